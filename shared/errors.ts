@@ -1,0 +1,25 @@
+/**
+ * The one catalog of xenherd error codes. Codes are stable: they travel over the wire, appear in
+ * logs and JSON output, and map to process exit codes. docs/errors.md documents every code; a
+ * test keeps the two in sync.
+ */
+export const ERROR_CATALOG = {
+  XH_ERR_USAGE: { exit: 64, summary: 'The command line is wrong (unknown option, missing argument).' },
+  XH_ERR_CONFIG: { exit: 78, summary: 'A configuration file or setting is invalid.' },
+  XH_ERR_TOOL_NOT_FOUND: { exit: 69, summary: 'An external tool (xl, xm, drbdadm, ...) is not installed or not on PATH.' },
+  XH_ERR_TOOL_FAILED: { exit: 70, summary: 'An external tool exited non-zero or was killed by a signal.' },
+  XH_ERR_TOOL_TIMEOUT: { exit: 75, summary: 'An external tool did not finish in time and was killed.' },
+  XH_ERR_TOOL_OUTPUT: { exit: 65, summary: 'An external tool printed output xenherd cannot read (garbled, truncated, or an unknown format).' },
+  XH_ERR_FILE: { exit: 74, summary: 'A file could not be read or written.' },
+  XH_ERR_INTERNAL: { exit: 1, summary: 'A bug in xenherd: please report it with the log.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export const exitCodeFor = (code: ErrorCode): number => ERROR_CATALOG[code].exit;
+
+/** What every typed failure carries at least: a stable code and a sentence for a person. */
+export interface XhError {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
