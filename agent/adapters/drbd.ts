@@ -1,0 +1,125 @@
+import type { DrbdResourceView } from '../../shared/inventory.js';
+import type { XhError } from '../../shared/errors.js';
+import { DRBD_RESOURCE_RE } from '../../shared/names.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import { parseDrbdCstate, parseDrbdDstate, parseDrbdRole, type DrbdCstateLine, type DrbdDstateLine, type DrbdRoleLine } from '../parse/drbd-role.js';
+import { parseDrbdStatusJson, type DrbdStatusJson } from '../parse/drbd-status-json.js';
+import { parseDrbdStatus, type DrbdStatusResource } from '../parse/drbd-status.js';
+import { classifyDrbdStderr, type DrbdToolErrorKind } from '../parse/drbd-tool-error.js';
+import { drbdSeries, parseDrbdadmVersion } from '../parse/drbd-version.js';
+import { parseProcDrbd, type ProcDrbd } from '../parse/proc-drbd.js';
+import { resourceViewDown, resourceViewFromStatus } from './drbd-view.js';
+import type { ToolOutput, ToolRunner } from './exec.js';
+import { hostFiles, type HostFiles } from './host-files.js';
+import type { ParseFailure } from '../parse/parse-failure.js';
+import type { AdapterFailure, ToolFailure } from './tool-failure.js';
+
+/** /proc/drbd could not be read for a reason other than "absent". */
+export interface ProcReadFailure extends XhError {
+  readonly code: 'XH_ERR_FILE';
+  readonly path: string;
+}
+
+/** null: the file does not exist (module not loaded). Never throws. */
+export type ProcDrbdReader = () => Promise<Result<string | null, ProcReadFailure>>;
+
+/** /proc/drbd through the host's files (so the simulator can give each host its own). */
+export const procDrbdReader =
+  (files: HostFiles): ProcDrbdReader =>
+  async () => {
+    const r = await files.readText('/proc/drbd');
+    if (r.ok) return r;
+    if (r.error.errno === 'ENOENT') return ok(null);
+    return err({ code: 'XH_ERR_FILE', path: r.error.path, message: r.error.message });
+  };
+
+export interface DrbdAdapterDeps {
+  readonly run: ToolRunner;
+  readonly readProcDrbd?: ProcDrbdReader;
+  /** per call; drbdadm's own netlink timeouts are longer, we do not wait for them */
+  readonly timeoutMs?: number;
+}
+
+export type DrbdAvailability =
+  | { readonly availability: 'ok'; readonly series: '8.4' | '9' | null; readonly version: string; readonly proc: ProcDrbd }
+  | { readonly availability: 'module-not-loaded'; readonly installedModule: string | null; readonly utilsVersion: string | null }
+  | { readonly availability: 'tools-missing' };
+
+/** A tool failure the stderr explains (not up, not in config, no JSON on 8.4…). */
+export type DrbdToolFailure = ToolFailure & { readonly drbd: DrbdToolErrorKind | null };
+export type DrbdFailure = DrbdToolFailure | ParseFailure;
+
+const withKind = (f: ToolFailure): DrbdToolFailure => ({ ...f, drbd: classifyDrbdStderr(f.stderr) });
+
+export function createDrbdAdapter(deps: DrbdAdapterDeps) {
+  const readProc = deps.readProcDrbd ?? procDrbdReader(hostFiles('/'));
+  const timeoutMs = deps.timeoutMs ?? 10_000;
+  const run = async (tool: string, args: readonly string[]): Promise<Result<ToolOutput, DrbdToolFailure>> => {
+    // The resource name is the last argument; one starting with '-' would be read as an option.
+    const name = args[args.length - 1] ?? '';
+    if (name.startsWith('-') || !DRBD_RESOURCE_RE.test(name)) {
+      const message = `${tool}: refusing ${JSON.stringify(name)}: not a DRBD resource name`;
+      return err({ code: 'XH_ERR_TOOL_FAILED', tool, args: [...args], exitCode: null, signal: null, stdout: '', stderr: '', message, drbd: null });
+    }
+    const r = await deps.run(tool, args, { timeoutMs });
+    return r.ok ? r : err(withKind(r.error));
+  };
+  const parsed = async <T>(tool: string, args: readonly string[], parse: (s: string) => Result<T, ParseFailure>): Promise<Result<T, DrbdFailure>> => {
+    const r = await run(tool, args);
+    return r.ok ? parse(r.value.stdout) : r;
+  };
+
+  return {
+    /**
+     * Order matters: drbdadm/drbdsetup `modprobe drbd` when the module is absent, so /proc/drbd
+     * is read first; `drbdadm --version` is the one call that never loads it (it reads
+     * /proc/drbd or `modinfo -F version drbd`, user/v9/drbdtool_common_linux.c).
+     */
+    async availability(): Promise<Result<DrbdAvailability, AdapterFailure | ProcReadFailure>> {
+      const proc = await readProc();
+      if (!proc.ok) return proc;
+      const version = await deps.run('drbdadm', ['--version'], { timeoutMs });
+      if (!version.ok && version.error.code === 'XH_ERR_TOOL_NOT_FOUND') return ok({ availability: 'tools-missing' });
+      if (proc.value === null) {
+        const v = version.ok ? parseDrbdadmVersion(version.value.stdout) : null;
+        return ok({
+          availability: 'module-not-loaded',
+          installedModule: v?.ok ? v.value.kernelVersion : null,
+          utilsVersion: v?.ok ? v.value.utilsVersion : null,
+        });
+      }
+      const p = parseProcDrbd(proc.value);
+      if (!p.ok) return p;
+      return ok({ availability: 'ok', series: drbdSeries(p.value.version.version), version: p.value.version.version, proc: p.value });
+    },
+    role: (r: string): Promise<Result<DrbdRoleLine[], DrbdFailure>> => parsed('drbdadm', ['role', r], parseDrbdRole),
+    cstate: (r: string): Promise<Result<DrbdCstateLine[], DrbdFailure>> => parsed('drbdadm', ['cstate', r], parseDrbdCstate),
+    dstate: (r: string): Promise<Result<DrbdDstateLine[], DrbdFailure>> => parsed('drbdadm', ['dstate', r], parseDrbdDstate),
+    status: (r: string): Promise<Result<DrbdStatusResource[], DrbdFailure>> => parsed('drbdadm', ['status', r], parseDrbdStatus),
+    /** DRBD 9 only; on 8.4 the failure has drbd: 'json-unsupported'. */
+    statusJson: (r = 'all'): Promise<Result<DrbdStatusJson, DrbdFailure>> => parsed('drbdsetup', ['status', '--json', r], parseDrbdStatusJson),
+
+    /** One resource as inventory prints it; a configured-but-down resource is `up: false`. */
+    async readResource(name: string): Promise<Result<DrbdResourceView, DrbdFailure>> {
+      const s = await run('drbdadm', ['status', name]);
+      if (!s.ok) return s.error.drbd === 'not-up' ? ok(resourceViewDown(name)) : s;
+      const p = parseDrbdStatus(s.value.stdout);
+      if (!p.ok) return p;
+      const res = p.value.find((x) => x.name === name);
+      return res ? ok(resourceViewFromStatus(res)) : ok(resourceViewDown(name));
+    },
+
+    /** Every named resource, in order; the first failure other than "not up" fails the whole. */
+    async readResources(names: readonly string[]): Promise<Result<DrbdResourceView[], DrbdFailure>> {
+      const out: DrbdResourceView[] = [];
+      for (const n of names) {
+        const r = await this.readResource(n);
+        if (!r.ok) return r;
+        out.push(r.value);
+      }
+      return ok(out);
+    },
+  };
+}
+
+export type DrbdAdapter = ReturnType<typeof createDrbdAdapter>;

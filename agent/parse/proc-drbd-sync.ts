@@ -1,0 +1,51 @@
+/**
+ * The resync/verify progress lines of 8.4 /proc/drbd (drbd_syncer_progress in drbd_proc.c):
+ *   `\t[=====>..............] sync'ed: 33.5% (23456/123456)K`   (M instead of K above ~4 GiB)
+ *   `\tfinish: 2:20:20 speed: 6,345 (6,456) want: 10,240 K/sec`  (` -- ` middle figure with
+ *   proc_details, ` want:` on SyncTarget and VerifyS, ` (stalled)` after 180 s without progress)
+ * 8.3.11 omitted the newline between the two, so both may arrive on one line.
+ */
+export interface ProcDrbdSync {
+  readonly verify: boolean;
+  /** per-mille precision as printed, e.g. 18.6 */
+  readonly percent: number;
+  readonly leftKiB: number;
+  readonly totalKiB: number;
+  /** "h:mm:ss" as printed */
+  readonly finish: string | null;
+  readonly speedKiBs: number | null;
+  readonly wantKiBs: number | null;
+  readonly stalled: boolean;
+}
+
+const PROGRESS = /(sync'ed|verified):\s*(\d{1,3}\.\d)% \((\d+)\/(\d+)\)([KM])/;
+const FINISH = /finish: (\d+:\d{2}:\d{2}) speed: ([\d,]+) \([\d,]+(?: -- [\d,]+)?\)(?: want: ([\d,]+))? K\/sec( \(stalled\))?$/;
+
+const kilo = (s: string): number => Number(s.replace(/,/g, ''));
+
+/** Adds one progress line to what is known so far; a string is the reason it does not parse. */
+export function parseProcDrbdSync(sofar: ProcDrbdSync | null, line: string): ProcDrbdSync | string {
+  let next = sofar;
+  const p = PROGRESS.exec(line);
+  if (p) {
+    const unit = p[5] === 'M' ? 1024 : 1;
+    next = {
+      verify: p[1] === 'verified',
+      percent: Number(p[2]),
+      leftKiB: Number(p[3]) * unit,
+      totalKiB: Number(p[4]) * unit,
+      finish: null,
+      speedKiBs: null,
+      wantKiBs: null,
+      stalled: false,
+    };
+  }
+  if (line.includes('finish: ')) {
+    const f = FINISH.exec(line);
+    if (!f || f[1] === undefined || f[2] === undefined) return "finish: h:mm:ss speed: N (N) [want: N] K/sec";
+    if (next === null) return "a sync'ed:/verified: line before finish:";
+    next = { ...next, finish: f[1], speedKiBs: kilo(f[2]), wantKiBs: f[3] === undefined ? null : kilo(f[3]), stalled: f[4] !== undefined };
+  }
+  if (!p && !line.includes('finish: ')) return "[==>…] sync'ed: N.N% (left/total)K|M";
+  return next ?? "[==>…] sync'ed: N.N% (left/total)K|M";
+}

@@ -1,0 +1,98 @@
+import { err, ok, type Result } from '../../shared/result.js';
+import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { splitLines } from './xl-columns.js';
+
+/**
+ * `xl info` (xl_info.c: `"%-23s: %s"`-style `maybe_printf("host                   : %s\n")`)
+ * and `xm info` (main.py: `print "%-23s:" % k, v`). Same shape: a key padded with blanks, a
+ * colon, a space, the value (possibly empty: `cc_compile_domain      :`).
+ * `xl info -n` appends tables (`numa_info              :` then `node:    memsize …` rows,
+ * `cpu_topology`, `device topology`): a key with an empty value may be followed by lines that are
+ * not `key : value`; those belong to it and are skipped.
+ */
+export interface XenInfo {
+  /** every key as printed, value trimmed */
+  readonly raw: Readonly<Record<string, string>>;
+  readonly host: string | null;
+  readonly release: string | null;
+  readonly xenMajor: number | null;
+  readonly xenMinor: number | null;
+  /** e.g. ".0", "-unstable", ".3-12.el6" */
+  readonly xenExtra: string | null;
+  /** "4.17.0": from xen_version, else major.minor+extra */
+  readonly xenVersion: string | null;
+  readonly totalMemoryMiB: number | null;
+  readonly freeMemoryMiB: number | null;
+  readonly nrCpus: number | null;
+  readonly xenCaps: readonly string[];
+  readonly xenScheduler: string | null;
+  readonly xenCommandline: string | null;
+}
+
+// A key starts with a letter and is followed by at least one blank before the colon; table rows
+// (`node:    memsize`, `   0:   8000`) have no blank before their colon or start with a blank.
+const KV_RE = /^([A-Za-z][A-Za-z0-9_]*(?: [A-Za-z0-9_]+)*)[ \t]+:(?: (.*))?$/;
+
+export function parseXlInfo(text: string): Result<XenInfo, ParseFailure> {
+  return parseInfo('xl', text);
+}
+
+export function parseXmInfo(text: string): Result<XenInfo, ParseFailure> {
+  return parseInfo('xm', text);
+}
+
+function parseInfo(tool: 'xl' | 'xm', text: string): Result<XenInfo, ParseFailure> {
+  const raw: Record<string, string> = {};
+  let inTable = false;
+  let seen = 0;
+  const lines = splitLines(text);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (line.trim() === '') continue;
+    const m = KV_RE.exec(line);
+    if (m === null || (inTable && line.startsWith(' '))) {
+      if (inTable || (tool === 'xm' && seen === 0 && line.startsWith('WARNING: '))) continue;
+      return err(parseFailure(tool, i + 1, line, '"key : value"'));
+    }
+    const key = m[1] ?? '';
+    const value = (m[2] ?? '').trim();
+    raw[key] = value;
+    seen++;
+    inTable = value === '';
+  }
+  if (seen === 0) return err(parseFailure(tool, 0, text, `\`${tool} info\` "key : value" lines`));
+  const missing = ['host', 'xen_major', 'xen_minor', 'total_memory', 'free_memory'].find((k) => raw[k] === undefined);
+  // A cut-off output loses its tail; the version and memory keys come in the middle, so their
+  // absence means we did not get the whole answer.
+  if (missing !== undefined) return err(parseFailure(tool, 0, text, `key "${missing}" (output truncated?)`));
+  const int = (k: string): number | null => {
+    const v = raw[k];
+    return v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : null;
+  };
+  const str = (k: string): string | null => (raw[k] === undefined ? null : (raw[k] ?? null));
+  const major = int('xen_major');
+  const minor = int('xen_minor');
+  const extra = raw['xen_extra'] ?? null;
+  const version = raw['xen_version'] || (major !== null && minor !== null ? `${major}.${minor}${extra ?? ''}` : null);
+  for (const k of ['xen_major', 'xen_minor', 'total_memory', 'free_memory'] as const) {
+    if (int(k) === null) {
+      const idx = lines.findIndex((l) => l.startsWith(`${k} `));
+      return err(parseFailure(tool, idx + 1, lines[idx] ?? '', `a whole number for ${k}`));
+    }
+  }
+  return ok({
+    raw,
+    host: str('host'),
+    release: str('release'),
+    xenMajor: major,
+    xenMinor: minor,
+    xenExtra: extra,
+    xenVersion: version || null,
+    totalMemoryMiB: int('total_memory'),
+    freeMemoryMiB: int('free_memory'),
+    nrCpus: int('nr_cpus'),
+    xenCaps: (raw['xen_caps'] ?? '').split(/\s+/).filter((s) => s !== ''),
+    xenScheduler: str('xen_scheduler'),
+    xenCommandline: str('xen_commandline'),
+  });
+}

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { err, ok, type Result } from '../../shared/result.js';
+import { parseFailure, type ParseFailure } from './parse-failure.js';
+
+/**
+ * `xl list -l` (xl_info.c list_domains_details). With `output_format="json"` (the default since
+ * libxl has JSON, 4.2+) it prints one JSON array of `{"domid": N, "config": libxl_domain_config}`;
+ * indentation depends on the yajl build (4 spaces with yajl 2's default, 2 in other builds), so
+ * we always JSON.parse. libxl's JSON generator leaves out fields equal to their default
+ * (gentypes.py: `if (!default) gen`), so every field below is optional and a missing integer
+ * flag means 0 — notably a disk without `readwrite` is read-only.
+ * Domains without a stored config are silently skipped (before 4.5 Domain-0 always was).
+ * With `output_format="sxp"` in xl.conf the output is `(domain\n\t(domid N)…` instead.
+ */
+
+const passthrough = <T extends z.ZodRawShape>(shape: T) => z.object(shape).passthrough();
+
+export const XlDiskJsonSchema = passthrough({
+  pdev_path: z.string().optional(),
+  vdev: z.string().optional(),
+  backend: z.string().optional(),
+  format: z.string().optional(),
+  script: z.string().optional(),
+  readwrite: z.number().int().optional(),
+  is_cdrom: z.number().int().optional(),
+});
+
+export const XlNicJsonSchema = passthrough({
+  devid: z.number().int().optional(),
+  mac: z.string().optional(),
+  bridge: z.string().optional(),
+  ip: z.string().optional(),
+  ifname: z.string().optional(),
+  script: z.string().optional(),
+});
+
+export const XlDomainJsonSchema = passthrough({
+  domid: z.number().int().nonnegative().nullable(),
+  config: passthrough({
+    c_info: passthrough({
+      type: z.string().optional(),
+      name: z.string(),
+      uuid: z.string().optional(),
+    }),
+    b_info: passthrough({
+      max_vcpus: z.number().int().optional(),
+      max_memkb: z.number().int().optional(),
+      target_memkb: z.number().int().optional(),
+    }).optional(),
+    disks: z.array(XlDiskJsonSchema).optional(),
+    nics: z.array(XlNicJsonSchema).optional(),
+  }),
+});
+
+export const XlListLongSchema = z.array(XlDomainJsonSchema);
+export type XlDomainJson = z.infer<typeof XlDomainJsonSchema>;
+
+/** The detail xenherd uses, flattened. */
+export interface XlDomainDetail {
+  readonly domid: number | null;
+  readonly name: string;
+  readonly uuid: string | null;
+  /** "pv", "pvh", "hvm" */
+  readonly type: string | null;
+  readonly maxMemKiB: number | null;
+  readonly targetMemKiB: number | null;
+  readonly maxVcpus: number | null;
+  readonly disks: readonly XlDiskDetail[];
+  readonly nics: readonly XlNicDetail[];
+}
+
+export interface XlDiskDetail {
+  /** e.g. "/dev/drbd0", or the DRBD resource name when script is block-drbd */
+  readonly pdevPath: string | null;
+  readonly vdev: string | null;
+  readonly backend: string | null;
+  readonly format: string | null;
+  readonly script: string | null;
+  readonly readwrite: boolean;
+  readonly cdrom: boolean;
+}
+
+export interface XlNicDetail {
+  readonly devid: number;
+  readonly mac: string | null;
+  readonly bridge: string | null;
+  readonly ip: string | null;
+  readonly script: string | null;
+}
+
+export const SXP_HINT = 'JSON; this is SXP output: set output_format="json" in /etc/xen/xl.conf';
+
+export function parseXlListLong(text: string): Result<XlDomainDetail[], ParseFailure> {
+  const tool = 'xl';
+  const start = text.trimStart();
+  if (start === '') return err(parseFailure(tool, 0, text, 'a JSON array of domains'));
+  if (start.startsWith('(domain')) return err(parseFailure(tool, 1, start.split('\n', 1)[0] ?? '', SXP_HINT));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return err(parseFailure(tool, jsonErrorLine(text, e), text.slice(0, 200), `complete JSON (${e instanceof Error ? e.message : String(e)})`));
+  }
+  // Some printf_info paths print a single object rather than an array; accept it as one domain.
+  const asArray = Array.isArray(json) ? json : [json];
+  const parsed = XlListLongSchema.safeParse(asArray);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined ? '' : ` at ${issue.path.join('.')}: ${issue.message}`;
+    return err(parseFailure(tool, 0, text.slice(0, 200), `xl domain config JSON${where}`));
+  }
+  return ok(parsed.data.map(toDetail));
+}
+
+function toDetail(d: XlDomainJson): XlDomainDetail {
+  const { c_info, b_info, disks = [], nics = [] } = d.config;
+  return {
+    domid: d.domid,
+    name: c_info.name,
+    uuid: c_info.uuid ?? null,
+    type: c_info.type ?? null,
+    maxMemKiB: b_info?.max_memkb ?? null,
+    targetMemKiB: b_info?.target_memkb ?? null,
+    maxVcpus: b_info?.max_vcpus ?? null,
+    disks: disks.map((k) => ({
+      pdevPath: k.pdev_path ?? null,
+      vdev: k.vdev ?? null,
+      backend: k.backend ?? null,
+      format: k.format ?? null,
+      script: k.script ?? null,
+      readwrite: (k.readwrite ?? 0) !== 0,
+      cdrom: (k.is_cdrom ?? 0) !== 0,
+    })),
+    nics: nics.map((n) => ({
+      // devid 0 is the default and therefore left out of the JSON
+      devid: n.devid ?? 0,
+      mac: n.mac ?? null,
+      bridge: n.bridge ?? null,
+      ip: n.ip ?? null,
+      script: n.script ?? null,
+    })),
+  };
+}
+
+/** Node's JSON.parse messages carry "position N" (or "line N column M" on newer V8). */
+function jsonErrorLine(text: string, e: unknown): number {
+  const msg = e instanceof Error ? e.message : '';
+  const lc = /line (\d+) column/.exec(msg);
+  if (lc?.[1] !== undefined) return Number(lc[1]);
+  const pos = /position (\d+)/.exec(msg);
+  if (pos?.[1] !== undefined) return text.slice(0, Number(pos[1])).split('\n').length;
+  // "Unexpected end of JSON input": the output stops early, so the last line is where it broke.
+  return text.trimEnd().split('\n').length;
+}

@@ -1,0 +1,35 @@
+import { splitLines } from './xl-columns.js';
+
+/**
+ * Recognises the toolstack's well-known complaints on stderr, so the adapter can tell
+ * "that domain does not exist" (an answer) from a broken tool (a failure).
+ *
+ * - xl, name not found: `NAME is an invalid domain identifier (rc=-6)` (xl_utils.c find_domain;
+ *   -6 is ERROR_INVAL from libxl_name_to_domid), exit 1 (exit 2 before 4.7);
+ * - xl, numeric id not found, and xm for any: `Error: Domain 'X' does not exist.`;
+ * - xl 4.2 … 4.4 while xend runs, for commands that modify state:
+ *   `xend is running, which may cause unpredictable results when using` (xl.c main);
+ * - xm without xend: `Error: Unable to connect to xend: <reason>. Is xend running?`.
+ */
+export type ToolstackComplaint =
+  | { readonly kind: 'no-such-domain'; readonly domain: string }
+  | { readonly kind: 'xend-running' }
+  | { readonly kind: 'xend-not-running'; readonly reason: string }
+  | { readonly kind: 'need-root' };
+
+const INVALID_ID_RE = /^(.*) is an invalid domain identifier(?: \(rc=-?\d+\))?$/;
+const NOT_EXIST_RE = /^Error: Domain '(.*)' does not exist\.$/;
+const NO_XEND_RE = /^Error: Unable to connect to xend: (.*?)\.(?: Is xend running\?)?$/;
+
+export function classifyToolstackStderr(stderr: string): ToolstackComplaint | null {
+  for (const raw of splitLines(stderr)) {
+    const line = raw.trim();
+    const invalid = INVALID_ID_RE.exec(line) ?? NOT_EXIST_RE.exec(line);
+    if (invalid?.[1] !== undefined) return { kind: 'no-such-domain', domain: invalid[1] };
+    if (line.startsWith('xend is running, which may cause unpredictable results')) return { kind: 'xend-running' };
+    const noXend = NO_XEND_RE.exec(line);
+    if (noXend?.[1] !== undefined) return { kind: 'xend-not-running', reason: noXend[1] };
+    if (line.startsWith('Error: Most commands need root access')) return { kind: 'need-root' };
+  }
+  return null;
+}

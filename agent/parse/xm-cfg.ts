@@ -1,0 +1,122 @@
+import { err, ok, type Result } from '../../shared/result.js';
+import type { CfgStatement, CfgValue } from './xl-cfg-value.js';
+import { lexXmCfg, type XmToken } from './xm-cfg-lexer.js';
+
+/**
+ * Reads an xm-era domU config (Python 2, exec'd by `xm create`) as long as it is made of literal
+ * assignments: `name = "web"`, `memory = 512`, `disk = ['drbd:r0,xvda,w']`, True/False/None,
+ * tuples, adjacent string literals. Anything computed (imports, variables, `+`, `%`, calls) is
+ * refused with `pythonCode: true`: xenherd never runs the file, so it cannot know the value.
+ */
+export interface XmSyntaxError {
+  readonly line: number;
+  readonly column: number;
+  readonly problem: string;
+  readonly expected: string;
+  /** the file is Python beyond literal assignments (as opposed to simply malformed) */
+  readonly pythonCode: boolean;
+}
+
+export const XM_PYTHON_PROBLEM = 'xm config uses Python code here';
+const XM_PYTHON_EXPECTED = 'xenherd reads only literal assignments (name = "web", memory = 512, disk = [\'drbd:r0,xvda,w\']): replace the expression by its value';
+
+const PY_STATEMENT_KEYWORDS = new Set([
+  'import', 'from', 'def', 'class', 'if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with',
+  'return', 'print', 'lambda', 'global', 'exec', 'assert', 'del', 'pass', 'raise', 'yield', 'not',
+]);
+
+/** Python 2 integer literals (decimal, 0x, 0o, legacy 0-octal, L suffix) as decimal text; null if not one. */
+function pyInteger(text: string): string | null {
+  const t = text.replace(/[lL]$/, '');
+  let m: RegExpExecArray | null;
+  if ((m = /^0[xX]([0-9a-fA-F]+)$/.exec(t))) return BigInt(`0x${m[1] ?? ''}`).toString();
+  if ((m = /^0[oO]?([0-7]+)$/.exec(t))) return BigInt(`0o${m[1] ?? ''}`).toString();
+  if (/^(0|[1-9][0-9]*)$/.test(t)) return BigInt(t).toString();
+  return null;
+}
+
+export function parseXmCfg(text: string): Result<CfgStatement[], XmSyntaxError> {
+  const lexed = lexXmCfg(text);
+  if (!lexed.ok) return err({ ...lexed.error, pythonCode: false });
+  const tokens = lexed.value;
+  const lines = text.split('\n');
+  let pos = 0;
+  const peek = (): XmToken => tokens[pos] ?? (tokens[tokens.length - 1] as XmToken);
+  const next = (): XmToken => {
+    const t = peek();
+    if (pos < tokens.length - 1) pos++;
+    return t;
+  };
+  const python = (t: XmToken): { ok: false; error: XmSyntaxError } =>
+    err({ line: t.line, column: t.column, problem: `${XM_PYTHON_PROBLEM} (${JSON.stringify((lines[t.line - 1] ?? '').trim().slice(0, 60))})`, expected: XM_PYTHON_EXPECTED, pythonCode: true });
+  const syntax = (t: XmToken, expected: string): { ok: false; error: XmSyntaxError } =>
+    err({ line: t.line, column: t.column, problem: `unexpected ${t.kind === 'eof' ? 'end of file' : t.kind === 'newline' ? 'end of line' : JSON.stringify(t.text)}`, expected, pythonCode: false });
+
+  const MAX_DEPTH = 32;
+  /** a literal value; undefined for None (the setting is left unset, as xm did) */
+  const parseLiteral = (depth: number): Result<CfgValue | undefined, XmSyntaxError> => {
+    const t = next();
+    if (t.kind === 'string') {
+      let s = t.text;
+      while (peek().kind === 'string') s += next().text; // "a" "b" is one literal in Python
+      return ok({ kind: 'atom', text: s, quoted: true, line: t.line, column: t.column });
+    }
+    if (t.kind === 'number' || (t.kind === 'op' && t.text === '-' && peek().kind === 'number')) {
+      const n = t.kind === 'number' ? t : next();
+      const int = pyInteger(n.text);
+      if (int === null && !/^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$/.test(n.text)) return syntax(n, 'a number');
+      const value = int ?? n.text;
+      return ok({ kind: 'atom', text: t.kind === 'op' ? `-${value}` : value, quoted: false, line: t.line, column: t.column });
+    }
+    if (t.kind === 'name') {
+      if (t.text === 'True' || t.text === 'False') return ok({ kind: 'atom', text: t.text === 'True' ? '1' : '0', quoted: false, line: t.line, column: t.column });
+      if (t.text === 'None') return ok(undefined);
+      return python(t); // a variable or function: computed, not literal
+    }
+    if (t.kind === 'op' && (t.text === '[' || t.text === '(')) {
+      if (depth >= MAX_DEPTH) return syntax(t, `lists nested at most ${MAX_DEPTH} deep`);
+      const close = t.text === '[' ? ']' : ')';
+      const items: CfgValue[] = [];
+      let sawComma = false;
+      while (!(peek().kind === 'op' && peek().text === close)) {
+        const item = parseLiteral(depth + 1);
+        if (!item.ok) return item;
+        if (item.value !== undefined) items.push(item.value);
+        const sep = peek();
+        if (sep.kind === 'op' && sep.text === ',') {
+          next();
+          sawComma = true;
+          continue;
+        }
+        if (sep.kind === 'op' && sep.text === close) break;
+        if (sep.kind === 'op' && sep.text !== '{' && sep.text !== '}') return python(sep);
+        return syntax(sep, `expected , or ${close} in the list opened on line ${t.line}`);
+      }
+      next();
+      // `(x)` is just x in Python; `(x,)` and `()` are tuples, which xm treated like lists
+      if (close === ')' && !sawComma && items.length === 1) return ok(items[0]);
+      return ok({ kind: 'list', items, line: t.line, column: t.column });
+    }
+    if (t.kind === 'op' && t.text === '{') return python(t);
+    return syntax(t, 'a value: a quoted string, a number, True/False/None or a [list]');
+  };
+
+  const statements: CfgStatement[] = [];
+  for (;;) {
+    const t = next();
+    if (t.kind === 'eof') break;
+    if (t.kind === 'newline' || (t.kind === 'op' && t.text === ';')) continue;
+    if (t.kind === 'name' && PY_STATEMENT_KEYWORDS.has(t.text)) return python(t);
+    if (t.kind !== 'name') return syntax(t, 'a setting name at the start of a statement');
+    const op = next();
+    if (op.kind !== 'op' || (op.text !== '=' && op.text !== '+=')) return op.kind === 'op' ? python(op) : syntax(op, `= after ${JSON.stringify(t.text)}`);
+    const value = parseLiteral(0);
+    if (!value.ok) return value;
+    const end = next();
+    if (end.kind === 'op' && end.text !== ';') return python(end); // e.g. "…" + release, "VM%d" % vmid
+    if (end.kind === 'name' || end.kind === 'number' || end.kind === 'string') return syntax(end, 'the end of the statement (a newline or ;)');
+    if (value.value !== undefined) statements.push({ key: t.text, op: op.text, value: value.value, line: t.line });
+    if (end.kind === 'eof') break;
+  }
+  return ok(statements);
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Builds the three single-file executables in dist/. Each must run copied alone into an empty
+// directory on Node 18+, so:
+// - format is CommonJS: an extensionless file with no package.json beside it is loaded as CJS;
+// - import.meta.url is rewritten to the bundle's own file URL (execa and our ESM sources use it);
+// - ssh2's optional native helpers (sshcrypto.node, cpu-features) are left out: ssh2 wraps both
+//   requires in try/catch and falls back to pure JS;
+// - pino is used without transports (no worker threads), logging JSON to stdout.
+import { build } from 'esbuild';
+import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+const entries = [
+  { name: 'xenherd-agent', entry: 'agent/main.ts' },
+  { name: 'xenherd-controller', entry: 'controller/main.ts' },
+  { name: 'xenherdctl', entry: 'controller/ctl/main.ts' },
+];
+
+const nativeOptionalDeps = {
+  name: 'leave-out-native-optional-deps',
+  setup(b) {
+    b.onResolve({ filter: /(\.node$|^cpu-features$)/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+// usage: build.mjs [--outdir DIR] [NAME...]   (default dir: dist/, default: all three)
+const args = process.argv.slice(2);
+const outIdx = args.indexOf('--outdir');
+const outdir = outIdx >= 0 ? args.splice(outIdx, 2)[1] : join(root, 'dist');
+if (!outdir) throw new Error('--outdir needs a directory');
+const only = args;
+mkdirSync(outdir, { recursive: true });
+for (const { name, entry } of entries) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  const outfile = join(outdir, name);
+  await build({
+    entryPoints: [join(root, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    format: 'cjs',
+    minify: true,
+    keepNames: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    plugins: [nativeOptionalDeps],
+    define: {
+      'import.meta.url': '__xh_import_meta_url',
+      XENHERD_VERSION: JSON.stringify(pkg.version),
+    },
+    banner: {
+      js: "#!/usr/bin/env node\n'use strict';\nvar __xh_import_meta_url = require('node:url').pathToFileURL(__filename).href;",
+    },
+  });
+  chmodSync(outfile, 0o755);
+  process.stdout.write(`${name}: ${statSync(outfile).size} bytes\n`);
+}

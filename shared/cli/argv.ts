@@ -1,0 +1,65 @@
+import { err, ok, type Result } from '../result.js';
+import type { XhError } from '../errors.js';
+
+/**
+ * A small, strict argv reader: options must be declared, values are strings until a zod schema
+ * in the command turns them into types. Anything unexpected is a usage error naming the word.
+ */
+export interface OptionSpec {
+  /** long name without dashes, e.g. "json" for --json */
+  readonly name: string;
+  /** true: takes a value (`--x V` or `--x=V`); false: a flag */
+  readonly takesValue: boolean;
+  readonly short?: string;
+}
+
+export interface ParsedArgv {
+  readonly options: Readonly<Record<string, string | true>>;
+  readonly positionals: readonly string[];
+}
+
+export interface UsageError extends XhError {
+  readonly code: 'XH_ERR_USAGE';
+}
+
+export const usageError = (message: string): UsageError => ({ code: 'XH_ERR_USAGE', message });
+
+export function parseArgv(argv: readonly string[], specs: readonly OptionSpec[]): Result<ParsedArgv, UsageError> {
+  const options: Record<string, string | true> = {};
+  const positionals: string[] = [];
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const byShort = new Map(specs.filter((s) => s.short !== undefined).map((s) => [s.short as string, s]));
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (word === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!word.startsWith('-') || word === '-') {
+      positionals.push(word);
+      continue;
+    }
+    const long = word.startsWith('--');
+    const eq = word.indexOf('=');
+    const key = long ? word.slice(2, eq > 0 ? eq : undefined) : word.slice(1);
+    const spec = long ? byName.get(key) : byShort.get(key);
+    if (!spec) return err(usageError(`unknown option ${JSON.stringify(long ? `--${key}` : word)}`));
+    if (Object.prototype.hasOwnProperty.call(options, spec.name)) {
+      return err(usageError(`option --${spec.name} given twice`));
+    }
+    if (!spec.takesValue) {
+      if (long && eq > 0) return err(usageError(`option --${spec.name} takes no value`));
+      options[spec.name] = true;
+      continue;
+    }
+    if (long && eq > 0) {
+      options[spec.name] = word.slice(eq + 1);
+      continue;
+    }
+    const value = argv[i + 1];
+    if (value === undefined) return err(usageError(`option --${spec.name} needs a value`));
+    options[spec.name] = value;
+    i++;
+  }
+  return ok({ options, positionals });
+}

@@ -1,0 +1,75 @@
+import { ERROR_CATALOG, exitCodeFor, type XhError } from '../errors.js';
+import { VERSION } from '../version.js';
+import type { CliIo } from './io.js';
+
+/** One subcommand of a binary: its help line and what it does. Returns the exit code. */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly run: (argv: readonly string[], io: CliIo) => Promise<number>;
+}
+
+export interface Program {
+  readonly binary: string;
+  readonly description: string;
+  readonly commands: readonly Command[];
+}
+
+export function helpText(program: Program): string {
+  const width = Math.max(0, ...program.commands.map((c) => c.name.length));
+  const lines = [
+    `${program.binary} ${VERSION}`,
+    program.description,
+    '',
+    `usage: ${program.binary} COMMAND [OPTIONS]`,
+    `       ${program.binary} COMMAND --help`,
+    `       ${program.binary} --version | --help`,
+    '',
+  ];
+  if (program.commands.length > 0) {
+    lines.push('commands:');
+    for (const c of program.commands) lines.push(`  ${c.name.padEnd(width)}  ${c.summary}`);
+    lines.push('');
+  }
+  lines.push('exit codes:', '  0   success');
+  for (const [code, entry] of Object.entries(ERROR_CATALOG)) lines.push(`  ${String(entry.exit).padEnd(3)} ${code}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Prints a typed error as `binary: CODE: message` and returns its exit code. */
+export function reportError(program: string, error: XhError, io: CliIo): number {
+  io.stderr(`${program}: ${error.code}: ${error.message}\n`);
+  return exitCodeFor(error.code);
+}
+
+export async function runProgram(program: Program, argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.stderr(helpText(program));
+    return exitCodeFor('XH_ERR_USAGE');
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    io.stdout(helpText(program));
+    return 0;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout(`${program.binary} ${VERSION}\n`);
+    return 0;
+  }
+  const command = program.commands.find((c) => c.name === first);
+  if (!command) {
+    const known = program.commands.map((c) => c.name).join(', ') || 'none';
+    return reportError(program.binary, { code: 'XH_ERR_USAGE', message: `unknown command ${JSON.stringify(first)} (commands: ${known}; see --help)` }, io);
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`usage: ${program.binary} ${command.usage}\n${command.summary}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    // Commands return typed errors; reaching here is a bug, reported with its stack for the issue.
+    return reportError(program.binary, { code: 'XH_ERR_INTERNAL', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }, io);
+  }
+}

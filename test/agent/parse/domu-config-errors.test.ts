@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { parseDomuConfig } from '../../../agent/parse/domu-config.js';
+import { readFixture } from '../../fixture.js';
+
+// Broken configs must come back as XH_ERR_CONFIG values naming the file and the line (of the file
+// as it is on disk, i.e. after the fixture header) and saying what was expected. Never a throw.
+
+const broken = (rel: string) => {
+  const r = parseDomuConfig(readFixture(`domu-config/${rel}`).body, `/etc/xen/${rel}`);
+  if (r.ok) throw new Error(`${rel} parsed, expected an error`);
+  return r.error;
+};
+
+describe('broken domU config fixtures', () => {
+  it('unterminated string: line and column of the opening quote', () => {
+    const e = broken('broken-unterminated-string.cfg');
+    expect(e).toMatchObject({ code: 'XH_ERR_CONFIG', file: '/etc/xen/broken-unterminated-string.cfg', line: 5, column: 10 });
+    expect(e.message).toMatch(/^\/etc\/xen\/broken-unterminated-string\.cfg:5:10: unterminated string/);
+  });
+
+  it('disk without prefix: xl would take "xvda" as the format', () => {
+    const e = broken('broken-disk-without-prefix.cfg');
+    expect(e).toMatchObject({ line: 5, column: 22 });
+    expect(e.problem).toBe('disk "/dev/drbd1,xvda,w": unknown format "xvda"');
+    expect(e.expected).toMatch(/,,xvda/);
+  });
+
+  it('Python expression: the xm message, on the line of the expression', () => {
+    const e = broken('broken-python-concat.cfg');
+    expect(e).toMatchObject({ line: 3, column: 27 });
+    expect(e.message).toContain('xm config uses Python code here');
+    expect(e.message).toContain('xenherd reads only literal assignments');
+  });
+
+  it('xmexample2 (def, xm_vars, "VM%d" % vmid): Python code at the def', () => {
+    const e = broken('xmexample2.cfg');
+    expect(e).toMatchObject({ line: 23, column: 1 });
+    expect(e.problem).toBe('xm config uses Python code here ("def vmid_check(var, val):")');
+  });
+
+  it('unclosed list: names the line where the list was opened', () => {
+    const e = broken('broken-unclosed-list.cfg');
+    expect(e).toMatchObject({ line: 5, column: 1 });
+    expect(e.expected).toBe('expected , or ] in the list opened on line 4');
+  });
+
+  it('the LINBIT guide placeholder is not a DRBD resource name', () => {
+    const e = broken('linbit-users-guide-placeholder.cfg');
+    expect(e).toMatchObject({ line: 2, column: 11 });
+    expect(e.problem).toContain('DRBD resource name "<resource>" is not valid');
+  });
+});
+
+describe('typed view errors', () => {
+  const error = (text: string) => {
+    const r = parseDomuConfig(text, 'x.cfg');
+    if (r.ok) throw new Error('parsed, expected an error');
+    return r.error;
+  };
+
+  it('a config without name is refused (xl refuses it too)', () => {
+    expect(error('memory = 512\n')).toMatchObject({ line: 1, problem: 'no `name` setting' });
+  });
+
+  it('a name xenherd does not accept', () => {
+    expect(error('memory = 1\nname = "web 1"\n')).toMatchObject({ line: 2, column: 8 });
+  });
+
+  it('memory that is not a number', () => {
+    expect(error('name = "a"\nmemory = "512M"\n').message).toBe('x.cfg:2:10: `memory` is "512M", not a whole number; a non-negative integer (MiB), e.g. memory = 512');
+  });
+
+  it('disk must be a list of strings', () => {
+    expect(error("name = 'a'\ndisk = 'drbd:r0,xvda,w'\n")).toMatchObject({ line: 2, problem: '`disk` is a single value' });
+    expect(error("name = 'a'\ndisk = [ [ 'x' ] ]\n")).toMatchObject({ line: 2, column: 10 });
+  });
+
+  it('+= mixing a list and a string', () => {
+    expect(error("name = 'a'\ndisk = [ 'drbd:r0,xvda,w' ]\ndisk += 'x'\n")).toMatchObject({ line: 3 });
+  });
+
+  it('a vif part without =', () => {
+    expect(error("name = 'a'\nvif = [ 'bridge=xenbr0, xenbr1' ]\n")).toMatchObject({ line: 2, column: 25 });
+  });
+
+  it('an unknown type', () => {
+    expect(error("name = 'a'\ntype = 'kvm'\n").expected).toBe('type = "pv", "pvh" or "hvm"');
+  });
+});

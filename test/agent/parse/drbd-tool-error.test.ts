@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { classifyDrbdStderr } from '../../../agent/parse/drbd-tool-error.js';
+import { readFixture } from '../../fixture.js';
+
+describe('classifyDrbdStderr', () => {
+  it.each([
+    ['not-in-config.txt', 'not-in-config'],
+    ['9-status-not-up.txt', 'not-up'],
+    ['84-minor-not-allocated.txt', 'not-up'],
+    ['84-json-unsupported.txt', 'json-unsupported'],
+  ])('%s → %s', (f, kind) => {
+    expect(classifyDrbdStderr(readFixture(`drbd/stderr/${f}`).body)).toBe(kind);
+  });
+  it('other forms from the source', () => {
+    expect(classifyDrbdStderr("drbdsetup: unrecognized option '--json'\n")).toBe('json-unsupported');
+    expect(classifyDrbdStderr('r0: Unknown resource\n')).toBe('not-up');
+    expect(classifyDrbdStderr('r0: No such connection\n')).toBe('no-such-connection');
+    expect(classifyDrbdStderr('r0: No such device\n')).toBe('no-such-device');
+    expect(classifyDrbdStderr('Failed to modprobe drbd (No such file or directory)\n')).toBe('module-missing');
+    expect(classifyDrbdStderr('something else\n')).toBeNull();
+    expect(classifyDrbdStderr('')).toBeNull();
+  });
+});

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { parseProcDrbd } from '../../../agent/parse/proc-drbd.js';
+import { readFixture } from '../../fixture.js';
+
+const parse = (f: string) => {
+  const r = parseProcDrbd(readFixture(`drbd/proc/${f}`).body);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+
+describe('parseProcDrbd', () => {
+  it('8.4.6 WFConnection Secondary/Unknown (after a reboot the peer is unknown)', () => {
+    const p = parse('84.6-wfconnection-secondary-unknown.txt');
+    expect(p.version).toEqual({ version: '8.4.6', api: 1, protoMin: 86, protoMax: 101, compat84: false });
+    expect(p.build).toBe('GIT-hash: 833d830e0152d1e457fa7856e71e11248ccf3f70 build by phil@Build64R7, 2015-04-10 05:13:52');
+    expect(p.minors).toHaveLength(1);
+    expect(p.minors[0]).toMatchObject({
+      minor: 1,
+      unconfigured: false,
+      cs: 'WFConnection',
+      role: 'Secondary',
+      peerRole: 'Unknown',
+      disk: 'Inconsistent',
+      peerDisk: 'DUnknown',
+      protocol: 'C',
+      flags: 'r-----',
+      outOfSyncKiB: 40448704,
+      sync: null,
+    });
+    expect(p.minors[0]?.unconfigured === false && p.minors[0].counters['ns']).toBe('484');
+  });
+  it('8.4.6 StandAlone: protocol column is a space', () => {
+    const m = parse('84.6-standalone-primary.txt').minors[0];
+    expect(m).toMatchObject({ cs: 'StandAlone', role: 'Primary', peerRole: 'Unknown', disk: 'UpToDate', peerDisk: 'Inconsistent', protocol: null });
+  });
+  it('8.4.10 Connected with srcversion build line', () => {
+    const p = parse('84.10-connected-srcversion.txt');
+    expect(p.build).toBe('srcversion: 983FCB77F30137D4E127B83');
+    expect(p.minors[0]).toMatchObject({ minor: 1, cs: 'Connected', role: 'Primary', peerRole: 'Secondary', outOfSyncKiB: 0 });
+  });
+  it('8.4.11 SyncSource progress (MiB units)', () => {
+    const m = parse('84.11-syncsource-partial.txt').minors[0];
+    expect(m).toMatchObject({ minor: 0, cs: 'SyncSource', disk: 'UpToDate', peerDisk: 'Inconsistent' });
+    expect(m?.unconfigured === false && m.sync).toEqual({
+      verify: false,
+      percent: 18.6,
+      leftKiB: 776076 * 1024,
+      totalKiB: 952288 * 1024,
+      finish: null,
+      speedKiBs: null,
+      wantKiBs: null,
+      stalled: false,
+    });
+  });
+  it('8.4 Unconfigured minor, SyncTarget with finish/want, gap in minors', () => {
+    const p = parse('84-synctarget-unconfigured.txt');
+    expect(p.build).toBe('srcversion: 9B671CCC1F00886BA069043');
+    expect(p.minors.map((m) => [m.minor, m.unconfigured])).toEqual([[0, true], [1, false], [4, false]]);
+    const m = p.minors[1];
+    expect(m?.unconfigured === false && m.sync).toEqual({
+      verify: false,
+      percent: 27.8,
+      leftKiB: 3100 * 1024,
+      totalKiB: 4292 * 1024,
+      finish: '0:01:02',
+      speedKiBs: 50920,
+      wantKiBs: 102400,
+      stalled: false,
+    });
+  });
+  it('8.3.11: finish on the same line as sync\'ed', () => {
+    const p = parse('83.11-unconfigured-syncsource.txt');
+    expect(p.version.api).toBe(88);
+    const m = p.minors[1];
+    expect(m?.unconfigured === false && m.sync).toMatchObject({ percent: 0.1, finish: '4882:52:29', speedKiBs: 1312, wantKiBs: null });
+  });
+  it('DRBD 9: version, build, transports, no minors', () => {
+    const p = parse('9-version-only.txt');
+    expect(p.version.version).toBe('9.2.12');
+    expect(p.version.api).toBe(2);
+    expect(p.transports).toBe('Transports (api:21): tcp (9.2.12)');
+    expect(p.minors).toEqual([]);
+    const compat = parseProcDrbd('version: 9.2.12 (api:2/proto:86-122) (compat 8.4)\nGIT-hash: x build by y, z\n');
+    expect(compat.ok && compat.value.version.compat84).toBe(true);
+  });
+  it('failures name the line; never throw', () => {
+    const cases: Array<[string, number]> = [
+      ['', 0],
+      ['versio: 8.4.11\n', 1],
+      ['version: 8.4.11 (api:1/proto:86-101)\nsrcversion: X\n 0: cs:Connectd ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n', 3],
+      ['version: 8.4.11 (api:1/proto:86-101)\nsrcversion: X\n 0: cs:Connected ro:Primary/Secundary ds:UpToDate/UpToDate C r-----\n', 3],
+      ['version: 8.4.11 (api:1/proto:86-101)\nsrcversion: X\n 0: cs:Connected ro:Primary/Secondary ds:UpToDate/Fine C r-----\n', 3],
+      ['version: 8.4.11 (api:1/proto:86-101)\nsrcversion: X\n    ns:0 nr:0\n', 3],
+      ['version: 8.4.11 (api:1/proto:86-101)\nsrcversion: X\n 0: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----\n\tfinish: soon\n', 4],
+      ['version: 8.4.11 (api:1/proto:86-101)\nsrcversion: X\n 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\nwhat is this\n', 4],
+    ];
+    for (const [t, line] of cases) {
+      const r = parseProcDrbd(t);
+      expect(r.ok, t).toBe(false);
+      if (!r.ok) expect(r.error.line, t).toBe(line);
+    }
+    expect(() => parseProcDrbd('\t'.repeat(5000))).not.toThrow();
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { parseXlInfo, parseXmInfo } from '../../../agent/parse/xl-info.js';
+import { readFixture } from '../../fixture.js';
+
+const info = (fixture: string, xm = false) => {
+  const r = (xm ? parseXmInfo : parseXlInfo)(readFixture(fixture).body);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+
+describe('parseXlInfo', () => {
+  it('Xen 4.4.3 (Xen4CentOS), real capture', () => {
+    const i = info('xl/info-4.4.3-centos6.txt');
+    expect(i).toMatchObject({
+      host: 'localhost.localdomain',
+      release: '3.18.25-19.el6.x86_64',
+      xenMajor: 4,
+      xenMinor: 4,
+      xenExtra: '.3-12.el6',
+      xenVersion: '4.4.3-12.el6',
+      totalMemoryMiB: 1663,
+      freeMemoryMiB: 617,
+      nrCpus: 4,
+      xenCaps: ['xen-3.0-x86_64', 'xen-3.0-x86_32p', 'hvm-3.0-x86_32', 'hvm-3.0-x86_32p', 'hvm-3.0-x86_64'],
+      xenScheduler: 'credit',
+      xenCommandline: 'dom0_mem=1024M,max:1024M cpuinfo com1=115200,8n1 console=com1,tty loglvl=all guest_loglvl=all',
+    });
+    expect(Object.keys(i.raw)).toHaveLength(33);
+    expect(i.raw['xen_changeset']).toBe('Wed Feb 17 12:38:38 2016 +0000 git:8978853-dirty');
+    expect(i.raw['xend_config_format']).toBe('4');
+  });
+  it('Xen 4.17.0 arm64, real capture, empty value', () => {
+    const i = info('xl/info-4.17.0-arm64.txt');
+    expect(i).toMatchObject({ host: 'zynqmp-generic', xenMajor: 4, xenMinor: 17, xenExtra: '.0', xenVersion: '4.17.0', totalMemoryMiB: 4095, freeMemoryMiB: 2529, nrCpus: 4, xenCaps: ['xen-3.0-aarch64', 'xen-3.0-armv7l'], xenScheduler: 'credit2' });
+    expect(i.raw['cc_compile_domain']).toBe('');
+    expect(i.raw['build_id']).toBe('5e2952e1dd06c52a2a09ada7476333c48d88a285');
+    expect(Object.keys(i.raw)).toHaveLength(34);
+  });
+  it('xl info -n: numa/cpu/device tables are skipped', () => {
+    const i = info('xl/info-4.17-gen-numa.txt');
+    expect(i).toMatchObject({ host: 'dom0-a', xenVersion: '4.17.5-pre', xenExtra: '.5-pre', totalMemoryMiB: 32668, freeMemoryMiB: 20211, nrCpus: 8 });
+    expect(i.raw['virt_caps']).toBe('pv hvm hvm_directio pv_directio hap shadow iommu_hap_pt_share gnttab-v1 gnttab-v2');
+    expect(i.raw['numa_info']).toBe('');
+    expect(i.raw['xen_changeset']).toBe('');
+    expect(i.raw['xend_config_format']).toBe('4');
+    expect(Object.keys(i.raw)).not.toContain('node');
+  });
+  it('xm info (xend, Xen 4.1 layout)', () => {
+    const i = info('xm/info-gen-4.1.txt', true);
+    expect(i).toMatchObject({ host: 'xen-a', xenVersion: '4.1.4', xenMajor: 4, xenMinor: 1, totalMemoryMiB: 16374, freeMemoryMiB: 9120, nrCpus: 8, xenScheduler: 'credit' });
+    expect(i.raw['node_to_cpu']).toBe('node0:0-7');
+  });
+});
+
+describe('parseXlInfo: malformed and truncated input', () => {
+  it('empty', () => {
+    const r = parseXlInfo('');
+    expect(!r.ok && r.error.line).toBe(0);
+  });
+  it('garbage line names its number', () => {
+    const r = parseXlInfo('host                   : a\nthis is not a key value line\n');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatchObject({ tool: 'xl', line: 2, text: 'this is not a key value line' });
+  });
+  it('output cut before the memory keys', () => {
+    const text = readFixture('xl/info-4.17.0-arm64.txt').body.split('\n').slice(0, 10).join('\n');
+    const r = parseXlInfo(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.expected).toMatch(/xen_major.*truncated/);
+  });
+  it('non-numeric memory names the line', () => {
+    const text = readFixture('xl/info-4.4.3-centos6.txt').body.replace('free_memory            : 617', 'free_memory            : lots');
+    const r = parseXlInfo(text);
+    expect(!r.ok && r.error.line).toBe(14);
+  });
+  it('the hypervisor missing (xl run in a non-Xen kernel) is not info', () => {
+    const r = parseXlInfo("ERROR:  Can't find hypervisor information in sysfs!\n");
+    expect(!r.ok && r.error.line).toBe(1);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { classifyXlMigrate } from '../../../agent/parse/xl-migrate.js';
+import { classifyXmMigrate } from '../../../agent/parse/xm-migrate.js';
+import { readFixture } from '../../fixture.js';
+
+const xl = (fixture: string, exitCode: number | null) => classifyXlMigrate(readFixture(fixture).body, exitCode);
+
+describe('classifyXlMigrate', () => {
+  it('success, Xen 4.9 (real)', () => {
+    expect(xl('xl/migrate-4.9-success.txt', 0)).toEqual({ kind: 'success', domainAt: 'target', decisiveLine: 'Migration successful.', errorLines: [], exitCode: 0 });
+  });
+  it('success with legacy progress lines (real)', () => {
+    expect(xl('xl/migrate-4.4-success-progress.txt', 0)).toMatchObject({ kind: 'success', domainAt: 'target' });
+  });
+  it('success line with a non-zero exit is not success', () => {
+    expect(xl('xl/migrate-4.9-success.txt', 1)).toMatchObject({ kind: 'unknown', domainAt: 'unknown' });
+  });
+  it('exit 0 without the success line is not success', () => {
+    const cut = readFixture('xl/migrate-4.9-success.txt').body.replace('Migration successful.\n', '');
+    expect(classifyXlMigrate(cut, 0)).toMatchObject({ kind: 'unknown', decisiveLine: null });
+  });
+  it('resumed at sender (lab line: Record … exceeds max)', () => {
+    const o = xl('xl/migrate-4.17-resumed-at-sender.txt', 1);
+    expect(o).toMatchObject({ kind: 'resumed-at-sender', domainAt: 'source', decisiveLine: 'Migration failed, resuming at sender.' });
+    expect(o.errorLines[0]).toBe('xc: error: Record (0x00ff0000, Reserved) length 0xffffffff exceeds max (0x8000000): Internal error');
+    expect(o.errorLines).toContain('migration target: Domain creation failed (code -3).');
+  });
+  it('failed to suspend (lab: logdirty)', () => {
+    const o = xl('xl/migrate-4.17-failed-to-suspend.txt', 1);
+    expect(o).toMatchObject({ kind: 'failed-to-suspend', domainAt: 'source', decisiveLine: 'Migration failed, failed to suspend at sender.' });
+    expect(o.errorLines[0]).toMatch(/^xc: error: Failed to enable logdirty/);
+  });
+  it('final handshake: state unknown, check both hosts', () => {
+    expect(xl('xl/migrate-4.17-final-handshake.txt', 1)).toMatchObject({ kind: 'final-handshake', domainAt: 'unknown', decisiveLine: '** Migration failed during final handshake **' });
+    // pre-4.7 exit codes (-ERROR_BADFAIL) do not change the verdict
+    expect(xl('xl/migrate-4.17-final-handshake.txt', 249).kind).toBe('final-handshake');
+  });
+  it('target unreachable: no final line, banner never read', () => {
+    expect(xl('xl/migrate-4.17-target-unreachable.txt', 1)).toMatchObject({ kind: 'failed-at-target', domainAt: 'source', decisiveLine: 'ssh: connect to host dom0-b port 22: Connection refused' });
+  });
+  it('problems at target: target destroyed its copy, sender resumed', () => {
+    const o = xl('xl/migrate-4.17-problems-at-target.txt', 1);
+    expect(o).toMatchObject({ kind: 'failed-at-target', domainAt: 'source', decisiveLine: 'Migration failed due to problems at target.' });
+    expect(o.errorLines).toContain('migration sender: Target reports startup failure (status code 3).');
+  });
+  it('no stored config', () => {
+    expect(xl('xl/migrate-4.17-no-config.txt', 1)).toMatchObject({ kind: 'no-config', domainAt: 'source' });
+  });
+  it('cut-off transcript with libxl errors only (real, 4.7 commit message): unknown', () => {
+    const o = xl('xl/migrate-4.7-legacy-stream-target-error.txt', 1);
+    expect(o).toMatchObject({ kind: 'unknown', domainAt: 'unknown', decisiveLine: null });
+    expect(o.errorLines).toHaveLength(3);
+  });
+  it('unknown domain and xend refusals', () => {
+    expect(classifyXlMigrate(readFixture('xl/list-unknown-domain.stderr.txt').body, 1).kind).toBe('no-such-domain');
+    expect(classifyXlMigrate(readFixture('xl/xend-running.stderr.txt').body, 1)).toMatchObject({ kind: 'xend-running', domainAt: 'source' });
+  });
+  it('empty transcript', () => {
+    expect(classifyXlMigrate('', null)).toEqual({ kind: 'unknown', domainAt: 'unknown', decisiveLine: null, errorLines: [], exitCode: null });
+  });
+});
+
+describe('classifyXmMigrate', () => {
+  it('silence and exit 0 is success', () => expect(classifyXmMigrate('', 0)).toMatchObject({ kind: 'success', domainAt: 'target' }));
+  it('silence and exit 1 is unknown', () => expect(classifyXmMigrate('', 1).kind).toBe('unknown'));
+  it("can't connect: the target refused, nothing moved", () => {
+    expect(classifyXmMigrate(readFixture('xm/migrate-cant-connect.stderr.txt').body, 1)).toEqual({
+      kind: 'failed-at-target', domainAt: 'source', decisiveLine: "Error: can't connect: Connection refused", errorLines: ["Error: can't connect: Connection refused"], exitCode: 1,
+    });
+  });
+  it('unknown domain', () => expect(classifyXmMigrate(readFixture('xm/list-unknown-domain.stderr.txt').body, 3).kind).toBe('no-such-domain'));
+  it('xend down', () => expect(classifyXmMigrate(readFixture('xm/no-xend.stderr.txt').body, 1)).toMatchObject({ kind: 'unknown', domainAt: 'source' }));
+});

@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { classifyToolstackStderr } from '../../../agent/parse/xl-stderr.js';
+import { readFixture } from '../../fixture.js';
+
+describe('classifyToolstackStderr', () => {
+  it('xl: name not found', () => expect(classifyToolstackStderr(readFixture('xl/list-unknown-domain.stderr.txt').body)).toEqual({ kind: 'no-such-domain', domain: 'nosuch' }));
+  it('xl: numeric id not found', () => expect(classifyToolstackStderr(readFixture('xl/list-unknown-domid.stderr.txt').body)).toEqual({ kind: 'no-such-domain', domain: '99' }));
+  it('xm: domain not found', () => expect(classifyToolstackStderr(readFixture('xm/list-unknown-domain.stderr.txt').body)).toEqual({ kind: 'no-such-domain', domain: 'nosuch' }));
+  it('xl while xend runs', () => expect(classifyToolstackStderr(readFixture('xl/xend-running.stderr.txt').body)).toEqual({ kind: 'xend-running' }));
+  it('xm without xend', () => expect(classifyToolstackStderr(readFixture('xm/no-xend.stderr.txt').body)).toEqual({ kind: 'xend-not-running', reason: 'No such file or directory' }));
+  it('anything else', () => expect(classifyToolstackStderr('libxl: error: something\n')).toBeNull());
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { DomainSchema, type InventoryDomain } from '../../../shared/inventory.js';
+import { parseXmList } from '../../../agent/parse/xm-list.js';
+import { readFixture } from '../../fixture.js';
+
+const dom = (name: string, domid: number | null, memMiB: number, vcpus: number, stateLetters: string, state: InventoryDomain['state'], cpuTimeS: number, extra: Partial<InventoryDomain> = {}): InventoryDomain => ({
+  name, baseName: name, migration: null, domid, memMiB, vcpus, stateLetters, state, shutdownReason: null, cpuTimeS, ...extra,
+});
+
+const parse = (fixture: string): InventoryDomain[] => {
+  const r = parseXmList(readFixture(fixture).body);
+  if (!r.ok) throw new Error(r.error.message);
+  for (const d of r.value) DomainSchema.parse(d);
+  return r.value;
+};
+
+describe('parseXmList', () => {
+  it('real capture: many domains', () => {
+    const rows = parse('xm/list-many-domains.txt');
+    expect(rows).toEqual([
+      dom('Domain-0', 0, 1852, 8, 'r-----', 'running', 348510.6),
+      dom('vm16', 121, 2048, 8, '-b----', 'blocked', 2552.8),
+      dom('vm24', 122, 2048, 8, '-b----', 'blocked', 2523.5),
+      dom('vm32', 123, 2048, 8, '-b----', 'blocked', 2594.8),
+      dom('vm40', 124, 2048, 8, '-b----', 'blocked', 66280.0),
+      dom('vm48', 125, 2048, 8, '-b----', 'blocked', 60234.0),
+      dom('vm56', 126, 2048, 8, '-b----', 'blocked', 72054.2),
+      dom('vm8', 120, 2048, 8, '-b----', 'blocked', 2661.7),
+    ]);
+  });
+  it('real capture: Xen4CentOS with the deprecation warning first', () => {
+    expect(parse('xm/list-4.4-centos-deprecated.txt')).toEqual([dom('Domain-0', 0, 1024, 4, 'r-----', 'running', 11.6)]);
+  });
+  it('managed but stopped domains have no ID and no state', () => {
+    expect(parse('xm/list-gen-stopped-managed.txt')).toEqual([
+      dom('Domain-0', 0, 3543, 2, 'r-----', 'running', 1301.4),
+      dom('web1', 12, 1024, 2, '-b----', 'blocked', 543.2),
+      dom('mail1', null, 512, 1, '', 'stopped', 0.0),
+      dom('backup-target-with-a-rather-long-domain-name', null, 2048, 2, '', 'stopped', 0.0),
+    ]);
+  });
+  it('xend state flags: paused, shutdown, crashed, dying, migration name', () => {
+    expect(parse('xm/list-gen-states.txt')).toEqual([
+      dom('Domain-0', 0, 1852, 8, 'r-----', 'running', 348510.6),
+      dom('paused1', 3, 512, 1, '--p---', 'paused', 2.0),
+      dom('shut1', 4, 512, 1, '---s--', 'shutdown', 3.0),
+      dom('crashed1', 5, 512, 1, '----c-', 'crashed', 4.0, { shutdownReason: 'crash' }),
+      dom('dying1', 6, 512, 1, '-----d', 'dying', 5.0),
+      dom('web1--incoming', 7, 1024, 1, '--p---', 'paused', 0.0, { baseName: 'web1', migration: 'incoming' }),
+    ]);
+  });
+});
+
+describe('parseXmList: malformed and truncated input', () => {
+  const H = 'Name                                        ID   Mem VCPUs      State   Time(s)\n';
+  const bad = (text: string, line: number, expected: RegExp): void => {
+    const r = parseXmList(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error).toMatchObject({ code: 'XH_ERR_TOOL_OUTPUT', tool: 'xm', line });
+      expect(r.error.expected).toMatch(expected);
+    }
+  };
+  it('empty', () => bad('', 0, /header/));
+  it('only the warning', () => bad('WARNING: xend/xm is deprecated.\n', 0, /header/));
+  it('xm list -l SXP', () => bad('(domain\n    (domid 0)\n', 1, /header/));
+  it('truncated row', () => bad(`${H}Domain-0                                     0  1024     4     r---`, 2, /CPU time|domain row/));
+  it('xl-only reason letter is not an xm state', () => bad(`${H}web1                                         3   512     1     ---sr-      1.0\n`, 2, /state letters/));
+  it('a stopped row without mem', () => bad(`${H}mail1                                                  1                 0.0\n`, 2, /numeric|domain row/));
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { parseEvents2, parseEvents2Line, type Events2Line } from '../../../agent/parse/events2.js';
+import { emptyDrbdState, reduceDrbd, reduceDrbdAll } from '../../../agent/state/drbd-reducer.js';
+import { readFixture } from '../../fixture.js';
+
+const lines = (f: string): Events2Line[] => {
+  const r = parseEvents2(readFixture(`drbd/events2/${f}`).body);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+const line = (s: string): Events2Line => {
+  const r = parseEvents2Line(s);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+
+describe('reduceDrbd', () => {
+  it('create → change → Primary (drbd-utils sequence), partial changes keep old keys', () => {
+    const s = reduceDrbdAll(lines('9-utils-all-create-change.txt'));
+    expect(s.initialDone).toBe(true);
+    const r = s.resources.get('some-resource');
+    expect(r?.role).toBe('Primary');
+    expect(r?.suspended).toBe('no'); // only in the create line, kept through partial changes
+    expect(r?.fields['promotion_score']).toBe('10102');
+    expect(r?.devices.get(0)).toMatchObject({ volume: 0, minor: 1000, disk: 'UpToDate' });
+    const c = r?.connections.get('some-peer');
+    expect(c).toMatchObject({ connName: 'some-peer', peerNodeId: 1, connection: 'Connected', role: 'Secondary' });
+    expect(c?.peerDevices.get(0)).toMatchObject({ replication: 'Established', peerDisk: 'UpToDate', donePercent: null });
+  });
+
+  it('sync progress, then done cleared when the resync ends', () => {
+    let s = reduceDrbdAll(lines('9-utils-sync.txt'));
+    expect(s.resources.get('some-resource')?.connections.get('some-peer')?.peerDevices.get(0)).toMatchObject({ replication: 'SyncSource', donePercent: 37.5 });
+    s = reduceDrbd(s, line('change peer-device name:some-resource peer-node-id:1 conn-name:some-peer volume:0 done:80.00'));
+    expect(s.resources.get('some-resource')?.connections.get('some-peer')?.peerDevices.get(0)?.donePercent).toBe(80);
+    s = reduceDrbd(s, line('change peer-device name:some-resource peer-node-id:1 conn-name:some-peer volume:0 replication:Established peer-disk:UpToDate'));
+    expect(s.resources.get('some-resource')?.connections.get('some-peer')?.peerDevices.get(0)).toMatchObject({ replication: 'Established', peerDisk: 'UpToDate', donePercent: null });
+  });
+
+  it('peer becomes Primary from a role-only change line', () => {
+    const s = reduceDrbdAll(lines('9-utils-may-promote-peer-role.txt'));
+    expect(s.resources.get('some-resource')?.connections.get('some-peer')).toMatchObject({ connection: 'Connected', role: 'Primary' });
+  });
+
+  it('destroy removes objects bottom-up and finally the resource', () => {
+    const ls = lines('9-utils-all-create-destroy.txt');
+    const before = reduceDrbdAll(ls.slice(0, 6));
+    expect(before.resources.get('some-resource')?.connections.get('some-peer')?.peerDevices.size).toBe(1);
+    const mid = reduceDrbdAll(ls.slice(6, 8), before);
+    expect(mid.resources.get('some-resource')?.connections.get('some-peer')?.peerDevices.size).toBe(0);
+    const end = reduceDrbdAll(ls.slice(8), mid);
+    expect(end.resources.size).toBe(0);
+  });
+
+  it('device create/destroy in any order', () => {
+    const s = reduceDrbdAll(lines('9-utils-device-create-destroy.txt'));
+    expect(s.resources.size).toBe(0);
+    const partial = reduceDrbdAll(lines('9-utils-device-create-destroy.txt').slice(0, 4));
+    expect([...(partial.resources.get('some-resource')?.devices.keys() ?? [])]).toEqual([0, 1]);
+  });
+
+  it('8.4 stream: peer lost (Connecting, role Unknown), skipped → stale', () => {
+    const ls = lines('84-stream-disconnect-skipped.txt');
+    const s = reduceDrbdAll(ls.slice(0, 7));
+    const c = s.resources.get('r0')?.connections.get('peer');
+    expect(c).toMatchObject({ connection: 'Connecting', role: 'Unknown' });
+    expect(c?.peerDevices.get(0)).toMatchObject({ replication: 'WFConnection', peerDisk: 'DUnknown' });
+    expect(s.stale).toBe(false);
+    expect(reduceDrbdAll(ls.slice(7), s).stale).toBe(true);
+  });
+
+  it('rename moves the resource; change before exists creates; does not mutate the input', () => {
+    const a = reduceDrbd(emptyDrbdState, line('change connection name:r0 conn-name:b connection:Connected role:Secondary'));
+    expect(a.resources.get('r0')?.connections.get('b')?.role).toBe('Secondary');
+    const b = reduceDrbd(a, line('rename resource name:r0 new_name:r1'));
+    expect(b.resources.has('r0')).toBe(false);
+    expect(b.resources.get('r1')?.name).toBe('r1');
+    expect(b.resources.get('r1')?.connections.get('b')?.role).toBe('Secondary');
+    expect(a.resources.has('r0')).toBe(true);
+    expect(emptyDrbdState.resources.size).toBe(0);
+    // helper and path events, and destroys of unknown objects, change nothing
+    expect(reduceDrbd(b, line('call helper name:r1 helper:fence-peer'))).toBe(b);
+    expect(reduceDrbd(b, line('destroy device name:zz volume:0'))).toBe(b);
+  });
+
+  it('a connection without conn-name is keyed by node id', () => {
+    const s = reduceDrbd(emptyDrbdState, line('exists connection name:r0 peer-node-id:2 connection:Connecting role:Unknown'));
+    expect(s.resources.get('r0')?.connections.get('node-id:2')).toMatchObject({ connName: null, peerNodeId: 2, role: 'Unknown' });
+  });
+});

@@ -1,0 +1,61 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BINARIES = ['xenherd-agent', 'xenherd-controller', 'xenherdctl'] as const;
+const version = (JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json"))'], { encoding: 'utf8' })) as { version: string }).version;
+
+let outdir = '';
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'xenherd-bundles-'));
+  execFileSync('node', ['packaging/build.mjs', '--outdir', outdir], { stdio: 'pipe' });
+}, 120_000);
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+/** Runs a bundle copied alone into an empty directory: no node_modules, no package.json near it. */
+function runAlone(name: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'xenherd-alone-'));
+  try {
+    copyFileSync(join(outdir, name), join(dir, name));
+    const r = spawnSync(join(dir, name), args, {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 15_000,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir },
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe.each(BINARIES)('%s bundle', (name) => {
+  it('is one executable file with a node shebang', () => {
+    const st = statSync(join(outdir, name));
+    expect(st.mode & 0o111).not.toBe(0);
+    const head = execFileSync('head', ['-c', '20', join(outdir, name)], { encoding: 'utf8' });
+    expect(head.startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+
+  it('prints its version alone in an empty directory', () => {
+    const r = runAlone(name, ['--version']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`${name} ${version}\n`);
+    expect(r.status).toBe(0);
+  });
+
+  it('prints its help alone in an empty directory', () => {
+    const r = runAlone(name, ['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`usage: ${name} COMMAND`);
+    expect(r.stdout).toContain('XH_ERR_USAGE');
+  });
+
+  it('refuses an unknown command with the usage exit code', () => {
+    const r = runAlone(name, ['no-such-command']);
+    expect(r.status).toBe(64);
+    expect(r.stderr).toContain('XH_ERR_USAGE');
+  });
+});

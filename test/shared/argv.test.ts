@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgv } from '../../shared/cli/argv.js';
+
+const specs = [
+  { name: 'json', takesValue: false },
+  { name: 'config', takesValue: true, short: 'c' },
+];
+
+describe('parseArgv', () => {
+  it('reads flags, values in both spellings, and positionals', () => {
+    const r = parseArgv(['web1', '--json', '--config=/etc/x.json'], specs);
+    expect(r).toEqual({ ok: true, value: { options: { json: true, config: '/etc/x.json' }, positionals: ['web1'] } });
+    expect(parseArgv(['-c', '/a'], specs)).toEqual({ ok: true, value: { options: { config: '/a' }, positionals: [] } });
+  });
+
+  it('treats everything after -- as positionals, even option-looking words', () => {
+    expect(parseArgv(['--', '--json'], specs)).toEqual({ ok: true, value: { options: {}, positionals: ['--json'] } });
+  });
+
+  it.each([
+    [['--nope'], 'unknown option "--nope"'],
+    [['--json=yes'], 'option --json takes no value'],
+    [['--config'], 'option --config needs a value'],
+    [['--json', '--json'], 'option --json given twice'],
+    [['-x'], 'unknown option "-x"'],
+  ])('rejects %j with a usage error', (argv, message) => {
+    expect(parseArgv(argv, specs)).toEqual({ ok: false, error: { code: 'XH_ERR_USAGE', message } });
+  });
+});
