@@ -1,0 +1,126 @@
+import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
+
+/**
+ * Guarded autostart, seed 002's xen-drbd-auto made stricter: a pure decision per guarded domU
+ * over one snapshot of this host. No I/O here; the executor acts on the answer.
+ *
+ * The rule that matters most: a peer holding any of the domU's resources Primary means the domU
+ * may be running there, and starting it here would split the brain. Everything that is not
+ * positively safe is "defer" (re-decided on the next event), never "start".
+ */
+
+export type SkipReason =
+  | 'migrating-away'
+  | 'maintenance'
+  | 'migrated-away'
+  | 'running-elsewhere'
+  | 'peer-primary';
+
+export type DeferReason =
+  | 'drbd-tools-missing'
+  | 'drbd-module-not-loaded'
+  | 'resource-unknown'
+  | 'resource-not-up'
+  | 'local-primary'
+  | 'local-role-unknown'
+  | 'no-peer'
+  | 'peer-not-connected'
+  | 'peer-role-unknown'
+  | 'syncing'
+  | 'local-disk-not-uptodate';
+
+export type AutostartDecision =
+  | { readonly kind: 'running'; readonly detail: string }
+  | { readonly kind: 'start'; readonly detail: string }
+  | { readonly kind: 'skip'; readonly reason: SkipReason; readonly detail: string; readonly splitBrainHazard: boolean }
+  | { readonly kind: 'defer'; readonly reason: DeferReason; readonly detail: string };
+
+export interface AutostartInput {
+  readonly name: string;
+  /** DRBD resources of the domU's disks, in disk order */
+  readonly drbdResources: readonly string[];
+  /** this host's domains, as `xl list` shows them */
+  readonly domains: readonly InventoryDomain[];
+  readonly maintenance: boolean;
+  /** the local ledger's record that this domU left for another host (absent: never left) */
+  readonly awayTo: string | null;
+  /**
+   * The controller's view when connected and fresh: the hosts it sees running the domU. null
+   * when there is no controller or its view is stale: the DRBD rules alone then decide.
+   */
+  readonly fleetRunningOn: readonly string[] | null;
+  readonly localHost: string;
+  readonly drbd: {
+    readonly availability: 'ok' | 'tools-missing' | 'module-not-loaded';
+    readonly resources: ReadonlyMap<string, DrbdResourceView>;
+  };
+}
+
+const REPLICATION_IDLE = new Set(['Established', null]);
+
+/** Why one resource is not positively safe, or null when it is. */
+function resourceVerdict(name: string, r: DrbdResourceView): AutostartDecision | null {
+  if (!r.up) return { kind: 'defer', reason: 'resource-not-up', detail: `DRBD resource ${name} is not up` };
+  if (r.role === 'Primary') {
+    return { kind: 'defer', reason: 'local-primary', detail: `DRBD resource ${name} is already Primary here without the domU running: something else holds it` };
+  }
+  if (r.role !== 'Secondary') return { kind: 'defer', reason: 'local-role-unknown', detail: `DRBD resource ${name}: local role is ${r.role ?? 'not reported'}` };
+  if (r.peers.length === 0) return { kind: 'defer', reason: 'no-peer', detail: `DRBD resource ${name} shows no peer connection` };
+  for (const p of r.peers) {
+    if (p.connection !== 'Connected') {
+      return { kind: 'defer', reason: 'peer-not-connected', detail: `DRBD resource ${name}: peer ${p.name} is ${p.connection ?? 'not connected'}` };
+    }
+    if (p.role !== 'Secondary') {
+      return { kind: 'defer', reason: 'peer-role-unknown', detail: `DRBD resource ${name}: peer ${p.name} role is ${p.role ?? 'not reported'}` };
+    }
+    if (!REPLICATION_IDLE.has(p.replication)) {
+      return { kind: 'defer', reason: 'syncing', detail: `DRBD resource ${name}: ${p.replication ?? ''} with ${p.name}${p.syncedPercent === null ? '' : ` (${p.syncedPercent}% done)`}` };
+    }
+  }
+  if (r.disk !== 'UpToDate') {
+    return { kind: 'defer', reason: 'local-disk-not-uptodate', detail: `DRBD resource ${name}: local disk is ${r.disk ?? 'unknown'}` };
+  }
+  return null;
+}
+
+export function decideAutostart(input: AutostartInput): AutostartDecision {
+  const here = input.domains.filter((d) => d.baseName === input.name);
+  const leaving = here.find((d) => d.migration === 'migratedaway');
+  if (leaving) return { kind: 'skip', reason: 'migrating-away', detail: `${leaving.name} is being migrated away from here`, splitBrainHazard: false };
+  const present = here.find((d) => d.state !== 'dying');
+  if (present) return { kind: 'running', detail: `${present.name} exists here (${present.state})` };
+
+  if (input.maintenance) return { kind: 'skip', reason: 'maintenance', detail: 'this host is in maintenance', splitBrainHazard: false };
+  if (input.awayTo !== null) {
+    return { kind: 'skip', reason: 'migrated-away', detail: `the ledger says ${input.name} was migrated to ${input.awayTo}`, splitBrainHazard: false };
+  }
+  const elsewhere = (input.fleetRunningOn ?? []).filter((h) => h !== input.localHost);
+  if (elsewhere.length > 0) {
+    return { kind: 'skip', reason: 'running-elsewhere', detail: `the controller sees ${input.name} running on ${elsewhere.join(', ')}`, splitBrainHazard: false };
+  }
+  if (input.drbdResources.length === 0) return { kind: 'start', detail: 'no DRBD disks, not running anywhere known' };
+
+  if (input.drbd.availability === 'tools-missing') return { kind: 'defer', reason: 'drbd-tools-missing', detail: 'DRBD tools are not installed' };
+  if (input.drbd.availability === 'module-not-loaded') return { kind: 'defer', reason: 'drbd-module-not-loaded', detail: 'the DRBD kernel module is not loaded' };
+
+  // A peer Primary on any resource is a hazard whatever the others say: check all first.
+  for (const name of input.drbdResources) {
+    const r = input.drbd.resources.get(name);
+    const primaryPeer = r?.peers.find((p) => p.role === 'Primary');
+    if (primaryPeer) {
+      return {
+        kind: 'skip',
+        reason: 'peer-primary',
+        detail: `DRBD resource ${name} is Primary on peer ${primaryPeer.name}: starting here would split the brain`,
+        splitBrainHazard: true,
+      };
+    }
+  }
+  for (const name of input.drbdResources) {
+    const r = input.drbd.resources.get(name);
+    if (!r) return { kind: 'defer', reason: 'resource-unknown', detail: `DRBD resource ${name} could not be read` };
+    const verdict = resourceVerdict(name, r);
+    if (verdict) return verdict;
+  }
+  return { kind: 'start', detail: `every DRBD resource (${input.drbdResources.join(', ')}) connected, peer Secondary, local disk UpToDate` };
+}
