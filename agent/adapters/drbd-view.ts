@@ -9,16 +9,20 @@ import { worstDisk } from '../parse/drbd-words.js';
  * behind an UpToDate one. `syncedPercent` is the lowest `done:` of the peer's volumes.
  */
 export function resourceViewFromStatus(res: DrbdStatusResource): DrbdResourceView {
-  const peers = res.connections.map((c) => ({
-    name: c.name ?? `node-id:${String(c.nodeId)}`,
-    // status prints a peer's role only while connected; a peer we are not connected to is
-    // "Unknown" to DRBD (8.4 `drbdadm role` says Secondary/Unknown) and never "Secondary".
-    role: c.role ?? (c.connection !== null && c.connection !== 'Connected' ? 'Unknown' : null),
-    connection: c.connection,
-    disk: worstDisk(c.peerDevices.map((p) => p.peerDisk)),
-    replication: furthestReplication(c),
-    syncedPercent: minOrNull(c.peerDevices.map((p) => p.donePercent)),
-  }));
+  const peers = res.connections.map((c) => {
+    const connected = c.connection === 'Connected' || c.connection === null;
+    return {
+      name: c.name ?? `node-id:${String(c.nodeId)}`,
+      // status prints a peer's role and disk only while connected; a peer we are not connected
+      // to is "Unknown"/"DUnknown" to DRBD (8.4 `drbdadm role` says Secondary/Unknown, `dstate`
+      // UpToDate/DUnknown), never "Secondary".
+      role: c.role ?? (connected ? null : 'Unknown'),
+      connection: c.connection,
+      disk: worstDisk(c.peerDevices.map((p) => p.peerDisk)) ?? (connected ? null : 'DUnknown'),
+      replication: furthestReplication(c),
+      syncedPercent: minOrNull(c.peerDevices.map((p) => p.donePercent)),
+    };
+  });
   const first = peers[0];
   return {
     name: res.name,

@@ -14,6 +14,11 @@
  *  - `unrecognized option '--json'` — getopt in an 8.4 drbdsetup (`status: …` or
  *    `drbdsetup: …` depending on the binary), exit 20: JSON status is not supported.
  *  - `Failed to modprobe drbd` — v9 drbdsetup_linux.c modprobe_drbd, exit 20.
+ *  - `??: Failure: (162) Invalid configuration request` + `additional info from kernel:` +
+ *    `unknown connection` — drbdsetup-84 disconnect of a resource that is already StandAlone,
+ *    exit 10 (real 8.4.11 lab capture).
+ *  - `No valid meta data found` — drbdmeta (via drbdadm dstate of a down resource, which reads
+ *    the on-disk metadata), exit 1, when create-md was never run (real 8.4.11 lab capture).
  */
 export type DrbdToolErrorKind =
   | 'not-in-config'
@@ -21,7 +26,8 @@ export type DrbdToolErrorKind =
   | 'no-such-connection'
   | 'no-such-device'
   | 'json-unsupported'
-  | 'module-missing';
+  | 'module-missing'
+  | 'no-metadata';
 
 const RULES: ReadonlyArray<readonly [RegExp, DrbdToolErrorKind]> = [
   [/^'[^'\n]*' not defined in your config \(for this host\)\.$/m, 'not-in-config'],
@@ -30,8 +36,10 @@ const RULES: ReadonlyArray<readonly [RegExp, DrbdToolErrorKind]> = [
   [/^\d+: Failure: \(127\) Device minor not allocated$/m, 'not-up'],
   [/^\S+: No such connection$/m, 'no-such-connection'],
   [/^\S+: No such device$/m, 'no-such-device'],
+  [/^additional info from kernel:\nunknown connection$/m, 'no-such-connection'],
   [/unrecognized option '--json'$/m, 'json-unsupported'],
   [/^Failed to modprobe drbd\b/m, 'module-missing'],
+  [/^No valid meta data found$/m, 'no-metadata'],
 ];
 
 /** The first matching kind, or null when stderr says something else (treat as a plain tool failure). */

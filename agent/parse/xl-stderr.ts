@@ -7,6 +7,9 @@ import { splitLines } from './xl-columns.js';
  * - xl, name not found: `NAME is an invalid domain identifier (rc=-6)` (xl_utils.c find_domain;
  *   -6 is ERROR_INVAL from libxl_name_to_domid), exit 1 (exit 2 before 4.7);
  * - xl, numeric id not found, and xm for any: `Error: Domain 'X' does not exist.`;
+ * - xl domid / domname (real Xen 4.17 lab capture): `Can't get domid of domain name 'X', maybe
+ *   this domain does not exist.` and `Can't get domain name of domain id 'N', maybe this domain
+ *   does not exist.`, exit 1;
  * - xl 4.2 … 4.4 while xend runs, for commands that modify state:
  *   `xend is running, which may cause unpredictable results when using` (xl.c main);
  * - xm without xend: `Error: Unable to connect to xend: <reason>. Is xend running?`.
@@ -19,12 +22,13 @@ export type ToolstackComplaint =
 
 const INVALID_ID_RE = /^(.*) is an invalid domain identifier(?: \(rc=-?\d+\))?$/;
 const NOT_EXIST_RE = /^Error: Domain '(.*)' does not exist\.$/;
+const CANT_GET_RE = /^Can't get (?:domid of domain name|domain name of domain id) '(.*)', maybe this domain does not exist\.$/;
 const NO_XEND_RE = /^Error: Unable to connect to xend: (.*?)\.(?: Is xend running\?)?$/;
 
 export function classifyToolstackStderr(stderr: string): ToolstackComplaint | null {
   for (const raw of splitLines(stderr)) {
     const line = raw.trim();
-    const invalid = INVALID_ID_RE.exec(line) ?? NOT_EXIST_RE.exec(line);
+    const invalid = INVALID_ID_RE.exec(line) ?? NOT_EXIST_RE.exec(line) ?? CANT_GET_RE.exec(line);
     if (invalid?.[1] !== undefined) return { kind: 'no-such-domain', domain: invalid[1] };
     if (line.startsWith('xend is running, which may cause unpredictable results')) return { kind: 'xend-running' };
     const noXend = NO_XEND_RE.exec(line);

@@ -120,7 +120,7 @@ describe('drbd adapter: readResources → inventory view', () => {
     });
     expect(db).toMatchObject({ role: 'Secondary', disk: 'Inconsistent', peerRole: 'Primary', peers: [{ replication: 'SyncTarget', syncedPercent: 10.17 }, { disk: 'Inconsistent' }] });
     expect(down).toEqual({ name: 'down', up: false, role: null, peerRole: null, connection: null, disk: null, peerDisk: null, peers: [] });
-    expect(old).toMatchObject({ up: true, role: 'Secondary', peerRole: 'Unknown', connection: 'Connecting', peerDisk: null, peers: [{ name: 'peer', role: 'Unknown' }] });
+    expect(old).toMatchObject({ up: true, role: 'Secondary', peerRole: 'Unknown', connection: 'Connecting', peerDisk: 'DUnknown', peers: [{ name: 'peer', role: 'Unknown', disk: 'DUnknown' }] });
   });
   it('a resource not in the config is a failure (not "down")', async () => {
     const { run } = fakeRunner(answers);

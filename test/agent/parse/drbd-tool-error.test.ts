@@ -11,6 +11,17 @@ describe('classifyDrbdStderr', () => {
   ])('%s → %s', (f, kind) => {
     expect(classifyDrbdStderr(readFixture(`drbd/stderr/${f}`).body)).toBe(kind);
   });
+  it.each([
+    ['02-unknown-names/dom0a.drbdadm-role-nosuch.stderr', 'not-in-config'],
+    ['02-unknown-names/dom0a.drbdsetup-status-nosuch.stderr', 'not-up'],
+    ['02-unknown-names/dom0a.drbdsetup-status-json.stderr', 'json-unsupported'],
+    ['03-drbd-down-no-metadata/dom0a.drbdadm-role-r0.stderr', 'not-up'],
+    ['03-drbd-down-no-metadata/dom0a.drbdadm-status-r0.stderr', 'not-up'],
+    ['03-drbd-down-no-metadata/dom0a.drbdadm-dstate-r0.stderr', 'no-metadata'],
+    ['21-split-brain-resolved/dom0b.drbdadm-disconnect-r0.stderr', 'no-such-connection'],
+  ])('real DRBD 8.4.11: %s → %s', (f, kind) => {
+    expect(classifyDrbdStderr(readFixture(`real-xen-4.17/${f}`).body)).toBe(kind);
+  });
   it('other forms from the source', () => {
     expect(classifyDrbdStderr("drbdsetup: unrecognized option '--json'\n")).toBe('json-unsupported');
     expect(classifyDrbdStderr('r0: Unknown resource\n')).toBe('not-up');

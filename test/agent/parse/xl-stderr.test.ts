@@ -8,5 +8,12 @@ describe('classifyToolstackStderr', () => {
   it('xm: domain not found', () => expect(classifyToolstackStderr(readFixture('xm/list-unknown-domain.stderr.txt').body)).toEqual({ kind: 'no-such-domain', domain: 'nosuch' }));
   it('xl while xend runs', () => expect(classifyToolstackStderr(readFixture('xl/xend-running.stderr.txt').body)).toEqual({ kind: 'xend-running' }));
   it('xm without xend', () => expect(classifyToolstackStderr(readFixture('xm/no-xend.stderr.txt').body)).toEqual({ kind: 'xend-not-running', reason: 'No such file or directory' }));
+  it.each([
+    ['02-unknown-names/dom0a.xl-list-nosuch.stderr', 'nosuch'],
+    ['02-unknown-names/dom0a.xl-domid-nosuch.stderr', 'nosuch'],
+    ['02-unknown-names/dom0a.xl-domname-999.stderr', '999'],
+    ['02-unknown-names/dom0a.xl-migrate-nosuch-dom0b.stderr', 'nosuch'],
+  ])('real Xen 4.17: %s → no such domain %s', (f, domain) =>
+    expect(classifyToolstackStderr(readFixture(`real-xen-4.17/${f}`).body)).toEqual({ kind: 'no-such-domain', domain }));
   it('anything else', () => expect(classifyToolstackStderr('libxl: error: something\n')).toBeNull());
 });

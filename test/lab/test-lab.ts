@@ -1,0 +1,222 @@
+// `npm run test:lab`: the agent on two real Xen 4.17 + DRBD 8.4 Dom0s.
+// Builds (or reuses) the lab image, builds the agent bundle (npm run build → dist/xenherd-agent),
+// boots the pair, copies the bundle into both Dom0s (/usr/local/bin/xenherd-agent, run by Debian's
+// nodejs 18), sets up DRBD situations and checks `xenherd-agent inventory --json` against what the
+// lab established. Fails if anything (QEMU process, mount, loop device) is left behind.
+// Flags: --no-agent   run the lab situations and their own sanity checks only (no bundle needed)
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { InventorySchema, type Inventory } from '../../shared/inventory.js';
+import { Checks } from './checks.js';
+import { cleanupAll, withWatchdog } from './cleanup.js';
+import type { Dom0 } from './dom0.js';
+import { drbdSkipInitialSync, drbdUpBoth, waitFor } from './drbd-setup.js';
+import { withLab, type Lab } from './lab.js';
+import { elapsedS, log, sleep } from './log.js';
+
+const BUNDLE = 'dist/xenherd-agent';
+const REMOTE = '/usr/local/bin/xenherd-agent';
+const GUARDED_DIR = '/etc/xen/drbd-auto';
+
+interface Truth {
+  /** domain names per host (besides Domain-0) */
+  domains: Record<string, string[]>;
+  drbd: Record<
+    string,
+    | { up: true; role: string; peerRole: string; connection: readonly string[]; disk: string; peerDisk: string }
+    | { up: false; moduleLoaded: boolean }
+  >;
+}
+
+function buildAgent(): void {
+  if (!existsSync('packaging/build.mjs')) {
+    log('agent: packaging/build.mjs does not exist yet; using an existing dist/xenherd-agent if any');
+    return;
+  }
+  log('agent: npm run build');
+  const r = spawnSync('npm', ['run', 'build'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`npm run build failed (${r.status})`);
+}
+
+async function installAgent(lab: Lab): Promise<void> {
+  const shebang = readFileSync(BUNDLE, 'utf8').startsWith('#!');
+  for (const d of lab.hosts) {
+    await d.copyIn(BUNDLE, REMOTE, { executable: true });
+    if (!shebang) await d.run(`mv ${REMOTE} ${REMOTE}.js && printf '#!/bin/sh\\nexec node ${REMOTE}.js "$@"\\n' > ${REMOTE} && chmod 755 ${REMOTE}`);
+  }
+  const v = await lab.a.exec(`node --version; ${REMOTE} --version`);
+  log(`agent: installed in both Dom0s (${v.stdout.trim().replace(/\n/g, ', ')}${v.stderr ? `; stderr: ${v.stderr.trim()}` : ''})`);
+}
+
+/** The lab's own reading of a host, straight from the tools (sanity check of the situation). */
+async function labView(d: Dom0): Promise<string> {
+  const r = await d.exec('xl list | tail -n +2 | cut -c1-40 | sed "s/ *$//" | tr "\\n" " "; echo; lsmod | grep -q ^drbd && { drbdadm role r0; drbdadm cstate r0; drbdadm dstate r0; } 2>&1 | tr "\\n" " "');
+  return r.stdout.trim().replace(/\n/g, ' | ');
+}
+
+async function checkSituation(lab: Lab, name: string, truth: Truth, checks: Checks, withAgent: boolean): Promise<void> {
+  log(`situation ${name}: ${(await Promise.all(lab.hosts.map(async (d) => `${d.name}: ${await labView(d)}`))).join(' ;; ')}`);
+  for (const d of lab.hosts) {
+    const c = checks.scope(`[${name}] ${d.name}: `);
+    const t = truth.drbd[d.name]!;
+    // the lab's own truth, read directly (guards against a lab that did not reach the situation)
+    // (never run drbdadm where the module is not loaded: it would load it)
+    if (t.up) c.eq((await d.exec('drbdadm role r0')).stdout.trim(), `${t.role}/${t.peerRole}`, 'lab: drbdadm role r0');
+    else c.eq((await d.exec('lsmod | grep -c ^drbd')).stdout.trim(), t.moduleLoaded ? '1' : '0', 'lab: drbd module loaded');
+    if (!withAgent) continue;
+    const r = await d.exec(`${REMOTE} inventory --json`, { timeoutMs: 120_000 });
+    c.ok(r.exitCode === 0, 'inventory --json exits 0', { exitCode: r.exitCode, stderr: r.stderr.slice(0, 500) });
+    let inv: Inventory;
+    try {
+      const parsed = InventorySchema.safeParse(JSON.parse(r.stdout));
+      if (!parsed.success) {
+        c.ok(false, 'output matches InventorySchema', parsed.error.issues.slice(0, 5));
+        continue;
+      }
+      inv = parsed.data;
+    } catch (e) {
+      c.ok(false, 'output is JSON', r.stdout.slice(0, 300));
+      continue;
+    }
+    c.eq(inv.host, d.name, 'host');
+    c.eq(inv.toolstack?.kind, 'xl', 'toolstack.kind');
+    c.ok((inv.toolstack?.xenVersion ?? '').startsWith('4.17'), 'toolstack.xenVersion starts with 4.17', inv.toolstack?.xenVersion);
+    const names = inv.domains.map((x) => x.name).sort();
+    c.eq(names, ['Domain-0', ...truth.domains[d.name]!].sort(), 'domain names');
+    const dom0 = inv.domains.find((x) => x.name === 'Domain-0');
+    c.eq(dom0?.domid, 0, 'Domain-0 domid');
+    for (const n of truth.domains[d.name]!) {
+      const dom = inv.domains.find((x) => x.name === n);
+      c.eq(dom?.baseName, n, `${n}.baseName`);
+      c.eq(dom?.migration, null, `${n}.migration`);
+      c.oneOf(dom?.state, ['running', 'blocked', 'idle'], `${n}.state`);
+      c.eq(dom?.memMiB, 128, `${n}.memMiB`);
+    }
+    const r0 = inv.drbd.resources.find((x) => x.name === 'r0');
+    if (t.up) {
+      c.eq(inv.drbd.availability, 'ok', 'drbd.availability');
+      c.ok(/^8\.4\./.test(inv.drbd.version ?? ''), 'drbd.version is 8.4.x', inv.drbd.version);
+      c.eq(r0?.up, true, 'r0.up');
+      c.eq(r0?.role, t.role, 'r0.role');
+      c.eq(r0?.peerRole, t.peerRole, 'r0.peerRole');
+      c.oneOf(r0?.connection, t.connection, 'r0.connection');
+      c.eq(r0?.disk, t.disk, 'r0.disk');
+      // an unknown peer disk may be reported as 8.4's "DUnknown" or as null
+      c.oneOf(r0?.peerDisk, t.peerDisk === 'DUnknown' ? ['DUnknown', null] : [t.peerDisk], 'r0.peerDisk');
+    } else if (t.moduleLoaded) {
+      c.eq(inv.drbd.availability, 'ok', 'drbd.availability');
+      c.ok(r0 === undefined || r0.up === false, 'r0 absent or up=false', r0);
+    } else {
+      c.eq(inv.drbd.availability, 'module-not-loaded', 'drbd.availability');
+      const lsmod = await d.exec('lsmod | grep -c ^drbd');
+      c.eq(lsmod.stdout.trim(), '0', 'inventory did not load the drbd module');
+    }
+    c.eq(inv.guardedDir, GUARDED_DIR, 'guardedDir');
+    const tiny = inv.guarded.find((g) => g.name === 'tiny');
+    c.eq(tiny?.configPath, `${GUARDED_DIR}/tiny.cfg`, 'guarded tiny.configPath');
+    c.eq(tiny?.drbdResources, ['r0'], 'guarded tiny.drbdResources');
+    c.eq(tiny?.memMiB, 128, 'guarded tiny.memMiB');
+    c.eq(tiny?.vcpus, 1, 'guarded tiny.vcpus');
+    c.eq(tiny?.error, null, 'guarded tiny.error');
+    c.eq(tiny?.runningHere, truth.domains[d.name]!.includes('tiny'), 'guarded tiny.runningHere');
+  }
+}
+
+const CONNECTED = ['Connected'] as const;
+const WAITING = ['WFConnection', 'Connecting'] as const;
+
+async function scenario(lab: Lab, withAgent: boolean): Promise<Checks> {
+  const checks = new Checks();
+  const { a, b } = lab;
+  if (withAgent) await installAgent(lab);
+  await drbdUpBoth(a, b);
+  await drbdSkipInitialSync(a, b);
+
+  // 1. Connected, both Secondary, no guest
+  await checkSituation(lab, '1-connected-secondary', {
+    domains: { dom0a: [], dom0b: [] },
+    drbd: {
+      dom0a: { up: true, role: 'Secondary', peerRole: 'Secondary', connection: CONNECTED, disk: 'UpToDate', peerDisk: 'UpToDate' },
+      dom0b: { up: true, role: 'Secondary', peerRole: 'Secondary', connection: CONNECTED, disk: 'UpToDate', peerDisk: 'UpToDate' },
+    },
+  }, checks, withAgent);
+
+  // 2. guest running on dom0b: dom0b Primary, dom0a sees the peer Primary
+  await b.run('xl create /etc/xen/drbd-auto/tiny.cfg', { timeoutMs: 180_000 });
+  await waitFor(b, 'drbdadm role r0', (s) => s.startsWith('Primary/'), 60_000, 'Primary on dom0b');
+  await checkSituation(lab, '2-guest-on-b-peer-primary', {
+    domains: { dom0a: [], dom0b: ['tiny'] },
+    drbd: {
+      dom0a: { up: true, role: 'Secondary', peerRole: 'Primary', connection: CONNECTED, disk: 'UpToDate', peerDisk: 'UpToDate' },
+      dom0b: { up: true, role: 'Primary', peerRole: 'Secondary', connection: CONNECTED, disk: 'UpToDate', peerDisk: 'UpToDate' },
+    },
+  }, checks, withAgent);
+
+  // 3. dom0b's resource down (guest destroyed there): dom0a waits for its peer, peer role Unknown
+  await b.run('xl destroy tiny');
+  await waitFor(b, 'drbdadm role r0', (s) => s.startsWith('Secondary/'), 60_000, 'Secondary on dom0b after destroy');
+  await b.run('drbdadm down r0');
+  await waitFor(a, 'drbdadm cstate r0', (s) => /^(WFConnection|Connecting)/.test(s), 60_000, 'dom0a waiting for the peer');
+  await checkSituation(lab, '3-peer-down', {
+    domains: { dom0a: [], dom0b: [] },
+    drbd: {
+      dom0a: { up: true, role: 'Secondary', peerRole: 'Unknown', connection: WAITING, disk: 'UpToDate', peerDisk: 'DUnknown' },
+      dom0b: { up: false, moduleLoaded: true },
+    },
+  }, checks, withAgent);
+
+  // 4. dom0b without the DRBD module; dom0a Primary with its peer gone (as after a failover)
+  await b.run('rmmod drbd');
+  await a.run('drbdadm primary r0');
+  await checkSituation(lab, '4-no-module-peer-gone-primary', {
+    domains: { dom0a: [], dom0b: [] },
+    drbd: {
+      dom0a: { up: true, role: 'Primary', peerRole: 'Unknown', connection: WAITING, disk: 'UpToDate', peerDisk: 'DUnknown' },
+      dom0b: { up: false, moduleLoaded: false },
+    },
+  }, checks, withAgent);
+  await a.run('drbdadm secondary r0 && drbdadm down r0');
+  return checks;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const withAgent = !argv.includes('--no-agent');
+  if (withAgent) {
+    buildAgent();
+    if (!existsSync(BUNDLE)) {
+      process.stderr.write(`test:lab: ${BUNDLE} missing (npm run build must produce it); use --no-agent to check the lab alone\n`);
+      return 1;
+    }
+  }
+  const { result: checks, lab } = await withWatchdog(19 * 60_000, 'test:lab', () =>
+    withLab({ drbdDiskMiB: 64 }, async (l) => {
+      const c = await scenario(l, withAgent);
+      const rss = l.peakRssMiB();
+      log(`memory: peak QEMU RSS dom0a ${rss.a} MiB, dom0b ${rss.b} MiB`);
+      return c;
+    }),
+  );
+  await sleep(0);
+  const t = lab.timings;
+  log(
+    `test:lab: ${checks.passed} checks passed, ${checks.failures.length} failed; total ${elapsedS().toFixed(0)} s (image ${t.imageS.toFixed(0)} s ${t.imageBuilt ? 'built' : 'cached'}, boot-to-ssh ${t.bootToSshS.toFixed(0)} s)`,
+  );
+  if (checks.failures.length) {
+    process.stderr.write(`test:lab FAILED:\n${checks.failures.map((f) => `  - ${f}`).join('\n')}\n`);
+    return 1;
+  }
+  process.stderr.write(`test:lab ok${withAgent ? '' : ' (--no-agent: lab only)'}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    cleanupAll();
+    process.exit(code);
+  },
+  (e: unknown) => {
+    process.stderr.write(`test:lab: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    cleanupAll();
+    process.exit(1);
+  },
+);
