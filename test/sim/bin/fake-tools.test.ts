@@ -1,0 +1,87 @@
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSim, type Sim } from '../sim.js';
+
+/** The real thing: fake executables on PATH talking to the daemon over its unix socket. */
+const run = promisify(execFile);
+const FLEET = `
+host xen1 mem=16384 cpus=8 toolstack=xl drbd=8.4
+host xen2 mem=16384 cpus=8 toolstack=xl drbd=8.4
+host old1 mem=8192 cpus=4 toolstack=xm drbd=none
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+`;
+
+let sim: Sim | null = null;
+afterEach(async () => {
+  await sim?.stop();
+  sim = null;
+});
+
+const sh = (s: Sim, host: string, cmd: string, args: string[]) =>
+  run(cmd, args, { env: { ...process.env, ...s.env(host) } }).then(
+    (r) => ({ ...r, code: 0 }),
+    (e: { stdout: string; stderr: string; code: number }) => ({ stdout: e.stdout, stderr: e.stderr, code: e.code }),
+  );
+
+function stream(s: Sim, host: string, cmd: string, args: string[]) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...s.env(host) } });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const until = async (text: string): Promise<void> => {
+    for (let i = 0; i < 200 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(out).toContain(text);
+  };
+  return { child, out: () => out, exited, until };
+}
+
+describe('fake executables', () => {
+  it('xl list prints the real format and exit codes come through; the command log records it', async () => {
+    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    const ok = await sh(sim, 'xen1', 'xl', ['list']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('web1                                         1  2048     2     -b----       0.0\n');
+    const bad = await sh(sim, 'xen1', 'xl', ['list', 'nosuch']);
+    expect(bad).toEqual({ stdout: '', stderr: 'nosuch is an invalid domain identifier (rc=-6)\n', code: 1 });
+    expect(sim.commandLog.map((e) => [e.host, e.tool, e.argv.join(' '), e.exitCode])).toEqual([
+      ['xen1', 'xl', 'list', 0],
+      ['xen1', 'xl', 'list nosuch', 1],
+    ]);
+  });
+
+  it('each host gets only its tools: an xm host has no xl, a host without DRBD no drbdadm', async () => {
+    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    expect((await sh(sim, 'old1', 'xm', ['list'])).stdout).toMatch(/^Name {40}ID {3}Mem VCPUs {6}State {3}Time\(s\)\n/);
+    await expect(run('xl', ['list'], { env: { ...process.env, ...sim.env('old1'), PATH: sim.binDirFor('old1') } })).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('drbdsetup events2 streams changes until killed; xenstore-watch sees domains come and go', async () => {
+    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    const ev = stream(sim, 'xen2', 'drbdsetup', ['events2']);
+    const xs = stream(sim, 'xen2', 'xenstore-watch', ['@introduceDomain', '@releaseDomain']);
+    await ev.until('exists -\n');
+    await xs.until('@releaseDomain\n');
+    sim.power('xen1', 'off');
+    await ev.until('change connection name:r1 peer-node-id:0 conn-name:peer connection:Connecting role:Unknown\n');
+    expect((await sh(sim, 'xen2', 'xl', ['create', '/etc/xen/web1.cfg'])).code).toBe(0);
+    await ev.until('change resource name:r1 role:Primary\n');
+    await xs.until('@introduceDomain\n@releaseDomain\n@introduceDomain\n');
+    ev.child.kill('SIGTERM');
+    xs.child.kill('SIGTERM');
+    expect(await ev.exited).toBe(143);
+  });
+
+  it('faults: garbage, slow, and a hang that only ends when the process is killed', async () => {
+    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    sim.toolFault('xen1', 'xl', { kind: 'garbage', text: 'Segmentation fault\n', exitCode: 139 }, { times: 1 });
+    expect(await sh(sim, 'xen1', 'xl', ['list'])).toEqual({ stdout: 'Segmentation fault\n', stderr: '', code: 139 });
+    sim.toolFault('xen1', 'drbdadm', { kind: 'slow', ms: 300 }, { times: 1 });
+    const t0 = Date.now();
+    expect((await sh(sim, 'xen1', 'drbdadm', ['role', 'r1'])).stdout).toBe('Primary/Secondary\n');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    sim.toolFault('xen1', 'xl', { kind: 'hang' });
+    const hung = await run('xl', ['info'], { env: { ...process.env, ...sim.env('xen1') }, timeout: 300 }).catch((e: { killed: boolean }) => e);
+    expect((hung as { killed: boolean }).killed).toBe(true);
+  });
+});

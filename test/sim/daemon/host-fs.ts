@@ -1,0 +1,65 @@
+import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { drbdViewFor } from '../model/drbd-view.js';
+import type { SimState } from '../model/types.js';
+import { renderDomuConfig, renderDrbdRes, renderMigrateTab } from '../render/host-files.js';
+import { renderProcDrbd, renderProcDrbd9 } from '../render/proc-drbd.js';
+
+/**
+ * Each simulated host has a root dir (<simdir>/hosts/<name>/) holding what the agent reads from
+ * files. The agent takes XENHERD_HOST_ROOT as a prefix for every host path.
+ */
+export const hostRoot = (simDir: string, host: string): string => join(simDir, 'hosts', host);
+
+export function hostPath(simDir: string, host: string, path: string): string {
+  return join(hostRoot(simDir, host), path.replace(/^\/+/, ''));
+}
+
+const write = (p: string, text: string): void => {
+  mkdirSync(dirname(p), { recursive: true });
+  writeFileSync(p, text);
+};
+
+export function hostAddress(s: SimState, host: string): string {
+  return `10.0.0.${Object.keys(s.hosts).sort().indexOf(host) + 11}`;
+}
+
+export function initHostFiles(simDir: string, s: SimState): void {
+  for (const h of Object.keys(s.hosts)) {
+    mkdirSync(hostPath(simDir, h, '/etc/xen/drbd-auto'), { recursive: true });
+    mkdirSync(hostPath(simDir, h, '/etc/drbd.d'), { recursive: true });
+    mkdirSync(hostPath(simDir, h, '/proc'), { recursive: true });
+    mkdirSync(hostPath(simDir, h, '/var/lib/xenherd'), { recursive: true });
+  }
+  for (const d of Object.values(s.domus)) {
+    write(hostPath(simDir, d.home, `/etc/xen/drbd-auto/${d.name}.cfg`), renderDomuConfig(d));
+    for (const h of [d.home, d.peer]) if (h) write(hostPath(simDir, h, `/etc/xen/${d.name}.cfg`), renderDomuConfig(d));
+  }
+  for (const r of Object.values(s.drbd)) for (const n of r.nodes) write(hostPath(simDir, n, `/etc/drbd.d/${r.name}.res`), renderDrbdRes(r, (h) => hostAddress(s, h)));
+  for (const h of Object.values(s.hosts)) {
+    if (!h.migrateTab) continue;
+    const rows = Object.values(s.domus).filter((d) => d.home === h.name && d.peer).map((d) => ({ domu: d.name, peer: d.peer! }));
+    write(hostPath(simDir, h.name, '/etc/xen/migrate-tab.txt'), renderMigrateTab(rows));
+  }
+  syncProcDrbd(simDir, s);
+}
+
+/** /proc/drbd exists while the host is on and has the DRBD module (8.4 or 9) loaded. */
+export function syncProcDrbd(simDir: string, s: SimState): void {
+  for (const h of Object.values(s.hosts)) {
+    const p = hostPath(simDir, h.name, '/proc/drbd');
+    const v = drbdViewFor(s, h.name);
+    if (v && v.loaded) {
+      const text = v.major === '8.4' ? renderProcDrbd(v) : renderProcDrbd9(v);
+      if (!existsSync(p) || readFileSync(p, 'utf8') !== text) write(p, text);
+    } else rmSync(p, { force: true });
+  }
+}
+
+export function readHostFile(simDir: string, host: string, path: string): string | null {
+  try {
+    return readFileSync(hostPath(simDir, host, path), 'utf8');
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,173 @@
+import { checkInvariants } from '../invariants.js';
+import type { MigrationFaultPhase, SimState } from '../model/types.js';
+import { cutLink, restoreLink, splitBrain, tryConnect } from '../ops/drbd.js';
+import { abortForPower } from '../ops/migrate.js';
+import { powerOff, powerOn } from '../ops/power.js';
+import { ok, type OpResult } from '../ops/result.js';
+import type { ToolCtx } from '../tools/context.js';
+import { TOOLS } from '../tools/index.js';
+import type { SimClock } from './clock.js';
+import { FaultBook, type ToolFault } from './faults.js';
+import { hostPath, readHostFile, syncProcDrbd } from './host-fs.js';
+import { rmSync } from 'node:fs';
+
+export interface CommandLogEntry {
+  readonly seq: number;
+  /** simulated time the command started */
+  readonly at: number;
+  readonly host: string;
+  readonly tool: string;
+  readonly argv: readonly string[];
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ToolIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** resolves when the caller goes away */
+  readonly closed: Promise<void>;
+}
+
+export interface Violation { readonly at: number; readonly label: string; readonly problems: readonly string[] }
+
+type Listener = (before: SimState, after: SimState) => void;
+
+/**
+ * The one place the cluster state lives. Every change goes through commit(): the pure operation
+ * runs, the invariant checker runs, /proc/drbd files follow, watchers (events2, xenstore-watch)
+ * hear about it. JavaScript's single thread serializes commits.
+ */
+export class SimCore {
+  private s: SimState;
+  private listeners = new Set<Listener>();
+  private pendingConnect = new Set<string>();
+  private closers = new Set<() => void>();
+  private nextPid = 4200;
+  readonly log: CommandLogEntry[] = [];
+  readonly violations: Violation[] = [];
+  readonly faults = new FaultBook();
+
+  constructor(initial: SimState, readonly clock: SimClock, readonly simDir: string) {
+    this.s = { ...initial, now: clock.now() };
+    this.scheduleConnects();
+  }
+
+  state(): SimState {
+    return { ...this.s, now: this.clock.now() };
+  }
+
+  commit(label: string, op: (s: SimState) => OpResult | SimState): OpResult {
+    const before = this.state();
+    const res = op(before);
+    const r: OpResult = 'ok' in res && typeof res.ok === 'boolean' ? (res as OpResult) : ok(res as SimState);
+    if (!r.ok) return r;
+    this.s = r.state;
+    const problems = checkInvariants(this.s);
+    if (problems.length) this.violations.push({ at: this.clock.now(), label, problems });
+    syncProcDrbd(this.simDir, this.s);
+    this.scheduleConnects();
+    for (const l of [...this.listeners]) l(before, this.state());
+    return r;
+  }
+
+  /** Test-only: replace state without going through an operation (e.g. to force a broken state). */
+  force(label: string, f: (s: SimState) => SimState): void {
+    this.commit(label, f);
+  }
+
+  subscribe(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  private scheduleConnects(): void {
+    for (const r of Object.values(this.s.drbd)) {
+      if (r.link !== 'connecting' || this.pendingConnect.has(r.name)) continue;
+      if (!r.nodes.every((n) => r.replicas[n])) continue;
+      this.pendingConnect.add(r.name);
+      this.clock.schedule(this.s.connectDelayMs, () => {
+        this.pendingConnect.delete(r.name);
+        this.commit(`drbd ${r.name} connected`, (s) => tryConnect(s, r.name));
+      });
+    }
+  }
+
+  // ---- faults -------------------------------------------------------------------------------
+  power(host: string, on: boolean): OpResult {
+    if (on) return this.commit(`power ${host} on`, (s) => powerOn(s, host));
+    // /run is a tmpfs on a real Dom0: a reboot empties it
+    rmSync(hostPath(this.simDir, host, '/run'), { recursive: true, force: true });
+    return this.commit(`power ${host} off`, (s) => {
+      const r = powerOff(s, host);
+      if (!r.ok) return r;
+      let next = r.state;
+      for (const m of s.migrations) if (m.from === host || m.to === host) next = abortForPower(next, m.id);
+      return ok(next);
+    });
+  }
+
+  drbd(res: string, action: 'disconnect' | 'connect' | 'split-brain'): OpResult {
+    const f = action === 'disconnect' ? cutLink : action === 'connect' ? restoreLink : splitBrain;
+    return this.commit(`drbd ${res} ${action}`, (s) => f(s, res));
+  }
+
+  migrationFault(domain: string, phase: MigrationFaultPhase | null): void {
+    this.faults.setMigration(domain, phase);
+  }
+
+  // ---- tools --------------------------------------------------------------------------------
+  async run(host: string, tool: string, argv: readonly string[], io: ToolIO): Promise<number> {
+    const entry: CommandLogEntry = { seq: this.log.length + 1, at: this.clock.now(), host, tool, argv: [...argv], exitCode: null, stdout: '', stderr: '' };
+    this.log.push(entry);
+    const out = (t: string): void => { entry.stdout += t; io.out(t); };
+    const err = (t: string): void => { entry.stderr += t; io.err(t); };
+    const finish = (code: number): number => ((entry.exitCode = code), code);
+    const h = this.s.hosts[host];
+    const handler = TOOLS[tool];
+    if (!h || !handler) return err(`${tool}: unknown simulated host or tool (${host})\n`), finish(127);
+    if (h.power !== 'on') return err(`ssh: connect to host ${host} port 22: No route to host\n`), finish(255);
+    let closeAll: () => void = () => {};
+    const closed = Promise.race([io.closed, new Promise<void>((r) => { closeAll = r; this.closers.add(r); })]);
+    const fault: ToolFault | null = this.faults.takeTool(host, tool, argv);
+    if (fault?.kind === 'hang') {
+      await closed;
+      this.closers.delete(closeAll);
+      return finish(137);
+    }
+    if (fault?.kind === 'garbage') {
+      out(fault.text);
+      return finish(fault.exitCode ?? 0);
+    }
+    if (fault?.kind === 'slow') await this.clock.sleep(fault.ms);
+    const ctx: ToolCtx = {
+      host,
+      out,
+      err,
+      state: () => this.state(),
+      apply: (label, op) => this.commit(`${host}: ${tool} ${argv.join(' ')} (${label})`, op),
+      readHostFile: (p) => readHostFile(this.simDir, host, p),
+      sleep: (ms) => this.clock.sleep(ms),
+      subscribe: (l) => this.subscribe(l),
+      closed,
+      takeMigrationFault: (d) => this.faults.takeMigration(d),
+      scheduleConnect: () => this.scheduleConnects(),
+      pid: () => this.nextPid++,
+    };
+    try {
+      return finish(await handler(ctx, argv));
+    } catch (e) {
+      err(`simulator bug in ${tool}: ${(e as Error).stack ?? String(e)}\n`);
+      return finish(70);
+    } finally {
+      this.closers.delete(closeAll);
+    }
+  }
+
+  /** End every streaming tool (events2, xenstore-watch, hung tools). */
+  closeStreams(): void {
+    for (const c of [...this.closers]) c();
+    this.closers.clear();
+  }
+}

@@ -1,0 +1,67 @@
+import type { DiskState, DrbdMajor, Role, SimState } from './types.js';
+
+/** One host's view of one of its DRBD resources, in DRBD 8.4 vocabulary (renderers translate for 9). */
+export interface DrbdView {
+  readonly name: string;
+  readonly minor: number;
+  readonly port: number;
+  readonly peer: string;
+  readonly role: Role;
+  /** 'Unknown' while not connected */
+  readonly peerRole: Role | 'Unknown';
+  /** 8.4 connection state names */
+  readonly cstate: 'Connected' | 'WFConnection' | 'StandAlone';
+  readonly disk: DiskState;
+  readonly peerDisk: DiskState | 'DUnknown';
+  /** DRBD 9: whether the device is held open (a running domU uses it) */
+  readonly open: boolean;
+}
+
+export interface HostDrbdView {
+  readonly host: string;
+  readonly major: DrbdMajor;
+  readonly version: string;
+  readonly loaded: boolean;
+  /** resources up on this host, sorted by minor */
+  readonly resources: readonly DrbdView[];
+  /** resources configured for this host (in /etc/drbd.d) but not up */
+  readonly configured: readonly string[];
+}
+
+export function isConnected(s: SimState, res: string): boolean {
+  const r = s.drbd[res];
+  if (!r || r.link !== 'connected' || r.standalone.length > 0) return false;
+  return r.nodes.every((n) => r.replicas[n] !== undefined && s.hosts[n]?.power === 'on');
+}
+
+export function drbdViewFor(s: SimState, host: string): HostDrbdView | null {
+  const h = s.hosts[host];
+  if (!h || h.power !== 'on' || h.drbd === null) return null;
+  const resources: DrbdView[] = [];
+  const configured: string[] = [];
+  for (const r of Object.values(s.drbd)) {
+    if (!r.nodes.includes(host)) continue;
+    configured.push(r.name);
+    const me = r.replicas[host];
+    if (!me || !h.drbdModuleLoaded) continue;
+    const peer = r.nodes[0] === host ? r.nodes[1] : r.nodes[0];
+    const connected = isConnected(s, r.name);
+    const peerRep = r.replicas[peer];
+    const open = s.domains.some((d) => d.host === host && d.drbd.includes(r.name) && d.run !== 'dying');
+    resources.push({
+      name: r.name,
+      minor: r.minor,
+      port: r.port,
+      peer,
+      role: me.role,
+      peerRole: connected && peerRep ? peerRep.role : 'Unknown',
+      cstate: connected ? 'Connected' : r.standalone.includes(host) ? 'StandAlone' : 'WFConnection',
+      disk: me.disk,
+      peerDisk: connected && peerRep ? peerRep.disk : 'DUnknown',
+      open,
+    });
+  }
+  resources.sort((a, b) => a.minor - b.minor);
+  configured.sort();
+  return { host, major: h.drbd, version: h.drbdVersion, loaded: h.drbdModuleLoaded, resources, configured };
+}

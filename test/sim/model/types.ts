@@ -1,0 +1,122 @@
+/**
+ * The simulated cluster, as plain data. Every operation (ops/) is a pure function from one
+ * SimState to the next; renderers (render/) turn a read-only view of it into tool output.
+ */
+export type Toolstack = 'xl' | 'xm';
+export type DrbdMajor = '8.4' | '9';
+export type Role = 'Primary' | 'Secondary';
+export type DiskState = 'UpToDate' | 'Outdated' | 'Inconsistent' | 'Diskless';
+/** connected: both ends talk; connecting: waiting for the peer (8.4 WFConnection); cut: link down by fault. */
+export type LinkState = 'connected' | 'connecting' | 'cut';
+
+export interface HostState {
+  readonly name: string;
+  readonly totalMiB: number;
+  readonly dom0MiB: number;
+  /** memory the hypervisor itself holds (xl info free_memory = total - dom0 - domUs - this) */
+  readonly overheadMiB: number;
+  readonly cpus: number;
+  readonly dom0Vcpus: number;
+  /** values for `xl info` keys that differ from the renderer's defaults (release, cc_compiler, ...) */
+  readonly info: Readonly<Record<string, string>>;
+  readonly power: 'on' | 'off';
+  readonly toolstack: Toolstack;
+  /** e.g. "4.17.5" */
+  readonly xenVersion: string;
+  readonly drbd: DrbdMajor | null;
+  /** full module version printed by /proc/drbd and events, e.g. "8.4.11" or "9.2.12" */
+  readonly drbdVersion: string;
+  readonly drbdModuleLoaded: boolean;
+  readonly nextDomid: number;
+  readonly dom0CpuS: number;
+  /** fleet says whether the agent finds /etc/xen/migrate-tab.txt here */
+  readonly migrateTab: boolean;
+}
+
+export type RunState = 'running' | 'blocked' | 'paused' | 'suspended' | 'dying';
+
+export interface DomainState {
+  /** as printed, including "--incoming"/"--migratedaway" */
+  readonly name: string;
+  readonly domid: number;
+  readonly host: string;
+  readonly memMiB: number;
+  readonly vcpus: number;
+  readonly run: RunState;
+  readonly cpuTimeS: number;
+  readonly uuid: string;
+  /** DRBD resources of its disks, in disk order (xvda, xvdb, ...) */
+  readonly drbd: readonly string[];
+  /** config file the domain was created from (host path), null when unknown */
+  readonly configPath: string | null;
+  /** an incoming migration still receiving memory: xl list shows Mem 0 and VCPUs 0 (lab capture 11) */
+  readonly restoring?: boolean;
+}
+
+export interface ReplicaState {
+  readonly role: Role;
+  readonly disk: DiskState;
+}
+
+export interface DrbdResource {
+  readonly name: string;
+  readonly minor: number;
+  readonly port: number;
+  /** exactly two nodes */
+  readonly nodes: readonly [string, string];
+  /** replica state per node; a node whose host is off or whose resource is down has no entry */
+  readonly replicas: Readonly<Record<string, ReplicaState>>;
+  readonly link: LinkState;
+  /** nodes that dropped the connection and sit in StandAlone (split brain, or `disconnect`) */
+  readonly standalone: readonly string[];
+  readonly allowTwoPrimaries: boolean;
+}
+
+export type MigrationPhase = 'transfer' | 'handshake';
+export type MigrationFaultPhase = 'before' | 'target' | 'handshake';
+
+export interface Migration {
+  readonly id: number;
+  readonly domain: string;
+  readonly from: string;
+  readonly to: string;
+  readonly startedAt: number;
+  readonly phase: MigrationPhase;
+  readonly toolstack: Toolstack;
+}
+
+/** A domU as the fleet file describes it: what the configs on disk say. */
+export interface DomuDef {
+  readonly name: string;
+  readonly memMiB: number;
+  readonly vcpus: number;
+  readonly home: string;
+  readonly peer: string | null;
+  readonly drbd: readonly string[];
+}
+
+export interface SimState {
+  /** simulated wall clock, ms since the epoch */
+  readonly now: number;
+  readonly hosts: Readonly<Record<string, HostState>>;
+  readonly domains: readonly DomainState[];
+  readonly drbd: Readonly<Record<string, DrbdResource>>;
+  /** per host: xenstore path → value */
+  readonly xenstore: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly migrations: readonly Migration[];
+  readonly domus: Readonly<Record<string, DomuDef>>;
+  /** migration copy speed, MiB per simulated second */
+  readonly bandwidthMiBps: number;
+  /** how long a DRBD connection takes to come up after a power-on or a reconnect */
+  readonly connectDelayMs: number;
+  readonly nextMigrationId: number;
+}
+
+export const MIGRATION_SUFFIXES = ['--incoming', '--migratedaway'] as const;
+
+/** "web1--incoming" → "web1"; "(null)" → null */
+export function baseName(name: string): string | null {
+  if (name === '(null)') return null;
+  for (const s of MIGRATION_SUFFIXES) if (name.endsWith(s)) return name.slice(0, -s.length);
+  return name;
+}

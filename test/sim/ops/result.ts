@@ -1,0 +1,17 @@
+import type { SimState } from '../model/types.js';
+
+/** An operation either yields the next state or a refusal the tool turns into its own error text. */
+export type OpResult = { readonly ok: true; readonly state: SimState } | { readonly ok: false; readonly error: OpError };
+
+export type OpError =
+  | { readonly kind: 'no-host'; readonly host: string }
+  | { readonly kind: 'host-off'; readonly host: string }
+  | { readonly kind: 'no-domain'; readonly name: string }
+  | { readonly kind: 'name-taken'; readonly name: string }
+  | { readonly kind: 'no-memory'; readonly host: string; readonly needMiB: number; readonly freeMiB: number }
+  | { readonly kind: 'drbd-state'; readonly res: string; readonly minor: number; readonly code: number; readonly text: string }
+  | { readonly kind: 'drbd-missing'; readonly res: string }
+  | { readonly kind: 'not-replica'; readonly res: string; readonly host: string };
+
+export const ok = (state: SimState): OpResult => ({ ok: true, state });
+export const fail = (error: OpError): OpResult => ({ ok: false, error });

@@ -1,0 +1,82 @@
+import type { DrbdView } from '../model/drbd-view.js';
+
+/**
+ * drbd-utils user/v9/drbdsetup.c status_cmd (text) and the --json variant. DRBD 9 names the
+ * connection after the peer host; `drbdadm role` prints the local role only.
+ */
+export const conn9 = (r: DrbdView): string => (r.cstate === 'Connected' ? 'Connected' : r.cstate === 'StandAlone' ? 'StandAlone' : 'Connecting');
+export const repl9 = (r: DrbdView): string => (r.cstate === 'Connected' ? 'Established' : 'Off');
+export const PEER_NODE_ID = (r: DrbdView, host: string): number => (r.peer < host ? 0 : 1);
+export const NODE_ID = (r: DrbdView, host: string): number => (r.peer < host ? 1 : 0);
+
+export function status9(r: DrbdView): string {
+  let out = `${r.name} role:${r.role}\n  disk:${r.disk} open:${r.open ? 'yes' : 'no'}\n`;
+  if (r.cstate === 'Connected') out += `  ${r.peer} role:${r.peerRole}\n    peer-disk:${r.peerDisk}\n`;
+  else out += `  ${r.peer} connection:${conn9(r)}\n`;
+  return `${out}\n`;
+}
+
+function resourceJson(r: DrbdView, host: string): string {
+  const connected = r.cstate === 'Connected';
+  return (
+    '{\n' +
+    `  "name": "${r.name}",\n` +
+    `  "node-id": ${NODE_ID(r, host)},\n` +
+    `  "role": "${r.role}",\n` +
+    '  "suspended": false,\n' +
+    '  "suspended-user": false,\n' +
+    '  "suspended-no-data": false,\n' +
+    '  "suspended-fencing": false,\n' +
+    '  "suspended-quorum": false,\n' +
+    '  "force-io-failures": false,\n' +
+    '  "write-ordering": "flush",\n' +
+    '  "devices": [\n' +
+    '    {\n' +
+    '      "volume": 0,\n' +
+    `      "minor": ${r.minor},\n` +
+    `      "disk-state": "${r.disk}",\n` +
+    '      "client": false,\n' +
+    `      "open": ${r.open},\n` +
+    '      "quorum": true,\n' +
+    '      "size": 10485436,\n' +
+    '      "read": 0,\n' +
+    '      "written": 0,\n' +
+    '      "al-writes": 0,\n' +
+    '      "bm-writes": 0,\n' +
+    '      "upper-pending": 0,\n' +
+    '      "lower-pending": 0\n' +
+    '    } ],\n' +
+    '  "connections": [\n' +
+    '    {\n' +
+    `      "peer-node-id": ${PEER_NODE_ID(r, host)},\n` +
+    `      "name": "${r.peer}",\n` +
+    `      "connection-state": "${conn9(r)}", \n` +
+    '      "congested": false,\n' +
+    `      "peer-role": "${r.peerRole}",\n` +
+    '      "tls": false,\n' +
+    '      "ap-in-flight": 0,\n' +
+    '      "rs-in-flight": 0,\n' +
+    '      "peer_devices": [\n' +
+    '        {\n' +
+    '          "volume": 0,\n' +
+    `          "replication-state": "${repl9(r)}",\n` +
+    `          "peer-disk-state": "${r.peerDisk}",\n` +
+    '          "peer-client": false,\n' +
+    '          "resync-suspended": "no",\n' +
+    '          "received": 0,\n' +
+    '          "sent": 0,\n' +
+    '          "out-of-sync": 0,\n' +
+    '          "pending": 0,\n' +
+    '          "unacked": 0,\n' +
+    '          "has-sync-details": false,\n' +
+    '          "has-online-verify-details": false,\n' +
+    `          "percent-in-sync": ${connected ? '100.00' : '100.00'}\n` +
+    '        } ]\n' +
+    '    } ]\n' +
+    '}\n'
+  );
+}
+
+export function statusJson9(rs: readonly DrbdView[], host: string): string {
+  return `[\n${rs.map((r) => resourceJson(r, host)).join(',\n')}]\n`;
+}

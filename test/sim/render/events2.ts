@@ -1,0 +1,83 @@
+import type { DrbdView, HostDrbdView } from '../model/drbd-view.js';
+import { conn9, NODE_ID, PEER_NODE_ID, repl9 } from './drbd-9.js';
+
+/**
+ * `drbdsetup events2`: lines "VERB OBJECT key:value…". The initial dump prints every object with
+ * "exists" and ends with "exists -"; later lines ("create", "change", "destroy") carry the object's
+ * key and only the field groups that changed. DRBD 8.4 (user/v84/drbdsetup.c print_notifications)
+ * fakes peer-node-id:0 and names every peer "peer"; DRBD 9 (user/v9/drbdsetup_events2.c) names
+ * the connection after the peer host.
+ */
+export interface EventObject {
+  /** e.g. "resource name:r1" */
+  readonly key: string;
+  /** groups of [field, value]; a change in any field of a group prints the whole group */
+  readonly groups: readonly (readonly (readonly [string, string])[])[];
+}
+
+function objects84(r: DrbdView): EventObject[] {
+  const replication = r.cstate === 'Connected' ? 'Established' : r.cstate;
+  return [
+    { key: `resource name:${r.name}`, groups: [[['role', r.role]], [['suspended', 'no']]] },
+    { key: `connection name:${r.name} peer-node-id:0 conn-name:peer`, groups: [[['connection', conn9(r)]], [['role', r.peerRole]]] },
+    { key: `device name:${r.name} volume:0 minor:${r.minor}`, groups: [[['disk', r.disk]]] },
+    { key: `peer-device name:${r.name} peer-node-id:0 conn-name:peer volume:0`, groups: [[['replication', replication]], [['peer-disk', r.peerDisk]], [['resync-suspended', 'no']]] },
+  ];
+}
+
+function objects9(r: DrbdView, host: string): EventObject[] {
+  const pid = PEER_NODE_ID(r, host);
+  const mayPromote = r.role === 'Secondary' && r.peerRole !== 'Primary' && r.disk === 'UpToDate';
+  return [
+    {
+      key: `resource name:${r.name}`,
+      groups: [[['role', r.role]], [['suspended', 'no']], [['force-io-failures', 'no']], [['may_promote', mayPromote ? 'yes' : 'no'], ['promotion_score', String(mayPromote ? 10102 : 0)]]],
+    },
+    { key: `connection name:${r.name} peer-node-id:${pid} conn-name:${r.peer}`, groups: [[['connection', conn9(r)]], [['role', r.peerRole]]] },
+    {
+      key: `device name:${r.name} volume:0 minor:${r.minor}`,
+      groups: [[['backing_dev', `/dev/vg0/${r.name}`], ['disk', r.disk], ['client', 'no'], ['open', r.open ? 'yes' : 'no'], ['quorum', 'yes']]],
+    },
+    {
+      key: `peer-device name:${r.name} peer-node-id:${pid} conn-name:${r.peer} volume:0`,
+      groups: [[['replication', repl9(r)]], [['peer-disk', r.peerDisk], ['peer-client', 'no']], [['resync-suspended', 'no']]],
+    },
+  ];
+}
+
+export function eventObjects(v: HostDrbdView | null): EventObject[] {
+  if (!v || !v.loaded) return [];
+  void NODE_ID;
+  return v.resources.flatMap((r) => (v.major === '9' ? objects9(r, v.host) : objects84(r)));
+}
+
+const fields = (groups: EventObject['groups']): string => groups.flat().map(([k, v]) => ` ${k}:${v}`).join('');
+
+/** "2025-01-01T00:00:00.000000+00:00 " — the sim's clock is UTC */
+export function timestampPrefix(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds() * 1000, 6)}+00:00 `;
+}
+
+export function renderEventsDump(objs: readonly EventObject[], ts: string): string {
+  return objs.map((o) => `${ts}exists ${o.key}${fields(o.groups)}\n`).join('') + `${ts}exists -\n`;
+}
+
+export function renderEventsDiff(before: readonly EventObject[], after: readonly EventObject[], ts: string): string {
+  const old = new Map(before.map((o) => [o.key, o]));
+  const now = new Map(after.map((o) => [o.key, o]));
+  let out = '';
+  for (const o of after) {
+    const prev = old.get(o.key);
+    if (!prev) {
+      out += `${ts}create ${o.key}${fields(o.groups)}\n`;
+      continue;
+    }
+    const changed = o.groups.filter((g, i) => JSON.stringify(g) !== JSON.stringify(prev.groups[i]));
+    if (changed.length) out += `${ts}change ${o.key}${fields(changed)}\n`;
+  }
+  // destroy in reverse creation order: peer-device, device, connection, resource
+  for (const o of [...before].reverse()) if (!now.has(o.key)) out += `${ts}destroy ${o.key}\n`;
+  return out;
+}

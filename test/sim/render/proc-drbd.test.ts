@@ -1,0 +1,11 @@
+import { describe, expect, it } from 'vitest';
+import { readFixture } from '../../fixture.js';
+import { renderProcDrbd9 } from './proc-drbd.js';
+import type { HostDrbdView } from '../model/drbd-view.js';
+
+describe('renderProcDrbd9', () => {
+  it('prints what DRBD 9.2.12 prints: version, build and transports, no resources', () => {
+    const view: HostDrbdView = { host: 'xen3', major: '9', version: '9.2.12', loaded: true, resources: [], configured: [] };
+    expect(renderProcDrbd9(view)).toBe(readFixture('drbd/proc/9-version-only.txt').body);
+  });
+});

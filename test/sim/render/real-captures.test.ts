@@ -1,0 +1,217 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FIXTURE_ROOT, readFixture } from '../../fixture.js';
+import { startSim, type Sim } from '../sim.js';
+
+/**
+ * The lab's own captures (test/fixtures/real-xen-4.17/, Xen 4.17.7 + DRBD 8.4.11 under QEMU):
+ * build the captured state in the simulator and compare what the fake tools print, byte for byte,
+ * exit codes included. Build constants of `xl info` (kernel release, compiler, ...) are taken
+ * from the capture; everything state-derived comes from the simulator.
+ */
+const REAL = 'real-xen-4.17';
+const BASE = '09-guest-running-on-a/dom0a.xl-info';
+/** The lab names repeated captures "NAME-attemptN" / "NAME.attemptN": find the first one matching. */
+function find(state: string, re: RegExp): string {
+  const dir = join(FIXTURE_ROOT, REAL, state);
+  if (!existsSync(dir)) throw new Error(`no lab capture ${REAL}/${state}: run npm run lab -- capture`);
+  const hit = readdirSync(dir).sort().find((f) => f.endsWith('.stdout') && re.test(f.slice(0, -'.stdout'.length)) && existsSync(join(dir, `${f.slice(0, -7)}.rc`)));
+  if (!hit) throw new Error(`no capture in ${REAL}/${state} matching ${String(re)}`);
+  return hit.slice(0, -'.stdout'.length);
+}
+const M = '11-migrating-a-to-b';
+const INCOMING = find(M, /^dom0b\.during-migration.*xl-list\.incoming$/);
+const AWAY = find(M, /^dom0a\.during-migration.*xl-list\.migratedaway$/);
+const TRANSCRIPT = find(M, /^dom0a\.xl-migrate-tiny-dom0b/);
+
+function capture(state: string, file: string): { stdout: string; stderr: string; rc: number } {
+  const base = `${REAL}/${state}/${file}`;
+  return { stdout: readFixture(`${base}.stdout`).body, stderr: readFixture(`${base}.stderr`).body, rc: Number(readFixture(`${base}.rc`).body.trim()) };
+}
+
+const STATE_KEYS = new Set(['host', 'nr_cpus', 'max_cpu_id', 'cores_per_socket', 'total_memory', 'free_memory', 'xen_major', 'xen_minor', 'xen_extra', 'xen_version']);
+function buildConstants(xlInfo: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of xlInfo.split('\n')) {
+    const i = line.indexOf(': ');
+    if (i < 0) continue;
+    const k = line.slice(0, i).trim();
+    if (!STATE_KEYS.has(k)) out[k] = line.slice(i + 2);
+  }
+  return out;
+}
+
+const LAB_FLEET = `
+host dom0a mem=1023 dom0mem=512 overhead=15 cpus=1 toolstack=xl xen=4.17.7 drbd=8.4.11 
+host dom0b mem=1023 dom0mem=512 overhead=15 cpus=1 toolstack=xl xen=4.17.7 drbd=8.4.11 
+domu tiny mem=128 vcpus=1 home=dom0a peer=dom0b drbd=r0 running=dom0a domid=1
+`;
+
+let sim: Sim | null = null;
+afterEach(async () => {
+  await sim?.stop();
+  sim = null;
+});
+
+async function labSim(fleet = LAB_FLEET): Promise<Sim> {
+  sim = await startSim({ fleet });
+  const constants = buildConstants(capture('09-guest-running-on-a', 'dom0a.xl-info').stdout);
+  sim.force('lab build constants', (s) => ({ ...s, hosts: Object.fromEntries(Object.entries(s.hosts).map(([n, h]) => [n, { ...h, info: constants }])) }));
+  return sim;
+}
+
+/** CPU seconds are measurements, not state: take them from the capture being compared. */
+function cpuTimes(s: Sim, state: string, file: string, host: string): void {
+  const rows = capture(state, file).stdout.split('\n').slice(1).filter(Boolean);
+  const cpu = new Map(rows.map((r) => { const f = r.trim().split(/\s+/); return [f[0]!, Number(f[f.length - 1])] as const; }));
+  s.force(`cpu times of ${state}/${file}`, (st) => ({
+    ...st,
+    hosts: { ...st.hosts, [host]: { ...st.hosts[host]!, dom0CpuS: cpu.get('Domain-0') ?? st.hosts[host]!.dom0CpuS } },
+    domains: st.domains.map((d) => (d.host === host && cpu.has(d.name) ? { ...d, cpuTimeS: cpu.get(d.name)! } : d)),
+  }));
+}
+
+async function same(s: Sim, host: string, state: string, file: string, tool: string, argv: string[]): Promise<void> {
+  const want = capture(state, `${host}.${file}`);
+  const got = await s.run(host, tool, argv);
+  expect({ stdout: got.stdout, stderr: got.stderr, rc: got.exitCode }, `${state}/${host}.${file}`).toEqual(want);
+}
+
+describe('09-guest-running-on-a: tiny runs on dom0a, r0 Primary there', () => {
+  const S = '09-guest-running-on-a';
+  it('xl list, xl list NAME, xl info, xl domid', async () => {
+    const s = await labSim();
+    for (const h of ['dom0a', 'dom0b']) {
+      cpuTimes(s, S, `${h}.xl-list`, h);
+      await same(s, h, S, 'xl-list', 'xl', ['list']);
+    }
+    await same(s, 'dom0a', S, 'xl-info', 'xl', ['info']);
+    await same(s, 'dom0a', S, 'xl-domid-tiny', 'xl', ['domid', 'tiny']);
+    cpuTimes(s, S, 'dom0a.xl-list-tiny', 'dom0a');
+    await same(s, 'dom0a', S, 'xl-list-tiny', 'xl', ['list', 'tiny']);
+  });
+
+  it('drbdadm role/cstate/dstate/status and drbdsetup events2 --now on both hosts', async () => {
+    const s = await labSim();
+    for (const h of ['dom0a', 'dom0b']) {
+      await same(s, h, S, 'drbdadm-role-r0', 'drbdadm', ['role', 'r0']);
+      await same(s, h, S, 'drbdadm-cstate-r0', 'drbdadm', ['cstate', 'r0']);
+      await same(s, h, S, 'drbdadm-dstate-r0', 'drbdadm', ['dstate', 'r0']);
+      await same(s, h, S, 'drbdadm-status-r0', 'drbdadm', ['status', 'r0']);
+      await same(s, h, S, 'drbdadm-status', 'drbdadm', ['status']);
+      await same(s, h, S, 'drbdsetup-events2-now', 'drbdsetup', ['events2', '--now']);
+    }
+  });
+
+  it('/proc/drbd (I/O counters aside: the sim does no I/O)', async () => {
+    const s = await labSim();
+    for (const h of ['dom0a', 'dom0b']) {
+      const want = capture(S, `${h}.cat-proc-drbd`).stdout.split('\n').filter((l) => !l.startsWith('    ns:'));
+      const got = readFileSync(join(s.hostRoot(h), 'proc/drbd'), 'utf8').split('\n').filter((l) => !l.startsWith('    ns:'));
+      expect(got).toEqual(want);
+    }
+  });
+
+  it('xl list -l ends like libxl prints it (yajl newline + puts)', async () => {
+    const s = await labSim();
+    const got = await s.run('dom0a', 'xl', ['list', '-l']);
+    expect(got.stdout.endsWith('    }\n]\n\n')).toBe(true);
+    expect(capture(S, 'dom0a.xl-list-l').stdout.endsWith('    }\n]\n\n')).toBe(true);
+    expect(JSON.parse(got.stdout)[0].config.c_info.name).toBe('tiny');
+  });
+});
+
+describe('06-connected-secondary: r0 up and connected, both Secondary, no guest', () => {
+  const S = '06-connected-secondary';
+  const fleet = LAB_FLEET.replace('running=dom0a domid=1', 'running=no');
+  it('drbdadm and events2 on both hosts', async () => {
+    const s = await labSim(fleet);
+    for (const h of ['dom0a', 'dom0b']) {
+      await same(s, h, S, 'drbdadm-role-r0', 'drbdadm', ['role', 'r0']);
+      await same(s, h, S, 'drbdadm-cstate-r0', 'drbdadm', ['cstate', 'r0']);
+      await same(s, h, S, 'drbdadm-dstate-r0', 'drbdadm', ['dstate', 'r0']);
+      await same(s, h, S, 'drbdadm-status-r0', 'drbdadm', ['status', 'r0']);
+      await same(s, h, S, 'drbdsetup-events2-now', 'drbdsetup', ['events2', '--now']);
+    }
+    await same(s, 'dom0a', S, 'drbdsetup-status-json', 'drbdsetup', ['status', '--json']);
+  });
+});
+
+describe('02-unknown-names: errors and exit codes', () => {
+  const S = '02-unknown-names';
+  it.each([
+    ['xl-list-nosuch', 'xl', ['list', 'nosuch']],
+    ['xl-list-l-nosuch', 'xl', ['list', '-l', 'nosuch']],
+    ['xl-destroy-nosuch', 'xl', ['destroy', 'nosuch']],
+    ['xl-pause-nosuch', 'xl', ['pause', 'nosuch']],
+    ['xl-unpause-nosuch', 'xl', ['unpause', 'nosuch']],
+    ['xl-shutdown-nosuch', 'xl', ['shutdown', 'nosuch']],
+    ['xl-shutdown-w-nosuch', 'xl', ['shutdown', '-w', 'nosuch']],
+    ['xl-domid-nosuch', 'xl', ['domid', 'nosuch']],
+    ['xl-migrate-nosuch-dom0b', 'xl', ['migrate', 'nosuch', 'dom0b']],
+    ['drbdadm-role-nosuch', 'drbdadm', ['role', 'nosuch']],
+    ['drbdadm-cstate-nosuch', 'drbdadm', ['cstate', 'nosuch']],
+    ['drbdadm-dstate-nosuch', 'drbdadm', ['dstate', 'nosuch']],
+    ['drbdadm-status-nosuch', 'drbdadm', ['status', 'nosuch']],
+    ['drbdsetup-status-nosuch', 'drbdsetup', ['status', 'nosuch']],
+    ['drbdsetup-status-json', 'drbdsetup', ['status', '--json']],
+  ] as const)('%s', async (file, tool, argv) => {
+    const s = await labSim();
+    await same(s, 'dom0a', S, file, tool, [...argv]);
+  });
+});
+
+describe('03-drbd-down-no-metadata: module loaded, r0 not up', () => {
+  const S = '03-drbd-down-no-metadata';
+  it('role/status fail like drbdsetup-84; /proc/drbd lists no minor; events2 dumps nothing', async () => {
+    const s = await labSim(LAB_FLEET.replace('running=dom0a domid=1', 'running=no'));
+    s.force('r0 down on dom0a', (st) => {
+      const r = st.drbd.r0!;
+      const { dom0a: _gone, ...rest } = r.replicas;
+      return { ...st, drbd: { ...st.drbd, r0: { ...r, replicas: rest, link: 'connecting' } } };
+    });
+    await same(s, 'dom0a', S, 'drbdadm-role-r0', 'drbdadm', ['role', 'r0']);
+    await same(s, 'dom0a', S, 'drbdadm-status-r0', 'drbdadm', ['status', 'r0']);
+    await same(s, 'dom0a', S, 'drbdsetup-events2-now', 'drbdsetup', ['events2', '--now']);
+    expect(readFileSync(join(s.hostRoot('dom0a'), 'proc/drbd'), 'utf8')).toBe(capture(S, 'dom0a.cat-proc-drbd').stdout);
+  });
+});
+
+describe('11-migrating-a-to-b', () => {
+  it('the target lists NAME--incoming with Mem 0 and VCPUs 0 while memory arrives', async () => {
+    const s = await labSim();
+    const m = s.start('dom0a', 'xl', ['migrate', 'tiny', 'dom0b']);
+    await s.advance(0);
+    const file = INCOMING.slice('dom0b.'.length);
+    cpuTimes(s, M, INCOMING, 'dom0b');
+    await same(s, 'dom0b', M, file, 'xl', ['list']);
+    await s.advance(10_000);
+    expect((await m.done).exitCode).toBe(0);
+  });
+
+  it('the source lists NAME--migratedaway ("--pss-") after the target acknowledged the copy', async () => {
+    const s = await labSim();
+    const m = s.start('dom0a', 'xl', ['migrate', 'tiny', 'dom0b']);
+    await s.advance(200); // 128 MiB at 1024 MiB/s: copied after 125 ms, handshake ends at 325 ms
+    cpuTimes(s, M, AWAY, 'dom0a');
+    await same(s, 'dom0a', M, AWAY.slice('dom0a.'.length), 'xl', ['list']);
+    await s.advance(10_000);
+    expect((await m.done).exitCode).toBe(0);
+  });
+
+  it('the transcript starts with the captured preamble (lines up to "Restoring domain")', async () => {
+    const s = await labSim();
+    const m = s.start('dom0a', 'xl', ['migrate', 'tiny', 'dom0b']);
+    await s.advance(10_000);
+    const got = (await m.done).stderr.split('\n').slice(0, 8);
+    const want = capture(M, TRANSCRIPT).stderr.split('\n').slice(0, 8);
+    // the JSON config length in "(info 0x3/0x0/N)" depends on the guest's config
+    const norm = (ls: string[]): string[] => ls.map((l) => l.replace(/0x3\/0x0\/\d+/, '0x3/0x0/N'));
+    expect(norm(got)).toEqual(norm(want));
+  });
+});
+
+it('the capture directory is where we expect it', () => {
+  expect(FIXTURE_ROOT.endsWith('fixtures')).toBe(true);
+});

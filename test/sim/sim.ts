@@ -1,0 +1,140 @@
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLIENT_SOURCE } from './bin/client-source.js';
+import { deterministicClock, realClock, type SimClock } from './daemon/clock.js';
+import type { ToolFault } from './daemon/faults.js';
+import { hostRoot, initHostFiles } from './daemon/host-fs.js';
+import { startServer } from './daemon/server.js';
+import { SimCore, type CommandLogEntry, type Violation } from './daemon/sim-core.js';
+import { parseFleet } from './model/fleet-file.js';
+import type { MigrationFaultPhase, SimState } from './model/types.js';
+import type { OpResult } from './ops/result.js';
+import { TOOL_NAMES } from './tools/index.js';
+
+export interface StartSimOptions {
+  /** fleet file text, or a ready state */
+  readonly fleet: string | SimState;
+  readonly clock?: 'deterministic' | 'real';
+  /** where sockets, bin dirs and host roots go; a fresh temp dir by default (removed on stop) */
+  readonly dir?: string;
+}
+
+export interface ToolRunResult { readonly stdout: string; readonly stderr: string; readonly exitCode: number }
+
+export interface RunningTool {
+  readonly done: Promise<ToolRunResult>;
+  /** output so far */
+  stdout(): string;
+  stderr(): string;
+  /** like killing the process: streams and hung tools end */
+  kill(): void;
+}
+
+export interface Sim {
+  readonly dir: string;
+  readonly socketPath: string;
+  /** every fake tool, told its host by XENHERD_SIM_HOST */
+  readonly binDir: string;
+  readonly clock: SimClock;
+  /** only the tools this host has (xl or xm; drbd tools when it runs DRBD) */
+  binDirFor(host: string): string;
+  hostRoot(host: string): string;
+  /** environment for a process "on" host: PATH, XENHERD_SIM_SOCKET, XENHERD_SIM_HOST, XENHERD_HOST_ROOT */
+  env(host: string): Record<string, string>;
+  state(): SimState;
+  readonly commandLog: readonly CommandLogEntry[];
+  readonly violations: readonly Violation[];
+  /** run a fake tool in-process (same code path as the socket, without spawning) */
+  run(host: string, tool: string, argv: readonly string[]): Promise<ToolRunResult>;
+  start(host: string, tool: string, argv: readonly string[]): RunningTool;
+  /** deterministic clock: move simulated time forward */
+  advance(ms: number): Promise<void>;
+  power(host: string, state: 'on' | 'off'): OpResult;
+  drbd(res: string, action: 'disconnect' | 'connect' | 'split-brain'): OpResult;
+  migrationFault(domain: string, phase: MigrationFaultPhase | null): void;
+  toolFault(host: string | '*', tool: string, fault: ToolFault, opts?: { argvPrefix?: readonly string[]; times?: number }): void;
+  clearToolFaults(): void;
+  /** test-only: commit an arbitrary state change (the invariant checker still runs) */
+  force(label: string, f: (s: SimState) => SimState): void;
+  stop(): Promise<void>;
+}
+
+function writeBinDir(dir: string, tools: readonly string[]): void {
+  mkdirSync(dir, { recursive: true });
+  for (const t of tools) {
+    const p = join(dir, t);
+    writeFileSync(p, CLIENT_SOURCE);
+    chmodSync(p, 0o755);
+  }
+}
+
+export async function startSim(opts: StartSimOptions): Promise<Sim> {
+  const initial = typeof opts.fleet === 'string' ? parseFleet(opts.fleet) : opts.fleet;
+  const ownDir = opts.dir === undefined;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'xh-sim-'));
+  mkdirSync(dir, { recursive: true });
+  const clock = opts.clock === 'real' ? realClock(initial.now) : deterministicClock(initial.now);
+  const core = new SimCore(initial, clock, dir);
+  initHostFiles(dir, initial);
+  const binDir = join(dir, 'bin', 'all');
+  writeBinDir(binDir, TOOL_NAMES);
+  for (const h of Object.values(initial.hosts)) {
+    const tools = TOOL_NAMES.filter((t) => (t === 'xl' ? h.toolstack === 'xl' : t === 'xm' ? h.toolstack === 'xm' : t.startsWith('drbd') ? h.drbd !== null : true));
+    writeBinDir(join(dir, 'bin', h.name), tools);
+  }
+  const socketPath = join(dir, 'sim.sock');
+  rmSync(socketPath, { force: true });
+  const server = await startServer(core, socketPath);
+  const running = new Set<() => void>();
+
+  const start = (host: string, tool: string, argv: readonly string[]): RunningTool => {
+    let out = '';
+    let errText = '';
+    let kill: () => void = () => {};
+    const closed = new Promise<void>((r) => (kill = r));
+    running.add(kill);
+    const done = core.run(host, tool, argv, { out: (t) => (out += t), err: (t) => (errText += t), closed }).then((exitCode) => {
+      running.delete(kill);
+      return { stdout: out, stderr: errText, exitCode };
+    });
+    return { done, stdout: () => out, stderr: () => errText, kill: () => kill() };
+  };
+
+  return {
+    dir,
+    socketPath,
+    binDir,
+    clock,
+    binDirFor: (h) => join(dir, 'bin', h),
+    hostRoot: (h) => hostRoot(dir, h),
+    env: (h) => ({
+      PATH: `${join(dir, 'bin', h)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      XENHERD_SIM_SOCKET: socketPath,
+      XENHERD_SIM_HOST: h,
+      XENHERD_HOST_ROOT: hostRoot(dir, h),
+    }),
+    state: () => core.state(),
+    commandLog: core.log,
+    violations: core.violations,
+    run: (h, t, a) => start(h, t, a).done,
+    start,
+    advance: (ms) => clock.advance(ms),
+    power: (h, st) => core.power(h, st === 'on'),
+    drbd: (r, a) => core.drbd(r, a),
+    migrationFault: (d, p) => core.migrationFault(d, p),
+    toolFault: (host, tool, fault, o = {}) => core.faults.addTool({ host, tool, fault, argvPrefix: o.argvPrefix ?? [], times: o.times }),
+    clearToolFaults: () => core.faults.clearTools(),
+    force: (label, f) => core.force(label, f),
+    async stop() {
+      core.closeStreams();
+      for (const k of [...running]) k();
+      clock.stop();
+      await server.close();
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Read a fleet file from disk. */
+export const readFleetFile = (path: string): string => readFileSync(path, 'utf8');

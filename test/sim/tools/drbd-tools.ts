@@ -1,0 +1,126 @@
+import { drbdViewFor, type DrbdView, type HostDrbdView } from '../model/drbd-view.js';
+import { setRole } from '../ops/drbd.js';
+import { cstate84, dstate84, role84, status84 } from '../render/drbd-84.js';
+import { conn9, status9, statusJson9 } from '../render/drbd-9.js';
+import { eventObjects, renderEventsDiff, renderEventsDump, timestampPrefix } from '../render/events2.js';
+import type { ToolCtx, ToolHandler } from './context.js';
+
+/**
+ * `drbdadm` and `drbdsetup`. On an 8.4 host drbdadm hands off to drbdadm-84/drbdsetup-84 (errors
+ * name "drbdsetup-84 CMD MINOR"); on 9 the objects are resources and connections are named after peers.
+ */
+/** drbdsetup-84's usage text, printed on stdout after an unknown option (lab capture 02-unknown-names). */
+const DRBDSETUP_84_USAGE = [
+  '', 'USAGE: drbdsetup command device arguments options', '', 'Device is usually /dev/drbdX or /dev/drbd/X.', '', 'Commands are:',
+  '    primary             secondary           attach              ',
+  '    disk-options        detach              connect             ',
+  '    net-options         disconnect          resize              ',
+  '    resource-options    new-current-uuid    invalidate          ',
+  '    invalidate-remote   pause-sync          resume-sync         ',
+  '    suspend-io          resume-io           outdate             ',
+  '    verify              down                state               ',
+  '    role                sh-status           cstate              ',
+  '    dstate              show-gi             get-gi              ',
+  '    show                status              check-resize        ',
+  '    events              events2             wait-connect        ',
+  '    wait-sync           new-resource        new-minor           ',
+  '    del-minor           del-resource        ',
+  '', "To get more details about a command issue 'drbdsetup help cmd'.", '', '',
+].join('\n');
+const NO_MODULE = "Could not connect to 'drbd' generic netlink family\n";
+
+function view(ctx: ToolCtx): HostDrbdView | null {
+  return drbdViewFor(ctx.state(), ctx.host);
+}
+
+function pick(ctx: ToolCtx, v: HostDrbdView, name: string): DrbdView | 'not-configured' | 'down' {
+  if (!v.configured.includes(name)) return 'not-configured';
+  return v.resources.find((r) => r.name === name) ?? 'down';
+}
+
+function downError(ctx: ToolCtx, v: HostDrbdView, name: string, cmd: string): number {
+  const minor = ctx.state().drbd[name]?.minor ?? 0;
+  if (v.major === '8.4' && cmd === 'status') ctx.err(`${name}: No such resource\nCommand 'drbdsetup-84 status ${name}' terminated with exit code 10\n`);
+  else if (v.major === '8.4') ctx.err(`${minor}: Failure: (127) Device minor not allocated\nadditional info from kernel:\nunknown minor\nCommand 'drbdsetup-84 ${cmd} ${minor}' terminated with exit code 10\n`);
+  else ctx.err(`${name}: No such resource\nCommand 'drbdsetup ${cmd} ${name}' terminated with exit code 10\n`);
+  return 10;
+}
+
+export const drbdadm: ToolHandler = async (ctx, argv) => {
+  const args = argv.filter((a) => !a.startsWith('-'));
+  const [cmd = '', ...names] = args;
+  const v = view(ctx);
+  if (!v) return ctx.err('drbdadm: command not found\n'), 127;
+  if (!v.loaded) return ctx.err(NO_MODULE), 20;
+  const targets = names.length === 0 || names.includes('all') ? (cmd === 'status' ? v.configured.filter((n) => v.resources.some((r) => r.name === n)) : v.configured) : names;
+  if (!['role', 'cstate', 'dstate', 'status', 'primary', 'secondary'].includes(cmd)) return ctx.err(`drbdadm: Unknown command '${cmd}'\n`), 1;
+  if (cmd === 'status' && targets.length === 0 && v.major === '9') return ctx.out('# No currently configured DRBD found.\n'), 0;
+  let rc = 0;
+  for (const name of targets) {
+    const r = pick(ctx, v, name);
+    if (r === 'not-configured') {
+      ctx.err(`'${name}' not defined in your config (for this host).\n`);
+      return 1;
+    }
+    if (r === 'down') {
+      rc = Math.max(rc, downError(ctx, v, name, cmd));
+      continue;
+    }
+    switch (cmd) {
+      case 'role': ctx.out(v.major === '8.4' ? role84(r) : `${r.role}\n`); break;
+      case 'cstate': ctx.out(v.major === '8.4' ? cstate84(r) : `${conn9(r)}\n`); break;
+      case 'dstate': ctx.out(dstate84(r)); break;
+      case 'status': ctx.out(v.major === '8.4' ? status84(r) : status9(r)); break;
+      default: {
+        const res = ctx.apply(cmd, (s) => setRole(s, name, ctx.host, cmd === 'primary' ? 'Primary' : 'Secondary'));
+        if (!res.ok && res.error.kind === 'drbd-state') {
+          const e = res.error;
+          ctx.err(v.major === '8.4'
+            ? `${e.minor}: State change failed: (${e.code}) ${e.text}\nCommand 'drbdsetup-84 ${cmd} ${e.minor}' terminated with exit code 11\n`
+            : `${name}: State change failed: (${e.code}) ${e.text}\nCommand 'drbdsetup ${cmd} ${name}' terminated with exit code 11\n`);
+          rc = 11;
+        }
+      }
+    }
+  }
+  return rc;
+};
+
+async function events2(ctx: ToolCtx, flags: Set<string>, only: string | null): Promise<number> {
+  const ts = (): string => (flags.has('--timestamps') ? timestampPrefix(ctx.state().now) : '');
+  const objs = (): ReturnType<typeof eventObjects> => eventObjects(view(ctx)).filter((o) => only === null || o.key.split(' ')[1] === `name:${only}`);
+  let last = objs();
+  ctx.out(renderEventsDump(last, ts()));
+  if (flags.has('--now')) return 0;
+  let finish: (code: number) => void = () => {};
+  const done = new Promise<number>((res) => (finish = res));
+  const unsubscribe = ctx.subscribe((_before, after) => {
+    if (after.hosts[ctx.host]?.power !== 'on') return finish(255);
+    const next = objs();
+    const text = renderEventsDiff(last, next, ts());
+    last = next;
+    if (text) ctx.out(text);
+  });
+  void ctx.closed.then(() => finish(0));
+  const code = await done;
+  unsubscribe();
+  return code;
+}
+
+export const drbdsetup: ToolHandler = async (ctx, argv) => {
+  const flags = new Set(argv.filter((a) => a.startsWith('-')));
+  const [cmd = '', name] = argv.filter((a) => !a.startsWith('-'));
+  const v = view(ctx);
+  if (!v) return ctx.err('drbdsetup: command not found\n'), 127;
+  if (!v.loaded) return ctx.err(NO_MODULE), 20;
+  const only = name && name !== 'all' ? name : null;
+  if (cmd === 'events2') return events2(ctx, flags, only);
+  if (cmd !== 'status') return ctx.err(`drbdsetup: unknown command '${cmd}'\n`), 20;
+  if (flags.has('--json') && v.major === '8.4') return ctx.out(DRBDSETUP_84_USAGE), ctx.err("status: unrecognized option '--json'\n"), 20;
+  const rs = v.resources.filter((r) => only === null || r.name === only);
+  if (only !== null && rs.length === 0) return ctx.err(`${only}: No such resource\n`), 10;
+  if (flags.has('--json') || flags.has('-j')) return ctx.out(statusJson9(rs, ctx.host)), 0;
+  if (rs.length === 0 && v.major === '9') return ctx.out('# No currently configured DRBD found.\n'), 0;
+  ctx.out(rs.map((r) => (v.major === '8.4' ? status84(r) : status9(r))).join(''));
+  return 0;
+};

@@ -1,0 +1,17 @@
+import type { ToolHandler } from './context.js';
+import { drbdadm, drbdsetup } from './drbd-tools.js';
+import { xenstoreRead, xenstoreWatch, xenstoreWrite } from './xenstore.js';
+import { xl } from './xl.js';
+import { xm } from './xm.js';
+
+export const TOOLS: Readonly<Record<string, ToolHandler>> = {
+  xl,
+  xm,
+  drbdadm,
+  drbdsetup,
+  'xenstore-read': xenstoreRead,
+  'xenstore-write': xenstoreWrite,
+  'xenstore-watch': xenstoreWatch,
+};
+
+export const TOOL_NAMES = Object.keys(TOOLS);
