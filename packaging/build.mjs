@@ -7,7 +7,7 @@
 //   requires in try/catch and falls back to pure JS;
 // - pino is used without transports (no worker threads), logging JSON to stdout.
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +34,9 @@ const outdir = outIdx >= 0 ? args.splice(outIdx, 2)[1] : join(root, 'dist');
 if (!outdir) throw new Error('--outdir needs a directory');
 const only = args;
 mkdirSync(outdir, { recursive: true });
+// dist/ sits under the repo's package.json ("type": "module"): tell Node the bundles there are
+// CommonJS, so ./dist/xenherd-agent runs in place too (a copy on its own needs nothing).
+writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
 for (const { name, entry } of entries) {
   if (only.length > 0 && !only.includes(name)) continue;
   const outfile = join(outdir, name);

@@ -11,6 +11,8 @@ export const ERROR_CATALOG = {
   XH_ERR_TOOL_TIMEOUT: { exit: 75, summary: 'An external tool did not finish in time and was killed.' },
   XH_ERR_TOOL_OUTPUT: { exit: 65, summary: 'An external tool printed output xenherd cannot read (garbled, truncated, or an unknown format).' },
   XH_ERR_FILE: { exit: 74, summary: 'A file could not be read or written.' },
+  XH_ERR_AGENT_UNREACHABLE: { exit: 76, summary: 'The agent daemon is not running on this host, or its control socket cannot be reached.' },
+  XH_ERR_REFUSED: { exit: 77, summary: 'The request was refused as unsafe or not applicable (e.g. forcing a start that a peer Primary forbids).' },
   XH_ERR_INTERNAL: { exit: 1, summary: 'A bug in xenherd: please report it with the log.' },
 } as const;
 

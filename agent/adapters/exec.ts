@@ -14,6 +14,8 @@ export interface RunOptions {
   /** Exit codes that count as an answer rather than a failure (e.g. xl list -l on a missing domain). */
   readonly acceptExitCodes?: readonly number[];
   readonly env?: Readonly<Record<string, string>>;
+  /** called with the child's pid once it is spawned (e.g. to record an `xl create` in flight) */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /**
@@ -28,7 +30,7 @@ const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 export const runTool: ToolRunner = async (tool, args, options = {}) => {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const accepted = options.acceptExitCodes ?? [0];
-  const result = await execa(tool, [...args], {
+  const child = execa(tool, [...args], {
     reject: false,
     stdin: 'ignore',
     timeout: timeoutMs,
@@ -40,6 +42,8 @@ export const runTool: ToolRunner = async (tool, args, options = {}) => {
     extendEnv: true,
     encoding: 'utf8',
   });
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
+  const result = await child;
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
   const stderr = typeof result.stderr === 'string' ? result.stderr : '';
   const base = { tool, args: [...args], stdout, stderr, exitCode: result.exitCode ?? null, signal: result.signal ?? null };

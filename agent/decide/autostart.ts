@@ -14,9 +14,13 @@ export type SkipReason =
   | 'maintenance'
   | 'migrated-away'
   | 'running-elsewhere'
-  | 'peer-primary';
+  | 'peer-primary'
+  /** autostart already started it, or saw it running, since this Dom0 booted: an operator stopped it since */
+  | 'handled-this-boot';
 
 export type DeferReason =
+  | 'domains-unknown'
+  | 'config-unreadable'
   | 'drbd-tools-missing'
   | 'drbd-module-not-loaded'
   | 'resource-unknown'
@@ -33,7 +37,13 @@ export type AutostartDecision =
   | { readonly kind: 'running'; readonly detail: string }
   | { readonly kind: 'start'; readonly detail: string }
   | { readonly kind: 'skip'; readonly reason: SkipReason; readonly detail: string; readonly splitBrainHazard: boolean }
-  | { readonly kind: 'defer'; readonly reason: DeferReason; readonly detail: string };
+  | {
+      readonly kind: 'defer';
+      readonly reason: DeferReason;
+      readonly detail: string;
+      /** set when a resource sits StandAlone: DRBD dropped the link (split brain, or by hand) and only an operator can reconnect it */
+      readonly splitBrainSuspected?: true;
+    };
 
 export interface AutostartInput {
   readonly name: string;
@@ -56,6 +66,9 @@ export interface AutostartInput {
   };
 }
 
+/** DRBD 8.4 names its one peer literally "peer" */
+const peerLabel = (name: string): string => (name === 'peer' ? 'the peer' : `peer ${name}`);
+
 const REPLICATION_IDLE = new Set(['Established', null]);
 
 /** Why one resource is not positively safe, or null when it is. */
@@ -67,11 +80,15 @@ function resourceVerdict(name: string, r: DrbdResourceView): AutostartDecision |
   if (r.role !== 'Secondary') return { kind: 'defer', reason: 'local-role-unknown', detail: `DRBD resource ${name}: local role is ${r.role ?? 'not reported'}` };
   if (r.peers.length === 0) return { kind: 'defer', reason: 'no-peer', detail: `DRBD resource ${name} shows no peer connection` };
   for (const p of r.peers) {
+    if (p.connection === 'StandAlone') {
+      const detail = `DRBD resource ${name} is StandAlone towards ${peerLabel(p.name)}: DRBD will not reconnect by itself (split brain?); an operator must resolve it`;
+      return { kind: 'defer', reason: 'peer-not-connected', detail, splitBrainSuspected: true };
+    }
     if (p.connection !== 'Connected') {
-      return { kind: 'defer', reason: 'peer-not-connected', detail: `DRBD resource ${name}: peer ${p.name} is ${p.connection ?? 'not connected'}` };
+      return { kind: 'defer', reason: 'peer-not-connected', detail: `DRBD resource ${name}: ${peerLabel(p.name)} is ${p.connection ?? 'not connected'}` };
     }
     if (p.role !== 'Secondary') {
-      return { kind: 'defer', reason: 'peer-role-unknown', detail: `DRBD resource ${name}: peer ${p.name} role is ${p.role ?? 'not reported'}` };
+      return { kind: 'defer', reason: 'peer-role-unknown', detail: `DRBD resource ${name}: ${peerLabel(p.name)} role is ${p.role ?? 'not reported'}` };
     }
     if (!REPLICATION_IDLE.has(p.replication)) {
       return { kind: 'defer', reason: 'syncing', detail: `DRBD resource ${name}: ${p.replication ?? ''} with ${p.name}${p.syncedPercent === null ? '' : ` (${p.syncedPercent}% done)`}` };
@@ -111,7 +128,7 @@ export function decideAutostart(input: AutostartInput): AutostartDecision {
       return {
         kind: 'skip',
         reason: 'peer-primary',
-        detail: `DRBD resource ${name} is Primary on peer ${primaryPeer.name}: starting here would split the brain`,
+        detail: `DRBD resource ${name} is Primary on ${peerLabel(primaryPeer.name)}: the domU may run there, starting it here would split the brain`,
         splitBrainHazard: true,
       };
     }

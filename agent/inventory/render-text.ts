@@ -12,8 +12,11 @@ const dash = (v: string | number | null): string => (v === null ? '-' : String(v
 function drbdLine(r: DrbdResourceView | undefined, name: string): string {
   if (!r) return `${name}: not known to DRBD here`;
   if (!r.up) return `${name}: not up`;
-  const peers = r.peers.length === 0 ? 'no peer' : r.peers.map((p) => `${p.name} ${dash(p.role)} ${dash(p.connection)} ${dash(p.disk)}${p.syncedPercent === null ? '' : ` ${p.syncedPercent}%`}`).join('; ');
-  return `${name}: ${dash(r.role)} ${dash(r.disk)} | peer ${peers}`;
+  // DRBD 8.4 names its one peer literally "peer": no need to say it twice
+  const peerText = (p: DrbdResourceView['peers'][number]): string =>
+    `${p.name === 'peer' ? '' : `${p.name} `}${dash(p.role)} ${dash(p.connection)} ${dash(p.disk)}${p.syncedPercent === null ? '' : ` ${p.syncedPercent}%`}`;
+  const peers = r.peers.length === 0 ? 'no peer' : r.peers.map(peerText).join('; ');
+  return `${name}: local ${dash(r.role)} ${dash(r.disk)} | peer ${peers}`;
 }
 
 /** The operator's view of one inventory, in plain words and tables. */

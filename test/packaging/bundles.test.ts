@@ -59,3 +59,19 @@ describe.each(BINARIES)('%s bundle', (name) => {
     expect(r.stderr).toContain('XH_ERR_USAGE');
   });
 });
+
+describe('bundles in the build directory', () => {
+  it('run in place too, although the repo package.json says "type": "module"', () => {
+    // like dist/: a directory whose nearest package.json is the repo's (not under node_modules,
+    // where Node stops looking for package.json)
+    const inRepo = mkdtempSync('.build-test-');
+    try {
+      execFileSync('node', ['packaging/build.mjs', '--outdir', inRepo, 'xenherd-agent'], { stdio: 'pipe' });
+      const r = spawnSync(join(inRepo, 'xenherd-agent'), ['--version'], { encoding: 'utf8', timeout: 15_000 });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`xenherd-agent ${version}\n`);
+    } finally {
+      rmSync(inRepo, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -153,7 +153,7 @@ describe('xenherd-agent inventory --json on a fake Dom0', () => {
     const r = inventory(rebootedHost('xl/list-4.17-gen-incoming.txt'), []);
     expect(r.stdout).toContain('web1--incoming');
     expect(r.stdout).toContain('web1: running here, 1024 MiB, 2 vcpus');
-    expect(r.stdout).toContain('r0: Secondary UpToDate | peer peer Unknown Connecting');
+    expect(r.stdout).toContain('r0: local Secondary UpToDate | peer Unknown Connecting');
   });
 
   it('rejects bad options with a usage error', () => {

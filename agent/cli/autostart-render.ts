@@ -1,0 +1,33 @@
+import type { AgentStatus } from '../../shared/protocol/agent-control.js';
+import { table } from '../inventory/render-text.js';
+
+const when = (iso: string): string => iso.replace(/\.\d{3}Z$/, 'Z');
+
+/** `xenherd-agent autostart status` as a person reads it. */
+export function renderAutostartStatus(s: AgentStatus): string {
+  const out: string[] = [];
+  out.push(`xenherd agent on ${s.host} (pid ${s.pid}, up since ${when(s.startedAt)}): autostart ${s.autostart}, toolstack ${s.toolstack ?? 'none'}, DRBD ${s.drbd}`);
+  out.push(`  DRBD changes:   ${s.sources.drbd}`);
+  out.push(`  domain changes: ${s.sources.domains}`);
+  out.push(`  maintenance:    ${s.maintenance ? 'yes: nothing is started' : 'no'}`);
+  out.push(`  last full read: ${s.lastFullRead ? when(s.lastFullRead) : 'not yet'}`);
+  out.push('');
+  if (s.guarded.length === 0) out.push('no guarded domUs (no configs in the guarded dir)');
+  else {
+    const rows = s.guarded.map((g) => [
+      g.name,
+      g.starting ? 'starting' : g.decision,
+      g.reason ?? '-',
+      when(g.since),
+      g.detail +
+        (g.lastStart ? ` [last start ${when(g.lastStart.at)}: ${g.lastStart.ok ? 'ok' : `failed: ${g.lastStart.message}`}${g.lastStart.forced ? ', forced' : ''}]` : '') +
+        (g.retryAt ? ` [retry after ${when(g.retryAt)}]` : ''),
+    ]);
+    out.push(...table(['DOMU', 'DECISION', 'REASON', 'SINCE', 'DETAIL'], rows));
+  }
+  if (s.warnings.length > 0) {
+    out.push('', 'warnings:');
+    for (const w of s.warnings) out.push(`  ${w}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { parseArgv } from '../../shared/cli/argv.js';
+import type { CliIo } from '../../shared/cli/io.js';
+import { reportError, type Command } from '../../shared/cli/program.js';
+import { ERROR_CATALOG, exitCodeFor, type ErrorCode } from '../../shared/errors.js';
+import { DOMU_NAME_RE } from '../../shared/names.js';
+import { CONTROL_PROTOCOL_VERSION, type ControlRequest } from '../../shared/protocol/agent-control.js';
+import { loadAgentConfig } from '../config/resolve.js';
+import { askAgent } from '../control/client.js';
+import { underRoot } from '../run/host-paths.js';
+import { renderAutostartStatus } from './autostart-render.js';
+
+const BIN = 'xenherd-agent';
+
+const OptionsSchema = z
+  .object({
+    json: z.literal(true).optional(),
+    config: z.string().min(1).optional(),
+    socket: z.string().startsWith('/', 'must be an absolute path, e.g. /run/xenherd/agent.sock').optional(),
+    force: z.string().regex(DOMU_NAME_RE, 'must be a domU name').optional(),
+    reason: z.string().min(3, 'must say why, in a few words').max(500, 'must be at most 500 characters').optional(),
+  })
+  .strict();
+
+const ActionSchema = z.enum(['start', 'stop', 'status', 'reload'], 'must be start, stop, status or reload');
+
+const isErrorCode = (c: string): c is ErrorCode => Object.prototype.hasOwnProperty.call(ERROR_CATALOG, c);
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseArgv(argv, [
+    { name: 'json', takesValue: false },
+    { name: 'config', takesValue: true },
+    { name: 'socket', takesValue: true },
+    { name: 'force', takesValue: true },
+    { name: 'reason', takesValue: true },
+  ]);
+  if (!parsed.ok) return reportError(BIN, parsed.error, io);
+  const [word, ...extra] = parsed.value.positionals;
+  if (extra.length > 0) return reportError(BIN, { code: 'XH_ERR_USAGE', message: `unexpected ${JSON.stringify(extra[0])} (see autostart --help)` }, io);
+  const action = ActionSchema.safeParse(word);
+  if (!action.success) return reportError(BIN, { code: 'XH_ERR_USAGE', message: `autostart ${word === undefined ? 'needs an action' : JSON.stringify(word)}: must be start, stop, status or reload` }, io);
+  const opts = OptionsSchema.safeParse(parsed.value.options);
+  if (!opts.success) {
+    const issue = opts.error.issues[0];
+    return reportError(BIN, { code: 'XH_ERR_USAGE', message: `--${String(issue?.path[0] ?? '?')}: ${issue?.message ?? 'invalid'}` }, io);
+  }
+  const o = opts.data;
+  if ((o.force !== undefined || o.reason !== undefined) && action.data !== 'start') {
+    return reportError(BIN, { code: 'XH_ERR_USAGE', message: '--force and --reason go with `autostart start --force NAME --reason TEXT`' }, io);
+  }
+  if (o.force !== undefined && o.reason === undefined) {
+    return reportError(BIN, { code: 'XH_ERR_USAGE', message: `--force ${o.force} needs --reason TEXT: the log keeps why an operator overrode a defer` }, io);
+  }
+  if (o.reason !== undefined && o.force === undefined) return reportError(BIN, { code: 'XH_ERR_USAGE', message: '--reason goes with --force NAME' }, io);
+
+  const root = io.env['XENHERD_HOST_ROOT'] ?? '/';
+  let socket = o.socket;
+  if (socket === undefined) {
+    const cfg = loadAgentConfig(o.config, root);
+    if (!cfg.ok) return reportError(BIN, cfg.error, io);
+    socket = underRoot(root, cfg.value.config.controlSocket);
+  }
+  const operator = io.env['SUDO_USER'] ?? io.env['USER'] ?? null;
+  const req: ControlRequest =
+    o.force !== undefined
+      ? { v: CONTROL_PROTOCOL_VERSION, op: 'force', name: o.force, reason: o.reason ?? '', operator }
+      : { v: CONTROL_PROTOCOL_VERSION, op: action.data };
+  const answer = await askAgent(socket, req);
+  if (!answer.ok) return reportError(BIN, answer.error, io);
+  const r = answer.value;
+  if (!r.ok) {
+    const code = isErrorCode(r.error.code) ? r.error.code : 'XH_ERR_INTERNAL';
+    if (o.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
+    io.stderr(`${BIN}: ${code}: ${r.error.message}\n`);
+    return exitCodeFor(code);
+  }
+  if (o.json) io.stdout(`${JSON.stringify(action.data === 'status' ? r.status : r, null, 2)}\n`);
+  else {
+    if (r.message) io.stdout(`${r.message}\n`);
+    if (action.data === 'status' || r.message === '') io.stdout(renderAutostartStatus(r.status));
+  }
+  return 0;
+}
+
+export const autostartCommand: Command = {
+  name: 'autostart',
+  summary: 'Guarded autostart on this host, through the running agent: start|stop|status|reload, start --force NAME.',
+  usage:
+    'autostart start|stop|status|reload [--json] [--config FILE | --socket PATH]\n' +
+    '       autostart start --force NAME --reason TEXT\n' +
+    '  status    each guarded domU: its decision (running, start, skip, defer), the reason and since when\n' +
+    '  reload    re-read this host now and decide every guarded domU again\n' +
+    '  stop      start nothing more (decisions are still made and shown); start resumes\n' +
+    '  --force   start one deferred domU now, overriding the defer (logged with --reason);\n' +
+    '            never overrides a peer Primary (split brain) or another skip\n' +
+    '  --json    print the answer as JSON\n' +
+    '  --config  the agent config naming the control socket (default /etc/xenherd/agent.json)\n' +
+    '  --socket  the control socket (default from the config: /run/xenherd/agent.sock)',
+  run,
+};

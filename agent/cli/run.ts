@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { parseArgv } from '../../shared/cli/argv.js';
+import type { CliIo } from '../../shared/cli/io.js';
+import { reportError, type Command } from '../../shared/cli/program.js';
+import { createLogger } from '../../shared/logger.js';
+import { runTool } from '../adapters/exec.js';
+import { hostFiles } from '../adapters/host-files.js';
+import type { SdNotify } from '../adapters/sd-notify.js';
+import { spawnStream } from '../adapters/xenstore.js';
+import { loadAgentConfig } from '../config/resolve.js';
+import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
+import { listenControl } from '../control/server.js';
+import { Daemon } from '../run/daemon.js';
+import { underRoot } from '../run/host-paths.js';
+
+const BIN = 'xenherd-agent';
+
+/** What only the composition root may touch: signals and systemd's notify socket. */
+export interface ProcessHooks {
+  readonly onSignal: (signal: 'SIGHUP' | 'SIGTERM' | 'SIGINT', handler: () => void) => void;
+  readonly notify: (env: CliIo['env']) => SdNotify | null;
+}
+
+const OptionsSchema = z.object({ config: z.string().min(1, 'needs a file path').optional() }).strict();
+
+async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Promise<number> {
+  const parsed = parseArgv(argv, [{ name: 'config', takesValue: true }]);
+  if (!parsed.ok) return reportError(BIN, parsed.error, io);
+  if (parsed.value.positionals.length > 0) return reportError(BIN, { code: 'XH_ERR_USAGE', message: `run takes no arguments, got ${JSON.stringify(parsed.value.positionals[0])}` }, io);
+  const opts = OptionsSchema.safeParse(parsed.value.options);
+  if (!opts.success) return reportError(BIN, { code: 'XH_ERR_USAGE', message: `--config: ${opts.error.issues[0]?.message ?? 'invalid'}` }, io);
+  const root = io.env['XENHERD_HOST_ROOT'] ?? '/';
+  const loaded = loadAgentConfig(opts.data.config, root);
+  if (!loaded.ok) return reportError(BIN, loaded.error, io);
+  const config = loaded.value.config;
+  const log = createLogger({ name: BIN, level: config.logLevel });
+  log.info({ config: loaded.value.file ?? `(none: ${DEFAULT_CONFIG_PATH} absent, defaults apply)`, hostRoot: root }, 'xenherd agent starting');
+
+  const stateDirReal = underRoot(root, config.stateDir);
+  const socketReal = underRoot(root, config.controlSocket);
+  try {
+    mkdirSync(stateDirReal, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    return reportError(BIN, { code: 'XH_ERR_FILE', message: `${stateDirReal}: cannot create the state dir: ${String(e)}` }, io);
+  }
+  const daemon = new Daemon({
+    config,
+    stateDirReal,
+    runtimeDirReal: dirname(socketReal),
+    run: runTool,
+    spawn: spawnStream,
+    files: hostFiles(root),
+    log,
+    notify: hooks.notify(io.env),
+  });
+  const server = await listenControl(socketReal, (req) => daemon.control(req));
+  if (!server.ok) return reportError(BIN, server.error, io);
+
+  let stopping: Promise<void> | null = null;
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => () => {
+      stopping ??= (async () => {
+        log.info({ signal }, 'stopping: no new starts, watchers ended, waiting for running starts');
+        await server.value.close();
+        await daemon.stop();
+        log.info('stopped');
+        resolve();
+      })();
+    };
+    hooks.onSignal('SIGTERM', stop('SIGTERM'));
+    hooks.onSignal('SIGINT', stop('SIGINT'));
+  });
+  hooks.onSignal('SIGHUP', () => {
+    const again = loadAgentConfig(opts.data.config, root);
+    if (!again.ok) {
+      log.error({ code: again.error.code }, `SIGHUP: configuration not reloaded, the old one stays: ${again.error.message}`);
+      return;
+    }
+    log.info({ config: again.value.file }, 'SIGHUP: reloading configuration');
+    void daemon.reload(again.value.config);
+  });
+  await daemon.start();
+  await stopped;
+  return 0;
+}
+
+export const createRunCommand = (hooks: ProcessHooks): Command => ({
+  name: 'run',
+  summary: 'The agent daemon: guarded DRBD-aware autostart of the domUs in /etc/xen/drbd-auto (run by systemd).',
+  usage:
+    'run [--config FILE]\n' +
+    `  --config   the agent's JSON config (default ${DEFAULT_CONFIG_PATH}; absent: defaults)\n` +
+    'Logs JSON to stdout. SIGHUP reloads the config and decides again; SIGTERM stops cleanly.\n' +
+    'Notifies systemd (READY=1, STATUS=...) when NOTIFY_SOCKET is set.',
+  run: (argv, io) => run(argv, io, hooks),
+});

@@ -1,0 +1,41 @@
+import { createConnection } from 'node:net';
+import type { XhError } from '../../shared/errors.js';
+import { ControlResponseSchema, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
+import { err, ok, type Result } from '../../shared/result.js';
+
+/** One request to the agent's control socket; the answer parsed with the shared schema. */
+export function askAgent(path: string, req: ControlRequest, timeoutMs = 180_000): Promise<Result<ControlResponse, XhError>> {
+  return new Promise((resolve) => {
+    const sock = createConnection(path);
+    let buf = '';
+    let settled = false;
+    const done = (r: Result<ControlResponse, XhError>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done(err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `${path}: no answer from the agent after ${timeoutMs / 1000} s` })), timeoutMs);
+    sock.setEncoding('utf8');
+    sock.on('connect', () => sock.write(`${JSON.stringify(req)}\n`));
+    sock.on('data', (chunk: string) => {
+      buf += chunk;
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(buf.slice(0, nl));
+      } catch {
+        return done(err({ code: 'XH_ERR_INTERNAL', message: `${path}: the agent answered something that is not JSON` }));
+      }
+      const parsed = ControlResponseSchema.safeParse(raw);
+      done(parsed.success ? ok(parsed.data) : err({ code: 'XH_ERR_INTERNAL', message: `${path}: unexpected answer from the agent: ${parsed.error.issues[0]?.message ?? ''}` }));
+    });
+    sock.on('error', (e: NodeJS.ErrnoException) => {
+      const why = e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? 'the agent is not running here (daemon gone)' : e.code === 'EACCES' ? 'permission denied (run as root)' : e.message;
+      done(err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `${path}: ${why}` }));
+    });
+    sock.on('close', () => done(err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `${path}: the agent closed the connection without answering` })));
+  });
+}

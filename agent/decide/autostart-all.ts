@@ -1,0 +1,56 @@
+import type { HostSnapshot } from '../state/snapshot.js';
+import { decideAutostart, type AutostartDecision } from './autostart.js';
+
+/** The decision for every guarded domU of one snapshot, in guarded-dir order. Pure. */
+export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
+  const out = new Map<string, AutostartDecision>();
+  for (const g of s.guarded) {
+    if (out.has(g.name)) continue; // a duplicate definition: the first file wins, inventory reports it
+    if (g.error !== null) {
+      out.set(g.name, { kind: 'defer', reason: 'config-unreadable', detail: `config ${g.configPath} cannot be read: ${g.error}` });
+      continue;
+    }
+    if (s.domains === null) {
+      out.set(g.name, { kind: 'defer', reason: 'domains-unknown', detail: 'the toolstack cannot list domains now' });
+      continue;
+    }
+    // 'unknown': DRBD state not read yet (stream restarting): an empty map defers every DRBD domU
+    const availability = s.drbd.availability === 'unknown' ? 'ok' : s.drbd.availability;
+    const d = decideAutostart({
+        name: g.name,
+        drbdResources: g.drbdResources,
+        domains: s.domains,
+        maintenance: s.maintenance,
+        awayTo: s.awayTo.get(g.name) ?? null,
+        fleetRunningOn: s.fleetRunningOn?.get(g.name) ?? (s.fleetRunningOn === null ? null : []),
+        localHost: s.host,
+        drbd: { availability, resources: s.drbd.resources },
+    });
+    const done = d.kind === 'start' && s.handledThisBoot.has(g.name);
+    out.set(
+      g.name,
+      done
+        ? {
+            kind: 'skip',
+            reason: 'handled-this-boot',
+            detail: `autostart already started ${g.name} (or saw it running) since this Dom0 booted; it is not running now, so someone stopped it: start it by hand or with autostart start --force`,
+            splitBrainHazard: false,
+          }
+        : d,
+    );
+  }
+  return out;
+}
+
+/** Whether an operator's `--force` may start a domU with this decision: only a defer. */
+export function forceVerdict(d: AutostartDecision | undefined): { readonly allowed: true } | { readonly allowed: false; readonly why: string } {
+  if (d === undefined) return { allowed: false, why: 'not a guarded domU on this host' };
+  if (d.kind === 'defer') return { allowed: true };
+  if (d.kind === 'skip' && d.reason === 'handled-this-boot') return { allowed: true };
+  if (d.kind === 'skip' && d.reason === 'peer-primary') {
+    return { allowed: false, why: `refused: ${d.detail}. --force overrides a defer, never a peer Primary` };
+  }
+  if (d.kind === 'skip') return { allowed: false, why: `refused: skipped (${d.reason}): ${d.detail}. --force overrides a defer only` };
+  if (d.kind === 'running') return { allowed: false, why: `nothing to do: ${d.detail}` };
+  return { allowed: true };
+}

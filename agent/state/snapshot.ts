@@ -1,0 +1,36 @@
+import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
+
+/**
+ * What the daemon knows about this host at one instant, as plain data: the autostart decision
+ * reads nothing else. Each part is kept current by its own source (xl list + xenstore-watch,
+ * drbdsetup events2 or polling, the guarded dir, the state dir).
+ */
+export interface GuardedEntry {
+  readonly name: string;
+  /** host path of the config, what `xl create` is given */
+  readonly configPath: string;
+  readonly drbdResources: readonly string[];
+  /** the config could not be read or parsed: never started */
+  readonly error: string | null;
+}
+
+export type DrbdAvailabilityWord = 'ok' | 'tools-missing' | 'module-not-loaded' | 'unknown';
+
+export interface HostSnapshot {
+  readonly host: string;
+  /** null while `xl list` could not be read */
+  readonly domains: readonly InventoryDomain[] | null;
+  readonly guarded: readonly GuardedEntry[];
+  readonly maintenance: boolean;
+  /** the ledger: domU → host it was migrated to (empty until the migration issue lands) */
+  readonly awayTo: ReadonlyMap<string, string>;
+  /** the controller's fleet view (domU → hosts running it), null when absent or stale */
+  readonly fleetRunningOn: ReadonlyMap<string, readonly string[]> | null;
+  /** domUs autostart started or saw running since boot: never started again by autostart */
+  readonly handledThisBoot: ReadonlySet<string>;
+  readonly drbd: {
+    readonly availability: DrbdAvailabilityWord;
+    /** only resources whose state is known now; a missing one defers its domUs */
+    readonly resources: ReadonlyMap<string, DrbdResourceView>;
+  };
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { DOMU_NAME_RE } from '../names.js';
+
+/**
+ * The agent's local control socket (/run/xenherd/agent.sock, owner-only): one JSON request line,
+ * one JSON response line, then the agent closes the connection. Used by `xenherd-agent autostart`
+ * on the same host. Versioned; both directions are parsed with these schemas.
+ */
+export const CONTROL_PROTOCOL_VERSION = 1;
+
+export const ControlRequestSchema = z.discriminatedUnion('op', [
+  z.object({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('status') }).strict(),
+  /** re-read the host and re-decide now (seed 002 `reload`) */
+  z.object({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('reload') }).strict(),
+  /** resume guarded autostart and re-decide now (seed 002 `start`) */
+  z.object({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('start') }).strict(),
+  /** stop starting domUs; deferred domUs stay deferred until `start` (seed 002 `stop`) */
+  z.object({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('stop') }).strict(),
+  /** start one deferred domU now, overriding the defer; never a peer-Primary skip */
+  z
+    .object({
+      v: z.literal(CONTROL_PROTOCOL_VERSION),
+      op: z.literal('force'),
+      name: z.string().regex(DOMU_NAME_RE, 'a domU name'),
+      reason: z.string().min(1).max(500),
+      operator: z.string().max(100).nullable(),
+    })
+    .strict(),
+]);
+export type ControlRequest = z.infer<typeof ControlRequestSchema>;
+
+export const DecisionKindSchema = z.enum(['running', 'start', 'skip', 'defer', 'unknown']);
+
+export const GuardedStatusSchema = z
+  .object({
+    name: z.string(),
+    configPath: z.string(),
+    decision: DecisionKindSchema,
+    /** skip/defer reason word (e.g. "peer-primary", "peer-not-connected"); null for running/start */
+    reason: z.string().nullable(),
+    detail: z.string(),
+    /** ISO time the decision (kind and reason) last changed */
+    since: z.string(),
+    splitBrainHazard: z.boolean(),
+    /** an `xl create` is running for it now */
+    starting: z.boolean(),
+    lastStart: z
+      .object({ at: z.string(), ok: z.boolean(), message: z.string(), forced: z.boolean() })
+      .strict()
+      .nullable(),
+    /** after a failed start: when the next attempt may run */
+    retryAt: z.string().nullable(),
+  })
+  .strict();
+export type GuardedStatus = z.infer<typeof GuardedStatusSchema>;
+
+export const AgentStatusSchema = z
+  .object({
+    host: z.string(),
+    pid: z.number().int(),
+    startedAt: z.string(),
+    autostart: z.enum(['enabled', 'stopped']),
+    maintenance: z.boolean(),
+    toolstack: z.string().nullable(),
+    /** how DRBD and domain changes reach the agent: "events2", "xenstore-watch", or "polling every Ns (why)" */
+    sources: z.object({ drbd: z.string(), domains: z.string() }).strict(),
+    drbd: z.enum(['ok', 'tools-missing', 'module-not-loaded', 'unknown']),
+    lastFullRead: z.string().nullable(),
+    guarded: z.array(GuardedStatusSchema),
+    warnings: z.array(z.string()),
+  })
+  .strict();
+export type AgentStatus = z.infer<typeof AgentStatusSchema>;
+
+export const ControlResponseSchema = z.discriminatedUnion('ok', [
+  z
+    .object({
+      v: z.literal(CONTROL_PROTOCOL_VERSION),
+      ok: z.literal(true),
+      message: z.string(),
+      status: AgentStatusSchema,
+    })
+    .strict(),
+  z
+    .object({
+      v: z.literal(CONTROL_PROTOCOL_VERSION),
+      ok: z.literal(false),
+      error: z.object({ code: z.string(), message: z.string() }).strict(),
+    })
+    .strict(),
+]);
+export type ControlResponse = z.infer<typeof ControlResponseSchema>;

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { defaultAgentConfig, parseAgentConfig } from '../../../agent/config/load.js';
+
+const parse = (v: unknown) => parseAgentConfig(typeof v === 'string' ? v : JSON.stringify(v), '/etc/xenherd/agent.json');
+const message = (v: unknown): string => {
+  const r = parse(v);
+  if (r.ok) throw new Error('expected a config error');
+  expect(r.error.code).toBe('XH_ERR_CONFIG');
+  return r.error.message;
+};
+
+describe('agent config', () => {
+  it('defaults to the seed: 4 starts at once, deferred re-check every 300 s ± 60 s, the usual paths', () => {
+    const c = defaultAgentConfig();
+    expect(c).toMatchObject({
+      guardedDir: '/etc/xen/drbd-auto',
+      stateDir: '/var/lib/xenherd',
+      controlSocket: '/run/xenherd/agent.sock',
+      autostart: { enabled: true, parallel: 4, deferRecheckSeconds: 300, deferJitterSeconds: 60 },
+      events: { drbd: 'auto', domains: 'auto' },
+    });
+    expect(parse({})).toEqual({ ok: true, value: c });
+  });
+
+  it('fills defaults inside a partly given section', () => {
+    const r = parse({ autostart: { parallel: 2 } });
+    expect(r.ok && r.value.autostart).toMatchObject({ parallel: 2, deferRecheckSeconds: 300 });
+  });
+
+  it.each([
+    [{ paralell: 3 }, 'unknown key "paralell": remove it or fix its spelling'],
+    [{ autostart: { paralell: 3 } }, 'unknown key "autostart.paralell"'],
+    [{ autostart: { parallel: 0 } }, 'key "autostart.parallel": must be at least 1'],
+    [{ autostart: { parallel: 2.5 } }, 'key "autostart.parallel": must be a whole number, e.g. 4'],
+    [{ autostart: { parallel: '4' } }, 'key "autostart.parallel": must be a whole number, e.g. 4'],
+    [{ stateDir: 'var/lib' }, 'key "stateDir": must be an absolute path, e.g. /var/lib/xenherd'],
+    [{ toolstack: 'xe' }, 'key "toolstack": must be "xl" or "xm"'],
+    [{ events: { drbd: 'push' } }, 'key "events.drbd": must be "auto" or "poll"'],
+    [{ autostart: { deferRecheckSeconds: -1 } }, 'key "autostart.deferRecheckSeconds": must be more than 0'],
+    [{ autostart: { deferRecheckSeconds: 10, deferJitterSeconds: 10 } }, 'key "autostart.deferJitterSeconds": must be less than'],
+    [{ autostart: { retryInitialSeconds: 60, retryMaxSeconds: 30 } }, 'key "autostart.retryMaxSeconds": must be at least'],
+    ['{"autostart": ', 'not valid JSON'],
+    ['[1]', 'must be a JSON object'],
+  ])('%j → %s', (input, expected) => {
+    expect(message(input)).toContain(expected);
+  });
+
+  it('reports every problem at once, each naming the file', () => {
+    const m = message({ a: 1, autostart: { parallel: 0 } });
+    expect(m.split('; ')).toHaveLength(2);
+    for (const part of m.split('; ')) expect(part.startsWith('/etc/xenherd/agent.json: ')).toBe(true);
+  });
+});

@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Sim } from '../../sim/sim.js';
+
+/** The built agent bundle, once per test file. */
+export function buildAgent(): { path: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'xenherd-run-bundle-'));
+  execFileSync('node', ['packaging/build.mjs', '--outdir', dir, 'xenherd-agent'], { stdio: 'pipe' });
+  return { path: join(dir, 'xenherd-agent'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export type LogLine = Record<string, unknown> & { level: number; msg: string; time: number };
+
+/** `xenherd-agent run` as a child process "on" a simulated host; its JSON log kept as objects. */
+export class AgentProcess {
+  readonly child: ChildProcess;
+  readonly logs: LogLine[] = [];
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  private waiters: (() => void)[] = [];
+
+  constructor(agent: string, sim: Sim, host: string, configPath: string, extraEnv: Record<string, string> = {}) {
+    this.child = spawn(process.execPath, [agent, 'run', '--config', configPath], { env: { ...process.env, ...sim.env(host), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let buf = '';
+    this.child.stdout?.setEncoding('utf8');
+    this.child.stdout?.on('data', (d: string) => {
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          this.logs.push(JSON.parse(line) as LogLine);
+        } catch {
+          this.logs.push({ level: 60, msg: `NOT JSON: ${line}`, time: Date.now() });
+        }
+        for (const w of this.waiters.splice(0)) w();
+      }
+    });
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (d: string) => (this.stderr += d));
+    this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve({ code, signal })));
+  }
+
+  /** resolves with the first log line matching, or rejects after timeoutMs */
+  async waitLog(pred: (l: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.logs.find(pred);
+      if (hit) return hit;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching log line after ${timeoutMs} ms; log:\n${this.logs.map((l) => l.msg).join('\n')}\nstderr: ${this.stderr}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, Math.min(left, 200));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+  }
+
+  async stop(): Promise<{ code: number | null; signal: string | null }> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    return this.exited;
+  }
+}
+
+/** Runs a command asynchronously (the simulator answers from this event loop). */
+export function runAsync(cmd: string, args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(cmd, [...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    c.on('error', reject);
+    c.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export function writeConfig(dir: string, config: unknown): string {
+  const p = join(dir, `agent-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(p, JSON.stringify(config));
+  return p;
+}
+
+/** Live (non-zombie) processes whose command line mentions `needle`. */
+export function liveProcessesMentioning(needle: string): string[] {
+  return readdirSync('/proc')
+    .filter((d) => /^[0-9]+$/.test(d) && Number(d) !== process.pid)
+    .flatMap((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return [];
+        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ');
+        return cmd.includes(needle) ? [`${d}: ${cmd}`] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+export const creates = (sim: Sim, host: string, domu: string): number =>
+  sim.commandLog.filter((c) => c.host === host && c.tool === 'xl' && c.argv[0] === 'create' && c.argv[1]?.endsWith(`/${domu}.cfg`)).length;
+
+export const runsOn = (sim: Sim, domu: string): string[] => sim.state().domains.filter((d) => d.name === domu).map((d) => d.host);
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,30 @@
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+// README quick-start line 1 (`npm run demo`) must keep working and must clean up after itself.
+describe('npm run demo', () => {
+  it('shows each Dom0 as xenherd sees it, exits 0 and leaves no process behind', async () => {
+    const child = spawn(process.execPath, ['packaging/run-ts.mjs', 'test/demo/main.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    for (const host of ['xen1', 'xen2', 'xen3']) expect(out).toContain(`--- on ${host} ---`);
+    expect(out).toContain('r9: local Secondary UpToDate | peer Unknown Connecting');
+    expect(out).toContain('r9: local Secondary UpToDate | peer Secondary Connected UpToDate');
+    expect(out).toContain('db2: not running here');
+    // part 3: guarded autostart after a reboot
+    expect(out).toMatch(/deferring db2: DRBD resource r9: the peer is Connecting/);
+    expect(out).toMatch(/started dns1/);
+    expect(out).toMatch(/ERROR NOT starting shop1: DRBD resource r8 is Primary on the peer/);
+    expect(out).toMatch(/started db2/);
+    expect(out).toContain('Now: dns1 on xen3, db2 on xen3, shop1 on xen2 (not started twice).');
+    const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    // the demo's sim, fake tools and agent all live under its own xenherd-demo-* dir
+    expect(ps).not.toMatch(/xenherd-demo-/);
+  }, 120_000);
+});
