@@ -57,7 +57,7 @@ export function createDrbdAdapter(deps: DrbdAdapterDeps) {
   const run = async (tool: string, args: readonly string[]): Promise<Result<ToolOutput, DrbdToolFailure>> => {
     // The resource name is the last argument; one starting with '-' would be read as an option.
     const name = args[args.length - 1] ?? '';
-    if (name.startsWith('-') || !DRBD_RESOURCE_RE.test(name)) {
+    if (!DRBD_RESOURCE_RE.test(name)) {
       const message = `${tool}: refusing ${JSON.stringify(name)}: not a DRBD resource name`;
       return err({ code: 'XH_ERR_TOOL_FAILED', tool, args: [...args], exitCode: null, signal: null, stdout: '', stderr: '', message, drbd: null });
     }

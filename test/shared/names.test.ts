@@ -1,0 +1,9 @@
+import { describe, expect, it } from 'vitest';
+import { DOMU_NAME_RE, DRBD_RESOURCE_RE } from '../../shared/names.js';
+
+describe('names accepted from outside', () => {
+  it.each(['web1', 'r0', 'db-2.example', 'A_b:c+d'])('DRBD resource %s is accepted', (n) => expect(DRBD_RESOURCE_RE.test(n)).toBe(true));
+  it.each(['-r0', '--help', '', 'r 0', 'r0;ls', 'r/0', 'x'.repeat(129)])('DRBD resource %j is refused', (n) => expect(DRBD_RESOURCE_RE.test(n)).toBe(false));
+  it.each(['web1', 'a', 'db-2.example_x'])('domU %s is accepted', (n) => expect(DOMU_NAME_RE.test(n)).toBe(true));
+  it.each(['-web1', '.hidden', 'a b', 'a;b', '', 'x'.repeat(65), 'dö'])('domU %j is refused', (n) => expect(DOMU_NAME_RE.test(n)).toBe(false));
+});
