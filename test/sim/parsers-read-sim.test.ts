@@ -71,11 +71,12 @@ async function readEverything(s: Sim, label: string): Promise<void> {
       const parsed = ok(parseDrbdStatus(status.stdout), `${at} drbdadm status ${res.name}`);
       const view = resourceViewFromStatus(parsed[0]!);
       expect(view.role, `${at} ${res.name} role`).toBe(res.replicas[host]?.role);
-      for (const [verb, parse] of [
+      const verbs: ReadonlyArray<readonly [string, (t: string) => { ok: true; value: unknown } | { ok: false; error: unknown }]> = [
         ['role', parseDrbdRole],
         ['cstate', parseDrbdCstate],
         ['dstate', parseDrbdDstate],
-      ] as const) {
+      ];
+      for (const [verb, parse] of verbs) {
         ok(parse((await s.run(host, 'drbdadm', [verb, res.name])).stdout), `${at} drbdadm ${verb} ${res.name}`);
       }
     }
