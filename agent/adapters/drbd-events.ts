@@ -1,7 +1,7 @@
 import { parseEvents2Line, type Events2Line } from '../parse/events2.js';
 import type { ParseFailure } from '../parse/parse-failure.js';
 import { startLineStream, type LineStream } from './line-stream.js';
-import type { SpawnStream } from './xenstore.js';
+import type { SpawnStream } from './line-stream.js';
 
 /**
  * `drbdsetup events2 all`: the initial dump (`exists …`, ended by `exists -`), then one line per

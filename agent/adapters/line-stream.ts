@@ -1,5 +1,23 @@
+import { spawn } from 'node:child_process';
 import type { ToolFailure } from './tool-failure.js';
-import type { SpawnStream } from './xenstore.js';
+
+/** The part of a Node ChildProcess a stream reader needs; tests and the composition root provide it. */
+export interface StreamChild {
+  readonly pid?: number | undefined;
+  readonly stdout: NodeJS.ReadableStream | null;
+  readonly stderr: NodeJS.ReadableStream | null;
+  /** 'close': the process exited and its stdout/stderr are drained, so no event is lost */
+  on(event: 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
+}
+export type SpawnStream = (tool: string, args: readonly string[]) => StreamChild;
+
+/**
+ * Default spawner: argv only (no shell), LC_ALL=C, in its own process group so stop() can signal
+ * the whole group and leave nothing behind even when the tool is a wrapper script.
+ */
+export const spawnStream: SpawnStream = (tool, args) =>
+  spawn(tool, [...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
 
 /**
  * A long-running tool read line by line (`drbdsetup events2`): the child runs in its own process

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { sanitiseXenstoreValue, unsanitiseXenstoreValue } from '../parse/xenstore-value.js';
@@ -6,38 +5,15 @@ import { parseXenstoreWatchLine, type XenstoreWatchEvent } from '../parse/xensto
 import type { ToolRunner } from './exec.js';
 import type { ParseFailure } from '../parse/parse-failure.js';
 import type { ToolFailure } from './tool-failure.js';
+import { startLineStream, type SpawnStream, type StreamExit } from './line-stream.js';
 
 /**
  * The xenstore adapter: a long-running `xenstore-watch` child streaming events, and one-shot
  * `xenstore-read` / `xenstore-write` through the injected ToolRunner.
  */
 
-/** The part of a Node ChildProcess the watcher needs; tests and the composition root provide it. */
-export interface StreamChild {
-  readonly pid?: number | undefined;
-  readonly stdout: NodeJS.ReadableStream | null;
-  readonly stderr: NodeJS.ReadableStream | null;
-  /** 'close': the process exited and its stdout/stderr are drained, so no event is lost */
-  on(event: 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
-  on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
-}
-export type SpawnStream = (tool: string, args: readonly string[]) => StreamChild;
-
-/**
- * Default spawner: argv only (no shell), LC_ALL=C, in its own process group so stop() can signal
- * the whole group and leave nothing behind even when xenstore-watch is a wrapper script.
- */
-export const spawnStream: SpawnStream = (tool, args) =>
-  spawn(tool, [...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
-
-export interface WatchExit {
-  /** true when stop() ended the child; false means it died on its own: respawn it */
-  readonly stopped: boolean;
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  /** set when the child could not run or ended unexpectedly */
-  readonly failure: ToolFailure | null;
-}
+/** stopped: true when stop() ended the child; false means it died on its own: respawn it */
+export type WatchExit = StreamExit;
 
 export interface WatchHandlers {
   readonly onEvent: (event: XenstoreWatchEvent) => void;
@@ -77,80 +53,18 @@ export function createXenstore(deps: XenstoreDeps): XenstoreAdapter {
   const watch: XenstoreAdapter['watch'] = (paths, handlers) => {
     const bad = paths.find((p) => !VALID_PATH.test(p));
     if (bad !== undefined || paths.length === 0) return err(badPath(bad ?? ''));
-    const args = [...paths];
-    const child = deps.spawn('xenstore-watch', args);
-    let stopping = false;
-    let done = false;
-    let stderr = '';
-    let buffered = '';
-    let lineNo = 0;
-    const emit = (line: string): void => {
-      lineNo++;
-      const parsed = parseXenstoreWatchLine(line, lineNo);
-      if (parsed.ok) handlers.onEvent(parsed.value);
-      else handlers.onBadLine?.(parsed.error);
-    };
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        emit(buffered.slice(0, nl));
-        buffered = buffered.slice(nl + 1);
-      }
-    });
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      if (stderr.length < 64 * 1024) stderr += chunk;
-    });
-    let resolveExit: (exit: WatchExit) => void = () => undefined;
-    const exited = new Promise<WatchExit>((resolve) => {
-      resolveExit = resolve;
-    });
-    let killTimer: NodeJS.Timeout | undefined;
-    const finish = (exitCode: number | null, signal: string | null, spawnError: NodeJS.ErrnoException | null): void => {
-      if (done) return;
-      done = true;
-      if (killTimer) clearTimeout(killTimer);
-      if (buffered !== '') emit(buffered);
-      buffered = '';
-      const base = { tool: 'xenstore-watch', args, stdout: '', stderr, exitCode, signal };
-      let failure: ToolFailure | null = null;
-      if (spawnError?.code === 'ENOENT' || spawnError?.code === 'EACCES') {
-        failure = { ...base, code: 'XH_ERR_TOOL_NOT_FOUND', message: 'xenstore-watch: not found on PATH (install xen-utils / xenstore-utils)' };
-      } else if (spawnError) {
-        failure = { ...base, code: 'XH_ERR_TOOL_FAILED', message: `xenstore-watch: ${spawnError.message}` };
-      } else if (!stopping) {
-        const why = signal ? `killed by ${signal}` : `exit code ${String(exitCode)}`;
-        const first = stderr.trim().split('\n')[0] ?? '';
-        failure = { ...base, code: 'XH_ERR_TOOL_FAILED', message: `xenstore-watch ${args.join(' ')}: ended (${why})${first ? `: ${first}` : ''}` };
-      }
-      resolveExit({ stopped: stopping, exitCode, signal, failure });
-    };
-    child.on('close', (code, signal) => finish(code, signal, null));
-    child.on('error', (e) => finish(null, null, e));
-    const signalGroup = (signal: NodeJS.Signals): void => {
-      const pid = child.pid;
-      if (pid === undefined) return;
-      try {
-        process.kill(-pid, signal); // the group (spawnStream makes the child a group leader)
-      } catch {
-        try {
-          process.kill(pid, signal); // not a group leader (another spawner), or already gone
-        } catch {
-          /* already exited */
-        }
-      }
-    };
-    const stop = (): Promise<WatchExit> => {
-      if (!done && !stopping) {
-        stopping = true;
-        signalGroup('SIGTERM');
-        killTimer = setTimeout(() => signalGroup('SIGKILL'), killAfterMs);
-      }
-      return exited;
-    };
-    return ok({ pid: child.pid ?? null, exited, stop });
+    const stream = startLineStream(
+      deps.spawn,
+      'xenstore-watch',
+      paths,
+      (line, lineNo) => {
+        const parsed = parseXenstoreWatchLine(line, lineNo);
+        if (parsed.ok) handlers.onEvent(parsed.value);
+        else handlers.onBadLine?.(parsed.error);
+      },
+      killAfterMs,
+    );
+    return ok(stream);
   };
 
   const read: XenstoreAdapter['read'] = async (path) => {

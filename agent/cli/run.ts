@@ -8,7 +8,7 @@ import { createLogger } from '../../shared/logger.js';
 import { runTool } from '../adapters/exec.js';
 import { hostFiles } from '../adapters/host-files.js';
 import type { SdNotify } from '../adapters/sd-notify.js';
-import { spawnStream } from '../adapters/xenstore.js';
+import { spawnStream } from '../adapters/line-stream.js';
 import { loadAgentConfig } from '../config/resolve.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 import { listenControl } from '../control/server.js';

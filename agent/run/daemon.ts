@@ -9,7 +9,7 @@ import type { HostFiles } from '../adapters/host-files.js';
 import type { SdNotify } from '../adapters/sd-notify.js';
 import { createToolstack, type Toolstack } from '../adapters/toolstack.js';
 import { openToolstackWithList } from './open-toolstack.js';
-import type { SpawnStream } from '../adapters/xenstore.js';
+import type { SpawnStream } from '../adapters/line-stream.js';
 import type { AgentConfig } from '../config/schema.js';
 import { decideAll, forceVerdict } from '../decide/autostart-all.js';
 import type { AutostartDecision } from '../decide/autostart.js';

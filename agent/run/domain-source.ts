@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { createXenstore, type SpawnStream, type WatchExit, type XenstoreWatch } from '../adapters/xenstore.js';
+import type { SpawnStream } from '../adapters/line-stream.js';
+import { createXenstore, type WatchExit, type XenstoreWatch } from '../adapters/xenstore.js';
 import type { ToolRunner } from '../adapters/exec.js';
 import { respawnDelayMs } from './backoff.js';
 

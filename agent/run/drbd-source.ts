@@ -4,7 +4,7 @@ import { startDrbdEvents } from '../adapters/drbd-events.js';
 import type { DrbdAdapter, ProcDrbdReader } from '../adapters/drbd.js';
 import { parseProcDrbd } from '../parse/proc-drbd.js';
 import type { LineStream, StreamExit } from '../adapters/line-stream.js';
-import type { SpawnStream } from '../adapters/xenstore.js';
+import type { SpawnStream } from '../adapters/line-stream.js';
 import { emptyDrbdState, reduceDrbd, type DrbdState } from '../state/drbd-reducer.js';
 import { viewsFromEvents } from '../state/drbd-view.js';
 import type { DrbdAvailabilityWord } from '../state/snapshot.js';

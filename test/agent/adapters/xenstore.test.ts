@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createXenstore, spawnStream } from '../../../agent/adapters/xenstore.js';
+import { spawnStream } from '../../../agent/adapters/line-stream.js';
+import { createXenstore } from '../../../agent/adapters/xenstore.js';
 import type { ToolRunner } from '../../../agent/adapters/exec.js';
 import type { XenstoreWatchEvent } from '../../../agent/parse/xenstore-watch.js';
 import { ok } from '../../../shared/result.js';
@@ -90,14 +91,16 @@ describe('xenstore watch with a real child process', () => {
     expect(exit).toMatchObject({ stopped: false, exitCode: 3, failure: { code: 'XH_ERR_TOOL_FAILED', stderr: 'xenstore-watch: xs_open: No such file or directory\n' } });
   });
 
-  it('delivers a last line without newline when the child exits', async () => {
+  // xenstore-watch ends every event with a newline and flushes it; a line cut short by the
+  // child's death may be half a path, so it is dropped rather than taken as an event.
+  it('drops a last line without newline when the child exits', async () => {
     process.env['FAKE_MODE'] = 'partial';
     const xs = createXenstore({ run: noRun, spawn: spawnStream });
     const events: string[] = [];
     const w = xs.watch(['@releaseDomain'], { onEvent: (e) => events.push(e.path) });
     if (!w.ok) throw new Error(w.error.message);
     await w.value.exited;
-    expect(events).toEqual(['@releaseDomain', '@releaseDomain/4']);
+    expect(events).toEqual(['@releaseDomain']);
   });
 
   it('a missing tool is XH_ERR_TOOL_NOT_FOUND, not a throw', async () => {
