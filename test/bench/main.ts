@@ -6,17 +6,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UNIT_NODE_FLAGS } from '../helpers/unit-node-flags.js';
 import { startSim, type Sim } from '../sim/sim.js';
 
 interface Row { what: string; measured: string; target: string; pass: boolean }
 const rows: Row[] = [];
 const say = (t: string): void => void process.stderr.write(`${t}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-/** Measure the agent as it ships: with the Node flags of systemd/xenherd-agent.service's ExecStart. */
-const UNIT_NODE_FLAGS: readonly string[] = (() => {
-  const exec = /^ExecStart=(.*)$/m.exec(readFileSync('systemd/xenherd-agent.service', 'utf8'))?.[1] ?? '';
-  return exec.split(/\s+/).filter((w) => w.startsWith('--'));
-})();
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);

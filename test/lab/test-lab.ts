@@ -2,11 +2,14 @@
 // Builds (or reuses) the lab image, builds the agent bundle (npm run build → dist/xenherd-agent),
 // boots the pair, copies the bundle into both Dom0s (/usr/local/bin/xenherd-agent, run by Debian's
 // nodejs 18), sets up DRBD situations and checks `xenherd-agent inventory --json` against what the
-// lab established. Fails if anything (QEMU process, mount, loop device) is left behind.
+// lab established, then runs the guarded-autostart check (autostart-checks.ts: `xenherd-agent run`
+// under real systemd while r0 goes peer Unknown -> Primary -> Secondary). Fails if anything (QEMU
+// process, mount, loop device) is left behind.
 // Flags: --no-agent   run the lab situations and their own sanity checks only (no bundle needed)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { InventorySchema, type Inventory } from '../../shared/inventory.js';
+import { autostartCheck, describeFigures, type AutostartFigures } from './autostart-checks.js';
 import { Checks } from './checks.js';
 import { cleanupAll, withWatchdog } from './cleanup.js';
 import type { Dom0 } from './dom0.js';
@@ -122,6 +125,8 @@ async function checkSituation(lab: Lab, name: string, truth: Truth, checks: Chec
   }
 }
 
+let figures: AutostartFigures | null = null;
+
 const CONNECTED = ['Connected'] as const;
 const WAITING = ['WFConnection', 'Connecting'] as const;
 
@@ -176,6 +181,12 @@ async function scenario(lab: Lab, withAgent: boolean): Promise<Checks> {
     },
   }, checks, withAgent);
   await a.run('drbdadm secondary r0 && drbdadm down r0');
+
+  // 5. guarded autostart: `xenherd-agent run` under real systemd, peer Unknown -> Primary -> Secondary
+  if (withAgent) {
+    figures = await autostartCheck(lab, checks, REMOTE);
+    for (const l of describeFigures(figures)) log(l);
+  }
   return checks;
 }
 
@@ -201,6 +212,7 @@ async function main(argv: string[]): Promise<number> {
   log(
     `test:lab: ${checks.passed} checks passed, ${checks.failures.length} failed; total ${elapsedS().toFixed(0)} s (image ${t.imageS.toFixed(0)} s ${t.imageBuilt ? 'built' : 'cached'}, boot-to-ssh ${t.bootToSshS.toFixed(0)} s)`,
   );
+  if (figures) for (const l of describeFigures(figures)) log(l);
   if (checks.failures.length) {
     process.stderr.write(`test:lab FAILED:\n${checks.failures.map((f) => `  - ${f}`).join('\n')}\n`);
     return 1;

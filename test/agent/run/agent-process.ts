@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sim } from '../../sim/sim.js';
+import { UNIT_NODE_FLAGS } from '../../helpers/unit-node-flags.js';
 
 /** The built agent bundle, once per test file. */
 export function buildAgent(): { path: string; cleanup: () => void } {
@@ -23,7 +24,7 @@ export class AgentProcess {
   private waiters: (() => void)[] = [];
 
   constructor(agent: string, sim: Sim, host: string, configPath: string, extraEnv: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [agent, 'run', '--config', configPath], { env: { ...process.env, ...sim.env(host), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...UNIT_NODE_FLAGS, agent, 'run', '--config', configPath], { env: { ...process.env, ...sim.env(host), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     this.child.stdout?.setEncoding('utf8');
     this.child.stdout?.on('data', (d: string) => {
