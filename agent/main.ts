@@ -1,24 +1,18 @@
 // Composition root of xenherd-agent: argv, the process's stdio and environment, signals,
 // systemd notification, exit code.
-import { processIo } from '../shared/cli/io.js';
-import { runProgram } from '../shared/cli/program.js';
-import { createSdNotify } from './adapters/sd-notify.js';
-import { agentCommands } from './cli/commands.js';
-import type { ProcessHooks } from './cli/run.js';
+import { exitCodeFor } from '../shared/errors.js';
+import { migrate2Gate, refusalLines } from './cli/migrate2-gate.js';
 
-const hooks: ProcessHooks = {
-  onSignal: (signal, handler) => void process.on(signal, handler),
-  notify: (env) => createSdNotify(env),
-};
+const argv = process.argv.slice(2);
 
-const program = {
-  binary: 'xenherd-agent',
-  description: 'The xenherd agent on a Xen Dom0: reads xl/xm and DRBD state, guards autostart, serves reverse migrations.',
-  commands: agentCommands(hooks),
-};
-
-void runProgram(program, process.argv.slice(2), processIo()).then((code) => {
-  process.exitCode = code;
-  // the daemon has ended its timers, watchers and socket; anything left must not keep us alive
-  if (process.argv[2] === 'run') process.exit(code);
-});
+// The ssh forced command checks its request before the rest of the agent is even loaded: a
+// rejected line costs a few milliseconds and cannot reach any other code.
+const gate = argv[0] === 'migrate2' ? migrate2Gate(argv.slice(1), process.env) : null;
+if (gate !== null && !gate.ok) {
+  const l = refusalLines(gate.error);
+  process.stdout.write(l.stdout);
+  process.stderr.write(l.stderr);
+  process.exitCode = exitCodeFor(gate.error.code);
+} else {
+  void import('./main-full.js').then((m) => m.main(argv));
+}

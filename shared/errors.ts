@@ -13,6 +13,13 @@ export const ERROR_CATALOG = {
   XH_ERR_FILE: { exit: 74, summary: 'A file could not be read or written.' },
   XH_ERR_AGENT_UNREACHABLE: { exit: 76, summary: 'The agent daemon is not running on this host, or its control socket cannot be reached.' },
   XH_ERR_REFUSED: { exit: 77, summary: 'The request was refused as unsafe or not applicable (e.g. forcing a start that a peer Primary forbids).' },
+  XH_ERR_LEDGER_CORRUPT: { exit: 79, summary: 'The migration ledger is unreadable or fails its schema; the agent refuses to guess (ledger.json.bak keeps the last good copy).' },
+  XH_ERR_COMMAND_REJECTED: { exit: 80, summary: 'A forced-command request (SSH_ORIGINAL_COMMAND) is not in the migrate2 grammar; nothing was run.' },
+  XH_ERR_LOCKED: { exit: 81, summary: 'Another migration of this domU (or a ledger write) holds its lock.' },
+  XH_ERR_MIGRATION_FAILED: { exit: 82, summary: 'The migration failed before the target took over; the domU still runs at the source and the ledger is unchanged.' },
+  XH_ERR_MIGRATION_UNKNOWN: { exit: 83, summary: 'ALARM: the migration ended in an undefined state and the domU runs on neither or both hosts; nothing was guessed.' },
+  XH_ERR_PEER_UNREACHABLE: { exit: 84, summary: 'The peer Dom0 could not be reached over ssh.' },
+  XH_ERR_LEDGER_MISMATCH: { exit: 85, summary: 'The ledger and `xl list` disagree about a domU; the mismatches are listed, nothing was rewritten.' },
   XH_ERR_INTERNAL: { exit: 1, summary: 'A bug in xenherd: please report it with the log.' },
 } as const;
 

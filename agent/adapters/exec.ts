@@ -16,6 +16,8 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** called with the child's pid once it is spawned (e.g. to record an `xl create` in flight) */
   readonly onSpawn?: (pid: number) => void;
+  /** called with each stderr chunk as it arrives (progress of a long tool such as xl migrate) */
+  readonly onStderr?: (chunk: string) => void;
 }
 
 /**
@@ -43,6 +45,8 @@ export const runTool: ToolRunner = async (tool, args, options = {}) => {
     encoding: 'utf8',
   });
   if (child.pid !== undefined) options.onSpawn?.(child.pid);
+  const onStderr = options.onStderr;
+  if (onStderr) child.stderr?.on('data', (d: Buffer | string) => onStderr(d.toString()));
   const result = await child;
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
   const stderr = typeof result.stderr === 'string' ? result.stderr : '';

@@ -44,6 +44,8 @@ export interface MigrateOptions {
   /** xl migrate -C: config file to send instead of the stored one */
   readonly configPath?: string;
   readonly timeoutMs?: number;
+  /** each stderr chunk of the migration as it arrives (progress lines) */
+  readonly onProgress?: (chunk: string) => void;
 }
 
 export interface MigrateResult {
@@ -147,7 +149,7 @@ export function createToolstack(kind: ToolstackKind, opts: ToolstackOptions): To
         kind === 'xl'
           ? ['migrate', ...(o.sshCommand ? ['-s', o.sshCommand] : []), ...(o.configPath ? ['-C', o.configPath] : []), name, host]
           : ['migrate', '--live', name, host];
-      const r = await opts.run(kind, args, { timeoutMs: o.timeoutMs ?? t.migrate });
+      const r = await opts.run(kind, args, { timeoutMs: o.timeoutMs ?? t.migrate, ...(o.onProgress ? { onStderr: o.onProgress } : {}) });
       // A failing migration is an answer, not an adapter failure: classify its transcript.
       if (!r.ok && (r.error.code !== 'XH_ERR_TOOL_FAILED' || r.error.signal !== null)) return r;
       const out = r.ok ? r.value : r.error;

@@ -1,7 +1,23 @@
 import type { Command } from '../../shared/cli/program.js';
 import { autostartCommand } from './autostart.js';
 import { inventoryCommand } from './inventory.js';
+import { keysCommand } from './keys.js';
+import { migrateCommand } from './migrate.js';
+import { migrate2Command } from './migrate2.js';
+import { pingCommand } from './ping.js';
+import { reverseCommand } from './reverse.js';
+import { statusCommand } from './status.js';
 import { createRunCommand, type ProcessHooks } from './run.js';
 
 /** Every subcommand of xenherd-agent, in the order --help lists them; `run` gets the process hooks. */
-export const agentCommands = (hooks: ProcessHooks): readonly Command[] => [createRunCommand(hooks), autostartCommand, inventoryCommand];
+export const agentCommands = (hooks: ProcessHooks): readonly Command[] => [
+  createRunCommand(hooks),
+  autostartCommand,
+  inventoryCommand,
+  statusCommand,
+  migrateCommand,
+  reverseCommand,
+  pingCommand,
+  migrate2Command,
+  keysCommand,
+];

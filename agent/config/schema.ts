@@ -39,6 +39,32 @@ export const EventsConfigSchema = z
   })
   .strict();
 
+export const MigrationPeerSchema = z
+  .object({
+    /** where to reach the peer's sshd (default: its host name) */
+    address: z.string('must be a host name or IP address').min(1).optional(),
+    port: z.number('must be a TCP port, e.g. 22').int().min(1).max(65535).optional(),
+  })
+  .strict();
+
+export const MigrationConfigSchema = z
+  .object({
+    /** the dedicated private key for reverse migrations (`keys setup` creates it) */
+    keyFile: hostPath('/etc/xenherd/migrate_key').default('/etc/xenherd/migrate_key'),
+    /** peers' ssh host keys, OpenSSH known_hosts format; a peer not listed is refused */
+    knownHostsFile: hostPath('/etc/xenherd/known_hosts').default('/etc/xenherd/known_hosts'),
+    sshUser: z.string().min(1).default('root'),
+    sshPort: z.number('must be a TCP port, e.g. 22').int().min(1).max(65535).default(22),
+    /** per peer host name: address/port overrides */
+    peers: z.record(z.string(), MigrationPeerSchema).default({}),
+    /** seed 002's table: domU, peer, options */
+    migrateTab: hostPath('/etc/xen/migrate-tab.txt').default('/etc/xen/migrate-tab.txt'),
+    /** where domU configs live on every Dom0 (<dir>/<domU>.cfg), used to find a visitor's DRBD resources */
+    configDir: hostPath('/etc/xen').default('/etc/xen'),
+    drbdConfigDir: hostPath('/etc/drbd.d').default('/etc/drbd.d'),
+  })
+  .strict();
+
 export const AgentConfigSchema = z
   .object({
     guardedDir: hostPath('/etc/xen/drbd-auto').default('/etc/xen/drbd-auto'),
@@ -49,6 +75,7 @@ export const AgentConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'must be one of fatal, error, warn, info, debug, trace').default('info'),
     autostart: AutostartConfigSchema.default(AutostartConfigSchema.parse({})),
     events: EventsConfigSchema.default(EventsConfigSchema.parse({})),
+    migration: MigrationConfigSchema.default(MigrationConfigSchema.parse({})),
   })
   .strict();
 

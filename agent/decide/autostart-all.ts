@@ -10,6 +10,10 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
       out.set(g.name, { kind: 'defer', reason: 'config-unreadable', detail: `config ${g.configPath} cannot be read: ${g.error}` });
       continue;
     }
+    if (s.ledgerProblem) {
+      out.set(g.name, { kind: 'defer', reason: 'ledger-unreadable', detail: `the migration ledger is unreadable (${s.ledgerProblem}): whether ${g.name} left this host cannot be known` });
+      continue;
+    }
     if (s.domains === null) {
       out.set(g.name, { kind: 'defer', reason: 'domains-unknown', detail: 'the toolstack cannot list domains now' });
       continue;

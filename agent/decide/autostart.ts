@@ -20,6 +20,8 @@ export type SkipReason =
 
 export type DeferReason =
   | 'domains-unknown'
+  /** the migration ledger is unreadable: whether a domU left cannot be known, so none is started */
+  | 'ledger-unreadable'
   | 'config-unreadable'
   | 'drbd-tools-missing'
   | 'drbd-module-not-loaded'

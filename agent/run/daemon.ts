@@ -20,6 +20,8 @@ import { DomainSource } from './domain-source.js';
 import { DrbdSource } from './drbd-source.js';
 import { Executor, type StartOutcome, type StartRequest } from './executor.js';
 import { checkCoexistence, readGuarded, readMaintenance } from './host-read.js';
+import { readLedgerPart } from './ledger-read.js';
+import { reconcile, type Ledger } from '../state/ledger.js';
 import { createStillRunning, StartIntents } from './start-intents.js';
 import { guardedStatus, reasonOf, statusLine, type DomuRecord } from './status.js';
 import { Timers } from './timers.js';
@@ -47,6 +49,11 @@ export class Daemon {
   private domains: InventoryDomain[] | null = null;
   private guarded: GuardedEntry[] = [];
   private maintenance = false;
+  private awayTo = new Map<string, string>();
+  private ledgerProblem: string | null = null;
+  private ledger: Ledger | null = null;
+  private ownNames = new Set<string>();
+  private lastMismatches = '';
   private warnings: string[] = [];
   private enabled: boolean;
   private readonly records = new Map<string, DomuRecord>();
@@ -166,7 +173,14 @@ export class Daemon {
   private async fullReadOnce(): Promise<void> {
     const [guarded, maintenance] = await Promise.all([readGuarded(this.d.files, this.config.guardedDir), readMaintenance(this.d.files, this.config.stateDir)]);
     if (guarded.problem) this.d.log.error({ code: 'XH_ERR_FILE' }, `guarded dir unreadable: ${guarded.problem}`);
-    this.guarded = guarded.entries;
+    const ledger = await readLedgerPart(this.d.files, this.d.stateDirReal, this.host, this.config, guarded.entries);
+    if (ledger.problem && ledger.problem !== this.ledgerProblem) this.d.log.error({ code: 'XH_ERR_LEDGER_CORRUPT' }, `ledger unreadable, nothing is started: ${ledger.problem}`);
+    this.ledgerProblem = ledger.problem;
+    this.awayTo = ledger.awayTo;
+    this.ledger = ledger.ledger;
+    this.ownNames = new Set(guarded.entries.map((g) => g.name));
+    // visitors recorded in the ledger belong here until they go home: guarded like our own
+    this.guarded = [...guarded.entries, ...ledger.visitors];
     this.maintenance = maintenance;
     await Promise.all([this.openOrList(), this.drbd.refresh([...new Set(this.guarded.flatMap((g) => g.drbdResources))])]);
     this.lastFullRead = new Date();
@@ -219,12 +233,23 @@ export class Daemon {
       domains: this.domains,
       guarded: this.guarded,
       maintenance: this.maintenance,
-      awayTo: new Map(),
+      awayTo: this.awayTo,
+      ledgerProblem: this.ledgerProblem,
       fleetRunningOn: null,
       handledThisBoot: this.boot.all,
       drbd: { availability: this.drbd.availability, resources: this.drbd.views() },
       ...over,
     };
+  }
+
+  /** The ledger against xl list after every read: mismatches are logged (once each), never rewritten. */
+  private reportMismatches(): void {
+    if (!this.ledger || !this.domains) return;
+    const { mismatches } = reconcile(this.ledger, this.domains.map((d) => d.name), this.ownNames);
+    const key = JSON.stringify(mismatches);
+    if (key === this.lastMismatches) return;
+    this.lastMismatches = key;
+    for (const m of mismatches) this.d.log.warn({ code: 'XH_ERR_LEDGER_MISMATCH', domu: m.domu, mismatch: m.kind }, `ledger mismatch: ${m.detail}`);
   }
 
   private scheduleDecide(): void {
@@ -237,6 +262,7 @@ export class Daemon {
   }
 
   private decideNow(): void {
+    this.reportMismatches();
     const decisions = decideAll(this.snapshot());
     const cfg = this.config.autostart;
     for (const g of this.guarded) {

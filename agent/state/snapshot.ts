@@ -22,8 +22,10 @@ export interface HostSnapshot {
   readonly domains: readonly InventoryDomain[] | null;
   readonly guarded: readonly GuardedEntry[];
   readonly maintenance: boolean;
-  /** the ledger: domU → host it was migrated to (empty until the migration issue lands) */
+  /** the ledger: domU → host it was migrated to */
   readonly awayTo: ReadonlyMap<string, string>;
+  /** the ledger could not be read (corrupt): nothing is started until an operator fixes it */
+  readonly ledgerProblem?: string | null;
   /** the controller's fleet view (domU → hosts running it), null when absent or stale */
   readonly fleetRunningOn: ReadonlyMap<string, readonly string[]> | null;
   /** domUs autostart started or saw running since boot: never started again by autostart */

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 // README quick-start line 1 (`npm run demo`) must keep working and must clean up after itself.
@@ -23,8 +24,19 @@ describe('npm run demo', () => {
     expect(out).toMatch(/ERROR NOT starting shop1: DRBD resource r8 is Primary on the peer/);
     expect(out).toMatch(/started db2/);
     expect(out).toContain('Now: dns1 on xen3, db2 on xen3, shop1 on xen2 (not started twice).');
+    // part 4: migrate, status ALL on both Dom0s, reverse through the forced command
+    expect(out).toMatch(/xen1# xenherd-agent migrate web1[\s\S]*web1 migrated from xen1 to xen2/);
+    expect(out).toMatch(/web1 +MIGRATED to xen2 since/);
+    expect(out).toMatch(/web1 +visitor from xen1/);
+    if (existsSync('/usr/sbin/sshd')) {
+      expect(out).toContain('PING from xen1 ...\n    PONG from xen2 ...\n    Success.');
+      expect(out).toContain('web1 is back on xen1; ledger updated');
+    } else {
+      expect(out).toContain('apt-get install -y openssh-server');
+    }
     const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
     // the demo's sim, fake tools and agent all live under its own xenherd-demo-* dir
     expect(ps).not.toMatch(/xenherd-demo-/);
+    expect(ps).not.toMatch(/sshd-xen2/);
   }, 120_000);
 });

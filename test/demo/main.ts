@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSim, type Sim } from '../sim/sim.js';
 import { autostartPart } from './autostart-part.js';
+import { migratePart } from './migrate-part.js';
 import { DEMO_FLEET } from './fleet.js';
 
 const say = (text = ''): void => void process.stdout.write(`${text}\n`);
@@ -90,6 +91,8 @@ async function main(): Promise<number> {
     say('which dns1, shop1 and db2 are safe to start on xen3.');
     say();
     await autostartPart(sim, agent, say);
+    say();
+    await migratePart(sim, agent, work, say);
     say();
     const leaked = sim.violations;
     if (leaked.length > 0) throw new Error(`simulator invariant violated: ${JSON.stringify(leaked)}`);

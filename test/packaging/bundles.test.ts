@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UNIT_NODE_FLAGS } from '../helpers/unit-node-flags.js';
 
 const BINARIES = ['xenherd-agent', 'xenherd-controller', 'xenherdctl'] as const;
 const version = (JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json"))'], { encoding: 'utf8' })) as { version: string }).version;
@@ -74,4 +75,12 @@ describe('bundles in the build directory', () => {
       rmSync(inRepo, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('the agent under the Node flags of its systemd unit', () => {
+  it('starts (no WebAssembly needed at load: ssh2 is loaded only when a command uses ssh)', () => {
+    const r = spawnSync(process.execPath, [...UNIT_NODE_FLAGS, join(outdir, 'xenherd-agent'), '--version'], { encoding: 'utf8', timeout: 15_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`xenherd-agent ${version}\n`);
+  });
 });

@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { dirname } from 'node:path';
+import type { CliIo } from '../../shared/cli/io.js';
+import type { Command } from '../../shared/cli/program.js';
+import { HOST_NAME_RE } from '../../shared/names.js';
+import { openHost } from '../migrate/context.js';
+import { fail, parseCommon } from './common.js';
+
+const AGENT_PATH = '/usr/sbin/xenherd-agent';
+
+const firstAddress = (): string | null =>
+  Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i !== undefined && i.family === 'IPv4' && !i.internal)?.address ?? null;
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const a = parseCommon(argv, [{ name: 'from', takesValue: true }, { name: 'agent-path', takesValue: true }], 2, 2, 'keys setup PEER');
+  if (!a.ok) return fail(a.error, io, false);
+  const [verb, peer] = a.value.positionals as [string, string];
+  const json = a.value.json;
+  if (verb !== 'setup') return fail({ code: 'XH_ERR_USAGE', message: `unknown keys subcommand ${JSON.stringify(verb)} (keys setup PEER)` }, io, json);
+  if (!HOST_NAME_RE.test(peer)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(peer)} is not a host name` }, io, json);
+  const from = a.value.options['from'] ?? firstAddress();
+  if (typeof from !== 'string' || !/^[0-9A-Fa-f.:/*,]+$/.test(from)) return fail({ code: 'XH_ERR_USAGE', message: '--from IP: the address this Dom0 connects from (could not guess one)' }, io, json);
+  const agentPath = a.value.options['agent-path'] ?? AGENT_PATH;
+  if (typeof agentPath !== 'string' || !/^\/[A-Za-z0-9._/-]+$/.test(agentPath)) return fail({ code: 'XH_ERR_USAGE', message: '--agent-path must be an absolute path' }, io, json);
+  const ctx = await openHost(io, a.value.config);
+  if (!ctx.ok) return fail(ctx.error, io, json);
+  const c = ctx.value;
+  const key = c.real(c.config.migration.keyFile);
+  let created = false;
+  if (!existsSync(key)) {
+    mkdirSync(dirname(key), { recursive: true, mode: 0o700 });
+    const g = await c.run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `xenherd-migrate@${c.host}`, '-f', key]);
+    if (!g.ok) return fail(g.error, io, json);
+    created = true;
+  }
+  let pub: string;
+  try {
+    pub = readFileSync(`${key}.pub`, 'utf8').trim();
+  } catch (e) {
+    return fail({ code: 'XH_ERR_FILE', message: `${key}.pub: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }, io, json);
+  }
+  if (!pub.startsWith('ssh-ed25519 ')) return fail({ code: 'XH_ERR_REFUSED', message: `${key}.pub is not an ed25519 key: remove ${key} and its .pub to create one` }, io, json);
+  const line = `restrict,from="${from}",command="${agentPath} migrate2 --peer ${c.host}" ${pub}`;
+  if (json) io.stdout(`${JSON.stringify({ ok: true, keyFile: key, created, peer, authorizedKeysLine: line })}\n`);
+  else {
+    io.stdout(`# ${created ? 'created' : 'using'} ${key}\n# add this line to root's authorized_keys on ${peer}:\n`);
+    io.stdout(`${line}\n`);
+  }
+  return 0;
+}
+
+export const keysCommand: Command = {
+  name: 'keys',
+  summary: 'keys setup PEER: create the migration key if missing and print the authorized_keys line for PEER.',
+  usage: 'keys setup PEER [--from IP] [--agent-path PATH] [--json] [--config FILE]\nExit 0: line printed; 69/70: ssh-keygen missing or failed.',
+  run,
+};

@@ -1,0 +1,34 @@
+import type { CliIo } from '../../shared/cli/io.js';
+import type { Command } from '../../shared/cli/program.js';
+import { HOST_NAME_RE } from '../../shared/names.js';
+import { openHost } from '../migrate/context.js';
+import { askPeer } from '../migrate/peer.js';
+import { fail, parseCommon } from './common.js';
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const a = parseCommon(argv, [], 1, 1, 'ping HOST');
+  if (!a.ok) return fail(a.error, io, false);
+  const peer = a.value.positionals[0] as string;
+  const json = a.value.json;
+  if (!HOST_NAME_RE.test(peer)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(peer)} is not a host name` }, io, json);
+  const ctx = await openHost(io, a.value.config);
+  if (!ctx.ok) return fail(ctx.error, io, json);
+  const ping = `PING from ${ctx.value.host} ...`;
+  if (!json) io.stdout(`${ping}\n`);
+  const r = await askPeer(ctx.value, peer, 'ping');
+  if (!r.ok) return fail(r.error, io, json);
+  const pong = r.value.stdout.split('\n').find((l) => l.startsWith('PONG from '));
+  if (r.value.exitCode !== 0 || pong === undefined) {
+    return fail({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${peer} did not answer PONG (exit ${String(r.value.exitCode)}): ${r.value.stderr.trim().split('\n')[0] ?? ''}` }, io, json);
+  }
+  if (json) io.stdout(`${JSON.stringify({ ok: true, ping, pong })}\n`);
+  else io.stdout(`${pong}\nSuccess.\n`);
+  return 0;
+}
+
+export const pingCommand: Command = {
+  name: 'ping',
+  summary: 'Check that a reverse migration can reach HOST: ssh with the migration key, its forced command answers PONG.',
+  usage: 'ping HOST [--json] [--config FILE]\nExit 0: PONG received; 84 XH_ERR_PEER_UNREACHABLE: no ssh or no PONG; 74: no key/known_hosts.',
+  run,
+};

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import type { CliIo } from '../../shared/cli/io.js';
+import type { Command } from '../../shared/cli/program.js';
+import { ERROR_CATALOG, type ErrorCode } from '../../shared/errors.js';
+import { DOMU_NAME_RE } from '../../shared/names.js';
+import { takeLock } from '../adapters/file-lock.js';
+import { without } from '../state/ledger.js';
+import { nudgeDaemon, openHost } from '../migrate/context.js';
+import { presentHere } from '../migrate/migrate-out.js';
+import { askPeer } from '../migrate/peer.js';
+import { fail, parseCommon } from './common.js';
+
+const codeForExit = (exit: number | null): ErrorCode => (Object.entries(ERROR_CATALOG).find(([, e]) => e.exit === exit)?.[0] as ErrorCode | undefined) ?? 'XH_ERR_TOOL_FAILED';
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const a = parseCommon(argv, [], 1, 1, 'reverse NAME');
+  if (!a.ok) return fail(a.error, io, false);
+  const name = a.value.positionals[0] as string;
+  const json = a.value.json;
+  if (!DOMU_NAME_RE.test(name)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(name)} is not a domU name` }, io, json);
+  const ctx = await openHost(io, a.value.config);
+  if (!ctx.ok) return fail(ctx.error, io, json);
+  const c = ctx.value;
+  const ledger = c.store.read();
+  if (!ledger.ok) return fail(ledger.error, io, json);
+  const away = ledger.value.away[name];
+  if (!away) return fail({ code: 'XH_ERR_REFUSED', message: `the ledger of ${c.host} has no record of ${name} having left: nothing to reverse` }, io, json);
+  const lock = await takeLock(join(c.stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
+  if (!lock.ok) return fail(lock.error, io, json);
+  try {
+    if ((await presentHere(c, name)) === true) return fail({ code: 'XH_ERR_LEDGER_MISMATCH', message: `${name} already runs on ${c.host} although the ledger says it is on ${away.currentHost}: check both hosts` }, io, json);
+    const say = (line: string): void => (json ? io.stderr(`${line}\n`) : io.stdout(`${line}\n`));
+    say(`asking ${away.currentHost} to migrate ${name} back to ${c.host} (migrate2 over ssh)`);
+    let result = '';
+    const r = await askPeer(c, away.currentHost, `migrate2 ${name}`, (line, stream) => {
+      if (stream === 'stdout' && line.startsWith('result: ')) result = line.slice(8);
+      else if (stream === 'stdout') say(`${away.currentHost}: ${line.replace(/^progress: /, '')}`);
+    });
+    if (!r.ok) return fail(r.error, io, json);
+    const here = await presentHere(c, name);
+    if (r.value.exitCode === 0 && here === true) {
+      const w = await c.store.update((l) => without(l, name));
+      if (!w.ok) return fail({ code: w.error.code, message: `${name} is back on ${c.host} but the ledger could not be written: ${w.error.message}` }, io, json);
+      await nudgeDaemon(c);
+      if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, from: away.currentHost, to: c.host, message: result })}\n`);
+      else io.stdout(`${away.currentHost}: ${result}\n${name} is back on ${c.host}; ledger updated\nSuccess.\n`);
+      return 0;
+    }
+    if (r.value.exitCode === 0) return fail({ code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: ${away.currentHost} reported success but ${name} does not run on ${c.host}; the ledger is unchanged, check both hosts` }, io, json);
+    const code = codeForExit(r.value.exitCode);
+    const why = result || r.value.stderr.trim().split('\n').pop() || `exit ${String(r.value.exitCode)}`;
+    return fail({ code, message: `${away.currentHost} did not migrate ${name} back: ${why.replace(/^refused [A-Z_]+: /, '')}${here ? '' : `; ${name} is not here, the ledger is unchanged`}` }, io, json);
+  } finally {
+    lock.value.release();
+  }
+}
+
+export const reverseCommand: Command = {
+  name: 'reverse',
+  summary: 'Bring a domU that left this Dom0 back: asks its current host (ssh2, migration key) to run migrate2.',
+  usage:
+    'reverse NAME [--json] [--config FILE]\n' +
+    'Exit 0: back here, ledger updated; 77: the ledger has no record of NAME leaving, or the peer refused;\n' +
+    '80/81/82/83: the peer\'s migrate2 result (rejected, locked, failed, ALARM); 84 XH_ERR_PEER_UNREACHABLE: ssh failed.',
+  run,
+};

@@ -1,0 +1,47 @@
+import type { XhError } from '../../shared/errors.js';
+import { err, ok, type Result } from '../../shared/result.js';
+
+/**
+ * What a peer may ask through the forced command (`SSH_ORIGINAL_COMMAND`), nothing else:
+ *
+ *   ping
+ *   status NAME
+ *   migrate2 NAME [--live]
+ *
+ * Words are separated by exactly one space; NAME matches ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ (so it
+ * can never be an option). The whole line is printable ASCII, at most 128 characters. No quoting,
+ * no escapes, no shell: anything else is rejected before any tool runs.
+ */
+export type Migrate2Request =
+  | { readonly op: 'ping' }
+  | { readonly op: 'status'; readonly name: string }
+  | { readonly op: 'migrate2'; readonly name: string; readonly live: boolean };
+
+export const MAX_COMMAND_LENGTH = 128;
+const NAME = '([A-Za-z0-9][A-Za-z0-9._-]{0,63})';
+const PING_RE = /^ping$/;
+const STATUS_RE = new RegExp(`^status ${NAME}$`);
+const MIGRATE2_RE = new RegExp(`^migrate2 ${NAME}( --live)?$`);
+const PRINTABLE_ASCII_RE = /^[\x20-\x7e]*$/;
+
+export const GRAMMAR_HELP = 'accepted: "ping", "status NAME", "migrate2 NAME [--live]"';
+
+const reject = (why: string): Result<never, XhError> => err({ code: 'XH_ERR_COMMAND_REJECTED', message: `rejected: ${why}; nothing was run (${GRAMMAR_HELP})` });
+
+/** The request line, as the escaped text a log or a person may see. */
+export const showCommand = (raw: string): string =>
+  `${JSON.stringify(raw.length > 80 ? raw.slice(0, 80) : raw).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}${raw.length > 80 ? '...' : ''}`;
+
+export function parseMigrate2Command(raw: string | undefined): Result<Migrate2Request, XhError> {
+  if (raw === undefined) return reject('no command (SSH_ORIGINAL_COMMAND is unset: an interactive login is not allowed)');
+  if (raw.length > MAX_COMMAND_LENGTH) return reject(`command longer than ${MAX_COMMAND_LENGTH} characters`);
+  if (!PRINTABLE_ASCII_RE.test(raw)) return reject(`command ${showCommand(raw)} contains a control or non-ASCII character`);
+  if (PING_RE.test(raw)) return ok({ op: 'ping' });
+  const s = STATUS_RE.exec(raw);
+  if (s) return ok({ op: 'status', name: s[1] as string });
+  const m = MIGRATE2_RE.exec(raw);
+  if (m) return ok({ op: 'migrate2', name: m[1] as string, live: m[2] !== undefined });
+  const verb = raw.split(' ')[0] ?? '';
+  if (verb === 'ping' || verb === 'status' || verb === 'migrate2') return reject(`${showCommand(raw)}: wrong arguments for ${verb}`);
+  return reject(`${showCommand(raw)} is not a migrate2 command`);
+}

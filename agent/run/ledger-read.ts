@@ -1,0 +1,35 @@
+import { ledgerStore } from '../adapters/ledger-store.js';
+import type { HostFiles } from '../adapters/host-files.js';
+import type { AgentConfig } from '../config/schema.js';
+import { parseDomuConfig } from '../parse/domu-config.js';
+import { awayMap, type Ledger } from '../state/ledger.js';
+import type { GuardedEntry } from '../state/snapshot.js';
+
+/**
+ * What autostart takes from the ledger on each full read: which of our domUs left (awayTo), and
+ * the visitors recorded here, as guarded entries (their config: `<configDir>/<name>.cfg`), so a
+ * visitor is treated as this host's own after a reboot, under the same DRBD rules.
+ */
+export async function readLedgerPart(
+  files: HostFiles,
+  stateDirReal: string,
+  host: string,
+  config: AgentConfig,
+  own: readonly GuardedEntry[],
+): Promise<{ ledger: Ledger | null; awayTo: Map<string, string>; visitors: GuardedEntry[]; problem: string | null }> {
+  const r = ledgerStore(stateDirReal, host).read();
+  if (!r.ok) return { ledger: null, awayTo: new Map(), visitors: [], problem: r.error.message };
+  const visitors: GuardedEntry[] = [];
+  for (const name of Object.keys(r.value.visitors).sort()) {
+    if (own.some((g) => g.name === name)) continue;
+    const configPath = `${config.migration.configDir.replace(/\/+$/, '')}/${name}.cfg`;
+    const text = await files.readText(configPath);
+    if (!text.ok) {
+      visitors.push({ name, configPath, drbdResources: [], error: text.error.message });
+      continue;
+    }
+    const cfg = parseDomuConfig(text.value, configPath);
+    visitors.push(cfg.ok ? { name, configPath, drbdResources: [...cfg.value.drbdResources], error: null } : { name, configPath, drbdResources: [], error: cfg.error.message });
+  }
+  return { ledger: r.value, awayTo: awayMap(r.value), visitors, problem: null };
+}

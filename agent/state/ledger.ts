@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
+
+/**
+ * The migration ledger of one Dom0 (pure model; the store in agent/adapters/ledger-store.ts writes
+ * it atomically). Two tables:
+ *  - `away`: domUs whose home is this Dom0 and that left it: where to, since when, why, by which operation;
+ *  - `visitors`: domUs running here whose home is another Dom0.
+ * `seq` counts writes; the store refuses a file that does not parse against this schema.
+ */
+export const LEDGER_SCHEMA_VERSION = 1;
+
+const DomuName = z.string().regex(DOMU_NAME_RE, 'a domU name');
+const HostName = z.string().regex(HOST_NAME_RE, 'a host name');
+export const MigrationReasonSchema = z.enum(['manual', 'drain', 'rebalance', 'reverse']);
+export type MigrationReason = z.infer<typeof MigrationReasonSchema>;
+
+export const AwayRecordSchema = z
+  .object({ home: HostName, currentHost: HostName, since: z.string().min(1), operationId: z.string().min(1).max(100), reason: MigrationReasonSchema })
+  .strict();
+export type AwayRecord = z.infer<typeof AwayRecordSchema>;
+
+export const VisitorRecordSchema = z.object({ home: HostName, since: z.string().min(1), operationId: z.string().min(1).max(100) }).strict();
+export type VisitorRecord = z.infer<typeof VisitorRecordSchema>;
+
+export const LedgerSchema = z
+  .object({
+    schema: z.literal(LEDGER_SCHEMA_VERSION),
+    host: HostName,
+    seq: z.number().int().nonnegative(),
+    away: z.record(DomuName, AwayRecordSchema),
+    visitors: z.record(DomuName, VisitorRecordSchema),
+  })
+  .strict();
+export type Ledger = z.infer<typeof LedgerSchema>;
+
+export const emptyLedger = (host: string): Ledger => ({ schema: LEDGER_SCHEMA_VERSION, host, seq: 0, away: {}, visitors: {} });
+
+export const withAway = (l: Ledger, name: string, rec: AwayRecord): Ledger => ({ ...l, away: { ...l.away, [name]: rec } });
+export const withVisitor = (l: Ledger, name: string, rec: VisitorRecord): Ledger => ({ ...l, visitors: { ...l.visitors, [name]: rec } });
+export function without(l: Ledger, name: string): Ledger {
+  const away = { ...l.away };
+  const visitors = { ...l.visitors };
+  delete away[name];
+  delete visitors[name];
+  return { ...l, away, visitors };
+}
+
+export type MismatchKind =
+  /** the ledger says the domU left, but it runs here */
+  | 'away-but-running-here'
+  /** the ledger says a visitor runs here, but xl list does not show it */
+  | 'visitor-not-here'
+  /** a domU runs here that is neither homed here nor a recorded visitor */
+  | 'unrecorded-guest';
+
+export interface LedgerMismatch {
+  readonly kind: MismatchKind;
+  readonly domu: string;
+  readonly detail: string;
+}
+
+/** libxl's transient names during a migration: not a separate domU */
+const baseName = (n: string): string => n.replace(/--(incoming|migratedaway)$/, '');
+const IGNORED = new Set(['Domain-0', '(null)']);
+
+/**
+ * The ledger checked against `xl list` of this host. Returns the view that may be acted on (every
+ * record the toolstack contradicts withheld) and the mismatches. The caller reports mismatches;
+ * the file on disk is not rewritten from them.
+ */
+export function reconcile(ledger: Ledger, running: readonly string[], homedHere: ReadonlySet<string>): { ledger: Ledger; mismatches: LedgerMismatch[] } {
+  const here = new Set(running.filter((n) => !IGNORED.has(n)).map(baseName));
+  const mismatches: LedgerMismatch[] = [];
+  let view = ledger;
+  for (const [name, rec] of Object.entries(ledger.away)) {
+    if (here.has(name)) {
+      mismatches.push({ kind: 'away-but-running-here', domu: name, detail: `the ledger says ${name} is on ${rec.currentHost} since ${rec.since}, but xl list shows it here` });
+      view = without(view, name);
+    }
+  }
+  for (const [name, rec] of Object.entries(ledger.visitors)) {
+    if (!here.has(name)) {
+      mismatches.push({ kind: 'visitor-not-here', domu: name, detail: `the ledger says ${name} (home ${rec.home}) runs here, but xl list does not show it` });
+      view = without(view, name);
+    }
+  }
+  for (const name of [...here].sort()) {
+    if (!homedHere.has(name) && ledger.visitors[name] === undefined) {
+      mismatches.push({ kind: 'unrecorded-guest', domu: name, detail: `${name} runs here, is not homed here and the ledger has no record of it` });
+    }
+  }
+  return { ledger: view, mismatches };
+}
+
+/** Where the ledger says a domU is: for status output. */
+export function ledgerPlace(l: Ledger, name: string): { home: string | null; awayTo: string | null } {
+  const a = l.away[name];
+  if (a) return { home: a.home, awayTo: a.currentHost };
+  const v = l.visitors[name];
+  if (v) return { home: v.home, awayTo: null };
+  return { home: null, awayTo: null };
+}
+
+/** domU → host it left for, the autostart input */
+export const awayMap = (l: Ledger): Map<string, string> => new Map(Object.entries(l.away).map(([n, r]) => [n, r.currentHost]));

@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
+import type { Ledger } from '../../../agent/state/ledger.js';
+import { startSim, type Sim } from '../../sim/sim.js';
+import { buildAgent, runAsync } from '../run/agent-process.js';
+
+// migrate / status / the migrate2 forced command against the simulator, including every failure
+// phase it can inject: after each scenario the ledger, `status ALL` and `xl list` agree.
+// (The ssh hop is played here by running the forced command with SSH_ORIGINAL_COMMAND set, as
+// sshd would; test/ssh/ runs the same through a real sshd.)
+const FLEET = `option bandwidth=65536 connect-delay=0
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
+`;
+
+let agent: { path: string; cleanup: () => void };
+let sim: Sim;
+beforeAll(() => {
+  agent = buildAgent();
+}, 120_000);
+afterAll(() => agent?.cleanup());
+afterEach(async () => {
+  await sim?.stop();
+});
+
+const cli = (host: string, args: string[], extra: Record<string, string> = {}) => runAsync(process.execPath, [agent.path, ...args], { ...sim.env(host), ...extra });
+const forced = (host: string, peer: string, cmd: string) => cli(host, ['migrate2', '--peer', peer], { SSH_ORIGINAL_COMMAND: cmd });
+const ledger = (host: string): Ledger => {
+  const r = ledgerStore(join(sim.hostRoot(host), 'var/lib/xenherd'), host).read();
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+const xlNames = (host: string): string[] => sim.state().domains.filter((d) => d.host === host).map((d) => d.name).sort();
+const statusAll = async (host: string) => {
+  const r = await cli(host, ['status', 'ALL', '--json']);
+  return { code: r.code, json: JSON.parse(r.stdout) as { domus: { name: string; place: string; awayOn: string | null; here: string | null }[]; mismatches: { kind: string; domu: string }[] } };
+};
+
+describe('migrate, status and migrate2 on the simulator', () => {
+  it('migrates web1 to its peer, both ledgers record it, and migrate2 brings it back', async () => {
+    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    const m = await cli('xen1', ['migrate', 'web1']);
+    expect(m.stderr).toBe('');
+    expect(m.code).toBe(0);
+    expect(m.stdout).toMatch(/migrating web1 from xen1 to xen2/);
+    expect(m.stdout).toMatch(/Migration successful\./);
+    expect(m.stdout).toMatch(/Success\.\n$/);
+    expect(xlNames('xen1')).not.toContain('web1');
+    expect(xlNames('xen2')).toContain('web1');
+    expect(ledger('xen1').away['web1']).toMatchObject({ home: 'xen1', currentHost: 'xen2', reason: 'manual' });
+    // what the target confirmation does over ssh: the home asks `status web1` through the forced command
+    const st = await forced('xen2', 'xen1', 'status web1');
+    expect(st.stdout).toMatch(/^status web1 here (running|blocked) home xen1 on xen2\n$/);
+    expect(ledger('xen2').visitors['web1']).toMatchObject({ home: 'xen1' });
+    const s1 = await statusAll('xen1');
+    expect(s1.code).toBe(0);
+    expect(s1.json.domus.find((d) => d.name === 'web1')).toMatchObject({ place: 'away', awayOn: 'xen2', here: null });
+    const s2 = await statusAll('xen2');
+    expect(s2.code).toBe(0);
+    expect(s2.json.domus.find((d) => d.name === 'web1')).toMatchObject({ place: 'visitor' });
+
+    // the reverse, as xen1's `reverse web1` asks for it over ssh
+    const back = await forced('xen2', 'xen1', 'migrate2 web1');
+    expect(back.code).toBe(0);
+    expect(back.stdout).toMatch(/^progress: migrating web1 from xen2 to xen1/m);
+    expect(back.stdout).toMatch(/^result: ok web1 migrated from xen2 to xen1/m);
+    expect(xlNames('xen1')).toContain('web1');
+    expect(ledger('xen2').visitors).toEqual({});
+    expect((await statusAll('xen2')).code).toBe(0);
+    // xen1's ledger still says away (its own `reverse` updates it): reported, not rewritten
+    const s3 = await statusAll('xen1');
+    expect(s3.code).toBe(85);
+    expect(s3.json.mismatches).toEqual([expect.objectContaining({ kind: 'away-but-running-here', domu: 'web1' })]);
+    expect(ledger('xen1').away['web1']).toBeDefined();
+  }, 60_000);
+
+  it.each([
+    ['before', 82],
+    ['target', 82],
+    ['handshake', 83],
+  ] as const)('migration failing at %s: exit %i, ledger unchanged, status ALL and xl list agree', async (phase, exit) => {
+    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    sim.migrationFault('web1', phase);
+    const m = await cli('xen1', ['migrate', 'web1', '--json']);
+    expect(m.code).toBe(exit);
+    const out = JSON.parse(m.stdout) as { ok: boolean; code: string; message: string };
+    expect(out.ok).toBe(false);
+    if (phase === 'handshake') {
+      expect(out.code).toBe('XH_ERR_MIGRATION_UNKNOWN');
+      expect(out.message).toMatch(/^ALARM: .*final-handshake/);
+    } else {
+      expect(out.code).toBe('XH_ERR_MIGRATION_FAILED');
+      expect(out.message).toMatch(/still runs on xen1, the ledger is unchanged/);
+      expect(xlNames('xen1')).toContain('web1');
+      expect(xlNames('xen2')).not.toContain('web1');
+    }
+    expect(ledger('xen1').away).toEqual({});
+    expect(ledger('xen1').seq).toBe(0);
+    const s = await statusAll('xen1');
+    expect(s.code).toBe(0);
+    const row = s.json.domus.find((d) => d.name === 'web1');
+    expect(row?.place).toBe('home');
+    expect(row?.here).toMatch(phase === 'handshake' ? /web1--migratedaway/ : /^(running|blocked)$/);
+  }, 60_000);
+
+  it('refuses a second migration of the same domU while one holds its lock', async () => {
+    sim = await startSim({ fleet: FLEET.replace('bandwidth=65536', 'bandwidth=1024'), clock: 'real' });
+    const first = cli('xen1', ['migrate', 'web1']);
+    await new Promise((r) => setTimeout(r, 1200));
+    const second = await cli('xen1', ['migrate', 'web1']);
+    expect([81, 77]).toContain(second.code);
+    expect((await first).code).toBe(0);
+  }, 60_000);
+});

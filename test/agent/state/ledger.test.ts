@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { awayMap, emptyLedger, reconcile, withAway, withVisitor } from '../../../agent/state/ledger.js';
+
+const base = withVisitor(
+  withAway(emptyLedger('xen1'), 'web1', { home: 'xen1', currentHost: 'xen2', since: 't', operationId: 'o1', reason: 'manual' }),
+  'db1',
+  { home: 'xen2', since: 't', operationId: 'o2' },
+);
+
+describe('ledger reconcile against xl list', () => {
+  it('agrees: no mismatches, nothing withheld', () => {
+    const r = reconcile(base, ['Domain-0', 'db1', 'mail1'], new Set(['web1', 'mail1']));
+    expect(r.mismatches).toEqual([]);
+    expect(r.ledger).toEqual(base);
+    expect(awayMap(r.ledger)).toEqual(new Map([['web1', 'xen2']]));
+  });
+
+  it('never claims what xl list contradicts, and reports each mismatch', () => {
+    const r = reconcile(base, ['Domain-0', 'web1', 'stray'], new Set(['web1']));
+    expect(r.mismatches.map((m) => [m.kind, m.domu])).toEqual([
+      ['away-but-running-here', 'web1'],
+      ['visitor-not-here', 'db1'],
+      ['unrecorded-guest', 'stray'],
+    ]);
+    expect(r.ledger.away).toEqual({});
+    expect(r.ledger.visitors).toEqual({});
+  });
+
+  it('reads libxl migration names as the domU itself', () => {
+    const r = reconcile(base, ['db1--incoming'], new Set(['web1']));
+    expect(r.mismatches).toEqual([]);
+  });
+});

@@ -1,0 +1,84 @@
+// The demo's migration part: web1 moves from its home xen1 to its peer xen2 (`migrate`), both
+// Dom0s show their ledger (`status ALL`), and xen1 brings it back with `reverse`, which reaches
+// xen2's real OpenSSH sshd and runs the `migrate2` forced command there.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Sim } from '../sim/sim.js';
+import { sshdInstalled, startSshd, writeWrapper, type Sshd } from '../ssh/sshd.js';
+
+type Say = (text?: string) => void;
+const indent = (text: string): string => text.replace(/\n$/, '').replace(/^/gm, '    ');
+
+function agentOn(agent: string, sim: Sim, host: string, args: readonly string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [agent, ...args], { env: { ...process.env, ...sim.env(host) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    c.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+async function show(agent: string, sim: Sim, host: string, args: readonly string[], say: Say, okCodes: readonly number[] = [0]): Promise<void> {
+  say(`  ${host}# xenherd-agent ${args.join(' ')}`);
+  const r = await agentOn(agent, sim, host, args);
+  if (r.out) say(indent(r.out));
+  if (r.err) say(indent(r.err));
+  if (!okCodes.includes(r.code ?? -1)) throw new Error(`xenherd-agent ${args.join(' ')} on ${host} exited ${String(r.code)}`);
+}
+
+/** sshd on "xen2" with xen1's migration key bound to `migrate2 --peer xen1`; xen1 told how to reach it. */
+async function sshForReverse(sim: Sim, agent: string, work: string): Promise<Sshd> {
+  const wrapper = join(work, 'forced-on-xen2.sh');
+  writeWrapper(wrapper, sim.env('xen2'), agent);
+  const keys = await agentOn(agent, sim, 'xen1', ['keys', 'setup', 'xen2', '--from', '127.0.0.1', '--agent-path', wrapper]);
+  const line = keys.out.split('\n').find((l) => l.startsWith('restrict,'));
+  if (keys.code !== 0 || line === undefined) throw new Error(`keys setup failed: ${keys.err}`);
+  const sshd = await startSshd(join(work, 'sshd-xen2'), `${line}\n`);
+  const etc = join(sim.hostRoot('xen1'), 'etc/xenherd');
+  mkdirSync(etc, { recursive: true });
+  writeFileSync(join(etc, 'known_hosts'), `xen2 ${sshd.hostKeyPub}\n`);
+  writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers: { xen2: { address: '127.0.0.1', port: sshd.port } } } }));
+  return sshd;
+}
+
+export async function migratePart(sim: Sim, agent: string, work: string, say: Say): Promise<void> {
+  say('4. Migrations and the ledger: web1 leaves its home xen1 for its peer xen2, and comes back');
+  const ssh = sshdInstalled();
+  let sshd: Sshd | null = null;
+  try {
+    if (ssh) {
+      say('   (OpenSSH is installed: xen2 gets its own sshd on 127.0.0.1, with xen1\'s migration key bound');
+      say('   to the forced command `xenherd-agent migrate2 --peer xen1`, made by `keys setup`.)');
+      sshd = await sshForReverse(sim, agent, work);
+      say();
+      await show(agent, sim, 'xen1', ['ping', 'xen2'], say);
+    }
+    say();
+    await show(agent, sim, 'xen1', ['migrate', 'web1'], say);
+    say();
+    say('Both Dom0s now know where web1 is: its home records it as away, xen2 as a visitor.');
+    await show(agent, sim, 'xen1', ['status', 'ALL'], say, [0, 85]);
+    await show(agent, sim, 'xen2', ['status', 'ALL'], say, [0, 85]);
+    say();
+    if (!ssh) {
+      say('   The reverse part needs OpenSSH: `apt-get install -y openssh-server` (the demo starts its');
+      say('   own sshd on 127.0.0.1; the system service need not run), then run `npm run demo` again.');
+      return;
+    }
+    say('xen1 brings web1 home: `reverse` connects to xen2 with its migration key; sshd there runs');
+    say('only `migrate2 --peer xen1`, which checks that web1 is xen1\'s and migrates it back.');
+    await show(agent, sim, 'xen1', ['reverse', 'web1'], say);
+    say();
+    await show(agent, sim, 'xen1', ['status', 'ALL'], say);
+    await show(agent, sim, 'xen2', ['status', 'ALL'], say, [0, 85]);
+    say();
+    say('web1 is home again and both ledgers say so. xen2 still reports shop1: the operator started it');
+    say('there by hand in part 3, outside xenherd, so no ledger knows it; status says so (exit 85)');
+    say('instead of inventing a record.');
+  } finally {
+    await sshd?.stop();
+  }
+}

@@ -1,0 +1,166 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerStore } from '../../agent/adapters/ledger-store.js';
+import { execOnPeer } from '../../agent/adapters/peer-ssh.js';
+import type { Ledger } from '../../agent/state/ledger.js';
+import { HOSTILE_COMMANDS } from '../agent/decide/migrate2-corpus.js';
+import { buildAgent, runAsync } from '../agent/run/agent-process.js';
+import { startSim, type Sim } from '../sim/sim.js';
+import { sshdInstalled, startSshd, writeWrapper, type Sshd } from './sshd.js';
+
+// Reverse migrations through a real OpenSSH sshd per simulated Dom0 (loopback, own config, host
+// key and authorized_keys), driven with the agent's ssh2 client and with the system ssh client.
+const FLEET = `option bandwidth=65536 connect-delay=0
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
+`;
+const HOSTS = ['xen1', 'xen2'] as const;
+const other = (h: string): string => (h === 'xen1' ? 'xen2' : 'xen1');
+
+let dir = '';
+let sim: Sim;
+let agent: { path: string; cleanup: () => void };
+const sshd: Record<string, Sshd> = {};
+
+const cli = (host: string, args: string[]) => runAsync(process.execPath, [agent.path, ...args], sim.env(host));
+const ledger = (host: string): Ledger => {
+  const r = ledgerStore(join(sim.hostRoot(host), 'var/lib/xenherd'), host).read();
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+const xlNames = (host: string): string[] => sim.state().domains.filter((d) => d.host === host).map((d) => d.name);
+/** the system ssh client, with xen1's migration key, to HOST's sshd */
+const sysSsh = (host: string, command: string) =>
+  runAsync(
+    'ssh',
+    ['-i', join(sim.hostRoot('xen1'), 'etc/xenherd/migrate_key'), '-p', String(sshd[host]?.port), '-o', `UserKnownHostsFile=${join(dir, 'known_hosts_sys')}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-T', '--', 'root@127.0.0.1', command],
+    {},
+  );
+const statusCode = async (host: string): Promise<number | null> => (await cli(host, ['status', 'ALL'])).code;
+
+// A real OpenSSH sshd is required, not optional: .ci/run installs openssh-server.
+it('finds OpenSSH sshd, ssh and ssh-keygen installed (apt-get install -y openssh-server)', () => {
+  expect(sshdInstalled()).toBe(true);
+});
+
+describe('reverse migrations over a real sshd', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'xh-ssh-'));
+    agent = buildAgent();
+    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    // each Dom0: its migration key (keys setup), its sshd with the peer's key bound to migrate2 --peer PEER
+    const lines: Record<string, string> = {};
+    for (const h of HOSTS) {
+      // the line h prints is installed on its peer: its forced command runs "on" the peer
+      const wrapper = join(dir, `forced-on-${other(h)}.sh`);
+      writeWrapper(wrapper, sim.env(other(h)), agent.path);
+      const r = await cli(h, ['keys', 'setup', other(h), '--from', '127.0.0.1', '--agent-path', wrapper]);
+      expect(r.code).toBe(0);
+      lines[h] = r.stdout.split('\n').find((l) => l.startsWith('restrict,')) ?? '';
+      expect(lines[h]).toMatch(new RegExp(`^restrict,from="127\\.0\\.0\\.1",command="${wrapper.replace(/[.]/g, '\\.')} migrate2 --peer ${h}" ssh-ed25519 \\S+ xenherd-migrate@${h}$`));
+    }
+    for (const h of HOSTS) sshd[h] = await startSshd(join(dir, `sshd-${h}`), `${lines[other(h)]}\n`);
+    for (const h of HOSTS) {
+      const peer = other(h);
+      const etc = join(sim.hostRoot(h), 'etc/xenherd');
+      mkdirSync(etc, { recursive: true });
+      writeFileSync(join(etc, 'known_hosts'), `${peer} ${sshd[peer]?.hostKeyPub}\n`);
+      writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers: { [peer]: { address: '127.0.0.1', port: sshd[peer]?.port } } } }));
+    }
+    writeFileSync(join(dir, 'known_hosts_sys'), HOSTS.map((h) => `[127.0.0.1]:${sshd[h]?.port} ${sshd[h]?.hostKeyPub}`).join('\n') + '\n');
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const s of Object.values(sshd)) await s.stop();
+    await sim?.stop();
+    agent?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ping prints the PING/PONG exchange with both host names (ssh2)', async () => {
+    const r = await cli('xen1', ['ping', 'xen2']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('PING from xen1 ...\nPONG from xen2 ...\nSuccess.\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('ping through the system ssh client', async () => {
+    const r = await sysSsh('xen2', 'ping');
+    expect(r.stdout).toBe('PONG from xen2 ...\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('rejects hostile commands sent through sshd (system ssh and ssh2), running nothing', async () => {
+    const sample = HOSTILE_COMMANDS.filter((c) => !c.includes('\0') && c.length < 2000).filter((_, i) => i % 25 === 0);
+    const before = sim.commandLog.length;
+    for (const c of sample) {
+      const r = await sysSsh('xen2', c);
+      expect({ c, code: r.code }).toEqual({ c, code: 80 });
+      expect(r.stdout).toMatch(/^result: refused XH_ERR_COMMAND_REJECTED/);
+      const viaSsh2 = await execOnPeer(
+        { name: 'xen2', address: '127.0.0.1', port: sshd['xen2']?.port ?? 0, user: 'root', keyFile: join(sim.hostRoot('xen1'), 'etc/xenherd/migrate_key'), knownHostsFile: join(dir, 'known_hosts_sys') },
+        c,
+        () => undefined,
+      );
+      expect(viaSsh2.ok && viaSsh2.value.exitCode).toBe(80);
+    }
+    expect(sim.commandLog.slice(before)).toEqual([]);
+  }, 60_000);
+
+  it('migrates web1 to xen2 (the target records its visitor over ssh), reverses it with ssh2, ledgers agree', async () => {
+    const m = await cli('xen1', ['migrate', 'web1']);
+    expect(m.code).toBe(0);
+    expect(m.stdout).toMatch(/xen2 confirmed it runs web1/);
+    expect(ledger('xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
+    expect(ledger('xen2').visitors['web1']).toMatchObject({ home: 'xen1' });
+    expect(await statusCode('xen1')).toBe(0);
+    expect(await statusCode('xen2')).toBe(0);
+
+    const r = await cli('xen1', ['reverse', 'web1']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^xen2: migrating web1 from xen2 to xen1/m);
+    expect(r.stdout).toMatch(/web1 is back on xen1; ledger updated\nSuccess\.\n$/);
+    expect(xlNames('xen1')).toContain('web1');
+    expect(xlNames('xen2')).not.toContain('web1');
+    expect(ledger('xen1').away).toEqual({});
+    expect(ledger('xen2').visitors).toEqual({});
+    expect(await statusCode('xen1')).toBe(0);
+    expect(await statusCode('xen2')).toBe(0);
+  }, 60_000);
+
+  it('migrate2 through the system ssh client streams progress and a result', async () => {
+    expect((await cli('xen1', ['migrate', 'web1'])).code).toBe(0);
+    const r = await sysSsh('xen2', 'migrate2 web1 --live');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^progress: migrating web1 from xen2 to xen1/m);
+    expect(r.stdout).toMatch(/^result: ok web1 migrated from xen2 to xen1/m);
+    expect(xlNames('xen1')).toContain('web1');
+    // xen1's own ledger learns it with its next reverse/status: reported as a mismatch meanwhile
+    expect(await statusCode('xen1')).toBe(85);
+    expect(ledger('xen2').visitors).toEqual({});
+  }, 60_000);
+
+  it("refuses to hand xen1 a domU that is not xen1's (db1, home xen2)", async () => {
+    const r = await sysSsh('xen2', 'migrate2 db1');
+    expect(r.code).toBe(77);
+    expect(r.stdout).toMatch(/db1 is not a domU of xen1/);
+  });
+
+  it('a final-handshake failure consults both hosts over ssh and raises the alarm', async () => {
+    const l = ledger('xen1');
+    // start from a clean ledger on xen1 (the previous test left a reported mismatch)
+    await ledgerStore(join(sim.hostRoot('xen1'), 'var/lib/xenherd'), 'xen1').update((x) => ({ ...x, away: {} }));
+    expect(l.host).toBe('xen1');
+    sim.migrationFault('web1', 'handshake');
+    const m = await cli('xen1', ['migrate', 'web1']);
+    expect(m.code).toBe(83);
+    expect(m.stderr).toMatch(/ALARM: .*listed on both hosts/);
+    expect(ledger('xen1').away).toEqual({});
+    expect(readFileSync(join(sim.hostRoot('xen1'), 'var/lib/xenherd/ledger.json'), 'utf8')).toContain('"away": {}');
+  }, 60_000);
+});
