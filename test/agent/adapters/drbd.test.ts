@@ -41,7 +41,7 @@ describe('drbd adapter: availability', () => {
     const a84 = await createDrbdAdapter({ run, readProcDrbd: proc(fx('proc/84.10-connected-srcversion.txt')), timeoutMs: 1234 }).availability();
     expect(a84.ok && a84.value.availability === 'ok' && [a84.value.series, a84.value.version]).toEqual(['8.4', '8.4.10']);
     expect(calls[0]?.options?.timeoutMs).toBe(1234);
-    const a9 = await createDrbdAdapter({ run, readProcDrbd: proc(fx('proc/9-version-only.txt')) }).availability();
+    const a9 = await createDrbdAdapter({ run, readProcDrbd: proc(fx('proc/9.0.32-version-only.txt')) }).availability();
     expect(a9.ok && a9.value.availability === 'ok' && a9.value.series).toBe('9');
   });
   it('unreadable /proc/drbd is a file failure', async () => {

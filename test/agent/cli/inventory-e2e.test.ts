@@ -99,7 +99,7 @@ describe('xenherd-agent inventory --json on a fake Dom0', () => {
           drbdadm: { '--version': { stdout: '' }, 'status r1': { stdout: body('drbd/status/9-pcs-peer-primary.txt') } },
         },
         files: {
-          '/proc/drbd': body('drbd/proc/9-version-only.txt'),
+          '/proc/drbd': body('drbd/proc/9.0.32-version-only.txt'),
           '/etc/xen/drbd-auto/db1.cfg': "name='db1'\nmemory=512\ndisk=['vdev=xvda, access=rw, script=block-drbd, target=r1']\n",
         },
       }).stdout,

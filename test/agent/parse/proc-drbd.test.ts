@@ -75,10 +75,10 @@ describe('parseProcDrbd', () => {
     expect(m?.unconfigured === false && m.sync).toMatchObject({ percent: 0.1, finish: '4882:52:29', speedKiBs: 1312, wantKiBs: null });
   });
   it('DRBD 9: version, build, transports, no minors', () => {
-    const p = parse('9-version-only.txt');
-    expect(p.version.version).toBe('9.2.12');
+    const p = parse('9.0.32-version-only.txt');
+    expect(p.version.version).toBe('9.0.32-1');
     expect(p.version.api).toBe(2);
-    expect(p.transports).toBe('Transports (api:21): tcp (9.2.12)');
+    expect(p.transports).toBe('Transports (api:17): tcp (9.0.32-1)');
     expect(p.minors).toEqual([]);
     const compat = parseProcDrbd('version: 9.2.12 (api:2/proto:86-122) (compat 8.4)\nGIT-hash: x build by y, z\n');
     expect(compat.ok && compat.value.version.compat84).toBe(true);

@@ -1,5 +1,6 @@
 import type { DomainState, DomuDef, DrbdMajor, DrbdResource, HostState, ReplicaState, RunState, SimState, Toolstack } from './types.js';
 import { uuidFor } from './uuid.js';
+import { DRBD9_BUILDS } from '../render/proc-drbd.js';
 
 /**
  * The fleet file: one line per host, domU or option (see test/sim/README.md).
@@ -71,6 +72,9 @@ export function parseFleet(text: string): SimState {
         const drbdKv = l.kv.drbd ?? '8.4';
         const drbd: DrbdMajor | null = drbdKv === 'none' ? null : drbdKv.startsWith('9') ? '9' : '8.4';
         if (drbd === '8.4' && drbdKv !== '8.4' && !drbdKv.startsWith('8.4')) throw new FleetError(`line ${l.no}: drbd must be 8.4, 9 or none`);
+        if (drbd === '9' && drbdKv !== '9' && !(drbdKv in DRBD9_BUILDS)) {
+          throw new FleetError(`line ${l.no}: drbd=${drbdKv}: the sim renders only DRBD 9 versions it has a real capture of (${Object.keys(DRBD9_BUILDS).join(', ')}); write drbd=9`);
+        }
         hosts[l.name] = {
           name: l.name,
           totalMiB: num(l, 'mem'),
@@ -83,7 +87,7 @@ export function parseFleet(text: string): SimState {
           toolstack,
           xenVersion: l.kv.xen ?? (toolstack === 'xm' ? '4.1.4' : '4.17.5'),
           drbd,
-          drbdVersion: drbd === null ? '' : drbdKv.includes('.') && drbdKv.split('.').length === 3 ? drbdKv : drbd === '9' ? '9.2.12' : '8.4.11',
+          drbdVersion: drbd === null ? '' : drbdKv.includes('.') && drbdKv.split('.').length === 3 ? drbdKv : drbd === '9' ? '9.0.32-1' : '8.4.11',
           drbdModuleLoaded: drbd !== null && l.kv.module !== 'no',
           nextDomid: num(l, 'next-domid', 1),
           dom0CpuS: num(l, 'dom0cpu', 0),

@@ -24,7 +24,7 @@ export interface HostState {
   /** e.g. "4.17.5" */
   readonly xenVersion: string;
   readonly drbd: DrbdMajor | null;
-  /** full module version printed by /proc/drbd and events, e.g. "8.4.11" or "9.2.12" */
+  /** full module version printed by /proc/drbd and events, e.g. "8.4.11" or "9.0.32-1" */
   readonly drbdVersion: string;
   readonly drbdModuleLoaded: boolean;
   readonly nextDomid: number;

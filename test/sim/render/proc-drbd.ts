@@ -21,13 +21,21 @@ export function renderProcDrbd(v: HostDrbdView): string {
   return out;
 }
 
-/** The build line of test/fixtures/drbd/proc/9-version-only.txt; the sim has no build of its own. */
-export const DRBD9_GIT_LINE = 'GIT-hash: 8a4a4f8b4d0a9e2bcbf0a4d2d3c4e1f0a1b2c3d4 build by root@hv1, 2024-11-21 10:02:33';
+/**
+ * What DRBD 9 prints besides the version, per module version, from real captures only: the
+ * protocol range, the build line and the transport API differ by build, and the sim invents none.
+ */
+export const DRBD9_BUILDS: Readonly<Record<string, { readonly proto: string; readonly git: string; readonly transportsApi: number }>> = {
+  // test/fixtures/drbd/proc/9.0.32-version-only.txt
+  '9.0.32-1': { proto: '86-121', git: 'GIT-hash: 7d2933d5a3764fcc5e0bf54b71fd9cfb0363be1a build by @4904565a901d, 2022-09-07 08:53:17', transportsApi: 17 },
+};
 
 /**
  * /proc/drbd of DRBD 9 (drbd_proc.c drbd_seq_show + drbd_print_transports_loaded): only the
  * version, build and transports; resource state lives in `drbdsetup status/events2`.
  */
 export function renderProcDrbd9(v: HostDrbdView): string {
-  return `version: ${v.version} (api:2/proto:86-122)\n${DRBD9_GIT_LINE}\nTransports (api:21): tcp (${v.version})\n`;
+  const b = DRBD9_BUILDS[v.version];
+  if (!b) throw new Error(`sim: no real /proc/drbd capture for DRBD ${v.version} (known: ${Object.keys(DRBD9_BUILDS).join(', ')})`);
+  return `version: ${v.version} (api:2/proto:${b.proto})\n${b.git}\nTransports (api:${b.transportsApi}): tcp (${v.version})\n`;
 }
