@@ -1,6 +1,7 @@
 import { createConnection } from 'node:net';
 import type { XhError } from '../../shared/errors.js';
 import { ControlResponseSchema, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
+import { parseJsonLine } from '../../shared/protocol/json-line.js';
 import { err, ok, type Result } from '../../shared/result.js';
 
 /** One request to the agent's control socket; the answer parsed with the shared schema. */
@@ -23,14 +24,10 @@ export function askAgent(path: string, req: ControlRequest, timeoutMs = 180_000)
       buf += chunk;
       const nl = buf.indexOf('\n');
       if (nl < 0) return;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(buf.slice(0, nl));
-      } catch {
-        return done(err({ code: 'XH_ERR_INTERNAL', message: `${path}: the agent answered something that is not JSON` }));
-      }
-      const parsed = ControlResponseSchema.safeParse(raw);
-      done(parsed.success ? ok(parsed.data) : err({ code: 'XH_ERR_INTERNAL', message: `${path}: unexpected answer from the agent: ${parsed.error.issues[0]?.message ?? ''}` }));
+      const parsed = parseJsonLine(buf.slice(0, nl), ControlResponseSchema);
+      if (parsed.ok) return done(ok(parsed.value));
+      const why = parsed.error.kind === 'not-json' ? 'the agent answered something that is not JSON' : `unexpected answer from the agent: ${parsed.error.issues}`;
+      done(err({ code: 'XH_ERR_INTERNAL', message: `${path}: ${why}` }));
     });
     sock.on('error', (e: NodeJS.ErrnoException) => {
       const why = e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? 'the agent is not running here (daemon gone)' : e.code === 'EACCES' ? 'permission denied (run as root)' : e.message;

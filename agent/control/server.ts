@@ -3,6 +3,7 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import type { XhError } from '../../shared/errors.js';
 import { CONTROL_PROTOCOL_VERSION, ControlRequestSchema, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
+import { parseJsonLine } from '../../shared/protocol/json-line.js';
 import { err, ok, type Result } from '../../shared/result.js';
 
 /**
@@ -50,15 +51,9 @@ export async function listenControl(path: string, handle: (req: ControlRequest) 
       if (buf.length > MAX_REQUEST_BYTES) return answer(bad('request too long'));
       const nl = buf.indexOf('\n');
       if (nl < 0) return;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(buf.slice(0, nl));
-      } catch {
-        return answer(bad('not a JSON line'));
-      }
-      const req = ControlRequestSchema.safeParse(raw);
-      if (!req.success) return answer(bad(`not a control request: ${req.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}`));
-      handle(req.data).then(answer, (e: unknown) => answer({ v: CONTROL_PROTOCOL_VERSION, ok: false, error: { code: 'XH_ERR_INTERNAL', message: String(e) } }));
+      const req = parseJsonLine(buf.slice(0, nl), ControlRequestSchema);
+      if (!req.ok) return answer(bad(req.error.kind === 'not-json' ? 'not a JSON line' : `not a control request: ${req.error.issues}`));
+      handle(req.value).then(answer, (e: unknown) => answer({ v: CONTROL_PROTOCOL_VERSION, ok: false, error: { code: 'XH_ERR_INTERNAL', message: String(e) } }));
     });
     sock.on('error', () => undefined);
   });

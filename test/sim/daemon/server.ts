@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import * as P from './protocol.js';
 import type { SimCore } from './sim-core.js';
+import { parseJsonLine } from '../../../shared/protocol/json-line.js';
 
 /** The unix-socket front of the sim: thin, every request becomes SimCore.run(). */
 export function startServer(core: SimCore, socketPath: string): Promise<{ server: Server; close: () => Promise<void> }> {
@@ -20,13 +21,13 @@ export function startServer(core: SimCore, socketPath: string): Promise<{ server
       const nl = buf.indexOf('\n');
       if (nl < 0) return;
       started = true;
-      let req: P.ToolRequest;
-      try {
-        req = P.ToolRequestSchema.parse(JSON.parse(buf.slice(0, nl)));
-      } catch (e) {
-        sock.end(P.err(`fleet simulator: bad request: ${(e as Error).message}\n`) + P.exit(127));
+      const parsed = parseJsonLine(buf.slice(0, nl), P.ToolRequestSchema);
+      if (!parsed.ok) {
+        const why = parsed.error.kind === 'not-json' ? 'not JSON' : parsed.error.issues;
+        sock.end(P.err(`fleet simulator: bad request: ${why}\n`) + P.exit(127));
         return;
       }
+      const req: P.ToolRequest = parsed.value;
       const send = (t: string): void => { if (!sock.destroyed) sock.write(t); };
       void core
         .run(req.host, req.tool, req.argv, { out: (t) => send(P.out(t)), err: (t) => send(P.err(t)), closed })
