@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSim, type Sim } from '../../sim/sim.js';
+import { describe, expect, it } from 'vitest';
+import type { Sim } from '../../sim/sim.js';
 import { AgentStatusSchema, type AgentStatus } from '../../../shared/protocol/agent-control.js';
-import { AgentProcess, buildAgent, creates, liveProcessesMentioning, runAsync, runsOn, sleep, writeConfig } from './agent-process.js';
+import { AgentProcess, creates, liveProcessesMentioning, runAsync, runsOn, sleep, writeConfig } from './agent-process.js';
+import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 
 // `xenherd-agent run` (the built bundle) as a real process on a simulated Dom0 that just booted,
 // with the simulator's real-time clock: what it starts, what it refuses, how fast it reacts.
@@ -15,25 +16,14 @@ domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2,r3 running=xen2
 domu plain1 mem=512 vcpus=1 home=xen1 running=no
 `;
 
-/** fast timers for tests; the defaults are the seed's 5 min ± 60 s */
-const FAST = { autostart: { deferRecheckSeconds: 30, deferJitterSeconds: 1, retryInitialSeconds: 1, retryMaxSeconds: 5 }, events: { respawnMaxSeconds: 1 } };
+const FAST = FAST_TIMERS;
 
-let agent: { path: string; cleanup: () => void };
+const bed = agentTestBed();
 let sim: Sim;
-let agents: AgentProcess[] = [];
-beforeAll(() => {
-  agent = buildAgent();
-}, 120_000);
-afterAll(() => agent.cleanup());
-afterEach(async () => {
-  for (const a of agents) await a.stop();
-  agents = [];
-  await sim.stop();
-});
 
 /** A fresh sim where xen1 has just rebooted: nothing runs there, its replicas wait for their peers. */
 async function rebooted(setup: (s: Sim) => void = () => undefined): Promise<Sim> {
-  sim = await startSim({ fleet: FLEET, clock: 'real' });
+  sim = await bed.startSim(FLEET);
   sim.power('xen1', 'off');
   sim.power('xen1', 'on');
   setup(sim);
@@ -41,8 +31,8 @@ async function rebooted(setup: (s: Sim) => void = () => undefined): Promise<Sim>
 }
 
 const startAgent = (config: unknown = FAST, env: Record<string, string> = {}): AgentProcess => {
-  const a = new AgentProcess(agent.path, sim, 'xen1', writeConfig(sim.dir, config), env);
-  agents.push(a);
+  const a = new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, config), env);
+  bed.track(a);
   return a;
 };
 
@@ -145,7 +135,7 @@ describe('xenherd-agent run on a Dom0 that just booted', () => {
 });
 
 async function statusOf(): Promise<AgentStatus> {
-  const r = await runAsync(process.execPath, [agent.path, 'autostart', 'status', '--json'], sim.env('xen1'));
+  const r = await runAsync(process.execPath, [bed.agentPath(), 'autostart', 'status', '--json'], sim.env('xen1'));
   if (r.code !== 0) throw new Error(`status exited ${String(r.code)}: ${r.stderr}`);
   return AgentStatusSchema.parse(JSON.parse(r.stdout));
 }

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AgentStatusSchema, type AgentStatus } from '../../../shared/protocol/agent-control.js';
-import { startSim, type Sim } from '../../sim/sim.js';
-import { AgentProcess, buildAgent, creates, runAsync, sleep, writeConfig } from './agent-process.js';
+import type { Sim } from '../../sim/sim.js';
+import { agentTestBed } from './agent-test-bed.js';
+import { AgentProcess, creates, runAsync, sleep, writeConfig } from './agent-process.js';
 
 // The operator's side of the daemon: `xenherd-agent autostart …` over the control socket, SIGHUP,
 // systemd's READY, the start-up coexistence warnings, a bad config.
@@ -18,31 +19,21 @@ domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen2
 `;
 const FAST = { autostart: { deferRecheckSeconds: 30, deferJitterSeconds: 1 }, events: { respawnMaxSeconds: 1 } };
 
-let agent: { path: string; cleanup: () => void };
+const bed = agentTestBed();
 let sim: Sim;
-let running: AgentProcess[] = [];
-beforeAll(() => {
-  agent = buildAgent();
-}, 120_000);
-afterAll(() => agent.cleanup());
-afterEach(async () => {
-  for (const a of running) await a.stop();
-  running = [];
-  await sim.stop();
-});
 
 async function boot(config: unknown = FAST, env: Record<string, string> = {}, setup: (s: Sim) => void = () => undefined): Promise<AgentProcess> {
-  sim = await startSim({ fleet: FLEET, clock: 'real' });
+  sim = await bed.startSim(FLEET);
   sim.power('xen1', 'off');
   sim.power('xen1', 'on');
   setup(sim);
-  const a = new AgentProcess(agent.path, sim, 'xen1', writeConfig(sim.dir, config), env);
-  running.push(a);
+  const a = new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, config), env);
+  bed.track(a);
   await a.waitLog((l) => l.msg.startsWith('ready'));
   return a;
 }
 
-const cli = (...args: string[]) => runAsync(process.execPath, [agent.path, 'autostart', ...args], sim.env('xen1'));
+const cli = (...args: string[]) => runAsync(process.execPath, [bed.agentPath(), 'autostart', ...args], sim.env('xen1'));
 async function status(): Promise<AgentStatus> {
   const r = await cli('status', '--json');
   expect(r.code).toBe(0);
@@ -98,7 +89,7 @@ describe('xenherd-agent autostart (the CLI on the host)', () => {
   });
 
   it('reports a daemon that is not running with its own exit code', async () => {
-    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    sim = await bed.startSim(FLEET);
     const r = await cli('status');
     expect(r.code).toBe(76);
     expect(r.stderr).toContain('XH_ERR_AGENT_UNREACHABLE');
@@ -111,11 +102,11 @@ describe('xenherd-agent run: process integration', () => {
     mkdirSync(dir, { recursive: true });
     const cfg = join(dir, 'agent.json');
     writeFileSync(cfg, JSON.stringify(FAST));
-    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    sim = await bed.startSim(FLEET);
     sim.power('xen1', 'off');
     sim.power('xen1', 'on');
-    const a = new AgentProcess(agent.path, sim, 'xen1', cfg);
-    running.push(a);
+    const a = new AgentProcess(bed.agentPath(), sim, 'xen1', cfg);
+    bed.track(a);
     await a.waitLog((l) => l.msg.startsWith('ready'));
     writeFileSync(cfg, '{"autostart": {"paralel": 2}}');
     a.child.kill('SIGHUP');
@@ -168,9 +159,9 @@ while True:
   });
 
   it('refuses a config with an unknown key, naming the key and the fix (exit 78)', async () => {
-    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    sim = await bed.startSim(FLEET);
     const cfg = writeConfig(sim.dir, { autostart: { parallel: 0 }, colour: 'blue' });
-    const r = await runAsync(process.execPath, [agent.path, 'run', '--config', cfg], sim.env('xen1'));
+    const r = await runAsync(process.execPath, [bed.agentPath(), 'run', '--config', cfg], sim.env('xen1'));
     expect(r.code).toBe(78);
     expect(r.stderr).toContain('key "autostart.parallel": must be at least 1');
     expect(r.stderr).toContain('unknown key "colour": remove it or fix its spelling');
