@@ -25,6 +25,10 @@ export function renderAutostartStatus(s: AgentStatus): string {
     ]);
     out.push(...table(['DOMU', 'DECISION', 'REASON', 'SINCE', 'DETAIL'], rows));
   }
+  if (s.holds.length > 0) {
+    out.push('', 'held by a migration (not started meanwhile):');
+    for (const h of s.holds) out.push(`  ${h.name}: ${h.purpose}, operation ${h.operation}, by ${h.by}, since ${when(h.since)}`);
+  }
   if (s.warnings.length > 0) {
     out.push('', 'warnings:');
     for (const w of s.warnings) out.push(`  ${w}`);

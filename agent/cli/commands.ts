@@ -5,6 +5,7 @@ import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { migrate2Command } from './migrate2.js';
 import { pingCommand } from './ping.js';
+import { reconcileCommand } from './reconcile.js';
 import { reverseCommand } from './reverse.js';
 import { statusCommand } from './status.js';
 import { createRunCommand, type ProcessHooks } from './run.js';
@@ -17,6 +18,7 @@ export const agentCommands = (hooks: ProcessHooks): readonly Command[] => [
   statusCommand,
   migrateCommand,
   reverseCommand,
+  reconcileCommand,
   pingCommand,
   migrate2Command,
   keysCommand,

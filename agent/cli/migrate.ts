@@ -26,6 +26,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const h = homes.get(name);
   const target = hostArg ?? h?.peer ?? ledger.value.visitors[name]?.home ?? null;
   if (target === null) return fail({ code: 'XH_ERR_USAGE', message: `${name} has no migration partner (not in migrate-tab, no DRBD peer): give the HOST` }, io, json);
+  const visiting = ledger.value.visitors[name];
+  // a visitor's disk is replicated between its home and here: it can only go home, and the
+  // home's ledger follows only that hop
+  if (visiting && target !== visiting.home) return fail({ code: 'XH_ERR_REFUSED', message: `${name} is a visitor from ${visiting.home}: it can only go back there (\`migrate ${name}\` here, or \`reverse ${name}\` on ${visiting.home}), not to ${target}` }, io, json);
   if (h && h.ignoredOptions.length > 0) io.stderr(`${c.host}: migrate-tab options not on the allowlist, ignored: ${h.ignoredOptions.join(' ')}\n`);
   const progress = (line: string): void => (json ? io.stderr(`${line}\n`) : io.stdout(`${line}\n`));
   const r = await migrateOut(c, { name, target, reason: reason.data, onProgress: progress, checkTarget: () => runsOnPeer(c, target, name) });

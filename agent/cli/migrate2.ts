@@ -1,10 +1,11 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { exitCodeFor, type XhError } from '../../shared/errors.js';
-import { withVisitor } from '../state/ledger.js';
+import { without, withVisitor } from '../state/ledger.js';
 import { nudgeDaemon, openHost, type HostContext } from '../migrate/context.js';
 import { readHomes, visitorHome } from '../migrate/homes.js';
 import { migrateOut } from '../migrate/migrate-out.js';
+import { peerUnreachable } from '../migrate/peer.js';
 import { migrate2Gate, refusalLines } from './migrate2-gate.js';
 
 /**
@@ -27,6 +28,25 @@ async function homeCheck(c: HostContext, peer: string, name: string): Promise<Xh
   const h = await visitorHome(c, ledger.value, name);
   if (h.home !== peer) return { code: 'XH_ERR_REFUSED', message: `${name} is not a domU of ${peer} (its home is ${h.home ?? 'unknown here'}): a peer may only take back its own domUs` };
   return { recorded: h.from === 'ledger' };
+}
+
+/**
+ * `status NAME` from the peer about one of our own domUs that runs here again: the peer sent it
+ * home (its `migrate NAME`) and tells us so. Our ledger saying NAME is away at that peer is then
+ * contradicted by xl list here and the peer's word alike: the away record is cleared. null: not
+ * that case.
+ */
+async function returnedHome(c: HostContext, peer: string, name: string): Promise<XhError | { cleared: boolean } | null> {
+  if (!(await readHomes(c)).homes.has(name)) return null;
+  const ledger = c.store.read();
+  if (!ledger.ok) return ledger.error;
+  const away = ledger.value.away[name];
+  if (away === undefined) return { cleared: false };
+  if (away.currentHost !== peer) return { code: 'XH_ERR_REFUSED', message: `${name} is a domU of ${c.host}; the ledger here says it went to ${away.currentHost}, not ${peer}` };
+  const w = await c.store.update((l) => (l.away[name]?.currentHost === peer ? without(l, name) : null));
+  if (!w.ok) return w.error;
+  await nudgeDaemon(c);
+  return { cleared: true };
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -52,6 +72,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       io.stdout(transient ? `status ${r.name} here ${transient.state} as ${transient.name} on ${c.host}\n` : `status ${r.name} absent on ${c.host}\n`);
       return 0;
     }
+    const back = await returnedHome(c, peer, r.name);
+    if (back !== null) {
+      if ('code' in back) return refuse(io, back);
+      io.stdout(`status ${r.name} here ${one.value.state} home ${c.host} on ${c.host}\n`);
+      return 0;
+    }
     const hc = await homeCheck(c, peer, r.name);
     if ('code' in hc) return refuse(io, hc);
     if (!hc.recorded) {
@@ -66,6 +92,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (one.value === null) return refuse(io, { code: 'XH_ERR_REFUSED', message: `${r.name} does not run on ${c.host}` });
   const hc = await homeCheck(c, peer, r.name);
   if ('code' in hc) return refuse(io, hc);
+  // xl migrate reaches the peer over ssh: refuse early and clearly when that cannot work
+  const unreachable = await peerUnreachable(c, peer);
+  if (unreachable !== null) return refuse(io, { code: 'XH_ERR_PEER_UNREACHABLE', message: `${unreachable}; ${r.name} stays here` });
   const m = await migrateOut(c, {
     name: r.name,
     target: peer,
@@ -87,6 +116,8 @@ export const migrate2Command: Command = {
     'migrate2 --peer HOME   (run by sshd: command="/usr/sbin/xenherd-agent migrate2 --peer HOME" in authorized_keys)\n' +
     'Only HOME\'s own domUs running here are migrated back to HOME. Output: progress lines, then `result: ok|refused …`.\n' +
     `Exit 0: done; 80 XH_ERR_COMMAND_REJECTED: not in the grammar, nothing run; 77: not HOME's domU or not here;\n` +
-    '81 locked; 82 migration failed (still here); 83 ALARM (undefined ending); 79 ledger corrupt.',
+    '81 locked (another migration, or the running agent holds NAME); 82 migration failed (still here);\n' +
+    '83 ALARM (undefined ending); 84 HOME\'s sshd not reachable from here (still here); 79 ledger corrupt.\n' +
+    'While it migrates, the running agent (if any) holds NAME through its control socket: it neither starts nor force-starts it.',
   run,
 };

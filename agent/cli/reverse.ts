@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { ERROR_CATALOG, type ErrorCode } from '../../shared/errors.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
-import { takeLock } from '../adapters/file-lock.js';
+import { lockDomU } from '../migrate/domu-lock.js';
 import { without } from '../state/ledger.js';
 import { nudgeDaemon, openHost } from '../migrate/context.js';
 import { presentHere } from '../migrate/migrate-out.js';
@@ -25,10 +24,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!ledger.ok) return fail(ledger.error, io, json);
   const away = ledger.value.away[name];
   if (!away) return fail({ code: 'XH_ERR_REFUSED', message: `the ledger of ${c.host} has no record of ${name} having left: nothing to reverse` }, io, json);
-  const lock = await takeLock(join(c.stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
+  // held here too: the home's daemon must not start NAME while it arrives as NAME--incoming
+  const lock = await lockDomU(c, name, 'reverse', away.operationId);
   if (!lock.ok) return fail(lock.error, io, json);
   try {
-    if ((await presentHere(c, name)) === true) return fail({ code: 'XH_ERR_LEDGER_MISMATCH', message: `${name} already runs on ${c.host} although the ledger says it is on ${away.currentHost}: check both hosts` }, io, json);
+    if ((await presentHere(c, name)) === true) return fail({ code: 'XH_ERR_LEDGER_MISMATCH', message: `${name} already runs on ${c.host} although the ledger says it is on ${away.currentHost}: check both hosts, then \`xenherd-agent reconcile ${name}\` records it as back` }, io, json);
     const say = (line: string): void => (json ? io.stderr(`${line}\n`) : io.stdout(`${line}\n`));
     say(`asking ${away.currentHost} to migrate ${name} back to ${c.host} (migrate2 over ssh)`);
     let result = '';

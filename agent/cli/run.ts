@@ -55,7 +55,7 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
     log,
     notify: hooks.notify(io.env),
   });
-  const server = await listenControl(socketReal, (req) => daemon.control(req));
+  const server = await listenControl(socketReal, (req, conn) => daemon.control(req, conn));
   if (!server.ok) return reportError(BIN, server.error, io);
 
   let stopping: Promise<void> | null = null;

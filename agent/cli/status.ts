@@ -74,7 +74,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     for (const m of mismatches) io.stdout(`  MISMATCH ${m.kind}: ${m.detail}\n`);
     for (const p of problems) io.stdout(`  problem: ${p}\n`);
   }
-  if (mismatches.length > 0) io.stderr(`${BIN}: XH_ERR_LEDGER_MISMATCH: ${mismatches.length} mismatch(es) between the ledger and xl list (not rewritten)\n`);
+  if (mismatches.length > 0) io.stderr(`${BIN}: XH_ERR_LEDGER_MISMATCH: ${mismatches.length} mismatch(es) between the ledger and xl list (not rewritten; after checking, \`${BIN} reconcile NAME\` records what xl list shows)\n`);
   return code;
 }
 

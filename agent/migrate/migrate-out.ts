@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { takeLock } from '../adapters/file-lock.js';
+import { lockDomU } from './domu-lock.js';
 import { migrationVerdict } from '../decide/migration-verdict.js';
 import { without, withAway, type MigrationReason } from '../state/ledger.js';
 import { nudgeDaemon, type HostContext } from './context.js';
@@ -39,7 +38,7 @@ export async function presentHere(ctx: HostContext, name: string): Promise<boole
 
 export async function migrateOut(ctx: HostContext, req: MigrateOutRequest): Promise<Result<MigrateOutDone, XhError>> {
   const opId = req.operationId ?? randomUUID();
-  const lock = await takeLock(join(ctx.stateDirReal, 'locks', `${req.name}.lock`), `domU ${req.name}`);
+  const lock = await lockDomU(ctx, req.name, req.reason === 'reverse' ? 'migrate2' : 'migrate', opId);
   if (!lock.ok) return lock;
   try {
     const before = ctx.store.read();

@@ -1,4 +1,5 @@
 import type { PeerExecResult } from '../adapters/peer-ssh.js';
+import { tcpReachable } from '../adapters/tcp-probe.js';
 import type { XhError } from '../../shared/errors.js';
 import type { Result } from '../../shared/result.js';
 import type { HostContext } from './context.js';
@@ -8,12 +9,26 @@ import type { HostContext } from './context.js';
  * ssh2 is loaded only here, on first use: it instantiates a WebAssembly module when loaded, and
  * the daemon runs with WebAssembly off (systemd/xenherd-agent.service) and never needs ssh.
  */
-export async function askPeer(ctx: HostContext, peer: string, command: string, onLine: (line: string, stream: 'stdout' | 'stderr') => void = () => undefined): Promise<Result<PeerExecResult, XhError>> {
+/** Where this host reaches PEER's sshd: `migration.peers.PEER` in the config, else PEER:sshPort. */
+export function peerEndpoint(ctx: HostContext, peer: string): { address: string; port: number } {
   const m = ctx.config.migration;
   const over = m.peers[peer];
+  return { address: over?.address ?? peer, port: over?.port ?? m.sshPort };
+}
+
+/** Is PEER's sshd reachable (TCP connect, nothing sent)? null when it is; else why not. */
+export async function peerUnreachable(ctx: HostContext, peer: string, timeoutMs = 5_000): Promise<string | null> {
+  const { address, port } = peerEndpoint(ctx, peer);
+  const r = await tcpReachable(address, port, timeoutMs);
+  return r.reachable ? null : `${peer}'s sshd (${address}:${port}) is not reachable from ${ctx.host}: ${r.why}`;
+}
+
+export async function askPeer(ctx: HostContext, peer: string, command: string, onLine: (line: string, stream: 'stdout' | 'stderr') => void = () => undefined): Promise<Result<PeerExecResult, XhError>> {
+  const m = ctx.config.migration;
+  const { address, port } = peerEndpoint(ctx, peer);
   const { execOnPeer } = await import('../adapters/peer-ssh.js');
   return execOnPeer(
-    { name: peer, address: over?.address ?? peer, port: over?.port ?? m.sshPort, user: m.sshUser, keyFile: ctx.real(m.keyFile), knownHostsFile: ctx.real(m.knownHostsFile) },
+    { name: peer, address, port, user: m.sshUser, keyFile: ctx.real(m.keyFile), knownHostsFile: ctx.real(m.knownHostsFile) },
     command,
     onLine,
   );

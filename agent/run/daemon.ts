@@ -25,6 +25,8 @@ import { reconcile, type Ledger } from '../state/ledger.js';
 import { createStillRunning, StartIntents } from './start-intents.js';
 import { guardedStatus, reasonOf, statusLine, type DomuRecord } from './status.js';
 import { Timers } from './timers.js';
+import { DomuHolds } from './holds.js';
+import type { ControlConnection } from '../control/server.js';
 
 export interface DaemonDeps {
   readonly config: AgentConfig;
@@ -57,6 +59,7 @@ export class Daemon {
   private warnings: string[] = [];
   private enabled: boolean;
   private readonly records = new Map<string, DomuRecord>();
+  private readonly holds = new DomuHolds();
   private readonly timers = new Timers();
   private readonly drbd: DrbdSource;
   private readonly domainSource: DomainSource;
@@ -269,8 +272,9 @@ export class Daemon {
       const d = decisions.get(g.name);
       if (!d) continue;
       const rec = this.record(g.name);
-      // while its `xl create` runs, block-drbd promotes before xl list shows it: the start outcome decides next
-      if (this.executor.busy(g.name)) continue;
+      // while its `xl create` runs, block-drbd promotes before xl list shows it: the start outcome decides next;
+      // while a migration holds it, the migration's ending decides next
+      if (this.executor.busy(g.name) || this.holds.has(g.name)) continue;
       if (rec.decision?.kind !== d.kind || reasonOf(rec.decision) !== reasonOf(d)) {
         rec.since = new Date();
         this.logDecision(g.name, d);
@@ -311,7 +315,7 @@ export class Daemon {
   }
 
   private maybeStart(g: GuardedEntry, rec: DomuRecord): void {
-    if (this.executor.busy(g.name)) return;
+    if (this.executor.busy(g.name) || this.holds.has(g.name)) return;
     const last = rec.lastStart?.at.getTime() ?? 0;
     const due = last + retryDelayMs(rec.attempts, this.config.autostart.retryInitialSeconds * 1000, this.config.autostart.retryMaxSeconds * 1000);
     if (due > Date.now()) {
@@ -357,7 +361,7 @@ export class Daemon {
 
   // ---- control ------------------------------------------------------------------------------
 
-  async control(req: ControlRequest): Promise<ControlResponse> {
+  async control(req: ControlRequest, conn: ControlConnection): Promise<ControlResponse> {
     const okWith = (message: string): ControlResponse => ({ v: CONTROL_PROTOCOL_VERSION, ok: true, message, status: this.status() });
     const fail = (code: string, message: string): ControlResponse => ({ v: CONTROL_PROTOCOL_VERSION, ok: false, error: { code, message } });
     switch (req.op) {
@@ -383,6 +387,8 @@ export class Daemon {
         if (!g) return fail('XH_ERR_USAGE', `${req.name} is not a guarded domU here (configs in ${this.config.guardedDir})`);
         const verdict = forceVerdict(this.records.get(req.name)?.decision ?? undefined);
         if (!verdict.allowed) return fail('XH_ERR_REFUSED', `${req.name}: ${verdict.why}`);
+        const held = this.holds.all().find((h) => h.name === req.name);
+        if (held) return fail('XH_ERR_LOCKED', `${req.name} is being migrated (${held.purpose}, operation ${held.operation}, by ${held.by}): not started`);
         this.d.log.warn({ domu: req.name, forced: true, operator: req.operator, reason: req.reason, decision: this.records.get(req.name)?.decision ?? null }, `operator forces the start of ${req.name}: ${req.reason}`);
         const p = this.executor.request({ name: g.name, configPath: g.configPath, forced: { reason: req.reason, operator: req.operator } });
         if (p === null) return fail('XH_ERR_REFUSED', `${req.name}: a start is already in progress`);
@@ -391,7 +397,26 @@ export class Daemon {
         if (o.kind === 'failed') return fail('XH_ERR_TOOL_FAILED', `${req.name}: ${o.message}`);
         return fail('XH_ERR_REFUSED', `${req.name}: ${o.message}`);
       }
+      case 'hold':
+        return this.hold(req, conn);
     }
+  }
+
+  /** A migration command holds a domU until its connection closes (see DomuHolds). */
+  private hold(req: Extract<ControlRequest, { op: 'hold' }>, conn: ControlConnection): ControlResponse {
+    const fail = (message: string): ControlResponse => ({ v: CONTROL_PROTOCOL_VERSION, ok: false, error: { code: 'XH_ERR_LOCKED', message } });
+    if (this.stopping) return { v: CONTROL_PROTOCOL_VERSION, ok: false, error: { code: 'XH_ERR_REFUSED', message: 'the agent is stopping' } };
+    if (this.executor.busy(req.name)) return fail(`an xl create of ${req.name} by the agent is running`);
+    const h = { name: req.name, purpose: req.purpose, operation: req.operation, by: req.by, since: new Date().toISOString() };
+    const other = this.holds.take(h);
+    if (other) return fail(`${req.name} is held by ${other.by} (${other.purpose}, operation ${other.operation}, since ${other.since})`);
+    this.d.log.info({ domu: req.name, hold: req.purpose, operation: req.operation, by: req.by }, `${req.name} held for ${req.purpose} by ${req.by}: not started meanwhile`);
+    conn.keepOpen(() => {
+      if (!this.holds.release(h)) return;
+      this.d.log.info({ domu: req.name, hold: req.purpose, operation: req.operation }, `${req.name} released by ${req.by}: reading the host again`);
+      if (!this.stopping) void this.fullRead();
+    });
+    return { v: CONTROL_PROTOCOL_VERSION, ok: true, message: `${req.name} held for ${req.purpose} (operation ${req.operation}) until this connection closes`, status: this.status() };
   }
 
   status(): AgentStatus {
@@ -407,6 +432,7 @@ export class Daemon {
       drbd: drbdWord,
       lastFullRead: this.lastFullRead?.toISOString() ?? null,
       guarded: this.guarded.filter((g, i, all) => all.findIndex((x) => x.name === g.name) === i).map((g) => guardedStatus(g, this.records.get(g.name), this.executor.busy(g.name))),
+      holds: this.holds.all(),
       warnings: [...this.warnings],
     };
   }

@@ -5,6 +5,10 @@ import { DOMU_NAME_RE } from '../names.js';
  * The agent's local control socket (/run/xenherd/agent.sock, owner-only): one JSON request line,
  * one JSON response line, then the agent closes the connection. Used by `xenherd-agent autostart`
  * on the same host. Versioned; both directions are parsed with these schemas.
+ *
+ * `hold` is the exception: once granted, the agent keeps the connection open and the domU stays
+ * held until the client closes it (or dies: the kernel closes it then). Migration commands hold
+ * their domU this way so that the daemon neither starts nor force-starts it meanwhile.
  */
 export const CONTROL_PROTOCOL_VERSION = 1;
 
@@ -24,6 +28,19 @@ export const ControlRequestSchema = z.discriminatedUnion('op', [
       name: z.string().regex(DOMU_NAME_RE, 'a domU name'),
       reason: z.string().min(1).max(500),
       operator: z.string().max(100).nullable(),
+    })
+    .strict(),
+  /** hold one domU for a migration until this connection closes */
+  z
+    .object({
+      v: z.literal(CONTROL_PROTOCOL_VERSION),
+      op: z.literal('hold'),
+      name: z.string().regex(DOMU_NAME_RE, 'a domU name'),
+      purpose: z.enum(['migrate', 'migrate2', 'reverse']),
+      /** the migration's operation id (as in the ledger) */
+      operation: z.string().min(1).max(100),
+      /** who holds it, for the operator: command and pid */
+      by: z.string().min(1).max(200),
     })
     .strict(),
 ]);
@@ -54,6 +71,18 @@ export const GuardedStatusSchema = z
   .strict();
 export type GuardedStatus = z.infer<typeof GuardedStatusSchema>;
 
+export const HoldSchema = z
+  .object({
+    name: z.string(),
+    purpose: z.enum(['migrate', 'migrate2', 'reverse']),
+    operation: z.string(),
+    by: z.string(),
+    /** ISO time the hold was granted */
+    since: z.string(),
+  })
+  .strict();
+export type Hold = z.infer<typeof HoldSchema>;
+
 export const AgentStatusSchema = z
   .object({
     host: z.string(),
@@ -67,6 +96,8 @@ export const AgentStatusSchema = z
     drbd: z.enum(['ok', 'tools-missing', 'module-not-loaded', 'unknown']),
     lastFullRead: z.string().nullable(),
     guarded: z.array(GuardedStatusSchema),
+    /** domUs held by a running migration command: not started, not force-started meanwhile */
+    holds: z.array(HoldSchema),
     warnings: z.array(z.string()),
   })
   .strict();

@@ -31,12 +31,14 @@ describe('npm run demo', () => {
     if (existsSync('/usr/sbin/sshd')) {
       expect(out).toContain('PING from xen1 ...\n    PONG from xen2 ...\n    Success.');
       expect(out).toContain('web1 is back on xen1; ledger updated');
+      expect(out).toMatch(/xen2# xenherd-agent reconcile shop1 --home xen3\n {4}xen2: unrecorded-guest: shop1 is recorded as a visitor from xen3/);
+      expect(out).toMatch(/shop1 +visitor from xen3, running here/);
     } else {
       expect(out).toContain('apt-get install -y openssh-server');
     }
     const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
     // the demo's sim, fake tools and agent all live under its own xenherd-demo-* dir
     expect(ps).not.toMatch(/xenherd-demo-/);
-    expect(ps).not.toMatch(/sshd-xen2/);
+    expect(ps).not.toMatch(/sshd-xen[12]/);
   }, 120_000);
 });

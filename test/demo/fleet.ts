@@ -3,7 +3,7 @@
  * one peer. db2 is defined but stopped, so one guarded domU shows as "not running here".
  */
 export const DEMO_FLEET = `
-option bandwidth=512 connect-delay=1500
+option bandwidth=512 connect-delay=4000
 host xen1 mem=65536 cpus=16 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
 host xen2 mem=65536 cpus=16 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
 host xen3 mem=65536 cpus=16 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes

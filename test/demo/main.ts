@@ -82,7 +82,9 @@ async function main(): Promise<number> {
     say('DRBD cannot tell yet whether the peer Dom0 is using the disk. Starting a domU now could');
     say('split the brain, so guarded autostart must wait here, never treat it as safe.');
     say();
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // the simulated DRBD reconnects connect-delay after power-on (long enough that the first
+    // inventory above is read before it, also on a loaded machine)
+    await new Promise((resolve) => setTimeout(resolve, (sim?.state().connectDelayMs ?? 0) + 500));
     say('A moment later DRBD has reconnected:');
     const later = await inventoryOn(sim, agent, 'xen3');
     say(indent(later.stdout));

@@ -29,29 +29,49 @@ async function show(agent: string, sim: Sim, host: string, args: readonly string
   if (!okCodes.includes(r.code ?? -1)) throw new Error(`xenherd-agent ${args.join(' ')} on ${host} exited ${String(r.code)}`);
 }
 
-/** sshd on "xen2" with xen1's migration key bound to `migrate2 --peer xen1`; xen1 told how to reach it. */
-async function sshForReverse(sim: Sim, agent: string, work: string): Promise<Sshd> {
-  const wrapper = join(work, 'forced-on-xen2.sh');
-  writeWrapper(wrapper, sim.env('xen2'), agent);
-  const keys = await agentOn(agent, sim, 'xen1', ['keys', 'setup', 'xen2', '--from', '127.0.0.1', '--agent-path', wrapper]);
-  const line = keys.out.split('\n').find((l) => l.startsWith('restrict,'));
-  if (keys.code !== 0 || line === undefined) throw new Error(`keys setup failed: ${keys.err}`);
-  const sshd = await startSshd(join(work, 'sshd-xen2'), `${line}\n`);
-  const etc = join(sim.hostRoot('xen1'), 'etc/xenherd');
-  mkdirSync(etc, { recursive: true });
-  writeFileSync(join(etc, 'known_hosts'), `xen2 ${sshd.hostKeyPub}\n`);
-  writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers: { xen2: { address: '127.0.0.1', port: sshd.port } } } }));
-  return sshd;
+/**
+ * One sshd per Dom0 of the pair, each with the other's migration key bound to
+ * `migrate2 --peer OTHER` (made by `keys setup`); each Dom0 told how to reach the other's sshd.
+ * xen1 needs xen2's to ask for the reverse; xen2 checks that xen1's is reachable before it
+ * migrates web1 back (xl migrate would go there).
+ */
+async function sshForReverse(sim: Sim, agent: string, work: string): Promise<Sshd[]> {
+  const pair = ['xen1', 'xen2'] as const;
+  const other = (h: string): string => (h === 'xen1' ? 'xen2' : 'xen1');
+  const lines: Record<string, string> = {};
+  for (const h of pair) {
+    const wrapper = join(work, `forced-on-${other(h)}.sh`);
+    writeWrapper(wrapper, sim.env(other(h)), agent);
+    const keys = await agentOn(agent, sim, h, ['keys', 'setup', other(h), '--from', '127.0.0.1', '--agent-path', wrapper]);
+    const line = keys.out.split('\n').find((l) => l.startsWith('restrict,'));
+    if (keys.code !== 0 || line === undefined) throw new Error(`keys setup on ${h} failed: ${keys.err}`);
+    lines[h] = line;
+  }
+  const sshd: Record<string, Sshd> = {};
+  try {
+    for (const h of pair) sshd[h] = await startSshd(join(work, `sshd-${h}`), `${lines[other(h)] ?? ''}\n`);
+  } catch (e) {
+    for (const s of Object.values(sshd)) await s.stop();
+    throw e;
+  }
+  for (const h of pair) {
+    const peer = sshd[other(h)] as Sshd;
+    const etc = join(sim.hostRoot(h), 'etc/xenherd');
+    mkdirSync(etc, { recursive: true });
+    writeFileSync(join(etc, 'known_hosts'), `${other(h)} ${peer.hostKeyPub}\n`);
+    writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers: { [other(h)]: { address: '127.0.0.1', port: peer.port } } } }));
+  }
+  return Object.values(sshd);
 }
 
 export async function migratePart(sim: Sim, agent: string, work: string, say: Say): Promise<void> {
   say('4. Migrations and the ledger: web1 leaves its home xen1 for its peer xen2, and comes back');
   const ssh = sshdInstalled();
-  let sshd: Sshd | null = null;
+  let sshd: Sshd[] = [];
   try {
     if (ssh) {
-      say('   (OpenSSH is installed: xen2 gets its own sshd on 127.0.0.1, with xen1\'s migration key bound');
-      say('   to the forced command `xenherd-agent migrate2 --peer xen1`, made by `keys setup`.)');
+      say('   (OpenSSH is installed: xen1 and xen2 each get their own sshd on 127.0.0.1, with the other\'s');
+      say('   migration key bound to the forced command `xenherd-agent migrate2 --peer OTHER`, made by `keys setup`.)');
       sshd = await sshForReverse(sim, agent, work);
       say();
       await show(agent, sim, 'xen1', ['ping', 'xen2'], say);
@@ -77,8 +97,10 @@ export async function migratePart(sim: Sim, agent: string, work: string, say: Sa
     say();
     say('web1 is home again and both ledgers say so. xen2 still reports shop1: the operator started it');
     say('there by hand in part 3, outside xenherd, so no ledger knows it; status says so (exit 85)');
-    say('instead of inventing a record.');
+    say('instead of inventing a record. Having checked, the operator records what xl list shows:');
+    await show(agent, sim, 'xen2', ['reconcile', 'shop1', '--home', 'xen3'], say);
+    await show(agent, sim, 'xen2', ['status', 'ALL'], say);
   } finally {
-    await sshd?.stop();
+    for (const d of sshd) await d.stop();
   }
 }

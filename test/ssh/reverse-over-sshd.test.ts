@@ -6,7 +6,8 @@ import { ledgerStore } from '../../agent/adapters/ledger-store.js';
 import { execOnPeer } from '../../agent/adapters/peer-ssh.js';
 import type { Ledger } from '../../agent/state/ledger.js';
 import { HOSTILE_COMMANDS } from '../agent/decide/migrate2-corpus.js';
-import { buildAgent, runAsync } from '../agent/run/agent-process.js';
+import { AgentProcess, buildAgent, runAsync, writeConfig } from '../agent/run/agent-process.js';
+import { FAST_TIMERS } from '../agent/run/agent-test-bed.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { sshdInstalled, startSshd, writeWrapper, type Sshd } from './sshd.js';
 
@@ -144,6 +145,34 @@ describe('reverse migrations over a real sshd', () => {
     expect(await statusCode('xen1')).toBe(85);
     expect(ledger('xen2').visitors).toEqual({});
   }, 60_000);
+
+  it('with agents running on both Dom0s, migrate and reverse hold web1 in each daemon and start nothing', async () => {
+    // the previous test left xen1's ledger saying web1 is away (a reported mismatch): start clean
+    await ledgerStore(join(sim.hostRoot('xen1'), 'var/lib/xenherd'), 'xen1').update((x) => ({ ...x, away: {} }));
+    const agents = HOSTS.map((h) => new AgentProcess(agent.path, sim, h, writeConfig(dir, FAST_TIMERS)));
+    try {
+      for (const a of agents) await a.waitLog((l) => l.msg.startsWith('ready'));
+      const [a1, a2] = agents as [AgentProcess, AgentProcess];
+      const createsBefore = sim.commandLog.filter((c) => c.argv[0] === 'create').length;
+      expect((await cli('xen1', ['migrate', 'web1'])).code).toBe(0);
+      expect(a1.logs.some((l) => l.domu === 'web1' && l.hold === 'migrate')).toBe(true);
+      const r = await cli('xen1', ['reverse', 'web1']);
+      expect(r.code).toBe(0);
+      // the home held it while it came back; the forced command on xen2 held it in xen2's agent
+      expect(a1.logs.some((l) => l.domu === 'web1' && l.hold === 'reverse')).toBe(true);
+      expect(a2.logs.some((l) => l.domu === 'web1' && l.hold === 'migrate2' && String(l.msg).includes('xenherd-agent migrate2'))).toBe(true);
+      await a1.waitLog((l) => l.hold === 'reverse' && String(l.msg).startsWith('web1 released'));
+      await a2.waitLog((l) => l.hold === 'migrate2' && String(l.msg).startsWith('web1 released'));
+      expect(sim.commandLog.filter((c) => c.argv[0] === 'create').length).toBe(createsBefore);
+      expect(xlNames('xen1')).toContain('web1');
+      expect(ledger('xen1').away).toEqual({});
+      expect(ledger('xen2').visitors).toEqual({});
+      expect(await statusCode('xen1')).toBe(0);
+      expect(await statusCode('xen2')).toBe(0);
+    } finally {
+      for (const a of agents) await a.stop();
+    }
+  }, 90_000);
 
   it("refuses to hand xen1 a domU that is not xen1's (db1, home xen2)", async () => {
     const r = await sysSsh('xen2', 'migrate2 db1');

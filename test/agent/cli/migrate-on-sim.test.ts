@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
@@ -22,9 +24,34 @@ beforeAll(() => {
   agent = buildAgent();
 }, 120_000);
 afterAll(() => agent?.cleanup());
+let standIns: Record<string, Server> = {};
 afterEach(async () => {
+  for (const s of Object.values(standIns)) s.close();
+  standIns = {};
   await sim?.stop();
 });
+
+const HOSTS = ['xen1', 'xen2'];
+/**
+ * The forced command refuses unless its peer's sshd is reachable (TCP). The ssh hop itself is
+ * played by setting SSH_ORIGINAL_COMMAND here, so each host's "sshd" is a loopback listener that
+ * only accepts; each host's agent.json points migration.peers at the other's.
+ */
+async function withSshdStandIns(s: Sim): Promise<Sim> {
+  for (const h of HOSTS) {
+    const srv = createServer((c) => c.destroy());
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    standIns[h] = srv;
+  }
+  for (const h of HOSTS) {
+    const peers = Object.fromEntries(HOSTS.filter((p) => p !== h).map((p) => [p, { address: '127.0.0.1', port: (standIns[p]!.address() as { port: number }).port }]));
+    const etc = join(s.hostRoot(h), 'etc/xenherd');
+    mkdirSync(etc, { recursive: true });
+    writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers } }));
+  }
+  return s;
+}
+const simWith = async (fleet: string): Promise<Sim> => withSshdStandIns(await startSim({ fleet, clock: 'real' }));
 
 const cli = (host: string, args: string[], extra: Record<string, string> = {}) => runAsync(process.execPath, [agent.path, ...args], { ...sim.env(host), ...extra });
 const forced = (host: string, peer: string, cmd: string) => cli(host, ['migrate2', '--peer', peer], { SSH_ORIGINAL_COMMAND: cmd });
@@ -41,7 +68,7 @@ const statusAll = async (host: string) => {
 
 describe('migrate, status and migrate2 on the simulator', () => {
   it('migrates web1 to its peer, both ledgers record it, and migrate2 brings it back', async () => {
-    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    sim = await simWith(FLEET);
     const m = await cli('xen1', ['migrate', 'web1']);
     expect(m.stderr).toBe('');
     expect(m.code).toBe(0);
@@ -75,6 +102,13 @@ describe('migrate, status and migrate2 on the simulator', () => {
     expect(s3.code).toBe(85);
     expect(s3.json.mismatches).toEqual([expect.objectContaining({ kind: 'away-but-running-here', domu: 'web1' })]);
     expect(ledger('xen1').away['web1']).toBeDefined();
+    // the operator, having checked, accepts what xl list shows
+    const rec = await cli('xen1', ['reconcile', 'web1']);
+    expect(rec.code).toBe(0);
+    expect(rec.stdout).toMatch(/^xen1: away-but-running-here: web1 runs here: its away record \(to xen2\) is dropped \(xl list confirms; operation reconcile-/);
+    expect(ledger('xen1').away).toEqual({});
+    expect((await statusAll('xen1')).code).toBe(0);
+    expect((await cli('xen1', ['reconcile', 'web1'])).stdout).toBe('the ledger and xl list agree about web1: nothing to reconcile\n');
   }, 60_000);
 
   it.each([
@@ -82,7 +116,7 @@ describe('migrate, status and migrate2 on the simulator', () => {
     ['target', 82],
     ['handshake', 83],
   ] as const)('migration failing at %s: exit %i, ledger unchanged, status ALL and xl list agree', async (phase, exit) => {
-    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    sim = await simWith(FLEET);
     sim.migrationFault('web1', phase);
     const m = await cli('xen1', ['migrate', 'web1', '--json']);
     expect(m.code).toBe(exit);
@@ -107,11 +141,53 @@ describe('migrate, status and migrate2 on the simulator', () => {
   }, 60_000);
 
   it('refuses a second migration of the same domU while one holds its lock', async () => {
-    sim = await startSim({ fleet: FLEET.replace('bandwidth=65536', 'bandwidth=1024'), clock: 'real' });
+    sim = await simWith(FLEET.replace('bandwidth=65536', 'bandwidth=1024'));
     const first = cli('xen1', ['migrate', 'web1']);
     await new Promise((r) => setTimeout(r, 1200));
     const second = await cli('xen1', ['migrate', 'web1']);
     expect([81, 77]).toContain(second.code);
     expect((await first).code).toBe(0);
+  }, 60_000);
+
+  it("migrate2 refuses, with nothing migrated, when its peer's sshd is not reachable (exit 84)", async () => {
+    sim = await simWith(FLEET);
+    expect((await cli('xen1', ['migrate', 'web1'])).code).toBe(0);
+    await forced('xen2', 'xen1', 'status web1');
+    await new Promise<void>((r) => standIns['xen1']!.close(() => r()));
+    const seqBefore = sim.commandLog.length;
+    const back = await forced('xen2', 'xen1', 'migrate2 web1');
+    expect(back.code).toBe(84);
+    expect(back.stdout).toMatch(/^result: refused XH_ERR_PEER_UNREACHABLE: xen1's sshd \(127\.0\.0\.1:\d+\) is not reachable from xen2: ECONNREFUSED; web1 stays here\n$/);
+    expect(back.stderr).toContain('XH_ERR_PEER_UNREACHABLE');
+    expect(sim.commandLog.slice(seqBefore).filter((c) => c.argv[0] === 'migrate')).toEqual([]);
+    expect(xlNames('xen2')).toContain('web1');
+    expect(ledger('xen2').visitors['web1']).toMatchObject({ home: 'xen1' });
+  }, 60_000);
+
+  it('a visitor only goes home; sent home from the visiting host, the home learns it from the status question', async () => {
+    sim = await simWith(FLEET);
+    expect((await cli('xen1', ['migrate', 'web1'])).code).toBe(0);
+    await forced('xen2', 'xen1', 'status web1');
+    const third = await cli('xen2', ['migrate', 'web1', 'xen3']);
+    expect(third.code).toBe(77);
+    expect(third.stderr).toContain('web1 is a visitor from xen1: it can only go back there');
+    const home = await cli('xen2', ['migrate', 'web1']);
+    expect(home.code).toBe(0);
+    expect(home.stdout).toMatch(/migrating web1 from xen2 to xen1/);
+    expect(xlNames('xen1')).toContain('web1');
+    expect(ledger('xen2').visitors).toEqual({});
+    // what `migrate` asks the target over ssh afterwards (here without the ssh hop)
+    const st = await forced('xen1', 'xen2', 'status web1');
+    expect(st.stdout).toMatch(/^status web1 here (running|blocked) home xen1 on xen1\n$/);
+    expect(st.code).toBe(0);
+    expect(ledger('xen1').away).toEqual({});
+    expect((await statusAll('xen1')).code).toBe(0);
+    expect((await statusAll('xen2')).code).toBe(0);
+    // asked by another host while web1 is away again, the home answers "absent" and keeps its record
+    await cli('xen1', ['migrate', 'web1']);
+    const wrongPeer = await forced('xen1', 'xen3', 'status web1');
+    expect(wrongPeer.code).toBe(0);
+    expect(wrongPeer.stdout).toMatch(/^status web1 absent on xen1\n$/);
+    expect(ledger('xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
   }, 60_000);
 });

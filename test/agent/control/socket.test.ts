@@ -9,7 +9,7 @@ import { CONTROL_PROTOCOL_VERSION, type AgentStatus, type ControlRequest } from 
 
 const STATUS: AgentStatus = {
   host: 'xen1', pid: 1, startedAt: '2025-01-01T00:00:00.000Z', autostart: 'enabled', maintenance: false, toolstack: 'xl',
-  sources: { drbd: 'drbdsetup events2', domains: 'xenstore-watch' }, drbd: 'ok', lastFullRead: null, guarded: [], warnings: [],
+  sources: { drbd: 'drbdsetup events2', domains: 'xenstore-watch' }, drbd: 'ok', lastFullRead: null, guarded: [], holds: [], warnings: [],
 };
 
 let dir = '';

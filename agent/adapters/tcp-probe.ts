@@ -1,0 +1,19 @@
+import { connect } from 'node:net';
+
+/**
+ * Does something accept TCP connections on address:port within the timeout? (Used for "is the
+ * peer's sshd reachable", the path `xl migrate` takes; nothing is sent.)
+ */
+export function tcpReachable(address: string, port: number, timeoutMs: number): Promise<{ reachable: true } | { reachable: false; why: string }> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: address, port });
+    const done = (r: { reachable: true } | { reachable: false; why: string }): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done({ reachable: false, why: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
+    sock.once('connect', () => done({ reachable: true }));
+    sock.once('error', (e: NodeJS.ErrnoException) => done({ reachable: false, why: e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' ? `the name ${address} does not resolve` : (e.code ?? e.message) }));
+  });
+}

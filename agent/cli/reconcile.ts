@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { CliIo } from '../../shared/cli/io.js';
+import type { Command } from '../../shared/cli/program.js';
+import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
+import { takeLock } from '../adapters/file-lock.js';
+import { acceptXlList } from '../decide/ledger-accept.js';
+import { nudgeDaemon, openHost } from '../migrate/context.js';
+import { readHomes } from '../migrate/homes.js';
+import { BIN, fail, parseCommon } from './common.js';
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const a = parseCommon(argv, [{ name: 'home', takesValue: true }], 1, 1, 'reconcile NAME');
+  if (!a.ok) return fail(a.error, io, false);
+  const name = a.value.positionals[0] as string;
+  const json = a.value.json;
+  const home = a.value.options['home'] ?? null;
+  if (!DOMU_NAME_RE.test(name)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(name)} is not a domU name` }, io, json);
+  if (home !== null && (home === true || !HOST_NAME_RE.test(home))) return fail({ code: 'XH_ERR_USAGE', message: '--home needs a host name' }, io, json);
+  const ctx = await openHost(io, a.value.config);
+  if (!ctx.ok) return fail(ctx.error, io, json);
+  const c = ctx.value;
+  // a migration of NAME from this host holds this lock: never reconcile under a running one
+  const lock = await takeLock(join(c.stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
+  if (!lock.ok) return fail(lock.error, io, json);
+  try {
+    const list = await c.toolstack.list();
+    if (!list.ok) return fail(list.error, io, json);
+    const { homes } = await readHomes(c);
+    const operationId = `reconcile-${randomUUID()}`;
+    let verdict: ReturnType<typeof acceptXlList> | null = null;
+    const w = await c.store.update((l) => {
+      verdict = acceptXlList({ ledger: l, running: list.value.map((d) => d.name), homedHere: new Set(homes.keys()), name, home, now: new Date().toISOString(), operationId });
+      return verdict.kind === 'change' ? verdict.ledger : null;
+    });
+    if (!w.ok) return fail(w.error, io, json);
+    const v = verdict as ReturnType<typeof acceptXlList> | null;
+    if (v === null) return fail({ code: 'XH_ERR_INTERNAL', message: 'the ledger store did not run the change' }, io, json);
+    if (v.kind === 'refused') return fail({ code: 'XH_ERR_REFUSED', message: v.why }, io, json);
+    if (v.kind === 'nothing') {
+      if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, changed: false, message: v.why })}\n`);
+      else io.stdout(`${v.why}\n`);
+      return 0;
+    }
+    await nudgeDaemon(c);
+    if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, changed: true, mismatch: v.mismatch.kind, message: v.says, operationId })}\n`);
+    else io.stdout(`${c.host}: ${v.mismatch.kind}: ${v.says} (xl list confirms; operation ${operationId})\n`);
+    return 0;
+  } finally {
+    lock.value.release();
+  }
+}
+
+export const reconcileCommand: Command = {
+  name: 'reconcile',
+  summary: 'Accept what xl list shows for one domU whose ledger record it contradicts (after checking by hand).',
+  usage:
+    'reconcile NAME [--home HOST] [--json] [--config FILE]\n' +
+    '  away but running here -> the away record is dropped; visitor not here -> its record is dropped;\n' +
+    '  running here unrecorded -> recorded as a visitor from --home HOST.\n' +
+    `Exit 0: reconciled, or nothing to do; 77: refused (mid-migration, or --home missing); 81: a migration of NAME runs;\n` +
+    `79: ledger corrupt. \`${BIN} status ALL\` lists the mismatches (exit 85).`,
+  run,
+};

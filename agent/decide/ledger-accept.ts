@@ -1,0 +1,42 @@
+import { reconcile, without, withVisitor, type Ledger, type LedgerMismatch } from '../state/ledger.js';
+
+/**
+ * `xenherd-agent reconcile NAME`: the operator accepts what `xl list` shows for one domU whose
+ * ledger record it contradicts. Only the change xl list itself confirms is made: an away record of
+ * a domU running here is dropped, a visitor record of a domU not here is dropped, and a guest
+ * running here unrecorded becomes a visitor of the home the operator names. Mid-migration names
+ * (NAME--incoming / NAME--migratedaway) are refused: the migration's own ending decides.
+ */
+export type AcceptVerdict =
+  | { readonly kind: 'nothing'; readonly why: string }
+  | { readonly kind: 'change'; readonly mismatch: LedgerMismatch; readonly ledger: Ledger; readonly says: string }
+  | { readonly kind: 'refused'; readonly why: string };
+
+export interface AcceptInput {
+  readonly ledger: Ledger;
+  /** names in this host's xl list, as listed */
+  readonly running: readonly string[];
+  readonly homedHere: ReadonlySet<string>;
+  readonly name: string;
+  /** --home HOST, needed to record an unrecorded guest */
+  readonly home: string | null;
+  readonly now: string;
+  readonly operationId: string;
+}
+
+export function acceptXlList(i: AcceptInput): AcceptVerdict {
+  const transient = i.running.find((n) => n === `${i.name}--incoming` || n === `${i.name}--migratedaway`);
+  if (transient) return { kind: 'refused', why: `${i.name} is mid-migration (xl list shows ${transient}): run this again when the migration has ended` };
+  const m = reconcile(i.ledger, i.running, i.homedHere).mismatches.find((x) => x.domu === i.name);
+  if (!m) return { kind: 'nothing', why: `the ledger and xl list agree about ${i.name}: nothing to reconcile` };
+  switch (m.kind) {
+    case 'away-but-running-here':
+      return { kind: 'change', mismatch: m, ledger: without(i.ledger, i.name), says: `${i.name} runs here: its away record (to ${i.ledger.away[i.name]?.currentHost ?? '?'}) is dropped` };
+    case 'visitor-not-here':
+      return { kind: 'change', mismatch: m, ledger: without(i.ledger, i.name), says: `${i.name} does not run here: its visitor record (home ${i.ledger.visitors[i.name]?.home ?? '?'}) is dropped` };
+    case 'unrecorded-guest':
+      if (i.home === null) return { kind: 'refused', why: `${i.name} runs here unrecorded: name its home with --home HOST to record it as a visitor` };
+      if (i.home === i.ledger.host) return { kind: 'refused', why: `--home ${i.home} is this host: list ${i.name} in the guarded dir or migrate-tab to make this its home` };
+      return { kind: 'change', mismatch: m, ledger: withVisitor(i.ledger, i.name, { home: i.home, since: i.now, operationId: i.operationId }), says: `${i.name} is recorded as a visitor from ${i.home}` };
+  }
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { acceptXlList, type AcceptInput } from '../../../agent/decide/ledger-accept.js';
+import { emptyLedger, withAway, withVisitor, type Ledger } from '../../../agent/state/ledger.js';
+
+const base = emptyLedger('xen1');
+const away = withAway(base, 'web1', { home: 'xen1', currentHost: 'xen2', since: 't0', operationId: 'op1', reason: 'manual' });
+const visiting = withVisitor(base, 'db1', { home: 'xen2', since: 't0', operationId: 'op2' });
+const input = (ledger: Ledger, running: string[], name: string, home: string | null = null): AcceptInput => ({
+  ledger, running: ['Domain-0', ...running], homedHere: new Set(['web1']), name, home, now: 't1', operationId: 'reconcile-x',
+});
+
+describe('acceptXlList (reconcile NAME)', () => {
+  it('drops the away record of a domU that runs here', () => {
+    const v = acceptXlList(input(away, ['web1'], 'web1'));
+    expect(v.kind).toBe('change');
+    if (v.kind !== 'change') return;
+    expect(v.mismatch.kind).toBe('away-but-running-here');
+    expect(v.ledger.away).toEqual({});
+    expect(v.says).toBe('web1 runs here: its away record (to xen2) is dropped');
+  });
+
+  it('drops the visitor record of a domU that is not here', () => {
+    const v = acceptXlList(input(visiting, [], 'db1'));
+    expect(v).toMatchObject({ kind: 'change', mismatch: { kind: 'visitor-not-here' } });
+    if (v.kind === 'change') expect(v.ledger.visitors).toEqual({});
+  });
+
+  it('records an unrecorded guest as a visitor only with --home, never from this host', () => {
+    expect(acceptXlList(input(base, ['db1'], 'db1'))).toEqual({ kind: 'refused', why: expect.stringContaining('--home HOST') });
+    expect(acceptXlList(input(base, ['db1'], 'db1', 'xen1'))).toEqual({ kind: 'refused', why: expect.stringContaining('is this host') });
+    const v = acceptXlList(input(base, ['db1'], 'db1', 'xen2'));
+    expect(v.kind).toBe('change');
+    if (v.kind === 'change') expect(v.ledger.visitors['db1']).toEqual({ home: 'xen2', since: 't1', operationId: 'reconcile-x' });
+  });
+
+  it('changes nothing when the ledger and xl list agree', () => {
+    for (const [l, running, name] of [
+      [away, [], 'web1'],
+      [visiting, ['db1'], 'db1'],
+      [base, ['web1'], 'web1'],
+      [base, [], 'nosuch'],
+    ] as const) {
+      expect(acceptXlList(input(l, [...running], name)).kind).toBe('nothing');
+    }
+  });
+
+  it('refuses mid-migration names: the migration decides', () => {
+    for (const n of ['web1--incoming', 'web1--migratedaway']) {
+      const v = acceptXlList(input(away, [n], 'web1'));
+      expect(v).toEqual({ kind: 'refused', why: expect.stringContaining(`xl list shows ${n}`) });
+    }
+  });
+
+  it('only ever touches the named domU', () => {
+    const both = withVisitor(away, 'db1', { home: 'xen2', since: 't0', operationId: 'op2' });
+    const v = acceptXlList(input(both, ['web1'], 'web1'));
+    expect(v.kind).toBe('change');
+    if (v.kind === 'change') expect(v.ledger.visitors).toEqual(both.visitors);
+  });
+});
