@@ -25,6 +25,7 @@ import { reconcile, type Ledger } from '../state/ledger.js';
 import { createStillRunning, StartIntents } from './start-intents.js';
 import { guardedStatus, reasonOf, statusLine, type DomuRecord } from './status.js';
 import { Timers } from './timers.js';
+import { coalesced } from './coalesce.js';
 import { DomuHolds } from './holds.js';
 import type { ControlConnection } from '../control/server.js';
 
@@ -73,7 +74,10 @@ export class Daemon {
   private stopping = false;
   /** no decision before the first full read (and the first events2 dump) are complete */
   private firstReadDone = false;
-  private readonly single = { full: null as Promise<void> | null, fullAgain: false, list: null as Promise<void> | null, listAgain: false };
+  /** the whole host read again (guarded dir, ledger, toolstack, DRBD) */
+  private readonly fullRead = coalesced(() => this.fullReadOnce(), () => this.stopping);
+  /** xl list read again */
+  private readonly readDomains = coalesced(() => this.listOnce(), () => this.stopping);
 
   constructor(private readonly d: DaemonDeps) {
     this.config = d.config;
@@ -158,21 +162,6 @@ export class Daemon {
     }
   }
 
-  private fullRead(): Promise<void> {
-    if (this.single.full) {
-      this.single.fullAgain = true;
-      return this.single.full;
-    }
-    const p = (async () => {
-      do {
-        this.single.fullAgain = false;
-        await this.fullReadOnce();
-      } while (this.single.fullAgain && !this.stopping);
-    })().finally(() => (this.single.full = null));
-    this.single.full = p;
-    return p;
-  }
-
   private async fullReadOnce(): Promise<void> {
     const [guarded, maintenance] = await Promise.all([readGuarded(this.d.files, this.config.guardedDir), readMaintenance(this.d.files, this.config.stateDir)]);
     if (guarded.problem) this.d.log.error({ code: 'XH_ERR_FILE' }, `guarded dir unreadable: ${guarded.problem}`);
@@ -200,21 +189,6 @@ export class Daemon {
     this.toolstack = r.value.toolstack;
     if (r.value.domains.ok) this.domains = r.value.domains.value;
     else this.d.log.error({ code: r.value.domains.error.code }, `cannot list domains: ${r.value.domains.error.message}`);
-  }
-
-  private readDomains(): Promise<void> {
-    if (this.single.list) {
-      this.single.listAgain = true;
-      return this.single.list;
-    }
-    const p = (async () => {
-      do {
-        this.single.listAgain = false;
-        await this.listOnce();
-      } while (this.single.listAgain && !this.stopping);
-    })().finally(() => (this.single.list = null));
-    this.single.list = p;
-    return p;
   }
 
   private async listOnce(): Promise<void> {
