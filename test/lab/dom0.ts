@@ -54,7 +54,10 @@ export class Dom0 {
     return [
       '-name', `xenherd-lab-${this.name}`,
       '-accel', 'tcg,thread=multi,tb-size=512',
-      '-cpu', 'max,-adx',
+      // -adx: sshd crashed in libcrypto without it (shared lab). -avx,-avx2,-fma,-f16c: with a
+      // migrated PVH guest running, Dom0 processes crashed at random (sshd, xl and node segfaults,
+      // glibc heap aborts, sshd refusing the lab key); glibc then uses its SSE2 routines instead
+      '-cpu', 'max,-adx,-avx,-avx2,-fma,-f16c',
       '-smp', '1',
       '-m', String(s.memMiB ?? 1024),
       '-nographic', '-no-reboot',
