@@ -69,6 +69,8 @@ interface StatusOut {
 
 const lastLine = (s: string): string => s.trim().split('\n').pop() ?? '';
 const oneLine = (s: string, n = 600): string => s.trim().replace(/\n/g, ' | ').slice(0, n);
+/** a process that died of the lab's emulation: glibc/V8 aborts, signals, a killed xl inside the agent */
+const CRASH_RE = /killed by SIG[A-Z]+|Segmentation fault|Aborted|Fatal error in|^abort: |JS stack trace|corrupted/m;
 
 export async function migrateCheck(lab: Lab, checks: Checks, remote: string): Promise<MigrateFigures> {
   const { a, b } = lab;
@@ -82,8 +84,8 @@ export async function migrateCheck(lab: Lab, checks: Checks, remote: string): Pr
       const t0 = Date.now();
       const r = await d.exec(cmd, { timeoutMs });
       const s = (Date.now() - t0) / 1000;
-      const crashed = (r.exitCode !== null && r.exitCode >= 128) || /killed by SIG[A-Z]+|Segmentation fault|Aborted|Fatal error in/.test(r.stderr);
-      if (!crashed || i >= 2) return { ...r, s };
+      const crashed = (r.exitCode !== null && r.exitCode >= 128) || CRASH_RE.test(r.stderr);
+      if (!crashed || i >= 4) return { ...r, s };
       const what = `${d.name}: \`${cmd}\` exit ${String(r.exitCode)}: ${oneLine(r.stderr, 300)}`;
       fig.crashes.push(what);
       log(`migrate: FINDING: a process died by a signal (exit >= 128; 255: ssh lost), retrying: ${what}`);
@@ -175,7 +177,13 @@ export async function migrateCheck(lab: Lab, checks: Checks, remote: string): Pr
       await waitGap();
       log(`migrate ${label} (attempt ${attempt}): ${on.name}: xenherd-agent ${cmd}`);
       const t0 = Date.now();
-      const r = await on.exec(`${remote} ${cmd}`, { timeoutMs: 15 * 60_000 });
+      let r = await on.exec(`${remote} ${cmd}`, { timeoutMs: 15 * 60_000 });
+      // node died before the agent started the migration (no first line): not a migration attempt
+      for (let k = 0; k < 3 && r.exitCode !== 0 && r.stdout === '' && CRASH_RE.test(r.stderr); k++) {
+        fig.crashes.push(`${on.name}: \`${cmd}\` died before starting: exit ${String(r.exitCode)}: ${oneLine(r.stderr, 200)}`);
+        log(`migrate ${label}: FINDING: the agent died before starting (exit ${String(r.exitCode)}: ${oneLine(r.stderr, 300)}); running it again`);
+        r = await on.exec(`${remote} ${cmd}`, { timeoutMs: 15 * 60_000 });
+      }
       const durationS = (Date.now() - t0) / 1000;
       const cl = classify(r.stderr);
       const run: MigrationRun = { label, attempt, exitCode: r.exitCode, ...cl, durationS, provoked: false, ok: r.exitCode === 0 };
