@@ -54,7 +54,12 @@ export class Dom0 {
     return [
       '-name', `xenherd-lab-${this.name}`,
       '-accel', 'tcg,thread=multi,tb-size=512',
-      '-cpu', 'max,-adx',
+      // -adx: sshd crashed in libcrypto without it (shared lab). With a PVH guest running beside
+      // it, a Dom0's processes crashed at random (sshd, xl and node segfaults, glibc heap and V8
+      // "Invalid bytecode" aborts) and migration streams arrived corrupt: suspected, not proven, a
+      // TCG bug in the XSAVE state Xen switches between Dom0 and the guest. Without XSAVE (and
+      // so without AVX) Xen switches FPU/SSE state with FXSAVE/FXRSTOR.
+      '-cpu', 'max,-adx,-xsave,-xsaveopt,-xsavec,-xsaves,-avx,-avx2,-fma,-f16c',
       '-smp', '1',
       '-m', String(s.memMiB ?? 1024),
       '-nographic', '-no-reboot',

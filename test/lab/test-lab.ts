@@ -3,7 +3,9 @@
 // boots the pair, copies the bundle into both Dom0s (/usr/local/bin/xenherd-agent, run by Debian's
 // nodejs 18), sets up DRBD situations and checks `xenherd-agent inventory --json` against what the
 // lab established, then runs the guarded-autostart check (autostart-checks.ts: `xenherd-agent run`
-// under real systemd while r0 goes peer Unknown -> Primary -> Secondary). Fails if anything (QEMU
+// under real systemd while r0 goes peer Unknown -> Primary -> Secondary) and the migration check
+// (migrate-checks.ts: keys setup, ping, migrate, hostile forced commands, reverse over the real
+// sshd, a provoked failed migration; ledgers against xl list on both). Fails if anything (QEMU
 // process, mount, loop device) is left behind.
 // Flags: --no-agent   run the lab situations and their own sanity checks only (no bundle needed)
 import { spawnSync } from 'node:child_process';
@@ -11,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { InventorySchema, type Inventory } from '../../shared/inventory.js';
 import { autostartCheck, describeFigures, type AutostartFigures } from './autostart-checks.js';
 import { Checks } from './checks.js';
+import { describeMigrateFigures, migrateCheck, type MigrateFigures } from './migrate-checks.js';
 import { cleanupAll, withWatchdog } from './cleanup.js';
 import type { Dom0 } from './dom0.js';
 import { drbdSkipInitialSync, drbdUpBoth, waitFor } from './drbd-setup.js';
@@ -126,6 +129,7 @@ async function checkSituation(lab: Lab, name: string, truth: Truth, checks: Chec
 }
 
 let figures: AutostartFigures | null = null;
+let migrateFigures: MigrateFigures | null = null;
 
 const CONNECTED = ['Connected'] as const;
 const WAITING = ['WFConnection', 'Connecting'] as const;
@@ -186,6 +190,9 @@ async function scenario(lab: Lab, withAgent: boolean): Promise<Checks> {
   if (withAgent) {
     figures = await autostartCheck(lab, checks, REMOTE);
     for (const l of describeFigures(figures)) log(l);
+    // 6. migrations: migrate, reverse through the real sshd, a provoked failure; ledgers vs xl list
+    migrateFigures = await migrateCheck(lab, checks, REMOTE);
+    for (const l of describeMigrateFigures(migrateFigures)) log(l);
   }
   return checks;
 }
@@ -199,7 +206,9 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const { result: checks, lab } = await withWatchdog(19 * 60_000, 'test:lab', () =>
+  // warm: ~9 min for the lab and the autostart check, ~15 min for the migrations (each waits
+  // >= 30 s after the last arrival; a spontaneous failure adds a retry)
+  const { result: checks, lab } = await withWatchdog(40 * 60_000, 'test:lab', () =>
     withLab({ drbdDiskMiB: 64 }, async (l) => {
       const c = await scenario(l, withAgent);
       const rss = l.peakRssMiB();
@@ -213,6 +222,7 @@ async function main(argv: string[]): Promise<number> {
     `test:lab: ${checks.passed} checks passed, ${checks.failures.length} failed; total ${elapsedS().toFixed(0)} s (image ${t.imageS.toFixed(0)} s ${t.imageBuilt ? 'built' : 'cached'}, boot-to-ssh ${t.bootToSshS.toFixed(0)} s)`,
   );
   if (figures) for (const l of describeFigures(figures)) log(l);
+  if (migrateFigures) for (const l of describeMigrateFigures(migrateFigures)) log(l);
   if (checks.failures.length) {
     process.stderr.write(`test:lab FAILED:\n${checks.failures.map((f) => `  - ${f}`).join('\n')}\n`);
     return 1;
