@@ -1,18 +1,14 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { HOST_NAME_RE } from '../../shared/names.js';
+import { sourceAddressTowards } from '../adapters/route-source.js';
 import { openHost } from '../migrate/context.js';
+import { peerEndpoint } from '../migrate/peer.js';
 import { fail, parseCommon } from './common.js';
 
 const AGENT_PATH = '/usr/sbin/xenherd-agent';
-
-const firstAddress = (): string | null =>
-  Object.values(networkInterfaces())
-    .flat()
-    .find((i) => i !== undefined && i.family === 'IPv4' && !i.internal)?.address ?? null;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const a = parseCommon(argv, [{ name: 'from', takesValue: true }, { name: 'agent-path', takesValue: true }], 2, 2, 'keys setup PEER');
@@ -21,13 +17,22 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = a.value.json;
   if (verb !== 'setup') return fail({ code: 'XH_ERR_USAGE', message: `unknown keys subcommand ${JSON.stringify(verb)} (keys setup PEER)` }, io, json);
   if (!HOST_NAME_RE.test(peer)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(peer)} is not a host name` }, io, json);
-  const from = a.value.options['from'] ?? firstAddress();
-  if (typeof from !== 'string' || !/^[0-9A-Fa-f.:/*,]+$/.test(from)) return fail({ code: 'XH_ERR_USAGE', message: '--from IP: the address this Dom0 connects from (could not guess one)' }, io, json);
+  const fromOpt = a.value.options['from'];
+  if (fromOpt !== undefined && (typeof fromOpt !== 'string' || !/^[0-9A-Fa-f.:/*,]+$/.test(fromOpt))) return fail({ code: 'XH_ERR_USAGE', message: '--from IP: the address (or pattern) this Dom0 connects to PEER from' }, io, json);
   const agentPath = a.value.options['agent-path'] ?? AGENT_PATH;
   if (typeof agentPath !== 'string' || !/^\/[A-Za-z0-9._/-]+$/.test(agentPath)) return fail({ code: 'XH_ERR_USAGE', message: '--agent-path must be an absolute path' }, io, json);
   const ctx = await openHost(io, a.value.config);
   if (!ctx.ok) return fail(ctx.error, io, json);
   const c = ctx.value;
+  let from = fromOpt;
+  if (from === undefined) {
+    // the address PEER sees: the source of this host's route to it (not the first interface: a
+    // management network would come first on many Dom0s)
+    const { address } = peerEndpoint(c, peer);
+    const src = await sourceAddressTowards(address);
+    if (!src.ok) return fail({ code: 'XH_ERR_USAGE', message: `cannot tell which address ${peer} sees this host connect from (${address}: ${src.why}): give --from IP` }, io, json);
+    from = src.address;
+  }
   const key = c.real(c.config.migration.keyFile);
   let created = false;
   if (!existsSync(key)) {
@@ -55,6 +60,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 export const keysCommand: Command = {
   name: 'keys',
   summary: 'keys setup PEER: create the migration key if missing and print the authorized_keys line for PEER.',
-  usage: 'keys setup PEER [--from IP] [--agent-path PATH] [--json] [--config FILE]\nExit 0: line printed; 69/70: ssh-keygen missing or failed.',
+  usage:
+    'keys setup PEER [--from IP] [--agent-path PATH] [--json] [--config FILE]\n' +
+    '  --from   default: the source address of this host\'s route to PEER (migration.peers.PEER.address, else PEER)\n' +
+    'Exit 0: line printed; 64: no --from and no route to PEER; 69/70: ssh-keygen missing or failed.',
   run,
 };

@@ -3,9 +3,9 @@ import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
 import { MigrationReasonSchema } from '../state/ledger.js';
 import { openHost } from '../migrate/context.js';
-import { readHomes } from '../migrate/homes.js';
+import { homeHere, readHomes } from '../migrate/homes.js';
 import { migrateOut } from '../migrate/migrate-out.js';
-import { runsOnPeer } from '../migrate/peer.js';
+import { peerStatus, runsOnPeer } from '../migrate/peer.js';
 import { fail, parseCommon } from './common.js';
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -23,7 +23,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const ledger = c.store.read();
   if (!ledger.ok) return fail(ledger.error, io, json);
   const { homes } = await readHomes(c);
-  const h = homes.get(name);
+  const h = homeHere(homes, ledger.value, name);
   const target = hostArg ?? h?.peer ?? ledger.value.visitors[name]?.home ?? null;
   if (target === null) return fail({ code: 'XH_ERR_USAGE', message: `${name} has no migration partner (not in migrate-tab, no DRBD peer): give the HOST` }, io, json);
   const visiting = ledger.value.visitors[name];
@@ -35,9 +35,14 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const r = await migrateOut(c, { name, target, reason: reason.data, onProgress: progress, checkTarget: () => runsOnPeer(c, target, name) });
   if (!r.ok) return fail(r.error, io, json);
   // tell the target, through its forced command, that the domU is there (it records the visitor)
-  const told = await runsOnPeer(c, target, name);
-  const note = told === true ? `${target} confirmed it runs ${name}` : `${target} could not be asked over ssh (its ledger records the visitor on the next \`status ${name}\` from ${c.host})`;
-  if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, from: c.host, to: target, operationId: r.value.operationId, message: r.value.message, targetConfirmed: told === true })}\n`);
+  const told = await peerStatus(c, target, name);
+  const note =
+    told.kind === 'here'
+      ? `${target} confirmed it runs ${name}`
+      : told.kind === 'absent'
+        ? `WARNING: ${target} answers that ${name} does not run there although the migration succeeded: check both hosts (\`status ALL\`)`
+        : `${target} was not told (${told.kind}: ${told.why}); its ledger learns ${name} when ${c.host} next asks it over ssh (\`reverse ${name}\`)`;
+  if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, from: c.host, to: target, operationId: r.value.operationId, message: r.value.message, targetConfirmed: told.kind === 'here' })}\n`);
   else io.stdout(`${r.value.message}\n${note}\nSuccess.\n`);
   return 0;
 }

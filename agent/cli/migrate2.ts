@@ -3,7 +3,7 @@ import type { Command } from '../../shared/cli/program.js';
 import { exitCodeFor, type XhError } from '../../shared/errors.js';
 import { without, withVisitor } from '../state/ledger.js';
 import { nudgeDaemon, openHost, type HostContext } from '../migrate/context.js';
-import { readHomes, visitorHome } from '../migrate/homes.js';
+import { peerMayClaim, readHomes, visitorHome } from '../migrate/homes.js';
 import { migrateOut } from '../migrate/migrate-out.js';
 import { peerUnreachable } from '../migrate/peer.js';
 import { migrate2Gate, refusalLines } from './migrate2-gate.js';
@@ -24,7 +24,14 @@ const refuse = (io: CliIo, e: XhError): number => {
 async function homeCheck(c: HostContext, peer: string, name: string): Promise<XhError | { recorded: boolean }> {
   const ledger = c.store.read();
   if (!ledger.ok) return ledger.error;
-  if ((await readHomes(c)).homes.has(name)) return { code: 'XH_ERR_REFUSED', message: `${name} is not a domU of ${peer}: its home is ${c.host}` };
+  const { homes } = await readHomes(c);
+  if (!peerMayClaim(homes, name, peer)) return { code: 'XH_ERR_REFUSED', message: `${name} is not a domU of ${peer}: its home is ${c.host}` };
+  if (homes.has(name)) {
+    // guarded on both Dom0s of the pair: it is PEER's unless our ledger says it left us
+    const away = ledger.value.away[name];
+    if (away) return { code: 'XH_ERR_REFUSED', message: `${name} is a domU of ${c.host}: the ledger here says it left for ${away.currentHost}` };
+    return { recorded: ledger.value.visitors[name]?.home === peer };
+  }
   const h = await visitorHome(c, ledger.value, name);
   if (h.home !== peer) return { code: 'XH_ERR_REFUSED', message: `${name} is not a domU of ${peer} (its home is ${h.home ?? 'unknown here'}): a peer may only take back its own domUs` };
   return { recorded: h.from === 'ledger' };
@@ -36,12 +43,11 @@ async function homeCheck(c: HostContext, peer: string, name: string): Promise<Xh
  * contradicted by xl list here and the peer's word alike: the away record is cleared. null: not
  * that case.
  */
-async function returnedHome(c: HostContext, peer: string, name: string): Promise<XhError | { cleared: boolean } | null> {
-  if (!(await readHomes(c)).homes.has(name)) return null;
+async function returnedHome(c: HostContext, peer: string, name: string): Promise<XhError | { cleared: true } | null> {
   const ledger = c.store.read();
   if (!ledger.ok) return ledger.error;
   const away = ledger.value.away[name];
-  if (away === undefined) return { cleared: false };
+  if (away === undefined || !(await readHomes(c)).homes.has(name)) return null;
   if (away.currentHost !== peer) return { code: 'XH_ERR_REFUSED', message: `${name} is a domU of ${c.host}; the ledger here says it went to ${away.currentHost}, not ${peer}` };
   const w = await c.store.update((l) => (l.away[name]?.currentHost === peer ? without(l, name) : null));
   if (!w.ok) return w.error;
@@ -73,8 +79,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return 0;
     }
     const back = await returnedHome(c, peer, r.name);
-    if (back !== null) {
-      if ('code' in back) return refuse(io, back);
+    if (back !== null && 'code' in back) return refuse(io, back);
+    if (back !== null || !peerMayClaim((await readHomes(c)).homes, r.name, peer)) {
+      // ours, running here: telling our partner so is harmless (and how it learns a return went through)
       io.stdout(`status ${r.name} here ${one.value.state} home ${c.host} on ${c.host}\n`);
       return 0;
     }

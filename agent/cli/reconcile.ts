@@ -6,7 +6,7 @@ import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
 import { takeLock } from '../adapters/file-lock.js';
 import { acceptXlList } from '../decide/ledger-accept.js';
 import { nudgeDaemon, openHost } from '../migrate/context.js';
-import { readHomes } from '../migrate/homes.js';
+import { homedHere, readHomes } from '../migrate/homes.js';
 import { BIN, fail, parseCommon } from './common.js';
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -30,7 +30,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const operationId = `reconcile-${randomUUID()}`;
     let verdict: ReturnType<typeof acceptXlList> | null = null;
     const w = await c.store.update((l) => {
-      verdict = acceptXlList({ ledger: l, running: list.value.map((d) => d.name), homedHere: new Set(homes.keys()), name, home, now: new Date().toISOString(), operationId });
+      verdict = acceptXlList({ ledger: l, running: list.value.map((d) => d.name), homedHere: homedHere(homes, l), name, home, now: new Date().toISOString(), operationId });
       return verdict.kind === 'change' ? verdict.ledger : null;
     });
     if (!w.ok) return fail(w.error, io, json);

@@ -6,8 +6,8 @@ import { lockDomU } from '../migrate/domu-lock.js';
 import { without } from '../state/ledger.js';
 import { nudgeDaemon, openHost } from '../migrate/context.js';
 import { presentHere } from '../migrate/migrate-out.js';
-import { askPeer } from '../migrate/peer.js';
-import { fail, parseCommon } from './common.js';
+import { askPeer, runsOnPeer } from '../migrate/peer.js';
+import { BIN, fail, parseCommon } from './common.js';
 
 const codeForExit = (exit: number | null): ErrorCode => (Object.entries(ERROR_CATALOG).find(([, e]) => e.exit === exit)?.[0] as ErrorCode | undefined) ?? 'XH_ERR_TOOL_FAILED';
 
@@ -38,18 +38,32 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     });
     if (!r.ok) return fail(r.error, io, json);
     const here = await presentHere(c, name);
-    if (r.value.exitCode === 0 && here === true) {
+    const peerWhy = (): string => result || r.value.stderr.trim().split('\n').pop() || `exit ${String(r.value.exitCode)}`;
+    let warning: string | null = null;
+    if (here === true && r.value.exitCode !== 0) {
+      // NAME arrived, but the peer's migrate2 did not end well: only record it when the peer no longer has it
+      const there = await runsOnPeer(c, away.currentHost, name);
+      if (there !== false) {
+        return fail({ code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: ${name} runs on ${c.host} but ${away.currentHost}'s migrate2 ended badly (${peerWhy()}) and ${away.currentHost} ${there === true ? 'still lists it' : 'cannot be asked'}; the ledger is unchanged, check both hosts` }, io, json);
+      }
+      warning = `${away.currentHost}'s migrate2 ended badly (${peerWhy()}), but ${name} runs here and no longer there`;
+    }
+    if (here === true) {
       const w = await c.store.update((l) => without(l, name));
       if (!w.ok) return fail({ code: w.error.code, message: `${name} is back on ${c.host} but the ledger could not be written: ${w.error.message}` }, io, json);
       await nudgeDaemon(c);
-      if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, from: away.currentHost, to: c.host, message: result })}\n`);
-      else io.stdout(`${away.currentHost}: ${result}\n${name} is back on ${c.host}; ledger updated\nSuccess.\n`);
+      if (warning) io.stderr(`${BIN}: warning: ${warning}\n`);
+      if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, from: away.currentHost, to: c.host, message: result, warning })}\n`);
+      else io.stdout(`${away.currentHost}: ${result || '(no result line)'}\n${name} is back on ${c.host}; ledger updated\nSuccess.\n`);
       return 0;
     }
     if (r.value.exitCode === 0) return fail({ code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: ${away.currentHost} reported success but ${name} does not run on ${c.host}; the ledger is unchanged, check both hosts` }, io, json);
+    if (r.value.exitCode === null) {
+      // killed (signal) or the connection dropped: the migration may have been cut anywhere
+      return fail({ code: 'XH_ERR_MIGRATION_UNKNOWN', message: `${away.currentHost}'s migrate2 ended without an exit status (${peerWhy()}): ${name} is not here and its state there is unknown; the ledger is unchanged, check \`${BIN} status ${name}\` on ${away.currentHost}` }, io, json);
+    }
     const code = codeForExit(r.value.exitCode);
-    const why = result || r.value.stderr.trim().split('\n').pop() || `exit ${String(r.value.exitCode)}`;
-    return fail({ code, message: `${away.currentHost} did not migrate ${name} back: ${why.replace(/^refused [A-Z_]+: /, '')}${here ? '' : `; ${name} is not here, the ledger is unchanged`}` }, io, json);
+    return fail({ code, message: `${away.currentHost} did not migrate ${name} back: ${peerWhy().replace(/^refused [A-Z_]+: /, '')}${here === false ? `; ${name} is not here, the ledger is unchanged` : ''}` }, io, json);
   } finally {
     lock.value.release();
   }
@@ -61,6 +75,8 @@ export const reverseCommand: Command = {
   usage:
     'reverse NAME [--json] [--config FILE]\n' +
     'Exit 0: back here, ledger updated; 77: the ledger has no record of NAME leaving, or the peer refused;\n' +
-    '80/81/82/83: the peer\'s migrate2 result (rejected, locked, failed, ALARM); 84 XH_ERR_PEER_UNREACHABLE: ssh failed.',
+    '80/81/82/83: the peer\'s migrate2 result (rejected, locked, failed, ALARM); 84 XH_ERR_PEER_UNREACHABLE: ssh failed,\n' +
+    'or the peer cannot reach this host\'s sshd; 83 also when the peer\'s migrate2 died without an exit status;\n' +
+    '70 XH_ERR_TOOL_FAILED: the peer\'s migrate2 ended with an exit code of no meaning here (crashed).',
   run,
 };

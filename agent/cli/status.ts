@@ -3,7 +3,7 @@ import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
 import { reconcile, type LedgerMismatch } from '../state/ledger.js';
 import { openHost } from '../migrate/context.js';
-import { readHomes } from '../migrate/homes.js';
+import { homedHere, homeHere, readHomes } from '../migrate/homes.js';
 import { BIN, exitOf, fail, parseCommon } from './common.js';
 
 /** One domU as `status` shows it: where the ledger puts it and what xl list says here. */
@@ -37,13 +37,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!list.ok) return fail(list.error, io, a.value.json);
   const { homes, problems } = await readHomes(c);
   const running = list.value.map((d) => d.name).filter((n) => n !== 'Domain-0' && n !== '(null)');
-  const rec = reconcile(ledger.value, running, new Set(homes.keys()));
+  const rec = reconcile(ledger.value, running, homedHere(homes, ledger.value));
   const l = rec.ledger;
   const names = new Set([...homes.keys(), ...Object.keys(ledger.value.away), ...Object.keys(ledger.value.visitors), ...running.map(base)]);
   const rows: DomuStatusRow[] = [...names].sort().map((name) => {
     const dom = list.value.find((d) => base(d.name) === name);
     const here = dom ? (dom.name === name ? dom.state : `${dom.state} (${dom.name})`) : null;
-    const h = homes.get(name);
+    const h = homeHere(homes, ledger.value, name);
     const away = l.away[name];
     const vis = l.visitors[name];
     const place: DomuStatusRow['place'] = h ? (away ? 'away' : dom ? 'home' : 'absent') : vis ? 'visitor' : 'unrecorded';

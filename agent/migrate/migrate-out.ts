@@ -5,7 +5,7 @@ import { lockDomU } from './domu-lock.js';
 import { migrationVerdict } from '../decide/migration-verdict.js';
 import { without, withAway, type MigrationReason } from '../state/ledger.js';
 import { nudgeDaemon, type HostContext } from './context.js';
-import { readHomes } from './homes.js';
+import { homeHere, readHomes } from './homes.js';
 
 /**
  * Live-migrates a domU running on this Dom0 to `target`, under the domU's lock, and records the
@@ -48,7 +48,7 @@ export async function migrateOut(ctx: HostContext, req: MigrateOutRequest): Prom
     if (one.value === null) return err({ code: 'XH_ERR_REFUSED', message: `${req.name} does not run on ${ctx.host}` });
     if (req.target === ctx.host) return err({ code: 'XH_ERR_REFUSED', message: `${req.name} already runs on ${req.target}` });
     const { homes } = await readHomes(ctx);
-    const home = homes.get(req.name);
+    const home = homeHere(homes, before.value, req.name);
     req.onProgress(`migrating ${req.name} from ${ctx.host} to ${req.target} (operation ${opId})`);
     let pending = '';
     const m = await ctx.toolstack.migrate(req.name, req.target, {

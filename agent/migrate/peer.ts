@@ -34,11 +34,23 @@ export async function askPeer(ctx: HostContext, peer: string, command: string, o
   );
 }
 
-/** `status NAME` on the peer: true = runs there, false = not there, null = could not ask. */
-export async function runsOnPeer(ctx: HostContext, peer: string, name: string): Promise<boolean | null> {
+/** What the peer's forced command answers to `status NAME`. */
+export type PeerStatus = { readonly kind: 'here' } | { readonly kind: 'absent' } | { readonly kind: 'refused' | 'unreachable' | 'unreadable'; readonly why: string };
+
+export async function peerStatus(ctx: HostContext, peer: string, name: string): Promise<PeerStatus> {
   const r = await askPeer(ctx, peer, `status ${name}`);
-  if (!r.ok || r.value.exitCode !== 0) return null;
-  const line = r.value.stdout.split('\n').find((l) => l.startsWith(`status ${name} `));
-  if (line === undefined) return null;
-  return line.startsWith(`status ${name} here`) ? true : line.startsWith(`status ${name} absent`) ? false : null;
+  if (!r.ok) return { kind: 'unreachable', why: r.error.message };
+  const out = r.value.stdout.split('\n');
+  const line = out.find((l) => l.startsWith(`status ${name} `));
+  if (r.value.exitCode === 0 && line?.startsWith(`status ${name} here`)) return { kind: 'here' };
+  if (r.value.exitCode === 0 && line?.startsWith(`status ${name} absent`)) return { kind: 'absent' };
+  const result = out.find((l) => l.startsWith('result: refused '));
+  if (result) return { kind: 'refused', why: result.slice('result: refused '.length) };
+  return { kind: 'unreadable', why: `exit ${String(r.value.exitCode)}: ${(line ?? r.value.stderr.trim().split('\n').pop() ?? '').slice(0, 300)}` };
+}
+
+/** `status NAME` on the peer: true = runs there, false = not there, null = could not tell. */
+export async function runsOnPeer(ctx: HostContext, peer: string, name: string): Promise<boolean | null> {
+  const s = await peerStatus(ctx, peer, name);
+  return s.kind === 'here' ? true : s.kind === 'absent' ? false : null;
 }

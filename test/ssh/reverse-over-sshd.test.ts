@@ -6,7 +6,7 @@ import { ledgerStore } from '../../agent/adapters/ledger-store.js';
 import { execOnPeer } from '../../agent/adapters/peer-ssh.js';
 import type { Ledger } from '../../agent/state/ledger.js';
 import { HOSTILE_COMMANDS } from '../agent/decide/migrate2-corpus.js';
-import { AgentProcess, buildAgent, runAsync, writeConfig } from '../agent/run/agent-process.js';
+import { AgentProcess, buildAgent, liveProcessesMentioning, runAsync, writeConfig } from '../agent/run/agent-process.js';
 import { FAST_TIMERS } from '../agent/run/agent-test-bed.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { sshdInstalled, startSshd, writeWrapper, type Sshd } from './sshd.js';
@@ -145,6 +145,39 @@ describe('reverse migrations over a real sshd', () => {
     expect(await statusCode('xen1')).toBe(85);
     expect(ledger('xen2').visitors).toEqual({});
   }, 60_000);
+
+  it("a peer's migrate2 killed mid-migration: reverse raises the alarm (83), records nothing, and the state is settled by hand", async () => {
+    await ledgerStore(join(sim.hostRoot('xen1'), 'var/lib/xenherd'), 'xen1').update((x) => ({ ...x, away: {} }));
+    expect((await cli('xen1', ['migrate', 'web1'])).code).toBe(0);
+    sim.toolFault('xen2', 'xl', { kind: 'slow', ms: 4_000 }, { argvPrefix: ['migrate'] });
+    const before = sim.commandLog.length;
+    const reverse = cli('xen1', ['reverse', 'web1']);
+    try {
+      let forcedPid = 0;
+      for (let i = 0; i < 200 && forcedPid === 0; i++) {
+        const migrating = sim.commandLog.slice(before).some((c) => c.host === 'xen2' && c.argv[0] === 'migrate');
+        const p = liveProcessesMentioning('migrate2 --peer xen1')[0];
+        if (migrating && p) forcedPid = Number(p.split(':')[0]);
+        else await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(forcedPid).toBeGreaterThan(0);
+      process.kill(forcedPid, 'SIGKILL');
+    } finally {
+      sim.clearToolFaults();
+    }
+    const r = await reverse;
+    expect(r.code).toBe(83);
+    expect(r.stderr).toMatch(/XH_ERR_MIGRATION_UNKNOWN: xen2's migrate2 ended without an exit status .*web1 is not here and its state there is unknown; the ledger is unchanged/);
+    expect(ledger('xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
+    // the orphaned xl migrate ends on its own; web1 is then in exactly one place
+    for (let i = 0; i < 200 && sim.state().domains.filter((d) => d.name.startsWith('web1')).length !== 1; i++) await new Promise((res) => setTimeout(res, 50));
+    const where = sim.state().domains.filter((d) => d.name.startsWith('web1'));
+    expect(where.map((d) => d.name)).toEqual(['web1']);
+    // by hand: bring it home if it stayed, then accept what xl list shows on xen1
+    if (where[0]?.host === 'xen2') expect((await sysSsh('xen2', 'migrate2 web1')).code).toBe(0);
+    expect((await cli('xen1', ['reconcile', 'web1'])).code).toBe(0);
+    expect(await statusCode('xen1')).toBe(0);
+  }, 90_000);
 
   it('with agents running on both Dom0s, migrate and reverse hold web1 in each daemon and start nothing', async () => {
     // the previous test left xen1's ledger saying web1 is away (a reported mismatch): start clean

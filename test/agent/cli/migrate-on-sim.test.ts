@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
@@ -189,5 +189,41 @@ describe('migrate, status and migrate2 on the simulator', () => {
     expect(wrongPeer.code).toBe(0);
     expect(wrongPeer.stdout).toMatch(/^status web1 absent on xen1\n$/);
     expect(ledger('xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
+  }, 60_000);
+
+  it('keys setup without --from names the address of the route to the peer', async () => {
+    sim = await simWith(FLEET);
+    const r = await cli('xen1', ['keys', 'setup', 'xen2']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^restrict,from="127\.0\.0\.1",command="\/usr\/sbin\/xenherd-agent migrate2 --peer xen1" ssh-ed25519 /m);
+    // no route to tell (a name that does not resolve): the operator is asked for --from
+    writeFileSync(join(sim.hostRoot('xen1'), 'etc/xenherd/agent.json'), JSON.stringify({ migration: { peers: { xen2: { address: 'no-such-host.invalid' } } } }));
+    const bad = await cli('xen1', ['keys', 'setup', 'xen2']);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toMatch(/cannot tell which address xen2 sees this host connect from \(no-such-host\.invalid: .*\): give --from IP/);
+  }, 60_000);
+
+  it('a domU guarded on both Dom0s of its pair: the host it left is its home, the other records a visitor', async () => {
+    sim = await simWith(FLEET.replace(/ migrate-tab=yes/g, ''));
+    // the same config in xen2's guarded dir too (either Dom0 may start web1 after a reboot)
+    const cfg = readFileSync(join(sim.hostRoot('xen1'), 'etc/xen/drbd-auto/web1.cfg'), 'utf8');
+    writeFileSync(join(sim.hostRoot('xen2'), 'etc/xen/drbd-auto/web1.cfg'), cfg);
+    expect((await cli('xen1', ['migrate', 'web1'])).code).toBe(0);
+    expect(ledger('xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
+    const st = await forced('xen2', 'xen1', 'status web1');
+    expect(st.stdout).toMatch(/^status web1 here (running|blocked) home xen1 on xen2\n$/);
+    expect(ledger('xen2').visitors['web1']).toMatchObject({ home: 'xen1' });
+    const s2 = await statusAll('xen2');
+    expect(s2.code).toBe(0);
+    expect(s2.json.domus.find((d) => d.name === 'web1')).toMatchObject({ place: 'visitor' });
+    // a host that is not web1's DRBD partner may not claim it
+    expect((await forced('xen2', 'xen9', 'migrate2 web1')).code).toBe(77);
+    const back = await forced('xen2', 'xen1', 'migrate2 web1');
+    expect(back.stdout).toMatch(/^result: ok web1 migrated from xen2 to xen1/m);
+    expect(back.code).toBe(0);
+    expect(ledger('xen2').visitors).toEqual({});
+    expect(ledger('xen2').away).toEqual({});
+    expect((await statusAll('xen2')).code).toBe(0);
   }, 60_000);
 });
