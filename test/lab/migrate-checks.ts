@@ -3,8 +3,10 @@
 // the way an operator would (README "Migrations, the ledger and reverse migrations over ssh"):
 //   0. `keys setup` on both Dom0s, the printed authorized_keys lines on the peers, the peers' host
 //      keys (ssh-keyscan) in /etc/xenherd/known_hosts, /etc/xen/migrate-tab.txt `tiny dom0b` on
-//      dom0a (tiny's home); on dom0b tiny's config lives in /etc/xen (a visitor's config), not in
-//      the guarded dir (that would make dom0b a home of tiny too, see below). `ping` both ways.
+//      dom0a (tiny's home). tiny's config stays in the guarded dir of both Dom0s, as the image
+//      ships it and as operators set up guarded autostart on a pair: dom0b counts itself a
+//      possible home ("home, not running") until dom0a's `status tiny` makes it a visitor.
+//      `ping` both ways.
 //   1. `migrate tiny dom0b` on dom0a (real `xl migrate`): exit, output, `xl list` on both, both
 //      ledgers through `status ALL --json`, DRBD roles follow the guest.
 //   2. hostile SSH_ORIGINAL_COMMANDs through dom0b's real sshd with the migration key: exit 80,
@@ -26,8 +28,6 @@ import type { Lab } from './lab.js';
 import { log, sleep } from './log.js';
 
 const GUARDED_CFG = '/etc/xen/drbd-auto/tiny.cfg';
-/** dom0b's copy of tiny's config while dom0a is its home: configDir/<name>.cfg (agent.json migration.configDir) */
-const VISITOR_CFG = '/etc/xen/tiny.cfg';
 const KEY = '/etc/xenherd/migrate_key';
 const KNOWN_HOSTS = '/etc/xenherd/known_hosts';
 const MIGRATE_TAB = '/etc/xen/migrate-tab.txt';
@@ -142,7 +142,8 @@ export async function migrateCheck(lab: Lab, checks: Checks, remote: string): Pr
     k.eq(sb.json?.mismatches ?? null, [], 'dom0b: no mismatches');
     if (at[0] === 'dom0a') {
       k.eq(ra && { place: ra.place, home: ra.home, awayOn: ra.awayOn, running: ra.here !== null }, { place: 'home', home: 'dom0a', awayOn: null, running: true }, 'dom0a status: tiny home, running here');
-      k.eq(rb ?? null, null, 'dom0b status: no tiny (neither visitor nor homed)');
+      // guarded on both: dom0b is a possible home of tiny, not running it
+      k.eq(rb && { place: rb.place, home: rb.home, running: rb.here !== null }, { place: 'absent', home: 'dom0b', running: false }, 'dom0b status: tiny guarded here too, not running, no visitor record');
     } else if (at[0] === 'dom0b') {
       k.eq(ra && { place: ra.place, home: ra.home, awayOn: ra.awayOn, running: ra.here !== null }, { place: 'away', home: 'dom0a', awayOn: 'dom0b', running: false }, 'dom0a status: tiny away at dom0b');
       k.eq(rb && { place: rb.place, home: rb.home, running: rb.here !== null }, { place: 'visitor', home: 'dom0a', running: true }, 'dom0b status: tiny a visitor from dom0a');
@@ -237,14 +238,14 @@ export async function migrateCheck(lab: Lab, checks: Checks, remote: string): Pr
   await waitFor(a, 'drbdadm cstate r0; drbdadm dstate r0', (s) => /^Connected\nUpToDate\/UpToDate/.test(s), 120_000, 'r0 Connected and in sync');
   await waitFor(b, 'drbdadm dstate r0', (s) => s.startsWith('UpToDate/UpToDate'), 60_000, 'r0 in sync on dom0b');
   c.eq(await where(), [], 'setup: tiny runs nowhere');
-  await b.run(`mv ${GUARDED_CFG} ${VISITOR_CFG}`);
   await a.run(`printf 'tiny dom0b\\n' > ${MIGRATE_TAB}`);
-  // keys setup on both (dom0b's key lets it ask dom0a: `ping dom0a` from dom0b), --from: the
-  // replication-network address (without it the agent guesses the first interface: slirp's 10.0.2.15)
+  // keys setup on both (dom0b's key lets it ask dom0a: `ping dom0a` from dom0b)
   const lines: Record<string, string> = {};
   await Promise.all(
     lab.hosts.map(async (d) => {
-      const r = await agent(d, `keys setup ${peerOf(d).name} --from ${ADDR[d.name]} --agent-path ${remote}`);
+      // no --from: the agent takes the source address of its route to the peer (the replication
+      // network 10.0.0.x, not slirp's 10.0.2.15 that comes first among the interfaces)
+      const r = await agent(d, `keys setup ${peerOf(d).name} --agent-path ${remote}`);
       lines[d.name] = r.stdout.split('\n').find((l) => l.startsWith('restrict,')) ?? '';
       log(`migrate setup: ${d.name}: keys setup exit ${String(r.exitCode)}: ${oneLine(r.stdout, 400)}`);
       c.eq(r.exitCode, 0, `${d.name}: keys setup exits 0`);
@@ -363,7 +364,6 @@ export async function migrateCheck(lab: Lab, checks: Checks, remote: string): Pr
   // ---------------------------------------------------------------- clean up: tiny destroyed, r0 Secondary
   for (const d of lab.hosts) await d.exec('xl destroy tiny 2>/dev/null; true');
   for (const d of lab.hosts) await waitFor(d, 'drbdadm role r0', (s) => s.startsWith('Secondary/Secondary'), 60_000, 'r0 Secondary/Secondary after destroy');
-  await b.run(`mv ${VISITOR_CFG} ${GUARDED_CFG}`);
   c.eq(await where(), [], 'end: tiny runs nowhere');
   // processes the Dom0 kernels saw crash during the whole run (the lab's emulation, not the agent)
   for (const d of lab.hosts) {
