@@ -27,6 +27,9 @@ export type ErrorCode = keyof typeof ERROR_CATALOG;
 
 export const exitCodeFor = (code: ErrorCode): number => ERROR_CATALOG[code].exit;
 
+/** A code read from outside (a control-socket answer, a stored problem) that is one of ours. */
+export const isErrorCode = (c: string): c is ErrorCode => Object.prototype.hasOwnProperty.call(ERROR_CATALOG, c);
+
 /** What every typed failure carries at least: a stable code and a sentence for a person. */
 export interface XhError {
   readonly code: ErrorCode;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseArgv } from '../../shared/cli/argv.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import { reportError, type Command } from '../../shared/cli/program.js';
-import { ERROR_CATALOG, exitCodeFor, type ErrorCode } from '../../shared/errors.js';
+import { exitCodeFor, isErrorCode } from '../../shared/errors.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest } from '../../shared/protocol/agent-control.js';
 import { loadAgentConfig } from '../config/resolve.js';
@@ -23,8 +23,6 @@ const OptionsSchema = z
   .strict();
 
 const ActionSchema = z.enum(['start', 'stop', 'status', 'reload'], 'must be start, stop, status or reload');
-
-const isErrorCode = (c: string): c is ErrorCode => Object.prototype.hasOwnProperty.call(ERROR_CATALOG, c);
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgv(argv, [

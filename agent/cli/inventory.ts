@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseArgv } from '../../shared/cli/argv.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import { reportError, type Command } from '../../shared/cli/program.js';
-import { ERROR_CATALOG, exitCodeFor, type ErrorCode } from '../../shared/errors.js';
+import { exitCodeFor, isErrorCode } from '../../shared/errors.js';
 import { runTool } from '../adapters/exec.js';
 import { hostFiles } from '../adapters/host-files.js';
 import { collectInventory } from '../inventory/collect.js';
@@ -18,8 +18,6 @@ const OptionsSchema = z
     toolstack: z.enum(['xl', 'xm'], 'must be "xl" or "xm"').optional(),
   })
   .strict();
-
-const isErrorCode = (c: string): c is ErrorCode => Object.prototype.hasOwnProperty.call(ERROR_CATALOG, c);
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgv(argv, [

@@ -1,5 +1,5 @@
 import { createConnection } from 'node:net';
-import type { XhError } from '../../shared/errors.js';
+import { isErrorCode, type XhError } from '../../shared/errors.js';
 import { ControlResponseSchema, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
 import { parseJsonLine } from '../../shared/protocol/json-line.js';
 import { err, ok, type Result } from '../../shared/result.js';
@@ -72,7 +72,7 @@ export function holdOnAgent(path: string, req: Extract<ControlRequest, { op: 'ho
       const parsed = parseJsonLine(buf.slice(0, nl), ControlResponseSchema);
       if (!parsed.ok) return done(err({ code: 'XH_ERR_INTERNAL', message: `${path}: unexpected answer from the agent to hold: ${parsed.error.kind === 'not-json' ? 'not JSON' : parsed.error.issues}` }));
       const r = parsed.value;
-      if (!r.ok) return done(err({ code: r.error.code === 'XH_ERR_LOCKED' ? 'XH_ERR_LOCKED' : r.error.code === 'XH_ERR_REFUSED' ? 'XH_ERR_REFUSED' : 'XH_ERR_INTERNAL', message: `the agent refused to hold ${req.name}: ${r.error.message}` }));
+      if (!r.ok) return done(err({ code: isErrorCode(r.error.code) ? r.error.code : 'XH_ERR_INTERNAL', message: `the agent refused to hold ${req.name}: ${r.error.message}` }));
       done(ok({ release: () => sock.end(), lost: () => lost }), true);
     });
     sock.on('error', (e: NodeJS.ErrnoException) => {
