@@ -34,25 +34,17 @@ describe("package-lock.json", () => {
     expect(lock.lockfileVersion).toBe(3);
   });
 
+  /** every PATH -> NAME that a locked package lists in FIELD and the lock cannot resolve */
+  const unresolved = (field: 'dependencies' | 'optionalDependencies'): string[] =>
+    Object.entries(lock.packages)
+      .filter(([path]) => path !== '')
+      .flatMap(([path, pkg]) => Object.keys(pkg[field] ?? {}).filter((name) => !resolves(path, name)).map((name) => `${path} -> ${name}`));
+
   it("lists every optional dependency of every locked package, as npm ci requires", () => {
-    const missing: string[] = [];
-    for (const [path, pkg] of Object.entries(lock.packages)) {
-      if (path === "") continue;
-      for (const name of Object.keys(pkg.optionalDependencies ?? {})) {
-        if (!resolves(path, name)) missing.push(`${path} -> ${name}`);
-      }
-    }
-    expect(missing).toEqual([]);
+    expect(unresolved('optionalDependencies')).toEqual([]);
   });
 
   it("lists every required dependency of every locked package", () => {
-    const missing: string[] = [];
-    for (const [path, pkg] of Object.entries(lock.packages)) {
-      if (path === "") continue;
-      for (const name of Object.keys(pkg.dependencies ?? {})) {
-        if (!resolves(path, name)) missing.push(`${path} -> ${name}`);
-      }
-    }
-    expect(missing).toEqual([]);
+    expect(unresolved('dependencies')).toEqual([]);
   });
 });
