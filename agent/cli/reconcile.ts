@@ -6,7 +6,8 @@ import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
 import { takeLock } from '../adapters/file-lock.js';
 import { acceptXlList } from '../decide/ledger-accept.js';
 import { nudgeDaemon, openHost } from '../migrate/context.js';
-import { homedHere, readHomes } from '../migrate/homes.js';
+import { homedHere } from '../decide/home-claim.js';
+import { readHomes } from '../migrate/homes.js';
 import { BIN, fail, parseCommon } from './common.js';
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {

@@ -3,7 +3,8 @@ import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
 import { reconcile, type LedgerMismatch } from '../state/ledger.js';
 import { openHost } from '../migrate/context.js';
-import { homedHere, homeHere, readHomes } from '../migrate/homes.js';
+import { homedHere, homeHere } from '../decide/home-claim.js';
+import { readHomes } from '../migrate/homes.js';
 import { BIN, exitOf, fail, parseCommon } from './common.js';
 
 /** One domU as `status` shows it: where the ledger puts it and what xl list says here. */

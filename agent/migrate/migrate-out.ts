@@ -5,7 +5,8 @@ import { lockDomU } from './domu-lock.js';
 import { migrationVerdict } from '../decide/migration-verdict.js';
 import { without, withAway, type MigrationReason } from '../state/ledger.js';
 import { nudgeDaemon, type HostContext } from './context.js';
-import { homeHere, readHomes } from './homes.js';
+import { homeHere } from '../decide/home-claim.js';
+import { readHomes } from './homes.js';
 
 /**
  * Live-migrates a domU running on this Dom0 to `target`, under the domU's lock, and records the
