@@ -66,7 +66,8 @@ export function buildPeerDevice(tool: string, fields: Fields): Built<DrbdStatusP
   if (!volume.ok) return volume;
   const replication = typed<DrbdReplicationWord>(tool, fields, 'replication', isReplicationWord, 'a replication state');
   if (!replication.ok) return replication;
-  const peerDisk = typed<DrbdDiskState>(tool, fields, 'peer-disk', isDisk, 'a disk state');
+  // `disk:` under a connection is the peer's disk in the pre-rename DRBD 9 format (drbd-status.ts).
+  const peerDisk = typed<DrbdDiskState>(tool, fields, fields.has('peer-disk') ? 'peer-disk' : 'disk', isDisk, 'a disk state');
   if (!peerDisk.ok) return peerDisk;
   const done = percent(tool, fields, 'done');
   if (!done.ok) return done;

@@ -16,6 +16,10 @@ export type { DrbdStatusConnection, DrbdStatusDevice, DrbdStatusPeerDevice, Drbd
  *   2  device (`volume:N disk:…` or `disk:…` for a single volume 0), continuation at 6
  *   2  connection (`peername role:…` / `peername connection:…` / `node-id:N …`), continuation at 6
  *   4  peer device (`volume:N …`, `replication:…`, `peer-disk:…`), continuation at 8
+ * The DRBD 9 drbdsetup of 2012-2013 printed a peer volume's disk state as `disk:` (drbd-utils
+ * commit c79c3393 renamed it `peer-disk:`), and the drbdsetup(8) man page of every drbd-utils 9
+ * release and LINBIT's DRBD 9 guide still show that form: under a connection, `disk:` is the
+ * peer's disk.
  * Blank lines separate resources; `# No currently configured DRBD found.` means "no resources".
  * Anything else is a failure naming the line.
  */
@@ -38,6 +42,9 @@ interface ResObj extends Obj {
   readonly devices: Obj[];
   readonly connections: ConnObj[];
 }
+
+/** What a peer volume's first line can start with (a terse single volume 0 prints no volume:). */
+const PEER_VOLUME_FIRST_KEYS: ReadonlySet<string> = new Set(['volume', 'replication', 'peer-disk', 'disk']);
 
 const keyOf = (token: string): string | null => {
   const i = token.indexOf(':');
@@ -111,13 +118,13 @@ export function parseDrbdStatus(text: string): Result<DrbdStatusResource[], Pars
     } else if (indent === 4) {
       if (level2 === null) {
         failure = addTokens(res, tokens, lineNo, line);
-      } else if (level2.kind === 'conn' && (firstKey === 'volume' || firstKey === 'replication' || firstKey === 'peer-disk')) {
+      } else if (level2.kind === 'conn' && firstKey !== null && PEER_VOLUME_FIRST_KEYS.has(firstKey)) {
         const pd: Obj = { line: lineNo, text: line, fields: new Map() };
         level2.obj.peerDevices.push(pd);
         level4 = pd;
         failure = addTokens(pd, tokens, lineNo, line);
       } else {
-        return err(parseFailure(TOOL, lineNo, line, 'a peer volume (volume:, replication: or peer-disk:) under a connection'));
+        return err(parseFailure(TOOL, lineNo, line, 'a peer volume (volume:, replication:, peer-disk: or disk:) under a connection'));
       }
     } else if (indent === 6) {
       if (level2 === null || (level2.kind === 'conn' && level2.obj.peerDevices.length > 0)) {

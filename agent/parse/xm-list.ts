@@ -1,15 +1,23 @@
 import type { InventoryDomain } from '../../shared/inventory.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
-import { CPU_TIME_RE, LIST_HEADER_RE, splitLines, takeRight, UINT_RE } from './xl-columns.js';
+import { CPU_TIME_RE, splitLines, takeRight, UINT_RE } from './xl-columns.js';
 import { decodeXmState, splitDomainName, XM_STATE_RE } from './xl-state.js';
 
 /**
  * `xm list` (xend, Xen ≤ 4.4; tools/python/xen/xm/main.py xm_brief_list):
  * header `'%-40s %5s %5s %5s %10s %9s'`, rows `"%(name)-40s %(domid)5s %(mem)5d %(vcpus)5d %(state)10s %(cpu_time)8.1f"`.
- * A domain xend manages but that is not running has no domid and no state (XendConfig.to_sxp
- * leaves both out), so both columns are blank: from the right such a row has only
- * TIME, VCPUS, MEM before the name. A row has a state exactly when it has an ID.
+ * Xen 3.0.3 (and Red Hat's xen-3.0.3 in RHEL/CentOS 5) printed `ID Mem(MiB)` with a narrower ID
+ * column; read from the right, the rows are the same.
+ *
+ * A managed domain (xm new) that is not running comes in three shapes, all "stopped":
+ *  - ID and State blank: legacy xend leaves domid and state out of its SXP (XendConfig.to_sxp);
+ *  - ID blank, State `------`: xend filling the state flags for it;
+ *  - ID `-1`, State `------`: xm talking Xen-API (XendAPI sends domid -1 for a halted VM) and the
+ *    xend of late 2006, which printed `%(domid)3d` with -1 and could leave stale flags.
+ * So a row without a domid is stopped whatever its flags say, and the State column may be blank
+ * only when the ID is too. xend refuses names with blanks (XendDomainInfo._checkName), so the
+ * name is one field and what is left of it after MEM is exactly the ID, or nothing.
  */
 export function parseXmList(text: string): Result<InventoryDomain[], ParseFailure> {
   const tool = 'xm';
@@ -20,7 +28,7 @@ export function parseXmList(text: string): Result<InventoryDomain[], ParseFailur
   while (headerIdx < lines.length && (lines[headerIdx]?.trim() === '' || lines[headerIdx]?.startsWith('WARNING: '))) headerIdx++;
   const header = lines[headerIdx];
   if (header === undefined) return err(parseFailure(tool, 0, text, 'the `xm list` header line'));
-  if (!LIST_HEADER_RE.test(header)) {
+  if (!XM_HEADER_RE.test(header)) {
     return err(parseFailure(tool, headerIdx + 1, header, 'header "Name ID Mem VCPUs State Time(s)" (plain `xm list`, not -l/--label)'));
   }
   const domains: InventoryDomain[] = [];
@@ -34,28 +42,34 @@ export function parseXmList(text: string): Result<InventoryDomain[], ParseFailur
   return ok(domains);
 }
 
+/** Both header spellings: `Mem` (Xen ≥ 3.0.4) and `Mem(MiB)` (Xen 3.0.3, RHEL/CentOS 5). */
+const XM_HEADER_RE = /^Name[ \t]+ID[ \t]+Mem(?:\(MiB\))?[ \t]+VCPUs[ \t]+State[ \t]+Time\(s\)[ \t]*$/;
+/** A printed domid: a number, or -1 for "none" (Xen-API and xend of 2006). */
+const ID_RE = /^(?:\d{1,15}|-1)$/;
+
 function parseXmRow(line: string): InventoryDomain | string {
   const expected = 'a domain row "NAME ID MEM VCPUS STATE TIME" (ID and STATE blank for a stopped managed domain)';
   const right = takeRight(line, 2);
   const [beforeTime, time] = right.fields;
   if (beforeTime === undefined || time === undefined) return expected;
   if (!CPU_TIME_RE.test(time)) return `CPU time like "123.4", got "${time}"`;
-  const running = !UINT_RE.test(beforeTime);
-  const { head, fields } = takeRight(line, running ? 5 : 3);
-  const [idOrMem, ...rest] = fields;
-  const id = running ? idOrMem : undefined;
-  const [mem, vcpus] = running ? rest : [idOrMem, rest[0]];
-  const letters = running ? rest[2] : '';
-  if (mem === undefined || vcpus === undefined || letters === undefined || (running && id === undefined)) return expected;
-  if (running && !XM_STATE_RE.test(letters)) return `six state letters like "-b----", got "${letters}"`;
-  if (!UINT_RE.test(mem) || !UINT_RE.test(vcpus) || (id !== undefined && !UINT_RE.test(id))) return 'numeric ID, Mem and VCPUs columns';
-  const name = head.trim();
+  // No state letters: ID blank too, so the row is NAME MEM VCPUS TIME.
+  const hasState = !UINT_RE.test(beforeTime);
+  const { head, fields } = takeRight(line, hasState ? 4 : 3);
+  const [mem, vcpus] = fields;
+  const letters = hasState ? (fields[2] ?? '') : '';
+  if (mem === undefined || vcpus === undefined || (hasState && fields.length < 4)) return expected;
+  if (hasState && !XM_STATE_RE.test(letters)) return `six state letters like "-b----", got "${letters}"`;
+  if (!UINT_RE.test(mem) || !UINT_RE.test(vcpus)) return 'numeric ID, Mem and VCPUs columns';
+  const { id, name } = hasState ? splitIdAndName(head) : { id: null, name: head.trim() };
   if (name === '') return 'a domain name before the ID column';
-  const decoded = running ? decodeXmState(letters) : { state: 'stopped' as const, shutdownReason: null };
+  if (/\s/.test(name)) return `a domain name without blanks and a numeric ID column, got ${JSON.stringify(head.trim())}`;
+  const domid = id === null || id === '-1' ? null : Number(id);
+  const decoded = domid === null ? { state: 'stopped' as const, shutdownReason: null } : decodeXmState(letters);
   return {
     name,
     ...splitDomainName(name),
-    domid: id === undefined ? null : Number(id),
+    domid,
     memMiB: Number(mem),
     vcpus: Number(vcpus),
     stateLetters: letters,
@@ -63,4 +77,12 @@ function parseXmRow(line: string): InventoryDomain | string {
     shutdownReason: decoded.shutdownReason,
     cpuTimeS: Number(time),
   };
+}
+
+/** `NAME ID` or `NAME` (ID blank): the last field is the ID when it looks like one and a name precedes it. */
+function splitIdAndName(head: string): { id: string | null; name: string } {
+  const { head: before, fields } = takeRight(head, 1);
+  const [last] = fields;
+  if (last !== undefined && ID_RE.test(last) && before.trim() !== '') return { id: last, name: before.trim() };
+  return { id: null, name: head.trim() };
 }

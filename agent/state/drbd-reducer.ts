@@ -76,6 +76,23 @@ const mergeFields = (old: Readonly<Record<string, string>>, e: Events2Event): Re
   return Object.fromEntries(out);
 };
 
+/**
+ * A connection word meaning the link is up. `WFReportParams` is the name DRBD 9 pre-releases (and
+ * 8.4's connection level) used for what is now `Connected`: drbd-utils maps one to the other
+ * (drbd_conn_str9, user/v84/drbdsetup.c).
+ */
+const linkUp = (connection: string | null): boolean => connection === 'Connected' || connection === 'WFReportParams';
+
+/**
+ * What a peer volume is once its connection is down: replication Off, the peer's disk unknown and
+ * no resync progress. Nothing promises a peer-device line after a connection change (real streams
+ * have ended a connection without one), and without this the last UpToDate or done % would
+ * outlive the link. `fields` still hold the last values the tool printed.
+ */
+const cutOff = (pd: DrbdPeerDeviceState): DrbdPeerDeviceState => ({ ...pd, replication: 'Off', peerDisk: 'DUnknown', donePercent: null });
+
+const mapValues = <K, V>(m: ReadonlyMap<K, V>, f: (v: V) => V): ReadonlyMap<K, V> => new Map([...m].map(([k, v]) => [k, f(v)]));
+
 function newResource(name: string): DrbdResourceState {
   return { name, role: null, suspended: null, fields: {}, devices: new Map(), connections: new Map() };
 }
@@ -133,12 +150,14 @@ function reduceChild(res: DrbdResourceState, e: Events2Event): DrbdResourceState
 
   if (e.object === 'connection') {
     if (e.verb === 'destroy') return res.connections.has(key) ? { ...res, connections: without(res.connections, key) } : res;
+    const connection = e.state.connection ?? conn.connection;
     const next: DrbdConnectionState = {
       ...conn,
       peerNodeId: e.peerNodeId ?? conn.peerNodeId,
-      connection: e.state.connection ?? conn.connection,
+      connection,
       role: e.state.role ?? conn.role,
       fields: mergeFields(conn.fields, e),
+      peerDevices: e.state.connection !== undefined && !linkUp(connection) ? mapValues(conn.peerDevices, cutOff) : conn.peerDevices,
     };
     return { ...res, connections: withSet(res.connections, key, next) };
   }

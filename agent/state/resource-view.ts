@@ -26,21 +26,26 @@ export interface ResourceFacts {
  *   volume can't hide behind UpToDate ones; `syncedPercent` is the lowest `done:`;
  * - a peer we are not connected to is "Unknown" (as 8.4's `drbdadm role` prints
  *   Secondary/Unknown) and its disk "DUnknown" — never "Secondary" — except that a peer last
- *   seen Primary stays Primary: losing the link does not make it safe;
+ *   seen Primary stays Primary: losing the link does not make it safe. Whatever its volumes last
+ *   said (UpToDate, a done %) is stale once the link is gone, so it is not shown;
  * - a replication word other than Established wins over Established ones; null means none was
- *   printed ("Off or Established" in DRBD 9's terse status).
+ *   printed ("Off or Established" in DRBD 9's terse status);
+ * - DRBD 9 pre-releases (the drbdsetup(8) examples) printed today's `Connected` as
+ *   `WFReportParams` and `Established` as `Connected`; drbd-utils maps them the same way for 8.4
+ *   (drbd_conn_str9, drbd_repl_str9), so they are read as today's words.
  */
 export function buildResourceView(r: ResourceFacts): DrbdResourceView {
   const peers = r.peers.map((p) => {
-    const connected = p.connection === 'Connected' || p.connection === null;
+    const connection = p.connection === 'WFReportParams' ? 'Connected' : p.connection;
+    const connected = connection === 'Connected' || connection === null;
     return {
       name: p.name,
       role: connected ? p.role : p.role === 'Primary' ? 'Primary' : 'Unknown',
-      connection: p.connection,
-      disk: worstDisk(p.peerDisks) ?? (connected ? null : 'DUnknown'),
+      connection,
+      disk: connected ? worstDisk(p.peerDisks) : 'DUnknown',
       // replication is Off by definition without a connection (events2 says so, status says nothing)
-      replication: connected ? furthest(p.replications) : null,
-      syncedPercent: minOrNull(p.donePercents),
+      replication: connected ? furthest(p.replications.map((w) => (w === 'Connected' ? 'Established' : w))) : null,
+      syncedPercent: connected ? minOrNull(p.donePercents) : null,
     };
   });
   const first = peers[0];

@@ -94,6 +94,50 @@ describe('parseDrbdStatus fixtures', () => {
     expect(r?.connections.map((c) => [c.name, c.connection, c.role])).toEqual([['hv1', 'Connecting', null], ['hv2', 'Connecting', null]]);
   });
 
+  it('drbd-utils 9 man page, terse: a peer volume printed as "disk:" is the peer disk', () => {
+    const [r] = parse('9-doc-terse-disk-under-peer.txt');
+    expect(r?.devices).toEqual([{ volume: 0, disk: 'UpToDate', fields: { disk: 'UpToDate' } }]);
+    expect(r?.connections).toEqual([
+      {
+        name: 'host2.example.com',
+        nodeId: null,
+        connection: 'Connected',
+        role: 'Secondary',
+        fields: { role: 'Secondary' },
+        peerDevices: [{ volume: 0, replication: null, peerDisk: 'UpToDate', donePercent: null, fields: { disk: 'UpToDate' } }],
+      },
+    ]);
+  });
+
+  it('drbd-utils 9 man page, verbose: "disk:" on the peer volume line, continuation lines at 6', () => {
+    const [r] = parse('9-doc-verbose-disk-under-peer.txt');
+    expect(r).toMatchObject({ name: 'drbd0', role: 'Primary', suspended: 'no', fields: { 'node-id': '1' } });
+    expect(r?.devices).toEqual([{ volume: 0, disk: 'UpToDate', fields: { volume: '0', minor: '1', disk: 'UpToDate', blocked: 'no' } }]);
+    expect(r?.connections[0]).toMatchObject({ name: 'host2.example.com', nodeId: 0, connection: 'WFReportParams', role: 'Secondary' });
+    expect(r?.connections[0]?.peerDevices).toEqual([
+      { volume: 0, replication: 'Connected', peerDisk: 'UpToDate', donePercent: null, fields: { volume: '0', replication: 'Connected', disk: 'UpToDate', 'resync-suspended': 'no' } },
+    ]);
+  });
+
+  it("LINBIT's DRBD 9 User's Guide: three peers with \"disk:\" peer volumes, one Connecting", () => {
+    const [r] = parse('9-ug-three-peers-disk-under-peer.txt');
+    expect(r?.connections.map((c) => [c.name, c.connection, c.role, c.peerDevices.map((p) => p.peerDisk)])).toEqual([
+      ['nina', 'Connected', 'Secondary', ['UpToDate']],
+      ['nino', 'Connected', 'Secondary', ['UpToDate']],
+      ['nono', 'Connecting', null, []],
+    ]);
+    const [i] = parse('9-ug-initial-inconsistent.txt');
+    expect(i?.connections[0]?.peerDevices.map((p) => p.peerDisk)).toEqual(['Inconsistent']);
+  });
+
+  it('"peer-disk:" wins over "disk:" on a peer volume; an unknown word in either is refused', () => {
+    const r = parseDrbdStatus('r0 role:Primary\n  disk:UpToDate\n  b role:Secondary\n    volume:0 peer-disk:Outdated disk:UpToDate\n');
+    expect(r.ok && r.value[0]?.connections[0]?.peerDevices[0]?.peerDisk).toBe('Outdated');
+    const bad = parseDrbdStatus('r0 role:Primary\n  disk:UpToDate\n  b role:Secondary\n    disk:UpToDat\n');
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toMatchObject({ line: 4 });
+  });
+
   it('no resources configured', () => {
     expect(parse('9-none-configured.txt')).toEqual([]);
   });

@@ -12,6 +12,26 @@ describe('classifyDrbdStderr', () => {
     expect(classifyDrbdStderr(readFixture(`drbd/stderr/${f}`).body)).toBe(kind);
   });
   it.each([
+    ['83-could-not-stat-proc-drbd.txt', 'module-missing'],
+    ['84-could-not-stat-proc-drbd.txt', 'module-missing'],
+    ['9-no-genl-family.txt', 'netlink-unavailable'],
+    ['84-device-held-open.txt', 'device-in-use'],
+    ['9-device-held-open-openers.txt', 'device-in-use'],
+    ['9-multiple-primaries.txt', 'two-primaries-refused'],
+  ])('captures the classifier had not seen: %s → %s', (f, kind) => {
+    expect(classifyDrbdStderr(readFixture(`drbd/stderr/${f}`).body)).toBe(kind);
+  });
+  it('state change refusals from the tools\' string table (drbd_strings.c), each with its kind', () => {
+    expect(classifyDrbdStderr('r0: State change failed: (-2) Need access to UpToDate data\n')).toBe('no-uptodate-data');
+    expect(classifyDrbdStderr('r0: State change failed: (-10) State change was refused by peer node\n')).toBe('refused-by-peer');
+    expect(classifyDrbdStderr('r0: State change failed: (-7) Refusing to be Primary while peer is not outdated\n')).toBe('peer-not-outdated');
+    expect(classifyDrbdStderr('r0: State change failed: (-19) Concurrent state changes detected and aborted\n')).toBe('state-change-failed');
+    expect(classifyDrbdStderr('r0: State change failed: (-23) Timeout in operation\n')).toBe('state-change-failed');
+    // the module-missing family: drbdsetup's stat() of /proc/drbd under any prefix, drbdadm's module-version check
+    expect(classifyDrbdStderr('Could not stat /host/proc/drbd: No such file or directory\n')).toBe('module-missing');
+    expect(classifyDrbdStderr('Could not get drbd-module-version, Module not loaded?\n')).toBe('module-missing');
+  });
+  it.each([
     ['02-unknown-names/dom0a.drbdadm-role-nosuch.stderr', 'not-in-config'],
     ['02-unknown-names/dom0a.drbdsetup-status-nosuch.stderr', 'not-up'],
     ['02-unknown-names/dom0a.drbdsetup-status-json.stderr', 'json-unsupported'],

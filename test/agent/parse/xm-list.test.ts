@@ -39,6 +39,33 @@ describe('parseXmList', () => {
       dom('backup-target-with-a-rather-long-domain-name', null, 2048, 2, '', 'stopped', 0.0),
     ]);
   });
+  it('managed but stopped domains with the State column filled (------) and no ID', () => {
+    expect(parse('xm/list-gen-stopped-state-dashes.txt')).toEqual([
+      dom('Domain-0', 0, 3543, 2, 'r-----', 'running', 1301.4),
+      dom('web1', 12, 1024, 2, '-b----', 'blocked', 543.2),
+      dom('mail1', null, 512, 1, '------', 'stopped', 0.0),
+      dom('backup-target-with-a-rather-long-domain-name', null, 2048, 2, '------', 'stopped', 0.0),
+      dom('2048', null, 256, 1, '------', 'stopped', 0.0),
+    ]);
+  });
+  it('xm over Xen-API: a halted managed VM has ID -1 and State ------', () => {
+    expect(parse('xm/list-gen-xenapi-halted.txt')).toEqual([
+      dom('Domain-0', 0, 1852, 8, 'r-----', 'running', 348510.6),
+      dom('web1', 3, 1024, 2, '-b----', 'blocked', 52.1),
+      dom('mail1', null, 512, 1, '------', 'stopped', 0.0),
+    ]);
+  });
+  it('real capture: CentOS 5 xen-3.0.3 header "ID Mem(MiB)"', () => {
+    expect(parse('xm/list-3.0.3-centos5-mem-mib.txt')).toEqual([
+      dom('Domain-0', 0, 739, 2, 'r-----', 'running', 136.7),
+      dom('prospero', 1, 255, 1, '-b----', 'blocked', 116.1),
+    ]);
+  });
+  it('a domain without a domid is stopped whatever flags linger (xend of Nov 2006 sent stale ones)', () => {
+    const H = 'Name                                        ID   Mem VCPUs      State   Time(s)\n';
+    const r = parseXmList(`${H}shut1                                       -1   512     1     ---s--      3.0\n`);
+    expect(r.ok && r.value).toEqual([dom('shut1', null, 512, 1, '---s--', 'stopped', 3.0)]);
+  });
   it('xend state flags: paused, shutdown, crashed, dying, migration name', () => {
     expect(parse('xm/list-gen-states.txt')).toEqual([
       dom('Domain-0', 0, 1852, 8, 'r-----', 'running', 348510.6),
@@ -66,5 +93,7 @@ describe('parseXmList: malformed and truncated input', () => {
   it('xm list -l SXP', () => bad('(domain\n    (domid 0)\n', 1, /header/));
   it('truncated row', () => bad(`${H}Domain-0                                     0  1024     4     r---`, 2, /CPU time|domain row/));
   it('xl-only reason letter is not an xm state', () => bad(`${H}web1                                         3   512     1     ---sr-      1.0\n`, 2, /state letters/));
+  it('a non-numeric ID is not read as part of the name', () => bad(`${H}web1                                        x3   512     1     -b----      1.0\n`, 2, /name|numeric/));
+  it('an ID below -1 is refused', () => bad(`${H}web1                                        -2   512     1     -b----      1.0\n`, 2, /name|numeric/));
   it('a stopped row without mem', () => bad(`${H}mail1                                                  1                 0.0\n`, 2, /numeric|domain row/));
 });

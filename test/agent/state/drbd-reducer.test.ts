@@ -83,6 +83,32 @@ describe('reduceDrbd', () => {
     expect(reduceDrbd(b, line('destroy device name:zz volume:0'))).toBe(b);
   });
 
+  it('a dropped connection leaves no stale peer disk, replication or done % (real 8.4.11 dump, then a connection-only change)', () => {
+    const dump = parseEvents2(readFixture('real-xen-4.17/06-connected-secondary/dom0a.drbdsetup-events2-now.stdout').body);
+    if (!dump.ok) throw new Error(dump.error.message);
+    let s = reduceDrbdAll(dump.value);
+    const pd = () => s.resources.get('r0')?.connections.get('peer')?.peerDevices.get(0);
+    expect(pd()).toMatchObject({ replication: 'Established', peerDisk: 'UpToDate' });
+    s = reduceDrbd(s, line('change connection name:r0 peer-node-id:0 conn-name:peer connection:NetworkFailure'));
+    expect(pd()).toMatchObject({ replication: 'Off', peerDisk: 'DUnknown', donePercent: null });
+    s = reduceDrbd(s, line('change connection name:r0 peer-node-id:0 conn-name:peer connection:Connecting role:Unknown'));
+    expect(pd()).toMatchObject({ replication: 'Off', peerDisk: 'DUnknown' });
+    // reconnecting says nothing about the peer's disk until its peer-device line comes
+    s = reduceDrbd(s, line('change connection name:r0 peer-node-id:0 conn-name:peer connection:Connected'));
+    expect(pd()).toMatchObject({ peerDisk: 'DUnknown' });
+    s = reduceDrbd(s, line('change peer-device name:r0 peer-node-id:0 conn-name:peer volume:0 replication:Established peer-disk:UpToDate'));
+    expect(pd()).toMatchObject({ replication: 'Established', peerDisk: 'UpToDate' });
+  });
+
+  it('a resync cut by a disconnect forgets its done %; a role-only change keeps the peer volumes', () => {
+    let s = reduceDrbdAll(lines('9-utils-sync.txt'));
+    const pd = () => s.resources.get('some-resource')?.connections.get('some-peer')?.peerDevices.get(0);
+    s = reduceDrbd(s, line('change connection name:some-resource peer-node-id:1 conn-name:some-peer role:Primary'));
+    expect(pd()).toMatchObject({ replication: 'SyncSource', peerDisk: 'Inconsistent', donePercent: 37.5 });
+    s = reduceDrbd(s, line('change connection name:some-resource peer-node-id:1 conn-name:some-peer connection:BrokenPipe'));
+    expect(pd()).toMatchObject({ replication: 'Off', peerDisk: 'DUnknown', donePercent: null });
+  });
+
   it('a connection without conn-name is keyed by node id', () => {
     const s = reduceDrbd(emptyDrbdState, line('exists connection name:r0 peer-node-id:2 connection:Connecting role:Unknown'));
     expect(s.resources.get('r0')?.connections.get('node-id:2')).toMatchObject({ connName: null, peerNodeId: 2, role: 'Unknown' });

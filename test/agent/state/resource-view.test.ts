@@ -18,6 +18,24 @@ describe('buildResourceView', () => {
     const v = buildResourceView({ name: 'r0', role: 'Secondary', disks: ['UpToDate'], peers: [{ ...peer, connection: 'NetworkFailure', role: 'Primary' }] });
     expect(v.peerRole).toBe('Primary');
   });
+  it('a peer we are not connected to has no known disk, replication or done %, whatever its volumes last said', () => {
+    const v = buildResourceView({
+      name: 'r0',
+      role: 'Secondary',
+      disks: ['UpToDate'],
+      peers: [{ ...peer, connection: 'StandAlone', role: 'Secondary', peerDisks: ['UpToDate'], replications: ['SyncSource'], donePercents: [37.5] }],
+    });
+    expect(v).toMatchObject({ peerRole: 'Unknown', peerDisk: 'DUnknown', peers: [{ disk: 'DUnknown', replication: null, syncedPercent: null }] });
+  });
+  it('the pre-rename DRBD 9 words are today\'s: connection WFReportParams is Connected, replication Connected is Established', () => {
+    const v = buildResourceView({
+      name: 'r0',
+      role: 'Primary',
+      disks: ['UpToDate'],
+      peers: [{ ...peer, connection: 'WFReportParams', role: 'Secondary', peerDisks: ['UpToDate'], replications: ['Connected'], donePercents: [null] }],
+    });
+    expect(v).toMatchObject({ peerRole: 'Secondary', connection: 'Connected', peerDisk: 'UpToDate', peers: [{ replication: 'Established' }] });
+  });
   it('volumes fold into the worst disk and the lowest done %', () => {
     const v = buildResourceView({
       name: 'r0',
@@ -44,5 +62,32 @@ describe('drbdadm status and events2 give the same view of the same real state',
       const decisive = (v: typeof a) => ({ ...v, peers: v.peers.map((p) => ({ ...p, syncedPercent: null })) });
       expect(decisive(b), `${state} ${host}`).toEqual(decisive(a));
     }
+  });
+});
+
+describe('views of captures the parsers had not seen', () => {
+  const status = (f: string) => {
+    const r = parseDrbdStatus(readFixture(`drbd/status/${f}`).body);
+    if (!r.ok) throw new Error(r.error.message);
+    return r.value.map(resourceViewFromStatus);
+  };
+  it('"disk:" under a peer (drbd-utils 9 man page, terse and verbose) is the peer disk', () => {
+    expect(status('9-doc-terse-disk-under-peer.txt')[0]).toMatchObject({ peerRole: 'Secondary', connection: 'Connected', peerDisk: 'UpToDate' });
+    expect(status('9-doc-verbose-disk-under-peer.txt')[0]).toMatchObject({ peerRole: 'Secondary', connection: 'Connected', peerDisk: 'UpToDate' });
+  });
+  it("LINBIT's guide: two connected peers UpToDate, the Connecting one Unknown/DUnknown", () => {
+    expect(status('9-ug-three-peers-disk-under-peer.txt')[0]?.peers.map((p) => [p.name, p.role, p.disk])).toEqual([
+      ['nina', 'Secondary', 'UpToDate'],
+      ['nino', 'Secondary', 'UpToDate'],
+      ['nono', 'Unknown', 'DUnknown'],
+    ]);
+  });
+  it('events2: after the connection drops the peer disk reads DUnknown though the last peer-device line said UpToDate', () => {
+    const dump = parseEvents2(readFixture('real-xen-4.17/06-connected-secondary/dom0a.drbdsetup-events2-now.stdout').body);
+    const drop = parseEvents2('change connection name:r0 peer-node-id:0 conn-name:peer connection:NetworkFailure\n');
+    if (!dump.ok || !drop.ok) throw new Error('did not parse');
+    const r = reduceDrbdAll(drop.value, reduceDrbdAll(dump.value, emptyDrbdState)).resources.get('r0');
+    if (!r) throw new Error('no r0');
+    expect(resourceViewFromEvents(r)).toMatchObject({ connection: 'NetworkFailure', peerRole: 'Unknown', peerDisk: 'DUnknown', peers: [{ replication: null, syncedPercent: null }] });
   });
 });
