@@ -6,7 +6,9 @@ import type { SpawnStream } from './line-stream.js';
 /**
  * `drbdsetup events2 all`: the initial dump (`exists …`, ended by `exists -`), then one line per
  * change, forever. Each line goes through the events2 parser; a line we cannot read is reported
- * and the stream carries on (the caller restarts it for a fresh dump). Only call this when
+ * and the stream carries on (the caller restarts it for a fresh dump). A line longer than the
+ * reader's bound (64 KiB, line-stream.ts) ends the stream with an XH_ERR_TOOL_OUTPUT failure in
+ * `exited`, like any death of the tool: the caller logs it and respawns. Only call this when
  * /proc/drbd exists: drbdsetup would otherwise `modprobe drbd`.
  */
 export interface Events2Handlers {

@@ -1,5 +1,9 @@
-import { execa } from 'execa';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { realClock } from '../../shared/clock/real-clock.js';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { err, ok, type Result } from '../../shared/result.js';
+import { CLOSE_GRACE_MS, DEFAULT_KILL_AFTER_MS, DRAIN_AFTER_EXIT_MS, destroyPipe, endGroup, signalGroup, trackGroup, type GroupEnding } from './process-group.js';
 import type { ToolFailure } from './tool-failure.js';
 
 export interface ToolOutput {
@@ -9,7 +13,11 @@ export interface ToolOutput {
 }
 
 export interface RunOptions {
-  /** Kill the tool after this long; every call has one so nothing hangs (default 30 s). */
+  /**
+   * Bound on the whole call (default 30 s): the tool, anything it started that still holds its
+   * output, and the reading. At the bound its process group gets SIGTERM, SIGKILL after
+   * killAfterMs, and the call answers at most 1 s later whatever is left (process-group.ts).
+   */
   readonly timeoutMs?: number;
   /** Exit codes that count as an answer rather than a failure (e.g. xl list -l on a missing domain). */
   readonly acceptExitCodes?: readonly number[];
@@ -18,6 +26,12 @@ export interface RunOptions {
   readonly onSpawn?: (pid: number) => void;
   /** called with each stderr chunk as it arrives (progress of a long tool such as xl migrate) */
   readonly onStderr?: (chunk: string) => void;
+  /** SIGTERM → SIGKILL delay when the call is ended early (default 2 s) */
+  readonly killAfterMs?: number;
+  /** more stdout than this is XH_ERR_TOOL_OUTPUT, never a cut answer (default 64 MiB) */
+  readonly maxStdoutBytes?: number;
+  /** likewise for stderr (default 4 MiB) */
+  readonly maxStderrBytes?: number;
 }
 
 /**
@@ -27,41 +41,138 @@ export interface RunOptions {
 export type ToolRunner = (tool: string, args: readonly string[], options?: RunOptions) => Promise<Result<ToolOutput, ToolFailure>>;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+// The largest real `xl list -l` (hundreds of domUs with full configs) is a few MiB.
+const MAX_STDOUT_BYTES = 64 * 1024 * 1024;
+// stderr is diagnostics and xl migrate's progress: kilobytes. More is a tool gone wrong.
+const MAX_STDERR_BYTES = 4 * 1024 * 1024;
+const mib = (n: number): string => (n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`);
 
-export const runTool: ToolRunner = async (tool, args, options = {}) => {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const accepted = options.acceptExitCodes ?? [0];
-  const child = execa(tool, [...args], {
-    reject: false,
-    stdin: 'ignore',
-    timeout: timeoutMs,
-    forceKillAfterDelay: 2_000,
-    maxBuffer: MAX_OUTPUT_BYTES,
-    stripFinalNewline: false,
-    // LC_ALL=C: xl and drbdadm print numbers and messages we parse; a locale must not change them.
-    env: { ...options.env, LC_ALL: 'C', LANG: 'C' },
-    extendEnv: true,
-    encoding: 'utf8',
+/** Why the call was ended before its pipes closed by themselves. */
+type Ended = 'timeout' | 'stdout-overflow' | 'stderr-overflow' | 'held-after-exit';
+
+/**
+ * Own process group (detached) so a timeout reaches what the tool started; reading bounded per
+ * stream; every wait bounded (see process-group.ts). LC_ALL=C: xl and drbdadm print numbers and
+ * messages we parse; a locale must not change them.
+ */
+export const runTool: ToolRunner = (tool, args, options = {}) =>
+  new Promise((resolve) => {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const killAfterMs = options.killAfterMs ?? DEFAULT_KILL_AFTER_MS;
+    const limits = { stdout: options.maxStdoutBytes ?? MAX_STDOUT_BYTES, stderr: options.maxStderrBytes ?? MAX_STDERR_BYTES };
+    const call: CallState = { tool, args, timeoutMs, limits, kept: { stdout: [], stderr: [] }, ended: null, exitedFirst: false, exit: null, lastSignal: 'SIGTERM' };
+    const env = { ...process.env, ...options.env, LC_ALL: 'C', LANG: 'C' };
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(tool, [...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env });
+    } catch (e) {
+      // spawn() throws for an argument it cannot pass (a NUL byte): a failure, not an exception
+      resolve(toResult(call, e instanceof Error ? e : new Error(String(e)), [0]));
+      return;
+    }
+    const untrack = trackGroup(child.pid);
+    const size = { stdout: 0, stderr: 0 };
+    let ending: GroupEnding | null = null;
+    let settled = false;
+    let cancelDrain: (() => void) | undefined;
+    let cancelDeadline: (() => void) | undefined;
+
+    const settle = (spawnError: NodeJS.ErrnoException | null): void => {
+      if (settled) return;
+      settled = true;
+      cancelDeadline?.();
+      cancelDrain?.();
+      ending?.cancel();
+      untrack();
+      destroyPipe(child.stdout);
+      destroyPipe(child.stderr);
+      call.lastSignal = ending?.lastSignal() ?? 'SIGTERM';
+      resolve(toResult(call, spawnError, options.acceptExitCodes ?? [0]));
+    };
+    const end = (why: Ended): void => {
+      if (call.ended !== null || settled) return;
+      call.ended = why;
+      call.exitedFirst = call.exit !== null;
+      ending = endGroup((sig) => signalGroup(child.pid, sig), killAfterMs, CLOSE_GRACE_MS, () => settle(null));
+    };
+    const collect = (stream: 'stdout' | 'stderr', chunk: Buffer): boolean => {
+      if (call.ended === 'stdout-overflow' || call.ended === 'stderr-overflow') return false;
+      size[stream] += chunk.length;
+      if (size[stream] > limits[stream]) {
+        call.kept[stream] = []; // a cut output is no answer, and 64 MiB does not belong in a log
+        end(`${stream}-overflow`);
+        return false;
+      }
+      call.kept[stream].push(chunk);
+      return true;
+    };
+    child.stdout.on('data', (chunk: Buffer) => void collect('stdout', chunk));
+    const decoder = new StringDecoder('utf8');
+    const onStderr = options.onStderr;
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (collect('stderr', chunk) && onStderr) onStderr(decoder.write(chunk));
+    });
+    child.on('exit', (code, signal) => {
+      call.exit = { code, signal };
+      // the tool is done: its output drains from the pipes at once, unless something it started
+      // still holds them
+      if (call.ended === null) cancelDrain = realClock.schedule(DRAIN_AFTER_EXIT_MS, () => end('held-after-exit'));
+    });
+    child.on('close', () => settle(null));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      // 'error' also reports a failed kill(); only a spawn that never happened ends the call here
+      if (child.pid === undefined) settle(e);
+    });
+    cancelDeadline = realClock.schedule(timeoutMs, () => end('timeout'));
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
   });
-  if (child.pid !== undefined) options.onSpawn?.(child.pid);
-  const onStderr = options.onStderr;
-  if (onStderr) child.stderr?.on('data', (d: Buffer | string) => onStderr(d.toString()));
-  const result = await child;
-  const stdout = typeof result.stdout === 'string' ? result.stdout : '';
-  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
-  const base = { tool, args: [...args], stdout, stderr, exitCode: result.exitCode ?? null, signal: result.signal ?? null };
-  if (result.timedOut) {
-    return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_TIMEOUT', message: `${tool} ${args.join(' ')}: no answer after ${timeoutMs} ms, killed` });
+
+interface CallState {
+  readonly tool: string;
+  readonly args: readonly string[];
+  readonly timeoutMs: number;
+  readonly limits: { readonly stdout: number; readonly stderr: number };
+  kept: { stdout: Buffer[]; stderr: Buffer[] };
+  ended: Ended | null;
+  /** the tool had exited by itself when the call was ended (a process it started held the pipes) */
+  exitedFirst: boolean;
+  exit: { readonly code: number | null; readonly signal: NodeJS.Signals | null } | null;
+  lastSignal: NodeJS.Signals;
+}
+
+function toResult(call: CallState, spawnError: NodeJS.ErrnoException | null, accepted: readonly number[]): Result<ToolOutput, ToolFailure> {
+  const { tool, args } = call;
+  const stdout = Buffer.concat(call.kept.stdout).toString('utf8');
+  const stderr = Buffer.concat(call.kept.stderr).toString('utf8');
+  const exitCode = call.exit?.code ?? null;
+  const signal = call.exit?.signal ?? null;
+  const cmd = [tool, ...args].join(' ');
+  const base = { tool, args: [...args], stdout, stderr, exitCode, signal };
+  const how = signal ? `killed by ${signal}` : `exit code ${String(exitCode)}`;
+  if (spawnError) {
+    if (spawnError.code === 'ENOENT' || spawnError.code === 'EACCES') {
+      return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_NOT_FOUND', message: `${tool}: not found on PATH (install it, or check PATH of the service)` });
+    }
+    return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_FAILED', message: `${tool}: cannot run: ${spawnError.message}` });
   }
-  const spawnCode = (result.cause as NodeJS.ErrnoException | undefined)?.code;
-  if (spawnCode === 'ENOENT' || (result.failed && result.exitCode === undefined && spawnCode === 'EACCES')) {
-    return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_NOT_FOUND', message: `${tool}: not found on PATH (install it, or check PATH of the service)` });
+  switch (call.ended) {
+    case 'stdout-overflow':
+    case 'stderr-overflow': {
+      const stream = call.ended === 'stdout-overflow' ? 'stdout' : 'stderr';
+      return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_OUTPUT', message: `${cmd}: printed more than ${mib(call.limits[stream])} on ${stream}; refused rather than cut (${call.lastSignal} sent)` });
+    }
+    case 'timeout': {
+      const why = call.exitedFirst ? `ended (${how}) but a process it started still held its output after ${call.timeoutMs} ms` : `no answer after ${call.timeoutMs} ms`;
+      return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_TIMEOUT', message: `${cmd}: ${why}, killed` });
+    }
+    case 'held-after-exit':
+      return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_FAILED', message: `${cmd}: ${how}, but a process it started still held its output ${DRAIN_AFTER_EXIT_MS} ms later (its answer may be cut); killed` });
+    case null:
+      break;
   }
-  if (result.exitCode === undefined || !accepted.includes(result.exitCode)) {
-    const why = result.signal ? `killed by ${result.signal}` : `exit code ${String(result.exitCode)}`;
+  if (exitCode === null || !accepted.includes(exitCode)) {
     const firstLine = stderr.trim().split('\n')[0] ?? '';
-    return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_FAILED', message: `${tool} ${args.join(' ')}: ${why}${firstLine ? `: ${firstLine}` : ''}` });
+    return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_FAILED', message: `${cmd}: ${how}${firstLine ? `: ${firstLine}` : ''}` });
   }
-  return ok({ stdout, stderr, exitCode: result.exitCode });
-};
+  return ok({ stdout, stderr, exitCode });
+}

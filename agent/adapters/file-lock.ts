@@ -1,15 +1,67 @@
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import type { Clock } from '../../shared/clock/clock.js';
+import { realClock } from '../../shared/clock/real-clock.js';
 import { dirname } from 'node:path';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
+import { readRegularSync } from './regular-file.js';
+import { ensurePrivateDir } from './state-dir.js';
 
 /**
- * A lock file created with O_EXCL holding the owner's pid. A lock whose owner is dead (agent
- * killed) is taken over; a live owner means XH_ERR_LOCKED after `waitMs`.
+ * A lock file (`ledger.json.lock`, `locks/NAME.lock`) holding its owner's identity: one line
+ * `PID STARTTIME BOOTID`, where STARTTIME is field 22 of /proc/PID/stat (clock ticks since boot)
+ * and BOOTID is /proc/sys/kernel/random/boot_id.
+ *
+ * A lock must not outlive its holder: a kill -9 or a reboot leaves the file behind. Holder alive?
+ * A pid alone cannot say (a stale lock naming a live unrelated process, after pid reuse, blocked
+ * every ledger write forever); pid + start time + boot id can: the lock is stale when the boot id
+ * differs (written before a reboot), the pid is gone or a zombie, or the process now at that pid
+ * started at another time. Such a lock is taken over.
+ * Why not an abstract-namespace unix socket (released by the kernel when its holder dies): that
+ * namespace has no permissions, so any local user could bind the name first and block root's
+ * ledger writes; it is also per network namespace and invisible to `ls`. flock(2) is not in
+ * Node without a native addon.
+ *
+ * Taking: the identity is written to a private file `PATH.PID` (created exclusively, never
+ * through a symlink) and hard-linked to PATH: the lock appears complete or not at all. Only a
+ * power cut can leave it empty or torn (the text is not fsynced: that would cost a disk flush
+ * per lock), so a lock file without a lock line that was last changed before this boot is stale.
+ * Anything else at PATH that is not a regular file with a lock line (a directory, a symlink,
+ * garbage) is refused at once with the file and the fix, never waited on. A pid-only line (older
+ * xenherd) is stale when that pid is gone; else it is waited on like a live holder, and the
+ * failure names the pid and the fix: its holder cannot be verified. Release removes PATH only
+ * while it is still this lock's file.
  */
 export interface FileLock {
   release(): void;
 }
+
+/** this boot's id, or '?' where the kernel does not say (then boots are not compared) */
+const bootIdNow = ((): (() => string) => {
+  let id: string | null = null;
+  const read = (): string => {
+    try {
+      const b = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      return /^[0-9a-f-]{36}$/.test(b) ? b : '?';
+    } catch {
+      return '?';
+    }
+  };
+  return () => (id ??= read());
+})();
+
+/** when this boot began (btime in /proc/stat), ms since the epoch; 0 when unknown */
+const bootTimeMs = ((): (() => number) => {
+  let t: number | null = null;
+  const read = (): number => {
+    try {
+      return Number(/^btime ([0-9]+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? 0) * 1000;
+    } catch {
+      return 0;
+    }
+  };
+  return () => (t ??= read());
+})();
 
 const alive = (pid: number): boolean => {
   try {
@@ -20,62 +72,149 @@ const alive = (pid: number): boolean => {
   }
 };
 
-function tryOnce(path: string): 'taken' | 'busy' | Error {
-  // the pid is written to a private file first and hard-linked into place: the lock file is
-  // never seen empty, even when its owner is killed while taking it
-  const mine = `${path}.${process.pid}`;
+/** start time (clock ticks since boot) of a live process, 'zombie', or null when there is none */
+function procStart(pid: number): string | 'zombie' | null {
+  let stat: string;
   try {
-    const fd = openSync(mine, 'w', 0o600);
-    writeSync(fd, `${process.pid}\n`);
-    closeSync(fd);
-    linkSync(mine, path);
-    return 'taken';
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return e as Error;
-  } finally {
-    rmSync(mine, { force: true });
-  }
-  let pid = NaN;
-  try {
-    pid = Number(readFileSync(path, 'utf8').trim());
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
-    return 'busy';
+    return null;
   }
-  // an empty file: the owner died between open and write, or is writing now: look again later
-  const emptyAndOld = (): boolean => {
-    try {
-      return Date.now() - statSync(path).mtimeMs > 2_000;
-    } catch {
-      return false;
-    }
-  };
-  if ((Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) || (!(pid > 0) && emptyAndOld())) {
-    rmSync(path, { force: true });
-    return tryOnce(path);
-  }
-  return 'busy';
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') return 'zombie';
+  return fields[19] ?? null;
 }
 
-export async function takeLock(path: string, what: string, waitMs = 0): Promise<Result<FileLock, XhError>> {
+/** a process's command line for a message, printable characters only */
+function commandOf(pid: number): string {
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  } catch (e) {
-    return err({ code: 'XH_ERR_FILE', message: `${dirname(path)}: ${String(e)}` });
+    const c = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().replace(/[^\x20-\x7e]/g, '?');
+    return c.length > 100 ? `${c.slice(0, 100)}...` : c || '?';
+  } catch {
+    return '?';
   }
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const r = tryOnce(path);
-    if (r === 'taken') return ok({ release: () => rmSync(path, { force: true }) });
-    if (r instanceof Error) return err({ code: 'XH_ERR_FILE', message: `${path}: cannot take the lock: ${r.message}` });
-    if (Date.now() >= deadline) {
-      let owner = '?';
-      try {
-        owner = readFileSync(path, 'utf8').trim();
-      } catch {
-        /* gone meanwhile */
-      }
-      return err({ code: 'XH_ERR_LOCKED', message: `${what} is locked by process ${owner} (${path})` });
+}
+
+const identity = (): string => `${process.pid} ${procStart(process.pid) ?? '?'} ${bootIdNow()}\n`;
+
+/** which file a lock was: inode and content (an inode number alone may be reused by a new file) */
+interface FileId {
+  readonly ino: number;
+  readonly dev: number;
+  readonly text: string;
+}
+
+function removeIfStill(path: string, was: FileId): void {
+  const now = readRegularSync(path, { maxBytes: 4096 });
+  if (!now.ok || now.value.ino !== was.ino || now.value.dev !== was.dev || now.value.text !== was.text) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    /* gone meanwhile */
+  }
+}
+
+type Inspection = { kind: 'gone' } | { kind: 'stale'; file: FileId } | { kind: 'held'; message: string } | { kind: 'refused'; error: XhError };
+
+function inspect(path: string, what: string): Inspection {
+  const r = readRegularSync(path, { maxBytes: 4096 });
+  if (!r.ok) {
+    if (r.error.errno === 'ENOENT') return { kind: 'gone' };
+    const fix = r.error.errno === 'EISDIR' ? `rmdir ${path}` : `rm ${path}`;
+    return { kind: 'refused', error: { code: 'XH_ERR_FILE', message: `${r.error.message}; it is not a lock xenherd wrote, and ${what} cannot be locked while it is there: if no xenherd command is running, remove it: ${fix}` } };
+  }
+  const { text, ino, dev, mtimeMs } = r.value;
+  const stale = { kind: 'stale', file: { ino, dev, text } } as const;
+  const m = /^([1-9][0-9]{0,9})(?: ([0-9]{1,20}|\?) ([0-9a-f-]{36}|\?))?\n?$/.exec(text);
+  if (!m) {
+    // torn by a power cut (see above); the boot id decides for complete lines (clock steps after
+    // boot make an mtime a poor witness for a lock that may still be held)
+    if (mtimeMs < bootTimeMs()) return stale;
+    return { kind: 'refused', error: { code: 'XH_ERR_LOCKED', message: `${path} does not hold a lock line xenherd wrote (${JSON.stringify(text.slice(0, 40))}), so ${what} cannot be locked: if no xenherd command is running, remove it: rm ${path}` } };
+  }
+  const pid = Number(m[1]);
+  const [start, boot] = [m[2], m[3]];
+  if (boot !== undefined && boot !== '?' && bootIdNow() !== '?' && boot !== bootIdNow()) return stale;
+  const now = procStart(pid);
+  const since = new Date(mtimeMs).toISOString();
+  const held = { kind: 'held', message: `${what} is locked by process ${pid} (${commandOf(pid)}) since ${since} (${path}): wait for it to finish; if process ${pid} is not a xenherd command, remove the lock: rm ${path}` } as const;
+  // no /proc entry: gone, unless the kernel still knows the pid (then /proc is unreadable: trust the pid)
+  if (now === null) return alive(pid) ? held : stale;
+  if (now === 'zombie') return stale;
+  if (start === undefined || start === '?') {
+    return { kind: 'held', message: `${what} is locked by ${path}, which names process ${pid} (${commandOf(pid)}), running, but not its start time (an older xenherd wrote it), so xenherd cannot tell whether that process still holds it: if no xenherd command is running, remove the lock: rm ${path}` };
+  }
+  return start === now ? held : stale;
+}
+
+/** the private file with our identity, created exclusively; something already there is left from a killed process with our pid, or planted: its name is removed */
+function writeMine(mine: string): FileId {
+  let fd = -1;
+  for (let attempt = 0; fd < 0; attempt++) {
+    try {
+      fd = openSync(mine, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 2) throw e;
+      unlinkSync(mine);
     }
-    await new Promise((res) => setTimeout(res, 20));
+  }
+  try {
+    const text = identity();
+    writeSync(fd, text);
+    const st = fstatSync(fd);
+    return { ino: st.ino, dev: st.dev, text };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+type Attempt = { kind: 'taken'; file: FileId } | { kind: 'retry' } | { kind: 'held'; message: string } | { kind: 'refused'; error: XhError };
+
+function tryOnce(path: string, what: string): Attempt {
+  const mine = `${path}.${process.pid}`;
+  const dropMine = (): void => {
+    try {
+      unlinkSync(mine);
+    } catch {
+      /* not there */
+    }
+  };
+  let id: FileId;
+  try {
+    id = writeMine(mine);
+  } catch (e) {
+    dropMine();
+    return { kind: 'refused', error: { code: 'XH_ERR_FILE', message: `${mine}: cannot write the lock's private file (${(e as Error).message}): remove what is in the way` } };
+  }
+  try {
+    linkSync(mine, path);
+    return { kind: 'taken', file: id };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return { kind: 'refused', error: { code: 'XH_ERR_FILE', message: `${path}: cannot take the lock: ${(e as Error).message}` } };
+  } finally {
+    dropMine();
+  }
+  const seen = inspect(path, what);
+  if (seen.kind === 'gone') return { kind: 'retry' };
+  if (seen.kind !== 'stale') return seen;
+  // remove the stale lock only if PATH is still that file: another taker may have replaced it since
+  removeIfStill(path, seen.file);
+  return { kind: 'retry' };
+}
+
+export async function takeLock(path: string, what: string, waitMs = 0, clock: Clock = realClock): Promise<Result<FileLock, XhError>> {
+  const dir = ensurePrivateDir(dirname(path), { create: true, repair: false });
+  if (!dir.ok) return err({ code: 'XH_ERR_FILE', message: `${dir.error.message} (the directory of ${path})` });
+  const deadline = clock.now() + waitMs;
+  for (let spins = 0; ; ) {
+    const r = tryOnce(path, what);
+    if (r.kind === 'taken') {
+      return ok({ release: () => removeIfStill(path, r.file) });
+    }
+    if (r.kind === 'refused') return err(r.error);
+    if (r.kind === 'retry' && ++spins < 20) continue;
+    if (clock.now() >= deadline) return err({ code: 'XH_ERR_LOCKED', message: r.kind === 'held' ? r.message : `${what}: ${path} keeps changing: another process is taking and releasing it; try again` });
+    spins = 0;
+    await clock.sleep(20);
   }
 }

@@ -1,20 +1,28 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { emptyLedger, LedgerSchema, type Ledger } from '../state/ledger.js';
+import { writeFileAtomic as atomicWrite } from './atomic-file.js';
 import { takeLock } from './file-lock.js';
+import { readRegularFileSync } from './regular-file.js';
+import { ensurePrivateDir } from './state-dir.js';
 
 /**
  * The ledger on disk: `<stateDir>/ledger.json`, and `ledger.json.bak`, the last good copy.
  *
- * Write: the new text goes to a temp file (fsync), is renamed over ledger.json, the directory is
- * fsynced; then the same text replaces ledger.json.bak the same way. A kill at any point leaves
- * ledger.json either the old or the new complete file, and the .bak a complete copy too.
- * Read: JSON + the zod schema; a file that fails either is XH_ERR_LEDGER_CORRUPT, the file is
- * left as it is (evidence), and nothing is written until an operator has decided.
+ * Write (under `ledger.json.lock`): the new text replaces ledger.json through the atomic-file
+ * helper (exclusive temp file, fsync, rename, fsync dir), then ledger.json.bak the same way. A
+ * kill at any point leaves ledger.json either the old or the new complete file, and the .bak a
+ * complete copy too; ledger.json's seq is then equal to the .bak's or one more.
+ * Read: only a regular file (never through a symlink, never blocking on a FIFO), JSON + the zod
+ * schema, written for this Dom0 (`host`), and not older than its .bak. Anything else is
+ * XH_ERR_LEDGER_CORRUPT naming the file and the fix; the files are left as they are (evidence),
+ * and nothing is written until an operator has decided.
  */
 export const LEDGER_FILE = 'ledger.json';
+/** 40,000 records at ~200 bytes are 8 MB */
+const MAX_LEDGER_BYTES = 64 * 1024 * 1024;
 
 export interface LedgerStore {
   readonly path: string;
@@ -23,63 +31,83 @@ export interface LedgerStore {
   update(change: (l: Ledger) => Ledger | null): Promise<Result<Ledger, XhError>>;
 }
 
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** temp, fsync, rename, fsync dir */
+/** temp, fsync, rename, fsync dir (throws; kept for old callers: use agent/adapters/atomic-file.ts) */
 export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  fsyncDir(dirname(path));
+  const r = atomicWrite(path, text);
+  if (!r.ok) throw new Error(r.error.message);
 }
 
-function parse(path: string, text: string): Result<Ledger, XhError> {
+const corrupt = (message: string): Result<never, XhError> => err({ code: 'XH_ERR_LEDGER_CORRUPT', message });
+
+function parse(path: string, text: string, host: string): Result<Ledger, XhError> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return err({ code: 'XH_ERR_LEDGER_CORRUPT', message: `${path}: not JSON (${(e as Error).message}); the last good copy is ${path}.bak: refusing to guess` });
+    return corrupt(`${path}: not JSON (${(e as Error).message}); the last good copy is ${path}.bak: refusing to guess`);
   }
   const r = LedgerSchema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
-    return err({ code: 'XH_ERR_LEDGER_CORRUPT', message: `${path}: ${i?.path.join('.') || 'ledger'}: ${i?.message ?? 'invalid'}; the last good copy is ${path}.bak: refusing to guess` });
+    return corrupt(`${path}: ${i?.path.join('.') || 'ledger'}: ${i?.message ?? 'invalid'}; the last good copy is ${path}.bak: refusing to guess`);
+  }
+  if (r.data.host !== host) {
+    return corrupt(
+      `${path}: written for host "${r.data.host}", but this Dom0 is "${host}": refusing another Dom0's ledger. ` +
+        `If this Dom0 was renamed, set "host" to "${host}" in ${path} and ${path}.bak; if the files were copied here from ${r.data.host}, move them away`,
+    );
   }
   return ok(r.data);
 }
 
+/** ledger.json must be the regular file xenherd wrote; which errors mean "it is not" */
+const NOT_A_LEDGER = new Set(['ELOOP', 'EISDIR', 'ENOTREG', 'EFBIG']);
+
 export function ledgerStore(stateDir: string, host: string): LedgerStore {
   const path = join(stateDir, LEDGER_FILE);
   const bak = `${path}.bak`;
-  const read = (): Result<Ledger, XhError> => {
-    let text: string;
+  const exists = (p: string): boolean => {
     try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return err({ code: 'XH_ERR_FILE', message: `${path}: ${(e as Error).message}` });
+      lstatSync(p);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  /** a valid .bak newer than ledger.json: someone put an older ledger.json back; a record may be missing */
+  const newerBak = (cur: Ledger): Result<never, XhError> | null => {
+    const text = readRegularFileSync(bak, { maxBytes: MAX_LEDGER_BYTES });
+    if (!text.ok) return null;
+    const b = parse(bak, text.value, host);
+    if (!b.ok || b.value.seq <= cur.seq) return null;
+    return corrupt(
+      `${path} (seq ${cur.seq}) is older than ${bak} (seq ${b.value.seq}): records may be missing from ${path}; refusing to guess which is right: ` +
+        `if the .bak is right, cp ${bak} ${path}; if ${path} is, rm ${bak}`,
+    );
+  };
+  const read = (): Result<Ledger, XhError> => {
+    const text = readRegularFileSync(path, { maxBytes: MAX_LEDGER_BYTES });
+    if (!text.ok) {
+      if (NOT_A_LEDGER.has(text.error.errno)) {
+        return corrupt(`${text.error.message}; ${path} must be the regular file xenherd writes: move it away (the last good copy is ${bak}: copy it back if it is right)`);
+      }
+      if (text.error.errno !== 'ENOENT') return err({ code: 'XH_ERR_FILE', message: text.error.message });
       // never written: empty. A .bak without the file means someone removed it: do not guess.
-      if (existsSync(bak)) return err({ code: 'XH_ERR_LEDGER_CORRUPT', message: `${path} is missing but ${bak} exists: refusing to guess (copy the .bak back if it is right)` });
+      if (exists(bak)) return corrupt(`${path} is missing but ${bak} exists: refusing to guess (copy the .bak back if it is right)`);
       return ok(emptyLedger(host));
     }
-    return parse(path, text);
+    const cur = parse(path, text.value, host);
+    if (!cur.ok) return cur;
+    return newerBak(cur.value) ?? cur;
   };
   return {
     path,
     read,
     update: async (change) => {
+      // never write into a dir others can write to (they could plant files there); a dir that is
+      // only too readable is the daemon's and CLI's to repair and log (openStateDir)
+      const dir = ensurePrivateDir(stateDir, { create: true, repair: false });
+      if (!dir.ok) return err({ code: dir.error.code, message: `${dir.error.message}; the ledger is not written there` });
       const lock = await takeLock(`${path}.lock`, 'the ledger', 10_000);
       if (!lock.ok) return lock;
       try {
@@ -88,16 +116,13 @@ export function ledgerStore(stateDir: string, host: string): LedgerStore {
         const next = change(cur.value);
         if (next === null) return cur;
         const text = `${JSON.stringify({ ...next, seq: cur.value.seq + 1 }, null, 2)}\n`;
-        const checked = parse(path, text);
+        const checked = parse(path, text, host);
         if (!checked.ok) return err({ code: 'XH_ERR_INTERNAL', message: `refusing to write an invalid ledger: ${checked.error.message}` });
-        try {
-          writeFileAtomic(path, text);
-          writeFileAtomic(bak, text);
-        } catch (e) {
-          rmSync(`${path}.tmp-${process.pid}`, { force: true });
-          rmSync(`${bak}.tmp-${process.pid}`, { force: true });
-          return err({ code: 'XH_ERR_FILE', message: `${path}: cannot write: ${(e as Error).message}` });
-        }
+        const w = atomicWrite(path, text);
+        if (!w.ok) return err({ code: 'XH_ERR_FILE', message: `cannot write the ledger: ${w.error.message}` });
+        // ledger.json holds the change now, so it is reported as made even if the copy fails: a
+        // .bak one write behind is what a kill between the two renames leaves too, and harmless
+        atomicWrite(bak, text);
         return checked;
       } finally {
         lock.value.release();

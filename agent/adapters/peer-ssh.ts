@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { lineSplitter } from '../../shared/text/lines.js';
+import { knownKeys, peerHostNames } from './known-hosts.js';
+import { readRegularFileSync, readRegularSync } from './regular-file.js';
+import { realClock } from '../../shared/clock/real-clock.js';
 import { Client } from 'ssh2';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
@@ -16,7 +19,18 @@ export interface PeerTarget {
   readonly user: string;
   readonly keyFile: string;
   readonly knownHostsFile: string;
+  /** to connect and authenticate (default 20 s) */
   readonly timeoutMs?: number;
+  /**
+   * Bound on the whole command (default none: a migrate2 runs as long as its migration, and
+   * cutting it midway would leave the domU's state undefined). Short commands should set one.
+   */
+  readonly commandTimeoutMs?: number;
+  /**
+   * ssh keepalive interval; three unanswered in a row end the call (default 15 s). This is what
+   * notices a peer that vanished without a TCP reset (power loss), however long the command.
+   */
+  readonly keepaliveMs?: number;
 }
 
 export interface PeerExecResult {
@@ -25,77 +39,74 @@ export interface PeerExecResult {
   readonly stderr: string;
 }
 
-/** Keys (raw blobs) the known_hosts file lists for any of these names. */
-export function knownKeys(text: string, names: readonly string[]): Buffer[] {
-  const keys: Buffer[] = [];
-  for (const line of text.split('\n')) {
-    const t = line.trim();
-    if (t === '' || t.startsWith('#') || t.startsWith('@')) continue;
-    const [hosts, , blob] = t.split(/\s+/);
-    if (!hosts || !blob) continue;
-    if (hosts.split(',').some((h) => names.includes(h))) keys.push(Buffer.from(blob, 'base64'));
-  }
-  return keys;
-}
+/**
+ * A migrate2 answer is a few lines plus relayed `xl migrate` progress: kilobytes. 4 MiB per
+ * stream is far above that and bounds what a broken or hostile peer can make us hold.
+ */
+const MAX_OUTPUT_CHARS = 4 * 1024 * 1024;
+/** onLine receives at most this much at once (xc progress redraws one line with CR, no newline) */
+const MAX_LINE_CHARS = 64 * 1024;
 
 export function execOnPeer(p: PeerTarget, command: string, onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<Result<PeerExecResult, XhError>> {
   let privateKey: Buffer;
   let known: Buffer[];
-  try {
-    privateKey = readFileSync(p.keyFile);
-  } catch (e) {
-    return Promise.resolve(err({ code: 'XH_ERR_FILE', message: `${p.keyFile}: cannot read the migration key (${(e as NodeJS.ErrnoException).code ?? e}); run \`xenherd-agent keys setup ${p.name}\`` }));
-  }
-  try {
-    const names = [p.name, p.address, `[${p.address}]:${p.port}`, `[${p.name}]:${p.port}`];
-    known = knownKeys(readFileSync(p.knownHostsFile, 'utf8'), names);
-  } catch (e) {
-    return Promise.resolve(err({ code: 'XH_ERR_FILE', message: `${p.knownHostsFile}: cannot read the peers' host keys (${(e as NodeJS.ErrnoException).code ?? e})` }));
-  }
+  const key = readRegularSync(p.keyFile, { symlinks: 'follow', maxBytes: 64 * 1024 });
+  if (!key.ok) return Promise.resolve(err({ code: 'XH_ERR_FILE', message: `${key.error.message}: cannot read the migration key; run \`xenherd-agent keys setup ${p.name}\`` }));
+  privateKey = Buffer.from(key.value.text);
+  const hosts = readRegularFileSync(p.knownHostsFile, { symlinks: 'follow' });
+  if (!hosts.ok) return Promise.resolve(err({ code: 'XH_ERR_FILE', message: `${hosts.error.message}: cannot read the peers' host keys` }));
+  known = knownKeys(hosts.value, peerHostNames(p));
   if (known.length === 0) {
     return Promise.resolve(err({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${p.name}: no host key in ${p.knownHostsFile}: add the peer's key (ssh-keyscan -p ${p.port} ${p.address}) after checking it` }));
   }
   return new Promise((resolve) => {
     const c = new Client();
     let settled = false;
-    let stdout = '';
-    let stderr = '';
-    const bufs = { stdout: '', stderr: '' };
-    const feed = (stream: 'stdout' | 'stderr', chunk: string, flush = false): void => {
-      bufs[stream] += chunk;
-      let nl: number;
-      while ((nl = bufs[stream].indexOf('\n')) >= 0) {
-        onLine(bufs[stream].slice(0, nl), stream);
-        bufs[stream] = bufs[stream].slice(nl + 1);
-      }
-      if (flush && bufs[stream] !== '') {
-        onLine(bufs[stream], stream);
-        bufs[stream] = '';
-      }
+    const out = { stdout: '', stderr: '' };
+    const splitters = {
+      stdout: lineSplitter((l) => onLine(l, 'stdout'), { maxLineChars: MAX_LINE_CHARS, overflow: 'split' }),
+      stderr: lineSplitter((l) => onLine(l, 'stderr'), { maxLineChars: MAX_LINE_CHARS, overflow: 'split' }),
     };
     const done = (r: Result<PeerExecResult, XhError>): void => {
       if (settled) return;
       settled = true;
+      cancelCommandTimer?.();
       c.end();
+      // end() waits for the peer's reply, which a silent peer never sends
+      c.destroy();
       resolve(r);
     };
+    // What the peer prints is kept whole (the caller parses it), up to a bound: more is refused,
+    // never cut. A line is handed to onLine in pieces of at most MAX_LINE_CHARS, so an endless
+    // line costs no more memory than that; only the total bound turns it into a failure.
+    const feed = (stream: 'stdout' | 'stderr', chunk: string, flush = false): void => {
+      if (settled) return;
+      if (out[stream].length + chunk.length > MAX_OUTPUT_CHARS) {
+        done(err({ code: 'XH_ERR_TOOL_OUTPUT', message: `${p.name}: the command printed more than ${MAX_OUTPUT_CHARS / (1024 * 1024)} MiB on ${stream}; refused rather than cut, connection closed` }));
+        return;
+      }
+      out[stream] += chunk;
+      splitters[stream].push(chunk);
+      if (flush) splitters[stream].end();
+    };
+    const cancelCommandTimer =
+      p.commandTimeoutMs === undefined
+        ? undefined
+        : realClock.schedule(p.commandTimeoutMs, () => done(err({ code: 'XH_ERR_TIMEOUT', message: `${p.name}: no end of \`${command}\` after ${p.commandTimeoutMs} ms; connection closed` })));
     c.on('ready', () => {
       c.exec(command, (e, ch) => {
         if (e) return done(err({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${p.name}: cannot run the command: ${e.message}` }));
         let exitCode: number | null = null;
         ch.on('exit', (code: number | null) => (exitCode = code));
-        ch.on('data', (d: Buffer) => {
-          stdout += d.toString();
-          feed('stdout', d.toString());
-        });
-        ch.stderr.on('data', (d: Buffer) => {
-          stderr += d.toString();
-          feed('stderr', d.toString());
-        });
+        // decoded as a stream: a UTF-8 character split across two packets stays whole
+        ch.setEncoding('utf8');
+        ch.stderr.setEncoding('utf8');
+        ch.on('data', (d: string) => feed('stdout', d));
+        ch.stderr.on('data', (d: string) => feed('stderr', d));
         ch.on('close', () => {
           feed('stdout', '', true);
           feed('stderr', '', true);
-          done(ok({ exitCode, stdout, stderr }));
+          done(ok({ exitCode, stdout: out.stdout, stderr: out.stderr }));
         });
       });
     });
@@ -107,6 +118,8 @@ export function execOnPeer(p: PeerTarget, command: string, onLine: (line: string
       username: p.user,
       privateKey,
       readyTimeout: p.timeoutMs ?? 20_000,
+      keepaliveInterval: p.keepaliveMs ?? 15_000,
+      keepaliveCountMax: 3,
       hostVerifier: (key: Buffer) => known.some((k) => k.equals(key)),
     });
   });

@@ -1,4 +1,5 @@
 import { createSocket } from 'node:dgram';
+import { realClock } from '../../shared/clock/real-clock.js';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
@@ -27,7 +28,7 @@ export async function sourceAddressTowards(address: string, timeoutMs = 5_000): 
     const finish = (r: { ok: true; address: string } | { ok: false; why: string }): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      cancelTimer();
       try {
         sock.close();
       } catch {
@@ -35,7 +36,7 @@ export async function sourceAddressTowards(address: string, timeoutMs = 5_000): 
       }
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ ok: false, why: `no route found within ${timeoutMs / 1000} s` }), timeoutMs);
+    const cancelTimer = realClock.schedule(timeoutMs, () => finish({ ok: false, why: `no route found within ${timeoutMs / 1000} s` }));
     sock.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, why: e.code ?? e.message }));
     sock.connect(9, ip, () => {
       const local = sock.address().address;

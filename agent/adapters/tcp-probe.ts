@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { realClock } from '../../shared/clock/real-clock.js';
 
 /**
  * Does something accept TCP connections on address:port within the timeout? (Used for "is the
@@ -8,11 +9,11 @@ export function tcpReachable(address: string, port: number, timeoutMs: number): 
   return new Promise((resolve) => {
     const sock = connect({ host: address, port });
     const done = (r: { reachable: true } | { reachable: false; why: string }): void => {
-      clearTimeout(timer);
+      cancelTimer();
       sock.destroy();
       resolve(r);
     };
-    const timer = setTimeout(() => done({ reachable: false, why: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
+    const cancelTimer = realClock.schedule(timeoutMs, () => done({ reachable: false, why: `no answer within ${timeoutMs / 1000} s` }));
     sock.once('connect', () => done({ reachable: true }));
     sock.once('error', (e: NodeJS.ErrnoException) => done({ reachable: false, why: e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' ? `the name ${address} does not resolve` : (e.code ?? e.message) }));
   });

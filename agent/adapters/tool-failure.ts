@@ -6,7 +6,8 @@ import type { ParseFailure } from '../parse/parse-failure.js';
  * handle it as data (DESIGN §4.3).
  */
 export interface ToolFailure extends XhError {
-  readonly code: 'XH_ERR_TOOL_NOT_FOUND' | 'XH_ERR_TOOL_FAILED' | 'XH_ERR_TOOL_TIMEOUT';
+  /** XH_ERR_TOOL_OUTPUT here: more output than we keep (a cut answer is refused, not parsed) */
+  readonly code: 'XH_ERR_TOOL_NOT_FOUND' | 'XH_ERR_TOOL_FAILED' | 'XH_ERR_TOOL_TIMEOUT' | 'XH_ERR_TOOL_OUTPUT';
   readonly tool: string;
   readonly args: readonly string[];
   /** null when the process never ran or was killed by a signal. */

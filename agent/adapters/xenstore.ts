@@ -23,9 +23,12 @@ export interface WatchHandlers {
 
 export interface XenstoreWatch {
   readonly pid: number | null;
-  /** resolves once, when the child has exited for any reason */
+  /** resolves once, when the child has exited for any reason (a line over the bound ends it too) */
   readonly exited: Promise<WatchExit>;
-  /** SIGTERM to the child's process group, SIGKILL after killAfterMs; resolves when it has exited */
+  /**
+   * SIGTERM to the child's process group, SIGKILL after killAfterMs; resolves when it has exited,
+   * and at most 1 s after the SIGKILL whatever its children do (line-stream.ts)
+   */
   stop(): Promise<WatchExit>;
 }
 

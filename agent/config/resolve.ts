@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { err, ok, type Result } from '../../shared/result.js';
+import { readRegularFileSync } from '../adapters/regular-file.js';
 import { defaultAgentConfig, parseAgentConfig, type ConfigError } from './load.js';
 import { DEFAULT_CONFIG_PATH, type AgentConfig } from './schema.js';
 import { underRoot } from '../run/host-paths.js';
@@ -7,6 +7,8 @@ import { underRoot } from '../run/host-paths.js';
 /**
  * Which config applies: `--config PATH` (a path as the operator typed it; must exist), else
  * /etc/xenherd/agent.json on this host (under XENHERD_HOST_ROOT), else the defaults.
+ * Read with the safe reader: a regular file (a symlink to one is fine: packaging may link it),
+ * never blocking (a FIFO given as the config once hung the agent), at most 1 MiB.
  */
 export interface ResolvedConfig {
   readonly config: AgentConfig;
@@ -14,17 +16,15 @@ export interface ResolvedConfig {
   readonly file: string | null;
 }
 
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export function loadAgentConfig(explicit: string | undefined, root: string): Result<ResolvedConfig, ConfigError> {
   const file = explicit ?? underRoot(root, DEFAULT_CONFIG_PATH);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && explicit === undefined) return ok({ config: defaultAgentConfig(), file: null });
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'permission denied' : String(code ?? e);
-    return err({ code: 'XH_ERR_CONFIG', message: `${file}: ${why}: give an existing file to --config, or leave --config out to use ${DEFAULT_CONFIG_PATH}` });
+  const text = readRegularFileSync(file, { symlinks: 'follow', maxBytes: MAX_CONFIG_BYTES });
+  if (!text.ok) {
+    if (text.error.errno === 'ENOENT' && explicit === undefined) return ok({ config: defaultAgentConfig(), file: null });
+    return err({ code: 'XH_ERR_CONFIG', message: `${text.error.message}: give an existing regular file to --config, or leave --config out to use ${DEFAULT_CONFIG_PATH}` });
   }
-  const parsed = parseAgentConfig(text, file);
+  const parsed = parseAgentConfig(text.value, file);
   return parsed.ok ? ok({ config: parsed.value, file }) : parsed;
 }

@@ -1,30 +1,57 @@
 import { createConnection } from 'node:net';
+import { realClock } from '../../shared/clock/real-clock.js';
 import { isErrorCode, type XhError } from '../../shared/errors.js';
 import { ControlResponseSchema, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
 import { parseJsonLine } from '../../shared/protocol/json-line.js';
 import { err, ok, type Result } from '../../shared/result.js';
 
+/**
+ * A status answer is a few KiB (every guarded domU, holds, warnings); 8 MiB is far above any real
+ * one and bounds what a wrong listener on the socket path can make a client hold.
+ */
+const MAX_ANSWER_CHARS = 8 * 1024 * 1024;
+
+type LineRead = { readonly kind: 'more' } | { readonly kind: 'line'; readonly line: string } | { readonly kind: 'too-long' };
+
+/** Collects the answer line across chunks; scans each chunk once (not the whole buffer again). */
+function answerLine(): (chunk: string) => LineRead {
+  let buf = '';
+  return (chunk) => {
+    const nl = chunk.indexOf('\n');
+    const size = buf.length + (nl < 0 ? chunk.length : nl);
+    if (size > MAX_ANSWER_CHARS) return { kind: 'too-long' };
+    if (nl < 0) {
+      buf += chunk;
+      return { kind: 'more' };
+    }
+    return { kind: 'line', line: buf + chunk.slice(0, nl) };
+  };
+}
+
+const tooLong = (path: string): XhError => ({ code: 'XH_ERR_INTERNAL', message: `${path}: an answer longer than ${MAX_ANSWER_CHARS / (1024 * 1024)} MiB without a line end (not the agent's protocol); gave up` });
+
 /** One request to the agent's control socket; the answer parsed with the shared schema. */
 export function askAgent(path: string, req: ControlRequest, timeoutMs = 180_000): Promise<Result<ControlResponse, XhError>> {
   return new Promise((resolve) => {
     const sock = createConnection(path);
-    let buf = '';
+    const read = answerLine();
     let settled = false;
     const done = (r: Result<ControlResponse, XhError>): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancelTimer();
       sock.destroy();
       resolve(r);
     };
-    const timer = setTimeout(() => done(err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `${path}: no answer from the agent after ${timeoutMs / 1000} s` })), timeoutMs);
+    const cancelTimer = realClock.schedule(timeoutMs, () => done(err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `${path}: no answer from the agent after ${timeoutMs / 1000} s` })));
     sock.setEncoding('utf8');
     sock.on('connect', () => sock.write(`${JSON.stringify(req)}\n`));
     sock.on('data', (chunk: string) => {
-      buf += chunk;
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      const parsed = parseJsonLine(buf.slice(0, nl), ControlResponseSchema);
+      if (settled) return;
+      const got = read(chunk);
+      if (got.kind === 'too-long') return done(err(tooLong(path)));
+      if (got.kind === 'more') return;
+      const parsed = parseJsonLine(got.line, ControlResponseSchema);
       if (parsed.ok) return done(ok(parsed.value));
       const why = parsed.error.kind === 'not-json' ? 'the agent answered something that is not JSON' : `unexpected answer from the agent: ${parsed.error.issues}`;
       done(err({ code: 'XH_ERR_INTERNAL', message: `${path}: ${why}` }));
@@ -51,25 +78,25 @@ export interface AgentHold {
 export function holdOnAgent(path: string, req: Extract<ControlRequest, { op: 'hold' }>, timeoutMs = 30_000): Promise<Result<AgentHold | 'no-daemon', XhError>> {
   return new Promise((resolve) => {
     const sock = createConnection(path);
-    let buf = '';
+    const read = answerLine();
     let settled = false;
     let lost = false;
     const done = (r: Result<AgentHold | 'no-daemon', XhError>, keep = false): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancelTimer();
       if (!keep) sock.destroy();
       resolve(r);
     };
-    const timer = setTimeout(() => done(err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `${path}: no answer from the agent after ${timeoutMs / 1000} s to hold ${req.name}` })), timeoutMs);
+    const cancelTimer = realClock.schedule(timeoutMs, () => done(err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `${path}: no answer from the agent after ${timeoutMs / 1000} s to hold ${req.name}` })));
     sock.setEncoding('utf8');
     sock.on('connect', () => sock.write(`${JSON.stringify(req)}\n`));
     sock.on('data', (chunk: string) => {
       if (settled) return;
-      buf += chunk;
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      const parsed = parseJsonLine(buf.slice(0, nl), ControlResponseSchema);
+      const got = read(chunk);
+      if (got.kind === 'too-long') return done(err(tooLong(path)));
+      if (got.kind === 'more') return;
+      const parsed = parseJsonLine(got.line, ControlResponseSchema);
       if (!parsed.ok) return done(err({ code: 'XH_ERR_INTERNAL', message: `${path}: unexpected answer from the agent to hold: ${parsed.error.kind === 'not-json' ? 'not JSON' : parsed.error.issues}` }));
       const r = parsed.value;
       if (!r.ok) return done(err({ code: isErrorCode(r.error.code) ? r.error.code : 'XH_ERR_INTERNAL', message: `the agent refused to hold ${req.name}: ${r.error.message}` }));

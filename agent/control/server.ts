@@ -1,15 +1,23 @@
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, unlinkSync, type Stats } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { XhError } from '../../shared/errors.js';
 import { CONTROL_PROTOCOL_VERSION, ControlRequestSchema, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
 import { parseJsonLine } from '../../shared/protocol/json-line.js';
 import { err, ok, type Result } from '../../shared/result.js';
+import { ensurePrivateDir } from '../adapters/state-dir.js';
 
 /**
  * The control socket: a unix stream socket readable by its owner only (root). One request line
  * in, one response line out, then close. Requests are parsed with the shared zod schema; a line
  * that does not parse gets an error response naming what was wrong.
+ *
+ * Its path comes from the config (`controlSocket`), so it is checked before anything is touched:
+ * its directory must be xenherd's own (agent/adapters/state-dir.ts); what is at the path may only
+ * be a socket, and a socket nobody answers on (left by a killed agent) is the only thing removed.
+ * A regular file there was once deleted at start, and a directory crashed the daemon.
+ * The socket is created owner-only: bind(2) runs under umask 0177, instead of a chmod after
+ * listen() that left a moment in which any user could connect.
  */
 const MAX_REQUEST_BYTES = 64 * 1024;
 
@@ -40,14 +48,67 @@ function probe(path: string): Promise<boolean> {
 
 export type ControlHandler = (req: ControlRequest, conn: ControlConnection) => Promise<ControlResponse>;
 
-export async function listenControl(path: string, handle: ControlHandler): Promise<Result<ControlServer, XhError>> {
+const what = (st: Stats): string =>
+  st.isSymbolicLink() ? 'a symbolic link' : st.isDirectory() ? 'a directory' : st.isFile() ? 'a regular file' : st.isFIFO() ? 'a FIFO' : 'not a socket';
+
+/** the path is free for a new socket, or why not (a live agent, something that is not a socket) */
+async function clearPath(path: string): Promise<Result<void, XhError>> {
+  let st: Stats;
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    st = lstatSync(path);
   } catch (e) {
-    return err({ code: 'XH_ERR_FILE', message: `${dirname(path)}: cannot create the control socket's directory: ${String(e)}` });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok(undefined);
+    return err({ code: 'XH_ERR_FILE', message: `${path}: cannot be examined: ${(e as Error).message}` });
+  }
+  if (!st.isSocket()) {
+    return err({ code: 'XH_ERR_FILE', message: `${path} is ${what(st)}, not a socket: controlSocket in the agent config must name a path of its own; fix controlSocket, or move ${path} away` });
   }
   if (await probe(path)) return err({ code: 'XH_ERR_REFUSED', message: `another xenherd agent already answers on ${path}: stop it first` });
-  rmSync(path, { force: true });
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return err({ code: 'XH_ERR_FILE', message: `${path}: cannot remove the stale socket: ${(e as Error).message}` });
+  }
+  return ok(undefined);
+}
+
+/** removes the socket file if it is still a socket (never whatever replaced it) */
+function removeSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    /* gone */
+  }
+}
+
+/**
+ * server.listen() binds synchronously, so the umask set around it decides the socket file's mode
+ * at bind(2) and is restored before any other code runs. Worker threads cannot change the umask:
+ * there the socket is chmod-ed once listening (the private directory keeps others out meanwhile).
+ */
+function listenOwnerOnly(server: Server, path: string, cb: () => void): void {
+  let old: number | null = null;
+  try {
+    old = process.umask(0o177);
+  } catch {
+    old = null;
+  }
+  const umaskSet = old !== null;
+  try {
+    server.listen(path, () => {
+      if (!umaskSet) chmodSync(path, 0o600);
+      cb();
+    });
+  } finally {
+    if (old !== null) process.umask(old);
+  }
+}
+
+export async function listenControl(path: string, handle: ControlHandler): Promise<Result<ControlServer, XhError>> {
+  const dir = ensurePrivateDir(dirname(path), { create: true, repair: false });
+  if (!dir.ok) return err({ code: 'XH_ERR_FILE', message: `${dir.error.message} (the control socket's directory, from controlSocket in the agent config)` });
+  const free = await clearPath(path);
+  if (!free.ok) return free;
   const open = new Set<Socket>();
   const server: Server = createServer((sock) => {
     let buf = '';
@@ -106,15 +167,14 @@ export async function listenControl(path: string, handle: ControlHandler): Promi
   });
   const listening = await new Promise<Result<void, XhError>>((resolve) => {
     server.once('error', (e) => resolve(err({ code: 'XH_ERR_FILE', message: `${path}: cannot listen: ${e.message}` })));
-    server.listen(path, () => resolve(ok(undefined)));
+    listenOwnerOnly(server, path, () => resolve(ok(undefined)));
   });
   if (!listening.ok) return listening;
-  chmodSync(path, 0o600);
   return ok({
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        rmSync(path, { force: true });
+        removeSocket(path);
         // held connections would keep server.close() waiting: their holders see the agent go
         for (const s of open) s.destroy();
       }),

@@ -12,15 +12,19 @@ export const LEDGER_SCHEMA_VERSION = 1;
 
 const DomuName = z.string().regex(DOMU_NAME_RE, 'a domU name');
 const HostName = z.string().regex(HOST_NAME_RE, 'a host name');
+/** read back from disk as strictly as it was written: an ISO time (new Date().toISOString()) */
+const Since = z.iso.datetime({ offset: true, message: 'an ISO 8601 time, e.g. 2025-01-01T00:00:00.000Z' });
+/** printed by status and reverse: printable ASCII only, so a hand-edited file cannot carry terminal escapes */
+const OperationId = z.string().regex(/^[\x20-\x7e]{1,100}$/, 'an operation id: 1 to 100 printable ASCII characters');
 export const MigrationReasonSchema = z.enum(['manual', 'drain', 'rebalance', 'reverse']);
 export type MigrationReason = z.infer<typeof MigrationReasonSchema>;
 
 export const AwayRecordSchema = z
-  .object({ home: HostName, currentHost: HostName, since: z.string().min(1), operationId: z.string().min(1).max(100), reason: MigrationReasonSchema })
+  .object({ home: HostName, currentHost: HostName, since: Since, operationId: OperationId, reason: MigrationReasonSchema })
   .strict();
 export type AwayRecord = z.infer<typeof AwayRecordSchema>;
 
-export const VisitorRecordSchema = z.object({ home: HostName, since: z.string().min(1), operationId: z.string().min(1).max(100) }).strict();
+export const VisitorRecordSchema = z.object({ home: HostName, since: Since, operationId: OperationId }).strict();
 export type VisitorRecord = z.infer<typeof VisitorRecordSchema>;
 
 export const LedgerSchema = z

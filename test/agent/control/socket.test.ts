@@ -36,14 +36,14 @@ describe('the control socket', () => {
     if (!server.ok) return;
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const r = await askAgent(path, { v: 1, op: 'force', name: 'web1', reason: 'because', operator: 'root' });
-    expect(r.ok && r.value.ok && r.value.status.host).toBe('xen1');
+    expect(r.ok && r.value.ok && r.value.status?.host).toBe('xen1');
     expect(seen).toEqual([{ v: 1, op: 'force', name: 'web1', reason: 'because', operator: 'root' }]);
 
     expect(JSON.parse(await raw(path, 'nonsense\n'))).toMatchObject({ ok: false, error: { code: 'XH_ERR_USAGE', message: 'not a JSON line' } });
     expect(JSON.parse(await raw(path, '{"v":1,"op":"force","name":"-rf","reason":"x","operator":null}\n'))).toMatchObject({ ok: false, error: { code: 'XH_ERR_USAGE' } });
     expect(JSON.parse(await raw(path, '{"v":2,"op":"status"}\n'))).toMatchObject({ ok: false });
 
-    const second = await listenControl(path, async () => ({ v: 1, ok: false, error: { code: 'X', message: 'x' } }));
+    const second = await listenControl(path, async () => ({ v: 1, ok: false, error: { code: 'XH_ERR_USAGE', message: 'x' } }));
     expect(second.ok).toBe(false);
     expect(!second.ok && second.error.code).toBe('XH_ERR_REFUSED');
     await server.value.close();

@@ -1,0 +1,15 @@
+/**
+ * Where every core (agent and controller) gets time and timers from. Production passes the real
+ * clock; tests and the fault harness pass the simulator's deterministic clock, so several agents,
+ * a controller and the fleet simulator run in one process and time moves only when the test says.
+ */
+export interface Clock {
+  /** milliseconds since the epoch */
+  now(): number;
+  /** runs fn once, ms from now; the returned function cancels it (a no-op once it ran) */
+  schedule(ms: number, fn: () => void): () => void;
+  sleep(ms: number): Promise<void>;
+}
+
+/** A random number in [0, 1): injected beside the clock so jitter replays from a seed. */
+export type Random = () => number;

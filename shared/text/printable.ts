@@ -1,0 +1,21 @@
+/**
+ * Text from other machines (domain names from `xl list`, DRBD peer names, a peer's messages)
+ * shown on an operator's terminal: every character that could steer the terminal or reorder
+ * what is read — C0/C1 controls, DEL, bidirectional and zero-width format characters, line and
+ * paragraph separators — is shown as an escape (\x1b, \u{202e}) instead. JSON output needs
+ * none of this: JSON.stringify escapes controls itself.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/gu;
+
+const escape = (c: string): string => {
+  const n = c.codePointAt(0) ?? 0;
+  return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u{${n.toString(16)}}`;
+};
+
+export function printable(text: string): string {
+  return text.replace(UNSAFE, escape);
+}
+
+/** Several lines, each made printable (the newlines between them kept). */
+export const printableLines = (text: string): string => text.split('\n').map(printable).join('\n');

@@ -1,0 +1,61 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTool } from '../../../agent/adapters/exec.js';
+import { fakeTools, type FakeTools } from './fake-tools.js';
+
+/** What every adapter relies on from runTool, with real child processes. */
+let fake: FakeTools;
+
+beforeAll(() => {
+  fake = fakeTools('exec-basics');
+  fake.tool('answers', ['printf "out\\n"', 'printf "first problem\\nsecond\\n" >&2', 'exit "${1:-0}"'].join('\n'));
+  fake.tool('env', 'printf "%s %s %s" "$LC_ALL" "$LANG" "$XH_EXTRA"');
+  fake.tool('reads-stdin', 'cat; echo done');
+  // é is two bytes: written one byte at a time with a pause, the reader sees two chunks
+  fake.tool('split-utf8', ["printf '\\303'", 'sleep 0.05', "printf '\\251\\n'", "printf '\\303' >&2", 'sleep 0.05', "printf '\\251\\n' >&2"].join('\n'));
+  writeFileSync(join(fake.dir, 'not-executable'), '#!/bin/sh\necho hi\n');
+});
+afterAll(() => fake.cleanup());
+
+describe('runTool basics', () => {
+  it('an answer keeps its final newline; stderr is returned too', async () => {
+    expect(await runTool(join(fake.dir, 'answers'), [])).toEqual({ ok: true, value: { stdout: 'out\n', stderr: 'first problem\nsecond\n', exitCode: 0 } });
+  });
+
+  it('a non-zero exit is XH_ERR_TOOL_FAILED naming the first stderr line, unless accepted', async () => {
+    const r = await runTool(join(fake.dir, 'answers'), ['3']);
+    expect(r.ok ? null : r.error).toMatchObject({ code: 'XH_ERR_TOOL_FAILED', exitCode: 3, signal: null, stdout: 'out\n', message: expect.stringMatching(/exit code 3: first problem$/) });
+    expect(await runTool(join(fake.dir, 'answers'), ['3'], { acceptExitCodes: [0, 3] })).toMatchObject({ ok: true, value: { exitCode: 3 } });
+  });
+
+  it('a missing or non-executable tool is XH_ERR_TOOL_NOT_FOUND', async () => {
+    const missing = await runTool('xenherd-no-such-tool', []);
+    expect(!missing.ok && missing.error.code).toBe('XH_ERR_TOOL_NOT_FOUND');
+    const notExec = await runTool(join(fake.dir, 'not-executable'), []);
+    expect(!notExec.ok && notExec.error.code).toBe('XH_ERR_TOOL_NOT_FOUND');
+  });
+
+  it('an argument spawn() cannot pass (a NUL byte) is a failure value, not an exception', async () => {
+    const r = await runTool(join(fake.dir, 'answers'), ['a\0b']);
+    expect(!r.ok && r.error.code).toBe('XH_ERR_TOOL_FAILED');
+  });
+
+  it('finds the tool on the PATH given in env; runs it with LC_ALL=C and the extra env', async () => {
+    const r = await runTool('env', [], { env: { PATH: `${fake.dir}:/usr/bin:/bin`, XH_EXTRA: 'x', LC_ALL: 'de_DE.UTF-8' } });
+    expect(r).toEqual({ ok: true, value: { stdout: 'C C x', stderr: '', exitCode: 0 } });
+  });
+
+  it('stdin is closed: a tool reading it ends at once', async () => {
+    expect(await runTool(join(fake.dir, 'reads-stdin'), [], { timeoutMs: 5_000 })).toMatchObject({ ok: true, value: { stdout: 'done\n' } });
+  });
+
+  it('onSpawn gets the pid; onStderr gets the text as it comes, characters whole', async () => {
+    const pids: number[] = [];
+    let streamed = '';
+    const r = await runTool(join(fake.dir, 'split-utf8'), [], { onSpawn: (p) => pids.push(p), onStderr: (c) => (streamed += c) });
+    expect(r).toEqual({ ok: true, value: { stdout: 'é\n', stderr: 'é\n', exitCode: 0 } });
+    expect(streamed).toBe('é\n');
+    expect(pids).toHaveLength(1);
+  });
+});

@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createTcpServer, connect, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Server, utils, type ServerChannel } from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execOnPeer, type PeerTarget } from '../../../agent/adapters/peer-ssh.js';
+import { settleWithin } from './fake-tools.js';
+
+/**
+ * execOnPeer against an in-process ssh2 server whose "forced command" misbehaves: an endless
+ * line, a flood of output, a command that never ends, a peer that goes silent (a frozen TCP
+ * proxy in between). Every answer must come in bounded memory and time.
+ */
+let dir = '';
+let server: Server;
+let port = 0;
+const timers = new Set<NodeJS.Timeout>();
+
+/** writes `chunk` every `everyMs` until the client goes away */
+const pour = (ch: ServerChannel, chunk: string, everyMs: number): void => {
+  const t = setInterval(() => ch.write(chunk), everyMs);
+  timers.add(t);
+  ch.on('close', () => clearInterval(t));
+};
+const behave = (command: string, ch: ServerChannel): void => {
+  if (command === 'endless-line') return pour(ch, 'x'.repeat(64 * 1024), 5);
+  if (command === 'flood') return pour(ch, 'progress: 1%\n'.repeat(5_000), 5);
+  if (command === 'quiet') return void ch.write('working\n');
+  if (command === 'utf8') {
+    const e = Buffer.from('é\n');
+    ch.write(e.subarray(0, 1));
+    setTimeout(() => {
+      ch.write(e.subarray(1));
+      ch.stderr.write('warn\n');
+      ch.exit(3);
+      ch.end();
+    }, 20);
+  }
+};
+
+const target = (over: Partial<PeerTarget> = {}): PeerTarget => ({
+  name: 'xen2',
+  address: '127.0.0.1',
+  port,
+  user: 'root',
+  keyFile: join(dir, 'key'),
+  knownHostsFile: join(dir, 'known_hosts'),
+  ...over,
+});
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'xenherd-peer-'));
+  const host = utils.generateKeyPairSync('ed25519');
+  const client = utils.generateKeyPairSync('ed25519');
+  writeFileSync(join(dir, 'key'), client.private, { mode: 0o600 });
+  writeFileSync(join(dir, 'known_hosts'), `127.0.0.1 ${host.public}\n`);
+  server = new Server({ hostKeys: [host.private] }, (c) => {
+    c.on('authentication', (ctx) => ctx.accept());
+    c.on('ready', () => c.on('session', (accept) => accept().on('exec', (acceptExec, _reject, info) => behave(info.command, acceptExec()))));
+    c.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => {
+  for (const t of timers) clearInterval(t);
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('execOnPeer reads the peer in bounded memory', () => {
+  it('an endless line reaches onLine in pieces of at most 64 KiB, and the flood ends as a failure', async () => {
+    let longest = 0;
+    const r = await settleWithin(
+      execOnPeer(target(), 'endless-line', (line) => (longest = Math.max(longest, line.length))),
+      8_000,
+    );
+    expect(r !== 'still pending' && !r.ok && r.error.code).toBe('XH_ERR_TOOL_OUTPUT');
+    expect(longest).toBeGreaterThan(0);
+    expect(longest).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('more than 4 MiB of output is refused, not cut', async () => {
+    let lines = 0;
+    const r = await settleWithin(execOnPeer(target(), 'flood', () => lines++), 8_000);
+    expect(r !== 'still pending' && !r.ok && [r.error.code, r.error.message]).toEqual(['XH_ERR_TOOL_OUTPUT', expect.stringMatching(/more than 4 MiB on stdout/)]);
+    expect(lines).toBeGreaterThan(0);
+  });
+
+  it('a character split across two packets arrives whole', async () => {
+    const seen: string[] = [];
+    const r = await execOnPeer(target(), 'utf8', (line, stream) => seen.push(`${stream}:${line}`));
+    expect(r).toEqual({ ok: true, value: { exitCode: 3, stdout: 'é\n', stderr: 'warn\n' } });
+    expect(seen.sort()).toEqual(['stderr:warn', 'stdout:é']);
+  });
+});
+
+describe('execOnPeer waits for the peer in bounded time', () => {
+  it('commandTimeoutMs bounds a command that never ends', async () => {
+    const r = await settleWithin(execOnPeer({ ...target(), commandTimeoutMs: 500 }, 'quiet', () => undefined), 5_000);
+    expect(r !== 'still pending' && !r.ok && r.error.code).toBe('XH_ERR_TIMEOUT');
+  });
+
+  it('a peer gone silent (no TCP reset) is noticed by keepalives', async () => {
+    // a TCP proxy that, once frozen, forwards nothing and closes nothing: a peer powered off
+    const sockets: Socket[] = [];
+    let frozen = false;
+    const proxy: TcpServer = createTcpServer((inbound) => {
+      const outbound = connect(port, '127.0.0.1');
+      sockets.push(inbound, outbound);
+      inbound.on('data', (d) => void (frozen || outbound.write(d)));
+      outbound.on('data', (d) => void (frozen || inbound.write(d)));
+      inbound.on('error', () => undefined);
+      outbound.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const via = (proxy.address() as AddressInfo).port;
+      const call = execOnPeer({ ...target({ port: via }), keepaliveMs: 200 }, 'quiet', (line) => {
+        if (line === 'working') frozen = true;
+      });
+      const r = await settleWithin(call, 8_000);
+      expect(r !== 'still pending' && !r.ok && r.error.code).toBe('XH_ERR_PEER_UNREACHABLE');
+    } finally {
+      for (const s of sockets) s.destroy();
+      proxy.close();
+    }
+  });
+});

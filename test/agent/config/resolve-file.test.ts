@@ -1,0 +1,45 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadAgentConfig } from '../../../agent/config/resolve.js';
+import { mkfifo, runBounded, scratch } from '../adapters/hostile-fs.js';
+
+const s = scratch();
+afterEach(() => s.cleanup());
+
+describe('loadAgentConfig reads only regular files', () => {
+  it('a FIFO given as --config is refused at once (XH_ERR_CONFIG) instead of hanging', async () => {
+    const file = join(s.dir('cfg'), 'agent.json');
+    mkfifo(file);
+    const out = await runBounded(s.dir('child'), ['config', file]);
+    expect(out.timedOut).toBe(false);
+    const r = JSON.parse(out.stdout) as { ok: boolean; error: { code: string; message: string } };
+    expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_CONFIG' } });
+    expect(r.error.message).toContain(file);
+    expect(r.error.message).toContain('FIFO');
+  });
+
+  it('a FIFO as /etc/xenherd/agent.json under the host root is refused too', async () => {
+    const root = s.dir('root');
+    mkdirSync(join(root, 'etc/xenherd'), { recursive: true });
+    mkfifo(join(root, 'etc/xenherd/agent.json'));
+    const out = await runBounded(s.dir('child'), ['config', '-', root]);
+    expect(out.timedOut).toBe(false);
+    expect(JSON.parse(out.stdout)).toMatchObject({ ok: false, error: { code: 'XH_ERR_CONFIG' } });
+  });
+
+  it('a symlink to a regular config is followed (packaging may link it)', () => {
+    const dir = s.dir('cfg');
+    writeFileSync(join(dir, 'real.json'), JSON.stringify({ autostart: { parallel: 2 } }));
+    symlinkSync(join(dir, 'real.json'), join(dir, 'agent.json'));
+    const r = loadAgentConfig(join(dir, 'agent.json'), '/');
+    expect(r.ok && r.value.config.autostart.parallel).toBe(2);
+  });
+
+  it('a directory given as --config names the file and the fix', () => {
+    const dir = s.dir('cfg');
+    const r = loadAgentConfig(dir, '/');
+    expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_CONFIG' } });
+    expect(!r.ok && r.error.message).toContain(`${dir}: is a directory`);
+  });
+});

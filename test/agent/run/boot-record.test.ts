@@ -1,0 +1,65 @@
+import { lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BootRecord } from '../../../agent/run/boot-record.js';
+import { mkfifo, runBounded, scratch, victim } from '../adapters/hostile-fs.js';
+
+const s = scratch();
+afterEach(() => s.cleanup());
+
+const runDir = (): string => {
+  const d = join(s.dir('boot'), 'run', 'xenherd');
+  mkdirSync(d, { recursive: true, mode: 0o700 });
+  return d;
+};
+
+describe('BootRecord', () => {
+  it('remembers names across instances, written owner-only', () => {
+    const file = join(runDir(), 'autostart-boot.json');
+    const b = new BootRecord(file);
+    expect(b.add('web1')).toEqual({ ok: true, value: undefined });
+    expect([...new BootRecord(file).all]).toEqual(['web1']);
+    expect(lstatSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('does not write through a symlink planted at the temp name', () => {
+    const dir = runDir();
+    const v = victim(s);
+    symlinkSync(v.path, join(dir, 'autostart-boot.json.tmp'));
+    symlinkSync(v.path, join(dir, `autostart-boot.json.tmp-${process.pid}`));
+    new BootRecord(join(dir, 'autostart-boot.json')).add('web1');
+    expect(v.intact()).toBe(true);
+    expect(lstatSync(join(dir, 'autostart-boot.json')).isFile()).toBe(true);
+  });
+
+  it('does not read a record through a symlink', () => {
+    const dir = runDir();
+    const outside = join(s.dir('outside'), 'x.json');
+    writeFileSync(outside, JSON.stringify({ handled: ['web1'] }));
+    symlinkSync(outside, join(dir, 'autostart-boot.json'));
+    const b = new BootRecord(join(dir, 'autostart-boot.json'));
+    expect([...b.all]).toEqual([]);
+    expect(b.problem).toContain('symbolic link');
+  });
+
+  it('refuses names read back from disk that are not domU names', () => {
+    const file = join(runDir(), 'autostart-boot.json');
+    writeFileSync(file, JSON.stringify({ handled: ['web1', '../../etc/passwd'] }));
+    const b = new BootRecord(file);
+    expect([...b.all]).toEqual([]);
+    expect(b.problem).toContain(file);
+  });
+
+  it('refuses to remember a name that is not a domU name', () => {
+    const file = join(runDir(), 'autostart-boot.json');
+    expect(new BootRecord(file).add('a/b')).toMatchObject({ ok: false, error: { code: 'XH_ERR_INTERNAL' } });
+  });
+
+  it('a FIFO as the record does not block the daemon', async () => {
+    const dir = runDir();
+    mkfifo(join(dir, 'autostart-boot.json'));
+    const out = await runBounded(s.dir('child'), ['boot-record', join(dir, 'autostart-boot.json')]);
+    expect(out.timedOut).toBe(false);
+    expect(JSON.parse(out.stdout)).toEqual({ handled: [] });
+  });
+});
