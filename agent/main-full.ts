@@ -1,5 +1,6 @@
 import { processIo } from '../shared/cli/io.js';
 import { runProgram } from '../shared/cli/program.js';
+import { signalToolGroups } from './adapters/process-group.js';
 import { createSdNotify } from './adapters/sd-notify.js';
 import { agentCommands } from './cli/commands.js';
 import type { ProcessHooks } from './cli/run.js';
@@ -15,7 +16,23 @@ const program = {
   commands: agentCommands(hooks),
 };
 
+/**
+ * A one-shot command's tools run in their own process groups (so a timeout can end all they
+ * start): the terminal's Ctrl-C no longer reaches them, so it is passed on here, as the shell
+ * would have, before the command exits.
+ */
+function forwardSignalsToTools(): void {
+  const exitCodes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+  for (const [signal, code] of Object.entries(exitCodes) as [keyof typeof exitCodes, number][]) {
+    process.once(signal, () => {
+      signalToolGroups(signal);
+      process.exit(code);
+    });
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] !== 'run') forwardSignalsToTools();
   const code = await runProgram(program, argv, processIo());
   process.exitCode = code;
   // the daemon has ended its timers, watchers and socket; anything left must not keep us alive

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * The one catalog of xenherd error codes. Codes are stable: they travel over the wire, appear in
  * logs and JSON output, and map to process exit codes. docs/errors.md documents every code; a
@@ -20,10 +22,21 @@ export const ERROR_CATALOG = {
   XH_ERR_MIGRATION_UNKNOWN: { exit: 83, summary: 'ALARM: the migration ended in an undefined state and the domU runs on neither or both hosts; nothing was guessed.' },
   XH_ERR_PEER_UNREACHABLE: { exit: 84, summary: 'The peer Dom0 could not be reached over ssh.' },
   XH_ERR_LEDGER_MISMATCH: { exit: 85, summary: 'The ledger and `xl list` disagree about a domU; the mismatches are listed, nothing was rewritten.' },
-  XH_ERR_INTERNAL: { exit: 1, summary: 'A bug in xenherd: please report it with the log.' },
+  XH_ERR_MIGRATION_PARTIAL: { exit: 86, summary: 'The domU moved, but the second half of the migration (telling the other Dom0, recording it) did not complete.' },
+  XH_ERR_CONTROLLER_UNREACHABLE: { exit: 87, summary: 'The xenherd controller could not be reached (connection refused, TLS failure, timeout).' },
+  XH_ERR_AUTH: { exit: 88, summary: 'The controller refused the token: unknown, wrong role for the request, or bound to another host.' },
+  XH_ERR_PROTOCOL: { exit: 89, summary: 'A peer spoke a protocol version or message this side does not understand.' },
+  XH_ERR_TIMEOUT: { exit: 90, summary: 'An operation did not reach its goal within the time it was given.' },
+  XH_ERR_NOT_FOUND: { exit: 1, summary: 'Nothing matched (e.g. `xenherdctl where` found no domU by that name or pattern).' },
+  XH_ERR_INTERNAL: { exit: 71, summary: 'A bug in xenherd: please report it with the log.' },
+  XH_ERR_AGENT_LINK_LOST: { exit: 91, summary: "An agent's link to the controller closed while it ran a command: the controller does not know the outcome." },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+const CODES = Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]];
+/** A code on the wire (control socket, peer protocol, agent link): only the catalog's. */
+export const ErrorCodeSchema = z.enum(CODES);
 
 export const exitCodeFor = (code: ErrorCode): number => ERROR_CATALOG[code].exit;
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseArgv } from '../../shared/cli/argv.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import { reportError, type Command } from '../../shared/cli/program.js';
-import { exitCodeFor, isErrorCode } from '../../shared/errors.js';
+import { exitCodeFor } from '../../shared/errors.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest } from '../../shared/protocol/agent-control.js';
 import { loadAgentConfig } from '../config/resolve.js';
@@ -67,15 +67,14 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!answer.ok) return reportError(BIN, answer.error, io);
   const r = answer.value;
   if (!r.ok) {
-    const code = isErrorCode(r.error.code) ? r.error.code : 'XH_ERR_INTERNAL';
     if (o.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
-    io.stderr(`${BIN}: ${code}: ${r.error.message}\n`);
-    return exitCodeFor(code);
+    io.stderr(`${BIN}: ${r.error.code}: ${r.error.message}\n`);
+    return exitCodeFor(r.error.code);
   }
   if (o.json) io.stdout(`${JSON.stringify(action.data === 'status' ? r.status : r, null, 2)}\n`);
   else {
     if (r.message) io.stdout(`${r.message}\n`);
-    if (action.data === 'status' || r.message === '') io.stdout(renderAutostartStatus(r.status));
+    if (r.status && (action.data === 'status' || r.message === '')) io.stdout(renderAutostartStatus(r.status));
   }
   return 0;
 }

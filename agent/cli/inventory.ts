@@ -6,7 +6,7 @@ import { exitCodeFor, isErrorCode } from '../../shared/errors.js';
 import { runTool } from '../adapters/exec.js';
 import { hostFiles } from '../adapters/host-files.js';
 import { collectInventory } from '../inventory/collect.js';
-import { DEFAULT_GUARDED_DIR } from '../inventory/guarded-configs.js';
+import { DEFAULT_GUARDED_DIR } from '../host/guarded-configs.js';
 import { renderInventoryText } from '../inventory/render-text.js';
 
 const BIN = 'xenherd-agent';

@@ -1,11 +1,13 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { HOST_NAME_RE } from '../../shared/names.js';
+import { readRegularFileSync } from '../adapters/regular-file.js';
 import { sourceAddressTowards } from '../adapters/route-source.js';
+import { describeRepair, ensurePrivateDir } from '../adapters/state-dir.js';
 import { openHost } from '../migrate/context.js';
-import { peerEndpoint } from '../migrate/peer.js';
+import { peerEndpoint } from '../migrate/process-ports.js';
 import { fail, parseCommon } from './common.js';
 
 const AGENT_PATH = '/usr/sbin/xenherd-agent';
@@ -36,17 +38,17 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const key = c.real(c.config.migration.keyFile);
   let created = false;
   if (!existsSync(key)) {
-    mkdirSync(dirname(key), { recursive: true, mode: 0o700 });
+    // the private key's directory must be root's alone: nobody else may swap the key
+    const dir = ensurePrivateDir(dirname(key), { create: true, repair: true });
+    if (!dir.ok) return fail(dir.error, io, json);
+    for (const r of dir.value.repairs) io.stderr(`${describeRepair(r)}\n`);
     const g = await c.run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `xenherd-migrate@${c.host}`, '-f', key]);
     if (!g.ok) return fail(g.error, io, json);
     created = true;
   }
-  let pub: string;
-  try {
-    pub = readFileSync(`${key}.pub`, 'utf8').trim();
-  } catch (e) {
-    return fail({ code: 'XH_ERR_FILE', message: `${key}.pub: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }, io, json);
-  }
+  const pubText = readRegularFileSync(`${key}.pub`, { symlinks: 'follow' });
+  if (!pubText.ok) return fail(pubText.error, io, json);
+  const pub = pubText.value.trim();
   if (!pub.startsWith('ssh-ed25519 ')) return fail({ code: 'XH_ERR_REFUSED', message: `${key}.pub is not an ed25519 key: remove ${key} and its .pub to create one` }, io, json);
   const line = `restrict,from="${from}",command="${agentPath} migrate2 --peer ${c.host}" ${pub}`;
   if (json) io.stdout(`${JSON.stringify({ ok: true, keyFile: key, created, peer, authorizedKeysLine: line })}\n`);

@@ -1,16 +1,20 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
-import { MigrationReasonSchema } from '../state/ledger.js';
+import { printable } from '../../shared/text/printable.js';
+import { planMigrate } from '../decide/migration-plan.js';
+import { refusalOf } from '../decide/preflight.js';
 import { openHost } from '../migrate/context.js';
-import { homeHere } from '../decide/home-claim.js';
-import { readHomes } from '../migrate/homes.js';
-import { migrateOut } from '../migrate/migrate-out.js';
-import { peerStatus, runsOnPeer } from '../migrate/peer.js';
+import { readMigrationFacts } from '../migrate/facts.js';
+import { executePlan } from '../migrate/plan-executor.js';
+import { runPreflight } from '../migrate/preflight-run.js';
+import { processMigrationPorts } from '../migrate/process-ports.js';
+import { MigrationReasonSchema } from '../state/ledger.js';
 import { fail, parseCommon } from './common.js';
+import { renderPlan } from './plan-render.js';
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const a = parseCommon(argv, [{ name: 'reason', takesValue: true }], 1, 2, 'migrate NAME [HOST]');
+  const a = parseCommon(argv, [{ name: 'reason', takesValue: true }, { name: 'no-peer', takesValue: false }, { name: 'dry-run', takesValue: false }], 1, 2, 'migrate NAME [HOST]');
   if (!a.ok) return fail(a.error, io, false);
   const [name, hostArg] = a.value.positionals as [string, string | undefined];
   const json = a.value.json;
@@ -20,41 +24,43 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!reason.success) return fail({ code: 'XH_ERR_USAGE', message: '--reason must be manual, drain or rebalance' }, io, json);
   const ctx = await openHost(io, a.value.config);
   if (!ctx.ok) return fail(ctx.error, io, json);
-  const c = ctx.value;
-  const ledger = c.store.read();
-  if (!ledger.ok) return fail(ledger.error, io, json);
-  const { homes } = await readHomes(c);
-  const h = homeHere(homes, ledger.value, name);
-  const target = hostArg ?? h?.peer ?? ledger.value.visitors[name]?.home ?? null;
-  if (target === null) return fail({ code: 'XH_ERR_USAGE', message: `${name} has no migration partner (not in migrate-tab, no DRBD peer): give the HOST` }, io, json);
-  const visiting = ledger.value.visitors[name];
-  // a visitor's disk is replicated between its home and here: it can only go home, and the
-  // home's ledger follows only that hop
-  if (visiting && target !== visiting.home) return fail({ code: 'XH_ERR_REFUSED', message: `${name} is a visitor from ${visiting.home}: it can only go back there (\`migrate ${name}\` here, or \`reverse ${name}\` on ${visiting.home}), not to ${target}` }, io, json);
-  if (h && h.ignoredOptions.length > 0) io.stderr(`${c.host}: migrate-tab options not on the allowlist, ignored: ${h.ignoredOptions.join(' ')}\n`);
-  const progress = (line: string): void => (json ? io.stderr(`${line}\n`) : io.stdout(`${line}\n`));
-  const r = await migrateOut(c, { name, target, reason: reason.data, onProgress: progress, checkTarget: () => runsOnPeer(c, target, name) });
-  if (!r.ok) return fail(r.error, io, json);
-  // tell the target, through its forced command, that the domU is there (it records the visitor)
-  const told = await peerStatus(c, target, name);
-  const note =
-    told.kind === 'here'
-      ? `${target} confirmed it runs ${name}`
-      : told.kind === 'absent'
-        ? `WARNING: ${target} answers that ${name} does not run there although the migration succeeded: check both hosts (\`status ALL\`)`
-        : `${target} was not told (${told.kind}: ${told.why}); its ledger learns ${name} when ${c.host} next asks it over ssh (\`reverse ${name}\`)`;
-  if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, from: c.host, to: target, operationId: r.value.operationId, message: r.value.message, targetConfirmed: told.kind === 'here' })}\n`);
-  else io.stdout(`${r.value.message}\n${note}\nSuccess.\n`);
+  const ports = processMigrationPorts(ctx.value);
+  const facts = await readMigrationFacts(ports, name);
+  if (!facts.ok) return fail(facts.error, io, json);
+  const plan = planMigrate(facts.value, { name, target: hostArg ?? null, reason: reason.data, operationId: ports.newOperationId(), noPeer: a.value.options['no-peer'] === true });
+  if (!plan.ok) return fail(plan.error, io, json);
+  const say = (line: string): void => (json ? io.stderr(`${printable(line)}\n`) : io.stdout(`${printable(line)}\n`));
+  if (a.value.options['dry-run'] === true) {
+    const pf = plan.value.steps.find((s) => s.do === 'preflight');
+    const checked = pf && pf.do === 'preflight' ? await runPreflight(ports, name, pf.checks) : null;
+    if (checked && 'code' in checked) return fail(checked, io, json);
+    const refusal = checked ? refusalOf(checked.verdicts) : null;
+    if (json) io.stdout(`${JSON.stringify({ ok: refusal === null, dryRun: true, plan: plan.value, preflight: checked?.verdicts ?? [], refusal })}\n`);
+    else io.stdout(renderPlan(plan.value, checked?.verdicts ?? []));
+    return refusal ? fail(refusal, io, false) : 0;
+  }
+  for (const n of plan.value.notes) io.stderr(`${ctx.value.host}: ${printable(n)}\n`);
+  const done = await executePlan(ports, plan.value, say);
+  if (!done.ok) return fail(done.error, io, json);
+  const p = plan.value;
+  if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, from: p.from, to: p.to, operationId: p.operationId, message: done.value.message, targetConfirmed: done.value.lines.length > 0 })}\n`);
+  else io.stdout(`${[done.value.message, ...done.value.lines].map(printable).join('\n')}\nSuccess.\n`);
   return 0;
 }
 
 export const migrateCommand: Command = {
   name: 'migrate',
-  summary: 'Live-migrate a domU running here to HOST (default: its migrate-tab/DRBD peer) and record it in the ledger.',
+  summary: 'Live-migrate a domU running here to HOST (default: its migrate-tab/DRBD peer) and record it in both ledgers.',
   usage:
-    'migrate NAME [HOST] [--reason manual|drain|rebalance] [--json] [--config FILE]\n' +
-    'Exit 0: migrated, ledger updated; 82 XH_ERR_MIGRATION_FAILED: still here, ledger unchanged;\n' +
-    '83 XH_ERR_MIGRATION_UNKNOWN: ALARM, undefined ending and the hosts disagree (nothing recorded);\n' +
-    '81 XH_ERR_LOCKED: another migration of NAME runs; 77: NAME does not run here; 79: ledger corrupt.',
+    'migrate NAME [HOST] [--reason manual|drain|rebalance] [--dry-run] [--no-peer] [--json] [--config FILE]\n' +
+    '  A preflight runs first: NAME runs here, HOST holds a replica of every DRBD resource of NAME, the migration\n' +
+    '  key and HOST\'s host key are here, HOST\'s sshd answers, HOST does not run NAME and has the memory.\n' +
+    '  --dry-run   print the plan and the preflight verdict; move nothing (exit 0 when it would proceed)\n' +
+    '  --no-peer   do not ask HOST\'s forced command anything (no xenherd keys there): HOST is not told, exit 86\n' +
+    'Exit 0: migrated, both ledgers updated; 82 XH_ERR_MIGRATION_FAILED: still here, ledger unchanged;\n' +
+    '83 XH_ERR_MIGRATION_UNKNOWN: ALARM, undefined ending (nothing recorded); 86 XH_ERR_MIGRATION_PARTIAL: moved and\n' +
+    'recorded here, HOST not told (the message gives the command that finishes it); 81 XH_ERR_LOCKED: another migration;\n' +
+    '77 refused (does not run here, a visitor can only go home, preflight); 1 XH_ERR_NOT_FOUND: unknown domU;\n' +
+    '84 HOST\'s sshd unreachable; 74 migration key or host key missing; 78 migrate-tab unreadable; 79 ledger corrupt.',
   run,
 };

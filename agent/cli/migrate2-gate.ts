@@ -1,8 +1,9 @@
 import { parseArgv } from '../../shared/cli/argv.js';
 import type { XhError } from '../../shared/errors.js';
 import { HOST_NAME_RE } from '../../shared/names.js';
+import type { PeerResult } from '../../shared/protocol/peer.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { parseMigrate2Command, type Migrate2Request } from '../decide/migrate2-grammar.js';
+import { parseMigrate2Command, type Migrate2Request } from '../parse/migrate2-command.js';
 
 /**
  * The first thing the forced command does, before any other module of the agent is loaded:
@@ -28,8 +29,14 @@ export function migrate2Gate(argv: readonly string[], env: Readonly<Record<strin
   return ok({ peer, config, request: req.value });
 }
 
-/** How a refused forced-command request is reported: a `result:` line for the peer, the code on stderr. */
-export const refusalLines = (e: XhError): { stdout: string; stderr: string } => ({
-  stdout: `result: refused ${e.code}: ${e.message}\n`,
-  stderr: `xenherd-agent migrate2: ${e.code}: ${e.message}\n`,
-});
+/**
+ * How a refused request is reported: the peer protocol's result line for the asking Dom0 (built
+ * by hand: this runs before zod and the schemas are loaded), a human line with the code on stderr.
+ */
+export const refusalLines = (e: XhError): { stdout: string; stderr: string } => {
+  const line: PeerResult = { v: PEER_PROTOCOL_VERSION_LITERAL, t: 'result', ok: false, code: e.code, message: e.message, operationId: null };
+  return { stdout: `${JSON.stringify(line)}\n`, stderr: `xenherd-agent migrate2: ${e.code}: ${e.message}\n` };
+};
+
+/** shared/protocol/peer.ts's version, repeated as a literal: importing it would load zod here */
+const PEER_PROTOCOL_VERSION_LITERAL = 1 as const;

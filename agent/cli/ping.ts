@@ -2,7 +2,9 @@ import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { HOST_NAME_RE } from '../../shared/names.js';
 import { openHost } from '../migrate/context.js';
-import { askPeer } from '../migrate/peer.js';
+import { askPing } from '../migrate/peer-requests.js';
+import { processMigrationPorts } from '../migrate/process-ports.js';
+import { printable } from '../../shared/text/printable.js';
 import { fail, parseCommon } from './common.js';
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -14,15 +16,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const ctx = await openHost(io, a.value.config);
   if (!ctx.ok) return fail(ctx.error, io, json);
   const ping = `PING from ${ctx.value.host} ...`;
-  if (!json) io.stdout(`${ping}\n`);
-  const r = await askPeer(ctx.value, peer, 'ping');
-  if (!r.ok) return fail(r.error, io, json);
-  const pong = r.value.stdout.split('\n').find((l) => l.startsWith('PONG from '));
-  if (r.value.exitCode !== 0 || pong === undefined) {
-    return fail({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${peer} did not answer PONG (exit ${String(r.value.exitCode)}): ${r.value.stderr.trim().split('\n')[0] ?? ''}` }, io, json);
-  }
+  if (!json) io.stdout(`${printable(ping)}\n`);
+  const r = await askPing(processMigrationPorts(ctx.value), peer);
+  if ('code' in r) return fail(r, io, json);
+  const pong = `PONG from ${r.host} ...`;
   if (json) io.stdout(`${JSON.stringify({ ok: true, ping, pong })}\n`);
-  else io.stdout(`${pong}\nSuccess.\n`);
+  else io.stdout(`${printable(pong)}\nSuccess.\n`);
   return 0;
 }
 

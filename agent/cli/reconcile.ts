@@ -5,7 +5,8 @@ import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
 import { takeLock } from '../adapters/file-lock.js';
 import { acceptXlList } from '../decide/ledger-accept.js';
-import { nudgeDaemon, openHost } from '../migrate/context.js';
+import { openHost } from '../migrate/context.js';
+import { processMigrationPorts } from '../migrate/process-ports.js';
 import { homedHere } from '../decide/home-claim.js';
 import { readHomes } from '../migrate/homes.js';
 import { BIN, fail, parseCommon } from './common.js';
@@ -43,7 +44,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       else io.stdout(`${v.why}\n`);
       return 0;
     }
-    await nudgeDaemon(c);
+    await processMigrationPorts(c).nudge();
     if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, changed: true, mismatch: v.mismatch.kind, message: v.says, operationId })}\n`);
     else io.stdout(`${c.host}: ${v.mismatch.kind}: ${v.says} (xl list confirms; operation ${operationId})\n`);
     return 0;

@@ -1,82 +1,63 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
-import { ERROR_CATALOG, type ErrorCode } from '../../shared/errors.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
-import { lockDomU } from '../migrate/domu-lock.js';
-import { without } from '../state/ledger.js';
-import { nudgeDaemon, openHost } from '../migrate/context.js';
-import { presentHere } from '../migrate/migrate-out.js';
-import { askPeer, runsOnPeer } from '../migrate/peer.js';
+import { printable } from '../../shared/text/printable.js';
+import { planReverse } from '../decide/migration-plan.js';
+import { refusalOf } from '../decide/preflight.js';
+import { openHost } from '../migrate/context.js';
+import { readMigrationFacts } from '../migrate/facts.js';
+import { executePlan } from '../migrate/plan-executor.js';
+import { runPreflight } from '../migrate/preflight-run.js';
+import { processMigrationPorts } from '../migrate/process-ports.js';
 import { BIN, fail, parseCommon } from './common.js';
-
-const codeForExit = (exit: number | null): ErrorCode => (Object.entries(ERROR_CATALOG).find(([, e]) => e.exit === exit)?.[0] as ErrorCode | undefined) ?? 'XH_ERR_TOOL_FAILED';
+import { renderPlan } from './plan-render.js';
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const a = parseCommon(argv, [], 1, 1, 'reverse NAME');
+  const a = parseCommon(argv, [{ name: 'dry-run', takesValue: false }], 1, 1, 'reverse NAME');
   if (!a.ok) return fail(a.error, io, false);
   const name = a.value.positionals[0] as string;
   const json = a.value.json;
   if (!DOMU_NAME_RE.test(name)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(name)} is not a domU name` }, io, json);
   const ctx = await openHost(io, a.value.config);
   if (!ctx.ok) return fail(ctx.error, io, json);
-  const c = ctx.value;
-  const ledger = c.store.read();
-  if (!ledger.ok) return fail(ledger.error, io, json);
-  const away = ledger.value.away[name];
-  if (!away) return fail({ code: 'XH_ERR_REFUSED', message: `the ledger of ${c.host} has no record of ${name} having left: nothing to reverse` }, io, json);
-  // held here too: the home's daemon must not start NAME while it arrives as NAME--incoming
-  const lock = await lockDomU(c, name, 'reverse', away.operationId);
-  if (!lock.ok) return fail(lock.error, io, json);
-  try {
-    if ((await presentHere(c, name)) === true) return fail({ code: 'XH_ERR_LEDGER_MISMATCH', message: `${name} already runs on ${c.host} although the ledger says it is on ${away.currentHost}: check both hosts, then \`xenherd-agent reconcile ${name}\` records it as back` }, io, json);
-    const say = (line: string): void => (json ? io.stderr(`${line}\n`) : io.stdout(`${line}\n`));
-    say(`asking ${away.currentHost} to migrate ${name} back to ${c.host} (migrate2 over ssh)`);
-    let result = '';
-    const r = await askPeer(c, away.currentHost, `migrate2 ${name}`, (line, stream) => {
-      if (stream === 'stdout' && line.startsWith('result: ')) result = line.slice(8);
-      else if (stream === 'stdout') say(`${away.currentHost}: ${line.replace(/^progress: /, '')}`);
-    });
-    if (!r.ok) return fail(r.error, io, json);
-    const here = await presentHere(c, name);
-    const peerWhy = (): string => result || r.value.stderr.trim().split('\n').pop() || `exit ${String(r.value.exitCode)}`;
-    let warning: string | null = null;
-    if (here === true && r.value.exitCode !== 0) {
-      // NAME arrived, but the peer's migrate2 did not end well: only record it when the peer no longer has it
-      const there = await runsOnPeer(c, away.currentHost, name);
-      if (there !== false) {
-        return fail({ code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: ${name} runs on ${c.host} but ${away.currentHost}'s migrate2 ended badly (${peerWhy()}) and ${away.currentHost} ${there === true ? 'still lists it' : 'cannot be asked'}; the ledger is unchanged, check both hosts` }, io, json);
-      }
-      warning = `${away.currentHost}'s migrate2 ended badly (${peerWhy()}), but ${name} runs here and no longer there`;
-    }
-    if (here === true) {
-      const w = await c.store.update((l) => without(l, name));
-      if (!w.ok) return fail({ code: w.error.code, message: `${name} is back on ${c.host} but the ledger could not be written: ${w.error.message}` }, io, json);
-      await nudgeDaemon(c);
-      if (warning) io.stderr(`${BIN}: warning: ${warning}\n`);
-      if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, from: away.currentHost, to: c.host, message: result, warning })}\n`);
-      else io.stdout(`${away.currentHost}: ${result || '(no result line)'}\n${name} is back on ${c.host}; ledger updated\nSuccess.\n`);
-      return 0;
-    }
-    if (r.value.exitCode === 0) return fail({ code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: ${away.currentHost} reported success but ${name} does not run on ${c.host}; the ledger is unchanged, check both hosts` }, io, json);
-    if (r.value.exitCode === null) {
-      // killed (signal) or the connection dropped: the migration may have been cut anywhere
-      return fail({ code: 'XH_ERR_MIGRATION_UNKNOWN', message: `${away.currentHost}'s migrate2 ended without an exit status (${peerWhy()}): ${name} is not here and its state there is unknown; the ledger is unchanged, check \`${BIN} status ${name}\` on ${away.currentHost}` }, io, json);
-    }
-    const code = codeForExit(r.value.exitCode);
-    return fail({ code, message: `${away.currentHost} did not migrate ${name} back: ${peerWhy().replace(/^refused [A-Z_]+: /, '')}${here === false ? `; ${name} is not here, the ledger is unchanged` : ''}` }, io, json);
-  } finally {
-    lock.value.release();
+  const ports = processMigrationPorts(ctx.value);
+  const facts = await readMigrationFacts(ports, name);
+  if (!facts.ok) return fail(facts.error, io, json);
+  const plan = planReverse(facts.value, name);
+  if (!plan.ok) return fail(plan.error, io, json);
+  if (a.value.options['dry-run'] === true) {
+    const pf = plan.value.steps.find((s) => s.do === 'preflight');
+    const checked = pf && pf.do === 'preflight' ? await runPreflight(ports, name, pf.checks) : null;
+    if (checked && 'code' in checked) return fail(checked, io, json);
+    const refusal = checked ? refusalOf(checked.verdicts) : null;
+    if (json) io.stdout(`${JSON.stringify({ ok: refusal === null, dryRun: true, plan: plan.value, preflight: checked?.verdicts ?? [], refusal })}\n`);
+    else io.stdout(renderPlan(plan.value, checked?.verdicts ?? []));
+    return refusal ? fail(refusal, io, false) : 0;
   }
+  const say = (line: string): void => (json ? io.stderr(`${printable(line)}\n`) : io.stdout(`${printable(line)}\n`));
+  const done = await executePlan(ports, plan.value, say);
+  if (!done.ok) return fail(done.error, io, json);
+  const p = plan.value;
+  const r = done.value.peerResult;
+  for (const w of done.value.warnings) io.stderr(`${BIN}: warning: ${printable(w)}\n`);
+  if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, from: p.from, to: p.to, message: r?.message ?? '', warnings: done.value.warnings })}\n`);
+  else {
+    const peerSaid = r ? `ok ${r.message}${r.operationId ? ` (operation ${r.operationId})` : ''}` : '(no result line)';
+    io.stdout(`${printable(`${p.from}: ${peerSaid}`)}\n${printable(done.value.message)}\nSuccess.\n`);
+  }
+  return 0;
 }
 
 export const reverseCommand: Command = {
   name: 'reverse',
-  summary: 'Bring a domU that left this Dom0 back: asks its current host (ssh2, migration key) to run migrate2.',
+  summary: 'Bring a domU that left this Dom0 back: asks its current host (ssh, migration key) to run migrate2.',
   usage:
-    'reverse NAME [--json] [--config FILE]\n' +
+    'reverse NAME [--dry-run] [--json] [--config FILE]\n' +
+    '  A preflight runs first: the migration key and the peer\'s host key are here, its sshd answers, it runs NAME.\n' +
+    '  --dry-run   print the plan and the preflight verdict; move nothing\n' +
     'Exit 0: back here, ledger updated; 77: the ledger has no record of NAME leaving, or the peer refused;\n' +
-    '80/81/82/83: the peer\'s migrate2 result (rejected, locked, failed, ALARM); 84 XH_ERR_PEER_UNREACHABLE: ssh failed,\n' +
-    'or the peer cannot reach this host\'s sshd; 83 also when the peer\'s migrate2 died without an exit status;\n' +
-    '70 XH_ERR_TOOL_FAILED: the peer\'s migrate2 ended with an exit code of no meaning here (crashed).',
+    '80/81/82/83: the peer\'s migrate2 result (rejected, locked, failed, ALARM); 83 also when the peer\'s migrate2 died\n' +
+    'without an exit status; 84 XH_ERR_PEER_UNREACHABLE: ssh failed, or the peer cannot reach this host\'s sshd;\n' +
+    '85: NAME already runs here, or the peer does not run it (the ledger disagrees); 89: the peer speaks another protocol.',
   run,
 };

@@ -1,19 +1,20 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { parseArgv } from '../../shared/cli/argv.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import { reportError, type Command } from '../../shared/cli/program.js';
 import { createLogger } from '../../shared/logger.js';
-import { runTool } from '../adapters/exec.js';
-import { hostFiles } from '../adapters/host-files.js';
+import { realRandom } from '../../shared/clock/real-clock.js';
+import { kernelHostName } from '../adapters/host-name.js';
+import { describeRepair, ensurePrivateDir, openStateDir } from '../adapters/state-dir.js';
 import type { SdNotify } from '../adapters/sd-notify.js';
-import { spawnStream } from '../adapters/line-stream.js';
 import { loadAgentConfig } from '../config/resolve.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 import { listenControl } from '../control/server.js';
-import { Daemon } from '../run/daemon.js';
+import { AgentCore } from '../run/agent-core.js';
+import { BootRecord } from '../run/boot-record.js';
 import { underRoot } from '../run/host-paths.js';
+import { bootRecordFile, processPorts } from '../run/process-ports.js';
 
 const BIN = 'xenherd-agent';
 
@@ -40,20 +41,21 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
 
   const stateDirReal = underRoot(root, config.stateDir);
   const socketReal = underRoot(root, config.controlSocket);
-  try {
-    mkdirSync(stateDirReal, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    return reportError(BIN, { code: 'XH_ERR_FILE', message: `${stateDirReal}: cannot create the state dir: ${String(e)}` }, io);
+  const runtimeDirReal = dirname(socketReal);
+  // the state dir and the runtime dir must be the agent's own: a refused one ends the start here
+  for (const dir of [openStateDir(stateDirReal), ensurePrivateDir(runtimeDirReal)]) {
+    if (!dir.ok) return reportError(BIN, dir.error, io);
+    for (const r of dir.value.repairs) log.warn({ path: r.path }, describeRepair(r));
   }
-  const daemon = new Daemon({
+  const bootRecord = new BootRecord(bootRecordFile(runtimeDirReal));
+  if (bootRecord.problem) log.warn(bootRecord.problem);
+  const ports = processPorts({ root, stateDirReal, runtimeDirReal, log, notify: hooks.notify(io.env) });
+  const daemon = new AgentCore(ports, {
     config,
-    stateDirReal,
-    runtimeDirReal: dirname(socketReal),
-    run: runTool,
-    spawn: spawnStream,
-    files: hostFiles(root),
-    log,
-    notify: hooks.notify(io.env),
+    host: kernelHostName(),
+    pid: process.pid,
+    seed: Math.floor(realRandom() * 2 ** 32),
+    handledThisBoot: new Set(bootRecord.all),
   });
   const server = await listenControl(socketReal, (req, conn) => daemon.control(req, conn));
   if (!server.ok) return reportError(BIN, server.error, io);
@@ -79,7 +81,7 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
       return;
     }
     log.info({ config: again.value.file }, 'SIGHUP: reloading configuration');
-    void daemon.reload(again.value.config);
+    daemon.reload(again.value.config);
   });
   await daemon.start();
   await stopped;

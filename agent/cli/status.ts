@@ -73,7 +73,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       io.stdout(`  ${r.name.padEnd(20)} ${where}${r.peer ? `  [peer ${r.peer}]` : ''}\n`);
     }
     for (const m of mismatches) io.stdout(`  MISMATCH ${m.kind}: ${m.detail}\n`);
-    for (const p of problems) io.stdout(`  problem: ${p}\n`);
+    for (const p of problems) io.stdout(`  problem: ${p.code}: ${p.message}\n`);
   }
   if (mismatches.length > 0) io.stderr(`${BIN}: XH_ERR_LEDGER_MISMATCH: ${mismatches.length} mismatch(es) between the ledger and xl list (not rewritten; after checking, \`${BIN} reconcile NAME\` records what xl list shows)\n`);
   return code;

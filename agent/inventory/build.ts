@@ -6,7 +6,7 @@ import {
   type InventoryDomain,
 } from '../../shared/inventory.js';
 import type { XenInfo } from '../parse/xl-info.js';
-import type { GuardedConfigFile } from './guarded-configs.js';
+import type { GuardedConfigFile } from '../host/guarded-configs.js';
 
 export interface InventoryProblem {
   readonly code: string;

@@ -7,7 +7,7 @@ import type { HostFiles } from '../adapters/host-files.js';
 import { openToolstack, type ToolstackKind } from '../adapters/toolstack.js';
 import type { XenInfo } from '../parse/xl-info.js';
 import { buildInventory, type InventoryParts, type InventoryProblem } from './build.js';
-import { readGuardedConfigs } from './guarded-configs.js';
+import { readGuardedConfigs } from '../host/guarded-configs.js';
 
 export interface CollectOptions {
   readonly run: ToolRunner;

@@ -1,16 +1,14 @@
-import { mkdirSync } from 'node:fs';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import { runTool, type ToolRunner } from '../adapters/exec.js';
 import { hostFiles, type HostFiles } from '../adapters/host-files.js';
 import { ledgerStore, type LedgerStore } from '../adapters/ledger-store.js';
+import { describeRepair, openStateDir } from '../adapters/state-dir.js';
 import { openToolstack, type Toolstack } from '../adapters/toolstack.js';
 import { loadAgentConfig } from '../config/resolve.js';
 import type { AgentConfig } from '../config/schema.js';
 import { underRoot } from '../run/host-paths.js';
-import { askAgent } from '../control/client.js';
-import { CONTROL_PROTOCOL_VERSION } from '../../shared/protocol/agent-control.js';
 
 /** Everything a migration command needs about this Dom0, opened once per command. */
 export interface HostContext {
@@ -27,14 +25,6 @@ export interface HostContext {
   readonly real: (hostPath: string) => string;
 }
 
-/**
- * After a ledger change: a running daemon re-reads (its autostart view of the ledger follows at
- * once instead of at the next resync). No daemon is a normal case.
- */
-export async function nudgeDaemon(ctx: HostContext): Promise<void> {
-  await askAgent(ctx.real(ctx.config.controlSocket), { v: CONTROL_PROTOCOL_VERSION, op: 'reload' }, 5_000);
-}
-
 export async function openHost(io: CliIo, configPath: string | undefined): Promise<Result<HostContext, XhError>> {
   const root = io.env['XENHERD_HOST_ROOT'] ?? '/';
   const loaded = loadAgentConfig(configPath, root);
@@ -47,10 +37,8 @@ export async function openHost(io: CliIo, configPath: string | undefined): Promi
   const host = info.value.host;
   if (!host) return err({ code: 'XH_ERR_TOOL_OUTPUT', message: `${ts.value.kind} info printed no host name` });
   const stateDirReal = underRoot(root, config.stateDir);
-  try {
-    mkdirSync(stateDirReal, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    return err({ code: 'XH_ERR_FILE', message: `${stateDirReal}: cannot create the state dir: ${String(e)}` });
-  }
+  const dir = openStateDir(stateDirReal);
+  if (!dir.ok) return err(dir.error);
+  for (const r of dir.value.repairs) io.stderr(`xenherd-agent: ${describeRepair(r)}\n`);
   return ok({ root, config, files: hostFiles(root), run: runTool, toolstack: ts.value, host, stateDirReal, store: ledgerStore(stateDirReal, host), real: (p) => underRoot(root, p) });
 }

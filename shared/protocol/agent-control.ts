@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCodeSchema } from '../errors.js';
 import { DOMU_NAME_RE } from '../names.js';
 
 /**
@@ -109,14 +110,17 @@ export const ControlResponseSchema = z.discriminatedUnion('ok', [
       v: z.literal(CONTROL_PROTOCOL_VERSION),
       ok: z.literal(true),
       message: z.string(),
-      status: AgentStatusSchema,
+      /** the agent's status, for the requests that show it (status, reload, start, stop) */
+      status: AgentStatusSchema.optional(),
+      /** a granted hold: only the hold, so holding many domUs stays cheap */
+      hold: HoldSchema.optional(),
     })
     .strict(),
   z
     .object({
       v: z.literal(CONTROL_PROTOCOL_VERSION),
       ok: z.literal(false),
-      error: z.object({ code: z.string(), message: z.string() }).strict(),
+      error: z.object({ code: ErrorCodeSchema, message: z.string() }).strict(),
     })
     .strict(),
 ]);

@@ -22,6 +22,11 @@ export interface StartSimOptions {
 
 export interface ToolRunResult { readonly stdout: string; readonly stderr: string; readonly exitCode: number }
 
+export interface ToolOutputHandlers {
+  readonly onStdout?: (text: string) => void;
+  readonly onStderr?: (text: string) => void;
+}
+
 export interface RunningTool {
   readonly done: Promise<ToolRunResult>;
   /** output so far */
@@ -47,7 +52,10 @@ export interface Sim {
   readonly violations: readonly Violation[];
   /** run a fake tool in-process (same code path as the socket, without spawning) */
   run(host: string, tool: string, argv: readonly string[]): Promise<ToolRunResult>;
-  start(host: string, tool: string, argv: readonly string[]): RunningTool;
+  /** a tool in-process, in the background; the callbacks see its output as it is printed */
+  start(host: string, tool: string, argv: readonly string[], output?: ToolOutputHandlers): RunningTool;
+  /** whether this host has the tool installed (its bin dir holds it) */
+  hasTool(host: string, tool: string): boolean;
   /** deterministic clock: move simulated time forward */
   advance(ms: number): Promise<void>;
   power(host: string, state: 'on' | 'off'): OpResult;
@@ -79,8 +87,10 @@ export async function startSim(opts: StartSimOptions): Promise<Sim> {
   initHostFiles(dir, initial);
   const binDir = join(dir, 'bin', 'all');
   writeBinDir(binDir, TOOL_NAMES);
+  const toolsOf = new Map<string, ReadonlySet<string>>();
   for (const h of Object.values(initial.hosts)) {
     const tools = TOOL_NAMES.filter((t) => (t === 'xl' ? h.toolstack === 'xl' : t === 'xm' ? h.toolstack === 'xm' : t.startsWith('drbd') ? h.drbd !== null : true));
+    toolsOf.set(h.name, new Set(tools));
     writeBinDir(join(dir, 'bin', h.name), tools);
   }
   const socketPath = join(dir, 'sim.sock');
@@ -88,13 +98,18 @@ export async function startSim(opts: StartSimOptions): Promise<Sim> {
   const server = await startServer(core, socketPath);
   const running = new Set<() => void>();
 
-  const start = (host: string, tool: string, argv: readonly string[]): RunningTool => {
+  const start = (host: string, tool: string, argv: readonly string[], output: ToolOutputHandlers = {}): RunningTool => {
     let out = '';
     let errText = '';
     let kill: () => void = () => {};
     const closed = new Promise<void>((r) => (kill = r));
     running.add(kill);
-    const done = core.run(host, tool, argv, { out: (t) => (out += t), err: (t) => (errText += t), closed }).then((exitCode) => {
+    const io = {
+      out: (t: string) => ((out += t), output.onStdout?.(t)),
+      err: (t: string) => ((errText += t), output.onStderr?.(t)),
+      closed,
+    };
+    const done = core.run(host, tool, argv, io).then((exitCode) => {
       running.delete(kill);
       return { stdout: out, stderr: errText, exitCode };
     });
@@ -119,6 +134,7 @@ export async function startSim(opts: StartSimOptions): Promise<Sim> {
     violations: core.violations,
     run: (h, t, a) => start(h, t, a).done,
     start,
+    hasTool: (h, t) => toolsOf.get(h)?.has(t) ?? false,
     advance: (ms) => clock.advance(ms),
     power: (h, st) => core.power(h, st === 'on'),
     drbd: (r, a) => core.drbd(r, a),

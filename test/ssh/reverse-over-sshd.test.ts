@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerStore } from '../../agent/adapters/ledger-store.js';
 import { execOnPeer } from '../../agent/adapters/peer-ssh.js';
 import type { Ledger } from '../../agent/state/ledger.js';
-import { HOSTILE_COMMANDS } from '../agent/decide/migrate2-corpus.js';
+import { PeerLineSchema, type PeerLine } from '../../shared/protocol/peer.js';
+import { HOSTILE_COMMANDS } from '../agent/parse/migrate2-corpus.js';
 import { AgentProcess, buildAgent, liveProcessesMentioning, runAsync, writeConfig } from '../agent/run/agent-process.js';
 import { FAST_TIMERS } from '../agent/run/agent-test-bed.js';
 import { startSim, type Sim } from '../sim/sim.js';
@@ -41,6 +42,7 @@ const sysSsh = (host: string, command: string) =>
     ['-i', join(sim.hostRoot('xen1'), 'etc/xenherd/migrate_key'), '-p', String(sshd[host]?.port), '-o', `UserKnownHostsFile=${join(dir, 'known_hosts_sys')}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-T', '--', 'root@127.0.0.1', command],
     {},
   );
+const peerLines = (stdout: string): PeerLine[] => stdout.trim().split('\n').filter((l) => l !== '').map((l) => PeerLineSchema.parse(JSON.parse(l)));
 const statusCode = async (host: string): Promise<number | null> => (await cli(host, ['status', 'ALL'])).code;
 
 // A real OpenSSH sshd is required, not optional: .ci/run installs openssh-server.
@@ -89,9 +91,9 @@ describe('reverse migrations over a real sshd', () => {
     expect(r.code).toBe(0);
   });
 
-  it('ping through the system ssh client', async () => {
+  it('ping through the system ssh client: the answer is a line of the peer protocol', async () => {
     const r = await sysSsh('xen2', 'ping');
-    expect(r.stdout).toBe('PONG from xen2 ...\n');
+    expect(r.stdout).toBe('{"v":1,"t":"pong","host":"xen2"}\n');
     expect(r.code).toBe(0);
   });
 
@@ -101,7 +103,7 @@ describe('reverse migrations over a real sshd', () => {
     for (const c of sample) {
       const r = await sysSsh('xen2', c);
       expect({ c, code: r.code }).toEqual({ c, code: 80 });
-      expect(r.stdout).toMatch(/^result: refused XH_ERR_COMMAND_REJECTED/);
+      expect(peerLines(r.stdout)).toEqual([expect.objectContaining({ t: 'result', ok: false, code: 'XH_ERR_COMMAND_REJECTED' })]);
       const viaSsh2 = await execOnPeer(
         { name: 'xen2', address: '127.0.0.1', port: sshd['xen2']?.port ?? 0, user: 'root', keyFile: join(sim.hostRoot('xen1'), 'etc/xenherd/migrate_key'), knownHostsFile: join(dir, 'known_hosts_sys') },
         c,
@@ -138,8 +140,9 @@ describe('reverse migrations over a real sshd', () => {
     expect((await cli('xen1', ['migrate', 'web1'])).code).toBe(0);
     const r = await sysSsh('xen2', 'migrate2 web1 --live');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^progress: migrating web1 from xen2 to xen1/m);
-    expect(r.stdout).toMatch(/^result: ok web1 migrated from xen2 to xen1/m);
+    const out = peerLines(r.stdout);
+    expect(out[0]).toMatchObject({ t: 'progress', line: expect.stringMatching(/^migrating web1 from xen2 to xen1/) });
+    expect(out.at(-1)).toMatchObject({ t: 'result', ok: true, message: 'web1 migrated from xen2 to xen1' });
     expect(xlNames('xen1')).toContain('web1');
     // xen1's own ledger learns it with its next reverse/status: reported as a mismatch meanwhile
     expect(await statusCode('xen1')).toBe(85);
@@ -149,19 +152,21 @@ describe('reverse migrations over a real sshd', () => {
   it("a peer's migrate2 killed mid-migration: reverse raises the alarm (83), records nothing, and the state is settled by hand", async () => {
     await ledgerStore(join(sim.hostRoot('xen1'), 'var/lib/xenherd'), 'xen1').update((x) => ({ ...x, away: {} }));
     expect((await cli('xen1', ['migrate', 'web1'])).code).toBe(0);
-    sim.toolFault('xen2', 'xl', { kind: 'slow', ms: 4_000 }, { argvPrefix: ['migrate'] });
+    // xen2's xl migrate never gets anywhere: the kill below, not the migration, ends the forced command
+    sim.toolFault('xen2', 'xl', { kind: 'hang' }, { argvPrefix: ['migrate'], times: 1 });
     const before = sim.commandLog.length;
     const reverse = cli('xen1', ['reverse', 'web1']);
     try {
       let forcedPid = 0;
-      for (let i = 0; i < 200 && forcedPid === 0; i++) {
+      for (let i = 0; i < 400 && forcedPid === 0; i++) {
         const migrating = sim.commandLog.slice(before).some((c) => c.host === 'xen2' && c.argv[0] === 'migrate');
-        const p = liveProcessesMentioning('migrate2 --peer xen1')[0];
+        const p = liveProcessesMentioning(`${agent.path} migrate2 --peer xen1`)[0];
         if (migrating && p) forcedPid = Number(p.split(':')[0]);
         else await new Promise((r) => setTimeout(r, 50));
       }
       expect(forcedPid).toBeGreaterThan(0);
-      process.kill(forcedPid, 'SIGKILL');
+      // sshd runs the forced command as a session leader: its group holds the xl it started too
+      process.kill(-forcedPid, 'SIGKILL');
     } finally {
       sim.clearToolFaults();
     }
@@ -169,12 +174,9 @@ describe('reverse migrations over a real sshd', () => {
     expect(r.code).toBe(83);
     expect(r.stderr).toMatch(/XH_ERR_MIGRATION_UNKNOWN: xen2's migrate2 ended without an exit status .*web1 is not here and its state there is unknown; the ledger is unchanged/);
     expect(ledger('xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
-    // the orphaned xl migrate ends on its own; web1 is then in exactly one place
-    for (let i = 0; i < 200 && sim.state().domains.filter((d) => d.name.startsWith('web1')).length !== 1; i++) await new Promise((res) => setTimeout(res, 50));
-    const where = sim.state().domains.filter((d) => d.name.startsWith('web1'));
-    expect(where.map((d) => d.name)).toEqual(['web1']);
-    // by hand: bring it home if it stayed, then accept what xl list shows on xen1
-    if (where[0]?.host === 'xen2') expect((await sysSsh('xen2', 'migrate2 web1')).code).toBe(0);
+    expect(sim.state().domains.filter((d) => d.name.startsWith('web1')).map((d) => `${d.host}:${d.name}`)).toEqual(['xen2:web1']);
+    // by hand: bring it home, then accept what xl list shows on xen1
+    expect((await sysSsh('xen2', 'migrate2 web1')).code).toBe(0);
     expect((await cli('xen1', ['reconcile', 'web1'])).code).toBe(0);
     expect(await statusCode('xen1')).toBe(0);
   }, 90_000);
@@ -188,12 +190,13 @@ describe('reverse migrations over a real sshd', () => {
       const [a1, a2] = agents as [AgentProcess, AgentProcess];
       const createsBefore = sim.commandLog.filter((c) => c.argv[0] === 'create').length;
       expect((await cli('xen1', ['migrate', 'web1'])).code).toBe(0);
-      expect(a1.logs.some((l) => l.domu === 'web1' && l.hold === 'migrate')).toBe(true);
+      await a1.waitLog((l) => l.domu === 'web1' && l.hold === 'migrate');
       const r = await cli('xen1', ['reverse', 'web1']);
       expect(r.code).toBe(0);
       // the home held it while it came back; the forced command on xen2 held it in xen2's agent
-      expect(a1.logs.some((l) => l.domu === 'web1' && l.hold === 'reverse')).toBe(true);
-      expect(a2.logs.some((l) => l.domu === 'web1' && l.hold === 'migrate2' && String(l.msg).includes('xenherd-agent migrate2'))).toBe(true);
+      // (their log lines reach this process through pipes: wait for them, do not just look)
+      await a1.waitLog((l) => l.domu === 'web1' && l.hold === 'reverse');
+      await a2.waitLog((l) => l.domu === 'web1' && l.hold === 'migrate2' && String(l.msg).includes('xenherd-agent migrate2'));
       await a1.waitLog((l) => l.hold === 'reverse' && String(l.msg).startsWith('web1 released'));
       await a2.waitLog((l) => l.hold === 'migrate2' && String(l.msg).startsWith('web1 released'));
       expect(sim.commandLog.filter((c) => c.argv[0] === 'create').length).toBe(createsBefore);
@@ -210,7 +213,7 @@ describe('reverse migrations over a real sshd', () => {
   it("refuses to hand xen1 a domU that is not xen1's (db1, home xen2)", async () => {
     const r = await sysSsh('xen2', 'migrate2 db1');
     expect(r.code).toBe(77);
-    expect(r.stdout).toMatch(/db1 is not a domU of xen1/);
+    expect(peerLines(r.stdout)).toEqual([expect.objectContaining({ t: 'result', ok: false, code: 'XH_ERR_REFUSED', message: expect.stringContaining('db1 is not a domU of xen1') })]);
   });
 
   it('a final-handshake failure consults both hosts over ssh and raises the alarm', async () => {

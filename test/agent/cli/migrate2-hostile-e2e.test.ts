@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type Sim } from '../../sim/sim.js';
 import { buildAgent, runAsync } from '../run/agent-process.js';
-import { HOSTILE_COMMANDS } from '../decide/migrate2-corpus.js';
+import { HOSTILE_COMMANDS } from '../parse/migrate2-corpus.js';
 
 // The hostile SSH_ORIGINAL_COMMAND corpus through the real `xenherd-agent migrate2 --peer xen1`
 // process on simulated xen2: each is rejected with a clear message and the simulator's command
@@ -53,7 +53,7 @@ describe('migrate2 forced command, end to end on the simulator', () => {
     const results = await inBatches(corpus, 2, async (c) => ({ c, r: await forced(c) }));
     for (const { c, r } of results) {
       expect({ c, code: r.code }).toEqual({ c, code: 80 });
-      expect(r.stdout).toMatch(/^result: refused XH_ERR_COMMAND_REJECTED: rejected: .*nothing was run/);
+      expect(JSON.parse(r.stdout)).toMatchObject({ v: 1, t: 'result', ok: false, code: 'XH_ERR_COMMAND_REJECTED', message: expect.stringMatching(/^rejected: .*nothing was run/) });
       expect(r.stderr).toMatch(/XH_ERR_COMMAND_REJECTED/);
     }
     expect(sim.commandLog.slice(before)).toEqual([]);
@@ -68,17 +68,17 @@ describe('migrate2 forced command, end to end on the simulator', () => {
 
   it('answers ping (the control case: tools do run for a valid request)', async () => {
     const r = await forced('ping');
-    expect(r.stdout).toBe('PONG from xen2 ...\n');
+    expect(r.stdout).toBe('{"v":1,"t":"pong","host":"xen2"}\n');
     expect(r.code).toBe(0);
   });
 
   it("refuses another peer's domU and never starts a migration", async () => {
     const r = await forced('migrate2 db1');
     expect(r.code).toBe(77);
-    expect(r.stdout).toMatch(/db1 is not a domU of xen1/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ t: 'result', ok: false, code: 'XH_ERR_REFUSED', message: expect.stringContaining('db1 is not a domU of xen1') });
     const r2 = await forced('migrate2 web1', 'xen3');
     expect(r2.code).toBe(77);
-    expect(r2.stdout).toMatch(/web1 is not a domU of xen3/);
+    expect(JSON.parse(r2.stdout)).toMatchObject({ t: 'result', ok: false, message: expect.stringContaining('web1 is not a domU of xen3') });
     expect(sim.commandLog.filter((e) => e.tool === 'xl' && e.argv[0] === 'migrate')).toEqual([]);
   });
 });

@@ -1,14 +1,12 @@
+import type { Clock } from '../../../shared/clock/clock.js';
+
 /**
  * The simulator's clock. Deterministic: time moves only in advance(ms), firing due timers in order
  * (ties by scheduling order). Real: time follows the wall clock from the start instant and timers
  * fire by setTimeout.
  */
-export interface SimClock {
+export interface SimClock extends Clock {
   readonly mode: 'deterministic' | 'real';
-  now(): number;
-  /** run fn at now()+ms */
-  schedule(ms: number, fn: () => void): () => void;
-  sleep(ms: number): Promise<void>;
   /** deterministic mode only: move time forward, firing timers; resolves after their effects settled */
   advance(ms: number): Promise<void>;
   stop(): void;

@@ -29,7 +29,8 @@ export function initHostFiles(simDir: string, s: SimState): void {
     mkdirSync(hostPath(simDir, h, '/etc/xen/drbd-auto'), { recursive: true });
     mkdirSync(hostPath(simDir, h, '/etc/drbd.d'), { recursive: true });
     mkdirSync(hostPath(simDir, h, '/proc'), { recursive: true });
-    mkdirSync(hostPath(simDir, h, '/var/lib/xenherd'), { recursive: true });
+    // as a package would create it: the agent refuses a state dir others can read
+    mkdirSync(hostPath(simDir, h, '/var/lib/xenherd'), { recursive: true, mode: 0o700 });
   }
   for (const d of Object.values(s.domus)) {
     write(hostPath(simDir, d.home, `/etc/xen/drbd-auto/${d.name}.cfg`), renderDomuConfig(d));

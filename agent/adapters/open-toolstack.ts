@@ -1,0 +1,26 @@
+import type { InventoryDomain } from '../../shared/inventory.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import type { ToolRunner } from './exec.js';
+import type { AdapterFailure, ToolFailure } from './tool-failure.js';
+import { createToolstack, type Toolstack, type ToolstackKind } from './toolstack.js';
+import { parseXlList } from '../parse/xl-list.js';
+import { parseXmList } from '../parse/xm-list.js';
+
+/**
+ * The toolstack and the first `xl list` in one round trip: `xl list` and `xm list` run in
+ * parallel and the rule of adapters/toolstack-detect.ts picks (xm when xend answers, else xl);
+ * the chosen tool's output is the first domain list. Saves a round trip before READY.
+ */
+export async function openToolstackWithList(
+  run: ToolRunner,
+  preferred: ToolstackKind | undefined,
+): Promise<Result<{ toolstack: Toolstack; domains: Result<InventoryDomain[], AdapterFailure> }, ToolFailure>> {
+  if (preferred !== undefined) {
+    const ts = createToolstack(preferred, { run });
+    return ok({ toolstack: ts, domains: await ts.list() });
+  }
+  const [xl, xm] = await Promise.all([run('xl', ['list'], { timeoutMs: 15_000 }), run('xm', ['list'], { timeoutMs: 15_000 })]);
+  if (xm.ok) return ok({ toolstack: createToolstack('xm', { run }), domains: parseXmList(xm.value.stdout) });
+  if (xl.ok) return ok({ toolstack: createToolstack('xl', { run }), domains: parseXlList(xl.value.stdout) });
+  return err(xl.error.code === 'XH_ERR_TOOL_NOT_FOUND' && xm.error.code !== 'XH_ERR_TOOL_NOT_FOUND' ? xm.error : xl.error);
+}

@@ -1,0 +1,114 @@
+import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
+import { forceVerdict } from '../decide/autostart-all.js';
+import { log } from './effects.js';
+import { requestFullRead } from './reads.js';
+import { enqueue, failure } from './starts.js';
+import { statusOf } from './status.js';
+import type { AgentState, ReplyError } from './state.js';
+import type { Fx } from './timers.js';
+
+/**
+ * Requests on the control socket (`xenherd-agent autostart …`, and the holds of migration
+ * commands). Answers that must reflect a fresh read wait in `waitingReplies` until that read has
+ * completed and the agent has decided again.
+ */
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function reply(fx: Fx, id: number, response: ControlResponse, keepOpen = false): void {
+  fx.push({ e: 'reply', id, response, keepOpen });
+}
+const refuse = (fx: Fx, id: number, error: ReplyError): void => reply(fx, id, failure(error));
+
+/** Reply after the next full read (one started after this request) and the decisions on it. */
+function afterNextRead(s: AgentState, fx: Fx, id: number, message: string): AgentState {
+  const n = requestFullRead(s, fx);
+  const afterRead = n.fullRead.done + (s.fullRead.running ? 2 : 1);
+  return { ...n, waitingReplies: [...n.waitingReplies, { id, afterRead, message }] };
+}
+
+/** Replies whose read has completed, with the status as now decided. */
+export function flushReplies(s: AgentState, fx: Fx, now: number): AgentState {
+  const due = s.waitingReplies.filter((w) => w.afterRead <= s.fullRead.done);
+  if (due.length === 0) return s;
+  const status = statusOf(s, now);
+  for (const w of due) reply(fx, w.id, { v: CONTROL_PROTOCOL_VERSION, ok: true, message: w.message, status });
+  return { ...s, waitingReplies: s.waitingReplies.filter((w) => w.afterRead > s.fullRead.done) };
+}
+
+export function onControl(s: AgentState, fx: Fx, id: number, conn: number, req: ControlRequest, now: number): AgentState {
+  switch (req.op) {
+    case 'status':
+      reply(fx, id, { v: CONTROL_PROTOCOL_VERSION, ok: true, message: '', status: statusOf(s, now) });
+      return s;
+    case 'reload':
+      return afterNextRead(s, fx, id, 're-read this host and decided every guarded domU again');
+    case 'stop':
+      fx.push(log('warn', 'guarded autostart stopped by the operator: nothing will be started until `autostart start`'));
+      return { ...s, enabled: false, dirty: true, waitingReplies: [...s.waitingReplies, { id, afterRead: s.fullRead.done, message: 'guarded autostart stopped: decisions are still made and shown, nothing is started' }] };
+    case 'start':
+      fx.push(log('info', 'guarded autostart (re)started by the operator'));
+      return afterNextRead({ ...s, enabled: true }, fx, id, 'guarded autostart running: every guarded domU decided again');
+    case 'force':
+      return force(s, fx, id, req);
+    case 'hold':
+      return hold(s, fx, id, conn, req, now);
+  }
+}
+
+function force(s: AgentState, fx: Fx, id: number, req: Extract<ControlRequest, { op: 'force' }>): AgentState {
+  const g = s.guarded.find((x) => x.name === req.name);
+  if (!g) {
+    refuse(fx, id, { code: 'XH_ERR_USAGE', message: `${req.name} is not a guarded domU here (configs in ${s.config.guardedDir})` });
+    return s;
+  }
+  const decision = s.records.get(req.name)?.decision ?? undefined;
+  const verdict = forceVerdict(decision);
+  if (!verdict.allowed) {
+    refuse(fx, id, { code: 'XH_ERR_REFUSED', message: `${req.name}: ${verdict.why}` });
+    return s;
+  }
+  const held = s.holds.find((h) => h.hold.name === req.name);
+  if (held) {
+    const h = held.hold;
+    refuse(fx, id, { code: 'XH_ERR_LOCKED', message: `${req.name} is being migrated (${h.purpose}, operation ${h.operation}, by ${h.by}): not started` });
+    return s;
+  }
+  const n = enqueue(s, fx, g.name, g.configPath, { reason: req.reason, operator: req.operator }, id);
+  if (n === null) {
+    refuse(fx, id, { code: 'XH_ERR_REFUSED', message: `${req.name}: a start is already in progress` });
+    return s;
+  }
+  fx.push(log('warn', `operator forces the start of ${req.name}: ${req.reason}`, { domu: req.name, forced: true, operator: req.operator, reason: req.reason, decision: decision ?? null }));
+  return n;
+}
+
+function hold(s: AgentState, fx: Fx, id: number, conn: number, req: Extract<ControlRequest, { op: 'hold' }>, now: number): AgentState {
+  if (s.phase === 'stopping' || s.phase === 'stopped') {
+    refuse(fx, id, { code: 'XH_ERR_REFUSED', message: 'the agent is stopping' });
+    return s;
+  }
+  if (s.jobs.some((j) => j.name === req.name)) {
+    refuse(fx, id, { code: 'XH_ERR_LOCKED', message: `an xl create of ${req.name} by the agent is running` });
+    return s;
+  }
+  const other = s.holds.find((h) => h.hold.name === req.name)?.hold;
+  if (other) {
+    refuse(fx, id, { code: 'XH_ERR_LOCKED', message: `${req.name} is held by ${other.by} (${other.purpose}, operation ${other.operation}, since ${other.since})` });
+    return s;
+  }
+  const h = { name: req.name, purpose: req.purpose, operation: req.operation, by: req.by, since: iso(now) };
+  fx.push(log('info', `${req.name} held for ${req.purpose} by ${req.by}: not started meanwhile`, { domu: req.name, hold: req.purpose, operation: req.operation, by: req.by }));
+  // the answer carries the hold only: a status per hold would grow traffic with the square of the holds
+  reply(fx, id, { v: CONTROL_PROTOCOL_VERSION, ok: true, message: `${req.name} held for ${req.purpose} (operation ${req.operation}) until this connection closes`, hold: h }, true);
+  return { ...s, holds: [...s.holds, { hold: h, conn }] };
+}
+
+/** The client of a hold went away (done, or killed): the domU is decided again on a fresh read. */
+export function onConnClosed(s: AgentState, fx: Fx, conn: number): AgentState {
+  const mine = s.holds.filter((h) => h.conn === conn);
+  if (mine.length === 0) return s;
+  let n: AgentState = { ...s, holds: s.holds.filter((h) => h.conn !== conn), dirty: true };
+  for (const { hold: h } of mine) fx.push(log('info', `${h.name} released by ${h.by}: reading the host again`, { domu: h.name, hold: h.purpose, operation: h.operation }));
+  n = requestFullRead(n, fx);
+  return n;
+}

@@ -1,0 +1,87 @@
+import { nextRandom } from '../../shared/random.js';
+import { decideAll } from '../decide/autostart-all.js';
+import type { AutostartDecision } from '../decide/autostart.js';
+import { reconcile } from '../state/ledger.js';
+import { log } from './effects.js';
+import { jitteredMs, retryDelayMs } from './delays.js';
+import { busy, enqueue, pump } from './starts.js';
+import { reasonOf, snapshotOf, statusLine } from './status.js';
+import type { AgentState, DomuRecord } from './state.js';
+import { arm, disarm, type Fx } from './timers.js';
+
+/**
+ * Every guarded domU decided again over the current snapshot (agent/decide, pure), after the
+ * event queue ran dry: each change logged once, deferred domUs given a fallback re-check, safe
+ * ones queued for a start, systemd told when the counts change.
+ */
+
+function logDecision(fx: Fx, name: string, d: AutostartDecision): void {
+  const base = { domu: name, decision: d.kind, reason: reasonOf(d), detail: d.detail };
+  if (d.kind === 'skip' && d.splitBrainHazard) fx.push(log('error', `NOT starting ${name}: ${d.detail}`, { ...base, splitBrainHazard: true }));
+  else if (d.kind === 'defer' && d.splitBrainSuspected) fx.push(log('error', `deferring ${name}: ${d.detail}`, { ...base, splitBrainSuspected: true }));
+  else if (d.kind === 'skip') fx.push(log('info', `skipping ${name}: ${d.detail}`, base));
+  else if (d.kind === 'defer') fx.push(log('info', `deferring ${name}: ${d.detail}`, base));
+  else fx.push(log('info', `${name}: ${d.kind}: ${d.detail}`, base));
+}
+
+/** The ledger against xl list after every read: each new set of mismatches logged once, never rewritten. */
+function reportMismatches(s: AgentState, fx: Fx): AgentState {
+  if (!s.ledger || !s.domains) return s;
+  const own = new Set(s.guarded.filter((g) => s.ledger?.visitors[g.name] === undefined).map((g) => g.name));
+  const { mismatches } = reconcile(s.ledger, s.domains.map((d) => d.name), own);
+  const key = JSON.stringify(mismatches);
+  if (key === s.lastMismatches) return s;
+  for (const m of mismatches) fx.push(log('warn', `ledger mismatch: ${m.detail}`, { code: 'XH_ERR_LEDGER_MISMATCH', domu: m.domu, mismatch: m.kind }));
+  return { ...s, lastMismatches: key };
+}
+
+function maybeStart(s: AgentState, fx: Fx, name: string, configPath: string, rec: DomuRecord, now: number): AgentState {
+  const c = s.config.autostart;
+  const last = rec.lastStart?.at ?? 0;
+  const due = last + retryDelayMs(rec.attempts, c.retryInitialSeconds * 1000, c.retryMaxSeconds * 1000);
+  if (due > now) {
+    const n = { ...s, records: new Map(s.records).set(name, { ...rec, retryAt: due }) };
+    return n.timers.has(`retry:${name}`) ? n : arm(n, fx, `retry:${name}`, due - now);
+  }
+  const n = { ...s, records: new Map(s.records).set(name, { ...rec, retryAt: null }) };
+  return enqueue(n, fx, name, configPath, null, null) ?? n;
+}
+
+/** notifyStatus false: the caller tells systemd itself (READY=1 carries the first STATUS=) */
+export function decide(s: AgentState, fx: Fx, now: number, notifyStatus = true): AgentState {
+  let n = reportMismatches({ ...s, dirty: false }, fx);
+  const decisions = decideAll(snapshotOf(n));
+  const records = new Map(n.records);
+  let handled = n.handledThisBoot;
+  const toStart: { name: string; configPath: string }[] = [];
+  for (const g of n.guarded) {
+    const d = decisions.get(g.name);
+    if (!d) continue;
+    // while its `xl create` runs, block-drbd promotes before xl list shows it: the start outcome
+    // decides next; while a migration holds it, the migration's ending decides next
+    if (busy(n, g.name) || n.holds.some((h) => h.hold.name === g.name)) continue;
+    const rec = records.get(g.name) ?? { decision: null, since: now, attempts: 0, lastStart: null, retryAt: null };
+    const changed = rec.decision === null || rec.decision.kind !== d.kind || reasonOf(rec.decision) !== reasonOf(d);
+    if (changed) logDecision(fx, g.name, d);
+    records.set(g.name, { ...rec, decision: d, since: changed ? now : rec.since });
+    if (d.kind === 'running' && !handled.has(g.name)) handled = new Set(handled).add(g.name);
+    if (d.kind === 'defer') {
+      if (!n.timers.has(`defer:${g.name}`)) {
+        const r = nextRandom(n.rng);
+        n = arm({ ...n, rng: r.state }, fx, `defer:${g.name}`, jitteredMs(n.config.autostart.deferRecheckSeconds * 1000, n.config.autostart.deferJitterSeconds * 1000, r.value));
+      }
+    } else n = disarm(n, fx, `defer:${g.name}`);
+    if (d.kind === 'start' && n.enabled && n.phase === 'running') toStart.push({ name: g.name, configPath: g.configPath });
+  }
+  for (const name of [...records.keys()]) if (!decisions.has(name)) records.delete(name);
+  if (handled !== n.handledThisBoot) fx.push({ e: 'save-boot-record', names: [...handled].sort() });
+  n = { ...n, records, handledThisBoot: handled };
+  for (const t of toStart) n = maybeStart(n, fx, t.name, t.configPath, n.records.get(t.name) as DomuRecord, now);
+  n = pump(n, fx);
+  const line = statusLine(n);
+  if (line !== n.lastStatusLine) {
+    if (notifyStatus) fx.push({ e: 'notify', ready: false, status: line });
+    n = { ...n, lastStatusLine: line };
+  }
+  return n;
+}

@@ -1,0 +1,147 @@
+import type { DrbdResourceView } from '../../shared/inventory.js';
+import type { Events2Line } from '../parse/events2.js';
+import { emptyDrbdState, reduceDrbd } from '../state/drbd-reducer.js';
+import { viewsFromEvents } from '../state/drbd-view.js';
+import type { DrbdAvailabilityWord } from '../state/snapshot.js';
+import { log } from './effects.js';
+import type { AgentState, DrbdFacts } from './state.js';
+import { arm, disarm, type Fx } from './timers.js';
+import { becameHealthy, exited, initialWatcher, spawned, type ExitFacts } from './watcher.js';
+
+/**
+ * The DRBD part of the agent's state: `drbdsetup events2` reduced line by line while the watcher
+ * works, `drbdadm status` polled where it does not, and whether DRBD is there at all. Nothing
+ * here loads the DRBD module: availability comes from /proc/drbd, read by the full read.
+ */
+const withDrbd = (s: AgentState, drbd: Partial<DrbdFacts>): AgentState => ({ ...s, drbd: { ...s.drbd, ...drbd } });
+
+/** Every DRBD resource the guarded domUs use. */
+export const guardedResources = (s: AgentState): string[] => [...new Set(s.guarded.flatMap((g) => g.drbdResources))];
+
+/** The resources whose state is known now; a resource missing here defers its domUs. */
+export function drbdViews(s: AgentState): ReadonlyMap<string, DrbdResourceView> {
+  if (s.drbd.availability !== 'ok') return new Map();
+  if (s.drbd.watcher.mode === 'polling') return s.drbd.polled;
+  return viewsFromEvents(s.drbd.events, guardedResources(s));
+}
+
+/** For `status`: how DRBD changes reach the agent. */
+export function describeDrbdSource(s: AgentState): string {
+  const d = s.drbd;
+  if (d.availability === 'tools-missing') return 'none (DRBD tools not installed)';
+  if (d.availability === 'module-not-loaded') return 'none until the DRBD module is loaded (re-checked on every full re-read)';
+  if (d.watcher.mode === 'polling') return `polling drbdadm status every ${s.config.events.pollSeconds} s (${d.watcher.pollingWhy ?? 'polling'})`;
+  if (!d.watcher.running) return 'drbdsetup events2 (restarting)';
+  return d.events.initialDone ? 'drbdsetup events2' : 'drbdsetup events2 (reading initial state)';
+}
+
+function spawnWatcher(s: AgentState, fx: Fx): AgentState {
+  const watcher = spawned(s.drbd.watcher);
+  fx.push({ e: 'watch', watcher: 'drbd', gen: watcher.gen });
+  return withDrbd(s, { watcher, events: emptyDrbdState });
+}
+
+function startPolling(s: AgentState, fx: Fx): AgentState {
+  if (s.timers.has('poll:drbd')) return s;
+  fx.push({ e: 'poll-drbd', names: guardedResources(s) });
+  return arm(s, fx, 'poll:drbd', s.config.events.pollSeconds * 1000);
+}
+
+/** Stops every DRBD source (module gone, tools gone, agent stopping, watcher settings changed). */
+export function stopDrbdSources(s: AgentState, fx: Fx): AgentState {
+  if (s.drbd.watcher.running) fx.push({ e: 'unwatch', watcher: 'drbd', gen: s.drbd.watcher.gen });
+  let n = withDrbd(s, { watcher: { ...s.drbd.watcher, running: false }, events: emptyDrbdState, polled: new Map() });
+  for (const t of ['poll:drbd', 'respawn:drbd', 'probe:drbd']) n = disarm(n, fx, t);
+  return n;
+}
+
+/** After a full read: DRBD (still) there or not; sources started or stopped to match. */
+export function applyAvailability(s: AgentState, fx: Fx, availability: DrbdAvailabilityWord, version: string | null, polled: ReadonlyMap<string, DrbdResourceView> | null): AgentState {
+  let n = withDrbd(s, { availability, version, ...(polled ? { polled } : {}) });
+  if (availability !== 'ok') return s.drbd.availability === availability ? n : stopDrbdSources(n, fx);
+  if (n.drbd.watcher.mode === 'polling') {
+    n = startPolling(n, fx);
+    if (!n.drbd.watcher.pollOnly && !n.drbd.watcher.running && !n.timers.has('probe:drbd')) n = arm(n, fx, 'probe:drbd', 0);
+    return n;
+  }
+  if (!n.drbd.watcher.running && !n.timers.has('respawn:drbd')) n = spawnWatcher(n, fx);
+  return n;
+}
+
+export function onDrbdLine(s: AgentState, fx: Fx, gen: number, line: Events2Line): AgentState {
+  const w = s.drbd.watcher;
+  if (gen !== w.gen || !w.running) return s;
+  const wasDone = s.drbd.events.initialDone;
+  const events = reduceDrbd(s.drbd.events, line);
+  let n = withDrbd(s, { events });
+  if (events.stale) {
+    fx.push(log('warn', 'drbdsetup events2 lost events: restarting it for a fresh state'));
+    fx.push({ e: 'unwatch', watcher: 'drbd', gen });
+    return n;
+  }
+  if (!events.initialDone) return n;
+  if (!wasDone) {
+    const h = becameHealthy(w);
+    n = withDrbd(n, { watcher: h.state });
+    if (h.backToEvents) {
+      fx.push(log('info', 'drbdsetup events2 works again: DRBD changes come from it, polling stopped', { source: 'drbd' }));
+      n = disarm(n, fx, 'poll:drbd');
+    }
+  }
+  return n.drbd.watcher.mode === 'events' ? { ...n, dirty: true } : n;
+}
+
+export function onDrbdBadLine(s: AgentState, fx: Fx, gen: number, message: string, text: string): AgentState {
+  if (gen !== s.drbd.watcher.gen || !s.drbd.watcher.running) return s;
+  fx.push(log('error', `unreadable drbdsetup events2 line, restarting the stream: ${message}`, { code: 'XH_ERR_TOOL_OUTPUT', tool: 'drbdsetup', line: text.slice(0, 500) }));
+  fx.push({ e: 'unwatch', watcher: 'drbd', gen });
+  return s;
+}
+
+export function onDrbdExit(s: AgentState, fx: Fx, gen: number, facts: ExitFacts): AgentState {
+  const w = s.drbd.watcher;
+  if (gen !== w.gen) return s;
+  // unknown until the next dump completes: nothing is started meanwhile
+  let n = withDrbd(s, { events: emptyDrbdState });
+  n = { ...n, dirty: true };
+  if (s.phase === 'stopping' || s.phase === 'stopped') return withDrbd(n, { watcher: { ...w, running: false } });
+  if (facts.notFound) {
+    fx.push(log('warn', 'drbdsetup is not installed: DRBD domUs stay deferred until the DRBD tools are'));
+    return withDrbd(n, { availability: 'tools-missing', watcher: { ...w, running: false } });
+  }
+  const r = exited(w, facts, s.config.events.respawnMaxSeconds * 1000);
+  n = withDrbd(n, { watcher: r.state });
+  const v = r.verdict;
+  if (v.kind === 'respawn') {
+    fx.push(log('warn', 'drbdsetup events2 ended: respawning it (its initial dump is a full re-read)', { reason: facts.why, respawnInMs: v.delayMs }));
+    return arm(n, fx, 'respawn:drbd', v.delayMs);
+  }
+  if (v.kind === 'fall-back') {
+    fx.push(log('warn', `drbdsetup events2 is unavailable here: polling drbdadm status every ${s.config.events.pollSeconds} s instead`, { reason: facts.why }));
+    n = startPolling(n, fx);
+  }
+  return arm(n, fx, 'probe:drbd', v.probeMs);
+}
+
+/** respawn:drbd / probe:drbd fired: a new events2 child, if DRBD is still there. */
+export function onDrbdRespawnTimer(s: AgentState, fx: Fx): AgentState {
+  if (s.phase === 'stopping' || s.phase === 'stopped' || s.drbd.availability !== 'ok' || s.drbd.watcher.running || s.drbd.watcher.pollOnly) return s;
+  return spawnWatcher(s, fx);
+}
+
+export function onDrbdPollTimer(s: AgentState, fx: Fx): AgentState {
+  if (s.drbd.availability !== 'ok' || s.drbd.watcher.mode !== 'polling') return s;
+  fx.push({ e: 'poll-drbd', names: guardedResources(s) });
+  return arm(s, fx, 'poll:drbd', s.config.events.pollSeconds * 1000);
+}
+
+export function onDrbdPolled(s: AgentState, polled: ReadonlyMap<string, DrbdResourceView>): AgentState {
+  return { ...withDrbd(s, { polled }), dirty: true };
+}
+
+/** New watcher settings (reload): the old source stops, the new one starts from scratch. */
+export function resetDrbdWatcher(s: AgentState, fx: Fx): AgentState {
+  let n = stopDrbdSources(s, fx);
+  n = withDrbd(n, { watcher: { ...initialWatcher(s.config.events.drbd === 'poll', 'events.drbd is "poll" in the config'), gen: s.drbd.watcher.gen } });
+  return n.drbd.availability === 'ok' ? applyAvailability(n, fx, 'ok', n.drbd.version, null) : n;
+}

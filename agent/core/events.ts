@@ -1,0 +1,65 @@
+import type { ErrorCode } from '../../shared/errors.js';
+import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
+import type { ControlRequest } from '../../shared/protocol/agent-control.js';
+import type { ToolstackKind } from '../adapters/toolstack-detect.js';
+import type { AgentConfig } from '../config/schema.js';
+import type { Events2Line } from '../parse/events2.js';
+import type { Ledger } from '../state/ledger.js';
+import type { DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
+
+/**
+ * Everything that can happen to the agent, as typed events on one queue: the sources (watchers,
+ * polls, timers), the control socket, the results of the reads and starts the agent asked for,
+ * and the process (reload, stop). The reducer is the only thing that looks at them.
+ */
+export type WatcherName = 'drbd' | 'domains';
+
+export type DomainsRead = { readonly ok: true; readonly domains: readonly InventoryDomain[] } | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
+/** One full re-read of the host: files, ledger, toolstack, DRBD availability. */
+export interface HostRead {
+  /** the toolstack's host name (`xl info`), when it was asked */
+  readonly host: string | null;
+  readonly toolstack: ToolstackKind | null;
+  readonly toolstackProblem: { readonly code: ErrorCode; readonly message: string } | null;
+  readonly domains: DomainsRead;
+  readonly guarded: readonly GuardedEntry[];
+  readonly guardedProblem: string | null;
+  readonly visitors: readonly GuardedEntry[];
+  readonly ledger: Ledger | null;
+  readonly ledgerProblem: string | null;
+  readonly maintenance: boolean;
+  readonly drbd: {
+    readonly availability: DrbdAvailabilityWord;
+    readonly version: string | null;
+    readonly problem: string | null;
+    /** `drbdadm status` of the guarded resources, when the agent polls (null on events) */
+    readonly polled: ReadonlyMap<string, DrbdResourceView> | null;
+  };
+}
+
+export type AgentEvent =
+  /** the loop runs (leftover starts of an earlier agent are over) */
+  | { readonly t: 'start' }
+  | { readonly t: 'full-read'; readonly read: HostRead }
+  | { readonly t: 'domains-read'; readonly read: DomainsRead }
+  /** a read ended without an answer (a bug in the reading code): nothing learnt, the read is over */
+  | { readonly t: 'read-failed'; readonly read: 'full' | 'list'; readonly message: string }
+  /** a line from the watcher of this generation: a parsed events2 line, or a domain-change hint */
+  | { readonly t: 'watch-line'; readonly watcher: 'drbd'; readonly gen: number; readonly line: Events2Line }
+  | { readonly t: 'watch-line'; readonly watcher: 'domains'; readonly gen: number }
+  | { readonly t: 'watch-bad-line'; readonly watcher: WatcherName; readonly gen: number; readonly message: string; readonly text: string }
+  | { readonly t: 'watch-exit'; readonly watcher: WatcherName; readonly gen: number; readonly stoppedByUs: boolean; readonly notFound: boolean; readonly why: string }
+  | { readonly t: 'drbd-polled'; readonly views: ReadonlyMap<string, DrbdResourceView>; readonly problems: readonly { readonly resource: string; readonly code: ErrorCode; readonly message: string }[] }
+  | { readonly t: 'timer'; readonly name: string }
+  | { readonly t: 'control'; readonly id: number; readonly conn: number; readonly req: ControlRequest }
+  | { readonly t: 'conn-closed'; readonly conn: number }
+  /** the re-check right before an `xl create`: xl list again, and DRBD polled again when polling */
+  | { readonly t: 'rechecked'; readonly name: string; readonly domains: DomainsRead; readonly polled: ReadonlyMap<string, DrbdResourceView> | null }
+  | { readonly t: 'created'; readonly name: string; readonly ok: boolean; readonly message: string }
+  | { readonly t: 'coexistence'; readonly warnings: readonly string[] }
+  /** SIGHUP with a valid new config */
+  | { readonly t: 'config'; readonly config: AgentConfig }
+  | { readonly t: 'stop' }
+  /** the queue is empty and facts changed: decide */
+  | { readonly t: 'settled' };

@@ -1,0 +1,88 @@
+import { applyAvailability } from './drbd.js';
+import { log } from './effects.js';
+import type { DomainsRead, HostRead } from './events.js';
+import type { AgentState, ReadState } from './state.js';
+import { arm, type Fx } from './timers.js';
+
+/**
+ * The two reads many events ask for — the whole host, and `xl list` alone — coalesced: while one
+ * runs, asking again makes exactly one more run after it, so a change seen during a read is never
+ * missed and reads never pile up.
+ */
+const INITIAL_DUMP_WAIT_MS = 3_000;
+
+const ask = (r: ReadState): { read: ReadState; start: boolean } => (r.running ? { read: { ...r, again: true }, start: false } : { read: { ...r, running: true }, start: true });
+const finished = (r: ReadState): { read: ReadState; again: boolean } => ({ read: { running: r.again, again: false, done: r.done + 1 }, again: r.again });
+
+const readFullEffect = (s: AgentState): Fx[number] => ({ e: 'read-full', config: s.config, host: s.host, toolstack: s.toolstack, pollDrbd: s.drbd.watcher.mode === 'polling', recheckDrbdTools: s.drbd.availability === 'tools-missing' });
+
+export function requestFullRead(s: AgentState, fx: Fx): AgentState {
+  if (s.phase === 'stopping' || s.phase === 'stopped') return s;
+  const a = ask(s.fullRead);
+  if (a.start) fx.push(readFullEffect(s));
+  return { ...s, fullRead: a.read };
+}
+
+/** `xl list` again; before the toolstack is known the next full read reads it. */
+export function requestList(s: AgentState, fx: Fx): AgentState {
+  if (s.toolstack === null || s.phase === 'stopping' || s.phase === 'stopped') return s;
+  const a = ask(s.listRead);
+  if (a.start) fx.push({ e: 'read-domains', toolstack: s.toolstack });
+  return { ...s, listRead: a.read };
+}
+
+function applyDomains(s: AgentState, fx: Fx, read: DomainsRead): AgentState {
+  if (read.ok) return { ...s, domains: read.domains, dirty: true };
+  fx.push(log('error', `cannot list domains: ${read.message}`, { code: read.code }));
+  return { ...s, domains: null, dirty: true };
+}
+
+export function onDomainsRead(s: AgentState, fx: Fx, read: DomainsRead): AgentState {
+  const f = finished(s.listRead);
+  let n = applyDomains({ ...s, listRead: f.read }, fx, read);
+  if (f.again && n.toolstack !== null && n.phase !== 'stopping' && n.phase !== 'stopped') fx.push({ e: 'read-domains', toolstack: n.toolstack });
+  else if (f.again) n = { ...n, listRead: { ...n.listRead, running: false } };
+  return n;
+}
+
+export function onFullRead(s: AgentState, fx: Fx, read: HostRead, now: number): AgentState {
+  let n: AgentState = { ...s, host: read.host ?? s.host, toolstack: read.toolstack ?? s.toolstack };
+  if (read.toolstackProblem) fx.push(log('error', `no toolstack answers: ${read.toolstackProblem.message}`, { code: read.toolstackProblem.code }));
+  if (read.toolstack !== null || s.toolstack !== null) n = applyDomains(n, fx, read.domains);
+  if (read.guardedProblem) fx.push(log('error', `guarded dir unreadable: ${read.guardedProblem}`, { code: 'XH_ERR_FILE' }));
+  if (read.ledgerProblem !== null && read.ledgerProblem !== s.ledgerProblem) {
+    fx.push(log('error', `ledger unreadable, nothing is started: ${read.ledgerProblem}`, { code: 'XH_ERR_LEDGER_CORRUPT' }));
+  }
+  const own = new Set(read.guarded.map((g) => g.name));
+  n = {
+    ...n,
+    ledger: read.ledger,
+    ledgerProblem: read.ledgerProblem,
+    // visitors recorded in the ledger belong here until they go home: guarded like our own
+    guarded: [...read.guarded, ...read.visitors.filter((v) => !own.has(v.name))],
+    maintenance: read.maintenance,
+    lastFullRead: now,
+    dirty: true,
+  };
+  if (read.drbd.problem) fx.push(log('warn', `cannot tell whether DRBD is available: ${read.drbd.problem}`));
+  n = applyAvailability(n, fx, read.drbd.availability, read.drbd.version, read.drbd.polled);
+  const f = finished(n.fullRead);
+  n = { ...n, fullRead: f.read };
+  if (f.again && n.phase !== 'stopping' && n.phase !== 'stopped') fx.push(readFullEffect(n));
+  else if (f.again) n = { ...n, fullRead: { ...n.fullRead, running: false } };
+  // before the first decisions, wait (bounded) for events2's initial dump: deciding on an empty
+  // DRBD view would only defer everything and log it
+  if (n.phase === 'starting' && n.fullRead.done === 1 && n.drbd.availability === 'ok' && n.drbd.watcher.mode === 'events' && !n.drbd.events.initialDone) {
+    n = arm(n, fx, 'initial-dump', INITIAL_DUMP_WAIT_MS);
+  }
+  return n;
+}
+
+export function onReadFailed(s: AgentState, fx: Fx, which: 'full' | 'list', message: string): AgentState {
+  fx.push(log('error', `reading the host failed: ${message}`, { code: 'XH_ERR_INTERNAL', read: which }));
+  const key = which === 'full' ? 'fullRead' : 'listRead';
+  const f = finished(s[key]);
+  const n: AgentState = { ...s, [key]: { ...f.read, running: false } };
+  if (!f.again) return n;
+  return which === 'full' ? requestFullRead(n, fx) : requestList(n, fx);
+}

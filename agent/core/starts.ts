@@ -1,0 +1,113 @@
+import type { ControlResponse } from '../../shared/protocol/agent-control.js';
+import { CONTROL_PROTOCOL_VERSION } from '../../shared/protocol/agent-control.js';
+import { decideAll, forceVerdict } from '../decide/autostart-all.js';
+import { retryDelayMs } from './delays.js';
+import type { DomainsRead } from './events.js';
+import { log } from './effects.js';
+import { requestList } from './reads.js';
+import { snapshotOf } from './status.js';
+import type { AgentState, DomuRecord, Forced, ReplyError, StartJob } from './state.js';
+import type { Fx } from './timers.js';
+import type { DrbdResourceView } from '../../shared/inventory.js';
+
+/**
+ * `xl create` (or `xm create`) of guarded domUs: at most `autostart.parallel` at once, one job per
+ * domU, each preceded by a fresh re-check (xl list read again, DRBD as of now) so nothing starts
+ * on a stale snapshot. The effect runner keeps the pid of a running `xl create` on disk, so an
+ * agent restarted meanwhile does not start the domU twice.
+ */
+const active = (s: AgentState): number => s.jobs.filter((j) => j.phase !== 'queued').length;
+const withJob = (s: AgentState, name: string, f: (j: StartJob) => StartJob | null): AgentState => ({
+  ...s,
+  jobs: s.jobs.flatMap((j) => (j.name === name ? (f(j) ?? []) : [j])),
+});
+
+export function failure(error: ReplyError): ControlResponse {
+  return { v: CONTROL_PROTOCOL_VERSION, ok: false, error };
+}
+
+/** Queues a start; false when this domU already has one (its lock). */
+export function enqueue(s: AgentState, fx: Fx, name: string, configPath: string, forced: Forced | null, replyTo: number | null): AgentState | null {
+  if (s.jobs.some((j) => j.name === name) || s.phase === 'stopping' || s.phase === 'stopped') return null;
+  return pump({ ...s, jobs: [...s.jobs, { name, configPath, forced, phase: 'queued', replyTo }] }, fx);
+}
+
+export function pump(s: AgentState, fx: Fx): AgentState {
+  let n = s;
+  const toolstack = s.toolstack;
+  if (toolstack === null) return s;
+  while (active(n) < n.config.autostart.parallel) {
+    const next = n.jobs.find((j) => j.phase === 'queued');
+    if (!next) break;
+    n = withJob(n, next.name, (j) => ({ ...j, phase: 'rechecking' }));
+    const entry = n.guarded.find((g) => g.name === next.name);
+    const polling = n.drbd.watcher.mode === 'polling' && n.drbd.availability === 'ok';
+    fx.push({ e: 'recheck', name: next.name, toolstack, pollNames: polling ? [...(entry?.drbdResources ?? [])] : null });
+  }
+  return n;
+}
+
+const record = (s: AgentState, name: string, now: number): DomuRecord => s.records.get(name) ?? { decision: null, since: now, attempts: 0, lastStart: null, retryAt: null };
+const withRecord = (s: AgentState, name: string, r: DomuRecord): AgentState => ({ ...s, records: new Map(s.records).set(name, r) });
+
+/** Ends a job that ran nothing: its waiting `--force` hears why. */
+function notStarted(s: AgentState, fx: Fx, job: StartJob, why: string): AgentState {
+  fx.push(log('info', `not starting ${job.name}: ${why}`, { domu: job.name, forced: job.forced !== null }));
+  if (job.replyTo !== null) fx.push({ e: 'reply', id: job.replyTo, response: failure({ code: 'XH_ERR_REFUSED', message: `${job.name}: ${why}` }), keepOpen: false });
+  return pump(requestList(withJob(s, job.name, () => null), fx), fx);
+}
+
+export function onRechecked(s: AgentState, fx: Fx, name: string, domains: DomainsRead, polled: ReadonlyMap<string, DrbdResourceView> | null): AgentState {
+  const job = s.jobs.find((j) => j.name === name && j.phase === 'rechecking');
+  if (!job) return s;
+  if (s.phase === 'stopping' || s.phase === 'stopped') return notStarted(s, fx, job, 'the agent is stopping');
+  if (!domains.ok) return notStarted(s, fx, job, `re-checked right before starting: the re-check could not read the host (${domains.message})`);
+  let n: AgentState = { ...s, domains: domains.domains, dirty: true };
+  if (polled) n = { ...n, drbd: { ...n.drbd, polled: new Map([...n.drbd.polled, ...polled]) } };
+  const g = n.guarded.find((x) => x.name === name);
+  if (!g) return notStarted(n, fx, job, 're-checked right before starting: no longer a guarded domU here');
+  const decision = decideAll({ ...snapshotOf(n), guarded: [g] }).get(name) ?? null;
+  const allowed = job.forced ? forceVerdict(decision ?? undefined).allowed : decision?.kind === 'start';
+  if (!allowed || n.holds.some((h) => h.hold.name === name)) {
+    const why = decision === null ? 'the re-check could not decide' : `${decision.kind}: ${decision.detail}`;
+    return notStarted(n, fx, job, `re-checked right before starting: ${why}`);
+  }
+  if (n.toolstack === null) return notStarted(n, fx, job, 'no toolstack (xl/xm) answers on this host');
+  fx.push({ e: 'create', name, configPath: job.configPath, toolstack: n.toolstack });
+  return withJob(n, name, (j) => ({ ...j, phase: 'creating' }));
+}
+
+export function onCreated(s: AgentState, fx: Fx, name: string, ok: boolean, message: string, now: number): AgentState {
+  const job = s.jobs.find((j) => j.name === name && j.phase === 'creating');
+  if (!job) return s;
+  const forced = job.forced !== null;
+  const rec = record(s, name, now);
+  let n = withJob(s, name, () => null);
+  if (ok) {
+    n = withRecord(n, name, { ...rec, attempts: 0, lastStart: { at: now, ok: true, message: `started from ${job.configPath}`, forced } });
+    if (!n.handledThisBoot.has(name)) {
+      n = { ...n, handledThisBoot: new Set(n.handledThisBoot).add(name) };
+      fx.push({ e: 'save-boot-record', names: [...n.handledThisBoot].sort() });
+    }
+    fx.push(log('info', `started ${name}`, { domu: name, forced, configPath: job.configPath }));
+    if (job.replyTo !== null) fx.push({ e: 'reply', id: job.replyTo, response: { v: CONTROL_PROTOCOL_VERSION, ok: true, message: `started ${name} (forced: ${job.forced?.reason ?? ''})` }, keepOpen: false });
+  } else {
+    const attempts = rec.attempts + 1;
+    const c = n.config.autostart;
+    n = withRecord(n, name, { ...rec, attempts, lastStart: { at: now, ok: false, message, forced } });
+    const wait = retryDelayMs(attempts, c.retryInitialSeconds * 1000, c.retryMaxSeconds * 1000);
+    fx.push(log('error', `starting ${name} failed: ${message}`, { domu: name, forced, attempts, retryInMs: wait }));
+    if (job.replyTo !== null) fx.push({ e: 'reply', id: job.replyTo, response: failure({ code: 'XH_ERR_TOOL_FAILED', message: `${name}: ${message}` }), keepOpen: false });
+  }
+  return pump(requestList({ ...n, dirty: true }, fx), fx);
+}
+
+/** Drops every queued start (the agent stops); a waiting `--force` hears so. */
+export function dropQueued(s: AgentState, fx: Fx): AgentState {
+  for (const j of s.jobs) {
+    if (j.phase === 'queued' && j.replyTo !== null) fx.push({ e: 'reply', id: j.replyTo, response: failure({ code: 'XH_ERR_REFUSED', message: `${j.name}: the agent is stopping` }), keepOpen: false });
+  }
+  return { ...s, jobs: s.jobs.filter((j) => j.phase !== 'queued') };
+}
+
+export const busy = (s: AgentState, name: string): boolean => s.jobs.some((j) => j.name === name);

@@ -1,0 +1,82 @@
+import type { AgentStatus, GuardedStatus } from '../../shared/protocol/agent-control.js';
+import type { AutostartDecision } from '../decide/autostart.js';
+import { awayMap } from '../state/ledger.js';
+import type { GuardedEntry, HostSnapshot } from '../state/snapshot.js';
+import { describeDomainSource } from './domain-watch.js';
+import { describeDrbdSource, drbdViews } from './drbd.js';
+import type { AgentState, DomuRecord } from './state.js';
+
+/** What the agent shows of itself: the decision snapshot, `status`, systemd's STATUS= line. */
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const reasonOf = (d: AutostartDecision | null): string | null => (d && (d.kind === 'skip' || d.kind === 'defer') ? d.reason : null);
+
+/** The autostart decision's input, as of this state. */
+export function snapshotOf(s: AgentState): HostSnapshot {
+  return {
+    host: s.host,
+    domains: s.domains,
+    guarded: s.guarded,
+    maintenance: s.maintenance,
+    awayTo: s.ledger ? awayMap(s.ledger) : new Map(),
+    ledgerProblem: s.ledgerProblem,
+    fleetRunningOn: null,
+    handledThisBoot: s.handledThisBoot,
+    drbd: { availability: s.drbd.availability, resources: drbdViews(s) },
+  };
+}
+
+export const starting = (s: AgentState, name: string): boolean => s.jobs.some((j) => j.name === name);
+
+function guardedStatus(g: GuardedEntry, rec: DomuRecord | undefined, isStarting: boolean, now: number): GuardedStatus {
+  const d = rec?.decision ?? null;
+  return {
+    name: g.name,
+    configPath: g.configPath,
+    decision: d?.kind ?? 'unknown',
+    reason: reasonOf(d),
+    detail: d?.detail ?? 'not decided yet',
+    since: iso(rec?.since ?? now),
+    splitBrainHazard: d?.kind === 'skip' ? d.splitBrainHazard : d?.kind === 'defer' ? d.splitBrainSuspected === true : false,
+    starting: isStarting,
+    lastStart: rec?.lastStart ? { at: iso(rec.lastStart.at), ok: rec.lastStart.ok, message: rec.lastStart.message, forced: rec.lastStart.forced } : null,
+    retryAt: rec?.retryAt ? iso(rec.retryAt) : null,
+  };
+}
+
+export function statusOf(s: AgentState, now: number): AgentStatus {
+  const seen = new Set<string>();
+  const guarded = s.guarded.filter((g) => (seen.has(g.name) ? false : (seen.add(g.name), true)));
+  return {
+    host: s.host,
+    pid: s.pid,
+    startedAt: iso(s.startedAt),
+    autostart: s.enabled ? 'enabled' : 'stopped',
+    maintenance: s.maintenance,
+    toolstack: s.toolstack,
+    sources: { drbd: describeDrbdSource(s), domains: describeDomainSource(s) },
+    drbd: s.drbd.availability,
+    lastFullRead: s.lastFullRead === null ? null : iso(s.lastFullRead),
+    guarded: guarded.map((g) => guardedStatus(g, s.records.get(g.name), starting(s, g.name), now)),
+    holds: s.holds.map((h) => h.hold),
+    warnings: [...s.warnings],
+  };
+}
+
+/** One line for systemd's STATUS=: counts per decision. */
+export function statusLine(s: AgentState): string {
+  let running = 0;
+  let deferred = 0;
+  let skipped = 0;
+  const names = new Set(s.guarded.map((g) => g.name));
+  for (const name of names) {
+    const k = s.records.get(name)?.decision?.kind;
+    if (k === 'running') running++;
+    else if (k === 'defer') deferred++;
+    else if (k === 'skip') skipped++;
+  }
+  const parts = [`${names.size} guarded domUs: ${running} running`, `${s.jobs.length} starting`, `${deferred} deferred`, `${skipped} skipped`];
+  if (!s.enabled) parts.push('autostart stopped');
+  if (s.maintenance) parts.push('host in maintenance');
+  return parts.join(', ');
+}

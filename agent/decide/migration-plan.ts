@@ -1,0 +1,193 @@
+import type { XhError } from '../../shared/errors.js';
+import type { InventoryDomain } from '../../shared/inventory.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import type { Ledger, MigrationReason } from '../state/ledger.js';
+import { homeHere, peerMayClaim, type HomeEntry } from './home-claim.js';
+
+/**
+ * Migrations as data (Ganeti's moves): `migrate`, `reverse` and the forced `migrate2` each become
+ * a plan — the steps to take, in order — decided here from a snapshot of this Dom0, with no I/O.
+ * One executor (agent/migrate/plan-executor.ts) runs any plan; `--dry-run` prints it instead.
+ */
+export type MigrationKind = 'migrate' | 'reverse' | 'migrate2';
+
+/** What the preflight asks of the world before anything moves. */
+export type PreflightCheck =
+  /** NAME is listed here, not mid-migration */
+  | { readonly check: 'runs-here' }
+  /** the target holds a replica of every DRBD resource of NAME (the `.res` files here say who does) */
+  | { readonly check: 'replicas'; readonly target: string; readonly resources: readonly string[] }
+  /** the peer's forced command answers `status NAME`: not there already, and its free memory fits */
+  | { readonly check: 'peer-status'; readonly peer: string; readonly wantPresent: boolean }
+  | { readonly check: 'peer-sshd'; readonly peer: string }
+  | { readonly check: 'migration-key'; readonly peer: string };
+
+export type LedgerChange =
+  /** this Dom0 is NAME's home and NAME left for currentHost */
+  | { readonly kind: 'away'; readonly currentHost: string; readonly reason: MigrationReason }
+  /** NAME's record here ends: a visitor went home, or NAME came back home */
+  | { readonly kind: 'forget' };
+
+export type PlanStep =
+  /** the domU's lock file, and the running agent's hold (it starts nothing of NAME meanwhile) */
+  | { readonly do: 'hold'; readonly purpose: MigrationKind }
+  | { readonly do: 'preflight'; readonly checks: readonly PreflightCheck[] }
+  /** the local toolstack live-migrates NAME to target */
+  | { readonly do: 'migrate'; readonly target: string; readonly options: readonly string[] }
+  /** the peer's forced command migrates NAME back here (reverse) */
+  | { readonly do: 'ask-peer'; readonly peer: string }
+  /** where NAME is now: this host's xl list, and the other host's when the ending leaves doubt */
+  | { readonly do: 'verify'; readonly other: string; readonly askOther: boolean }
+  | { readonly do: 'record'; readonly change: LedgerChange }
+  /** `status NAME` on the other host's forced command: it records the visitor, or learns the return */
+  | { readonly do: 'tell'; readonly peer: string };
+
+export interface MigrationPlan {
+  readonly kind: MigrationKind;
+  readonly name: string;
+  readonly from: string;
+  readonly to: string;
+  readonly operationId: string;
+  readonly reason: MigrationReason;
+  readonly steps: readonly PlanStep[];
+  /** for the operator: what the plan left out or assumed */
+  readonly notes: readonly string[];
+}
+
+/** What a plan is decided from: one read of this Dom0. */
+export interface MigrationFacts {
+  readonly host: string;
+  readonly ledger: Ledger;
+  readonly homes: ReadonlyMap<string, HomeEntry>;
+  /** migrate-tab or the guarded dir could not be read: decisions about homes are refused */
+  readonly homesProblem: XhError | null;
+  readonly domains: readonly InventoryDomain[];
+  /** NAME's DRBD resources, from its config here (guarded dir or configDir); null when unknown */
+  readonly resources: readonly string[] | null;
+  /** NAME's home as the other host of its DRBD resources, for a visitor the ledger does not list */
+  readonly drbdPartner: string | null;
+}
+
+const listedHere = (f: MigrationFacts, name: string): InventoryDomain | undefined => f.domains.find((d) => d.name === name || d.baseName === name);
+
+/** Why NAME cannot be moved from here, in the words of the documented codes. */
+function notMovable(f: MigrationFacts, name: string): XhError | null {
+  const d = listedHere(f, name);
+  if (d && d.migration !== null) return { code: 'XH_ERR_LOCKED', message: `${name} is mid-migration here (xl list shows ${d.name}): wait for that migration to end` };
+  if (d) return null;
+  const away = f.ledger.away[name];
+  if (away) return { code: 'XH_ERR_REFUSED', message: `${name} does not run on ${f.host}: the ledger here says it is on ${away.currentHost} (\`reverse ${name}\` brings it back)` };
+  const known = f.homes.has(name) || f.ledger.visitors[name] !== undefined || f.resources !== null;
+  if (known) return { code: 'XH_ERR_REFUSED', message: `${name} does not run on ${f.host} (${f.homes.has(name) ? 'its home, ' : ''}xl list here does not show it): run migrate on the Dom0 that runs it` };
+  return { code: 'XH_ERR_NOT_FOUND', message: `unknown domU ${name}: not running on ${f.host}, not homed here, not in the ledger, no config in the guarded dir or the config dir` };
+}
+
+const sshChecks = (peer: string): PreflightCheck[] => [{ check: 'migration-key', peer }, { check: 'peer-sshd', peer }];
+
+export interface MigrateRequest {
+  readonly name: string;
+  readonly target: string | null;
+  readonly reason: MigrationReason;
+  readonly operationId: string;
+  /** do not ask the target's forced command anything (no xenherd keys there, or its sshd is down) */
+  readonly noPeer: boolean;
+}
+
+/** `migrate NAME [HOST]` on the Dom0 running NAME. */
+export function planMigrate(f: MigrationFacts, r: MigrateRequest): Result<MigrationPlan, XhError> {
+  if (f.homesProblem) return err(f.homesProblem);
+  const blocked = notMovable(f, r.name);
+  if (blocked) return err(blocked);
+  const home = homeHere(f.homes, f.ledger, r.name);
+  const visiting = f.ledger.visitors[r.name];
+  const target = r.target ?? home?.peer ?? visiting?.home ?? f.drbdPartner;
+  if (target === null) return err({ code: 'XH_ERR_USAGE', message: `${r.name} has no migration partner here (not in migrate-tab, no DRBD peer in its resource files): give the HOST` });
+  if (target === f.host) return err({ code: 'XH_ERR_REFUSED', message: `${r.name} already runs on ${target}` });
+  // a visitor's disk is replicated between its home and here: it can only go home
+  if (visiting && target !== visiting.home) {
+    return err({ code: 'XH_ERR_REFUSED', message: `${r.name} is a visitor from ${visiting.home}: it can only go back there (\`migrate ${r.name}\` here, or \`reverse ${r.name}\` on ${visiting.home}), not to ${target}` });
+  }
+  const notes = home && home.ignoredOptions.length > 0 ? [`migrate-tab options not on the allowlist, ignored: ${home.ignoredOptions.join(' ')}`] : [];
+  if (r.noPeer) notes.push(`--no-peer: ${target}'s forced command is not asked anything; ${target} will not know ${r.name} is its visitor until told`);
+  const checks: PreflightCheck[] = [{ check: 'runs-here' }, { check: 'replicas', target, resources: f.resources ?? [] }];
+  if (!r.noPeer) checks.push(...sshChecks(target), { check: 'peer-status', peer: target, wantPresent: false });
+  const steps: PlanStep[] = [
+    { do: 'hold', purpose: 'migrate' },
+    { do: 'preflight', checks },
+    { do: 'migrate', target, options: home?.options ?? [] },
+    { do: 'verify', other: target, askOther: !r.noPeer },
+    { do: 'record', change: home ? { kind: 'away', currentHost: target, reason: r.reason } : { kind: 'forget' } },
+  ];
+  if (!r.noPeer) steps.push({ do: 'tell', peer: target });
+  return ok({ kind: 'migrate', name: r.name, from: f.host, to: target, operationId: r.operationId, reason: r.reason, steps, notes });
+}
+
+/** `reverse NAME` on NAME's home: its current host's forced command migrates it back. */
+export function planReverse(f: MigrationFacts, name: string): Result<MigrationPlan, XhError> {
+  const away = f.ledger.away[name];
+  if (!away) {
+    if (f.homesProblem) return err(f.homesProblem);
+    return err({ code: 'XH_ERR_REFUSED', message: `the ledger of ${f.host} has no record of ${name} having left: nothing to reverse` });
+  }
+  const d = listedHere(f, name);
+  if (d) {
+    return err({ code: 'XH_ERR_LEDGER_MISMATCH', message: `${name} already runs on ${f.host} (${d.name}) although the ledger says it is on ${away.currentHost}: check both hosts, then \`xenherd-agent reconcile ${name}\` records it as back` });
+  }
+  const peer = away.currentHost;
+  return ok({
+    kind: 'reverse',
+    name,
+    from: peer,
+    to: f.host,
+    operationId: away.operationId,
+    reason: 'reverse',
+    steps: [
+      { do: 'hold', purpose: 'reverse' },
+      { do: 'preflight', checks: [...sshChecks(peer), { check: 'peer-status', peer, wantPresent: true }] },
+      { do: 'ask-peer', peer },
+      { do: 'verify', other: peer, askOther: true },
+      { do: 'record', change: { kind: 'forget' } },
+    ],
+    notes: [],
+  });
+}
+
+/**
+ * The forced command's `migrate2 NAME` from PEER: only PEER's own domU running here goes back to
+ * PEER. The asking home checks its own xl list afterwards, so an unclear ending is an alarm here.
+ */
+export function planMigrate2(f: MigrationFacts, name: string, peer: string, operationId: string): Result<MigrationPlan, XhError> {
+  const blocked = notMovable(f, name);
+  if (blocked) return err(blocked.code === 'XH_ERR_NOT_FOUND' ? { code: 'XH_ERR_REFUSED', message: `${name} does not run on ${f.host}` } : blocked);
+  const claim = peerClaim(f, name, peer);
+  if (claim) return err(claim);
+  return ok({
+    kind: 'migrate2',
+    name,
+    from: f.host,
+    to: peer,
+    operationId,
+    reason: 'reverse',
+    steps: [
+      { do: 'hold', purpose: 'migrate2' },
+      { do: 'preflight', checks: [{ check: 'runs-here' }, { check: 'peer-sshd', peer }] },
+      { do: 'migrate', target: peer, options: [] },
+      { do: 'verify', other: peer, askOther: false },
+      { do: 'record', change: { kind: 'forget' } },
+    ],
+    notes: [],
+  });
+}
+
+/** May PEER take NAME back from here? null when it may. */
+export function peerClaim(f: MigrationFacts, name: string, peer: string): XhError | null {
+  if (f.homesProblem && !f.ledger.visitors[name]) return f.homesProblem;
+  if (!peerMayClaim(f.homes, name, peer)) return { code: 'XH_ERR_REFUSED', message: `${name} is not a domU of ${peer}: its home is ${f.host}` };
+  if (f.homes.has(name)) {
+    // guarded on both Dom0s of the pair: it is PEER's unless our ledger says it left us
+    const away = f.ledger.away[name];
+    return away ? { code: 'XH_ERR_REFUSED', message: `${name} is a domU of ${f.host}: the ledger here says it left for ${away.currentHost}` } : null;
+  }
+  const home = f.ledger.visitors[name]?.home ?? f.drbdPartner;
+  return home === peer ? null : { code: 'XH_ERR_REFUSED', message: `${name} is not a domU of ${peer} (its home is ${home ?? 'unknown here'}): a peer may only take back its own domUs` };
+}

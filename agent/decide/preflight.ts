@@ -1,0 +1,91 @@
+import type { ErrorCode, XhError } from '../../shared/errors.js';
+import type { InventoryDomain } from '../../shared/inventory.js';
+import type { PeerStatus } from '../../shared/protocol/peer.js';
+import type { PreflightCheck } from './migration-plan.js';
+
+/**
+ * The preflight verdict: each check of a plan judged against what the executor found out, pure.
+ * A failed check names what is wrong and the fix, with the code the command exits with.
+ */
+export interface CheckVerdict {
+  readonly check: PreflightCheck;
+  readonly ok: boolean;
+  readonly detail: string;
+  /** the exit code's reason when not ok */
+  readonly code: ErrorCode | null;
+}
+
+/** What the executor found out for the checks (I/O done, plain data here). */
+export interface PreflightFacts {
+  readonly name: string;
+  /** NAME as xl list shows it here, if it does */
+  readonly here: InventoryDomain | undefined;
+  /** per DRBD resource: the hosts its `.res` file names, or why it could not be read */
+  readonly resourceHosts: ReadonlyMap<string, { readonly hosts: readonly string[]; readonly file: string } | { readonly problem: string }>;
+  /** per peer: the migration key and the peer's host key */
+  readonly keys: ReadonlyMap<string, { readonly keyFile: string; readonly keyReadable: boolean; readonly knownHostsFile: string; readonly knownHost: boolean }>;
+  readonly sshd: ReadonlyMap<string, { readonly reachable: true } | { readonly reachable: false; readonly why: string }>;
+  /** per peer: its forced command's answer to `status NAME`, or the failure asking */
+  readonly status: ReadonlyMap<string, PeerStatus | XhError>;
+}
+
+const pass = (check: PreflightCheck, detail: string): CheckVerdict => ({ check, ok: true, detail, code: null });
+const fail = (check: PreflightCheck, code: ErrorCode, detail: string): CheckVerdict => ({ check, ok: false, detail, code });
+const notAsked = (check: PreflightCheck, why: string): CheckVerdict => ({ check, ok: false, detail: `not checked: ${why}`, code: null });
+
+export function judge(check: PreflightCheck, f: PreflightFacts): CheckVerdict {
+  switch (check.check) {
+    case 'runs-here': {
+      const d = f.here;
+      if (!d) return fail(check, 'XH_ERR_REFUSED', `${f.name} does not run here`);
+      if (d.migration !== null) return fail(check, 'XH_ERR_LOCKED', `${f.name} is mid-migration here (${d.name})`);
+      return pass(check, `${f.name} runs here (${d.state}, ${d.memMiB} MiB)`);
+    }
+    case 'replicas': {
+      if (check.resources.length === 0) return pass(check, `${f.name} has no DRBD disks: any Dom0 that reaches its storage may take it`);
+      for (const r of check.resources) {
+        const h = f.resourceHosts.get(r);
+        if (!h || 'problem' in h) return fail(check, 'XH_ERR_CONFIG', `cannot tell who holds DRBD resource ${r}: ${h && 'problem' in h ? h.problem : 'not read'}`);
+        if (!h.hosts.includes(check.target)) return fail(check, 'XH_ERR_REFUSED', `${check.target} holds no replica of ${r} (${h.file} names ${h.hosts.join(', ') || 'no host'}): ${f.name} cannot run there`);
+      }
+      return pass(check, `${check.target} holds a replica of ${check.resources.join(', ')}`);
+    }
+    case 'migration-key': {
+      const k = f.keys.get(check.peer);
+      if (!k) return notAsked(check, 'no key facts');
+      if (!k.keyReadable) return fail(check, 'XH_ERR_FILE', `the migration key ${k.keyFile} is missing or unreadable: run \`xenherd-agent keys setup ${check.peer}\` and install its line on ${check.peer} (or pass --no-peer)`);
+      if (!k.knownHost) return fail(check, 'XH_ERR_FILE', `${k.knownHostsFile} has no host key for ${check.peer}: add it after checking it (ssh-keyscan ${check.peer}) (or pass --no-peer)`);
+      return pass(check, `migration key ${k.keyFile} and ${check.peer}'s host key present`);
+    }
+    case 'peer-sshd': {
+      const s = f.sshd.get(check.peer);
+      if (!s) return notAsked(check, 'not probed');
+      return s.reachable ? pass(check, `${check.peer}'s sshd accepts connections`) : fail(check, 'XH_ERR_PEER_UNREACHABLE', s.why);
+    }
+    case 'peer-status':
+      return judgeStatus(check, f);
+  }
+}
+
+function judgeStatus(check: Extract<PreflightCheck, { check: 'peer-status' }>, f: PreflightFacts): CheckVerdict {
+  const s = f.status.get(check.peer);
+  if (!s) return notAsked(check, `${check.peer} not asked (its key or sshd check failed)`);
+  if ('code' in s) return fail(check, s.code, `asking ${check.peer} \`status ${f.name}\`: ${s.message}`);
+  if (check.wantPresent) {
+    if (s.present === 'absent') return fail(check, 'XH_ERR_LEDGER_MISMATCH', `the ledger here says ${f.name} is on ${check.peer}, but ${check.peer} answers it does not run there: check both hosts`);
+    return pass(check, `${check.peer} runs ${f.name} (${s.listedAs ?? s.state ?? 'listed'})`);
+  }
+  if (s.present === 'here') return fail(check, 'XH_ERR_REFUSED', `${check.peer} already lists ${f.name} (${s.listedAs ?? s.state ?? 'present'}): refusing to start a second copy`);
+  const need = f.here?.memMiB ?? null;
+  if (s.freeMemMiB === null || need === null) return pass(check, `${check.peer} does not run ${f.name}; free memory unknown`);
+  if (s.freeMemMiB < need) return fail(check, 'XH_ERR_REFUSED', `${check.peer} has ${s.freeMemMiB} MiB free, ${f.name} needs ${need} MiB`);
+  return pass(check, `${check.peer} does not run ${f.name} and has ${s.freeMemMiB} MiB free (${need} MiB needed)`);
+}
+
+/** The first failed check decides the refusal; null when every check passed. */
+export function refusalOf(verdicts: readonly CheckVerdict[]): XhError | null {
+  const first = verdicts.find((v) => !v.ok);
+  if (!first) return null;
+  const code = first.code ?? verdicts.find((v) => v.code !== null)?.code ?? 'XH_ERR_REFUSED';
+  return { code, message: `preflight: ${first.detail}; nothing was moved` };
+}

@@ -1,0 +1,49 @@
+import type { HostFiles } from '../adapters/host-files.js';
+import { parseDomuConfig } from '../parse/domu-config.js';
+import { isConfigFileName, readGuardedConfigs } from './guarded-configs.js';
+import { coexistenceWarnings, type AutoDirEntry } from '../decide/coexistence.js';
+import type { GuardedEntry } from '../state/snapshot.js';
+
+/** The file-based parts of a full re-read: guarded configs, the maintenance flag, coexistence. */
+export async function readGuarded(files: HostFiles, dir: string): Promise<{ entries: GuardedEntry[]; problem: string | null }> {
+  const r = await readGuardedConfigs(files, dir);
+  if (!r.ok) return { entries: [], problem: r.error.message };
+  const entries = r.value.map((f): GuardedEntry => {
+    if (f.config === null) {
+      const base = f.file.slice(f.file.lastIndexOf('/') + 1).replace(/\.cfg$/, '');
+      return { name: base, configPath: f.file, drbdResources: [], error: f.error.message };
+    }
+    return { name: f.config.name, configPath: f.file, drbdResources: [...f.config.drbdResources], error: null };
+  });
+  return { entries, problem: null };
+}
+
+/** The maintenance flag: `<stateDir>/maintenance` exists (written by the maintenance commands, later). */
+export async function readMaintenance(files: HostFiles, stateDir: string): Promise<boolean> {
+  const r = await files.readText(`${stateDir.replace(/\/+$/, '')}/maintenance`);
+  return r.ok || r.error.errno !== 'ENOENT';
+}
+
+export const AUTO_DIR = '/etc/xen/auto';
+export const XENDOMAINS_DEFAULTS = '/etc/default/xendomains';
+
+/** Warnings when xendomains would start guarded domUs unguarded (see decide/coexistence.ts). */
+export async function checkCoexistence(files: HostFiles, guarded: readonly GuardedEntry[]): Promise<string[]> {
+  const listed = await files.list(AUTO_DIR);
+  const autoEntries: AutoDirEntry[] = [];
+  if (listed.ok) {
+    for (const file of listed.value.filter(isConfigFileName)) {
+      const text = await files.readText(`${AUTO_DIR}/${file}`);
+      const parsed = text.ok ? parseDomuConfig(text.value, files.display(`${AUTO_DIR}/${file}`)) : null;
+      autoEntries.push({ file, name: parsed?.ok ? parsed.value.name : null });
+    }
+  }
+  const xd = await files.readText(XENDOMAINS_DEFAULTS);
+  return coexistenceWarnings({
+    guarded: guarded.filter((g) => g.error === null),
+    autoDir: AUTO_DIR,
+    autoEntries,
+    xendomainsPath: XENDOMAINS_DEFAULTS,
+    xendomainsText: xd.ok ? xd.value : null,
+  });
+}

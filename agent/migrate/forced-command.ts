@@ -1,0 +1,81 @@
+import type { XhError } from '../../shared/errors.js';
+import { exitCodeFor } from '../../shared/errors.js';
+import { PEER_PROTOCOL_VERSION, peerRefusal, type PeerLine, type PeerStatus } from '../../shared/protocol/peer.js';
+import { peerMayClaim } from '../decide/home-claim.js';
+import { peerClaim, planMigrate2 } from '../decide/migration-plan.js';
+import type { Migrate2Request } from '../parse/migrate2-command.js';
+import { without, withVisitor } from '../state/ledger.js';
+import { readMigrationFacts } from './facts.js';
+import { executePlan } from './plan-executor.js';
+import type { MigrationPorts } from './ports.js';
+
+/**
+ * What the forced command `xenherd-agent migrate2 --peer PEER` does for a request that passed the
+ * grammar: answers PEER in JSON lines (shared/protocol/peer.ts) and returns the exit code. The
+ * same function serves a real sshd's forced command and, in tests, the peer Dom0 in-process.
+ */
+export async function serveForcedCommand(p: MigrationPorts, peer: string, req: Migrate2Request, emit: (l: PeerLine) => void): Promise<number> {
+  const refuse = (e: XhError): number => {
+    emit(peerRefusal(e.code, e.message));
+    return exitCodeFor(e.code);
+  };
+  if (req.op === 'ping') {
+    emit({ v: PEER_PROTOCOL_VERSION, t: 'pong', host: p.host });
+    return 0;
+  }
+  if (req.op === 'status') {
+    const s = await statusFor(p, peer, req.name);
+    if ('code' in s) return refuse(s);
+    emit(s);
+    return 0;
+  }
+  const facts = await readMigrationFacts(p, req.name);
+  if (!facts.ok) return refuse(facts.error);
+  const plan = planMigrate2(facts.value, req.name, peer, p.newOperationId());
+  if (!plan.ok) return refuse(plan.error);
+  const done = await executePlan(p, plan.value, (line) => emit({ v: PEER_PROTOCOL_VERSION, t: 'progress', line: line.slice(0, 4000) }));
+  if (!done.ok) return refuse(done.error);
+  emit({ v: PEER_PROTOCOL_VERSION, t: 'result', ok: true, code: null, message: done.value.message, operationId: plan.value.operationId });
+  return 0;
+}
+
+/**
+ * `status NAME` from PEER. Besides answering, it keeps this Dom0's ledger true to what the two
+ * hosts now know: our own domU back here from PEER clears its away record (PEER sent it home);
+ * PEER's domU running here unrecorded becomes a recorded visitor (PEER migrated it here).
+ */
+async function statusFor(p: MigrationPorts, peer: string, name: string): Promise<PeerStatus | XhError> {
+  const list = await p.toolstack.list();
+  if (!list.ok) return list.error;
+  const info = await p.toolstack.info();
+  const freeMemMiB = info.ok ? info.value.freeMemoryMiB : null;
+  const answer = (present: 'here' | 'absent', state: string | null, listedAs: string | null, home: string | null): PeerStatus => ({ v: PEER_PROTOCOL_VERSION, t: 'status', host: p.host, name, present, state, listedAs, home, freeMemMiB });
+  const exact = list.value.find((d) => d.name === name);
+  if (!exact) {
+    // mid-migration names count as present: the home must not take "absent" for an answer then
+    const transient = list.value.find((d) => d.baseName === name && d.migration !== null);
+    return transient ? answer('here', transient.state, transient.name, null) : answer('absent', null, null, null);
+  }
+  const f = await readMigrationFacts(p, name);
+  if (!f.ok) return f.error;
+  const { ledger, homes } = f.value;
+  const away = ledger.away[name];
+  if (away && homes.has(name)) {
+    if (away.currentHost !== peer) return { code: 'XH_ERR_REFUSED', message: `${name} is a domU of ${p.host}; the ledger here says it went to ${away.currentHost}, not ${peer}` };
+    const w = await p.store.update((l) => (l.away[name]?.currentHost === peer ? without(l, name) : null));
+    if (!w.ok) return w.error;
+    await p.nudge();
+    return answer('here', exact.state, null, p.host);
+  }
+  // ours, running here: telling our partner so is harmless
+  if (!peerMayClaim(homes, name, peer)) return answer('here', exact.state, null, p.host);
+  const claim = peerClaim(f.value, name, peer);
+  if (claim) return claim;
+  if (ledger.visitors[name]?.home !== peer) {
+    const since = new Date(p.clock.now()).toISOString();
+    const w = await p.store.update((l) => (l.visitors[name]?.home === peer ? null : withVisitor(without(l, name), name, { home: peer, since, operationId: `status-from-${peer}` })));
+    if (!w.ok) return w.error;
+    await p.nudge();
+  }
+  return answer('here', exact.state, null, peer);
+}

@@ -1,0 +1,47 @@
+import type { XhError } from '../../shared/errors.js';
+import type { PeerLine, PeerResult, PeerStatus } from '../../shared/protocol/peer.js';
+import type { MigrationPorts, PeerAnswer } from './ports.js';
+
+/**
+ * The three requests a Dom0 makes of its peer's forced command, read from the peer's JSON lines:
+ * what it answered, or a typed failure (unreachable, refused with its code, a protocol problem).
+ */
+const resultOf = (a: PeerAnswer): PeerResult | undefined => a.lines.find((l): l is PeerResult => l.t === 'result');
+
+/** the peer's refusal or failure as our own error: its code travels back unchanged */
+function peerFailure(peer: string, what: string, a: PeerAnswer): XhError {
+  const r = resultOf(a);
+  if (r && !r.ok) return { code: r.code ?? 'XH_ERR_REFUSED', message: `${peer} refused ${what}: ${r.message}` };
+  const last = a.stderr.trim().split('\n').pop() ?? '';
+  return { code: 'XH_ERR_PROTOCOL', message: `${peer} gave no answer to ${what} (exit ${String(a.exitCode)}${last ? `: ${last}` : ''})` };
+}
+
+export async function askStatus(p: MigrationPorts, peer: string, name: string): Promise<PeerStatus | XhError> {
+  const r = await p.peer.ask(peer, `status ${name}`);
+  if (!r.ok) return r.error;
+  const s = r.value.lines.find((l): l is PeerStatus => l.t === 'status');
+  if (r.value.exitCode === 0 && s && s.name === name) return s;
+  return peerFailure(peer, `status ${name}`, r.value);
+}
+
+/** `status NAME` on the peer: true = runs there, false = not there, null = could not tell. */
+export async function runsOnPeer(p: MigrationPorts, peer: string, name: string): Promise<boolean | null> {
+  const s = await askStatus(p, peer, name);
+  return 'code' in s ? null : s.present === 'here';
+}
+
+export async function askPing(p: MigrationPorts, peer: string): Promise<{ host: string } | XhError> {
+  const r = await p.peer.ask(peer, 'ping');
+  if (!r.ok) return r.error;
+  const pong = r.value.lines.find((l): l is Extract<PeerLine, { t: 'pong' }> => l.t === 'pong');
+  return r.value.exitCode === 0 && pong ? { host: pong.host } : peerFailure(peer, 'ping', r.value);
+}
+
+/** `migrate2 NAME` on the peer (reverse): its progress as it comes, then its answer. */
+export async function askMigrate2(p: MigrationPorts, peer: string, name: string, progress: (line: string) => void): Promise<{ answer: PeerAnswer; result: PeerResult | null } | XhError> {
+  const r = await p.peer.ask(peer, `migrate2 ${name}`, (l) => {
+    if (l.t === 'progress') progress(l.line);
+  });
+  if (!r.ok) return r.error;
+  return { answer: r.value, result: resultOf(r.value) ?? null };
+}

@@ -1,0 +1,148 @@
+import type { XhError } from '../../shared/errors.js';
+import type { PeerResult } from '../../shared/protocol/peer.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import { lineSplitter } from '../../shared/text/lines.js';
+import type { MigrationPlan, PlanStep } from '../decide/migration-plan.js';
+import { refusalOf } from '../decide/preflight.js';
+import { reverseVerdict } from '../decide/reverse-verdict.js';
+import { migrationVerdict } from '../decide/migration-verdict.js';
+import type { MigrationOutcome } from '../parse/xl-migrate.js';
+import { without, withAway } from '../state/ledger.js';
+import { askMigrate2, askStatus, runsOnPeer } from './peer-requests.js';
+import type { HeldDomu, MigrationPorts, PeerAnswer } from './ports.js';
+import { runPreflight } from './preflight-run.js';
+
+/**
+ * The one executor of migration plans: the CLI's `migrate` and `reverse`, the forced `migrate2`,
+ * and (through the agent) a controller's command all run their plan here, step by step. A step
+ * that fails ends the plan with its typed error; the hold is always released.
+ */
+export interface PlanDone {
+  readonly message: string;
+  /** what the operator should read besides the message (e.g. the target confirmed) */
+  readonly lines: readonly string[];
+  readonly warnings: readonly string[];
+  /** reverse: the peer's own result line */
+  readonly peerResult: PeerResult | null;
+}
+
+interface Run {
+  outcome: MigrationOutcome | null;
+  peer: { answer: PeerAnswer; result: PeerResult | null } | null;
+  lines: string[];
+  warnings: string[];
+}
+
+const variants = (n: string): string[] => [n, `${n}--incoming`, `${n}--migratedaway`];
+
+export async function presentHere(p: MigrationPorts, name: string): Promise<boolean | null> {
+  const l = await p.toolstack.list();
+  return l.ok ? l.value.some((d) => variants(name).includes(d.name)) : null;
+}
+
+export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progress: (line: string) => void): Promise<Result<PlanDone, XhError>> {
+  const run: Run = { outcome: null, peer: null, lines: [], warnings: [] };
+  let held: HeldDomu | null = null;
+  try {
+    for (const step of plan.steps) {
+      if (step.do === 'hold') {
+        const h = await p.hold(plan.name, step.purpose, plan.operationId);
+        if (!h.ok) return h;
+        held = h.value;
+        continue;
+      }
+      const failed = await runStep(p, plan, step, run, progress);
+      if (failed) return err(failed);
+    }
+  } finally {
+    held?.release();
+  }
+  const how = run.outcome && run.outcome.kind !== 'success' ? ` (after ${run.outcome.kind}: both hosts' xl list agree)` : '';
+  const message = plan.kind === 'reverse' ? `${plan.name} is back on ${plan.to}; ledger updated` : `${plan.name} migrated from ${plan.from} to ${plan.to}${how}`;
+  if (!plan.steps.some((s) => s.do === 'tell') && plan.kind === 'migrate') return err(partial(plan, `--no-peer: ${plan.to} was not told`));
+  return ok({ message, lines: run.lines, warnings: run.warnings, peerResult: run.peer?.result ?? null });
+}
+
+/** The domU moved; the other Dom0's ledger did not follow. The command that finishes it, exactly. */
+function partial(plan: MigrationPlan, why: string): XhError {
+  const away = plan.steps.some((s) => s.do === 'record' && s.change.kind === 'away');
+  const finish = away ? `on ${plan.to}: xenherd-agent reconcile ${plan.name} --home ${plan.from}` : `on ${plan.to}: xenherd-agent reconcile ${plan.name}`;
+  return { code: 'XH_ERR_MIGRATION_PARTIAL', message: `${plan.name} now runs on ${plan.to} and ${plan.from}'s ledger records it, but ${why}; to finish: ${finish}` };
+}
+
+async function runStep(p: MigrationPorts, plan: MigrationPlan, step: Exclude<PlanStep, { do: 'hold' }>, run: Run, progress: (line: string) => void): Promise<XhError | null> {
+  switch (step.do) {
+    case 'preflight': {
+      const pf = await runPreflight(p, plan.name, step.checks);
+      if ('code' in pf) return pf;
+      return refusalOf(pf.verdicts);
+    }
+    case 'migrate': {
+      progress(`migrating ${plan.name} from ${plan.from} to ${plan.to} (operation ${plan.operationId})`);
+      const split = lineSplitter((line) => {
+        const t = line.trimEnd();
+        if (t !== '') progress(t);
+      });
+      const m = await p.toolstack.migrate(plan.name, step.target, { onProgress: split.push });
+      split.end();
+      if (!m.ok) return m.error;
+      run.outcome = m.value.outcome;
+      return null;
+    }
+    case 'ask-peer': {
+      progress(`asking ${step.peer} to migrate ${plan.name} back to ${p.host} (migrate2 over ssh)`);
+      const a = await askMigrate2(p, step.peer, plan.name, (line) => progress(`${step.peer}: ${line}`));
+      if ('code' in a) return a;
+      run.peer = a;
+      return null;
+    }
+    case 'verify':
+      return run.peer ? verifyReturn(p, plan, step.other, run) : verifyMove(p, plan, step.other, step.askOther, run);
+    case 'record': {
+      const now = new Date(p.clock.now()).toISOString();
+      const c = step.change;
+      const w = await p.store.update((l) => (c.kind === 'away' ? withAway(without(l, plan.name), plan.name, { home: p.host, currentHost: c.currentHost, since: now, operationId: plan.operationId, reason: c.reason }) : l.away[plan.name] || l.visitors[plan.name] ? without(l, plan.name) : null));
+      if (!w.ok) return { code: w.error.code, message: `${plan.name} now runs on ${plan.to}, but the ledger could not be written: ${w.error.message}` };
+      await p.nudge();
+      return null;
+    }
+    case 'tell': {
+      const s = await askStatus(p, step.peer, plan.name);
+      if ('code' in s) return partial(plan, `${step.peer} could not be told (${s.message})`);
+      if (s.present === 'absent') return { code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: ${step.peer} answers that ${plan.name} does not run there although the migration succeeded and ${p.host} no longer lists it: check both hosts (\`status ALL\`)` };
+      run.lines.push(`${step.peer} confirmed it runs ${plan.name}`);
+      return null;
+    }
+  }
+}
+
+/** After our own xl migrate: where is it? Both hosts' xl list decide an unclear ending. */
+async function verifyMove(p: MigrationPorts, plan: MigrationPlan, other: string, askOther: boolean, run: Run): Promise<XhError | null> {
+  const outcome = run.outcome;
+  if (!outcome) return { code: 'XH_ERR_INTERNAL', message: 'verify before migrate in the plan' };
+  const atSource = await presentHere(p, plan.name);
+  const needTarget = !(outcome.kind === 'success' && atSource === false) && !(outcome.domainAt === 'source' && atSource === true);
+  const atTarget = needTarget ? (askOther ? await runsOnPeer(p, other, plan.name) : null) : outcome.kind === 'success';
+  const verdict = migrationVerdict(outcome, atSource, atTarget);
+  const why = outcome.decisiveLine ?? outcome.errorLines[0] ?? `${p.toolstack.kind} migrate exited ${String(outcome.exitCode)}`;
+  if (verdict.kind === 'stayed') {
+    const detail = outcome.errorLines.filter((l) => l !== why).slice(0, 3);
+    return { code: 'XH_ERR_MIGRATION_FAILED', message: `${plan.name} was not migrated to ${plan.to} (${outcome.kind}: ${why}${detail.length ? `; ${detail.join('; ')}` : ''}); it still runs on ${p.host}, the ledger is unchanged` };
+  }
+  if (verdict.kind === 'alarm') {
+    return { code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: migration of ${plan.name} to ${plan.to} ended undefined (${outcome.kind}: ${why}) and ${verdict.why} (here: ${String(atSource)}, ${plan.to}: ${String(atTarget)}); nothing recorded, check both hosts by hand` };
+  }
+  return null;
+}
+
+/** After the peer's migrate2 (reverse): is it here, and is the peer done with it? */
+async function verifyReturn(p: MigrationPorts, plan: MigrationPlan, peer: string, run: Run): Promise<XhError | null> {
+  const a = run.peer;
+  if (!a) return { code: 'XH_ERR_INTERNAL', message: 'verify before ask-peer in the plan' };
+  const here = await presentHere(p, plan.name);
+  const there = here === true && a.answer.exitCode !== 0 ? await runsOnPeer(p, peer, plan.name) : null;
+  const v = reverseVerdict({ name: plan.name, host: p.host, peer, here, there, exitCode: a.answer.exitCode, result: a.result, stderr: a.answer.stderr });
+  if (v.kind === 'failed') return v.error;
+  if (v.warning) run.warnings.push(v.warning);
+  return null;
+}

@@ -1,0 +1,35 @@
+import type { XhError } from '../../shared/errors.js';
+import type { PeerStatus } from '../../shared/protocol/peer.js';
+import type { PreflightCheck } from '../decide/migration-plan.js';
+import { judge, type CheckVerdict, type PreflightFacts } from '../decide/preflight.js';
+import { resourceHosts } from './homes.js';
+import type { MigrationPorts } from './ports.js';
+import { askStatus } from './peer-requests.js';
+
+/**
+ * Finds out what a plan's preflight checks ask (read-only: xl list, files, a TCP connect, the
+ * peer's `status NAME`) and judges each (agent/decide/preflight.ts). A peer whose key or sshd
+ * check failed is not asked its status.
+ */
+export async function runPreflight(p: MigrationPorts, name: string, checks: readonly PreflightCheck[]): Promise<{ verdicts: CheckVerdict[]; facts: PreflightFacts } | XhError> {
+  const list = await p.toolstack.list();
+  if (!list.ok) return list.error;
+  const here = list.value.find((d) => d.name === name || d.baseName === name);
+  const resources = checks.flatMap((c) => (c.check === 'replicas' ? c.resources : []));
+  const keys = new Map<string, Awaited<ReturnType<MigrationPorts['peer']['keys']>>>();
+  const sshd = new Map<string, Awaited<ReturnType<MigrationPorts['peer']['sshd']>>>();
+  const status = new Map<string, PeerStatus | XhError>();
+  for (const c of checks) {
+    if (c.check === 'migration-key') keys.set(c.peer, await p.peer.keys(c.peer));
+    if (c.check === 'peer-sshd') sshd.set(c.peer, await p.peer.sshd(c.peer));
+  }
+  for (const c of checks) {
+    if (c.check !== 'peer-status') continue;
+    const k = keys.get(c.peer);
+    const s = sshd.get(c.peer);
+    if ((k && (!k.keyReadable || !k.knownHost)) || (s && !s.reachable)) continue;
+    status.set(c.peer, await askStatus(p, c.peer, name));
+  }
+  const facts: PreflightFacts = { name, here, resourceHosts: await resourceHosts(p, resources), keys, sshd, status };
+  return { verdicts: checks.map((c) => judge(c, facts)), facts };
+}

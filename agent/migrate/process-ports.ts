@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { realClock } from '../../shared/clock/real-clock.js';
+import type { XhError } from '../../shared/errors.js';
+import { CONTROL_PROTOCOL_VERSION } from '../../shared/protocol/agent-control.js';
+import { PeerLineSchema, type PeerLine } from '../../shared/protocol/peer.js';
+import { parseJsonLine } from '../../shared/protocol/json-line.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import { takeLock } from '../adapters/file-lock.js';
+import { knownKeys, peerHostNames } from '../adapters/known-hosts.js';
+import { readRegularFileSync, readRegularSync } from '../adapters/regular-file.js';
+import { tcpReachable } from '../adapters/tcp-probe.js';
+import { askAgent, holdOnAgent } from '../control/client.js';
+import type { HostContext } from './context.js';
+import type { HeldDomu, MigrationPorts, PeerAnswer, PeerPort } from './ports.js';
+
+/**
+ * The migration ports of a CLI process on a real Dom0: ssh2 with the migration key to the peer's
+ * forced command, a TCP connect for "is its sshd up", the domU's lock file, and the running
+ * agent's control socket for the hold. ssh2 is loaded only on first use: it instantiates a
+ * WebAssembly module when loaded, and the daemon runs with WebAssembly off.
+ */
+
+/** Where this host reaches PEER's sshd: `migration.peers.PEER` in the config, else PEER:sshPort. */
+export function peerEndpoint(c: HostContext, peer: string): { address: string; port: number } {
+  const m = c.config.migration;
+  const over = m.peers[peer];
+  return { address: over?.address ?? peer, port: over?.port ?? m.sshPort };
+}
+
+function peerPort(c: HostContext): PeerPort {
+  const m = c.config.migration;
+  return {
+    async keys(peer) {
+      const keyFile = c.real(m.keyFile);
+      const knownHostsFile = c.real(m.knownHostsFile);
+      const key = readRegularSync(keyFile, { symlinks: 'follow', maxBytes: 64 * 1024 });
+      const keyReadable = key.ok && key.value.text.length > 0;
+      let knownHost = false;
+      const hosts = readRegularFileSync(knownHostsFile, { symlinks: 'follow' });
+      if (hosts.ok) knownHost = knownKeys(hosts.value, peerHostNames({ name: peer, ...peerEndpoint(c, peer) })).length > 0;
+      return { keyFile, keyReadable, knownHostsFile, knownHost };
+    },
+    async sshd(peer) {
+      const { address, port } = peerEndpoint(c, peer);
+      const r = await tcpReachable(address, port, 5_000);
+      return r.reachable ? r : { reachable: false, why: `${peer}'s sshd (${address}:${port}) is not reachable from ${c.host}: ${r.why}` };
+    },
+    async ask(peer, command, onLine) {
+      const { address, port } = peerEndpoint(c, peer);
+      const { execOnPeer } = await import('../adapters/peer-ssh.js');
+      const lines: PeerLine[] = [];
+      let bad: string | null = null;
+      const r = await execOnPeer({ name: peer, address, port, user: m.sshUser, keyFile: c.real(m.keyFile), knownHostsFile: c.real(m.knownHostsFile) }, command, (line, stream) => {
+        if (stream !== 'stdout' || line === '' || bad !== null) return;
+        const parsed = parseJsonLine(line, PeerLineSchema);
+        if (!parsed.ok) {
+          bad = line;
+          return;
+        }
+        lines.push(parsed.value);
+        onLine?.(parsed.value);
+      });
+      if (!r.ok) return r;
+      if (bad !== null) return err<XhError>({ code: 'XH_ERR_PROTOCOL', message: `${peer} answered ${JSON.stringify((bad as string).slice(0, 200))}, not xenherd's peer protocol: is an older xenherd-agent installed there? Upgrade it` });
+      return ok<PeerAnswer>({ exitCode: r.value.exitCode, lines, stderr: r.value.stderr });
+    },
+  };
+}
+
+/** The domU's lock file, then the running agent's hold (no agent is a normal case). */
+async function holdDomu(c: HostContext, name: string, purpose: 'migrate' | 'migrate2' | 'reverse', operation: string): Promise<Result<HeldDomu, XhError>> {
+  const file = await takeLock(join(c.stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
+  if (!file.ok) return file;
+  const held = await holdOnAgent(c.real(c.config.controlSocket), { v: CONTROL_PROTOCOL_VERSION, op: 'hold', name, purpose, operation, by: `xenherd-agent ${purpose} (pid ${process.pid})` });
+  if (!held.ok) {
+    file.value.release();
+    return err(held.error);
+  }
+  const agent = held.value === 'no-daemon' ? null : held.value;
+  return ok({
+    viaDaemon: agent !== null,
+    release: () => {
+      agent?.release();
+      file.value.release();
+    },
+  });
+}
+
+export function processMigrationPorts(c: HostContext): MigrationPorts {
+  return {
+    host: c.host,
+    config: c.config,
+    files: c.files,
+    clock: realClock,
+    toolstack: c.toolstack,
+    store: c.store,
+    peer: peerPort(c),
+    hold: (name, purpose, operationId) => holdDomu(c, name, purpose, operationId),
+    nudge: async () => void (await askAgent(c.real(c.config.controlSocket), { v: CONTROL_PROTOCOL_VERSION, op: 'reload' }, 5_000)),
+    newOperationId: () => randomUUID(),
+  };
+}

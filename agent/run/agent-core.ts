@@ -1,0 +1,124 @@
+import type { ControlRequest, ControlResponse } from '../../shared/protocol/agent-control.js';
+import type { AgentConfig } from '../config/schema.js';
+import type { AgentEvent } from '../core/events.js';
+import { reduce } from '../core/reduce.js';
+import { initialState, type AgentState, type InitialFacts } from '../core/state.js';
+import { EffectRunner, type ReplyChannel } from './effect-runner.js';
+import type { AgentPorts } from './ports.js';
+
+/**
+ * One agent's event loop (drbd-reactor's shape): typed events on one queue, the pure reducer
+ * (core/reduce.ts) over the agent's state, effects run by the effect runner. Events posted in one
+ * burst (the lines of one events2 chunk) are reduced together and decided on once. It runs the
+ * same behind the real process (cli/run.ts) and inside a test with the fleet simulator.
+ */
+const LEFTOVER_START_WAIT_MS = 150_000;
+const LEFTOVER_POLL_MS = 100;
+
+/** The control connection a request came on (a hold keeps it open). */
+export interface ControlConnection {
+  keepOpen(onClose: () => void): void;
+}
+
+export class AgentCore {
+  private state: AgentState;
+  private readonly queue: AgentEvent[] = [];
+  private scheduled = false;
+  private abandoned = false;
+  private nextId = 1;
+  private readonly replies = new Map<number, ReplyChannel>();
+  private readonly runner: EffectRunner;
+  private readyResolve: () => void = () => undefined;
+  /** resolves when the first decisions are made (systemd's READY=1) */
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly ports: AgentPorts,
+    init: Omit<InitialFacts, 'now'>,
+  ) {
+    this.state = initialState({ ...init, now: ports.clock.now() });
+    this.ready = new Promise((r) => (this.readyResolve = r));
+    this.runner = new EffectRunner(ports, (ev) => this.post(ev), this.replies, () => this.readyResolve());
+  }
+
+  /** The agent's state now (read-only: for tests and diagnostics). */
+  get current(): AgentState {
+    return this.state;
+  }
+
+  /** Waits out an `xl create` left running by an earlier agent, then runs; resolves at READY. */
+  async start(): Promise<void> {
+    await this.waitForLeftoverStarts();
+    this.post({ t: 'start' });
+    return this.ready;
+  }
+
+  post(ev: AgentEvent): void {
+    if (this.abandoned) return;
+    this.queue.push(ev);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => this.drain());
+  }
+
+  control(req: ControlRequest, conn: ControlConnection): Promise<ControlResponse> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.replies.set(id, { resolve, keepOpen: (closed) => conn.keepOpen(closed) });
+      this.post({ t: 'control', id, conn: id, req });
+    });
+  }
+
+  /** SIGHUP with a config that validated. */
+  reload(config: AgentConfig): void {
+    this.post({ t: 'config', config });
+  }
+
+  /** SIGTERM: no new starts, watchers ended, running `xl create`s finished. */
+  stop(): Promise<void> {
+    this.post({ t: 'stop' });
+    return this.runner.whenStopped();
+  }
+
+  /**
+   * Reacts to nothing more, at once, as if the process had died (tests of crash and restart):
+   * its timers are cancelled and its watcher children ended; anything else it started runs on
+   * without it, as an `xl create` outlives a killed agent under the unit's KillMode=process.
+   */
+  abandon(): void {
+    this.abandoned = true;
+    this.queue.length = 0;
+    this.runner.abandon();
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    for (;;) {
+      if (this.abandoned) return;
+      const ev = this.queue.shift() ?? (this.needsSettle() ? ({ t: 'settled' } as const) : undefined);
+      if (ev === undefined) return;
+      const step = reduce(this.state, ev, this.ports.clock.now());
+      this.state = step.state;
+      for (const e of step.effects) this.runner.run(e);
+    }
+  }
+
+  private needsSettle(): boolean {
+    const s = this.state;
+    return s.dirty || s.waitingReplies.some((w) => w.afterRead <= s.fullRead.done);
+  }
+
+  private async waitForLeftoverStarts(): Promise<void> {
+    const { intents, clock, log } = this.ports;
+    const deadline = clock.now() + LEFTOVER_START_WAIT_MS;
+    for (const intent of intents.readAll()) {
+      if (!intents.stillRunning(intent)) {
+        intents.remove(intent.name);
+        continue;
+      }
+      log.warn({ domu: intent.name, pid: intent.pid }, `an xl create for ${intent.name} from before this agent started is still running: waiting for it`);
+      while (intents.stillRunning(intent) && clock.now() < deadline) await clock.sleep(LEFTOVER_POLL_MS);
+      intents.remove(intent.name);
+    }
+  }
+}

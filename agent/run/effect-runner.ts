@@ -1,0 +1,155 @@
+import type { ControlResponse } from '../../shared/protocol/agent-control.js';
+import { createToolstack } from '../adapters/toolstack.js';
+import type { Effect } from '../core/effects.js';
+import type { AgentEvent } from '../core/events.js';
+import { checkCoexistence } from '../host/host-read.js';
+import type { AgentPorts } from './ports.js';
+import { listDomains, pollDrbd, readHost } from './read-host.js';
+import { WatcherChildren } from './watchers.js';
+
+/**
+ * Runs the reducer's effects: the only place the agent's logic touches tools, files, timers and
+ * sockets. Whatever an effect learns comes back through `post` as an event.
+ */
+export interface ReplyChannel {
+  resolve(response: ControlResponse): void;
+  /** a granted hold: keep the connection; closed runs once the client goes away */
+  keepOpen(closed: () => void): void;
+}
+
+export class EffectRunner {
+  private readonly timers = new Map<string, () => void>();
+  readonly watchers: WatcherChildren;
+  private stoppedWaiters: (() => void)[] = [];
+  private isStopped = false;
+
+  constructor(
+    private readonly ports: AgentPorts,
+    private readonly post: (ev: AgentEvent) => void,
+    private readonly replies: Map<number, ReplyChannel>,
+    private readonly onReady: () => void,
+  ) {
+    this.watchers = new WatcherChildren(ports, post);
+  }
+
+  /** resolves once the reducer said `stopped` and every watcher child is gone */
+  whenStopped(): Promise<void> {
+    if (this.isStopped) return Promise.resolve();
+    return new Promise((r) => this.stoppedWaiters.push(r));
+  }
+
+  /** the process is gone: no timer fires, no watcher runs (see AgentCore.abandon) */
+  abandon(): void {
+    for (const cancel of this.timers.values()) cancel();
+    this.timers.clear();
+    void this.watchers.stopAll();
+  }
+
+  run(e: Effect): void {
+    const p = this.ports;
+    switch (e.e) {
+      case 'log':
+        p.log[e.level](e.fields, e.msg);
+        return;
+      case 'set-log-level':
+        p.log.level = e.level;
+        return;
+      case 'timer': {
+        this.timers.get(e.name)?.();
+        const cancel = p.clock.schedule(e.ms, () => {
+          if (this.timers.get(e.name) !== cancel) return;
+          this.timers.delete(e.name);
+          this.post({ t: 'timer', name: e.name });
+        });
+        this.timers.set(e.name, cancel);
+        return;
+      }
+      case 'cancel-timer':
+        this.timers.get(e.name)?.();
+        this.timers.delete(e.name);
+        return;
+      case 'read-full':
+        this.guard(readHost(p, e).then((read) => this.post({ t: 'full-read', read })), (m) => this.post({ t: 'read-failed', read: 'full', message: m }));
+        return;
+      case 'read-domains':
+        this.guard(listDomains(p, e.toolstack).then((read) => this.post({ t: 'domains-read', read })), (m) => this.post({ t: 'read-failed', read: 'list', message: m }));
+        return;
+      case 'watch':
+        this.watchers.start(e.watcher, e.gen);
+        return;
+      case 'unwatch':
+        this.watchers.stop(e.watcher, e.gen);
+        return;
+      case 'poll-drbd':
+        this.guard(pollDrbd(p, e.names).then((r) => this.post({ t: 'drbd-polled', views: r.views, problems: r.problems })), (m) => p.log.error({ code: 'XH_ERR_INTERNAL' }, `polling DRBD failed: ${m}`));
+        return;
+      case 'recheck':
+        this.guard(
+          (async () => {
+            const domains = await listDomains(p, e.toolstack);
+            const polled = e.pollNames === null ? null : (await pollDrbd(p, e.pollNames)).views;
+            this.post({ t: 'rechecked', name: e.name, domains, polled });
+          })(),
+          (m) => this.post({ t: 'rechecked', name: e.name, domains: { ok: false, code: 'XH_ERR_INTERNAL', message: m }, polled: null }),
+        );
+        return;
+      case 'create':
+        this.guard(this.create(e), (m) => this.post({ t: 'created', name: e.name, ok: false, message: m }));
+        return;
+      case 'reply': {
+        const ch = this.replies.get(e.id);
+        if (!ch) return;
+        this.replies.delete(e.id);
+        if (e.keepOpen) ch.keepOpen(() => this.post({ t: 'conn-closed', conn: e.id }));
+        ch.resolve(e.response);
+        return;
+      }
+      case 'notify':
+        if (e.ready) this.onReady();
+        if (p.notify) void p.notify({ ready: e.ready, status: e.status }).then((problem) => problem && p.log.warn(problem));
+        return;
+      case 'save-boot-record':
+        try {
+          p.saveBootRecord(e.names);
+        } catch (err) {
+          p.log.warn({ err: String(err) }, 'cannot record the domUs handled since boot');
+        }
+        return;
+      case 'read-coexistence':
+        this.guard(checkCoexistence(p.files, e.guarded).then((warnings) => this.post({ t: 'coexistence', warnings })), (m) => p.log.warn(`coexistence check failed: ${m}`));
+        return;
+      case 'stopped':
+        for (const cancel of this.timers.values()) cancel();
+        this.timers.clear();
+        void this.watchers.stopAll().then(() => {
+          this.isStopped = true;
+          for (const w of this.stoppedWaiters.splice(0)) w();
+        });
+        return;
+    }
+  }
+
+  /** `xl create`, its pid on disk while it runs (an agent restarted meanwhile waits for it). */
+  private async create(e: Extract<Effect, { e: 'create' }>): Promise<void> {
+    const p = this.ports;
+    const at = new Date(p.clock.now()).toISOString();
+    const run: typeof p.run = (tool, args, o) =>
+      p.run(tool, args, {
+        ...o,
+        onSpawn: (pid) => {
+          try {
+            p.intents.write({ name: e.name, pid, configPath: e.configPath, at });
+          } catch (err) {
+            p.log.warn({ domu: e.name, err: String(err) }, 'cannot record the start in the state dir');
+          }
+        },
+      });
+    const r = await createToolstack(e.toolstack, { run }).create(e.configPath);
+    p.intents.remove(e.name);
+    this.post(r.ok ? { t: 'created', name: e.name, ok: true, message: `started from ${e.configPath}` } : { t: 'created', name: e.name, ok: false, message: r.error.message });
+  }
+
+  private guard(p: Promise<void>, onError: (message: string) => void): void {
+    p.catch((err: unknown) => onError(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+  }
+}

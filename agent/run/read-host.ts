@@ -1,0 +1,94 @@
+import type { ErrorCode } from '../../shared/errors.js';
+import type { DrbdResourceView } from '../../shared/inventory.js';
+import { createDrbdAdapter, procDrbdReader, type DrbdAdapter } from '../adapters/drbd.js';
+import { openToolstackWithList } from '../adapters/open-toolstack.js';
+import { createToolstack } from '../adapters/toolstack.js';
+import type { ToolstackKind } from '../adapters/toolstack-detect.js';
+import type { DomainsRead, HostRead } from '../core/events.js';
+import { readGuarded, readMaintenance } from '../host/host-read.js';
+import { readLedgerPart } from '../host/ledger-read.js';
+import { parseProcDrbd } from '../parse/proc-drbd.js';
+import type { DrbdAvailabilityWord } from '../state/snapshot.js';
+import type { Effect } from '../core/effects.js';
+import type { AgentPorts } from './ports.js';
+
+/**
+ * The I/O of the agent's reads: the whole host for `read-full`, `xl list` alone, the re-check
+ * before a start and DRBD polls. Each returns plain data for an event; failures are data too.
+ */
+export const drbdAdapterFor = (p: AgentPorts): DrbdAdapter => createDrbdAdapter({ run: p.run, readProcDrbd: procDrbdReader(p.files) });
+
+export async function listDomains(p: AgentPorts, kind: ToolstackKind): Promise<DomainsRead> {
+  const r = await createToolstack(kind, { run: p.run }).list();
+  return r.ok ? { ok: true, domains: r.value } : { ok: false, code: r.error.code, message: r.error.message };
+}
+
+export async function pollDrbd(p: AgentPorts, names: readonly string[]): Promise<{ views: Map<string, DrbdResourceView>; problems: { resource: string; code: ErrorCode; message: string }[] }> {
+  const adapter = drbdAdapterFor(p);
+  const views = new Map<string, DrbdResourceView>();
+  const problems: { resource: string; code: ErrorCode; message: string }[] = [];
+  for (const n of names) {
+    const r = await adapter.readResource(n);
+    if (r.ok) views.set(n, r.value);
+    else problems.push({ resource: n, code: r.error.code, message: r.error.message });
+  }
+  return { views, problems };
+}
+
+/**
+ * Whether DRBD is here, without ever loading the module: /proc/drbd first; `drbdadm --version`
+ * only when it is absent (to tell "tools missing" from "module not loaded"), or when the tools
+ * were found missing before (so installing them is noticed).
+ */
+async function drbdAvailability(p: AgentPorts, recheckTools: boolean): Promise<{ availability: DrbdAvailabilityWord; version: string | null; problem: string | null }> {
+  const proc = await procDrbdReader(p.files)();
+  if (proc.ok && proc.value !== null && !recheckTools) {
+    const parsed = parseProcDrbd(proc.value);
+    return { availability: 'ok', version: parsed.ok ? parsed.value.version.version : null, problem: null };
+  }
+  const avail = await drbdAdapterFor(p).availability();
+  if (!avail.ok) return { availability: 'unknown', version: null, problem: `${avail.error.code}: ${avail.error.message}` };
+  const a = avail.value;
+  return { availability: a.availability, version: a.availability === 'ok' ? a.version : null, problem: null };
+}
+
+type ReadFull = Extract<Effect, { e: 'read-full' }>;
+
+export async function readHost(p: AgentPorts, eff: ReadFull): Promise<HostRead> {
+  const { config } = eff;
+  const [guarded, maintenance, ts] = await Promise.all([
+    readGuarded(p.files, config.guardedDir),
+    readMaintenance(p.files, config.stateDir),
+    (async () => {
+      if (eff.toolstack !== null) return { kind: eff.toolstack, domains: await listDomains(p, eff.toolstack), host: null, problem: null };
+      // first read (or the toolstack failed before): detect it, and learn this host's name
+      const opened = await openToolstackWithList(p.run, config.toolstack);
+      if (!opened.ok) return { kind: null, domains: { ok: false, code: opened.error.code, message: opened.error.message } as DomainsRead, host: null, problem: opened.error };
+      const d = opened.value.domains;
+      const info = await opened.value.toolstack.info();
+      return {
+        kind: opened.value.toolstack.kind,
+        domains: (d.ok ? { ok: true, domains: d.value } : { ok: false, code: d.error.code, message: d.error.message }) as DomainsRead,
+        host: info.ok && info.value.host ? info.value.host : null,
+        problem: null,
+      };
+    })(),
+  ]);
+  const host = ts.host ?? eff.host;
+  const ledger = await readLedgerPart(p.files, p.stateDirReal, host, config, guarded.entries);
+  const drbd = await drbdAvailability(p, eff.recheckDrbdTools);
+  const polled = eff.pollDrbd && drbd.availability === 'ok' ? (await pollDrbd(p, [...new Set([...guarded.entries, ...ledger.visitors].flatMap((g) => g.drbdResources))])).views : null;
+  return {
+    host: ts.host,
+    toolstack: ts.kind,
+    toolstackProblem: ts.problem ? { code: ts.problem.code, message: ts.problem.message } : null,
+    domains: ts.domains,
+    guarded: guarded.entries,
+    guardedProblem: guarded.problem,
+    visitors: ledger.visitors,
+    ledger: ledger.ledger,
+    ledgerProblem: ledger.problem,
+    maintenance,
+    drbd: { ...drbd, polled },
+  };
+}

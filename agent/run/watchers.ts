@@ -1,0 +1,76 @@
+import { startDrbdEvents } from '../adapters/drbd-events.js';
+import type { LineStream, StreamExit } from '../adapters/line-stream.js';
+import { createXenstore } from '../adapters/xenstore.js';
+import type { AgentEvent, WatcherName } from '../core/events.js';
+import type { AgentPorts } from './ports.js';
+
+/**
+ * The long-running watcher children, one per kind, each tagged with the generation the reducer
+ * gave it: its lines and its exit go back to the loop as events with that generation, so what an
+ * old child says after a respawn is ignored. Supervision (respawn, polling, probes) is decided
+ * by the reducer (core/watcher.ts); this only starts and stops children.
+ */
+const DOMAIN_WATCH_PATHS = ['@introduceDomain', '@releaseDomain'];
+
+export class WatcherChildren {
+  private readonly current = new Map<WatcherName, { gen: number; stream: LineStream }>();
+  private readonly ending = new Set<Promise<StreamExit>>();
+
+  constructor(
+    private readonly ports: AgentPorts,
+    private readonly post: (ev: AgentEvent) => void,
+  ) {}
+
+  start(watcher: WatcherName, gen: number): void {
+    this.stop(watcher, this.current.get(watcher)?.gen ?? -1);
+    const stream = watcher === 'drbd' ? this.drbd(gen) : this.domains(gen);
+    if (stream === null) return;
+    this.current.set(watcher, { gen, stream });
+    void stream.exited.then((exit) => {
+      if (this.current.get(watcher)?.stream === stream) this.current.delete(watcher);
+      this.post({
+        t: 'watch-exit',
+        watcher,
+        gen,
+        stoppedByUs: exit.stopped,
+        notFound: exit.failure?.code === 'XH_ERR_TOOL_NOT_FOUND',
+        why: exit.failure?.message ?? `ended (exit ${String(exit.exitCode)})`,
+      });
+    });
+  }
+
+  stop(watcher: WatcherName, gen: number): void {
+    const c = this.current.get(watcher);
+    if (!c || c.gen !== gen) return;
+    this.current.delete(watcher);
+    const p = c.stream.stop();
+    this.ending.add(p);
+    void p.then(() => this.ending.delete(p));
+  }
+
+  /** Every child stopped and gone (their process groups signalled; bounded by the stream's own kill timer). */
+  async stopAll(): Promise<void> {
+    for (const [w, c] of [...this.current]) this.stop(w, c.gen);
+    await Promise.all([...this.ending]);
+  }
+
+  private drbd(gen: number): LineStream {
+    return startDrbdEvents(this.ports.spawn, {
+      onLine: (line) => this.post({ t: 'watch-line', watcher: 'drbd', gen, line }),
+      onBadLine: (f) => this.post({ t: 'watch-bad-line', watcher: 'drbd', gen, message: f.message, text: f.text }),
+    });
+  }
+
+  private domains(gen: number): LineStream | null {
+    const xs = createXenstore({ run: this.ports.run, spawn: this.ports.spawn });
+    const w = xs.watch(DOMAIN_WATCH_PATHS, {
+      onEvent: () => this.post({ t: 'watch-line', watcher: 'domains', gen }),
+      onBadLine: (f) => this.post({ t: 'watch-bad-line', watcher: 'domains', gen, message: f.message, text: f.text }),
+    });
+    if (!w.ok) {
+      this.post({ t: 'watch-exit', watcher: 'domains', gen, stoppedByUs: false, notFound: false, why: w.error.message });
+      return null;
+    }
+    return w.value;
+  }
+}

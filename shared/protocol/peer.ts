@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { ErrorCodeSchema, type ErrorCode } from '../errors.js';
+import { DOMU_NAME_RE, HOST_NAME_RE } from '../names.js';
+
+/**
+ * What the `migrate2` forced command answers a peer Dom0 over ssh: versioned JSON, one object per
+ * line on stdout. The asking side parses every line with these schemas; the lines a person reads
+ * (PONG from …, progress, "ok …") are rendered from them on the asking side. The request side is
+ * SSH_ORIGINAL_COMMAND and keeps its strict text grammar (agent/parse/migrate2-command.ts).
+ */
+export const PEER_PROTOCOL_VERSION = 1;
+
+const v = z.literal(PEER_PROTOCOL_VERSION);
+const Host = z.string().regex(HOST_NAME_RE);
+const Domu = z.string().regex(DOMU_NAME_RE);
+const Text = z.string().max(4000);
+
+export const PeerPongSchema = z.object({ v, t: z.literal('pong'), host: Host }).strict();
+
+/** `status NAME`: whether NAME runs on the answering host, and what the asker needs for a preflight. */
+export const PeerStatusSchema = z
+  .object({
+    v,
+    t: z.literal('status'),
+    host: Host,
+    name: Domu,
+    present: z.enum(['here', 'absent']),
+    /** the state word xl list shows, when present */
+    state: z.string().max(40).nullable(),
+    /** the name it is listed under when mid-migration (NAME--incoming / NAME--migratedaway) */
+    listedAs: z.string().max(100).nullable(),
+    /** NAME's home as the answering host sees it */
+    home: Host.nullable(),
+    /** the answering host's free memory (xl info free_memory), null when it could not be read */
+    freeMemMiB: z.number().int().nonnegative().nullable(),
+  })
+  .strict();
+
+export const PeerProgressSchema = z.object({ v, t: z.literal('progress'), line: Text }).strict();
+
+export const PeerResultSchema = z
+  .object({
+    v,
+    t: z.literal('result'),
+    ok: z.boolean(),
+    /** null when ok */
+    code: ErrorCodeSchema.nullable(),
+    message: Text,
+    operationId: z.string().max(100).nullable(),
+  })
+  .strict();
+
+export const PeerLineSchema = z.discriminatedUnion('t', [PeerPongSchema, PeerStatusSchema, PeerProgressSchema, PeerResultSchema]);
+export type PeerLine = z.infer<typeof PeerLineSchema>;
+export type PeerStatus = z.infer<typeof PeerStatusSchema>;
+export type PeerResult = z.infer<typeof PeerResultSchema>;
+
+/** One line for the wire. */
+export const peerLine = (l: PeerLine): string => `${JSON.stringify(l)}\n`;
+
+export const peerRefusal = (code: ErrorCode, message: string): PeerResult => ({ v: PEER_PROTOCOL_VERSION, t: 'result', ok: false, code, message, operationId: null });

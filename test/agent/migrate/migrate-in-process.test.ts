@@ -1,0 +1,171 @@
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { planMigrate, planReverse, type MigrationPlan } from '../../../agent/decide/migration-plan.js';
+import { readMigrationFacts } from '../../../agent/migrate/facts.js';
+import { executePlan, type PlanDone } from '../../../agent/migrate/plan-executor.js';
+import type { MigrationPorts } from '../../../agent/migrate/ports.js';
+import { runPreflight } from '../../../agent/migrate/preflight-run.js';
+import { serveForcedCommand } from '../../../agent/migrate/forced-command.js';
+import type { Ledger } from '../../../agent/state/ledger.js';
+import type { XhError } from '../../../shared/errors.js';
+import type { PeerLine } from '../../../shared/protocol/peer.js';
+import type { Result } from '../../../shared/result.js';
+import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { simMigrationPorts, type MigrationWorld } from '../../harness/migration-on-sim.js';
+
+// Migrations as plans, run by the one plan executor, in process: the simulator plays both Dom0s
+// and "ssh to the peer's forced command" is the peer's forced-command code called directly.
+
+const FLEET = `option bandwidth=1024 connect-delay=0
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen3 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
+`;
+
+let fleet: Fleet;
+afterEach(async () => fleet?.stop());
+
+const world = (f: Fleet, over: Partial<MigrationWorld> = {}): MigrationWorld => ({ sim: f.sim, ...over });
+const ports = (w: MigrationWorld, host: string): MigrationPorts => simMigrationPorts(w, host);
+const ledger = (f: Fleet, host: string): Ledger => JSON.parse(readFileSync(join(f.sim.hostRoot(host), 'var/lib/xenherd/ledger.json'), 'utf8')) as Ledger;
+const hasLedger = (f: Fleet, host: string): Ledger | null => {
+  try {
+    return ledger(f, host);
+  } catch {
+    return null;
+  }
+};
+const xlNames = (f: Fleet, host: string): string[] => f.sim.state().domains.filter((d) => d.host === host).map((d) => d.name).sort();
+
+/** advances simulated time until the promise settles */
+async function drive<T>(f: Fleet, p: Promise<T>): Promise<T> {
+  let done = false;
+  let value: T | undefined;
+  void p.then((v) => {
+    done = true;
+    value = v;
+  });
+  await f.until(() => done, 'the operation', 600_000, 50);
+  return value as T;
+}
+
+async function plan(p: MigrationPorts, kind: 'migrate' | 'reverse', name: string, target: string | null = null, noPeer = false): Promise<Result<MigrationPlan, XhError>> {
+  const facts = await readMigrationFacts(p, name);
+  if (!facts.ok) return facts;
+  return kind === 'migrate' ? planMigrate(facts.value, { name, target, reason: 'manual', operationId: p.newOperationId(), noPeer }) : planReverse(facts.value, name);
+}
+
+async function run(f: Fleet, p: MigrationPorts, kind: 'migrate' | 'reverse', name: string, target: string | null = null, noPeer = false): Promise<{ result: Result<PlanDone, XhError>; progress: string[] }> {
+  const progress: string[] = [];
+  const pl = await plan(p, kind, name, target, noPeer);
+  if (!pl.ok) return { result: pl, progress };
+  return { result: await drive(f, executePlan(p, pl.value, (l) => progress.push(l))), progress };
+}
+
+describe('migrate and reverse as plans (in process)', () => {
+  it('migrates web1 to its peer, both ledgers record it, and reverse brings it back; ledgers end clean', async () => {
+    fleet = await startFleet(FLEET);
+    const w = world(fleet);
+    const m = await run(fleet, ports(w, 'xen1'), 'migrate', 'web1');
+    expect(m.result).toMatchObject({ ok: true, value: { message: 'web1 migrated from xen1 to xen2', lines: ['xen2 confirmed it runs web1'] } });
+    expect(m.progress[0]).toBe('migrating web1 from xen1 to xen2 (operation op-xen1-1)');
+    expect(m.progress).toContain('Migration successful.');
+    expect(xlNames(fleet, 'xen2')).toContain('web1');
+    expect(ledger(fleet, 'xen1').away['web1']).toMatchObject({ home: 'xen1', currentHost: 'xen2', reason: 'manual', operationId: 'op-xen1-1' });
+    expect(ledger(fleet, 'xen2').visitors['web1']).toMatchObject({ home: 'xen1' });
+
+    const r = await run(fleet, ports(w, 'xen1'), 'reverse', 'web1');
+    expect(r.result).toMatchObject({ ok: true, value: { message: 'web1 is back on xen1; ledger updated', peerResult: { ok: true, message: 'web1 migrated from xen2 to xen1' } } });
+    expect(r.progress[0]).toBe('asking xen2 to migrate web1 back to xen1 (migrate2 over ssh)');
+    expect(r.progress).toContain('xen2: Migration successful.');
+    expect(xlNames(fleet, 'xen1')).toContain('web1');
+    expect(ledger(fleet, 'xen1').away).toEqual({});
+    expect(ledger(fleet, 'xen2').visitors).toEqual({});
+    expect(fleet.sim.violations).toEqual([]);
+  });
+
+  it.each([
+    ['before', 'XH_ERR_MIGRATION_FAILED'],
+    ['target', 'XH_ERR_MIGRATION_FAILED'],
+    ['handshake', 'XH_ERR_MIGRATION_UNKNOWN'],
+  ] as const)('a migration failing at %s ends %s with the ledger unchanged', async (phase, code) => {
+    fleet = await startFleet(FLEET);
+    fleet.sim.migrationFault('web1', phase);
+    const m = await run(fleet, ports(world(fleet), 'xen1'), 'migrate', 'web1');
+    expect(m.result).toMatchObject({ ok: false, error: { code } });
+    if (phase === 'handshake') expect(!m.result.ok && m.result.error.message).toMatch(/^ALARM: .*listed on both hosts/);
+    else expect(xlNames(fleet, 'xen1')).toContain('web1');
+    expect(hasLedger(fleet, 'xen1')?.away ?? {}).toEqual({});
+  });
+
+  it('preflight: a target without a replica, without the memory, or already running it is refused before anything moves', async () => {
+    fleet = await startFleet(FLEET.replace('host xen2 mem=32768', 'host xen2 mem=6144 dom0mem=1024'));
+    const w = world(fleet);
+    const toXen3 = await run(fleet, ports(w, 'xen1'), 'migrate', 'web1', 'xen3');
+    expect(toXen3.result).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringMatching(/xen3 holds no replica of r1 \(.*r1\.res.* names xen1, xen2\).*nothing was moved/) } });
+    const noMem = await run(fleet, ports(w, 'xen1'), 'migrate', 'web1');
+    expect(noMem.result).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringMatching(/xen2 has \d+ MiB free, web1 needs 2048 MiB/) } });
+    expect(fleet.sim.commandLog.filter((c) => c.argv[0] === 'migrate')).toEqual([]);
+  });
+
+  it('preflight: no migration keys is a file problem naming `keys setup`; an unreachable sshd is XH_ERR_PEER_UNREACHABLE', async () => {
+    fleet = await startFleet(FLEET);
+    const noKeys = await run(fleet, ports(world(fleet, { keysInstalled: () => false }), 'xen1'), 'migrate', 'web1');
+    expect(noKeys.result).toMatchObject({ ok: false, error: { code: 'XH_ERR_FILE', message: expect.stringContaining('xenherd-agent keys setup xen2') } });
+    const down = await run(fleet, ports(world(fleet, { sshdUp: () => false }), 'xen1'), 'migrate', 'web1');
+    expect(down.result).toMatchObject({ ok: false, error: { code: 'XH_ERR_PEER_UNREACHABLE' } });
+    expect(xlNames(fleet, 'xen1')).toContain('web1');
+  });
+
+  it('--no-peer moves it, records it here, and ends XH_ERR_MIGRATION_PARTIAL with the command that finishes it', async () => {
+    fleet = await startFleet(FLEET);
+    const m = await run(fleet, ports(world(fleet, { keysInstalled: () => false, sshdUp: () => false }), 'xen1'), 'migrate', 'web1', null, true);
+    expect(m.result).toMatchObject({ ok: false, error: { code: 'XH_ERR_MIGRATION_PARTIAL', message: expect.stringContaining('to finish: on xen2: xenherd-agent reconcile web1 --home xen1') } });
+    expect(xlNames(fleet, 'xen2')).toContain('web1');
+    expect(ledger(fleet, 'xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
+  });
+
+  it('names the real reason: unknown domU, not running here, a visitor can only go home', async () => {
+    fleet = await startFleet(FLEET);
+    const w = world(fleet);
+    expect(await plan(ports(w, 'xen1'), 'migrate', 'nosuch')).toMatchObject({ ok: false, error: { code: 'XH_ERR_NOT_FOUND', message: expect.stringContaining('unknown domU nosuch') } });
+    expect(await plan(ports(w, 'xen1'), 'migrate', 'db1')).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('db1 does not run on xen1') } });
+    expect((await run(fleet, ports(w, 'xen1'), 'migrate', 'web1')).result.ok).toBe(true);
+    expect(await plan(ports(w, 'xen2'), 'migrate', 'web1', 'xen3')).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('web1 is a visitor from xen1: it can only go back there') } });
+    // sent home from the visiting host, the home learns the return from the status question
+    const home = await run(fleet, ports(w, 'xen2'), 'migrate', 'web1');
+    expect(home.result).toMatchObject({ ok: true, value: { lines: ['xen1 confirmed it runs web1'] } });
+    expect(ledger(fleet, 'xen1').away).toEqual({});
+    expect(ledger(fleet, 'xen2').visitors).toEqual({});
+  });
+
+  it('a migrate-tab that does not parse refuses what depends on it, naming file, line and fix; the peer cannot claim the domU', async () => {
+    fleet = await startFleet(FLEET);
+    const tab = join(fleet.sim.hostRoot('xen2'), 'etc/xen/migrate-tab.txt');
+    writeFileSync(tab, `${readFileSync(tab, 'utf8')}web+2 xen1\n`);
+    const w = world(fleet);
+    const refused = await plan(ports(w, 'xen2'), 'migrate', 'db1');
+    expect(refused).toMatchObject({ ok: false, error: { code: 'XH_ERR_CONFIG', message: expect.stringMatching(/migrate-tab\.txt.*:\d+:1: "web\+2" is not a valid domU name/) } });
+    // xen1 asks xen2's forced command for db1 (home xen2, known only from xen2's tab): refused
+    const lines: PeerLine[] = [];
+    const code = await drive(fleet, serveForcedCommand(ports(w, 'xen2'), 'xen1', { op: 'migrate2', name: 'db1', live: false }, (l) => lines.push(l)));
+    expect(code).toBe(78);
+    expect(lines.at(-1)).toMatchObject({ t: 'result', ok: false, code: 'XH_ERR_CONFIG' });
+    expect(xlNames(fleet, 'xen2')).toContain('db1');
+  });
+
+  it('dry run: the preflight verdict is computed and nothing moves', async () => {
+    fleet = await startFleet(FLEET);
+    const p = ports(world(fleet), 'xen1');
+    const pl = await plan(p, 'migrate', 'web1');
+    if (!pl.ok) throw new Error(pl.error.message);
+    const pf = pl.value.steps.find((s) => s.do === 'preflight');
+    const checked = pf && pf.do === 'preflight' ? await runPreflight(p, 'web1', pf.checks) : null;
+    expect(checked && 'verdicts' in checked && checked.verdicts.every((v) => v.ok)).toBe(true);
+    expect(pl.value.steps.map((s) => s.do)).toEqual(['hold', 'preflight', 'migrate', 'verify', 'record', 'tell']);
+    expect(fleet.sim.commandLog.filter((c) => c.argv[0] === 'migrate')).toEqual([]);
+  });
+});

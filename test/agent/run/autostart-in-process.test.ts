@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AgentStatusSchema } from '../../../shared/protocol/agent-control.js';
+import { TEST_TIMERS } from '../../harness/agent-on-sim.js';
+import { creates, runsOn, startFleet, type Fleet } from '../../harness/fleet.js';
+
+// Guarded autostart on a Dom0 that just booted: the agent core in this process, the fleet
+// simulator answering its tools, time moving only when the test advances it.
+
+const FLEET = `
+option bandwidth=1024 connect-delay=300
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
+domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2,r3 running=xen2
+domu plain1 mem=512 vcpus=1 home=xen1 running=no
+`;
+
+let fleet: Fleet;
+afterEach(async () => fleet?.stop());
+
+/** xen1 has just rebooted: nothing runs there, its replicas wait for their peers */
+async function rebooted(setup: (f: Fleet) => void = () => undefined): Promise<Fleet> {
+  fleet = await startFleet(FLEET);
+  fleet.sim.power('xen1', 'off');
+  fleet.sim.power('xen1', 'on');
+  setup(fleet);
+  return fleet;
+}
+
+const createAt = (f: Fleet, domu: string): number | undefined => f.sim.commandLog.find((c) => c.tool === 'xl' && c.argv[0] === 'create' && c.argv[1]?.endsWith(`/${domu}.cfg`))?.at;
+
+async function status(f: Fleet) {
+  const r = await f.agent('xen1').control({ op: 'status' });
+  if (!r.ok) throw new Error(r.error.message);
+  return AgentStatusSchema.parse(r.status);
+}
+
+describe('guarded autostart after a reboot (in process)', () => {
+  it('starts what is safe, never starts a domU whose peer holds it Primary (logged as a split-brain hazard)', async () => {
+    const f = await rebooted();
+    f.startAgent('xen1');
+    await f.log('xen1', (l) => l.msg === 'started web1', 'started web1');
+    await f.log('xen1', (l) => l.msg === 'started plain1', 'started plain1');
+    const hazard = await f.log('xen1', (l) => l.domu === 'db1' && l.decision === 'skip', 'db1 skipped');
+    expect(hazard).toMatchObject({ level: 50, reason: 'peer-primary', splitBrainHazard: true });
+    await f.advance(60_000);
+    expect(creates(f.sim, 'xen1', 'db1')).toBe(0);
+    expect(runsOn(f.sim, 'db1')).toEqual(['xen2']);
+    expect(runsOn(f.sim, 'web1')).toEqual(['xen1']);
+    expect(f.sim.violations).toEqual([]);
+    expect(f.agent('xen1').notified[0]).toMatchObject({ ready: true, status: expect.stringMatching(/^3 guarded domUs: /) });
+  });
+
+  it('defers while the peer is Unknown, then starts within 1 s of the peer connecting as Secondary (event path)', async () => {
+    const f = await rebooted((x) => x.sim.drbd('r1', 'disconnect'));
+    f.startAgent('xen1');
+    await f.log('xen1', (l) => l.domu === 'web1' && l.decision === 'defer' && l.reason === 'peer-not-connected', 'web1 deferred');
+    await f.advance(10_000);
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(0);
+    f.sim.drbd('r1', 'connect');
+    const safeAt = await f.until(() => f.sim.state().drbd['r1']?.link === 'connected', 'r1 connected');
+    await f.log('xen1', (l) => l.msg === 'started web1', 'started web1');
+    expect((createAt(f, 'web1') ?? Infinity) - safeAt).toBeLessThan(1_000);
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(1);
+  });
+
+  it('without drbdsetup events2 it polls, says so in status, and still starts within the polling interval', async () => {
+    const f = await rebooted((x) => {
+      x.sim.drbd('r1', 'disconnect');
+      x.sim.toolFault('xen1', 'drbdsetup', { kind: 'garbage', text: '', exitCode: 20 }, { argvPrefix: ['events2'] });
+    });
+    f.startAgent('xen1', { ...TEST_TIMERS, events: { respawnMaxSeconds: 1, pollSeconds: 2 } });
+    await f.log('xen1', (l) => l.msg.includes('events2 is unavailable here'), 'fell back to polling');
+    await f.log('xen1', (l) => l.domu === 'web1' && l.decision === 'defer', 'web1 deferred');
+    f.sim.drbd('r1', 'connect');
+    const safeAt = await f.until(() => f.sim.state().drbd['r1']?.link === 'connected', 'r1 connected');
+    await f.log('xen1', (l) => l.msg === 'started web1', 'started web1');
+    expect((createAt(f, 'web1') ?? Infinity) - safeAt).toBeLessThanOrEqual(2_000 + 100);
+    expect((await status(f)).sources.drbd).toMatch(/^polling drbdadm status every 2 s \(unavailable: drbdsetup events2/);
+  });
+
+  it('goes back from polling to events2 once events2 works again', async () => {
+    const f = await rebooted((x) => x.sim.toolFault('xen1', 'drbdsetup', { kind: 'garbage', text: '', exitCode: 20 }, { argvPrefix: ['events2'], times: 3 }));
+    f.startAgent('xen1');
+    await f.log('xen1', (l) => l.msg.includes('events2 is unavailable here'), 'fell back to polling');
+    expect((await status(f)).sources.drbd).toMatch(/^polling/);
+    await f.log('xen1', (l) => l.msg.startsWith('drbdsetup events2 works again'), 'back to events', 120_000);
+    expect((await status(f)).sources.drbd).toBe('drbdsetup events2');
+    // and the events path reacts again: a disconnect defers nothing already running, a new start happens by event
+    expect(runsOn(f.sim, 'web1')).toEqual(['xen1']);
+  });
+
+  it('killed mid-start and restarted: the domU is started once, not twice', async () => {
+    const f = await rebooted((x) => x.sim.toolFault('xen1', 'xl', { kind: 'slow', ms: 1_500 }, { argvPrefix: ['create', '/etc/xen/drbd-auto/web1.cfg'], times: 1 }));
+    f.startAgent('xen1');
+    await f.until(() => creates(f.sim, 'xen1', 'web1') === 1, 'the first xl create of web1');
+    f.crash('xen1');
+    const second = f.startAgent('xen1');
+    await f.log('xen1', (l) => l.domu === 'web1' && l.decision === 'running', 'web1 seen running');
+    await f.advance(5_000);
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(1);
+    expect(runsOn(f.sim, 'web1')).toEqual(['xen1']);
+    expect(second.logs.some((l) => l.msg.includes('still running: waiting for it'))).toBe(true);
+  });
+
+  it('split brain (both sides StandAlone): nothing is started, the agent logs an error', async () => {
+    const f = await rebooted((x) => x.sim.drbd('r1', 'split-brain'));
+    f.startAgent('xen1');
+    const line = await f.log('xen1', (l) => l.domu === 'web1' && l.decision === 'defer', 'web1 deferred');
+    expect(line).toMatchObject({ level: 50, splitBrainSuspected: true, reason: 'peer-not-connected' });
+    await f.advance(120_000);
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(0);
+  });
+
+  it('a deferred domU is decided again on the fallback timer when no event comes', async () => {
+    const f = await rebooted((x) => x.sim.drbd('r1', 'disconnect'));
+    f.startAgent('xen1', { autostart: { deferRecheckSeconds: 20, deferJitterSeconds: 1 } });
+    await f.log('xen1', (l) => l.domu === 'web1' && l.decision === 'defer', 'web1 deferred');
+    const t0 = f.sim.clock.now();
+    await f.until(() => f.agent('xen1').core.current.fullRead.done >= 2, 'a second full read', 30_000);
+    const at = f.sim.clock.now() - t0;
+    expect(at).toBeGreaterThanOrEqual(19_000);
+    expect(at).toBeLessThanOrEqual(21_100);
+  });
+});

@@ -1,0 +1,163 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { holdOnAgent } from '../../../agent/control/client.js';
+import { AgentStatusSchema, CONTROL_PROTOCOL_VERSION, type AgentStatus } from '../../../shared/protocol/agent-control.js';
+import type { Sim } from '../../sim/sim.js';
+import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
+import { AgentProcess, creates, liveProcessesMentioning, runAsync, runsOn, writeConfig } from './agent-process.js';
+
+// What only a real `xenherd-agent run` process shows: the built bundle started with the unit's
+// Node flags, its control socket, signals, systemd's notify socket, a SIGKILL and a restart. The
+// agent's behaviour itself is tested in process (autostart-, control-, holds-…-in-process tests).
+
+const FLEET = (web1 = 'no', bandwidth = 1024) => `
+option bandwidth=${bandwidth} connect-delay=300
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=${web1}
+domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen2
+`;
+
+const bed = agentTestBed();
+let sim: Sim;
+
+async function boot(fleet = FLEET(), config: unknown = FAST_TIMERS, env: Record<string, string> = {}, setup: (s: Sim) => void = () => undefined): Promise<AgentProcess> {
+  sim = await bed.startSim(fleet);
+  setup(sim);
+  const a = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, config), env));
+  await a.waitLog((l) => l.msg.startsWith('ready'));
+  return a;
+}
+
+const agentCli = (...args: string[]) => runAsync(process.execPath, [bed.agentPath(), ...args], sim.env('xen1'));
+async function status(): Promise<AgentStatus> {
+  const r = await agentCli('autostart', 'status', '--json');
+  expect(r.code).toBe(0);
+  return AgentStatusSchema.parse(JSON.parse(r.stdout));
+}
+
+/** polls a condition this test owns until it holds or timeoutMs pass */
+async function waitUntil(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`${what}: not reached after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('xenherd-agent run as a process', () => {
+  it('answers `autostart status` on an owner-only control socket, as a table and as JSON', async () => {
+    await boot(FLEET(), FAST_TIMERS, {}, (s) => s.drbd('r1', 'disconnect'));
+    const st = await status();
+    expect(st.guarded.find((g) => g.name === 'web1')).toMatchObject({ decision: 'defer', reason: 'peer-not-connected' });
+    const table = await agentCli('autostart', 'status');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/DOMU\s+DECISION\s+REASON\s+SINCE\s+DETAIL/);
+    expect(table.stdout).toMatch(/web1\s+defer\s+peer-not-connected\s+\d{4}-\d\d-\d\dT/);
+    expect(statSync(join(sim.hostRoot('xen1'), 'run/xenherd/agent.sock')).mode & 0o777).toBe(0o600);
+  });
+
+  it('the CLI reports a daemon that is not running with its own exit code (76)', async () => {
+    sim = await bed.startSim(FLEET());
+    const r = await agentCli('autostart', 'status');
+    expect(r.code).toBe(76);
+    expect(r.stderr).toContain('XH_ERR_AGENT_UNREACHABLE');
+  });
+
+  it('SIGHUP reloads the config; a bad one is refused and the old one stays', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xh-hup-'));
+    try {
+      const cfg = join(dir, 'agent.json');
+      writeFileSync(cfg, JSON.stringify(FAST_TIMERS));
+      sim = await bed.startSim(FLEET());
+      const a = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', cfg));
+      await a.waitLog((l) => l.msg.startsWith('ready'));
+      writeFileSync(cfg, '{"autostart": {"paralel": 2}}');
+      a.child.kill('SIGHUP');
+      const bad = await a.waitLog((l) => l.msg.startsWith('SIGHUP: configuration not reloaded'));
+      expect(bad.msg).toContain('unknown key "autostart.paralel"');
+      writeFileSync(cfg, JSON.stringify({ ...FAST_TIMERS, logLevel: 'debug' }));
+      a.child.kill('SIGHUP');
+      await a.waitLog((l) => l.msg.startsWith('configuration reloaded'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tells systemd READY=1 and STATUS=… on a real NOTIFY_SOCKET', async () => {
+    // Node has no unix datagram sockets: python3 (installed by .ci/run) plays systemd's listener.
+    const dir = mkdtempSync(join(tmpdir(), 'xh-notify-'));
+    const sockPath = join(dir, 'notify.sock');
+    const listener = spawn('python3', ['-c', 'import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM);s.bind(sys.argv[1]);print("bound",flush=True)\nwhile True: print(s.recv(4096).decode().replace("\\n","|"),flush=True)', sockPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let got = '';
+    listener.stdout.on('data', (d: Buffer) => (got += d.toString()));
+    try {
+      await waitUntil(() => got.includes('bound'), 'python3 listening (python3 is needed; .ci/run installs it)');
+      await boot(FLEET(), FAST_TIMERS, { NOTIFY_SOCKET: sockPath });
+      await waitUntil(() => got.includes('READY=1'), 'READY=1 received');
+      expect(got).toMatch(/READY=1\|STATUS=2 guarded domUs: /);
+    } finally {
+      listener.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a config with an unknown key, naming the key and the fix (exit 78)', async () => {
+    sim = await bed.startSim(FLEET());
+    const cfg = writeConfig(sim.dir, { autostart: { parallel: 0 }, colour: 'blue' });
+    const r = await agentCli('run', '--config', cfg);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain('key "autostart.parallel": must be at least 1');
+    expect(r.stderr).toContain('unknown key "colour": remove it or fix its spelling');
+    expect(existsSync(join(sim.hostRoot('xen1'), 'run/xenherd/agent.sock'))).toBe(false);
+  });
+
+  it('SIGTERM: exit 0, and no events2 or xenstore-watch of its own left behind', async () => {
+    const a = await boot();
+    expect(liveProcessesMentioning(`${sim.dir}/bin/xen1/drbdsetup`)).toHaveLength(1);
+    expect((await a.stop()).code).toBe(0);
+    expect(liveProcessesMentioning(`${sim.dir}/bin/xen1/`)).toEqual([]);
+  });
+
+  it('SIGKILLed mid-start and restarted: the domU is started once (the pid of its xl create is on disk)', async () => {
+    sim = await bed.startSim(FLEET());
+    sim.toolFault('xen1', 'xl', { kind: 'slow', ms: 1_500 }, { argvPrefix: ['create', '/etc/xen/drbd-auto/web1.cfg'], times: 1 });
+    const first = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
+    await waitUntil(() => creates(sim, 'xen1', 'web1') === 1, 'the first xl create of web1');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
+    await second.waitLog((l) => l.domu === 'web1' && l.decision === 'running');
+    expect(creates(sim, 'xen1', 'web1')).toBe(1);
+    expect(runsOn(sim, 'web1')).toEqual(['xen1']);
+    expect(second.logs.some((l) => l.msg.includes('still running: waiting for it'))).toBe(true);
+  });
+
+  it('`migrate` holds its domU in the daemon while it runs; killed mid-way, its hold goes with it', async () => {
+    const a = await boot(FLEET('xen1', 256));
+    const child = spawn(process.execPath, [bed.agentPath(), 'migrate', 'web1', '--no-peer'], { env: { ...process.env, ...sim.env('xen1') }, stdio: 'ignore' });
+    const exited = new Promise((r) => child.on('close', r));
+    try {
+      await a.waitLog((l) => l.domu === 'web1' && l.hold === 'migrate');
+      expect((await status()).holds).toEqual([expect.objectContaining({ name: 'web1', purpose: 'migrate', by: expect.stringMatching(/^xenherd-agent migrate \(pid \d+\)$/) })]);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await a.waitLog((l) => l.domu === 'web1' && typeof l.msg === 'string' && l.msg.startsWith('web1 released by xenherd-agent migrate'));
+    expect((await status()).holds).toEqual([]);
+    // the killed command's xl migrate ends on its own (the toolstack's process is not ours to kill)
+    await waitUntil(() => runsOn(sim, 'web1').length === 1 && sim.state().migrations.length === 0, 'web1 in one place');
+  });
+
+  it('a hold with a malformed request is refused by the schema, nothing held', async () => {
+    await boot();
+    const req = { v: CONTROL_PROTOCOL_VERSION, op: 'hold', name: '-web1', purpose: 'migrate', operation: 'op', by: 'test' } as const;
+    const bad = await holdOnAgent(join(sim.hostRoot('xen1'), 'run/xenherd/agent.sock'), req);
+    expect(bad).toMatchObject({ ok: false, error: { code: 'XH_ERR_USAGE' } });
+    expect((await status()).holds).toEqual([]);
+  });
+});

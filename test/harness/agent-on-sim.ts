@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import type { AgentConfigInput } from '../../agent/config/schema.js';
+import { AgentConfigSchema } from '../../agent/config/schema.js';
+import { AgentCore } from '../../agent/run/agent-core.js';
+import type { AgentPorts } from '../../agent/run/ports.js';
+import { BootRecord } from '../../agent/run/boot-record.js';
+import { StartIntents } from '../../agent/run/start-intents.js';
+import type { ControlRequest, ControlResponse } from '../../shared/protocol/agent-control.js';
+import { CONTROL_PROTOCOL_VERSION } from '../../shared/protocol/agent-control.js';
+import type { Sim } from '../sim/sim.js';
+import { memoryLogger, type LogLine } from './memory-log.js';
+import { simSpawnStream, simToolRunner, SimProcesses } from './sim-tools.js';
+import { syncHostFiles } from './sync-host-files.js';
+
+/**
+ * One agent core "on" a simulated Dom0, in the test's own process: the fleet simulator answers
+ * its tools, its files are the host's directory, its clock is the simulator's. Only the process
+ * shell (argv, signals, the control socket, sd_notify's datagram) is left out; those are proven by
+ * the few child-process tests.
+ */
+export interface SimAgent {
+  readonly host: string;
+  readonly core: AgentCore;
+  readonly logs: LogLine[];
+  /** what the agent told systemd (READY=1, STATUS=…) */
+  readonly notified: { ready: boolean; status: string }[];
+  /** the processes it ran: alive until their tool returns */
+  readonly procs: SimProcesses;
+  control(req: DistributiveOmit<ControlRequest, 'v'>): Promise<ControlResponse>;
+  /** a hold as a migration command takes it; release() closes its connection */
+  hold(name: string, purpose: 'migrate' | 'migrate2' | 'reverse', by?: string): Promise<{ response: ControlResponse; release: () => void }>;
+}
+
+type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
+
+/** Fast timers for tests: the defaults are the seed's 5 min ± 60 s. */
+export const TEST_TIMERS: AgentConfigInput = {
+  autostart: { deferRecheckSeconds: 30, deferJitterSeconds: 1, retryInitialSeconds: 1, retryMaxSeconds: 5 },
+  events: { respawnMaxSeconds: 1 },
+};
+
+export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput = TEST_TIMERS, seed = 1, procs = new SimProcesses()): SimAgent {
+  const cfg = AgentConfigSchema.parse(config);
+  const root = sim.hostRoot(host);
+  const { log, lines } = memoryLogger(sim.clock, 'xenherd-agent', { host });
+  const notified: { ready: boolean; status: string }[] = [];
+  const stateDirReal = join(root, cfg.stateDir);
+  const bootFile = join(root, cfg.controlSocket, '..', 'autostart-boot.json');
+  const intents = new StartIntents(stateDirReal);
+  const ports: AgentPorts = {
+    clock: sim.clock,
+    log,
+    run: simToolRunner(sim, host, procs),
+    spawn: simSpawnStream(sim, host, procs),
+    files: syncHostFiles(root),
+    stateDirReal,
+    intents: {
+      write: (i) => intents.write(i),
+      remove: (n) => intents.remove(n),
+      readAll: () => intents.readAll((problem) => log.warn(`start record ignored: ${problem}`)),
+      stillRunning: (i) => procs.alive(i.pid),
+    },
+    saveBootRecord: (names) => {
+      const r = new BootRecord(bootFile);
+      for (const n of names) {
+        const added = r.add(n);
+        if (!added.ok) throw new Error(added.error.message);
+      }
+    },
+    notify: async (m) => {
+      notified.push({ ready: m.ready === true, status: m.status });
+      return null;
+    },
+  };
+  const core = new AgentCore(ports, { config: cfg, host, pid: 4242, seed, handledThisBoot: new Set(new BootRecord(bootFile).all) });
+  let conns = 0;
+  const control: SimAgent['control'] = (req) => core.control({ ...req, v: CONTROL_PROTOCOL_VERSION } as ControlRequest, { keepOpen: () => undefined });
+  const hold: SimAgent['hold'] = async (name, purpose, by = 'the test') => {
+    let closed: (() => void) | null = null;
+    let released = false;
+    const response = await core.control(
+      { v: CONTROL_PROTOCOL_VERSION, op: 'hold', name, purpose, operation: `op-${++conns}`, by },
+      {
+        keepOpen: (f) => {
+          if (released) f();
+          else closed = f;
+        },
+      },
+    );
+    return {
+      response,
+      release: () => {
+        released = true;
+        const f = closed as (() => void) | null;
+        closed = null;
+        f?.();
+      },
+    };
+  };
+  void core.start();
+  return { host, core, logs: lines, notified, procs, control, hold };
+}

@@ -1,0 +1,82 @@
+import type { AgentConfigInput } from '../../agent/config/schema.js';
+import { startSim, type Sim } from '../sim/sim.js';
+import { startAgentOnSim, TEST_TIMERS, type SimAgent } from './agent-on-sim.js';
+import type { LogLine } from './memory-log.js';
+import { SimProcesses } from './sim-tools.js';
+
+/**
+ * The in-process fleet: the simulator on its deterministic clock and agent cores on some of its
+ * Dom0s, all in the test's process. Time moves only in `advance`/`until`, so a test reads like a
+ * scenario and replays exactly; a later controller core joins the same clock.
+ */
+export interface Fleet {
+  readonly sim: Sim;
+  agent(host: string): SimAgent;
+  /** an agent core on host (replacing a crashed one); its processes survive a crash of the last */
+  startAgent(host: string, config?: AgentConfigInput): SimAgent;
+  /** the agent process dies: nothing of it reacts any more; an `xl create` it ran runs on */
+  crash(host: string): void;
+  /** power off: the agent dies with its Dom0 */
+  powerOff(host: string): void;
+  advance(ms: number): Promise<void>;
+  /** advances simulated time in steps until pred holds; throws after maxMs of simulated time */
+  until(pred: () => boolean, what: string, maxMs?: number, stepMs?: number): Promise<number>;
+  /** the first log line of host's agent matching pred, advancing time until it comes */
+  log(host: string, pred: (l: LogLine) => boolean, what: string, maxMs?: number): Promise<LogLine>;
+  stop(): Promise<void>;
+}
+
+export async function startFleet(fleetText: string): Promise<Fleet> {
+  const sim = await startSim({ fleet: fleetText, clock: 'deterministic' });
+  const agents = new Map<string, SimAgent>();
+  const procs = new Map<string, SimProcesses>();
+  let seed = 1;
+  const until = async (pred: () => boolean, what: string, maxMs = 60_000, stepMs = 10): Promise<number> => {
+    const end = sim.clock.now() + maxMs;
+    await sim.advance(0);
+    while (!pred()) {
+      if (sim.clock.now() >= end) throw new Error(`${what}: not reached after ${maxMs} ms of simulated time`);
+      await sim.advance(stepMs);
+    }
+    return sim.clock.now();
+  };
+  const fleet: Fleet = {
+    sim,
+    agent: (host) => {
+      const a = agents.get(host);
+      if (!a) throw new Error(`no agent on ${host}`);
+      return a;
+    },
+    startAgent: (host, config = TEST_TIMERS) => {
+      agents.get(host)?.core.abandon();
+      const p = procs.get(host) ?? new SimProcesses();
+      procs.set(host, p);
+      const a = startAgentOnSim(sim, host, config, seed++, p);
+      agents.set(host, a);
+      return a;
+    },
+    crash: (host) => fleet.agent(host).core.abandon(),
+    powerOff: (host) => {
+      agents.get(host)?.core.abandon();
+      sim.power(host, 'off');
+    },
+    advance: (ms) => sim.advance(ms),
+    until,
+    log: async (host, pred, what, maxMs) => {
+      let hit: LogLine | undefined;
+      await until(() => (hit = fleet.agent(host).logs.find(pred)) !== undefined, `${host}: log line "${what}"`, maxMs);
+      return hit as LogLine;
+    },
+    stop: async () => {
+      for (const a of agents.values()) a.core.abandon();
+      await sim.stop();
+    },
+  };
+  return fleet;
+}
+
+/** `xl create` calls of domu on host so far. */
+export const creates = (sim: Sim, host: string, domu: string): number =>
+  sim.commandLog.filter((c) => c.host === host && c.tool === 'xl' && c.argv[0] === 'create' && c.argv[1]?.endsWith(`/${domu}.cfg`)).length;
+
+export const runsOn = (sim: Sim, domu: string): string[] => sim.state().domains.filter((d) => d.name === domu).map((d) => d.host);

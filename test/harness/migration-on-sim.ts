@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { takeLock } from '../../agent/adapters/file-lock.js';
+import { ledgerStore } from '../../agent/adapters/ledger-store.js';
+import { createToolstack } from '../../agent/adapters/toolstack.js';
+import { AgentConfigSchema, type AgentConfigInput } from '../../agent/config/schema.js';
+import { serveForcedCommand } from '../../agent/migrate/forced-command.js';
+import type { MigrationPorts, PeerPort } from '../../agent/migrate/ports.js';
+import { parseMigrate2Command } from '../../agent/parse/migrate2-command.js';
+import { exitCodeFor } from '../../shared/errors.js';
+import type { PeerLine } from '../../shared/protocol/peer.js';
+import { err, ok } from '../../shared/result.js';
+import type { Sim } from '../sim/sim.js';
+import type { SimAgent } from './agent-on-sim.js';
+import { SimProcesses, simToolRunner } from './sim-tools.js';
+import { syncHostFiles } from './sync-host-files.js';
+
+/**
+ * Migration ports for a simulated Dom0 in the test's process: its tools from the simulator, and
+ * "ssh to the peer's forced command" played by calling that peer's forced-command code directly
+ * with the peer's own ports, exactly as sshd would run it there.
+ */
+export interface MigrationWorld {
+  readonly sim: Sim;
+  /** the agent core running on a host, if any: holds and nudges go to it */
+  agentOn?(host: string): SimAgent | undefined;
+  /** per host: the migration key and peers' host keys are installed (default: yes) */
+  readonly keysInstalled?: (host: string) => boolean;
+  /** per peer: its sshd accepts connections (default: the peer is powered on) */
+  readonly sshdUp?: (peer: string) => boolean;
+  readonly config?: AgentConfigInput;
+}
+
+export function simMigrationPorts(w: MigrationWorld, host: string): MigrationPorts {
+  const sim = w.sim;
+  const config = AgentConfigSchema.parse(w.config ?? {});
+  const root = sim.hostRoot(host);
+  const stateDirReal = join(root, config.stateDir);
+  const kind = sim.state().hosts[host]?.toolstack ?? 'xl';
+  let ops = 0;
+  const sshdUp = (peer: string): boolean => (w.sshdUp ? w.sshdUp(peer) : sim.state().hosts[peer]?.power === 'on');
+  const peer: PeerPort = {
+    keys: async (p) => {
+      const installed = w.keysInstalled ? w.keysInstalled(host) : true;
+      return { keyFile: `${root}/etc/xenherd/migrate_key`, keyReadable: installed, knownHostsFile: `${root}/etc/xenherd/known_hosts`, knownHost: installed && p !== '' };
+    },
+    sshd: async (p) => (sshdUp(p) ? { reachable: true } : { reachable: false, why: `${p}'s sshd (${p}:22) is not reachable from ${host}: ECONNREFUSED` }),
+    ask: async (p, command, onLine) => {
+      if (!sshdUp(p) || !sim.state().hosts[p]) return err({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${p} (${p}:22): connect ECONNREFUSED` });
+      const req = parseMigrate2Command(command);
+      const lines: PeerLine[] = [];
+      const emit = (l: PeerLine): void => {
+        lines.push(l);
+        onLine?.(l);
+      };
+      if (!req.ok) {
+        emit({ v: 1, t: 'result', ok: false, code: req.error.code, message: req.error.message, operationId: null });
+        return ok({ exitCode: exitCodeFor(req.error.code), lines, stderr: '' });
+      }
+      const exitCode = await serveForcedCommand(simMigrationPorts(w, p), host, req.value, emit);
+      return ok({ exitCode, lines, stderr: '' });
+    },
+  };
+  return {
+    host,
+    config,
+    files: syncHostFiles(root),
+    clock: sim.clock,
+    toolstack: createToolstack(kind, { run: simToolRunner(sim, host, new SimProcesses()) }),
+    store: ledgerStore(stateDirReal, host),
+    peer,
+    hold: async (name, purpose, operation) => {
+      const file = await takeLock(join(stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
+      if (!file.ok) return file;
+      const agent = w.agentOn?.(host);
+      if (!agent) return ok({ viaDaemon: false, release: () => file.value.release() });
+      const h = await agent.hold(name, purpose, `xenherd-agent ${purpose} (operation ${operation})`);
+      if (!h.response.ok) {
+        file.value.release();
+        return err(h.response.error);
+      }
+      return ok({
+        viaDaemon: true,
+        release: () => {
+          h.release();
+          file.value.release();
+        },
+      });
+    },
+    nudge: async () => {
+      await w.agentOn?.(host)?.control({ op: 'reload' });
+    },
+    newOperationId: () => `op-${host}-${++ops}`,
+  };
+}
