@@ -1,16 +1,32 @@
-// Composition root of xenherd-controller. The fleet service (agent links, where, drains) is built
-// in a later issue; until then this binary answers --version and --help only, and says so.
+// Composition root of xenherd-controller: argv, stdio, the wall clock, signals, host name, ids.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { processIo } from '../shared/cli/io.js';
-import { runProgram } from '../shared/cli/program.js';
+import { runProgram, type Program } from '../shared/cli/program.js';
+import { realClock } from '../shared/clock/real-clock.js';
+import { enrollCommand } from './cli/enroll.js';
+import type { ControllerHooks } from './cli/hooks.js';
+import { initCommand } from './cli/init.js';
+import { operatorCommand } from './cli/operator.js';
+import { serveCommand } from './cli/serve.js';
+
+const hooks: ControllerHooks = {
+  clock: realClock,
+  newId: () => randomUUID(),
+  hostname: () => hostname(),
+  onSignal: (signal, handler) => void process.on(signal, handler),
+  isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+};
 
 const program = {
   binary: 'xenherd-controller',
-  description:
-    'The thin xenherd controller: agents report to it, it answers where each domU runs and coordinates drains.\n' +
-    'This release ships no controller service yet: only --version and --help work.',
-  commands: [],
-};
+  description: 'The thin xenherd controller: agents report to it, it answers where each domU runs and routes migrations.',
+  commands: [serveCommand(hooks), initCommand(hooks), enrollCommand(hooks), operatorCommand(hooks)],
+  exitCodes: ['XH_ERR_USAGE', 'XH_ERR_CONFIG', 'XH_ERR_FILE', 'XH_ERR_REFUSED', 'XH_ERR_INTERNAL'],
+} satisfies Program;
 
 void runProgram(program, process.argv.slice(2), processIo()).then((code) => {
   process.exitCode = code;
+  // serve has closed its server and links; nothing left may keep the process alive
+  if (process.argv[2] === 'serve') process.exit(code);
 });

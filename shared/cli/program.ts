@@ -1,4 +1,4 @@
-import { ERROR_CATALOG, exitCodeFor, type XhError } from '../errors.js';
+import { ERROR_CATALOG, exitCodeFor, type ErrorCode, type XhError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CliIo } from './io.js';
 
@@ -7,6 +7,8 @@ export interface Command {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
+  /** full `COMMAND --help` text, starting with what it does; without it: the usage line, then the summary */
+  readonly help?: string;
   readonly run: (argv: readonly string[], io: CliIo) => Promise<number>;
 }
 
@@ -14,6 +16,10 @@ export interface Program {
   readonly binary: string;
   readonly description: string;
   readonly commands: readonly Command[];
+  /** the exit codes this binary uses, for --help; without it: the whole catalog */
+  readonly exitCodes?: readonly ErrorCode[];
+  /** a line after the exit codes (e.g. codes passed through from elsewhere) */
+  readonly exitCodesNote?: string;
 }
 
 export function helpText(program: Program): string {
@@ -33,7 +39,9 @@ export function helpText(program: Program): string {
     lines.push('');
   }
   lines.push('exit codes:', '  0   success');
-  for (const [code, entry] of Object.entries(ERROR_CATALOG)) lines.push(`  ${String(entry.exit).padEnd(3)} ${code}`);
+  const codes = program.exitCodes ?? (Object.keys(ERROR_CATALOG) as ErrorCode[]);
+  for (const code of codes) lines.push(`  ${String(ERROR_CATALOG[code].exit).padEnd(3)} ${code}`);
+  if (program.exitCodesNote !== undefined) lines.push(program.exitCodesNote);
   return `${lines.join('\n')}\n`;
 }
 
@@ -62,8 +70,10 @@ export async function runProgram(program: Program, argv: readonly string[], io: 
     const known = program.commands.map((c) => c.name).join(', ') || 'none';
     return reportError(program.binary, { code: 'XH_ERR_USAGE', message: `unknown command ${JSON.stringify(first)} (commands: ${known}; see --help)` }, io);
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(`usage: ${program.binary} ${command.usage}\n${command.summary}\n`);
+  // words after "--" belong to the command (xenherdctl ssh NAME -- CMD -h), not to --help
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
+    io.stdout(command.help ?? `usage: ${program.binary} ${command.usage}\n${command.summary}\n`);
     return 0;
   }
   try {

@@ -1,0 +1,46 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocketServer } from 'ws';
+import type { Logger } from '../../shared/logger.js';
+import { wsLink } from '../../shared/link/ws-link.js';
+import { AGENT_LINK_PATH } from '../../shared/protocol/agent-link.js';
+import { authenticate } from '../auth/tokens.js';
+import type { TokenBook } from '../auth/token-store-file.js';
+import type { ControllerCore } from '../core/controller-core.js';
+
+/** Answers an HTTP upgrade with an error status and closes: the WebSocket never opens. */
+function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  socket.destroy();
+}
+
+/**
+ * An agent opening its link: the token is checked before the WebSocket exists, and the host it
+ * is bound to becomes the link's identity; the core then refuses a hello for any other host.
+ */
+export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocketServer; tokens: TokenBook; log: Logger }) {
+  return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== AGENT_LINK_PATH) {
+      deps.log.warn({ event: 'agent-refused', remote, reason: `upgrade on unknown path ${JSON.stringify(path).slice(0, 100)}` }, 'refused a WebSocket upgrade on an unknown path');
+      return refuseUpgrade(socket, 404, 'XH_ERR_NOT_FOUND', `the agent link is at ${AGENT_LINK_PATH}`);
+    }
+    const auth = authenticate(deps.tokens.current(), req.headers.authorization);
+    if (!auth.ok) {
+      deps.log.warn({ event: 'agent-refused', remote, code: 'XH_ERR_AUTH', reason: auth.reason }, `refused an agent link from ${remote}: ${auth.reason}`);
+      return refuseUpgrade(socket, 401, 'XH_ERR_AUTH', 'token refused: enroll this host (xenherd-controller enroll HOST) and use the token it prints');
+    }
+    if (auth.principal.kind !== 'agent') {
+      deps.log.warn({ event: 'agent-refused', remote, code: 'XH_ERR_AUTH', reason: `operator token ${auth.principal.tokenId} (${auth.principal.name}) used for an agent link` }, `refused an agent link from ${remote}: an operator token`);
+      return refuseUpgrade(socket, 403, 'XH_ERR_AUTH', "an operator's token cannot open an agent link: use the host's token from xenherd-controller enroll");
+    }
+    const host = auth.principal.host;
+    deps.wss.handleUpgrade(req, socket, head, (ws) => {
+      deps.core.acceptAgent(wsLink(ws, remote), { host });
+    });
+  };
+}

@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../../shared/logger.js';
+import { CommandRequestSchema, type CommandEvent } from '../../shared/protocol/ctl-api.js';
+import type { ControllerCore, OperatorIdentity } from '../core/controller-core.js';
+import { readBody, remoteOf, sendError } from './respond.js';
+
+const BODY_LIMIT = 16 * 1024;
+
+/**
+ * POST /v1/commands: the request is checked and routed first (an error is a plain JSON error
+ * response); once an agent has it, the response is NDJSON, one CommandEvent a line, `result`
+ * last. If the operator goes away the command goes on: a migration is not stopped halfway
+ * because a terminal closed.
+ */
+export async function runCommandStream(core: ControllerCore, log: Logger, operator: OperatorIdentity, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req, BODY_LIMIT);
+  if (body === null) return sendError(res, { code: 'XH_ERR_USAGE', message: `the request body is above ${BODY_LIMIT} bytes` });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    return sendError(res, { code: 'XH_ERR_USAGE', message: 'the request body is not JSON' });
+  }
+  const parsed = CommandRequestSchema.safeParse(raw);
+  if (!parsed.success) return sendError(res, { code: 'XH_ERR_USAGE', message: `not a command request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
+  let open = true;
+  const write = (e: CommandEvent): void => {
+    if (open) res.write(`${JSON.stringify(e)}\n`);
+  };
+  res.on('close', () => {
+    if (open && !res.writableFinished) log.info({ event: 'operator-gone', remote: remoteOf(req), operator: operator.name }, `${operator.name} stopped following a command; it goes on`);
+    open = false;
+  });
+  const started = core.command(parsed.data, operator, {
+    progress: (line) => write({ type: 'progress', line }),
+    done: (o) => {
+      write({ type: 'result', ...o });
+      if (open) res.end();
+      open = false;
+    },
+  });
+  if (!started.ok) {
+    open = false;
+    return sendError(res, started.error);
+  }
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+  write({ type: 'accepted', ...started.value });
+}

@@ -1,0 +1,58 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { HOST_NAME_RE } from '../../shared/names.js';
+
+/**
+ * Bearer tokens: "xh1.<id>.<secret>". The id (public, 12 hex digits) finds the entry; the
+ * secret (32 random bytes) is checked against its stored SHA-256 in constant time. Only the hash
+ * is ever written to disk. A plain hash is enough (no scrypt): the secret is 256 random bits, not
+ * a password, so there is nothing to guess from the hash.
+ */
+const TOKEN_RE = /^xh1\.([0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/;
+
+export const TOKEN_STORE_SCHEMA_VERSION = 1;
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex');
+const TokenId = z.string().regex(/^[0-9a-f]{12}$/);
+
+export const TokenStoreSchema = z
+  .object({
+    schema: z.literal(TOKEN_STORE_SCHEMA_VERSION),
+    /** an agent token is bound to one host: it can only ever report as that host */
+    agents: z.record(TokenId, z.object({ host: z.string().regex(HOST_NAME_RE), sha256: Sha256Hex, createdAt: z.string() }).strict()),
+    operators: z.record(TokenId, z.object({ name: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/), role: z.enum(['read', 'operate']), sha256: Sha256Hex, createdAt: z.string() }).strict()),
+  })
+  .strict();
+export type TokenStore = z.infer<typeof TokenStoreSchema>;
+export type OperatorRole = TokenStore['operators'][string]['role'];
+
+export const emptyTokenStore = (): TokenStore => ({ schema: TOKEN_STORE_SCHEMA_VERSION, agents: {}, operators: {} });
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/** A new token and the id and hash to store for it. */
+export function newToken(): { token: string; id: string; sha256: string } {
+  const id = randomBytes(6).toString('hex');
+  const secret = randomBytes(32).toString('base64url');
+  return { token: `xh1.${id}.${secret}`, id, sha256: sha256(secret).toString('hex') };
+}
+
+export type Principal = { readonly kind: 'agent'; readonly host: string; readonly tokenId: string } | { readonly kind: 'operator'; readonly name: string; readonly role: OperatorRole; readonly tokenId: string };
+
+/** Who holds this token, or why nobody does (for the log: never the token itself). */
+export function authenticate(store: TokenStore, authorization: string | undefined): { ok: true; principal: Principal } | { ok: false; reason: string } {
+  if (authorization === undefined) return { ok: false, reason: 'no Authorization header' };
+  const m = /^Bearer (\S+)$/.exec(authorization);
+  if (!m) return { ok: false, reason: 'Authorization is not "Bearer TOKEN"' };
+  const t = TOKEN_RE.exec(m[1] as string);
+  if (!t) return { ok: false, reason: 'not a xenherd token (xh1.ID.SECRET)' };
+  const id = t[1] as string;
+  const secret = t[2] as string;
+  const agent = store.agents[id];
+  const operator = store.operators[id];
+  const entry = agent ?? operator;
+  if (!entry) return { ok: false, reason: `unknown token id ${id}` };
+  if (!timingSafeEqual(sha256(secret), Buffer.from(entry.sha256, 'hex'))) return { ok: false, reason: `wrong secret for token id ${id}` };
+  if (agent) return { ok: true, principal: { kind: 'agent', host: agent.host, tokenId: id } };
+  const op = operator as NonNullable<typeof operator>;
+  return { ok: true, principal: { kind: 'operator', name: op.name, role: op.role, tokenId: id } };
+}

@@ -1,0 +1,15 @@
+import type { Clock } from '../../shared/clock/clock.js';
+
+/** What the composition root (controller/main.ts) gives the commands: the process's side effects. */
+export interface ControllerHooks {
+  readonly clock: Clock;
+  /** a fresh unique id (randomUUID) */
+  readonly newId: () => string;
+  /** this machine's host name (for certificates and default URLs) */
+  readonly hostname: () => string;
+  readonly onSignal: (signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', handler: () => void) => void;
+  /** running as root: it works, but the controller is meant to run as its own unprivileged user */
+  readonly isRoot: boolean;
+}
+
+export const DEFAULT_CONFIG_PATH = '/etc/xenherd/controller.json';

@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import type { CliIo } from '../../shared/cli/io.js';
+import type { Command } from '../../shared/cli/program.js';
+import { HOST_NAME_RE } from '../../shared/names.js';
+import { ipBytes } from '../pki/ip-bytes.js';
+import { makeCa, makeServerCert } from '../pki/certificate.js';
+import { tokenStorePath, writeTokenStore } from '../auth/token-store-file.js';
+import { emptyTokenStore, newToken } from '../auth/tokens.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
+import type { ControllerConfigInput } from '../config/schema.js';
+import { isLoopbackAddress } from '../config/loopback.js';
+import { BIN, fail, optionString, parseCommand, withHelp } from './common.js';
+import type { ControllerHooks } from './hooks.js';
+
+const USAGE = 'init [--dir DIR] [--san NAME[,NAME...]] [--listen ADDRESS] [--port N] [--json]';
+
+/**
+ * A quick start in one directory, every file owned by the user who runs it (run it as the
+ * controller's user): a CA, a server certificate it signs, an admin token with the operate
+ * role, and a controller.json pointing at them. Nothing existing is overwritten.
+ */
+async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks): Promise<number> {
+  const specs = ['dir', 'san', 'listen', 'port'].map((name) => ({ name, takesValue: true })).concat([{ name: 'json', takesValue: false }]);
+  const a = parseCommand(argv, specs, 0, 0, USAGE);
+  if (!a.ok) return fail(a.error, io);
+  const dir = resolve(optionString(a.value, 'dir') ?? '/etc/xenherd');
+  const listen = optionString(a.value, 'listen') ?? '0.0.0.0';
+  const port = Number(optionString(a.value, 'port') ?? '7443');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail({ code: 'XH_ERR_USAGE', message: '--port must be a port number (0 = any free port)' }, io);
+  if (ipBytes(listen) === null) return fail({ code: 'XH_ERR_USAGE', message: '--listen must be an IP address (0.0.0.0 for all interfaces)' }, io);
+  const extra = (optionString(a.value, 'san') ?? '').split(',').filter((s) => s !== '');
+  const bad = extra.find((n) => ipBytes(n) === null && !HOST_NAME_RE.test(n));
+  if (bad !== undefined) return fail({ code: 'XH_ERR_USAGE', message: `--san ${JSON.stringify(bad)} is neither a host name nor an IP address` }, io);
+  const host = hooks.hostname();
+  const names = [...new Set([...(HOST_NAME_RE.test(host) ? [host] : []), 'localhost', '127.0.0.1', '::1', ...extra])];
+
+  const files = {
+    config: join(dir, 'controller.json'),
+    caCert: join(dir, 'tls', 'ca.crt'),
+    caKey: join(dir, 'tls', 'ca.key'),
+    cert: join(dir, 'tls', 'server.crt'),
+    key: join(dir, 'tls', 'server.key'),
+  };
+  const stateDir = join(dir, 'state');
+  const present = [files.config, files.caKey, files.key, tokenStorePath(stateDir)].filter((f) => existsSync(f));
+  if (present.length > 0) return fail({ code: 'XH_ERR_REFUSED', message: `${present.join(', ')} already exist: nothing was written (remove them, or choose another --dir)` }, io);
+
+  const now = hooks.clock.now();
+  const ca = makeCa(`xenherd controller CA (${host})`, now);
+  const server = makeServerCert(ca, names, now);
+  const admin = newToken();
+  const store = emptyTokenStore();
+  store.operators[admin.id] = { name: 'admin', role: 'operate', sha256: admin.sha256, createdAt: new Date(now).toISOString() };
+  const urlHost = isLoopbackAddress(listen) ? listen.replace(/^(.*:.*)$/, '[$1]') : HOST_NAME_RE.test(host) ? host : '127.0.0.1';
+  const url = `https://${urlHost}:${port}`;
+  const config: ControllerConfigInput = {
+    listen: { host: listen, port },
+    tls: { cert: files.cert, key: files.key, ca: files.caCert },
+    stateDir,
+    publicUrl: port === 0 ? null : url,
+  };
+  for (const [file, text, mode] of [
+    [files.caKey, ca.keyPem, 0o600],
+    [files.caCert, ca.certPem, 0o644],
+    [files.key, server.keyPem, 0o600],
+    [files.cert, server.certPem, 0o644],
+    [files.config, `${JSON.stringify(config, null, 2)}\n`, 0o600],
+  ] as const) {
+    const w = writeFileAtomic(file, text, mode);
+    if (!w.ok) return fail(w.error, io);
+  }
+  const w = writeTokenStore(tokenStorePath(stateDir), store);
+  if (!w.ok) return fail(w.error, io);
+
+  const caFingerprint = new X509Certificate(ca.certPem).fingerprint256;
+  if (a.value.options['json'] === true) {
+    io.stdout(`${JSON.stringify({ dir, config: files.config, url: port === 0 ? null : url, token: admin.token, ca: files.caCert, caFingerprint, names })}\n`);
+    return 0;
+  }
+  io.stdout(
+    [
+      `${BIN}: wrote ${dir}: a CA (tls/ca.crt), a server certificate for ${names.join(', ')}, an admin token (role operate), controller.json`,
+      `start it:         ${BIN} serve --config ${files.config}`,
+      `enroll an agent:  ${BIN} enroll HOST --config ${files.config}`,
+      `CA fingerprint:   ${caFingerprint}`,
+      'for xenherdctl (the token is shown only now):',
+      `export XENHERD_URL=${port === 0 ? 'https://ADDRESS:PORT-SERVE-LOGS' : url} XENHERD_TOKEN=${admin.token} XENHERD_CA=${files.caCert}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+export const initCommand = (hooks: ControllerHooks): Command =>
+  withHelp({
+    name: 'init',
+    summary: 'Write a quick-start controller: CA, server certificate, admin token, controller.json (owner-only files).',
+    usage: `${USAGE}\nDefault DIR /etc/xenherd. The certificate names this host, localhost, 127.0.0.1, ::1 and every --san.\nRun it as the user the controller runs as. Existing files are never overwritten.`,
+    run: (argv, io) => init(argv, io, hooks),
+  });

@@ -1,0 +1,55 @@
+import type { CliIo } from '../../shared/cli/io.js';
+import type { Command } from '../../shared/cli/program.js';
+import { createLogger } from '../../shared/logger.js';
+import { startServer } from '../api/server.js';
+import { TokenBook, tokenStorePath } from '../auth/token-store-file.js';
+import { settingsOf } from '../config/load.js';
+import { readTlsFiles } from '../config/tls-files.js';
+import { ControllerCore } from '../core/controller-core.js';
+import { fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
+import type { ControllerHooks } from './hooks.js';
+
+const USAGE = 'serve [--config FILE]';
+
+async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks): Promise<number> {
+  const a = parseCommand(argv, [{ name: 'config', takesValue: true }], 0, 0, USAGE);
+  if (!a.ok) return fail(a.error, io);
+  const c = loadConfig(optionString(a.value, 'config'));
+  if (!c.ok) return fail(c.error, io);
+  const config = c.value;
+  const tls = readTlsFiles(config, config.file);
+  if (!tls.ok) return fail(tls.error, io);
+  const log = createLogger({ name: 'xenherd-controller', level: config.logLevel });
+  if (hooks.isRoot) log.warn({ event: 'running-as-root' }, 'running as root: the controller needs no privileges; run it as its own user (see README)');
+  const tokens = new TokenBook(tokenStorePath(config.stateDir), (message) => log.error({ event: 'tokens-unreadable', reason: message }, `tokens unreadable, keeping the last good ones: ${message}`));
+  const store = tokens.current();
+  if (Object.keys(store.agents).length + Object.keys(store.operators).length === 0) {
+    log.warn({ event: 'no-tokens', file: tokenStorePath(config.stateDir) }, 'no tokens yet: nobody can connect; run `xenherd-controller enroll HOST` for each agent');
+  }
+  const core = new ControllerCore({ clock: hooks.clock, log, newId: hooks.newId, settings: settingsOf(config) });
+  let server;
+  try {
+    server = await startServer({ core, tokens, log, host: config.listen.host, port: config.listen.port, tls: tls.value, maxMessageBytes: config.maxMessageBytes });
+  } catch (e) {
+    core.close();
+    return fail({ code: 'XH_ERR_CONFIG', message: `${config.file}: key "listen": cannot listen on ${config.listen.host}:${config.listen.port}: ${(e as Error).message}` }, io);
+  }
+  await new Promise<void>((resolve) => {
+    hooks.onSignal('SIGTERM', resolve);
+    hooks.onSignal('SIGINT', resolve);
+    // tokens.json is re-read whenever it changes; SIGHUP needs to do nothing else
+    hooks.onSignal('SIGHUP', () => log.info({ event: 'sighup' }, 'SIGHUP: tokens are re-read on change; nothing else to reload'));
+  });
+  log.info({ event: 'stopping' }, 'stopping: closing agent links');
+  core.close();
+  await server.close();
+  return 0;
+}
+
+export const serveCommand = (hooks: ControllerHooks): Command =>
+  withHelp({
+    name: 'serve',
+    summary: 'Run the controller: agents report to it over WSS, xenherdctl asks it over HTTPS (one port).',
+    usage: `${USAGE}\nDefault config: /etc/xenherd/controller.json (make one with \`xenherd-controller init\`).\nLogs JSON to stdout; SIGTERM/SIGINT stop it.`,
+    run: (argv, io) => serve(argv, io, hooks),
+  });

@@ -1,0 +1,23 @@
+import type { z } from 'zod';
+
+/** One zod issue as "SOURCE: key a.b: what is wrong" (unknown keys: remove or fix the spelling, see HELP). */
+export function describeIssue(source: string, issue: z.core.$ZodIssue, help: string): string {
+  const key = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const where = key === '' ? '' : `${key}.`;
+    return `${source}: unknown key ${issue.keys.map((k) => `"${where}${k}"`).join(', ')}: remove it or fix its spelling (see ${help})`;
+  }
+  return `${source}: key "${key || '(top level)'}": ${issue.message}`;
+}
+
+/** JSON text → object, or a sentence naming the source and an example of the fix. */
+export function parseJsonObject(text: string, source: string, example: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, message: `${source}: not valid JSON (${e instanceof Error ? e.message : String(e)}): fix the syntax, e.g. ${example}` };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, message: `${source}: must be a JSON object, e.g. ${example}` };
+  return { ok: true, value: raw };
+}

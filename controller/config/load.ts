@@ -1,0 +1,23 @@
+import type { XhError } from '../../shared/errors.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import type { ControllerSettings } from '../core/settings.js';
+import { describeIssue, parseJsonObject } from './describe-issue.js';
+import { ControllerConfigSchema, type ControllerConfig } from './schema.js';
+
+const EXAMPLE = '{"tls": {"cert": "/etc/xenherd/tls/server.crt", "key": "/etc/xenherd/tls/server.key"}, "stateDir": "/var/lib/xenherd-controller"}';
+
+/** The config file's text checked; every problem reported, each naming its key and the fix. */
+export function parseControllerConfig(text: string, file: string): Result<ControllerConfig, XhError> {
+  const raw = parseJsonObject(text, file, EXAMPLE);
+  if (!raw.ok) return err({ code: 'XH_ERR_CONFIG', message: raw.message });
+  const parsed = ControllerConfigSchema.safeParse(raw.value);
+  if (!parsed.success) return err({ code: 'XH_ERR_CONFIG', message: parsed.error.issues.map((i) => describeIssue(file, i, 'README, "xenherd-controller serve"')).join('; ') });
+  return ok(parsed.data);
+}
+
+export const settingsOf = (c: ControllerConfig): Partial<ControllerSettings> => ({
+  heartbeatMs: Math.round(c.heartbeatSeconds * 1000),
+  staleAfterMs: Math.round(c.staleAfterSeconds * 1000),
+  commandTimeoutMs: Math.round(c.commandTimeoutSeconds * 1000),
+  maxMessageBytes: c.maxMessageBytes,
+});

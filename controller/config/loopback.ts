@@ -1,0 +1,11 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/**
+ * Is this listen address a loopback address? Only literal addresses count: a name such as
+ * "localhost" is whatever the resolver says on the day, so plaintext is never allowed by name.
+ */
+export function isLoopbackAddress(host: string): boolean {
+  if (isIPv4(host)) return host.startsWith('127.');
+  if (isIPv6(host)) return host === '::1' || /^::ffff:127\./i.test(host);
+  return false;
+}

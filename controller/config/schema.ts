@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { isLoopbackAddress } from './loopback.js';
+
+const AbsPath = z.string().min(1).max(4096).refine((p) => p.startsWith('/'), 'must be an absolute path');
+
+/**
+ * /etc/xenherd/controller.json. Every key but `tls` and `stateDir` has a default; unknown keys
+ * are refused. `xenherd-controller init` writes one.
+ */
+export const ControllerConfigSchema = z
+  .object({
+    listen: z
+      .object({
+        /** an IP address literal; 0.0.0.0 / :: for all interfaces */
+        host: z.string().min(1).max(64).default('0.0.0.0'),
+        /** 0 = any free port (logged at start; for tests) */
+        port: z.number().int().min(0).max(65535).default(7443),
+      })
+      .strict()
+      .default({ host: '0.0.0.0', port: 7443 }),
+    /** the server's certificate and key (PEM files); `false` = plaintext, allowed only on a loopback address */
+    tls: z.union([
+      z.literal(false),
+      z
+        .object({
+          cert: AbsPath,
+          key: AbsPath,
+          /** the CA that signed cert: its fingerprint goes into `enroll` snippets */
+          ca: AbsPath.nullable().default(null),
+        })
+        .strict(),
+    ]),
+    /** tokens.json (hashes of agent and operator tokens) lives here; owner-only */
+    stateDir: AbsPath,
+    /** how agents and operators reach this controller, e.g. "https://ctl.example:7443" (for `enroll`); default https://HOSTNAME:PORT */
+    publicUrl: z.string().regex(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, 'must be like https://ctl.example:7443').nullable().default(null),
+    heartbeatSeconds: z.number().min(0.1).max(300).default(5),
+    staleAfterSeconds: z.number().min(0.3).max(3600).default(15),
+    commandTimeoutSeconds: z.number().min(1).max(86_400).default(3600),
+    /** the largest message an agent may send (WebSocket maxPayload) */
+    maxMessageBytes: z.number().int().min(65_536).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.tls === false && !isLoopbackAddress(c.listen.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message: `plaintext (tls: false) is allowed only on a loopback address, and listen.host is ${JSON.stringify(c.listen.host)}: give tls {"cert", "key"} (xenherd-controller init makes them) or listen on 127.0.0.1`,
+      });
+    }
+    if (c.staleAfterSeconds < 2 * c.heartbeatSeconds) {
+      ctx.addIssue({ code: 'custom', path: ['staleAfterSeconds'], message: `must be at least twice heartbeatSeconds (${c.heartbeatSeconds}), or every late heartbeat makes a host unreachable` });
+    }
+    if (c.publicUrl?.startsWith('http:') && c.tls !== false) ctx.addIssue({ code: 'custom', path: ['publicUrl'], message: 'is http:// but TLS is on: use https://' });
+  });
+export type ControllerConfig = z.infer<typeof ControllerConfigSchema>;
+export type ControllerConfigInput = z.input<typeof ControllerConfigSchema>;

@@ -1,0 +1,164 @@
+import type { ErrorCode } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { CLOSE, type Link } from '../../shared/link/link.js';
+import {
+  AGENT_LINK_PROTOCOL_VERSION,
+  AgentMessageSchema,
+  VersionProbeSchema,
+  versionMismatch,
+  type AgentMessage,
+  type ControllerMessage,
+  type DeltaMessage,
+  type Hello,
+  type ResultMessage,
+  type SnapshotMessage,
+} from '../../shared/protocol/agent-link.js';
+
+/** Who the transport says is at the other end: the host its token is bound to. */
+export interface AgentIdentity {
+  readonly host: string;
+}
+
+/** What a session reports to the controller core; it owns no fleet state itself. */
+export interface SessionEvents {
+  /** a valid hello: the core registers the session (replacing an older one of the host) */
+  hello(session: AgentSession, hello: Hello): void;
+  snapshot(session: AgentSession, msg: SnapshotMessage): void;
+  delta(session: AgentSession, msg: DeltaMessage): void;
+  /** any valid message: the host was heard from */
+  seen(session: AgentSession): void;
+  progress(session: AgentSession, commandId: string, line: string): void;
+  result(session: AgentSession, msg: ResultMessage): void;
+  closed(session: AgentSession, code: number, reason: string): void;
+}
+
+type Phase = 'hello' | 'snapshot' | 'live' | 'closed';
+
+/**
+ * One agent's link, from the controller's side: every frame is parsed (JSON, then the schema)
+ * before anything in it is believed, and the message order is enforced: hello → snapshot →
+ * anything. A frame that breaks the protocol is refused: logged with its reason, answered with
+ * `error`, and the link is closed; nothing else in the controller is touched.
+ */
+export class AgentSession {
+  private phase: Phase = 'hello';
+  private lastSeq = -1;
+  private ended = false;
+
+  constructor(
+    readonly link: Link,
+    readonly identity: AgentIdentity,
+    private readonly events: SessionEvents,
+    private readonly log: Logger,
+    private readonly maxMessageBytes: number,
+  ) {
+    link.onMessage((text) => this.receive(text));
+    link.onClose((code, reason) => {
+      if (this.phase !== 'closed' && (code === CLOSE.tooBig || code === CLOSE.protocol)) {
+        // the transport refused a frame itself (ws: above maxPayload, a bad frame)
+        this.log.warn({ event: 'agent-refused', host: identity.host, remote: link.remote, code: 'XH_ERR_PROTOCOL', closeCode: code, reason }, `refused agent link of ${identity.host}: ${reason}`);
+      } else if (this.phase !== 'closed') {
+        this.log.info({ event: 'agent-link-closed', host: identity.host, remote: link.remote, code, reason }, `agent link of ${identity.host} closed (${code}${reason ? `: ${reason}` : ''})`);
+      }
+      this.end(code, reason);
+    });
+  }
+
+  get host(): string {
+    return this.identity.host;
+  }
+
+  get live(): boolean {
+    return this.phase === 'live';
+  }
+
+  send(msg: ControllerMessage): void {
+    if (this.phase !== 'closed') this.link.send(JSON.stringify(msg));
+  }
+
+  /** Closes without an error message (shutdown, replaced, stale). The core hears of it at once, not after the close handshake. */
+  close(code: number, reason: string): void {
+    if (this.phase === 'closed') return;
+    this.log.info({ event: 'agent-link-closed', host: this.identity.host, remote: this.link.remote, code, reason }, `closing the agent link of ${this.identity.host} (${code}: ${reason})`);
+    this.phase = 'closed';
+    this.link.close(code, reason);
+    this.end(code, reason);
+  }
+
+  /** Refuses the link: a logged reason, an `error` message, then close. */
+  refuse(code: ErrorCode, message: string, closeCode: number): void {
+    if (this.phase === 'closed') return;
+    this.log.warn({ event: 'agent-refused', host: this.identity.host, remote: this.link.remote, code, reason: message }, `refused agent link of ${this.identity.host}: ${message}`);
+    this.send({ type: 'error', code, message });
+    this.phase = 'closed';
+    this.link.close(closeCode, message);
+    this.end(closeCode, message);
+  }
+
+  /** Tells the core exactly once that this link is over. */
+  private end(code: number, reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.phase = 'closed';
+    this.events.closed(this, code, reason);
+  }
+
+  private receive(text: string): void {
+    if (this.phase === 'closed') return;
+    // the WebSocket enforces maxPayload itself; this covers links that do not (memory links)
+    if (text.length > this.maxMessageBytes) {
+      this.refuse('XH_ERR_PROTOCOL', `message of ${text.length} characters is above the limit of ${this.maxMessageBytes}`, CLOSE.tooBig);
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.refuse('XH_ERR_PROTOCOL', 'a message that is not JSON', CLOSE.protocol);
+      return;
+    }
+    if (this.phase === 'hello') {
+      const probe = VersionProbeSchema.safeParse(raw);
+      if (probe.success && probe.data.type === 'hello' && probe.data.protocol !== AGENT_LINK_PROTOCOL_VERSION) {
+        this.refuse('XH_ERR_PROTOCOL', versionMismatch(probe.data.protocol, 'agent'), CLOSE.protocol);
+        return;
+      }
+    }
+    const parsed = AgentMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');
+      this.refuse('XH_ERR_PROTOCOL', `a message that is not in the protocol (${issues})`.slice(0, 1000), CLOSE.protocol);
+      return;
+    }
+    this.dispatch(parsed.data);
+  }
+
+  private dispatch(msg: AgentMessage): void {
+    if (this.phase === 'hello') {
+      if (msg.type !== 'hello') return this.refuse('XH_ERR_PROTOCOL', `expected hello first, got ${msg.type}`, CLOSE.protocol);
+      if (msg.host !== this.identity.host) {
+        return this.refuse('XH_ERR_AUTH', `the token of ${this.identity.host} was used to report as ${msg.host}`, CLOSE.policy);
+      }
+      this.phase = 'snapshot';
+      this.events.hello(this, msg);
+      return;
+    }
+    if (msg.type === 'hello') return this.refuse('XH_ERR_PROTOCOL', 'a second hello on the same link', CLOSE.protocol);
+    if (msg.type === 'snapshot' || msg.type === 'delta') {
+      if (msg.type === 'delta' && this.phase !== 'live') return this.refuse('XH_ERR_PROTOCOL', 'a delta before the first snapshot', CLOSE.protocol);
+      if (msg.seq <= this.lastSeq) return this.refuse('XH_ERR_PROTOCOL', `${msg.type} seq ${msg.seq} does not follow seq ${this.lastSeq}`, CLOSE.protocol);
+      this.lastSeq = msg.seq;
+      this.events.seen(this);
+      if (msg.type === 'snapshot') {
+        this.phase = 'live';
+        this.events.snapshot(this, msg);
+      } else this.events.delta(this, msg);
+      return;
+    }
+    if (msg.type === 'heartbeat') return this.events.seen(this);
+    if (this.phase !== 'live') return this.refuse('XH_ERR_PROTOCOL', `a ${msg.type} before the first snapshot`, CLOSE.protocol);
+    this.events.seen(this);
+    if (msg.type === 'progress') this.events.progress(this, msg.commandId, msg.line);
+    else this.events.result(this, msg);
+  }
+}

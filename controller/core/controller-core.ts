@@ -1,0 +1,252 @@
+import type { Clock } from '../../shared/clock/clock.js';
+import type { XhError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { CLOSE, type Link } from '../../shared/link/link.js';
+import { AGENT_LINK_PROTOCOL_VERSION, type DeltaMessage, type Hello, type SnapshotMessage } from '../../shared/protocol/agent-link.js';
+import type { Alert, CommandRequest, DomainsAnswer, HostsAnswer, StatusAnswer, WhereAnswer } from '../../shared/protocol/ctl-api.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import { reconcileAlerts, sortAlerts } from '../fleet/alert-book.js';
+import { findConflicts } from '../fleet/conflicts.js';
+import { FleetIndex } from '../fleet/fleet-index.js';
+import { interestOf, runningOnFor } from '../fleet/fleet-for-agent.js';
+import { newHostRecord, type Freshness, type HostRecord } from '../fleet/host-record.js';
+import { compilePattern } from '../fleet/pattern.js';
+import { routeCommand } from '../fleet/route.js';
+import { domainRows, hostViews, statusAnswer, whereMatches } from '../fleet/views.js';
+import { AgentSession, type AgentIdentity, type SessionEvents } from './agent-session.js';
+import { PendingCommands, type CommandSink } from './pending-commands.js';
+import { DEFAULT_SETTINGS, type ControllerSettings } from './settings.js';
+
+export interface ControllerCoreOptions {
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** unique ids for commands and their ledger operations (the composition root passes randomUUID) */
+  readonly newId: () => string;
+  readonly settings?: Partial<ControllerSettings>;
+}
+
+/** The operator a command is run for, as their token names them. */
+export interface OperatorIdentity {
+  readonly name: string;
+}
+
+export interface CommandStarted {
+  readonly commandId: string;
+  readonly operationId: string;
+  readonly host: string;
+}
+
+/**
+ * The controller without its sockets: agent links in (any Link: WebSocket or memory), the fleet
+ * view and its alerts, operator queries and commands out. Time and timers come only from the
+ * injected clock, so a test runs it beside agent cores on the deterministic clock.
+ */
+export class ControllerCore {
+  readonly settings: ControllerSettings;
+  private readonly index = new FleetIndex();
+  private readonly sessions = new Map<string, AgentSession>();
+  private alerts: ReadonlyMap<string, Alert> = new Map();
+  private alertIdsBySubject = new Map<string, string[]>();
+  private readonly pending: PendingCommands;
+  private readonly fleetDirty = new Set<string>();
+  private readonly timers = new Set<() => void>();
+  private fleetFlushArmed = false;
+  private alertsArmed = false;
+  private closed = false;
+
+  constructor(private readonly o: ControllerCoreOptions) {
+    this.settings = { ...DEFAULT_SETTINGS, ...o.settings };
+    this.pending = new PendingCommands(o.clock, o.log, this.settings.commandTimeoutMs);
+    this.sweepLater();
+  }
+
+  /** A new agent link whose transport authenticated it as identity.host. */
+  acceptAgent(link: Link, identity: AgentIdentity): AgentSession {
+    const s = new AgentSession(link, identity, this.events, this.o.log, this.settings.maxMessageBytes);
+    if (this.closed) s.close(CLOSE.goingAway, 'controller shutting down');
+    // a link that never gets as far as its snapshot must not linger
+    this.after(this.settings.staleAfterMs, () => {
+      if (!s.live) s.refuse('XH_ERR_TIMEOUT', `no hello and snapshot within ${this.settings.staleAfterMs / 1000} s`, CLOSE.protocol);
+    });
+    return s;
+  }
+
+  where(pattern: string): Result<WhereAnswer, XhError> {
+    const p = compilePattern(pattern);
+    if (!p.ok) return err({ code: 'XH_ERR_USAGE', message: p.error });
+    const matches = whereMatches(this.index, p.value, this.fresh(), (n) => this.alertIdsBySubject.get(n) ?? []);
+    return ok({ at: this.o.clock.now(), pattern, matches });
+  }
+
+  hosts(): HostsAnswer {
+    return { at: this.o.clock.now(), hosts: hostViews(this.index, this.fresh()) };
+  }
+
+  domains(host: string | null): Result<DomainsAnswer, XhError> {
+    if (host !== null && !this.index.record(host)) return err({ code: 'XH_ERR_NOT_FOUND', message: `no agent of a host named ${host} has reported to this controller` });
+    return ok({ at: this.o.clock.now(), host, domains: domainRows(this.index, host, this.fresh()) });
+  }
+
+  status(): StatusAnswer {
+    this.refreshAlerts();
+    return statusAnswer(this.index, sortAlerts(this.alerts.values()), this.fresh());
+  }
+
+  /** Routes an operator's command to the right agent; progress and the outcome go to sink. */
+  command(req: CommandRequest, operator: OperatorIdentity, sink: CommandSink): Result<CommandStarted, XhError> {
+    const route = routeCommand(this.index, req, this.fresh());
+    if (!route.ok) return route;
+    const host = route.value.host;
+    const session = this.sessions.get(host);
+    const record = this.index.record(host);
+    if (!session?.live || !record) return err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `the agent of ${host} is not connected: nothing was sent` });
+    if (!record.capabilities.includes(req.op)) {
+      return err({ code: 'XH_ERR_REFUSED', message: `the agent of ${host} (version ${record.agentVersion ?? '?'}) does not offer "${req.op}": upgrade it` });
+    }
+    const id = this.o.newId();
+    const started = { commandId: `cmd-${id}`, operationId: id, host };
+    const base = { type: 'command' as const, commandId: started.commandId, name: req.name, operationId: id, by: `ctl:${operator.name}` };
+    this.pending.send(session, req.op === 'migrate' ? { ...base, op: 'migrate', target: req.target, reason: 'manual' } : { ...base, op: 'reverse' }, sink);
+    return ok(started);
+  }
+
+  /** Stops the timers and closes every agent link (commands in flight end with XH_ERR_AGENT_LINK_LOST). */
+  close(): void {
+    this.closed = true;
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+    this.pending.closeAll();
+    for (const s of [...this.sessions.values()]) s.close(CLOSE.goingAway, 'controller shutting down');
+  }
+
+  private readonly events: SessionEvents = {
+    hello: (s, hello) => this.onHello(s, hello),
+    snapshot: (s, msg) => this.onState(s, msg),
+    delta: (s, msg) => this.onState(s, msg),
+    seen: (s) => {
+      const r = this.current(s);
+      if (r) this.put({ ...r, lastSeen: this.o.clock.now() });
+    },
+    progress: (s, id, line) => this.pending.progress(s, id, line),
+    result: (s, msg) => this.pending.result(s, msg),
+    closed: (s, code, reason) => this.onClosed(s, code, reason),
+  };
+
+  private onHello(s: AgentSession, hello: Hello): void {
+    const old = this.sessions.get(s.host);
+    this.sessions.set(s.host, s);
+    if (old && old !== s) old.close(CLOSE.replaced, 'replaced by a newer link of the same host');
+    const before = this.index.record(s.host) ?? newHostRecord(s.host);
+    const rebooted = before.bootId !== null && before.bootId !== hello.bootId;
+    if (rebooted) this.o.log.info({ event: 'host-rebooted', host: s.host, bootId: hello.bootId }, `${s.host} rebooted since it last reported`);
+    // the host counts as up again with its snapshot, not before: until then its last report is
+    // all there is (and none at all after a reboot: that report described the previous boot)
+    const changed = this.put({ ...before, bootId: hello.bootId, agentVersion: hello.agentVersion, capabilities: hello.capabilities, linkUp: false, state: rebooted ? null : before.state });
+    this.markRunningChanged(changed);
+    s.send({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: this.settings.heartbeatMs, staleAfterMs: this.settings.staleAfterMs });
+  }
+
+  private onState(s: AgentSession, msg: SnapshotMessage | DeltaMessage): void {
+    const r = this.current(s);
+    if (!r) return;
+    const first = r.state === null || msg.type === 'snapshot';
+    const state = msg.type === 'snapshot' ? msg.state : r.state === null ? null : { ...r.state, ...msg.state };
+    if (state === null) return;
+    const changed = this.put({ ...r, state, linkUp: true });
+    if (first) {
+      this.o.log.info({ event: 'agent-reported', host: s.host, domains: state.domains.length, remote: s.link.remote }, `${s.host} reported its state (${state.domains.length} domains)`);
+    }
+    // what this agent should hear about may have changed (its guarded list or homes), and what
+    // other agents should hear about (where their domUs run)
+    if (first || msg.state.guarded !== undefined || msg.state.homes !== undefined) this.fleetDirty.add(s.host);
+    this.markRunningChanged(changed);
+    this.alertsSoon();
+  }
+
+  private onClosed(s: AgentSession, code: number, reason: string): void {
+    this.pending.linkClosed(s, code, reason);
+    if (this.sessions.get(s.host) !== s) return;
+    this.sessions.delete(s.host);
+    const r = this.index.record(s.host);
+    if (r) this.put({ ...r, linkUp: false });
+    if (!this.closed) this.o.log.warn({ event: 'host-unreachable', host: s.host, code, reason }, `${s.host} is unreachable: its agent link closed`);
+    this.alertsSoon();
+  }
+
+  /** The host's record, if this session is the host's current one (a replaced link is ignored). */
+  private current(s: AgentSession): HostRecord | undefined {
+    return this.sessions.get(s.host) === s ? this.index.record(s.host) : undefined;
+  }
+
+  private put(r: HostRecord): string[] {
+    return this.index.put(r);
+  }
+
+  private fresh(): Freshness {
+    return { now: this.o.clock.now(), staleAfterMs: this.settings.staleAfterMs };
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const cancel = this.o.clock.schedule(ms, () => {
+      this.timers.delete(cancel);
+      fn();
+    });
+    this.timers.add(cancel);
+  }
+
+  private markRunningChanged(names: readonly string[]): void {
+    for (const n of names) {
+      for (const h of this.index.guarded.get(n)?.keys() ?? []) this.fleetDirty.add(h);
+      for (const h of this.index.homes.get(n)?.keys() ?? []) this.fleetDirty.add(h);
+    }
+    if (this.fleetDirty.size === 0 || this.fleetFlushArmed || this.closed) return;
+    this.fleetFlushArmed = true;
+    this.after(this.settings.fleetCoalesceMs, () => {
+      this.fleetFlushArmed = false;
+      for (const h of [...this.fleetDirty]) this.sendFleet(h);
+      this.fleetDirty.clear();
+    });
+  }
+
+  private sendFleet(host: string): void {
+    const s = this.sessions.get(host);
+    if (!s?.live) return;
+    s.send({ type: 'fleet', at: this.o.clock.now(), runningOn: runningOnFor(this.index, interestOf(this.index, host)) });
+  }
+
+  /** Every heartbeat: close links gone silent, send every agent its fleet view, look for conflicts. */
+  private sweepLater(): void {
+    this.after(this.settings.heartbeatMs, () => {
+      const now = this.o.clock.now();
+      for (const s of [...this.sessions.values()]) {
+        const seen = this.index.record(s.host)?.lastSeen ?? now;
+        if (now - seen > this.settings.staleAfterMs) {
+          this.o.log.warn({ event: 'agent-stale', host: s.host, lastSeen: seen }, `${s.host} unheard for ${Math.round((now - seen) / 1000)} s: closing its link`);
+          s.close(CLOSE.stale, `nothing heard for ${Math.round((now - seen) / 1000)} s`);
+        } else this.sendFleet(s.host);
+      }
+      this.refreshAlerts();
+      this.sweepLater();
+    });
+  }
+
+  private alertsSoon(): void {
+    if (this.alertsArmed || this.closed) return;
+    this.alertsArmed = true;
+    this.after(this.settings.alertDebounceMs, () => {
+      this.alertsArmed = false;
+      this.refreshAlerts();
+    });
+  }
+
+  private refreshAlerts(): void {
+    const fresh = this.fresh();
+    const changes = reconcileAlerts(this.alerts, findConflicts(this.index, fresh), fresh.now);
+    for (const a of changes.raised) this.o.log.warn({ event: 'alert-raised', alert: a.id, kind: a.kind, subject: a.subject, hosts: a.hosts }, `ALERT ${a.kind}: ${a.message}`);
+    for (const a of changes.cleared) this.o.log.info({ event: 'alert-cleared', alert: a.id, kind: a.kind, subject: a.subject, hosts: a.hosts }, `alert cleared: ${a.kind} ${a.subject}`);
+    this.alerts = changes.current;
+    const bySubject = new Map<string, string[]>();
+    for (const a of changes.current.values()) bySubject.set(a.subject, [...(bySubject.get(a.subject) ?? []), a.id]);
+    this.alertIdsBySubject = bySubject;
+  }
+}

@@ -1,0 +1,51 @@
+import type { CliIo } from '../../../shared/cli/io.js';
+import type { Command } from '../../../shared/cli/program.js';
+import { WhereAnswerSchema } from '../../../shared/protocol/ctl-api.js';
+import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
+import { table } from '../format.js';
+import { printable } from '../../../shared/text/printable.js';
+import { dom0Of, isStale, whereColumns } from '../where-line.js';
+
+const USAGE = 'where PATTERN [-q] [--json]';
+
+async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
+  const inv = begin(argv, io, hooks, [{ name: 'quiet', short: 'q', takesValue: false }], [1, 1], USAGE);
+  if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
+  const { args, json, client } = inv.value;
+  const pattern = args.positionals[0] as string;
+  const r = await client.get(`/where?pattern=${encodeURIComponent(pattern)}`, WhereAnswerSchema);
+  if (!r.ok) return fail(r.error, io, json);
+  const matches = r.value.matches;
+  const quiet = args.options['quiet'] === true;
+  if (json) io.stdout(`${JSON.stringify({ ...r.value, matches: matches.map((m) => ({ ...m, stale: isStale(m) })) })}\n`);
+  if (matches.length === 0) return fail({ code: 'XH_ERR_NOT_FOUND', message: `no domU matches ${pattern} (xenherdctl domains lists them all)` }, io, false);
+  if (quiet) {
+    // only the Dom0, for `ssh root@$(xenherdctl where -q web01)`; warnings on stderr
+    const hosts = matches.map((m) => ({ m, host: dom0Of(m) }));
+    for (const { m } of hosts.filter((h) => h.host !== null && isStale(h.m))) io.stderr(`xenherdctl: warning: the answer for ${m.name} is stale (as of ${m.ageMs ?? '?'} ms, host unreachable or unheard)\n`);
+    const found = hosts.filter((h) => h.host !== null);
+    if (!json) for (const { host } of found) io.stdout(`${printable(host as string)}\n`);
+    if (found.length === 0) return fail({ code: 'XH_ERR_NOT_FOUND', message: `${matches.map((m) => m.name).join(', ')} ${matches.length === 1 ? 'runs' : 'run'} on no host` }, io, false);
+    return 0;
+  }
+  if (!json) io.stdout(table(matches.map((m) => whereColumns(m, hooks.clock.now()))));
+  return 0;
+}
+
+export const whereCommand = (hooks: CtlHooks): Command => ({
+  name: 'where',
+  summary: 'Say which Dom0 runs a domU (exact name or glob), its home, and how fresh the answer is.',
+  usage: USAGE,
+  help: [
+    'Says which Dom0 runs each domU matching PATTERN (an exact name, or a glob: * ? [abc] [!x]), its home',
+    'and whether it is away from it, and how old the information is. An answer from a host that is',
+    'unreachable or unheard for more than 30 s is marked STALE.',
+    '',
+    `usage: xenherdctl ${USAGE}`,
+    '  -q      print only the Dom0 (one line per match), e.g. ssh root@$(xenherdctl where -q web01)',
+    '  --json  the controller\'s answer as JSON, with "stale" per match',
+    'exit: 0 found, 1 nothing matched (XH_ERR_NOT_FOUND), 87 controller unreachable, 88 token refused',
+    '',
+  ].join('\n'),
+  run: (argv, io) => where(argv, io, hooks),
+});

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { XhError } from '../../shared/errors.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import { describeIssue, parseJsonObject } from '../config/describe-issue.js';
+import { isLoopbackAddress } from '../config/loopback.js';
+
+/** Where xenherdctl finds its controller: resolved, with the CA's PEM read. */
+export interface CtlConfig {
+  readonly url: URL;
+  readonly token: string;
+  /** PEM of the CA to trust; null = the system's CAs */
+  readonly ca: string | null;
+}
+
+const TOKEN_RE = /^xh1\.[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$/;
+
+const FileSchema = z
+  .object({
+    url: z.string().min(1).max(500).optional(),
+    token: z.string().min(1).max(200).optional(),
+    /** path of the controller's CA certificate (PEM) */
+    ca: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+
+const configError = (message: string): XhError => ({ code: 'XH_ERR_CONFIG', message });
+
+export const ctlConfigPath = (env: Readonly<Record<string, string | undefined>>): string | null => {
+  const base = env['XDG_CONFIG_HOME'] ?? (env['HOME'] ? join(env['HOME'], '.config') : null);
+  return base === null ? null : join(base, 'xenherd', 'ctl.json');
+};
+
+/**
+ * ~/.config/xenherd/ctl.json, each key overridden by XENHERD_URL / XENHERD_TOKEN / XENHERD_CA.
+ * Every problem names where the value came from and how to fix it.
+ */
+export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>): Result<CtlConfig, XhError> {
+  const path = ctlConfigPath(env);
+  let file: z.infer<typeof FileSchema> = {};
+  if (path !== null) {
+    let text: string | null = null;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return err(configError(`${path}: ${(e as Error).message}`));
+    }
+    if (text !== null) {
+      const raw = parseJsonObject(text, path, '{"url": "https://ctl.example:7443", "token": "xh1....", "ca": "/etc/xenherd/tls/ca.crt"}');
+      if (!raw.ok) return err(configError(raw.message));
+      const parsed = FileSchema.safeParse(raw.value);
+      if (!parsed.success) return err(configError(parsed.error.issues.map((i) => describeIssue(path, i, 'xenherdctl --help')).join('; ')));
+      file = parsed.data;
+    }
+  }
+  const pick = (envName: string, key: keyof typeof file): { value: string; source: string } | null => {
+    const e = env[envName];
+    if (e !== undefined && e !== '') return { value: e, source: envName };
+    const f = file[key];
+    return f !== undefined ? { value: f, source: `${path}: key "${key}"` } : null;
+  };
+  const url = pick('XENHERD_URL', 'url');
+  const token = pick('XENHERD_TOKEN', 'token');
+  if (url === null || token === null) {
+    return err(configError(`no controller configured (${url === null ? 'url' : 'token'} missing): set XENHERD_URL and XENHERD_TOKEN (and XENHERD_CA), or write ${path ?? '~/.config/xenherd/ctl.json'} as {"url": "https://ctl.example:7443", "token": "xh1....", "ca": "/path/ca.crt"}`));
+  }
+  let parsedUrl: URL;
+  try {
+    parsedUrl = new URL(url.value);
+  } catch {
+    return err(configError(`${url.source}: ${JSON.stringify(url.value)} is not a URL: use e.g. https://ctl.example:7443`));
+  }
+  if (parsedUrl.protocol !== 'https:' && parsedUrl.protocol !== 'http:') return err(configError(`${url.source}: must start with https:// (got ${parsedUrl.protocol})`));
+  const host = parsedUrl.hostname.replace(/^\[|\]$/g, '');
+  if (parsedUrl.protocol === 'http:' && !isLoopbackAddress(host) && host !== 'localhost') {
+    return err(configError(`${url.source}: http:// sends the token in clear: only allowed to a loopback address; use https://`));
+  }
+  if (!TOKEN_RE.test(token.value)) return err(configError(`${token.source}: not a xenherd token (xh1.ID.SECRET): use the token \`xenherd-controller init\` or \`operator\` printed`));
+  const caPath = pick('XENHERD_CA', 'ca');
+  let ca: string | null = null;
+  if (caPath !== null) {
+    try {
+      ca = readFileSync(caPath.value, 'utf8');
+    } catch (e) {
+      return err(configError(`${caPath.source}: cannot read the CA certificate ${caPath.value}: ${(e as Error).message}`));
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) return err(configError(`${caPath.source}: ${caPath.value} is not a PEM certificate (the controller's tls/ca.crt)`));
+  }
+  return ok({ url: parsedUrl, token: token.value, ca });
+}

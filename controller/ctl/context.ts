@@ -1,0 +1,44 @@
+import type { CliIo } from '../../shared/cli/io.js';
+import { parseArgv, type OptionSpec, type ParsedArgv } from '../../shared/cli/argv.js';
+import type { Clock } from '../../shared/clock/clock.js';
+import { exitCodeFor, type XhError } from '../../shared/errors.js';
+import type { Result } from '../../shared/result.js';
+import { err, ok } from '../../shared/result.js';
+import { CtlClient } from './client.js';
+import { loadCtlConfig } from './config.js';
+import { printable } from '../../shared/text/printable.js';
+
+/** What xenherdctl's composition root gives its commands. */
+export interface CtlHooks {
+  readonly clock: Clock;
+  /** runs `ssh ARGS…` with the terminal attached (no shell); resolves to its exit code */
+  readonly execSsh: (args: readonly string[]) => Promise<number>;
+}
+
+export const BIN = 'xenherdctl';
+
+/** A typed error on stderr (or as JSON on stdout with --json); returns its exit code. */
+export function fail(e: XhError, io: CliIo, json: boolean): number {
+  if (json) io.stdout(`${JSON.stringify({ error: e })}\n`);
+  io.stderr(`${BIN}: ${e.code}: ${printable(e.message)}\n`);
+  return exitCodeFor(e.code);
+}
+
+export interface Invocation {
+  readonly args: ParsedArgv;
+  readonly json: boolean;
+  readonly client: CtlClient;
+}
+
+/** Parses argv (every command takes --json), checks the positional count, loads the config. */
+export function begin(argv: readonly string[], io: CliIo, hooks: CtlHooks, specs: readonly OptionSpec[], count: [number, number], usage: string): Result<Invocation, XhError> {
+  const a = parseArgv(argv, [...specs, { name: 'json', takesValue: false }]);
+  if (!a.ok) return err({ code: 'XH_ERR_USAGE', message: `${a.error.message}; usage: ${BIN} ${usage}` });
+  const n = a.value.positionals.length;
+  if (n < count[0] || n > count[1]) return err({ code: 'XH_ERR_USAGE', message: `usage: ${BIN} ${usage}` });
+  const c = loadCtlConfig(io.env);
+  if (!c.ok) return c;
+  return ok({ args: a.value, json: a.value.options['json'] === true, client: new CtlClient(c.value, hooks.clock) });
+}
+
+export const wantsJson = (argv: readonly string[]): boolean => argv.includes('--json');

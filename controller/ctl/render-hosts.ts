@@ -1,0 +1,45 @@
+import type { Alert, DomainRow, HostView } from '../../shared/protocol/ctl-api.js';
+import { formatAge, formatSince, table } from './format.js';
+import { printable } from '../../shared/text/printable.js';
+import { STALE_AFTER_MS } from './where-line.js';
+
+const mem = (m: HostView['memory']): string => (m.totalMiB === null ? '-' : `${m.freeMiB ?? '?'}/${m.totalMiB} MiB`);
+const linkState = (h: HostView): string => (h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : 'reachable') : h.linkUp ? 'silent' : 'unreachable');
+
+export function hostsTable(hosts: readonly HostView[]): string {
+  return table([
+    ['HOST', 'STATE', 'LAST SEEN', 'MAINTENANCE', 'FREE/TOTAL', 'DOMAINS', 'HOMES', 'BOOT', 'AGENT'],
+    ...hosts.map((h) => [
+      h.host,
+      linkState(h),
+      h.lastSeen === null ? 'never' : `${formatAge(h.ageMs)} ago`,
+      h.maintenance.state + (h.maintenance.owner ? ` (${h.maintenance.owner})` : ''),
+      mem(h.memory),
+      h.reported ? String(h.domains) : '-',
+      String(h.homes),
+      (h.bootId ?? '-').slice(0, 8),
+      h.agentVersion ?? '-',
+    ].map(printable)),
+  ]);
+}
+
+export function domainsTable(rows: readonly DomainRow[]): string {
+  return table([
+    ['HOST', 'NAME', 'STATE', 'MIGRATION', 'MEM', 'VCPUS', 'HOME', 'AS OF'],
+    ...rows.map((d) => [
+      d.host,
+      d.name,
+      d.state,
+      d.migration ?? '-',
+      `${d.memMiB} MiB`,
+      String(d.vcpus),
+      d.home ?? '-',
+      `${formatAge(d.ageMs)}${!d.reachable || (d.ageMs ?? 0) > STALE_AFTER_MS ? ', STALE' : ''}`,
+    ].map(printable)),
+  ]);
+}
+
+export function alertsBlock(alerts: readonly Alert[], now: number): string {
+  if (alerts.length === 0) return 'no alerts\n';
+  return `ALERTS (${alerts.length})\n${alerts.map((a) => `  ${printable(a.kind)}  ${printable(a.subject)}  since ${formatSince(a.since, now)}: ${printable(a.message)}`).join('\n')}\n`;
+}

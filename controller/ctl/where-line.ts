@@ -1,0 +1,43 @@
+import type { WhereMatch } from '../../shared/protocol/ctl-api.js';
+import { formatAge, formatSince } from './format.js';
+import { printable } from '../../shared/text/printable.js';
+
+/** An answer older than this, or from a host the controller cannot reach, is marked stale. */
+export const STALE_AFTER_MS = 30_000;
+
+export const isStale = (m: WhereMatch): boolean => !m.reachable || m.ageMs === null || m.ageMs > STALE_AFTER_MS;
+
+/** The Dom0 to ssh to: the one running the plain (not migrating) row, else the first place. */
+export function dom0Of(m: WhereMatch): string | null {
+  return (m.places.find((p) => p.domain.migration === null) ?? m.places[0])?.host ?? null;
+}
+
+function stateOf(m: WhereMatch): string {
+  if (m.places.length === 0) return 'not running';
+  if (m.midMigration) {
+    const from = m.places.find((p) => p.domain.migration === 'migratedaway')?.host;
+    const to = m.places.find((p) => p.domain.migration === 'incoming')?.host;
+    return `migrating${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}`;
+  }
+  return [...new Set(m.places.map((p) => p.domain.state))].join(',');
+}
+
+function homeOf(m: WhereMatch, now: number): string {
+  if (m.home === null) return m.homeClaims.length > 1 ? `home claimed by ${m.homeClaims.join(' and ')}` : 'no home known';
+  const hosts = m.places.map((p) => p.host);
+  if (m.away && !hosts.includes(m.home)) return `home ${m.home} (away since ${formatSince(m.away.since, now)}, ${m.away.reason})`;
+  if (!hosts.includes(m.home) && m.visitor) return `home ${m.home} (visitor since ${formatSince(m.visitor.since, now)})`;
+  return `home ${m.home}`;
+}
+
+/** `web01  xen2  running  home xen1 (away since 14:02, manual)  as of 0.3 s` as columns. */
+export function whereColumns(m: WhereMatch, now: number): string[] {
+  const hosts = m.places.length > 0 ? [...new Set(m.places.map((p) => p.host))].join(',') : '-';
+  const silent = [...new Set(m.places.filter((p) => !p.reachable).map((p) => p.host))];
+  let age = `as of ${formatAge(m.ageMs)}`;
+  if (isStale(m)) age += `, STALE${silent.length > 0 ? ` (${silent.join(', ')} unreachable)` : !m.reachable ? ' (host unreachable)' : ''}`;
+  const extra: string[] = [];
+  if (m.places.length === 0) for (const a of m.autostart) extra.push(`autostart on ${a.host}: ${a.decision}${a.reason ? ` ${a.reason}` : ''}`);
+  if (m.alerts.length > 0) extra.push(`ALERT ${m.alerts.join(', ')}`);
+  return [m.name, hosts, stateOf(m), homeOf(m, now), age, ...extra].map(printable);
+}

@@ -1,0 +1,116 @@
+import type { LinkDomain, LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
+import type { Alert, AlertKind } from '../../shared/protocol/ctl-api.js';
+import type { FleetIndex } from './fleet-index.js';
+import { ageOf, isReachable, type Freshness } from './host-record.js';
+import { isPairClaim } from './placement.js';
+
+/** An alert before the controller stamps when it first saw it. */
+export type Finding = Omit<Alert, 'since'>;
+
+const finding = (kind: AlertKind, subject: string, hosts: string[], message: string): Finding => ({ id: `${kind}:${subject}`, kind, subject, hosts: [...hosts].sort(), message });
+
+/** A row that holds the domU's memory and disks: not a stopped (xm managed) or dying domain. */
+const isLive = (d: LinkDomain): boolean => d.domid !== null && d.state !== 'stopped' && d.state !== 'dying';
+
+/**
+ * Conflicts that no single Dom0 can see, from every host's last report. A silent host's last
+ * report still counts for the first three kinds (a partitioned Dom0 may still run the domU: hiding
+ * that is how split brains happen) and the message says how old it is; "away at X but X does not
+ * run it" is only claimed when X is reachable and fresh.
+ */
+export function findConflicts(index: FleetIndex, fresh: Freshness): Finding[] {
+  return [...runningTwice(index, fresh), ...homeClaimedTwice(index, fresh), ...primaryOnBoth(index, fresh), ...awayNotThere(index, fresh)].sort((a, b) =>
+    a.id.localeCompare(b.id),
+  );
+}
+
+function hostNote(index: FleetIndex, host: string, fresh: Freshness): string {
+  const r = index.record(host);
+  if (!r || isReachable(r, fresh.now, fresh.staleAfterMs)) return host;
+  const age = ageOf(r, fresh.now);
+  return `${host} (unreachable, last heard ${age === null ? 'never' : `${Math.round(age / 1000)} s ago`})`;
+}
+
+const list = (index: FleetIndex, hosts: readonly string[], fresh: Freshness): string => hosts.map((h) => hostNote(index, h, fresh)).join(' and ');
+
+function* runningTwice(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+  for (const [name, byHost] of index.running.entries()) {
+    if (byHost.size < 2) continue;
+    // a migration shows as NAME--migratedaway / NAME--incoming beside NAME: only plain rows conflict
+    const hosts = [...byHost].filter(([, rows]) => rows.some((d) => d.migration === null && isLive(d))).map(([h]) => h).sort();
+    if (hosts.length < 2) continue;
+    yield finding('running-on-two-hosts', name, hosts, `${name} runs on ${list(index, hosts, fresh)}, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current`);
+  }
+}
+
+function* homeClaimedTwice(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+  for (const [name, byHost] of index.homes.entries()) {
+    // a DRBD pair both guarding a domU is the usual set-up (either may start it after a reboot)
+    if (byHost.size < 2 || isPairClaim(byHost)) continue;
+    const hosts = [...byHost.keys()].sort();
+    yield finding('home-claimed-twice', name, hosts, `${list(index, hosts, fresh)} each claim to be ${name}'s home: keep it in one Dom0's migrate-tab (or guarded dir with the other as its peer)`);
+  }
+}
+
+interface PrimaryHolder {
+  readonly host: string;
+  readonly resource: LinkDrbdResource;
+}
+
+function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+  const primaries = new Map<string, PrimaryHolder[]>();
+  for (const r of index.hostRecords()) {
+    for (const res of r.state?.drbd.resources ?? []) {
+      if (res.role !== 'Primary') continue;
+      const l = primaries.get(res.name);
+      if (l) l.push({ host: r.host, resource: res });
+      else primaries.set(res.name, [{ host: r.host, resource: res }]);
+    }
+  }
+  for (const [resource, holders] of primaries) {
+    for (let i = 0; i < holders.length; i++) {
+      for (let j = i + 1; j < holders.length; j++) {
+        const a = holders[i] as PrimaryHolder;
+        const b = holders[j] as PrimaryHolder;
+        // the same name on two unrelated DRBD pairs is two resources: only partners conflict
+        if (!arePartners(index, resource, a, b) || migrating(index, resource, [a.host, b.host])) continue;
+        const hosts = [a.host, b.host].sort();
+        yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain`);
+      }
+    }
+  }
+}
+
+/** Partners: one lists the other as a DRBD peer (DRBD 9 names peers by host), or both guard a domU on this resource (8.4 calls its peer "peer"). */
+function arePartners(index: FleetIndex, resource: string, a: PrimaryHolder, b: PrimaryHolder): boolean {
+  if (a.resource.peers.some((p) => p.name === b.host) || b.resource.peers.some((p) => p.name === a.host)) return true;
+  return domusOn(index, resource, a.host).some((n) => domusOn(index, resource, b.host).includes(n));
+}
+
+/** The guarded domUs of HOST whose disks include RESOURCE. */
+const domusOn = (index: FleetIndex, resource: string, host: string): string[] =>
+  (index.record(host)?.state?.guarded ?? []).filter((g) => g.drbdResources.includes(resource)).map((g) => g.name);
+
+/** During a live migration both sides are Primary (allow-two-primaries): not a conflict. */
+function migrating(index: FleetIndex, resource: string, hosts: readonly string[]): boolean {
+  const users = new Set(hosts.flatMap((h) => domusOn(index, resource, h)));
+  return [...users].some((name) => hosts.some((h) => index.running.get(name)?.get(h)?.some((d) => d.migration !== null)));
+}
+
+function* awayNotThere(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+  for (const [name, byHome] of index.away.entries()) {
+    const hosts = new Set<string>();
+    const details: string[] = [];
+    for (const [home, rec] of byHome) {
+      const x = index.record(rec.currentHost);
+      if (!x?.state || !isReachable(x, fresh.now, fresh.staleAfterMs)) continue;
+      if (index.running.get(name)?.has(rec.currentHost)) continue;
+      hosts.add(home).add(rec.currentHost);
+      details.push(`the ledger of ${home} says ${name} is on ${rec.currentHost} since ${rec.since} (${rec.reason}), but ${rec.currentHost} does not run it`);
+    }
+    if (details.length === 0) continue;
+    const runningOn = [...(index.running.get(name)?.keys() ?? [])].sort();
+    const where = runningOn.length > 0 ? `; it runs on ${runningOn.join(', ')}` : '; no host reports it running';
+    yield finding('ledger-away-not-there', name, [...hosts], `${details.join('; ')}${where}`);
+  }
+}

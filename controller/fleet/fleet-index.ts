@@ -1,0 +1,74 @@
+import type { HostState, LinkAway, LinkDomain, LinkGuarded, LinkHome, LinkVisitor } from '../../shared/protocol/agent-link-state.js';
+import type { HostRecord } from './host-record.js';
+import { MultiIndex } from './multi-index.js';
+
+/** Rows that are not domUs: the host itself. (Dying "(null)" rows never reach the controller.) */
+const NOT_A_DOMU = new Set(['Domain-0']);
+
+/**
+ * The fleet view's memory: every host's record, and per-domU indexes over all of them (who runs
+ * it, who claims it as home, which ledgers record it away or visiting, who guards it). No I/O and
+ * no clock: the controller core feeds it records; queries live in placement.ts, conflicts.ts and
+ * views.ts. A record's sections are re-indexed only when the agent replaced them.
+ */
+export class FleetIndex {
+  private readonly records = new Map<string, HostRecord>();
+  /** baseName → host → that host's rows of it (NAME, NAME--incoming, NAME--migratedaway) */
+  readonly running = new MultiIndex<readonly LinkDomain[]>();
+  readonly homes = new MultiIndex<LinkHome>();
+  /** keyed by the home host whose ledger holds the record */
+  readonly away = new MultiIndex<LinkAway>();
+  /** keyed by the host whose ledger holds the record */
+  readonly visitors = new MultiIndex<LinkVisitor>();
+  readonly guarded = new MultiIndex<LinkGuarded>();
+
+  /** Stores HOST's record; returns the domUs whose set of running hosts changed. */
+  put(record: HostRecord): string[] {
+    const before = this.records.get(record.host)?.state ?? null;
+    this.records.set(record.host, record);
+    const after = record.state;
+    const h = record.host;
+    const changed = (k: keyof HostState): boolean => before?.[k] !== after?.[k];
+    let runningChanged: string[] = [];
+    if (changed('domains')) runningChanged = this.running.replace(h, groupRows(after?.domains ?? []));
+    if (changed('homes')) this.homes.replace(h, (after?.homes ?? []).map((x) => [x.name, x] as const));
+    if (changed('ledger')) {
+      this.away.replace(h, Object.entries(after?.ledger.away ?? {}));
+      this.visitors.replace(h, Object.entries(after?.ledger.visitors ?? {}));
+    }
+    if (changed('guarded')) this.guarded.replace(h, (after?.guarded ?? []).map((g) => [g.name, g] as const));
+    return runningChanged;
+  }
+
+  record(host: string): HostRecord | undefined {
+    return this.records.get(host);
+  }
+
+  hostRecords(): IterableIterator<HostRecord> {
+    return this.records.values();
+  }
+
+  /** Every domU name the fleet knows from any source that passes keep, unsorted. */
+  knownNames(keep: (name: string) => boolean = () => true): Set<string> {
+    const out = new Set<string>();
+    for (const ix of [this.running, this.homes, this.away, this.visitors, this.guarded]) {
+      for (const n of ix.names()) if (!out.has(n) && keep(n)) out.add(n);
+    }
+    return out;
+  }
+
+  isKnown(name: string): boolean {
+    return [this.running, this.homes, this.away, this.visitors, this.guarded].some((ix) => ix.get(name) !== undefined);
+  }
+}
+
+function groupRows(domains: readonly LinkDomain[]): Array<readonly [string, readonly LinkDomain[]]> {
+  const byBase = new Map<string, LinkDomain[]>();
+  for (const d of domains) {
+    if (NOT_A_DOMU.has(d.name)) continue;
+    const rows = byBase.get(d.baseName);
+    if (rows) rows.push(d);
+    else byBase.set(d.baseName, [d]);
+  }
+  return [...byBase];
+}

@@ -1,0 +1,43 @@
+/**
+ * name → (host → value), rebuilt one host at a time: a host's new section replaces everything
+ * that host contributed before. This is how a `delta` (which replaces whole sections) updates
+ * the fleet view in time proportional to that host's entries, not the fleet's.
+ */
+export class MultiIndex<V> {
+  private readonly byName = new Map<string, Map<string, V>>();
+  private readonly namesOf = new Map<string, readonly string[]>();
+
+  /** Replaces HOST's entries; returns the names HOST was added to or removed from. */
+  replace(host: string, entries: Iterable<readonly [string, V]>): string[] {
+    const changed = new Set<string>();
+    const next = new Map(entries);
+    for (const name of this.namesOf.get(host) ?? []) {
+      if (next.has(name)) continue;
+      const m = this.byName.get(name);
+      m?.delete(host);
+      if (m?.size === 0) this.byName.delete(name);
+      changed.add(name);
+    }
+    for (const [name, value] of next) {
+      let m = this.byName.get(name);
+      if (!m) this.byName.set(name, (m = new Map()));
+      if (!m.has(host)) changed.add(name);
+      m.set(host, value);
+    }
+    if (next.size === 0) this.namesOf.delete(host);
+    else this.namesOf.set(host, [...next.keys()]);
+    return [...changed];
+  }
+
+  get(name: string): ReadonlyMap<string, V> | undefined {
+    return this.byName.get(name);
+  }
+
+  names(): IterableIterator<string> {
+    return this.byName.keys();
+  }
+
+  entries(): IterableIterator<[string, ReadonlyMap<string, V>]> {
+    return this.byName.entries();
+  }
+}

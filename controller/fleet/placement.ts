@@ -1,0 +1,87 @@
+import type { LinkHome } from '../../shared/protocol/agent-link-state.js';
+import type { WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
+import type { FleetIndex } from './fleet-index.js';
+import { ageOf, isReachable, type Freshness } from './host-record.js';
+
+/**
+ * The home of a domU as the fleet sees it: the one Dom0 claiming it; of a DRBD pair that both
+ * claim it (guarded on both), the one whose migrate-tab lists it, else the one it left (its
+ * ledger says away), else the one running it; with no claim, what the ledgers say. Null when
+ * that does not settle it.
+ */
+export function homeOf(index: FleetIndex, name: string): { home: string | null; claims: string[] } {
+  const byHost = index.homes.get(name);
+  const claims = [...(byHost?.keys() ?? [])].sort();
+  if (claims.length === 1) return { home: claims[0] as string, claims };
+  if (byHost && claims.length > 1) {
+    if (!isPairClaim(byHost)) return { home: null, claims };
+    const one = (hosts: string[]): string | null => (hosts.length === 1 ? (hosts[0] as string) : null);
+    const home =
+      one(claims.filter((h) => byHost.get(h)?.source === 'migrate-tab')) ??
+      one(claims.filter((h) => index.away.get(name)?.has(h))) ??
+      one(claims.filter((h) => index.running.get(name)?.get(h)?.some((d) => d.migration === null)));
+    return { home, claims };
+  }
+  const fromLedger = [...(index.visitors.get(name)?.values() ?? []), ...(index.away.get(name)?.values() ?? [])].map((r) => r.home);
+  const distinct = [...new Set(fromLedger)];
+  return { home: distinct.length === 1 ? (distinct[0] as string) : null, claims };
+}
+
+/**
+ * Two claims that are one DRBD pair's normal set-up, not a conflict: the two hosts name each
+ * other as partner (or do not know their partner), and at most one has it in its migrate-tab.
+ */
+export function isPairClaim(byHost: ReadonlyMap<string, LinkHome>): boolean {
+  if (byHost.size !== 2) return false;
+  const [[a, ha], [b, hb]] = [...byHost] as [[string, LinkHome], [string, LinkHome]];
+  const partners = (ha.peer === b || ha.peer === null) && (hb.peer === a || hb.peer === null) && !(ha.peer === null && hb.peer === null);
+  return partners && !(ha.source === 'migrate-tab' && hb.source === 'migrate-tab');
+}
+
+/**
+ * Everything the fleet knows about one domU: which hosts report a toolstack row of it, its home
+ * and ledger records, autostart decisions, and how old that information is. Null when no host
+ * mentions the name at all.
+ */
+export function placementOf(index: FleetIndex, name: string, fresh: Freshness, alertIds: (name: string) => string[]): WhereMatch | null {
+  if (!index.isKnown(name)) return null;
+  const places: WherePlace[] = [];
+  for (const [host, rows] of index.running.get(name) ?? []) {
+    const r = index.record(host);
+    const reachable = r ? isReachable(r, fresh.now, fresh.staleAfterMs) : false;
+    const ageMs = r ? ageOf(r, fresh.now) : null;
+    for (const domain of rows) places.push({ host, domain, reachable, ageMs });
+  }
+  places.sort((a, b) => Number(a.domain.migration !== null) - Number(b.domain.migration !== null) || a.host.localeCompare(b.host));
+  const { home, claims } = homeOf(index, name);
+  const awayRecords = index.away.get(name);
+  const away = (home !== null ? awayRecords?.get(home) : undefined) ?? firstByHost(awayRecords) ?? null;
+  const visitorEntry = firstEntry(index.visitors.get(name));
+  const autostart = [...(index.guarded.get(name) ?? [])]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([host, g]) => ({ host, decision: g.decision, reason: g.reason, since: g.since }));
+  // the information is as old as its oldest source: the hosts running it, else its home
+  const sources = places.length > 0 ? [...new Set(places.map((p) => p.host))] : home !== null ? [home] : claims;
+  const records = sources.map((h) => index.record(h)).filter((r) => r !== undefined);
+  const ages = records.map((r) => ageOf(r, fresh.now)).filter((a): a is number => a !== null);
+  return {
+    name,
+    places,
+    home,
+    homeClaims: claims,
+    away,
+    visitor: visitorEntry ? { host: visitorEntry[0], ...visitorEntry[1] } : null,
+    autostart,
+    midMigration: places.some((p) => p.domain.migration !== null),
+    alerts: alertIds(name),
+    ageMs: ages.length > 0 ? Math.max(...ages) : null,
+    reachable: records.length > 0 && records.every((r) => isReachable(r, fresh.now, fresh.staleAfterMs)),
+  };
+}
+
+function firstEntry<V>(m: ReadonlyMap<string, V> | undefined): [string, V] | undefined {
+  if (!m) return undefined;
+  return [...m].sort(([a], [b]) => a.localeCompare(b))[0];
+}
+
+const firstByHost = <V>(m: ReadonlyMap<string, V> | undefined): V | undefined => firstEntry(m)?.[1];

@@ -1,0 +1,51 @@
+import type { XhError } from '../../shared/errors.js';
+import type { CommandRequest } from '../../shared/protocol/ctl-api.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import type { FleetIndex } from './fleet-index.js';
+import { isReachable, type Freshness } from './host-record.js';
+import { homeOf, isPairClaim } from './placement.js';
+
+/**
+ * Which Dom0's agent runs an operator's command: `migrate` goes to the host running NAME (it
+ * migrates out), `reverse` to NAME's home (it pulls NAME back over ssh, as `xenherd-agent reverse`
+ * does). Refused here when the fleet view already shows it cannot work; everything else is the
+ * agent's to decide, on its own fresh reads.
+ */
+export function routeCommand(index: FleetIndex, req: CommandRequest, fresh: Freshness): Result<{ host: string }, XhError> {
+  const host = req.op === 'migrate' ? migrateSource(index, req.name, req.target) : reverseHome(index, req.name);
+  if (!host.ok) return host;
+  const r = index.record(host.value);
+  if (!r || !isReachable(r, fresh.now, fresh.staleAfterMs)) {
+    return err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `the agent of ${host.value} is not connected to the controller (or silent): nothing was sent; retry once \`xenherdctl hosts\` shows it reachable` });
+  }
+  return ok({ host: host.value });
+}
+
+function migrateSource(index: FleetIndex, name: string, target: string | null): Result<string, XhError> {
+  const byHost = index.running.get(name);
+  const rows = [...(byHost ?? [])].flatMap(([host, ds]) => ds.map((d) => ({ host, d })));
+  if (rows.length === 0) return err({ code: 'XH_ERR_NOT_FOUND', message: `no host reports ${name} running` });
+  if (rows.some((x) => x.d.migration !== null)) return err({ code: 'XH_ERR_REFUSED', message: `${name} is being migrated right now (${rows.map((x) => `${x.d.name} on ${x.host}`).join(', ')}): wait for it to finish` });
+  const hosts = [...new Set(rows.map((x) => x.host))];
+  if (hosts.length > 1) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on ${hosts.sort().join(' and ')}: settle that first (xenherdctl status)` });
+  const source = hosts[0] as string;
+  if (target === source) return err({ code: 'XH_ERR_REFUSED', message: `${name} already runs on ${target}` });
+  return ok(source);
+}
+
+function reverseHome(index: FleetIndex, name: string): Result<string, XhError> {
+  const { home, claims } = homeOf(index, name);
+  if (home === null && claims.length > 1) {
+    const byHost = index.homes.get(name);
+    return err({
+      code: 'XH_ERR_REFUSED',
+      message: byHost && isPairClaim(byHost)
+        ? `${claims.join(' and ')} both guard ${name} and no ledger says it left either: no home to bring it back to`
+        : `${claims.join(' and ')} each claim to be ${name}'s home: fix that first (xenherdctl status)`,
+    });
+  }
+  if (home === null) return err({ code: 'XH_ERR_NOT_FOUND', message: `no Dom0 claims ${name} as its home and no ledger records it` });
+  const atHome = index.running.get(name)?.get(home)?.some((d) => d.migration === null);
+  if (atHome) return err({ code: 'XH_ERR_REFUSED', message: `${name} already runs on its home ${home}: nothing to reverse` });
+  return ok(home);
+}

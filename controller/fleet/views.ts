@@ -1,0 +1,73 @@
+import { ONLINE } from '../../shared/protocol/agent-link-state.js';
+import type { Alert, DomainRow, HostView, StatusAnswer, WhereMatch } from '../../shared/protocol/ctl-api.js';
+import type { FleetIndex } from './fleet-index.js';
+import { ageOf, isReachable, type Freshness, type HostRecord } from './host-record.js';
+import { homeOf, placementOf } from './placement.js';
+import { matches, type NamePattern } from './pattern.js';
+
+export function hostView(r: HostRecord, fresh: Freshness): HostView {
+  return {
+    host: r.host,
+    reachable: isReachable(r, fresh.now, fresh.staleAfterMs),
+    linkUp: r.linkUp,
+    lastSeen: r.lastSeen,
+    ageMs: ageOf(r, fresh.now),
+    bootId: r.bootId,
+    agentVersion: r.agentVersion,
+    toolstack: r.state?.toolstack ?? null,
+    memory: r.state?.memory ?? { totalMiB: null, freeMiB: null },
+    maintenance: r.state?.maintenance ?? ONLINE,
+    domains: r.state?.domains.filter((d) => d.name !== 'Domain-0').length ?? 0,
+    homes: r.state?.homes.length ?? 0,
+    reported: r.state !== null,
+  };
+}
+
+export const hostViews = (index: FleetIndex, fresh: Freshness): HostView[] =>
+  [...index.hostRecords()].map((r) => hostView(r, fresh)).sort((a, b) => a.host.localeCompare(b.host));
+
+/** Every toolstack row of HOST (or of every host), by host then name. */
+export function domainRows(index: FleetIndex, host: string | null, fresh: Freshness): DomainRow[] {
+  const records = host === null ? [...index.hostRecords()] : [index.record(host)].filter((r) => r !== undefined);
+  const rows: DomainRow[] = [];
+  for (const r of records) {
+    const reachable = isReachable(r, fresh.now, fresh.staleAfterMs);
+    const ageMs = ageOf(r, fresh.now);
+    for (const d of r.state?.domains ?? []) {
+      if (d.name === 'Domain-0') continue;
+      rows.push({ ...d, host: r.host, reachable, ageMs, home: homeOf(index, d.baseName).home });
+    }
+  }
+  return rows.sort((a, b) => a.host.localeCompare(b.host) || a.name.localeCompare(b.name));
+}
+
+/** The `where` matches for a pattern, by name. An exact name is one lookup; a glob scans the known names. */
+export function whereMatches(index: FleetIndex, pattern: NamePattern, fresh: Freshness, alertIds: (name: string) => string[]): WhereMatch[] {
+  const names = pattern.kind === 'exact' ? [pattern.name] : [...index.knownNames((n) => matches(pattern, n))].sort();
+  return names.map((n) => placementOf(index, n, fresh, alertIds)).filter((m): m is WhereMatch => m !== null);
+}
+
+export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness): StatusAnswer {
+  const hosts = hostViews(index, fresh);
+  let domus = 0;
+  let midMigration = 0;
+  for (const [, byHost] of index.running.entries()) {
+    domus++;
+    if ([...byHost.values()].some((rows) => rows.some((d) => d.migration !== null))) midMigration++;
+  }
+  const reachable = hosts.filter((h) => h.reachable).length;
+  return {
+    at: fresh.now,
+    alerts: [...alerts],
+    summary: {
+      hosts: hosts.length,
+      reachable,
+      unreachable: hosts.length - reachable,
+      domus,
+      midMigration,
+      inMaintenance: hosts.filter((h) => h.maintenance.state !== 'online').length,
+      alerts: alerts.length,
+    },
+    hosts,
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * A message link between an agent and the controller: the WebSocket in production
+ * (ws-link.ts), an in-memory pair in tests (memory-link.ts). Frames are text: each end parses
+ * them with the protocol's zod schemas, so a memory link exercises the same trust boundary as a
+ * socket.
+ *
+ * After close (either side, or the transport dropping), send is a no-op and onClose has fired
+ * exactly once on each end that registered a handler.
+ */
+export interface Link {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  onMessage(handler: (text: string) => void): void;
+  onClose(handler: (code: number, reason: string) => void): void;
+  /** for logs: the peer's address ("10.0.0.5:41234") or "memory:NAME" */
+  readonly remote: string;
+}
+
+/** Close codes (RFC 6455 where one fits; 4xxx are xenherd's own). */
+export const CLOSE = {
+  normal: 1000,
+  /** the controller or agent is shutting down */
+  goingAway: 1001,
+  /** malformed message, wrong version, message out of order */
+  protocol: 1002,
+  /** the transport ended without a close frame (never sent, only reported) */
+  dropped: 1006,
+  /** authentication or host binding refused */
+  policy: 1008,
+  /** message above the size limit */
+  tooBig: 1009,
+  /** a newer link of the same host replaced this one */
+  replaced: 4000,
+  /** nothing heard for staleAfterMs */
+  stale: 4001,
+} as const;

@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { DRBD_RESOURCE_RE, DOMU_NAME_RE, HOST_NAME_RE } from '../names.js';
+import { DomainSchema } from '../inventory.js';
+
+/**
+ * What an agent reports about its Dom0 over the agent link: the value schemas inside `snapshot`
+ * and `delta` (the envelopes are in agent-link.ts). Every string and array is bounded, because the
+ * controller parses these from the network before it trusts anything in them.
+ */
+
+/** Upper bounds, far above any real Dom0 (the controller's memory is shared by 2,000 hosts). */
+export const LINK_LIMITS = {
+  domains: 4096,
+  guarded: 4096,
+  resources: 8192,
+  peers: 32,
+  ledgerEntries: 4096,
+  homes: 4096,
+  capabilities: 32,
+  text: 2000,
+} as const;
+
+/** A domU's own name: never with libxl's migration suffix (that is a row name, see DomainRowNameSchema). */
+const BASE_NAME_RE = new RegExp(`^(?!.*--(?:incoming|migratedaway)$)${DOMU_NAME_RE.source.slice(1)}`);
+export const DomuNameSchema = z.string().regex(BASE_NAME_RE, 'a domU name (without --incoming / --migratedaway)');
+export const HostNameSchema = z.string().regex(HOST_NAME_RE, 'a host name');
+/** A toolstack row name: a domU name, possibly with libxl's migration suffix. */
+export const DomainRowNameSchema = z
+  .string()
+  .max(80)
+  .refine((n) => DOMU_NAME_RE.test(n.replace(/--(incoming|migratedaway)$/, '')), 'a domU name, optionally ending in --incoming or --migratedaway');
+/** ISO-8601 times as the agent stores them (ledger, autostart decisions). */
+export const IsoTimeSchema = z.string().min(1).max(40);
+/** Operation ids as the ledger stores them. */
+export const OperationIdSchema = z.string().min(1).max(100);
+const Text = z.string().max(LINK_LIMITS.text);
+/** A DRBD state word (connection, disk, replication): letters only, as the tools print them. */
+const DrbdWord = z.string().regex(/^[A-Za-z]{1,32}$/, 'a DRBD state word');
+export const DrbdRoleSchema = z.enum(['Primary', 'Secondary', 'Unknown']);
+
+export const MaintenanceSchema = z
+  .object({
+    state: z.enum(['online', 'draining', 'maintenance', 'restoring']),
+    /** the drain/restore operation that owns the state; null when online */
+    operationId: OperationIdSchema.nullable(),
+    /** who started it (operator or controller identity); null when online */
+    owner: z.string().max(200).nullable(),
+  })
+  .strict();
+export type Maintenance = z.infer<typeof MaintenanceSchema>;
+export const ONLINE: Maintenance = { state: 'online', operationId: null, owner: null };
+
+/**
+ * One row of `xl list` / `xm list`. The agent leaves out Domain-0 and dying `(null)` rows.
+ * `NAME--incoming` / `NAME--migratedaway` rows carry their domU's name in `baseName`.
+ */
+export const LinkDomainSchema = z
+  .object({
+    name: DomainRowNameSchema,
+    baseName: DomuNameSchema,
+    domid: z.number().int().nonnegative().nullable(),
+    state: DomainSchema.shape.state,
+    memMiB: z.number().int().nonnegative(),
+    vcpus: z.number().int().nonnegative(),
+    migration: DomainSchema.shape.migration,
+  })
+  .strict();
+export type LinkDomain = z.infer<typeof LinkDomainSchema>;
+
+/** A guarded domU (config in the guarded-autostart dir) and what autostart decided for it. */
+export const LinkGuardedSchema = z
+  .object({
+    name: DomuNameSchema,
+    decision: z.enum(['running', 'start', 'skip', 'defer', 'unknown']),
+    /** skip/defer reason word (e.g. "peer-primary"); null for running/start */
+    reason: z.string().max(100).nullable(),
+    detail: Text,
+    since: IsoTimeSchema,
+    drbdResources: z.array(z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name')).max(64),
+  })
+  .strict();
+export type LinkGuarded = z.infer<typeof LinkGuardedSchema>;
+
+export const LinkDrbdPeerSchema = z
+  .object({
+    /** the peer's name as DRBD prints it: its host name (DRBD 9), or literally "peer" (8.4) */
+    name: z.string().max(253),
+    role: DrbdRoleSchema.nullable(),
+    connection: DrbdWord.nullable(),
+    disk: DrbdWord.nullable(),
+    replication: DrbdWord.nullable(),
+  })
+  .strict();
+
+export const LinkDrbdResourceSchema = z
+  .object({
+    name: z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name'),
+    /** null when the resource is not up */
+    role: DrbdRoleSchema.nullable(),
+    disk: DrbdWord.nullable(),
+    peers: z.array(LinkDrbdPeerSchema).max(LINK_LIMITS.peers),
+  })
+  .strict();
+export type LinkDrbdResource = z.infer<typeof LinkDrbdResourceSchema>;
+
+export const LinkDrbdSchema = z
+  .object({
+    availability: z.enum(['ok', 'tools-missing', 'module-not-loaded', 'unknown']),
+    resources: z.array(LinkDrbdResourceSchema).max(LINK_LIMITS.resources),
+  })
+  .strict();
+
+export const MigrationReasonSchema = z.enum(['manual', 'drain', 'rebalance', 'reverse']);
+export type MigrationReason = z.infer<typeof MigrationReasonSchema>;
+
+/** The agent's ledger (agent/state/ledger.ts), as reported: away = left this home; visitors = here from elsewhere. */
+export const LinkAwaySchema = z
+  .object({ home: HostNameSchema, currentHost: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, reason: MigrationReasonSchema })
+  .strict();
+export type LinkAway = z.infer<typeof LinkAwaySchema>;
+export const LinkVisitorSchema = z.object({ home: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema }).strict();
+export type LinkVisitor = z.infer<typeof LinkVisitorSchema>;
+
+const boundedRecord = <V extends z.ZodType>(value: V) =>
+  z.record(DomuNameSchema, value).refine((r) => Object.keys(r).length <= LINK_LIMITS.ledgerEntries, `at most ${LINK_LIMITS.ledgerEntries} entries`);
+
+export const LinkLedgerSchema = z
+  .object({
+    seq: z.number().int().nonnegative(),
+    away: boundedRecord(LinkAwaySchema),
+    visitors: boundedRecord(LinkVisitorSchema),
+  })
+  .strict();
+export type LinkLedger = z.infer<typeof LinkLedgerSchema>;
+
+/**
+ * A domU this Dom0 claims as its home (agent/decide/home-claim.ts homeHere accepts it), with its
+ * migration partner and why: its /etc/xen/migrate-tab.txt lists it, or only its guarded dir does
+ * (then the DRBD partner may claim it too: either may start it after a reboot).
+ */
+export const LinkHomeSchema = z.object({ name: DomuNameSchema, peer: HostNameSchema.nullable(), source: z.enum(['migrate-tab', 'guarded']) }).strict();
+export type LinkHome = z.infer<typeof LinkHomeSchema>;
+
+/** The whole state of one Dom0. A `delta` replaces some of these sections whole. */
+export const HostStateSchema = z
+  .object({
+    toolstack: z.enum(['xl', 'xm']).nullable(),
+    memory: z.object({ totalMiB: z.number().int().nonnegative().nullable(), freeMiB: z.number().int().nonnegative().nullable() }).strict(),
+    maintenance: MaintenanceSchema,
+    domains: z.array(LinkDomainSchema).max(LINK_LIMITS.domains),
+    guarded: z.array(LinkGuardedSchema).max(LINK_LIMITS.guarded),
+    drbd: LinkDrbdSchema,
+    ledger: LinkLedgerSchema,
+    homes: z.array(LinkHomeSchema).max(LINK_LIMITS.homes),
+  })
+  .strict();
+export type HostState = z.infer<typeof HostStateSchema>;
+export type HostStateSection = keyof HostState;
+
+export const HostStatePatchSchema = HostStateSchema.partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'a delta replaces at least one section');
+export type HostStatePatch = z.infer<typeof HostStatePatchSchema>;

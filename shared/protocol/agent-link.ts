@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { ErrorCodeSchema } from '../errors.js';
+import {
+  DomuNameSchema,
+  HostNameSchema,
+  HostStatePatchSchema,
+  HostStateSchema,
+  LINK_LIMITS,
+  OperationIdSchema,
+} from './agent-link-state.js';
+
+/**
+ * The agent link: one WebSocket per agent (or an in-memory link in tests), one JSON object per
+ * text frame, each parsed with these schemas on arrival. The agent opens it with its per-host
+ * token, then:
+ *
+ *   agent → controller:  hello → snapshot → (delta | heartbeat | progress | result)*
+ *   controller → agent:  welcome → (fleet | command)*        or   error, then close
+ *
+ * A `delta` replaces whole sections of the host's state (see HostStatePatchSchema): no merging of
+ * lists, so a lost or reordered change can never leave half a list behind. `seq` rises with every
+ * snapshot and delta of one connection.
+ *
+ * The version is checked first, before the rest of `hello`: a mismatch is answered with `error`
+ * XH_ERR_PROTOCOL naming both versions. `error` keeps its shape in every version.
+ */
+export const AGENT_LINK_PROTOCOL_VERSION = 1;
+/** The URL path the controller serves the agent link on. */
+export const AGENT_LINK_PATH = '/v1/agent';
+
+const CommandIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'a command id');
+const MsEpochSchema = z.number().int().nonnegative();
+const Text = z.string().max(LINK_LIMITS.text);
+
+// ---- agent → controller ----
+
+export const HelloSchema = z
+  .object({
+    type: z.literal('hello'),
+    protocol: z.literal(AGENT_LINK_PROTOCOL_VERSION),
+    host: HostNameSchema,
+    /** /proc/sys/kernel/random/boot_id: tells a reboot from a reconnect */
+    bootId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a boot id'),
+    agentVersion: z.string().min(1).max(64),
+    /** what this agent can do, e.g. "migrate", "reverse", "fleet-view"; unknown words are kept */
+    capabilities: z.array(z.string().regex(/^[a-z0-9-]{1,32}$/)).max(LINK_LIMITS.capabilities),
+  })
+  .strict();
+export type Hello = z.infer<typeof HelloSchema>;
+
+export const SnapshotSchema = z.object({ type: z.literal('snapshot'), seq: z.number().int().nonnegative(), at: MsEpochSchema, state: HostStateSchema }).strict();
+export const DeltaSchema = z.object({ type: z.literal('delta'), seq: z.number().int().nonnegative(), at: MsEpochSchema, state: HostStatePatchSchema }).strict();
+export const HeartbeatSchema = z.object({ type: z.literal('heartbeat'), at: MsEpochSchema }).strict();
+/** One line of a running command's progress, for the operator's terminal. */
+export const ProgressSchema = z.object({ type: z.literal('progress'), commandId: CommandIdSchema, line: Text }).strict();
+/** How a command ended; `code` is null exactly when ok. */
+export const ResultSchema = z
+  .object({
+    type: z.literal('result'),
+    commandId: CommandIdSchema,
+    ok: z.boolean(),
+    code: ErrorCodeSchema.nullable(),
+    message: Text,
+    detail: z.string().max(8000).nullable(),
+  })
+  .strict()
+  .refine((r) => r.ok === (r.code === null), 'code is null exactly when ok is true');
+
+export const AgentMessageSchema = z.discriminatedUnion('type', [HelloSchema, SnapshotSchema, DeltaSchema, HeartbeatSchema, ProgressSchema, ResultSchema]);
+export type AgentMessage = z.infer<typeof AgentMessageSchema>;
+export type SnapshotMessage = z.infer<typeof SnapshotSchema>;
+export type DeltaMessage = z.infer<typeof DeltaSchema>;
+export type ResultMessage = z.infer<typeof ResultSchema>;
+
+// ---- controller → agent ----
+
+export const WelcomeSchema = z
+  .object({
+    type: z.literal('welcome'),
+    protocol: z.literal(AGENT_LINK_PROTOCOL_VERSION),
+    /** send a heartbeat at least this often */
+    heartbeatMs: z.number().int().positive(),
+    /** the controller calls the host unreachable (and closes the link) after this long unheard */
+    staleAfterMs: z.number().int().positive(),
+  })
+  .strict();
+
+/** Sent before the controller closes the link; stable across protocol versions. */
+export const LinkErrorSchema = z.object({ type: z.literal('error'), code: ErrorCodeSchema, message: Text }).strict();
+
+const CommandBase = {
+  type: z.literal('command'),
+  commandId: CommandIdSchema,
+  name: DomuNameSchema,
+  /** the ledger operation id the agent records */
+  operationId: OperationIdSchema,
+  /** who asked: the operator's token name, e.g. "ctl:admin" */
+  by: z.string().min(1).max(200),
+};
+export const CommandSchema = z.discriminatedUnion('op', [
+  /** live-migrate NAME (running on the receiving Dom0) to target; null = its migrate-tab/DRBD peer */
+  z.object({ ...CommandBase, op: z.literal('migrate'), target: HostNameSchema.nullable(), reason: z.enum(['manual', 'drain', 'rebalance']) }).strict(),
+  /** bring NAME (homed on the receiving Dom0) back from where its ledger says it is */
+  z.object({ ...CommandBase, op: z.literal('reverse') }).strict(),
+]);
+export type CommandMessage = z.infer<typeof CommandSchema>;
+
+/**
+ * The controller's view for guarded autostart: for every domU this agent guards or is home of,
+ * the hosts the controller sees running it (any state, migration rows included; hosts whose last
+ * report is stale included too: a silent host may still run it). Sent after the first snapshot,
+ * on every change of those entries, and every heartbeatMs (so it doubles as the controller's
+ * heartbeat: an agent that hears no `fleet` for staleAfterMs stops trusting it).
+ */
+export const FleetSchema = z
+  .object({
+    type: z.literal('fleet'),
+    at: MsEpochSchema,
+    runningOn: z
+      .record(DomuNameSchema, z.array(HostNameSchema).max(64))
+      .refine((r) => Object.keys(r).length <= LINK_LIMITS.guarded + LINK_LIMITS.homes, 'too many domUs'),
+  })
+  .strict();
+export type FleetMessage = z.infer<typeof FleetSchema>;
+
+export const ControllerMessageSchema = z.discriminatedUnion('type', [WelcomeSchema, LinkErrorSchema, CommandSchema, FleetSchema]);
+export type ControllerMessage = z.infer<typeof ControllerMessageSchema>;
+
+/** Read before the full schema, so a peer on another version gets a clear answer, not a schema dump. */
+export const VersionProbeSchema = z.object({ type: z.enum(['hello', 'welcome']), protocol: z.number() }).loose();
+
+/** A sentence naming both versions, for both sides' logs and the `error` message. */
+export const versionMismatch = (theirs: number, side: 'agent' | 'controller'): string =>
+  `agent link protocol mismatch: the ${side} speaks version ${theirs}, this ${side === 'agent' ? 'controller' : 'agent'} speaks version ${AGENT_LINK_PROTOCOL_VERSION}: upgrade the older side`;

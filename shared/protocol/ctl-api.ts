@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { ErrorCodeSchema } from '../errors.js';
+import {
+  DomuNameSchema,
+  HostNameSchema,
+  HostStateSchema,
+  IsoTimeSchema,
+  LinkAwaySchema,
+  LinkDomainSchema,
+  LinkGuardedSchema,
+  MaintenanceSchema,
+  OperationIdSchema,
+} from './agent-link-state.js';
+
+/**
+ * The controller's HTTP API for xenherdctl (and anyone with curl): JSON over HTTPS, bearer token
+ * in `Authorization`. Roles: `read` for the GETs, `operate` for POST /v1/commands.
+ *
+ *   GET  /v1/where?pattern=P     WhereAnswer      (exact name or glob: * ? [..])
+ *   GET  /v1/hosts               HostsAnswer
+ *   GET  /v1/domains[?host=H]    DomainsAnswer
+ *   GET  /v1/status              StatusAnswer     (alerts first)
+ *   POST /v1/commands            CommandRequest → NDJSON stream of CommandEvent, `result` last
+ *
+ * Every failure is an ApiError with the HTTP status that fits (400, 401, 403, 404, 503). Times are
+ * ms since the epoch on the controller's clock; `ageMs` is how long ago the controller last heard
+ * from that host.
+ */
+export const CTL_API_PREFIX = '/v1';
+
+const Ms = z.number().int().nonnegative();
+
+export const ApiErrorSchema = z.object({ error: z.object({ code: ErrorCodeSchema, message: z.string() }).strict() }).strict();
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+export const HostViewSchema = z
+  .object({
+    host: HostNameSchema,
+    /** link up and heard from within staleAfter */
+    reachable: z.boolean(),
+    linkUp: z.boolean(),
+    lastSeen: Ms.nullable(),
+    ageMs: Ms.nullable(),
+    bootId: z.string().nullable(),
+    agentVersion: z.string().nullable(),
+    toolstack: HostStateSchema.shape.toolstack,
+    memory: HostStateSchema.shape.memory,
+    maintenance: MaintenanceSchema,
+    /** toolstack rows reported (Domain-0 excluded) */
+    domains: z.number().int().nonnegative(),
+    /** domUs this host claims as home */
+    homes: z.number().int().nonnegative(),
+    /** false until the first snapshot arrived */
+    reported: z.boolean(),
+  })
+  .strict();
+export type HostView = z.infer<typeof HostViewSchema>;
+
+export const WherePlaceSchema = z
+  .object({
+    host: HostNameSchema,
+    domain: LinkDomainSchema,
+    reachable: z.boolean(),
+    ageMs: Ms.nullable(),
+  })
+  .strict();
+export type WherePlace = z.infer<typeof WherePlaceSchema>;
+
+export const WhereMatchSchema = z
+  .object({
+    name: DomuNameSchema,
+    /** every host reporting a toolstack row of this domU (NAME, NAME--incoming, NAME--migratedaway) */
+    places: z.array(WherePlaceSchema),
+    /** the one Dom0 claiming it as home; null when none or several claim it (see homeClaims) */
+    home: HostNameSchema.nullable(),
+    homeClaims: z.array(HostNameSchema),
+    /** the home's ledger record when it left home */
+    away: LinkAwaySchema.nullable(),
+    /** a host whose ledger records it as a visitor */
+    visitor: z.object({ host: HostNameSchema, home: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema }).strict().nullable(),
+    autostart: z.array(LinkGuardedSchema.pick({ decision: true, reason: true, since: true }).extend({ host: HostNameSchema }).strict()),
+    /** a migration row (--incoming / --migratedaway) is present */
+    midMigration: z.boolean(),
+    /** ids of the alerts about this domU */
+    alerts: z.array(z.string()),
+    /** age of the information: of the hosts running it, else of its home */
+    ageMs: Ms.nullable(),
+    reachable: z.boolean(),
+  })
+  .strict();
+export type WhereMatch = z.infer<typeof WhereMatchSchema>;
+
+export const WhereAnswerSchema = z.object({ at: Ms, pattern: z.string(), matches: z.array(WhereMatchSchema) }).strict();
+export type WhereAnswer = z.infer<typeof WhereAnswerSchema>;
+
+export const HostsAnswerSchema = z.object({ at: Ms, hosts: z.array(HostViewSchema) }).strict();
+export type HostsAnswer = z.infer<typeof HostsAnswerSchema>;
+
+export const DomainRowSchema = LinkDomainSchema.extend({
+  host: HostNameSchema,
+  reachable: z.boolean(),
+  ageMs: Ms.nullable(),
+  home: HostNameSchema.nullable(),
+}).strict();
+export type DomainRow = z.infer<typeof DomainRowSchema>;
+export const DomainsAnswerSchema = z.object({ at: Ms, host: HostNameSchema.nullable(), domains: z.array(DomainRowSchema) }).strict();
+export type DomainsAnswer = z.infer<typeof DomainsAnswerSchema>;
+
+export const AlertKindSchema = z.enum(['running-on-two-hosts', 'home-claimed-twice', 'drbd-primary-on-both', 'ledger-away-not-there']);
+export type AlertKind = z.infer<typeof AlertKindSchema>;
+export const AlertSchema = z
+  .object({
+    /** stable while the condition lasts: KIND:SUBJECT */
+    id: z.string(),
+    kind: AlertKindSchema,
+    /** the domU or DRBD resource it is about */
+    subject: z.string(),
+    hosts: z.array(HostNameSchema),
+    message: z.string(),
+    /** when the controller first saw it */
+    since: Ms,
+  })
+  .strict();
+export type Alert = z.infer<typeof AlertSchema>;
+
+export const FleetSummarySchema = z
+  .object({
+    hosts: z.number().int().nonnegative(),
+    reachable: z.number().int().nonnegative(),
+    unreachable: z.number().int().nonnegative(),
+    /** distinct domUs running somewhere */
+    domus: z.number().int().nonnegative(),
+    midMigration: z.number().int().nonnegative(),
+    /** hosts whose maintenance state is not online */
+    inMaintenance: z.number().int().nonnegative(),
+    alerts: z.number().int().nonnegative(),
+  })
+  .strict();
+export const StatusAnswerSchema = z.object({ at: Ms, alerts: z.array(AlertSchema), summary: FleetSummarySchema, hosts: z.array(HostViewSchema) }).strict();
+export type StatusAnswer = z.infer<typeof StatusAnswerSchema>;
+
+export const CommandRequestSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('migrate'), name: DomuNameSchema, target: HostNameSchema.nullable() }).strict(),
+  z.object({ op: z.literal('reverse'), name: DomuNameSchema }).strict(),
+]);
+export type CommandRequest = z.infer<typeof CommandRequestSchema>;
+
+export const CommandOutcomeSchema = z
+  .object({ ok: z.boolean(), code: ErrorCodeSchema.nullable(), message: z.string(), detail: z.string().nullable() })
+  .strict();
+export type CommandOutcome = z.infer<typeof CommandOutcomeSchema>;
+
+/** One NDJSON line of POST /v1/commands: `accepted` first (once routed), `progress`*, `result` last. */
+export const CommandEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('accepted'), commandId: z.string(), operationId: z.string(), host: HostNameSchema }).strict(),
+  z.object({ type: z.literal('progress'), line: z.string() }).strict(),
+  CommandOutcomeSchema.extend({ type: z.literal('result') }).strict(),
+]);
+export type CommandEvent = z.infer<typeof CommandEventSchema>;

@@ -1,0 +1,128 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import type { CliIo } from '../../../shared/cli/io.js';
+import { realClock } from '../../../shared/clock/real-clock.js';
+import { startServer, type RunningServer } from '../../../controller/api/server.js';
+import { TokenBook, tokenStorePath } from '../../../controller/auth/token-store-file.js';
+import { enrollCommand } from '../../../controller/cli/enroll.js';
+import type { ControllerHooks } from '../../../controller/cli/hooks.js';
+import { initCommand } from '../../../controller/cli/init.js';
+import { operatorCommand } from '../../../controller/cli/operator.js';
+import { loadConfig } from '../../../controller/cli/common.js';
+import { settingsOf } from '../../../controller/config/load.js';
+import { readTlsFiles } from '../../../controller/config/tls-files.js';
+import { ControllerCore } from '../../../controller/core/controller-core.js';
+import { memoryLogger, type LogLine } from '../../harness/memory-log.js';
+import { connectFakeAgent, type FakeAgent } from '../fake-agent.js';
+
+export interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command's run() with captured output and the given environment. */
+export async function capture(run: (argv: readonly string[], io: CliIo) => Promise<number>, argv: readonly string[], env: Record<string, string | undefined> = {}): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env });
+  return { code, stdout, stderr };
+}
+
+export const testHooks = (): ControllerHooks => ({
+  clock: realClock,
+  newId: (() => {
+    let n = 0;
+    return () => `t${++n}`;
+  })(),
+  hostname: () => 'ctl-test',
+  onSignal: () => undefined,
+  isRoot: false,
+});
+
+/** A controller made by `init` in a temp dir and served in this process on 127.0.0.1, port 0. */
+export interface TestController {
+  readonly dir: string;
+  readonly config: string;
+  readonly url: string;
+  readonly caFile: string;
+  readonly caPem: string;
+  readonly adminToken: string;
+  readonly core: ControllerCore;
+  readonly logs: LogLine[];
+  enroll(host: string): Promise<string>;
+  operator(name: string, role: 'read' | 'operate'): Promise<string>;
+  agent(host: string, token?: string): Promise<FakeAgent>;
+  events(event: string): LogLine[];
+  stop(): Promise<void>;
+}
+
+/** Registers cleanup of every controller (and its temp dir) a test starts. */
+export function controllerBed(): { start(settings?: { heartbeatSeconds?: number; staleAfterSeconds?: number; maxMessageBytes?: number }): Promise<TestController> } {
+  const running: TestController[] = [];
+  afterEach(async () => {
+    for (const c of running.splice(0)) await c.stop();
+  });
+  return {
+    start: async (settings = {}) => {
+      const dir = mkdtempSync(join(tmpdir(), 'xenherd-ctl-'));
+      const hooks = testHooks();
+      const init = await capture(initCommand(hooks).run, ['--dir', dir, '--listen', '127.0.0.1', '--port', '0', '--json']);
+      if (init.code !== 0) throw new Error(`init failed: ${init.stderr}`);
+      const out = JSON.parse(init.stdout) as { config: string; token: string; ca: string };
+      const cfg = loadConfig(out.config);
+      if (!cfg.ok) throw new Error(cfg.error.message);
+      const config = { ...cfg.value, ...settings };
+      const { log, lines } = memoryLogger(realClock, 'xenherd-controller');
+      const tokens = new TokenBook(tokenStorePath(config.stateDir), (m) => log.error({ event: 'tokens-unreadable', reason: m }, m));
+      const core = new ControllerCore({ clock: realClock, log, newId: hooks.newId, settings: settingsOf(config) });
+      const tls = readTlsFiles(config, out.config);
+      if (!tls.ok) throw new Error(tls.error.message);
+      const server: RunningServer = await startServer({ core, tokens, log, host: '127.0.0.1', port: 0, tls: tls.value, maxMessageBytes: config.maxMessageBytes });
+      const caPem = readFileSync(out.ca, 'utf8');
+      let stopped = false;
+      const c: TestController = {
+        dir,
+        config: out.config,
+        url: server.url,
+        caFile: out.ca,
+        caPem,
+        adminToken: out.token,
+        core,
+        logs: lines,
+        enroll: async (host) => {
+          const r = await capture(enrollCommand(hooks).run, [host, '--config', out.config]);
+          if (r.code !== 0) throw new Error(r.stderr);
+          return (JSON.parse(r.stdout) as { controller: { token: string } }).controller.token;
+        },
+        operator: async (name, role) => {
+          const r = await capture(operatorCommand(hooks).run, [name, '--role', role, '--config', out.config]);
+          if (r.code !== 0) throw new Error(r.stderr);
+          return r.stdout.trim();
+        },
+        agent: async (host, token) => connectFakeAgent({ url: server.url.replace(/^http/, 'ws'), token: token ?? (await c.enroll(host)), ca: caPem, host }),
+        events: (event) => lines.filter((l) => l['event'] === event),
+        stop: async () => {
+          if (stopped) return;
+          stopped = true;
+          core.close();
+          await server.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+      running.push(c);
+      return c;
+    },
+  };
+}
+
+/** Polls until cond() is true (the condition decides, not the time); fails after timeoutMs. */
+export async function waitUntil(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

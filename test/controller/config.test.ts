@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { parseControllerConfig } from '../../controller/config/load.js';
+import { isLoopbackAddress } from '../../controller/config/loopback.js';
+
+const F = '/etc/xenherd/controller.json';
+const tls = { cert: '/x/server.crt', key: '/x/server.key' };
+const parse = (o: unknown) => parseControllerConfig(JSON.stringify(o), F);
+
+describe('controller.json', () => {
+  it('defaults everything but tls and stateDir', () => {
+    const r = parse({ tls, stateDir: '/var/lib/xenherd-controller' });
+    expect(r.ok && r.value).toMatchObject({ listen: { host: '0.0.0.0', port: 7443 }, heartbeatSeconds: 5, staleAfterSeconds: 15, maxMessageBytes: 4 * 1024 * 1024, tls: { ...tls, ca: null } });
+  });
+
+  it('plaintext is refused off loopback, naming the key and the fix', () => {
+    const r = parse({ tls: false, stateDir: '/s', listen: { host: '0.0.0.0' } });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error).toEqual({ code: 'XH_ERR_CONFIG', message: expect.stringMatching(/^\/etc\/xenherd\/controller.json: key "tls": plaintext \(tls: false\) is allowed only on a loopback address.*listen on 127.0.0.1/) });
+    expect(parse({ tls: false, stateDir: '/s', listen: { host: 'localhost' } }).ok).toBe(false);
+    expect(parse({ tls: false, stateDir: '/s', listen: { host: '127.0.0.1' } }).ok).toBe(true);
+    expect(parse({ tls: false, stateDir: '/s', listen: { host: '::1' } }).ok).toBe(true);
+  });
+
+  it('TLS is not optional: a config without tls says so', () => {
+    const r = parse({ stateDir: '/s' });
+    expect(!r.ok && r.error.message).toMatch(/key "tls"/);
+  });
+
+  it('unknown keys, wrong types and inconsistent timing name their key', () => {
+    const unknown = parse({ tls, stateDir: '/s', heartbeat: 5 });
+    expect(!unknown.ok && unknown.error.message).toContain('unknown key "heartbeat": remove it or fix its spelling');
+    const relative = parse({ tls, stateDir: 'state' });
+    expect(!relative.ok && relative.error.message).toContain('key "stateDir": must be an absolute path');
+    const timing = parse({ tls, stateDir: '/s', heartbeatSeconds: 10, staleAfterSeconds: 15 });
+    expect(!timing.ok && timing.error.message).toContain('key "staleAfterSeconds": must be at least twice heartbeatSeconds');
+    const small = parse({ tls, stateDir: '/s', maxMessageBytes: 10 });
+    expect(!small.ok && small.error.message).toContain('key "maxMessageBytes"');
+    const notJson = parseControllerConfig('{', F);
+    expect(!notJson.ok && notJson.error.message).toMatch(/not valid JSON/);
+  });
+
+  it('loopback means a literal loopback address', () => {
+    expect(['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1'].map(isLoopbackAddress)).toEqual([true, true, true, true]);
+    expect(['0.0.0.0', '10.0.0.1', 'localhost', '::', 'example.org'].map(isLoopbackAddress)).toEqual([false, false, false, false, false]);
+  });
+});

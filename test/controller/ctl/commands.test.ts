@@ -1,0 +1,147 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { away, dom, hostState } from '../states.js';
+import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { ctlFor } from './ctl-bed.js';
+
+const bed = controllerBed();
+
+async function twoHosts(c: TestController) {
+  const xen1 = await c.agent('xen1');
+  xen1.hello();
+  xen1.snapshot(hostState({ domains: [dom('web01')], homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }, { name: 'db1', peer: 'xen2', source: 'migrate-tab' }], ledger: { seq: 1, away: { db1: away('xen1', 'xen2') }, visitors: {} } }));
+  const xen2 = await c.agent('xen2');
+  xen2.hello();
+  xen2.snapshot(hostState({ domains: [dom('db1')] }));
+  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported');
+  return { xen1, xen2 };
+}
+
+describe('xenherdctl migrate / reverse: routed by the controller, progress streamed, exit code from the agent', () => {
+  it('migrate: progress lines as they come, the result, exit 0', async () => {
+    const c = await bed.start();
+    const { xen1 } = await twoHosts(c);
+    xen1.onCommand((cmd) => {
+      xen1.progress(cmd.commandId, 'migrating web01 from xen1 to xen2 \u001b[31m(red)');
+      xen1.result(cmd.commandId, { ok: true, code: null, message: 'web01 migrated from xen1 to xen2', detail: null });
+    });
+    const r = await ctlFor(c)(['migrate', 'web01', 'xen2']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^migrate web01: sent to xen1 \(operation t\d+\)\nmigrating web01 from xen1 to xen2 \\x1b\[31m\(red\)\nweb01 migrated from xen1 to xen2\n$/);
+    expect(xen1.of('command')[0]).toMatchObject({ op: 'migrate', name: 'web01', target: 'xen2', by: 'ctl:admin' });
+  });
+
+  it("reverse goes to the home; a failure exits with the agent's code", async () => {
+    const c = await bed.start();
+    const { xen1 } = await twoHosts(c);
+    xen1.onCommand((cmd) => xen1.result(cmd.commandId, { ok: false, code: 'XH_ERR_MIGRATION_FAILED', message: 'Migration failed, resuming at sender.', detail: 'xl said so' }));
+    const r = await ctlFor(c)(['reverse', 'db1']);
+    expect(r.code).toBe(82);
+    expect(r.stderr).toBe('xenherdctl: XH_ERR_MIGRATION_FAILED: Migration failed, resuming at sender.\nxl said so\n');
+  });
+
+  it("the agent's link dropping mid-command: 91, never a success", async () => {
+    const c = await bed.start();
+    const { xen1 } = await twoHosts(c);
+    xen1.onCommand((cmd) => {
+      xen1.progress(cmd.commandId, 'started');
+      xen1.link.close(1001, 'agent restarting');
+    });
+    const r = await ctlFor(c)(['migrate', 'web01', 'xen2']);
+    expect(r.code).toBe(91);
+    expect(r.stdout).toContain('started');
+    expect(r.stderr).toMatch(/XH_ERR_AGENT_LINK_LOST: .*outcome is unknown/);
+  });
+
+  it('--json streams the events as NDJSON', async () => {
+    const c = await bed.start();
+    const { xen1 } = await twoHosts(c);
+    xen1.onCommand((cmd) => xen1.result(cmd.commandId, { ok: true, code: null, message: 'ok', detail: null }));
+    const r = await ctlFor(c)(['migrate', 'web01', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['accepted', 'result']);
+  });
+
+  it('refused before sending: not running anywhere (1), agent not connected (76)', async () => {
+    const c = await bed.start();
+    const { xen2 } = await twoHosts(c);
+    const ctl = ctlFor(c);
+    expect((await ctl(['migrate', 'nope', 'xen2'])).code).toBe(1);
+    xen2.link.close(1000, 'bye');
+    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.linkUp), 'xen2 down');
+    const r = await ctl(['migrate', 'db1', 'xen1']);
+    expect(r.code).toBe(76);
+    expect(r.stderr).toMatch(/XH_ERR_AGENT_UNREACHABLE: the agent of xen2 is not connected/);
+  });
+});
+
+describe('xenherdctl hosts / domains / status', () => {
+  it('hosts and domains as tables and as JSON', async () => {
+    const c = await bed.start();
+    await twoHosts(c);
+    const ctl = ctlFor(c);
+    const h = await ctl(['hosts']);
+    expect(h.code).toBe(0);
+    expect(h.stdout.split('\n')[0]).toMatch(/^HOST\s+STATE\s+LAST SEEN/);
+    expect(h.stdout).toMatch(/\nxen1\s+reachable\s+\d+\.\d s ago\s+online\s+32768\/65536 MiB\s+1\s+2\s+boot-xen/);
+    const d = await ctl(['domains', '--host', 'xen2']);
+    expect(d.stdout.split('\n').filter(Boolean).slice(1).map((l) => l.split(/\s+/).slice(0, 2))).toEqual([['xen2', 'db1']]);
+    const dj = JSON.parse((await ctl(['domains', '--json'])).stdout) as { domains: Array<{ name: string; home: string | null }> };
+    expect(dj.domains.map((x) => [x.name, x.home])).toEqual([
+      ['web01', 'xen1'],
+      ['db1', 'xen1'],
+    ]);
+    expect((await ctl(['domains', '--host', 'xen9'])).code).toBe(1);
+  });
+
+  it('status lists alerts first', async () => {
+    const c = await bed.start();
+    const { xen2 } = await twoHosts(c);
+    xen2.delta({ domains: [dom('db1'), dom('web01')] });
+    await waitUntil(() => c.core.status().alerts.length === 1, 'the alert');
+    const s = await ctlFor(c)(['status']);
+    expect(s.code).toBe(0);
+    expect(s.stdout).toMatch(/^ALERTS \(1\)\n {2}running-on-two-hosts {2}web01 {2}since \d\d:\d\d: web01 runs on xen1 and xen2/);
+    expect(s.stdout).toMatch(/fleet: 2 hosts \(2 reachable, 0 unreachable\), 2 domUs running/);
+    expect(c.events('alert-raised')).toHaveLength(1);
+    const j = JSON.parse((await ctlFor(c)(['status', '--json'])).stdout) as { alerts: Array<{ kind: string }> };
+    expect(j.alerts.map((a) => a.kind)).toEqual(['running-on-two-hosts']);
+  });
+});
+
+describe('xenherdctl configuration: errors name the source and the fix', () => {
+  it('nothing configured', async () => {
+    const r = await ctlFor(null)(['hosts']);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/no controller configured .*set XENHERD_URL and XENHERD_TOKEN/);
+  });
+
+  it('each environment variable is named when it is wrong', async () => {
+    const ok = { XENHERD_URL: 'https://127.0.0.1:1', XENHERD_TOKEN: `xh1.0123456789ab.${'A'.repeat(43)}` };
+    const ctl = ctlFor(null);
+    expect((await ctl(['hosts'], { ...ok, XENHERD_URL: 'ctl:7443' })).stderr).toMatch(/XENHERD_URL: must start with https:\/\//);
+    expect((await ctl(['hosts'], { ...ok, XENHERD_URL: 'http://ctl.example:7443' })).stderr).toMatch(/XENHERD_URL: http:\/\/ sends the token in clear/);
+    expect((await ctl(['hosts'], { ...ok, XENHERD_TOKEN: 'secret' })).stderr).toMatch(/XENHERD_TOKEN: not a xenherd token/);
+    expect((await ctl(['hosts'], { ...ok, XENHERD_CA: '/nonexistent/ca.crt' })).stderr).toMatch(/XENHERD_CA: cannot read the CA certificate/);
+  });
+
+  it('~/.config/xenherd/ctl.json is read, its keys named in errors, and env overrides it', async () => {
+    const c = await bed.start();
+    const ctl = ctlFor(null);
+    const dir = mkdtempSync(join(tmpdir(), 'xenherd-ctljson-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, '.config', 'xenherd'), { recursive: true });
+    const file = join(dir, '.config', 'xenherd', 'ctl.json');
+    writeFileSync(file, JSON.stringify({ url: c.url, token: c.adminToken, ca: c.caFile }));
+    expect((await ctl(['hosts'], { HOME: dir })).code).toBe(0);
+    writeFileSync(file, JSON.stringify({ url: c.url, token: c.adminToken, cafile: c.caFile }));
+    const bad = await ctl(['hosts'], { HOME: dir });
+    expect(bad.code).toBe(78);
+    expect(bad.stderr).toContain(`${file}: unknown key "cafile": remove it or fix its spelling`);
+    writeFileSync(file, JSON.stringify({ url: 'https://127.0.0.1:1', token: c.adminToken, ca: c.caFile }));
+    expect((await ctl(['hosts'], { HOME: dir, XENHERD_URL: c.url })).code).toBe(0);
+  });
+});

@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { runProgram } from '../../../shared/cli/program.js';
+import { realClock } from '../../../shared/clock/real-clock.js';
+import { ctlProgram } from '../../../controller/ctl/program.js';
+import type { Captured, TestController } from '../api/controller-bed.js';
+
+export interface Ctl {
+  (argv: readonly string[], env?: Record<string, string | undefined>): Promise<Captured>;
+  /** the argv of every `ssh` xenherdctl would have run */
+  readonly sshCalls: string[][];
+}
+
+/** xenherdctl in this process, pointed at a test controller (env as an operator would set it); HOME is a temp dir. */
+export function ctlFor(c: TestController | null, token?: string): Ctl {
+  const home = mkdtempSync(join(tmpdir(), 'xenherd-home-'));
+  homes.push(home);
+  const sshCalls: string[][] = [];
+  const hooks = {
+    clock: realClock,
+    execSsh: async (args: readonly string[]) => {
+      sshCalls.push([...args]);
+      return 0;
+    },
+  };
+  const run = async (argv: readonly string[], env: Record<string, string | undefined> = {}): Promise<Captured> => {
+    let stdout = '';
+    let stderr = '';
+    const base = c ? { XENHERD_URL: c.url, XENHERD_TOKEN: token ?? c.adminToken, XENHERD_CA: c.caFile } : {};
+    const code = await runProgram(ctlProgram(hooks), argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: { HOME: home, ...base, ...env } });
+    return { code, stdout, stderr };
+  };
+  return Object.assign(run, { sshCalls });
+}
+
+const homes: string[] = [];
+afterEach(() => {
+  for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
+});

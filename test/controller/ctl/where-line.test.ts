@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { formatAge, formatSince } from '../../../controller/ctl/format.js';
+import { dom0Of, isStale, whereColumns } from '../../../controller/ctl/where-line.js';
+import type { WhereMatch } from '../../../shared/protocol/ctl-api.js';
+import { away, dom } from '../states.js';
+
+const NOW = Date.UTC(2024, 4, 1, 14, 30);
+const match = (over: Partial<WhereMatch> = {}): WhereMatch => ({
+  name: 'web01',
+  places: [{ host: 'xen2', domain: dom('web01', { state: 'running' }), reachable: true, ageMs: 300 }],
+  home: 'xen1',
+  homeClaims: ['xen1'],
+  away: away('xen1', 'xen2', { since: new Date(NOW - 28 * 60_000).toISOString() }),
+  visitor: null,
+  autostart: [],
+  midMigration: false,
+  alerts: [],
+  ageMs: 300,
+  reachable: true,
+  ...over,
+});
+
+describe('a where line', () => {
+  it('reads like the issue says', () => {
+    const cols = whereColumns(match(), NOW);
+    expect(cols.slice(0, 3)).toEqual(['web01', 'xen2', 'running']);
+    expect(cols[3]).toMatch(/^home xen1 \(away since \d\d:\d\d, manual\)$/);
+    expect(cols[4]).toBe('as of 0.3 s');
+  });
+
+  it('stale when unheard for more than 30 s, or from an unreachable host', () => {
+    expect(isStale(match({ ageMs: 30_000 }))).toBe(false);
+    expect(isStale(match({ ageMs: 30_001 }))).toBe(true);
+    expect(whereColumns(match({ ageMs: 45_000 }), NOW)[4]).toBe('as of 45 s, STALE');
+    const silent = match({ reachable: false, places: [{ host: 'xen2', domain: dom('web01'), reachable: false, ageMs: 3_000 }] });
+    expect(whereColumns(silent, NOW)[4]).toBe('as of 0.3 s, STALE (xen2 unreachable)');
+  });
+
+  it('at home, migrating, nowhere', () => {
+    expect(whereColumns(match({ places: [{ host: 'xen1', domain: dom('web01'), reachable: true, ageMs: 1 }], away: null }), NOW)[3]).toBe('home xen1');
+    const moving = match({
+      midMigration: true,
+      places: [
+        { host: 'xen1', domain: dom('web01', { migration: 'migratedaway' }), reachable: true, ageMs: 1 },
+        { host: 'xen2', domain: dom('web01', { migration: 'incoming' }), reachable: true, ageMs: 1 },
+      ],
+    });
+    expect(whereColumns(moving, NOW)[2]).toBe('migrating from xen1 to xen2');
+    expect(dom0Of(moving)).toBe('xen1');
+    const nowhere = match({ places: [], autostart: [{ host: 'xen1', decision: 'defer', reason: 'peer-unknown', since: 'x' }] });
+    expect(whereColumns(nowhere, NOW).slice(1, 3)).toEqual(['-', 'not running']);
+    expect(whereColumns(nowhere, NOW)).toContain('autostart on xen1: defer peer-unknown');
+    expect(dom0Of(nowhere)).toBeNull();
+  });
+
+  it('names from remote hosts are shown escaped', () => {
+    expect(whereColumns(match({ name: 'web01', alerts: ['a\u001b[2Jb'] }), NOW).at(-1)).toBe('ALERT a\\x1b[2Jb');
+  });
+
+  it('ages and times for people', () => {
+    expect([0, 300, 9_949, 45_000, 600_000, 3 * 3_600_000, 5 * 86_400_000].map(formatAge)).toEqual(['0.0 s', '0.3 s', '9.9 s', '45 s', '10 min', '3 h', '5 d']);
+    expect(formatSince(NOW - 86_400_000 * 3, NOW)).toMatch(/^2024-04-2\d \d\d:\d\d$/);
+    expect(formatSince('not a time', NOW)).toBe('not a time');
+  });
+});

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
+import { away, dom, guarded, hostState, primary, record } from '../states.js';
+
+const NOW = 1_000_000;
+const fresh = { now: NOW, staleAfterMs: 15_000 };
+const kinds = (records: Parameters<typeof mergeFleet>[0]) => mergeFleet(records, fresh).findings.map((f) => [f.kind, f.subject, f.hosts]);
+
+describe('conflicts no single Dom0 sees', () => {
+  it('a quiet healthy fleet has none', () => {
+    expect(
+      kinds([
+        record('xen1', hostState({ domains: [dom('web01')], homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], drbd: { availability: 'ok', resources: [primary('r-web01', 'xen2')] }, guarded: [guarded('web01')] })),
+        record('xen2', hostState({ drbd: { availability: 'ok', resources: [primary('r-web01', 'xen1', 'Secondary', 'Primary')] }, guarded: [guarded('web01')] })),
+      ]),
+    ).toEqual([]);
+  });
+
+  it('a domU running on two hosts', () => {
+    expect(kinds([record('xen1', hostState({ domains: [dom('web01')] })), record('xen2', hostState({ domains: [dom('web01')] }))])).toEqual([
+      ['running-on-two-hosts', 'web01', ['xen1', 'xen2']],
+    ]);
+  });
+
+  it('but not a migration in progress (NAME--incoming / NAME--migratedaway beside NAME)', () => {
+    expect(kinds([record('xen1', hostState({ domains: [dom('web01')] })), record('xen2', hostState({ domains: [dom('web01', { migration: 'incoming' })] }))])).toEqual([]);
+    expect(kinds([record('xen1', hostState({ domains: [dom('web01', { migration: 'migratedaway' })] })), record('xen2', hostState({ domains: [dom('web01')] }))])).toEqual([]);
+  });
+
+  it('and not a stopped xm-managed domain or a dying one', () => {
+    expect(kinds([record('xen1', hostState({ domains: [dom('web01', { state: 'stopped', domid: null })] })), record('xen2', hostState({ domains: [dom('web01')] }))])).toEqual([]);
+  });
+
+  it('a silent host still counts for running-twice, and the message says how old its report is', () => {
+    const m = mergeFleet([record('xen1', hostState({ domains: [dom('web01')] }), NOW - 60_000, false), record('xen2', hostState({ domains: [dom('web01')] }))], fresh);
+    expect(m.findings).toHaveLength(1);
+    expect(m.findings[0]?.message).toContain('xen1 (unreachable, last heard 60 s ago)');
+  });
+
+  it('a home claimed by two Dom0s', () => {
+    expect(kinds([record('xen1', hostState({ homes: [{ name: 'db1', peer: 'xen2', source: 'migrate-tab' }] })), record('xen3', hostState({ homes: [{ name: 'db1', peer: 'xen4', source: 'migrate-tab' }] }))])).toEqual([
+      ['home-claimed-twice', 'db1', ['xen1', 'xen3']],
+    ]);
+  });
+
+  it('both Dom0s of a DRBD pair guarding a domU (each naming the other) is the usual set-up, not a conflict', () => {
+    const pair = (a: 'migrate-tab' | 'guarded', b: 'migrate-tab' | 'guarded') =>
+      kinds([record('xen1', hostState({ homes: [{ name: 'db1', peer: 'xen2', source: a }] })), record('xen2', hostState({ homes: [{ name: 'db1', peer: 'xen1', source: b }] }))]);
+    expect(pair('guarded', 'guarded')).toEqual([]);
+    expect(pair('migrate-tab', 'guarded')).toEqual([]);
+    expect(pair('migrate-tab', 'migrate-tab').map((k) => k[0])).toEqual(['home-claimed-twice']);
+  });
+
+  it('a DRBD resource Primary on both partners outside a migration', () => {
+    const both = [
+      record('xen1', hostState({ drbd: { availability: 'ok', resources: [primary('r0', 'xen2', 'Primary', 'Primary')] } })),
+      record('xen2', hostState({ drbd: { availability: 'ok', resources: [primary('r0', 'xen1', 'Primary', 'Primary')] } })),
+    ];
+    expect(kinds(both)).toEqual([['drbd-primary-on-both', 'r0@xen1+xen2', ['xen1', 'xen2']]]);
+  });
+
+  it('DRBD 8.4 names its peer "peer": partners are then the hosts guarding a domU on the resource', () => {
+    const r84 = (role: 'Primary') => ({ ...primary('r0', 'peer', role, 'Primary') });
+    expect(
+      kinds([
+        record('xen1', hostState({ guarded: [guarded('web01', ['r0'])], drbd: { availability: 'ok', resources: [r84('Primary')] } })),
+        record('xen2', hostState({ guarded: [guarded('web01', ['r0'])], drbd: { availability: 'ok', resources: [r84('Primary')] } })),
+      ]).map((k) => k[0]),
+    ).toEqual(['drbd-primary-on-both']);
+  });
+
+  it('the same resource name on two unrelated pairs is not a conflict', () => {
+    expect(
+      kinds([
+        record('xen1', hostState({ drbd: { availability: 'ok', resources: [primary('r0', 'xen2')] } })),
+        record('xen3', hostState({ drbd: { availability: 'ok', resources: [primary('r0', 'xen4')] } })),
+      ]),
+    ).toEqual([]);
+  });
+
+  it('both Primary during a live migration of a domU using the resource is allow-two-primaries, not a conflict', () => {
+    expect(
+      kinds([
+        record('xen1', hostState({ domains: [dom('web01', { migration: 'migratedaway' })], guarded: [guarded('web01', ['r0'])], drbd: { availability: 'ok', resources: [primary('r0', 'xen2', 'Primary', 'Primary')] } })),
+        record('xen2', hostState({ domains: [dom('web01', { migration: 'incoming' })], guarded: [guarded('web01', ['r0'])], drbd: { availability: 'ok', resources: [primary('r0', 'xen1', 'Primary', 'Primary')] } })),
+      ]),
+    ).toEqual([]);
+  });
+
+  it('a ledger saying "away at X" while X (reachable, fresh) does not run it', () => {
+    expect(
+      kinds([record('xen1', hostState({ ledger: { seq: 3, away: { web01: away('xen1', 'xen2') }, visitors: {} } })), record('xen2', hostState({ domains: [] }))]),
+    ).toEqual([['ledger-away-not-there', 'web01', ['xen1', 'xen2']]]);
+  });
+
+  it('but not while X is unreachable or stale (its silence is not evidence)', () => {
+    const ledger = { seq: 3, away: { web01: away('xen1', 'xen2') }, visitors: {} };
+    expect(kinds([record('xen1', hostState({ ledger })), record('xen2', hostState(), NOW, false)])).toEqual([]);
+    expect(kinds([record('xen1', hostState({ ledger })), record('xen2', hostState(), NOW - 16_000)])).toEqual([]);
+    expect(kinds([record('xen1', hostState({ ledger }))])).toEqual([]);
+  });
+
+  it('nor while X runs it (also as NAME--incoming)', () => {
+    const ledger = { seq: 3, away: { web01: away('xen1', 'xen2') }, visitors: {} };
+    expect(kinds([record('xen1', hostState({ ledger })), record('xen2', hostState({ domains: [dom('web01', { migration: 'incoming' })] }))])).toEqual([]);
+  });
+
+  it('status lists the findings as alerts with a summary', () => {
+    const m = mergeFleet([record('xen1', hostState({ domains: [dom('web01')] })), record('xen2', hostState({ domains: [dom('web01')] }), NOW, false)], fresh);
+    const s = mergedStatus(m, fresh);
+    expect(s.alerts.map((a) => a.id)).toEqual(['running-on-two-hosts:web01']);
+    expect(s.summary).toEqual({ hosts: 2, reachable: 1, unreachable: 1, domus: 1, midMigration: 0, inMaintenance: 0, alerts: 1 });
+  });
+});

@@ -1,0 +1,128 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dom, hostState } from './states.js';
+import { connectFakeAgent } from './fake-agent.js';
+import { waitUntil } from './api/controller-bed.js';
+
+// The composition roots as shipped: the single-file bundles, a real `serve` process.
+let dist = '';
+const temps: string[] = [];
+const children: ChildProcess[] = [];
+beforeAll(() => {
+  dist = mkdtempSync(join(tmpdir(), 'xenherd-ctl-dist-'));
+  execFileSync('node', ['packaging/build.mjs', '--outdir', dist, 'xenherd-controller', 'xenherdctl'], { stdio: 'pipe' });
+}, 120_000);
+afterAll(() => rmSync(dist, { recursive: true, force: true }));
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    if (c.exitCode === null && c.signalCode === null) {
+      c.kill('SIGKILL');
+      await new Promise((r) => c.once('exit', r));
+    }
+  }
+  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
+});
+
+const temp = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'xenherd-ctl-proc-'));
+  temps.push(d);
+  return d;
+};
+const bin = (name: string): string => join(dist, name);
+const run = (name: string, args: string[], env: Record<string, string> = {}) =>
+  spawnSync(bin(name), args, { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: temps[0] ?? tmpdir(), ...env } });
+
+/** `serve` as a child of this test; resolves with its URL once it logs that it listens. */
+function serve(config: string): Promise<{ child: ChildProcess; url: string; out: () => string }> {
+  const child = spawn(bin('xenherd-controller'), ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const m = /"event":"listening","url":"([^"]+)"/.exec(out);
+      if (m) resolve({ child, url: m[1] as string, out: () => out });
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  });
+}
+
+describe('xenherd-controller and xenherdctl as shipped', () => {
+  it('init → enroll → serve → an agent reports → xenherdctl where finds it → SIGTERM stops cleanly', async () => {
+    const dir = temp();
+    const init = run('xenherd-controller', ['init', '--dir', dir, '--listen', '127.0.0.1', '--port', '0', '--json']);
+    expect(init.status).toBe(0);
+    const out = JSON.parse(init.stdout) as { config: string; token: string; ca: string; caFingerprint: string };
+    // owner-only: keys, tokens, config, directories; certificates readable
+    const mode = (p: string) => statSync(join(dir, p)).mode & 0o777;
+    expect([mode('tls/ca.key'), mode('tls/server.key'), mode('state/tokens.json'), mode('controller.json'), mode('tls'), mode('state')]).toEqual([0o600, 0o600, 0o600, 0o600, 0o700, 0o700]);
+    expect(mode('tls/ca.crt')).toBe(0o644);
+    expect(readFileSync(join(dir, 'state/tokens.json'), 'utf8')).not.toContain(out.token.split('.')[2]);
+
+    const enroll = run('xenherd-controller', ['enroll', 'xen1', '--config', out.config]);
+    expect(enroll.status).toBe(0);
+    const snippet = JSON.parse(enroll.stdout) as { controller: { url: string; token: string; caFingerprint: string } };
+    expect(snippet.controller).toMatchObject({ url: expect.stringMatching(/^wss:\/\//), caFingerprint: out.caFingerprint });
+    expect(enroll.stderr).toMatch(/enrolled xen1/);
+
+    const s = await serve(out.config);
+    const agent = await connectFakeAgent({ url: s.url.replace(/^https/, 'wss'), token: snippet.controller.token, ca: readFileSync(out.ca, 'utf8'), host: 'xen1' });
+    agent.hello();
+    agent.snapshot(hostState({ domains: [dom('web01', { state: 'running' })] }));
+    const env = { XENHERD_URL: s.url, XENHERD_TOKEN: out.token, XENHERD_CA: out.ca };
+    await waitUntil(() => run('xenherdctl', ['where', '-q', 'web01'], env).status === 0, 'where -q web01 to answer');
+    expect(run('xenherdctl', ['where', '-q', 'web01'], env).stdout).toBe('xen1\n');
+    const where = run('xenherdctl', ['where', 'web01'], env);
+    expect(where.stdout).toMatch(/^web01 {2}xen1 {2}running {2}no home known {2}as of \d+\.\d s\n$/);
+    expect(run('xenherdctl', ['where', 'nope'], env).status).toBe(1);
+    expect(run('xenherdctl', ['where', 'web01'], { ...env, XENHERD_TOKEN: `${out.token.slice(0, -2)}xx` }).status).toBe(88);
+
+    const exited = new Promise<number | null>((r) => s.child.once('exit', (code) => r(code)));
+    s.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await agent.until(() => agent.closed !== null, 'the agent link closed');
+    expect(agent.closed?.code).toBe(1001);
+    expect(s.out()).toContain('"event":"stopping"');
+  });
+
+  it('init refuses to overwrite an existing controller', () => {
+    const dir = temp();
+    expect(run('xenherd-controller', ['init', '--dir', dir, '--json']).status).toBe(0);
+    const again = run('xenherd-controller', ['init', '--dir', dir]);
+    expect(again.status).toBe(77);
+    expect(again.stderr).toMatch(/already exist: nothing was written/);
+  });
+
+  it('serve refuses plaintext bound off loopback, naming the key and the fix', () => {
+    const dir = temp();
+    const config = join(dir, 'controller.json');
+    writeFileSync(config, JSON.stringify({ listen: { host: '0.0.0.0', port: 0 }, tls: false, stateDir: join(dir, 'state') }));
+    const r = run('xenherd-controller', ['serve', '--config', config]);
+    expect(r.status).toBe(78);
+    expect(r.stderr).toMatch(/XH_ERR_CONFIG: .*controller.json: key "tls": plaintext \(tls: false\) is allowed only on a loopback address/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('plaintext on loopback works (http:// to 127.0.0.1 only)', async () => {
+    const dir = temp();
+    const init = JSON.parse(run('xenherd-controller', ['init', '--dir', dir, '--json']).stdout) as { token: string };
+    const config = join(dir, 'plain.json');
+    writeFileSync(config, JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, tls: false, stateDir: join(dir, 'state') }));
+    const s = await serve(config);
+    expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const r = run('xenherdctl', ['hosts', '--json'], { XENHERD_URL: s.url, XENHERD_TOKEN: init.token });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ hosts: [] });
+  });
+
+  it('serve without a config says how to make one', () => {
+    const r = run('xenherd-controller', ['serve', '--config', join(temp(), 'missing.json')]);
+    expect(r.status).toBe(78);
+    expect(r.stderr).toMatch(/no config at .*missing.json: make one with `xenherd-controller init --dir DIR`/);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AGENT_LINK_PROTOCOL_VERSION,
+  AgentMessageSchema,
+  ControllerMessageSchema,
+  VersionProbeSchema,
+} from '../../shared/protocol/agent-link.js';
+import { HostStatePatchSchema, HostStateSchema } from '../../shared/protocol/agent-link-state.js';
+import { away, dom, guarded, hostState, primary } from './states.js';
+
+const full = hostState({
+  domains: [dom('web01'), dom('db1', { migration: 'incoming' })],
+  guarded: [guarded('web01', ['r0'], { decision: 'defer', reason: 'peer-unknown', detail: 'peer role Unknown' })],
+  drbd: { availability: 'ok', resources: [primary('r0', 'xen2')] },
+  ledger: { seq: 4, away: { web02: away('xen1', 'xen2') }, visitors: { db1: { home: 'xen3', since: '2024-05-01T14:02:00Z', operationId: 'op-9' } } },
+  homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }],
+  maintenance: { state: 'draining', operationId: 'op-7', owner: 'ctl:admin' },
+});
+
+describe('the agent link protocol schemas', () => {
+  it('every agent message parses, discriminated by type', () => {
+    const msgs = [
+      { type: 'hello', protocol: AGENT_LINK_PROTOCOL_VERSION, host: 'xen1', bootId: '0f4c-9a', agentVersion: '0.1.0', capabilities: ['migrate', 'reverse', 'fleet-view'] },
+      { type: 'snapshot', seq: 1, at: 1_714_572_000_000, state: full },
+      { type: 'delta', seq: 2, at: 1_714_572_000_100, state: { domains: [] } },
+      { type: 'heartbeat', at: 1_714_572_005_000 },
+      { type: 'progress', commandId: 'cmd-1', line: 'migrating' },
+      { type: 'result', commandId: 'cmd-1', ok: false, code: 'XH_ERR_MIGRATION_FAILED', message: 'failed', detail: null },
+    ];
+    expect(msgs.map((m) => AgentMessageSchema.safeParse(m).success)).toEqual(msgs.map(() => true));
+  });
+
+  it('every controller message parses', () => {
+    const msgs = [
+      { type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: 5000, staleAfterMs: 15000 },
+      { type: 'error', code: 'XH_ERR_AUTH', message: 'no' },
+      { type: 'command', commandId: 'cmd-1', op: 'migrate', name: 'web01', target: 'xen2', reason: 'manual', operationId: 'u-1', by: 'ctl:admin' },
+      { type: 'command', commandId: 'cmd-2', op: 'reverse', name: 'web01', operationId: 'u-2', by: 'ctl:admin' },
+      { type: 'fleet', at: 1, runningOn: { web01: ['xen1'], db1: [] } },
+    ];
+    expect(msgs.map((m) => ControllerMessageSchema.safeParse(m).success)).toEqual(msgs.map(() => true));
+  });
+
+  it('envelopes and values are strict: an unknown key is refused', () => {
+    expect(AgentMessageSchema.safeParse({ type: 'heartbeat', at: 1, extra: true }).success).toBe(false);
+    expect(HostStateSchema.safeParse({ ...full, surprise: 1 }).success).toBe(false);
+    expect(HostStateSchema.safeParse({ ...full, domains: [{ ...dom('a'), extra: 1 }] }).success).toBe(false);
+  });
+
+  it('names are checked: no shell-ish or option-like names, migration suffixes only on rows', () => {
+    expect(HostStateSchema.safeParse({ ...full, domains: [dom('-rf')] }).success).toBe(false);
+    expect(HostStateSchema.safeParse({ ...full, domains: [{ ...dom('a'), name: 'a;reboot' }] }).success).toBe(false);
+    expect(HostStateSchema.safeParse({ ...full, homes: [{ name: 'web01--incoming', peer: null, source: 'migrate-tab' }] }).success).toBe(false);
+    expect(AgentMessageSchema.safeParse({ type: 'hello', protocol: 1, host: 'xen 1', bootId: 'b', agentVersion: '1', capabilities: [] }).success).toBe(false);
+  });
+
+  it('strings and lists are bounded', () => {
+    expect(AgentMessageSchema.safeParse({ type: 'progress', commandId: 'c', line: 'x'.repeat(2001) }).success).toBe(false);
+    expect(HostStateSchema.safeParse({ ...full, domains: Array.from({ length: 4097 }, (_, i) => dom(`d${i}`)) }).success).toBe(false);
+  });
+
+  it('a result: code null exactly when ok', () => {
+    const r = (ok: boolean, code: string | null) => AgentMessageSchema.safeParse({ type: 'result', commandId: 'c', ok, code, message: '', detail: null }).success;
+    expect([r(true, null), r(false, 'XH_ERR_LOCKED'), r(true, 'XH_ERR_LOCKED'), r(false, null), r(false, 'XH_ERR_NOPE')]).toEqual([true, true, false, false, false]);
+  });
+
+  it('a delta replaces at least one whole section', () => {
+    expect(HostStatePatchSchema.safeParse({}).success).toBe(false);
+    expect(HostStatePatchSchema.safeParse({ ledger: full.ledger, maintenance: full.maintenance }).success).toBe(true);
+    expect(HostStatePatchSchema.safeParse({ domainz: [] }).success).toBe(false);
+  });
+
+  it('the version is readable from any hello or welcome, whatever else it carries', () => {
+    expect(VersionProbeSchema.safeParse({ type: 'hello', protocol: 7, anything: { new: true } }).success).toBe(true);
+    expect(VersionProbeSchema.safeParse({ type: 'welcome', protocol: 7 }).success).toBe(true);
+  });
+});
