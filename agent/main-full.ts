@@ -1,13 +1,16 @@
 import { processIo } from '../shared/cli/io.js';
 import { runProgram } from '../shared/cli/program.js';
 import { signalToolGroups } from './adapters/process-group.js';
-import { createSdNotify } from './adapters/sd-notify.js';
 import { agentCommands } from './cli/commands.js';
 import type { ProcessHooks } from './cli/run.js';
 
 const hooks: ProcessHooks = {
   onSignal: (signal, handler) => void process.on(signal, handler),
-  notify: (env) => createSdNotify(env),
+  pid: process.pid,
+  // a controller's migrate runs this same bundle; the daemon's switches that turn WebAssembly off
+  // (to stay small: --no-expose-wasm, and --lite-mode, which implies it) must not follow, as the
+  // migration's ssh client needs it
+  self: (env) => ({ node: process.execPath, args: [...process.execArgv.filter((a) => a !== '--no-expose-wasm' && a !== '--lite-mode'), process.argv[1] ?? ''], env }),
 };
 
 const program = {

@@ -5,9 +5,14 @@ import { migrate2Gate, refusalLines } from './cli/migrate2-gate.js';
 
 const argv = process.argv.slice(2);
 
+// An operator's `migrate2 --help` is answered as help. It can only come from a shell: sshd runs
+// exactly the forced command of authorized_keys (`migrate2 --peer HOME`) and sets
+// SSH_ORIGINAL_COMMAND, so nothing a peer sends reaches this branch.
+const asksHelp = argv.length === 2 && (argv[1] === '--help' || argv[1] === '-h') && process.env['SSH_ORIGINAL_COMMAND'] === undefined;
+
 // The ssh forced command checks its request before the rest of the agent is even loaded: a
 // rejected line costs a few milliseconds and cannot reach any other code.
-const gate = argv[0] === 'migrate2' ? migrate2Gate(argv.slice(1), process.env) : null;
+const gate = argv[0] === 'migrate2' && !asksHelp ? migrate2Gate(argv.slice(1), process.env) : null;
 if (gate !== null && !gate.ok) {
   const l = refusalLines(gate.error);
   process.stdout.write(l.stdout);

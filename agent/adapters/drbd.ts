@@ -10,7 +10,6 @@ import { drbdSeries, parseDrbdadmVersion } from '../parse/drbd-version.js';
 import { parseProcDrbd, type ProcDrbd } from '../parse/proc-drbd.js';
 import { resourceViewDown, resourceViewFromStatus } from './drbd-view.js';
 import type { ToolOutput, ToolRunner } from './exec.js';
-import { hostFiles, type HostFiles } from './host-files.js';
 import type { ParseFailure } from '../parse/parse-failure.js';
 import type { AdapterFailure, ToolFailure } from './tool-failure.js';
 
@@ -23,19 +22,9 @@ export interface ProcReadFailure extends XhError {
 /** null: the file does not exist (module not loaded). Never throws. */
 export type ProcDrbdReader = () => Promise<Result<string | null, ProcReadFailure>>;
 
-/** /proc/drbd through the host's files (so the simulator can give each host its own). */
-export const procDrbdReader =
-  (files: HostFiles): ProcDrbdReader =>
-  async () => {
-    const r = await files.readText('/proc/drbd');
-    if (r.ok) return r;
-    if (r.error.errno === 'ENOENT') return ok(null);
-    return err({ code: 'XH_ERR_FILE', path: r.error.path, message: r.error.message });
-  };
-
 export interface DrbdAdapterDeps {
   readonly run: ToolRunner;
-  readonly readProcDrbd?: ProcDrbdReader;
+  readonly readProcDrbd: ProcDrbdReader;
   /** per call; drbdadm's own netlink timeouts are longer, we do not wait for them */
   readonly timeoutMs?: number;
 }
@@ -52,7 +41,7 @@ export type DrbdFailure = DrbdToolFailure | ParseFailure;
 const withKind = (f: ToolFailure): DrbdToolFailure => ({ ...f, drbd: classifyDrbdStderr(f.stderr) });
 
 export function createDrbdAdapter(deps: DrbdAdapterDeps) {
-  const readProc = deps.readProcDrbd ?? procDrbdReader(hostFiles('/'));
+  const readProc = deps.readProcDrbd;
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const run = async (tool: string, args: readonly string[]): Promise<Result<ToolOutput, DrbdToolFailure>> => {
     // The resource name is the last argument; one starting with '-' would be read as an option.
@@ -98,6 +87,12 @@ export function createDrbdAdapter(deps: DrbdAdapterDeps) {
     status: (r: string): Promise<Result<DrbdStatusResource[], DrbdFailure>> => parsed('drbdadm', ['status', r], parseDrbdStatus),
     /** DRBD 9 only; on 8.4 the failure has drbd: 'json-unsupported'. */
     statusJson: (r = 'all'): Promise<Result<DrbdStatusJson, DrbdFailure>> => parsed('drbdsetup', ['status', '--json', r], parseDrbdStatusJson),
+
+    /** `drbdadm secondary R`: demotes here (silent on success; refused while something holds the device open) */
+    async secondary(r: string): Promise<Result<void, DrbdToolFailure>> {
+      const out = await run('drbdadm', ['secondary', r]);
+      return out.ok ? ok(undefined) : out;
+    },
 
     /** One resource as inventory prints it; a configured-but-down resource is `up: false`. */
     async readResource(name: string): Promise<Result<DrbdResourceView, DrbdFailure>> {

@@ -4,8 +4,8 @@ import { realClock } from '../../shared/clock/real-clock.js';
 import { dirname } from 'node:path';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { readRegularSync } from './regular-file.js';
-import { ensurePrivateDir } from './state-dir.js';
+import { readRegularSync } from '../../shared/fs/regular-file.js';
+import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 
 /**
  * A lock file (`ledger.json.lock`, `locks/NAME.lock`) holding its owner's identity: one line

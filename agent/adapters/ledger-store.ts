@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { emptyLedger, LedgerSchema, type Ledger } from '../state/ledger.js';
-import { writeFileAtomic as atomicWrite } from './atomic-file.js';
+import { writeFileAtomic as atomicWrite } from '../../shared/fs/atomic-file.js';
 import { takeLock } from './file-lock.js';
-import { readRegularFileSync } from './regular-file.js';
-import { ensurePrivateDir } from './state-dir.js';
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
+import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 
 /**
  * The ledger on disk: `<stateDir>/ledger.json`, and `ledger.json.bak`, the last good copy.

@@ -2,7 +2,8 @@ import type { InventoryDomain } from '../../shared/inventory.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { ToolRunner } from './exec.js';
 import type { AdapterFailure, ToolFailure } from './tool-failure.js';
-import { createToolstack, type Toolstack, type ToolstackKind } from './toolstack.js';
+import type { ToolstackKind } from '../../shared/inventory.js';
+import { createToolstack, type Toolstack } from './toolstack.js';
 import { parseXlList } from '../parse/xl-list.js';
 import { parseXmList } from '../parse/xm-list.js';
 

@@ -1,6 +1,6 @@
 import { lineSplitter } from '../../shared/text/lines.js';
 import { knownKeys, peerHostNames } from './known-hosts.js';
-import { readRegularFileSync, readRegularSync } from './regular-file.js';
+import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
 import { realClock } from '../../shared/clock/real-clock.js';
 import { Client } from 'ssh2';
 import type { XhError } from '../../shared/errors.js';

@@ -1,8 +1,8 @@
+import type { ToolstackKind } from '../../shared/inventory.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { ToolRunner } from './exec.js';
 import type { ToolFailure } from './tool-failure.js';
 
-export type ToolstackKind = 'xl' | 'xm';
 
 const PROBE_TIMEOUT_MS = 10_000;
 

@@ -9,9 +9,9 @@ import { parseXmList } from '../parse/xm-list.js';
 import { classifyXmMigrate } from '../parse/xm-migrate.js';
 import type { RunOptions, ToolOutput, ToolRunner } from './exec.js';
 import type { AdapterFailure, ToolFailure } from './tool-failure.js';
-import { detectToolstack, type ToolstackKind } from './toolstack-detect.js';
+import type { ToolstackKind } from '../../shared/inventory.js';
+import { detectToolstack } from './toolstack-detect.js';
 
-export type { ToolstackKind } from './toolstack-detect.js';
 
 /** Per-call time limits (ms). Every call has one, so a wedged xenstored cannot hang the agent. */
 export interface ToolstackTimeouts {
@@ -65,7 +65,8 @@ export interface Toolstack {
   /** e.g. "4.17.0", from xen_major/xen_minor/xen_extra */
   version(): Promise<Result<string, AdapterFailure>>;
   create(cfgPath: string, extraArgs?: readonly string[]): Promise<Result<void, AdapterFailure>>;
-  shutdown(name: string, opts?: { readonly wait?: boolean }): Promise<Result<void, AdapterFailure>>;
+  /** wait: `-w`, until the guest has shut down (bounded by timeoutMs, else the shutdown timeout) */
+  shutdown(name: string, opts?: { readonly wait?: boolean; readonly timeoutMs?: number }): Promise<Result<void, AdapterFailure>>;
   destroy(name: string): Promise<Result<void, AdapterFailure>>;
   pause(name: string): Promise<Result<InventoryDomain, AdapterFailure>>;
   unpause(name: string): Promise<Result<InventoryDomain, AdapterFailure>>;
@@ -140,7 +141,7 @@ export function createToolstack(kind: ToolstackKind, opts: ToolstackOptions): To
       return ok(`${String(xenMajor)}.${String(xenMinor)}${xenExtra ?? ''}`);
     },
     create: async (cfgPath, extraArgs = []) => done(await run(['create', cfgPath, ...extraArgs], t.create)),
-    shutdown: async (name, o = {}) => done(await run(['shutdown', ...(o.wait ? ['-w'] : []), name], o.wait ? t.shutdown : t.control)),
+    shutdown: async (name, o = {}) => done(await run(['shutdown', ...(o.wait ? ['-w'] : []), name], o.timeoutMs ?? (o.wait ? t.shutdown : t.control))),
     destroy: async (name) => done(await run(['destroy', name], t.control)),
     pause: (name) => control('pause', name),
     unpause: (name) => control('unpause', name),

@@ -7,7 +7,7 @@ import { DOMU_NAME_RE } from '../../shared/names.js';
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest } from '../../shared/protocol/agent-control.js';
 import { loadAgentConfig } from '../config/resolve.js';
 import { askAgent } from '../control/client.js';
-import { underRoot } from '../run/host-paths.js';
+import { underRoot } from '../host/paths.js';
 import { renderAutostartStatus } from './autostart-render.js';
 
 const BIN = 'xenherd-agent';

@@ -4,6 +4,8 @@ import { inventoryCommand } from './inventory.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { migrate2Command } from './migrate2.js';
+import { moveStartCommand } from './move-start.js';
+import { moveStopCommand } from './move-stop.js';
 import { pingCommand } from './ping.js';
 import { reconcileCommand } from './reconcile.js';
 import { reverseCommand } from './reverse.js';
@@ -18,6 +20,8 @@ export const agentCommands = (hooks: ProcessHooks): readonly Command[] => [
   statusCommand,
   migrateCommand,
   reverseCommand,
+  moveStopCommand,
+  moveStartCommand,
   reconcileCommand,
   pingCommand,
   migrate2Command,

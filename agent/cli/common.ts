@@ -13,12 +13,28 @@ export interface CommonArgs {
   readonly options: Readonly<Record<string, string | true>>;
 }
 
+const andList = (xs: readonly string[]): string => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1) ?? ''}`);
+
+/**
+ * Why the positional arguments do not fit `what` (the command's usage, e.g. "keys setup PEER"),
+ * naming what is missing or the first word too many, or null when they fit. Words in brackets
+ * are optional.
+ */
+export function positionalsProblem(what: string, given: readonly string[], min: number, max: number): string | null {
+  const [command = '', ...words] = what.split(' ');
+  const hint = ` (see ${BIN} ${command} --help)`;
+  if (given.length > max) return `${what}: unexpected argument ${JSON.stringify(given[max])}${hint}`;
+  if (given.length >= min) return null;
+  const missing = words.filter((w) => !w.startsWith('[')).slice(given.length, min);
+  return `${what}: ${andList(missing)} ${missing.length === 1 ? 'is' : 'are'} missing${hint}`;
+}
+
 /** --json and --config for every migration command, plus the command's own options. */
 export function parseCommon(argv: readonly string[], extra: readonly OptionSpec[], min: number, max: number, what: string): Result<CommonArgs, XhError> {
   const p = parseArgv(argv, [{ name: 'json', takesValue: false }, { name: 'config', takesValue: true }, ...extra]);
   if (!p.ok) return p;
-  const n = p.value.positionals.length;
-  if (n < min || n > max) return err({ code: 'XH_ERR_USAGE', message: `${what}: expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${n}` });
+  const wrong = positionalsProblem(what, p.value.positionals, min, max);
+  if (wrong !== null) return err({ code: 'XH_ERR_USAGE', message: wrong });
   const config = p.value.options['config'];
   if (config === true) return err({ code: 'XH_ERR_USAGE', message: '--config needs a file path' });
   return ok({ positionals: p.value.positionals, json: p.value.options['json'] === true, config, options: p.value.options });

@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { parseArgv } from '../../shared/cli/argv.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import { reportError, type Command } from '../../shared/cli/program.js';
-import { exitCodeFor, isErrorCode } from '../../shared/errors.js';
+import { exitCodeFor } from '../../shared/errors.js';
+import { INVENTORY_SCHEMA_VERSION, ToolstackKindSchema } from '../../shared/inventory.js';
 import { runTool } from '../adapters/exec.js';
-import { hostFiles } from '../adapters/host-files.js';
+import { loadAgentConfig } from '../config/resolve.js';
+import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
+import { hostFiles } from '../host/files.js';
 import { collectInventory } from '../inventory/collect.js';
-import { DEFAULT_GUARDED_DIR } from '../host/guarded-configs.js';
 import { renderInventoryText } from '../inventory/render-text.js';
 
 const BIN = 'xenherd-agent';
@@ -14,14 +16,16 @@ const BIN = 'xenherd-agent';
 const OptionsSchema = z
   .object({
     json: z.literal(true).optional(),
-    'guarded-dir': z.string().startsWith('/', 'must be an absolute path, e.g. /etc/xen/drbd-auto').optional(),
-    toolstack: z.enum(['xl', 'xm'], 'must be "xl" or "xm"').optional(),
+    config: z.string('must name the agent config file, e.g. /etc/xenherd/agent.json').optional(),
+    'guarded-dir': z.string('must be an absolute path, e.g. /etc/xen/drbd-auto').startsWith('/', 'must be an absolute path, e.g. /etc/xen/drbd-auto').optional(),
+    toolstack: z.enum(ToolstackKindSchema.options, 'must be "xl" or "xm"').optional(),
   })
   .strict();
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgv(argv, [
     { name: 'json', takesValue: false },
+    { name: 'config', takesValue: true },
     { name: 'guarded-dir', takesValue: true },
     { name: 'toolstack', takesValue: true },
   ]);
@@ -35,29 +39,42 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return reportError(BIN, { code: 'XH_ERR_USAGE', message: `--${String(issue?.path[0] ?? '?')}: ${issue?.message ?? 'invalid'}` }, io);
   }
   const root = io.env['XENHERD_HOST_ROOT'] ?? '/';
+  // the daemon's own settings, so this shows what the daemon sees; the command line still wins
+  const loaded = loadAgentConfig(opts.data.config, root);
+  if (!loaded.ok) return reportError(BIN, loaded.error, io);
+  const config = {
+    ...loaded.value.config,
+    guardedDir: opts.data['guarded-dir'] ?? loaded.value.config.guardedDir,
+    toolstack: opts.data.toolstack ?? loaded.value.config.toolstack,
+  };
   const inv = await collectInventory({
     run: runTool,
     files: hostFiles(root),
-    guardedDir: opts.data['guarded-dir'] ?? DEFAULT_GUARDED_DIR,
+    config,
+    // a config file given by path is named as typed; the default one by its host path
+    configFile: loaded.value.file === null ? null : (opts.data.config ?? DEFAULT_CONFIG_PATH),
     guardedDirExplicit: opts.data['guarded-dir'] !== undefined,
-    ...(opts.data.toolstack ? { toolstack: opts.data.toolstack } : {}),
   });
   io.stdout(opts.data.json ? `${JSON.stringify(inv, null, 2)}\n` : renderInventoryText(inv));
   // Problems are in the output too; stderr repeats them for a person and the exit code says
   // "this read is incomplete" so a script does not act on it.
   for (const p of inv.problems) io.stderr(`${BIN}: ${p.code}: ${p.source}: ${p.message}\n`);
   const first = inv.problems[0];
-  return first === undefined ? 0 : exitCodeFor(isErrorCode(first.code) ? first.code : 'XH_ERR_INTERNAL');
+  return first === undefined ? 0 : exitCodeFor(first.code);
 }
 
 export const inventoryCommand: Command = {
   name: 'inventory',
-  summary: 'Read this Dom0 once: toolstack, memory, domains, guarded domUs and their DRBD state.',
+  summary: 'Read this Dom0 once: toolstack, memory, domains, guarded domUs, standby replicas and their DRBD state.',
   usage:
-    'inventory [--json] [--guarded-dir DIR] [--toolstack xl|xm]\n' +
-    `  --json          print JSON (schema version 1, see shared/inventory.ts) instead of a table\n` +
-    `  --guarded-dir   the guarded-autostart config dir (default ${DEFAULT_GUARDED_DIR})\n` +
-    '  --toolstack     use xl or xm instead of detecting it\n' +
+    'inventory [--json] [--config FILE] [--guarded-dir DIR] [--toolstack xl|xm]\n' +
+    `  --json          print JSON (schema version ${INVENTORY_SCHEMA_VERSION}, see shared/inventory.ts) instead of a table\n` +
+    `  --config        the agent config whose dirs and toolstack are used (default ${DEFAULT_CONFIG_PATH}, else the defaults)\n` +
+    '  --guarded-dir   the guarded-autostart config dir (default: guardedDir of the agent config)\n' +
+    '  --toolstack     use xl or xm (default: toolstack of the agent config, else detected)\n' +
+    'Standby replicas are domUs homed on another Dom0 whose config is in migration.configDir (/etc/xen)\n' +
+    'and whose every DRBD resource names this host in migration.drbdConfigDir (/etc/drbd.d).\n' +
+    'Something that could not be read is shown as unknown, never as absent.\n' +
     'Exit 0 when everything was read; otherwise the exit code of the first problem (all are listed).',
   run,
 };

@@ -3,21 +3,24 @@ import { dirname } from 'node:path';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { HOST_NAME_RE } from '../../shared/names.js';
-import { readRegularFileSync } from '../adapters/regular-file.js';
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { sourceAddressTowards } from '../adapters/route-source.js';
-import { describeRepair, ensurePrivateDir } from '../adapters/state-dir.js';
+import { describeRepair, ensurePrivateDir } from '../../shared/fs/private-dir.js';
 import { openHost } from '../migrate/context.js';
 import { peerEndpoint } from '../migrate/process-ports.js';
-import { fail, parseCommon } from './common.js';
+import { fail, parseCommon, positionalsProblem } from './common.js';
 
 const AGENT_PATH = '/usr/sbin/xenherd-agent';
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const a = parseCommon(argv, [{ name: 'from', takesValue: true }, { name: 'agent-path', takesValue: true }], 2, 2, 'keys setup PEER');
+  const a = parseCommon(argv, [{ name: 'from', takesValue: true }, { name: 'agent-path', takesValue: true }], 0, 2, 'keys setup PEER');
   if (!a.ok) return fail(a.error, io, false);
-  const [verb, peer] = a.value.positionals as [string, string];
+  const [verb, peer] = a.value.positionals;
   const json = a.value.json;
-  if (verb !== 'setup') return fail({ code: 'XH_ERR_USAGE', message: `unknown keys subcommand ${JSON.stringify(verb)} (keys setup PEER)` }, io, json);
+  // an unknown word first is named as such, not as "PEER is missing"
+  if (verb !== undefined && verb !== 'setup') return fail({ code: 'XH_ERR_USAGE', message: `unknown keys subcommand ${JSON.stringify(verb)} (keys setup PEER)` }, io, json);
+  const missing = positionalsProblem('keys setup PEER', a.value.positionals, 2, 2);
+  if (missing !== null || peer === undefined) return fail({ code: 'XH_ERR_USAGE', message: missing ?? 'keys setup PEER: PEER is missing' }, io, json);
   if (!HOST_NAME_RE.test(peer)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(peer)} is not a host name` }, io, json);
   const fromOpt = a.value.options['from'];
   if (fromOpt !== undefined && (typeof fromOpt !== 'string' || !/^[0-9A-Fa-f.:/*,]+$/.test(fromOpt))) return fail({ code: 'XH_ERR_USAGE', message: '--from IP: the address (or pattern) this Dom0 connects to PEER from' }, io, json);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
@@ -9,25 +10,29 @@ import { readMigrationFacts } from '../migrate/facts.js';
 import { executePlan } from '../migrate/plan-executor.js';
 import { runPreflight } from '../migrate/preflight-run.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';
-import { MigrationReasonSchema } from '../state/ledger.js';
 import { fail, parseCommon } from './common.js';
 import { renderPlan } from './plan-render.js';
 
+/** what a move is for; `reverse` is the reverse command's own word, never given here */
+const ReasonSchema = z.enum(['manual', 'drain', 'rebalance', 'restore']);
+
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const a = parseCommon(argv, [{ name: 'reason', takesValue: true }, { name: 'no-peer', takesValue: false }, { name: 'dry-run', takesValue: false }], 1, 2, 'migrate NAME [HOST]');
+  const a = parseCommon(argv, [{ name: 'reason', takesValue: true }, { name: 'no-peer', takesValue: false }, { name: 'dry-run', takesValue: false }, { name: 'operation-id', takesValue: true }], 1, 2, 'migrate NAME [HOST]');
   if (!a.ok) return fail(a.error, io, false);
   const [name, hostArg] = a.value.positionals as [string, string | undefined];
   const json = a.value.json;
   if (!DOMU_NAME_RE.test(name)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(name)} is not a domU name` }, io, json);
   if (hostArg !== undefined && !HOST_NAME_RE.test(hostArg)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(hostArg)} is not a host name` }, io, json);
-  const reason = MigrationReasonSchema.exclude(['reverse']).safeParse(a.value.options['reason'] ?? 'manual');
-  if (!reason.success) return fail({ code: 'XH_ERR_USAGE', message: '--reason must be manual, drain or rebalance' }, io, json);
+  const reason = ReasonSchema.safeParse(a.value.options['reason'] ?? 'manual');
+  if (!reason.success) return fail({ code: 'XH_ERR_USAGE', message: `--reason must be one of ${ReasonSchema.options.join(', ')}, not ${JSON.stringify(a.value.options['reason'])}` }, io, json);
+  const opArg = a.value.options['operation-id'];
+  if (opArg !== undefined && (typeof opArg !== 'string' || !/^[A-Za-z0-9._:-]{1,100}$/.test(opArg))) return fail({ code: 'XH_ERR_USAGE', message: '--operation-id needs an id of letters, digits and . _ : - (at most 100)' }, io, json);
   const ctx = await openHost(io, a.value.config);
   if (!ctx.ok) return fail(ctx.error, io, json);
   const ports = processMigrationPorts(ctx.value);
   const facts = await readMigrationFacts(ports, name);
   if (!facts.ok) return fail(facts.error, io, json);
-  const plan = planMigrate(facts.value, { name, target: hostArg ?? null, reason: reason.data, operationId: ports.newOperationId(), noPeer: a.value.options['no-peer'] === true });
+  const plan = planMigrate(facts.value, { name, target: hostArg ?? null, reason: reason.data, operationId: typeof opArg === 'string' ? opArg : ports.newOperationId(), noPeer: a.value.options['no-peer'] === true });
   if (!plan.ok) return fail(plan.error, io, json);
   const say = (line: string): void => (json ? io.stderr(`${printable(line)}\n`) : io.stdout(`${printable(line)}\n`));
   if (a.value.options['dry-run'] === true) {
@@ -52,9 +57,10 @@ export const migrateCommand: Command = {
   name: 'migrate',
   summary: 'Live-migrate a domU running here to HOST (default: its migrate-tab/DRBD peer) and record it in both ledgers.',
   usage:
-    'migrate NAME [HOST] [--reason manual|drain|rebalance] [--dry-run] [--no-peer] [--json] [--config FILE]\n' +
+    'migrate NAME [HOST] [--reason manual|drain|rebalance|restore] [--dry-run] [--no-peer] [--operation-id ID] [--json] [--config FILE]\n' +
     '  A preflight runs first: NAME runs here, HOST holds a replica of every DRBD resource of NAME, the migration\n' +
-    '  key and HOST\'s host key are here, HOST\'s sshd answers, HOST does not run NAME and has the memory.\n' +
+    '  key and HOST\'s host key are here, HOST\'s sshd answers, HOST does not run NAME and has the memory, and HOST\n' +
+    '  is not draining or in maintenance (except --reason restore: NAME goes back to its home HOST).\n' +
     '  --dry-run   print the plan and the preflight verdict; move nothing (exit 0 when it would proceed)\n' +
     '  --no-peer   do not ask HOST\'s forced command anything (no xenherd keys there): HOST is not told, exit 86\n' +
     'Exit 0: migrated, both ledgers updated; 82 XH_ERR_MIGRATION_FAILED: still here, ledger unchanged;\n' +

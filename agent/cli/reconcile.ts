@@ -1,15 +1,32 @@
 import { randomUUID } from 'node:crypto';
+import { realClock } from '../../shared/clock/real-clock.js';
 import { join } from 'node:path';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
 import { takeLock } from '../adapters/file-lock.js';
 import { acceptXlList } from '../decide/ledger-accept.js';
-import { openHost } from '../migrate/context.js';
+import { openHost, type HostContext } from '../migrate/context.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';
-import { homedHere } from '../decide/home-claim.js';
-import { readHomes } from '../migrate/homes.js';
+import { homedHere, type HomeEntry } from '../decide/home-claim.js';
+import type { XhError } from '../../shared/errors.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import { domuResources, readHomes } from '../host/homes.js';
 import { BIN, fail, parseCommon } from './common.js';
+
+/**
+ * Whether NAME means anything on this host: homed here, in the ledger, running here, or with a
+ * config here (a standby replica). An unknown name is an error, not "nothing to reconcile": a
+ * typo must not read as "the ledger and xl list agree".
+ */
+async function isKnown(c: HostContext, homes: ReadonlyMap<string, HomeEntry>, running: readonly string[], name: string): Promise<Result<true, XhError>> {
+  const ledger = c.store.read();
+  if (!ledger.ok) return ledger;
+  const here = running.some((n) => n === name || n === `${name}--incoming` || n === `${name}--migratedaway`);
+  if (homes.has(name) || here || ledger.value.away[name] !== undefined || ledger.value.visitors[name] !== undefined) return ok(true);
+  if ((await domuResources(c, homes, name)) !== null) return ok(true);
+  return err({ code: 'XH_ERR_NOT_FOUND', message: `unknown domU ${name} on ${c.host}: not homed here, not in the ledger, not running here, no config in the guarded dir or ${c.config.migration.configDir}` });
+}
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const a = parseCommon(argv, [{ name: 'home', takesValue: true }], 1, 1, 'reconcile NAME');
@@ -29,10 +46,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const list = await c.toolstack.list();
     if (!list.ok) return fail(list.error, io, json);
     const { homes } = await readHomes(c);
+    const known = await isKnown(c, homes, list.value.map((d) => d.name), name);
+    if (!known.ok) return fail(known.error, io, json);
     const operationId = `reconcile-${randomUUID()}`;
     let verdict: ReturnType<typeof acceptXlList> | null = null;
     const w = await c.store.update((l) => {
-      verdict = acceptXlList({ ledger: l, running: list.value.map((d) => d.name), homedHere: homedHere(homes, l), name, home, now: new Date().toISOString(), operationId });
+      verdict = acceptXlList({ ledger: l, running: list.value.map((d) => d.name), homedHere: homedHere(homes, l), name, home, now: new Date(realClock.now()).toISOString(), operationId });
       return verdict.kind === 'change' ? verdict.ledger : null;
     });
     if (!w.ok) return fail(w.error, io, json);
@@ -60,7 +79,8 @@ export const reconcileCommand: Command = {
     'reconcile NAME [--home HOST] [--json] [--config FILE]\n' +
     '  away but running here -> the away record is dropped; visitor not here -> its record is dropped;\n' +
     '  running here unrecorded -> recorded as a visitor from --home HOST.\n' +
-    `Exit 0: reconciled, or nothing to do; 77: refused (mid-migration, or --home missing); 81: a migration of NAME runs;\n` +
+    `Exit 0: reconciled, or nothing to do; 1 XH_ERR_NOT_FOUND: NAME is unknown here; 77: refused (mid-migration,\n` +
+    `or --home missing); 81: a migration of NAME runs; ` +
     `79: ledger corrupt. \`${BIN} status ALL\` lists the mismatches (exit 85).`,
   run,
 };

@@ -5,23 +5,28 @@ import type { CliIo } from '../../shared/cli/io.js';
 import { reportError, type Command } from '../../shared/cli/program.js';
 import { createLogger } from '../../shared/logger.js';
 import { realRandom } from '../../shared/clock/real-clock.js';
-import { kernelHostName } from '../adapters/host-name.js';
-import { describeRepair, ensurePrivateDir, openStateDir } from '../adapters/state-dir.js';
-import type { SdNotify } from '../adapters/sd-notify.js';
+import { kernelHostName } from '../adapters/host-identity.js';
+import { describeRepair, ensurePrivateDir, openStateDir } from '../../shared/fs/private-dir.js';
+import { runTool } from '../adapters/exec.js';
+import { createSdNotify, watchdogIntervalMs } from '../adapters/sd-notify.js';
+import { bootId } from '../host/boot-id.js';
+import type { SelfCommand } from '../run/command-process.js';
+import { VERSION } from '../../shared/version.js';
 import { loadAgentConfig } from '../config/resolve.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 import { listenControl } from '../control/server.js';
 import { AgentCore } from '../run/agent-core.js';
 import { BootRecord } from '../run/boot-record.js';
-import { underRoot } from '../run/host-paths.js';
+import { underRoot } from '../host/paths.js';
 import { bootRecordFile, processPorts } from '../run/process-ports.js';
 
 const BIN = 'xenherd-agent';
 
-/** What only the composition root may touch: signals and systemd's notify socket. */
+/** What only the composition root may touch: signals, this process's identity and how to run itself. */
 export interface ProcessHooks {
   readonly onSignal: (signal: 'SIGHUP' | 'SIGTERM' | 'SIGINT', handler: () => void) => void;
-  readonly notify: (env: CliIo['env']) => SdNotify | null;
+  readonly pid: number;
+  readonly self: (env: CliIo['env']) => SelfCommand;
 }
 
 const OptionsSchema = z.object({ config: z.string().min(1, 'needs a file path').optional() }).strict();
@@ -49,15 +54,19 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
   }
   const bootRecord = new BootRecord(bootRecordFile(runtimeDirReal));
   if (bootRecord.problem) log.warn(bootRecord.problem);
-  const ports = processPorts({ root, stateDirReal, runtimeDirReal, log, notify: hooks.notify(io.env) });
+  const notify = createSdNotify(io.env, runTool, hooks.pid);
+  const ports = processPorts({ config, root, stateDirReal, runtimeDirReal, log, notify, self: { ...hooks.self(io.env), ...(opts.data.config !== undefined ? { config: opts.data.config } : {}) } });
   const daemon = new AgentCore(ports, {
     config,
     host: kernelHostName(),
-    pid: process.pid,
+    pid: hooks.pid,
     seed: Math.floor(realRandom() * 2 ** 32),
     handledThisBoot: new Set(bootRecord.all),
+    bootId: await bootId(ports.files),
+    agentVersion: VERSION,
+    watchdogMs: watchdogIntervalMs(io.env, hooks.pid),
   });
-  const server = await listenControl(socketReal, (req, conn) => daemon.control(req, conn));
+  const server = await listenControl(socketReal, (req, conn) => daemon.control(req, conn), ports.clock);
   if (!server.ok) return reportError(BIN, server.error, io);
 
   let stopping: Promise<void> | null = null;
@@ -95,6 +104,7 @@ export const createRunCommand = (hooks: ProcessHooks): Command => ({
     'run [--config FILE]\n' +
     `  --config   the agent's JSON config (default ${DEFAULT_CONFIG_PATH}; absent: defaults)\n` +
     'Logs JSON to stdout. SIGHUP reloads the config and decides again; SIGTERM stops cleanly.\n' +
-    'Notifies systemd (READY=1, STATUS=...) when NOTIFY_SOCKET is set.',
+    'Notifies systemd (READY=1, STATUS=..., WATCHDOG=1) when NOTIFY_SOCKET is set; reports to the controller\n' +
+    'named in the config\'s `controller` section, if any.',
   run: (argv, io) => run(argv, io, hooks),
 });

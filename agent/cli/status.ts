@@ -1,10 +1,13 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
+import type { XhError } from '../../shared/errors.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
+import { printable } from '../../shared/text/printable.js';
 import { reconcile, type LedgerMismatch } from '../state/ledger.js';
 import { openHost } from '../migrate/context.js';
 import { homedHere, homeHere } from '../decide/home-claim.js';
-import { readHomes } from '../migrate/homes.js';
+import { readHomes } from '../host/homes.js';
+import { readStandby, type StandbyFound } from '../inventory/standby.js';
 import { BIN, exitOf, fail, parseCommon } from './common.js';
 
 /** One domU as `status` shows it: where the ledger puts it and what xl list says here. */
@@ -13,16 +16,39 @@ export interface DomuStatusRow {
   /** its home Dom0, when known */
   readonly home: string | null;
   readonly peer: string | null;
-  /** `home` (ours, here), `away` (ours, on awayOn), `visitor` (someone else's, here), `absent` (ours, not running anywhere we know) */
-  readonly place: 'home' | 'away' | 'visitor' | 'absent' | 'unrecorded';
+  /**
+   * `home` (ours, here), `away` (ours, on awayOn), `visitor` (someone else's, here), `absent`
+   * (ours, not running anywhere we know), `standby` (someone else's, not here, but this host
+   * holds its config and a replica of every DRBD resource), `unrecorded` (runs here, unexplained)
+   */
+  readonly place: 'home' | 'away' | 'visitor' | 'absent' | 'standby' | 'unrecorded';
   readonly awayOn: string | null;
   /** xl list here: state word, or null when it does not run here */
   readonly here: string | null;
   readonly since: string | null;
   readonly reason: string | null;
+  /** the DRBD resources this host holds a standby replica of (standby only; [] otherwise) */
+  readonly replicas: readonly string[];
 }
 
 const base = (n: string): string => n.replace(/--(incoming|migratedaway)$/, '');
+
+function describe(r: DomuStatusRow, standby: StandbyFound | undefined): string {
+  switch (r.place) {
+    case 'home':
+      return `home, running here (${r.here ?? '?'})`;
+    case 'away':
+      return `MIGRATED to ${r.awayOn ?? '?'} since ${r.since ?? '?'} (${r.reason ?? '?'})`;
+    case 'visitor':
+      return `visitor from ${r.home ?? '?'}, running here (${r.here ?? '?'})`;
+    case 'absent':
+      return 'home, not running';
+    case 'standby':
+      return `standby: replica of ${r.replicas.join(', ')}, ${r.home !== null ? `home ${r.home}` : `home not known (its resources also name ${standby?.otherHosts.join(', ') || 'no other host'})`}, not running here`;
+    case 'unrecorded':
+      return `running here (${r.here ?? '?'}), not homed here and not in the ledger`;
+  }
+}
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const a = parseCommon(argv, [], 0, 1, 'status [ALL|NAME]');
@@ -36,44 +62,55 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!ledger.ok) return fail(ledger.error, io, a.value.json);
   const list = await c.toolstack.list();
   if (!list.ok) return fail(list.error, io, a.value.json);
-  const { homes, problems } = await readHomes(c);
+  const { homes, problems: homeProblems } = await readHomes(c);
+  const m = c.config.migration;
+  const standby = await readStandby(c.files, { host: c.host, configDir: m.configDir, drbdConfigDir: m.drbdConfigDir, migrateTab: m.migrateTab, guardedNames: new Set(homes.keys()) });
+  const standbyOf = new Map(standby.found.map((s) => [s.name, s]));
+  const problems: XhError[] = [
+    ...homeProblems,
+    // the migrate-tab is read for homes already: its problem is reported once
+    ...standby.problems.filter((p) => p.source !== m.migrateTab).map((p): XhError => ({ code: p.code, message: `${p.source}: ${p.message}` })),
+  ];
   const running = list.value.map((d) => d.name).filter((n) => n !== 'Domain-0' && n !== '(null)');
   const rec = reconcile(ledger.value, running, homedHere(homes, ledger.value));
   const l = rec.ledger;
-  const names = new Set([...homes.keys(), ...Object.keys(ledger.value.away), ...Object.keys(ledger.value.visitors), ...running.map(base)]);
+  const names = new Set([...homes.keys(), ...Object.keys(ledger.value.away), ...Object.keys(ledger.value.visitors), ...running.map(base), ...standbyOf.keys()]);
   const rows: DomuStatusRow[] = [...names].sort().map((name) => {
     const dom = list.value.find((d) => base(d.name) === name);
     const here = dom ? (dom.name === name ? dom.state : `${dom.state} (${dom.name})`) : null;
     const h = homeHere(homes, ledger.value, name);
     const away = l.away[name];
     const vis = l.visitors[name];
-    const place: DomuStatusRow['place'] = h ? (away ? 'away' : dom ? 'home' : 'absent') : vis ? 'visitor' : 'unrecorded';
+    const sb = standbyOf.get(name);
+    const place: DomuStatusRow['place'] = h ? (away ? 'away' : dom ? 'home' : 'absent') : vis ? 'visitor' : sb && !dom ? 'standby' : 'unrecorded';
     return {
       name,
-      home: h ? c.host : (vis?.home ?? null),
+      home: h ? c.host : (vis?.home ?? sb?.home ?? null),
       peer: h?.peer ?? null,
       place,
       awayOn: away?.currentHost ?? null,
       here,
       since: away?.since ?? vis?.since ?? null,
       reason: away?.reason ?? null,
+      replicas: place === 'standby' && sb ? [...sb.drbdResources] : [],
     };
   });
   const shown = which === 'ALL' ? rows : rows.filter((r) => r.name === which);
-  const mismatches: LedgerMismatch[] = rec.mismatches.filter((m) => which === 'ALL' || m.domu === which);
-  if (which !== 'ALL' && shown.length === 0) return fail({ code: 'XH_ERR_REFUSED', message: `${which} is not known on ${c.host}: not homed here, not in the ledger, not running here` }, io, a.value.json);
+  const mismatches: LedgerMismatch[] = rec.mismatches.filter((x) => which === 'ALL' || x.domu === which);
+  if (which !== 'ALL' && shown.length === 0) {
+    return fail({ code: 'XH_ERR_NOT_FOUND', message: `${which} is not known on ${c.host}: not homed here, not in the ledger, not running here, no standby replica here` }, io, a.value.json);
+  }
   const code = mismatches.length > 0 ? exitOf('XH_ERR_LEDGER_MISMATCH') : 0;
   if (a.value.json) {
     io.stdout(`${JSON.stringify({ ok: mismatches.length === 0, host: c.host, ledgerSeq: ledger.value.seq, domus: shown, mismatches, problems }, null, 2)}\n`);
   } else {
-    io.stdout(`${c.host}: ${shown.length} domU(s), ledger write #${ledger.value.seq}\n`);
-    for (const r of shown) {
-      const where =
-        r.place === 'home' ? `home, running here (${r.here ?? '?'})` : r.place === 'away' ? `MIGRATED to ${r.awayOn ?? '?'} since ${r.since ?? '?'} (${r.reason ?? '?'})` : r.place === 'visitor' ? `visitor from ${r.home ?? '?'}, running here (${r.here ?? '?'})` : r.place === 'absent' ? 'home, not running' : `running here (${r.here ?? '?'}), not homed here and not in the ledger`;
-      io.stdout(`  ${r.name.padEnd(20)} ${where}${r.peer ? `  [peer ${r.peer}]` : ''}\n`);
-    }
-    for (const m of mismatches) io.stdout(`  MISMATCH ${m.kind}: ${m.detail}\n`);
-    for (const p of problems) io.stdout(`  problem: ${p.code}: ${p.message}\n`);
+    // names and states come from xl list, homes from other Dom0s' files: nothing may steer the terminal
+    const say = (line: string): void => io.stdout(`${printable(line)}\n`);
+    // the ledger's file, which an operator can look at (its write count stays in --json as ledgerSeq)
+    say(`${c.host}: ${shown.length} domU(s) (ledger ${c.config.stateDir.replace(/\/+$/, '')}/ledger.json)`);
+    for (const r of shown) say(`  ${r.name.padEnd(20)} ${describe(r, standbyOf.get(r.name))}${r.peer ? `  [peer ${r.peer}]` : ''}`);
+    for (const x of mismatches) say(`  MISMATCH ${x.kind}: ${x.detail}`);
+    for (const p of problems) say(`  problem: ${p.code}: ${p.message}`);
   }
   if (mismatches.length > 0) io.stderr(`${BIN}: XH_ERR_LEDGER_MISMATCH: ${mismatches.length} mismatch(es) between the ledger and xl list (not rewritten; after checking, \`${BIN} reconcile NAME\` records what xl list shows)\n`);
   return code;
@@ -81,10 +118,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'Where this Dom0\'s domUs are (ledger + xl list): at home, migrated away, visitors; mismatches reported.',
+  summary: 'Where this Dom0\'s domUs are (ledger + xl list): at home, migrated away, visitors, standby replicas; mismatches reported.',
   usage:
     'status [ALL|NAME] [--json] [--config FILE]\n' +
+    'A standby domU is homed on another Dom0; this host holds its config (migration.configDir) and a\n' +
+    'replica of every DRBD resource it uses (its .res file in migration.drbdConfigDir names this host).\n' +
     'Exit 0: the ledger and xl list agree; 85 (XH_ERR_LEDGER_MISMATCH): they disagree (listed, nothing rewritten);\n' +
-    '79 (XH_ERR_LEDGER_CORRUPT): the ledger is unreadable; 77: NAME is not known here.',
+    '79 (XH_ERR_LEDGER_CORRUPT): the ledger is unreadable; 1 (XH_ERR_NOT_FOUND): NAME is not known here.',
   run,
 };

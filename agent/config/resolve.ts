@@ -1,8 +1,8 @@
 import { err, ok, type Result } from '../../shared/result.js';
-import { readRegularFileSync } from '../adapters/regular-file.js';
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { defaultAgentConfig, parseAgentConfig, type ConfigError } from './load.js';
 import { DEFAULT_CONFIG_PATH, type AgentConfig } from './schema.js';
-import { underRoot } from '../run/host-paths.js';
+import { underRoot } from '../host/paths.js';
 
 /**
  * Which config applies: `--config PATH` (a path as the operator typed it; must exist), else

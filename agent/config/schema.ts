@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { isLoopbackAddress } from '../../shared/loopback-address.js';
 
 /**
- * /etc/xenherd/agent.json. Every key is optional; the defaults are a Dom0 as seed 002 knew it.
+ * /etc/xenherd/agent.json. Every key is optional; the defaults are those of the xen-drbd-auto and xen-migrate scripts it replaces.
  * Paths are host paths (resolved under XENHERD_HOST_ROOT when that is set, as every host file is).
  * Unknown keys are refused: a typo must not silently fall back to a default.
  */
@@ -15,7 +16,7 @@ export const AutostartConfigSchema = z
     enabled: z.boolean('must be true or false').default(true),
     /** how many `xl create` may run at once */
     parallel: z.number('must be a whole number, e.g. 4').int('must be a whole number, e.g. 4').min(1, 'must be at least 1').max(64, 'must be at most 64').default(4),
-    /** fallback re-check of a deferred domU when no event arrives (seed 002: 5 min ± 60 s) */
+    /** fallback re-check of a deferred domU when no event arrives (xen-drbd-auto: 5 min ± 60 s) */
     deferRecheckSeconds: seconds('the fallback re-check of deferred domUs', 300).default(300),
     deferJitterSeconds: z.number('must be a number of seconds, e.g. 60').min(0, 'must be 0 or more').max(3600, 'must be at most 3600 seconds').default(60),
     /** a failed `xl create` is retried after this, doubling up to retryMaxSeconds */
@@ -57,11 +58,49 @@ export const MigrationConfigSchema = z
     sshPort: z.number('must be a TCP port, e.g. 22').int().min(1).max(65535).default(22),
     /** per peer host name: address/port overrides */
     peers: z.record(z.string(), MigrationPeerSchema).default({}),
-    /** seed 002's table: domU, peer, options */
+    /** xen-migrate's table: domU, peer, options */
     migrateTab: hostPath('/etc/xen/migrate-tab.txt').default('/etc/xen/migrate-tab.txt'),
     /** where domU configs live on every Dom0 (<dir>/<domU>.cfg), used to find a visitor's DRBD resources */
     configDir: hostPath('/etc/xen').default('/etc/xen'),
     drbdConfigDir: hostPath('/etc/drbd.d').default('/etc/drbd.d'),
+  })
+  .strict();
+
+/** The host part of ws://HOST[:PORT] without the brackets of an IPv6 literal. */
+const plainHost = (url: string): string => {
+  const authority = url.slice('ws://'.length).replace(/\/$/, '');
+  const v6 = /^\[([^\]]*)\]/.exec(authority);
+  return v6 ? (v6[1] as string) : authority.replace(/:\d*$/, '');
+};
+
+const CONTROLLER_URL_SHAPE = /^wss?:\/\/[^\s/]+\/?$/;
+// ws:// sends the token in clear: only to a controller on a literal loopback address
+const inClearOnlyToLoopback = (url: string): boolean => !url.startsWith('ws://') || isLoopbackAddress(plainHost(url));
+const IN_CLEAR = 'ws:// sends the token in clear: use wss:// (ws:// only to a controller on a loopback address such as 127.0.0.1)';
+
+const ControllerUrlSchema = z
+  .string('must be the controller URL, e.g. wss://ctl.example:7443')
+  .regex(CONTROLLER_URL_SHAPE, 'must be wss://HOST:PORT (ws:// only to a controller on this host\'s loopback)')
+  .refine(inClearOnlyToLoopback, IN_CLEAR);
+
+/**
+ * Where this agent reports: what `xenherd-controller enroll HOST` prints. Absent: the agent works
+ * alone (guarded autostart by the DRBD rules only).
+ */
+export const ControllerLinkConfigSchema = z
+  .object({
+    url: ControllerUrlSchema,
+    /**
+     * Controllers sharing this one's CA and token store (a standby started from a copy of its
+     * /etc/xenherd and state): when the link to one cannot be made, the next is tried. The
+     * controllers are caches of what the agents report, so whichever one the agent reaches knows
+     * as much as the other would.
+     */
+    standbyUrls: z.array(ControllerUrlSchema).max(8, 'at most 8 standby controllers').optional(),
+    token: z.string('must be the token `xenherd-controller enroll` printed').regex(/^xh1\.[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{16,128}$/, 'must be the token `xenherd-controller enroll` printed (xh1.…)'),
+    /** the controller's CA certificate file, or its SHA-256 fingerprint (AB:CD:…) */
+    caFile: hostPath('/etc/xenherd/controller-ca.crt').optional(),
+    caFingerprint: z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint as enroll prints it (AB:CD:… 32 pairs)').optional(),
   })
   .strict();
 
@@ -76,6 +115,7 @@ export const AgentConfigSchema = z
     autostart: AutostartConfigSchema.default(AutostartConfigSchema.parse({})),
     events: EventsConfigSchema.default(EventsConfigSchema.parse({})),
     migration: MigrationConfigSchema.default(MigrationConfigSchema.parse({})),
+    controller: ControllerLinkConfigSchema.optional(),
   })
   .strict();
 

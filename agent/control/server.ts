@@ -5,7 +5,9 @@ import type { XhError } from '../../shared/errors.js';
 import { CONTROL_PROTOCOL_VERSION, ControlRequestSchema, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
 import { parseJsonLine } from '../../shared/protocol/json-line.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { ensurePrivateDir } from '../adapters/state-dir.js';
+import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
+import type { Clock } from '../../shared/clock/clock.js';
+import { realClock } from '../../shared/clock/real-clock.js';
 
 /**
  * The control socket: a unix stream socket readable by its owner only (root). One request line
@@ -104,7 +106,10 @@ function listenOwnerOnly(server: Server, path: string, cb: () => void): void {
   }
 }
 
-export async function listenControl(path: string, handle: ControlHandler): Promise<Result<ControlServer, XhError>> {
+/** A client that connects and does not finish its request line within this is answered and closed. */
+export const REQUEST_WAIT_MS = 10_000;
+
+export async function listenControl(path: string, handle: ControlHandler, clock: Clock = realClock): Promise<Result<ControlServer, XhError>> {
   const dir = ensurePrivateDir(dirname(path), { create: true, repair: false });
   if (!dir.ok) return err({ code: 'XH_ERR_FILE', message: `${dir.error.message} (the control socket's directory, from controlSocket in the agent config)` });
   const free = await clearPath(path);
@@ -148,17 +153,25 @@ export async function listenControl(path: string, handle: ControlHandler): Promi
       }
     };
     let handled = false;
+    const stopWaiting = clock.schedule(REQUEST_WAIT_MS, () => {
+      if (handled) return;
+      handled = true;
+      answer(bad(`no request line within ${REQUEST_WAIT_MS / 1000} s`));
+    });
+    sock.once('close', stopWaiting);
     sock.on('data', (chunk: string) => {
       // one request per connection: what a holder sends after it is ignored
       if (handled) return;
       buf += chunk;
       if (buf.length > MAX_REQUEST_BYTES) {
         handled = true;
+        stopWaiting();
         return answer(bad('request too long'));
       }
       const nl = buf.indexOf('\n');
       if (nl < 0) return;
       handled = true;
+      stopWaiting();
       const req = parseJsonLine(buf.slice(0, nl), ControlRequestSchema);
       if (!req.ok) return answer(bad(req.error.kind === 'not-json' ? 'not a JSON line' : `not a control request: ${req.error.issues}`));
       handle(req.value, conn).then(answer, (e: unknown) => answer({ v: CONTROL_PROTOCOL_VERSION, ok: false, error: { code: 'XH_ERR_INTERNAL', message: String(e) } }));

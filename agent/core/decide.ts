@@ -4,8 +4,11 @@ import type { AutostartDecision } from '../decide/autostart.js';
 import { reconcile } from '../state/ledger.js';
 import { log } from './effects.js';
 import { jitteredMs, retryDelayMs } from './delays.js';
-import { busy, enqueue, pump } from './starts.js';
-import { reasonOf, snapshotOf, statusLine } from './status.js';
+import { busyWith } from './busy.js';
+import { endAwayOfReturned } from './home-again.js';
+import { enqueue, pump } from './starts.js';
+import { reasonOf } from '../decide/autostart.js';
+import { snapshotOf, statusLine } from './status.js';
 import type { AgentState, DomuRecord } from './state.js';
 import { arm, disarm, type Fx } from './timers.js';
 
@@ -49,8 +52,8 @@ function maybeStart(s: AgentState, fx: Fx, name: string, configPath: string, rec
 
 /** notifyStatus false: the caller tells systemd itself (READY=1 carries the first STATUS=) */
 export function decide(s: AgentState, fx: Fx, now: number, notifyStatus = true): AgentState {
-  let n = reportMismatches({ ...s, dirty: false }, fx);
-  const decisions = decideAll(snapshotOf(n));
+  let n = endAwayOfReturned(reportMismatches({ ...s, dirty: false }, fx), fx);
+  const decisions = decideAll(snapshotOf(n, now));
   const records = new Map(n.records);
   let handled = n.handledThisBoot;
   const toStart: { name: string; configPath: string }[] = [];
@@ -58,8 +61,9 @@ export function decide(s: AgentState, fx: Fx, now: number, notifyStatus = true):
     const d = decisions.get(g.name);
     if (!d) continue;
     // while its `xl create` runs, block-drbd promotes before xl list shows it: the start outcome
-    // decides next; while a migration holds it, the migration's ending decides next
-    if (busy(n, g.name) || n.holds.some((h) => h.hold.name === g.name)) continue;
+    // decides next; while a migration holds it (or a controller's command about it runs), the
+    // migration's ending decides next
+    if (busyWith(n, g.name)) continue;
     const rec = records.get(g.name) ?? { decision: null, since: now, attempts: 0, lastStart: null, retryAt: null };
     const changed = rec.decision === null || rec.decision.kind !== d.kind || reasonOf(rec.decision) !== reasonOf(d);
     if (changed) logDecision(fx, g.name, d);

@@ -11,7 +11,7 @@ export function respawnDelayMs(failures: number, maxMs: number): number {
   return Math.min(maxMs, 250 * 2 ** Math.min(Math.max(failures - 1, 0), 30));
 }
 
-/** base ± jitter, uniformly (seed 002: 5 min ± 60 s); never below a tenth of base. */
+/** base ± jitter, uniformly (as xen-drbd-auto did: 5 min ± 60 s); never below a tenth of base. */
 export function jitteredMs(baseMs: number, jitterMs: number, random: number): number {
   return Math.max(baseMs / 10, baseMs + (random * 2 - 1) * jitterMs);
 }

@@ -1,5 +1,7 @@
 import type { ControlResponse } from '../../shared/protocol/agent-control.js';
-import type { ToolstackKind } from '../adapters/toolstack-detect.js';
+import type { AgentMessage, CommandMessage } from '../../shared/protocol/agent-link.js';
+import type { ToolstackKind } from '../../shared/inventory.js';
+import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { GuardedEntry } from '../state/snapshot.js';
 import type { WatcherName } from './events.js';
@@ -31,8 +33,32 @@ export type Effect =
   | { readonly e: 'notify'; readonly ready: boolean; readonly status: string }
   | { readonly e: 'save-boot-record'; readonly names: readonly string[] }
   | { readonly e: 'read-coexistence'; readonly guarded: readonly GuardedEntry[] }
+  | { readonly e: 'link-connect'; readonly gen: number }
+  | { readonly e: 'link-send'; readonly gen: number; readonly message: AgentMessage }
+  | { readonly e: 'link-close'; readonly gen: number; readonly code: number; readonly reason: string }
+  /** a controller's migrate, reverse, shutdown or start: run by this agent's own CLI */
+  | { readonly e: 'run-command'; readonly command: ChildCommand }
+  /** the maintenance flag written whole, atomically (answered by `maintenance-written`) */
+  | { readonly e: 'write-maintenance'; readonly flag: Maintenance; readonly since: string }
+  /** end the ledger's away record of NAME, if it still says currentHost (it runs here again) */
+  | { readonly e: 'end-away'; readonly name: string; readonly currentHost: string; readonly host: string }
+  /**
+   * fresh reads for `inspect`: xl list, and `drbdadm status` of NAME's resources when readDrbd
+   * (resources null: read them from NAME's config in the config dir)
+   */
+  | { readonly e: 'inspect'; readonly commandId: string; readonly host: string; readonly name: string; readonly toolstack: ToolstackKind; readonly resources: readonly string[] | null; readonly readDrbd: boolean; readonly config: AgentConfig }
+  /** name this Dom0 in a running domU's xenstore area (the guest reads data/xenherd/dom0) */
+  | { readonly e: 'xenstore-write'; readonly domid: number; readonly name: string; readonly values: Readonly<Record<string, string>> }
+  /** systemd's watchdog: the loop is alive */
+  | { readonly e: 'watchdog' }
   /** nothing runs any more: the process may exit */
   | { readonly e: 'stopped' };
+
+/** The controller commands that run in a child process of the agent's own CLI. */
+export type ChildCommand = Extract<CommandMessage, { op: 'migrate' | 'reverse' | 'shutdown' | 'start' }>;
+
+/** The effects a reducer step collects, in order. */
+export type Fx = Effect[];
 
 export interface Step<S> {
   readonly state: S;

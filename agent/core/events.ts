@@ -1,7 +1,11 @@
 import type { ErrorCode } from '../../shared/errors.js';
 import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
 import type { ControlRequest } from '../../shared/protocol/agent-control.js';
-import type { ToolstackKind } from '../adapters/toolstack-detect.js';
+import type { ControllerMessage } from '../../shared/protocol/agent-link.js';
+import type { LinkDomuConfig, Maintenance } from '../../shared/protocol/agent-link-state.js';
+import type { HomeEntry } from '../decide/home-claim.js';
+import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
+import type { ToolstackKind } from '../../shared/inventory.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { Events2Line } from '../parse/events2.js';
 import type { Ledger } from '../state/ledger.js';
@@ -28,7 +32,12 @@ export interface HostRead {
   readonly visitors: readonly GuardedEntry[];
   readonly ledger: Ledger | null;
   readonly ledgerProblem: string | null;
-  readonly maintenance: boolean;
+  readonly maintenance: { readonly flag: Maintenance; readonly problem: string | null };
+  readonly memory: { readonly totalMiB: number | null; readonly freeMiB: number | null } | null;
+  readonly homes: readonly HomeEntry[];
+  /** migrate-tab or the guarded dir unreadable: which domUs this host is home of is not known */
+  readonly homesProblem: string | null;
+  readonly domus: readonly LinkDomuConfig[];
   readonly drbd: {
     readonly availability: DrbdAvailabilityWord;
     readonly version: string | null;
@@ -37,6 +46,11 @@ export interface HostRead {
     readonly polled: ReadonlyMap<string, DrbdResourceView> | null;
   };
 }
+
+/** What `inspect` read just now: NAME's xl list rows and its DRBD resources, or the tool failure. */
+export type InspectRead =
+  | { readonly ok: true; readonly rows: readonly InventoryDomain[]; readonly resources: readonly DrbdResourceView[] }
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
 export type AgentEvent =
   /** the loop runs (leftover starts of an earlier agent are over) */
@@ -58,6 +72,17 @@ export type AgentEvent =
   | { readonly t: 'rechecked'; readonly name: string; readonly domains: DomainsRead; readonly polled: ReadonlyMap<string, DrbdResourceView> | null }
   | { readonly t: 'created'; readonly name: string; readonly ok: boolean; readonly message: string }
   | { readonly t: 'coexistence'; readonly warnings: readonly string[] }
+  | { readonly t: 'link-open'; readonly gen: number }
+  | { readonly t: 'link-failed'; readonly gen: number; readonly kind: string; readonly message: string }
+  | { readonly t: 'link-message'; readonly gen: number; readonly message: ControllerMessage }
+  | { readonly t: 'link-bad-message'; readonly gen: number; readonly why: string }
+  | { readonly t: 'link-closed'; readonly gen: number; readonly code: number; readonly reason: string }
+  | { readonly t: 'command-progress'; readonly commandId: string; readonly line: string }
+  | { readonly t: 'command-done'; readonly commandId: string; readonly outcome: CommandOutcome }
+  | { readonly t: 'maintenance-written'; readonly problem: string | null }
+  | { readonly t: 'away-ended'; readonly name: string; readonly problem: string | null }
+  | { readonly t: 'inspected'; readonly commandId: string; readonly read: InspectRead }
+  | { readonly t: 'xenstore-written'; readonly domid: number; readonly name: string; readonly problem: string | null }
   /** SIGHUP with a valid new config */
   | { readonly t: 'config'; readonly config: AgentConfig }
   | { readonly t: 'stop' }

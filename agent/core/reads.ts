@@ -2,6 +2,9 @@ import { applyAvailability } from './drbd.js';
 import { log } from './effects.js';
 import type { DomainsRead, HostRead } from './events.js';
 import type { AgentState, ReadState } from './state.js';
+import { nameDom0InGuests } from './xenstore-names.js';
+import { settleCreated } from './created.js';
+import { applyReadFlag } from './maintenance-command.js';
 import { arm, type Fx } from './timers.js';
 
 /**
@@ -13,6 +16,9 @@ const INITIAL_DUMP_WAIT_MS = 3_000;
 
 const ask = (r: ReadState): { read: ReadState; start: boolean } => (r.running ? { read: { ...r, again: true }, start: false } : { read: { ...r, running: true }, start: true });
 const finished = (r: ReadState): { read: ReadState; again: boolean } => ({ read: { running: r.again, again: false, done: r.done + 1 }, again: r.again });
+
+/** what the domUs here use, for moving the last `xl info` free memory as they come and go */
+const domuMemory = (d: DomainsRead): number => (d.ok ? d.domains.filter((x) => x.name !== 'Domain-0').reduce((a, x) => a + x.memMiB, 0) : 0);
 
 const readFullEffect = (s: AgentState): Fx[number] => ({ e: 'read-full', config: s.config, host: s.host, toolstack: s.toolstack, pollDrbd: s.drbd.watcher.mode === 'polling', recheckDrbdTools: s.drbd.availability === 'tools-missing' });
 
@@ -31,15 +37,15 @@ export function requestList(s: AgentState, fx: Fx): AgentState {
   return { ...s, listRead: a.read };
 }
 
-function applyDomains(s: AgentState, fx: Fx, read: DomainsRead): AgentState {
-  if (read.ok) return { ...s, domains: read.domains, dirty: true };
+function applyDomains(s: AgentState, fx: Fx, read: DomainsRead, now: number): AgentState {
+  if (read.ok) return nameDom0InGuests({ ...s, domains: read.domains, dirty: true }, fx, now);
   fx.push(log('error', `cannot list domains: ${read.message}`, { code: read.code }));
   return { ...s, domains: null, dirty: true };
 }
 
-export function onDomainsRead(s: AgentState, fx: Fx, read: DomainsRead): AgentState {
+export function onDomainsRead(s: AgentState, fx: Fx, read: DomainsRead, now: number): AgentState {
   const f = finished(s.listRead);
-  let n = applyDomains({ ...s, listRead: f.read }, fx, read);
+  let n = settleCreated(applyDomains({ ...s, listRead: f.read }, fx, read, now));
   if (f.again && n.toolstack !== null && n.phase !== 'stopping' && n.phase !== 'stopped') fx.push({ e: 'read-domains', toolstack: n.toolstack });
   else if (f.again) n = { ...n, listRead: { ...n.listRead, running: false } };
   return n;
@@ -48,23 +54,30 @@ export function onDomainsRead(s: AgentState, fx: Fx, read: DomainsRead): AgentSt
 export function onFullRead(s: AgentState, fx: Fx, read: HostRead, now: number): AgentState {
   let n: AgentState = { ...s, host: read.host ?? s.host, toolstack: read.toolstack ?? s.toolstack };
   if (read.toolstackProblem) fx.push(log('error', `no toolstack answers: ${read.toolstackProblem.message}`, { code: read.toolstackProblem.code }));
-  if (read.toolstack !== null || s.toolstack !== null) n = applyDomains(n, fx, read.domains);
+  if (read.toolstack !== null || s.toolstack !== null) n = settleCreated(applyDomains(n, fx, read.domains, now));
   if (read.guardedProblem) fx.push(log('error', `guarded dir unreadable: ${read.guardedProblem}`, { code: 'XH_ERR_FILE' }));
   if (read.ledgerProblem !== null && read.ledgerProblem !== s.ledgerProblem) {
     fx.push(log('error', `ledger unreadable, nothing is started: ${read.ledgerProblem}`, { code: 'XH_ERR_LEDGER_CORRUPT' }));
   }
   const own = new Set(read.guarded.map((g) => g.name));
+  // before lastFullRead is set below: the first read decides the lease of a flag left active
+  n = applyReadFlag(n, fx, read.maintenance.flag, s.fullRead.done + 1);
   n = {
     ...n,
     ledger: read.ledger,
     ledgerProblem: read.ledgerProblem,
     // visitors recorded in the ledger belong here until they go home: guarded like our own
     guarded: [...read.guarded, ...read.visitors.filter((v) => !own.has(v.name))],
-    maintenance: read.maintenance,
+    memory: read.memory ? { ...read.memory, domuMiBAtRead: domuMemory(read.domains) } : s.memory,
+    homes: read.homes,
+    domus: read.domus,
     lastFullRead: now,
     dirty: true,
   };
   if (read.drbd.problem) fx.push(log('warn', `cannot tell whether DRBD is available: ${read.drbd.problem}`));
+  if (read.maintenance.problem) fx.push(log('warn', read.maintenance.problem, { code: 'XH_ERR_FILE' }));
+  if (read.homesProblem !== null && read.homesProblem !== s.homesProblem) fx.push(log('error', read.homesProblem, { code: 'XH_ERR_CONFIG' }));
+  n = { ...n, homesProblem: read.homesProblem };
   n = applyAvailability(n, fx, read.drbd.availability, read.drbd.version, read.drbd.polled);
   const f = finished(n.fullRead);
   n = { ...n, fullRead: f.read };

@@ -6,9 +6,16 @@ import { log, type Step } from './effects.js';
 import type { AgentEvent } from './events.js';
 import { onDomainsRead, onFullRead, onReadFailed, requestFullRead, requestList } from './reads.js';
 import { dropQueued, onCreated, onRechecked } from './starts.js';
+import { onCommand, onCommandDone, onCommandProgress } from './commands.js';
+import { onInspected } from './inspect-command.js';
+import { maintenanceAfterList, onMaintenanceWritten } from './maintenance-command.js';
+import { closeLink, connectLink, onHeartbeatTimer, onLinkClosed, onLinkFailed, onLinkMessage, onLinkOpen, sendState } from './link.js';
 import { statusLine } from './status.js';
+import { onAwayEnded } from './home-again.js';
 import type { AgentState } from './state.js';
 import { arm, disarmAll, fired, type Fx } from './timers.js';
+
+const INITIAL_FLEET_WAIT_MS = 10_000;
 
 /**
  * The agent's reducer: one event and the time it is handled in, the next state and the effects to
@@ -22,14 +29,20 @@ export function reduce(s: AgentState, ev: AgentEvent, now: number): Step<AgentSt
 
 function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState {
   switch (ev.t) {
-    case 'start':
-      return requestFullRead(startDomainSource(s, fx), fx);
+    case 'start': {
+      // the link connects after the first read of the host: hello names the host as the
+      // toolstack knows it (`xl info`), which is what the controller enrolled
+      const n = requestFullRead(startDomainSource(s, fx), fx);
+      // with a controller, the first decisions wait (bounded) for its view of where domUs run:
+      // after a reboot, a guarded domU restarted elsewhere meanwhile must not be started here too
+      return n.link.configured ? arm(n, fx, 'initial-fleet', INITIAL_FLEET_WAIT_MS) : n;
+    }
     case 'full-read':
-      return onFullRead(s, fx, ev.read, now);
+      return connectFirst(onFullRead(s, fx, ev.read, now), fx);
     case 'domains-read':
-      return onDomainsRead(s, fx, ev.read);
+      return maintenanceAfterList(onDomainsRead(s, fx, ev.read, now), fx, now);
     case 'read-failed':
-      return onReadFailed(s, fx, ev.read, ev.message);
+      return ev.read === 'full' ? connectFirst(onReadFailed(s, fx, ev.read, ev.message), fx) : maintenanceAfterList(onReadFailed(s, fx, ev.read, ev.message), fx, now);
     case 'watch-line':
       return ev.watcher === 'drbd' ? onDrbdLine(s, fx, ev.gen, ev.line) : onDomainLine(s, fx, ev.gen);
     case 'watch-bad-line':
@@ -48,12 +61,37 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'conn-closed':
       return onConnClosed(s, fx, ev.conn);
     case 'rechecked':
-      return maybeStopped(onRechecked(s, fx, ev.name, ev.domains, ev.polled), fx);
+      return maybeStopped(onRechecked(s, fx, ev.name, ev.domains, ev.polled, now), fx);
     case 'created':
       return maybeStopped(onCreated(s, fx, ev.name, ev.ok, ev.message, now), fx);
     case 'coexistence':
       for (const w of ev.warnings) fx.push(log('warn', w, { coexistence: true }));
       return { ...s, warnings: ev.warnings };
+    case 'link-open':
+      return onLinkOpen(s, fx, ev.gen, s.host);
+    case 'link-failed':
+      return onLinkFailed(s, fx, ev.gen, ev.kind, ev.message);
+    case 'link-closed':
+      return onLinkClosed(s, fx, ev.gen, ev.code, ev.reason);
+    case 'link-bad-message':
+      if (ev.gen === s.link.gen) fx.push(log('error', `controller link: a message this agent cannot read, closing the link: ${ev.why}`, { code: 'XH_ERR_PROTOCOL' }));
+      if (ev.gen === s.link.gen) fx.push({ e: 'link-close', gen: ev.gen, code: 1002, reason: 'unreadable message' });
+      return s;
+    case 'link-message':
+      return ev.message.type === 'command' ? onCommand(s, fx, ev.gen, ev.message, now) : onLinkMessage(s, fx, ev.gen, ev.message, now);
+    case 'command-progress':
+      return onCommandProgress(s, fx, ev.commandId, ev.line);
+    case 'command-done':
+      return onCommandDone(s, fx, ev.commandId, ev.outcome, now);
+    case 'away-ended':
+      return onAwayEnded(s, fx, ev.name, ev.problem);
+    case 'maintenance-written':
+      return onMaintenanceWritten(s, fx, ev.problem, now);
+    case 'inspected':
+      return onInspected(s, fx, ev.commandId, ev.read, now);
+    case 'xenstore-written':
+      if (ev.problem) fx.push(log('warn', `cannot name this Dom0 in ${ev.name}'s xenstore area (domain ${ev.domid}): ${ev.problem}`, { domu: ev.name }));
+      return s;
     case 'config':
       return onConfig(s, fx, ev.config);
     case 'stop':
@@ -62,6 +100,9 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       return onSettled(s, fx, now);
   }
 }
+
+/** The first connection, once the host has been read (or could not be: then by the kernel's name). */
+const connectFirst = (s: AgentState, fx: Fx): AgentState => (s.link.phase === 'off' && s.link.gen === 0 ? connectLink(s, fx) : s);
 
 function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
   if (s.phase === 'stopping' || s.phase === 'stopped') return s;
@@ -73,8 +114,19 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
       return requestFullRead(s, fx);
     case 'retry':
       return { ...s, dirty: true };
-    case 'initial-dump':
+    case 'initial-fleet':
+      if (s.phase === 'starting' && s.link.fleet === null) fx.push(log('warn', `the controller's view did not come within ${INITIAL_FLEET_WAIT_MS / 1000} s: deciding by the DRBD rules alone until it does`));
       return { ...s, dirty: true };
+    case 'initial-dump':
+    case 'fleet-stale':
+      return { ...s, dirty: true };
+    case 'link-retry':
+      return connectLink(s, fx);
+    case 'heartbeat':
+      return onHeartbeatTimer(s, fx, now);
+    case 'watchdog':
+      fx.push({ e: 'watchdog' });
+      return s.watchdogMs === null ? s : arm(s, fx, 'watchdog', s.watchdogMs);
     case 'respawn':
     case 'probe':
       return name.endsWith(':drbd') ? onDrbdRespawnTimer(s, fx) : onDomainRespawnTimer(s, fx);
@@ -89,6 +141,7 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
 /** The first decisions wait for the first full read and, bounded, for events2's initial dump. */
 function readyToDecide(s: AgentState): boolean {
   if (s.fullRead.done < 1) return false;
+  if (s.link.configured && s.link.fleet === null && s.timers.has('initial-fleet')) return false;
   const d = s.drbd;
   return d.availability !== 'ok' || d.watcher.mode === 'polling' || d.events.initialDone || !s.timers.has('initial-dump');
 }
@@ -104,9 +157,11 @@ function onSettled(s: AgentState, fx: Fx, now: number): AgentState {
     fx.push({ e: 'notify', ready: true, status: line });
     fx.push({ e: 'read-coexistence', guarded: n.guarded.filter((g) => g.error === null) });
     n = arm({ ...n, lastStatusLine: line }, fx, 'resync', n.config.events.resyncSeconds * 1000);
+    if (n.watchdogMs !== null) n = arm(n, fx, 'watchdog', n.watchdogMs);
   } else if (n.phase === 'running' && n.dirty) n = decide(n, fx, now);
   // not ready yet (or stopping): whatever makes it ready marks the state dirty again
   else n = { ...n, dirty: false };
+  if (n.phase === 'running') n = sendState(n, fx, now);
   return flushReplies(n, fx, now);
 }
 
@@ -127,7 +182,7 @@ function onConfig(s: AgentState, fx: Fx, config: AgentState['config']): AgentSta
 function onStop(s: AgentState, fx: Fx): AgentState {
   if (s.phase === 'stopping' || s.phase === 'stopped') return s;
   let n = disarmAll(s, fx);
-  n = stopDomainSource(stopDrbdSources(n, fx), fx);
+  n = closeLink(stopDomainSource(stopDrbdSources(n, fx), fx), fx);
   n = dropQueued({ ...n, phase: 'stopping' }, fx);
   return maybeStopped(n, fx);
 }

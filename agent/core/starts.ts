@@ -16,7 +16,7 @@ import type { DrbdResourceView } from '../../shared/inventory.js';
  * on a stale snapshot. The effect runner keeps the pid of a running `xl create` on disk, so an
  * agent restarted meanwhile does not start the domU twice.
  */
-const active = (s: AgentState): number => s.jobs.filter((j) => j.phase !== 'queued').length;
+const active = (s: AgentState): number => s.jobs.filter((j) => j.phase === 'rechecking' || j.phase === 'creating').length;
 const withJob = (s: AgentState, name: string, f: (j: StartJob) => StartJob | null): AgentState => ({
   ...s,
   jobs: s.jobs.flatMap((j) => (j.name === name ? (f(j) ?? []) : [j])),
@@ -57,7 +57,7 @@ function notStarted(s: AgentState, fx: Fx, job: StartJob, why: string): AgentSta
   return pump(requestList(withJob(s, job.name, () => null), fx), fx);
 }
 
-export function onRechecked(s: AgentState, fx: Fx, name: string, domains: DomainsRead, polled: ReadonlyMap<string, DrbdResourceView> | null): AgentState {
+export function onRechecked(s: AgentState, fx: Fx, name: string, domains: DomainsRead, polled: ReadonlyMap<string, DrbdResourceView> | null, now: number): AgentState {
   const job = s.jobs.find((j) => j.name === name && j.phase === 'rechecking');
   if (!job) return s;
   if (s.phase === 'stopping' || s.phase === 'stopped') return notStarted(s, fx, job, 'the agent is stopping');
@@ -66,7 +66,7 @@ export function onRechecked(s: AgentState, fx: Fx, name: string, domains: Domain
   if (polled) n = { ...n, drbd: { ...n.drbd, polled: new Map([...n.drbd.polled, ...polled]) } };
   const g = n.guarded.find((x) => x.name === name);
   if (!g) return notStarted(n, fx, job, 're-checked right before starting: no longer a guarded domU here');
-  const decision = decideAll({ ...snapshotOf(n), guarded: [g] }).get(name) ?? null;
+  const decision = decideAll({ ...snapshotOf(n, now), guarded: [g] }).get(name) ?? null;
   const allowed = job.forced ? forceVerdict(decision ?? undefined).allowed : decision?.kind === 'start';
   if (!allowed || n.holds.some((h) => h.hold.name === name)) {
     const why = decision === null ? 'the re-check could not decide' : `${decision.kind}: ${decision.detail}`;
@@ -83,6 +83,11 @@ export function onCreated(s: AgentState, fx: Fx, name: string, ok: boolean, mess
   const forced = job.forced !== null;
   const rec = record(s, name, now);
   let n = withJob(s, name, () => null);
+  if (ok && s.phase !== 'stopping' && s.phase !== 'stopped' && s.toolstack !== null) {
+    // kept as 'created' until a list read shows it (or one surely read after the create)
+    const afterList = s.listRead.done + (s.listRead.running ? 2 : 1);
+    n = withJob(s, name, (j) => ({ ...j, phase: 'created', afterList }));
+  }
   if (ok) {
     n = withRecord(n, name, { ...rec, attempts: 0, lastStart: { at: now, ok: true, message: `started from ${job.configPath}`, forced } });
     if (!n.handledThisBoot.has(name)) {
@@ -107,7 +112,5 @@ export function dropQueued(s: AgentState, fx: Fx): AgentState {
   for (const j of s.jobs) {
     if (j.phase === 'queued' && j.replyTo !== null) fx.push({ e: 'reply', id: j.replyTo, response: failure({ code: 'XH_ERR_REFUSED', message: `${j.name}: the agent is stopping` }), keepOpen: false });
   }
-  return { ...s, jobs: s.jobs.filter((j) => j.phase !== 'queued') };
+  return { ...s, jobs: s.jobs.filter((j) => j.phase !== 'queued' && j.phase !== 'created') };
 }
-
-export const busy = (s: AgentState, name: string): boolean => s.jobs.some((j) => j.name === name);

@@ -1,7 +1,11 @@
 import type { ErrorCode } from '../../shared/errors.js';
 import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
 import type { Hold } from '../../shared/protocol/agent-control.js';
-import type { ToolstackKind } from '../adapters/toolstack-detect.js';
+import { ONLINE, type LinkDomuConfig, type Maintenance } from '../../shared/protocol/agent-link-state.js';
+import type { HomeEntry } from '../decide/home-claim.js';
+import { CAPABILITY, type CommandMessage } from '../../shared/protocol/agent-link.js';
+import type { HostState } from '../../shared/protocol/agent-link-state.js';
+import type { ToolstackKind } from '../../shared/inventory.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { AutostartDecision } from '../decide/autostart.js';
 import type { DrbdState } from '../state/drbd-reducer.js';
@@ -34,7 +38,13 @@ export interface StartJob {
   readonly name: string;
   readonly configPath: string;
   readonly forced: Forced | null;
-  readonly phase: 'queued' | 'rechecking' | 'creating';
+  /**
+   * 'created': `xl create` succeeded but no `xl list` read since shows the domU yet; until one
+   * does, deciding on the older list would see its disk Primary and no domU, and misreport it
+   */
+  readonly phase: 'queued' | 'rechecking' | 'creating' | 'created';
+  /** for 'created': the list read (by count) that is sure to have started after the create */
+  readonly afterList?: number;
   /** a control request waiting for this start's outcome (`autostart start --force`) */
   readonly replyTo: number | null;
 }
@@ -84,9 +94,17 @@ export interface AgentState {
   readonly domains: readonly InventoryDomain[] | null;
   /** this host's guarded domUs, then the visitors its ledger records (guarded like its own) */
   readonly guarded: readonly GuardedEntry[];
-  readonly maintenance: boolean;
+  /** the maintenance state this agent keeps for its host (online: none) */
+  readonly maintenance: Maintenance;
+  /** `xl info` memory at the last full read, and what the domUs used then */
+  readonly memory: { readonly totalMiB: number | null; readonly freeMiB: number | null; readonly domuMiBAtRead: number } | null;
+  /** the domUs this host is home of (guarded dir, migrate-tab) with their partners */
+  readonly homes: readonly HomeEntry[];
+  /** every domU this host holds a config for, with the hosts its resources name */
+  readonly domus: readonly LinkDomuConfig[];
   readonly ledger: Ledger | null;
   readonly ledgerProblem: string | null;
+  readonly homesProblem: string | null;
   readonly drbd: DrbdFacts;
   readonly domainWatcher: WatcherState;
   readonly handledThisBoot: ReadonlySet<string>;
@@ -100,6 +118,16 @@ export interface AgentState {
   readonly lastFullRead: number | null;
   /** named timers armed now (the loop arms them on the clock; a `timer` event clears the name) */
   readonly timers: ReadonlySet<string>;
+  readonly link: LinkState;
+  /** systemd's watchdog: WATCHDOG=1 this often from the loop itself (null: no watchdog) */
+  readonly watchdogMs: number | null;
+  readonly commands: readonly RunningCommand[];
+  /** away records being ended because their domU runs here again (core/home-again.ts) */
+  readonly endingAway: ReadonlySet<string>;
+  /** the controller's maintenance commands and the lease of the active state (core/maintenance-command.ts) */
+  readonly maintenanceKeeping: MaintenanceKeeping;
+  /** domid → domU whose xenstore area already names this Dom0 */
+  readonly xenstoreNamed: ReadonlyMap<number, string>;
   /** facts changed since the last decisions: decide when the event queue is empty */
   readonly dirty: boolean;
   readonly lastMismatches: string;
@@ -119,9 +147,17 @@ export interface InitialFacts {
   readonly seed: number;
   /** guarded domUs handled since this Dom0 booted, as an earlier agent recorded them */
   readonly handledThisBoot: ReadonlySet<string>;
+  /** for the controller link's hello */
+  readonly bootId: string;
+  readonly agentVersion: string;
+  /** half of systemd's WatchdogSec, or null */
+  readonly watchdogMs: number | null;
 }
 
-export function initialState({ config, host, pid, now, seed, handledThisBoot }: InitialFacts): AgentState {
+/** What this agent offers the controller: the `command` ops it runs, and that it takes `fleet` views. */
+export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate] as const;
+
+export function initialState({ config, host, pid, now, seed, handledThisBoot, bootId, agentVersion, watchdogMs }: InitialFacts): AgentState {
   return {
     config,
     host,
@@ -132,9 +168,13 @@ export function initialState({ config, host, pid, now, seed, handledThisBoot }: 
     toolstack: null,
     domains: null,
     guarded: [],
-    maintenance: false,
+    maintenance: ONLINE,
+    memory: null,
+    homes: [],
+    domus: [],
     ledger: null,
     ledgerProblem: null,
+    homesProblem: null,
     drbd: { availability: 'unknown', version: null, events: emptyDrbdState, polled: new Map(), watcher: initialWatcher(config.events.drbd === 'poll', 'events.drbd is "poll" in the config') },
     domainWatcher: initialWatcher(config.events.domains === 'poll', 'events.domains is "poll" in the config'),
     handledThisBoot,
@@ -147,11 +187,84 @@ export function initialState({ config, host, pid, now, seed, handledThisBoot }: 
     waitingReplies: [],
     lastFullRead: null,
     timers: new Set(),
+    link: {
+      configured: config.controller !== undefined,
+      phase: 'off',
+      gen: 0,
+      failures: 0,
+      seq: 0,
+      sent: null,
+      heartbeatMs: 5_000,
+      staleAfterMs: 15_000,
+      fleet: null,
+      hello: { bootId, agentVersion, capabilities: [...CAPABILITIES] },
+      refused: false,
+    },
+    commands: [],
+    endingAway: new Set(),
+    maintenanceKeeping: { leaseUntil: null, queue: [], serving: null, staleReadsUpTo: 0 },
+    xenstoreNamed: new Map(),
+    watchdogMs,
     dirty: false,
     lastMismatches: '',
     lastStatusLine: '',
     rng: seed >>> 0,
   };
+}
+
+/**
+ * The agent's link to its controller (core/link.ts runs it): the connection's phase and
+ * generation, what the controller holds of this host's state, and its view of the fleet.
+ */
+export interface LinkState {
+  readonly configured: boolean;
+  readonly phase: 'off' | 'connecting' | 'hello' | 'up' | 'waiting';
+  /** connection generation: events of an older connection are ignored */
+  readonly gen: number;
+  /** connections in a row that failed or dropped */
+  readonly failures: number;
+  readonly seq: number;
+  /** what the controller holds of this host's state (null: send a snapshot) */
+  readonly sent: HostState | null;
+  readonly heartbeatMs: number;
+  readonly staleAfterMs: number;
+  /** the controller's view of where the domUs this agent cares about run, and when it came */
+  readonly fleet: { readonly at: number; readonly runningOn: Readonly<Record<string, readonly string[]>> } | null;
+  readonly hello: { readonly bootId: string; readonly agentVersion: string; readonly capabilities: readonly string[] };
+  /** the last refusal by the controller (auth, protocol): a longer wait before trying again */
+  readonly refused: boolean;
+}
+
+/**
+ * A controller command running here (core/commands.ts): once per id; its progress and result go
+ * back on the link generation it came on.
+ */
+export interface RunningCommand {
+  readonly commandId: string;
+  readonly op: CommandMessage['op'];
+  /** the domU it is about; null for `maintenance` (about the host) */
+  readonly name: string | null;
+  readonly by: string;
+  /** the link generation it came on */
+  readonly gen: number;
+  readonly startedAt: number;
+}
+
+export type MaintenanceCommand = Extract<CommandMessage, { op: 'maintenance' }>;
+
+/**
+ * The host's maintenance flag as the controller changes it: one command served at a time (the
+ * others wait in `queue`), and the lease of an active state on this agent's clock.
+ */
+export interface MaintenanceKeeping {
+  /** when the active state's lease ends (null: no lease); kept in memory only */
+  readonly leaseUntil: number | null;
+  /** maintenance commands in arrival order; the first is the one being served */
+  readonly queue: readonly MaintenanceCommand[];
+  /** what the first waits for: an `xl list` read started after it (rule 4), or its flag's write */
+  readonly serving: { readonly phase: 'list'; readonly afterList: number } | { readonly phase: 'write'; readonly flag: Maintenance; readonly leaseMs: number | null } | null;
+  /** full reads numbered up to this one may have read the flag from before the last write: theirs is ignored */
+  readonly staleReadsUpTo: number;
 }
 
 /** A reply's failure part: a catalog code and a sentence. */

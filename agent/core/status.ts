@@ -1,26 +1,29 @@
 import type { AgentStatus, GuardedStatus } from '../../shared/protocol/agent-control.js';
-import type { AutostartDecision } from '../decide/autostart.js';
+import { reasonOf } from '../decide/autostart.js';
 import { awayMap } from '../state/ledger.js';
 import type { GuardedEntry, HostSnapshot } from '../state/snapshot.js';
 import { describeDomainSource } from './domain-watch.js';
 import { describeDrbdSource, drbdViews } from './drbd.js';
+import { freshFleet } from './fleet-view.js';
 import type { AgentState, DomuRecord } from './state.js';
 
 /** What the agent shows of itself: the decision snapshot, `status`, systemd's STATUS= line. */
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export const reasonOf = (d: AutostartDecision | null): string | null => (d && (d.kind === 'skip' || d.kind === 'defer') ? d.reason : null);
+
+/** Draining or in maintenance, guarded autostart starts nothing here (restoring brings domUs home by migration). */
+export const autostartOff = (s: AgentState): boolean => s.maintenance.state === 'draining' || s.maintenance.state === 'maintenance';
 
 /** The autostart decision's input, as of this state. */
-export function snapshotOf(s: AgentState): HostSnapshot {
+export function snapshotOf(s: AgentState, now: number): HostSnapshot {
   return {
     host: s.host,
     domains: s.domains,
     guarded: s.guarded,
-    maintenance: s.maintenance,
+    maintenance: autostartOff(s),
     awayTo: s.ledger ? awayMap(s.ledger) : new Map(),
     ledgerProblem: s.ledgerProblem,
-    fleetRunningOn: null,
+    fleetRunningOn: freshFleet(s, now),
     handledThisBoot: s.handledThisBoot,
     drbd: { availability: s.drbd.availability, resources: drbdViews(s) },
   };
@@ -52,7 +55,7 @@ export function statusOf(s: AgentState, now: number): AgentStatus {
     pid: s.pid,
     startedAt: iso(s.startedAt),
     autostart: s.enabled ? 'enabled' : 'stopped',
-    maintenance: s.maintenance,
+    maintenance: s.maintenance.state !== 'online',
     toolstack: s.toolstack,
     sources: { drbd: describeDrbdSource(s), domains: describeDomainSource(s) },
     drbd: s.drbd.availability,
@@ -77,6 +80,6 @@ export function statusLine(s: AgentState): string {
   }
   const parts = [`${names.size} guarded domUs: ${running} running`, `${s.jobs.length} starting`, `${deferred} deferred`, `${skipped} skipped`];
   if (!s.enabled) parts.push('autostart stopped');
-  if (s.maintenance) parts.push('host in maintenance');
+  if (s.maintenance.state !== 'online') parts.push(`host ${s.maintenance.state}`);
   return parts.join(', ');
 }

@@ -1,11 +1,12 @@
-import type { Effect } from './effects.js';
+import type { Fx } from './effects.js';
+
+export type { Fx };
 import type { AgentState } from './state.js';
 
 /**
  * Named timers as data: the state lists the names armed, an effect arms or cancels one on the
  * clock, and the clock's firing comes back as a `timer` event. Re-arming a name replaces it.
  */
-export type Fx = Effect[];
 
 export function arm(s: AgentState, fx: Fx, name: string, ms: number): AgentState {
   fx.push({ e: 'timer', name, ms: Math.max(0, ms) });

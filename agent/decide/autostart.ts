@@ -1,7 +1,8 @@
+import type { DrbdReplicationWord } from '../../shared/drbd-words.js';
 import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
 
 /**
- * Guarded autostart, seed 002's xen-drbd-auto made stricter: a pure decision per guarded domU
+ * Guarded autostart, the xen-drbd-auto init script made stricter: a pure decision per guarded domU
  * over one snapshot of this host. No I/O here; the executor acts on the answer.
  *
  * The rule that matters most: a peer holding any of the domU's resources Primary means the domU
@@ -47,6 +48,9 @@ export type AutostartDecision =
       readonly splitBrainSuspected?: true;
     };
 
+/** The skip or defer reason word of a decision, null for running/start. */
+export const reasonOf = (d: AutostartDecision | null): string | null => (d && (d.kind === 'skip' || d.kind === 'defer') ? d.reason : null);
+
 export interface AutostartInput {
   readonly name: string;
   /** DRBD resources of the domU's disks, in disk order */
@@ -71,7 +75,8 @@ export interface AutostartInput {
 /** DRBD 8.4 names its one peer literally "peer" */
 const peerLabel = (name: string): string => (name === 'peer' ? 'the peer' : `peer ${name}`);
 
-const REPLICATION_IDLE = new Set(['Established', null]);
+/** no resync or verify running: Established, or nothing printed (DRBD 9's terse status omits it) */
+const REPLICATION_IDLE: ReadonlySet<DrbdReplicationWord | null> = new Set<DrbdReplicationWord | null>(['Established', null]);
 
 /** Why one resource is not positively safe, or null when it is. */
 function resourceVerdict(name: string, r: DrbdResourceView): AutostartDecision | null {

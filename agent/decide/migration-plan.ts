@@ -11,14 +11,24 @@ import { homeHere, peerMayClaim, type HomeEntry } from './home-claim.js';
  */
 export type MigrationKind = 'migrate' | 'reverse' | 'migrate2';
 
+/**
+ * Why a domU moves. 'restore' sends it back to its home (a restore after maintenance): the
+ * home's away record ends, so it is never written into one; it is also the one reason that may
+ * move a domU onto a host that is draining or in maintenance.
+ */
+export type MoveReason = MigrationReason | 'restore';
+
 /** What the preflight asks of the world before anything moves. */
 export type PreflightCheck =
   /** NAME is listed here, not mid-migration */
   | { readonly check: 'runs-here' }
   /** the target holds a replica of every DRBD resource of NAME (the `.res` files here say who does) */
   | { readonly check: 'replicas'; readonly target: string; readonly resources: readonly string[] }
-  /** the peer's forced command answers `status NAME`: not there already, and its free memory fits */
-  | { readonly check: 'peer-status'; readonly peer: string; readonly wantPresent: boolean }
+  /**
+   * the peer's forced command answers `status NAME`: not there already, and its free memory fits;
+   * refuseDraining: the peer must not be draining or in maintenance either
+   */
+  | { readonly check: 'peer-status'; readonly peer: string; readonly wantPresent: boolean; readonly refuseDraining: boolean }
   | { readonly check: 'peer-sshd'; readonly peer: string }
   | { readonly check: 'migration-key'; readonly peer: string };
 
@@ -48,7 +58,7 @@ export interface MigrationPlan {
   readonly from: string;
   readonly to: string;
   readonly operationId: string;
-  readonly reason: MigrationReason;
+  readonly reason: MoveReason;
   readonly steps: readonly PlanStep[];
   /** for the operator: what the plan left out or assumed */
   readonly notes: readonly string[];
@@ -87,7 +97,7 @@ const sshChecks = (peer: string): PreflightCheck[] => [{ check: 'migration-key',
 export interface MigrateRequest {
   readonly name: string;
   readonly target: string | null;
-  readonly reason: MigrationReason;
+  readonly reason: MoveReason;
   readonly operationId: string;
   /** do not ask the target's forced command anything (no xenherd keys there, or its sshd is down) */
   readonly noPeer: boolean;
@@ -107,19 +117,31 @@ export function planMigrate(f: MigrationFacts, r: MigrateRequest): Result<Migrat
   if (visiting && target !== visiting.home) {
     return err({ code: 'XH_ERR_REFUSED', message: `${r.name} is a visitor from ${visiting.home}: it can only go back there (\`migrate ${r.name}\` here, or \`reverse ${r.name}\` on ${visiting.home}), not to ${target}` });
   }
+  if (r.reason === 'restore') {
+    const refusal = restoreRefusal(f, r.name, target, home !== undefined);
+    if (refusal) return err(refusal);
+  }
   const notes = home && home.ignoredOptions.length > 0 ? [`migrate-tab options not on the allowlist, ignored: ${home.ignoredOptions.join(' ')}`] : [];
   if (r.noPeer) notes.push(`--no-peer: ${target}'s forced command is not asked anything; ${target} will not know ${r.name} is its visitor until told`);
   const checks: PreflightCheck[] = [{ check: 'runs-here' }, { check: 'replicas', target, resources: f.resources ?? [] }];
-  if (!r.noPeer) checks.push(...sshChecks(target), { check: 'peer-status', peer: target, wantPresent: false });
+  if (!r.noPeer) checks.push(...sshChecks(target), { check: 'peer-status', peer: target, wantPresent: false, refuseDraining: r.reason !== 'restore' });
   const steps: PlanStep[] = [
     { do: 'hold', purpose: 'migrate' },
     { do: 'preflight', checks },
     { do: 'migrate', target, options: home?.options ?? [] },
     { do: 'verify', other: target, askOther: !r.noPeer },
-    { do: 'record', change: home ? { kind: 'away', currentHost: target, reason: r.reason } : { kind: 'forget' } },
+    { do: 'record', change: home && r.reason !== 'restore' ? { kind: 'away', currentHost: target, reason: r.reason } : { kind: 'forget' } },
   ];
   if (!r.noPeer) steps.push({ do: 'tell', peer: target });
   return ok({ kind: 'migrate', name: r.name, from: f.host, to: target, operationId: r.operationId, reason: r.reason, steps, notes });
+}
+
+/** A restore only takes a domU that is away from its home back to that home. */
+function restoreRefusal(f: MigrationFacts, name: string, target: string, homedHere: boolean): XhError | null {
+  if (homedHere) return { code: 'XH_ERR_REFUSED', message: `${name}'s home is ${f.host}, where it runs: a restore only brings a domU back to its home` };
+  const home = f.ledger.visitors[name]?.home ?? f.drbdPartner;
+  if (home === null) return { code: 'XH_ERR_REFUSED', message: `${f.host} does not know ${name}'s home (no visitor record, no single DRBD partner): a restore only brings a domU back to its home` };
+  return target === home ? null : { code: 'XH_ERR_REFUSED', message: `a restore brings ${name} back to its home ${home}, not to ${target}` };
 }
 
 /** `reverse NAME` on NAME's home: its current host's forced command migrates it back. */
@@ -143,7 +165,7 @@ export function planReverse(f: MigrationFacts, name: string): Result<MigrationPl
     reason: 'reverse',
     steps: [
       { do: 'hold', purpose: 'reverse' },
-      { do: 'preflight', checks: [...sshChecks(peer), { check: 'peer-status', peer, wantPresent: true }] },
+      { do: 'preflight', checks: [...sshChecks(peer), { check: 'peer-status', peer, wantPresent: true, refuseDraining: false }] },
       { do: 'ask-peer', peer },
       { do: 'verify', other: peer, askOther: true },
       { do: 'record', change: { kind: 'forget' } },

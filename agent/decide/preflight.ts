@@ -76,6 +76,11 @@ function judgeStatus(check: Extract<PreflightCheck, { check: 'peer-status' }>, f
     return pass(check, `${check.peer} runs ${f.name} (${s.listedAs ?? s.state ?? 'listed'})`);
   }
   if (s.present === 'here') return fail(check, 'XH_ERR_REFUSED', `${check.peer} already lists ${f.name} (${s.listedAs ?? s.state ?? 'present'}): refusing to start a second copy`);
+  // absent: the peer takes domUs (online, restoring), or is an agent too old to say, which counts as online
+  const state = s.maintenance ?? 'online';
+  if (check.refuseDraining && (state === 'draining' || state === 'maintenance')) {
+    return fail(check, 'XH_ERR_REFUSED', `${check.peer} is ${state === 'draining' ? 'draining' : 'in maintenance'}: it takes no domUs until it is online again (only a restore may send a domU home to it)`);
+  }
   const need = f.here?.memMiB ?? null;
   if (s.freeMemMiB === null || need === null) return pass(check, `${check.peer} does not run ${f.name}; free memory unknown`);
   if (s.freeMemMiB < need) return fail(check, 'XH_ERR_REFUSED', `${check.peer} has ${s.freeMemMiB} MiB free, ${f.name} needs ${need} MiB`);

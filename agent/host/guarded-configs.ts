@@ -1,5 +1,5 @@
 import { parseDomuConfig, type DomuConfig } from '../parse/domu-config.js';
-import type { HostFiles } from '../adapters/host-files.js';
+import type { HostFiles } from './files.js';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 
@@ -11,8 +11,8 @@ export type GuardedConfigFile =
   | { readonly file: string; readonly config: null; readonly error: XhError };
 
 /**
- * Editor and package-manager leftovers are not domU configs: xendomains and seed 002's
- * xen-drbd-auto would have tried to start them; we skip them.
+ * Editor and package-manager leftovers are not domU configs: xendomains and xen-drbd-auto would
+ * have tried to start them; we skip them.
  */
 export function isConfigFileName(name: string): boolean {
   if (name.startsWith('.') || name.endsWith('~')) return false;

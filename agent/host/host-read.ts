@@ -1,10 +1,10 @@
-import type { HostFiles } from '../adapters/host-files.js';
+import type { HostFiles } from './files.js';
 import { parseDomuConfig } from '../parse/domu-config.js';
 import { isConfigFileName, readGuardedConfigs } from './guarded-configs.js';
 import { coexistenceWarnings, type AutoDirEntry } from '../decide/coexistence.js';
 import type { GuardedEntry } from '../state/snapshot.js';
 
-/** The file-based parts of a full re-read: guarded configs, the maintenance flag, coexistence. */
+/** The file-based parts of a full re-read: guarded configs, coexistence. */
 export async function readGuarded(files: HostFiles, dir: string): Promise<{ entries: GuardedEntry[]; problem: string | null }> {
   const r = await readGuardedConfigs(files, dir);
   if (!r.ok) return { entries: [], problem: r.error.message };
@@ -16,12 +16,6 @@ export async function readGuarded(files: HostFiles, dir: string): Promise<{ entr
     return { name: f.config.name, configPath: f.file, drbdResources: [...f.config.drbdResources], error: null };
   });
   return { entries, problem: null };
-}
-
-/** The maintenance flag: `<stateDir>/maintenance` exists (written by the maintenance commands, later). */
-export async function readMaintenance(files: HostFiles, stateDir: string): Promise<boolean> {
-  const r = await files.readText(`${stateDir.replace(/\/+$/, '')}/maintenance`);
-  return r.ok || r.error.errno !== 'ENOENT';
 }
 
 export const AUTO_DIR = '/etc/xen/auto';

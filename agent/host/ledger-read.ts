@@ -1,5 +1,5 @@
 import { ledgerStore } from '../adapters/ledger-store.js';
-import type { HostFiles } from '../adapters/host-files.js';
+import type { HostFiles } from './files.js';
 import type { AgentConfig } from '../config/schema.js';
 import { parseDomuConfig } from '../parse/domu-config.js';
 import { awayMap, type Ledger } from '../state/ledger.js';

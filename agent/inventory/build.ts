@@ -4,12 +4,15 @@ import {
   type GuardedDomu,
   type Inventory,
   type InventoryDomain,
+  type ToolstackKind,
 } from '../../shared/inventory.js';
+import type { ErrorCode } from '../../shared/errors.js';
 import type { XenInfo } from '../parse/xl-info.js';
 import type { GuardedConfigFile } from '../host/guarded-configs.js';
+import type { StandbyFound } from './standby.js';
 
 export interface InventoryProblem {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly source: string;
   readonly message: string;
 }
@@ -18,24 +21,34 @@ export interface InventoryProblem {
 export interface InventoryParts {
   readonly fallbackHost: string;
   readonly takenAt: Date;
-  readonly toolstack: { readonly kind: 'xl' | 'xm'; readonly info: XenInfo | null } | null;
-  readonly domains: readonly InventoryDomain[];
+  /** the agent config file the read used; null: the defaults */
+  readonly configFile: string | null;
+  readonly toolstack: { readonly kind: ToolstackKind; readonly info: XenInfo | null } | null;
+  /** null: the toolstack could not list them */
+  readonly domains: readonly InventoryDomain[] | null;
   readonly drbd: {
-    readonly availability: 'ok' | 'tools-missing' | 'module-not-loaded';
+    readonly availability: Inventory['drbd']['availability'];
     readonly version: string | null;
     readonly resources: readonly DrbdResourceView[];
+    readonly unreadable: readonly string[];
   };
   readonly guardedDir: string;
   readonly guardedFiles: readonly GuardedConfigFile[];
+  readonly configDir: string;
+  readonly standby: readonly StandbyFound[];
   readonly problems: readonly InventoryProblem[];
 }
 
-/** A guarded domU counts as here when a live domain carries its name, also mid-migration inbound. */
-export function runsHere(name: string, domains: readonly InventoryDomain[]): boolean {
+/**
+ * A domU counts as here when a live domain carries its name, also mid-migration inbound; null when
+ * the domains could not be listed (unknown is not "not running").
+ */
+export function runsHere(name: string, domains: readonly InventoryDomain[] | null): boolean | null {
+  if (domains === null) return null;
   return domains.some((d) => d.baseName === name && d.migration !== 'migratedaway' && d.state !== 'dying' && d.state !== 'stopped');
 }
 
-function guardedEntry(f: GuardedConfigFile, domains: readonly InventoryDomain[]): GuardedDomu {
+function guardedEntry(f: GuardedConfigFile, domains: readonly InventoryDomain[] | null): GuardedDomu {
   if (f.config === null) {
     const base = f.file.slice(f.file.lastIndexOf('/') + 1).replace(/\.cfg$/, '');
     return { name: base, configPath: f.file, memMiB: null, vcpus: null, drbdResources: [], runningHere: runsHere(base, domains), error: f.error.message };
@@ -70,6 +83,7 @@ export function buildInventory(parts: InventoryParts): Inventory {
     schema: INVENTORY_SCHEMA_VERSION,
     host: info?.host ?? parts.fallbackHost,
     takenAt: parts.takenAt.toISOString(),
+    config: parts.configFile,
     toolstack: parts.toolstack
       ? {
           kind: parts.toolstack.kind,
@@ -79,10 +93,12 @@ export function buildInventory(parts: InventoryParts): Inventory {
           cpus: info?.nrCpus ?? null,
         }
       : null,
-    domains: [...parts.domains],
-    drbd: { availability: parts.drbd.availability, version: parts.drbd.version, resources: [...parts.drbd.resources] },
+    domains: parts.domains === null ? null : [...parts.domains],
+    drbd: { availability: parts.drbd.availability, version: parts.drbd.version, resources: [...parts.drbd.resources], unreadable: [...parts.drbd.unreadable] },
     guardedDir: parts.guardedDir,
     guarded,
+    configDir: parts.configDir,
+    standby: parts.standby.map((s) => ({ ...s, drbdResources: [...s.drbdResources], otherHosts: [...s.otherHosts], runningHere: runsHere(s.name, parts.domains) })),
     problems: [...parts.problems, ...configProblems, ...duplicateProblems],
   };
 }

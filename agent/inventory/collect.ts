@@ -1,34 +1,48 @@
-import { hostname } from 'node:os';
 import type { DrbdResourceView, Inventory, InventoryDomain } from '../../shared/inventory.js';
 import type { XhError } from '../../shared/errors.js';
-import { createDrbdAdapter, procDrbdReader } from '../adapters/drbd.js';
+import type { Clock } from '../../shared/clock/clock.js';
+import { realClock } from '../../shared/clock/real-clock.js';
+import { createDrbdAdapter } from '../adapters/drbd.js';
+import { kernelHostName } from '../adapters/host-identity.js';
+import { procDrbdReader } from '../host/proc-drbd.js';
 import type { ToolRunner } from '../adapters/exec.js';
-import type { HostFiles } from '../adapters/host-files.js';
-import { openToolstack, type ToolstackKind } from '../adapters/toolstack.js';
+import type { HostFiles } from '../host/files.js';
+import { openToolstack } from '../adapters/toolstack.js';
+import type { AgentConfig } from '../config/schema.js';
 import type { XenInfo } from '../parse/xl-info.js';
 import { buildInventory, type InventoryParts, type InventoryProblem } from './build.js';
 import { readGuardedConfigs } from '../host/guarded-configs.js';
+import { readStandby } from './standby.js';
 
 export interface CollectOptions {
   readonly run: ToolRunner;
   readonly files: HostFiles;
-  readonly guardedDir: string;
+  /**
+   * The agent config the daemon uses (guarded dir, toolstack, config and DRBD dirs, migrate-tab),
+   * with the operator's command-line overrides already applied.
+   */
+  readonly config: AgentConfig;
+  /** the config file read; null when the defaults apply */
+  readonly configFile: string | null;
   /** true when the operator named the dir: then a missing dir is a problem, not "none here" */
   readonly guardedDirExplicit: boolean;
-  readonly toolstack?: ToolstackKind;
-  readonly now?: () => Date;
+  /** when the inventory is taken (the wall clock by default) */
+  readonly clock?: Clock;
 }
 
 const problem = (source: string, e: XhError): InventoryProblem => ({ code: e.code, source, message: e.message });
 
-/** One read of this host with the real adapters: toolstack, domains, guarded configs, DRBD. */
+/** One read of this host with the real adapters: toolstack, domains, guarded and standby configs, DRBD. */
 export async function collectInventory(opts: CollectOptions): Promise<Inventory> {
   const problems: InventoryProblem[] = [];
-  const takenAt = (opts.now ?? (() => new Date()))();
+  const takenAt = new Date((opts.clock ?? realClock).now());
+  const { config, files } = opts;
+  const guardedDir = config.guardedDir;
 
   let toolstack: InventoryParts['toolstack'] = null;
-  let domains: InventoryDomain[] = [];
-  const ts = await openToolstack({ run: opts.run, ...(opts.toolstack ? { preferred: opts.toolstack } : {}) });
+  // null until listed: a toolstack that cannot list domains leaves them unknown, not absent
+  let domains: InventoryDomain[] | null = null;
+  const ts = await openToolstack({ run: opts.run, ...(config.toolstack ? { preferred: config.toolstack } : {}) });
   if (!ts.ok) problems.push(problem('toolstack', ts.error));
   else {
     const [list, info] = await Promise.all([ts.value.list(), ts.value.info()]);
@@ -39,31 +53,60 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
     else problems.push(problem(`${ts.value.kind} info`, info.error));
     toolstack = { kind: ts.value.kind, info: xenInfo };
   }
+  const host = toolstack?.info?.host ?? kernelHostName();
 
-  const guarded = await readGuardedConfigs(opts.files, opts.guardedDir);
+  const guarded = await readGuardedConfigs(files, guardedDir);
   const guardedFiles = guarded.ok ? guarded.value : [];
-  if (!guarded.ok) problems.push(problem(opts.guardedDir, guarded.error));
+  if (!guarded.ok) problems.push(problem(guardedDir, guarded.error));
   else if (guarded.value.length === 0 && opts.guardedDirExplicit) {
-    const listed = await opts.files.list(opts.guardedDir);
-    if (!listed.ok) problems.push(problem(opts.guardedDir, listed.error));
+    const listed = await files.list(guardedDir);
+    if (!listed.ok) problems.push(problem(guardedDir, listed.error));
   }
+  const guardedNames = new Set(guardedFiles.map((f) => (f.config ? f.config.name : f.file.slice(f.file.lastIndexOf('/') + 1).replace(/\.cfg$/, ''))));
+  const standby = await readStandby(files, {
+    host,
+    configDir: config.migration.configDir,
+    drbdConfigDir: config.migration.drbdConfigDir,
+    migrateTab: config.migration.migrateTab,
+    guardedNames,
+  });
+  problems.push(...standby.problems);
 
-  const drbdAdapter = createDrbdAdapter({ run: opts.run, readProcDrbd: procDrbdReader(opts.files) });
+  const drbdAdapter = createDrbdAdapter({ run: opts.run, readProcDrbd: procDrbdReader(files) });
   const avail = await drbdAdapter.availability();
-  let drbd: InventoryParts['drbd'] = { availability: 'tools-missing', version: null, resources: [] };
-  if (!avail.ok) problems.push(problem('drbd', avail.error));
-  else if (avail.value.availability !== 'ok') {
-    drbd = { availability: avail.value.availability, version: null, resources: [] };
+  let drbd: InventoryParts['drbd'];
+  if (!avail.ok) {
+    // the check failed: whether DRBD is here is unknown, which is not "tools missing"
+    problems.push(problem('drbd', avail.error));
+    drbd = { availability: 'unknown', version: null, resources: [], unreadable: [] };
+  } else if (avail.value.availability !== 'ok') {
+    drbd = { availability: avail.value.availability, version: null, resources: [], unreadable: [] };
   } else {
-    const names = [...new Set(guardedFiles.flatMap((f) => (f.config ? f.config.drbdResources : [])))];
+    const names = [...new Set([...guardedFiles.flatMap((f) => (f.config ? f.config.drbdResources : [])), ...standby.found.flatMap((s) => s.drbdResources)])];
     const resources: DrbdResourceView[] = [];
+    const unreadable: string[] = [];
     for (const name of names) {
       const r = await drbdAdapter.readResource(name);
       if (r.ok) resources.push(r.value);
-      else problems.push(problem(`drbd resource ${name}`, r.error));
+      else {
+        unreadable.push(name);
+        problems.push(problem(`drbd resource ${name}`, r.error));
+      }
     }
-    drbd = { availability: 'ok', version: avail.value.version, resources };
+    drbd = { availability: 'ok', version: avail.value.version, resources, unreadable };
   }
 
-  return buildInventory({ fallbackHost: hostname(), takenAt, toolstack, domains, drbd, guardedDir: opts.guardedDir, guardedFiles, problems });
+  return buildInventory({
+    fallbackHost: host,
+    takenAt,
+    configFile: opts.configFile,
+    toolstack,
+    domains,
+    drbd,
+    guardedDir,
+    guardedFiles,
+    configDir: config.migration.configDir,
+    standby: standby.found,
+    problems,
+  });
 }

@@ -1,4 +1,5 @@
 import type { DrbdResourceView, Inventory } from '../../shared/inventory.js';
+import { printable } from '../../shared/text/printable.js';
 
 /** Lays out rows as left-aligned columns separated by two spaces. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
@@ -9,7 +10,20 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 const dash = (v: string | number | null): string => (v === null ? '-' : String(v));
 
-function drbdLine(r: DrbdResourceView | undefined, name: string): string {
+/**
+ * Every string of the inventory made printable before it is laid out: domain names come from
+ * `xl list`, peer names from DRBD, messages from tools, and none of it may steer the operator's
+ * terminal. Done once on the whole value, so no field can be missed.
+ */
+function printableDeep<T>(v: T): T {
+  if (typeof v === 'string') return printable(v) as T;
+  if (Array.isArray(v)) return v.map((x: unknown) => printableDeep(x)) as T;
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, printableDeep(x)])) as T;
+  return v;
+}
+
+function drbdLine(r: DrbdResourceView | undefined, name: string, unreadable: boolean): string {
+  if (unreadable) return `${name}: state could not be read (see problems)`;
   if (!r) return `${name}: not known to DRBD here`;
   if (!r.up) return `${name}: not up`;
   // DRBD 8.4 names its one peer literally "peer": no need to say it twice
@@ -19,20 +33,25 @@ function drbdLine(r: DrbdResourceView | undefined, name: string): string {
   return `${name}: local ${dash(r.role)} ${dash(r.disk)} | peer ${peers}`;
 }
 
+const here = (running: boolean | null): string => (running === null ? 'running here unknown (domains not listed)' : running ? 'running here' : 'not running here');
+
 /** The operator's view of one inventory, in plain words and tables. */
-export function renderInventoryText(inv: Inventory): string {
+export function renderInventoryText(raw: Inventory): string {
+  const inv = printableDeep(raw);
   const out: string[] = [];
   const ts = inv.toolstack;
   out.push(`host ${inv.host}`);
+  out.push(inv.config === null ? 'config: none, defaults apply' : `config ${inv.config}`);
   out.push(
     ts
       ? `toolstack ${ts.kind}, Xen ${dash(ts.xenVersion)}, memory ${dash(ts.freeMemMiB)} MiB free of ${dash(ts.totalMemMiB)} MiB, ${dash(ts.cpus)} cpus`
       : 'toolstack: none readable (see problems)',
   );
   out.push('');
-  out.push('domains:');
-  if (inv.domains.length === 0) out.push('  (none)');
+  if (inv.domains === null) out.push('domains: unknown: the toolstack could not list them (see problems)');
   else {
+    out.push('domains:');
+    if (inv.domains.length === 0) out.push('  (none)');
     const rows = inv.domains.map((d) => [
       d.name,
       dash(d.domid),
@@ -41,21 +60,41 @@ export function renderInventoryText(inv: Inventory): string {
       d.stateLetters,
       d.state + (d.shutdownReason ? ` (${d.shutdownReason})` : '') + (d.migration ? `, migration ${d.migration}` : ''),
     ]);
-    out.push(...table(['NAME', 'ID', 'MEM', 'VCPUS', 'FLAGS', 'STATE'], rows).map((l) => `  ${l}`));
+    if (rows.length > 0) out.push(...table(['NAME', 'ID', 'MEM', 'VCPUS', 'FLAGS', 'STATE'], rows).map((l) => `  ${l}`));
   }
   out.push('');
-  const drbdWord = { ok: `DRBD ${dash(inv.drbd.version)}`, 'tools-missing': 'DRBD tools not installed', 'module-not-loaded': 'DRBD kernel module not loaded' }[inv.drbd.availability];
+  const drbdWord = {
+    ok: `DRBD ${dash(inv.drbd.version)}`,
+    'tools-missing': 'DRBD tools not installed',
+    'module-not-loaded': 'DRBD kernel module not loaded',
+    unknown: 'DRBD state unknown (see problems)',
+  }[inv.drbd.availability];
+  const byName = new Map(inv.drbd.resources.map((r) => [r.name, r]));
+  const unreadable = new Set(inv.drbd.unreadable);
+  const resourceLines = (names: readonly string[]): string[] => {
+    if (names.length === 0) return ['    no DRBD disks'];
+    // without readable DRBD the resources are still named, their state plainly not read
+    const a = inv.drbd.availability;
+    if (a !== 'ok') return names.map((res) => `    ${res}: state not read: ${a === 'unknown' ? 'DRBD could not be checked (see problems)' : drbdWord}`);
+    return names.map((res) => `    ${drbdLine(byName.get(res), res, unreadable.has(res))}`);
+  };
   out.push(`guarded domUs (${inv.guardedDir}), ${drbdWord}:`);
   if (inv.guarded.length === 0) out.push('  (none)');
-  const byName = new Map(inv.drbd.resources.map((r) => [r.name, r]));
   for (const g of inv.guarded) {
     if (g.error !== null) {
       out.push(`  ${g.name}: config unreadable: ${g.error}`);
       continue;
     }
-    out.push(`  ${g.name}: ${g.runningHere ? 'running here' : 'not running here'}, ${dash(g.memMiB)} MiB, ${dash(g.vcpus)} vcpus`);
-    if (g.drbdResources.length === 0) out.push('    no DRBD disks');
-    for (const res of g.drbdResources) out.push(`    ${drbdLine(byName.get(res), res)}`);
+    out.push(`  ${g.name}: ${here(g.runningHere)}, ${dash(g.memMiB)} MiB, ${dash(g.vcpus)} vcpus`);
+    out.push(...resourceLines(g.drbdResources));
+  }
+  if (inv.standby.length > 0) {
+    out.push('', `standby domUs (replicas of domUs homed on another Dom0, configs in ${inv.configDir}):`);
+    for (const s of inv.standby) {
+      const home = s.home !== null ? `home ${s.home}` : `home not known (its resources also name ${s.otherHosts.join(', ') || 'no other host'})`;
+      out.push(`  ${s.name}: standby: replica of ${s.drbdResources.join(', ')}, ${home}, ${here(s.runningHere)}`);
+      out.push(...resourceLines(s.drbdResources));
+    }
   }
   if (inv.problems.length > 0) {
     out.push('', 'problems:');

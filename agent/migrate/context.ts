@@ -2,13 +2,13 @@ import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import { runTool, type ToolRunner } from '../adapters/exec.js';
-import { hostFiles, type HostFiles } from '../adapters/host-files.js';
+import { hostFiles, type HostFiles } from '../host/files.js';
 import { ledgerStore, type LedgerStore } from '../adapters/ledger-store.js';
-import { describeRepair, openStateDir } from '../adapters/state-dir.js';
+import { describeRepair, openStateDir } from '../../shared/fs/private-dir.js';
 import { openToolstack, type Toolstack } from '../adapters/toolstack.js';
 import { loadAgentConfig } from '../config/resolve.js';
 import type { AgentConfig } from '../config/schema.js';
-import { underRoot } from '../run/host-paths.js';
+import { underRoot } from '../host/paths.js';
 
 /** Everything a migration command needs about this Dom0, opened once per command. */
 export interface HostContext {

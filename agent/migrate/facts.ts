@@ -1,7 +1,7 @@
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { MigrationFacts } from '../decide/migration-plan.js';
-import { domuResources, drbdPeerOf, readHomes } from './homes.js';
+import { domuResources, drbdPeerOf, readHomes } from '../host/homes.js';
 import type { MigrationPorts } from './ports.js';
 
 /** One read of this Dom0 for deciding a migration plan about NAME. */

@@ -5,6 +5,7 @@ import { peerMayClaim } from '../decide/home-claim.js';
 import { peerClaim, planMigrate2 } from '../decide/migration-plan.js';
 import type { Migrate2Request } from '../parse/migrate2-command.js';
 import { without, withVisitor } from '../state/ledger.js';
+import { readMaintenanceFlag } from '../host/maintenance-flag.js';
 import { readMigrationFacts } from './facts.js';
 import { executePlan } from './plan-executor.js';
 import type { MigrationPorts } from './ports.js';
@@ -42,14 +43,19 @@ export async function serveForcedCommand(p: MigrationPorts, peer: string, req: M
 /**
  * `status NAME` from PEER. Besides answering, it keeps this Dom0's ledger true to what the two
  * hosts now know: our own domU back here from PEER clears its away record (PEER sent it home);
- * PEER's domU running here unrecorded becomes a recorded visitor (PEER migrated it here).
+ * PEER's domU running here unrecorded becomes a recorded visitor (PEER migrated it here). The
+ * answer names this host's maintenance state: a migration preflight refuses a draining target.
  */
 async function statusFor(p: MigrationPorts, peer: string, name: string): Promise<PeerStatus | XhError> {
   const list = await p.toolstack.list();
   if (!list.ok) return list.error;
   const info = await p.toolstack.info();
   const freeMemMiB = info.ok ? info.value.freeMemoryMiB : null;
-  const answer = (present: 'here' | 'absent', state: string | null, listedAs: string | null, home: string | null): PeerStatus => ({ v: PEER_PROTOCOL_VERSION, t: 'status', host: p.host, name, present, state, listedAs, home, freeMemMiB });
+  const flag = (await readMaintenanceFlag(p.files, p.config.stateDir)).flag.state;
+  // said only when it matters: an asker too old to know the field refuses the whole line, which
+  // then only stops a move that this state refuses anyway
+  const maintenance = flag === 'draining' || flag === 'maintenance' ? { maintenance: flag } : {};
+  const answer = (present: 'here' | 'absent', state: string | null, listedAs: string | null, home: string | null): PeerStatus => ({ v: PEER_PROTOCOL_VERSION, t: 'status', host: p.host, name, present, state, listedAs, home, freeMemMiB, ...maintenance });
   const exact = list.value.find((d) => d.name === name);
   if (!exact) {
     // mid-migration names count as present: the home must not take "absent" for an answer then

@@ -2,10 +2,11 @@ import type { Clock } from '../../shared/clock/clock.js';
 import type { XhError } from '../../shared/errors.js';
 import type { PeerLine } from '../../shared/protocol/peer.js';
 import type { Result } from '../../shared/result.js';
+import type { DrbdAdapter } from '../adapters/drbd.js';
 import type { LedgerStore } from '../adapters/ledger-store.js';
 import type { Toolstack } from '../adapters/toolstack.js';
 import type { MigrationKind } from '../decide/migration-plan.js';
-import type { HostView } from './homes.js';
+import type { HostView } from '../host/homes.js';
 
 /**
  * What running a migration plan needs from the world, passed in: a CLI process gets the real ones
@@ -35,13 +36,21 @@ export interface HeldDomu {
   release(): void;
 }
 
+/** What holds a domU: a migration plan of this kind, or one half of a cold move. */
+export type HoldPurpose = MigrationKind | 'move-stop' | 'move-start';
+
+/** The daemon's holds know the migration kinds only: a cold move's halves hold as a migration, their `by` names them. */
+export const controlPurpose = (p: HoldPurpose): MigrationKind => (p === 'move-stop' || p === 'move-start' ? 'migrate' : p);
+
 export interface MigrationPorts extends HostView {
   readonly clock: Clock;
   readonly toolstack: Toolstack;
+  /** `drbdadm` here: a cold move reads roles and demotes (never called where DRBD is not loaded) */
+  readonly drbd: DrbdAdapter;
   readonly store: LedgerStore;
   readonly peer: PeerPort;
   /** the domU's lock file and the running agent's hold, for the whole plan */
-  hold(name: string, purpose: MigrationKind, operationId: string): Promise<Result<HeldDomu, XhError>>;
+  hold(name: string, purpose: HoldPurpose, operationId: string): Promise<Result<HeldDomu, XhError>>;
   /** after a ledger change: the running agent reads again at once (no agent is fine) */
   nudge(): Promise<void>;
   newOperationId(): string;

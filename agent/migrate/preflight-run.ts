@@ -2,7 +2,7 @@ import type { XhError } from '../../shared/errors.js';
 import type { PeerStatus } from '../../shared/protocol/peer.js';
 import type { PreflightCheck } from '../decide/migration-plan.js';
 import { judge, type CheckVerdict, type PreflightFacts } from '../decide/preflight.js';
-import { resourceHosts } from './homes.js';
+import { resourceHosts } from '../host/homes.js';
 import type { MigrationPorts } from './ports.js';
 import { askStatus } from './peer-requests.js';
 

@@ -6,13 +6,15 @@ import { CONTROL_PROTOCOL_VERSION } from '../../shared/protocol/agent-control.js
 import { PeerLineSchema, type PeerLine } from '../../shared/protocol/peer.js';
 import { parseJsonLine } from '../../shared/protocol/json-line.js';
 import { err, ok, type Result } from '../../shared/result.js';
+import { createDrbdAdapter } from '../adapters/drbd.js';
 import { takeLock } from '../adapters/file-lock.js';
+import { procDrbdReader } from '../host/proc-drbd.js';
 import { knownKeys, peerHostNames } from '../adapters/known-hosts.js';
-import { readRegularFileSync, readRegularSync } from '../adapters/regular-file.js';
+import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
 import { tcpReachable } from '../adapters/tcp-probe.js';
 import { askAgent, holdOnAgent } from '../control/client.js';
 import type { HostContext } from './context.js';
-import type { HeldDomu, MigrationPorts, PeerAnswer, PeerPort } from './ports.js';
+import { controlPurpose, type HeldDomu, type HoldPurpose, type MigrationPorts, type PeerAnswer, type PeerPort } from './ports.js';
 
 /**
  * The migration ports of a CLI process on a real Dom0: ssh2 with the migration key to the peer's
@@ -69,10 +71,10 @@ function peerPort(c: HostContext): PeerPort {
 }
 
 /** The domU's lock file, then the running agent's hold (no agent is a normal case). */
-async function holdDomu(c: HostContext, name: string, purpose: 'migrate' | 'migrate2' | 'reverse', operation: string): Promise<Result<HeldDomu, XhError>> {
+async function holdDomu(c: HostContext, name: string, purpose: HoldPurpose, operation: string): Promise<Result<HeldDomu, XhError>> {
   const file = await takeLock(join(c.stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
   if (!file.ok) return file;
-  const held = await holdOnAgent(c.real(c.config.controlSocket), { v: CONTROL_PROTOCOL_VERSION, op: 'hold', name, purpose, operation, by: `xenherd-agent ${purpose} (pid ${process.pid})` });
+  const held = await holdOnAgent(c.real(c.config.controlSocket), { v: CONTROL_PROTOCOL_VERSION, op: 'hold', name, purpose: controlPurpose(purpose), operation, by: `xenherd-agent ${purpose} (pid ${process.pid})` });
   if (!held.ok) {
     file.value.release();
     return err(held.error);
@@ -94,6 +96,7 @@ export function processMigrationPorts(c: HostContext): MigrationPorts {
     files: c.files,
     clock: realClock,
     toolstack: c.toolstack,
+    drbd: createDrbdAdapter({ run: c.run, readProcDrbd: procDrbdReader(c.files) }),
     store: c.store,
     peer: peerPort(c),
     hold: (name, purpose, operationId) => holdDomu(c, name, purpose, operationId),

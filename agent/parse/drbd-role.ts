@@ -7,7 +7,7 @@ import {
   type DrbdConnectionWord,
   type DrbdDiskState,
   type DrbdRole,
-} from './drbd-words.js';
+} from '../../shared/drbd-words.js';
 
 /**
  * `drbdadm role|cstate|dstate R`: one line per answer.

@@ -15,7 +15,7 @@ import {
   type DrbdDiskState,
   type DrbdReplicationWord,
   type DrbdRole,
-} from './drbd-words.js';
+} from '../../shared/drbd-words.js';
 
 /** Tokens collected for one object, each remembering the line it came from (for failures). */
 export type Fields = Map<string, { readonly value: string; readonly line: number; readonly text: string }>;

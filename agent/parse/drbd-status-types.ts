@@ -1,4 +1,4 @@
-import type { DrbdConnectionWord, DrbdDiskState, DrbdReplicationWord, DrbdRole } from './drbd-words.js';
+import type { DrbdConnectionWord, DrbdDiskState, DrbdReplicationWord, DrbdRole } from '../../shared/drbd-words.js';
 
 /**
  * `drbdadm status` / `drbdsetup status` (text) as data. Fields the tool did not print are null;

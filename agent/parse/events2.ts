@@ -9,7 +9,7 @@ import {
   type DrbdDiskState,
   type DrbdReplicationWord,
   type DrbdRole,
-} from './drbd-words.js';
+} from '../../shared/drbd-words.js';
 
 /**
  * One line of `drbdsetup events2 [--now] [--timestamps] [--statistics]`.

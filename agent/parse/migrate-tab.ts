@@ -3,7 +3,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { configError, type ConfigFileError } from './domu-config-error.js';
 
 /**
- * `/etc/xen/migrate-tab.txt` from seed 002 (xen-migrate), read unchanged. fstab-like:
+ * `/etc/xen/migrate-tab.txt` as the xen-migrate script keeps it, read unchanged. fstab-like:
  *
  *   # <domu_name>  <host_name>  <options>
  *   my-domu-1       dom0-alpha      --live

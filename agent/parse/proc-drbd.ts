@@ -8,7 +8,7 @@ import {
   type Drbd84ConnState,
   type DrbdDiskState,
   type DrbdRole,
-} from './drbd-words.js';
+} from '../../shared/drbd-words.js';
 
 /**
  * `/proc/drbd`. Formats from the kernel's drbd_proc.c:

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { XhError } from '../../shared/errors.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { writeFileAtomic } from '../adapters/atomic-file.js';
-import { readRegularFileSync } from '../adapters/regular-file.js';
-import { ensurePrivateDir } from '../adapters/state-dir.js';
+import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
+import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 
 /**
  * The guarded domUs autostart has dealt with since this Dom0 booted (started by us, or seen

@@ -4,8 +4,15 @@ import type { Effect } from '../core/effects.js';
 import type { AgentEvent } from '../core/events.js';
 import { checkCoexistence } from '../host/host-read.js';
 import type { AgentPorts } from './ports.js';
-import { listDomains, pollDrbd, readHost } from './read-host.js';
+import { drbdAdapterFor, listDomains, pollDrbd, readHost } from './read-host.js';
+import { writeMaintenanceFlag } from '../host/maintenance-flag.js';
+import { inspectDomu } from '../migrate/inspect-read.js';
 import { WatcherChildren } from './watchers.js';
+import { LinkRunner } from './link-runner.js';
+import { createXenstore } from '../adapters/xenstore.js';
+import { Slots } from './slots.js';
+import { ledgerStore } from '../adapters/ledger-store.js';
+import { without } from '../state/ledger.js';
 
 /**
  * Runs the reducer's effects: the only place the agent's logic touches tools, files, timers and
@@ -19,7 +26,9 @@ export interface ReplyChannel {
 
 export class EffectRunner {
   private readonly timers = new Map<string, () => void>();
+  private readonly xenstoreSlots = new Slots(4);
   readonly watchers: WatcherChildren;
+  private readonly link: LinkRunner;
   private stoppedWaiters: (() => void)[] = [];
   private isStopped = false;
 
@@ -30,6 +39,7 @@ export class EffectRunner {
     private readonly onReady: () => void,
   ) {
     this.watchers = new WatcherChildren(ports, post);
+    this.link = new LinkRunner(ports, post);
   }
 
   /** resolves once the reducer said `stopped` and every watcher child is gone */
@@ -118,6 +128,58 @@ export class EffectRunner {
       case 'read-coexistence':
         this.guard(checkCoexistence(p.files, e.guarded).then((warnings) => this.post({ t: 'coexistence', warnings })), (m) => p.log.warn(`coexistence check failed: ${m}`));
         return;
+      case 'link-connect':
+        this.link.connect(e.gen);
+        return;
+      case 'link-send':
+        this.link.send(e.gen, e.message);
+        return;
+      case 'link-close':
+        this.link.close(e.gen, e.code, e.reason);
+        return;
+      case 'run-command': {
+        const id = e.command.commandId;
+        this.guard(
+          p.runCommand(e.command, (line) => this.post({ t: 'command-progress', commandId: id, line })).then((outcome) => this.post({ t: 'command-done', commandId: id, outcome })),
+          (m) => this.post({ t: 'command-done', commandId: id, outcome: { ok: false, code: 'XH_ERR_INTERNAL', message: m, detail: null } }),
+        );
+        return;
+      }
+      case 'end-away': {
+        const store = ledgerStore(p.stateDirReal, e.host);
+        this.guard(
+          store.update((l) => (l.away[e.name]?.currentHost === e.currentHost ? without(l, e.name) : null)).then((w) => this.post({ t: 'away-ended', name: e.name, problem: w.ok ? null : w.error.message })),
+          (m) => this.post({ t: 'away-ended', name: e.name, problem: m }),
+        );
+        return;
+      }
+      case 'write-maintenance': {
+        const w = writeMaintenanceFlag(p.stateDirReal, e.flag, e.since);
+        // posted, not answered inline: the reducer handles it as the next event, like every result
+        this.post({ t: 'maintenance-written', problem: w.ok ? null : w.error.message });
+        return;
+      }
+      case 'inspect':
+        this.guard(this.inspect(e), (m) => this.post({ t: 'inspected', commandId: e.commandId, read: { ok: false, code: 'XH_ERR_INTERNAL', message: m } }));
+        return;
+      case 'xenstore-write': {
+        const xs = createXenstore({ run: p.run, spawn: p.spawn });
+        // a few at a time: at start every running domU is named at once, a burst of tool runs
+        this.guard(
+          this.xenstoreSlots.run(async () => {
+            for (const [path, value] of Object.entries(e.values)) {
+              const w = await xs.write(path, value);
+              if (!w.ok) return this.post({ t: 'xenstore-written', domid: e.domid, name: e.name, problem: w.error.message });
+            }
+            this.post({ t: 'xenstore-written', domid: e.domid, name: e.name, problem: null });
+          }),
+          (m) => this.post({ t: 'xenstore-written', domid: e.domid, name: e.name, problem: m }),
+        );
+        return;
+      }
+      case 'watchdog':
+        if (p.notify) void p.notify({ watchdog: true }).then((problem) => problem && p.log.warn(problem));
+        return;
       case 'stopped':
         for (const cancel of this.timers.values()) cancel();
         this.timers.clear();
@@ -147,6 +209,14 @@ export class EffectRunner {
     const r = await createToolstack(e.toolstack, { run }).create(e.configPath);
     p.intents.remove(e.name);
     this.post(r.ok ? { t: 'created', name: e.name, ok: true, message: `started from ${e.configPath}` } : { t: 'created', name: e.name, ok: false, message: r.error.message });
+  }
+
+  /** fresh reads of one domU for the controller's `inspect` */
+  private async inspect(e: Extract<Effect, { e: 'inspect' }>): Promise<void> {
+    const p = this.ports;
+    const deps = { files: p.files, config: e.config, host: e.host, toolstack: createToolstack(e.toolstack, { run: p.run }), drbd: e.readDrbd ? drbdAdapterFor(p) : null };
+    const r = await inspectDomu(deps, e.name, e.resources);
+    this.post({ t: 'inspected', commandId: e.commandId, read: r.ok ? { ok: true, rows: r.value.rows, resources: r.value.resources } : { ok: false, code: r.error.code, message: r.error.message } });
   }
 
   private guard(p: Promise<void>, onError: (message: string) => void): void {

@@ -1,9 +1,13 @@
 import type { Clock } from '../../shared/clock/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ToolRunner } from '../adapters/exec.js';
-import type { HostFiles } from '../adapters/host-files.js';
+import type { HostFiles } from '../host/files.js';
 import type { SpawnStream } from '../adapters/line-stream.js';
 import type { SdNotify } from '../adapters/sd-notify.js';
+import type { Link } from '../../shared/link/link.js';
+import type { ChildCommand } from '../core/effects.js';
+import type { Result } from '../../shared/result.js';
+import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import type { StartIntent } from './start-intents.js';
 
 /**
@@ -31,4 +35,8 @@ export interface AgentPorts {
   readonly intents: StartIntentStore;
   readonly saveBootRecord: (names: readonly string[]) => void;
   readonly notify: SdNotify | null;
+  /** opens the link to the controller; null: no controller configured */
+  readonly connectController: (() => Promise<Result<Link, { readonly kind: string; readonly message: string }>>) | null;
+  /** runs a controller's migrate, reverse, shutdown or start with the agent's own CLI code (a child process, or in a test's process) */
+  readonly runCommand: (command: ChildCommand, progress: (line: string) => void) => Promise<CommandOutcome>;
 }

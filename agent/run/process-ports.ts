@@ -2,22 +2,56 @@ import { join } from 'node:path';
 import { realClock } from '../../shared/clock/real-clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { runTool } from '../adapters/exec.js';
-import { hostFiles } from '../adapters/host-files.js';
+import { hostFiles } from '../host/files.js';
 import { spawnStream } from '../adapters/line-stream.js';
 import type { SdNotify } from '../adapters/sd-notify.js';
 import { BootRecord } from './boot-record.js';
+import { runCommandProcess, type SelfCommand } from './command-process.js';
+import type { AgentConfig } from '../config/schema.js';
+import { underRoot } from '../host/paths.js';
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
+import { connectAgentLink } from '../../shared/link/ws-connect.js';
+import { err } from '../../shared/result.js';
+import { ControllerUrls } from './controller-urls.js';
 import type { AgentPorts } from './ports.js';
 import { createStillRunning, StartIntents } from './start-intents.js';
 
 /** The agent's ports on a real Dom0: real tools, real files under the host root, the wall clock. */
 export interface ProcessPortsInput {
+  readonly config: AgentConfig;
   readonly root: string;
   readonly stateDirReal: string;
   /** the control socket's directory (a tmpfs on a real Dom0: emptied by every boot) */
   readonly runtimeDirReal: string;
   readonly log: Logger;
   readonly notify: SdNotify | null;
+  /** how to run this agent's own CLI (for a controller's migrate/reverse) */
+  readonly self: SelfCommand;
 }
+
+/** The controller link of the config, its CA file read; null without a `controller` section. */
+function controllerConnection(config: AgentConfig, root: string): AgentPorts['connectController'] {
+  const c = config.controller;
+  if (!c) return null;
+  const urls = new ControllerUrls(c.url, c.standbyUrls);
+  return async () => {
+    let caPem: string | null = null;
+    if (c.caFile) {
+      const pem = readRegularFileSync(underRoot(root, c.caFile), { symlinks: 'follow' });
+      if (!pem.ok) return err({ kind: 'untrusted', message: `controller.caFile: ${pem.error.message}` });
+      caPem = pem.value;
+    }
+    const url = urls.next();
+    const link = await connectAgentLink({ url, token: c.token, caPem, caFingerprint: c.caFingerprint ?? null, maxPayload: LINK_MAX_PAYLOAD, handshakeTimeoutMs: 10_000 });
+    if (link.ok) return link;
+    urls.failed();
+    // which controller refused or could not be reached matters once there are several
+    return urls.count > 1 ? err({ ...link.error, message: `${url}: ${link.error.message}` }) : link;
+  };
+}
+
+/** the controller's own bound on a frame (its maxMessageBytes default): a snapshot of 4,096 domUs fits */
+const LINK_MAX_PAYLOAD = 4 * 1024 * 1024;
 
 export const bootRecordFile = (runtimeDirReal: string): string => join(runtimeDirReal, 'autostart-boot.json');
 
@@ -45,5 +79,7 @@ export function processPorts(i: ProcessPortsInput): AgentPorts {
       }
     },
     notify: i.notify,
+    connectController: controllerConnection(i.config, i.root),
+    runCommand: (command, progress) => runCommandProcess(i.self, command, progress),
   };
 }

@@ -1,11 +1,19 @@
-import type { ErrorCode } from '../../shared/errors.js';
+import type { ErrorCode, XhError } from '../../shared/errors.js';
 import type { DrbdResourceView } from '../../shared/inventory.js';
-import { createDrbdAdapter, procDrbdReader, type DrbdAdapter } from '../adapters/drbd.js';
+import { createDrbdAdapter, type DrbdAdapter } from '../adapters/drbd.js';
+import { procDrbdReader } from '../host/proc-drbd.js';
 import { openToolstackWithList } from '../adapters/open-toolstack.js';
 import { createToolstack } from '../adapters/toolstack.js';
-import type { ToolstackKind } from '../adapters/toolstack-detect.js';
+import type { ToolstackKind } from '../../shared/inventory.js';
 import type { DomainsRead, HostRead } from '../core/events.js';
-import { readGuarded, readMaintenance } from '../host/host-read.js';
+import { readGuarded } from '../host/host-read.js';
+import { readDomuConfigs } from '../host/domu-configs.js';
+import { readHomes } from '../host/homes.js';
+import { readMaintenanceFlag } from '../host/maintenance-flag.js';
+import type { AdapterFailure } from '../adapters/tool-failure.js';
+import type { InventoryDomain } from '../../shared/inventory.js';
+import type { Result } from '../../shared/result.js';
+import type { XenInfo } from '../parse/xl-info.js';
 import { readLedgerPart } from '../host/ledger-read.js';
 import { parseProcDrbd } from '../parse/proc-drbd.js';
 import type { DrbdAvailabilityWord } from '../state/snapshot.js';
@@ -54,32 +62,34 @@ async function drbdAvailability(p: AgentPorts, recheckTools: boolean): Promise<{
 
 type ReadFull = Extract<Effect, { e: 'read-full' }>;
 
+const asRead = (r: Result<InventoryDomain[], AdapterFailure>): DomainsRead => (r.ok ? { ok: true, domains: r.value } : { ok: false, code: r.error.code, message: r.error.message });
+
+/** xl list and xl info; on the first read (or after the toolstack failed) the toolstack is detected first. */
+async function readToolstack(p: AgentPorts, eff: ReadFull): Promise<{ kind: ToolstackKind | null; domains: DomainsRead; info: XenInfo | null; problem: XhError | null }> {
+  let kind = eff.toolstack;
+  let domains: DomainsRead;
+  if (kind === null) {
+    const opened = await openToolstackWithList(p.run, eff.config.toolstack);
+    if (!opened.ok) return { kind: null, domains: { ok: false, code: opened.error.code, message: opened.error.message }, info: null, problem: opened.error };
+    kind = opened.value.toolstack.kind;
+    domains = asRead(opened.value.domains);
+  } else domains = await listDomains(p, kind);
+  // the host name (the first time) and the memory the controller places domUs by
+  const info = await createToolstack(kind, { run: p.run }).info();
+  return { kind, domains, info: info.ok ? info.value : null, problem: null };
+}
+
 export async function readHost(p: AgentPorts, eff: ReadFull): Promise<HostRead> {
   const { config } = eff;
-  const [guarded, maintenance, ts] = await Promise.all([
-    readGuarded(p.files, config.guardedDir),
-    readMaintenance(p.files, config.stateDir),
-    (async () => {
-      if (eff.toolstack !== null) return { kind: eff.toolstack, domains: await listDomains(p, eff.toolstack), host: null, problem: null };
-      // first read (or the toolstack failed before): detect it, and learn this host's name
-      const opened = await openToolstackWithList(p.run, config.toolstack);
-      if (!opened.ok) return { kind: null, domains: { ok: false, code: opened.error.code, message: opened.error.message } as DomainsRead, host: null, problem: opened.error };
-      const d = opened.value.domains;
-      const info = await opened.value.toolstack.info();
-      return {
-        kind: opened.value.toolstack.kind,
-        domains: (d.ok ? { ok: true, domains: d.value } : { ok: false, code: d.error.code, message: d.error.message }) as DomainsRead,
-        host: info.ok && info.value.host ? info.value.host : null,
-        problem: null,
-      };
-    })(),
-  ]);
-  const host = ts.host ?? eff.host;
+  const [guarded, maintenance, ts] = await Promise.all([readGuarded(p.files, config.guardedDir), readMaintenanceFlag(p.files, config.stateDir), readToolstack(p, eff)]);
+  const host = ts.info?.host ?? eff.host;
   const ledger = await readLedgerPart(p.files, p.stateDirReal, host, config, guarded.entries);
+  const homes = await readHomes({ files: p.files, config, host });
+  const domus = await readDomuConfigs(p.files, config);
   const drbd = await drbdAvailability(p, eff.recheckDrbdTools);
   const polled = eff.pollDrbd && drbd.availability === 'ok' ? (await pollDrbd(p, [...new Set([...guarded.entries, ...ledger.visitors].flatMap((g) => g.drbdResources))])).views : null;
   return {
-    host: ts.host,
+    host: ts.info?.host ?? null,
     toolstack: ts.kind,
     toolstackProblem: ts.problem ? { code: ts.problem.code, message: ts.problem.message } : null,
     domains: ts.domains,
@@ -89,6 +99,10 @@ export async function readHost(p: AgentPorts, eff: ReadFull): Promise<HostRead> 
     ledger: ledger.ledger,
     ledgerProblem: ledger.problem,
     maintenance,
+    memory: ts.info ? { totalMiB: ts.info.totalMemoryMiB, freeMiB: ts.info.freeMemoryMiB } : null,
+    homes: [...homes.homes.values()],
+    homesProblem: homes.problems.map((x) => x.message).join('; ') || null,
+    domus,
     drbd: { ...drbd, polled },
   };
 }

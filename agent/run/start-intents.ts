@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DOMU_NAME_RE } from '../../shared/names.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { writeFileAtomic } from '../adapters/atomic-file.js';
-import { readRegularFileSync } from '../adapters/regular-file.js';
-import { ensurePrivateDir } from '../adapters/state-dir.js';
+import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
+import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 
 /**
  * A start in flight, on disk: `<stateDir>/starting/NAME.json` holds the pid of the `xl create`

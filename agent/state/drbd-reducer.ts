@@ -5,7 +5,7 @@ import {
   type DrbdDiskState,
   type DrbdReplicationWord,
   type DrbdRole,
-} from '../parse/drbd-words.js';
+} from '../../shared/drbd-words.js';
 
 /**
  * DRBD state kept from `drbdsetup events2` lines: pure `(state, line) => state`, never mutating.
@@ -81,7 +81,7 @@ const mergeFields = (old: Readonly<Record<string, string>>, e: Events2Event): Re
  * 8.4's connection level) used for what is now `Connected`: drbd-utils maps one to the other
  * (drbd_conn_str9, user/v84/drbdsetup.c).
  */
-const linkUp = (connection: string | null): boolean => connection === 'Connected' || connection === 'WFReportParams';
+const linkUp = (connection: DrbdConnectionWord | null): boolean => connection === 'Connected' || connection === 'WFReportParams';
 
 /**
  * What a peer volume is once its connection is down: replication Off, the peer's disk unknown and

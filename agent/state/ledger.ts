@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
+import { ownKeysOnly } from '../../shared/own-keys.js';
 
 /**
  * The migration ledger of one Dom0 (pure model; the store in agent/adapters/ledger-store.ts writes
@@ -32,19 +33,20 @@ export const LedgerSchema = z
     schema: z.literal(LEDGER_SCHEMA_VERSION),
     host: HostName,
     seq: z.number().int().nonnegative(),
-    away: z.record(DomuName, AwayRecordSchema),
-    visitors: z.record(DomuName, VisitorRecordSchema),
+    away: z.record(DomuName, AwayRecordSchema).transform((r) => ownKeysOnly(r)),
+    visitors: z.record(DomuName, VisitorRecordSchema).transform((r) => ownKeysOnly(r)),
   })
   .strict();
 export type Ledger = z.infer<typeof LedgerSchema>;
 
-export const emptyLedger = (host: string): Ledger => ({ schema: LEDGER_SCHEMA_VERSION, host, seq: 0, away: {}, visitors: {} });
+// records keyed by domU names keep no prototype: `away['constructor']` is an entry or undefined
+export const emptyLedger = (host: string): Ledger => ({ schema: LEDGER_SCHEMA_VERSION, host, seq: 0, away: ownKeysOnly({}), visitors: ownKeysOnly({}) });
 
-export const withAway = (l: Ledger, name: string, rec: AwayRecord): Ledger => ({ ...l, away: { ...l.away, [name]: rec } });
-export const withVisitor = (l: Ledger, name: string, rec: VisitorRecord): Ledger => ({ ...l, visitors: { ...l.visitors, [name]: rec } });
+export const withAway = (l: Ledger, name: string, rec: AwayRecord): Ledger => ({ ...l, away: ownKeysOnly({ ...l.away, [name]: rec }) });
+export const withVisitor = (l: Ledger, name: string, rec: VisitorRecord): Ledger => ({ ...l, visitors: ownKeysOnly({ ...l.visitors, [name]: rec }) });
 export function without(l: Ledger, name: string): Ledger {
-  const away = { ...l.away };
-  const visitors = { ...l.visitors };
+  const away = ownKeysOnly(l.away);
+  const visitors = ownKeysOnly(l.visitors);
   delete away[name];
   delete visitors[name];
   return { ...l, away, visitors };

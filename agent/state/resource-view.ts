@@ -1,20 +1,20 @@
 import type { DrbdResourceView } from '../../shared/inventory.js';
-import { worstDisk, type DrbdDiskState } from '../parse/drbd-words.js';
+import { worstDisk, type DrbdConnectionWord, type DrbdDiskState, type DrbdReplicationWord, type DrbdRole } from '../../shared/drbd-words.js';
 
 /** One peer connection as any DRBD source reports it (drbdadm status, or the events2 state). */
 export interface PeerFacts {
   readonly name: string;
-  readonly connection: string | null;
+  readonly connection: DrbdConnectionWord | null;
   /** the peer's role as last reported; status prints none while not connected */
-  readonly role: string | null;
+  readonly role: DrbdRole | null;
   readonly peerDisks: ReadonlyArray<DrbdDiskState | null>;
-  readonly replications: ReadonlyArray<string | null>;
+  readonly replications: ReadonlyArray<DrbdReplicationWord | null>;
   readonly donePercents: ReadonlyArray<number | null>;
 }
 
 export interface ResourceFacts {
   readonly name: string;
-  readonly role: string | null;
+  readonly role: DrbdRole | null;
   readonly disks: ReadonlyArray<DrbdDiskState | null>;
   readonly peers: readonly PeerFacts[];
 }
@@ -35,8 +35,8 @@ export interface ResourceFacts {
  *   (drbd_conn_str9, drbd_repl_str9), so they are read as today's words.
  */
 export function buildResourceView(r: ResourceFacts): DrbdResourceView {
-  const peers = r.peers.map((p) => {
-    const connection = p.connection === 'WFReportParams' ? 'Connected' : p.connection;
+  const peers = r.peers.map((p): DrbdResourceView['peers'][number] => {
+    const connection: DrbdConnectionWord | null = p.connection === 'WFReportParams' ? 'Connected' : p.connection;
     const connected = connection === 'Connected' || connection === null;
     return {
       name: p.name,
@@ -73,8 +73,8 @@ export const resourceViewDown = (name: string): DrbdResourceView => ({
   peers: [],
 });
 
-function furthest(words: ReadonlyArray<string | null>): string | null {
-  const printed = words.filter((w): w is string => w !== null);
+function furthest(words: ReadonlyArray<DrbdReplicationWord | null>): DrbdReplicationWord | null {
+  const printed = words.filter((w): w is DrbdReplicationWord => w !== null);
   return printed.find((w) => w !== 'Established') ?? printed[0] ?? null;
 }
 

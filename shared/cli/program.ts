@@ -7,7 +7,7 @@ export interface Command {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
-  /** full `COMMAND --help` text, starting with what it does; without it: the usage line, then the summary */
+  /** full `COMMAND --help` text, starting with what it does; without it: the summary, then the usage */
   readonly help?: string;
   readonly run: (argv: readonly string[], io: CliIo) => Promise<number>;
 }
@@ -73,7 +73,7 @@ export async function runProgram(program: Program, argv: readonly string[], io: 
   // words after "--" belong to the command (xenherdctl ssh NAME -- CMD -h), not to --help
   const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (own.includes('--help') || own.includes('-h')) {
-    io.stdout(command.help ?? `usage: ${program.binary} ${command.usage}\n${command.summary}\n`);
+    io.stdout(command.help ?? `${command.summary}\n\nusage: ${program.binary} ${command.usage}\n`);
     return 0;
   }
   try {

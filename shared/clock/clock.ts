@@ -4,7 +4,7 @@
  * a controller and the fleet simulator run in one process and time moves only when the test says.
  */
 export interface Clock {
-  /** milliseconds since the epoch */
+  /** whole milliseconds since the epoch (as Date.now() gives them) */
   now(): number;
   /** runs fn once, ms from now; the returned function cancels it (a no-op once it ran) */
   schedule(ms: number, fn: () => void): () => void;

@@ -15,11 +15,11 @@ export const CONTROL_PROTOCOL_VERSION = 1;
 
 export const ControlRequestSchema = z.discriminatedUnion('op', [
   z.object({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('status') }).strict(),
-  /** re-read the host and re-decide now (seed 002 `reload`) */
+  /** re-read the host and re-decide now (xen-drbd-auto's `reload`) */
   z.object({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('reload') }).strict(),
-  /** resume guarded autostart and re-decide now (seed 002 `start`) */
+  /** resume guarded autostart and re-decide now (xen-drbd-auto's `start`) */
   z.object({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('start') }).strict(),
-  /** stop starting domUs; deferred domUs stay deferred until `start` (seed 002 `stop`) */
+  /** stop starting domUs; deferred domUs stay deferred until `start` (xen-drbd-auto's `stop`) */
   z.object({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('stop') }).strict(),
   /** start one deferred domU now, overriding the defer; never a peer-Primary skip */
   z

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DrbdRoleSchema } from '../drbd-words.js';
+import { ownKeysOnly } from '../own-keys.js';
 import { DRBD_RESOURCE_RE, DOMU_NAME_RE, HOST_NAME_RE } from '../names.js';
 import { DomainSchema } from '../inventory.js';
 
@@ -35,8 +37,13 @@ export const IsoTimeSchema = z.string().min(1).max(40);
 export const OperationIdSchema = z.string().min(1).max(100);
 const Text = z.string().max(LINK_LIMITS.text);
 /** A DRBD state word (connection, disk, replication): letters only, as the tools print them. */
+/**
+ * Connection, disk and replication words stay open on the wire (letters only), unlike the agent's
+ * own typed words: a controller must keep reading an agent whose newer DRBD prints a word it has
+ * never seen. Roles are only ever these three.
+ */
 const DrbdWord = z.string().regex(/^[A-Za-z]{1,32}$/, 'a DRBD state word');
-export const DrbdRoleSchema = z.enum(['Primary', 'Secondary', 'Unknown']);
+export { DrbdRoleSchema };
 
 export const MaintenanceSchema = z
   .object({
@@ -122,7 +129,10 @@ export const LinkVisitorSchema = z.object({ home: HostNameSchema, since: IsoTime
 export type LinkVisitor = z.infer<typeof LinkVisitorSchema>;
 
 const boundedRecord = <V extends z.ZodType>(value: V) =>
-  z.record(DomuNameSchema, value).refine((r) => Object.keys(r).length <= LINK_LIMITS.ledgerEntries, `at most ${LINK_LIMITS.ledgerEntries} entries`);
+  z
+    .record(DomuNameSchema, value)
+    .refine((r) => Object.keys(r).length <= LINK_LIMITS.ledgerEntries, `at most ${LINK_LIMITS.ledgerEntries} entries`)
+    .transform((r) => ownKeysOnly(r));
 
 export const LinkLedgerSchema = z
   .object({
@@ -141,6 +151,25 @@ export type LinkLedger = z.infer<typeof LinkLedgerSchema>;
 export const LinkHomeSchema = z.object({ name: DomuNameSchema, peer: HostNameSchema.nullable(), source: z.enum(['migrate-tab', 'guarded']) }).strict();
 export type LinkHome = z.infer<typeof LinkHomeSchema>;
 
+/**
+ * A domU this Dom0 holds a config for — guarded here, or only in the config dir (a visitor, or a
+ * standby replica of a domU whose home is the DRBD partner) — with the hosts each of its DRBD
+ * resources names (`on HOST {}` in /etc/drbd.d/RES.res). The planner moves a DRBD domU only to
+ * a host every one of its resources names.
+ */
+export const LinkDomuConfigSchema = z
+  .object({
+    name: DomuNameSchema,
+    source: z.enum(['guarded', 'config-dir']),
+    memMiB: z.number().int().nonnegative().nullable(),
+    vcpus: z.number().int().nonnegative().nullable(),
+    resources: z
+      .array(z.object({ name: z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name'), hosts: z.array(HostNameSchema).max(16) }).strict())
+      .max(64),
+  })
+  .strict();
+export type LinkDomuConfig = z.infer<typeof LinkDomuConfigSchema>;
+
 /** The whole state of one Dom0. A `delta` replaces some of these sections whole. */
 export const HostStateSchema = z
   .object({
@@ -152,6 +181,7 @@ export const HostStateSchema = z
     drbd: LinkDrbdSchema,
     ledger: LinkLedgerSchema,
     homes: z.array(LinkHomeSchema).max(LINK_LIMITS.homes),
+    domus: z.array(LinkDomuConfigSchema).max(LINK_LIMITS.domains),
   })
   .strict();
 export type HostState = z.infer<typeof HostStateSchema>;

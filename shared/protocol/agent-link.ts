@@ -6,8 +6,11 @@ import {
   HostStatePatchSchema,
   HostStateSchema,
   LINK_LIMITS,
-  OperationIdSchema,
 } from './agent-link-state.js';
+import { CommandIdSchema, CommandSchema, ResultDataSchema } from './agent-link-commands.js';
+
+export { CommandSchema, ResultDataSchema, CAPABILITY } from './agent-link-commands.js';
+export type { CommandBody, CommandMessage, InspectReport, MaintenanceReport, ResultData } from './agent-link-commands.js';
 
 /**
  * The agent link: one WebSocket per agent (or an in-memory link in tests), one JSON object per
@@ -28,7 +31,6 @@ export const AGENT_LINK_PROTOCOL_VERSION = 1;
 /** The URL path the controller serves the agent link on. */
 export const AGENT_LINK_PATH = '/v1/agent';
 
-const CommandIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'a command id');
 const MsEpochSchema = z.number().int().nonnegative();
 const Text = z.string().max(LINK_LIMITS.text);
 
@@ -62,6 +64,8 @@ export const ResultSchema = z
     code: ErrorCodeSchema.nullable(),
     message: Text,
     detail: z.string().max(8000).nullable(),
+    /** a structured answer for the ops that have one (inspect, maintenance); absent or null otherwise */
+    data: ResultDataSchema.nullable().optional(),
   })
   .strict()
   .refine((r) => r.ok === (r.code === null), 'code is null exactly when ok is true');
@@ -88,22 +92,6 @@ export const WelcomeSchema = z
 /** Sent before the controller closes the link; stable across protocol versions. */
 export const LinkErrorSchema = z.object({ type: z.literal('error'), code: ErrorCodeSchema, message: Text }).strict();
 
-const CommandBase = {
-  type: z.literal('command'),
-  commandId: CommandIdSchema,
-  name: DomuNameSchema,
-  /** the ledger operation id the agent records */
-  operationId: OperationIdSchema,
-  /** who asked: the operator's token name, e.g. "ctl:admin" */
-  by: z.string().min(1).max(200),
-};
-export const CommandSchema = z.discriminatedUnion('op', [
-  /** live-migrate NAME (running on the receiving Dom0) to target; null = its migrate-tab/DRBD peer */
-  z.object({ ...CommandBase, op: z.literal('migrate'), target: HostNameSchema.nullable(), reason: z.enum(['manual', 'drain', 'rebalance']) }).strict(),
-  /** bring NAME (homed on the receiving Dom0) back from where its ledger says it is */
-  z.object({ ...CommandBase, op: z.literal('reverse') }).strict(),
-]);
-export type CommandMessage = z.infer<typeof CommandSchema>;
 
 /**
  * The controller's view for guarded autostart: for every domU this agent guards or is home of,

@@ -14,13 +14,17 @@ import {
 
 /**
  * The controller's HTTP API for xenherdctl (and anyone with curl): JSON over HTTPS, bearer token
- * in `Authorization`. Roles: `read` for the GETs, `operate` for POST /v1/commands.
+ * in `Authorization`. Roles: `read` for the GETs and POST /v1/plan, `operate` for POST /v1/commands
+ * and the jobs.
  *
  *   GET  /v1/where?pattern=P     WhereAnswer      (exact name or glob: * ? [..])
  *   GET  /v1/hosts               HostsAnswer
  *   GET  /v1/domains[?host=H]    DomainsAnswer
  *   GET  /v1/status              StatusAnswer     (alerts first)
  *   POST /v1/commands            CommandRequest → NDJSON stream of CommandEvent, `result` last
+ *   POST /v1/plan, /v1/jobs, /v1/jobs/cancel, GET /v1/jobs: orchestration, see ctl-jobs.ts
+ *   GET  /v1/check?...           CheckAnswer      (the monitoring verdict, see ctl-check.ts)
+ *   GET  /metrics                Prometheus text exposition (outside /v1: where scrapers look)
  *
  * Every failure is an ApiError with the HTTP status that fits (400, 401, 403, 404, 503). Times are
  * ms since the epoch on the controller's clock; `ageMs` is how long ago the controller last heard
@@ -46,6 +50,8 @@ export const HostViewSchema = z
     toolstack: HostStateSchema.shape.toolstack,
     memory: HostStateSchema.shape.memory,
     maintenance: MaintenanceSchema,
+    /** when the controller saw the host enter this maintenance state (or first heard of it, after a controller restart); null before its first report */
+    maintenanceSince: Ms.nullable(),
     /** toolstack rows reported (Domain-0 excluded) */
     domains: z.number().int().nonnegative(),
     /** domUs this host claims as home */

@@ -33,6 +33,13 @@ export const PeerStatusSchema = z
     home: Host.nullable(),
     /** the answering host's free memory (xl info free_memory), null when it could not be read */
     freeMemMiB: z.number().int().nonnegative().nullable(),
+    /**
+     * the answering host's maintenance state when it takes no domUs (draining, maintenance).
+     * Absent otherwise, and from agents older than this field: the asker takes it as online.
+     * Sent only when it refuses a move, so an asker too old to know the field (its schema
+     * refuses the unknown key) fails only a move this state forbids anyway.
+     */
+    maintenance: z.enum(['online', 'draining', 'maintenance', 'restoring']).optional(),
   })
   .strict();
 

@@ -11,6 +11,8 @@ import type { Sim } from '../sim/sim.js';
 import { memoryLogger, type LogLine } from './memory-log.js';
 import { simSpawnStream, simToolRunner, SimProcesses } from './sim-tools.js';
 import { syncHostFiles } from './sync-host-files.js';
+import { runMigrationCommand } from '../../agent/migrate/command.js';
+import { simMigrationPorts } from './migration-on-sim.js';
 
 /**
  * One agent core "on" a simulated Dom0, in the test's own process: the fleet simulator answers
@@ -39,7 +41,18 @@ export const TEST_TIMERS: AgentConfigInput = {
   events: { respawnMaxSeconds: 1 },
 };
 
-export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput = TEST_TIMERS, seed = 1, procs = new SimProcesses()): SimAgent {
+/**
+ * What only a test wires: the controller link and how controller commands run. Without
+ * runCommand, a controller's migrate, reverse, shutdown and start run in this process as the
+ * agent's own CLI would run them: the simulator's tools, this agent's holds, a peer's forced
+ * command called directly.
+ */
+export interface SimAgentWiring {
+  readonly connectController?: AgentPorts['connectController'];
+  readonly runCommand?: AgentPorts['runCommand'];
+}
+
+export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput = TEST_TIMERS, seed = 1, procs = new SimProcesses(), wiring: SimAgentWiring = {}): SimAgent {
   const cfg = AgentConfigSchema.parse(config);
   const root = sim.hostRoot(host);
   const { log, lines } = memoryLogger(sim.clock, 'xenherd-agent', { host });
@@ -68,11 +81,13 @@ export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput
       }
     },
     notify: async (m) => {
-      notified.push({ ready: m.ready === true, status: m.status });
+      if (m.status !== undefined || m.ready) notified.push({ ready: m.ready === true, status: m.status ?? '' });
       return null;
     },
+    connectController: wiring.connectController ?? null,
+    runCommand: wiring.runCommand ?? ((c, progress) => runMigrationCommand(simMigrationPorts({ sim, config, agentOn: (h) => (h === host ? self : undefined) }, host), c, progress)),
   };
-  const core = new AgentCore(ports, { config: cfg, host, pid: 4242, seed, handledThisBoot: new Set(new BootRecord(bootFile).all) });
+  const core = new AgentCore(ports, { config: cfg, host, pid: 4242, seed, handledThisBoot: new Set(new BootRecord(bootFile).all), bootId: sim.bootId(host), agentVersion: '0.0.0-test', watchdogMs: null });
   let conns = 0;
   const control: SimAgent['control'] = (req) => core.control({ ...req, v: CONTROL_PROTOCOL_VERSION } as ControlRequest, { keepOpen: () => undefined });
   const hold: SimAgent['hold'] = async (name, purpose, by = 'the test') => {
@@ -97,6 +112,7 @@ export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput
       },
     };
   };
+  const self: SimAgent = { host, core, logs: lines, notified, procs, control, hold };
   void core.start();
-  return { host, core, logs: lines, notified, procs, control, hold };
+  return self;
 }

@@ -3,6 +3,9 @@ import { startSim, type Sim } from '../sim/sim.js';
 import { startAgentOnSim, TEST_TIMERS, type SimAgent } from './agent-on-sim.js';
 import type { LogLine } from './memory-log.js';
 import { SimProcesses } from './sim-tools.js';
+import { runMigrationCommand } from '../../agent/migrate/command.js';
+import { startSimController, type SimController, type SimControllerOptions } from './controller-on-sim.js';
+import { simMigrationPorts, type MigrationWorld } from './migration-on-sim.js';
 
 /**
  * The in-process fleet: the simulator on its deterministic clock and agent cores on some of its
@@ -11,6 +14,8 @@ import { SimProcesses } from './sim-tools.js';
  */
 export interface Fleet {
   readonly sim: Sim;
+  /** the controller core the agents report to (startFleet with { controller: true }) */
+  readonly controller: SimController | null;
   agent(host: string): SimAgent;
   /** an agent core on host (replacing a crashed one); its processes survive a crash of the last */
   startAgent(host: string, config?: AgentConfigInput): SimAgent;
@@ -26,8 +31,16 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-export async function startFleet(fleetText: string): Promise<Fleet> {
-  const sim = await startSim({ fleet: fleetText, clock: 'deterministic' });
+export interface FleetOptions {
+  /** a controller core in process, every agent reporting to it */
+  readonly controller?: boolean | SimControllerOptions;
+  /** where the simulator keeps its hosts' files (its own temp dir by default); the caller removes it */
+  readonly dir?: string;
+}
+
+export async function startFleet(fleetText: string, options: FleetOptions = {}): Promise<Fleet> {
+  const sim = await startSim({ fleet: fleetText, clock: 'deterministic', ...(options.dir ? { dir: options.dir } : {}) });
+  const controller = options.controller ? startSimController(sim, options.controller === true ? {} : options.controller) : null;
   const agents = new Map<string, SimAgent>();
   const procs = new Map<string, SimProcesses>();
   let seed = 1;
@@ -40,8 +53,10 @@ export async function startFleet(fleetText: string): Promise<Fleet> {
     }
     return sim.clock.now();
   };
+  const world: MigrationWorld = { sim, agentOn: (h) => agents.get(h) };
   const fleet: Fleet = {
     sim,
+    controller,
     agent: (host) => {
       const a = agents.get(host);
       if (!a) throw new Error(`no agent on ${host}`);
@@ -51,7 +66,11 @@ export async function startFleet(fleetText: string): Promise<Fleet> {
       agents.get(host)?.core.abandon();
       const p = procs.get(host) ?? new SimProcesses();
       procs.set(host, p);
-      const a = startAgentOnSim(sim, host, config, seed++, p);
+      const withController = controller ? { ...config, controller: { url: 'wss://controller.test:7443', token: 'xh1.000000000000.testtokentesttokentesttoken' } } : config;
+      const a = startAgentOnSim(sim, host, withController, seed++, p, {
+        ...(controller ? { connectController: controller.connectFor(host) } : {}),
+        runCommand: (c, progress) => runMigrationCommand(simMigrationPorts(world, host), c, progress),
+      });
       agents.set(host, a);
       return a;
     },
@@ -69,6 +88,7 @@ export async function startFleet(fleetText: string): Promise<Fleet> {
     },
     stop: async () => {
       for (const a of agents.values()) a.core.abandon();
+      controller?.close();
       await sim.stop();
     },
   };

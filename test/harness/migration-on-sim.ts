@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import { takeLock } from '../../agent/adapters/file-lock.js';
 import { ledgerStore } from '../../agent/adapters/ledger-store.js';
 import { createToolstack } from '../../agent/adapters/toolstack.js';
+import { createDrbdAdapter } from '../../agent/adapters/drbd.js';
+import { procDrbdReader } from '../../agent/host/proc-drbd.js';
 import { AgentConfigSchema, type AgentConfigInput } from '../../agent/config/schema.js';
 import { serveForcedCommand } from '../../agent/migrate/forced-command.js';
-import type { MigrationPorts, PeerPort } from '../../agent/migrate/ports.js';
+import { controlPurpose, type MigrationPorts, type PeerPort } from '../../agent/migrate/ports.js';
 import { parseMigrate2Command } from '../../agent/parse/migrate2-command.js';
 import { exitCodeFor } from '../../shared/errors.js';
 import type { PeerLine } from '../../shared/protocol/peer.js';
@@ -66,6 +68,7 @@ export function simMigrationPorts(w: MigrationWorld, host: string): MigrationPor
     files: syncHostFiles(root),
     clock: sim.clock,
     toolstack: createToolstack(kind, { run: simToolRunner(sim, host, new SimProcesses()) }),
+    drbd: createDrbdAdapter({ run: simToolRunner(sim, host, new SimProcesses()), readProcDrbd: procDrbdReader(syncHostFiles(root)) }),
     store: ledgerStore(stateDirReal, host),
     peer,
     hold: async (name, purpose, operation) => {
@@ -73,7 +76,7 @@ export function simMigrationPorts(w: MigrationWorld, host: string): MigrationPor
       if (!file.ok) return file;
       const agent = w.agentOn?.(host);
       if (!agent) return ok({ viaDaemon: false, release: () => file.value.release() });
-      const h = await agent.hold(name, purpose, `xenherd-agent ${purpose} (operation ${operation})`);
+      const h = await agent.hold(name, controlPurpose(purpose), `xenherd-agent ${purpose} (operation ${operation})`);
       if (!h.response.ok) {
         file.value.release();
         return err(h.response.error);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { err, ok } from '../../shared/result.js';
-import type { FileFailure, HostFiles } from '../../agent/adapters/host-files.js';
+import type { FileFailure, HostFiles } from '../../agent/host/files.js';
 
 /**
  * The host's files for an agent core inside a test, read synchronously: a read then completes

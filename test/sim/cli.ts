@@ -1,29 +1,72 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { startSim } from './sim.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { sshdInstalled } from '../ssh/sshd.js';
+import { launchLiveFleet } from '../playground/live-fleet.js';
+import { buildBundles } from '../playground/processes.js';
+import { startSim, type Sim } from './sim.js';
 
 /**
- * `npm run sim -- FLEETFILE [--dir DIR]`: starts a simulated fleet (real-time clock) and prints,
- * per host, the line that points a shell at it. Ctrl-C stops it and every process it started.
+ * `npm run sim -- FLEETFILE [--dir DIR] [--controller]`: starts a simulated fleet (real-time
+ * clock) and prints, per host, the line that points a shell at it. With --controller it also
+ * starts a controller and an agent daemon per powered-on Dom0 (real processes on loopback) and
+ * prints the line for xenherdctl. Ctrl-C stops it and every process it started.
  */
 const args = process.argv.slice(2);
-const fleetPath = args.find((a) => !a.startsWith('--'));
+const fleetPath = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--dir');
 const dirIdx = args.indexOf('--dir');
+const withController = args.includes('--controller');
 if (!fleetPath) {
-  process.stderr.write('usage: npm run sim -- FLEETFILE [--dir DIR]\n');
+  process.stderr.write('usage: npm run sim -- FLEETFILE [--dir DIR] [--controller]\n');
   process.exit(64);
 }
-const sim = await startSim({ fleet: readFileSync(resolve(fleetPath), 'utf8'), clock: 'real', ...(dirIdx >= 0 && args[dirIdx + 1] ? { dir: resolve(args[dirIdx + 1]!) } : {}) });
+const fleet = readFileSync(resolve(fleetPath), 'utf8');
 const q = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
-process.stdout.write(`xenherd fleet simulator running (socket ${sim.socketPath})\n\n`);
-for (const host of Object.keys(sim.state().hosts).sort()) {
-  const env = sim.env(host);
-  const rest = Object.entries(env).filter(([k]) => k !== 'PATH').map(([k, v]) => `${k}=${q(v)}`).join(' ');
-  process.stdout.write(`# be on ${host}:\nexport PATH=${q(sim.binDirFor(host))}:"$PATH" ${rest}\n\n`);
+const say = (t: string): void => void process.stdout.write(`${t}\n`);
+
+async function main(): Promise<() => Promise<void>> {
+  if (!withController) {
+    const sim = await startSim({ fleet, clock: 'real', ...(dirIdx >= 0 && args[dirIdx + 1] ? { dir: resolve(args[dirIdx + 1]!) } : {}) });
+    printHosts(sim);
+    say('Then type e.g. `xl list` or `drbdadm status`. Ctrl-C to stop.');
+    return () => sim.stop();
+  }
+  const work = dirIdx >= 0 && args[dirIdx + 1] ? resolve(args[dirIdx + 1]!) : mkdtempSync(join(tmpdir(), 'xenherd-playground-'));
+  say('building the bundles, starting the simulator, a controller and one agent per Dom0 ...');
+  const bundles = await buildBundles(join(work, 'bin'));
+  const live = await launchLiveFleet({ fleet, dir: work, bundles, withSsh: sshdInstalled() });
+  printHosts(live.sim);
+  say('# xenherdctl, talking to the controller:');
+  say(`alias xenherdctl=${q(`${process.execPath} ${bundles.ctl}`)}`);
+  say(`export ${Object.entries(live.ctlEnv).map(([k, v]) => `${k}=${q(v)}`).join(' ')}`);
+  say('');
+  say(`Then e.g. \`xenherdctl where 'web*'\`, \`xenherdctl hosts\`, \`xenherdctl status\`${live.ssh ? ', `xenherdctl migrate web1 xen2`, `xenherdctl reverse web1`' : ''}.`);
+  if (!live.ssh) say('(OpenSSH is not installed: reverse migrations need it; `apt-get install -y openssh-server`)');
+  say(`Agent logs: ${work}; Ctrl-C to stop.`);
+  return async () => {
+    await live.stop();
+    if (dirIdx < 0) rmSync(work, { recursive: true, force: true });
+  };
 }
-process.stdout.write('Then type e.g. `xl list` or `drbdadm status`. Ctrl-C to stop.\n');
+
+function printHosts(sim: Sim): void {
+  say(`xenherd fleet simulator running (socket ${sim.socketPath})\n`);
+  for (const host of Object.keys(sim.state().hosts).sort()) {
+    const env = sim.env(host);
+    const rest = Object.entries(env).filter(([k]) => k !== 'PATH').map(([k, v]) => `${k}=${q(v)}`).join(' ');
+    say(`# be on ${host}:\nexport PATH=${q(sim.binDirFor(host))}:"$PATH" ${rest}\n`);
+  }
+}
+
+const stopper = await main().catch((e: unknown) => {
+  process.stderr.write(`sim: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
+let stopping = false;
 const stop = async (): Promise<void> => {
-  await sim.stop();
+  if (stopping) return;
+  stopping = true;
+  await stopper();
   process.exit(0);
 };
 process.on('SIGINT', () => void stop());

@@ -58,7 +58,7 @@ describe('inventory on simulated hosts', () => {
     expect(inv.toolstack?.kind).toBe(h?.toolstack);
     expect(inv.toolstack?.totalMemMiB).toBe(h?.totalMiB);
     const expectedDomains = state.domains.filter((d) => d.host === host).map((d) => [d.name, d.domid, d.memMiB, d.vcpus]);
-    expect(inv.domains.filter((d) => d.name !== 'Domain-0').map((d) => [d.name, d.domid, d.memMiB, d.vcpus])).toEqual(expectedDomains);
+    expect((inv.domains ?? []).filter((d) => d.name !== 'Domain-0').map((d) => [d.name, d.domid, d.memMiB, d.vcpus])).toEqual(expectedDomains);
     expect(inv.problems).toEqual([]);
   });
 
@@ -74,6 +74,32 @@ describe('inventory on simulated hosts', () => {
     expect(byName.get('r4')).toMatchObject({ up: true, role: 'Secondary', peerRole: 'Secondary', connection: 'Connected' });
   });
 
+  it("xen1: the replicas it holds for xen2's db1 are a standby domU, with their DRBD state", async () => {
+    const inv = await inventoryOn('xen1');
+    expect(inv.standby).toEqual([{ name: 'db1', configPath: '/etc/xen/db1.cfg', drbdResources: ['r2', 'r3'], home: 'xen2', otherHosts: ['xen2'], runningHere: false }]);
+    const byName = new Map(inv.drbd.resources.map((r) => [r.name, r]));
+    for (const r of ['r2', 'r3']) expect(byName.get(r)).toMatchObject({ up: true, role: 'Secondary', peerRole: 'Primary', connection: 'Connected' });
+  });
+
+  it('xen2: standby for every domU homed on its partners, the home named where the .res files tell it', async () => {
+    const inv = await inventoryOn('xen2');
+    expect(inv.standby.map((s) => [s.name, s.drbdResources, s.home, s.runningHere])).toEqual([
+      ['idle1', ['r4'], 'xen1', false],
+      ['nine1', ['r5'], 'xen3', false],
+      ['web1', ['r1'], 'xen1', false],
+    ]);
+  });
+
+  it('xen1 as text: "standby: replica of r2, r3, home xen2"', async () => {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [agent, 'inventory'], { env: sim.env('xen1'), stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${String(code)}`))));
+    });
+    expect(out).toContain('  db1: standby: replica of r2, r3, home xen2, not running here\n    r2: local Secondary UpToDate | peer Primary Connected UpToDate\n');
+  });
+
   it('xen3 (DRBD 9): the peer is named by its host', async () => {
     const inv = await inventoryOn('xen3');
     expect(inv.drbd).toMatchObject({ availability: 'ok' });
@@ -85,7 +111,7 @@ describe('inventory on simulated hosts', () => {
     const inv = await inventoryOn('old1');
     expect(inv.toolstack?.kind).toBe('xm');
     expect(inv.drbd.availability).toBe('tools-missing');
-    expect(inv.domains.map((d) => d.name)).toContain('legacy1');
+    expect((inv.domains ?? []).map((d) => d.name)).toContain('legacy1');
   });
 
   it('after xen2 loses power, xen1 sees its peer Unknown and reports it, never Secondary', async () => {

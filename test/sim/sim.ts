@@ -54,6 +54,8 @@ export interface Sim {
   run(host: string, tool: string, argv: readonly string[]): Promise<ToolRunResult>;
   /** a tool in-process, in the background; the callbacks see its output as it is printed */
   start(host: string, tool: string, argv: readonly string[], output?: ToolOutputHandlers): RunningTool;
+  /** the host's current kernel boot id (new at every power-on) */
+  bootId(host: string): string;
   /** whether this host has the tool installed (its bin dir holds it) */
   hasTool(host: string, tool: string): boolean;
   /** deterministic clock: move simulated time forward */
@@ -135,6 +137,7 @@ export async function startSim(opts: StartSimOptions): Promise<Sim> {
     run: (h, t, a) => start(h, t, a).done,
     start,
     hasTool: (h, t) => toolsOf.get(h)?.has(t) ?? false,
+    bootId: (h) => core.bootId(h),
     advance: (ms) => clock.advance(ms),
     power: (h, st) => core.power(h, st === 'on'),
     drbd: (r, a) => core.drbd(r, a),

@@ -64,11 +64,11 @@ describe('drbd adapter with real processes', () => {
     ]);
   });
   it('8.4 has no JSON status: exit 20 classified', async () => {
-    const r = await createDrbdAdapter({ run }).statusJson();
+    const r = await createDrbdAdapter({ run, readProcDrbd: async () => ok(null) }).statusJson();
     expect(!r.ok && r.error.code === 'XH_ERR_TOOL_FAILED' && [r.error.exitCode, r.error.drbd]).toEqual([20, 'json-unsupported']);
   });
   it('a hung tool is killed at the timeout', async () => {
-    const r = await createDrbdAdapter({ run, timeoutMs: 300 }).status('slow');
+    const r = await createDrbdAdapter({ run, timeoutMs: 300, readProcDrbd: async () => ok(null) }).status('slow');
     expect(!r.ok && r.error.code).toBe('XH_ERR_TOOL_TIMEOUT');
   });
   it('tools missing when drbdadm is not on PATH', async () => {

@@ -60,7 +60,7 @@ describe('drbd adapter: queries', () => {
       'drbdadm dstate r0': { stdout: fx('role/84-dstate-uptodate-dunknown.txt') },
       'drbdadm status r0': { stdout: fx('status/84-wfconnection-after-reboot.txt') },
     });
-    const d = createDrbdAdapter({ run });
+    const d = createDrbdAdapter({ run, readProcDrbd: proc(null) });
     expect(await d.role('r0')).toEqual({ ok: true, value: [{ kind: 'roles', local: 'Secondary', peer: 'Unknown' }] });
     expect(await d.cstate('r0')).toEqual({ ok: true, value: [{ kind: 'cstate', state: 'WFConnection' }] });
     expect(await d.dstate('r0')).toEqual({ ok: true, value: [{ kind: 'disks', local: 'UpToDate', peers: ['DUnknown'] }] });
@@ -70,22 +70,22 @@ describe('drbd adapter: queries', () => {
   });
   it('statusJson on 8.4: typed json-unsupported', async () => {
     const { run } = fakeRunner({ 'drbdsetup status --json all': { stderr: fx('stderr/84-json-unsupported.txt'), exitCode: 20 } });
-    const r = await createDrbdAdapter({ run }).statusJson();
+    const r = await createDrbdAdapter({ run, readProcDrbd: proc(null) }).statusJson();
     expect(!r.ok && r.error.code === 'XH_ERR_TOOL_FAILED' && r.error.drbd).toBe('json-unsupported');
   });
   it('statusJson on 9', async () => {
     const { run } = fakeRunner({ 'drbdsetup status --json all': { stdout: fx('status-json/9-current-two-peers.json') } });
-    const r = await createDrbdAdapter({ run }).statusJson();
+    const r = await createDrbdAdapter({ run, readProcDrbd: proc(null) }).statusJson();
     expect(r.ok && r.value[0]?.name).toBe('vm7');
   });
   it('garbage output is a parse failure, not a throw', async () => {
     const { run } = fakeRunner({ 'drbdadm role r0': { stdout: 'Primary/Maybe\n' } });
-    const r = await createDrbdAdapter({ run }).role('r0');
+    const r = await createDrbdAdapter({ run, readProcDrbd: proc(null) }).role('r0');
     expect(!r.ok && r.error.code).toBe('XH_ERR_TOOL_OUTPUT');
   });
   it('refuses names that would read as options', async () => {
     const { run, calls } = fakeRunner({});
-    const r = await createDrbdAdapter({ run }).status('--help');
+    const r = await createDrbdAdapter({ run, readProcDrbd: proc(null) }).status('--help');
     expect(r.ok).toBe(false);
     expect(calls).toHaveLength(0);
   });
@@ -101,7 +101,7 @@ describe('drbd adapter: readResources → inventory view', () => {
   };
   it('maps peers, worst disk, sync %, down resources', async () => {
     const { run } = fakeRunner(answers);
-    const r = await createDrbdAdapter({ run }).readResources(['web', 'db', 'down', 'old']);
+    const r = await createDrbdAdapter({ run, readProcDrbd: proc(null) }).readResources(['web', 'db', 'down', 'old']);
     if (!r.ok) throw new Error(r.error.message);
     for (const v of r.value) expect(DrbdResourceViewSchema.safeParse(v).success).toBe(true);
     const [web, db, down, old] = r.value;
@@ -124,7 +124,7 @@ describe('drbd adapter: readResources → inventory view', () => {
   });
   it('a resource not in the config is a failure (not "down")', async () => {
     const { run } = fakeRunner(answers);
-    const r = await createDrbdAdapter({ run }).readResources(['web', 'gone']);
+    const r = await createDrbdAdapter({ run, readProcDrbd: proc(null) }).readResources(['web', 'gone']);
     expect(!r.ok && r.error.code === 'XH_ERR_TOOL_FAILED' && r.error.drbd).toBe('not-in-config');
   });
 });

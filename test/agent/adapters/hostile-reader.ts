@@ -1,6 +1,6 @@
 // Child process for the FIFO tests (see hostile-fs.ts runBounded): runs one read through the real
 // code path and prints its outcome as one JSON line. If the read blocks, the parent kills it.
-import { hostFiles } from '../../../agent/adapters/host-files.js';
+import { hostFiles } from '../../../agent/host/files.js';
 import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
 import { loadAgentConfig } from '../../../agent/config/resolve.js';
 import { BootRecord } from '../../../agent/run/boot-record.js';

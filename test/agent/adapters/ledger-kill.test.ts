@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
 
 // Killing the writer at random points (SIGKILL) never leaves an unreadable ledger or loses a
-// record whose write was acknowledged before the kill.
-const ITERATIONS = 200;
+// record whose write was acknowledged before the kill. 60 kills per `npm test` (each one a node
+// start-up); XENHERD_LEDGER_KILLS=1000 for a longer hunt.
 const WORKERS = 2;
+const PER_WORKER = Math.ceil(Math.max(2, Number(process.env['XENHERD_LEDGER_KILLS'] ?? 60) || 60) / WORKERS);
+const ITERATIONS = PER_WORKER * WORKERS;
 let dir = '';
 let bundle = '';
 
@@ -61,7 +63,7 @@ describe('ledger store under SIGKILL', () => {
         const stateDir = join(dir, `state-${w}`);
         const store = ledgerStore(stateDir, 'xen1');
         const acked: string[] = [];
-        for (let i = 0; i < ITERATIONS / WORKERS; i++) {
+        for (let i = 0; i < PER_WORKER; i++) {
           const r = await oneRun(stateDir, `w${w}i${i}`, Math.floor(Math.random() * 25));
           expect(r.stderr).toBe('');
           expect(r.signal).toBe('SIGKILL');

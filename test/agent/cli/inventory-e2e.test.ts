@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,7 +57,7 @@ describe('xenherd-agent inventory --json on a fake Dom0', () => {
     expect(r.status).toBe(0);
     const inv = parseInv(r.stdout);
     expect(inv.toolstack?.kind).toBe('xl');
-    expect(inv.domains.map((d) => [d.name, d.domid, d.memMiB, d.vcpus, d.state])).toEqual([
+    expect((inv.domains ?? []).map((d) => [d.name, d.domid, d.memMiB, d.vcpus, d.state])).toEqual([
       ['Domain-0', 0, 2048, 2, 'running'],
       ['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 3, 1024, 1, 'blocked'],
       ['bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 4, 1024, 1, 'blocked'],
@@ -67,7 +67,7 @@ describe('xenherd-agent inventory --json on a fake Dom0', () => {
 
   it('reports a dying (null) domain and every shutdown reason', () => {
     const inv = parseInv(inventory(rebootedHost('xl/list-4.17-gen-every-state.txt')).stdout);
-    const byName = new Map(inv.domains.map((d) => [d.name, d]));
+    const byName = new Map((inv.domains ?? []).map((d) => [d.name, d]));
     expect(byName.get('(null)')).toMatchObject({ baseName: null, domid: 11, state: 'dying' });
     expect(byName.get('reboot1')).toMatchObject({ state: 'shutdown', shutdownReason: 'reboot' });
     expect(byName.get('crashed1')).toMatchObject({ shutdownReason: 'crash' });
@@ -76,7 +76,7 @@ describe('xenherd-agent inventory --json on a fake Dom0', () => {
 
   it('reports a migrating --incoming domain under its own name, counted as running here', () => {
     const inv = parseInv(inventory(rebootedHost('xl/list-4.17-gen-incoming.txt')).stdout);
-    expect(inv.domains.find((d) => d.name === 'web1--incoming')).toMatchObject({ baseName: 'web1', migration: 'incoming', domid: 17 });
+    expect((inv.domains ?? []).find((d) => d.name === 'web1--incoming')).toMatchObject({ baseName: 'web1', migration: 'incoming', domid: 17 });
     expect(inv.guarded).toEqual([
       { name: 'web1', configPath: '/etc/xen/drbd-auto/web1.cfg', memMiB: 1024, vcpus: 2, drbdResources: ['r0'], runningHere: true, error: null },
     ]);
@@ -119,7 +119,7 @@ describe('xenherd-agent inventory --json on a fake Dom0', () => {
     });
     expect(r.status).toBe(0);
     const inv = parseInv(r.stdout);
-    expect(inv.drbd).toEqual({ availability: 'module-not-loaded', version: null, resources: [] });
+    expect(inv.drbd).toEqual({ availability: 'module-not-loaded', version: null, resources: [], unreadable: [] });
     expect(inv.guarded[0]?.drbdResources).toEqual(['r0']);
     expect(inv.problems).toEqual([]);
   });
@@ -154,6 +154,79 @@ describe('xenherd-agent inventory --json on a fake Dom0', () => {
     expect(r.stdout).toContain('web1--incoming');
     expect(r.stdout).toContain('web1: running here, 1024 MiB, 2 vcpus');
     expect(r.stdout).toContain('r0: local Secondary UpToDate | peer Unknown Connecting');
+  });
+
+  it('--toolstack xm on an xl host: the domains are unknown and so is whether a domU runs, never "not running here"', () => {
+    const spec = rebootedHost('xl/list-4.17-gen-incoming.txt');
+    const r = inventory(spec, ['--json', '--toolstack', 'xm']);
+    expect(r.status).toBe(69);
+    expect(r.stderr).toContain('XH_ERR_TOOL_NOT_FOUND: xm list: xm: not found on PATH');
+    const inv = parseInv(r.stdout);
+    expect(inv.domains).toBeNull();
+    expect(inv.guarded[0]).toMatchObject({ name: 'web1', runningHere: null });
+    const text = inventory(spec, ['--toolstack', 'xm']);
+    expect(text.status).toBe(69);
+    expect(text.stdout).toContain('domains: unknown: the toolstack could not list them (see problems)');
+    expect(text.stdout).toContain('web1: running here unknown (domains not listed), 1024 MiB, 2 vcpus');
+    expect(text.stdout).not.toContain('not running here');
+  });
+
+  it('reads /etc/xenherd/agent.json: the guarded dir and toolstack the daemon uses', () => {
+    const spec = rebootedHost('xl/list-4.17-gen-incoming.txt');
+    const withXm: FakeHostSpec = {
+      // xm answers too: detection alone would pick xm; the config says xl
+      tools: { ...spec.tools, xm: { list: { stdout: body('xm/list-gen-states.txt') }, info: { stdout: body('xm/info-gen-4.1.txt') } } },
+      files: {
+        '/proc/drbd': spec.files?.['/proc/drbd'] ?? '',
+        '/etc/xen/guarded/web1.cfg': WEB1_CFG,
+        '/etc/xenherd/agent.json': JSON.stringify({ guardedDir: '/etc/xen/guarded', toolstack: 'xl' }),
+      },
+    };
+    const inv = parseInv(inventory(withXm).stdout);
+    expect(inv.config).toBe('/etc/xenherd/agent.json');
+    expect(inv.toolstack?.kind).toBe('xl');
+    expect(inv.guardedDir).toBe('/etc/xen/guarded');
+    expect(inv.guarded.map((g) => [g.name, g.configPath, g.runningHere])).toEqual([['web1', '/etc/xen/guarded/web1.cfg', true]]);
+    // the command line still wins
+    const over = parseInv(inventory(withXm, ['--json', '--guarded-dir', '/etc/xen/drbd-auto', '--toolstack', 'xm']).stdout);
+    expect([over.guardedDir, over.toolstack?.kind, over.guarded]).toEqual(['/etc/xen/drbd-auto', 'xm', []]);
+  });
+
+  it('--config FILE names the config; a bad one is XH_ERR_CONFIG (78) naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xenherd-inv-config-'));
+    try {
+      const good = join(dir, 'agent.json');
+      writeFileSync(good, JSON.stringify({ guardedDir: '/etc/xen/guarded' }));
+      const spec = rebootedHost('xl/list-4.17-gen-incoming.txt');
+      const inv = parseInv(inventory({ ...spec, files: { ...spec.files, '/etc/xen/guarded/web1.cfg': WEB1_CFG } }, ['--json', '--config', good]).stdout);
+      expect([inv.config, inv.guardedDir, inv.guarded.map((g) => g.name)]).toEqual([good, '/etc/xen/guarded', ['web1']]);
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, '{"guardedDir": "relative/dir"}');
+      const r = inventory(spec, ['--config', bad]);
+      expect(r.status).toBe(78);
+      expect(r.stderr).toMatch(new RegExp(`XH_ERR_CONFIG: ${bad}: key "guardedDir": must be an absolute path`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists a standby replica from the config dir the agent config names, with its DRBD state', () => {
+    const spec = rebootedHost('xl/list-4.17-dom0-only.txt');
+    const r = inventory({
+      tools: { xl: spec.tools['xl'] ?? {}, drbdadm: { ...spec.tools['drbdadm'], 'status r9': { stdout: body('drbd/status/84-wfconnection-after-reboot.txt').replaceAll('r0', 'r9') } } },
+      files: {
+        '/proc/drbd': spec.files?.['/proc/drbd'] ?? '',
+        '/etc/xenherd/agent.json': JSON.stringify({ migration: { configDir: '/srv/xen' } }),
+        '/srv/xen/db1.cfg': "name = 'db1'\nmemory = 512\ndisk = [ 'drbd:r9,xvda,w' ]\n",
+        '/etc/drbd.d/r9.res': 'resource r9 {\n  on dom0-a { address 10.0.0.1:7789; }\n  on dom0-b { address 10.0.0.2:7789; }\n}\n',
+      },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const inv = parseInv(r.stdout);
+    expect(inv.configDir).toBe('/srv/xen');
+    expect(inv.standby).toEqual([{ name: 'db1', configPath: '/srv/xen/db1.cfg', drbdResources: ['r9'], home: 'dom0-b', otherHosts: ['dom0-b'], runningHere: false }]);
+    expect(inv.drbd.resources.map((x) => [x.name, x.role])).toEqual([['r9', 'Secondary']]);
   });
 
   it('rejects bad options with a usage error', () => {

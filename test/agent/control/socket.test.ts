@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { askAgent } from '../../../agent/control/client.js';
-import { listenControl } from '../../../agent/control/server.js';
+import { listenControl, REQUEST_WAIT_MS } from '../../../agent/control/server.js';
+import { deterministicClock } from '../../sim/daemon/clock.js';
 import { CONTROL_PROTOCOL_VERSION, type AgentStatus, type ControlRequest } from '../../../shared/protocol/agent-control.js';
 
 const STATUS: AgentStatus = {
@@ -49,5 +50,22 @@ describe('the control socket', () => {
     await server.value.close();
     const gone = await askAgent(path, { v: 1, op: 'status' });
     expect(!gone.ok && gone.error.code).toBe('XH_ERR_AGENT_UNREACHABLE');
+  });
+
+  it('answers and closes a client that does not finish its request line within 10 s (its own clock)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'xenherd-ctl-'));
+    const path = join(dir, 'run', 'agent.sock');
+    const clock = deterministicClock(Date.UTC(2025, 0, 1));
+    const server = await listenControl(path, async () => ({ v: CONTROL_PROTOCOL_VERSION, ok: true, message: 'm' }), clock);
+    if (!server.ok) throw new Error(server.error.message);
+    let answered = false;
+    const answer = raw(path, '{"v":1,"op":"sta').finally(() => (answered = true));
+    // the wait starts when the server accepts the connection: move its clock on until it answered
+    for (let i = 0; i < 1000 && !answered; i++) {
+      await clock.advance(REQUEST_WAIT_MS);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(JSON.parse(await answer)).toMatchObject({ ok: false, error: { code: 'XH_ERR_USAGE', message: 'no request line within 10 s' } });
+    await server.value.close();
   });
 });

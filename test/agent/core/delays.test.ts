@@ -8,7 +8,7 @@ describe('delays', () => {
   it('respawns a watcher after 250 ms, doubling to the maximum', () => {
     expect([1, 2, 3, 10].map((n) => respawnDelayMs(n, 30_000))).toEqual([250, 500, 1_000, 30_000]);
   });
-  it('re-checks deferred domUs at 300 s ± 60 s (seed 002)', () => {
+  it('re-checks deferred domUs at 300 s ± 60 s (as xen-drbd-auto did)', () => {
     expect(jitteredMs(300_000, 60_000, 0)).toBe(240_000);
     expect(jitteredMs(300_000, 60_000, 0.5)).toBe(300_000);
     expect(jitteredMs(300_000, 60_000, 1)).toBe(360_000);

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { decideAll, forceVerdict } from '../../../agent/decide/autostart-all.js';
 import { coexistenceWarnings, xendomainsSave } from '../../../agent/decide/coexistence.js';
 import type { HostSnapshot } from '../../../agent/state/snapshot.js';
+import type { DrbdConnectionWord, DrbdRole } from '../../../shared/drbd-words.js';
 import type { DrbdResourceView } from '../../../shared/inventory.js';
 
-const safe = (name: string, peerRole = 'Secondary', connection = 'Connected'): DrbdResourceView => ({
+const safe = (name: string, peerRole: DrbdRole = 'Secondary', connection: DrbdConnectionWord = 'Connected'): DrbdResourceView => ({
   name, up: true, role: 'Secondary', peerRole, connection, disk: 'UpToDate', peerDisk: 'UpToDate',
   peers: [{ name: 'peer', role: peerRole, connection, disk: 'UpToDate', replication: connection === 'Connected' ? 'Established' : null, syncedPercent: null }],
 });

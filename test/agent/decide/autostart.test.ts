@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { decideAutostart, type AutostartInput } from '../../../agent/decide/autostart.js';
-import { DRBD_CONNECTION_WORDS, DRBD_DISK_STATES, DRBD_REPLICATION_WORDS, DRBD_ROLES } from '../../../agent/parse/drbd-words.js';
+import {
+  DRBD_CONNECTION_WORDS,
+  DRBD_DISK_STATES,
+  DRBD_REPLICATION_WORDS,
+  DRBD_ROLES,
+  type DrbdConnectionWord,
+  type DrbdDiskState,
+  type DrbdReplicationWord,
+  type DrbdRole,
+} from '../../../shared/drbd-words.js';
 import type { DrbdResourceView, InventoryDomain } from '../../../shared/inventory.js';
 
 const dom = (name: string, over: Partial<InventoryDomain> = {}): InventoryDomain => ({
@@ -19,16 +28,16 @@ const dom = (name: string, over: Partial<InventoryDomain> = {}): InventoryDomain
 
 interface Res {
   up?: boolean;
-  role?: string | null;
-  peerRole?: string | null;
-  connection?: string | null;
-  disk?: string | null;
-  replication?: string | null;
+  role?: DrbdRole | null;
+  peerRole?: DrbdRole | null;
+  connection?: DrbdConnectionWord | null;
+  disk?: DrbdDiskState | null;
+  replication?: DrbdReplicationWord | null;
 }
 
 const view = (name: string, r: Res): DrbdResourceView => {
   const up = r.up ?? true;
-  const peer = { name: 'xen2', role: r.peerRole ?? null, connection: r.connection ?? null, disk: 'UpToDate', replication: r.replication ?? null, syncedPercent: null };
+  const peer: DrbdResourceView['peers'][number] = { name: 'xen2', role: r.peerRole ?? null, connection: r.connection ?? null, disk: 'UpToDate', replication: r.replication ?? null, syncedPercent: null };
   return {
     name,
     up,
@@ -121,7 +130,7 @@ describe('decideAutostart: one resource, every role × peer role × connection �
     expect(decideAutostart(input([{ up: false }]))).toMatchObject({ kind: 'defer', reason: 'resource-not-up' });
   });
 
-  it.each([
+  it.each<[Res, string]>([
     [{ ...SAFE, peerRole: 'Unknown', connection: 'Connecting' }, 'peer-not-connected'],
     [{ ...SAFE, peerRole: 'Unknown', connection: 'StandAlone' }, 'peer-not-connected'],
     [{ ...SAFE, peerRole: 'Unknown', connection: 'WFConnection' }, 'peer-not-connected'],

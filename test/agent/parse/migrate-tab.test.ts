@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMigrateTab } from '../../../agent/parse/migrate-tab.js';
 import { readFixture } from '../../fixture.js';
 
-// /etc/xen/migrate-tab.txt as seed 002 writes it: domU, peer Dom0, then xm migrate options.
+// /etc/xen/migrate-tab.txt as the xen-migrate script keeps it: domU, peer Dom0, then xm migrate options.
 const FILE = '/etc/xen/migrate-tab.txt';
 const read = (rel: string) => parseMigrateTab(readFixture(`migrate-tab/${rel}`).body, FILE);
 

@@ -51,6 +51,16 @@ describe('guarded autostart after a reboot (in process)', () => {
     expect(f.agent('xen1').notified[0]).toMatchObject({ ready: true, status: expect.stringMatching(/^3 guarded domUs: /) });
   });
 
+  it('a domU it just started is not mistaken, before the next `xl list`, for a disk held Primary by something else', async () => {
+    const f = await rebooted();
+    f.startAgent('xen1');
+    await f.log('xen1', (l) => l.msg === 'started web1', 'started web1');
+    await f.log('xen1', (l) => l.domu === 'web1' && l.decision === 'running', 'web1 seen running');
+    const logs = f.agent('xen1').logs;
+    const startedAt = logs.findIndex((l) => l.msg === 'started web1');
+    expect(logs.slice(startedAt).filter((l) => l.domu === 'web1' && l.decision !== undefined && l.decision !== 'running')).toEqual([]);
+  });
+
   it('defers while the peer is Unknown, then starts within 1 s of the peer connecting as Secondary (event path)', async () => {
     const f = await rebooted((x) => x.sim.drbd('r1', 'disconnect'));
     f.startAgent('xen1');

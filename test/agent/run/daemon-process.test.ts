@@ -87,7 +87,7 @@ describe('xenherd-agent run as a process', () => {
     }
   });
 
-  it('tells systemd READY=1 and STATUS=… on a real NOTIFY_SOCKET', async () => {
+  it('tells systemd READY=1, STATUS=… and WATCHDOG=1 on a real NOTIFY_SOCKET', async () => {
     // Node has no unix datagram sockets: python3 (installed by .ci/run) plays systemd's listener.
     const dir = mkdtempSync(join(tmpdir(), 'xh-notify-'));
     const sockPath = join(dir, 'notify.sock');
@@ -96,9 +96,11 @@ describe('xenherd-agent run as a process', () => {
     listener.stdout.on('data', (d: Buffer) => (got += d.toString()));
     try {
       await waitUntil(() => got.includes('bound'), 'python3 listening (python3 is needed; .ci/run installs it)');
-      await boot(FLEET(), FAST_TIMERS, { NOTIFY_SOCKET: sockPath });
+      // WatchdogSec=2 as systemd passes it: the agent pings every half of it
+      await boot(FLEET(), FAST_TIMERS, { NOTIFY_SOCKET: sockPath, WATCHDOG_USEC: '2000000' });
       await waitUntil(() => got.includes('READY=1'), 'READY=1 received');
       expect(got).toMatch(/READY=1\|STATUS=2 guarded domUs: /);
+      await waitUntil(() => got.split('\n').filter((l) => l.includes('WATCHDOG=1')).length >= 2, 'two WATCHDOG=1 pings received');
     } finally {
       listener.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,8 @@ export function deterministicClock(start: number): SimClock {
   let seq = 0;
   let timers: Timer[] = [];
   const schedule = (ms: number, fn: () => void): (() => void) => {
-    const t = { at: now + Math.max(0, ms), seq: seq++, fn };
+    // whole milliseconds, as Date.now() gives them: the protocols carry times as integers
+    const t = { at: now + Math.max(0, Math.ceil(ms)), seq: seq++, fn };
     timers.push(t);
     return () => { timers = timers.filter((x) => x !== t); };
   };
@@ -34,7 +35,7 @@ export function deterministicClock(start: number): SimClock {
     schedule,
     sleep: (ms) => new Promise<void>((r) => { schedule(ms, r); }),
     async advance(ms) {
-      const end = now + ms;
+      const end = now + Math.ceil(ms);
       await settle();
       for (;;) {
         timers.sort((a, b) => a.at - b.at || a.seq - b.seq);

@@ -9,7 +9,9 @@ import { TOOLS } from '../tools/index.js';
 import type { SimClock } from './clock.js';
 import { FaultBook, type ToolFault } from './faults.js';
 import { hostPath, readHostFile, syncProcDrbd } from './host-fs.js';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
 
 export interface CommandLogEntry {
   readonly seq: number;
@@ -49,9 +51,25 @@ export class SimCore {
   readonly violations: Violation[] = [];
   readonly faults = new FaultBook();
 
+  /** per host: the kernel's boot id, new at every power-on (/proc/sys/kernel/random/boot_id) */
+  private readonly bootIds = new Map<string, string>();
+
   constructor(initial: SimState, readonly clock: SimClock, readonly simDir: string) {
     this.s = { ...initial, now: clock.now() };
+    for (const h of Object.keys(initial.hosts)) this.newBoot(h);
     this.scheduleConnects();
+  }
+
+  bootId(host: string): string {
+    return this.bootIds.get(host) ?? 'no-such-host';
+  }
+
+  private newBoot(host: string): void {
+    const id = randomUUID();
+    this.bootIds.set(host, id);
+    const file = hostPath(this.simDir, host, '/proc/sys/kernel/random/boot_id');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${id}\n`);
   }
 
   state(): SimState {
@@ -96,7 +114,10 @@ export class SimCore {
 
   // ---- faults -------------------------------------------------------------------------------
   power(host: string, on: boolean): OpResult {
-    if (on) return this.commit(`power ${host} on`, (s) => powerOn(s, host));
+    if (on) {
+      if (this.s.hosts[host]?.power === 'off') this.newBoot(host);
+      return this.commit(`power ${host} on`, (s) => powerOn(s, host));
+    }
     // /run is a tmpfs on a real Dom0: a reboot empties it
     rmSync(hostPath(this.simDir, host, '/run'), { recursive: true, force: true });
     return this.commit(`power ${host} off`, (s) => {

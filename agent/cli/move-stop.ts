@@ -1,0 +1,54 @@
+import type { CliIo } from '../../shared/cli/io.js';
+import type { Command } from '../../shared/cli/program.js';
+import { printable } from '../../shared/text/printable.js';
+import { DEFAULT_SHUTDOWN_WAIT_MS } from '../decide/cold-move-plan.js';
+import { runColdStop } from '../migrate/cold-stop.js';
+import { openHost } from '../migrate/context.js';
+import { processMigrationPorts } from '../migrate/process-ports.js';
+import { fail, parseCommon } from './common.js';
+import { moveArgs } from './move-args.js';
+
+const TIMEOUT_RE = /^[0-9]{1,5}$/;
+const MIN_TIMEOUT_S = 10;
+const MAX_TIMEOUT_S = 3600;
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const a = parseCommon(argv, [{ name: 'to', takesValue: true }, { name: 'operation-id', takesValue: true }, { name: 'timeout', takesValue: true }], 1, 1, 'move-stop NAME');
+  if (!a.ok) return fail(a.error, io, false);
+  const json = a.value.json;
+  const m = moveArgs(a.value, 'to', 'move-stop');
+  if (!m.ok) return fail(m.error, io, json);
+  const t = a.value.options['timeout'];
+  const seconds = t === undefined ? DEFAULT_SHUTDOWN_WAIT_MS / 1000 : typeof t === 'string' && TIMEOUT_RE.test(t) ? Number(t) : NaN;
+  if (!(seconds >= MIN_TIMEOUT_S && seconds <= MAX_TIMEOUT_S)) return fail({ code: 'XH_ERR_USAGE', message: `--timeout ${JSON.stringify(t)}: give the seconds to wait for the guest's shutdown, ${MIN_TIMEOUT_S} to ${MAX_TIMEOUT_S}` }, io, json);
+  const ctx = await openHost(io, a.value.config);
+  if (!ctx.ok) return fail(ctx.error, io, json);
+  const ports = processMigrationPorts(ctx.value);
+  const operationId = m.value.operationId ?? ports.newOperationId();
+  const say = (line: string): void => (json ? io.stderr(`${printable(line)}\n`) : io.stdout(`${printable(line)}\n`));
+  const done = await runColdStop(ports, { name: m.value.name, target: m.value.peer, operationId, shutdownWaitMs: seconds * 1000 }, say);
+  if (!done.ok) return fail(done.error, io, json);
+  const p = done.value.plan;
+  if (json) io.stdout(`${JSON.stringify({ ok: true, domu: p.name, from: p.from, to: p.to, operationId, message: done.value.message })}\n`);
+  else io.stdout(`${printable(done.value.message)}\nNext, on ${p.to}: xenherd-agent move-start ${p.name} --from ${p.from} --operation-id ${operationId}\n`);
+  return 0;
+}
+
+export const moveStopCommand: Command = {
+  name: 'move-stop',
+  summary: 'Cold move, first half: shut a domU down here and demote its DRBD disks so another Dom0 can start it.',
+  usage:
+    'move-stop NAME --to HOST [--operation-id ID] [--timeout SECONDS] [--json] [--config FILE]\n' +
+    '  The two halves of a cold move, what `xenherdctl drain --cold-fallback` runs when live migration keeps\n' +
+    '  failing: `move-stop` here, then `move-start NAME --from THIS-HOST` on HOST. NAME is down in between.\n' +
+    '  Here: NAME is held (no migration or autostart of it meanwhile); refused unless HOST holds a replica of\n' +
+    '  every DRBD resource of NAME; the ledger records NAME as gone to HOST (a visitor\'s record ends), so this\n' +
+    '  host never starts it again by itself; `xl shutdown -w NAME`; then `drbdadm secondary` on each resource.\n' +
+    `  --timeout   how long the guest may take to shut down (default ${DEFAULT_SHUTDOWN_WAIT_MS / 1000} s); past it NAME keeps running\n` +
+    '  --operation-id   the ledger\'s operation id (default: a new one)\n' +
+    'Exit 0: NAME is down here and its resources are Secondary; 70/75 XH_ERR_TOOL_FAILED/TIMEOUT: the shutdown failed or\n' +
+    'timed out, NAME still runs here and the ledger is as it was; 86 XH_ERR_MIGRATION_PARTIAL: NAME is down but a\n' +
+    'resource stayed Primary here (demote it by hand before starting NAME anywhere); 77 refused (HOST holds no\n' +
+    'replica); 81 locked (a migration or start of NAME runs); 1 NAME does not run here; 64 wrong arguments.',
+  run,
+};

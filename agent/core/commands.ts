@@ -1,0 +1,63 @@
+import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
+import type { CommandMessage } from '../../shared/protocol/agent-link.js';
+import { refusalBeforeSpawn } from './command-checks.js';
+import { finishCommand, upOn } from './command-result.js';
+import { log } from './effects.js';
+import { onInspectCommand } from './inspect-command.js';
+import { onMaintenanceCommand } from './maintenance-command.js';
+import type { AgentState, RunningCommand } from './state.js';
+import type { Fx } from './timers.js';
+
+/**
+ * Commands from the controller: each runs once (by id), its progress and its one result go back
+ * on the link it came on. A link lost meanwhile does not stop the command; its outcome reaches the
+ * controller through the next snapshot (the ledgers, xl list), never as a late result.
+ *
+ * `maintenance` and `inspect` are answered by the agent itself (core/maintenance-command.ts,
+ * core/inspect-command.ts); migrate, reverse, shutdown and start run in a child process of the
+ * agent's own CLI, after the checks only this agent's state can make (core/command-checks.ts).
+ */
+
+const subjectOf = (c: CommandMessage): string | null => (c.op === 'maintenance' ? null : c.name);
+const describe = (c: CommandMessage): string => (c.op === 'maintenance' ? `maintenance ${c.state} (by ${c.by}, operation ${c.operationId}, owner ${c.owner})` : `${c.op} ${c.name} (by ${c.by}${c.op === 'inspect' ? '' : `, operation ${c.operationId}`})`);
+
+export function onCommand(s: AgentState, fx: Fx, gen: number, c: CommandMessage, now: number): AgentState {
+  if (s.commands.some((r) => r.commandId === c.commandId)) return s;
+  const name = subjectOf(c);
+  const fields = { commandId: c.commandId, op: c.op, domu: name ?? undefined, by: c.by, operationId: c.op === 'inspect' ? undefined : c.operationId };
+  if (s.phase === 'stopping' || s.phase === 'stopped') {
+    fx.push(log('warn', `refusing command ${describe(c)} from the controller: the agent is ${s.phase}`, fields));
+    if (upOn(s, gen)) fx.push({ e: 'link-send', gen, message: { type: 'result', commandId: c.commandId, ok: false, code: 'XH_ERR_REFUSED', message: `the agent on ${s.host} is ${s.phase}`, detail: null } });
+    return s;
+  }
+  // inspect and maintenance come every few seconds while a job runs; a flag that changes is logged where it changes
+  fx.push(log(c.op === 'inspect' || c.op === 'maintenance' ? 'debug' : 'info', `controller command: ${describe(c)}`, fields));
+  const running: RunningCommand = { commandId: c.commandId, op: c.op, name, by: c.by, gen, startedAt: now };
+  const n: AgentState = { ...s, commands: [...s.commands, running] };
+  switch (c.op) {
+    case 'maintenance':
+      return onMaintenanceCommand(n, fx, c, now);
+    case 'inspect':
+      return onInspectCommand(n, fx, c, now);
+    default: {
+      const refusal = refusalBeforeSpawn(n, c);
+      if (refusal) return finishCommand(n, fx, c.commandId, { ok: false, code: refusal.code, message: refusal.message, detail: null }, null, now);
+      fx.push({ e: 'run-command', command: c });
+      return n;
+    }
+  }
+}
+
+export function onCommandProgress(s: AgentState, fx: Fx, commandId: string, line: string): AgentState {
+  const c = s.commands.find((r) => r.commandId === commandId);
+  if (c && upOn(s, c.gen)) fx.push({ e: 'link-send', gen: c.gen, message: { type: 'progress', commandId, line: line.slice(0, 2000) } });
+  return s;
+}
+
+export type { CommandOutcome };
+
+/** A child process's command ended: facts may have changed (a domU moved), so decide again. */
+export function onCommandDone(s: AgentState, fx: Fx, commandId: string, o: CommandOutcome, now: number): AgentState {
+  const n = finishCommand(s, fx, commandId, o, null, now);
+  return n === s ? s : { ...n, dirty: true };
+}

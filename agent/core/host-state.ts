@@ -1,0 +1,82 @@
+import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
+import type { HostState, LinkDomain, LinkDrbdResource, LinkGuarded, LinkHome } from '../../shared/protocol/agent-link-state.js';
+import { DOMU_NAME_RE } from '../../shared/names.js';
+import { homeHere } from '../decide/home-claim.js';
+import { drbdViews } from './drbd.js';
+import { reasonOf } from '../decide/autostart.js';
+import type { AgentState } from './state.js';
+
+/**
+ * What the agent reports to the controller, as the link's schema wants it: built from the state
+ * on every decision, diffed by section against what the controller already has (core/link.ts).
+ * Names a schema would refuse (never from a sane toolstack) are left out rather than losing the
+ * whole report.
+ */
+const iso = (ms: number): string => new Date(ms).toISOString();
+const WORD = /^[A-Za-z]{1,32}$/;
+const word = (w: string | null): string | null => (w !== null && WORD.test(w) ? w : null);
+const role = (r: string | null): 'Primary' | 'Secondary' | 'Unknown' | null => (r === 'Primary' || r === 'Secondary' || r === 'Unknown' ? r : null);
+
+/** One xl list row as the link reports it; null for Domain-0, dying `(null)` rows and names the link refuses. */
+export function linkDomain(d: InventoryDomain): LinkDomain | null {
+  if (d.name === 'Domain-0' || d.baseName === null || !DOMU_NAME_RE.test(d.baseName) || d.name.length > 80) return null;
+  return { name: d.name, baseName: d.baseName, domid: d.domid, state: d.state, memMiB: d.memMiB, vcpus: d.vcpus, migration: d.migration };
+}
+
+const domains = (s: AgentState): LinkDomain[] => (s.domains ?? []).flatMap((d) => linkDomain(d) ?? []);
+
+/** One DRBD resource as the link reports it: roles and state words the schema takes, or null. */
+export const linkDrbdResource = (r: DrbdResourceView): LinkDrbdResource => ({
+  name: r.name,
+  role: r.up ? role(r.role) : null,
+  disk: word(r.disk),
+  peers: r.peers.slice(0, 32).map((p) => ({ name: p.name.slice(0, 253), role: role(p.role), connection: word(p.connection), disk: word(p.disk), replication: word(p.replication) })),
+});
+
+function guarded(s: AgentState): LinkGuarded[] {
+  const seen = new Set<string>();
+  return s.guarded.flatMap((g) => {
+    if (seen.has(g.name) || !DOMU_NAME_RE.test(g.name)) return [];
+    seen.add(g.name);
+    const rec = s.records.get(g.name);
+    const d = rec?.decision ?? null;
+    return [{ name: g.name, decision: d?.kind ?? 'unknown', reason: reasonOf(d), detail: (d?.detail ?? 'not decided yet').slice(0, 2000), since: iso(rec?.since ?? s.startedAt), drbdResources: [...g.drbdResources] }];
+  });
+}
+
+function drbd(s: AgentState): HostState['drbd'] {
+  return { availability: s.drbd.availability, resources: [...drbdViews(s).values()].map(linkDrbdResource) };
+}
+
+function homes(s: AgentState): LinkHome[] {
+  if (!s.ledger) return [];
+  const ledger = s.ledger;
+  const map = new Map(s.homes.map((h) => [h.name, h]));
+  return s.homes.flatMap((h) => (homeHere(map, ledger, h.name) ? [{ name: h.name, peer: h.peer, source: h.source }] : []));
+}
+
+export function hostStateOf(s: AgentState): HostState {
+  const m = s.memory;
+  const domuNow = (s.domains ?? []).filter((d) => d.name !== 'Domain-0').reduce((a, d) => a + d.memMiB, 0);
+  // free memory as of the last `xl info`, moved by what domUs took or gave back since
+  const free = m?.freeMiB == null ? null : Math.max(0, m.freeMiB + (m.domuMiBAtRead - domuNow));
+  return {
+    toolstack: s.toolstack,
+    memory: { totalMiB: m?.totalMiB ?? null, freeMiB: free },
+    maintenance: s.maintenance,
+    domains: domains(s),
+    guarded: guarded(s),
+    drbd: drbd(s),
+    ledger: s.ledger ? { seq: s.ledger.seq, away: s.ledger.away, visitors: s.ledger.visitors } : { seq: 0, away: {}, visitors: {} },
+    homes: homes(s),
+    domus: [...s.domus],
+  };
+}
+
+/** The sections of next that differ from prev (all of them when prev is null). */
+export function changedSections(prev: HostState | null, next: HostState): Partial<HostState> {
+  if (prev === null) return next;
+  const out: Partial<Record<keyof HostState, unknown>> = {};
+  for (const k of Object.keys(next) as (keyof HostState)[]) if (JSON.stringify(prev[k]) !== JSON.stringify(next[k])) out[k] = next[k];
+  return out as Partial<HostState>;
+}

@@ -1,0 +1,109 @@
+import { nextRandom } from '../../shared/random.js';
+import { AGENT_LINK_PROTOCOL_VERSION, type ControllerMessage } from '../../shared/protocol/agent-link.js';
+import { CLOSE } from '../../shared/link/link.js';
+import { log } from './effects.js';
+import { changedSections, hostStateOf } from './host-state.js';
+import type { AgentState, LinkState } from './state.js';
+import { arm, disarm, type Fx } from './timers.js';
+
+/**
+ * The agent's link to its controller, as state: connect, `hello`, wait for `welcome`, then a full
+ * `snapshot` and a `delta` of the changed sections after every round of decisions, heartbeats,
+ * and a jittered exponential backoff whenever the link goes. The agent works the same without a
+ * controller; the controller's fleet view only ever makes guarded autostart stricter, and only
+ * while the link is up and the view fresh.
+ */
+
+const RETRY_BASE_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+const REFUSED_MAX_MS = 5 * 60_000;
+
+const withLink = (s: AgentState, link: Partial<LinkState>): AgentState => ({ ...s, link: { ...s.link, ...link } });
+const live = (s: AgentState): boolean => s.phase !== 'stopping' && s.phase !== 'stopped';
+
+export function connectLink(s: AgentState, fx: Fx): AgentState {
+  if (!s.link.configured || !live(s)) return s;
+  const gen = s.link.gen + 1;
+  fx.push({ e: 'link-connect', gen });
+  return withLink(s, { phase: 'connecting', gen, sent: null, seq: 0 });
+}
+
+function lost(s: AgentState, fx: Fx, why: string, refused: boolean): AgentState {
+  const failures = s.link.failures + 1;
+  const max = refused ? REFUSED_MAX_MS : RETRY_MAX_MS;
+  const r = nextRandom(s.rng);
+  const wait = Math.round(Math.min(max, RETRY_BASE_MS * 2 ** Math.min(failures - 1, 20)) * (0.5 + r.value));
+  const level = s.link.phase === 'up' || refused ? 'warn' : 'info';
+  fx.push(log(level, `controller link: ${why}; trying again in ${(wait / 1000).toFixed(1)} s`, { link: 'down', failures }));
+  let n = withLink({ ...s, rng: r.state, dirty: true }, { phase: 'waiting', failures, sent: null, fleet: null, refused });
+  n = disarm(disarm(n, fx, 'heartbeat'), fx, 'fleet-stale');
+  return live(n) ? arm(n, fx, 'link-retry', wait) : n;
+}
+
+export function onLinkOpen(s: AgentState, fx: Fx, gen: number, host: string): AgentState {
+  if (gen !== s.link.gen || s.link.phase !== 'connecting') return s;
+  const h = s.link.hello;
+  fx.push({ e: 'link-send', gen, message: { type: 'hello', protocol: AGENT_LINK_PROTOCOL_VERSION, host, bootId: h.bootId, agentVersion: h.agentVersion, capabilities: [...h.capabilities] } });
+  return withLink(s, { phase: 'hello' });
+}
+
+export function onLinkFailed(s: AgentState, fx: Fx, gen: number, kind: string, message: string): AgentState {
+  if (gen !== s.link.gen) return s;
+  return lost(s, fx, `cannot connect (${kind}): ${message}`, kind === 'refused' || kind === 'untrusted');
+}
+
+export function onLinkClosed(s: AgentState, fx: Fx, gen: number, code: number, reason: string): AgentState {
+  if (gen !== s.link.gen || s.link.phase === 'waiting' || s.link.phase === 'off') return s;
+  const refused = code === CLOSE.policy || code === CLOSE.protocol;
+  return lost(s, fx, `closed (${code}${reason ? `: ${reason}` : ''})`, refused);
+}
+
+export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<ControllerMessage, { type: 'command' }>, now: number): AgentState {
+  if (gen !== s.link.gen) return s;
+  switch (m.type) {
+    case 'welcome': {
+      if (s.link.phase !== 'hello') return s;
+      fx.push(log('info', 'controller link up: reporting this host', { link: 'up' }));
+      let n = withLink(s, { phase: 'up', failures: 0, refused: false, heartbeatMs: m.heartbeatMs, staleAfterMs: m.staleAfterMs });
+      n = sendState(n, fx, now);
+      return arm(n, fx, 'heartbeat', m.heartbeatMs);
+    }
+    case 'error':
+      fx.push(log('error', `the controller refused this agent: ${m.message}`, { code: m.code, link: 'refused' }));
+      return withLink(s, { refused: true });
+    case 'fleet': {
+      if (s.link.phase !== 'up') return s;
+      const n = withLink({ ...s, dirty: true }, { fleet: { at: now, runningOn: m.runningOn } });
+      return arm(n, fx, 'fleet-stale', s.link.staleAfterMs);
+    }
+    default:
+      return s;
+  }
+}
+
+/** A snapshot first, then deltas of the sections that changed. */
+export function sendState(s: AgentState, fx: Fx, now: number): AgentState {
+  if (s.link.phase !== 'up') return s;
+  const state = hostStateOf(s);
+  if (s.link.sent === null) {
+    fx.push({ e: 'link-send', gen: s.link.gen, message: { type: 'snapshot', seq: s.link.seq + 1, at: now, state } });
+    return withLink(s, { sent: state, seq: s.link.seq + 1 });
+  }
+  const changes = changedSections(s.link.sent, state);
+  if (Object.keys(changes).length === 0) return s;
+  fx.push({ e: 'link-send', gen: s.link.gen, message: { type: 'delta', seq: s.link.seq + 1, at: now, state: changes } });
+  return withLink(s, { sent: state, seq: s.link.seq + 1 });
+}
+
+export function onHeartbeatTimer(s: AgentState, fx: Fx, now: number): AgentState {
+  if (s.link.phase !== 'up') return s;
+  fx.push({ e: 'link-send', gen: s.link.gen, message: { type: 'heartbeat', at: now } });
+  return arm(s, fx, 'heartbeat', s.link.heartbeatMs);
+}
+
+
+export function closeLink(s: AgentState, fx: Fx): AgentState {
+  if (s.link.phase === 'off' || s.link.phase === 'waiting') return withLink(s, { phase: 'off' });
+  fx.push({ e: 'link-close', gen: s.link.gen, code: CLOSE.goingAway, reason: 'agent stopping' });
+  return withLink(s, { phase: 'off', fleet: null });
+}

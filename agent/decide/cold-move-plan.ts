@@ -1,0 +1,112 @@
+import type { XhError } from '../../shared/errors.js';
+import type { DrbdResourceView } from '../../shared/inventory.js';
+import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import { decideAutostart } from './autostart.js';
+import { homeHere } from './home-claim.js';
+import type { LedgerChange, MigrationFacts } from './migration-plan.js';
+
+/**
+ * The cold move, the fallback when live migration keeps failing: the source shuts NAME down and
+ * demotes its DRBD resources (`shutdown`), then the target starts it from its own config under
+ * the guarded-autostart DRBD rules (`start`). Both halves decided here from one read each, pure;
+ * agent/migrate/cold-stop.ts and cold-start.ts carry them out.
+ */
+
+/** How long `xl shutdown -w` may wait for the guest, unless the command says otherwise. */
+export const DEFAULT_SHUTDOWN_WAIT_MS = 180_000;
+
+export interface ColdStopRequest {
+  readonly name: string;
+  readonly target: string;
+  readonly operationId: string;
+  readonly shutdownWaitMs: number;
+}
+
+export interface ColdStopFacts extends MigrationFacts {
+  /** per DRBD resource of NAME: the hosts its `.res` file names, or why it could not be read */
+  readonly resourceHosts: ReadonlyMap<string, { readonly hosts: readonly string[]; readonly file: string } | { readonly problem: string }>;
+}
+
+export interface ColdStopPlan {
+  readonly name: string;
+  readonly from: string;
+  readonly to: string;
+  readonly operationId: string;
+  readonly resources: readonly string[];
+  /** written before the shutdown, so nothing here starts NAME again; undone if it keeps running */
+  readonly change: LedgerChange;
+  readonly shutdownWaitMs: number;
+}
+
+export function planColdStop(f: ColdStopFacts, r: ColdStopRequest): Result<ColdStopPlan, XhError> {
+  if (f.homesProblem) return err(f.homesProblem);
+  const d = f.domains.find((x) => x.name === r.name || x.baseName === r.name);
+  if (!d) return err({ code: 'XH_ERR_NOT_FOUND', message: `${r.name} does not run on ${f.host}: nothing to shut down` });
+  if (d.migration !== null) return err({ code: 'XH_ERR_LOCKED', message: `${r.name} is mid-migration here (xl list shows ${d.name}): wait for that migration to end` });
+  if (r.target === f.host) return err({ code: 'XH_ERR_REFUSED', message: `${r.name} already runs on ${r.target}` });
+  if (f.resources === null) return err({ code: 'XH_ERR_REFUSED', message: `${f.host} holds no config for ${r.name}: which hosts hold its disks is unknown, so it is not shut down for ${r.target}` });
+  for (const res of f.resources) {
+    const h = f.resourceHosts.get(res);
+    if (!h || 'problem' in h) return err({ code: 'XH_ERR_CONFIG', message: `cannot tell who holds DRBD resource ${res} of ${r.name}: ${h && 'problem' in h ? h.problem : 'not read'}; nothing was shut down` });
+    if (!h.hosts.includes(r.target)) return err({ code: 'XH_ERR_REFUSED', message: `${r.target} holds no replica of ${res} (${h.file} names ${h.hosts.join(', ') || 'no host'}): ${r.name} could not start there, so it is not shut down` });
+  }
+  const home = homeHere(f.homes, f.ledger, r.name);
+  // a cold move only ever happens for a drain: the away record says so
+  const change: LedgerChange = home ? { kind: 'away', currentHost: r.target, reason: 'drain' } : { kind: 'forget' };
+  return ok({ name: r.name, from: f.host, to: r.target, operationId: r.operationId, resources: f.resources, change, shutdownWaitMs: r.shutdownWaitMs });
+}
+
+export interface ColdStartRequest {
+  readonly name: string;
+  /** the host it was shut down on */
+  readonly from: string;
+  readonly operationId: string;
+}
+
+export interface ColdStartFacts extends MigrationFacts {
+  /** NAME's config here (guarded dir, else config dir) and the DRBD resources it names; null: none */
+  readonly config: { readonly path: string; readonly resources: readonly string[] } | null;
+  readonly maintenance: Maintenance['state'];
+  readonly drbd: { readonly availability: 'ok' | 'tools-missing' | 'module-not-loaded'; readonly resources: ReadonlyMap<string, DrbdResourceView> };
+}
+
+/** What the start records here: NAME's home is here (its away record ends), or it is a visitor. */
+export type ColdStartRecord = { readonly kind: 'forget' } | { readonly kind: 'visitor'; readonly home: string };
+
+export interface ColdStartPlan {
+  readonly name: string;
+  readonly from: string;
+  readonly to: string;
+  readonly operationId: string;
+  readonly configPath: string;
+  readonly resources: readonly string[];
+  readonly record: ColdStartRecord;
+}
+
+export function planColdStart(f: ColdStartFacts, r: ColdStartRequest): Result<ColdStartPlan, XhError> {
+  if (f.homesProblem) return err(f.homesProblem);
+  if (f.config === null) return err({ code: 'XH_ERR_NOT_FOUND', message: `${f.host} holds no config for ${r.name} (guarded dir or config dir): it cannot be started here` });
+  const here = f.domains.filter((x) => x.name === r.name || x.baseName === r.name);
+  if (here.length > 0) return err({ code: 'XH_ERR_REFUSED', message: `xl list on ${f.host} already shows ${here.map((x) => x.name).join(', ')}: not started a second time` });
+  const home = homeHere(f.homes, f.ledger, r.name);
+  const away = Object.hasOwn(f.ledger.away, r.name) ? f.ledger.away[r.name] : undefined;
+  if (home && away && away.currentHost !== r.from) {
+    return err({ code: 'XH_ERR_REFUSED', message: `the ledger of ${f.host} says ${r.name} is on ${away.currentHost}, not ${r.from}: check both hosts before starting it here` });
+  }
+  const decision = decideAutostart({
+    name: r.name,
+    drbdResources: f.config.resources,
+    domains: f.domains,
+    maintenance: f.maintenance === 'draining' || f.maintenance === 'maintenance',
+    // its away record names the host it is being moved back from: that is this very move
+    awayTo: null,
+    // the controller's view was checked by the agent before this command ran
+    fleetRunningOn: null,
+    localHost: f.host,
+    drbd: f.drbd,
+  });
+  if (decision.kind !== 'start') return err({ code: 'XH_ERR_REFUSED', message: `${r.name} is not started on ${f.host}: ${decision.detail}` });
+  const record: ColdStartRecord = home ? { kind: 'forget' } : { kind: 'visitor', home: (Object.hasOwn(f.ledger.visitors, r.name) ? f.ledger.visitors[r.name]?.home : undefined) ?? f.drbdPartner ?? r.from };
+  return ok({ name: r.name, from: r.from, to: f.host, operationId: r.operationId, configPath: f.config.path, resources: f.config.resources, record });
+}

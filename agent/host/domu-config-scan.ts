@@ -1,0 +1,78 @@
+import type { ErrorCode } from '../../shared/errors.js';
+import { parseDomuConfig, type DomuConfig } from '../parse/domu-config.js';
+import { drbdResHosts } from '../parse/drbd-res-hosts.js';
+import type { HostFiles } from './files.js';
+import { isConfigFileName } from './guarded-configs.js';
+
+/** A domU config found in a directory, with the hosts each of its DRBD resources names. */
+export interface ScannedDomuConfig {
+  readonly path: string;
+  readonly config: DomuConfig;
+  /** per DRBD resource of the config: the hosts its `.res` names; null when there is no `.res` here */
+  readonly resources: readonly { readonly name: string; readonly hosts: readonly string[] | null }[];
+}
+
+/** A file that could not be read or parsed: whatever it holds is unknown, which a caller may need to say. */
+export interface ScanProblem {
+  readonly code: ErrorCode;
+  readonly source: string;
+  readonly message: string;
+}
+
+const join = (dir: string, name: string): string => `${dir.replace(/\/+$/, '')}/${name}`;
+
+/**
+ * Reads the `.res` files of a DRBD config dir, each once however many configs name it. A file
+ * that exists but cannot be read is a problem (it may name this host), a missing one is not.
+ */
+export class ResHosts {
+  private readonly known = new Map<string, readonly string[] | null>();
+  constructor(
+    private readonly files: HostFiles,
+    private readonly drbdConfigDir: string,
+    private readonly problems: ScanProblem[],
+  ) {}
+
+  async of(resource: string): Promise<readonly string[] | null> {
+    const known = this.known.get(resource);
+    if (known !== undefined) return known;
+    const path = join(this.drbdConfigDir, `${resource}.res`);
+    const t = await this.files.readText(path);
+    if (!t.ok && t.error.errno !== 'ENOENT') this.problems.push({ code: t.error.code, source: path, message: `${t.error.message}: whether this host replicates ${resource} is unknown` });
+    const hosts = t.ok ? drbdResHosts(t.value) : null;
+    this.known.set(resource, hosts);
+    return hosts;
+  }
+}
+
+/**
+ * Every domU config (`*.cfg`, editor leftovers skipped) in DIR, parsed, first of a name wins. A
+ * directory that is missing holds none; one that cannot be listed, and a config that cannot be
+ * read or parsed, are problems: never silently "no such domU".
+ */
+export async function scanDomuConfigs(files: HostFiles, dir: string, res: ResHosts, problems: ScanProblem[]): Promise<ScannedDomuConfig[]> {
+  const listed = await files.list(dir);
+  if (!listed.ok) {
+    if (listed.error.errno !== 'ENOENT') problems.push({ code: listed.error.code, source: dir, message: `${listed.error.message}: the domU configs there cannot be read` });
+    return [];
+  }
+  const out: ScannedDomuConfig[] = [];
+  for (const file of listed.value.filter((f) => f.endsWith('.cfg') && isConfigFileName(f))) {
+    const path = join(dir, file);
+    const text = await files.readText(path);
+    if (!text.ok) {
+      if (text.error.errno !== 'EISDIR') problems.push({ code: text.error.code, source: path, message: `${text.error.message}: what it configures is unknown` });
+      continue;
+    }
+    const cfg = parseDomuConfig(text.value, files.display(path));
+    if (!cfg.ok) {
+      problems.push({ code: cfg.error.code, source: path, message: `${cfg.error.message} (what it configures is unknown until it is fixed)` });
+      continue;
+    }
+    if (out.some((o) => o.config.name === cfg.value.name)) continue;
+    const resources = [];
+    for (const name of cfg.value.drbdResources) resources.push({ name, hosts: await res.of(name) });
+    out.push({ path, config: cfg.value, resources });
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * The monitoring verdict of the operator API (beside ctl-api.ts), in the terms of a Nagios
+ * plugin: the controller judges its fleet view, `xenherdctl check` only prints the verdict and
+ * exits with its code.
+ *
+ *   GET /v1/check?warnDeferredMs=N&critDeferredMs=N&notHomeAfterMs=N   CheckAnswer  (role read)
+ *
+ * A threshold left out takes its default below.
+ */
+
+const Ms = z.number().int().nonnegative();
+
+export const CheckStatusSchema = z.enum(['OK', 'WARNING', 'CRITICAL', 'UNKNOWN']);
+export type CheckStatus = z.infer<typeof CheckStatusSchema>;
+
+/** The exit code of each status: what Nagios, Icinga and their kin read from a plugin. */
+export const CHECK_EXIT: Readonly<Record<CheckStatus, number>> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };
+
+/** How bad each status is, to pick the worst: UNKNOWN ranks below CRITICAL, as Nagios ranks them. */
+export const CHECK_SEVERITY: Readonly<Record<CheckStatus, number>> = { OK: 0, UNKNOWN: 1, WARNING: 2, CRITICAL: 3 };
+
+export const CheckThresholdsSchema = z
+  .object({
+    /** a guarded domU deferred this long (and running nowhere) is a WARNING */
+    warnDeferredMs: Ms,
+    /** ... and this long a CRITICAL */
+    critDeferredMs: Ms,
+    /** a domU away from its online home is a WARNING, and CRITICAL once the home has been online (or the domU away) this long */
+    notHomeAfterMs: Ms,
+  })
+  .strict()
+  .refine((t) => t.warnDeferredMs <= t.critDeferredMs, 'the deferred WARNING threshold must not be above the CRITICAL one');
+export type CheckThresholds = z.infer<typeof CheckThresholdsSchema>;
+
+export const DEFAULT_CHECK_THRESHOLDS: CheckThresholds = { warnDeferredMs: 5 * 60_000, critDeferredMs: 15 * 60_000, notHomeAfterMs: 30 * 60_000 };
+
+/** Query parameters are text: digits only, then the same checks as the schema. */
+const MsParam = z.string().regex(/^\d{1,15}$/, 'milliseconds, digits only').transform(Number);
+export const CheckQuerySchema = z
+  .object({ warnDeferredMs: MsParam.optional(), critDeferredMs: MsParam.optional(), notHomeAfterMs: MsParam.optional() })
+  .strict()
+  .transform((q) => ({ ...DEFAULT_CHECK_THRESHOLDS, ...Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) }))
+  .pipe(CheckThresholdsSchema);
+
+/** Units of measurement xenherd uses in perfdata: none (a count) and seconds. */
+export const PerfUnitSchema = z.enum(['', 's']);
+
+/**
+ * One performance datum: 'label'=value[UOM];[warn];[crit];[min];[max]. warn and crit are ranges as
+ * monitoring systems read them: "300" alerts above 300 (or below 0).
+ */
+export const PerfdatumSchema = z
+  .object({
+    label: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'a perfdata label'),
+    value: z.number().finite(),
+    uom: PerfUnitSchema,
+    warn: z.string().regex(/^[0-9.:~@-]{1,32}$/).nullable(),
+    crit: z.string().regex(/^[0-9.:~@-]{1,32}$/).nullable(),
+    min: z.number().finite().nullable(),
+    max: z.number().finite().nullable(),
+  })
+  .strict();
+export type Perfdatum = z.infer<typeof PerfdatumSchema>;
+
+/** One problem found, worst first; OK lines are not listed. */
+export const CheckDetailSchema = z.object({ status: CheckStatusSchema, text: z.string().max(4000) }).strict();
+export type CheckDetail = z.infer<typeof CheckDetailSchema>;
+
+export const CheckAnswerSchema = z
+  .object({
+    at: Ms,
+    status: CheckStatusSchema,
+    /** the status line's text after "XENHERD STATUS - " */
+    summary: z.string().max(4000),
+    details: z.array(CheckDetailSchema),
+    perfdata: z.array(PerfdatumSchema),
+    thresholds: CheckThresholdsSchema,
+  })
+  .strict();
+export type CheckAnswer = z.infer<typeof CheckAnswerSchema>;

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { ErrorCodeSchema } from '../errors.js';
+import { DomuNameSchema, HostNameSchema, MaintenanceSchema } from './agent-link-state.js';
+
+/**
+ * The orchestration part of the operator API (beside ctl-api.ts): plans as data, and jobs that
+ * carry them out with progress streamed as NDJSON.
+ *
+ *   POST /v1/plan          PlanRequest → Plan                         (role read: nothing moves)
+ *   POST /v1/jobs          JobRequest  → NDJSON JobEvent*, `end` last  (role operate)
+ *   POST /v1/jobs/cancel   CancelRequest → CancelAnswer               (role operate)
+ *   GET  /v1/jobs          JobsAnswer: the jobs running in this controller
+ *
+ * A job asked for again while the same job (same kind, same hosts) runs in this controller is
+ * followed, not started twice: the answer replays its events so far (`job.attached` is true).
+ */
+
+const Ms = z.number().int().nonnegative();
+const MiB = z.number().int().nonnegative();
+
+/** Why a host cannot take (or give) a domU now. */
+export const HostBlockSchema = z.enum([
+  'not-reported',
+  'unreachable',
+  'stale',
+  'draining',
+  'maintenance',
+  'restoring',
+  'no-memory-report',
+  'being-emptied',
+  'no-capability',
+]);
+export type HostBlock = z.infer<typeof HostBlockSchema>;
+
+/** Why a domU is not moved: the planner's reasons, then the executor's. */
+export const BlockerSchema = z.discriminatedUnion('kind', [
+  /** no host reports a config for it: its disks, and so where it may run, are unknown */
+  z.object({ kind: z.literal('no-config') }).strict(),
+  /** no other host holds a replica of every one of its DRBD resources */
+  z.object({ kind: z.literal('no-replica'), resources: z.array(z.string()) }).strict(),
+  /** paused, crashed, dying, shut down: a live migration of it is refused */
+  z.object({ kind: z.literal('state'), state: z.string() }).strict(),
+  z.object({ kind: z.literal('mid-migration') }).strict(),
+  z.object({ kind: z.literal('running-twice'), hosts: z.array(HostNameSchema) }).strict(),
+  /** away from its home and running nowhere (shut down, or lost with its host): only a running domU is moved */
+  z.object({ kind: z.literal('runs-nowhere') }).strict(),
+  /** every allowed target lacks memory (with the reserve kept free) */
+  z.object({ kind: z.literal('no-memory'), needMiB: MiB, reserveMiB: MiB, best: z.object({ host: HostNameSchema, freeMiB: MiB }).strict().nullable() }).strict(),
+  /** every host that could take it is unavailable, each for its reason */
+  z.object({ kind: z.literal('targets-unavailable'), targets: z.array(z.object({ host: HostNameSchema, why: HostBlockSchema }).strict()) }).strict(),
+  /** a visitor can only go back to its home (its disks are replicated there), which cannot take it */
+  z.object({ kind: z.literal('visitor'), home: HostNameSchema, why: HostBlockSchema }).strict(),
+  /** the host it runs on cannot be asked to move it */
+  z.object({ kind: z.literal('source-unavailable'), host: HostNameSchema, why: HostBlockSchema }).strict(),
+  /** moved recently: rebalance leaves it alone until then */
+  z.object({ kind: z.literal('cooldown'), untilMs: Ms }).strict(),
+  /** every attempt failed, it still runs where it was */
+  z.object({ kind: z.literal('failed'), attempts: z.number().int().nonnegative(), code: ErrorCodeSchema, message: z.string() }).strict(),
+  /** the outcome could not be settled, or it runs on both or neither host: nothing more is done to it */
+  z.object({ kind: z.literal('alarm'), code: ErrorCodeSchema, message: z.string() }).strict(),
+  /** the job stopped before it was its turn */
+  z.object({ kind: z.literal('not-started'), why: z.enum(['cancelled', 'timeout', 'paused', 'stopped']) }).strict(),
+]);
+export type Blocker = z.infer<typeof BlockerSchema>;
+
+export const MoveSchema = z
+  .object({
+    name: DomuNameSchema,
+    from: HostNameSchema,
+    to: HostNameSchema,
+    memMiB: MiB,
+    vcpus: z.number().int().nonnegative(),
+    /** evacuate: off a host being emptied; home: back to its home; balance: rebalance */
+    why: z.enum(['evacuate', 'home', 'visitor-home', 'balance']),
+  })
+  .strict();
+export type Move = z.infer<typeof MoveSchema>;
+
+export const LeftoverSchema = z.object({ name: DomuNameSchema, host: HostNameSchema.nullable(), blocker: BlockerSchema, message: z.string() }).strict();
+export type Leftover = z.infer<typeof LeftoverSchema>;
+
+/** Moves grouped into sets whose moves touch disjoint hosts: one set can run at once. */
+const Sets = z.array(z.array(MoveSchema));
+
+export const PlanSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('drain'), hosts: z.array(HostNameSchema), sets: Sets, leftovers: z.array(LeftoverSchema) }).strict(),
+  z.object({ kind: z.literal('restore'), host: HostNameSchema, sets: Sets, leftovers: z.array(LeftoverSchema) }).strict(),
+  z
+    .object({
+      kind: z.literal('rebalance'),
+      sets: Sets,
+      scoreBefore: z.number(),
+      scoreAfter: z.number(),
+      /** why nothing is planned although the fleet may be unbalanced (a drain runs); null otherwise */
+      paused: z.string().nullable(),
+      leftovers: z.array(LeftoverSchema),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('roll'),
+      groups: z.array(z.object({ hosts: z.array(HostNameSchema), domus: z.number().int().nonnegative(), memMiB: MiB }).strict()),
+      /** domUs that keep their host from being drained at all: the roll does not start */
+      leftovers: z.array(LeftoverSchema),
+    })
+    .strict(),
+]);
+export type Plan = z.infer<typeof PlanSchema>;
+export type PlanOf<K extends Plan['kind']> = Extract<Plan, { kind: K }>;
+
+const Hosts = z.array(HostNameSchema).min(1).max(256);
+export const PlanRequestSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('drain'), hosts: Hosts }).strict(),
+  z.object({ kind: z.literal('restore'), host: HostNameSchema }).strict(),
+  z.object({ kind: z.literal('rebalance'), maxMoves: z.number().int().min(1).max(1000).nullable() }).strict(),
+  z.object({ kind: z.literal('roll'), hosts: Hosts }).strict(),
+]);
+export type PlanRequest = z.infer<typeof PlanRequestSchema>;
+
+const Timeout = Ms.max(7 * 86_400_000).nullable();
+const Parallel = z.number().int().min(1).max(64).nullable();
+export const JobRequestSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('drain'), host: HostNameSchema, maxParallel: Parallel, coldFallback: z.boolean(), allowPartial: z.boolean(), timeoutMs: Timeout }).strict(),
+  z.object({ kind: z.literal('restore'), host: HostNameSchema, timeoutMs: Timeout }).strict(),
+  z.object({ kind: z.literal('rebalance'), maxMoves: z.number().int().min(1).max(1000).nullable(), timeoutMs: Timeout }).strict(),
+  /** reboot 'command': the operator's xenherdctl reboots each group (it runs the reboot command); 'wait': someone else does */
+  z.object({ kind: z.literal('roll'), hosts: Hosts, reboot: z.enum(['command', 'wait']), maxParallel: Parallel, coldFallback: z.boolean(), timeoutMs: Timeout }).strict(),
+  z.object({ kind: z.literal('maintenance'), host: HostNameSchema, on: z.boolean() }).strict(),
+]);
+export type JobRequest = z.infer<typeof JobRequestSchema>;
+export type JobKind = JobRequest['kind'];
+
+export const MovePhaseSchema = z.enum(['started', 'progress', 'settling', 'retrying', 'cold', 'moved', 'failed', 'alarm']);
+export type MovePhase = z.infer<typeof MovePhaseSchema>;
+
+const Line = z.string().max(4000);
+export const JobEventSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('job'),
+      jobId: z.string(),
+      kind: z.enum(['drain', 'restore', 'rebalance', 'roll', 'maintenance']),
+      hosts: z.array(HostNameSchema),
+      operationId: z.string().nullable(),
+      by: z.string(),
+      startedAt: Ms,
+      attached: z.boolean(),
+    })
+    .strict(),
+  z.object({ type: z.literal('plan'), plan: PlanSchema }).strict(),
+  z
+    .object({
+      type: z.literal('move'),
+      name: DomuNameSchema,
+      from: HostNameSchema,
+      to: HostNameSchema,
+      memMiB: MiB,
+      phase: MovePhaseSchema,
+      attempt: z.number().int().nonnegative(),
+      elapsedMs: Ms,
+      /** the agent's progress line, or why it failed / retries */
+      line: Line.nullable(),
+    })
+    .strict(),
+  z.object({ type: z.literal('host'), host: HostNameSchema, maintenance: MaintenanceSchema }).strict(),
+  /** roll: these hosts are empty and in maintenance: reboot them now (the job waits for new boot ids) */
+  z.object({ type: z.literal('reboot'), hosts: z.array(HostNameSchema) }).strict(),
+  z.object({ type: z.literal('note'), level: z.enum(['info', 'warn']), line: Line }).strict(),
+  z
+    .object({
+      type: z.literal('end'),
+      ok: z.boolean(),
+      /** null exactly when ok; XH_ERR_TIMEOUT for a --timeout that ran out */
+      code: ErrorCodeSchema.nullable(),
+      message: Line,
+      moved: z.number().int().nonnegative(),
+      remaining: z.array(LeftoverSchema),
+    })
+    .strict(),
+]);
+export type JobEvent = z.infer<typeof JobEventSchema>;
+export type JobEnd = Extract<JobEvent, { type: 'end' }>;
+
+export const CancelRequestSchema = z.object({ jobId: z.string().min(1).max(100) }).strict();
+export const CancelAnswerSchema = z.object({ jobId: z.string(), stopping: z.boolean(), inFlight: z.number().int().nonnegative() }).strict();
+export type CancelAnswer = z.infer<typeof CancelAnswerSchema>;
+
+export const JobSummarySchema = z
+  .object({ jobId: z.string(), kind: JobEventSchema.options[0].shape.kind, hosts: z.array(HostNameSchema), by: z.string(), startedAt: Ms, inFlight: z.number().int().nonnegative(), stopping: z.boolean() })
+  .strict();
+export const JobsAnswerSchema = z.object({ at: Ms, jobs: z.array(JobSummarySchema) }).strict();
+export type JobsAnswer = z.infer<typeof JobsAnswerSchema>;

@@ -1,0 +1,127 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSim, type Sim } from '../../sim/sim.js';
+import { buildAgent, runAsync } from '../run/agent-process.js';
+
+// What a newcomer meets first, as processes (the built bundle) on the simulator: `status` and
+// `reconcile` on the Dom0 holding a standby replica, unknown names, `--help` of every subcommand
+// (the forced command's included) and missing arguments named.
+const FLEET = `option bandwidth=65536 connect-delay=0
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
+`;
+
+let agent: { path: string; cleanup: () => void };
+let sim: Sim | undefined;
+beforeAll(() => {
+  agent = buildAgent();
+}, 120_000);
+afterAll(() => agent?.cleanup());
+afterEach(async () => {
+  await sim?.stop();
+  sim = undefined;
+});
+
+const onSim = async (): Promise<Sim> => (sim = await startSim({ fleet: FLEET, clock: 'real' }));
+const cli = (s: Sim, host: string, args: string[], extra: Record<string, string> = {}) => runAsync(process.execPath, [agent.path, ...args], { ...s.env(host), ...extra });
+/** no simulator: commands that must answer before touching the host */
+const bare = (args: string[], env: Record<string, string> = {}) => runAsync(process.execPath, [agent.path, ...args], { PATH: '/usr/bin:/bin', ...env });
+
+interface StatusJson {
+  domus: { name: string; place: string; home: string | null; replicas: string[]; here: string | null }[];
+  mismatches: unknown[];
+}
+
+describe('status and reconcile on the Dom0 holding a standby replica', () => {
+  it("status db1 on xen1 (db1's DRBD partner) answers: standby, replica of r2, home xen2 (exit 0)", async () => {
+    const s = await onSim();
+    const text = await cli(s, 'xen1', ['status', 'db1']);
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^ {2}db1 +standby: replica of r2, home xen2, not running here$/m);
+    // words an operator can act on: the ledger's file, not an internal write counter
+    expect(text.stdout.split('\n')[0]).toBe('xen1: 1 domU(s) (ledger /var/lib/xenherd/ledger.json)');
+    const json = await cli(s, 'xen1', ['status', 'db1', '--json']);
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.stdout) as StatusJson).domus).toEqual([expect.objectContaining({ name: 'db1', place: 'standby', home: 'xen2', replicas: ['r2'], here: null })]);
+    const all = await cli(s, 'xen1', ['status', 'ALL', '--json']);
+    expect(all.code).toBe(0);
+    expect((JSON.parse(all.stdout) as StatusJson).domus.map((d) => [d.name, d.place])).toEqual([
+      ['db1', 'standby'],
+      ['web1', 'home'],
+    ]);
+  }, 60_000);
+
+  it('status and reconcile of a name nothing here knows: XH_ERR_NOT_FOUND, exit 1', async () => {
+    const s = await onSim();
+    const st = await cli(s, 'xen1', ['status', 'nosuch']);
+    expect(st.code).toBe(1);
+    expect(st.stderr).toContain('XH_ERR_NOT_FOUND: nosuch is not known on xen1');
+    const rec = await cli(s, 'xen1', ['reconcile', 'nosuch']);
+    expect(rec.code).toBe(1);
+    expect(rec.stdout).toBe('');
+    expect(rec.stderr).toMatch(/^xenherd-agent: XH_ERR_NOT_FOUND: unknown domU nosuch on xen1: /);
+    const recJson = await cli(s, 'xen1', ['reconcile', 'nosuch', '--json']);
+    expect(JSON.parse(recJson.stdout)).toMatchObject({ ok: false, code: 'XH_ERR_NOT_FOUND' });
+    // a standby replica is known here: nothing to reconcile, exit 0
+    const db1 = await cli(s, 'xen1', ['reconcile', 'db1']);
+    expect(db1.code).toBe(0);
+    expect(db1.stdout).toContain('nothing to reconcile');
+  }, 60_000);
+
+  it('status text escapes what xl list printed', async () => {
+    const s = await onSim();
+    s.force('a hostile domain name', (st) => ({ ...st, domains: [...st.domains, { ...st.domains.find((d) => d.name === 'web1')!, name: 'evil\x1b[2J\u202e1', domid: 77 }] }));
+    const r = await cli(s, 'xen1', ['status', 'ALL']);
+    expect(r.stdout).toContain('evil\\x1b[2J\\u{202e}1');
+    // eslint-disable-next-line no-control-regex
+    expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\u202e]/);
+  }, 60_000);
+});
+
+describe('--help and missing arguments', () => {
+  const COMMANDS = ['run', 'autostart', 'inventory', 'status', 'migrate', 'reverse', 'reconcile', 'ping', 'migrate2', 'keys'];
+
+  it.each(COMMANDS)('%s --help: exit 0, what it does first, then the usage', async (cmd) => {
+    const r = await bare([cmd, '--help']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const [first, ...rest] = r.stdout.split('\n');
+    expect(first).not.toMatch(/^usage:/);
+    expect(first?.length).toBeGreaterThan(20);
+    expect(rest.join('\n')).toMatch(new RegExp(`^usage: xenherd-agent ${cmd}`, 'm'));
+  });
+
+  it('migrate2 --help typed by an operator is help; under sshd (SSH_ORIGINAL_COMMAND set) the gate still refuses it', async () => {
+    const help = await bare(['migrate2', '-h']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^The ssh forced command/);
+    const forced = await bare(['migrate2', '--help'], { SSH_ORIGINAL_COMMAND: 'ping' });
+    expect(forced.code).toBe(64);
+    expect(JSON.parse(forced.stdout.trim())).toMatchObject({ t: 'result', ok: false, code: 'XH_ERR_USAGE' });
+    const withPeer = await bare(['migrate2', '--peer', 'xen1', '--help']);
+    expect(withPeer.code).toBe(64);
+    expect(withPeer.stdout).toContain('"t":"result"');
+  });
+
+  it.each([
+    [['keys', 'setup'], 'keys setup PEER: PEER is missing'],
+    [['keys'], 'keys setup PEER: setup and PEER are missing'],
+    [['reverse'], 'reverse NAME: NAME is missing'],
+    [['reconcile'], 'reconcile NAME: NAME is missing'],
+    [['ping'], 'ping HOST: HOST is missing'],
+    [['migrate'], 'migrate NAME [HOST]: NAME is missing'],
+    [['status', 'a', 'b'], 'status [ALL|NAME]: unexpected argument "b"'],
+  ])('%j names what is wrong', async (args, message) => {
+    const r = await bare(args);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toBe(`xenherd-agent: XH_ERR_USAGE: ${message} (see xenherd-agent ${args[0]} --help)\n`);
+  });
+
+  it('keys with an unknown first word names that word, not a missing PEER', async () => {
+    const r = await bare(['keys', 'frob', 'xen2']);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toBe('xenherd-agent: XH_ERR_USAGE: unknown keys subcommand "frob" (keys setup PEER)\n');
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { planMigrate, type MigrationFacts, type PreflightCheck } from '../../../agent/decide/migration-plan.js';
+import { judge, type PreflightFacts } from '../../../agent/decide/preflight.js';
+import { emptyLedger, withVisitor } from '../../../agent/state/ledger.js';
+import { PeerStatusSchema, type PeerStatus } from '../../../shared/protocol/peer.js';
+
+// The target's maintenance state in the migration preflight: its forced command reports it in
+// `status NAME`; a draining or empty-for-maintenance target takes no domU unless it goes home.
+
+const status = (over: Partial<PeerStatus> = {}): PeerStatus => ({ v: 1, t: 'status', host: 'xen2', name: 'web1', present: 'absent', state: null, listedAs: null, home: null, freeMemMiB: 8192, ...over });
+const facts = (s: PeerStatus): PreflightFacts => ({ name: 'web1', here: undefined, resourceHosts: new Map(), keys: new Map(), sshd: new Map(), status: new Map([['xen2', s]]) });
+const check = (refuseDraining: boolean): PreflightCheck => ({ check: 'peer-status', peer: 'xen2', wantPresent: false, refuseDraining });
+
+describe('preflight: the target\'s maintenance state', () => {
+  const table: { maintenance: PeerStatus['maintenance']; refuseDraining: boolean; ok: boolean }[] = [
+    { maintenance: undefined, refuseDraining: true, ok: true },
+    { maintenance: 'online', refuseDraining: true, ok: true },
+    { maintenance: 'restoring', refuseDraining: true, ok: true },
+    { maintenance: 'draining', refuseDraining: true, ok: false },
+    { maintenance: 'maintenance', refuseDraining: true, ok: false },
+    { maintenance: 'draining', refuseDraining: false, ok: true },
+    { maintenance: 'maintenance', refuseDraining: false, ok: true },
+  ];
+  for (const row of table) {
+    it(`${row.maintenance ?? 'not reported (an older agent)'}${row.refuseDraining ? '' : ', going home'}: ${row.ok ? 'passes' : 'refused'}`, () => {
+      const s = status(row.maintenance === undefined ? {} : { maintenance: row.maintenance });
+      const v = judge(check(row.refuseDraining), facts(s));
+      expect(v.ok).toBe(row.ok);
+      if (!row.ok) expect(v).toMatchObject({ code: 'XH_ERR_REFUSED', detail: expect.stringContaining('xen2 is') });
+    });
+  }
+
+  it('an older agent\'s status line (no maintenance field) still parses', () => {
+    const { maintenance: _, ...old } = status({ maintenance: 'online' });
+    expect(PeerStatusSchema.safeParse(old).success).toBe(true);
+  });
+});
+
+describe('planMigrate: which moves check the target\'s state, and what a restore is', () => {
+  const base: MigrationFacts = {
+    host: 'xen2',
+    ledger: withVisitor(emptyLedger('xen2'), 'web1', { home: 'xen1', since: '2025-01-01T00:00:00.000Z', operationId: 'op-0' }),
+    homes: new Map(),
+    homesProblem: null,
+    domains: [{ name: 'web1', baseName: 'web1', domid: 3, memMiB: 2048, vcpus: 2, stateLetters: '-b----', state: 'blocked', shutdownReason: null, migration: null, cpuTimeS: 1 }],
+    resources: ['r1'],
+    drbdPartner: 'xen1',
+  };
+  const peerStatus = (reason: 'manual' | 'drain' | 'rebalance' | 'restore') => {
+    const p = planMigrate(base, { name: 'web1', target: null, reason, operationId: 'op-1', noPeer: false });
+    if (!p.ok) throw new Error(p.error.message);
+    const pf = p.value.steps.find((s) => s.do === 'preflight');
+    return pf?.do === 'preflight' ? pf.checks.find((c) => c.check === 'peer-status') : undefined;
+  };
+  it('every reason but restore refuses a draining target', () => {
+    expect(peerStatus('manual')).toMatchObject({ refuseDraining: true });
+    expect(peerStatus('drain')).toMatchObject({ refuseDraining: true });
+    expect(peerStatus('rebalance')).toMatchObject({ refuseDraining: true });
+    expect(peerStatus('restore')).toMatchObject({ refuseDraining: false });
+  });
+  it('a restore of a visitor goes to its home and ends its record here; anywhere else is refused', () => {
+    const p = planMigrate(base, { name: 'web1', target: 'xen1', reason: 'restore', operationId: 'op-1', noPeer: false });
+    expect(p.ok && p.value.steps.find((s) => s.do === 'record')).toEqual({ do: 'record', change: { kind: 'forget' } });
+    const noHome = planMigrate({ ...base, ledger: emptyLedger('xen2'), drbdPartner: null }, { name: 'web1', target: 'xen1', reason: 'restore', operationId: 'op-1', noPeer: false });
+    expect(noHome).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining("does not know web1's home") } });
+  });
+});

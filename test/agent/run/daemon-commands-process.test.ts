@@ -1,0 +1,154 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { AGENT_LINK_PATH, AGENT_LINK_PROTOCOL_VERSION, AgentMessageSchema, type AgentMessage, type CommandBody, type ResultMessage } from '../../../shared/protocol/agent-link.js';
+import type { Sim } from '../../sim/sim.js';
+import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
+import { AgentProcess, runAsync, runsOn } from './agent-process.js';
+
+// The real daemon (`xenherd-agent run`, the built bundle) answering a controller's commands over
+// a real WebSocket: `maintenance` and `inspect` answered by the daemon itself, `shutdown` run by
+// its own CLI in a child process. The controller here is a bare WebSocket server on loopback that
+// speaks the agent link; the behaviour behind each op is tested in process (test/fleet/).
+
+const FLEET = `
+option bandwidth=1024 connect-delay=300
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+`;
+
+/** The controller's end of one agent's link: welcome, then commands; every frame schema-checked. */
+class LoopbackController {
+  readonly server: WebSocketServer;
+  readonly frames: AgentMessage[] = [];
+  readonly garbage: string[] = [];
+  authorization: string | null = null;
+  private socket: WebSocket | null = null;
+  private waiters: (() => void)[] = [];
+  private ids = 0;
+
+  constructor() {
+    this.server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: AGENT_LINK_PATH });
+    this.server.on('connection', (ws, req) => {
+      this.authorization = req.headers.authorization ?? null;
+      this.socket = ws;
+      ws.on('message', (data) => {
+        const parsed = AgentMessageSchema.safeParse(JSON.parse(String(data)));
+        if (!parsed.success) this.garbage.push(String(data));
+        else {
+          this.frames.push(parsed.data);
+          if (parsed.data.type === 'hello') ws.send(JSON.stringify({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: 1_000, staleAfterMs: 30_000 }));
+          if (parsed.data.type === 'snapshot') ws.send(JSON.stringify({ type: 'fleet', at: Date.now(), runningOn: {} }));
+        }
+        for (const w of this.waiters.splice(0)) w();
+      });
+    });
+  }
+
+  url(): string {
+    return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** the first frame matching, waiting for it as frames arrive (at most timeoutMs) */
+  async frame<T extends AgentMessage>(pred: (m: AgentMessage) => m is T, what: string, timeoutMs = 20_000): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.frames.find(pred);
+      if (hit) return hit;
+      if (Date.now() > end) throw new Error(`no ${what} from the agent within ${timeoutMs} ms (frames: ${this.frames.map((f) => f.type).join(' ')})`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 250);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+  }
+
+  async command(body: CommandBody, timeoutMs?: number): Promise<ResultMessage> {
+    const commandId = `cmd-${++this.ids}`;
+    if (!this.socket) throw new Error('the agent is not connected');
+    this.socket.send(JSON.stringify({ type: 'command', commandId, ...body }));
+    return this.frame((m): m is ResultMessage => m.type === 'result' && m.commandId === commandId, `the result of ${body.op}`, timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.server.clients) c.terminate();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+const bed = agentTestBed();
+let ctl: LoopbackController | null = null;
+afterEach(async () => {
+  await ctl?.close();
+  ctl = null;
+});
+
+/** a loopback port nothing listens on (taken from the OS, then let go) */
+async function deadPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function boot(options: { primaryDown?: boolean } = {}): Promise<{ sim: Sim; agent: AgentProcess; ctl: LoopbackController }> {
+  const sim = await bed.startSim(FLEET);
+  ctl = new LoopbackController();
+  await new Promise<void>((r) => ctl!.server.once('listening', () => r()));
+  // where the daemon's own CLI children look for it, too (they are given no --config)
+  const etc = join(sim.hostRoot('xen1'), 'etc/xenherd');
+  mkdirSync(etc, { recursive: true, mode: 0o700 });
+  const config = join(etc, 'agent.json');
+  const link = options.primaryDown ? { url: `ws://127.0.0.1:${await deadPort()}`, standbyUrls: [ctl.url()] } : { url: ctl.url() };
+  writeFileSync(config, JSON.stringify({ ...FAST_TIMERS, controller: { ...link, token: 'xh1.000000000000.testtokentesttokentesttoken' } }));
+  const agent = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', config));
+  await ctl.frame((m): m is Extract<AgentMessage, { type: 'snapshot' }> => m.type === 'snapshot', 'snapshot');
+  return { sim, agent, ctl };
+}
+
+describe('the daemon answers a controller\'s commands', () => {
+  it('reports to a standby controller URL when the primary cannot be reached, saying which URL failed', async () => {
+    const { agent } = await boot({ primaryDown: true });
+    expect(ctl!.frames.find((f) => f.type === 'hello')).toMatchObject({ host: 'xen1' });
+    const failed = agent.logs.find((l) => typeof l.msg === 'string' && l.msg.includes('ws://127.0.0.1:') && !l.msg.includes(ctl!.url()));
+    expect(failed?.msg).toMatch(/ws:\/\/127\.0\.0\.1:\d+: /);
+  });
+
+  it('maintenance and inspect: answered by the daemon itself, the flag on disk before the result', async () => {
+    const { sim } = await boot();
+    const c = ctl!;
+    expect(c.authorization).toBe('Bearer xh1.000000000000.testtokentesttokentesttoken');
+    const hello = c.frames.find((f) => f.type === 'hello');
+    expect(hello).toMatchObject({ capabilities: expect.arrayContaining(['maintenance', 'inspect', 'cold-migrate']) });
+
+    const m = await c.command({ op: 'maintenance', state: 'draining', from: ['online'], operationId: 'drain-1', owner: 'ctl-test', leaseMs: 60_000, by: 'ctl:admin' });
+    expect(m).toMatchObject({ ok: true, data: { kind: 'maintenance', maintenance: { state: 'draining', operationId: 'drain-1', owner: 'ctl-test' } } });
+    expect(JSON.parse(readFileSync(join(sim.hostRoot('xen1'), 'var/lib/xenherd/maintenance.json'), 'utf8'))).toMatchObject({ state: 'draining', operationId: 'drain-1' });
+    await c.frame((f): f is Extract<AgentMessage, { type: 'delta' }> => f.type === 'delta' && f.state.maintenance?.state === 'draining', 'a delta with the maintenance state');
+
+    const i = await c.command({ op: 'inspect', name: 'web1', by: 'ctl:admin' });
+    expect(i).toMatchObject({ ok: true, data: { kind: 'inspect', host: 'xen1', name: 'web1', rows: [expect.objectContaining({ name: 'web1' })], busy: false } });
+    expect(i.data?.kind === 'inspect' ? i.data.resources : []).toEqual([expect.objectContaining({ name: 'r1', role: 'Primary' })]);
+    expect(c.garbage).toEqual([]);
+  });
+
+  it('shutdown runs as the agent\'s own CLI child (move-stop); move-start then starts it on the other Dom0', async () => {
+    const { sim, agent } = await boot();
+    const down = await ctl!.command({ op: 'shutdown', name: 'web1', target: 'xen2', operationId: 'drain-1', by: 'ctl:admin' }, 60_000);
+    expect(down, JSON.stringify(down)).toMatchObject({ ok: true, message: expect.stringContaining('web1 is shut down on xen1') });
+    expect(ctl!.frames.some((f) => f.type === 'progress' && /^shutting web1 down on xen1/.test(f.line))).toBe(true);
+    expect(runsOn(sim, 'web1')).toEqual([]);
+    await agent.waitLog((l) => l.domu === 'web1' && typeof l.msg === 'string' && l.msg.startsWith('web1 released by xenherd-agent move-stop'));
+    const up = await runAsync(process.execPath, [bed.agentPath(), 'move-start', 'web1', '--from', 'xen1', '--operation-id', 'drain-1', '--json'], sim.env('xen2'));
+    expect(up.code, up.stderr).toBe(0);
+    expect(JSON.parse(up.stdout.trim().split('\n').pop() ?? '')).toMatchObject({ ok: true, domu: 'web1', from: 'xen1', to: 'xen2' });
+    expect(runsOn(sim, 'web1')).toEqual(['xen2']);
+  });
+});

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { runProgram, type Command, type Program } from '../../../shared/cli/program.js';
+
+// `BINARY COMMAND --help` says what the command does before how to call it.
+const run = async (program: Program, argv: string[]) => {
+  let stdout = '';
+  let stderr = '';
+  const code = await runProgram(program, argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} });
+  return { code, stdout, stderr };
+};
+
+const plain: Command = { name: 'frob', summary: 'Frobnicate one widget.', usage: 'frob NAME [--json]\n  --json  print JSON', run: async () => 0 };
+const own: Command = { ...plain, name: 'own', help: 'Own help text.\n' };
+const program: Program = { binary: 'tool', description: 'A tool.', commands: [plain, own] };
+
+describe('COMMAND --help', () => {
+  it('prints the summary first, then the usage', async () => {
+    expect(await run(program, ['frob', '--help'])).toEqual({ code: 0, stdout: 'Frobnicate one widget.\n\nusage: tool frob NAME [--json]\n  --json  print JSON\n', stderr: '' });
+  });
+  it('prints a command\'s own help text unchanged', async () => {
+    expect((await run(program, ['own', '-h'])).stdout).toBe('Own help text.\n');
+  });
+});
