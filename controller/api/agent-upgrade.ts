@@ -4,15 +4,18 @@ import type { WebSocketServer } from 'ws';
 import type { Logger } from '../../shared/logger.js';
 import { wsLink } from '../../shared/link/ws-link.js';
 import { AGENT_LINK_PATH } from '../../shared/protocol/agent-link.js';
+import type { AuthFailureLimiter } from '../auth/auth-limiter.js';
 import { authenticate } from '../auth/tokens.js';
 import type { TokenBook } from '../auth/token-store-file.js';
 import type { ControllerCore } from '../core/controller-core.js';
+import type { IngestPacer } from './ingest-pacer.js';
 
 /** Answers an HTTP upgrade with an error status and closes: the WebSocket never opens. */
-function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, code: string, message: string): void {
+function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404 | 429, code: string, message: string, retryAfterSeconds?: number): void {
   const body = JSON.stringify({ error: { code, message } });
-  const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' }[status];
+  const retry = retryAfterSeconds === undefined ? '' : `Retry-After: ${retryAfterSeconds}\r\n`;
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${retry}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   socket.destroy();
 }
 
@@ -20,7 +23,7 @@ function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, code: string, me
  * An agent opening its link: the token is checked before the WebSocket exists, and the host it
  * is bound to becomes the link's identity; the core then refuses a hello for any other host.
  */
-export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocketServer; tokens: TokenBook; log: Logger }) {
+export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocketServer; tokens: TokenBook; log: Logger; pacer: IngestPacer; limiter: AuthFailureLimiter }) {
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
@@ -29,8 +32,14 @@ export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocket
       deps.log.warn({ event: 'agent-refused', remote, reason: `upgrade on unknown path ${JSON.stringify(path).slice(0, 100)}` }, 'refused a WebSocket upgrade on an unknown path');
       return refuseUpgrade(socket, 404, 'XH_ERR_NOT_FOUND', `the agent link is at ${AGENT_LINK_PATH}`);
     }
+    const gate = deps.limiter.check(req.socket.remoteAddress ?? '?');
+    if (!gate.allowed) {
+      if (gate.firstInWindow) deps.log.warn({ event: 'auth-rate-limited', remote, retryAfterSeconds: gate.retryAfterSeconds }, `too many refused tokens from ${remote}: refusing its agent links and requests for ${gate.retryAfterSeconds} s`);
+      return refuseUpgrade(socket, 429, 'XH_ERR_AUTH', `too many refused tokens from this address: try again in ${gate.retryAfterSeconds} s`, gate.retryAfterSeconds);
+    }
     const auth = authenticate(deps.tokens.current(), req.headers.authorization);
     if (!auth.ok) {
+      deps.limiter.failed(req.socket.remoteAddress ?? '?');
       deps.log.warn({ event: 'agent-refused', remote, code: 'XH_ERR_AUTH', reason: auth.reason }, `refused an agent link from ${remote}: ${auth.reason}`);
       return refuseUpgrade(socket, 401, 'XH_ERR_AUTH', 'token refused: enroll this host (xenherd-controller enroll HOST) and use the token it prints');
     }
@@ -40,7 +49,7 @@ export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocket
     }
     const host = auth.principal.host;
     deps.wss.handleUpgrade(req, socket, head, (ws) => {
-      deps.core.acceptAgent(wsLink(ws, remote), { host });
+      deps.core.acceptAgent(deps.pacer.link(ws, wsLink(ws, remote)), { host });
     });
   };
 }

@@ -13,7 +13,7 @@ const BODY_LIMIT = 16 * 1024;
  * because a terminal closed.
  */
 export async function runCommandStream(core: ControllerCore, log: Logger, operator: OperatorIdentity, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readBody(req, BODY_LIMIT);
+  const body = await readBody(req, res, BODY_LIMIT);
   if (body === null) return sendError(res, { code: 'XH_ERR_USAGE', message: `the request body is above ${BODY_LIMIT} bytes` });
   let raw: unknown;
   try {

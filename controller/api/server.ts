@@ -2,11 +2,14 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import type { Clock } from '../../shared/clock/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import { AuthFailureLimiter, type AuthLimits } from '../auth/auth-limiter.js';
 import type { TokenBook } from '../auth/token-store-file.js';
 import type { ControllerCore } from '../core/controller-core.js';
 import { agentUpgradeHandler } from './agent-upgrade.js';
 import { httpApiHandler } from './http-api.js';
+import { IngestPacer } from './ingest-pacer.js';
 
 export interface ServerOptions {
   readonly core: ControllerCore;
@@ -17,6 +20,9 @@ export interface ServerOptions {
   /** PEM certificate and key; null = plaintext (the config allows that only on loopback) */
   readonly tls: { readonly cert: string; readonly key: string } | null;
   readonly maxMessageBytes: number;
+  readonly clock: Clock;
+  /** refused tokens per address before 429 (controller/auth/auth-limiter.ts); default DEFAULT_AUTH_LIMITS */
+  readonly authLimits?: AuthLimits;
 }
 
 export interface RunningServer {
@@ -34,8 +40,10 @@ export interface RunningServer {
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const server: Server = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2' }) : createHttpServer();
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes, perMessageDeflate: false });
-  server.on('request', httpApiHandler(o));
-  server.on('upgrade', agentUpgradeHandler({ core: o.core, wss, tokens: o.tokens, log: o.log }));
+  // one count of refused tokens per address, whether they came on the API or on an agent link
+  const limiter = new AuthFailureLimiter(o.clock, o.authLimits);
+  server.on('request', httpApiHandler({ ...o, limiter }));
+  server.on('upgrade', agentUpgradeHandler({ core: o.core, wss, tokens: o.tokens, log: o.log, pacer: new IngestPacer(o.clock), limiter }));
   server.on('tlsClientError', (e: Error, socket: { remoteAddress?: string; remotePort?: number }) => {
     o.log.warn({ event: 'tls-refused', remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, reason: e.message }, `TLS handshake failed: ${e.message}`);
   });

@@ -1,6 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../files/atomic-write.js';
+import { writeOwnFile } from '../files/atomic-write.js';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { emptyTokenStore, TokenStoreSchema, type TokenStore } from './tokens.js';
@@ -9,13 +10,9 @@ export const tokenStorePath = (stateDir: string): string => join(stateDir, 'toke
 
 /** Reads STATE_DIR/tokens.json; a missing file is an empty store. */
 export function readTokenStore(file: string): Result<TokenStore, XhError> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok(emptyTokenStore());
-    return err({ code: 'XH_ERR_FILE', message: `${file}: ${(e as Error).message}` });
-  }
+  const read = readRegularFileSync(file, { symlinks: 'follow' });
+  if (!read.ok) return read.error.errno === 'ENOENT' ? ok(emptyTokenStore()) : err(read.error);
+  const text = read.value;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -28,7 +25,7 @@ export function readTokenStore(file: string): Result<TokenStore, XhError> {
 }
 
 /** Writes owner-only (0600, directory 0700), atomically. */
-export const writeTokenStore = (file: string, store: TokenStore): Result<void, XhError> => writeFileAtomic(file, `${JSON.stringify(store, null, 2)}\n`);
+export const writeTokenStore = (file: string, store: TokenStore): Result<void, XhError> => writeOwnFile(file, `${JSON.stringify(store, null, 2)}\n`);
 
 /**
  * The server's view of tokens.json: re-read whenever the file changed (mtime, size or inode), so

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { parseArgv, type OptionSpec, type ParsedArgv } from '../../shared/cli/argv.js';
@@ -27,19 +27,15 @@ export function parseCommand(argv: readonly string[], specs: readonly OptionSpec
 
 export function loadConfig(file: string | undefined): Result<ControllerConfig & { file: string }, XhError> {
   const path = file ?? DEFAULT_CONFIG_PATH;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+  const read = readRegularFileSync(path, { symlinks: 'follow' });
+  if (!read.ok) {
+    const missing = read.error.errno === 'ENOENT';
     return err({
       code: 'XH_ERR_CONFIG',
-      message: missing
-        ? `no config at ${path}: make one with \`${BIN} init --dir DIR\` and pass --config DIR/controller.json`
-        : `${path}: ${(e as Error).message}`,
+      message: missing ? `no config at ${path}: make one with \`${BIN} init --dir DIR\` and pass --config DIR/controller.json` : read.error.message,
     });
   }
-  const c = parseControllerConfig(text, path);
+  const c = parseControllerConfig(read.value, path);
   return c.ok ? { ok: true, value: { ...c.value, file: path } } : c;
 }
 

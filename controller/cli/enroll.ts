@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { X509Certificate } from 'node:crypto';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
@@ -30,10 +30,12 @@ async function enroll(argv: readonly string[], io: CliIo, hooks: ControllerHooks
   if (!c.ok) return fail(c.error, io);
   let caFingerprint: string | null = null;
   if (c.value.tls !== false && c.value.tls.ca !== null) {
+    const pem = readRegularFileSync(c.value.tls.ca, { symlinks: 'follow' });
+    if (!pem.ok) return fail({ code: 'XH_ERR_CONFIG', message: `${c.value.file}: key "tls.ca": ${pem.error.message}` }, io);
     try {
-      caFingerprint = new X509Certificate(readFileSync(c.value.tls.ca)).fingerprint256;
+      caFingerprint = new X509Certificate(pem.value).fingerprint256;
     } catch (e) {
-      return fail({ code: 'XH_ERR_CONFIG', message: `${c.value.file}: key "tls.ca": ${(e as Error).message}` }, io);
+      return fail({ code: 'XH_ERR_CONFIG', message: `${c.value.file}: key "tls.ca": ${c.value.tls.ca} is not a certificate (${(e as Error).message})` }, io);
     }
   }
   const file = tokenStorePath(c.value.stateDir);
@@ -48,7 +50,7 @@ async function enroll(argv: readonly string[], io: CliIo, hooks: ControllerHooks
   const snippet = { controller: { url: agentUrl(c.value, hooks.hostname()), token: t.token, ...(caFingerprint !== null ? { caFingerprint } : {}) } };
   io.stdout(`${JSON.stringify(snippet, null, 2)}\n`);
   io.stderr(
-    `${BIN}: enrolled ${host}${replaced.length > 0 ? ' (its previous token no longer works)' : ''}: put the "controller" section above into ${host}'s /etc/xenherd/agent.json; the token is shown only now\n`,
+    `${BIN}: enrolled ${host}${replaced.length > 0 ? ' (its previous token no longer works)' : ''}: put the "controller" section above into ${host}'s /etc/xenherd/agent.json; the token is shown only now (a controller run by the packaged service sees it after systemctl restart xenherd-controller)\n`,
   );
   return 0;
 }
@@ -57,6 +59,6 @@ export const enrollCommand = (hooks: ControllerHooks): Command =>
   withHelp({
     name: 'enroll',
     summary: "Register HOST's agent and print its config section (controller URL, token, CA fingerprint).",
-    usage: `${USAGE}\nThe token can only ever report as HOST. Enrolling HOST again replaces its token. The running controller picks it up at once.`,
+    usage: `${USAGE}\nThe token can only ever report as HOST. Enrolling HOST again replaces its token. A controller reading tokens.json itself picks it up at once; the packaged service reads a copy made when it starts (a systemd credential), so restart it: systemctl restart xenherd-controller (agents reconnect by themselves).`,
     run: (argv, io) => enroll(argv, io, hooks),
   });

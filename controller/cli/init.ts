@@ -8,7 +8,7 @@ import { ipBytes } from '../pki/ip-bytes.js';
 import { makeCa, makeServerCert } from '../pki/certificate.js';
 import { tokenStorePath, writeTokenStore } from '../auth/token-store-file.js';
 import { emptyTokenStore, newToken } from '../auth/tokens.js';
-import { writeFileAtomic } from '../files/atomic-write.js';
+import { writeOwnFile } from '../files/atomic-write.js';
 import type { ControllerConfigInput } from '../config/schema.js';
 import { isLoopbackAddress } from '../config/loopback.js';
 import { BIN, fail, optionString, parseCommand, withHelp } from './common.js';
@@ -68,7 +68,7 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
     [files.cert, server.certPem, 0o644],
     [files.config, `${JSON.stringify(config, null, 2)}\n`, 0o600],
   ] as const) {
-    const w = writeFileAtomic(file, text, mode);
+    const w = writeOwnFile(file, text, mode);
     if (!w.ok) return fail(w.error, io);
   }
   const w = writeTokenStore(tokenStorePath(stateDir), store);

@@ -25,7 +25,7 @@ async function operator(argv: readonly string[], io: CliIo, hooks: ControllerHoo
   const w = writeTokenStore(file, store.value);
   if (!w.ok) return fail(w.error, io);
   io.stdout(`${t.token}\n`);
-  io.stderr(`${BIN}: token for ${name} (role ${role}); shown only now: export XENHERD_TOKEN=... or put it in ~/.config/xenherd/ctl.json\n`);
+  io.stderr(`${BIN}: token for ${name} (role ${role}); shown only now: export XENHERD_TOKEN=... or put it in ~/.config/xenherd/ctl.json (a controller run by the packaged service sees it after systemctl restart xenherd-controller)\n`);
   return 0;
 }
 

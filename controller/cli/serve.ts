@@ -2,8 +2,9 @@ import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { createLogger } from '../../shared/logger.js';
 import { startServer } from '../api/server.js';
-import { TokenBook, tokenStorePath } from '../auth/token-store-file.js';
-import { settingsOf } from '../config/load.js';
+import { TokenBook } from '../auth/token-store-file.js';
+import { serveFiles } from '../config/credentials.js';
+import { jobSettingsOf, settingsOf } from '../config/load.js';
 import { readTlsFiles } from '../config/tls-files.js';
 import { ControllerCore } from '../core/controller-core.js';
 import { fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
@@ -16,20 +17,26 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   if (!a.ok) return fail(a.error, io);
   const c = loadConfig(optionString(a.value, 'config'));
   if (!c.ok) return fail(c.error, io);
-  const config = c.value;
+  // under systemd, LoadCredential= copies of the TLS files and tokens.json replace the paths
+  const files = serveFiles(c.value, process.env['CREDENTIALS_DIRECTORY']);
+  const config = { ...files.config, file: c.value.file };
   const tls = readTlsFiles(config, config.file);
   if (!tls.ok) return fail(tls.error, io);
   const log = createLogger({ name: 'xenherd-controller', level: config.logLevel });
+  if (files.fromCredentials.length > 0) log.info({ event: 'credentials', names: files.fromCredentials }, `read from systemd credentials: ${files.fromCredentials.join(', ')}`);
   if (hooks.isRoot) log.warn({ event: 'running-as-root' }, 'running as root: the controller needs no privileges; run it as its own user (see README)');
-  const tokens = new TokenBook(tokenStorePath(config.stateDir), (message) => log.error({ event: 'tokens-unreadable', reason: message }, `tokens unreadable, keeping the last good ones: ${message}`));
+  const tokens = new TokenBook(files.tokensFile, (message) => log.error({ event: 'tokens-unreadable', reason: message }, `tokens unreadable, keeping the last good ones: ${message}`));
   const store = tokens.current();
   if (Object.keys(store.agents).length + Object.keys(store.operators).length === 0) {
-    log.warn({ event: 'no-tokens', file: tokenStorePath(config.stateDir) }, 'no tokens yet: nobody can connect; run `xenherd-controller enroll HOST` for each agent');
+    log.warn({ event: 'no-tokens', file: files.tokensFile }, 'no tokens yet: nobody can connect; run `xenherd-controller enroll HOST` for each agent');
   }
-  const core = new ControllerCore({ clock: hooks.clock, log, newId: hooks.newId, settings: settingsOf(config) });
+  // the owner of the maintenance flags this controller claims: stable across its restarts (so a
+  // re-run drain continues its own operation at once), distinct from any other controller's
+  const identity = `xenherd-controller@${hooks.hostname()}:${config.listen.port}`;
+  const core = new ControllerCore({ clock: hooks.clock, log, newId: hooks.newId, settings: settingsOf(config), jobs: jobSettingsOf(config), identity });
   let server;
   try {
-    server = await startServer({ core, tokens, log, host: config.listen.host, port: config.listen.port, tls: tls.value, maxMessageBytes: config.maxMessageBytes });
+    server = await startServer({ core, tokens, log, host: config.listen.host, port: config.listen.port, tls: tls.value, maxMessageBytes: config.maxMessageBytes, clock: hooks.clock });
   } catch (e) {
     core.close();
     return fail({ code: 'XH_ERR_CONFIG', message: `${config.file}: key "listen": cannot listen on ${config.listen.host}:${config.listen.port}: ${(e as Error).message}` }, io);
@@ -37,8 +44,12 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   await new Promise<void>((resolve) => {
     hooks.onSignal('SIGTERM', resolve);
     hooks.onSignal('SIGINT', resolve);
-    // tokens.json is re-read whenever it changes; SIGHUP needs to do nothing else
-    hooks.onSignal('SIGHUP', () => log.info({ event: 'sighup' }, 'SIGHUP: tokens are re-read on change; nothing else to reload'));
+    // tokens.json is re-read whenever it changes; SIGHUP needs to do nothing else. A credential
+    // is a copy made when the service started: only a restart brings a new one.
+    const fromCredential = files.fromCredentials.includes('tokens.json');
+    hooks.onSignal('SIGHUP', () =>
+      log.info({ event: 'sighup' }, fromCredential ? 'SIGHUP: tokens come from a systemd credential, read at start: restart the service to apply new ones' : 'SIGHUP: tokens are re-read on change; nothing else to reload'),
+    );
   });
   log.info({ event: 'stopping' }, 'stopping: closing agent links');
   core.close();
@@ -50,6 +61,6 @@ export const serveCommand = (hooks: ControllerHooks): Command =>
   withHelp({
     name: 'serve',
     summary: 'Run the controller: agents report to it over WSS, xenherdctl asks it over HTTPS (one port).',
-    usage: `${USAGE}\nDefault config: /etc/xenherd/controller.json (make one with \`xenherd-controller init\`).\nLogs JSON to stdout; SIGTERM/SIGINT stop it.`,
+    usage: `${USAGE}\nDefault config: /etc/xenherd/controller.json (make one with \`xenherd-controller init\`).\nLogs JSON to stdout; SIGTERM/SIGINT stop it.\nUnder systemd, credentials (LoadCredential=) named tls.cert, tls.key, tls.ca and tokens.json replace\nthe config's paths: root keeps the files, the unprivileged service reads the copies.`,
     run: (argv, io) => serve(argv, io, hooks),
   });

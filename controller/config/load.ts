@@ -1,6 +1,7 @@
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { ControllerSettings } from '../core/settings.js';
+import type { JobSettings } from '../jobs/settings.js';
 import { describeIssue, parseJsonObject } from './describe-issue.js';
 import { ControllerConfigSchema, type ControllerConfig } from './schema.js';
 
@@ -20,4 +21,11 @@ export const settingsOf = (c: ControllerConfig): Partial<ControllerSettings> => 
   staleAfterMs: Math.round(c.staleAfterSeconds * 1000),
   commandTimeoutMs: Math.round(c.commandTimeoutSeconds * 1000),
   maxMessageBytes: c.maxMessageBytes,
+});
+
+/** The migration limits of orchestration jobs, from the config's `migrations`. */
+export const jobSettingsOf = (c: ControllerConfig): Partial<JobSettings> => ({
+  limits: { perSource: c.migrations.maxPerSource, perTarget: c.migrations.maxPerTarget, global: c.migrations.maxInFleet },
+  maxAttempts: c.migrations.attempts,
+  reserveMiB: c.migrations.reserveMiB,
 });

@@ -1,11 +1,3 @@
-import { isIPv4, isIPv6 } from 'node:net';
-
-/**
- * Is this listen address a loopback address? Only literal addresses count: a name such as
- * "localhost" is whatever the resolver says on the day, so plaintext is never allowed by name.
- */
-export function isLoopbackAddress(host: string): boolean {
-  if (isIPv4(host)) return host.startsWith('127.');
-  if (isIPv6(host)) return host === '::1' || /^::ffff:127\./i.test(host);
-  return false;
-}
+// The controller's listen address and xenherdctl's URL are checked with the same rule as the
+// agent's controller URL: one definition, in shared/.
+export { isLoopbackAddress } from '../../shared/loopback-address.js';

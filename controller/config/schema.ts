@@ -40,6 +40,22 @@ export const ControllerConfigSchema = z
     /** the largest message an agent may send (WebSocket maxPayload) */
     maxMessageBytes: z.number().int().min(65_536).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    /** drains, restores, rebalances and rolls: how many live migrations at once, and how hard to try */
+    migrations: z
+      .object({
+        /** leaving one Dom0 at once (more congest its link and slow each other down) */
+        maxPerSource: z.number().int().min(1).max(16).default(1),
+        /** arriving at one Dom0 at once */
+        maxPerTarget: z.number().int().min(1).max(16).default(1),
+        /** in the whole fleet at once */
+        maxInFleet: z.number().int().min(1).max(256).default(2),
+        /** live-migration attempts per domU before it is a leftover (or cold-moved) */
+        attempts: z.number().int().min(1).max(10).default(3),
+        /** memory kept free on every target */
+        reserveMiB: z.number().int().min(0).max(1_048_576).default(1024),
+      })
+      .strict()
+      .default({ maxPerSource: 1, maxPerTarget: 1, maxInFleet: 2, attempts: 3, reserveMiB: 1024 }),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { ControllerConfig } from './schema.js';
@@ -10,15 +10,16 @@ import type { ControllerConfig } from './schema.js';
  */
 export function readTlsFiles(c: ControllerConfig, file: string): Result<{ cert: string; key: string } | null, XhError> {
   if (c.tls === false) return ok(null);
-  try {
-    let cert = readFileSync(c.tls.cert, 'utf8');
-    const key = readFileSync(c.tls.key, 'utf8');
-    if (c.tls.ca !== null) {
-      const ca = readFileSync(c.tls.ca, 'utf8').trim();
-      if (!cert.includes(ca)) cert = `${cert.trimEnd()}\n${ca}\n`;
-    }
-    return ok({ cert, key });
-  } catch (e) {
-    return err({ code: 'XH_ERR_CONFIG', message: `${file}: key "tls": ${(e as Error).message}: fix the path, or make the files with \`xenherd-controller init\`` });
-  }
+  const read = (path: string): string | XhError => {
+    const r = readRegularFileSync(path, { symlinks: 'follow' });
+    return r.ok ? r.value : { code: 'XH_ERR_CONFIG', message: `${file}: key "tls": ${r.error.message}: fix the path, or make the files with \`xenherd-controller init\`` };
+  };
+  const cert = read(c.tls.cert);
+  const key = read(c.tls.key);
+  if (typeof cert !== 'string') return err(cert);
+  if (typeof key !== 'string') return err(key);
+  if (c.tls.ca === null) return ok({ cert, key });
+  const ca = read(c.tls.ca);
+  if (typeof ca !== 'string') return err(ca);
+  return ok({ cert: cert.includes(ca.trim()) ? cert : `${cert.trimEnd()}\n${ca.trim()}\n`, key });
 }

@@ -1,19 +1,27 @@
 import type { Clock } from '../../shared/clock/clock.js';
+import { OwnedTimers } from '../../shared/clock/owned-timers.js';
 import type { XhError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { CLOSE, type Link } from '../../shared/link/link.js';
 import { AGENT_LINK_PROTOCOL_VERSION, type DeltaMessage, type Hello, type SnapshotMessage } from '../../shared/protocol/agent-link.js';
-import type { Alert, CommandRequest, DomainsAnswer, HostsAnswer, StatusAnswer, WhereAnswer } from '../../shared/protocol/ctl-api.js';
+import type { LinkDomuConfig } from '../../shared/protocol/agent-link-state.js';
+import type { CommandRequest, DomainsAnswer, HostsAnswer, StatusAnswer, WhereAnswer } from '../../shared/protocol/ctl-api.js';
+import type { JobsAnswer } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { reconcileAlerts, sortAlerts } from '../fleet/alert-book.js';
-import { findConflicts } from '../fleet/conflicts.js';
 import { FleetIndex } from '../fleet/fleet-index.js';
 import { interestOf, runningOnFor } from '../fleet/fleet-for-agent.js';
-import { newHostRecord, type Freshness, type HostRecord } from '../fleet/host-record.js';
+import { newHostRecord, noteMaintenance, type Freshness, type HostRecord } from '../fleet/host-record.js';
+import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../fleet/pattern.js';
-import { routeCommand } from '../fleet/route.js';
 import { domainRows, hostViews, statusAnswer, whereMatches } from '../fleet/views.js';
+import { JobHub } from '../jobs/job-hub.js';
+import { DEFAULT_JOB_SETTINGS, type JobSettings } from '../jobs/settings.js';
+import { DEFAULT_POLICY } from '../plan/policy.js';
+import { AlertKeeper } from './alert-keeper.js';
 import { AgentSession, type AgentIdentity, type SessionEvents } from './agent-session.js';
+import { FleetMonitor } from './fleet-monitor.js';
+import { fleetPort } from './fleet-port.js';
+import { startOperatorCommand, type CommandStarted, type OperatorIdentity } from './operator-command.js';
 import { PendingCommands, type CommandSink } from './pending-commands.js';
 import { DEFAULT_SETTINGS, type ControllerSettings } from './settings.js';
 
@@ -23,18 +31,13 @@ export interface ControllerCoreOptions {
   /** unique ids for commands and their ledger operations (the composition root passes randomUUID) */
   readonly newId: () => string;
   readonly settings?: Partial<ControllerSettings>;
+  /** the executor's limits and timing (controller/jobs/settings.ts) */
+  readonly jobs?: Partial<JobSettings>;
+  /** who this controller is: the owner of the maintenance flags it claims (the composition root passes its host name) */
+  readonly identity?: string;
 }
 
-/** The operator a command is run for, as their token names them. */
-export interface OperatorIdentity {
-  readonly name: string;
-}
-
-export interface CommandStarted {
-  readonly commandId: string;
-  readonly operationId: string;
-  readonly host: string;
-}
+export type { CommandStarted, OperatorIdentity } from './operator-command.js';
 
 /**
  * The controller without its sockets: agent links in (any Link: WebSocket or memory), the fleet
@@ -44,19 +47,53 @@ export interface CommandStarted {
 export class ControllerCore {
   readonly settings: ControllerSettings;
   private readonly index = new FleetIndex();
+  /** name → host → that host's config of it (the `domus` sections), for the planner */
+  private readonly configs = new MultiIndex<LinkDomuConfig>();
+  private readonly listeners = new Set<(host: string) => void>();
+  /** the orchestration jobs (drain, restore, rebalance, roll, maintenance) and plans */
+  readonly hub: JobHub;
+  /** the Nagios verdict and the Prometheus numbers (GET /v1/check, GET /metrics) */
+  readonly monitor: FleetMonitor;
   private readonly sessions = new Map<string, AgentSession>();
-  private alerts: ReadonlyMap<string, Alert> = new Map();
-  private alertIdsBySubject = new Map<string, string[]>();
+  private readonly alerts: AlertKeeper;
   private readonly pending: PendingCommands;
   private readonly fleetDirty = new Set<string>();
-  private readonly timers = new Set<() => void>();
+  private readonly timers: OwnedTimers;
+  private readonly helloDeadlines = new Map<AgentSession, () => void>();
   private fleetFlushArmed = false;
   private alertsArmed = false;
   private closed = false;
 
   constructor(private readonly o: ControllerCoreOptions) {
     this.settings = { ...DEFAULT_SETTINGS, ...o.settings };
-    this.pending = new PendingCommands(o.clock, o.log, this.settings.commandTimeoutMs);
+    this.timers = new OwnedTimers(o.clock);
+    this.monitor = new FleetMonitor({
+      index: this.index,
+      alerts: () => {
+        this.refreshAlerts();
+        return this.alerts.sorted();
+      },
+      fresh: () => this.fresh(),
+      liveLinks: () => [...this.sessions.values()].filter((s) => s.live).length,
+      inFlightOps: () => this.pending.inFlightOps(),
+      jobs: () => this.hub.progress(),
+    });
+    this.pending = new PendingCommands(o.clock, o.log, this.settings.commandTimeoutMs, this.monitor.commandFinished);
+    this.alerts = new AlertKeeper(o.log);
+    const port = fleetPort({
+      clock: o.clock,
+      log: o.log,
+      identity: o.identity ?? 'xenherd-controller',
+      newId: o.newId,
+      staleAfterMs: this.settings.staleAfterMs,
+      index: this.index,
+      configs: this.configs,
+      sessions: this.sessions,
+      pending: this.pending,
+      listeners: this.listeners,
+      fresh: () => this.fresh(),
+    });
+    this.hub = new JobHub(port, { ...DEFAULT_JOB_SETTINGS, ...o.jobs }, DEFAULT_POLICY);
     this.sweepLater();
   }
 
@@ -64,17 +101,22 @@ export class ControllerCore {
   acceptAgent(link: Link, identity: AgentIdentity): AgentSession {
     const s = new AgentSession(link, identity, this.events, this.o.log, this.settings.maxMessageBytes);
     if (this.closed) s.close(CLOSE.goingAway, 'controller shutting down');
-    // a link that never gets as far as its snapshot must not linger
-    this.after(this.settings.staleAfterMs, () => {
-      if (!s.live) s.refuse('XH_ERR_TIMEOUT', `no hello and snapshot within ${this.settings.staleAfterMs / 1000} s`, CLOSE.protocol);
-    });
+    // a link that never gets as far as its snapshot must not linger; the deadline goes with the
+    // link's snapshot or end, so a refused link is not kept in memory by its timer
+    this.helloDeadlines.set(
+      s,
+      this.after(this.settings.staleAfterMs, () => {
+        this.helloDeadlines.delete(s);
+        if (!s.live) s.refuse('XH_ERR_TIMEOUT', `no hello and snapshot within ${this.settings.staleAfterMs / 1000} s`, CLOSE.protocol);
+      }),
+    );
     return s;
   }
 
   where(pattern: string): Result<WhereAnswer, XhError> {
     const p = compilePattern(pattern);
     if (!p.ok) return err({ code: 'XH_ERR_USAGE', message: p.error });
-    const matches = whereMatches(this.index, p.value, this.fresh(), (n) => this.alertIdsBySubject.get(n) ?? []);
+    const matches = whereMatches(this.index, p.value, this.fresh(), (n) => this.alerts.idsOf(n));
     return ok({ at: this.o.clock.now(), pattern, matches });
   }
 
@@ -89,43 +131,40 @@ export class ControllerCore {
 
   status(): StatusAnswer {
     this.refreshAlerts();
-    return statusAnswer(this.index, sortAlerts(this.alerts.values()), this.fresh());
+    return statusAnswer(this.index, this.alerts.sorted(), this.fresh());
   }
 
   /** Routes an operator's command to the right agent; progress and the outcome go to sink. */
   command(req: CommandRequest, operator: OperatorIdentity, sink: CommandSink): Result<CommandStarted, XhError> {
-    const route = routeCommand(this.index, req, this.fresh());
-    if (!route.ok) return route;
-    const host = route.value.host;
-    const session = this.sessions.get(host);
-    const record = this.index.record(host);
-    if (!session?.live || !record) return err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `the agent of ${host} is not connected: nothing was sent` });
-    if (!record.capabilities.includes(req.op)) {
-      return err({ code: 'XH_ERR_REFUSED', message: `the agent of ${host} (version ${record.agentVersion ?? '?'}) does not offer "${req.op}": upgrade it` });
-    }
-    const id = this.o.newId();
-    const started = { commandId: `cmd-${id}`, operationId: id, host };
-    const base = { type: 'command' as const, commandId: started.commandId, name: req.name, operationId: id, by: `ctl:${operator.name}` };
-    this.pending.send(session, req.op === 'migrate' ? { ...base, op: 'migrate', target: req.target, reason: 'manual' } : { ...base, op: 'reverse' }, sink);
-    return ok(started);
+    return startOperatorCommand({ index: this.index, sessions: this.sessions, pending: this.pending, newId: this.o.newId, fresh: this.fresh() }, req, operator, sink);
   }
 
-  /** Stops the timers and closes every agent link (commands in flight end with XH_ERR_AGENT_LINK_LOST). */
+  jobs(): JobsAnswer {
+    return { at: this.o.clock.now(), jobs: this.hub.list() };
+  }
+
+  /** Stops the jobs and timers and closes every agent link (commands in flight end with XH_ERR_AGENT_LINK_LOST). */
   close(): void {
     this.closed = true;
-    for (const cancel of this.timers) cancel();
-    this.timers.clear();
+    this.hub.close();
+    this.timers.cancelAll();
     this.pending.closeAll();
     for (const s of [...this.sessions.values()]) s.close(CLOSE.goingAway, 'controller shutting down');
   }
 
   private readonly events: SessionEvents = {
     hello: (s, hello) => this.onHello(s, hello),
-    snapshot: (s, msg) => this.onState(s, msg),
-    delta: (s, msg) => this.onState(s, msg),
+    snapshot: (s, msg) => {
+      this.monitor.received('snapshot');
+      this.onState(s, msg);
+    },
+    delta: (s, msg) => {
+      this.monitor.received('delta');
+      this.onState(s, msg);
+    },
     seen: (s) => {
       const r = this.current(s);
-      if (r) this.put({ ...r, lastSeen: this.o.clock.now() });
+      if (r) this.put({ ...r, lastSeen: this.o.clock.now() }, false);
     },
     progress: (s, id, line) => this.pending.progress(s, id, line),
     result: (s, msg) => this.pending.result(s, msg),
@@ -147,6 +186,7 @@ export class ControllerCore {
   }
 
   private onState(s: AgentSession, msg: SnapshotMessage | DeltaMessage): void {
+    if (msg.type === 'snapshot') this.endHelloDeadline(s);
     const r = this.current(s);
     if (!r) return;
     const first = r.state === null || msg.type === 'snapshot';
@@ -164,6 +204,7 @@ export class ControllerCore {
   }
 
   private onClosed(s: AgentSession, code: number, reason: string): void {
+    this.endHelloDeadline(s);
     this.pending.linkClosed(s, code, reason);
     if (this.sessions.get(s.host) !== s) return;
     this.sessions.delete(s.host);
@@ -178,20 +219,27 @@ export class ControllerCore {
     return this.sessions.get(s.host) === s ? this.index.record(s.host) : undefined;
   }
 
-  private put(r: HostRecord): string[] {
-    return this.index.put(r);
+  /** Stores HOST's record; a change of its state, link or boot is announced to the jobs. */
+  private put(record: HostRecord, announce = true): string[] {
+    const r = noteMaintenance(record, this.o.clock.now());
+    const before = this.index.record(r.host);
+    const changed = this.index.put(r);
+    if (before?.state?.domus !== r.state?.domus) this.configs.replace(r.host, (r.state?.domus ?? []).map((c) => [c.name, c] as const));
+    if (announce) for (const l of [...this.listeners]) l(r.host);
+    return changed;
   }
 
   private fresh(): Freshness {
     return { now: this.o.clock.now(), staleAfterMs: this.settings.staleAfterMs };
   }
 
-  private after(ms: number, fn: () => void): void {
-    const cancel = this.o.clock.schedule(ms, () => {
-      this.timers.delete(cancel);
-      fn();
-    });
-    this.timers.add(cancel);
+  private after(ms: number, fn: () => void): () => void {
+    return this.timers.after(ms, fn);
+  }
+
+  private endHelloDeadline(s: AgentSession): void {
+    this.helloDeadlines.get(s)?.();
+    this.helloDeadlines.delete(s);
   }
 
   private markRunningChanged(names: readonly string[]): void {
@@ -240,13 +288,6 @@ export class ControllerCore {
   }
 
   private refreshAlerts(): void {
-    const fresh = this.fresh();
-    const changes = reconcileAlerts(this.alerts, findConflicts(this.index, fresh), fresh.now);
-    for (const a of changes.raised) this.o.log.warn({ event: 'alert-raised', alert: a.id, kind: a.kind, subject: a.subject, hosts: a.hosts }, `ALERT ${a.kind}: ${a.message}`);
-    for (const a of changes.cleared) this.o.log.info({ event: 'alert-cleared', alert: a.id, kind: a.kind, subject: a.subject, hosts: a.hosts }, `alert cleared: ${a.kind} ${a.subject}`);
-    this.alerts = changes.current;
-    const bySubject = new Map<string, string[]>();
-    for (const a of changes.current.values()) bySubject.set(a.subject, [...(bySubject.get(a.subject) ?? []), a.id]);
-    this.alertIdsBySubject = bySubject;
+    this.alerts.refresh(this.index, this.fresh());
   }
 }

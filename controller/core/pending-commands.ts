@@ -1,14 +1,21 @@
 import type { Clock } from '../../shared/clock/clock.js';
 import type { Logger } from '../../shared/logger.js';
-import type { CommandMessage, ResultMessage } from '../../shared/protocol/agent-link.js';
+import type { CommandMessage, ResultData, ResultMessage } from '../../shared/protocol/agent-link.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import type { AgentSession } from './agent-session.js';
 
-/** Where a command's progress and outcome go (the operator's HTTP stream, or a test). */
+/** Where a command's progress and outcome go (the operator's HTTP stream, a job, or a test). */
 export interface CommandSink {
   progress(line: string): void;
-  /** called exactly once */
-  done(outcome: CommandOutcome): void;
+  /** called exactly once; data is the structured answer of inspect and maintenance */
+  done(outcome: CommandOutcome, data: ResultData | null): void;
+}
+
+/** A command in flight, for whoever sent it. */
+export interface CommandHandle {
+  readonly commandId: string;
+  /** ends the command here now with this outcome (a late result from the agent is then ignored) */
+  expire(outcome: CommandOutcome): void;
 }
 
 interface Pending {
@@ -16,9 +23,29 @@ interface Pending {
   readonly session: AgentSession;
   readonly sink: CommandSink;
   readonly cancelTimeout: () => void;
+  /** when it was sent (the clock's ms): how long it took is the metrics' business */
+  readonly sentAt: number;
 }
 
-const describe = (c: CommandMessage): string => `${c.op} ${c.name}${c.op === 'migrate' && c.target ? ` to ${c.target}` : ''} (operation ${c.operationId})`;
+/** Told of every command that ends, however it ends, with how long it ran. */
+export type CommandObserver = (command: CommandMessage, outcome: CommandOutcome, elapsedMs: number) => void;
+
+export const describeCommand = (c: CommandMessage): string => {
+  switch (c.op) {
+    case 'migrate':
+      return `migrate ${c.name}${c.target ? ` to ${c.target}` : ''} (operation ${c.operationId})`;
+    case 'shutdown':
+      return `shutdown ${c.name} for ${c.target} (operation ${c.operationId})`;
+    case 'maintenance':
+      return `maintenance ${c.state} (operation ${c.operationId})`;
+    case 'inspect':
+      return `inspect ${c.name}`;
+    default:
+      return `${c.op} ${c.name} (operation ${c.operationId})`;
+  }
+};
+
+const subjectOf = (c: CommandMessage): string => (c.op === 'maintenance' ? '' : c.name);
 
 /**
  * Commands sent to agents and not finished yet. Each ends exactly once: with the agent's result,
@@ -27,25 +54,36 @@ const describe = (c: CommandMessage): string => `${c.op} ${c.name}${c.op === 'mi
  */
 export class PendingCommands {
   private readonly pending = new Map<string, Pending>();
+  /** per link: results that matched no command here (a WeakMap: a closed link takes its count with it) */
+  private readonly unknownResults = new WeakMap<AgentSession, number>();
 
   constructor(
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly timeoutMs: number,
+    private readonly observe: CommandObserver = () => undefined,
   ) {}
 
-  send(session: AgentSession, command: CommandMessage, sink: CommandSink): void {
-    const cancelTimeout = this.clock.schedule(this.timeoutMs, () =>
+  /** The op of every command in flight now. */
+  inFlightOps(): CommandMessage['op'][] {
+    return [...this.pending.values()].map((p) => p.command.op);
+  }
+
+  send(session: AgentSession, command: CommandMessage, sink: CommandSink, timeoutMs = this.timeoutMs): CommandHandle {
+    const name = subjectOf(command);
+    const cancelTimeout = this.clock.schedule(timeoutMs, () =>
       this.finish(command.commandId, {
         ok: false,
         code: 'XH_ERR_TIMEOUT',
-        message: `${session.host} reported no result for ${describe(command)} within ${Math.round(this.timeoutMs / 1000)} s; its outcome is unknown here: check \`xenherdctl where ${command.name}\``,
+        message: `${session.host} reported no result for ${describeCommand(command)} within ${Math.round(timeoutMs / 1000)} s; its outcome is unknown here${name ? `: check \`xenherdctl where ${name}\`` : ''}`,
         detail: null,
-      }),
+      }, null),
     );
-    this.pending.set(command.commandId, { command, session, sink, cancelTimeout });
-    this.log.info({ event: 'command-sent', commandId: command.commandId, host: session.host, op: command.op, domu: command.name, operationId: command.operationId, by: command.by }, `sent ${describe(command)} to ${session.host}`);
+    this.pending.set(command.commandId, { command, session, sink, cancelTimeout, sentAt: this.clock.now() });
+    const operationId = command.op === 'inspect' ? null : command.operationId;
+    this.log.info({ event: 'command-sent', commandId: command.commandId, host: session.host, op: command.op, domu: name || undefined, operationId, by: command.by }, `sent ${describeCommand(command)} to ${session.host}`);
     session.send(command);
+    return { commandId: command.commandId, expire: (o) => this.finish(command.commandId, o, null) };
   }
 
   progress(session: AgentSession, commandId: string, line: string): void {
@@ -56,36 +94,41 @@ export class PendingCommands {
   result(session: AgentSession, msg: ResultMessage): void {
     const p = this.pending.get(msg.commandId);
     if (p?.session !== session) {
-      this.log.warn({ event: 'result-unknown-command', host: session.host, commandId: msg.commandId }, `${session.host} reported a result for unknown command ${msg.commandId}: ignored`);
+      // the first per link is news (a command that timed out here); a stream of them is a broken or hostile agent, counted, not each logged
+      const seen = (this.unknownResults.get(session) ?? 0) + 1;
+      this.unknownResults.set(session, seen);
+      if (seen === 1 || seen === 10 || seen % 1000 === 0) this.log.warn({ event: 'result-unknown-command', host: session.host, commandId: msg.commandId, count: seen }, `${session.host} reported a result for unknown command ${msg.commandId}: ignored${seen > 1 ? ` (${seen} so far on this link)` : ''}`);
       return;
     }
-    this.finish(msg.commandId, { ok: msg.ok, code: msg.code, message: msg.message, detail: msg.detail });
+    this.finish(msg.commandId, { ok: msg.ok, code: msg.code, message: msg.message, detail: msg.detail }, msg.data ?? null);
   }
 
   /** The agent's link closed: whatever it was running has an unknown outcome from here. */
   linkClosed(session: AgentSession, code: number, reason: string): void {
     for (const [id, p] of [...this.pending]) {
       if (p.session !== session) continue;
+      const name = subjectOf(p.command);
       this.finish(id, {
         ok: false,
         code: 'XH_ERR_AGENT_LINK_LOST',
-        message: `the link to ${session.host}'s agent closed (${code}${reason ? `: ${reason}` : ''}) while it ran ${describe(p.command)}: the outcome is unknown here; the agent finishes or abandons it on its own; check \`xenherdctl where ${p.command.name}\` once ${session.host} reports again`,
+        message: `the link to ${session.host}'s agent closed (${code}${reason ? `: ${reason}` : ''}) while it ran ${describeCommand(p.command)}: the outcome is unknown here; the agent finishes or abandons it on its own${name ? `; check \`xenherdctl where ${name}\` once ${session.host} reports again` : ''}`,
         detail: null,
-      });
+      }, null);
     }
   }
 
-  private finish(id: string, outcome: CommandOutcome): void {
+  private finish(id: string, outcome: CommandOutcome, data: ResultData | null): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
     p.cancelTimeout();
     const c = p.command;
     this.log[outcome.ok ? 'info' : 'warn'](
-      { event: 'command-done', commandId: id, host: p.session.host, op: c.op, domu: c.name, operationId: c.operationId, ok: outcome.ok, code: outcome.code },
-      `${describe(c)} on ${p.session.host}: ${outcome.ok ? 'done' : outcome.code}: ${outcome.message}`,
+      { event: 'command-done', commandId: id, host: p.session.host, op: c.op, domu: subjectOf(c) || undefined, operationId: c.op === 'inspect' ? null : c.operationId, ok: outcome.ok, code: outcome.code },
+      `${describeCommand(c)} on ${p.session.host}: ${outcome.ok ? 'done' : outcome.code}: ${outcome.message}`,
     );
-    p.sink.done(outcome);
+    this.observe(c, outcome, this.clock.now() - p.sentAt);
+    p.sink.done(outcome, data);
   }
 
   /** On shutdown: every command ends with a link-lost error. */

@@ -6,10 +6,13 @@ import type { XhError } from '../../shared/errors.js';
 import { ApiErrorSchema, CommandEventSchema, CTL_API_PREFIX, type CommandEvent, type CommandRequest } from '../../shared/protocol/ctl-api.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { lineSplitter } from '../../shared/text/lines.js';
+import { JobEventSchema, type JobEnd, type JobEvent, type JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import type { CtlConfig } from './config.js';
 
 /** A command event is a progress line or a result: far below this. */
 const MAX_EVENT_CHARS = 64 * 1024;
+/** A job's plan event lists every move of a drain: a few MB at most. */
+const MAX_JOB_EVENT_CHARS = 16 * 1024 * 1024;
 
 /** How long xenherdctl waits for the controller to answer (a command: until its response starts). */
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -33,6 +36,47 @@ export class CtlClient {
     const body = await readAll(res.value);
     if (body === null) return err(unreachable(this.c.url, 'the connection closed mid-answer'));
     return this.parse(res.value.statusCode ?? 0, body, schema);
+  }
+
+  /** POST PATH with a JSON body; the answer parsed with SCHEMA. */
+  async post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<Result<T, XhError>> {
+    const res = await this.send('POST', path, JSON.stringify(body));
+    if (!res.ok) return res;
+    const text = await readAll(res.value);
+    if (text === null) return err(unreachable(this.c.url, 'the connection closed mid-answer'));
+    return this.parse(res.value.statusCode ?? 0, text, schema);
+  }
+
+  /** POST /v1/jobs: onEvent for every NDJSON line; resolves with the `end` event (or an error). */
+  async job(req: JobRequest, onEvent: (e: JobEvent) => void, signal?: AbortSignal): Promise<Result<JobEnd, XhError>> {
+    const res = await this.send('POST', '/jobs', JSON.stringify(req), signal);
+    if (!res.ok) return res;
+    const r = res.value;
+    if (r.statusCode !== 200) {
+      const e = this.parse(r.statusCode ?? 0, (await readAll(r)) ?? '', ApiErrorSchema);
+      return e.ok ? err({ code: 'XH_ERR_PROTOCOL', message: 'the controller answered an error without saying which' }) : e;
+    }
+    return new Promise((resolve) => {
+      let end: JobEnd | null = null;
+      let bad: XhError | null = null;
+      const lines = lineSplitter(
+        (line) => {
+          const e = parseWith(JobEventSchema, line);
+          if (e === null) bad ??= { code: 'XH_ERR_PROTOCOL', message: `the controller streamed a line that is not a job event: ${JSON.stringify(line.slice(0, 200))}` };
+          else {
+            if (e.type === 'end') end = e;
+            onEvent(e);
+          }
+        },
+        { maxLineChars: MAX_JOB_EVENT_CHARS, onOverflow: () => (bad ??= { code: 'XH_ERR_PROTOCOL', message: `the controller streamed a line longer than ${MAX_JOB_EVENT_CHARS} characters` }) },
+      );
+      r.setEncoding('utf8');
+      r.on('data', (chunk: string) => lines.push(chunk));
+      const done = (): void => resolve(end ? ok(end) : err(bad ?? { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `the connection to the controller closed before the ${req.kind} ended: it goes on there; run the same command again to follow it` }));
+      r.on('end', done);
+      r.on('error', done);
+      r.on('aborted', done);
+    });
   }
 
   /** POST /v1/commands: calls onEvent for every NDJSON line; resolves after the `result` line (or an error). */
@@ -69,7 +113,7 @@ export class CtlClient {
     });
   }
 
-  private send(method: 'GET' | 'POST', path: string, body: string | null): Promise<Result<IncomingMessage, XhError>> {
+  private send(method: 'GET' | 'POST', path: string, body: string | null, signal?: AbortSignal): Promise<Result<IncomingMessage, XhError>> {
     const url = new URL(`${CTL_API_PREFIX}${path}`, this.c.url);
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve) => {
@@ -84,6 +128,7 @@ export class CtlClient {
         method,
         headers: { authorization: `Bearer ${this.c.token}`, ...(body !== null ? { 'content-type': 'application/json' } : {}) },
         ...(this.c.ca !== null ? { ca: this.c.ca } : {}),
+        ...(signal ? { signal } : {}),
       });
       const cancel = this.clock.schedule(REQUEST_TIMEOUT_MS, () => {
         settle(err(unreachable(this.c.url, `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
@@ -126,11 +171,13 @@ function readAll(res: IncomingMessage): Promise<string | null> {
   });
 }
 
-function parseLine(line: string): CommandEvent | null {
+function parseWith<T>(schema: z.ZodType<T>, line: string): T | null {
   try {
-    const r = CommandEventSchema.safeParse(JSON.parse(line));
+    const r = schema.safeParse(JSON.parse(line));
     return r.success ? r.data : null;
   } catch {
     return null;
   }
 }
+
+const parseLine = (line: string): CommandEvent | null => parseWith(CommandEventSchema, line);

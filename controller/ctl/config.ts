@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { XhError } from '../../shared/errors.js';
@@ -41,11 +41,9 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>)
   let file: z.infer<typeof FileSchema> = {};
   if (path !== null) {
     let text: string | null = null;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return err(configError(`${path}: ${(e as Error).message}`));
-    }
+    const read = readRegularFileSync(path, { symlinks: 'follow' });
+    if (read.ok) text = read.value;
+    else if (read.error.errno !== 'ENOENT') return err(configError(read.error.message));
     if (text !== null) {
       const raw = parseJsonObject(text, path, '{"url": "https://ctl.example:7443", "token": "xh1....", "ca": "/etc/xenherd/tls/ca.crt"}');
       if (!raw.ok) return err(configError(raw.message));
@@ -80,11 +78,9 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>)
   const caPath = pick('XENHERD_CA', 'ca');
   let ca: string | null = null;
   if (caPath !== null) {
-    try {
-      ca = readFileSync(caPath.value, 'utf8');
-    } catch (e) {
-      return err(configError(`${caPath.source}: cannot read the CA certificate ${caPath.value}: ${(e as Error).message}`));
-    }
+    const read = readRegularFileSync(caPath.value, { symlinks: 'follow' });
+    if (!read.ok) return err(configError(`${caPath.source}: cannot read the CA certificate: ${read.error.message}`));
+    ca = read.value;
     if (!ca.includes('-----BEGIN CERTIFICATE-----')) return err(configError(`${caPath.source}: ${caPath.value} is not a PEM certificate (the controller's tls/ca.crt)`));
   }
   return ok({ url: parsedUrl, token: token.value, ca });

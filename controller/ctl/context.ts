@@ -13,6 +13,12 @@ export interface CtlHooks {
   readonly clock: Clock;
   /** runs `ssh ARGS…` with the terminal attached (no shell); resolves to its exit code */
   readonly execSsh: (args: readonly string[]) => Promise<number>;
+  /** stdout is a terminal: live progress redraws its lines (otherwise: plain log lines) */
+  readonly isTty?: boolean;
+  /** calls handler on Ctrl-C (SIGINT) until the returned function is called */
+  readonly onInterrupt?: (handler: () => void) => () => void;
+  /** runs ARGV (no shell) with the terminal attached: roll's --reboot-command; resolves to its exit code */
+  readonly runCommand?: (argv: readonly string[]) => Promise<number>;
 }
 
 export const BIN = 'xenherdctl';

@@ -5,21 +5,42 @@ import { processIo } from '../../shared/cli/io.js';
 import { runProgram } from '../../shared/cli/program.js';
 import { realClock } from '../../shared/clock/real-clock.js';
 import type { CtlHooks } from './context.js';
+import { unknownOutput } from './nagios-output.js';
 import { ctlProgram } from './program.js';
+
+/** Runs ARGV with the terminal attached; no shell: the arguments go to the program as they are. */
+const runAttached = (argv: readonly string[]): Promise<number> =>
+  new Promise((resolve) => {
+    const [cmd, ...args] = argv;
+    if (cmd === undefined) return resolve(127);
+    const child = spawn(cmd, args, { stdio: 'inherit' });
+    child.on('error', (e) => {
+      process.stderr.write(`xenherdctl: cannot run ${cmd}: ${e.message}\n`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+  });
 
 const hooks: CtlHooks = {
   clock: realClock,
-  // the terminal is ssh's; no shell: the arguments go to ssh as they are
-  execSsh: (args) =>
-    new Promise((resolve) => {
-      const child = spawn('ssh', [...args], { stdio: 'inherit' });
-      child.on('error', (e) => {
-        process.stderr.write(`xenherdctl: cannot run ssh: ${e.message}\n`);
-        resolve(127);
-      });
-      child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
-    }),
+  execSsh: (args) => runAttached(['ssh', ...args]),
+  isTty: process.stdout.isTTY === true,
+  onInterrupt: (handler) => {
+    process.on('SIGINT', handler);
+    return () => void process.off('SIGINT', handler);
+  },
+  runCommand: runAttached,
 };
+
+// `check` is a Nagios plugin: even a crash outside its own error handling ends as one UNKNOWN line and exit 3
+if (process.argv[2] === 'check') {
+  const crashed = (e: unknown): void => {
+    process.stdout.write(unknownOutput({ code: 'XH_ERR_INTERNAL', message: e instanceof Error ? e.message : String(e) }, process.argv.includes('--json')).text);
+    process.exit(3);
+  };
+  process.on('uncaughtException', crashed);
+  process.on('unhandledRejection', crashed);
+}
 
 void runProgram(ctlProgram(hooks), process.argv.slice(2), processIo()).then((code) => {
   process.exitCode = code;

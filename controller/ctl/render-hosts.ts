@@ -6,6 +6,12 @@ import { STALE_AFTER_MS } from './where-line.js';
 const mem = (m: HostView['memory']): string => (m.totalMiB === null ? '-' : `${m.freeMiB ?? '?'}/${m.totalMiB} MiB`);
 const linkState = (h: HostView): string => (h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : 'reachable') : h.linkUp ? 'silent' : 'unreachable');
 
+/** "online", "draining (ctl1, op 3f2a9c01)": the state, who holds it and for which operation */
+export const maintenanceText = (m: HostView['maintenance']): string => {
+  const who = [m.owner, m.operationId ? `op ${m.operationId.slice(0, 8)}` : null].filter(Boolean).join(', ');
+  return who ? `${m.state} (${who})` : m.state;
+};
+
 export function hostsTable(hosts: readonly HostView[]): string {
   return table([
     ['HOST', 'STATE', 'LAST SEEN', 'MAINTENANCE', 'FREE/TOTAL', 'DOMAINS', 'HOMES', 'BOOT', 'AGENT'],
@@ -13,7 +19,7 @@ export function hostsTable(hosts: readonly HostView[]): string {
       h.host,
       linkState(h),
       h.lastSeen === null ? 'never' : `${formatAge(h.ageMs)} ago`,
-      h.maintenance.state + (h.maintenance.owner ? ` (${h.maintenance.owner})` : ''),
+      maintenanceText(h.maintenance),
       mem(h.memory),
       h.reported ? String(h.domains) : '-',
       String(h.homes),

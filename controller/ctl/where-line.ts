@@ -19,8 +19,14 @@ function stateOf(m: WhereMatch): string {
     const to = m.places.find((p) => p.domain.migration === 'incoming')?.host;
     return `migrating${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}`;
   }
-  return [...new Set(m.places.map((p) => p.domain.state))].join(',');
+  return [...new Set(m.places.map((p) => operatorState(p.domain.state)))].join(',');
 }
+
+/**
+ * xl's "blocked" (and xm's idle) is a live guest waiting for work, which is most of the time: to an
+ * operator asking where it is, that is running. Paused, crashed, dying and shut down say so.
+ */
+const operatorState = (s: string): string => (s === 'blocked' || s === 'idle' ? 'running' : s);
 
 function homeOf(m: WhereMatch, now: number): string {
   if (m.home === null) return m.homeClaims.length > 1 ? `home claimed by ${m.homeClaims.join(' and ')}` : 'no home known';

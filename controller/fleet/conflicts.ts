@@ -10,7 +10,7 @@ export type Finding = Omit<Alert, 'since'>;
 const finding = (kind: AlertKind, subject: string, hosts: string[], message: string): Finding => ({ id: `${kind}:${subject}`, kind, subject, hosts: [...hosts].sort(), message });
 
 /** A row that holds the domU's memory and disks: not a stopped (xm managed) or dying domain. */
-const isLive = (d: LinkDomain): boolean => d.domid !== null && d.state !== 'stopped' && d.state !== 'dying';
+export const isLive = (d: LinkDomain): boolean => d.domid !== null && d.state !== 'stopped' && d.state !== 'dying';
 
 /**
  * Conflicts that no single Dom0 can see, from every host's last report. A silent host's last

@@ -1,4 +1,10 @@
-import type { HostState } from '../../shared/protocol/agent-link-state.js';
+import type { HostState, Maintenance } from '../../shared/protocol/agent-link-state.js';
+
+/** A maintenance state and when the controller saw the host enter it (ms on the controller's clock). */
+export interface MaintenanceSince {
+  readonly state: Maintenance['state'];
+  readonly since: number;
+}
 
 /**
  * What the controller holds about one Dom0: the agent's last reported state and how current it
@@ -15,9 +21,27 @@ export interface HostRecord {
   readonly lastSeen: number | null;
   /** the last snapshot with deltas applied; null until the first snapshot */
   readonly state: HostState | null;
+  /**
+   * The last maintenance state the agent reported and since when: set when the controller first
+   * hears a state and whenever it changes, kept across link drops and reboots (the flag lives on
+   * the Dom0 and survives both). Null until the first snapshot. After a controller restart the
+   * time is when this controller first heard of it: the real transition may be older.
+   */
+  readonly maintenanceSince: MaintenanceSince | null;
 }
 
-export const newHostRecord = (host: string): HostRecord => ({ host, bootId: null, agentVersion: null, capabilities: [], linkUp: false, lastSeen: null, state: null });
+export const newHostRecord = (host: string): HostRecord => ({ host, bootId: null, agentVersion: null, capabilities: [], linkUp: false, lastSeen: null, state: null, maintenanceSince: null });
+
+/** R with its maintenanceSince moved to NOW when its reported maintenance state differs from the one noted. */
+export function noteMaintenance(r: HostRecord, now: number): HostRecord {
+  const state = r.state?.maintenance.state;
+  if (state === undefined || r.maintenanceSince?.state === state) return r;
+  return { ...r, maintenanceSince: { state, since: now } };
+}
+
+/** When the host entered the maintenance state it reports now; null when unknown. */
+export const currentMaintenanceSince = (r: HostRecord): number | null =>
+  r.state !== null && r.maintenanceSince?.state === r.state.maintenance.state ? r.maintenanceSince.since : null;
 
 /** Reachable: the link is up and the agent was heard from within staleAfterMs. */
 export const isReachable = (r: HostRecord, now: number, staleAfterMs: number): boolean =>

@@ -1,7 +1,7 @@
 import { ONLINE } from '../../shared/protocol/agent-link-state.js';
 import type { Alert, DomainRow, HostView, StatusAnswer, WhereMatch } from '../../shared/protocol/ctl-api.js';
 import type { FleetIndex } from './fleet-index.js';
-import { ageOf, isReachable, type Freshness, type HostRecord } from './host-record.js';
+import { ageOf, currentMaintenanceSince, isReachable, type Freshness, type HostRecord } from './host-record.js';
 import { homeOf, placementOf } from './placement.js';
 import { matches, type NamePattern } from './pattern.js';
 
@@ -17,6 +17,7 @@ export function hostView(r: HostRecord, fresh: Freshness): HostView {
     toolstack: r.state?.toolstack ?? null,
     memory: r.state?.memory ?? { totalMiB: null, freeMiB: null },
     maintenance: r.state?.maintenance ?? ONLINE,
+    maintenanceSince: currentMaintenanceSince(r),
     domains: r.state?.domains.filter((d) => d.name !== 'Domain-0').length ?? 0,
     homes: r.state?.homes.length ?? 0,
     reported: r.state !== null,

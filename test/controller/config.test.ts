@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseControllerConfig } from '../../controller/config/load.js';
+import { jobSettingsOf, parseControllerConfig } from '../../controller/config/load.js';
 import { isLoopbackAddress } from '../../controller/config/loopback.js';
 
 const F = '/etc/xenherd/controller.json';
@@ -10,6 +10,15 @@ describe('controller.json', () => {
   it('defaults everything but tls and stateDir', () => {
     const r = parse({ tls, stateDir: '/var/lib/xenherd-controller' });
     expect(r.ok && r.value).toMatchObject({ listen: { host: '0.0.0.0', port: 7443 }, heartbeatSeconds: 5, staleAfterSeconds: 15, maxMessageBytes: 4 * 1024 * 1024, tls: { ...tls, ca: null } });
+  });
+
+  it('migrations: limits and attempts for drains and restores, defaulting to 1 out, 1 in, 2 in the fleet', () => {
+    const d = parse({ tls, stateDir: '/s' });
+    expect(d.ok && jobSettingsOf(d.value)).toEqual({ limits: { perSource: 1, perTarget: 1, global: 2 }, maxAttempts: 3, reserveMiB: 1024 });
+    const set = parse({ tls, stateDir: '/s', migrations: { maxPerSource: 2, maxInFleet: 4, reserveMiB: 2048 } });
+    expect(set.ok && jobSettingsOf(set.value)).toEqual({ limits: { perSource: 2, perTarget: 1, global: 4 }, maxAttempts: 3, reserveMiB: 2048 });
+    const bad = parse({ tls, stateDir: '/s', migrations: { maxInFleet: 0, parallel: 3 } });
+    expect(!bad.ok && bad.error.message).toMatch(/migrations/);
   });
 
   it('plaintext is refused off loopback, naming the key and the fix', () => {

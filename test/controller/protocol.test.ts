@@ -14,6 +14,7 @@ const full = hostState({
   drbd: { availability: 'ok', resources: [primary('r0', 'xen2')] },
   ledger: { seq: 4, away: { web02: away('xen1', 'xen2') }, visitors: { db1: { home: 'xen3', since: '2024-05-01T14:02:00Z', operationId: 'op-9' } } },
   homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }],
+  domus: [{ name: 'web01', source: 'guarded', memMiB: 2048, vcpus: 2, resources: [{ name: 'r-web01', hosts: ['xen1', 'xen2'] }] }],
   maintenance: { state: 'draining', operationId: 'op-7', owner: 'ctl:admin' },
 });
 
@@ -73,5 +74,34 @@ describe('the agent link protocol schemas', () => {
   it('the version is readable from any hello or welcome, whatever else it carries', () => {
     expect(VersionProbeSchema.safeParse({ type: 'hello', protocol: 7, anything: { new: true } }).success).toBe(true);
     expect(VersionProbeSchema.safeParse({ type: 'welcome', protocol: 7 }).success).toBe(true);
+  });
+});
+
+describe('the orchestration commands and their structured results', () => {
+  const cmd = (c: Record<string, unknown>) => ControllerMessageSchema.safeParse({ type: 'command', commandId: 'cmd-9', by: 'ctl:admin', ...c }).success;
+
+  it('each op parses with exactly its fields', () => {
+    expect(cmd({ op: 'migrate', name: 'web01', target: null, reason: 'restore', operationId: 'op-1' })).toBe(true);
+    expect(cmd({ op: 'shutdown', name: 'web01', target: 'xen2', operationId: 'op-1' })).toBe(true);
+    expect(cmd({ op: 'start', name: 'web01', from: 'xen1', operationId: 'op-1' })).toBe(true);
+    expect(cmd({ op: 'inspect', name: 'web01' })).toBe(true);
+    expect(cmd({ op: 'maintenance', state: 'draining', operationId: 'op-1', owner: 'xenherd-controller@ctl1:7443', from: ['online'], leaseMs: 60_000 })).toBe(true);
+    // strict and bounded
+    expect(cmd({ op: 'inspect', name: 'web01', operationId: 'op-1' })).toBe(false);
+    expect(cmd({ op: 'maintenance', state: 'draining', operationId: 'op-1', owner: 'x', from: [], leaseMs: 1 })).toBe(false);
+    expect(cmd({ op: 'maintenance', state: 'draining', operationId: 'op-1', owner: 'x', from: ['online'], leaseMs: 3_600_001 })).toBe(false);
+    expect(cmd({ op: 'maintenance', state: 'away', operationId: 'op-1', owner: 'x', from: ['online'], leaseMs: 1 })).toBe(false);
+    expect(cmd({ op: 'start', name: 'web01', operationId: 'op-1' })).toBe(false);
+    expect(cmd({ op: 'migrate', name: 'web01', target: null, reason: 'whim', operationId: 'op-1' })).toBe(false);
+  });
+
+  it('a result may carry an inspect or maintenance report; none is fine too', () => {
+    const result = (data: unknown) => AgentMessageSchema.safeParse({ type: 'result', commandId: 'c', ok: true, code: null, message: '', detail: null, data }).success;
+    expect(result(undefined)).toBe(true);
+    expect(result(null)).toBe(true);
+    expect(result({ kind: 'inspect', host: 'xen1', name: 'web01', rows: [dom('web01')], resources: [primary('r0', 'xen2')], busy: false })).toBe(true);
+    expect(result({ kind: 'maintenance', maintenance: { state: 'draining', operationId: 'op-1', owner: 'ctl' }, leaseLeftMs: 5000 })).toBe(true);
+    expect(result({ kind: 'inspect', host: 'xen1', name: 'web01', rows: Array(5).fill(dom('web01')), resources: [], busy: false })).toBe(false);
+    expect(result({ kind: 'guess', where: 'xen2' })).toBe(false);
   });
 });

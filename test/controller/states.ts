@@ -54,6 +54,7 @@ export function hostState(parts: Partial<HostState> = {}): HostState {
     drbd: { availability: 'ok', resources: [] },
     ledger: { seq: 0, away: {}, visitors: {} },
     homes: [],
+    domus: [],
     ...parts,
   });
 }
@@ -67,4 +68,5 @@ export const record = (host: string, state: HostState | null, lastSeen = 1_000_0
   linkUp,
   lastSeen,
   state,
+  maintenanceSince: null,
 });

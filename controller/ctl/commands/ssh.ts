@@ -29,7 +29,7 @@ async function ssh(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise
 
 export const sshCommand = (hooks: CtlHooks): Command => ({
   name: 'ssh',
-  summary: 'ssh to the Dom0 running NAME as root, optionally running CMD there (seed 000\'s sshdom0).',
+  summary: 'ssh to the Dom0 running NAME as root, optionally running CMD there.',
   usage: USAGE,
   help: [
     "Runs `ssh root@DOM0 [CMD...]` for the Dom0 the controller sees running NAME (no local shell involved).",

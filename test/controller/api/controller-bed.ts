@@ -14,6 +14,7 @@ import { loadConfig } from '../../../controller/cli/common.js';
 import { settingsOf } from '../../../controller/config/load.js';
 import { readTlsFiles } from '../../../controller/config/tls-files.js';
 import { ControllerCore } from '../../../controller/core/controller-core.js';
+import type { JobSettings } from '../../../controller/jobs/settings.js';
 import { memoryLogger, type LogLine } from '../../harness/memory-log.js';
 import { connectFakeAgent, type FakeAgent } from '../fake-agent.js';
 
@@ -60,13 +61,13 @@ export interface TestController {
 }
 
 /** Registers cleanup of every controller (and its temp dir) a test starts. */
-export function controllerBed(): { start(settings?: { heartbeatSeconds?: number; staleAfterSeconds?: number; maxMessageBytes?: number }): Promise<TestController> } {
+export function controllerBed(): { start(settings?: { heartbeatSeconds?: number; staleAfterSeconds?: number; maxMessageBytes?: number }, jobs?: Partial<JobSettings>): Promise<TestController> } {
   const running: TestController[] = [];
   afterEach(async () => {
     for (const c of running.splice(0)) await c.stop();
   });
   return {
-    start: async (settings = {}) => {
+    start: async (settings = {}, jobs = {}) => {
       const dir = mkdtempSync(join(tmpdir(), 'xenherd-ctl-'));
       const hooks = testHooks();
       const init = await capture(initCommand(hooks).run, ['--dir', dir, '--listen', '127.0.0.1', '--port', '0', '--json']);
@@ -77,10 +78,10 @@ export function controllerBed(): { start(settings?: { heartbeatSeconds?: number;
       const config = { ...cfg.value, ...settings };
       const { log, lines } = memoryLogger(realClock, 'xenherd-controller');
       const tokens = new TokenBook(tokenStorePath(config.stateDir), (m) => log.error({ event: 'tokens-unreadable', reason: m }, m));
-      const core = new ControllerCore({ clock: realClock, log, newId: hooks.newId, settings: settingsOf(config) });
+      const core = new ControllerCore({ clock: realClock, log, newId: hooks.newId, settings: settingsOf(config), jobs, identity: 'ctl-test' });
       const tls = readTlsFiles(config, out.config);
       if (!tls.ok) throw new Error(tls.error.message);
-      const server: RunningServer = await startServer({ core, tokens, log, host: '127.0.0.1', port: 0, tls: tls.value, maxMessageBytes: config.maxMessageBytes });
+      const server: RunningServer = await startServer({ core, tokens, log, host: '127.0.0.1', port: 0, tls: tls.value, maxMessageBytes: config.maxMessageBytes, clock: realClock });
       const caPem = readFileSync(out.ca, 'utf8');
       let stopped = false;
       const c: TestController = {

@@ -128,3 +128,13 @@ describe('alerts', () => {
     expect(bed.core.status().alerts).toEqual([]);
   });
 });
+
+describe('manual migrations respect maintenance', () => {
+  it('a migrate onto a host that is draining or in maintenance is refused before anything is sent', async () => {
+    const bed = coreBed();
+    await bed.online('xen1', hostState({ domains: [dom('web01')] }));
+    await bed.online('xen2', hostState({ maintenance: { state: 'maintenance', operationId: 'op-7', owner: 'ctl' } }));
+    const r = bed.core.command({ op: 'migrate', name: 'web01', target: 'xen2' }, { name: 'admin' }, recordingSink());
+    expect(r).toEqual({ ok: false, error: { code: 'XH_ERR_REFUSED', message: 'xen2 is in maintenance (operation op-7): nothing is migrated onto it until it is online' } });
+  });
+});

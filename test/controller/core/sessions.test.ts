@@ -106,6 +106,16 @@ describe('agent sessions on the deterministic clock', () => {
     expect(bed.events('host-rebooted')).toHaveLength(1);
   });
 
+  it('results for commands this controller never sent are ignored and logged sparingly (1st, 10th, every 1000th)', async () => {
+    const bed = coreBed();
+    const { agent } = await bed.online('xen1', hostState());
+    for (let i = 0; i < 12; i++) agent.result(`never-sent-${i}`, { ok: true, code: null, message: 'done', detail: null });
+    await bed.clock.advance(0);
+    expect(bed.events('result-unknown-command').map((l) => l['count'])).toEqual([1, 10]);
+    expect(agent.closed).toBeNull();
+    expect(bed.core.hosts().hosts[0]).toMatchObject({ host: 'xen1', reachable: true });
+  });
+
   it('a link that never says hello is closed after staleAfter', async () => {
     const bed = coreBed();
     const { agent } = bed.connect('xen1');

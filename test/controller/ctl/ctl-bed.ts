@@ -5,6 +5,7 @@ import { afterEach } from 'vitest';
 import { runProgram } from '../../../shared/cli/program.js';
 import { realClock } from '../../../shared/clock/real-clock.js';
 import { ctlProgram } from '../../../controller/ctl/program.js';
+import type { CtlHooks } from '../../../controller/ctl/context.js';
 import type { Captured, TestController } from '../api/controller-bed.js';
 
 export interface Ctl {
@@ -14,16 +15,17 @@ export interface Ctl {
 }
 
 /** xenherdctl in this process, pointed at a test controller (env as an operator would set it); HOME is a temp dir. */
-export function ctlFor(c: TestController | null, token?: string): Ctl {
+export function ctlFor(c: TestController | null, token?: string, extra: Partial<CtlHooks> = {}): Ctl {
   const home = mkdtempSync(join(tmpdir(), 'xenherd-home-'));
   homes.push(home);
   const sshCalls: string[][] = [];
-  const hooks = {
+  const hooks: CtlHooks = {
     clock: realClock,
     execSsh: async (args: readonly string[]) => {
       sshCalls.push([...args]);
       return 0;
     },
+    ...extra,
   };
   const run = async (argv: readonly string[], env: Record<string, string | undefined> = {}): Promise<Captured> => {
     let stdout = '';

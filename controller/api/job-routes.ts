@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import type { Logger } from '../../shared/logger.js';
+import { CancelRequestSchema, JobRequestSchema, PlanRequestSchema, type JobEvent } from '../../shared/protocol/ctl-jobs.js';
+import type { ControllerCore, OperatorIdentity } from '../core/controller-core.js';
+import { readBody, remoteOf, sendError, sendJson } from './respond.js';
+
+const BODY_LIMIT = 16 * 1024;
+
+/** The request body parsed with SCHEMA, or an error response sent (null). */
+async function bodyOf<T>(req: IncomingMessage, res: ServerResponse, schema: z.ZodType<T>, what: string): Promise<T | null> {
+  const body = await readBody(req, res, BODY_LIMIT);
+  if (body === null) {
+    sendError(res, { code: 'XH_ERR_USAGE', message: `the request body is above ${BODY_LIMIT} bytes` });
+    return null;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    sendError(res, { code: 'XH_ERR_USAGE', message: 'the request body is not JSON' });
+    return null;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    sendError(res, { code: 'XH_ERR_USAGE', message: `not ${what}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
+    return null;
+  }
+  return parsed.data;
+}
+
+/** POST /v1/plan: a plan from the current view; nothing moves. */
+export async function planRoute(core: ControllerCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const p = await bodyOf(req, res, PlanRequestSchema, 'a plan request');
+  if (p === null) return;
+  const r = core.hub.plan(p);
+  return r.ok ? sendJson(res, 200, r.value) : sendError(res, r.error);
+}
+
+/**
+ * POST /v1/jobs: starts (or follows) a job; the response is NDJSON, one JobEvent a line, `end`
+ * last. An operator going away does not stop the job (Ctrl-C in xenherdctl cancels it first).
+ */
+export async function jobRoute(core: ControllerCore, log: Logger, operator: OperatorIdentity, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const j = await bodyOf(req, res, JobRequestSchema, 'a job request');
+  if (j === null) return;
+  let ready = false;
+  let open = true;
+  const early: JobEvent[] = [];
+  const write = (e: JobEvent): void => {
+    if (!open) return;
+    if (!ready) {
+      early.push(e);
+      return;
+    }
+    res.write(`${JSON.stringify(e)}\n`);
+    if (e.type === 'end') {
+      open = false;
+      res.end();
+    }
+  };
+  const started = core.hub.start(j, operator.name, write);
+  if (!started.ok) return sendError(res, started.error);
+  res.on('close', () => {
+    if (open) log.info({ event: 'operator-gone', remote: remoteOf(req), operator: operator.name, jobId: started.value.job.id }, `${operator.name} stopped following ${started.value.job.id}; the job goes on`);
+    open = false;
+    started.value.unfollow();
+  });
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+  ready = true;
+  for (const e of early.splice(0)) write(e);
+}
+
+/** POST /v1/jobs/cancel: no new moves; running ones finish. */
+export async function cancelRoute(core: ControllerCore, operator: OperatorIdentity, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const c = await bodyOf(req, res, CancelRequestSchema, 'a cancel request');
+  if (c === null) return;
+  const r = core.hub.cancel(c.jobId, operator.name);
+  return r.ok ? sendJson(res, 200, r.value) : sendError(res, r.error);
+}

@@ -1,0 +1,68 @@
+import { MaintenanceSchema } from '../../shared/protocol/agent-link-state.js';
+import { JobSummarySchema } from '../../shared/protocol/ctl-jobs.js';
+import type { ControllerMetrics } from '../core/fleet-monitor.js';
+import type { HistogramSnapshot } from '../core/duration-histogram.js';
+import type { MetricFamily, Sample } from './prometheus-text.js';
+
+/** What the controller's process measures of itself (controller/api/process-sample.ts). */
+export interface ProcessSample {
+  readonly residentBytes: number;
+  /** the event loop's 99th percentile delay since the previous scrape; null when not measured */
+  readonly eventLoopLagSeconds: number | null;
+}
+
+const gauge = (name: string, help: string, samples: readonly Sample[]): MetricFamily => ({ name, help, type: 'gauge', samples });
+const counter = (name: string, help: string, value: number): MetricFamily => ({ name, help, type: 'counter', samples: [{ value }] });
+const one = (value: number): Sample[] => [{ value }];
+const seconds = (ms: number | null): number => (ms === null ? Number.NaN : ms / 1000);
+const histogram = (labels: Record<string, string>, h: HistogramSnapshot) => ({ labels, buckets: h.buckets, sum: h.sumSeconds, count: h.count });
+
+/**
+ * The controller's metrics as Prometheus families, names `xenherd_...` with their unit last.
+ * Every label value of a closed set (reachability, maintenance state, domain state, alert kind)
+ * is always present, zero included: a series that disappears reads as missing data, not as none.
+ */
+export function metricFamilies(m: ControllerMetrics, p: ProcessSample): MetricFamily[] {
+  const reachable = m.hosts.filter((h) => h.reachable).length;
+  const maintenanceStates = MaintenanceSchema.shape.state.options;
+  const running = m.jobs;
+  return [
+    gauge('xenherd_agents_connected', 'Agent links open and past their hello.', one(m.agentsConnected)),
+    gauge('xenherd_hosts_by_reachability', 'Dom0s known to the controller, by whether their agent is reachable (link up and heard from recently).', [
+      { labels: { reachability: 'reachable' }, value: reachable },
+      { labels: { reachability: 'unreachable' }, value: m.hosts.length - reachable },
+    ]),
+    gauge(
+      'xenherd_hosts_by_maintenance_state',
+      'Dom0s by the maintenance state their agent last reported (online before the first report).',
+      maintenanceStates.map((state) => ({ labels: { state }, value: m.hosts.filter((h) => h.maintenance.state === state).length })),
+    ),
+    gauge('xenherd_host_reachable', 'Whether the agent of the Dom0 is reachable (1) or not (0).', m.hosts.map((h) => ({ labels: { host: h.host }, value: h.reachable ? 1 : 0 }))),
+    gauge(
+      'xenherd_host_maintenance_state_since_timestamp_seconds',
+      "When the controller saw the Dom0 enter its current maintenance state (after a controller restart: when it first heard of it), in seconds since the epoch.",
+      m.hosts.filter((h) => h.maintenanceSince !== null).map((h) => ({ labels: { host: h.host, state: h.maintenance.state }, value: seconds(h.maintenanceSince) })),
+    ),
+    gauge('xenherd_agent_info', "The agent version each Dom0's agent announced; always 1.", m.hosts.filter((h) => h.agentVersion !== null).map((h) => ({ labels: { host: h.host, version: h.agentVersion ?? '' }, value: 1 }))),
+    gauge('xenherd_domus_by_state', 'Toolstack rows of domUs (migration rows excluded) by state, over every Dom0.', [...m.domusByState].map(([state, value]) => ({ labels: { state }, value }))),
+    gauge('xenherd_domus_migrating', 'DomUs with a migration row (--incoming or --migratedaway) on some Dom0.', one(m.domusMigrating)),
+    gauge('xenherd_domus_away_from_home', 'DomUs running, but not on their home Dom0.', one(m.away.length)),
+    gauge('xenherd_domu_away_from_home_info', 'Each domU away from its home: where it runs; always 1.', m.away.flatMap((a) => a.runningOn.map((host) => ({ labels: { domu: a.name, home: a.home, host }, value: 1 })))),
+    gauge('xenherd_alerts', 'Current alerts (conflicts no single Dom0 sees), by kind.', [...m.alertsByKind].map(([kind, value]) => ({ labels: { kind }, value }))),
+    gauge('xenherd_migrations_in_flight', 'Migrate and reverse commands sent to agents and not finished (operators\' and jobs\').', one(m.migrationsInFlight)),
+    {
+      name: 'xenherd_migration_duration_seconds',
+      help: 'Finished migrate and reverse commands: from sending to the agent\'s result, by outcome.',
+      type: 'histogram',
+      series: [histogram({ outcome: 'ok' }, m.migrationDurations.ok), histogram({ outcome: 'failed' }, m.migrationDurations.failed)],
+    },
+    gauge('xenherd_jobs_running', 'Orchestration jobs running in this controller, by kind.', JobSummarySchema.shape.kind.options.map((kind) => ({ labels: { kind }, value: running.filter((j) => j.kind === kind).length }))),
+    gauge('xenherd_job_moves_done', 'Moves a running job has finished.', running.map((j) => ({ labels: { job: j.jobId, kind: j.kind, hosts: j.hosts.join(',') }, value: j.moved }))),
+    gauge('xenherd_job_moves_failed', 'Moves of a running job that failed.', running.map((j) => ({ labels: { job: j.jobId, kind: j.kind, hosts: j.hosts.join(',') }, value: j.failed }))),
+    gauge('xenherd_job_moves_remaining', 'Moves of a running job not finished yet (running ones included).', running.map((j) => ({ labels: { job: j.jobId, kind: j.kind, hosts: j.hosts.join(',') }, value: j.remaining }))),
+    counter('xenherd_agent_snapshots_received_total', 'Full state snapshots received from agents.', m.snapshotsReceived),
+    counter('xenherd_agent_deltas_received_total', 'State deltas received from agents.', m.deltasReceived),
+    gauge('xenherd_process_resident_memory_bytes', "The controller process's resident memory.", one(p.residentBytes)),
+    gauge('xenherd_event_loop_lag_seconds', "The 99th percentile of the controller's event loop delay since the previous scrape.", p.eventLoopLagSeconds === null ? [] : one(p.eventLoopLagSeconds)),
+  ];
+}

@@ -1,0 +1,79 @@
+import type { CommandMessage } from '../../shared/protocol/agent-link.js';
+import type { Alert } from '../../shared/protocol/ctl-api.js';
+import type { CheckAnswer, CheckThresholds } from '../../shared/protocol/ctl-check.js';
+import { checkFleet } from '../fleet/fleet-check.js';
+import { fleetCounts, type FleetCounts } from '../fleet/fleet-counts.js';
+import type { FleetIndex } from '../fleet/fleet-index.js';
+import type { Freshness } from '../fleet/host-record.js';
+import type { JobProgress } from '../jobs/job-tally.js';
+import { DurationHistogram, type HistogramSnapshot } from './duration-histogram.js';
+import type { CommandObserver } from './pending-commands.js';
+
+/** What the monitor reads of the controller core. */
+export interface MonitorDeps {
+  readonly index: FleetIndex;
+  /** the current alerts, looked for again first */
+  readonly alerts: () => Alert[];
+  readonly fresh: () => Freshness;
+  /** agent links that said hello and are open */
+  readonly liveLinks: () => number;
+  readonly inFlightOps: () => CommandMessage['op'][];
+  readonly jobs: () => JobProgress[];
+}
+
+/** Everything GET /metrics exposes about the controller and its fleet. */
+export interface ControllerMetrics extends FleetCounts {
+  readonly at: number;
+  readonly agentsConnected: number;
+  /** migrate and reverse commands sent to agents and not finished */
+  readonly migrationsInFlight: number;
+  /** finished migrate and reverse commands, by outcome */
+  readonly migrationDurations: { readonly ok: HistogramSnapshot; readonly failed: HistogramSnapshot };
+  readonly jobs: readonly JobProgress[];
+  readonly snapshotsReceived: number;
+  readonly deltasReceived: number;
+}
+
+const MIGRATIONS = new Set<CommandMessage['op']>(['migrate', 'reverse']);
+
+/**
+ * The controller's monitoring: the Nagios verdict over the fleet view, the numbers Prometheus
+ * scrapes, and the counters behind them (what agents sent, how long migrations took: from the
+ * moment the controller sent one until the agent's result, whoever asked for it: an operator's
+ * `migrate` or a job's move).
+ */
+export class FleetMonitor {
+  private snapshots = 0;
+  private deltas = 0;
+  private readonly durations = { ok: new DurationHistogram(), failed: new DurationHistogram() };
+
+  constructor(private readonly d: MonitorDeps) {}
+
+  check(t: CheckThresholds): CheckAnswer {
+    return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t);
+  }
+
+  metrics(): ControllerMetrics {
+    const fresh = this.d.fresh();
+    return {
+      ...fleetCounts(this.d.index, this.d.alerts(), fresh),
+      at: fresh.now,
+      agentsConnected: this.d.liveLinks(),
+      migrationsInFlight: this.d.inFlightOps().filter((op) => MIGRATIONS.has(op)).length,
+      migrationDurations: { ok: this.durations.ok.snapshot(), failed: this.durations.failed.snapshot() },
+      jobs: this.d.jobs(),
+      snapshotsReceived: this.snapshots,
+      deltasReceived: this.deltas,
+    };
+  }
+
+  /** An agent's state message arrived (counted before the core looks at it). */
+  received(type: 'snapshot' | 'delta'): void {
+    if (type === 'snapshot') this.snapshots++;
+    else this.deltas++;
+  }
+
+  readonly commandFinished: CommandObserver = (command, outcome, elapsedMs) => {
+    if (MIGRATIONS.has(command.op)) this.durations[outcome.ok ? 'ok' : 'failed'].observe(elapsedMs);
+  };
+}

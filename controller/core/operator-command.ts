@@ -1,0 +1,56 @@
+import type { XhError } from '../../shared/errors.js';
+import type { CommandRequest } from '../../shared/protocol/ctl-api.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import type { FleetIndex } from '../fleet/fleet-index.js';
+import type { Freshness } from '../fleet/host-record.js';
+import { routeCommand } from '../fleet/route.js';
+import { hostWhy } from '../plan/leftover-text.js';
+import type { AgentSession } from './agent-session.js';
+import type { CommandSink, PendingCommands } from './pending-commands.js';
+
+/** The operator a command is run for, as their token names them. */
+export interface OperatorIdentity {
+  readonly name: string;
+}
+
+export interface CommandStarted {
+  readonly commandId: string;
+  readonly operationId: string;
+  readonly host: string;
+}
+
+/** What routing an operator's command needs of the controller core. */
+export interface OperatorCommandDeps {
+  readonly index: FleetIndex;
+  readonly sessions: ReadonlyMap<string, AgentSession>;
+  readonly pending: PendingCommands;
+  readonly newId: () => string;
+  readonly fresh: Freshness;
+}
+
+/**
+ * Sends an operator's migrate or reverse to the agent that must run it, refused here when the
+ * fleet view already shows it cannot work (routing: controller/fleet/route.ts; a target not
+ * online; the agent not connected or too old). Progress and the outcome go to sink.
+ */
+export function startOperatorCommand(d: OperatorCommandDeps, req: CommandRequest, operator: OperatorIdentity, sink: CommandSink): Result<CommandStarted, XhError> {
+  const route = routeCommand(d.index, req, d.fresh);
+  if (!route.ok) return route;
+  const host = route.value.host;
+  const targetHost = req.op === 'migrate' ? req.target : null;
+  const target = targetHost !== null ? d.index.record(targetHost)?.state?.maintenance : undefined;
+  if (targetHost !== null && target && target.state !== 'online') {
+    return err({ code: 'XH_ERR_REFUSED', message: `${hostWhy(targetHost, target.state)}${target.operationId ? ` (operation ${target.operationId})` : ''}: nothing is migrated onto it until it is online` });
+  }
+  const session = d.sessions.get(host);
+  const record = d.index.record(host);
+  if (!session?.live || !record) return err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `the agent of ${host} is not connected: nothing was sent` });
+  if (!record.capabilities.includes(req.op)) {
+    return err({ code: 'XH_ERR_REFUSED', message: `the agent of ${host} (version ${record.agentVersion ?? '?'}) does not offer "${req.op}": upgrade it` });
+  }
+  const id = d.newId();
+  const started = { commandId: `cmd-${id}`, operationId: id, host };
+  const base = { type: 'command' as const, commandId: started.commandId, name: req.name, operationId: id, by: `ctl:${operator.name}` };
+  d.pending.send(session, req.op === 'migrate' ? { ...base, op: 'migrate', target: req.target, reason: 'manual' } : { ...base, op: 'reverse' }, sink);
+  return ok(started);
+}

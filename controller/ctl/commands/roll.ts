@@ -1,0 +1,62 @@
+import type { CliIo } from '../../../shared/cli/io.js';
+import type { Command } from '../../../shared/cli/program.js';
+import { HOST_NAME_RE } from '../../../shared/names.js';
+import { begin, wantsJson, type CtlHooks } from '../context.js';
+import { failJob, followJob } from '../job-follow.js';
+import { optionValue } from '../options.js';
+import { EXIT_HELP, positiveInt, showPlan, timeoutOf } from './drain.js';
+
+const ROLL_USAGE = 'roll HOST... [--reboot-command CMD | --wait-for-reboot] [--max-parallel N] [--cold-fallback] [--timeout DURATION] [--dry-run] [--json]';
+
+async function roll(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
+  const inv = begin(
+    argv,
+    io,
+    hooks,
+    [
+      { name: 'reboot-command', takesValue: true },
+      { name: 'wait-for-reboot', takesValue: false },
+      { name: 'max-parallel', takesValue: true },
+      { name: 'cold-fallback', takesValue: false },
+      { name: 'timeout', takesValue: true },
+      { name: 'dry-run', takesValue: false },
+    ],
+    [1, 256],
+    ROLL_USAGE,
+  );
+  if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
+  const { args, json, client } = inv.value;
+  const hosts = [...args.positionals];
+  const bad = hosts.find((h) => !HOST_NAME_RE.test(h));
+  if (bad !== undefined) return failJob({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(bad)} is not a host name` }, io, json);
+  const command = optionValue(args, 'reboot-command');
+  if (command !== undefined && args.options['wait-for-reboot'] === true) return failJob({ code: 'XH_ERR_USAGE', message: 'give --reboot-command or --wait-for-reboot, not both' }, io, json);
+  const words = command?.trim().split(/\s+/).filter(Boolean) ?? null;
+  if (words !== null && words.length === 0) return failJob({ code: 'XH_ERR_USAGE', message: '--reboot-command is empty' }, io, json);
+  const t = timeoutOf(optionValue(args, 'timeout'));
+  if (!t.ok) return failJob({ code: 'XH_ERR_USAGE', message: t.message }, io, json);
+  const p = positiveInt(optionValue(args, 'max-parallel'), 'max-parallel', 64);
+  if (!p.ok) return failJob({ code: 'XH_ERR_USAGE', message: p.message }, io, json);
+  if (args.options['dry-run'] === true) return showPlan(client, io, { kind: 'roll', hosts }, json);
+  const req = { kind: 'roll' as const, hosts, reboot: words === null ? ('wait' as const) : ('command' as const), maxParallel: p.n, coldFallback: args.options['cold-fallback'] === true, timeoutMs: t.ms };
+  return followJob(client, io, hooks, req, json, words);
+}
+
+export const rollCommand = (hooks: CtlHooks): Command => ({
+  name: 'roll',
+  summary: 'Rolling maintenance: per group of hosts that can be down together, drain, reboot, restore.',
+  usage: ROLL_USAGE,
+  help: [
+    'Splits the HOSTs into groups that can be down together (no two hosts of a group hold replicas of one',
+    'DRBD resource, and the other hosts have room for what the group runs). For each group in turn: drain',
+    'it, set maintenance, reboot it (--reboot-command CMD runs CMD per host from here, {host} replaced or',
+    'the host appended, e.g. --reboot-command "ssh root@{host} reboot"; --wait-for-reboot, the default,',
+    'waits for you to do it), wait for every host of the group to come back with a new boot id, restore it.',
+    'It stops at the first group that does not finish. --dry-run prints the groups.',
+    '',
+    `usage: xenherdctl ${ROLL_USAGE}`,
+    EXIT_HELP,
+    '',
+  ].join('\n'),
+  run: (argv, io) => roll(argv, io, hooks),
+});

@@ -1,0 +1,119 @@
+import type { CliIo } from '../../shared/cli/io.js';
+import type { JobEvent, MovePhase } from '../../shared/protocol/ctl-jobs.js';
+import { printable, printableLines } from '../../shared/text/printable.js';
+import { clockTime } from './duration.js';
+import { leftoversBlock, planText } from './plan-table.js';
+
+interface Live {
+  readonly from: string;
+  readonly to: string;
+  phase: MovePhase;
+  attempt: number;
+  since: number;
+  line: string | null;
+}
+
+const WORD: Record<MovePhase, string> = { started: 'migrating', progress: 'migrating', settling: 'settling', retrying: 'retrying', cold: 'cold move', moved: 'moved', failed: 'FAILED', alarm: 'ALARM' };
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * A job's events for people. On a terminal: finished moves, notes and the plan scroll by, and
+ * below them a live block redrawn in place: one line per running migration (phase, elapsed,
+ * the agent's last progress line) and an overall bar. Elsewhere: one plain, timestamped log line
+ * per event, for logs and pipes.
+ */
+export class ProgressView {
+  private readonly live = new Map<string, Live>();
+  private drawn = 0;
+  private total = 0;
+  private moved = 0;
+  private failed = 0;
+  private readonly t0: number;
+
+  constructor(
+    private readonly io: CliIo,
+    private readonly tty: boolean,
+    private readonly now: () => number,
+    private readonly width = 100,
+  ) {
+    this.t0 = now();
+  }
+
+  event(e: JobEvent): void {
+    switch (e.type) {
+      case 'job':
+        return this.say(`${e.kind}${e.hosts.length > 0 ? ` ${e.hosts.join(' ')}` : ''}: ${e.attached ? `following the ${e.kind} already running (${e.jobId}, started by ${e.by})` : `job ${e.jobId}`}`);
+      case 'plan':
+        this.total = Math.max(this.total, e.plan.kind === 'roll' ? 0 : e.plan.sets.flat().length);
+        return this.say(planText(e.plan).trimEnd());
+      case 'host':
+        return this.say(`${e.host}: maintenance ${e.maintenance.state}${e.maintenance.operationId ? ` (operation ${e.maintenance.operationId})` : ''}`);
+      case 'note':
+        return this.say(`${e.level === 'warn' ? 'warning: ' : ''}${e.line}`);
+      case 'reboot':
+        return this.say(`reboot now: ${e.hosts.join(', ')} (waiting for each to come back with a new boot id)`);
+      case 'end':
+        this.live.clear();
+        this.say(`${e.ok ? '' : `${e.code}: `}${e.message}`);
+        if (e.remaining.length > 0) this.say(leftoversBlock(e.remaining, 'remaining').trimEnd());
+        return;
+      case 'move':
+        return this.move(e);
+    }
+  }
+
+  /** Redraws the live block (elapsed times move on). */
+  tick(): void {
+    if (this.tty) this.draw();
+  }
+
+  private move(e: Extract<JobEvent, { type: 'move' }>): void {
+    const now = this.now();
+    if (e.phase === 'moved' || e.phase === 'failed' || e.phase === 'alarm') {
+      this.live.delete(e.name);
+      if (e.phase === 'moved') this.moved++;
+      else this.failed++;
+      this.total = Math.max(this.total, this.moved + this.failed + this.live.size);
+      return this.say(`${e.name}: ${WORD[e.phase]} ${e.from} → ${e.to} after ${(e.elapsedMs / 1000).toFixed(1)} s${e.line ? ` (${e.line})` : ''}`);
+    }
+    const l = this.live.get(e.name) ?? { from: e.from, to: e.to, phase: e.phase, attempt: e.attempt, since: now - e.elapsedMs, line: null };
+    l.phase = e.phase;
+    l.attempt = e.attempt;
+    if (e.line !== null) l.line = e.line;
+    this.live.set(e.name, l);
+    this.total = Math.max(this.total, this.moved + this.failed + this.live.size);
+    if (this.tty) return this.draw();
+    if (e.phase === 'started') return this.say(`${e.name}: ${e.from} → ${e.to} started`);
+    this.say(`${e.name}: ${WORD[e.phase]}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.line ? `: ${e.line}` : ''}`);
+  }
+
+  private say(text: string): void {
+    const stamp = (): string => {
+      const d = new Date(this.now());
+      return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} `;
+    };
+    const lines = printableLines(text).split('\n');
+    this.clear();
+    this.io.stdout(lines.map((l) => (this.tty ? l : `${stamp()}${l}`)).join('\n') + '\n');
+    if (this.tty) this.draw();
+  }
+
+  private clear(): void {
+    if (this.drawn > 0) this.io.stdout(`\u001b[${this.drawn}A\u001b[J`);
+    this.drawn = 0;
+  }
+
+  private draw(): void {
+    this.clear();
+    const now = this.now();
+    const rows = [...this.live].map(([name, l]) =>
+      `  ${name}  ${l.from} → ${l.to}  ${WORD[l.phase]}${l.attempt > 1 ? ` #${l.attempt}` : ''}  ${clockTime(now - l.since)}${l.line ? `  ${l.line}` : ''}`.slice(0, this.width),
+    );
+    const done = this.moved + this.failed;
+    const width = 30;
+    const fill = this.total === 0 ? 0 : Math.round((done / this.total) * width);
+    rows.push(`[${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${this.moved}/${this.total} moved · ${this.live.size} running · ${this.failed} failed · ${clockTime(now - this.t0)}`);
+    this.io.stdout(`${rows.map((r) => printable(r)).join('\n')}\n`);
+    this.drawn = rows.length;
+  }
+}

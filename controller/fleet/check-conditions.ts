@@ -1,0 +1,145 @@
+import type { Alert, AlertKind } from '../../shared/protocol/ctl-api.js';
+import type { CheckStatus, CheckThresholds } from '../../shared/protocol/ctl-check.js';
+import type { AwayDomu } from './away-from-home.js';
+import { isLive } from './conflicts.js';
+import type { FleetIndex } from './fleet-index.js';
+import { ageOf, currentMaintenanceSince, isReachable, type Freshness, type HostRecord } from './host-record.js';
+
+/** One thing wrong with the fleet: `short` goes on the status line, `text` on a line of its own. */
+export interface CheckProblem {
+  readonly status: Exclude<CheckStatus, 'OK'>;
+  readonly short: string;
+  readonly text: string;
+}
+
+/** "45 s", "12 min", "3 h", "2 d": how long, for a status line. */
+export function spanText(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s`;
+  if (s < 2 * 3600) return `${Math.round(s / 60)} min`;
+  if (s < 48 * 3600) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86_400)} d`;
+}
+
+/**
+ * An agent the controller cannot hear is CRITICAL: its domUs may be down and nobody would know.
+ * Only a host whose last word was that it is in maintenance (empty, out of service: a reboot is
+ * expected) is a WARNING.
+ */
+export function unreachableHosts(index: FleetIndex, fresh: Freshness): CheckProblem[] {
+  const out: CheckProblem[] = [];
+  for (const r of index.hostRecords()) {
+    if (isReachable(r, fresh.now, fresh.staleAfterMs)) continue;
+    const age = ageOf(r, fresh.now);
+    const heard = r.state === null && r.linkUp ? 'connected but has not reported its state yet' : age === null ? 'never heard from' : `last heard ${spanText(age)} ago`;
+    if (r.state?.maintenance.state === 'maintenance') {
+      out.push({ status: 'WARNING', short: `${r.host} unreachable (in maintenance)`, text: `${r.host}: agent unreachable (${heard}); its last report said it is in maintenance` });
+    } else out.push({ status: 'CRITICAL', short: `${r.host} unreachable`, text: `${r.host}: agent unreachable (${heard})` });
+  }
+  return out;
+}
+
+/** A split brain in the making is CRITICAL; a configuration the fleet disagrees on is a WARNING. */
+const ALERT_STATUS: Readonly<Record<AlertKind, CheckProblem['status']>> = {
+  'running-on-two-hosts': 'CRITICAL',
+  'drbd-primary-on-both': 'CRITICAL',
+  'home-claimed-twice': 'WARNING',
+  'ledger-away-not-there': 'WARNING',
+};
+
+function alertShort(a: Alert): string {
+  switch (a.kind) {
+    case 'running-on-two-hosts':
+      return `${a.subject} runs on ${a.hosts.join(' and ')}`;
+    case 'drbd-primary-on-both':
+      return `DRBD ${a.subject.split('@')[0] ?? a.subject} Primary on ${a.hosts.join(' and ')}`;
+    case 'home-claimed-twice':
+      return `${a.subject} claimed as home by ${a.hosts.join(' and ')}`;
+    case 'ledger-away-not-there':
+      return `${a.subject} not where its home's ledger says`;
+  }
+}
+
+export const alertProblems = (alerts: readonly Alert[]): CheckProblem[] =>
+  alerts.map((a) => ({ status: ALERT_STATUS[a.kind], short: alertShort(a), text: `alert ${a.kind}: ${a.message}` }));
+
+/** Whether any host reports a live, plain (not migrating) row of NAME. */
+const runsSomewhere = (index: FleetIndex, name: string): boolean => [...(index.running.get(name)?.values() ?? [])].some((rows) => rows.some((d) => d.migration === null && isLive(d)));
+
+/** How long ago an agent's ISO time was, on the controller's clock; null when unreadable. */
+function agoOf(iso: string, now: number): number | null {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : Math.max(0, now - t);
+}
+
+/**
+ * Guarded domUs the reachable agents defer (waiting for DRBD to be safe) and that run nowhere:
+ * a domU down and not being started. One the fleet sees running elsewhere is not down. `since` is
+ * when the agent's decision last changed kind or reason (the agent's clock).
+ */
+export function deferredDomus(index: FleetIndex, fresh: Freshness, t: CheckThresholds): { problems: CheckProblem[]; maxMs: number } {
+  const problems: CheckProblem[] = [];
+  let maxMs = 0;
+  for (const r of reachableWithState(index, fresh)) {
+    for (const g of r.state.guarded) {
+      if (g.decision !== 'defer' || runsSomewhere(index, g.name)) continue;
+      const age = agoOf(g.since, fresh.now) ?? 0;
+      maxMs = Math.max(maxMs, age);
+      const status = age >= t.critDeferredMs ? 'CRITICAL' : age >= t.warnDeferredMs ? 'WARNING' : null;
+      if (status === null) continue;
+      const why = `${g.reason ?? 'deferred'}${g.detail ? `: ${g.detail}` : ''}`;
+      problems.push({ status, short: `${g.name} deferred ${spanText(age)} on ${r.host}`, text: `${g.name}: not running anywhere, its start deferred on ${r.host} for ${spanText(age)} (${why})` });
+    }
+  }
+  return { problems, maxMs };
+}
+
+/**
+ * DomUs away from a home that is online: a WARNING while the home has been online (or the domU
+ * away, if it left later) for less than notHomeAfter, CRITICAL after. A home in maintenance,
+ * draining or restoring is expected to be empty; an unreachable home is reported as such.
+ */
+export function awayFromOnlineHome(index: FleetIndex, away: readonly AwayDomu[], fresh: Freshness, t: CheckThresholds): { problems: CheckProblem[]; maxMs: number } {
+  const problems: CheckProblem[] = [];
+  let maxMs = 0;
+  for (const a of away) {
+    const home = index.record(a.home);
+    if (!home?.state || !isReachable(home, fresh.now, fresh.staleAfterMs) || home.state.maintenance.state !== 'online') continue;
+    const onlineSince = currentMaintenanceSince(home);
+    const left = a.leftAt === null ? Number.NaN : Date.parse(a.leftAt);
+    const since = Number.isNaN(left) ? onlineSince : onlineSince === null ? left : Math.max(onlineSince, left);
+    const where = `${a.name} runs on ${a.runningOn.join(' and ')}, not on its home ${a.home}, which is online`;
+    if (since === null) {
+      problems.push({ status: 'WARNING', short: `${a.name} away from ${a.home}`, text: `${where} (since when is unknown)` });
+      continue;
+    }
+    const age = Math.max(0, fresh.now - since);
+    maxMs = Math.max(maxMs, age);
+    const basis = since === onlineSince ? `since ${a.home} came online` : `since it left ${a.home}`;
+    if (age >= t.notHomeAfterMs) problems.push({ status: 'CRITICAL', short: `${a.name} not home on ${a.home} after ${spanText(age)}`, text: `${where}: for ${spanText(age)} ${basis}` });
+    else problems.push({ status: 'WARNING', short: `${a.name} away from ${a.home}`, text: `${where}: for ${spanText(age)} ${basis}; CRITICAL after ${spanText(t.notHomeAfterMs)}` });
+  }
+  return { problems, maxMs };
+}
+
+/** Every DRBD resource a reachable host reports whose disk, or a peer's, is not UpToDate (or that sees no peer). */
+export function drbdNotUpToDate(index: FleetIndex, fresh: Freshness): CheckProblem[] {
+  const out: CheckProblem[] = [];
+  for (const r of reachableWithState(index, fresh)) {
+    for (const res of r.state.drbd.resources) {
+      const bad: string[] = [];
+      if (res.disk !== 'UpToDate') bad.push(`disk ${res.disk ?? 'unknown'}`);
+      for (const p of res.peers) if (p.disk !== 'UpToDate') bad.push(`peer ${p.name} ${p.disk ?? 'unknown'}${p.connection && p.connection !== 'Connected' ? ` (${p.connection})` : ''}`);
+      if (res.peers.length === 0) bad.push('no peer');
+      if (bad.length === 0) continue;
+      out.push({ status: 'WARNING', short: `DRBD ${res.name} not UpToDate on ${r.host}`, text: `DRBD ${res.name} on ${r.host}: ${bad.join(', ')}` });
+    }
+  }
+  return out;
+}
+
+type ReportedRecord = HostRecord & { readonly state: NonNullable<HostRecord['state']> };
+
+function* reachableWithState(index: FleetIndex, fresh: Freshness): Iterable<ReportedRecord> {
+  for (const r of index.hostRecords()) if (r.state !== null && isReachable(r, fresh.now, fresh.staleAfterMs)) yield r as ReportedRecord;
+}

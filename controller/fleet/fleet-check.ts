@@ -1,0 +1,67 @@
+import type { Alert } from '../../shared/protocol/ctl-api.js';
+import { CHECK_SEVERITY, type CheckAnswer, type CheckStatus, type CheckThresholds, type Perfdatum } from '../../shared/protocol/ctl-check.js';
+import { domusAwayFromHome } from './away-from-home.js';
+import { alertProblems, awayFromOnlineHome, deferredDomus, drbdNotUpToDate, unreachableHosts, type CheckProblem } from './check-conditions.js';
+import { isLive } from './conflicts.js';
+import type { FleetIndex } from './fleet-index.js';
+import { isReachable, type Freshness } from './host-record.js';
+
+/** Problems named on the status line; the rest are counted ("and 4 more") and listed below it. */
+const SHORT_LIST = 3;
+
+const perf = (label: string, value: number, o: Partial<Omit<Perfdatum, 'label' | 'value'>> = {}): Perfdatum => ({
+  label,
+  value,
+  uom: o.uom ?? '',
+  warn: o.warn ?? null,
+  crit: o.crit ?? null,
+  min: o.min ?? 0,
+  max: o.max ?? null,
+});
+
+const seconds = (ms: number): number => Math.round(ms / 1000);
+
+/**
+ * The monitoring verdict over the fleet view, as a Nagios plugin reports it: the worst status of
+ * every problem found (conditions in check-conditions.ts), a status line naming the worst ones,
+ * one line per problem, and performance data. A controller no agent has reported to yet knows
+ * nothing about the fleet: UNKNOWN, not OK.
+ */
+export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness, t: CheckThresholds): CheckAnswer {
+  const records = [...index.hostRecords()];
+  const away = domusAwayFromHome(index);
+  const deferred = deferredDomus(index, fresh, t);
+  const notHome = awayFromOnlineHome(index, away, fresh, t);
+  const drbd = drbdNotUpToDate(index, fresh);
+  // worst first; within a status, hosts before alerts, deferrals, domUs away and DRBD (the sort is stable)
+  const groups = [unreachableHosts(index, fresh), alertProblems(alerts), deferred.problems, notHome.problems, drbd];
+  const problems = groups.flatMap((g) => [...g].sort((a, b) => a.text.localeCompare(b.text))).sort((a, b) => CHECK_SEVERITY[b.status] - CHECK_SEVERITY[a.status]);
+  const hosts = records.length;
+  const unreachable = records.filter((r) => !isReachable(r, fresh.now, fresh.staleAfterMs)).length;
+  const running = [...index.running.entries()].filter(([, byHost]) => [...byHost.values()].some((rows) => rows.some(isLive))).length;
+  const perfdata = [
+    perf('hosts', hosts),
+    perf('hosts_unreachable', unreachable, { max: hosts }),
+    perf('hosts_in_maintenance', records.filter((r) => r.state !== null && r.state.maintenance.state !== 'online').length, { max: hosts }),
+    perf('domus_running', running),
+    perf('domus_away', away.length),
+    perf('alerts', alerts.length),
+    perf('drbd_not_uptodate', drbd.length),
+    perf('deferred_max_s', seconds(deferred.maxMs), { uom: 's', warn: String(seconds(t.warnDeferredMs)), crit: String(seconds(t.critDeferredMs)) }),
+    perf('not_home_max_s', seconds(notHome.maxMs), { uom: 's', crit: String(seconds(t.notHomeAfterMs)) }),
+  ];
+  const base = { at: fresh.now, perfdata, thresholds: t };
+  if (hosts === 0) return { ...base, status: 'UNKNOWN', summary: 'no Dom0 has reported to this controller yet', details: [] };
+  const status = problems.reduce<CheckStatus>((worst, p) => (CHECK_SEVERITY[p.status] > CHECK_SEVERITY[worst] ? p.status : worst), 'OK');
+  return { ...base, status, summary: summaryOf(problems, { hosts, running, away: away.length }), details: problems.map((p) => ({ status: p.status, text: p.text })) };
+}
+
+function summaryOf(problems: readonly CheckProblem[], n: { hosts: number; running: number; away: number }): string {
+  if (problems.length === 0) {
+    const away = n.away > 0 ? `, ${n.away} away from a home not online` : '';
+    return `${n.hosts} host${n.hosts === 1 ? '' : 's'} reachable, ${n.running} domU${n.running === 1 ? '' : 's'} running${away}`;
+  }
+  const named = problems.slice(0, SHORT_LIST).map((p) => p.short);
+  const more = problems.length - named.length;
+  return `${named.join(', ')}${more > 0 ? `, and ${more} more` : ''}`;
+}

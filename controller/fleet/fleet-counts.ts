@@ -1,0 +1,31 @@
+import { LinkDomainSchema } from '../../shared/protocol/agent-link-state.js';
+import { AlertKindSchema, type Alert, type AlertKind, type HostView } from '../../shared/protocol/ctl-api.js';
+import { domusAwayFromHome, type AwayDomu } from './away-from-home.js';
+import type { FleetIndex } from './fleet-index.js';
+import type { Freshness } from './host-record.js';
+import { hostViews } from './views.js';
+
+/** The fleet view counted for the metrics. */
+export interface FleetCounts {
+  readonly hosts: readonly HostView[];
+  /** plain toolstack rows (not the --incoming / --migratedaway rows of a migration) by their state, every state included */
+  readonly domusByState: ReadonlyMap<string, number>;
+  /** domUs with a migration row on some host */
+  readonly domusMigrating: number;
+  readonly away: readonly AwayDomu[];
+  /** every kind, zero included: a series that vanishes reads as "no data", not as "none" */
+  readonly alertsByKind: ReadonlyMap<AlertKind, number>;
+}
+
+export function fleetCounts(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness): FleetCounts {
+  const domusByState = new Map<string, number>(LinkDomainSchema.shape.state.options.map((s) => [s, 0]));
+  let domusMigrating = 0;
+  for (const [, byHost] of index.running.entries()) {
+    const rows = [...byHost.values()].flat();
+    if (rows.some((d) => d.migration !== null)) domusMigrating++;
+    for (const d of rows) if (d.migration === null) domusByState.set(d.state, (domusByState.get(d.state) ?? 0) + 1);
+  }
+  const alertsByKind = new Map<AlertKind, number>(AlertKindSchema.options.map((k) => [k, 0]));
+  for (const a of alerts) alertsByKind.set(a.kind, (alertsByKind.get(a.kind) ?? 0) + 1);
+  return { hosts: hostViews(index, fresh), domusByState, domusMigrating, away: domusAwayFromHome(index), alertsByKind };
+}

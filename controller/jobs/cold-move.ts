@@ -1,0 +1,40 @@
+import { CAPABILITY } from '../../shared/protocol/agent-link.js';
+import type { Move } from '../../shared/protocol/ctl-jobs.js';
+import { AMBIGUOUS, type MoveContext, type MoveOutcome } from './move-context.js';
+import { ask } from './port.js';
+
+/**
+ * The cold fallback for a domU that failed every live attempt (still at its source): a clean
+ * shutdown and DRBD demote at the source, then a start at the target under the target agent's
+ * own DRBD rules (never with a peer Primary). A start the rules defer is asked again a few times;
+ * a domU shut down and not started is an alarm, never retried elsewhere.
+ */
+export async function coldMove(ctx: MoveContext, move: Move, attempts: number): Promise<MoveOutcome> {
+  const { port } = ctx;
+  for (const h of [move.from, move.to]) {
+    if (!port.record(h)?.capabilities.includes(CAPABILITY.coldMigrate)) {
+      return { kind: 'failed', attempts, code: 'XH_ERR_REFUSED', message: `no cold fallback: the agent of ${h} does not offer shutdown/start` };
+    }
+  }
+  if (!port.facts().domu(move.name)?.configOn.includes(move.to)) {
+    return { kind: 'failed', attempts, code: 'XH_ERR_REFUSED', message: `no cold fallback: ${move.to} holds no config for ${move.name} to start it from` };
+  }
+  ctx.report(move, 'cold', attempts, `live migration failed ${attempts} times: shutting ${move.name} down on ${move.from} to start it on ${move.to}`);
+  const down = await ask(port, move.from, { op: 'shutdown', name: move.name, operationId: ctx.operationId, target: move.to, by: ctx.by }, { timeoutMs: ctx.settings.minCompletionMs * 5 });
+  if (!down.outcome.ok) {
+    const code = down.outcome.code ?? 'XH_ERR_INTERNAL';
+    if (code === 'XH_ERR_MIGRATION_PARTIAL' || AMBIGUOUS.has(code)) return { kind: 'alarm', code, message: `the cold shutdown of ${move.name} on ${move.from} ended unclearly: ${down.outcome.message}` };
+    return { kind: 'failed', attempts, code, message: `cold fallback: ${move.from} did not shut ${move.name} down: ${down.outcome.message}` };
+  }
+  ctx.report(move, 'cold', attempts, `${move.name} is down on ${move.from}; starting it on ${move.to}`);
+  let last = '';
+  for (let i = 1; i <= ctx.settings.coldStartAttempts; i++) {
+    const up = await ask(port, move.to, { op: 'start', name: move.name, operationId: ctx.operationId, from: move.from, by: ctx.by }, { timeoutMs: ctx.settings.minCompletionMs * 5 });
+    if (up.outcome.ok) return { kind: 'moved', how: 'cold', attempts, note: `cold-moved: shut down on ${move.from}, started on ${move.to}` };
+    last = `${up.outcome.code}: ${up.outcome.message}`;
+    if (up.outcome.code !== 'XH_ERR_REFUSED' || i === ctx.settings.coldStartAttempts) break;
+    ctx.report(move, 'cold', attempts, `${move.to} does not start ${move.name} yet (${up.outcome.message}); asking again`);
+    await port.clock.sleep(ctx.settings.coldStartRetryMs);
+  }
+  return { kind: 'alarm', code: 'XH_ERR_REFUSED', message: `${move.name} was shut down on ${move.from} and ${move.to} did not start it (${last}): start it by hand where its DRBD roles allow` };
+}

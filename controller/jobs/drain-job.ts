@@ -1,0 +1,94 @@
+import type { ErrorCode } from '../../shared/errors.js';
+import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
+import { planDrain } from '../plan/drain.js';
+import { mayClearUp } from '../plan/leftover-text.js';
+import { drainClaim } from '../plan/maintenance-claims.js';
+import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, waitFor, type Ending, type JobEnv } from './job-env.js';
+import type { JobRun } from './job-run.js';
+import { claimForJob, type MaintenanceLease } from './maintenance-lease.js';
+import type { Limits } from './settings.js';
+
+type DrainRequest = Extract<JobRequest, { kind: 'drain' }>;
+
+export const stayNote = (host: string): string =>
+  `${host} stays in maintenance (draining: never a migration target, its guarded autostart starts nothing) until \`xenherdctl drain ${host}\` finishes it, \`xenherdctl restore ${host}\` or \`xenherdctl maintenance ${host} off\``;
+
+/** --max-parallel N: this drain may run N migrations out of its host, and N in the fleet. */
+export const limitsWith = (base: Limits, maxParallel: number | null): Limits => (maxParallel === null ? base : { ...base, perSource: maxParallel, global: maxParallel });
+
+/**
+ * online → draining → maintenance. Plans first and refuses a drain that cannot finish unless
+ * --allow-partial; takes the host's flag (continuing the drain it names, after a controller
+ * restart); moves every domU off; sets maintenance once the agent reports nothing running. A
+ * drain that cannot finish leaves the host draining — out of service, never silently online.
+ */
+export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Promise<Ending> {
+  const { port } = env;
+  const host = req.host;
+  const f0 = port.facts();
+  const usable = maintenanceHost(host, f0.host(host));
+  if (!usable.ok) return usable.ending;
+  const h = usable.host;
+  if (h.maintenance.state === 'maintenance' && f0.domusOn(host).length === 0) return success(`${host} is already empty and in maintenance`);
+  const plan = planDrain(f0, [host], env.policy);
+  job.emit({ type: 'plan', plan });
+  // what may clear up on its own (a migration ending, an agent reconnecting) is waited for, not refused
+  const stuck = plan.leftovers.filter((l) => !mayClearUp(l));
+  if (stuck.length > 0 && !req.allowPartial) {
+    return failure('XH_ERR_REFUSED', `${stuck.length} domU(s) cannot leave ${host}, so the drain would not finish; nothing was changed (--allow-partial drains the rest): ${remainingText(stuck)}`, stuck);
+  }
+  const claim = drainClaim(h.maintenance, port.newId());
+  job.operationId = claim.operationId;
+  const { lease, claimed } = await claimForJob(env, job, host, claim);
+  try {
+    if (!claimed.ok) return failure(claimed.error.code, claimed.error.message);
+    job.emit({ type: 'note', level: 'info', line: claim.resumes ? `continuing drain operation ${claim.operationId} of ${host}` : `${host} is draining (operation ${claim.operationId}): it takes no new domUs and starts nothing` });
+
+    const deadline = req.timeoutMs === null ? null : job.startedAt + req.timeoutMs;
+    const end = await runScheduled(
+      env,
+      job,
+      {
+        step: (f) => stepOf(planDrain(f, [host], { ...env.policy, creditDepartures: false })),
+        limits: limitsWith(env.settings.limits, req.maxParallel),
+        contextFor: moveContexts(env, job, 'drain', () => claim.operationId, req.coldFallback),
+      },
+      deadline,
+    );
+    const moved = end.moved.length;
+    if (end.stoppedBy === null && end.leftovers.length === 0) {
+      const m = await toMaintenance(env, job, lease, host, claim.operationId);
+      if (m.ok) return success(`${host} is empty and in maintenance (${moved} domU(s) moved)`, moved);
+      await lease.release();
+      return failure(m.code, `${m.message}; ${stayNote(host)}`, [], moved);
+    }
+    if (end.stoppedBy === 'aborted') lease.stop();
+    else await lease.release();
+    const why = end.stoppedBy === 'timeout' ? 'the drain ran out of time' : end.stoppedBy === 'cancelled' ? 'the drain was cancelled' : end.stoppedBy === 'aborted' ? 'the drain was stopped' : 'the drain could not finish';
+    const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(end.leftovers);
+    return failure(code, `${why}: ${end.leftovers.length} domU(s) remain on ${host} (${moved} moved); ${stayNote(host)}`, end.leftovers, moved);
+  } finally {
+    // whatever the ending, this job renews nothing any more (a release above already ended the lease)
+    lease.stop();
+  }
+}
+
+/**
+ * draining → maintenance. The agent refuses while its xl list shows anything: the fleet view may
+ * lag the last arrival, so a refusal is asked again after the next report, a few times.
+ */
+async function toMaintenance(env: JobEnv, job: JobRun, lease: MaintenanceLease, host: string, operationId: string): Promise<{ ok: true } | { ok: false; code: ErrorCode; message: string }> {
+  let last = '';
+  for (let i = 0; i < 5; i++) {
+    const r = await lease.set({ state: 'maintenance', operationId, from: ['draining'], resumes: true });
+    if (r.ok) {
+      job.emit({ type: 'host', host, maintenance: r.value });
+      return { ok: true };
+    }
+    last = r.error.message;
+    if (r.error.code !== 'XH_ERR_REFUSED') return { ok: false, code: r.error.code, message: last };
+    const before = env.port.record(host)?.state;
+    await waitFor(env, job, () => env.port.record(host)?.state !== before, env.settings.quietMs * 5);
+  }
+  return { ok: false, code: 'XH_ERR_REFUSED', message: last };
+}

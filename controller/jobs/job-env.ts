@@ -1,0 +1,128 @@
+import type { ErrorCode } from '../../shared/errors.js';
+import type { JobEnd, Leftover, Move, MovePhase } from '../../shared/protocol/ctl-jobs.js';
+import { CAPABILITY } from '../../shared/protocol/agent-link.js';
+import type { FactHost } from '../plan/facts.js';
+import type { PlanPolicy } from '../plan/policy.js';
+import type { InFlightBook } from './in-flight.js';
+import type { JobRun } from './job-run.js';
+import type { LinkSpeed } from './link-speed.js';
+import type { MoveContext, MoveOutcome } from './move-context.js';
+import { MoveScheduler, type SchedulerEnd, type StepSpec, type StopReason } from './move-scheduler.js';
+import type { FleetPort } from './port.js';
+import type { JobSettings } from './settings.js';
+
+/** What every job gets from the hub that runs it. */
+export interface JobEnv {
+  readonly port: FleetPort;
+  readonly settings: JobSettings;
+  readonly book: InFlightBook;
+  readonly speed: LinkSpeed;
+  readonly policy: PlanPolicy;
+  /** name → when this controller last moved it (rebalance's cooldown) */
+  readonly recentMoves: Map<string, number>;
+  /** why a rebalance must wait now (a drain, restore or roll runs); null: it may go */
+  rebalanceBlocked(): string | null;
+  /** another job of this controller working on HOST, if any */
+  jobOn(host: string, except: JobRun): JobRun | null;
+  /** registers the scheduler, so it is poked when another job ends */
+  track(s: MoveScheduler): () => void;
+}
+
+export type Ending = Omit<JobEnd, 'type'>;
+
+export const success = (message: string, moved = 0): Ending => ({ ok: true, code: null, message, moved, remaining: [] });
+export const failure = (code: ErrorCode, message: string, remaining: readonly Leftover[] = [], moved = 0): Ending => ({ ok: false, code, message, moved, remaining: [...remaining] });
+
+/** The code a job ends with when leftovers remain: the worst of them. */
+export function leftoverCode(ls: readonly Leftover[]): ErrorCode {
+  if (ls.some((l) => l.blocker.kind === 'alarm')) return 'XH_ERR_MIGRATION_UNKNOWN';
+  if (ls.some((l) => l.blocker.kind === 'failed')) return 'XH_ERR_MIGRATION_FAILED';
+  return 'XH_ERR_REFUSED';
+}
+
+/** A plan's moves (its sets in order) and leftovers: one scheduler step. */
+export const stepOf = (p: { readonly sets: readonly (readonly Move[])[]; readonly leftovers: readonly Leftover[] }): { moves: Move[]; leftovers: readonly Leftover[] } => ({ moves: p.sets.flat(), leftovers: p.leftovers });
+
+export const remainingText = (ls: readonly Leftover[]): string => ls.map((l) => l.message).join('; ');
+
+/** Move contexts of one job: progress events with elapsed time, every end logged for the audit trail. */
+export function moveContexts(env: JobEnv, job: JobRun, reason: MoveContext['reason'], operationIdOf: (m: Move) => string, coldFallback: boolean): (m: Move, stopping: () => StopReason | null) => MoveContext {
+  const started = new Map<string, number>();
+  return (move, stopping) => ({
+    port: env.port,
+    settings: env.settings,
+    speed: env.speed,
+    by: job.by,
+    reason,
+    operationId: operationIdOf(move),
+    coldFallback,
+    stopping: () => stopping() !== null,
+    aborted: () => stopping() === 'aborted',
+    report: (m: Move, phase: MovePhase, attempt: number, line: string | null) => {
+      const now = env.port.clock.now();
+      if (phase === 'started') started.set(m.name, now);
+      const elapsedMs = now - (started.get(m.name) ?? now);
+      if (phase === 'moved' || phase === 'failed' || phase === 'alarm') {
+        env.port.log[phase === 'moved' ? 'info' : 'warn'](
+          { event: 'move-done', jobId: job.id, job: job.kind, by: job.by, domu: m.name, from: m.from, to: m.to, memMiB: m.memMiB, phase, attempts: attempt, ms: elapsedMs, line },
+          `${job.kind} ${job.id}: ${m.name} ${m.from} → ${m.to}: ${phase}${line ? ` (${line})` : ''}`,
+        );
+      }
+      job.emit({ type: 'move', name: m.name, from: m.from, to: m.to, memMiB: m.memMiB, phase, attempt, elapsedMs, line: line === null ? null : line.slice(0, 4000) });
+    },
+  });
+}
+
+/** Runs a job's moves: a scheduler stopped with the job (and at its deadline), poked by the hub, noting into the job's events. */
+export async function runScheduled(env: JobEnv, job: JobRun, spec: Omit<StepSpec, 'note'>, deadline: number | null): Promise<SchedulerEnd> {
+  const s = new MoveScheduler(env.port, env.settings, env.book, {
+    ...spec,
+    note: (line) => job.emit({ type: 'note', level: 'info', line: line.slice(0, 4000) }),
+    onEnded: (m: Move, o: MoveOutcome) => {
+      if (o.kind === 'moved') env.recentMoves.set(m.name, env.port.clock.now());
+      spec.onEnded?.(m, o);
+    },
+  });
+  const untrack = env.track(s);
+  const unstop = job.onStop((why) => s.stop(why));
+  const cancelDeadline = deadline === null ? () => undefined : env.port.clock.schedule(Math.max(0, deadline - env.port.clock.now()), () => s.stop('timeout'));
+  job.inFlight = () => s.running;
+  try {
+    return await s.run();
+  } finally {
+    untrack();
+    unstop();
+    cancelDeadline();
+    job.inFlight = () => 0;
+  }
+}
+
+/** Resolves true once cond() holds (checked on every fleet change), false at the deadline or when the job stops. */
+export function waitFor(env: JobEnv, job: JobRun, cond: () => boolean, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (cond() || job.stopReason !== null) return resolve(cond());
+    let done = false;
+    const finish = (v: boolean): void => {
+      if (done) return;
+      done = true;
+      unchange();
+      cancel();
+      unstop();
+      resolve(v);
+    };
+    const unchange = env.port.onChange(() => {
+      if (cond()) finish(true);
+    });
+    const cancel = env.port.clock.schedule(timeoutMs, () => finish(cond()));
+    const unstop = job.onStop(() => finish(false));
+  });
+}
+
+/** HOST's facts when it can take a maintenance job (drain, restore); else the job's ending, saying why. */
+export function maintenanceHost(host: string, h: FactHost | undefined): { ok: true; host: FactHost } | { ok: false; ending: Ending } {
+  const no = (ending: Ending) => ({ ok: false as const, ending });
+  if (!h?.record.state) return no(failure('XH_ERR_NOT_FOUND', `no agent of a host named ${host} has reported to this controller`));
+  if (!h.reachable) return no(failure('XH_ERR_AGENT_UNREACHABLE', `the agent of ${host} is not connected (or silent): nothing was changed`));
+  if (!h.capabilities.includes(CAPABILITY.maintenance)) return no(failure('XH_ERR_REFUSED', `the agent of ${host} (version ${h.record.agentVersion ?? '?'}) keeps no maintenance flag: upgrade it`));
+  return { ok: true, host: h };
+}

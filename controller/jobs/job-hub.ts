@@ -1,0 +1,155 @@
+import type { XhError } from '../../shared/errors.js';
+import type { CancelAnswer, JobEvent, JobRequest, JobsAnswer, Plan, PlanRequest } from '../../shared/protocol/ctl-jobs.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import { planDrain } from '../plan/drain.js';
+import type { PlanPolicy } from '../plan/policy.js';
+import { planRebalance } from '../plan/rebalance.js';
+import { planRestore } from '../plan/restore.js';
+import { planRoll } from '../plan/roll.js';
+import { runDrain } from './drain-job.js';
+import { InFlightBook } from './in-flight.js';
+import { failure, type Ending, type JobEnv } from './job-env.js';
+import { JobRun } from './job-run.js';
+import type { JobProgress } from './job-tally.js';
+import { LinkSpeed } from './link-speed.js';
+import { runMaintenance } from './maintenance-job.js';
+import type { MoveScheduler } from './move-scheduler.js';
+import type { FleetPort } from './port.js';
+import { runRebalance } from './rebalance-job.js';
+import { runRestore } from './restore-job.js';
+import { runRoll } from './roll-job.js';
+import type { JobSettings } from './settings.js';
+
+const hostsOf = (r: JobRequest): string[] => (r.kind === 'rebalance' ? [] : r.kind === 'roll' ? [...new Set(r.hosts)].sort() : [r.host]);
+
+/**
+ * The jobs running in this controller: started for an operator, followed by one or more
+ * streams, cancelled on request, ended on shutdown. One job per host at a time: asking for the
+ * same job again follows the running one; another job on its host is refused. The concurrency
+ * limits and the measured link speed are shared by all jobs.
+ */
+export class JobHub {
+  private readonly jobs = new Map<string, JobRun>();
+  private readonly schedulers = new Set<MoveScheduler>();
+  private readonly env: JobEnv;
+
+  constructor(
+    private readonly port: FleetPort,
+    readonly settings: JobSettings,
+    policy: PlanPolicy,
+  ) {
+    this.env = {
+      port,
+      settings,
+      book: new InFlightBook(),
+      speed: new LinkSpeed(settings),
+      policy: { ...policy, reserveMiB: settings.reserveMiB },
+      recentMoves: new Map(),
+      rebalanceBlocked: () => this.rebalanceBlocked(),
+      jobOn: (host, except) => [...this.jobs.values()].find((j) => j !== except && j.hosts.includes(host)) ?? null,
+      track: (s) => {
+        this.schedulers.add(s);
+        return () => this.schedulers.delete(s);
+      },
+    };
+  }
+
+  plan(req: PlanRequest): Result<Plan, XhError> {
+    const f = this.port.facts();
+    const p = this.env.policy;
+    const unknown = (req.kind === 'drain' || req.kind === 'roll' ? req.hosts : req.kind === 'restore' ? [req.host] : []).filter((h) => !f.host(h)?.record.state);
+    if (unknown.length > 0) return err({ code: 'XH_ERR_NOT_FOUND', message: `no agent of ${unknown.join(', ')} has reported to this controller` });
+    switch (req.kind) {
+      case 'drain':
+        return ok(planDrain(f, req.hosts, p));
+      case 'restore':
+        return ok(planRestore(f, req.host, p));
+      case 'rebalance':
+        return ok(planRebalance(f, p, this.rebalanceBlocked(), req.maxMoves));
+      case 'roll':
+        return ok(planRoll(f, req.hosts, p));
+    }
+  }
+
+  /** Starts REQ for OPERATOR (or follows the same job already running); follow gets every event, `end` last. */
+  start(req: JobRequest, operator: string, follow: (e: JobEvent) => void): Result<{ job: JobRun; unfollow: () => void }, XhError> {
+    const hosts = hostsOf(req);
+    const same = [...this.jobs.values()].find((j) => j.kind === req.kind && j.hosts.join(',') === hosts.join(','));
+    if (same && req.kind !== 'maintenance') return ok({ job: same, unfollow: same.follow(follow, true) });
+    const busy = req.kind === 'maintenance' ? null : [...this.jobs.values()].find((j) => j.hosts.some((h) => hosts.includes(h)) || (req.kind === 'rebalance' && j.kind === 'rebalance'));
+    if (busy) return err({ code: 'XH_ERR_LOCKED', message: `a ${busy.kind} job (${busy.id}, by ${busy.by}) already works on ${busy.hosts.join(', ') || 'the fleet'}: wait for it or stop it first` });
+    const job = new JobRun(`job-${this.port.newId()}`, req.kind, hosts, `ctl:${operator}`, this.port.clock.now());
+    this.jobs.set(job.id, job);
+    const unfollow = job.follow(follow, false);
+    this.port.log.info({ event: 'operator-action', jobId: job.id, by: job.by, action: req.kind, request: req }, `${operator} started ${req.kind}${hosts.length > 0 ? ` ${hosts.join(' ')}` : ''} (${job.id})`);
+    job.emit({ type: 'job', jobId: job.id, kind: req.kind, hosts, operationId: null, by: job.by, startedAt: job.startedAt, attached: false });
+    void this.run(job, req);
+    return ok({ job, unfollow });
+  }
+
+  cancel(jobId: string, operator: string): Result<CancelAnswer, XhError> {
+    const job = this.jobs.get(jobId);
+    if (!job) return err({ code: 'XH_ERR_NOT_FOUND', message: `no job ${jobId} runs in this controller` });
+    this.port.log.info({ event: 'operator-action', jobId, by: `ctl:${operator}`, action: 'cancel' }, `${operator} cancelled ${job.kind} ${job.id}: running moves finish, nothing new starts`);
+    job.emit({ type: 'note', level: 'warn', line: `cancelled by ${operator}: no new moves; ${job.inFlight()} running move(s) finish` });
+    job.stop('cancelled');
+    return ok({ jobId, stopping: true, inFlight: job.inFlight() });
+  }
+
+  list(): JobsAnswer['jobs'] {
+    return [...this.jobs.values()].map((j) => ({ jobId: j.id, kind: j.kind, hosts: [...j.hosts], by: j.by, startedAt: j.startedAt, inFlight: j.inFlight(), stopping: j.stopReason !== null }));
+  }
+
+  /** How far each running job is, in moves (for the metrics). */
+  progress(): JobProgress[] {
+    return [...this.jobs.values()].map((j) => ({ jobId: j.id, kind: j.kind, hosts: [...j.hosts], ...j.tally.counts() }));
+  }
+
+  /** On controller shutdown: every job stops (running moves are abandoned to their agents, which finish them). */
+  close(): void {
+    for (const j of this.jobs.values()) j.stop('aborted');
+  }
+
+  private async run(job: JobRun, req: JobRequest): Promise<void> {
+    let end: Ending;
+    try {
+      end = await this.dispatch(job, req);
+    } catch (e) {
+      end = failure('XH_ERR_INTERNAL', `the ${req.kind} job failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+    this.jobs.delete(job.id);
+    this.port.log[end.ok ? 'info' : 'warn'](
+      { event: 'operator-action-done', jobId: job.id, by: job.by, action: req.kind, hosts: job.hosts, operationId: job.operationId, ok: end.ok, code: end.code, moved: end.moved, remaining: end.remaining.map((l) => l.name) },
+      `${req.kind} ${job.hosts.join(' ')} (${job.id}) ${end.ok ? 'done' : `ended ${end.code}`}: ${end.message}`,
+    );
+    job.emit({ type: 'end', ...end, message: end.message.slice(0, 4000) });
+    for (const s of this.schedulers) s.poke();
+  }
+
+  private dispatch(job: JobRun, req: JobRequest): Promise<Ending> {
+    switch (req.kind) {
+      case 'drain':
+        return runDrain(this.env, job, req);
+      case 'restore':
+        return runRestore(this.env, job, req);
+      case 'rebalance':
+        return runRebalance(this.env, job, req);
+      case 'roll':
+        return runRoll(this.env, job, req);
+      case 'maintenance':
+        return runMaintenance(this.env, job, req);
+    }
+  }
+
+  /** Rebalancing waits while this controller drains, restores or rolls, or the view shows a host draining with a migration running. */
+  private rebalanceBlocked(): string | null {
+    const j = [...this.jobs.values()].find((x) => x.kind === 'drain' || x.kind === 'restore' || x.kind === 'roll');
+    if (j) return `a ${j.kind} of ${j.hosts.join(', ')} runs (${j.id})`;
+    const f = this.port.facts();
+    for (const h of f.hostNames()) {
+      const m = f.host(h)?.maintenance;
+      if ((m?.state === 'draining' || m?.state === 'restoring') && f.domusOn(h).some((d) => d.midMigration)) return `${h} is ${m.state} (operation ${m.operationId ?? '?'}) and migrating`;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,60 @@
+import type { JobEnd, JobEvent, JobKind } from '../../shared/protocol/ctl-jobs.js';
+import { JobTally } from './job-tally.js';
+import type { StopReason } from './move-scheduler.js';
+
+const HISTORY = 2_000;
+
+/**
+ * One running job as its followers see it: its events (kept, so an operator who asks for the
+ * same job again is shown what happened so far), its stop request, and its end.
+ */
+export class JobRun {
+  operationId: string | null = null;
+  stopReason: StopReason | null = null;
+  ended: JobEnd | null = null;
+  /** how many moves run now (set by the job's scheduler) */
+  inFlight: () => number = () => 0;
+  /** its moves so far, for the controller's metrics */
+  readonly tally = new JobTally();
+  private readonly history: JobEvent[] = [];
+  private readonly followers = new Set<(e: JobEvent) => void>();
+  private readonly stopHandlers = new Set<(why: StopReason) => void>();
+
+  constructor(
+    readonly id: string,
+    readonly kind: JobKind,
+    readonly hosts: readonly string[],
+    readonly by: string,
+    readonly startedAt: number,
+  ) {}
+
+  emit(e: JobEvent): void {
+    if (this.ended) return;
+    this.tally.event(e);
+    if (e.type === 'end') this.ended = e;
+    this.history.push(e);
+    // keep the head (job, plan) and the most recent events
+    if (this.history.length > HISTORY) this.history.splice(2, this.history.length - HISTORY);
+    for (const f of [...this.followers]) f(e);
+  }
+
+  /** Replays what happened so far (the `job` event marked attached), then follows. */
+  follow(f: (e: JobEvent) => void, attached: boolean): () => void {
+    for (const e of this.history) f(e.type === 'job' ? { ...e, attached } : e);
+    if (this.ended) return () => undefined;
+    this.followers.add(f);
+    return () => this.followers.delete(f);
+  }
+
+  stop(why: StopReason): void {
+    if (this.stopReason !== null || this.ended) return;
+    this.stopReason = why;
+    for (const h of [...this.stopHandlers]) h(why);
+  }
+
+  onStop(h: (why: StopReason) => void): () => void {
+    if (this.stopReason !== null) h(this.stopReason);
+    this.stopHandlers.add(h);
+    return () => this.stopHandlers.delete(h);
+  }
+}

@@ -1,0 +1,42 @@
+import type { JobEvent, JobKind } from '../../shared/protocol/ctl-jobs.js';
+
+/** How far a running job is, in moves. */
+export interface JobProgress {
+  readonly jobId: string;
+  readonly kind: JobKind;
+  readonly hosts: readonly string[];
+  readonly moved: number;
+  readonly failed: number;
+  /** migrations of this job running now */
+  readonly running: number;
+  /** moves not finished: planned (or seen starting) less moved and failed; running ones included */
+  readonly remaining: number;
+}
+
+/**
+ * A job's moves counted from its own events, as `xenherdctl` counts them for its progress bar:
+ * the plan's moves are the total (a roll plans groups, not moves: its total grows as moves
+ * start), each `moved` / `failed` / `alarm` ends one, the others mark one running.
+ */
+export class JobTally {
+  private total = 0;
+  private moved = 0;
+  private failed = 0;
+  private readonly live = new Set<string>();
+
+  event(e: JobEvent): void {
+    if (e.type === 'plan') this.total = Math.max(this.total, e.plan.kind === 'roll' ? 0 : e.plan.sets.flat().length);
+    if (e.type === 'end') this.live.clear();
+    if (e.type !== 'move') return;
+    if (e.phase === 'moved' || e.phase === 'failed' || e.phase === 'alarm') {
+      this.live.delete(e.name);
+      if (e.phase === 'moved') this.moved++;
+      else this.failed++;
+    } else this.live.add(e.name);
+    this.total = Math.max(this.total, this.moved + this.failed + this.live.size);
+  }
+
+  counts(): Pick<JobProgress, 'moved' | 'failed' | 'running' | 'remaining'> {
+    return { moved: this.moved, failed: this.failed, running: this.live.size, remaining: Math.max(0, this.total - this.moved - this.failed) };
+  }
+}

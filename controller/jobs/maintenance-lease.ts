@@ -1,0 +1,88 @@
+import type { XhError } from '../../shared/errors.js';
+import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import type { Claim } from '../plan/maintenance-claims.js';
+import { ask, type FleetPort } from './port.js';
+import type { JobRun } from './job-run.js';
+import type { JobSettings } from './settings.js';
+
+const ACTIVE = new Set<Maintenance['state']>(['draining', 'restoring']);
+
+/**
+ * A job's hold on one host's maintenance flag. The agent arbitrates (its owner rules are in
+ * shared/protocol/agent-link-commands.ts): the job claims the flag with this controller's
+ * identity as owner, renews the lease every third of it while an active state (draining,
+ * restoring) is held, and releases it when it ends. A renewal refused means the flag moved on
+ * (an operator set the host online, another controller took over): onLost stops the job.
+ */
+export class MaintenanceLease {
+  private held: { state: Maintenance['state']; operationId: string } | null = null;
+  private cancelRenew: () => void = () => undefined;
+
+  constructor(
+    private readonly port: FleetPort,
+    private readonly s: JobSettings,
+    readonly host: string,
+    private readonly by: string,
+    private readonly onLost: (why: string) => void,
+  ) {}
+
+  async set(claim: Claim): Promise<Result<Maintenance, XhError>> {
+    const active = ACTIVE.has(claim.state);
+    const a = await ask(this.port, this.host, { op: 'maintenance', state: claim.state, operationId: claim.operationId, owner: this.port.identity, from: [...claim.from], leaseMs: active ? this.s.leaseMs : 0, by: this.by });
+    if (!a.outcome.ok) {
+      const held = a.data?.kind === 'maintenance' ? a.data : null;
+      const holder = held ? ` (the flag is ${held.maintenance.state}${held.maintenance.operationId ? `, operation ${held.maintenance.operationId}` : ''}${held.maintenance.owner ? `, owner ${held.maintenance.owner}` : ''}${held.leaseLeftMs > 0 ? `, its lease runs ${Math.ceil(held.leaseLeftMs / 1000)} s more` : ''})` : '';
+      return err({ code: a.outcome.code ?? 'XH_ERR_INTERNAL', message: `${this.host} refused the maintenance state ${claim.state}: ${a.outcome.message}${holder}` });
+    }
+    this.cancelRenew();
+    this.held = active ? { state: claim.state, operationId: claim.operationId } : null;
+    this.renewLater();
+    return ok(a.data?.kind === 'maintenance' ? a.data.maintenance : { state: claim.state, operationId: claim.operationId, owner: this.port.identity });
+  }
+
+  /** Ends the lease now (leaseMs 0), keeping the state: another controller may continue at once. */
+  async release(): Promise<void> {
+    this.cancelRenew();
+    const h = this.held;
+    this.held = null;
+    if (!h) return;
+    await ask(this.port, this.host, { op: 'maintenance', state: h.state, operationId: h.operationId, owner: this.port.identity, from: [h.state], leaseMs: 0, by: this.by });
+  }
+
+  /** Stops renewing without telling the agent (the lease lapses on its own). */
+  stop(): void {
+    this.cancelRenew();
+    this.held = null;
+  }
+
+  private renewLater(): void {
+    if (!this.held) return;
+    this.cancelRenew = this.port.clock.schedule(Math.max(1, Math.floor(this.s.leaseMs / 3)), () => {
+      const h = this.held;
+      if (!h) return;
+      void ask(this.port, this.host, { op: 'maintenance', state: h.state, operationId: h.operationId, owner: this.port.identity, from: [h.state], leaseMs: this.s.leaseMs, by: this.by }).then((a) => {
+        if (this.held !== h) return;
+        if (a.outcome.ok) return this.renewLater();
+        // a link that is down is not a lost claim: the lease runs on at the agent; try again
+        if (a.outcome.code === 'XH_ERR_AGENT_UNREACHABLE' || a.outcome.code === 'XH_ERR_AGENT_LINK_LOST' || a.outcome.code === 'XH_ERR_TIMEOUT') return this.renewLater();
+        this.held = null;
+        this.onLost(`${this.host}'s maintenance flag is no longer this job's: ${a.outcome.message}`);
+      });
+    });
+  }
+}
+
+/**
+ * A lease for a job that must stop when the flag is lost, its first claim made and announced on
+ * the job's stream. The caller stops the lease when the job ends (claimed or not).
+ */
+export async function claimForJob(env: { port: FleetPort; settings: JobSettings }, job: JobRun, host: string, claim: Claim): Promise<{ lease: MaintenanceLease; claimed: Result<Maintenance, XhError> }> {
+  const lease = new MaintenanceLease(env.port, env.settings, host, job.by, (why) => {
+    job.emit({ type: 'note', level: 'warn', line: why });
+    job.stop('aborted');
+  });
+  const claimed = await lease.set(claim);
+  if (claimed.ok) job.emit({ type: 'host', host, maintenance: claimed.value });
+  return { lease, claimed };
+}

@@ -1,0 +1,86 @@
+import type { ErrorCode } from '../../shared/errors.js';
+import type { Move } from '../../shared/protocol/ctl-jobs.js';
+import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
+import { coldMove } from './cold-move.js';
+import { AMBIGUOUS, RETRYABLE, type MoveContext, type MoveOutcome } from './move-context.js';
+import type { AgentAnswer, AgentCall } from './port.js';
+import { settleMove } from './settle-move.js';
+
+/**
+ * One move, to its end: up to maxAttempts live migrations by the source's agent, each watched
+ * for progress and bounded by a deadline scaled by memory and link speed. An ambiguous ending
+ * (unknown outcome, link lost, timeout) is settled by asking both agents before anything else:
+ * at the target is a success, at the source may be retried, anything else is an alarm — so a
+ * domU is never started twice because a failure was believed. After the last failed attempt, the
+ * cold fallback if the job allows it.
+ */
+export async function runMove(ctx: MoveContext, move: Move): Promise<MoveOutcome> {
+  let last: { code: ErrorCode; message: string } = { code: 'XH_ERR_INTERNAL', message: 'no attempt made' };
+  let attempt = 0;
+  while (attempt < ctx.settings.maxAttempts) {
+    attempt++;
+    ctx.report(move, attempt === 1 ? 'started' : 'retrying', attempt, attempt === 1 ? null : `attempt ${attempt} after ${last.code}: ${last.message}`);
+    const t0 = ctx.port.clock.now();
+    const a = await migrateOnce(ctx, move, attempt);
+    const o = a.outcome;
+    if (o.ok || o.code === 'XH_ERR_MIGRATION_PARTIAL') {
+      ctx.speed.observe(move.memMiB, ctx.port.clock.now() - t0);
+      return { kind: 'moved', how: 'live', attempts: attempt, note: o.ok ? null : `moved, but ${o.message}` };
+    }
+    const code = o.code ?? 'XH_ERR_INTERNAL';
+    last = { code, message: o.message };
+    if (AMBIGUOUS.has(code)) {
+      ctx.report(move, 'settling', attempt, `${code}: ${o.message}: asking ${move.from} and ${move.to} where ${move.name} is`);
+      const v = await settleMove(ctx, move, attempt);
+      if (v.verdict === 'at-target') return { kind: 'moved', how: 'live', attempts: attempt, note: `settled after ${code}: it runs on ${move.to}` };
+      if (v.verdict !== 'at-source') {
+        const what = v.verdict === 'both' ? 'runs on both hosts' : v.verdict === 'neither' ? 'runs on neither host' : 'could not be settled';
+        return { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: `after ${code}, ${move.name} ${what} (${v.message})` };
+      }
+      last = { code, message: `${o.message}; settled: it still runs on ${move.from}` };
+    } else if (!RETRYABLE.has(code)) {
+      return { kind: 'failed', attempts: attempt, code, message: o.message };
+    }
+    if (ctx.stopping()) return { kind: 'failed', attempts: attempt, code: last.code, message: `${last.message} (not retried: the job is stopping)` };
+    if (attempt < ctx.settings.maxAttempts) await ctx.port.clock.sleep(ctx.settings.retryDelayMs * attempt);
+    if (ctx.stopping()) return { kind: 'failed', attempts: attempt, code: last.code, message: `${last.message} (not retried: the job is stopping)` };
+  }
+  if (ctx.coldFallback && !ctx.stopping()) return coldMove(ctx, move, attempt);
+  return { kind: 'failed', attempts: attempt, code: last.code, message: last.message };
+}
+
+async function migrateOnce(ctx: MoveContext, move: Move, attempt: number): Promise<AgentAnswer> {
+  const budget = ctx.speed.budget(move.memMiB);
+  let call: AgentCall | null = null;
+  let cancelWatch = (): void => undefined;
+  const stuck: CommandOutcome = {
+    ok: false,
+    code: 'XH_ERR_TIMEOUT',
+    message: `no progress from ${move.from} for ${Math.round(budget.progressTimeoutMs / 1000)} s`,
+    detail: null,
+  };
+  const watch = (): void => {
+    cancelWatch();
+    cancelWatch = ctx.port.clock.schedule(budget.progressTimeoutMs, () => call?.expire(stuck));
+  };
+  const reason = ctx.reason;
+  const c = ctx.port.call(
+    move.from,
+    { op: 'migrate', name: move.name, target: move.to, reason, operationId: ctx.operationId, by: ctx.by },
+    {
+      timeoutMs: budget.completionMs,
+      onProgress: (line) => {
+        watch();
+        ctx.report(move, 'progress', attempt, line);
+      },
+    },
+  );
+  if (!c.ok) return { outcome: { ok: false, code: c.error.code, message: c.error.message, detail: null }, data: null };
+  call = c.value;
+  watch();
+  try {
+    return await call.answer;
+  } finally {
+    cancelWatch();
+  }
+}

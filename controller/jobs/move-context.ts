@@ -1,0 +1,44 @@
+import type { ErrorCode } from '../../shared/errors.js';
+import type { Move, MovePhase } from '../../shared/protocol/ctl-jobs.js';
+import type { LinkSpeed } from './link-speed.js';
+import type { FleetPort } from './port.js';
+import type { JobSettings } from './settings.js';
+
+/** What running one move needs from its job. */
+export interface MoveContext {
+  readonly port: FleetPort;
+  readonly settings: JobSettings;
+  readonly speed: LinkSpeed;
+  /** the operator, for the agents' audit logs: "ctl:admin" */
+  readonly by: string;
+  readonly reason: 'drain' | 'restore' | 'rebalance';
+  /** the ledger operation id of this move */
+  readonly operationId: string;
+  readonly coldFallback: boolean;
+  /** the job is stopping: a failed attempt is not retried (an ambiguous one is still settled) */
+  stopping(): boolean;
+  /** the controller is shutting down: nothing is waited for any more (the agents finish on their own) */
+  aborted(): boolean;
+  report(move: Move, phase: MovePhase, attempt: number, line: string | null): void;
+}
+
+export type MoveOutcome =
+  | { readonly kind: 'moved'; readonly how: 'live' | 'cold'; readonly attempts: number; readonly note: string | null }
+  /** still at its source */
+  | { readonly kind: 'failed'; readonly attempts: number; readonly code: ErrorCode; readonly message: string }
+  /** unsettled, or on both / neither host, or shut down and not started: hands off */
+  | { readonly kind: 'alarm'; readonly code: ErrorCode; readonly message: string };
+
+/** Codes after which nobody knows where the domU is: both hosts are asked before anything else. */
+export const AMBIGUOUS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['XH_ERR_MIGRATION_UNKNOWN', 'XH_ERR_AGENT_LINK_LOST', 'XH_ERR_TIMEOUT', 'XH_ERR_INTERNAL']);
+
+/** Codes that say the domU is still at its source and another attempt may work. */
+export const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'XH_ERR_MIGRATION_FAILED',
+  'XH_ERR_PEER_UNREACHABLE',
+  'XH_ERR_TOOL_FAILED',
+  'XH_ERR_TOOL_TIMEOUT',
+  'XH_ERR_TOOL_OUTPUT',
+  'XH_ERR_LOCKED',
+  'XH_ERR_AGENT_UNREACHABLE',
+]);

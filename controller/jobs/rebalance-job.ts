@@ -1,0 +1,89 @@
+import type { Blocker, JobRequest, Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
+import { domuBlock, sourceBlock, targetBlock } from '../plan/eligibility.js';
+import type { PlanFacts } from '../plan/facts.js';
+import { movesOf } from '../plan/job-sets.js';
+import { leftover } from '../plan/leftover-text.js';
+import { planRebalance } from '../plan/rebalance.js';
+import { failure, leftoverCode, moveContexts, remainingText, runScheduled, success, type Ending, type JobEnv } from './job-env.js';
+import type { JobRun } from './job-run.js';
+import type { StopReason } from './move-scheduler.js';
+
+type RebalanceRequest = Extract<JobRequest, { kind: 'rebalance' }>;
+
+/**
+ * Applies a rebalance plan as shown: its moves in order, a move starting once every earlier move
+ * sharing a host or the domU has ended (the job sets), each checked against the view again right
+ * before it starts (a move no longer valid is dropped with its reason). While a drain, restore or
+ * roll runs in this controller, nothing new starts: it waits, it does not compete.
+ */
+export async function runRebalance(env: JobEnv, job: JobRun, req: RebalanceRequest): Promise<Ending> {
+  const blocked = env.rebalanceBlocked();
+  const plan = planRebalance(env.port.facts(), env.policy, blocked, req.maxMoves);
+  job.emit({ type: 'plan', plan });
+  if (blocked !== null) return failure('XH_ERR_REFUSED', `nothing moved: ${blocked}; rebalance again once it is done`);
+  const queue = movesOf(plan.sets);
+  const score = `score ${plan.scoreBefore.toFixed(3)} → ${plan.scoreAfter.toFixed(3)}`;
+  if (queue.length === 0) return success(`the fleet is balanced: nothing to move (score ${plan.scoreBefore.toFixed(3)})`);
+  const ended = new Set<string>();
+  const launched = new Set<string>();
+  const dropped = new Map<string, Leftover>();
+  const opIds = new Map(queue.map((m) => [m.name, env.port.newId()]));
+  const contexts = moveContexts(env, job, 'rebalance', (m) => opIds.get(m.name) ?? env.port.newId(), false);
+
+  const step = (f: PlanFacts): { moves: Move[]; leftovers: Leftover[] } => {
+    const ready: Move[] = [];
+    const busy = new Set<string>();
+    for (const m of queue) {
+      if (ended.has(m.name)) continue;
+      const keys = [`h:${m.from}`, `h:${m.to}`, `d:${m.name}`];
+      const waits = keys.some((k) => busy.has(k));
+      for (const k of keys) busy.add(k);
+      if (waits) continue;
+      if (!launched.has(m.name)) {
+        const why = invalidNow(f, m, env.settings.reserveMiB);
+        if (why !== null) {
+          ended.add(m.name);
+          if (why !== 'gone') dropped.set(m.name, leftover(m.name, m.from, why));
+          for (const k of keys) busy.delete(k);
+          continue;
+        }
+      }
+      ready.push(m);
+    }
+    return { moves: ready, leftovers: [...dropped.values()] };
+  };
+  const end = await runScheduled(
+    env,
+    job,
+    {
+      step,
+      limits: env.settings.limits,
+      paused: () => env.rebalanceBlocked(),
+      contextFor: (m, stopping: () => StopReason | null) => {
+        launched.add(m.name);
+        return contexts(m, stopping);
+      },
+      onEnded: (m) => ended.add(m.name),
+    },
+    req.timeoutMs === null ? null : job.startedAt + req.timeoutMs,
+  );
+  const moved = end.moved.length;
+  if (end.stoppedBy === null && end.leftovers.length === 0) return success(`${moved} move(s) applied; ${score}`, moved);
+  const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(end.leftovers);
+  return failure(code, `${moved} of ${queue.length} move(s) applied; not applied: ${remainingText(end.leftovers)}`, end.leftovers, moved);
+}
+
+/** Why a planned move cannot start now; 'gone' when the domU is no longer where the plan saw it. */
+function invalidNow(f: PlanFacts, m: Move, reserveMiB: number): Blocker | 'gone' | null {
+  const d = f.domu(m.name);
+  if (!d || (d.host !== m.from && !d.midMigration)) return 'gone';
+  const own = domuBlock(d);
+  if (own) return own;
+  const src = sourceBlock(f.host(m.from));
+  if (src) return { kind: 'source-unavailable', host: m.from, why: src };
+  const dst = targetBlock(f.host(m.to));
+  if (dst) return { kind: 'targets-unavailable', targets: [{ host: m.to, why: dst }] };
+  const free = f.host(m.to)?.freeMiB ?? 0;
+  if (free - reserveMiB < m.memMiB) return { kind: 'no-memory', needMiB: m.memMiB, reserveMiB, best: { host: m.to, freeMiB: free } };
+  return null;
+}

@@ -1,0 +1,54 @@
+import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
+import { restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
+import { planRestore } from '../plan/restore.js';
+import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, type Ending, type JobEnv } from './job-env.js';
+import type { JobRun } from './job-run.js';
+import { claimForJob } from './maintenance-lease.js';
+
+type RestoreRequest = Extract<JobRequest, { kind: 'restore' }>;
+
+/**
+ * maintenance → restoring → online. Brings home every domU whose home is HOST, from the agents'
+ * homes and ledgers (visitors parked on HOST sent home first when they are in the way), pass
+ * after pass while anything still moves. The host is online at the end, leftovers or not: what
+ * stays away is reported with its reason and does not hold the rest back.
+ */
+export async function runRestore(env: JobEnv, job: JobRun, req: RestoreRequest): Promise<Ending> {
+  const { port } = env;
+  const host = req.host;
+  const f0 = port.facts();
+  const usable = maintenanceHost(host, f0.host(host));
+  if (!usable.ok) return usable.ending;
+  const h = usable.host;
+  job.emit({ type: 'plan', plan: planRestore(f0, host, env.policy) });
+  const claim = restoreClaim(h.maintenance, port.newId());
+  job.operationId = claim.operationId;
+  const { lease, claimed } = await claimForJob(env, job, host, claim);
+  try {
+    if (!claimed.ok) return failure(claimed.error.code, claimed.error.message);
+
+    const end = await runScheduled(
+      env,
+      job,
+      {
+        step: (f) => stepOf(planRestore(f, host, { ...env.policy, creditDepartures: false })),
+        limits: env.settings.limits,
+        contextFor: moveContexts(env, job, 'restore', () => claim.operationId, false),
+      },
+      req.timeoutMs === null ? null : job.startedAt + req.timeoutMs,
+    );
+    const moved = end.moved.length;
+    if (end.stoppedBy === 'aborted') {
+      lease.stop();
+      return failure('XH_ERR_REFUSED', `the restore was stopped: ${end.leftovers.length} domU(s) not home (${moved} moved)`, end.leftovers, moved);
+    }
+    const online = await lease.set(restoreEndClaim(claim.operationId));
+    if (!online.ok) return failure(online.error.code, `${moved} domU(s) came home, but ${online.error.message}`, end.leftovers, moved);
+    job.emit({ type: 'host', host, maintenance: online.value });
+    if (end.stoppedBy === null && end.leftovers.length === 0) return success(`${host} is online and every domU of it is home (${moved} moved)`, moved);
+    const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy === 'cancelled' ? 'XH_ERR_REFUSED' : leftoverCode(end.leftovers);
+    return failure(code, `${host} is online; ${end.leftovers.length} domU(s) of it are not home (${moved} moved): ${remainingText(end.leftovers)}`, end.leftovers, moved);
+  } finally {
+    lease.stop();
+  }
+}

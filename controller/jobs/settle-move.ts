@@ -1,0 +1,49 @@
+import type { InspectReport } from '../../shared/protocol/agent-link.js';
+import { CAPABILITY } from '../../shared/protocol/agent-link.js';
+import type { Move } from '../../shared/protocol/ctl-jobs.js';
+import { settleMigration, type SettleVerdict } from '../plan/settle.js';
+import type { MoveContext } from './move-context.js';
+import { ask } from './port.js';
+
+/**
+ * Settles where a domU is after an ambiguous ending, before anything else is done to it: both
+ * agents are asked (`inspect`: fresh xl list and DRBD roles) until the answer is not "still
+ * moving", or the settle timeout ends it as unsettled. An agent that does not offer inspect is
+ * read from its next full report after the ending instead.
+ */
+export async function settleMove(ctx: MoveContext, move: Move, attempt: number): Promise<{ readonly verdict: SettleVerdict | 'unsettled'; readonly message: string }> {
+  const endedAt = ctx.port.clock.now();
+  const deadline = endedAt + ctx.settings.settleTimeoutMs;
+  let last = 'neither agent answered';
+  let reported = '';
+  for (;;) {
+    const [a, b] = await Promise.all([look(ctx, move.from, move.name, endedAt), look(ctx, move.to, move.name, endedAt)]);
+    if (a && b) {
+      const v = settleMigration(a, b);
+      if (v.verdict !== 'in-flight') return v;
+      last = `still moving: ${v.message}`;
+    } else last = `waiting for ${[a ? null : move.from, b ? null : move.to].filter(Boolean).join(' and ')} to answer`;
+    if (last !== reported) ctx.report(move, 'settling', attempt, last);
+    reported = last;
+    if (ctx.port.clock.now() >= deadline) return { verdict: 'unsettled', message: last };
+    if (ctx.aborted()) return { verdict: 'unsettled', message: `${last}; the controller is stopping` };
+    await ctx.port.clock.sleep(ctx.settings.settleRetryMs);
+  }
+}
+
+async function look(ctx: MoveContext, host: string, name: string, since: number): Promise<InspectReport | null> {
+  const r = ctx.port.record(host);
+  if (!r?.linkUp) return null;
+  if (!r.capabilities.includes(CAPABILITY.inspect)) return fromView(ctx, host, name, since);
+  const a = await ask(ctx.port, host, { op: 'inspect', name, by: ctx.by }, { timeoutMs: 30_000 });
+  return a.outcome.ok && a.data?.kind === 'inspect' ? a.data : null;
+}
+
+/** The host's own report, if it came after the ending (an agent sends one on every xl list change). */
+function fromView(ctx: MoveContext, host: string, name: string, since: number): InspectReport | null {
+  const r = ctx.port.record(host);
+  if (!r?.state || r.lastSeen === null || r.lastSeen <= since) return null;
+  const rows = r.state.domains.filter((d) => d.baseName === name).slice(0, 4);
+  const mine = new Set(r.state.domus.find((d) => d.name === name)?.resources.map((x) => x.name) ?? []);
+  return { kind: 'inspect', host, name, rows, resources: r.state.drbd.resources.filter((x) => mine.has(x.name)).slice(0, 64), busy: false };
+}

@@ -1,0 +1,44 @@
+import type { Leftover, Move, PlanOf } from '../../shared/protocol/ctl-jobs.js';
+import { Capacity } from './capacity.js';
+import { domuBlock, sourceBlock } from './eligibility.js';
+import type { PlanFacts } from './facts.js';
+import { jobSets } from './job-sets.js';
+import { leftover } from './leftover-text.js';
+import { chooseTarget } from './placement.js';
+import type { PlanPolicy } from './policy.js';
+
+/**
+ * Empty HOSTS (one host, or a roll group at once): every domU running there gets a target its
+ * disks allow, that may receive now and has room, never another host being emptied; a visitor
+ * goes back to its home. Largest first, so the big ones find room while there is most of it.
+ * What cannot move is a leftover with its reason.
+ */
+export function planDrain(facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy): PlanOf<'drain'> {
+  const emptied = new Set(hosts);
+  const cap = new Capacity(facts, policy.reserveMiB, policy.creditDepartures);
+  const moves: Move[] = [];
+  const leftovers: Leftover[] = [];
+  const domus = [...new Set(hosts)].flatMap((h) => facts.domusOn(h).map((d) => ({ d, h })));
+  domus.sort((a, b) => b.d.memMiB - a.d.memMiB || a.d.name.localeCompare(b.d.name));
+  for (const { d, h } of domus) {
+    const own = domuBlock(d);
+    if (own) {
+      leftovers.push(leftover(d.name, h, own));
+      continue;
+    }
+    const src = sourceBlock(facts.host(h));
+    if (src) {
+      leftovers.push(leftover(d.name, h, { kind: 'source-unavailable', host: h, why: src }));
+      continue;
+    }
+    const t = chooseTarget(facts, cap, d, emptied);
+    if (!('to' in t)) {
+      leftovers.push(leftover(d.name, h, t));
+      continue;
+    }
+    cap.move(h, t.to, d.memMiB);
+    moves.push({ name: d.name, from: h, to: t.to, memMiB: d.memMiB, vcpus: d.vcpus, why: d.visitorHome === t.to ? 'visitor-home' : 'evacuate' });
+  }
+  leftovers.sort((a, b) => a.name.localeCompare(b.name));
+  return { kind: 'drain', hosts: [...hosts], sets: jobSets(moves), leftovers };
+}

@@ -1,0 +1,43 @@
+import type { HostBlock } from '../../shared/protocol/ctl-jobs.js';
+import type { FactDomu, FactHost } from './facts.js';
+import type { Blocker } from '../../shared/protocol/ctl-jobs.js';
+
+/**
+ * Whether HOST may receive a domU now: reported, reachable and fresh, online (never draining, in
+ * maintenance or restoring — except the restore's own host, which is what it fills), with its
+ * memory known.
+ */
+export function targetBlock(h: FactHost | undefined, restoring: string | null = null): HostBlock | null {
+  if (!h?.record.state) return 'not-reported';
+  if (!h.reachable) return h.stale ? 'stale' : 'unreachable';
+  const s = h.maintenance.state;
+  if (s !== 'online' && h.name !== restoring) return s;
+  if (h.totalMiB === null || h.freeMiB === null) return 'no-memory-report';
+  return null;
+}
+
+/** Whether HOST's agent can be asked to move a domU away now. */
+export function sourceBlock(h: FactHost | undefined, capability = 'migrate'): HostBlock | null {
+  if (!h?.record.state) return 'not-reported';
+  if (!h.reachable) return h.stale ? 'stale' : 'unreachable';
+  if (!h.capabilities.includes(capability)) return 'no-capability';
+  return null;
+}
+
+const LIVE_MIGRATABLE = new Set(['running', 'blocked', 'idle']);
+
+/** Whether the domU itself can be live-migrated now (wherever to). */
+export function domuBlock(d: FactDomu): Blocker | null {
+  if (d.midMigration) return { kind: 'mid-migration' };
+  if (d.host === null && d.hosts.length > 1) return { kind: 'running-twice', hosts: [...d.hosts] };
+  if (d.state !== null && !LIVE_MIGRATABLE.has(d.state)) return { kind: 'state', state: d.state };
+  return null;
+}
+
+/** Where its disks let it go (its current host excluded); a visitor only back to its home. */
+export function candidateTargets(d: FactDomu, allHosts: () => readonly string[]): readonly string[] | Blocker {
+  if (d.visitorHome !== null) return [d.visitorHome];
+  if (d.replicas === null) return { kind: 'no-config' };
+  const hosts = (d.replicas === 'any' ? allHosts() : d.replicas).filter((h) => h !== d.host);
+  return hosts.length > 0 ? hosts : { kind: 'no-replica', resources: [...d.resources] };
+}

@@ -1,0 +1,62 @@
+import type { Blocker, HostBlock, Leftover } from '../../shared/protocol/ctl-jobs.js';
+
+const HOST_WHY: Record<HostBlock, string> = {
+  'not-reported': 'has not reported to this controller',
+  unreachable: 'is unreachable (its agent is not connected)',
+  stale: 'is stale (its agent has been silent too long)',
+  draining: 'is draining',
+  maintenance: 'is in maintenance',
+  restoring: 'is being restored',
+  'no-memory-report': 'reports no memory figures',
+  'being-emptied': 'is being emptied too',
+  'no-capability': "runs an agent that cannot do this (upgrade it)",
+};
+
+export const hostWhy = (host: string, why: HostBlock): string => `${host} ${HOST_WHY[why]}`;
+
+/** One sentence saying why NAME does not move, and what would make it move. */
+export function describeBlocker(name: string, b: Blocker): string {
+  switch (b.kind) {
+    case 'no-config':
+      return `${name}: no Dom0 reports a config for it, so its disks and where it may run are unknown`;
+    case 'no-replica':
+      return `${name}: no other host holds a replica of ${b.resources.length > 0 ? `all of its DRBD resources (${b.resources.join(', ')})` : 'its disks'}`;
+    case 'runs-nowhere':
+      return `${name} runs nowhere (shut down, or lost with the host it ran on): only a running domU is moved; start it where it belongs once \`xenherdctl where ${name}\` shows it stopped everywhere`;
+    case 'state':
+      return `${name} is ${b.state}: only a running domU is live-migrated (resume or stop it first)`;
+    case 'mid-migration':
+      return `${name} is being migrated right now`;
+    case 'running-twice':
+      return `${name} runs on ${b.hosts.join(' and ')}: settle that first (xenherdctl status)`;
+    case 'no-memory':
+      return `${name} needs ${b.needMiB} MiB + ${b.reserveMiB} MiB reserve${b.best ? `; the most any allowed target has free is ${b.best.freeMiB} MiB (${b.best.host})` : ''}`;
+    case 'targets-unavailable':
+      return `${name}: every host that could take it is unavailable: ${b.targets.map((t) => hostWhy(t.host, t.why)).join('; ')}`;
+    case 'visitor':
+      return `${name} is a visitor and can only go back to its home, and ${hostWhy(b.home, b.why)}`;
+    case 'source-unavailable':
+      return `${name}: ${hostWhy(b.host, b.why)}, so it cannot be asked to move it`;
+    case 'cooldown':
+      return `${name} moved recently; it stays put until its cooldown ends`;
+    case 'failed':
+      return `${name}: ${b.attempts} attempt${b.attempts === 1 ? '' : 's'} failed (${b.code}: ${b.message}); it still runs where it was`;
+    case 'alarm':
+      return `ALARM ${name}: ${b.message} (${b.code}); nothing more was done to it`;
+    case 'not-started':
+      return `${name}: not moved, the job ${b.why === 'cancelled' ? 'was cancelled' : b.why === 'timeout' ? 'ran out of time' : b.why === 'paused' ? 'is paused' : 'stopped'} first`;
+  }
+}
+
+export const leftover = (name: string, host: string | null, blocker: Blocker): Leftover => ({ name, host, blocker, message: describeBlocker(name, blocker) });
+
+/** A leftover that may clear up on its own (a migration ending, an agent reconnecting): waited for, not refused. */
+export function mayClearUp(l: Leftover): boolean {
+  const b = l.blocker;
+  const away = (why: HostBlock): boolean => why === 'unreachable' || why === 'stale' || why === 'not-reported';
+  if (b.kind === 'mid-migration') return true;
+  if (b.kind === 'state') return b.state === 'dying';
+  if (b.kind === 'source-unavailable' || b.kind === 'visitor') return away(b.why);
+  if (b.kind === 'targets-unavailable') return b.targets.length > 0 && b.targets.every((t) => away(t.why));
+  return false;
+}

@@ -1,0 +1,46 @@
+import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
+
+type State = Maintenance['state'];
+
+/** The `maintenance` command a job sends to take (or resume) a host's flag. */
+export interface Claim {
+  readonly state: State;
+  readonly operationId: string;
+  /** the states the job saw: the agent refuses the change if the flag moved on meanwhile */
+  readonly from: readonly State[];
+  /** true when the flag already names this operation: a re-run continues it */
+  readonly resumes: boolean;
+}
+
+const ALL: readonly State[] = ['online', 'draining', 'maintenance', 'restoring'];
+
+/**
+ * online → draining. A flag already draining names the drain to continue (its operation id):
+ * after a controller restart, `drain` again picks up the same operation; a flag in maintenance or
+ * restoring is taken over by a new drain, which the agent refuses while another owner's lease on
+ * it lives.
+ */
+export function drainClaim(flag: Maintenance, newOp: string): Claim {
+  if (flag.state === 'draining' || flag.state === 'maintenance') return { state: 'draining', operationId: flag.operationId ?? newOp, from: [flag.state], resumes: flag.operationId !== null };
+  return { state: 'draining', operationId: newOp, from: [flag.state], resumes: false };
+}
+
+/** maintenance (or a drain given up, or online) → restoring; a flag already restoring is continued. */
+export function restoreClaim(flag: Maintenance, newOp: string): Claim {
+  if (flag.state === 'restoring') return { state: 'restoring', operationId: flag.operationId ?? newOp, from: ['restoring'], resumes: flag.operationId !== null };
+  return { state: 'restoring', operationId: newOp, from: [flag.state], resumes: false };
+}
+
+/** `maintenance HOST on`: the agent accepts it only when nothing runs there. */
+export const maintenanceOnClaim = (flag: Maintenance, newOp: string): Claim => ({
+  state: 'maintenance',
+  operationId: flag.state === 'maintenance' && flag.operationId !== null ? flag.operationId : newOp,
+  from: ['online', 'draining', 'maintenance'],
+  resumes: false,
+});
+
+/** `maintenance HOST off`: online from any state (the agent always accepts it: the operator decides). */
+export const onlineClaim = (operationId: string): Claim => ({ state: 'online', operationId, from: ALL, resumes: false });
+
+/** The end of a restore: online only if the flag is still this restore's (never over a drain begun meanwhile). */
+export const restoreEndClaim = (operationId: string): Claim => ({ state: 'online', operationId, from: ['restoring'], resumes: false });

@@ -1,0 +1,36 @@
+/** The planner's knobs; the controller's settings and the operator's flags fill them. */
+export interface PlanPolicy {
+  /** memory kept free on every target, on top of what the moved domUs take */
+  readonly reserveMiB: number;
+  /**
+   * Count the memory a planned departure frees on its host for later moves into that host. True
+   * for a plan shown whole (its sets run in order, so the departure is done first); false for the
+   * executor's plan of what may start now (memory is freed when the agent reports it, not before).
+   */
+  readonly creditDepartures: boolean;
+  readonly rebalance: RebalancePolicy;
+}
+
+export interface RebalancePolicy {
+  /** weights of the score: std-dev of memory use, std-dev of vCPU load, and per domU away from a healthy home */
+  readonly weights: { readonly memory: number; readonly vcpu: number; readonly away: number };
+  /** a move must lower the score by at least this much */
+  readonly minGain: number;
+  readonly maxMoves: number;
+  /** a domU that moved less than this long ago stays where it is */
+  readonly cooldownMs: number;
+  /** for a domU without DRBD disks (any host would do): how many of the least loaded hosts are tried */
+  readonly candidateHosts: number;
+}
+
+export const DEFAULT_REBALANCE: RebalancePolicy = {
+  // memory decides where a domU fits; vCPU counts are a rougher load signal (hosts' CPU counts are
+  // not reported), hence half the weight; a domU away from a healthy home outweighs any imbalance
+  weights: { memory: 1, vcpu: 0.5, away: 1 },
+  minGain: 0.01,
+  maxMoves: 20,
+  cooldownMs: 30 * 60_000,
+  candidateHosts: 8,
+};
+
+export const DEFAULT_POLICY: PlanPolicy = { reserveMiB: 1024, creditDepartures: true, rebalance: DEFAULT_REBALANCE };

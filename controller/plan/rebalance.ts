@@ -1,0 +1,79 @@
+import type { Move, PlanOf } from '../../shared/protocol/ctl-jobs.js';
+import { Capacity } from './capacity.js';
+import { domuBlock, sourceBlock, targetBlock } from './eligibility.js';
+import type { FactDomu, PlanFacts } from './facts.js';
+import { jobSets } from './job-sets.js';
+import type { PlanPolicy } from './policy.js';
+import { ScoreBoard } from './score.js';
+
+/**
+ * Greedy rebalancing over the online hosts only (a host draining, in maintenance or
+ * restoring is neither a source nor a target, and does not count in the score): each round
+ * tries every movable domU on every host its disks allow, takes the single move that lowers the
+ * score most, and stops when the best gain is below minGain or maxMoves is reached. Each domU
+ * moves at most once per plan; one moved within the cooldown stays. `paused` (a drain runs)
+ * plans nothing. A balanced fleet plans nothing. With the default weights the away penalty
+ * outweighs any imbalance: a domU is never moved off its healthy home; what gets evened out are
+ * the domUs without a home (or whose home is not online), and domUs away go home when they fit.
+ */
+export function planRebalance(facts: PlanFacts, policy: PlanPolicy, paused: string | null = null, maxMoves: number | null = null): PlanOf<'rebalance'> {
+  const online = facts.hostNames().filter((h) => targetBlock(facts.host(h)) === null);
+  const onlineSet = new Set(online);
+  const running = online.flatMap((h) => facts.domusOn(h).map((d) => ({ d, h })));
+  const healthyHome = (d: FactDomu): boolean => d.home !== null && onlineSet.has(d.home);
+  const away = running.filter(({ d, h }) => healthyHome(d) && d.home !== h).length;
+  const vcpusOn = new Map<string, number>();
+  for (const { d, h } of running) vcpusOn.set(h, (vcpusOn.get(h) ?? 0) + d.vcpus);
+  const board = new ScoreBoard(
+    online.map((h) => {
+      const f = facts.host(h);
+      const total = f?.totalMiB ?? 0;
+      return { name: h, totalMiB: total, usedMiB: total - (f?.freeMiB ?? 0), vcpus: vcpusOn.get(h) ?? 0 };
+    }),
+    away,
+    policy.rebalance.weights,
+  );
+  const before = board.score();
+  if (paused !== null) return { kind: 'rebalance', sets: [], scoreBefore: before, scoreAfter: before, paused, leftovers: [] };
+
+  const rp = policy.rebalance;
+  const cap = new Capacity(facts, policy.reserveMiB, true);
+  const movable = running.filter(
+    ({ d, h }) => domuBlock(d) === null && sourceBlock(facts.host(h)) === null && (d.lastMovedAt === null || facts.now - d.lastMovedAt >= rp.cooldownMs),
+  );
+  const where = new Map(movable.map(({ d, h }) => [d.name, h]));
+  const moved = new Set<string>();
+  const moves: Move[] = [];
+  const limit = maxMoves ?? rp.maxMoves;
+  let current = before;
+  while (moves.length < limit) {
+    const anyHosts = leastLoaded(online, board, rp.candidateHosts);
+    let best: { d: FactDomu; from: string; to: string; score: number; awayDelta: number } | null = null;
+    for (const { d } of movable) {
+      if (moved.has(d.name)) continue;
+      const from = where.get(d.name) as string;
+      const targets = d.visitorHome !== null ? [d.visitorHome] : d.replicas === 'any' ? anyHosts : (d.replicas ?? []);
+      for (const to of targets) {
+        if (to === from || !onlineSet.has(to) || !cap.fits(to, d.memMiB)) continue;
+        const awayDelta = healthyHome(d) ? (to === d.home ? -1 : from === d.home ? 1 : 0) : 0;
+        const s = board.scoreIfMoved(from, to, d.memMiB, d.vcpus, awayDelta);
+        if (!best || s < best.score - 1e-12 || (Math.abs(s - best.score) <= 1e-12 && `${d.name}>${to}` < `${best.d.name}>${best.to}`)) best = { d, from, to, score: s, awayDelta };
+      }
+    }
+    if (!best || current - best.score < rp.minGain) break;
+    board.apply(best.from, best.to, best.d.memMiB, best.d.vcpus, best.awayDelta);
+    cap.move(best.from, best.to, best.d.memMiB);
+    moved.add(best.d.name);
+    current = best.score;
+    const home = best.d.home === best.to;
+    moves.push({ name: best.d.name, from: best.from, to: best.to, memMiB: best.d.memMiB, vcpus: best.d.vcpus, why: home ? 'home' : 'balance' });
+  }
+  return { kind: 'rebalance', sets: jobSets(moves), scoreBefore: before, scoreAfter: current, paused: null, leftovers: [] };
+}
+
+/** For domUs any host could take: the K hosts with the lowest memory use and the K with the lowest vCPU load. */
+function leastLoaded(hosts: readonly string[], board: ScoreBoard, k: number): string[] {
+  const byMem = [...hosts].sort((a, b) => board.memUse(a) - board.memUse(b) || a.localeCompare(b)).slice(0, k);
+  const byCpu = [...hosts].sort((a, b) => board.vcpuLoad(a) - board.vcpuLoad(b) || a.localeCompare(b)).slice(0, k);
+  return [...new Set([...byMem, ...byCpu])];
+}

@@ -1,0 +1,80 @@
+import type { Leftover, Move, PlanOf } from '../../shared/protocol/ctl-jobs.js';
+import { Capacity } from './capacity.js';
+import { domuBlock, sourceBlock, targetBlock } from './eligibility.js';
+import type { FactDomu, PlanFacts } from './facts.js';
+import { jobSets } from './job-sets.js';
+import { leftover } from './leftover-text.js';
+import type { PlanPolicy } from './policy.js';
+
+/**
+ * Bring back to HOST every domU whose home it is and that runs elsewhere — the homes and ledgers
+ * of all agents merged (a manual move counts as much as a drain's), never the controller's memory
+ * of what it moved. When HOST lacks room, visitors parked on it (domUs of other homes) are sent
+ * home first, largest first, as far as needed. One call is one pass: the executor calls again as
+ * moves complete, until nothing more moves; what stays away is a leftover with its reason.
+ */
+export function planRestore(facts: PlanFacts, host: string, policy: PlanPolicy): PlanOf<'restore'> {
+  const cap = new Capacity(facts, policy.reserveMiB, policy.creditDepartures);
+  const moves: Move[] = [];
+  const leftovers: Leftover[] = [];
+  const hostBlock = targetBlock(facts.host(host), host);
+  const returners = facts
+    .homedAt(host)
+    .map((n) => facts.domu(n))
+    // one leaving its home right now (a migration row elsewhere) is not home: it waits as mid-migration;
+    // one recorded away that runs nowhere is not home either, and is said so rather than counted as
+    // home; one simply shut down at home (no away record) is the operator's business
+    .filter((d): d is FactDomu => d !== undefined && (d.host !== host || (d.midMigration && d.hosts.some((h) => h !== host))) && (d.hosts.length > 0 || facts.recordedAway(host, d.name)));
+  returners.sort((a, b) => b.memMiB - a.memMiB || a.name.localeCompare(b.name));
+  const visitors = facts
+    .domusOn(host)
+    .filter((v) => v.home !== null && v.home !== host && domuBlock(v) === null && sourceBlock(facts.host(host)) === null)
+    .sort((a, b) => b.memMiB - a.memMiB || a.name.localeCompare(b.name));
+  const sentHome = new Set<string>();
+
+  const sendVisitorsHome = (needMiB: number): void => {
+    for (const v of visitors) {
+      if (cap.fits(host, needMiB)) return;
+      if (sentHome.has(v.name) || v.home === null) continue;
+      if (targetBlock(facts.host(v.home)) !== null || !cap.fits(v.home, v.memMiB)) continue;
+      sentHome.add(v.name);
+      cap.move(host, v.home, v.memMiB);
+      moves.push({ name: v.name, from: host, to: v.home, memMiB: v.memMiB, vcpus: v.vcpus, why: 'visitor-home' });
+    }
+  };
+
+  for (const d of returners) {
+    const from = d.host ?? d.hosts[0] ?? null;
+    if (hostBlock !== null) {
+      leftovers.push(leftover(d.name, from, { kind: 'targets-unavailable', targets: [{ host, why: hostBlock }] }));
+      continue;
+    }
+    if (d.hosts.length === 0) {
+      leftovers.push(leftover(d.name, null, { kind: 'runs-nowhere' }));
+      continue;
+    }
+    const own = domuBlock(d);
+    if (own || from === null) {
+      leftovers.push(leftover(d.name, from, own ?? { kind: 'running-twice', hosts: [...d.hosts] }));
+      continue;
+    }
+    const src = sourceBlock(facts.host(from));
+    if (src) {
+      leftovers.push(leftover(d.name, from, { kind: 'source-unavailable', host: from, why: src }));
+      continue;
+    }
+    if (Array.isArray(d.replicas) && !d.replicas.includes(host)) {
+      leftovers.push(leftover(d.name, from, { kind: 'no-replica', resources: [...d.resources] }));
+      continue;
+    }
+    if (!cap.fits(host, d.memMiB)) sendVisitorsHome(d.memMiB);
+    if (!cap.fits(host, d.memMiB)) {
+      leftovers.push(leftover(d.name, from, { kind: 'no-memory', needMiB: d.memMiB, reserveMiB: cap.reserveMiB, best: { host, freeMiB: Math.max(0, cap.free(host) ?? 0) } }));
+      continue;
+    }
+    cap.move(from, host, d.memMiB);
+    moves.push({ name: d.name, from, to: host, memMiB: d.memMiB, vcpus: d.vcpus, why: 'home' });
+  }
+  leftovers.sort((a, b) => a.name.localeCompare(b.name));
+  return { kind: 'restore', host, sets: jobSets(moves), leftovers };
+}

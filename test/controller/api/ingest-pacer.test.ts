@@ -1,0 +1,102 @@
+import { EventEmitter } from 'node:events';
+import type WebSocket from 'ws';
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../../shared/clock/clock.js';
+import type { Link } from '../../../shared/link/link.js';
+import { IngestPacer } from '../../../controller/api/ingest-pacer.js';
+
+/** A clock whose time moves only when a handler says it worked, and whose timers run when told. */
+function steppedClock(): Clock & { t: number; due: Array<() => void>; runDue(): number } {
+  const c = {
+    t: 0,
+    due: [] as Array<() => void>,
+    now: () => c.t,
+    schedule: (_ms: number, fn: () => void) => {
+      c.due.push(fn);
+      return () => undefined;
+    },
+    sleep: () => Promise.resolve(),
+    runDue(): number {
+      const fns = c.due.splice(0);
+      fns.forEach((f) => f());
+      return fns.length;
+    },
+  };
+  return c;
+}
+
+/** A socket stand-in that records pause/resume, and a link over it the test feeds by hand. */
+function socketAndLink(): { ws: WebSocket & { paused: boolean }; link: Link; message(t: string): void; close(): void } {
+  const ws = Object.assign(new EventEmitter(), {
+    paused: false,
+    pause() {
+      ws.paused = true;
+    },
+    resume() {
+      ws.paused = false;
+    },
+  }) as unknown as WebSocket & { paused: boolean };
+  let onMessage: (t: string) => void = () => undefined;
+  let onClose: (c: number, r: string) => void = () => undefined;
+  const link: Link = { remote: 'test', send: () => undefined, close: () => undefined, onMessage: (h) => void (onMessage = h), onClose: (h) => void (onClose = h) };
+  return { ws, link, message: (t) => onMessage(t), close: () => onClose(1000, 'bye') };
+}
+
+describe('IngestPacer', () => {
+  it('hands messages over in order, the close after them, never inside the socket read', () => {
+    const clock = steppedClock();
+    const pacer = new IngestPacer(clock);
+    const s = socketAndLink();
+    const seen: string[] = [];
+    const paced = pacer.link(s.ws, s.link);
+    paced.onMessage((t) => seen.push(t));
+    paced.onClose((code) => seen.push(`closed ${code}`));
+    s.message('a');
+    s.message('b');
+    s.close();
+    expect(seen).toEqual([]);
+    clock.runDue();
+    expect(seen).toEqual(['a', 'b', 'closed 1000']);
+  });
+
+  it('works in slices of sliceMs, leaving the event loop free in between', () => {
+    const clock = steppedClock();
+    const pacer = new IngestPacer(clock, { sliceMs: 5, pauseAbove: 1000, resumeBelow: 10 });
+    const s = socketAndLink();
+    const paced = pacer.link(s.ws, s.link);
+    let handled = 0;
+    paced.onMessage(() => {
+      handled++;
+      clock.t += 2; // each message takes 2 ms
+    });
+    for (let i = 0; i < 10; i++) s.message(String(i));
+    const perSlice: number[] = [];
+    while (clock.due.length > 0) {
+      const before = handled;
+      clock.runDue();
+      perSlice.push(handled - before);
+    }
+    expect(perSlice).toEqual([3, 3, 3, 1]);
+    expect(pacer.backlog).toBe(0);
+  });
+
+  it('pauses every agent socket above pauseAbove queued messages and resumes them below resumeBelow', () => {
+    const clock = steppedClock();
+    const pacer = new IngestPacer(clock, { sliceMs: 1, pauseAbove: 5, resumeBelow: 2 });
+    const a = socketAndLink();
+    const b = socketAndLink();
+    const pa = pacer.link(a.ws, a.link);
+    pacer.link(b.ws, b.link);
+    pa.onMessage(() => (clock.t += 1));
+    for (let i = 0; i < 6; i++) a.message(String(i));
+    expect([a.ws.paused, b.ws.paused]).toEqual([true, true]);
+    // a link opened while paused starts paused
+    const c = socketAndLink();
+    pacer.link(c.ws, c.link);
+    expect(c.ws.paused).toBe(true);
+    clock.runDue(); // 1 handled, 5 left
+    expect(a.ws.paused).toBe(true);
+    while (clock.due.length > 0) clock.runDue();
+    expect([a.ws.paused, b.ws.paused, c.ws.paused]).toEqual([false, false, false]);
+  });
+});

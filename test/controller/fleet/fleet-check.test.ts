@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest';
+import { checkFleet } from '../../../controller/fleet/fleet-check.js';
+import type { HostRecord } from '../../../controller/fleet/host-record.js';
+import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
+import type { HostState } from '../../../shared/protocol/agent-link-state.js';
+import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer, type CheckThresholds } from '../../../shared/protocol/ctl-check.js';
+import { away, dom, guarded, hostState, primary, record } from '../states.js';
+
+// The monitoring verdict as a pure function of the agents' records: every condition, its status,
+// where the thresholds fall, and what the status line and perfdata say.
+const NOW = 1_700_000_000_000;
+const fresh = { now: NOW, staleAfterMs: 15_000 };
+const MIN = 60_000;
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** A reachable record, heard from just now, online since `onlineFor` ago (null: unknown). */
+const host = (name: string, parts: Partial<HostState> = {}, o: { onlineFor?: number | null; lastSeen?: number; linkUp?: boolean } = {}): HostRecord => {
+  const state = hostState(parts);
+  const since = o.onlineFor === undefined ? NOW - 24 * 60 * MIN : o.onlineFor === null ? null : NOW - o.onlineFor;
+  return { ...record(name, state, o.lastSeen ?? NOW, o.linkUp ?? true), maintenanceSince: since === null ? null : { state: state.maintenance.state, since } };
+};
+
+/** A healthy pair: web1 (home xen1, DRBD r1 replicated to xen2) runs at home. */
+const pair = (x1: Partial<HostState> = {}, x2: Partial<HostState> = {}, o1 = {}, o2 = {}): HostRecord[] => [
+  host('xen1', { domains: [dom('web1')], homes: [{ name: 'web1', peer: 'xen2', source: 'migrate-tab' }], guarded: [guarded('web1', ['r1'])], drbd: { availability: 'ok', resources: [primary('r1', 'xen2')] }, ...x1 }, o1),
+  host('xen2', { drbd: { availability: 'ok', resources: [primary('r1', 'xen1', 'Secondary', 'Primary')] }, ...x2 }, o2),
+];
+
+function check(records: HostRecord[], t: Partial<CheckThresholds> = {}): CheckAnswer {
+  const m = mergeFleet(records, fresh);
+  const a = checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, { ...DEFAULT_CHECK_THRESHOLDS, ...t });
+  return CheckAnswerSchema.parse(a);
+}
+const perf = (a: CheckAnswer, label: string) => a.perfdata.find((p) => p.label === label);
+const lines = (a: CheckAnswer) => a.details.map((d) => `${d.status}: ${d.text}`);
+
+describe('the check verdict over the fleet view', () => {
+  it('no Dom0 has reported: UNKNOWN, not OK', () => {
+    const a = check([]);
+    expect(a).toMatchObject({ status: 'UNKNOWN', summary: 'no Dom0 has reported to this controller yet', details: [] });
+  });
+
+  it('a healthy fleet: OK, its counts on the status line and in the perfdata', () => {
+    const a = check(pair());
+    expect(a).toMatchObject({ status: 'OK', summary: '2 hosts reachable, 1 domU running', details: [] });
+    expect(a.perfdata.map((p) => [p.label, p.value])).toEqual([
+      ['hosts', 2],
+      ['hosts_unreachable', 0],
+      ['hosts_in_maintenance', 0],
+      ['domus_running', 1],
+      ['domus_away', 0],
+      ['alerts', 0],
+      ['drbd_not_uptodate', 0],
+      ['deferred_max_s', 0],
+      ['not_home_max_s', 0],
+    ]);
+    expect(perf(a, 'deferred_max_s')).toEqual({ label: 'deferred_max_s', value: 0, uom: 's', warn: '300', crit: '900', min: 0, max: null });
+    expect(perf(a, 'not_home_max_s')).toMatchObject({ uom: 's', warn: null, crit: '1800' });
+    expect(perf(a, 'hosts_unreachable')).toMatchObject({ min: 0, max: 2 });
+  });
+
+  describe('an agent unreachable', () => {
+    it('link down: CRITICAL, with when it was last heard', () => {
+      const a = check(pair({}, {}, {}, { linkUp: false, lastSeen: NOW - 40_000 }));
+      expect(a.status).toBe('CRITICAL');
+      expect(a.summary).toMatch(/^xen2 unreachable/);
+      expect(lines(a)).toContain('CRITICAL: xen2: agent unreachable (last heard 40 s ago)');
+      expect(perf(a, 'hosts_unreachable')?.value).toBe(1);
+    });
+
+    it('link up but silent longer than staleAfter: CRITICAL', () => {
+      expect(check(pair({}, {}, {}, { lastSeen: NOW - 16_000 })).status).toBe('CRITICAL');
+      expect(check(pair({}, {}, {}, { lastSeen: NOW - 15_000 })).status).toBe('OK');
+    });
+
+    it('connected but never reported its state: CRITICAL', () => {
+      const a = check([...pair(), { ...record('xen3', null, NOW, false), maintenanceSince: null }]);
+      expect(a.status).toBe('CRITICAL');
+      expect(lines(a)).toContain('CRITICAL: xen3: agent unreachable (last heard 0 s ago)');
+    });
+
+    it('its last report said maintenance (empty, a reboot is expected): WARNING only', () => {
+      const a = check(pair({}, { maintenance: { state: 'maintenance', operationId: 'op', owner: 'ctl' } }, {}, { linkUp: false, lastSeen: NOW - 5 * MIN }));
+      expect(a.status).toBe('WARNING');
+      expect(lines(a)).toContain('WARNING: xen2: agent unreachable (last heard 5 min ago); its last report said it is in maintenance');
+      // draining is not empty: CRITICAL
+      expect(check(pair({}, { maintenance: { state: 'draining', operationId: 'op', owner: 'ctl' } }, {}, { linkUp: false })).status).toBe('CRITICAL');
+    });
+
+    it("an unreachable host's stale DRBD and autostart reports are not judged (its unreachability is)", () => {
+      const a = check(pair({}, { drbd: { availability: 'ok', resources: [{ ...primary('r1', 'xen1', 'Secondary', 'Primary'), disk: 'Outdated' }] }, guarded: [guarded('app1', ['r9'], { decision: 'defer', since: iso(NOW - 60 * MIN) })] }, {}, { linkUp: false }));
+      expect(lines(a)).toEqual(['CRITICAL: xen2: agent unreachable (last heard 0 s ago)']);
+    });
+  });
+
+  describe("the controller's alerts", () => {
+    it('a domU running on two hosts: CRITICAL', () => {
+      const a = check(pair({}, { domains: [dom('web1')] }));
+      expect(a.status).toBe('CRITICAL');
+      expect(a.summary).toBe('web1 runs on xen1 and xen2');
+      expect(lines(a)[0]).toMatch(/^CRITICAL: alert running-on-two-hosts: web1 runs on xen1 and xen2, not as a migration/);
+      expect(perf(a, 'alerts')?.value).toBe(1);
+    });
+
+    it('DRBD Primary on both nodes: CRITICAL', () => {
+      const a = check(pair({}, { drbd: { availability: 'ok', resources: [primary('r1', 'xen1', 'Primary', 'Primary')] } }));
+      expect(a.status).toBe('CRITICAL');
+      expect(a.summary).toBe('DRBD r1 Primary on xen1 and xen2');
+    });
+
+    it('a home claimed twice and a ledger the fleet contradicts: WARNING', () => {
+      const claimed = check([...pair(), host('xen3', { homes: [{ name: 'web1', peer: 'xen4', source: 'migrate-tab' }] })]);
+      expect(claimed.status).toBe('WARNING');
+      expect(claimed.summary).toContain('web1 claimed as home by xen1 and xen3');
+      const ledger = check(pair({ ledger: { seq: 1, away: { db9: away('xen1', 'xen2') }, visitors: {} } }));
+      expect(ledger).toMatchObject({ status: 'WARNING', summary: "db9 not where its home's ledger says" });
+    });
+  });
+
+  describe('a guarded domU whose start is deferred', () => {
+    const deferred = (ago: number, o: Partial<ReturnType<typeof guarded>> = {}) =>
+      pair({ guarded: [guarded('web1', ['r1']), guarded('app1', ['r9'], { decision: 'defer', reason: 'peer-not-connected', detail: 'DRBD resource r9: the peer is WFConnection', since: iso(NOW - ago), ...o })] });
+
+    it('shorter than --warn-deferred: OK, but the perfdata shows it', () => {
+      const a = check(deferred(4 * MIN));
+      expect(a.status).toBe('OK');
+      expect(perf(a, 'deferred_max_s')?.value).toBe(240);
+    });
+
+    it('from --warn-deferred: WARNING; from --crit-deferred: CRITICAL', () => {
+      expect(check(deferred(5 * MIN)).status).toBe('WARNING');
+      const w = check(deferred(6 * MIN));
+      expect(w.summary).toBe('app1 deferred 6 min on xen1');
+      expect(lines(w)).toEqual(['WARNING: app1: not running anywhere, its start deferred on xen1 for 6 min (peer-not-connected: DRBD resource r9: the peer is WFConnection)']);
+      expect(check(deferred(15 * MIN)).status).toBe('CRITICAL');
+      expect(check(deferred(16 * MIN)).status).toBe('CRITICAL');
+    });
+
+    it('the thresholds are the ones asked', () => {
+      expect(check(deferred(2 * MIN), { warnDeferredMs: MIN, critDeferredMs: 3 * MIN }).status).toBe('WARNING');
+      expect(check(deferred(4 * MIN), { warnDeferredMs: MIN, critDeferredMs: 3 * MIN }).status).toBe('CRITICAL');
+      expect(check(deferred(20 * MIN), { warnDeferredMs: 30 * MIN, critDeferredMs: 60 * MIN }).status).toBe('OK');
+    });
+
+    it('a deferred domU the fleet sees running elsewhere is not down: OK', () => {
+      const a = check(pair({ guarded: [guarded('web1', ['r1'])] }, { domains: [dom('app1')], guarded: [] }).map((r) => (r.host === 'xen1' ? { ...r, state: { ...r.state!, guarded: [guarded('app1', ['r9'], { decision: 'defer', since: iso(NOW - 60 * MIN) })] } } : r)));
+      expect(a.status).toBe('OK');
+    });
+
+    it('skip and start are not deferrals', () => {
+      expect(check(deferred(60 * MIN, { decision: 'skip', reason: 'peer-primary' })).status).toBe('OK');
+      expect(check(deferred(60 * MIN, { decision: 'start', reason: null })).status).toBe('OK');
+    });
+  });
+
+  describe('a domU away from its home', () => {
+    /** web1 runs on xen2; xen1 (its home) has been online for `onlineFor` */
+    const awayFleet = (onlineFor: number | null, x1: Partial<HostState> = {}, o1 = {}) =>
+      pair({ domains: [], drbd: { availability: 'ok', resources: [primary('r1', 'xen2', 'Secondary', 'Primary')] }, ...x1 }, { domains: [dom('web1')], drbd: { availability: 'ok', resources: [primary('r1', 'xen1')] } }, { onlineFor, ...o1 });
+
+    it('home online for less than --not-home-after: WARNING', () => {
+      const a = check(awayFleet(10 * MIN));
+      expect(a.status).toBe('WARNING');
+      expect(a.summary).toBe('web1 away from xen1');
+      expect(lines(a)).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online: for 10 min since xen1 came online; CRITICAL after 30 min']);
+      expect(perf(a, 'domus_away')?.value).toBe(1);
+      expect(perf(a, 'not_home_max_s')?.value).toBe(600);
+    });
+
+    it('home online for --not-home-after or longer: CRITICAL', () => {
+      expect(check(awayFleet(30 * MIN)).status).toBe('CRITICAL');
+      const a = check(awayFleet(45 * MIN));
+      expect(a.summary).toBe('web1 not home on xen1 after 45 min');
+      expect(check(awayFleet(45 * MIN), { notHomeAfterMs: 60 * MIN }).status).toBe('WARNING');
+    });
+
+    it('it left after the home came online (a manual migration): counted from when it left', () => {
+      const left = awayFleet(5 * 60 * MIN, { ledger: { seq: 1, away: { web1: away('xen1', 'xen2', { since: iso(NOW - 10 * MIN) }) }, visitors: {} } });
+      expect(lines(check(left))).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online: for 10 min since it left xen1; CRITICAL after 30 min']);
+      // left before the home came back online: from when it came online
+      const before = awayFleet(10 * MIN, { ledger: { seq: 1, away: { web1: away('xen1', 'xen2', { since: iso(NOW - 5 * 60 * MIN) }) }, visitors: {} } });
+      expect(lines(check(before))[0]).toContain('for 10 min since xen1 came online');
+    });
+
+    it('when the home came online is unknown: WARNING, never a guess at CRITICAL', () => {
+      const a = check(awayFleet(null));
+      expect(lines(a)).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online (since when is unknown)']);
+    });
+
+    it('a home in maintenance, draining or restoring is expected to be empty: OK', () => {
+      for (const state of ['maintenance', 'draining', 'restoring'] as const) {
+        const a = check(awayFleet(60 * MIN, { maintenance: { state, operationId: 'op', owner: 'ctl' } }));
+        expect(a.status, state).toBe('OK');
+        expect(a.summary).toBe('2 hosts reachable, 1 domU running, 1 away from a home not online');
+        expect(perf(a, 'hosts_in_maintenance')?.value).toBe(1);
+      }
+    });
+
+    it('an unreachable home is reported as unreachable, not as a domU away', () => {
+      expect(lines(check(awayFleet(60 * MIN, {}, { linkUp: false })))).toEqual(['CRITICAL: xen1: agent unreachable (last heard 0 s ago)']);
+    });
+
+    it('mid-migration is not away; running nowhere is not away', () => {
+      const moving = awayFleet(60 * MIN, { domains: [dom('web1', { migration: 'incoming' })] });
+      expect(check(moving.map((r) => (r.host === 'xen2' ? { ...r, state: { ...r.state!, domains: [dom('web1', { migration: 'migratedaway' })] } } : r))).status).toBe('OK');
+      const nowhere = awayFleet(60 * MIN);
+      expect(check(nowhere.map((r) => (r.host === 'xen2' ? { ...r, state: { ...r.state!, domains: [] } } : r))).status).toBe('OK');
+    });
+  });
+
+  describe('DRBD not UpToDate: WARNING', () => {
+    it('the local disk', () => {
+      const a = check(pair({}, { drbd: { availability: 'ok', resources: [{ ...primary('r1', 'xen1', 'Secondary', 'Primary'), disk: 'Inconsistent' }] } }));
+      expect(a).toMatchObject({ status: 'WARNING', summary: 'DRBD r1 not UpToDate on xen2' });
+      expect(lines(a)).toEqual(['WARNING: DRBD r1 on xen2: disk Inconsistent']);
+      expect(perf(a, 'drbd_not_uptodate')?.value).toBe(1);
+    });
+
+    it("a peer's disk, with the connection when it is not Connected", () => {
+      const peerLost = { ...primary('r1', 'xen2'), peers: [{ name: 'xen2', role: null, connection: 'StandAlone', disk: 'DUnknown', replication: null }] };
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [peerLost] } })))).toEqual(['WARNING: DRBD r1 on xen1: peer xen2 DUnknown (StandAlone)']);
+    });
+
+    it('a resource that is down (no disk state) or sees no peer', () => {
+      const down = { name: 'r1', role: null, disk: null, peers: [] };
+      expect(lines(check(pair({}, { drbd: { availability: 'ok', resources: [down] } })))).toEqual(['WARNING: DRBD r1 on xen2: disk unknown, no peer']);
+    });
+  });
+
+  it('the worst status wins; CRITICAL lines first, hosts before the rest; the status line names three and counts the rest', () => {
+    const a = check([
+      ...pair({ drbd: { availability: 'ok', resources: [{ ...primary('r1', 'xen2'), disk: 'Outdated' }] } }, { domains: [dom('web1')] }),
+      host('xen3', {}, { linkUp: false }),
+      host('xen4', {}, { linkUp: false }),
+    ]);
+    expect(a.status).toBe('CRITICAL');
+    expect(a.details.map((d) => d.status)).toEqual(['CRITICAL', 'CRITICAL', 'CRITICAL', 'WARNING']);
+    // within a status: unreachable hosts first, then alerts, deferrals, domUs away, DRBD
+    expect(a.summary).toBe('xen3 unreachable, xen4 unreachable, web1 runs on xen1 and xen2, and 1 more');
+  });
+});

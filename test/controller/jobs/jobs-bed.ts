@@ -1,0 +1,102 @@
+import { ControllerCore } from '../../../controller/core/controller-core.js';
+import type { ControllerSettings } from '../../../controller/core/settings.js';
+import type { JobSettings } from '../../../controller/jobs/settings.js';
+import type { JobEnd, JobEvent, JobRequest } from '../../../shared/protocol/ctl-jobs.js';
+import { memoryLogger, type LogLine } from '../../harness/memory-log.js';
+import { deterministicClock, type SimClock } from '../../sim/daemon/clock.js';
+import { SimFleet, type SimSpec } from './sim-fleet.js';
+
+export const T0 = Date.UTC(2024, 4, 1, 14, 0, 0);
+export const SETTINGS: Partial<ControllerSettings> = { heartbeatMs: 1_000, staleAfterMs: 3_000, commandTimeoutMs: 3_600_000, maxMessageBytes: 4 * 1024 * 1024 };
+
+export interface RunningJob {
+  readonly events: JobEvent[];
+  end: JobEnd | null;
+  readonly jobId: string;
+}
+
+/** One controller core (or several) and a simulated fleet, all on one deterministic clock. */
+export interface JobsBed {
+  readonly clock: SimClock;
+  readonly fleet: SimFleet;
+  core: ControllerCore;
+  readonly logs: LogLine[];
+  /** a new controller core (e.g. after a restart, or a second controller), its agents connected */
+  newCore(identity?: string): ControllerCore;
+  start(req: JobRequest, core?: ControllerCore, operator?: string): RunningJob;
+  /** advances the clock a second at a time until cond() holds (or fails after maxMs of simulated time) */
+  until(cond: () => boolean, what: string, maxMs?: number): Promise<void>;
+  finish(job: RunningJob, maxMs?: number): Promise<JobEnd>;
+  moves(job: RunningJob, phase?: string): Array<Extract<JobEvent, { type: 'move' }>>;
+  /** no domU ever ran (plain) on two hosts, and none was started by a cold start twice */
+  neverTwice(): void;
+}
+
+export async function jobsBed(spec: SimSpec, jobs: Partial<JobSettings> = {}): Promise<JobsBed> {
+  const clock = deterministicClock(T0);
+  const { log, lines } = memoryLogger(clock, 'xenherd-controller');
+  let n = 0;
+  const fleet = new SimFleet(clock, spec);
+  const twice: string[] = [];
+  for (const h of fleet.hosts.values()) {
+    const publish = h.publish.bind(h);
+    h.publish = () => {
+      for (const d of spec.domus) if (fleet.where(d.name).length > 1) twice.push(`${d.name}@${clock.now()}: ${fleet.where(d.name).join(',')}`);
+      publish();
+    };
+  }
+  const make = (identity: string): ControllerCore => {
+    const core = new ControllerCore({ clock, log: log.child({ ctl: identity }), newId: () => `${identity}-${++n}`, settings: SETTINGS, jobs: { quietMs: 500, ...jobs }, identity });
+    fleet.connectAll(core);
+    return core;
+  };
+  const bed: JobsBed = {
+    clock,
+    fleet,
+    core: make('ctl-a'),
+    logs: lines,
+    newCore: (identity = 'ctl-b') => make(identity),
+    start: (req, core = bed.core, operator = 'admin') => {
+      const run: RunningJob = { events: [], end: null, jobId: '' };
+      const r = core.hub.start(req, operator, (e) => {
+        run.events.push(e);
+        if (e.type === 'end') run.end = e;
+      });
+      if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+      return Object.assign(run, { jobId: r.value.job.id });
+    },
+    until: async (cond, what, maxMs = 3_600_000) => {
+      const stop = clock.now() + maxMs;
+      while (!cond()) {
+        if (clock.now() >= stop) throw new Error(`timed out (simulated ${maxMs / 1000} s) waiting for ${what}`);
+        await clock.advance(1_000);
+      }
+    },
+    finish: async (job, maxMs) => {
+      await bed.until(() => job.end !== null, `the end of ${job.jobId}`, maxMs);
+      return job.end as JobEnd;
+    },
+    moves: (job, phase) => job.events.filter((e): e is Extract<JobEvent, { type: 'move' }> => e.type === 'move' && (phase === undefined || e.phase === phase)),
+    neverTwice: () => {
+      if (twice.length > 0) throw new Error(`a domU ran on two hosts: ${twice.join('; ')}`);
+      const started = new Map<string, number>();
+      for (const s of fleet.starts) started.set(s.name, (started.get(s.name) ?? 0) + 1);
+      const again = [...started].filter(([, k]) => k > 1);
+      if (again.length > 0) throw new Error(`started twice: ${JSON.stringify(again)}`);
+    },
+  };
+  await clock.advance(0);
+  return bed;
+}
+
+/** Two Dom0 pairs: xen1+xen2 share DRBD for a*, xen1+xen3 for b*: a drain of xen1 spreads over xen2 and xen3. */
+export const SPREAD: SimSpec = {
+  hosts: [{ name: 'xen1' }, { name: 'xen2' }, { name: 'xen3' }],
+  domus: [
+    { name: 'a1', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 2048 },
+    { name: 'a2', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024 },
+    { name: 'b1', home: 'xen1', replicas: ['xen1', 'xen3'], memMiB: 2048 },
+    { name: 'b2', home: 'xen1', replicas: ['xen1', 'xen3'], memMiB: 1024 },
+    { name: 'c1', home: 'xen2', replicas: ['xen2', 'xen3'], memMiB: 1024 },
+  ],
+};

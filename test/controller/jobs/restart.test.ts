@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { jobsBed, SPREAD } from './jobs-bed.js';
+
+const DRAIN = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: false, allowPartial: false, timeoutMs: null } as const;
+
+describe('the drain lives on the agents: controller restarts, two controllers, Dom0 reboots', () => {
+  it('a controller restart mid-drain: the re-run picks up the same operation from the flag and completes it', async () => {
+    const bed = await jobsBed(SPREAD);
+    const job = bed.start(DRAIN);
+    await bed.until(() => bed.moves(job, 'moved').length === 1 && bed.moves(job, 'started').length === 2, 'a move done, one in flight');
+    const op = bed.fleet.host('xen1').maintenance.operationId;
+    bed.core.close();
+    await bed.clock.advance(0);
+    expect(job.end).toMatchObject({ ok: false });
+    bed.core = bed.newCore('ctl-a');
+    await bed.clock.advance(0);
+    const again = bed.start(DRAIN);
+    const end = await bed.finish(again);
+    expect(end).toMatchObject({ ok: true });
+    expect(again.events.find((e) => e.type === 'note')).toMatchObject({ line: `continuing drain operation ${op} of xen1` });
+    expect(bed.fleet.host('xen1').maintenance).toMatchObject({ state: 'maintenance', operationId: op });
+    expect(Object.values(bed.fleet.host('xen1').ledger.away).every((a) => a.operationId === op)).toBe(true);
+    expect(bed.fleet.host('xen1').domains.size).toBe(0);
+    bed.neverTwice();
+  });
+
+  it("two controllers racing for one drain: the agent's maintenance owner refuses the second", async () => {
+    const bed = await jobsBed(SPREAD);
+    const other = bed.newCore('ctl-b');
+    await bed.clock.advance(0);
+    const a = bed.start(DRAIN);
+    await bed.until(() => bed.moves(a, 'started').length === 1, 'a move');
+    const b = bed.start(DRAIN, other);
+    const refused = await bed.finish(b);
+    expect(refused).toMatchObject({ ok: false, code: 'XH_ERR_LOCKED', moved: 0 });
+    expect(refused.message).toMatch(/xen1 refused the maintenance state draining: .*\(the flag is draining, operation ctl-a-\d+, owner ctl-a, its lease runs \d+ s more\)/);
+    expect(await bed.finish(a)).toMatchObject({ ok: true, moved: 4 });
+    expect(bed.fleet.host('xen1').commands.filter((c) => c.op === 'migrate')).toHaveLength(4);
+    bed.neverTwice();
+  });
+
+  it('when the first controller dies, its lease lapses and the second continues the same drain', async () => {
+    const bed = await jobsBed(SPREAD);
+    const other = bed.newCore('ctl-b');
+    const a = bed.start(DRAIN);
+    await bed.until(() => bed.moves(a, 'moved').length === 1, 'a move');
+    const op = bed.fleet.host('xen1').maintenance.operationId;
+    bed.core.close();
+    expect(await bed.finish(bed.start(DRAIN, other))).toMatchObject({ code: 'XH_ERR_LOCKED' });
+    await bed.clock.advance(61_000);
+    const b = bed.start(DRAIN, other);
+    expect(await bed.finish(b)).toMatchObject({ ok: true });
+    expect(bed.fleet.host('xen1').maintenance).toMatchObject({ state: 'maintenance', operationId: op, owner: 'ctl-b' });
+    bed.neverTwice();
+  });
+
+  it('a Dom0 reboot in maintenance keeps the flag and starts nothing; restore brings every domU home and clears the ledger', async () => {
+    const bed = await jobsBed(SPREAD);
+    await bed.finish(bed.start(DRAIN));
+    const x1 = bed.fleet.host('xen1');
+    x1.reboot();
+    await bed.clock.advance(20_000);
+    expect(bed.core.hosts().hosts.find((h) => h.host === 'xen1')?.reachable).toBe(false);
+    x1.restartAgent([bed.core]);
+    await bed.clock.advance(1_000);
+    const view = bed.core.hosts().hosts.find((h) => h.host === 'xen1');
+    expect(view).toMatchObject({ reachable: true, bootId: 'boot-xen1-1', maintenance: { state: 'maintenance' }, domains: 0 });
+    const end = await bed.finish(bed.start({ kind: 'restore', host: 'xen1', timeoutMs: null }));
+    expect(end).toMatchObject({ ok: true, moved: 4 });
+    expect(x1.maintenance.state).toBe('online');
+    expect([...x1.domains.keys()].sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
+    for (const h of bed.fleet.hosts.values()) expect([h.name, h.ledger.away, h.ledger.visitors]).toEqual([h.name, {}, {}]);
+    bed.neverTwice();
+  });
+});

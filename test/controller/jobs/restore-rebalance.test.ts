@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { SimSpec } from './sim-fleet.js';
+import { jobsBed, SPREAD } from './jobs-bed.js';
+
+const DRAIN = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: false, allowPartial: false, timeoutMs: null } as const;
+const RESTORE = { kind: 'restore', host: 'xen1', timeoutMs: null } as const;
+
+describe('restore and rebalance', () => {
+  it('restore with visitors parked at home: they go to their own home first, then every domU of xen1 comes back', async () => {
+    // xen1 has room for 6 GiB + reserve; xen3's 4 GiB visitors sit on it; xen1's own 4 GiB domUs are on xen2
+    const spec: SimSpec = {
+      hosts: [{ name: 'xen1', totalMiB: 13_312 }, { name: 'xen2' }, { name: 'xen3' }],
+      domus: [
+        { name: 'mine1', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 4096, on: 'xen2' },
+        { name: 'mine2', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 4096, on: 'xen2' },
+        { name: 'guest1', home: 'xen3', replicas: ['xen1', 'xen3'], memMiB: 4096, on: 'xen1' },
+        { name: 'guest2', home: 'xen3', replicas: ['xen1', 'xen3'], memMiB: 4096, on: 'xen1' },
+      ],
+    };
+    const bed = await jobsBed(spec);
+    const job = bed.start(RESTORE);
+    const end = await bed.finish(job);
+    // mine1 fits at once; mine2 needs one visitor out of the way (only as many as needed move)
+    expect(end).toMatchObject({ ok: true, moved: 3 });
+    const order = bed.moves(job, 'moved').map((m) => m.name);
+    expect(order).toContain('guest1');
+    expect(order.indexOf('guest1')).toBeLessThan(order.indexOf('mine2'));
+    expect([bed.fleet.where('mine1'), bed.fleet.where('mine2'), bed.fleet.where('guest1'), bed.fleet.where('guest2')]).toEqual([['xen1'], ['xen1'], ['xen3'], ['xen1']]);
+    expect(bed.fleet.host('xen1').ledger).toMatchObject({ away: {}, visitors: { guest2: { home: 'xen3' } } });
+    expect(Object.keys(bed.fleet.host('xen3').ledger.away)).toEqual(['guest2']);
+    expect(bed.fleet.host('xen1').maintenance.state).toBe('online');
+    bed.neverTwice();
+  });
+
+  it('restore reports leftovers with reasons and still brings the rest home', async () => {
+    const spec: SimSpec = { ...SPREAD, domus: SPREAD.domus.map((d) => (d.name === 'a1' ? { ...d, on: 'xen2', state: 'paused' as const } : d.home === 'xen1' ? { ...d, on: d.replicas[1] } : d)) };
+    const bed = await jobsBed(spec);
+    const end = await bed.finish(bed.start(RESTORE));
+    expect(end).toMatchObject({ ok: false, moved: 3 });
+    expect(end.remaining.map((l) => l.message)).toEqual(['a1 is paused: only a running domU is live-migrated (resume or stop it first)']);
+  });
+
+  it('rebalance after maintenance: xen1 put online without a restore, rebalance sends its domUs home', async () => {
+    const bed = await jobsBed(SPREAD);
+    await bed.finish(bed.start(DRAIN));
+    expect(bed.core.hub.plan({ kind: 'rebalance', maxMoves: null })).toMatchObject({ ok: true, value: { sets: [] } }); // home in maintenance: not healthy
+    await bed.finish(bed.start({ kind: 'maintenance', host: 'xen1', on: false }));
+    // they moved minutes ago (the drain): the cooldown holds them until 30 min have passed
+    expect(bed.core.hub.plan({ kind: 'rebalance', maxMoves: null })).toMatchObject({ ok: true, value: { sets: [] } });
+    await bed.clock.advance(31 * 60_000);
+    const plan = bed.core.hub.plan({ kind: 'rebalance', maxMoves: null });
+    expect(plan.ok && plan.value.kind === 'rebalance' && plan.value.sets.flat().map((m) => `${m.name}>${m.to}`).sort()).toEqual(['a1>xen1', 'a2>xen1', 'b1>xen1', 'b2>xen1']);
+    const end = await bed.finish(bed.start({ kind: 'rebalance', maxMoves: null, timeoutMs: null }));
+    expect(end).toMatchObject({ ok: true, moved: 4 });
+    expect([...bed.fleet.host('xen1').domains.keys()].sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
+    const again = await bed.finish(bed.start({ kind: 'rebalance', maxMoves: null, timeoutMs: null }));
+    expect(again.message).toMatch(/the fleet is balanced: nothing to move/);
+  });
+
+  it('rebalance waits while a drain runs in this controller', async () => {
+    const bed = await jobsBed(SPREAD);
+    await bed.clock.advance(31 * 60_000);
+    const drain = bed.start({ ...DRAIN, host: 'xen3' });
+    const plan = bed.core.hub.plan({ kind: 'rebalance', maxMoves: null });
+    expect(plan.ok && plan.value.kind === 'rebalance' && plan.value.paused).toMatch(/a drain of xen3 runs/);
+    const end = await bed.finish(bed.start({ kind: 'rebalance', maxMoves: null, timeoutMs: null }));
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED' });
+    expect(end.message).toMatch(/nothing moved: a drain of xen3 runs/);
+    await bed.finish(drain);
+  });
+
+  it('maintenance on is refused while domUs run; off is refused while a job works on the host', async () => {
+    const bed = await jobsBed(SPREAD);
+    const on = await bed.finish(bed.start({ kind: 'maintenance', host: 'xen1', on: true }));
+    expect(on).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED' });
+    expect(on.message).toMatch(/4 domU\(s\) run there \(a1, a2, b1, b2\): `xenherdctl drain xen1` moves them/);
+    const drain = bed.start(DRAIN);
+    await bed.until(() => bed.moves(drain, 'started').length === 1, 'a move');
+    const off = await bed.finish(bed.start({ kind: 'maintenance', host: 'xen1', on: false }, bed.core, 'bob'));
+    expect(off).toMatchObject({ ok: false, code: 'XH_ERR_LOCKED' });
+    expect(off.message).toMatch(/a drain job \(job-[^,]+, by ctl:admin\) works on xen1: stop it first/);
+    await bed.finish(drain);
+    expect(await bed.finish(bed.start({ kind: 'maintenance', host: 'xen3', on: true }))).toMatchObject({ ok: false });
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { SimSpec } from './sim-fleet.js';
+import { jobsBed } from './jobs-bed.js';
+
+/** 6 hosts in 3 DRBD pairs, two domUs homed on each host. */
+const SIX: SimSpec = {
+  hosts: ['a1', 'a2', 'b1', 'b2', 'c1', 'c2'].map((name) => ({ name })),
+  domus: [['a1', 'a2'], ['b1', 'b2'], ['c1', 'c2']].flatMap(([x, y]) =>
+    [x as string, y as string].flatMap((home) => [1, 2].map((i) => ({ name: `${home}-${i}`, home, replicas: [x as string, y as string], memMiB: 1024 * i }))),
+  ),
+};
+
+describe('rolling maintenance over 6 hosts', () => {
+  it('groups never hold both hosts of a pair; each group drained, rebooted, restored; every domU home at the end', async () => {
+    const bed = await jobsBed(SIX);
+    const hosts = SIX.hosts.map((h) => h.name);
+    const job = bed.start({ kind: 'roll', hosts, reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null });
+    const rebooted: string[][] = [];
+    let handled = 0;
+    await bed.until(() => {
+      const reboots = job.events.filter((e) => e.type === 'reboot');
+      for (const r of reboots.slice(handled)) {
+        if (r.type !== 'reboot') continue;
+        rebooted.push(r.hosts);
+        for (const h of r.hosts) {
+          const d = bed.fleet.host(h);
+          expect(d.domains.size).toBe(0);
+          expect(d.maintenance.state).toBe('maintenance');
+          d.reboot();
+          bed.clock.schedule(45_000, () => d.restartAgent([bed.core]));
+        }
+      }
+      handled = reboots.length;
+      return job.end !== null;
+    }, 'the roll');
+    expect(job.end).toMatchObject({ ok: true });
+    const plan = job.events.find((e) => e.type === 'plan');
+    expect(plan?.type === 'plan' && plan.plan.kind === 'roll' && plan.plan.groups.map((g) => g.hosts)).toEqual([
+      ['a1', 'b1', 'c1'],
+      ['a2', 'b2', 'c2'],
+    ]);
+    expect(rebooted).toEqual([
+      ['a1', 'b1', 'c1'],
+      ['a2', 'b2', 'c2'],
+    ]);
+    for (const d of SIX.domus) expect([d.name, bed.fleet.where(d.name)]).toEqual([d.name, [d.home]]);
+    for (const h of bed.fleet.hosts.values()) {
+      expect([h.name, h.maintenance.state, h.bootId]).toEqual([h.name, 'online', `boot-${h.name}-1`]);
+      expect(h.ledger.away).toEqual({});
+    }
+    expect(bed.fleet.maxInFlight).toBeLessThanOrEqual(2);
+    bed.neverTwice();
+  });
+
+  it('a group whose hosts do not come back in time ends the roll with the group in maintenance', async () => {
+    const bed = await jobsBed(SIX, { rebootWaitMs: 120_000 });
+    const job = bed.start({ kind: 'roll', hosts: ['a1', 'a2'], reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null });
+    const end = await bed.finish(job);
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_TIMEOUT' });
+    expect(end.message).toMatch(/group 1\/2 \(a1\): a1 did not come back with a new boot id within 120 s; the group stays in maintenance/);
+    expect(bed.fleet.host('a1').maintenance.state).toBe('maintenance');
+  });
+});

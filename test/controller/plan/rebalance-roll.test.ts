@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../../controller/plan/policy.js';
+import { planRebalance } from '../../../controller/plan/rebalance.js';
+import { planRoll } from '../../../controller/plan/roll.js';
+import { jobSets } from '../../../controller/plan/job-sets.js';
+import { settleMigration } from '../../../controller/plan/settle.js';
+import type { InspectReport } from '../../../shared/protocol/agent-link.js';
+import { dom } from '../states.js';
+import { factsOf, NOW, type DomuSpec, type FleetSpec } from './plan-fleet.js';
+
+const P = DEFAULT_POLICY;
+const flat = (p: { sets: { name: string; from: string; to: string }[][] }) => p.sets.flat().map((m) => `${m.name}:${m.from}>${m.to}`);
+
+/** n domUs of mem on host h, replicated to every host of the fleet (so any move is allowed). */
+const many = (h: string, n: number, mem: number, all: string[], prefix = h): DomuSpec[] => Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${i}`, home: h, replicas: all, memMiB: mem }));
+
+describe('planRebalance', () => {
+  const all = ['xen1', 'xen2', 'xen3'];
+
+  it('a balanced fleet plans nothing', () => {
+    const spec: FleetSpec = { hosts: { xen1: {}, xen2: {}, xen3: {} }, domus: all.flatMap((h) => many(h, 4, 2048, all)) };
+    const p = planRebalance(factsOf(spec), P);
+    expect(p.sets).toEqual([]);
+    expect(p.scoreAfter).toBe(p.scoreBefore);
+  });
+
+  it('evens out domUs without a home: from the loaded host to the empty ones, each at most once, lowering the score', () => {
+    const spec: FleetSpec = { hosts: { xen1: {}, xen2: {}, xen3: {} }, domus: many('xen1', 6, 4096, all).map((d) => ({ ...d, noHome: true })) };
+    const p = planRebalance(factsOf(spec), P);
+    const ms = p.sets.flat();
+    expect(ms.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(ms.map((m) => m.name)).size).toBe(ms.length);
+    expect(ms.every((m) => m.from === 'xen1' && m.why === 'balance')).toBe(true);
+    expect(p.scoreAfter).toBeLessThan(p.scoreBefore);
+    expect(planRebalance(factsOf(spec), P, null, 1).sets.flat()).toHaveLength(1);
+  });
+
+  it('never moves a domU away from its healthy home: the away penalty outweighs any imbalance', () => {
+    const spec: FleetSpec = { hosts: { xen1: {}, xen2: {}, xen3: {} }, domus: many('xen1', 6, 4096, all) };
+    expect(planRebalance(factsOf(spec), P).sets).toEqual([]);
+  });
+
+  it('a domU away from a healthy home goes home', () => {
+    const spec: FleetSpec = { hosts: { xen1: {}, xen2: {} }, domus: [{ name: 'w', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2' }, ...many('xen2', 2, 1024, ['xen1', 'xen2'])] };
+    expect(flat(planRebalance(factsOf(spec), P))).toEqual(['w:xen2>xen1']);
+  });
+
+  it('not while its home is in maintenance; never onto a host that is not online; not within the cooldown; nothing while paused', () => {
+    const parked: FleetSpec = { hosts: { xen1: { maintenance: 'maintenance' }, xen2: {} }, domus: [{ name: 'w', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2' }] };
+    expect(planRebalance(factsOf(parked), P).sets).toEqual([]);
+    const spec: FleetSpec = { hosts: { xen1: {}, xen2: { maintenance: 'maintenance' }, xen3: {} }, domus: many('xen1', 6, 4096, all).map((d) => ({ ...d, noHome: true })) };
+    const p = planRebalance(factsOf(spec), P);
+    expect(p.sets.flat().length).toBeGreaterThan(0);
+    expect(p.sets.flat().every((m) => m.to === 'xen3')).toBe(true);
+    const back = (since: string): FleetSpec => ({ hosts: { xen1: {}, xen2: {} }, domus: [{ name: 'w', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2', since }] });
+    expect(planRebalance(factsOf(back(new Date(NOW - 60_000).toISOString())), P).sets).toEqual([]);
+    expect(planRebalance(factsOf(back(new Date(NOW - 3_600_000).toISOString())), P).sets.flat()).toHaveLength(1);
+    expect(planRebalance(factsOf(spec), P, 'a drain of xen9 runs')).toMatchObject({ sets: [], paused: 'a drain of xen9 runs' });
+  });
+
+  it('respects DRBD: a domU replicated only on xen1+xen2 never goes to xen3', () => {
+    const spec: FleetSpec = { hosts: { xen1: {}, xen2: { totalMiB: 8192 }, xen3: {} }, domus: many('xen1', 6, 2048, ['xen1', 'xen2']).map((d) => ({ ...d, noHome: true })) };
+    const ms = planRebalance(factsOf(spec), P).sets.flat();
+    expect(ms.length).toBeGreaterThan(0);
+    expect(ms.every((m) => m.to === 'xen2')).toBe(true);
+  });
+});
+
+describe('planRoll', () => {
+  it('6 hosts in 3 DRBD pairs: two groups, no pair together, each group fits on the other', () => {
+    const hosts = ['a1', 'a2', 'b1', 'b2', 'c1', 'c2'];
+    const pair = (x: string, y: string): DomuSpec[] => [...many(x, 2, 2048, [x, y]), ...many(y, 2, 2048, [x, y])];
+    const spec: FleetSpec = { hosts: Object.fromEntries(hosts.map((h) => [h, {}])), domus: [...pair('a1', 'a2'), ...pair('b1', 'b2'), ...pair('c1', 'c2')] };
+    const p = planRoll(factsOf(spec), hosts, P);
+    expect(p.leftovers).toEqual([]);
+    expect(p.groups.map((g) => g.hosts)).toEqual([
+      ['a1', 'b1', 'c1'],
+      ['a2', 'b2', 'c2'],
+    ]);
+  });
+
+  it('a group is split when the rest would lack room for it', () => {
+    const spec: FleetSpec = {
+      hosts: { x: { totalMiB: 12_288 }, y: { totalMiB: 12_288 }, z: { totalMiB: 12_288 } },
+      domus: [...many('x', 2, 4096, ['x', 'y', 'z']), ...many('y', 2, 4096, ['x', 'y', 'z'])],
+    };
+    expect(planRoll(factsOf(spec), ['x', 'y'], P).groups.map((g) => g.hosts)).toEqual([['x'], ['y']]);
+  });
+
+  it('refuses, listing why, when a host cannot be drained at all', () => {
+    const spec: FleetSpec = { hosts: { x: {}, y: {} }, domus: [{ name: 'solo', home: 'x', replicas: ['x'], memMiB: 512 }] };
+    const p = planRoll(factsOf(spec), ['x', 'y'], P);
+    expect(p.groups).toEqual([]);
+    expect(p.leftovers.map((l) => l.blocker.kind)).toEqual(['no-replica']);
+  });
+});
+
+describe('job sets and settling', () => {
+  it('sets touch disjoint hosts and keep the order of moves sharing a host', () => {
+    const m = (name: string, from: string, to: string) => ({ name, from, to, memMiB: 1, vcpus: 1, why: 'balance' as const });
+    const sets = jobSets([m('a', 'x', 'y'), m('b', 'z', 'w'), m('c', 'y', 'z'), m('a2', 'v', 'u')]);
+    expect(sets.map((s) => s.map((x) => x.name))).toEqual([['a', 'b', 'a2'], ['c']]);
+  });
+
+  it('settles an ambiguous ending from both hosts, never guessing', () => {
+    const r = (host: string, rows: InspectReport['rows'], busy = false): InspectReport => ({ kind: 'inspect', host, name: 'w', rows, resources: [], busy });
+    expect(settleMigration(r('s', []), r('t', [dom('w')])).verdict).toBe('at-target');
+    expect(settleMigration(r('s', [dom('w')]), r('t', [])).verdict).toBe('at-source');
+    expect(settleMigration(r('s', [dom('w', { migration: 'migratedaway' })]), r('t', [dom('w', { migration: 'incoming' })])).verdict).toBe('in-flight');
+    expect(settleMigration(r('s', [dom('w')]), r('t', [], true)).verdict).toBe('in-flight');
+    expect(settleMigration(r('s', [dom('w')]), r('t', [dom('w')])).verdict).toBe('both');
+    expect(settleMigration(r('s', []), r('t', [])).verdict).toBe('neither');
+  });
+});

@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
+import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+
+// Agent cores reporting to a controller core, with the fleet simulator, all in this process on
+// one deterministic clock: the live fleet view, staleness, alerts, routed commands, and guarded
+// autostart made stricter by the controller's view.
+
+const FLEET = `
+option bandwidth=1024 connect-delay=300
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
+domu plain1 mem=512 vcpus=1 home=xen1 running=xen2
+`;
+
+let fleet: Fleet;
+afterEach(async () => fleet?.stop());
+
+async function online(): Promise<Fleet> {
+  fleet = await startFleet(FLEET, { controller: true });
+  for (const h of ['xen1', 'xen2']) fleet.startAgent(h);
+  const core = fleet.controller!.core;
+  await fleet.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
+  return fleet;
+}
+
+const where = (f: Fleet, name: string) => {
+  const w = f.controller!.core.where(name);
+  if (!w.ok) throw new Error(w.error.message);
+  return w.value.matches[0];
+};
+
+function command(f: Fleet, op: 'migrate', name: string, target: string): { lines: string[]; outcome: () => CommandOutcome | null } {
+  const lines: string[] = [];
+  let outcome: CommandOutcome | null = null;
+  const r = f.controller!.core.command({ op, name, target }, { name: 'test' }, { progress: (l) => void lines.push(l), done: (o) => void (outcome = o) });
+  if (!r.ok) throw new Error(r.error.message);
+  return { lines, outcome: () => outcome };
+}
+
+describe('agents reporting to a controller (in process)', () => {
+  it('answers where a domU runs, follows it through a migration the controller routed, and the guest learns its Dom0', async () => {
+    const f = await online();
+    expect(where(f, 'web1')).toMatchObject({ places: [expect.objectContaining({ host: 'xen1', reachable: true })], home: 'xen1' });
+    const xs = (host: string): Record<string, string> => f.sim.state().xenstore[host] ?? {};
+    const domid1 = f.sim.state().domains.find((d) => d.name === 'web1')?.domid;
+    await f.until(() => xs('xen1')[`/local/domain/${domid1}/data/xenherd/dom0`] === 'xen1', 'web1 told its Dom0 is xen1');
+
+    const c = command(f, 'migrate', 'web1', 'xen2');
+    await f.until(() => c.outcome() !== null, 'the migration answered', 120_000);
+    expect(c.outcome(), JSON.stringify(c.outcome())).toMatchObject({ ok: true });
+    expect(c.lines.some((l) => /Migration successful/.test(l))).toBe(true);
+    const movedAt = f.sim.clock.now();
+    const seenAt = await f.until(() => where(f, 'web1')?.places.map((p) => p.host).join() === 'xen2', 'where follows web1 to xen2');
+    expect(seenAt - movedAt).toBeLessThan(500);
+    expect(where(f, 'web1')).toMatchObject({ home: 'xen1', away: expect.objectContaining({ currentHost: 'xen2' }), visitor: expect.objectContaining({ host: 'xen2', home: 'xen1' }) });
+    const domid2 = f.sim.state().domains.find((d) => d.name === 'web1' && d.host === 'xen2')?.domid;
+    await f.until(() => xs('xen2')[`/local/domain/${domid2}/data/xenherd/dom0`] === 'xen2', 'web1 told its new Dom0 is xen2');
+    expect(f.sim.violations).toEqual([]);
+  });
+
+  it('an agent killed: its host turns unreachable with its last-seen time, and its answers are marked stale', async () => {
+    const f = await online();
+    const killedAt = f.sim.clock.now();
+    f.crash('xen2');
+    f.controller!.cut('xen2');
+    await f.until(() => f.controller!.core.hosts().hosts.find((h) => h.host === 'xen2')?.reachable === false, 'xen2 unreachable', 10_000);
+    const h = f.controller!.core.hosts().hosts.find((x) => x.host === 'xen2');
+    expect(h?.lastSeen).toBeLessThanOrEqual(killedAt + 1_000);
+    expect(where(f, 'db1')).toMatchObject({ reachable: false, places: [expect.objectContaining({ host: 'xen2', reachable: false })] });
+    // the agent back: reachable and fresh again
+    f.startAgent('xen2');
+    await f.until(() => f.controller!.core.hosts().hosts.find((x) => x.host === 'xen2')?.reachable === true, 'xen2 back');
+  });
+
+  it('raises an alert when a domU runs on two hosts', async () => {
+    const f = await online();
+    f.sim.force('a second web1', (s) => ({ ...s, domains: [...s.domains, { ...s.domains.find((d) => d.name === 'web1')!, host: 'xen2', domid: 99 }] }));
+    await f.until(() => f.controller!.core.status().alerts.some((a) => a.kind === 'running-on-two-hosts'), 'alert raised');
+    expect(f.controller!.logs.some((l) => l['event'] === 'alert-raised')).toBe(true);
+  });
+
+  it('guarded autostart never starts a domU the controller sees running on another host', async () => {
+    const f = await online();
+    // plain1 (no DRBD disks) is guarded on xen1 but runs on xen2: the DRBD rules alone would start it
+    f.crash('xen1');
+    f.sim.power('xen1', 'off');
+    f.sim.power('xen1', 'on');
+    f.startAgent('xen1');
+    const skip = await f.log('xen1', (l) => l.domu === 'plain1' && l.decision === 'skip', 'plain1 skipped');
+    expect(skip).toMatchObject({ reason: 'running-elsewhere', detail: expect.stringContaining('xen2') });
+    await f.advance(30_000);
+    expect(creates(f.sim, 'xen1', 'plain1')).toBe(0);
+    expect(runsOn(f.sim, 'plain1')).toEqual(['xen2']);
+  });
+});
