@@ -1,0 +1,5 @@
+import { describe } from 'vitest';
+import { range, seedTests } from './seed-suite.js';
+
+// Randomized whole-fleet fault runs (test/faults/README.md), seeds 1150–1199.
+describe('fault runs', () => seedTests(range(1150, 50)));
