@@ -1,0 +1,87 @@
+import type { PackageMeta } from './metadata.js';
+
+/**
+ * What each package installs. Bundles live in /usr/lib/xenherd; the names on PATH are relative
+ * symlinks to them (/usr/sbin/xenherd-agent is also the path sshd's forced command and the unit
+ * run). Units go to /lib/systemd/system, where Debian 12's systemd and lintian expect them.
+ */
+export type Entry =
+  | { readonly kind: 'file'; readonly path: string; readonly mode: number; readonly source: Source }
+  | { readonly kind: 'symlink'; readonly path: string; readonly target: string };
+
+export type Source =
+  | { readonly from: 'bundle'; readonly binary: string }
+  | { readonly from: 'repo'; readonly file: string }
+  | { readonly from: 'man'; readonly binary: string; readonly section: 1 | 8 }
+  | { readonly from: 'completion'; readonly binary: string }
+  | { readonly from: 'text'; readonly text: string };
+
+export interface PackageLayout {
+  readonly meta: Omit<PackageMeta, 'version' | 'maintainer'>;
+  readonly entries: readonly Entry[];
+  readonly conffiles: readonly string[];
+  /** maintainer scripts in packaging/deb/scripts/, as <prefix>.postinst etc. */
+  readonly scripts: string;
+}
+
+const bundle = (binary: string): Entry => ({ kind: 'file', path: `usr/lib/xenherd/${binary}`, mode: 0o755, source: { from: 'bundle', binary } });
+const link = (dir: 'usr/sbin' | 'usr/bin', binary: string): Entry => ({ kind: 'symlink', path: `${dir}/${binary}`, target: `../lib/xenherd/${binary}` });
+const man = (binary: string, section: 1 | 8): Entry => ({ kind: 'file', path: `usr/share/man/man${section}/${binary}.${section}.gz`, mode: 0o644, source: { from: 'man', binary, section } });
+const completion = (binary: string): Entry => ({ kind: 'file', path: `usr/share/bash-completion/completions/${binary}`, mode: 0o644, source: { from: 'completion', binary } });
+const unit = (name: string): Entry => ({ kind: 'file', path: `lib/systemd/system/${name}`, mode: 0o644, source: { from: 'repo', file: `systemd/${name}` } });
+
+/** Every key has a default (README, "xenherd-agent run"); an empty object means all defaults. */
+const AGENT_JSON = '{}\n';
+
+export const AGENT: PackageLayout = {
+  meta: {
+    name: 'xenherd-agent',
+    // procps: /bin/kill, which the unit reloads with (a minimal Debian lacks it)
+    depends: 'nodejs (>= 18), procps',
+    recommends: 'openssh-client',
+    suggests: 'drbd-utils, openssh-server',
+    synopsis: 'DRBD-aware guarded autostart and migrations for Xen Dom0s',
+    description: [
+      'The xenherd agent runs on every Xen Dom0 whose domUs have DRBD-replicated disks. It reads xl or xm and DRBD truthfully, starts guarded domUs at boot only when DRBD says it is safe (never into a split brain), keeps a ledger of the domUs that left this Dom0, and serves reverse migrations through a locked-down ssh forced command.',
+      'The package installs the agent and its systemd unit, neither enabled nor started: configure /etc/xenherd/agent.json, then run systemctl enable --now xenherd-agent.',
+    ],
+  },
+  entries: [
+    bundle('xenherd-agent'),
+    link('usr/sbin', 'xenherd-agent'),
+    unit('xenherd-agent.service'),
+    // 0600: enrolling the agent with a controller puts its token here
+    { kind: 'file', path: 'etc/xenherd/agent.json', mode: 0o600, source: { from: 'text', text: AGENT_JSON } },
+    man('xenherd-agent', 8),
+    completion('xenherd-agent'),
+  ],
+  conffiles: ['/etc/xenherd/agent.json'],
+  scripts: 'agent',
+};
+
+export const CONTROLLER: PackageLayout = {
+  meta: {
+    name: 'xenherd-controller',
+    // procps: /bin/kill, which the unit reloads with (a minimal Debian lacks it)
+    depends: 'nodejs (>= 18), procps',
+    recommends: 'openssh-client',
+    synopsis: 'thin controller and CLI for a fleet of xenherd Xen Dom0s',
+    description: [
+      'The xenherd controller is the place xenherd agents report to: it answers where each domU runs, lists the Dom0s and their domains, flags conflicts no single Dom0 can see, and routes migrations to the agents, which own the truth. xenherdctl is its command-line client.',
+      'The package installs both and a hardened systemd unit that runs the controller as a dynamic unprivileged user, neither enabled nor started: run xenherd-controller init first.',
+    ],
+  },
+  entries: [
+    bundle('xenherd-controller'),
+    bundle('xenherdctl'),
+    link('usr/sbin', 'xenherd-controller'),
+    link('usr/bin', 'xenherdctl'),
+    unit('xenherd-controller.service'),
+    man('xenherd-controller', 8),
+    man('xenherdctl', 1),
+    completion('xenherd-controller'),
+    completion('xenherdctl'),
+  ],
+  conffiles: [],
+  scripts: 'controller',
+};

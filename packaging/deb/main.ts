@@ -1,0 +1,84 @@
+// npm run package: the Debian packages xenherd-agent_VERSION_all.deb and
+// xenherd-controller_VERSION_all.deb from the bundles in dist/ (npm run build makes them first).
+// No network: dpkg-deb only. Man pages and bash completion are made here from the bundles' own
+// --help, so they say exactly what the shipped binaries print.
+// Usage: node packaging/run-ts.mjs packaging/deb/main.ts [--dist DIR] [--out DIR]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { completionModel, completionScript } from './completion.js';
+import { probeHelp, type BinaryHelp } from './help-probe.js';
+import { AGENT, CONTROLLER } from './layout.js';
+import { manPage } from './man-page.js';
+import { bundledPackages } from './metadata.js';
+import { buildDeb, stagePackage } from './stage.js';
+
+const repo = process.cwd();
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? resolve(args[i + 1] as string) : fallback;
+};
+const dist = option('--dist', join(repo, 'dist'));
+const out = option('--out', dist);
+
+const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+// DEBFULLNAME/DEBEMAIL as for dch; the default names the project, at a domain that never resolves
+const maintainer = `${process.env['DEBFULLNAME'] ?? 'xenherd maintainers'} <${process.env['DEBEMAIL'] ?? 'maintainers@xenherd.invalid'}>`;
+
+/**
+ * The sources' date (SOURCE_DATE_EPOCH, else the last commit, else package.json's mtime in a tree
+ * without git): the same sources make the same packages.
+ */
+function sourceDate(): Date {
+  const env = process.env['SOURCE_DATE_EPOCH'];
+  if (env !== undefined && /^\d+$/.test(env)) return new Date(Number(env) * 1000);
+  try {
+    return new Date(Number(execFileSync('git', ['log', '-1', '--format=%ct'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()) * 1000);
+  } catch {
+    return new Date(Math.floor(statSync(join(repo, 'package.json')).mtimeMs / 1000) * 1000);
+  }
+}
+
+const date = sourceDate();
+const helps = new Map<string, BinaryHelp>();
+const helpOf = (binary: string): BinaryHelp => {
+  let h = helps.get(binary);
+  if (h === undefined) {
+    h = probeHelp(join(dist, binary));
+    if (h.version !== version) throw new Error(`${dist}/${binary} is version ${h.version}, package.json says ${version}: run npm run build`);
+    helps.set(binary, h);
+  }
+  return h;
+};
+const SEE_ALSO: Record<string, string[]> = {
+  'xenherd-agent': ['xenherd-controller(8)', 'xenherdctl(1)', 'systemctl(1)', 'xl(1)', 'drbdadm(8)'],
+  'xenherd-controller': ['xenherdctl(1)', 'xenherd-agent(8)', 'systemd.exec(5)'],
+  xenherdctl: ['xenherd-controller(8)', 'xenherd-agent(8)'],
+};
+
+mkdirSync(out, { recursive: true });
+const bundled = bundledPackages(repo);
+const work = mkdtempSync(join(tmpdir(), 'xenherd-deb-'));
+try {
+  for (const layout of [AGENT, CONTROLLER]) {
+    const root = join(work, layout.meta.name);
+    stagePackage(layout, {
+      root,
+      dist,
+      version,
+      maintainer,
+      date,
+      bundled,
+      render: (s) =>
+        s.from === 'man'
+          ? manPage({ help: helpOf(s.binary), section: s.section, date: date.toISOString().slice(0, 10), seeAlso: SEE_ALSO[s.binary] ?? [] })
+          : completionScript(completionModel(helpOf(s.binary))),
+    }, repo);
+    const deb = buildDeb(root, out, layout.meta.name, version, date);
+    process.stdout.write(`${deb}: ${statSync(deb).size} bytes\n`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

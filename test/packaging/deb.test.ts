@@ -1,0 +1,100 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completionModel } from '../../packaging/deb/completion.js';
+import { parseTopHelp, type BinaryHelp } from '../../packaging/deb/help-probe.js';
+import { manPage, roffText } from '../../packaging/deb/man-page.js';
+import { controlText } from '../../packaging/deb/metadata.js';
+
+const TOP = `tool 1.2.3
+Does things to Dom0s. Second sentence.
+
+usage: tool COMMAND [OPTIONS]
+       tool --version | --help
+
+commands:
+  run   The daemon.
+  keys  keys setup PEER: make a key.
+
+exit codes:
+  0   success
+  64  XH_ERR_USAGE
+`;
+const help: BinaryHelp = {
+  ...parseTopHelp(TOP),
+  commands: [
+    { name: 'run', summary: 'The daemon.', help: 'usage: tool run [--config FILE] [--mode fast|slow]\n  --json  print JSON\nThe daemon.\n' },
+    { name: 'keys', summary: 'keys setup PEER: make a key.', help: 'usage: tool keys setup PEER [--from IP] [--dir DIR]\n' },
+  ],
+};
+
+describe('help text → man page and completion', () => {
+  it('reads the top-level help as shared/cli/program.ts prints it', () => {
+    const h = parseTopHelp(TOP);
+    expect(h).toMatchObject({ binary: 'tool', version: '1.2.3', description: 'Does things to Dom0s. Second sentence.', usage: ['tool COMMAND [OPTIONS]', 'tool --version | --help'], exitCodes: ['  0   success', '  64  XH_ERR_USAGE'] });
+    expect(h.summaries.map((s) => s.name)).toEqual(['run', 'keys']);
+  });
+
+  it('escapes what roff would read as requests, escapes or hyphens', () => {
+    expect(roffText(".dot\n'quote\na\\b --json")).toBe("\\&.dot\n\\&'quote\na\\eb \\-\\-json");
+  });
+
+  it('puts each command help verbatim under its name, with NAME from the first sentence', () => {
+    const page = manPage({ help, section: 8, date: '2025-01-02', seeAlso: ['xl(1)'] });
+    expect(page).toContain('.TH TOOL 8 "2025-01-02" "xenherd 1.2.3" "xenherd"');
+    expect(page).toContain('.SH NAME\ntool \\- Does things to Dom0s\n');
+    expect(page).toContain('.SS run\n.nf\nusage: tool run [\\-\\-config FILE]');
+    expect(page).toContain('.SH EXIT STATUS\n.nf\n  0   success');
+    expect(page).toContain('.BR xl (1)');
+  });
+
+  it('completes commands, actions, options and their values from the usage lines', () => {
+    const m = completionModel(help);
+    expect(m.commands[0]).toEqual({ name: 'run', actions: [], options: ['--config', '--mode', '--json', '--help'], values: { '--config': 'file', '--mode': ['fast', 'slow'] } });
+    expect(m.commands[1]).toMatchObject({ actions: ['setup'], values: { '--from': 'none', '--dir': 'dir' } });
+  });
+
+  it('folds the control description at 80 columns', () => {
+    const c = controlText({ name: 'p', version: '1', maintainer: 'm <m@x.invalid>', depends: 'nodejs', synopsis: 's', description: ['word '.repeat(60), 'second'] }, 9);
+    expect(c.split('\n').every((l) => l.length <= 80)).toBe(true);
+    expect(c).toContain('\n .\n second\n');
+  });
+});
+
+describe('npm run package as shipped', () => {
+  let dir = '';
+  const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+  const deb = (name: string): string => join(dir, `${name}_${version}_all.deb`);
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'xenherd-deb-test-'));
+    execFileSync('node', ['packaging/build.mjs', '--outdir', dir], { stdio: 'pipe' });
+    execFileSync('node', ['packaging/run-ts.mjs', 'packaging/deb/main.ts', '--dist', dir, '--out', dir], { stdio: 'pipe' });
+  }, 180_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('makes both packages with their files where Debian expects them', () => {
+    const list = (name: string): string => execFileSync('dpkg-deb', ['-c', deb(name)], { encoding: 'utf8' });
+    const agent = list('xenherd-agent');
+    expect(agent).toMatch(/-rwxr-xr-x root\/root .* \.\/usr\/lib\/xenherd\/xenherd-agent\n/);
+    expect(agent).toContain('./usr/sbin/xenherd-agent -> ../lib/xenherd/xenherd-agent');
+    expect(agent).toMatch(/-rw------- root\/root .* \.\/etc\/xenherd\/agent\.json\n/);
+    expect(agent).toContain('./lib/systemd/system/xenherd-agent.service');
+    expect(agent).toContain('./usr/share/man/man8/xenherd-agent.8.gz');
+    expect(agent).toContain('./usr/share/bash-completion/completions/xenherd-agent');
+    const controller = list('xenherd-controller');
+    for (const p of ['./usr/bin/xenherdctl -> ../lib/xenherd/xenherdctl', './usr/sbin/xenherd-controller -> ../lib/xenherd/xenherd-controller', './usr/share/man/man1/xenherdctl.1.gz', './usr/share/bash-completion/completions/xenherdctl']) {
+      expect(controller).toContain(p);
+    }
+    expect(execFileSync('dpkg-deb', ['-f', deb('xenherd-agent'), 'Depends'], { encoding: 'utf8' })).toBe('nodejs (>= 18), procps\n');
+  });
+
+  it('is lintian clean: every tag left is overridden, with its reason in packaging/deb/lintian', () => {
+    const probe = spawnSync('lintian', ['--version'], { encoding: 'utf8' });
+    expect(probe.status, 'lintian is needed (apt-get install lintian; .ci/run installs it)').toBe(0);
+    const r = spawnSync('lintian', ['--pedantic', '--display-info', '--display-experimental', '--fail-on', 'none', deb('xenherd-agent'), deb('xenherd-controller')], { encoding: 'utf8', timeout: 120_000 });
+    const tags = r.stdout.split('\n').filter((l) => /^[EWIPX]: /.test(l));
+    expect(tags).toEqual([]);
+  }, 130_000);
+});

@@ -1,0 +1,112 @@
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { startSim } from '../../sim/sim.js';
+import { check, exists, ok, type Ctx } from './steps.js';
+
+/**
+ * The README's "Install on your Dom0s", followed inside the booted tree (systemd 252 running):
+ * packages, `init`, `enroll`, `systemctl enable --now`, the agent reporting, `xenherdctl where`;
+ * then reload, upgrade, removal and purge with systemd watching. The agent reads a simulated Dom0.
+ */
+const show = async (c: Ctx, unit: string, prop: string): Promise<string> => (await ok(c, ['systemctl', 'show', '-p', prop, '--value', unit])).stdout.trim();
+const active = async (c: Ctx, unit: string): Promise<string> => (await c.chroot.run(['systemctl', 'is-active', unit])).stdout.trim();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const debPaths = (c: Ctx): string[] => c.debs.map((d) => `/srv/debs/${basename(d)}`);
+const AGENT = 'xenherd-agent.service';
+const CONTROLLER = 'xenherd-controller.service';
+
+/** What the later steps need from the earlier ones. */
+const state = { ctlEnv: {} as Record<string, string>, agentController: {} as Record<string, string> };
+const journal = async (c: Ctx, unit: string): Promise<string> => (await c.chroot.run(['journalctl', '-u', unit, '--no-pager', '-n', '30'])).stdout;
+
+export async function installUnderSystemd(c: Ctx): Promise<void> {
+  mkdirSync(c.chroot.host('srv/debs'), { recursive: true });
+  for (const d of c.debs) copyFileSync(d, c.chroot.host(`srv/debs/${basename(d)}`));
+  await ok(c, ['dpkg', '-i', ...debPaths(c)]);
+  for (const unit of [AGENT, CONTROLLER]) {
+    const enabled = (await c.chroot.run(['systemctl', 'is-enabled', unit])).stdout.trim();
+    check(enabled === 'disabled', `${unit} is ${enabled} after installing, not disabled`);
+    check((await active(c, unit)) === 'inactive', `${unit} runs after installing`);
+  }
+}
+
+export async function controllerService(c: Ctx): Promise<void> {
+  const init = JSON.parse((await ok(c, ['xenherd-controller', 'init', '--listen', '127.0.0.1', '--json'])).stdout) as { url: string; token: string; ca: string };
+  const snippet = JSON.parse((await ok(c, ['xenherd-controller', 'enroll', 'xen1'])).stdout) as { controller: Record<string, string> };
+  await ok(c, ['systemctl', 'enable', '--now', CONTROLLER]);
+  if ((await active(c, CONTROLLER)) !== 'active') check(false, `${CONTROLLER} is not active: ${await journal(c, CONTROLLER)}`);
+  const pid = await show(c, CONTROLLER, 'MainPID');
+  const uid = /^Uid:\s+(\d+)/m.exec((await ok(c, ['cat', `/proc/${pid}/status`])).stdout)?.[1];
+  check(uid !== undefined && uid !== '0', `the controller runs as uid ${uid}`);
+  state.ctlEnv = { XENHERD_URL: init.url, XENHERD_TOKEN: init.token, XENHERD_CA: init.ca };
+  let hosts = await c.chroot.run(['xenherdctl', 'hosts'], state.ctlEnv);
+  for (let i = 0; i < 50 && hosts.code !== 0; i++) {
+    await sleep(100); // Type=exec: active once started, listening a moment later
+    hosts = await c.chroot.run(['xenherdctl', 'hosts'], state.ctlEnv);
+  }
+  check(hosts.code === 0, `xenherdctl hosts against the packaged service: ${hosts.stderr}`);
+  state.agentController = snippet.controller;
+  for (const unit of [AGENT, CONTROLLER]) {
+    const security = await ok(c, ['systemd-analyze', 'security', '--no-pager', unit]);
+    for (const l of security.stdout.split('\n').filter((x) => x.includes('Overall exposure'))) c.note(l.replace(/^→ /, ''));
+  }
+}
+
+/** The agent under its unit: READY=1 ends `systemctl start`, STATUS= shows, WATCHDOG=1 keeps it alive. */
+export async function agentService(c: Ctx): Promise<void> {
+  const sim = await startSim({ fleet: 'host xen1 mem=16384 cpus=8 toolstack=xl drbd=8.4\nhost xen2 mem=16384 cpus=8 toolstack=xl drbd=8.4\ndomu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1\n', clock: 'real', dir: c.chroot.host('srv/xh-sim') });
+  c.stopSim = () => sim.stop();
+  const root = c.chroot.inside(sim.hostRoot('xen1'));
+  writeFileSync(c.chroot.host('etc/xenherd/agent.json'), `${JSON.stringify({ controller: state.agentController }, null, 2)}\n`);
+  // the simulated Dom0's files live under XENHERD_HOST_ROOT: its agent.json is the packaged one
+  const simConfig = `${sim.hostRoot('xen1')}/etc/xenherd/agent.json`;
+  mkdirSync(dirname(simConfig), { recursive: true });
+  symlinkSync('/etc/xenherd/agent.json', simConfig);
+  const dropIn = c.chroot.host('etc/systemd/system/xenherd-agent.service.d/simulated-dom0.conf');
+  mkdirSync(dirname(dropIn), { recursive: true });
+  const env = `PATH=${c.chroot.inside(sim.binDirFor('xen1'))}:/usr/sbin:/usr/bin:/sbin:/bin XENHERD_SIM_SOCKET=${c.chroot.inside(sim.socketPath)} XENHERD_SIM_HOST=xen1 XENHERD_HOST_ROOT=${root}`;
+  // a short watchdog: missing WATCHDOG=1 shows as a restart within seconds
+  writeFileSync(dropIn, `[Service]\nEnvironment=${env}\nWatchdogSec=4\n`);
+  await ok(c, ['systemctl', 'daemon-reload']);
+  const start = await c.chroot.run(['systemctl', 'enable', '--now', AGENT]);
+  if (start.code !== 0 || (await active(c, AGENT)) !== 'active') check(false, `${AGENT} did not start: ${start.stderr}\n${await journal(c, AGENT)}`);
+  check((await show(c, AGENT, 'StatusText')) !== '', 'the agent sent no STATUS=');
+  const pid = await show(c, AGENT, 'MainPID');
+  await sleep(9_000);
+  const restarts = await show(c, AGENT, 'NRestarts');
+  if (restarts !== '0' || (await show(c, AGENT, 'MainPID')) !== pid) check(false, `the agent was restarted ${restarts} times in 9 s (WatchdogSec=4): ${await journal(c, AGENT)}`);
+}
+
+export async function reportsToController(c: Ctx): Promise<void> {
+  let where = await c.chroot.run(['xenherdctl', 'where', '-q', 'web1'], state.ctlEnv);
+  for (let i = 0; i < 100 && where.stdout !== 'xen1\n'; i++) {
+    await sleep(200);
+    where = await c.chroot.run(['xenherdctl', 'where', '-q', 'web1'], state.ctlEnv);
+  }
+  check(where.stdout === 'xen1\n', `xenherdctl where web1: ${where.stdout}${where.stderr}`);
+}
+
+/** reload = SIGHUP (same process); an upgrade restarts what runs and leaves stopped what is stopped. */
+export async function reloadAndUpgrade(c: Ctx): Promise<void> {
+  const pid = await show(c, AGENT, 'MainPID');
+  await ok(c, ['systemctl', 'reload', AGENT]);
+  check((await show(c, AGENT, 'MainPID')) === pid && (await active(c, AGENT)) === 'active', 'reload replaced or stopped the agent');
+  const ctlPid = await show(c, CONTROLLER, 'MainPID');
+  await ok(c, ['dpkg', '-i', ...debPaths(c)]);
+  const after = await show(c, AGENT, 'MainPID');
+  check(after !== pid && (await active(c, AGENT)) === 'active', `the upgrade did not restart the running agent (pid ${pid} → ${after})`);
+  check((await show(c, CONTROLLER, 'MainPID')) !== ctlPid && (await active(c, CONTROLLER)) === 'active', 'the upgrade did not restart the running controller');
+  await ok(c, ['systemctl', 'stop', AGENT]);
+  await ok(c, ['dpkg', '-i', ...debPaths(c)]);
+  check((await active(c, AGENT)) === 'inactive', 'the upgrade started a stopped agent');
+}
+
+export async function removeAndPurgeUnderSystemd(c: Ctx): Promise<void> {
+  await ok(c, ['systemctl', 'start', AGENT]);
+  await ok(c, ['dpkg', '-r', 'xenherd-agent', 'xenherd-controller']);
+  for (const unit of [AGENT, CONTROLLER]) check((await active(c, unit)) !== 'active', `${unit} still runs after dpkg -r`);
+  await ok(c, ['dpkg', '-P', 'xenherd-agent', 'xenherd-controller']);
+  for (const p of ['etc/systemd/system/xenherd-agent.service', 'etc/systemd/system/multi-user.target.wants/xenherd-agent.service', 'etc/systemd/system/multi-user.target.wants/xenherd-controller.service', 'var/lib/private/xenherd-controller', 'var/lib/xenherd', 'etc/xenherd/agent.json']) {
+    check(!exists(c, p), `/${p} is left after purge`);
+  }
+}

@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CREDENTIAL_NAMES } from '../../controller/config/credentials.js';
+
+// Both units as shipped: systemd accepts them, every sandboxing option is either set or its
+// absence explained, and the controller's exposure stays where it was measured.
+const UNITS = ['xenherd-agent.service', 'xenherd-controller.service'] as const;
+const text = (unit: string): string => readFileSync(join(process.cwd(), 'systemd', unit), 'utf8');
+/** key=value lines of a unit, a key given more than once keeps every value */
+const values = (unit: string, key: string): string[] => [...text(unit).matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) => m[1] as string);
+const value = (unit: string, key: string): string | undefined => values(unit, key).at(-1);
+
+const probe = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
+const NEED = 'systemd-analyze is needed (package systemd; .ci/run installs it)';
+
+let dir = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'xenherd-units-'));
+  // verify wants every ExecStart to exist: the programs are stand-ins in the temp dir
+  const exe = join(dir, 'stand-in');
+  writeFileSync(exe, '#!/bin/sh\n', { mode: 0o755 });
+  for (const u of UNITS) writeFileSync(join(dir, u), text(u).replace(/\/usr\/(s?bin)\/(node|xenherd-[a-z]+)/g, exe));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.each(UNITS)('systemd/%s', (unit) => {
+  it('passes systemd-analyze verify', () => {
+    expect(probe.status, NEED).toBe(0);
+    const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, unit)], { encoding: 'utf8' });
+    // units named in After=/Before= that this machine lacks (xen, drbd) are fine
+    const problems = r.stderr.split('\n').filter((l) => l.includes(unit) && !/not found|Cannot add dependency/.test(l));
+    expect(problems).toEqual([]);
+  });
+
+  it('sets each sandboxing option, or says in a comment why it is left out', () => {
+    const options = ['ProtectSystem', 'ProtectHome', 'PrivateTmp', 'PrivateDevices', 'ProtectProc', 'ProcSubset', 'ProtectKernelLogs', 'ProtectControlGroups', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectClock', 'ProtectHostname', 'PrivateNetwork', 'IPAddressDeny', 'RestrictAddressFamilies', 'CapabilityBoundingSet', 'SystemCallFilter', 'MemoryDenyWriteExecute', 'RestrictNamespaces', 'UMask', 'NoNewPrivileges', 'RestrictSUIDSGID', 'RestrictRealtime', 'LockPersonality', 'SystemCallArchitectures'];
+    const comments = text(unit).split('\n').filter((l) => l.startsWith('#')).join('\n');
+    const unexplained = options.filter((o) => value(unit, o) === undefined && !comments.includes(`${o}=`));
+    expect(unexplained).toEqual([]);
+  });
+});
+
+describe('xenherd-agent.service', () => {
+  const u = 'xenherd-agent.service';
+  it('runs after Xen, DRBD and the network, before xendomains, with a watchdog', () => {
+    const after = (value(u, 'After') ?? '').split(' ');
+    expect(after).toEqual(expect.arrayContaining(['network-online.target', 'drbd.service', 'xen.service']));
+    expect(value(u, 'Before')).toBe('xendomains.service');
+    expect(Number(value(u, 'WatchdogSec'))).toBeGreaterThan(0);
+    expect(value(u, 'Type')).toBe('notify');
+  });
+
+  it('leaves the xl processes of started domUs alone and uncounted', () => {
+    expect(value(u, 'KillMode')).toBe('process');
+    expect(value(u, 'TasksMax')).toBe('infinity');
+  });
+});
+
+describe('xenherd-controller.service', () => {
+  const u = 'xenherd-controller.service';
+  it('runs unprivileged and gets exactly the files serve reads from credentials', () => {
+    expect(value(u, 'DynamicUser')).toBe('yes');
+    expect(value(u, 'CapabilityBoundingSet')).toBe('');
+    const names = values(u, 'LoadCredential').map((v) => v.split(':')[0]);
+    expect(names.sort()).toEqual(['controller.json', ...Object.values(CREDENTIAL_NAMES)].sort());
+    expect(value(u, 'ExecStart')).toBe('/usr/sbin/xenherd-controller serve --config %d/controller.json');
+  });
+
+  it('keeps its systemd-analyze security exposure at or below 1.5 (measured 1.1)', () => {
+    expect(probe.status, NEED).toBe(0);
+    const r = spawnSync('systemd-analyze', ['security', '--offline=true', '--no-pager', join(dir, u)], { encoding: 'utf8' });
+    const m = /Overall exposure level for \S+: (\d+\.\d+)/.exec(r.stdout);
+    expect(m, r.stdout + r.stderr).not.toBeNull();
+    expect(Number(m?.[1])).toBeLessThanOrEqual(1.5);
+  });
+});
