@@ -7,5 +7,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Vitest's default on a 2-core machine is one worker, and most of the suite's wall time is
+    // child processes and simulated tools waiting: three files at a time keep both cores busy.
+    maxWorkers: 3,
+    minWorkers: 1,
   },
 });

@@ -81,7 +81,7 @@ export async function autostartPart(sim: Sim, agent: string, say: Say): Promise<
     const connectedAt = Date.now() + sim.state().connectDelayMs;
     const started = await waitFor((l) => l.msg.startsWith('started db2'), 'db2 started');
     show(started);
-    say(`    (started ${Math.max(0, Date.now() - connectedAt)} ms after DRBD said it was safe; seed 002 re-checked every 5 min ± 60 s)`);
+    say(`    (started ${Math.max(0, Date.now() - connectedAt)} ms after DRBD said it was safe; the old init script re-checked every 5 min ± 60 s)`);
     say();
     say(indent(await runAgentCli(agent, sim, ['autostart', 'status'])));
     const where = (d: string): string => sim.state().domains.filter((x) => x.name === d).map((x) => x.host).join(', ') || 'nowhere';

@@ -1,44 +1,42 @@
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { demoRunner, leftBehind, withSsh } from './run-demo.js';
 
-// README quick-start line 1 (`npm run demo`) must keep working and must clean up after itself.
+const demo = demoRunner();
+
 describe('npm run demo', () => {
-  it('shows each Dom0 as xenherd sees it, exits 0 and leaves no process behind', async () => {
-    const child = spawn(process.execPath, ['packaging/run-ts.mjs', 'test/demo/main.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(err).toBe('');
-    expect(code).toBe(0);
-    for (const host of ['xen1', 'xen2', 'xen3']) expect(out).toContain(`--- on ${host} ---`);
-    expect(out).toContain('r9: local Secondary UpToDate | peer Unknown Connecting');
-    expect(out).toContain('r9: local Secondary UpToDate | peer Secondary Connected UpToDate');
-    expect(out).toContain('db2: not running here');
-    // part 3: guarded autostart after a reboot
-    expect(out).toMatch(/deferring db2: DRBD resource r9: the peer is Connecting/);
-    expect(out).toMatch(/started dns1/);
-    expect(out).toMatch(/ERROR NOT starting shop1: DRBD resource r8 is Primary on the peer/);
-    expect(out).toMatch(/started db2/);
-    expect(out).toContain('Now: dns1 on xen3, db2 on xen3, shop1 on xen2 (not started twice).');
-    // part 4: migrate, status ALL on both Dom0s, reverse through the forced command
-    expect(out).toMatch(/xen1# xenherd-agent migrate web1[\s\S]*web1 migrated from xen1 to xen2/);
-    expect(out).toMatch(/web1 +MIGRATED to xen2 since/);
-    expect(out).toMatch(/web1 +visitor from xen1/);
-    if (existsSync('/usr/sbin/sshd')) {
-      expect(out).toContain('PING from xen1 ...\n    PONG from xen2 ...\n    Success.');
-      expect(out).toContain('web1 is back on xen1; ledger updated');
-      expect(out).toMatch(/xen2# xenherd-agent reconcile shop1 --home xen3\n {4}xen2: unrecorded-guest: shop1 is recorded as a visitor from xen3/);
-      expect(out).toMatch(/shop1 +visitor from xen3, running here/);
+  it('tells the fleet story with a controller, three agents and xenherdctl; exits 0 and leaves nothing behind', async () => {
+    const r = await demo([]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    // 1. where
+    expect(r.out).toMatch(/\$ xenherdctl hosts\n {4}HOST +STATE[^\n]*\n {4}xen1 +reachable/);
+    expect(r.out).toMatch(/\$ xenherdctl where web1\n {4}web1 +xen1 +running +home xen1 +as of \d+\.\d s\n/);
+    expect(r.out).toMatch(/\$ xenherdctl where -q web1\n {4}xen1\n/);
+    // 2. a migration through the controller, where again, the guest's xenstore
+    expect(r.out).toMatch(/\$ xenherdctl migrate web1 xen2\n {4}migrate web1: sent to xen1[\s\S]*?web1 migrated from xen1 to xen2/);
+    expect(r.out).toMatch(/web1 +xen2 +running +home xen1 \(away since \d\d:\d\d, manual\) +as of \d+\.\d s\n/);
+    expect(r.out).toContain('`xenstore-read data/xenherd/dom0` now says: xen2');
+    // 3. a silent host is stale; after the reboot shop1 is refused, dns1 started
+    expect(r.out).toMatch(/dns1 +xen3 +running +home xen3 +as of [\d.]+ s, STALE \(xen3 unreachable\)/);
+    expect(r.out).toMatch(/\+[\d.]+ s {2}(ERROR )?skipping shop1: the controller sees shop1 running on xen2/);
+    expect(r.out).toMatch(/\+[\d.]+ s {2}started dns1/);
+    expect(r.out).toMatch(/shop1 +xen2 +running +home xen3/);
+    // 4. reverse through the forced command
+    if (withSsh) {
+      expect(r.out).toMatch(/\$ xenherdctl reverse web1\n[\s\S]*?xen2: Migration successful\.[\s\S]*?web1 migrated from xen2 to xen1/);
+      expect(r.out).toContain('`xenstore-read data/xenherd/dom0` says: xen1');
     } else {
-      expect(out).toContain('apt-get install -y openssh-server');
+      expect(r.out).toContain('apt-get install -y openssh-server');
     }
-    const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-    // the demo's sim, fake tools and agent all live under its own xenherd-demo-* dir
-    expect(ps).not.toMatch(/xenherd-demo-/);
-    expect(ps).not.toMatch(/sshd-xen[12]/);
-  }, 120_000);
+    // 5. the alert, listed first
+    expect(r.out).toMatch(/\$ xenherdctl status\n {4}ALERTS \(1\)\n {6}home-claimed-twice +web2 /);
+    expect(r.out).toContain('Demo finished');
+    expect(leftBehind(r.dir)).toEqual({ processes: [], files: [] });
+  }, 240_000);
+
+  it('refuses an argument it does not know, with the usage', async () => {
+    const r = await demo(['--fleet']);
+    expect(r.code).toBe(64);
+    expect(r.err).toContain('usage: npm run demo [-- --agent-only]');
+  });
 });

@@ -1,0 +1,81 @@
+// The controller at fleet scale: 2,000 stand-in agents over real wss on loopback, 20 domUs each
+// (40,000), reporting a steady stream of deltas while `where` is asked; then the most deltas per
+// second it takes in; its memory throughout.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FleetProcess } from './fleet-process.js';
+import { startBenchController, type BenchController } from './controller-process.js';
+import { pct, procMemory, say, sleep, type Row } from './table.js';
+
+interface WhereAnswer {
+  readonly matches: readonly { readonly name: string; readonly places: readonly { readonly host: string }[] }[];
+}
+
+async function whereLatencies(c: BenchController, hosts: number, perHost: number, queries: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let q = 0; q < queries; q++) {
+    const h = Math.floor(Math.random() * hosts);
+    const i = Math.floor(Math.random() * perHost);
+    const t0 = performance.now();
+    const r = await c.get(`/v1/where?pattern=vm${h}-${i}`);
+    times.push(performance.now() - t0);
+    const a = JSON.parse(r.body) as WhereAnswer;
+    if (r.status !== 200 || a.matches[0]?.places[0]?.host !== `bench${h}`) throw new Error(`where vm${h}-${i}: wrong answer ${r.status} ${r.body.slice(0, 200)}`);
+  }
+  return times;
+}
+
+export async function controllerBench(bundle: string, dir: string, quick: boolean, rows: Row[]): Promise<void> {
+  const hosts = quick ? 500 : 2000;
+  const perHost = 20;
+  const rate = 5000;
+  say(`controller: ${hosts} stand-in agents over wss, ${hosts * perHost} domUs, ${rate} deltas/s while \`where\` is asked`);
+  const names = Array.from({ length: hosts }, (_, i) => `bench${i}`);
+  const c = await startBenchController(bundle, join(dir, 'controller'), names);
+  let maxRssKiB = 0;
+  const sampler = setInterval(() => {
+    try {
+      maxRssKiB = Math.max(maxRssKiB, procMemory(c.pid).rssKiB);
+    } catch {
+      /* ended */
+    }
+  }, 250);
+  const spec = join(dir, 'fake-fleet.json');
+  writeFileSync(spec, JSON.stringify({ url: c.wsUrl, caPem: c.caPem, agents: c.agentTokens, domusPerHost: perHost }));
+  const fleet = new FleetProcess(spec);
+  try {
+    const connected = await fleet.next('connected', 300_000);
+    say(`  ${String(connected['agents'])} agents connected in ${String(connected['ms'])} ms`);
+    await sleep(2_000);
+    fleet.tell({ cmd: 'rate', perSecond: rate });
+    await sleep(2_000);
+    const t0 = Date.now();
+    const times = await whereLatencies(c, hosts, perHost, quick ? 500 : 3000);
+    const seconds = (Date.now() - t0) / 1000;
+    const sent = fleet.last('rate');
+    const achieved = sent ? Number(sent['sent']) / Number(sent['seconds']) : NaN;
+    rows.push({ what: `where API p50 (${hosts} hosts, ${hosts * perHost} domUs, ${Math.round(achieved)} deltas/s, ${times.length} queries in ${seconds.toFixed(1)} s)`, measured: `${pct(times, 50).toFixed(2)} ms`, target: '(info)', pass: true });
+    rows.push({ what: 'where API p99 (same run)', measured: `${pct(times, 99).toFixed(2)} ms`, target: '< 2 ms', pass: pct(times, 99) < 2 });
+    rows.push({ what: 'deltas/s sent to the controller during those queries', measured: `${Math.round(achieved)}`, target: `≥ ${rate}`, pass: achieved >= rate * 0.98 });
+
+    say('  flood: every agent sends as fast as its socket drains for 10 s, then a marker');
+    fleet.tell({ cmd: 'flood', seconds: 10 });
+    const flooded = await fleet.next('flooded', 120_000);
+    for (;;) {
+      const r = await c.get('/v1/where?pattern=mark*');
+      if ((JSON.parse(r.body) as WhereAnswer).matches.length === hosts) break;
+      await sleep(20);
+    }
+    const took = (Date.now() - Number(flooded['startedAt'])) / 1000;
+    const perSecond = Number(flooded['sent']) / took;
+    rows.push({ what: `most deltas/s taken in (${String(flooded['sent'])} in ${took.toFixed(1)} s, until every marker is answered)`, measured: `${Math.round(perSecond)}`, target: '(info; ≥ 5000)', pass: perSecond >= 5000 });
+    rows.push({ what: `controller RSS, max (${hosts} agents, ${hosts * perHost} domUs, through the flood)`, measured: `${(maxRssKiB / 1024).toFixed(0)} MB`, target: hosts === 2000 ? '< 400 MB' : '(info)', pass: maxRssKiB / 1024 < 400 });
+    fleet.tell({ cmd: 'stop' });
+    await fleet.next('stopped', 60_000);
+  } finally {
+    clearInterval(sampler);
+    if (fleet.child.exitCode === null) fleet.child.kill('SIGKILL');
+    await fleet.exited;
+    await c.stop();
+  }
+}

@@ -1,0 +1,85 @@
+// A real `xenherd-controller serve` for the benchmarks: initialised in a temp dir, N agent tokens
+// enrolled at once (as `enroll` would, written straight into its token store: N processes of
+// `enroll` would only measure Node's start-up), and an HTTPS client for its API.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { newToken } from '../../controller/auth/tokens.js';
+import { readTokenStore, tokenStorePath, writeTokenStore } from '../../controller/auth/token-store-file.js';
+import { runNode } from '../playground/processes.js';
+import { freePort } from '../ssh/sshd.js';
+import { sleep } from './table.js';
+
+export interface BenchController {
+  readonly pid: number;
+  /** https://127.0.0.1:PORT */
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly caFile: string;
+  readonly caPem: string;
+  readonly adminToken: string;
+  readonly agentTokens: readonly { readonly host: string; readonly token: string }[];
+  /** GET PATH with the admin token over one kept-alive connection: status and body */
+  get(path: string): Promise<{ status: number; body: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchController(bundle: string, dir: string, hosts: readonly string[]): Promise<BenchController> {
+  const port = await freePort();
+  const init = await runNode(bundle, ['init', '--dir', dir, '--listen', '127.0.0.1', '--port', String(port), '--json'], {});
+  if (init.code !== 0) throw new Error(`xenherd-controller init: ${init.stderr}`);
+  const made = JSON.parse(init.stdout) as { config: string; url: string; token: string; ca: string };
+  const stateDir = (JSON.parse(readFileSync(made.config, 'utf8')) as { stateDir: string }).stateDir;
+  const file = tokenStorePath(stateDir);
+  const store = readTokenStore(file);
+  if (!store.ok) throw new Error(store.error.message);
+  const agentTokens: { host: string; token: string }[] = [];
+  const agents = { ...store.value.agents };
+  for (const host of hosts) {
+    const t = newToken();
+    agents[t.id] = { host, sha256: t.sha256, createdAt: new Date().toISOString() };
+    agentTokens.push({ host, token: t.token });
+  }
+  const written = writeTokenStore(file, { ...store.value, agents });
+  if (!written.ok) throw new Error(written.error.message);
+
+  // XENHERD_BENCH_PROFILE=DIR: a V8 CPU profile of the controller, for finding where time goes
+  const profile = process.env['XENHERD_BENCH_PROFILE'];
+  const flags = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
+  const child: ChildProcess = spawn(process.execPath, [...flags, bundle, 'serve', '--config', made.config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((r) => child.once('close', () => r()));
+  const caPem = readFileSync(made.ca, 'utf8');
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: caPem });
+  const url = new URL(made.url);
+  const get = (path: string): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path, agent, headers: { authorization: `Bearer ${made.token}` } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const stop = async (): Promise<void> => {
+    agent.destroy();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  for (let i = 0; ; i++) {
+    const up = await get('/v1/hosts').then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (up) break;
+    if (child.exitCode !== null || i > 200) {
+      await stop();
+      throw new Error(`xenherd-controller serve did not come up: ${stderr}`);
+    }
+    await sleep(50);
+  }
+  return { pid: child.pid as number, url: made.url, wsUrl: made.url.replace(/^https/, 'wss'), caFile: made.ca, caPem, adminToken: made.token, agentTokens, get, stop };
+}

@@ -1,0 +1,164 @@
+// A benchmark's load: thousands of stand-in agents, each a real WebSocket over TLS to a real
+// controller, speaking the agent link protocol (hello, snapshot, heartbeats, deltas). Run as its
+// own process (`node packaging/run-ts.mjs test/bench/fake-fleet.ts SPEC.json`) so the load does
+// not share an event loop with what the benchmark measures. Told what to do on stdin, one JSON
+// command per line; reports on stdout, one JSON event per line.
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import WebSocket from 'ws';
+import { AGENT_LINK_PATH, AGENT_LINK_PROTOCOL_VERSION } from '../../shared/protocol/agent-link.js';
+import type { HostState, LinkDomain } from '../../shared/protocol/agent-link-state.js';
+
+interface Spec {
+  readonly url: string;
+  readonly caPem: string;
+  readonly agents: readonly { readonly host: string; readonly token: string }[];
+  readonly domusPerHost: number;
+}
+
+type Command = { cmd: 'rate'; perSecond: number } | { cmd: 'flood'; seconds: number } | { cmd: 'stop' };
+
+const spec = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as Spec;
+const emit = (e: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(e)}\n`);
+
+/** domU names are unique fleet-wide: vm<host index>-<i> */
+const domain = (h: number, i: number, memMiB: number): LinkDomain => ({ name: `vm${h}-${i}`, baseName: `vm${h}-${i}`, domid: i + 1, state: 'blocked', memMiB, vcpus: 1, migration: null });
+
+class Stand {
+  seq = 0;
+  flips = 0;
+  readonly ws: WebSocket;
+  readonly domains: LinkDomain[];
+  constructor(
+    readonly index: number,
+    readonly host: string,
+    token: string,
+  ) {
+    this.domains = Array.from({ length: spec.domusPerHost }, (_, i) => domain(index, i, 1024));
+    this.ws = new WebSocket(`${spec.url}${AGENT_LINK_PATH}`, { headers: { authorization: `Bearer ${token}` }, ca: spec.caPem, perMessageDeflate: false });
+  }
+
+  state(): HostState {
+    return {
+      toolstack: 'xl',
+      memory: { totalMiB: 262_144, freeMiB: 262_144 - spec.domusPerHost * 1024 },
+      maintenance: { state: 'online', operationId: null, owner: null },
+      domains: this.domains,
+      guarded: [],
+      drbd: { availability: 'ok', resources: [] },
+      ledger: { seq: 0, away: {}, visitors: {} },
+      homes: [],
+      domus: [],
+    };
+  }
+
+  send(m: unknown): void {
+    this.ws.send(JSON.stringify(m));
+  }
+
+  /** One change, sent as an agent sends it: the whole `domains` section of this host. */
+  delta(extra: LinkDomain[] = []): void {
+    const i = this.flips++ % this.domains.length;
+    const d = this.domains[i] as LinkDomain;
+    this.domains[i] = { ...d, memMiB: d.memMiB === 1024 ? 1025 : 1024 };
+    this.send({ type: 'delta', seq: ++this.seq, at: Date.now(), state: { domains: [...this.domains, ...extra] } });
+  }
+}
+
+async function connectAll(): Promise<Stand[]> {
+  const stands: Stand[] = [];
+  const t0 = Date.now();
+  // in batches: thousands of TLS handshakes at once only measure the accept queue
+  for (let b = 0; b < spec.agents.length; b += 100) {
+    const batch = spec.agents.slice(b, b + 100).map((a, k) => new Stand(b + k, a.host, a.token));
+    await Promise.all(
+      batch.map(
+        (s) =>
+          new Promise<void>((resolve, reject) => {
+            s.ws.once('error', reject);
+            s.ws.once('close', (code, reason) => reject(new Error(`${s.host}: closed ${code} ${reason.toString()}`)));
+            s.ws.once('open', () => s.send({ type: 'hello', protocol: AGENT_LINK_PROTOCOL_VERSION, host: s.host, bootId: `boot-${s.index}`, agentVersion: 'bench', capabilities: ['migrate'] }));
+            s.ws.on('message', (data) => {
+              const m = JSON.parse(data.toString()) as { type: string; message?: string };
+              if (m.type === 'welcome') {
+                s.send({ type: 'snapshot', seq: ++s.seq, at: Date.now(), state: s.state() });
+                resolve();
+              } else if (m.type === 'error') reject(new Error(`${s.host}: ${m.message ?? ''}`));
+            });
+          }),
+      ),
+    );
+    stands.push(...batch);
+  }
+  emit({ event: 'connected', agents: stands.length, ms: Date.now() - t0 });
+  return stands;
+}
+
+const stands = await connectAll();
+const heartbeats = setInterval(() => {
+  for (const s of stands) s.send({ type: 'heartbeat', at: Date.now() });
+}, 2_000);
+
+let pace: NodeJS.Timeout | null = null;
+let next = 0;
+
+function rate(perSecond: number): void {
+  if (pace) clearInterval(pace);
+  let sent = 0;
+  const t0 = Date.now();
+  let reported = t0;
+  // every 10 ms the deltas due by then: the rate holds even when a tick comes late
+  pace = setInterval(() => {
+    const due = Math.floor(((Date.now() - t0) / 1000) * perSecond) - sent;
+    for (let k = 0; k < due; k++) (stands[next++ % stands.length] as Stand).delta();
+    sent += due;
+    if (Date.now() - reported >= 1_000) {
+      reported = Date.now();
+      emit({ event: 'rate', sent, seconds: (reported - t0) / 1000 });
+    }
+  }, 10);
+}
+
+/** Every stand sends as fast as its socket drains for SECONDS, then a marker domain it names. */
+async function flood(seconds: number): Promise<void> {
+  if (pace) clearInterval(pace);
+  pace = null;
+  const startedAt = Date.now();
+  const end = startedAt + seconds * 1000;
+  let sent = 0;
+  while (Date.now() < end) {
+    for (const s of stands) {
+      for (let k = 0; k < 4 && s.ws.bufferedAmount < 64 * 1024; k++) {
+        s.delta();
+        sent++;
+      }
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  for (const s of stands) {
+    s.delta([domain(s.index, 1_000_000, 1)].map((d) => ({ ...d, name: `mark${s.index}`, baseName: `mark${s.index}` })));
+    sent++;
+  }
+  emit({ event: 'flooded', sent, startedAt, sentUntil: Date.now() });
+}
+
+const commands = createInterface({ input: process.stdin });
+for await (const line of commands) {
+  const c = JSON.parse(line) as Command;
+  if (c.cmd === 'rate') rate(c.perSecond);
+  else if (c.cmd === 'flood') await flood(c.seconds);
+  else break;
+}
+if (pace) clearInterval(pace);
+clearInterval(heartbeats);
+await Promise.all(
+  stands.map(
+    (s) =>
+      new Promise<void>((resolve) => {
+        if (s.ws.readyState === WebSocket.CLOSED) return resolve();
+        s.ws.once('close', () => resolve());
+        s.ws.close(1000, 'bench done');
+      }),
+  ),
+);
+emit({ event: 'stopped' });

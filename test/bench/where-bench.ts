@@ -1,0 +1,132 @@
+// `where` as an operator meets it, on a simulated fleet of 20 Dom0s with the real agent on each
+// and the real controller: how soon after a live migration the answer follows the domU, how long
+// `xenherdctl where` takes as a command, and the shell loop it replaces (`ssh HOST xl list | grep`
+// over every Dom0 through a real OpenSSH sshd) against it.
+import { spawn } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { join } from 'node:path';
+import { launchLiveFleet, type LiveFleet } from '../playground/live-fleet.js';
+import { runNode } from '../playground/processes.js';
+import { keygen, sshdInstalled, startSshd } from '../ssh/sshd.js';
+import { median, pct, say, type Row } from './table.js';
+
+const HOSTS = 20;
+
+function fleetText(): string {
+  const lines = ['option bandwidth=4096 connect-delay=100'];
+  for (let h = 1; h <= HOSTS; h++) lines.push(`host xen${h} mem=65536 cpus=16 toolstack=xl xen=4.17.7 drbd=8.4`);
+  lines.push('domu web1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r1 running=xen1');
+  // the domU the loop looks for, on the 17th Dom0 it asks
+  lines.push('domu needle mem=1024 vcpus=1 home=xen17 peer=xen18 drbd=r2 running=xen17');
+  for (let h = 1; h <= HOSTS; h++) for (let i = 1; i <= 3; i++) lines.push(`domu v${h}x${i} mem=512 vcpus=1 home=xen${h} running=xen${h}`);
+  return `${lines.join('\n')}\n`;
+}
+
+interface WhereAnswer {
+  readonly matches: readonly { readonly places: readonly { readonly host: string; readonly domain: { readonly migration: string | null } }[] }[];
+}
+
+function whereClient(live: LiveFleet): (name: string) => Promise<WhereAnswer> {
+  const url = new URL(live.ctlEnv['XENHERD_URL'] as string);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: readFileSync(live.ctlEnv['XENHERD_CA'] as string) });
+  return (name) =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: `/v1/where?pattern=${name}`, agent, headers: { authorization: `Bearer ${live.ctlEnv['XENHERD_TOKEN'] as string}` } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve(JSON.parse(body) as WhereAnswer));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+}
+
+/** After `xl migrate` returns on the source: how long until `where` answers the new Dom0 alone. */
+async function freshness(live: LiveFleet, runs: number): Promise<number[]> {
+  const where = whereClient(live);
+  const times: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    const [from, to] = k % 2 === 0 ? ['xen1', 'xen2'] : ['xen2', 'xen1'];
+    const r = await live.sim.run(from, 'xl', ['migrate', 'web1', to]);
+    const t0 = performance.now();
+    if (r.exitCode !== 0) throw new Error(`xl migrate web1 ${to}: ${r.stderr}`);
+    for (;;) {
+      const places = (await where('web1')).matches[0]?.places ?? [];
+      if (places.length === 1 && places[0]?.host === to && places[0].domain.migration === null) break;
+      if (performance.now() - t0 > 30_000) throw new Error('where never followed the migration');
+    }
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+async function cliTimes(live: LiveFleet, ctl: string, runs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    const t0 = performance.now();
+    const r = await runNode(ctl, ['where', 'needle'], live.ctlEnv);
+    times.push(performance.now() - t0);
+    if (r.code !== 0 || !r.stdout.includes('xen17')) throw new Error(`xenherdctl where needle: exit ${String(r.code)}: ${r.stdout}${r.stderr}`);
+  }
+  return times;
+}
+
+/** The loop, as a shell script: one real ssh connection per Dom0, `xl list | grep` on each. */
+async function sshLoop(live: LiveFleet, dir: string, runs: number): Promise<number[]> {
+  const keys: string[] = [];
+  const authorized: string[] = [];
+  for (let h = 1; h <= HOSTS; h++) {
+    const wrapper = join(dir, `on-xen${h}.sh`);
+    const env = Object.entries(live.sim.env(`xen${h}`)).map(([k, v]) => `export ${k}='${v}'`).join('\n');
+    writeFileSync(wrapper, `#!/bin/sh\n${env}\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n`);
+    chmodSync(wrapper, 0o755);
+    const key = join(dir, `key-xen${h}`);
+    authorized.push(`command="${wrapper}",no-pty ${await keygen(key, `xen${h}`)}`);
+    keys.push(key);
+  }
+  const sshd = await startSshd(join(dir, 'sshd'), `${authorized.join('\n')}\n`);
+  try {
+    const knownHosts = join(dir, 'known_hosts');
+    writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${sshd.hostKeyPub}\n`);
+    const script = keys.map((k, i) => `ssh -i ${k} -p ${sshd.port} -o BatchMode=yes -o UserKnownHostsFile=${knownHosts} root@127.0.0.1 xl list | grep -qw needle && echo xen${i + 1}`).join('\n');
+    const times: number[] = [];
+    for (let k = 0; k < runs; k++) {
+      const t0 = performance.now();
+      const out = await new Promise<string>((resolve) => {
+        const c = spawn('/bin/sh', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let o = '';
+        c.stdout.on('data', (d: Buffer) => (o += d.toString()));
+        c.on('close', () => resolve(o));
+      });
+      times.push(performance.now() - t0);
+      if (out.trim() !== 'xen17') throw new Error(`the ssh loop answered ${JSON.stringify(out)}`);
+    }
+    return times;
+  } finally {
+    await sshd.stop();
+  }
+}
+
+export async function whereBench(bundles: { agent: string; controller: string; ctl: string }, dir: string, quick: boolean, rows: Row[]): Promise<void> {
+  say(`where on a simulated fleet of ${HOSTS} Dom0s: real agents, real controller, real xenherdctl`);
+  const live = await launchLiveFleet({ fleet: fleetText(), dir: join(dir, 'live'), bundles, withSsh: false });
+  try {
+    const fresh = await freshness(live, quick ? 6 : 30);
+    rows.push({ what: `freshness: xl migrate returned → where answers the new Dom0, p50 (${fresh.length} migrations)`, measured: `${pct(fresh, 50).toFixed(0)} ms`, target: '(info)', pass: true });
+    rows.push({ what: 'freshness, p99 (sim xl list is a Node process, ~100 ms slower than xl)', measured: `${pct(fresh, 99).toFixed(0)} ms`, target: '< 500 ms', pass: pct(fresh, 99) < 500 });
+    const cli = await cliTimes(live, bundles.ctl, quick ? 5 : 20);
+    rows.push({ what: `\`xenherdctl where needle\` as a command, median of ${cli.length}`, measured: `${median(cli).toFixed(0)} ms`, target: '< 150 ms', pass: median(cli) < 150 });
+    if (!sshdInstalled()) {
+      rows.push({ what: 'ssh loop over 20 Dom0s vs xenherdctl where', measured: 'not run (no OpenSSH)', target: '≥ 30×', pass: false });
+      return;
+    }
+    const loop = await sshLoop(live, dir, quick ? 1 : 3);
+    rows.push({ what: `ssh HOST xl list | grep, over ${HOSTS} Dom0s through a real sshd, median of ${loop.length}`, measured: `${median(loop).toFixed(0)} ms`, target: '(info)', pass: true });
+    const ratio = median(loop) / median(cli);
+    rows.push({ what: 'xenherdctl where vs that loop', measured: `${ratio.toFixed(1)}× faster`, target: '≥ 30×', pass: ratio >= 30 });
+  } finally {
+    await live.stop();
+  }
+}

@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentProcess } from '../agent/run/agent-process.js';
+import { startSim, type Sim } from '../sim/sim.js';
+import { freePort } from '../ssh/sshd.js';
+import { peerSsh, type PeerSsh } from './peer-ssh-setup.js';
+import { runNode, waitFor } from './processes.js';
+
+/**
+ * A simulated fleet with the real programs on it: the fleet simulator (real time), one
+ * `xenherd-controller serve`, and one `xenherd-agent run` per powered-on Dom0 reporting to it —
+ * each a real process on loopback, as an operator would run them. With OpenSSH installed, every
+ * Dom0 also gets its own sshd with its peers' migration keys bound to the forced command, so
+ * reverse migrations work. `xenherdctl` talks to it with `ctlEnv`.
+ */
+export interface LiveFleet {
+  readonly sim: Sim;
+  readonly dir: string;
+  readonly ctlEnv: Readonly<Record<string, string>>;
+  readonly controllerUrl: string;
+  readonly agents: Map<string, AgentProcess>;
+  readonly controller: ChildProcess;
+  /** null without OpenSSH */
+  readonly ssh: PeerSsh | null;
+  /** (re)starts the agent of a host (after a power cycle, say) */
+  startAgent(host: string): AgentProcess;
+  stop(): Promise<void>;
+}
+
+export interface LiveFleetOptions {
+  readonly fleet: string;
+  readonly dir: string;
+  readonly bundles: { readonly agent: string; readonly controller: string; readonly ctl: string };
+  readonly withSsh: boolean;
+  /** extra agent.json keys (fast timers for tests) */
+  readonly agentConfig?: Record<string, unknown>;
+}
+
+export async function launchLiveFleet(o: LiveFleetOptions): Promise<LiveFleet> {
+  const sim = await startSim({ fleet: o.fleet, clock: 'real', dir: join(o.dir, 'sim') });
+  const hosts = Object.keys(sim.state().hosts).sort();
+  const ctlDir = join(o.dir, 'controller');
+  const port = await freePort();
+  const init = await runNode(o.bundles.controller, ['init', '--dir', ctlDir, '--listen', '127.0.0.1', '--port', String(port), '--json'], {});
+  if (init.code !== 0) throw new Error(`xenherd-controller init failed: ${init.stderr}`);
+  const made = JSON.parse(init.stdout) as { url: string; token: string; ca: string; config: string };
+  const controller = spawn(process.execPath, [o.bundles.controller, 'serve', '--config', made.config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const agents = new Map<string, AgentProcess>();
+  let ssh: PeerSsh | null = null;
+  const stop = async (): Promise<void> => {
+    for (const a of agents.values()) await a.stop();
+    if (controller.exitCode === null && controller.signalCode === null) {
+      controller.kill('SIGTERM');
+      await new Promise((r) => controller.once('close', r));
+    }
+    await ssh?.stop();
+    await sim.stop();
+  };
+  try {
+    controller.stdout?.resume();
+    controller.stderr?.resume();
+    ssh = o.withSsh ? await peerSsh(sim, o.bundles.agent, join(o.dir, 'ssh'), hosts) : null;
+    for (const h of hosts) {
+      const enrolled = await runNode(o.bundles.controller, ['enroll', h, '--config', made.config], {});
+      if (enrolled.code !== 0) throw new Error(`enroll ${h} failed: ${enrolled.stderr}`);
+      const section = (JSON.parse(enrolled.stdout) as { controller: Record<string, string> }).controller;
+      const etc = join(sim.hostRoot(h), 'etc/xenherd');
+      mkdirSync(etc, { recursive: true, mode: 0o700 });
+      const migration = ssh ? { migration: { peers: ssh.peersOf(h) } } : {};
+      writeFileSync(join(etc, 'agent.json'), JSON.stringify({ ...o.agentConfig, ...migration, controller: section }, null, 2));
+    }
+    const ctlEnv = { XENHERD_URL: made.url, XENHERD_TOKEN: made.token, XENHERD_CA: made.ca };
+    const startAgent = (h: string): AgentProcess => {
+      agents.get(h)?.child.kill('SIGKILL');
+      const a = new AgentProcess(o.bundles.agent, sim, h, join(sim.hostRoot(h), 'etc/xenherd/agent.json'));
+      agents.set(h, a);
+      return a;
+    };
+    for (const h of hosts) if (sim.state().hosts[h]?.power === 'on') startAgent(h);
+    // every agent reporting: the controller lists them reachable
+    await waitFor(async () => {
+      const r = await runNode(o.bundles.ctl, ['hosts', '--json'], ctlEnv);
+      if (r.code !== 0) return false;
+      const hs = (JSON.parse(r.stdout) as { hosts: { host: string; reachable: boolean; reported: boolean }[] }).hosts;
+      return [...agents.keys()].every((h) => hs.some((x) => x.host === h && x.reachable && x.reported));
+    }, 'every agent reporting to the controller', 60_000);
+    return { sim, dir: o.dir, ctlEnv, controllerUrl: made.url, agents, controller, ssh, startAgent, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { CtlHooks } from '../controller/ctl/context.js';
+import { ctlProgram } from '../controller/ctl/program.js';
+
+// A newcomer reads the README top down and runs the first commands it shows: what they need must
+// come before those commands, and the opening must not sell what is not built.
+const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const lines = README.split('\n');
+
+describe('README', () => {
+  it('keeps the two quick-start commands, each a line of its own', () => {
+    expect(lines).toContain('npm ci && npm run demo');
+    expect(lines).toContain('npm ci && npm test');
+  });
+
+  it('names every prerequisite of the tests before the first quick-start command', () => {
+    const before = lines.slice(0, lines.indexOf('npm ci && npm run demo')).join('\n');
+    for (const need of [/Node 18/, /openssh-server/, /openssh-client/, /python3/]) expect(before).toMatch(need);
+  });
+
+  it('sells only commands that exist: every xenherdctl command the opening names is one', () => {
+    const opening = README.slice(0, README.indexOf('\n## '));
+    const bullet = opening.split('\n- ').find((p) => p.startsWith('**`xenherdctl`**')) ?? '';
+    const named = [...bullet.matchAll(/`([a-z]+)`/g)].map((m) => m[1] as string).filter((n) => n !== 'xenherdctl');
+    expect(named.length).toBeGreaterThan(5);
+    const commands = ctlProgram({} as CtlHooks).commands.map((c) => c.name);
+    expect(named.filter((n) => !commands.includes(n))).toEqual([]);
+  });
+});
