@@ -20,12 +20,15 @@ export interface Dom0Spec {
   /** replication link between the two QEMUs: a listens, b connects */
   replPort: number;
   memMiB?: number;
+  /** a `guestfwd=…` rule for the management NIC (guest-forward.ts), or none */
+  guestFwd?: string;
 }
 
 /**
  * One Dom0: a QEMU (TCG) running the Xen 4.17 hypervisor with the Debian 12 Dom0 inside. The
- * management NIC is slirp with restrict=on and only ssh forwarded to 127.0.0.1:sshPort; the second
- * NIC links the two QEMUs directly (10.0.0.1 dom0a, 10.0.0.2 dom0b).
+ * management NIC is slirp with restrict=on and only ssh forwarded to 127.0.0.1:sshPort (and, when
+ * the run has a controller, one guestfwd to it); the second NIC links the two QEMUs directly
+ * (10.0.0.1 dom0a, 10.0.0.2 dom0b).
  */
 export class Dom0 {
   readonly name: string;
@@ -68,7 +71,7 @@ export class Dom0 {
       '-initrd', `${s.image.vmlinuz} root=/dev/vda ro console=hvc0 earlyprintk=xen,${s.image.initrd}`,
       '-drive', `file=${s.rootDisk},format=qcow2,if=virtio`,
       '-drive', `file=${s.drbdDisk},format=qcow2,if=virtio`,
-      '-netdev', `user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:${s.sshPort}-:22`,
+      '-netdev', `user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:${s.sshPort}-:22${s.guestFwd ? `,${s.guestFwd}` : ''}`,
       '-device', 'virtio-net-pci,netdev=mgmt,mac=52:54:00:00:00:01',
       '-netdev', repl,
       '-device', `virtio-net-pci,netdev=repl,mac=52:54:00:00:01:0${n}`,

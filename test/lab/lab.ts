@@ -6,12 +6,15 @@ import { cleanupAll, leakCheck, removeDir, trackDir, type Leak } from './cleanup
 import { Dom0 } from './dom0.js';
 import { ensureImage, type Image } from './image.js';
 import { log, sleep } from './log.js';
+import { guestForwardOption, type GuestForward } from './guest-forward.js';
 import { freePorts } from './ports.js';
 
 export interface LabOptions {
   /** size of each host's DRBD backing disk (qcow2, fresh per run) */
   drbdDiskMiB?: number;
   memMiB?: number;
+  /** let the Dom0s reach 127.0.0.1:port on the host at GUEST_ADDR:port (a controller; guest-forward.ts) */
+  guestForward?: GuestForward;
 }
 
 export interface LabTimings {
@@ -49,12 +52,13 @@ export class Lab {
     const workDir = mkdtempSync(join(tmpdir(), 'xenherd-lab-'));
     trackDir(workDir);
     const [sshA, sshB, repl] = await freePorts(3);
+    const guestFwd = opts.guestForward ? guestForwardOption(workDir, opts.guestForward) : undefined;
     const mk = (host: 'a' | 'b', sshPort: number): Dom0 => {
       const rootDisk = join(workDir, `root-${host}.qcow2`);
       const drbdDisk = join(workDir, `drbd-${host}.qcow2`);
       qemuImg(['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', image.disk[host], rootDisk]);
       qemuImg(['create', '-q', '-f', 'qcow2', drbdDisk, `${opts.drbdDiskMiB ?? 256}M`]);
-      return new Dom0({ host, image, workDir, rootDisk, drbdDisk, sshPort, replPort: repl!, memMiB: opts.memMiB });
+      return new Dom0({ host, image, workDir, rootDisk, drbdDisk, sshPort, replPort: repl!, memMiB: opts.memMiB, guestFwd });
     };
     const a = mk('a', sshA!);
     const b = mk('b', sshB!);

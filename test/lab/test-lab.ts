@@ -1,19 +1,25 @@
 // `npm run test:lab`: the agent on two real Xen 4.17 + DRBD 8.4 Dom0s.
-// Builds (or reuses) the lab image, builds the agent bundle (npm run build → dist/xenherd-agent),
-// boots the pair, copies the bundle into both Dom0s (/usr/local/bin/xenherd-agent, run by Debian's
-// nodejs 18), sets up DRBD situations and checks `xenherd-agent inventory --json` against what the
+// Builds (or reuses) the lab image, builds the bundles and the .debs (npm run package), boots the
+// pair, copies the agent bundle into both Dom0s (/usr/local/bin/xenherd-agent, run by Debian's
+// nodejs 18; the controller check installs the agent's .deb with apt for the daemon), sets up DRBD situations and checks `xenherd-agent inventory --json` against what the
 // lab established, then runs the guarded-autostart check (autostart-checks.ts: `xenherd-agent run`
 // under real systemd while r0 goes peer Unknown -> Primary -> Secondary) and the migration check
-// (migrate-checks.ts: keys setup, ping, migrate, hostile forced commands, reverse over the real
-// sshd, a provoked failed migration; ledgers against xl list on both). Fails if anything (QEMU
-// process, mount, loop device) is left behind.
-// Flags: --no-agent   run the lab situations and their own sanity checks only (no bundle needed)
+// (migrate-checks.ts: keys setup, ping, a dry run; then a controller on the host with both agents
+// reporting to it (controller-checks.ts): drain, hostile forced commands, a provoked failed reverse
+// through the real sshd, restore; ledgers against xl list on both). Fails if anything (QEMU
+// process, controller, mount, loop device) is left behind.
+// Flags: --no-agent          run the lab situations and their own sanity checks only (no bundle needed)
+//        --only-migrations   skip the situations and the autostart check (a quicker run while
+//                            working on the migration and controller checks; not the gate)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { InventorySchema, type Inventory } from '../../shared/inventory.js';
+import { AGENT_DEB } from './agent-units.js';
 import { autostartCheck, describeFigures, type AutostartFigures } from './autostart-checks.js';
 import { Checks } from './checks.js';
+import { describeControllerFigures } from './controller-figures.js';
 import { describeMigrateFigures, migrateCheck, type MigrateFigures } from './migrate-checks.js';
+import { freePort } from './ports.js';
 import { cleanupAll, withWatchdog } from './cleanup.js';
 import type { Dom0 } from './dom0.js';
 import { drbdSkipInitialSync, drbdUpBoth, waitFor } from './drbd-setup.js';
@@ -22,6 +28,7 @@ import { withLab, type Lab } from './lab.js';
 import { elapsedS, log, sleep } from './log.js';
 
 const BUNDLE = 'dist/xenherd-agent';
+const HOST_BUNDLES = ['dist/xenherd-controller', 'dist/xenherdctl', AGENT_DEB];
 const REMOTE = '/usr/local/bin/xenherd-agent';
 const GUARDED_DIR = '/etc/xen/drbd-auto';
 
@@ -40,9 +47,10 @@ function buildAgent(): void {
     log('agent: packaging/build.mjs does not exist yet; using an existing dist/xenherd-agent if any');
     return;
   }
-  log('agent: npm run build');
-  const r = spawnSync('npm', ['run', 'build'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`npm run build failed (${r.status})`);
+  // npm run package builds the bundles first, then the .debs (the controller check installs the agent's)
+  log('agent: npm run package');
+  const r = spawnSync('npm', ['run', 'package'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`npm run package failed (${r.status})`);
 }
 
 async function installAgent(lab: Lab): Promise<void> {
@@ -88,12 +96,15 @@ async function checkSituation(lab: Lab, name: string, truth: Truth, checks: Chec
     c.eq(inv.host, d.name, 'host');
     c.eq(inv.toolstack?.kind, 'xl', 'toolstack.kind');
     c.ok((inv.toolstack?.xenVersion ?? '').startsWith('4.17'), 'toolstack.xenVersion starts with 4.17', inv.toolstack?.xenVersion);
-    const names = inv.domains.map((x) => x.name).sort();
+    // null: xl list could not be read (schema 2 says unknown instead of an empty list)
+    c.ok(inv.domains !== null, 'domains were listed');
+    const domains = inv.domains ?? [];
+    const names = domains.map((x) => x.name).sort();
     c.eq(names, ['Domain-0', ...truth.domains[d.name]!].sort(), 'domain names');
-    const dom0 = inv.domains.find((x) => x.name === 'Domain-0');
+    const dom0 = domains.find((x) => x.name === 'Domain-0');
     c.eq(dom0?.domid, 0, 'Domain-0 domid');
     for (const n of truth.domains[d.name]!) {
-      const dom = inv.domains.find((x) => x.name === n);
+      const dom = domains.find((x) => x.name === n);
       c.eq(dom?.baseName, n, `${n}.baseName`);
       c.eq(dom?.migration, null, `${n}.migration`);
       c.oneOf(dom?.state, ['running', 'blocked', 'idle'], `${n}.state`);
@@ -129,18 +140,38 @@ async function checkSituation(lab: Lab, name: string, truth: Truth, checks: Chec
   }
 }
 
+const describeMigrationFigures = (f: MigrateFigures): string[] => [...describeMigrateFigures(f), ...(f.controller ? describeControllerFigures(f.controller) : [])];
+
 let figures: AutostartFigures | null = null;
 let migrateFigures: MigrateFigures | null = null;
 
 const CONNECTED = ['Connected'] as const;
 const WAITING = ['WFConnection', 'Connecting'] as const;
 
-async function scenario(lab: Lab, withAgent: boolean): Promise<Checks> {
+async function scenario(lab: Lab, withAgent: boolean, onlyMigrations: boolean, controllerPort: number): Promise<Checks> {
   const checks = new Checks();
   const { a, b } = lab;
   if (withAgent) await installAgent(lab);
   await drbdUpBoth(a, b);
   await drbdSkipInitialSync(a, b);
+  if (onlyMigrations) {
+    // as the autostart check leaves the pair: r0 down on both, no guest
+    await b.run('drbdadm down r0');
+    await a.run('drbdadm down r0');
+  } else {
+    await situationsAndAutostart(lab, checks, withAgent);
+  }
+  if (withAgent) {
+    // 6. migrations: a dry run, then through the controller: drain, hostile forced commands, a
+    // provoked failure of reverse through the real sshd, restore; ledgers vs xl list
+    migrateFigures = await migrateCheck(lab, checks, REMOTE, controllerPort);
+    for (const l of describeMigrationFigures(migrateFigures)) log(l);
+  }
+  return checks;
+}
+
+async function situationsAndAutostart(lab: Lab, checks: Checks, withAgent: boolean): Promise<void> {
+  const { a, b } = lab;
 
   // 1. Connected, both Secondary, no guest
   await checkSituation(lab, '1-connected-secondary', {
@@ -191,19 +222,17 @@ async function scenario(lab: Lab, withAgent: boolean): Promise<Checks> {
   if (withAgent) {
     figures = await autostartCheck(lab, checks, REMOTE);
     for (const l of describeFigures(figures)) log(l);
-    // 6. migrations: migrate, reverse through the real sshd, a provoked failure; ledgers vs xl list
-    migrateFigures = await migrateCheck(lab, checks, REMOTE);
-    for (const l of describeMigrateFigures(migrateFigures)) log(l);
   }
-  return checks;
 }
 
 async function main(argv: string[]): Promise<number> {
   const withAgent = !argv.includes('--no-agent');
+  const onlyMigrations = argv.includes('--only-migrations');
   if (withAgent) {
     buildAgent();
-    if (!existsSync(BUNDLE)) {
-      process.stderr.write(`test:lab: ${BUNDLE} missing (npm run build must produce it); use --no-agent to check the lab alone\n`);
+    const missing = [BUNDLE, ...HOST_BUNDLES].filter((f) => !existsSync(f));
+    if (missing.length > 0) {
+      process.stderr.write(`test:lab: ${missing.join(', ')} missing (npm run build must produce them); use --no-agent to check the lab alone\n`);
       return 1;
     }
   }
@@ -214,9 +243,11 @@ async function main(argv: string[]): Promise<number> {
   const imageS = (Date.now() - tImage) / 1000;
   // warm: ~9 min for the lab and the autostart check, ~15 min for the migrations (each waits
   // >= 30 s after the last arrival; a spontaneous failure adds a retry)
+  // the controller's port, chosen now: the Dom0s' QEMU forwards to it from their boot on
+  const controllerPort = await freePort();
   const { result: checks, lab } = await withWatchdog(40 * 60_000, 'test:lab', () =>
-    withLab({ drbdDiskMiB: 64 }, async (l) => {
-      const c = await scenario(l, withAgent);
+    withLab({ drbdDiskMiB: 64, ...(withAgent ? { guestForward: { port: controllerPort } } : {}) }, async (l) => {
+      const c = await scenario(l, withAgent, onlyMigrations, controllerPort);
       const rss = l.peakRssMiB();
       log(`memory: peak QEMU RSS dom0a ${rss.a} MiB, dom0b ${rss.b} MiB`);
       return c;
@@ -228,12 +259,12 @@ async function main(argv: string[]): Promise<number> {
     `test:lab: ${checks.passed} checks passed, ${checks.failures.length} failed; total ${elapsedS().toFixed(0)} s (image ${imageS.toFixed(0)} s ${image.built ? 'built' : 'cached'}, boot-to-ssh ${t.bootToSshS.toFixed(0)} s)`,
   );
   if (figures) for (const l of describeFigures(figures)) log(l);
-  if (migrateFigures) for (const l of describeMigrateFigures(migrateFigures)) log(l);
+  if (migrateFigures) for (const l of describeMigrationFigures(migrateFigures)) log(l);
   if (checks.failures.length) {
     process.stderr.write(`test:lab FAILED:\n${checks.failures.map((f) => `  - ${f}`).join('\n')}\n`);
     return 1;
   }
-  process.stderr.write(`test:lab ok${withAgent ? '' : ' (--no-agent: lab only)'}\n`);
+  process.stderr.write(`test:lab ok${withAgent ? (onlyMigrations ? ' (--only-migrations)' : '') : ' (--no-agent: lab only)'}\n`);
   return 0;
 }
 

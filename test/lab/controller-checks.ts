@@ -1,0 +1,256 @@
+// The controller lab check: `xenherd-controller serve` on the host, both Dom0s' agents (the packaged
+// unit) reporting to it over WSS through QEMU's guestfwd, and the operator's `xenherdctl` on the
+// host driving moves that the agents carry out with the real `xl migrate`:
+//   - start: hosts lists both reachable and online, `where tiny` answers dom0a, the agent named
+//     dom0a in tiny's xenstore area, `status` without alerts;
+//   - drain dom0a: tiny to dom0b (dom0a's agent runs `xl migrate`), dom0a in maintenance, `where`
+//     follows, freshness measured (arrival.ts), dom0b named in the xenstore area of tiny's new id;
+//   - a provoked failure through `reverse tiny` (dom0a's r0 down): dom0a's agent asks dom0b's
+//     forced `migrate2` over the real sshd, dom0b's `xl migrate` fails at the target's
+//     block-drbd and resumes tiny at dom0b: exit 82 relayed back through controller and ctl,
+//     both ledgers unchanged, `where` still dom0b;
+//   - restore dom0a: tiny back (dom0b's agent runs `xl migrate --reason restore`), dom0a online,
+//     `where` follows, freshness, xenstore names dom0a; `status` without alerts; agents and
+//     controller stopped cleanly.
+// Every move is checked against both xl lists and ledgers (pair-state.ts). The drain and restore
+// jobs retry a failed migration by themselves: each retry is logged as a spontaneous failure.
+import { CommandEventSchema, HostsAnswerSchema, StatusAnswerSchema, WhereAnswerSchema } from '../../shared/protocol/ctl-api.js';
+import { JobEventSchema, type JobEvent } from '../../shared/protocol/ctl-jobs.js';
+import { describeEvent, type ControllerFigures } from './controller-figures.js';
+import { readFileSync } from 'node:fs';
+import { installAgentPackage, startAgentUnit, stopAgentUnit } from './agent-units.js';
+import { ArrivalWatch, answersOnly, describeArrival } from './arrival.js';
+import type { Checks } from './checks.js';
+import { ControllerHost } from './controller-host.js';
+import type { Dom0 } from './dom0.js';
+import { waitFor } from './drbd-setup.js';
+import type { Lab } from './lab.js';
+import { log, sleep } from './log.js';
+import { oneLine, type PairState } from './pair-state.js';
+
+const MOVE_TIMEOUT_MS = 20 * 60_000;
+/** what the agents report as their version: the bundle's, which packaging/build.mjs takes from package.json */
+const BUNDLE_VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+
+export class ControllerPhase {
+  readonly fig: ControllerFigures = { agentStartS: {}, firstReportS: null, moves: [], arrivals: [], units: [], controllerExit: null };
+  private readonly since: Record<string, string> = {};
+
+  private constructor(
+    private readonly lab: Lab,
+    private readonly c: Checks,
+    private readonly pair: PairState,
+    readonly ctl: ControllerHost,
+  ) {}
+
+  /** The controller up, both agents enrolled, started and reporting; tiny (at home on dom0a) seen. */
+  static async start(lab: Lab, checks: Checks, pair: PairState, port: number): Promise<ControllerPhase> {
+    const ctl = await ControllerHost.start(lab.workDir, port);
+    const p = new ControllerPhase(lab, checks.scope('[controller] '), pair, ctl);
+    for (const d of lab.hosts) {
+      const section = ctl.enroll(d.name);
+      p.c.eq(section['url'], ctl.agentUrl, `enroll ${d.name}: the agent's URL (publicUrl)`);
+      await installAgentPackage(d, p.c, section);
+      p.since[d.name] = (await d.run('date +%s')).trim();
+    }
+    const t0 = Date.now();
+    await Promise.all(
+      lab.hosts.map(async (d) => {
+        const r = await startAgentUnit(d);
+        p.fig.agentStartS[d.name] = r.ok ? r.s : null;
+        p.c.ok(r.ok, `${d.name}: systemctl start xenherd-agent (the packaged unit) reaches READY=1`, r.detail);
+      }),
+    );
+    const hosts = await p.until('both agents reachable with a first report', 240_000, async () => {
+      const r = await ctl.get('/hosts', HostsAnswerSchema);
+      return r.ok && r.value.hosts.filter((h) => h.reachable && h.reported).length === 2 ? r.value : null;
+    });
+    p.fig.firstReportS = hosts ? (Date.now() - t0) / 1000 : null;
+    log(`controller: xenherdctl hosts:\n${(await ctl.ctl(['hosts'])).stdout.trimEnd()}`);
+    for (const name of ['dom0a', 'dom0b']) {
+      const h = hosts?.hosts.find((x) => x.host === name);
+      p.c.eq(h && { reachable: h.reachable, reported: h.reported, toolstack: h.toolstack, maintenance: h.maintenance.state, agentVersion: h.agentVersion }, { reachable: true, reported: true, toolstack: 'xl', maintenance: 'online', agentVersion: BUNDLE_VERSION }, `hosts: ${name}`);
+    }
+    await p.whereIs('start', 'dom0a');
+    await p.xenstoreNames(lab.a);
+    await p.noAlerts('start');
+    return p;
+  }
+
+  /** Poll FN every second until it answers non-null or the deadline passes (then a failed check). */
+  private async until<T>(what: string, ms: number, fn: () => Promise<T | null>): Promise<T | null> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = await fn();
+      if (v !== null) return v;
+      if (Date.now() > end) {
+        this.c.ok(false, `${what} within ${ms / 1000} s`);
+        return null;
+      }
+      await sleep(1000);
+    }
+  }
+
+  /** `xenherdctl where -q tiny` prints HOST (after the API says so: a report may still be on its way). */
+  private async whereIs(label: string, host: string): Promise<void> {
+    await this.until(`${label}: the controller answers tiny on ${host}`, 120_000, async () => {
+      const r = await this.ctl.get('/where?pattern=tiny', WhereAnswerSchema);
+      return r.ok && answersOnly(r.value.matches[0], host) ? true : null;
+    });
+    const q = await this.ctl.ctl(['where', '-q', 'tiny']);
+    const text = await this.ctl.ctl(['where', 'tiny']);
+    log(`controller ${label}: xenherdctl where tiny: ${text.stdout.trim()}`);
+    this.c.eq({ exit: q.exitCode, out: q.stdout }, { exit: 0, out: `${host}\n` }, `${label}: xenherdctl where -q tiny`);
+  }
+
+  /** Dom0 side of tiny's xenstore area: data/xenherd/dom0 names D (the agent writes it per domain id), since is a time. */
+  private async xenstoreNames(d: Dom0): Promise<void> {
+    const cmd = 'id=$(xl domid tiny) && echo $id && xenstore-read /local/domain/$id/data/xenherd/dom0 /local/domain/$id/data/xenherd/since';
+    const out = await this.until(`${d.name}: xenstore names ${d.name} for tiny`, 120_000, async () => {
+      const r = await d.exec(cmd);
+      return r.stdout.split('\n')[1] === d.name ? r.stdout.trim().split('\n') : null;
+    });
+    log(`controller: ${d.name}: tiny's xenstore area: domid ${out?.[0] ?? '?'}, data/xenherd/dom0 ${out?.[1] ?? '?'}, since ${out?.[2] ?? '?'}`);
+    this.c.ok(out !== null && Number.isFinite(Date.parse(out[2] ?? '')), `${d.name}: data/xenherd/since is a time`, out?.[2]);
+  }
+
+  private async noAlerts(label: string): Promise<void> {
+    const text = await this.ctl.ctl(['status']);
+    const json = await this.ctl.get('/status', StatusAnswerSchema);
+    log(`controller ${label}: xenherdctl status (exit ${String(text.exitCode)}):\n${text.stdout.trimEnd()}`);
+    this.c.eq(text.exitCode, 0, `${label}: xenherdctl status exits 0`);
+    this.c.ok(text.stdout.startsWith('no alerts\n'), `${label}: xenherdctl status says "no alerts"`, text.stdout.split('\n')[0]);
+    const s = json.ok ? json.value.summary : null;
+    this.c.eq(s && { alerts: s.alerts, hosts: s.hosts, reachable: s.reachable, domus: s.domus, midMigration: s.midMigration }, { alerts: 0, hosts: 2, reachable: 2, domus: 1, midMigration: 0 }, `${label}: status summary`);
+  }
+
+  /** `xenherdctl drain|restore dom0a --json`: the job's events checked, the arrival measured. */
+  async job(kind: 'drain' | 'restore', from: Dom0, to: Dom0): Promise<boolean> {
+    const label = `${kind} dom0a`;
+    const k = this.c.scope(`${label}: `);
+    await this.pair.waitGap();
+    const events: JobEvent[] = [];
+    const watch = new ArrivalWatch(to, this.ctl, 'tiny');
+    log(`controller: xenherdctl ${kind} dom0a (tiny ${from.name} -> ${to.name})`);
+    const r = await this.ctl.ctl([kind, 'dom0a', '--json'], {
+      timeoutMs: MOVE_TIMEOUT_MS,
+      onLine: (l) => {
+        const e = JobEventSchema.safeParse(parseJson(l));
+        if (!e.success) return log(`controller ${label}: not a job event: ${l.slice(0, 300)}`);
+        events.push(e.data);
+        log(`controller ${label}: ${describeEvent(e.data)}`);
+      },
+    });
+    const end = events.find((e) => e.type === 'end');
+    const moves = events.filter((e) => e.type === 'move' && e.name === 'tiny');
+    const last = moves[moves.length - 1];
+    const attempts = new Set(moves.map((e) => (e.type === 'move' ? e.attempt : 0))).size;
+    const ok = r.exitCode === 0 && end?.type === 'end' && end.ok;
+    this.fig.moves.push({ label, exitCode: r.exitCode, durationS: r.durationS, moveS: last?.type === 'move' ? last.elapsedMs / 1000 : null, attempts, ok, provoked: false, settled: false });
+    if (r.stderr) log(`controller ${label}: stderr: ${oneLine(r.stderr, 1000)}`);
+    for (const e of moves) if (e.type === 'move' && (e.phase === 'retrying' || e.phase === 'failed')) log(`controller ${label}: SPONTANEOUS FAILURE (attempt ${e.attempt}): ${e.line ?? ''}`);
+    k.eq(r.exitCode, 0, 'xenherdctl exits 0');
+    k.eq(end?.type === 'end' && { ok: end.ok, moved: end.moved, remaining: end.remaining.length }, { ok: true, moved: 1, remaining: 0 }, 'the job ends with tiny moved, nothing left');
+    k.eq(last?.type === 'move' && { from: last.from, to: last.to, phase: last.phase }, { from: from.name, to: to.name, phase: 'moved' }, 'the move of tiny');
+    // what the agent printed, relayed as it came; the controller stops listening after 60 s without
+    // a line (its least silence budget, not configurable) and settles by asking both agents
+    // instead: under TCG the preflight or xl's memory transfer can be that quiet
+    const progress = moves.flatMap((e) => (e.type === 'move' && e.phase === 'progress' && e.line !== null ? [e.line] : []));
+    const settled = moves.some((e) => e.type === 'move' && e.phase === 'settling');
+    this.fig.moves[this.fig.moves.length - 1]!.settled = settled;
+    if (settled) log(`controller ${label}: FINDING: the controller heard nothing for 60 s and settled the move by asking both agents (${progress.length} progress line(s) relayed before)`);
+    if (progress.length > 0 || !settled) k.ok(progress[0]?.startsWith(`migrating tiny from ${from.name} to ${to.name} (operation `) === true, `the agent's first progress line relayed: "migrating tiny from ${from.name} to ${to.name} (operation …"`, progress[0]);
+    if (!settled) k.ok(progress.includes('Migration successful.'), "xl's own output relayed, up to: Migration successful.");
+    const states = events.flatMap((e) => (e.type === 'host' && e.host === 'dom0a' ? [e.maintenance.state] : [])).filter((x, i, all) => x !== all[i - 1]);
+    k.eq(states, kind === 'drain' ? ['draining', 'maintenance'] : ['restoring', 'online'], "dom0a's maintenance states as the job reported them");
+    const a = await watch.result(ok);
+    if (!ok) {
+      // nothing to wait for: say where everything stands and let the caller skip what needed the move
+      await this.pair.consistent(`${label} (failed)`);
+      return false;
+    }
+    this.fig.arrivals.push({ label, to: to.name, a });
+    log(`controller: ${describeArrival(label, to.name, a)}`);
+    k.ok(a.freshnessS !== null, `xl list on ${to.name} and the controller's where both saw tiny arrive`, a);
+    this.pair.markArrival();
+    // the job's end comes with the controller's own word; the host's state is what its agent reports next
+    const want = kind === 'drain' ? 'maintenance' : 'online';
+    await this.until(`${label}: hosts shows dom0a reachable and ${want}`, 60_000, async () => {
+      const h = await this.ctl.get('/hosts', HostsAnswerSchema);
+      const x = h.ok ? h.value.hosts.find((y) => y.host === 'dom0a') : undefined;
+      return x?.reachable === true && x.maintenance.state === want ? true : null;
+    });
+    log(`controller ${label}: xenherdctl hosts:\n${(await this.ctl.ctl(['hosts'])).stdout.trimEnd()}`);
+    await this.whereIs(label, to.name);
+    await this.xenstoreNames(to);
+    const at = await this.pair.consistent(`${label} after`);
+    k.eq(at, [to.name], `xl list: tiny on ${to.name}`);
+    const [ra, rb] = await this.pair.roles();
+    k.eq([ra, rb], to === this.lab.b ? ['Secondary/Primary', 'Primary/Secondary'] : ['Primary/Secondary', 'Secondary/Primary'], 'drbdadm role r0 on dom0a, dom0b (block-drbd followed tiny)');
+    return ok;
+  }
+
+  /**
+   * `xenherdctl reverse tiny` with dom0a's r0 down: the real forced migrate2 on dom0b runs `xl
+   * migrate`, which fails at dom0a's block-drbd and resumes tiny at dom0b.
+   */
+  async provokedReverseFailure(): Promise<void> {
+    const { a, b } = this.lab;
+    const k = this.c.scope('reverse (provoked failure): ');
+    await this.pair.waitGap();
+    const ledgers = [await this.pair.ledgerText(a), await this.pair.ledgerText(b)];
+    await a.run('drbdadm down r0');
+    await waitFor(b, 'drbdadm cstate r0', (s) => /^(WFConnection|Connecting)/.test(s), 60_000, 'dom0b waiting for its peer');
+    log('controller: dom0a r0 down; xenherdctl reverse tiny');
+    const events: unknown[] = [];
+    const r = await this.ctl.ctl(['reverse', 'tiny', '--json'], { timeoutMs: MOVE_TIMEOUT_MS, onLine: (l) => events.push(parseJson(l)) });
+    const parsed = events.map((e) => CommandEventSchema.safeParse(e)).flatMap((p) => (p.success ? [p.data] : []));
+    const progress = parsed.flatMap((e) => (e.type === 'progress' ? [e.line] : []));
+    const result = parsed.find((e) => e.type === 'result');
+    this.fig.moves.push({ label: 'reverse tiny (provoked failure: dom0a r0 down)', exitCode: r.exitCode, durationS: r.durationS, moveS: null, attempts: 1, ok: r.exitCode === 0, provoked: true, settled: false });
+    log(`controller reverse: exit ${String(r.exitCode)} after ${r.durationS.toFixed(1)} s; progress: ${oneLine(progress.join('\n'), 3000)} ;; result ${JSON.stringify(result ?? null)} ;; stderr ${oneLine(r.stderr, 800)}`);
+    const accepted = parsed.find((e) => e.type === 'accepted');
+    k.eq(accepted?.type === 'accepted' ? accepted.host : null, 'dom0a', "the controller hands it to dom0a (tiny's home)");
+    k.ok(progress.includes('asking dom0b to migrate tiny back to dom0a (migrate2 over ssh)'), "dom0a's agent asks dom0b's forced command");
+    k.ok(progress.some((l) => l.startsWith('dom0b: migrating tiny from dom0b to dom0a (operation ')), "dom0b's migrate2 ran xl migrate (its progress relayed)");
+    k.ok(progress.some((l) => /block-drbd/.test(l)), "the target's block-drbd failure is shown", progress.slice(-8));
+    k.eq(r.exitCode, 82, 'xenherdctl exits 82 (XH_ERR_MIGRATION_FAILED: still at the source)');
+    k.eq(result?.type === 'result' && { ok: result.ok, code: result.code }, { ok: false, code: 'XH_ERR_MIGRATION_FAILED' }, 'the result the controller relays');
+    k.eq([await this.pair.ledgerText(a), await this.pair.ledgerText(b)], ledgers, 'both ledger files unchanged');
+    k.eq(await this.pair.where(), ['dom0b'], 'tiny still runs on dom0b only');
+    this.pair.markArrival(); // a resumed domain gets the same rest as an arrival
+    await a.run('drbdadm up r0');
+    await waitFor(a, 'drbdadm cstate r0; drbdadm dstate r0', (s) => /^Connected\nUpToDate\/UpToDate/.test(s), 180_000, 'r0 Connected and in sync again');
+    await this.whereIs('after the failed reverse', 'dom0b');
+    await this.pair.consistent('after the failed reverse');
+  }
+
+  /** `status` without alerts, the agents stopped (no restart seen), the controller stopped. */
+  async finish(): Promise<void> {
+    await this.noAlerts('end');
+    for (const d of this.lab.hosts) {
+      const u = await stopAgentUnit(d, this.c, this.since[d.name] ?? '0');
+      this.fig.units.push(u);
+      log(`agents: ${d.name}: NRestarts ${u.restarts}, Result ${u.result}, ActiveState ${u.active}; systemd lines: ${oneLine(u.systemdLines.join('\n'), 1500) || 'none'}`);
+      this.c.eq(u.restarts, 0, `${d.name}: the agent was never restarted (no crash, no watchdog kill)`);
+    }
+    this.fig.controllerExit = await this.ctl.stop();
+    this.c.eq(this.fig.controllerExit, 0, 'xenherd-controller serve exits 0 on SIGTERM');
+    const errors = this.ctl.logLines().filter((l) => typeof l['level'] === 'number' && (l['level'] as number) >= 50);
+    log(`controller: ${errors.length} error line(s) in its log${errors.length ? `: ${oneLine(errors.slice(0, 5).map((e) => JSON.stringify(e)).join('\n'), 1500)}` : ''}`);
+  }
+
+  /** Ends the controller on a failure path (the Dom0s are powered off next anyway). */
+  async abort(): Promise<void> {
+    this.fig.controllerExit = await this.ctl.stop();
+  }
+}
+
+function parseJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return { notJson: line.slice(0, 300) };
+  }
+}
+
