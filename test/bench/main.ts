@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only agent,controller,where]`: the performance targets, measured
+// `npm run bench [-- --quick] [-- --only agent,controller,where,drain]`: the performance targets, measured
 // with the built single-file programs as real processes. Prints one table: what, measured,
 // target, pass/fail; exits 1 when a target is missed.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { buildBundles } from '../playground/processes.js';
 import { agentBench } from './agent-bench.js';
 import { controllerBench } from './controller-bench.js';
+import { drainBench } from './drain-bench.js';
 import { printTable, type Row } from './table.js';
 import { whereBench } from './where-bench.js';
 
-const SECTIONS = ['agent', 'controller', 'where'] as const;
+const SECTIONS = ['agent', 'controller', 'where', 'drain'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Section> } | string {
@@ -42,6 +43,7 @@ async function main(): Promise<number> {
     if (args.only.has('agent')) await agentBench(bundles.agent, dir, args.quick, rows);
     if (args.only.has('controller')) await controllerBench(bundles.controller, dir, args.quick, rows);
     if (args.only.has('where')) await whereBench(bundles, dir, args.quick, rows);
+    if (args.only.has('drain')) await drainBench(rows);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

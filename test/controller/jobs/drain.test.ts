@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectGoldenLog } from './golden-log.js';
 import type { SimSpec } from './sim-fleet.js';
 import { jobsBed, SPREAD, T0 } from './jobs-bed.js';
 
@@ -30,6 +31,7 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
       ['operator-action-done', 'ctl:admin', 'drain', true],
     ]);
     bed.neverTwice();
+    expectGoldenLog('drain/moves-every-domu-to-the-host-holding-its-replica-spreads-ove', bed.logs);
   });
 
   it('keeps the limits: 1 out of the host by default; --max-parallel 2 runs two, never more in the fleet', async () => {
@@ -60,6 +62,7 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
     const ratio = (par.clock.now() - T0) / bound;
     expect(ratio).toBeLessThan(1.1);
     console.log(`drain of 40 domUs: 1 at a time ${(seq / 1000).toFixed(1)} s for a bound of ${(total / 1000).toFixed(1)} s (×${(seq / total).toFixed(3)}); 2 at a time ${((par.clock.now() - T0) / 1000).toFixed(1)} s for ${(bound / 1000).toFixed(1)} s (×${ratio.toFixed(3)})`);
+    expectGoldenLog('drain/makespan-of-40-domus-against-the-lower-bound-for-the-limits', bed.logs);
   });
 
   it('memory pressure: refused before anything changes without --allow-partial; with it, the rest moves and xen1 stays draining', async () => {
@@ -76,6 +79,7 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
     expect(partial.message).toMatch(/1 domU\(s\) remain on xen1 \(3 moved\); xen1 stays in maintenance \(draining/);
     expect(bed.fleet.host('xen1').maintenance.state).toBe('draining');
     expect([...bed.fleet.host('xen1').domains.keys()]).toEqual(['a2']);
+    expectGoldenLog('drain/memory-pressure-refused-before-anything-changes-without-allo', bed.logs);
   });
 
   it('cancel (Ctrl-C): no new moves, the running one finishes; xen1 stays draining, and a re-run finishes it', async () => {
@@ -90,6 +94,7 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
     const again = await bed.finish(bed.start(DRAIN));
     expect(again).toMatchObject({ ok: true, moved: 3 });
     expect(bed.moves(job, 'started').length + bed.fleet.host('xen1').commands.filter((c) => c.op === 'migrate').length).toBe(5);
+    expectGoldenLog('drain/cancel-ctrl-c-no-new-moves-the-running-one-finishes-xen1-sta', bed.logs);
   });
 
   it('--timeout: stops starting moves when it runs out and ends with XH_ERR_TIMEOUT', async () => {
@@ -98,6 +103,7 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
     expect(end).toMatchObject({ ok: false, code: 'XH_ERR_TIMEOUT' });
     expect(end.message).toMatch(/the drain ran out of time: \d domU\(s\) remain on xen1/);
     expect(end.remaining.some((l) => l.blocker.kind === 'not-started')).toBe(true);
+    expectGoldenLog('drain/timeout-stops-starting-moves-when-it-runs-out-and-ends-with', bed.logs);
   });
 
   it('the same drain asked again follows the running one; another job on the host is refused', async () => {
@@ -109,5 +115,6 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
     expect(bed.core.hub.start({ kind: 'restore', host: 'xen1', timeoutMs: null }, 'bob', () => undefined)).toMatchObject({ ok: false, error: { code: 'XH_ERR_LOCKED' } });
     await bed.finish(first);
     expect(follower.end).toEqual(first.end);
+    expectGoldenLog('drain/the-same-drain-asked-again-follows-the-running-one-another-j', bed.logs);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectGoldenLog } from './golden-log.js';
 import { jobsBed, SPREAD } from './jobs-bed.js';
 
 const DRAIN = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: false, allowPartial: false, timeoutMs: null } as const;
@@ -13,6 +14,7 @@ describe('migration failures, ambiguous endings and crashes during a drain', () 
     expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 4 });
     expect(phases(bed, job, 'a1')).toEqual(['started', 'retrying', 'moved']);
     bed.neverTwice();
+    expectGoldenLog('faults/a-failed-migration-is-retried-still-at-the-source-and-succee', bed.logs);
   });
 
   it('three failures: a leftover, xen1 stays draining; with --cold-fallback it is shut down and started on the target', async () => {
@@ -34,6 +36,7 @@ describe('migration failures, ambiguous endings and crashes during a drain', () 
     expect(bed.fleet.starts.map((s) => [s.name, s.host])).toEqual([['a1', 'xen2']]);
     expect(bed.fleet.host('xen1').ledger.away['a1']).toMatchObject({ currentHost: 'xen2' });
     bed.neverTwice();
+    expectGoldenLog('faults/three-failures-a-leftover-xen1-stays-draining-with-cold-fall', bed.logs);
   });
 
   it('an ambiguous final handshake is settled by asking both hosts: at the target it is done, never started or migrated again', async () => {
@@ -45,6 +48,7 @@ describe('migration failures, ambiguous endings and crashes during a drain', () 
     expect(bed.fleet.host('xen1').commands.filter((c) => c.op === 'migrate' && c.name === 'a1')).toHaveLength(1);
     expect(bed.fleet.host('xen2').commands.filter((c) => c.op === 'inspect').map((c) => c.op === 'inspect' && c.name)).toEqual(['a1']);
     bed.neverTwice();
+    expectGoldenLog('faults/an-ambiguous-final-handshake-is-settled-by-asking-both-hosts', bed.logs);
   });
 
   it('an ambiguous ending that left it at the source is settled first, then retried', async () => {
@@ -54,6 +58,7 @@ describe('migration failures, ambiguous endings and crashes during a drain', () 
     expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 4 });
     expect(phases(bed, job, 'b1')).toEqual(['started', 'settling', 'retrying', 'moved']);
     bed.neverTwice();
+    expectGoldenLog('faults/an-ambiguous-ending-that-left-it-at-the-source-is-settled-fi', bed.logs);
   });
 
   it('an agent that goes silent mid-migration: the progress timeout settles it (it had moved)', async () => {
@@ -64,6 +69,7 @@ describe('migration failures, ambiguous endings and crashes during a drain', () 
     const a2 = bed.moves(job).filter((m) => m.name === 'a2');
     expect(a2.map((m) => m.phase)).toEqual(['started', 'settling', 'moved']);
     expect(a2[1]?.line).toMatch(/XH_ERR_TIMEOUT: no progress from xen1 for 60 s/);
+    expectGoldenLog('faults/an-agent-that-goes-silent-mid-migration-the-progress-timeout', bed.logs);
   });
 
   it("a crash of the source's agent mid-drain: the move in flight is settled when it is back, and the drain goes on", async () => {
@@ -80,6 +86,7 @@ describe('migration failures, ambiguous endings and crashes during a drain', () 
     expect(x1.maintenance.state).toBe('maintenance');
     expect(bed.moves(job, 'settling').length).toBeGreaterThan(0);
     bed.neverTwice();
+    expectGoldenLog('faults/a-crash-of-the-source-s-agent-mid-drain-the-move-in-flight-i', bed.logs);
   });
 
   it('a crash that outlasts the wait: the drain ends with what remains and why', async () => {
@@ -91,5 +98,6 @@ describe('migration failures, ambiguous endings and crashes during a drain', () 
     expect(end.ok).toBe(false);
     expect(end.remaining.length).toBeGreaterThan(0);
     expect(end.message).toMatch(/xen1 stays in maintenance/);
+    expectGoldenLog('faults/a-crash-that-outlasts-the-wait-the-drain-ends-with-what-rema', bed.logs);
   });
 });

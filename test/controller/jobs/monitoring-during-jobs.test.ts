@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectGoldenLog } from './golden-log.js';
 import { metricFamilies } from '../../../controller/api/metric-families.js';
 import { renderPrometheusText } from '../../../controller/api/prometheus-text.js';
 import { DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js';
@@ -59,5 +60,6 @@ describe('monitoring through drain, maintenance off and restore', () => {
     await bed.finish(bed.start({ kind: 'restore', host: 'xen1', timeoutMs: null }));
     expect(check()).toMatchObject({ status: 'OK', summary: '3 hosts reachable, 5 domUs running' });
     expect(sample('xenherd_migration_duration_seconds_count', { outcome: 'ok' })).toBe(8);
+    expectGoldenLog('monitoring-during-jobs/follows-the-jobs-and-the-transition-of-xen1-back-online', bed.logs);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectGoldenLog } from './golden-log.js';
 import { jobsBed, SPREAD } from './jobs-bed.js';
 
 const DRAIN = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: false, allowPartial: false, timeoutMs: null } as const;
@@ -22,6 +23,7 @@ describe('the drain lives on the agents: controller restarts, two controllers, D
     expect(Object.values(bed.fleet.host('xen1').ledger.away).every((a) => a.operationId === op)).toBe(true);
     expect(bed.fleet.host('xen1').domains.size).toBe(0);
     bed.neverTwice();
+    expectGoldenLog('restart/a-controller-restart-mid-drain-the-re-run-picks-up-the-same', bed.logs);
   });
 
   it("two controllers racing for one drain: the agent's maintenance owner refuses the second", async () => {
@@ -37,6 +39,7 @@ describe('the drain lives on the agents: controller restarts, two controllers, D
     expect(await bed.finish(a)).toMatchObject({ ok: true, moved: 4 });
     expect(bed.fleet.host('xen1').commands.filter((c) => c.op === 'migrate')).toHaveLength(4);
     bed.neverTwice();
+    expectGoldenLog('restart/two-controllers-racing-for-one-drain-the-agent-s-maintenance', bed.logs);
   });
 
   it('when the first controller dies, its lease lapses and the second continues the same drain', async () => {
@@ -52,6 +55,7 @@ describe('the drain lives on the agents: controller restarts, two controllers, D
     expect(await bed.finish(b)).toMatchObject({ ok: true });
     expect(bed.fleet.host('xen1').maintenance).toMatchObject({ state: 'maintenance', operationId: op, owner: 'ctl-b' });
     bed.neverTwice();
+    expectGoldenLog('restart/when-the-first-controller-dies-its-lease-lapses-and-the-seco', bed.logs);
   });
 
   it('a Dom0 reboot in maintenance keeps the flag and starts nothing; restore brings every domU home and clears the ledger', async () => {
@@ -71,5 +75,6 @@ describe('the drain lives on the agents: controller restarts, two controllers, D
     expect([...x1.domains.keys()].sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
     for (const h of bed.fleet.hosts.values()) expect([h.name, h.ledger.away, h.ledger.visitors]).toEqual([h.name, {}, {}]);
     bed.neverTwice();
+    expectGoldenLog('restart/a-dom0-reboot-in-maintenance-keeps-the-flag-and-starts-nothi', bed.logs);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectGoldenLog } from './golden-log.js';
 import type { SimSpec } from './sim-fleet.js';
 import { jobsBed, SPREAD } from './jobs-bed.js';
 
@@ -30,6 +31,7 @@ describe('restore and rebalance', () => {
     expect(Object.keys(bed.fleet.host('xen3').ledger.away)).toEqual(['guest2']);
     expect(bed.fleet.host('xen1').maintenance.state).toBe('online');
     bed.neverTwice();
+    expectGoldenLog('restore-rebalance/restore-with-visitors-parked-at-home-they-go-to-their-own-ho', bed.logs);
   });
 
   it('restore reports leftovers with reasons and still brings the rest home', async () => {
@@ -38,6 +40,7 @@ describe('restore and rebalance', () => {
     const end = await bed.finish(bed.start(RESTORE));
     expect(end).toMatchObject({ ok: false, moved: 3 });
     expect(end.remaining.map((l) => l.message)).toEqual(['a1 is paused: only a running domU is live-migrated (resume or stop it first)']);
+    expectGoldenLog('restore-rebalance/restore-reports-leftovers-with-reasons-and-still-brings-the', bed.logs);
   });
 
   it('rebalance after maintenance: xen1 put online without a restore, rebalance sends its domUs home', async () => {
@@ -55,6 +58,7 @@ describe('restore and rebalance', () => {
     expect([...bed.fleet.host('xen1').domains.keys()].sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
     const again = await bed.finish(bed.start({ kind: 'rebalance', maxMoves: null, timeoutMs: null }));
     expect(again.message).toMatch(/the fleet is balanced: nothing to move/);
+    expectGoldenLog('restore-rebalance/rebalance-after-maintenance-xen1-put-online-without-a-restor', bed.logs);
   });
 
   it('rebalance waits while a drain runs in this controller', async () => {
@@ -67,6 +71,7 @@ describe('restore and rebalance', () => {
     expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED' });
     expect(end.message).toMatch(/nothing moved: a drain of xen3 runs/);
     await bed.finish(drain);
+    expectGoldenLog('restore-rebalance/rebalance-waits-while-a-drain-runs-in-this-controller', bed.logs);
   });
 
   it('maintenance on is refused while domUs run; off is refused while a job works on the host', async () => {
@@ -81,5 +86,6 @@ describe('restore and rebalance', () => {
     expect(off.message).toMatch(/a drain job \(job-[^,]+, by ctl:admin\) works on xen1: stop it first/);
     await bed.finish(drain);
     expect(await bed.finish(bed.start({ kind: 'maintenance', host: 'xen3', on: true }))).toMatchObject({ ok: false });
+    expectGoldenLog('restore-rebalance/maintenance-on-is-refused-while-domus-run-off-is-refused-whi', bed.logs);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectGoldenLog } from './golden-log.js';
 import type { SimSpec } from './sim-fleet.js';
 import { jobsBed } from './jobs-bed.js';
 
@@ -50,6 +51,7 @@ describe('rolling maintenance over 6 hosts', () => {
     }
     expect(bed.fleet.maxInFlight).toBeLessThanOrEqual(2);
     bed.neverTwice();
+    expectGoldenLog('roll/groups-never-hold-both-hosts-of-a-pair-each-group-drained-re', bed.logs);
   });
 
   it('a group whose hosts do not come back in time ends the roll with the group in maintenance', async () => {
@@ -59,5 +61,6 @@ describe('rolling maintenance over 6 hosts', () => {
     expect(end).toMatchObject({ ok: false, code: 'XH_ERR_TIMEOUT' });
     expect(end.message).toMatch(/group 1\/2 \(a1\): a1 did not come back with a new boot id within 120 s; the group stays in maintenance/);
     expect(bed.fleet.host('a1').maintenance.state).toBe('maintenance');
+    expectGoldenLog('roll/a-group-whose-hosts-do-not-come-back-in-time-ends-the-roll-w', bed.logs);
   });
 });
