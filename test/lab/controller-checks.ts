@@ -10,15 +10,17 @@
 //     block-drbd and resumes tiny at dom0b: exit 82 relayed back through controller and ctl,
 //     both ledgers unchanged, `where` still dom0b;
 //   - restore dom0a: tiny back (dom0b's agent runs `xl migrate --reason restore`), dom0a online,
-//     `where` follows, freshness, xenstore names dom0a; `status` without alerts; agents and
-//     controller stopped cleanly.
+//     `where` follows, freshness, xenstore names dom0a;
+//   - `xenherdctl migrate tiny dom0b`, then `xenherdctl reverse tiny` back through dom0b's real
+//     sshd and forced migrate2, each followed by `where` and the xenstore area; `status` without
+//     alerts; agents and controller stopped cleanly.
 // Every move is checked against both xl lists and ledgers (pair-state.ts). The drain and restore
 // jobs retry a failed migration by themselves: each retry is logged as a spontaneous failure.
 import { CommandEventSchema, HostsAnswerSchema, StatusAnswerSchema, WhereAnswerSchema } from '../../shared/protocol/ctl-api.js';
 import { JobEventSchema, type JobEvent } from '../../shared/protocol/ctl-jobs.js';
 import { describeEvent, type ControllerFigures } from './controller-figures.js';
 import { readFileSync } from 'node:fs';
-import { installAgentPackage, startAgentUnit, stopAgentUnit } from './agent-units.js';
+import { checkWatchdogRunning, installAgentPackage, startAgentUnit, stopAgentUnit } from './agent-units.js';
 import { ArrivalWatch, answersOnly, describeArrival } from './arrival.js';
 import type { Checks } from './checks.js';
 import { ControllerHost } from './controller-host.js';
@@ -47,18 +49,24 @@ export class ControllerPhase {
   static async start(lab: Lab, checks: Checks, pair: PairState, port: number): Promise<ControllerPhase> {
     const ctl = await ControllerHost.start(lab.workDir, port);
     const p = new ControllerPhase(lab, checks.scope('[controller] '), pair, ctl);
-    for (const d of lab.hosts) {
+    const sections = lab.hosts.map((d) => {
       const section = ctl.enroll(d.name);
       p.c.eq(section['url'], ctl.agentUrl, `enroll ${d.name}: the agent's URL (publicUrl)`);
-      await installAgentPackage(d, p.c, section);
-      p.since[d.name] = (await d.run('date +%s')).trim();
-    }
+      return section;
+    });
+    await Promise.all(
+      lab.hosts.map(async (d, i) => {
+        await installAgentPackage(d, p.c, sections[i] ?? {});
+        p.since[d.name] = (await d.run('date +%s')).trim();
+      }),
+    );
     const t0 = Date.now();
     await Promise.all(
       lab.hosts.map(async (d) => {
         const r = await startAgentUnit(d);
         p.fig.agentStartS[d.name] = r.ok ? r.s : null;
         p.c.ok(r.ok, `${d.name}: systemctl start xenherd-agent (the packaged unit) reaches READY=1`, r.detail);
+        if (r.ok) await checkWatchdogRunning(d, p.c);
       }),
     );
     const hosts = await p.until('both agents reachable with a first report', 240_000, async () => {
@@ -163,16 +171,7 @@ export class ControllerPhase {
     if (!settled) k.ok(progress.includes('Migration successful.'), "xl's own output relayed, up to: Migration successful.");
     const states = events.flatMap((e) => (e.type === 'host' && e.host === 'dom0a' ? [e.maintenance.state] : [])).filter((x, i, all) => x !== all[i - 1]);
     k.eq(states, kind === 'drain' ? ['draining', 'maintenance'] : ['restoring', 'online'], "dom0a's maintenance states as the job reported them");
-    const a = await watch.result(ok);
-    if (!ok) {
-      // nothing to wait for: say where everything stands and let the caller skip what needed the move
-      await this.pair.consistent(`${label} (failed)`);
-      return false;
-    }
-    this.fig.arrivals.push({ label, to: to.name, a });
-    log(`controller: ${describeArrival(label, to.name, a)}`);
-    k.ok(a.freshnessS !== null, `xl list on ${to.name} and the controller's where both saw tiny arrive`, a);
-    this.pair.markArrival();
+    if (!(await this.arrival(label, to, watch, ok, k))) return false;
     // the job's end comes with the controller's own word; the host's state is what its agent reports next
     const want = kind === 'drain' ? 'maintenance' : 'online';
     await this.until(`${label}: hosts shows dom0a reachable and ${want}`, 60_000, async () => {
@@ -223,6 +222,58 @@ export class ControllerPhase {
     await waitFor(a, 'drbdadm cstate r0; drbdadm dstate r0', (s) => /^Connected\nUpToDate\/UpToDate/.test(s), 180_000, 'r0 Connected and in sync again');
     await this.whereIs('after the failed reverse', 'dom0b');
     await this.pair.consistent('after the failed reverse');
+  }
+
+  /**
+   * A command through the controller that moves tiny: `xenherdctl migrate tiny dom0b` (dom0a's
+   * agent runs `xl migrate`) or `xenherdctl reverse tiny` (dom0a's agent asks dom0b's forced
+   * migrate2 over the real sshd, which runs `xl migrate` back). Exit 0, the progress relayed,
+   * `where` and tiny's xenstore area follow, ledgers and xl lists agree.
+   */
+  async command(args: readonly ['migrate', 'tiny', 'dom0b'] | readonly ['reverse', 'tiny'], from: Dom0, to: Dom0): Promise<boolean> {
+    const label = args.join(' ');
+    const k = this.c.scope(`${label}: `);
+    await this.pair.waitGap();
+    const watch = new ArrivalWatch(to, this.ctl, 'tiny');
+    log(`controller: xenherdctl ${label} (tiny ${from.name} -> ${to.name})`);
+    const events: unknown[] = [];
+    const r = await this.ctl.ctl([...args, '--json'], { timeoutMs: MOVE_TIMEOUT_MS, onLine: (l) => events.push(parseJson(l)) });
+    const parsed = events.map((e) => CommandEventSchema.safeParse(e)).flatMap((p) => (p.success ? [p.data] : []));
+    const progress = parsed.flatMap((e) => (e.type === 'progress' ? [e.line] : []));
+    const result = parsed.find((e) => e.type === 'result');
+    const ok = r.exitCode === 0 && result?.type === 'result' && result.ok;
+    this.fig.moves.push({ label, exitCode: r.exitCode, durationS: r.durationS, moveS: null, attempts: 1, ok, provoked: false, settled: false });
+    log(`controller ${label}: exit ${String(r.exitCode)} after ${r.durationS.toFixed(1)} s; progress: ${oneLine(progress.join('\n'), 3000)} ;; result ${JSON.stringify(result ?? null)}${r.stderr ? ` ;; stderr ${oneLine(r.stderr, 800)}` : ''}`);
+    const accepted = parsed.find((e) => e.type === 'accepted');
+    k.eq(accepted?.type === 'accepted' ? accepted.host : null, 'dom0a', args[0] === 'reverse' ? "the controller hands it to dom0a (tiny's home)" : 'the controller hands it to dom0a (where tiny runs)');
+    if (args[0] === 'reverse') {
+      k.ok(progress.includes('asking dom0b to migrate tiny back to dom0a (migrate2 over ssh)'), "dom0a's agent asks dom0b's forced command");
+      k.ok(progress.some((l) => l.startsWith('dom0b: migrating tiny from dom0b to dom0a (operation ')), "dom0b's forced migrate2 ran xl migrate (its progress relayed)");
+    } else k.ok(progress.some((l) => l.startsWith('migrating tiny from dom0a to dom0b (operation ')), "dom0a's agent ran xl migrate (its progress relayed)");
+    k.eq(r.exitCode, 0, 'xenherdctl exits 0');
+    k.eq(result?.type === 'result' && { ok: result.ok, code: result.code }, { ok: true, code: null }, 'the result the controller relays');
+    if (!(await this.arrival(label, to, watch, ok, k))) return false;
+    await this.whereIs(label, to.name);
+    await this.xenstoreNames(to);
+    k.eq(await this.pair.consistent(`${label} after`), [to.name], `xl list: tiny on ${to.name}`);
+    return true;
+  }
+
+  /**
+   * After a move command ended: on failure, where everything stands (the caller skips what needed
+   * the move); on success, when xl list and the controller's where each saw tiny arrive.
+   */
+  private async arrival(label: string, to: Dom0, watch: ArrivalWatch, ok: boolean, k: Checks): Promise<boolean> {
+    const a = await watch.result(ok);
+    if (!ok) {
+      await this.pair.consistent(`${label} (failed)`);
+      return false;
+    }
+    this.fig.arrivals.push({ label, to: to.name, a });
+    log(`controller: ${describeArrival(label, to.name, a)}`);
+    k.ok(a.freshnessS !== null, `xl list on ${to.name} and the controller's where both saw tiny arrive`, a);
+    this.pair.markArrival();
+    return true;
   }
 
   /** `status` without alerts, the agents stopped (no restart seen), the controller stopped. */

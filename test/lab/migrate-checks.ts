@@ -17,6 +17,8 @@
 //      ledgers unchanged. (The reverse path keeps the forced migrate2 over the real sshd covered
 //      without a migration of its own.)
 //   5. `xenherdctl restore dom0a`: tiny back home (dom0b's agent runs `xl migrate`), dom0a online.
+//   6. `xenherdctl migrate tiny dom0b`, then `xenherdctl reverse tiny`: home again through dom0b's
+//      real sshd and forced migrate2.
 // Every migration waits >= 30 s after tiny's last arrival (README); after each, both ledgers must
 // agree with both `xl list`s. The agents are stopped before tiny is destroyed at the end: dom0b's
 // guarded autostart would otherwise start it again once it runs nowhere.
@@ -112,7 +114,10 @@ export async function migrateCheck(lab: Lab, checks: Checks, remote: string, con
     c.eq(at, [out ? 'dom0b' : 'dom0a'], '3: after the hostile requests tiny still runs where it was');
     if (at[0] === 'dom0b') {
       await phase.provokedReverseFailure();
-      await phase.job('restore', b, a);
+      if (await phase.job('restore', b, a)) {
+        // a reverse that succeeds, through the real forced command
+        if (await phase.command(['migrate', 'tiny', 'dom0b'], a, b)) await phase.command(['reverse', 'tiny'], b, a);
+      }
     } else {
       c.ok(false, '2: tiny did not reach dom0b: the provoked failure and the restore were skipped');
     }
