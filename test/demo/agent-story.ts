@@ -74,16 +74,20 @@ export async function agentStory(): Promise<number> {
     say();
     say('2. xen3 reboots (power cut, power back): what it sees while DRBD reconnects');
     sim.power('xen3', 'off');
+    // xen3's replication links stay down until the first inventory is read: on a loaded machine
+    // the agent's start-up alone can outlast DRBD's reconnect
+    const links = Object.values(sim.state().drbd).filter((r) => r.nodes.includes('xen3')).map((r) => r.name);
+    for (const res of links) sim.drbd(res, 'disconnect');
     sim.power('xen3', 'on');
     const early = await inventoryOn(sim, agent, 'xen3');
+    for (const res of links) sim.drbd(res, 'connect');
     say(indent(early.stdout));
     say();
     say('Right after boot no domU runs on xen3 and every replica is Secondary with its peer Unknown:');
     say('DRBD cannot tell yet whether the peer Dom0 is using the disk. Starting a domU now could');
     say('split the brain, so guarded autostart must wait here, never treat it as safe.');
     say();
-    // the simulated DRBD reconnects connect-delay after power-on (long enough that the first
-    // inventory above is read before it, also on a loaded machine)
+    // the simulated DRBD reconnects connect-delay after its links are back
     await new Promise((resolve) => setTimeout(resolve, (sim?.state().connectDelayMs ?? 0) + 500));
     say('A moment later DRBD has reconnected:');
     const later = await inventoryOn(sim, agent, 'xen3');

@@ -17,12 +17,12 @@ export function renderLog(lines: readonly LogLine[]): string {
 }
 
 /**
- * Compares a scenario's log with test/controller/jobs/golden/NAME.log (the deterministic clock
+ * Compares a scenario's log with test/controller/jobs/golden/NAME.golden (the deterministic clock
  * makes it the same on every run). A missing file is written and the test fails, so a new golden
  * log is always read by a person before it is committed; XENHERD_GOLDEN=update rewrites them all.
  */
 export function expectGoldenLog(name: string, lines: readonly LogLine[]): void {
-  const file = join(DIR, `${name}.log`);
+  const file = join(DIR, `${name}.golden`);
   const text = renderLog(lines);
   if (!existsSync(file) || process.env['XENHERD_GOLDEN'] === 'update') {
     mkdirSync(dirname(file), { recursive: true });
