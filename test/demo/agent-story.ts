@@ -87,8 +87,13 @@ export async function agentStory(): Promise<number> {
     say('DRBD cannot tell yet whether the peer Dom0 is using the disk. Starting a domU now could');
     say('split the brain, so guarded autostart must wait here, never treat it as safe.');
     say();
-    // the simulated DRBD reconnects connect-delay after its links are back
-    await new Promise((resolve) => setTimeout(resolve, (sim?.state().connectDelayMs ?? 0) + 500));
+    // the simulated DRBD reconnects connect-delay after its links are back: wait for the
+    // connection itself, not for a guess of how long it takes on this machine
+    const deadline = Date.now() + (sim.state().connectDelayMs + 30_000);
+    while (!links.every((res) => sim?.state().drbd[res]?.link === 'connected')) {
+      if (Date.now() > deadline) throw new Error(`xen3's DRBD links did not reconnect: ${links.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     say('A moment later DRBD has reconnected:');
     const later = await inventoryOn(sim, agent, 'xen3');
     say(indent(later.stdout));
