@@ -33,6 +33,8 @@ const outIdx = args.indexOf('--outdir');
 const outdir = outIdx >= 0 ? args.splice(outIdx, 2)[1] : join(root, 'dist');
 if (!outdir) throw new Error('--outdir needs a directory');
 const only = args;
+// XENHERD_BUILD_READABLE=1: names kept and code left unminified, for reading a CPU profile
+const readable = process.env.XENHERD_BUILD_READABLE === '1';
 mkdirSync(outdir, { recursive: true });
 // dist/ sits under the repo's package.json ("type": "module"): tell Node the bundles there are
 // CommonJS, so ./dist/xenherd-agent runs in place too (a copy on its own needs nothing).
@@ -47,8 +49,8 @@ for (const { name, entry } of entries) {
     platform: 'node',
     target: 'node18',
     format: 'cjs',
-    minify: true,
-    keepNames: false,
+    minify: !readable,
+    keepNames: readable,
     legalComments: 'none',
     logLevel: 'warning',
     plugins: [nativeOptionalDeps],

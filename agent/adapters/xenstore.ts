@@ -37,6 +37,11 @@ export interface XenstoreAdapter {
   /** null when the path does not exist */
   read(path: string): Promise<Result<string | null, ToolFailure>>;
   write(path: string, value: string): Promise<Result<void, ToolFailure>>;
+  /**
+   * Several nodes in one `xenstore-write P1 V1 P2 V2 …`: the tool writes more than one pair inside
+   * one transaction (xenstore_client.c), so they land together or not at all, for one tool run.
+   */
+  writeAll(values: Readonly<Record<string, string>>): Promise<Result<void, ToolFailure>>;
 }
 
 export interface XenstoreDeps {
@@ -85,13 +90,17 @@ export function createXenstore(deps: XenstoreDeps): XenstoreAdapter {
     return ok(unsanitiseXenstoreValue(out));
   };
 
-  const write: XenstoreAdapter['write'] = async (path, value) => {
-    if (!VALID_PATH.test(path)) return err(usageFailure('xenstore-write', [path, value], badPath(path).message));
-    const r = await deps.run('xenstore-write', [path, sanitiseXenstoreValue(value)], { timeoutMs });
+  const writeAll: XenstoreAdapter['writeAll'] = async (values) => {
+    const args = Object.entries(values).flatMap(([path, value]) => [path, sanitiseXenstoreValue(value)]);
+    const bad = Object.keys(values).find((p) => !VALID_PATH.test(p));
+    // no pair at all would be the tool's usage error: refused here like a bad path
+    if (bad !== undefined || args.length === 0) return err(usageFailure('xenstore-write', args, badPath(bad ?? '').message));
+    const r = await deps.run('xenstore-write', args, { timeoutMs });
     return r.ok ? ok(undefined) : r;
   };
+  const write: XenstoreAdapter['write'] = (path, value) => writeAll({ [path]: value });
 
-  return { watch, read, write };
+  return { watch, read, write, writeAll };
 }
 
 /** A call refused before running anything: reported as a tool failure with no exit code. */

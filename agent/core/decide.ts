@@ -6,6 +6,8 @@ import { log } from './effects.js';
 import { jitteredMs, retryDelayMs } from './delays.js';
 import { busyWith } from './busy.js';
 import { endAwayOfReturned } from './home-again.js';
+import { endVisitorsGoneHome } from './visitor-gone-home.js';
+import { alarmStrandedHalves } from './stranded-half.js';
 import { enqueue, pump } from './starts.js';
 import { reasonOf } from '../decide/autostart.js';
 import { snapshotOf, statusLine } from './status.js';
@@ -52,7 +54,7 @@ function maybeStart(s: AgentState, fx: Fx, name: string, configPath: string, rec
 
 /** notifyStatus false: the caller tells systemd itself (READY=1 carries the first STATUS=) */
 export function decide(s: AgentState, fx: Fx, now: number, notifyStatus = true): AgentState {
-  let n = endAwayOfReturned(reportMismatches({ ...s, dirty: false }, fx), fx);
+  let n = alarmStrandedHalves(endVisitorsGoneHome(endAwayOfReturned(reportMismatches({ ...s, dirty: false }, fx), fx), fx, now), fx, now);
   const decisions = decideAll(snapshotOf(n, now));
   const records = new Map(n.records);
   let handled = n.handledThisBoot;

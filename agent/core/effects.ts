@@ -26,7 +26,11 @@ export type Effect =
   | { readonly e: 'watch'; readonly watcher: WatcherName; readonly gen: number }
   | { readonly e: 'unwatch'; readonly watcher: WatcherName; readonly gen: number }
   | { readonly e: 'poll-drbd'; readonly names: readonly string[] }
-  | { readonly e: 'recheck'; readonly name: string; readonly toolstack: ToolstackKind; readonly pollNames: readonly string[] | null }
+  /**
+   * the re-check before a start: `xl list` (and DRBD when polling) read again; current: the
+   * state's list already is what `xl list` says now (core/recheck.ts): no tool run
+   */
+  | { readonly e: 'recheck'; readonly name: string; readonly toolstack: ToolstackKind; readonly pollNames: readonly string[] | null; readonly current: boolean }
   | { readonly e: 'create'; readonly name: string; readonly configPath: string; readonly toolstack: ToolstackKind }
   /** answer a control request; keepOpen: a granted hold keeps its connection until the client closes it */
   | { readonly e: 'reply'; readonly id: number; readonly response: ControlResponse; readonly keepOpen: boolean }
@@ -42,6 +46,8 @@ export type Effect =
   | { readonly e: 'write-maintenance'; readonly flag: Maintenance; readonly since: string }
   /** end the ledger's away record of NAME, if it still says currentHost (it runs here again) */
   | { readonly e: 'end-away'; readonly name: string; readonly currentHost: string; readonly host: string }
+  /** end the ledger's visitor record of NAME, if it is still the one from HOME of operationId (its home took it back) */
+  | { readonly e: 'end-visitor'; readonly name: string; readonly home: string; readonly operationId: string; readonly host: string }
   /**
    * fresh reads for `inspect`: xl list, and `drbdadm status` of NAME's resources when readDrbd
    * (resources null: read them from NAME's config in the config dir)

@@ -68,8 +68,8 @@ export type AgentEvent =
   | { readonly t: 'timer'; readonly name: string }
   | { readonly t: 'control'; readonly id: number; readonly conn: number; readonly req: ControlRequest }
   | { readonly t: 'conn-closed'; readonly conn: number }
-  /** the re-check right before an `xl create`: xl list again, and DRBD polled again when polling */
-  | { readonly t: 'rechecked'; readonly name: string; readonly domains: DomainsRead; readonly polled: ReadonlyMap<string, DrbdResourceView> | null }
+  /** the re-check right before an `xl create`: xl list again ('current': the state's list is), and DRBD polled again when polling */
+  | { readonly t: 'rechecked'; readonly name: string; readonly domains: DomainsRead | 'current'; readonly polled: ReadonlyMap<string, DrbdResourceView> | null }
   | { readonly t: 'created'; readonly name: string; readonly ok: boolean; readonly message: string }
   | { readonly t: 'coexistence'; readonly warnings: readonly string[] }
   | { readonly t: 'link-open'; readonly gen: number }
@@ -81,6 +81,7 @@ export type AgentEvent =
   | { readonly t: 'command-done'; readonly commandId: string; readonly outcome: CommandOutcome }
   | { readonly t: 'maintenance-written'; readonly problem: string | null }
   | { readonly t: 'away-ended'; readonly name: string; readonly problem: string | null }
+  | { readonly t: 'visitor-ended'; readonly name: string; readonly problem: string | null }
   | { readonly t: 'inspected'; readonly commandId: string; readonly read: InspectRead }
   | { readonly t: 'xenstore-written'; readonly domid: number; readonly name: string; readonly problem: string | null }
   /** SIGHUP with a valid new config */

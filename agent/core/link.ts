@@ -5,6 +5,7 @@ import { log } from './effects.js';
 import { changedSections, hostStateOf } from './host-state.js';
 import type { AgentState, LinkState } from './state.js';
 import { arm, disarm, type Fx } from './timers.js';
+import { reportView } from './view-lag.js';
 
 /**
  * The agent's link to its controller, as state: connect, `hello`, wait for `welcome`, then a full
@@ -64,8 +65,9 @@ export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<Con
     case 'welcome': {
       if (s.link.phase !== 'hello') return s;
       fx.push(log('info', 'controller link up: reporting this host', { link: 'up' }));
-      let n = withLink(s, { phase: 'up', failures: 0, refused: false, heartbeatMs: m.heartbeatMs, staleAfterMs: m.staleAfterMs });
-      n = sendState(n, fx, now);
+      let n = withLink(s, { phase: 'up', failures: 0, refused: false, heartbeatMs: m.heartbeatMs, staleAfterMs: m.staleAfterMs, accepts: m.accepts ?? [], viewSent: 'current' });
+      // a new link starts current at the controller: a view behind is said right after the snapshot
+      n = reportView(sendState(n, fx, now), fx, now, 'any');
       return arm(n, fx, 'heartbeat', m.heartbeatMs);
     }
     case 'error':

@@ -6,6 +6,8 @@ import { nameDom0InGuests } from './xenstore-names.js';
 import { settleCreated } from './created.js';
 import { applyReadFlag } from './maintenance-command.js';
 import { arm, type Fx } from './timers.js';
+import { answerJoinedRechecks } from './recheck.js';
+import { followMigrationRows } from './migration-rows.js';
 
 /**
  * The two reads many events ask for — the whole host, and `xl list` alone — coalesced: while one
@@ -38,7 +40,7 @@ export function requestList(s: AgentState, fx: Fx): AgentState {
 }
 
 function applyDomains(s: AgentState, fx: Fx, read: DomainsRead, now: number): AgentState {
-  if (read.ok) return nameDom0InGuests({ ...s, domains: read.domains, dirty: true }, fx, now);
+  if (read.ok) return followMigrationRows(nameDom0InGuests({ ...s, domains: read.domains, dirty: true }, fx, now), fx, read.domains);
   fx.push(log('error', `cannot list domains: ${read.message}`, { code: read.code }));
   return { ...s, domains: null, dirty: true };
 }
@@ -48,7 +50,7 @@ export function onDomainsRead(s: AgentState, fx: Fx, read: DomainsRead, now: num
   let n = settleCreated(applyDomains({ ...s, listRead: f.read }, fx, read, now));
   if (f.again && n.toolstack !== null && n.phase !== 'stopping' && n.phase !== 'stopped') fx.push({ e: 'read-domains', toolstack: n.toolstack });
   else if (f.again) n = { ...n, listRead: { ...n.listRead, running: false } };
-  return n;
+  return answerJoinedRechecks(n, fx, 'current');
 }
 
 export function onFullRead(s: AgentState, fx: Fx, read: HostRead, now: number): AgentState {
@@ -96,6 +98,7 @@ export function onReadFailed(s: AgentState, fx: Fx, which: 'full' | 'list', mess
   const key = which === 'full' ? 'fullRead' : 'listRead';
   const f = finished(s[key]);
   const n: AgentState = { ...s, [key]: { ...f.read, running: false } };
-  if (!f.again) return n;
-  return which === 'full' ? requestFullRead(n, fx) : requestList(n, fx);
+  if (which === 'full') return f.again ? requestFullRead(n, fx) : n;
+  // the re-checks waiting for this read run their own `xl list` instead
+  return answerJoinedRechecks(f.again ? requestList(n, fx) : n, fx, 'own');
 }

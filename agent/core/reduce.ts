@@ -12,8 +12,12 @@ import { maintenanceAfterList, onMaintenanceWritten } from './maintenance-comman
 import { closeLink, connectLink, onHeartbeatTimer, onLinkClosed, onLinkFailed, onLinkMessage, onLinkOpen, sendState } from './link.js';
 import { statusLine } from './status.js';
 import { onAwayEnded } from './home-again.js';
+import { onVisitorEnded } from './visitor-gone-home.js';
+import { onStrandedTimer } from './stranded-half.js';
 import type { AgentState } from './state.js';
 import { arm, disarmAll, fired, type Fx } from './timers.js';
+import { nameDom0InGuests } from './xenstore-names.js';
+import { listLanded, noteDomainChange, onViewTimer, reportView } from './view-lag.js';
 
 const INITIAL_FLEET_WAIT_MS = 10_000;
 
@@ -40,11 +44,13 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'full-read':
       return connectFirst(onFullRead(s, fx, ev.read, now), fx);
     case 'domains-read':
-      return maintenanceAfterList(onDomainsRead(s, fx, ev.read, now), fx, now);
+      return maintenanceAfterList(listLanded(onDomainsRead(s, fx, ev.read, now), fx, now), fx, now);
     case 'read-failed':
-      return ev.read === 'full' ? connectFirst(onReadFailed(s, fx, ev.read, ev.message), fx) : maintenanceAfterList(onReadFailed(s, fx, ev.read, ev.message), fx, now);
+      return ev.read === 'full' ? connectFirst(onReadFailed(s, fx, ev.read, ev.message), fx) : maintenanceAfterList(listLanded(onReadFailed(s, fx, ev.read, ev.message), fx, now), fx, now);
     case 'watch-line':
-      return ev.watcher === 'drbd' ? onDrbdLine(s, fx, ev.gen, ev.line) : onDomainLine(s, fx, ev.gen);
+      if (ev.watcher === 'drbd') return onDrbdLine(s, fx, ev.gen, ev.line);
+      // a line of the current watch asks for a list read: until it lands, the view is behind
+      return ev.gen === s.domainWatcher.gen && s.domainWatcher.running ? noteDomainChange(onDomainLine(s, fx, ev.gen), fx, now) : s;
     case 'watch-bad-line':
       return ev.watcher === 'drbd' ? onDrbdBadLine(s, fx, ev.gen, ev.message, ev.text) : onDomainBadLine(s, fx, ev.gen, ev.message, ev.text);
     case 'watch-exit': {
@@ -85,6 +91,8 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       return onCommandDone(s, fx, ev.commandId, ev.outcome, now);
     case 'away-ended':
       return onAwayEnded(s, fx, ev.name, ev.problem);
+    case 'visitor-ended':
+      return onVisitorEnded(s, fx, ev.name, ev.problem);
     case 'maintenance-written':
       return onMaintenanceWritten(s, fx, ev.problem, now);
     case 'inspected':
@@ -120,6 +128,12 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
     case 'initial-dump':
     case 'fleet-stale':
       return { ...s, dirty: true };
+    case 'view-behind':
+      return onViewTimer(s);
+    case 'stranded':
+      return onStrandedTimer(s, fx);
+    case 'migration-rows':
+      return requestList(s, fx);
     case 'link-retry':
       return connectLink(s, fx);
     case 'heartbeat':
@@ -155,13 +169,16 @@ function onSettled(s: AgentState, fx: Fx, now: number): AgentState {
     const sources = { drbd: n.drbd.watcher.mode === 'polling' ? 'polling' : 'drbdsetup events2', domains: n.domainWatcher.mode === 'polling' ? 'polling' : 'xenstore-watch' };
     fx.push(log('info', `ready: ${line}`, { sources, toolstack: n.toolstack }));
     fx.push({ e: 'notify', ready: true, status: line });
+    // held back until READY (core/xenstore-names.ts): its tool runs go out after READY=1
+    n = nameDom0InGuests(n, fx, now);
     fx.push({ e: 'read-coexistence', guarded: n.guarded.filter((g) => g.error === null) });
     n = arm({ ...n, lastStatusLine: line }, fx, 'resync', n.config.events.resyncSeconds * 1000);
     if (n.watchdogMs !== null) n = arm(n, fx, 'watchdog', n.watchdogMs);
   } else if (n.phase === 'running' && n.dirty) n = decide(n, fx, now);
   // not ready yet (or stopping): whatever makes it ready marks the state dirty again
   else n = { ...n, dirty: false };
-  if (n.phase === 'running') n = sendState(n, fx, now);
+  // a view gone behind is said before the state it makes stale, its return after the state that answers it
+  if (n.phase === 'running') n = reportView(sendState(reportView(n, fx, now, 'lagging'), fx, now), fx, now, 'current');
   return flushReplies(n, fx, now);
 }
 

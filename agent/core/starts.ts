@@ -9,11 +9,13 @@ import { snapshotOf } from './status.js';
 import type { AgentState, DomuRecord, Forced, ReplyError, StartJob } from './state.js';
 import type { Fx } from './timers.js';
 import type { DrbdResourceView } from '../../shared/inventory.js';
+import { recheckSource } from './recheck.js';
 
 /**
  * `xl create` (or `xm create`) of guarded domUs: at most `autostart.parallel` at once, one job per
- * domU, each preceded by a fresh re-check (xl list read again, DRBD as of now) so nothing starts
- * on a stale snapshot. The effect runner keeps the pid of a running `xl create` on disk, so an
+ * domU, each preceded by a fresh re-check (xl list as of now, DRBD as of now) so nothing starts
+ * on a stale snapshot; where xenstore-watch works, "xl list as of now" is the state's own list
+ * or the list read already under way (core/recheck.ts). The effect runner keeps the pid of a running `xl create` on disk, so an
  * agent restarted meanwhile does not start the domU twice.
  */
 const active = (s: AgentState): number => s.jobs.filter((j) => j.phase === 'rechecking' || j.phase === 'creating').length;
@@ -39,10 +41,12 @@ export function pump(s: AgentState, fx: Fx): AgentState {
   while (active(n) < n.config.autostart.parallel) {
     const next = n.jobs.find((j) => j.phase === 'queued');
     if (!next) break;
-    n = withJob(n, next.name, (j) => ({ ...j, phase: 'rechecking' }));
     const entry = n.guarded.find((g) => g.name === next.name);
     const polling = n.drbd.watcher.mode === 'polling' && n.drbd.availability === 'ok';
-    fx.push({ e: 'recheck', name: next.name, toolstack, pollNames: polling ? [...(entry?.drbdResources ?? [])] : null });
+    // polled DRBD is only as fresh as its last poll: such a re-check reads both itself
+    const source = polling ? ({ kind: 'own' } as const) : recheckSource(n);
+    n = withJob(n, next.name, (j) => ({ ...j, phase: 'rechecking', ...(source.kind === 'join' ? { afterList: source.afterList } : {}) }));
+    if (source.kind !== 'join') fx.push({ e: 'recheck', name: next.name, toolstack, pollNames: polling ? [...(entry?.drbdResources ?? [])] : null, current: source.kind === 'current' });
   }
   return n;
 }
@@ -57,12 +61,14 @@ function notStarted(s: AgentState, fx: Fx, job: StartJob, why: string): AgentSta
   return pump(requestList(withJob(s, job.name, () => null), fx), fx);
 }
 
-export function onRechecked(s: AgentState, fx: Fx, name: string, domains: DomainsRead, polled: ReadonlyMap<string, DrbdResourceView> | null, now: number): AgentState {
+export function onRechecked(s: AgentState, fx: Fx, name: string, domains: DomainsRead | 'current', polled: ReadonlyMap<string, DrbdResourceView> | null, now: number): AgentState {
   const job = s.jobs.find((j) => j.name === name && j.phase === 'rechecking');
   if (!job) return s;
   if (s.phase === 'stopping' || s.phase === 'stopped') return notStarted(s, fx, job, 'the agent is stopping');
-  if (!domains.ok) return notStarted(s, fx, job, `re-checked right before starting: the re-check could not read the host (${domains.message})`);
-  let n: AgentState = { ...s, domains: domains.domains, dirty: true };
+  // 'current': the list in the state (a list read that failed left none)
+  const listed: DomainsRead = domains !== 'current' ? domains : s.domains !== null ? { ok: true, domains: s.domains } : { ok: false, code: 'XH_ERR_TOOL_FAILED', message: 'the last xl list could not be read' };
+  if (!listed.ok) return notStarted(s, fx, job, `re-checked right before starting: the re-check could not read the host (${listed.message})`);
+  let n: AgentState = domains === 'current' ? s : { ...s, domains: listed.domains, dirty: true };
   if (polled) n = { ...n, drbd: { ...n.drbd, polled: new Map([...n.drbd.polled, ...polled]) } };
   const g = n.guarded.find((x) => x.name === name);
   if (!g) return notStarted(n, fx, job, 're-checked right before starting: no longer a guarded domU here');

@@ -3,7 +3,7 @@ import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.j
 import type { Hold } from '../../shared/protocol/agent-control.js';
 import { ONLINE, type LinkDomuConfig, type Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { HomeEntry } from '../decide/home-claim.js';
-import { CAPABILITY, type CommandMessage } from '../../shared/protocol/agent-link.js';
+import { CAPABILITY, LINK_FEATURE, type CommandMessage, type ViewWord } from '../../shared/protocol/agent-link.js';
 import type { HostState } from '../../shared/protocol/agent-link-state.js';
 import type { ToolstackKind } from '../../shared/inventory.js';
 import type { AgentConfig } from '../config/schema.js';
@@ -13,6 +13,7 @@ import { emptyDrbdState } from '../state/drbd-reducer.js';
 import type { Ledger } from '../state/ledger.js';
 import type { DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
 import { initialWatcher, type WatcherState } from './watcher.js';
+import type { HalfSeen } from './stranded-half.js';
 
 /**
  * Everything the agent's event loop knows, as plain data. Only the reducer (core/reduce.ts)
@@ -43,7 +44,10 @@ export interface StartJob {
    * does, deciding on the older list would see its disk Primary and no domU, and misreport it
    */
   readonly phase: 'queued' | 'rechecking' | 'creating' | 'created';
-  /** for 'created': the list read (by count) that is sure to have started after the create */
+  /**
+   * for 'created': the list read (by count) that is sure to have started after the create; for
+   * 'rechecking': the list read the re-check waits for (core/recheck.ts)
+   */
   readonly afterList?: number;
   /** a control request waiting for this start's outcome (`autostart start --force`) */
   readonly replyTo: number | null;
@@ -122,10 +126,14 @@ export interface AgentState {
   /** systemd's watchdog: WATCHDOG=1 this often from the loop itself (null: no watchdog) */
   readonly watchdogMs: number | null;
   readonly commands: readonly RunningCommand[];
-  /** away records being ended because their domU runs here again (core/home-again.ts) */
+  /** ledger records being ended: away records of domUs running here again (core/home-again.ts), visitor records of domUs back home (core/visitor-gone-home.ts) */
   readonly endingAway: ReadonlySet<string>;
+  /** `NAME--migratedaway` rows standing here with no migration of NAME held, since when (core/stranded-half.ts) */
+  readonly strandedHalves: ReadonlyMap<string, HalfSeen>;
   /** the controller's maintenance commands and the lease of the active state (core/maintenance-command.ts) */
   readonly maintenanceKeeping: MaintenanceKeeping;
+  /** domain changes seen whose `xl list` re-read has not landed: the list read (by count) covering each, and since when (core/view-lag.ts) */
+  readonly domainsBehind: readonly { readonly since: number; readonly untilList: number }[];
   /** domid → domU whose xenstore area already names this Dom0 */
   readonly xenstoreNamed: ReadonlyMap<number, string>;
   /** facts changed since the last decisions: decide when the event queue is empty */
@@ -155,7 +163,7 @@ export interface InitialFacts {
 }
 
 /** What this agent offers the controller: the `command` ops it runs, and that it takes `fleet` views. */
-export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate] as const;
+export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag] as const;
 
 export function initialState({ config, host, pid, now, seed, handledThisBoot, bootId, agentVersion, watchdogMs }: InitialFacts): AgentState {
   return {
@@ -199,11 +207,15 @@ export function initialState({ config, host, pid, now, seed, handledThisBoot, bo
       fleet: null,
       hello: { bootId, agentVersion, capabilities: [...CAPABILITIES] },
       refused: false,
+      accepts: [],
+      viewSent: 'current',
     },
     commands: [],
     endingAway: new Set(),
+    strandedHalves: new Map(),
     maintenanceKeeping: { leaseUntil: null, queue: [], serving: null, staleReadsUpTo: 0 },
     xenstoreNamed: new Map(),
+    domainsBehind: [],
     watchdogMs,
     dirty: false,
     lastMismatches: '',
@@ -233,6 +245,10 @@ export interface LinkState {
   readonly hello: { readonly bootId: string; readonly agentVersion: string; readonly capabilities: readonly string[] };
   /** the last refusal by the controller (auth, protocol): a longer wait before trying again */
   readonly refused: boolean;
+  /** the link features the controller's welcome said it takes (LINK_FEATURE words) */
+  readonly accepts: readonly string[];
+  /** what this link last told the controller of this agent's view of its domains (`view`) */
+  readonly viewSent: ViewWord;
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { ErrorCode } from '../../shared/errors.js';
-import { parseDomuConfig, type DomuConfig } from '../parse/domu-config.js';
-import { drbdResHosts } from '../parse/drbd-res-hosts.js';
+import type { DomuConfig } from '../parse/domu-config.js';
 import type { HostFiles } from './files.js';
 import { isConfigFileName } from './guarded-configs.js';
+import { domuConfigParse, readParsed, resHostsParse } from './parsed-read.js';
 
 /** A domU config found in a directory, with the hosts each of its DRBD resources names. */
 export interface ScannedDomuConfig {
@@ -37,9 +37,9 @@ export class ResHosts {
     const known = this.known.get(resource);
     if (known !== undefined) return known;
     const path = join(this.drbdConfigDir, `${resource}.res`);
-    const t = await this.files.readText(path);
+    const t = await readParsed(this.files, path, resHostsParse);
     if (!t.ok && t.error.errno !== 'ENOENT') this.problems.push({ code: t.error.code, source: path, message: `${t.error.message}: whether this host replicates ${resource} is unknown` });
-    const hosts = t.ok ? drbdResHosts(t.value) : null;
+    const hosts = t.ok ? t.value : null;
     this.known.set(resource, hosts);
     return hosts;
   }
@@ -59,12 +59,12 @@ export async function scanDomuConfigs(files: HostFiles, dir: string, res: ResHos
   const out: ScannedDomuConfig[] = [];
   for (const file of listed.value.filter((f) => f.endsWith('.cfg') && isConfigFileName(f))) {
     const path = join(dir, file);
-    const text = await files.readText(path);
-    if (!text.ok) {
-      if (text.error.errno !== 'EISDIR') problems.push({ code: text.error.code, source: path, message: `${text.error.message}: what it configures is unknown` });
+    const read = await readParsed(files, path, domuConfigParse(files.display(path)));
+    if (!read.ok) {
+      if (read.error.errno !== 'EISDIR') problems.push({ code: read.error.code, source: path, message: `${read.error.message}: what it configures is unknown` });
       continue;
     }
-    const cfg = parseDomuConfig(text.value, files.display(path));
+    const cfg = read.value;
     if (!cfg.ok) {
       problems.push({ code: cfg.error.code, source: path, message: `${cfg.error.message} (what it configures is unknown until it is fixed)` });
       continue;

@@ -1,7 +1,8 @@
+import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { err, ok, type Result } from '../../shared/result.js';
-import { fileFailure, readRegularFile, type FileFailure } from '../../shared/fs/regular-file.js';
+import { fileFailure, readRegularFile, readRegularFileSync, type FileFailure } from '../../shared/fs/regular-file.js';
 
 export type { FileFailure } from '../../shared/fs/regular-file.js';
 
@@ -21,6 +22,46 @@ export interface HostFiles {
   readonly readText: (hostPath: string) => Promise<Result<string, FileFailure>>;
   /** entries of a directory, sorted by name */
   readonly list: (hostPath: string) => Promise<Result<string[], FileFailure>>;
+  /**
+   * The stamp of the regular file at the path (symlinks followed, as readText does); null when it
+   * is not a regular file or cannot be stat'ed. Lets a cache (file-cache.ts) skip reading a file
+   * that did not change; absent where there is no such file (a test's in-memory files).
+   */
+  readonly stamp?: (hostPath: string) => FileStamp | null;
+  /**
+   * readText done synchronously: the same checks and failures. For a cache reading hundreds of
+   * small files at once, where each step of an async read (stat, open, fstat, read, close) is a
+   * thread-pool round trip costing more CPU than the step itself.
+   */
+  readonly readTextSync?: (hostPath: string) => Result<string, FileFailure>;
+  /**
+   * The text parsed by `how`, from a reader that parses each text once (file-cache.ts); callers
+   * go through readParsed() (parsed-read.ts), which reads and parses where this is absent.
+   */
+  readonly readParsed?: <T>(hostPath: string, how: TextParse<T>) => Promise<Result<T, FileFailure>>;
+}
+
+/**
+ * What tells a version of a file without reading it. A write, truncate, chmod, chown or link
+ * changes the inode's ctime (which nobody can set), a replaced file (an editor's rename, a
+ * re-pointed symlink) has another dev/ino; size and mtime are compared too.
+ */
+export interface FileStamp {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+}
+
+/**
+ * A pure parse of a file's text. `key` names the parse and everything it depends on besides the
+ * text (e.g. the file name its errors show): one key, one parse, so a result kept for a text
+ * stands for what the parse would return again.
+ */
+export interface TextParse<T> {
+  readonly key: string;
+  readonly parse: (text: string) => T;
 }
 
 /** domU configs, tabs, .res files and /proc/drbd are small; this bounds a hostile one */
@@ -32,11 +73,25 @@ export function hostFiles(root = '/'): HostFiles {
   return {
     display,
     readText: (hostPath) => readRegularFile(real(hostPath), { symlinks: 'follow', maxBytes: MAX_HOST_FILE_BYTES, display: display(hostPath) }),
+    readTextSync: (hostPath) => readRegularFileSync(real(hostPath), { symlinks: 'follow', maxBytes: MAX_HOST_FILE_BYTES, display: display(hostPath) }),
     list: async (hostPath) => {
       try {
         return ok((await readdir(real(hostPath))).sort());
       } catch (e) {
         return err(fileFailure(display(hostPath), e));
+      }
+    },
+    // One stat; the safety checks stay with readText, which runs whenever the stamp does not
+    // match. Synchronous: an async stat costs some ten times the stat's own CPU (a thread-pool
+    // round trip per file), and a full read stats hundreds; a stat opens nothing, so a FIFO or a
+    // device cannot block it or see it.
+    stamp: (hostPath) => {
+      try {
+        const st = statSync(real(hostPath), { throwIfNoEntry: false });
+        if (st === undefined) return null;
+        return st.isFile() ? { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs } : null;
+      } catch {
+        return null;
       }
     },
   };

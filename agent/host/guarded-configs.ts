@@ -1,7 +1,8 @@
-import { parseDomuConfig, type DomuConfig } from '../parse/domu-config.js';
+import type { DomuConfig } from '../parse/domu-config.js';
 import type { HostFiles } from './files.js';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
+import { domuConfigParse, readParsed } from './parsed-read.js';
 
 export const DEFAULT_GUARDED_DIR = '/etc/xen/drbd-auto';
 
@@ -26,13 +27,13 @@ export async function readGuardedConfigs(files: HostFiles, dir: string): Promise
   const out: GuardedConfigFile[] = [];
   for (const name of names.value.filter(isConfigFileName)) {
     const path = `${dir.replace(/\/+$/, '')}/${name}`;
-    const text = await files.readText(path);
-    if (!text.ok) {
+    const read = await readParsed(files, path, domuConfigParse(files.display(path)));
+    if (!read.ok) {
       // a subdirectory is not a config; anything else unreadable is a problem to report
-      if (text.error.errno !== 'EISDIR') out.push({ file: path, config: null, error: text.error });
+      if (read.error.errno !== 'EISDIR') out.push({ file: path, config: null, error: read.error });
       continue;
     }
-    const parsed = parseDomuConfig(text.value, files.display(path));
+    const parsed = read.value;
     out.push(parsed.ok ? { file: path, config: parsed.value, error: null } : { file: path, config: null, error: parsed.error });
   }
   return ok(out);

@@ -3,9 +3,7 @@ import type { HostFiles } from './files.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { HomeEntry } from '../decide/home-claim.js';
 import { readGuarded } from './host-read.js';
-import { parseDomuConfig } from '../parse/domu-config.js';
-import { drbdResHosts } from '../parse/drbd-res-hosts.js';
-import { parseMigrateTab } from '../parse/migrate-tab.js';
+import { domuConfigParse, migrateTabParse, readParsed, resHostsParse } from './parsed-read.js';
 
 /**
  * What this Dom0's files say about homes and partners: its guarded dir and
@@ -26,8 +24,9 @@ export async function resourceHosts(v: HostView, resources: readonly string[]): 
   const out = new Map<string, { hosts: string[]; file: string } | { problem: string }>();
   for (const r of resources) {
     const file = `${v.config.migration.drbdConfigDir}/${r}.res`;
-    const t = await v.files.readText(file);
-    out.set(r, t.ok ? { hosts: drbdResHosts(t.value), file: v.files.display(file) } : { problem: t.error.message });
+    const t = await readParsed(v.files, file, resHostsParse);
+    // a copy: the parse may be a full read's, shared with its other parts
+    out.set(r, t.ok ? { hosts: [...t.value], file: v.files.display(file) } : { problem: t.error.message });
   }
   return out;
 }
@@ -44,14 +43,15 @@ export async function drbdPeerOf(v: HostView, resources: readonly string[]): Pro
  * that cannot be read is a problem (with file, line and fix), never "nothing listed": a home known
  * only from the tab could otherwise be claimed by its peer.
  */
-export async function readHomes(v: HostView): Promise<{ homes: Map<string, HomeEntry>; problems: XhError[] }> {
+export async function readHomes(v: HostView, guardedRead?: Awaited<ReturnType<typeof readGuarded>>): Promise<{ homes: Map<string, HomeEntry>; problems: XhError[] }> {
   const problems: XhError[] = [];
   const homes = new Map<string, HomeEntry>();
-  const guarded = await readGuarded(v.files, v.config.guardedDir);
+  // a caller that just read the guarded dir passes it: its configs are not parsed twice
+  const guarded = guardedRead ?? (await readGuarded(v.files, v.config.guardedDir));
   if (guarded.problem && !/does not exist/.test(guarded.problem)) problems.push({ code: 'XH_ERR_FILE', message: `guarded dir unreadable: ${guarded.problem}` });
   const tabPath = v.config.migration.migrateTab;
-  const tabText = await v.files.readText(tabPath);
-  const tab = tabText.ok ? parseMigrateTab(tabText.value, v.files.display(tabPath)) : null;
+  const tabText = await readParsed(v.files, tabPath, migrateTabParse(v.files.display(tabPath)));
+  const tab = tabText.ok ? tabText.value : null;
   if (!tabText.ok && tabText.error.errno !== 'ENOENT') problems.push({ code: 'XH_ERR_FILE', message: `${tabText.error.message}: migrate-tab unreadable, so which domUs this host is home of is unknown; fix its permissions or remove it` });
   if (tab && !tab.ok) problems.push({ code: 'XH_ERR_CONFIG', message: `${tab.error.message} (the whole migrate-tab is unreadable until this line is fixed: nothing that depends on it is done)` });
   const tabEntries = tab?.ok ? tab.value.byDomu : new Map<string, { peer: string; options: readonly string[] }>();
@@ -78,8 +78,8 @@ export async function domuResources(v: HostView, homes: ReadonlyMap<string, Home
   const h = homes.get(name);
   if (h && h.drbdResources.length > 0) return [...h.drbdResources];
   const cfgPath = `${v.config.migration.configDir}/${name}.cfg`;
-  const text = await v.files.readText(cfgPath);
-  if (!text.ok) return h ? [] : null;
-  const cfg = parseDomuConfig(text.value, v.files.display(cfgPath));
+  const read = await readParsed(v.files, cfgPath, domuConfigParse(v.files.display(cfgPath)));
+  if (!read.ok) return h ? [] : null;
+  const cfg = read.value;
   return cfg.ok ? [...cfg.value.drbdResources] : null;
 }

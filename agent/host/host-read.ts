@@ -1,6 +1,6 @@
 import type { HostFiles } from './files.js';
-import { parseDomuConfig } from '../parse/domu-config.js';
 import { isConfigFileName, readGuardedConfigs } from './guarded-configs.js';
+import { domuConfigParse, readParsed } from './parsed-read.js';
 import { coexistenceWarnings, type AutoDirEntry } from '../decide/coexistence.js';
 import type { GuardedEntry } from '../state/snapshot.js';
 
@@ -27,8 +27,9 @@ export async function checkCoexistence(files: HostFiles, guarded: readonly Guard
   const autoEntries: AutoDirEntry[] = [];
   if (listed.ok) {
     for (const file of listed.value.filter(isConfigFileName)) {
-      const text = await files.readText(`${AUTO_DIR}/${file}`);
-      const parsed = text.ok ? parseDomuConfig(text.value, files.display(`${AUTO_DIR}/${file}`)) : null;
+      const path = `${AUTO_DIR}/${file}`;
+      const read = await readParsed(files, path, domuConfigParse(files.display(path)));
+      const parsed = read.ok ? read.value : null;
       autoEntries.push({ file, name: parsed?.ok ? parsed.value.name : null });
     }
   }

@@ -1,7 +1,7 @@
 import { ledgerStore } from '../adapters/ledger-store.js';
 import type { HostFiles } from './files.js';
 import type { AgentConfig } from '../config/schema.js';
-import { parseDomuConfig } from '../parse/domu-config.js';
+import { domuConfigParse, readParsed } from './parsed-read.js';
 import { awayMap, type Ledger } from '../state/ledger.js';
 import type { GuardedEntry } from '../state/snapshot.js';
 
@@ -23,12 +23,12 @@ export async function readLedgerPart(
   for (const name of Object.keys(r.value.visitors).sort()) {
     if (own.some((g) => g.name === name)) continue;
     const configPath = `${config.migration.configDir.replace(/\/+$/, '')}/${name}.cfg`;
-    const text = await files.readText(configPath);
-    if (!text.ok) {
-      visitors.push({ name, configPath, drbdResources: [], error: text.error.message });
+    const read = await readParsed(files, configPath, domuConfigParse(configPath));
+    if (!read.ok) {
+      visitors.push({ name, configPath, drbdResources: [], error: read.error.message });
       continue;
     }
-    const cfg = parseDomuConfig(text.value, configPath);
+    const cfg = read.value;
     visitors.push(cfg.ok ? { name, configPath, drbdResources: [...cfg.value.drbdResources], error: null } : { name, configPath, drbdResources: [], error: cfg.error.message });
   }
   return { ledger: r.value, awayTo: awayMap(r.value), visitors, problem: null };

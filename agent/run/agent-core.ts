@@ -1,4 +1,4 @@
-import type { ControlRequest, ControlResponse } from '../../shared/protocol/agent-control.js';
+import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { AgentEvent } from '../core/events.js';
 import { reduce } from '../core/reduce.js';
@@ -19,6 +19,8 @@ const LEFTOVER_POLL_MS = 100;
 export interface ControlConnection {
   keepOpen(onClose: () => void): void;
 }
+
+const gone = (message: string): ControlResponse => ({ v: CONTROL_PROTOCOL_VERSION, ok: false, error: { code: 'XH_ERR_AGENT_UNREACHABLE', message } });
 
 export class AgentCore {
   private state: AgentState;
@@ -62,6 +64,8 @@ export class AgentCore {
   }
 
   control(req: ControlRequest, conn: ControlConnection): Promise<ControlResponse> {
+    // a dead agent's socket refuses the connection: the client hears so at once
+    if (this.abandoned) return Promise.resolve(gone('the agent is not running here (daemon gone)'));
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.replies.set(id, { resolve, keepOpen: (closed) => conn.keepOpen(closed) });
@@ -89,6 +93,14 @@ export class AgentCore {
     this.abandoned = true;
     this.queue.length = 0;
     this.runner.abandon();
+    // its connections close with it: a request waiting for an answer hears the close
+    for (const r of this.replies.values()) r.resolve(gone('the agent closed the connection without answering'));
+    this.replies.clear();
+  }
+
+  /** false once abandoned (a crash in a test): nothing answers on its control socket any more */
+  get alive(): boolean {
+    return !this.abandoned;
   }
 
   private drain(): void {

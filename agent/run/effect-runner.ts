@@ -12,7 +12,7 @@ import { LinkRunner } from './link-runner.js';
 import { createXenstore } from '../adapters/xenstore.js';
 import { Slots } from './slots.js';
 import { ledgerStore } from '../adapters/ledger-store.js';
-import { without } from '../state/ledger.js';
+import { without, type Ledger } from '../state/ledger.js';
 
 /**
  * Runs the reducer's effects: the only place the agent's logic touches tools, files, timers and
@@ -94,6 +94,8 @@ export class EffectRunner {
         this.guard(pollDrbd(p, e.names).then((r) => this.post({ t: 'drbd-polled', views: r.views, problems: r.problems })), (m) => p.log.error({ code: 'XH_ERR_INTERNAL' }, `polling DRBD failed: ${m}`));
         return;
       case 'recheck':
+        // answered without a tool run: posted, so the reducer handles it as the next event
+        if (e.current) return this.post({ t: 'rechecked', name: e.name, domains: 'current', polled: null });
         this.guard(
           (async () => {
             const domains = await listDomains(p, e.toolstack);
@@ -153,6 +155,15 @@ export class EffectRunner {
         );
         return;
       }
+      case 'end-visitor': {
+        const store = ledgerStore(p.stateDirReal, e.host);
+        const same = (l: Ledger): boolean => Object.hasOwn(l.visitors, e.name) && l.visitors[e.name]?.home === e.home && l.visitors[e.name]?.operationId === e.operationId;
+        this.guard(
+          store.update((l) => (same(l) ? without(l, e.name) : null)).then((w) => this.post({ t: 'visitor-ended', name: e.name, problem: w.ok ? null : w.error.message })),
+          (m) => this.post({ t: 'visitor-ended', name: e.name, problem: m }),
+        );
+        return;
+      }
       case 'write-maintenance': {
         const w = writeMaintenanceFlag(p.stateDirReal, e.flag, e.since);
         // posted, not answered inline: the reducer handles it as the next event, like every result
@@ -164,14 +175,12 @@ export class EffectRunner {
         return;
       case 'xenstore-write': {
         const xs = createXenstore({ run: p.run, spawn: p.spawn });
-        // a few at a time: at start every running domU is named at once, a burst of tool runs
+        // one tool run per domU (its pairs in one call, one transaction), a few at a time: at
+        // start every running domU is named at once, a burst of tool runs
         this.guard(
           this.xenstoreSlots.run(async () => {
-            for (const [path, value] of Object.entries(e.values)) {
-              const w = await xs.write(path, value);
-              if (!w.ok) return this.post({ t: 'xenstore-written', domid: e.domid, name: e.name, problem: w.error.message });
-            }
-            this.post({ t: 'xenstore-written', domid: e.domid, name: e.name, problem: null });
+            const w = await xs.writeAll(e.values);
+            this.post({ t: 'xenstore-written', domid: e.domid, name: e.name, problem: w.ok ? null : w.error.message });
           }),
           (m) => this.post({ t: 'xenstore-written', domid: e.domid, name: e.name, problem: m }),
         );

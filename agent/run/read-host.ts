@@ -7,6 +7,8 @@ import { createToolstack } from '../adapters/toolstack.js';
 import type { ToolstackKind } from '../../shared/inventory.js';
 import type { DomainsRead, HostRead } from '../core/events.js';
 import { readGuarded } from '../host/host-read.js';
+import { HostFileCache } from '../host/file-cache.js';
+import type { HostFiles } from '../host/files.js';
 import { readDomuConfigs } from '../host/domu-configs.js';
 import { readHomes } from '../host/homes.js';
 import { readMaintenanceFlag } from '../host/maintenance-flag.js';
@@ -62,30 +64,54 @@ async function drbdAvailability(p: AgentPorts, recheckTools: boolean): Promise<{
 
 type ReadFull = Extract<Effect, { e: 'read-full' }>;
 
+/**
+ * What one full read keeps for the next (file-cache.ts): per agent, that is per set of host files
+ * it reads (one in a process; one per agent where a test runs several in one process).
+ */
+const caches = new WeakMap<HostFiles, HostFileCache>();
+function cacheFor(files: HostFiles): HostFileCache {
+  const known = caches.get(files);
+  if (known) return known;
+  const made = new HostFileCache();
+  caches.set(files, made);
+  return made;
+}
+
 const asRead = (r: Result<InventoryDomain[], AdapterFailure>): DomainsRead => (r.ok ? { ok: true, domains: r.value } : { ok: false, code: r.error.code, message: r.error.message });
 
-/** xl list and xl info; on the first read (or after the toolstack failed) the toolstack is detected first. */
+/**
+ * xl list and xl info, side by side: both only read, and each is a tool run (an `xl` process on a
+ * real Dom0, a Node process under the simulator) the first decisions wait for. On the first read
+ * (or after the toolstack failed) the toolstack is detected meanwhile: `xl info` runs beside the
+ * detection, as xl is the answer almost everywhere; only where xend wins is `xm info` run after.
+ */
 async function readToolstack(p: AgentPorts, eff: ReadFull): Promise<{ kind: ToolstackKind | null; domains: DomainsRead; info: XenInfo | null; problem: XhError | null }> {
-  let kind = eff.toolstack;
-  let domains: DomainsRead;
-  if (kind === null) {
-    const opened = await openToolstackWithList(p.run, eff.config.toolstack);
-    if (!opened.ok) return { kind: null, domains: { ok: false, code: opened.error.code, message: opened.error.message }, info: null, problem: opened.error };
-    kind = opened.value.toolstack.kind;
-    domains = asRead(opened.value.domains);
-  } else domains = await listDomains(p, kind);
-  // the host name (the first time) and the memory the controller places domUs by
-  const info = await createToolstack(kind, { run: p.run }).info();
-  return { kind, domains, info: info.ok ? info.value : null, problem: null };
+  const known = eff.toolstack ?? eff.config.toolstack ?? null;
+  if (known !== null) {
+    const ts = createToolstack(known, { run: p.run });
+    const [domains, info] = await Promise.all([ts.list(), ts.info()]);
+    return { kind: known, domains: asRead(domains), info: info.ok ? info.value : null, problem: null };
+  }
+  const [opened, xlInfo] = await Promise.all([openToolstackWithList(p.run, undefined), createToolstack('xl', { run: p.run }).info()]);
+  if (!opened.ok) return { kind: null, domains: { ok: false, code: opened.error.code, message: opened.error.message }, info: null, problem: opened.error };
+  const kind = opened.value.toolstack.kind;
+  const info = kind === 'xl' ? xlInfo : await opened.value.toolstack.info();
+  return { kind, domains: asRead(opened.value.domains), info: info.ok ? info.value : null, problem: null };
 }
 
 export async function readHost(p: AgentPorts, eff: ReadFull): Promise<HostRead> {
   const { config } = eff;
-  const [guarded, maintenance, ts] = await Promise.all([readGuarded(p.files, config.guardedDir), readMaintenanceFlag(p.files, config.stateDir), readToolstack(p, eff)]);
+  // the parts read the same configs: once each per full read, and not at all when unchanged
+  // since the last one; what needs no host name is read while the toolstack answers
+  const files = cacheFor(p.files).session(p.files, p.clock.now());
+  const [guarded, maintenance, ts, domus] = await Promise.all([
+    readGuarded(files, config.guardedDir),
+    readMaintenanceFlag(files, config.stateDir),
+    readToolstack(p, eff),
+    readDomuConfigs(files, config),
+  ]);
   const host = ts.info?.host ?? eff.host;
-  const ledger = await readLedgerPart(p.files, p.stateDirReal, host, config, guarded.entries);
-  const homes = await readHomes({ files: p.files, config, host });
-  const domus = await readDomuConfigs(p.files, config);
+  const [ledger, homes] = await Promise.all([readLedgerPart(files, p.stateDirReal, host, config, guarded.entries), readHomes({ files, config, host }, guarded)]);
   const drbd = await drbdAvailability(p, eff.recheckDrbdTools);
   const polled = eff.pollDrbd && drbd.availability === 'ok' ? (await pollDrbd(p, [...new Set([...guarded.entries, ...ledger.visitors].flatMap((g) => g.drbdResources))])).views : null;
   return {

@@ -11,7 +11,11 @@ export interface PacerLimits {
   readonly resumeBelow: number;
 }
 
-export const DEFAULT_PACER_LIMITS: PacerLimits = { sliceMs: 5, pauseAbove: 20_000, resumeBelow: 5_000 };
+// A slice of 1 ms keeps an operator's request from waiting more than that behind agent messages;
+// 2,000 queued messages (a few MB; about a quarter second of work) keep the loop busy through a
+// burst while TCP holds the rest: a longer queue only ages messages into the old generation,
+// and a flood then costs hundreds of MB of heap before a full GC.
+export const DEFAULT_PACER_LIMITS: PacerLimits = { sliceMs: 1, pauseAbove: 2_000, resumeBelow: 500 };
 
 /**
  * Agent messages are handled in slices of at most sliceMs, with the event loop free between
@@ -25,12 +29,16 @@ export class IngestPacer {
   private head = 0;
   private scheduled = false;
   private paused = false;
+  /** when the sockets were last resumed (or the pacer made) */
+  private readingSince: number;
   private readonly sockets = new Set<WebSocket>();
 
   constructor(
     private readonly clock: Clock,
     private readonly limits: PacerLimits = DEFAULT_PACER_LIMITS,
-  ) {}
+  ) {
+    this.readingSince = clock.now();
+  }
 
   /** The link over ws, its messages and close delivered through the pacer. */
   link(ws: WebSocket, inner: Link): Link {
@@ -39,7 +47,11 @@ export class IngestPacer {
     if (this.paused) ws.pause();
     const messageHandlers: Array<(text: string) => void> = [];
     const closeHandlers: Array<(code: number, reason: string) => void> = [];
-    inner.onMessage((text) => this.push(() => messageHandlers.forEach((h) => h(text))));
+    let arrivedAt = this.clock.now();
+    inner.onMessage((text) => {
+      arrivedAt = this.clock.now();
+      this.push(() => messageHandlers.forEach((h) => h(text)));
+    });
     inner.onClose((code, reason) => this.push(() => closeHandlers.forEach((h) => h(code, reason))));
     return {
       remote: inner.remote,
@@ -47,6 +59,8 @@ export class IngestPacer {
       close: (code, reason) => inner.close(code, reason),
       onMessage: (h) => void messageHandlers.push(h),
       onClose: (h) => void closeHandlers.push(h),
+      // an agent whose frames wait behind a backlog, or whose socket we paused, is not silent
+      heardAt: () => (this.paused ? this.clock.now() : Math.max(arrivedAt, this.readingSince)),
     };
   }
 
@@ -64,7 +78,8 @@ export class IngestPacer {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    this.clock.schedule(0, () => this.drain());
+    if (this.clock.soon) this.clock.soon(() => this.drain());
+    else this.clock.schedule(0, () => this.drain());
   }
 
   private drain(): void {
@@ -88,6 +103,7 @@ export class IngestPacer {
 
   private setPaused(paused: boolean): void {
     this.paused = paused;
+    if (!paused) this.readingSince = this.clock.now();
     for (const ws of this.sockets) {
       if (paused) ws.pause();
       else ws.resume();

@@ -12,6 +12,7 @@ import {
   type Hello,
   type ResultMessage,
   type SnapshotMessage,
+  type ViewMessage,
 } from '../../shared/protocol/agent-link.js';
 
 /** Who the transport says is at the other end: the host its token is bound to. */
@@ -29,6 +30,8 @@ export interface SessionEvents {
   seen(session: AgentSession): void;
   progress(session: AgentSession, commandId: string, line: string): void;
   result(session: AgentSession, msg: ResultMessage): void;
+  /** the agent says how current its view of its domains is (feature view-lag) */
+  view(session: AgentSession, msg: ViewMessage): void;
   closed(session: AgentSession, code: number, reason: string): void;
 }
 
@@ -70,6 +73,14 @@ export class AgentSession {
 
   get live(): boolean {
     return this.phase === 'live';
+  }
+
+  /**
+   * When the agent was last heard, given when its last message was handled: a link whose frames
+   * still wait in our ingest queue (or whose socket we paused) has been heard, only not handled yet.
+   */
+  lastHeard(lastHandled: number): number {
+    return Math.max(lastHandled, this.link.heardAt?.() ?? -Infinity);
   }
 
   send(msg: ControllerMessage): void {
@@ -159,6 +170,7 @@ export class AgentSession {
     if (this.phase !== 'live') return this.refuse('XH_ERR_PROTOCOL', `a ${msg.type} before the first snapshot`, CLOSE.protocol);
     this.events.seen(this);
     if (msg.type === 'progress') this.events.progress(this, msg.commandId, msg.line);
+    else if (msg.type === 'view') this.events.view(this, msg);
     else this.events.result(this, msg);
   }
 }

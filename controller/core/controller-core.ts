@@ -3,14 +3,15 @@ import { OwnedTimers } from '../../shared/clock/owned-timers.js';
 import type { XhError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { CLOSE, type Link } from '../../shared/link/link.js';
-import { AGENT_LINK_PROTOCOL_VERSION, type DeltaMessage, type Hello, type SnapshotMessage } from '../../shared/protocol/agent-link.js';
+import { acceptsFor, AGENT_LINK_PROTOCOL_VERSION, type DeltaMessage, type Hello, type SnapshotMessage } from '../../shared/protocol/agent-link.js';
 import type { LinkDomuConfig } from '../../shared/protocol/agent-link-state.js';
 import type { CommandRequest, DomainsAnswer, HostsAnswer, StatusAnswer, WhereAnswer } from '../../shared/protocol/ctl-api.js';
 import type { JobsAnswer } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { FleetIndex } from '../fleet/fleet-index.js';
 import { interestOf, runningOnFor } from '../fleet/fleet-for-agent.js';
-import { newHostRecord, noteMaintenance, type Freshness, type HostRecord } from '../fleet/host-record.js';
+import { conflictInputsChanged, stateAfterReport } from '../fleet/report-state.js';
+import { newHostRecord, noteMaintenance, withView, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../fleet/pattern.js';
 import { domainRows, hostViews, statusAnswer, whereMatches } from '../fleet/views.js';
@@ -20,6 +21,7 @@ import { DEFAULT_POLICY } from '../plan/policy.js';
 import { AlertKeeper } from './alert-keeper.js';
 import { AgentSession, type AgentIdentity, type SessionEvents } from './agent-session.js';
 import { FleetMonitor } from './fleet-monitor.js';
+import { sweepLinks } from './link-sweep.js';
 import { fleetPort } from './fleet-port.js';
 import { startOperatorCommand, type CommandStarted, type OperatorIdentity } from './operator-command.js';
 import { PendingCommands, type CommandSink } from './pending-commands.js';
@@ -168,6 +170,11 @@ export class ControllerCore {
     },
     progress: (s, id, line) => this.pending.progress(s, id, line),
     result: (s, msg) => this.pending.result(s, msg),
+    view: (s, msg) => {
+      const r = this.current(s);
+      const n = r && withView(r, msg.view, this.o.clock.now());
+      if (n && n !== r) this.put(n);
+    },
     closed: (s, code, reason) => this.onClosed(s, code, reason),
   };
 
@@ -178,11 +185,11 @@ export class ControllerCore {
     const before = this.index.record(s.host) ?? newHostRecord(s.host);
     const rebooted = before.bootId !== null && before.bootId !== hello.bootId;
     if (rebooted) this.o.log.info({ event: 'host-rebooted', host: s.host, bootId: hello.bootId }, `${s.host} rebooted since it last reported`);
-    // the host counts as up again with its snapshot, not before: until then its last report is
-    // all there is (and none at all after a reboot: that report described the previous boot)
-    const changed = this.put({ ...before, bootId: hello.bootId, agentVersion: hello.agentVersion, capabilities: hello.capabilities, linkUp: false, state: rebooted ? null : before.state });
+    // the host counts as up again with its snapshot, not before: until then its last report is all there is (and
+    // none at all after a reboot: that report described the previous boot); its view current until the agent says not
+    const changed = this.put({ ...before, bootId: hello.bootId, agentVersion: hello.agentVersion, capabilities: hello.capabilities, linkUp: false, state: rebooted ? null : before.state, viewLag: null });
     this.markRunningChanged(changed);
-    s.send({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: this.settings.heartbeatMs, staleAfterMs: this.settings.staleAfterMs });
+    s.send({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: this.settings.heartbeatMs, staleAfterMs: this.settings.staleAfterMs, ...acceptsFor(hello.capabilities) });
   }
 
   private onState(s: AgentSession, msg: SnapshotMessage | DeltaMessage): void {
@@ -190,7 +197,7 @@ export class ControllerCore {
     const r = this.current(s);
     if (!r) return;
     const first = r.state === null || msg.type === 'snapshot';
-    const state = msg.type === 'snapshot' ? msg.state : r.state === null ? null : { ...r.state, ...msg.state };
+    const state = stateAfterReport(r.state, msg);
     if (state === null) return;
     const changed = this.put({ ...r, state, linkUp: true });
     if (first) {
@@ -200,7 +207,7 @@ export class ControllerCore {
     // other agents should hear about (where their domUs run)
     if (first || msg.state.guarded !== undefined || msg.state.homes !== undefined) this.fleetDirty.add(s.host);
     this.markRunningChanged(changed);
-    this.alertsSoon();
+    if (conflictInputsChanged(r.state, state)) this.alertsSoon();
   }
 
   private onClosed(s: AgentSession, code: number, reason: string): void {
@@ -265,14 +272,8 @@ export class ControllerCore {
   /** Every heartbeat: close links gone silent, send every agent its fleet view, look for conflicts. */
   private sweepLater(): void {
     this.after(this.settings.heartbeatMs, () => {
-      const now = this.o.clock.now();
-      for (const s of [...this.sessions.values()]) {
-        const seen = this.index.record(s.host)?.lastSeen ?? now;
-        if (now - seen > this.settings.staleAfterMs) {
-          this.o.log.warn({ event: 'agent-stale', host: s.host, lastSeen: seen }, `${s.host} unheard for ${Math.round((now - seen) / 1000)} s: closing its link`);
-          s.close(CLOSE.stale, `nothing heard for ${Math.round((now - seen) / 1000)} s`);
-        } else this.sendFleet(s.host);
-      }
+      const lastSeen = (host: string): number | null => this.index.record(host)?.lastSeen ?? null;
+      sweepLinks([...this.sessions.values()], { clock: this.o.clock, log: this.o.log, staleAfterMs: this.settings.staleAfterMs, lastSeen, alive: (s) => this.sendFleet(s.host) });
       this.refreshAlerts();
       this.sweepLater();
     });

@@ -4,7 +4,8 @@ import { printable } from '../../shared/text/printable.js';
 import { STALE_AFTER_MS } from './where-line.js';
 
 const mem = (m: HostView['memory']): string => (m.totalMiB === null ? '-' : `${m.freeMiB ?? '?'}/${m.totalMiB} MiB`);
-const linkState = (h: HostView): string => (h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : 'reachable') : h.linkUp ? 'silent' : 'unreachable');
+const VIEW_TEXT: Record<HostView['view'], string> = { current: 'reachable', behind: 'behind (xl list slow)', unknown: 'xl list unreadable' };
+const linkState = (h: HostView): string => (h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : VIEW_TEXT[h.view]) : h.linkUp ? 'silent' : 'unreachable');
 
 /** "online", "draining (ctl1, op 3f2a9c01)": the state, who holds it and for which operation */
 export const maintenanceText = (m: HostView['maintenance']): string => {

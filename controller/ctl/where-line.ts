@@ -41,7 +41,7 @@ export function whereColumns(m: WhereMatch, now: number): string[] {
   const hosts = m.places.length > 0 ? [...new Set(m.places.map((p) => p.host))].join(',') : '-';
   const silent = [...new Set(m.places.filter((p) => !p.reachable).map((p) => p.host))];
   let age = `as of ${formatAge(m.ageMs)}`;
-  if (isStale(m)) age += `, STALE${silent.length > 0 ? ` (${silent.join(', ')} unreachable)` : !m.reachable ? ' (host unreachable)' : ''}`;
+  if (isStale(m)) age += `, STALE${silent.length > 0 ? ` (${silent.join(', ')} unreachable or behind)` : !m.reachable ? ' (host unreachable or behind)' : ''}`;
   const extra: string[] = [];
   if (m.places.length === 0) for (const a of m.autostart) extra.push(`autostart on ${a.host}: ${a.decision}${a.reason ? ` ${a.reason}` : ''}`);
   if (m.alerts.length > 0) extra.push(`ALERT ${m.alerts.join(', ')}`);

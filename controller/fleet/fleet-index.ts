@@ -30,7 +30,7 @@ export class FleetIndex {
     const h = record.host;
     const changed = (k: keyof HostState): boolean => before?.[k] !== after?.[k];
     let runningChanged: string[] = [];
-    if (changed('domains')) runningChanged = this.running.replace(h, groupRows(after?.domains ?? []));
+    if (changed('domains')) runningChanged = this.running.replace(h, this.groupRows(h, after?.domains ?? []));
     if (changed('homes')) this.homes.replace(h, (after?.homes ?? []).map((x) => [x.name, x] as const));
     if (changed('ledger')) {
       this.away.replace(h, Object.entries(after?.ledger.away ?? {}));
@@ -60,15 +60,19 @@ export class FleetIndex {
   isKnown(name: string): boolean {
     return [this.running, this.homes, this.away, this.visitors, this.guarded].some((ix) => ix.get(name) !== undefined);
   }
-}
 
-function groupRows(domains: readonly LinkDomain[]): Array<readonly [string, readonly LinkDomain[]]> {
-  const byBase = new Map<string, LinkDomain[]>();
-  for (const d of domains) {
-    if (NOT_A_DOMU.has(d.name)) continue;
-    const rows = byBase.get(d.baseName);
-    if (rows) rows.push(d);
-    else byBase.set(d.baseName, [d]);
+  /** HOST's rows by base name; a group whose rows are the very objects held already keeps its held array (see report-state.ts). */
+  private groupRows(host: string, domains: readonly LinkDomain[]): Array<readonly [string, readonly LinkDomain[]]> {
+    const byBase = new Map<string, LinkDomain[]>();
+    for (const d of domains) {
+      if (NOT_A_DOMU.has(d.name)) continue;
+      const rows = byBase.get(d.baseName);
+      if (rows) rows.push(d);
+      else byBase.set(d.baseName, [d]);
+    }
+    return [...byBase].map(([base, rows]) => {
+      const held = this.running.get(base)?.get(host);
+      return [base, held && held.length === rows.length && held.every((d, i) => d === rows[i]) ? held : rows] as const;
+    });
   }
-  return [...byBase];
 }

@@ -28,6 +28,17 @@ export interface HostRecord {
    * time is when this controller first heard of it: the real transition may be older.
    */
   readonly maintenanceSince: MaintenanceSince | null;
+  /**
+   * The agent said its view of its own domains is not current (link feature `view-lag`): behind a
+   * domain change it has yet to re-read, or unable to read `xl list`; since when (controller's
+   * clock). Absent or null: current. Cleared by the agent's `current` and by a new link.
+   */
+  readonly viewLag?: ViewLag | null;
+}
+
+export interface ViewLag {
+  readonly view: 'behind' | 'unknown';
+  readonly since: number;
 }
 
 export const newHostRecord = (host: string): HostRecord => ({ host, bootId: null, agentVersion: null, capabilities: [], linkUp: false, lastSeen: null, state: null, maintenanceSince: null });
@@ -46,6 +57,19 @@ export const currentMaintenanceSince = (r: HostRecord): number | null =>
 /** Reachable: the link is up and the agent was heard from within staleAfterMs. */
 export const isReachable = (r: HostRecord, now: number, staleAfterMs: number): boolean =>
   r.linkUp && r.lastSeen !== null && now - r.lastSeen <= staleAfterMs;
+
+/** Current: reachable, and its agent does not say its view of its domains is behind or unknown. */
+export const isCurrent = (r: HostRecord, now: number, staleAfterMs: number): boolean => isReachable(r, now, staleAfterMs) && (r.viewLag ?? null) === null;
+
+/** R after its agent said VIEW at NOW (the time it went behind is kept while it stays so); R itself when nothing changed. */
+export function withView(r: HostRecord, view: 'current' | 'behind' | 'unknown', now: number): HostRecord {
+  const was = r.viewLag ?? null;
+  if (view === 'current' ? was === null : was?.view === view) return r;
+  return { ...r, viewLag: view === 'current' ? null : { view, since: now } };
+}
+
+/** What the agent says of its view now: 'current' unless it said otherwise on this link. */
+export const viewOf = (r: HostRecord): 'current' | 'behind' | 'unknown' => r.viewLag?.view ?? 'current';
 
 export const ageOf = (r: HostRecord, now: number): number | null => (r.lastSeen === null ? null : Math.max(0, now - r.lastSeen));
 

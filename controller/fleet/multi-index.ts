@@ -24,8 +24,10 @@ export class MultiIndex<V> {
       if (!m.has(host)) changed.add(name);
       m.set(host, value);
     }
+    const held = this.namesOf.get(host);
     if (next.size === 0) this.namesOf.delete(host);
-    else this.namesOf.set(host, [...next.keys()]);
+    // the same names as before: keep the held list (no garbage per unchanged report)
+    else if (changed.size > 0 || held?.length !== next.size) this.namesOf.set(host, [...next.keys()]);
     return [...changed];
   }
 

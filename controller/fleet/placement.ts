@@ -1,7 +1,7 @@
 import type { LinkHome } from '../../shared/protocol/agent-link-state.js';
 import type { WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
 import type { FleetIndex } from './fleet-index.js';
-import { ageOf, isReachable, type Freshness } from './host-record.js';
+import { ageOf, isCurrent, type Freshness } from './host-record.js';
 
 /**
  * The home of a domU as the fleet sees it: the one Dom0 claiming it; of a DRBD pair that both
@@ -48,7 +48,8 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
   const places: WherePlace[] = [];
   for (const [host, rows] of index.running.get(name) ?? []) {
     const r = index.record(host);
-    const reachable = r ? isReachable(r, fresh.now, fresh.staleAfterMs) : false;
+    // a host whose agent says its view is behind may no longer run what it last reported
+    const reachable = r ? isCurrent(r, fresh.now, fresh.staleAfterMs) : false;
     const ageMs = r ? ageOf(r, fresh.now) : null;
     for (const domain of rows) places.push({ host, domain, reachable, ageMs });
   }
@@ -75,7 +76,7 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     midMigration: places.some((p) => p.domain.migration !== null),
     alerts: alertIds(name),
     ageMs: ages.length > 0 ? Math.max(...ages) : null,
-    reachable: records.length > 0 && records.every((r) => isReachable(r, fresh.now, fresh.staleAfterMs)),
+    reachable: records.length > 0 && records.every((r) => isCurrent(r, fresh.now, fresh.staleAfterMs)),
   };
 }
 

@@ -1,7 +1,7 @@
 import { ONLINE } from '../../shared/protocol/agent-link-state.js';
 import type { Alert, DomainRow, HostView, StatusAnswer, WhereMatch } from '../../shared/protocol/ctl-api.js';
 import type { FleetIndex } from './fleet-index.js';
-import { ageOf, currentMaintenanceSince, isReachable, type Freshness, type HostRecord } from './host-record.js';
+import { ageOf, currentMaintenanceSince, isCurrent, isReachable, viewOf, type Freshness, type HostRecord } from './host-record.js';
 import { homeOf, placementOf } from './placement.js';
 import { matches, type NamePattern } from './pattern.js';
 
@@ -21,6 +21,7 @@ export function hostView(r: HostRecord, fresh: Freshness): HostView {
     domains: r.state?.domains.filter((d) => d.name !== 'Domain-0').length ?? 0,
     homes: r.state?.homes.length ?? 0,
     reported: r.state !== null,
+    view: viewOf(r),
   };
 }
 
@@ -32,7 +33,7 @@ export function domainRows(index: FleetIndex, host: string | null, fresh: Freshn
   const records = host === null ? [...index.hostRecords()] : [index.record(host)].filter((r) => r !== undefined);
   const rows: DomainRow[] = [];
   for (const r of records) {
-    const reachable = isReachable(r, fresh.now, fresh.staleAfterMs);
+    const reachable = isCurrent(r, fresh.now, fresh.staleAfterMs);
     const ageMs = ageOf(r, fresh.now);
     for (const d of r.state?.domains ?? []) {
       if (d.name === 'Domain-0') continue;

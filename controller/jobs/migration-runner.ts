@@ -5,6 +5,7 @@ import { coldMove } from './cold-move.js';
 import { AMBIGUOUS, RETRYABLE, type MoveContext, type MoveOutcome } from './move-context.js';
 import type { AgentAnswer, AgentCall } from './port.js';
 import { settleMove } from './settle-move.js';
+import { startHome } from './start-home.js';
 
 /**
  * One move, to its end: up to maxAttempts live migrations by the source's agent, each watched
@@ -15,6 +16,8 @@ import { settleMove } from './settle-move.js';
  * cold fallback if the job allows it.
  */
 export async function runMove(ctx: MoveContext, move: Move): Promise<MoveOutcome> {
+  // nothing runs to migrate: a start at its home (plan/start-home.ts)
+  if (move.why === 'start-home') return startHome(ctx, move);
   let last: { code: ErrorCode; message: string } = { code: 'XH_ERR_INTERNAL', message: 'no attempt made' };
   let attempt = 0;
   while (attempt < ctx.settings.maxAttempts) {

@@ -21,6 +21,11 @@ export class Capacity {
     return f !== null && f - this.reserveMiB >= memMiB;
   }
 
+  /** NAME comes to TO from nowhere (a start): nothing is given back anywhere */
+  arrive(to: string, memMiB: number): void {
+    this.delta.set(to, (this.delta.get(to) ?? 0) - memMiB);
+  }
+
   move(from: string, to: string, memMiB: number): void {
     this.delta.set(to, (this.delta.get(to) ?? 0) - memMiB);
     if (this.creditDepartures) this.delta.set(from, (this.delta.get(from) ?? 0) + memMiB);

@@ -1,6 +1,6 @@
 import type { LinkDomain, LinkDomuConfig, Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
-import { isReachable, type Freshness, type HostRecord } from '../fleet/host-record.js';
+import { isCurrent, isReachable, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import type { MultiIndex } from '../fleet/multi-index.js';
 import { homeOf } from '../fleet/placement.js';
 
@@ -16,6 +16,8 @@ export interface FactHost {
   readonly reachable: boolean;
   /** link up but unheard for longer than staleAfter */
   readonly stale: boolean;
+  /** reachable, and its agent does not say its view of its domains is behind or unknown */
+  readonly current: boolean;
   readonly maintenance: Maintenance;
   readonly totalMiB: number | null;
   /** as reported, less the memory of moves in flight towards this host */
@@ -46,6 +48,8 @@ export interface FactDomu {
   readonly resources: readonly string[];
   /** hosts holding a config for it (where a cold start could happen) */
   readonly configOn: readonly string[];
+  /** hosts holding it in their guarded dir (whose autostart may start it) */
+  readonly guardedOn: readonly string[];
   /** when it last moved, from the ledgers or the controller's own moves; null: unknown */
   readonly lastMovedAt: number | null;
 }
@@ -70,6 +74,12 @@ export interface PlanFacts {
   homedAt(host: string): readonly string[];
   /** a ledger records NAME as away from HOST: HOST's away record, or a visitor record naming HOST */
   recordedAway(host: string, name: string): boolean;
+  /** the host HOST's own ledger says NAME went to (its away record); null: none */
+  awayTo(host: string, name: string): string | null;
+  /** the home HOST's ledger records NAME as a visitor from; null: no visitor record there */
+  visitorFrom(host: string, name: string): string | null;
+  /** hosts whose ledger records NAME as a visitor */
+  visitorHosts(name: string): readonly string[];
   /** every domU running somewhere */
   running(): readonly FactDomu[];
 }
@@ -132,6 +142,9 @@ export function planFacts(input: FactsInput): PlanFacts {
     domusOn,
     homedAt,
     recordedAway,
+    awayTo: (h, n) => index.record(h)?.state?.ledger.away[n]?.currentHost ?? null,
+    visitorFrom: (h, n) => index.record(h)?.state?.ledger.visitors[n]?.home ?? null,
+    visitorHosts: (n) => [...(index.visitors.get(n)?.keys() ?? [])].sort(),
     running: () => [...index.running.names()].sort().map(domu).filter((d): d is FactDomu => d !== undefined && d.host !== null),
   };
 }
@@ -144,6 +157,7 @@ function hostFact(r: HostRecord, fresh: Freshness, inboundMiB: number): FactHost
     record: r,
     reachable,
     stale: r.linkUp && !reachable,
+    current: isCurrent(r, fresh.now, fresh.staleAfterMs),
     maintenance: r.state?.maintenance ?? { state: 'online', operationId: null, owner: null },
     totalMiB: mem?.totalMiB ?? null,
     freeMiB: mem?.freeMiB === null || mem?.freeMiB === undefined ? null : Math.max(0, mem.freeMiB - inboundMiB),
@@ -185,6 +199,7 @@ function domuFact(input: FactsInput, overlay: Overlay, name: string): FactDomu |
     replicaUnion: union,
     resources: cfg?.resources.map((r) => r.name) ?? [],
     configOn: [...(cfgs?.keys() ?? [])].sort(),
+    guardedOn: [...(cfgs ?? [])].filter(([, c]) => c.source === 'guarded').map(([h]) => h).sort(),
     lastMovedAt: moved.length > 0 ? Math.max(...moved) : null,
   };
 }

@@ -4,6 +4,7 @@ const HOST_WHY: Record<HostBlock, string> = {
   'not-reported': 'has not reported to this controller',
   unreachable: 'is unreachable (its agent is not connected)',
   stale: 'is stale (its agent has been silent too long)',
+  behind: "is behind (its agent's view of its domains is not current: xl list slow or failing)",
   draining: 'is draining',
   maintenance: 'is in maintenance',
   restoring: 'is being restored',
@@ -53,10 +54,11 @@ export const leftover = (name: string, host: string | null, blocker: Blocker): L
 /** A leftover that may clear up on its own (a migration ending, an agent reconnecting): waited for, not refused. */
 export function mayClearUp(l: Leftover): boolean {
   const b = l.blocker;
-  const away = (why: HostBlock): boolean => why === 'unreachable' || why === 'stale' || why === 'not-reported';
+  const away = (why: HostBlock): boolean => why === 'unreachable' || why === 'stale' || why === 'not-reported' || why === 'behind';
   if (b.kind === 'mid-migration') return true;
   if (b.kind === 'state') return b.state === 'dying';
   if (b.kind === 'source-unavailable' || b.kind === 'visitor') return away(b.why);
-  if (b.kind === 'targets-unavailable') return b.targets.length > 0 && b.targets.every((t) => away(t.why));
+  // a target without memory figures has not read `xl info` yet (just booted, or its read failed): its next read brings them
+  if (b.kind === 'targets-unavailable') return b.targets.length > 0 && b.targets.every((t) => away(t.why) || t.why === 'no-memory-report');
   return false;
 }

@@ -5,13 +5,15 @@ import type { FactDomu, PlanFacts } from './facts.js';
 import { jobSets } from './job-sets.js';
 import { leftover } from './leftover-text.js';
 import type { PlanPolicy } from './policy.js';
+import { startHomeVerdict } from './start-home.js';
 
 /**
  * Bring back to HOST every domU whose home it is and that runs elsewhere — the homes and ledgers
  * of all agents merged (a manual move counts as much as a drain's), never the controller's memory
  * of what it moved. When HOST lacks room, visitors parked on it (domUs of other homes) are sent
  * home first, largest first, as far as needed. One call is one pass: the executor calls again as
- * moves complete, until nothing more moves; what stays away is a leftover with its reason.
+ * moves complete, until nothing more moves; what stays away is a leftover with its reason. One
+ * recorded away that provably runs nowhere is started at HOST instead (start-home.ts).
  */
 export function planRestore(facts: PlanFacts, host: string, policy: PlanPolicy): PlanOf<'restore'> {
   const cap = new Capacity(facts, policy.reserveMiB, policy.creditDepartures);
@@ -50,7 +52,18 @@ export function planRestore(facts: PlanFacts, host: string, policy: PlanPolicy):
       continue;
     }
     if (d.hosts.length === 0) {
-      leftovers.push(leftover(d.name, null, { kind: 'runs-nowhere' }));
+      const v = startHomeVerdict(facts, host, d);
+      if (!v.start) {
+        leftovers.push(leftover(d.name, v.host, v.blocker));
+        continue;
+      }
+      if (!cap.fits(host, d.memMiB)) sendVisitorsHome(d.memMiB);
+      if (!cap.fits(host, d.memMiB)) {
+        leftovers.push(leftover(d.name, null, { kind: 'no-memory', needMiB: d.memMiB, reserveMiB: cap.reserveMiB, best: { host, freeMiB: Math.max(0, cap.free(host) ?? 0) } }));
+        continue;
+      }
+      cap.arrive(host, d.memMiB);
+      moves.push({ name: d.name, from: v.from, to: host, memMiB: d.memMiB, vcpus: d.vcpus, why: 'start-home' });
       continue;
     }
     const own = domuBlock(d);

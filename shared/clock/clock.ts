@@ -9,6 +9,12 @@ export interface Clock {
   /** runs fn once, ms from now; the returned function cancels it (a no-op once it ran) */
   schedule(ms: number, fn: () => void): () => void;
   sleep(ms: number): Promise<void>;
+  /**
+   * Runs fn as soon as the I/O already waiting has been served, without the 1 ms floor of a
+   * 0 ms timer (work cut into slices would otherwise idle a millisecond between slices).
+   * Clocks without it: schedule(0, fn).
+   */
+  soon?(fn: () => void): void;
 }
 
 /** A random number in [0, 1): injected beside the clock so jitter replays from a seed. */

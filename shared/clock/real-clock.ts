@@ -24,6 +24,7 @@ export const realClock: Clock = {
     };
   },
   sleep: (ms) => new Promise<void>((resolve) => void realClock.schedule(ms, resolve)),
+  soon: (fn) => void setImmediate(fn),
 };
 
 export const realRandom = (): number => Math.random();

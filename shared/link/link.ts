@@ -14,6 +14,13 @@ export interface Link {
   onClose(handler: (code: number, reason: string) => void): void;
   /** for logs: the peer's address ("10.0.0.5:41234") or "memory:NAME" */
   readonly remote: string;
+  /**
+   * When the peer was last heard at the transport, for links that queue frames before handing
+   * them over (the controller's ingest pacer): a frame waiting in our own queue, or a socket we
+   * stopped reading, is silence on our side, not the peer's. Absent: frames are handed over as
+   * they arrive.
+   */
+  readonly heardAt?: () => number;
 }
 
 /** Close codes (RFC 6455 where one fits; 4xxx are xenherd's own). */

@@ -26,6 +26,12 @@ export type { CommandBody, CommandMessage, InspectReport, MaintenanceReport, Res
  *
  * The version is checked first, before the rest of `hello`: a mismatch is answered with `error`
  * XH_ERR_PROTOCOL naming both versions. `error` keeps its shape in every version.
+ *
+ * Within a version, additions travel only where both ends said they understand them: the
+ * controller sends a `command` op only to an agent that announced it in `hello.capabilities`; an
+ * agent sends a message type added later (`view`) only to a controller whose `welcome.accepts`
+ * lists its feature word, and a controller lists it only to an agent that announced the same word
+ * (an older agent would refuse a welcome with a field it does not know).
  */
 export const AGENT_LINK_PROTOCOL_VERSION = 1;
 /** The URL path the controller serves the agent link on. */
@@ -33,6 +39,13 @@ export const AGENT_LINK_PATH = '/v1/agent';
 
 const MsEpochSchema = z.number().int().nonnegative();
 const Text = z.string().max(LINK_LIMITS.text);
+const FeatureWord = z.string().regex(/^[a-z0-9-]{1,32}$/);
+
+/** Link features added within version 1, announced in hello.capabilities and answered in welcome.accepts. */
+export const LINK_FEATURE = {
+  /** the agent says when its view of its own domains is behind (`view`) */
+  viewLag: 'view-lag',
+} as const;
 
 // ---- agent → controller ----
 
@@ -45,7 +58,7 @@ export const HelloSchema = z
     bootId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a boot id'),
     agentVersion: z.string().min(1).max(64),
     /** what this agent can do, e.g. "migrate", "reverse", "fleet-view"; unknown words are kept */
-    capabilities: z.array(z.string().regex(/^[a-z0-9-]{1,32}$/)).max(LINK_LIMITS.capabilities),
+    capabilities: z.array(FeatureWord).max(LINK_LIMITS.capabilities),
   })
   .strict();
 export type Hello = z.infer<typeof HelloSchema>;
@@ -70,7 +83,19 @@ export const ResultSchema = z
   .strict()
   .refine((r) => r.ok === (r.code === null), 'code is null exactly when ok is true');
 
-export const AgentMessageSchema = z.discriminatedUnion('type', [HelloSchema, SnapshotSchema, DeltaSchema, HeartbeatSchema, ProgressSchema, ResultSchema]);
+/**
+ * How current the agent's view of its own domains is (feature `view-lag`): `behind` when it saw a
+ * domain change (xenstore's @introduceDomain / @releaseDomain) and the `xl list` it asked for has
+ * been outstanding for seconds (a slow or hung toolstack); `unknown` when `xl list` cannot be read
+ * at all (its reports then carry no domains, which is not "none"); `current` once a read after the
+ * change landed (sent after the delta carrying it). Sent on every change, after the snapshot. The
+ * controller marks the host's rows stale while it is not current.
+ */
+export const ViewSchema = z.object({ type: z.literal('view'), at: MsEpochSchema, view: z.enum(['current', 'behind', 'unknown']) }).strict();
+export type ViewMessage = z.infer<typeof ViewSchema>;
+export type ViewWord = ViewMessage['view'];
+
+export const AgentMessageSchema = z.discriminatedUnion('type', [HelloSchema, SnapshotSchema, DeltaSchema, HeartbeatSchema, ProgressSchema, ResultSchema, ViewSchema]);
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 export type SnapshotMessage = z.infer<typeof SnapshotSchema>;
 export type DeltaMessage = z.infer<typeof DeltaSchema>;
@@ -86,6 +111,8 @@ export const WelcomeSchema = z
     heartbeatMs: z.number().int().positive(),
     /** the controller calls the host unreachable (and closes the link) after this long unheard */
     staleAfterMs: z.number().int().positive(),
+    /** the LINK_FEATURE words of this agent's capabilities the controller takes; absent: none */
+    accepts: z.array(FeatureWord).max(LINK_LIMITS.capabilities).optional(),
   })
   .strict();
 
@@ -110,6 +137,12 @@ export const FleetSchema = z
   })
   .strict();
 export type FleetMessage = z.infer<typeof FleetSchema>;
+
+/** The `accepts` of a welcome for an agent announcing CAPABILITIES: the link features both ends know; none, no field (an older agent refuses one). */
+export const acceptsFor = (capabilities: readonly string[]): { accepts?: string[] } => {
+  const both = Object.values(LINK_FEATURE).filter((f) => capabilities.includes(f));
+  return both.length > 0 ? { accepts: both } : {};
+};
 
 export const ControllerMessageSchema = z.discriminatedUnion('type', [WelcomeSchema, LinkErrorSchema, CommandSchema, FleetSchema]);
 export type ControllerMessage = z.infer<typeof ControllerMessageSchema>;

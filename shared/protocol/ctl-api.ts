@@ -58,6 +58,12 @@ export const HostViewSchema = z
     homes: z.number().int().nonnegative(),
     /** false until the first snapshot arrived */
     reported: z.boolean(),
+    /**
+     * its agent's view of its own domains: behind (a domain change seen, `xl list` not re-read
+     * for seconds), unknown (`xl list` cannot be read); until current again, `where` and `domains`
+     * mark its rows not reachable (stale)
+     */
+    view: z.enum(['current', 'behind', 'unknown']),
   })
   .strict();
 export type HostView = z.infer<typeof HostViewSchema>;
@@ -66,6 +72,7 @@ export const WherePlaceSchema = z
   .object({
     host: HostNameSchema,
     domain: LinkDomainSchema,
+    /** its host is reachable and its agent's view of its domains current (not behind, not unknown) */
     reachable: z.boolean(),
     ageMs: Ms.nullable(),
   })

@@ -23,6 +23,8 @@ export const HostBlockSchema = z.enum([
   'not-reported',
   'unreachable',
   'stale',
+  /** its agent says its view of its domains is behind or unknown (xl list slow or failing) */
+  'behind',
   'draining',
   'maintenance',
   'restoring',
@@ -70,8 +72,12 @@ export const MoveSchema = z
     to: HostNameSchema,
     memMiB: MiB,
     vcpus: z.number().int().nonnegative(),
-    /** evacuate: off a host being emptied; home: back to its home; balance: rebalance */
-    why: z.enum(['evacuate', 'home', 'visitor-home', 'balance']),
+    /**
+     * evacuate: off a host being emptied; home: back to its home; balance: rebalance;
+     * start-home: recorded away but running nowhere: started at its home (`to`) by its agent under
+     * the DRBD rules, its away record at `from` ended (a start, not a migration)
+     */
+    why: z.enum(['evacuate', 'home', 'visitor-home', 'balance', 'start-home']),
   })
   .strict();
 export type Move = z.infer<typeof MoveSchema>;

@@ -19,6 +19,8 @@ export interface BenchController {
   readonly caPem: string;
   readonly adminToken: string;
   readonly agentTokens: readonly { readonly host: string; readonly token: string }[];
+  /** how many log lines the controller wrote, by their `event` */
+  readonly logEvents: ReadonlyMap<string, number>;
   /** GET PATH with the admin token over one kept-alive connection: status and body */
   get(path: string): Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
@@ -43,10 +45,23 @@ export async function startBenchController(bundle: string, dir: string, hosts: r
   const written = writeTokenStore(file, { ...store.value, agents });
   if (!written.ok) throw new Error(written.error.message);
 
-  // XENHERD_BENCH_PROFILE=DIR: a V8 CPU profile of the controller, for finding where time goes
+  // XENHERD_BENCH_PROFILE=DIR: a V8 CPU profile of the controller, for finding where time goes;
+  // XENHERD_BENCH_NODE_FLAGS: more Node flags for it (--trace-gc, a heap limit, ...)
   const profile = process.env['XENHERD_BENCH_PROFILE'];
-  const flags = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
-  const child: ChildProcess = spawn(process.execPath, [...flags, bundle, 'serve', '--config', made.config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const extra = (process.env['XENHERD_BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter((f) => f !== '');
+  const flags = [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...extra];
+  const child: ChildProcess = spawn(process.execPath, [...flags, bundle, 'serve', '--config', made.config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const logEvents = new Map<string, number>();
+  let partial = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) {
+      const event = /"event":"([^"]+)"/.exec(l)?.[1] ?? (l.startsWith('{') ? '(none)' : '(not JSON)');
+      logEvents.set(event, (logEvents.get(event) ?? 0) + 1);
+      if (extra.length > 0 && !l.startsWith('{')) process.stdout.write(`controller: ${l}\n`);
+    }
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((r) => child.once('close', () => r()));
@@ -81,5 +96,5 @@ export async function startBenchController(bundle: string, dir: string, hosts: r
     }
     await sleep(50);
   }
-  return { pid: child.pid as number, url: made.url, wsUrl: made.url.replace(/^https/, 'wss'), caFile: made.ca, caPem, adminToken: made.token, agentTokens, get, stop };
+  return { pid: child.pid as number, url: made.url, wsUrl: made.url.replace(/^https/, 'wss'), caFile: made.ca, caPem, adminToken: made.token, agentTokens, logEvents, get, stop };
 }

@@ -53,9 +53,10 @@ async function freshness(live: LiveFleet, runs: number): Promise<number[]> {
     const t0 = performance.now();
     if (r.exitCode !== 0) throw new Error(`xl migrate web1 ${to}: ${r.stderr}`);
     for (;;) {
-      const places = (await where('web1')).matches[0]?.places ?? [];
+      const answer = await where('web1');
+      const places = answer.matches[0]?.places ?? [];
       if (places.length === 1 && places[0]?.host === to && places[0].domain.migration === null) break;
-      if (performance.now() - t0 > 30_000) throw new Error('where never followed the migration');
+      if (performance.now() - t0 > 30_000) throw new Error(`where never followed the migration of web1 to ${to}; it answers ${JSON.stringify(answer)}`);
     }
     times.push(performance.now() - t0);
   }

@@ -61,6 +61,28 @@ describe('agents reporting to a controller (in process)', () => {
     expect(f.sim.violations).toEqual([]);
   });
 
+  it('follows a migration made by hand with xl migrate: the rename at its end is no domain event, yet where answers within half a second', async () => {
+    const f = await online();
+    let returned: { exitCode: number | null; stderr: string; at: number } | null = null;
+    void f.sim.run('xen1', 'xl', ['migrate', 'web1', 'xen2']).then((r) => (returned = { exitCode: r.exitCode, stderr: r.stderr, at: f.sim.clock.now() }));
+    await f.until(() => returned !== null, 'xl migrate returned', 120_000);
+    const done = returned as unknown as { exitCode: number | null; stderr: string; at: number };
+    expect(done.exitCode, done.stderr).toBe(0);
+    const returnedAt = done.at;
+    const seenAt = await f.until(() => {
+      const places = where(f, 'web1')?.places ?? [];
+      return places.length === 1 && places[0]?.host === 'xen2' && places[0].domain.migration === null && places[0].domain.name === 'web1';
+    }, 'where shows web1 running on xen2 alone, no migration row');
+    expect(seenAt - returnedAt).toBeLessThan(500);
+    // and once no migration row stands, the agents stop reading xl list for it
+    const lists = (): number => f.sim.commandLog.filter((c) => c.tool === 'xl' && c.argv[0] === 'list').length;
+    await f.sim.advance(2_000);
+    const before = lists();
+    await f.sim.advance(3_000);
+    expect(lists() - before).toBeLessThanOrEqual(2);
+    expect(f.sim.violations).toEqual([]);
+  });
+
   it('an agent killed: its host turns unreachable with its last-seen time, and its answers are marked stale', async () => {
     const f = await online();
     const killedAt = f.sim.clock.now();

@@ -53,7 +53,8 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
     }
     return sim.clock.now();
   };
-  const world: MigrationWorld = { sim, agentOn: (h) => agents.get(h) };
+  // a crashed agent's control socket is gone: a migration's hold and nudge find no daemon, as the real CLI would
+  const world: MigrationWorld = { sim, agentOn: (h) => (agents.get(h)?.core.alive ? agents.get(h) : undefined) };
   const fleet: Fleet = {
     sim,
     controller,

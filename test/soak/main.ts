@@ -1,8 +1,9 @@
-// `npm run soak [-- --minutes N] [-- --seeds N --from N --steps N] [-- --only soak-controller,soak-agent,faults]`:
+// `npm run soak [-- --minutes N] [-- --seeds N --from N --steps N --jobs N] [-- --only soak-controller,soak-agent,faults]`:
 // the built programs as real processes under a steady load for a long time (10 minutes each by
 // default), judged on whether their memory and responsiveness stay flat; and randomized fault runs
 // by the thousand (test/faults/, 1000 seeds of 25 steps by default). Prints one table like `npm
-// run bench`; exits 1 when a figure is not flat or a fault run broke a promise.
+// run bench`; exits 1 when a figure is not flat or a fault run broke a promise. `--jobs N` runs the
+// fault seeds in N child processes (one per core), with the same output and table.
 //
 // A section is one entry of SECTIONS (a function of the SoakContext, adding rows); an option
 // is one entry of OPTIONS. More sections, with options of their own, are added the same way.
@@ -25,7 +26,7 @@ const SECTIONS: Record<string, Section> = {
 interface Options {
   minutes: number;
   only: string[];
-  seeds: { count: number; from: number; steps: number };
+  seeds: { count: number; from: number; steps: number; jobs: number };
 }
 
 const wholeNumber = (name: string, v: string, max: number, set: (n: number) => void): string | null => {
@@ -45,6 +46,7 @@ const OPTIONS: Record<string, (value: string, o: Options) => string | null> = {
   seeds: (v, o) => wholeNumber('seeds', v, 1_000_000, (n) => (o.seeds.count = n)),
   from: (v, o) => wholeNumber('from', v, 2 ** 31, (n) => (o.seeds.from = n)),
   steps: (v, o) => wholeNumber('steps', v, 1_000, (n) => (o.seeds.steps = n)),
+  jobs: (v, o) => wholeNumber('jobs', v, 64, (n) => (o.seeds.jobs = n)),
   only: (v, o) => {
     const list = v.split(',').filter((s) => s !== '');
     const bad = list.find((s) => !(s in SECTIONS));
@@ -55,11 +57,11 @@ const OPTIONS: Record<string, (value: string, o: Options) => string | null> = {
 };
 
 function parseArgs(argv: readonly string[]): Options | string {
-  const o: Options = { minutes: 10, only: Object.keys(SECTIONS), seeds: { count: 1000, from: 100_000, steps: 25 } };
+  const o: Options = { minutes: 10, only: Object.keys(SECTIONS), seeds: { count: 1000, from: 100_000, steps: 25, jobs: 1 } };
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i] as string);
     const set = m ? OPTIONS[m[1] as string] : undefined;
-    if (!m || !set) return `unknown argument ${JSON.stringify(argv[i])}; usage: npm run soak [-- --minutes N] [-- --seeds N --from N --steps N] [-- --only ${Object.keys(SECTIONS).join(',')}]`;
+    if (!m || !set) return `unknown argument ${JSON.stringify(argv[i])}; usage: npm run soak [-- --minutes N] [-- --seeds N --from N --steps N --jobs N] [-- --only ${Object.keys(SECTIONS).join(',')}]`;
     const value = m[2] ?? argv[++i];
     if (value === undefined) return `--${m[1] as string} needs a value`;
     const problem = set(value, o);

@@ -10,8 +10,8 @@ export interface SoakContext {
   readonly minutes: number;
   /** the rows of the table printed at the end */
   readonly rows: Row[];
-  /** fault runs: how many seeds from which, and steps per run (--seeds, --from, --steps) */
-  readonly seeds: { readonly count: number; readonly from: number; readonly steps: number };
+  /** fault runs: how many seeds from which, steps per run, and child processes to run them in (--seeds, --from, --steps, --jobs) */
+  readonly seeds: { readonly count: number; readonly from: number; readonly steps: number; readonly jobs: number };
 }
 
 export type Section = (ctx: SoakContext) => Promise<void>;

@@ -145,4 +145,21 @@ describe('xenstore read/write through the ToolRunner', () => {
     expect((await xs.write('/local/domain/3/data/xenherd/host', 'dom0-a\\b')).ok).toBe(true);
     expect(calls).toEqual([['xenstore-write', ['/local/domain/3/data/xenherd/host', 'dom0-a\\\\b']]]);
   });
+
+  it('writes several nodes in one call (one transaction): path value path value …', async () => {
+    calls.length = 0;
+    const xs = createXenstore({ spawn: spawnStream, run: runner({}) });
+    const w = await xs.writeAll({ '/local/domain/3/data/xenherd/dom0': 'xen1', '/local/domain/3/data/xenherd/since': '2025-01-01T00:00:00.000Z' });
+    expect(w.ok).toBe(true);
+    expect(calls).toEqual([['xenstore-write', ['/local/domain/3/data/xenherd/dom0', 'xen1', '/local/domain/3/data/xenherd/since', '2025-01-01T00:00:00.000Z']]]);
+  });
+
+  it('refuses, without running the tool, a call with a bad path or no pair at all', async () => {
+    calls.length = 0;
+    const xs = createXenstore({ spawn: spawnStream, run: runner({}) });
+    const bad = await xs.writeAll({ '/local/domain/3/ok': 'a', '-n': 'b' });
+    expect(bad.ok ? null : bad.error).toMatchObject({ code: 'XH_ERR_TOOL_FAILED', exitCode: null });
+    expect((await xs.writeAll({})).ok).toBe(false);
+    expect(calls).toEqual([]);
+  });
 });

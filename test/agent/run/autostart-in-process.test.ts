@@ -133,3 +133,71 @@ describe('guarded autostart after a reboot (in process)', () => {
     expect(at).toBeLessThanOrEqual(21_100);
   });
 });
+
+describe('the re-check right before a start (in process)', () => {
+  /** xen1's tool runs after command-log entry `mark`, up to its `xl create` of domu */
+  const beforeCreate = (f: Fleet, mark: number, domu: string): string[] => {
+    const runs = f.sim.commandLog.slice(mark).filter((c) => c.host === 'xen1');
+    const create = runs.findIndex((c) => c.tool === 'xl' && c.argv[0] === 'create' && c.argv[1]?.endsWith(`/${domu}.cfg`));
+    expect(create).toBeGreaterThanOrEqual(0);
+    return runs.slice(0, create).map((c) => `${c.tool} ${c.argv.join(' ')}`);
+  };
+
+  it('with xenstore-watch working and every domain change read, it takes the list it has: no `xl list` between safe and `xl create`', async () => {
+    const f = await rebooted((x) => x.sim.drbd('r1', 'disconnect'));
+    const a = f.startAgent('xen1');
+    await f.log('xen1', (l) => l.msg === 'started plain1', 'started plain1');
+    // plain1's start made the agent read `xl list` again (and the watch's line for it): all landed
+    await f.until(() => a.core.current.listRead.done > 0 && !a.core.current.listRead.running && a.core.current.domainWatcher.healthy, 'every list read landed');
+    const mark = f.sim.commandLog.length;
+    f.sim.drbd('r1', 'connect');
+    await f.log('xen1', (l) => l.msg === 'started web1', 'started web1');
+    expect(beforeCreate(f, mark, 'web1').filter((r) => r.startsWith('xl list'))).toEqual([]);
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(1);
+  });
+
+  it('a domU started by hand meanwhile is seen through the watch: it is not started twice', async () => {
+    const f = await rebooted((x) => x.sim.drbd('r1', 'disconnect'));
+    const a = f.startAgent('xen1');
+    await f.log('xen1', (l) => l.msg === 'started plain1', 'started plain1');
+    await f.until(() => a.core.current.listRead.done > 0 && !a.core.current.listRead.running, 'every list read landed');
+    // the operator starts web1 by hand while its peer is away, then the peer comes back
+    expect((await f.sim.run('xen1', 'xl', ['create', '/etc/xen/drbd-auto/web1.cfg'])).exitCode).toBe(0);
+    f.sim.drbd('r1', 'connect');
+    await f.log('xen1', (l) => l.domu === 'web1' && l.decision === 'running', 'web1 seen running');
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(1);
+    expect(runsOn(f.sim, 'web1')).toEqual(['xen1']);
+  });
+
+  it('where the domain watch is not used (events.domains "poll"), the re-check reads `xl list` itself', async () => {
+    const f = await rebooted((x) => x.sim.drbd('r1', 'disconnect'));
+    f.startAgent('xen1', { ...TEST_TIMERS, events: { ...TEST_TIMERS.events, domains: 'poll' } });
+    await f.log('xen1', (l) => l.domu === 'web1' && l.decision === 'defer', 'web1 deferred');
+    const mark = f.sim.commandLog.length;
+    f.sim.drbd('r1', 'connect');
+    await f.log('xen1', (l) => l.msg === 'started web1', 'started web1');
+    expect(beforeCreate(f, mark, 'web1').at(-1)).toBe('xl list');
+  });
+});
+
+describe('naming this Dom0 in its domUs\' xenstore areas (in process)', () => {
+  it('after READY, one `xenstore-write` per running domU carrying both keys; none before READY', async () => {
+    fleet = await startFleet(`
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+domu web1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r1 running=xen1
+domu web2 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r2 running=xen1
+domu web3 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r3 running=xen1
+`);
+    const a = fleet.startAgent('xen1');
+    const ready = await fleet.log('xen1', (l) => l.msg.startsWith('ready'), 'ready');
+    const domids = fleet.sim.state().domains.filter((d) => d.host === 'xen1').map((d) => d.domid);
+    const xs = () => fleet.sim.state().xenstore['xen1'] ?? {};
+    await fleet.until(() => domids.every((id) => xs()[`/local/domain/${id}/data/xenherd/since`] !== undefined), 'every domU named');
+    const writes = fleet.sim.commandLog.filter((c) => c.host === 'xen1' && c.tool === 'xenstore-write');
+    expect(writes.every((w) => w.at >= ready.time)).toBe(true);
+    expect(writes.map((w) => w.argv.filter((_, i) => i % 2 === 0)).sort()).toEqual(domids.sort().map((id) => [`/local/domain/${id}/data/xenherd/dom0`, `/local/domain/${id}/data/xenherd/since`]));
+    for (const id of domids) expect(xs()[`/local/domain/${id}/data/xenherd/dom0`]).toBe('xen1');
+    expect(a.notified[0]).toMatchObject({ ready: true });
+  });
+});

@@ -99,4 +99,32 @@ describe('IngestPacer', () => {
     while (clock.due.length > 0) clock.runDue();
     expect([a.ws.paused, b.ws.paused, c.ws.paused]).toEqual([false, false, false]);
   });
+
+  it('says when the agent was last heard at the socket: a frame waiting in the queue counts, a paused socket is not silence', () => {
+    const clock = steppedClock();
+    const pacer = new IngestPacer(clock, { sliceMs: 1, pauseAbove: 3, resumeBelow: 1 });
+    const a = socketAndLink();
+    const b = socketAndLink();
+    const pa = pacer.link(a.ws, a.link);
+    const pb = pacer.link(b.ws, b.link);
+    pa.onMessage(() => (clock.t += 1));
+    expect(pa.heardAt?.()).toBe(0);
+    clock.t = 100;
+    a.message('x');
+    clock.t = 150;
+    // not handled yet, but heard at 100
+    expect(pa.heardAt?.()).toBe(100);
+    expect(pb.heardAt?.()).toBe(0);
+    for (let i = 0; i < 4; i++) a.message(String(i));
+    expect(b.ws.paused).toBe(true);
+    clock.t = 5_000;
+    // we stopped reading: nobody is silent meanwhile
+    expect(pb.heardAt?.()).toBe(5_000);
+    while (clock.due.length > 0) clock.runDue();
+    expect(b.ws.paused).toBe(false);
+    const resumedAt = clock.t;
+    clock.t += 2_000;
+    // silence counts again from the resume on
+    expect(pb.heardAt?.()).toBe(resumedAt);
+  });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CLOSE } from '../../../shared/link/link.js';
+import { CLOSE, type Link } from '../../../shared/link/link.js';
+import { memoryLinkPair } from '../../../shared/link/memory-link.js';
 import { AGENT_LINK_PROTOCOL_VERSION } from '../../../shared/protocol/agent-link.js';
 import { dom, hostState } from '../states.js';
+import { FakeAgent } from '../fake-agent.js';
 import { coreBed, T0 } from './core-bed.js';
 
 const where = (bed: ReturnType<typeof coreBed>, p: string) => {
@@ -46,6 +48,39 @@ describe('agent sessions on the deterministic clock', () => {
     const [m] = where(bed, 'web01');
     expect(m).toMatchObject({ reachable: false, ageMs: bed.clock.now() - lastSeen });
     expect(bed.events('agent-stale')).toHaveLength(1);
+  });
+
+  it('a link whose transport still hears the agent (frames queued behind a backlog) is not closed as stale', async () => {
+    const bed = coreBed();
+    const pair = memoryLinkPair({ name: 'xen1', clock: bed.clock });
+    let heard = bed.clock.now();
+    const inner = pair.controller;
+    const queued: Link = {
+      remote: inner.remote,
+      send: (t) => inner.send(t),
+      close: (c, r) => inner.close(c, r),
+      onMessage: (h) => inner.onMessage(h),
+      onClose: (h) => inner.onClose(h),
+      heardAt: () => heard,
+    };
+    bed.core.acceptAgent(queued, { host: 'xen1' });
+    const agent = new FakeAgent(pair.agent, 'xen1', () => bed.clock.now());
+    agent.hello();
+    agent.snapshot(hostState({ domains: [dom('web01')] }));
+    await bed.clock.advance(0);
+    const lastSeen = bed.clock.now();
+    // no message handled for 10 s, but the transport keeps receiving frames
+    for (let i = 0; i < 10; i++) {
+      await bed.clock.advance(1_000);
+      heard = bed.clock.now();
+    }
+    expect(agent.closed).toBeNull();
+    expect(bed.events('agent-stale')).toHaveLength(0);
+    // its rows are still as old as the last message handled: where says so
+    expect(bed.core.hosts().hosts[0]).toMatchObject({ host: 'xen1', linkUp: true, lastSeen, reachable: false });
+    // once the transport hears nothing either, the link is closed as before
+    await bed.clock.advance(4_500);
+    expect(agent.closed?.code).toBe(CLOSE.stale);
   });
 
   it("a host's link dropped → unreachable at once, its last state kept and marked so", async () => {

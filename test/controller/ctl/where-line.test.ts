@@ -33,7 +33,7 @@ describe('a where line', () => {
     expect(isStale(match({ ageMs: 30_001 }))).toBe(true);
     expect(whereColumns(match({ ageMs: 45_000 }), NOW)[4]).toBe('as of 45 s, STALE');
     const silent = match({ reachable: false, places: [{ host: 'xen2', domain: dom('web01'), reachable: false, ageMs: 3_000 }] });
-    expect(whereColumns(silent, NOW)[4]).toBe('as of 0.3 s, STALE (xen2 unreachable)');
+    expect(whereColumns(silent, NOW)[4]).toBe('as of 0.3 s, STALE (xen2 unreachable or behind)');
   });
 
   it('at home, migrating, nowhere', () => {

@@ -13,6 +13,8 @@ export interface HostSpec {
   readonly maintenance?: Maintenance['state'];
   readonly reachable?: boolean;
   readonly capabilities?: readonly string[];
+  /** its agent says its view of its domains is behind or unknown (link feature view-lag) */
+  readonly view?: 'behind' | 'unknown';
 }
 
 export interface DomuSpec {
@@ -34,6 +36,10 @@ export interface DomuSpec {
   readonly noHome?: boolean;
   /** with `on: null`: the ledgers still record it away at this host (its home's away record, a visitor record here) */
   readonly awayAt?: string;
+  /** with awayAt: whether that host still holds its visitor record (default: it does) */
+  readonly visitorRecord?: boolean;
+  /** where its config lives on the hosts other than its home (default: their guarded dirs) */
+  readonly peerConfig?: 'guarded' | 'config-dir';
 }
 
 export interface FleetSpec {
@@ -63,11 +69,11 @@ export function statesOf(spec: FleetSpec): Map<string, HostState> {
       const since = d.since ?? '2024-01-01T00:00:00.000Z';
       if (at === null || at === d.home || d.noHome) continue;
       if (d.home === h) away[d.name] = { home: h, currentHost: at, since, operationId: 'op-0', reason: 'manual' };
-      if (at === h) visitors[d.name] = { home: d.home, since, operationId: 'op-0' };
+      if (at === h && (onOf(d) !== null || d.visitorRecord !== false)) visitors[d.name] = { home: d.home, since, operationId: 'op-0' };
     }
     const configs: LinkDomuConfig[] = mine
       .filter((d) => !d.noConfig && (d.replicas.includes(h) || (d.replicas.length === 0 && d.home === h)))
-      .map((d) => ({ name: d.name, source: 'guarded', memMiB: d.memMiB, vcpus: d.vcpus ?? 1, resources: d.replicas.length > 0 ? [{ name: `r-${d.name}`, hosts: [...d.replicas] }] : [] }));
+      .map((d) => ({ name: d.name, source: d.home === h ? ('guarded' as const) : (d.peerConfig ?? 'guarded'), memMiB: d.memMiB, vcpus: d.vcpus ?? 1, resources: d.replicas.length > 0 ? [{ name: `r-${d.name}`, hosts: [...d.replicas] }] : [] }));
     out.set(h, {
       toolstack: 'xl',
       memory: { totalMiB: total, freeMiB: hs.freeMiB ?? Math.max(0, total - here.reduce((s, d) => s + d.memMiB, 0)) },
@@ -90,7 +96,7 @@ export function factsOf(spec: FleetSpec, overlay?: Overlay): PlanFacts {
   for (const [h, s] of statesOf(spec)) {
     const hs = spec.hosts[h] as HostSpec;
     const reachable = hs.reachable ?? true;
-    index.put({ ...record(h, s, reachable ? NOW - 1_000 : NOW - 60_000, reachable), capabilities: hs.capabilities ?? ['migrate', 'reverse', 'maintenance', 'inspect', 'cold-migrate'] });
+    index.put({ ...record(h, s, reachable ? NOW - 1_000 : NOW - 60_000, reachable), capabilities: hs.capabilities ?? ['migrate', 'reverse', 'maintenance', 'inspect', 'cold-migrate'], viewLag: hs.view ? { view: hs.view, since: NOW - 3_000 } : null });
     configs.replace(h, s.domus.map((c) => [c.name, c] as const));
   }
   return planFacts({ index, configs, fresh: { now: NOW, staleAfterMs: 15_000 }, ...(overlay ? { overlay } : {}) });

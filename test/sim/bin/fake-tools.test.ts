@@ -72,6 +72,35 @@ describe('fake executables', () => {
     expect(await ev.exited).toBe(143);
   });
 
+  it('xenstore-write takes several pairs in one call; no pair or an odd count is its usage error (exit 1), as xenstore_client.c prints it', async () => {
+    sim = await startSim({ fleet: `${FLEET}host new1 mem=8192 cpus=4 toolstack=xl xen=4.19.1 drbd=none\n`, clock: 'real' });
+    const pairs = ['/local/domain/1/data/xenherd/dom0', 'xen1', '/local/domain/1/data/xenherd/since', '2025-01-01T00:00:00.000Z'];
+    expect(await sh(sim, 'xen1', 'xenstore-write', pairs)).toEqual({ stdout: '', stderr: '', code: 0 });
+    expect((await sh(sim, 'xen1', 'xenstore-read', [pairs[0] as string, pairs[2] as string])).stdout).toBe('xen1\n2025-01-01T00:00:00.000Z\n');
+    const usage417 = { stdout: '', stderr: 'xenstore-write: Usage: xenstore-write [-h] [-s] [-R] key value [...]\n', code: 1 };
+    expect(await sh(sim, 'xen1', 'xenstore-write', [])).toEqual(usage417);
+    expect(await sh(sim, 'xen1', 'xenstore-write', ['/local/domain/9/x', 'v', '/local/domain/9/y'])).toEqual(usage417);
+    expect(await sh(sim, 'xen1', 'xenstore-write', ['-h'])).toEqual(usage417);
+    // Xen 4.18 dropped the removed -s from the usage line
+    expect(await sh(sim, 'new1', 'xenstore-write', ['/x'])).toEqual({ stdout: '', stderr: 'xenstore-write: Usage: xenstore-write [-h] [-R] key value [...]\n', code: 1 });
+    expect(await sh(sim, 'xen1', 'xenstore-watch', [])).toEqual({ stdout: '', stderr: 'xenstore-watch: Usage: xenstore-watch [-h] [-n NR] key\n', code: 1 });
+    // the odd count wrote nothing, not even its first pair
+    expect((await sh(sim, 'xen1', 'xenstore-read', ['/local/domain/9/x'])).code).toBe(1);
+  });
+
+  it('xenstore-watch prints each watched path once when the watch is set, then a line per event, and runs until killed', async () => {
+    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    const xs = stream(sim, 'xen1', 'xenstore-watch', ['@introduceDomain', '@releaseDomain']);
+    await xs.until('@introduceDomain\n@releaseDomain\n');
+    expect((await sh(sim, 'xen1', 'xl', ['destroy', 'web1'])).code).toBe(0);
+    await xs.until('@introduceDomain\n@releaseDomain\n@releaseDomain\n');
+    // the event's line, and nothing else: the watch is set once, not again
+    expect(xs.out()).toBe('@introduceDomain\n@releaseDomain\n@releaseDomain\n');
+    expect(xs.child.exitCode).toBeNull();
+    xs.child.kill('SIGTERM');
+    expect(await xs.exited).toBe(143);
+  });
+
   it('faults: garbage, slow, and a hang that only ends when the process is killed', async () => {
     sim = await startSim({ fleet: FLEET, clock: 'real' });
     sim.toolFault('xen1', 'xl', { kind: 'garbage', text: 'Segmentation fault\n', exitCode: 139 }, { times: 1 });

@@ -15,9 +15,29 @@ export const xenstoreRead: ToolHandler = async (ctx, argv) => {
   return 0;
 };
 
+/** The usage lines lost -s in 2023 (Xen 4.18), after the option itself was removed (xen.git c65687e). */
+const before418 = (s: SimState, host: string): boolean => {
+  const [major = 4, minor = 17] = (s.hosts[host]?.xenVersion ?? '4.17').split('.').map(Number);
+  return major < 4 || (major === 4 && minor < 18);
+};
+
+/**
+ * Usage errors as xenstore_client.c prints them: errx(1, "Usage: %s …", argv[0]), so the program's
+ * name, ": ", the usage line and a newline on stderr, exit code 1 (the agent runs the tool by its
+ * bare name, which is then argv[0]).
+ */
+const usage = (ctx: Parameters<ToolHandler>[0], tool: string, line: string): number => (ctx.err(`${tool}: Usage: ${tool} ${line}\n`), 1);
+
+/**
+ * `xenstore-write [-h] [-s] [-R] key value [...]`: any number of pairs, written in one
+ * transaction when there is more than one (all land or none). No pair, or an odd count, is the
+ * usage error. Other options are getopt's (they may come anywhere: GNU getopt permutes argv).
+ */
 export const xenstoreWrite: ToolHandler = async (ctx, argv) => {
+  const line = before418(ctx.state(), ctx.host) ? '[-h] [-s] [-R] key value [...]' : '[-h] [-R] key value [...]';
+  if (argv.includes('-h') || argv.includes('--help')) return usage(ctx, 'xenstore-write', line);
   const a = argv.filter((x) => !x.startsWith('-'));
-  if (a.length < 2 || a.length % 2) return ctx.err('Usage: xenstore-write [-h] [-s] [-R] key value [...]\n'), 2;
+  if (a.length === 0 || a.length % 2) return usage(ctx, 'xenstore-write', line);
   ctx.apply('xenstore-write', (s) => {
     const cur = { ...xs(s, ctx.host) };
     for (let i = 0; i < a.length; i += 2) cur[a[i]!] = a[i + 1]!;
@@ -28,8 +48,9 @@ export const xenstoreWrite: ToolHandler = async (ctx, argv) => {
 
 /** Prints each watched path once at registration, then once per event; @introduceDomain/@releaseDomain on domain arrival/departure. */
 export const xenstoreWatch: ToolHandler = async (ctx, argv) => {
-  const paths = argv.filter((a) => !a.startsWith('-'));
-  if (!paths.length) return ctx.err('Usage: xenstore-watch [-h] [-n NR] [-s] [-R] key [...]\n'), 2;
+  // -n NR and -d DEPTH take a value: it is not a path
+  const paths = argv.filter((a, i) => !a.startsWith('-') && argv[i - 1] !== '-n' && argv[i - 1] !== '-d');
+  if (!paths.length || argv.includes('-h') || argv.includes('--help')) return usage(ctx, 'xenstore-watch', '[-h] [-n NR] key');
   for (const p of paths) ctx.out(`${p}\n`);
   let finish: (code: number) => void = () => {};
   const done = new Promise<number>((res) => (finish = res));

@@ -1,0 +1,20 @@
+import type { InventoryDomain } from '../../shared/inventory.js';
+import type { AgentState } from './state.js';
+import { arm, type Fx } from './timers.js';
+
+/**
+ * How often `xl list` is read again while a migration row stands here. libxl renames
+ * `NAME--incoming` to NAME on the target (and NAME to `NAME--migratedaway` on the source) by a
+ * xenstore write, which neither @introduceDomain nor @releaseDomain reports: without reading
+ * again, the end of a migration into this host would show only at the next full read, and the
+ * controller would answer "incoming, paused" for a minute. A quarter second keeps `where` behind
+ * the real end by less than half a second; `xl list` costs a few ms, and only during migrations.
+ */
+export const MIGRATION_ROWS_POLL_MS = 250;
+
+export const hasMigrationRow = (domains: readonly InventoryDomain[]): boolean => domains.some((d) => d.migration !== null);
+
+/** After a list read: while a migration row stands, read the list again soon (timer 'migration-rows'). */
+export function followMigrationRows(s: AgentState, fx: Fx, domains: readonly InventoryDomain[]): AgentState {
+  return hasMigrationRow(domains) ? arm(s, fx, 'migration-rows', MIGRATION_ROWS_POLL_MS) : s;
+}

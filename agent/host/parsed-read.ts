@@ -1,0 +1,23 @@
+import { ok, type Result } from '../../shared/result.js';
+import { parseDomuConfig } from '../parse/domu-config.js';
+import { drbdResHosts } from '../parse/drbd-res-hosts.js';
+import { parseMigrateTab } from '../parse/migrate-tab.js';
+import type { FileFailure, HostFiles, TextParse } from './files.js';
+
+/**
+ * A host file read and parsed: through the files' own parse-once reader when they have one (a
+ * full read's session, file-cache.ts), else read and parsed here. Same result either way.
+ */
+export async function readParsed<T>(files: HostFiles, hostPath: string, how: TextParse<T>): Promise<Result<T, FileFailure>> {
+  if (files.readParsed) return files.readParsed(hostPath, how);
+  const text = await files.readText(hostPath);
+  return text.ok ? ok(how.parse(text.value)) : text;
+}
+
+/** a domU config, its errors naming the file as `shown` */
+export const domuConfigParse = (shown: string): TextParse<ReturnType<typeof parseDomuConfig>> => ({ key: `domu-config\0${shown}`, parse: (text) => parseDomuConfig(text, shown) });
+
+/** the hosts a DRBD `.res` file names; kept results are shared, hence readonly */
+export const resHostsParse: TextParse<readonly string[]> = { key: 'drbd-res-hosts', parse: drbdResHosts };
+
+export const migrateTabParse = (shown: string): TextParse<ReturnType<typeof parseMigrateTab>> => ({ key: `migrate-tab\0${shown}`, parse: (text) => parseMigrateTab(text, shown) });

@@ -1,0 +1,29 @@
+import type { Clock } from '../../shared/clock/clock.js';
+import { inSlices } from '../../shared/clock/in-slices.js';
+import type { Logger } from '../../shared/logger.js';
+import { CLOSE } from '../../shared/link/link.js';
+import type { AgentSession } from './agent-session.js';
+
+/** links swept per turn of the event loop (each live one gets its fleet view: a message and a write) */
+const SWEEP_SLICE = 100;
+
+export interface LinkSweep {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly staleAfterMs: number;
+  /** when the host's last message was handled (null: never) */
+  lastSeen(host: string): number | null;
+  /** the heartbeat's message to a link that is alive */
+  alive(s: AgentSession): void;
+}
+
+/** The heartbeat's pass over every agent link: a link silent for longer than staleAfter is closed, the others hear from us. */
+export function sweepLinks(sessions: readonly AgentSession[], o: LinkSweep): void {
+  const now = o.clock.now();
+  inSlices(o.clock, sessions, SWEEP_SLICE, (s) => {
+    const seen = s.lastHeard(o.lastSeen(s.host) ?? now);
+    if (now - seen <= o.staleAfterMs) return o.alive(s);
+    o.log.warn({ event: 'agent-stale', host: s.host, lastSeen: seen }, `${s.host} unheard for ${Math.round((now - seen) / 1000)} s: closing its link`);
+    s.close(CLOSE.stale, `nothing heard for ${Math.round((now - seen) / 1000)} s`);
+  });
+}

@@ -1,0 +1,53 @@
+import type { HostState, LinkDomain } from '../../shared/protocol/agent-link-state.js';
+import type { DeltaMessage, SnapshotMessage } from '../../shared/protocol/agent-link.js';
+import { isLive } from './conflicts.js';
+
+const sameRow = (a: LinkDomain, b: LinkDomain): boolean =>
+  a.name === b.name && a.baseName === b.baseName && a.domid === b.domid && a.state === b.state && a.memMiB === b.memMiB && a.vcpus === b.vcpus && a.migration === b.migration;
+
+/**
+ * A host's new `domains` section with every row that did not change replaced by the object the
+ * fleet view already holds (and the old section itself when nothing changed). An agent sends the
+ * whole section on any change: without this, each delta's rows would outlive a few young-generation
+ * collections (they are the fleet view until the next delta) and be promoted, and at thousands of
+ * deltas a second the old generation would grow by hundreds of MB between full collections.
+ */
+export function reuseUnchangedRows(before: LinkDomain[] | undefined, after: LinkDomain[]): LinkDomain[] {
+  if (!before || before.length === 0) return after;
+  const held = new Map<string, LinkDomain>();
+  for (const d of before) held.set(d.name, d);
+  let allSame = before.length === after.length;
+  const out = after.map((d, i) => {
+    const old = held.get(d.name);
+    const row = old && sameRow(old, d) ? old : d;
+    if (row !== before[i]) allSame = false;
+    return row;
+  });
+  return allSame ? before : out;
+}
+
+/** A host's state after its snapshot or delta (a delta replaces whole sections); null: a delta before any snapshot. */
+export function stateAfterReport(before: HostState | null, msg: SnapshotMessage | DeltaMessage): HostState | null {
+  const merged = msg.type === 'snapshot' ? msg.state : before === null ? null : { ...before, ...msg.state };
+  if (merged === null) return null;
+  const domains = reuseUnchangedRows(before?.domains, merged.domains);
+  return domains === merged.domains ? merged : { ...merged, domains };
+}
+
+/**
+ * Whether a report changed anything the conflict checks read (conflicts.ts): which rows run and
+ * as what (live or not, a migration half), homes, DRBD roles, ledgers, guarded lists. Memory
+ * figures and the like do not: a fleet of thousands reports those all the time, and a full
+ * conflict check of tens of thousands of domUs after each would hold the event loop for
+ * milliseconds several times a second.
+ */
+export function conflictInputsChanged(before: HostState | null, after: HostState): boolean {
+  if (before === null) return true;
+  if (before.homes !== after.homes || before.drbd !== after.drbd || before.ledger !== after.ledger || before.guarded !== after.guarded) return true;
+  if (before.domains === after.domains) return false;
+  if (before.domains.length !== after.domains.length) return true;
+  return after.domains.some((d, i) => {
+    const b = before.domains[i];
+    return b !== d && (b === undefined || b.name !== d.name || b.baseName !== d.baseName || b.migration !== d.migration || isLive(b) !== isLive(d));
+  });
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
+import { newHostRecord } from '../../../controller/fleet/host-record.js';
+import { conflictInputsChanged, reuseUnchangedRows, stateAfterReport } from '../../../controller/fleet/report-state.js';
+import { away, dom, guarded, hostState, primary } from '../states.js';
+
+describe('a host state after a report', () => {
+  it('keeps the held object of every row that did not change, and the held section when nothing did', () => {
+    const before = [dom('a'), dom('b'), dom('c')];
+    const same = reuseUnchangedRows(before, [dom('a'), dom('b'), dom('c')]);
+    expect(same).toBe(before);
+    const after = reuseUnchangedRows(before, [dom('a'), dom('b', { memMiB: 2048 }), dom('c')]);
+    expect(after).not.toBe(before);
+    expect(after[0]).toBe(before[0]);
+    expect(after[1]).toEqual(dom('b', { memMiB: 2048 }));
+    expect(after[2]).toBe(before[2]);
+  });
+
+  it('treats every field as a change: domid, state, memory, vcpus, a migration row, an order or count change', () => {
+    const before = [dom('a'), dom('b')];
+    for (const changed of [{ domid: 8 }, { state: 'paused' as const }, { memMiB: 1 }, { vcpus: 2 }, { domid: null }]) {
+      const out = reuseUnchangedRows(before, [dom('a', changed), dom('b')]);
+      expect(out[0]).toEqual(dom('a', changed));
+      expect(out[0]).not.toBe(before[0]);
+    }
+    const migrating = reuseUnchangedRows(before, [dom('a', { migration: 'migratedaway' }), dom('b')]);
+    expect(migrating[0]?.name).toBe('a--migratedaway');
+    const swapped = reuseUnchangedRows(before, [dom('b'), dom('a')]);
+    expect(swapped).toEqual([dom('b'), dom('a')]);
+    expect(swapped).not.toBe(before);
+    expect(swapped[0]).toBe(before[1]);
+    expect(reuseUnchangedRows(before, [dom('a')])).toEqual([dom('a')]);
+    expect(reuseUnchangedRows(before, [])).toEqual([]);
+  });
+
+  it('a snapshot replaces the state, a delta its sections; a delta before any snapshot is nothing', () => {
+    const s0 = hostState({ domains: [dom('a'), dom('b')] });
+    const snap = stateAfterReport(null, { type: 'snapshot', seq: 1, at: 1, state: s0 });
+    expect(snap).toEqual(s0);
+    const delta = stateAfterReport(snap, { type: 'delta', seq: 2, at: 2, state: { domains: [dom('a'), dom('b', { state: 'paused' })] } });
+    expect(delta?.domains[0]).toBe(snap?.domains[0]);
+    expect(delta?.domains[1]?.state).toBe('paused');
+    expect(delta?.ledger).toBe(snap?.ledger);
+    expect(stateAfterReport(null, { type: 'delta', seq: 1, at: 1, state: { domains: [] } })).toBeNull();
+  });
+
+  it('the fleet index keeps the held rows of a domU whose rows are unchanged, and answers the same', () => {
+    const index = new FleetIndex();
+    const s0 = hostState({ domains: [dom('a'), dom('b')] });
+    index.put({ ...newHostRecord('xen1'), state: s0 });
+    const heldA = index.running.get('a')?.get('xen1');
+    const s1 = stateAfterReport(s0, { type: 'delta', seq: 2, at: 2, state: { domains: [dom('a'), dom('b', { memMiB: 4096 })] } });
+    const moved = index.put({ ...newHostRecord('xen1'), state: s1 });
+    expect(moved).toEqual([]);
+    expect(index.running.get('a')?.get('xen1')).toBe(heldA);
+    expect(index.running.get('b')?.get('xen1')?.[0]?.memMiB).toBe(4096);
+    const s2 = stateAfterReport(s1, { type: 'delta', seq: 3, at: 3, state: { domains: [dom('b', { memMiB: 4096 })] } });
+    expect(index.put({ ...newHostRecord('xen1'), state: s2 })).toEqual(['a']);
+    expect(index.running.get('a')).toBeUndefined();
+    expect([...index.knownNames()]).toEqual(['b']);
+  });
+
+  it('tells a report that changes what the conflict checks read from one that only changes figures', () => {
+    const s0 = hostState({ domains: [dom('a'), dom('b')] });
+    const after = (state: Parameters<typeof stateAfterReport>[1]['state']) => stateAfterReport(s0, { type: 'delta', seq: 2, at: 2, state }) ?? s0;
+    expect(conflictInputsChanged(null, s0)).toBe(true);
+    // figures only: memory of a row, the host's memory, maintenance
+    expect(conflictInputsChanged(s0, after({ domains: [dom('a', { memMiB: 9 }), dom('b')] }))).toBe(false);
+    expect(conflictInputsChanged(s0, after({ domains: [dom('a'), dom('b', { state: 'running', vcpus: 4 })] }))).toBe(false);
+    expect(conflictInputsChanged(s0, after({ memory: { totalMiB: 1, freeMiB: 1 } }))).toBe(false);
+    // what runs, and as what
+    expect(conflictInputsChanged(s0, after({ domains: [dom('a')] }))).toBe(true);
+    expect(conflictInputsChanged(s0, after({ domains: [dom('a'), dom('c')] }))).toBe(true);
+    expect(conflictInputsChanged(s0, after({ domains: [dom('a', { migration: 'migratedaway' }), dom('b')] }))).toBe(true);
+    expect(conflictInputsChanged(s0, after({ domains: [dom('a', { state: 'dying' }), dom('b')] }))).toBe(true);
+    expect(conflictInputsChanged(s0, after({ domains: [dom('a', { domid: null }), dom('b')] }))).toBe(true);
+    // the other inputs: homes, DRBD, ledger, guarded (any report of the section counts)
+    expect(conflictInputsChanged(s0, after({ homes: [] }))).toBe(true);
+    expect(conflictInputsChanged(s0, after({ drbd: { availability: 'ok', resources: [primary('r1', 'xen2')] } }))).toBe(true);
+    expect(conflictInputsChanged(s0, after({ ledger: { seq: 1, away: { a: away('xen1', 'xen2') }, visitors: {} } }))).toBe(true);
+    expect(conflictInputsChanged(s0, after({ guarded: [guarded('a')] }))).toBe(true);
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../../shared/clock/clock.js';
+import { inSlices } from '../../../shared/clock/in-slices.js';
+
+/** A clock whose deferred work runs only when the test says: soon() if given, else 0 ms timers. */
+function heldClock(withSoon: boolean): Clock & { held: Array<() => void>; next(): boolean } {
+  const held: Array<() => void> = [];
+  const c: Clock & { held: Array<() => void>; next(): boolean } = {
+    held,
+    now: () => 0,
+    schedule: (_ms, fn) => {
+      held.push(fn);
+      return () => undefined;
+    },
+    sleep: () => Promise.resolve(),
+    next: () => {
+      const f = held.shift();
+      f?.();
+      return f !== undefined;
+    },
+  };
+  if (withSoon) c.soon = (fn) => void held.push(fn);
+  return c;
+}
+
+describe('inSlices', () => {
+  for (const withSoon of [true, false]) {
+    it(`calls every item once, in order, PER at a time with the loop free between (${withSoon ? 'soon' : '0 ms timer'})`, () => {
+      const clock = heldClock(withSoon);
+      const seen: number[] = [];
+      inSlices(clock, Array.from({ length: 250 }, (_, i) => i), 100, (i) => seen.push(i));
+      expect(seen).toHaveLength(100);
+      const perTurn = [seen.length];
+      while (clock.next()) perTurn.push(seen.length);
+      expect(perTurn).toEqual([100, 200, 250]);
+      expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    });
+  }
+
+  it('an empty list or a slice size below 1 still ends, one item a turn at least', () => {
+    const clock = heldClock(true);
+    inSlices(clock, [], 10, () => expect.unreachable());
+    expect(clock.held).toHaveLength(0);
+    const seen: string[] = [];
+    inSlices(clock, ['a', 'b'], 0, (x) => seen.push(x));
+    expect(seen).toEqual(['a']);
+    clock.next();
+    expect(seen).toEqual(['a', 'b']);
+    expect(clock.held).toHaveLength(0);
+  });
+});
