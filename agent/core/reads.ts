@@ -40,7 +40,7 @@ export function requestList(s: AgentState, fx: Fx): AgentState {
 }
 
 function applyDomains(s: AgentState, fx: Fx, read: DomainsRead, now: number): AgentState {
-  if (read.ok) return followMigrationRows(nameDom0InGuests({ ...s, domains: read.domains, dirty: true }, fx, now), fx, read.domains);
+  if (read.ok) return followMigrationRows(nameDom0InGuests({ ...s, domains: read.domains, dirty: true }, fx, now), fx, read.domains, now);
   fx.push(log('error', `cannot list domains: ${read.message}`, { code: read.code }));
   return { ...s, domains: null, dirty: true };
 }

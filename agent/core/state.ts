@@ -130,6 +130,8 @@ export interface AgentState {
   readonly endingAway: ReadonlySet<string>;
   /** `NAME--migratedaway` rows standing here with no migration of NAME held, since when (core/stranded-half.ts) */
   readonly strandedHalves: ReadonlyMap<string, HalfSeen>;
+  /** since when `xl list` has shown a migration row without a break (core/migration-rows.ts); null: none now */
+  readonly migrationRowsSince: number | null;
   /** the controller's maintenance commands and the lease of the active state (core/maintenance-command.ts) */
   readonly maintenanceKeeping: MaintenanceKeeping;
   /** domain changes seen whose `xl list` re-read has not landed: the list read (by count) covering each, and since when (core/view-lag.ts) */
@@ -213,6 +215,7 @@ export function initialState({ config, host, pid, now, seed, handledThisBoot, bo
     commands: [],
     endingAway: new Set(),
     strandedHalves: new Map(),
+    migrationRowsSince: null,
     maintenanceKeeping: { leaseUntil: null, queue: [], serving: null, staleReadsUpTo: 0 },
     xenstoreNamed: new Map(),
     domainsBehind: [],

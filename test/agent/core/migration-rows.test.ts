@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { AgentConfigSchema } from '../../../agent/config/schema.js';
+import type { Effect } from '../../../agent/core/effects.js';
+import { followMigrationRows, migrationRowsPollMs } from '../../../agent/core/migration-rows.js';
+import { initialState } from '../../../agent/core/state.js';
+import type { InventoryDomain } from '../../../shared/inventory.js';
+
+// While `xl list` shows a migration row, the agent reads it again soon: libxl's rename at the end
+// of a migration (NAME--incoming → NAME) is a xenstore write that no domain watch reports.
+
+const T0 = Date.UTC(2025, 0, 1);
+const row = (name: string, migration: InventoryDomain['migration']): InventoryDomain => ({
+  name: migration ? `${name}--${migration}` : name,
+  baseName: name,
+  domid: 3,
+  state: 'paused',
+  stateLetters: '--p---',
+  shutdownReason: null,
+  cpuTimeS: 0,
+  memMiB: 1024,
+  vcpus: 1,
+  migration,
+});
+const fresh = () => initialState({ config: AgentConfigSchema.parse({}), host: 'xen2', pid: 1, now: T0, seed: 1, handledThisBoot: new Set(), bootId: 'b', agentVersion: 't', watchdogMs: null });
+
+describe('following migration rows', () => {
+  it('reads again in 250 ms while a row stands, less often once it has stood for minutes, and stops when none is left', () => {
+    const fx: Effect[] = [];
+    let s = followMigrationRows(fresh(), fx, [row('web1', 'incoming')], T0);
+    expect(fx).toEqual([{ e: 'timer', name: 'migration-rows', ms: 250 }]);
+    expect(s.migrationRowsSince).toBe(T0);
+    fx.length = 0;
+    s = followMigrationRows(s, fx, [row('web1', 'incoming')], T0 + 3 * 60_000);
+    expect(fx).toEqual([{ e: 'timer', name: 'migration-rows', ms: 1_000 }]);
+    fx.length = 0;
+    s = followMigrationRows(s, fx, [row('web1', 'migratedaway')], T0 + 31 * 60_000);
+    expect(fx).toEqual([{ e: 'timer', name: 'migration-rows', ms: 10_000 }]);
+    fx.length = 0;
+    s = followMigrationRows(s, fx, [row('web1', null)], T0 + 32 * 60_000);
+    expect(fx).toEqual([]);
+    expect(s.migrationRowsSince).toBeNull();
+    // a new migration starts its own clock
+    s = followMigrationRows(s, fx, [row('db1', 'incoming')], T0 + 40 * 60_000);
+    expect(fx).toEqual([{ e: 'timer', name: 'migration-rows', ms: 250 }]);
+    expect(s.migrationRowsSince).toBe(T0 + 40 * 60_000);
+  });
+
+  it('the interval by how long rows have stood', () => {
+    expect([0, 119_999, 120_000, 30 * 60_000 - 1, 30 * 60_000, 7 * 86_400_000].map(migrationRowsPollMs)).toEqual([250, 250, 1_000, 1_000, 10_000, 10_000]);
+  });
+});
