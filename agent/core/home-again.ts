@@ -24,10 +24,14 @@ export function endAwayOfReturned(s: AgentState, fx: Fx): AgentState {
   return ending === s.endingAway ? s : { ...s, endingAway: ending };
 }
 
-export function onAwayEnded(s: AgentState, fx: Fx, name: string, problem: string | null): AgentState {
+/**
+ * A ledger record this agent asked to end (away here, or a visitor's: visitor-gone-home.ts) was
+ * written, or not: either way the ledger as written is what counts, so it is read again (and
+ * decided on again after).
+ */
+export function onLedgerRecordEnded(s: AgentState, fx: Fx, name: string, record: 'away' | 'visitor', problem: string | null): AgentState {
   const ending = new Set(s.endingAway);
   ending.delete(name);
-  if (problem) fx.push(log('warn', `cannot end ${name}'s away record: ${problem}`, { domu: name, code: 'XH_ERR_FILE' }));
-  // the ledger as written is what counts: read it again (and decide again after)
+  if (problem) fx.push(log('warn', `cannot end ${name}'s ${record} record: ${problem}`, { domu: name, code: 'XH_ERR_FILE' }));
   return requestFullRead({ ...s, endingAway: ending }, fx);
 }

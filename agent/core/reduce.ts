@@ -11,8 +11,7 @@ import { onInspected } from './inspect-command.js';
 import { maintenanceAfterList, onMaintenanceWritten } from './maintenance-command.js';
 import { closeLink, connectLink, onHeartbeatTimer, onLinkClosed, onLinkFailed, onLinkMessage, onLinkOpen, sendState } from './link.js';
 import { statusLine } from './status.js';
-import { onAwayEnded } from './home-again.js';
-import { onVisitorEnded } from './visitor-gone-home.js';
+import { onLedgerRecordEnded } from './home-again.js';
 import { onStrandedTimer } from './stranded-half.js';
 import type { AgentState } from './state.js';
 import { arm, disarmAll, fired, type Fx } from './timers.js';
@@ -90,9 +89,9 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'command-done':
       return onCommandDone(s, fx, ev.commandId, ev.outcome, now);
     case 'away-ended':
-      return onAwayEnded(s, fx, ev.name, ev.problem);
+      return onLedgerRecordEnded(s, fx, ev.name, 'away', ev.problem);
     case 'visitor-ended':
-      return onVisitorEnded(s, fx, ev.name, ev.problem);
+      return onLedgerRecordEnded(s, fx, ev.name, 'visitor', ev.problem);
     case 'maintenance-written':
       return onMaintenanceWritten(s, fx, ev.problem, now);
     case 'inspected':

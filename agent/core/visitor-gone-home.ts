@@ -1,7 +1,6 @@
 import { busyWith } from './busy.js';
 import { log } from './effects.js';
 import { freshFleet } from './fleet-view.js';
-import { requestFullRead } from './reads.js';
 import type { AgentState } from './state.js';
 import type { Fx } from './timers.js';
 
@@ -28,12 +27,4 @@ export function endVisitorsGoneHome(s: AgentState, fx: Fx, now: number): AgentSt
     ending = new Set(ending).add(name);
   }
   return ending === s.endingAway ? s : { ...s, endingAway: ending };
-}
-
-export function onVisitorEnded(s: AgentState, fx: Fx, name: string, problem: string | null): AgentState {
-  const ending = new Set(s.endingAway);
-  ending.delete(name);
-  if (problem) fx.push(log('warn', `cannot end ${name}'s visitor record: ${problem}`, { domu: name, code: 'XH_ERR_FILE' }));
-  // the ledger as written is what counts: read it again (and decide again after)
-  return requestFullRead({ ...s, endingAway: ending }, fx);
 }

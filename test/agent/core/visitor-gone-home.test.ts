@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { AgentConfigSchema } from '../../../agent/config/schema.js';
 import type { Effect } from '../../../agent/core/effects.js';
 import { initialState, type AgentState } from '../../../agent/core/state.js';
-import { endVisitorsGoneHome, onVisitorEnded } from '../../../agent/core/visitor-gone-home.js';
+import { onLedgerRecordEnded } from '../../../agent/core/home-again.js';
+import { endVisitorsGoneHome } from '../../../agent/core/visitor-gone-home.js';
 import { emptyLedger, withVisitor } from '../../../agent/state/ledger.js';
 import type { InventoryDomain } from '../../../shared/inventory.js';
 
@@ -47,7 +48,7 @@ describe('a visitor record whose domU runs at its home again', () => {
     // asked once while the write runs; the ledger is read again after it
     expect(ends(n)).toEqual([]);
     const after: Effect[] = [];
-    expect(onVisitorEnded(n, after, 'vm2a', null).endingAway.has('vm2a')).toBe(false);
+    expect(onLedgerRecordEnded(n, after, 'vm2a', 'visitor', null).endingAway.has('vm2a')).toBe(false);
     expect(after.some((e) => e.e === 'read-full')).toBe(true);
   });
 

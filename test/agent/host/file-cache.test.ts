@@ -121,7 +121,8 @@ describe('HostFileCache on real files', () => {
     expect(await cache.session(files, t0 + LATER).readText('/etc/xen/web1.cfg')).toEqual(ok('name = "b"\n'));
   });
 
-  it('a deleted file is gone at the next read, with the reader\'s own failure', async () => {
+  /** web1.cfg written, read once through a cache, its stamp trusted: what a later read sees next */
+  async function cachedWeb1(): Promise<{ r: string; path: string; next: () => ReturnType<ReturnType<HostFileCache['session']>['readText']> }> {
     const r = root();
     const path = join(r, 'etc/xen/web1.cfg');
     writeFileSync(path, 'name = "web1"\n');
@@ -129,21 +130,20 @@ describe('HostFileCache on real files', () => {
     const files = hostFiles(r);
     const t0 = changedAt(path) + LATER;
     await cache.session(files, t0).readText('/etc/xen/web1.cfg');
+    return { r, path, next: () => cache.session(files, t0 + LATER).readText('/etc/xen/web1.cfg') };
+  }
+
+  it('a deleted file is gone at the next read, with the reader\'s own failure', async () => {
+    const { r, path, next } = await cachedWeb1();
     unlinkSync(path);
-    expect(await cache.session(files, t0 + LATER).readText('/etc/xen/web1.cfg')).toMatchObject({ ok: false, error: { errno: 'ENOENT', message: `/etc/xen/web1.cfg (under ${r}): does not exist` } });
+    expect(await next()).toMatchObject({ ok: false, error: { errno: 'ENOENT', message: `/etc/xen/web1.cfg (under ${r}): does not exist` } });
   });
 
   it('a config swapped for a FIFO is refused as before, not served from the cache', async () => {
-    const r = root();
-    const path = join(r, 'etc/xen/web1.cfg');
-    writeFileSync(path, 'name = "web1"\n');
-    const cache = new HostFileCache();
-    const files = hostFiles(r);
-    const t0 = changedAt(path) + LATER;
-    await cache.session(files, t0).readText('/etc/xen/web1.cfg');
+    const { path, next } = await cachedWeb1();
     unlinkSync(path);
     mkfifo(path);
-    expect(await cache.session(files, t0 + LATER).readText('/etc/xen/web1.cfg')).toMatchObject({ ok: false, error: { errno: 'ENOTREG' } });
+    expect(await next()).toMatchObject({ ok: false, error: { errno: 'ENOTREG' } });
   });
 });
 
