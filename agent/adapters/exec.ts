@@ -5,6 +5,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { err, ok, type Result } from '../../shared/result.js';
 import { CLOSE_GRACE_MS, DEFAULT_KILL_AFTER_MS, DRAIN_AFTER_EXIT_MS, destroyPipe, endGroup, signalGroup, trackGroup, type GroupEnding } from './process-group.js';
 import type { ToolFailure } from './tool-failure.js';
+import { mayBeOnPath } from './on-path.js';
 
 export interface ToolOutput {
   readonly stdout: string;
@@ -63,6 +64,10 @@ export const runTool: ToolRunner = (tool, args, options = {}) =>
     const call: CallState = { tool, args, timeoutMs, limits, kept: { stdout: [], stderr: [] }, ended: null, exitedFirst: false, exit: null, lastSignal: 'SIGTERM' };
     const env = { ...process.env, ...options.env, LC_ALL: 'C', LANG: 'C' };
     let child: ChildProcessByStdio<null, Readable, Readable>;
+    if (!mayBeOnPath(tool, options.env?.['PATH'] ?? process.env['PATH'])) {
+      resolve(toResult(call, Object.assign(new Error(`spawn ${tool} ENOENT`), { code: 'ENOENT' }), [0]));
+      return;
+    }
     try {
       child = spawn(tool, [...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env });
     } catch (e) {

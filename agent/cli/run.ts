@@ -19,6 +19,7 @@ import { AgentCore } from '../run/agent-core.js';
 import { BootRecord } from '../run/boot-record.js';
 import { underRoot } from '../host/paths.js';
 import { bootRecordFile, processPorts } from '../run/process-ports.js';
+import { hostNameRecordFile, recordedHostName } from '../run/host-name-record.js';
 
 const BIN = 'xenherd-agent';
 
@@ -55,10 +56,14 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
   const bootRecord = new BootRecord(bootRecordFile(runtimeDirReal));
   if (bootRecord.problem) log.warn(bootRecord.problem);
   const notify = createSdNotify(io.env, runTool, hooks.pid);
-  const ports = processPorts({ config, root, stateDirReal, runtimeDirReal, log, notify, self: { ...hooks.self(io.env), ...(opts.data.config !== undefined ? { config: opts.data.config } : {}) } });
+  const kernel = kernelHostName();
+  const recorded = recordedHostName(hostNameRecordFile(stateDirReal), kernel);
+  if (recorded.problem !== null) log.warn({ code: 'XH_ERR_FILE' }, recorded.problem);
+  const ports = processPorts({ config, root, stateDirReal, runtimeDirReal, log, kernelHostName: kernel, notify, self: { ...hooks.self(io.env), ...(opts.data.config !== undefined ? { config: opts.data.config } : {}) } });
   const daemon = new AgentCore(ports, {
     config,
-    host: kernelHostName(),
+    host: recorded.host ?? kernel,
+    hostToConfirm: recorded.host !== null,
     pid: hooks.pid,
     seed: Math.floor(realRandom() * 2 ** 32),
     handledThisBoot: new Set(bootRecord.all),

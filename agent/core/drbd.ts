@@ -55,6 +55,23 @@ export function stopDrbdSources(s: AgentState, fx: Fx): AgentState {
   return n;
 }
 
+/**
+ * At start, before the first full read: whether /proc/drbd alone says DRBD is loaded, so the
+ * events2 stream (whose initial dump the first decisions wait for) is spawned before that read's
+ * tool runs rather than after the read. True when asked: the answer requests the full read.
+ */
+export function probeDrbdEarly(s: AgentState, fx: Fx): boolean {
+  if (s.drbd.watcher.mode !== 'events' || s.drbd.availability !== 'unknown') return false;
+  fx.push({ e: 'probe-drbd' });
+  return true;
+}
+
+/** The early probe's answer: a loaded module starts the stream now; anything else waits for the full read. */
+export function onDrbdProbed(s: AgentState, fx: Fx, loaded: boolean, version: string | null): AgentState {
+  if (!loaded || s.phase !== 'starting' || s.drbd.availability !== 'unknown' || s.drbd.watcher.mode !== 'events') return s;
+  return applyAvailability(s, fx, 'ok', version, null);
+}
+
 /** After a full read: DRBD (still) there or not; sources started or stopped to match. */
 export function applyAvailability(s: AgentState, fx: Fx, availability: DrbdAvailabilityWord, version: string | null, polled: ReadonlyMap<string, DrbdResourceView> | null): AgentState {
   let n = withDrbd(s, { availability, version, ...(polled ? { polled } : {}) });

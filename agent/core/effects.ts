@@ -21,8 +21,14 @@ export type Effect =
    * pollDrbd: also read `drbdadm status` of the guarded resources (the agent polls DRBD);
    * recheckDrbdTools: the DRBD tools were missing: ask `drbdadm --version` again
    */
-  | { readonly e: 'read-full'; readonly config: AgentConfig; readonly host: string; readonly toolstack: ToolstackKind | null; readonly pollDrbd: boolean; readonly recheckDrbdTools: boolean }
+  | { readonly e: 'read-full'; readonly config: AgentConfig; readonly host: string; readonly toolstack: ToolstackKind | null; readonly pollDrbd: boolean; readonly recheckDrbdTools: boolean; readonly readInfo: boolean }
+  /** `xl info` (or `xm info`) alone: the host's name and memory (answered by `info-read`) */
+  | { readonly e: 'read-info'; readonly toolstack: ToolstackKind }
+  /** keep the name `xl info` gave for the next start */
+  | { readonly e: 'save-host-name'; readonly host: string }
   | { readonly e: 'read-domains'; readonly toolstack: ToolstackKind }
+  /** whether /proc/drbd says DRBD is loaded, before the first full read (answered by `drbd-probed`) */
+  | { readonly e: 'probe-drbd' }
   | { readonly e: 'watch'; readonly watcher: WatcherName; readonly gen: number }
   | { readonly e: 'unwatch'; readonly watcher: WatcherName; readonly gen: number }
   | { readonly e: 'poll-drbd'; readonly names: readonly string[] }

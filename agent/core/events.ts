@@ -57,6 +57,10 @@ export type AgentEvent =
   | { readonly t: 'start' }
   | { readonly t: 'full-read'; readonly read: HostRead }
   | { readonly t: 'domains-read'; readonly read: DomainsRead }
+  /** `xl info` alone (read-info): host and memory, or why not */
+  | { readonly t: 'info-read'; readonly host: string | null; readonly memory: { readonly totalMiB: number | null; readonly freeMiB: number | null } | null; readonly problem: string | null }
+  /** before the first full read: /proc/drbd says DRBD is loaded (loaded false: it cannot tell) */
+  | { readonly t: 'drbd-probed'; readonly loaded: boolean; readonly version: string | null }
   /** a read ended without an answer (a bug in the reading code): nothing learnt, the read is over */
   | { readonly t: 'read-failed'; readonly read: 'full' | 'list'; readonly message: string }
   /** a line from the watcher of this generation: a parsed events2 line, or a domain-change hint */

@@ -20,9 +20,16 @@ const ask = (r: ReadState): { read: ReadState; start: boolean } => (r.running ? 
 const finished = (r: ReadState): { read: ReadState; again: boolean } => ({ read: { running: r.again, again: false, done: r.done + 1 }, again: r.again });
 
 /** what the domUs here use, for moving the last `xl info` free memory as they come and go */
-const domuMemory = (d: DomainsRead): number => (d.ok ? d.domains.filter((x) => x.name !== 'Domain-0').reduce((a, x) => a + x.memMiB, 0) : 0);
+const domuMemory = (domains: AgentState['domains']): number => (domains ?? []).filter((x) => x.name !== 'Domain-0').reduce((a, x) => a + x.memMiB, 0);
 
-const readFullEffect = (s: AgentState): Fx[number] => ({ e: 'read-full', config: s.config, host: s.host, toolstack: s.toolstack, pollDrbd: s.drbd.watcher.mode === 'polling', recheckDrbdTools: s.drbd.availability === 'tools-missing' });
+/**
+ * Whether a full read runs `xl info`: the first needs the host's name, unless its record gave it
+ * (then READY asks: host-name-record.ts); later ones only for the memory figures a controller
+ * plans with, or while the name still waits for its `xl info`. Each is a process spawned.
+ */
+const readsInfo = (s: AgentState): boolean => (s.fullRead.done === 0 ? !s.hostToConfirm : s.link.configured || s.hostToConfirm);
+
+const readFullEffect = (s: AgentState): Fx[number] => ({ e: 'read-full', config: s.config, host: s.host, toolstack: s.toolstack, pollDrbd: s.drbd.watcher.mode === 'polling', recheckDrbdTools: s.drbd.availability === 'tools-missing', readInfo: readsInfo(s) });
 
 export function requestFullRead(s: AgentState, fx: Fx): AgentState {
   if (s.phase === 'stopping' || s.phase === 'stopped') return s;
@@ -45,16 +52,31 @@ function applyDomains(s: AgentState, fx: Fx, read: DomainsRead, now: number): Ag
   return { ...s, domains: null, dirty: true };
 }
 
+/** A started domU the landed read did not show (it may have begun before the domain was there) gets one more. */
+const readForCreated = (s: AgentState, fx: Fx): AgentState => (s.jobs.some((j) => j.phase === 'created') && !s.listRead.running ? requestList(s, fx) : s);
+
 export function onDomainsRead(s: AgentState, fx: Fx, read: DomainsRead, now: number): AgentState {
   const f = finished(s.listRead);
   let n = settleCreated(applyDomains({ ...s, listRead: f.read }, fx, read, now));
   if (f.again && n.toolstack !== null && n.phase !== 'stopping' && n.phase !== 'stopped') fx.push({ e: 'read-domains', toolstack: n.toolstack });
   else if (f.again) n = { ...n, listRead: { ...n.listRead, running: false } };
-  return answerJoinedRechecks(n, fx, 'current');
+  return answerJoinedRechecks(readForCreated(n, fx), fx, 'current');
+}
+
+/** Asked at READY when the host's name came from its record: the name wins if it changed, and the memory figures come. */
+export function onInfoRead(s: AgentState, fx: Fx, host: string | null, memory: { totalMiB: number | null; freeMiB: number | null } | null, problem: string | null): AgentState {
+  if (problem !== null) fx.push(log('warn', `cannot read xl info: ${problem}; keeping the host name ${s.host} from the last start`, { code: 'XH_ERR_TOOL_FAILED' }));
+  const n: AgentState = { ...s, hostToConfirm: false, memory: memory ? { ...memory, domuMiBAtRead: domuMemory(s.domains) } : s.memory };
+  if (host === null) return n;
+  fx.push({ e: 'save-host-name', host });
+  if (host === s.host) return n;
+  fx.push(log('warn', `the toolstack names this host ${host}, not ${s.host} as the last start recorded: deciding again as ${host}`, { host }));
+  return { ...n, host, dirty: true };
 }
 
 export function onFullRead(s: AgentState, fx: Fx, read: HostRead, now: number): AgentState {
-  let n: AgentState = { ...s, host: read.host ?? s.host, toolstack: read.toolstack ?? s.toolstack };
+  let n: AgentState = { ...s, host: read.host ?? s.host, toolstack: read.toolstack ?? s.toolstack, hostToConfirm: s.hostToConfirm && read.host === null };
+  if (read.host !== null) fx.push({ e: 'save-host-name', host: read.host });
   if (read.toolstackProblem) fx.push(log('error', `no toolstack answers: ${read.toolstackProblem.message}`, { code: read.toolstackProblem.code }));
   if (read.toolstack !== null || s.toolstack !== null) n = settleCreated(applyDomains(n, fx, read.domains, now));
   if (read.guardedProblem) fx.push(log('error', `guarded dir unreadable: ${read.guardedProblem}`, { code: 'XH_ERR_FILE' }));
@@ -70,7 +92,7 @@ export function onFullRead(s: AgentState, fx: Fx, read: HostRead, now: number): 
     ledgerProblem: read.ledgerProblem,
     // visitors recorded in the ledger belong here until they go home: guarded like our own
     guarded: [...read.guarded, ...read.visitors.filter((v) => !own.has(v.name))],
-    memory: read.memory ? { ...read.memory, domuMiBAtRead: domuMemory(read.domains) } : s.memory,
+    memory: read.memory ? { ...read.memory, domuMiBAtRead: domuMemory(read.domains.ok ? read.domains.domains : null) } : s.memory,
     homes: read.homes,
     domus: read.domus,
     lastFullRead: now,
@@ -100,5 +122,5 @@ export function onReadFailed(s: AgentState, fx: Fx, which: 'full' | 'list', mess
   const n: AgentState = { ...s, [key]: { ...f.read, running: false } };
   if (which === 'full') return f.again ? requestFullRead(n, fx) : n;
   // the re-checks waiting for this read run their own `xl list` instead
-  return answerJoinedRechecks(f.again ? requestList(n, fx) : n, fx, 'own');
+  return answerJoinedRechecks(readForCreated(f.again ? requestList(n, fx) : n, fx), fx, 'own');
 }

@@ -1,10 +1,10 @@
 import { onConnClosed, onControl, flushReplies } from './control.js';
 import { decide } from './decide.js';
 import { onDomainBadLine, onDomainExit, onDomainLine, onDomainPollTimer, onDomainRespawnTimer, resetDomainWatcher, startDomainSource, stopDomainSource } from './domain-watch.js';
-import { onDrbdBadLine, onDrbdExit, onDrbdLine, onDrbdPolled, onDrbdPollTimer, onDrbdRespawnTimer, resetDrbdWatcher, stopDrbdSources } from './drbd.js';
+import { onDrbdBadLine, onDrbdExit, onDrbdLine, onDrbdPolled, onDrbdPollTimer, onDrbdProbed, onDrbdRespawnTimer, probeDrbdEarly, resetDrbdWatcher, stopDrbdSources } from './drbd.js';
 import { log, type Step } from './effects.js';
 import type { AgentEvent } from './events.js';
-import { onDomainsRead, onFullRead, onReadFailed, requestFullRead, requestList } from './reads.js';
+import { onDomainsRead, onFullRead, onInfoRead, onReadFailed, requestFullRead, requestList } from './reads.js';
 import { dropQueued, onCreated, onRechecked } from './starts.js';
 import { onCommand, onCommandDone, onCommandProgress } from './commands.js';
 import { onInspected } from './inspect-command.js';
@@ -34,14 +34,21 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
   switch (ev.t) {
     case 'start': {
       // the link connects after the first read of the host: hello names the host as the
-      // toolstack knows it (`xl info`), which is what the controller enrolled
-      const n = requestFullRead(startDomainSource(s, fx), fx);
+      // toolstack knows it (`xl info`, or its record), which is what the controller enrolled. The domain watch
+      // starts at READY (onSettled): the first decisions read `xl list` anyway, and its first
+      // line asks for another read then, so nothing is missed; before READY it would be one more
+      // process starting beside the reads the decisions wait for
+      const n = probeDrbdEarly(s, fx) ? s : requestFullRead(s, fx);
       // with a controller, the first decisions wait (bounded) for its view of where domUs run:
       // after a reboot, a guarded domU restarted elsewhere meanwhile must not be started here too
       return n.link.configured ? arm(n, fx, 'initial-fleet', INITIAL_FLEET_WAIT_MS) : n;
     }
     case 'full-read':
       return connectFirst(onFullRead(s, fx, ev.read, now), fx);
+    case 'info-read':
+      return onInfoRead(s, fx, ev.host, ev.memory, ev.problem);
+    case 'drbd-probed':
+      return requestFullRead(onDrbdProbed(s, fx, ev.loaded, ev.version), fx);
     case 'domains-read':
       return maintenanceAfterList(listLanded(onDomainsRead(s, fx, ev.read, now), fx, now), fx, now);
     case 'read-failed':
@@ -169,7 +176,8 @@ function onSettled(s: AgentState, fx: Fx, now: number): AgentState {
     fx.push(log('info', `ready: ${line}`, { sources, toolstack: n.toolstack }));
     fx.push({ e: 'notify', ready: true, status: line });
     // held back until READY (core/xenstore-names.ts): its tool runs go out after READY=1
-    n = nameDom0InGuests(n, fx, now);
+    n = nameDom0InGuests(startDomainSource(n, fx), fx, now);
+    if (n.hostToConfirm && n.toolstack !== null) fx.push({ e: 'read-info', toolstack: n.toolstack });
     fx.push({ e: 'read-coexistence', guarded: n.guarded.filter((g) => g.error === null) });
     n = arm({ ...n, lastStatusLine: line }, fx, 'resync', n.config.events.resyncSeconds * 1000);
     if (n.watchdogMs !== null) n = arm(n, fx, 'watchdog', n.watchdogMs);

@@ -110,7 +110,11 @@ export function onCreated(s: AgentState, fx: Fx, name: string, ok: boolean, mess
     fx.push(log('error', `starting ${name} failed: ${message}`, { domu: name, forced, attempts, retryInMs: wait }));
     if (job.replyTo !== null) fx.push({ e: 'reply', id: job.replyTo, response: failure({ code: 'XH_ERR_TOOL_FAILED', message: `${name}: ${message}` }), keepOpen: false });
   }
-  return pump(requestList({ ...n, dirty: true }, fx), fx);
+  // a started domU waits for a list read that shows it: one under way usually does (the create
+  // introduced the domain before it exited, and that is what started the read); when it does
+  // not, reads.ts asks for another as it lands
+  const waiting = { ...n, dirty: true };
+  return pump(ok && n.listRead.running ? waiting : requestList(waiting, fx), fx);
 }
 
 /** Drops every queued start (the agent stops); a waiting `--force` hears so. */

@@ -87,6 +87,8 @@ export interface DrbdFacts {
 export interface AgentState {
   readonly config: AgentConfig;
   readonly host: string;
+  /** host came from the host-name record, not yet from this run's `xl info` */
+  readonly hostToConfirm: boolean;
   /** the agent process's pid, for `status` */
   readonly pid: number;
   readonly startedAt: number;
@@ -152,6 +154,8 @@ export interface InitialFacts {
   readonly config: AgentConfig;
   /** the host name until the toolstack tells it (`xl info`) */
   readonly host: string;
+  /** host is what `xl info` said before (host-name-record.ts): the first read skips it, READY reads it */
+  readonly hostToConfirm?: boolean;
   readonly pid: number;
   readonly now: number;
   readonly seed: number;
@@ -167,10 +171,11 @@ export interface InitialFacts {
 /** What this agent offers the controller: the `command` ops it runs, and that it takes `fleet` views. */
 export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag] as const;
 
-export function initialState({ config, host, pid, now, seed, handledThisBoot, bootId, agentVersion, watchdogMs }: InitialFacts): AgentState {
+export function initialState({ config, host, hostToConfirm, pid, now, seed, handledThisBoot, bootId, agentVersion, watchdogMs }: InitialFacts): AgentState {
   return {
     config,
     host,
+    hostToConfirm: hostToConfirm ?? false,
     pid,
     startedAt: now,
     phase: 'starting',

@@ -4,7 +4,7 @@ import type { Effect } from '../core/effects.js';
 import type { AgentEvent } from '../core/events.js';
 import { checkCoexistence } from '../host/host-read.js';
 import type { AgentPorts } from './ports.js';
-import { drbdAdapterFor, listDomains, pollDrbd, readHost } from './read-host.js';
+import { drbdAdapterFor, listDomains, pollDrbd, procDrbdPresent, readHost } from './read-host.js';
 import { writeMaintenanceFlag } from '../host/maintenance-flag.js';
 import { inspectDomu } from '../migrate/inspect-read.js';
 import { WatcherChildren } from './watchers.js';
@@ -80,6 +80,26 @@ export class EffectRunner {
         return;
       case 'read-full':
         this.guard(readHost(p, e).then((read) => this.post({ t: 'full-read', read })), (m) => this.post({ t: 'read-failed', read: 'full', message: m }));
+        return;
+      case 'read-info':
+        this.guard(
+          createToolstack(e.toolstack, { run: p.run })
+            .info()
+            .then((r) => this.post(r.ok ? { t: 'info-read', host: r.value.host ?? null, memory: { totalMiB: r.value.totalMemoryMiB, freeMiB: r.value.freeMemoryMiB }, problem: null } : { t: 'info-read', host: null, memory: null, problem: r.error.message })),
+          (m) => this.post({ t: 'info-read', host: null, memory: null, problem: m }),
+        );
+        return;
+      case 'save-host-name':
+        p.saveHostName(e.host);
+        return;
+      case 'probe-drbd':
+        try {
+          const found = procDrbdPresent(p);
+          this.post({ t: 'drbd-probed', version: found?.version ?? null, loaded: found !== null });
+        } catch {
+          // only a head start: the full read reads DRBD's presence again and decides
+          this.post({ t: 'drbd-probed', version: null, loaded: false });
+        }
         return;
       case 'read-domains':
         this.guard(listDomains(p, e.toolstack).then((read) => this.post({ t: 'domains-read', read })), (m) => this.post({ t: 'read-failed', read: 'list', message: m }));

@@ -34,6 +34,8 @@ export interface AgentPorts {
   readonly stateDirReal: string;
   readonly intents: StartIntentStore;
   readonly saveBootRecord: (names: readonly string[]) => void;
+  /** keeps the name `xl info` gave this host for the next start (host-name-record.ts) */
+  readonly saveHostName: (host: string) => void;
   readonly notify: SdNotify | null;
   /** opens the link to the controller; null: no controller configured */
   readonly connectController: (() => Promise<Result<Link, { readonly kind: string; readonly message: string }>>) | null;

@@ -6,6 +6,7 @@ import { hostFiles } from '../host/files.js';
 import { spawnStream } from '../adapters/line-stream.js';
 import type { SdNotify } from '../adapters/sd-notify.js';
 import { BootRecord } from './boot-record.js';
+import { hostNameRecordFile, saveHostName } from './host-name-record.js';
 import { runCommandProcess, type SelfCommand } from './command-process.js';
 import type { AgentConfig } from '../config/schema.js';
 import { underRoot } from '../host/paths.js';
@@ -24,6 +25,8 @@ export interface ProcessPortsInput {
   /** the control socket's directory (a tmpfs on a real Dom0: emptied by every boot) */
   readonly runtimeDirReal: string;
   readonly log: Logger;
+  /** the kernel's name for this machine, which the host-name record is kept against */
+  readonly kernelHostName: string;
   readonly notify: SdNotify | null;
   /** how to run this agent's own CLI (for a controller's migrate/reverse) */
   readonly self: SelfCommand;
@@ -77,6 +80,10 @@ export function processPorts(i: ProcessPortsInput): AgentPorts {
         const added = r.add(n);
         if (!added.ok) throw new Error(added.error.message);
       }
+    },
+    saveHostName: (host) => {
+      const problem = saveHostName(hostNameRecordFile(i.stateDirReal), i.kernelHostName, host);
+      if (problem !== null) i.log.warn({ code: 'XH_ERR_FILE' }, `cannot record this host's name for the next start: ${problem}`);
     },
     notify: i.notify,
     connectController: controllerConnection(i.config, i.root),

@@ -62,6 +62,19 @@ async function drbdAvailability(p: AgentPorts, recheckTools: boolean): Promise<{
   return { availability: a.availability, version: a.availability === 'ok' ? a.version : null, problem: null };
 }
 
+/**
+ * DRBD's presence from /proc/drbd alone, read synchronously (a kernel file: it cannot hang, and
+ * the answer is wanted before the first full read's tool runs are spawned): lets `drbdsetup
+ * events2` start first instead of after that read. null when /proc/drbd cannot tell (absent or
+ * unreadable): the full read finds out, running `drbdadm --version` where needed.
+ */
+export function procDrbdPresent(p: AgentPorts): { version: string | null } | null {
+  const proc = p.files.readTextSync?.('/proc/drbd');
+  if (proc === undefined || !proc.ok) return null;
+  const parsed = parseProcDrbd(proc.value);
+  return { version: parsed.ok ? parsed.value.version.version : null };
+}
+
 type ReadFull = Extract<Effect, { e: 'read-full' }>;
 
 /**
@@ -84,19 +97,21 @@ const asRead = (r: Result<InventoryDomain[], AdapterFailure>): DomainsRead => (r
  * real Dom0, a Node process under the simulator) the first decisions wait for. On the first read
  * (or after the toolstack failed) the toolstack is detected meanwhile: `xl info` runs beside the
  * detection, as xl is the answer almost everywhere; only where xend wins is `xm info` run after.
+ * Not at all when the effect says so (the first read of a host named by its record: READY asks).
  */
 async function readToolstack(p: AgentPorts, eff: ReadFull): Promise<{ kind: ToolstackKind | null; domains: DomainsRead; info: XenInfo | null; problem: XhError | null }> {
   const known = eff.toolstack ?? eff.config.toolstack ?? null;
+  const noInfo = Promise.resolve(null);
   if (known !== null) {
     const ts = createToolstack(known, { run: p.run });
-    const [domains, info] = await Promise.all([ts.list(), ts.info()]);
-    return { kind: known, domains: asRead(domains), info: info.ok ? info.value : null, problem: null };
+    const [domains, info] = await Promise.all([ts.list(), eff.readInfo ? ts.info() : noInfo]);
+    return { kind: known, domains: asRead(domains), info: info?.ok ? info.value : null, problem: null };
   }
-  const [opened, xlInfo] = await Promise.all([openToolstackWithList(p.run, undefined), createToolstack('xl', { run: p.run }).info()]);
+  const [opened, xlInfo] = await Promise.all([openToolstackWithList(p.run, undefined), eff.readInfo ? createToolstack('xl', { run: p.run }).info() : noInfo]);
   if (!opened.ok) return { kind: null, domains: { ok: false, code: opened.error.code, message: opened.error.message }, info: null, problem: opened.error };
   const kind = opened.value.toolstack.kind;
-  const info = kind === 'xl' ? xlInfo : await opened.value.toolstack.info();
-  return { kind, domains: asRead(opened.value.domains), info: info.ok ? info.value : null, problem: null };
+  const info = !eff.readInfo ? null : kind === 'xl' ? xlInfo : await opened.value.toolstack.info();
+  return { kind, domains: asRead(opened.value.domains), info: info?.ok ? info.value : null, problem: null };
 }
 
 export async function readHost(p: AgentPorts, eff: ReadFull): Promise<HostRead> {

@@ -50,6 +50,8 @@ export const TEST_TIMERS: AgentConfigInput = {
 export interface SimAgentWiring {
   readonly connectController?: AgentPorts['connectController'];
   readonly runCommand?: AgentPorts['runCommand'];
+  /** the name a host-name record gave: the agent starts as it, `xl info` read only after READY */
+  readonly recordedHost?: string;
 }
 
 export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput = TEST_TIMERS, seed = 1, procs = new SimProcesses(), wiring: SimAgentWiring = {}): SimAgent {
@@ -80,6 +82,8 @@ export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput
         if (!added.ok) throw new Error(added.error.message);
       }
     },
+    // each agent here is given its host's name from the start: nothing to keep for a next one
+    saveHostName: () => undefined,
     notify: async (m) => {
       if (m.status !== undefined || m.ready) notified.push({ ready: m.ready === true, status: m.status ?? '' });
       return null;
@@ -87,7 +91,7 @@ export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput
     connectController: wiring.connectController ?? null,
     runCommand: wiring.runCommand ?? ((c, progress) => runMigrationCommand(simMigrationPorts({ sim, config, agentOn: (h) => (h === host ? self : undefined) }, host), c, progress)),
   };
-  const core = new AgentCore(ports, { config: cfg, host, pid: 4242, seed, handledThisBoot: new Set(new BootRecord(bootFile).all), bootId: sim.bootId(host), agentVersion: '0.0.0-test', watchdogMs: null });
+  const core = new AgentCore(ports, { config: cfg, host: wiring.recordedHost ?? host, hostToConfirm: wiring.recordedHost !== undefined, pid: 4242, seed, handledThisBoot: new Set(new BootRecord(bootFile).all), bootId: sim.bootId(host), agentVersion: '0.0.0-test', watchdogMs: null });
   let conns = 0;
   const control: SimAgent['control'] = (req) => core.control({ ...req, v: CONTROL_PROTOCOL_VERSION } as ControlRequest, { keepOpen: () => undefined });
   const hold: SimAgent['hold'] = async (name, purpose, by = 'the test') => {

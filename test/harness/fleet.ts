@@ -18,7 +18,8 @@ export interface Fleet {
   readonly controller: SimController | null;
   agent(host: string): SimAgent;
   /** an agent core on host (replacing a crashed one); its processes survive a crash of the last */
-  startAgent(host: string, config?: AgentConfigInput): SimAgent;
+  /** recordedHost: the name a host-name record gives it at start (else the host's own) */
+  startAgent(host: string, config?: AgentConfigInput, recordedHost?: string): SimAgent;
   /** the agent process dies: nothing of it reacts any more; an `xl create` it ran runs on */
   crash(host: string): void;
   /** power off: the agent dies with its Dom0 */
@@ -63,7 +64,7 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
       if (!a) throw new Error(`no agent on ${host}`);
       return a;
     },
-    startAgent: (host, config = TEST_TIMERS) => {
+    startAgent: (host, config = TEST_TIMERS, recordedHost) => {
       agents.get(host)?.core.abandon();
       const p = procs.get(host) ?? new SimProcesses();
       procs.set(host, p);
@@ -71,6 +72,7 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
       const a = startAgentOnSim(sim, host, withController, seed++, p, {
         ...(controller ? { connectController: controller.connectFor(host) } : {}),
         runCommand: (c, progress) => runMigrationCommand(simMigrationPorts(world, host), c, progress),
+        ...(recordedHost !== undefined ? { recordedHost } : {}),
       });
       agents.set(host, a);
       return a;
