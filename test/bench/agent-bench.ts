@@ -86,14 +86,17 @@ async function reaction(agent: string, dir: string, runs: number, rows: Row[]): 
   }
 }
 
-/** Until every domU running on host has data/xenherd/dom0 in its xenstore area. */
-async function named(sim: Sim, host: string, timeoutMs = 60_000): Promise<void> {
+/**
+ * Until every domU running on host has data/xenherd/dom0 in its xenstore area; false when that
+ * did not happen within timeoutMs (an agent built before naming existed, measured for comparison).
+ */
+async function named(sim: Sim, host: string, timeoutMs = 60_000): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const s = sim.state();
     const xs = s.xenstore[host] ?? {};
-    if (s.domains.filter((d) => d.host === host && d.domid !== 0).every((d) => xs[`/local/domain/${d.domid}/data/xenherd/dom0`] === host)) return;
-    if (Date.now() > end) throw new Error(`the agent did not name itself in every domU on ${host} within ${timeoutMs} ms`);
+    if (s.domains.filter((d) => d.host === host && d.domid !== 0).every((d) => xs[`/local/domain/${d.domid}/data/xenherd/dom0`] === host)) return true;
+    if (Date.now() > end) return false;
     await sleep(20);
   }
 }
@@ -119,7 +122,7 @@ async function idle(agent: string, dir: string, seconds: number, rows: Row[]): P
     const readyAt = (await a.waitLog((m) => m.startsWith('ready'))).time;
     // the agent names itself in every running domU's xenstore area once, after READY: a start-up
     // cost, timed on its own row; the window measures the steady state that follows
-    await named(sim, 'xen1');
+    const allNamed = await named(sim, 'xen1');
     const namedAfter = Date.now() - readyAt;
     await sleep(3_000);
     const pid = a.child.pid as number;
@@ -135,8 +138,8 @@ async function idle(agent: string, dir: string, seconds: number, rows: Row[]): P
     const cpu = ((s1.cpuTicks - s0.cpuTicks) / 100 / ((Date.now() - t0) / 1000)) * 100;
     const ran = toolRuns(sim, 'xen1', simT0);
     await a.stop();
-    rows.push({ what: 'xenstore naming of 100 running domUs, READY → all named', measured: `${namedAfter} ms`, target: '(info)', pass: true });
-    rows.push({ what: 'tool runs in the idle window (full re-read: xl list + xl info)', measured: ran || 'none', target: '(info)', pass: true });
+    rows.push({ what: 'xenstore naming of 100 running domUs, READY → all named', measured: allNamed ? `${namedAfter} ms` : `not all within ${namedAfter} ms`, target: '(info)', pass: allNamed });
+    rows.push({ what: 'tool runs in the idle window (one full re-read)', measured: ran || 'none', target: '(info)', pass: true });
     rows.push({ what: 'agent RSS with 100 guarded domUs (max over the window)', measured: `${(maxRss / 1024).toFixed(1)} MB`, target: '< 64 MB', pass: maxRss / 1024 < 64 });
     rows.push({ what: `agent idle CPU with 100 guarded domUs (${seconds} s, incl. one full re-read)`, measured: `${cpu.toFixed(2)} %`, target: '< 0.5 %', pass: cpu < 0.5 });
   } finally {

@@ -1,6 +1,7 @@
 // `npm run bench [-- --quick] [-- --only agent,controller,where,drain]`: the performance targets, measured
 // with the built single-file programs as real processes. Prints one table: what, measured,
-// target, pass/fail; exits 1 when a target is missed.
+// target, pass/fail; exits 1 when a target is missed. XENHERD_BENCH_AGENT=FILE measures that agent
+// bundle instead of this tree's (an older build, side by side on the same machine and simulator).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   try {
     const bundles = await buildBundles(join(dir, 'bin'));
-    if (args.only.has('agent')) await agentBench(bundles.agent, dir, args.quick, rows);
+    if (args.only.has('agent')) await agentBench(process.env['XENHERD_BENCH_AGENT'] ?? bundles.agent, dir, args.quick, rows);
     if (args.only.has('controller')) await controllerBench(bundles.controller, dir, args.quick, rows);
     if (args.only.has('where')) await whereBench(bundles, dir, args.quick, rows);
     if (args.only.has('drain')) await drainBench(rows);
