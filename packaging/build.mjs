@@ -27,6 +27,19 @@ const nativeOptionalDeps = {
   },
 };
 
+// zod re-exports every translation of its messages (z.locales, z.core.locales): about 250 KB of each bundle,
+// parsed at every start. xenherd's messages are English (zod registers English itself, apart
+// from z.locales) and nothing here reaches for z.locales, so that namespace holds English alone.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/.test(args.importer) ? { path: join(dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-english-only' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)};`, resolveDir: dirname(args.path), loader: 'js' }));
+  },
+};
+
 // usage: build.mjs [--outdir DIR] [NAME...]   (default dir: dist/, default: all three)
 const args = process.argv.slice(2);
 const outIdx = args.indexOf('--outdir');
@@ -53,7 +66,7 @@ for (const { name, entry } of entries) {
     keepNames: readable,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [nativeOptionalDeps],
+    plugins: [nativeOptionalDeps, zodEnglishOnly],
     define: {
       'import.meta.url': '__xh_import_meta_url',
       XENHERD_VERSION: JSON.stringify(pkg.version),
