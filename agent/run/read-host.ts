@@ -97,7 +97,8 @@ const asRead = (r: Result<InventoryDomain[], AdapterFailure>): DomainsRead => (r
  * real Dom0, a Node process under the simulator) the first decisions wait for. On the first read
  * (or after the toolstack failed) the toolstack is detected meanwhile: `xl info` runs beside the
  * detection, as xl is the answer almost everywhere; only where xend wins is `xm info` run after.
- * Not at all when the effect says so (the first read of a host named by its record: READY asks).
+ * Not at all when the effect says so (core/reads.ts: the first read of a host its record names,
+ * and later reads without a controller).
  */
 async function readToolstack(p: AgentPorts, eff: ReadFull): Promise<{ kind: ToolstackKind | null; domains: DomainsRead; info: XenInfo | null; problem: XhError | null }> {
   const known = eff.toolstack ?? eff.config.toolstack ?? null;
