@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { HOST_NAME_RE } from '../../shared/names.js';
+import { parseJsonLine } from '../../shared/protocol/json-line.js';
 
 /**
  * The name `xl info` gave this host, kept in the state dir beside the kernel's name at the time.
@@ -22,14 +23,9 @@ export const hostNameRecordFile = (stateDirReal: string): string => join(stateDi
 function read(file: string): { record: HostNameRecordData | null; problem: string | null } {
   const text = readRegularFileSync(file, { maxBytes: 4096 });
   if (!text.ok) return { record: null, problem: text.error.errno === 'ENOENT' ? null : text.error.message };
-  let raw: unknown = null;
-  try {
-    raw = JSON.parse(text.value);
-  } catch {
-    // not JSON: the schema says so below
-  }
-  const r = RecordSchema.safeParse(raw);
-  return r.success ? { record: r.data, problem: null } : { record: null, problem: `${file}: not a host-name record (${r.error.issues[0]?.path.join('.') || 'record'}: ${r.error.issues[0]?.message ?? 'invalid'}); asking xl info before the first decisions` };
+  const r = parseJsonLine(text.value, RecordSchema);
+  if (r.ok) return { record: r.value, problem: null };
+  return { record: null, problem: `${file}: not a host-name record (${r.error.kind === 'schema' ? r.error.issues : 'not JSON'}); asking xl info before the first decisions` };
 }
 
 /** The recorded `xl info` name while the kernel still has the name it had then; null otherwise. */

@@ -25,6 +25,13 @@ export function syncHostFiles(root: string): HostFiles {
         return err(failure(display(p), e));
       }
     },
+    readTextSync: (p) => {
+      try {
+        return ok(readFileSync(real(p), 'utf8'));
+      } catch (e) {
+        return err(failure(display(p), e));
+      }
+    },
     list: async (p) => {
       try {
         return ok(readdirSync(real(p)).sort());

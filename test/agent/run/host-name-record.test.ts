@@ -88,4 +88,17 @@ describe('an agent named by its record (in process)', () => {
     if (!r.ok) throw new Error(r.error.message);
     expect(AgentStatusSchema.parse(r.status).host).toBe('xen1');
   });
+
+  it('spawns drbdsetup events2 before the first read, and the domain watch only at READY', async () => {
+    fleet = await startFleet(FLEET);
+    const f = fleet;
+    f.startAgent('xen1');
+    const ready = await f.log('xen1', (l) => l.msg.startsWith('ready'), 'ready');
+    await f.until(() => f.sim.commandLog.some((c) => c.host === 'xen1' && c.tool === 'xenstore-watch'), 'the domain watch');
+    const runs = f.sim.commandLog.filter((c) => c.host === 'xen1');
+    const first = (tool: string, verb?: string): number => runs.findIndex((c) => c.tool === tool && (verb === undefined || c.argv[0] === verb));
+    expect(first('drbdsetup', 'events2')).toBeGreaterThanOrEqual(0);
+    expect(first('drbdsetup', 'events2')).toBeLessThan(first('xl', 'list'));
+    expect(runs[first('xenstore-watch')]?.at).toBeGreaterThanOrEqual(ready.time);
+  });
 });
