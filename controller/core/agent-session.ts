@@ -3,7 +3,6 @@ import type { Logger } from '../../shared/logger.js';
 import { CLOSE, type Link } from '../../shared/link/link.js';
 import {
   AGENT_LINK_PROTOCOL_VERSION,
-  AgentMessageSchema,
   VersionProbeSchema,
   versionMismatch,
   type AgentMessage,
@@ -14,6 +13,7 @@ import {
   type SnapshotMessage,
   type ViewMessage,
 } from '../../shared/protocol/agent-link.js';
+import { AgentMessageReader } from './agent-message-reader.js';
 
 /** Who the transport says is at the other end: the host its token is bound to. */
 export interface AgentIdentity {
@@ -47,6 +47,7 @@ export class AgentSession {
   private phase: Phase = 'hello';
   private lastSeq = -1;
   private ended = false;
+  private readonly reader = new AgentMessageReader();
 
   constructor(
     readonly link: Link,
@@ -135,7 +136,7 @@ export class AgentSession {
         return;
       }
     }
-    const parsed = AgentMessageSchema.safeParse(raw);
+    const parsed = this.reader.read(raw);
     if (!parsed.success) {
       const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');
       this.refuse('XH_ERR_PROTOCOL', `a message that is not in the protocol (${issues})`.slice(0, 1000), CLOSE.protocol);

@@ -30,7 +30,7 @@ export class FleetIndex {
     const h = record.host;
     const changed = (k: keyof HostState): boolean => before?.[k] !== after?.[k];
     let runningChanged: string[] = [];
-    if (changed('domains')) runningChanged = this.running.replace(h, this.groupRows(h, after?.domains ?? []));
+    if (changed('domains') && !this.updateChangedRows(h, before?.domains, after?.domains)) runningChanged = this.running.replace(h, this.groupRows(h, after?.domains ?? []));
     if (changed('homes')) this.homes.replace(h, (after?.homes ?? []).map((x) => [x.name, x] as const));
     if (changed('ledger')) {
       this.away.replace(h, Object.entries(after?.ledger.away ?? {}));
@@ -59,6 +59,27 @@ export class FleetIndex {
 
   isKnown(name: string): boolean {
     return [this.running, this.homes, this.away, this.visitors, this.guarded].some((ix) => ix.get(name) !== undefined);
+  }
+
+  /**
+   * When HOST's new rows name the same domains in the same order as before (the usual delta: a
+   * state or a memory figure changed), only the groups holding a changed row get a new array and
+   * nobody's set of running hosts changes. False when the rows differ otherwise (a full re-index).
+   */
+  private updateChangedRows(host: string, before: readonly LinkDomain[] | undefined, after: readonly LinkDomain[] | undefined): boolean {
+    if (before === undefined || after === undefined || before.length !== after.length) return false;
+    for (let i = 0; i < after.length; i++) {
+      const a = after[i] as LinkDomain;
+      const b = before[i] as LinkDomain;
+      if (a !== b && (a.name !== b.name || a.baseName !== b.baseName)) return false;
+    }
+    for (let i = 0; i < after.length; i++) {
+      const a = after[i] as LinkDomain;
+      if (a === before[i] || NOT_A_DOMU.has(a.name)) continue;
+      const group = after.filter((d) => d.baseName === a.baseName && !NOT_A_DOMU.has(d.name));
+      if (!this.running.update(a.baseName, host, group)) return false;
+    }
+    return true;
   }
 
   /** HOST's rows by base name; a group whose rows are the very objects held already keeps its held array (see report-state.ts). */

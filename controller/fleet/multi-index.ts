@@ -31,6 +31,14 @@ export class MultiIndex<V> {
     return [...changed];
   }
 
+  /** Sets the value HOST holds under NAME, when it holds one already (no name joins or leaves); false otherwise. */
+  update(name: string, host: string, value: V): boolean {
+    const m = this.byName.get(name);
+    if (m === undefined || !m.has(host)) return false;
+    m.set(host, value);
+    return true;
+  }
+
   get(name: string): ReadonlyMap<string, V> | undefined {
     return this.byName.get(name);
   }

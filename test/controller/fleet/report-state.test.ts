@@ -1,8 +1,19 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
 import { newHostRecord } from '../../../controller/fleet/host-record.js';
 import { conflictInputsChanged, reuseUnchangedRows, stateAfterReport } from '../../../controller/fleet/report-state.js';
+import type { HostState, LinkDomain } from '../../../shared/protocol/agent-link-state.js';
+import { runs } from '../../fuzz/fuzz-kit.js';
 import { away, dom, guarded, hostState, primary } from '../states.js';
+
+/** The running index as sorted text: which host runs which rows of each domU (Map order aside) */
+const runningOf = (index: FleetIndex): string[] =>
+  [...index.running.entries()].flatMap(([name, byHost]) => [...byHost].map(([host, rows]) => `${name} ${host} ${JSON.stringify(rows)}`)).sort();
+/** Rows of a, b, c (as themselves or migration halves) and Domain-0 (which is no domU, whatever base name it is sent with). */
+const ROW: fc.Arbitrary<LinkDomain> = fc
+  .record({ name: fc.constantFrom('a', 'b', 'c', 'Domain-0'), migration: fc.constantFrom(null, 'incoming', 'migratedaway'), memMiB: fc.constantFrom(1024, 2048) })
+  .map(({ name, migration, memMiB }) => (name === 'Domain-0' ? dom(name, { memMiB, baseName: migration === null ? name : 'a' }) : dom(name, { migration, memMiB })));
 
 describe('a host state after a report', () => {
   it('keeps the held object of every row that did not change, and the held section when nothing did', () => {
@@ -58,6 +69,30 @@ describe('a host state after a report', () => {
     expect(index.put({ ...newHostRecord('xen1'), state: s2 })).toEqual(['a']);
     expect(index.running.get('a')).toBeUndefined();
     expect([...index.knownNames()]).toEqual(['b']);
+  });
+
+  it('updated report by report, the index answers as one built from the current records alone', () => {
+    // a new list of rows, or the host's last rows with one row's figures changed (the usual delta)
+    const report = fc.record({ host: fc.constantFrom('xen1', 'xen2'), rows: fc.option(fc.array(ROW, { maxLength: 5 }), { nil: undefined }), tweak: fc.nat(4) });
+    fc.assert(
+      fc.property(fc.array(report, { maxLength: 15 }), (reports) => {
+        const index = new FleetIndex();
+        const states = new Map<string, HostState>();
+        for (const { host, rows: fresh, tweak } of reports) {
+          const before = states.get(host) ?? null;
+          const held = before?.domains ?? [];
+          const rows = fresh ?? held.map((d, i) => (i === tweak % held.length ? { ...d, memMiB: d.memMiB + 1 } : d));
+          const state = stateAfterReport(before, before === null ? { type: 'snapshot', seq: 1, at: 1, state: hostState({ domains: rows }) } : { type: 'delta', seq: 2, at: 2, state: { domains: rows } });
+          if (state === null) continue;
+          states.set(host, state);
+          index.put({ ...newHostRecord(host), state });
+          const rebuilt = new FleetIndex();
+          for (const [h, st] of states) rebuilt.put({ ...newHostRecord(h), state: st });
+          expect(runningOf(index)).toEqual(runningOf(rebuilt));
+        }
+      }),
+      runs(300),
+    );
   });
 
   it('tells a report that changes what the conflict checks read from one that only changes figures', () => {

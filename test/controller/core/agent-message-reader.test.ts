@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AgentMessageReader } from '../../../controller/core/agent-message-reader.js';
+import { LINK_LIMITS, type LinkDomain } from '../../../shared/protocol/agent-link-state.js';
+import { AgentMessageSchema } from '../../../shared/protocol/agent-link.js';
+import { hostileValue, runs } from '../../fuzz/fuzz-kit.js';
+import { dom, hostState } from '../states.js';
+
+// The reader answers a frame with the held object for every row the link sent before; what it
+// answers must still be exactly the schema's answer for that frame, whatever came before it.
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+const rowsOf = (m: unknown): LinkDomain[] | undefined => {
+  const s = (m as { type?: string; state?: { domains?: LinkDomain[] } } | null)?.state;
+  return s?.domains;
+};
+
+/** Reads RAW with the reader and with the schema alone (each on its own copy): both answers. */
+function both(reader: AgentMessageReader, raw: unknown): { got: ReturnType<AgentMessageReader['read']>; want: ReturnType<typeof AgentMessageSchema.safeParse> } {
+  const mine = raw === undefined ? undefined : clone(raw);
+  const got = reader.read(mine);
+  const want = AgentMessageSchema.safeParse(raw === undefined ? undefined : clone(raw));
+  expect(mine).toEqual(raw === undefined ? undefined : clone(raw)); // the frame itself is left as it came
+  return { got, want };
+}
+
+/** Mostly valid (so that links hold rows), sometimes not; `undefined` removes the key. */
+const ROW_CHANGES: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  { weight: 40, arbitrary: fc.constant({}) },
+  { weight: 3, arbitrary: fc.constant({ memMiB: 2048 }) },
+  { weight: 3, arbitrary: fc.constant({ state: 'paused' }) },
+  { weight: 3, arbitrary: fc.constant({ domid: null }) },
+  fc.constant({ vcpus: undefined }),
+  fc.constant({ migration: undefined }),
+  fc.record({ memMiB: hostileValue }),
+  fc.record({ name: hostileValue }),
+  fc.record({ state: hostileValue }),
+  fc.constant({ extra: 1 }),
+  fc.constant({ ['__proto__']: { memMiB: 1 } }),
+  fc.constant({ migration: 'incoming', name: 'a--incoming' }),
+);
+
+/** A report frame: rows a..e picked, reordered, changed or left out, maybe with a row that is not an object. */
+const frame: fc.Arbitrary<unknown> = fc
+  .record({
+    type: fc.constantFrom('snapshot', 'delta'),
+    rows: fc.array(fc.record({ name: fc.constantFrom('a', 'b', 'c', 'd', 'e'), change: ROW_CHANGES }), { minLength: 1, maxLength: 6 }),
+    odd: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: hostileValue }),
+    seq: fc.oneof({ weight: 8, arbitrary: fc.nat(5) }, { weight: 1, arbitrary: hostileValue }),
+  })
+  .map(({ type, rows, odd, seq }) => {
+    const domains: unknown[] = rows.map(({ name, change }) => {
+      const row: Record<string, unknown> = { ...dom(name) };
+      for (const [k, v] of Object.entries(change)) {
+        if (v === undefined) delete row[k];
+        else Object.defineProperty(row, k, { value: v, enumerable: true, writable: true, configurable: true });
+      }
+      return row;
+    });
+    if (odd !== undefined) domains.push(odd);
+    const state = type === 'snapshot' ? { ...hostState(), domains } : { domains };
+    return JSON.parse(JSON.stringify({ type, seq, at: 1, state })) as unknown;
+  });
+
+describe('the agent message reader', () => {
+  it('answers every frame of any sequence exactly as the schema does', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.array(fc.oneof({ weight: 8, arbitrary: frame }, { weight: 1, arbitrary: hostileValue }), { minLength: 1, maxLength: 12 }), (frames) => {
+        const reader = new AgentMessageReader();
+        for (const raw of frames) {
+          const { got, want } = both(reader, raw);
+          if (got.success && (rowsOf(got.data)?.length ?? 0) > 0) accepted++;
+          expect(got.success).toBe(want.success);
+          if (got.success && want.success) expect(got.data).toEqual(want.data);
+          if (!got.success && !want.success) expect(got.error.issues).toEqual(want.error.issues);
+        }
+      }),
+      runs(400),
+    );
+    // the property means something only if many frames were accepted with rows held from before
+    expect(accepted).toBeGreaterThan(runs(400).numRuns ?? 0);
+  });
+
+  it('answers the rows a link sent before with the objects it answered then, and new or changed rows with new ones', () => {
+    const reader = new AgentMessageReader();
+    const first = reader.read(clone({ type: 'snapshot', seq: 1, at: 1, state: hostState({ domains: [dom('a'), dom('b'), dom('c')] }) }));
+    const held = first.success ? rowsOf(first.data) : undefined;
+    expect(held).toHaveLength(3);
+    const next = reader.read(clone({ type: 'delta', seq: 2, at: 2, state: { domains: [dom('c'), dom('a'), dom('b', { memMiB: 1 }), dom('d')] } }));
+    const rows = next.success ? rowsOf(next.data) : undefined;
+    expect(rows?.[0]).toBe(held?.[2]);
+    expect(rows?.[1]).toBe(held?.[0]);
+    expect(rows?.[2]).toEqual(dom('b', { memMiB: 1 }));
+    expect(rows?.[2]).not.toBe(held?.[1]);
+    expect(rows?.[3]).toEqual(dom('d'));
+    // a delta without domains leaves the held rows as they were
+    expect(reader.read(clone({ type: 'delta', seq: 3, at: 3, state: { memory: { totalMiB: 1, freeMiB: 1 } } })).success).toBe(true);
+    const again = reader.read(clone({ type: 'delta', seq: 4, at: 4, state: { domains: [dom('c')] } }));
+    expect(again.success ? rowsOf(again.data)?.[0] : undefined).toBe(rows?.[0]);
+  });
+
+  it('refuses what the schema refuses even when every row is one it holds: too many rows, a bad section beside them', () => {
+    const reader = new AgentMessageReader();
+    expect(reader.read(clone({ type: 'snapshot', seq: 1, at: 1, state: hostState({ domains: [dom('a')] }) })).success).toBe(true);
+    const many = Array.from({ length: LINK_LIMITS.domains + 1 }, () => dom('a'));
+    const tooMany = reader.read(clone({ type: 'delta', seq: 2, at: 2, state: { domains: many } }));
+    expect(tooMany.success).toBe(false);
+    expect(tooMany.error?.issues[0]?.path).toEqual(['state', 'domains']);
+    const badBeside = reader.read(clone({ type: 'delta', seq: 2, at: 2, state: { domains: [dom('a')], toolstack: 'xm2' } }));
+    expect(badBeside.success).toBe(false);
+    expect(badBeside.error?.issues[0]?.path).toEqual(['state', 'toolstack']);
+    const unknownKey = reader.read(clone({ type: 'delta', seq: 2, at: 2, state: { domains: [{ ...dom('a'), extra: 1 }] } }));
+    expect(unknownKey.success).toBe(false);
+  });
+});
