@@ -9,6 +9,7 @@ import type { ControllerHooks } from './cli/hooks.js';
 import { initCommand } from './cli/init.js';
 import { operatorCommand } from './cli/operator.js';
 import { serveCommand } from './cli/serve.js';
+import { limitHeapGrowth } from './heap-growth.js';
 
 const hooks: ControllerHooks = {
   clock: realClock,
@@ -17,6 +18,8 @@ const hooks: ControllerHooks = {
   onSignal: (signal, handler) => void process.on(signal, handler),
   isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
 };
+
+if (process.argv[2] === 'serve') limitHeapGrowth(process.execArgv, process.env['NODE_OPTIONS']);
 
 const program = {
   binary: 'xenherd-controller',
