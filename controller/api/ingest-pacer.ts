@@ -25,7 +25,8 @@ export const DEFAULT_PACER_LIMITS: PacerLimits = { sliceMs: 1, pauseAbove: 2_000
  * Messages and closes of a link keep their order (a close never overtakes the result before it).
  */
 export class IngestPacer {
-  private queue: Array<() => void> = [];
+  /** handled tasks are cleared at once: a slot still holding its task would keep the frame's text alive */
+  private queue: Array<(() => void) | undefined> = [];
   private head = 0;
   private scheduled = false;
   private paused = false;
@@ -86,7 +87,8 @@ export class IngestPacer {
     this.scheduled = false;
     const until = this.clock.now() + this.limits.sliceMs;
     while (this.head < this.queue.length) {
-      const task = this.queue[this.head++] as () => void;
+      const task = this.queue[this.head] as () => void;
+      this.queue[this.head++] = undefined;
       task();
       if (this.clock.now() >= until) break;
     }

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../../shared/clock/clock.js';
 import type { Link } from '../../../shared/link/link.js';
 import { IngestPacer } from '../../../controller/api/ingest-pacer.js';
+import { heapAfterGc } from '../../fuzz/heap-after-gc.js';
 
 /** A clock whose time moves only when a handler says it worked, and whose timers run when told. */
 function steppedClock(): Clock & { t: number; due: Array<() => void>; runDue(): number } {
@@ -126,5 +128,31 @@ describe('IngestPacer', () => {
     clock.t += 2_000;
     // silence counts again from the resume on
     expect(pb.heardAt?.()).toBe(resumedAt);
+  });
+
+  it('lets go of each frame once handled, while the backlog never empties', async () => {
+    const clock = steppedClock();
+    const pacer = new IngestPacer(clock, { sliceMs: 1, pauseAbove: 100_000, resumeBelow: 10 });
+    const s = socketAndLink();
+    const paced = pacer.link(s.ws, s.link);
+    let handled = 0;
+    paced.onMessage(() => {
+      handled++;
+      clock.t += 1; // one frame per slice
+    });
+    const frame = (): string => randomBytes(5_000).toString('hex'); // 10 KB, each its own
+    s.message(frame());
+    s.message(frame());
+    const before = await heapAfterGc();
+    // a frame arrives for every frame handled: the queue is never empty, so never reset
+    for (let i = 2; i < 4_002; i++) {
+      clock.runDue();
+      s.message(frame());
+    }
+    const after = await heapAfterGc();
+    expect(handled).toBe(4_000);
+    expect(pacer.backlog).toBe(2);
+    // 4,000 frames of 10 KB: held, they would be 40 MB
+    expect((after - before) / 1e6).toBeLessThan(10);
   });
 });
