@@ -16,6 +16,11 @@ export const heapGrowthGiven = (execArgv: readonly string[], nodeOptions: string
  * few ms of pause each). V8 reads this flag whenever it sets the next collection's limit, so
  * setting it at start-up applies. A factor the operator gave Node wins.
  */
-export function limitHeapGrowth(execArgv: readonly string[], nodeOptions: string | undefined): void {
-  if (!heapGrowthGiven(execArgv, nodeOptions)) setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+export function limitHeapGrowth(execArgv: readonly string[], nodeOptions: string | undefined): HeapGrowth {
+  if (heapGrowthGiven(execArgv, nodeOptions)) return 'given by the operator';
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  return `${HEAP_GROWING_PERCENT} %`;
 }
+
+/** What serve logs at start: the growing percent it set, or that the operator's flag stands. */
+export type HeapGrowth = `${number} %` | 'given by the operator';

@@ -17,9 +17,9 @@ const hooks: ControllerHooks = {
   hostname: () => hostname(),
   onSignal: (signal, handler) => void process.on(signal, handler),
   isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+  // before serve allocates anything much
+  ...(process.argv[2] === 'serve' ? { heapGrowth: limitHeapGrowth(process.execArgv, process.env['NODE_OPTIONS']) } : {}),
 };
-
-if (process.argv[2] === 'serve') limitHeapGrowth(process.execArgv, process.env['NODE_OPTIONS']);
 
 const program = {
   binary: 'xenherd-controller',

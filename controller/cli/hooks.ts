@@ -1,4 +1,5 @@
 import type { Clock } from '../../shared/clock/clock.js';
+import type { HeapGrowth } from '../heap-growth.js';
 
 /** What the composition root (controller/main.ts) gives the commands: the process's side effects. */
 export interface ControllerHooks {
@@ -10,6 +11,8 @@ export interface ControllerHooks {
   readonly onSignal: (signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', handler: () => void) => void;
   /** running as root: it works, but the controller is meant to run as its own unprivileged user */
   readonly isRoot: boolean;
+  /** how the process set V8's old-space growth for serve (controller/heap-growth.ts); absent in process */
+  readonly heapGrowth?: HeapGrowth;
 }
 
 export const DEFAULT_CONFIG_PATH = '/etc/xenherd/controller.json';

@@ -24,6 +24,7 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   if (!tls.ok) return fail(tls.error, io);
   const log = createLogger({ name: 'xenherd-controller', level: config.logLevel });
   if (files.fromCredentials.length > 0) log.info({ event: 'credentials', names: files.fromCredentials }, `read from systemd credentials: ${files.fromCredentials.join(', ')}`);
+  if (hooks.heapGrowth !== undefined) log.info({ event: 'heap-growth', growth: hooks.heapGrowth }, hooks.heapGrowth === 'given by the operator' ? 'V8 old-space growth: as the operator gave Node' : `V8 old space grows by at most ${hooks.heapGrowth} of the live heap between full collections`);
   if (hooks.isRoot) log.warn({ event: 'running-as-root' }, 'running as root: the controller needs no privileges; run it as its own user (see README)');
   const tokens = new TokenBook(files.tokensFile, (message) => log.error({ event: 'tokens-unreadable', reason: message }, `tokens unreadable, keeping the last good ones: ${message}`));
   const store = tokens.current();

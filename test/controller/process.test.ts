@@ -88,6 +88,8 @@ describe('xenherd-controller and xenherdctl as shipped', () => {
     await agent.until(() => agent.closed !== null, 'the agent link closed');
     expect(agent.closed?.code).toBe(1001);
     expect(s.out()).toContain('"event":"stopping"');
+    // serve set V8's old-space growth for itself (controller/heap-growth.ts)
+    expect(s.out()).toContain('"event":"heap-growth","growth":"100 %"');
   });
 
   it('init refuses to overwrite an existing controller', () => {
