@@ -1,4 +1,4 @@
-import type { WhereMatch } from '../../shared/protocol/ctl-api.js';
+import type { HostView, WhereMatch } from '../../shared/protocol/ctl-api.js';
 import { formatAge, formatSince } from './format.js';
 import { printable } from '../../shared/text/printable.js';
 
@@ -36,12 +36,29 @@ function homeOf(m: WhereMatch, now: number): string {
   return `home ${m.home}`;
 }
 
-/** `web01  xen2  running  home xen1 (away since 14:02, manual)  as of 0.3 s` as columns. */
-export function whereColumns(m: WhereMatch, now: number): string[] {
+/**
+ * Why the controller does not vouch for what HOST reports, from its entry in /v1/hosts: the
+ * agent's link is down, the agent is silent, or its own view of its domains is behind or
+ * unreadable. Null when the entry shows none of these (it changed between the two answers).
+ */
+export function staleReason(h: HostView): string | null {
+  if (!h.linkUp) return `${h.host}: agent link down, last heard ${h.ageMs === null ? 'never' : `${formatAge(h.ageMs)} ago`}`;
+  if (h.view === 'behind') return `${h.host}: its agent's xl list is behind`;
+  if (h.view === 'unknown') return `${h.host}: its agent cannot read xl list`;
+  if (!h.reachable) return `${h.host}: agent silent for ${formatAge(h.ageMs)}`;
+  return null;
+}
+
+/**
+ * `web01  xen2  running  home xen1 (away since 14:02, manual)  as of 0.3 s` as columns. A stale
+ * answer names its silent hosts, with the reason REASONS gives for each (staleReason), if any.
+ */
+export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<string, string> = new Map()): string[] {
   const hosts = m.places.length > 0 ? [...new Set(m.places.map((p) => p.host))].join(',') : '-';
   const silent = [...new Set(m.places.filter((p) => !p.reachable).map((p) => p.host))];
+  const why = (h: string): string => reasons.get(h) ?? `${h} unreachable or behind`;
   let age = `as of ${formatAge(m.ageMs)}`;
-  if (isStale(m)) age += `, STALE${silent.length > 0 ? ` (${silent.join(', ')} unreachable or behind)` : !m.reachable ? ' (host unreachable or behind)' : ''}`;
+  if (isStale(m)) age += `, STALE${silent.length > 0 ? ` (${silent.map(why).join('; ')})` : !m.reachable ? ' (host unreachable or behind)' : ''}`;
   const extra: string[] = [];
   if (m.places.length === 0) for (const a of m.autostart) extra.push(`autostart on ${a.host}: ${a.decision}${a.reason ? ` ${a.reason}` : ''}`);
   if (m.alerts.length > 0) extra.push(`ALERT ${m.alerts.join(', ')}`);

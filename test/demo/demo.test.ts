@@ -17,7 +17,7 @@ describe('npm run demo', () => {
     expect(r.out).toMatch(/web1 +xen2 +running +home xen1 \(away since \d\d:\d\d, manual\) +as of \d+\.\d s\n/);
     expect(r.out).toContain('`xenstore-read data/xenherd/dom0` now says: xen2');
     // 3. a silent host is stale; after the reboot shop1 is refused, dns1 started
-    expect(r.out).toMatch(/dns1 +xen3 +running +home xen3 +as of [\d.]+ s, STALE \(xen3 unreachable or behind\)/);
+    expect(r.out).toMatch(/dns1 +xen3 +running +home xen3 +as of [\d.]+ s, STALE \(xen3: agent link down, last heard [\d.]+ s ago\)/);
     expect(r.out).toMatch(/\+[\d.]+ s {2}(ERROR )?skipping shop1: the controller sees shop1 running on xen2/);
     expect(r.out).toMatch(/\+[\d.]+ s {2}started dns1/);
     expect(r.out).toMatch(/shop1 +xen2 +running +home xen3/);

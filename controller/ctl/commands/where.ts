@@ -1,10 +1,11 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import type { Command } from '../../../shared/cli/program.js';
-import { WhereAnswerSchema } from '../../../shared/protocol/ctl-api.js';
+import { HostsAnswerSchema, WhereAnswerSchema, type WhereMatch } from '../../../shared/protocol/ctl-api.js';
+import type { CtlClient } from '../client.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { table } from '../format.js';
 import { printable } from '../../../shared/text/printable.js';
-import { dom0Of, isStale, whereColumns } from '../where-line.js';
+import { dom0Of, isStale, staleReason, whereColumns } from '../where-line.js';
 
 const USAGE = 'where PATTERN [-q] [--json]';
 
@@ -28,8 +29,28 @@ async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promi
     if (found.length === 0) return fail({ code: 'XH_ERR_NOT_FOUND', message: `${matches.map((m) => m.name).join(', ')} ${matches.length === 1 ? 'runs' : 'run'} on no host` }, io, false);
     return 0;
   }
-  if (!json) io.stdout(table(matches.map((m) => whereColumns(m, hooks.clock.now()))));
+  if (json) return 0;
+  const reasons = await staleReasons(client, matches);
+  io.stdout(table(matches.map((m) => whereColumns(m, hooks.clock.now(), reasons))));
   return 0;
+}
+
+/**
+ * Why each host behind a stale answer is not vouched for, from /v1/hosts: asked only when an
+ * answer is stale, so a healthy fleet costs one request. Without it (an older controller, a
+ * failed request) the line says "unreachable or behind" as before.
+ */
+async function staleReasons(client: CtlClient, matches: readonly WhereMatch[]): Promise<ReadonlyMap<string, string>> {
+  const silent = new Set(matches.filter(isStale).flatMap((m) => m.places.filter((p) => !p.reachable).map((p) => p.host)));
+  if (silent.size === 0) return new Map();
+  const r = await client.get('/hosts', HostsAnswerSchema);
+  if (!r.ok) return new Map();
+  const reasons = new Map<string, string>();
+  for (const h of r.value.hosts) {
+    const why = silent.has(h.host) ? staleReason(h) : null;
+    if (why !== null) reasons.set(h.host, why);
+  }
+  return reasons;
 }
 
 export const whereCommand = (hooks: CtlHooks): Command => ({
@@ -39,7 +60,8 @@ export const whereCommand = (hooks: CtlHooks): Command => ({
   help: [
     'Says which Dom0 runs each domU matching PATTERN (an exact name, or a glob: * ? [abc] [!x]), its home',
     'and whether it is away from it, and how old the information is. An answer from a host that is',
-    'unreachable or unheard for more than 30 s is marked STALE.',
+    'unreachable or unheard for more than 30 s is marked STALE, with the reason for each such host',
+    '(agent link down, agent silent, its xl list behind or unreadable).',
     '',
     `usage: xenherdctl ${USAGE}`,
     '  -q      print only the Dom0 (one line per match), e.g. ssh root@$(xenherdctl where -q web01)',

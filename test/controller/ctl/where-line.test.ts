@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatAge, formatSince } from '../../../controller/ctl/format.js';
-import { dom0Of, isStale, whereColumns } from '../../../controller/ctl/where-line.js';
-import type { WhereMatch } from '../../../shared/protocol/ctl-api.js';
+import { dom0Of, isStale, staleReason, whereColumns } from '../../../controller/ctl/where-line.js';
+import type { HostView, WhereMatch } from '../../../shared/protocol/ctl-api.js';
 import { away, dom } from '../states.js';
 
 const NOW = Date.UTC(2024, 4, 1, 14, 30);
@@ -34,6 +34,29 @@ describe('a where line', () => {
     expect(whereColumns(match({ ageMs: 45_000 }), NOW)[4]).toBe('as of 45 s, STALE');
     const silent = match({ reachable: false, places: [{ host: 'xen2', domain: dom('web01'), reachable: false, ageMs: 3_000 }] });
     expect(whereColumns(silent, NOW)[4]).toBe('as of 0.3 s, STALE (xen2 unreachable or behind)');
+  });
+
+  it('a stale line says for each silent host why, when /v1/hosts told', () => {
+    const host = (over: Partial<HostView>): HostView => ({
+      host: 'xen2', reachable: true, linkUp: true, lastSeen: NOW - 300, ageMs: 300, bootId: 'b', agentVersion: '0.1.0', toolstack: 'xl',
+      memory: { totalMiB: 1024, freeMiB: 512 }, maintenance: { state: 'online', operationId: null, owner: null }, maintenanceSince: null,
+      domains: 1, homes: 0, reported: true, view: 'current', ...over,
+    });
+    expect(staleReason(host({ linkUp: false, reachable: false, ageMs: 95_000 }))).toBe('xen2: agent link down, last heard 95 s ago');
+    expect(staleReason(host({ linkUp: false, reachable: false, ageMs: null, lastSeen: null }))).toBe('xen2: agent link down, last heard never');
+    expect(staleReason(host({ reachable: false, ageMs: 45_000 }))).toBe('xen2: agent silent for 45 s');
+    expect(staleReason(host({ reachable: true, view: 'behind' }))).toBe("xen2: its agent's xl list is behind");
+    expect(staleReason(host({ reachable: true, view: 'unknown' }))).toBe('xen2: its agent cannot read xl list');
+    expect(staleReason(host({}))).toBeNull();
+    const both = match({
+      reachable: false,
+      places: [
+        { host: 'xen2', domain: dom('web01'), reachable: false, ageMs: 3_000 },
+        { host: 'xen3', domain: dom('web01'), reachable: false, ageMs: 3_000 },
+      ],
+    });
+    // a host /v1/hosts said nothing about keeps the general words
+    expect(whereColumns(both, NOW, new Map([['xen2', 'xen2: agent link down, last heard 3.0 s ago']]))[4]).toBe('as of 0.3 s, STALE (xen2: agent link down, last heard 3.0 s ago; xen3 unreachable or behind)');
   });
 
   it('at home, migrating, nowhere', () => {

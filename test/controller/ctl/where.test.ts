@@ -58,7 +58,7 @@ describe('xenherdctl where against a real TLS controller', () => {
     const ctl = ctlFor(c);
     const r = await ctl(['where', 'web01']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/as of \d+\.\d s, STALE \(xen2 unreachable or behind\)/);
+    expect(r.stdout).toMatch(/as of \d+\.\d s, STALE \(xen2: agent link down, last heard \d+\.\d s ago\)/);
     const q = await ctl(['where', '-q', 'web01']);
     expect(q.stdout).toBe('xen2\n');
     expect(q.stderr).toMatch(/warning: the answer for web01 is stale/);
