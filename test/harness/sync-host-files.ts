@@ -16,22 +16,17 @@ const failure = (path: string, e: unknown): FileFailure => {
 export function syncHostFiles(root: string): HostFiles {
   const real = (p: string): string => join(root, p);
   const display = (p: string): string => `${p} (under ${root})`;
+  const readTextSync: HostFiles['readTextSync'] = (p) => {
+    try {
+      return ok(readFileSync(real(p), 'utf8'));
+    } catch (e) {
+      return err(failure(display(p), e));
+    }
+  };
   return {
     display,
-    readText: async (p) => {
-      try {
-        return ok(readFileSync(real(p), 'utf8'));
-      } catch (e) {
-        return err(failure(display(p), e));
-      }
-    },
-    readTextSync: (p) => {
-      try {
-        return ok(readFileSync(real(p), 'utf8'));
-      } catch (e) {
-        return err(failure(display(p), e));
-      }
-    },
+    readText: async (p) => readTextSync(p),
+    readTextSync,
     list: async (p) => {
       try {
         return ok(readdirSync(real(p)).sort());

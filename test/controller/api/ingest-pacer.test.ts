@@ -4,7 +4,7 @@ import type WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../../shared/clock/clock.js';
 import type { Link } from '../../../shared/link/link.js';
-import { IngestPacer } from '../../../controller/api/ingest-pacer.js';
+import { IngestPacer, type PacerLimits } from '../../../controller/api/ingest-pacer.js';
 import { heapAfterGc } from '../../fuzz/heap-after-gc.js';
 
 /** A clock whose time moves only when a handler says it worked, and whose timers run when told. */
@@ -44,6 +44,19 @@ function socketAndLink(): { ws: WebSocket & { paused: boolean }; link: Link; mes
   return { ws, link, message: (t) => onMessage(t), close: () => onClose(1000, 'bye') };
 }
 
+/** A pacer with one link whose handler counts messages and takes MS_EACH of the stepped clock per message. */
+function timedLink(limits: PacerLimits, msEach: number) {
+  const clock = steppedClock();
+  const pacer = new IngestPacer(clock, limits);
+  const s = socketAndLink();
+  let handled = 0;
+  pacer.link(s.ws, s.link).onMessage(() => {
+    handled++;
+    clock.t += msEach;
+  });
+  return { clock, pacer, s, handled: () => handled };
+}
+
 describe('IngestPacer', () => {
   it('hands messages over in order, the close after them, never inside the socket read', () => {
     const clock = steppedClock();
@@ -62,21 +75,13 @@ describe('IngestPacer', () => {
   });
 
   it('works in slices of sliceMs, leaving the event loop free in between', () => {
-    const clock = steppedClock();
-    const pacer = new IngestPacer(clock, { sliceMs: 5, pauseAbove: 1000, resumeBelow: 10 });
-    const s = socketAndLink();
-    const paced = pacer.link(s.ws, s.link);
-    let handled = 0;
-    paced.onMessage(() => {
-      handled++;
-      clock.t += 2; // each message takes 2 ms
-    });
+    const { clock, pacer, s, handled } = timedLink({ sliceMs: 5, pauseAbove: 1000, resumeBelow: 10 }, 2); // each message takes 2 ms
     for (let i = 0; i < 10; i++) s.message(String(i));
     const perSlice: number[] = [];
     while (clock.due.length > 0) {
-      const before = handled;
+      const before = handled();
       clock.runDue();
-      perSlice.push(handled - before);
+      perSlice.push(handled() - before);
     }
     expect(perSlice).toEqual([3, 3, 3, 1]);
     expect(pacer.backlog).toBe(0);
@@ -131,15 +136,7 @@ describe('IngestPacer', () => {
   });
 
   it('lets go of each frame once handled, while the backlog never empties', async () => {
-    const clock = steppedClock();
-    const pacer = new IngestPacer(clock, { sliceMs: 1, pauseAbove: 100_000, resumeBelow: 10 });
-    const s = socketAndLink();
-    const paced = pacer.link(s.ws, s.link);
-    let handled = 0;
-    paced.onMessage(() => {
-      handled++;
-      clock.t += 1; // one frame per slice
-    });
+    const { clock, pacer, s, handled } = timedLink({ sliceMs: 1, pauseAbove: 100_000, resumeBelow: 10 }, 1); // one frame per slice
     const frame = (): string => randomBytes(5_000).toString('hex'); // 10 KB, each its own
     s.message(frame());
     s.message(frame());
@@ -150,7 +147,7 @@ describe('IngestPacer', () => {
       s.message(frame());
     }
     const after = await heapAfterGc();
-    expect(handled).toBe(4_000);
+    expect(handled()).toBe(4_000);
     expect(pacer.backlog).toBe(2);
     // 4,000 frames of 10 KB: held, they would be 40 MB
     expect((after - before) / 1e6).toBeLessThan(10);
