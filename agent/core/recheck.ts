@@ -4,9 +4,9 @@ import type { Fx } from './timers.js';
 /**
  * Where the re-check right before an `xl create` gets the domains from. It needs them as they are
  * now, and an `xl list` of its own is one more tool run between "DRBD is safe" and `xl create` (a
- * Node process under the simulator: it was most of the reaction time). Where xenstore-watch works,
- * every domain that arrives or leaves is a line, and every line starts a list read (coalesced,
- * reads.ts), so:
+ * process of its own under the simulator as well; when that stand-in was a Node process, it was most
+ * of the reaction time). Where xenstore-watch works, every domain that arrives or leaves is a
+ * line, and every line starts a list read (coalesced, reads.ts), so:
  * - no list read running or queued: the list in the state is what `xl list` would say now;
  * - one running and none queued: the re-check takes that read, which answers the last line seen;
  * - another queued behind it, the watch not working (polling, restarting, not yet proved by a

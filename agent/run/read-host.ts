@@ -94,7 +94,7 @@ const asRead = (r: Result<InventoryDomain[], AdapterFailure>): DomainsRead => (r
 
 /**
  * xl list and xl info, side by side: both only read, and each is a tool run (an `xl` process on a
- * real Dom0, a Node process under the simulator) the first decisions wait for. On the first read
+ * real Dom0, a stand-in process under the simulator) the first decisions wait for. On the first read
  * (or after the toolstack failed) the toolstack is detected meanwhile: `xl info` runs beside the
  * detection, as xl is the answer almost everywhere; only where xend wins is `xm info` run after.
  * Not at all when the effect says so (core/reads.ts: the first read of a host its record names,
