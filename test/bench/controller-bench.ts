@@ -5,6 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FleetProcess } from './fleet-process.js';
 import { startBenchController, type BenchController } from './controller-process.js';
+import { httpsGetter } from './https-getter.js';
+import { startBareServer } from './node-floor.js';
 import { pct, procMemory, say, sleep, type Row } from './table.js';
 
 interface WhereAnswer {
@@ -23,6 +25,15 @@ async function whereLatencies(c: BenchController, hosts: number, perHost: number
     if (r.status !== 200 || a.matches[0]?.places[0]?.host !== `bench${h}`) throw new Error(`where vm${h}-${i}: wrong answer ${r.status} ${r.body.slice(0, 200)}`);
   }
   return times;
+}
+
+/** One GET through GET, checked for STATUS: how long it took, in ms. */
+async function timedGet(get: () => Promise<{ status: number; body: string }>, status: number): Promise<number> {
+  const t0 = performance.now();
+  const r = await get();
+  const ms = performance.now() - t0;
+  if (r.status !== status) throw new Error(`expected HTTP ${status}, got ${r.status} ${r.body.slice(0, 200)}`);
+  return ms;
 }
 
 export async function controllerBench(bundle: string, dir: string, quick: boolean, rows: Row[]): Promise<void> {
@@ -59,6 +70,24 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
     rows.push({ what: 'where API p99 (same run)', measured: `${pct(times, 99).toFixed(2)} ms`, target: '< 2 ms', pass: pct(times, 99) < 2 });
     const steadyRssKiB = maxRssKiB;
     rows.push({ what: 'deltas/s sent to the controller during those queries', measured: `${Math.round(achieved)}`, target: `≥ ${rate}`, pass: achieved >= rate * 0.98 });
+    // the same load on, two requests that look nothing up, taken in turns: what part of the p99
+    // is this process being busy, and what part is this machine under the load
+    const n = quick ? 500 : 3000;
+    const bare = await startBareServer(dir, c.tls);
+    const bareApi = httpsGetter(bare.url, c.caPem, null);
+    const refused: number[] = [];
+    const bareTimes: number[] = [];
+    try {
+      for (let k = 0; k < n; k++) {
+        refused.push(await timedGet(() => c.get('/nothing'), 404));
+        bareTimes.push(await timedGet(() => bareApi.get('/'), 200));
+      }
+    } finally {
+      bareApi.destroy();
+      await bare.stop();
+    }
+    rows.push({ what: `  same load: a request the controller refuses at once (404 outside its API), p50 / p99 of ${n}`, measured: `${pct(refused, 50).toFixed(2)} / ${pct(refused, 99).toFixed(2)} ms`, target: '(info)', pass: true });
+    rows.push({ what: `  same load, in turns with those: a bare Node HTTPS server in its own process (fixed answer), p50 / p99`, measured: `${pct(bareTimes, 50).toFixed(2)} / ${pct(bareTimes, 99).toFixed(2)} ms`, target: '(info)', pass: true });
 
     say('  flood: every agent sends as fast as its socket drains for 10 s, then a marker');
     fleet.tell({ cmd: 'flood', seconds: 10 });

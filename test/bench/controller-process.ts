@@ -3,11 +3,11 @@
 // `enroll` would only measure Node's start-up), and an HTTPS client for its API.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
 import { newToken } from '../../controller/auth/tokens.js';
 import { readTokenStore, tokenStorePath, writeTokenStore } from '../../controller/auth/token-store-file.js';
 import { runNode } from '../playground/processes.js';
 import { freePort } from '../ssh/sshd.js';
+import { httpsGetter } from './https-getter.js';
 import { sleep } from './table.js';
 
 export interface BenchController {
@@ -17,6 +17,8 @@ export interface BenchController {
   readonly wsUrl: string;
   readonly caFile: string;
   readonly caPem: string;
+  /** the controller's own TLS key and certificate files (a stand-in server can present them) */
+  readonly tls: { readonly key: string; readonly cert: string };
   readonly adminToken: string;
   readonly agentTokens: readonly { readonly host: string; readonly token: string }[];
   /** how many log lines the controller wrote, by their `event` */
@@ -31,7 +33,8 @@ export async function startBenchController(bundle: string, dir: string, hosts: r
   const init = await runNode(bundle, ['init', '--dir', dir, '--listen', '127.0.0.1', '--port', String(port), '--json'], {});
   if (init.code !== 0) throw new Error(`xenherd-controller init: ${init.stderr}`);
   const made = JSON.parse(init.stdout) as { config: string; url: string; token: string; ca: string };
-  const stateDir = (JSON.parse(readFileSync(made.config, 'utf8')) as { stateDir: string }).stateDir;
+  const config = JSON.parse(readFileSync(made.config, 'utf8')) as { stateDir: string; tls: { key: string; cert: string } };
+  const stateDir = config.stateDir;
   const file = tokenStorePath(stateDir);
   const store = readTokenStore(file);
   if (!store.ok) throw new Error(store.error.message);
@@ -66,21 +69,10 @@ export async function startBenchController(bundle: string, dir: string, hosts: r
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((r) => child.once('close', () => r()));
   const caPem = readFileSync(made.ca, 'utf8');
-  const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: caPem });
-  const url = new URL(made.url);
-  const get = (path: string): Promise<{ status: number; body: string }> =>
-    new Promise((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, path, agent, headers: { authorization: `Bearer ${made.token}` } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  const api = httpsGetter(made.url, caPem, made.token);
+  const get = api.get;
   const stop = async (): Promise<void> => {
-    agent.destroy();
+    api.destroy();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };
@@ -96,5 +88,5 @@ export async function startBenchController(bundle: string, dir: string, hosts: r
     }
     await sleep(50);
   }
-  return { pid: child.pid as number, url: made.url, wsUrl: made.url.replace(/^https/, 'wss'), caFile: made.ca, caPem, adminToken: made.token, agentTokens, logEvents, get, stop };
+  return { pid: child.pid as number, url: made.url, wsUrl: made.url.replace(/^https/, 'wss'), caFile: made.ca, caPem, tls: { key: config.tls.key, cert: config.tls.cert }, adminToken: made.token, agentTokens, logEvents, get, stop };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { launchLiveFleet, type LiveFleet } from '../playground/live-fleet.js';
 import { runNode } from '../playground/processes.js';
 import { keygen, sshdInstalled, startSshd } from '../ssh/sshd.js';
+import { NODE_IDLE_ARGS, writeBareGet } from './node-floor.js';
 import { median, pct, say, type Row } from './table.js';
 
 const HOSTS = 20;
@@ -63,13 +64,27 @@ async function freshness(live: LiveFleet, runs: number): Promise<number[]> {
   return times;
 }
 
-async function cliTimes(live: LiveFleet, ctl: string, runs: number): Promise<number[]> {
-  const times: number[] = [];
-  for (let k = 0; k < runs; k++) {
+interface CliTimes {
+  readonly ctl: number[];
+  /** the same answer fetched by a bare Node HTTPS GET (node-floor.ts) */
+  readonly bareGet: number[];
+  /** `node -e 0` */
+  readonly nodeIdle: number[];
+}
+
+/** The three, interleaved run by run: this machine's speed drifts from one minute to the next. */
+async function cliTimes(live: LiveFleet, ctl: string, bareGet: string, runs: number): Promise<CliTimes> {
+  const times: CliTimes = { ctl: [], bareGet: [], nodeIdle: [] };
+  const timed = async (into: number[], file: string, args: readonly string[], check: (stdout: string) => boolean): Promise<void> => {
     const t0 = performance.now();
-    const r = await runNode(ctl, ['where', 'needle'], live.ctlEnv);
-    times.push(performance.now() - t0);
-    if (r.code !== 0 || !r.stdout.includes('xen17')) throw new Error(`xenherdctl where needle: exit ${String(r.code)}: ${r.stdout}${r.stderr}`);
+    const r = await runNode(file, args, live.ctlEnv);
+    into.push(performance.now() - t0);
+    if (r.code !== 0 || !check(r.stdout)) throw new Error(`${file} ${args.join(' ')}: exit ${String(r.code)}: ${r.stdout}${r.stderr}`);
+  };
+  for (let k = 0; k < runs; k++) {
+    await timed(times.ctl, ctl, ['where', 'needle'], (o) => o.includes('xen17'));
+    await timed(times.bareGet, bareGet, ['needle'], (o) => o.trim() === 'xen17');
+    await timed(times.nodeIdle, NODE_IDLE_ARGS[0], NODE_IDLE_ARGS.slice(1), (o) => o === '');
   }
   return times;
 }
@@ -117,8 +132,11 @@ export async function whereBench(bundles: { agent: string; controller: string; c
     const fresh = await freshness(live, quick ? 6 : 30);
     rows.push({ what: `freshness: xl migrate returned → where answers the new Dom0, p50 (${fresh.length} migrations)`, measured: `${pct(fresh, 50).toFixed(0)} ms`, target: '(info)', pass: true });
     rows.push({ what: 'freshness, p99 (each sim xl list a Perl stand-in asking the simulator)', measured: `${pct(fresh, 99).toFixed(0)} ms`, target: '< 500 ms', pass: pct(fresh, 99) < 500 });
-    const cli = await cliTimes(live, bundles.ctl, quick ? 5 : 20);
+    const times = await cliTimes(live, bundles.ctl, writeBareGet(dir), quick ? 5 : 20);
+    const cli = times.ctl;
     rows.push({ what: `\`xenherdctl where needle\` as a command, median of ${cli.length}`, measured: `${median(cli).toFixed(0)} ms`, target: '< 150 ms', pass: median(cli) < 150 });
+    rows.push({ what: '  this machine: a bare Node HTTPS GET of the same answer, median (same runs, interleaved)', measured: `${median(times.bareGet).toFixed(0)} ms`, target: '(info)', pass: true });
+    rows.push({ what: '  this machine: `node -e 0`, median (same runs, interleaved)', measured: `${median(times.nodeIdle).toFixed(0)} ms`, target: '(info)', pass: true });
     if (!sshdInstalled()) {
       rows.push({ what: 'ssh loop over 20 Dom0s vs xenherdctl where', measured: 'not run (no OpenSSH)', target: '≥ 30×', pass: false });
       return;
