@@ -50,17 +50,35 @@ export function staleReason(h: HostView): string | null {
 }
 
 /**
+ * Why a stale answer is stale: each silent host with the reason REASONS gives for it
+ * (staleReason), or "unreachable or behind" when none was given; null when no host is silent
+ * and the answer is only old.
+ */
+function staleDetail(m: WhereMatch, reasons: ReadonlyMap<string, string>): string | null {
+  const silent = [...new Set(m.places.filter((p) => !p.reachable).map((p) => p.host))];
+  if (silent.length > 0) return silent.map((h) => reasons.get(h) ?? `${h} unreachable or behind`).join('; ');
+  return m.reachable ? null : 'host unreachable or behind';
+}
+
+/**
  * `web01  xen2  running  home xen1 (away since 14:02, manual)  as of 0.3 s` as columns. A stale
  * answer names its silent hosts, with the reason REASONS gives for each (staleReason), if any.
  */
 export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<string, string> = new Map()): string[] {
   const hosts = m.places.length > 0 ? [...new Set(m.places.map((p) => p.host))].join(',') : '-';
-  const silent = [...new Set(m.places.filter((p) => !p.reachable).map((p) => p.host))];
-  const why = (h: string): string => reasons.get(h) ?? `${h} unreachable or behind`;
   let age = `as of ${formatAge(m.ageMs)}`;
-  if (isStale(m)) age += `, STALE${silent.length > 0 ? ` (${silent.map(why).join('; ')})` : !m.reachable ? ' (host unreachable or behind)' : ''}`;
+  if (isStale(m)) {
+    const detail = staleDetail(m, reasons);
+    age += `, STALE${detail === null ? '' : ` (${detail})`}`;
+  }
   const extra: string[] = [];
   if (m.places.length === 0) for (const a of m.autostart) extra.push(`autostart on ${a.host}: ${a.decision}${a.reason ? ` ${a.reason}` : ''}`);
   if (m.alerts.length > 0) extra.push(`ALERT ${m.alerts.join(', ')}`);
   return [m.name, hosts, stateOf(m), homeOf(m, now), age, ...extra].map(printable);
+}
+
+/** `where -q`'s warning on stderr for a stale answer: its age and why, as the full line says it. */
+export function staleWarning(m: WhereMatch, reasons: ReadonlyMap<string, string> = new Map()): string {
+  const detail = staleDetail(m, reasons);
+  return printable(`the answer for ${m.name} is stale (as of ${formatAge(m.ageMs)}${detail === null ? '' : `; ${detail}`})`);
 }

@@ -5,7 +5,7 @@ import type { CtlClient } from '../client.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { table } from '../format.js';
 import { printable } from '../../../shared/text/printable.js';
-import { dom0Of, isStale, staleReason, whereColumns } from '../where-line.js';
+import { dom0Of, isStale, staleReason, staleWarning, whereColumns } from '../where-line.js';
 
 const USAGE = 'where PATTERN [-q] [--json]';
 
@@ -23,7 +23,9 @@ async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promi
   if (quiet) {
     // only the Dom0, for `ssh root@$(xenherdctl where -q web01)`; warnings on stderr
     const hosts = matches.map((m) => ({ m, host: dom0Of(m) }));
-    for (const { m } of hosts.filter((h) => h.host !== null && isStale(h.m))) io.stderr(`xenherdctl: warning: the answer for ${m.name} is stale (as of ${m.ageMs ?? '?'} ms, host unreachable or unheard)\n`);
+    const stale = hosts.filter((h) => h.host !== null && isStale(h.m)).map((h) => h.m);
+    const reasons = await staleReasons(client, stale);
+    for (const m of stale) io.stderr(`xenherdctl: warning: ${staleWarning(m, reasons)}\n`);
     const found = hosts.filter((h) => h.host !== null);
     if (!json) for (const { host } of found) io.stdout(`${printable(host as string)}\n`);
     if (found.length === 0) return fail({ code: 'XH_ERR_NOT_FOUND', message: `${matches.map((m) => m.name).join(', ')} ${matches.length === 1 ? 'runs' : 'run'} on no host` }, io, false);

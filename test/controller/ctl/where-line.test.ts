@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatAge, formatSince } from '../../../controller/ctl/format.js';
-import { dom0Of, isStale, staleReason, whereColumns } from '../../../controller/ctl/where-line.js';
+import { dom0Of, isStale, staleReason, staleWarning, whereColumns } from '../../../controller/ctl/where-line.js';
 import type { HostView, WhereMatch } from '../../../shared/protocol/ctl-api.js';
 import { away, dom } from '../states.js';
 
@@ -34,6 +34,15 @@ describe('a where line', () => {
     expect(whereColumns(match({ ageMs: 45_000 }), NOW)[4]).toBe('as of 45 s, STALE');
     const silent = match({ reachable: false, places: [{ host: 'xen2', domain: dom('web01'), reachable: false, ageMs: 3_000 }] });
     expect(whereColumns(silent, NOW)[4]).toBe('as of 0.3 s, STALE (xen2 unreachable or behind)');
+  });
+
+  it("-q's warning gives the age and the same reasons as the full line", () => {
+    expect(staleWarning(match({ ageMs: 45_000 }))).toBe('the answer for web01 is stale (as of 45 s)');
+    const silent = match({ reachable: false, places: [{ host: 'xen2', domain: dom('web01'), reachable: false, ageMs: 95_000 }] });
+    expect(staleWarning(silent)).toBe('the answer for web01 is stale (as of 0.3 s; xen2 unreachable or behind)');
+    expect(staleWarning(silent, new Map([['xen2', 'xen2: agent link down, last heard 95 s ago']]))).toBe('the answer for web01 is stale (as of 0.3 s; xen2: agent link down, last heard 95 s ago)');
+    // a name or reason from the controller reaches the terminal only printable
+    expect(staleWarning({ ...silent, name: 'web\u001b[2J' })).toBe('the answer for web\\x1b[2J is stale (as of 0.3 s; xen2 unreachable or behind)');
   });
 
   it('a stale line says for each silent host why, when /v1/hosts told', () => {

@@ -61,7 +61,7 @@ describe('xenherdctl where against a real TLS controller', () => {
     expect(r.stdout).toMatch(/as of \d+\.\d s, STALE \(xen2: agent link down, last heard \d+\.\d s ago\)/);
     const q = await ctl(['where', '-q', 'web01']);
     expect(q.stdout).toBe('xen2\n');
-    expect(q.stderr).toMatch(/warning: the answer for web01 is stale/);
+    expect(q.stderr).toMatch(/^xenherdctl: warning: the answer for web01 is stale \(as of \d+\.\d s; xen2: agent link down, last heard \d+\.\d s ago\)\n$/);
   });
 
   it('--json: the answer with "stale" per match', async () => {
