@@ -1,7 +1,8 @@
-// What any Node command costs on this machine, beside `xenherdctl where`: Node starting and
-// ending with nothing to do, and a bare HTTPS GET of the same answer (no config file, no
-// validation, no formatting). The CLI's median only means something against these: the part
-// above the bare GET is xenherdctl's own.
+// What this machine allows any Node program, beside the benchmark's latency rows: Node starting
+// and ending with nothing to do, and a bare HTTPS GET of the same answer (no config file, no
+// validation, no formatting), beside `xenherdctl where`; a bare HTTPS server with a fixed answer,
+// beside the where API under load. A figure only means something against these: the part above
+// them is xenherd's own.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -4,11 +4,11 @@
 // over every Dom0 through a real OpenSSH sshd) against it.
 import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { launchLiveFleet, type LiveFleet } from '../playground/live-fleet.js';
 import { runNode } from '../playground/processes.js';
 import { keygen, sshdInstalled, startSshd } from '../ssh/sshd.js';
+import { httpsGetter } from './https-getter.js';
 import { NODE_IDLE_ARGS, writeBareGet } from './node-floor.js';
 import { median, pct, say, type Row } from './table.js';
 
@@ -28,38 +28,31 @@ interface WhereAnswer {
   readonly matches: readonly { readonly places: readonly { readonly host: string; readonly domain: { readonly migration: string | null } }[] }[];
 }
 
-function whereClient(live: LiveFleet): (name: string) => Promise<WhereAnswer> {
-  const url = new URL(live.ctlEnv['XENHERD_URL'] as string);
-  const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: readFileSync(live.ctlEnv['XENHERD_CA'] as string) });
-  return (name) =>
-    new Promise((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, path: `/v1/where?pattern=${name}`, agent, headers: { authorization: `Bearer ${live.ctlEnv['XENHERD_TOKEN'] as string}` } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body += d));
-        res.on('end', () => resolve(JSON.parse(body) as WhereAnswer));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+function whereClient(live: LiveFleet): { where: (name: string) => Promise<WhereAnswer>; close: () => void } {
+  const api = httpsGetter(live.ctlEnv['XENHERD_URL'] as string, readFileSync(live.ctlEnv['XENHERD_CA'] as string, 'utf8'), live.ctlEnv['XENHERD_TOKEN'] as string);
+  return { where: async (name) => JSON.parse((await api.get(`/v1/where?pattern=${name}`)).body) as WhereAnswer, close: () => api.destroy() };
 }
 
 /** After `xl migrate` returns on the source: how long until `where` answers the new Dom0 alone. */
 async function freshness(live: LiveFleet, runs: number): Promise<number[]> {
-  const where = whereClient(live);
+  const { where, close } = whereClient(live);
   const times: number[] = [];
-  for (let k = 0; k < runs; k++) {
-    const [from, to] = k % 2 === 0 ? ['xen1', 'xen2'] : ['xen2', 'xen1'];
-    const r = await live.sim.run(from, 'xl', ['migrate', 'web1', to]);
-    const t0 = performance.now();
-    if (r.exitCode !== 0) throw new Error(`xl migrate web1 ${to}: ${r.stderr}`);
-    for (;;) {
-      const answer = await where('web1');
-      const places = answer.matches[0]?.places ?? [];
-      if (places.length === 1 && places[0]?.host === to && places[0].domain.migration === null) break;
-      if (performance.now() - t0 > 30_000) throw new Error(`where never followed the migration of web1 to ${to}; it answers ${JSON.stringify(answer)}`);
+  try {
+    for (let k = 0; k < runs; k++) {
+      const [from, to] = k % 2 === 0 ? ['xen1', 'xen2'] : ['xen2', 'xen1'];
+      const r = await live.sim.run(from, 'xl', ['migrate', 'web1', to]);
+      const t0 = performance.now();
+      if (r.exitCode !== 0) throw new Error(`xl migrate web1 ${to}: ${r.stderr}`);
+      for (;;) {
+        const answer = await where('web1');
+        const places = answer.matches[0]?.places ?? [];
+        if (places.length === 1 && places[0]?.host === to && places[0].domain.migration === null) break;
+        if (performance.now() - t0 > 30_000) throw new Error(`where never followed the migration of web1 to ${to}; it answers ${JSON.stringify(answer)}`);
+      }
+      times.push(performance.now() - t0);
     }
-    times.push(performance.now() - t0);
+  } finally {
+    close();
   }
   return times;
 }
