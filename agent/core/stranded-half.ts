@@ -1,4 +1,5 @@
 import type { InventoryDomain } from '../../shared/inventory.js';
+import { STRANDED_HALF_MS } from '../../shared/stranded-half.js';
 import { busyWith } from './busy.js';
 import { log } from './effects.js';
 import { requestList } from './reads.js';
@@ -20,8 +21,7 @@ import { arm, type Fx } from './timers.js';
  * may take minutes, and the receiving side cannot tell a slow copy from a lost sender.
  */
 
-/** Far beyond any final handshake (seconds), short of an operator's restore giving up (minutes). */
-export const STRANDED_HALF_MS = 60_000;
+export { STRANDED_HALF_MS };
 
 /** A sender's half seen here with no migration of its domU held, since when; alarmed: logged once. */
 export interface HalfSeen {

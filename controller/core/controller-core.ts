@@ -11,7 +11,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { FleetIndex } from '../fleet/fleet-index.js';
 import { interestOf, runningOnFor } from '../fleet/fleet-for-agent.js';
 import { conflictInputsChanged, stateAfterReport } from '../fleet/report-state.js';
-import { newHostRecord, noteMaintenance, withView, type Freshness, type HostRecord } from '../fleet/host-record.js';
+import { newHostRecord, noteHalves, noteMaintenance, withView, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../fleet/pattern.js';
 import { domainRows, hostViews, statusAnswer, whereMatches } from '../fleet/views.js';
@@ -228,7 +228,8 @@ export class ControllerCore {
 
   /** Stores HOST's record; a change of its state, link or boot is announced to the jobs. */
   private put(record: HostRecord, announce = true): string[] {
-    const r = noteMaintenance(record, this.o.clock.now());
+    const now = this.o.clock.now();
+    const r = noteHalves(noteMaintenance(record, now), now);
     const before = this.index.record(r.host);
     const changed = this.index.put(r);
     if (before?.state?.domus !== r.state?.domus) this.configs.replace(r.host, (r.state?.domus ?? []).map((c) => [c.name, c] as const));

@@ -34,6 +34,17 @@ export interface HostRecord {
    * clock). Absent or null: current. Cleared by the agent's `current` and by a new link.
    */
   readonly viewLag?: ViewLag | null;
+  /**
+   * The sender's halves (`NAME--migratedaway` rows) the host reports, by row name, with the domid
+   * and since when the controller has seen that row (its clock; after a controller restart, since
+   * this controller first heard of it). Absent: none.
+   */
+  readonly halvesSince?: Readonly<Record<string, HalfSince>>;
+}
+
+export interface HalfSince {
+  readonly domid: number | null;
+  readonly since: number;
 }
 
 export interface ViewLag {
@@ -48,6 +59,32 @@ export function noteMaintenance(r: HostRecord, now: number): HostRecord {
   const state = r.state?.maintenance.state;
   if (state === undefined || r.maintenanceSince?.state === state) return r;
   return { ...r, maintenanceSince: { state, since: now } };
+}
+
+/**
+ * R with halvesSince following its reported rows: a sender's half seen for the first time (or
+ * under another domid: another migration's half) from NOW, one no longer reported dropped. R
+ * itself when nothing changed: this runs for every report, and almost none holds such a row.
+ */
+export function noteHalves(r: HostRecord, now: number): HostRecord {
+  const rows = r.state?.domains ?? [];
+  const was = r.halvesSince;
+  if (was === undefined && !rows.some((d) => d.migration === 'migratedaway')) return r;
+  const next: Record<string, HalfSince> = {};
+  let changed = false;
+  for (const d of rows) {
+    if (d.migration !== 'migratedaway') continue;
+    const before = was?.[d.name];
+    next[d.name] = before !== undefined && before.domid === d.domid ? before : { domid: d.domid, since: now };
+    changed ||= next[d.name] !== before;
+  }
+  const kept = Object.keys(next).length;
+  if (!changed && kept === Object.keys(was ?? {}).length) return r;
+  if (kept === 0) {
+    const { halvesSince: _gone, ...rest } = r;
+    return rest;
+  }
+  return { ...r, halvesSince: next };
 }
 
 /** When the host entered the maintenance state it reports now; null when unknown. */

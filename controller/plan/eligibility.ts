@@ -26,8 +26,20 @@ export function sourceBlock(h: FactHost | undefined, capability = 'migrate'): Ho
 
 const LIVE_MIGRATABLE = new Set(['running', 'blocked', 'idle']);
 
-/** Whether the domU itself can be live-migrated now (wherever to). */
+/**
+ * Whether the domU itself can be live-migrated now (wherever to). One in the middle of a migration
+ * waits for it, unless the sender's half has stood so long that no handshake is still running:
+ * then waiting cannot help, and it is an ALARM for a person to settle.
+ */
 export function domuBlock(d: FactDomu): Blocker | null {
+  if (d.strandedHalf !== null) {
+    const { host, row, forMs } = d.strandedHalf;
+    return {
+      kind: 'alarm',
+      code: 'XH_ERR_MIGRATION_UNKNOWN',
+      message: `${row} has stood on ${host} for ${Math.round(forMs / 1000)} s: a migration of it from ${host} ended without its final handshake, and both halves may be kept; check both hosts by hand (xenherdctl where ${d.name}; the agent on ${host} logs an ALARM for it)`,
+    };
+  }
   if (d.midMigration) return { kind: 'mid-migration' };
   if (d.host === null && d.hosts.length > 1) return { kind: 'running-twice', hosts: [...d.hosts] };
   if (d.state !== null && !LIVE_MIGRATABLE.has(d.state)) return { kind: 'state', state: d.state };

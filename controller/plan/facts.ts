@@ -3,6 +3,7 @@ import type { FleetIndex } from '../fleet/fleet-index.js';
 import { isCurrent, isReachable, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import type { MultiIndex } from '../fleet/multi-index.js';
 import { homeOf } from '../fleet/placement.js';
+import { STRANDED_HALF_MS } from '../../shared/stranded-half.js';
 
 /**
  * What the planner reads: the fleet view (the agents' last reports) seen through the moves a job
@@ -38,6 +39,12 @@ export interface FactDomu {
   readonly vcpus: number;
   /** a migration row is shown, or a move of the asking job is in flight */
   readonly midMigration: boolean;
+  /**
+   * A sender's half of it (`NAME--migratedaway`) that has stood longer than STRANDED_HALF_MS on a
+   * host whose report is current, with no move of the asking job in flight: a migration that
+   * ended without its final handshake. Null: none.
+   */
+  readonly strandedHalf: StrandedHalf | null;
   readonly home: string | null;
   /** the home its current host's ledger records it as a visitor from */
   readonly visitorHome: string | null;
@@ -52,6 +59,12 @@ export interface FactDomu {
   readonly guardedOn: readonly string[];
   /** when it last moved, from the ledgers or the controller's own moves; null: unknown */
   readonly lastMovedAt: number | null;
+}
+
+export interface StrandedHalf {
+  readonly host: string;
+  readonly row: string;
+  readonly forMs: number;
 }
 
 /** A move of the asking job: in flight, or finished but not yet in the agents' reports. */
@@ -193,6 +206,7 @@ function domuFact(input: FactsInput, overlay: Overlay, name: string): FactDomu |
     memMiB: row?.memMiB ?? cfg?.memMiB ?? 0,
     vcpus: row?.vcpus ?? cfg?.vcpus ?? 0,
     midMigration: o?.phase === 'moving' || (o?.phase !== 'arrived' && rows.some((x) => x.d.migration !== null)),
+    strandedHalf: o === undefined ? strandedHalfOf(input, rows) : null,
     home,
     visitorHome,
     replicas,
@@ -202,6 +216,19 @@ function domuFact(input: FactsInput, overlay: Overlay, name: string): FactDomu |
     guardedOn: [...(cfgs ?? [])].filter(([, c]) => c.source === 'guarded').map(([h]) => h).sort(),
     lastMovedAt: moved.length > 0 ? Math.max(...moved) : null,
   };
+}
+
+/** The first of ROWS that is a sender's half standing too long on a host whose report is current. */
+function strandedHalfOf(input: FactsInput, rows: readonly { readonly h: string; readonly d: LinkDomain }[]): StrandedHalf | null {
+  const { index, fresh } = input;
+  for (const { h, d } of rows) {
+    if (d.migration !== 'migratedaway') continue;
+    const r = index.record(h);
+    const since = r?.halvesSince?.[d.name]?.since;
+    if (r === undefined || since === undefined || !isCurrent(r, fresh.now, fresh.staleAfterMs)) continue;
+    if (fresh.now - since > STRANDED_HALF_MS) return { host: h, row: d.name, forMs: fresh.now - since };
+  }
+  return null;
 }
 
 /** Where its disks allow it to run: the hosts every resource names; without a config, its migrate-tab pair. */

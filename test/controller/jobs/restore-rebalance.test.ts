@@ -43,6 +43,36 @@ describe('restore and rebalance', () => {
     expectGoldenLog('restore-rebalance/restore-reports-leftovers-with-reasons-and-still-brings-the', bed.logs);
   });
 
+  it("restore does not wait on a migration whose sender's half has stood over a minute: an ALARM leftover, the rest still comes home", async () => {
+    const spec: SimSpec = {
+      hosts: [{ name: 'xen1' }, { name: 'xen2' }],
+      domus: [
+        { name: 'stuck', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2' },
+        { name: 'fine', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2' },
+      ],
+    };
+    const bed = await jobsBed(spec);
+    // stuck's way home ended without its final handshake (its agent died meanwhile): both halves stand
+    const xen1 = bed.fleet.host('xen1');
+    const xen2 = bed.fleet.host('xen2');
+    const row = xen2.domains.get('stuck');
+    if (!row) throw new Error('stuck is not on xen2');
+    row.migration = 'migratedaway';
+    xen1.domains.set('stuck', { ...row, migration: 'incoming' });
+    xen2.publish();
+    xen1.publish();
+    const job = bed.start(RESTORE);
+    await bed.clock.advance(30_000);
+    expect(job.end).toBeNull(); // a half younger than a minute may be a handshake still running: waited for
+    const end = await bed.finish(job, 10 * 60_000);
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_MIGRATION_UNKNOWN', moved: 1 });
+    expect(end.remaining.map((l) => l.message)).toEqual([
+      expect.stringMatching(/^ALARM stuck: stuck--migratedaway has stood on xen2 for \d+ s: a migration of it from xen2 ended without its final handshake/),
+    ]);
+    expect(bed.fleet.where('fine')).toEqual(['xen1']);
+    expect(xen2.domains.get('stuck')?.migration).toBe('migratedaway'); // nothing was done to it
+  });
+
   it('rebalance after maintenance: xen1 put online without a restore, rebalance sends its domUs home', async () => {
     const bed = await jobsBed(SPREAD);
     await bed.finish(bed.start(DRAIN));

@@ -40,6 +40,8 @@ export interface DomuSpec {
   readonly visitorRecord?: boolean;
   /** where its config lives on the hosts other than its home (default: their guarded dirs) */
   readonly peerConfig?: 'guarded' | 'config-dir';
+  /** with migration 'migratedaway': how long (ms) the controller has seen that row stand */
+  readonly halfFor?: number;
 }
 
 export interface FleetSpec {
@@ -96,7 +98,13 @@ export function factsOf(spec: FleetSpec, overlay?: Overlay): PlanFacts {
   for (const [h, s] of statesOf(spec)) {
     const hs = spec.hosts[h] as HostSpec;
     const reachable = hs.reachable ?? true;
-    index.put({ ...record(h, s, reachable ? NOW - 1_000 : NOW - 60_000, reachable), capabilities: hs.capabilities ?? ['migrate', 'reverse', 'maintenance', 'inspect', 'cold-migrate'], viewLag: hs.view ? { view: hs.view, since: NOW - 3_000 } : null });
+    const halves = spec.domus.filter((d) => d.on === h && d.migration === 'migratedaway' && d.halfFor !== undefined);
+    index.put({
+      ...record(h, s, reachable ? NOW - 1_000 : NOW - 60_000, reachable),
+      capabilities: hs.capabilities ?? ['migrate', 'reverse', 'maintenance', 'inspect', 'cold-migrate'],
+      viewLag: hs.view ? { view: hs.view, since: NOW - 3_000 } : null,
+      ...(halves.length > 0 ? { halvesSince: Object.fromEntries(halves.map((d) => [`${d.name}--migratedaway`, { domid: 5, since: NOW - (d.halfFor as number) }])) } : {}),
+    });
     configs.replace(h, s.domus.map((c) => [c.name, c] as const));
   }
   return planFacts({ index, configs, fresh: { now: NOW, staleAfterMs: 15_000 }, ...(overlay ? { overlay } : {}) });

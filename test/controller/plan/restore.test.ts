@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../controller/plan/policy.js';
+import { mayClearUp } from '../../../controller/plan/leftover-text.js';
 import { planRestore } from '../../../controller/plan/restore.js';
+import type { Leftover } from '../../../shared/protocol/ctl-jobs.js';
+import { STRANDED_HALF_MS } from '../../../shared/stranded-half.js';
 import { factsOf, type FleetSpec } from './plan-fleet.js';
 
 const P = DEFAULT_POLICY;
@@ -33,6 +36,27 @@ describe('planRestore', () => {
     const p = planRestore(factsOf(spec), 'xen1', P);
     expect(moves(p)).toEqual([]);
     expect(p.leftovers.map((l) => [l.name, l.blocker.kind])).toEqual([['leaving', 'mid-migration']]);
+  });
+
+  it("a sender's half standing over a minute is an ALARM leftover, not waited for; a younger one, or one on a host whose view is behind, waits", () => {
+    const spec = (halfFor: number, view?: 'behind'): FleetSpec => ({
+      hosts: { xen1: {}, xen2: view ? { view } : {} },
+      domus: [
+        // on its way home from xen2, and the final handshake never ended: both halves stand
+        { name: 'stuck', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2', migration: 'migratedaway', halfFor },
+        { name: 'stuck', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen1', migration: 'incoming', noHome: true },
+      ],
+    });
+    const stranded = planRestore(factsOf(spec(STRANDED_HALF_MS + 1_000)), 'xen1', P);
+    expect(moves(stranded)).toEqual([]);
+    expect(stranded.leftovers).toHaveLength(1);
+    const l = stranded.leftovers[0];
+    expect(l?.blocker).toMatchObject({ kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN' });
+    expect(l?.message).toBe('ALARM stuck: stuck--migratedaway has stood on xen2 for 61 s: a migration of it from xen2 ended without its final handshake, and both halves may be kept; check both hosts by hand (xenherdctl where stuck; the agent on xen2 logs an ALARM for it) (XH_ERR_MIGRATION_UNKNOWN); nothing more was done to it');
+    expect(mayClearUp(l as Leftover)).toBe(false);
+    for (const waits of [planRestore(factsOf(spec(STRANDED_HALF_MS)), 'xen1', P), planRestore(factsOf(spec(STRANDED_HALF_MS + 1_000, 'behind')), 'xen1', P)]) {
+      expect(waits.leftovers.map((x) => [x.name, x.blocker.kind, mayClearUp(x)])).toEqual([['stuck', 'mid-migration', true]]);
+    }
   });
 
   it('a domU recorded away that runs nowhere is a leftover saying so, never counted as home; one shut down at home is left alone', () => {
