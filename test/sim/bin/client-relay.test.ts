@@ -17,18 +17,20 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A daemon answering each request with LINES; resolves each request it read. */
+/** A daemon answering each connection's request line with LINES; it records each request it read. */
 function daemon(lines: readonly string[]): { socket: string; requests: ToolRequest[]; listening: Promise<void> } {
   dir = mkdtempSync(join(tmpdir(), 'xh-relay-'));
   const socket = join(dir, 'sim.sock');
   const requests: ToolRequest[] = [];
   server = createServer((c) => {
     let buf = '';
+    let answered = false;
     c.setEncoding('utf8');
     c.on('data', (d: string) => {
       buf += d;
       const nl = buf.indexOf('\n');
-      if (nl < 0) return;
+      if (nl < 0 || answered) return;
+      answered = true;
       requests.push(ToolRequestSchema.parse(JSON.parse(buf.slice(0, nl))));
       c.end(lines.join(''));
     });
