@@ -1,5 +1,6 @@
 import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
+import type { PlanFacts } from '../plan/facts.js';
 import { planRestore } from '../plan/restore.js';
 import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
@@ -45,10 +46,25 @@ export async function runRestore(env: JobEnv, job: JobRun, req: RestoreRequest):
     const online = await lease.set(restoreEndClaim(claim.operationId));
     if (!online.ok) return failure(online.error.code, `${moved} domU(s) came home, but ${online.error.message}`, end.leftovers, moved);
     job.emit({ type: 'host', host, maintenance: online.value });
-    if (end.stoppedBy === null && end.leftovers.length === 0) return success(`${host} is online and every domU of it is home (${moved} moved)`, moved);
+    if (end.stoppedBy === null && end.leftovers.length === 0) return success(`${host} is online and every domU of it is home (${moved} moved)${notRunningNote(port.facts(), host)}`, moved);
     const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy === 'cancelled' ? 'XH_ERR_REFUSED' : leftoverCode(end.leftovers);
     return failure(code, `${host} is online; ${end.leftovers.length} domU(s) of it are not home (${moved} moved): ${remainingText(end.leftovers)}`, end.leftovers, moved);
   } finally {
     lease.stop();
   }
+}
+
+/**
+ * The domUs whose home is HOST that run nowhere and that no ledger records away: the restore has
+ * nothing to bring back for them (shut down on purpose, as far as any Dom0 can tell), but "every
+ * domU is home" would hide them; one lost with a host it ran on unrecorded (after an ALARM) looks
+ * the same, and only a person can tell the two apart.
+ */
+function notRunningNote(facts: PlanFacts, host: string): string {
+  const idle = facts.homedAt(host).filter((n) => {
+    const d = facts.domu(n);
+    return d !== undefined && d.hosts.length === 0 && !facts.recordedAway(host, n);
+  });
+  if (idle.length === 0) return '';
+  return `; not running anywhere, and recorded away nowhere: ${idle.join(', ')} (shut down, or lost with a host no ledger says it ran on: see xenherdctl where)`;
 }

@@ -73,6 +73,22 @@ describe('restore and rebalance', () => {
     expect(xen2.domains.get('stuck')?.migration).toBe('migratedaway'); // nothing was done to it
   });
 
+  it('restore names the domUs of the host that run nowhere and that no ledger records away, instead of calling them home', async () => {
+    const spec: SimSpec = {
+      hosts: [{ name: 'xen1' }, { name: 'xen2' }],
+      domus: [
+        { name: 'back', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2' },
+        // shut down at home, or lost with a host it ran on unrecorded: no Dom0 can tell which
+        { name: 'quiet', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: null },
+      ],
+    };
+    const bed = await jobsBed(spec);
+    const end = await bed.finish(bed.start(RESTORE));
+    expect(end).toMatchObject({ ok: true, moved: 1 });
+    expect(end.message).toBe('xen1 is online and every domU of it is home (1 moved); not running anywhere, and recorded away nowhere: quiet (shut down, or lost with a host no ledger says it ran on: see xenherdctl where)');
+    expect(bed.fleet.where('quiet')).toEqual([]); // nothing is started on a guess
+  });
+
   it('rebalance after maintenance: xen1 put online without a restore, rebalance sends its domUs home', async () => {
     const bed = await jobsBed(SPREAD);
     await bed.finish(bed.start(DRAIN));
