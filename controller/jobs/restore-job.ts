@@ -1,7 +1,7 @@
 import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
 import type { PlanFacts } from '../plan/facts.js';
-import { planRestore } from '../plan/restore.js';
+import { notRunningAtHome, planRestore } from '../plan/restore.js';
 import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import { claimForJob } from './maintenance-lease.js';
@@ -54,17 +54,9 @@ export async function runRestore(env: JobEnv, job: JobRun, req: RestoreRequest):
   }
 }
 
-/**
- * The domUs whose home is HOST that run nowhere and that no ledger records away: the restore has
- * nothing to bring back for them (shut down on purpose, as far as any Dom0 can tell), but "every
- * domU is home" would hide them; one lost with a host it ran on unrecorded (after an ALARM) looks
- * the same, and only a person can tell the two apart.
- */
+/** The restore's answer names the host's domUs it left alone as shut down at home (notRunningAtHome). */
 function notRunningNote(facts: PlanFacts, host: string): string {
-  const idle = facts.homedAt(host).filter((n) => {
-    const d = facts.domu(n);
-    return d !== undefined && d.hosts.length === 0 && !facts.recordedAway(host, n);
-  });
+  const idle = notRunningAtHome(facts, host);
   if (idle.length === 0) return '';
   return `; not running anywhere, and recorded away nowhere: ${idle.join(', ')} (shut down, or lost with a host no ledger says it ran on: see xenherdctl where)`;
 }

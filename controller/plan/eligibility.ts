@@ -1,6 +1,7 @@
 import type { HostBlock } from '../../shared/protocol/ctl-jobs.js';
 import type { FactDomu, FactHost } from './facts.js';
 import type { Blocker } from '../../shared/protocol/ctl-jobs.js';
+import { STRANDED_HALF_MS } from '../../shared/stranded-half.js';
 
 /**
  * Whether HOST may receive a domU now: reported, reachable and fresh, online (never draining, in
@@ -32,8 +33,8 @@ const LIVE_MIGRATABLE = new Set(['running', 'blocked', 'idle']);
  * then waiting cannot help, and it is an ALARM for a person to settle.
  */
 export function domuBlock(d: FactDomu): Blocker | null {
-  if (d.strandedHalf !== null) {
-    const { host, row, forMs } = d.strandedHalf;
+  if (d.senderHalf !== null && d.senderHalf.forMs > STRANDED_HALF_MS) {
+    const { host, row, forMs } = d.senderHalf;
     return {
       kind: 'alarm',
       code: 'XH_ERR_MIGRATION_UNKNOWN',

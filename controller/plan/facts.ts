@@ -3,7 +3,6 @@ import type { FleetIndex } from '../fleet/fleet-index.js';
 import { isCurrent, isReachable, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import type { MultiIndex } from '../fleet/multi-index.js';
 import { homeOf } from '../fleet/placement.js';
-import { STRANDED_HALF_MS } from '../../shared/stranded-half.js';
 
 /**
  * What the planner reads: the fleet view (the agents' last reports) seen through the moves a job
@@ -40,11 +39,11 @@ export interface FactDomu {
   /** a migration row is shown, or a move of the asking job is in flight */
   readonly midMigration: boolean;
   /**
-   * A sender's half of it (`NAME--migratedaway`) that has stood longer than STRANDED_HALF_MS on a
-   * host whose report is current, with no move of the asking job in flight: a migration that
-   * ended without its final handshake. Null: none.
+   * The sender's half of it (`NAME--migratedaway`) that has stood longest on a host whose report
+   * is current, and for how long (the controller's clock), when no move of the asking job is in
+   * flight. Null: none. Whether it has stood too long is eligibility's to judge.
    */
-  readonly strandedHalf: StrandedHalf | null;
+  readonly senderHalf: SenderHalf | null;
   readonly home: string | null;
   /** the home its current host's ledger records it as a visitor from */
   readonly visitorHome: string | null;
@@ -61,7 +60,7 @@ export interface FactDomu {
   readonly lastMovedAt: number | null;
 }
 
-export interface StrandedHalf {
+export interface SenderHalf {
   readonly host: string;
   readonly row: string;
   readonly forMs: number;
@@ -206,7 +205,7 @@ function domuFact(input: FactsInput, overlay: Overlay, name: string): FactDomu |
     memMiB: row?.memMiB ?? cfg?.memMiB ?? 0,
     vcpus: row?.vcpus ?? cfg?.vcpus ?? 0,
     midMigration: o?.phase === 'moving' || (o?.phase !== 'arrived' && rows.some((x) => x.d.migration !== null)),
-    strandedHalf: o === undefined ? strandedHalfOf(input, rows) : null,
+    senderHalf: o === undefined ? senderHalfOf(input, rows) : null,
     home,
     visitorHome,
     replicas,
@@ -218,17 +217,18 @@ function domuFact(input: FactsInput, overlay: Overlay, name: string): FactDomu |
   };
 }
 
-/** The first of ROWS that is a sender's half standing too long on a host whose report is current. */
-function strandedHalfOf(input: FactsInput, rows: readonly { readonly h: string; readonly d: LinkDomain }[]): StrandedHalf | null {
+/** Of ROWS, the sender's half that has stood longest on a host whose report is current. */
+function senderHalfOf(input: FactsInput, rows: readonly { readonly h: string; readonly d: LinkDomain }[]): SenderHalf | null {
   const { index, fresh } = input;
+  let longest: SenderHalf | null = null;
   for (const { h, d } of rows) {
     if (d.migration !== 'migratedaway') continue;
     const r = index.record(h);
     const since = r?.halvesSince?.[d.name]?.since;
     if (r === undefined || since === undefined || !isCurrent(r, fresh.now, fresh.staleAfterMs)) continue;
-    if (fresh.now - since > STRANDED_HALF_MS) return { host: h, row: d.name, forMs: fresh.now - since };
+    if (longest === null || fresh.now - since > longest.forMs) longest = { host: h, row: d.name, forMs: fresh.now - since };
   }
-  return null;
+  return longest;
 }
 
 /** Where its disks allow it to run: the hosts every resource names; without a config, its migrate-tab pair. */

@@ -7,6 +7,21 @@ import { leftover } from './leftover-text.js';
 import type { PlanPolicy } from './policy.js';
 import { startHomeVerdict } from './start-home.js';
 
+/** Runs nowhere and no ledger records it away from HOST: as far as any Dom0 can tell, shut down at home. */
+const shutDownAtHome = (facts: PlanFacts, host: string, d: FactDomu): boolean => d.hosts.length === 0 && !facts.recordedAway(host, d.name);
+
+/**
+ * The domUs whose home is HOST that a restore leaves alone because they look shut down at home.
+ * "Every domU is home" would hide them, and one lost with a host it ran on unrecorded (a migration
+ * that ended in an ALARM, then a power loss) looks the same: only a person can tell the two apart.
+ */
+export function notRunningAtHome(facts: PlanFacts, host: string): string[] {
+  return facts.homedAt(host).filter((n) => {
+    const d = facts.domu(n);
+    return d !== undefined && shutDownAtHome(facts, host, d);
+  });
+}
+
 /**
  * Bring back to HOST every domU whose home it is and that runs elsewhere — the homes and ledgers
  * of all agents merged (a manual move counts as much as a drain's), never the controller's memory
@@ -26,7 +41,7 @@ export function planRestore(facts: PlanFacts, host: string, policy: PlanPolicy):
     // one leaving its home right now (a migration row elsewhere) is not home: it waits as mid-migration;
     // one recorded away that runs nowhere is not home either, and is said so rather than counted as
     // home; one simply shut down at home (no away record) is the operator's business
-    .filter((d): d is FactDomu => d !== undefined && (d.host !== host || (d.midMigration && d.hosts.some((h) => h !== host))) && (d.hosts.length > 0 || facts.recordedAway(host, d.name)));
+    .filter((d): d is FactDomu => d !== undefined && (d.host !== host || (d.midMigration && d.hosts.some((h) => h !== host))) && !shutDownAtHome(facts, host, d));
   returners.sort((a, b) => b.memMiB - a.memMiB || a.name.localeCompare(b.name));
   const visitors = facts
     .domusOn(host)

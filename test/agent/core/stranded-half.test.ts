@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { AgentConfigSchema } from '../../../agent/config/schema.js';
 import type { Effect } from '../../../agent/core/effects.js';
 import { initialState, type AgentState } from '../../../agent/core/state.js';
-import { alarmStrandedHalves, STRANDED_HALF_MS, strandedHalves, type HalfSeen } from '../../../agent/core/stranded-half.js';
+import { alarmStrandedHalves, strandedHalves, type HalfSeen } from '../../../agent/core/stranded-half.js';
+import { STRANDED_HALF_MS } from '../../../shared/stranded-half.js';
 import type { InventoryDomain } from '../../../shared/inventory.js';
 
 // Seed 300777: xen4's agent died while its child ran `xl migrate vm4b xen3`; the final handshake
