@@ -39,10 +39,14 @@ export function unreachableHosts(index: FleetIndex, fresh: Freshness): CheckProb
   return out;
 }
 
-/** A split brain in the making is CRITICAL; a configuration the fleet disagrees on is a WARNING. */
+/**
+ * A split brain in the making, or a migration whose outcome nobody knows, is CRITICAL; a
+ * configuration the fleet disagrees on is a WARNING.
+ */
 const ALERT_STATUS: Readonly<Record<AlertKind, CheckProblem['status']>> = {
   'running-on-two-hosts': 'CRITICAL',
   'drbd-primary-on-both': 'CRITICAL',
+  'migration-stranded': 'CRITICAL',
   'home-claimed-twice': 'WARNING',
   'ledger-away-not-there': 'WARNING',
 };
@@ -57,6 +61,8 @@ function alertShort(a: Alert): string {
       return `${a.subject} claimed as home by ${a.hosts.join(' and ')}`;
     case 'ledger-away-not-there':
       return `${a.subject} not where its home's ledger says`;
+    case 'migration-stranded':
+      return `${a.subject}: a migration ended without its handshake (${a.hosts.join(', ')})`;
   }
 }
 

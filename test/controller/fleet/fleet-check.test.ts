@@ -115,6 +115,14 @@ describe('the check verdict over the fleet view', () => {
       const ledger = check(pair({ ledger: { seq: 1, away: { db9: away('xen1', 'xen2') }, visitors: {} } }));
       expect(ledger).toMatchObject({ status: 'WARNING', summary: "db9 not where its home's ledger says" });
     });
+
+    it("a migration whose end was lost (its sender's half standing over a minute): CRITICAL", () => {
+      const [x1, x2] = pair({ domains: [dom('web1', { migration: 'migratedaway' })] }, { domains: [dom('web1')] });
+      const a = check([{ ...(x1 as HostRecord), halvesSince: { 'web1--migratedaway': { domid: 7, since: NOW - 2 * MIN } } }, x2 as HostRecord]);
+      expect(a.status).toBe('CRITICAL');
+      expect(a.summary).toBe('web1: a migration ended without its handshake (xen1, xen2)');
+      expect(lines(a)[0]).toMatch(/^CRITICAL: alert migration-stranded: web1--migratedaway has stood on xen1 for 120 s: .*; web1 runs on xen2\. /);
+    });
   });
 
   describe('a guarded domU whose start is deferred', () => {

@@ -71,6 +71,10 @@ describe('restore and rebalance', () => {
     ]);
     expect(bed.fleet.where('fine')).toEqual(['xen1']);
     expect(xen2.domains.get('stuck')?.migration).toBe('migratedaway'); // nothing was done to it
+    // and it stays in front of a person after the job: status lists it, where marks the domU
+    expect(bed.core.status().alerts).toEqual([expect.objectContaining({ id: 'migration-stranded:stuck', hosts: ['xen1', 'xen2'], message: expect.stringMatching(/^stuck--migratedaway has stood on xen2 for \d+ s: a migration of stuck from there ended without its final handshake, .*; stuck--incoming \(the receiving half\) stands on xen1\. /) })]);
+    const where = bed.core.where('stuck');
+    expect(where.ok && where.value.matches.map((m) => [m.name, m.alerts])).toEqual([['stuck', ['migration-stranded:stuck']]]);
   });
 
   it('restore names the domUs of the host that run nowhere and that no ledger records away, instead of calling them home', async () => {
