@@ -1,13 +1,13 @@
 import type { Logger } from '../../shared/logger.js';
 import type { Alert } from '../../shared/protocol/ctl-api.js';
-import { reconcileAlerts, sortAlerts } from '../fleet/alert-book.js';
-import { findConflicts } from '../fleet/conflicts.js';
+import { emptyAlertBook, reconcileAlerts, sortAlerts, type AlertBook } from '../fleet/alert-book.js';
+import { findAlerts } from '../fleet/fleet-alerts.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
 import type { Freshness } from '../fleet/host-record.js';
 
 /** The controller's current alerts: re-derived from the fleet view on demand, each raise and clear logged. */
 export class AlertKeeper {
-  private alerts: ReadonlyMap<string, Alert> = new Map();
+  private book: AlertBook = emptyAlertBook();
   private bySubject = new Map<string, string[]>();
 
   constructor(private readonly log: Logger) {}
@@ -17,14 +17,14 @@ export class AlertKeeper {
   }
 
   sorted(): Alert[] {
-    return sortAlerts(this.alerts.values());
+    return sortAlerts(this.book.current.values());
   }
 
   refresh(index: FleetIndex, fresh: Freshness): void {
-    const changes = reconcileAlerts(this.alerts, findConflicts(index, fresh), fresh.now);
+    const changes = reconcileAlerts(this.book, findAlerts(index, fresh), fresh.now);
     for (const a of changes.raised) this.log.warn({ event: 'alert-raised', alert: a.id, kind: a.kind, subject: a.subject, hosts: a.hosts }, `ALERT ${a.kind}: ${a.message}`);
     for (const a of changes.cleared) this.log.info({ event: 'alert-cleared', alert: a.id, kind: a.kind, subject: a.subject, hosts: a.hosts }, `alert cleared: ${a.kind} ${a.subject}`);
-    this.alerts = changes.current;
+    this.book = { current: changes.current, pending: changes.pending };
     const bySubject = new Map<string, string[]>();
     for (const a of changes.current.values()) bySubject.set(a.subject, [...(bySubject.get(a.subject) ?? []), a.id]);
     this.bySubject = bySubject;

@@ -1,7 +1,7 @@
 import type { Alert, AlertKind } from '../../shared/protocol/ctl-api.js';
 import type { CheckStatus, CheckThresholds } from '../../shared/protocol/ctl-check.js';
 import type { AwayDomu } from './away-from-home.js';
-import { isLive } from './conflicts.js';
+import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
 import { ageOf, currentMaintenanceSince, isReachable, type Freshness, type HostRecord } from './host-record.js';
 
@@ -49,6 +49,7 @@ const ALERT_STATUS: Readonly<Record<AlertKind, CheckProblem['status']>> = {
   'migration-stranded': 'CRITICAL',
   'home-claimed-twice': 'WARNING',
   'ledger-away-not-there': 'WARNING',
+  'away-unrecorded': 'WARNING',
 };
 
 function alertShort(a: Alert): string {
@@ -61,6 +62,8 @@ function alertShort(a: Alert): string {
       return `${a.subject} claimed as home by ${a.hosts.join(' and ')}`;
     case 'ledger-away-not-there':
       return `${a.subject} not where its home's ledger says`;
+    case 'away-unrecorded':
+      return `${a.subject} away from home, no ledger records it`;
     case 'migration-stranded':
       return `${a.subject}: a migration ended without its handshake (${a.hosts.join(', ')})`;
   }

@@ -1,39 +1,19 @@
-import type { LinkDomain, LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
-import type { Alert, AlertKind } from '../../shared/protocol/ctl-api.js';
-import { STRANDED_HALF_MS } from '../../shared/stranded-half.js';
+import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from './fleet-index.js';
-import { ageOf, isCurrent, isReachable, type Freshness } from './host-record.js';
+import { finding, hostList as list, type Finding } from './finding.js';
+import { isReachable, type Freshness } from './host-record.js';
+import { isLive } from './live-row.js';
 import { isPairClaim } from './placement.js';
-
-/** An alert before the controller stamps when it first saw it. */
-export type Finding = Omit<Alert, 'since'>;
-
-const finding = (kind: AlertKind, subject: string, hosts: string[], message: string): Finding => ({ id: `${kind}:${subject}`, kind, subject, hosts: [...hosts].sort(), message });
-
-/** A row that holds the domU's memory and disks: not a stopped (xm managed) or dying domain. */
-export const isLive = (d: LinkDomain): boolean => d.domid !== null && d.state !== 'stopped' && d.state !== 'dying';
 
 /**
  * Conflicts that no single Dom0 can see, from every host's last report. A silent host's last
  * report still counts for the first three kinds (a partitioned Dom0 may still run the domU: hiding
  * that is how split brains happen) and the message says how old it is; "away at X but X does not
- * run it" is only claimed when X is reachable and fresh, and a stranded migration half only on a
- * host whose view is current.
+ * run it" is only claimed when X is reachable and fresh.
  */
 export function findConflicts(index: FleetIndex, fresh: Freshness): Finding[] {
-  return [...runningTwice(index, fresh), ...homeClaimedTwice(index, fresh), ...primaryOnBoth(index, fresh), ...awayNotThere(index, fresh), ...strandedMigrations(index, fresh)].sort(
-    (a, b) => a.id.localeCompare(b.id),
-  );
+  return [...runningTwice(index, fresh), ...homeClaimedTwice(index, fresh), ...primaryOnBoth(index, fresh), ...awayNotThere(index, fresh)];
 }
-
-function hostNote(index: FleetIndex, host: string, fresh: Freshness): string {
-  const r = index.record(host);
-  if (!r || isReachable(r, fresh.now, fresh.staleAfterMs)) return host;
-  const age = ageOf(r, fresh.now);
-  return `${host} (unreachable, last heard ${age === null ? 'never' : `${Math.round(age / 1000)} s ago`})`;
-}
-
-const list = (index: FleetIndex, hosts: readonly string[], fresh: Freshness): string => hosts.map((h) => hostNote(index, h, fresh)).join(' and ');
 
 function* runningTwice(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
   for (const [name, byHost] of index.running.entries()) {
@@ -114,51 +94,5 @@ function* awayNotThere(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
     const runningOn = [...(index.running.get(name)?.keys() ?? [])].sort();
     const where = runningOn.length > 0 ? `; it runs on ${runningOn.join(', ')}` : '; no host reports it running';
     yield finding('ledger-away-not-there', name, [...hosts], `${details.join('; ')}${where}`);
-  }
-}
-
-interface StrandedHalf {
-  readonly host: string;
-  readonly row: string;
-  readonly forMs: number;
-}
-
-/**
- * A sender's half (`NAME--migratedaway`) standing on a host whose view is current for longer than
- * any final handshake takes: a migration from there ended without it, and both halves may be kept.
- * The source's agent logs an ALARM but cannot see whether the target runs NAME; the fleet can, and
- * this is what a person settling it needs first.
- */
-function* strandedMigrations(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
-  const halves = new Map<string, StrandedHalf[]>();
-  for (const r of index.hostRecords()) {
-    if (r.halvesSince === undefined || !isCurrent(r, fresh.now, fresh.staleAfterMs)) continue;
-    for (const d of r.state?.domains ?? []) {
-      const since = d.migration === 'migratedaway' ? r.halvesSince[d.name]?.since : undefined;
-      if (since === undefined || fresh.now - since <= STRANDED_HALF_MS) continue;
-      halves.set(d.baseName, [...(halves.get(d.baseName) ?? []), { host: r.host, row: d.name, forMs: fresh.now - since }]);
-    }
-  }
-  for (const [name, stood] of halves) {
-    const sources = new Set(stood.map((h) => h.host));
-    const others = [...(index.running.get(name) ?? [])].filter(([h]) => !sources.has(h));
-    const holding = (migration: LinkDomain['migration']): string[] =>
-      others
-        .filter(([, rows]) => rows.some((d) => d.migration === migration && isLive(d)))
-        .map(([h]) => h)
-        .sort();
-    const runsOn = holding(null);
-    const receiving = holding('incoming');
-    const halvesText = stood.map((h) => `${h.row} has stood on ${h.host} for ${Math.round(h.forMs / 1000)} s`).join('; ');
-    const seen = [
-      ...(runsOn.length > 0 ? [`${name} runs on ${list(index, runsOn, fresh)}`] : []),
-      ...(receiving.length > 0 ? [`${name}--incoming (the receiving half) stands on ${list(index, receiving, fresh)}`] : []),
-    ];
-    yield finding(
-      'migration-stranded',
-      name,
-      [...new Set([...sources, ...runsOn, ...receiving])],
-      `${halvesText}: a migration of ${name} from there ended without its final handshake, so no ledger records where it went, and both halves may be kept; ${seen.length > 0 ? seen.join(', and ') : `no other host reports ${name}`}. Nothing is started, destroyed or recorded for you: check both hosts by hand (xenherd-agent status ${name} on each)`,
-    );
   }
 }

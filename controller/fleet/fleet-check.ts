@@ -2,7 +2,7 @@ import type { Alert } from '../../shared/protocol/ctl-api.js';
 import { CHECK_SEVERITY, type CheckAnswer, type CheckStatus, type CheckThresholds, type Perfdatum } from '../../shared/protocol/ctl-check.js';
 import { domusAwayFromHome } from './away-from-home.js';
 import { alertProblems, awayFromOnlineHome, deferredDomus, drbdNotUpToDate, unreachableHosts, type CheckProblem } from './check-conditions.js';
-import { isLive } from './conflicts.js';
+import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 

@@ -1,5 +1,6 @@
 import type { Alert, HostView, StatusAnswer } from '../../shared/protocol/ctl-api.js';
-import { findConflicts, type Finding } from './conflicts.js';
+import { findAlerts } from './fleet-alerts.js';
+import type { Finding } from './finding.js';
 import { FleetIndex } from './fleet-index.js';
 import type { Freshness, HostRecord } from './host-record.js';
 import { hostViews, statusAnswer } from './views.js';
@@ -17,7 +18,7 @@ export interface MergedFleet {
 export function mergeFleet(records: Iterable<HostRecord>, fresh: Freshness): MergedFleet {
   const index = new FleetIndex();
   for (const r of records) index.put(r);
-  return { index, hosts: hostViews(index, fresh), findings: findConflicts(index, fresh) };
+  return { index, hosts: hostViews(index, fresh), findings: findAlerts(index, fresh) };
 }
 
 /** The status answer of a merged fleet, every finding stamped `since` now. */

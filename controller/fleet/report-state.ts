@@ -1,6 +1,6 @@
 import type { HostState, LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import type { DeltaMessage, SnapshotMessage } from '../../shared/protocol/agent-link.js';
-import { isLive } from './conflicts.js';
+import { isLive } from './live-row.js';
 
 const sameRow = (a: LinkDomain, b: LinkDomain): boolean =>
   a.name === b.name && a.baseName === b.baseName && a.domid === b.domid && a.state === b.state && a.memMiB === b.memMiB && a.vcpus === b.vcpus && a.migration === b.migration;
@@ -35,7 +35,7 @@ export function stateAfterReport(before: HostState | null, msg: SnapshotMessage 
 }
 
 /**
- * Whether a report changed anything the conflict checks read (conflicts.ts): which rows run and
+ * Whether a report changed anything the alert checks read (fleet-alerts.ts): which rows run and
  * as what (live or not, a migration half), homes, DRBD roles, ledgers, guarded lists. Memory
  * figures and the like do not: a fleet of thousands reports those all the time, and a full
  * conflict check of tens of thousands of domUs after each would hold the event loop for

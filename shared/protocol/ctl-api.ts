@@ -119,7 +119,7 @@ export type DomainRow = z.infer<typeof DomainRowSchema>;
 export const DomainsAnswerSchema = z.object({ at: Ms, host: HostNameSchema.nullable(), domains: z.array(DomainRowSchema) }).strict();
 export type DomainsAnswer = z.infer<typeof DomainsAnswerSchema>;
 
-export const AlertKindSchema = z.enum(['running-on-two-hosts', 'home-claimed-twice', 'drbd-primary-on-both', 'ledger-away-not-there', 'migration-stranded']);
+export const AlertKindSchema = z.enum(['running-on-two-hosts', 'home-claimed-twice', 'drbd-primary-on-both', 'ledger-away-not-there', 'migration-stranded', 'away-unrecorded']);
 export type AlertKind = z.infer<typeof AlertKindSchema>;
 export const AlertSchema = z
   .object({

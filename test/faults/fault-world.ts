@@ -50,10 +50,17 @@ export class FaultWorld {
         return start(host, tool, argv, output);
       };
       let last = '';
+      let logged = 0;
       const watch = (): void => {
         const now = fleet.sim.state().domains.map((d) => `${d.name}@${d.host}`).sort().join(' ');
         if (now !== last) w.log(`    placement: ${now}`);
         last = now;
+        // what an operator's `status` showed: each alert the controller raised or cleared
+        const logs = fleet.controller?.logs ?? [];
+        for (; logged < logs.length; logged++) {
+          const l = logs[logged];
+          if (l?.['event'] === 'alert-raised' || l?.['event'] === 'alert-cleared') w.log(`    controller: ${l.msg.slice(0, 200)}`);
+        }
         fleet.sim.clock.schedule(100, watch);
       };
       watch();

@@ -1,5 +1,6 @@
 // Replays one fault run and prints its trace: `node packaging/run-ts.mjs test/faults/replay.ts SEED
-// [--steps N] [--hosts N] [--tools]` (--tools: every tool the agents run, too).
+// [--steps N] [--hosts N] [--tools]` (--tools: every tool the agents run, where the domUs are, and
+// the controller's alerts, too).
 import { runSeed } from './run-seed.js';
 
 const args = process.argv.slice(2);

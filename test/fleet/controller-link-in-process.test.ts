@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
+import { ALERT_GRACE_MS } from '../../controller/fleet/alert-book.js';
 import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 
 // Agent cores reporting to a controller core, with the fleet simulator, all in this process on
@@ -58,6 +59,10 @@ describe('agents reporting to a controller (in process)', () => {
     expect(where(f, 'web1')).toMatchObject({ home: 'xen1', away: expect.objectContaining({ currentHost: 'xen2' }), visitor: expect.objectContaining({ host: 'xen2', home: 'xen1' }) });
     const domid2 = f.sim.state().domains.find((d) => d.name === 'web1' && d.host === 'xen2')?.domid;
     await f.until(() => xs('xen2')[`/local/domain/${domid2}/data/xenherd/dom0`] === 'xen2', 'web1 told its new Dom0 is xen2');
+    // both ledgers recorded this move: past the grace of an unrecorded one, no alert for web1 (plain1
+    // was placed on xen2 by the fleet file, as by hand, and nothing records it: that one is right)
+    await f.sim.advance(ALERT_GRACE_MS['away-unrecorded'] + 5_000);
+    expect(f.controller!.core.status().alerts.map((a) => a.id)).toEqual(['away-unrecorded:plain1']);
     expect(f.sim.violations).toEqual([]);
   });
 
@@ -80,6 +85,13 @@ describe('agents reporting to a controller (in process)', () => {
     const before = lists();
     await f.sim.advance(3_000);
     expect(lists() - before).toBeLessThanOrEqual(2);
+    // nothing recorded the move: the controller says so once it has stood past its grace, and where marks web1
+    const alerted = (): boolean => f.controller!.core.status().alerts.some((a) => a.id === 'away-unrecorded:web1');
+    expect(alerted()).toBe(false);
+    const alertAt = await f.until(alerted, 'the away-unrecorded alert for web1', 120_000);
+    expect(alertAt - seenAt).toBeGreaterThanOrEqual(ALERT_GRACE_MS['away-unrecorded']);
+    expect(f.controller!.core.status().alerts.find((a) => a.id === 'away-unrecorded:web1')).toMatchObject({ hosts: ['xen1', 'xen2'], message: expect.stringContaining('xenherd-agent reconcile web1 --home xen1 on xen2') });
+    await f.until(() => where(f, 'web1')?.alerts.includes('away-unrecorded:web1') === true, 'where marks web1 with the alert');
     expect(f.sim.violations).toEqual([]);
   });
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
-import type { HostRecord } from '../../../controller/fleet/host-record.js';
 import { away, dom, guarded, hostState, primary, record } from '../states.js';
 
 const NOW = 1_000_000;
@@ -104,51 +103,6 @@ describe('conflicts no single Dom0 sees', () => {
   it('nor while X runs it (also as NAME--incoming)', () => {
     const ledger = { seq: 3, away: { web01: away('xen1', 'xen2') }, visitors: {} };
     expect(kinds([record('xen1', hostState({ ledger })), record('xen2', hostState({ domains: [dom('web01', { migration: 'incoming' })] }))])).toEqual([]);
-  });
-
-  describe("a sender's half left standing: a migration whose end was lost", () => {
-    /** xen1 holds web01--migratedaway (domid 7), seen since NOW - FOR_MS; xen2 holds ROWS */
-    const stranded = (forMs: number, xen2Rows = [dom('web01')], xen1: Partial<HostRecord> = {}): HostRecord[] => [
-      { ...record('xen1', hostState({ domains: [dom('web01', { migration: 'migratedaway' })] })), halvesSince: { 'web01--migratedaway': { domid: 7, since: NOW - forMs } }, ...xen1 },
-      record('xen2', hostState({ domains: xen2Rows })),
-    ];
-
-    it('over a minute on a current host: an alert naming the half, its age and where the domU runs now', () => {
-      const m = mergeFleet(stranded(95_000), fresh);
-      expect(m.findings.map((f) => [f.kind, f.subject, f.hosts])).toEqual([['migration-stranded', 'web01', ['xen1', 'xen2']]]);
-      expect(m.findings[0]?.message).toBe(
-        'web01--migratedaway has stood on xen1 for 95 s: a migration of web01 from there ended without its final handshake, so no ledger records where it went, and both halves may be kept; web01 runs on xen2. Nothing is started, destroyed or recorded for you: check both hosts by hand (xenherd-agent status web01 on each)',
-      );
-    });
-
-    it('with no other host running the domU, it says so and names the source alone', () => {
-      const m = mergeFleet(stranded(61_000, []), fresh);
-      expect(m.findings.map((f) => [f.kind, f.hosts])).toEqual([['migration-stranded', ['xen1']]]);
-      expect(m.findings[0]?.message).toContain('; no other host reports web01.');
-    });
-
-    it("a receiving half elsewhere is named as that, not as the domU running there", () => {
-      const m = mergeFleet(stranded(61_000, [dom('web01', { migration: 'incoming' })]), fresh);
-      expect(m.findings.map((f) => [f.kind, f.hosts])).toEqual([['migration-stranded', ['xen1', 'xen2']]]);
-      expect(m.findings[0]?.message).toContain('; web01--incoming (the receiving half) stands on xen2.');
-    });
-
-    it('a minute or less may be a handshake still running: no alert', () => {
-      expect(kinds(stranded(60_000))).toEqual([]);
-      expect(kinds(stranded(1_000, [dom('web01', { migration: 'incoming' })]))).toEqual([]);
-    });
-
-    it('nor from a host whose view is not current (silent, or its agent says its xl list is behind)', () => {
-      expect(kinds(stranded(95_000, [dom('web01')], { linkUp: false }))).toEqual([]);
-      expect(kinds(stranded(95_000, [dom('web01')], { lastSeen: NOW - 16_000 }))).toEqual([]);
-      expect(kinds(stranded(95_000, [dom('web01')], { viewLag: { view: 'behind', since: NOW - 3_000 } }))).toEqual([]);
-    });
-
-    it('the status summary counts it and lists it first among alerts', () => {
-      const s = mergedStatus(mergeFleet(stranded(95_000), fresh), fresh);
-      expect(s.alerts.map((a) => a.id)).toEqual(['migration-stranded:web01']);
-      expect(s.summary.alerts).toBe(1);
-    });
   });
 
   it('status lists the findings as alerts with a summary', () => {

@@ -162,9 +162,22 @@ describe('the check verdict over the fleet view', () => {
   });
 
   describe('a domU away from its home', () => {
-    /** web1 runs on xen2; xen1 (its home) has been online for `onlineFor` */
-    const awayFleet = (onlineFor: number | null, x1: Partial<HostState> = {}, o1 = {}) =>
-      pair({ domains: [], drbd: { availability: 'ok', resources: [primary('r1', 'xen2', 'Secondary', 'Primary')] }, ...x1 }, { domains: [dom('web1')], drbd: { availability: 'ok', resources: [primary('r1', 'xen1')] } }, { onlineFor, ...o1 });
+    /** web1 runs on xen2 (whose ledger records it as a visitor from xen1); xen1 (its home) has been online for `onlineFor` */
+    const awayFleet = (onlineFor: number | null, x1: Partial<HostState> = {}, o1 = {}, x2: Partial<HostState> = {}) =>
+      pair(
+        { domains: [], drbd: { availability: 'ok', resources: [primary('r1', 'xen2', 'Secondary', 'Primary')] }, ...x1 },
+        { domains: [dom('web1')], drbd: { availability: 'ok', resources: [primary('r1', 'xen1')] }, ledger: { seq: 1, away: {}, visitors: { web1: { home: 'xen1', since: iso(NOW - 60 * MIN), operationId: 'op-1' } } }, ...x2 },
+        { onlineFor, ...o1 },
+      );
+
+    it('with no ledger recording it (neither away at home nor a visitor where it runs), the alert says so beside the WARNING', () => {
+      const a = check(awayFleet(10 * MIN, {}, {}, { ledger: { seq: 0, away: {}, visitors: {} } }));
+      expect(a.status).toBe('WARNING');
+      expect(lines(a)).toEqual([
+        expect.stringMatching(/^WARNING: alert away-unrecorded: web1 runs on xen2, away from its home xen1, and no ledger records it there .*xenherd-agent reconcile web1 --home xen1 on xen2 records it$/),
+        'WARNING: web1 runs on xen2, not on its home xen1, which is online: for 10 min since xen1 came online; CRITICAL after 30 min',
+      ]);
+    });
 
     it('home online for less than --not-home-after: WARNING', () => {
       const a = check(awayFleet(10 * MIN));

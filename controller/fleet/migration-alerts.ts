@@ -1,0 +1,103 @@
+import type { LinkDomain } from '../../shared/protocol/agent-link-state.js';
+import { STRANDED_HALF_MS } from '../../shared/stranded-half.js';
+import { awayFromHome } from './away-from-home.js';
+import type { FleetIndex } from './fleet-index.js';
+import { finding, hostList, type Finding } from './finding.js';
+import { isCurrent, isReachable, type Freshness } from './host-record.js';
+import { isLive } from './live-row.js';
+
+// Migrations whose ending no ledger recorded. Each side's agent sees only its own half of one (and
+// logs it); the fleet sees both, which is what a person settling it needs first.
+
+interface StrandedHalf {
+  readonly host: string;
+  readonly row: string;
+  readonly forMs: number;
+}
+
+/**
+ * A sender's half (`NAME--migratedaway`) standing on a host whose view is current for longer than
+ * any final handshake takes: a migration from there ended without it, and both halves may be kept.
+ * The source's agent logs an ALARM but cannot see whether the target runs NAME; the message says.
+ */
+export function* strandedMigrations(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+  const halves = new Map<string, StrandedHalf[]>();
+  for (const r of index.hostRecords()) {
+    if (r.halvesSince === undefined || !isCurrent(r, fresh.now, fresh.staleAfterMs)) continue;
+    for (const d of r.state?.domains ?? []) {
+      const since = d.migration === 'migratedaway' ? r.halvesSince[d.name]?.since : undefined;
+      if (since === undefined || fresh.now - since <= STRANDED_HALF_MS) continue;
+      halves.set(d.baseName, [...(halves.get(d.baseName) ?? []), { host: r.host, row: d.name, forMs: fresh.now - since }]);
+    }
+  }
+  for (const [name, stood] of halves) {
+    const sources = new Set(stood.map((h) => h.host));
+    const others = [...(index.running.get(name) ?? [])].filter(([h]) => !sources.has(h));
+    const holding = (migration: LinkDomain['migration']): string[] =>
+      others
+        .filter(([, rows]) => rows.some((d) => d.migration === migration && isLive(d)))
+        .map(([h]) => h)
+        .sort();
+    const runsOn = holding(null);
+    const receiving = holding('incoming');
+    const halvesText = stood.map((h) => `${h.row} has stood on ${h.host} for ${Math.round(h.forMs / 1000)} s`).join('; ');
+    const seen = [
+      ...(runsOn.length > 0 ? [`${name} runs on ${hostList(index, runsOn, fresh)}`] : []),
+      ...(receiving.length > 0 ? [`${name}--incoming (the receiving half) stands on ${hostList(index, receiving, fresh)}`] : []),
+    ];
+    yield finding(
+      'migration-stranded',
+      name,
+      [...new Set([...sources, ...runsOn, ...receiving])],
+      `${halvesText}: a migration of ${name} from there ended without its final handshake, so no ledger records where it went, and both halves may be kept; ${seen.length > 0 ? seen.join(', and ') : `no other host reports ${name}`}. Nothing is started, destroyed or recorded for you: check both hosts by hand (xenherd-agent status ${name} on each)`,
+    );
+  }
+}
+
+/**
+ * A domU running on a Dom0 that is not its home, and no ledger says so: its home's ledger has no
+ * away record naming that host, and that host's ledger no visitor record. A migration whose end
+ * was lost leaves this (it moved; neither side could record it), as does a start by hand.
+ * `reverse` and `restore` go by the ledgers, so until it is recorded nothing brings it home.
+ * Claimed only when every Dom0 claiming it as home is reachable (a silent one's ledger may say
+ * more by now than its last report) and the host running it is current or silent: a silent host's
+ * last report still counts, with its age (the domU may still run there, and when that host comes
+ * back without it this alert is the last trace of where it went); one re-reading its xl list does not.
+ */
+export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+  const reachable = (h: string): boolean => {
+    const r = index.record(h);
+    return r?.state != null && isReachable(r, fresh.now, fresh.staleAfterMs);
+  };
+  // every row of the fleet is looked at each time: the usual row (its domU claimed by the host
+  // running it) is passed over with two lookups and nothing allocated
+  const candidates = new Set<string>();
+  for (const r of index.hostRecords()) {
+    for (const d of r.state?.domains ?? []) {
+      const claims = index.homes.get(d.baseName);
+      if (claims !== undefined && !claims.has(r.host)) candidates.add(d.baseName);
+    }
+  }
+  for (const name of candidates) {
+    const byHost = index.running.get(name);
+    const claims = index.homes.get(name);
+    const a = byHost && awayFromHome(index, name, byHost);
+    // a home only a ledger names is not this alert: that ledger is a record of it
+    if (!a || claims === undefined || ![...claims.keys()].every(reachable)) continue;
+    const recordedAt = new Set([...(index.away.get(a.name)?.values() ?? [])].map((r) => r.currentHost));
+    const hosts = a.runningOn.filter((h) => {
+      const r = index.record(h);
+      const counts = r !== undefined && (isCurrent(r, fresh.now, fresh.staleAfterMs) || !isReachable(r, fresh.now, fresh.staleAfterMs));
+      return counts && !claims.has(h) && !recordedAt.has(h) && !index.visitors.get(a.name)?.has(h);
+    });
+    if (hosts.length === 0) continue;
+    const homes = [...claims.keys()].sort();
+    const on = hostList(index, hosts, fresh);
+    yield finding(
+      'away-unrecorded',
+      a.name,
+      [...hosts, ...homes],
+      `${a.name} runs on ${on}, away from its home ${homes.join(' and ')}, and no ledger records it there (no away record in ${homes.length === 1 ? 'its home\'s ledger' : 'its homes\' ledgers'}, no visitor record on ${hosts.join(' or ')}): a migration whose end was lost, or a start by hand. reverse and restore go by the ledgers and will not bring it home; after checking, xenherd-agent reconcile ${a.name} --home ${a.home} on ${hosts.join(' or ')} records it`,
+    );
+  }
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { HostRecord } from '../../../controller/fleet/host-record.js';
+import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
+import { away, dom, guarded, hostState, record } from '../states.js';
+
+// Migrations whose ending no ledger recorded, as the fleet sees them from every host's report.
+const NOW = 1_000_000;
+const fresh = { now: NOW, staleAfterMs: 15_000 };
+const kinds = (records: Parameters<typeof mergeFleet>[0]) => mergeFleet(records, fresh).findings.map((f) => [f.kind, f.subject, f.hosts]);
+
+describe("a sender's half left standing: a migration whose end was lost", () => {
+  /** xen1 holds web01--migratedaway (domid 7), seen since NOW - FOR_MS; xen2 holds ROWS */
+  const stranded = (forMs: number, xen2Rows = [dom('web01')], xen1: Partial<HostRecord> = {}): HostRecord[] => [
+    { ...record('xen1', hostState({ domains: [dom('web01', { migration: 'migratedaway' })] })), halvesSince: { 'web01--migratedaway': { domid: 7, since: NOW - forMs } }, ...xen1 },
+    record('xen2', hostState({ domains: xen2Rows })),
+  ];
+
+  it('over a minute on a current host: an alert naming the half, its age and where the domU runs now', () => {
+    const m = mergeFleet(stranded(95_000), fresh);
+    expect(m.findings.map((f) => [f.kind, f.subject, f.hosts])).toEqual([['migration-stranded', 'web01', ['xen1', 'xen2']]]);
+    expect(m.findings[0]?.message).toBe(
+      'web01--migratedaway has stood on xen1 for 95 s: a migration of web01 from there ended without its final handshake, so no ledger records where it went, and both halves may be kept; web01 runs on xen2. Nothing is started, destroyed or recorded for you: check both hosts by hand (xenherd-agent status web01 on each)',
+    );
+  });
+
+  it('with no other host running the domU, it says so and names the source alone', () => {
+    const m = mergeFleet(stranded(61_000, []), fresh);
+    expect(m.findings.map((f) => [f.kind, f.hosts])).toEqual([['migration-stranded', ['xen1']]]);
+    expect(m.findings[0]?.message).toContain('; no other host reports web01.');
+  });
+
+  it("a receiving half elsewhere is named as that, not as the domU running there", () => {
+    const m = mergeFleet(stranded(61_000, [dom('web01', { migration: 'incoming' })]), fresh);
+    expect(m.findings.map((f) => [f.kind, f.hosts])).toEqual([['migration-stranded', ['xen1', 'xen2']]]);
+    expect(m.findings[0]?.message).toContain('; web01--incoming (the receiving half) stands on xen2.');
+  });
+
+  it('a minute or less may be a handshake still running: no alert', () => {
+    expect(kinds(stranded(60_000))).toEqual([]);
+    expect(kinds(stranded(1_000, [dom('web01', { migration: 'incoming' })]))).toEqual([]);
+  });
+
+  it('nor from a host whose view is not current (silent, or its agent says its xl list is behind)', () => {
+    expect(kinds(stranded(95_000, [dom('web01')], { linkUp: false }))).toEqual([]);
+    expect(kinds(stranded(95_000, [dom('web01')], { lastSeen: NOW - 16_000 }))).toEqual([]);
+    expect(kinds(stranded(95_000, [dom('web01')], { viewLag: { view: 'behind', since: NOW - 3_000 } }))).toEqual([]);
+  });
+
+  it('the status summary counts it and lists it first among alerts', () => {
+    const s = mergedStatus(mergeFleet(stranded(95_000), fresh), fresh);
+    expect(s.alerts.map((a) => a.id)).toEqual(['migration-stranded:web01']);
+    expect(s.summary.alerts).toBe(1);
+  });
+});
+
+
+describe('a domU away from its home that no ledger records', () => {
+  const home = { name: 'web01', peer: 'xen2', source: 'migrate-tab' } as const;
+  const noLedger = { seq: 0, away: {}, visitors: {} };
+  /** web01 homed on xen1 (migrate-tab), running on xen2; each side's ledger as given */
+  const moved = (x1Ledger = noLedger, x2Ledger = noLedger, x2: Partial<HostRecord> = {}, x1: Partial<HostRecord> = {}): HostRecord[] => [
+    { ...record('xen1', hostState({ homes: [home], ledger: x1Ledger })), ...x1 },
+    { ...record('xen2', hostState({ domains: [dom('web01')], ledger: x2Ledger })), ...x2 },
+  ];
+
+  it('runs on xen2, neither xen1 records it away nor xen2 as a visitor: an alert naming both and how to record it', () => {
+    const m = mergeFleet(moved(), fresh);
+    expect(m.findings.map((f) => [f.kind, f.subject, f.hosts])).toEqual([['away-unrecorded', 'web01', ['xen1', 'xen2']]]);
+    expect(m.findings[0]?.message).toBe(
+      "web01 runs on xen2, away from its home xen1, and no ledger records it there (no away record in its home's ledger, no visitor record on xen2): a migration whose end was lost, or a start by hand. reverse and restore go by the ledgers and will not bring it home; after checking, xenherd-agent reconcile web01 --home xen1 on xen2 records it",
+    );
+  });
+
+  it('either record is enough: its home says away at xen2, or xen2 has it as a visitor', () => {
+    expect(kinds(moved({ seq: 1, away: { web01: away('xen1', 'xen2') }, visitors: {} }))).toEqual([]);
+    expect(kinds(moved(noLedger, { seq: 1, away: {}, visitors: { web01: { home: 'xen1', since: '2024-05-01T14:02:00.000Z', operationId: 'op-1' } } }))).toEqual([]);
+  });
+
+  it("an away record naming another host is no record of xen2 (and the ledger's own conflict is raised beside it)", () => {
+    const elsewhere = [...moved({ seq: 1, away: { web01: away('xen1', 'xen3') }, visitors: {} }), record('xen3', hostState())];
+    expect(kinds(elsewhere)).toEqual([
+      ['away-unrecorded', 'web01', ['xen1', 'xen2']],
+      ['ledger-away-not-there', 'web01', ['xen1', 'xen3']],
+    ]);
+  });
+
+  it('not claimed while the host running it re-reads its xl list, or a home is unreachable (its ledger may say more by now)', () => {
+    expect(kinds(moved(noLedger, noLedger, { viewLag: { view: 'behind', since: NOW - 3_000 } }))).toEqual([]);
+    expect(kinds(moved(noLedger, noLedger, {}, { linkUp: false }))).toEqual([]);
+    expect(kinds(moved(noLedger, noLedger, {}, { lastSeen: NOW - 16_000 }))).toEqual([]);
+  });
+
+  it('a silent host running it still counts, its last report with its age: the domU may still run there', () => {
+    const m = mergeFleet(moved(noLedger, noLedger, { lastSeen: NOW - 40_000 }), fresh);
+    expect(m.findings.map((f) => [f.kind, f.hosts])).toEqual([['away-unrecorded', ['xen1', 'xen2']]]);
+    expect(m.findings[0]?.message).toMatch(/^web01 runs on xen2 \(unreachable, last heard 40 s ago\), away from its home xen1, /);
+  });
+
+  it('not during a migration (NAME--incoming / NAME--migratedaway rows), nor on the partner of a DRBD pair that both guard it', () => {
+    const migrating = [record('xen1', hostState({ homes: [home], domains: [dom('web01', { migration: 'migratedaway' })] })), record('xen2', hostState({ domains: [dom('web01', { migration: 'incoming' })] }))];
+    expect(kinds(migrating)).toEqual([]);
+    const pair = [
+      record('xen1', hostState({ homes: [{ name: 'web01', peer: 'xen2', source: 'guarded' }], guarded: [guarded('web01')] })),
+      record('xen2', hostState({ homes: [{ name: 'web01', peer: 'xen1', source: 'guarded' }], guarded: [guarded('web01')], domains: [dom('web01')] })),
+    ];
+    expect(kinds(pair)).toEqual([]);
+  });
+
+  it('a domU with no home claim, or one that runs nowhere, is not this alert', () => {
+    expect(kinds([record('xen1', hostState()), record('xen2', hostState({ domains: [dom('web01')] }))])).toEqual([]);
+    expect(kinds([record('xen1', hostState({ homes: [home] })), record('xen2', hostState())])).toEqual([]);
+  });
+});
