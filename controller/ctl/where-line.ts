@@ -43,9 +43,10 @@ function homeOf(m: WhereMatch, now: number): string {
  */
 export function staleReason(h: HostView): string | null {
   if (!h.linkUp) return `${h.host}: agent link down, last heard ${h.ageMs === null ? 'never' : `${formatAge(h.ageMs)} ago`}`;
+  // in the order `hosts` judges a host: a silent agent's last word on its view is old news too
+  if (!h.reachable) return `${h.host}: agent silent for ${formatAge(h.ageMs)}`;
   if (h.view === 'behind') return `${h.host}: its agent's xl list is behind`;
   if (h.view === 'unknown') return `${h.host}: its agent cannot read xl list`;
-  if (!h.reachable) return `${h.host}: agent silent for ${formatAge(h.ageMs)}`;
   return null;
 }
 
