@@ -7,7 +7,8 @@ import { FleetProcess } from './fleet-process.js';
 import { startBenchController, type BenchController } from './controller-process.js';
 import { httpsGetter } from './https-getter.js';
 import { startBareServer } from './node-floor.js';
-import { pct, procMemory, say, sleep, type Row } from './table.js';
+import { availableParallelism } from 'node:os';
+import { pct, procCpuTicks, procMemory, say, sleep, type Row } from './table.js';
 
 interface WhereAnswer {
   readonly matches: readonly { readonly name: string; readonly places: readonly { readonly host: string }[] }[];
@@ -62,12 +63,22 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
     fleet.tell({ cmd: 'rate', perSecond: rate });
     await sleep(2_000);
     const t0 = Date.now();
+    const pids = [c.pid, fleet.child.pid as number, process.pid];
+    const cpu0 = pids.map(procCpuTicks);
     const times = await whereLatencies(c, hosts, perHost, quick ? 500 : 3000);
     const seconds = (Date.now() - t0) / 1000;
+    // clock ticks are 1/100 s on Linux: ticks per second is per cent of one CPU
+    const cpu = pids.map((p, i) => (procCpuTicks(p) - (cpu0[i] as number)) / seconds);
     const sent = fleet.last('rate');
     const achieved = sent ? Number(sent['sent']) / Number(sent['seconds']) : NaN;
     rows.push({ what: `where API p50 (${hosts} hosts, ${hosts * perHost} domUs, ${Math.round(achieved)} deltas/s, ${times.length} queries in ${seconds.toFixed(1)} s)`, measured: `${pct(times, 50).toFixed(2)} ms`, target: '(info)', pass: true });
     rows.push({ what: 'where API p99 (same run)', measured: `${pct(times, 99).toFixed(2)} ms`, target: '< 2 ms', pass: pct(times, 99) < 2 });
+    rows.push({
+      what: `  CPU meanwhile, % of one of this machine's ${availableParallelism()}: controller / stand-in agents / this client`,
+      measured: cpu.map((x) => x.toFixed(0)).join(' / '),
+      target: '(info)',
+      pass: true,
+    });
     const steadyRssKiB = maxRssKiB;
     rows.push({ what: 'deltas/s sent to the controller during those queries', measured: `${Math.round(achieved)}`, target: `≥ ${rate}`, pass: achieved >= rate * 0.98 });
     // the same load on, two requests that look nothing up, taken in turns: what part of the p99
