@@ -67,7 +67,7 @@ export function* strandedMigrations(index: FleetIndex, fresh: Freshness): Iterab
 export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
   const reachable = (h: string): boolean => {
     const r = index.record(h);
-    return r?.state != null && isReachable(r, fresh.now, fresh.staleAfterMs);
+    return r !== undefined && r.state !== null && isReachable(r, fresh.now, fresh.staleAfterMs);
   };
   // every row of the fleet is looked at each time: the usual row (its domU claimed by the host
   // running it) is passed over with two lookups and nothing allocated
@@ -97,7 +97,7 @@ export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Iterable<F
       'away-unrecorded',
       a.name,
       [...hosts, ...homes],
-      `${a.name} runs on ${on}, away from its home ${homes.join(' and ')}, and no ledger records it there (no away record in ${homes.length === 1 ? 'its home\'s ledger' : 'its homes\' ledgers'}, no visitor record on ${hosts.join(' or ')}): a migration whose end was lost, or a start by hand. reverse and restore go by the ledgers and will not bring it home; after checking, xenherd-agent reconcile ${a.name} --home ${a.home} on ${hosts.join(' or ')} records it`,
+      `${a.name} runs on ${on}, away from its home ${homes.join(' and ')}, and no ledger records it there (no away record naming ${hosts.join(' or ')} in ${homes.length === 1 ? 'its home\'s ledger' : 'its homes\' ledgers'}, no visitor record on ${hosts.join(' or ')}): a migration whose end was lost, or a start by hand. reverse and restore go by the ledgers and will not bring it home; after checking, xenherd-agent reconcile ${a.name} --home ${a.home} on ${hosts.join(' or ')} records it`,
     );
   }
 }

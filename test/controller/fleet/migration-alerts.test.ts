@@ -9,7 +9,7 @@ const fresh = { now: NOW, staleAfterMs: 15_000 };
 const kinds = (records: Parameters<typeof mergeFleet>[0]) => mergeFleet(records, fresh).findings.map((f) => [f.kind, f.subject, f.hosts]);
 
 describe("a sender's half left standing: a migration whose end was lost", () => {
-  /** xen1 holds web01--migratedaway (domid 7), seen since NOW - FOR_MS; xen2 holds ROWS */
+  /** xen1 holds web01--migratedaway (domid 7), seen since NOW - forMs; xen2 holds xen2Rows */
   const stranded = (forMs: number, xen2Rows = [dom('web01')], xen1: Partial<HostRecord> = {}): HostRecord[] => [
     { ...record('xen1', hostState({ domains: [dom('web01', { migration: 'migratedaway' })] })), halvesSince: { 'web01--migratedaway': { domid: 7, since: NOW - forMs } }, ...xen1 },
     record('xen2', hostState({ domains: xen2Rows })),
@@ -46,7 +46,7 @@ describe("a sender's half left standing: a migration whose end was lost", () => 
     expect(kinds(stranded(95_000, [dom('web01')], { viewLag: { view: 'behind', since: NOW - 3_000 } }))).toEqual([]);
   });
 
-  it('the status summary counts it and lists it first among alerts', () => {
+  it('status lists it among the alerts and counts it in the summary', () => {
     const s = mergedStatus(mergeFleet(stranded(95_000), fresh), fresh);
     expect(s.alerts.map((a) => a.id)).toEqual(['migration-stranded:web01']);
     expect(s.summary.alerts).toBe(1);
@@ -67,7 +67,7 @@ describe('a domU away from its home that no ledger records', () => {
     const m = mergeFleet(moved(), fresh);
     expect(m.findings.map((f) => [f.kind, f.subject, f.hosts])).toEqual([['away-unrecorded', 'web01', ['xen1', 'xen2']]]);
     expect(m.findings[0]?.message).toBe(
-      "web01 runs on xen2, away from its home xen1, and no ledger records it there (no away record in its home's ledger, no visitor record on xen2): a migration whose end was lost, or a start by hand. reverse and restore go by the ledgers and will not bring it home; after checking, xenherd-agent reconcile web01 --home xen1 on xen2 records it",
+      "web01 runs on xen2, away from its home xen1, and no ledger records it there (no away record naming xen2 in its home's ledger, no visitor record on xen2): a migration whose end was lost, or a start by hand. reverse and restore go by the ledgers and will not bring it home; after checking, xenherd-agent reconcile web01 --home xen1 on xen2 records it",
     );
   });
 
