@@ -58,7 +58,7 @@ export function* strandedMigrations(index: FleetIndex, fresh: Freshness): Iterab
  * A domU running on a Dom0 that is not its home, and no ledger says so: its home's ledger has no
  * away record naming that host, and that host's ledger no visitor record. A migration whose end
  * was lost leaves this (it moved; neither side could record it), as does a start by hand.
- * `reverse` and `restore` go by the ledgers, so until it is recorded nothing brings it home.
+ * `reverse` goes by the home's away record and refuses it until a person records what happened.
  * Claimed only when every Dom0 claiming it as home is reachable (a silent one's ledger may say
  * more by now than its last report) and the host running it is current or silent: a silent host's
  * last report still counts, with its age (the domU may still run there, and when that host comes
@@ -97,7 +97,7 @@ export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Iterable<F
       'away-unrecorded',
       a.name,
       [...hosts, ...homes],
-      `${a.name} runs on ${on}, away from its home ${homes.join(' and ')}, and no ledger records it there (no away record naming ${hosts.join(' or ')} in ${homes.length === 1 ? 'its home\'s ledger' : 'its homes\' ledgers'}, no visitor record on ${hosts.join(' or ')}): a migration whose end was lost, or a start by hand. reverse and restore go by the ledgers and will not bring it home; after checking, xenherd-agent reconcile ${a.name} --home ${a.home} on ${hosts.join(' or ')} records it`,
+      `${a.name} runs on ${on}, away from its home ${homes.join(' and ')}, and no ledger records it there (no away record naming ${hosts.join(' or ')} in ${homes.length === 1 ? 'its home\'s ledger' : 'its homes\' ledgers'}, no visitor record on ${hosts.join(' or ')}): a migration whose end was lost, or a start by hand. reverse goes by the home's ledger and refuses it (restore ${a.home} brings it home); after checking, xenherd-agent reconcile ${a.name} --home ${a.home} on ${hosts.join(' or ')} records it where it is`,
     );
   }
 }

@@ -98,6 +98,15 @@ export async function fleetStory(): Promise<number> {
     if (moved.exitCode !== 0) throw new Error(`xl create shop1 on xen2 failed: ${moved.stderr}`);
     say('  xen2# xl create /etc/xen/shop1.cfg');
     say(indent(moved.stdout || 'Parsing config from /etc/xen/shop1.cfg'));
+    // a start by hand records nothing: without this the controller would raise an alert
+    // (away-unrecorded) 30 s after xen3 is back, and part 5 would show it or not by the machine's speed
+    const xen2Config = join(live.sim.hostRoot('xen2'), 'etc/xenherd/agent.json');
+    const recorded = await runNode(bundles.agent, ['reconcile', 'shop1', '--home', 'xen3', '--config', xen2Config], live.sim.env('xen2'));
+    if (recorded.code !== 0) throw new Error(`xenherd-agent reconcile shop1 on xen2 failed: ${recorded.stderr}`);
+    say('  xen2# xenherd-agent reconcile shop1 --home xen3');
+    say(indent(recorded.stdout));
+    say("   (xen2's ledger now records shop1 as a visitor from xen3, as a migration would have; without a");
+    say('   record the controller raises an alert once xen3 is back: shop1 away from home, unrecorded)');
     await waitFor(async () => (await runningOn(ctl, 'shop1')).includes('xen2'), 'the controller seeing shop1 on xen2');
     await ctl.show(['where', 'dns1']);
     say('   xen3 is silent: what the controller last heard from it is marked stale, not presented as fact.');

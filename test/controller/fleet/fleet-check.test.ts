@@ -174,7 +174,7 @@ describe('the check verdict over the fleet view', () => {
       const a = check(awayFleet(10 * MIN, {}, {}, { ledger: { seq: 0, away: {}, visitors: {} } }));
       expect(a.status).toBe('WARNING');
       expect(lines(a)).toEqual([
-        expect.stringMatching(/^WARNING: alert away-unrecorded: web1 runs on xen2, away from its home xen1, and no ledger records it there .*xenherd-agent reconcile web1 --home xen1 on xen2 records it$/),
+        expect.stringMatching(/^WARNING: alert away-unrecorded: web1 runs on xen2, away from its home xen1, and no ledger records it there .*xenherd-agent reconcile web1 --home xen1 on xen2 records it where it is$/),
         'WARNING: web1 runs on xen2, not on its home xen1, which is online: for 10 min since xen1 came online; CRITICAL after 30 min',
       ]);
     });

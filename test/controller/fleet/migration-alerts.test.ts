@@ -67,7 +67,7 @@ describe('a domU away from its home that no ledger records', () => {
     const m = mergeFleet(moved(), fresh);
     expect(m.findings.map((f) => [f.kind, f.subject, f.hosts])).toEqual([['away-unrecorded', 'web01', ['xen1', 'xen2']]]);
     expect(m.findings[0]?.message).toBe(
-      "web01 runs on xen2, away from its home xen1, and no ledger records it there (no away record naming xen2 in its home's ledger, no visitor record on xen2): a migration whose end was lost, or a start by hand. reverse and restore go by the ledgers and will not bring it home; after checking, xenherd-agent reconcile web01 --home xen1 on xen2 records it",
+      "web01 runs on xen2, away from its home xen1, and no ledger records it there (no away record naming xen2 in its home's ledger, no visitor record on xen2): a migration whose end was lost, or a start by hand. reverse goes by the home's ledger and refuses it (restore xen1 brings it home); after checking, xenherd-agent reconcile web01 --home xen1 on xen2 records it where it is",
     );
   });
 
