@@ -103,6 +103,12 @@ export class Invariants {
       if (away.length > 0) out.push(`at the end ${h}'s ledger still records away: ${away.join(', ')}`);
       if (visitors.length > 0) out.push(`at the end ${h}'s ledger still records visitors: ${visitors.join(', ')}`);
     }
+    // healed and restored, the fleet is as it should be: an alert still up is a false alarm, unless
+    // it is about a domU left to a person (or one of its disks)
+    const personal = new Set([...left, ...this.w.def.domus.filter((d) => left.has(d.name)).map((d) => d.resource)]);
+    for (const a of this.w.fleet.controller?.core.status().alerts ?? []) {
+      if (!personal.has(a.subject.split('@')[0] ?? a.subject)) out.push(`at the end the controller still alerts: ${a.kind} ${a.subject}: ${a.message.slice(0, 200)}`);
+    }
     return [...out, ...this.during()];
   }
 }
