@@ -7,3 +7,6 @@
  * row; the controller's plans stop waiting for it and report it as an ALARM instead.
  */
 export const STRANDED_HALF_MS = 60_000;
+
+/** Whether a sender's half that has stood FOR_MS is stranded, as the controller judges it (alerts and plans alike). */
+export const isStranded = (forMs: number): boolean => forMs > STRANDED_HALF_MS;

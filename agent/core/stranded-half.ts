@@ -21,7 +21,6 @@ import { arm, type Fx } from './timers.js';
  * may take minutes, and the receiving side cannot tell a slow copy from a lost sender.
  */
 
-
 /** A sender's half seen here with no migration of its domU held, since when; alarmed: logged once. */
 export interface HalfSeen {
   readonly domid: number | null;

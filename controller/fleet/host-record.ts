@@ -87,6 +87,24 @@ export function noteHalves(r: HostRecord, now: number): HostRecord {
   return { ...r, halvesSince: next };
 }
 
+/** A sender's half R reports now, and how long the controller has seen it stand. */
+export interface StandingHalf {
+  readonly row: string;
+  readonly name: string;
+  readonly forMs: number;
+}
+
+/** The sender's halves R reports, each with how long it has stood at NOW (by halvesSince). */
+export function standingHalves(r: HostRecord, now: number): StandingHalf[] {
+  if (r.halvesSince === undefined) return [];
+  const out: StandingHalf[] = [];
+  for (const d of r.state?.domains ?? []) {
+    const since = d.migration === 'migratedaway' ? r.halvesSince[d.name]?.since : undefined;
+    if (since !== undefined) out.push({ row: d.name, name: d.baseName, forMs: now - since });
+  }
+  return out;
+}
+
 /** When the host entered the maintenance state it reports now; null when unknown. */
 export const currentMaintenanceSince = (r: HostRecord): number | null =>
   r.state !== null && r.maintenanceSince?.state === r.state.maintenance.state ? r.maintenanceSince.since : null;

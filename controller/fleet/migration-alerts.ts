@@ -1,19 +1,13 @@
 import type { LinkDomain } from '../../shared/protocol/agent-link-state.js';
-import { STRANDED_HALF_MS } from '../../shared/stranded-half.js';
+import { isStranded } from '../../shared/stranded-half.js';
 import { awayFromHome } from './away-from-home.js';
 import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList, type Finding } from './finding.js';
-import { isCurrent, isReachable, type Freshness } from './host-record.js';
+import { isCurrent, isReachable, standingHalves, type Freshness, type StandingHalf } from './host-record.js';
 import { isLive } from './live-row.js';
 
 // Migrations whose ending no ledger recorded. Each side's agent sees only its own half of one (and
 // logs it); the fleet sees both, which is what a person settling it needs first.
-
-interface StrandedHalf {
-  readonly host: string;
-  readonly row: string;
-  readonly forMs: number;
-}
 
 /**
  * A sender's half (`NAME--migratedaway`) standing on a host whose view is current for longer than
@@ -21,14 +15,10 @@ interface StrandedHalf {
  * The source's agent logs an ALARM but cannot see whether the target runs NAME; the message says.
  */
 export function* strandedMigrations(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
-  const halves = new Map<string, StrandedHalf[]>();
+  const halves = new Map<string, (StandingHalf & { readonly host: string })[]>();
   for (const r of index.hostRecords()) {
     if (r.halvesSince === undefined || !isCurrent(r, fresh.now, fresh.staleAfterMs)) continue;
-    for (const d of r.state?.domains ?? []) {
-      const since = d.migration === 'migratedaway' ? r.halvesSince[d.name]?.since : undefined;
-      if (since === undefined || fresh.now - since <= STRANDED_HALF_MS) continue;
-      halves.set(d.baseName, [...(halves.get(d.baseName) ?? []), { host: r.host, row: d.name, forMs: fresh.now - since }]);
-    }
+    for (const h of standingHalves(r, fresh.now)) if (isStranded(h.forMs)) halves.set(h.name, [...(halves.get(h.name) ?? []), { ...h, host: r.host }]);
   }
   for (const [name, stood] of halves) {
     const sources = new Set(stood.map((h) => h.host));

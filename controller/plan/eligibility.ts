@@ -1,7 +1,7 @@
 import type { HostBlock } from '../../shared/protocol/ctl-jobs.js';
 import type { FactDomu, FactHost } from './facts.js';
 import type { Blocker } from '../../shared/protocol/ctl-jobs.js';
-import { STRANDED_HALF_MS } from '../../shared/stranded-half.js';
+import { isStranded } from '../../shared/stranded-half.js';
 
 /**
  * Whether HOST may receive a domU now: reported, reachable and fresh, online (never draining, in
@@ -33,7 +33,7 @@ const LIVE_MIGRATABLE = new Set(['running', 'blocked', 'idle']);
  * then waiting cannot help, and it is an ALARM for a person to settle.
  */
 export function domuBlock(d: FactDomu): Blocker | null {
-  if (d.senderHalf !== null && d.senderHalf.forMs > STRANDED_HALF_MS) {
+  if (d.senderHalf !== null && isStranded(d.senderHalf.forMs)) {
     const { host, row, forMs } = d.senderHalf;
     return {
       kind: 'alarm',

@@ -1,6 +1,6 @@
 import type { LinkDomain, LinkDomuConfig, Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
-import { isCurrent, isReachable, type Freshness, type HostRecord } from '../fleet/host-record.js';
+import { isCurrent, isReachable, standingHalves, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import type { MultiIndex } from '../fleet/multi-index.js';
 import { homeOf } from '../fleet/placement.js';
 
@@ -205,7 +205,7 @@ function domuFact(input: FactsInput, overlay: Overlay, name: string): FactDomu |
     memMiB: row?.memMiB ?? cfg?.memMiB ?? 0,
     vcpus: row?.vcpus ?? cfg?.vcpus ?? 0,
     midMigration: o?.phase === 'moving' || (o?.phase !== 'arrived' && rows.some((x) => x.d.migration !== null)),
-    senderHalf: o === undefined ? senderHalfOf(input, rows) : null,
+    senderHalf: o === undefined ? senderHalfOf(input, name, rows) : null,
     home,
     visitorHome,
     replicas,
@@ -217,16 +217,16 @@ function domuFact(input: FactsInput, overlay: Overlay, name: string): FactDomu |
   };
 }
 
-/** Of ROWS, the sender's half that has stood longest on a host whose report is current. */
-function senderHalfOf(input: FactsInput, rows: readonly { readonly h: string; readonly d: LinkDomain }[]): SenderHalf | null {
+/** Of the hosts holding ROWS, the sender's half that has stood longest on a host whose report is current. */
+function senderHalfOf(input: FactsInput, name: string, rows: readonly { readonly h: string }[]): SenderHalf | null {
   const { index, fresh } = input;
   let longest: SenderHalf | null = null;
-  for (const { h, d } of rows) {
-    if (d.migration !== 'migratedaway') continue;
+  for (const h of new Set(rows.map((x) => x.h))) {
     const r = index.record(h);
-    const since = r?.halvesSince?.[d.name]?.since;
-    if (r === undefined || since === undefined || !isCurrent(r, fresh.now, fresh.staleAfterMs)) continue;
-    if (longest === null || fresh.now - since > longest.forMs) longest = { host: h, row: d.name, forMs: fresh.now - since };
+    if (r === undefined || !isCurrent(r, fresh.now, fresh.staleAfterMs)) continue;
+    for (const half of standingHalves(r, fresh.now)) {
+      if (half.name === name && (longest === null || half.forMs > longest.forMs)) longest = { host: h, row: half.row, forMs: half.forMs };
+    }
   }
   return longest;
 }
