@@ -126,16 +126,20 @@ describe('xenherd-agent run as a process', () => {
 
   it('SIGKILLed mid-start and restarted: the domU is started once (the pid of its xl create is on disk)', async () => {
     sim = await bed.startSim(FLEET());
-    sim.toolFault('xen1', 'xl', { kind: 'slow', ms: 1_500 }, { argvPrefix: ['create', '/etc/xen/drbd-auto/web1.cfg'], times: 1 });
+    // the xl create answers only once the second agent has said it waits for it
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    sim.toolFault('xen1', 'xl', { kind: 'gated', open: gate }, { argvPrefix: ['create', '/etc/xen/drbd-auto/web1.cfg'], times: 1 });
     const first = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
     await waitUntil(() => creates(sim, 'xen1', 'web1') === 1, 'the first xl create of web1');
     first.child.kill('SIGKILL');
     await first.exited;
     const second = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
+    await second.waitLog((l) => l.msg.includes('still running: waiting for it'));
+    open();
     await second.waitLog((l) => l.domu === 'web1' && l.decision === 'running');
     expect(creates(sim, 'xen1', 'web1')).toBe(1);
     expect(runsOn(sim, 'web1')).toEqual(['xen1']);
-    expect(second.logs.some((l) => l.msg.includes('still running: waiting for it'))).toBe(true);
   });
 
   it('`migrate` holds its domU in the daemon while it runs; killed mid-way, its hold goes with it', async () => {

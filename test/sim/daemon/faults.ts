@@ -1,10 +1,15 @@
 import type { MigrationFaultPhase } from '../model/types.js';
 
-/** Tool faults: hang (never answers until killed), garbage (prints this instead), slow (answers after N ms). */
+/**
+ * Tool faults: hang (never answers until killed), garbage (prints this instead), slow (answers
+ * after N ms), gated (answers once the test opens the gate: a call kept running for exactly as
+ * long as a test needs, whatever the machine's speed).
+ */
 export type ToolFault =
   | { readonly kind: 'hang' }
   | { readonly kind: 'garbage'; readonly text: string; readonly exitCode?: number }
-  | { readonly kind: 'slow'; readonly ms: number };
+  | { readonly kind: 'slow'; readonly ms: number }
+  | { readonly kind: 'gated'; readonly open: Promise<void> };
 
 export interface ToolFaultRule {
   readonly host: string | '*';

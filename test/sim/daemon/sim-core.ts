@@ -162,6 +162,7 @@ export class SimCore {
       return finish(fault.exitCode ?? 0);
     }
     if (fault?.kind === 'slow') await this.clock.sleep(fault.ms);
+    if (fault?.kind === 'gated') await fault.open;
     const ctx: ToolCtx = {
       host,
       out,
