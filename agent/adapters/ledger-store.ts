@@ -60,6 +60,12 @@ function parse(path: string, text: string, host: string): Result<Ledger, XhError
   return ok(r.data);
 }
 
+/** The file's text; an empty `unsettled` table is left out, so agents that never knew it still read the file. */
+export function ledgerText(l: Ledger): string {
+  const { unsettled, ...rest } = l;
+  return `${JSON.stringify(Object.keys(unsettled).length > 0 ? { ...rest, unsettled } : rest, null, 2)}\n`;
+}
+
 /** ledger.json must be the regular file xenherd wrote; which errors mean "it is not" */
 const NOT_A_LEDGER = new Set(['ELOOP', 'EISDIR', 'ENOTREG', 'EFBIG']);
 
@@ -115,7 +121,7 @@ export function ledgerStore(stateDir: string, host: string): LedgerStore {
         if (!cur.ok) return cur;
         const next = change(cur.value);
         if (next === null) return cur;
-        const text = `${JSON.stringify({ ...next, seq: cur.value.seq + 1 }, null, 2)}\n`;
+        const text = ledgerText({ ...next, seq: cur.value.seq + 1 });
         const checked = parse(path, text, host);
         if (!checked.ok) return err({ code: 'XH_ERR_INTERNAL', message: `refusing to write an invalid ledger: ${checked.error.message}` });
         const w = atomicWrite(path, text);

@@ -23,7 +23,8 @@ async function isKnown(c: HostContext, homes: ReadonlyMap<string, HomeEntry>, ru
   const ledger = c.store.read();
   if (!ledger.ok) return ledger;
   const here = running.some((n) => n === name || n === `${name}--incoming` || n === `${name}--migratedaway`);
-  if (homes.has(name) || here || ledger.value.away[name] !== undefined || ledger.value.visitors[name] !== undefined) return ok(true);
+  const l = ledger.value;
+  if (homes.has(name) || here || l.away[name] !== undefined || l.visitors[name] !== undefined || l.unsettled[name] !== undefined) return ok(true);
   if ((await domuResources(c, homes, name)) !== null) return ok(true);
   return err({ code: 'XH_ERR_NOT_FOUND', message: `unknown domU ${name} on ${c.host}: not homed here, not in the ledger, not running here, no config in the guarded dir or ${c.config.migration.configDir}` });
 }
@@ -64,8 +65,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return 0;
     }
     await processMigrationPorts(c).nudge();
-    if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, changed: true, mismatch: v.mismatch.kind, message: v.says, operationId })}\n`);
-    else io.stdout(`${c.host}: ${v.mismatch.kind}: ${v.says} (xl list confirms; operation ${operationId})\n`);
+    const what = v.mismatch?.kind ?? 'unsettled';
+    if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, changed: true, mismatch: v.mismatch?.kind ?? null, settled: v.settled, message: v.says, operationId })}\n`);
+    else io.stdout(`${c.host}: ${what}: ${v.says} (${v.mismatch ? 'xl list confirms; ' : ''}operation ${operationId})\n`);
     return 0;
   } finally {
     lock.value.release();
@@ -74,11 +76,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
 export const reconcileCommand: Command = {
   name: 'reconcile',
-  summary: 'Accept what xl list shows for one domU whose ledger record it contradicts (after checking by hand).',
+  summary: 'Accept what xl list shows for one domU whose ledger record it contradicts, or settle its ALARM (after checking by hand).',
   usage:
     'reconcile NAME [--home HOST] [--json] [--config FILE]\n' +
     '  away but running here -> the away record is dropped; visitor not here -> its record is dropped;\n' +
-    '  running here unrecorded -> recorded as a visitor from --home HOST.\n' +
+    '  running here unrecorded -> recorded as a visitor from --home HOST;\n' +
+    '  a migration from here that ended in an ALARM (status shows it unsettled) -> settled, once you have checked both hosts.\n' +
     `Exit 0: reconciled, or nothing to do; 1 XH_ERR_NOT_FOUND: NAME is unknown here; 77: refused (mid-migration,\n` +
     `or --home missing); 81: a migration of NAME runs; ` +
     `79: ledger corrupt. \`${BIN} status ALL\` lists the mismatches (exit 85).`,

@@ -19,9 +19,10 @@ export interface DomuStatusRow {
   /**
    * `home` (ours, here), `away` (ours, on awayOn), `visitor` (someone else's, here), `absent`
    * (ours, not running anywhere we know), `standby` (someone else's, not here, but this host
-   * holds its config and a replica of every DRBD resource), `unrecorded` (runs here, unexplained)
+   * holds its config and a replica of every DRBD resource), `unrecorded` (runs here, unexplained),
+   * `unsettled` (none of those: only a migration from here that ended in an ALARM names it)
    */
-  readonly place: 'home' | 'away' | 'visitor' | 'absent' | 'standby' | 'unrecorded';
+  readonly place: 'home' | 'away' | 'visitor' | 'absent' | 'standby' | 'unrecorded' | 'unsettled';
   readonly awayOn: string | null;
   /** xl list here: state word, or null when it does not run here */
   readonly here: string | null;
@@ -47,6 +48,8 @@ function describe(r: DomuStatusRow, standby: StandbyFound | undefined): string {
       return `standby: replica of ${r.replicas.join(', ')}, ${r.home !== null ? `home ${r.home}` : `home not known (its resources also name ${standby?.otherHosts.join(', ') || 'no other host'})`}, not running here`;
     case 'unrecorded':
       return `running here (${r.here ?? '?'}), not homed here and not in the ledger`;
+    case 'unsettled':
+      return 'not running here; a migration of it from here ended in an ALARM (below)';
   }
 }
 
@@ -74,7 +77,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const running = list.value.map((d) => d.name).filter((n) => n !== 'Domain-0' && n !== '(null)');
   const rec = reconcile(ledger.value, running, homedHere(homes, ledger.value));
   const l = rec.ledger;
-  const names = new Set([...homes.keys(), ...Object.keys(ledger.value.away), ...Object.keys(ledger.value.visitors), ...running.map(base), ...standbyOf.keys()]);
+  const names = new Set([...homes.keys(), ...Object.keys(ledger.value.away), ...Object.keys(ledger.value.visitors), ...Object.keys(ledger.value.unsettled), ...running.map(base), ...standbyOf.keys()]);
   const rows: DomuStatusRow[] = [...names].sort().map((name) => {
     const dom = list.value.find((d) => base(d.name) === name);
     const here = dom ? (dom.name === name ? dom.state : `${dom.state} (${dom.name})`) : null;
@@ -82,7 +85,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const away = l.away[name];
     const vis = l.visitors[name];
     const sb = standbyOf.get(name);
-    const place: DomuStatusRow['place'] = h ? (away ? 'away' : dom ? 'home' : 'absent') : vis ? 'visitor' : sb && !dom ? 'standby' : 'unrecorded';
+    const place: DomuStatusRow['place'] = h ? (away ? 'away' : dom ? 'home' : 'absent') : vis ? 'visitor' : sb && !dom ? 'standby' : !dom && ledger.value.unsettled[name] ? 'unsettled' : 'unrecorded';
     return {
       name,
       home: h ? c.host : (vis?.home ?? sb?.home ?? null),
@@ -100,18 +103,24 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (which !== 'ALL' && shown.length === 0) {
     return fail({ code: 'XH_ERR_NOT_FOUND', message: `${which} is not known on ${c.host}: not homed here, not in the ledger, not running here, no standby replica here` }, io, a.value.json);
   }
-  const code = mismatches.length > 0 ? exitOf('XH_ERR_LEDGER_MISMATCH') : 0;
+  const unsettled = Object.entries(ledger.value.unsettled)
+    .filter(([n]) => which === 'ALL' || n === which)
+    .map(([name, u]) => ({ name, ...u }));
+  // an ALARM nobody settled outranks a ledger mismatch: the domU may run on the peer
+  const code = unsettled.length > 0 ? exitOf('XH_ERR_MIGRATION_UNKNOWN') : mismatches.length > 0 ? exitOf('XH_ERR_LEDGER_MISMATCH') : 0;
   if (a.value.json) {
-    io.stdout(`${JSON.stringify({ ok: mismatches.length === 0, host: c.host, ledgerSeq: ledger.value.seq, domus: shown, mismatches, problems }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ok: code === 0, host: c.host, ledgerSeq: ledger.value.seq, domus: shown, mismatches, unsettled, problems }, null, 2)}\n`);
   } else {
     // names and states come from xl list, homes from other Dom0s' files: nothing may steer the terminal
     const say = (line: string): void => io.stdout(`${printable(line)}\n`);
     // the ledger's file, which an operator can look at (its write count stays in --json as ledgerSeq)
     say(`${c.host}: ${shown.length} domU(s) (ledger ${c.config.stateDir.replace(/\/+$/, '')}/ledger.json)`);
     for (const r of shown) say(`  ${r.name.padEnd(20)} ${describe(r, standbyOf.get(r.name))}${r.peer ? `  [peer ${r.peer}]` : ''}`);
+    for (const u of unsettled) say(`  ALARM unsettled: ${u.name}: its ${u.operation} with ${u.peer} (operation ${u.operationId}, ${u.since}) ended in an ALARM: ${u.message}`);
     for (const x of mismatches) say(`  MISMATCH ${x.kind}: ${x.detail}`);
     for (const p of problems) say(`  problem: ${p.code}: ${p.message}`);
   }
+  if (unsettled.length > 0) io.stderr(`${BIN}: XH_ERR_MIGRATION_UNKNOWN: ${unsettled.length} migration(s) from here ended in an ALARM nobody has settled; autostart leaves them alone (after checking both hosts, \`${BIN} reconcile NAME\` settles one)\n`);
   if (mismatches.length > 0) io.stderr(`${BIN}: XH_ERR_LEDGER_MISMATCH: ${mismatches.length} mismatch(es) between the ledger and xl list (not rewritten; after checking, \`${BIN} reconcile NAME\` records what xl list shows)\n`);
   return code;
 }
@@ -124,6 +133,7 @@ export const statusCommand: Command = {
     'A standby domU is homed on another Dom0; this host holds its config (migration.configDir) and a\n' +
     'replica of every DRBD resource it uses (its .res file in migration.drbdConfigDir names this host).\n' +
     'Exit 0: the ledger and xl list agree; 85 (XH_ERR_LEDGER_MISMATCH): they disagree (listed, nothing rewritten);\n' +
+    '83 (XH_ERR_MIGRATION_UNKNOWN): a migration from here ended in an ALARM not yet settled (listed as "ALARM unsettled");\n' +
     '79 (XH_ERR_LEDGER_CORRUPT): the ledger is unreadable; 1 (XH_ERR_NOT_FOUND): NAME is not known here.',
   run,
 };

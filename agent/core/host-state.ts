@@ -5,6 +5,7 @@ import { homeHere } from '../decide/home-claim.js';
 import { drbdViews } from './drbd.js';
 import { reasonOf } from '../decide/autostart.js';
 import type { AgentState } from './state.js';
+import { LINK_FEATURE } from '../../shared/protocol/agent-link.js';
 
 /**
  * What the agent reports to the controller, as the link's schema wants it: built from the state
@@ -55,6 +56,14 @@ function homes(s: AgentState): LinkHome[] {
   return s.homes.flatMap((h) => (homeHere(map, ledger, h.name) ? [{ name: h.name, peer: h.peer, source: h.source }] : []));
 }
 
+/** The ledger as reported: its unsettled table only to a controller that said it reads one, and only when not empty. */
+function ledger(s: AgentState): HostState['ledger'] {
+  if (!s.ledger) return { seq: 0, away: {}, visitors: {} };
+  const { seq, away, visitors, unsettled } = s.ledger;
+  const sent = Object.keys(unsettled).length > 0 && s.link.accepts.includes(LINK_FEATURE.unsettled);
+  return sent ? { seq, away, visitors, unsettled } : { seq, away, visitors };
+}
+
 export function hostStateOf(s: AgentState): HostState {
   const m = s.memory;
   const domuNow = (s.domains ?? []).filter((d) => d.name !== 'Domain-0').reduce((a, d) => a + d.memMiB, 0);
@@ -67,7 +76,7 @@ export function hostStateOf(s: AgentState): HostState {
     domains: domains(s),
     guarded: guarded(s),
     drbd: drbd(s),
-    ledger: s.ledger ? { seq: s.ledger.seq, away: s.ledger.away, visitors: s.ledger.visitors } : { seq: 0, away: {}, visitors: {} },
+    ledger: ledger(s),
     homes: homes(s),
     domus: [...s.domus],
   };

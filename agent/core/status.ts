@@ -22,6 +22,7 @@ export function snapshotOf(s: AgentState, now: number): HostSnapshot {
     guarded: s.guarded,
     maintenance: autostartOff(s),
     awayTo: s.ledger ? awayMap(s.ledger) : new Map(),
+    unsettled: s.ledger?.unsettled ?? {},
     ledgerProblem: s.ledgerProblem,
     fleetRunningOn: freshFleet(s, now),
     handledThisBoot: s.handledThisBoot,

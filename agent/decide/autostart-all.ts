@@ -26,6 +26,7 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
         domains: s.domains,
         maintenance: s.maintenance,
         awayTo: s.awayTo.get(g.name) ?? null,
+        unsettled: s.unsettled?.[g.name] ?? null,
         fleetRunningOn: s.fleetRunningOn?.get(g.name) ?? (s.fleetRunningOn === null ? null : []),
         localHost: s.host,
         drbd: { availability, resources: s.drbd.resources },

@@ -16,6 +16,8 @@ export type SkipReason =
   | 'migrated-away'
   | 'running-elsewhere'
   | 'peer-primary'
+  /** a migration of it from here ended in an ALARM and no one has settled it: it may run on the peer */
+  | 'unsettled'
   /** autostart already started it, or saw it running, since this Dom0 booted: an operator stopped it since */
   | 'handled-this-boot';
 
@@ -60,6 +62,8 @@ export interface AutostartInput {
   readonly maintenance: boolean;
   /** the local ledger's record that this domU left for another host (absent: never left) */
   readonly awayTo: string | null;
+  /** the ledger's record of a migration of it from here that ended in an ALARM (absent: none) */
+  readonly unsettled: { readonly peer: string; readonly since: string; readonly operationId: string } | null;
   /**
    * The controller's view when connected and fresh: the hosts it sees running the domU. null
    * when there is no controller or its view is stale: the DRBD rules alone then decide.
@@ -115,6 +119,11 @@ export function decideAutostart(input: AutostartInput): AutostartDecision {
   if (present) return { kind: 'running', detail: `${present.name} exists here (${present.state})` };
 
   if (input.maintenance) return { kind: 'skip', reason: 'maintenance', detail: 'this host is in maintenance', splitBrainHazard: false };
+  if (input.unsettled !== null) {
+    const u = input.unsettled;
+    const detail = `a migration of ${input.name} with ${u.peer} (operation ${u.operationId}, ${u.since}) ended in an ALARM: it may run on ${u.peer}; check both hosts, then \`xenherd-agent reconcile ${input.name}\` here`;
+    return { kind: 'skip', reason: 'unsettled', detail, splitBrainHazard: true };
+  }
   if (input.awayTo !== null) {
     return { kind: 'skip', reason: 'migrated-away', detail: `the ledger says ${input.name} was migrated to ${input.awayTo}`, splitBrainHazard: false };
   }

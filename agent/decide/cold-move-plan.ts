@@ -101,6 +101,7 @@ export function planColdStart(f: ColdStartFacts, r: ColdStartRequest): Result<Co
     maintenance: f.maintenance === 'draining' || f.maintenance === 'maintenance',
     // its away record names the host it is being moved back from: that is this very move
     awayTo: null,
+    unsettled: Object.hasOwn(f.ledger.unsettled, r.name) ? (f.ledger.unsettled[r.name] ?? null) : null,
     // the controller's view was checked by the agent before this command ran
     fleetRunningOn: null,
     localHost: f.host,

@@ -1,4 +1,4 @@
-import { reconcile, without, withVisitor, type Ledger, type LedgerMismatch } from '../state/ledger.js';
+import { reconcile, settled, without, withVisitor, type Ledger, type LedgerMismatch, type UnsettledRecord } from '../state/ledger.js';
 
 /**
  * `xenherd-agent reconcile NAME`: the operator accepts what `xl list` shows for one domU whose
@@ -6,10 +6,19 @@ import { reconcile, without, withVisitor, type Ledger, type LedgerMismatch } fro
  * a domU running here is dropped, a visitor record of a domU not here is dropped, and a guest
  * running here unrecorded becomes a visitor of the home the operator names. Mid-migration names
  * (NAME--incoming / NAME--migratedaway) are refused: the migration's own ending decides.
+ * A migration of NAME from here that ended in an ALARM (its unsettled record) is what this command
+ * answers too: running it says the operator has checked both hosts, so the record is dropped.
  */
 export type AcceptVerdict =
   | { readonly kind: 'nothing'; readonly why: string }
-  | { readonly kind: 'change'; readonly mismatch: LedgerMismatch; readonly ledger: Ledger; readonly says: string }
+  | {
+      readonly kind: 'change';
+      /** null: xl list and the ledger agree, only an unsettled record is dropped */
+      readonly mismatch: LedgerMismatch | null;
+      readonly settled: UnsettledRecord | null;
+      readonly ledger: Ledger;
+      readonly says: string;
+    }
   | { readonly kind: 'refused'; readonly why: string };
 
 export interface AcceptInput {
@@ -27,16 +36,27 @@ export interface AcceptInput {
 export function acceptXlList(i: AcceptInput): AcceptVerdict {
   const transient = i.running.find((n) => n === `${i.name}--incoming` || n === `${i.name}--migratedaway`);
   if (transient) return { kind: 'refused', why: `${i.name} is mid-migration (xl list shows ${transient}): run this again when the migration has ended` };
+  const unsettled = i.ledger.unsettled[i.name] ?? null;
+  const v = acceptMismatch({ ...i, ledger: settled(i.ledger, i.name) });
+  if (unsettled === null || v.kind === 'refused') return v;
+  const here = i.running.includes(i.name) ? 'xl list shows it here' : 'xl list does not show it here';
+  const settles = `the ALARM of its ${unsettled.operation} with ${unsettled.peer} (operation ${unsettled.operationId}, ${unsettled.since}) is settled: ${here}`;
+  if (v.kind === 'nothing') return { kind: 'change', mismatch: null, settled: unsettled, ledger: settled(i.ledger, i.name), says: settles };
+  return { ...v, settled: unsettled, says: `${v.says}; ${settles}` };
+}
+
+function acceptMismatch(i: AcceptInput): AcceptVerdict {
   const m = reconcile(i.ledger, i.running, i.homedHere).mismatches.find((x) => x.domu === i.name);
   if (!m) return { kind: 'nothing', why: `the ledger and xl list agree about ${i.name}: nothing to reconcile` };
+  const change = (ledger: Ledger, says: string): AcceptVerdict => ({ kind: 'change', mismatch: m, settled: null, ledger, says });
   switch (m.kind) {
     case 'away-but-running-here':
-      return { kind: 'change', mismatch: m, ledger: without(i.ledger, i.name), says: `${i.name} runs here: its away record (to ${i.ledger.away[i.name]?.currentHost ?? '?'}) is dropped` };
+      return change(without(i.ledger, i.name), `${i.name} runs here: its away record (to ${i.ledger.away[i.name]?.currentHost ?? '?'}) is dropped`);
     case 'visitor-not-here':
-      return { kind: 'change', mismatch: m, ledger: without(i.ledger, i.name), says: `${i.name} does not run here: its visitor record (home ${i.ledger.visitors[i.name]?.home ?? '?'}) is dropped` };
+      return change(without(i.ledger, i.name), `${i.name} does not run here: its visitor record (home ${i.ledger.visitors[i.name]?.home ?? '?'}) is dropped`);
     case 'unrecorded-guest':
       if (i.home === null) return { kind: 'refused', why: `${i.name} runs here unrecorded: name its home with --home HOST to record it as a visitor` };
       if (i.home === i.ledger.host) return { kind: 'refused', why: `--home ${i.home} is this host: list ${i.name} in the guarded dir or migrate-tab to make this its home` };
-      return { kind: 'change', mismatch: m, ledger: withVisitor(i.ledger, i.name, { home: i.home, since: i.now, operationId: i.operationId }), says: `${i.name} is recorded as a visitor from ${i.home}` };
+      return change(withVisitor(i.ledger, i.name, { home: i.home, since: i.now, operationId: i.operationId }), `${i.name} is recorded as a visitor from ${i.home}`);
   }
 }

@@ -7,7 +7,8 @@ import { refusalOf } from '../decide/preflight.js';
 import { reverseVerdict } from '../decide/reverse-verdict.js';
 import { migrationVerdict } from '../decide/migration-verdict.js';
 import type { MigrationOutcome } from '../parse/xl-migrate.js';
-import { without, withAway } from '../state/ledger.js';
+import { settled, without, withAway, withUnsettled } from '../state/ledger.js';
+import { printable } from '../../shared/text/printable.js';
 import { askMigrate2, askStatus, runsOnPeer } from './peer-requests.js';
 import type { HeldDomu, MigrationPorts, PeerAnswer } from './ports.js';
 import { runPreflight } from './preflight-run.js';
@@ -52,7 +53,7 @@ export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progre
         continue;
       }
       const failed = await runStep(p, plan, step, run, progress);
-      if (failed) return err(failed);
+      if (failed) return err(failed.code === 'XH_ERR_MIGRATION_UNKNOWN' ? await recordUnsettled(p, plan, failed) : failed);
     }
   } finally {
     held?.release();
@@ -61,6 +62,20 @@ export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progre
   const message = plan.kind === 'reverse' ? `${plan.name} is back on ${plan.to}; ledger updated` : `${plan.name} migrated from ${plan.from} to ${plan.to}${how}`;
   if (!plan.steps.some((s) => s.do === 'tell') && plan.kind === 'migrate') return err(partial(plan, `--no-peer: ${plan.to} was not told`));
   return ok({ message, lines: run.lines, warnings: run.warnings, peerResult: run.peer?.result ?? null });
+}
+
+/**
+ * An ALARM outlives the command that raised it: the ledger keeps it as unsettled, so autostart
+ * never starts the domU here, the controller shows it and its plans leave it alone, until a
+ * person has looked at both hosts and runs `reconcile` here.
+ */
+async function recordUnsettled(p: MigrationPorts, plan: MigrationPlan, alarm: XhError): Promise<XhError> {
+  const peer = plan.from === p.host ? plan.to : plan.from;
+  const rec = { peer, since: new Date(p.clock.now()).toISOString(), operationId: plan.operationId, operation: plan.kind, message: printable(alarm.message).slice(0, 2000) };
+  const w = await p.store.update((l) => withUnsettled(l, plan.name, rec));
+  if (!w.ok) return { ...alarm, message: `${alarm.message}; recording it as unsettled in the ledger failed too: ${w.error.message}` };
+  await p.nudge();
+  return { ...alarm, message: `${alarm.message}; ${p.host}'s ledger keeps it as unsettled until \`xenherd-agent reconcile ${plan.name}\` on ${p.host}` };
 }
 
 /** The domU moved; the other Dom0's ledger did not follow. The command that finishes it, exactly. */
@@ -101,7 +116,12 @@ async function runStep(p: MigrationPorts, plan: MigrationPlan, step: Exclude<Pla
     case 'record': {
       const now = new Date(p.clock.now()).toISOString();
       const c = step.change;
-      const w = await p.store.update((l) => (c.kind === 'away' ? withAway(without(l, plan.name), plan.name, { home: p.host, currentHost: c.currentHost, since: now, operationId: plan.operationId, reason: c.reason }) : l.away[plan.name] || l.visitors[plan.name] ? without(l, plan.name) : null));
+      // the plan has just seen where the domU runs: an older ALARM about it here is answered
+      const w = await p.store.update((l) => {
+        const base = settled(l, plan.name);
+        if (c.kind === 'away') return withAway(without(base, plan.name), plan.name, { home: p.host, currentHost: c.currentHost, since: now, operationId: plan.operationId, reason: c.reason });
+        return base.away[plan.name] || base.visitors[plan.name] ? without(base, plan.name) : base === l ? null : base;
+      });
       if (!w.ok) return { code: w.error.code, message: `${plan.name} now runs on ${plan.to}, but the ledger could not be written: ${w.error.message}` };
       await p.nudge();
       return null;

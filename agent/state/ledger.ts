@@ -28,6 +28,20 @@ export type AwayRecord = z.infer<typeof AwayRecordSchema>;
 export const VisitorRecordSchema = z.object({ home: HostName, since: Since, operationId: OperationId }).strict();
 export type VisitorRecord = z.infer<typeof VisitorRecordSchema>;
 
+export const MigrationOperationSchema = z.enum(['migrate', 'reverse', 'migrate2']);
+/** the ALARM's own sentence: printable text without control characters, so status can print it as it is */
+const AlarmText = z.string().regex(/^[^\x00-\x1f\x7f]{1,2000}$/, 'a message: 1 to 2000 characters, no control characters');
+
+/**
+ * A migration this Dom0 ran that ended in an ALARM (XH_ERR_MIGRATION_UNKNOWN): where the domU has
+ * run since is nobody's guess, so the record stays until a person checks both hosts and runs
+ * `xenherd-agent reconcile NAME` here. Autostart never starts the domU meanwhile.
+ */
+export const UnsettledRecordSchema = z
+  .object({ peer: HostName, since: Since, operationId: OperationId, operation: MigrationOperationSchema, message: AlarmText })
+  .strict();
+export type UnsettledRecord = z.infer<typeof UnsettledRecordSchema>;
+
 export const LedgerSchema = z
   .object({
     schema: z.literal(LEDGER_SCHEMA_VERSION),
@@ -35,12 +49,27 @@ export const LedgerSchema = z
     seq: z.number().int().nonnegative(),
     away: z.record(DomuName, AwayRecordSchema).transform((r) => ownKeysOnly(r)),
     visitors: z.record(DomuName, VisitorRecordSchema).transform((r) => ownKeysOnly(r)),
+    // written only when there is one (ledger-store.ts), so a file without it stays readable by
+    // agents that never knew the table
+    unsettled: z
+      .record(DomuName, UnsettledRecordSchema)
+      .optional()
+      .transform((r) => ownKeysOnly(r ?? {})),
   })
   .strict();
 export type Ledger = z.infer<typeof LedgerSchema>;
 
 // records keyed by domU names keep no prototype: `away['constructor']` is an entry or undefined
-export const emptyLedger = (host: string): Ledger => ({ schema: LEDGER_SCHEMA_VERSION, host, seq: 0, away: ownKeysOnly({}), visitors: ownKeysOnly({}) });
+export const emptyLedger = (host: string): Ledger => ({ schema: LEDGER_SCHEMA_VERSION, host, seq: 0, away: ownKeysOnly({}), visitors: ownKeysOnly({}), unsettled: ownKeysOnly({}) });
+
+export const withUnsettled = (l: Ledger, name: string, rec: UnsettledRecord): Ledger => ({ ...l, unsettled: ownKeysOnly({ ...l.unsettled, [name]: rec }) });
+/** NAME's unsettled record dropped; the same ledger when it has none */
+export function settled(l: Ledger, name: string): Ledger {
+  if (!Object.hasOwn(l.unsettled, name)) return l;
+  const unsettled = ownKeysOnly(l.unsettled);
+  delete unsettled[name];
+  return { ...l, unsettled };
+}
 
 export const withAway = (l: Ledger, name: string, rec: AwayRecord): Ledger => ({ ...l, away: ownKeysOnly({ ...l.away, [name]: rec }) });
 export const withVisitor = (l: Ledger, name: string, rec: VisitorRecord): Ledger => ({ ...l, visitors: ownKeysOnly({ ...l.visitors, [name]: rec }) });

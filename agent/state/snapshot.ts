@@ -1,3 +1,4 @@
+import type { UnsettledRecord } from './ledger.js';
 import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
 
 /**
@@ -24,6 +25,8 @@ export interface HostSnapshot {
   readonly maintenance: boolean;
   /** the ledger: domU → host it was migrated to */
   readonly awayTo: ReadonlyMap<string, string>;
+  /** the ledger's migrations from here that ended in an ALARM, by domU (absent: none) */
+  readonly unsettled?: Readonly<Record<string, UnsettledRecord>>;
   /** the ledger could not be read (corrupt): nothing is started until an operator fixes it */
   readonly ledgerProblem?: string | null;
   /** the controller's fleet view (domU → hosts running it), null when absent or stale */

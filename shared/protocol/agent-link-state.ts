@@ -134,11 +134,25 @@ const boundedRecord = <V extends z.ZodType>(value: V) =>
     .refine((r) => Object.keys(r).length <= LINK_LIMITS.ledgerEntries, `at most ${LINK_LIMITS.ledgerEntries} entries`)
     .transform((r) => ownKeysOnly(r));
 
+/**
+ * A migration this Dom0 ran that ended in an ALARM (XH_ERR_MIGRATION_UNKNOWN): where the domU runs
+ * since is unknown, and stays a person's question until `xenherd-agent reconcile NAME` on this Dom0
+ * settles it. Sent only to a controller that accepts LINK_FEATURE.unsettled.
+ */
+export const MigrationOperationSchema = z.enum(['migrate', 'reverse', 'migrate2']);
+export type MigrationOperation = z.infer<typeof MigrationOperationSchema>;
+export const LinkUnsettledSchema = z
+  .object({ peer: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, operation: MigrationOperationSchema, message: Text })
+  .strict();
+export type LinkUnsettled = z.infer<typeof LinkUnsettledSchema>;
+
 export const LinkLedgerSchema = z
   .object({
     seq: z.number().int().nonnegative(),
     away: boundedRecord(LinkAwaySchema),
     visitors: boundedRecord(LinkVisitorSchema),
+    /** absent from agents that do not keep it, and when empty */
+    unsettled: boundedRecord(LinkUnsettledSchema).optional(),
   })
   .strict();
 export type LinkLedger = z.infer<typeof LinkLedgerSchema>;

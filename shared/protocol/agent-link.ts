@@ -45,6 +45,8 @@ const FeatureWord = z.string().regex(/^[a-z0-9-]{1,32}$/);
 export const LINK_FEATURE = {
   /** the agent says when its view of its own domains is behind (`view`) */
   viewLag: 'view-lag',
+  /** the agent reports migrations whose ending nobody knows (`ledger.unsettled`) */
+  unsettled: 'unsettled',
 } as const;
 
 // ---- agent → controller ----

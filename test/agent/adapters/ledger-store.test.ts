@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
-import { withAway } from '../../../agent/state/ledger.js';
+import { settled, withAway, withUnsettled } from '../../../agent/state/ledger.js';
 
 const dirs: string[] = [];
 const fresh = (): string => {
@@ -45,6 +45,37 @@ describe('ledger store', () => {
     expect(u.ok).toBe(false);
     expect(readFileSync(join(dir, 'ledger.json'), 'utf8')).toBe(bad);
     expect(readFileSync(join(dir, 'ledger.json.bak'), 'utf8')).toBe(good);
+  });
+
+  it('keeps an unsettled ALARM in its own table, written only while there is one', async () => {
+    const dir = fresh();
+    const s = ledgerStore(dir, 'xen1');
+    await s.update((l) => withAway(l, 'web1', away));
+    const before = readFileSync(join(dir, 'ledger.json'), 'utf8');
+    expect(before).not.toContain('unsettled');
+    const alarm = { peer: 'xen2', since: '2025-01-01T00:00:00Z', operationId: 'op2', operation: 'migrate' as const, message: 'ALARM: migration of db1 to xen2 ended undefined' };
+    await s.update((l) => withUnsettled(l, 'db1', alarm));
+    expect(JSON.parse(readFileSync(join(dir, 'ledger.json'), 'utf8'))).toMatchObject({ seq: 2, unsettled: { db1: alarm } });
+    expect(s.read()).toMatchObject({ ok: true, value: { away: { web1: away }, unsettled: { db1: alarm } } });
+    await s.update((l) => settled(l, 'db1'));
+    const after = readFileSync(join(dir, 'ledger.json'), 'utf8');
+    expect(after).not.toContain('unsettled');
+    expect(after).toBe(before.replace('"seq": 1', '"seq": 3'));
+  });
+
+  it.each([
+    ['a control character in its message', (t: string) => t.replace('ended undefined', 'ended\\u001b[2Jundefined')],
+    ['an unknown operation', (t: string) => t.replace('"operation": "migrate"', '"operation": "teleport"')],
+    ['a peer that is no host name', (t: string) => t.replace('"peer": "xen2"', '"peer": "xen2; rm -rf /"')],
+  ])('refuses an unsettled record with %s', async (_, corrupt) => {
+    const dir = fresh();
+    const s = ledgerStore(dir, 'xen1');
+    await s.update((l) => withUnsettled(l, 'db1', { peer: 'xen2', since: '2025-01-01T00:00:00Z', operationId: 'op2', operation: 'migrate', message: 'ALARM: ended undefined' }));
+    const good = readFileSync(join(dir, 'ledger.json'), 'utf8');
+    const bad = corrupt(good);
+    expect(bad).not.toBe(good);
+    writeFileSync(join(dir, 'ledger.json'), bad);
+    expect(s.read()).toMatchObject({ ok: false, error: { code: 'XH_ERR_LEDGER_CORRUPT', message: expect.stringContaining('unsettled.db1.') } });
   });
 
   it('refuses a missing file when its .bak exists', async () => {

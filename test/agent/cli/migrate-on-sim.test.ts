@@ -114,14 +114,30 @@ describe('migration commands as processes on the simulator', () => {
     expect(sim.commandLog.filter((c) => c.argv[0] === 'migrate')).toEqual([]);
   }, 60_000);
 
-  it('a final-handshake failure: exit 83 with the ALARM in --json, the ledger unchanged', async () => {
+  it('a final-handshake failure: exit 83 with the ALARM in --json, kept in the ledger as unsettled until reconcile', async () => {
     sim = await simWith(FLEET);
     sim.migrationFault('web1', 'handshake');
     const m = await cli('xen1', ['migrate', 'web1', '--no-peer', '--json']);
     expect(m.code).toBe(83);
     const out = JSON.parse(m.stdout) as { ok: boolean; code: string; message: string };
-    expect(out).toMatchObject({ ok: false, code: 'XH_ERR_MIGRATION_UNKNOWN', message: expect.stringMatching(/^ALARM: .*final-handshake/) });
+    expect(out).toMatchObject({ ok: false, code: 'XH_ERR_MIGRATION_UNKNOWN', message: expect.stringMatching(/^ALARM: .*final-handshake.*; xen1's ledger keeps it as unsettled until `xenherd-agent reconcile web1` on xen1$/) });
     expect(ledger('xen1').away).toEqual({});
+    // the ALARM outlives the command: kept in the ledger until a person settles it
+    expect(ledger('xen1').unsettled).toEqual({ web1: { peer: 'xen2', since: expect.any(String), operationId: expect.any(String), operation: 'migrate', message: expect.stringMatching(/^ALARM: migration of web1 to xen2 ended undefined/) } });
+    const st = await cli('xen1', ['status', 'ALL']);
+    expect(st.code).toBe(83);
+    expect(st.stdout).toMatch(/^ {2}ALARM unsettled: web1: its migrate with xen2 \(operation .*\) ended in an ALARM: ALARM: migration of web1 to xen2 ended undefined/m);
+    expect(st.stderr).toMatch(/XH_ERR_MIGRATION_UNKNOWN: 1 migration\(s\) from here ended in an ALARM nobody has settled/);
+    // both halves stand: reconcile waits for the person to decide which one lives
+    expect((await cli('xen1', ['reconcile', 'web1'])).code).toBe(77);
+    const halves = sim.state().domains.filter((d) => d.name.startsWith('web1')).map((d) => `${d.name}@${d.host}`);
+    expect(halves.sort()).toEqual(['web1--incoming@xen2', 'web1--migratedaway@xen1']);
+    expect((await sim.run('xen1', 'xl', ['destroy', 'web1--migratedaway'])).exitCode).toBe(0);
+    const rec = await cli('xen1', ['reconcile', 'web1', '--json']);
+    expect(rec.code).toBe(0);
+    expect(JSON.parse(rec.stdout)).toMatchObject({ ok: true, changed: true, settled: { peer: 'xen2', operation: 'migrate' }, message: expect.stringMatching(/the ALARM of its migrate with xen2 .* is settled: xl list/) });
+    expect(ledger('xen1').unsettled).toEqual({});
+    expect((await cli('xen1', ['status', 'ALL'])).code).not.toBe(83);
   }, 60_000);
 
   it('refuses a second migration of the same domU while one holds its lock (81)', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideAutostart, type AutostartInput } from '../../../agent/decide/autostart.js';
+import { forceVerdict } from '../../../agent/decide/autostart-all.js';
 import {
   DRBD_CONNECTION_WORDS,
   DRBD_DISK_STATES,
@@ -60,6 +61,7 @@ const input = (resources: Res[], over: Partial<AutostartInput> = {}): AutostartI
     domains: [dom('Domain-0', { domid: 0 })],
     maintenance: false,
     awayTo: null,
+    unsettled: null,
     fleetRunningOn: null,
     localHost: 'xen1',
     drbd: { availability: 'ok', resources: new Map(resources.map((r, i) => [`r${i}`, view(`r${i}`, r)])) },
@@ -80,6 +82,7 @@ describe('decideAutostart: the rules before DRBD', () => {
     ['leaving here (--migratedaway)', { domains: [dom('web1--migratedaway')] }, 'skip', 'migrating-away'],
     ['host in maintenance', { maintenance: true }, 'skip', 'maintenance'],
     ['ledger: migrated away', { awayTo: 'xen2' }, 'skip', 'migrated-away'],
+    ['ledger: a migration ended in an ALARM, unsettled', { unsettled: { peer: 'xen2', since: 't0', operationId: 'op1' } }, 'skip', 'unsettled'],
     ['controller: running elsewhere', { fleetRunningOn: ['xen3'] }, 'skip', 'running-elsewhere'],
     ['controller: running nowhere', { fleetRunningOn: [] }, 'start', undefined],
     ['controller: only here (stale xl list race)', { fleetRunningOn: ['xen1'] }, 'start', undefined],
@@ -101,6 +104,21 @@ describe('decideAutostart: the rules before DRBD', () => {
     expect(decideAutostart(noDrbd).kind).toBe('start');
     expect(decideAutostart({ ...noDrbd, awayTo: 'xen2' }).kind).toBe('skip');
     expect(decideAutostart({ ...noDrbd, fleetRunningOn: ['xen2'] }).kind).toBe('skip');
+  });
+
+  it('an unsettled ALARM is a split-brain hazard --force cannot override, whatever DRBD and the controller say', () => {
+    const u = { peer: 'xen2', since: '2026-01-01T00:00:00.000Z', operationId: 'op1' };
+    for (const over of [{}, { fleetRunningOn: [] }, { awayTo: 'xen2' }]) {
+      const d = decideAutostart(input([SAFE], { unsettled: u, ...over }));
+      expect(d).toEqual({
+        kind: 'skip',
+        reason: 'unsettled',
+        splitBrainHazard: true,
+        detail: 'a migration of web1 with xen2 (operation op1, 2026-01-01T00:00:00.000Z) ended in an ALARM: it may run on xen2; check both hosts, then `xenherd-agent reconcile web1` here',
+      });
+      expect(forceVerdict(d).allowed).toBe(false);
+    }
+    expect(decideAutostart(input([SAFE], { unsettled: u, domains: [dom('web1')] })).kind).toBe('running');
   });
 
   it('maintenance wins over a peer Primary (nothing to start either way), but the ledger is checked before DRBD', () => {

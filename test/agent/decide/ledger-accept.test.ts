@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acceptXlList, type AcceptInput } from '../../../agent/decide/ledger-accept.js';
-import { emptyLedger, withAway, withVisitor, type Ledger } from '../../../agent/state/ledger.js';
+import { emptyLedger, withAway, withUnsettled, withVisitor, type Ledger, type UnsettledRecord } from '../../../agent/state/ledger.js';
 
 const base = emptyLedger('xen1');
 const away = withAway(base, 'web1', { home: 'xen1', currentHost: 'xen2', since: 't0', operationId: 'op1', reason: 'manual' });
@@ -14,7 +14,7 @@ describe('acceptXlList (reconcile NAME)', () => {
     const v = acceptXlList(input(away, ['web1'], 'web1'));
     expect(v.kind).toBe('change');
     if (v.kind !== 'change') return;
-    expect(v.mismatch.kind).toBe('away-but-running-here');
+    expect(v.mismatch?.kind).toBe('away-but-running-here');
     expect(v.ledger.away).toEqual({});
     expect(v.says).toBe('web1 runs here: its away record (to xen2) is dropped');
   });
@@ -56,5 +56,36 @@ describe('acceptXlList (reconcile NAME)', () => {
     const v = acceptXlList(input(both, ['web1'], 'web1'));
     expect(v.kind).toBe('change');
     if (v.kind === 'change') expect(v.ledger.visitors).toEqual(both.visitors);
+  });
+
+  describe('a migration that ended in an ALARM (unsettled)', () => {
+    const alarm: UnsettledRecord = { peer: 'xen2', since: '2026-01-01T00:00:00.000Z', operationId: 'op9', operation: 'migrate', message: 'ALARM: ...' };
+    const unsettled = withUnsettled(base, 'web1', alarm);
+
+    it('is settled by reconcile whether or not the domU runs here, and only that record goes', () => {
+      for (const running of [['web1'], []]) {
+        const v = acceptXlList(input(withVisitor(unsettled, 'db1', { home: 'xen2', since: 't0', operationId: 'op2' }), [...running, 'db1'], 'web1'));
+        expect(v).toMatchObject({ kind: 'change', mismatch: null, settled: alarm });
+        if (v.kind !== 'change') continue;
+        expect(v.ledger.unsettled).toEqual({});
+        expect(Object.keys(v.ledger.visitors)).toEqual(['db1']);
+        expect(v.says).toBe(`the ALARM of its migrate with xen2 (operation op9, 2026-01-01T00:00:00.000Z) is settled: xl list ${running.length ? 'shows' : 'does not show'} it here`);
+      }
+    });
+
+    it('is settled together with the mismatch xl list confirms, in one change', () => {
+      const v = acceptXlList(input(withUnsettled(away, 'web1', alarm), ['web1'], 'web1'));
+      expect(v).toMatchObject({ kind: 'change', mismatch: { kind: 'away-but-running-here' }, settled: alarm });
+      if (v.kind !== 'change') return;
+      expect(v.ledger.away).toEqual({});
+      expect(v.ledger.unsettled).toEqual({});
+      expect(v.says).toMatch(/^web1 runs here: its away record \(to xen2\) is dropped; the ALARM of its migrate with xen2 .* is settled: xl list shows it here$/);
+    });
+
+    it('stays while a migration of it runs, or while its guest here still needs --home', () => {
+      expect(acceptXlList(input(unsettled, ['web1--incoming'], 'web1')).kind).toBe('refused');
+      const guest = withUnsettled(base, 'db1', alarm);
+      expect(acceptXlList(input(guest, ['db1'], 'db1'))).toEqual({ kind: 'refused', why: expect.stringContaining('--home HOST') });
+    });
   });
 });

@@ -7,7 +7,7 @@ import { executePlan, type PlanDone } from '../../../agent/migrate/plan-executor
 import type { MigrationPorts } from '../../../agent/migrate/ports.js';
 import { runPreflight } from '../../../agent/migrate/preflight-run.js';
 import { serveForcedCommand } from '../../../agent/migrate/forced-command.js';
-import type { Ledger } from '../../../agent/state/ledger.js';
+import { withUnsettled, type Ledger } from '../../../agent/state/ledger.js';
 import type { XhError } from '../../../shared/errors.js';
 import type { PeerLine } from '../../../shared/protocol/peer.js';
 import type { Result } from '../../../shared/result.js';
@@ -99,6 +99,21 @@ describe('migrate and reverse as plans (in process)', () => {
     if (phase === 'handshake') expect(!m.result.ok && m.result.error.message).toMatch(/^ALARM: .*listed on both hosts/);
     else expect(xlNames(fleet, 'xen1')).toContain('web1');
     expect(hasLedger(fleet, 'xen1')?.away ?? {}).toEqual({});
+  });
+
+  it('an ALARM is kept as unsettled; a later migration that sees where the domU runs answers it, and only that record goes', async () => {
+    fleet = await startFleet(FLEET);
+    const w = world(fleet);
+    const p1 = ports(w, 'xen1');
+    fleet.sim.migrationFault('web1', 'before');
+    expect((await run(fleet, p1, 'migrate', 'web1')).result).toMatchObject({ ok: false, error: { code: 'XH_ERR_MIGRATION_FAILED' } });
+    expect(hasLedger(fleet, 'xen1')?.unsettled ?? {}).toEqual({}); // a failure that left it here is no ALARM
+    const alarm = { peer: 'xen2', since: '2025-01-01T00:00:00.000Z', operationId: 'op-old', operation: 'migrate' as const, message: 'ALARM: an older ending nobody knew' };
+    expect((await p1.store.update((l) => withUnsettled(withUnsettled(l, 'web1', alarm), 'db1', { ...alarm, operation: 'reverse' }))).ok).toBe(true);
+    const m = await run(fleet, p1, 'migrate', 'web1');
+    expect(m.result).toMatchObject({ ok: true });
+    expect(Object.keys(ledger(fleet, 'xen1').unsettled ?? {})).toEqual(['db1']);
+    expect(ledger(fleet, 'xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
   });
 
   it('preflight: a target without a replica, without the memory, or already running it is refused before anything moves', async () => {

@@ -24,7 +24,7 @@ exists -
 `;
 
 const decide = (views: ReturnType<typeof viewsFromEvents>) =>
-  decideAutostart({ name: 'web1', drbdResources: ['r1'], domains: [], maintenance: false, awayTo: null, fleetRunningOn: null, localHost: 'xen1', drbd: { availability: 'ok', resources: views } });
+  decideAutostart({ name: 'web1', drbdResources: ['r1'], domains: [], maintenance: false, awayTo: null, unsettled: null, fleetRunningOn: null, localHost: 'xen1', drbd: { availability: 'ok', resources: views } });
 
 describe('resource views from the events2 reducer', () => {
   it('nothing is known before the initial dump ends: the domU is deferred', () => {
