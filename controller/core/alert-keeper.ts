@@ -2,18 +2,20 @@ import type { Logger } from '../../shared/logger.js';
 import type { Alert } from '../../shared/protocol/ctl-api.js';
 import { emptyAlertBook, reconcileAlerts, sortAlerts, type AlertBook } from '../fleet/alert-book.js';
 import { findAlerts } from '../fleet/fleet-alerts.js';
+import { domuOf } from '../fleet/finding.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
 import type { Freshness } from '../fleet/host-record.js';
 
 /** The controller's current alerts: re-derived from the fleet view on demand, each raise and clear logged. */
 export class AlertKeeper {
   private book: AlertBook = emptyAlertBook();
-  private bySubject = new Map<string, string[]>();
+  /** domU name → ids of the alerts about it (a `NAME@HOST` subject is about NAME) */
+  private byDomu = new Map<string, string[]>();
 
   constructor(private readonly log: Logger) {}
 
-  idsOf(subject: string): string[] {
-    return this.bySubject.get(subject) ?? [];
+  idsOf(name: string): string[] {
+    return this.byDomu.get(name) ?? [];
   }
 
   sorted(): Alert[] {
@@ -25,8 +27,11 @@ export class AlertKeeper {
     for (const a of changes.raised) this.log.warn({ event: 'alert-raised', alert: a.id, kind: a.kind, subject: a.subject, hosts: a.hosts }, `ALERT ${a.kind}: ${a.message}`);
     for (const a of changes.cleared) this.log.info({ event: 'alert-cleared', alert: a.id, kind: a.kind, subject: a.subject, hosts: a.hosts }, `alert cleared: ${a.kind} ${a.subject}`);
     this.book = { current: changes.current, pending: changes.pending };
-    const bySubject = new Map<string, string[]>();
-    for (const a of changes.current.values()) bySubject.set(a.subject, [...(bySubject.get(a.subject) ?? []), a.id]);
-    this.bySubject = bySubject;
+    const byDomu = new Map<string, string[]>();
+    for (const a of changes.current.values()) {
+      const name = domuOf(a);
+      if (name !== null) byDomu.set(name, [...(byDomu.get(name) ?? []), a.id]);
+    }
+    this.byDomu = byDomu;
   }
 }

@@ -13,6 +13,7 @@ export const ALERT_GRACE_MS: Readonly<Record<AlertKind, number>> = {
   'drbd-primary-on-both': 0,
   'ledger-away-not-there': 0,
   'migration-stranded': 0,
+  'migration-unsettled': 0,
   'away-unrecorded': 30_000,
 };
 

@@ -3,6 +3,7 @@ import type { CheckStatus, CheckThresholds } from '../../shared/protocol/ctl-che
 import type { AwayDomu } from './away-from-home.js';
 import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
+import { subjectName } from './finding.js';
 import { ageOf, currentMaintenanceSince, isReachable, type Freshness, type HostRecord } from './host-record.js';
 
 /** One thing wrong with the fleet: `short` goes on the status line, `text` on a line of its own. */
@@ -47,6 +48,7 @@ const ALERT_STATUS: Readonly<Record<AlertKind, CheckProblem['status']>> = {
   'running-on-two-hosts': 'CRITICAL',
   'drbd-primary-on-both': 'CRITICAL',
   'migration-stranded': 'CRITICAL',
+  'migration-unsettled': 'CRITICAL',
   'home-claimed-twice': 'WARNING',
   'ledger-away-not-there': 'WARNING',
   'away-unrecorded': 'WARNING',
@@ -57,7 +59,7 @@ function alertShort(a: Alert): string {
     case 'running-on-two-hosts':
       return `${a.subject} runs on ${a.hosts.join(' and ')}`;
     case 'drbd-primary-on-both':
-      return `DRBD ${a.subject.split('@')[0] ?? a.subject} Primary on ${a.hosts.join(' and ')}`;
+      return `DRBD ${subjectName(a.subject)} Primary on ${a.hosts.join(' and ')}`;
     case 'home-claimed-twice':
       return `${a.subject} claimed as home by ${a.hosts.join(' and ')}`;
     case 'ledger-away-not-there':
@@ -66,6 +68,10 @@ function alertShort(a: Alert): string {
       return `${a.subject} away from home, no ledger records it`;
     case 'migration-stranded':
       return `${a.subject}: a migration ended without its handshake (${a.hosts.join(', ')})`;
+    case 'migration-unsettled': {
+      const [name, host] = a.subject.split('@');
+      return `${name}: a migration ${host} ran ended unknown, not reconciled`;
+    }
   }
 }
 

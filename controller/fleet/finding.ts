@@ -7,6 +7,12 @@ export type Finding = Omit<Alert, 'since'>;
 
 export const finding = (kind: AlertKind, subject: string, hosts: readonly string[], message: string): Finding => ({ id: `${kind}:${subject}`, kind, subject, hosts: [...hosts].sort(), message });
 
+/** The domU or DRBD resource a subject names: all of it, or its part before '@' (`web01@xen1`, `r0@xen1+xen2`). */
+export const subjectName = (subject: string): string => subject.split('@')[0] ?? subject;
+
+/** The domU an alert is about (what `where NAME` lists it under); null for a DRBD resource's. */
+export const domuOf = (a: Pick<Alert, 'kind' | 'subject'>): string | null => (a.kind === 'drbd-primary-on-both' ? null : subjectName(a.subject));
+
 /** HOST, and how old its report is when it is not reachable: a finding's message says what it rests on. */
 function hostNote(index: FleetIndex, host: string, fresh: Freshness): string {
   const r = index.record(host);

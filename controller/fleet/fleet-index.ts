@@ -1,4 +1,4 @@
-import type { HostState, LinkAway, LinkDomain, LinkGuarded, LinkHome, LinkVisitor } from '../../shared/protocol/agent-link-state.js';
+import type { HostState, LinkAway, LinkDomain, LinkGuarded, LinkHome, LinkUnsettled, LinkVisitor } from '../../shared/protocol/agent-link-state.js';
 import type { HostRecord } from './host-record.js';
 import { MultiIndex } from './multi-index.js';
 
@@ -7,9 +7,9 @@ const NOT_A_DOMU = new Set(['Domain-0']);
 
 /**
  * The fleet view's memory: every host's record, and per-domU indexes over all of them (who runs
- * it, who claims it as home, which ledgers record it away or visiting, who guards it). No I/O and
- * no clock: the controller core feeds it records; queries live in placement.ts, conflicts.ts and
- * views.ts. A record's sections are re-indexed only when the agent replaced them.
+ * it, who claims it as home, which ledgers record it away, visiting or unsettled, who guards it).
+ * No I/O and no clock: the controller core feeds it records; queries live in placement.ts,
+ * conflicts.ts and views.ts. A record's sections are re-indexed only when the agent replaced them.
  */
 export class FleetIndex {
   private readonly records = new Map<string, HostRecord>();
@@ -20,6 +20,8 @@ export class FleetIndex {
   readonly away = new MultiIndex<LinkAway>();
   /** keyed by the host whose ledger holds the record */
   readonly visitors = new MultiIndex<LinkVisitor>();
+  /** keyed by the host whose ledger holds the record (a migration it ran whose ending nobody knows) */
+  readonly unsettled = new MultiIndex<LinkUnsettled>();
   readonly guarded = new MultiIndex<LinkGuarded>();
 
   /** Stores HOST's record; returns the domUs whose set of running hosts changed. */
@@ -35,6 +37,7 @@ export class FleetIndex {
     if (changed('ledger')) {
       this.away.replace(h, Object.entries(after?.ledger.away ?? {}));
       this.visitors.replace(h, Object.entries(after?.ledger.visitors ?? {}));
+      this.unsettled.replace(h, Object.entries(after?.ledger.unsettled ?? {}));
     }
     if (changed('guarded')) this.guarded.replace(h, (after?.guarded ?? []).map((g) => [g.name, g] as const));
     return runningChanged;
@@ -51,14 +54,14 @@ export class FleetIndex {
   /** Every domU name the fleet knows from any source that passes keep, unsorted. */
   knownNames(keep: (name: string) => boolean = () => true): Set<string> {
     const out = new Set<string>();
-    for (const ix of [this.running, this.homes, this.away, this.visitors, this.guarded]) {
+    for (const ix of [this.running, this.homes, this.away, this.visitors, this.unsettled, this.guarded]) {
       for (const n of ix.names()) if (!out.has(n) && keep(n)) out.add(n);
     }
     return out;
   }
 
   isKnown(name: string): boolean {
-    return [this.running, this.homes, this.away, this.visitors, this.guarded].some((ix) => ix.get(name) !== undefined);
+    return [this.running, this.homes, this.away, this.visitors, this.unsettled, this.guarded].some((ix) => ix.get(name) !== undefined);
   }
 
   /**

@@ -5,9 +5,11 @@ import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList, type Finding } from './finding.js';
 import { isCurrent, isReachable, standingHalves, type Freshness, type StandingHalf } from './host-record.js';
 import { isLive } from './live-row.js';
+import { settleHint, unsettledOf, unsettledRun } from './unsettled.js';
 
-// Migrations whose ending no ledger recorded. Each side's agent sees only its own half of one (and
-// logs it); the fleet sees both, which is what a person settling it needs first.
+// Migrations whose ending no ledger recorded, or whose ending a ledger records as unknown. Each
+// side's agent sees only its own half of one (and logs it); the fleet sees both, which is what a
+// person settling it needs first.
 
 /**
  * A sender's half (`NAME--migratedaway`) standing on a host whose view is current for longer than
@@ -22,26 +24,55 @@ export function* strandedMigrations(index: FleetIndex, fresh: Freshness): Iterab
   }
   for (const [name, stood] of halves) {
     const sources = new Set(stood.map((h) => h.host));
-    const others = [...(index.running.get(name) ?? [])].filter(([h]) => !sources.has(h));
-    const holding = (migration: LinkDomain['migration']): string[] =>
-      others
-        .filter(([, rows]) => rows.some((d) => d.migration === migration && isLive(d)))
-        .map(([h]) => h)
-        .sort();
-    const runsOn = holding(null);
-    const receiving = holding('incoming');
+    const seen = fleetShows(index, name, sources, fresh);
     const halvesText = stood.map((h) => `${h.row} has stood on ${h.host} for ${Math.round(h.forMs / 1000)} s`).join('; ');
-    const seen = [
-      ...(runsOn.length > 0 ? [`${name} runs on ${hostList(index, runsOn, fresh)}`] : []),
-      ...(receiving.length > 0 ? [`${name}--incoming (the receiving half) stands on ${hostList(index, receiving, fresh)}`] : []),
-    ];
     yield finding(
       'migration-stranded',
       name,
-      [...new Set([...sources, ...runsOn, ...receiving])],
-      `${halvesText}: a migration of ${name} from there ended without its final handshake, so no ledger records where it went, and both halves may be kept; ${seen.length > 0 ? seen.join(', and ') : `no other host reports ${name}`}. Nothing is started, destroyed or recorded for you: check both hosts by hand (xenherd-agent status ${name} on each)`,
+      [...new Set([...sources, ...seen.runsOn, ...seen.receiving])],
+      `${halvesText}: a migration of ${name} from there ended without its final handshake, so no ledger records where it went, and both halves may be kept; ${seen.text.length > 0 ? seen.text.join(', and ') : `no other host reports ${name}`}. Nothing is started, destroyed or recorded for you: check both hosts by hand (xenherd-agent status ${name} on each)`,
     );
   }
+}
+
+/**
+ * A migration a Dom0 ran that ended in an ALARM (XH_ERR_MIGRATION_UNKNOWN), as its ledger's
+ * `unsettled` record keeps it until `xenherd-agent reconcile NAME` there: one finding per host and
+ * domU. The record is the agent's own word, so a silent host's last report still counts (with its
+ * age). Read from the fleet index's unsettled records alone: a fleet without any costs nothing.
+ */
+export function* unsettledMigrations(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+  for (const name of index.unsettled.names()) {
+    const seen = fleetShows(index, name, new Set(), fresh);
+    const now = seen.text.length > 0 ? seen.text.join(', and ') : `no host reports ${name}`;
+    for (const u of unsettledOf(index, name)) {
+      yield finding(
+        'migration-unsettled',
+        `${name}@${u.host}`,
+        [u.host, u.peer],
+        `${name}: ${unsettledRun(u, hostList(index, [u.host], fresh), hostList(index, [u.peer], fresh))} ended in an ALARM (XH_ERR_MIGRATION_UNKNOWN), so nobody knows where ${name} has run since; ${now}. xenherd's plans leave it alone until it is settled (no xenherdctl drain, roll, restore, rebalance, migrate or reverse moves or starts it): ${settleHint(name, [u])}`,
+      );
+    }
+  }
+}
+
+/** What the hosts other than EXCEPT report of NAME now, live rows only: where it runs, where a receiving or sending half stands. */
+function fleetShows(index: FleetIndex, name: string, except: ReadonlySet<string>, fresh: Freshness): { runsOn: string[]; receiving: string[]; text: string[] } {
+  const others = [...(index.running.get(name) ?? [])].filter(([h]) => !except.has(h));
+  const holding = (migration: LinkDomain['migration']): string[] =>
+    others
+      .filter(([, rows]) => rows.some((d) => d.migration === migration && isLive(d)))
+      .map(([h]) => h)
+      .sort();
+  const runsOn = holding(null);
+  const receiving = holding('incoming');
+  const sending = holding('migratedaway');
+  const text = [
+    ...(runsOn.length > 0 ? [`${name} runs on ${hostList(index, runsOn, fresh)}`] : []),
+    ...(receiving.length > 0 ? [`${name}--incoming (the receiving half) stands on ${hostList(index, receiving, fresh)}`] : []),
+    ...(sending.length > 0 ? [`${name}--migratedaway (the sender's half) stands on ${hostList(index, sending, fresh)}`] : []),
+  ];
+  return { runsOn, receiving, text };
 }
 
 /**

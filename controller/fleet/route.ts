@@ -4,14 +4,19 @@ import { err, ok, type Result } from '../../shared/result.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { homeOf, isPairClaim } from './placement.js';
+import { unsettledMessage, unsettledOf } from './unsettled.js';
 
 /**
  * Which Dom0's agent runs an operator's command: `migrate` goes to the host running NAME (it
  * migrates out), `reverse` to NAME's home (it pulls NAME back over ssh, as `xenherd-agent reverse`
- * does). Refused here when the fleet view already shows it cannot work; everything else is the
- * agent's to decide, on its own fresh reads.
+ * does). Refused here when the fleet view already shows it cannot work, or a ledger keeps a
+ * migration of NAME whose ending nobody knows; everything else is the agent's to decide, on its
+ * own fresh reads.
  */
 export function routeCommand(index: FleetIndex, req: CommandRequest, fresh: Freshness): Result<{ host: string }, XhError> {
+  // a migration of it whose ending nobody knows: moving it again would build on a guess (as plans refuse it: plan/eligibility.ts)
+  const unsettled = unsettledOf(index, req.name);
+  if (unsettled.length > 0) return err({ code: 'XH_ERR_MIGRATION_UNKNOWN', message: `${unsettledMessage(req.name, unsettled)} (nothing was sent)` });
   const host = req.op === 'migrate' ? migrateSource(index, req.name, req.target) : reverseHome(index, req.name);
   if (!host.ok) return host;
   const r = index.record(host.value);

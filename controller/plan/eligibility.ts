@@ -2,6 +2,7 @@ import type { HostBlock } from '../../shared/protocol/ctl-jobs.js';
 import type { FactDomu, FactHost } from './facts.js';
 import type { Blocker } from '../../shared/protocol/ctl-jobs.js';
 import { isStranded } from '../../shared/stranded-half.js';
+import { unsettledMessage } from '../fleet/unsettled.js';
 
 /**
  * Whether HOST may receive a domU now: reported, reachable and fresh, online (never draining, in
@@ -28,11 +29,12 @@ export function sourceBlock(h: FactHost | undefined, capability = 'migrate'): Ho
 const LIVE_MIGRATABLE = new Set(['running', 'blocked', 'idle']);
 
 /**
- * Whether the domU itself can be live-migrated now (wherever to). One in the middle of a migration
- * waits for it, unless the sender's half has stood so long that no handshake is still running:
- * then waiting cannot help, and it is an ALARM for a person to settle.
+ * An ALARM on the domU, for a person to settle: nothing may move or start it. A migration of it
+ * whose ending a ledger records as unknown (until `xenherd-agent reconcile` there drops the record),
+ * or a sender's half standing so long that no handshake is still running (waiting cannot help).
  */
-export function domuBlock(d: FactDomu): Blocker | null {
+export function alarmBlock(d: FactDomu): Blocker | null {
+  if (d.unsettled.length > 0) return { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: unsettledMessage(d.name, d.unsettled) };
   if (d.senderHalf !== null && isStranded(d.senderHalf.forMs)) {
     const { host, row, forMs } = d.senderHalf;
     return {
@@ -41,6 +43,16 @@ export function domuBlock(d: FactDomu): Blocker | null {
       message: `${row} has stood on ${host} for ${Math.round(forMs / 1000)} s: a migration of it from ${host} ended without its final handshake, and both halves may be kept; check both hosts by hand (xenherdctl where ${d.name}; the agent on ${host} logs an ALARM for it)`,
     };
   }
+  return null;
+}
+
+/**
+ * Whether the domU itself can be live-migrated now (wherever to). An ALARM on it comes first
+ * (alarmBlock); one in the middle of a migration waits for it.
+ */
+export function domuBlock(d: FactDomu): Blocker | null {
+  const alarm = alarmBlock(d);
+  if (alarm !== null) return alarm;
   if (d.midMigration) return { kind: 'mid-migration' };
   if (d.host === null && d.hosts.length > 1) return { kind: 'running-twice', hosts: [...d.hosts] };
   if (d.state !== null && !LIVE_MIGRATABLE.has(d.state)) return { kind: 'state', state: d.state };

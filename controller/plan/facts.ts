@@ -3,6 +3,7 @@ import type { FleetIndex } from '../fleet/fleet-index.js';
 import { isCurrent, isReachable, standingHalves, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import type { MultiIndex } from '../fleet/multi-index.js';
 import { homeOf } from '../fleet/placement.js';
+import { unsettledOf, type UnsettledMigration } from '../fleet/unsettled.js';
 
 /**
  * What the planner reads: the fleet view (the agents' last reports) seen through the moves a job
@@ -44,6 +45,12 @@ export interface FactDomu {
    * flight. Null: none. Whether it has stood too long is eligibility's to judge.
    */
   readonly senderHalf: SenderHalf | null;
+  /**
+   * Migrations of it whose ending nobody knows, as the ledgers of the hosts that ran them keep
+   * them (any reported host, silent ones included: the record stays until a person reconciles
+   * it there), by host. Empty: none. Nothing may move or start it while one stands.
+   */
+  readonly unsettled: readonly UnsettledMigration[];
   readonly home: string | null;
   /** the home its current host's ledger records it as a visitor from */
   readonly visitorHome: string | null;
@@ -206,6 +213,7 @@ function domuFact(input: FactsInput, overlay: Overlay, name: string): FactDomu |
     vcpus: row?.vcpus ?? cfg?.vcpus ?? 0,
     midMigration: o?.phase === 'moving' || (o?.phase !== 'arrived' && rows.some((x) => x.d.migration !== null)),
     senderHalf: o === undefined ? senderHalfOf(input, name, rows) : null,
+    unsettled: unsettledOf(index, name),
     home,
     visitorHome,
     replicas,

@@ -1,14 +1,17 @@
 import type { Leftover, Move, PlanOf } from '../../shared/protocol/ctl-jobs.js';
 import { Capacity } from './capacity.js';
-import { domuBlock, sourceBlock, targetBlock } from './eligibility.js';
+import { alarmBlock, domuBlock, sourceBlock, targetBlock } from './eligibility.js';
 import type { FactDomu, PlanFacts } from './facts.js';
 import { jobSets } from './job-sets.js';
 import { leftover } from './leftover-text.js';
 import type { PlanPolicy } from './policy.js';
 import { startHomeVerdict } from './start-home.js';
 
-/** Runs nowhere and no ledger records it away from HOST: as far as any Dom0 can tell, shut down at home. */
-const shutDownAtHome = (facts: PlanFacts, host: string, d: FactDomu): boolean => d.hosts.length === 0 && !facts.recordedAway(host, d.name);
+/**
+ * Runs nowhere and no ledger records it away from HOST, nor a migration of it whose ending nobody
+ * knows: as far as any Dom0 can tell, shut down at home.
+ */
+const shutDownAtHome = (facts: PlanFacts, host: string, d: FactDomu): boolean => d.hosts.length === 0 && d.unsettled.length === 0 && !facts.recordedAway(host, d.name);
 
 /**
  * The domUs whose home is HOST that a restore leaves alone because they look shut down at home.
@@ -40,8 +43,9 @@ export function planRestore(facts: PlanFacts, host: string, policy: PlanPolicy):
     .map((n) => facts.domu(n))
     // one leaving its home right now (a migration row elsewhere) is not home: it waits as mid-migration;
     // one recorded away that runs nowhere is not home either, and is said so rather than counted as
-    // home; one simply shut down at home (no away record) is the operator's business
-    .filter((d): d is FactDomu => d !== undefined && (d.host !== host || (d.midMigration && d.hosts.some((h) => h !== host))) && !shutDownAtHome(facts, host, d));
+    // home; one simply shut down at home (no away record) is the operator's business; one whose
+    // migration ended unknown is nowhere anyone can vouch for, even seen at home: its ALARM is named
+    .filter((d): d is FactDomu => d !== undefined && (d.unsettled.length > 0 || ((d.host !== host || (d.midMigration && d.hosts.some((h) => h !== host))) && !shutDownAtHome(facts, host, d))));
   returners.sort((a, b) => b.memMiB - a.memMiB || a.name.localeCompare(b.name));
   const visitors = facts
     .domusOn(host)
@@ -62,6 +66,12 @@ export function planRestore(facts: PlanFacts, host: string, policy: PlanPolicy):
 
   for (const d of returners) {
     const from = d.host ?? d.hosts[0] ?? null;
+    // never moved nor started at home while an ALARM stands on it: a person settles it first
+    const alarm = alarmBlock(d);
+    if (alarm !== null) {
+      leftovers.push(leftover(d.name, from, alarm));
+      continue;
+    }
     if (hostBlock !== null) {
       leftovers.push(leftover(d.name, from, { kind: 'targets-unavailable', targets: [{ host, why: hostBlock }] }));
       continue;

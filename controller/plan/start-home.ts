@@ -1,5 +1,6 @@
 import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import type { Blocker, HostBlock } from '../../shared/protocol/ctl-jobs.js';
+import { alarmBlock } from './eligibility.js';
 import type { FactDomu, FactHost, PlanFacts } from './facts.js';
 
 /**
@@ -8,8 +9,9 @@ import type { FactDomu, FactHost, PlanFacts } from './facts.js';
  * the start on the target never came. Nobody else will start it (the home's autostart skips it as
  * "migrated away"), so the restore does — only when the fleet view proves "nowhere":
  *
- * - no host shows a row of it (no --incoming / --migratedaway half: an ambiguous ending with both
- *   halves kept is an ALARM for a person, never guessed at);
+ * - no ledger keeps a migration of it whose ending nobody knows (an `unsettled` record: an ALARM
+ *   until a person reconciles it), and no host shows a row of it (no --incoming / --migratedaway
+ *   half: an ambiguous ending with both halves kept is an ALARM for a person, never guessed at);
  * - the host it went to, and every host holding its disks or a config of it, reports now: link up,
  *   heard from within staleAfter, and its agent's view of its domains current (a host that cannot
  *   read `xl list` reports no domains, which is not "none run here"); otherwise the job waits for
@@ -37,6 +39,9 @@ export function notCurrent(h: FactHost | undefined): HostBlock | null {
 }
 
 export function startHomeVerdict(facts: PlanFacts, home: string, d: FactDomu): StartHomeVerdict {
+  // a migration of it whose ending nobody knows: "nowhere" is not proven, whatever the view shows
+  const alarm = alarmBlock(d);
+  if (alarm !== null) return no(alarm);
   if (d.hosts.length > 0) return no(NOWHERE);
   if (d.midMigration) return no({ kind: 'mid-migration' });
   const visitorHosts = facts.visitorHosts(d.name);

@@ -119,14 +119,14 @@ export type DomainRow = z.infer<typeof DomainRowSchema>;
 export const DomainsAnswerSchema = z.object({ at: Ms, host: HostNameSchema.nullable(), domains: z.array(DomainRowSchema) }).strict();
 export type DomainsAnswer = z.infer<typeof DomainsAnswerSchema>;
 
-export const AlertKindSchema = z.enum(['running-on-two-hosts', 'home-claimed-twice', 'drbd-primary-on-both', 'ledger-away-not-there', 'migration-stranded', 'away-unrecorded']);
+export const AlertKindSchema = z.enum(['running-on-two-hosts', 'home-claimed-twice', 'drbd-primary-on-both', 'ledger-away-not-there', 'migration-stranded', 'away-unrecorded', 'migration-unsettled']);
 export type AlertKind = z.infer<typeof AlertKindSchema>;
 export const AlertSchema = z
   .object({
     /** stable while the condition lasts: KIND:SUBJECT */
     id: z.string(),
     kind: AlertKindSchema,
-    /** the domU or DRBD resource it is about */
+    /** the domU or DRBD resource it is about, first: `web01`, `web01@xen1` (one host's record of it), `r0@xen1+xen2` */
     subject: z.string(),
     hosts: z.array(HostNameSchema),
     message: z.string(),

@@ -1,4 +1,4 @@
-import type { HostState, LinkAway, LinkDomain, LinkDrbdResource, LinkGuarded } from '../../shared/protocol/agent-link-state.js';
+import type { HostState, LinkAway, LinkDomain, LinkDrbdResource, LinkGuarded, LinkUnsettled } from '../../shared/protocol/agent-link-state.js';
 import { HostStateSchema } from '../../shared/protocol/agent-link-state.js';
 import type { HostRecord } from '../../controller/fleet/host-record.js';
 
@@ -40,6 +40,16 @@ export const away = (home: string, currentHost: string, opts: Partial<LinkAway> 
   since: '2024-05-01T14:02:00.000Z',
   operationId: 'op-1',
   reason: 'manual',
+  ...opts,
+});
+
+/** A migration with PEER whose ending nobody knows, as the ledger of the Dom0 that ran it keeps it. */
+export const unsettled = (peer: string, opts: Partial<LinkUnsettled> = {}): LinkUnsettled => ({
+  peer,
+  since: '2024-05-01T14:02:00.000Z',
+  operationId: 'op-7',
+  operation: 'migrate',
+  message: 'the migration of its domU ended unknown',
   ...opts,
 });
 

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
+import { join } from 'node:path';
 import { ALERT_GRACE_MS } from '../../controller/fleet/alert-book.js';
+import { ledgerStore } from '../../agent/adapters/ledger-store.js';
+import { settled } from '../../agent/state/ledger.js';
 import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 
 // Agent cores reporting to a controller core, with the fleet simulator, all in this process on
@@ -93,6 +96,29 @@ describe('agents reporting to a controller (in process)', () => {
     expect(f.controller!.core.status().alerts.find((a) => a.id === 'away-unrecorded:web1')).toMatchObject({ hosts: ['xen1', 'xen2'], message: expect.stringContaining('xenherd-agent reconcile web1 --home xen1 on xen2') });
     await f.until(() => where(f, 'web1')?.alerts.includes('away-unrecorded:web1') === true, 'where marks web1 with the alert');
     expect(f.sim.violations).toEqual([]);
+  });
+
+  it('a migration that ends in an ALARM stays in front of a person until its ledger record is settled: alert, where, no further move', async () => {
+    const f = await online();
+    f.sim.migrationFault('web1', 'handshake');
+    const c = command(f, 'migrate', 'web1', 'xen2');
+    await f.until(() => c.outcome() !== null, 'the migration answered', 120_000);
+    expect(c.outcome()).toMatchObject({ ok: false, code: 'XH_ERR_MIGRATION_UNKNOWN', message: expect.stringContaining("xen1's ledger keeps it as unsettled until `xenherd-agent reconcile web1` on xen1") });
+    const store = ledgerStore(join(f.sim.hostRoot('xen1'), 'var/lib/xenherd'), 'xen1');
+    const kept = store.read();
+    expect(kept.ok && kept.value.unsettled['web1']).toMatchObject({ peer: 'xen2', operation: 'migrate' });
+    const id = 'migration-unsettled:web1@xen1';
+    const alert = () => f.controller!.core.status().alerts.find((a) => a.id === id);
+    await f.until(() => alert() !== undefined, 'the controller alerts about web1');
+    expect(alert()).toMatchObject({ kind: 'migration-unsettled', hosts: ['xen1', 'xen2'], message: expect.stringContaining('xenherd-agent reconcile web1') });
+    expect(where(f, 'web1')?.alerts).toContain(id);
+    // the controller moves it no further: that would be the guess the ALARM left to a person
+    const again = f.controller!.core.command({ op: 'migrate', name: 'web1', target: 'xen2' }, { name: 'test' }, { progress: () => undefined, done: () => undefined });
+    expect(again).toMatchObject({ ok: false, error: { code: 'XH_ERR_MIGRATION_UNKNOWN' } });
+    // what \`reconcile web1\` writes once the person has checked both hosts (its own rules: test/agent/cli/migrate-on-sim.test.ts)
+    expect((await store.update((l) => settled(l, 'web1'))).ok).toBe(true);
+    await f.until(() => alert() === undefined, 'the alert clears once the ledger no longer keeps it', 120_000);
+    expect(where(f, 'web1')?.alerts).not.toContain(id);
   });
 
   it('an agent killed: its host turns unreachable with its last-seen time, and its answers are marked stale', async () => {

@@ -85,7 +85,9 @@ export const statusCommand = (hooks: CtlHooks): Command => ({
   help: [
     'Summarizes the fleet. Alerts come first: conflicts no single Dom0 can see (a domU running on two',
     'hosts, a home claimed by two Dom0s, a DRBD resource Primary on both nodes outside a migration, a',
-    'ledger saying a domU is away at a host that does not run it). Then the counts and the hosts.',
+    'ledger saying a domU is away at a host that does not run it), and migrations whose ending nobody',
+    'knows (one that ended in an ALARM stays until xenherd-agent reconcile NAME on its Dom0). Then the',
+    'counts and the hosts.',
     '',
     'usage: xenherdctl status [--json]',
     '',

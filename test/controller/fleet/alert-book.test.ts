@@ -30,6 +30,14 @@ describe('the alert book', () => {
     expect(r.book.current.get(twice.id)).toMatchObject({ since: 1_000, message: 'web1 runs on xen1 and xen2 (unreachable, last heard 20 s ago)' });
   });
 
+  it('a migration whose ending a ledger records as unknown is an alert at once (no migration in progress looks like it)', () => {
+    expect(ALERT_GRACE_MS['migration-unsettled']).toBe(0);
+    const u: Finding = { id: 'migration-unsettled:web1@xen1', kind: 'migration-unsettled', subject: 'web1@xen1', hosts: ['xen1', 'xen2'], message: 'web1: the migrate xen1 ran with xen2 ended in an ALARM' };
+    const r = looks([[5_000, [u]]]);
+    expect(r.raised).toEqual(['migration-unsettled:web1@xen1@5000']);
+    expect(r.book.pending.size).toBe(0);
+  });
+
   it('a domU away unrecorded waits out its grace (every migration looks like that for a second), then is raised as seen since the first look', () => {
     expect(GRACE).toBeGreaterThan(5_000);
     const early = looks([

@@ -4,7 +4,7 @@ import type { HostRecord } from '../../../controller/fleet/host-record.js';
 import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
 import type { HostState } from '../../../shared/protocol/agent-link-state.js';
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer, type CheckThresholds } from '../../../shared/protocol/ctl-check.js';
-import { away, dom, guarded, hostState, primary, record } from '../states.js';
+import { away, dom, guarded, hostState, primary, record, unsettled } from '../states.js';
 
 // The monitoring verdict as a pure function of the agents' records: every condition, its status,
 // where the thresholds fall, and what the status line and perfdata say.
@@ -122,6 +122,25 @@ describe('the check verdict over the fleet view', () => {
       expect(a.status).toBe('CRITICAL');
       expect(a.summary).toBe('web1: a migration ended without its handshake (xen1, xen2)');
       expect(lines(a)[0]).toMatch(/^CRITICAL: alert migration-stranded: web1--migratedaway has stood on xen1 for 120 s: .*; web1 runs on xen2\. /);
+    });
+  });
+
+  describe('a migration whose ending a ledger records as unknown', () => {
+    it('CRITICAL, named on the status line with the host that ran it, the alert on its own line', () => {
+      const a = check(pair({ ledger: { seq: 2, away: {}, visitors: {}, unsettled: { web1: unsettled('xen2', { operation: 'reverse' }) } } }));
+      expect(a.status).toBe('CRITICAL');
+      expect(a.summary).toBe('web1: a migration xen1 ran ended unknown, not reconciled');
+      expect(lines(a)).toEqual([expect.stringMatching(/^CRITICAL: alert migration-unsettled: web1: the reverse xen1 ran with xen2 \(operation op-7, at 2024-05-01T14:02:00\.000Z\) ended in an ALARM \(XH_ERR_MIGRATION_UNKNOWN\), .*; web1 runs on xen1\. .*then run xenherd-agent reconcile web1 on xen1$/)]);
+      expect(perf(a, 'alerts')?.value).toBe(1);
+    });
+
+    it('still CRITICAL from the last report of a host gone silent, beside that host being unreachable', () => {
+      const a = check(pair({ ledger: { seq: 2, away: {}, visitors: {}, unsettled: { web1: unsettled('xen2') } } }, {}, { lastSeen: NOW - 40_000 }));
+      expect(a.status).toBe('CRITICAL');
+      expect(lines(a)).toEqual([
+        'CRITICAL: xen1: agent unreachable (last heard 40 s ago)',
+        expect.stringMatching(/^CRITICAL: alert migration-unsettled: web1: the migrate xen1 \(unreachable, last heard 40 s ago\) ran with xen2 /),
+      ]);
     });
   });
 

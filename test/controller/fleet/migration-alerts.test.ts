@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
 import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
-import { away, dom, guarded, hostState, record } from '../states.js';
+import { away, dom, guarded, hostState, record, unsettled } from '../states.js';
 
 // Migrations whose ending no ledger recorded, as the fleet sees them from every host's report.
 const NOW = 1_000_000;
@@ -109,5 +109,68 @@ describe('a domU away from its home that no ledger records', () => {
   it('a domU with no home claim, or one that runs nowhere, is not this alert', () => {
     expect(kinds([record('xen1', hostState()), record('xen2', hostState({ domains: [dom('web01')] }))])).toEqual([]);
     expect(kinds([record('xen1', hostState({ homes: [home] })), record('xen2', hostState())])).toEqual([]);
+  });
+});
+
+describe('a migration whose ending a ledger records as unknown (an unsettled record, until reconcile)', () => {
+  const ledger = (u: Record<string, ReturnType<typeof unsettled>>) => ({ seq: 3, away: {}, visitors: {}, unsettled: u });
+  /** xen1 ran a migrate of web01 with xen2 that ended in an ALARM; xen2 reports xen2Rows */
+  const alarmed = (xen2Rows = [dom('web01')], xen1: Partial<HostRecord> = {}, u: Record<string, ReturnType<typeof unsettled>> = { web01: unsettled('xen2') }): HostRecord[] => [
+    { ...record('xen1', hostState({ ledger: ledger(u) })), ...xen1 },
+    record('xen2', hostState({ domains: xen2Rows })),
+  ];
+
+  it('one CRITICAL finding per record: what ran where, that nobody knows where it runs, what the fleet shows now, and the way out', () => {
+    const m = mergeFleet(alarmed(), fresh);
+    expect(m.findings.map((f) => [f.id, f.kind, f.subject, f.hosts])).toEqual([['migration-unsettled:web01@xen1', 'migration-unsettled', 'web01@xen1', ['xen1', 'xen2']]]);
+    expect(m.findings[0]?.message).toBe(
+      "web01: the migrate xen1 ran with xen2 (operation op-7, at 2024-05-01T14:02:00.000Z) ended in an ALARM (XH_ERR_MIGRATION_UNKNOWN), so nobody knows where web01 has run since; web01 runs on xen2. xenherd's plans leave it alone until it is settled (no xenherdctl drain, roll, restore, rebalance, migrate or reverse moves or starts it): check both hosts by hand (xenherd-agent status web01 on each), then run xenherd-agent reconcile web01 on xen1",
+    );
+  });
+
+  it('says when no host reports the domU, and names a half standing anywhere (the recording host included) as that', () => {
+    expect(mergeFleet(alarmed([]), fresh).findings[0]?.message).toContain('; no host reports web01. ');
+    const halves = [
+      { ...record('xen1', hostState({ domains: [dom('web01', { migration: 'migratedaway' })], ledger: ledger({ web01: unsettled('xen2') }) })) },
+      record('xen2', hostState({ domains: [dom('web01', { migration: 'incoming' })] })),
+    ];
+    expect(mergeFleet(halves, fresh).findings.find((f) => f.kind === 'migration-unsettled')?.message).toContain(
+      "; web01--incoming (the receiving half) stands on xen2, and web01--migratedaway (the sender's half) stands on xen1. ",
+    );
+  });
+
+  it("a silent or unreachable host's record still counts, with the age of its last report", () => {
+    for (const x1 of [{ lastSeen: NOW - 40_000 }, { linkUp: false, lastSeen: NOW - 40_000 }]) {
+      const m = mergeFleet(alarmed([dom('web01')], x1), fresh);
+      expect(m.findings.map((f) => f.id)).toEqual(['migration-unsettled:web01@xen1']);
+      expect(m.findings[0]?.message).toMatch(/^web01: the migrate xen1 \(unreachable, last heard 40 s ago\) ran with xen2 \(operation op-7, /);
+    }
+  });
+
+  it('several records: one finding each, per host and domU, each naming its own operation and the host to reconcile on', () => {
+    const records = [
+      record('xen1', hostState({ ledger: ledger({ web01: unsettled('xen2'), db1: unsettled('xen3', { operation: 'reverse', operationId: 'op-9' }) }) })),
+      record('xen2', hostState({ domains: [dom('web01')], ledger: ledger({ web01: unsettled('xen1', { operation: 'migrate2', operationId: 'op-8' }) }) })),
+      record('xen3', hostState()),
+    ];
+    const m = mergeFleet(records, fresh);
+    expect(m.findings.map((f) => [f.subject, f.hosts])).toEqual([
+      ['db1@xen1', ['xen1', 'xen3']],
+      ['web01@xen1', ['xen1', 'xen2']],
+      ['web01@xen2', ['xen1', 'xen2']],
+    ]);
+    expect(m.findings[0]?.message).toMatch(/^db1: the reverse xen1 ran with xen3 \(operation op-9, .*; no host reports db1\. .*then run xenherd-agent reconcile db1 on xen1$/);
+    expect(m.findings[2]?.message).toMatch(/^web01: the migrate2 xen2 ran with xen1 \(operation op-8, .*; web01 runs on xen2\. .*then run xenherd-agent reconcile web01 on xen2$/);
+  });
+
+  it('none from an agent that keeps no such record (the field absent), nor from an empty one', () => {
+    expect(kinds([record('xen1', hostState()), record('xen2', hostState({ domains: [dom('web01')] }))])).toEqual([]);
+    expect(kinds(alarmed([dom('web01')], {}, {}))).toEqual([]);
+  });
+
+  it('status lists it among the alerts and counts it in the summary', () => {
+    const s = mergedStatus(mergeFleet(alarmed(), fresh), fresh);
+    expect(s.alerts.map((a) => [a.id, a.kind])).toEqual([['migration-unsettled:web01@xen1', 'migration-unsettled']]);
+    expect(s.summary.alerts).toBe(1);
   });
 });

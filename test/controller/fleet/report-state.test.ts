@@ -5,7 +5,7 @@ import { newHostRecord } from '../../../controller/fleet/host-record.js';
 import { conflictInputsChanged, reuseUnchangedRows, stateAfterReport } from '../../../controller/fleet/report-state.js';
 import type { HostState, LinkDomain } from '../../../shared/protocol/agent-link-state.js';
 import { runs } from '../../fuzz/fuzz-kit.js';
-import { away, dom, guarded, hostState, primary } from '../states.js';
+import { away, dom, guarded, hostState, primary, unsettled } from '../states.js';
 
 /** The running index as sorted text: which host runs which rows of each domU (Map order aside) */
 const runningOf = (index: FleetIndex): string[] =>
@@ -114,5 +114,22 @@ describe('a host state after a report', () => {
     expect(conflictInputsChanged(s0, after({ drbd: { availability: 'ok', resources: [primary('r1', 'xen2')] } }))).toBe(true);
     expect(conflictInputsChanged(s0, after({ ledger: { seq: 1, away: { a: away('xen1', 'xen2') }, visitors: {} } }))).toBe(true);
     expect(conflictInputsChanged(s0, after({ guarded: [guarded('a')] }))).toBe(true);
+  });
+
+  it("a ledger whose unsettled records alone changed is a change the alerts see, and the fleet index follows it (reconcile drops it)", () => {
+    const s0 = hostState({ domains: [dom('a')] });
+    const s1 = stateAfterReport(s0, { type: 'delta', seq: 2, at: 2, state: { ledger: { ...s0.ledger, unsettled: { a: unsettled('xen2') } } } }) ?? s0;
+    expect(conflictInputsChanged(s0, s1)).toBe(true);
+    const index = new FleetIndex();
+    index.put({ ...newHostRecord('xen1'), state: s0 });
+    expect(index.unsettled.get('a')).toBeUndefined();
+    index.put({ ...newHostRecord('xen1'), state: s1 });
+    expect([...(index.unsettled.get('a') ?? [])]).toEqual([['xen1', unsettled('xen2')]]);
+    // xenherd-agent reconcile a on xen1: the next report's ledger no longer has it (an empty record is left out)
+    const s2 = stateAfterReport(s1, { type: 'delta', seq: 3, at: 3, state: { ledger: { ...s0.ledger, seq: 1 } } }) ?? s1;
+    expect(conflictInputsChanged(s1, s2)).toBe(true);
+    index.put({ ...newHostRecord('xen1'), state: s2 });
+    expect(index.unsettled.get('a')).toBeUndefined();
+    expect(index.isKnown('a')).toBe(true); // still running on xen1
   });
 });

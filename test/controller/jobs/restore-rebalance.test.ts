@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { expectGoldenLog } from './golden-log.js';
 import type { SimSpec } from './sim-fleet.js';
 import { jobsBed, SPREAD } from './jobs-bed.js';
+import { unsettled } from '../states.js';
 
 const DRAIN = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: false, allowPartial: false, timeoutMs: null } as const;
 const RESTORE = { kind: 'restore', host: 'xen1', timeoutMs: null } as const;
@@ -75,6 +76,33 @@ describe('restore and rebalance', () => {
     expect(bed.core.status().alerts).toEqual([expect.objectContaining({ id: 'migration-stranded:stuck', hosts: ['xen1', 'xen2'], message: expect.stringMatching(/^stuck--migratedaway has stood on xen2 for \d+ s: a migration of stuck from there ended without its final handshake, .*; stuck--incoming \(the receiving half\) stands on xen1\. /) })]);
     const where = bed.core.where('stuck');
     expect(where.ok && where.value.matches.map((m) => [m.name, m.alerts])).toEqual([['stuck', ['migration-stranded:stuck']]]);
+  });
+
+  it('restore leaves a domU whose migration a ledger keeps as unsettled to a person: an ALARM leftover whether it runs elsewhere or nowhere', async () => {
+    const spec: SimSpec = {
+      hosts: [{ name: 'xen1' }, { name: 'xen2' }],
+      domus: [
+        { name: 'odd', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2' },
+        { name: 'gone', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: null },
+        { name: 'fine', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2' },
+      ],
+    };
+    const bed = await jobsBed(spec);
+    // two migrations xen1 ran ended in an ALARM: its ledger keeps them until reconcile
+    const xen1 = bed.fleet.host('xen1');
+    xen1.ledger = { ...xen1.ledger, seq: xen1.ledger.seq + 1, unsettled: { odd: unsettled('xen2'), gone: unsettled('xen2', { operation: 'reverse', operationId: 'op-8' }) } };
+    xen1.publish();
+    await bed.clock.advance(0);
+    const end = await bed.finish(bed.start(RESTORE));
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_MIGRATION_UNKNOWN', moved: 1 });
+    expect(end.remaining.map((l) => [l.name, l.host, l.blocker.kind])).toEqual([
+      ['gone', null, 'alarm'],
+      ['odd', 'xen2', 'alarm'],
+    ]);
+    expect(end.message).toMatch(/^xen1 is online; 2 domU\(s\) of it are not home \(1 moved\): ALARM gone: the reverse xen1 ran with xen2 \(operation op-8, .*then run xenherd-agent reconcile gone on xen1 \(XH_ERR_MIGRATION_UNKNOWN\); nothing more was done to it; ALARM odd: /);
+    expect(end.message).not.toContain('recorded away nowhere');
+    expect([bed.fleet.where('odd'), bed.fleet.where('gone'), bed.fleet.where('fine')]).toEqual([['xen2'], [], ['xen1']]);
+    expect(bed.core.status().alerts.map((a) => a.id)).toEqual(['migration-unsettled:gone@xen1', 'migration-unsettled:odd@xen1']);
   });
 
   it('restore names the domUs of the host that run nowhere and that no ledger records away, instead of calling them home', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planDrain } from '../../../controller/plan/drain.js';
+import { domuBlock } from '../../../controller/plan/eligibility.js';
 import { DEFAULT_POLICY } from '../../../controller/plan/policy.js';
 import { factsOf, type FleetSpec } from './plan-fleet.js';
 
@@ -67,6 +68,30 @@ describe('planDrain', () => {
     expect(moves(p)).toEqual(['local:xen1>xen2']);
     const old = planDrain(factsOf({ hosts: { xen1: { capabilities: ['fleet-view'] }, xen2: {} }, domus: [{ name: 'a', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 512 }] }), ['xen1'], P);
     expect(old.leftovers[0]?.message).toMatch(/xen1 runs an agent that cannot do this/);
+  });
+
+  it('a domU whose migration a ledger keeps as unsettled is an ALARM leftover, before any other reason, naming every record', () => {
+    const f = factsOf({
+      hosts: { xen1: {}, xen2: {}, xen3: {} },
+      domus: [
+        { name: 'web', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 512, unsettled: [{ at: 'xen1', peer: 'xen2' }] },
+        { name: 'odd', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 512, state: 'paused', migration: 'migratedaway', unsettled: [{ at: 'xen1', peer: 'xen2' }, { at: 'xen3', peer: 'xen1', operation: 'reverse' }] },
+        { name: 'fine', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 512 },
+      ],
+    });
+    expect(f.domu('odd')?.unsettled.map((u) => [u.host, u.peer, u.operation])).toEqual([
+      ['xen1', 'xen2', 'migrate'],
+      ['xen3', 'xen1', 'reverse'],
+    ]);
+    expect(domuBlock(f.domu('odd') ?? (null as never))).toEqual({
+      kind: 'alarm',
+      code: 'XH_ERR_MIGRATION_UNKNOWN',
+      message:
+        'the migrate xen1 ran with xen2 (operation op-u, at 2024-05-31T23:00:00.000Z); and the reverse xen3 ran with xen1 (operation op-u, at 2024-05-31T23:00:00.000Z) each ended with its outcome unknown, so nobody knows where odd has run since; check both hosts by hand (xenherd-agent status odd on each), then run xenherd-agent reconcile odd on xen1 and on xen3',
+    });
+    const p = planDrain(f, ['xen1'], P);
+    expect(why(p)).toEqual({ web: 'alarm', odd: 'alarm' });
+    expect(moves(p)).toEqual(['fine:xen1>xen2']);
   });
 
   it('a visitor goes back to its home, and only there', () => {

@@ -1,7 +1,7 @@
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
 import { MultiIndex } from '../../../controller/fleet/multi-index.js';
 import { planFacts, type Overlay, type PlanFacts } from '../../../controller/plan/facts.js';
-import type { HostState, LinkDomain, LinkDomuConfig, Maintenance } from '../../../shared/protocol/agent-link-state.js';
+import type { HostState, LinkDomain, LinkDomuConfig, Maintenance, MigrationOperation } from '../../../shared/protocol/agent-link-state.js';
 import { record } from '../states.js';
 
 export const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);
@@ -42,6 +42,8 @@ export interface DomuSpec {
   readonly peerConfig?: 'guarded' | 'config-dir';
   /** with migration 'migratedaway': how long (ms) the controller has seen that row stand */
   readonly halfFor?: number;
+  /** migrations of it whose ending nobody knows: the Dom0 whose ledger keeps each (`at`), and its peer */
+  readonly unsettled?: readonly { readonly at: string; readonly peer: string; readonly operation?: MigrationOperation }[];
 }
 
 export interface FleetSpec {
@@ -66,6 +68,12 @@ export function statesOf(spec: FleetSpec): Map<string, HostState> {
     const total = hs.totalMiB ?? 32_768;
     const away: HostState['ledger']['away'] = {};
     const visitors: HostState['ledger']['visitors'] = {};
+    const unsettled: NonNullable<HostState['ledger']['unsettled']> = {};
+    for (const d of spec.domus) {
+      for (const u of d.unsettled ?? []) {
+        if (u.at === h) unsettled[d.name] = { peer: u.peer, since: '2024-05-31T23:00:00.000Z', operationId: 'op-u', operation: u.operation ?? 'migrate', message: 'ended unknown' };
+      }
+    }
     for (const d of mine) {
       const at = onOf(d) ?? d.awayAt ?? null;
       const since = d.since ?? '2024-01-01T00:00:00.000Z';
@@ -83,7 +91,7 @@ export function statesOf(spec: FleetSpec): Map<string, HostState> {
       domains: here.map((d) => ({ name: d.migration ? `${d.name}--${d.migration}` : d.name, baseName: d.name, domid: 5, state: d.state ?? 'blocked', memMiB: d.memMiB, vcpus: d.vcpus ?? 1, migration: d.migration ?? null })),
       guarded: [],
       drbd: { availability: 'ok', resources: [] },
-      ledger: { seq: 1, away, visitors },
+      ledger: { seq: 1, away, visitors, ...(Object.keys(unsettled).length > 0 ? { unsettled } : {}) },
       homes: mine.filter((d) => d.home === h && !d.noHome).map((d) => ({ name: d.name, peer: d.replicas.find((r) => r !== h) ?? null, source: 'migrate-tab' })),
       domus: configs,
     });

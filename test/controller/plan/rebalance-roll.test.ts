@@ -45,6 +45,13 @@ describe('planRebalance', () => {
     expect(flat(planRebalance(factsOf(spec), P))).toEqual(['w:xen2>xen1']);
   });
 
+  it('not one whose migration a ledger keeps as unsettled, however much its home would lower the score', () => {
+    const spec: FleetSpec = { hosts: { xen1: {}, xen2: {} }, domus: [{ name: 'w', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2', unsettled: [{ at: 'xen1', peer: 'xen2' }] }, ...many('xen2', 2, 1024, ['xen1', 'xen2'])] };
+    expect(flat(planRebalance(factsOf(spec), P))).toEqual([]);
+    const roll = planRoll(factsOf(spec), ['xen2'], P);
+    expect(roll.leftovers.map((l) => [l.name, l.blocker.kind])).toEqual([['w', 'alarm']]);
+  });
+
   it('not while its home is in maintenance; never onto a host that is not online; not within the cooldown; nothing while paused', () => {
     const parked: FleetSpec = { hosts: { xen1: { maintenance: 'maintenance' }, xen2: {} }, domus: [{ name: 'w', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2' }] };
     expect(planRebalance(factsOf(parked), P).sets).toEqual([]);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../controller/plan/policy.js';
 import { mayClearUp } from '../../../controller/plan/leftover-text.js';
-import { planRestore } from '../../../controller/plan/restore.js';
+import { notRunningAtHome, planRestore } from '../../../controller/plan/restore.js';
 import type { Leftover } from '../../../shared/protocol/ctl-jobs.js';
 import { STRANDED_HALF_MS } from '../../../shared/stranded-half.js';
-import { factsOf, type FleetSpec } from './plan-fleet.js';
+import { factsOf, type DomuSpec, type FleetSpec, type HostSpec } from './plan-fleet.js';
 
 const P = DEFAULT_POLICY;
 const moves = (p: ReturnType<typeof planRestore>) => p.sets.map((s) => s.map((m) => `${m.name}:${m.from}>${m.to}`));
@@ -109,5 +109,56 @@ describe('planRestore', () => {
     expect(moves(planRestore(factsOf(spec), 'xen1', P))).toEqual([['a:xen2>xen1']]);
     const down = planRestore(factsOf({ ...spec, hosts: { ...spec.hosts, xen1: { reachable: false } } }), 'xen1', P);
     expect(down.leftovers.map((l) => l.blocker.kind)).toEqual(['targets-unavailable']);
+  });
+});
+
+describe('planRestore: a domU of HOST whose migration a ledger keeps as unsettled (ended in an ALARM, not yet reconciled)', () => {
+  const d = (name: string, o: Partial<DomuSpec> = {}): DomuSpec => ({ name, home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, ...o });
+  const byXen1 = [{ at: 'xen1', peer: 'xen2' }];
+  /** each of these would come home, be started at home or count as shut down at home, but for the record */
+  const spec = (records: DomuSpec['unsettled'] = byXen1, xen2: HostSpec = {}): FleetSpec => ({
+    hosts: { xen1: { maintenance: 'restoring' }, xen2 },
+    domus: [
+      d('elsewhere', { on: 'xen2', unsettled: records }),
+      d('lost', { on: null, awayAt: 'xen2', visitorRecord: false, peerConfig: 'config-dir', unsettled: records }),
+      d('quiet', { on: null, unsettled: records }),
+      d('athome', { unsettled: records }),
+      d('fine', { on: 'xen2' }),
+      d('stopped', { on: null }),
+    ],
+  });
+
+  it('is an ALARM leftover whether it runs elsewhere, nowhere or at home: never moved, never started at home', () => {
+    const f = factsOf(spec());
+    const p = planRestore(f, 'xen1', P);
+    expect(moves(p)).toEqual([['fine:xen2>xen1']]);
+    expect(p.leftovers.map((l) => [l.name, l.host, l.blocker.kind, mayClearUp(l)])).toEqual([
+      ['athome', 'xen1', 'alarm', false],
+      ['elsewhere', 'xen2', 'alarm', false],
+      ['lost', null, 'alarm', false],
+      ['quiet', null, 'alarm', false],
+    ]);
+    expect(p.leftovers.find((l) => l.name === 'elsewhere')).toMatchObject({
+      blocker: { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN' },
+      message:
+        'ALARM elsewhere: the migrate xen1 ran with xen2 (operation op-u, at 2024-05-31T23:00:00.000Z) ended with its outcome unknown, so nobody knows where elsewhere has run since; check both hosts by hand (xenherd-agent status elsewhere on each), then run xenherd-agent reconcile elsewhere on xen1 (XH_ERR_MIGRATION_UNKNOWN); nothing more was done to it',
+    });
+    // named as the ALARM, not as shut down at home
+    expect(notRunningAtHome(f, 'xen1')).toEqual(['stopped']);
+  });
+
+  it('without the records the same fleet moves, starts at home and counts as shut down: the records alone hold them', () => {
+    const f = factsOf(spec([]));
+    const p = planRestore(f, 'xen1', P);
+    expect(p.sets.flat().map((m) => `${m.name}:${m.why}`).sort()).toEqual(['elsewhere:home', 'fine:home', 'lost:start-home']);
+    expect(p.leftovers).toEqual([]);
+    expect(notRunningAtHome(f, 'xen1')).toEqual(['quiet', 'stopped']);
+  });
+
+  it("a record kept by the other host, or by a host gone silent, counts the same", () => {
+    for (const p of [planRestore(factsOf(spec([{ at: 'xen2', peer: 'xen1', operation: 'migrate2' }])), 'xen1', P), planRestore(factsOf(spec([{ at: 'xen2', peer: 'xen1' }], { reachable: false })), 'xen1', P)]) {
+      expect(p.leftovers.filter((l) => l.blocker.kind === 'alarm').map((l) => l.name)).toEqual(['athome', 'elsewhere', 'lost', 'quiet']);
+      expect(p.leftovers[0]?.message).toContain('then run xenherd-agent reconcile athome on xen2');
+    }
   });
 });

@@ -42,6 +42,13 @@ describe('startHomeVerdict: a domU recorded away that runs nowhere', () => {
     expect(planRestore(factsOf(spec), 'xen1', DEFAULT_POLICY).sets.flat()).toEqual([]);
   });
 
+  it('never starts one whose migration a ledger keeps as unsettled: an ALARM, whichever host keeps the record', () => {
+    for (const at of ['xen1', 'xen2']) {
+      const v = verdict(fleet({}, { unsettled: [{ at, peer: at === 'xen1' ? 'xen2' : 'xen1' }] }));
+      expect(v).toMatchObject({ start: false, host: null, blocker: { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: expect.stringContaining(`then run xenherd-agent reconcile lost on ${at}`) } });
+    }
+  });
+
   it('does not race the autostart of a host holding a visitor record of it (or it in its guarded dir) while that host is online', () => {
     expect(verdict(fleet({}, { visitorRecord: true }))).toMatchObject({ start: false, blocker: { kind: 'runs-nowhere' } });
     expect(verdict(fleet({}, { peerConfig: 'guarded' }))).toMatchObject({ start: false, blocker: { kind: 'runs-nowhere' } });

@@ -1,0 +1,44 @@
+import type { MigrationOperation } from '../../shared/protocol/agent-link-state.js';
+import type { FleetIndex } from './fleet-index.js';
+
+/**
+ * A migration whose ending nobody knows, as a Dom0's ledger keeps it (its `unsettled` record):
+ * the agent that ran it could not tell where the domU runs after it. The record stays until a
+ * person settles it with `xenherd-agent reconcile NAME` on that Dom0; until then the controller's
+ * plans and routed commands leave the domU alone, and an alert says so.
+ */
+export interface UnsettledMigration {
+  /** the Dom0 that ran it and whose ledger holds the record */
+  readonly host: string;
+  readonly peer: string;
+  /** ISO time, the agent's clock */
+  readonly since: string;
+  readonly operationId: string;
+  readonly operation: MigrationOperation;
+}
+
+const NONE: readonly UnsettledMigration[] = [];
+
+/**
+ * Every host's unsettled record of NAME, by host: one index lookup, no scan of the fleet, and
+ * nothing allocated for the usual domU without one (plans build facts for thousands).
+ */
+export function unsettledOf(index: FleetIndex, name: string): readonly UnsettledMigration[] {
+  const byHost = index.unsettled.get(name);
+  if (byHost === undefined) return NONE;
+  return [...byHost]
+    .map(([host, u]) => ({ host, peer: u.peer, since: u.since, operationId: u.operationId, operation: u.operation }))
+    .sort((a, b) => a.host.localeCompare(b.host));
+}
+
+/** `the migrate xen1 ran with xen2 (operation op-7, at 2024-05-01T14:02:00.000Z)`; HOST and PEER as the caller words them. */
+export const unsettledRun = (u: UnsettledMigration, host: string = u.host, peer: string = u.peer): string =>
+  `the ${u.operation} ${host} ran with ${peer} (operation ${u.operationId}, at ${u.since})`;
+
+/** The way out, for a message: what a person checks, and the command that drops each record. */
+export const settleHint = (name: string, us: readonly UnsettledMigration[]): string =>
+  `check both hosts by hand (xenherd-agent status ${name} on each), then run xenherd-agent reconcile ${name} on ${[...new Set(us.map((u) => u.host))].join(' and on ')}`;
+
+/** Why nothing moves or starts NAME: its unsettled records (at least one) and the way out. */
+export const unsettledMessage = (name: string, us: readonly UnsettledMigration[]): string =>
+  `${us.map((u) => unsettledRun(u)).join('; and ')} ${us.length > 1 ? 'each ' : ''}ended with its outcome unknown, so nobody knows where ${name} has run since; ${settleHint(name, us)}`;
