@@ -53,7 +53,7 @@ export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progre
         continue;
       }
       const failed = await runStep(p, plan, step, run, progress);
-      if (failed) return err(failed.code === 'XH_ERR_MIGRATION_UNKNOWN' ? await recordUnsettled(p, plan, failed) : failed);
+      if (failed) return err(failed.code === 'XH_ERR_MIGRATION_UNKNOWN' && plan.kind !== 'migrate2' ? await recordUnsettled(p, plan, failed) : failed);
     }
   } finally {
     held?.release();
@@ -67,7 +67,9 @@ export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progre
 /**
  * An ALARM outlives the command that raised it: the ledger keeps it as unsettled, so autostart
  * never starts the domU here, the controller shows it and its plans leave it alone, until a
- * person has looked at both hosts and runs `reconcile` here.
+ * person has looked at both hosts and runs `reconcile` here. Only the Dom0 that started the
+ * operation keeps it: the forced `migrate2` answers its ALARM to the home that asked, which then
+ * looks at both hosts itself and either settles the ending or keeps the ALARM as its own.
  */
 async function recordUnsettled(p: MigrationPorts, plan: MigrationPlan, alarm: XhError): Promise<XhError> {
   const peer = plan.from === p.host ? plan.to : plan.from;

@@ -101,6 +101,18 @@ describe('migrate and reverse as plans (in process)', () => {
     expect(hasLedger(fleet, 'xen1')?.away ?? {}).toEqual({});
   });
 
+  it('a reverse whose way back ends in an ALARM is kept as unsettled by the home that asked, not by the forced command', async () => {
+    fleet = await startFleet(FLEET);
+    const w = world(fleet);
+    expect((await run(fleet, ports(w, 'xen1'), 'migrate', 'web1')).result).toMatchObject({ ok: true });
+    fleet.sim.migrationFault('web1', 'handshake');
+    const r = await run(fleet, ports(w, 'xen1'), 'reverse', 'web1');
+    expect(r.result).toMatchObject({ ok: false, error: { code: 'XH_ERR_MIGRATION_UNKNOWN', message: expect.stringMatching(/xen1's ledger keeps it as unsettled until `xenherd-agent reconcile web1` on xen1$/) } });
+    expect(ledger(fleet, 'xen1').unsettled).toEqual({ web1: expect.objectContaining({ peer: 'xen2', operation: 'reverse' }) });
+    // xen2's forced command answered its own ALARM to xen1: one record, where the operation began
+    expect(ledger(fleet, 'xen2').unsettled ?? {}).toEqual({});
+  });
+
   it('an ALARM is kept as unsettled; a later migration that sees where the domU runs answers it, and only that record goes', async () => {
     fleet = await startFleet(FLEET);
     const w = world(fleet);
