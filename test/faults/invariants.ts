@@ -84,19 +84,23 @@ export class Invariants {
     const out: string[] = [];
     const left = new Set<string>();
     const alarms = this.w.alarms();
+    const ledgers = new Map(this.w.def.hosts.map((h) => [h, readLedger(sim, h)]));
+    // an ALARM a Dom0's ledger keeps as unsettled waits for a person (the agent that raised it may
+    // have died before its log or result reached anyone here: the record is the ALARM's trace)
+    const unsettled = new Set([...ledgers.values()].flatMap((l) => Object.keys(l?.unsettled ?? {})));
     for (const d of this.w.def.domus) {
       const rows = sim.state().domains.filter((x) => x.name === d.name);
       const halves = sim.state().domains.filter((x) => x.name === `${d.name}--incoming` || x.name === `${d.name}--migratedaway`);
       // an ambiguous ending raised as an ALARM is a person's to settle: never a second start
-      if (rows.length === 0 && halves.length > 0 && alarms.has(d.name)) {
+      if ((rows.length === 0 && halves.length > 0 && alarms.has(d.name)) || unsettled.has(d.name)) {
         left.add(d.name);
+        if (rows.length > 1) out.push(`at the end ${d.name}, left to a person after an ALARM, runs ${rows.length} times (${rows.map((r) => r.host).join(', ')})`);
         continue;
       }
       if (rows.length !== 1) out.push(`at the end ${d.name} runs ${rows.length} times (${rows.map((r) => r.host).join(', ') || 'nowhere'})`);
       else if (rows[0]?.host !== d.home) out.push(`at the end ${d.name} runs on ${rows[0]?.host ?? '?'}, not at its home ${d.home}`);
     }
-    for (const h of this.w.def.hosts) {
-      const ledger = readLedger(sim, h);
+    for (const [h, ledger] of ledgers) {
       if (ledger === null) continue;
       const away = Object.keys(ledger.away).filter((n) => !left.has(n));
       const visitors = Object.keys(ledger.visitors).filter((n) => !left.has(n));
@@ -113,10 +117,16 @@ export class Invariants {
   }
 }
 
-function readLedger(sim: Sim, host: string): { away: Record<string, unknown>; visitors: Record<string, unknown> } | null {
+interface LedgerTables {
+  readonly away: Record<string, unknown>;
+  readonly visitors: Record<string, unknown>;
+  readonly unsettled: Record<string, unknown>;
+}
+
+function readLedger(sim: Sim, host: string): LedgerTables | null {
   try {
-    const raw = JSON.parse(readFileSync(join(sim.hostRoot(host), 'var/lib/xenherd/ledger.json'), 'utf8')) as { away?: Record<string, unknown>; visitors?: Record<string, unknown> };
-    return { away: raw.away ?? {}, visitors: raw.visitors ?? {} };
+    const raw = JSON.parse(readFileSync(join(sim.hostRoot(host), 'var/lib/xenherd/ledger.json'), 'utf8')) as Partial<LedgerTables>;
+    return { away: raw.away ?? {}, visitors: raw.visitors ?? {}, unsettled: raw.unsettled ?? {} };
   } catch {
     return null;
   }

@@ -8,7 +8,9 @@ import { seedTests } from './seed-suite.js';
 //       reboot the home skipped the domU as "migrated away" (the agent now ends an away record
 //       whose domU runs at home again); a restore refused while a crashed controller's lease ran
 //   29, 37  a final handshake lost: ALARM, both halves kept, never a guess (left for a person)
-describe('fault runs that once failed (25 steps)', () => seedTests([1, 2, 29, 37], { steps: 25 }));
+//   301674  an ALARM, then its domU lost with the host it ran on unrecorded: nothing kept the ALARM,
+//       so the domU looked shut down at home (the ledger now keeps it as unsettled until reconcile)
+describe('fault runs that once failed (25 steps)', () => seedTests([1, 2, 29, 37, 301674], { steps: 25 }));
 //   114 a restore counted a domU leaving its home mid-migration as home (restore now waits for it)
 describe('fault runs that once failed (12 steps)', () => seedTests([114], { steps: 12 }));
 //   1188 a lost handshake whose ALARM reached no controller (it restarted): the agent's log has it

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { takeLock } from '../../agent/adapters/file-lock.js';
-import { ledgerStore } from '../../agent/adapters/ledger-store.js';
+import { ledgerStore, type LedgerStore } from '../../agent/adapters/ledger-store.js';
 import { createToolstack } from '../../agent/adapters/toolstack.js';
 import { createDrbdAdapter } from '../../agent/adapters/drbd.js';
 import { procDrbdReader } from '../../agent/host/proc-drbd.js';
@@ -30,6 +30,23 @@ export interface MigrationWorld {
   /** per peer: its sshd accepts connections (default: the peer is powered on) */
   readonly sshdUp?: (peer: string) => boolean;
   readonly config?: AgentConfigInput;
+}
+
+/**
+ * The ledger as a command running on HOST sees it. Its promise goes on in this process whatever
+ * happens to the machine it stands for, but a real one would have died with the host's power (the
+ * simulator keeps a powered-off host's files, its disk): it writes nothing after that boot of the
+ * host ended.
+ */
+function writesWhileUp(store: LedgerStore, sim: Sim, host: string): LedgerStore {
+  const up = (): boolean => sim.state().hosts[host]?.power === 'on';
+  const boot = up() ? sim.bootId(host) : null;
+  return {
+    path: store.path,
+    read: () => store.read(),
+    update: async (change) =>
+      up() && sim.bootId(host) === boot ? store.update(change) : err({ code: 'XH_ERR_FILE', message: `${host} lost power while this command ran: nothing is written` }),
+  };
 }
 
 export function simMigrationPorts(w: MigrationWorld, host: string): MigrationPorts {
@@ -69,7 +86,7 @@ export function simMigrationPorts(w: MigrationWorld, host: string): MigrationPor
     clock: sim.clock,
     toolstack: createToolstack(kind, { run: simToolRunner(sim, host, new SimProcesses()) }),
     drbd: createDrbdAdapter({ run: simToolRunner(sim, host, new SimProcesses()), readProcDrbd: procDrbdReader(syncHostFiles(root)) }),
-    store: ledgerStore(stateDirReal, host),
+    store: writesWhileUp(ledgerStore(stateDirReal, host), sim, host),
     peer,
     hold: async (name, purpose, operation) => {
       const file = await takeLock(join(stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
