@@ -149,7 +149,7 @@ describe('reverse migrations over a real sshd', () => {
     expect(ledger('xen2').visitors).toEqual({});
   }, 60_000);
 
-  it("a peer's migrate2 killed mid-migration: reverse raises the alarm (83), records nothing, and the state is settled by hand", async () => {
+  it("a peer's migrate2 killed mid-migration: reverse raises the alarm (83), keeps it as unsettled, and the state is settled by hand", async () => {
     await ledgerStore(join(sim.hostRoot('xen1'), 'var/lib/xenherd'), 'xen1').update((x) => ({ ...x, away: {} }));
     expect((await cli('xen1', ['migrate', 'web1'])).code).toBe(0);
     // xen2's xl migrate never gets anywhere: the kill below, not the migration, ends the forced command
@@ -174,10 +174,13 @@ describe('reverse migrations over a real sshd', () => {
     expect(r.code).toBe(83);
     expect(r.stderr).toMatch(/XH_ERR_MIGRATION_UNKNOWN: xen2's migrate2 ended without an exit status .*web1 is not here and its state there is unknown; the ledger is unchanged/);
     expect(ledger('xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
+    expect(ledger('xen1').unsettled['web1']).toMatchObject({ peer: 'xen2', operation: 'reverse' });
+    expect(await statusCode('xen1')).toBe(83);
     expect(sim.state().domains.filter((d) => d.name.startsWith('web1')).map((d) => `${d.host}:${d.name}`)).toEqual(['xen2:web1']);
-    // by hand: bring it home, then accept what xl list shows on xen1
+    // by hand: bring it home, then accept what xl list shows on xen1, which settles the ALARM too
     expect((await sysSsh('xen2', 'migrate2 web1')).code).toBe(0);
     expect((await cli('xen1', ['reconcile', 'web1'])).code).toBe(0);
+    expect(ledger('xen1').unsettled).toEqual({});
     expect(await statusCode('xen1')).toBe(0);
   }, 90_000);
 
