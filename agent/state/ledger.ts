@@ -4,9 +4,10 @@ import { ownKeysOnly } from '../../shared/own-keys.js';
 
 /**
  * The migration ledger of one Dom0 (pure model; the store in agent/adapters/ledger-store.ts writes
- * it atomically). Two tables:
+ * it atomically). Three tables:
  *  - `away`: domUs whose home is this Dom0 and that left it: where to, since when, why, by which operation;
- *  - `visitors`: domUs running here whose home is another Dom0.
+ *  - `visitors`: domUs running here whose home is another Dom0;
+ *  - `unsettled`: migrations this Dom0 began that ended in an ALARM, until a person reconciles them.
  * `seq` counts writes; the store refuses a file that does not parse against this schema.
  */
 export const LEDGER_SCHEMA_VERSION = 1;

@@ -131,7 +131,10 @@ describe('xenherd-agent run as a process', () => {
     const gate = new Promise<void>((r) => (open = r));
     sim.toolFault('xen1', 'xl', { kind: 'gated', open: gate }, { argvPrefix: ['create', '/etc/xen/drbd-auto/web1.cfg'], times: 1 });
     const first = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
-    await waitUntil(() => creates(sim, 'xen1', 'web1') === 1, 'the first xl create of web1');
+    // killed once the create's pid is on disk (the agent writes it right after the spawn; on a
+    // loaded machine the create can reach the simulator first)
+    const intent = join(sim.hostRoot('xen1'), 'var/lib/xenherd/starting/web1.json');
+    await waitUntil(() => creates(sim, 'xen1', 'web1') === 1 && existsSync(intent), 'the first xl create of web1, its pid on disk');
     first.child.kill('SIGKILL');
     await first.exited;
     const second = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
