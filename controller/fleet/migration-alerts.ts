@@ -105,6 +105,9 @@ export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Iterable<F
     const a = byHost && awayFromHome(index, name, byHost);
     // a home only a ledger names is not this alert: that ledger is a record of it
     if (!a || claims === undefined || ![...claims.keys()].every(reachable)) continue;
+    // a ledger keeps its migration as unsettled: migration-unsettled says what happened, and that
+    // nothing (restore included) moves it until that is reconciled; this alert's way out would not work
+    if (index.unsettled.get(a.name) !== undefined) continue;
     const recordedAt = new Set([...(index.away.get(a.name)?.values() ?? [])].map((r) => r.currentHost));
     const hosts = a.runningOn.filter((h) => {
       const r = index.record(h);

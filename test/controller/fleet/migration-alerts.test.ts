@@ -71,6 +71,11 @@ describe('a domU away from its home that no ledger records', () => {
     );
   });
 
+  it('not while a ledger keeps the migration as unsettled: that alert says what happened and the way out', () => {
+    const alarm = { seq: 1, away: {}, visitors: {}, unsettled: { web01: unsettled('xen2') } };
+    expect(kinds(moved(alarm))).toEqual([['migration-unsettled', 'web01@xen1', ['xen1', 'xen2']]]);
+  });
+
   it('either record is enough: its home says away at xen2, or xen2 has it as a visitor', () => {
     expect(kinds(moved({ seq: 1, away: { web01: away('xen1', 'xen2') }, visitors: {} }))).toEqual([]);
     expect(kinds(moved(noLedger, { seq: 1, away: {}, visitors: { web01: { home: 'xen1', since: '2024-05-01T14:02:00.000Z', operationId: 'op-1' } } }))).toEqual([]);
