@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { subjectName } from '../../controller/fleet/finding.js';
 import type { Sim } from '../sim/sim.js';
 import type { FaultWorld } from './fault-world.js';
 
@@ -111,7 +112,7 @@ export class Invariants {
     // it is about a domU left to a person (or one of its disks)
     const personal = new Set([...left, ...this.w.def.domus.filter((d) => left.has(d.name)).map((d) => d.resource)]);
     for (const a of this.w.fleet.controller?.core.status().alerts ?? []) {
-      if (!personal.has(a.subject.split('@')[0] ?? a.subject)) out.push(`at the end the controller still alerts: ${a.kind} ${a.subject}: ${a.message.slice(0, 200)}`);
+      if (!personal.has(subjectName(a.subject))) out.push(`at the end the controller still alerts: ${a.kind} ${a.subject}: ${a.message.slice(0, 200)}`);
     }
     return [...out, ...this.during()];
   }

@@ -50,14 +50,14 @@ describe('an unsettled record reported by an agent', () => {
 
   it('a record kept by a host whose agent went silent still stands, and still refuses', async () => {
     const { bed, xen2 } = await fleetOf();
-    await bed.online('xen3', hostState({ ledger: { seq: 1, away: {}, visitors: {}, unsettled: { web01: unsettled('xen2', { operation: 'migrate2' }) } } }));
+    await bed.online('xen3', hostState({ ledger: { seq: 1, away: {}, visitors: {}, unsettled: { web01: unsettled('xen2', { operation: 'reverse' }) } } }));
     for (let t = 0; t < 10; t++) {
       await bed.clock.advance(1_000);
       xen2.heartbeat();
     }
     await bed.clock.advance(0);
     expect(bed.core.hosts().hosts.find((h) => h.host === 'xen3')?.reachable).toBe(false);
-    expect(bed.core.status().alerts.map((a) => [a.id, a.message])).toEqual([['migration-unsettled:web01@xen3', expect.stringMatching(/^web01: the migrate2 xen3 \(unreachable, last heard \d+ s ago\) ran with xen2 /)]]);
+    expect(bed.core.status().alerts.map((a) => [a.id, a.message])).toEqual([['migration-unsettled:web01@xen3', expect.stringMatching(/^web01: the reverse xen3 \(unreachable, last heard \d+ s ago\) ran with xen2 /)]]);
     expect(bed.core.command({ op: 'migrate', name: 'web01', target: null }, { name: 'admin' }, recordingSink())).toMatchObject({ ok: false, error: { code: 'XH_ERR_MIGRATION_UNKNOWN' } });
   });
 });

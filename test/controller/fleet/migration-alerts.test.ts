@@ -155,7 +155,7 @@ describe('a migration whose ending a ledger records as unknown (an unsettled rec
   it('several records: one finding each, per host and domU, each naming its own operation and the host to reconcile on', () => {
     const records = [
       record('xen1', hostState({ ledger: ledger({ web01: unsettled('xen2'), db1: unsettled('xen3', { operation: 'reverse', operationId: 'op-9' }) }) })),
-      record('xen2', hostState({ domains: [dom('web01')], ledger: ledger({ web01: unsettled('xen1', { operation: 'migrate2', operationId: 'op-8' }) }) })),
+      record('xen2', hostState({ domains: [dom('web01')], ledger: ledger({ web01: unsettled('xen1', { operation: 'reverse', operationId: 'op-8' }) }) })),
       record('xen3', hostState()),
     ];
     const m = mergeFleet(records, fresh);
@@ -165,7 +165,7 @@ describe('a migration whose ending a ledger records as unknown (an unsettled rec
       ['web01@xen2', ['xen1', 'xen2']],
     ]);
     expect(m.findings[0]?.message).toMatch(/^db1: the reverse xen1 ran with xen3 \(operation op-9, .*; no host reports db1\. .*then run xenherd-agent reconcile db1 on xen1$/);
-    expect(m.findings[2]?.message).toMatch(/^web01: the migrate2 xen2 ran with xen1 \(operation op-8, .*; web01 runs on xen2\. .*then run xenherd-agent reconcile web01 on xen2$/);
+    expect(m.findings[2]?.message).toMatch(/^web01: the reverse xen2 ran with xen1 \(operation op-8, .*; web01 runs on xen2\. .*then run xenherd-agent reconcile web01 on xen2$/);
   });
 
   it('none from an agent that keeps no such record (the field absent), nor from an empty one', () => {

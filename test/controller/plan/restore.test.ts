@@ -156,7 +156,7 @@ describe('planRestore: a domU of HOST whose migration a ledger keeps as unsettle
   });
 
   it("a record kept by the other host, or by a host gone silent, counts the same", () => {
-    for (const p of [planRestore(factsOf(spec([{ at: 'xen2', peer: 'xen1', operation: 'migrate2' }])), 'xen1', P), planRestore(factsOf(spec([{ at: 'xen2', peer: 'xen1' }], { reachable: false })), 'xen1', P)]) {
+    for (const p of [planRestore(factsOf(spec([{ at: 'xen2', peer: 'xen1', operation: 'migrate' }])), 'xen1', P), planRestore(factsOf(spec([{ at: 'xen2', peer: 'xen1' }], { reachable: false })), 'xen1', P)]) {
       expect(p.leftovers.filter((l) => l.blocker.kind === 'alarm').map((l) => l.name)).toEqual(['athome', 'elsewhere', 'lost', 'quiet']);
       expect(p.leftovers[0]?.message).toContain('then run xenherd-agent reconcile athome on xen2');
     }
