@@ -19,134 +19,116 @@ export const INVENTORY_SCHEMA_VERSION = 2;
 export const ToolstackKindSchema = z.enum(['xl', 'xm']);
 export type ToolstackKind = z.infer<typeof ToolstackKindSchema>;
 
-export const ProblemSchema = z
-  .object({
-    /** one of the catalog's codes (shared/errors.ts) */
-    code: ErrorCodeSchema,
-    /** which tool or file the problem is about */
-    source: z.string(),
-    message: z.string(),
-  })
-  .strict();
+export const ProblemSchema = z.strictObject({
+  /** one of the catalog's codes (shared/errors.ts) */
+  code: ErrorCodeSchema,
+  /** which tool or file the problem is about */
+  source: z.string(),
+  message: z.string(),
+});
 
-export const DomainSchema = z
-  .object({
-    /** name as the toolstack prints it, e.g. "web1--incoming" or "(null)" */
-    name: z.string(),
-    /** the domU's own name with a migration suffix removed; null for "(null)" dying rows */
-    baseName: z.string().nullable(),
-    /** null on xm for a managed domain that is not running */
-    domid: z.number().int().nonnegative().nullable(),
-    memMiB: z.number().int().nonnegative(),
-    vcpus: z.number().int().nonnegative(),
-    /** the six state letters exactly as printed, e.g. "-b----" or "---sr-" */
-    stateLetters: z.string(),
-    state: z.enum(['running', 'blocked', 'paused', 'shutdown', 'crashed', 'dying', 'idle', 'stopped']),
-    shutdownReason: z.enum(['poweroff', 'reboot', 'suspend', 'crash', 'watchdog', 'soft_reset']).nullable(),
-    migration: z.enum(['incoming', 'migratedaway']).nullable(),
-    cpuTimeS: z.number().nonnegative(),
-  })
-  .strict();
+export const DomainSchema = z.strictObject({
+  /** name as the toolstack prints it, e.g. "web1--incoming" or "(null)" */
+  name: z.string(),
+  /** the domU's own name with a migration suffix removed; null for "(null)" dying rows */
+  baseName: z.string().nullable(),
+  /** null on xm for a managed domain that is not running */
+  domid: z.number().int().nonnegative().nullable(),
+  memMiB: z.number().int().nonnegative(),
+  vcpus: z.number().int().nonnegative(),
+  /** the six state letters exactly as printed, e.g. "-b----" or "---sr-" */
+  stateLetters: z.string(),
+  state: z.enum(['running', 'blocked', 'paused', 'shutdown', 'crashed', 'dying', 'idle', 'stopped']),
+  shutdownReason: z.enum(['poweroff', 'reboot', 'suspend', 'crash', 'watchdog', 'soft_reset']).nullable(),
+  migration: z.enum(['incoming', 'migratedaway']).nullable(),
+  cpuTimeS: z.number().nonnegative(),
+});
 
 /**
  * One DRBD resource as xenherd reads it. The state words are the tools' own (shared/drbd-words.ts),
  * typed all the way into the autostart decision; null where the tool printed none.
  */
-export const DrbdResourceViewSchema = z
-  .object({
-    name: z.string(),
-    /** false when the resource is not configured in the kernel ("Unconfigured" / not up) */
-    up: z.boolean(),
-    role: DrbdRoleSchema.nullable(),
-    /** for DRBD 8.4 the single peer; for 9 the first peer (all peers in `peers`) */
-    peerRole: DrbdRoleSchema.nullable(),
-    connection: DrbdConnectionWordSchema.nullable(),
-    disk: DrbdDiskStateSchema.nullable(),
-    peerDisk: DrbdDiskStateSchema.nullable(),
-    peers: z.array(
-      z
-        .object({
-          name: z.string(),
-          role: DrbdRoleSchema.nullable(),
-          connection: DrbdConnectionWordSchema.nullable(),
-          disk: DrbdDiskStateSchema.nullable(),
-          replication: DrbdReplicationWordSchema.nullable(),
-          syncedPercent: z.number().nullable(),
-        })
-        .strict(),
-    ),
-  })
-  .strict();
+export const DrbdResourceViewSchema = z.strictObject({
+  name: z.string(),
+  /** false when the resource is not configured in the kernel ("Unconfigured" / not up) */
+  up: z.boolean(),
+  role: DrbdRoleSchema.nullable(),
+  /** for DRBD 8.4 the single peer; for 9 the first peer (all peers in `peers`) */
+  peerRole: DrbdRoleSchema.nullable(),
+  connection: DrbdConnectionWordSchema.nullable(),
+  disk: DrbdDiskStateSchema.nullable(),
+  peerDisk: DrbdDiskStateSchema.nullable(),
+  peers: z.array(
+    z.strictObject({
+      name: z.string(),
+      role: DrbdRoleSchema.nullable(),
+      connection: DrbdConnectionWordSchema.nullable(),
+      disk: DrbdDiskStateSchema.nullable(),
+      replication: DrbdReplicationWordSchema.nullable(),
+      syncedPercent: z.number().nullable(),
+    }),
+  ),
+});
 
-export const GuardedDomuSchema = z
-  .object({
-    name: z.string(),
-    configPath: z.string(),
-    memMiB: z.number().nullable(),
-    vcpus: z.number().nullable(),
-    drbdResources: z.array(z.string()),
-    /** null when the domains could not be listed (see problems): unknown, not "not running" */
-    runningHere: z.boolean().nullable(),
-    /** null when the config could not be read (see problems) */
-    error: z.string().nullable(),
-  })
-  .strict();
+export const GuardedDomuSchema = z.strictObject({
+  name: z.string(),
+  configPath: z.string(),
+  memMiB: z.number().nullable(),
+  vcpus: z.number().nullable(),
+  drbdResources: z.array(z.string()),
+  /** null when the domains could not be listed (see problems): unknown, not "not running" */
+  runningHere: z.boolean().nullable(),
+  /** null when the config could not be read (see problems) */
+  error: z.string().nullable(),
+});
 
 /**
  * A standby replica: a domU homed on another Dom0 whose config is in this host's config dir and
  * whose every DRBD resource names this host in its `.res` file, so it could run here.
  */
-export const StandbyDomuSchema = z
-  .object({
-    name: z.string(),
-    configPath: z.string(),
-    drbdResources: z.array(z.string()),
-    /** the other host of its DRBD resources when their `.res` files name exactly one; else null */
-    home: z.string().nullable(),
-    /** every other host its `.res` files name */
-    otherHosts: z.array(z.string()),
-    /** null when the domains could not be listed (see problems) */
-    runningHere: z.boolean().nullable(),
-  })
-  .strict();
+export const StandbyDomuSchema = z.strictObject({
+  name: z.string(),
+  configPath: z.string(),
+  drbdResources: z.array(z.string()),
+  /** the other host of its DRBD resources when their `.res` files name exactly one; else null */
+  home: z.string().nullable(),
+  /** every other host its `.res` files name */
+  otherHosts: z.array(z.string()),
+  /** null when the domains could not be listed (see problems) */
+  runningHere: z.boolean().nullable(),
+});
 
-export const InventorySchema = z
-  .object({
-    schema: z.literal(INVENTORY_SCHEMA_VERSION),
-    host: z.string(),
-    takenAt: z.string(),
-    /** the agent config file this read used (the daemon's dirs and toolstack); null: the defaults */
-    config: z.string().nullable(),
-    toolstack: z
-      .object({
-        kind: ToolstackKindSchema,
-        xenVersion: z.string().nullable(),
-        totalMemMiB: z.number().nullable(),
-        freeMemMiB: z.number().nullable(),
-        cpus: z.number().nullable(),
-      })
-      .strict()
-      .nullable(),
-    /** null when the toolstack could not list them (see problems) */
-    domains: z.array(DomainSchema).nullable(),
-    drbd: z
-      .object({
-        /** "ok"; or tools missing, module not loaded; or "unknown": the check itself failed (see problems) */
-        availability: z.enum(['ok', 'tools-missing', 'module-not-loaded', 'unknown']),
-        version: z.string().nullable(),
-        resources: z.array(DrbdResourceViewSchema),
-        /** resources whose state could not be read (see problems) */
-        unreadable: z.array(z.string()),
-      })
-      .strict(),
-    guardedDir: z.string(),
-    guarded: z.array(GuardedDomuSchema),
-    /** where domU configs of every Dom0 live (`migration.configDir`): standby replicas are found there */
-    configDir: z.string(),
-    standby: z.array(StandbyDomuSchema),
-    problems: z.array(ProblemSchema),
+export const InventorySchema = z.strictObject({
+  schema: z.literal(INVENTORY_SCHEMA_VERSION),
+  host: z.string(),
+  takenAt: z.string(),
+  /** the agent config file this read used (the daemon's dirs and toolstack); null: the defaults */
+  config: z.string().nullable(),
+  toolstack: z.strictObject({
+    kind: ToolstackKindSchema,
+    xenVersion: z.string().nullable(),
+    totalMemMiB: z.number().nullable(),
+    freeMemMiB: z.number().nullable(),
+    cpus: z.number().nullable(),
   })
-  .strict();
+    .nullable(),
+  /** null when the toolstack could not list them (see problems) */
+  domains: z.array(DomainSchema).nullable(),
+  drbd: z.strictObject({
+    /** "ok"; or tools missing, module not loaded; or "unknown": the check itself failed (see problems) */
+    availability: z.enum(['ok', 'tools-missing', 'module-not-loaded', 'unknown']),
+    version: z.string().nullable(),
+    resources: z.array(DrbdResourceViewSchema),
+    /** resources whose state could not be read (see problems) */
+    unreadable: z.array(z.string()),
+  }),
+  guardedDir: z.string(),
+  guarded: z.array(GuardedDomuSchema),
+  /** where domU configs of every Dom0 live (`migration.configDir`): standby replicas are found there */
+  configDir: z.string(),
+  standby: z.array(StandbyDomuSchema),
+  problems: z.array(ProblemSchema),
+});
 
 export type Inventory = z.infer<typeof InventorySchema>;
 export type InventoryDomain = z.infer<typeof DomainSchema>;

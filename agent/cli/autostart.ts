@@ -12,15 +12,13 @@ import { renderAutostartStatus } from './autostart-render.js';
 
 const BIN = 'xenherd-agent';
 
-const OptionsSchema = z
-  .object({
-    json: z.literal(true).optional(),
-    config: z.string().min(1).optional(),
-    socket: z.string().startsWith('/', 'must be an absolute path, e.g. /run/xenherd/agent.sock').optional(),
-    force: z.string().regex(DOMU_NAME_RE, 'must be a domU name').optional(),
-    reason: z.string().min(3, 'must say why, in a few words').max(500, 'must be at most 500 characters').optional(),
-  })
-  .strict();
+const OptionsSchema = z.strictObject({
+  json: z.literal(true).optional(),
+  config: z.string().min(1).optional(),
+  socket: z.string().startsWith('/', 'must be an absolute path, e.g. /run/xenherd/agent.sock').optional(),
+  force: z.string().regex(DOMU_NAME_RE, 'must be a domU name').optional(),
+  reason: z.string().min(3, 'must say why, in a few words').max(500, 'must be at most 500 characters').optional(),
+});
 
 const ActionSchema = z.enum(['start', 'stop', 'status', 'reload'], 'must be start, stop, status or reload');
 

@@ -13,14 +13,12 @@ import { renderInventoryText } from '../inventory/render-text.js';
 
 const BIN = 'xenherd-agent';
 
-const OptionsSchema = z
-  .object({
-    json: z.literal(true).optional(),
-    config: z.string('must name the agent config file, e.g. /etc/xenherd/agent.json').optional(),
-    'guarded-dir': z.string('must be an absolute path, e.g. /etc/xen/drbd-auto').startsWith('/', 'must be an absolute path, e.g. /etc/xen/drbd-auto').optional(),
-    toolstack: z.enum(ToolstackKindSchema.options, 'must be "xl" or "xm"').optional(),
-  })
-  .strict();
+const OptionsSchema = z.strictObject({
+  json: z.literal(true).optional(),
+  config: z.string('must name the agent config file, e.g. /etc/xenherd/agent.json').optional(),
+  'guarded-dir': z.string('must be an absolute path, e.g. /etc/xen/drbd-auto').startsWith('/', 'must be an absolute path, e.g. /etc/xen/drbd-auto').optional(),
+  toolstack: z.enum(ToolstackKindSchema.options, 'must be "xl" or "xm"').optional(),
+});
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgv(argv, [

@@ -30,7 +30,7 @@ export interface ProcessHooks {
   readonly self: (env: CliIo['env']) => SelfCommand;
 }
 
-const OptionsSchema = z.object({ config: z.string().min(1, 'needs a file path').optional() }).strict();
+const OptionsSchema = z.strictObject({ config: z.string().min(1, 'needs a file path').optional() });
 
 async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Promise<number> {
   const parsed = parseArgv(argv, [{ name: 'config', takesValue: true }]);

@@ -10,61 +10,53 @@ const hostPath = (example: string) => z.string(`must be an absolute path (a stri
 const seconds = (what: string, example: number, max = 86_400) =>
   z.number(`must be a number of seconds, e.g. ${example}`).positive(`must be more than 0 (${what}), e.g. ${example}`).max(max, `must be at most ${max} seconds`);
 
-export const AutostartConfigSchema = z
-  .object({
-    /** false: decide and report, never start (also `xenherd-agent autostart stop` at run time) */
-    enabled: z.boolean('must be true or false').default(true),
-    /** how many `xl create` may run at once */
-    parallel: z.number('must be a whole number, e.g. 4').int('must be a whole number, e.g. 4').min(1, 'must be at least 1').max(64, 'must be at most 64').default(4),
-    /** fallback re-check of a deferred domU when no event arrives (xen-drbd-auto: 5 min ± 60 s) */
-    deferRecheckSeconds: seconds('the fallback re-check of deferred domUs', 300).default(300),
-    deferJitterSeconds: z.number('must be a number of seconds, e.g. 60').min(0, 'must be 0 or more').max(3600, 'must be at most 3600 seconds').default(60),
-    /** a failed `xl create` is retried after this, doubling up to retryMaxSeconds */
-    retryInitialSeconds: seconds('the first retry delay after a failed start', 10).default(10),
-    retryMaxSeconds: seconds('the longest retry delay after failed starts', 600).default(600),
-  })
-  .strict();
+export const AutostartConfigSchema = z.strictObject({
+  /** false: decide and report, never start (also `xenherd-agent autostart stop` at run time) */
+  enabled: z.boolean('must be true or false').default(true),
+  /** how many `xl create` may run at once */
+  parallel: z.number('must be a whole number, e.g. 4').int('must be a whole number, e.g. 4').min(1, 'must be at least 1').max(64, 'must be at most 64').default(4),
+  /** fallback re-check of a deferred domU when no event arrives (xen-drbd-auto: 5 min ± 60 s) */
+  deferRecheckSeconds: seconds('the fallback re-check of deferred domUs', 300).default(300),
+  deferJitterSeconds: z.number('must be a number of seconds, e.g. 60').min(0, 'must be 0 or more').max(3600, 'must be at most 3600 seconds').default(60),
+  /** a failed `xl create` is retried after this, doubling up to retryMaxSeconds */
+  retryInitialSeconds: seconds('the first retry delay after a failed start', 10).default(10),
+  retryMaxSeconds: seconds('the longest retry delay after failed starts', 600).default(600),
+});
 
-export const EventsConfigSchema = z
-  .object({
-    /** "auto": `drbdsetup events2`, polling `drbdadm status` where it is unavailable; "poll": always poll */
-    drbd: z.enum(['auto', 'poll'], 'must be "auto" or "poll"').default('auto'),
-    /** "auto": `xenstore-watch @introduceDomain @releaseDomain`, polling `xl list` where unavailable */
-    domains: z.enum(['auto', 'poll'], 'must be "auto" or "poll"').default('auto'),
-    /** polling interval where a watcher is unavailable */
-    pollSeconds: seconds('the polling interval where a watcher is unavailable', 10).default(10),
-    /** the safety net: a full re-read of the host this often, whatever the events say */
-    resyncSeconds: seconds('the periodic full re-read', 60).default(60),
-    /** a watcher that exits is respawned after 0.25 s, doubling up to this */
-    respawnMaxSeconds: seconds('the longest wait before respawning a watcher', 30).default(30),
-  })
-  .strict();
+export const EventsConfigSchema = z.strictObject({
+  /** "auto": `drbdsetup events2`, polling `drbdadm status` where it is unavailable; "poll": always poll */
+  drbd: z.enum(['auto', 'poll'], 'must be "auto" or "poll"').default('auto'),
+  /** "auto": `xenstore-watch @introduceDomain @releaseDomain`, polling `xl list` where unavailable */
+  domains: z.enum(['auto', 'poll'], 'must be "auto" or "poll"').default('auto'),
+  /** polling interval where a watcher is unavailable */
+  pollSeconds: seconds('the polling interval where a watcher is unavailable', 10).default(10),
+  /** the safety net: a full re-read of the host this often, whatever the events say */
+  resyncSeconds: seconds('the periodic full re-read', 60).default(60),
+  /** a watcher that exits is respawned after 0.25 s, doubling up to this */
+  respawnMaxSeconds: seconds('the longest wait before respawning a watcher', 30).default(30),
+});
 
-export const MigrationPeerSchema = z
-  .object({
-    /** where to reach the peer's sshd (default: its host name) */
-    address: z.string('must be a host name or IP address').min(1).optional(),
-    port: z.number('must be a TCP port, e.g. 22').int().min(1).max(65535).optional(),
-  })
-  .strict();
+export const MigrationPeerSchema = z.strictObject({
+  /** where to reach the peer's sshd (default: its host name) */
+  address: z.string('must be a host name or IP address').min(1).optional(),
+  port: z.number('must be a TCP port, e.g. 22').int().min(1).max(65535).optional(),
+});
 
-export const MigrationConfigSchema = z
-  .object({
-    /** the dedicated private key for reverse migrations (`keys setup` creates it) */
-    keyFile: hostPath('/etc/xenherd/migrate_key').default('/etc/xenherd/migrate_key'),
-    /** peers' ssh host keys, OpenSSH known_hosts format; a peer not listed is refused */
-    knownHostsFile: hostPath('/etc/xenherd/known_hosts').default('/etc/xenherd/known_hosts'),
-    sshUser: z.string().min(1).default('root'),
-    sshPort: z.number('must be a TCP port, e.g. 22').int().min(1).max(65535).default(22),
-    /** per peer host name: address/port overrides */
-    peers: z.record(z.string(), MigrationPeerSchema).default({}),
-    /** xen-migrate's table: domU, peer, options */
-    migrateTab: hostPath('/etc/xen/migrate-tab.txt').default('/etc/xen/migrate-tab.txt'),
-    /** where domU configs live on every Dom0 (<dir>/<domU>.cfg), used to find a visitor's DRBD resources */
-    configDir: hostPath('/etc/xen').default('/etc/xen'),
-    drbdConfigDir: hostPath('/etc/drbd.d').default('/etc/drbd.d'),
-  })
-  .strict();
+export const MigrationConfigSchema = z.strictObject({
+  /** the dedicated private key for reverse migrations (`keys setup` creates it) */
+  keyFile: hostPath('/etc/xenherd/migrate_key').default('/etc/xenherd/migrate_key'),
+  /** peers' ssh host keys, OpenSSH known_hosts format; a peer not listed is refused */
+  knownHostsFile: hostPath('/etc/xenherd/known_hosts').default('/etc/xenherd/known_hosts'),
+  sshUser: z.string().min(1).default('root'),
+  sshPort: z.number('must be a TCP port, e.g. 22').int().min(1).max(65535).default(22),
+  /** per peer host name: address/port overrides */
+  peers: z.record(z.string(), MigrationPeerSchema).default({}),
+  /** xen-migrate's table: domU, peer, options */
+  migrateTab: hostPath('/etc/xen/migrate-tab.txt').default('/etc/xen/migrate-tab.txt'),
+  /** where domU configs live on every Dom0 (<dir>/<domU>.cfg), used to find a visitor's DRBD resources */
+  configDir: hostPath('/etc/xen').default('/etc/xen'),
+  drbdConfigDir: hostPath('/etc/drbd.d').default('/etc/drbd.d'),
+});
 
 /** The host part of ws://HOST[:PORT] without the brackets of an IPv6 literal. */
 const plainHost = (url: string): string => {
@@ -87,37 +79,33 @@ const ControllerUrlSchema = z
  * Where this agent reports: what `xenherd-controller enroll HOST` prints. Absent: the agent works
  * alone (guarded autostart by the DRBD rules only).
  */
-export const ControllerLinkConfigSchema = z
-  .object({
-    url: ControllerUrlSchema,
-    /**
-     * Controllers sharing this one's CA and token store (a standby started from a copy of its
-     * /etc/xenherd and state): when the link to one cannot be made, the next is tried. The
-     * controllers are caches of what the agents report, so whichever one the agent reaches knows
-     * as much as the other would.
-     */
-    standbyUrls: z.array(ControllerUrlSchema).max(8, 'at most 8 standby controllers').optional(),
-    token: z.string('must be the token `xenherd-controller enroll` printed').regex(/^xh1\.[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{16,128}$/, 'must be the token `xenherd-controller enroll` printed (xh1.…)'),
-    /** the controller's CA certificate file, or its SHA-256 fingerprint (AB:CD:…) */
-    caFile: hostPath('/etc/xenherd/controller-ca.crt').optional(),
-    caFingerprint: z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint as enroll prints it (AB:CD:… 32 pairs)').optional(),
-  })
-  .strict();
+export const ControllerLinkConfigSchema = z.strictObject({
+  url: ControllerUrlSchema,
+  /**
+   * Controllers sharing this one's CA and token store (a standby started from a copy of its
+   * /etc/xenherd and state): when the link to one cannot be made, the next is tried. The
+   * controllers are caches of what the agents report, so whichever one the agent reaches knows
+   * as much as the other would.
+   */
+  standbyUrls: z.array(ControllerUrlSchema).max(8, 'at most 8 standby controllers').optional(),
+  token: z.string('must be the token `xenherd-controller enroll` printed').regex(/^xh1\.[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{16,128}$/, 'must be the token `xenherd-controller enroll` printed (xh1.…)'),
+  /** the controller's CA certificate file, or its SHA-256 fingerprint (AB:CD:…) */
+  caFile: hostPath('/etc/xenherd/controller-ca.crt').optional(),
+  caFingerprint: z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint as enroll prints it (AB:CD:… 32 pairs)').optional(),
+});
 
-export const AgentConfigSchema = z
-  .object({
-    guardedDir: hostPath('/etc/xen/drbd-auto').default('/etc/xen/drbd-auto'),
-    /** absent: detected (xm when xend answers, else xl) */
-    toolstack: z.enum(['xl', 'xm'], 'must be "xl" or "xm" (or leave it out to detect)').optional(),
-    stateDir: hostPath('/var/lib/xenherd').default('/var/lib/xenherd'),
-    controlSocket: hostPath('/run/xenherd/agent.sock').default('/run/xenherd/agent.sock'),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'must be one of fatal, error, warn, info, debug, trace').default('info'),
-    autostart: AutostartConfigSchema.default(AutostartConfigSchema.parse({})),
-    events: EventsConfigSchema.default(EventsConfigSchema.parse({})),
-    migration: MigrationConfigSchema.default(MigrationConfigSchema.parse({})),
-    controller: ControllerLinkConfigSchema.optional(),
-  })
-  .strict();
+export const AgentConfigSchema = z.strictObject({
+  guardedDir: hostPath('/etc/xen/drbd-auto').default('/etc/xen/drbd-auto'),
+  /** absent: detected (xm when xend answers, else xl) */
+  toolstack: z.enum(['xl', 'xm'], 'must be "xl" or "xm" (or leave it out to detect)').optional(),
+  stateDir: hostPath('/var/lib/xenherd').default('/var/lib/xenherd'),
+  controlSocket: hostPath('/run/xenherd/agent.sock').default('/run/xenherd/agent.sock'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'must be one of fatal, error, warn, info, debug, trace').default('info'),
+  autostart: AutostartConfigSchema.default(AutostartConfigSchema.parse({})),
+  events: EventsConfigSchema.default(EventsConfigSchema.parse({})),
+  migration: MigrationConfigSchema.default(MigrationConfigSchema.parse({})),
+  controller: ControllerLinkConfigSchema.optional(),
+});
 
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 export type AgentConfigInput = z.input<typeof AgentConfigSchema>;

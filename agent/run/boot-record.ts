@@ -16,7 +16,7 @@ import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
  * daemon), every name a domU name. A record that fails is not used (as on the first start since
  * boot) and `problem` says why, for the daemon's log. Written through the atomic-file helper.
  */
-const RecordSchema = z.object({ handled: z.array(z.string().regex(DOMU_NAME_RE, 'a domU name')).max(100_000) }).strict();
+const RecordSchema = z.strictObject({ handled: z.array(z.string().regex(DOMU_NAME_RE, 'a domU name')).max(100_000) });
 
 export class BootRecord {
   private readonly names = new Set<string>();

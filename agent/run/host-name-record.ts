@@ -15,7 +15,7 @@ import { parseJsonLine } from '../../shared/protocol/json-line.js';
  * Read back as strictly as live input (a regular file, both names host names); a record that
  * fails is not used, and the first read asks `xl info` as it would without one.
  */
-const RecordSchema = z.object({ kernel: z.string().regex(HOST_NAME_RE), host: z.string().regex(HOST_NAME_RE) }).strict();
+const RecordSchema = z.strictObject({ kernel: z.string().regex(HOST_NAME_RE), host: z.string().regex(HOST_NAME_RE) });
 type HostNameRecordData = z.infer<typeof RecordSchema>;
 
 export const hostNameRecordFile = (stateDirReal: string): string => join(stateDirReal, 'host-name.json');

@@ -19,15 +19,13 @@ import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
  * printable, and `starting/` must be xenherd's own directory (not a symlink to somewhere else);
  * otherwise nothing in it is read, written or removed.
  */
-const IntentSchema = z
-  .object({
-    name: z.string().regex(DOMU_NAME_RE, 'a domU name'),
-    // a pid_t (a positive 32-bit int); the in-process harness uses fake pids above any real one
-    pid: z.number().int().positive().max(2_147_483_647),
-    configPath: z.string().max(4096).regex(/^\/[^\x00-\x1f\x7f]*$/, 'an absolute path without control characters'),
-    at: z.iso.datetime({ offset: true }),
-  })
-  .strict();
+const IntentSchema = z.strictObject({
+  name: z.string().regex(DOMU_NAME_RE, 'a domU name'),
+  // a pid_t (a positive 32-bit int); the in-process harness uses fake pids above any real one
+  pid: z.number().int().positive().max(2_147_483_647),
+  configPath: z.string().max(4096).regex(/^\/[^\x00-\x1f\x7f]*$/, 'an absolute path without control characters'),
+  at: z.iso.datetime({ offset: true }),
+});
 export type StartIntent = z.infer<typeof IntentSchema>;
 
 const MAX_RECORD_BYTES = 64 * 1024;

@@ -21,12 +21,10 @@ const OperationId = z.string().regex(/^[\x20-\x7e]{1,100}$/, 'an operation id: 1
 export const MigrationReasonSchema = z.enum(['manual', 'drain', 'rebalance', 'reverse']);
 export type MigrationReason = z.infer<typeof MigrationReasonSchema>;
 
-export const AwayRecordSchema = z
-  .object({ home: HostName, currentHost: HostName, since: Since, operationId: OperationId, reason: MigrationReasonSchema })
-  .strict();
+export const AwayRecordSchema = z.strictObject({ home: HostName, currentHost: HostName, since: Since, operationId: OperationId, reason: MigrationReasonSchema });
 export type AwayRecord = z.infer<typeof AwayRecordSchema>;
 
-export const VisitorRecordSchema = z.object({ home: HostName, since: Since, operationId: OperationId }).strict();
+export const VisitorRecordSchema = z.strictObject({ home: HostName, since: Since, operationId: OperationId });
 export type VisitorRecord = z.infer<typeof VisitorRecordSchema>;
 
 export const MigrationOperationSchema = z.enum(['migrate', 'reverse', 'migrate2']);
@@ -38,26 +36,22 @@ const AlarmText = z.string().regex(/^[^\x00-\x1f\x7f]{1,2000}$/, 'a message: 1 t
  * run since is nobody's guess, so the record stays until a person checks both hosts and runs
  * `xenherd-agent reconcile NAME` here. Autostart never starts the domU meanwhile.
  */
-export const UnsettledRecordSchema = z
-  .object({ peer: HostName, since: Since, operationId: OperationId, operation: MigrationOperationSchema, message: AlarmText })
-  .strict();
+export const UnsettledRecordSchema = z.strictObject({ peer: HostName, since: Since, operationId: OperationId, operation: MigrationOperationSchema, message: AlarmText });
 export type UnsettledRecord = z.infer<typeof UnsettledRecordSchema>;
 
-export const LedgerSchema = z
-  .object({
-    schema: z.literal(LEDGER_SCHEMA_VERSION),
-    host: HostName,
-    seq: z.number().int().nonnegative(),
-    away: z.record(DomuName, AwayRecordSchema).transform((r) => ownKeysOnly(r)),
-    visitors: z.record(DomuName, VisitorRecordSchema).transform((r) => ownKeysOnly(r)),
-    // written only when there is one (ledger-store.ts), so a file without it stays readable by
-    // agents that never knew the table
-    unsettled: z
-      .record(DomuName, UnsettledRecordSchema)
-      .optional()
-      .transform((r) => ownKeysOnly(r ?? {})),
-  })
-  .strict();
+export const LedgerSchema = z.strictObject({
+  schema: z.literal(LEDGER_SCHEMA_VERSION),
+  host: HostName,
+  seq: z.number().int().nonnegative(),
+  away: z.record(DomuName, AwayRecordSchema).transform((r) => ownKeysOnly(r)),
+  visitors: z.record(DomuName, VisitorRecordSchema).transform((r) => ownKeysOnly(r)),
+  // written only when there is one (ledger-store.ts), so a file without it stays readable by
+  // agents that never knew the table
+  unsettled: z
+    .record(DomuName, UnsettledRecordSchema)
+    .optional()
+    .transform((r) => ownKeysOnly(r ?? {})),
+});
 export type Ledger = z.infer<typeof LedgerSchema>;
 
 // records keyed by domU names keep no prototype: `away['constructor']` is an entry or undefined

@@ -14,14 +14,12 @@ export const TOKEN_STORE_SCHEMA_VERSION = 1;
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex');
 const TokenId = z.string().regex(/^[0-9a-f]{12}$/);
 
-export const TokenStoreSchema = z
-  .object({
-    schema: z.literal(TOKEN_STORE_SCHEMA_VERSION),
-    /** an agent token is bound to one host: it can only ever report as that host */
-    agents: z.record(TokenId, z.object({ host: z.string().regex(HOST_NAME_RE), sha256: Sha256Hex, createdAt: z.string() }).strict()),
-    operators: z.record(TokenId, z.object({ name: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/), role: z.enum(['read', 'operate']), sha256: Sha256Hex, createdAt: z.string() }).strict()),
-  })
-  .strict();
+export const TokenStoreSchema = z.strictObject({
+  schema: z.literal(TOKEN_STORE_SCHEMA_VERSION),
+  /** an agent token is bound to one host: it can only ever report as that host */
+  agents: z.record(TokenId, z.strictObject({ host: z.string().regex(HOST_NAME_RE), sha256: Sha256Hex, createdAt: z.string() })),
+  operators: z.record(TokenId, z.strictObject({ name: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/), role: z.enum(['read', 'operate']), sha256: Sha256Hex, createdAt: z.string() })),
+});
 export type TokenStore = z.infer<typeof TokenStoreSchema>;
 export type OperatorRole = TokenStore['operators'][string]['role'];
 

@@ -7,57 +7,49 @@ const AbsPath = z.string().min(1).max(4096).refine((p) => p.startsWith('/'), 'mu
  * /etc/xenherd/controller.json. Every key but `tls` and `stateDir` has a default; unknown keys
  * are refused. `xenherd-controller init` writes one.
  */
-export const ControllerConfigSchema = z
-  .object({
-    listen: z
-      .object({
-        /** an IP address literal; 0.0.0.0 / :: for all interfaces */
-        host: z.string().min(1).max(64).default('0.0.0.0'),
-        /** 0 = any free port (logged at start; for tests) */
-        port: z.number().int().min(0).max(65535).default(7443),
-      })
-      .strict()
-      .default({ host: '0.0.0.0', port: 7443 }),
-    /** the server's certificate and key (PEM files); `false` = plaintext, allowed only on a loopback address */
-    tls: z.union([
-      z.literal(false),
-      z
-        .object({
-          cert: AbsPath,
-          key: AbsPath,
-          /** the CA that signed cert: its fingerprint goes into `enroll` snippets */
-          ca: AbsPath.nullable().default(null),
-        })
-        .strict(),
-    ]),
-    /** tokens.json (hashes of agent and operator tokens) lives here; owner-only */
-    stateDir: AbsPath,
-    /** how agents and operators reach this controller, e.g. "https://ctl.example:7443" (for `enroll`); default https://HOSTNAME:PORT */
-    publicUrl: z.string().regex(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, 'must be like https://ctl.example:7443').nullable().default(null),
-    heartbeatSeconds: z.number().min(0.1).max(300).default(5),
-    staleAfterSeconds: z.number().min(0.3).max(3600).default(15),
-    commandTimeoutSeconds: z.number().min(1).max(86_400).default(3600),
-    /** the largest message an agent may send (WebSocket maxPayload) */
-    maxMessageBytes: z.number().int().min(65_536).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-    /** drains, restores, rebalances and rolls: how many live migrations at once, and how hard to try */
-    migrations: z
-      .object({
-        /** leaving one Dom0 at once (more congest its link and slow each other down) */
-        maxPerSource: z.number().int().min(1).max(16).default(1),
-        /** arriving at one Dom0 at once */
-        maxPerTarget: z.number().int().min(1).max(16).default(1),
-        /** in the whole fleet at once */
-        maxInFleet: z.number().int().min(1).max(256).default(2),
-        /** live-migration attempts per domU before it is a leftover (or cold-moved) */
-        attempts: z.number().int().min(1).max(10).default(3),
-        /** memory kept free on every target */
-        reserveMiB: z.number().int().min(0).max(1_048_576).default(1024),
-      })
-      .strict()
-      .default({ maxPerSource: 1, maxPerTarget: 1, maxInFleet: 2, attempts: 3, reserveMiB: 1024 }),
+export const ControllerConfigSchema = z.strictObject({
+  listen: z.strictObject({
+    /** an IP address literal; 0.0.0.0 / :: for all interfaces */
+    host: z.string().min(1).max(64).default('0.0.0.0'),
+    /** 0 = any free port (logged at start; for tests) */
+    port: z.number().int().min(0).max(65535).default(7443),
   })
-  .strict()
+    .default({ host: '0.0.0.0', port: 7443 }),
+  /** the server's certificate and key (PEM files); `false` = plaintext, allowed only on a loopback address */
+  tls: z.union([
+    z.literal(false),
+    z.strictObject({
+      cert: AbsPath,
+      key: AbsPath,
+      /** the CA that signed cert: its fingerprint goes into `enroll` snippets */
+      ca: AbsPath.nullable().default(null),
+    }),
+  ]),
+  /** tokens.json (hashes of agent and operator tokens) lives here; owner-only */
+  stateDir: AbsPath,
+  /** how agents and operators reach this controller, e.g. "https://ctl.example:7443" (for `enroll`); default https://HOSTNAME:PORT */
+  publicUrl: z.string().regex(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, 'must be like https://ctl.example:7443').nullable().default(null),
+  heartbeatSeconds: z.number().min(0.1).max(300).default(5),
+  staleAfterSeconds: z.number().min(0.3).max(3600).default(15),
+  commandTimeoutSeconds: z.number().min(1).max(86_400).default(3600),
+  /** the largest message an agent may send (WebSocket maxPayload) */
+  maxMessageBytes: z.number().int().min(65_536).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  /** drains, restores, rebalances and rolls: how many live migrations at once, and how hard to try */
+  migrations: z.strictObject({
+    /** leaving one Dom0 at once (more congest its link and slow each other down) */
+    maxPerSource: z.number().int().min(1).max(16).default(1),
+    /** arriving at one Dom0 at once */
+    maxPerTarget: z.number().int().min(1).max(16).default(1),
+    /** in the whole fleet at once */
+    maxInFleet: z.number().int().min(1).max(256).default(2),
+    /** live-migration attempts per domU before it is a leftover (or cold-moved) */
+    attempts: z.number().int().min(1).max(10).default(3),
+    /** memory kept free on every target */
+    reserveMiB: z.number().int().min(0).max(1_048_576).default(1024),
+  })
+    .default({ maxPerSource: 1, maxPerTarget: 1, maxInFleet: 2, attempts: 3, reserveMiB: 1024 }),
+})
   .superRefine((c, ctx) => {
     if (c.tls === false && !isLoopbackAddress(c.listen.host)) {
       ctx.addIssue({

@@ -16,14 +16,12 @@ export interface CtlConfig {
 
 const TOKEN_RE = /^xh1\.[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$/;
 
-const FileSchema = z
-  .object({
-    url: z.string().min(1).max(500).optional(),
-    token: z.string().min(1).max(200).optional(),
-    /** path of the controller's CA certificate (PEM) */
-    ca: z.string().min(1).max(4096).optional(),
-  })
-  .strict();
+const FileSchema = z.strictObject({
+  url: z.string().min(1).max(500).optional(),
+  token: z.string().min(1).max(200).optional(),
+  /** path of the controller's CA certificate (PEM) */
+  ca: z.string().min(1).max(4096).optional(),
+});
 
 const configError = (message: string): XhError => ({ code: 'XH_ERR_CONFIG', message });
 

@@ -14,114 +14,98 @@ import { DOMU_NAME_RE } from '../names.js';
 export const CONTROL_PROTOCOL_VERSION = 1;
 
 export const ControlRequestSchema = z.discriminatedUnion('op', [
-  z.object({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('status') }).strict(),
+  z.strictObject({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('status') }),
   /** re-read the host and re-decide now (xen-drbd-auto's `reload`) */
-  z.object({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('reload') }).strict(),
+  z.strictObject({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('reload') }),
   /** resume guarded autostart and re-decide now (xen-drbd-auto's `start`) */
-  z.object({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('start') }).strict(),
+  z.strictObject({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('start') }),
   /** stop starting domUs; deferred domUs stay deferred until `start` (xen-drbd-auto's `stop`) */
-  z.object({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('stop') }).strict(),
+  z.strictObject({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('stop') }),
   /** start one deferred domU now, overriding the defer; never a peer-Primary skip */
-  z
-    .object({
-      v: z.literal(CONTROL_PROTOCOL_VERSION),
-      op: z.literal('force'),
-      name: z.string().regex(DOMU_NAME_RE, 'a domU name'),
-      reason: z.string().min(1).max(500),
-      operator: z.string().max(100).nullable(),
-    })
-    .strict(),
+  z.strictObject({
+    v: z.literal(CONTROL_PROTOCOL_VERSION),
+    op: z.literal('force'),
+    name: z.string().regex(DOMU_NAME_RE, 'a domU name'),
+    reason: z.string().min(1).max(500),
+    operator: z.string().max(100).nullable(),
+  }),
   /** hold one domU for a migration until this connection closes */
-  z
-    .object({
-      v: z.literal(CONTROL_PROTOCOL_VERSION),
-      op: z.literal('hold'),
-      name: z.string().regex(DOMU_NAME_RE, 'a domU name'),
-      purpose: z.enum(['migrate', 'migrate2', 'reverse']),
-      /** the migration's operation id (as in the ledger) */
-      operation: z.string().min(1).max(100),
-      /** who holds it, for the operator: command and pid */
-      by: z.string().min(1).max(200),
-    })
-    .strict(),
+  z.strictObject({
+    v: z.literal(CONTROL_PROTOCOL_VERSION),
+    op: z.literal('hold'),
+    name: z.string().regex(DOMU_NAME_RE, 'a domU name'),
+    purpose: z.enum(['migrate', 'migrate2', 'reverse']),
+    /** the migration's operation id (as in the ledger) */
+    operation: z.string().min(1).max(100),
+    /** who holds it, for the operator: command and pid */
+    by: z.string().min(1).max(200),
+  }),
 ]);
 export type ControlRequest = z.infer<typeof ControlRequestSchema>;
 
 export const DecisionKindSchema = z.enum(['running', 'start', 'skip', 'defer', 'unknown']);
 
-export const GuardedStatusSchema = z
-  .object({
-    name: z.string(),
-    configPath: z.string(),
-    decision: DecisionKindSchema,
-    /** skip/defer reason word (e.g. "peer-primary", "peer-not-connected"); null for running/start */
-    reason: z.string().nullable(),
-    detail: z.string(),
-    /** ISO time the decision (kind and reason) last changed */
-    since: z.string(),
-    splitBrainHazard: z.boolean(),
-    /** an `xl create` is running for it now */
-    starting: z.boolean(),
-    lastStart: z
-      .object({ at: z.string(), ok: z.boolean(), message: z.string(), forced: z.boolean() })
-      .strict()
-      .nullable(),
-    /** after a failed start: when the next attempt may run */
-    retryAt: z.string().nullable(),
-  })
-  .strict();
+export const GuardedStatusSchema = z.strictObject({
+  name: z.string(),
+  configPath: z.string(),
+  decision: DecisionKindSchema,
+  /** skip/defer reason word (e.g. "peer-primary", "peer-not-connected"); null for running/start */
+  reason: z.string().nullable(),
+  detail: z.string(),
+  /** ISO time the decision (kind and reason) last changed */
+  since: z.string(),
+  splitBrainHazard: z.boolean(),
+  /** an `xl create` is running for it now */
+  starting: z.boolean(),
+  lastStart: z.strictObject({ at: z.string(), ok: z.boolean(), message: z.string(), forced: z.boolean() })
+    .nullable(),
+  /** after a failed start: when the next attempt may run */
+  retryAt: z.string().nullable(),
+});
 export type GuardedStatus = z.infer<typeof GuardedStatusSchema>;
 
-export const HoldSchema = z
-  .object({
-    name: z.string(),
-    purpose: z.enum(['migrate', 'migrate2', 'reverse']),
-    operation: z.string(),
-    by: z.string(),
-    /** ISO time the hold was granted */
-    since: z.string(),
-  })
-  .strict();
+export const HoldSchema = z.strictObject({
+  name: z.string(),
+  purpose: z.enum(['migrate', 'migrate2', 'reverse']),
+  operation: z.string(),
+  by: z.string(),
+  /** ISO time the hold was granted */
+  since: z.string(),
+});
 export type Hold = z.infer<typeof HoldSchema>;
 
-export const AgentStatusSchema = z
-  .object({
-    host: z.string(),
-    pid: z.number().int(),
-    startedAt: z.string(),
-    autostart: z.enum(['enabled', 'stopped']),
-    maintenance: z.boolean(),
-    toolstack: z.string().nullable(),
-    /** how DRBD and domain changes reach the agent: "events2", "xenstore-watch", or "polling every Ns (why)" */
-    sources: z.object({ drbd: z.string(), domains: z.string() }).strict(),
-    drbd: z.enum(['ok', 'tools-missing', 'module-not-loaded', 'unknown']),
-    lastFullRead: z.string().nullable(),
-    guarded: z.array(GuardedStatusSchema),
-    /** domUs held by a running migration command: not started, not force-started meanwhile */
-    holds: z.array(HoldSchema),
-    warnings: z.array(z.string()),
-  })
-  .strict();
+export const AgentStatusSchema = z.strictObject({
+  host: z.string(),
+  pid: z.number().int(),
+  startedAt: z.string(),
+  autostart: z.enum(['enabled', 'stopped']),
+  maintenance: z.boolean(),
+  toolstack: z.string().nullable(),
+  /** how DRBD and domain changes reach the agent: "events2", "xenstore-watch", or "polling every Ns (why)" */
+  sources: z.strictObject({ drbd: z.string(), domains: z.string() }),
+  drbd: z.enum(['ok', 'tools-missing', 'module-not-loaded', 'unknown']),
+  lastFullRead: z.string().nullable(),
+  guarded: z.array(GuardedStatusSchema),
+  /** domUs held by a running migration command: not started, not force-started meanwhile */
+  holds: z.array(HoldSchema),
+  warnings: z.array(z.string()),
+});
 export type AgentStatus = z.infer<typeof AgentStatusSchema>;
 
 export const ControlResponseSchema = z.discriminatedUnion('ok', [
-  z
-    .object({
-      v: z.literal(CONTROL_PROTOCOL_VERSION),
-      ok: z.literal(true),
-      message: z.string(),
-      /** the agent's status, for the requests that show it (status, reload, start, stop) */
-      status: AgentStatusSchema.optional(),
-      /** a granted hold: only the hold, so holding many domUs stays cheap */
-      hold: HoldSchema.optional(),
-    })
-    .strict(),
-  z
-    .object({
-      v: z.literal(CONTROL_PROTOCOL_VERSION),
-      ok: z.literal(false),
-      error: z.object({ code: ErrorCodeSchema, message: z.string() }).strict(),
-    })
-    .strict(),
+  z.strictObject({
+    v: z.literal(CONTROL_PROTOCOL_VERSION),
+    ok: z.literal(true),
+    message: z.string(),
+    /** the agent's status, for the requests that show it (status, reload, start, stop) */
+    status: AgentStatusSchema.optional(),
+    /** a granted hold: only the hold, so holding many domUs stays cheap */
+    hold: HoldSchema.optional(),
+  }),
+  z.strictObject({
+    v: z.literal(CONTROL_PROTOCOL_VERSION),
+    ok: z.literal(false),
+    error: z.strictObject({ code: ErrorCodeSchema, message: z.string() }),
+  }),
 ]);
 export type ControlResponse = z.infer<typeof ControlResponseSchema>;

@@ -67,9 +67,9 @@ export const CommandSchema = z.discriminatedUnion('op', [
    * Reason 'restore' is a move back to NAME's home (target = the home): the home's away record
    * ends. The agent refuses nothing else because of a maintenance state of the target.
    */
-  z.object({ ...domuBase, op: z.literal('migrate'), target: HostNameSchema.nullable(), reason: z.enum(['manual', 'drain', 'rebalance', 'restore']) }).strict(),
+  z.strictObject({ ...domuBase, op: z.literal('migrate'), target: HostNameSchema.nullable(), reason: z.enum(['manual', 'drain', 'rebalance', 'restore']) }),
   /** Sent to NAME's home: bring NAME back from where the ledger says it is (peer's migrate2 over ssh). */
-  z.object({ ...domuBase, op: z.literal('reverse') }).strict(),
+  z.strictObject({ ...domuBase, op: z.literal('reverse') }),
   /**
    * Cold move, first half, sent to the Dom0 running NAME after live migration failed: hold NAME;
    * refuse (XH_ERR_REFUSED) when `target` is not named by every DRBD resource of NAME; record the
@@ -81,7 +81,7 @@ export const CommandSchema = z.discriminatedUnion('op', [
    *                             then starts nothing: the target's DRBD rules would refuse anyway)
    *   XH_ERR_LOCKED             NAME is held by something else
    */
-  z.object({ ...domuBase, op: z.literal('shutdown'), target: HostNameSchema }).strict(),
+  z.strictObject({ ...domuBase, op: z.literal('shutdown'), target: HostNameSchema }),
   /**
    * Cold move, second half, sent to the target: start NAME here from this host's own config for
    * it (guarded dir or config dir), only under the guarded-autostart DRBD rules: every peer of
@@ -94,7 +94,7 @@ export const CommandSchema = z.discriminatedUnion('op', [
    *   XH_ERR_TOOL_FAILED        `xl create` failed; resources demoted again
    *   XH_ERR_NOT_FOUND          no config for NAME on this host
    */
-  z.object({ ...domuBase, op: z.literal('start'), from: HostNameSchema }).strict(),
+  z.strictObject({ ...domuBase, op: z.literal('start'), from: HostNameSchema }),
   /**
    * Read-only, answered at once from fresh reads (not the last snapshot): `xl list` rows of NAME
    * (NAME, NAME--incoming, NAME--migratedaway), the DRBD roles of NAME's resources here and of
@@ -102,7 +102,7 @@ export const CommandSchema = z.discriminatedUnion('op', [
    * whether NAME is here or not; a tool failure is its code (the controller asks again). The
    * controller settles an ambiguous migration with it on both hosts before any retry.
    */
-  z.object({ ...base, op: z.literal('inspect'), name: DomuNameSchema }).strict(),
+  z.strictObject({ ...base, op: z.literal('inspect'), name: DomuNameSchema }),
   /**
    * Changes this host's maintenance flag (stored on disk, kept across agent and Dom0 restarts;
    * while draining or maintenance guarded autostart starts nothing). Owner rules, in order:
@@ -124,47 +124,41 @@ export const CommandSchema = z.discriminatedUnion('op', [
    * and the same drain can be resumed by anyone (same operationId, new owner). Ok with data.kind
    * 'maintenance' (the flag now); XH_ERR_LOCKED and XH_ERR_REFUSED carry it too.
    */
-  z
-    .object({
-      ...base,
-      op: z.literal('maintenance'),
-      state: MaintenanceStateSchema,
-      operationId: OperationIdSchema,
-      /** the controller running the operation (its configured identity), e.g. "xenherd-controller@ctl1" */
-      owner: z.string().min(1).max(200),
-      from: z.array(MaintenanceStateSchema).min(1).max(4),
-      leaseMs: z.number().int().min(0).max(MAX_LEASE_MS),
-    })
-    .strict(),
+  z.strictObject({
+    ...base,
+    op: z.literal('maintenance'),
+    state: MaintenanceStateSchema,
+    operationId: OperationIdSchema,
+    /** the controller running the operation (its configured identity), e.g. "xenherd-controller@ctl1" */
+    owner: z.string().min(1).max(200),
+    from: z.array(MaintenanceStateSchema).min(1).max(4),
+    leaseMs: z.number().int().min(0).max(MAX_LEASE_MS),
+  }),
 ]);
 export type CommandMessage = z.infer<typeof CommandSchema>;
 /** A command without its envelope (type, commandId): what the controller's jobs ask for. */
 export type CommandBody = DistributiveOmit<CommandMessage, 'type' | 'commandId'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-export const InspectReportSchema = z
-  .object({
-    kind: z.literal('inspect'),
-    host: HostNameSchema,
-    name: DomuNameSchema,
-    /** xl list rows of NAME now: NAME, NAME--incoming, NAME--migratedaway */
-    rows: z.array(LinkDomainSchema).max(4),
-    /** NAME's DRBD resources as drbdadm reports them now (local role, peers' roles) */
-    resources: z.array(LinkDrbdResourceSchema).max(64),
-    /** a migration, hold, shutdown or start of NAME runs in this agent now */
-    busy: z.boolean(),
-  })
-  .strict();
+export const InspectReportSchema = z.strictObject({
+  kind: z.literal('inspect'),
+  host: HostNameSchema,
+  name: DomuNameSchema,
+  /** xl list rows of NAME now: NAME, NAME--incoming, NAME--migratedaway */
+  rows: z.array(LinkDomainSchema).max(4),
+  /** NAME's DRBD resources as drbdadm reports them now (local role, peers' roles) */
+  resources: z.array(LinkDrbdResourceSchema).max(64),
+  /** a migration, hold, shutdown or start of NAME runs in this agent now */
+  busy: z.boolean(),
+});
 export type InspectReport = z.infer<typeof InspectReportSchema>;
 
-export const MaintenanceReportSchema = z
-  .object({
-    kind: z.literal('maintenance'),
-    maintenance: MaintenanceSchema,
-    /** how long the active state's lease still runs (0: none or lapsed) */
-    leaseLeftMs: z.number().int().min(0).max(MAX_LEASE_MS),
-  })
-  .strict();
+export const MaintenanceReportSchema = z.strictObject({
+  kind: z.literal('maintenance'),
+  maintenance: MaintenanceSchema,
+  /** how long the active state's lease still runs (0: none or lapsed) */
+  leaseLeftMs: z.number().int().min(0).max(MAX_LEASE_MS),
+});
 export type MaintenanceReport = z.infer<typeof MaintenanceReportSchema>;
 
 export const ResultDataSchema = z.discriminatedUnion('kind', [InspectReportSchema, MaintenanceReportSchema]);

@@ -45,15 +45,13 @@ const Text = z.string().max(LINK_LIMITS.text);
 const DrbdWord = z.string().regex(/^[A-Za-z]{1,32}$/, 'a DRBD state word');
 export { DrbdRoleSchema };
 
-export const MaintenanceSchema = z
-  .object({
-    state: z.enum(['online', 'draining', 'maintenance', 'restoring']),
-    /** the drain/restore operation that owns the state; null when online */
-    operationId: OperationIdSchema.nullable(),
-    /** who started it (operator or controller identity); null when online */
-    owner: z.string().max(200).nullable(),
-  })
-  .strict();
+export const MaintenanceSchema = z.strictObject({
+  state: z.enum(['online', 'draining', 'maintenance', 'restoring']),
+  /** the drain/restore operation that owns the state; null when online */
+  operationId: OperationIdSchema.nullable(),
+  /** who started it (operator or controller identity); null when online */
+  owner: z.string().max(200).nullable(),
+});
 export type Maintenance = z.infer<typeof MaintenanceSchema>;
 export const ONLINE: Maintenance = { state: 'online', operationId: null, owner: null };
 
@@ -61,71 +59,59 @@ export const ONLINE: Maintenance = { state: 'online', operationId: null, owner: 
  * One row of `xl list` / `xm list`. The agent leaves out Domain-0 and dying `(null)` rows.
  * `NAME--incoming` / `NAME--migratedaway` rows carry their domU's name in `baseName`.
  */
-export const LinkDomainSchema = z
-  .object({
-    name: DomainRowNameSchema,
-    baseName: DomuNameSchema,
-    domid: z.number().int().nonnegative().nullable(),
-    state: DomainSchema.shape.state,
-    memMiB: z.number().int().nonnegative(),
-    vcpus: z.number().int().nonnegative(),
-    migration: DomainSchema.shape.migration,
-  })
-  .strict();
+export const LinkDomainSchema = z.strictObject({
+  name: DomainRowNameSchema,
+  baseName: DomuNameSchema,
+  domid: z.number().int().nonnegative().nullable(),
+  state: DomainSchema.shape.state,
+  memMiB: z.number().int().nonnegative(),
+  vcpus: z.number().int().nonnegative(),
+  migration: DomainSchema.shape.migration,
+});
 export type LinkDomain = z.infer<typeof LinkDomainSchema>;
 
 /** A guarded domU (config in the guarded-autostart dir) and what autostart decided for it. */
-export const LinkGuardedSchema = z
-  .object({
-    name: DomuNameSchema,
-    decision: z.enum(['running', 'start', 'skip', 'defer', 'unknown']),
-    /** skip/defer reason word (e.g. "peer-primary"); null for running/start */
-    reason: z.string().max(100).nullable(),
-    detail: Text,
-    since: IsoTimeSchema,
-    drbdResources: z.array(z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name')).max(64),
-  })
-  .strict();
+export const LinkGuardedSchema = z.strictObject({
+  name: DomuNameSchema,
+  decision: z.enum(['running', 'start', 'skip', 'defer', 'unknown']),
+  /** skip/defer reason word (e.g. "peer-primary"); null for running/start */
+  reason: z.string().max(100).nullable(),
+  detail: Text,
+  since: IsoTimeSchema,
+  drbdResources: z.array(z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name')).max(64),
+});
 export type LinkGuarded = z.infer<typeof LinkGuardedSchema>;
 
-export const LinkDrbdPeerSchema = z
-  .object({
-    /** the peer's name as DRBD prints it: its host name (DRBD 9), or literally "peer" (8.4) */
-    name: z.string().max(253),
-    role: DrbdRoleSchema.nullable(),
-    connection: DrbdWord.nullable(),
-    disk: DrbdWord.nullable(),
-    replication: DrbdWord.nullable(),
-  })
-  .strict();
+export const LinkDrbdPeerSchema = z.strictObject({
+  /** the peer's name as DRBD prints it: its host name (DRBD 9), or literally "peer" (8.4) */
+  name: z.string().max(253),
+  role: DrbdRoleSchema.nullable(),
+  connection: DrbdWord.nullable(),
+  disk: DrbdWord.nullable(),
+  replication: DrbdWord.nullable(),
+});
 
-export const LinkDrbdResourceSchema = z
-  .object({
-    name: z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name'),
-    /** null when the resource is not up */
-    role: DrbdRoleSchema.nullable(),
-    disk: DrbdWord.nullable(),
-    peers: z.array(LinkDrbdPeerSchema).max(LINK_LIMITS.peers),
-  })
-  .strict();
+export const LinkDrbdResourceSchema = z.strictObject({
+  name: z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name'),
+  /** null when the resource is not up */
+  role: DrbdRoleSchema.nullable(),
+  disk: DrbdWord.nullable(),
+  peers: z.array(LinkDrbdPeerSchema).max(LINK_LIMITS.peers),
+});
 export type LinkDrbdResource = z.infer<typeof LinkDrbdResourceSchema>;
 
-export const LinkDrbdSchema = z
-  .object({
-    availability: z.enum(['ok', 'tools-missing', 'module-not-loaded', 'unknown']),
-    resources: z.array(LinkDrbdResourceSchema).max(LINK_LIMITS.resources),
-  })
-  .strict();
+export const LinkDrbdSchema = z.strictObject({
+  availability: z.enum(['ok', 'tools-missing', 'module-not-loaded', 'unknown']),
+  resources: z.array(LinkDrbdResourceSchema).max(LINK_LIMITS.resources),
+});
 
 export const MigrationReasonSchema = z.enum(['manual', 'drain', 'rebalance', 'reverse']);
 export type MigrationReason = z.infer<typeof MigrationReasonSchema>;
 
 /** The agent's ledger (agent/state/ledger.ts), as reported: away = left this home; visitors = here from elsewhere. */
-export const LinkAwaySchema = z
-  .object({ home: HostNameSchema, currentHost: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, reason: MigrationReasonSchema })
-  .strict();
+export const LinkAwaySchema = z.strictObject({ home: HostNameSchema, currentHost: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, reason: MigrationReasonSchema });
 export type LinkAway = z.infer<typeof LinkAwaySchema>;
-export const LinkVisitorSchema = z.object({ home: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema }).strict();
+export const LinkVisitorSchema = z.strictObject({ home: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema });
 export type LinkVisitor = z.infer<typeof LinkVisitorSchema>;
 
 const boundedRecord = <V extends z.ZodType>(value: V) =>
@@ -141,20 +127,16 @@ const boundedRecord = <V extends z.ZodType>(value: V) =>
  */
 export const MigrationOperationSchema = z.enum(['migrate', 'reverse', 'migrate2']);
 export type MigrationOperation = z.infer<typeof MigrationOperationSchema>;
-export const LinkUnsettledSchema = z
-  .object({ peer: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, operation: MigrationOperationSchema, message: Text })
-  .strict();
+export const LinkUnsettledSchema = z.strictObject({ peer: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, operation: MigrationOperationSchema, message: Text });
 export type LinkUnsettled = z.infer<typeof LinkUnsettledSchema>;
 
-export const LinkLedgerSchema = z
-  .object({
-    seq: z.number().int().nonnegative(),
-    away: boundedRecord(LinkAwaySchema),
-    visitors: boundedRecord(LinkVisitorSchema),
-    /** absent from agents that do not keep it, and when empty */
-    unsettled: boundedRecord(LinkUnsettledSchema).optional(),
-  })
-  .strict();
+export const LinkLedgerSchema = z.strictObject({
+  seq: z.number().int().nonnegative(),
+  away: boundedRecord(LinkAwaySchema),
+  visitors: boundedRecord(LinkVisitorSchema),
+  /** absent from agents that do not keep it, and when empty */
+  unsettled: boundedRecord(LinkUnsettledSchema).optional(),
+});
 export type LinkLedger = z.infer<typeof LinkLedgerSchema>;
 
 /**
@@ -162,7 +144,7 @@ export type LinkLedger = z.infer<typeof LinkLedgerSchema>;
  * migration partner and why: its /etc/xen/migrate-tab.txt lists it, or only its guarded dir does
  * (then the DRBD partner may claim it too: either may start it after a reboot).
  */
-export const LinkHomeSchema = z.object({ name: DomuNameSchema, peer: HostNameSchema.nullable(), source: z.enum(['migrate-tab', 'guarded']) }).strict();
+export const LinkHomeSchema = z.strictObject({ name: DomuNameSchema, peer: HostNameSchema.nullable(), source: z.enum(['migrate-tab', 'guarded']) });
 export type LinkHome = z.infer<typeof LinkHomeSchema>;
 
 /**
@@ -171,33 +153,29 @@ export type LinkHome = z.infer<typeof LinkHomeSchema>;
  * resources names (`on HOST {}` in /etc/drbd.d/RES.res). The planner moves a DRBD domU only to
  * a host every one of its resources names.
  */
-export const LinkDomuConfigSchema = z
-  .object({
-    name: DomuNameSchema,
-    source: z.enum(['guarded', 'config-dir']),
-    memMiB: z.number().int().nonnegative().nullable(),
-    vcpus: z.number().int().nonnegative().nullable(),
-    resources: z
-      .array(z.object({ name: z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name'), hosts: z.array(HostNameSchema).max(16) }).strict())
-      .max(64),
-  })
-  .strict();
+export const LinkDomuConfigSchema = z.strictObject({
+  name: DomuNameSchema,
+  source: z.enum(['guarded', 'config-dir']),
+  memMiB: z.number().int().nonnegative().nullable(),
+  vcpus: z.number().int().nonnegative().nullable(),
+  resources: z
+    .array(z.strictObject({ name: z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name'), hosts: z.array(HostNameSchema).max(16) }))
+    .max(64),
+});
 export type LinkDomuConfig = z.infer<typeof LinkDomuConfigSchema>;
 
 /** The whole state of one Dom0. A `delta` replaces some of these sections whole. */
-export const HostStateSchema = z
-  .object({
-    toolstack: z.enum(['xl', 'xm']).nullable(),
-    memory: z.object({ totalMiB: z.number().int().nonnegative().nullable(), freeMiB: z.number().int().nonnegative().nullable() }).strict(),
-    maintenance: MaintenanceSchema,
-    domains: z.array(LinkDomainSchema).max(LINK_LIMITS.domains),
-    guarded: z.array(LinkGuardedSchema).max(LINK_LIMITS.guarded),
-    drbd: LinkDrbdSchema,
-    ledger: LinkLedgerSchema,
-    homes: z.array(LinkHomeSchema).max(LINK_LIMITS.homes),
-    domus: z.array(LinkDomuConfigSchema).max(LINK_LIMITS.domains),
-  })
-  .strict();
+export const HostStateSchema = z.strictObject({
+  toolstack: z.enum(['xl', 'xm']).nullable(),
+  memory: z.strictObject({ totalMiB: z.number().int().nonnegative().nullable(), freeMiB: z.number().int().nonnegative().nullable() }),
+  maintenance: MaintenanceSchema,
+  domains: z.array(LinkDomainSchema).max(LINK_LIMITS.domains),
+  guarded: z.array(LinkGuardedSchema).max(LINK_LIMITS.guarded),
+  drbd: LinkDrbdSchema,
+  ledger: LinkLedgerSchema,
+  homes: z.array(LinkHomeSchema).max(LINK_LIMITS.homes),
+  domus: z.array(LinkDomuConfigSchema).max(LINK_LIMITS.domains),
+});
 export type HostState = z.infer<typeof HostStateSchema>;
 export type HostStateSection = keyof HostState;
 

@@ -51,38 +51,34 @@ export const LINK_FEATURE = {
 
 // ---- agent → controller ----
 
-export const HelloSchema = z
-  .object({
-    type: z.literal('hello'),
-    protocol: z.literal(AGENT_LINK_PROTOCOL_VERSION),
-    host: HostNameSchema,
-    /** /proc/sys/kernel/random/boot_id: tells a reboot from a reconnect */
-    bootId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a boot id'),
-    agentVersion: z.string().min(1).max(64),
-    /** what this agent can do, e.g. "migrate", "reverse", "fleet-view"; unknown words are kept */
-    capabilities: z.array(FeatureWord).max(LINK_LIMITS.capabilities),
-  })
-  .strict();
+export const HelloSchema = z.strictObject({
+  type: z.literal('hello'),
+  protocol: z.literal(AGENT_LINK_PROTOCOL_VERSION),
+  host: HostNameSchema,
+  /** /proc/sys/kernel/random/boot_id: tells a reboot from a reconnect */
+  bootId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a boot id'),
+  agentVersion: z.string().min(1).max(64),
+  /** what this agent can do, e.g. "migrate", "reverse", "fleet-view"; unknown words are kept */
+  capabilities: z.array(FeatureWord).max(LINK_LIMITS.capabilities),
+});
 export type Hello = z.infer<typeof HelloSchema>;
 
-export const SnapshotSchema = z.object({ type: z.literal('snapshot'), seq: z.number().int().nonnegative(), at: MsEpochSchema, state: HostStateSchema }).strict();
-export const DeltaSchema = z.object({ type: z.literal('delta'), seq: z.number().int().nonnegative(), at: MsEpochSchema, state: HostStatePatchSchema }).strict();
-export const HeartbeatSchema = z.object({ type: z.literal('heartbeat'), at: MsEpochSchema }).strict();
+export const SnapshotSchema = z.strictObject({ type: z.literal('snapshot'), seq: z.number().int().nonnegative(), at: MsEpochSchema, state: HostStateSchema });
+export const DeltaSchema = z.strictObject({ type: z.literal('delta'), seq: z.number().int().nonnegative(), at: MsEpochSchema, state: HostStatePatchSchema });
+export const HeartbeatSchema = z.strictObject({ type: z.literal('heartbeat'), at: MsEpochSchema });
 /** One line of a running command's progress, for the operator's terminal. */
-export const ProgressSchema = z.object({ type: z.literal('progress'), commandId: CommandIdSchema, line: Text }).strict();
+export const ProgressSchema = z.strictObject({ type: z.literal('progress'), commandId: CommandIdSchema, line: Text });
 /** How a command ended; `code` is null exactly when ok. */
-export const ResultSchema = z
-  .object({
-    type: z.literal('result'),
-    commandId: CommandIdSchema,
-    ok: z.boolean(),
-    code: ErrorCodeSchema.nullable(),
-    message: Text,
-    detail: z.string().max(8000).nullable(),
-    /** a structured answer for the ops that have one (inspect, maintenance); absent or null otherwise */
-    data: ResultDataSchema.nullable().optional(),
-  })
-  .strict()
+export const ResultSchema = z.strictObject({
+  type: z.literal('result'),
+  commandId: CommandIdSchema,
+  ok: z.boolean(),
+  code: ErrorCodeSchema.nullable(),
+  message: Text,
+  detail: z.string().max(8000).nullable(),
+  /** a structured answer for the ops that have one (inspect, maintenance); absent or null otherwise */
+  data: ResultDataSchema.nullable().optional(),
+})
   .refine((r) => r.ok === (r.code === null), 'code is null exactly when ok is true');
 
 /**
@@ -93,7 +89,7 @@ export const ResultSchema = z
  * change landed (sent after the delta carrying it). Sent on every change, after the snapshot. The
  * controller marks the host's rows stale while it is not current.
  */
-export const ViewSchema = z.object({ type: z.literal('view'), at: MsEpochSchema, view: z.enum(['current', 'behind', 'unknown']) }).strict();
+export const ViewSchema = z.strictObject({ type: z.literal('view'), at: MsEpochSchema, view: z.enum(['current', 'behind', 'unknown']) });
 export type ViewMessage = z.infer<typeof ViewSchema>;
 export type ViewWord = ViewMessage['view'];
 
@@ -105,21 +101,19 @@ export type ResultMessage = z.infer<typeof ResultSchema>;
 
 // ---- controller → agent ----
 
-export const WelcomeSchema = z
-  .object({
-    type: z.literal('welcome'),
-    protocol: z.literal(AGENT_LINK_PROTOCOL_VERSION),
-    /** send a heartbeat at least this often */
-    heartbeatMs: z.number().int().positive(),
-    /** the controller calls the host unreachable (and closes the link) after this long unheard */
-    staleAfterMs: z.number().int().positive(),
-    /** the LINK_FEATURE words of this agent's capabilities the controller takes; absent: none */
-    accepts: z.array(FeatureWord).max(LINK_LIMITS.capabilities).optional(),
-  })
-  .strict();
+export const WelcomeSchema = z.strictObject({
+  type: z.literal('welcome'),
+  protocol: z.literal(AGENT_LINK_PROTOCOL_VERSION),
+  /** send a heartbeat at least this often */
+  heartbeatMs: z.number().int().positive(),
+  /** the controller calls the host unreachable (and closes the link) after this long unheard */
+  staleAfterMs: z.number().int().positive(),
+  /** the LINK_FEATURE words of this agent's capabilities the controller takes; absent: none */
+  accepts: z.array(FeatureWord).max(LINK_LIMITS.capabilities).optional(),
+});
 
 /** Sent before the controller closes the link; stable across protocol versions. */
-export const LinkErrorSchema = z.object({ type: z.literal('error'), code: ErrorCodeSchema, message: Text }).strict();
+export const LinkErrorSchema = z.strictObject({ type: z.literal('error'), code: ErrorCodeSchema, message: Text });
 
 
 /**
@@ -129,15 +123,13 @@ export const LinkErrorSchema = z.object({ type: z.literal('error'), code: ErrorC
  * on every change of those entries, and every heartbeatMs (so it doubles as the controller's
  * heartbeat: an agent that hears no `fleet` for staleAfterMs stops trusting it).
  */
-export const FleetSchema = z
-  .object({
-    type: z.literal('fleet'),
-    at: MsEpochSchema,
-    runningOn: z
-      .record(DomuNameSchema, z.array(HostNameSchema).max(64))
-      .refine((r) => Object.keys(r).length <= LINK_LIMITS.guarded + LINK_LIMITS.homes, 'too many domUs'),
-  })
-  .strict();
+export const FleetSchema = z.strictObject({
+  type: z.literal('fleet'),
+  at: MsEpochSchema,
+  runningOn: z
+    .record(DomuNameSchema, z.array(HostNameSchema).max(64))
+    .refine((r) => Object.keys(r).length <= LINK_LIMITS.guarded + LINK_LIMITS.homes, 'too many domUs'),
+});
 export type FleetMessage = z.infer<typeof FleetSchema>;
 
 /** The `accepts` of a welcome for an agent announcing CAPABILITIES: the link features both ends know; none, no field (an older agent refuses one). */

@@ -21,16 +21,14 @@ export const CHECK_EXIT: Readonly<Record<CheckStatus, number>> = { OK: 0, WARNIN
 /** How bad each status is, to pick the worst: UNKNOWN ranks below CRITICAL, as Nagios ranks them. */
 export const CHECK_SEVERITY: Readonly<Record<CheckStatus, number>> = { OK: 0, UNKNOWN: 1, WARNING: 2, CRITICAL: 3 };
 
-export const CheckThresholdsSchema = z
-  .object({
-    /** a guarded domU deferred this long (and running nowhere) is a WARNING */
-    warnDeferredMs: Ms,
-    /** ... and this long a CRITICAL */
-    critDeferredMs: Ms,
-    /** a domU away from its online home is a WARNING, and CRITICAL once the home has been online (or the domU away) this long */
-    notHomeAfterMs: Ms,
-  })
-  .strict()
+export const CheckThresholdsSchema = z.strictObject({
+  /** a guarded domU deferred this long (and running nowhere) is a WARNING */
+  warnDeferredMs: Ms,
+  /** ... and this long a CRITICAL */
+  critDeferredMs: Ms,
+  /** a domU away from its online home is a WARNING, and CRITICAL once the home has been online (or the domU away) this long */
+  notHomeAfterMs: Ms,
+})
   .refine((t) => t.warnDeferredMs <= t.critDeferredMs, 'the deferred WARNING threshold must not be above the CRITICAL one');
 export type CheckThresholds = z.infer<typeof CheckThresholdsSchema>;
 
@@ -38,9 +36,7 @@ export const DEFAULT_CHECK_THRESHOLDS: CheckThresholds = { warnDeferredMs: 5 * 6
 
 /** Query parameters are text: digits only, then the same checks as the schema. */
 const MsParam = z.string().regex(/^\d{1,15}$/, 'milliseconds, digits only').transform(Number);
-export const CheckQuerySchema = z
-  .object({ warnDeferredMs: MsParam.optional(), critDeferredMs: MsParam.optional(), notHomeAfterMs: MsParam.optional() })
-  .strict()
+export const CheckQuerySchema = z.strictObject({ warnDeferredMs: MsParam.optional(), critDeferredMs: MsParam.optional(), notHomeAfterMs: MsParam.optional() })
   .transform((q) => ({ ...DEFAULT_CHECK_THRESHOLDS, ...Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) }))
   .pipe(CheckThresholdsSchema);
 
@@ -51,32 +47,28 @@ export const PerfUnitSchema = z.enum(['', 's']);
  * One performance datum: 'label'=value[UOM];[warn];[crit];[min];[max]. warn and crit are ranges as
  * monitoring systems read them: "300" alerts above 300 (or below 0).
  */
-export const PerfdatumSchema = z
-  .object({
-    label: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'a perfdata label'),
-    value: z.number().finite(),
-    uom: PerfUnitSchema,
-    warn: z.string().regex(/^[0-9.:~@-]{1,32}$/).nullable(),
-    crit: z.string().regex(/^[0-9.:~@-]{1,32}$/).nullable(),
-    min: z.number().finite().nullable(),
-    max: z.number().finite().nullable(),
-  })
-  .strict();
+export const PerfdatumSchema = z.strictObject({
+  label: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'a perfdata label'),
+  value: z.number().finite(),
+  uom: PerfUnitSchema,
+  warn: z.string().regex(/^[0-9.:~@-]{1,32}$/).nullable(),
+  crit: z.string().regex(/^[0-9.:~@-]{1,32}$/).nullable(),
+  min: z.number().finite().nullable(),
+  max: z.number().finite().nullable(),
+});
 export type Perfdatum = z.infer<typeof PerfdatumSchema>;
 
 /** One problem found, worst first; OK lines are not listed. */
-export const CheckDetailSchema = z.object({ status: CheckStatusSchema, text: z.string().max(4000) }).strict();
+export const CheckDetailSchema = z.strictObject({ status: CheckStatusSchema, text: z.string().max(4000) });
 export type CheckDetail = z.infer<typeof CheckDetailSchema>;
 
-export const CheckAnswerSchema = z
-  .object({
-    at: Ms,
-    status: CheckStatusSchema,
-    /** the status line's text after "XENHERD STATUS - " */
-    summary: z.string().max(4000),
-    details: z.array(CheckDetailSchema),
-    perfdata: z.array(PerfdatumSchema),
-    thresholds: CheckThresholdsSchema,
-  })
-  .strict();
+export const CheckAnswerSchema = z.strictObject({
+  at: Ms,
+  status: CheckStatusSchema,
+  /** the status line's text after "XENHERD STATUS - " */
+  summary: z.string().max(4000),
+  details: z.array(CheckDetailSchema),
+  perfdata: z.array(PerfdatumSchema),
+  thresholds: CheckThresholdsSchema,
+});
 export type CheckAnswer = z.infer<typeof CheckAnswerSchema>;

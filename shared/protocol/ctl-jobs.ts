@@ -37,101 +37,95 @@ export type HostBlock = z.infer<typeof HostBlockSchema>;
 /** Why a domU is not moved: the planner's reasons, then the executor's. */
 export const BlockerSchema = z.discriminatedUnion('kind', [
   /** no host reports a config for it: its disks, and so where it may run, are unknown */
-  z.object({ kind: z.literal('no-config') }).strict(),
+  z.strictObject({ kind: z.literal('no-config') }),
   /** no other host holds a replica of every one of its DRBD resources */
-  z.object({ kind: z.literal('no-replica'), resources: z.array(z.string()) }).strict(),
+  z.strictObject({ kind: z.literal('no-replica'), resources: z.array(z.string()) }),
   /** paused, crashed, dying, shut down: a live migration of it is refused */
-  z.object({ kind: z.literal('state'), state: z.string() }).strict(),
-  z.object({ kind: z.literal('mid-migration') }).strict(),
-  z.object({ kind: z.literal('running-twice'), hosts: z.array(HostNameSchema) }).strict(),
+  z.strictObject({ kind: z.literal('state'), state: z.string() }),
+  z.strictObject({ kind: z.literal('mid-migration') }),
+  z.strictObject({ kind: z.literal('running-twice'), hosts: z.array(HostNameSchema) }),
   /** away from its home and running nowhere (shut down, or lost with its host): only a running domU is moved */
-  z.object({ kind: z.literal('runs-nowhere') }).strict(),
+  z.strictObject({ kind: z.literal('runs-nowhere') }),
   /** every allowed target lacks memory (with the reserve kept free) */
-  z.object({ kind: z.literal('no-memory'), needMiB: MiB, reserveMiB: MiB, best: z.object({ host: HostNameSchema, freeMiB: MiB }).strict().nullable() }).strict(),
+  z.strictObject({ kind: z.literal('no-memory'), needMiB: MiB, reserveMiB: MiB, best: z.strictObject({ host: HostNameSchema, freeMiB: MiB }).nullable() }),
   /** every host that could take it is unavailable, each for its reason */
-  z.object({ kind: z.literal('targets-unavailable'), targets: z.array(z.object({ host: HostNameSchema, why: HostBlockSchema }).strict()) }).strict(),
+  z.strictObject({ kind: z.literal('targets-unavailable'), targets: z.array(z.strictObject({ host: HostNameSchema, why: HostBlockSchema })) }),
   /** a visitor can only go back to its home (its disks are replicated there), which cannot take it */
-  z.object({ kind: z.literal('visitor'), home: HostNameSchema, why: HostBlockSchema }).strict(),
+  z.strictObject({ kind: z.literal('visitor'), home: HostNameSchema, why: HostBlockSchema }),
   /** the host it runs on cannot be asked to move it */
-  z.object({ kind: z.literal('source-unavailable'), host: HostNameSchema, why: HostBlockSchema }).strict(),
+  z.strictObject({ kind: z.literal('source-unavailable'), host: HostNameSchema, why: HostBlockSchema }),
   /** moved recently: rebalance leaves it alone until then */
-  z.object({ kind: z.literal('cooldown'), untilMs: Ms }).strict(),
+  z.strictObject({ kind: z.literal('cooldown'), untilMs: Ms }),
   /** every attempt failed, it still runs where it was */
-  z.object({ kind: z.literal('failed'), attempts: z.number().int().nonnegative(), code: ErrorCodeSchema, message: z.string() }).strict(),
+  z.strictObject({ kind: z.literal('failed'), attempts: z.number().int().nonnegative(), code: ErrorCodeSchema, message: z.string() }),
   /** the outcome could not be settled, or it runs on both or neither host: nothing more is done to it */
-  z.object({ kind: z.literal('alarm'), code: ErrorCodeSchema, message: z.string() }).strict(),
+  z.strictObject({ kind: z.literal('alarm'), code: ErrorCodeSchema, message: z.string() }),
   /** the job stopped before it was its turn */
-  z.object({ kind: z.literal('not-started'), why: z.enum(['cancelled', 'timeout', 'paused', 'stopped']) }).strict(),
+  z.strictObject({ kind: z.literal('not-started'), why: z.enum(['cancelled', 'timeout', 'paused', 'stopped']) }),
 ]);
 export type Blocker = z.infer<typeof BlockerSchema>;
 
-export const MoveSchema = z
-  .object({
-    name: DomuNameSchema,
-    from: HostNameSchema,
-    to: HostNameSchema,
-    memMiB: MiB,
-    vcpus: z.number().int().nonnegative(),
-    /**
-     * evacuate: off a host being emptied; home: back to its home; balance: rebalance;
-     * start-home: recorded away but running nowhere: started at its home (`to`) by its agent under
-     * the DRBD rules, its away record at `from` ended (a start, not a migration)
-     */
-    why: z.enum(['evacuate', 'home', 'visitor-home', 'balance', 'start-home']),
-  })
-  .strict();
+export const MoveSchema = z.strictObject({
+  name: DomuNameSchema,
+  from: HostNameSchema,
+  to: HostNameSchema,
+  memMiB: MiB,
+  vcpus: z.number().int().nonnegative(),
+  /**
+   * evacuate: off a host being emptied; home: back to its home; balance: rebalance;
+   * start-home: recorded away but running nowhere: started at its home (`to`) by its agent under
+   * the DRBD rules, its away record at `from` ended (a start, not a migration)
+   */
+  why: z.enum(['evacuate', 'home', 'visitor-home', 'balance', 'start-home']),
+});
 export type Move = z.infer<typeof MoveSchema>;
 
-export const LeftoverSchema = z.object({ name: DomuNameSchema, host: HostNameSchema.nullable(), blocker: BlockerSchema, message: z.string() }).strict();
+export const LeftoverSchema = z.strictObject({ name: DomuNameSchema, host: HostNameSchema.nullable(), blocker: BlockerSchema, message: z.string() });
 export type Leftover = z.infer<typeof LeftoverSchema>;
 
 /** Moves grouped into sets whose moves touch disjoint hosts: one set can run at once. */
 const Sets = z.array(z.array(MoveSchema));
 
 export const PlanSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('drain'), hosts: z.array(HostNameSchema), sets: Sets, leftovers: z.array(LeftoverSchema) }).strict(),
-  z.object({ kind: z.literal('restore'), host: HostNameSchema, sets: Sets, leftovers: z.array(LeftoverSchema) }).strict(),
-  z
-    .object({
-      kind: z.literal('rebalance'),
-      sets: Sets,
-      scoreBefore: z.number(),
-      scoreAfter: z.number(),
-      /** why nothing is planned although the fleet may be unbalanced (a drain runs); null otherwise */
-      paused: z.string().nullable(),
-      leftovers: z.array(LeftoverSchema),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('roll'),
-      groups: z.array(z.object({ hosts: z.array(HostNameSchema), domus: z.number().int().nonnegative(), memMiB: MiB }).strict()),
-      /** domUs that keep their host from being drained at all: the roll does not start */
-      leftovers: z.array(LeftoverSchema),
-    })
-    .strict(),
+  z.strictObject({ kind: z.literal('drain'), hosts: z.array(HostNameSchema), sets: Sets, leftovers: z.array(LeftoverSchema) }),
+  z.strictObject({ kind: z.literal('restore'), host: HostNameSchema, sets: Sets, leftovers: z.array(LeftoverSchema) }),
+  z.strictObject({
+    kind: z.literal('rebalance'),
+    sets: Sets,
+    scoreBefore: z.number(),
+    scoreAfter: z.number(),
+    /** why nothing is planned although the fleet may be unbalanced (a drain runs); null otherwise */
+    paused: z.string().nullable(),
+    leftovers: z.array(LeftoverSchema),
+  }),
+  z.strictObject({
+    kind: z.literal('roll'),
+    groups: z.array(z.strictObject({ hosts: z.array(HostNameSchema), domus: z.number().int().nonnegative(), memMiB: MiB })),
+    /** domUs that keep their host from being drained at all: the roll does not start */
+    leftovers: z.array(LeftoverSchema),
+  }),
 ]);
 export type Plan = z.infer<typeof PlanSchema>;
 export type PlanOf<K extends Plan['kind']> = Extract<Plan, { kind: K }>;
 
 const Hosts = z.array(HostNameSchema).min(1).max(256);
 export const PlanRequestSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('drain'), hosts: Hosts }).strict(),
-  z.object({ kind: z.literal('restore'), host: HostNameSchema }).strict(),
-  z.object({ kind: z.literal('rebalance'), maxMoves: z.number().int().min(1).max(1000).nullable() }).strict(),
-  z.object({ kind: z.literal('roll'), hosts: Hosts }).strict(),
+  z.strictObject({ kind: z.literal('drain'), hosts: Hosts }),
+  z.strictObject({ kind: z.literal('restore'), host: HostNameSchema }),
+  z.strictObject({ kind: z.literal('rebalance'), maxMoves: z.number().int().min(1).max(1000).nullable() }),
+  z.strictObject({ kind: z.literal('roll'), hosts: Hosts }),
 ]);
 export type PlanRequest = z.infer<typeof PlanRequestSchema>;
 
 const Timeout = Ms.max(7 * 86_400_000).nullable();
 const Parallel = z.number().int().min(1).max(64).nullable();
 export const JobRequestSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('drain'), host: HostNameSchema, maxParallel: Parallel, coldFallback: z.boolean(), allowPartial: z.boolean(), timeoutMs: Timeout }).strict(),
-  z.object({ kind: z.literal('restore'), host: HostNameSchema, timeoutMs: Timeout }).strict(),
-  z.object({ kind: z.literal('rebalance'), maxMoves: z.number().int().min(1).max(1000).nullable(), timeoutMs: Timeout }).strict(),
+  z.strictObject({ kind: z.literal('drain'), host: HostNameSchema, maxParallel: Parallel, coldFallback: z.boolean(), allowPartial: z.boolean(), timeoutMs: Timeout }),
+  z.strictObject({ kind: z.literal('restore'), host: HostNameSchema, timeoutMs: Timeout }),
+  z.strictObject({ kind: z.literal('rebalance'), maxMoves: z.number().int().min(1).max(1000).nullable(), timeoutMs: Timeout }),
   /** reboot 'command': the operator's xenherdctl reboots each group (it runs the reboot command); 'wait': someone else does */
-  z.object({ kind: z.literal('roll'), hosts: Hosts, reboot: z.enum(['command', 'wait']), maxParallel: Parallel, coldFallback: z.boolean(), timeoutMs: Timeout }).strict(),
-  z.object({ kind: z.literal('maintenance'), host: HostNameSchema, on: z.boolean() }).strict(),
+  z.strictObject({ kind: z.literal('roll'), hosts: Hosts, reboot: z.enum(['command', 'wait']), maxParallel: Parallel, coldFallback: z.boolean(), timeoutMs: Timeout }),
+  z.strictObject({ kind: z.literal('maintenance'), host: HostNameSchema, on: z.boolean() }),
 ]);
 export type JobRequest = z.infer<typeof JobRequestSchema>;
 export type JobKind = JobRequest['kind'];
@@ -141,58 +135,50 @@ export type MovePhase = z.infer<typeof MovePhaseSchema>;
 
 const Line = z.string().max(4000);
 export const JobEventSchema = z.discriminatedUnion('type', [
-  z
-    .object({
-      type: z.literal('job'),
-      jobId: z.string(),
-      kind: z.enum(['drain', 'restore', 'rebalance', 'roll', 'maintenance']),
-      hosts: z.array(HostNameSchema),
-      operationId: z.string().nullable(),
-      by: z.string(),
-      startedAt: Ms,
-      attached: z.boolean(),
-    })
-    .strict(),
-  z.object({ type: z.literal('plan'), plan: PlanSchema }).strict(),
-  z
-    .object({
-      type: z.literal('move'),
-      name: DomuNameSchema,
-      from: HostNameSchema,
-      to: HostNameSchema,
-      memMiB: MiB,
-      phase: MovePhaseSchema,
-      attempt: z.number().int().nonnegative(),
-      elapsedMs: Ms,
-      /** the agent's progress line, or why it failed / retries */
-      line: Line.nullable(),
-    })
-    .strict(),
-  z.object({ type: z.literal('host'), host: HostNameSchema, maintenance: MaintenanceSchema }).strict(),
+  z.strictObject({
+    type: z.literal('job'),
+    jobId: z.string(),
+    kind: z.enum(['drain', 'restore', 'rebalance', 'roll', 'maintenance']),
+    hosts: z.array(HostNameSchema),
+    operationId: z.string().nullable(),
+    by: z.string(),
+    startedAt: Ms,
+    attached: z.boolean(),
+  }),
+  z.strictObject({ type: z.literal('plan'), plan: PlanSchema }),
+  z.strictObject({
+    type: z.literal('move'),
+    name: DomuNameSchema,
+    from: HostNameSchema,
+    to: HostNameSchema,
+    memMiB: MiB,
+    phase: MovePhaseSchema,
+    attempt: z.number().int().nonnegative(),
+    elapsedMs: Ms,
+    /** the agent's progress line, or why it failed / retries */
+    line: Line.nullable(),
+  }),
+  z.strictObject({ type: z.literal('host'), host: HostNameSchema, maintenance: MaintenanceSchema }),
   /** roll: these hosts are empty and in maintenance: reboot them now (the job waits for new boot ids) */
-  z.object({ type: z.literal('reboot'), hosts: z.array(HostNameSchema) }).strict(),
-  z.object({ type: z.literal('note'), level: z.enum(['info', 'warn']), line: Line }).strict(),
-  z
-    .object({
-      type: z.literal('end'),
-      ok: z.boolean(),
-      /** null exactly when ok; XH_ERR_TIMEOUT for a --timeout that ran out */
-      code: ErrorCodeSchema.nullable(),
-      message: Line,
-      moved: z.number().int().nonnegative(),
-      remaining: z.array(LeftoverSchema),
-    })
-    .strict(),
+  z.strictObject({ type: z.literal('reboot'), hosts: z.array(HostNameSchema) }),
+  z.strictObject({ type: z.literal('note'), level: z.enum(['info', 'warn']), line: Line }),
+  z.strictObject({
+    type: z.literal('end'),
+    ok: z.boolean(),
+    /** null exactly when ok; XH_ERR_TIMEOUT for a --timeout that ran out */
+    code: ErrorCodeSchema.nullable(),
+    message: Line,
+    moved: z.number().int().nonnegative(),
+    remaining: z.array(LeftoverSchema),
+  }),
 ]);
 export type JobEvent = z.infer<typeof JobEventSchema>;
 export type JobEnd = Extract<JobEvent, { type: 'end' }>;
 
-export const CancelRequestSchema = z.object({ jobId: z.string().min(1).max(100) }).strict();
-export const CancelAnswerSchema = z.object({ jobId: z.string(), stopping: z.boolean(), inFlight: z.number().int().nonnegative() }).strict();
+export const CancelRequestSchema = z.strictObject({ jobId: z.string().min(1).max(100) });
+export const CancelAnswerSchema = z.strictObject({ jobId: z.string(), stopping: z.boolean(), inFlight: z.number().int().nonnegative() });
 export type CancelAnswer = z.infer<typeof CancelAnswerSchema>;
 
-export const JobSummarySchema = z
-  .object({ jobId: z.string(), kind: JobEventSchema.options[0].shape.kind, hosts: z.array(HostNameSchema), by: z.string(), startedAt: Ms, inFlight: z.number().int().nonnegative(), stopping: z.boolean() })
-  .strict();
-export const JobsAnswerSchema = z.object({ at: Ms, jobs: z.array(JobSummarySchema) }).strict();
+export const JobSummarySchema = z.strictObject({ jobId: z.string(), kind: JobEventSchema.options[0].shape.kind, hosts: z.array(HostNameSchema), by: z.string(), startedAt: Ms, inFlight: z.number().int().nonnegative(), stopping: z.boolean() });
+export const JobsAnswerSchema = z.strictObject({ at: Ms, jobs: z.array(JobSummarySchema) });
 export type JobsAnswer = z.infer<typeof JobsAnswerSchema>;

@@ -15,47 +15,43 @@ const Host = z.string().regex(HOST_NAME_RE);
 const Domu = z.string().regex(DOMU_NAME_RE);
 const Text = z.string().max(4000);
 
-export const PeerPongSchema = z.object({ v, t: z.literal('pong'), host: Host }).strict();
+export const PeerPongSchema = z.strictObject({ v, t: z.literal('pong'), host: Host });
 
 /** `status NAME`: whether NAME runs on the answering host, and what the asker needs for a preflight. */
-export const PeerStatusSchema = z
-  .object({
-    v,
-    t: z.literal('status'),
-    host: Host,
-    name: Domu,
-    present: z.enum(['here', 'absent']),
-    /** the state word xl list shows, when present */
-    state: z.string().max(40).nullable(),
-    /** the name it is listed under when mid-migration (NAME--incoming / NAME--migratedaway) */
-    listedAs: z.string().max(100).nullable(),
-    /** NAME's home as the answering host sees it */
-    home: Host.nullable(),
-    /** the answering host's free memory (xl info free_memory), null when it could not be read */
-    freeMemMiB: z.number().int().nonnegative().nullable(),
-    /**
-     * the answering host's maintenance state when it takes no domUs (draining, maintenance).
-     * Absent otherwise, and from agents older than this field: the asker takes it as online.
-     * Sent only when it refuses a move, so an asker too old to know the field (its schema
-     * refuses the unknown key) fails only a move this state forbids anyway.
-     */
-    maintenance: z.enum(['online', 'draining', 'maintenance', 'restoring']).optional(),
-  })
-  .strict();
+export const PeerStatusSchema = z.strictObject({
+  v,
+  t: z.literal('status'),
+  host: Host,
+  name: Domu,
+  present: z.enum(['here', 'absent']),
+  /** the state word xl list shows, when present */
+  state: z.string().max(40).nullable(),
+  /** the name it is listed under when mid-migration (NAME--incoming / NAME--migratedaway) */
+  listedAs: z.string().max(100).nullable(),
+  /** NAME's home as the answering host sees it */
+  home: Host.nullable(),
+  /** the answering host's free memory (xl info free_memory), null when it could not be read */
+  freeMemMiB: z.number().int().nonnegative().nullable(),
+  /**
+   * the answering host's maintenance state when it takes no domUs (draining, maintenance).
+   * Absent otherwise, and from agents older than this field: the asker takes it as online.
+   * Sent only when it refuses a move, so an asker too old to know the field (its schema
+   * refuses the unknown key) fails only a move this state forbids anyway.
+   */
+  maintenance: z.enum(['online', 'draining', 'maintenance', 'restoring']).optional(),
+});
 
-export const PeerProgressSchema = z.object({ v, t: z.literal('progress'), line: Text }).strict();
+export const PeerProgressSchema = z.strictObject({ v, t: z.literal('progress'), line: Text });
 
-export const PeerResultSchema = z
-  .object({
-    v,
-    t: z.literal('result'),
-    ok: z.boolean(),
-    /** null when ok */
-    code: ErrorCodeSchema.nullable(),
-    message: Text,
-    operationId: z.string().max(100).nullable(),
-  })
-  .strict();
+export const PeerResultSchema = z.strictObject({
+  v,
+  t: z.literal('result'),
+  ok: z.boolean(),
+  /** null when ok */
+  code: ErrorCodeSchema.nullable(),
+  message: Text,
+  operationId: z.string().max(100).nullable(),
+});
 
 export const PeerLineSchema = z.discriminatedUnion('t', [PeerPongSchema, PeerStatusSchema, PeerProgressSchema, PeerResultSchema]);
 export type PeerLine = z.infer<typeof PeerLineSchema>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { parseJsonLine } from '../../shared/protocol/json-line.js';
 
-const Msg = z.object({ v: z.literal(1), op: z.enum(['status', 'reload']) }).strict();
+const Msg = z.strictObject({ v: z.literal(1), op: z.enum(['status', 'reload']) });
 
 describe('parseJsonLine', () => {
   it('returns the checked message', () => {

@@ -6,14 +6,12 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { SeedRun } from '../faults/run-seed.js';
 
-export const SeedResultSchema = z
-  .object({
-    seed: z.number().int(),
-    violations: z.array(z.string()),
-    faults: z.record(z.string(), z.number().int().nonnegative()),
-    alarms: z.number().int().nonnegative(),
-  })
-  .strict();
+export const SeedResultSchema = z.strictObject({
+  seed: z.number().int(),
+  violations: z.array(z.string()),
+  faults: z.record(z.string(), z.number().int().nonnegative()),
+  alarms: z.number().int().nonnegative(),
+});
 export type SeedResult = z.infer<typeof SeedResultSchema>;
 
 export const toSeedResult = (r: SeedRun): SeedResult => ({ seed: r.seed, violations: r.violations, faults: r.faults, alarms: r.alarms });
