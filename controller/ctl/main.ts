@@ -1,5 +1,4 @@
 // Composition root of xenherdctl: argv, stdio and environment, the wall clock, and running ssh.
-import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { processIo } from '../../shared/cli/io.js';
 import { runProgram } from '../../shared/cli/program.js';
@@ -8,9 +7,13 @@ import type { CtlHooks } from './context.js';
 import { unknownOutput } from './nagios-output.js';
 import { ctlProgram } from './program.js';
 
-/** Runs ARGV with the terminal attached; no shell: the arguments go to the program as they are. */
-const runAttached = (argv: readonly string[]): Promise<number> =>
-  new Promise((resolve) => {
+/**
+ * Runs ARGV with the terminal attached; no shell: the arguments go to the program as they are.
+ * node:child_process is loaded only here: most commands never run one, and every start would pay for it.
+ */
+const runAttached = async (argv: readonly string[]): Promise<number> => {
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve) => {
     const [cmd, ...args] = argv;
     if (cmd === undefined) return resolve(127);
     const child = spawn(cmd, args, { stdio: 'inherit' });
@@ -20,6 +23,7 @@ const runAttached = (argv: readonly string[]): Promise<number> =>
     });
     child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
   });
+};
 
 const hooks: CtlHooks = {
   clock: realClock,
