@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchLiveFleet, type LiveFleet } from '../playground/live-fleet.js';
 import { buildBundles, runNode, runNodeStreaming, waitFor } from '../playground/processes.js';
-import { sshdInstalled } from '../ssh/sshd.js';
 import { DEMO_FLEET } from './fleet.js';
 import type { LogLine } from '../agent/run/agent-process.js';
 
@@ -65,9 +64,9 @@ export async function fleetStory(): Promise<number> {
     say('processes on 127.0.0.1.');
     say();
     const bundles = await buildBundles(join(work, 'bin'));
-    const withSsh = sshdInstalled();
-    // a full re-read of each Dom0 every 2 s instead of every 60 s, so part 5 does not wait a minute
-    live = await launchLiveFleet({ fleet: DEMO_FLEET, dir: work, bundles, withSsh, agentConfig: { events: { resyncSeconds: 2 } } });
+    // a full re-read of each Dom0 every 2 s instead of every 60 s, so part 5 does not wait a minute;
+    // OpenSSH is there (main.ts checked): every Dom0 gets its own sshd for its peers' forced command
+    live = await launchLiveFleet({ fleet: DEMO_FLEET, dir: work, bundles, withSsh: true, agentConfig: { events: { resyncSeconds: 2 } } });
     const ctl = ctlOf(live, bundles.ctl);
 
     say('1. Where is web1? Instead of looping `ssh xenN xl list | grep` over every Dom0, ask the controller:');
@@ -131,14 +130,9 @@ export async function fleetStory(): Promise<number> {
     say('4. web1 goes home: `xenherdctl reverse` asks the agent on web1\'s home xen1, which connects to xen2\'s');
     say('   sshd with its migration key; sshd there runs only the forced command `xenherd-agent migrate2');
     say('   --peer xen1`, which checks that web1 is xen1\'s and migrates it back.');
-    if (live.ssh) {
-      await ctl.show(['reverse', 'web1']);
-      await ctl.show(['where', 'web1']);
-      say(`   Inside web1, \`xenstore-read data/xenherd/dom0\` says: ${await guestSeesDom0(live, 'xen1', 'web1')}`);
-    } else {
-      say('   (skipped: reverse migrations go over OpenSSH: `apt-get install -y openssh-server` and run the');
-      say('   demo again; the demo starts its own sshd on 127.0.0.1, the system service need not run.)');
-    }
+    await ctl.show(['reverse', 'web1']);
+    await ctl.show(['where', 'web1']);
+    say(`   Inside web1, \`xenstore-read data/xenherd/dom0\` says: ${await guestSeesDom0(live, 'xen1', 'web1')}`);
     say();
 
     say('5. What no single Dom0 can see: someone copies web2\'s guarded config from xen1 to xen2, which is');

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sim } from '../sim/sim.js';
-import { sshdInstalled, startSshd, writeWrapper, type Sshd } from '../ssh/sshd.js';
+import { startSshd, writeWrapper, type Sshd } from '../ssh/sshd.js';
 
 type Say = (text?: string) => void;
 const indent = (text: string): string => text.replace(/\n$/, '').replace(/^/gm, '    ');
@@ -32,10 +32,11 @@ async function show(agent: string, sim: Sim, host: string, args: readonly string
 /**
  * One sshd per Dom0 of the pair, each with the other's migration key bound to
  * `migrate2 --peer OTHER` (made by `keys setup`); each Dom0 told how to reach the other's sshd.
- * xen1 needs xen2's to ask for the reverse; xen2 checks that xen1's is reachable before it
- * migrates web1 back (xl migrate would go there).
+ * xen1 needs xen2's: `migrate` asks xen2's forced command before it moves web1, `reverse` asks it
+ * to send web1 back; xen2 checks that xen1's is reachable before it migrates web1 back (xl
+ * migrate would go there).
  */
-async function sshForReverse(sim: Sim, agent: string, work: string): Promise<Sshd[]> {
+async function sshForMigrations(sim: Sim, agent: string, work: string): Promise<Sshd[]> {
   const pair = ['xen1', 'xen2'] as const;
   const other = (h: string): string => (h === 'xen1' ? 'xen2' : 'xen1');
   const lines: Record<string, string> = {};
@@ -66,16 +67,13 @@ async function sshForReverse(sim: Sim, agent: string, work: string): Promise<Ssh
 
 export async function migratePart(sim: Sim, agent: string, work: string, say: Say): Promise<void> {
   say('4. Migrations and the ledger: web1 leaves its home xen1 for its peer xen2, and comes back');
-  const ssh = sshdInstalled();
   let sshd: Sshd[] = [];
   try {
-    if (ssh) {
-      say('   (OpenSSH is installed: xen1 and xen2 each get their own sshd on 127.0.0.1, with the other\'s');
-      say('   migration key bound to the forced command `xenherd-agent migrate2 --peer OTHER`, made by `keys setup`.)');
-      sshd = await sshForReverse(sim, agent, work);
-      say();
-      await show(agent, sim, 'xen1', ['ping', 'xen2'], say);
-    }
+    say('   (xen1 and xen2 each get their own OpenSSH sshd on 127.0.0.1, with the other\'s migration key');
+    say('   bound to the forced command `xenherd-agent migrate2 --peer OTHER`, made by `keys setup`.)');
+    sshd = await sshForMigrations(sim, agent, work);
+    say();
+    await show(agent, sim, 'xen1', ['ping', 'xen2'], say);
     say();
     await show(agent, sim, 'xen1', ['migrate', 'web1'], say);
     say();
@@ -83,11 +81,6 @@ export async function migratePart(sim: Sim, agent: string, work: string, say: Sa
     await show(agent, sim, 'xen1', ['status', 'ALL'], say, [0, 85]);
     await show(agent, sim, 'xen2', ['status', 'ALL'], say, [0, 85]);
     say();
-    if (!ssh) {
-      say('   The reverse part needs OpenSSH: `apt-get install -y openssh-server` (the demo starts its');
-      say('   own sshd on 127.0.0.1; the system service need not run), then run `npm run demo` again.');
-      return;
-    }
     say('xen1 brings web1 home: `reverse` connects to xen2 with its migration key; sshd there runs');
     say('only `migrate2 --peer xen1`, which checks that web1 is xen1\'s and migrates it back.');
     await show(agent, sim, 'xen1', ['reverse', 'web1'], say);

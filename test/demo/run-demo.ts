@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -41,4 +41,3 @@ export function leftBehind(dir: string): { processes: string[]; files: string[] 
   return { processes: liveProcessesMentioning(dir), files: readdirSync(dir) };
 }
 
-export const withSsh = existsSync('/usr/sbin/sshd');

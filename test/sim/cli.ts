@@ -41,7 +41,7 @@ async function main(): Promise<() => Promise<void>> {
   say(`export ${Object.entries(live.ctlEnv).map(([k, v]) => `${k}=${q(v)}`).join(' ')}`);
   say('');
   say(`Then e.g. \`xenherdctl where 'web*'\`, \`xenherdctl hosts\`, \`xenherdctl status\`${live.ssh ? ', `xenherdctl migrate web1 xen2`, `xenherdctl reverse web1`' : ''}.`);
-  if (!live.ssh) say('(OpenSSH is not installed: reverse migrations need it; `apt-get install -y openssh-server`)');
+  if (!live.ssh) say('(OpenSSH is not installed: migrate and reverse need it, each asks the peer\'s forced command first; `apt-get install -y openssh-server openssh-client`)');
   say(`Agent logs: ${work}; Ctrl-C to stop.`);
   return async () => {
     await live.stop();

@@ -9,7 +9,9 @@ import { runAsync } from '../agent/run/agent-process.js';
  * on 127.0.0.1 with a port the OS picked, run in the foreground (-D -e) and ended by stop().
  */
 export const SSHD = '/usr/sbin/sshd';
-export const sshdInstalled = (): boolean => existsSync(SSHD) && existsSync('/usr/bin/ssh-keygen') && existsSync('/usr/bin/ssh');
+/** what the ssh tests, the demo and the playground run: OpenSSH's server, client and key maker */
+export const SSH_TOOLS = [SSHD, '/usr/bin/ssh', '/usr/bin/ssh-keygen'] as const;
+export const sshdInstalled = (): boolean => SSH_TOOLS.every((p) => existsSync(p));
 
 export interface Sshd {
   readonly port: number;
