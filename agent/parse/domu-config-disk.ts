@@ -1,4 +1,5 @@
 import { DRBD_RESOURCE_RE } from '../../shared/names.js';
+import { drbdDevicePath } from './drbd-device-path.js';
 import { err, ok, type Result } from '../../shared/result.js';
 
 /**
@@ -21,7 +22,7 @@ export interface DiskSpec {
   readonly script: string | null;
   readonly backend: string | null;
   readonly backendtype: string | null;
-  /** the DRBD resource when the disk goes through block-drbd, else null */
+  /** the DRBD resource when the disk goes through block-drbd or is /dev/drbd/by-res/RES[/VOL], else null */
   readonly drbdResource: string | null;
 }
 
@@ -40,7 +41,11 @@ const SCRIPT_PREFIXES = /^(iscsi|e?nbd|drbd):/;
 const FORMAT_PREFIXES = /^(raw|qcow2?|vhd):/;
 const IGNORED_PREFIXES = /^(tapdisk|tap2?|aio|ioemu|file|phy):/;
 
-export function parseDiskSpec(spec: string): Result<DiskSpec, DiskSpecError> {
+/**
+ * DIALECT 'xm' (a config xend reads) also takes access `w!`: write even while another domain has
+ * the device open (xend's blkif accepts it; xl has no such mode).
+ */
+export function parseDiskSpec(spec: string, dialect: 'xl' | 'xm' = 'xl'): Result<DiskSpec, DiskSpecError> {
   const s: { target?: string; format?: string; vdev?: string; script?: string; backend?: string; backendtype?: string } = {};
   let readwrite = true;
   let accessSet = false;
@@ -64,8 +69,8 @@ export function parseDiskSpec(spec: string): Result<DiskSpec, DiskSpecError> {
   };
   const setAccess = (value: string, at: number): DiskSpecError | null => {
     if (value === 'r' || value === 'ro') readwrite = false;
-    else if (value === 'w' || value === 'rw' || value === '') readwrite = true;
-    else return { offset: at, problem: `unknown access ${JSON.stringify(value)}`, expected: 'r, ro, w or rw' };
+    else if (value === 'w' || value === 'rw' || value === '' || (value === 'w!' && dialect === 'xm')) readwrite = true;
+    else return { offset: at, problem: `unknown access ${JSON.stringify(value)}`, expected: value === 'w!' ? "r, ro, w or rw (w! is xm's: xl has no such mode)" : 'r, ro, w or rw' };
     return null;
   };
   const vdevAndDevtype = (value: string, at: number): DiskSpecError | null | false => {
@@ -154,6 +159,17 @@ export function parseDiskSpec(spec: string): Result<DiskSpec, DiskSpecError> {
       return fail(0, `DRBD resource name ${JSON.stringify(target ?? '')} is not valid`, 'a DRBD resource name (letters, digits and _ . : + -) as the target of a block-drbd disk');
     }
     drbdResource = target;
+  } else if (script === null && target !== null) {
+    const device = drbdDevicePath(target);
+    if (device?.kind === 'invalid-resource') return fail(0, `DRBD resource name ${JSON.stringify(device.resource)} in ${target} is not valid`, 'a DRBD resource name (letters, digits and _ . : + -)');
+    if (device?.kind === 'unnamed') {
+      return fail(
+        0,
+        `${target} is a DRBD device, but not which DRBD resource it is: xenherd could not check that resource before starting or moving the domU`,
+        "name the resource: 'drbd:RES,xvda,w' (the block-drbd script) or 'phy:/dev/drbd/by-res/RES/0,xvda,w'",
+      );
+    }
+    if (device?.kind === 'resource') drbdResource = device.resource;
   }
   return ok({
     spec,

@@ -140,7 +140,7 @@ export function parseDomuConfig(text: string, file: string, options: DomuConfigO
   if (!diskItems.ok) return diskItems;
   const disks: DiskSpec[] = [];
   for (const item of diskItems.value) {
-    const d = parseDiskSpec(item.text);
+    const d = parseDiskSpec(item.text, read.value.dialect);
     if (!d.ok) return err(configError(file, item.line, colIn(item, d.error.offset), `disk ${JSON.stringify(item.text)}: ${d.error.problem}`, d.error.expected));
     disks.push(d.value);
   }

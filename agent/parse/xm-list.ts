@@ -42,6 +42,19 @@ export function parseXmList(text: string): Result<InventoryDomain[], ParseFailur
   return ok(domains);
 }
 
+const XEND_MIGRATING = 'migrating-';
+
+/**
+ * xend renames the domain it sends away (live migration and `xm save` alike) to
+ * `migrating-NAME` until it is gone, and names it back if the move fails; the receiving side
+ * gets the plain NAME. So `migrating-NAME` is NAME leaving this host, as xl's
+ * `NAME--migratedaway` is (a domU of that very name would be as ambiguous to xend itself).
+ */
+function splitXmDomainName(name: string): Pick<InventoryDomain, 'baseName' | 'migration'> {
+  if (name.startsWith(XEND_MIGRATING) && name.length > XEND_MIGRATING.length) return { baseName: name.slice(XEND_MIGRATING.length), migration: 'migratedaway' };
+  return splitDomainName(name);
+}
+
 /** Both header spellings: `Mem` (Xen ≥ 3.0.4) and `Mem(MiB)` (Xen 3.0.3, RHEL/CentOS 5). */
 const XM_HEADER_RE = /^Name[ \t]+ID[ \t]+Mem(?:\(MiB\))?[ \t]+VCPUs[ \t]+State[ \t]+Time\(s\)[ \t]*$/;
 /** A printed domid: a number, or -1 for "none" (Xen-API and xend of 2006). */
@@ -68,7 +81,7 @@ function parseXmRow(line: string): InventoryDomain | string {
   const decoded = domid === null ? { state: 'stopped' as const, shutdownReason: null } : decodeXmState(letters);
   return {
     name,
-    ...splitDomainName(name),
+    ...splitXmDomainName(name),
     domid,
     memMiB: Number(mem),
     vcpus: Number(vcpus),

@@ -108,6 +108,29 @@ describe('xenherd-agent inventory --json on a fake Dom0', () => {
     expect(inv.drbd.resources[0]?.peers[0]?.name).toBe('node1');
   });
 
+  it('reads the DRBD resource of a disk on /dev/drbd/by-res/RES/VOL like a block-drbd one, and refuses an unnamed /dev/drbdN', () => {
+    const inv = parseInv(
+      inventory({
+        tools: {
+          xl: { list: { stdout: body('xl/list-4.17-dom0-only.txt') }, info: { stdout: body('xl/info-4.17-gen-numa.txt') } },
+          drbdadm: { '--version': { stdout: '' }, 'status r1': { stdout: body('drbd/status/9-pcs-peer-primary.txt') } },
+        },
+        files: {
+          '/proc/drbd': body('drbd/proc/9.0.32-version-only.txt'),
+          '/etc/xen/drbd-auto/db1.cfg': "name='db1'\nmemory=512\ndisk=['phy:/dev/drbd/by-res/r1/0,xvda,w']\n",
+          '/etc/xen/drbd-auto/db2.cfg': "name='db2'\nmemory=512\ndisk=['phy:/dev/drbd3,xvda,w']\n",
+        },
+      }).stdout,
+    );
+    expect(inv.guarded.find((g) => g.name === 'db1')).toMatchObject({ drbdResources: ['r1'], error: null });
+    // the peer holds r1 Primary: what guarded autostart reads to refuse db1 here
+    expect(inv.drbd.resources[0]).toMatchObject({ name: 'r1', peerRole: 'Primary' });
+    const db2 = inv.guarded.find((g) => g.configPath.endsWith('db2.cfg'));
+    expect(db2?.drbdResources).toEqual([]);
+    expect(db2?.error).toContain('/dev/drbd3 is a DRBD device, but not which DRBD resource it is');
+    expect(db2?.error).toContain('phy:/dev/drbd/by-res/RES/0,xvda,w');
+  });
+
   it('says so and carries on when the DRBD module is not loaded, without running drbdadm status', () => {
     const r = inventory({
       tools: {

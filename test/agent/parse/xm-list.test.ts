@@ -76,6 +76,16 @@ describe('parseXmList', () => {
       dom('web1--incoming', 7, 1024, 1, '--p---', 'paused', 0.0, { baseName: 'web1', migration: 'incoming' }),
     ]);
   });
+
+  it('xend renames the domain it sends away to migrating-NAME: that is NAME leaving this host', () => {
+    const H = 'Name                                        ID   Mem VCPUs      State   Time(s)\n';
+    const r = parseXmList(`${H}Domain-0                                     0  1852     8     r-----  48510.6\nmigrating-web1                               7  1024     2     -b----     88.2\nmigrating-                                   8   512     1     -b----      1.0\n`);
+    expect(r.ok ? r.value.slice(1).map((d) => [d.name, d.baseName, d.migration]) : r.error.message).toEqual([
+      ['migrating-web1', 'web1', 'migratedaway'],
+      // the prefix alone is a name like any other
+      ['migrating-', 'migrating-', null],
+    ]);
+  });
 });
 
 describe('parseXmList: malformed and truncated input', () => {
