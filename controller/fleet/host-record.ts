@@ -94,9 +94,13 @@ export interface StandingHalf {
   readonly forMs: number;
 }
 
-/** The sender's halves R reports, each with how long it has stood at NOW (by halvesSince). */
+/**
+ * The sender's halves R reports, each with how long it has stood at NOW (by halvesSince). None on
+ * an xm host: xend shows its sender's half (`migrating-NAME`) for the whole send, and names it
+ * back itself when the move fails, so its standing long is a long copy, never a lost handshake.
+ */
 export function standingHalves(r: HostRecord, now: number): StandingHalf[] {
-  if (r.halvesSince === undefined) return [];
+  if (r.halvesSince === undefined || r.state?.toolstack === 'xm') return [];
   const out: StandingHalf[] = [];
   for (const d of r.state?.domains ?? []) {
     const since = d.migration === 'migratedaway' ? r.halvesSince[d.name]?.since : undefined;

@@ -82,4 +82,13 @@ describe('the agent raising it', () => {
     expect(fx2).toHaveLength(1);
     expect(fx2[0]).toMatchObject({ e: 'log', level: 'error', fields: { code: 'XH_ERR_MIGRATION_UNKNOWN', domu: 'vm4b', row: 'vm4b--migratedaway' } });
   });
+
+  it("never under xm: xend shows its sender's half for the whole send and names it back itself on a failure", () => {
+    const xm: AgentState = { ...xen4([]), toolstack: 'xm', domains: [{ ...row('migrating-vm4b'), baseName: 'vm4b', migration: 'migratedaway' }] };
+    const fx: Effect[] = [];
+    const n = alarmStrandedHalves(xm, fx, T0);
+    const fx2: Effect[] = [];
+    alarmStrandedHalves({ ...n, timers: new Set() }, fx2, T0 + 10 * STRANDED_HALF_MS);
+    expect([...fx, ...fx2]).toEqual([]);
+  });
 });

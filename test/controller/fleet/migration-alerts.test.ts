@@ -40,6 +40,12 @@ describe("a sender's half left standing: a migration whose end was lost", () => 
     expect(kinds(stranded(1_000, [dom('web01', { migration: 'incoming' })]))).toEqual([]);
   });
 
+  it("nor from an xm host: xend shows its sender's half (migrating-NAME) for the whole send and names it back itself on a failure", () => {
+    const xm = (r: HostRecord): HostRecord => (r.state === null ? r : { ...r, state: { ...r.state, toolstack: 'xm' } });
+    const [xen1, xen2] = stranded(600_000) as [HostRecord, HostRecord];
+    expect(kinds([xm(xen1), xen2])).toEqual([]);
+  });
+
   it('nor from a host whose view is not current (silent, or its agent says its xl list is behind)', () => {
     expect(kinds(stranded(95_000, [dom('web01')], { linkUp: false }))).toEqual([]);
     expect(kinds(stranded(95_000, [dom('web01')], { lastSeen: NOW - 16_000 }))).toEqual([]);
