@@ -9,9 +9,13 @@ import { splitLines } from './xl-columns.js';
  * `xl info -n` appends tables (`numa_info              :` then `node:    memsize …` rows,
  * `cpu_topology`, `device topology`): a key with an empty value may be followed by lines that are
  * not `key : value`; those belong to it and are skipped.
+ * xend of Xen 3.2–4.0 prints node_to_cpu, node_to_memory and node_to_dma32_mem one NUMA node per
+ * line (XendNode.format_node_to_cpu/_memory): the first after the key, each further one indented
+ * 25 blanks so it sits under the value column. Such a line continues the key above it and is
+ * joined to its value with "\n" (`node0:0-3\nnode1:4-7`). xl prints no such lines.
  */
 export interface XenInfo {
-  /** every key as printed, value trimmed */
+  /** every key as printed, value trimmed; an xend multi-line value keeps its lines, joined by "\n" */
   readonly raw: Readonly<Record<string, string>>;
   readonly host: string | null;
   readonly release: string | null;
@@ -41,22 +45,37 @@ export function parseXmInfo(text: string): Result<XenInfo, ParseFailure> {
   return parseInfo('xm', text);
 }
 
+/** What a line that is not `key : value` should have been, saying why an indented one is wrong. */
+function notKeyValue(tool: 'xl' | 'xm', indented: boolean): string {
+  if (!indented) return '"key : value"';
+  return tool === 'xm'
+    ? '"key : value" (an indented line continues the value of the key line above it, and there is none)'
+    : '"key : value" (xl info indents only the rows of the tables under an empty key)';
+}
+
 function parseInfo(tool: 'xl' | 'xm', text: string): Result<XenInfo, ParseFailure> {
   const raw: Record<string, string> = {};
   let inTable = false;
   let seen = 0;
+  let lastKey: string | null = null;
   const lines = splitLines(text);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (line.trim() === '') continue;
     const m = KV_RE.exec(line);
-    if (m === null || (inTable && line.startsWith(' '))) {
+    const indented = line.startsWith(' ') || line.startsWith('\t');
+    if (m === null || (inTable && indented)) {
       if (inTable || (tool === 'xm' && seen === 0 && line.startsWith('WARNING: '))) continue;
-      return err(parseFailure(tool, i + 1, line, '"key : value"'));
+      if (tool === 'xm' && indented && lastKey !== null) {
+        raw[lastKey] = `${raw[lastKey] ?? ''}\n${line.trim()}`;
+        continue;
+      }
+      return err(parseFailure(tool, i + 1, line, notKeyValue(tool, indented)));
     }
     const key = m[1] ?? '';
     const value = (m[2] ?? '').trim();
     raw[key] = value;
+    lastKey = key;
     seen++;
     inTable = value === '';
   }

@@ -1,19 +1,33 @@
 import { z } from 'zod';
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { LIST_HEADER_RE } from './xl-columns.js';
 
 /**
  * `xl list -l` (xl_info.c list_domains_details). With `output_format="json"` (the default since
  * libxl has JSON, 4.2+) it prints one JSON array of `{"domid": N, "config": libxl_domain_config}`;
  * indentation depends on the yajl build (4 spaces with yajl 2's default, 2 in other builds), so
- * we always JSON.parse. libxl's JSON generator leaves out fields equal to their default
+ * we always JSON.parse. Since 4.5 libxl's JSON generator leaves out fields equal to their default
  * (gentypes.py: `if (!default) gen`), so every field below is optional and a missing integer
- * flag means 0 — notably a disk without `readwrite` is read-only.
+ * flag means 0 — notably a disk without `readwrite` is read-only. Before 4.5 it printed every
+ * field: an unset string as `null`, an unset enum as "unknown", integers as they are (0, -1 for
+ * an unset memory size), empty lists as `[]`.
  * Domains without a stored config are silently skipped (before 4.5 Domain-0 always was).
- * With `output_format="sxp"` in xl.conf the output is `(domain\n\t(domid N)…` instead.
+ * With `output_format="sxp"` in xl.conf the output is `(domain\n\t(domid N)…` instead; xl 4.1
+ * prints nothing else (it has no JSON), and xl 4.0 has no `-l` at all: it prints the plain list.
  */
 
-const passthrough = <T extends z.ZodRawShape>(shape: T) => z.object(shape).passthrough();
+/**
+ * A loose object whose optional fields may also be `null`: pre-4.5 libxl prints an unset string
+ * as `"script": null` where 4.5+ leaves the key out, and both mean "not set". Such nulls are
+ * dropped before validation; a null for a field that is not optional is judged as before.
+ */
+const passthrough = <T extends z.ZodRawShape>(shape: T) => z.preprocess((v) => dropNullOptionals(v, shape), z.looseObject(shape));
+
+function dropNullOptionals(v: unknown, shape: z.ZodRawShape): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  return Object.fromEntries(Object.entries(v).filter(([k, x]) => !(x === null && shape[k] instanceof z.ZodOptional)));
+}
 
 export const XlDiskJsonSchema = passthrough({
   pdev_path: z.string().optional(),
@@ -88,13 +102,25 @@ export interface XlNicDetail {
   readonly script: string | null;
 }
 
-export const SXP_HINT = 'JSON; this is SXP output: set output_format="json" in /etc/xen/xl.conf';
+export const SXP_HINT = 'JSON; this is SXP output: xl before 4.2 prints only SXP; on 4.2 or later set output_format="json" in /etc/xen/xl.conf';
+const PLAIN_LIST_HINT = 'JSON; this is the plain `xl list` table: xl 4.0 has no `list -l`, it ignores -l';
+/**
+ * Empty stdout is refused even with exit 0, because it is not one answer: xl 4.1 (and 4.2–4.4 with
+ * SXP output) prints nothing when no domU has a stored config, but with JSON output xl prints at
+ * least an empty array, and nothing only when it could not make the JSON (it says so on stderr
+ * and still exits 0). Only the caller, knowing the version and the stderr, could tell them apart.
+ */
+const EMPTY_HINT =
+  'a JSON array of domains (xl 4.2 or later prints at least "[]", and nothing only when it failed to make the JSON: see its stderr; xl 4.1 prints nothing when no domU has a stored config)';
 
 export function parseXlListLong(text: string): Result<XlDomainDetail[], ParseFailure> {
   const tool = 'xl';
   const start = text.trimStart();
-  if (start === '') return err(parseFailure(tool, 0, text, 'a JSON array of domains'));
-  if (start.startsWith('(domain')) return err(parseFailure(tool, 1, start.split('\n', 1)[0] ?? '', SXP_HINT));
+  if (start === '') return err(parseFailure(tool, 0, text, EMPTY_HINT));
+  const first = start.split('\n', 1)[0] ?? '';
+  const firstLine = text.slice(0, text.length - start.length).split('\n').length;
+  if (start.startsWith('(domain')) return err(parseFailure(tool, firstLine, first, SXP_HINT));
+  if (LIST_HEADER_RE.test(first)) return err(parseFailure(tool, firstLine, first, PLAIN_LIST_HINT));
   let json: unknown;
   try {
     json = JSON.parse(text);

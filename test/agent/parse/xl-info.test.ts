@@ -50,6 +50,16 @@ describe('parseXlInfo', () => {
     expect(i).toMatchObject({ host: 'xen-a', xenVersion: '4.1.4', xenMajor: 4, xenMinor: 1, totalMemoryMiB: 16374, freeMemoryMiB: 9120, nrCpus: 8, xenScheduler: 'credit' });
     expect(i.raw['node_to_cpu']).toBe('node0:0-7');
   });
+  it('xm info, 2 NUMA nodes (xend 3.2–4.0): indented lines continue the node_to_* values', () => {
+    const i = info('xm/info-gen-4.0-2node.txt', true);
+    expect(i).toMatchObject({ host: 'xen-b', xenMajor: 4, xenMinor: 0, xenExtra: '.1', xenVersion: '4.0.1', totalMemoryMiB: 16383, freeMemoryMiB: 4095, nrCpus: 8, xenScheduler: 'credit', xenCommandline: 'dom0_mem=2048M' });
+    expect(i.raw['node_to_cpu']).toBe('node0:0-3\nnode1:4-7');
+    expect(i.raw['node_to_memory']).toBe('node0:2047\nnode1:2048');
+    expect(i.raw['node_to_dma32_mem']).toBe('node0:2991\nnode1:0');
+    expect(i.raw['max_node_id']).toBe('1');
+    expect(i.raw['xen_major']).toBe('4');
+    expect(Object.keys(i.raw)).toHaveLength(31);
+  });
 });
 
 describe('parseXlInfo: malformed and truncated input', () => {
@@ -72,6 +82,19 @@ describe('parseXlInfo: malformed and truncated input', () => {
     const text = readFixture('xl/info-4.4.3-centos6.txt').body.replace('free_memory            : 617', 'free_memory            : lots');
     const r = parseXlInfo(text);
     expect(!r.ok && r.error.line).toBe(14);
+  });
+  it('xm: an indented line with no key line above it names its line', () => {
+    const cont = '                         node1:4-7';
+    for (const [text, line] of [[`${cont}\nhost                   : a\n`, 1], [`WARNING: xend/xm is deprecated.\n${cont}\n`, 2]] as const) {
+      const r = parseXmInfo(text);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error).toMatchObject({ tool: 'xm', line, text: cont, expected: expect.stringMatching(/continues the value of the key line above it/) });
+    }
+  });
+  it('xl prints no continuation lines: the xend 2-node layout is refused at its first indented line', () => {
+    const r = parseXlInfo(readFixture('xm/info-gen-4.0-2node.txt').body);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatchObject({ tool: 'xl', line: 15, text: '                         node1:4-7' });
   });
   it('the hypervisor missing (xl run in a non-Xen kernel) is not info', () => {
     const r = parseXlInfo("ERROR:  Can't find hypervisor information in sysfs!\n");

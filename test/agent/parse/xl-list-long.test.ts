@@ -43,6 +43,29 @@ describe('parseXlListLong', () => {
   it('2-space JSON gives the same data', () => {
     expect(parseXlListLong(readFixture('xl/list-long-4.4-gen-2space.json').body)).toEqual({ ok: true, value: [web1] });
   });
+  it('Xen 4.2–4.4 JSON: every field printed, unset strings as null, which read as absent', () => {
+    expect(parseXlListLong(readFixture('xl/list-long-4.4-gen-nulls.json').body)).toEqual({
+      ok: true,
+      value: [
+        {
+          domid: 3, name: 'web2', uuid: '5b0e7d1c-3f2a-4c8e-9d41-7a6b2c9e0f13', type: 'pv', maxMemKiB: 1048576, targetMemKiB: 1048576, maxVcpus: 2,
+          disks: [
+            // pre-4.5 xl re-reads the stored config without filling defaults: backend stays "unknown"
+            { pdevPath: 'r1', vdev: 'xvda', backend: 'unknown', format: 'raw', script: 'block-drbd', readwrite: true, cdrom: false },
+            { pdevPath: '/dev/vg0/web2-swap', vdev: 'xvdb', backend: 'unknown', format: 'raw', script: null, readwrite: true, cdrom: false },
+          ],
+          nics: [{ devid: 0, mac: '00:16:3e:5a:02:01', bridge: 'xenbr0', ip: null, script: null }],
+        },
+      ],
+    });
+  });
+  it('a null is "not set" only where the field is optional', () => {
+    const domain = (cInfo: string) => `[{"domid": null, "config": {"c_info": ${cInfo}, "b_info": null, "disks": [{"vdev": "xvda", "script": null, "is_cdrom": null}]}}]`;
+    const r = parseXlListLong(domain('{"name": "x", "uuid": null}'));
+    expect(r.ok && r.value[0]).toMatchObject({ domid: null, name: 'x', uuid: null, maxMemKiB: null, disks: [{ vdev: 'xvda', script: null, cdrom: false }] });
+    const noName = parseXlListLong(domain('{"name": null}'));
+    expect(!noName.ok && noName.error.expected).toMatch(/0\.config\.c_info\.name/);
+  });
   it('SXP output is a typed failure that says how to fix it', () => {
     const r = parseXlListLong(readFixture('xl/list-long-gen-sxp.txt').body);
     expect(r.ok).toBe(false);
@@ -50,6 +73,19 @@ describe('parseXlListLong', () => {
       expect(r.error).toMatchObject({ code: 'XH_ERR_TOOL_OUTPUT', tool: 'xl', line: 1, text: '(domain' });
       expect(r.error.message).toContain('output_format="json"');
     }
+  });
+  it('SXP of xl 4.1 (which has no JSON) says so instead of only pointing at xl.conf', () => {
+    const r = parseXlListLong('(domain\n\t(domid 1)\n\t(domain_create_info)\n\t(hvm 0)\n\t(hap 1)\n\t(oos 1)\n\t(ssidref 0)\n\t(name web2)\n');
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error).toMatchObject({ code: 'XH_ERR_TOOL_OUTPUT', tool: 'xl', line: 1, text: '(domain' });
+      expect(r.error.expected).toMatch(/xl before 4\.2 prints only SXP; on 4\.2 or later set output_format="json"/);
+    }
+  });
+  it('xl 4.0 ignores -l and prints the plain list: named as such', () => {
+    const r = parseXlListLong('Name                                        ID   Mem VCPUs\tState\tTime(s)\nDomain-0                                     0  2048     2        r--     61.3\n');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatchObject({ line: 1, expected: expect.stringMatching(/plain `xl list` table: xl 4\.0 has no `list -l`/) });
   });
   it('an empty array (no domain has a stored config)', () => expect(parseXlListLong('[\n]\n')).toEqual({ ok: true, value: [] }));
   it('a single object is one domain', () => {
@@ -72,5 +108,9 @@ describe('parseXlListLong', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.expected).toMatch(/0\.domid/);
   });
-  it('empty output', () => expect(parseXlListLong('').ok).toBe(false));
+  it('empty output is refused: "no domU" on xl 4.1, a failed JSON generator on 4.2+', () => {
+    const r = parseXlListLong('');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatchObject({ line: 0, expected: expect.stringMatching(/failed to make the JSON.*xl 4\.1 prints nothing when no domU/) });
+  });
 });
