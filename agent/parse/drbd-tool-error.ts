@@ -2,11 +2,14 @@
  * What a failed drbdadm/drbdsetup run means, read from its stderr (exit codes alone are
  * ambiguous: 10 is "no such object" and many other refusals). Strings are the tools' own:
  *  - `'r9' not defined in your config (for this host).` — drbdadm (v84 and v9 drbdadm_main.c),
- *    exit 1 (E_USAGE), when the resource is not in drbd.conf for this host.
+ *    exit 1 (E_USAGE), when the resource is not in drbd.conf for this host; 8.3's drbdadm
+ *    says `'r9' not defined in your config.`
  *  - `r0: No such resource` — drbdsetup status (v84 and v9 status_cmd), exit 10, when the
  *    resource is configured but not up in the kernel. drbdadm adds
  *    `Command 'drbdsetup status r0' terminated with exit code 10`.
- *  - `r0: Unknown resource` — v9 role_cmd (error_to_string(ERR_RES_NOT_KNOWN)), exit 10.
+ *  - `r0: Unknown resource` — v9 role_cmd (error_to_string(ERR_RES_NOT_KNOWN)), exit 10; a v9
+ *    state change (e.g. secondary) of a resource that is down says `r0: Failure: (158) Unknown
+ *    resource` (print_config_error).
  *  - `r0: No such connection` / `r0: No such device` — v9 cstate_cmd, peer_role_cmd, dstate_cmd,
  *    exit 10 (resource up without that connection or minor).
  *  - `0: Failure: (127) Device minor not allocated` — drbdsetup-84 (print_config_error with
@@ -55,9 +58,9 @@ export type DrbdToolErrorKind =
   | 'state-change-failed';
 
 const RULES: ReadonlyArray<readonly [RegExp, DrbdToolErrorKind]> = [
-  [/^'[^'\n]*' not defined in your config \(for this host\)\.$/m, 'not-in-config'],
+  [/^'[^'\n]*' not defined in your config(?: \(for this host\))?\.$/m, 'not-in-config'],
   [/^\S+: No such resource$/m, 'not-up'],
-  [/^\S+: Unknown resource$/m, 'not-up'],
+  [/^\S+: (?:Failure: \(158\) )?Unknown resource$/m, 'not-up'],
   [/^\d+: Failure: \(127\) Device minor not allocated$/m, 'not-up'],
   [/^\S+: No such connection$/m, 'no-such-connection'],
   [/^\S+: No such device$/m, 'no-such-device'],

@@ -4,6 +4,8 @@
  *   `\tfinish: 2:20:20 speed: 6,345 (6,456) want: 10,240 K/sec`  (` -- ` middle figure with
  *   proc_details, ` want:` on SyncTarget and VerifyS, ` (stalled)` after 180 s without progress)
  * 8.3.11 omitted the newline between the two, so both may arrive on one line.
+ * DRBD 9.2.19 and later, for a device in 8.4 compatibility mode, print the speeds signed (negative
+ * while the out-of-sync count grows) and `finish: ∞` when it does not shrink.
  */
 export interface ProcDrbdSync {
   readonly verify: boolean;
@@ -11,7 +13,7 @@ export interface ProcDrbdSync {
   readonly percent: number;
   readonly leftKiB: number;
   readonly totalKiB: number;
-  /** "h:mm:ss" as printed */
+  /** "h:mm:ss" as printed; null when not printed, or printed as ∞ (the out-of-sync count does not shrink) */
   readonly finish: string | null;
   readonly speedKiBs: number | null;
   readonly wantKiBs: number | null;
@@ -19,7 +21,8 @@ export interface ProcDrbdSync {
 }
 
 const PROGRESS = /(sync'ed|verified):\s*(\d{1,3}\.\d)% \((\d+)\/(\d+)\)([KM])/;
-const FINISH = /finish: (\d+:\d{2}:\d{2}) speed: ([\d,]+) \([\d,]+(?: -- [\d,]+)?\)(?: want: ([\d,]+))? K\/sec( \(stalled\))?$/;
+const FINISH = /finish: (\d+:\d{2}:\d{2}|∞) speed: (-?[\d,]+) \(-?[\d,]+(?: -- -?[\d,]+)?\)(?: want: ([\d,]+))? K\/sec( \(stalled\))?$/;
+const NEVER = '∞';
 
 const kilo = (s: string): number => Number(s.replace(/,/g, ''));
 
@@ -42,9 +45,9 @@ export function parseProcDrbdSync(sofar: ProcDrbdSync | null, line: string): Pro
   }
   if (line.includes('finish: ')) {
     const f = FINISH.exec(line);
-    if (!f || f[1] === undefined || f[2] === undefined) return "finish: h:mm:ss speed: N (N) [want: N] K/sec";
+    if (!f || f[1] === undefined || f[2] === undefined) return "finish: h:mm:ss (or ∞) speed: N (N) [want: N] K/sec";
     if (next === null) return "a sync'ed:/verified: line before finish:";
-    next = { ...next, finish: f[1], speedKiBs: kilo(f[2]), wantKiBs: f[3] === undefined ? null : kilo(f[3]), stalled: f[4] !== undefined };
+    next = { ...next, finish: f[1] === NEVER ? null : f[1], speedKiBs: kilo(f[2]), wantKiBs: f[3] === undefined ? null : kilo(f[3]), stalled: f[4] !== undefined };
   }
   if (!p && !line.includes('finish: ')) return "[==>…] sync'ed: N.N% (left/total)K|M";
   return next ?? "[==>…] sync'ed: N.N% (left/total)K|M";

@@ -21,6 +21,11 @@ describe('classifyDrbdStderr', () => {
   ])('captures the classifier had not seen: %s → %s', (f, kind) => {
     expect(classifyDrbdStderr(readFixture(`drbd/stderr/${f}`).body)).toBe(kind);
   });
+  it("8.3's drbdadm, and a v9 state change of a resource that is down", () => {
+    expect(classifyDrbdStderr("'r9' not defined in your config.\n")).toBe('not-in-config');
+    expect(classifyDrbdStderr("r0: Failure: (158) Unknown resource\nCommand 'drbdsetup secondary r0' terminated with exit code 10\n")).toBe('not-up');
+    expect(classifyDrbdStderr("'r9' not defined in your config, sorry.\n")).toBeNull();
+  });
   it('state change refusals from the tools\' string table (drbd_strings.c), each with its kind', () => {
     expect(classifyDrbdStderr('r0: State change failed: (-2) Need access to UpToDate data\n')).toBe('no-uptodate-data');
     expect(classifyDrbdStderr('r0: State change failed: (-10) State change was refused by peer node\n')).toBe('refused-by-peer');

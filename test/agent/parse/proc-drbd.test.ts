@@ -74,6 +74,25 @@ describe('parseProcDrbd', () => {
     const m = p.minors[1];
     expect(m?.unconfigured === false && m.sync).toMatchObject({ percent: 0.1, finish: '4882:52:29', speedKiBs: 1312, wantKiBs: null });
   });
+  it.each([
+    ['\tfinish: ∞ speed: -1,024 (-512 -- 50,904) want: 102,400 K/sec', { finish: null, speedKiBs: -1024, wantKiBs: 102400 }],
+    ['\tfinish: 0:05:10 speed: 10,240 (-2,048 -- 50,904) K/sec', { finish: '0:05:10', speedKiBs: 10240, wantKiBs: null }],
+  ])('DRBD 9.2.19 and later in 8.4 compatibility: signed speeds, and finish ∞ while out-of-sync does not shrink: %s', (finishLine, sync) => {
+    const text =
+      'version: 9.2.19 (api:2/proto:86-124) (compat 8.4)\nGIT-hash: 0123456789abcdef0123456789abcdef01234567 build by root@hv1, 2026-06-20 10:00:00\n' +
+      ' 0: cs:SyncTarget ro:Secondary/Primary ds:Inconsistent/UpToDate C r-----\n' +
+      '    ns:0 nr:1220608 dw:1220608 dr:0 al:8 bm:0 lo:0 pe:3 ua:0 ap:0 ep:1 wo:f oos:3174400\n' +
+      "\t[====>...............] sync'ed: 27.8% (3100/4292)M\n" +
+      `${finishLine}\n` +
+      '\t 27% sector pos: 2441216/8790016\n';
+    const r = parseProcDrbd(text);
+    const m = r.ok ? r.value.minors[0] : undefined;
+    expect(r.ok ? m?.unconfigured === false && m.sync : r.error.message).toMatchObject({ percent: 27.8, stalled: false, ...sync });
+  });
+  it('a finish that is neither h:mm:ss nor ∞ is still refused', () => {
+    const r = parseProcDrbd("version: 8.4.11 (api:1/proto:86-101)\nsrcversion: X\n 0: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----\n\t[>....] sync'ed: 1.0% (9/10)M\n\tfinish: -1:00:00 speed: 1 (1) K/sec\n");
+    expect(r.ok ? null : r.error.message).toContain('finish: h:mm:ss (or ∞) speed: N (N) [want: N] K/sec');
+  });
   it('DRBD 9: version, build, transports, no minors', () => {
     const p = parse('9.0.32-version-only.txt');
     expect(p.version.version).toBe('9.0.32-1');
