@@ -91,36 +91,29 @@ describe('xenherd-agent inventory --json on a fake Dom0', () => {
     expect(inv.guarded[0]?.runningHere).toBe(false);
   });
 
+  /** DRBD 9, resource r1 held Primary by its peer; CONFIGS: the guarded dir's files */
+  const r1PrimaryOnPeer = (configs: Record<string, string>): FakeHostSpec => ({
+    tools: {
+      xl: { list: { stdout: body('xl/list-4.17-dom0-only.txt') }, info: { stdout: body('xl/info-4.17-gen-numa.txt') } },
+      drbdadm: { '--version': { stdout: '' }, 'status r1': { stdout: body('drbd/status/9-pcs-peer-primary.txt') } },
+    },
+    files: { '/proc/drbd': body('drbd/proc/9.0.32-version-only.txt'), ...Object.fromEntries(Object.entries(configs).map(([f, t]) => [`/etc/xen/drbd-auto/${f}`, t])) },
+  });
+
   it('reports a DRBD 9 peer that holds the resource Primary', () => {
-    const inv = parseInv(
-      inventory({
-        tools: {
-          xl: { list: { stdout: body('xl/list-4.17-dom0-only.txt') }, info: { stdout: body('xl/info-4.17-gen-numa.txt') } },
-          drbdadm: { '--version': { stdout: '' }, 'status r1': { stdout: body('drbd/status/9-pcs-peer-primary.txt') } },
-        },
-        files: {
-          '/proc/drbd': body('drbd/proc/9.0.32-version-only.txt'),
-          '/etc/xen/drbd-auto/db1.cfg': "name='db1'\nmemory=512\ndisk=['vdev=xvda, access=rw, script=block-drbd, target=r1']\n",
-        },
-      }).stdout,
-    );
+    const inv = parseInv(inventory(r1PrimaryOnPeer({ 'db1.cfg': "name='db1'\nmemory=512\ndisk=['vdev=xvda, access=rw, script=block-drbd, target=r1']\n" })).stdout);
     expect(inv.drbd.resources[0]).toMatchObject({ name: 'r1', role: 'Secondary', peerRole: 'Primary', connection: 'Connected', peerDisk: 'UpToDate' });
     expect(inv.drbd.resources[0]?.peers[0]?.name).toBe('node1');
   });
 
   it('reads the DRBD resource of a disk on /dev/drbd/by-res/RES/VOL like a block-drbd one, and refuses an unnamed /dev/drbdN', () => {
     const inv = parseInv(
-      inventory({
-        tools: {
-          xl: { list: { stdout: body('xl/list-4.17-dom0-only.txt') }, info: { stdout: body('xl/info-4.17-gen-numa.txt') } },
-          drbdadm: { '--version': { stdout: '' }, 'status r1': { stdout: body('drbd/status/9-pcs-peer-primary.txt') } },
-        },
-        files: {
-          '/proc/drbd': body('drbd/proc/9.0.32-version-only.txt'),
-          '/etc/xen/drbd-auto/db1.cfg': "name='db1'\nmemory=512\ndisk=['phy:/dev/drbd/by-res/r1/0,xvda,w']\n",
-          '/etc/xen/drbd-auto/db2.cfg': "name='db2'\nmemory=512\ndisk=['phy:/dev/drbd3,xvda,w']\n",
-        },
-      }).stdout,
+      inventory(
+        r1PrimaryOnPeer({
+          'db1.cfg': "name='db1'\nmemory=512\ndisk=['phy:/dev/drbd/by-res/r1/0,xvda,w']\n",
+          'db2.cfg': "name='db2'\nmemory=512\ndisk=['phy:/dev/drbd3,xvda,w']\n",
+        }),
+      ).stdout,
     );
     expect(inv.guarded.find((g) => g.name === 'db1')).toMatchObject({ drbdResources: ['r1'], error: null });
     // the peer holds r1 Primary: what guarded autostart reads to refuse db1 here
