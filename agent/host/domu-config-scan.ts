@@ -37,9 +37,11 @@ export class ResHosts {
     const known = this.known.get(resource);
     if (known !== undefined) return known;
     const path = join(this.drbdConfigDir, `${resource}.res`);
-    const t = await readParsed(this.files, path, resHostsParse);
-    if (!t.ok && t.error.errno !== 'ENOENT') this.problems.push({ code: t.error.code, source: path, message: `${t.error.message}: whether this host replicates ${resource} is unknown` });
-    const hosts = t.ok ? t.value : null;
+    const t = await readParsed(this.files, path, resHostsParse(resource, this.files.display(path)));
+    const unknown = `whether this host replicates ${resource} is unknown`;
+    if (!t.ok && t.error.errno !== 'ENOENT') this.problems.push({ code: t.error.code, source: path, message: `${t.error.message}: ${unknown}` });
+    if (t.ok && !t.value.ok) this.problems.push({ code: t.value.error.code, source: path, message: `${t.value.error.message} (${unknown} until it is fixed)` });
+    const hosts = t.ok && t.value.ok ? t.value.value : null;
     this.known.set(resource, hosts);
     return hosts;
   }

@@ -24,9 +24,11 @@ export async function resourceHosts(v: HostView, resources: readonly string[]): 
   const out = new Map<string, { hosts: string[]; file: string } | { problem: string }>();
   for (const r of resources) {
     const file = `${v.config.migration.drbdConfigDir}/${r}.res`;
-    const t = await readParsed(v.files, file, resHostsParse);
+    const shown = v.files.display(file);
+    const t = await readParsed(v.files, file, resHostsParse(r, shown));
+    const parsed = t.ok ? t.value : t;
     // a copy: the parse may be a full read's, shared with its other parts
-    out.set(r, t.ok ? { hosts: [...t.value], file: v.files.display(file) } : { problem: t.error.message });
+    out.set(r, parsed.ok ? { hosts: [...parsed.value], file: shown } : { problem: parsed.error.message });
   }
   return out;
 }

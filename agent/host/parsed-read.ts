@@ -1,5 +1,6 @@
 import { ok, type Result } from '../../shared/result.js';
 import { parseDomuConfig } from '../parse/domu-config.js';
+import type { ConfigFileError } from '../parse/domu-config-error.js';
 import { drbdResHosts } from '../parse/drbd-res-hosts.js';
 import { parseMigrateTab } from '../parse/migrate-tab.js';
 import type { FileFailure, HostFiles, TextParse } from './files.js';
@@ -17,7 +18,10 @@ export async function readParsed<T>(files: HostFiles, hostPath: string, how: Tex
 /** a domU config, its errors naming the file as `shown` */
 export const domuConfigParse = (shown: string): TextParse<ReturnType<typeof parseDomuConfig>> => ({ key: `domu-config\0${shown}`, parse: (text) => parseDomuConfig(text, shown) });
 
-/** the hosts a DRBD `.res` file names; kept results are shared, hence readonly */
-export const resHostsParse: TextParse<readonly string[]> = { key: 'drbd-res-hosts', parse: drbdResHosts };
+/** the hosts RESOURCE's `.res` file names, its errors naming the file as `shown`; kept results are shared, hence readonly */
+export const resHostsParse = (resource: string, shown: string): TextParse<Result<readonly string[], ConfigFileError>> => ({
+  key: `drbd-res-hosts\0${resource}\0${shown}`,
+  parse: (text) => drbdResHosts(text, resource, shown),
+});
 
 export const migrateTabParse = (shown: string): TextParse<ReturnType<typeof parseMigrateTab>> => ({ key: `migrate-tab\0${shown}`, parse: (text) => parseMigrateTab(text, shown) });

@@ -1,15 +1,68 @@
+import { err, ok, type Result } from '../../shared/result.js';
+import { configError, near, type ConfigFileError } from './domu-config-error.js';
+import { lexDrbdConf, type DrbdToken } from './drbd-res-lexer.js';
+
 /**
- * The hosts of a DRBD resource file (`/etc/drbd.d/R.res`): the names of its `on HOST {` sections
- * (8.4 and 9 alike), in file order. Comments (`#` to end of line) are ignored.
+ * Host names as shared/names.ts's HOST_NAME_RE, plus `_`: drbdadm takes it in a name and Dom0s
+ * have been named with one. Any other name (a space, a slash) is no Dom0 xenherd can be asked
+ * about: the file is refused rather than the name dropped, since a dropped host can leave the
+ * other one looking like the only peer.
  */
-export function drbdResHosts(text: string): string[] {
-  const hosts: string[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/#.*$/, '');
-    for (const m of line.matchAll(/(?:^|[\s{;])on\s+([A-Za-z0-9][A-Za-z0-9.-]*)\s*\{/g)) {
-      const h = m[1] as string;
-      if (!hosts.includes(h)) hosts.push(h);
+const DRBD_HOST_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+
+const isName = (t: DrbdToken | undefined): t is DrbdToken => t !== undefined && (t.kind === 'word' || t.kind === 'string');
+
+/**
+ * The hosts holding a replica of RESOURCE, from its file (`/etc/drbd.d/RESOURCE.res`, shown in
+ * errors as `file`): the names of the `on NAME [NAME…] { … }` sections directly inside its
+ * `resource RESOURCE { … }` block, in file order, 8.4 and 9 alike. Everything else is skipped
+ * whole: other resources in the file (a stacked one's `on` hosts hold no replica of this one),
+ * and blocks such as `connection` (whose `via proxy on NAME` names a proxy, not a replica),
+ * `proxy`, `floating`, `volume`, `net` and `disk`. A file that does not parse, or does not define
+ * RESOURCE, is refused: who holds the replicas is then unknown, never "nobody".
+ */
+export function drbdResHosts(text: string, resource: string, file: string): Result<string[], ConfigFileError> {
+  const lexed = lexDrbdConf(text);
+  if (!lexed.ok) return err(configError(file, lexed.error.line, lexed.error.column, lexed.error.problem, lexed.error.expected));
+  const hosts = new Set<string>();
+  let depth = 0;
+  /** the `{` that opened the outermost block still open, for an unclosed file's error */
+  let outer: DrbdToken | null = null;
+  /** the words since the last `;`, `{` or `}`, at the levels that matter (file, wanted resource) */
+  let statement: DrbdToken[] = [];
+  let found: DrbdToken | null = null;
+  let inside = false;
+  for (const t of lexed.value) {
+    if (t.kind === 'word' || t.kind === 'string') {
+      if (depth === 0 || (inside && depth === 1)) statement.push(t);
+    } else if (t.kind === ';') {
+      statement = [];
+    } else if (t.kind === '{') {
+      const head = statement[0];
+      const name = statement[1];
+      if (depth === 0 && head?.kind === 'word' && head.text === 'resource' && isName(name) && name.text === resource && statement.length === 2) {
+        if (found) return err(configError(file, head.line, head.column, `resource ${resource} is defined twice (lines ${found.line} and ${head.line})`, 'keep one resource block per name'));
+        found = head;
+        inside = true;
+      } else if (inside && depth === 1 && head?.kind === 'word' && head.text === 'on') {
+        const names = statement.slice(1);
+        if (names.length === 0) return err(configError(file, head.line, head.column, '`on` section without a host name', 'write on HOST { … }'));
+        for (const n of names) {
+          if (!DRBD_HOST_NAME_RE.test(n.text)) return err(configError(file, n.line, n.column, `${near(n.text)} is not a valid host name`, 'an `on` section names Dom0s: letters, digits, . _ - (starting with a letter or digit)'));
+          hosts.add(n.text);
+        }
+      }
+      if (depth === 0) outer = t;
+      depth++;
+      statement = [];
+    } else {
+      if (depth === 0) return err(configError(file, t.line, t.column, '`}` without a matching `{`', 'remove it or add the missing `{`'));
+      depth--;
+      if (depth === 0) inside = false;
+      statement = [];
     }
   }
-  return hosts;
+  if (outer && depth > 0) return err(configError(file, outer.line, outer.column, 'the block opened here is never closed', 'add the missing `}`'));
+  if (!found) return err(configError(file, 1, null, `no resource ${resource} block`, `the file of a DRBD resource defines it: resource ${resource} { … }`));
+  return ok([...hosts]);
 }

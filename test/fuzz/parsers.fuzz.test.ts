@@ -111,7 +111,7 @@ const SURFACES: readonly Surface[] = [
     run: (t) => [parseDiskSpec(t), parseVifSpec(t)],
     check: (out) => (out as unknown[]).forEach((r) => expect(typeof (r as { ok: unknown }).ok).toBe('boolean')),
   },
-  { name: 'drbd .res hosts', corpus: ['resource r0 {\n  on xen1 { address 10.0.0.1:7788; }\n  on xen2 { address 10.0.0.2:7788; }\n}\n'], run: drbdResHosts, check: (out) => expect(Array.isArray(out)).toBe(true) },
+  { name: 'drbd .res hosts', corpus: ['resource r0 {\n  on xen1 { address 10.0.0.1:7788; }\n  on xen2 { address 10.0.0.2:7788; }\n}\n'], run: (t) => drbdResHosts(t, 'r0', '/etc/drbd.d/r0.res'), check: isResult() },
   {
     name: 'state letters and row names',
     corpus: ['r-----', '-b----', '--p---', '---s--', '----c-', '-----d', 'web1--incoming', 'web1--migratedaway', 'Domain-0'],

@@ -27,6 +27,6 @@ describe('migration verdict: outcome + both hosts\' xl list', () => {
 describe('DRBD resource file hosts', () => {
   it('reads the on HOST sections, ignoring comments', () => {
     const text = 'resource r1 {\n  # on ghost {\n  on xen1 {\n    address 10.0.0.1:7789;\n  }\n  on xen2.example.org {\n  }\n}\n';
-    expect(drbdResHosts(text)).toEqual(['xen1', 'xen2.example.org']);
+    expect(drbdResHosts(text, 'r1', '/etc/drbd.d/r1.res')).toEqual({ ok: true, value: ['xen1', 'xen2.example.org'] });
   });
 });
