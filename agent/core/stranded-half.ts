@@ -1,5 +1,5 @@
 import type { InventoryDomain } from '../../shared/inventory.js';
-import { STRANDED_HALF_MS } from '../../shared/stranded-half.js';
+import { halvesCanStrand, STRANDED_HALF_MS } from '../../shared/stranded-half.js';
 import { busyWith } from './busy.js';
 import { log } from './effects.js';
 import { requestList } from './reads.js';
@@ -79,9 +79,7 @@ export function strandedHalves(i: StrandedInput): StrandedVerdict {
 
 /** The agent's side: each stranded half logged once as an ALARM; a look again when one comes due. */
 export function alarmStrandedHalves(s: AgentState, fx: Fx, now: number): AgentState {
-  // xend shows its sender's half (`migrating-NAME`) for the whole send and names it back itself
-  // when the move fails: under xm a half standing long is a long copy, never a lost handshake
-  if (!s.domains || s.phase !== 'running' || s.toolstack === 'xm') return s;
+  if (!s.domains || s.phase !== 'running' || !halvesCanStrand(s.toolstack)) return s;
   const v = strandedHalves({ seen: s.strandedHalves, rows: s.domains, busy: (n) => busyWith(s, n), viewCurrent: s.domainsBehind.length === 0, now });
   for (const a of v.alarms) {
     const secs = Math.round((now - a.since) / 1000);

@@ -1,4 +1,5 @@
 import type { HostState, Maintenance } from '../../shared/protocol/agent-link-state.js';
+import { halvesCanStrand } from '../../shared/stranded-half.js';
 
 /** A maintenance state and when the controller saw the host enter it (ms on the controller's clock). */
 export interface MaintenanceSince {
@@ -94,13 +95,9 @@ export interface StandingHalf {
   readonly forMs: number;
 }
 
-/**
- * The sender's halves R reports, each with how long it has stood at NOW (by halvesSince). None on
- * an xm host: xend shows its sender's half (`migrating-NAME`) for the whole send, and names it
- * back itself when the move fails, so its standing long is a long copy, never a lost handshake.
- */
+/** The sender's halves R reports, each with how long it has stood at NOW (by halvesSince); none where halves cannot strand (halvesCanStrand). */
 export function standingHalves(r: HostRecord, now: number): StandingHalf[] {
-  if (r.halvesSince === undefined || r.state?.toolstack === 'xm') return [];
+  if (r.halvesSince === undefined || !halvesCanStrand(r.state?.toolstack ?? null)) return [];
   const out: StandingHalf[] = [];
   for (const d of r.state?.domains ?? []) {
     const since = d.migration === 'migratedaway' ? r.halvesSince[d.name]?.since : undefined;
