@@ -1,9 +1,9 @@
 import type { XhError } from '../../shared/errors.js';
 
 /**
- * A problem in a configuration file xenherd reads (domU configs, migrate-tab). It names the file,
- * the 1-based line (and column when it helps) and says what was expected, so an operator can fix
- * the file without reading xenherd's code.
+ * A problem in a configuration file xenherd reads (domU configs, migrate-tab, DRBD .res files).
+ * It names the file, the 1-based line (and column when it helps) and says what was expected, so
+ * an operator can fix the file without reading xenherd's code.
  */
 export interface ConfigFileError extends XhError {
   readonly code: 'XH_ERR_CONFIG';
