@@ -12,6 +12,7 @@ import { homedHere, type HomeEntry } from '../decide/home-claim.js';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { domuResources, readHomes } from '../host/homes.js';
+import type { ListedDomain } from '../state/ledger.js';
 import { BIN, fail, parseCommon } from './common.js';
 
 /**
@@ -19,10 +20,10 @@ import { BIN, fail, parseCommon } from './common.js';
  * config here (a standby replica). An unknown name is an error, not "nothing to reconcile": a
  * typo must not read as "the ledger and xl list agree".
  */
-async function isKnown(c: HostContext, homes: ReadonlyMap<string, HomeEntry>, running: readonly string[], name: string): Promise<Result<true, XhError>> {
+async function isKnown(c: HostContext, homes: ReadonlyMap<string, HomeEntry>, running: readonly ListedDomain[], name: string): Promise<Result<true, XhError>> {
   const ledger = c.store.read();
   if (!ledger.ok) return ledger;
-  const here = running.some((n) => n === name || n === `${name}--incoming` || n === `${name}--migratedaway`);
+  const here = running.some((d) => d.baseName === name);
   const l = ledger.value;
   if (homes.has(name) || here || l.away[name] !== undefined || l.visitors[name] !== undefined || l.unsettled[name] !== undefined) return ok(true);
   if ((await domuResources(c, homes, name)) !== null) return ok(true);
@@ -47,12 +48,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const list = await c.toolstack.list();
     if (!list.ok) return fail(list.error, io, json);
     const { homes } = await readHomes(c);
-    const known = await isKnown(c, homes, list.value.map((d) => d.name), name);
+    const known = await isKnown(c, homes, list.value, name);
     if (!known.ok) return fail(known.error, io, json);
     const operationId = `reconcile-${randomUUID()}`;
     let verdict: ReturnType<typeof acceptXlList> | null = null;
     const w = await c.store.update((l) => {
-      verdict = acceptXlList({ ledger: l, running: list.value.map((d) => d.name), homedHere: homedHere(homes, l), name, home, now: new Date(realClock.now()).toISOString(), operationId });
+      verdict = acceptXlList({ ledger: l, running: list.value, homedHere: homedHere(homes, l), name, home, now: new Date(realClock.now()).toISOString(), operationId });
       return verdict.kind === 'change' ? verdict.ledger : null;
     });
     if (!w.ok) return fail(w.error, io, json);

@@ -32,8 +32,6 @@ export interface DomuStatusRow {
   readonly replicas: readonly string[];
 }
 
-const base = (n: string): string => n.replace(/--(incoming|migratedaway)$/, '');
-
 function describe(r: DomuStatusRow, standby: StandbyFound | undefined): string {
   switch (r.place) {
     case 'home':
@@ -74,12 +72,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     // the migrate-tab is read for homes already: its problem is reported once
     ...standby.problems.filter((p) => p.source !== m.migrateTab).map((p): XhError => ({ code: p.code, message: `${p.source}: ${p.message}` })),
   ];
-  const running = list.value.map((d) => d.name).filter((n) => n !== 'Domain-0' && n !== '(null)');
+  const running = list.value.filter((d) => d.baseName !== null && d.baseName !== 'Domain-0');
   const rec = reconcile(ledger.value, running, homedHere(homes, ledger.value));
   const l = rec.ledger;
-  const names = new Set([...homes.keys(), ...Object.keys(ledger.value.away), ...Object.keys(ledger.value.visitors), ...Object.keys(ledger.value.unsettled), ...running.map(base), ...standbyOf.keys()]);
+  const names = new Set([...homes.keys(), ...Object.keys(ledger.value.away), ...Object.keys(ledger.value.visitors), ...Object.keys(ledger.value.unsettled), ...running.map((d) => d.baseName as string), ...standbyOf.keys()]);
   const rows: DomuStatusRow[] = [...names].sort().map((name) => {
-    const dom = list.value.find((d) => base(d.name) === name);
+    const dom = running.find((d) => d.baseName === name);
     const here = dom ? (dom.name === name ? dom.state : `${dom.state} (${dom.name})`) : null;
     const h = homeHere(homes, ledger.value, name);
     const away = l.away[name];

@@ -33,7 +33,7 @@ function logDecision(fx: Fx, name: string, d: AutostartDecision): void {
 function reportMismatches(s: AgentState, fx: Fx): AgentState {
   if (!s.ledger || !s.domains) return s;
   const own = new Set(s.guarded.filter((g) => s.ledger?.visitors[g.name] === undefined).map((g) => g.name));
-  const { mismatches } = reconcile(s.ledger, s.domains.map((d) => d.name), own);
+  const { mismatches } = reconcile(s.ledger, s.domains, own);
   const key = JSON.stringify(mismatches);
   if (key === s.lastMismatches) return s;
   for (const m of mismatches) fx.push(log('warn', `ledger mismatch: ${m.detail}`, { code: 'XH_ERR_LEDGER_MISMATCH', domu: m.domu, mismatch: m.kind }));

@@ -1,11 +1,12 @@
-import { reconcile, settled, without, withVisitor, type Ledger, type LedgerMismatch, type UnsettledRecord } from '../state/ledger.js';
+import { reconcile, settled, without, withVisitor, type Ledger, type LedgerMismatch, type ListedDomain, type UnsettledRecord } from '../state/ledger.js';
 
 /**
  * `xenherd-agent reconcile NAME`: the operator accepts what `xl list` shows for one domU whose
  * ledger record it contradicts. Only the change xl list itself confirms is made: an away record of
  * a domU running here is dropped, a visitor record of a domU not here is dropped, and a guest
  * running here unrecorded becomes a visitor of the home the operator names. Mid-migration names
- * (NAME--incoming / NAME--migratedaway) are refused: the migration's own ending decides.
+ * (xl's NAME--incoming / NAME--migratedaway, xend's migrating-NAME) are refused: the migration's
+ * own ending decides.
  * A migration of NAME from here that ended in an ALARM (its unsettled record) is what this command
  * answers too: running it says the operator has checked both hosts, so the record is dropped.
  */
@@ -23,8 +24,8 @@ export type AcceptVerdict =
 
 export interface AcceptInput {
   readonly ledger: Ledger;
-  /** names in this host's xl list, as listed */
-  readonly running: readonly string[];
+  /** this host's xl (or xm) list */
+  readonly running: readonly ListedDomain[];
   readonly homedHere: ReadonlySet<string>;
   readonly name: string;
   /** --home HOST, needed to record an unrecorded guest */
@@ -34,12 +35,12 @@ export interface AcceptInput {
 }
 
 export function acceptXlList(i: AcceptInput): AcceptVerdict {
-  const transient = i.running.find((n) => n === `${i.name}--incoming` || n === `${i.name}--migratedaway`);
-  if (transient) return { kind: 'refused', why: `${i.name} is mid-migration (xl list shows ${transient}): run this again when the migration has ended` };
+  const transient = i.running.find((d) => d.baseName === i.name && d.migration !== null);
+  if (transient) return { kind: 'refused', why: `${i.name} is mid-migration (the domain list shows ${transient.name}): run this again when the migration has ended` };
   const unsettled = i.ledger.unsettled[i.name] ?? null;
   const v = acceptMismatch({ ...i, ledger: settled(i.ledger, i.name) });
   if (unsettled === null || v.kind === 'refused') return v;
-  const here = i.running.includes(i.name) ? 'xl list shows it here' : 'xl list does not show it here';
+  const here = i.running.some((d) => d.name === i.name) ? 'xl list shows it here' : 'xl list does not show it here';
   const settles = `the ALARM of its ${unsettled.operation} with ${unsettled.peer} (operation ${unsettled.operationId}, ${unsettled.since}) is settled: ${here}`;
   if (v.kind === 'nothing') return { kind: 'change', mismatch: null, settled: unsettled, ledger: settled(i.ledger, i.name), says: settles };
   return { ...v, settled: unsettled, says: `${v.says}; ${settles}` };

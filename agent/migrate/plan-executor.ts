@@ -34,11 +34,10 @@ interface Run {
   warnings: string[];
 }
 
-const variants = (n: string): string[] => [n, `${n}--incoming`, `${n}--migratedaway`];
-
 export async function presentHere(p: MigrationPorts, name: string): Promise<boolean | null> {
   const l = await p.toolstack.list();
-  return l.ok ? l.value.some((d) => variants(name).includes(d.name)) : null;
+  // any row of NAME counts, a migration's transient ones too (xl's NAME--migratedaway, xend's migrating-NAME)
+  return l.ok ? l.value.some((d) => d.baseName === name) : null;
 }
 
 export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progress: (line: string) => void): Promise<Result<PlanDone, XhError>> {

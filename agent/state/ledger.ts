@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
 import { ownKeysOnly } from '../../shared/own-keys.js';
+import type { InventoryDomain } from '../../shared/inventory.js';
 
 /**
  * The migration ledger of one Dom0 (pure model; the store in agent/adapters/ledger-store.ts writes
@@ -90,17 +91,21 @@ export interface LedgerMismatch {
   readonly detail: string;
 }
 
-/** libxl's transient names during a migration: not a separate domU */
-const baseName = (n: string): string => n.replace(/--(incoming|migratedaway)$/, '');
-const IGNORED = new Set(['Domain-0', '(null)']);
+/**
+ * One row of this host's domain list as its parser read it: a migration's transient rows (libxl's
+ * NAME--incoming and NAME--migratedaway, xend's migrating-NAME) carry the domU they belong to in
+ * baseName, so NAME mid-migration is never taken for another domU.
+ */
+export type ListedDomain = Pick<InventoryDomain, 'name' | 'baseName' | 'migration'>;
+const IGNORED = new Set(['Domain-0']);
 
 /**
  * The ledger checked against `xl list` of this host. Returns the view that may be acted on (every
  * record the toolstack contradicts withheld) and the mismatches. The caller reports mismatches;
  * the file on disk is not rewritten from them.
  */
-export function reconcile(ledger: Ledger, running: readonly string[], homedHere: ReadonlySet<string>): { ledger: Ledger; mismatches: LedgerMismatch[] } {
-  const here = new Set(running.filter((n) => !IGNORED.has(n)).map(baseName));
+export function reconcile(ledger: Ledger, running: readonly ListedDomain[], homedHere: ReadonlySet<string>): { ledger: Ledger; mismatches: LedgerMismatch[] } {
+  const here = new Set(running.flatMap((d) => (d.baseName === null || IGNORED.has(d.baseName) ? [] : [d.baseName])));
   const mismatches: LedgerMismatch[] = [];
   let view = ledger;
   for (const [name, rec] of Object.entries(ledger.away)) {

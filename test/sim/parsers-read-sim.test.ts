@@ -118,6 +118,11 @@ describe('the agent parsers read everything the simulator prints', () => {
     const xm = s.start('old1', 'xm', ['migrate', '--live', 'legacy1', 'old2']);
     await s.advance(100);
     await readEverything(s, 'mid-copy');
+    // xend renames the sender for the whole copy, libxl only for its final handshake
+    expect((await s.run('old1', 'xm', ['list'])).stdout).toMatch(/^migrating-legacy1 +\d+ /m);
+    expect((await s.run('old1', 'xm', ['list', 'legacy1'])).stderr).toBe("Error: Domain 'legacy1' does not exist.\n");
+    expect((await s.run('old1', 'xm', ['list', 'migrating-legacy1'])).exitCode).toBe(0);
+    expect((await s.run('xen1', 'xl', ['list'])).stdout).toMatch(/^web1 +\d+ /m);
     await s.advance(5_000);
     const done = await xl.done;
     expect(classifyXlMigrate(done.stderr, done.exitCode)).toMatchObject({ kind: 'success' });

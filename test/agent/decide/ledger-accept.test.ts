@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { acceptXlList, type AcceptInput } from '../../../agent/decide/ledger-accept.js';
+import { xlListed, xmListed } from '../listed-domains.js';
 import { emptyLedger, withAway, withUnsettled, withVisitor, type Ledger, type UnsettledRecord } from '../../../agent/state/ledger.js';
 
 const base = emptyLedger('xen1');
 const away = withAway(base, 'web1', { home: 'xen1', currentHost: 'xen2', since: 't0', operationId: 'op1', reason: 'manual' });
 const visiting = withVisitor(base, 'db1', { home: 'xen2', since: 't0', operationId: 'op2' });
 const input = (ledger: Ledger, running: string[], name: string, home: string | null = null): AcceptInput => ({
-  ledger, running: ['Domain-0', ...running], homedHere: new Set(['web1']), name, home, now: 't1', operationId: 'reconcile-x',
+  ledger, running: xlListed('Domain-0', ...running), homedHere: new Set(['web1']), name, home, now: 't1', operationId: 'reconcile-x',
 });
 
 describe('acceptXlList (reconcile NAME)', () => {
@@ -47,8 +48,15 @@ describe('acceptXlList (reconcile NAME)', () => {
   it('refuses mid-migration names: the migration decides', () => {
     for (const n of ['web1--incoming', 'web1--migratedaway']) {
       const v = acceptXlList(input(away, [n], 'web1'));
-      expect(v).toEqual({ kind: 'refused', why: expect.stringContaining(`xl list shows ${n}`) });
+      expect(v).toEqual({ kind: 'refused', why: expect.stringContaining(`the domain list shows ${n}`) });
     }
+  });
+
+  it("refuses xend's migrating-NAME the same way: on an xm host it is NAME leaving", () => {
+    const v = acceptXlList({ ...input(away, [], 'web1'), running: xmListed('Domain-0', 'migrating-web1') });
+    expect(v).toEqual({ kind: 'refused', why: expect.stringContaining('the domain list shows migrating-web1') });
+    // the name of another domU that merely starts with "migrating" is not a migration
+    expect(acceptXlList({ ...input(base, [], 'migrating'), running: xmListed('Domain-0', 'migrating') })).toEqual({ kind: 'refused', why: expect.stringContaining('--home HOST') });
   });
 
   it('only ever touches the named domU', () => {

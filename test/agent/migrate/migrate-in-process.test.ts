@@ -128,6 +128,17 @@ describe('migrate and reverse as plans (in process)', () => {
     expect(ledger(fleet, 'xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
   });
 
+  it("on xm hosts, xend's migrating-NAME left standing at the sender is NAME still here: an ALARM, never a move recorded", async () => {
+    fleet = await startFleet(FLEET.replace(/toolstack=xl xen=4\.17\.7/g, 'toolstack=xm xen=4.1.4'));
+    const w = world(fleet);
+    fleet.sim.migrationFault('web1', 'handshake');
+    const m = await run(fleet, ports(w, 'xen1'), 'migrate', 'web1');
+    expect((await fleet.sim.run('xen1', 'xm', ['list'])).stdout).toMatch(/^migrating-web1 /m);
+    expect(m.result).toMatchObject({ ok: false, error: { code: 'XH_ERR_MIGRATION_UNKNOWN', message: expect.stringContaining('(here: true, xen2: true)') } });
+    expect(hasLedger(fleet, 'xen1')?.away ?? {}).toEqual({});
+    expect(ledger(fleet, 'xen1').unsettled).toEqual({ web1: expect.objectContaining({ peer: 'xen2', operation: 'migrate' }) });
+  });
+
   it('preflight: a target without a replica, without the memory, or already running it is refused before anything moves', async () => {
     fleet = await startFleet(FLEET.replace('host xen2 mem=32768', 'host xen2 mem=6144 dom0mem=1024'));
     const w = world(fleet);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyLedger, LedgerSchema, reconcile, withAway, without } from '../../../agent/state/ledger.js';
 import { LinkLedgerSchema } from '../../../shared/protocol/agent-link-state.js';
+import { xlListed } from '../listed-domains.js';
 
 // DomU names are the operator's: one may be called `constructor` or `valueOf`. A ledger lookup of
 // such a name must find its entry or nothing, never a function inherited from Object.prototype.
@@ -18,7 +19,7 @@ describe('ledger records keyed by domU names', () => {
   });
 
   it('a domU named constructor running here unrecorded is an unrecorded guest, not a visitor', () => {
-    const r = reconcile(emptyLedger('xen1'), ['constructor'], new Set());
+    const r = reconcile(emptyLedger('xen1'), xlListed('constructor'), new Set());
     expect(r.mismatches.map((m) => [m.domu, m.kind])).toEqual([['constructor', 'unrecorded-guest']]);
   });
 });

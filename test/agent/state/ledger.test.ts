@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { xlListed, xmListed } from '../listed-domains.js';
 import { awayMap, emptyLedger, reconcile, withAway, withVisitor } from '../../../agent/state/ledger.js';
 
 const base = withVisitor(
@@ -9,14 +10,14 @@ const base = withVisitor(
 
 describe('ledger reconcile against xl list', () => {
   it('agrees: no mismatches, nothing withheld', () => {
-    const r = reconcile(base, ['Domain-0', 'db1', 'mail1'], new Set(['web1', 'mail1']));
+    const r = reconcile(base, xlListed('Domain-0', 'db1', 'mail1'), new Set(['web1', 'mail1']));
     expect(r.mismatches).toEqual([]);
     expect(r.ledger).toEqual(base);
     expect(awayMap(r.ledger)).toEqual(new Map([['web1', 'xen2']]));
   });
 
   it('never claims what xl list contradicts, and reports each mismatch', () => {
-    const r = reconcile(base, ['Domain-0', 'web1', 'stray'], new Set(['web1']));
+    const r = reconcile(base, xlListed('Domain-0', 'web1', 'stray'), new Set(['web1']));
     expect(r.mismatches.map((m) => [m.kind, m.domu])).toEqual([
       ['away-but-running-here', 'web1'],
       ['visitor-not-here', 'db1'],
@@ -27,7 +28,13 @@ describe('ledger reconcile against xl list', () => {
   });
 
   it('reads libxl migration names as the domU itself', () => {
-    const r = reconcile(base, ['db1--incoming'], new Set(['web1']));
+    const r = reconcile(base, xlListed('db1--incoming'), new Set(['web1']));
     expect(r.mismatches).toEqual([]);
+  });
+
+  it("reads xend's migrating-NAME as the domU itself: no stray guest, the visitor still here", () => {
+    const r = reconcile(base, xmListed('Domain-0', 'migrating-db1'), new Set(['web1']));
+    expect(r.mismatches).toEqual([]);
+    expect(r.ledger).toEqual(base);
   });
 });

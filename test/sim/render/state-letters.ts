@@ -11,3 +11,11 @@ export function stateLetters(run: RunState): string {
     case 'dying': return '-----d';
   }
 }
+
+/**
+ * xend's six letters (xm list): r b p s c d, each a flag. Its fifth is "crashed", not xl's
+ * shutdown-reason letter, so a suspended domain (shut down for suspend, and paused) is "--ps--".
+ */
+export function xmStateLetters(run: RunState): string {
+  return run === 'suspended' ? '--ps--' : stateLetters(run);
+}

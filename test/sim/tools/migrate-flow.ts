@@ -1,6 +1,8 @@
 import { ackMigration, failAtTarget, failHandshake, finishMigration, findMigration, startMigration, targetProblem } from '../ops/migrate.js';
 import type { OpError } from '../ops/result.js';
 import { findDomain } from '../ops/domain.js';
+import { hostView } from '../model/host-view.js';
+import { findXmDomain, leavingNames } from '../render/xm-list.js';
 import * as T from '../render/xl-migrate.js';
 import { invalidDomain } from '../render/xl-messages.js';
 import type { ToolCtx } from './context.js';
@@ -21,7 +23,8 @@ const xmError = (e: OpError | string): string => {
 export async function runMigration(ctx: ToolCtx, name: string, to: string, style: 'xl' | 'xm'): Promise<number> {
   const s = ctx.state();
   const from = ctx.host;
-  const d = findDomain(s, from, name);
+  // xend finds a domain by the name it shows: one already leaving is migrating-NAME
+  const d = style === 'xl' ? findDomain(s, from, name) : findXmDomain(hostView(s, from)!, leavingNames(s, from), name);
   if (!d) {
     ctx.err(style === 'xl' ? invalidDomain(name) : `Error: Domain '${name}' does not exist.\n`);
     return 1;

@@ -1,6 +1,6 @@
 import { hostView } from '../model/host-view.js';
 import { createDomain, findDomain, removeDomain } from '../ops/domain.js';
-import { renderXmList } from '../render/xm-list.js';
+import { findXmDomain, leavingNames, renderXmList } from '../render/xm-list.js';
 import { renderXlInfo } from '../render/xl-info.js';
 import { readCfg } from './cfg-reader.js';
 import type { ToolHandler } from './context.js';
@@ -13,15 +13,16 @@ export const xm: ToolHandler = async (ctx, argv) => {
   const [sub, ...rest] = argv;
   const args = rest.filter((a) => !a.startsWith('-'));
   const v = hostView(ctx.state(), ctx.host)!;
+  const leaving = leavingNames(ctx.state(), ctx.host);
   switch (sub) {
     case 'list': {
       if (args[0]) {
-        const d = findDomain(ctx.state(), ctx.host, args[0]);
+        const d = findXmDomain(v, leaving, args[0]);
         if (!d) return ctx.err(notFound(args[0])), 1;
-        ctx.out(renderXmList(v, d));
+        ctx.out(renderXmList(v, leaving, d));
         return 0;
       }
-      ctx.out(renderXmList(v));
+      ctx.out(renderXmList(v, leaving));
       return 0;
     }
     case 'info':
@@ -38,7 +39,7 @@ export const xm: ToolHandler = async (ctx, argv) => {
       return 0;
     }
     case 'shutdown': case 'destroy': {
-      const d = findDomain(ctx.state(), ctx.host, args[0] ?? '');
+      const d = findXmDomain(v, leaving, args[0] ?? '');
       if (!d) return ctx.err(notFound(args[0] ?? '')), 1;
       if (sub === 'shutdown') await ctx.sleep(1000);
       ctx.apply(sub, (s) => removeDomain(s, ctx.host, d.domid));
