@@ -89,11 +89,16 @@ export class Invariants {
     // an ALARM a Dom0's ledger keeps as unsettled waits for a person (the agent that raised it may
     // have died before its log or result reached anyone here: the record is the ALARM's trace)
     const unsettled = new Set([...ledgers.values()].flatMap((l) => Object.keys(l?.unsettled ?? {})));
+    const recorded = new Set([...ledgers.values()].flatMap((l) => [...Object.keys(l?.away ?? {}), ...Object.keys(l?.visitors ?? {})]));
     for (const d of this.w.def.domus) {
       const rows = sim.state().domains.filter((x) => x.name === d.name);
       const halves = sim.state().domains.filter((x) => x.name === `${d.name}--incoming` || x.name === `${d.name}--migratedaway`);
-      // an ambiguous ending raised as an ALARM is a person's to settle: never a second start
-      if ((rows.length === 0 && halves.length > 0 && alarms.has(d.name)) || unsettled.has(d.name)) {
+      // An ambiguous ending raised as an ALARM is a person's to settle: never a second start. So is
+      // one whose domU then runs nowhere with no ledger knowing of it (the agent running the
+      // migration died before it could write, and the host the domU reached lost power): the
+      // ALARM reached the operator, and no Dom0 can tell "lost" from "shut down by hand".
+      const lostUnrecorded = rows.length === 0 && halves.length === 0 && !recorded.has(d.name);
+      if ((rows.length === 0 && (halves.length > 0 || lostUnrecorded) && alarms.has(d.name)) || unsettled.has(d.name)) {
         left.add(d.name);
         if (rows.length > 1) out.push(`at the end ${d.name}, left to a person after an ALARM, runs ${rows.length} times (${rows.map((r) => r.host).join(', ')})`);
         continue;

@@ -69,9 +69,11 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
       const p = procs.get(host) ?? new SimProcesses();
       procs.set(host, p);
       const withController = controller ? { ...config, controller: { url: 'wss://controller.test:7443', token: 'xh1.000000000000.testtokentesttokentesttoken' } } : config;
-      const a = startAgentOnSim(sim, host, withController, seed++, p, {
+      // a command runs inside the agent's process: if it crashes, the command's own writes stop with it
+      const alive = (): boolean => a.core.alive;
+      const a: SimAgent = startAgentOnSim(sim, host, withController, seed++, p, {
         ...(controller ? { connectController: controller.connectFor(host) } : {}),
-        runCommand: (c, progress) => runMigrationCommand(simMigrationPorts(world, host), c, progress),
+        runCommand: (c, progress) => runMigrationCommand(simMigrationPorts(world, host, alive), c, progress),
         ...(recordedHost !== undefined ? { recordedHost } : {}),
       });
       agents.set(host, a);

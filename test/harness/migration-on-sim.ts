@@ -36,20 +36,25 @@ export interface MigrationWorld {
  * The ledger as a command running on HOST sees it. Its promise goes on in this process whatever
  * happens to the machine it stands for, but a real one would have died with the host's power (the
  * simulator keeps a powered-off host's files, its disk): it writes nothing after that boot of the
- * host ended.
+ * host ended — nor after the process running it died (PROCESS_ALIVE false: an agent that crashed
+ * mid-command; the tools it started run on, as systemd's KillMode=process leaves them).
  */
-function writesWhileUp(store: LedgerStore, sim: Sim, host: string): LedgerStore {
+function writesWhileUp(store: LedgerStore, sim: Sim, host: string, processAlive: () => boolean): LedgerStore {
   const up = (): boolean => sim.state().hosts[host]?.power === 'on';
   const boot = up() ? sim.bootId(host) : null;
   return {
     path: store.path,
     read: () => store.read(),
-    update: async (change) =>
-      up() && sim.bootId(host) === boot ? store.update(change) : err({ code: 'XH_ERR_FILE', message: `${host} lost power while this command ran: nothing is written` }),
+    update: async (change) => {
+      if (!up() || sim.bootId(host) !== boot) return err({ code: 'XH_ERR_FILE', message: `${host} lost power while this command ran: nothing is written` });
+      if (!processAlive()) return err({ code: 'XH_ERR_FILE', message: `the process running this command on ${host} died: nothing is written` });
+      return store.update(change);
+    },
   };
 }
 
-export function simMigrationPorts(w: MigrationWorld, host: string): MigrationPorts {
+/** PROCESS_ALIVE: whether the process running the command still lives (an agent's, for a controller's command). */
+export function simMigrationPorts(w: MigrationWorld, host: string, processAlive: () => boolean = () => true): MigrationPorts {
   const sim = w.sim;
   const config = AgentConfigSchema.parse(w.config ?? {});
   const root = sim.hostRoot(host);
@@ -86,7 +91,7 @@ export function simMigrationPorts(w: MigrationWorld, host: string): MigrationPor
     clock: sim.clock,
     toolstack: createToolstack(kind, { run: simToolRunner(sim, host, new SimProcesses()) }),
     drbd: createDrbdAdapter({ run: simToolRunner(sim, host, new SimProcesses()), readProcDrbd: procDrbdReader(syncHostFiles(root)) }),
-    store: writesWhileUp(ledgerStore(stateDirReal, host), sim, host),
+    store: writesWhileUp(ledgerStore(stateDirReal, host), sim, host, processAlive),
     peer,
     hold: async (name, purpose, operation) => {
       const file = await takeLock(join(stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
