@@ -1,10 +1,11 @@
-import { DRBD_RESOURCE_RE } from '../../shared/names.js';
-import { drbdDevicePath } from './drbd-device-path.js';
+import { diskDrbdResource } from './drbd-device-path.js';
 import { err, ok, type Result } from '../../shared/result.js';
+import { parseXmDiskSpec } from './domu-config-disk-xm.js';
 
 /**
  * One `disk = [...]` entry, read the way libxl reads it (tools/libs/util/libxlu_disk_l.l and
- * docs/man/xl-disk-configuration.5.pod.in): comma-separated keyword=value pairs, flags and the
+ * docs/man/xl-disk-configuration.5.pod.in; an xm config's entry is read by xend's rules instead,
+ * domu-config-disk-xm.ts): comma-separated keyword=value pairs, flags and the
  * positional parameters target, format, vdev, access; deprecated prefixes (`phy:`, `file:`,
  * `tap:aio:`, …) are stripped, `drbd:`/`iscsi:`/`nbd:`/`enbd:` mean script=block-<prefix>; after a
  * prefix the second positional is the vdev, not the format; `target=` swallows the rest.
@@ -20,6 +21,7 @@ export interface DiskSpec {
   readonly devtype: 'disk' | 'cdrom';
   /** e.g. "block-drbd" (from `drbd:` or `script=`) */
   readonly script: string | null;
+  /** the domain serving the disk (xl's backend=, xm's 4th field); null: Domain-0 */
   readonly backend: string | null;
   readonly backendtype: string | null;
   /** the DRBD resource when the disk goes through block-drbd or is /dev/drbd/by-res/RES[/VOL], else null */
@@ -41,11 +43,9 @@ const SCRIPT_PREFIXES = /^(iscsi|e?nbd|drbd):/;
 const FORMAT_PREFIXES = /^(raw|qcow2?|vhd):/;
 const IGNORED_PREFIXES = /^(tapdisk|tap2?|aio|ioemu|file|phy):/;
 
-/**
- * DIALECT 'xm' (a config xend reads) also takes access `w!`: write even while another domain has
- * the device open (xend's blkif accepts it; xl has no such mode).
- */
+/** DIALECT 'xm' (a config only xend reads) is read by xend's rules, which are not libxl's. */
 export function parseDiskSpec(spec: string, dialect: 'xl' | 'xm' = 'xl'): Result<DiskSpec, DiskSpecError> {
+  if (dialect === 'xm') return parseXmDiskSpec(spec);
   const s: { target?: string; format?: string; vdev?: string; script?: string; backend?: string; backendtype?: string } = {};
   let readwrite = true;
   let accessSet = false;
@@ -69,7 +69,7 @@ export function parseDiskSpec(spec: string, dialect: 'xl' | 'xm' = 'xl'): Result
   };
   const setAccess = (value: string, at: number): DiskSpecError | null => {
     if (value === 'r' || value === 'ro') readwrite = false;
-    else if (value === 'w' || value === 'rw' || value === '' || (value === 'w!' && dialect === 'xm')) readwrite = true;
+    else if (value === 'w' || value === 'rw' || value === '') readwrite = true;
     else return { offset: at, problem: `unknown access ${JSON.stringify(value)}`, expected: value === 'w!' ? "r, ro, w or rw (w! is xm's: xl has no such mode)" : 'r, ro, w or rw' };
     return null;
   };
@@ -143,7 +143,7 @@ export function parseDiskSpec(spec: string, dialect: 'xl' | 'xm' = 'xl'): Result
       } else if (!accessSet) {
         accessSet = true;
         e = setAccess(token, p);
-      } else e = { offset: p, problem: `too many positional parameters at ${JSON.stringify(token)}`, expected: 'at most target,format,vdev,access (or a deprecated prefix:target,vdev,access)' };
+      } else e = { offset: p, problem: `too many positional parameters at ${JSON.stringify(token)}`, expected: "at most target,format,vdev,access (or a deprecated prefix:target,vdev,access); xm's 4th field, the backend domain, is backend=DOMAIN in xl" };
       p += advance;
     }
     if (e) return err(e);
@@ -153,24 +153,8 @@ export function parseDiskSpec(spec: string, dialect: 'xl' | 'xm' = 'xl'): Result
   const target = s.target === undefined || s.target === '' ? null : s.target;
   if (target === null && !cdrom) return fail(0, 'no target specified (and the device is not a cdrom)', "give the device, file or DRBD resource, e.g. 'phy:/dev/vg/x,xvda,w'");
   const script = s.script === undefined || s.script === '' ? null : s.script;
-  let drbdResource: string | null = null;
-  if (script !== null && script.split('/').pop() === 'block-drbd') {
-    if (target === null || !DRBD_RESOURCE_RE.test(target)) {
-      return fail(0, `DRBD resource name ${JSON.stringify(target ?? '')} is not valid`, 'a DRBD resource name (letters, digits and _ . : + -) as the target of a block-drbd disk');
-    }
-    drbdResource = target;
-  } else if (script === null && target !== null) {
-    const device = drbdDevicePath(target);
-    if (device?.kind === 'invalid-resource') return fail(0, `DRBD resource name ${JSON.stringify(device.resource)} in ${target} is not valid`, 'a DRBD resource name (letters, digits and _ . : + -)');
-    if (device?.kind === 'unnamed') {
-      return fail(
-        0,
-        `${target} is a DRBD device, but not which DRBD resource it is: xenherd could not check that resource before starting or moving the domU`,
-        "name the resource: 'drbd:RES,xvda,w' (the block-drbd script) or 'phy:/dev/drbd/by-res/RES/0,xvda,w'",
-      );
-    }
-    if (device?.kind === 'resource') drbdResource = device.resource;
-  }
+  const drbd = diskDrbdResource(script, target);
+  if ('problem' in drbd) return fail(0, drbd.problem, drbd.expected);
   return ok({
     spec,
     vdev: s.vdev,
@@ -181,6 +165,6 @@ export function parseDiskSpec(spec: string, dialect: 'xl' | 'xm' = 'xl'): Result
     script,
     backend: s.backend ?? null,
     backendtype: s.backendtype ?? null,
-    drbdResource,
+    drbdResource: drbd.resource,
   });
 }

@@ -4,6 +4,7 @@ import { parseDiskSpec, type DiskSpec } from './domu-config-disk.js';
 import { configError, type ConfigFileError } from './domu-config-error.js';
 import { parseVifSpec, type VifSpec } from './domu-config-vif.js';
 import { parseXlCfg } from './xl-cfg.js';
+import { XL_CR_PROBLEM } from './xl-cfg-lexer.js';
 import { applyStatements, type CfgAtom, type CfgStatement, type CfgValue } from './xl-cfg-value.js';
 import { parseXmCfg } from './xm-cfg.js';
 
@@ -56,6 +57,12 @@ function toInteger(atom: CfgAtom): number | null {
 function readStatements(text: string, file: string, dialect: 'auto' | 'xl' | 'xm'): Read<{ statements: CfgStatement[]; dialect: 'xl' | 'xm' }> {
   const xl = dialect === 'xm' ? null : parseXlCfg(text);
   if (xl?.ok) return ok({ statements: xl.value, dialect: 'xl' });
+  // A file in xl syntax but for its DOS line endings is an xl config, as any file in xl syntax is
+  // taken to be; xl refuses it and has no Python fallback, so the xm reader (which takes the
+  // endings as Python does) must not be what accepts it.
+  if (xl && xl.error.problem === XL_CR_PROBLEM && dialect === 'auto' && parseXlCfg(text.replace(/\r\n?/g, '\n')).ok) {
+    return err(configError(file, xl.error.line, xl.error.column, xl.error.problem, xl.error.expected));
+  }
   const xm = dialect === 'xl' ? null : parseXmCfg(text);
   if (xm?.ok) return ok({ statements: xm.value, dialect: 'xm' });
   // Prefer the xm reader's explanation when the file is Python beyond literals, or when only it ran.

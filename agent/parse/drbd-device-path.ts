@@ -21,3 +21,32 @@ export function drbdDevicePath(target: string): DrbdDevicePath | null {
   }
   return UNNAMED.test(target) ? { kind: 'unnamed' } : null;
 }
+
+/** Why a disk's DRBD resource cannot be told: the same words for xl's and xm's disk specs. */
+export interface DiskDrbdProblem {
+  readonly problem: string;
+  readonly expected: string;
+}
+
+/**
+ * The DRBD resource a disk is on: its target when the block-drbd script serves it, else the
+ * resource its DRBD device path names; null when it is not on DRBD.
+ */
+export function diskDrbdResource(script: string | null, target: string | null): { readonly resource: string | null } | DiskDrbdProblem {
+  if (script !== null && script.split('/').pop() === 'block-drbd') {
+    if (target === null || !DRBD_RESOURCE_RE.test(target)) {
+      return { problem: `DRBD resource name ${JSON.stringify(target ?? '')} is not valid`, expected: 'a DRBD resource name (letters, digits and _ . : + -) as the target of a block-drbd disk' };
+    }
+    return { resource: target };
+  }
+  if (script !== null || target === null) return { resource: null };
+  const device = drbdDevicePath(target);
+  if (device?.kind === 'invalid-resource') return { problem: `DRBD resource name ${JSON.stringify(device.resource)} in ${target} is not valid`, expected: 'a DRBD resource name (letters, digits and _ . : + -)' };
+  if (device?.kind === 'unnamed') {
+    return {
+      problem: `${target} is a DRBD device, but not which DRBD resource it is: xenherd could not check that resource before starting or moving the domU`,
+      expected: "name the resource: 'drbd:RES,xvda,w' (the block-drbd script) or 'phy:/dev/drbd/by-res/RES/0,xvda,w'",
+    };
+  }
+  return { resource: device?.kind === 'resource' ? device.resource : null };
+}

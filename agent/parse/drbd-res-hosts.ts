@@ -20,6 +20,13 @@ const isName = (t: DrbdToken | undefined): t is DrbdToken => t !== undefined && 
  * and blocks such as `connection` (whose `via proxy on NAME` names a proxy, not a replica),
  * `proxy`, `floating`, `volume`, `net` and `disk`. A file that does not parse, or does not define
  * RESOURCE, is refused: who holds the replicas is then unknown, never "nobody".
+ *
+ * drbdadm takes `include "GLOB";` only at the top level (my_parse in drbdadm_parser.c; its
+ * scanner makes the bare word a keyword anywhere, so one inside a resource is a parse error
+ * unless a `skip` block holds it). A top-level include cannot add hosts to RESOURCE: a resource
+ * section name may appear once in the whole configuration (check_uniq "resource section"), and
+ * `common` sections allow no `on`. So a top-level include is passed by, and one inside RESOURCE
+ * is refused, as drbdadm refuses it.
  */
 export function drbdResHosts(text: string, resource: string, file: string): Result<string[], ConfigFileError> {
   const lexed = lexDrbdConf(text);
@@ -32,10 +39,19 @@ export function drbdResHosts(text: string, resource: string, file: string): Resu
   let statement: DrbdToken[] = [];
   let found: DrbdToken | null = null;
   let inside = false;
+  /** the depth at which a `skip` block inside the wanted resource opened: drbdadm reads nothing in it */
+  let skipAt: number | null = null;
+  /** what the first top-level `include` names, to say where a resource not found here may be */
+  let included: string | null = null;
   for (const t of lexed.value) {
     if (t.kind === 'word' || t.kind === 'string') {
-      if (depth === 0 || (inside && depth === 1)) statement.push(t);
+      if (inside && skipAt === null && t.kind === 'word' && t.text === 'include') {
+        return err(configError(file, t.line, t.column, `\`include\` inside resource ${resource}`, `drbdadm refuses an include inside a resource (it takes one only at the top level of a file), and xenherd reads only this file: write the \`on\` sections of ${resource} here`));
+      }
+      if (depth === 0 || inside) statement.push(t);
     } else if (t.kind === ';') {
+      const [head, name] = statement;
+      if (depth === 0 && head?.kind === 'word' && head.text === 'include' && included === null && isName(name)) included = name.text;
       statement = [];
     } else if (t.kind === '{') {
       const head = statement[0];
@@ -52,17 +68,22 @@ export function drbdResHosts(text: string, resource: string, file: string): Resu
           hosts.add(n.text);
         }
       }
+      if (inside && skipAt === null && head?.kind === 'word' && head.text === 'skip') skipAt = depth;
       if (depth === 0) outer = t;
       depth++;
       statement = [];
     } else {
       if (depth === 0) return err(configError(file, t.line, t.column, '`}` without a matching `{`', 'remove it or add the missing `{`'));
       depth--;
+      if (depth === skipAt) skipAt = null;
       if (depth === 0) inside = false;
       statement = [];
     }
   }
   if (outer && depth > 0) return err(configError(file, outer.line, outer.column, 'the block opened here is never closed', 'add the missing `}`'));
-  if (!found) return err(configError(file, 1, null, `no resource ${resource} block`, `the file of a DRBD resource defines it: resource ${resource} { … }`));
+  if (!found) {
+    const where = included === null ? '' : ` (it includes ${JSON.stringify(included)}, which xenherd does not read)`;
+    return err(configError(file, 1, null, `no resource ${resource} block${where}`, `the file of a DRBD resource defines it: resource ${resource} { … }`));
+  }
   return ok([...hosts]);
 }

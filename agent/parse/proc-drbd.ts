@@ -12,12 +12,13 @@ import {
 
 /**
  * `/proc/drbd`. Formats from the kernel's drbd_proc.c:
- *  - 8.4: `version: 8.4.11 (api:1/proto:86-101)`, a build line (`GIT-hash: … build by …`,
+ *  - 8.3 and 8.4: `version: 8.4.11 (api:1/proto:86-101)`, a build line (`GIT-hash: … build by …`,
  *    `srcversion: …`, or `built-in`), then per minor either `%2d: cs:Unconfigured` or
  *    `%2d: cs:%s ro:%s/%s ds:%s/%s %c %c%c%c%c%c%c` + `    ns:… oos:N`, during a resync or
- *    verify `\t[==>…] sync'ed: 18.6% (a/b)M` + `\tfinish: h:mm:ss speed: …`, and with
- *    proc_details `\t N% sector pos: …`, `\tresync: used:…`, `\tact_log: used:…`,
- *    `\tblocked on activity log: N`. A blank line marks a gap in minor numbers.
+ *    verify `\t[==>…] sync'ed: 18.6% (a/b)M` (`verified:` for verify) + `\tfinish: h:mm:ss speed: …`,
+ *    and with the module's proc_details `\t N% sector pos: …[ stop sector: N]`, `\tresync: used:…`,
+ *    `\tact_log: used:…`, then at 2 the resync extent dump (up to 8.4.4) or
+ *    `\tblocked on activity log: N` (8.4.5 on). A blank line marks a gap in minor numbers.
  *  - 9: the version line (with ` (compat 8.4)` when built so), the build line and
  *    `Transports (api:N): tcp (9.x.y) …`; no per-resource state (legacy 8.4-mode minors excepted).
  */
@@ -65,6 +66,15 @@ const MINOR = /^ {0,2}(\d+): cs:(\S+) (?:ro|st):(\S+)\/(\S+) ds:(\S+)\/(\S+) ([A
 
 /** Lines kept only for detail: recognised so that anything else is an error. */
 const DETAIL = /^\s+(?:\d+% sector pos: |resync: used:|act_log: used:|blocked on activity log: )/;
+/**
+ * With proc_details=2, 8.3 and 8.4.0–8.4.4 also dump the resync extent cache after the minor's
+ * other lines (lc_seq_dump_details with resync_dump_detail): this heading, whose "\n " puts a space
+ * before the first element, then `\t%2d: FREE` or `\t%2d: %4u %4u    %5d NO_WRITES|--------- LOCKED|------`.
+ * Nothing in it is used; an element line is taken only after the heading, so that an element
+ * can never pass for a line of another kind.
+ */
+const LRU_HEADING = /^\s+nn: lc_number refcnt rs_left$/;
+const LRU_ELEMENT = /^\s+\d+: (?:FREE|\s*\d+ +\d+ +-?\d+ (?:NO_WRITES|-{9}) (?:LOCKED|-{6}))$/;
 
 type MinorDraft = { -readonly [K in keyof Extract<ProcDrbdMinor, { unconfigured: false }>]: Extract<ProcDrbdMinor, { unconfigured: false }>[K] };
 
@@ -84,9 +94,11 @@ export function parseProcDrbd(text: string): Result<ProcDrbd, ParseFailure> {
   let transports: string | null = null;
   const minors: ProcDrbdMinor[] = [];
   let current: MinorDraft | null = null;
+  let inLruDump = false;
   const close = (): void => {
     if (current) minors.push({ ...current });
     current = null;
+    inLruDump = false;
   };
 
   for (let i = 1; i < lines.length; i++) {
@@ -152,6 +164,11 @@ export function parseProcDrbd(text: string): Result<ProcDrbd, ParseFailure> {
       continue;
     }
     if (DETAIL.test(line)) continue;
+    if (LRU_HEADING.test(line)) {
+      inLruDump = true;
+      continue;
+    }
+    if (inLruDump && LRU_ELEMENT.test(line)) continue;
     return fail('a counters, resync progress or detail line of the minor above');
   }
   close();

@@ -26,6 +26,12 @@ export interface XlLexError {
   readonly likelyPython: boolean;
 }
 
+/**
+ * libxlu's lexer has no rule for a carriage return outside a string or comment: xl stops there
+ * with "lexical error" and does not start the domU.
+ */
+export const XL_CR_PROBLEM = 'carriage return in the file (DOS/CRLF line endings)';
+
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '"': '"', "'": "'", '\\': '\\', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
 };
@@ -60,7 +66,7 @@ export function lexXlCfg(text: string): Result<XlToken[], XlLexError> {
         lineStart = i;
       }
     } else if (c === '\r') {
-      return fail(i, 'carriage return in the file (DOS/CRLF line endings)', 'xl accepts only LF line endings: convert the file, e.g. with dos2unix');
+      return fail(i, XL_CR_PROBLEM, 'xl accepts only LF line endings: convert the file, e.g. with dos2unix');
     } else if (isIdentStart(c)) {
       while (i < text.length && isIdentRest(text[i] as string)) i++;
       tokens.push({ kind: 'ident', text: text.slice(start, i), line, column: col(start) });

@@ -105,13 +105,16 @@ export interface XlNicDetail {
 export const SXP_HINT = 'JSON; this is SXP output: xl before 4.2 prints only SXP; on 4.2 or later set output_format="json" in /etc/xen/xl.conf';
 const PLAIN_LIST_HINT = 'JSON; this is the plain `xl list` table: xl 4.0 has no `list -l`, it ignores -l';
 /**
- * Empty stdout is refused even with exit 0, because it is not one answer: xl 4.1 (and 4.2–4.4 with
- * SXP output) prints nothing when no domU has a stored config, but with JSON output xl prints at
- * least an empty array, and nothing only when it could not make the JSON (it says so on stderr
- * and still exits 0). Only the caller, knowing the version and the stderr, could tell them apart.
+ * Empty stdout is refused even with exit 0, because it never means "no domains" in output xenherd
+ * can read: with JSON output (list_domains_details in xl_info.c, xl_cmdimpl.c before 4.9) xl
+ * opens the array before the first domain and prints it whole or not at all, so no domains is
+ * "[]", and nothing is printed only when making the JSON failed (yajl says so on stderr; json-c,
+ * 4.21+, may say nothing). Nothing for "no domain" comes only from SXP output (output_format="sxp",
+ * or xl 4.1 which has no JSON; 4.1–4.4 never list Domain-0), which is refused anyway.
  */
 const EMPTY_HINT =
-  'a JSON array of domains (xl 4.2 or later prints at least "[]", and nothing only when it failed to make the JSON: see its stderr; xl 4.1 prints nothing when no domU has a stored config)';
+  'a JSON array of domains: with JSON output xl prints at least "[]", and nothing only when it failed to make the JSON (see its stderr); ' +
+  'nothing for "no domain" comes only with SXP output: on 4.2 or later set output_format="json" in /etc/xen/xl.conf (xl 4.1 prints only SXP)';
 
 export function parseXlListLong(text: string): Result<XlDomainDetail[], ParseFailure> {
   const tool = 'xl';

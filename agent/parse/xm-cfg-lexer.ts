@@ -13,6 +13,8 @@ export interface XmToken {
   readonly text: string;
   readonly line: number;
   readonly column: number;
+  /** a string literal with a u prefix: a Python 2 unicode object, not a str */
+  readonly unicode?: boolean;
 }
 
 export interface XmLexError {
@@ -35,7 +37,10 @@ function unescape(body: string): string {
   });
 }
 
-export function lexXmCfg(text: string): Result<XmToken[], XmLexError> {
+export function lexXmCfg(source: string): Result<XmToken[], XmLexError> {
+  // xm exec'd the file with execfile, which reads source in universal newline mode (PEP 278):
+  // \r\n and a lone \r end a line as \n does, also inside strings.
+  const text = source.replace(/\r\n?/g, '\n');
   const tokens: XmToken[] = [];
   let i = 0;
   let line = 1;
@@ -51,14 +56,14 @@ export function lexXmCfg(text: string): Result<XmToken[], XmLexError> {
     const start = i;
     const startLine = line;
     const startCol = col(i);
-    if (c === ' ' || c === '\t' || c === '\f' || c === '\r') {
+    if (c === ' ' || c === '\t' || c === '\f') {
       i++;
       continue;
     } else if (c === '#') {
       while (i < text.length && text[i] !== '\n') i++;
       continue;
-    } else if (c === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
-      i += text[i + 1] === '\n' ? 1 : 2;
+    } else if (c === '\\' && text[i + 1] === '\n') {
+      i++;
       newline(i);
       i++;
       continue;
@@ -104,6 +109,7 @@ export function lexXmCfg(text: string): Result<XmToken[], XmLexError> {
       continue;
     }
     const raw = /[rR]/.test(text.slice(start, i));
+    const unicode = /[uU]/.test(text.slice(start, i));
     const triple = text.slice(i, i + 3) === q.repeat(3);
     const delim = triple ? q.repeat(3) : q;
     let j = i + delim.length;
@@ -129,7 +135,7 @@ export function lexXmCfg(text: string): Result<XmToken[], XmLexError> {
       return err({ line: startLine, column: startCol, problem: `unterminated string ${JSON.stringify(text.slice(start, Math.min(j, start + 40)))}`, expected: `close it with ${delim}` });
     }
     const body = text.slice(i + delim.length, j);
-    tokens.push({ kind: 'string', text: raw ? body : unescape(body), line: startLine, column: startCol });
+    tokens.push({ kind: 'string', text: raw ? body : unescape(body), line: startLine, column: startCol, ...(unicode ? { unicode } : {}) });
     i = j + delim.length;
   }
   tokens.push({ kind: 'eof', text: '', line, column: col(i) });

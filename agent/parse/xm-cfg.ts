@@ -5,8 +5,10 @@ import { lexXmCfg, type XmToken } from './xm-cfg-lexer.js';
 /**
  * Reads an xm-era domU config (Python 2, exec'd by `xm create`) as long as it is made of literal
  * assignments: `name = "web"`, `memory = 512`, `disk = ['drbd:r0,xvda,w']`, True/False/None,
- * tuples, adjacent string literals. Anything computed (imports, variables, `+`, `%`, calls) is
- * refused with `pythonCode: true`: xenherd never runs the file, so it cannot know the value.
+ * tuples, adjacent string literals, `+=` of a list or string. Anything computed (imports,
+ * variables, `+`, `%`, calls, arithmetic) is refused with `pythonCode: true`: xenherd never runs
+ * the file, so it cannot know the value. As xend does (xm/opts.py load), a name whose final value
+ * is not a str, list, int or float (None, a tuple, True/False, a long, a u'' string) is no setting.
  */
 export interface XmSyntaxError {
   readonly line: number;
@@ -25,6 +27,14 @@ const PY_STATEMENT_KEYWORDS = new Set([
   'return', 'print', 'lambda', 'global', 'exec', 'assert', 'del', 'pass', 'raise', 'yield', 'not',
 ]);
 
+/** The Python 2 type of a literal: xend keeps a setting only when its value's type is one of XEND_TAKES. */
+type PyType = 'str' | 'unicode' | 'int' | 'long' | 'float' | 'bool' | 'none' | 'list' | 'tuple';
+const XEND_TAKES: ReadonlySet<PyType> = new Set<PyType>(['str', 'list', 'int', 'float']);
+interface Literal {
+  readonly value: CfgValue | undefined;
+  readonly py: PyType;
+}
+
 /** Python 2 integer literals (decimal, 0x, 0o, legacy 0-octal, L suffix) as decimal text; null if not one. */
 function pyInteger(text: string): string | null {
   const t = text.replace(/[lL]$/, '');
@@ -39,7 +49,7 @@ export function parseXmCfg(text: string): Result<CfgStatement[], XmSyntaxError> 
   const lexed = lexXmCfg(text);
   if (!lexed.ok) return err({ ...lexed.error, pythonCode: false });
   const tokens = lexed.value;
-  const lines = text.split('\n');
+  const lines = text.split(/\r\n?|\n/);
   let pos = 0;
   const peek = (): XmToken => tokens[pos] ?? (tokens[tokens.length - 1] as XmToken);
   const next = (): XmToken => {
@@ -53,35 +63,42 @@ export function parseXmCfg(text: string): Result<CfgStatement[], XmSyntaxError> 
     err({ line: t.line, column: t.column, problem: `unexpected ${t.kind === 'eof' ? 'end of file' : t.kind === 'newline' ? 'end of line' : JSON.stringify(t.text)}`, expected, pythonCode: false });
 
   const MAX_DEPTH = 32;
-  /** a literal value; undefined for None (the setting is left unset, as xm did) */
-  const parseLiteral = (depth: number): Result<CfgValue | undefined, XmSyntaxError> => {
+  /** a literal value and its Python type; the value is undefined for None */
+  const parseLiteral = (depth: number): Result<Literal, XmSyntaxError> => {
     const t = next();
     if (t.kind === 'string') {
       let s = t.text;
-      while (peek().kind === 'string') s += next().text; // "a" "b" is one literal in Python
-      return ok({ kind: 'atom', text: s, quoted: true, line: t.line, column: t.column });
+      let unicode = t.unicode === true;
+      // "a" "b" is one literal in Python, a unicode object when any part is
+      while (peek().kind === 'string') {
+        const part = next();
+        s += part.text;
+        unicode ||= part.unicode === true;
+      }
+      return ok({ value: { kind: 'atom', text: s, quoted: true, line: t.line, column: t.column }, py: unicode ? 'unicode' : 'str' });
     }
     if (t.kind === 'number' || (t.kind === 'op' && t.text === '-' && peek().kind === 'number')) {
       const n = t.kind === 'number' ? t : next();
       const int = pyInteger(n.text);
       if (int === null && !/^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$/.test(n.text)) return syntax(n, 'a number');
       const value = int ?? n.text;
-      return ok({ kind: 'atom', text: t.kind === 'op' ? `-${value}` : value, quoted: false, line: t.line, column: t.column });
+      const py = int === null ? 'float' : /[lL]$/.test(n.text) ? 'long' : 'int';
+      return ok({ value: { kind: 'atom', text: t.kind === 'op' ? `-${value}` : value, quoted: false, line: t.line, column: t.column }, py });
     }
     if (t.kind === 'name') {
-      if (t.text === 'True' || t.text === 'False') return ok({ kind: 'atom', text: t.text === 'True' ? '1' : '0', quoted: false, line: t.line, column: t.column });
-      if (t.text === 'None') return ok(undefined);
+      if (t.text === 'True' || t.text === 'False') return ok({ value: { kind: 'atom', text: t.text === 'True' ? '1' : '0', quoted: false, line: t.line, column: t.column }, py: 'bool' });
+      if (t.text === 'None') return ok({ value: undefined, py: 'none' });
       return python(t); // a variable or function: computed, not literal
     }
     if (t.kind === 'op' && (t.text === '[' || t.text === '(')) {
       if (depth >= MAX_DEPTH) return syntax(t, `lists nested at most ${MAX_DEPTH} deep`);
       const close = t.text === '[' ? ']' : ')';
-      const items: CfgValue[] = [];
+      const items: Literal[] = [];
       let sawComma = false;
       while (!(peek().kind === 'op' && peek().text === close)) {
         const item = parseLiteral(depth + 1);
         if (!item.ok) return item;
-        if (item.value !== undefined) items.push(item.value);
+        items.push(item.value);
         const sep = peek();
         if (sep.kind === 'op' && sep.text === ',') {
           next();
@@ -93,15 +110,20 @@ export function parseXmCfg(text: string): Result<CfgStatement[], XmSyntaxError> 
         return syntax(sep, `expected , or ${close} in the list opened on line ${t.line}`);
       }
       next();
-      // `(x)` is just x in Python; `(x,)` and `()` are tuples, which xm treated like lists
-      if (close === ')' && !sawComma && items.length === 1) return ok(items[0]);
-      return ok({ kind: 'list', items, line: t.line, column: t.column });
+      // `(x)` is just x in Python; `(x,)` and `()` are tuples
+      if (close === ')' && !sawComma && items.length === 1) return ok(items[0] as Literal);
+      const values = items.flatMap((i) => (i.value === undefined ? [] : [i.value]));
+      return ok({ value: { kind: 'list', items: values, line: t.line, column: t.column }, py: close === ']' ? 'list' : 'tuple' });
     }
     if (t.kind === 'op' && t.text === '{') return python(t);
     return syntax(t, 'a value: a quoted string, a number, True/False/None or a [list]');
   };
 
   const statements: CfgStatement[] = [];
+  /** the Python type each name holds so far, to judge what `+=` makes of it */
+  const held = new Map<string, PyType>();
+  /** per name, how many statements came before its last assignment of a value xend passes by */
+  const unsetAt = new Map<string, number>();
   for (;;) {
     const t = next();
     if (t.kind === 'eof') break;
@@ -110,13 +132,24 @@ export function parseXmCfg(text: string): Result<CfgStatement[], XmSyntaxError> 
     if (t.kind !== 'name') return syntax(t, 'a setting name at the start of a statement');
     const op = next();
     if (op.kind !== 'op' || (op.text !== '=' && op.text !== '+=')) return op.kind === 'op' ? python(op) : syntax(op, `= after ${JSON.stringify(t.text)}`);
-    const value = parseLiteral(0);
-    if (!value.ok) return value;
+    const literal = parseLiteral(0);
+    if (!literal.ok) return literal;
     const end = next();
     if (end.kind === 'op' && end.text !== ';') return python(end); // e.g. "…" + release, "VM%d" % vmid
     if (end.kind === 'name' || end.kind === 'number' || end.kind === 'string') return syntax(end, 'the end of the statement (a newline or ;)');
-    if (value.value !== undefined) statements.push({ key: t.text, op: op.text, value: value.value, line: t.line });
+    const { value, py } = literal.value;
+    if (op.text === '+=') {
+      const before = held.get(t.text);
+      if (before === undefined) return err({ line: t.line, column: t.column, problem: `\`${t.text} +=\` before any \`${t.text} =\``, expected: `xm stops here (Python: name '${t.text}' is not defined): assign ${t.text} first`, pythonCode: false });
+      // list += list or tuple, and str += str, are what the settings model can add; anything else is arithmetic
+      if (!((before === 'list' && (py === 'list' || py === 'tuple')) || (before === 'str' && py === 'str'))) return python(op);
+    } else {
+      held.set(t.text, py);
+      // xend's opts.load passes on only str, list, int and float values: the name ends up unset
+      if (!XEND_TAKES.has(py)) unsetAt.set(t.text, statements.length);
+    }
+    if (value !== undefined && XEND_TAKES.has(held.get(t.text) ?? 'none')) statements.push({ key: t.text, op: op.text, value, line: t.line });
     if (end.kind === 'eof') break;
   }
-  return ok(statements);
+  return ok(statements.filter((st, i) => i >= (unsetAt.get(st.key) ?? 0)));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDiskSpec } from '../../../agent/parse/domu-config-disk.js';
 import { parseDomuConfig } from '../../../agent/parse/domu-config.js';
+import { readFixture } from '../../fixture.js';
 
 // Disk specs per docs/man/xl-disk-configuration.5.pod.in and libxlu_disk_l.l.
 const parsed = (spec: string) => {
@@ -90,8 +91,87 @@ describe("access w! (xend's write even while another domain has the device open)
   });
 
   it('reaches the disk parser from a whole xm config', () => {
-    // Python syntax (a tuple of disks): only xend reads this file
-    const r = parseDomuConfig("name = 'gfs1'\nmemory = 512\ndisk = ('phy:/dev/vg/gfs1,sda1,w!',)\n", '/etc/xen/gfs1.cfg');
+    // Python syntax (True): only xend reads this file
+    const r = parseDomuConfig("name = 'gfs1'\nmemory = 512\nacpi = True\ndisk = [ 'phy:/dev/vg/gfs1,sda1,w!' ]\n", '/etc/xen/gfs1.cfg');
     expect(r.ok ? [r.value.dialect, r.value.disks[0]?.access] : r.error.message).toEqual(['xm', 'rw']);
+  });
+
+  it('a tuple of disks is no disk setting: xend passes a tuple by (xm/opts.py), so the domU starts without them', () => {
+    const r = parseDomuConfig("name = 'gfs1'\nmemory = 512\ndisk = ('drbd:r0,sda1,w!',)\n", '/etc/xen/gfs1.cfg');
+    expect(r.ok ? [r.value.dialect, r.value.disks, r.value.drbdResources] : r.error.message).toEqual(['xm', [], []]);
+  });
+});
+
+describe("xm disk specs, read by xend's rules (xm/create.py preprocess_disk, xend/server/blkif.py)", () => {
+  const xm = (spec: string) => {
+    const r = parseDiskSpec(spec, 'xm');
+    if (!r.ok) throw new Error(`${spec}: ${r.error.problem}`);
+    const { spec: _spec, ...rest } = r.value;
+    return rest;
+  };
+  const xmFailure = (spec: string) => {
+    const r = parseDiskSpec(spec, 'xm');
+    if (r.ok) throw new Error(`${spec}: parsed, expected an error`);
+    return r.error;
+  };
+
+  it('a 4th field is the backend (driver) domain, a 5th the frontend protocol; the disk is read alike', () => {
+    const disk = { vdev: 'xvda', access: 'rw', target: 'r0', script: 'block-drbd', drbdResource: 'r0' };
+    expect(xm('drbd:r0,xvda,w')).toMatchObject({ ...disk, backend: null });
+    expect(xm('drbd:r0,xvda,w,storage1')).toMatchObject({ ...disk, backend: 'storage1' });
+    expect(xm('drbd:r0,xvda,w,,x86_32-abi')).toMatchObject({ ...disk, backend: null });
+    expect(xm('drbd:r0,xvda,w,0,x86_64-abi')).toMatchObject({ ...disk, backend: '0' });
+    expect(xm('phy:/dev/drbd/by-res/r2/0,xvdb,r,Domain-0')).toMatchObject({ vdev: 'xvdb', access: 'ro', target: '/dev/drbd/by-res/r2/0', backendtype: 'phy', drbdResource: 'r2', backend: 'Domain-0' });
+  });
+
+  it('dev may carry ioemu: and :cdrom; an empty uname is an empty cdrom drive; tap: drops its disk type', () => {
+    expect(xm('phy:/dev/vg/hvm1,ioemu:hda,w')).toMatchObject({ vdev: 'hda', target: '/dev/vg/hvm1', devtype: 'disk', access: 'rw' });
+    expect(xm(',hdc:cdrom,r')).toMatchObject({ vdev: 'hdc', target: null, format: 'empty', devtype: 'cdrom', access: 'ro' });
+    expect(xm('file:/srv/x.iso,ioemu:hdc:cdrom,r')).toMatchObject({ vdev: 'hdc', target: '/srv/x.iso', devtype: 'cdrom' });
+    expect(xm('tap:aio:/srv/x.img,xvda,w')).toMatchObject({ target: '/srv/x.img', format: 'raw' });
+    expect(xm('tap2:tapdisk:vhd:/srv/x.vhd,xvda,w')).toMatchObject({ target: '/srv/x.vhd', format: 'vhd' });
+  });
+
+  it.each(['xmexample-hvm.cfg', 'xmexample-nbd.cfg', 'xmexample1.cfg', 'remus-ubuntu-hvm.cfg'])('the xend example %s gives the same disks read by xend\'s rules as by libxl\'s', (name) => {
+    const body = readFixture(`domu-config/${name}`).body;
+    const view = (dialect: 'auto' | 'xm') => {
+      const r = parseDomuConfig(body, name, { dialect });
+      return r.ok ? r.value.disks.map(({ vdev, access, target, devtype, drbdResource }) => ({ vdev, access, target, devtype, drbdResource })) : r.error.message;
+    };
+    expect(view('xm')).toEqual(view('auto'));
+  });
+
+  it('refuses the libxl-only forms xend has no reading for, first with the complaint xend makes', () => {
+    expect(xmFailure('/dev/vg/guest-volume,raw,xvda,rw').problem).toMatch(/^"\/dev\/vg\/guest-volume" has no TYPE: in front/);
+    expect(xmFailure('vdev=xvda, access=rw, target=/dev/vg/x').problem).toMatch(/^spaces around " access=rw"/);
+  });
+
+  it.each([
+    ['drbd:r0,xvda', /^2 comma-separated fields, and xend refuses that/],
+    ['drbd:r0,xvda,w,dom1,x86_64-abi,extra', /^6 comma-separated fields/],
+    ['drbd:r0,xvda,rw', /^unknown mode "rw"/],
+    ['drbd:r0,xvda,', /^unknown mode ""/],
+    ['drbd:r0, xvda, w', /^spaces around " xvda"/],
+    ['drbd:r0,xvda,w,dom 1', /^spaces around|is not a domain name/],
+    ['drbd:r0,xvda,w,../x', /^"..\/x" is not a domain name or id/],
+    ['/dev/vg/x,xvda,w', /has no TYPE: in front/],
+    [',xvda,w', /^no device given/],
+    ['phy:,xvda,w', /^no device after "phy:"/],
+    ['ph:/dev/drbd/by-res/r0/0,xvda,w', /^unknown disk type "ph:"/],
+    ['tap:foo:/x.img,xvda,w', /^unknown blktap disk type/],
+    ['drbd:r0,xvda:floppy,w', /^unknown device type "floppy"/],
+    ['drbd:r0,,w', /^no vdev specified/],
+    ['phy:/dev/drbd0,xvda,w', /is a DRBD device, but not which DRBD resource it is/],
+    ['drbd:r 0,xvda,w', /^DRBD resource name "r 0" is not valid/],
+  ])('refuses %s, as xend would or because the resource cannot be told', (spec, problem) => {
+    expect(xmFailure(spec).problem).toMatch(problem);
+  });
+
+  it('a 4- or 5-field disk in a file in xl syntax is an xl config: refused as xl refuses it', () => {
+    const r = parseDomuConfig("name = 'web1'\ndisk = [ 'drbd:r0,xvda,w,storage1' ]\n", '/etc/xen/web1.cfg');
+    expect(r.ok ? r.value.disks : r.error.message).toBe(
+      '/etc/xen/web1.cfg:2:26: disk "drbd:r0,xvda,w,storage1": too many positional parameters at "storage1"; ' +
+        "at most target,format,vdev,access (or a deprecated prefix:target,vdev,access); xm's 4th field, the backend domain, is backend=DOMAIN in xl",
+    );
   });
 });

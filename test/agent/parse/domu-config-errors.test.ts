@@ -83,6 +83,18 @@ describe('typed view errors', () => {
     expect(error("name = 'a'\nvif = [ 'bridge=xenbr0, xenbr1' ]\n")).toMatchObject({ line: 2, column: 25 });
   });
 
+  it('DOS line endings in an xl config: refused as xl refuses them, with the place and the fix, never read through the xm fallback', () => {
+    const e = error("# web1\r\nname = 'web1'\r\nmemory = 512\r\ndisk = [ 'drbd:r1,xvda,w' ]\r\n");
+    expect(e.message).toBe('x.cfg:2:14: carriage return in the file (DOS/CRLF line endings); xl accepts only LF line endings: convert the file, e.g. with dos2unix');
+    const lone = error("name = 'web1'\rmemory = 512\r");
+    expect(lone).toMatchObject({ line: 1, column: 14 });
+  });
+
+  it('DOS line endings in a Python-only config: read as xend read it (universal newlines)', () => {
+    const r = parseDomuConfig("name = 'gfs1'\r\nlocaltime = True\r\ndisk = [ 'phy:/dev/vg/gfs1,sda1,w!' ]\r\n", 'x.cfg');
+    expect(r.ok ? [r.value.dialect, r.value.disks[0]?.vdev] : r.error.message).toEqual(['xm', 'sda1']);
+  });
+
   it('an unknown type', () => {
     expect(error("name = 'a'\ntype = 'kvm'\n").expected).toBe('type = "pv", "pvh" or "hvm"');
   });

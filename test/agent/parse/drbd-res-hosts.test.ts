@@ -167,6 +167,24 @@ describe('drbdResHosts: refuses what it cannot read right, naming the place', ()
     expect(failure('resource r0 { on a { } }\nresource r0 { on b { } }\n').problem).toBe('resource r0 is defined twice (lines 1 and 2)');
   });
 
+  it('an `include` inside the resource, at any depth: refused as drbdadm refuses it, naming the place and the fix', () => {
+    const e = failure('resource r0 {\n  include "/etc/drbd.d/r0-hosts.conf";\n  on xen1 { address 10.0.0.1:7789; }\n}\n');
+    expect(e.message).toBe(
+      '/etc/drbd.d/r0.res:2:3: `include` inside resource r0; drbdadm refuses an include inside a resource (it takes one only at the top level of a file), and xenherd reads only this file: write the `on` sections of r0 here',
+    );
+    expect(failure('resource r0 {\n  on xen1 {\n    include "/etc/drbd.d/xen1.conf";\n  }\n}\n')).toMatchObject({ line: 3, column: 5 });
+  });
+
+  it('an `include` drbdadm reads past (in a `skip` block, quoted, or in another resource) is passed by', () => {
+    expect(hosts('resource r0 {\n  skip { include "/x"; on ghost { } }\n  on xen1 { }\n  on xen2 { handler "include"; }\n}\n')).toEqual(['xen1', 'xen2']);
+    expect(hosts('resource r1 { include "/x"; }\nresource r0 { on xen1 { } }\n')).toEqual(['xen1']);
+  });
+
+  it('a top-level include cannot add hosts to a resource defined here, so it is passed by; a resource only included is refused, saying so', () => {
+    expect(hosts('include "/etc/drbd.d/global_common.conf";\nresource r0 {\n  on xen1 { }\n  on xen2 { }\n}\ninclude "/etc/drbd.d/*.res";\n')).toEqual(['xen1', 'xen2']);
+    expect(failure('include "/etc/drbd.d/r0/*.conf";\n')).toMatchObject({ line: 1, problem: 'no resource r0 block (it includes "/etc/drbd.d/r0/*.conf", which xenherd does not read)' });
+  });
+
   it('hostile input: deep nesting and 100k `on` lines, neither throws', () => {
     expect(hosts(`resource r0 {\n${'{'.repeat(100_000)}${'}'.repeat(100_000)}\non xen1 { }\n}\n`)).toEqual(['xen1']);
     expect(failure(`resource r0 {${'{'.repeat(100_000)}`).problem).toBe('the block opened here is never closed');

@@ -89,6 +89,35 @@ describe('parseProcDrbd', () => {
     const m = r.ok ? r.value.minors[0] : undefined;
     expect(r.ok ? m?.unconfigured === false && m.sync : r.error.message).toMatchObject({ percent: 27.8, stalled: false, ...sync });
   });
+  it('8.3 with proc_details=2: verify progress, cache lines and the resync extent dump are read past, the progress kept', () => {
+    const p = parse('83.16-gen-verify-proc-details-2.txt');
+    expect(p.minors.map((m) => [m.minor, m.unconfigured])).toEqual([[0, false], [1, true], [3, false]]);
+    const [verify, , target] = p.minors;
+    expect(verify).toMatchObject({ cs: 'VerifyS', outOfSyncKiB: 0 });
+    expect(verify?.unconfigured === false && verify.sync).toEqual({
+      verify: true,
+      percent: 21.3,
+      leftKiB: 806264,
+      totalKiB: 1024000,
+      finish: '0:02:37',
+      speedKiBs: 5120,
+      wantKiBs: 10240,
+      stalled: true,
+    });
+    expect(target?.unconfigured === false && target.sync).toMatchObject({ verify: false, percent: 50, leftKiB: 1048576, wantKiBs: 20480, stalled: false });
+  });
+  it('8.4 with proc_details=2: the verify target (no want:), a stop sector, blocked on activity log', () => {
+    const m = parse('84.11-gen-verify-target-proc-details-2.txt').minors[0];
+    expect(m?.unconfigured === false && m.sync).toEqual({ verify: true, percent: 9.9, leftKiB: 7381 * 1024, totalKiB: 8192 * 1024, finish: '0:12:38', speedKiBs: 9916, wantKiBs: null, stalled: false });
+  });
+  it('a resync extent line is taken only after the dump heading of the same minor', () => {
+    const head = 'version: 8.3.16 (api:88/proto:86-97)\nGIT-hash: x build by y, z\n 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n';
+    const bad = parseProcDrbd(`${head}\t 0: FREE\n`);
+    expect(bad.ok ? null : bad.error.line).toBe(5);
+    const afterNextMinor = parseProcDrbd(`${head}\tnn: lc_number refcnt rs_left\n \t 0: FREE\n 1: cs:Unconfigured\n\t 1: FREE\n`);
+    expect(afterNextMinor.ok ? null : afterNextMinor.error.line).toBe(8);
+    expect(parseProcDrbd(`${head}\tnn: lc_number refcnt rs_left\n \t 0: FREE\n\t 1:    5    0       12 NO_WRITES ------\n`).ok).toBe(true);
+  });
   it('a finish that is neither h:mm:ss nor ∞ is still refused', () => {
     const r = parseProcDrbd("version: 8.4.11 (api:1/proto:86-101)\nsrcversion: X\n 0: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----\n\t[>....] sync'ed: 1.0% (9/10)M\n\tfinish: -1:00:00 speed: 1 (1) K/sec\n");
     expect(r.ok ? null : r.error.message).toContain('finish: h:mm:ss (or ∞) speed: N (N) [want: N] K/sec');

@@ -108,9 +108,11 @@ describe('parseXlListLong', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.expected).toMatch(/0\.domid/);
   });
-  it('empty output is refused: "no domU" on xl 4.1, a failed JSON generator on 4.2+', () => {
-    const r = parseXlListLong('');
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error).toMatchObject({ line: 0, expected: expect.stringMatching(/failed to make the JSON.*xl 4\.1 prints nothing when no domU/) });
+  it('empty output is refused: a failed JSON generator, or SXP output with no domain, which xenherd cannot read either', () => {
+    for (const text of ['', '\n', '  \n\n']) {
+      const r = parseXlListLong(text);
+      expect(r.ok, JSON.stringify(text)).toBe(false);
+      if (!r.ok) expect(r.error).toMatchObject({ line: 0, expected: expect.stringMatching(/at least "\[\]", and nothing only when it failed to make the JSON.*set output_format="json" in \/etc\/xen\/xl\.conf/) });
+    }
   });
 });

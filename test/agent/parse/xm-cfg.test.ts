@@ -14,8 +14,23 @@ const failure = (text: string) => {
 };
 
 describe('parseXmCfg', () => {
-  it('reads Python literals: ints (octal, hex, long), negative, booleans, tuples, None', () => {
-    expect(texts('a = 010\nb = 0x10\nc = 512L\nd = -1\ne = False\nf = (1, 2)\ng = None\nh = (5)\n')).toEqual({ a: '8', b: '16', c: '512', d: '-1', e: '0', f: 2, h: '5' });
+  it('reads Python literals: ints (octal, hex), negative, floats, a parenthesised value, lists', () => {
+    expect(texts('a = 010\nb = 0x10\nd = -1\nh = (5)\ni = 1.5\nj = [1, (2, 3)]\n')).toEqual({ a: '8', b: '16', d: '-1', h: '5', i: '1.5', j: 2 });
+  });
+
+  it('sets nothing for a value xend passes by (xm/opts.py takes str, list, int, float): None, tuple, bool, long, unicode', () => {
+    expect(texts("c = 512L\ne = False\nf = (1, 2)\ng = None\nu = u'x'\nv = 'a' u'b'\nk = ()\n")).toEqual({});
+    // the last assignment decides, as in Python
+    expect(texts("disk = ['phy:/dev/vg/a,xvda,w']\ndisk = ('phy:/dev/vg/a,xvda,w',)\n")).toEqual({});
+    expect(texts("disk = ('phy:/dev/vg/a,xvda,w',)\ndisk = ['drbd:r0,xvda,w']\n")).toEqual({ disk: 1 });
+  });
+
+  it('+= of a list (or tuple) to a list, or of a str to a str; any other += is Python code or an error', () => {
+    const r = parseXmCfg("disk = ['drbd:r0,xvda,w']\ndisk += ('drbd:r1,xvdb,w',)\nextra = 'a'\nextra += 'b'\n");
+    expect(r.ok && r.value.map((s) => [s.key, s.op])).toEqual([['disk', '='], ['disk', '+='], ['extra', '='], ['extra', '+=']]);
+    expect(failure('memory = 512\nmemory += 256\n')).toMatchObject({ line: 2, pythonCode: true });
+    expect(failure("vif = ('bridge=xenbr0',)\nvif += ['bridge=xenbr1']\n")).toMatchObject({ line: 2, pythonCode: true });
+    expect(failure("disk += ['drbd:r0,xvda,w']\n")).toMatchObject({ line: 1, pythonCode: false, problem: '`disk +=` before any `disk =`' });
   });
 
   it('reads Python string forms', () => {
@@ -35,6 +50,12 @@ describe('parseXmCfg', () => {
     const e = failure(text);
     expect(e).toMatchObject({ line, pythonCode: true });
     expect(e.problem).toMatch(/^xm config uses Python code here/);
+  });
+
+  it('ends lines at \\r\\n and at a lone \\r, as execfile\'s universal newlines do', () => {
+    expect(texts("a = 'x'\r\nb = 2\rc = 'y' \\\r\n  'z'\r")).toEqual({ a: 'x', b: '2', c: 'yz' });
+    expect(failure("a = 'open\rb = 1\n")).toMatchObject({ line: 1, pythonCode: false });
+    expect(failure("a = 1\rimport os\n")).toMatchObject({ line: 2, pythonCode: true });
   });
 
   it('reports plain syntax errors as such', () => {
