@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DomainMigrationSchema, DomainStateSchema } from './domain-words.js';
 import { DrbdConnectionWordSchema, DrbdDiskStateSchema, DrbdReplicationWordSchema, DrbdRoleSchema } from './drbd-words.js';
 import { ErrorCodeSchema } from './errors.js';
 
@@ -38,9 +39,9 @@ export const DomainSchema = z.strictObject({
   vcpus: z.number().int().nonnegative(),
   /** the six state letters exactly as printed, e.g. "-b----" or "---sr-" */
   stateLetters: z.string(),
-  state: z.enum(['running', 'blocked', 'paused', 'shutdown', 'crashed', 'dying', 'idle', 'stopped']),
+  state: DomainStateSchema,
   shutdownReason: z.enum(['poweroff', 'reboot', 'suspend', 'crash', 'watchdog', 'soft_reset']).nullable(),
-  migration: z.enum(['incoming', 'migratedaway']).nullable(),
+  migration: DomainMigrationSchema.nullable(),
   cpuTimeS: z.number().nonnegative(),
 });
 

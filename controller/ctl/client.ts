@@ -3,16 +3,23 @@ import { request as httpsRequest } from 'node:https';
 import type { z } from 'zod';
 import type { Clock } from '../../shared/clock/clock.js';
 import type { XhError } from '../../shared/errors.js';
-import { ApiErrorSchema, CommandEventSchema, CTL_API_PREFIX, type CommandEvent, type CommandRequest } from '../../shared/protocol/ctl-api.js';
+import { ApiErrorSchema, CTL_API_PREFIX } from '../../shared/protocol/ctl-api-base.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { lineSplitter } from '../../shared/text/lines.js';
-import { JobEventSchema, type JobEnd, type JobEvent, type JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import type { CtlConfig } from './config.js';
 
-/** A command event is a progress line or a result: far below this. */
-const MAX_EVENT_CHARS = 64 * 1024;
-/** A job's plan event lists every move of a drain: a few MB at most. */
-const MAX_JOB_EVENT_CHARS = 16 * 1024 * 1024;
+/**
+ * An NDJSON answer's events: their schema, which one is the last, and a bound on a line. Each
+ * command brings its own (job-follow.ts, migrate.ts), so that the client loads no schema of
+ * answers a command does not ask for.
+ */
+export interface EventStream<E, L extends E> {
+  readonly schema: z.ZodType<E>;
+  readonly isLast: (e: E) => e is L;
+  /** what a line that fails the schema is not, e.g. "a job event" */
+  readonly what: string;
+  readonly maxLineChars: number;
+}
 
 /** How long xenherdctl waits for the controller to answer (a command: until its response starts). */
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -47,9 +54,13 @@ export class CtlClient {
     return this.parse(res.value.statusCode ?? 0, text, schema);
   }
 
-  /** POST /v1/jobs: onEvent for every NDJSON line; resolves with the `end` event (or an error). */
-  async job(req: JobRequest, onEvent: (e: JobEvent) => void, signal?: AbortSignal): Promise<Result<JobEnd, XhError>> {
-    const res = await this.send('POST', '/jobs', JSON.stringify(req), signal);
+  /**
+   * POST PATH with BODY, answered by an NDJSON stream (a job, a command): onEvent for every event
+   * (the last included); resolves with the last, or with closedEarly when the connection closes
+   * before it.
+   */
+  async stream<E, L extends E>(path: string, body: unknown, events: EventStream<E, L>, onEvent: (e: E) => void, closedEarly: XhError, signal?: AbortSignal): Promise<Result<L, XhError>> {
+    const res = await this.send('POST', path, JSON.stringify(body), signal);
     if (!res.ok) return res;
     const r = res.value;
     if (r.statusCode !== 200) {
@@ -57,56 +68,22 @@ export class CtlClient {
       return e.ok ? err({ code: 'XH_ERR_PROTOCOL', message: 'the controller answered an error without saying which' }) : e;
     }
     return new Promise((resolve) => {
-      let end: JobEnd | null = null;
+      let last: L | null = null;
       let bad: XhError | null = null;
       const lines = lineSplitter(
         (line) => {
-          const e = parseWith(JobEventSchema, line);
-          if (e === null) bad ??= { code: 'XH_ERR_PROTOCOL', message: `the controller streamed a line that is not a job event: ${JSON.stringify(line.slice(0, 200))}` };
+          const e = parseWith(events.schema, line);
+          if (e === null) bad ??= { code: 'XH_ERR_PROTOCOL', message: `the controller streamed a line that is not ${events.what}: ${JSON.stringify(line.slice(0, 200))}` };
           else {
-            if (e.type === 'end') end = e;
+            if (events.isLast(e)) last = e;
             onEvent(e);
           }
         },
-        { maxLineChars: MAX_JOB_EVENT_CHARS, onOverflow: () => (bad ??= { code: 'XH_ERR_PROTOCOL', message: `the controller streamed a line longer than ${MAX_JOB_EVENT_CHARS} characters` }) },
+        { maxLineChars: events.maxLineChars, onOverflow: () => (bad ??= { code: 'XH_ERR_PROTOCOL', message: `the controller streamed a line longer than ${events.maxLineChars} characters` }) },
       );
       r.setEncoding('utf8');
       r.on('data', (chunk: string) => lines.push(chunk));
-      const done = (): void => resolve(end ? ok(end) : err(bad ?? { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `the connection to the controller closed before the ${req.kind} ended: it goes on there; run the same command again to follow it` }));
-      r.on('end', done);
-      r.on('error', done);
-      r.on('aborted', done);
-    });
-  }
-
-  /** POST /v1/commands: calls onEvent for every NDJSON line; resolves after the `result` line (or an error). */
-  async command(req: CommandRequest, onEvent: (e: CommandEvent) => void): Promise<Result<Extract<CommandEvent, { type: 'result' }>, XhError>> {
-    const res = await this.send('POST', '/commands', JSON.stringify(req));
-    if (!res.ok) return res;
-    const r = res.value;
-    if (r.statusCode !== 200) {
-      const body = await readAll(r);
-      const e = this.parse(r.statusCode ?? 0, body ?? '', ApiErrorSchema);
-      return e.ok ? err({ code: 'XH_ERR_PROTOCOL', message: 'the controller answered an error without saying which' }) : e;
-    }
-    return new Promise((resolve) => {
-      let result: Extract<CommandEvent, { type: 'result' }> | null = null;
-      let bad: XhError | null = null;
-      const lines = lineSplitter(
-        (line) => {
-          const e = parseLine(line);
-          if (e === null) bad ??= { code: 'XH_ERR_PROTOCOL', message: `the controller streamed a line that is not a command event: ${JSON.stringify(line.slice(0, 200))}` };
-          else if (e.type === 'result') result = e;
-          else onEvent(e);
-        },
-        { maxLineChars: MAX_EVENT_CHARS, onOverflow: () => (bad ??= { code: 'XH_ERR_PROTOCOL', message: `the controller streamed a line longer than ${MAX_EVENT_CHARS} characters` }) },
-      );
-      r.setEncoding('utf8');
-      r.on('data', (chunk: string) => lines.push(chunk));
-      const end = (): void => {
-        if (result) resolve(ok(result));
-        else resolve(err(bad ?? { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `the connection to the controller closed before the command's result: it may still be running; check \`xenherdctl where ${req.name}\`` }));
-      };
+      const end = (): void => resolve(last !== null ? ok(last) : err(bad ?? closedEarly));
       r.on('end', end);
       r.on('error', end);
       r.on('aborted', end);
@@ -179,5 +156,3 @@ function parseWith<T>(schema: z.ZodType<T>, line: string): T | null {
     return null;
   }
 }
-
-const parseLine = (line: string): CommandEvent | null => parseWith(CommandEventSchema, line);

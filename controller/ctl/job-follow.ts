@@ -1,8 +1,8 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import { exitCodeFor, type XhError } from '../../shared/errors.js';
-import { CancelAnswerSchema, type JobEnd, type JobRequest } from '../../shared/protocol/ctl-jobs.js';
+import { CancelAnswerSchema, JobEventSchema, type JobEnd, type JobEvent, type JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { printable } from '../../shared/text/printable.js';
-import type { CtlClient } from './client.js';
+import type { CtlClient, EventStream } from './client.js';
 import { BIN, type CtlHooks } from './context.js';
 import { ProgressView } from './progress-view.js';
 
@@ -20,6 +20,9 @@ export function exitFor(e: XhError): number {
   if (e.code === 'XH_ERR_TIMEOUT' || e.code === 'XH_ERR_CONTROLLER_UNREACHABLE' || e.code === 'XH_ERR_AUTH' || e.code === 'XH_ERR_PROTOCOL') return exitCodeFor(e.code);
   return EXIT_NOT_DONE;
 }
+
+/** POST /v1/jobs streams these, `end` last; a plan event lists every move of a drain: a few MB at most. */
+const JOB_EVENTS: EventStream<JobEvent, JobEnd> = { schema: JobEventSchema, isLast: (e): e is JobEnd => e.type === 'end', what: 'a job event', maxLineChars: 16 * 1024 * 1024 };
 
 export const exitForEnd = (end: JobEnd): number => (end.ok ? 0 : end.code === 'XH_ERR_TIMEOUT' ? exitCodeFor('XH_ERR_TIMEOUT') : EXIT_NOT_DONE);
 
@@ -68,8 +71,10 @@ export async function followJob(client: CtlClient, io: CliIo, hooks: CtlHooks, r
   tick();
   const reboots: Promise<void>[] = [];
   try {
-    const r = client.job(
+    const r = client.stream(
+      '/jobs',
       req,
+      JOB_EVENTS,
       (e) => {
         if (e.type === 'job') jobId = e.jobId;
         if (json) io.stdout(`${JSON.stringify(e)}\n`);
@@ -86,6 +91,7 @@ export async function followJob(client: CtlClient, io: CliIo, hooks: CtlHooks, r
           }
         }
       },
+      { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `the connection to the controller closed before the ${req.kind} ended: it goes on there; run the same command again to follow it` },
       abort.signal,
     );
     const outcome = await Promise.race([r, gaveUp]);

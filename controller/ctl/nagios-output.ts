@@ -1,5 +1,6 @@
 import type { XhError } from '../../shared/errors.js';
-import { CHECK_EXIT, type CheckAnswer, type CheckStatus, type Perfdatum } from '../../shared/protocol/ctl-check.js';
+import { CHECK_EXIT } from '../../shared/protocol/ctl-check-values.js';
+import type { CheckAnswer, CheckStatus, Perfdatum } from '../../shared/protocol/ctl-check.js';
 import { printable } from '../../shared/text/printable.js';
 
 /** What `xenherdctl check` prints and exits with. */

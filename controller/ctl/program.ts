@@ -1,15 +1,21 @@
 import type { Program } from '../../shared/cli/program.js';
-import { checkCommand } from './commands/check.js';
-import { drainCommand, restoreCommand } from './commands/drain.js';
-import { domainsCommand, hostsCommand, statusCommand } from './commands/listing.js';
-import { maintenanceCommand } from './commands/maintenance.js';
-import { migrateCommand, reverseCommand } from './commands/migrate.js';
-import { planCommand, rebalanceCommand } from './commands/rebalance.js';
-import { rollCommand } from './commands/roll.js';
-import { sshCommand } from './commands/ssh.js';
-import { whereCommand } from './commands/where.js';
 import type { CtlHooks } from './context.js';
+import { checkHelp } from './help/check.js';
+import { drainHelp, restoreHelp } from './help/drain.js';
+import { domainsHelp, hostsHelp, statusHelp } from './help/listing.js';
+import { maintenanceHelp } from './help/maintenance.js';
+import { migrateHelp, reverseHelp } from './help/migrate.js';
+import { planHelp, rebalanceHelp } from './help/rebalance.js';
+import { rollHelp } from './help/roll.js';
+import { sshHelp } from './help/ssh.js';
+import { whereHelp } from './help/where.js';
 
+/*
+ * Each command's code is imported when it runs, never at start: its modules build the zod schemas
+ * of the answers it reads, and building every command's (some 800) made each run of xenherdctl
+ * pay for all of them. The bundler keeps the file single and runs a dynamically imported module
+ * (with what only it imports) at its import. --help needs only the texts in help/.
+ */
 export const ctlProgram = (hooks: CtlHooks): Program => ({
   binary: 'xenherdctl',
   description: [
@@ -20,20 +26,20 @@ export const ctlProgram = (hooks: CtlHooks): Program => ({
     'XENHERD_TOKEN, XENHERD_CA (the CA file: the controller\'s tls/ca.crt). Every command takes --json.',
   ].join('\n'),
   commands: [
-    whereCommand(hooks),
-    sshCommand(hooks),
-    hostsCommand(hooks),
-    domainsCommand(hooks),
-    statusCommand(hooks),
-    migrateCommand(hooks),
-    reverseCommand(hooks),
-    drainCommand(hooks),
-    restoreCommand(hooks),
-    maintenanceCommand(hooks),
-    rebalanceCommand(hooks),
-    rollCommand(hooks),
-    planCommand(hooks),
-    checkCommand(hooks),
+    { ...whereHelp, run: async (argv, io) => (await import('./commands/where.js')).where(argv, io, hooks) },
+    { ...sshHelp, run: async (argv, io) => (await import('./commands/ssh.js')).ssh(argv, io, hooks) },
+    { ...hostsHelp, run: async (argv, io) => (await import('./commands/listing.js')).hosts(argv, io, hooks) },
+    { ...domainsHelp, run: async (argv, io) => (await import('./commands/listing.js')).domains(argv, io, hooks) },
+    { ...statusHelp, run: async (argv, io) => (await import('./commands/listing.js')).status(argv, io, hooks) },
+    { ...migrateHelp, run: async (argv, io) => (await import('./commands/migrate.js')).sendCommand('migrate', argv, io, hooks) },
+    { ...reverseHelp, run: async (argv, io) => (await import('./commands/migrate.js')).sendCommand('reverse', argv, io, hooks) },
+    { ...drainHelp, run: async (argv, io) => (await import('./commands/drain.js')).drain(argv, io, hooks) },
+    { ...restoreHelp, run: async (argv, io) => (await import('./commands/drain.js')).restore(argv, io, hooks) },
+    { ...maintenanceHelp, run: async (argv, io) => (await import('./commands/maintenance.js')).maintenance(argv, io, hooks) },
+    { ...rebalanceHelp, run: async (argv, io) => (await import('./commands/rebalance.js')).rebalance(argv, io, hooks) },
+    { ...rollHelp, run: async (argv, io) => (await import('./commands/roll.js')).roll(argv, io, hooks) },
+    { ...planHelp, run: async (argv, io) => (await import('./commands/rebalance.js')).plan(argv, io, hooks) },
+    { ...checkHelp, run: async (argv, io) => (await import('./commands/check.js')).check(argv, io, hooks) },
   ],
   exitCodes: [
     'XH_ERR_NOT_FOUND',

@@ -2,13 +2,17 @@ import { ERROR_CATALOG, exitCodeFor, type ErrorCode, type XhError } from '../err
 import { VERSION } from '../version.js';
 import type { CliIo } from './io.js';
 
-/** One subcommand of a binary: its help line and what it does. Returns the exit code. */
-export interface Command {
+/** What --help shows of a subcommand: everything but what it does. */
+export interface CommandHelp {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
   /** full `COMMAND --help` text, starting with what it does; without it: the summary, then the usage */
   readonly help?: string;
+}
+
+/** One subcommand of a binary: its help and what it does. Returns the exit code. */
+export interface Command extends CommandHelp {
   readonly run: (argv: readonly string[], io: CliIo) => Promise<number>;
 }
 

@@ -1,41 +1,30 @@
 import { z } from 'zod';
 import { DrbdRoleSchema } from '../drbd-words.js';
 import { ownKeysOnly } from '../own-keys.js';
-import { DRBD_RESOURCE_RE, DOMU_NAME_RE, HOST_NAME_RE } from '../names.js';
-import { DomainSchema } from '../inventory.js';
+import { DRBD_RESOURCE_RE } from '../names.js';
+import {
+  DomuNameSchema,
+  HostNameSchema,
+  IsoTimeSchema,
+  LINK_LIMITS,
+  LinkAwaySchema,
+  LinkDomainSchema,
+  LinkGuardedSchema,
+  LinkMemorySchema,
+  LinkTextSchema,
+  LinkToolstackSchema,
+  MaintenanceSchema,
+  OperationIdSchema,
+} from './agent-link-values.js';
 
 /**
  * What an agent reports about its Dom0 over the agent link: the value schemas inside `snapshot`
  * and `delta` (the envelopes are in agent-link.ts). Every string and array is bounded, because the
- * controller parses these from the network before it trusts anything in them.
+ * controller parses these from the network before it trusts anything in them. The names, rows and
+ * records the operator API carries as well are in agent-link-values.ts, exported here too.
  */
+export * from './agent-link-values.js';
 
-/** Upper bounds, far above any real Dom0 (the controller's memory is shared by 2,000 hosts). */
-export const LINK_LIMITS = {
-  domains: 4096,
-  guarded: 4096,
-  resources: 8192,
-  peers: 32,
-  ledgerEntries: 4096,
-  homes: 4096,
-  capabilities: 32,
-  text: 2000,
-} as const;
-
-/** A domU's own name: never with libxl's migration suffix (that is a row name, see DomainRowNameSchema). */
-const BASE_NAME_RE = new RegExp(`^(?!.*--(?:incoming|migratedaway)$)${DOMU_NAME_RE.source.slice(1)}`);
-export const DomuNameSchema = z.string().regex(BASE_NAME_RE, 'a domU name (without --incoming / --migratedaway)');
-export const HostNameSchema = z.string().regex(HOST_NAME_RE, 'a host name');
-/** A toolstack row name: a domU name, possibly with libxl's migration suffix. */
-export const DomainRowNameSchema = z
-  .string()
-  .max(80)
-  .refine((n) => DOMU_NAME_RE.test(n.replace(/--(incoming|migratedaway)$/, '')), 'a domU name, optionally ending in --incoming or --migratedaway');
-/** ISO-8601 times as the agent stores them (ledger, autostart decisions). */
-export const IsoTimeSchema = z.string().min(1).max(40);
-/** Operation ids as the ledger stores them. */
-export const OperationIdSchema = z.string().min(1).max(100);
-const Text = z.string().max(LINK_LIMITS.text);
 /** A DRBD state word (connection, disk, replication): letters only, as the tools print them. */
 /**
  * Connection, disk and replication words stay open on the wire (letters only), unlike the agent's
@@ -44,43 +33,6 @@ const Text = z.string().max(LINK_LIMITS.text);
  */
 const DrbdWord = z.string().regex(/^[A-Za-z]{1,32}$/, 'a DRBD state word');
 export { DrbdRoleSchema };
-
-export const MaintenanceSchema = z.strictObject({
-  state: z.enum(['online', 'draining', 'maintenance', 'restoring']),
-  /** the drain/restore operation that owns the state; null when online */
-  operationId: OperationIdSchema.nullable(),
-  /** who started it (operator or controller identity); null when online */
-  owner: z.string().max(200).nullable(),
-});
-export type Maintenance = z.infer<typeof MaintenanceSchema>;
-export const ONLINE: Maintenance = { state: 'online', operationId: null, owner: null };
-
-/**
- * One row of `xl list` / `xm list`. The agent leaves out Domain-0 and dying `(null)` rows.
- * `NAME--incoming` / `NAME--migratedaway` rows carry their domU's name in `baseName`.
- */
-export const LinkDomainSchema = z.strictObject({
-  name: DomainRowNameSchema,
-  baseName: DomuNameSchema,
-  domid: z.number().int().nonnegative().nullable(),
-  state: DomainSchema.shape.state,
-  memMiB: z.number().int().nonnegative(),
-  vcpus: z.number().int().nonnegative(),
-  migration: DomainSchema.shape.migration,
-});
-export type LinkDomain = z.infer<typeof LinkDomainSchema>;
-
-/** A guarded domU (config in the guarded-autostart dir) and what autostart decided for it. */
-export const LinkGuardedSchema = z.strictObject({
-  name: DomuNameSchema,
-  decision: z.enum(['running', 'start', 'skip', 'defer', 'unknown']),
-  /** skip/defer reason word (e.g. "peer-primary"); null for running/start */
-  reason: z.string().max(100).nullable(),
-  detail: Text,
-  since: IsoTimeSchema,
-  drbdResources: z.array(z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name')).max(64),
-});
-export type LinkGuarded = z.infer<typeof LinkGuardedSchema>;
 
 export const LinkDrbdPeerSchema = z.strictObject({
   /** the peer's name as DRBD prints it: its host name (DRBD 9), or literally "peer" (8.4) */
@@ -105,12 +57,6 @@ export const LinkDrbdSchema = z.strictObject({
   resources: z.array(LinkDrbdResourceSchema).max(LINK_LIMITS.resources),
 });
 
-export const MigrationReasonSchema = z.enum(['manual', 'drain', 'rebalance', 'reverse']);
-export type MigrationReason = z.infer<typeof MigrationReasonSchema>;
-
-/** The agent's ledger (agent/state/ledger.ts), as reported: away = left this home; visitors = here from elsewhere. */
-export const LinkAwaySchema = z.strictObject({ home: HostNameSchema, currentHost: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, reason: MigrationReasonSchema });
-export type LinkAway = z.infer<typeof LinkAwaySchema>;
 export const LinkVisitorSchema = z.strictObject({ home: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema });
 export type LinkVisitor = z.infer<typeof LinkVisitorSchema>;
 
@@ -127,7 +73,7 @@ const boundedRecord = <V extends z.ZodType>(value: V) =>
  */
 export const MigrationOperationSchema = z.enum(['migrate', 'reverse', 'migrate2']);
 export type MigrationOperation = z.infer<typeof MigrationOperationSchema>;
-export const LinkUnsettledSchema = z.strictObject({ peer: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, operation: MigrationOperationSchema, message: Text });
+export const LinkUnsettledSchema = z.strictObject({ peer: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, operation: MigrationOperationSchema, message: LinkTextSchema });
 export type LinkUnsettled = z.infer<typeof LinkUnsettledSchema>;
 
 export const LinkLedgerSchema = z.strictObject({
@@ -166,8 +112,8 @@ export type LinkDomuConfig = z.infer<typeof LinkDomuConfigSchema>;
 
 /** The whole state of one Dom0. A `delta` replaces some of these sections whole. */
 export const HostStateSchema = z.strictObject({
-  toolstack: z.enum(['xl', 'xm']).nullable(),
-  memory: z.strictObject({ totalMiB: z.number().int().nonnegative().nullable(), freeMiB: z.number().int().nonnegative().nullable() }),
+  toolstack: LinkToolstackSchema,
+  memory: LinkMemorySchema,
   maintenance: MaintenanceSchema,
   domains: z.array(LinkDomainSchema).max(LINK_LIMITS.domains),
   guarded: z.array(LinkGuardedSchema).max(LINK_LIMITS.guarded),

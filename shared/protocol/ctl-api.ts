@@ -1,16 +1,7 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from '../errors.js';
-import {
-  DomuNameSchema,
-  HostNameSchema,
-  HostStateSchema,
-  IsoTimeSchema,
-  LinkAwaySchema,
-  LinkDomainSchema,
-  LinkGuardedSchema,
-  MaintenanceSchema,
-  OperationIdSchema,
-} from './agent-link-state.js';
+import { DomuNameSchema, HostNameSchema, LinkDomainSchema } from './agent-link-values.js';
+import { HostViewSchema } from './ctl-hosts.js';
 
 /**
  * The controller's HTTP API for xenherdctl (and anyone with curl): JSON over HTTPS, bearer token
@@ -29,79 +20,17 @@ import {
  * Every failure is an ApiError with the HTTP status that fits (400, 401, 403, 404, 503). Times are
  * ms since the epoch on the controller's clock; `ageMs` is how long ago the controller last heard
  * from that host.
+ *
+ * Importing this module builds all its schemas, those it exports included. The prefix and the
+ * error answer (ctl-api-base.ts) and the hosts and where answers (ctl-hosts.ts, ctl-where.ts) are
+ * exported here too, but live apart: `xenherdctl where` imports them alone, and builds only the
+ * schemas of its own answers.
  */
-export const CTL_API_PREFIX = '/v1';
+export * from './ctl-api-base.js';
+export * from './ctl-hosts.js';
+export * from './ctl-where.js';
 
 const Ms = z.number().int().nonnegative();
-
-export const ApiErrorSchema = z.strictObject({ error: z.strictObject({ code: ErrorCodeSchema, message: z.string() }) });
-export type ApiError = z.infer<typeof ApiErrorSchema>;
-
-export const HostViewSchema = z.strictObject({
-  host: HostNameSchema,
-  /** link up and heard from within staleAfter */
-  reachable: z.boolean(),
-  linkUp: z.boolean(),
-  lastSeen: Ms.nullable(),
-  ageMs: Ms.nullable(),
-  bootId: z.string().nullable(),
-  agentVersion: z.string().nullable(),
-  toolstack: HostStateSchema.shape.toolstack,
-  memory: HostStateSchema.shape.memory,
-  maintenance: MaintenanceSchema,
-  /** when the controller saw the host enter this maintenance state (or first heard of it, after a controller restart); null before its first report */
-  maintenanceSince: Ms.nullable(),
-  /** toolstack rows reported (Domain-0 excluded) */
-  domains: z.number().int().nonnegative(),
-  /** domUs this host claims as home */
-  homes: z.number().int().nonnegative(),
-  /** false until the first snapshot arrived */
-  reported: z.boolean(),
-  /**
-   * its agent's view of its own domains: behind (a domain change seen, `xl list` not re-read
-   * for seconds), unknown (`xl list` cannot be read); until current again, `where` and `domains`
-   * mark its rows not reachable (stale)
-   */
-  view: z.enum(['current', 'behind', 'unknown']),
-});
-export type HostView = z.infer<typeof HostViewSchema>;
-
-export const WherePlaceSchema = z.strictObject({
-  host: HostNameSchema,
-  domain: LinkDomainSchema,
-  /** its host is reachable and its agent's view of its domains current (not behind, not unknown) */
-  reachable: z.boolean(),
-  ageMs: Ms.nullable(),
-});
-export type WherePlace = z.infer<typeof WherePlaceSchema>;
-
-export const WhereMatchSchema = z.strictObject({
-  name: DomuNameSchema,
-  /** every host reporting a toolstack row of this domU (NAME, NAME--incoming, NAME--migratedaway) */
-  places: z.array(WherePlaceSchema),
-  /** the one Dom0 claiming it as home; null when none or several claim it (see homeClaims) */
-  home: HostNameSchema.nullable(),
-  homeClaims: z.array(HostNameSchema),
-  /** the home's ledger record when it left home */
-  away: LinkAwaySchema.nullable(),
-  /** a host whose ledger records it as a visitor */
-  visitor: z.strictObject({ host: HostNameSchema, home: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema }).nullable(),
-  autostart: z.array(LinkGuardedSchema.pick({ decision: true, reason: true, since: true }).extend({ host: HostNameSchema }).strict()),
-  /** a migration row (--incoming / --migratedaway) is present */
-  midMigration: z.boolean(),
-  /** ids of the alerts about this domU */
-  alerts: z.array(z.string()),
-  /** age of the information: of the hosts running it, else of its home */
-  ageMs: Ms.nullable(),
-  reachable: z.boolean(),
-});
-export type WhereMatch = z.infer<typeof WhereMatchSchema>;
-
-export const WhereAnswerSchema = z.strictObject({ at: Ms, pattern: z.string(), matches: z.array(WhereMatchSchema) });
-export type WhereAnswer = z.infer<typeof WhereAnswerSchema>;
-
-export const HostsAnswerSchema = z.strictObject({ at: Ms, hosts: z.array(HostViewSchema) });
-export type HostsAnswer = z.infer<typeof HostsAnswerSchema>;
 
 export const DomainRowSchema = LinkDomainSchema.extend({
   host: HostNameSchema,

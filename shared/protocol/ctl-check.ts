@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { DEFAULT_CHECK_THRESHOLDS } from './ctl-check-values.js';
+
+export { CHECK_EXIT, CHECK_SEVERITY, DEFAULT_CHECK_THRESHOLDS } from './ctl-check-values.js';
 
 /**
  * The monitoring verdict of the operator API (beside ctl-api.ts), in the terms of a Nagios
@@ -7,19 +10,13 @@ import { z } from 'zod';
  *
  *   GET /v1/check?warnDeferredMs=N&critDeferredMs=N&notHomeAfterMs=N   CheckAnswer  (role read)
  *
- * A threshold left out takes its default below.
+ * A threshold left out takes its default (DEFAULT_CHECK_THRESHOLDS, in ctl-check-values.ts).
  */
 
 const Ms = z.number().int().nonnegative();
 
 export const CheckStatusSchema = z.enum(['OK', 'WARNING', 'CRITICAL', 'UNKNOWN']);
 export type CheckStatus = z.infer<typeof CheckStatusSchema>;
-
-/** The exit code of each status: what Nagios, Icinga and their kin read from a plugin. */
-export const CHECK_EXIT: Readonly<Record<CheckStatus, number>> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };
-
-/** How bad each status is, to pick the worst: UNKNOWN ranks below CRITICAL, as Nagios ranks them. */
-export const CHECK_SEVERITY: Readonly<Record<CheckStatus, number>> = { OK: 0, UNKNOWN: 1, WARNING: 2, CRITICAL: 3 };
 
 export const CheckThresholdsSchema = z.strictObject({
   /** a guarded domU deferred this long (and running nowhere) is a WARNING */
@@ -31,8 +28,6 @@ export const CheckThresholdsSchema = z.strictObject({
 })
   .refine((t) => t.warnDeferredMs <= t.critDeferredMs, 'the deferred WARNING threshold must not be above the CRITICAL one');
 export type CheckThresholds = z.infer<typeof CheckThresholdsSchema>;
-
-export const DEFAULT_CHECK_THRESHOLDS: CheckThresholds = { warnDeferredMs: 5 * 60_000, critDeferredMs: 15 * 60_000, notHomeAfterMs: 30 * 60_000 };
 
 /** Query parameters are text: digits only, then the same checks as the schema. */
 const MsParam = z.string().regex(/^\d{1,15}$/, 'milliseconds, digits only').transform(Number);

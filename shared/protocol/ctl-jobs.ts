@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from '../errors.js';
-import { DomuNameSchema, HostNameSchema, MaintenanceSchema } from './agent-link-state.js';
+import { DomuNameSchema, HostNameSchema, MaintenanceSchema } from './agent-link-values.js';
 
 /**
  * The orchestration part of the operator API (beside ctl-api.ts): plans as data, and jobs that

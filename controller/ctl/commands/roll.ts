@@ -1,14 +1,12 @@
 import type { CliIo } from '../../../shared/cli/io.js';
-import type { Command } from '../../../shared/cli/program.js';
 import { HOST_NAME_RE } from '../../../shared/names.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
+import { ROLL_USAGE } from '../help/roll.js';
 import { failJob, followJob } from '../job-follow.js';
 import { optionValue } from '../options.js';
-import { EXIT_HELP, positiveInt, showPlan, timeoutOf } from './drain.js';
+import { positiveInt, showPlan, timeoutOf } from './drain.js';
 
-const ROLL_USAGE = 'roll HOST... [--reboot-command CMD | --wait-for-reboot] [--max-parallel N] [--cold-fallback] [--timeout DURATION] [--dry-run] [--json]';
-
-async function roll(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
+export async function roll(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(
     argv,
     io,
@@ -41,22 +39,3 @@ async function roll(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promis
   const req = { kind: 'roll' as const, hosts, reboot: words === null ? ('wait' as const) : ('command' as const), maxParallel: p.n, coldFallback: args.options['cold-fallback'] === true, timeoutMs: t.ms };
   return followJob(client, io, hooks, req, json, words);
 }
-
-export const rollCommand = (hooks: CtlHooks): Command => ({
-  name: 'roll',
-  summary: 'Rolling maintenance: per group of hosts that can be down together, drain, reboot, restore.',
-  usage: ROLL_USAGE,
-  help: [
-    'Splits the HOSTs into groups that can be down together (no two hosts of a group hold replicas of one',
-    'DRBD resource, and the other hosts have room for what the group runs). For each group in turn: drain',
-    'it, set maintenance, reboot it (--reboot-command CMD runs CMD per host from here, {host} replaced or',
-    'the host appended, e.g. --reboot-command "ssh root@{host} reboot"; --wait-for-reboot, the default,',
-    'waits for you to do it), wait for every host of the group to come back with a new boot id, restore it.',
-    'It stops at the first group that does not finish. --dry-run prints the groups.',
-    '',
-    `usage: xenherdctl ${ROLL_USAGE}`,
-    EXIT_HELP,
-    '',
-  ].join('\n'),
-  run: (argv, io) => roll(argv, io, hooks),
-});

@@ -1,15 +1,13 @@
 import type { CliIo } from '../../../shared/cli/io.js';
-import type { Command } from '../../../shared/cli/program.js';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../../../shared/names.js';
-import { WhereAnswerSchema } from '../../../shared/protocol/ctl-api.js';
+import { WhereAnswerSchema } from '../../../shared/protocol/ctl-where.js';
 import { begin, fail, type CtlHooks } from '../context.js';
 import { printable } from '../../../shared/text/printable.js';
+import { SSH_USAGE } from '../help/ssh.js';
 import { dom0Of, isStale } from '../where-line.js';
 
-const USAGE = 'ssh NAME [--] [CMD...]';
-
-async function ssh(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
-  const inv = begin(argv, io, hooks, [], [1, Number.POSITIVE_INFINITY], USAGE);
+export async function ssh(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
+  const inv = begin(argv, io, hooks, [], [1, Number.POSITIVE_INFINITY], SSH_USAGE);
   if (!inv.ok) {
     const hint = inv.error.code === 'XH_ERR_USAGE' && /unknown option/.test(inv.error.message) ? ' (put the remote command after --: xenherdctl ssh web01 -- ls -l)' : '';
     return fail({ ...inv.error, message: inv.error.message + hint }, io, false);
@@ -26,18 +24,3 @@ async function ssh(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise
   if (isStale(m)) io.stderr(`xenherdctl: warning: ${name} on ${host} is a stale answer (host unreachable or unheard for more than 30 s)\n`);
   return hooks.execSsh([`root@${host}`, ...cmd]);
 }
-
-export const sshCommand = (hooks: CtlHooks): Command => ({
-  name: 'ssh',
-  summary: 'ssh to the Dom0 running NAME as root, optionally running CMD there.',
-  usage: USAGE,
-  help: [
-    "Runs `ssh root@DOM0 [CMD...]` for the Dom0 the controller sees running NAME (no local shell involved).",
-    '',
-    `usage: xenherdctl ${USAGE}`,
-    '  put CMD after -- when it has options: xenherdctl ssh web01 -- xl list -l',
-    'exit: ssh\'s own exit code once ssh runs; before that 1 not found, 87 controller unreachable, 88 token refused',
-    '',
-  ].join('\n'),
-  run: (argv, io) => ssh(argv, io, hooks),
-});

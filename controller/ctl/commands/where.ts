@@ -1,16 +1,15 @@
 import type { CliIo } from '../../../shared/cli/io.js';
-import type { Command } from '../../../shared/cli/program.js';
-import { HostsAnswerSchema, WhereAnswerSchema, type WhereMatch } from '../../../shared/protocol/ctl-api.js';
+import { HostsAnswerSchema } from '../../../shared/protocol/ctl-hosts.js';
+import { WhereAnswerSchema, type WhereMatch } from '../../../shared/protocol/ctl-where.js';
 import type { CtlClient } from '../client.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { table } from '../format.js';
 import { printable } from '../../../shared/text/printable.js';
+import { WHERE_USAGE } from '../help/where.js';
 import { dom0Of, isStale, staleReason, staleWarning, whereColumns } from '../where-line.js';
 
-const USAGE = 'where PATTERN [-q] [--json]';
-
-async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
-  const inv = begin(argv, io, hooks, [{ name: 'quiet', short: 'q', takesValue: false }], [1, 1], USAGE);
+export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
+  const inv = begin(argv, io, hooks, [{ name: 'quiet', short: 'q', takesValue: false }], [1, 1], WHERE_USAGE);
   if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
   const pattern = args.positionals[0] as string;
@@ -54,22 +53,3 @@ async function staleReasons(client: CtlClient, matches: readonly WhereMatch[]): 
   }
   return reasons;
 }
-
-export const whereCommand = (hooks: CtlHooks): Command => ({
-  name: 'where',
-  summary: 'Say which Dom0 runs a domU (exact name or glob), its home, and how fresh the answer is.',
-  usage: USAGE,
-  help: [
-    'Says which Dom0 runs each domU matching PATTERN (an exact name, or a glob: * ? [abc] [!x]), its home',
-    'and whether it is away from it, and how old the information is. An answer from a host that is',
-    'unreachable or unheard for more than 30 s is marked STALE, with the reason for each such host',
-    '(agent link down, agent silent, its xl list behind or unreadable).',
-    '',
-    `usage: xenherdctl ${USAGE}`,
-    '  -q      print only the Dom0 (one line per match), e.g. ssh root@$(xenherdctl where -q web01)',
-    '  --json  the controller\'s answer as JSON, with "stale" per match',
-    'exit: 0 found, 1 nothing matched (XH_ERR_NOT_FOUND), 87 controller unreachable, 88 token refused',
-    '',
-  ].join('\n'),
-  run: (argv, io) => where(argv, io, hooks),
-});

@@ -1,0 +1,48 @@
+import type { CommandHelp } from '../../../shared/cli/program.js';
+
+export const EXIT_HELP = [
+  'exit: 0 the goal holds; 1 it does not (what remains is listed, each with why); 2 usage or',
+  '      configuration error; 90 --timeout ran out; 87 controller unreachable; 88 token refused',
+].join('\n');
+
+export const DRAIN_USAGE = 'drain HOST [--max-parallel N] [--cold-fallback] [--allow-partial] [--timeout DURATION] [--dry-run] [--json]';
+export const RESTORE_USAGE = 'restore HOST [--timeout DURATION] [--dry-run] [--json]';
+
+export const drainHelp: CommandHelp = {
+  name: 'drain',
+  summary: 'Empty HOST for maintenance: every domU to a host holding its replica; then HOST is in maintenance.',
+  usage: DRAIN_USAGE,
+  help: [
+    'Plans first: every domU on HOST gets a target holding a replica of all its DRBD resources, online, with',
+    'room (keeping the reserve free), spread over the targets. A drain that cannot finish is refused before',
+    'anything changes, unless --allow-partial. Then HOST is draining (never a target, its guarded autostart',
+    'starts nothing), the domUs move (at most 1 out of HOST, 1 into each target and 2 in the fleet at once;',
+    '--max-parallel N allows N out of HOST and N in the fleet), and once its agent reports nothing running',
+    'HOST is in maintenance. Failed migrations are retried (3 attempts); an unclear ending is settled by',
+    'asking both hosts first. --cold-fallback shuts a domU down and starts it on the target when live',
+    'migration keeps failing. A drain that cannot finish leaves HOST draining and says what remains.',
+    'Run it again to continue (also after a controller restart). Ctrl-C: no new moves, running ones finish.',
+    '',
+    `usage: xenherdctl ${DRAIN_USAGE}`,
+    '  --dry-run   print the plan, change nothing (exit 1 if it cannot finish)',
+    '  --timeout   e.g. 30m, 1h30m: stop starting moves after this long (exit 90)',
+    EXIT_HELP,
+    '',
+  ].join('\n'),
+};
+
+export const restoreHelp: CommandHelp = {
+  name: 'restore',
+  summary: "Bring every domU whose home is HOST back to it (from the agents' ledgers), then HOST is online.",
+  usage: RESTORE_USAGE,
+  help: [
+    "Brings home every domU whose home is HOST and that runs elsewhere: the agents' homes and ledgers",
+    'merged, manual moves included. Visitors parked on HOST are sent to their own homes first when HOST',
+    'lacks room. Pass after pass while anything still moves; what stays away is listed with its reason.',
+    'HOST is online at the end.',
+    '',
+    `usage: xenherdctl ${RESTORE_USAGE}`,
+    EXIT_HELP,
+    '',
+  ].join('\n'),
+};

@@ -1,0 +1,49 @@
+import type { CommandHelp } from '../../../shared/cli/program.js';
+
+export const HOSTS_USAGE = 'hosts [--json]';
+export const DOMAINS_USAGE = 'domains [--host HOST] [--json]';
+export const STATUS_USAGE = 'status [--json]';
+
+export const hostsHelp: CommandHelp = {
+  name: 'hosts',
+  summary: 'List the Dom0s reporting to the controller: reachable or not, last seen, maintenance, memory.',
+  usage: HOSTS_USAGE,
+  help: [
+    'Lists the Dom0s whose agents report to the controller: reachable (link up, heard from within the',
+    "controller's staleAfter) or not, when last heard from, maintenance state, free/total memory, how many",
+    'domains and homes they report, boot id and agent version.',
+    '',
+    `usage: xenherdctl ${HOSTS_USAGE}`,
+    '',
+  ].join('\n'),
+};
+
+export const domainsHelp: CommandHelp = {
+  name: 'domains',
+  summary: 'List every domain the Dom0s report (or those of one --host), with its home and freshness.',
+  usage: DOMAINS_USAGE,
+  help: [
+    'Lists every domain the Dom0s report (or only those of HOST): state, migration row, memory, vcpus,',
+    'home, and how old the report is (STALE: host unreachable or unheard for more than 30 s).',
+    '',
+    `usage: xenherdctl ${DOMAINS_USAGE}`,
+    'exit: 0; 1 when no agent of HOST has reported',
+    '',
+  ].join('\n'),
+};
+
+export const statusHelp: CommandHelp = {
+  name: 'status',
+  summary: 'Summarize the fleet: alerts first (conflicts no single Dom0 sees), then the hosts.',
+  usage: STATUS_USAGE,
+  help: [
+    'Summarizes the fleet. Alerts come first: conflicts no single Dom0 can see (a domU running on two',
+    'hosts, a home claimed by two Dom0s, a DRBD resource Primary on both nodes outside a migration, a',
+    'ledger saying a domU is away at a host that does not run it), and migrations whose ending nobody',
+    'knows (one that ended in an ALARM stays until xenherd-agent reconcile NAME on its Dom0). Then the',
+    'counts and the hosts.',
+    '',
+    `usage: xenherdctl ${STATUS_USAGE}`,
+    '',
+  ].join('\n'),
+};

@@ -1,0 +1,33 @@
+import type { CommandHelp } from '../../../shared/cli/program.js';
+
+export const MIGRATE_USAGE = 'migrate NAME [HOST] [--json]';
+export const REVERSE_USAGE = 'reverse NAME [--json]';
+
+export const migrateHelp: CommandHelp = {
+  name: 'migrate',
+  summary: 'Live-migrate NAME to HOST (default: its migrate-tab/DRBD peer) through the agent running it.',
+  usage: MIGRATE_USAGE,
+  help: [
+    'Live-migrates NAME from the Dom0 running it to HOST (default: its migrate-tab or DRBD peer). The',
+    "controller sends the command to that Dom0's agent; its progress is printed as it happens.",
+    '',
+    `usage: xenherdctl ${MIGRATE_USAGE}`,
+    "exit: 0 migrated; otherwise the agent's result code (82 failed, still at the source; 83 ALARM: undefined;",
+    '      81 locked; ...), 91 the agent\'s link dropped (outcome unknown), 76 its agent is not connected',
+    '',
+  ].join('\n'),
+};
+
+export const reverseHelp: CommandHelp = {
+  name: 'reverse',
+  summary: "Bring NAME back to its home Dom0 (the home's agent pulls it back over ssh).",
+  usage: REVERSE_USAGE,
+  help: [
+    "Brings NAME back to its home: the controller sends the command to the home Dom0's agent, which asks",
+    'the Dom0 now running it to migrate it back (migrate2 over ssh); progress is printed as it happens.',
+    '',
+    `usage: xenherdctl ${REVERSE_USAGE}`,
+    "exit: 0 back home; otherwise the agent's result code, 91 the agent's link dropped (outcome unknown)",
+    '',
+  ].join('\n'),
+};

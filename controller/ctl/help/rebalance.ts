@@ -1,0 +1,37 @@
+import type { CommandHelp } from '../../../shared/cli/program.js';
+import { EXIT_HELP } from './drain.js';
+
+export const REBALANCE_USAGE = 'rebalance [--apply] [--max-moves N] [--timeout DURATION] [--json]';
+export const PLAN_USAGE = 'plan drain HOST... | plan restore HOST | plan rebalance [--max-moves N] | plan roll HOST... [--json]';
+
+export const rebalanceHelp: CommandHelp = {
+  name: 'rebalance',
+  summary: 'Plan (or --apply) moves that even out memory and vCPU use and send domUs to their healthy homes.',
+  usage: REBALANCE_USAGE,
+  help: [
+    'Scores the fleet: the spread (std-dev) of memory use and of vCPU load over the online',
+    'hosts, plus a penalty per domU away from a healthy home. Greedy: the best single move each round, within',
+    'the DRBD constraints and memory (with the reserve), while it gains at least the minimum; each domU',
+    'moves at most once, and not within 30 min of its last move. Hosts not online are left alone; nothing',
+    'is planned while a drain, restore or roll runs. The away penalty outweighs any imbalance: a domU is never',
+    'moved off its healthy home; domUs away from it go home when they fit. Without --apply it only prints the plan.',
+    '',
+    `usage: xenherdctl ${REBALANCE_USAGE}`,
+    EXIT_HELP,
+    '',
+  ].join('\n'),
+};
+
+export const planHelp: CommandHelp = {
+  name: 'plan',
+  summary: 'Show what drain, restore, rebalance or roll would do now, as a table (or --json); nothing moves.',
+  usage: PLAN_USAGE,
+  help: [
+    'Asks the controller for a plan from its current view and prints it: the moves in sets (the moves of a',
+    'set touch distinct hosts and can run at once), and every domU that would stay, with why. Nothing moves.',
+    '',
+    `usage: xenherdctl ${PLAN_USAGE}`,
+    'exit: 0 the plan reaches its goal; 1 something would remain (listed); 2 usage or configuration error',
+    '',
+  ].join('\n'),
+};

@@ -1,0 +1,22 @@
+import type { CommandHelp } from '../../../shared/cli/program.js';
+import { EXIT_HELP } from './drain.js';
+
+export const ROLL_USAGE = 'roll HOST... [--reboot-command CMD | --wait-for-reboot] [--max-parallel N] [--cold-fallback] [--timeout DURATION] [--dry-run] [--json]';
+
+export const rollHelp: CommandHelp = {
+  name: 'roll',
+  summary: 'Rolling maintenance: per group of hosts that can be down together, drain, reboot, restore.',
+  usage: ROLL_USAGE,
+  help: [
+    'Splits the HOSTs into groups that can be down together (no two hosts of a group hold replicas of one',
+    'DRBD resource, and the other hosts have room for what the group runs). For each group in turn: drain',
+    'it, set maintenance, reboot it (--reboot-command CMD runs CMD per host from here, {host} replaced or',
+    'the host appended, e.g. --reboot-command "ssh root@{host} reboot"; --wait-for-reboot, the default,',
+    'waits for you to do it), wait for every host of the group to come back with a new boot id, restore it.',
+    'It stops at the first group that does not finish. --dry-run prints the groups.',
+    '',
+    `usage: xenherdctl ${ROLL_USAGE}`,
+    EXIT_HELP,
+    '',
+  ].join('\n'),
+};

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { DRBD_RESOURCE_RE, DOMU_NAME_RE, HOST_NAME_RE } from '../names.js';
+import { DomainMigrationSchema, DomainStateSchema } from '../domain-words.js';
+
+/**
+ * The values of the agent link that the operator API carries too (`where`, `hosts`, `domains`):
+ * names, a domain row, a guarded domU's decision, a ledger's away record, the maintenance flag.
+ * agent-link-state.ts builds the whole host state from them; they live apart so that a command
+ * like `xenherdctl where` builds only these schemas, not every one of the host state's.
+ */
+
+/** Upper bounds, far above any real Dom0 (the controller's memory is shared by 2,000 hosts). */
+export const LINK_LIMITS = {
+  domains: 4096,
+  guarded: 4096,
+  resources: 8192,
+  peers: 32,
+  ledgerEntries: 4096,
+  homes: 4096,
+  capabilities: 32,
+  text: 2000,
+} as const;
+
+/** A domU's own name: never with libxl's migration suffix (that is a row name, see DomainRowNameSchema). */
+const BASE_NAME_RE = new RegExp(`^(?!.*--(?:incoming|migratedaway)$)${DOMU_NAME_RE.source.slice(1)}`);
+export const DomuNameSchema = z.string().regex(BASE_NAME_RE, 'a domU name (without --incoming / --migratedaway)');
+export const HostNameSchema = z.string().regex(HOST_NAME_RE, 'a host name');
+/** A toolstack row name: a domU name, possibly with libxl's migration suffix. */
+export const DomainRowNameSchema = z
+  .string()
+  .max(80)
+  .refine((n) => DOMU_NAME_RE.test(n.replace(/--(incoming|migratedaway)$/, '')), 'a domU name, optionally ending in --incoming or --migratedaway');
+/** ISO-8601 times as the agent stores them (ledger, autostart decisions). */
+export const IsoTimeSchema = z.string().min(1).max(40);
+/** Operation ids as the ledger stores them. */
+export const OperationIdSchema = z.string().min(1).max(100);
+/** Free text from an agent (a decision's detail, an alarm's message). */
+export const LinkTextSchema = z.string().max(LINK_LIMITS.text);
+
+export const LinkToolstackSchema = z.enum(['xl', 'xm']).nullable();
+export const LinkMemorySchema = z.strictObject({ totalMiB: z.number().int().nonnegative().nullable(), freeMiB: z.number().int().nonnegative().nullable() });
+
+export const MaintenanceSchema = z.strictObject({
+  state: z.enum(['online', 'draining', 'maintenance', 'restoring']),
+  /** the drain/restore operation that owns the state; null when online */
+  operationId: OperationIdSchema.nullable(),
+  /** who started it (operator or controller identity); null when online */
+  owner: z.string().max(200).nullable(),
+});
+export type Maintenance = z.infer<typeof MaintenanceSchema>;
+export const ONLINE: Maintenance = { state: 'online', operationId: null, owner: null };
+
+/**
+ * One row of `xl list` / `xm list`. The agent leaves out Domain-0 and dying `(null)` rows.
+ * `NAME--incoming` / `NAME--migratedaway` rows carry their domU's name in `baseName`.
+ */
+export const LinkDomainSchema = z.strictObject({
+  name: DomainRowNameSchema,
+  baseName: DomuNameSchema,
+  domid: z.number().int().nonnegative().nullable(),
+  state: DomainStateSchema,
+  memMiB: z.number().int().nonnegative(),
+  vcpus: z.number().int().nonnegative(),
+  migration: DomainMigrationSchema.nullable(),
+});
+export type LinkDomain = z.infer<typeof LinkDomainSchema>;
+
+/** A guarded domU (config in the guarded-autostart dir) and what autostart decided for it. */
+export const LinkGuardedSchema = z.strictObject({
+  name: DomuNameSchema,
+  decision: z.enum(['running', 'start', 'skip', 'defer', 'unknown']),
+  /** skip/defer reason word (e.g. "peer-primary"); null for running/start */
+  reason: z.string().max(100).nullable(),
+  detail: LinkTextSchema,
+  since: IsoTimeSchema,
+  drbdResources: z.array(z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name')).max(64),
+});
+export type LinkGuarded = z.infer<typeof LinkGuardedSchema>;
+
+export const MigrationReasonSchema = z.enum(['manual', 'drain', 'rebalance', 'reverse']);
+export type MigrationReason = z.infer<typeof MigrationReasonSchema>;
+
+/** The agent's ledger (agent/state/ledger.ts), as reported: away = left this home; visitors = here from elsewhere. */
+export const LinkAwaySchema = z.strictObject({ home: HostNameSchema, currentHost: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, reason: MigrationReasonSchema });
+export type LinkAway = z.infer<typeof LinkAwaySchema>;

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { HostNameSchema, LinkMemorySchema, LinkToolstackSchema, MaintenanceSchema } from './agent-link-values.js';
+
+/** GET /v1/hosts: the Dom0s reporting to the controller (see ctl-api.ts for the whole API). */
+
+const Ms = z.number().int().nonnegative();
+
+export const HostViewSchema = z.strictObject({
+  host: HostNameSchema,
+  /** link up and heard from within staleAfter */
+  reachable: z.boolean(),
+  linkUp: z.boolean(),
+  lastSeen: Ms.nullable(),
+  ageMs: Ms.nullable(),
+  bootId: z.string().nullable(),
+  agentVersion: z.string().nullable(),
+  toolstack: LinkToolstackSchema,
+  memory: LinkMemorySchema,
+  maintenance: MaintenanceSchema,
+  /** when the controller saw the host enter this maintenance state (or first heard of it, after a controller restart); null before its first report */
+  maintenanceSince: Ms.nullable(),
+  /** toolstack rows reported (Domain-0 excluded) */
+  domains: z.number().int().nonnegative(),
+  /** domUs this host claims as home */
+  homes: z.number().int().nonnegative(),
+  /** false until the first snapshot arrived */
+  reported: z.boolean(),
+  /**
+   * its agent's view of its own domains: behind (a domain change seen, `xl list` not re-read
+   * for seconds), unknown (`xl list` cannot be read); until current again, `where` and `domains`
+   * mark its rows not reachable (stale)
+   */
+  view: z.enum(['current', 'behind', 'unknown']),
+});
+export type HostView = z.infer<typeof HostViewSchema>;
+
+export const HostsAnswerSchema = z.strictObject({ at: Ms, hosts: z.array(HostViewSchema) });
+export type HostsAnswer = z.infer<typeof HostsAnswerSchema>;

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { DomuNameSchema, HostNameSchema, IsoTimeSchema, LinkAwaySchema, LinkDomainSchema, LinkGuardedSchema, OperationIdSchema } from './agent-link-values.js';
+
+/** GET /v1/where?pattern=P: where each matching domU runs (see ctl-api.ts for the whole API). */
+
+const Ms = z.number().int().nonnegative();
+
+export const WherePlaceSchema = z.strictObject({
+  host: HostNameSchema,
+  domain: LinkDomainSchema,
+  /** its host is reachable and its agent's view of its domains current (not behind, not unknown) */
+  reachable: z.boolean(),
+  ageMs: Ms.nullable(),
+});
+export type WherePlace = z.infer<typeof WherePlaceSchema>;
+
+export const WhereMatchSchema = z.strictObject({
+  name: DomuNameSchema,
+  /** every host reporting a toolstack row of this domU (NAME, NAME--incoming, NAME--migratedaway) */
+  places: z.array(WherePlaceSchema),
+  /** the one Dom0 claiming it as home; null when none or several claim it (see homeClaims) */
+  home: HostNameSchema.nullable(),
+  homeClaims: z.array(HostNameSchema),
+  /** the home's ledger record when it left home */
+  away: LinkAwaySchema.nullable(),
+  /** a host whose ledger records it as a visitor */
+  visitor: z.strictObject({ host: HostNameSchema, home: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema }).nullable(),
+  autostart: z.array(LinkGuardedSchema.pick({ decision: true, reason: true, since: true }).extend({ host: HostNameSchema }).strict()),
+  /** a migration row (--incoming / --migratedaway) is present */
+  midMigration: z.boolean(),
+  /** ids of the alerts about this domU */
+  alerts: z.array(z.string()),
+  /** age of the information: of the hosts running it, else of its home */
+  ageMs: Ms.nullable(),
+  reachable: z.boolean(),
+});
+export type WhereMatch = z.infer<typeof WhereMatchSchema>;
+
+export const WhereAnswerSchema = z.strictObject({ at: Ms, pattern: z.string(), matches: z.array(WhereMatchSchema) });
+export type WhereAnswer = z.infer<typeof WhereAnswerSchema>;
