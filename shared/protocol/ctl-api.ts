@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MsSchema as Ms } from './ctl-api-base.js';
 import { ErrorCodeSchema } from '../errors.js';
 import { DomuNameSchema, HostNameSchema, LinkDomainSchema } from './agent-link-values.js';
 import { HostViewSchema } from './ctl-hosts.js';
@@ -29,8 +30,6 @@ import { HostViewSchema } from './ctl-hosts.js';
 export * from './ctl-api-base.js';
 export * from './ctl-hosts.js';
 export * from './ctl-where.js';
-
-const Ms = z.number().int().nonnegative();
 
 export const DomainRowSchema = LinkDomainSchema.extend({
   host: HostNameSchema,

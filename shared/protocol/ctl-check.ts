@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MsSchema as Ms } from './ctl-api-base.js';
 import { DEFAULT_CHECK_THRESHOLDS } from './ctl-check-values.js';
 
 export { CHECK_EXIT, CHECK_SEVERITY, DEFAULT_CHECK_THRESHOLDS } from './ctl-check-values.js';
@@ -12,8 +13,6 @@ export { CHECK_EXIT, CHECK_SEVERITY, DEFAULT_CHECK_THRESHOLDS } from './ctl-chec
  *
  * A threshold left out takes its default (DEFAULT_CHECK_THRESHOLDS, in ctl-check-values.ts).
  */
-
-const Ms = z.number().int().nonnegative();
 
 export const CheckStatusSchema = z.enum(['OK', 'WARNING', 'CRITICAL', 'UNKNOWN']);
 export type CheckStatus = z.infer<typeof CheckStatusSchema>;

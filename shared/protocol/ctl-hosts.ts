@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { MsSchema as Ms } from './ctl-api-base.js';
 import { HostNameSchema, LinkMemorySchema, LinkToolstackSchema, MaintenanceSchema } from './agent-link-values.js';
 
 /** GET /v1/hosts: the Dom0s reporting to the controller (see ctl-api.ts for the whole API). */
-
-const Ms = z.number().int().nonnegative();
 
 export const HostViewSchema = z.strictObject({
   host: HostNameSchema,

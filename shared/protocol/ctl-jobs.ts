@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MsSchema as Ms } from './ctl-api-base.js';
 import { ErrorCodeSchema } from '../errors.js';
 import { DomuNameSchema, HostNameSchema, MaintenanceSchema } from './agent-link-values.js';
 
@@ -15,7 +16,6 @@ import { DomuNameSchema, HostNameSchema, MaintenanceSchema } from './agent-link-
  * followed, not started twice: the answer replays its events so far (`job.attached` is true).
  */
 
-const Ms = z.number().int().nonnegative();
 const MiB = z.number().int().nonnegative();
 
 /** Why a host cannot take (or give) a domU now. */

@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { MsSchema as Ms } from './ctl-api-base.js';
 import { DomuNameSchema, HostNameSchema, IsoTimeSchema, LinkAwaySchema, LinkDomainSchema, LinkGuardedSchema, OperationIdSchema } from './agent-link-values.js';
 
 /** GET /v1/where?pattern=P: where each matching domU runs (see ctl-api.ts for the whole API). */
-
-const Ms = z.number().int().nonnegative();
 
 export const WherePlaceSchema = z.strictObject({
   host: HostNameSchema,
