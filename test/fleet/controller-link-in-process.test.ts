@@ -135,6 +135,18 @@ describe('agents reporting to a controller (in process)', () => {
     await f.until(() => f.controller!.core.hosts().hosts.find((x) => x.host === 'xen2')?.reachable === true, 'xen2 back');
   });
 
+  it('an agent killed mid-migration: its xl migrate runs on and moves the domU, but the dead agent records nothing', async () => {
+    const f = await online();
+    const c = command(f, 'migrate', 'web1', 'xen2');
+    await f.until(() => f.sim.state().migrations.some((m) => m.domain === 'web1'), 'the copy began');
+    f.crash('xen1');
+    await f.until(() => f.sim.state().migrations.length === 0 && runsOn(f.sim, 'web1').join() === 'xen2', 'web1 arrived on xen2', 120_000);
+    await f.advance(30_000);
+    const kept = ledgerStore(join(f.sim.hostRoot('xen1'), 'var/lib/xenherd'), 'xen1').read();
+    expect(kept.ok && kept.value.away['web1']).toBeUndefined();
+    expect(c.outcome()?.ok).not.toBe(true);
+  });
+
   it('raises an alert when a domU runs on two hosts', async () => {
     const f = await online();
     f.sim.force('a second web1', (s) => ({ ...s, domains: [...s.domains, { ...s.domains.find((d) => d.name === 'web1')!, host: 'xen2', domid: 99 }] }));
