@@ -9,7 +9,7 @@ import { xmStateLetters } from './state-letters.js';
  */
 export const XM_LIST_HEADER = `${left('Name', 40)} ${right('ID', 5)} ${right('Mem', 5)} ${right('VCPUs', 5)} ${right('State', 10)} ${right('Time(s)', 9)}\n`;
 
-const row = (name: string, domid: string, mem: number, vcpus: number, state: string, cpu: number): string =>
+export const xmListRow = (name: string, domid: string, mem: number, vcpus: number, state: string, cpu: number): string =>
   `${left(name, 40)} ${right(domid, 5)} ${right(mem, 5)} ${right(vcpus, 5)} ${right(state, 10)} ${fixed(cpu, 8, 1)}\n`;
 
 /**
@@ -36,7 +36,7 @@ export function findXmDomain(v: HostView, leaving: ReadonlySet<string>, nameOrId
 }
 
 export function renderXmList(v: HostView, leaving: ReadonlySet<string>, only?: DomainState): string {
-  const dom0 = row('Domain-0', '0', v.host.dom0MiB, v.host.dom0Vcpus, 'r-----', v.host.dom0CpuS);
-  const rows = (only ? [only] : v.domains).map((d) => row(xmName(d, leaving), String(d.domid), d.memMiB, d.vcpus, xmStateLetters(d.run), d.cpuTimeS));
+  const dom0 = xmListRow('Domain-0', '0', v.host.dom0MiB, v.host.dom0Vcpus, 'r-----', v.host.dom0CpuS);
+  const rows = (only ? [only] : v.domains).map((d) => xmListRow(xmName(d, leaving), String(d.domid), d.memMiB, d.vcpus, xmStateLetters(d.run), d.cpuTimeS));
   return XM_LIST_HEADER + (only ? '' : dom0) + rows.join('');
 }
