@@ -12,6 +12,7 @@ import { homedHere, type HomeEntry } from '../decide/home-claim.js';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { domuResources, readHomes } from '../host/homes.js';
+import { readGuarded } from '../host/host-read.js';
 import type { ListedDomain } from '../state/ledger.js';
 import { BIN, fail, parseCommon } from './common.js';
 
@@ -26,7 +27,7 @@ async function isKnown(c: HostContext, homes: ReadonlyMap<string, HomeEntry>, ru
   const here = running.some((d) => d.baseName === name);
   const l = ledger.value;
   if (homes.has(name) || here || l.away[name] !== undefined || l.visitors[name] !== undefined || l.unsettled[name] !== undefined) return ok(true);
-  if ((await domuResources(c, homes, name)) !== null) return ok(true);
+  if ((await domuResources(c, homes, name, c.toolstack.kind)) !== null) return ok(true);
   return err({ code: 'XH_ERR_NOT_FOUND', message: `unknown domU ${name} on ${c.host}: not homed here, not in the ledger, not running here, no config in the guarded dir or ${c.config.migration.configDir}` });
 }
 
@@ -47,7 +48,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const list = await c.toolstack.list();
     if (!list.ok) return fail(list.error, io, json);
-    const { homes } = await readHomes(c);
+    const { homes } = await readHomes(c, await readGuarded(c.files, c.config.guardedDir, c.toolstack.kind));
     const known = await isKnown(c, homes, list.value, name);
     if (!known.ok) return fail(known.error, io, json);
     const operationId = `reconcile-${randomUUID()}`;

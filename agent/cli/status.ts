@@ -7,6 +7,7 @@ import { reconcile, type LedgerMismatch } from '../state/ledger.js';
 import { openHost } from '../migrate/context.js';
 import { homedHere, homeHere } from '../decide/home-claim.js';
 import { readHomes } from '../host/homes.js';
+import { readGuarded } from '../host/host-read.js';
 import { readStandby, type StandbyFound } from '../inventory/standby.js';
 import { BIN, exitOf, fail, parseCommon } from './common.js';
 
@@ -63,9 +64,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!ledger.ok) return fail(ledger.error, io, a.value.json);
   const list = await c.toolstack.list();
   if (!list.ok) return fail(list.error, io, a.value.json);
-  const { homes, problems: homeProblems } = await readHomes(c);
+  // configs are read by the rules of this host's toolstack, which starts them
+  const { homes, problems: homeProblems } = await readHomes(c, await readGuarded(c.files, c.config.guardedDir, c.toolstack.kind));
   const m = c.config.migration;
-  const standby = await readStandby(c.files, { host: c.host, configDir: m.configDir, drbdConfigDir: m.drbdConfigDir, migrateTab: m.migrateTab, guardedNames: new Set(homes.keys()) });
+  const standby = await readStandby(c.files, { host: c.host, configDir: m.configDir, drbdConfigDir: m.drbdConfigDir, migrateTab: m.migrateTab, guardedNames: new Set(homes.keys()), dialect: c.toolstack.kind });
   const standbyOf = new Map(standby.found.map((s) => [s.name, s]));
   const problems: XhError[] = [
     ...homeProblems,

@@ -42,7 +42,8 @@ export type Effect =
   | { readonly e: 'reply'; readonly id: number; readonly response: ControlResponse; readonly keepOpen: boolean }
   | { readonly e: 'notify'; readonly ready: boolean; readonly status: string }
   | { readonly e: 'save-boot-record'; readonly names: readonly string[] }
-  | { readonly e: 'read-coexistence'; readonly guarded: readonly GuardedEntry[] }
+  /** toolstack: whose rules the auto dir's configs are read by; null when no toolstack answered yet */
+  | { readonly e: 'read-coexistence'; readonly guarded: readonly GuardedEntry[]; readonly toolstack: ToolstackKind | null }
   | { readonly e: 'link-connect'; readonly gen: number }
   | { readonly e: 'link-send'; readonly gen: number; readonly message: AgentMessage }
   | { readonly e: 'link-close'; readonly gen: number; readonly code: number; readonly reason: string }

@@ -178,7 +178,7 @@ function onSettled(s: AgentState, fx: Fx, now: number): AgentState {
     // held back until READY (core/xenstore-names.ts): its tool runs go out after READY=1
     n = nameDom0InGuests(startDomainSource(n, fx), fx, now);
     if (n.hostToConfirm && n.toolstack !== null) fx.push({ e: 'read-info', toolstack: n.toolstack });
-    fx.push({ e: 'read-coexistence', guarded: n.guarded.filter((g) => g.error === null) });
+    fx.push({ e: 'read-coexistence', guarded: n.guarded.filter((g) => g.error === null), toolstack: n.toolstack });
     n = arm({ ...n, lastStatusLine: line }, fx, 'resync', n.config.events.resyncSeconds * 1000);
     if (n.watchdogMs !== null) n = arm(n, fx, 'watchdog', n.watchdogMs);
   } else if (n.phase === 'running' && n.dirty) n = decide(n, fx, now);
@@ -199,7 +199,7 @@ function onConfig(s: AgentState, fx: Fx, config: AgentState['config']): AgentSta
     n = resetDomainWatcher(resetDrbdWatcher(n, fx), fx);
   }
   fx.push(log('info', 'configuration reloaded, every guarded domU decided again'));
-  fx.push({ e: 'read-coexistence', guarded: n.guarded.filter((g) => g.error === null) });
+  fx.push({ e: 'read-coexistence', guarded: n.guarded.filter((g) => g.error === null), toolstack: n.toolstack });
   return requestList(requestFullRead(n, fx), fx);
 }
 

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../../shared/errors.js';
-import type { DomuConfig } from '../parse/domu-config.js';
+import type { DomuConfig, DomuConfigDialect } from '../parse/domu-config.js';
 import type { HostFiles } from './files.js';
 import { isConfigFileName } from './guarded-configs.js';
 import { domuConfigParse, readParsed, resHostsParse } from './parsed-read.js';
@@ -48,11 +48,12 @@ export class ResHosts {
 }
 
 /**
- * Every domU config (`*.cfg`, editor leftovers skipped) in DIR, parsed, first of a name wins. A
- * directory that is missing holds none; one that cannot be listed, and a config that cannot be
- * read or parsed, are problems: never silently "no such domU".
+ * Every domU config (`*.cfg`, editor leftovers skipped) in DIR, parsed by DIALECT's rules (this
+ * host's toolstack's, which would start it), first of a name wins. A directory that is missing
+ * holds none; one that cannot be listed, and a config that cannot be read or parsed, are
+ * problems: never silently "no such domU".
  */
-export async function scanDomuConfigs(files: HostFiles, dir: string, res: ResHosts, problems: ScanProblem[]): Promise<ScannedDomuConfig[]> {
+export async function scanDomuConfigs(files: HostFiles, dir: string, res: ResHosts, problems: ScanProblem[], dialect: DomuConfigDialect): Promise<ScannedDomuConfig[]> {
   const listed = await files.list(dir);
   if (!listed.ok) {
     if (listed.error.errno !== 'ENOENT') problems.push({ code: listed.error.code, source: dir, message: `${listed.error.message}: the domU configs there cannot be read` });
@@ -61,7 +62,7 @@ export async function scanDomuConfigs(files: HostFiles, dir: string, res: ResHos
   const out: ScannedDomuConfig[] = [];
   for (const file of listed.value.filter((f) => f.endsWith('.cfg') && isConfigFileName(f))) {
     const path = join(dir, file);
-    const read = await readParsed(files, path, domuConfigParse(files.display(path)));
+    const read = await readParsed(files, path, domuConfigParse(files.display(path), dialect));
     if (!read.ok) {
       if (read.error.errno !== 'EISDIR') problems.push({ code: read.error.code, source: path, message: `${read.error.message}: what it configures is unknown` });
       continue;

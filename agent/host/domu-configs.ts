@@ -1,6 +1,7 @@
 import type { LinkDomuConfig } from '../../shared/protocol/agent-link-state.js';
 import { DOMU_NAME_RE, DRBD_RESOURCE_RE, HOST_NAME_RE } from '../../shared/names.js';
 import type { AgentConfig } from '../config/schema.js';
+import type { DomuConfigDialect } from '../parse/domu-config.js';
 import type { HostFiles } from './files.js';
 import { ResHosts, scanDomuConfigs, type ScanProblem } from './domu-config-scan.js';
 
@@ -8,9 +9,10 @@ import { ResHosts, scanDomuConfigs, type ScanProblem } from './domu-config-scan.
  * Every domU this Dom0 holds a config for: the guarded dir's (started here after a boot) and the
  * config dir's (a visitor's, or the standby replica of a domU homed on the DRBD partner), each
  * with the hosts its DRBD resources name. What the controller needs to place a domU: a DRBD domU
- * can only run where every one of its resources has a replica.
+ * can only run where every one of its resources has a replica. Read by DIALECT's rules, this
+ * host's toolstack's.
  */
-export async function readDomuConfigs(files: HostFiles, config: AgentConfig): Promise<LinkDomuConfig[]> {
+export async function readDomuConfigs(files: HostFiles, config: AgentConfig, dialect: DomuConfigDialect): Promise<LinkDomuConfig[]> {
   // unreadable configs are the inventory's to report; the controller gets what could be read
   const problems: ScanProblem[] = [];
   const res = new ResHosts(files, config.migration.drbdConfigDir, problems);
@@ -20,7 +22,7 @@ export async function readDomuConfigs(files: HostFiles, config: AgentConfig): Pr
     [config.guardedDir, 'guarded'],
     [config.migration.configDir, 'config-dir'],
   ] as const) {
-    for (const s of await scanDomuConfigs(files, dir, res, problems)) {
+    for (const s of await scanDomuConfigs(files, dir, res, problems, dialect)) {
       const c = s.config;
       if (!DOMU_NAME_RE.test(c.name) || out.has(c.name)) continue;
       const resources = s.resources

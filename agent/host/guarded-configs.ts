@@ -1,4 +1,4 @@
-import type { DomuConfig } from '../parse/domu-config.js';
+import type { DomuConfig, DomuConfigDialect } from '../parse/domu-config.js';
 import type { HostFiles } from './files.js';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
@@ -20,14 +20,14 @@ export function isConfigFileName(name: string): boolean {
   return !/\.(dpkg-(old|new|dist|tmp)|rpmnew|rpmsave|swp|bak|orig|disabled)$/.test(name);
 }
 
-/** Reads every domU config in the guarded dir; a missing dir is an empty list. */
-export async function readGuardedConfigs(files: HostFiles, dir: string): Promise<Result<GuardedConfigFile[], XhError & { errno: string }>> {
+/** Reads every domU config in the guarded dir by DIALECT's rules; a missing dir is an empty list. */
+export async function readGuardedConfigs(files: HostFiles, dir: string, dialect: DomuConfigDialect): Promise<Result<GuardedConfigFile[], XhError & { errno: string }>> {
   const names = await files.list(dir);
   if (!names.ok) return names.error.errno === 'ENOENT' ? ok([]) : err(names.error);
   const out: GuardedConfigFile[] = [];
   for (const name of names.value.filter(isConfigFileName)) {
     const path = `${dir.replace(/\/+$/, '')}/${name}`;
-    const read = await readParsed(files, path, domuConfigParse(files.display(path)));
+    const read = await readParsed(files, path, domuConfigParse(files.display(path), dialect));
     if (!read.ok) {
       // a subdirectory is not a config; anything else unreadable is a problem to report
       if (read.error.errno !== 'EISDIR') out.push({ file: path, config: null, error: read.error });

@@ -2,7 +2,8 @@ import type { XhError } from '../../shared/errors.js';
 import type { HostFiles } from './files.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { HomeEntry } from '../decide/home-claim.js';
-import { readGuarded } from './host-read.js';
+import type { DomuConfigDialect } from '../parse/domu-config.js';
+import type { GuardedRead } from './host-read.js';
 import { domuConfigParse, migrateTabParse, readParsed, resHostsParse } from './parsed-read.js';
 
 /**
@@ -43,13 +44,12 @@ export async function drbdPeerOf(v: HostView, resources: readonly string[]): Pro
 /**
  * Which domUs have this Dom0 as their home, and each one's partner. A migrate-tab or guarded dir
  * that cannot be read is a problem (with file, line and fix), never "nothing listed": a home known
- * only from the tab could otherwise be claimed by its peer.
+ * only from the tab could otherwise be claimed by its peer. GUARDED is the guarded dir as the
+ * caller read it (readGuarded, by its toolstack's rules): its configs are not parsed twice.
  */
-export async function readHomes(v: HostView, guardedRead?: Awaited<ReturnType<typeof readGuarded>>): Promise<{ homes: Map<string, HomeEntry>; problems: XhError[] }> {
+export async function readHomes(v: HostView, guarded: GuardedRead): Promise<{ homes: Map<string, HomeEntry>; problems: XhError[] }> {
   const problems: XhError[] = [];
   const homes = new Map<string, HomeEntry>();
-  // a caller that just read the guarded dir passes it: its configs are not parsed twice
-  const guarded = guardedRead ?? (await readGuarded(v.files, v.config.guardedDir));
   if (guarded.problem && !/does not exist/.test(guarded.problem)) problems.push({ code: 'XH_ERR_FILE', message: `guarded dir unreadable: ${guarded.problem}` });
   const tabPath = v.config.migration.migrateTab;
   const tabText = await readParsed(v.files, tabPath, migrateTabParse(v.files.display(tabPath)));
@@ -75,12 +75,15 @@ export async function readHomes(v: HostView, guardedRead?: Awaited<ReturnType<ty
   return { homes, problems };
 }
 
-/** NAME's DRBD resources from its config here: the guarded dir's entry, else `<configDir>/NAME.cfg`. */
-export async function domuResources(v: HostView, homes: ReadonlyMap<string, HomeEntry>, name: string): Promise<string[] | null> {
+/**
+ * NAME's DRBD resources from its config here: the guarded dir's entry, else `<configDir>/NAME.cfg`
+ * read by DIALECT's rules (this host's toolstack's, which would start it).
+ */
+export async function domuResources(v: HostView, homes: ReadonlyMap<string, HomeEntry>, name: string, dialect: DomuConfigDialect): Promise<string[] | null> {
   const h = homes.get(name);
   if (h && h.drbdResources.length > 0) return [...h.drbdResources];
   const cfgPath = `${v.config.migration.configDir}/${name}.cfg`;
-  const read = await readParsed(v.files, cfgPath, domuConfigParse(v.files.display(cfgPath)));
+  const read = await readParsed(v.files, cfgPath, domuConfigParse(v.files.display(cfgPath), dialect));
   if (!read.ok) return h ? [] : null;
   const cfg = read.value;
   return cfg.ok ? [...cfg.value.drbdResources] : null;

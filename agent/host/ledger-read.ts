@@ -4,11 +4,13 @@ import type { AgentConfig } from '../config/schema.js';
 import { domuConfigParse, readParsed } from './parsed-read.js';
 import { awayMap, type Ledger } from '../state/ledger.js';
 import type { GuardedEntry } from '../state/snapshot.js';
+import type { DomuConfigDialect } from '../parse/domu-config.js';
 
 /**
  * What autostart takes from the ledger on each full read: which of our domUs left (awayTo), and
  * the visitors recorded here, as guarded entries (their config: `<configDir>/<name>.cfg`), so a
- * visitor is treated as this host's own after a reboot, under the same DRBD rules.
+ * visitor is treated as this host's own after a reboot, under the same DRBD rules. Their configs
+ * are read by DIALECT's rules, this host's toolstack's, which would start them.
  */
 export async function readLedgerPart(
   files: HostFiles,
@@ -16,6 +18,7 @@ export async function readLedgerPart(
   host: string,
   config: AgentConfig,
   own: readonly GuardedEntry[],
+  dialect: DomuConfigDialect,
 ): Promise<{ ledger: Ledger | null; awayTo: Map<string, string>; visitors: GuardedEntry[]; problem: string | null }> {
   const r = ledgerStore(stateDirReal, host).read();
   if (!r.ok) return { ledger: null, awayTo: new Map(), visitors: [], problem: r.error.message };
@@ -23,7 +26,7 @@ export async function readLedgerPart(
   for (const name of Object.keys(r.value.visitors).sort()) {
     if (own.some((g) => g.name === name)) continue;
     const configPath = `${config.migration.configDir.replace(/\/+$/, '')}/${name}.cfg`;
-    const read = await readParsed(files, configPath, domuConfigParse(configPath));
+    const read = await readParsed(files, configPath, domuConfigParse(configPath, dialect));
     if (!read.ok) {
       visitors.push({ name, configPath, drbdResources: [], error: read.error.message });
       continue;

@@ -1,5 +1,5 @@
 import { ok, type Result } from '../../shared/result.js';
-import { parseDomuConfig } from '../parse/domu-config.js';
+import { parseDomuConfig, type DomuConfigDialect } from '../parse/domu-config.js';
 import type { ConfigFileError } from '../parse/domu-config-error.js';
 import { drbdResHosts } from '../parse/drbd-res-hosts.js';
 import { parseMigrateTab } from '../parse/migrate-tab.js';
@@ -15,8 +15,14 @@ export async function readParsed<T>(files: HostFiles, hostPath: string, how: Tex
   return text.ok ? ok(how.parse(text.value)) : text;
 }
 
-/** a domU config, its errors naming the file as `shown` */
-export const domuConfigParse = (shown: string): TextParse<ReturnType<typeof parseDomuConfig>> => ({ key: `domu-config\0${shown}`, parse: (text) => parseDomuConfig(text, shown) });
+/**
+ * a domU config read by DIALECT's rules (the host's toolstack's), its errors naming the file as
+ * `shown`; the dialect is in the key, as the same text may read otherwise by the other's rules
+ */
+export const domuConfigParse = (shown: string, dialect: DomuConfigDialect): TextParse<ReturnType<typeof parseDomuConfig>> => ({
+  key: `domu-config\0${dialect}\0${shown}`,
+  parse: (text) => parseDomuConfig(text, shown, { dialect }),
+});
 
 /** the hosts RESOURCE's `.res` file names, its errors naming the file as `shown`; kept results are shared, hence readonly */
 export const resHostsParse = (resource: string, shown: string): TextParse<Result<readonly string[], ConfigFileError>> => ({

@@ -54,8 +54,11 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
     toolstack = { kind: ts.value.kind, info: xenInfo };
   }
   const host = toolstack?.info?.host ?? kernelHostName();
+  // configs are read by the rules of this host's toolstack, which starts them; where none answered
+  // (a problem above) the inventory still shows what they hold, so each is read by guessing its syntax
+  const dialect = toolstack?.kind ?? 'auto';
 
-  const guarded = await readGuardedConfigs(files, guardedDir);
+  const guarded = await readGuardedConfigs(files, guardedDir, dialect);
   const guardedFiles = guarded.ok ? guarded.value : [];
   if (!guarded.ok) problems.push(problem(guardedDir, guarded.error));
   else if (guarded.value.length === 0 && opts.guardedDirExplicit) {
@@ -69,6 +72,7 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
     drbdConfigDir: config.migration.drbdConfigDir,
     migrateTab: config.migration.migrateTab,
     guardedNames,
+    dialect,
   });
   problems.push(...standby.problems);
 

@@ -2,6 +2,7 @@ import { parseMigrateTab } from '../parse/migrate-tab.js';
 import type { HostFiles } from '../host/files.js';
 import { ResHosts, scanDomuConfigs } from '../host/domu-config-scan.js';
 import type { Inventory } from '../../shared/inventory.js';
+import type { DomuConfigDialect } from '../parse/domu-config.js';
 
 type InventoryProblem = Inventory['problems'][number];
 
@@ -33,6 +34,8 @@ export interface StandbyOptions {
   readonly migrateTab: string;
   /** domUs whose config is in this host's guarded dir: homed here (or shown as guarded) */
   readonly guardedNames: ReadonlySet<string>;
+  /** whose rules the configs are read by: this host's toolstack's, which would start them */
+  readonly dialect: DomuConfigDialect;
 }
 
 /** The domUs this host's migrate-tab makes it the home of; a tab that cannot be read is a problem. */
@@ -53,7 +56,7 @@ async function tabHomes(files: HostFiles, path: string, problems: InventoryProbl
 export async function readStandby(files: HostFiles, o: StandbyOptions): Promise<{ found: StandbyFound[]; problems: InventoryProblem[] }> {
   const problems: InventoryProblem[] = [];
   const homedHere = new Set([...o.guardedNames, ...(await tabHomes(files, o.migrateTab, problems))]);
-  const scanned = await scanDomuConfigs(files, o.configDir, new ResHosts(files, o.drbdConfigDir, problems), problems);
+  const scanned = await scanDomuConfigs(files, o.configDir, new ResHosts(files, o.drbdConfigDir, problems), problems, o.dialect);
   const found: StandbyFound[] = [];
   for (const s of scanned) {
     const c = s.config;

@@ -22,13 +22,14 @@ export async function readColdStopFacts(p: MigrationPorts, name: string): Promis
 
 /** NAME's config on this host: the guarded dir's first, else `<configDir>/NAME.cfg`; null when neither has one. */
 async function configOf(p: MigrationPorts, name: string): Promise<Result<{ path: string; resources: string[] } | null, XhError>> {
-  const guarded = (await readGuarded(p.files, p.config.guardedDir)).entries.find((g) => g.name === name);
+  // read by the rules of this host's toolstack, which would start it
+  const guarded = (await readGuarded(p.files, p.config.guardedDir, p.toolstack.kind)).entries.find((g) => g.name === name);
   if (guarded?.error) return err({ code: 'XH_ERR_CONFIG', message: `${guarded.configPath}: ${guarded.error}` });
   if (guarded) return ok({ path: guarded.configPath, resources: [...guarded.drbdResources] });
   const path = `${p.config.migration.configDir.replace(/\/+$/, '')}/${name}.cfg`;
   const text = await p.files.readText(path);
   if (!text.ok) return text.error.errno === 'ENOENT' ? ok(null) : err({ code: 'XH_ERR_FILE', message: text.error.message });
-  const cfg = parseDomuConfig(text.value, p.files.display(path));
+  const cfg = parseDomuConfig(text.value, p.files.display(path), { dialect: p.toolstack.kind });
   if (!cfg.ok) return err(cfg.error);
   if (cfg.value.name !== name) return err({ code: 'XH_ERR_CONFIG', message: `${p.files.display(path)} names the domU ${JSON.stringify(cfg.value.name)}, not ${name}: not started from it` });
   return ok({ path, resources: [...cfg.value.drbdResources] });

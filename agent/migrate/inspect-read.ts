@@ -27,7 +27,7 @@ export async function inspectDomu(d: InspectDeps, name: string, resources: reado
   const list = await d.toolstack.list();
   if (!list.ok) return err({ code: list.error.code, message: list.error.message });
   const rows = list.value.filter((r) => r.baseName === name);
-  const names = resources ?? (await domuResources(d, new Map(), name)) ?? [];
+  const names = resources ?? (await domuResources(d, new Map(), name, d.toolstack.kind)) ?? [];
   if (d.drbd === null || names.length === 0) return ok({ rows, resources: [] });
   const views = await d.drbd.readResources(names);
   if (!views.ok) return err({ code: views.error.code, message: views.error.message });

@@ -1,3 +1,4 @@
+import type { ToolstackKind } from '../../shared/inventory.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseDiskSpec, type DiskSpec } from './domu-config-disk.js';
@@ -37,9 +38,16 @@ export interface DomuConfig {
   readonly drbdResources: readonly string[];
 }
 
+/**
+ * Whose rules a config is read by. A Dom0's toolstack reads every config there by its own rules
+ * (xl: libxl's xl.cfg; xm: xend's Python, where `w!` and a 4th disk field mean something), and
+ * the two disagree on files valid in both, so the host's toolstack kind decides, never a guess from
+ * the text. 'auto' only where no toolstack answered: xl.cfg syntax first, then the xm literal subset.
+ */
+export type DomuConfigDialect = ToolstackKind | 'auto';
+
 export interface DomuConfigOptions {
-  /** 'auto' (default): xl.cfg syntax first, then the xm literal subset */
-  readonly dialect?: 'auto' | 'xl' | 'xm';
+  readonly dialect: DomuConfigDialect;
 }
 
 type Read<T> = Result<T, ConfigFileError>;
@@ -54,7 +62,7 @@ function toInteger(atom: CfgAtom): number | null {
   return Number.isSafeInteger(v) ? v : null;
 }
 
-function readStatements(text: string, file: string, dialect: 'auto' | 'xl' | 'xm'): Read<{ statements: CfgStatement[]; dialect: 'xl' | 'xm' }> {
+function readStatements(text: string, file: string, dialect: DomuConfigDialect): Read<{ statements: CfgStatement[]; dialect: 'xl' | 'xm' }> {
   const xl = dialect === 'xm' ? null : parseXlCfg(text);
   if (xl?.ok) return ok({ statements: xl.value, dialect: 'xl' });
   // A file in xl syntax but for its DOS line endings is an xl config, as any file in xl syntax is
@@ -71,8 +79,8 @@ function readStatements(text: string, file: string, dialect: 'auto' | 'xl' | 'xm
   return err(configError(file, 1, null, 'no reader ran', 'internal error'));
 }
 
-export function parseDomuConfig(text: string, file: string, options: DomuConfigOptions = {}): Read<DomuConfig> {
-  const read = readStatements(text, file, options.dialect ?? 'auto');
+export function parseDomuConfig(text: string, file: string, options: DomuConfigOptions): Read<DomuConfig> {
+  const read = readStatements(text, file, options.dialect);
   if (!read.ok) return read;
   const applied = applyStatements(read.value.statements);
   if ('problem' in applied) return err(configError(file, applied.statement.line, null, `\`${applied.statement.key} +=\`: ${applied.problem}`, 'use += with the same kind of value as the first assignment'));

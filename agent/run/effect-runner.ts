@@ -148,7 +148,8 @@ export class EffectRunner {
         }
         return;
       case 'read-coexistence':
-        this.guard(checkCoexistence(p.files, e.guarded).then((warnings) => this.post({ t: 'coexistence', warnings })), (m) => p.log.warn(`coexistence check failed: ${m}`));
+        // no toolstack answered yet: the warnings still matter, so the auto dir's syntax is guessed
+        this.guard(checkCoexistence(p.files, e.guarded, e.toolstack ?? 'auto').then((warnings) => this.post({ t: 'coexistence', warnings })), (m) => p.log.warn(`coexistence check failed: ${m}`));
         return;
       case 'link-connect':
         this.link.connect(e.gen);

@@ -118,16 +118,23 @@ async function readToolstack(p: AgentPorts, eff: ReadFull): Promise<{ kind: Tool
 export async function readHost(p: AgentPorts, eff: ReadFull): Promise<HostRead> {
   const { config } = eff;
   // the parts read the same configs: once each per full read, and not at all when unchanged
-  // since the last one; what needs no host name is read while the toolstack answers
+  // since the last one; what needs no host name is read while the toolstack lists the domains
   const files = cacheFor(p.files).session(p.files, p.clock.now());
+  const toolstack = readToolstack(p, eff);
+  // the configs are read by the rules of the toolstack that starts them (xend takes files valid in
+  // both syntaxes otherwise than xl does): while it is being detected, they wait for its answer
+  const kind = eff.toolstack ?? config.toolstack ?? (await toolstack).kind;
+  // still null: no toolstack answered, so nothing can start, yet the guarded entries and their
+  // resources are reported all the same; only then is each config's syntax guessed
+  const dialect = kind ?? 'auto';
   const [guarded, maintenance, ts, domus] = await Promise.all([
-    readGuarded(files, config.guardedDir),
+    readGuarded(files, config.guardedDir, dialect),
     readMaintenanceFlag(files, config.stateDir),
-    readToolstack(p, eff),
-    readDomuConfigs(files, config),
+    toolstack,
+    readDomuConfigs(files, config, dialect),
   ]);
   const host = ts.info?.host ?? eff.host;
-  const [ledger, homes] = await Promise.all([readLedgerPart(files, p.stateDirReal, host, config, guarded.entries), readHomes({ files, config, host }, guarded)]);
+  const [ledger, homes] = await Promise.all([readLedgerPart(files, p.stateDirReal, host, config, guarded.entries, dialect), readHomes({ files, config, host }, guarded)]);
   const drbd = await drbdAvailability(p, eff.recheckDrbdTools);
   const polled = eff.pollDrbd && drbd.availability === 'ok' ? (await pollDrbd(p, [...new Set([...guarded.entries, ...ledger.visitors].flatMap((g) => g.drbdResources))])).views : null;
   return {

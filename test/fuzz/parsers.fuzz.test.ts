@@ -102,7 +102,7 @@ const SURFACES: readonly Surface[] = [
   { name: 'migrate-tab', corpus: fixtures('migrate-tab'), run: (t) => parseMigrateTab(t, '/etc/xen/migrate-tab.txt'), check: isResult() },
   { name: 'xenstore-watch lines', corpus: [...fixtures('xenstore'), ...labOutputs(/xenstore-watch.*\.stdout$/)], run: (t) => t.split('\n').map((l, i) => parseXenstoreWatchLine(l, i + 1)), check: (out) => (out as unknown[]).forEach((r) => isResult()(r)) },
   { name: 'xenstore values', corpus: [...fixtures('xenstore')], run: unsanitiseXenstoreValue, check: anything },
-  { name: 'domU config (auto)', corpus: fixtures('domu-config'), run: (t) => parseDomuConfig(t, '/etc/xen/drbd-auto/x.cfg'), check: isResult() },
+  { name: 'domU config (auto)', corpus: fixtures('domu-config'), run: (t) => parseDomuConfig(t, '/etc/xen/drbd-auto/x.cfg', { dialect: 'auto' }), check: isResult() },
   { name: 'domU config (xl)', corpus: fixtures('domu-config'), run: (t) => parseDomuConfig(t, '/etc/xen/x.cfg', { dialect: 'xl' }), check: isResult() },
   { name: 'domU config (xm)', corpus: fixtures('domu-config'), run: (t) => parseDomuConfig(t, '/etc/xen/x.cfg', { dialect: 'xm' }), check: isResult() },
   {

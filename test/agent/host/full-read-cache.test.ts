@@ -59,9 +59,9 @@ const config = defaultAgentConfig();
 
 /** the file-based parts of readHost (agent/run/read-host.ts), in the same order */
 async function fullRead(files: HostFiles): Promise<unknown> {
-  const guarded = await readGuarded(files, config.guardedDir);
+  const guarded = await readGuarded(files, config.guardedDir, 'xl');
   const maintenance = await readMaintenanceFlag(files, config.stateDir);
-  const domus = await readDomuConfigs(files, config);
+  const domus = await readDomuConfigs(files, config, 'xl');
   const homes = await readHomes({ files, config, host: 'xen1' }, guarded);
   const v = { files, config, host: 'xen1' };
   return {
@@ -71,8 +71,8 @@ async function fullRead(files: HostFiles): Promise<unknown> {
     homes: [...homes.homes.values()],
     homesProblems: homes.problems,
     resourceHosts: [...(await resourceHosts(v, ['r1', 'r2', 'r3', 'r5'])).entries()],
-    db1: await domuResources(v, homes.homes, 'db1'),
-    coexistence: await checkCoexistence(files, guarded.entries),
+    db1: await domuResources(v, homes.homes, 'db1', 'xl'),
+    coexistence: await checkCoexistence(files, guarded.entries, 'xl'),
   };
 }
 
@@ -95,5 +95,14 @@ describe('the full read through HostFileCache', () => {
     const changed = await fullRead(plain);
     expect(changed).not.toEqual(expected);
     expect(await fullRead(cache.session(plain, Date.now() + 180_000))).toEqual(changed);
+  });
+
+  it("keeps a config's reading per toolstack: a file read by xl's rules is read again by xend's, not answered from the first", async () => {
+    const root = host();
+    writeFileSync(join(root, '/etc/xen/drbd-auto/gfs1.cfg'), "name = 'gfs1'\ndisk = [ 'drbd:r5,xvda,w!' ]\n");
+    const session = new HostFileCache().session(hostFiles(root), Date.now());
+    const gfs1 = async (dialect: 'xl' | 'xm') => (await readGuarded(session, config.guardedDir, dialect)).entries.find((e) => e.configPath.endsWith('/gfs1.cfg'));
+    expect(await gfs1('xl')).toMatchObject({ drbdResources: [], error: expect.stringContaining('unknown access "w!"') });
+    expect(await gfs1('xm')).toMatchObject({ name: 'gfs1', drbdResources: ['r5'], error: null });
   });
 });

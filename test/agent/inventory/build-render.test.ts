@@ -6,7 +6,7 @@ import { InventorySchema, type DrbdResourceView, type InventoryDomain } from '..
 
 // The inventory as data and as text: what was read, and — as plainly — what could not be.
 const dom = (name: string): InventoryDomain => ({ name, baseName: name, domid: 3, memMiB: 1024, vcpus: 2, stateLetters: '-b----', state: 'blocked', shutdownReason: null, migration: null, cpuTimeS: 1 });
-const web1 = parseDomuConfig("name = 'web1'\nmemory = 1024\nvcpus = 2\ndisk = [ 'drbd:r1,xvda,w' ]\n", '/etc/xen/drbd-auto/web1.cfg');
+const web1 = parseDomuConfig("name = 'web1'\nmemory = 1024\nvcpus = 2\ndisk = [ 'drbd:r1,xvda,w' ]\n", '/etc/xen/drbd-auto/web1.cfg', { dialect: 'xl' });
 if (!web1.ok) throw new Error(web1.error.message);
 const r = (name: string, role: DrbdResourceView['role'], peerRole: DrbdResourceView['peerRole']): DrbdResourceView => ({
   name, up: true, role, peerRole, connection: 'Connected', disk: 'UpToDate', peerDisk: 'UpToDate',

@@ -31,6 +31,7 @@ const opts = (over: Partial<StandbyOptions> = {}): StandbyOptions => ({
   drbdConfigDir: '/etc/drbd.d',
   migrateTab: '/etc/xen/migrate-tab.txt',
   guardedNames: new Set(),
+  dialect: 'xl',
   ...over,
 });
 

@@ -139,6 +139,18 @@ describe('migrate and reverse as plans (in process)', () => {
     expect(ledger(fleet, 'xen1').unsettled).toEqual({ web1: expect.objectContaining({ peer: 'xen2', operation: 'migrate' }) });
   });
 
+  it("on xm hosts, configs are read by xend's rules: a w! disk in xl-valid syntax names its resource, and web1 migrates", async () => {
+    fleet = await startFleet(FLEET.replace(/toolstack=xl xen=4\.17\.7/g, 'toolstack=xm xen=4.1.4'));
+    const cfg = `name = "web1"\nmemory = 2048\nvcpus = 2\ndisk = [ 'drbd:r1,xvda,w!' ]\n`;
+    for (const [host, path] of [['xen1', 'etc/xen/drbd-auto/web1.cfg'], ['xen1', 'etc/xen/web1.cfg'], ['xen2', 'etc/xen/web1.cfg']] as const) writeFileSync(join(fleet.sim.hostRoot(host), path), cfg);
+    const p = ports(world(fleet), 'xen1');
+    const facts = await readMigrationFacts(p, 'web1');
+    expect(facts.ok ? { resources: facts.value.resources, home: facts.value.homes.get('web1')?.drbdResources, partner: facts.value.drbdPartner } : facts.error).toEqual({ resources: ['r1'], home: ['r1'], partner: 'xen2' });
+    const m = await run(fleet, p, 'migrate', 'web1');
+    expect(m.result).toMatchObject({ ok: true, value: { message: 'web1 migrated from xen1 to xen2' } });
+    expect(fleet.sim.violations).toEqual([]);
+  });
+
   it('preflight: a target without a replica, without the memory, or already running it is refused before anything moves', async () => {
     fleet = await startFleet(FLEET.replace('host xen2 mem=32768', 'host xen2 mem=6144 dom0mem=1024'));
     const w = world(fleet);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDiskSpec } from '../../../agent/parse/domu-config-disk.js';
-import { parseDomuConfig } from '../../../agent/parse/domu-config.js';
+import { parseDomuConfig, type DomuConfigDialect } from '../../../agent/parse/domu-config.js';
 import { readFixture } from '../../fixture.js';
 
 // Disk specs per docs/man/xl-disk-configuration.5.pod.in and libxlu_disk_l.l.
@@ -92,12 +92,12 @@ describe("access w! (xend's write even while another domain has the device open)
 
   it('reaches the disk parser from a whole xm config', () => {
     // Python syntax (True): only xend reads this file
-    const r = parseDomuConfig("name = 'gfs1'\nmemory = 512\nacpi = True\ndisk = [ 'phy:/dev/vg/gfs1,sda1,w!' ]\n", '/etc/xen/gfs1.cfg');
+    const r = parseDomuConfig("name = 'gfs1'\nmemory = 512\nacpi = True\ndisk = [ 'phy:/dev/vg/gfs1,sda1,w!' ]\n", '/etc/xen/gfs1.cfg', { dialect: 'auto' });
     expect(r.ok ? [r.value.dialect, r.value.disks[0]?.access] : r.error.message).toEqual(['xm', 'rw']);
   });
 
   it('a tuple of disks is no disk setting: xend passes a tuple by (xm/opts.py), so the domU starts without them', () => {
-    const r = parseDomuConfig("name = 'gfs1'\nmemory = 512\ndisk = ('drbd:r0,sda1,w!',)\n", '/etc/xen/gfs1.cfg');
+    const r = parseDomuConfig("name = 'gfs1'\nmemory = 512\ndisk = ('drbd:r0,sda1,w!',)\n", '/etc/xen/gfs1.cfg', { dialect: 'auto' });
     expect(r.ok ? [r.value.dialect, r.value.disks, r.value.drbdResources] : r.error.message).toEqual(['xm', [], []]);
   });
 });
@@ -167,11 +167,39 @@ describe("xm disk specs, read by xend's rules (xm/create.py preprocess_disk, xen
     expect(xmFailure(spec).problem).toMatch(problem);
   });
 
-  it('a 4- or 5-field disk in a file in xl syntax is an xl config: refused as xl refuses it', () => {
-    const r = parseDomuConfig("name = 'web1'\ndisk = [ 'drbd:r0,xvda,w,storage1' ]\n", '/etc/xen/web1.cfg');
-    expect(r.ok ? r.value.disks : r.error.message).toBe(
+  it('a 4- or 5-field disk read by xl (an xl host, or a guess from xl syntax) is refused as xl refuses it', () => {
+    const text = "name = 'web1'\ndisk = [ 'drbd:r0,xvda,w,storage1' ]\n";
+    const message = (dialect: DomuConfigDialect) => {
+      const r = parseDomuConfig(text, '/etc/xen/web1.cfg', { dialect });
+      return r.ok ? r.value.disks : r.error.message;
+    };
+    const refusal =
       '/etc/xen/web1.cfg:2:26: disk "drbd:r0,xvda,w,storage1": too many positional parameters at "storage1"; ' +
-        "at most target,format,vdev,access (or a deprecated prefix:target,vdev,access); xm's 4th field, the backend domain, is backend=DOMAIN in xl",
-    );
+      "at most target,format,vdev,access (or a deprecated prefix:target,vdev,access); xm's 4th field, the backend domain, is backend=DOMAIN in xl";
+    expect(message('xl')).toBe(refusal);
+    expect(message('auto')).toBe(refusal);
+  });
+});
+
+describe("a config of literals only (valid in xl syntax too) on an xm host: read by xend's rules", () => {
+  const text = "name = 'gfs1'\nmemory = 512\ndisk = [ 'phy:/dev/vg/gfs1,sda1,w!', 'drbd:r0,xvda,w,storage1' ]\n";
+  const read = (dialect: DomuConfigDialect) => {
+    const r = parseDomuConfig(text, '/etc/xen/gfs1.cfg', { dialect });
+    return r.ok ? { dialect: r.value.dialect, disks: r.value.disks.map(({ vdev, access, backend }) => ({ vdev, access, backend })), drbd: r.value.drbdResources } : r.error.message;
+  };
+
+  it('xend takes w! and the backend domain as the 4th field', () => {
+    expect(read('xm')).toEqual({
+      dialect: 'xm',
+      disks: [
+        { vdev: 'sda1', access: 'rw', backend: null },
+        { vdev: 'xvda', access: 'rw', backend: 'storage1' },
+      ],
+      drbd: ['r0'],
+    });
+  });
+
+  it('xl refuses the same file, as xl would on an xl host', () => {
+    expect(read('xl')).toMatch(/^\/etc\/xen\/gfs1\.cfg:3:\d+: disk "phy:\/dev\/vg\/gfs1,sda1,w!": unknown access "w!"/);
   });
 });

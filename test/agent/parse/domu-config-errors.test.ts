@@ -6,7 +6,7 @@ import { readFixture } from '../../fixture.js';
 // as it is on disk, i.e. after the fixture header) and saying what was expected. Never a throw.
 
 const broken = (rel: string) => {
-  const r = parseDomuConfig(readFixture(`domu-config/${rel}`).body, `/etc/xen/${rel}`);
+  const r = parseDomuConfig(readFixture(`domu-config/${rel}`).body, `/etc/xen/${rel}`, { dialect: 'auto' });
   if (r.ok) throw new Error(`${rel} parsed, expected an error`);
   return r.error;
 };
@@ -53,7 +53,7 @@ describe('broken domU config fixtures', () => {
 
 describe('typed view errors', () => {
   const error = (text: string) => {
-    const r = parseDomuConfig(text, 'x.cfg');
+    const r = parseDomuConfig(text, 'x.cfg', { dialect: 'auto' });
     if (r.ok) throw new Error('parsed, expected an error');
     return r.error;
   };
@@ -91,7 +91,7 @@ describe('typed view errors', () => {
   });
 
   it('DOS line endings in a Python-only config: read as xend read it (universal newlines)', () => {
-    const r = parseDomuConfig("name = 'gfs1'\r\nlocaltime = True\r\ndisk = [ 'phy:/dev/vg/gfs1,sda1,w!' ]\r\n", 'x.cfg');
+    const r = parseDomuConfig("name = 'gfs1'\r\nlocaltime = True\r\ndisk = [ 'phy:/dev/vg/gfs1,sda1,w!' ]\r\n", 'x.cfg', { dialect: 'auto' });
     expect(r.ok ? [r.value.dialect, r.value.disks[0]?.vdev] : r.error.message).toEqual(['xm', 'sda1']);
   });
 

@@ -122,7 +122,7 @@ describe('domU config fixtures', () => {
     const name = rel.replace('domu-config/', '');
     it(name, () => {
       const fx = readFixture(rel);
-      const r = parseDomuConfig(fx.body, `/etc/xen/${name}`);
+      const r = parseDomuConfig(fx.body, `/etc/xen/${name}`, { dialect: 'auto' });
       if (!r.ok) throw new Error(r.error.message);
       const { settings, file, ...view } = r.value;
       const { keys, ...want } = expected[name] as View & { keys: string[] };
@@ -133,7 +133,7 @@ describe('domU config fixtures', () => {
   }
 
   it('keeps settings it has no typed field for, as written', () => {
-    const r = parseDomuConfig(readFixture('domu-config/xm-python-literals.cfg').body, 'x.cfg');
+    const r = parseDomuConfig(readFixture('domu-config/xm-python-literals.cfg').body, 'x.cfg', { dialect: 'auto' });
     if (!r.ok) throw new Error(r.error.message);
     expect(r.value.settings.get('root')).toMatchObject({ kind: 'atom', text: '/dev/xvda ro' }); // adjacent literals joined
     expect(r.value.settings.has('localtime')).toBe(false); // a bool: xend passes it by

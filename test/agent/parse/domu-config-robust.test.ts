@@ -23,7 +23,7 @@ describe('robustness', () => {
     let n = 0;
     for (const rel of listFixtures('domu-config')) {
       for (const text of mutations(readFixture(rel).body, n + 7)) {
-        const r = parseDomuConfig(text, 'm.cfg');
+        const r = parseDomuConfig(text, 'm.cfg', { dialect: 'auto' });
         n++;
         if (!r.ok) {
           expect(r.error.code).toBe('XH_ERR_CONFIG');

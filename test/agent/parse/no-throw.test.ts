@@ -37,7 +37,9 @@ const parsers: ReadonlyArray<readonly [string, (text: string) => { ok: boolean }
   ['/proc/drbd', parseProcDrbd],
   ['drbdadm --version', parseDrbdadmVersion],
   ['migrate-tab', (t) => parseMigrateTab(t, 'migrate-tab.txt')],
-  ['domU config', (t) => parseDomuConfig(t, 'x.cfg')],
+  ['domU config (auto)', (t) => parseDomuConfig(t, 'x.cfg', { dialect: 'auto' })],
+  ['domU config (xl)', (t) => parseDomuConfig(t, 'x.cfg', { dialect: 'xl' })],
+  ['domU config (xm)', (t) => parseDomuConfig(t, 'x.cfg', { dialect: 'xm' })],
   ['xenstore-watch', (t) => parseXenstoreWatchLine(t.split('\n')[0] ?? '', 1)],
   ['classifiers', (t) => (classifyXlMigrate(t, 1), classifyXmMigrate(t, 0), classifyToolstackStderr(t), classifyDrbdStderr(t), { ok: true })],
 ];

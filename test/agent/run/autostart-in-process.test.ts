@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentStatusSchema } from '../../../shared/protocol/agent-control.js';
 import { TEST_TIMERS } from '../../harness/agent-on-sim.js';
@@ -199,5 +201,45 @@ domu web3 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r3 running=xen1
     expect(writes.map((w) => w.argv.filter((_, i) => i % 2 === 0)).sort()).toEqual(domids.sort().map((id) => [`/local/domain/${id}/data/xenherd/dom0`, `/local/domain/${id}/data/xenherd/since`]));
     for (const id of domids) expect(xs()[`/local/domain/${id}/data/xenherd/dom0`]).toBe('xen1');
     expect(a.notified[0]).toMatchObject({ ready: true });
+  });
+});
+
+describe("configs read by the host's toolstack's rules (in process)", () => {
+  // valid xl syntax throughout (literals only), but spellings only xend takes: mode w!, and a
+  // 4th disk field naming the backend domain; an xm Dom0's xend starts these, xl refuses them
+  const XEND_SPELLINGS: Record<string, string> = {
+    web1: `name = "web1"\nmemory = 2048\nvcpus = 2\ndisk = [ 'drbd:r1,xvda,w!' ]\n`,
+    plain1: `name = "plain1"\nmemory = 512\nvcpus = 1\ndisk = [ 'phy:/dev/vg0/plain1,xvda,w,Domain-0' ]\n`,
+  };
+  const onToolstack = async (toolstack: 'xl' | 'xm'): Promise<Fleet> => {
+    fleet = await startFleet(toolstack === 'xm' ? FLEET.replace(/toolstack=xl xen=4\.17\.7/g, 'toolstack=xm xen=4.1.4') : FLEET);
+    fleet.sim.power('xen1', 'off');
+    fleet.sim.power('xen1', 'on');
+    for (const [name, text] of Object.entries(XEND_SPELLINGS)) writeFileSync(join(fleet.sim.hostRoot('xen1'), `etc/xen/drbd-auto/${name}.cfg`), text);
+    return fleet;
+  };
+  const startsOf = (f: Fleet, tool: 'xl' | 'xm', domu: string): number => f.sim.commandLog.filter((c) => c.host === 'xen1' && c.tool === tool && c.argv[0] === 'create' && c.argv[1]?.endsWith(`/${domu}.cfg`)).length;
+
+  it('on an xm Dom0, a config with w! or a 4-field disk is started as xend would start it, not deferred', async () => {
+    const f = await onToolstack('xm');
+    f.startAgent('xen1');
+    await f.log('xen1', (l) => l.msg === 'started web1', 'started web1');
+    await f.log('xen1', (l) => l.msg === 'started plain1', 'started plain1');
+    expect(f.agent('xen1').logs.filter((l) => l.reason === 'config-unreadable')).toEqual([]);
+    expect([startsOf(f, 'xm', 'web1'), startsOf(f, 'xm', 'plain1')]).toEqual([1, 1]);
+    expect(runsOn(f.sim, 'web1')).toEqual(['xen1']);
+    expect(f.sim.violations).toEqual([]);
+  });
+
+  it('on an xl Dom0, the same configs are refused as xl refuses them: deferred, never started', async () => {
+    const f = await onToolstack('xl');
+    f.startAgent('xen1');
+    const web1 = await f.log('xen1', (l) => l.domu === 'web1' && l.decision === 'defer', 'web1 deferred');
+    const plain1 = await f.log('xen1', (l) => l.domu === 'plain1' && l.decision === 'defer', 'plain1 deferred');
+    expect([web1.reason, plain1.reason]).toEqual(['config-unreadable', 'config-unreadable']);
+    expect(JSON.stringify(web1)).toContain('unknown access \\"w!\\"');
+    expect(JSON.stringify(plain1)).toContain('too many positional parameters');
+    await f.advance(60_000);
+    expect([startsOf(f, 'xl', 'web1'), startsOf(f, 'xl', 'plain1')]).toEqual([0, 0]);
   });
 });
