@@ -6,6 +6,7 @@ export default defineConfig({
     exclude: ['test/lab/**', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    globalSetup: ['test/helpers/global-setup.ts'],
     pool: 'forks',
     // Vitest's default on a 2-core machine is one worker, and most of the suite's wall time is
     // child processes and simulated tools waiting: three files at a time keep both cores busy.

@@ -7,6 +7,7 @@
 //   requires in try/catch and falls back to pure JS;
 // - pino is used without transports (no worker threads), logging JSON to stdout.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const entries = [
   { name: 'xenherd-agent', entry: 'agent/main.ts' },
   { name: 'xenherd-controller', entry: 'controller/main.ts' },
-  { name: 'xenherdctl', entry: 'controller/ctl/main.ts' },
+  { name: 'xenherdctl', entry: 'controller/ctl/launcher/launch.ts' },
 ];
 
 const nativeOptionalDeps = {
@@ -52,29 +53,51 @@ mkdirSync(outdir, { recursive: true });
 // dist/ sits under the repo's package.json ("type": "module"): tell Node the bundles there are
 // CommonJS, so ./dist/xenherd-agent runs in place too (a copy on its own needs nothing).
 writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
+const SHEBANG = '#!/usr/bin/env node\n';
+const PRELUDE = "'use strict';\nvar __xh_import_meta_url = require('node:url').pathToFileURL(__filename).href;";
+
+/** esbuild's options for one of the programs. */
+const options = (entry, plugins = []) => ({
+  entryPoints: [join(root, entry)],
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  minify: !readable,
+  keepNames: readable,
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [nativeOptionalDeps, zodEnglishOnly, ...plugins],
+  define: {
+    'import.meta.url': '__xh_import_meta_url',
+    XENHERD_VERSION: JSON.stringify(pkg.version),
+  },
+});
+
+// xenherdctl starts for every command an operator types, so it is built in two steps: the program
+// as one CommonJS module function's source, then the launcher (controller/ctl/launcher/) holding
+// that source as a string, which it compiles through V8's per-user code cache.
+const ctlProgram = async () => {
+  const program = await build({ ...options('controller/ctl/main.ts'), write: false, banner: { js: PRELUDE } });
+  const source = `(function (exports, require, module, __filename, __dirname) {${program.outputFiles[0].text}\n})`;
+  const key = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  return {
+    name: 'xenherdctl-program-source',
+    setup(b) {
+      b.onResolve({ filter: /^xenherd:ctl-program$/ }, (args) => ({ path: args.path, namespace: 'xenherdctl-program' }));
+      b.onLoad({ filter: /.*/, namespace: 'xenherdctl-program' }, () => ({
+        contents: `export const PROGRAM_SOURCE = ${JSON.stringify(source)};\nexport const PROGRAM_SOURCE_KEY = ${JSON.stringify(key)};\n`,
+        loader: 'js',
+      }));
+    },
+  };
+};
+
 for (const { name, entry } of entries) {
   if (only.length > 0 && !only.includes(name)) continue;
   const outfile = join(outdir, name);
-  await build({
-    entryPoints: [join(root, entry)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node18',
-    format: 'cjs',
-    minify: !readable,
-    keepNames: readable,
-    legalComments: 'none',
-    logLevel: 'warning',
-    plugins: [nativeOptionalDeps, zodEnglishOnly],
-    define: {
-      'import.meta.url': '__xh_import_meta_url',
-      XENHERD_VERSION: JSON.stringify(pkg.version),
-    },
-    banner: {
-      js: "#!/usr/bin/env node\n'use strict';\nvar __xh_import_meta_url = require('node:url').pathToFileURL(__filename).href;",
-    },
-  });
+  const plugins = name === 'xenherdctl' ? [await ctlProgram()] : [];
+  await build({ ...options(entry, plugins), outfile, banner: { js: SHEBANG + PRELUDE } });
   chmodSync(outfile, 0o755);
   process.stdout.write(`${name}: ${statSync(outfile).size} bytes\n`);
 }

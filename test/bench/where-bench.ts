@@ -127,7 +127,8 @@ export async function whereBench(bundles: { agent: string; controller: string; c
     rows.push({ what: 'freshness, p99 (each sim xl list a Perl stand-in asking the simulator)', measured: `${pct(fresh, 99).toFixed(0)} ms`, target: '< 500 ms', pass: pct(fresh, 99) < 500 });
     const times = await cliTimes(live, bundles.ctl, writeBareGet(dir), quick ? 5 : 20);
     const cli = times.ctl;
-    rows.push({ what: `\`xenherdctl where needle\` as a command, median of ${cli.length}`, measured: `${median(cli).toFixed(0)} ms`, target: '< 150 ms', pass: median(cli) < 150 });
+    rows.push({ what: `\`xenherdctl where needle\` as a command, median of ${cli.length} (from the 2nd on with this user's code cache)`, measured: `${median(cli).toFixed(0)} ms`, target: '< 150 ms', pass: median(cli) < 150 });
+    rows.push({ what: '  its first run: compiling, and writing the code cache at exit', measured: `${(cli[0] ?? NaN).toFixed(0)} ms`, target: '(info)', pass: true });
     rows.push({ what: '  this machine: a bare Node HTTPS GET of the same answer, median (same runs, interleaved)', measured: `${median(times.bareGet).toFixed(0)} ms`, target: '(info)', pass: true });
     rows.push({ what: '  this machine: `node -e 0`, median (same runs, interleaved)', measured: `${median(times.nodeIdle).toFixed(0)} ms`, target: '(info)', pass: true });
     if (!sshdInstalled()) {

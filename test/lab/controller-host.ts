@@ -53,9 +53,9 @@ export class ControllerHost {
     return `wss://${GUEST_ADDR}:${this.port}`;
   }
 
-  /** the environment xenherdctl reads (no ctl.json of this machine's user: XDG_CONFIG_HOME is ours) */
+  /** the environment xenherdctl reads (no ctl.json or code cache of this machine's user: the XDG dirs are ours) */
   get ctlEnv(): Record<string, string> {
-    return { XENHERD_URL: this.made.url, XENHERD_TOKEN: this.made.token, XENHERD_CA: this.made.ca, XDG_CONFIG_HOME: join(this.dir, 'xdg') };
+    return { XENHERD_URL: this.made.url, XENHERD_TOKEN: this.made.token, XENHERD_CA: this.made.ca, XDG_CONFIG_HOME: join(this.dir, 'xdg'), XDG_CACHE_HOME: join(this.dir, 'xdg-cache') };
   }
 
   static async start(workDir: string, port: number): Promise<ControllerHost> {

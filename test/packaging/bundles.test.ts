@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheDataOf } from '../../controller/ctl/launcher/code-cache.js';
 import { UNIT_NODE_FLAGS } from '../helpers/unit-node-flags.js';
 
 const BINARIES = ['xenherd-agent', 'xenherd-controller', 'xenherdctl'] as const;
@@ -82,5 +83,56 @@ describe('the agent under the Node flags of its systemd unit', () => {
     const r = spawnSync(process.execPath, [...UNIT_NODE_FLAGS, join(outdir, 'xenherd-agent'), '--version'], { encoding: 'utf8', timeout: 15_000 });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`xenherd-agent ${version}\n`);
+  });
+});
+
+describe("xenherdctl's code cache", () => {
+  let home = '';
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'xenherd-ctl-home-'));
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  const run = (args: string[]): { status: number | null; stdout: string } => {
+    const r = spawnSync(join(outdir, 'xenherdctl'), args, { encoding: 'utf8', timeout: 15_000, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home } });
+    return { status: r.status, stdout: r.stdout };
+  };
+  const cacheDir = (): string => join(home, '.cache', 'xenherd');
+  const files = (): string[] => {
+    try {
+      return readdirSync(cacheDir()).sort();
+    } catch {
+      return [];
+    }
+  };
+
+  it('is left by a command that worked, taken by the next run as it is, and remade when damaged', () => {
+    expect(run(['no-such-command']).status).toBe(64);
+    expect(files()).toEqual([]);
+    const first = run(['--version']);
+    expect(first).toEqual({ status: 0, stdout: `xenherdctl ${version}\n` });
+    const [name, ...more] = files();
+    expect(more).toEqual([]);
+    expect(name).toMatch(/^xenherdctl-[0-9a-f]{16}-nodev[0-9.]+-[a-z0-9]+-other\.v8cache$/);
+    const path = join(cacheDir(), name ?? '');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const made = statSync(path);
+
+    // V8 takes it: the run writes nothing (a refused cache would be written again)
+    expect(run(['--version'])).toEqual(first);
+    expect(statSync(path).ino).toBe(made.ino);
+    expect(statSync(path).mtimeMs).toBe(made.mtimeMs);
+
+    const damaged = readFileSync(path);
+    const mid = Math.floor(damaged.length / 2);
+    damaged.writeUInt8(damaged.readUInt8(mid) ^ 0xff, mid);
+    writeFileSync(path, damaged);
+    expect(run(['--version'])).toEqual(first);
+    expect(cacheDataOf(readFileSync(path))).not.toBeNull();
+
+    // an earlier build's cache goes when this build writes its own
+    const earlier = join(cacheDir(), 'xenherdctl-0000000000000000-nodev18.19.0-x64-where.v8cache');
+    writeFileSync(earlier, 'old');
+    expect(run(['where', '--help']).status).toBe(0);
+    expect(files()).toEqual([name, name?.replace(/-other\.v8cache$/, '-where.v8cache')].sort());
   });
 });

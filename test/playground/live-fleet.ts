@@ -70,7 +70,8 @@ export async function launchLiveFleet(o: LiveFleetOptions): Promise<LiveFleet> {
       const migration = ssh ? { migration: { peers: ssh.peersOf(h) } } : {};
       writeFileSync(join(etc, 'agent.json'), JSON.stringify({ ...o.agentConfig, ...migration, controller: section }, null, 2));
     }
-    const ctlEnv = { XENHERD_URL: made.url, XENHERD_TOKEN: made.token, XENHERD_CA: made.ca };
+    // xenherdctl's code cache goes into this fleet's directory, not the home of whoever runs it
+    const ctlEnv = { XENHERD_URL: made.url, XENHERD_TOKEN: made.token, XENHERD_CA: made.ca, XDG_CACHE_HOME: join(o.dir, 'cache') };
     const startAgent = (h: string): AgentProcess => {
       agents.get(h)?.child.kill('SIGKILL');
       const a = new AgentProcess(o.bundles.agent, sim, h, join(sim.hostRoot(h), 'etc/xenherd/agent.json'));

@@ -38,7 +38,8 @@ async function main(): Promise<() => Promise<void>> {
   printHosts(live.sim);
   say('# xenherdctl, talking to the controller:');
   say(`alias xenherdctl=${q(`${process.execPath} ${bundles.ctl}`)}`);
-  say(`export ${Object.entries(live.ctlEnv).map(([k, v]) => `${k}=${q(v)}`).join(' ')}`);
+  // the controller's address and credentials; the rest of ctlEnv is for the processes this repo starts
+  say(`export ${Object.entries(live.ctlEnv).filter(([k]) => k.startsWith('XENHERD_')).map(([k, v]) => `${k}=${q(v)}`).join(' ')}`);
   say('');
   say(`Then e.g. \`xenherdctl where 'web*'\`, \`xenherdctl hosts\`, \`xenherdctl status\`${live.ssh ? ', `xenherdctl migrate web1 xen2`, `xenherdctl reverse web1`' : ''}.`);
   if (!live.ssh) say('(OpenSSH is not installed: migrate and reverse need it, each asks the peer\'s forced command first; `apt-get install -y openssh-server openssh-client`)');
