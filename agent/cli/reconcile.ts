@@ -11,8 +11,7 @@ import { processMigrationPorts } from '../migrate/process-ports.js';
 import { homedHere, type HomeEntry } from '../decide/home-claim.js';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { domuResources, readHomes } from '../host/homes.js';
-import { readGuarded } from '../host/host-read.js';
+import { domuResources, readHomesReadingGuarded } from '../host/homes.js';
 import type { ListedDomain } from '../state/ledger.js';
 import { BIN, fail, parseCommon } from './common.js';
 
@@ -48,7 +47,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const list = await c.toolstack.list();
     if (!list.ok) return fail(list.error, io, json);
-    const { homes } = await readHomes(c, await readGuarded(c.files, c.config.guardedDir, c.toolstack.kind));
+    const { homes } = await readHomesReadingGuarded(c, c.toolstack.kind);
     const known = await isKnown(c, homes, list.value, name);
     if (!known.ok) return fail(known.error, io, json);
     const operationId = `reconcile-${randomUUID()}`;

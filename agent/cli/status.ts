@@ -6,8 +6,7 @@ import { printable } from '../../shared/text/printable.js';
 import { reconcile, type LedgerMismatch } from '../state/ledger.js';
 import { openHost } from '../migrate/context.js';
 import { homedHere, homeHere } from '../decide/home-claim.js';
-import { readHomes } from '../host/homes.js';
-import { readGuarded } from '../host/host-read.js';
+import { readHomesReadingGuarded } from '../host/homes.js';
 import { readStandby, type StandbyFound } from '../inventory/standby.js';
 import { BIN, exitOf, fail, parseCommon } from './common.js';
 
@@ -65,7 +64,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const list = await c.toolstack.list();
   if (!list.ok) return fail(list.error, io, a.value.json);
   // configs are read by the rules of this host's toolstack, which starts them
-  const { homes, problems: homeProblems } = await readHomes(c, await readGuarded(c.files, c.config.guardedDir, c.toolstack.kind));
+  const { homes, problems: homeProblems } = await readHomesReadingGuarded(c, c.toolstack.kind);
   const m = c.config.migration;
   const standby = await readStandby(c.files, { host: c.host, configDir: m.configDir, drbdConfigDir: m.drbdConfigDir, migrateTab: m.migrateTab, guardedNames: new Set(homes.keys()), dialect: c.toolstack.kind });
   const standbyOf = new Map(standby.found.map((s) => [s.name, s]));

@@ -3,7 +3,7 @@ import type { HostFiles } from './files.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { HomeEntry } from '../decide/home-claim.js';
 import type { DomuConfigDialect } from '../parse/domu-config.js';
-import type { GuardedRead } from './host-read.js';
+import { readGuarded, type GuardedRead } from './host-read.js';
 import { domuConfigParse, migrateTabParse, readParsed, resHostsParse } from './parsed-read.js';
 
 /**
@@ -73,6 +73,11 @@ export async function readHomes(v: HostView, guarded: GuardedRead): Promise<{ ho
     });
   }
   return { homes, problems };
+}
+
+/** readHomes for a caller that has not read the guarded dir: read here, by DIALECT's rules (this host's toolstack's). */
+export async function readHomesReadingGuarded(v: HostView, dialect: DomuConfigDialect): Promise<Awaited<ReturnType<typeof readHomes>>> {
+  return readHomes(v, await readGuarded(v.files, v.config.guardedDir, dialect));
 }
 
 /**

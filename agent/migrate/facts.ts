@@ -1,8 +1,7 @@
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { MigrationFacts } from '../decide/migration-plan.js';
-import { domuResources, drbdPeerOf, readHomes } from '../host/homes.js';
-import { readGuarded } from '../host/host-read.js';
+import { domuResources, drbdPeerOf, readHomesReadingGuarded } from '../host/homes.js';
 import type { MigrationPorts } from './ports.js';
 
 /** One read of this Dom0 for deciding a migration plan about NAME. */
@@ -13,7 +12,7 @@ export async function readMigrationFacts(p: MigrationPorts, name: string): Promi
   if (!domains.ok) return err(domains.error);
   // configs are read by the rules of this host's toolstack, which starts them
   const kind = p.toolstack.kind;
-  const { homes, problems } = await readHomes(p, await readGuarded(p.files, p.config.guardedDir, kind));
+  const { homes, problems } = await readHomesReadingGuarded(p, kind);
   const resources = await domuResources(p, homes, name, kind);
   return ok({
     host: p.host,
