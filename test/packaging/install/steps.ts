@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { startSim } from '../../sim/sim.js';
@@ -114,9 +114,20 @@ export async function controllerInit(c: Ctx): Promise<void> {
   check(typeof snippet.controller?.token === 'string', `enroll printed no token: ${enroll.stdout}`);
 }
 
+/** Where root's xenherdctl keeps its code cache (README); purge leaves it, as it is the user's. */
+const ROOT_CTL_CACHE = 'root/.cache/xenherd';
+
+/** --help works, and the first run leaves its code cache where README says, private to root. */
 export async function ctlHelp(c: Ctx): Promise<void> {
   const r = await ok(c, ['xenherdctl', '--help']);
   check(r.stdout.includes('usage: xenherdctl COMMAND'), `xenherdctl --help: ${r.stdout.slice(0, 300)}`);
+  check(exists(c, ROOT_CTL_CACHE), `xenherdctl --help left no code cache in /${ROOT_CTL_CACHE}`);
+  const dirMode = lstatSync(c.chroot.host(ROOT_CTL_CACHE)).mode & 0o777;
+  check(dirMode === 0o700, `/${ROOT_CTL_CACHE} has mode ${dirMode.toString(8)}, not 700`);
+  const files = readdirSync(c.chroot.host(ROOT_CTL_CACHE));
+  check(files.length === 1 && /^xenherdctl-[0-9a-f]+-node.*\.v8cache$/.test(files[0] ?? ''), `/${ROOT_CTL_CACHE} holds ${files.join(', ')}`);
+  const fileMode = lstatSync(c.chroot.host(`${ROOT_CTL_CACHE}/${files[0]}`)).mode & 0o777;
+  check(fileMode === 0o600, `the code cache file has mode ${fileMode.toString(8)}, not 600`);
 }
 
 /** Man pages render from the installed files; completion completes from the installed script. */
@@ -156,8 +167,11 @@ export async function removeAndPurge(c: Ctx): Promise<void> {
   check(exists(c, 'etc/xenherd/agent.json') && exists(c, 'var/lib/xenherd'), 'remove took the conffile or the state');
   await ok(c, ['dpkg', '-P', 'xenherd-agent', 'xenherd-controller']);
   const operators = /^etc\/xenherd(\/controller\.json|\/tls(\/(ca|server)\.(crt|key))?|\/state(\/tokens\.json)?)?$/;
+  // A package must not touch users' home directories, so root's xenherdctl cache stays (and is
+  // harmless: a later build ignores and replaces it).
+  const usersOwn = (p: string): boolean => p === 'root/.cache' || p === ROOT_CTL_CACHE || p.startsWith(`${ROOT_CTL_CACHE}/`);
   const { added, removed } = diffTrees(before, listTree(c.chroot.root));
-  const left = added.filter((p) => !operators.test(p));
+  const left = added.filter((p) => !operators.test(p) && !usersOwn(p));
   check(left.length === 0, `purge left: ${left.join(', ')}`);
   check(removed.length === 0, `install + purge removed: ${removed.join(', ')}`);
   check(exists(c, 'etc/xenherd/tls/ca.key'), "purge removed the operator's CA key");
