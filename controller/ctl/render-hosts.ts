@@ -1,4 +1,4 @@
-import type { Alert, DomainRow, HostView } from '../../shared/protocol/ctl-api.js';
+import type { AlertAsRead, DomainRow, HostView } from '../../shared/protocol/ctl-api.js';
 import { formatAge, formatSince, table } from './format.js';
 import { printable } from '../../shared/text/printable.js';
 import { STALE_AFTER_MS } from './where-line.js';
@@ -46,7 +46,7 @@ export function domainsTable(rows: readonly DomainRow[]): string {
   ]);
 }
 
-export function alertsBlock(alerts: readonly Alert[], now: number): string {
+export function alertsBlock(alerts: readonly AlertAsRead[], now: number): string {
   if (alerts.length === 0) return 'no alerts\n';
   return `ALERTS (${alerts.length})\n${alerts.map((a) => `  ${printable(a.kind)}  ${printable(a.subject)}  since ${formatSince(a.since, now)}: ${printable(a.message)}`).join('\n')}\n`;
 }

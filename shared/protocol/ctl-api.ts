@@ -41,12 +41,20 @@ export type DomainRow = z.infer<typeof DomainRowSchema>;
 export const DomainsAnswerSchema = z.strictObject({ at: Ms, host: HostNameSchema.nullable(), domains: z.array(DomainRowSchema) });
 export type DomainsAnswer = z.infer<typeof DomainsAnswerSchema>;
 
+/** The kinds of alert this version of the controller raises. */
 export const AlertKindSchema = z.enum(['running-on-two-hosts', 'home-claimed-twice', 'drbd-primary-on-both', 'ledger-away-not-there', 'migration-stranded', 'away-unrecorded', 'migration-unsettled']);
 export type AlertKind = z.infer<typeof AlertKindSchema>;
+/**
+ * A kind as a client reads it: any lower-case word, not only AlertKind. A controller upgraded
+ * before the operators' xenherdctl may raise a kind this build has never heard of, and `status`
+ * is what an operator runs when something is wrong: it shows that alert as sent instead of
+ * refusing the whole answer.
+ */
+export const AlertKindReadSchema = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'an alert kind is a lower-case word (a-z, 0-9, -)');
 export const AlertSchema = z.strictObject({
   /** stable while the condition lasts: KIND:SUBJECT */
   id: z.string(),
-  kind: AlertKindSchema,
+  kind: AlertKindReadSchema,
   /** the domU or DRBD resource it is about, first: `web01`, `web01@xen1` (one host's record of it), `r0@xen1+xen2` */
   subject: z.string(),
   hosts: z.array(HostNameSchema),
@@ -54,7 +62,10 @@ export const AlertSchema = z.strictObject({
   /** when the controller first saw it */
   since: Ms,
 });
-export type Alert = z.infer<typeof AlertSchema>;
+/** An alert as a client reads it, of any kind. */
+export type AlertAsRead = z.infer<typeof AlertSchema>;
+/** An alert as this controller raises it: one of its own kinds. */
+export type Alert = Omit<AlertAsRead, 'kind'> & { kind: AlertKind };
 
 export const FleetSummarySchema = z.strictObject({
   hosts: z.number().int().nonnegative(),
@@ -68,7 +79,8 @@ export const FleetSummarySchema = z.strictObject({
   alerts: z.number().int().nonnegative(),
 });
 export const StatusAnswerSchema = z.strictObject({ at: Ms, alerts: z.array(AlertSchema), summary: FleetSummarySchema, hosts: z.array(HostViewSchema) });
-export type StatusAnswer = z.infer<typeof StatusAnswerSchema>;
+/** The status answer as this controller makes it; a client reads z.infer<typeof StatusAnswerSchema>. */
+export type StatusAnswer = Omit<z.infer<typeof StatusAnswerSchema>, 'alerts'> & { alerts: Alert[] };
 
 export const CommandRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('migrate'), name: DomuNameSchema, target: HostNameSchema.nullable() }),
