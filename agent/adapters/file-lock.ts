@@ -95,7 +95,30 @@ function commandOf(pid: number): string {
   }
 }
 
-const identity = (): string => `${process.pid} ${procStart(process.pid) ?? '?'} ${bootIdNow()}\n`;
+/** this process as `PID STARTTIME BOOTID`: what a lock holds, and a ledger's record of a running migration */
+export const processIdentity = (): string => `${process.pid} ${procStart(process.pid) ?? '?'} ${bootIdNow()}`;
+const identity = (): string => `${processIdentity()}\n`;
+
+/**
+ * Is the process a `PID STARTTIME BOOTID` line names still running? 'gone': another boot wrote it,
+ * or the pid is gone, a zombie or now another process; 'unverifiable': the pid runs but the line
+ * has no start time to compare (it cannot tell a reused pid).
+ */
+export function holderState(pid: number, start: string | undefined, boot: string | undefined): 'alive' | 'gone' | 'unverifiable' {
+  if (boot !== undefined && boot !== '?' && bootIdNow() !== '?' && boot !== bootIdNow()) return 'gone';
+  const now = procStart(pid);
+  // no /proc entry: gone, unless the kernel still knows the pid (then /proc is unreadable: trust the pid)
+  if (now === null) return alive(pid) ? 'alive' : 'gone';
+  if (now === 'zombie') return 'gone';
+  if (start === undefined || start === '?') return 'unverifiable';
+  return start === now ? 'alive' : 'gone';
+}
+
+/** holderState of a whole line as processIdentity() writes it; a line that is not one is 'unverifiable' */
+export function holderLineState(line: string): 'alive' | 'gone' | 'unverifiable' {
+  const m = /^([1-9][0-9]{0,9}) ([0-9]{1,20}|\?) ([0-9a-f-]{36}|\?)$/.exec(line);
+  return m ? holderState(Number(m[1]), m[2], m[3]) : 'unverifiable';
+}
 
 /** which file a lock was: inode and content (an inode number alone may be reused by a new file) */
 interface FileId {
@@ -133,18 +156,13 @@ function inspect(path: string, what: string): Inspection {
     return { kind: 'refused', error: { code: 'XH_ERR_LOCKED', message: `${path} does not hold a lock line xenherd wrote (${JSON.stringify(text.slice(0, 40))}), so ${what} cannot be locked: if no xenherd command is running, remove it: rm ${path}` } };
   }
   const pid = Number(m[1]);
-  const [start, boot] = [m[2], m[3]];
-  if (boot !== undefined && boot !== '?' && bootIdNow() !== '?' && boot !== bootIdNow()) return stale;
-  const now = procStart(pid);
-  const since = new Date(mtimeMs).toISOString();
-  const held = { kind: 'held', message: `${what} is locked by process ${pid} (${commandOf(pid)}) since ${since} (${path}): wait for it to finish; if process ${pid} is not a xenherd command, remove the lock: rm ${path}` } as const;
-  // no /proc entry: gone, unless the kernel still knows the pid (then /proc is unreadable: trust the pid)
-  if (now === null) return alive(pid) ? held : stale;
-  if (now === 'zombie') return stale;
-  if (start === undefined || start === '?') {
+  const state = holderState(pid, m[2], m[3]);
+  if (state === 'gone') return stale;
+  if (state === 'unverifiable') {
     return { kind: 'held', message: `${what} is locked by ${path}, which names process ${pid} (${commandOf(pid)}), running, but not its start time (an older xenherd wrote it), so xenherd cannot tell whether that process still holds it: if no xenherd command is running, remove the lock: rm ${path}` };
   }
-  return start === now ? held : stale;
+  const since = new Date(mtimeMs).toISOString();
+  return { kind: 'held', message: `${what} is locked by process ${pid} (${commandOf(pid)}) since ${since} (${path}): wait for it to finish; if process ${pid} is not a xenherd command, remove the lock: rm ${path}` };
 }
 
 /** the private file with our identity, created exclusively; something already there is left from a killed process with our pid, or planted: its name is removed */

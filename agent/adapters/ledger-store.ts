@@ -4,7 +4,8 @@ import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { emptyLedger, LedgerSchema, type Ledger } from '../state/ledger.js';
 import { writeFileAtomic as atomicWrite } from '../../shared/fs/atomic-file.js';
-import { takeLock } from './file-lock.js';
+import { holderLineState, takeLock } from './file-lock.js';
+import { interruptedMigrations } from '../state/interrupted.js';
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 
@@ -60,10 +61,11 @@ function parse(path: string, text: string, host: string): Result<Ledger, XhError
   return ok(r.data);
 }
 
-/** The file's text; an empty `unsettled` table is left out, so agents that never knew it still read the file. */
+/** The file's text; empty `unsettled` and `inflight` tables are left out, so agents that never knew them still read the file. */
 export function ledgerText(l: Ledger): string {
-  const { unsettled, ...rest } = l;
-  return `${JSON.stringify(Object.keys(unsettled).length > 0 ? { ...rest, unsettled } : rest, null, 2)}\n`;
+  const { unsettled, inflight, ...rest } = l;
+  const text = { ...rest, ...(Object.keys(unsettled).length > 0 ? { unsettled } : {}), ...(Object.keys(inflight).length > 0 ? { inflight } : {}) };
+  return `${JSON.stringify(text, null, 2)}\n`;
 }
 
 /** ledger.json must be the regular file xenherd wrote; which errors mean "it is not" */
@@ -104,7 +106,8 @@ export function ledgerStore(stateDir: string, host: string): LedgerStore {
     }
     const cur = parse(path, text.value, host);
     if (!cur.ok) return cur;
-    return newerBak(cur.value) ?? cur;
+    // a migration whose process is gone reads as unsettled; the next write keeps it so
+    return newerBak(cur.value) ?? ok(interruptedMigrations(cur.value, holderLineState));
   };
   return {
     path,

@@ -7,7 +7,8 @@ import { refusalOf } from '../decide/preflight.js';
 import { reverseVerdict } from '../decide/reverse-verdict.js';
 import { migrationVerdict } from '../decide/migration-verdict.js';
 import type { MigrationOutcome } from '../parse/xl-migrate.js';
-import { settled, without, withAway, withUnsettled } from '../state/ledger.js';
+import { landed, settled, without, withAway, withInflight, withUnsettled } from '../state/ledger.js';
+import { processIdentity } from '../adapters/file-lock.js';
 import { printable } from '../../shared/text/printable.js';
 import { askMigrate2, askStatus, runsOnPeer } from './peer-requests.js';
 import type { HeldDomu, MigrationPorts, PeerAnswer } from './ports.js';
@@ -43,6 +44,7 @@ export async function presentHere(p: MigrationPorts, name: string): Promise<bool
 export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progress: (line: string) => void): Promise<Result<PlanDone, XhError>> {
   const run: Run = { outcome: null, peer: null, lines: [], warnings: [] };
   let held: HeldDomu | null = null;
+  let inflight = false;
   try {
     for (const step of plan.steps) {
       if (step.do === 'hold') {
@@ -51,16 +53,43 @@ export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progre
         held = h.value;
         continue;
       }
+      if (!inflight && movesSomething(plan, step)) {
+        const w = await recordInflight(p, plan);
+        if (w) return err(w);
+        inflight = true;
+      }
       const failed = await runStep(p, plan, step, run, progress);
       if (failed) return err(failed.code === 'XH_ERR_MIGRATION_UNKNOWN' && plan.kind !== 'migrate2' ? await recordUnsettled(p, plan, failed) : failed);
     }
+  } catch (e) {
+    // no verdict: where the domU runs is as unknown as after an ALARM
+    if (inflight) await recordUnsettled(p, plan, { code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: the ${plan.kind} of ${plan.name} stopped on an internal error (${e instanceof Error ? e.message : String(e)}) before its outcome was known: check both hosts` });
+    throw e;
   } finally {
+    // every ending with a verdict has said where the domU is (or recorded the ALARM): the record goes
+    if (inflight) await p.store.update((l) => (Object.hasOwn(l.inflight, plan.name) ? landed(l, plan.name) : null));
     held?.release();
   }
   const how = run.outcome && run.outcome.kind !== 'success' ? ` (after ${run.outcome.kind}: both hosts' xl list agree)` : '';
   const message = plan.kind === 'reverse' ? `${plan.name} is back on ${plan.to}; ledger updated` : `${plan.name} migrated from ${plan.from} to ${plan.to}${how}`;
   if (!plan.steps.some((s) => s.do === 'tell') && plan.kind === 'migrate') return err(partial(plan, `--no-peer: ${plan.to} was not told`));
   return ok({ message, lines: run.lines, warnings: run.warnings, peerResult: run.peer?.result ?? null });
+}
+
+/**
+ * The migration is written to the ledger before the first step that moves anything, so a process
+ * killed in the middle leaves a trace: the record names this process, and once that is gone the
+ * ledger reads it as unsettled (agent/state/interrupted.ts). The forced `migrate2` writes none:
+ * the home that asked for it holds the record of the whole reverse.
+ */
+const movesSomething = (plan: MigrationPlan, step: Exclude<PlanStep, { do: 'hold' }>): boolean => plan.kind !== 'migrate2' && (step.do === 'migrate' || step.do === 'ask-peer');
+
+async function recordInflight(p: MigrationPorts, plan: MigrationPlan): Promise<XhError | null> {
+  if (plan.kind === 'migrate2') return null;
+  const peer = plan.from === p.host ? plan.to : plan.from;
+  const rec = { peer, since: new Date(p.clock.now()).toISOString(), operationId: plan.operationId, operation: plan.kind, holder: processIdentity() };
+  const w = await p.store.update((l) => withInflight(l, plan.name, rec));
+  return w.ok ? null : { code: w.error.code, message: `${plan.name} was not migrated: the ledger could not record the migration before it began (${w.error.message}); it still runs on ${plan.from}` };
 }
 
 /**
@@ -73,7 +102,7 @@ export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progre
 async function recordUnsettled(p: MigrationPorts, plan: MigrationPlan, alarm: XhError): Promise<XhError> {
   const peer = plan.from === p.host ? plan.to : plan.from;
   const rec = { peer, since: new Date(p.clock.now()).toISOString(), operationId: plan.operationId, operation: plan.kind, message: printable(alarm.message).slice(0, 2000) };
-  const w = await p.store.update((l) => withUnsettled(l, plan.name, rec));
+  const w = await p.store.update((l) => withUnsettled(landed(l, plan.name), plan.name, rec));
   if (!w.ok) return { ...alarm, message: `${alarm.message}; recording it as unsettled in the ledger failed too: ${w.error.message}` };
   await p.nudge();
   return { ...alarm, message: `${alarm.message}; ${p.host}'s ledger keeps it as unsettled until \`xenherd-agent reconcile ${plan.name}\` on ${p.host}` };
@@ -119,7 +148,7 @@ async function runStep(p: MigrationPorts, plan: MigrationPlan, step: Exclude<Pla
       const c = step.change;
       // the plan has just seen where the domU runs: an older ALARM about it here is answered
       const w = await p.store.update((l) => {
-        const base = settled(l, plan.name);
+        const base = landed(settled(l, plan.name), plan.name);
         if (c.kind === 'away') return withAway(without(base, plan.name), plan.name, { home: p.host, currentHost: c.currentHost, since: now, operationId: plan.operationId, reason: c.reason });
         return base.away[plan.name] || base.visitors[plan.name] ? without(base, plan.name) : base === l ? null : base;
       });

@@ -5,10 +5,13 @@ import type { InventoryDomain } from '../../shared/inventory.js';
 
 /**
  * The migration ledger of one Dom0 (pure model; the store in agent/adapters/ledger-store.ts writes
- * it atomically). Three tables:
+ * it atomically). Four tables:
  *  - `away`: domUs whose home is this Dom0 and that left it: where to, since when, why, by which operation;
  *  - `visitors`: domUs running here whose home is another Dom0;
- *  - `unsettled`: migrations this Dom0 began that ended in an ALARM, until a person reconciles them.
+ *  - `unsettled`: migrations this Dom0 began that ended in an ALARM, until a person reconciles them;
+ *  - `inflight`: migrations this Dom0 is running now, written before the first step that moves
+ *    anything and removed with the outcome (agent/state/interrupted.ts: one whose process is gone
+ *    was interrupted, and reads as unsettled).
  * `seq` counts writes; the store refuses a file that does not parse against this schema.
  */
 export const LEDGER_SCHEMA_VERSION = 1;
@@ -40,6 +43,19 @@ const AlarmText = z.string().regex(/^[^\x00-\x1f\x7f]{1,2000}$/, 'a message: 1 t
 export const UnsettledRecordSchema = z.strictObject({ peer: HostName, since: Since, operationId: OperationId, operation: MigrationOperationSchema, message: AlarmText });
 export type UnsettledRecord = z.infer<typeof UnsettledRecordSchema>;
 
+/** `PID STARTTIME BOOTID` of the process running a migration (agent/adapters/file-lock.ts writes the same line in a lock) */
+export const HolderLineSchema = z.string().regex(/^[1-9][0-9]{0,9} ([0-9]{1,20}|\?) ([0-9a-f-]{36}|\?)$/, 'a process identity: PID STARTTIME BOOTID');
+
+/** A migration this Dom0 runs now: written before `xl migrate` (or the peer's migrate2) begins, removed with its outcome. */
+export const InflightRecordSchema = z.strictObject({
+  peer: HostName,
+  since: Since,
+  operationId: OperationId,
+  operation: z.enum(['migrate', 'reverse']),
+  holder: HolderLineSchema,
+});
+export type InflightRecord = z.infer<typeof InflightRecordSchema>;
+
 export const LedgerSchema = z.strictObject({
   schema: z.literal(LEDGER_SCHEMA_VERSION),
   host: HostName,
@@ -52,11 +68,15 @@ export const LedgerSchema = z.strictObject({
     .record(DomuName, UnsettledRecordSchema)
     .optional()
     .transform((r) => ownKeysOnly(r ?? {})),
+  inflight: z
+    .record(DomuName, InflightRecordSchema)
+    .optional()
+    .transform((r) => ownKeysOnly(r ?? {})),
 });
 export type Ledger = z.infer<typeof LedgerSchema>;
 
 // records keyed by domU names keep no prototype: `away['constructor']` is an entry or undefined
-export const emptyLedger = (host: string): Ledger => ({ schema: LEDGER_SCHEMA_VERSION, host, seq: 0, away: ownKeysOnly({}), visitors: ownKeysOnly({}), unsettled: ownKeysOnly({}) });
+export const emptyLedger = (host: string): Ledger => ({ schema: LEDGER_SCHEMA_VERSION, host, seq: 0, away: ownKeysOnly({}), visitors: ownKeysOnly({}), unsettled: ownKeysOnly({}), inflight: ownKeysOnly({}) });
 
 export const withUnsettled = (l: Ledger, name: string, rec: UnsettledRecord): Ledger => ({ ...l, unsettled: ownKeysOnly({ ...l.unsettled, [name]: rec }) });
 /** NAME's unsettled record dropped; the same ledger when it has none */
@@ -65,6 +85,15 @@ export function settled(l: Ledger, name: string): Ledger {
   const unsettled = ownKeysOnly(l.unsettled);
   delete unsettled[name];
   return { ...l, unsettled };
+}
+
+export const withInflight = (l: Ledger, name: string, rec: InflightRecord): Ledger => ({ ...l, inflight: ownKeysOnly({ ...l.inflight, [name]: rec }) });
+/** NAME's inflight record dropped (the migration has its outcome); the same ledger when it has none */
+export function landed(l: Ledger, name: string): Ledger {
+  if (!Object.hasOwn(l.inflight, name)) return l;
+  const inflight = ownKeysOnly(l.inflight);
+  delete inflight[name];
+  return { ...l, inflight };
 }
 
 export const withAway = (l: Ledger, name: string, rec: AwayRecord): Ledger => ({ ...l, away: ownKeysOnly({ ...l.away, [name]: rec }) });

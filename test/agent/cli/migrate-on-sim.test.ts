@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
@@ -137,6 +138,35 @@ describe('migration commands as processes on the simulator', () => {
     expect(rec.code).toBe(0);
     expect(JSON.parse(rec.stdout)).toMatchObject({ ok: true, changed: true, settled: { peer: 'xen2', operation: 'migrate' }, message: expect.stringMatching(/the ALARM of its migrate with xen2 .* is settled: xl list/) });
     expect(ledger('xen1').unsettled).toEqual({});
+    expect((await cli('xen1', ['status', 'ALL'])).code).not.toBe(83);
+  }, 60_000);
+
+  it('a migrate process killed mid-copy leaves its trace: status shows the interrupted migration as an ALARM (83) until reconcile', async () => {
+    sim = await simWith(FLEET.replace('bandwidth=65536', 'bandwidth=512'));
+    const child = spawn(process.execPath, [agent.path, 'migrate', 'web1', '--no-peer'], { env: { ...process.env, ...sim.env('xen1') }, stdio: 'ignore' });
+    const ended = new Promise<void>((r) => child.once('close', () => r()));
+    try {
+      for (let i = 0; i < 400 && !sim.state().domains.some((d) => d.name === 'web1--incoming'); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(sim.state().domains.map((d) => d.name)).toContain('web1--incoming');
+      expect(ledger('xen1').inflight).toEqual({ web1: expect.objectContaining({ peer: 'xen2', operation: 'migrate', holder: expect.stringMatching(new RegExp(`^${String(child.pid)} `)) }) });
+    } finally {
+      child.kill('SIGKILL');
+      await ended;
+    }
+    // the copy runs on without the process that started it: wait for its ending, whichever it is
+    for (let i = 0; i < 800 && sim.state().domains.some((d) => d.name.startsWith('web1--')); i++) await new Promise((r) => setTimeout(r, 25));
+    const st = await cli('xen1', ['status', 'ALL']);
+    expect(st.code).toBe(83);
+    expect(st.stdout).toMatch(new RegExp(`^ {2}ALARM unsettled: web1: its migrate with xen2 \\(operation .*\\) ended in an ALARM: ALARM: the migrate of web1 with xen2 was interrupted: process ${String(child.pid)}, which ran it, ended before its outcome was known`, 'm'));
+    // read as unsettled; the file keeps the record as written until the next write
+    expect(ledger('xen1')).toMatchObject({ inflight: {}, unsettled: { web1: { operation: 'migrate' } } });
+    const file = join(sim.hostRoot('xen1'), 'var/lib/xenherd/ledger.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ inflight: { web1: { peer: 'xen2' } } });
+    const rec = await cli('xen1', ['reconcile', 'web1', '--json']);
+    expect(rec.code).toBe(0);
+    expect(JSON.parse(rec.stdout)).toMatchObject({ ok: true, changed: true, settled: { peer: 'xen2', operation: 'migrate' } });
+    expect([ledger('xen1').inflight, ledger('xen1').unsettled]).toEqual([{}, {}]);
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')) as object)).toEqual(['schema', 'host', 'seq', 'away', 'visitors']);
     expect((await cli('xen1', ['status', 'ALL'])).code).not.toBe(83);
   }, 60_000);
 

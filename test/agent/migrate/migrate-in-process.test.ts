@@ -9,6 +9,7 @@ import { runPreflight } from '../../../agent/migrate/preflight-run.js';
 import { serveForcedCommand } from '../../../agent/migrate/forced-command.js';
 import { withUnsettled, type Ledger } from '../../../agent/state/ledger.js';
 import type { XhError } from '../../../shared/errors.js';
+import { processIdentity } from '../../../agent/adapters/file-lock.js';
 import type { PeerLine } from '../../../shared/protocol/peer.js';
 import type { Result } from '../../../shared/result.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
@@ -99,6 +100,36 @@ describe('migrate and reverse as plans (in process)', () => {
     if (phase === 'handshake') expect(!m.result.ok && m.result.error.message).toMatch(/^ALARM: .*listed on both hosts/);
     else expect(xlNames(fleet, 'xen1')).toContain('web1');
     expect(hasLedger(fleet, 'xen1')?.away ?? {}).toEqual({});
+  });
+
+  it('each migration is in the ledger while it runs (written before it moves anything, naming this process) and leaves with its outcome', async () => {
+    fleet = await startFleet(FLEET);
+    const w = world(fleet);
+    const me = processIdentity();
+    const seen: Array<Ledger['inflight'] | undefined> = [];
+    const watch = async (p: MigrationPorts, kind: 'migrate' | 'reverse') => {
+      const pl = await plan(p, kind, 'web1');
+      if (!pl.ok) throw new Error(pl.error.message);
+      // the first progress line comes as the step that moves the domU begins
+      return drive(fleet, executePlan(p, pl.value, (l) => void (seen.length === 0 && seen.push(ledger(fleet, 'xen1').inflight))));
+    };
+    expect(await watch(ports(w, 'xen1'), 'migrate')).toMatchObject({ ok: true });
+    expect(seen[0]).toEqual({ web1: { peer: 'xen2', since: expect.any(String), operationId: 'op-xen1-1', operation: 'migrate', holder: me } });
+    expect(ledger(fleet, 'xen1').inflight).toBeUndefined();
+    seen.length = 0;
+    expect(await watch(ports(w, 'xen1'), 'reverse')).toMatchObject({ ok: true });
+    expect(seen[0]).toEqual({ web1: expect.objectContaining({ peer: 'xen2', operation: 'reverse', holder: me }) });
+    expect(ledger(fleet, 'xen1').inflight).toBeUndefined();
+    // the forced command on xen2 wrote none: xen1's record covers the whole reverse
+    expect(ledger(fleet, 'xen2').inflight).toBeUndefined();
+    // a failure that left web1 here ends the record and is no ALARM; an unknown ending becomes one
+    fleet.sim.migrationFault('web1', 'before');
+    expect(await watch(ports(w, 'xen1'), 'migrate')).toMatchObject({ ok: false, error: { code: 'XH_ERR_MIGRATION_FAILED' } });
+    expect([ledger(fleet, 'xen1').inflight, ledger(fleet, 'xen1').unsettled]).toEqual([undefined, undefined]);
+    fleet.sim.migrationFault('web1', 'handshake');
+    expect(await watch(ports(w, 'xen1'), 'migrate')).toMatchObject({ ok: false, error: { code: 'XH_ERR_MIGRATION_UNKNOWN' } });
+    expect(ledger(fleet, 'xen1').inflight).toBeUndefined();
+    expect(ledger(fleet, 'xen1').unsettled).toEqual({ web1: expect.objectContaining({ operation: 'migrate', message: expect.stringMatching(/^ALARM: migration of web1 to xen2 ended undefined/) }) });
   });
 
   it('a reverse whose way back ends in an ALARM is kept as unsettled by the home that asked, not by the forced command', async () => {
