@@ -215,7 +215,11 @@ export class ControllerPhase {
     k.ok(progress.some((l) => /block-drbd/.test(l)), "the target's block-drbd failure is shown", progress.slice(-8));
     k.eq(r.exitCode, 82, 'xenherdctl exits 82 (XH_ERR_MIGRATION_FAILED: still at the source)');
     k.eq(result?.type === 'result' && { ok: result.ok, code: result.code }, { ok: false, code: 'XH_ERR_MIGRATION_FAILED' }, 'the result the controller relays');
-    k.eq([await this.pair.ledgerText(a), await this.pair.ledgerText(b)], ledgers, 'both ledger files unchanged');
+    // the records stay as they were; dom0a wrote the reverse as inflight before asking dom0b and
+    // removed it with the failure (two writes), dom0b's forced command wrote nothing
+    const after = [await this.pair.ledgerText(a), await this.pair.ledgerText(b)];
+    k.eq(after.map(ledgerRecords), ledgers.map(ledgerRecords), 'both ledgers keep their records: nothing inflight or unsettled is left');
+    k.eq(after.map((t, i) => ledgerSeq(t) - ledgerSeq(ledgers[i] ?? '')), [2, 0], "ledger writes: dom0a 2 (the reverse inflight, then its outcome), dom0b none");
     k.eq(await this.pair.where(), ['dom0b'], 'tiny still runs on dom0b only');
     this.pair.markArrival(); // a resumed domain gets the same rest as an arrival
     await a.run('drbdadm up r0');
@@ -296,6 +300,15 @@ export class ControllerPhase {
     this.fig.controllerExit = await this.ctl.stop();
   }
 }
+
+/** a ledger file's records without its write counter (seq) */
+function ledgerRecords(text: string): unknown {
+  const l = parseJson(text);
+  if (typeof l !== 'object' || l === null) return l;
+  const { seq: _seq, ...records } = l as Record<string, unknown>;
+  return records;
+}
+const ledgerSeq = (text: string): number => Number((parseJson(text) as { seq?: unknown }).seq ?? NaN);
 
 function parseJson(line: string): unknown {
   try {
