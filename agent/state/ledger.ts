@@ -78,22 +78,26 @@ export type Ledger = z.infer<typeof LedgerSchema>;
 // records keyed by domU names keep no prototype: `away['constructor']` is an entry or undefined
 export const emptyLedger = (host: string): Ledger => ({ schema: LEDGER_SCHEMA_VERSION, host, seq: 0, away: ownKeysOnly({}), visitors: ownKeysOnly({}), unsettled: ownKeysOnly({}), inflight: ownKeysOnly({}) });
 
+/** a copy of TABLE without NAME; the same table when NAME is not in it */
+function withoutKey<T>(table: Readonly<Record<string, T>>, name: string): Readonly<Record<string, T>> {
+  if (!Object.hasOwn(table, name)) return table;
+  const t = ownKeysOnly(table);
+  delete t[name];
+  return t;
+}
+
 export const withUnsettled = (l: Ledger, name: string, rec: UnsettledRecord): Ledger => ({ ...l, unsettled: ownKeysOnly({ ...l.unsettled, [name]: rec }) });
 /** NAME's unsettled record dropped; the same ledger when it has none */
 export function settled(l: Ledger, name: string): Ledger {
-  if (!Object.hasOwn(l.unsettled, name)) return l;
-  const unsettled = ownKeysOnly(l.unsettled);
-  delete unsettled[name];
-  return { ...l, unsettled };
+  const unsettled = withoutKey(l.unsettled, name);
+  return unsettled === l.unsettled ? l : { ...l, unsettled };
 }
 
 export const withInflight = (l: Ledger, name: string, rec: InflightRecord): Ledger => ({ ...l, inflight: ownKeysOnly({ ...l.inflight, [name]: rec }) });
 /** NAME's inflight record dropped (the migration has its outcome); the same ledger when it has none */
 export function landed(l: Ledger, name: string): Ledger {
-  if (!Object.hasOwn(l.inflight, name)) return l;
-  const inflight = ownKeysOnly(l.inflight);
-  delete inflight[name];
-  return { ...l, inflight };
+  const inflight = withoutKey(l.inflight, name);
+  return inflight === l.inflight ? l : { ...l, inflight };
 }
 
 export const withAway = (l: Ledger, name: string, rec: AwayRecord): Ledger => ({ ...l, away: ownKeysOnly({ ...l.away, [name]: rec }) });

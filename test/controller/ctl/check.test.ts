@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CtlClient } from '../../../controller/ctl/client.js';
@@ -6,7 +6,7 @@ import { realClock } from '../../../shared/clock/real-clock.js';
 import { CheckAnswerSchema } from '../../../shared/protocol/ctl-check.js';
 import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
 import { dom, guarded, hostState, primary } from '../states.js';
-import { ctlFor } from './ctl-bed.js';
+import { ctlFor, impostor } from './ctl-bed.js';
 
 // xenherdctl check against a controller served on 127.0.0.1, port 0: the verdict rendered as a
 // Nagios plugin, the thresholds passed through, and every failure an UNKNOWN with exit 3.
@@ -24,17 +24,6 @@ async function healthy(c: TestController, deferredSinceMs: number | null = null)
   xen2.snapshot(hostState({ drbd: { availability: 'ok', resources: [primary('r1', 'xen1', 'Secondary', 'Primary')] } }));
   await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable');
   return { xen1, xen2 };
-}
-
-/** A plain HTTP server on loopback that answers every request with BODY (not a xenherd controller). */
-async function impostor(body: string): Promise<string> {
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** A loopback port nothing listens on any more: one the OS gave a server that is closed again. */

@@ -1,26 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { away, dom, hostState } from '../states.js';
 import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
-import { ctlFor } from './ctl-bed.js';
+import { ctlFor, impostor } from './ctl-bed.js';
 
 const bed = controllerBed();
 const TOKEN = `xh1.000000000000.${'a'.repeat(43)}`;
-
-/** A plain HTTP server on loopback (allowed without TLS there) that answers every request with BODY. */
-async function answering(body: string): Promise<string> {
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 async function twoHosts(c: TestController) {
   const xen1 = await c.agent('xen1');
@@ -132,14 +119,14 @@ describe('xenherdctl hosts / domains / status', () => {
     await waitUntil(() => c.core.status().alerts.length === 1, 'the alert');
     const answer = c.core.status();
     const newer = { ...answer, alerts: answer.alerts.map((a) => ({ ...a, id: `disk-on-fire:${a.subject}`, kind: 'disk-on-fire' })) };
-    const url = await answering(JSON.stringify(newer));
+    const url = await impostor(JSON.stringify(newer));
     const s = await ctlFor(null)(['status'], { XENHERD_URL: url, XENHERD_TOKEN: TOKEN });
     expect(s.stderr).toBe('');
     expect(s.code).toBe(0);
     expect(s.stdout).toMatch(/^ALERTS \(1\)\n {2}disk-on-fire {2}web01 {2}since \d\d:\d\d: web01 runs on xen1 and xen2/);
     // what is not a kind at all is still refused, naming the field
     const hostile = { ...answer, alerts: answer.alerts.map((a) => ({ ...a, kind: 'Disk On Fire\u001b[31m' })) };
-    const bad = await ctlFor(null)(['status'], { XENHERD_URL: await answering(JSON.stringify(hostile)), XENHERD_TOKEN: TOKEN });
+    const bad = await ctlFor(null)(['status'], { XENHERD_URL: await impostor(JSON.stringify(hostile)), XENHERD_TOKEN: TOKEN });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/XH_ERR_PROTOCOL: the controller's answer is not what this xenherdctl expects \(alerts\.0\.kind: an alert kind is a lower-case word/);
   });

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, onTestFinished } from 'vitest';
 import { runProgram } from '../../../shared/cli/program.js';
 import { realClock } from '../../../shared/clock/real-clock.js';
 import { ctlProgram } from '../../../controller/ctl/program.js';
@@ -41,3 +43,17 @@ const homes: string[] = [];
 afterEach(() => {
   for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
 });
+
+/**
+ * A plain HTTP server on loopback (xenherdctl allows plaintext there) that answers every request
+ * with BODY: a server that is not a xenherd controller, or one of another version. Closed when the test ends.
+ */
+export async function impostor(body: string): Promise<string> {
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
