@@ -6,6 +6,7 @@ import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { readRegularSync } from '../../shared/fs/regular-file.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
+import { HOLDER_LINE_RE } from '../state/ledger.js';
 
 /**
  * A lock file (`ledger.json.lock`, `locks/NAME.lock`) holding its owner's identity: one line
@@ -116,7 +117,7 @@ export function holderState(pid: number, start: string | undefined, boot: string
 
 /** holderState of a whole line as processIdentity() writes it; a line that is not one is 'unverifiable' */
 export function holderLineState(line: string): 'alive' | 'gone' | 'unverifiable' {
-  const m = /^([1-9][0-9]{0,9}) ([0-9]{1,20}|\?) ([0-9a-f-]{36}|\?)$/.exec(line);
+  const m = HOLDER_LINE_RE.exec(line);
   return m ? holderState(Number(m[1]), m[2], m[3]) : 'unverifiable';
 }
 
