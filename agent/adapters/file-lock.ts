@@ -6,7 +6,7 @@ import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { readRegularSync } from '../../shared/fs/regular-file.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
-import { HOLDER_LINE_RE } from '../state/ledger.js';
+import { HOLDER_LINE_RE, PID_ONLY_LINE_RE } from '../state/holder-line.js';
 
 /**
  * A lock file (`ledger.json.lock`, `locks/NAME.lock`) holding its owner's identity: one line
@@ -149,7 +149,8 @@ function inspect(path: string, what: string): Inspection {
   }
   const { text, ino, dev, mtimeMs } = r.value;
   const stale = { kind: 'stale', file: { ino, dev, text } } as const;
-  const m = /^([1-9][0-9]{0,9})(?: ([0-9]{1,20}|\?) ([0-9a-f-]{36}|\?))?\n?$/.exec(text);
+  const line = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const m = HOLDER_LINE_RE.exec(line) ?? PID_ONLY_LINE_RE.exec(line);
   if (!m) {
     // torn by a power cut (see above); the boot id decides for complete lines (clock steps after
     // boot make an mtime a poor witness for a lock that may still be held)

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
 import { ownKeysOnly } from '../../shared/own-keys.js';
+import { HOLDER_LINE_RE } from './holder-line.js';
 import type { InventoryDomain } from '../../shared/inventory.js';
 
 /**
@@ -44,7 +45,6 @@ export const UnsettledRecordSchema = z.strictObject({ peer: HostName, since: Sin
 export type UnsettledRecord = z.infer<typeof UnsettledRecordSchema>;
 
 /** `PID STARTTIME BOOTID` of the process running a migration (agent/adapters/file-lock.ts writes the same line in a lock) */
-export const HOLDER_LINE_RE = /^([1-9][0-9]{0,9}) ([0-9]{1,20}|\?) ([0-9a-f-]{36}|\?)$/;
 export const HolderLineSchema = z.string().regex(HOLDER_LINE_RE, 'a process identity: PID STARTTIME BOOTID');
 
 /** A migration this Dom0 runs now: written before `xl migrate` (or the peer's migrate2) begins, removed with its outcome. */
