@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSy
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { startSim } from '../../sim/sim.js';
+import { cacheDir, cacheFileName, cacheFilePrefix } from '../../../controller/ctl/launcher/code-cache.js';
 import { CHROOT_PATH, type Chroot, type RunResult } from './chroot.js';
 import { processesRootedIn } from './mounts.js';
 import { diffTrees, listTree } from './tree-diff.js';
@@ -114,8 +115,8 @@ export async function controllerInit(c: Ctx): Promise<void> {
   check(typeof snippet.controller?.token === 'string', `enroll printed no token: ${enroll.stdout}`);
 }
 
-/** Where root's xenherdctl keeps its code cache (README); purge leaves it, as it is the user's. */
-const ROOT_CTL_CACHE = 'root/.cache/xenherd';
+/** Where root's xenherdctl keeps its code cache, as the launcher finds it; purge leaves it, as it is the user's. */
+const ROOT_CTL_CACHE = (cacheDir({ HOME: '/root' }) ?? '/root/.cache/xenherd').slice(1);
 
 /** --help works, and the first run leaves its code cache where README says, private to root. */
 export async function ctlHelp(c: Ctx): Promise<void> {
@@ -125,7 +126,10 @@ export async function ctlHelp(c: Ctx): Promise<void> {
   const dirMode = lstatSync(c.chroot.host(ROOT_CTL_CACHE)).mode & 0o777;
   check(dirMode === 0o700, `/${ROOT_CTL_CACHE} has mode ${dirMode.toString(8)}, not 700`);
   const files = readdirSync(c.chroot.host(ROOT_CTL_CACHE));
-  check(files.length === 1 && /^xenherdctl-[0-9a-f]+-node.*\.v8cache$/.test(files[0] ?? ''), `/${ROOT_CTL_CACHE} holds ${files.join(', ')}`);
+  // the launcher's own name for it, up to the build's source key: this Node, this arch, `--help` (no command word)
+  const node = (await ok(c, ['node', '-p', 'process.version + " " + process.arch'])).stdout.trim().split(' ');
+  const tail = cacheFileName({ sourceKey: '', node: node[0] ?? '?', arch: node[1] ?? '?', command: '--help' }).slice(cacheFilePrefix('').length);
+  check(files.length === 1 && (files[0] ?? '').startsWith('xenherdctl-') && (files[0] ?? '').endsWith(`-${tail}`), `/${ROOT_CTL_CACHE} holds ${files.join(', ')}, not one file ending -${tail}`);
   const fileMode = lstatSync(c.chroot.host(`${ROOT_CTL_CACHE}/${files[0]}`)).mode & 0o777;
   check(fileMode === 0o600, `the code cache file has mode ${fileMode.toString(8)}, not 600`);
 }
