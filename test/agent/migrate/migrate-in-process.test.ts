@@ -132,6 +132,17 @@ describe('migrate and reverse as plans (in process)', () => {
     expect(ledger(fleet, 'xen1').unsettled).toEqual({ web1: expect.objectContaining({ operation: 'migrate', message: expect.stringMatching(/^ALARM: migration of web1 to xen2 ended undefined/) }) });
   });
 
+  it('a plan stopped by an internal error after it began moving is kept as an unsettled ALARM, and the error still reaches the caller', async () => {
+    fleet = await startFleet(FLEET);
+    const p = ports(world(fleet), 'xen1');
+    const broken: MigrationPorts = { ...p, toolstack: { ...p.toolstack, migrate: () => Promise.reject(new Error('the toolstack adapter broke')) } };
+    const pl = await plan(broken, 'migrate', 'web1');
+    if (!pl.ok) throw new Error(pl.error.message);
+    await expect(drive(fleet, executePlan(broken, pl.value, () => undefined).catch((e: unknown) => e))).resolves.toMatchObject({ message: 'the toolstack adapter broke' });
+    expect(ledger(fleet, 'xen1').inflight).toBeUndefined();
+    expect(ledger(fleet, 'xen1').unsettled).toEqual({ web1: expect.objectContaining({ peer: 'xen2', operation: 'migrate', message: 'ALARM: the migrate of web1 stopped on an internal error (the toolstack adapter broke) before its outcome was known: check both hosts' }) });
+  });
+
   it('a reverse whose way back ends in an ALARM is kept as unsettled by the home that asked, not by the forced command', async () => {
     fleet = await startFleet(FLEET);
     const w = world(fleet);
