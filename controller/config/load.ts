@@ -23,9 +23,11 @@ export const settingsOf = (c: ControllerConfig): Partial<ControllerSettings> => 
   maxMessageBytes: c.maxMessageBytes,
 });
 
-/** The migration limits of orchestration jobs, from the config's `migrations`. */
+/** The migration limits and least time budgets of orchestration jobs, from the config's `migrations`. */
 export const jobSettingsOf = (c: ControllerConfig): Partial<JobSettings> => ({
   limits: { perSource: c.migrations.maxPerSource, perTarget: c.migrations.maxPerTarget, global: c.migrations.maxInFleet },
   maxAttempts: c.migrations.attempts,
   reserveMiB: c.migrations.reserveMiB,
+  minProgressTimeoutMs: c.migrations.stuckAfterSeconds * 1000,
+  minCompletionMs: c.migrations.minDeadlineSeconds * 1000,
 });

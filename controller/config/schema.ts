@@ -47,8 +47,17 @@ export const ControllerConfigSchema = z.strictObject({
     attempts: z.number().int().min(1).max(10).default(3),
     /** memory kept free on every target */
     reserveMiB: z.number().int().min(0).max(1_048_576).default(1024),
+    /**
+     * a migration whose source says nothing (no progress line) for this long is taken as stuck and
+     * its outcome settled by asking both agents; big domUs get half their expected time if longer.
+     * Raise it where Dom0s are slow to start a command (Node's start and the peer's check over ssh
+     * come before the first line).
+     */
+    stuckAfterSeconds: z.number().int().min(10).max(3600).default(60),
+    /** a migration's deadline is at least this, else 3 × its expected time + 60 s */
+    minDeadlineSeconds: z.number().int().min(30).max(86_400).default(120),
   })
-    .default({ maxPerSource: 1, maxPerTarget: 1, maxInFleet: 2, attempts: 3, reserveMiB: 1024 }),
+    .default({ maxPerSource: 1, maxPerTarget: 1, maxInFleet: 2, attempts: 3, reserveMiB: 1024, stuckAfterSeconds: 60, minDeadlineSeconds: 120 }),
 })
   .superRefine((c, ctx) => {
     if (c.tls === false && !isLoopbackAddress(c.listen.host)) {
@@ -60,6 +69,9 @@ export const ControllerConfigSchema = z.strictObject({
     }
     if (c.staleAfterSeconds < 2 * c.heartbeatSeconds) {
       ctx.addIssue({ code: 'custom', path: ['staleAfterSeconds'], message: `must be at least twice heartbeatSeconds (${c.heartbeatSeconds}), or every late heartbeat makes a host unreachable` });
+    }
+    if (c.migrations.stuckAfterSeconds > c.migrations.minDeadlineSeconds) {
+      ctx.addIssue({ code: 'custom', path: ['migrations', 'stuckAfterSeconds'], message: `must not be above migrations.minDeadlineSeconds (${c.migrations.minDeadlineSeconds}): a migration would reach its deadline before it could be found stuck` });
     }
     if (c.publicUrl?.startsWith('http:') && c.tls !== false) ctx.addIssue({ code: 'custom', path: ['publicUrl'], message: 'is http:// but TLS is on: use https://' });
   });

@@ -14,11 +14,20 @@ describe('controller.json', () => {
 
   it('migrations: limits and attempts for drains and restores, defaulting to 1 out, 1 in, 2 in the fleet', () => {
     const d = parse({ tls, stateDir: '/s' });
-    expect(d.ok && jobSettingsOf(d.value)).toEqual({ limits: { perSource: 1, perTarget: 1, global: 2 }, maxAttempts: 3, reserveMiB: 1024 });
+    expect(d.ok && jobSettingsOf(d.value)).toEqual({ limits: { perSource: 1, perTarget: 1, global: 2 }, maxAttempts: 3, reserveMiB: 1024, minProgressTimeoutMs: 60_000, minCompletionMs: 120_000 });
     const set = parse({ tls, stateDir: '/s', migrations: { maxPerSource: 2, maxInFleet: 4, reserveMiB: 2048 } });
-    expect(set.ok && jobSettingsOf(set.value)).toEqual({ limits: { perSource: 2, perTarget: 1, global: 4 }, maxAttempts: 3, reserveMiB: 2048 });
+    expect(set.ok && jobSettingsOf(set.value)).toEqual({ limits: { perSource: 2, perTarget: 1, global: 4 }, maxAttempts: 3, reserveMiB: 2048, minProgressTimeoutMs: 60_000, minCompletionMs: 120_000 });
     const bad = parse({ tls, stateDir: '/s', migrations: { maxInFleet: 0, parallel: 3 } });
     expect(!bad.ok && bad.error.message).toMatch(/migrations/);
+  });
+
+  it('migrations: the least silence and the least deadline of a migration, in seconds, the silence not above the deadline', () => {
+    const slow = parse({ tls, stateDir: '/s', migrations: { stuckAfterSeconds: 180, minDeadlineSeconds: 600 } });
+    expect(slow.ok && jobSettingsOf(slow.value)).toMatchObject({ minProgressTimeoutMs: 180_000, minCompletionMs: 600_000 });
+    const above = parse({ tls, stateDir: '/s', migrations: { stuckAfterSeconds: 180 } });
+    expect(!above.ok && above.error.message).toMatch(/key "migrations.stuckAfterSeconds": must not be above migrations.minDeadlineSeconds \(120\)/);
+    const tooShort = parse({ tls, stateDir: '/s', migrations: { stuckAfterSeconds: 2 } });
+    expect(!tooShort.ok && tooShort.error.message).toMatch(/migrations.stuckAfterSeconds/);
   });
 
   it('plaintext is refused off loopback, naming the key and the fix', () => {

@@ -14,7 +14,7 @@ export interface MoveFigure {
   attempts: number;
   ok: boolean;
   provoked: boolean;
-  /** the controller heard nothing for 60 s and settled the move by asking both agents */
+  /** the controller heard nothing for migrations.stuckAfterSeconds and settled the move by asking both agents */
   settled: boolean;
 }
 
@@ -45,7 +45,7 @@ export function describeControllerFigures(f: ControllerFigures): string[] {
   const s = (x: number | null | undefined): string => (x === null || x === undefined ? 'n/a' : `${x.toFixed(1)} s`);
   return [
     `controller: agent unit start -> READY=1: ${Object.entries(f.agentStartS).map(([h, x]) => `${h} ${s(x)}`).join(', ')}; both reported to the controller ${s(f.firstReportS)} after the starts began; agent restarts: ${f.units.map((u) => `${u.host} ${u.restarts}`).join(', ') || 'n/a'}; controller exit ${String(f.controllerExit)}`,
-    `controller: moves: ${f.moves.map((m) => `${m.label}: ${m.ok ? 'ok' : `exit ${String(m.exitCode)}`} in ${s(m.durationS)} (xenherdctl${m.moveS !== null ? `; the controller's move ${s(m.moveS)}` : ''}${m.attempts > 1 ? `; ${m.attempts} attempts` : ''}${m.settled ? '; settled after 60 s of silence' : ''})`).join('; ') || 'none'}`,
+    `controller: moves: ${f.moves.map((m) => `${m.label}: ${m.ok ? 'ok' : `exit ${String(m.exitCode)}`} in ${s(m.durationS)} (xenherdctl${m.moveS !== null ? `; the controller's move ${s(m.moveS)}` : ''}${m.attempts > 1 ? `; ${m.attempts} attempts` : ''}${m.settled ? '; settled after migrations.stuckAfterSeconds of silence' : ''})`).join('; ') || 'none'}`,
     ...f.arrivals.map((x) => `controller: ${describeArrival(x.label, x.to, x.a)}`),
   ];
 }

@@ -71,8 +71,11 @@ export class ControllerHost {
     // as an operator behind NAT would: publicUrl is what `enroll` tells the agents to dial.
     // The Dom0s have 1 GiB, 512 MiB of it Dom0's: the default reserve a drain keeps free on its
     // target (1024 MiB) fits nowhere; 256 MiB still leaves room for tiny (128 MiB) on either.
+    // Emulated Dom0s are slow the way README's slow Dom0s are: Node takes ~20 s to start there and
+    // the peer check over ssh as long again before the first progress line, and a migration of
+    // tiny can take 2 minutes, so the least silence and deadline are raised as README says.
     const cfg = JSON.parse(readFileSync(made.config, 'utf8')) as Record<string, unknown>;
-    const lab = { publicUrl: `https://${GUEST_ADDR}:${port}`, migrations: { reserveMiB: 256 } };
+    const lab = { publicUrl: `https://${GUEST_ADDR}:${port}`, migrations: { reserveMiB: 256, stuckAfterSeconds: 240, minDeadlineSeconds: 600 } };
     writeFileSync(made.config, `${JSON.stringify({ ...cfg, ...lab }, null, 2)}\n`, { mode: 0o600 });
     const host = new ControllerHost(dir, port, made, bin);
     host.spawnServe();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { jobSettingsOf, parseControllerConfig } from '../../../controller/config/load.js';
 import { expectGoldenLog } from './golden-log.js';
 import { jobsBed, SPREAD } from './jobs-bed.js';
 
@@ -70,6 +71,19 @@ describe('migration failures, ambiguous endings and crashes during a drain', () 
     expect(a2.map((m) => m.phase)).toEqual(['started', 'settling', 'moved']);
     expect(a2[1]?.line).toMatch(/XH_ERR_TIMEOUT: no progress from xen1 for 60 s/);
     expectGoldenLog('faults/an-agent-that-goes-silent-mid-migration-the-progress-timeout', bed.logs);
+  });
+
+  it("the silence tolerated is controller.json's migrations.stuckAfterSeconds: 180 s there, and no settling before", async () => {
+    const config = parseControllerConfig(JSON.stringify({ tls: false, stateDir: '/s', listen: { host: '127.0.0.1' }, migrations: { stuckAfterSeconds: 180, minDeadlineSeconds: 600 } }), '/c.json');
+    if (!config.ok) throw new Error(config.error.message);
+    const bed = await jobsBed(SPREAD, jobSettingsOf(config.value));
+    bed.fleet.fault('a2', 'silent');
+    const job = bed.start(DRAIN);
+    expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 4 });
+    const a2 = bed.moves(job).filter((m) => m.name === 'a2');
+    expect(a2.map((m) => m.phase)).toEqual(['started', 'settling', 'moved']);
+    expect(a2[1]?.line).toMatch(/XH_ERR_TIMEOUT: no progress from xen1 for 180 s/);
+    expect(a2[1]?.elapsedMs).toBeGreaterThanOrEqual(180_000);
   });
 
   it("a crash of the source's agent mid-drain: the move in flight is settled when it is back, and the drain goes on", async () => {
