@@ -53,7 +53,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const operationId = `reconcile-${randomUUID()}`;
     let verdict: ReturnType<typeof acceptXlList> | null = null;
     const w = await c.store.update((l) => {
-      verdict = acceptXlList({ ledger: l, running: list.value, homedHere: homedHere(homes, l), name, home, now: new Date(realClock.now()).toISOString(), operationId });
+      verdict = acceptXlList({ ledger: l, running: list.value, toolstack: c.toolstack.kind, homedHere: homedHere(homes, l), name, home, now: new Date(realClock.now()).toISOString(), operationId });
       return verdict.kind === 'change' ? verdict.ledger : null;
     });
     if (!w.ok) return fail(w.error, io, json);
@@ -68,7 +68,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     await processMigrationPorts(c).nudge();
     const what = v.mismatch?.kind ?? 'unsettled';
     if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, changed: true, mismatch: v.mismatch?.kind ?? null, settled: v.settled, message: v.says, operationId })}\n`);
-    else io.stdout(`${c.host}: ${what}: ${v.says} (${v.mismatch ? 'xl list confirms; ' : ''}operation ${operationId})\n`);
+    else io.stdout(`${c.host}: ${what}: ${v.says} (${v.mismatch ? `${c.toolstack.kind} list confirms; ` : ''}operation ${operationId})\n`);
     return 0;
   } finally {
     lock.value.release();

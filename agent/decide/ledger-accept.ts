@@ -1,3 +1,4 @@
+import type { ToolstackKind } from '../../shared/inventory.js';
 import { reconcile, settled, without, withVisitor, type Ledger, type LedgerMismatch, type ListedDomain, type UnsettledRecord } from '../state/ledger.js';
 
 /**
@@ -26,6 +27,8 @@ export interface AcceptInput {
   readonly ledger: Ledger;
   /** this host's xl (or xm) list */
   readonly running: readonly ListedDomain[];
+  /** whose list that is: the answer names the command the operator can run to see it too */
+  readonly toolstack: ToolstackKind;
   readonly homedHere: ReadonlySet<string>;
   readonly name: string;
   /** --home HOST, needed to record an unrecorded guest */
@@ -40,7 +43,7 @@ export function acceptXlList(i: AcceptInput): AcceptVerdict {
   const unsettled = i.ledger.unsettled[i.name] ?? null;
   const v = acceptMismatch({ ...i, ledger: settled(i.ledger, i.name) });
   if (unsettled === null || v.kind === 'refused') return v;
-  const here = i.running.some((d) => d.name === i.name) ? 'xl list shows it here' : 'xl list does not show it here';
+  const here = `${i.toolstack} list ${i.running.some((d) => d.name === i.name) ? 'shows' : 'does not show'} it here`;
   const settles = `the ALARM of its ${unsettled.operation} with ${unsettled.peer} (operation ${unsettled.operationId}, ${unsettled.since}) is settled: ${here}`;
   if (v.kind === 'nothing') return { kind: 'change', mismatch: null, settled: unsettled, ledger: settled(i.ledger, i.name), says: settles };
   return { ...v, settled: unsettled, says: `${v.says}; ${settles}` };
@@ -48,7 +51,7 @@ export function acceptXlList(i: AcceptInput): AcceptVerdict {
 
 function acceptMismatch(i: AcceptInput): AcceptVerdict {
   const m = reconcile(i.ledger, i.running, i.homedHere).mismatches.find((x) => x.domu === i.name);
-  if (!m) return { kind: 'nothing', why: `the ledger and xl list agree about ${i.name}: nothing to reconcile` };
+  if (!m) return { kind: 'nothing', why: `the ledger and ${i.toolstack} list agree about ${i.name}: nothing to reconcile` };
   const change = (ledger: Ledger, says: string): AcceptVerdict => ({ kind: 'change', mismatch: m, settled: null, ledger, says });
   switch (m.kind) {
     case 'away-but-running-here':

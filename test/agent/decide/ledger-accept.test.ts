@@ -7,7 +7,7 @@ const base = emptyLedger('xen1');
 const away = withAway(base, 'web1', { home: 'xen1', currentHost: 'xen2', since: 't0', operationId: 'op1', reason: 'manual' });
 const visiting = withVisitor(base, 'db1', { home: 'xen2', since: 't0', operationId: 'op2' });
 const input = (ledger: Ledger, running: string[], name: string, home: string | null = null): AcceptInput => ({
-  ledger, running: xlListed('Domain-0', ...running), homedHere: new Set(['web1']), name, home, now: 't1', operationId: 'reconcile-x',
+  ledger, running: xlListed('Domain-0', ...running), toolstack: 'xl', homedHere: new Set(['web1']), name, home, now: 't1', operationId: 'reconcile-x',
 });
 
 describe('acceptXlList (reconcile NAME)', () => {
@@ -43,6 +43,14 @@ describe('acceptXlList (reconcile NAME)', () => {
     ] as const) {
       expect(acceptXlList(input(l, [...running], name)).kind).toBe('nothing');
     }
+  });
+
+  it("names the list the operator can run himself: xm list on an xm host", () => {
+    const xm = { ...input(base, [], 'web1'), running: xmListed('Domain-0', 'web1'), toolstack: 'xm' as const };
+    expect(acceptXlList(xm)).toEqual({ kind: 'nothing', why: 'the ledger and xm list agree about web1: nothing to reconcile' });
+    const alarm: UnsettledRecord = { peer: 'xen2', since: '2026-01-01T00:00:00.000Z', operationId: 'op9', operation: 'migrate', message: 'ALARM: ...' };
+    const v = acceptXlList({ ...xm, ledger: withUnsettled(base, 'web1', alarm) });
+    expect(v.kind === 'change' && v.says).toMatch(/is settled: xm list shows it here$/);
   });
 
   it('refuses mid-migration names: the migration decides', () => {
