@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheDataOf } from '../../controller/ctl/launcher/code-cache.js';
+import { cacheDataOf, OTHER_BUILD_KEPT_MS } from '../../controller/ctl/launcher/code-cache.js';
 import { UNIT_NODE_FLAGS } from '../helpers/unit-node-flags.js';
 
 const BINARIES = ['xenherd-agent', 'xenherd-controller', 'xenherdctl'] as const;
@@ -129,10 +129,14 @@ describe("xenherdctl's code cache", () => {
     expect(run(['--version'])).toEqual(first);
     expect(cacheDataOf(readFileSync(path))).not.toBeNull();
 
-    // an earlier build's cache goes when this build writes its own
+    // another build's cache goes when this build writes its own, once it is a week old
     const earlier = join(cacheDir(), 'xenherdctl-0000000000000000-nodev18.19.0-x64-where.v8cache');
+    const recent = join(cacheDir(), 'xenherdctl-1111111111111111-nodev18.19.0-x64-where.v8cache');
     writeFileSync(earlier, 'old');
+    writeFileSync(recent, 'in use');
+    const weekAgo = new Date(Date.now() - OTHER_BUILD_KEPT_MS - 3600_000);
+    utimesSync(earlier, weekAgo, weekAgo);
     expect(run(['where', '--help']).status).toBe(0);
-    expect(files()).toEqual([name, name?.replace(/-other\.v8cache$/, '-where.v8cache')].sort());
+    expect(files()).toEqual([name, name?.replace(/-other\.v8cache$/, '-where.v8cache'), basename(recent)].sort());
   });
 });

@@ -4,7 +4,7 @@
 // ever a speed-up: anything wrong with it (absent, unreadable, not ours, damaged, made by another
 // Node) means compiling as before, and the next run writing a good one.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeFileSync, constants as fsc } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeFileSync, constants as fsc } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -115,14 +115,30 @@ export function writeCache(dir: string, path: string, data: Buffer): boolean {
   }
 }
 
-/** Removes the caches earlier builds left in DIR (an upgrade makes them useless); best effort. */
-export function pruneOtherBuilds(dir: string, sourceKey: string): void {
+/**
+ * Another build's cache is only removed once it has not been written for this long. Two builds in
+ * use by one user (an upgrade on one machine of two sharing a home, a packaged and a built one)
+ * would otherwise remove each other's at every write and compile at every run; an upgrade's
+ * leftovers are older than this by the time the new build writes, or go at a later write.
+ */
+export const OTHER_BUILD_KEPT_MS = 7 * 24 * 3600 * 1000;
+
+/** Removes the caches other builds left in DIR, last written more than OTHER_BUILD_KEPT_MS before NOW; best effort. */
+export function pruneOtherBuilds(dir: string, sourceKey: string, now: number): void {
   const keep = cacheFilePrefix(sourceKey);
+  let names: string[];
   try {
-    for (const name of readdirSync(dir)) {
-      if (name.startsWith('xenherdctl-') && name.endsWith('.v8cache') && !name.startsWith(keep)) unlinkSync(join(dir, name));
-    }
+    names = readdirSync(dir);
   } catch {
-    // another run pruned it first, or the directory went away: nothing to keep tidy
+    return; // the directory went away: nothing to keep tidy
+  }
+  for (const name of names) {
+    if (!name.startsWith('xenherdctl-') || !name.endsWith('.v8cache') || name.startsWith(keep)) continue;
+    const path = join(dir, name);
+    try {
+      if (now - lstatSync(path).mtimeMs > OTHER_BUILD_KEPT_MS) unlinkSync(path);
+    } catch {
+      // another run pruned it first
+    }
   }
 }

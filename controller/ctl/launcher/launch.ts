@@ -16,7 +16,7 @@ if (dir !== null && path !== null && cache !== 'taken') {
   // At exit, so that the code compiled while the command ran is in it too, not only the top level;
   // and only after a command that worked: a mistyped one would leave a cache under its own name.
   process.once('exit', (code) => {
-    if (code === 0 && writeCache(dir, path, script.createCachedData())) pruneOtherBuilds(dir, PROGRAM_SOURCE_KEY);
+    if (code === 0 && writeCache(dir, path, script.createCachedData())) pruneOtherBuilds(dir, PROGRAM_SOURCE_KEY, Date.now());
   });
 }
 (script.runInThisContext() as ProgramFunction)(module.exports, require, module, __filename, dirname(__filename));

@@ -1,8 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheDataOf, cacheDir, compileProgram, cacheFileName, cacheFileOf, pruneOtherBuilds, readCache, writeCache } from '../../../../controller/ctl/launcher/code-cache.js';
+import { cacheDataOf, cacheDir, compileProgram, cacheFileName, cacheFileOf, OTHER_BUILD_KEPT_MS, pruneOtherBuilds, readCache, writeCache } from '../../../../controller/ctl/launcher/code-cache.js';
 
 const uid = process.getuid?.() ?? 0;
 let dir = '';
@@ -91,11 +91,24 @@ describe('the cache file', () => {
     expect(readCache(path, uid)).toBeNull();
   });
 
-  it('of earlier builds is removed; this build\'s files and others\' files stay', () => {
-    for (const n of ['xenherdctl-old1-nodev20-x64-where.v8cache', 'xenherdctl-new-nodev20-x64-where.v8cache', 'xenherdctl-new-nodev18-x64-hosts.v8cache', 'notes.txt', 'xenherdctl-old2-x']) writeFileSync(join(dir, n), '');
-    pruneOtherBuilds(dir, 'new');
-    expect(readdirSync(dir).sort()).toEqual(['notes.txt', 'xenherdctl-new-nodev18-x64-hosts.v8cache', 'xenherdctl-new-nodev20-x64-where.v8cache', 'xenherdctl-old2-x']);
-    pruneOtherBuilds(join(dir, 'gone'), 'new');
+  it("of other builds is removed once a week old; this build's files, others' files and recent ones stay", () => {
+    const now = Date.now();
+    const written = (n: string, agoMs: number): void => {
+      writeFileSync(join(dir, n), '');
+      utimesSync(join(dir, n), new Date(now - agoMs), new Date(now - agoMs));
+    };
+    const week = OTHER_BUILD_KEPT_MS;
+    written('xenherdctl-old1-nodev20-x64-where.v8cache', week + 60_000);
+    written('xenherdctl-other-nodev20-x64-where.v8cache', week - 60_000);
+    written('xenherdctl-new-nodev20-x64-where.v8cache', 2 * week);
+    written('xenherdctl-new-nodev18-x64-hosts.v8cache', 2 * week);
+    written('notes.txt', 2 * week);
+    written('xenherdctl-old2-x', 2 * week);
+    pruneOtherBuilds(dir, 'new', now);
+    expect(readdirSync(dir).sort()).toEqual(['notes.txt', 'xenherdctl-new-nodev18-x64-hosts.v8cache', 'xenherdctl-new-nodev20-x64-where.v8cache', 'xenherdctl-old2-x', 'xenherdctl-other-nodev20-x64-where.v8cache']);
+    pruneOtherBuilds(dir, 'new', now + 120_000);
+    expect(readdirSync(dir)).not.toContain('xenherdctl-other-nodev20-x64-where.v8cache');
+    pruneOtherBuilds(join(dir, 'gone'), 'new', now);
     expect(existsSync(join(dir, 'gone'))).toBe(false);
   });
 });
