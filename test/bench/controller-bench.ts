@@ -41,7 +41,10 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
   const hosts = quick ? 500 : 2000;
   const perHost = 20;
   const rate = 5000;
-  say(`controller: ${hosts} stand-in agents over wss, ${hosts * perHost} domUs, ${rate} deltas/s while \`where\` is asked`);
+  // the stand-ins are asked for 2 % more: their pace comes in 10 ms ticks and the last second's
+  // report lags its sends, so asking for exactly the target lands a little under it
+  const asked = Math.round(rate * 1.02);
+  say(`controller: ${hosts} stand-in agents over wss, ${hosts * perHost} domUs, ${asked} deltas/s asked (at least ${rate}) while \`where\` is asked`);
   const names = Array.from({ length: hosts }, (_, i) => `bench${i}`);
   const c = await startBenchController(bundle, join(dir, 'controller'), names);
   let maxRssKiB = 0;
@@ -60,7 +63,7 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
     say(`  ${String(connected['agents'])} agents connected in ${String(connected['ms'])} ms`);
     await sleep(2_000);
     const connectedRssKiB = procMemory(c.pid).rssKiB;
-    fleet.tell({ cmd: 'rate', perSecond: rate });
+    fleet.tell({ cmd: 'rate', perSecond: asked });
     await sleep(2_000);
     const t0 = Date.now();
     const pids = [c.pid, fleet.child.pid as number, process.pid];
@@ -80,7 +83,7 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
       pass: true,
     });
     const steadyRssKiB = maxRssKiB;
-    rows.push({ what: 'deltas/s sent to the controller during those queries', measured: `${Math.round(achieved)}`, target: `≥ ${rate}`, pass: achieved >= rate * 0.98 });
+    rows.push({ what: 'deltas/s sent to the controller during those queries', measured: `${Math.round(achieved)}`, target: `≥ ${rate}`, pass: achieved >= rate });
     // the same load on, two requests that look nothing up, taken in turns: what part of the p99
     // is this process being busy, and what part is this machine under the load
     const n = quick ? 500 : 3000;
@@ -117,7 +120,7 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
     const perSecond = Number(flooded['sent']) / took;
     rows.push({ what: `most deltas/s taken in (${String(flooded['sent'])} in ${took.toFixed(1)} s, until every marker is answered)`, measured: `${Math.round(perSecond)}`, target: '(info; ≥ 5000)', pass: perSecond >= 5000 });
     rows.push({ what: `controller RSS, all ${hosts} agents connected and reported, before any delta`, measured: `${(connectedRssKiB / 1024).toFixed(0)} MB`, target: '(info)', pass: true });
-    rows.push({ what: `controller RSS, max until the end of the where queries (${rate} deltas/s)`, measured: `${(steadyRssKiB / 1024).toFixed(0)} MB`, target: '(info)', pass: true });
+    rows.push({ what: `controller RSS, max until the end of the where queries (≥ ${rate} deltas/s)`, measured: `${(steadyRssKiB / 1024).toFixed(0)} MB`, target: '(info)', pass: true });
     rows.push({ what: `controller RSS, max (${hosts} agents, ${hosts * perHost} domUs, through the flood)`, measured: `${(maxRssKiB / 1024).toFixed(0)} MB`, target: hosts === 2000 ? '< 400 MB' : '(info)', pass: maxRssKiB / 1024 < 400 });
     fleet.tell({ cmd: 'stop' });
     await fleet.next('stopped', 60_000);
