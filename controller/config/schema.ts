@@ -1,5 +1,17 @@
 import { z } from 'zod';
+import { DEFAULT_JOB_SETTINGS } from '../jobs/settings.js';
 import { isLoopbackAddress } from './loopback.js';
+
+/** `migrations` when the config says nothing: the job executor's own defaults, in the config's units */
+const MIGRATION_DEFAULTS = {
+  maxPerSource: DEFAULT_JOB_SETTINGS.limits.perSource,
+  maxPerTarget: DEFAULT_JOB_SETTINGS.limits.perTarget,
+  maxInFleet: DEFAULT_JOB_SETTINGS.limits.global,
+  attempts: DEFAULT_JOB_SETTINGS.maxAttempts,
+  reserveMiB: DEFAULT_JOB_SETTINGS.reserveMiB,
+  stuckAfterSeconds: DEFAULT_JOB_SETTINGS.minProgressTimeoutMs / 1000,
+  minDeadlineSeconds: DEFAULT_JOB_SETTINGS.minCompletionMs / 1000,
+};
 
 const AbsPath = z.string().min(1).max(4096).refine((p) => p.startsWith('/'), 'must be an absolute path');
 
@@ -38,26 +50,26 @@ export const ControllerConfigSchema = z.strictObject({
   /** drains, restores, rebalances and rolls: how many live migrations at once, and how hard to try */
   migrations: z.strictObject({
     /** leaving one Dom0 at once (more congest its link and slow each other down) */
-    maxPerSource: z.number().int().min(1).max(16).default(1),
+    maxPerSource: z.number().int().min(1).max(16).default(MIGRATION_DEFAULTS.maxPerSource),
     /** arriving at one Dom0 at once */
-    maxPerTarget: z.number().int().min(1).max(16).default(1),
+    maxPerTarget: z.number().int().min(1).max(16).default(MIGRATION_DEFAULTS.maxPerTarget),
     /** in the whole fleet at once */
-    maxInFleet: z.number().int().min(1).max(256).default(2),
+    maxInFleet: z.number().int().min(1).max(256).default(MIGRATION_DEFAULTS.maxInFleet),
     /** live-migration attempts per domU before it is a leftover (or cold-moved) */
-    attempts: z.number().int().min(1).max(10).default(3),
+    attempts: z.number().int().min(1).max(10).default(MIGRATION_DEFAULTS.attempts),
     /** memory kept free on every target */
-    reserveMiB: z.number().int().min(0).max(1_048_576).default(1024),
+    reserveMiB: z.number().int().min(0).max(1_048_576).default(MIGRATION_DEFAULTS.reserveMiB),
     /**
      * a migration whose source says nothing (no progress line) for this long is taken as stuck and
      * its outcome settled by asking both agents; big domUs get half their expected time if longer.
      * Raise it where Dom0s are slow to start a command (Node's start and the peer's check over ssh
      * come before the first line).
      */
-    stuckAfterSeconds: z.number().int().min(10).max(3600).default(60),
+    stuckAfterSeconds: z.number().int().min(10).max(3600).default(MIGRATION_DEFAULTS.stuckAfterSeconds),
     /** a migration's deadline is at least this, else 3 × its expected time + 60 s */
-    minDeadlineSeconds: z.number().int().min(30).max(86_400).default(120),
+    minDeadlineSeconds: z.number().int().min(30).max(86_400).default(MIGRATION_DEFAULTS.minDeadlineSeconds),
   })
-    .default({ maxPerSource: 1, maxPerTarget: 1, maxInFleet: 2, attempts: 3, reserveMiB: 1024, stuckAfterSeconds: 60, minDeadlineSeconds: 120 }),
+    .default(MIGRATION_DEFAULTS),
 })
   .superRefine((c, ctx) => {
     if (c.tls === false && !isLoopbackAddress(c.listen.host)) {
