@@ -62,12 +62,18 @@ describe('migration failures, ambiguous endings and crashes during a drain', () 
     expectGoldenLog('faults/an-ambiguous-ending-that-left-it-at-the-source-is-settled-fi', bed.logs);
   });
 
-  it('an agent that goes silent mid-migration: the progress timeout settles it (it had moved)', async () => {
-    const bed = await jobsBed(SPREAD);
+  /** A drain of xen1 whose agent says nothing while it migrates a2: the drain's end, a2's moves, the bed. */
+  async function drainWithSilentA2(jobs: Parameters<typeof jobsBed>[1] = {}) {
+    const bed = await jobsBed(SPREAD, jobs);
     bed.fleet.fault('a2', 'silent');
     const job = bed.start(DRAIN);
-    expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 4 });
-    const a2 = bed.moves(job).filter((m) => m.name === 'a2');
+    const end = await bed.finish(job);
+    return { bed, end, a2: bed.moves(job).filter((m) => m.name === 'a2') };
+  }
+
+  it('an agent that goes silent mid-migration: the progress timeout settles it (it had moved)', async () => {
+    const { bed, end, a2 } = await drainWithSilentA2();
+    expect(end).toMatchObject({ ok: true, moved: 4 });
     expect(a2.map((m) => m.phase)).toEqual(['started', 'settling', 'moved']);
     expect(a2[1]?.line).toMatch(/XH_ERR_TIMEOUT: no progress from xen1 for 60 s/);
     expectGoldenLog('faults/an-agent-that-goes-silent-mid-migration-the-progress-timeout', bed.logs);
@@ -76,11 +82,8 @@ describe('migration failures, ambiguous endings and crashes during a drain', () 
   it("the silence tolerated is controller.json's migrations.stuckAfterSeconds: 180 s there, and no settling before", async () => {
     const config = parseControllerConfig(JSON.stringify({ tls: false, stateDir: '/s', listen: { host: '127.0.0.1' }, migrations: { stuckAfterSeconds: 180, minDeadlineSeconds: 600 } }), '/c.json');
     if (!config.ok) throw new Error(config.error.message);
-    const bed = await jobsBed(SPREAD, jobSettingsOf(config.value));
-    bed.fleet.fault('a2', 'silent');
-    const job = bed.start(DRAIN);
-    expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 4 });
-    const a2 = bed.moves(job).filter((m) => m.name === 'a2');
+    const { end, a2 } = await drainWithSilentA2(jobSettingsOf(config.value));
+    expect(end).toMatchObject({ ok: true, moved: 4 });
     expect(a2.map((m) => m.phase)).toEqual(['started', 'settling', 'moved']);
     expect(a2[1]?.line).toMatch(/XH_ERR_TIMEOUT: no progress from xen1 for 180 s/);
     expect(a2[1]?.elapsedMs).toBeGreaterThanOrEqual(180_000);
