@@ -1,5 +1,6 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { z } from 'zod';
 import type { Clock } from '../../shared/clock/clock.js';
 import type { XhError } from '../../shared/errors.js';
@@ -7,6 +8,7 @@ import { ApiErrorSchema, CTL_API_PREFIX } from '../../shared/protocol/ctl-api-ba
 import { err, ok, type Result } from '../../shared/result.js';
 import { lineSplitter } from '../../shared/text/lines.js';
 import type { CtlConfig } from './config.js';
+import { connectVerified } from './verified-tls.js';
 
 /**
  * An NDJSON answer's events: their schema, which one is the last, and a bound on a line. Each
@@ -23,6 +25,8 @@ export interface EventStream<E, L extends E> {
 
 /** How long xenherdctl waits for the controller to answer (a command: until its response starts). */
 export const REQUEST_TIMEOUT_MS = 10_000;
+
+const UNTRUSTED_HINT = " (the certificate is not trusted: XENHERD_CA must be the controller's tls/ca.crt)";
 
 const unreachable = (url: URL, why: string): XhError => ({ code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `cannot reach the controller at ${url.origin}: ${why}` });
 
@@ -92,31 +96,45 @@ export class CtlClient {
 
   private send(method: 'GET' | 'POST', path: string, body: string | null, signal?: AbortSignal): Promise<Result<IncomingMessage, XhError>> {
     const url = new URL(`${CTL_API_PREFIX}${path}`, this.c.url);
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const https = url.protocol === 'https:';
     return new Promise((resolve) => {
       let settled = false;
+      let req: ClientRequest | null = null;
       const settle = (r: Result<IncomingMessage, XhError>): void => {
         if (settled) return;
         settled = true;
         cancel();
         resolve(r);
       };
-      const req = request(url, {
-        method,
-        headers: { authorization: `Bearer ${this.c.token}`, ...(body !== null ? { 'content-type': 'application/json' } : {}) },
-        ...(this.c.ca !== null ? { ca: this.c.ca } : {}),
-        ...(signal ? { signal } : {}),
-      });
+      // ends a connection still in its handshake too: the process would otherwise wait on it
+      const giveUp = new AbortController();
       const cancel = this.clock.schedule(REQUEST_TIMEOUT_MS, () => {
         settle(err(unreachable(this.c.url, `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
-        req.destroy();
+        req?.destroy();
+        giveUp.abort();
       });
-      req.on('response', (res) => settle(ok(res)));
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        const tls = /CERT|TLS|SSL|SELF_SIGNED|VERIFY|ALTNAME/.test(e.code ?? '') ? " (the certificate is not trusted: XENHERD_CA must be the controller's tls/ca.crt)" : '';
-        settle(err(unreachable(this.c.url, `${e.code ? `${e.code}: ` : ''}${e.message}${tls}`)));
+      const start = (socket: TLSSocket | null): void => {
+        req = (https ? httpsRequest : httpRequest)(url, {
+          method,
+          headers: { authorization: `Bearer ${this.c.token}`, ...(body !== null ? { 'content-type': 'application/json' } : {}) },
+          ...(socket !== null ? { createConnection: () => socket } : {}),
+          ...(signal ? { signal } : {}),
+        });
+        req.on('response', (res) => settle(ok(res)));
+        req.on('error', (e: NodeJS.ErrnoException) => {
+          const tls = /CERT|TLS|SSL|SELF_SIGNED|VERIFY|ALTNAME/.test(e.code ?? '') ? UNTRUSTED_HINT : '';
+          settle(err(unreachable(this.c.url, `${e.code ? `${e.code}: ` : ''}${e.message}${tls}`)));
+        });
+        req.end(body ?? undefined);
+      };
+      // With a CA file, the certificate is checked before a byte (the token) is written.
+      if (!https || this.c.ca === null) return start(null);
+      signal?.addEventListener('abort', () => giveUp.abort(), { once: true });
+      void connectVerified(url, this.c.ca, () => this.clock.now(), giveUp.signal).then((c) => {
+        if (!c.ok) return settle(err(unreachable(this.c.url, c.error.kind === 'untrusted' ? `${c.error.message}${UNTRUSTED_HINT}` : c.error.message)));
+        if (settled) return void c.value.destroy();
+        start(c.value);
       });
-      req.end(body ?? undefined);
     });
   }
 

@@ -1,17 +1,19 @@
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
+import type { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { describeIssue, parseJsonObject } from '../config/describe-issue.js';
 import { isLoopbackAddress } from '../config/loopback.js';
+import { parseCaBundle } from './trusted-chain.js';
 
 /** Where xenherdctl finds its controller: resolved, with the CA's PEM read. */
 export interface CtlConfig {
   readonly url: URL;
   readonly token: string;
-  /** PEM of the CA to trust; null = the system's CAs */
-  readonly ca: string | null;
+  /** the certificates of the CA file, the only ones trusted; null = the system's CAs */
+  readonly ca: readonly X509Certificate[] | null;
 }
 
 const TOKEN_RE = /^xh1\.[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$/;
@@ -74,12 +76,13 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>)
   }
   if (!TOKEN_RE.test(token.value)) return err(configError(`${token.source}: not a xenherd token (xh1.ID.SECRET): use the token \`xenherd-controller init\` or \`operator\` printed`));
   const caPath = pick('XENHERD_CA', 'ca');
-  let ca: string | null = null;
+  let ca: readonly X509Certificate[] | null = null;
   if (caPath !== null) {
     const read = readRegularFileSync(caPath.value, { symlinks: 'follow' });
     if (!read.ok) return err(configError(`${caPath.source}: cannot read the CA certificate: ${read.error.message}`));
-    ca = read.value;
-    if (!ca.includes('-----BEGIN CERTIFICATE-----')) return err(configError(`${caPath.source}: ${caPath.value} is not a PEM certificate (the controller's tls/ca.crt)`));
+    const bundle = parseCaBundle(read.value);
+    if (!bundle.ok) return err(configError(`${caPath.source}: ${caPath.value} ${bundle.error}: use the controller's tls/ca.crt`));
+    ca = bundle.value;
   }
   return ok({ url: parsedUrl, token: token.value, ca });
 }

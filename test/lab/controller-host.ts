@@ -7,6 +7,7 @@ import type { XhError } from '../../shared/errors.js';
 import { HostsAnswerSchema } from '../../shared/protocol/ctl-api.js';
 import type { Result } from '../../shared/result.js';
 import { CtlClient } from '../../controller/ctl/client.js';
+import { parseCaBundle } from '../../controller/ctl/trusted-chain.js';
 import { trackGroup, untrackGroup } from './cleanup.js';
 import { GUEST_ADDR } from './guest-forward.js';
 import { log, sleep } from './log.js';
@@ -45,7 +46,9 @@ export class ControllerHost {
     private readonly made: InitAnswer,
     private readonly bin: { controller: string; ctl: string },
   ) {
-    this.api = new CtlClient({ url: new URL(made.url), token: made.token, ca: readFileSync(made.ca, 'utf8') }, realClock);
+    const ca = parseCaBundle(readFileSync(made.ca, 'utf8'));
+    if (!ca.ok) throw new Error(`${made.ca}: ${ca.error}`);
+    this.api = new CtlClient({ url: new URL(made.url), token: made.token, ca: ca.value }, realClock);
   }
 
   /** The URL the agents dial (what `enroll` prints, through publicUrl). */

@@ -146,6 +146,13 @@ describe('xenherdctl configuration: errors name the source and the fix', () => {
     expect((await ctl(['hosts'], { ...ok, XENHERD_URL: 'http://ctl.example:7443' })).stderr).toMatch(/XENHERD_URL: http:\/\/ sends the token in clear/);
     expect((await ctl(['hosts'], { ...ok, XENHERD_TOKEN: 'secret' })).stderr).toMatch(/XENHERD_TOKEN: not a xenherd token/);
     expect((await ctl(['hosts'], { ...ok, XENHERD_CA: '/nonexistent/ca.crt' })).stderr).toMatch(/XENHERD_CA: cannot read the CA certificate/);
+    const dir = mkdtempSync(join(tmpdir(), 'xenherd-badca-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'key.pem'), '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+    writeFileSync(join(dir, 'broken.pem'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    const notCa = await ctl(['hosts'], { ...ok, XENHERD_CA: join(dir, 'key.pem') });
+    expect([notCa.code, notCa.stderr]).toEqual([78, expect.stringMatching(/XH_ERR_CONFIG: XENHERD_CA: .*key\.pem holds no PEM certificate .*use the controller's tls\/ca\.crt/)]);
+    expect((await ctl(['hosts'], { ...ok, XENHERD_CA: join(dir, 'broken.pem') })).stderr).toMatch(/XENHERD_CA: .*broken\.pem certificate 1 of 1 is not a valid X\.509 certificate/);
   });
 
   it('~/.config/xenherd/ctl.json is read, its keys named in errors, and env overrides it', async () => {

@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { makeCa } from '../../../controller/pki/certificate.js';
 import { away, dom, hostState } from '../states.js';
 import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
@@ -131,5 +135,15 @@ describe('xenherdctl: refusals and unreachable controllers have their own exit c
     const r = await ctlFor(c)(['hosts'], { XENHERD_CA: undefined });
     expect(r.code).toBe(87);
     expect(r.stderr).toMatch(/XENHERD_CA must be the controller's tls\/ca.crt/);
+  });
+
+  it("XENHERD_CA naming another CA: 87, saying whose certificate it is", async () => {
+    const c = await bed.start();
+    const dir = mkdtempSync(join(tmpdir(), 'xenherd-otherca-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'other.crt'), makeCa('another CA', Date.now()).certPem);
+    const r = await ctlFor(c)(['hosts'], { XENHERD_CA: join(dir, 'other.crt') });
+    expect(r.code).toBe(87);
+    expect(r.stderr).toMatch(/is not signed by a CA of the CA file .*XENHERD_CA must be the controller's tls\/ca.crt/);
   });
 });
