@@ -8,7 +8,7 @@ import { describeIssue, parseJsonObject } from '../config/describe-issue.js';
 import { isLoopbackAddress } from '../config/loopback.js';
 import { parseCaBundle } from './trusted-chain.js';
 
-/** Where xenherdctl finds its controller: resolved, with the CA's PEM read. */
+/** Where xenherdctl finds its controller: resolved, with the CA file's certificates read. */
 export interface CtlConfig {
   readonly url: URL;
   readonly token: string;

@@ -43,7 +43,8 @@ export function connectVerified(url: URL, anchors: readonly X509Certificate[], n
     };
     const aborted = (): void => fail({ kind: 'network', message: 'aborted' });
     signal?.addEventListener('abort', aborted, { once: true });
-    socket.once('error', (e: NodeJS.ErrnoException) => fail({ kind: 'network', message: `${e.code ? `${e.code}: ` : ''}${e.message}` }));
+    const failed = (e: NodeJS.ErrnoException): void => fail({ kind: 'network', message: `${e.code ? `${e.code}: ` : ''}${e.message}` });
+    socket.once('error', failed);
     socket.once('secureConnect', () => {
       signal?.removeEventListener('abort', aborted);
       let why: string | null;
@@ -53,7 +54,8 @@ export function connectVerified(url: URL, anchors: readonly X509Certificate[], n
         why = `its certificate could not be read (${(e as Error).message})`;
       }
       if (why !== null) return fail({ kind: 'untrusted', message: why });
-      socket.removeAllListeners('error');
+      // from here the HTTP request that takes the socket hears its errors
+      socket.removeListener('error', failed);
       resolve(ok(socket));
     });
   });
