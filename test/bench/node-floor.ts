@@ -27,6 +27,17 @@ export function writeBareGet(dir: string): string {
   return file;
 }
 
+/**
+ * This machine's NODE_EXTRA_CA_CERTS ('' when it sets none). Node parses that whole file (here the
+ * system's ~140 CAs) as every process starts, before any of our code runs; a Debian 12 machine
+ * sets none, and a systemd unit without Environment= never has one. Start-up rows are measured
+ * without it and show the figure with it beside.
+ */
+export const MACHINE_EXTRA_CAS = process.env['NODE_EXTRA_CA_CERTS'] ?? '';
+
+/** ENV for a child process without NODE_EXTRA_CA_CERTS (empty is unset to Node). */
+export const withoutExtraCas = <E extends Readonly<Record<string, string | undefined>>>(env: E): E & { NODE_EXTRA_CA_CERTS: string } => ({ ...env, NODE_EXTRA_CA_CERTS: '' });
+
 /** `node -e 0`'s arguments: Node's own start and exit. */
 export const NODE_IDLE_ARGS = ['-e', '0'] as const;
 

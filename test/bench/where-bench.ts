@@ -9,7 +9,7 @@ import { launchLiveFleet, type LiveFleet } from '../playground/live-fleet.js';
 import { runNode } from '../playground/processes.js';
 import { keygen, sshdInstalled, startSshd } from '../ssh/sshd.js';
 import { httpsGetter } from './https-getter.js';
-import { NODE_IDLE_ARGS, writeBareGet } from './node-floor.js';
+import { MACHINE_EXTRA_CAS, NODE_IDLE_ARGS, withoutExtraCas, writeBareGet } from './node-floor.js';
 import { median, pct, say, type Row } from './table.js';
 
 const HOSTS = 20;
@@ -68,20 +68,12 @@ interface CliTimes {
   readonly nodeIdleExtraCas: number[];
 }
 
-/**
- * A Debian 12 machine sets no NODE_EXTRA_CA_CERTS; a machine that does makes every Node process
- * parse that whole file (here the system's ~140 CAs) as it starts, before any of our code runs.
- * The target is for the first; the second is shown beside it.
- */
-const EXTRA_CAS = process.env['NODE_EXTRA_CA_CERTS'] ?? '';
-const WITHOUT_EXTRA_CAS = { NODE_EXTRA_CA_CERTS: '' };
-
 /** All of them, interleaved run by run: this machine's speed drifts from one minute to the next. */
 async function cliTimes(live: LiveFleet, ctl: string, bareGet: string, runs: number): Promise<CliTimes> {
   const times: CliTimes = { ctl: [], bareGet: [], nodeIdle: [], ctlExtraCas: [], nodeIdleExtraCas: [] };
   const timed = async (into: number[], file: string, args: readonly string[], extraCas: boolean, check: (stdout: string) => boolean): Promise<void> => {
     const t0 = performance.now();
-    const r = await runNode(file, args, { ...live.ctlEnv, ...(extraCas ? {} : WITHOUT_EXTRA_CAS) });
+    const r = await runNode(file, args, extraCas ? live.ctlEnv : withoutExtraCas(live.ctlEnv));
     into.push(performance.now() - t0);
     if (r.code !== 0 || !check(r.stdout)) throw new Error(`${file} ${args.join(' ')}: exit ${String(r.code)}: ${r.stdout}${r.stderr}`);
   };
@@ -89,7 +81,7 @@ async function cliTimes(live: LiveFleet, ctl: string, bareGet: string, runs: num
     await timed(times.ctl, ctl, ['where', 'needle'], false, (o) => o.includes('xen17'));
     await timed(times.bareGet, bareGet, ['needle'], false, (o) => o.trim() === 'xen17');
     await timed(times.nodeIdle, NODE_IDLE_ARGS[0], NODE_IDLE_ARGS.slice(1), false, (o) => o === '');
-    if (EXTRA_CAS === '') continue;
+    if (MACHINE_EXTRA_CAS === '') continue;
     await timed(times.ctlExtraCas, ctl, ['where', 'needle'], true, (o) => o.includes('xen17'));
     await timed(times.nodeIdleExtraCas, NODE_IDLE_ARGS[0], NODE_IDLE_ARGS.slice(1), true, (o) => o === '');
   }
@@ -141,12 +133,12 @@ export async function whereBench(bundles: { agent: string; controller: string; c
     rows.push({ what: 'freshness, p99 (each sim xl list a Perl stand-in asking the simulator)', measured: `${pct(fresh, 99).toFixed(0)} ms`, target: '< 500 ms', pass: pct(fresh, 99) < 500 });
     const times = await cliTimes(live, bundles.ctl, writeBareGet(dir), quick ? 5 : 20);
     const cli = times.ctl;
-    rows.push({ what: `\`xenherdctl where needle\` as a command, median of ${cli.length} (from the 2nd on with this user's code cache${EXTRA_CAS !== '' ? '; NODE_EXTRA_CA_CERTS unset' : ''})`, measured: `${median(cli).toFixed(0)} ms`, target: '< 150 ms', pass: median(cli) < 150 });
+    rows.push({ what: `\`xenherdctl where needle\` as a command, median of ${cli.length} (from the 2nd on with this user's code cache${MACHINE_EXTRA_CAS !== '' ? '; NODE_EXTRA_CA_CERTS unset' : ''})`, measured: `${median(cli).toFixed(0)} ms`, target: '< 150 ms', pass: median(cli) < 150 });
     rows.push({ what: '  its first run: compiling, and writing the code cache at exit', measured: `${(cli[0] ?? NaN).toFixed(0)} ms`, target: '(info)', pass: true });
     rows.push({ what: '  this machine: a bare Node HTTPS GET of the same answer, median (same runs, interleaved)', measured: `${median(times.bareGet).toFixed(0)} ms`, target: '(info)', pass: true });
     rows.push({ what: '  this machine: `node -e 0`, median (same runs, interleaved)', measured: `${median(times.nodeIdle).toFixed(0)} ms`, target: '(info)', pass: true });
-    if (EXTRA_CAS !== '') {
-      rows.push({ what: `  with this machine's NODE_EXTRA_CA_CERTS=${EXTRA_CAS} (unset above, as on Debian): xenherdctl where / node -e 0, medians`, measured: `${median(times.ctlExtraCas).toFixed(0)} / ${median(times.nodeIdleExtraCas).toFixed(0)} ms`, target: '(info)', pass: true });
+    if (MACHINE_EXTRA_CAS !== '') {
+      rows.push({ what: `  with this machine's NODE_EXTRA_CA_CERTS=${MACHINE_EXTRA_CAS} (unset above, as on Debian): xenherdctl where / node -e 0, medians`, measured: `${median(times.ctlExtraCas).toFixed(0)} / ${median(times.nodeIdleExtraCas).toFixed(0)} ms`, target: '(info)', pass: true });
     }
     if (!sshdInstalled()) {
       rows.push({ what: 'ssh loop over 20 Dom0s vs xenherdctl where', measured: 'not run (no OpenSSH)', target: '≥ 30×', pass: false });
