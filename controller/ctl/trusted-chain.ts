@@ -66,8 +66,9 @@ export function untrustedBecause(presented: readonly X509Certificate[], anchors:
     const stale = validAt(current, now);
     if (stale !== null) return stale;
     if (anchors.some((a) => a.raw.equals(current.raw))) return null;
-    const anchor = anchors.find((a) => signs(a, current));
-    if (anchor !== undefined) return validAt(anchor, now);
+    // a CA file may hold an old and a renewed copy of one CA: any of them still valid will do
+    const signers = anchors.filter((a) => signs(a, current));
+    if (signers.length > 0) return signers.some((a) => validAt(a, now) === null) ? null : validAt(signers[0] as X509Certificate, now);
     const next = presented.find((c) => !path.has(c) && signs(c, current));
     if (next === undefined) return `${named(current)} is not signed by a CA of the CA file (its issuer: ${JSON.stringify(current.issuer.replace(/\n/g, ', '))})`;
     path.add(next);

@@ -122,6 +122,17 @@ describe('chains through intermediate CAs (an operator PKI, made with the openss
     expect(untrustedBecause([clientOnly, inter], [root], 'ctl.example', AT)).toMatch(/is not for TLS servers \(extended key usage 1\.3\.6\.1\.5\.5\.7\.3\.2\)/);
   });
 
+  it('a CA file with an old and a renewed copy of the CA (one key): the one still valid is the anchor', () => {
+    openssl('req', '-x509', '-key', 'root.key', '-out', 'root-short.pem', '-subj', '/CN=root', '-days', '1', '-addext', 'basicConstraints=critical,CA:TRUE');
+    openssl('req', '-x509', '-key', 'root.key', '-out', 'root-long.pem', '-subj', '/CN=root', '-days', '20', '-addext', 'basicConstraints=critical,CA:TRUE');
+    const short = x509(readFileSync(join(dir, 'root-short.pem'), 'utf8'));
+    const long = x509(readFileSync(join(dir, 'root-long.pem'), 'utf8'));
+    const direct = issue('direct', 'root', 'server', 10);
+    const later = AT + 1.5 * DAY;
+    expect(untrustedBecause([direct], [short, long], 'ctl.example', later)).toBeNull();
+    expect(untrustedBecause([direct], [short], 'ctl.example', later)).toMatch(/^"CN=root" expired/);
+  });
+
   it('an intermediate that expired breaks the chain', () => {
     expect(untrustedBecause([leaf, inter], [root], 'ctl.example', AT + 3 * DAY)).toMatch(/^"CN=inter" expired/);
     expect(untrustedBecause([leaf], [inter], 'ctl.example', AT + 3 * DAY)).toMatch(/^"CN=inter" expired/);
