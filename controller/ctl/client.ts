@@ -8,7 +8,7 @@ import { ApiErrorSchema, CTL_API_PREFIX } from '../../shared/protocol/ctl-api-ba
 import { err, ok, type Result } from '../../shared/result.js';
 import { lineSplitter } from '../../shared/text/lines.js';
 import type { CtlConfig } from './config.js';
-import { connectVerified } from './verified-tls.js';
+import { connectVerified, describeSocketError } from './verified-tls.js';
 
 /**
  * An NDJSON answer's events: their schema, which one is the last, and a bound on a line. Each
@@ -123,7 +123,7 @@ export class CtlClient {
         req.on('response', (res) => settle(ok(res)));
         req.on('error', (e: NodeJS.ErrnoException) => {
           const tls = /CERT|TLS|SSL|SELF_SIGNED|VERIFY|ALTNAME/.test(e.code ?? '') ? UNTRUSTED_HINT : '';
-          settle(err(unreachable(this.c.url, `${e.code ? `${e.code}: ` : ''}${e.message}${tls}`)));
+          settle(err(unreachable(this.c.url, `${describeSocketError(e)}${tls}`)));
         });
         req.end(body ?? undefined);
       };

@@ -6,6 +6,7 @@ import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { describeIssue, parseJsonObject } from '../config/describe-issue.js';
 import { isLoopbackAddress } from '../config/loopback.js';
+import { hostOf } from '../../shared/url-host.js';
 import { parseCaBundle } from './trusted-chain.js';
 
 /** Where xenherdctl finds its controller: resolved, with the CA file's certificates read. */
@@ -70,7 +71,7 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>)
     return err(configError(`${url.source}: ${JSON.stringify(url.value)} is not a URL: use e.g. https://ctl.example:7443`));
   }
   if (parsedUrl.protocol !== 'https:' && parsedUrl.protocol !== 'http:') return err(configError(`${url.source}: must start with https:// (got ${parsedUrl.protocol})`));
-  const host = parsedUrl.hostname.replace(/^\[|\]$/g, '');
+  const host = hostOf(parsedUrl);
   if (parsedUrl.protocol === 'http:' && !isLoopbackAddress(host) && host !== 'localhost') {
     return err(configError(`${url.source}: http:// sends the token in clear: only allowed to a loopback address; use https://`));
   }

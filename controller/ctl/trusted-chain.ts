@@ -49,15 +49,14 @@ function validAt(c: X509Certificate, now: number): string | null {
 const signs = (issuer: X509Certificate, c: X509Certificate): boolean => issuer.ca && c.checkIssued(issuer) && c.verify(issuer.publicKey);
 
 /**
- * null when PRESENTED (the leaf first, then what else the server sent) is trusted for HOST at
- * NOW (ms since the epoch) by ANCHORS; otherwise why not, in words.
+ * null when PRESENTED (the leaf first, then what else the server sent) is trusted for HOST (a
+ * name or a bare IP literal) at NOW (ms since the epoch) by ANCHORS; otherwise why not, in words.
  */
 export function untrustedBecause(presented: readonly X509Certificate[], anchors: readonly X509Certificate[], host: string, now: number): string | null {
   const leaf = presented[0];
   if (leaf === undefined) return 'the server presented no certificate';
-  const bare = host.replace(/^\[|\]$/g, '');
-  const forHost = isIP(bare) !== 0 ? leaf.checkIP(bare) : leaf.checkHost(bare);
-  if (forHost === undefined) return `its certificate ${named(leaf)} is not for ${bare} (it names ${leaf.subjectAltName ?? 'no alternative names'})`;
+  const forHost = isIP(host) !== 0 ? leaf.checkIP(host) : leaf.checkHost(host);
+  if (forHost === undefined) return `its certificate ${named(leaf)} is not for ${host} (it names ${leaf.subjectAltName ?? 'no alternative names'})`;
   const uses = leaf.keyUsage as readonly string[] | undefined;
   if (uses !== undefined && uses.length > 0 && !uses.includes(SERVER_AUTH) && !uses.includes(ANY_EXTENDED_KEY_USAGE)) return `its certificate ${named(leaf)} is not for TLS servers (extended key usage ${uses.join(', ')})`;
   let current = leaf;

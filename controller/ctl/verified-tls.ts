@@ -1,25 +1,17 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import { connect, type TLSSocket } from 'node:tls';
+import type { ConnectFailure } from '../../shared/link/ws-connect.js';
 import { err, ok, type Result } from '../../shared/result.js';
+import { presentedChain } from '../../shared/tls/presented-chain.js';
+import { hostOf } from '../../shared/url-host.js';
 import { untrustedBecause } from './trusted-chain.js';
 
-/** Why a connection was not made: refused/reset (a network error code) or not trusted. */
-export interface ConnectFailure {
-  readonly kind: 'network' | 'untrusted';
-  readonly message: string;
-}
+/** Why no connection: the controller could not be reached, or its certificate is not trusted. */
+export type TlsConnectFailure = Extract<ConnectFailure, { kind: 'unreachable' | 'untrusted' }>;
 
-/** The certificates the server sent, leaf first (Node links each to the next; the last to itself). */
-function presentedChain(socket: TLSSocket): X509Certificate[] {
-  const chain: X509Certificate[] = [];
-  const seen = new Set<DetailedPeerCertificate>();
-  for (let c: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true); c?.raw !== undefined && !seen.has(c); c = c.issuerCertificate) {
-    seen.add(c);
-    chain.push(new X509Certificate(c.raw));
-  }
-  return chain;
-}
+/** `CODE: message`, or the message alone. */
+export const describeSocketError = (e: NodeJS.ErrnoException): string => `${e.code ? `${e.code}: ` : ''}${e.message}`;
 
 /**
  * A TLS connection to URL's host that nothing has been written to until its certificate chain
@@ -27,8 +19,8 @@ function presentedChain(socket: TLSSocket): X509Certificate[] {
  * resolved with. OpenSSL's own verification is off (no CA is given to it, so Node never loads
  * its root store); this check takes its place.
  */
-export function connectVerified(url: URL, anchors: readonly X509Certificate[], now: () => number, signal?: AbortSignal): Promise<Result<TLSSocket, ConnectFailure>> {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+export function connectVerified(url: URL, anchors: readonly X509Certificate[], now: () => number, signal?: AbortSignal): Promise<Result<TLSSocket, TlsConnectFailure>> {
+  const host = hostOf(url);
   return new Promise((resolve) => {
     const socket = connect({
       host,
@@ -37,13 +29,13 @@ export function connectVerified(url: URL, anchors: readonly X509Certificate[], n
       ca: [],
       rejectUnauthorized: false,
     });
-    const fail = (f: ConnectFailure): void => {
+    const fail = (f: TlsConnectFailure): void => {
       socket.destroy();
       resolve(err(f));
     };
-    const aborted = (): void => fail({ kind: 'network', message: 'aborted' });
+    const aborted = (): void => fail({ kind: 'unreachable', message: 'aborted' });
     signal?.addEventListener('abort', aborted, { once: true });
-    const failed = (e: NodeJS.ErrnoException): void => fail({ kind: 'network', message: `${e.code ? `${e.code}: ` : ''}${e.message}` });
+    const failed = (e: NodeJS.ErrnoException): void => fail({ kind: 'unreachable', message: describeSocketError(e) });
     socket.once('error', failed);
     socket.once('secureConnect', () => {
       signal?.removeEventListener('abort', aborted);

@@ -1,7 +1,8 @@
-import { X509Certificate } from 'node:crypto';
-import { connect as tlsConnect, type DetailedPeerCertificate } from 'node:tls';
+import { connect as tlsConnect } from 'node:tls';
 import WebSocket from 'ws';
 import { err, ok, type Result } from '../result.js';
+import { presentedChain } from '../tls/presented-chain.js';
+import { hostOf } from '../url-host.js';
 import { AGENT_LINK_PATH } from '../protocol/agent-link.js';
 import type { Link } from './link.js';
 import { wsLink } from './ws-link.js';
@@ -35,7 +36,7 @@ export type ConnectFailure =
  */
 export function fetchPinnedCa(url: URL, fingerprint: string, timeoutMs: number): Promise<Result<string, ConnectFailure>> {
   return new Promise((resolve) => {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const host = hostOf(url);
     const socket = tlsConnect({ host, port: Number(url.port || 443), servername: /^[\d.:]+$/.test(host) ? undefined : host, rejectUnauthorized: false, timeout: timeoutMs });
     const done = (r: Result<string, ConnectFailure>): void => {
       socket.destroy();
@@ -45,12 +46,8 @@ export function fetchPinnedCa(url: URL, fingerprint: string, timeoutMs: number):
     socket.once('error', (e) => done(err({ kind: 'unreachable', message: e.message })));
     socket.once('secureConnect', () => {
       const want = fingerprint.toUpperCase();
-      const seen = new Set<DetailedPeerCertificate>();
-      for (let c: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true); c?.raw && !seen.has(c); c = c.issuerCertificate) {
-        seen.add(c);
-        const x = new X509Certificate(c.raw);
-        if (x.fingerprint256 === want) return done(ok(x.toString()));
-      }
+      const pinned = presentedChain(socket).find((x) => x.fingerprint256 === want);
+      if (pinned !== undefined) return done(ok(pinned.toString()));
       done(err({ kind: 'untrusted', message: `${url.host} presents no certificate with the pinned fingerprint ${fingerprint}` }));
     });
   });

@@ -7,7 +7,7 @@ import type { XhError } from '../../shared/errors.js';
 import { HostsAnswerSchema } from '../../shared/protocol/ctl-api.js';
 import type { Result } from '../../shared/result.js';
 import { CtlClient } from '../../controller/ctl/client.js';
-import { parseCaBundle } from '../../controller/ctl/trusted-chain.js';
+import { loadCtlConfig } from '../../controller/ctl/config.js';
 import { trackGroup, untrackGroup } from './cleanup.js';
 import { GUEST_ADDR } from './guest-forward.js';
 import { log, sleep } from './log.js';
@@ -46,9 +46,9 @@ export class ControllerHost {
     private readonly made: InitAnswer,
     private readonly bin: { controller: string; ctl: string },
   ) {
-    const ca = parseCaBundle(readFileSync(made.ca, 'utf8'));
-    if (!ca.ok) throw new Error(`${made.ca}: ${ca.error}`);
-    this.api = new CtlClient({ url: new URL(made.url), token: made.token, ca: ca.value }, realClock);
+    const config = loadCtlConfig({ XENHERD_URL: made.url, XENHERD_TOKEN: made.token, XENHERD_CA: made.ca });
+    if (!config.ok) throw new Error(config.error.message);
+    this.api = new CtlClient(config.value, realClock);
   }
 
   /** The URL the agents dial (what `enroll` prints, through publicUrl). */

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CtlClient } from '../../../controller/ctl/client.js';
-import { parseCaBundle } from '../../../controller/ctl/trusted-chain.js';
+import { loadCtlConfig } from '../../../controller/ctl/config.js';
 import { realClock } from '../../../shared/clock/real-clock.js';
 import { CheckAnswerSchema } from '../../../shared/protocol/ctl-check.js';
 import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
@@ -114,9 +114,9 @@ describe('xenherdctl check', () => {
 
   it('GET /v1/check refuses thresholds that are not milliseconds, or unknown parameters', async () => {
     const c = await bed.start();
-    const ca = parseCaBundle(c.caPem);
-    if (!ca.ok) throw new Error(ca.error);
-    const client = new CtlClient({ url: new URL(c.url), token: c.adminToken, ca: ca.value }, realClock);
+    const config = loadCtlConfig({ XENHERD_URL: c.url, XENHERD_TOKEN: c.adminToken, XENHERD_CA: c.caFile });
+    if (!config.ok) throw new Error(config.error.message);
+    const client = new CtlClient(config.value, realClock);
     const bad = await client.get('/check?warnDeferredMs=5m', CheckAnswerSchema);
     expect(bad).toMatchObject({ ok: false, error: { code: 'XH_ERR_USAGE', message: expect.stringMatching(/^bad check thresholds: warnDeferredMs: milliseconds/) } });
     expect(await client.get('/check?warn=1', CheckAnswerSchema)).toMatchObject({ ok: false, error: { code: 'XH_ERR_USAGE' } });

@@ -122,6 +122,6 @@ describe('connectVerified: TLS to the controller trusting exactly the CA file', 
     await new Promise<void>((r) => gone.listen(0, '127.0.0.1', r));
     const url = new URL(`https://127.0.0.1:${(gone.address() as AddressInfo).port}`);
     await new Promise((r) => gone.close(r));
-    expect(await connectVerified(url, anchorsOf(ca.certPem), () => NOW)).toEqual({ ok: false, error: { kind: 'network', message: expect.stringMatching(/^ECONNREFUSED/) } });
+    expect(await connectVerified(url, anchorsOf(ca.certPem), () => NOW)).toEqual({ ok: false, error: { kind: 'unreachable', message: expect.stringMatching(/^ECONNREFUSED/) } });
   });
 });
