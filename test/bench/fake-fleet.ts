@@ -94,34 +94,63 @@ async function connectAll(): Promise<Stand[]> {
   return stands;
 }
 
+const HEARTBEAT_MS = 2_000;
 const stands = await connectAll();
-const heartbeats = setInterval(() => {
-  for (const s of stands) s.send({ type: 'heartbeat', at: Date.now() });
-}, 2_000);
 
-let pace: NodeJS.Timeout | null = null;
-let next = 0;
+// Real agents are independent machines: each sends its heartbeat on its own phase (set by when it
+// connected), and their deltas arrive at random moments, not in step. So the stand-ins too: one
+// 1 ms tick, each stand's heartbeat at a random phase of the period, and the deltas due in a tick
+// drawn as Poisson arrivals around the asked rate (sending them in step, all at once, makes bursts
+// no fleet sends, and measures the bursts).
+const byPhase = stands.map((s) => ({ s, dueAt: Date.now() + Math.random() * HEARTBEAT_MS })).sort((a, b) => a.dueAt - b.dueAt);
+let nextHeartbeat = 0;
+
+/** a count of arrivals in a window where `mean` are expected (Knuth's method, for small means) */
+function poisson(mean: number): number {
+  // a tick this late is a stall of this process; catching up is all that matters then
+  if (mean > 50) return Math.round(mean);
+  const limit = Math.exp(-mean);
+  let k = 0;
+  for (let p = Math.random(); p > limit; p *= Math.random()) k++;
+  return k;
+}
+
+interface Pace {
+  readonly perSecond: number;
+  readonly t0: number;
+  last: number;
+  sent: number;
+  reported: number;
+}
+let pace: Pace | null = null;
+
+const tick = setInterval(() => {
+  const now = Date.now();
+  // the same period for all, so the order by phase never changes: walk it round
+  for (let e = byPhase[nextHeartbeat]; e && e.dueAt <= now; e = byPhase[nextHeartbeat]) {
+    e.s.send({ type: 'heartbeat', at: now });
+    e.dueAt += HEARTBEAT_MS;
+    nextHeartbeat = (nextHeartbeat + 1) % byPhase.length;
+  }
+  if (!pace) return;
+  // over the time since the last tick, however late it came, so the rate holds
+  const due = poisson(((now - pace.last) / 1000) * pace.perSecond);
+  pace.last = now;
+  for (let k = 0; k < due; k++) (stands[Math.floor(Math.random() * stands.length)] as Stand).delta();
+  pace.sent += due;
+  if (now - pace.reported >= 1_000) {
+    pace.reported = now;
+    emit({ event: 'rate', sent: pace.sent, seconds: (now - pace.t0) / 1000 });
+  }
+}, 1);
 
 function rate(perSecond: number): void {
-  if (pace) clearInterval(pace);
-  let sent = 0;
   const t0 = Date.now();
-  let reported = t0;
-  // every 10 ms the deltas due by then: the rate holds even when a tick comes late
-  pace = setInterval(() => {
-    const due = Math.floor(((Date.now() - t0) / 1000) * perSecond) - sent;
-    for (let k = 0; k < due; k++) (stands[next++ % stands.length] as Stand).delta();
-    sent += due;
-    if (Date.now() - reported >= 1_000) {
-      reported = Date.now();
-      emit({ event: 'rate', sent, seconds: (reported - t0) / 1000 });
-    }
-  }, 10);
+  pace = { perSecond, t0, last: t0, sent: 0, reported: t0 };
 }
 
 /** Every stand sends as fast as its socket drains for SECONDS, then a marker domain it names. */
 async function flood(seconds: number): Promise<void> {
-  if (pace) clearInterval(pace);
   pace = null;
   const startedAt = Date.now();
   const end = startedAt + seconds * 1000;
@@ -149,8 +178,7 @@ for await (const line of commands) {
   else if (c.cmd === 'flood') await flood(c.seconds);
   else break;
 }
-if (pace) clearInterval(pace);
-clearInterval(heartbeats);
+clearInterval(tick);
 await Promise.all(
   stands.map(
     (s) =>
