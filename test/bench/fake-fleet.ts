@@ -65,6 +65,9 @@ class Stand {
   }
 }
 
+/** how often each stand-in sends a heartbeat: what the controller's welcome asks, as an agent does */
+let heartbeatMs = 5_000;
+
 async function connectAll(): Promise<Stand[]> {
   const stands: Stand[] = [];
   const t0 = Date.now();
@@ -79,8 +82,9 @@ async function connectAll(): Promise<Stand[]> {
             s.ws.once('close', (code, reason) => reject(new Error(`${s.host}: closed ${code} ${reason.toString()}`)));
             s.ws.once('open', () => s.send({ type: 'hello', protocol: AGENT_LINK_PROTOCOL_VERSION, host: s.host, bootId: `boot-${s.index}`, agentVersion: 'bench', capabilities: ['migrate'] }));
             s.ws.on('message', (data) => {
-              const m = JSON.parse(data.toString()) as { type: string; message?: string };
+              const m = JSON.parse(data.toString()) as { type: string; message?: string; heartbeatMs?: number };
               if (m.type === 'welcome') {
+                heartbeatMs = m.heartbeatMs ?? heartbeatMs;
                 s.send({ type: 'snapshot', seq: ++s.seq, at: Date.now(), state: s.state() });
                 resolve();
               } else if (m.type === 'error') reject(new Error(`${s.host}: ${m.message ?? ''}`));
@@ -94,15 +98,14 @@ async function connectAll(): Promise<Stand[]> {
   return stands;
 }
 
-const HEARTBEAT_MS = 2_000;
 const stands = await connectAll();
 
 // Real agents are independent machines: each sends its heartbeat on its own phase (set by when it
 // connected), and their deltas arrive at random moments, not in step. So the stand-ins too: one
 // 1 ms tick, each stand's heartbeat at a random phase of the period, and the deltas due in a tick
-// drawn as Poisson arrivals around the asked rate (sending them in step, all at once, makes bursts
-// no fleet sends, and measures the bursts).
-const byPhase = stands.map((s) => ({ s, dueAt: Date.now() + Math.random() * HEARTBEAT_MS })).sort((a, b) => a.dueAt - b.dueAt);
+// drawn as Poisson arrivals around the asked rate. Sent in step, the controller takes them in
+// bursts and then idles, which a fleet of separate machines does not let it do.
+const byPhase = stands.map((s) => ({ s, dueAt: Date.now() + Math.random() * heartbeatMs })).sort((a, b) => a.dueAt - b.dueAt);
 let nextHeartbeat = 0;
 
 /** a count of arrivals in a window where `mean` are expected (Knuth's method, for small means) */
@@ -129,7 +132,7 @@ const tick = setInterval(() => {
   // the same period for all, so the order by phase never changes: walk it round
   for (let e = byPhase[nextHeartbeat]; e && e.dueAt <= now; e = byPhase[nextHeartbeat]) {
     e.s.send({ type: 'heartbeat', at: now });
-    e.dueAt += HEARTBEAT_MS;
+    e.dueAt += heartbeatMs;
     nextHeartbeat = (nextHeartbeat + 1) % byPhase.length;
   }
   if (!pace) return;
