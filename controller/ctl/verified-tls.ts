@@ -1,10 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 import type { ConnectFailure } from '../../shared/link/ws-connect.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { presentedChain } from '../../shared/tls/presented-chain.js';
-import { hostOf } from '../../shared/url-host.js';
+import { tlsTarget } from '../../shared/url-host.js';
 import { untrustedBecause } from './trusted-chain.js';
 
 /** Why no connection: the controller could not be reached, or its certificate is not trusted. */
@@ -20,12 +19,10 @@ export const describeSocketError = (e: NodeJS.ErrnoException): string => `${e.co
  * its root store); this check takes its place.
  */
 export function connectVerified(url: URL, anchors: readonly X509Certificate[], now: () => number, signal?: AbortSignal): Promise<Result<TLSSocket, TlsConnectFailure>> {
-  const host = hostOf(url);
+  const target = tlsTarget(url);
   return new Promise((resolve) => {
     const socket = connect({
-      host,
-      port: Number(url.port || 443),
-      ...(isIP(host) === 0 ? { servername: host } : {}),
+      ...target,
       ca: [],
       rejectUnauthorized: false,
     });
@@ -41,7 +38,7 @@ export function connectVerified(url: URL, anchors: readonly X509Certificate[], n
       signal?.removeEventListener('abort', aborted);
       let why: string | null;
       try {
-        why = untrustedBecause(presentedChain(socket), anchors, host, now());
+        why = untrustedBecause(presentedChain(socket), anchors, target.host, now());
       } catch (e) {
         why = `its certificate could not be read (${(e as Error).message})`;
       }

@@ -2,7 +2,7 @@ import { connect as tlsConnect } from 'node:tls';
 import WebSocket from 'ws';
 import { err, ok, type Result } from '../result.js';
 import { presentedChain } from '../tls/presented-chain.js';
-import { hostOf } from '../url-host.js';
+import { tlsTarget } from '../url-host.js';
 import { AGENT_LINK_PATH } from '../protocol/agent-link.js';
 import type { Link } from './link.js';
 import { wsLink } from './ws-link.js';
@@ -36,8 +36,7 @@ export type ConnectFailure =
  */
 export function fetchPinnedCa(url: URL, fingerprint: string, timeoutMs: number): Promise<Result<string, ConnectFailure>> {
   return new Promise((resolve) => {
-    const host = hostOf(url);
-    const socket = tlsConnect({ host, port: Number(url.port || 443), servername: /^[\d.:]+$/.test(host) ? undefined : host, rejectUnauthorized: false, timeout: timeoutMs });
+    const socket = tlsConnect({ ...tlsTarget(url), rejectUnauthorized: false, timeout: timeoutMs });
     const done = (r: Result<string, ConnectFailure>): void => {
       socket.destroy();
       resolve(r);
