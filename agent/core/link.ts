@@ -1,5 +1,7 @@
 import { nextRandom } from '../../shared/random.js';
-import { AGENT_LINK_PROTOCOL_VERSION, type ControllerMessage } from '../../shared/protocol/agent-link.js';
+import { AGENT_LINK_PROTOCOL_VERSION, LINK_FEATURE, type ControllerMessage, type DeltaMessage } from '../../shared/protocol/agent-link.js';
+import type { HostState } from '../../shared/protocol/agent-link-state.js';
+import { domainRowsBetween } from '../../shared/protocol/domain-rows.js';
 import { CLOSE } from '../../shared/link/link.js';
 import { log } from './effects.js';
 import { changedSections, hostStateOf } from './host-state.js';
@@ -93,8 +95,15 @@ export function sendState(s: AgentState, fx: Fx, now: number): AgentState {
   }
   const changes = changedSections(s.link.sent, state);
   if (Object.keys(changes).length === 0) return s;
-  fx.push({ e: 'link-send', gen: s.link.gen, message: { type: 'delta', seq: s.link.seq + 1, at: now, state: changes } });
+  fx.push({ e: 'link-send', gen: s.link.gen, message: deltaOf(s.link.sent, changes, s.link.accepts, s.link.seq + 1, now) });
   return withLink(s, { sent: state, seq: s.link.seq + 1 });
+}
+
+/** The delta of CHANGES since SENT: `domains` as its changed rows where the controller takes those and they are fewer. */
+function deltaOf(sent: HostState, changes: Partial<HostState>, accepts: readonly string[], seq: number, at: number): DeltaMessage {
+  const { domains, ...others } = changes;
+  const rows = domains !== undefined && accepts.includes(LINK_FEATURE.domainRows) ? domainRowsBetween(sent.domains, domains) : null;
+  return rows === null ? { type: 'delta', seq, at, state: changes } : { type: 'delta', seq, at, state: others, rows };
 }
 
 export function onHeartbeatTimer(s: AgentState, fx: Fx, now: number): AgentState {

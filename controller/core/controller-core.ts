@@ -10,7 +10,7 @@ import type { JobsAnswer } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { FleetIndex } from '../fleet/fleet-index.js';
 import { interestOf, runningOnFor } from '../fleet/fleet-for-agent.js';
-import { conflictInputsChanged, stateAfterReport } from '../fleet/report-state.js';
+import { conflictInputsChanged, deltaWithRowsApplied, stateAfterReport } from '../fleet/report-state.js';
 import { newHostRecord, noteHalves, noteMaintenance, withView, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../fleet/pattern.js';
@@ -192,10 +192,13 @@ export class ControllerCore {
     s.send({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: this.settings.heartbeatMs, staleAfterMs: this.settings.staleAfterMs, ...acceptsFor(hello.capabilities) });
   }
 
-  private onState(s: AgentSession, msg: SnapshotMessage | DeltaMessage): void {
-    if (msg.type === 'snapshot') this.endHelloDeadline(s);
+  private onState(s: AgentSession, report: SnapshotMessage | DeltaMessage): void {
+    if (report.type === 'snapshot') this.endHelloDeadline(s);
     const r = this.current(s);
     if (!r) return;
+    const whole = report.type === 'delta' ? deltaWithRowsApplied(r.state, report) : ok(report);
+    if (!whole.ok) return s.refuse('XH_ERR_PROTOCOL', `a delta out of step with the last report: ${whole.error}; a new link starts with a snapshot`, CLOSE.protocol);
+    const msg = whole.value;
     const first = r.state === null || msg.type === 'snapshot';
     const state = stateAfterReport(r.state, msg);
     if (state === null) return;

@@ -1,9 +1,8 @@
 import type { HostState, LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import type { DeltaMessage, SnapshotMessage } from '../../shared/protocol/agent-link.js';
+import { applyDomainRows, sameLinkDomain } from '../../shared/protocol/domain-rows.js';
+import { err, ok, type Result } from '../../shared/result.js';
 import { isLive } from './live-row.js';
-
-const sameRow = (a: LinkDomain, b: LinkDomain): boolean =>
-  a.name === b.name && a.baseName === b.baseName && a.domid === b.domid && a.state === b.state && a.memMiB === b.memMiB && a.vcpus === b.vcpus && a.migration === b.migration;
 
 /**
  * A host's new `domains` section with every row that did not change replaced by the object the
@@ -19,11 +18,25 @@ export function reuseUnchangedRows(before: LinkDomain[] | undefined, after: Link
   let allSame = before.length === after.length;
   const out = after.map((d, i) => {
     const old = held.get(d.name);
-    const row = old && sameRow(old, d) ? old : d;
+    const row = old && sameLinkDomain(old, d) ? old : d;
     if (row !== before[i]) allSame = false;
     return row;
   });
   return allSame ? before : out;
+}
+
+/**
+ * MSG with its changed rows (feature domain-rows) applied to the domains BEFORE holds, as a delta
+ * replacing the whole section; MSG itself when it carries none. An error when the rows do not fit
+ * what is held: the agent's picture and ours differ, and only a new snapshot can mend that.
+ */
+export function deltaWithRowsApplied(before: HostState | null, msg: DeltaMessage): Result<DeltaMessage, string> {
+  if (msg.rows === undefined) return ok(msg);
+  if (before === null) return err('changed rows before any state to apply them to');
+  const domains = applyDomainRows(before.domains, msg.rows);
+  if (!domains.ok) return domains;
+  const { rows: _applied, ...rest } = msg;
+  return ok({ ...rest, state: { ...msg.state, domains: domains.value } });
 }
 
 /** A host's state after its snapshot or delta (a delta replaces whole sections); null: a delta before any snapshot. */

@@ -125,7 +125,6 @@ export const HostStateSchema = z.strictObject({
 export type HostState = z.infer<typeof HostStateSchema>;
 export type HostStateSection = keyof HostState;
 
-export const HostStatePatchSchema = HostStateSchema.partial()
-  .strict()
-  .refine((p) => Object.keys(p).length > 0, 'a delta replaces at least one section');
+/** The sections a `delta` replaces (DeltaSchema refuses one that replaces nothing). */
+export const HostStatePatchSchema = HostStateSchema.partial().strict();
 export type HostStatePatch = z.infer<typeof HostStatePatchSchema>;

@@ -8,6 +8,7 @@ import {
   LINK_LIMITS,
 } from './agent-link-state.js';
 import { CommandIdSchema, CommandSchema, ResultDataSchema } from './agent-link-commands.js';
+import { DomainRowsSchema } from './domain-rows.js';
 
 export { CommandSchema, ResultDataSchema, CAPABILITY } from './agent-link-commands.js';
 export type { CommandBody, CommandMessage, InspectReport, MaintenanceReport, ResultData } from './agent-link-commands.js';
@@ -20,9 +21,10 @@ export type { CommandBody, CommandMessage, InspectReport, MaintenanceReport, Res
  *   agent → controller:  hello → snapshot → (delta | heartbeat | progress | result)*
  *   controller → agent:  welcome → (fleet | command)*        or   error, then close
  *
- * A `delta` replaces whole sections of the host's state (see HostStatePatchSchema): no merging of
- * lists, so a lost or reordered change can never leave half a list behind. `seq` rises with every
- * snapshot and delta of one connection.
+ * A `delta` replaces whole sections of the host's state: no merging of lists, so a lost or
+ * reordered change can never leave half a list behind. The one exception is `domains` under the
+ * link feature `domain-rows` (domain-rows.ts): the changed rows and a row count, checked on
+ * arrival. `seq` rises with every snapshot and delta of one connection.
  *
  * The version is checked first, before the rest of `hello`: a mismatch is answered with `error`
  * XH_ERR_PROTOCOL naming both versions. `error` keeps its shape in every version.
@@ -47,6 +49,8 @@ export const LINK_FEATURE = {
   viewLag: 'view-lag',
   /** the agent reports migrations whose ending nobody knows (`ledger.unsettled`) */
   unsettled: 'unsettled',
+  /** the agent may send `domains` as the changed rows (`delta.rows`, domain-rows.ts) */
+  domainRows: 'domain-rows',
 } as const;
 
 // ---- agent → controller ----
@@ -64,7 +68,11 @@ export const HelloSchema = z.strictObject({
 export type Hello = z.infer<typeof HelloSchema>;
 
 export const SnapshotSchema = z.strictObject({ type: z.literal('snapshot'), seq: z.number().int().nonnegative(), at: MsEpochSchema, state: HostStateSchema });
-export const DeltaSchema = z.strictObject({ type: z.literal('delta'), seq: z.number().int().nonnegative(), at: MsEpochSchema, state: HostStatePatchSchema });
+/** Sections replaced whole in `state`; with feature `domain-rows`, `domains` may come as `rows` instead (never both). */
+export const DeltaSchema = z
+  .strictObject({ type: z.literal('delta'), seq: z.number().int().nonnegative(), at: MsEpochSchema, state: HostStatePatchSchema, rows: DomainRowsSchema.optional() })
+  .refine((d) => d.rows !== undefined || Object.keys(d.state).length > 0, { message: 'a delta replaces at least one section', path: ['state'] })
+  .refine((d) => d.rows === undefined || d.state.domains === undefined, { message: 'a delta carries domains whole or as rows, not both', path: ['rows'] });
 export const HeartbeatSchema = z.strictObject({ type: z.literal('heartbeat'), at: MsEpochSchema });
 /** One line of a running command's progress, for the operator's terminal. */
 export const ProgressSchema = z.strictObject({ type: z.literal('progress'), commandId: CommandIdSchema, line: Text });

@@ -1,6 +1,7 @@
 // The controller at fleet scale: 2,000 stand-in agents over real wss on loopback, 20 domUs each
 // (40,000), reporting a steady stream of deltas while `where` is asked (each stand-in on its own
-// heartbeat phase, the deltas arriving at random as from independent machines); then the most
+// heartbeat phase, the deltas arriving at random as from independent machines, each a changed
+// row and the host's memory, as an agent sends them to a controller taking domain-rows); then the most
 // deltas per second it takes in; its memory throughout.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,7 +70,7 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
   const fleet = new FleetProcess(spec);
   try {
     const connected = await fleet.next('connected', 300_000);
-    say(`  ${String(connected['agents'])} agents connected in ${String(connected['ms'])} ms`);
+    say(`  ${String(connected['agents'])} agents connected in ${String(connected['ms'])} ms; ${String(connected['domainRows'])} of them send deltas as changed rows (feature domain-rows)`);
     await sleep(2_000);
     const connectedRssKiB = procMemory(c.pid).rssKiB;
     fleet.tell({ cmd: 'rate', perSecond: asked });

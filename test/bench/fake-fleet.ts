@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { AGENT_LINK_PATH, AGENT_LINK_PROTOCOL_VERSION } from '../../shared/protocol/agent-link.js';
+import { AGENT_LINK_PATH, AGENT_LINK_PROTOCOL_VERSION, LINK_FEATURE } from '../../shared/protocol/agent-link.js';
 import type { HostState, LinkDomain } from '../../shared/protocol/agent-link-state.js';
+import { domainRowsBetween } from '../../shared/protocol/domain-rows.js';
 
 interface Spec {
   readonly url: string;
@@ -24,9 +25,15 @@ const emit = (e: Record<string, unknown>): void => void process.stdout.write(`${
 /** domU names are unique fleet-wide: vm<host index>-<i> */
 const domain = (h: number, i: number, memMiB: number): LinkDomain => ({ name: `vm${h}-${i}`, baseName: `vm${h}-${i}`, domid: i + 1, state: 'blocked', memMiB, vcpus: 1, migration: null });
 
+const TOTAL_MIB = 262_144;
+
 class Stand {
   seq = 0;
   flips = 0;
+  /** the controller took feature domain-rows: deltas carry the changed rows, as the real agent sends them then */
+  rows = false;
+  /** the domains section as the controller holds it */
+  sent: LinkDomain[] = [];
   readonly ws: WebSocket;
   readonly domains: LinkDomain[];
   constructor(
@@ -41,7 +48,7 @@ class Stand {
   state(): HostState {
     return {
       toolstack: 'xl',
-      memory: { totalMiB: 262_144, freeMiB: 262_144 - spec.domusPerHost * 1024 },
+      memory: this.memory(this.domains),
       maintenance: { state: 'online', operationId: null, owner: null },
       domains: this.domains,
       guarded: [],
@@ -52,16 +59,27 @@ class Stand {
     };
   }
 
+  memory(domains: readonly LinkDomain[]): HostState['memory'] {
+    return { totalMiB: TOTAL_MIB, freeMiB: TOTAL_MIB - domains.reduce((a, d) => a + d.memMiB, 0) };
+  }
+
   send(m: unknown): void {
     this.ws.send(JSON.stringify(m));
   }
 
-  /** One change, sent as an agent sends it: the whole `domains` section of this host. */
+  /**
+   * One change, sent as an agent sends it: a domU's memory moved, so its row and the host's free
+   * memory changed; `domains` as the changed rows where the controller takes those, else whole.
+   */
   delta(extra: LinkDomain[] = []): void {
     const i = this.flips++ % this.domains.length;
     const d = this.domains[i] as LinkDomain;
     this.domains[i] = { ...d, memMiB: d.memMiB === 1024 ? 1025 : 1024 };
-    this.send({ type: 'delta', seq: ++this.seq, at: Date.now(), state: { domains: [...this.domains, ...extra] } });
+    const domains = [...this.domains, ...extra];
+    const rows = this.rows ? domainRowsBetween(this.sent, domains) : null;
+    const memory = this.memory(domains);
+    this.send({ type: 'delta', seq: ++this.seq, at: Date.now(), ...(rows === null ? { state: { domains, memory } } : { state: { memory }, rows }) });
+    this.sent = domains;
   }
 }
 
@@ -80,11 +98,13 @@ async function connectAll(): Promise<Stand[]> {
           new Promise<void>((resolve, reject) => {
             s.ws.once('error', reject);
             s.ws.once('close', (code, reason) => reject(new Error(`${s.host}: closed ${code} ${reason.toString()}`)));
-            s.ws.once('open', () => s.send({ type: 'hello', protocol: AGENT_LINK_PROTOCOL_VERSION, host: s.host, bootId: `boot-${s.index}`, agentVersion: 'bench', capabilities: ['migrate'] }));
+            s.ws.once('open', () => s.send({ type: 'hello', protocol: AGENT_LINK_PROTOCOL_VERSION, host: s.host, bootId: `boot-${s.index}`, agentVersion: 'bench', capabilities: ['migrate', LINK_FEATURE.domainRows] }));
             s.ws.on('message', (data) => {
-              const m = JSON.parse(data.toString()) as { type: string; message?: string; heartbeatMs?: number };
+              const m = JSON.parse(data.toString()) as { type: string; message?: string; heartbeatMs?: number; accepts?: string[] };
               if (m.type === 'welcome') {
                 heartbeatMs = m.heartbeatMs ?? heartbeatMs;
+                s.rows = m.accepts?.includes(LINK_FEATURE.domainRows) ?? false;
+                s.sent = [...s.domains];
                 s.send({ type: 'snapshot', seq: ++s.seq, at: Date.now(), state: s.state() });
                 resolve();
               } else if (m.type === 'error') reject(new Error(`${s.host}: ${m.message ?? ''}`));
@@ -94,7 +114,7 @@ async function connectAll(): Promise<Stand[]> {
     );
     stands.push(...batch);
   }
-  emit({ event: 'connected', agents: stands.length, ms: Date.now() - t0 });
+  emit({ event: 'connected', agents: stands.length, ms: Date.now() - t0, domainRows: stands.filter((s) => s.rows).length });
   return stands;
 }
 

@@ -10,6 +10,7 @@ import {
 } from '../../shared/protocol/agent-link.js';
 import type { HostState, HostStatePatch } from '../../shared/protocol/agent-link-state.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
+import type { DomainRows } from '../../shared/protocol/domain-rows.js';
 
 /**
  * A stand-in agent that speaks the agent link protocol over any Link (memory or real wss): the
@@ -66,8 +67,8 @@ export class FakeAgent {
     this.send({ type: 'snapshot', seq: ++this.seq, at: this.now(), state });
   }
 
-  delta(state: HostStatePatch): void {
-    this.send({ type: 'delta', seq: ++this.seq, at: this.now(), state });
+  delta(state: HostStatePatch, rows?: DomainRows): void {
+    this.send({ type: 'delta', seq: ++this.seq, at: this.now(), state, ...(rows === undefined ? {} : { rows }) });
   }
 
   heartbeat(): void {

@@ -66,9 +66,22 @@ describe('the agent link protocol schemas', () => {
   });
 
   it('a delta replaces at least one whole section', () => {
-    expect(HostStatePatchSchema.safeParse({}).success).toBe(false);
-    expect(HostStatePatchSchema.safeParse({ ledger: full.ledger, maintenance: full.maintenance }).success).toBe(true);
+    const delta = (state: unknown) => AgentMessageSchema.safeParse({ type: 'delta', seq: 2, at: 1, state }).success;
+    expect(delta({})).toBe(false);
+    expect(delta({ ledger: full.ledger, maintenance: full.maintenance })).toBe(true);
     expect(HostStatePatchSchema.safeParse({ domainz: [] }).success).toBe(false);
+  });
+
+  it('a delta may carry domains as changed rows (feature domain-rows), never both forms, names once', () => {
+    const delta = (extra: Record<string, unknown>) => AgentMessageSchema.safeParse({ type: 'delta', seq: 2, at: 1, state: {}, ...extra }).success;
+    expect(delta({ rows: { set: [dom('web01')], gone: ['db1--incoming'], count: 2 } })).toBe(true);
+    expect(delta({ rows: { set: [], gone: ['db1'], count: 1 }, state: { memory: full.memory } })).toBe(true);
+    expect(delta({ rows: { set: [dom('web01')], gone: [], count: 1 }, state: { domains: [] } })).toBe(false);
+    expect(delta({ rows: { set: [dom('web01')], gone: ['web01'], count: 1 } })).toBe(false);
+    expect(delta({ rows: { set: [dom('web01'), dom('web01')], gone: [], count: 1 } })).toBe(false);
+    expect(delta({ rows: { set: [], gone: ['bad name!'], count: 0 } })).toBe(false);
+    expect(delta({ rows: { set: [], gone: [], count: -1 } })).toBe(false);
+    expect(delta({ rows: { set: [], gone: [], count: 0, more: 1 } })).toBe(false);
   });
 
   it('the version is readable from any hello or welcome, whatever else it carries', () => {

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { err, ok, type Result } from '../result.js';
+import { DomainRowNameSchema, LINK_LIMITS, LinkDomainSchema, type LinkDomain } from './agent-link-values.js';
+
+/**
+ * Link feature `domain-rows`: a `delta` may carry a host's `domains` section as the rows that
+ * changed, instead of the whole section. A Dom0 with dozens of domUs changes one row at a time (a
+ * state, a memory figure), and the whole section on every such change made each delta ~20 times
+ * the size of the change: most of what a controller of thousands of agents parsed, decrypted and
+ * collected. `count` is how many rows the section has after the change, so a receiver whose copy
+ * is out of step finds out at once instead of serving a wrong answer.
+ */
+export const DomainRowsSchema = z
+  .strictObject({
+    /** rows added or changed, whole, by row name */
+    set: z.array(LinkDomainSchema).max(LINK_LIMITS.domains),
+    /** row names no longer listed */
+    gone: z.array(DomainRowNameSchema).max(LINK_LIMITS.domains),
+    count: z.number().int().nonnegative().max(LINK_LIMITS.domains),
+  })
+  .refine((r) => new Set([...r.set.map((d) => d.name), ...r.gone]).size === r.set.length + r.gone.length, 'a row name appears twice in set and gone');
+export type DomainRows = z.infer<typeof DomainRowsSchema>;
+
+/** Every field equal: a row that did not change. */
+export const sameLinkDomain = (a: LinkDomain, b: LinkDomain): boolean =>
+  a.name === b.name && a.baseName === b.baseName && a.domid === b.domid && a.state === b.state && a.memMiB === b.memMiB && a.vcpus === b.vcpus && a.migration === b.migration;
+
+/**
+ * The rows that take BEFORE to AFTER (both lists of unique row names, as the link sends them).
+ * Null when they are not smaller than AFTER itself: then the whole section is the better message.
+ */
+export function domainRowsBetween(before: readonly LinkDomain[], after: readonly LinkDomain[]): DomainRows | null {
+  const held = new Map(before.map((d) => [d.name, d]));
+  const set = after.filter((d) => {
+    const old = held.get(d.name);
+    return old === undefined || !sameLinkDomain(old, d);
+  });
+  const listed = new Set(after.map((d) => d.name));
+  const gone = before.filter((d) => !listed.has(d.name)).map((d) => d.name);
+  if (set.length + gone.length >= after.length) return null;
+  return { set, gone, count: after.length };
+}
+
+/**
+ * HELD with ROWS applied: changed rows in place, gone rows dropped, new rows at the end. Rows that
+ * did not change stay the very objects held. An error names what is out of step: a gone row not
+ * held, or a count that does not match.
+ */
+export function applyDomainRows(held: readonly LinkDomain[], rows: DomainRows): Result<LinkDomain[], string> {
+  const set = new Map(rows.set.map((d) => [d.name, d]));
+  const gone = new Set(rows.gone);
+  const out: LinkDomain[] = [];
+  for (const d of held) {
+    if (gone.delete(d.name)) continue;
+    const changed = set.get(d.name);
+    if (changed === undefined) out.push(d);
+    else {
+      out.push(changed);
+      set.delete(d.name);
+    }
+  }
+  if (gone.size > 0) return err(`rows said gone are not held: ${[...gone].slice(0, 5).join(', ')}`);
+  for (const d of set.values()) out.push(d);
+  if (out.length !== rows.count) return err(`the rows make ${out.length} rows, the message says ${rows.count}`);
+  return ok(out);
+}
