@@ -26,16 +26,19 @@ export const sameLinkDomain = (a: LinkDomain, b: LinkDomain): boolean =>
   a.name === b.name && a.baseName === b.baseName && a.domid === b.domid && a.state === b.state && a.memMiB === b.memMiB && a.vcpus === b.vcpus && a.migration === b.migration;
 
 /**
- * The rows that take BEFORE to AFTER (both lists of unique row names, as the link sends them).
- * Null when they are not smaller than AFTER itself: then the whole section is the better message.
+ * The rows that take BEFORE to AFTER. Null when they are not smaller than AFTER itself (then the
+ * whole section is the better message), and when a row name appears twice in either list: rows
+ * are matched by name, and a toolstack that ever listed one name twice must not have every delta
+ * refused as out of step.
  */
 export function domainRowsBetween(before: readonly LinkDomain[], after: readonly LinkDomain[]): DomainRows | null {
   const held = new Map(before.map((d) => [d.name, d]));
+  const listed = new Set(after.map((d) => d.name));
+  if (held.size !== before.length || listed.size !== after.length) return null;
   const set = after.filter((d) => {
     const old = held.get(d.name);
     return old === undefined || !sameLinkDomain(old, d);
   });
-  const listed = new Set(after.map((d) => d.name));
   const gone = before.filter((d) => !listed.has(d.name)).map((d) => d.name);
   if (set.length + gone.length >= after.length) return null;
   return { set, gone, count: after.length };

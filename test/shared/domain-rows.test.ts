@@ -24,6 +24,13 @@ describe('domain rows between two domains sections, and applied', () => {
     expect(domainRowsBetween([dom('a'), dom('b'), dom('c')], [dom('x'), dom('y')])).toBeNull();
   });
 
+  it('is null when a row name appears twice on either side: rows are matched by name', () => {
+    const many = ['a', 'b', 'c', 'd', 'e'].map((n) => dom(n));
+    expect(domainRowsBetween(many, [...many, dom('a', { domid: 99 })])).toBeNull();
+    expect(domainRowsBetween([...many, dom('a', { domid: 99 })], many)).toBeNull();
+    expect(domainRowsBetween(many, [...many.slice(1), dom('f')])).not.toBeNull();
+  });
+
   it('applied to the rows it was taken from, gives the same rows; unchanged ones stay the objects held', () => {
     const random = seededRandom(7);
     const roll = (n: number): number => Math.floor(random() * n);
