@@ -1,8 +1,8 @@
 // The controller at fleet scale: 2,000 stand-in agents over real wss on loopback, 20 domUs each
 // (40,000), reporting a steady stream of deltas while `where` is asked (each stand-in on its own
 // heartbeat phase, the deltas arriving at random as from independent machines, each a changed
-// row and the host's memory, as an agent sends them to a controller taking domain-rows); then the most
-// deltas per second it takes in; its memory throughout.
+// row and the host's memory, as an agent sends them to a controller taking domain-rows); then
+// the most deltas per second it takes in; its memory throughout.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FleetProcess } from './fleet-process.js';
