@@ -20,10 +20,16 @@ export interface FleetCounts {
 export function fleetCounts(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness): FleetCounts {
   const domusByState = new Map<string, number>(LinkDomainSchema.shape.state.options.map((s) => [s, 0]));
   let domusMigrating = 0;
+  // loops, not spreads: this visits every row of the fleet at every scrape
   for (const [, byHost] of index.running.entries()) {
-    const rows = [...byHost.values()].flat();
-    if (rows.some((d) => d.migration !== null)) domusMigrating++;
-    for (const d of rows) if (d.migration === null) domusByState.set(d.state, (domusByState.get(d.state) ?? 0) + 1);
+    let migrating = false;
+    for (const rows of byHost.values()) {
+      for (const d of rows) {
+        if (d.migration !== null) migrating = true;
+        else domusByState.set(d.state, (domusByState.get(d.state) ?? 0) + 1);
+      }
+    }
+    if (migrating) domusMigrating++;
   }
   const alertsByKind = new Map<AlertKind, number>(AlertKindSchema.options.map((k) => [k, 0]));
   for (const a of alerts) alertsByKind.set(a.kind, (alertsByKind.get(a.kind) ?? 0) + 1);

@@ -1,5 +1,6 @@
 import type { HostState, LinkAway, LinkDomain, LinkGuarded, LinkHome, LinkUnsettled, LinkVisitor } from '../../shared/protocol/agent-link-state.js';
 import type { HostRecord } from './host-record.js';
+import { sameLiveness } from './live-row.js';
 import { MultiIndex } from './multi-index.js';
 
 /** Rows that are not domUs: the host itself. (Dying "(null)" rows never reach the controller.) */
@@ -13,13 +14,18 @@ const NOT_A_DOMU = new Set(['Domain-0']);
  */
 export class FleetIndex {
   private readonly records = new Map<string, HostRecord>();
+  /** names whose hosts, live rows, migration rows, home claims or ledger records changed since takeAwayInputsChanged */
+  private awayInputsChanged = new Set<string>();
+  private readonly noteAwayInput = (name: string): void => void this.awayInputsChanged.add(name);
   /** baseName → host → that host's rows of it (NAME, NAME--incoming, NAME--migratedaway) */
-  readonly running = new MultiIndex<readonly LinkDomain[]>();
-  readonly homes = new MultiIndex<LinkHome>();
+  readonly running = new MultiIndex<readonly LinkDomain[]>((name, before, after) => {
+    if (!sameLiveness(before, after)) this.noteAwayInput(name);
+  });
+  readonly homes = new MultiIndex<LinkHome>(this.noteAwayInput);
   /** keyed by the home host whose ledger holds the record */
-  readonly away = new MultiIndex<LinkAway>();
+  readonly away = new MultiIndex<LinkAway>(this.noteAwayInput);
   /** keyed by the host whose ledger holds the record */
-  readonly visitors = new MultiIndex<LinkVisitor>();
+  readonly visitors = new MultiIndex<LinkVisitor>(this.noteAwayInput);
   /** keyed by the host whose ledger holds the record (a migration it ran whose ending nobody knows) */
   readonly unsettled = new MultiIndex<LinkUnsettled>();
   readonly guarded = new MultiIndex<LinkGuarded>();
@@ -41,6 +47,17 @@ export class FleetIndex {
     }
     if (changed('guarded')) this.guarded.replace(h, (after?.guarded ?? []).map((g) => [g.name, g] as const));
     return runningChanged;
+  }
+
+  /**
+   * The names whose away-from-home answer may have changed since the last call (every name, the
+   * first time): what away-from-home.ts works out from is a domU's rows, home claims and ledger
+   * records, and a row's memory moving is none of that. One reader only: the set is handed over.
+   */
+  takeAwayInputsChanged(): ReadonlySet<string> {
+    const names = this.awayInputsChanged;
+    this.awayInputsChanged = new Set();
+    return names;
   }
 
   record(host: string): HostRecord | undefined {

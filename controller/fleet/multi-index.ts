@@ -7,6 +7,9 @@ export class MultiIndex<V> {
   private readonly byName = new Map<string, Map<string, V>>();
   private readonly namesOf = new Map<string, readonly string[]>();
 
+  /** ONCHANGE hears of every value of a name that was added, removed or set to another value. */
+  constructor(private readonly onChange?: (name: string, before: V | undefined, after: V | undefined) => void) {}
+
   /** Replaces HOST's entries; returns the names HOST was added to or removed from. */
   replace(host: string, entries: Iterable<readonly [string, V]>): string[] {
     const changed = new Set<string>();
@@ -14,6 +17,7 @@ export class MultiIndex<V> {
     for (const name of this.namesOf.get(host) ?? []) {
       if (next.has(name)) continue;
       const m = this.byName.get(name);
+      this.onChange?.(name, m?.get(host), undefined);
       m?.delete(host);
       if (m?.size === 0) this.byName.delete(name);
       changed.add(name);
@@ -21,7 +25,9 @@ export class MultiIndex<V> {
     for (const [name, value] of next) {
       let m = this.byName.get(name);
       if (!m) this.byName.set(name, (m = new Map()));
+      const before = m.get(host);
       if (!m.has(host)) changed.add(name);
+      if (before !== value) this.onChange?.(name, before, value);
       m.set(host, value);
     }
     const held = this.namesOf.get(host);
@@ -35,6 +41,8 @@ export class MultiIndex<V> {
   update(name: string, host: string, value: V): boolean {
     const m = this.byName.get(name);
     if (m === undefined || !m.has(host)) return false;
+    const before = m.get(host);
+    if (before !== value) this.onChange?.(name, before, value);
     m.set(host, value);
     return true;
   }

@@ -11,20 +11,40 @@ import { ageOf, isCurrent, type Freshness } from './host-record.js';
  */
 export function homeOf(index: FleetIndex, name: string): { home: string | null; claims: string[] } {
   const byHost = index.homes.get(name);
-  const claims = [...(byHost?.keys() ?? [])].sort();
+  const claims = byHost === undefined ? [] : [...byHost.keys()].sort();
   if (claims.length === 1) return { home: claims[0] as string, claims };
   if (byHost && claims.length > 1) {
     if (!isPairClaim(byHost)) return { home: null, claims };
-    const one = (hosts: string[]): string | null => (hosts.length === 1 ? (hosts[0] as string) : null);
     const home =
-      one(claims.filter((h) => byHost.get(h)?.source === 'migrate-tab')) ??
-      one(claims.filter((h) => index.away.get(name)?.has(h))) ??
-      one(claims.filter((h) => index.running.get(name)?.get(h)?.some((d) => d.migration === null)));
+      onlyOne(claims, (h) => byHost.get(h)?.source === 'migrate-tab') ??
+      onlyOne(claims, (h) => index.away.get(name)?.has(h) === true) ??
+      onlyOne(claims, (h) => index.running.get(name)?.get(h)?.some((d) => d.migration === null) === true);
     return { home, claims };
   }
-  const fromLedger = [...(index.visitors.get(name)?.values() ?? []), ...(index.away.get(name)?.values() ?? [])].map((r) => r.home);
-  const distinct = [...new Set(fromLedger)];
-  return { home: distinct.length === 1 ? (distinct[0] as string) : null, claims };
+  return { home: homeInLedgers(index, name), claims };
+}
+
+/** The one host of HOSTS that passes TEST; null when none or several do. */
+function onlyOne(hosts: readonly string[], test: (host: string) => boolean): string | null {
+  let found: string | null = null;
+  for (const h of hosts) {
+    if (!test(h)) continue;
+    if (found !== null) return null;
+    found = h;
+  }
+  return found;
+}
+
+/** The home the ledger records of NAME name (visiting here, away from there) when they all agree; null without one. */
+function homeInLedgers(index: FleetIndex, name: string): string | null {
+  let home: string | null = null;
+  for (const ix of [index.visitors, index.away] as const) {
+    for (const r of ix.get(name)?.values() ?? []) {
+      if (home !== null && r.home !== home) return null;
+      home = r.home;
+    }
+  }
+  return home;
 }
 
 /**
@@ -33,7 +53,9 @@ export function homeOf(index: FleetIndex, name: string): { home: string | null; 
  */
 export function isPairClaim(byHost: ReadonlyMap<string, LinkHome>): boolean {
   if (byHost.size !== 2) return false;
-  const [[a, ha], [b, hb]] = [...byHost] as [[string, LinkHome], [string, LinkHome]];
+  const it = byHost.entries();
+  const [a, ha] = it.next().value as [string, LinkHome];
+  const [b, hb] = it.next().value as [string, LinkHome];
   const partners = (ha.peer === b || ha.peer === null) && (hb.peer === a || hb.peer === null) && !(ha.peer === null && hb.peer === null);
   return partners && !(ha.source === 'migrate-tab' && hb.source === 'migrate-tab');
 }

@@ -1,8 +1,9 @@
 // The controller at fleet scale: 2,000 stand-in agents over real wss on loopback, 20 domUs each
 // (40,000), reporting a steady stream of deltas while `where` is asked (each stand-in on its own
 // heartbeat phase, the deltas arriving at random as from independent machines, each a changed
-// row and the host's memory, as an agent sends them to a controller taking domain-rows); then
-// the most deltas per second it takes in; its memory throughout.
+// row and the host's memory, as an agent sends them to a controller taking domain-rows; each
+// host one of a DRBD pair, claiming its own domUs and its partner's as homes); then the most
+// deltas per second it takes in; its memory throughout.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FleetProcess } from './fleet-process.js';
@@ -79,7 +80,7 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
     const pids = [c.pid, fleet.child.pid as number, process.pid];
     const cpu0 = pids.map(procCpuTicks);
     // the first scrape starts the controller's loop-delay sampler; the second reads it
-    await c.get('/metrics');
+    const firstScrapeMs = await timedGet(() => c.get('/metrics'), 200);
     const times = await whereLatencies(c, hosts, perHost, quick ? 500 : 3000);
     const seconds = (Date.now() - t0) / 1000;
     const lagMs = await loopLagMs(c);
@@ -116,6 +117,17 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
     }
     rows.push({ what: `  same load: a request the controller refuses at once (404 outside its API), p50 / p99 of ${n}`, measured: `${pct(refused, 50).toFixed(2)} / ${pct(refused, 99).toFixed(2)} ms`, target: '(info)', pass: true });
     rows.push({ what: `  same load, in turns with those: a bare Node HTTPS server in its own process (fixed answer), p50 / p99`, measured: `${pct(bareTimes, 50).toFixed(2)} / ${pct(bareTimes, 99).toFixed(2)} ms`, target: '(info)', pass: true });
+
+    // monitoring meanwhile: a Prometheus scrape and a Nagios check each look over the whole fleet,
+    // and the event loop answers nothing else while they do
+    const scrapes: number[] = [];
+    const checks: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      scrapes.push(await timedGet(() => c.get('/metrics'), 200));
+      checks.push(await timedGet(() => c.get('/v1/check'), 200));
+    }
+    rows.push({ what: `  same load: GET /metrics, median / max of ${scrapes.length} (the first scrape, right after the agents reported: ${firstScrapeMs.toFixed(0)} ms)`, measured: `${pct(scrapes, 50).toFixed(1)} / ${Math.max(...scrapes).toFixed(1)} ms`, target: '(info)', pass: true });
+    rows.push({ what: `  same load: GET /v1/check (the Nagios check), median / max of ${checks.length}`, measured: `${pct(checks, 50).toFixed(1)} / ${Math.max(...checks).toFixed(1)} ms`, target: '(info)', pass: true });
 
     say('  flood: every agent sends as fast as its socket drains for 10 s, then a marker');
     fleet.tell({ cmd: 'flood', seconds: 10 });

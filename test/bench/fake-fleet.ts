@@ -54,9 +54,20 @@ class Stand {
       guarded: [],
       drbd: { availability: 'ok', resources: [] },
       ledger: { seq: 0, away: {}, visitors: {} },
-      homes: [],
+      homes: this.homes(),
       domus: [],
     };
+  }
+
+  /**
+   * As on a fleet of DRBD pairs (the first stand-in with the second, the third with the fourth, …):
+   * this host guards its own domUs and its partner's (a standby of each), with the partner as peer.
+   */
+  homes(): HostState['homes'] {
+    const partner = this.index ^ 1;
+    const peer = spec.agents[partner]?.host ?? null;
+    const claims = (h: number) => Array.from({ length: spec.domusPerHost }, (_, i) => ({ name: `vm${h}-${i}`, peer, source: 'guarded' as const }));
+    return peer === null ? claims(this.index) : [...claims(this.index), ...claims(partner)];
   }
 
   memory(domains: readonly LinkDomain[]): HostState['memory'] {
