@@ -12,7 +12,9 @@ import { processIdentity } from '../adapters/file-lock.js';
 import { printable } from '../../shared/text/printable.js';
 import { askMigrate2, askStatus, runsOnPeer } from './peer-requests.js';
 import type { HeldDomu, MigrationPorts, PeerAnswer } from './ports.js';
+import { preflightLine } from './preflight-line.js';
 import { runPreflight } from './preflight-run.js';
+import { whileWaiting } from './progress-ticker.js';
 
 /**
  * The one executor of migration plans: the CLI's `migrate` and `reverse`, the forced `migrate2`,
@@ -118,7 +120,8 @@ function partial(plan: MigrationPlan, why: string): XhError {
 async function runStep(p: MigrationPorts, plan: MigrationPlan, step: Exclude<PlanStep, { do: 'hold' }>, run: Run, progress: (line: string) => void): Promise<XhError | null> {
   switch (step.do) {
     case 'preflight': {
-      const pf = await runPreflight(p, plan.name, step.checks);
+      progress(preflightLine(plan, step.checks));
+      const pf = await whileWaiting(p.clock, (s) => progress(`still checking before moving ${plan.name} (${s} s)`), runPreflight(p, plan.name, step.checks));
       if ('code' in pf) return pf;
       return refusalOf(pf.verdicts);
     }

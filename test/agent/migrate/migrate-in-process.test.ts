@@ -72,7 +72,11 @@ describe('migrate and reverse as plans (in process)', () => {
     const w = world(fleet);
     const m = await run(fleet, ports(w, 'xen1'), 'migrate', 'web1');
     expect(m.result).toMatchObject({ ok: true, value: { message: 'web1 migrated from xen1 to xen2', lines: ['xen2 confirmed it runs web1'] } });
-    expect(m.progress[0]).toBe('migrating web1 from xen1 to xen2 (operation op-xen1-1)');
+    // what is checked before anything moves, then the move
+    expect(m.progress.slice(0, 2)).toEqual([
+      "checking before moving web1: web1 runs here; xen2 holds a replica of r1; the migration key for xen2; xen2's sshd answers; xen2 on web1 (its forced command)",
+      'migrating web1 from xen1 to xen2 (operation op-xen1-1)',
+    ]);
     expect(m.progress).toContain('Migration successful.');
     expect(xlNames(fleet, 'xen2')).toContain('web1');
     expect(ledger(fleet, 'xen1').away['web1']).toMatchObject({ home: 'xen1', currentHost: 'xen2', reason: 'manual', operationId: 'op-xen1-1' });
@@ -80,7 +84,9 @@ describe('migrate and reverse as plans (in process)', () => {
 
     const r = await run(fleet, ports(w, 'xen1'), 'reverse', 'web1');
     expect(r.result).toMatchObject({ ok: true, value: { message: 'web1 is back on xen1; ledger updated', peerResult: { ok: true, message: 'web1 migrated from xen2 to xen1' } } });
-    expect(r.progress[0]).toBe('asking xen2 to migrate web1 back to xen1 (migrate2 over ssh)');
+    expect(r.progress.slice(0, 2)).toEqual(["checking before moving web1: the migration key for xen2; xen2's sshd answers; xen2 on web1 (its forced command)", 'asking xen2 to migrate web1 back to xen1 (migrate2 over ssh)']);
+    // xen2's forced command runs a preflight of its own, and its lines come through too
+    expect(r.progress).toContain("xen2: checking before moving web1: web1 runs here; xen1's sshd answers");
     expect(r.progress).toContain('xen2: Migration successful.');
     expect(xlNames(fleet, 'xen1')).toContain('web1');
     expect(ledger(fleet, 'xen1').away).toEqual({});
@@ -102,6 +108,18 @@ describe('migrate and reverse as plans (in process)', () => {
     expect(hasLedger(fleet, 'xen1')?.away ?? {}).toEqual({});
   });
 
+  it('a slow preflight says every 10 s that it is still checking, then the move goes on', async () => {
+    fleet = await startFleet(FLEET);
+    const p = ports(world(fleet), 'xen1');
+    // the peer's sshd takes 25 s to accept (a loaded Dom0): nothing has moved yet
+    const slow: MigrationPorts = { ...p, peer: { ...p.peer, sshd: async (peer) => (await p.clock.sleep(25_000), p.peer.sshd(peer)) } };
+    const m = await run(fleet, slow, 'migrate', 'web1');
+    expect(m.result).toMatchObject({ ok: true });
+    const first = m.progress.findIndex((l) => l.startsWith('migrating '));
+    expect(m.progress.slice(1, first)).toEqual(['still checking before moving web1 (10 s)', 'still checking before moving web1 (20 s)']);
+    expect(m.progress[0]).toMatch(/^checking before moving web1: /);
+  });
+
   it('each migration is in the ledger while it runs (written before it moves anything, naming this process) and leaves with its outcome', async () => {
     fleet = await startFleet(FLEET);
     const w = world(fleet);
@@ -110,8 +128,9 @@ describe('migrate and reverse as plans (in process)', () => {
     const watch = async (p: MigrationPorts, kind: 'migrate' | 'reverse') => {
       const pl = await plan(p, kind, 'web1');
       if (!pl.ok) throw new Error(pl.error.message);
-      // the first progress line comes as the step that moves the domU begins
-      return drive(fleet, executePlan(p, pl.value, (l) => void (seen.length === 0 && seen.push(ledger(fleet, 'xen1').inflight))));
+      // the line of the step that moves the domU comes as that step begins (the preflight's before it)
+      const moving = (l: string): boolean => l.startsWith('migrating ') || l.startsWith('asking ');
+      return drive(fleet, executePlan(p, pl.value, (l) => void (seen.length === 0 && moving(l) && seen.push(ledger(fleet, 'xen1').inflight))));
     };
     expect(await watch(ports(w, 'xen1'), 'migrate')).toMatchObject({ ok: true });
     expect(seen[0]).toEqual({ web1: { peer: 'xen2', since: expect.any(String), operationId: 'op-xen1-1', operation: 'migrate', holder: me } });
