@@ -62,6 +62,17 @@ describe('where: the fleet merged per domU', () => {
     expect(home({ homes: claim('xen2', 'guarded') }, { homes: claim('xen1', 'guarded') })).toBeNull();
   });
 
+  it('with no claim, the home the ledgers name when they agree, none when they do not', () => {
+    const visiting = { seq: 1, away: {}, visitors: { db1: { home: 'xen1', since: '2024-05-01T14:02:00.000Z', operationId: 'op-1' } } };
+    const home = (...hosts: Parameters<typeof record>[]) => where(mergeFleet(hosts.map((h) => record(...h)), fresh).index, 'db1')[0]?.home;
+    expect(home(['xen2', hostState({ domains: [dom('db1')], ledger: visiting })])).toBe('xen1');
+    // the home's own away record agrees with the visitor record
+    expect(home(['xen2', hostState({ domains: [dom('db1')], ledger: visiting })], ['xen1', hostState({ ledger: { seq: 1, away: { db1: away('xen1', 'xen2') }, visitors: {} } })])).toBe('xen1');
+    // a third host's away record names itself as db1's home: the ledgers disagree
+    expect(home(['xen2', hostState({ domains: [dom('db1')], ledger: visiting })], ['xen3', hostState({ ledger: { seq: 1, away: { db1: away('xen3', 'xen2') }, visitors: {} } })])).toBeNull();
+    expect(home(['xen2', hostState({ domains: [dom('db1')] })])).toBeNull();
+  });
+
   it('migration rows count for their base name and mark it mid-migration, the plain row first', () => {
     const index = mergeFleet([record('xen1', hostState({ domains: [dom('web01', { migration: 'migratedaway' })] })), record('xen2', hostState({ domains: [dom('web01', { migration: 'incoming' })] }))], fresh).index;
     const [m] = where(index, 'web01');
