@@ -35,18 +35,15 @@ export function awayFromHome(index: FleetIndex, name: string, byHost: ReadonlyMa
 /** localeCompare's order, without looking up the locale at every comparison */
 const byName = new Intl.Collator().compare;
 
-/** Each index's domUs away from home (by name), kept up to date from the names whose inputs changed. */
-const awayBooks = new WeakMap<FleetIndex, Map<string, AwayDomu>>();
-
 /**
- * Every domU with a home that runs elsewhere and not at home (awayFromHome), by name. Worked out
- * again only for the domUs whose rows, claims or ledger records changed since the last call: at
- * thousands of hosts, working out every domU's home takes the controller's event loop for a
- * good part of a second, and this runs at every metrics scrape and every check.
+ * Every domU with a home that runs elsewhere and not at home (awayFromHome), by name, as the
+ * index keeps it. Worked out again only for the domUs whose rows, claims or ledger records
+ * changed since the last call: at thousands of hosts, working out every domU's home takes the
+ * controller's event loop for a good part of a second, and this runs at every metrics scrape and
+ * every check.
  */
 export function domusAwayFromHome(index: FleetIndex): AwayDomu[] {
-  let book = awayBooks.get(index);
-  if (book === undefined) awayBooks.set(index, (book = new Map()));
+  const book = index.domusAway;
   for (const name of index.takeAwayInputsChanged()) {
     const byHost = index.running.get(name);
     const a = byHost === undefined ? null : awayFromHome(index, name, byHost);

@@ -1,4 +1,5 @@
 import type { HostState, LinkAway, LinkDomain, LinkGuarded, LinkHome, LinkUnsettled, LinkVisitor } from '../../shared/protocol/agent-link-state.js';
+import type { AwayDomu } from './away-from-home.js';
 import type { HostRecord } from './host-record.js';
 import { sameLiveness } from './live-row.js';
 import { MultiIndex } from './multi-index.js';
@@ -14,6 +15,8 @@ const NOT_A_DOMU = new Set(['Domain-0']);
  */
 export class FleetIndex {
   private readonly records = new Map<string, HostRecord>();
+  /** the domUs away from home as away-from-home.ts last worked them out, by name; kept up to date from takeAwayInputsChanged */
+  readonly domusAway = new Map<string, AwayDomu>();
   /** names whose hosts, live rows, migration rows, home claims or ledger records changed since takeAwayInputsChanged */
   private awayInputsChanged = new Set<string>();
   private readonly noteAwayInput = (name: string): void => void this.awayInputsChanged.add(name);
@@ -52,7 +55,8 @@ export class FleetIndex {
   /**
    * The names whose away-from-home answer may have changed since the last call (every name, the
    * first time): what away-from-home.ts works out from is a domU's rows, home claims and ledger
-   * records, and a row's memory moving is none of that. One reader only: the set is handed over.
+   * records, and a row's memory moving is none of that. Its one reader keeps domusAway: the set
+   * is handed over.
    */
   takeAwayInputsChanged(): ReadonlySet<string> {
     const names = this.awayInputsChanged;
