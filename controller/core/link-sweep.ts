@@ -4,8 +4,12 @@ import type { Logger } from '../../shared/logger.js';
 import { CLOSE } from '../../shared/link/link.js';
 import type { AgentSession } from './agent-session.js';
 
-/** links swept per turn of the event loop (each live one gets its fleet view: a message and a write) */
-const SWEEP_SLICE = 100;
+/**
+ * Links swept per turn of the event loop (each live one gets its fleet view: a message and a
+ * write), and for how long at most: at 2,000 agents the writes are a few hundred ms in all, and
+ * an operator's request waits behind the slice it arrives in.
+ */
+const SWEEP_SLICE = { per: 100, ms: 1 };
 
 export interface LinkSweep {
   readonly clock: Clock;

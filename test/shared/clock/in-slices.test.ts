@@ -48,4 +48,29 @@ describe('inSlices', () => {
     expect(seen).toEqual(['a', 'b']);
     expect(clock.held).toHaveLength(0);
   });
+
+  it('with a time limit, a slice ends once that long has passed, whatever its count', () => {
+    const clock = heldClock(true);
+    let t = 0;
+    clock.now = () => t;
+    const seen: number[] = [];
+    // each item takes 0.4 ms: the third passes 1 ms, so the slice ends after it
+    inSlices(clock, Array.from({ length: 8 }, (_, i) => i), { per: 100, ms: 1 }, (i) => {
+      seen.push(i);
+      t += 0.4;
+    });
+    const perTurn = [seen.length];
+    while (clock.next()) perTurn.push(seen.length);
+    expect(perTurn).toEqual([3, 6, 8]);
+    expect(seen).toEqual(Array.from({ length: 8 }, (_, i) => i));
+  });
+
+  it('the count still bounds a slice whose items take no time', () => {
+    const clock = heldClock(true);
+    const seen: number[] = [];
+    inSlices(clock, Array.from({ length: 5 }, (_, i) => i), { per: 2, ms: 1 }, (i) => seen.push(i));
+    const perTurn = [seen.length];
+    while (clock.next()) perTurn.push(seen.length);
+    expect(perTurn).toEqual([2, 4, 5]);
+  });
 });
