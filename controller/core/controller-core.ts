@@ -202,7 +202,7 @@ export class ControllerCore {
     const first = r.state === null || msg.type === 'snapshot';
     const state = stateAfterReport(r.state, msg);
     if (state === null) return;
-    const changed = this.put({ ...r, state, linkUp: true });
+    const changed = this.put({ ...r, state, linkUp: true, lastSeen: this.o.clock.now() });
     if (first) {
       this.o.log.info({ event: 'agent-reported', host: s.host, domains: state.domains.length, remote: s.link.remote }, `${s.host} reported its state (${state.domains.length} domains)`);
     }

@@ -50,6 +50,21 @@ describe('agent sessions on the deterministic clock', () => {
     expect(bed.events('agent-stale')).toHaveLength(1);
   });
 
+  it('a snapshot and deltas alone (no heartbeat) keep a host reachable, its last seen the last report', async () => {
+    const bed = coreBed();
+    const { agent } = await bed.online('xen1', hostState({ domains: [dom('web01')] }));
+    expect(bed.core.hosts().hosts[0]).toMatchObject({ host: 'xen1', reachable: true, lastSeen: bed.clock.now() });
+    for (let i = 0; i < 5; i++) {
+      await bed.clock.advance(2_000);
+      agent.delta({ memory: { totalMiB: 8192, freeMiB: 1000 + i } });
+    }
+    await bed.clock.advance(0);
+    const lastSeen = bed.clock.now();
+    await bed.clock.advance(2_500);
+    expect(bed.core.hosts().hosts[0]).toMatchObject({ reachable: true, lastSeen, ageMs: 2_500 });
+    expect(bed.events('agent-stale')).toHaveLength(0);
+  });
+
   it('a link whose transport still hears the agent (frames queued behind a backlog) is not closed as stale', async () => {
     const bed = coreBed();
     const pair = memoryLinkPair({ name: 'xen1', clock: bed.clock });
