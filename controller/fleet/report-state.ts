@@ -13,16 +13,25 @@ import { isLive } from './live-row.js';
  */
 export function reuseUnchangedRows(before: LinkDomain[] | undefined, after: LinkDomain[]): LinkDomain[] {
   if (!before || before.length === 0) return after;
-  const held = new Map<string, LinkDomain>();
-  for (const d of before) held.set(d.name, d);
+  // rows keep their order, so a row's held twin is nearly always at the same place: the map by
+  // name is made only when one is not
+  let byName: Map<string, LinkDomain> | null = null;
   let allSame = before.length === after.length;
-  const out = after.map((d, i) => {
-    const old = held.get(d.name);
-    const row = old && sameLinkDomain(old, d) ? old : d;
-    if (row !== before[i]) allSame = false;
-    return row;
-  });
-  return allSame ? before : out;
+  /** AFTER with held rows in, made at the first row replaced */
+  let out: LinkDomain[] | null = null;
+  for (let i = 0; i < after.length; i++) {
+    const d = after[i] as LinkDomain;
+    const b = before[i];
+    let row = d;
+    if (b !== d) {
+      const old = b !== undefined && b.name === d.name ? b : (byName ??= new Map(before.map((x) => [x.name, x]))).get(d.name);
+      if (old !== undefined && sameLinkDomain(old, d)) row = old;
+    }
+    if (row !== b) allSame = false;
+    if (row !== d) out ??= after.slice(0, i);
+    out?.push(row);
+  }
+  return allSame ? before : (out ?? after);
 }
 
 /**

@@ -59,4 +59,16 @@ describe('domain rows between two domains sections, and applied', () => {
     expect(applyDomainRows(held, { set: [dom('c')], gone: [], count: 2 })).toEqual({ ok: false, error: 'the rows make 3 rows, the message says 2' });
     expect(applyDomainRows(held, { set: [dom('a', { state: 'paused' })], gone: ['b'], count: 1 })).toEqual({ ok: true, value: [dom('a', { state: 'paused' })] });
   });
+
+  it('a short list of rows (scanned) and a long one (looked up) apply alike, a name held twice too', () => {
+    const held = [dom('a'), dom('a'), dom('b')];
+    const extra = Array.from({ length: 9 }, (_, i) => dom(`n${i}`));
+    for (const added of [[], extra]) {
+      const changed = applyDomainRows(held, { set: [dom('a', { memMiB: 7 }), ...added], gone: [], count: 3 + added.length });
+      expect(changed).toEqual({ ok: true, value: [dom('a', { memMiB: 7 }), dom('a'), dom('b'), ...added] });
+      const dropped = applyDomainRows(held, { set: added, gone: ['a'], count: 2 + added.length });
+      expect(dropped).toEqual({ ok: true, value: [dom('a'), dom('b'), ...added] });
+      expect(applyDomainRows(held, { set: added, gone: ['zz', 'b', 'yy'], count: 2 + added.length })).toEqual({ ok: false, error: 'rows said gone are not held: zz, yy' });
+    }
+  });
 });

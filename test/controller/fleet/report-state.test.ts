@@ -27,6 +27,18 @@ describe('a host state after a report', () => {
     expect(after[2]).toBe(before[2]);
   });
 
+  it('a section whose unchanged rows are already the held objects (changed rows applied) is kept as it came, not copied', () => {
+    const before = [dom('a'), dom('b'), dom('c')];
+    const applied = [before[0] as LinkDomain, dom('b', { memMiB: 2048 }), before[2] as LinkDomain];
+    expect(reuseUnchangedRows(before, applied)).toBe(applied);
+    // a held twin further down (an order change) is still found by name
+    const moved = [dom('c'), before[0] as LinkDomain, dom('b')];
+    const out = reuseUnchangedRows(before, moved);
+    expect(out).toEqual(moved);
+    expect(out[0]).toBe(before[2]);
+    expect(out[2]).toBe(before[1]);
+  });
+
   it('treats every field as a change: domid, state, memory, vcpus, a migration row, an order or count change', () => {
     const before = [dom('a'), dom('b')];
     for (const changed of [{ domid: 8 }, { state: 'paused' as const }, { memMiB: 1 }, { vcpus: 2 }, { domid: null }]) {
