@@ -1,6 +1,7 @@
 import type WebSocket from 'ws';
 import type { Clock } from '../../shared/clock/clock.js';
 import type { Link } from '../../shared/link/link.js';
+import { inSlices } from '../../shared/clock/in-slices.js';
 
 export interface PacerLimits {
   /** longest stretch spent on agent messages before the event loop serves anything else */
@@ -18,6 +19,14 @@ export interface PacerLimits {
 export const DEFAULT_PACER_LIMITS: PacerLimits = { sliceMs: 1, pauseAbove: 2_000, resumeBelow: 500 };
 
 /**
+ * Sockets paused or resumed per turn of the event loop: at 2,000 agents, resuming them all at
+ * once read what each had buffered in one go, 10-30 ms with nothing else served. A resume's
+ * reading comes just after the slice that called it (on the next tick), so the count bounds
+ * that part, and the time the calls themselves.
+ */
+const TOGGLE_SLICE = { per: 100, ms: 1 };
+
+/**
  * Agent messages are handled in slices of at most sliceMs, with the event loop free between
  * slices: a burst of deltas from thousands of agents arrives as one batch of socket reads, and
  * handled in one go it would make an operator's `where` wait behind all of it. A backlog above
@@ -33,6 +42,8 @@ export class IngestPacer {
   /** when the sockets were last resumed (or the pacer made) */
   private readingSince: number;
   private readonly sockets = new Set<WebSocket>();
+  /** pauses and resumes begun, the last one the one under way */
+  private turns = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -106,9 +117,12 @@ export class IngestPacer {
   private setPaused(paused: boolean): void {
     this.paused = paused;
     if (!paused) this.readingSince = this.clock.now();
-    for (const ws of this.sockets) {
+    // a later pause or resume takes over from one still under way
+    const turn = ++this.turns;
+    inSlices(this.clock, [...this.sockets], TOGGLE_SLICE, (ws) => {
+      if (turn !== this.turns) return;
       if (paused) ws.pause();
       else ws.resume();
-    }
+    });
   }
 }

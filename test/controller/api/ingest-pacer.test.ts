@@ -152,4 +152,39 @@ describe('IngestPacer', () => {
     // 4,000 frames of 10 KB: held, they would be 40 MB
     expect((after - before) / 1e6).toBeLessThan(10);
   });
+
+  it('pauses and resumes the sockets a slice at a time, and a pause takes over from a resume under way', () => {
+    const clock = steppedClock();
+    const pacer = new IngestPacer(clock, { sliceMs: 1, pauseAbove: 5, resumeBelow: 2 });
+    const links = Array.from({ length: 250 }, () => socketAndLink());
+    const paced = links.map((l) => pacer.link(l.ws, l.link));
+    (paced[0] as Link).onMessage(() => (clock.t += 1));
+    const first = links[0] as ReturnType<typeof socketAndLink>;
+    const pausedCount = (): number => links.filter((l) => l.ws.paused).length;
+    for (let i = 0; i < 6; i++) first.message(String(i));
+    // 100 sockets a turn, the rest on the next turns, while the drain works (1 message a turn);
+    // below resumeBelow the resume starts the same way
+    const counts: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      clock.runDue();
+      counts.push(pausedCount());
+    }
+    expect(counts).toEqual([200, 250, 250, 250, 150]);
+    // a burst while the resume is under way: paused again, and the old resume's next slices do nothing
+    let resumes = 0;
+    for (const l of links) {
+      const resume = l.ws.resume.bind(l.ws);
+      l.ws.resume = () => {
+        resumes++;
+        return resume();
+      };
+    }
+    for (let i = 0; i < 6; i++) first.message(String(i));
+    expect(pausedCount()).toBe(250);
+    while (pacer.backlog > 2) clock.runDue();
+    expect(resumes).toBe(0);
+    while (clock.due.length > 0) clock.runDue();
+    expect(pausedCount()).toBe(0);
+    expect(pacer.backlog).toBe(0);
+  });
 });
