@@ -23,6 +23,13 @@ function heldClock(withSoon: boolean): Clock & { held: Array<() => void>; next()
   return c;
 }
 
+/** How many items were seen after the first slice, then after each held turn the clock runs. */
+function countsPerTurn(clock: ReturnType<typeof heldClock>, seen: readonly unknown[]): number[] {
+  const counts = [seen.length];
+  while (clock.next()) counts.push(seen.length);
+  return counts;
+}
+
 describe('inSlices', () => {
   for (const withSoon of [true, false]) {
     it(`calls every item once, in order, PER at a time with the loop free between (${withSoon ? 'soon' : '0 ms timer'})`, () => {
@@ -30,8 +37,7 @@ describe('inSlices', () => {
       const seen: number[] = [];
       inSlices(clock, Array.from({ length: 250 }, (_, i) => i), 100, (i) => seen.push(i));
       expect(seen).toHaveLength(100);
-      const perTurn = [seen.length];
-      while (clock.next()) perTurn.push(seen.length);
+      const perTurn = countsPerTurn(clock, seen);
       expect(perTurn).toEqual([100, 200, 250]);
       expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => i));
     });
@@ -59,8 +65,7 @@ describe('inSlices', () => {
       seen.push(i);
       t += 0.4;
     });
-    const perTurn = [seen.length];
-    while (clock.next()) perTurn.push(seen.length);
+    const perTurn = countsPerTurn(clock, seen);
     expect(perTurn).toEqual([3, 6, 8]);
     expect(seen).toEqual(Array.from({ length: 8 }, (_, i) => i));
   });
@@ -69,8 +74,7 @@ describe('inSlices', () => {
     const clock = heldClock(true);
     const seen: number[] = [];
     inSlices(clock, Array.from({ length: 5 }, (_, i) => i), { per: 2, ms: 1 }, (i) => seen.push(i));
-    const perTurn = [seen.length];
-    while (clock.next()) perTurn.push(seen.length);
+    const perTurn = countsPerTurn(clock, seen);
     expect(perTurn).toEqual([2, 4, 5]);
   });
 });
