@@ -56,7 +56,8 @@ export type AgentEvent =
   /** the loop runs (leftover starts of an earlier agent are over) */
   | { readonly t: 'start' }
   | { readonly t: 'full-read'; readonly read: HostRead }
-  | { readonly t: 'domains-read'; readonly read: DomainsRead }
+  /** tookMs: how long the read took, on the agent's clock */
+  | { readonly t: 'domains-read'; readonly read: DomainsRead; readonly tookMs: number }
   /** `xl info` alone (read-info): host and memory, or why not */
   | { readonly t: 'info-read'; readonly host: string | null; readonly memory: { readonly totalMiB: number | null; readonly freeMiB: number | null } | null; readonly problem: string | null }
   /** before the first full read: /proc/drbd says DRBD is loaded (loaded false: it cannot tell) */

@@ -18,11 +18,22 @@ export function migrationRowsPollMs(standingMs: number): number {
   return 10_000;
 }
 
+/**
+ * The wait before the next read is at least this many times what the last one took, so these
+ * reads never hold more than a fifth of a CPU: on a loaded or slow Dom0 `xl list` can take a
+ * second, and read again every quarter second it would take the CPU from the very migration it
+ * watches (the incoming side restores the guest's memory meanwhile).
+ */
+export const READ_COST_FACTOR = 4;
+
+/** The wait before the next read: by how long the rows have stood, and no less than READ_COST_FACTOR times LASTREADMS. */
+export const migrationRowsWaitMs = (standingMs: number, lastReadMs: number): number => Math.max(migrationRowsPollMs(standingMs), Math.ceil(READ_COST_FACTOR * Math.max(0, lastReadMs)));
+
 export const hasMigrationRow = (domains: readonly InventoryDomain[]): boolean => domains.some((d) => d.migration !== null);
 
-/** After a list read: while a migration row stands, read the list again soon (timer 'migration-rows'). */
-export function followMigrationRows(s: AgentState, fx: Fx, domains: readonly InventoryDomain[], now: number): AgentState {
+/** After a list read that took TOOKMS: while a migration row stands, read the list again soon (timer 'migration-rows'). */
+export function followMigrationRows(s: AgentState, fx: Fx, domains: readonly InventoryDomain[], now: number, tookMs: number): AgentState {
   if (!hasMigrationRow(domains)) return s.migrationRowsSince === null ? s : { ...s, migrationRowsSince: null };
   const since = s.migrationRowsSince ?? now;
-  return arm({ ...s, migrationRowsSince: since }, fx, 'migration-rows', migrationRowsPollMs(now - since));
+  return arm({ ...s, migrationRowsSince: since }, fx, 'migration-rows', migrationRowsWaitMs(now - since, tookMs));
 }

@@ -46,8 +46,8 @@ export function requestList(s: AgentState, fx: Fx): AgentState {
   return { ...s, listRead: a.read };
 }
 
-function applyDomains(s: AgentState, fx: Fx, read: DomainsRead, now: number): AgentState {
-  if (read.ok) return followMigrationRows(nameDom0InGuests({ ...s, domains: read.domains, dirty: true }, fx, now), fx, read.domains, now);
+function applyDomains(s: AgentState, fx: Fx, read: DomainsRead, now: number, tookMs: number): AgentState {
+  if (read.ok) return followMigrationRows(nameDom0InGuests({ ...s, domains: read.domains, dirty: true }, fx, now), fx, read.domains, now, tookMs);
   fx.push(log('error', `cannot list domains: ${read.message}`, { code: read.code }));
   return { ...s, domains: null, dirty: true };
 }
@@ -55,9 +55,10 @@ function applyDomains(s: AgentState, fx: Fx, read: DomainsRead, now: number): Ag
 /** A started domU the landed read did not show (it may have begun before the domain was there) gets one more. */
 const readForCreated = (s: AgentState, fx: Fx): AgentState => (s.jobs.some((j) => j.phase === 'created') && !s.listRead.running ? requestList(s, fx) : s);
 
-export function onDomainsRead(s: AgentState, fx: Fx, read: DomainsRead, now: number): AgentState {
+/** TOOKMS: how long the read took (it spaces the reads that follow migration rows) */
+export function onDomainsRead(s: AgentState, fx: Fx, read: DomainsRead, now: number, tookMs: number): AgentState {
   const f = finished(s.listRead);
-  let n = settleCreated(applyDomains({ ...s, listRead: f.read }, fx, read, now));
+  let n = settleCreated(applyDomains({ ...s, listRead: f.read }, fx, read, now, tookMs));
   if (f.again && n.toolstack !== null && n.phase !== 'stopping' && n.phase !== 'stopped') fx.push({ e: 'read-domains', toolstack: n.toolstack });
   else if (f.again) n = { ...n, listRead: { ...n.listRead, running: false } };
   return answerJoinedRechecks(readForCreated(n, fx), fx, 'current');
@@ -78,7 +79,8 @@ export function onFullRead(s: AgentState, fx: Fx, read: HostRead, now: number): 
   let n: AgentState = { ...s, host: read.host ?? s.host, toolstack: read.toolstack ?? s.toolstack, hostToConfirm: s.hostToConfirm && read.host === null };
   if (read.host !== null) fx.push({ e: 'save-host-name', host: read.host });
   if (read.toolstackProblem) fx.push(log('error', `no toolstack answers: ${read.toolstackProblem.message}`, { code: read.toolstackProblem.code }));
-  if (read.toolstack !== null || s.toolstack !== null) n = settleCreated(applyDomains(n, fx, read.domains, now));
+  // a full read runs more than `xl list` and is not timed: the list reads that follow it are (0: no figure)
+  if (read.toolstack !== null || s.toolstack !== null) n = settleCreated(applyDomains(n, fx, read.domains, now, 0));
   if (read.guardedProblem) fx.push(log('error', `guarded dir unreadable: ${read.guardedProblem}`, { code: 'XH_ERR_FILE' }));
   if (read.ledgerProblem !== null && read.ledgerProblem !== s.ledgerProblem) {
     fx.push(log('error', `ledger unreadable, nothing is started: ${read.ledgerProblem}`, { code: 'XH_ERR_LEDGER_CORRUPT' }));

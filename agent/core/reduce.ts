@@ -50,7 +50,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'drbd-probed':
       return requestFullRead(onDrbdProbed(s, fx, ev.loaded, ev.version), fx);
     case 'domains-read':
-      return maintenanceAfterList(listLanded(onDomainsRead(s, fx, ev.read, now), fx, now), fx, now);
+      return maintenanceAfterList(listLanded(onDomainsRead(s, fx, ev.read, now, ev.tookMs), fx, now), fx, now);
     case 'read-failed':
       return ev.read === 'full' ? connectFirst(onReadFailed(s, fx, ev.read, ev.message), fx) : maintenanceAfterList(listLanded(onReadFailed(s, fx, ev.read, ev.message), fx, now), fx, now);
     case 'watch-line':

@@ -101,9 +101,11 @@ export class EffectRunner {
           this.post({ t: 'drbd-probed', version: null, loaded: false });
         }
         return;
-      case 'read-domains':
-        this.guard(listDomains(p, e.toolstack).then((read) => this.post({ t: 'domains-read', read })), (m) => this.post({ t: 'read-failed', read: 'list', message: m }));
+      case 'read-domains': {
+        const startedAt = p.clock.now();
+        this.guard(listDomains(p, e.toolstack).then((read) => this.post({ t: 'domains-read', read, tookMs: p.clock.now() - startedAt })), (m) => this.post({ t: 'read-failed', read: 'list', message: m }));
         return;
+      }
       case 'watch':
         this.watchers.start(e.watcher, e.gen);
         return;

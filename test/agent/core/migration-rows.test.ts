@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AgentConfigSchema } from '../../../agent/config/schema.js';
 import type { Effect } from '../../../agent/core/effects.js';
-import { followMigrationRows, migrationRowsPollMs } from '../../../agent/core/migration-rows.js';
+import { followMigrationRows, migrationRowsPollMs, migrationRowsWaitMs } from '../../../agent/core/migration-rows.js';
 import { initialState } from '../../../agent/core/state.js';
 import type { InventoryDomain } from '../../../shared/inventory.js';
 
@@ -26,26 +26,39 @@ const fresh = () => initialState({ config: AgentConfigSchema.parse({}), host: 'x
 describe('following migration rows', () => {
   it('reads again in 250 ms while a row stands, less often once it has stood for minutes, and stops when none is left', () => {
     const fx: Effect[] = [];
-    let s = followMigrationRows(fresh(), fx, [row('web1', 'incoming')], T0);
+    let s = followMigrationRows(fresh(), fx, [row('web1', 'incoming')], T0, 5);
     expect(fx).toEqual([{ e: 'timer', name: 'migration-rows', ms: 250 }]);
     expect(s.migrationRowsSince).toBe(T0);
     fx.length = 0;
-    s = followMigrationRows(s, fx, [row('web1', 'incoming')], T0 + 3 * 60_000);
+    s = followMigrationRows(s, fx, [row('web1', 'incoming')], T0 + 3 * 60_000, 5);
     expect(fx).toEqual([{ e: 'timer', name: 'migration-rows', ms: 1_000 }]);
     fx.length = 0;
-    s = followMigrationRows(s, fx, [row('web1', 'migratedaway')], T0 + 31 * 60_000);
+    s = followMigrationRows(s, fx, [row('web1', 'migratedaway')], T0 + 31 * 60_000, 5);
     expect(fx).toEqual([{ e: 'timer', name: 'migration-rows', ms: 10_000 }]);
     fx.length = 0;
-    s = followMigrationRows(s, fx, [row('web1', null)], T0 + 32 * 60_000);
+    s = followMigrationRows(s, fx, [row('web1', null)], T0 + 32 * 60_000, 5);
     expect(fx).toEqual([]);
     expect(s.migrationRowsSince).toBeNull();
     // a new migration starts its own clock
-    s = followMigrationRows(s, fx, [row('db1', 'incoming')], T0 + 40 * 60_000);
+    s = followMigrationRows(s, fx, [row('db1', 'incoming')], T0 + 40 * 60_000, 5);
     expect(fx).toEqual([{ e: 'timer', name: 'migration-rows', ms: 250 }]);
     expect(s.migrationRowsSince).toBe(T0 + 40 * 60_000);
   });
 
   it('the interval by how long rows have stood', () => {
     expect([0, 119_999, 120_000, 30 * 60_000 - 1, 30 * 60_000, 7 * 86_400_000].map(migrationRowsPollMs)).toEqual([250, 250, 1_000, 1_000, 10_000, 10_000]);
+  });
+
+  it('waits at least four times what the last read took: on a slow Dom0 the reads keep to a fifth of its CPU', () => {
+    const fx: Effect[] = [];
+    // a read of 1.2 s (a Dom0 under load): the next one 4.8 s later, not 250 ms
+    let s = followMigrationRows(fresh(), fx, [row('web1', 'incoming')], T0, 1_200);
+    expect(fx).toEqual([{ e: 'timer', name: 'migration-rows', ms: 4_800 }]);
+    fx.length = 0;
+    // reads fast again: the usual quarter second
+    s = followMigrationRows(s, fx, [row('web1', 'incoming')], T0 + 6_000, 40);
+    expect(fx).toEqual([{ e: 'timer', name: 'migration-rows', ms: 250 }]);
+    expect(s.migrationRowsSince).toBe(T0);
+    expect([migrationRowsWaitMs(0, 0), migrationRowsWaitMs(0, 62.5), migrationRowsWaitMs(0, 62.6), migrationRowsWaitMs(3 * 60_000, 300), migrationRowsWaitMs(3 * 60_000, 2_000), migrationRowsWaitMs(31 * 60_000, 5_000), migrationRowsWaitMs(0, -3)]).toEqual([250, 250, 251, 1_200, 8_000, 20_000, 250]);
   });
 });

@@ -42,7 +42,7 @@ describe('the re-check before a start', () => {
     expect(rechecks(fx)).toEqual([]);
     expect(n.jobs[0]).toMatchObject({ phase: 'rechecking', afterList: 3 });
     const landed: Effect[] = [];
-    const m = onDomainsRead(n, landed, { ok: true, domains: [] }, T0 + 50);
+    const m = onDomainsRead(n, landed, { ok: true, domains: [] }, T0 + 50, 5);
     expect(rechecks(landed)).toEqual([{ name: 'web1', current: true }]);
     expect(m.jobs[0]?.afterList).toBeUndefined();
   });
@@ -58,7 +58,7 @@ describe('the re-check before a start', () => {
     const n = pump(state({ running: true, again: false, done: 2 }), []);
     const fx: Effect[] = [];
     // a line came while the read ran: another read is queued, but the joined one has landed
-    onDomainsRead({ ...n, listRead: { ...n.listRead, again: true } }, fx, { ok: true, domains: [] }, T0 + 50);
+    onDomainsRead({ ...n, listRead: { ...n.listRead, again: true } }, fx, { ok: true, domains: [] }, T0 + 50, 5);
     expect(fx.some((e) => e.e === 'read-domains')).toBe(true);
     expect(rechecks(fx)).toEqual([{ name: 'web1', current: true }]);
   });

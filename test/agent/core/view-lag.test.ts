@@ -51,7 +51,7 @@ describe('the agent view of its domains (view-lag)', () => {
     expect(l.views()).toEqual(['behind']);
     // the slow read lands: the delta carrying it goes first, then "current"
     l.effects = [];
-    l.on({ t: 'domains-read', read: { ok: true, domains: [] } }, T0 + 20_000);
+    l.on({ t: 'domains-read', read: { ok: true, domains: [] }, tookMs: 5 }, T0 + 20_000);
     l.on({ t: 'settled' }, T0 + 20_000);
     const sends = l.effects.flatMap((e) => (e.e === 'link-send' ? [e.message.type === 'view' ? `view ${e.message.view}` : e.message.type] : []));
     expect(sends.slice(-2)).toEqual(['delta', 'view current']);
@@ -63,11 +63,11 @@ describe('the agent view of its domains (view-lag)', () => {
     l.hint(T0);
     l.hint(T0 + 500); // the read of T0 runs: this one is answered by the next read
     expect(l.s.domainsBehind.map((b) => b.untilList)).toEqual([1, 2]);
-    l.on({ t: 'domains-read', read: { ok: true, domains: [domU] } }, T0 + 900);
+    l.on({ t: 'domains-read', read: { ok: true, domains: [domU] }, tookMs: 5 }, T0 + 900);
     expect(l.s.domainsBehind).toEqual([{ since: T0 + 500, untilList: 2 }]);
     // the timer now counts from the event still unanswered
     expect(l.effects).toContainEqual({ e: 'timer', name: 'view-behind', ms: VIEW_BEHIND_AFTER_MS - 400 });
-    l.on({ t: 'domains-read', read: { ok: true, domains: [domU] } }, T0 + 1_500);
+    l.on({ t: 'domains-read', read: { ok: true, domains: [domU] }, tookMs: 5 }, T0 + 1_500);
     l.on({ t: 'settled' }, T0 + 1_500);
     expect(l.s.domainsBehind).toEqual([]);
     expect(l.views()).toEqual([]);
@@ -76,7 +76,7 @@ describe('the agent view of its domains (view-lag)', () => {
   it('an xl list that cannot be read is unknown at once, said before the report that carries no domains', () => {
     const l = new Loop();
     l.s = { ...l.s, link: { ...l.s.link, sent: null } };
-    l.on({ t: 'domains-read', read: { ok: false, code: 'XH_ERR_TOOL_TIMEOUT', message: 'xl list timed out' } }, T0);
+    l.on({ t: 'domains-read', read: { ok: false, code: 'XH_ERR_TOOL_TIMEOUT', message: 'xl list timed out' }, tookMs: 5 }, T0);
     l.on({ t: 'settled' }, T0);
     const sends = l.effects.flatMap((e) => (e.e === 'link-send' ? [e.message.type === 'view' ? `view ${e.message.view}` : e.message.type] : []));
     expect(sends).toEqual(['view unknown', 'snapshot']);

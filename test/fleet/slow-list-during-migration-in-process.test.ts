@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFleet, type Fleet } from '../harness/fleet.js';
+
+// While a migration row stands, an agent reads `xl list` again soon, to see the rename at the
+// migration's end. On a slow or loaded Dom0 a read takes long, and reading again a quarter second
+// after each one would keep a CPU busy on the very host that restores the guest's memory.
+
+const FLEET = `
+option bandwidth=16 connect-delay=300
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+`;
+
+let fleet: Fleet | undefined;
+afterEach(async () => fleet?.stop());
+
+/** when xen2's `xl list` runs began, in simulated ms, from FROM on */
+const listsOnXen2 = (f: Fleet, from: number): number[] => f.sim.commandLog.filter((c) => c.host === 'xen2' && c.tool === 'xl' && c.argv[0] === 'list' && c.at >= from).map((c) => c.at);
+
+/** xen2's reads of `xl list` over one minute of web1's copy onto it, each taking LISTMS */
+async function incomingMigration(listMs: number): Promise<{ starts: number[]; gaps: number[]; share: number }> {
+  const f = (fleet = await startFleet(FLEET));
+  for (const h of ['xen1', 'xen2']) f.startAgent(h);
+  await f.until(() => f.agent('xen2').notified.some((n) => n.ready), 'the agent on xen2 ready');
+  if (listMs > 0) f.sim.toolFault('xen2', 'xl', { kind: 'slow', ms: listMs }, { argvPrefix: ['list'] });
+  void f.sim.run('xen1', 'xl', ['migrate', 'web1', 'xen2']);
+  // web1's 2,048 MiB at 16 MiB/s: two minutes with web1--incoming standing on xen2
+  await f.until(() => f.sim.state().migrations.length === 1, 'the copy began');
+  const from = f.sim.clock.now() + 5_000;
+  await f.advance(65_000);
+  expect(f.sim.state().migrations.length, 'the copy still runs').toBe(1);
+  const starts = listsOnXen2(f, from).filter((t) => t < from + 60_000);
+  const gaps = starts.slice(1).map((t, i) => t - (starts[i] as number));
+  return { starts, gaps, share: (starts.length * listMs) / 60_000 };
+}
+
+describe('reading xl list while a migration row stands (in process)', () => {
+  it('on a quick Dom0: again a quarter second after each read', async () => {
+    const { gaps } = await incomingMigration(0);
+    expect(gaps.length).toBeGreaterThan(100);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(300);
+  });
+
+  it('on a Dom0 where xl list takes 1.2 s: four times that between reads, a fifth of the time at most', async () => {
+    const { starts, gaps, share } = await incomingMigration(1_200);
+    // a read of 1.2 s, then 4.8 s of waiting: ten a minute, and the minute's resync (a full read
+    // on its own timer) may fall beside one of them
+    expect(starts.length).toBeGreaterThanOrEqual(9);
+    expect(starts.length).toBeLessThanOrEqual(11);
+    expect(gaps.filter((g) => g < 5 * 1_200).length).toBeLessThanOrEqual(1);
+    expect(share).toBeLessThanOrEqual(0.22);
+  });
+});
