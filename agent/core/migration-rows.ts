@@ -2,6 +2,9 @@ import type { InventoryDomain } from '../../shared/inventory.js';
 import type { AgentState } from './state.js';
 import { arm, type Fx } from './timers.js';
 
+/** the interval once rows have stood for half an hour, and the longest wait a slow read adds */
+const SLOWEST_POLL_MS = 10_000;
+
 /**
  * How often `xl list` is read again while a migration row stands here. libxl renames
  * `NAME--incoming` to NAME on the target (and NAME to `NAME--migratedaway` on the source) by a
@@ -9,30 +12,29 @@ import { arm, type Fx } from './timers.js';
  * again, the end of a migration into this host would show only at the next full read, and the
  * controller would answer "incoming, paused" for a minute. A quarter second keeps `where` behind
  * the real end by less than half a second; `xl list` costs a few ms on a Dom0 with CPU to spare
- * (READ_COST_FACTOR below is for one without). Rows that stand for long are
- * a long memory copy or the halves of a migration that ended without its handshake (an ALARM
- * that only a person ends): read less often then, not four times a second for days.
+ * (READ_COST_FACTOR below is for one without). Rows that stand for long are a long memory copy
+ * or the halves of a migration that ended without its handshake (an ALARM that only a person
+ * ends): read less often then, not four times a second for days.
  */
 export function migrationRowsPollMs(standingMs: number): number {
   if (standingMs < 2 * 60_000) return 250;
   if (standingMs < 30 * 60_000) return 1_000;
-  return 10_000;
+  return SLOWEST_POLL_MS;
 }
 
 /**
  * The wait before the next read is at least this many times what the last one took, so these
- * reads hold a fifth of a CPU at most (reads of up to 2.5 s): on a loaded or slow Dom0 `xl list` can take a
- * second, and read again every quarter second it would take the CPU from the very migration it
- * watches (the incoming side restores the guest's memory meanwhile). The wait this adds stops at
- * READ_COST_WAIT_MAX_MS, the interval for rows that have stood for half an hour: one read that
- * hung for a while must not leave the agent blind to the migration's end for minutes.
+ * reads hold a fifth of a CPU at most (reads of up to 2.5 s): on a loaded or slow Dom0
+ * `xl list` can take a second, and read again every quarter second it would take the CPU from
+ * the very migration it watches (the incoming side restores the guest's memory meanwhile). The
+ * wait this adds stops at SLOWEST_POLL_MS: one read that hung for a while must not leave the
+ * agent blind to the migration's end for minutes.
  */
-export const READ_COST_FACTOR = 4;
-export const READ_COST_WAIT_MAX_MS = 10_000;
+const READ_COST_FACTOR = 4;
 
-/** The wait before the next read: by how long the rows have stood, and no less than READ_COST_FACTOR times LASTREADMS (up to READ_COST_WAIT_MAX_MS). */
+/** The wait before the next read: by how long the rows have stood, and no less than READ_COST_FACTOR times LASTREADMS (up to SLOWEST_POLL_MS). */
 export const migrationRowsWaitMs = (standingMs: number, lastReadMs: number): number =>
-  Math.max(migrationRowsPollMs(standingMs), Math.min(READ_COST_WAIT_MAX_MS, Math.ceil(READ_COST_FACTOR * Math.max(0, lastReadMs))));
+  Math.max(migrationRowsPollMs(standingMs), Math.min(SLOWEST_POLL_MS, Math.ceil(READ_COST_FACTOR * Math.max(0, lastReadMs))));
 
 export const hasMigrationRow = (domains: readonly InventoryDomain[]): boolean => domains.some((d) => d.migration !== null);
 
