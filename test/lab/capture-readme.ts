@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { TINY_MEM_MIB } from './image.js';
 import type { Recorder } from './recorder.js';
 
 /** The README.md of test/fixtures/real-xen-4.17/: the lab, the naming, and every state. */
@@ -11,7 +12,7 @@ export function writeCaptureReadme(path: string, rec: Recorder, notes: string[],
     `${i.debian} Dom0s (dom0a, dom0b) running the real Xen ${i.xenVersion} hypervisor`,
     `(xen-hypervisor-4.17-amd64 ${i.xenPackage}), Dom0 kernel ${i.kernel}, the real \`xl\`, DRBD kernel`,
     `module ${i.drbdModule} and drbd-utils ${i.drbdUtils}, under QEMU TCG on one machine. The guest \`tiny\` is a`,
-    'PVH domU (128 MiB, disk `drbd:r0,xvda,w`, config /etc/xen/drbd-auto/tiny.cfg); `tinypv` is a diskless',
+    `PVH domU (${TINY_MEM_MIB} MiB, disk \`drbd:r0,xvda,w\`, config /etc/xen/drbd-auto/tiny.cfg); \`tinypv\` is a diskless`,
     'PV domU (/etc/xen/tinypv.cfg). DRBD resource `r0`: /dev/drbd0 on /dev/vdb, protocol C,',
     'allow-two-primaries, dom0a 10.0.0.1 / dom0b 10.0.0.2.',
     '',

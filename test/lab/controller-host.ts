@@ -73,7 +73,7 @@ export class ControllerHost {
     log(`controller: init: ${made.config}, certificate for ${made.names.join(', ')}`);
     // as an operator behind NAT would: publicUrl is what `enroll` tells the agents to dial.
     // The Dom0s have 1 GiB, 512 MiB of it Dom0's: the default reserve a drain keeps free on its
-    // target (1024 MiB) fits nowhere; 256 MiB still leaves room for tiny (128 MiB) on either.
+    // target (1024 MiB) fits nowhere; 256 MiB still leaves room for tiny on either.
     // Emulated Dom0s are slow the way README's slow Dom0s are: Node takes ~20 s to start there and
     // the peer check over ssh as long again before the first progress line, and a migration of
     // tiny can take 2 minutes, so the least silence and deadline are raised as README says.

@@ -13,6 +13,9 @@ import { log } from './log.js';
  * interrupted build never looks complete. The cache is read-only for runs: they boot qcow2 overlays.
  */
 export const CACHE_ROOT = process.env.XENHERD_LAB_CACHE ?? '/var/cache/xenherd-lab';
+
+/** the guarded guest's `memory =` in build-image.sh's tiny.cfg, as the agent must read it */
+export const TINY_MEM_MIB = 96;
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 export interface Versions {

@@ -23,7 +23,7 @@ import { freePort } from './ports.js';
 import { cleanupAll, withWatchdog } from './cleanup.js';
 import type { Dom0 } from './dom0.js';
 import { drbdSkipInitialSync, drbdUpBoth, waitFor } from './drbd-setup.js';
-import { ensureImage } from './image.js';
+import { ensureImage, TINY_MEM_MIB } from './image.js';
 import { withLab, type Lab } from './lab.js';
 import { elapsedS, log, sleep } from './log.js';
 
@@ -108,7 +108,7 @@ async function checkSituation(lab: Lab, name: string, truth: Truth, checks: Chec
       c.eq(dom?.baseName, n, `${n}.baseName`);
       c.eq(dom?.migration, null, `${n}.migration`);
       c.oneOf(dom?.state, ['running', 'blocked', 'idle'], `${n}.state`);
-      c.eq(dom?.memMiB, 128, `${n}.memMiB`);
+      c.eq(dom?.memMiB, TINY_MEM_MIB, `${n}.memMiB`);
     }
     const r0 = inv.drbd.resources.find((x) => x.name === 'r0');
     if (t.up) {
@@ -133,7 +133,7 @@ async function checkSituation(lab: Lab, name: string, truth: Truth, checks: Chec
     const tiny = inv.guarded.find((g) => g.name === 'tiny');
     c.eq(tiny?.configPath, `${GUARDED_DIR}/tiny.cfg`, 'guarded tiny.configPath');
     c.eq(tiny?.drbdResources, ['r0'], 'guarded tiny.drbdResources');
-    c.eq(tiny?.memMiB, 128, 'guarded tiny.memMiB');
+    c.eq(tiny?.memMiB, TINY_MEM_MIB, 'guarded tiny.memMiB');
     c.eq(tiny?.vcpus, 1, 'guarded tiny.vcpus');
     c.eq(tiny?.error, null, 'guarded tiny.error');
     c.eq(tiny?.runningHere, truth.domains[d.name]!.includes('tiny'), 'guarded tiny.runningHere');
