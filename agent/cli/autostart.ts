@@ -9,6 +9,7 @@ import { loadAgentConfig } from '../config/resolve.js';
 import { askAgent } from '../control/client.js';
 import { underRoot } from '../host/paths.js';
 import { renderAutostartStatus } from './autostart-render.js';
+import { AGENT_COMMAND_HELP } from './help.js';
 
 const BIN = 'xenherd-agent';
 
@@ -77,19 +78,4 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const autostartCommand: Command = {
-  name: 'autostart',
-  summary: 'Guarded autostart on this host, through the running agent: start|stop|status|reload, start --force NAME.',
-  usage:
-    'autostart start|stop|status|reload [--json] [--config FILE | --socket PATH]\n' +
-    '       autostart start --force NAME --reason TEXT\n' +
-    '  status    each guarded domU: its decision (running, start, skip, defer), the reason and since when\n' +
-    '  reload    re-read this host now and decide every guarded domU again\n' +
-    '  stop      start nothing more (decisions are still made and shown); start resumes\n' +
-    '  --force   start one deferred domU now, overriding the defer (logged with --reason);\n' +
-    '            never overrides a peer Primary (split brain) or another skip\n' +
-    '  --json    print the answer as JSON\n' +
-    '  --config  the agent config naming the control socket (default /etc/xenherd/agent.json)\n' +
-    '  --socket  the control socket (default from the config: /run/xenherd/agent.sock)',
-  run,
-};
+export const autostartCommand: Command = { ...AGENT_COMMAND_HELP.autostart, run };

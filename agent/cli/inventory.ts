@@ -3,13 +3,14 @@ import { parseArgv } from '../../shared/cli/argv.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import { reportError, type Command } from '../../shared/cli/program.js';
 import { exitCodeFor } from '../../shared/errors.js';
-import { INVENTORY_SCHEMA_VERSION, ToolstackKindSchema } from '../../shared/inventory.js';
+import { ToolstackKindSchema } from '../../shared/inventory.js';
 import { runTool } from '../adapters/exec.js';
 import { loadAgentConfig } from '../config/resolve.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 import { hostFiles } from '../host/files.js';
 import { collectInventory } from '../inventory/collect.js';
 import { renderInventoryText } from '../inventory/render-text.js';
+import { AGENT_COMMAND_HELP } from './help.js';
 
 const BIN = 'xenherd-agent';
 
@@ -61,18 +62,4 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return first === undefined ? 0 : exitCodeFor(first.code);
 }
 
-export const inventoryCommand: Command = {
-  name: 'inventory',
-  summary: 'Read this Dom0 once: toolstack, memory, domains, guarded domUs, standby replicas and their DRBD state.',
-  usage:
-    'inventory [--json] [--config FILE] [--guarded-dir DIR] [--toolstack xl|xm]\n' +
-    `  --json          print JSON (schema version ${INVENTORY_SCHEMA_VERSION}, see shared/inventory.ts) instead of a table\n` +
-    `  --config        the agent config whose dirs and toolstack are used (default ${DEFAULT_CONFIG_PATH}, else the defaults)\n` +
-    '  --guarded-dir   the guarded-autostart config dir (default: guardedDir of the agent config)\n' +
-    '  --toolstack     use xl or xm (default: toolstack of the agent config, else detected)\n' +
-    'Standby replicas are domUs homed on another Dom0 whose config is in migration.configDir (/etc/xen)\n' +
-    'and whose every DRBD resource names this host in migration.drbdConfigDir (/etc/drbd.d).\n' +
-    'Something that could not be read is shown as unknown, never as absent.\n' +
-    'Exit 0 when everything was read; otherwise the exit code of the first problem (all are listed).',
-  run,
-};
+export const inventoryCommand: Command = { ...AGENT_COMMAND_HELP.inventory, run };

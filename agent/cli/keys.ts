@@ -9,6 +9,7 @@ import { describeRepair, ensurePrivateDir } from '../../shared/fs/private-dir.js
 import { openHost } from '../migrate/context.js';
 import { peerEndpoint } from '../migrate/process-ports.js';
 import { fail, parseCommon, positionalsProblem } from './common.js';
+import { AGENT_COMMAND_HELP } from './help.js';
 
 const AGENT_PATH = '/usr/sbin/xenherd-agent';
 
@@ -62,12 +63,4 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const keysCommand: Command = {
-  name: 'keys',
-  summary: 'keys setup PEER: create the migration key if missing and print the authorized_keys line for PEER.',
-  usage:
-    'keys setup PEER [--from IP] [--agent-path PATH] [--json] [--config FILE]\n' +
-    '  --from   default: the source address of this host\'s route to PEER (migration.peers.PEER.address, else PEER)\n' +
-    'Exit 0: line printed; 64: no --from and no route to PEER; 69/70: ssh-keygen missing or failed.',
-  run,
-};
+export const keysCommand: Command = { ...AGENT_COMMAND_HELP.keys, run };

@@ -12,6 +12,7 @@ import { runPreflight } from '../migrate/preflight-run.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';
 import { fail, parseCommon } from './common.js';
 import { renderPlan } from './plan-render.js';
+import { AGENT_COMMAND_HELP } from './help.js';
 
 /** what a move is for; `reverse` is the reverse command's own word, never given here */
 const ReasonSchema = z.enum(['manual', 'drain', 'rebalance', 'restore']);
@@ -53,20 +54,4 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const migrateCommand: Command = {
-  name: 'migrate',
-  summary: 'Live-migrate a domU running here to HOST (default: its migrate-tab/DRBD peer) and record it in both ledgers.',
-  usage:
-    'migrate NAME [HOST] [--reason manual|drain|rebalance|restore] [--dry-run] [--no-peer] [--operation-id ID] [--json] [--config FILE]\n' +
-    '  A preflight runs first: NAME runs here, HOST holds a replica of every DRBD resource of NAME, the migration\n' +
-    '  key and HOST\'s host key are here, HOST\'s sshd answers, HOST does not run NAME and has the memory, and HOST\n' +
-    '  is not draining or in maintenance (except --reason restore: NAME goes back to its home HOST).\n' +
-    '  --dry-run   print the plan and the preflight verdict; move nothing (exit 0 when it would proceed)\n' +
-    '  --no-peer   do not ask HOST\'s forced command anything (no xenherd keys there): HOST is not told, exit 86\n' +
-    'Exit 0: migrated, both ledgers updated; 82 XH_ERR_MIGRATION_FAILED: still here, ledger unchanged;\n' +
-    '83 XH_ERR_MIGRATION_UNKNOWN: ALARM, undefined ending (nothing recorded); 86 XH_ERR_MIGRATION_PARTIAL: moved and\n' +
-    'recorded here, HOST not told (the message gives the command that finishes it); 81 XH_ERR_LOCKED: another migration;\n' +
-    '77 refused (does not run here, a visitor can only go home, preflight); 1 XH_ERR_NOT_FOUND: unknown domU;\n' +
-    '84 HOST\'s sshd unreachable; 74 migration key or host key missing; 78 migrate-tab unreadable; 79 ledger corrupt.',
-  run,
-};
+export const migrateCommand: Command = { ...AGENT_COMMAND_HELP.migrate, run };

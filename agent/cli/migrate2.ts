@@ -6,6 +6,7 @@ import { openHost } from '../migrate/context.js';
 import { serveForcedCommand } from '../migrate/forced-command.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';
 import { migrate2Gate, refusalLines } from './migrate2-gate.js';
+import { AGENT_COMMAND_HELP } from './help.js';
 
 /**
  * The forced command of the migration key: sshd runs `xenherd-agent migrate2 --peer HOME` and
@@ -32,16 +33,5 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   });
 }
 
-export const migrate2Command: Command = {
-  name: 'migrate2',
-  summary: 'The ssh forced command for reverse migrations: answers a peer Dom0\'s ping | status NAME | migrate2 NAME [--live].',
-  usage:
-    'migrate2 --peer HOME   (run by sshd: command="/usr/sbin/xenherd-agent migrate2 --peer HOME" in authorized_keys)\n' +
-    'Reads the request from SSH_ORIGINAL_COMMAND; only HOME\'s own domUs running here are migrated back to HOME.\n' +
-    'Answers in JSON lines (peer protocol v1: pong, status, progress, result).\n' +
-    `Exit 0: done; 80 XH_ERR_COMMAND_REJECTED: not in the grammar, nothing run; 77: not HOME's domU or not here;\n` +
-    '81 locked (another migration, or the running agent holds NAME); 82 migration failed (still here);\n' +
-    '83 ALARM (undefined ending); 84 HOME\'s sshd not reachable from here (still here); 79 ledger corrupt.',
-  run,
-};
+export const migrate2Command: Command = { ...AGENT_COMMAND_HELP.migrate2, run };
 

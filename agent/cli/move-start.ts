@@ -6,6 +6,7 @@ import { openHost } from '../migrate/context.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';
 import { fail, parseCommon } from './common.js';
 import { moveArgs } from './move-args.js';
+import { AGENT_COMMAND_HELP } from './help.js';
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const a = parseCommon(argv, [{ name: 'from', takesValue: true }, { name: 'operation-id', takesValue: true }], 1, 1, 'move-start NAME');
@@ -26,20 +27,4 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const moveStartCommand: Command = {
-  name: 'move-start',
-  summary: 'Cold move, second half: start here a domU that `move-stop` shut down on another Dom0.',
-  usage:
-    'move-start NAME --from HOST [--operation-id ID] [--json] [--config FILE]\n' +
-    '  The two halves of a cold move, what `xenherdctl drain --cold-fallback` runs when live migration keeps\n' +
-    '  failing: `move-stop NAME --to THIS-HOST` on HOST, then `move-start` here.\n' +
-    '  NAME starts from this host\'s own config (guarded dir, else the config dir), only under the rules of guarded\n' +
-    '  autostart, read now: every peer of every DRBD resource of NAME connected and Secondary, the disk here\n' +
-    '  UpToDate, this host not draining or in maintenance, xl list here not showing NAME. Anything less refuses and\n' +
-    '  starts nothing: ask again once DRBD has settled. The ledger then records NAME as a visitor (or, this being its\n' +
-    '  home, ends its away record).\n' +
-    'Exit 0: NAME runs here; 77 XH_ERR_REFUSED: the DRBD rules (or a running copy) forbid the start, nothing done;\n' +
-    '70 XH_ERR_TOOL_FAILED: xl create failed, the resources are demoted again; 1 XH_ERR_NOT_FOUND: no config for NAME\n' +
-    'here; 86: NAME runs here but the ledger could not record it; 81 locked; 64 wrong arguments.',
-  run,
-};
+export const moveStartCommand: Command = { ...AGENT_COMMAND_HELP.moveStart, run };

@@ -7,6 +7,7 @@ import { openHost } from '../migrate/context.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';
 import { fail, parseCommon } from './common.js';
 import { moveArgs } from './move-args.js';
+import { AGENT_COMMAND_HELP } from './help.js';
 
 const TIMEOUT_RE = /^[0-9]{1,5}$/;
 const MIN_TIMEOUT_S = 10;
@@ -34,21 +35,4 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const moveStopCommand: Command = {
-  name: 'move-stop',
-  summary: 'Cold move, first half: shut a domU down here and demote its DRBD disks so another Dom0 can start it.',
-  usage:
-    'move-stop NAME --to HOST [--operation-id ID] [--timeout SECONDS] [--json] [--config FILE]\n' +
-    '  The two halves of a cold move, what `xenherdctl drain --cold-fallback` runs when live migration keeps\n' +
-    '  failing: `move-stop` here, then `move-start NAME --from THIS-HOST` on HOST. NAME is down in between.\n' +
-    '  Here: NAME is held (no migration or autostart of it meanwhile); refused unless HOST holds a replica of\n' +
-    '  every DRBD resource of NAME; the ledger records NAME as gone to HOST (a visitor\'s record ends), so this\n' +
-    '  host never starts it again by itself; `xl shutdown -w NAME`; then `drbdadm secondary` on each resource.\n' +
-    `  --timeout   how long the guest may take to shut down (default ${DEFAULT_SHUTDOWN_WAIT_MS / 1000} s); past it NAME keeps running\n` +
-    '  --operation-id   the ledger\'s operation id (default: a new one)\n' +
-    'Exit 0: NAME is down here and its resources are Secondary; 70/75 XH_ERR_TOOL_FAILED/TIMEOUT: the shutdown failed or\n' +
-    'timed out, NAME still runs here and the ledger is as it was; 86 XH_ERR_MIGRATION_PARTIAL: NAME is down but a\n' +
-    'resource stayed Primary here (demote it by hand before starting NAME anywhere); 77 refused (HOST holds no\n' +
-    'replica); 81 locked (a migration or start of NAME runs); 1 NAME does not run here; 64 wrong arguments.',
-  run,
-};
+export const moveStopCommand: Command = { ...AGENT_COMMAND_HELP.moveStop, run };

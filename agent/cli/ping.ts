@@ -6,6 +6,7 @@ import { askPing } from '../migrate/peer-requests.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';
 import { printable } from '../../shared/text/printable.js';
 import { fail, parseCommon } from './common.js';
+import { AGENT_COMMAND_HELP } from './help.js';
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const a = parseCommon(argv, [], 1, 1, 'ping HOST');
@@ -25,9 +26,4 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const pingCommand: Command = {
-  name: 'ping',
-  summary: 'Check that a reverse migration can reach HOST: ssh with the migration key, its forced command answers PONG.',
-  usage: 'ping HOST [--json] [--config FILE]\nExit 0: PONG received; 84 XH_ERR_PEER_UNREACHABLE: no ssh or no PONG; 74: no key/known_hosts.',
-  run,
-};
+export const pingCommand: Command = { ...AGENT_COMMAND_HELP.ping, run };

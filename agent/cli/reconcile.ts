@@ -13,7 +13,8 @@ import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { domuResources, readHomesReadingGuarded } from '../host/homes.js';
 import type { ListedDomain } from '../state/ledger.js';
-import { BIN, fail, parseCommon } from './common.js';
+import { fail, parseCommon } from './common.js';
+import { AGENT_COMMAND_HELP } from './help.js';
 
 /**
  * Whether NAME means anything on this host: homed here, in the ledger, running here, or with a
@@ -75,16 +76,4 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
 }
 
-export const reconcileCommand: Command = {
-  name: 'reconcile',
-  summary: 'Accept what xl list shows for one domU whose ledger record it contradicts, or settle its ALARM (after checking by hand).',
-  usage:
-    'reconcile NAME [--home HOST] [--json] [--config FILE]\n' +
-    '  away but running here -> the away record is dropped; visitor not here -> its record is dropped;\n' +
-    '  running here unrecorded -> recorded as a visitor from --home HOST;\n' +
-    '  a migration from here that ended in an ALARM (status shows it unsettled) -> settled, once you have checked both hosts.\n' +
-    `Exit 0: reconciled, or nothing to do; 1 XH_ERR_NOT_FOUND: NAME is unknown here; 77: refused (mid-migration,\n` +
-    `or --home missing); 81: a migration of NAME runs; ` +
-    `79: ledger corrupt. \`${BIN} status ALL\` lists the mismatches (exit 85).`,
-  run,
-};
+export const reconcileCommand: Command = { ...AGENT_COMMAND_HELP.reconcile, run };

@@ -11,6 +11,7 @@ import { runPreflight } from '../migrate/preflight-run.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';
 import { BIN, fail, parseCommon } from './common.js';
 import { renderPlan } from './plan-render.js';
+import { AGENT_COMMAND_HELP } from './help.js';
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const a = parseCommon(argv, [{ name: 'dry-run', takesValue: false }], 1, 1, 'reverse NAME');
@@ -48,16 +49,4 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const reverseCommand: Command = {
-  name: 'reverse',
-  summary: 'Bring a domU that left this Dom0 back: asks its current host (ssh, migration key) to run migrate2.',
-  usage:
-    'reverse NAME [--dry-run] [--json] [--config FILE]\n' +
-    '  A preflight runs first: the migration key and the peer\'s host key are here, its sshd answers, it runs NAME.\n' +
-    '  --dry-run   print the plan and the preflight verdict; move nothing\n' +
-    'Exit 0: back here, ledger updated; 77: the ledger has no record of NAME leaving, or the peer refused;\n' +
-    '80/81/82/83: the peer\'s migrate2 result (rejected, locked, failed, ALARM); 83 also when the peer\'s migrate2 died\n' +
-    'without an exit status; 84 XH_ERR_PEER_UNREACHABLE: ssh failed, or the peer cannot reach this host\'s sshd;\n' +
-    '85: NAME already runs here, or the peer does not run it (the ledger disagrees); 89: the peer speaks another protocol.',
-  run,
-};
+export const reverseCommand: Command = { ...AGENT_COMMAND_HELP.reverse, run };

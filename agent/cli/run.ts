@@ -20,6 +20,7 @@ import { BootRecord } from '../run/boot-record.js';
 import { underRoot } from '../host/paths.js';
 import { bootRecordFile, processPorts } from '../run/process-ports.js';
 import { hostNameRecordFile, recordedHostName } from '../run/host-name-record.js';
+import { AGENT_COMMAND_HELP } from './help.js';
 
 const BIN = 'xenherd-agent';
 
@@ -102,14 +103,4 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
   return 0;
 }
 
-export const createRunCommand = (hooks: ProcessHooks): Command => ({
-  name: 'run',
-  summary: 'The agent daemon: guarded DRBD-aware autostart of the domUs in /etc/xen/drbd-auto (run by systemd).',
-  usage:
-    'run [--config FILE]\n' +
-    `  --config   the agent's JSON config (default ${DEFAULT_CONFIG_PATH}; absent: defaults)\n` +
-    'Logs JSON to stdout. SIGHUP reloads the config and decides again; SIGTERM stops cleanly.\n' +
-    'Notifies systemd (READY=1, STATUS=..., WATCHDOG=1) when NOTIFY_SOCKET is set; reports to the controller\n' +
-    'named in the config\'s `controller` section, if any.',
-  run: (argv, io) => run(argv, io, hooks),
-});
+export const createRunCommand = (hooks: ProcessHooks): Command => ({ ...AGENT_COMMAND_HELP.run, run: (argv, io) => run(argv, io, hooks) });

@@ -9,6 +9,7 @@ import { homedHere, homeHere } from '../decide/home-claim.js';
 import { readHomesReadingGuarded } from '../host/homes.js';
 import { readStandby, type StandbyFound } from '../inventory/standby.js';
 import { BIN, exitOf, fail, parseCommon } from './common.js';
+import { AGENT_COMMAND_HELP } from './help.js';
 
 /** One domU as `status` shows it: where the ledger puts it and what xl list says here. */
 export interface DomuStatusRow {
@@ -124,15 +125,4 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return code;
 }
 
-export const statusCommand: Command = {
-  name: 'status',
-  summary: 'Where this Dom0\'s domUs are (ledger + xl list): at home, migrated away, visitors, standby replicas; mismatches reported.',
-  usage:
-    'status [ALL|NAME] [--json] [--config FILE]\n' +
-    'A standby domU is homed on another Dom0; this host holds its config (migration.configDir) and a\n' +
-    'replica of every DRBD resource it uses (its .res file in migration.drbdConfigDir names this host).\n' +
-    'Exit 0: the ledger and xl list agree; 85 (XH_ERR_LEDGER_MISMATCH): they disagree (listed, nothing rewritten);\n' +
-    '83 (XH_ERR_MIGRATION_UNKNOWN): a migration from here ended in an ALARM not yet settled (listed as "ALARM unsettled");\n' +
-    '79 (XH_ERR_LEDGER_CORRUPT): the ledger is unreadable; 1 (XH_ERR_NOT_FOUND): NAME is not known here.',
-  run,
-};
+export const statusCommand: Command = { ...AGENT_COMMAND_HELP.status, run };
