@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SETTLED_AFTER_MS } from '../../agent/host/file-stamp.js';
 import { UNIT_NODE_FLAGS } from '../helpers/unit-node-flags.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { MACHINE_EXTRA_CAS, withoutExtraCas } from './node-floor.js';
@@ -117,10 +118,16 @@ function toolRuns(sim: Sim, host: string, since: number): string {
 
 const procStat = (pid: number): { cpuTicks: number; rssKiB: number } => ({ cpuTicks: procCpuTicks(pid), rssKiB: procMemory(pid).rssKiB });
 
-async function idle(agent: string, dir: string, seconds: number, rows: Row[]): Promise<void> {
-  say(`idle: 100 guarded domUs running, agent watched for ${seconds} s`);
+/**
+ * An agent with 100 guarded domUs running, watched for SECONDS after it named them all. CONFIGS:
+ * "settled", the simulator's files older than SETTLED_AFTER_MS when the agent starts, as on any
+ * booted Dom0; "fresh", written just before it starts, so the agent cannot trust their file stamps
+ * and reads and parses every one of them again at its next full re-read (host/file-cache.ts).
+ */
+async function idleCpu(agent: string, dir: string, seconds: number, configs: 'settled' | 'fresh'): Promise<{ cpu: number; maxRss: number; ran: string; allNamed: boolean; namedAfter: number }> {
   const sim = await startSim({ fleet: fleet(100, true), clock: 'real' });
   try {
+    if (configs === 'settled') await sleep(SETTLED_AFTER_MS + 500);
     const a = new BenchAgent(agent, sim, 'xen1', {}, dir);
     const readyAt = (await a.waitLog((m) => m.startsWith('ready'))).time;
     // the agent names itself in every running domU's xenstore area once, after READY: a start-up
@@ -141,13 +148,22 @@ async function idle(agent: string, dir: string, seconds: number, rows: Row[]): P
     const cpu = ((s1.cpuTicks - s0.cpuTicks) / 100 / ((Date.now() - t0) / 1000)) * 100;
     const ran = toolRuns(sim, 'xen1', simT0);
     await a.stop();
-    rows.push({ what: 'xenstore naming of 100 running domUs, READY → all named', measured: allNamed ? `${namedAfter} ms` : `not all within ${namedAfter} ms`, target: '(info)', pass: allNamed });
-    rows.push({ what: 'tool runs in the idle window (one full re-read)', measured: ran || 'none', target: '(info)', pass: true });
-    rows.push({ what: 'agent RSS with 100 guarded domUs (max over the window)', measured: `${(maxRss / 1024).toFixed(1)} MB`, target: '< 64 MB', pass: maxRss / 1024 < 64 });
-    rows.push({ what: `agent idle CPU with 100 guarded domUs (${seconds} s, incl. one full re-read)`, measured: `${cpu.toFixed(2)} %`, target: '< 0.5 %', pass: cpu < 0.5 });
+    return { cpu, maxRss, ran, allNamed, namedAfter };
   } finally {
     await sim.stop();
   }
+}
+
+async function idle(agent: string, dir: string, seconds: number, rows: Row[]): Promise<void> {
+  say(`idle: 100 guarded domUs running, agent watched for ${seconds} s (configs older than ${SETTLED_AFTER_MS / 1000} s at its start, then written just before it)`);
+  const settled = await idleCpu(agent, dir, seconds, 'settled');
+  const fresh = await idleCpu(agent, dir, seconds, 'fresh');
+  const { allNamed, namedAfter } = settled;
+  rows.push({ what: 'xenstore naming of 100 running domUs, READY → all named', measured: allNamed ? `${namedAfter} ms` : `not all within ${namedAfter} ms`, target: '(info)', pass: allNamed });
+  rows.push({ what: 'tool runs in the idle window (one full re-read)', measured: settled.ran || 'none', target: '(info)', pass: true });
+  rows.push({ what: 'agent RSS with 100 guarded domUs (max over the window)', measured: `${(settled.maxRss / 1024).toFixed(1)} MB`, target: '< 64 MB', pass: settled.maxRss / 1024 < 64 });
+  rows.push({ what: `agent idle CPU with 100 guarded domUs (${seconds} s, incl. one full re-read; configs older than ${SETTLED_AFTER_MS / 1000} s at start, as on a booted Dom0)`, measured: `${settled.cpu.toFixed(2)} %`, target: '< 0.5 %', pass: settled.cpu < 0.5 });
+  rows.push({ what: '  the same, configs written just before the agent started (every one read and parsed again at the full re-read)', measured: `${fresh.cpu.toFixed(2)} %`, target: '(info)', pass: true });
 }
 
 async function ready(agent: string, dir: string, runs: number, rows: Row[]): Promise<void> {
