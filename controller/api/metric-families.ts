@@ -9,10 +9,20 @@ export interface ProcessSample {
   readonly residentBytes: number;
   /** the event loop's 99th percentile delay since the previous scrape; null when not measured */
   readonly eventLoopLagSeconds: number | null;
+  /** the garbage collector's pauses since the first scrape; null when not measured */
+  readonly gcPauses: GcPauses | null;
+}
+
+export interface GcPauses {
+  readonly count: number;
+  /** their total */
+  readonly seconds: number;
+  /** the longest since the previous scrape */
+  readonly longestSeconds: number;
 }
 
 const gauge = (name: string, help: string, samples: readonly Sample[]): MetricFamily => ({ name, help, type: 'gauge', samples });
-const counter = (name: string, help: string, value: number): MetricFamily => ({ name, help, type: 'counter', samples: [{ value }] });
+const counter = (name: string, help: string, value: number | null): MetricFamily => ({ name, help, type: 'counter', samples: value === null ? [] : [{ value }] });
 const one = (value: number): Sample[] => [{ value }];
 const seconds = (ms: number | null): number => (ms === null ? Number.NaN : ms / 1000);
 const histogram = (labels: Record<string, string>, h: HistogramSnapshot) => ({ labels, buckets: h.buckets, sum: h.sumSeconds, count: h.count });
@@ -64,5 +74,8 @@ export function metricFamilies(m: ControllerMetrics, p: ProcessSample): MetricFa
     counter('xenherd_agent_deltas_received_total', 'State deltas received from agents.', m.deltasReceived),
     gauge('xenherd_process_resident_memory_bytes', "The controller process's resident memory.", one(p.residentBytes)),
     gauge('xenherd_event_loop_lag_seconds', "The 99th percentile of the controller's event loop delay since the previous scrape.", p.eventLoopLagSeconds === null ? [] : one(p.eventLoopLagSeconds)),
+    counter('xenherd_gc_pauses_total', "Garbage collection pauses of the controller's event loop since its first scrape.", p.gcPauses?.count ?? null),
+    counter('xenherd_gc_pause_seconds_total', 'Time the event loop spent paused in those.', p.gcPauses?.seconds ?? null),
+    gauge('xenherd_gc_pause_longest_seconds', 'The longest garbage collection pause since the previous scrape.', p.gcPauses === null ? [] : one(p.gcPauses.longestSeconds)),
   ];
 }

@@ -92,6 +92,11 @@ describe('GET /metrics', () => {
     const after = await scrape(c);
     expect(value(after, 'xenherd_agent_deltas_received_total')).toBe(2);
     expect(value(after, 'xenherd_alerts', { kind: 'running-on-two-hosts' })).toBe(0);
+    // the first scrape started the pause counting; from the second on, the series are there
+    expect(after.get('xenherd_gc_pauses_total')?.type).toBe('counter');
+    expect(value(after, 'xenherd_gc_pauses_total')).toBeGreaterThanOrEqual(0);
+    expect(value(after, 'xenherd_gc_pause_seconds_total')).toBeGreaterThanOrEqual(0);
+    expect(after.get('xenherd_gc_pause_longest_seconds')?.type).toBe('gauge');
   });
 
   it('migrations: in flight while the agent works, then their duration in the histogram by outcome', async () => {
