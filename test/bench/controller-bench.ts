@@ -31,12 +31,65 @@ async function whereLatencies(c: BenchController, hosts: number, perHost: number
   return times;
 }
 
-/** The controller's own p99 event-loop delay since its previous /metrics scrape, in ms. */
-async function loopLagMs(c: BenchController): Promise<number> {
+/**
+ * `where` asked as a fleet's operators and scripts ask it: at random moments, PER_SECOND on average
+ * (Poisson arrivals), whether or not earlier answers are back, over up to 8 kept-alive connections.
+ * Each time runs from the request to its whole answer. A stall of the controller delays every
+ * request asked during it, so it counts as often as it is met; asked back to back, it would delay
+ * one request only.
+ */
+async function pacedWhereLatencies(c: BenchController, hosts: number, perHost: number, perSecond: number, queries: number): Promise<number[]> {
+  const api = httpsGetter(c.url, c.caPem, c.adminToken, 8);
+  const ask = async (into: number[] | null): Promise<void> => {
+    const h = Math.floor(Math.random() * hosts);
+    const i = Math.floor(Math.random() * perHost);
+    const t0 = performance.now();
+    const r = await api.get(`/v1/where?pattern=vm${h}-${i}`);
+    into?.push(performance.now() - t0);
+    const a = JSON.parse(r.body) as WhereAnswer;
+    if (r.status !== 200 || a.matches[0]?.places[0]?.host !== `bench${h}`) throw new Error(`where vm${h}-${i}: wrong answer ${r.status} ${r.body.slice(0, 200)}`);
+  };
+  const times: number[] = [];
+  try {
+    // the connections made first: a TLS handshake is not what this measures
+    await Promise.all(Array.from({ length: 8 }, () => ask(null)));
+    const asked: Promise<void>[] = [];
+    // kept, not thrown at once: the requests still out are awaited before the bench goes on
+    let wrong: unknown = null;
+    let due = performance.now();
+    for (let q = 0; q < queries; q++) {
+      due += -Math.log(1 - Math.random()) * (1000 / perSecond);
+      const wait = due - performance.now();
+      if (wait >= 1) await sleep(wait);
+      asked.push(ask(times).catch((e: unknown) => void (wrong ??= e)));
+    }
+    await Promise.all(asked);
+    if (wrong !== null) throw wrong;
+  } finally {
+    api.destroy();
+  }
+  return times;
+}
+
+interface OwnMeasures {
+  /** p99 of the event loop's delay since the previous scrape, ms */
+  readonly lagMs: number;
+  /** garbage collection pauses since the first scrape: how many, their total and the longest since the previous scrape, ms */
+  readonly gc: { readonly count: number; readonly totalMs: number; readonly longestMs: number };
+}
+
+/** What the controller measures of itself (its /metrics), from the scrape before on. */
+async function ownMeasures(c: BenchController): Promise<OwnMeasures> {
   const r = await c.get('/metrics');
-  const v = /^xenherd_event_loop_lag_seconds (\S+)$/m.exec(r.body)?.[1];
-  if (r.status !== 200 || v === undefined) throw new Error(`GET /metrics: ${r.status}, no event loop lag in ${r.body.slice(0, 200)}`);
-  return Number(v) * 1000;
+  const read = (name: string): number => {
+    const v = new RegExp(`^${name} (\\S+)$`, 'm').exec(r.body)?.[1];
+    if (r.status !== 200 || v === undefined) throw new Error(`GET /metrics: ${r.status}, no ${name} in ${r.body.slice(0, 200)}`);
+    return Number(v);
+  };
+  return {
+    lagMs: read('xenherd_event_loop_lag_seconds') * 1000,
+    gc: { count: read('xenherd_gc_pauses_total'), totalMs: read('xenherd_gc_pause_seconds_total') * 1000, longestMs: read('xenherd_gc_pause_longest_seconds') * 1000 },
+  };
 }
 
 /** One GET through GET, checked for STATUS: how long it took, in ms. */
@@ -79,11 +132,11 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
     const t0 = Date.now();
     const pids = [c.pid, fleet.child.pid as number, process.pid];
     const cpu0 = pids.map(procCpuTicks);
-    // the first scrape starts the controller's loop-delay sampler; the second reads it
+    // the first scrape starts the controller's loop-delay sampler and its count of GC pauses; the second reads them
     const firstScrapeMs = await timedGet(() => c.get('/metrics'), 200);
     const times = await whereLatencies(c, hosts, perHost, quick ? 500 : 3000);
     const seconds = (Date.now() - t0) / 1000;
-    const lagMs = await loopLagMs(c);
+    const own = await ownMeasures(c);
     // clock ticks are 1/100 s on Linux: ticks per second is per cent of one CPU
     const cpu = pids.map((p, i) => (procCpuTicks(p) - (cpu0[i] as number)) / seconds);
     const sent = fleet.last('rate');
@@ -96,7 +149,21 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
       target: '(info)',
       pass: true,
     });
-    rows.push({ what: "  the controller's event loop meanwhile: p99 of its delay (its own /metrics)", measured: `${lagMs.toFixed(1)} ms`, target: '(info)', pass: true });
+    rows.push({ what: "  the controller's event loop meanwhile: p99 of its delay (its own /metrics)", measured: `${own.lagMs.toFixed(1)} ms`, target: '(info)', pass: true });
+    rows.push({
+      what: "  the controller's garbage collection meanwhile (its own /metrics): pauses, longest, share of the time",
+      measured: `${own.gc.count}, ${own.gc.longestMs.toFixed(1)} ms, ${((own.gc.totalMs / (seconds * 1000)) * 100).toFixed(1)} %`,
+      target: '(info)',
+      pass: true,
+    });
+    const pacedRate = 200;
+    const paced = await pacedWhereLatencies(c, hosts, perHost, pacedRate, quick ? 500 : 3000);
+    rows.push({
+      what: `  same load: where asked at random moments, ${pacedRate}/s on average, not waiting for answers (${paced.length}), p50 / p99 / p99.9`,
+      measured: `${pct(paced, 50).toFixed(2)} / ${pct(paced, 99).toFixed(2)} / ${pct(paced, 99.9).toFixed(2)} ms`,
+      target: '(info)',
+      pass: true,
+    });
     const steadyRssKiB = maxRssKiB;
     rows.push({ what: 'deltas/s sent to the controller during those queries', measured: `${Math.round(achieved)}`, target: `≥ ${rate}`, pass: achieved >= rate });
     // the same load on, two requests that look nothing up, taken in turns: what part of the p99

@@ -1,14 +1,18 @@
 import { Agent, request } from 'node:https';
 
 export interface HttpsGetter {
-  /** GET PATH over one kept-alive connection: status and body */
+  /** GET PATH over a kept-alive connection: status and body */
   get(path: string): Promise<{ status: number; body: string }>;
   destroy(): void;
 }
 
-/** GETs from BASE (https://host:port) trusting CA, with TOKEN as the bearer when given. */
-export function httpsGetter(base: string, caPem: string, token: string | null): HttpsGetter {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: caPem });
+/**
+ * GETs from BASE (https://host:port) trusting CA, with TOKEN as the bearer when given, over at most
+ * SOCKETS connections (a GET asked while all are busy waits for one).
+ */
+export function httpsGetter(base: string, caPem: string, token: string | null, sockets = 1): HttpsGetter {
+  // in turns over the free connections, so none idles long enough for the server to close it
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets, scheduling: 'fifo', ca: caPem });
   const url = new URL(base);
   const headers = token === null ? {} : { authorization: `Bearer ${token}` };
   const get = (path: string): Promise<{ status: number; body: string }> =>
