@@ -1,18 +1,28 @@
+import type { Clock } from '../../shared/clock/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Alert } from '../../shared/protocol/ctl-api.js';
 import { emptyAlertBook, reconcileAlerts, sortAlerts, type AlertBook } from '../fleet/alert-book.js';
-import { findAlerts } from '../fleet/fleet-alerts.js';
-import { domuOf } from '../fleet/finding.js';
+import { alertScan, byFindingId, findAlerts } from '../fleet/fleet-alerts.js';
+import { domuOf, type Finding } from '../fleet/finding.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
 import type { Freshness } from '../fleet/host-record.js';
+import { TICK } from '../fleet/scan-tick.js';
+
+/** How long one slice of a look over the fleet may hold the event loop (ms on the clock). */
+export const ALERT_SCAN_SLICE_MS = 1;
 
 /** The controller's current alerts: re-derived from the fleet view on demand, each raise and clear logged. */
 export class AlertKeeper {
   private book: AlertBook = emptyAlertBook();
   /** domU name → ids of the alerts about it (a `NAME@HOST` subject is about NAME) */
   private byDomu = new Map<string, string[]>();
+  /** counts looks begun: a look in slices whose number is no longer the last one is dropped */
+  private looks = 0;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly clock: Clock,
+  ) {}
 
   idsOf(name: string): string[] {
     return this.byDomu.get(name) ?? [];
@@ -22,8 +32,44 @@ export class AlertKeeper {
     return sortAlerts(this.book.current.values());
   }
 
+  /** A look over the whole fleet now, for an answer that needs the alerts as they are (status, metrics, check). */
   refresh(index: FleetIndex, fresh: Freshness): void {
-    const changes = reconcileAlerts(this.book, findAlerts(index, fresh), fresh.now);
+    this.looks++;
+    this.take(findAlerts(index, fresh), fresh.now);
+  }
+
+  /**
+   * The same look, for timers (the heartbeat sweep, a change to the fleet): a slice of at most
+   * ALERT_SCAN_SLICE_MS at a time, with the event loop free between slices, so agent messages and
+   * requests are not held up behind it. Each domU is judged on the fleet as it is when the look
+   * reaches it (one re-added to the index meanwhile may be reached twice: its later finding counts).
+   * A look begun after it (in slices or at once) supersedes it: its findings are older.
+   */
+  refreshInSlices(index: FleetIndex, fresh: Freshness): void {
+    const look = ++this.looks;
+    const scan = alertScan(index, fresh);
+    const found = new Map<string, Finding>();
+    const step = (): void => {
+      if (look !== this.looks) return;
+      const until = this.clock.now() + ALERT_SCAN_SLICE_MS;
+      for (let r = scan.next(); ; r = scan.next()) {
+        if (r.done === true) return this.take([...found.values()].sort(byFindingId), fresh.now);
+        if (r.value !== TICK) found.set(r.value.id, r.value);
+        else if (this.clock.now() >= until) break;
+      }
+      if (this.clock.soon) this.clock.soon(step);
+      else this.clock.schedule(0, step);
+    };
+    step();
+  }
+
+  /** A look in slices under way is dropped (the controller is closing). */
+  stop(): void {
+    this.looks++;
+  }
+
+  private take(findings: readonly Finding[], now: number): void {
+    const changes = reconcileAlerts(this.book, findings, now);
     for (const a of changes.raised) this.log.warn({ event: 'alert-raised', alert: a.id, kind: a.kind, subject: a.subject, hosts: a.hosts }, `ALERT ${a.kind}: ${a.message}`);
     for (const a of changes.cleared) this.log.info({ event: 'alert-cleared', alert: a.id, kind: a.kind, subject: a.subject, hosts: a.hosts }, `alert cleared: ${a.kind} ${a.subject}`);
     this.book = { current: changes.current, pending: changes.pending };

@@ -81,7 +81,7 @@ export class ControllerCore {
       jobs: () => this.hub.progress(),
     });
     this.pending = new PendingCommands(o.clock, o.log, this.settings.commandTimeoutMs, this.monitor.commandFinished);
-    this.alerts = new AlertKeeper(o.log);
+    this.alerts = new AlertKeeper(o.log, o.clock);
     const port = fleetPort({
       clock: o.clock,
       log: o.log,
@@ -150,6 +150,7 @@ export class ControllerCore {
     this.closed = true;
     this.hub.close();
     this.timers.cancelAll();
+    this.alerts.stop();
     this.pending.closeAll();
     for (const s of [...this.sessions.values()]) s.close(CLOSE.goingAway, 'controller shutting down');
   }
@@ -278,7 +279,7 @@ export class ControllerCore {
     this.after(this.settings.heartbeatMs, () => {
       const lastSeen = (host: string): number | null => this.index.record(host)?.lastSeen ?? null;
       sweepLinks([...this.sessions.values()], { clock: this.o.clock, log: this.o.log, staleAfterMs: this.settings.staleAfterMs, lastSeen, alive: (s) => this.sendFleet(s.host) });
-      this.refreshAlerts();
+      this.alerts.refreshInSlices(this.index, this.fresh());
       this.sweepLater();
     });
   }
@@ -288,7 +289,7 @@ export class ControllerCore {
     this.alertsArmed = true;
     this.after(this.settings.alertDebounceMs, () => {
       this.alertsArmed = false;
-      this.refreshAlerts();
+      this.alerts.refreshInSlices(this.index, this.fresh());
     });
   }
 

@@ -4,6 +4,7 @@ import { finding, hostList as list, type Finding } from './finding.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { isLive } from './live-row.js';
 import { isPairClaim } from './placement.js';
+import { tickCounter, TICK, type Tick } from './scan-tick.js';
 
 /**
  * Conflicts that no single Dom0 can see, from every host's last report. A silent host's last
@@ -11,12 +12,17 @@ import { isPairClaim } from './placement.js';
  * that is how split brains happen) and the message says how old it is; "away at X but X does not
  * run it" is only claimed when X is reachable and fresh.
  */
-export function findConflicts(index: FleetIndex, fresh: Freshness): Finding[] {
-  return [...runningTwice(index, fresh), ...homeClaimedTwice(index, fresh), ...primaryOnBoth(index, fresh), ...awayNotThere(index, fresh)];
+export function* conflictScan(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
+  yield* runningTwice(index, fresh);
+  yield* homeClaimedTwice(index, fresh);
+  yield* primaryOnBoth(index, fresh);
+  yield* awayNotThere(index, fresh);
 }
 
-function* runningTwice(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+function* runningTwice(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
+  const tick = tickCounter();
   for (const [name, byHost] of index.running.entries()) {
+    if (tick()) yield TICK;
     if (byHost.size < 2) continue;
     // a migration shows as NAME--migratedaway / NAME--incoming beside NAME: only plain rows conflict
     const hosts = [...byHost].filter(([, rows]) => rows.some((d) => d.migration === null && isLive(d))).map(([h]) => h).sort();
@@ -25,8 +31,10 @@ function* runningTwice(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
   }
 }
 
-function* homeClaimedTwice(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+function* homeClaimedTwice(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
+  const tick = tickCounter();
   for (const [name, byHost] of index.homes.entries()) {
+    if (tick()) yield TICK;
     // a DRBD pair both guarding a domU is the usual set-up (either may start it after a reboot)
     if (byHost.size < 2 || isPairClaim(byHost)) continue;
     const hosts = [...byHost.keys()].sort();
@@ -39,9 +47,11 @@ interface PrimaryHolder {
   readonly resource: LinkDrbdResource;
 }
 
-function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
+  const tick = tickCounter();
   const primaries = new Map<string, PrimaryHolder[]>();
   for (const r of index.hostRecords()) {
+    if (tick()) yield TICK;
     for (const res of r.state?.drbd.resources ?? []) {
       if (res.role !== 'Primary') continue;
       const l = primaries.get(res.name);
@@ -79,8 +89,10 @@ function migrating(index: FleetIndex, resource: string, hosts: readonly string[]
   return [...users].some((name) => hosts.some((h) => index.running.get(name)?.get(h)?.some((d) => d.migration !== null)));
 }
 
-function* awayNotThere(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+function* awayNotThere(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
+  const tick = tickCounter();
   for (const [name, byHome] of index.away.entries()) {
+    if (tick()) yield TICK;
     const hosts = new Set<string>();
     const details: string[] = [];
     for (const [home, rec] of byHome) {

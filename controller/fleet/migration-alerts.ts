@@ -5,6 +5,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList, type Finding } from './finding.js';
 import { isCurrent, isReachable, standingHalves, type Freshness, type StandingHalf } from './host-record.js';
 import { isLive } from './live-row.js';
+import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { settleHint, unsettledOf, unsettledRun } from './unsettled.js';
 
 // Migrations whose ending no ledger recorded, or whose ending a ledger records as unknown. Each
@@ -16,9 +17,11 @@ import { settleHint, unsettledOf, unsettledRun } from './unsettled.js';
  * any final handshake takes: a migration from there ended without it, and both halves may be kept.
  * The source's agent logs an ALARM but cannot see whether the target runs NAME; the message says.
  */
-export function* strandedMigrations(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+export function* strandedMigrations(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
+  const tick = tickCounter();
   const halves = new Map<string, (StandingHalf & { readonly host: string })[]>();
   for (const r of index.hostRecords()) {
+    if (tick()) yield TICK;
     if (r.halvesSince === undefined || !isCurrent(r, fresh.now, fresh.staleAfterMs)) continue;
     for (const h of standingHalves(r, fresh.now)) if (isStranded(h.forMs)) halves.set(h.name, [...(halves.get(h.name) ?? []), { ...h, host: r.host }]);
   }
@@ -41,8 +44,10 @@ export function* strandedMigrations(index: FleetIndex, fresh: Freshness): Iterab
  * domU. The record is the agent's own word, so a silent host's last report still counts (with its
  * age). Read from the fleet index's unsettled records alone: a fleet without any costs nothing.
  */
-export function* unsettledMigrations(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+export function* unsettledMigrations(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
+  const tick = tickCounter();
   for (const name of index.unsettled.names()) {
+    if (tick()) yield TICK;
     const seen = fleetShows(index, name, new Set(), fresh);
     const now = seen.text.length > 0 ? seen.text.join(', and ') : `no host reports ${name}`;
     for (const u of unsettledOf(index, name)) {
@@ -85,7 +90,8 @@ function fleetShows(index: FleetIndex, name: string, except: ReadonlySet<string>
  * last report still counts, with its age (the domU may still run there, and when that host comes
  * back without it this alert is the last trace of where it went); one re-reading its xl list does not.
  */
-export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Iterable<Finding> {
+export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
+  const tick = tickCounter();
   const reachable = (h: string): boolean => {
     const r = index.record(h);
     return r !== undefined && r.state !== null && isReachable(r, fresh.now, fresh.staleAfterMs);
@@ -94,12 +100,14 @@ export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Iterable<F
   // running it) is passed over with two lookups and nothing allocated
   const candidates = new Set<string>();
   for (const r of index.hostRecords()) {
+    if (tick()) yield TICK;
     for (const d of r.state?.domains ?? []) {
       const claims = index.homes.get(d.baseName);
       if (claims !== undefined && !claims.has(r.host)) candidates.add(d.baseName);
     }
   }
   for (const name of candidates) {
+    if (tick()) yield TICK;
     const byHost = index.running.get(name);
     const claims = index.homes.get(name);
     const a = byHost && awayFromHome(index, name, byHost);

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { AlertKeeper } from '../../../controller/core/alert-keeper.js';
+import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
+import type { Clock } from '../../../shared/clock/clock.js';
+import { memoryLogger } from '../../harness/memory-log.js';
+import { dom, hostState, record } from '../states.js';
+
+const NOW = 1_000_000;
+const fresh = { now: NOW, staleAfterMs: 15_000 };
+
+/**
+ * A clock on which every reading is a millisecond after the one before, and whose timers wait
+ * until the test runs them: each slice of a look stops at the first point where it may.
+ */
+function tickingClock(): { clock: Clock; runDue: () => number } {
+  let now = NOW;
+  const due: Array<() => void> = [];
+  const clock: Clock = {
+    now: () => now++,
+    schedule: (_ms, fn) => {
+      due.push(fn);
+      return () => undefined;
+    },
+    sleep: () => Promise.resolve(),
+  };
+  const runDue = (): number => {
+    let ran = 0;
+    for (let fn = due.shift(); fn !== undefined; fn = due.shift()) {
+      fn();
+      ran++;
+    }
+    return ran;
+  };
+  return { clock, runDue };
+}
+
+/** 30 Dom0s with 100 domUs each, and `twice` running on both xen1 and xen2 (looked at first). */
+function bigFleet(): FleetIndex {
+  const index = new FleetIndex();
+  for (let h = 1; h <= 30; h++) {
+    const own = Array.from({ length: 100 }, (_, i) => dom(`vm${h}-${i}`));
+    index.put(record(`xen${h}`, hostState({ domains: h <= 2 ? [dom('twice'), ...own] : own })));
+  }
+  return index;
+}
+
+function keeper() {
+  const { clock, runDue } = tickingClock();
+  const { log, lines } = memoryLogger(clock, 'xenherd-controller');
+  return { alerts: new AlertKeeper(log, clock), runDue, raised: () => lines.filter((l) => l['event'] === 'alert-raised').map((l) => l['alert']) };
+}
+
+describe('the alert keeper', () => {
+  it('looks over the fleet a slice at a time when a timer asks, and ends with what a look at once finds', () => {
+    const index = bigFleet();
+    const k = keeper();
+    k.alerts.refreshInSlices(index, fresh);
+    expect(k.alerts.sorted()).toEqual([]);
+    expect(k.runDue()).toBeGreaterThan(5);
+    const atOnce = keeper();
+    atOnce.alerts.refresh(index, fresh);
+    expect(k.alerts.sorted().map((a) => a.id)).toEqual(['running-on-two-hosts:twice']);
+    expect(k.alerts.sorted()).toEqual(atOnce.alerts.sorted());
+    expect(k.alerts.idsOf('twice')).toEqual(['running-on-two-hosts:twice']);
+    expect(k.raised()).toEqual(['running-on-two-hosts:twice']);
+  });
+
+  it('drops a look in slices when a look at once came after it began: its findings are older', () => {
+    const index = bigFleet();
+    const k = keeper();
+    // the first slice has seen `twice` on two hosts...
+    k.alerts.refreshInSlices(index, fresh);
+    // ...then xen2 stops it, and a status request looks at once
+    index.put(record('xen2', hostState({ domains: Array.from({ length: 100 }, (_, i) => dom(`vm2-${i}`)) })));
+    k.alerts.refresh(index, fresh);
+    expect(k.alerts.sorted()).toEqual([]);
+    k.runDue();
+    expect(k.alerts.sorted()).toEqual([]);
+    expect(k.raised()).toEqual([]);
+  });
+
+  it('counts a domU the look reaches twice once (it left the index and came back meanwhile)', () => {
+    const index = bigFleet();
+    const k = keeper();
+    k.alerts.refreshInSlices(index, fresh);
+    const own = (h: number) => Array.from({ length: 100 }, (_, i) => dom(`vm${h}-${i}`));
+    for (const withTwice of [false, true]) {
+      for (const h of [1, 2]) index.put(record(`xen${h}`, hostState({ domains: withTwice ? [...own(h), dom('twice')] : own(h) })));
+    }
+    k.runDue();
+    expect(k.alerts.sorted().map((a) => a.id)).toEqual(['running-on-two-hosts:twice']);
+    expect(k.raised()).toEqual(['running-on-two-hosts:twice']);
+  });
+
+  it('drops a look in slices when stopped', () => {
+    const k = keeper();
+    k.alerts.refreshInSlices(bigFleet(), fresh);
+    k.alerts.stop();
+    k.runDue();
+    expect(k.alerts.sorted()).toEqual([]);
+    expect(k.raised()).toEqual([]);
+  });
+});
