@@ -18,6 +18,9 @@ export class AlertKeeper {
   private byDomu = new Map<string, string[]>();
   /** counts looks begun: a look in slices whose number is no longer the last one is dropped */
   private looks = 0;
+  /** the look in slices under way, and whether another was asked for meanwhile */
+  private underway: { again: boolean } | null = null;
+  private stopped = false;
 
   constructor(
     private readonly log: Logger,
@@ -43,17 +46,34 @@ export class AlertKeeper {
    * ALERT_SCAN_SLICE_MS at a time, with the event loop free between slices, so agent messages and
    * requests are not held up behind it. Each domU is judged on the fleet as it is when the look
    * reaches it (one re-added to the index meanwhile may be reached twice: its later finding counts).
-   * A look begun after it (in slices or at once) supersedes it: its findings are older.
+   * Asked for while one is under way, another follows it: it may have passed what changed, and a
+   * look that each new request restarted would never end while the fleet keeps changing. A look
+   * at once begun meanwhile supersedes it: its findings would be older.
    */
-  refreshInSlices(index: FleetIndex, fresh: Freshness): void {
+  refreshInSlices(index: FleetIndex, fresh: () => Freshness): void {
+    if (this.stopped) return;
+    if (this.underway !== null) {
+      this.underway.again = true;
+      return;
+    }
+    const underway = { again: false };
+    this.underway = underway;
     const look = ++this.looks;
-    const scan = alertScan(index, fresh);
+    const at = fresh();
+    const scan = alertScan(index, at);
     const found = new Map<string, Finding>();
+    const finish = (): void => {
+      this.underway = null;
+      if (underway.again) this.refreshInSlices(index, fresh);
+    };
     const step = (): void => {
-      if (look !== this.looks) return;
+      if (look !== this.looks) return finish();
       const until = this.clock.now() + ALERT_SCAN_SLICE_MS;
       for (let r = scan.next(); ; r = scan.next()) {
-        if (r.done === true) return this.take([...found.values()].sort(byFindingId), fresh.now);
+        if (r.done === true) {
+          this.take([...found.values()].sort(byFindingId), at.now);
+          return finish();
+        }
         if (r.value !== TICK) found.set(r.value.id, r.value);
         else if (this.clock.now() >= until) break;
       }
@@ -63,8 +83,9 @@ export class AlertKeeper {
     step();
   }
 
-  /** A look in slices under way is dropped (the controller is closing). */
+  /** The controller is closing: a look in slices under way is dropped, and none starts. */
   stop(): void {
+    this.stopped = true;
     this.looks++;
   }
 

@@ -279,7 +279,7 @@ export class ControllerCore {
     this.after(this.settings.heartbeatMs, () => {
       const lastSeen = (host: string): number | null => this.index.record(host)?.lastSeen ?? null;
       sweepLinks([...this.sessions.values()], { clock: this.o.clock, log: this.o.log, staleAfterMs: this.settings.staleAfterMs, lastSeen, alive: (s) => this.sendFleet(s.host) });
-      this.alerts.refreshInSlices(this.index, this.fresh());
+      this.alerts.refreshInSlices(this.index, () => this.fresh());
       this.sweepLater();
     });
   }
@@ -289,7 +289,7 @@ export class ControllerCore {
     this.alertsArmed = true;
     this.after(this.settings.alertDebounceMs, () => {
       this.alertsArmed = false;
-      this.alerts.refreshInSlices(this.index, this.fresh());
+      this.alerts.refreshInSlices(this.index, () => this.fresh());
     });
   }
 

@@ -12,7 +12,7 @@ const fresh = { now: NOW, staleAfterMs: 15_000 };
  * A clock on which every reading is a millisecond after the one before, and whose timers wait
  * until the test runs them: each slice of a look stops at the first point where it may.
  */
-function tickingClock(): { clock: Clock; runDue: () => number } {
+function tickingClock(): { clock: Clock; runDue: () => number; runOne: () => boolean } {
   let now = NOW;
   const due: Array<() => void> = [];
   const clock: Clock = {
@@ -31,7 +31,12 @@ function tickingClock(): { clock: Clock; runDue: () => number } {
     }
     return ran;
   };
-  return { clock, runDue };
+  const runOne = (): boolean => {
+    const fn = due.shift();
+    fn?.();
+    return fn !== undefined;
+  };
+  return { clock, runDue, runOne };
 }
 
 /** 30 Dom0s with 100 domUs each, and `twice` running on both xen1 and xen2 (looked at first). */
@@ -45,16 +50,17 @@ function bigFleet(): FleetIndex {
 }
 
 function keeper() {
-  const { clock, runDue } = tickingClock();
+  const { clock, runDue, runOne } = tickingClock();
   const { log, lines } = memoryLogger(clock, 'xenherd-controller');
-  return { alerts: new AlertKeeper(log, clock), runDue, raised: () => lines.filter((l) => l['event'] === 'alert-raised').map((l) => l['alert']) };
+  const logged = (event: string) => lines.filter((l) => l['event'] === event).map((l) => l['alert']);
+  return { alerts: new AlertKeeper(log, clock), runDue, runOne, raised: () => logged('alert-raised'), cleared: () => logged('alert-cleared') };
 }
 
 describe('the alert keeper', () => {
   it('looks over the fleet a slice at a time when a timer asks, and ends with what a look at once finds', () => {
     const index = bigFleet();
     const k = keeper();
-    k.alerts.refreshInSlices(index, fresh);
+    k.alerts.refreshInSlices(index, () => fresh);
     expect(k.alerts.sorted()).toEqual([]);
     expect(k.runDue()).toBeGreaterThan(5);
     const atOnce = keeper();
@@ -69,7 +75,7 @@ describe('the alert keeper', () => {
     const index = bigFleet();
     const k = keeper();
     // the first slice has seen `twice` on two hosts...
-    k.alerts.refreshInSlices(index, fresh);
+    k.alerts.refreshInSlices(index, () => fresh);
     // ...then xen2 stops it, and a status request looks at once
     index.put(record('xen2', hostState({ domains: Array.from({ length: 100 }, (_, i) => dom(`vm2-${i}`)) })));
     k.alerts.refresh(index, fresh);
@@ -82,7 +88,7 @@ describe('the alert keeper', () => {
   it('counts a domU the look reaches twice once (it left the index and came back meanwhile)', () => {
     const index = bigFleet();
     const k = keeper();
-    k.alerts.refreshInSlices(index, fresh);
+    k.alerts.refreshInSlices(index, () => fresh);
     const own = (h: number) => Array.from({ length: 100 }, (_, i) => dom(`vm${h}-${i}`));
     for (const withTwice of [false, true]) {
       for (const h of [1, 2]) index.put(record(`xen${h}`, hostState({ domains: withTwice ? [...own(h), dom('twice')] : own(h) })));
@@ -92,10 +98,36 @@ describe('the alert keeper', () => {
     expect(k.raised()).toEqual(['running-on-two-hosts:twice']);
   });
 
-  it('drops a look in slices when stopped', () => {
+  it('runs a look asked for while one is under way after it: the first may have passed what changed', () => {
+    const index = bigFleet();
     const k = keeper();
-    k.alerts.refreshInSlices(bigFleet(), fresh);
+    // the first slice has seen `twice` on two hosts; then xen2 stops it, and the fleet changing asks again
+    k.alerts.refreshInSlices(index, () => fresh);
+    index.put(record('xen2', hostState({ domains: Array.from({ length: 100 }, (_, i) => dom(`vm2-${i}`)) })));
+    k.alerts.refreshInSlices(index, () => fresh);
+    k.runDue();
+    expect(k.raised()).toEqual(['running-on-two-hosts:twice']);
+    expect(k.cleared()).toEqual(['running-on-two-hosts:twice']);
+    expect(k.alerts.sorted()).toEqual([]);
+  });
+
+  it('ends a look even when another is asked for at every slice', () => {
+    const index = bigFleet();
+    const k = keeper();
+    k.alerts.refreshInSlices(index, () => fresh);
+    for (let slices = 0; k.raised().length === 0; slices++) {
+      if (slices > 1_000) throw new Error('no look ended in 1,000 slices');
+      k.alerts.refreshInSlices(index, () => fresh);
+      expect(k.runOne()).toBe(true);
+    }
+    expect(k.alerts.sorted().map((a) => a.id)).toEqual(['running-on-two-hosts:twice']);
+  });
+
+  it('drops a look in slices when stopped, and starts none after', () => {
+    const k = keeper();
+    k.alerts.refreshInSlices(bigFleet(), () => fresh);
     k.alerts.stop();
+    k.alerts.refreshInSlices(bigFleet(), () => fresh);
     k.runDue();
     expect(k.alerts.sorted()).toEqual([]);
     expect(k.raised()).toEqual([]);
