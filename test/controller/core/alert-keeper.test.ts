@@ -39,15 +39,18 @@ function tickingClock(): { clock: Clock; runDue: () => number; runOne: () => boo
   return { clock, runDue, runOne };
 }
 
+/** the 100 domUs of xen<H> */
+const own = (h: number) => Array.from({ length: 100 }, (_, i) => dom(`vm${h}-${i}`));
+
 /** 30 Dom0s with 100 domUs each, and `twice` running on both xen1 and xen2 (looked at first). */
 function bigFleet(): FleetIndex {
   const index = new FleetIndex();
-  for (let h = 1; h <= 30; h++) {
-    const own = Array.from({ length: 100 }, (_, i) => dom(`vm${h}-${i}`));
-    index.put(record(`xen${h}`, hostState({ domains: h <= 2 ? [dom('twice'), ...own] : own })));
-  }
+  for (let h = 1; h <= 30; h++) index.put(record(`xen${h}`, hostState({ domains: h <= 2 ? [dom('twice'), ...own(h)] : own(h) })));
   return index;
 }
+
+/** xen<H> reports that it runs its own domUs only, or `twice` too (then last) */
+const report = (index: FleetIndex, h: number, withTwice: boolean): void => void index.put(record(`xen${h}`, hostState({ domains: withTwice ? [...own(h), dom('twice')] : own(h) })));
 
 function keeper() {
   const { clock, runDue, runOne } = tickingClock();
@@ -77,7 +80,7 @@ describe('the alert keeper', () => {
     // the first slice has seen `twice` on two hosts...
     k.alerts.refreshInSlices(index, () => fresh);
     // ...then xen2 stops it, and a status request looks at once
-    index.put(record('xen2', hostState({ domains: Array.from({ length: 100 }, (_, i) => dom(`vm2-${i}`)) })));
+    report(index, 2, false);
     k.alerts.refresh(index, fresh);
     expect(k.alerts.sorted()).toEqual([]);
     k.runDue();
@@ -89,10 +92,7 @@ describe('the alert keeper', () => {
     const index = bigFleet();
     const k = keeper();
     k.alerts.refreshInSlices(index, () => fresh);
-    const own = (h: number) => Array.from({ length: 100 }, (_, i) => dom(`vm${h}-${i}`));
-    for (const withTwice of [false, true]) {
-      for (const h of [1, 2]) index.put(record(`xen${h}`, hostState({ domains: withTwice ? [...own(h), dom('twice')] : own(h) })));
-    }
+    for (const withTwice of [false, true]) for (const h of [1, 2]) report(index, h, withTwice);
     k.runDue();
     expect(k.alerts.sorted().map((a) => a.id)).toEqual(['running-on-two-hosts:twice']);
     expect(k.raised()).toEqual(['running-on-two-hosts:twice']);
@@ -103,7 +103,7 @@ describe('the alert keeper', () => {
     const k = keeper();
     // the first slice has seen `twice` on two hosts; then xen2 stops it, and the fleet changing asks again
     k.alerts.refreshInSlices(index, () => fresh);
-    index.put(record('xen2', hostState({ domains: Array.from({ length: 100 }, (_, i) => dom(`vm2-${i}`)) })));
+    report(index, 2, false);
     k.alerts.refreshInSlices(index, () => fresh);
     k.runDue();
     expect(k.raised()).toEqual(['running-on-two-hosts:twice']);
