@@ -1,4 +1,5 @@
 import type { Clock } from '../../shared/clock/clock.js';
+import { inSlices, STOP_SLICES } from '../../shared/clock/in-slices.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Alert } from '../../shared/protocol/ctl-api.js';
 import { emptyAlertBook, reconcileAlerts, sortAlerts, type AlertBook } from '../fleet/alert-book.js';
@@ -60,27 +61,29 @@ export class AlertKeeper {
     this.underway = underway;
     const look = ++this.looks;
     const at = fresh();
-    const scan = alertScan(index, at);
     const found = new Map<string, Finding>();
     const finish = (): void => {
       this.underway = null;
       if (underway.again) this.refreshInSlices(index, fresh);
     };
-    const step = (): void => {
-      if (look !== this.looks) return finish();
-      const until = this.clock.now() + ALERT_SCAN_SLICE_MS;
-      for (let r = scan.next(); ; r = scan.next()) {
-        if (r.done === true) {
-          this.take([...found.values()].sort(byFindingId), at.now);
-          return finish();
+    const superseded = (): boolean => look !== this.looks;
+    // the scan's ticks are where a slice may end: every item is a chance to look at the clock
+    inSlices(
+      this.clock,
+      alertScan(index, at),
+      { per: Infinity, ms: ALERT_SCAN_SLICE_MS },
+      (item) => {
+        if (superseded()) {
+          finish();
+          return STOP_SLICES;
         }
-        if (r.value !== TICK) found.set(r.value.id, r.value);
-        else if (this.clock.now() >= until) break;
-      }
-      if (this.clock.soon) this.clock.soon(step);
-      else this.clock.schedule(0, step);
-    };
-    step();
+        if (item !== TICK) found.set(item.id, item);
+      },
+      () => {
+        if (!superseded()) this.take([...found.values()].sort(byFindingId), at.now);
+        finish();
+      },
+    );
   }
 
   /** The controller is closing: a look in slices under way is dropped, and none starts. */

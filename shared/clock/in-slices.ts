@@ -8,23 +8,31 @@ export interface SliceLimit {
   readonly ms?: number;
 }
 
+/** What fn returns to end the walk where it is: no more items, no `done` (anything else goes on). */
+export const STOP_SLICES: unique symbol = Symbol('stop the slices');
+
 /**
  * Calls fn on each item, a slice at a time, with the event loop free between slices: a sweep
  * over thousands of agent links (a JSON message and a TLS write each) would otherwise hold the
  * loop for tens of milliseconds, and every request arriving meanwhile would wait for all of it.
  * A count alone does not bound the time: on a busy machine 100 TLS writes took 15–20 ms, so a
- * caller that serves requests meanwhile gives a time limit too.
+ * caller that serves requests meanwhile gives a time limit too. ITEMS may be any iterable, a
+ * generator computing each item as it is reached included (it is asked one item ahead, to know
+ * whether another turn is needed); `done` runs once the last item has been handled.
  */
-export function inSlices<T>(clock: Clock, items: readonly T[], limit: number | SliceLimit, fn: (item: T) => void): void {
+export function inSlices<T>(clock: Clock, items: Iterable<T>, limit: number | SliceLimit, fn: (item: T) => unknown, done?: () => void): void {
   const { per, ms = Infinity } = typeof limit === 'number' ? { per: limit } : limit;
-  let i = 0;
+  const it = items[Symbol.iterator]();
+  let next = it.next();
   const step = (): void => {
     const until = clock.now() + ms;
-    for (const end = Math.min(items.length, i + Math.max(1, per)); i < end; ) {
-      fn(items[i++] as T);
+    for (let n = 0; next.done !== true && n < Math.max(1, per); n++) {
+      const item = next.value;
+      next = it.next();
+      if (fn(item) === STOP_SLICES) return;
       if (clock.now() >= until) break;
     }
-    if (i >= items.length) return;
+    if (next.done === true) return done?.();
     if (clock.soon) clock.soon(step);
     else clock.schedule(0, step);
   };

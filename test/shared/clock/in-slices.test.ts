@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../../shared/clock/clock.js';
-import { inSlices } from '../../../shared/clock/in-slices.js';
+import { inSlices, STOP_SLICES } from '../../../shared/clock/in-slices.js';
 
 /** A clock whose deferred work runs only when the test says: soon() if given, else 0 ms timers. */
 function heldClock(withSoon: boolean): Clock & { held: Array<() => void>; next(): boolean } {
@@ -76,5 +76,43 @@ describe('inSlices', () => {
     inSlices(clock, Array.from({ length: 5 }, (_, i) => i), { per: 2, ms: 1 }, (i) => seen.push(i));
     const perTurn = countsPerTurn(clock, seen);
     expect(perTurn).toEqual([2, 4, 5]);
+  });
+
+  it('walks a generator as it goes, one item ahead, and calls done once after the last', () => {
+    const clock = heldClock(true);
+    const made: number[] = [];
+    function* items(): Generator<number> {
+      for (let i = 0; i < 5; i++) {
+        made.push(i);
+        yield i;
+      }
+    }
+    const seen: number[] = [];
+    let done = 0;
+    inSlices(clock, items(), 2, (i) => seen.push(i), () => done++);
+    expect(seen).toEqual([0, 1]);
+    expect(made).toEqual([0, 1, 2]);
+    expect(countsPerTurn(clock, seen)).toEqual([2, 4, 5]);
+    expect(done).toBe(1);
+    inSlices(clock, [], 2, () => expect.unreachable(), () => done++);
+    expect(done).toBe(2);
+    expect(clock.held).toHaveLength(0);
+  });
+
+  it('ends where fn says STOP_SLICES: no more items, no done', () => {
+    const clock = heldClock(true);
+    const seen: number[] = [];
+    inSlices(
+      clock,
+      Array.from({ length: 10 }, (_, i) => i),
+      3,
+      (i) => {
+        seen.push(i);
+        return i === 4 ? STOP_SLICES : undefined;
+      },
+      () => expect.unreachable(),
+    );
+    expect(countsPerTurn(clock, seen)).toEqual([3, 5]);
+    expect(clock.held).toHaveLength(0);
   });
 });
