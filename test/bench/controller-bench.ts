@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FleetProcess } from './fleet-process.js';
 import { startBenchController, type BenchController } from './controller-process.js';
+import { parsePrometheusText } from '../helpers/prometheus-text-parser.js';
 import { httpsGetter } from './https-getter.js';
 import { startBareServer } from './node-floor.js';
 import { availableParallelism } from 'node:os';
@@ -81,10 +82,12 @@ interface OwnMeasures {
 /** What the controller measures of itself (its /metrics), from the scrape before on. */
 async function ownMeasures(c: BenchController): Promise<OwnMeasures> {
   const r = await c.get('/metrics');
+  if (r.status !== 200) throw new Error(`GET /metrics: ${r.status} ${r.body.slice(0, 200)}`);
+  const families = parsePrometheusText(r.body);
   const read = (name: string): number => {
-    const v = new RegExp(`^${name} (\\S+)$`, 'm').exec(r.body)?.[1];
-    if (r.status !== 200 || v === undefined) throw new Error(`GET /metrics: ${r.status}, no ${name} in ${r.body.slice(0, 200)}`);
-    return Number(v);
+    const v = families.find((f) => f.name === name)?.samples[0]?.value;
+    if (v === undefined) throw new Error(`GET /metrics: no ${name} in ${r.body.slice(0, 200)}`);
+    return v;
   };
   return {
     lagMs: read('xenherd_event_loop_lag_seconds') * 1000,
