@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
-import { HOST_NAME_RE } from '../../shared/names.js';
+import { hostNameProblem } from '../../shared/names.js';
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { sourceAddressTowards } from '../adapters/route-source.js';
 import { describeRepair, ensurePrivateDir } from '../../shared/fs/private-dir.js';
@@ -22,7 +22,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (verb !== undefined && verb !== 'setup') return fail({ code: 'XH_ERR_USAGE', message: `unknown keys subcommand ${JSON.stringify(verb)} (keys setup PEER)` }, io, json);
   const missing = positionalsProblem('keys setup PEER', a.value.positionals, 2, 2);
   if (missing !== null || peer === undefined) return fail({ code: 'XH_ERR_USAGE', message: missing ?? 'keys setup PEER: PEER is missing' }, io, json);
-  if (!HOST_NAME_RE.test(peer)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(peer)} is not a host name` }, io, json);
+  const badPeer = hostNameProblem(peer);
+  if (badPeer !== null) return fail({ code: 'XH_ERR_USAGE', message: badPeer }, io, json);
   const fromOpt = a.value.options['from'];
   if (fromOpt !== undefined && (typeof fromOpt !== 'string' || !/^[0-9A-Fa-f.:/*,]+$/.test(fromOpt))) return fail({ code: 'XH_ERR_USAGE', message: '--from IP: the address (or pattern) this Dom0 connects to PEER from' }, io, json);
   const agentPath = a.value.options['agent-path'] ?? AGENT_PATH;

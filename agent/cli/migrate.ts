@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
-import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
+import { DOMU_NAME_RE, hostNameProblem } from '../../shared/names.js';
 import { printable } from '../../shared/text/printable.js';
 import { planMigrate } from '../decide/migration-plan.js';
 import { refusalOf } from '../decide/preflight.js';
@@ -23,7 +23,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, hostArg] = a.value.positionals as [string, string | undefined];
   const json = a.value.json;
   if (!DOMU_NAME_RE.test(name)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(name)} is not a domU name` }, io, json);
-  if (hostArg !== undefined && !HOST_NAME_RE.test(hostArg)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(hostArg)} is not a host name` }, io, json);
+  const badHost = hostArg === undefined ? null : hostNameProblem(hostArg);
+  if (badHost !== null) return fail({ code: 'XH_ERR_USAGE', message: badHost }, io, json);
   const reason = ReasonSchema.safeParse(a.value.options['reason'] ?? 'manual');
   if (!reason.success) return fail({ code: 'XH_ERR_USAGE', message: `--reason must be one of ${ReasonSchema.options.join(', ')}, not ${JSON.stringify(a.value.options['reason'])}` }, io, json);
   const opArg = a.value.options['operation-id'];

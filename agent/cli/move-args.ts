@@ -1,5 +1,5 @@
 import type { XhError } from '../../shared/errors.js';
-import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
+import { DOMU_NAME_RE, hostNameProblem } from '../../shared/names.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { CommonArgs } from './common.js';
 
@@ -23,7 +23,8 @@ export function moveArgs(a: CommonArgs, peerOption: 'to' | 'from', command: stri
   if (!DOMU_NAME_RE.test(name)) return usage(`${JSON.stringify(name)} is not a domU name: give the name xl list shows (letters, digits, . _ -)`);
   const peer = a.options[peerOption];
   if (peer === undefined || peer === true) return usage(`--${peerOption} HOST is missing: name the Dom0 ${peerOption === 'to' ? 'that will start' : 'that shut down'} ${name} (see ${command} --help)`);
-  if (!HOST_NAME_RE.test(peer)) return usage(`--${peerOption} ${JSON.stringify(peer)} is not a host name: give the Dom0's name as its xl info reports it`);
+  const badPeer = hostNameProblem(peer, `--${peerOption}`);
+  if (badPeer !== null) return usage(badPeer);
   const op = a.options['operation-id'];
   if (op === true || (op !== undefined && !OPERATION_ID_RE.test(op))) return usage('--operation-id needs an id of letters, digits and . _ : - (at most 100), or leave it out for a new one');
   return ok({ name, peer, operationId: op ?? null });

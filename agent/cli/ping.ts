@@ -1,6 +1,6 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
-import { HOST_NAME_RE } from '../../shared/names.js';
+import { hostNameProblem } from '../../shared/names.js';
 import { openHost } from '../migrate/context.js';
 import { askPing } from '../migrate/peer-requests.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';
@@ -13,7 +13,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!a.ok) return fail(a.error, io, false);
   const peer = a.value.positionals[0] as string;
   const json = a.value.json;
-  if (!HOST_NAME_RE.test(peer)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(peer)} is not a host name` }, io, json);
+  const badPeer = hostNameProblem(peer);
+  if (badPeer !== null) return fail({ code: 'XH_ERR_USAGE', message: badPeer }, io, json);
   const ctx = await openHost(io, a.value.config);
   if (!ctx.ok) return fail(ctx.error, io, json);
   const ping = `PING from ${ctx.value.host} ...`;

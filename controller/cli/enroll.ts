@@ -2,7 +2,7 @@ import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { X509Certificate } from 'node:crypto';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
-import { HOST_NAME_RE } from '../../shared/names.js';
+import { hostNameProblem } from '../../shared/names.js';
 import { readTokenStore, tokenStorePath, writeTokenStore } from '../auth/token-store-file.js';
 import { newToken } from '../auth/tokens.js';
 import type { ControllerConfig } from '../config/schema.js';
@@ -25,7 +25,8 @@ async function enroll(argv: readonly string[], io: CliIo, hooks: ControllerHooks
   const a = parseCommand(argv, [{ name: 'config', takesValue: true }], 1, 1, USAGE);
   if (!a.ok) return fail(a.error, io);
   const host = a.value.positionals[0] as string;
-  if (!HOST_NAME_RE.test(host)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(host)} is not a host name` }, io);
+  const badHost = hostNameProblem(host);
+  if (badHost !== null) return fail({ code: 'XH_ERR_USAGE', message: badHost }, io);
   const c = loadConfig(optionString(a.value, 'config'));
   if (!c.ok) return fail(c.error, io);
   let caFingerprint: string | null = null;

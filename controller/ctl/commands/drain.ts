@@ -1,5 +1,5 @@
 import type { CliIo } from '../../../shared/cli/io.js';
-import { HOST_NAME_RE } from '../../../shared/names.js';
+import { hostNameProblem } from '../../../shared/names.js';
 import { PlanSchema, type PlanRequest } from '../../../shared/protocol/ctl-jobs.js';
 import type { CtlClient } from '../client.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
@@ -48,7 +48,8 @@ export async function drain(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
   const host = args.positionals[0] as string;
-  if (!HOST_NAME_RE.test(host)) return failJob({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(host)} is not a host name` }, io, json);
+  const badHost = hostNameProblem(host);
+  if (badHost !== null) return failJob({ code: 'XH_ERR_USAGE', message: badHost }, io, json);
   const t = timeoutOf(optionValue(args, 'timeout'));
   if (!t.ok) return failJob({ code: 'XH_ERR_USAGE', message: t.message }, io, json);
   const p = positiveInt(optionValue(args, 'max-parallel'), 'max-parallel', 64);
@@ -62,7 +63,8 @@ export async function restore(argv: readonly string[], io: CliIo, hooks: CtlHook
   if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
   const host = args.positionals[0] as string;
-  if (!HOST_NAME_RE.test(host)) return failJob({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(host)} is not a host name` }, io, json);
+  const badHost = hostNameProblem(host);
+  if (badHost !== null) return failJob({ code: 'XH_ERR_USAGE', message: badHost }, io, json);
   const t = timeoutOf(optionValue(args, 'timeout'));
   if (!t.ok) return failJob({ code: 'XH_ERR_USAGE', message: t.message }, io, json);
   if (args.options['dry-run'] === true) return showPlan(client, io, { kind: 'restore', host }, json);

@@ -1,5 +1,5 @@
 import type { CliIo } from '../../../shared/cli/io.js';
-import { HOST_NAME_RE } from '../../../shared/names.js';
+import { hostNameProblem } from '../../../shared/names.js';
 import { DomainsAnswerSchema, HostsAnswerSchema, StatusAnswerSchema } from '../../../shared/protocol/ctl-api.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { DOMAINS_USAGE, HOSTS_USAGE, STATUS_USAGE } from '../help/listing.js';
@@ -20,7 +20,8 @@ export async function domains(argv: readonly string[], io: CliIo, hooks: CtlHook
   const inv = begin(argv, io, hooks, [{ name: 'host', takesValue: true }], [0, 0], DOMAINS_USAGE);
   if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
   const host = optionValue(inv.value.args, 'host');
-  if (host !== undefined && !HOST_NAME_RE.test(host)) return fail({ code: 'XH_ERR_USAGE', message: `--host ${JSON.stringify(host)} is not a host name` }, io, inv.value.json);
+  const badHost = host === undefined ? null : hostNameProblem(host, '--host');
+  if (badHost !== null) return fail({ code: 'XH_ERR_USAGE', message: badHost }, io, inv.value.json);
   const r = await inv.value.client.get(host === undefined ? '/domains' : `/domains?host=${encodeURIComponent(host)}`, DomainsAnswerSchema);
   if (!r.ok) return fail(r.error, io, inv.value.json);
   if (inv.value.json) io.stdout(`${JSON.stringify(r.value)}\n`);

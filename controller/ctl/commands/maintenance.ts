@@ -1,5 +1,5 @@
 import type { CliIo } from '../../../shared/cli/io.js';
-import { HOST_NAME_RE } from '../../../shared/names.js';
+import { hostNameProblem } from '../../../shared/names.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { MAINTENANCE_USAGE } from '../help/maintenance.js';
 import { failJob, followJob } from '../job-follow.js';
@@ -9,7 +9,8 @@ export async function maintenance(argv: readonly string[], io: CliIo, hooks: Ctl
   if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
   const [host, word] = args.positionals as [string, string];
-  if (!HOST_NAME_RE.test(host)) return failJob({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(host)} is not a host name` }, io, json);
+  const badHost = hostNameProblem(host);
+  if (badHost !== null) return failJob({ code: 'XH_ERR_USAGE', message: badHost }, io, json);
   if (word !== 'on' && word !== 'off') return failJob({ code: 'XH_ERR_USAGE', message: `usage: xenherdctl ${MAINTENANCE_USAGE}` }, io, json);
   return followJob(client, io, hooks, { kind: 'maintenance', host, on: word === 'on' }, json);
 }

@@ -1,6 +1,6 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { exitCodeFor, type XhError } from '../../../shared/errors.js';
-import { DOMU_NAME_RE, HOST_NAME_RE } from '../../../shared/names.js';
+import { DOMU_NAME_RE, hostNameProblem } from '../../../shared/names.js';
 import { CommandEventSchema, type CommandEvent, type CommandRequest } from '../../../shared/protocol/ctl-api.js';
 import type { EventStream } from '../client.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
@@ -22,7 +22,8 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
   const { json, client, args } = inv.value;
   const [name, target] = args.positionals as [string, string | undefined];
   if (!DOMU_NAME_RE.test(name)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(name)} is not a domU name` }, io, json);
-  if (target !== undefined && !HOST_NAME_RE.test(target)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(target)} is not a host name` }, io, json);
+  const badTarget = target === undefined ? null : hostNameProblem(target);
+  if (badTarget !== null) return fail({ code: 'XH_ERR_USAGE', message: badTarget }, io, json);
   const req: CommandRequest = op === 'migrate' ? { op, name, target: target ?? null } : { op, name };
   const closedEarly: XhError = { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `the connection to the controller closed before the command's result: it may still be running; check \`xenherdctl where ${req.name}\`` };
   const r = await client.stream(

@@ -1,5 +1,5 @@
 import type { CliIo } from '../../../shared/cli/io.js';
-import { HOST_NAME_RE } from '../../../shared/names.js';
+import { hostNameProblem } from '../../../shared/names.js';
 import type { PlanRequest } from '../../../shared/protocol/ctl-jobs.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { PLAN_USAGE, REBALANCE_USAGE } from '../help/rebalance.js';
@@ -24,8 +24,8 @@ export async function plan(argv: readonly string[], io: CliIo, hooks: CtlHooks):
   if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
   const [kind, ...hosts] = args.positionals as [string, ...string[]];
-  const bad = hosts.find((h) => !HOST_NAME_RE.test(h));
-  if (bad !== undefined) return failJob({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(bad)} is not a host name` }, io, json);
+  const bad = hosts.map((h) => hostNameProblem(h)).find((p) => p !== null);
+  if (bad !== undefined && bad !== null) return failJob({ code: 'XH_ERR_USAGE', message: bad }, io, json);
   const m = positiveInt(optionValue(args, 'max-moves'), 'max-moves', 1000);
   if (!m.ok) return failJob({ code: 'XH_ERR_USAGE', message: m.message }, io, json);
   const usage = (message: string): number => failJob({ code: 'XH_ERR_USAGE', message: `${message}; usage: xenherdctl ${PLAN_USAGE}` }, io, json);

@@ -1,5 +1,5 @@
 import type { CliIo } from '../../../shared/cli/io.js';
-import { HOST_NAME_RE } from '../../../shared/names.js';
+import { hostNameProblem } from '../../../shared/names.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { ROLL_USAGE } from '../help/roll.js';
 import { failJob, followJob } from '../job-follow.js';
@@ -25,8 +25,8 @@ export async function roll(argv: readonly string[], io: CliIo, hooks: CtlHooks):
   if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
   const hosts = [...args.positionals];
-  const bad = hosts.find((h) => !HOST_NAME_RE.test(h));
-  if (bad !== undefined) return failJob({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(bad)} is not a host name` }, io, json);
+  const bad = hosts.map((h) => hostNameProblem(h)).find((p) => p !== null);
+  if (bad !== undefined && bad !== null) return failJob({ code: 'XH_ERR_USAGE', message: bad }, io, json);
   const command = optionValue(args, 'reboot-command');
   if (command !== undefined && args.options['wait-for-reboot'] === true) return failJob({ code: 'XH_ERR_USAGE', message: 'give --reboot-command or --wait-for-reboot, not both' }, io, json);
   const words = command?.trim().split(/\s+/).filter(Boolean) ?? null;

@@ -20,7 +20,7 @@ async function run(cmd: typeof moveStopCommand, argv: string[]): Promise<{ code:
 describe('move-stop and move-start arguments', () => {
   it.each([
     [moveStopCommand, ['web1'], '--to HOST is missing'],
-    [moveStopCommand, ['web1', '--to', 'xen 2'], '--to "xen 2" is not a host name'],
+    [moveStopCommand, ['web1', '--to', 'xen 2'], '--to "xen 2" is not a host name: give the Dom0\'s name as `xl info` (host)'],
     [moveStopCommand, ['-web1', '--to', 'xen2'], 'unknown option'],
     [moveStopCommand, ['web/1', '--to', 'xen2'], '"web/1" is not a domU name'],
     [moveStopCommand, ['web1', '--to', 'xen2', '--timeout', '5'], '--timeout "5": give the seconds to wait for the guest\'s shutdown, 10 to 3600'],

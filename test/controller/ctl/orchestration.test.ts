@@ -105,6 +105,11 @@ describe('xenherdctl drain / restore / maintenance / rebalance / plan against a 
     const t = await ctl(['drain', 'xen1', '--timeout', 'soon']);
     expect([t.code, t.stderr]).toEqual([2, 'xenherdctl: XH_ERR_USAGE: --timeout "soon" is not a duration (e.g. 30m, 1h30m, 90s)\n']);
     expect((await ctl(['maintenance', 'xen1', 'maybe'])).code).toBe(2);
+    // a host name that is not one says what one is, for every command taking hosts
+    for (const argv of [['drain', 'xen_1'], ['restore', 'xen_1'], ['maintenance', 'xen_1', 'on'], ['roll', 'xen1', 'xen_1'], ['plan', 'drain', 'xen_1']]) {
+      const bad = await ctl(argv);
+      expect([argv, bad.code, bad.stderr]).toEqual([argv, 2, expect.stringContaining('XH_ERR_USAGE: "xen_1" is not a host name: give the Dom0\'s name as `xl info` (host) and `uname -n` print it')]);
+    }
     expect((await ctl(['roll', 'xen1', '--reboot-command', 'x', '--wait-for-reboot'])).code).toBe(2);
     expect((await ctl(['plan', 'nothing'])).code).toBe(2);
     expect((await ctlFor(null)(['drain', 'xen1'])).code).toBe(2);
