@@ -163,7 +163,7 @@ export function parseDomuConfig(text: string, file: string, options: DomuConfigO
   if (!vifItems.ok) return vifItems;
   const vifs: VifSpec[] = [];
   for (const item of vifItems.value) {
-    const v = parseVifSpec(item.text);
+    const v = parseVifSpec(item.text, read.value.dialect);
     if (!v.ok) return err(configError(file, item.line, colIn(item, v.error.offset), `vif ${JSON.stringify(item.text)}: ${v.error.problem}`, v.error.expected));
     vifs.push(v.value);
   }
