@@ -19,6 +19,9 @@ import {
  *    and with the module's proc_details `\t N% sector pos: …[ stop sector: N]`, `\tresync: used:…`,
  *    `\tact_log: used:…`, then at 2 the resync extent dump (up to 8.4.4) or
  *    `\tblocked on activity log: N` (8.4.5 on). A blank line marks a gap in minor numbers.
+ *  - 8.0 to 8.2: the same, but `proto:86` (one protocol version, not a range), `st:` for `ro:`, four
+ *    flag letters, and up to 8.3.8 a resync without progress for 20 s prints `\tstalled` where
+ *    the finish: line would be.
  *  - 9: the version line (with ` (compat 8.4)` when built so), the build line and
  *    `Transports (api:N): tcp (9.x.y) …`; no per-resource state (legacy 8.4-mode minors excepted).
  */
@@ -60,7 +63,7 @@ export interface ProcDrbd {
 }
 
 const TOOL = '/proc/drbd';
-const VERSION = /^version: (\S+) \(api:(\d+)\/proto:(\d+)-(\d+)\)( \(compat 8\.4\))?$/;
+const VERSION = /^version: (\S+) \(api:(\d+)\/proto:(\d+)(?:-(\d+))?\)( \(compat 8\.4\))?$/;
 const UNCONFIGURED = /^ {0,2}(\d+): cs:Unconfigured$/;
 const MINOR = /^ {0,2}(\d+): cs:(\S+) (?:ro|st):(\S+)\/(\S+) ds:(\S+)\/(\S+) ([ABC ]) ([rs]\S{3,5})$/;
 
@@ -87,7 +90,7 @@ export function parseProcDrbd(text: string): Result<ProcDrbd, ParseFailure> {
     version: v[1],
     api: Number(v[2]),
     protoMin: Number(v[3]),
-    protoMax: Number(v[4]),
+    protoMax: Number(v[4] ?? v[3]),
     compat84: v[5] !== undefined,
   };
   let build: string | null = null;
@@ -155,6 +158,10 @@ export function parseProcDrbd(text: string): Result<ProcDrbd, ParseFailure> {
       current.counters = counters;
       const oos = counters['oos'];
       current.outOfSyncKiB = oos !== undefined && /^\d+$/.test(oos) ? Number(oos) : null;
+      continue;
+    }
+    if (/^\s+stalled$/.test(line) && current.sync !== null) {
+      current.sync = { ...current.sync, stalled: true };
       continue;
     }
     if (/^\s+\[[=>.]*\] (?:sync'ed|verified):/.test(line) || /^\s+finish: /.test(line)) {
