@@ -18,8 +18,9 @@ const isName = (t: DrbdToken | undefined): t is DrbdToken => t !== undefined && 
  * `resource RESOURCE { … }` block, in file order, 8.4 and 9 alike. Everything else is skipped
  * whole: other resources in the file (a stacked one's `on` hosts hold no replica of this one),
  * and blocks such as `connection` (whose `via proxy on NAME` names a proxy, not a replica),
- * `proxy`, `floating`, `volume`, `net` and `disk`. A file that does not parse, or does not define
- * RESOURCE, is refused: who holds the replicas is then unknown, never "nobody".
+ * `proxy`, `floating`, `volume`, `net` and `disk`. A file that does not parse, does not define
+ * RESOURCE, or names no host in it, is refused: who holds the replicas is then unknown, never
+ * "nobody".
  *
  * drbdadm takes `include "GLOB";` only at the top level (my_parse in drbdadm_parser.c; its
  * scanner makes the bare word a keyword anywhere, so one inside a resource is a parse error
@@ -84,6 +85,11 @@ export function drbdResHosts(text: string, resource: string, file: string): Resu
   if (!found) {
     const where = included === null ? '' : ` (it includes ${JSON.stringify(included)}, which xenherd does not read)`;
     return err(configError(file, 1, null, `no resource ${resource} block${where}`, `the file of a DRBD resource defines it: resource ${resource} { … }`));
+  }
+  // a resource whose replicas are named by address only (`floating` sections) or in `drbdsetup
+  // show`'s `_this_host` form: which Dom0s hold it is unknown, not "none"
+  if (hosts.size === 0) {
+    return err(configError(file, found.line, found.column, `resource ${resource} names no host in an \`on\` section`, 'xenherd learns which Dom0s hold a replica from `on HOST { … }` sections (a `floating` section names an address, not a Dom0): write one for each Dom0'));
   }
   return ok([...hosts]);
 }

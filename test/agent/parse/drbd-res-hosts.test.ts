@@ -139,13 +139,23 @@ describe('drbdResHosts: the layouts DRBD and its tools write', () => {
   it('ignores comments, skipped sections and `floating` sections; takes 8.4 volumes and 9 connection-mesh', () => {
     expect(hosts('resource r1 {\n  # on ghost {\n  on xen1 { # on ghost2 {\n    address 10.0.0.1:7789;\n  }\n\ton\txen2.example.org\t{\n  }\n}\n', 'r1')).toEqual(['xen1', 'xen2.example.org']);
     expect(hosts('skip resource r0 { on evil { } }\nresource r0 { on good { } }\n')).toEqual(['good']);
-    expect(hosts('resource r0 {\n  floating 10.1.1.31:7788 { device /dev/drbd0; disk /dev/sda7; meta-disk internal; }\n  floating 10.1.1.32:7788 { device /dev/drbd0; disk /dev/sda7; meta-disk internal; }\n}\n')).toEqual([]);
+    expect(hosts('resource r0 {\n  on xen1 { address 10.1.1.31:7788; }\n  on xen2 { address 10.1.1.32:7788; }\n  floating 10.1.1.40:7788 { disk none; }\n}\n')).toEqual(['xen1', 'xen2']);
     expect(hosts('resource r0 {\n  on xen1 {\n    volume 0 { device /dev/drbd1; disk /dev/vg/a; meta-disk internal; }\n    volume 1 { device /dev/drbd2; disk /dev/vg/b; meta-disk internal; }\n    address 10.0.0.1:7789;\n  }\n  on xen2 {\n    volume 0 { device /dev/drbd1; disk /dev/vg/a; meta-disk internal; }\n    address 10.0.0.2:7789;\n  }\n}\n')).toEqual(['xen1', 'xen2']);
     expect(hosts('resource r0 {\n  device minor 1;\n  disk /dev/vg/r0;\n  meta-disk internal;\n  on a { node-id 0; address 10.1.1.1:7000; }\n  on b { node-id 1; address 10.1.1.2:7000; }\n  on c { node-id 2; address 10.1.1.3:7000; }\n  connection-mesh { hosts a b c; }\n}\n')).toEqual(['a', 'b', 'c']);
   });
 });
 
 describe('drbdResHosts: refuses what it cannot read right, naming the place', () => {
+  it('a resource naming its replicas by address only (`floating`) or as `drbdsetup show` prints it: unknown, not nobody', () => {
+    expect(failure('resource r0 {\n  floating 10.1.1.31:7788 { device /dev/drbd0; disk /dev/sda7; meta-disk internal; }\n  floating 10.1.1.32:7788 { device /dev/drbd0; disk /dev/sda7; meta-disk internal; }\n}\n')).toMatchObject({
+      code: 'XH_ERR_CONFIG',
+      line: 1,
+      column: 1,
+      problem: 'resource r0 names no host in an `on` section',
+      expected: expect.stringContaining('write one for each Dom0'),
+    });
+    expect(failure('resource r0 {\n  _this_host { node-id 0; volume 0 { device minor 1; disk /dev/vg/r0; } }\n  connection { _peer_node_id 1; path { _this_host ipv4 10.0.0.1:7789; _remote_host ipv4 10.0.0.2:7789; } }\n}\n')).toMatchObject({ line: 1, problem: 'resource r0 names no host in an `on` section' });
+  });
   it('unbalanced braces', () => {
     expect(failure('resource r0 {\n  on xen1 {\n    address 10.0.0.1:7789;\n  \n}\n')).toMatchObject({ code: 'XH_ERR_CONFIG', file: '/etc/drbd.d/r0.res', line: 1, column: 13 });
     expect(failure('resource r0 {\n  on xen1 { }\n}\n}\n')).toMatchObject({ line: 4, column: 1, problem: '`}` without a matching `{`' });
