@@ -2,6 +2,7 @@ import type { ToolstackKind } from '../../shared/inventory.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { ToolRunner } from './exec.js';
 import type { ToolFailure } from './tool-failure.js';
+import { explainToolstackFailure } from './toolstack-explain.js';
 
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -20,5 +21,5 @@ export async function detectToolstack(run: ToolRunner, preferred?: ToolstackKind
   const xm = await run('xm', ['list'], { timeoutMs: PROBE_TIMEOUT_MS });
   if (xm.ok) return ok('xm');
   if (xl.ok) return ok('xl');
-  return err(xl.error.code === 'XH_ERR_TOOL_NOT_FOUND' && xm.error.code !== 'XH_ERR_TOOL_NOT_FOUND' ? xm.error : xl.error);
+  return err(explainToolstackFailure(xl.error.code === 'XH_ERR_TOOL_NOT_FOUND' && xm.error.code !== 'XH_ERR_TOOL_NOT_FOUND' ? xm.error : xl.error));
 }

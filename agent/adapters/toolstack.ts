@@ -11,6 +11,7 @@ import type { RunOptions, ToolOutput, ToolRunner } from './exec.js';
 import type { AdapterFailure, ToolFailure } from './tool-failure.js';
 import type { ToolstackKind } from '../../shared/inventory.js';
 import { detectToolstack } from './toolstack-detect.js';
+import { explainToolstackFailure } from './toolstack-explain.js';
 
 
 /** Per-call time limits (ms). Every call has one, so a wedged xenstored cannot hang the agent. */
@@ -82,7 +83,7 @@ export function createToolstack(kind: ToolstackKind, opts: ToolstackOptions): To
   const t: ToolstackTimeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
   const run = async (args: readonly string[], timeoutMs: number, extra: RunOptions = {}): Promise<Result<ToolOutput, ToolFailure>> => {
     const r = await opts.run(kind, args, { ...extra, timeoutMs });
-    return r.ok ? r : err(explain(r.error));
+    return r.ok ? r : err(explainToolstackFailure(r.error));
   };
   const parseList = kind === 'xl' ? parseXlList : parseXmList;
 
@@ -158,21 +159,6 @@ export function createToolstack(kind: ToolstackKind, opts: ToolstackOptions): To
       return ok({ outcome: classify(out.stderr, out.exitCode), transcript: out.stderr });
     },
   };
-}
-
-/** Rewrites the message of a failure whose stderr we recognise, so a person sees why. */
-function explain(f: ToolFailure): ToolFailure {
-  const c = classifyToolstackStderr(f.stderr);
-  if (c === null) return f;
-  const why =
-    c.kind === 'no-such-domain'
-      ? `no domain "${c.domain}"`
-      : c.kind === 'xend-running'
-        ? 'xl refuses to change anything while xend runs: use xm (set the toolstack to xm) or stop xend'
-        : c.kind === 'xend-not-running'
-          ? `xend is not running (${c.reason})`
-          : 'must run as root';
-  return { ...f, message: `${f.tool} ${f.args.join(' ')}: ${why}` };
 }
 
 function unsupported(tool: string, args: readonly string[], why: string): ToolFailure {

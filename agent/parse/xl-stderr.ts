@@ -12,21 +12,34 @@ import { splitLines } from './xl-columns.js';
  *   does not exist.`, exit 1;
  * - xl 4.2 … 4.4 while xend runs, for commands that modify state:
  *   `xend is running, which may cause unpredictable results when using` (xl.c main);
- * - xm without xend: `Error: Unable to connect to xend: <reason>. Is xend running?`.
+ * - xm without xend: `Error: Unable to connect to xend: <reason>. Is xend running?`;
+ * - xl where it cannot reach the hypervisor (booted without Xen, or not root), xl.c and libxl.c:
+ *   `xencall: error: Could not obtain handle on privileged command interface: <reason>` (or
+ *   `xc: error: …` before 4.7), `libxl: error: libxl.c:N:libxl_ctx_alloc: cannot open libxc
+ *   handle: <reason>`, then `cannot init xl context`; <reason> is "Permission denied" for a user
+ *   who is not root.
  */
 export type ToolstackComplaint =
   | { readonly kind: 'no-such-domain'; readonly domain: string }
   | { readonly kind: 'xend-running' }
   | { readonly kind: 'xend-not-running'; readonly reason: string }
-  | { readonly kind: 'need-root' };
+  | { readonly kind: 'need-root' }
+  | { readonly kind: 'no-hypervisor'; readonly reason: string };
 
 const INVALID_ID_RE = /^(.*) is an invalid domain identifier(?: \(rc=-?\d+\))?$/;
 const NOT_EXIST_RE = /^Error: Domain '(.*)' does not exist\.$/;
 const CANT_GET_RE = /^Can't get (?:domid of domain name|domain name of domain id) '(.*)', maybe this domain does not exist\.$/;
 const NO_XEND_RE = /^Error: Unable to connect to xend: (.*?)\.(?: Is xend running\?)?$/;
 
+const NO_HANDLE_RE = /(?:privileged command interface|cannot open libxc handle): (.+)$/;
+
 export function classifyToolstackStderr(stderr: string): ToolstackComplaint | null {
-  for (const raw of splitLines(stderr)) {
+  const lines = splitLines(stderr).map((l) => l.trim());
+  if (lines.includes('cannot init xl context')) {
+    const reason = lines.map((l) => NO_HANDLE_RE.exec(l)?.[1]).find((r) => r !== undefined) ?? 'unknown reason';
+    return reason === 'Permission denied' ? { kind: 'need-root' } : { kind: 'no-hypervisor', reason };
+  }
+  for (const raw of lines) {
     const line = raw.trim();
     const invalid = INVALID_ID_RE.exec(line) ?? NOT_EXIST_RE.exec(line) ?? CANT_GET_RE.exec(line);
     if (invalid?.[1] !== undefined) return { kind: 'no-such-domain', domain: invalid[1] };

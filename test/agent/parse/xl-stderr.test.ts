@@ -15,5 +15,14 @@ describe('classifyToolstackStderr', () => {
     ['02-unknown-names/dom0a.xl-migrate-nosuch-dom0b.stderr', 'nosuch'],
   ])('real Xen 4.17: %s → no such domain %s', (f, domain) =>
     expect(classifyToolstackStderr(readFixture(`real-xen-4.17/${f}`).body)).toEqual({ kind: 'no-such-domain', domain }));
+  it('xl on a kernel booted without Xen: no hypervisor, with libxl\'s reason; not root: need root', () => {
+    const noXen = 'xencall: error: Could not obtain handle on privileged command interface: No such file or directory\nlibxl: error: libxl.c:102:libxl_ctx_alloc: cannot open libxc handle: No such file or directory\ncannot init xl context\n';
+    expect(classifyToolstackStderr(noXen)).toEqual({ kind: 'no-hypervisor', reason: 'No such file or directory' });
+    expect(classifyToolstackStderr(noXen.replace(/No such file or directory/g, 'Permission denied'))).toEqual({ kind: 'need-root' });
+    // libxc before 4.7 (xc: rather than xencall:) words its line otherwise; libxl's reason is taken
+    const old = 'xc: error: Could not obtain handle on privileged command interface (2 = No such file or directory): Internal error\nlibxl: error: libxl.c:92:libxl_ctx_alloc: cannot open libxc handle: No such file or directory\ncannot init xl context\n';
+    expect(classifyToolstackStderr(old)).toEqual({ kind: 'no-hypervisor', reason: 'No such file or directory' });
+    expect(classifyToolstackStderr('cannot init xl context\n')).toEqual({ kind: 'no-hypervisor', reason: 'unknown reason' });
+  });
   it('anything else', () => expect(classifyToolstackStderr('libxl: error: something\n')).toBeNull());
 });
