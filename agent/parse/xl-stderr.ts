@@ -39,8 +39,7 @@ export function classifyToolstackStderr(stderr: string): ToolstackComplaint | nu
     const reason = lines.map((l) => NO_HANDLE_RE.exec(l)?.[1]).find((r) => r !== undefined) ?? 'unknown reason';
     return reason === 'Permission denied' ? { kind: 'need-root' } : { kind: 'no-hypervisor', reason };
   }
-  for (const raw of lines) {
-    const line = raw.trim();
+  for (const line of lines) {
     const invalid = INVALID_ID_RE.exec(line) ?? NOT_EXIST_RE.exec(line) ?? CANT_GET_RE.exec(line);
     if (invalid?.[1] !== undefined) return { kind: 'no-such-domain', domain: invalid[1] };
     if (line.startsWith('xend is running, which may cause unpredictable results')) return { kind: 'xend-running' };
