@@ -9,6 +9,6 @@ describe('names accepted from outside', () => {
   it.each(['xen1', 'XEN1', 'xen1.example.org', '10.0.0.1'])('host %s is accepted', (n) => expect(hostNameProblem(n)).toBeNull());
   it.each(['', 'xen 1', 'xen_1', '-x', '../x', 'ünï', 'x'.repeat(254)])('host %j is refused, naming the value and what a host name is', (n) => {
     expect(hostNameProblem(n, '--to')).toBe(`--to ${JSON.stringify(n)} is not a host name: give the Dom0's name as \`xl info\` (host) and \`uname -n\` print it (letters, digits, . and -, starting with a letter or digit)`);
-    expect(hostNameProblem(n)).toMatch(new RegExp(`^${JSON.stringify(n).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a host name: `));
+    expect(hostNameProblem(n)?.startsWith(`${JSON.stringify(n)} is not a host name: give `)).toBe(true);
   });
 });
