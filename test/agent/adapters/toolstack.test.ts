@@ -61,7 +61,7 @@ describe('detectToolstack', () => {
     const { run } = fakeRunner({ 'xl list': { stderr: 'xc: error: Could not obtain handle on privileged command interface\n', exitCode: 1 } });
     const r = await detectToolstack(run);
     expect(!r.ok && r.error.code).toBe('XH_ERR_TOOL_FAILED');
-    const noXen = fakeRunner({ 'xl list': { stderr: 'xencall: error: Could not obtain handle on privileged command interface: No such file or directory\nlibxl: error: libxl.c:102:libxl_ctx_alloc: cannot open libxc handle: No such file or directory\ncannot init xl context\n', exitCode: 1 } });
+    const noXen = fakeRunner({ 'xl list': { stderr: body('xl/no-hypervisor.stderr.txt'), exitCode: 1 } });
     const booted = await detectToolstack(noXen.run);
     expect(!booted.ok && booted.error.message).toBe('xl list: cannot reach the Xen hypervisor (No such file or directory): is this Dom0 booted with Xen? (its boot menu entry, and /proc/xen/capabilities saying control_d)');
     const none = await detectToolstack(fakeRunner({}).run);

@@ -103,6 +103,24 @@ const expected: Record<string, View & { keys: string[] }> = {
     vifs: [EMPTY_VIF], drbdResources: [],
     keys: ['kernel', 'ramdisk', 'memory', 'name', 'vif', 'disk', 'dhcp', 'hostname', 'root', 'extra'],
   },
+  'blog-nested-xen-bare-vif.cfg': {
+    // 'xenbr0' is no key=value: xl reports "unrecognized argument" and starts the domU; so is it read, the part skipped
+    ...none, dialect: 'xl', name: 'example.hvm', memoryMiB: 128, vcpus: 2, type: 'hvm', builder: 'hvm',
+    disks: [disk('/root/cirros.img,qcow2,xvda', { vdev: 'xvda', target: '/root/cirros.img', format: 'qcow2' })],
+    vifs: [vif('xenbr0', {})], drbdResources: [],
+    keys: ['builder', 'name', 'memory', 'vcpus', 'vif', 'disk', 'vnc', 'vnclisten'],
+  },
+  'xen-tools-4.4-testserver.cfg': {
+    // read by xl's rules, the space xen-tools leaves before the comma stays in the value, as xl keeps it
+    ...none, dialect: 'xl', name: 'testServer', memoryMiB: 1024, vcpus: 1, bootloader: '/usr/lib/xen-4.4/bin/pygrub',
+    disks: [
+      disk('file:/mnt/xen/domains/testServer/disk.img,xvda2,w', { vdev: 'xvda2', target: '/mnt/xen/domains/testServer/disk.img' }),
+      disk('file:/mnt/xen/domains/testServer/swap.img,xvda1,w', { vdev: 'xvda1', target: '/mnt/xen/domains/testServer/swap.img' }),
+    ],
+    vifs: [vif('ip=192.168.1.155 ,mac=00:16:3E:1C:84:8E', { ip: '192.168.1.155 ', mac: '00:16:3E:1C:84:8E' })],
+    drbdResources: [],
+    keys: ['bootloader', 'vcpus', 'memory', 'root', 'disk', 'name', 'vif', 'on_poweroff', 'on_reboot', 'on_crash'],
+  },
   'xmexample1.cfg': {
     ...none, dialect: 'xl', name: 'ExampleDomain', memoryMiB: 64, kernel: '/boot/vmlinuz-2.6.10-xenU', extra: '4',
     disks: [disk('phy:hda1,hda1,w', { vdev: 'hda1', target: 'hda1' })],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { drbdResHosts } from '../../../agent/parse/drbd-res-hosts.js';
+import { readFixture } from '../../fixture.js';
 
 // The hosts of a DRBD resource file: the Dom0s holding a replica, so what a migration may target.
 // Naming a host that holds none would let a domU move to a Dom0 without its disk; a file that
@@ -147,14 +148,15 @@ describe('drbdResHosts: the layouts DRBD and its tools write', () => {
 
 describe('drbdResHosts: refuses what it cannot read right, naming the place', () => {
   it('a resource naming its replicas by address only (`floating`) or as `drbdsetup show` prints it: unknown, not nobody', () => {
-    expect(failure('resource r0 {\n  floating 10.1.1.31:7788 { device /dev/drbd0; disk /dev/sda7; meta-disk internal; }\n  floating 10.1.1.32:7788 { device /dev/drbd0; disk /dev/sda7; meta-disk internal; }\n}\n')).toMatchObject({
+    expect(failure(readFixture('drbd/res/drbd-utils-floating-ipv4.res').body)).toMatchObject({
       code: 'XH_ERR_CONFIG',
       line: 1,
       column: 1,
       problem: 'resource r0 names no host in an `on` section',
       expected: expect.stringContaining('write one for each Dom0'),
     });
-    expect(failure('resource r0 {\n  _this_host { node-id 0; volume 0 { device minor 1; disk /dev/vg/r0; } }\n  connection { _peer_node_id 1; path { _this_host ipv4 10.0.0.1:7789; _remote_host ipv4 10.0.0.2:7789; } }\n}\n')).toMatchObject({ line: 1, problem: 'resource r0 names no host in an `on` section' });
+    const shown = 'lb-tcp-20251117-171820';
+    expect(failure(readFixture('drbd/res/drbd-utils-restore-show.res').body, shown)).toMatchObject({ line: 1, problem: `resource ${shown} names no host in an \`on\` section` });
   });
   it('unbalanced braces', () => {
     expect(failure('resource r0 {\n  on xen1 {\n    address 10.0.0.1:7789;\n  \n}\n')).toMatchObject({ code: 'XH_ERR_CONFIG', file: '/etc/drbd.d/r0.res', line: 1, column: 13 });

@@ -123,31 +123,18 @@ describe('parseProcDrbd', () => {
     expect(r.ok ? null : r.error.message).toContain('finish: h:mm:ss (or ∞) speed: N (N) [want: N] K/sec');
   });
   it('8.0: one protocol version (proto:86), st: for the roles, four flag letters, resync: and act_log: lines', () => {
-    const r = parseProcDrbd(
-      'version: 8.0.16 (api:86/proto:86)\nSVN Revision: 3000 build by root@xen1, 2009-05-04 10:00:00\n' +
-        ' 0: cs:Connected st:Primary/Secondary ds:UpToDate/UpToDate C r---\n' +
-        '    ns:1024 nr:0 dw:512 dr:2048 al:3 bm:1 lo:0 pe:0 ua:0 ap:0\n' +
-        '\tresync: used:0/61 hits:0 misses:0 starving:0 dirty:0 changed:0\n' +
-        '\tact_log: used:0/257 hits:125 misses:3 starving:0 dirty:0 changed:3\n' +
-        ' 1: cs:Unconfigured\n',
-    );
-    if (!r.ok) throw new Error(r.error.message);
-    expect(r.value.version).toEqual({ version: '8.0.16', api: 86, protoMin: 86, protoMax: 86, compat84: false });
-    expect(r.value.build).toBe('SVN Revision: 3000 build by root@xen1, 2009-05-04 10:00:00');
-    expect(r.value.minors).toEqual([
-      expect.objectContaining({ minor: 0, cs: 'Connected', role: 'Primary', peerRole: 'Secondary', disk: 'UpToDate', peerDisk: 'UpToDate', protocol: 'C', flags: 'r---', outOfSyncKiB: null, sync: null }),
-      { minor: 1, unconfigured: true },
+    const p = parse('80.14-xen-blog-sync.txt');
+    expect(p.version).toEqual({ version: '8.0.14', api: 86, protoMin: 86, protoMax: 86, compat84: false });
+    expect(p.build).toBe('GIT-hash: bb447522fc9a87d0069b7e14f0234911ebdab0f7 build by phil@fat-tyre, 2008-11-12 16:40:33');
+    expect(p.minors).toEqual([
+      expect.objectContaining({ minor: 0, cs: 'Connected', role: 'Primary', peerRole: 'Secondary', disk: 'UpToDate', peerDisk: 'UpToDate', protocol: 'C', flags: 'r---', outOfSyncKiB: null }),
+      expect.objectContaining({ minor: 1, cs: 'Connected', flags: 'r---', sync: null }),
     ]);
+    expect(p.minors[0]).toMatchObject({ sync: { percent: 1, leftKiB: 10380903, totalKiB: 10485760, finish: '0:07:43', speedKiBs: 10836, stalled: false } });
   });
   it('up to 8.3.8: a resync without progress for 20 s prints `stalled` where finish: would be', () => {
-    const r = parseProcDrbd(
-      'version: 8.3.7 (api:88/proto:86-91)\nGIT-hash: x build by y, z\n' +
-        ' 0: cs:SyncTarget ro:Secondary/Primary ds:Inconsistent/UpToDate C r----\n' +
-        '    ns:0 nr:5120 dw:5120 dr:0 al:0 bm:1 lo:0 pe:0 ua:0 ap:0 ep:1 wo:b oos:2048\n' +
-        "\t[=========>..........] sync'ed: 50.0% (2048/4096)K\n\tstalled\n",
-    );
-    if (!r.ok) throw new Error(r.error.message);
-    expect(r.value.minors[0]).toMatchObject({ cs: 'SyncTarget', sync: { percent: 50, leftKiB: 2048, totalKiB: 4096, finish: null, speedKiBs: null, stalled: true } });
+    const p = parse('83.7-gen-stalled.txt');
+    expect(p.minors[0]).toMatchObject({ cs: 'SyncTarget', sync: { percent: 50, leftKiB: 2048, totalKiB: 4096, finish: null, speedKiBs: null, stalled: true } });
     // with no progress line before it, `stalled` belongs to nothing: refused like any stray line
     const stray = parseProcDrbd('version: 8.3.7 (api:88/proto:86-91)\nGIT-hash: x\n 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r----\n\tstalled\n');
     expect(stray.ok ? null : stray.error.line).toBe(4);

@@ -16,12 +16,10 @@ describe('classifyToolstackStderr', () => {
   ])('real Xen 4.17: %s → no such domain %s', (f, domain) =>
     expect(classifyToolstackStderr(readFixture(`real-xen-4.17/${f}`).body)).toEqual({ kind: 'no-such-domain', domain }));
   it('xl on a kernel booted without Xen: no hypervisor, with libxl\'s reason; not root: need root', () => {
-    const noXen = 'xencall: error: Could not obtain handle on privileged command interface: No such file or directory\nlibxl: error: libxl.c:102:libxl_ctx_alloc: cannot open libxc handle: No such file or directory\ncannot init xl context\n';
-    expect(classifyToolstackStderr(noXen)).toEqual({ kind: 'no-hypervisor', reason: 'No such file or directory' });
-    expect(classifyToolstackStderr(noXen.replace(/No such file or directory/g, 'Permission denied'))).toEqual({ kind: 'need-root' });
+    expect(classifyToolstackStderr(readFixture('xl/no-hypervisor.stderr.txt').body)).toEqual({ kind: 'no-hypervisor', reason: 'No such file or directory' });
+    expect(classifyToolstackStderr(readFixture('xl/no-hypervisor-not-root-gen.stderr.txt').body)).toEqual({ kind: 'need-root' });
     // libxc before 4.7 (xc: rather than xencall:) words its line otherwise; libxl's reason is taken
-    const old = 'xc: error: Could not obtain handle on privileged command interface (2 = No such file or directory): Internal error\nlibxl: error: libxl.c:92:libxl_ctx_alloc: cannot open libxc handle: No such file or directory\ncannot init xl context\n';
-    expect(classifyToolstackStderr(old)).toEqual({ kind: 'no-hypervisor', reason: 'No such file or directory' });
+    expect(classifyToolstackStderr(readFixture('xl/no-hypervisor-4.6-gen.stderr.txt').body)).toEqual({ kind: 'no-hypervisor', reason: 'No such file or directory' });
     expect(classifyToolstackStderr('cannot init xl context\n')).toEqual({ kind: 'no-hypervisor', reason: 'unknown reason' });
   });
   it('anything else', () => expect(classifyToolstackStderr('libxl: error: something\n')).toBeNull());
