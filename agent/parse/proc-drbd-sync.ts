@@ -3,7 +3,8 @@
  *   `\t[=====>..............] sync'ed: 33.5% (23456/123456)K`   (M instead of K above ~4 GiB)
  *   `\tfinish: 2:20:20 speed: 6,345 (6,456) want: 10,240 K/sec`  (` -- ` middle figure with
  *   proc_details, ` want:` on SyncTarget and VerifyS, ` (stalled)` after 180 s without progress)
- * 8.3.11 omitted the newline between the two, so both may arrive on one line.
+ * 8.3.11 omitted the newline between the two, so both may arrive on one line. Up to 8.3.8 a
+ * resync without progress for 20 s printed `\tstalled` in place of the finish: line.
  * DRBD 9.2.19 and later, for a device in 8.4 compatibility mode, print the speeds signed (negative
  * while the out-of-sync count grows) and `finish: ∞` when it does not shrink.
  */
@@ -43,6 +44,7 @@ export function parseProcDrbdSync(sofar: ProcDrbdSync | null, line: string): Pro
       stalled: false,
     };
   }
+  if (/^\s+stalled$/.test(line)) return sofar === null ? "a sync'ed:/verified: line before stalled" : { ...sofar, stalled: true };
   if (line.includes('finish: ')) {
     const f = FINISH.exec(line);
     if (!f || f[1] === undefined || f[2] === undefined) return "finish: h:mm:ss (or ∞) speed: N (N) [want: N] K/sec";

@@ -160,11 +160,7 @@ export function parseProcDrbd(text: string): Result<ProcDrbd, ParseFailure> {
       current.outOfSyncKiB = oos !== undefined && /^\d+$/.test(oos) ? Number(oos) : null;
       continue;
     }
-    if (/^\s+stalled$/.test(line) && current.sync !== null) {
-      current.sync = { ...current.sync, stalled: true };
-      continue;
-    }
-    if (/^\s+\[[=>.]*\] (?:sync'ed|verified):/.test(line) || /^\s+finish: /.test(line)) {
+    if (/^\s+\[[=>.]*\] (?:sync'ed|verified):/.test(line) || /^\s+(?:finish: |stalled$)/.test(line)) {
       const s = parseProcDrbdSync(current.sync, line);
       if (typeof s === 'string') return fail(s);
       current.sync = s;
