@@ -95,6 +95,24 @@ async function ownMeasures(c: BenchController): Promise<OwnMeasures> {
   };
 }
 
+/**
+ * N GETs of a bare Node HTTPS server in its own process (a fixed answer, the controller's
+ * certificate), one after another, with nothing else running: what this machine allows any Node
+ * HTTPS server before the controller does any work, in ms each.
+ */
+async function bareServerAtRest(dir: string, c: BenchController, n: number): Promise<number[]> {
+  const bare = await startBareServer(dir, c.tls);
+  const api = httpsGetter(bare.url, c.caPem, null);
+  const times: number[] = [];
+  try {
+    for (let k = 0; k < n; k++) times.push(await timedGet(() => api.get('/'), 200));
+  } finally {
+    api.destroy();
+    await bare.stop();
+  }
+  return times;
+}
+
 /** One GET through GET, checked for STATUS: how long it took, in ms. */
 async function timedGet(get: () => Promise<{ status: number; body: string }>, status: number): Promise<number> {
   const t0 = performance.now();
@@ -114,6 +132,8 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
   say(`controller: ${hosts} stand-in agents over wss, ${hosts * perHost} domUs, ${asked} deltas/s asked (at least ${rate}) while \`where\` is asked`);
   const names = Array.from({ length: hosts }, (_, i) => `bench${i}`);
   const c = await startBenchController(bundle, join(dir, 'controller'), names);
+  const n = quick ? 500 : 3000;
+  const restingMachine = await bareServerAtRest(dir, c, n);
   let maxRssKiB = 0;
   const sampler = setInterval(() => {
     try {
@@ -130,6 +150,9 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
     say(`  ${String(connected['agents'])} agents connected in ${String(connected['ms'])} ms; ${String(connected['domainRows'])} of them send deltas as changed rows (feature domain-rows)`);
     await sleep(2_000);
     const connectedRssKiB = procMemory(c.pid).rssKiB;
+    // the same questions with every host reported and no delta coming in: the controller's own
+    // part, beside the machine's at rest above and the load's below
+    const resting = await whereLatencies(c, hosts, perHost, n);
     fleet.tell({ cmd: 'rate', perSecond: asked });
     await sleep(2_000);
     const t0 = Date.now();
@@ -159,6 +182,13 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
       target: '(info)',
       pass: true,
     });
+    rows.push({
+      what: `  before the load: this machine at rest (no stand-ins yet, the controller idle): a bare Node HTTPS server in its own process (fixed answer), p50 / p99 of ${restingMachine.length}`,
+      measured: `${pct(restingMachine, 50).toFixed(2)} / ${pct(restingMachine, 99).toFixed(2)} ms`,
+      target: '(info)',
+      pass: true,
+    });
+    rows.push({ what: `  before the load: where API with every host reported and no deltas, p50 / p99 of ${resting.length}`, measured: `${pct(resting, 50).toFixed(2)} / ${pct(resting, 99).toFixed(2)} ms`, target: '(info)', pass: true });
     const pacedRate = 200;
     const paced = await pacedWhereLatencies(c, hosts, perHost, pacedRate, quick ? 500 : 3000);
     rows.push({
@@ -171,7 +201,6 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
     rows.push({ what: 'deltas/s sent to the controller during those queries', measured: `${Math.round(achieved)}`, target: `≥ ${rate}`, pass: achieved >= rate });
     // the same load on, two requests that look nothing up, taken in turns: what part of the p99
     // is this process being busy, and what part is this machine under the load
-    const n = quick ? 500 : 3000;
     const bare = await startBareServer(dir, c.tls);
     const bareApi = httpsGetter(bare.url, c.caPem, null);
     const refused: number[] = [];
