@@ -1,5 +1,6 @@
 import { log } from './effects.js';
 import { requestList } from './reads.js';
+import { stopRenameWatch } from './rename-watch.js';
 import type { AgentState } from './state.js';
 import { arm, disarm, type Fx } from './timers.js';
 import { becameHealthy, exited, initialWatcher, spawned, type ExitFacts } from './watcher.js';
@@ -37,7 +38,7 @@ export function stopDomainSource(s: AgentState, fx: Fx): AgentState {
   if (s.domainWatcher.running) fx.push({ e: 'unwatch', watcher: 'domains', gen: s.domainWatcher.gen });
   let n = withWatcher(s, { ...s.domainWatcher, running: false });
   for (const t of ['poll:domains', 'respawn:domains', 'probe:domains']) n = disarm(n, fx, t);
-  return n;
+  return stopRenameWatch(n, fx);
 }
 
 export function onDomainLine(s: AgentState, fx: Fx, gen: number): AgentState {

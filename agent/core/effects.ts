@@ -29,7 +29,9 @@ export type Effect =
   | { readonly e: 'read-domains'; readonly toolstack: ToolstackKind }
   /** whether /proc/drbd says DRBD is loaded, before the first full read (answered by `drbd-probed`) */
   | { readonly e: 'probe-drbd' }
-  | { readonly e: 'watch'; readonly watcher: WatcherName; readonly gen: number }
+  | { readonly e: 'watch'; readonly watcher: Exclude<WatcherName, 'renames'>; readonly gen: number }
+  /** `xenstore-watch` on these domains' name nodes (core/rename-watch.ts) */
+  | { readonly e: 'watch-renames'; readonly gen: number; readonly domids: readonly number[] }
   | { readonly e: 'unwatch'; readonly watcher: WatcherName; readonly gen: number }
   | { readonly e: 'poll-drbd'; readonly names: readonly string[] }
   /**

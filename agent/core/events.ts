@@ -16,7 +16,8 @@ import type { DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
  * polls, timers), the control socket, the results of the reads and starts the agent asked for,
  * and the process (reload, stop). The reducer is the only thing that looks at them.
  */
-export type WatcherName = 'drbd' | 'domains';
+/** renames: the watch on migrating domains' name nodes (core/rename-watch.ts), beside the domain watch */
+export type WatcherName = 'drbd' | 'domains' | 'renames';
 
 export type DomainsRead = { readonly ok: true; readonly domains: readonly InventoryDomain[] } | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
@@ -66,7 +67,7 @@ export type AgentEvent =
   | { readonly t: 'read-failed'; readonly read: 'full' | 'list'; readonly message: string }
   /** a line from the watcher of this generation: a parsed events2 line, or a domain-change hint */
   | { readonly t: 'watch-line'; readonly watcher: 'drbd'; readonly gen: number; readonly line: Events2Line }
-  | { readonly t: 'watch-line'; readonly watcher: 'domains'; readonly gen: number }
+  | { readonly t: 'watch-line'; readonly watcher: 'domains' | 'renames'; readonly gen: number }
   | { readonly t: 'watch-bad-line'; readonly watcher: WatcherName; readonly gen: number; readonly message: string; readonly text: string }
   | { readonly t: 'watch-exit'; readonly watcher: WatcherName; readonly gen: number; readonly stoppedByUs: boolean; readonly notFound: boolean; readonly why: string }
   | { readonly t: 'drbd-polled'; readonly views: ReadonlyMap<string, DrbdResourceView>; readonly problems: readonly { readonly resource: string; readonly code: ErrorCode; readonly message: string }[] }

@@ -38,9 +38,17 @@ export const migrationRowsWaitMs = (standingMs: number, lastReadMs: number): num
 
 export const hasMigrationRow = (domains: readonly InventoryDomain[]): boolean => domains.some((d) => d.migration !== null);
 
-/** After a list read that took TOOKMS: while a migration row stands, read the list again soon (timer 'migration-rows'). */
-export function followMigrationRows(s: AgentState, fx: Fx, domains: readonly InventoryDomain[], now: number, tookMs: number): AgentState {
+/**
+ * After a list read that took TOOKMS: while a migration row stands, read the list again soon
+ * (timer 'migration-rows'). TOOKMS null: a full read, which runs more than `xl list` and is not
+ * timed. The timed reads go on by themselves (one is armed, or one runs and arms the next as it
+ * lands); a full read landing in between must not bring the next one forward, or on a slow Dom0
+ * the reads would run back to back.
+ */
+export function followMigrationRows(s: AgentState, fx: Fx, domains: readonly InventoryDomain[], now: number, tookMs: number | null): AgentState {
   if (!hasMigrationRow(domains)) return s.migrationRowsSince === null ? s : { ...s, migrationRowsSince: null };
   const since = s.migrationRowsSince ?? now;
-  return arm({ ...s, migrationRowsSince: since }, fx, 'migration-rows', migrationRowsWaitMs(now - since, tookMs));
+  const n = { ...s, migrationRowsSince: since };
+  if (tookMs === null && (s.timers.has('migration-rows') || s.listRead.running)) return n;
+  return arm(n, fx, 'migration-rows', migrationRowsWaitMs(now - since, tookMs ?? 0));
 }

@@ -8,6 +8,7 @@ import { applyReadFlag } from './maintenance-command.js';
 import { arm, type Fx } from './timers.js';
 import { answerJoinedRechecks } from './recheck.js';
 import { followMigrationRows } from './migration-rows.js';
+import { followRenames } from './rename-watch.js';
 
 /**
  * The two reads many events ask for — the whole host, and `xl list` alone — coalesced: while one
@@ -46,8 +47,8 @@ export function requestList(s: AgentState, fx: Fx): AgentState {
   return { ...s, listRead: a.read };
 }
 
-function applyDomains(s: AgentState, fx: Fx, read: DomainsRead, now: number, tookMs: number): AgentState {
-  if (read.ok) return followMigrationRows(nameDom0InGuests({ ...s, domains: read.domains, dirty: true }, fx, now), fx, read.domains, now, tookMs);
+function applyDomains(s: AgentState, fx: Fx, read: DomainsRead, now: number, tookMs: number | null): AgentState {
+  if (read.ok) return followRenames(followMigrationRows(nameDom0InGuests({ ...s, domains: read.domains, dirty: true }, fx, now), fx, read.domains, now, tookMs), fx, read.domains);
   fx.push(log('error', `cannot list domains: ${read.message}`, { code: read.code }));
   return { ...s, domains: null, dirty: true };
 }
@@ -79,8 +80,8 @@ export function onFullRead(s: AgentState, fx: Fx, read: HostRead, now: number): 
   let n: AgentState = { ...s, host: read.host ?? s.host, toolstack: read.toolstack ?? s.toolstack, hostToConfirm: s.hostToConfirm && read.host === null };
   if (read.host !== null) fx.push({ e: 'save-host-name', host: read.host });
   if (read.toolstackProblem) fx.push(log('error', `no toolstack answers: ${read.toolstackProblem.message}`, { code: read.toolstackProblem.code }));
-  // a full read runs more than `xl list` and is not timed: the list reads that follow it are (0: no figure)
-  if (read.toolstack !== null || s.toolstack !== null) n = settleCreated(applyDomains(n, fx, read.domains, now, 0));
+  // a full read runs more than `xl list` and is not timed: the list reads that follow it are (null: no figure)
+  if (read.toolstack !== null || s.toolstack !== null) n = settleCreated(applyDomains(n, fx, read.domains, now, null));
   if (read.guardedProblem) fx.push(log('error', `guarded dir unreadable: ${read.guardedProblem}`, { code: 'XH_ERR_FILE' }));
   if (read.ledgerProblem !== null && read.ledgerProblem !== s.ledgerProblem) {
     fx.push(log('error', `ledger unreadable, nothing is started: ${read.ledgerProblem}`, { code: 'XH_ERR_LEDGER_CORRUPT' }));

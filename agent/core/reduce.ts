@@ -1,5 +1,6 @@
 import { onConnClosed, onControl, flushReplies } from './control.js';
 import { decide } from './decide.js';
+import { onRenameBadLine, onRenameExit, onRenameLine } from './rename-watch.js';
 import { onDomainBadLine, onDomainExit, onDomainLine, onDomainPollTimer, onDomainRespawnTimer, resetDomainWatcher, startDomainSource, stopDomainSource } from './domain-watch.js';
 import { onDrbdBadLine, onDrbdExit, onDrbdLine, onDrbdPolled, onDrbdPollTimer, onDrbdProbed, onDrbdRespawnTimer, probeDrbdEarly, resetDrbdWatcher, stopDrbdSources } from './drbd.js';
 import { log, type Step } from './effects.js';
@@ -55,12 +56,15 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       return ev.read === 'full' ? connectFirst(onReadFailed(s, fx, ev.read, ev.message), fx) : maintenanceAfterList(listLanded(onReadFailed(s, fx, ev.read, ev.message), fx, now), fx, now);
     case 'watch-line':
       if (ev.watcher === 'drbd') return onDrbdLine(s, fx, ev.gen, ev.line);
+      if (ev.watcher === 'renames') return onRenameLine(s, fx, ev.gen);
       // a line of the current watch asks for a list read: until it lands, the view is behind
       return ev.gen === s.domainWatcher.gen && s.domainWatcher.running ? noteDomainChange(onDomainLine(s, fx, ev.gen), fx, now) : s;
     case 'watch-bad-line':
+      if (ev.watcher === 'renames') return onRenameBadLine(s, fx, ev.gen, ev.message, ev.text);
       return ev.watcher === 'drbd' ? onDrbdBadLine(s, fx, ev.gen, ev.message, ev.text) : onDomainBadLine(s, fx, ev.gen, ev.message, ev.text);
     case 'watch-exit': {
       const facts = { stoppedByUs: ev.stoppedByUs, notFound: ev.notFound, why: ev.why };
+      if (ev.watcher === 'renames') return onRenameExit(s, fx, ev.gen, facts);
       return ev.watcher === 'drbd' ? onDrbdExit(s, fx, ev.gen, facts) : onDomainExit(s, fx, ev.gen, facts);
     }
     case 'drbd-polled':

@@ -1,19 +1,17 @@
 import type { ErrorCode } from '../../shared/errors.js';
-import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
+import type { DrbdResourceView, InventoryDomain, ToolstackKind } from '../../shared/inventory.js';
 import type { Hold } from '../../shared/protocol/agent-control.js';
-import { ONLINE, type LinkDomuConfig, type Maintenance } from '../../shared/protocol/agent-link-state.js';
+import { ONLINE, type HostState, type LinkDomuConfig, type Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { HomeEntry } from '../decide/home-claim.js';
 import { CAPABILITY, LINK_FEATURE, type CommandMessage, type ViewWord } from '../../shared/protocol/agent-link.js';
-import type { HostState } from '../../shared/protocol/agent-link-state.js';
-import type { ToolstackKind } from '../../shared/inventory.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { AutostartDecision } from '../decide/autostart.js';
-import type { DrbdState } from '../state/drbd-reducer.js';
-import { emptyDrbdState } from '../state/drbd-reducer.js';
+import { emptyDrbdState, type DrbdState } from '../state/drbd-reducer.js';
 import type { Ledger } from '../state/ledger.js';
 import type { DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
 import { initialWatcher, type WatcherState } from './watcher.js';
 import type { HalfSeen } from './stranded-half.js';
+import { NO_RENAME_WATCH, type RenameWatch } from './rename-watch.js';
 
 /**
  * Everything the agent's event loop knows, as plain data. Only the reducer (core/reduce.ts)
@@ -134,6 +132,8 @@ export interface AgentState {
   readonly strandedHalves: ReadonlyMap<string, HalfSeen>;
   /** since when `xl list` has shown a migration row without a break (core/migration-rows.ts); null: none now */
   readonly migrationRowsSince: number | null;
+  /** the xenstore-watch on the name nodes of the domains in those rows (core/rename-watch.ts) */
+  readonly renameWatch: RenameWatch;
   /** the controller's maintenance commands and the lease of the active state (core/maintenance-command.ts) */
   readonly maintenanceKeeping: MaintenanceKeeping;
   /** domain changes seen whose `xl list` re-read has not landed: the list read (by count) covering each, and since when (core/view-lag.ts) */
@@ -221,6 +221,7 @@ export function initialState({ config, host, hostToConfirm, pid, now, seed, hand
     endingAway: new Set(),
     strandedHalves: new Map(),
     migrationRowsSince: null,
+    renameWatch: NO_RENAME_WATCH,
     maintenanceKeeping: { leaseUntil: null, queue: [], serving: null, staleReadsUpTo: 0 },
     xenstoreNamed: new Map(),
     domainsBehind: [],

@@ -8,6 +8,7 @@ import { drbdAdapterFor, listDomains, pollDrbd, procDrbdPresent, readHost } from
 import { writeMaintenanceFlag } from '../host/maintenance-flag.js';
 import { inspectDomu } from '../migrate/inspect-read.js';
 import { WatcherChildren } from './watchers.js';
+import { renameWatchPaths } from '../core/rename-watch.js';
 import { LinkRunner } from './link-runner.js';
 import { createXenstore } from '../adapters/xenstore.js';
 import { Slots } from './slots.js';
@@ -108,6 +109,9 @@ export class EffectRunner {
       }
       case 'watch':
         this.watchers.start(e.watcher, e.gen);
+        return;
+      case 'watch-renames':
+        this.watchers.start('renames', e.gen, renameWatchPaths(e.domids));
         return;
       case 'unwatch':
         this.watchers.stop(e.watcher, e.gen);

@@ -21,9 +21,10 @@ export class WatcherChildren {
     private readonly post: (ev: AgentEvent) => void,
   ) {}
 
-  start(watcher: WatcherName, gen: number): void {
+  /** PATHS: for 'renames', the xenstore paths it watches */
+  start(watcher: WatcherName, gen: number, paths: readonly string[] = []): void {
     this.stop(watcher, this.current.get(watcher)?.gen ?? -1);
-    const stream = watcher === 'drbd' ? this.drbd(gen) : this.domains(gen);
+    const stream = watcher === 'drbd' ? this.drbd(gen) : this.xenstore(watcher, watcher === 'domains' ? DOMAIN_WATCH_PATHS : paths, gen);
     if (stream === null) return;
     this.current.set(watcher, { gen, stream });
     void stream.exited.then((exit) => {
@@ -61,14 +62,14 @@ export class WatcherChildren {
     });
   }
 
-  private domains(gen: number): LineStream | null {
+  private xenstore(watcher: 'domains' | 'renames', paths: readonly string[], gen: number): LineStream | null {
     const xs = createXenstore({ run: this.ports.run, spawn: this.ports.spawn });
-    const w = xs.watch(DOMAIN_WATCH_PATHS, {
-      onEvent: () => this.post({ t: 'watch-line', watcher: 'domains', gen }),
-      onBadLine: (f) => this.post({ t: 'watch-bad-line', watcher: 'domains', gen, message: f.message, text: f.text }),
+    const w = xs.watch(paths, {
+      onEvent: () => this.post({ t: 'watch-line', watcher, gen }),
+      onBadLine: (f) => this.post({ t: 'watch-bad-line', watcher, gen, message: f.message, text: f.text }),
     });
     if (!w.ok) {
-      this.post({ t: 'watch-exit', watcher: 'domains', gen, stoppedByUs: false, notFound: false, why: w.error.message });
+      this.post({ t: 'watch-exit', watcher, gen, stoppedByUs: false, notFound: false, why: w.error.message });
       return null;
     }
     return w.value;

@@ -61,4 +61,21 @@ describe('following migration rows', () => {
     expect(s.migrationRowsSince).toBe(T0);
     expect([migrationRowsWaitMs(0, 0), migrationRowsWaitMs(0, 62.5), migrationRowsWaitMs(0, 62.6), migrationRowsWaitMs(3 * 60_000, 300), migrationRowsWaitMs(3 * 60_000, 2_000), migrationRowsWaitMs(0, 2_500), migrationRowsWaitMs(0, 30_000), migrationRowsWaitMs(31 * 60_000, 5_000), migrationRowsWaitMs(0, -3)]).toEqual([250, 250, 251, 1_200, 8_000, 10_000, 10_000, 10_000, 250]);
   });
+
+  it('a full read (not timed) landing between the timed reads leaves their pace alone', () => {
+    const fx: Effect[] = [];
+    let s = followMigrationRows(fresh(), fx, [row('web1', 'incoming')], T0, 1_200);
+    expect(fx).toEqual([{ e: 'timer', name: 'migration-rows', ms: 4_800 }]);
+    fx.length = 0;
+    // the timer is armed (the loop keeps its name in timers while it is): the full read adds none
+    s = followMigrationRows({ ...s, timers: new Set(['migration-rows']) }, fx, [row('web1', 'incoming')], T0 + 2_000, null);
+    expect(fx).toEqual([]);
+    // a timed read runs: it arms the next as it lands
+    s = followMigrationRows({ ...s, timers: new Set(), listRead: { running: true, again: false, done: 3 } }, fx, [row('web1', 'incoming')], T0 + 6_500, null);
+    expect(fx).toEqual([]);
+    expect(s.migrationRowsSince).toBe(T0);
+    // neither: the full read is the first to show the rows, and starts the timed reads
+    s = followMigrationRows(fresh(), fx, [row('web1', 'incoming')], T0, null);
+    expect(fx).toEqual([{ e: 'timer', name: 'migration-rows', ms: 250 }]);
+  });
 });
