@@ -21,7 +21,7 @@ import { CommandEventSchema, HostsAnswerSchema, StatusAnswerSchema, WhereAnswerS
 import { JobEventSchema, type JobEvent } from '../../shared/protocol/ctl-jobs.js';
 import { describeEvent, type ControllerFigures } from './controller-figures.js';
 import { readFileSync } from 'node:fs';
-import { checkWatchdogRunning, installAgentPackage, startAgentUnit, stopAgentUnit } from './agent-units.js';
+import { agentJournal, checkWatchdogRunning, installAgentPackage, startAgentUnit, stopAgentUnit } from './agent-units.js';
 import { ArrivalWatch, answersOnly, describeArrival } from './arrival.js';
 import type { Checks } from './checks.js';
 import { ControllerHost } from './controller-host.js';
@@ -279,6 +279,13 @@ export class ControllerPhase {
     this.fig.arrivals.push({ label, to: to.name, a });
     log(`controller: ${describeArrival(label, to.name, a)}`);
     k.ok(a.freshnessS !== null, `xl list on ${to.name} and the controller's where both saw tiny arrive`, a);
+    // the target's agent watched tiny--incoming's name in xenstore, to read the rename at the end
+    // as it happened (agent/core/rename-watch.ts), and that watch never ended by itself
+    const journal = await agentJournal(to, this.since[to.name] ?? '0');
+    const said = (text: string): number => journal.filter((l) => String(l['msg'] ?? '').includes(text)).length;
+    const arrived = this.fig.arrivals.filter((x) => x.to === to.name).length;
+    k.ok(said('following the names of incoming domains') >= arrived, `${to.name}'s agent followed the incoming domain's name in xenstore (${said('following the names of incoming domains')} times for ${arrived} arrival(s) so far)`);
+    k.eq(said("xenstore-watch on incoming domains' names ended"), 0, `${to.name}: that xenstore-watch never ended by itself`);
     this.pair.markArrival();
     return true;
   }

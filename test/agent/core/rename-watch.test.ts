@@ -8,7 +8,7 @@ import { initialState, type AgentState } from '../../../agent/core/state.js';
 import type { InventoryDomain } from '../../../shared/inventory.js';
 
 // libxl ends a migration with a rename (NAME--incoming → NAME), a xenstore write no domain watch
-// reports. While migration rows stand, the agent watches those domains' name nodes, and a line of
+// reports. While incoming rows stand, the agent watches those domains' name nodes, and a line of
 // that watch asks for `xl list` at once instead of at the next timed re-read. Pure: events
 // through the reducer.
 
@@ -49,13 +49,17 @@ class Loop {
 const watches = (fx: readonly Effect[]): Effect[] => fx.filter((e) => e.e === 'watch-renames' || (e.e === 'unwatch' && e.watcher === 'renames'));
 const readsList = (fx: readonly Effect[]): boolean => fx.some((e) => e.e === 'read-domains');
 
-describe('the watch on migrating domains’ names', () => {
-  it('starts on the rows a migration shows in, reads the list on each of its lines, and stops when the rows are gone', () => {
+describe('the watch on incoming domains’ names', () => {
+  it('starts on the incoming rows (said in the log), reads the list on each line past its registration, and stops when the rows are gone', () => {
     const l = new Loop();
-    expect(watches(l.listed([row('web1', 7, 'incoming'), row('db1', 4, null)]))).toEqual([{ e: 'watch-renames', gen: 1, domids: [7] }]);
+    const fx = l.listed([row('web1', 7, 'incoming'), row('db1', 4, null)]);
+    expect(watches(fx)).toEqual([{ e: 'watch-renames', gen: 1, domids: [7] }]);
+    expect(fx).toContainEqual(expect.objectContaining({ e: 'log', level: 'info', msg: expect.stringContaining('following the names of incoming domains 7 in xenstore') }));
     expect(renameWatchPaths([7])).toEqual(['/local/domain/7/name']);
     // the same rows again: the watch stands
     expect(watches(l.listed([row('web1', 7, 'incoming'), row('db1', 4, null)]))).toEqual([]);
+    // its registration's line (one a path) asks for nothing: the read that showed the row is that recent
+    expect(readsList(l.on({ t: 'watch-line', watcher: 'renames', gen: 1 }))).toBe(false);
     // libxl renamed web1--incoming: the watch's line asks for the list now, not at the timed re-read
     expect(readsList(l.on({ t: 'watch-line', watcher: 'renames', gen: 1 }))).toBe(true);
     // the read shows the migration over: the watch stops
@@ -64,22 +68,27 @@ describe('the watch on migrating domains’ names', () => {
     expect(readsList(l.on({ t: 'watch-line', watcher: 'renames', gen: 1 }))).toBe(false);
   });
 
-  it('a new set of rows is a new watch over all of them; a sender’s NAME--migratedaway row is watched too (a failed migration renames it back)', () => {
+  it('a new set of incoming rows is a new watch over all of them, its registration one line a path; a sender’s NAME--migratedaway row is not watched', () => {
     const l = new Loop();
     l.listed([row('web1', 7, 'incoming')]);
-    expect(watches(l.listed([row('web1', 7, 'incoming'), row('app1', 2, 'migratedaway')]))).toEqual([
+    expect(watches(l.listed([row('web1', 7, 'incoming'), row('app1', 2, 'migratedaway')]))).toEqual([]);
+    expect(watches(l.listed([row('web1', 7, 'incoming'), row('db1', 2, 'incoming')]))).toEqual([
       { e: 'unwatch', watcher: 'renames', gen: 1 },
       { e: 'watch-renames', gen: 2, domids: [2, 7] },
     ]);
     expect(readsList(l.on({ t: 'watch-line', watcher: 'renames', gen: 1 }))).toBe(false);
+    expect(readsList(l.on({ t: 'watch-line', watcher: 'renames', gen: 2 }))).toBe(false);
+    expect(readsList(l.on({ t: 'watch-line', watcher: 'renames', gen: 2 }))).toBe(false);
     expect(readsList(l.on({ t: 'watch-line', watcher: 'renames', gen: 2 }))).toBe(true);
+    // only a sender's row left: no watch
+    expect(watches(l.listed([row('app1', 2, 'migratedaway')]))).toEqual([{ e: 'unwatch', watcher: 'renames', gen: 2 }]);
   });
 
   it('a watch that ended by itself is said once and started again only when the rows change, not after every read', () => {
     const l = new Loop();
     l.listed([row('web1', 7, 'incoming')]);
     const fx = l.on({ t: 'watch-exit', watcher: 'renames', gen: 1, stoppedByUs: false, notFound: false, why: 'ended (exit 1)' });
-    expect(fx.filter((e) => e.e === 'log').map((e) => (e.e === 'log' ? e.level : ''))).toEqual(['warn']);
+    expect(fx.flatMap((e) => (e.e === 'log' ? [e.level] : []))).toEqual(['warn']);
     expect(watches(l.listed([row('web1', 7, 'incoming')]))).toEqual([]);
     // the timed re-reads carry on meanwhile
     expect(l.listed([row('web1', 7, 'incoming')])).toContainEqual({ e: 'timer', name: 'migration-rows', ms: 250 });
