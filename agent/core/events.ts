@@ -16,7 +16,7 @@ import type { DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
  * polls, timers), the control socket, the results of the reads and starts the agent asked for,
  * and the process (reload, stop). The reducer is the only thing that looks at them.
  */
-/** renames: the watch on migrating domains' name nodes (core/rename-watch.ts), beside the domain watch */
+/** renames: the watch on incoming domains' name nodes (core/rename-watch.ts), beside the domain watch */
 export type WatcherName = 'drbd' | 'domains' | 'renames';
 
 export type DomainsRead = { readonly ok: true; readonly domains: readonly InventoryDomain[] } | { readonly ok: false; readonly code: ErrorCode; readonly message: string };

@@ -72,11 +72,11 @@ export function onRenameLine(s: AgentState, fx: Fx, gen: number): AgentState {
 }
 
 export function onRenameBadLine(s: AgentState, fx: Fx, gen: number, message: string, text: string): AgentState {
-  if (gen === s.renameWatch.gen) fx.push(log('warn', `unreadable xenstore-watch line (migration renames): ${message}`, { code: 'XH_ERR_TOOL_OUTPUT', line: text.slice(0, 500) }));
+  if (gen === s.renameWatch.gen) fx.push(log('warn', `unreadable xenstore-watch line (incoming domains' names): ${message}`, { code: 'XH_ERR_TOOL_OUTPUT', line: text.slice(0, 500) }));
   return s;
 }
 
-/** It ended by itself: the timed re-reads carry on alone until the migration rows change. */
+/** It ended by itself: the timed re-reads carry on alone until the incoming rows change. */
 export function onRenameExit(s: AgentState, fx: Fx, gen: number, facts: ExitFacts): AgentState {
   if (gen === s.renameWatch.gen && !facts.stoppedByUs && s.renameWatch.domids.length > 0) {
     fx.push(log('warn', `xenstore-watch on incoming domains' names ended (${facts.why}): their migrations' ends show at the timed re-reads of xl list`, { domids: s.renameWatch.domids }));

@@ -132,7 +132,7 @@ export interface AgentState {
   readonly strandedHalves: ReadonlyMap<string, HalfSeen>;
   /** since when `xl list` has shown a migration row without a break (core/migration-rows.ts); null: none now */
   readonly migrationRowsSince: number | null;
-  /** the xenstore-watch on the name nodes of the domains in those rows (core/rename-watch.ts) */
+  /** the xenstore-watch on the name nodes of the incoming rows among them (core/rename-watch.ts) */
   readonly renameWatch: RenameWatch;
   /** the controller's maintenance commands and the lease of the active state (core/maintenance-command.ts) */
   readonly maintenanceKeeping: MaintenanceKeeping;
