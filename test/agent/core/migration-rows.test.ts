@@ -4,23 +4,13 @@ import type { Effect } from '../../../agent/core/effects.js';
 import { followMigrationRows, migrationRowsPollMs, migrationRowsWaitMs } from '../../../agent/core/migration-rows.js';
 import { initialState } from '../../../agent/core/state.js';
 import type { InventoryDomain } from '../../../shared/inventory.js';
+import { migrationRow } from '../listed-domains.js';
 
 // While `xl list` shows a migration row, the agent reads it again soon: libxl's rename at the end
 // of a migration (NAME--incoming → NAME) is a xenstore write that no domain watch reports.
 
 const T0 = Date.UTC(2025, 0, 1);
-const row = (name: string, migration: InventoryDomain['migration']): InventoryDomain => ({
-  name: migration ? `${name}--${migration}` : name,
-  baseName: name,
-  domid: 3,
-  state: 'paused',
-  stateLetters: '--p---',
-  shutdownReason: null,
-  cpuTimeS: 0,
-  memMiB: 1024,
-  vcpus: 1,
-  migration,
-});
+const row = (name: string, migration: InventoryDomain['migration']): InventoryDomain => migrationRow(name, migration);
 const fresh = () => initialState({ config: AgentConfigSchema.parse({}), host: 'xen2', pid: 1, now: T0, seed: 1, handledThisBoot: new Set(), bootId: 'b', agentVersion: 't', watchdogMs: null });
 
 describe('following migration rows', () => {

@@ -6,6 +6,7 @@ import { reduce } from '../../../agent/core/reduce.js';
 import { renameWatchPaths } from '../../../agent/core/rename-watch.js';
 import { initialState, type AgentState } from '../../../agent/core/state.js';
 import type { InventoryDomain } from '../../../shared/inventory.js';
+import { migrationRow } from '../listed-domains.js';
 
 // libxl ends a migration with a rename (NAME--incoming → NAME), a xenstore write no domain watch
 // reports. While incoming rows stand, the agent watches those domains' name nodes, and a line of
@@ -13,18 +14,7 @@ import type { InventoryDomain } from '../../../shared/inventory.js';
 // through the reducer.
 
 const T0 = Date.UTC(2025, 0, 1);
-const row = (name: string, domid: number, migration: InventoryDomain['migration']): InventoryDomain => ({
-  name: migration ? `${name}--${migration}` : name,
-  baseName: name,
-  domid,
-  state: 'paused',
-  stateLetters: '--p---',
-  shutdownReason: null,
-  cpuTimeS: 0,
-  memMiB: 1024,
-  vcpus: 1,
-  migration,
-});
+const row = (name: string, domid: number, migration: InventoryDomain['migration']): InventoryDomain => migrationRow(name, migration, domid);
 
 class Loop {
   s: AgentState;
