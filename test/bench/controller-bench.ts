@@ -133,7 +133,11 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
   const names = Array.from({ length: hosts }, (_, i) => `bench${i}`);
   const c = await startBenchController(bundle, join(dir, 'controller'), names);
   const n = quick ? 500 : 3000;
-  const restingMachine = await bareServerAtRest(dir, c, n);
+  // before the try below: the controller is stopped here if this fails
+  const restingMachine = await bareServerAtRest(dir, c, n).catch(async (e: unknown) => {
+    await c.stop();
+    throw e;
+  });
   let maxRssKiB = 0;
   const sampler = setInterval(() => {
     try {
