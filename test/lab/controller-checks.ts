@@ -280,12 +280,15 @@ export class ControllerPhase {
     log(`controller: ${describeArrival(label, to.name, a)}`);
     k.ok(a.freshnessS !== null, `xl list on ${to.name} and the controller's where both saw tiny arrive`, a);
     // the target's agent watched tiny--incoming's name in xenstore, to read the rename at the end
-    // as it happened (agent/core/rename-watch.ts), and that watch never ended by itself
+    // as it happened (agent/core/rename-watch.ts), and that watch never ended by itself. tiny keeps
+    // its domid through the rename, and a Dom0 gives each domid once a boot: the watch of this
+    // arrival is the one on tiny's domid now.
+    const domid = Number((await to.exec('xl domid tiny')).stdout.trim());
     const journal = await agentJournal(to, this.since[to.name] ?? '0');
-    const said = (text: string): number => journal.filter((l) => String(l['msg'] ?? '').includes(text)).length;
-    const arrived = this.fig.arrivals.filter((x) => x.to === to.name).length;
-    k.ok(said('following the names of incoming domains') >= arrived, `${to.name}'s agent followed the incoming domain's name in xenstore (${said('following the names of incoming domains')} times for ${arrived} arrival(s) so far)`);
-    k.eq(said("xenstore-watch on incoming domains' names ended"), 0, `${to.name}: that xenstore-watch never ended by itself`);
+    const said = (text: string): Record<string, unknown>[] => journal.filter((l) => String(l['msg'] ?? '').includes(text));
+    const followed = said('following the names of incoming domains').filter((l) => Array.isArray(l['domids']) && l['domids'].includes(domid));
+    k.ok(Number.isInteger(domid) && followed.length >= 1, `${to.name}'s agent followed the name of tiny--incoming (domid ${domid}) in xenstore`, followed.length);
+    k.eq(said("xenstore-watch on incoming domains' names ended").length, 0, `${to.name}: that xenstore-watch never ended by itself`);
     this.pair.markArrival();
     return true;
   }
