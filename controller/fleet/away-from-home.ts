@@ -1,6 +1,7 @@
 import type { LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
+import { nameOrder } from './name-order.js';
 import { homeOf } from './placement.js';
 
 /** A domU that runs, but not on its home. */
@@ -32,9 +33,6 @@ export function awayFromHome(index: FleetIndex, name: string, byHost: ReadonlyMa
   return { name, home, runningOn: runningOn.sort(), leftAt: index.away.get(name)?.get(home)?.since ?? null };
 }
 
-/** localeCompare's order, without looking up the locale at every comparison */
-const byName = new Intl.Collator().compare;
-
 /**
  * Every domU with a home that runs elsewhere and not at home (awayFromHome), by name, as the
  * index keeps it. Worked out again only for the domUs whose rows, claims or ledger records
@@ -50,5 +48,5 @@ export function domusAwayFromHome(index: FleetIndex): AwayDomu[] {
     if (a === null) book.delete(name);
     else book.set(name, a);
   }
-  return [...book.values()].sort((a, b) => byName(a.name, b.name));
+  return [...book.values()].sort((a, b) => nameOrder(a.name, b.name));
 }

@@ -38,7 +38,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const problems = groups.flatMap((g) => [...g].sort((a, b) => a.text.localeCompare(b.text))).sort((a, b) => CHECK_SEVERITY[b.status] - CHECK_SEVERITY[a.status]);
   const hosts = records.length;
   const unreachable = records.filter((r) => !isReachable(r, fresh.now, fresh.staleAfterMs)).length;
-  const running = [...index.running.entries()].filter(([, byHost]) => [...byHost.values()].some((rows) => rows.some(isLive))).length;
+  const running = countRunning(index);
   const perfdata = [
     perf('hosts', hosts),
     perf('hosts_unreachable', unreachable, { max: hosts }),
@@ -54,6 +54,20 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   if (hosts === 0) return { ...base, status: 'UNKNOWN', summary: 'no Dom0 has reported to this controller yet', details: [] };
   const status = problems.reduce<CheckStatus>((worst, p) => (CHECK_SEVERITY[p.status] > CHECK_SEVERITY[worst] ? p.status : worst), 'OK');
   return { ...base, status, summary: summaryOf(problems, { hosts, running, away: away.length }), details: problems.map((p) => ({ status: p.status, text: p.text })) };
+}
+
+/** domUs with a live row on some host; loops, not spreads: this visits every domU at every check */
+function countRunning(index: FleetIndex): number {
+  let n = 0;
+  for (const [, byHost] of index.running.entries()) {
+    let live = false;
+    for (const rows of byHost.values()) {
+      for (const d of rows) if (isLive(d)) live = true;
+      if (live) break;
+    }
+    if (live) n++;
+  }
+  return n;
 }
 
 function summaryOf(problems: readonly CheckProblem[], n: { hosts: number; running: number; away: number }): string {
