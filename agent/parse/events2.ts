@@ -70,9 +70,12 @@ const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}[+-]\d{2}:\d{2}) 
 const isVerb = (w: string): w is Events2Verb => (EVENTS2_VERBS as readonly string[]).includes(w);
 const isObject = (w: string): w is Events2Object => (EVENTS2_OBJECTS as readonly string[]).includes(w);
 
+const ANSI_SGR = /\x1b\[[0-9;]*m/g;
+
 export function parseEvents2Line(line: string, lineNo = 1): Result<Events2Line, ParseFailure> {
   const fail = (expected: string) => err(parseFailure(TOOL, lineNo, line, expected));
-  let rest = line.endsWith('\r') ? line.slice(0, -1) : line;
+  // colour codes come only with --color=always (as in drbdadm status): dropped, not refused
+  let rest = (line.endsWith('\r') ? line.slice(0, -1) : line).replace(ANSI_SGR, '');
   const ts = TIMESTAMP.exec(rest);
   const timestamp = ts?.[1] ?? null;
   if (ts) rest = rest.slice(ts[0].length);

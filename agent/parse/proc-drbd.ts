@@ -79,6 +79,9 @@ const DETAIL = /^\s+(?:\d+% sector pos: |resync: used:|act_log: used:|blocked on
 const LRU_HEADING = /^\s+nn: lc_number refcnt rs_left$/;
 const LRU_ELEMENT = /^\s+\d+: (?:FREE|\s*\d+ +\d+ +-?\d+ (?:NO_WRITES|-{9}) (?:LOCKED|-{6}))$/;
 
+/** DRBD 0.7's minor line: `ld:` (local disk: Consistent or Inconsistent) where 8.0 prints `ds:` */
+const DRBD07_MINOR = /^\s*\d+: cs:\S+ st:\S+ ld:/;
+
 type MinorDraft = { -readonly [K in keyof Extract<ProcDrbdMinor, { unconfigured: false }>]: Extract<ProcDrbdMinor, { unconfigured: false }>[K] };
 
 export function parseProcDrbd(text: string): Result<ProcDrbd, ParseFailure> {
@@ -147,6 +150,7 @@ export function parseProcDrbd(text: string): Result<ProcDrbd, ParseFailure> {
       transports = line;
       continue;
     }
+    if (DRBD07_MINOR.test(line)) return fail('a minor line of DRBD 8.0 or later (` 0: cs:… ds:…`); this is DRBD 0.7 (`ld:`), which xenherd does not support');
     if (current === null) return fail('a minor line (` 0: cs:…`)');
     if (/^\s+ns:/.test(line)) {
       const counters: Record<string, string> = {};

@@ -14,7 +14,7 @@ import { LIST_HEADER_RE } from './xl-columns.js';
  * an unset memory size), empty lists as `[]`.
  * Domains without a stored config are silently skipped (before 4.5 Domain-0 always was).
  * With `output_format="sxp"` in xl.conf the output is `(domain\n\t(domid N)…` instead; xl 4.1
- * prints nothing else (it has no JSON), and xl 4.0 has no `-l` at all: it prints the plain list.
+ * and 4.0.1 print nothing else (no JSON), and xl 4.0.0 has no `-l` at all: it prints the plain list.
  */
 
 /**
@@ -103,7 +103,7 @@ export interface XlNicDetail {
 }
 
 export const SXP_HINT = 'JSON; this is SXP output: xl before 4.2 prints only SXP; on 4.2 or later set output_format="json" in /etc/xen/xl.conf';
-const PLAIN_LIST_HINT = 'JSON; this is the plain `xl list` table: xl 4.0 has no `list -l`, it ignores -l';
+const PLAIN_LIST_HINT = 'JSON; this is the plain `xl list` table: xl 4.0.0 has no `list -l`, it ignores -l';
 /**
  * Empty stdout is refused even with exit 0, because it never means "no domains" in output xenherd
  * can read: with JSON output (list_domains_details in xl_info.c, xl_cmdimpl.c before 4.9) xl

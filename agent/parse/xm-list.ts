@@ -43,6 +43,16 @@ export function parseXmList(text: string): Result<InventoryDomain[], ParseFailur
 }
 
 const XEND_MIGRATING = 'migrating-';
+/**
+ * xend of Xen 3.0.0-3.0.3 (XendDomainInfo.cleanupDomain, ZOMBIE_PREFIX) renamed a domain it had
+ * destroyed to `Zombie-NAME` while the hypervisor still held it: NAME on its way out.
+ */
+const XEND_ZOMBIE = 'Zombie-';
+/**
+ * Xen 3.0.2's xm with an ACM security policy loaded appends ` s:%04x/p:%04x` (the domain's ssidref)
+ * to the row of every domain labelled.
+ */
+const ACM_SSIDREF_RE = /[ \t]+s:[0-9a-f]{4}\/p:[0-9a-f]{4}[ \t]*$/;
 
 /**
  * xend renames the domain it sends away (live migration and `xm save` alike) to
@@ -52,15 +62,19 @@ const XEND_MIGRATING = 'migrating-';
  */
 function splitXmDomainName(name: string): Pick<InventoryDomain, 'baseName' | 'migration'> {
   if (name.startsWith(XEND_MIGRATING) && name.length > XEND_MIGRATING.length) return { baseName: name.slice(XEND_MIGRATING.length), migration: 'migratedaway' };
+  if (isZombie(name)) return { baseName: name.slice(XEND_ZOMBIE.length), migration: null };
   return splitDomainName(name);
 }
+
+const isZombie = (name: string): boolean => name.startsWith(XEND_ZOMBIE) && name.length > XEND_ZOMBIE.length;
 
 /** Both header spellings: `Mem` (Xen ≥ 3.0.4) and `Mem(MiB)` (Xen 3.0.3, RHEL/CentOS 5). */
 const XM_HEADER_RE = /^Name[ \t]+ID[ \t]+Mem(?:\(MiB\))?[ \t]+VCPUs[ \t]+State[ \t]+Time\(s\)[ \t]*$/;
 /** A printed domid: a number, or -1 for "none" (Xen-API and xend of 2006). */
 const ID_RE = /^(?:\d{1,15}|-1)$/;
 
-function parseXmRow(line: string): InventoryDomain | string {
+function parseXmRow(labelled: string): InventoryDomain | string {
+  const line = labelled.replace(ACM_SSIDREF_RE, '');
   const expected = 'a domain row "NAME ID MEM VCPUS STATE TIME" (ID and STATE blank for a stopped managed domain)';
   const right = takeRight(line, 2);
   const [beforeTime, time] = right.fields;
@@ -78,7 +92,7 @@ function parseXmRow(line: string): InventoryDomain | string {
   if (name === '') return 'a domain name before the ID column';
   if (/\s/.test(name)) return `a domain name without blanks and a numeric ID column, got ${JSON.stringify(head.trim())}`;
   const domid = id === null || id === '-1' ? null : Number(id);
-  const decoded = domid === null ? { state: 'stopped' as const, shutdownReason: null } : decodeXmState(letters);
+  const decoded = domid === null ? { state: 'stopped' as const, shutdownReason: null } : isZombie(name) ? { state: 'dying' as const, shutdownReason: null } : decodeXmState(letters);
   return {
     name,
     ...splitXmDomainName(name),

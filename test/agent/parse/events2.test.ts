@@ -37,6 +37,13 @@ describe('parseEvents2', () => {
     expect(ls[12]).toMatchObject({ verb: 'change', object: 'resource', state: { role: 'Primary' } });
   });
 
+  it('--color: the colour codes around states are dropped, the events read as without them', () => {
+    // the plain fixture is another drbd-utils version's (more keys), so the states are compared
+    const states = (f: string) => lines(f).map((l) => (l.kind === 'event' ? [l.verb, l.object, l.name, l.state] : l.kind));
+    expect(states('9-utils-color.txt')).toEqual(states('9-utils-all-create-change.txt'));
+    expect(lines('9-utils-color.txt')[2]).toMatchObject({ object: 'device', state: { disk: 'Diskless' }, fields: { disk: 'Diskless' } });
+  });
+
   it('sync progress done:37.50', () => {
     const last = lines('9-utils-sync.txt').at(-1);
     expect(last).toMatchObject({ object: 'peer-device', state: { replication: 'SyncSource', peerDisk: 'Inconsistent', done: 37.5 } });

@@ -148,6 +148,19 @@ describe('parseProcDrbd', () => {
     const compat = parseProcDrbd('version: 9.2.12 (api:2/proto:86-122) (compat 8.4)\nGIT-hash: x build by y, z\n');
     expect(compat.ok && compat.value.version.compat84).toBe(true);
   });
+  it('DRBD 0.7 (ld: where 8.0 has ds:) is refused as such', () => {
+    // verbatim from Maurice Volaski's /proc/drbd (DRBD 0.7.19) on linux-kernel, 11 Jun 2006
+    const text = [
+      'version: 0.7.19 (api:78/proto:74)',
+      'SVN Revision: 2212 build by root@thewarehouse1, 2006-05-28 17:54:59',
+      '   0: cs:SyncSource st:Primary/Secondary ld:Consistent',
+      '      ns:844864 nr:0 dw:325684 dr:940453 al:200 bm:123 lo:0 pe:0 ua:13 ap:0',
+    ].join('\n');
+    const r = parseProcDrbd(`${text}\n`);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatchObject({ line: 3, expected: expect.stringMatching(/DRBD 0\.7 .*not support/) });
+  });
+
   it('failures name the line; never throw', () => {
     const cases: Array<[string, number]> = [
       ['', 0],

@@ -82,10 +82,10 @@ describe('parseXlListLong', () => {
       expect(r.error.expected).toMatch(/xl before 4\.2 prints only SXP; on 4\.2 or later set output_format="json"/);
     }
   });
-  it('xl 4.0 ignores -l and prints the plain list: named as such', () => {
+  it('xl 4.0.0 ignores -l and prints the plain list: named as such', () => {
     const r = parseXlListLong('Name                                        ID   Mem VCPUs\tState\tTime(s)\nDomain-0                                     0  2048     2        r--     61.3\n');
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error).toMatchObject({ line: 1, expected: expect.stringMatching(/plain `xl list` table: xl 4\.0 has no `list -l`/) });
+    if (!r.ok) expect(r.error).toMatchObject({ line: 1, expected: expect.stringMatching(/plain `xl list` table: xl 4\.0\.0 has no `list -l`/) });
   });
   it('an empty array (no domain has a stored config)', () => expect(parseXlListLong('[\n]\n')).toEqual({ ok: true, value: [] }));
   it('a single object is one domain', () => {

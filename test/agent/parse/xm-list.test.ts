@@ -88,6 +88,25 @@ describe('parseXmList', () => {
   });
 });
 
+describe('parseXmList: Xen 3.0.x xend', () => {
+  it("3.0.2 with an ACM policy: the ssidref after the CPU time is left out; xend's Zombie-NAME is NAME dying", () => {
+    expect(parse('xm/list-gen-3.0.2-acm-zombie.txt')).toEqual([
+      dom('Domain-0', 0, 498, 1, 'r-----', 'running', 2187.9),
+      dom('web1', 3, 256, 1, '-b----', 'blocked', 10.3),
+      // dying whatever flags are left: xend renamed it only after destroying it
+      dom('Zombie-db1', 4, 256, 1, '----cd', 'dying', 7.0, { baseName: 'db1' }),
+      dom('mail1', 5, 512, 1, '-b----', 'blocked', 1.5),
+    ]);
+  });
+  it('Zombie- alone is a name like any other, and the ssidref is only read after the CPU time', () => {
+    const H = 'Name                              ID Mem(MiB) VCPUs State  Time(s)\n';
+    const r = parseXmList(`${H}Zombie-                            4      256     1 -b----     7.0\n`);
+    expect(r.ok ? r.value.map((d) => [d.name, d.baseName, d.state]) : r.error.message).toEqual([['Zombie-', 'Zombie-', 'blocked']]);
+    const bad = parseXmList(`${H}web1                               3      256     1 -b---- s:0001/p:0002\n`);
+    expect(bad.ok).toBe(false);
+  });
+});
+
 describe('parseXmList: malformed and truncated input', () => {
   const H = 'Name                                        ID   Mem VCPUs      State   Time(s)\n';
   const bad = (text: string, line: number, expected: RegExp): void => {
