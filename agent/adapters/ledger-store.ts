@@ -4,7 +4,7 @@ import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { emptyLedger, LedgerSchema, type Ledger } from '../state/ledger.js';
 import { writeFileAtomic as atomicWrite } from '../../shared/fs/atomic-file.js';
-import { holderLineState, takeLock } from './file-lock.js';
+import { holderLineState, takeLock } from '../../shared/fs/file-lock.js';
 import { interruptedMigrations } from '../state/interrupted.js';
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';

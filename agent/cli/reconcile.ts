@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE, hostNameProblem } from '../../shared/names.js';
-import { takeLock } from '../adapters/file-lock.js';
+import { takeLock } from '../../shared/fs/file-lock.js';
 import { acceptXlList } from '../decide/ledger-accept.js';
 import { openHost, type HostContext } from '../migrate/context.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';

@@ -8,7 +8,7 @@ import { reverseVerdict } from '../decide/reverse-verdict.js';
 import { migrationVerdict } from '../decide/migration-verdict.js';
 import type { MigrationOutcome } from '../parse/xl-migrate.js';
 import { landed, settled, without, withAway, withInflight, withUnsettled } from '../state/ledger.js';
-import { processIdentity } from '../adapters/file-lock.js';
+import { processIdentity } from '../../shared/fs/file-lock.js';
 import { printable } from '../../shared/text/printable.js';
 import { askMigrate2, askStatus, runsOnPeer } from './peer-requests.js';
 import type { HeldDomu, MigrationPorts, PeerAnswer } from './ports.js';

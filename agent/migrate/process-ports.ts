@@ -7,7 +7,7 @@ import { PeerLineSchema, type PeerLine } from '../../shared/protocol/peer.js';
 import { parseJsonLine } from '../../shared/protocol/json-line.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { createDrbdAdapter } from '../adapters/drbd.js';
-import { takeLock } from '../adapters/file-lock.js';
+import { takeLock } from '../../shared/fs/file-lock.js';
 import { procDrbdReader } from '../host/proc-drbd.js';
 import { knownKeys, peerHostNames } from '../adapters/known-hosts.js';
 import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';

@@ -1,6 +1,6 @@
 import { landed, withUnsettled, type Ledger } from './ledger.js';
 
-/** what became of the process an inflight record names (agent/adapters/file-lock.ts holderLineState) */
+/** what became of the process an inflight record names (shared/fs/file-lock.ts holderLineState) */
 export type HolderState = 'alive' | 'gone' | 'unverifiable';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
 import { ownKeysOnly } from '../../shared/own-keys.js';
-import { HOLDER_LINE_RE } from './holder-line.js';
+import { HOLDER_LINE_RE } from '../../shared/fs/holder-line.js';
 import type { InventoryDomain } from '../../shared/inventory.js';
 
 /**
@@ -44,7 +44,7 @@ const AlarmText = z.string().regex(/^[^\x00-\x1f\x7f]{1,2000}$/, 'a message: 1 t
 export const UnsettledRecordSchema = z.strictObject({ peer: HostName, since: Since, operationId: OperationId, operation: MigrationOperationSchema, message: AlarmText });
 export type UnsettledRecord = z.infer<typeof UnsettledRecordSchema>;
 
-/** `PID STARTTIME BOOTID` of the process running a migration (agent/adapters/file-lock.ts writes the same line in a lock) */
+/** `PID STARTTIME BOOTID` of the process running a migration (shared/fs/file-lock.ts writes the same line in a lock) */
 export const HolderLineSchema = z.string().regex(HOLDER_LINE_RE, 'a process identity: PID STARTTIME BOOTID');
 
 /** A migration this Dom0 runs now: written before `xl migrate` (or the peer's migrate2) begins, removed with its outcome. */

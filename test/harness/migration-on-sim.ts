@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { takeLock } from '../../agent/adapters/file-lock.js';
+import { takeLock } from '../../shared/fs/file-lock.js';
 import { ledgerStore, type LedgerStore } from '../../agent/adapters/ledger-store.js';
 import { createToolstack } from '../../agent/adapters/toolstack.js';
 import { createDrbdAdapter } from '../../agent/adapters/drbd.js';

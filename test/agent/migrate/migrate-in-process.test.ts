@@ -9,7 +9,7 @@ import { runPreflight } from '../../../agent/migrate/preflight-run.js';
 import { serveForcedCommand } from '../../../agent/migrate/forced-command.js';
 import { withUnsettled, type Ledger } from '../../../agent/state/ledger.js';
 import type { XhError } from '../../../shared/errors.js';
-import { processIdentity } from '../../../agent/adapters/file-lock.js';
+import { processIdentity } from '../../../shared/fs/file-lock.js';
 import type { PeerLine } from '../../../shared/protocol/peer.js';
 import type { Result } from '../../../shared/result.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';

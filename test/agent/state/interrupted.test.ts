@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { holderLineState, processIdentity } from '../../../agent/adapters/file-lock.js';
+import { holderLineState, processIdentity } from '../../../shared/fs/file-lock.js';
 import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
 import { interruptedMigrations, type HolderState } from '../../../agent/state/interrupted.js';
 import { emptyLedger, landed, withInflight, withUnsettled, type InflightRecord } from '../../../agent/state/ledger.js';

@@ -1,12 +1,12 @@
 import { closeSync, constants, fstatSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import type { Clock } from '../../shared/clock/clock.js';
-import { realClock } from '../../shared/clock/real-clock.js';
+import type { Clock } from '../clock/clock.js';
+import { realClock } from '../clock/real-clock.js';
 import { dirname } from 'node:path';
-import type { XhError } from '../../shared/errors.js';
-import { err, ok, type Result } from '../../shared/result.js';
-import { readRegularSync } from '../../shared/fs/regular-file.js';
-import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
-import { HOLDER_LINE_RE, PID_ONLY_LINE_RE } from '../state/holder-line.js';
+import type { XhError } from '../errors.js';
+import { err, ok, type Result } from '../result.js';
+import { readRegularSync } from './regular-file.js';
+import { ensurePrivateDir } from './private-dir.js';
+import { HOLDER_LINE_RE, PID_ONLY_LINE_RE } from './holder-line.js';
 
 /**
  * A lock file (`ledger.json.lock`, `locks/NAME.lock`) holding its owner's identity: one line

@@ -1,8 +1,8 @@
 import { lstatSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { takeLock } from '../../../agent/adapters/file-lock.js';
-import { scratch, victim } from './hostile-fs.js';
+import { takeLock } from '../../shared/fs/file-lock.js';
+import { scratch, victim } from '../agent/adapters/hostile-fs.js';
 
 const s = scratch();
 afterEach(() => s.cleanup());
