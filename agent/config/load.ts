@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { XhError } from '../../shared/errors.js';
+import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { AgentConfigSchema, type AgentConfig } from './schema.js';
 
@@ -23,7 +24,7 @@ function describeIssue(file: string, issue: z.core.$ZodIssue): string {
 export function parseAgentConfig(text: string, file: string): Result<AgentConfig, ConfigError> {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(withoutByteOrderMark(text));
   } catch (e) {
     return err(configError(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)}): fix the syntax, e.g. {"autostart": {"parallel": 4}}`));
   }

@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { makeDirs } from './make-dirs.js';
 import { dirname, resolve } from 'node:path';
 import type { XhError } from '../errors.js';
 import { err, ok, type Result } from '../result.js';
@@ -70,7 +71,7 @@ export function ensurePrivateDir(path: string, opts: PrivateDirOptions = {}): Re
     if (code !== 'ENOENT') return fail(path, 'io', `cannot be examined: ${(e as Error).message}`);
     if (opts.create === false) return fail(path, 'missing', 'does not exist');
     try {
-      mkdirSync(path, { recursive: true, mode: 0o700 });
+      makeDirs(path, 0o700);
       st = lstatSync(path);
     } catch (c) {
       return fail(path, 'io', `cannot be created: ${(c as Error).message}`);

@@ -61,6 +61,12 @@ export function fileFailure(path: string, cause: unknown, detail?: string): File
   return { code: 'XH_ERR_FILE', path, errno, message: `${path}: ${why}` };
 }
 
+/** Where links are followed, ELOOP is a loop of them (or a chain longer than the kernel follows), not a link refused. */
+const openFailure = (shown: string, cause: unknown, follow: boolean): FileFailure =>
+  follow && (cause as NodeJS.ErrnoException | null)?.code === 'ELOOP'
+    ? fileFailure(shown, cause, 'is a loop of symbolic links (or a chain too long to follow): point it at the real file')
+    : fileFailure(shown, cause);
+
 /** null when `st` is a regular file, else why not */
 function notRegular(shown: string, st: Stats, max: number): FileFailure | null {
   if (st.isSymbolicLink()) return fileFailure(shown, 'ELOOP');
@@ -94,7 +100,7 @@ export function readRegularSync(path: string, opts: ReadOptions = {}): Result<Re
     if (bad) return err(bad);
     fd = openSync(path, flags(follow));
   } catch (e) {
-    return err(fileFailure(shown, e));
+    return err(openFailure(shown, e, follow));
   }
   try {
     const st = fstatSync(fd);
@@ -130,7 +136,7 @@ export async function readRegular(path: string, opts: ReadOptions = {}): Promise
     if (bad) return err(bad);
     fh = await open(path, flags(follow));
   } catch (e) {
-    return err(fileFailure(shown, e));
+    return err(openFailure(shown, e, follow));
   }
   try {
     const st = await fh.stat();

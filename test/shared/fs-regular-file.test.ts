@@ -26,6 +26,17 @@ describe('readRegularFile / readRegularFileSync', () => {
     }
   });
 
+  it('where links are followed, a loop of them is named a loop, not a link refused', async () => {
+    const dir = s.dir('rf');
+    symlinkSync(join(dir, 'b'), join(dir, 'a'));
+    symlinkSync(join(dir, 'a'), join(dir, 'b'));
+    for (const r of [readRegularFileSync(join(dir, 'a'), { symlinks: 'follow' }), await readRegularFile(join(dir, 'a'), { symlinks: 'follow' })]) {
+      expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_FILE', errno: 'ELOOP', path: join(dir, 'a') } });
+      expect(!r.ok && r.error.message).toMatch(/loop of symbolic links.*point it at the real file/);
+      expect(!r.ok && r.error.message).not.toContain('does not follow');
+    }
+  });
+
   it('refuses a FIFO at once (sync and async), even when a symlink leads to it', async () => {
     const dir = s.dir('rf');
     mkfifo(join(dir, 'f'));

@@ -22,6 +22,11 @@ describe('agent config', () => {
     expect(parse({})).toEqual({ ok: true, value: c });
   });
 
+  it('reads past a byte-order mark before the JSON (as some editors save it)', () => {
+    const r = parse('\ufeff{"autostart": {"parallel": 2}}');
+    expect(r.ok && r.value.autostart.parallel).toBe(2);
+  });
+
   it('fills defaults inside a partly given section', () => {
     const r = parse({ autostart: { parallel: 2 } });
     expect(r.ok && r.value.autostart).toMatchObject({ parallel: 2, deferRecheckSeconds: 300 });
