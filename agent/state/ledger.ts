@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
 import { ownKeysOnly } from '../../shared/own-keys.js';
-import { HOLDER_LINE_RE } from '../../shared/fs/holder-line.js';
+import { HOLDER_LINE_RE } from '../../shared/holder-line.js';
 import type { InventoryDomain } from '../../shared/inventory.js';
 
 /**

@@ -6,7 +6,7 @@ import type { XhError } from '../errors.js';
 import { err, ok, type Result } from '../result.js';
 import { readRegularSync } from './regular-file.js';
 import { ensurePrivateDir } from './private-dir.js';
-import { HOLDER_LINE_RE, PID_ONLY_LINE_RE } from './holder-line.js';
+import { HOLDER_LINE_RE, PID_ONLY_LINE_RE } from '../holder-line.js';
 
 /**
  * A lock file (`ledger.json.lock`, `locks/NAME.lock`) holding its owner's identity: one line
