@@ -1,12 +1,18 @@
 import { z } from 'zod';
 import { isLoopbackAddress } from '../../shared/loopback-address.js';
+import { hostNameProblem } from '../../shared/names.js';
 
 /**
  * /etc/xenherd/agent.json. Every key is optional; the defaults are those of the xen-drbd-auto and xen-migrate scripts it replaces.
  * Paths are host paths (resolved under XENHERD_HOST_ROOT when that is set, as every host file is).
  * Unknown keys are refused: a typo must not silently fall back to a default.
  */
-const hostPath = (example: string) => z.string(`must be an absolute path (a string), e.g. ${example}`).startsWith('/', `must be an absolute path, e.g. ${example}`);
+// a control character (a trailing newline pasted in, say) would name another file than the one meant
+const hostPath = (example: string) =>
+  z
+    .string(`must be an absolute path (a string), e.g. ${example}`)
+    .startsWith('/', `must be an absolute path, e.g. ${example}`)
+    .refine((p) => !/[\u0000-\u001f\u007f]/.test(p), `must not contain control characters (a newline, a tab): remove them, e.g. ${example}`);
 const seconds = (what: string, example: number, max = 86_400) =>
   z.number(`must be a number of seconds, e.g. ${example}`).positive(`must be more than 0 (${what}), e.g. ${example}`).max(max, `must be at most ${max} seconds`);
 
@@ -42,15 +48,27 @@ export const MigrationPeerSchema = z.strictObject({
   port: z.number('must be a TCP port, e.g. 22').int().min(1).max(65535).optional(),
 });
 
+/** Each key of `migration.peers` is a Dom0's host name; a wrong one is named by its own key. */
+function peerNamesAreHostNames(peers: Record<string, unknown>, ctx: z.core.$RefinementCtx): void {
+  for (const name of Object.keys(peers)) {
+    const problem = hostNameProblem(name);
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: [name], message: `the peer name ${problem}` });
+  }
+}
+
 export const MigrationConfigSchema = z.strictObject({
   /** the dedicated private key for reverse migrations (`keys setup` creates it) */
   keyFile: hostPath('/etc/xenherd/migrate_key').default('/etc/xenherd/migrate_key'),
   /** peers' ssh host keys, OpenSSH known_hosts format; a peer not listed is refused */
   knownHostsFile: hostPath('/etc/xenherd/known_hosts').default('/etc/xenherd/known_hosts'),
-  sshUser: z.string().min(1).default('root'),
+  /** a POSIX user name: it goes into the ssh command line as USER@HOST */
+  sshUser: z
+    .string('must be a user name, e.g. "root"')
+    .regex(/^[a-z_][a-z0-9_-]{0,31}\$?$/, 'must be a POSIX user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32), e.g. "root"')
+    .default('root'),
   sshPort: z.number('must be a TCP port, e.g. 22').int().min(1).max(65535).default(22),
   /** per peer host name: address/port overrides */
-  peers: z.record(z.string(), MigrationPeerSchema).default({}),
+  peers: z.record(z.string(), MigrationPeerSchema).superRefine(peerNamesAreHostNames).default({}),
   /** xen-migrate's table: domU, peer, options */
   migrateTab: hostPath('/etc/xen/migrate-tab.txt').default('/etc/xen/migrate-tab.txt'),
   /** where domU configs live on every Dom0 (<dir>/<domU>.cfg), used to find a visitor's DRBD resources */

@@ -2,7 +2,9 @@ import { statSync } from 'node:fs';
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { join } from 'node:path';
 import { writeOwnFile } from '../files/atomic-write.js';
+import { takeLock } from '../../shared/fs/file-lock.js';
 import type { XhError } from '../../shared/errors.js';
+import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { emptyTokenStore, TokenStoreSchema, type TokenStore } from './tokens.js';
 
@@ -15,7 +17,7 @@ export function readTokenStore(file: string): Result<TokenStore, XhError> {
   const text = read.value;
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(withoutByteOrderMark(text));
   } catch {
     return err({ code: 'XH_ERR_CONFIG', message: `${file}: not valid JSON: restore it from a backup, or remove it and enroll every agent again` });
   }
@@ -26,6 +28,29 @@ export function readTokenStore(file: string): Result<TokenStore, XhError> {
 
 /** Writes owner-only (0600, directory 0700), atomically. */
 export const writeTokenStore = (file: string, store: TokenStore): Result<void, XhError> => writeOwnFile(file, `${JSON.stringify(store, null, 2)}\n`);
+
+/** How long an enroll waits for another enroll (or operator) to finish with tokens.json. */
+export const TOKEN_STORE_LOCK_WAIT_MS = 10_000;
+
+/**
+ * Reads tokens.json, lets CHANGE edit it, and writes it back, holding FILE.lock throughout: two
+ * enrolls at once would otherwise each write the store as it was before the other's token, and
+ * one printed token would never work. CHANGE's error leaves the file as it was.
+ */
+export async function updateTokenStore<T>(file: string, change: (store: TokenStore) => Result<T, XhError>): Promise<Result<T, XhError>> {
+  const lock = await takeLock(`${file}.lock`, 'tokens.json', TOKEN_STORE_LOCK_WAIT_MS);
+  if (!lock.ok) return lock;
+  try {
+    const store = readTokenStore(file);
+    if (!store.ok) return store;
+    const changed = change(store.value);
+    if (!changed.ok) return changed;
+    const w = writeTokenStore(file, store.value);
+    return w.ok ? changed : w;
+  } finally {
+    lock.value.release();
+  }
+}
 
 /**
  * The server's view of tokens.json: re-read whenever the file changed (mtime, size or inode), so
@@ -38,7 +63,8 @@ export class TokenBook {
 
   constructor(
     private readonly file: string,
-    private readonly onProblem: (message: string) => void,
+    /** 'tokens-unreadable' (the last good store is kept) or 'tokens-gone' (the store is empty now), and what to say */
+    private readonly onProblem: (event: 'tokens-unreadable' | 'tokens-gone', message: string) => void,
   ) {}
 
   current(): TokenStore {
@@ -52,7 +78,9 @@ export class TokenBook {
     if (stamp !== this.stamp) {
       const r = readTokenStore(this.file);
       if (r.ok) this.store = r.value;
-      else this.onProblem(r.error.message);
+      else this.onProblem('tokens-unreadable', `tokens unreadable, keeping the last good ones: ${r.error.message}`);
+      // a store that held tokens and is now gone empties the book: said, as a revocation should be
+      if (stamp === 'missing' && r.ok && this.stamp !== '' && this.stamp !== 'missing') this.onProblem('tokens-gone', `${this.file} is gone: no token works until it is back (restore it from a backup, or enroll again)`);
       this.stamp = stamp;
     }
     return this.store;

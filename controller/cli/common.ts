@@ -16,14 +16,38 @@ export function fail(e: XhError, io: CliIo): number {
   return exitCodeFor(e.code);
 }
 
-/** argv with its options and an exact range of positionals, or a usage error naming the usage line. */
-export function parseCommand(argv: readonly string[], specs: readonly OptionSpec[], min: number, max: number, usage: string): Result<ParsedArgv, XhError> {
+/**
+ * argv with its options and an exact range of positionals, or a usage error naming the usage line.
+ * NEEDS says what each option's value is ("read or operate"): an option given as its last word,
+ * or followed by another option (`--role --config FILE`, which would take "--config" as the role
+ * and leave FILE a stray positional), is refused as "--role needs a value (read or operate)".
+ */
+export function parseCommand(argv: readonly string[], specs: readonly OptionSpec[], min: number, max: number, usage: string, needs: Readonly<Record<string, string>> = {}): Result<ParsedArgv, XhError> {
+  const missing = optionWithoutValue(argv, specs);
+  if (missing !== null) return err({ code: 'XH_ERR_USAGE', message: `--${missing} needs a value${needs[missing] === undefined ? '' : ` (${needs[missing]})`}` });
   const a = parseArgv(argv, specs);
   if (!a.ok) return a;
   const n = a.value.positionals.length;
   if (n < min || n > max) return err({ code: 'XH_ERR_USAGE', message: `usage: ${BIN} ${usage}` });
   return a;
 }
+
+/** The first value-taking option (`--x`, not `--x=V`) with no word after it, or a long option there instead. */
+function optionWithoutValue(argv: readonly string[], specs: readonly OptionSpec[]): string | null {
+  const takesValue = new Set(specs.filter((s) => s.takesValue).map((s) => s.name));
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (word === '--') return null;
+    if (!word.startsWith('--') || word.includes('=') || !takesValue.has(word.slice(2))) continue;
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) return word.slice(2);
+    i++;
+  }
+  return null;
+}
+
+/** VALUE as a word for sh: as it is when nothing in it is special, else in single quotes (a ' inside as '\''). */
+export const shellWord = (value: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`);
 
 export function loadConfig(file: string | undefined): Result<ControllerConfig & { file: string }, XhError> {
   const path = file ?? DEFAULT_CONFIG_PATH;

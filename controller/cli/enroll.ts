@@ -1,11 +1,11 @@
-import { readRegularFileSync } from '../../shared/fs/regular-file.js';
-import { X509Certificate } from 'node:crypto';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
-import { hostNameProblem } from '../../shared/names.js';
-import { readTokenStore, tokenStorePath, writeTokenStore } from '../auth/token-store-file.js';
+import { hostNameProblem, sameHostName } from '../../shared/names.js';
+import { ok } from '../../shared/result.js';
+import { tokenStorePath, updateTokenStore } from '../auth/token-store-file.js';
 import { newToken } from '../auth/tokens.js';
 import type { ControllerConfig } from '../config/schema.js';
+import { readCaCertificate } from '../config/tls-files.js';
 import { BIN, fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
 import type { ControllerHooks } from './hooks.js';
 
@@ -19,47 +19,55 @@ export function agentUrl(c: ControllerConfig, hostname: string): string {
 
 /**
  * Registers HOST's agent: a new token bound to HOST (an older token of HOST stops working),
- * only its hash stored. Prints the agent's `controller` config section on stdout.
+ * only its hash stored. Host names compare without case (XEN1 and xen1 are one Dom0), so
+ * enrolling XEN1 replaces xen1's token too, and the message says so: the agent must then report
+ * as XEN1. Prints the agent's `controller` config section on stdout.
  */
 async function enroll(argv: readonly string[], io: CliIo, hooks: ControllerHooks): Promise<number> {
-  const a = parseCommand(argv, [{ name: 'config', takesValue: true }], 1, 1, USAGE);
+  const a = parseCommand(argv, [{ name: 'config', takesValue: true }], 1, 1, USAGE, { config: 'the controller.json file' });
   if (!a.ok) return fail(a.error, io);
   const host = a.value.positionals[0] as string;
   const badHost = hostNameProblem(host);
   if (badHost !== null) return fail({ code: 'XH_ERR_USAGE', message: badHost }, io);
   const c = loadConfig(optionString(a.value, 'config'));
   if (!c.ok) return fail(c.error, io);
+  if (c.value.publicUrl === null && c.value.listen.port === 0) {
+    return fail({ code: 'XH_ERR_CONFIG', message: `${c.value.file}: key "listen.port": is 0 (any free port), and the agent needs the controller's real port to dial: set listen.port (e.g. 7443), or publicUrl to the address agents reach` }, io);
+  }
   let caFingerprint: string | null = null;
   if (c.value.tls !== false && c.value.tls.ca !== null) {
-    const pem = readRegularFileSync(c.value.tls.ca, { symlinks: 'follow' });
-    if (!pem.ok) return fail({ code: 'XH_ERR_CONFIG', message: `${c.value.file}: key "tls.ca": ${pem.error.message}` }, io);
-    try {
-      caFingerprint = new X509Certificate(pem.value).fingerprint256;
-    } catch (e) {
-      return fail({ code: 'XH_ERR_CONFIG', message: `${c.value.file}: key "tls.ca": ${c.value.tls.ca} is not a certificate (${(e as Error).message})` }, io);
-    }
+    const ca = readCaCertificate(c.value.tls.ca, c.value.file);
+    if (!ca.ok) return fail(ca.error, io);
+    caFingerprint = ca.value.fingerprint256;
   }
-  const file = tokenStorePath(c.value.stateDir);
-  const store = readTokenStore(file);
-  if (!store.ok) return fail(store.error, io);
-  const replaced = Object.entries(store.value.agents).filter(([, e]) => e.host === host);
-  for (const [id] of replaced) delete store.value.agents[id];
   const t = newToken();
-  store.value.agents[t.id] = { host, sha256: t.sha256, createdAt: new Date(hooks.clock.now()).toISOString() };
-  const w = writeTokenStore(file, store.value);
-  if (!w.ok) return fail(w.error, io);
+  // under the store's lock: two enrolls at once must not each write back the store without the other's token
+  const replaced = await updateTokenStore(tokenStorePath(c.value.stateDir), (store) => {
+    const before = Object.entries(store.agents).filter(([, e]) => sameHostName(e.host, host));
+    for (const [id] of before) delete store.agents[id];
+    store.agents[t.id] = { host, sha256: t.sha256, createdAt: new Date(hooks.clock.now()).toISOString() };
+    return ok(before.map(([, e]) => e.host));
+  });
+  if (!replaced.ok) return fail(replaced.error, io);
   const snippet = { controller: { url: agentUrl(c.value, hooks.hostname()), token: t.token, ...(caFingerprint !== null ? { caFingerprint } : {}) } };
   io.stdout(`${JSON.stringify(snippet, null, 2)}\n`);
-  io.stderr(
-    `${BIN}: enrolled ${host}${replaced.length > 0 ? ' (its previous token no longer works)' : ''}: put the "controller" section above into ${host}'s /etc/xenherd/agent.json; the token is shown only now (a controller run by the packaged service sees it after systemctl restart xenherd-controller)\n`,
-  );
+  io.stderr(`${BIN}: enrolled ${host}${replacedNote(host, replaced.value)}: put the "controller" section above into ${host}'s /etc/xenherd/agent.json; the token is shown only now (a controller run by the packaged service sees it after systemctl restart xenherd-controller)\n`);
   return 0;
+}
+
+/** What enrolling HOST did to earlier tokens of the same host (names that differ only in case included). */
+function replacedNote(host: string, before: readonly string[]): string {
+  if (before.length === 0) return '';
+  const respelled = [...new Set(before.filter((h) => h !== host))];
+  if (respelled.length === 0) return ' (its previous token no longer works)';
+  const was = respelled.map((h) => JSON.stringify(h)).join(', ');
+  return ` (host names ignore case: this is the host enrolled as ${was}, whose previous token no longer works; its agent must now report as ${JSON.stringify(host)})`;
 }
 
 export const enrollCommand = (hooks: ControllerHooks): Command =>
   withHelp({
     name: 'enroll',
     summary: "Register HOST's agent and print its config section (controller URL, token, CA fingerprint).",
-    usage: `${USAGE}\nThe token can only ever report as HOST. Enrolling HOST again replaces its token. A controller reading tokens.json itself picks it up at once; the packaged service reads a copy made when it starts (a systemd credential), so restart it: systemctl restart xenherd-controller (agents reconnect by themselves).`,
+    usage: `${USAGE}\nThe token can only ever report as HOST. Enrolling HOST again replaces its token (host names ignore case: XEN1 replaces xen1's). A controller reading tokens.json itself picks it up at once; the packaged service reads a copy made when it starts (a systemd credential), so restart it: systemctl restart xenherd-controller (agents reconnect by themselves).`,
     run: (argv, io) => enroll(argv, io, hooks),
   });

@@ -1,17 +1,17 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
-import { HOST_NAME_RE } from '../../shared/names.js';
-import { ipBytes } from '../pki/ip-bytes.js';
+import { HOST_NAME_STRICT_RE } from '../../shared/names.js';
 import { makeCa, makeServerCert } from '../pki/certificate.js';
 import { tokenStorePath, writeTokenStore } from '../auth/token-store-file.js';
 import { emptyTokenStore, newToken } from '../auth/tokens.js';
 import { writeOwnFile } from '../files/atomic-write.js';
 import type { ControllerConfigInput } from '../config/schema.js';
 import { isLoopbackAddress } from '../config/loopback.js';
-import { BIN, fail, optionString, parseCommand, withHelp } from './common.js';
+import { BIN, fail, parseCommand, shellWord, withHelp } from './common.js';
+import { initOptions, NEEDS } from './init-options.js';
 import type { ControllerHooks } from './hooks.js';
 
 const USAGE = 'init [--dir DIR] [--san NAME[,NAME...]] [--listen ADDRESS] [--port N] [--json]';
@@ -23,18 +23,11 @@ const USAGE = 'init [--dir DIR] [--san NAME[,NAME...]] [--listen ADDRESS] [--por
  */
 async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks): Promise<number> {
   const specs = ['dir', 'san', 'listen', 'port'].map((name) => ({ name, takesValue: true })).concat([{ name: 'json', takesValue: false }]);
-  const a = parseCommand(argv, specs, 0, 0, USAGE);
+  const a = parseCommand(argv, specs, 0, 0, USAGE, NEEDS);
   if (!a.ok) return fail(a.error, io);
-  const dir = resolve(optionString(a.value, 'dir') ?? '/etc/xenherd');
-  const listen = optionString(a.value, 'listen') ?? '0.0.0.0';
-  const port = Number(optionString(a.value, 'port') ?? '7443');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail({ code: 'XH_ERR_USAGE', message: '--port must be a port number (0 = any free port)' }, io);
-  if (ipBytes(listen) === null) return fail({ code: 'XH_ERR_USAGE', message: '--listen must be an IP address (0.0.0.0 for all interfaces)' }, io);
-  const extra = (optionString(a.value, 'san') ?? '').split(',').filter((s) => s !== '');
-  const bad = extra.find((n) => ipBytes(n) === null && !HOST_NAME_RE.test(n));
-  if (bad !== undefined) return fail({ code: 'XH_ERR_USAGE', message: `--san ${JSON.stringify(bad)} is neither a host name nor an IP address` }, io);
-  const host = hooks.hostname();
-  const names = [...new Set([...(HOST_NAME_RE.test(host) ? [host] : []), 'localhost', '127.0.0.1', '::1', ...extra])];
+  const given = initOptions(a.value, hooks.hostname());
+  if (!given.ok) return fail(given.error, io);
+  const { dir, listen, port, names, host } = given.value;
 
   const files = {
     config: join(dir, 'controller.json'),
@@ -53,7 +46,7 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
   const admin = newToken();
   const store = emptyTokenStore();
   store.operators[admin.id] = { name: 'admin', role: 'operate', sha256: admin.sha256, createdAt: new Date(now).toISOString() };
-  const urlHost = isLoopbackAddress(listen) ? listen.replace(/^(.*:.*)$/, '[$1]') : HOST_NAME_RE.test(host) ? host : '127.0.0.1';
+  const urlHost = isLoopbackAddress(listen) ? listen.replace(/^(.*:.*)$/, '[$1]') : HOST_NAME_STRICT_RE.test(host) ? host : '127.0.0.1';
   const url = `https://${urlHost}:${port}`;
   const config: ControllerConfigInput = {
     listen: { host: listen, port },
@@ -82,11 +75,11 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
   io.stdout(
     [
       `${BIN}: wrote ${dir}: a CA (tls/ca.crt), a server certificate for ${names.join(', ')}, an admin token (role operate), controller.json`,
-      `start it:         ${BIN} serve --config ${files.config}`,
-      `enroll an agent:  ${BIN} enroll HOST --config ${files.config}`,
+      `start it:         ${BIN} serve --config ${shellWord(files.config)}`,
+      `enroll an agent:  ${BIN} enroll HOST --config ${shellWord(files.config)}`,
       `CA fingerprint:   ${caFingerprint}`,
       'for xenherdctl (the token is shown only now):',
-      `export XENHERD_URL=${port === 0 ? 'https://ADDRESS:PORT-SERVE-LOGS' : url} XENHERD_TOKEN=${admin.token} XENHERD_CA=${files.caCert}`,
+      `export XENHERD_URL=${shellWord(port === 0 ? 'https://ADDRESS:PORT-SERVE-LOGS' : url)} XENHERD_TOKEN=${shellWord(admin.token)} XENHERD_CA=${shellWord(files.caCert)}`,
       '',
     ].join('\n'),
   );
@@ -97,6 +90,6 @@ export const initCommand = (hooks: ControllerHooks): Command =>
   withHelp({
     name: 'init',
     summary: 'Write a quick-start controller: CA, server certificate, admin token, controller.json (owner-only files).',
-    usage: `${USAGE}\nDefault DIR /etc/xenherd. The certificate names this host, localhost, 127.0.0.1, ::1 and every --san.\nRun it as the user the controller runs as. Existing files are never overwritten.`,
+    usage: `${USAGE}\nDefault DIR /etc/xenherd; --port 1-65535 (0: any free port, for tests: enroll then needs publicUrl). The certificate names this host, localhost, 127.0.0.1, ::1 and every --san.\nRun it as the user the controller runs as. Existing files are never overwritten.`,
     run: (argv, io) => init(argv, io, hooks),
   });

@@ -2,7 +2,7 @@ import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { createLogger } from '../../shared/logger.js';
 import { startServer } from '../api/server.js';
-import { TokenBook } from '../auth/token-store-file.js';
+import { readTokenStore, TokenBook } from '../auth/token-store-file.js';
 import { serveFiles } from '../config/credentials.js';
 import { jobSettingsOf, settingsOf } from '../config/load.js';
 import { readTlsFiles } from '../config/tls-files.js';
@@ -22,11 +22,15 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   const config = { ...files.config, file: c.value.file };
   const tls = readTlsFiles(config, config.file);
   if (!tls.ok) return fail(tls.error, io);
+  // At start there are no last good tokens to keep: an unreadable tokens.json is refused here, as
+  // `enroll` refuses it (while running, TokenBook keeps the last good ones instead).
+  const firstTokens = readTokenStore(files.tokensFile);
+  if (!firstTokens.ok) return fail(firstTokens.error, io);
   const log = createLogger({ name: 'xenherd-controller', level: config.logLevel });
   if (files.fromCredentials.length > 0) log.info({ event: 'credentials', names: files.fromCredentials }, `read from systemd credentials: ${files.fromCredentials.join(', ')}`);
   if (hooks.heapGrowth !== undefined) log.info({ event: 'heap-growth', growth: hooks.heapGrowth }, hooks.heapGrowth === 'given by the operator' ? 'V8 old-space growth: as the operator gave Node' : `V8 old space grows by at most ${hooks.heapGrowth} of the live heap between full collections`);
   if (hooks.isRoot) log.warn({ event: 'running-as-root' }, 'running as root: the controller needs no privileges; run it as its own user (see README)');
-  const tokens = new TokenBook(files.tokensFile, (message) => log.error({ event: 'tokens-unreadable', reason: message }, `tokens unreadable, keeping the last good ones: ${message}`));
+  const tokens = new TokenBook(files.tokensFile, (event, message) => log.error({ event, reason: message }, message));
   const store = tokens.current();
   if (Object.keys(store.agents).length + Object.keys(store.operators).length === 0) {
     log.warn({ event: 'no-tokens', file: files.tokensFile }, 'no tokens yet: nobody can connect; run `xenherd-controller enroll HOST` for each agent');
@@ -40,7 +44,10 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
     server = await startServer({ core, tokens, log, host: config.listen.host, port: config.listen.port, tls: tls.value, maxMessageBytes: config.maxMessageBytes, clock: hooks.clock });
   } catch (e) {
     core.close();
-    return fail({ code: 'XH_ERR_CONFIG', message: `${config.file}: key "listen": cannot listen on ${config.listen.host}:${config.listen.port}: ${(e as Error).message}` }, io);
+    // the TLS files are checked when read (readTlsFiles); should OpenSSL still refuse them, say so
+    const tlsRefused = /^error:[0-9A-Fa-f]{8}:/.test((e as Error).message) || ((e as NodeJS.ErrnoException).code ?? '').startsWith('ERR_OSSL');
+    const where = tlsRefused ? `key "tls": the TLS files were refused (${(e as Error).message}): check tls.cert, tls.key and tls.ca` : `key "listen": cannot listen on ${config.listen.host}:${config.listen.port}: ${(e as Error).message}`;
+    return fail({ code: 'XH_ERR_CONFIG', message: `${config.file}: ${where}` }, io);
   }
   await new Promise<void>((resolve) => {
     hooks.onSignal('SIGTERM', resolve);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 
 /** One zod issue as "SOURCE: key a.b: what is wrong" (unknown keys: remove or fix the spelling, see HELP). */
 export function describeIssue(source: string, issue: z.core.$ZodIssue, help: string): string {
@@ -14,7 +15,7 @@ export function describeIssue(source: string, issue: z.core.$ZodIssue, help: str
 export function parseJsonObject(text: string, source: string, example: string): { ok: true; value: unknown } | { ok: false; message: string } {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(withoutByteOrderMark(text));
   } catch (e) {
     return { ok: false, message: `${source}: not valid JSON (${e instanceof Error ? e.message : String(e)}): fix the syntax, e.g. ${example}` };
   }

@@ -15,6 +15,30 @@ const MIGRATION_DEFAULTS = {
 
 const AbsPath = z.string().min(1).max(4096).refine((p) => p.startsWith('/'), 'must be an absolute path');
 
+const TlsFilesSchema = z.strictObject({
+  cert: AbsPath,
+  key: AbsPath,
+  /** the CA that signed cert: its fingerprint goes into `enroll` snippets */
+  ca: AbsPath.nullable().default(null),
+});
+
+const TLS_SHAPE =
+  'must be {"cert": "/etc/xenherd/tls/server.crt", "key": "/etc/xenherd/tls/server.key", "ca": "/etc/xenherd/tls/ca.crt"} (PEM files, "ca" optional; `xenherd-controller init` makes them), or false for plaintext, allowed only when listen.host is a loopback address such as 127.0.0.1';
+
+/**
+ * What `tls` must be, when neither shape fits: zod's own message for a union is "Invalid input".
+ * Where the object was meant (an object given), the keys it lacks are named.
+ */
+function tlsExpected(issue: z.core.$ZodRawIssue): string {
+  if (issue.input === undefined) return `is missing: it ${TLS_SHAPE}`;
+  const input: unknown = issue.input;
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    const missing = ['cert', 'key'].filter((k) => !Object.prototype.hasOwnProperty.call(input, k));
+    if (missing.length > 0) return `lacks ${missing.map((k) => `"${k}"`).join(' and ')}: it ${TLS_SHAPE}`;
+  }
+  return TLS_SHAPE;
+}
+
 /**
  * /etc/xenherd/controller.json. Every key but `tls` and `stateDir` has a default; unknown keys
  * are refused. `xenherd-controller init` writes one.
@@ -28,15 +52,7 @@ export const ControllerConfigSchema = z.strictObject({
   })
     .default({ host: '0.0.0.0', port: 7443 }),
   /** the server's certificate and key (PEM files); `false` = plaintext, allowed only on a loopback address */
-  tls: z.union([
-    z.literal(false),
-    z.strictObject({
-      cert: AbsPath,
-      key: AbsPath,
-      /** the CA that signed cert: its fingerprint goes into `enroll` snippets */
-      ca: AbsPath.nullable().default(null),
-    }),
-  ]),
+  tls: z.union([z.literal(false), TlsFilesSchema], { error: tlsExpected }),
   /** tokens.json (hashes of agent and operator tokens) lives here; owner-only */
   stateDir: AbsPath,
   /** how agents and operators reach this controller, e.g. "https://ctl.example:7443" (for `enroll`); default https://HOSTNAME:PORT */

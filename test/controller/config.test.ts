@@ -39,9 +39,18 @@ describe('controller.json', () => {
     expect(parse({ tls: false, stateDir: '/s', listen: { host: '::1' } }).ok).toBe(true);
   });
 
-  it('TLS is not optional: a config without tls says so', () => {
+  it('TLS is not optional: a config without tls says what tls must be, not zod\'s "Invalid input"', () => {
     const r = parse({ stateDir: '/s' });
-    expect(!r.ok && r.error.message).toMatch(/key "tls"/);
+    expect(!r.ok && r.error.message).toMatch(/key "tls": is missing: it must be \{"cert": .*"key": .*\} \(PEM files, "ca" optional; `xenherd-controller init` makes them\), or false for plaintext, allowed only when listen.host is a loopback address/);
+    for (const tls of [true, 'yes', 1, null]) {
+      const wrong = parse({ tls, stateDir: '/s' });
+      expect(!wrong.ok && wrong.error.message).toMatch(/key "tls": must be \{"cert": .*or false for plaintext/);
+    }
+    const half = parse({ tls: { cert: '/x/server.crt' }, stateDir: '/s' });
+    expect(!half.ok && half.error.message).toMatch(/key "tls": lacks "key": it must be \{"cert"/);
+    for (const m of [r, half].map((x) => !x.ok && x.error.message)) expect(m).not.toContain('Invalid input');
+    const relative = parse({ tls: { cert: 'server.crt', key: '/x/k' }, stateDir: '/s' });
+    expect(!relative.ok && relative.error.message).toContain('key "tls.cert": must be an absolute path');
   });
 
   it('unknown keys, wrong types and inconsistent timing name their key', () => {

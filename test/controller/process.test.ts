@@ -64,14 +64,19 @@ describe('xenherd-controller and xenherdctl as shipped', () => {
     expect(mode('tls/ca.crt')).toBe(0o644);
     expect(readFileSync(join(dir, 'state/tokens.json'), 'utf8')).not.toContain(out.token.split('.')[2]);
 
+    // port 0: enroll cannot tell an agent where to dial until the port is known
+    const early = run('xenherd-controller', ['enroll', 'xen1', '--config', out.config]);
+    expect([early.status, early.stderr]).toEqual([78, expect.stringContaining('key "listen.port": is 0 (any free port)')]);
+    const s = await serve(out.config);
+    writeFileSync(out.config, JSON.stringify({ ...(JSON.parse(readFileSync(out.config, 'utf8')) as object), publicUrl: s.url }));
+    // serve re-reads tokens.json when it changes: an agent enrolled now is let in at once
     const enroll = run('xenherd-controller', ['enroll', 'xen1', '--config', out.config]);
     expect(enroll.status).toBe(0);
     const snippet = JSON.parse(enroll.stdout) as { controller: { url: string; token: string; caFingerprint: string } };
-    expect(snippet.controller).toMatchObject({ url: expect.stringMatching(/^wss:\/\//), caFingerprint: out.caFingerprint });
+    expect(snippet.controller).toMatchObject({ url: s.url.replace(/^https/, 'wss'), caFingerprint: out.caFingerprint });
     expect(enroll.stderr).toMatch(/enrolled xen1/);
 
-    const s = await serve(out.config);
-    const agent = await connectFakeAgent({ url: s.url.replace(/^https/, 'wss'), token: snippet.controller.token, ca: readFileSync(out.ca, 'utf8'), host: 'xen1' });
+    const agent = await connectFakeAgent({ url: snippet.controller.url, token: snippet.controller.token, ca: readFileSync(out.ca, 'utf8'), host: 'xen1' });
     agent.hello();
     agent.snapshot(hostState({ domains: [dom('web01', { state: 'running' })] }));
     const env = { XENHERD_URL: s.url, XENHERD_TOKEN: out.token, XENHERD_CA: out.ca };
@@ -120,6 +125,15 @@ describe('xenherd-controller and xenherdctl as shipped', () => {
     const r = run('xenherdctl', ['hosts', '--json'], { XENHERD_URL: s.url, XENHERD_TOKEN: init.token });
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ hosts: [] });
+  });
+
+  it('serve refuses a corrupt tokens.json at start (exit 78, as enroll does) instead of listening with no tokens', () => {
+    const dir = temp();
+    const made = JSON.parse(run('xenherd-controller', ['init', '--dir', dir, '--listen', '127.0.0.1', '--port', '0', '--json']).stdout) as { config: string };
+    writeFileSync(join(dir, 'state/tokens.json'), 'garbage\n');
+    const r = run('xenherd-controller', ['serve', '--config', made.config]);
+    expect([r.status, r.stderr]).toEqual([78, expect.stringContaining(`XH_ERR_CONFIG: ${join(dir, 'state/tokens.json')}: not valid JSON: restore it from a backup`)]);
+    expect(r.stdout).not.toContain('"event":"listening"');
   });
 
   it('serve without a config says how to make one', () => {

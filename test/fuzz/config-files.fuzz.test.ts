@@ -98,6 +98,14 @@ describe('config files: accepted or refused with XH_ERR_CONFIG naming the file, 
     });
   }
 
+  it('a byte-order mark before the JSON (as some editors save it) is read past in every one', () => {
+    for (const s of surfaces) expect(s.parse(`\ufeff${JSON.stringify(s.valid)}`).ok, s.name).toBe(true);
+    const home = join(dir, 'bom-home');
+    mkdirSync(join(home, '.config', 'xenherd'), { recursive: true });
+    writeFileSync(join(home, '.config', 'xenherd', 'ctl.json'), `\ufeff${JSON.stringify(CTL)}`);
+    expect(loadCtlConfig({ HOME: home }).ok, 'ctl.json').toBe(true);
+  });
+
   it('ctl.json and XENHERD_URL / XENHERD_TOKEN / XENHERD_CA', () => {
     const home = join(dir, 'home');
     mkdirSync(join(home, '.config', 'xenherd'), { recursive: true });

@@ -88,7 +88,8 @@ function notOwnerOnly(root: string, publicFiles: readonly string[] = []): string
 describe('owner-only state, keys and sockets', () => {
   it('xenherd-controller init, enroll and operator under umask 000: every file but the two certificates is owner-only', async () => {
     const d = join(dir, 'ctl-modes');
-    const init = await once([bin.controller, 'init', '--dir', d, '--listen', '127.0.0.1', '--port', '0', '--json']);
+    // a real port (never served here): enroll refuses port 0, which it could not tell an agent
+    const init = await once([bin.controller, 'init', '--dir', d, '--listen', '127.0.0.1', '--port', '7443', '--json']);
     expect(init.code, init.stdout).toBe(0);
     const config = join(d, 'controller.json');
     expect((await once([bin.controller, 'enroll', 'xen1', '--config', config])).code).toBe(0);
@@ -127,12 +128,13 @@ describe('no secret in any log line', () => {
     const init = await once([bin.controller, 'init', '--dir', d, '--listen', '127.0.0.1', '--port', '0', '--json']);
     expect(init.code).toBe(0);
     const made = JSON.parse(init.stdout) as { config: string; token: string; ca: string };
+    const serve = start([bin.controller, 'serve', '--config', made.config], { XENHERD_LOG_LEVEL: 'debug' });
+    const listening = JSON.parse(await serve.until((l) => l.includes('"event":"listening"'), 'the controller listening')) as { url: string };
+    // port 0 until now: enroll needs the URL agents dial (serve picks up the new tokens at once)
+    writeFileSync(made.config, JSON.stringify({ ...(JSON.parse(readFileSync(made.config, 'utf8')) as object), publicUrl: listening.url }));
     const enroll = await once([bin.controller, 'enroll', 'xen1', '--config', made.config]);
     const agentToken = (JSON.parse(enroll.lines.filter((l) => !l.startsWith('xenherd-controller:')).join('\n')) as { controller: { token: string } }).controller.token;
     const readToken = (await once([bin.controller, 'operator', 'viewer', '--role', 'read', '--config', made.config])).lines[0] as string;
-
-    const serve = start([bin.controller, 'serve', '--config', made.config], { XENHERD_LOG_LEVEL: 'debug' });
-    const listening = JSON.parse(await serve.until((l) => l.includes('"event":"listening"'), 'the controller listening')) as { url: string };
     const caPem = readFileSync(made.ca, 'utf8');
 
     const sim = await startSim({ fleet: FLEET, clock: 'real' });

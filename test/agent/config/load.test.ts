@@ -44,10 +44,22 @@ describe('agent config', () => {
     [{ autostart: { deferRecheckSeconds: -1 } }, 'key "autostart.deferRecheckSeconds": must be more than 0'],
     [{ autostart: { deferRecheckSeconds: 10, deferJitterSeconds: 10 } }, 'key "autostart.deferJitterSeconds": must be less than'],
     [{ autostart: { retryInitialSeconds: 60, retryMaxSeconds: 30 } }, 'key "autostart.retryMaxSeconds": must be at least'],
+    [{ migration: { peers: { 'xen 2': {} } } }, 'key "migration.peers.xen 2": the peer name "xen 2" is not a host name: give the Dom0\'s name as `xl info`'],
+    [{ migration: { peers: { 'xen2.': {} } } }, 'key "migration.peers.xen2.": the peer name "xen2." is not a host name'],
+    [{ migration: { sshUser: 'root; rm -rf /' } }, 'key "migration.sshUser": must be a POSIX user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32), e.g. "root"'],
+    [{ migration: { sshUser: '' } }, 'key "migration.sshUser": must be a POSIX user name'],
+    [{ guardedDir: '/etc/xen/drbd-auto\n' }, 'key "guardedDir": must not contain control characters (a newline, a tab): remove them, e.g. /etc/xen/drbd-auto'],
+    [{ migration: { keyFile: '/etc/xenherd/migrate\tkey' } }, 'key "migration.keyFile": must not contain control characters'],
     ['{"autostart": ', 'not valid JSON'],
     ['[1]', 'must be a JSON object'],
   ])('%j → %s', (input, expected) => {
     expect(message(input)).toContain(expected);
+  });
+
+  it('takes host-name peers, POSIX user names and plain paths', () => {
+    const r = parse({ guardedDir: '/etc/xen/drbd auto', migration: { sshUser: 'xen-migrate', peers: { xen2: {}, 'xen-3.example.org': { address: '10.0.0.3' } } } });
+    expect(r.ok && r.value.migration).toMatchObject({ sshUser: 'xen-migrate', peers: { xen2: {}, 'xen-3.example.org': { address: '10.0.0.3' } } });
+    expect(parse({ migration: { sshUser: 'machine$' } }).ok).toBe(true);
   });
 
   it('reports every problem at once, each naming the file', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -77,11 +77,14 @@ export function controllerBed(): { start(settings?: { heartbeatSeconds?: number;
       if (!cfg.ok) throw new Error(cfg.error.message);
       const config = { ...cfg.value, ...settings };
       const { log, lines } = memoryLogger(realClock, 'xenherd-controller');
-      const tokens = new TokenBook(tokenStorePath(config.stateDir), (m) => log.error({ event: 'tokens-unreadable', reason: m }, m));
+      const tokens = new TokenBook(tokenStorePath(config.stateDir), (event, m) => log.error({ event, reason: m }, m));
       const core = new ControllerCore({ clock: realClock, log, newId: hooks.newId, settings: settingsOf(config), jobs, identity: 'ctl-test' });
       const tls = readTlsFiles(config, out.config);
       if (!tls.ok) throw new Error(tls.error.message);
       const server: RunningServer = await startServer({ core, tokens, log, host: '127.0.0.1', port: 0, tls: tls.value, maxMessageBytes: config.maxMessageBytes, clock: realClock });
+      // init --port 0 leaves publicUrl out, and enroll refuses a port it cannot tell an agent:
+      // now that the port is known, write the URL agents dial, as an operator would
+      writeFileSync(out.config, `${JSON.stringify({ ...(JSON.parse(readFileSync(out.config, 'utf8')) as object), publicUrl: server.url }, null, 2)}\n`);
       const caPem = readFileSync(out.ca, 'utf8');
       let stopped = false;
       const c: TestController = {

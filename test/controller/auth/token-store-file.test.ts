@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readTokenStore, TokenBook, updateTokenStore } from '../../../controller/auth/token-store-file.js';
+import { newToken } from '../../../controller/auth/tokens.js';
+import { err, ok } from '../../../shared/result.js';
+
+const dirs: string[] = [];
+const stateDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'xh-tokens-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const addAgent = (host: string) => (store: Parameters<Parameters<typeof updateTokenStore>[1]>[0]) => {
+  const t = newToken();
+  store.agents[t.id] = { host, sha256: t.sha256, createdAt: new Date(0).toISOString() };
+  return ok(t.id);
+};
+
+describe('updateTokenStore', () => {
+  it('eight processes enrolling at once: every token is kept', async () => {
+    const file = join(stateDir(), 'tokens.json');
+    // bundled once where node_modules resolves (as packaging/run-ts.mjs does), then run 8 times
+    const cache = resolve('node_modules/.cache');
+    mkdirSync(cache, { recursive: true });
+    const out = join(mkdtempSync(join(cache, 'xh-token-race-')), 'child.mjs');
+    dirs.push(join(out, '..'));
+    await build({ entryPoints: [resolve('test/controller/auth/update-token-store-child.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+    const children = Array.from({ length: 8 }, (_, i) => {
+      const c = spawn(process.execPath, [out, file, `xen${i + 1}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let text = '';
+      const ready = new Promise<void>((r) => c.stdout.on('data', (d: Buffer) => ((text += d.toString()), text.startsWith('ready\n') && r())));
+      const done = new Promise<string>((r) => c.once('close', () => r(text.replace('ready\n', '').trim())));
+      return { c, ready, done };
+    });
+    await Promise.all(children.map((k) => k.ready));
+    for (const k of children) k.c.stdin.end('go\n');
+    const ids = await Promise.all(children.map((k) => k.done));
+    expect(ids.every((id) => /^[A-Za-z0-9_-]+$/.test(id)), ids.join(', ')).toBe(true);
+    const store = readTokenStore(file);
+    expect(store.ok && Object.keys(store.value.agents).sort()).toEqual([...ids].sort());
+  }, 60_000);
+
+  it("a change's error leaves the file as it was, and releases the lock", async () => {
+    const file = join(stateDir(), 'tokens.json');
+    await updateTokenStore(file, addAgent('xen1'));
+    const before = readTokenStore(file);
+    const r = await updateTokenStore(file, (store) => {
+      addAgent('xen2')(store);
+      return err({ code: 'XH_ERR_USAGE' as const, message: 'no' });
+    });
+    expect(r.ok).toBe(false);
+    expect(readTokenStore(file)).toEqual(before);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it('a corrupt store is refused, not overwritten', async () => {
+    const file = join(stateDir(), 'tokens.json');
+    writeFileSync(file, 'garbage');
+    const r = await updateTokenStore(file, addAgent('xen1'));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatchObject({ code: 'XH_ERR_CONFIG', message: expect.stringMatching(/not valid JSON/) });
+  });
+
+  it('a byte-order mark before the JSON is read past', () => {
+    const file = join(stateDir(), 'tokens.json');
+    writeFileSync(file, `\ufeff${JSON.stringify({ schema: 1, agents: {}, operators: {} })}`);
+    expect(readTokenStore(file).ok).toBe(true);
+  });
+});
+
+describe('TokenBook', () => {
+  it('says so when a store that held tokens is removed', async () => {
+    const file = join(stateDir(), 'tokens.json');
+    await updateTokenStore(file, addAgent('xen1'));
+    const problems: string[] = [];
+    const book = new TokenBook(file, (event, m) => problems.push(`${event}: ${m}`));
+    expect(Object.keys(book.current().agents)).toHaveLength(1);
+    unlinkSync(file);
+    expect(Object.keys(book.current().agents)).toHaveLength(0);
+    expect(problems).toEqual([expect.stringMatching(/^tokens-gone: .*tokens\.json is gone: no token works until it is back/)]);
+    // said once
+    book.current();
+    expect(problems).toHaveLength(1);
+  });
+});
