@@ -13,7 +13,7 @@ import { interestOf, runningOnFor } from '../fleet/fleet-for-agent.js';
 import { conflictInputsChanged, deltaWithRowsApplied, stateAfterReport } from '../fleet/report-state.js';
 import { newHostRecord, noteHalves, noteMaintenance, withView, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { MultiIndex } from '../fleet/multi-index.js';
-import { compilePattern } from '../fleet/pattern.js';
+import { compilePattern } from '../../shared/name-pattern.js';
 import { domainRows, hostViews, statusAnswer, whereMatches } from '../fleet/views.js';
 import { JobHub } from '../jobs/job-hub.js';
 import { DEFAULT_JOB_SETTINGS, type JobSettings } from '../jobs/settings.js';

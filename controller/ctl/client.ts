@@ -8,7 +8,8 @@ import { ApiErrorSchema, CTL_API_PREFIX } from '../../shared/protocol/ctl-api-ba
 import { err, ok, type Result } from '../../shared/result.js';
 import { lineSplitter } from '../../shared/text/lines.js';
 import type { CtlConfig } from './config.js';
-import { connectVerified, describeSocketError } from './verified-tls.js';
+import { MAX_ANSWER_BYTES, readBody, type BodyFailure } from './read-body.js';
+import { connectVerified, describeSocketError, isNotTls } from './verified-tls.js';
 
 /**
  * An NDJSON answer's events: their schema, which one is the last, and a bound on a line. Each
@@ -23,7 +24,11 @@ export interface EventStream<E, L extends E> {
   readonly maxLineChars: number;
 }
 
-/** How long xenherdctl waits for the controller to answer (a command: until its response starts). */
+/**
+ * How long xenherdctl waits for the controller: for a question (get, post), its whole answer,
+ * body included; for a streamed command or job, until its response starts (its progress may
+ * then take hours).
+ */
 export const REQUEST_TIMEOUT_MS = 10_000;
 
 const UNTRUSTED_HINT = " (the certificate is not trusted: XENHERD_CA must be the controller's tls/ca.crt)";
@@ -41,21 +46,44 @@ export class CtlClient {
     private readonly clock: Clock,
   ) {}
 
-  async get<T>(path: string, schema: z.ZodType<T>): Promise<Result<T, XhError>> {
-    const res = await this.send('GET', path, null);
-    if (!res.ok) return res;
-    const body = await readAll(res.value);
-    if (body === null) return err(unreachable(this.c.url, 'the connection closed mid-answer'));
-    return this.parse(res.value.statusCode ?? 0, body, schema);
+  get<T>(path: string, schema: z.ZodType<T>): Promise<Result<T, XhError>> {
+    return this.ask('GET', path, null, schema);
   }
 
   /** POST PATH with a JSON body; the answer parsed with SCHEMA. */
-  async post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<Result<T, XhError>> {
-    const res = await this.send('POST', path, JSON.stringify(body));
-    if (!res.ok) return res;
-    const text = await readAll(res.value);
-    if (text === null) return err(unreachable(this.c.url, 'the connection closed mid-answer'));
-    return this.parse(res.value.statusCode ?? 0, text, schema);
+  post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<Result<T, XhError>> {
+    return this.ask('POST', path, JSON.stringify(body), schema);
+  }
+
+  /**
+   * One question: connecting, the request and the whole answer share one deadline. A server
+   * that sends its headers and then stalls (or trickles) would otherwise hold xenherdctl, and
+   * `check` under Nagios, forever.
+   */
+  private async ask<T>(method: 'GET' | 'POST', path: string, body: string | null, schema: z.ZodType<T>): Promise<Result<T, XhError>> {
+    const deadline = new AbortController();
+    const cancel = this.clock.schedule(REQUEST_TIMEOUT_MS, () => deadline.abort());
+    try {
+      const res = await this.send(method, path, body, deadline.signal);
+      if (!res.ok) return deadline.signal.aborted ? err(unreachable(this.c.url, `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)) : res;
+      const text = await this.bodyOf(res.value, deadline.signal);
+      return text.ok ? this.parse(res.value.statusCode ?? 0, text.value, schema) : text;
+    } finally {
+      cancel();
+    }
+  }
+
+  /** RES's body (bounded by MAX_ANSWER_BYTES and SIGNAL), or the error that says why not. */
+  private async bodyOf(res: IncomingMessage, signal: AbortSignal): Promise<Result<string, XhError>> {
+    const r = await readBody(res, MAX_ANSWER_BYTES, signal);
+    if (r.ok) return r;
+    // the deadline wins over the connection's end it caused
+    const why: BodyFailure = signal.aborted && r.error !== 'too-big' ? 'late' : r.error;
+    if (why === 'too-big') {
+      return err({ code: 'XH_ERR_PROTOCOL', message: `the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, far more than any controller answer: is ${this.c.url.origin} a xenherd controller?` });
+    }
+    if (why === 'late') return err(unreachable(this.c.url, `the answer did not complete within ${REQUEST_TIMEOUT_MS / 1000} s (its headers came, then it stalled)`));
+    return err(unreachable(this.c.url, 'the connection closed mid-answer'));
   }
 
   /**
@@ -68,7 +96,13 @@ export class CtlClient {
     if (!res.ok) return res;
     const r = res.value;
     if (r.statusCode !== 200) {
-      const e = this.parse(r.statusCode ?? 0, (await readAll(r)) ?? '', ApiErrorSchema);
+      // an error is an answer like any other: bounded in size and time
+      const deadline = new AbortController();
+      const cancel = this.clock.schedule(REQUEST_TIMEOUT_MS, () => deadline.abort());
+      const text = await this.bodyOf(r, deadline.signal);
+      cancel();
+      if (!text.ok) return text;
+      const e = this.parse(r.statusCode ?? 0, text.value, ApiErrorSchema);
       return e.ok ? err({ code: 'XH_ERR_PROTOCOL', message: 'the controller answered an error without saying which' }) : e;
     }
     return new Promise((resolve) => {
@@ -122,7 +156,7 @@ export class CtlClient {
         });
         req.on('response', (res) => settle(ok(res)));
         req.on('error', (e: NodeJS.ErrnoException) => {
-          const tls = /CERT|TLS|SSL|SELF_SIGNED|VERIFY|ALTNAME/.test(e.code ?? '') ? UNTRUSTED_HINT : '';
+          const tls = !isNotTls(e) && /CERT|TLS|SSL|SELF_SIGNED|VERIFY|ALTNAME/.test(e.code ?? '') ? UNTRUSTED_HINT : '';
           settle(err(unreachable(this.c.url, `${describeSocketError(e)}${tls}`)));
         });
         req.end(body ?? undefined);
@@ -140,30 +174,24 @@ export class CtlClient {
 
   private parse<T>(status: number, body: string, schema: z.ZodType<T>): Result<T, XhError> {
     let raw: unknown;
+    let json = true;
     try {
       raw = JSON.parse(body);
     } catch {
-      return err({ code: 'XH_ERR_PROTOCOL', message: `the controller answered HTTP ${status} with something that is not JSON: is ${this.c.url.origin} a xenherd controller?` });
+      json = false;
     }
     if (status !== 200) {
-      const e = ApiErrorSchema.safeParse(raw);
-      if (e.success) return err(e.data.error);
-      return err({ code: 'XH_ERR_PROTOCOL', message: `the controller answered HTTP ${status} without an error code` });
+      const e = json ? ApiErrorSchema.safeParse(raw) : null;
+      if (e?.success) return err(e.data.error);
+      // a proxy's (or a login page's) refusal is still a refusal of the credentials, not a protocol error
+      if (status === 401 || status === 403) return err({ code: 'XH_ERR_AUTH', message: `${this.c.url.origin} refused the request with HTTP ${status}, an answer that did not come from a xenherd controller: check what stands in front of it (a proxy?), and that XENHERD_URL is the controller's own https://HOST:PORT` });
     }
+    if (!json) return err({ code: 'XH_ERR_PROTOCOL', message: `the controller answered HTTP ${status} with something that is not JSON: is ${this.c.url.origin} a xenherd controller?` });
+    if (status !== 200) return err({ code: 'XH_ERR_PROTOCOL', message: `the controller answered HTTP ${status} without an error code` });
     const r = schema.safeParse(raw);
     if (!r.success) return err({ code: 'XH_ERR_PROTOCOL', message: `the controller's answer is not what this xenherdctl expects (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}): are both the same version?` });
     return ok(r.data);
   }
-}
-
-function readAll(res: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.on('error', () => resolve(null));
-    res.on('aborted', () => resolve(null));
-  });
 }
 
 function parseWith<T>(schema: z.ZodType<T>, line: string): T | null {

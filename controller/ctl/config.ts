@@ -34,6 +34,21 @@ export const ctlConfigPath = (env: Readonly<Record<string, string | undefined>>)
 };
 
 /**
+ * What URL has beyond scheme, host and port, in words (null: nothing). xenherdctl builds every
+ * request from the origin alone, so a path, query or fragment would be dropped without a word
+ * (a controller behind a path prefix would seem down), and a user name or password never sent:
+ * refused instead. The password itself is never repeated in the message.
+ */
+function urlExtras(url: URL): string | null {
+  const parts: string[] = [];
+  if (url.username !== '' || url.password !== '') parts.push(url.password !== '' ? 'a user name and password' : 'a user name');
+  if (url.pathname !== '/' && url.pathname !== '') parts.push(`a path (${JSON.stringify(url.pathname)})`);
+  if (url.search !== '' || /^[^#]*\?/.test(url.href)) parts.push(`a query (${JSON.stringify(url.search || '?')})`);
+  if (url.hash !== '' || url.href.includes('#')) parts.push(`a fragment (${JSON.stringify(url.hash || '#')})`);
+  return parts.length === 0 ? null : parts.join(', ');
+}
+
+/**
  * ~/.config/xenherd/ctl.json, each key overridden by XENHERD_URL / XENHERD_TOKEN / XENHERD_CA.
  * Every problem names where the value came from and how to fix it.
  */
@@ -71,6 +86,8 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>)
     return err(configError(`${url.source}: ${JSON.stringify(url.value)} is not a URL: use e.g. https://ctl.example:7443`));
   }
   if (parsedUrl.protocol !== 'https:' && parsedUrl.protocol !== 'http:') return err(configError(`${url.source}: must start with https:// (got ${parsedUrl.protocol})`));
+  const extra = urlExtras(parsedUrl);
+  if (extra !== null) return err(configError(`${url.source}: the controller's URL is https://HOST:PORT and nothing more, but this one has ${extra}: give https://${parsedUrl.host} (https://HOST:PORT)`));
   const host = hostOf(parsedUrl);
   if (parsedUrl.protocol === 'http:' && !isLoopbackAddress(host) && host !== 'localhost') {
     return err(configError(`${url.source}: http:// sends the token in clear: only allowed to a loopback address; use https://`));

@@ -36,12 +36,26 @@ export interface Invocation {
   readonly client: CtlClient;
 }
 
-/** Parses argv (every command takes --json), checks the positional count, loads the config. */
-export function begin(argv: readonly string[], io: CliIo, hooks: CtlHooks, specs: readonly OptionSpec[], count: [number, number], usage: string): Result<Invocation, XhError> {
+/**
+ * Parses argv (every command takes --json), checks the positional count and then, with CHECK,
+ * the arguments themselves (a usage error, before anything else: a wrong argument is a 64 with
+ * the controller down or unconfigured too), and loads the config.
+ */
+export function begin(
+  argv: readonly string[],
+  io: CliIo,
+  hooks: CtlHooks,
+  specs: readonly OptionSpec[],
+  count: [number, number],
+  usage: string,
+  check?: (args: ParsedArgv) => string | null,
+): Result<Invocation, XhError> {
   const a = parseArgv(argv, [...specs, { name: 'json', takesValue: false }]);
   if (!a.ok) return err({ code: 'XH_ERR_USAGE', message: `${a.error.message}; usage: ${BIN} ${usage}` });
   const n = a.value.positionals.length;
   if (n < count[0] || n > count[1]) return err({ code: 'XH_ERR_USAGE', message: `usage: ${BIN} ${usage}` });
+  const problem = check?.(a.value) ?? null;
+  if (problem !== null) return err({ code: 'XH_ERR_USAGE', message: problem });
   const c = loadCtlConfig(io.env);
   if (!c.ok) return c;
   return ok({ args: a.value, json: a.value.options['json'] === true, client: new CtlClient(c.value, hooks.clock) });

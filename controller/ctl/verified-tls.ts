@@ -9,8 +9,27 @@ import { untrustedBecause } from './trusted-chain.js';
 /** Why no connection: the controller could not be reached, or its certificate is not trusted. */
 export type TlsConnectFailure = Extract<ConnectFailure, { kind: 'unreachable' | 'untrusted' }>;
 
-/** `CODE: message`, or the message alone. */
-export const describeSocketError = (e: NodeJS.ErrnoException): string => `${e.code ? `${e.code}: ` : ''}${e.message}`;
+/** What a TLS client hears from a port that answers in another protocol (HTTP, SSH, ...). */
+const NOT_TLS = /wrong version number|packet length too long|unknown protocol/i;
+
+/** The reason of an OpenSSL error line (`...:error:0A00010B:SSL routines:FUNC:REASON:FILE:LINE:`). */
+const OPENSSL_REASON = /error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+)/;
+
+export const NOT_TLS_MESSAGE = "the port does not speak TLS (is XENHERD_URL the controller's https URL and port?)";
+
+/** The socket error says the far end does not speak TLS at all: a certificate hint would mislead. */
+export const isNotTls = (e: NodeJS.ErrnoException): boolean => NOT_TLS.test(e.message);
+
+/**
+ * `CODE: message` (or the message alone) on one line. OpenSSL's errors carry its source paths
+ * and a newline: only their reason is kept, and a port that speaks no TLS is said in words.
+ */
+export const describeSocketError = (e: NodeJS.ErrnoException): string => {
+  if (isNotTls(e)) return NOT_TLS_MESSAGE;
+  const reason = OPENSSL_REASON.exec(e.message)?.[1];
+  const text = reason !== undefined ? `TLS error: ${reason}` : e.message.replace(/\s+/g, ' ').trim();
+  return `${e.code ? `${e.code}: ` : ''}${text}`;
+};
 
 /**
  * A TLS connection to URL's host that nothing has been written to until its certificate chain

@@ -4,7 +4,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { ageOf, currentMaintenanceSince, isCurrent, isReachable, viewOf, type Freshness, type HostRecord } from './host-record.js';
 import { homeOf, placementOf } from './placement.js';
 import { nameOrder } from './name-order.js';
-import { matches, type NamePattern } from './pattern.js';
+import { matches, type NamePattern } from '../../shared/name-pattern.js';
 
 export function hostView(r: HostRecord, fresh: Freshness): HostView {
   return {

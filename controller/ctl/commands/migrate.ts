@@ -1,9 +1,10 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { exitCodeFor, type XhError } from '../../../shared/errors.js';
-import { DOMU_NAME_RE, hostNameProblem } from '../../../shared/names.js';
+import { hostNameProblem } from '../../../shared/names.js';
 import { CommandEventSchema, type CommandEvent, type CommandRequest } from '../../../shared/protocol/ctl-api.js';
 import type { EventStream } from '../client.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
+import { domuNameProblem } from '../domu-name.js';
 import { MIGRATE_USAGE, REVERSE_USAGE } from '../help/migrate.js';
 import { printable } from '../../../shared/text/printable.js';
 
@@ -17,13 +18,13 @@ const COMMAND_EVENTS: EventStream<CommandEvent, CommandResult> = { schema: Comma
  */
 export async function sendCommand(op: CommandRequest['op'], argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const usage = op === 'migrate' ? MIGRATE_USAGE : REVERSE_USAGE;
-  const inv = begin(argv, io, hooks, [], op === 'migrate' ? [1, 2] : [1, 1], usage);
+  const inv = begin(argv, io, hooks, [], op === 'migrate' ? [1, 2] : [1, 1], usage, (a) => {
+    const [name, target] = a.positionals as [string, string | undefined];
+    return domuNameProblem(name, op) ?? (target === undefined ? null : hostNameProblem(target));
+  });
   if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
   const { json, client, args } = inv.value;
   const [name, target] = args.positionals as [string, string | undefined];
-  if (!DOMU_NAME_RE.test(name)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(name)} is not a domU name` }, io, json);
-  const badTarget = target === undefined ? null : hostNameProblem(target);
-  if (badTarget !== null) return fail({ code: 'XH_ERR_USAGE', message: badTarget }, io, json);
   const req: CommandRequest = op === 'migrate' ? { op, name, target: target ?? null } : { op, name };
   const closedEarly: XhError = { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `the connection to the controller closed before the command's result: it may still be running; check \`xenherdctl where ${req.name}\`` };
   const r = await client.stream(

@@ -1,4 +1,5 @@
 import type { CliIo } from '../../../shared/cli/io.js';
+import { compilePattern } from '../../../shared/name-pattern.js';
 import { HostsAnswerSchema } from '../../../shared/protocol/ctl-hosts.js';
 import { WhereAnswerSchema, type WhereMatch } from '../../../shared/protocol/ctl-where.js';
 import type { CtlClient } from '../client.js';
@@ -9,7 +10,12 @@ import { WHERE_USAGE } from '../help/where.js';
 import { dom0Of, isStale, staleReason, staleWarning, whereColumns } from '../where-line.js';
 
 export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
-  const inv = begin(argv, io, hooks, [{ name: 'quiet', short: 'q', takesValue: false }], [1, 1], WHERE_USAGE);
+  // checked here as the controller checks it: a bad pattern is a usage error (64) with the controller
+  // down too, and one beyond Node's 16 KB header limit would otherwise be a reset connection (87)
+  const inv = begin(argv, io, hooks, [{ name: 'quiet', short: 'q', takesValue: false }], [1, 1], WHERE_USAGE, (a) => {
+    const p = compilePattern(a.positionals[0] as string);
+    return p.ok ? null : p.error;
+  });
   if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
   const pattern = args.positionals[0] as string;

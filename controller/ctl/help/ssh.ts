@@ -1,6 +1,6 @@
 import type { CommandHelp } from '../../../shared/cli/program.js';
 
-export const SSH_USAGE = 'ssh NAME [--] [CMD...]';
+export const SSH_USAGE = 'ssh NAME [--json] [--] [CMD...]';
 
 export const sshHelp: CommandHelp = {
   name: 'ssh',
@@ -10,8 +10,10 @@ export const sshHelp: CommandHelp = {
     "Runs `ssh root@DOM0 [CMD...]` for the Dom0 the controller sees running NAME (no local shell involved).",
     '',
     `usage: xenherdctl ${SSH_USAGE}`,
-    '  put CMD after -- when it has options: xenherdctl ssh web01 -- xl list -l',
-    'exit: ssh\'s own exit code once ssh runs; before that 1 not found, 87 controller unreachable, 88 token refused',
+    "  options before -- are xenherdctl's; put CMD after -- when it has options: xenherdctl ssh web01 -- xl list -l",
+    '  --json  run nothing: print {"name", "host", "stale", "argv"} (the ssh command line it would run) as JSON',
+    'exit: ssh\'s own exit code once ssh runs (0 with --json); before that 1 not found, 64 usage (NAME is not a',
+    '  domU name), 87 controller unreachable, 88 token refused',
     '',
   ].join('\n'),
 };

@@ -4,8 +4,9 @@
 // ever a speed-up: anything wrong with it (absent, unreadable, not ours, damaged, made by another
 // Node) means compiling as before, and the next run writing a good one.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeFileSync, constants as fsc } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeFileSync, constants as fsc } from 'node:fs';
 import { join } from 'node:path';
+import { makeDirs } from '../../../shared/fs/make-dirs.js';
 import { Script } from 'node:vm';
 
 export interface CompiledProgram {
@@ -101,7 +102,8 @@ export function readCache(path: string, uid: number): Buffer | null {
 export function writeCache(dir: string, path: string, data: Buffer): boolean {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // not mkdirSync's recursive mode: it never returns for a dir under /proc (XDG_CACHE_HOME=/proc/x)
+    makeDirs(dir, 0o700);
     writeFileSync(tmp, cacheFileOf(data), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, path);
     return true;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
 import { mergeFleet } from '../../../controller/fleet/merge.js';
-import { compilePattern } from '../../../controller/fleet/pattern.js';
+import { compilePattern } from '../../../shared/name-pattern.js';
 import { domainRows, whereMatches } from '../../../controller/fleet/views.js';
 import { away, dom, guarded, hostState, record } from '../states.js';
 

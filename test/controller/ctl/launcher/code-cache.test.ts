@@ -59,6 +59,8 @@ describe('the cache file', () => {
     const blocked = join(dir, 'not-a-dir');
     writeFileSync(blocked, '');
     expect(writeCache(blocked, join(blocked, 'c.v8cache'), data)).toBe(false);
+    // a cache dir under /proc (XDG_CACHE_HOME=/proc/x): Node's recursive mkdir never returned there
+    expect(writeCache('/proc/xenherd-no-such/xenherd', '/proc/xenherd-no-such/xenherd/c.v8cache', data)).toBe(false);
     chmodSync(dir, 0o500);
     try {
       // root writes anyway; anyone else is refused, and either way no temporary file is left

@@ -1,0 +1,132 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { compilePattern } from '../../../shared/name-pattern.js';
+import { controllerBed, waitUntil } from '../api/controller-bed.js';
+import { dom, hostState } from '../states.js';
+import { ctlFor } from './ctl-bed.js';
+
+// What xenherdctl refuses before it asks the controller, and how it says so.
+const TOKEN = `xh1.000000000000.${'a'.repeat(43)}`;
+/** a loopback port nothing listens on: anything that reaches the network exits 87 */
+const DOWN = { XENHERD_URL: 'http://127.0.0.1:1', XENHERD_TOKEN: TOKEN };
+const bed = controllerBed();
+
+describe('a where pattern is checked here, as the controller checks it', () => {
+  it('names the pattern and its first bad character', () => {
+    const e = (p: string): string => {
+      const r = compilePattern(p);
+      if (r.ok) throw new Error(`${p} compiled`);
+      return r.error;
+    };
+    expect(e('web1 ')).toBe('"web1 " is not a pattern: character 5, " ", is not allowed; a pattern is a domU name or a glob of letters, digits, . _ - and * ? [ ] ! (1 to 128 characters)');
+    expect(e('web1\n')).toMatch(/^"web1\\n" is not a pattern: character 5, "\\n", is not allowed; /);
+    expect(e('wéb')).toMatch(/^"wéb" is not a pattern: character 2, "é", is not allowed/);
+    expect(e('')).toMatch(/^the pattern is empty: a pattern is a domU name/);
+    expect(e('web[')).toBe('unclosed "[" in "web[": close it with "]" (e.g. web[0-9]*)');
+    // a long one is cut in the message, its length given
+    const long = e('a'.repeat(20_000));
+    expect(long).toBe(`"${'a'.repeat(100)}"... (20000 characters) is not a pattern: it is longer than 128 characters; a pattern is a domU name or a glob of letters, digits, . _ - and * ? [ ] ! (1 to 128 characters)`);
+  });
+
+  it('with the controller down: a bad pattern is 64 (usage), with the message the controller would give', async () => {
+    const ctl = ctlFor(null);
+    for (const p of ['[', 'web1 ', 'web1\n', 'x'.repeat(20_000)]) {
+      const r = await ctl(['where', p], DOWN);
+      expect(r.code, r.stderr).toBe(64);
+      const expected = compilePattern(p);
+      expect(expected.ok).toBe(false);
+      if (!expected.ok) expect(r.stderr).toBe(`xenherdctl: XH_ERR_USAGE: ${expected.error}\n`);
+    }
+    // a good one does try the network
+    expect((await ctl(['where', 'web*'], DOWN)).code).toBe(87);
+  });
+
+  it('--json puts the usage error on stdout too', async () => {
+    const r = await ctlFor(null)(['where', 'a b', '--json'], DOWN);
+    expect(r.code).toBe(64);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'XH_ERR_USAGE', message: expect.stringMatching(/^"a b" is not a pattern: character 2, " "/) } });
+  });
+});
+
+describe('migrate, reverse and ssh take a domU name, and say what one may contain', () => {
+  it('a pattern or a bad character: 64 before any connection, naming the rule', async () => {
+    const ctl = ctlFor(null);
+    const m = await ctl(['migrate', 'web*', 'xen2'], DOWN);
+    expect(m.code).toBe(64);
+    expect(m.stderr).toBe(
+      'xenherdctl: XH_ERR_USAGE: "web*" is not a domU name: character 4, "*", is not allowed; a domU name is 1 to 64 letters, digits, . _ and -, starting with a letter or digit (migrate takes one exact name, not a pattern: xenherdctl where PATTERN lists the names a pattern matches)\n',
+    );
+    expect((await ctl(['reverse', '-web'], DOWN)).stderr).toMatch(/XH_ERR_USAGE: unknown option "-web"/);
+    expect((await ctl(['reverse', '.web'], DOWN)).stderr).toMatch(/"\.web" is not a domU name: it starts with "\."; a domU name is/);
+    expect((await ctl(['ssh', 'web 1'], DOWN)).stderr).toMatch(/"web 1" is not a domU name: character 4, " ", is not allowed; a domU name is/);
+    expect((await ctl(['migrate', 'w'.repeat(65)], DOWN)).stderr).toMatch(/is not a domU name: it is longer than 64 characters;/);
+    expect((await ctl(['migrate', 'web01', 'xen 2'], DOWN)).stderr).toMatch(/"xen 2" is not a host name/);
+  });
+});
+
+describe('xenherdctl ssh NAME --json: the Dom0 and the ssh command line, nothing run', () => {
+  it('--json anywhere before -- is xenherdctl\'s; after -- it is part of the remote command', async () => {
+    const c = await bed.start();
+    const xen2 = await c.agent('xen2');
+    xen2.hello();
+    xen2.snapshot(hostState({ domains: [dom('web01')] }));
+    await waitUntil(() => c.core.hosts().hosts.some((h) => h.reported), 'xen2 reported');
+    const ctl = ctlFor(c);
+    for (const argv of [
+      ['ssh', 'web01', '--json'],
+      ['ssh', '--json', 'web01'],
+    ]) {
+      const r = await ctl(argv);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ name: 'web01', host: 'xen2', stale: false, argv: ['ssh', 'root@xen2'] });
+    }
+    const withCmd = await ctl(['ssh', 'web01', '--json', '--', 'xl', 'list', '-l']);
+    expect(JSON.parse(withCmd.stdout)).toMatchObject({ argv: ['ssh', 'root@xen2', 'xl', 'list', '-l'] });
+    expect(ctl.sshCalls).toEqual([]);
+    expect((await ctl(['ssh', 'web01', '--', 'echo', '--json'])).code).toBe(0);
+    expect(ctl.sshCalls).toEqual([['root@xen2', 'echo', '--json']]);
+    const none = await ctl(['ssh', 'nope', '--json']);
+    expect(none.code).toBe(1);
+    expect(JSON.parse(none.stdout)).toEqual({ error: { code: 'XH_ERR_NOT_FOUND', message: 'no domU named nope' } });
+    const help = await ctl(['ssh', '--help']);
+    expect(help.stdout).toMatch(/usage: xenherdctl ssh NAME \[--json\] \[--\] \[CMD\.\.\.\]/);
+    expect(help.stdout).toMatch(/--json {2}run nothing: print/);
+  });
+});
+
+describe('the controller URL is https://HOST:PORT and nothing more', () => {
+  it('XENHERD_URL with a user, password, path, query or fragment: 78, naming the variable and the fix, never the password', async () => {
+    const ctl = ctlFor(null);
+    const r = await ctl(['hosts'], { XENHERD_URL: 'https://u:s3cret@ctl.example:7443/some/path?x#f', XENHERD_TOKEN: TOKEN });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toBe(
+      `xenherdctl: XH_ERR_CONFIG: XENHERD_URL: the controller's URL is https://HOST:PORT and nothing more, but this one has a user name and password, a path ("/some/path"), a query ("?x"), a fragment ("#f"): give https://ctl.example:7443 (https://HOST:PORT)\n`,
+    );
+    for (const url of ['https://ctl.example:7443/v1', 'https://ctl.example:7443?', 'https://ctl.example:7443/#', 'https://alice@ctl.example:7443']) {
+      const e = await ctl(['hosts'], { XENHERD_URL: url, XENHERD_TOKEN: TOKEN });
+      expect(e.code, url).toBe(78);
+      expect(e.stderr).toMatch(/XENHERD_URL: the controller's URL is https:\/\/HOST:PORT and nothing more/);
+    }
+    // orchestration commands keep their own code for configuration errors; check is UNKNOWN
+    expect((await ctl(['drain', 'xen1'], { XENHERD_URL: 'https://ctl.example:7443/x', XENHERD_TOKEN: TOKEN })).code).toBe(2);
+    expect((await ctl(['check'], { XENHERD_URL: 'https://ctl.example:7443/x', XENHERD_TOKEN: TOKEN })).code).toBe(3);
+  });
+
+  it('ctl.json\'s url too, naming the file and key; a bare origin (with or without "/") is fine', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'xenherd-ctlurl-'));
+    onTestFinished(() => rmSync(home, { recursive: true, force: true }));
+    mkdirSync(join(home, '.config', 'xenherd'), { recursive: true });
+    const file = join(home, '.config', 'xenherd', 'ctl.json');
+    writeFileSync(file, JSON.stringify({ url: 'https://ctl.example:7443/xenherd', token: TOKEN }));
+    const ctl = ctlFor(null);
+    const r = await ctl(['hosts'], { HOME: home });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain(`XH_ERR_CONFIG: ${file}: key "url": the controller's URL is https://HOST:PORT and nothing more, but this one has a path ("/xenherd")`);
+    for (const url of ['http://127.0.0.1:1', 'http://127.0.0.1:1/']) {
+      writeFileSync(file, JSON.stringify({ url, token: TOKEN }));
+      expect((await ctl(['hosts'], { HOME: home })).code, url).toBe(87);
+    }
+  });
+});
