@@ -231,6 +231,10 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
     }
     rows.push({ what: `  same load: GET /metrics, median / max of ${scrapes.length} (the controller's first, which works out every domU's home once: ${firstScrapeMs.toFixed(0)} ms)`, measured: `${pct(scrapes, 50).toFixed(1)} / ${Math.max(...scrapes).toFixed(1)} ms`, target: '(info)', pass: true });
     rows.push({ what: `  same load: GET /v1/check (the Nagios check), median / max of ${checks.length}`, measured: `${pct(checks, 50).toFixed(1)} / ${Math.max(...checks).toFixed(1)} ms`, target: '(info)', pass: true });
+    // `xenherdctl domains` with no --host: every row of the fleet in one answer
+    const everyRow: number[] = [];
+    for (let k = 0; k < 3; k++) everyRow.push(await timedGet(() => c.get('/v1/domains'), 200));
+    rows.push({ what: `  same load: GET /v1/domains, every row of the fleet (${hosts * perHost} domUs), median / max of ${everyRow.length}`, measured: `${pct(everyRow, 50).toFixed(1)} / ${Math.max(...everyRow).toFixed(1)} ms`, target: '(info)', pass: true });
 
     say('  flood: every agent sends as fast as its socket drains for 10 s, then a marker');
     fleet.tell({ cmd: 'flood', seconds: 10 });
