@@ -1,19 +1,13 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeDirs } from '../../shared/fs/make-dirs.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
+import { scratch } from '../agent/adapters/hostile-fs.js';
 
-const made: string[] = [];
-const scratchDir = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'xh-make-dirs-'));
-  made.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const s = scratch();
+afterEach(() => s.cleanup());
+const scratchDir = (): string => s.dir('make-dirs');
 
 describe('makeDirs', () => {
   it('makes every missing level with the mode asked, and leaves an existing one alone', () => {

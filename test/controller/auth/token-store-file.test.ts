@@ -1,22 +1,19 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readTokenStore, TokenBook, updateTokenStore } from '../../../controller/auth/token-store-file.js';
 import { newToken } from '../../../controller/auth/tokens.js';
 import { err, ok } from '../../../shared/result.js';
+import { scratch } from '../../agent/adapters/hostile-fs.js';
 
-const dirs: string[] = [];
-const stateDir = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'xh-tokens-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const s = scratch();
+afterEach(() => s.cleanup());
+/** bundles of the race's child, under node_modules/.cache (where its imports resolve) */
+const built: string[] = [];
+afterEach(() => built.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const stateDir = (): string => s.dir('tokens');
 
 const addAgent = (host: string) => (store: Parameters<Parameters<typeof updateTokenStore>[1]>[0]) => {
   const t = newToken();
@@ -31,7 +28,7 @@ describe('updateTokenStore', () => {
     const cache = resolve('node_modules/.cache');
     mkdirSync(cache, { recursive: true });
     const out = join(mkdtempSync(join(cache, 'xh-token-race-')), 'child.mjs');
-    dirs.push(join(out, '..'));
+    built.push(join(out, '..'));
     await build({ entryPoints: [resolve('test/controller/auth/update-token-store-child.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
     const children = Array.from({ length: 8 }, (_, i) => {
       const c = spawn(process.execPath, [out, file, `xen${i + 1}`], { stdio: ['pipe', 'pipe', 'inherit'] });
