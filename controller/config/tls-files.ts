@@ -47,12 +47,13 @@ function parseCertificates(file: string, key: TlsKey, path: string, pem: string)
 }
 
 /** tls.ca read and checked: its PEM and the SHA-256 fingerprint agents pin (`enroll` prints it). One rule for serve and enroll. */
-export function readCaCertificate(path: string, file: string): Result<{ pem: string; fingerprint256: string }, XhError> {
+export function readCaCertificate(path: string, file: string): Result<{ pem: string; fingerprint256: string; cert: X509Certificate }, XhError> {
   const pem = readPem(file, 'tls.ca', path);
   if (!pem.ok) return pem;
   const certs = parseCertificates(file, 'tls.ca', path, pem.value);
   if (!certs.ok) return certs;
-  return ok({ pem: pem.value, fingerprint256: (certs.value[0] as X509Certificate).fingerprint256 });
+  const cert = certs.value[0] as X509Certificate;
+  return ok({ pem: pem.value, fingerprint256: cert.fingerprint256, cert });
 }
 
 function parseKey(file: string, path: string, pem: string): Result<KeyObject, XhError> {
@@ -68,6 +69,23 @@ function parseKey(file: string, path: string, pem: string): Result<KeyObject, Xh
 const belongsTo = (leaf: X509Certificate, key: KeyObject): boolean => {
   try {
     return leaf.checkPrivateKey(key);
+  } catch {
+    return false;
+  }
+};
+
+const subjectOf = (c: X509Certificate): string => c.subject.replace(/\n/g, ', ');
+
+/**
+ * Whether CA signed the chain: its top certificate (the one below the CA, when the chain holds the
+ * CA too) names CA as issuer and carries CA's signature. Agents pin tls.ca, so a server
+ * certificate from another CA would fail every agent's handshake, each far from this file.
+ */
+const signedBy = (chain: readonly X509Certificate[], ca: X509Certificate): boolean => {
+  const top = chain.filter((c) => c.fingerprint256 !== ca.fingerprint256).at(-1);
+  if (top === undefined) return true;
+  try {
+    return top.checkIssued(ca) && top.verify(ca.publicKey);
   } catch {
     return false;
   }
@@ -91,11 +109,14 @@ export function readTlsFiles(c: ControllerConfig, file: string): Result<{ cert: 
   if (!keyObject.ok) return keyObject;
   const leaf = chain.value[0] as X509Certificate;
   if (!belongsTo(leaf, keyObject.value)) {
-    return err(problem(file, 'tls.key', `${c.tls.key} is not the private key of the certificate in tls.cert (${c.tls.cert}, ${leaf.subject.replace(/\n/g, ', ')})`));
+    return err(problem(file, 'tls.key', `${c.tls.key} is not the private key of the certificate in tls.cert (${c.tls.cert}, ${subjectOf(leaf)})`));
   }
   if (c.tls.ca === null) return ok({ cert: cert.value, key: key.value });
   const ca = readCaCertificate(c.tls.ca, file);
   if (!ca.ok) return ca;
+  if (!signedBy(chain.value, ca.value.cert)) {
+    return err(problem(file, 'tls.ca', `${c.tls.ca} (${subjectOf(ca.value.cert)}) did not sign the certificate in tls.cert (${c.tls.cert}, ${subjectOf(leaf)}), so agents that trust it would refuse every connection`));
+  }
   const caPem = ca.value.pem.trim();
   return ok({ cert: cert.value.includes(caPem) ? cert.value : `${cert.value.trimEnd()}\n${caPem}\n`, key: key.value });
 }

@@ -23,6 +23,9 @@ beforeAll(async () => {
   // serve that starts binds no fixed port
   base = { ...(JSON.parse(readFileSync(join(dir, 'controller.json'), 'utf8')) as Record<string, unknown>), listen: { host: '127.0.0.1', port: 0 } };
   tls = base['tls'] as typeof tls;
+  // a second CA: the quick start run twice, its ca.crt given with the first one's certificate
+  const other = await capture(initCommand(testHooks()).run, ['--dir', join(dir, 'other'), '--listen', '127.0.0.1', '--port', '7999', '--json']);
+  if (other.code !== 0) throw new Error(other.stderr);
   writeFileSync(join(dir, 'hello.pem'), 'hello\n');
   writeFileSync(join(dir, 'broken.pem'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
   writeFileSync(join(dir, 'chain.pem'), `${readFileSync(tls.cert, 'utf8')}${readFileSync(join(dir, 'broken.pem'), 'utf8')}`);
@@ -60,6 +63,7 @@ describe('serve refuses at start what it cannot serve with', () => {
     ['a key that does not parse', { key: 'hello.pem' }, /key "tls.key": \S+hello.pem is not a private key Node can read/],
     ['a tls.ca that is not a certificate', { ca: 'hello.pem' }, /key "tls.ca": \S+hello.pem holds no PEM certificate .*or leave tls.ca out/],
     ['a tls.ca that is a key', { ca: 'tls/ca.key' }, /key "tls.ca": \S+ca.key holds a PRIVATE KEY block, and only certificates belong there/],
+    ['a tls.ca that did not sign tls.cert', { ca: 'other/tls/ca.crt' }, /key "tls.ca": \S+other\/tls\/ca.crt \(.*\) did not sign the certificate in tls.cert \(\S+server.crt, .*\), so agents that trust it would refuse every connection: give the CA certificate that signed tls.cert/],
     ['a missing cert', { cert: 'nope.pem' }, /key "tls.cert": .*nope.pem.*: fix the path/],
   ])('%s: named by its key, not blamed on listen', async (_what, change, expected) => {
     const abs = Object.fromEntries(Object.entries(change).map(([k, v]) => [k, join(dir, v)]));
