@@ -11,6 +11,7 @@ export const sshHelp: CommandHelp = {
     '',
     `usage: xenherdctl ${SSH_USAGE}`,
     "  options before -- are xenherdctl's; put CMD after -- when it has options: xenherdctl ssh web01 -- xl list -l",
+    "  the words after -- reach ssh as typed, so ssh's own options come first: xenherdctl ssh web01 -- -t xl console web01",
     '  --json  run nothing: print {"name", "host", "stale", "argv"} (the ssh command line it would run) as JSON',
     'exit: ssh\'s own exit code once ssh runs (0 with --json); before that 1 not found, 64 usage (NAME is not a',
     '  domU name), 87 controller unreachable, 88 token refused',

@@ -93,6 +93,10 @@ describe('xenherdctl ssh NAME --json: the Dom0 and the ssh command line, nothing
     const help = await ctl(['ssh', '--help']);
     expect(help.stdout).toMatch(/usage: xenherdctl ssh NAME \[--json\] \[--\] \[CMD\.\.\.\]/);
     expect(help.stdout).toMatch(/--json {2}run nothing: print/);
+    // what follows -- reaches ssh as typed: its own -t (a terminal for xl console) before the command
+    expect(help.stdout).toMatch(/ssh's own options come first: xenherdctl ssh web01 -- -t xl console web01/);
+    expect((await ctl(['ssh', 'web01', '--', '-t', 'xl', 'console', 'web01'])).code).toBe(0);
+    expect(ctl.sshCalls.at(-1)).toEqual(['root@xen2', '-t', 'xl', 'console', 'web01']);
   });
 });
 
