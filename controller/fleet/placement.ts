@@ -75,18 +75,26 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     const ageMs = r ? ageOf(r, fresh.now) : null;
     for (const domain of rows) places.push({ host, domain, reachable, ageMs });
   }
-  places.sort((a, b) => Number(a.domain.migration !== null) - Number(b.domain.migration !== null) || a.host.localeCompare(b.host));
+  if (places.length > 1) places.sort((a, b) => Number(a.domain.migration !== null) - Number(b.domain.migration !== null) || a.host.localeCompare(b.host));
   const { home, claims } = homeOf(index, name);
   const awayRecords = index.away.get(name);
   const away = (home !== null ? awayRecords?.get(home) : undefined) ?? firstByHost(awayRecords) ?? null;
   const visitorEntry = firstEntry(index.visitors.get(name));
-  const autostart = [...(index.guarded.get(name) ?? [])]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([host, g]) => ({ host, decision: g.decision, reason: g.reason, since: g.since }));
+  const autostart = byHostName(index.guarded.get(name)).map(([host, g]) => ({ host, decision: g.decision, reason: g.reason, since: g.since }));
   // the information is as old as its oldest source: the hosts running it, else its home
-  const sources = places.length > 0 ? [...new Set(places.map((p) => p.host))] : home !== null ? [home] : claims;
-  const records = sources.map((h) => index.record(h)).filter((r) => r !== undefined);
-  const ages = records.map((r) => ageOf(r, fresh.now)).filter((a): a is number => a !== null);
+  const sources = places.length > 0 ? new Set(places.map((p) => p.host)) : home !== null ? [home] : claims;
+  // loops: a glob such as '*' answers for every domU of the fleet at once
+  let oldest: number | null = null;
+  let everyCurrent = true;
+  let anyRecord = false;
+  for (const h of sources) {
+    const r = index.record(h);
+    if (r === undefined) continue;
+    anyRecord = true;
+    const age = ageOf(r, fresh.now);
+    if (age !== null && (oldest === null || age > oldest)) oldest = age;
+    if (everyCurrent && !isCurrent(r, fresh.now, fresh.staleAfterMs)) everyCurrent = false;
+  }
   return {
     name,
     places,
@@ -97,14 +105,18 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     autostart,
     midMigration: places.some((p) => p.domain.migration !== null),
     alerts: alertIds(name),
-    ageMs: ages.length > 0 ? Math.max(...ages) : null,
-    reachable: records.length > 0 && records.every((r) => isCurrent(r, fresh.now, fresh.staleAfterMs)),
+    ageMs: oldest,
+    reachable: anyRecord && everyCurrent,
   };
 }
 
-function firstEntry<V>(m: ReadonlyMap<string, V> | undefined): [string, V] | undefined {
-  if (!m) return undefined;
-  return [...m].sort(([a], [b]) => a.localeCompare(b))[0];
+/** M's entries by host name; most maps here hold none or one */
+function byHostName<V>(m: ReadonlyMap<string, V> | undefined): [string, V][] {
+  if (m === undefined || m.size === 0) return [];
+  const entries = [...m];
+  return entries.length === 1 ? entries : entries.sort(([a], [b]) => a.localeCompare(b));
 }
+
+const firstEntry = <V>(m: ReadonlyMap<string, V> | undefined): [string, V] | undefined => byHostName(m)[0];
 
 const firstByHost = <V>(m: ReadonlyMap<string, V> | undefined): V | undefined => firstEntry(m)?.[1];
