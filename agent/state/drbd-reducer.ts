@@ -11,7 +11,10 @@ import {
  * DRBD state kept from `drbdsetup events2` lines: pure `(state, line) => state`, never mutating.
  * `change` lines carry only what changed, so every update merges into what is known; a `change`
  * for an object never seen creates it (drbd-utils' own tests show change-before-exists).
- * Connections are keyed by conn-name (8.4 prints `peer`), or `node-id:N` when no name is printed.
+ * Connections are keyed by peer node id (`node-id:N`), else by conn-name. Not by conn-name first:
+ * DRBD 8.4 (which fakes peer-node-id:0) prints `conn-name:peer` only while the connection has a
+ * network config, so the StandAlone connection an initial dump lists and the one `drbdadm
+ * connect` then creates differ in conn-name and are one connection.
  */
 
 export interface DrbdPeerDeviceState {
@@ -60,7 +63,7 @@ export interface DrbdState {
 
 export const emptyDrbdState: DrbdState = { initialDone: false, stale: false, resources: new Map() };
 
-const connKey = (e: Events2Event): string => e.connName ?? `node-id:${String(e.peerNodeId)}`;
+const connKey = (e: Events2Event): string => (e.peerNodeId !== null ? `node-id:${String(e.peerNodeId)}` : (e.connName ?? ''));
 
 const withSet = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): ReadonlyMap<K, V> => new Map(m).set(k, v);
 const without = <K, V>(m: ReadonlyMap<K, V>, k: K): ReadonlyMap<K, V> => {
@@ -153,6 +156,7 @@ function reduceChild(res: DrbdResourceState, e: Events2Event): DrbdResourceState
     const connection = e.state.connection ?? conn.connection;
     const next: DrbdConnectionState = {
       ...conn,
+      connName: e.connName ?? conn.connName,
       peerNodeId: e.peerNodeId ?? conn.peerNodeId,
       connection,
       role: e.state.role ?? conn.role,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseEvents2, parseEvents2Line, type Events2Line } from '../../../agent/parse/events2.js';
-import { emptyDrbdState, reduceDrbd, reduceDrbdAll } from '../../../agent/state/drbd-reducer.js';
+import { emptyDrbdState, reduceDrbd, reduceDrbdAll, type DrbdConnectionState, type DrbdState } from '../../../agent/state/drbd-reducer.js';
+import { viewsFromEvents } from '../../../agent/state/drbd-view.js';
 import { readFixture } from '../../fixture.js';
 
 const lines = (f: string): Events2Line[] => {
@@ -14,6 +15,10 @@ const line = (s: string): Events2Line => {
   return r.value;
 };
 
+/** RES's connection as the view names it: its conn-name, else its key */
+const connNamed = (s: DrbdState, res: string, name: string): DrbdConnectionState | undefined =>
+  [...(s.resources.get(res)?.connections.values() ?? [])].find((c) => (c.connName ?? c.key) === name);
+
 describe('reduceDrbd', () => {
   it('create → change → Primary (drbd-utils sequence), partial changes keep old keys', () => {
     const s = reduceDrbdAll(lines('9-utils-all-create-change.txt'));
@@ -23,31 +28,31 @@ describe('reduceDrbd', () => {
     expect(r?.suspended).toBe('no'); // only in the create line, kept through partial changes
     expect(r?.fields['promotion_score']).toBe('10102');
     expect(r?.devices.get(0)).toMatchObject({ volume: 0, minor: 1000, disk: 'UpToDate' });
-    const c = r?.connections.get('some-peer');
+    const c = connNamed(s, 'some-resource', 'some-peer');
     expect(c).toMatchObject({ connName: 'some-peer', peerNodeId: 1, connection: 'Connected', role: 'Secondary' });
     expect(c?.peerDevices.get(0)).toMatchObject({ replication: 'Established', peerDisk: 'UpToDate', donePercent: null });
   });
 
   it('sync progress, then done cleared when the resync ends', () => {
     let s = reduceDrbdAll(lines('9-utils-sync.txt'));
-    expect(s.resources.get('some-resource')?.connections.get('some-peer')?.peerDevices.get(0)).toMatchObject({ replication: 'SyncSource', donePercent: 37.5 });
+    expect(connNamed(s, 'some-resource', 'some-peer')?.peerDevices.get(0)).toMatchObject({ replication: 'SyncSource', donePercent: 37.5 });
     s = reduceDrbd(s, line('change peer-device name:some-resource peer-node-id:1 conn-name:some-peer volume:0 done:80.00'));
-    expect(s.resources.get('some-resource')?.connections.get('some-peer')?.peerDevices.get(0)?.donePercent).toBe(80);
+    expect(connNamed(s, 'some-resource', 'some-peer')?.peerDevices.get(0)?.donePercent).toBe(80);
     s = reduceDrbd(s, line('change peer-device name:some-resource peer-node-id:1 conn-name:some-peer volume:0 replication:Established peer-disk:UpToDate'));
-    expect(s.resources.get('some-resource')?.connections.get('some-peer')?.peerDevices.get(0)).toMatchObject({ replication: 'Established', peerDisk: 'UpToDate', donePercent: null });
+    expect(connNamed(s, 'some-resource', 'some-peer')?.peerDevices.get(0)).toMatchObject({ replication: 'Established', peerDisk: 'UpToDate', donePercent: null });
   });
 
   it('peer becomes Primary from a role-only change line', () => {
     const s = reduceDrbdAll(lines('9-utils-may-promote-peer-role.txt'));
-    expect(s.resources.get('some-resource')?.connections.get('some-peer')).toMatchObject({ connection: 'Connected', role: 'Primary' });
+    expect(connNamed(s, 'some-resource', 'some-peer')).toMatchObject({ connection: 'Connected', role: 'Primary' });
   });
 
   it('destroy removes objects bottom-up and finally the resource', () => {
     const ls = lines('9-utils-all-create-destroy.txt');
     const before = reduceDrbdAll(ls.slice(0, 6));
-    expect(before.resources.get('some-resource')?.connections.get('some-peer')?.peerDevices.size).toBe(1);
+    expect(connNamed(before, 'some-resource', 'some-peer')?.peerDevices.size).toBe(1);
     const mid = reduceDrbdAll(ls.slice(6, 8), before);
-    expect(mid.resources.get('some-resource')?.connections.get('some-peer')?.peerDevices.size).toBe(0);
+    expect(connNamed(mid, 'some-resource', 'some-peer')?.peerDevices.size).toBe(0);
     const end = reduceDrbdAll(ls.slice(8), mid);
     expect(end.resources.size).toBe(0);
   });
@@ -62,7 +67,7 @@ describe('reduceDrbd', () => {
   it('8.4 stream: peer lost (Connecting, role Unknown), skipped → stale', () => {
     const ls = lines('84-stream-disconnect-skipped.txt');
     const s = reduceDrbdAll(ls.slice(0, 7));
-    const c = s.resources.get('r0')?.connections.get('peer');
+    const c = connNamed(s, 'r0', 'peer');
     expect(c).toMatchObject({ connection: 'Connecting', role: 'Unknown' });
     expect(c?.peerDevices.get(0)).toMatchObject({ replication: 'WFConnection', peerDisk: 'DUnknown' });
     expect(s.stale).toBe(false);
@@ -71,11 +76,11 @@ describe('reduceDrbd', () => {
 
   it('rename moves the resource; change before exists creates; does not mutate the input', () => {
     const a = reduceDrbd(emptyDrbdState, line('change connection name:r0 conn-name:b connection:Connected role:Secondary'));
-    expect(a.resources.get('r0')?.connections.get('b')?.role).toBe('Secondary');
+    expect(connNamed(a, 'r0', 'b')?.role).toBe('Secondary');
     const b = reduceDrbd(a, line('rename resource name:r0 new_name:r1'));
     expect(b.resources.has('r0')).toBe(false);
     expect(b.resources.get('r1')?.name).toBe('r1');
-    expect(b.resources.get('r1')?.connections.get('b')?.role).toBe('Secondary');
+    expect(connNamed(b, 'r1', 'b')?.role).toBe('Secondary');
     expect(a.resources.has('r0')).toBe(true);
     expect(emptyDrbdState.resources.size).toBe(0);
     // helper and path events, and destroys of unknown objects, change nothing
@@ -87,7 +92,7 @@ describe('reduceDrbd', () => {
     const dump = parseEvents2(readFixture('real-xen-4.17/06-connected-secondary/dom0a.drbdsetup-events2-now.stdout').body);
     if (!dump.ok) throw new Error(dump.error.message);
     let s = reduceDrbdAll(dump.value);
-    const pd = () => s.resources.get('r0')?.connections.get('peer')?.peerDevices.get(0);
+    const pd = () => connNamed(s, 'r0', 'peer')?.peerDevices.get(0);
     expect(pd()).toMatchObject({ replication: 'Established', peerDisk: 'UpToDate' });
     s = reduceDrbd(s, line('change connection name:r0 peer-node-id:0 conn-name:peer connection:NetworkFailure'));
     expect(pd()).toMatchObject({ replication: 'Off', peerDisk: 'DUnknown', donePercent: null });
@@ -102,7 +107,7 @@ describe('reduceDrbd', () => {
 
   it('a resync cut by a disconnect forgets its done %; a role-only change keeps the peer volumes', () => {
     let s = reduceDrbdAll(lines('9-utils-sync.txt'));
-    const pd = () => s.resources.get('some-resource')?.connections.get('some-peer')?.peerDevices.get(0);
+    const pd = () => connNamed(s, 'some-resource', 'some-peer')?.peerDevices.get(0);
     s = reduceDrbd(s, line('change connection name:some-resource peer-node-id:1 conn-name:some-peer role:Primary'));
     expect(pd()).toMatchObject({ replication: 'SyncSource', peerDisk: 'Inconsistent', donePercent: 37.5 });
     s = reduceDrbd(s, line('change connection name:some-resource peer-node-id:1 conn-name:some-peer connection:BrokenPipe'));
@@ -111,6 +116,31 @@ describe('reduceDrbd', () => {
 
   it('a connection without conn-name is keyed by node id', () => {
     const s = reduceDrbd(emptyDrbdState, line('exists connection name:r0 peer-node-id:2 connection:Connecting role:Unknown'));
-    expect(s.resources.get('r0')?.connections.get('node-id:2')).toMatchObject({ connName: null, peerNodeId: 2, role: 'Unknown' });
+    expect(connNamed(s, 'r0', 'node-id:2')).toMatchObject({ connName: null, peerNodeId: 2, role: 'Unknown' });
+  });
+
+  it('DRBD 8.4: the StandAlone connection of a dump and the one `drbdadm connect` creates are one connection', () => {
+    // real 8.4.11 dump after a split brain: no conn-name while the connection has no network config
+    const dump = parseEvents2(readFixture('real-xen-4.17/19-split-brain/dom0a.drbdsetup-events2-now.stdout').body);
+    if (!dump.ok) throw new Error(dump.error.message);
+    // then what the 8.4 kernel's drbd_adm_connect announces (with the peer address: conn-name:peer),
+    // and the peer coming up Primary
+    const live = [
+      'create connection name:r0 peer-node-id:0 conn-name:peer connection:StandAlone role:Unknown',
+      'create peer-device name:r0 peer-node-id:0 conn-name:peer volume:0 replication:Off peer-disk:DUnknown resync-suspended:no',
+      'change connection name:r0 peer-node-id:0 conn-name:peer connection:Unconnected',
+      'change connection name:r0 peer-node-id:0 conn-name:peer connection:Connecting',
+      'change connection name:r0 peer-node-id:0 conn-name:peer connection:Connected',
+      'change connection name:r0 peer-node-id:0 conn-name:peer role:Primary',
+      'change peer-device name:r0 peer-node-id:0 conn-name:peer volume:0 replication:Established peer-disk:UpToDate',
+    ].map(line);
+    const s = reduceDrbdAll([...dump.value, ...live]);
+    expect(s.resources.get('r0')?.connections.size).toBe(1);
+    expect(viewsFromEvents(s, ['r0']).get('r0')).toMatchObject({
+      peerRole: 'Primary',
+      connection: 'Connected',
+      peerDisk: 'UpToDate',
+      peers: [{ name: 'peer', role: 'Primary', connection: 'Connected' }],
+    });
   });
 });
