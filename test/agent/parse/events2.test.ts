@@ -68,10 +68,10 @@ describe('parseEvents2', () => {
     expect(second).toMatchObject({ timestamp: '2024-03-05T14:07:09.120041+01:00', verb: 'create', object: 'resource' });
   });
 
-  it('8.4: conn-name peer, peer-node-id 0, raw 8.4 replication words, skipped', () => {
+  it('8.4: conn-name peer, peer-node-id 0, replication Off once the peer is gone, skipped', () => {
     const ls = lines('84-stream-disconnect-skipped.txt');
     expect(ls[2]).toMatchObject({ object: 'connection', connName: 'peer', peerNodeId: 0, state: { connection: 'Connected', role: 'Secondary' } });
-    expect(ls[6]).toMatchObject({ object: 'peer-device', state: { replication: 'WFConnection', peerDisk: 'DUnknown' } });
+    expect(ls[6]).toMatchObject({ object: 'peer-device', state: { replication: 'Off', peerDisk: 'DUnknown' } });
     expect(ls[7]).toEqual({ kind: 'skipped', count: 3, timestamp: null });
   });
 

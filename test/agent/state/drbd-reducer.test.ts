@@ -69,7 +69,7 @@ describe('reduceDrbd', () => {
     const s = reduceDrbdAll(ls.slice(0, 7));
     const c = connNamed(s, 'r0', 'peer');
     expect(c).toMatchObject({ connection: 'Connecting', role: 'Unknown' });
-    expect(c?.peerDevices.get(0)).toMatchObject({ replication: 'WFConnection', peerDisk: 'DUnknown' });
+    expect(c?.peerDevices.get(0)).toMatchObject({ replication: 'Off', peerDisk: 'DUnknown' });
     expect(s.stale).toBe(false);
     expect(reduceDrbdAll(ls.slice(7), s).stale).toBe(true);
   });

@@ -19,7 +19,7 @@ const line = (text: string) => {
 const BOOT_84 = `exists resource name:r1 role:Secondary suspended:no
 exists connection name:r1 peer-node-id:0 conn-name:peer connection:Connecting role:Unknown
 exists device name:r1 volume:0 minor:1 disk:UpToDate
-exists peer-device name:r1 peer-node-id:0 conn-name:peer volume:0 replication:WFConnection peer-disk:DUnknown resync-suspended:no
+exists peer-device name:r1 peer-node-id:0 conn-name:peer volume:0 replication:Off peer-disk:DUnknown resync-suspended:no
 exists -
 `;
 

@@ -11,17 +11,32 @@ import { conn9, NODE_ID, PEER_NODE_ID, repl9 } from './drbd-9.js';
 export interface EventObject {
   /** e.g. "resource name:r1" */
   readonly key: string;
+  /**
+   * DRBD 8.4 only: the key printed while the connection has a network config, when this object
+   * (a StandAlone connection or its peer device) is listed without it
+   */
+  readonly keyWithPeer?: string;
   /** groups of [field, value]; a change in any field of a group prints the whole group */
   readonly groups: readonly (readonly (readonly [string, string])[])[];
 }
 
+/**
+ * DRBD 8.4: the kernel reports replication as max(WFReportParams, cstate), which drbd_repl_str9
+ * prints as Off (and Connected as Established). The key has `conn-name:peer` only while the
+ * connection has a peer address: a StandAlone connection is listed without it.
+ */
 function objects84(r: DrbdView): EventObject[] {
-  const replication = r.cstate === 'Connected' ? 'Established' : r.cstate;
+  const replication = r.cstate === 'Connected' ? 'Established' : 'Off';
+  const connKey = `connection name:${r.name} peer-node-id:0`;
+  const pdKey = `peer-device name:${r.name} peer-node-id:0`;
+  const standalone = r.cstate === 'StandAlone';
+  const keyed = (base: string, rest: string): Pick<EventObject, 'key' | 'keyWithPeer'> =>
+    standalone ? { key: `${base}${rest}`, keyWithPeer: `${base} conn-name:peer${rest}` } : { key: `${base} conn-name:peer${rest}` };
   return [
     { key: `resource name:${r.name}`, groups: [[['role', r.role]], [['suspended', 'no']]] },
-    { key: `connection name:${r.name} peer-node-id:0 conn-name:peer`, groups: [[['connection', conn9(r)]], [['role', r.peerRole]]] },
+    { ...keyed(connKey, ''), groups: [[['connection', conn9(r)]], [['role', r.peerRole]]] },
     { key: `device name:${r.name} volume:0 minor:${r.minor}`, groups: [[['disk', r.disk]]] },
-    { key: `peer-device name:${r.name} peer-node-id:0 conn-name:peer volume:0`, groups: [[['replication', replication]], [['peer-disk', r.peerDisk]], [['resync-suspended', 'no']]] },
+    { ...keyed(pdKey, ' volume:0'), groups: [[['replication', replication]], [['peer-disk', r.peerDisk]], [['resync-suspended', 'no']]] },
   ];
 }
 
@@ -64,7 +79,29 @@ export function renderEventsDump(objs: readonly EventObject[], ts: string): stri
   return objs.map((o) => `${ts}exists ${o.key}${fields(o.groups)}\n`).join('') + `${ts}exists -\n`;
 }
 
+/**
+ * The live lines between two states. A DRBD 8.4 connection going StandAlone is announced under
+ * its key with the peer: the change, then its peer device's and its own destroy (the kernel drops
+ * the network config after announcing them), and no live line lists it without the peer.
+ * `drbdadm connect` announces it again: create (still StandAlone), Unconnected, then what follows.
+ */
 export function renderEventsDiff(before: readonly EventObject[], after: readonly EventObject[], ts: string): string {
+  const wentStandAlone = after.filter((o) => o.keyWithPeer !== undefined && before.some((b) => b.key === o.keyWithPeer));
+  const cameBack = before.filter((o) => o.keyWithPeer !== undefined && after.some((a) => a.key === o.keyWithPeer));
+  let out = '';
+  for (const o of cameBack) out += `${ts}create ${withPeer(o).key}${fields(o.groups)}\n`;
+  for (const o of cameBack) if (o.key.startsWith('connection ')) out += `${ts}change ${withPeer(o).key} connection:Unconnected\n`;
+  const from = before.map((o) => (cameBack.includes(o) ? unconnected(withPeer(o)) : o));
+  out += diffByKey(from, after.map((o) => (wentStandAlone.includes(o) ? withPeer(o) : o)), ts);
+  for (const o of [...wentStandAlone].reverse()) out += `${ts}destroy ${withPeer(o).key}\n`;
+  return out;
+}
+
+const withPeer = (o: EventObject): EventObject => (o.keyWithPeer === undefined ? o : { key: o.keyWithPeer, groups: o.groups });
+const unconnected = (o: EventObject): EventObject =>
+  o.key.startsWith('connection ') ? { ...o, groups: o.groups.map((g) => g.map(([k, v]) => [k, k === 'connection' ? 'Unconnected' : v] as const)) } : o;
+
+function diffByKey(before: readonly EventObject[], after: readonly EventObject[], ts: string): string {
   const old = new Map(before.map((o) => [o.key, o]));
   const now = new Map(after.map((o) => [o.key, o]));
   let out = '';
@@ -75,7 +112,11 @@ export function renderEventsDiff(before: readonly EventObject[], after: readonly
       continue;
     }
     const changed = o.groups.filter((g, i) => JSON.stringify(g) !== JSON.stringify(prev.groups[i]));
-    if (changed.length) out += `${ts}change ${o.key}${fields(changed)}\n`;
+    // a connection coming up reports Connected, and the peer's role only once the peer sent its
+    // state: two lines (lab captures 05 and 18)
+    const cameUp = o.key.startsWith('connection ') && changed.length > 1 && changed.some((g) => g.some(([k, v]) => k === 'connection' && v === 'Connected'));
+    if (cameUp) for (const g of changed) out += `${ts}change ${o.key}${fields([g])}\n`;
+    else if (changed.length) out += `${ts}change ${o.key}${fields(changed)}\n`;
   }
   // destroy in reverse creation order: peer-device, device, connection, resource
   for (const o of [...before].reverse()) if (!now.has(o.key)) out += `${ts}destroy ${o.key}\n`;

@@ -5,7 +5,8 @@ import { right } from './printf.js';
  * /proc/drbd of the in-kernel DRBD 8.4 module (drbd_proc.c drbd_seq_show): version line,
  * srcversion (padded to 24 columns, hence the trailing space), then per minor
  * "%2d: cs:%s ro:%s/%s ds:%s/%s %c %c%c%c%c%c%c" and the counters line; a blank line
- * separates non-consecutive minors.
+ * separates non-consecutive minors. The protocol letter is a blank while the connection has no
+ * network config (StandAlone).
  */
 export const SRCVERSION = 'F73C670A7EC572DB9CF3E5B'; // the lab's Debian 12 kernel module
 
@@ -15,7 +16,7 @@ export function renderProcDrbd(v: HostDrbdView): string {
   for (const r of v.resources) {
     if (prev !== r.minor - 1) out += '\n';
     prev = r.minor;
-    out += `${right(r.minor, 2)}: cs:${r.cstate} ro:${r.role}/${r.peerRole} ds:${r.disk}/${r.peerDisk} C r-----\n`;
+    out += `${right(r.minor, 2)}: cs:${r.cstate} ro:${r.role}/${r.peerRole} ds:${r.disk}/${r.peerDisk} ${r.cstate === 'StandAlone' ? ' ' : 'C'} r-----\n`;
     out += '    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n';
   }
   return out;
