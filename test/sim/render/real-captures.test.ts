@@ -48,6 +48,8 @@ host dom0b mem=1023 dom0mem=512 overhead=15 cpus=1 toolstack=xl xen=4.17.7 drbd=
 domu tiny mem=128 vcpus=1 home=dom0a peer=dom0b drbd=r0 running=dom0a domid=1
 `;
 
+const NO_GUEST = LAB_FLEET.replace('running=dom0a domid=1', 'running=no');
+
 let sim: Sim | null = null;
 afterEach(async () => {
   await sim?.stop();
@@ -118,7 +120,13 @@ describe('09-guest-running-on-a: tiny runs on dom0a, r0 Primary there', () => {
     const got = await s.run('dom0a', 'xl', ['list', '-l']);
     expect(got.stdout.endsWith('    }\n]\n\n')).toBe(true);
     expect(capture(S, 'dom0a.xl-list-l').stdout.endsWith('    }\n]\n\n')).toBe(true);
-    expect(JSON.parse(got.stdout)[0].config.c_info.name).toBe('tiny');
+    expect(JSON.parse(got.stdout).map((e: { config: { c_info: { name: string } } }) => e.config.c_info.name)).toEqual(['Domain-0', 'tiny']);
+  });
+
+  it('xl list -l at boot: Domain-0 alone, byte for byte (empty maps as yajl prints them)', async () => {
+    const s = await labSim(NO_GUEST);
+    await same(s, 'dom0a', '01-boot', 'xl-list-l', 'xl', ['list', '-l']);
+    expect((await s.run('dom0a', 'xl', ['list', '-l', 'Domain-0'])).stdout).toBe(capture('01-boot', 'dom0a.xl-list-l').stdout);
   });
 });
 
@@ -175,6 +183,61 @@ describe('03-drbd-down-no-metadata: module loaded, r0 not up', () => {
     await same(s, 'dom0a', S, 'drbdadm-status-r0', 'drbdadm', ['status', 'r0']);
     await same(s, 'dom0a', S, 'drbdsetup-events2-now', 'drbdsetup', ['events2', '--now']);
     expect(readFileSync(join(s.hostRoot('dom0a'), 'proc/drbd'), 'utf8')).toBe(capture(S, 'dom0a.cat-proc-drbd').stdout);
+  });
+});
+
+/** /proc/drbd without the I/O counters line (the sim does no I/O) */
+const procLines = (text: string): string[] => text.split('\n').filter((l) => !l.startsWith('    ns:'));
+async function sameDrbd84(s: Sim, host: string, state: string): Promise<void> {
+  for (const cmd of ['role', 'cstate', 'dstate', 'status']) await same(s, host, state, `drbdadm-${cmd}-r0`, 'drbdadm', [cmd, 'r0']);
+  await same(s, host, state, 'drbdadm-status', 'drbdadm', ['status']);
+  await same(s, host, state, 'drbdsetup-events2-now', 'drbdsetup', ['events2', '--now']);
+  expect(procLines(readFileSync(join(s.hostRoot(host), 'proc/drbd'), 'utf8'))).toEqual(procLines(capture(state, `${host}.cat-proc-drbd`).stdout));
+}
+/** r0 down on HOST (drbdadm down): its replica gone, the other end waiting */
+const r0DownOn = (s: Sim, host: string): void =>
+  s.force(`r0 down on ${host}`, (st) => {
+    const r = st.drbd.r0!;
+    const rest = Object.fromEntries(Object.entries(r.replicas).filter(([h]) => h !== host));
+    return { ...st, drbd: { ...st.drbd, r0: { ...r, replicas: rest, link: 'connecting' } } };
+  });
+
+describe('16-peer-down: r0 down on dom0b, dom0a waits for the connection', () => {
+  it('dom0a reports Connecting with replication Off; dom0b has no such resource', async () => {
+    const s = await labSim(NO_GUEST);
+    r0DownOn(s, 'dom0b');
+    await sameDrbd84(s, 'dom0a', '16-peer-down');
+    await same(s, 'dom0b', '16-peer-down', 'drbdadm-status-r0', 'drbdadm', ['status', 'r0']);
+    await same(s, 'dom0b', '16-peer-down', 'drbdadm-role-r0', 'drbdadm', ['role', 'r0']);
+  });
+});
+
+describe('20-split-brain-standalone: both ends StandAlone', () => {
+  it('no peer section in status, no conn-name in events2, no protocol letter in /proc/drbd', async () => {
+    const s = await labSim(NO_GUEST);
+    expect(s.drbd('r0', 'split-brain').ok).toBe(true);
+    for (const h of ['dom0a', 'dom0b']) await sameDrbd84(s, h, '20-split-brain-standalone');
+  });
+});
+
+describe('05-drbd-up-inconsistent: live events2 on dom0a while the peer connects', () => {
+  it('Connected, then the peer\'s role, then the peer device, each its own line', async () => {
+    const S = '05-drbd-up-inconsistent';
+    const s = await labSim(NO_GUEST);
+    s.force('both Inconsistent, before the initial sync', (st) => {
+      const r = st.drbd.r0!;
+      const replicas = Object.fromEntries(Object.entries(r.replicas).map(([h, rep]) => [h, { ...rep!, disk: 'Inconsistent' as const }]));
+      return { ...st, drbd: { ...st.drbd, r0: { ...r, replicas } } };
+    });
+    const peer = s.state().drbd.r0!.replicas.dom0b!;
+    r0DownOn(s, 'dom0b');
+    const live = s.start('dom0a', 'drbdsetup', ['events2', 'r0']);
+    await s.advance(0);
+    s.force('dom0b brings r0 up', (st) => ({ ...st, drbd: { ...st.drbd, r0: { ...st.drbd.r0!, replicas: { ...st.drbd.r0!.replicas, dom0b: peer } } } }));
+    await s.advance(10_000);
+    live.kill();
+    await live.done;
+    expect(live.stdout()).toBe(capture(S, 'dom0a.drbdsetup-events2-live-while-peer-connects').stdout);
   });
 });
 

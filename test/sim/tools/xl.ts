@@ -38,7 +38,8 @@ async function list(ctx: ToolCtx, argv: readonly string[]): Promise<number> {
   const only = args[0] !== undefined ? resolve(ctx, args[0]) : undefined;
   if (only === null) return 1;
   if (flags.has('-l') || flags.has('--long')) {
-    ctx.out(renderXlListLong(only === undefined ? v.domains : only === 'dom0' ? [] : [only]));
+    const dom0MiB = ctx.state().hosts[ctx.host]!.dom0MiB;
+    ctx.out(only === undefined ? renderXlListLong(dom0MiB, v.domains) : only === 'dom0' ? renderXlListLong(dom0MiB, []) : renderXlListLong(null, [only]));
     return 0;
   }
   ctx.out(renderXlList(v, only));
