@@ -75,10 +75,12 @@ export const drbdadm: ToolHandler = async (ctx, argv) => {
         const res = ctx.apply(cmd, (s) => setRole(s, name, ctx.host, cmd === 'primary' ? 'Primary' : 'Secondary'));
         if (!res.ok && res.error.kind === 'drbd-state') {
           const e = res.error;
+          // print_config_error: 17 when no disk is UpToDate (SS_NO_UP_TO_DATE_DISK), else 11
+          const code = e.code === -2 ? 17 : 11;
           ctx.err(v.major === '8.4'
-            ? `${e.minor}: State change failed: (${e.code}) ${e.text}\nCommand 'drbdsetup-84 ${cmd} ${e.minor}' terminated with exit code 11\n`
-            : `${name}: State change failed: (${e.code}) ${e.text}\nCommand 'drbdsetup ${cmd} ${name}' terminated with exit code 11\n`);
-          rc = 11;
+            ? `${e.minor}: State change failed: (${e.code}) ${e.text}\nCommand 'drbdsetup-84 ${cmd} ${e.minor}' terminated with exit code ${code}\n`
+            : `${name}: State change failed: (${e.code}) ${e.text}\nCommand 'drbdsetup ${cmd} ${name}' terminated with exit code ${code}\n`);
+          rc = Math.max(rc, code);
         }
       }
     }
