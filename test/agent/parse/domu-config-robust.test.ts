@@ -41,3 +41,14 @@ describe('robustness', () => {
     }
   });
 });
+
+describe('a list grown by += many times', () => {
+  it('keeps every item in order, and an = starts the list again', () => {
+    const appends = Array.from({ length: 5_000 }, (_, i) => `disk += ['drbd:r${i + 1},xvd${i},w']`).join('\n');
+    const r = parseDomuConfig(`name="big1"\ndisk=['drbd:r0,xvda,w']\n${appends}\n`, 'big1.cfg', { dialect: 'xl' });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.disks.map((d) => d.target)).toEqual(['r0', ...Array.from({ length: 5_000 }, (_, i) => `r${i + 1}`)]);
+    const again = parseDomuConfig(`name="b"\ndisk=['drbd:r0,xvda,w']\ndisk+=['drbd:r1,xvdb,w']\ndisk=['drbd:r2,xvda,w']\ndisk+=['drbd:r3,xvdb,w']\n`, 'b.cfg', { dialect: 'xl' });
+    expect(again.ok && again.value.disks.map((d) => d.target)).toEqual(['r2', 'r3']);
+  });
+});
