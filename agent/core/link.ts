@@ -20,6 +20,12 @@ import { reportView } from './view-lag.js';
 const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
 const REFUSED_MAX_MS = 5 * 60_000;
+/**
+ * How long a connected controller may leave `hello` unanswered. Once up, it speaks every
+ * heartbeat (the fleet view), so silence for its own staleAfter means a peer that hangs, and the
+ * link is given up for the next try (and the next URL) instead of waiting on it forever.
+ */
+export const WELCOME_WAIT_MS = 30_000;
 
 const withLink = (s: AgentState, link: Partial<LinkState>): AgentState => ({ ...s, link: { ...s.link, ...link } });
 const live = (s: AgentState): boolean => s.phase !== 'stopping' && s.phase !== 'stopped';
@@ -39,7 +45,7 @@ function lost(s: AgentState, fx: Fx, why: string, refused: boolean): AgentState 
   const level = s.link.phase === 'up' || refused ? 'warn' : 'info';
   fx.push(log(level, `controller link: ${why}; trying again in ${(wait / 1000).toFixed(1)} s`, { link: 'down', failures }));
   let n = withLink({ ...s, rng: r.state, dirty: true }, { phase: 'waiting', failures, sent: null, fleet: null, refused });
-  n = disarm(disarm(n, fx, 'heartbeat'), fx, 'fleet-stale');
+  n = disarm(disarm(disarm(n, fx, 'heartbeat'), fx, 'fleet-stale'), fx, 'link-silence');
   return live(n) ? arm(n, fx, 'link-retry', wait) : n;
 }
 
@@ -47,7 +53,20 @@ export function onLinkOpen(s: AgentState, fx: Fx, gen: number, host: string): Ag
   if (gen !== s.link.gen || s.link.phase !== 'connecting') return s;
   const h = s.link.hello;
   fx.push({ e: 'link-send', gen, message: { type: 'hello', protocol: AGENT_LINK_PROTOCOL_VERSION, host, bootId: h.bootId, agentVersion: h.agentVersion, capabilities: [...h.capabilities] } });
-  return withLink(s, { phase: 'hello' });
+  return arm(withLink(s, { phase: 'hello' }), fx, 'link-silence', WELCOME_WAIT_MS);
+}
+
+/** Any message from the controller of an up link: it is alive, the silence timer starts again. */
+export function heardFrom(s: AgentState, fx: Fx, gen: number): AgentState {
+  return gen === s.link.gen && s.link.phase === 'up' ? arm(s, fx, 'link-silence', s.link.staleAfterMs) : s;
+}
+
+/** The silence timer fired: no welcome, or nothing for staleAfter. */
+export function onLinkSilence(s: AgentState, fx: Fx): AgentState {
+  if (s.link.phase !== 'hello' && s.link.phase !== 'up') return s;
+  const waited = s.link.phase === 'hello' ? `no answer to hello within ${WELCOME_WAIT_MS / 1000} s` : `nothing heard for ${s.link.staleAfterMs / 1000} s`;
+  fx.push({ e: 'link-close', gen: s.link.gen, code: CLOSE.goingAway, reason: 'controller silent' });
+  return lost(s, fx, `${waited}, closing the link`, false);
 }
 
 export function onLinkFailed(s: AgentState, fx: Fx, gen: number, kind: string, message: string): AgentState {
@@ -70,7 +89,7 @@ export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<Con
       let n = withLink(s, { phase: 'up', failures: 0, refused: false, heartbeatMs: m.heartbeatMs, staleAfterMs: m.staleAfterMs, accepts: m.accepts ?? [], viewSent: 'current' });
       // a new link starts current at the controller: a view behind is said right after the snapshot
       n = reportView(sendState(n, fx, now), fx, now, 'any');
-      return arm(n, fx, 'heartbeat', m.heartbeatMs);
+      return arm(arm(n, fx, 'heartbeat', m.heartbeatMs), fx, 'link-silence', m.staleAfterMs);
     }
     case 'error':
       fx.push(log('error', `the controller refused this agent: ${m.message}`, { code: m.code, link: 'refused' }));

@@ -10,7 +10,7 @@ import { dropQueued, onCreated, onRechecked } from './starts.js';
 import { onCommand, onCommandDone, onCommandProgress } from './commands.js';
 import { onInspected } from './inspect-command.js';
 import { maintenanceAfterList, onMaintenanceWritten } from './maintenance-command.js';
-import { closeLink, connectLink, onHeartbeatTimer, onLinkClosed, onLinkFailed, onLinkMessage, onLinkOpen, sendState } from './link.js';
+import { closeLink, connectLink, heardFrom, onHeartbeatTimer, onLinkClosed, onLinkFailed, onLinkMessage, onLinkOpen, onLinkSilence, sendState } from './link.js';
 import { statusLine } from './status.js';
 import { onLedgerRecordEnded } from './home-again.js';
 import { onStrandedTimer } from './stranded-half.js';
@@ -93,8 +93,10 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       if (ev.gen === s.link.gen) fx.push(log('error', `controller link: a message this agent cannot read, closing the link: ${ev.why}`, { code: 'XH_ERR_PROTOCOL' }));
       if (ev.gen === s.link.gen) fx.push({ e: 'link-close', gen: ev.gen, code: 1002, reason: 'unreadable message' });
       return s;
-    case 'link-message':
-      return ev.message.type === 'command' ? onCommand(s, fx, ev.gen, ev.message, now) : onLinkMessage(s, fx, ev.gen, ev.message, now);
+    case 'link-message': {
+      const n = heardFrom(s, fx, ev.gen);
+      return ev.message.type === 'command' ? onCommand(n, fx, ev.gen, ev.message, now) : onLinkMessage(n, fx, ev.gen, ev.message, now);
+    }
     case 'command-progress':
       return onCommandProgress(s, fx, ev.commandId, ev.line);
     case 'command-done':
@@ -146,6 +148,8 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
       return requestList(s, fx);
     case 'link-retry':
       return connectLink(s, fx);
+    case 'link-silence':
+      return onLinkSilence(s, fx);
     case 'heartbeat':
       return onHeartbeatTimer(s, fx, now);
     case 'watchdog':

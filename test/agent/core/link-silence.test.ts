@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AGENT_LINK_PROTOCOL_VERSION } from '../../../shared/protocol/agent-link.js';
+import { memoryLinkPair } from '../../../shared/link/memory-link.js';
+import { ok } from '../../../shared/result.js';
+import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../../harness/agent-on-sim.js';
+import { startSim, type Sim } from '../../sim/sim.js';
+
+// A controller that accepts the link and then says nothing must not hold the agent forever: no
+// welcome within 30 s, or nothing heard for the controller's staleAfter once up, closes the link
+// and the agent dials again (the next URL, with a standby).
+const FLEET = `host xen1 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=8.4
+host xen2 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=8.4
+domu vm1 mem=512 vcpus=1 home=xen1 peer=xen2 drbd=r1 running=xen1
+`;
+const CONFIG = { ...TEST_TIMERS, controller: { url: 'wss://controller.test:7443', token: 'xh1.000000000000.testtokentesttokentesttoken' } };
+
+interface Dial {
+  readonly heard: string[];
+  readonly closed: { code: number; reason: string }[];
+}
+
+let sim: Sim | null = null;
+let agent: SimAgent | null = null;
+afterEach(async () => {
+  await agent?.core.stop();
+  await sim?.stop();
+  sim = null;
+  agent = null;
+});
+
+/** An agent of xen1 whose every dial reaches a controller that does what ANSWER says to each message. */
+async function agentDialling(answer: (type: string, send: (m: object) => void) => void): Promise<{ s: Sim; dials: Dial[] }> {
+  const s = await startSim({ fleet: FLEET });
+  sim = s;
+  const dials: Dial[] = [];
+  const connectController = async () => {
+    const pair = memoryLinkPair({ name: `dial-${dials.length + 1}`, clock: s.clock });
+    const d: Dial = { heard: [], closed: [] };
+    dials.push(d);
+    const send = (m: object): void => pair.controller.send(JSON.stringify(m));
+    pair.controller.onMessage((t) => {
+      const type = (JSON.parse(t) as { type: string }).type;
+      d.heard.push(type);
+      answer(type, send);
+    });
+    pair.controller.onClose((code, reason) => d.closed.push({ code, reason }));
+    return ok(pair.agent);
+  };
+  agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
+  return { s, dials };
+}
+
+const welcome = { type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: 1_000, staleAfterMs: 3_000 };
+
+describe('the agent gives up on a silent controller', () => {
+  it('hello unanswered for 30 s: the link is closed and dialled again', async () => {
+    const { s, dials } = await agentDialling(() => undefined);
+    await s.advance(1_000);
+    expect(dials).toHaveLength(1);
+    expect(dials[0]?.heard).toEqual(['hello']);
+    await s.advance(28_000);
+    expect(dials[0]?.closed).toEqual([]);
+    await s.advance(2_000);
+    expect(dials[0]?.closed).toEqual([{ code: 1001, reason: 'controller silent' }]);
+    expect(JSON.stringify(agent?.logs)).toMatch(/controller link: no answer to hello within 30 s, closing the link; trying again in/);
+    await s.advance(2_000); // the first retry waits 0.5–1.5 s
+    expect(dials).toHaveLength(2);
+    expect(dials[1]?.heard).toEqual(['hello']);
+  });
+
+  it('welcome, then nothing for staleAfter: closed and dialled again', async () => {
+    const { s, dials } = await agentDialling((type, send) => {
+      if (type === 'hello') send(welcome);
+    });
+    await s.advance(1_000);
+    expect(dials[0]?.heard.slice(0, 2)).toEqual(['hello', 'snapshot']);
+    await s.advance(3_000);
+    expect(dials[0]?.closed).toEqual([{ code: 1001, reason: 'controller silent' }]);
+    expect(JSON.stringify(agent?.logs)).toMatch(/controller link: nothing heard for 3 s, closing the link/);
+    await s.advance(2_000);
+    expect(dials).toHaveLength(2);
+  });
+
+  it('a controller that keeps speaking keeps the link', async () => {
+    const talking = await agentDialling((type, send) => {
+      if (type === 'hello') send(welcome);
+      // the fleet view every heartbeat, as the controller sends it
+      if (type === 'heartbeat') send({ type: 'fleet', at: talking.s.clock.now(), runningOn: {} });
+    });
+    await talking.s.advance(60_000);
+    expect(talking.dials).toHaveLength(1);
+    expect(talking.dials[0]?.closed).toEqual([]);
+  });
+});
