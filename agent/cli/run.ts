@@ -12,6 +12,7 @@ import { createSdNotify, watchdogIntervalMs } from '../adapters/sd-notify.js';
 import { bootId } from '../host/boot-id.js';
 import type { SelfCommand } from '../run/command-process.js';
 import { VERSION } from '../../shared/version.js';
+import { restartOnlyChanges } from '../config/restart-only.js';
 import { loadAgentConfig } from '../config/resolve.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 import { listenControl } from '../control/server.js';
@@ -89,13 +90,20 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
     hooks.onSignal('SIGTERM', stop('SIGTERM'));
     hooks.onSignal('SIGINT', stop('SIGINT'));
   });
+  let running = config;
   hooks.onSignal('SIGHUP', () => {
     const again = loadAgentConfig(opts.data.config, root);
     if (!again.ok) {
       log.error({ code: again.error.code }, `SIGHUP: configuration not reloaded, the old one stays: ${again.error.message}`);
       return;
     }
+    const moved = restartOnlyChanges(running, again.value.config);
+    if (moved.length > 0) {
+      log.error({ code: 'XH_ERR_CONFIG' }, `SIGHUP: configuration not reloaded, the old one stays: ${moved.join(', ')} changed, which only a restart applies: systemctl restart xenherd-agent (or put the old value back)`);
+      return;
+    }
     log.info({ config: again.value.file }, 'SIGHUP: reloading configuration');
+    running = again.value.config;
     daemon.reload(again.value.config);
   });
   await daemon.start();

@@ -79,9 +79,17 @@ describe('xenherd-agent run as a process', () => {
       a.child.kill('SIGHUP');
       const bad = await a.waitLog((l) => l.msg.startsWith('SIGHUP: configuration not reloaded'));
       expect(bad.msg).toContain('unknown key "autostart.paralel"');
+      // the state dir and the control socket are opened once: moving them takes a restart
+      writeFileSync(cfg, JSON.stringify({ ...FAST_TIMERS, stateDir: '/var/lib/xenherd2', controlSocket: '/run/xenherd2/agent.sock' }));
+      a.child.kill('SIGHUP');
+      const moved = await a.waitLog((l) => l.msg.includes('which only a restart applies'));
+      expect(moved.msg).toBe(
+        'SIGHUP: configuration not reloaded, the old one stays: stateDir (/var/lib/xenherd → /var/lib/xenherd2), controlSocket (/run/xenherd/agent.sock → /run/xenherd2/agent.sock) changed, which only a restart applies: systemctl restart xenherd-agent (or put the old value back)',
+      );
       writeFileSync(cfg, JSON.stringify({ ...FAST_TIMERS, logLevel: 'debug' }));
       a.child.kill('SIGHUP');
       await a.waitLog((l) => l.msg.startsWith('configuration reloaded'));
+      expect(a.logs.filter((l) => l.msg.startsWith('configuration reloaded'))).toHaveLength(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
