@@ -4,6 +4,9 @@ import { log } from './effects.js';
 import type { AgentState } from './state.js';
 import type { Fx } from './timers.js';
 
+/** How many ended command ids a link remembers (ids are the controller's UUIDs: a repeat is a fault). */
+export const DONE_IDS_KEPT = 256;
+
 /** The link a command came on is still the one up: its progress and result can go back on it. */
 export const upOn = (s: AgentState, gen: number): boolean => s.link.phase === 'up' && s.link.gen === gen;
 
@@ -19,5 +22,7 @@ export function finishCommand(s: AgentState, fx: Fx, commandId: string, o: Comma
     const result = { type: 'result' as const, commandId, ok: o.ok, code: o.ok ? null : (o.code ?? 'XH_ERR_INTERNAL'), message: o.message.slice(0, 2000), detail: o.detail?.slice(0, 8000) ?? null };
     fx.push({ e: 'link-send', gen: c.gen, message: data === null ? result : { ...result, data } });
   }
-  return { ...s, commands: s.commands.filter((r) => r.commandId !== commandId) };
+  const commands = s.commands.filter((r) => r.commandId !== commandId);
+  if (c.gen !== s.link.gen) return { ...s, commands };
+  return { ...s, commands, link: { ...s.link, doneIds: [...s.link.doneIds.slice(-(DONE_IDS_KEPT - 1)), commandId] } };
 }

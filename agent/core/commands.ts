@@ -1,3 +1,4 @@
+import { CLOSE } from '../../shared/link/link.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import type { CommandMessage } from '../../shared/protocol/agent-link.js';
 import { refusalBeforeSpawn } from './command-checks.js';
@@ -22,7 +23,19 @@ const subjectOf = (c: CommandMessage): string | null => (c.op === 'maintenance' 
 const describe = (c: CommandMessage): string => (c.op === 'maintenance' ? `maintenance ${c.state} (by ${c.by}, operation ${c.operationId}, owner ${c.owner})` : `${c.op} ${c.name} (by ${c.by}${c.op === 'inspect' ? '' : `, operation ${c.operationId}`})`);
 
 export function onCommand(s: AgentState, fx: Fx, gen: number, c: CommandMessage, now: number): AgentState {
+  if (gen !== s.link.gen) return s;
+  if (s.link.phase === 'hello') {
+    // the controller speaks only after its welcome: a command before it is a fault, never run
+    fx.push(log('error', `controller link: a command (${c.op}, id ${c.commandId}) before the controller's welcome, closing the link`, { code: 'XH_ERR_PROTOCOL' }));
+    fx.push({ e: 'link-close', gen, code: CLOSE.protocol, reason: 'command before welcome' });
+    return s;
+  }
   if (s.commands.some((r) => r.commandId === c.commandId)) return s;
+  if (s.link.doneIds.includes(c.commandId)) {
+    fx.push(log('warn', `refusing command ${describe(c)} from the controller: id ${c.commandId} already ran on this link`, { commandId: c.commandId, op: c.op }));
+    fx.push({ e: 'link-send', gen, message: { type: 'result', commandId: c.commandId, ok: false, code: 'XH_ERR_REFUSED', message: `command id ${c.commandId} already ran on ${s.host}: each command runs once`, detail: null } });
+    return s;
+  }
   const name = subjectOf(c);
   const fields = { commandId: c.commandId, op: c.op, domu: name ?? undefined, by: c.by, operationId: c.op === 'inspect' ? undefined : c.operationId };
   if (s.phase === 'stopping' || s.phase === 'stopped') {

@@ -34,7 +34,7 @@ export function connectLink(s: AgentState, fx: Fx): AgentState {
   if (!s.link.configured || !live(s)) return s;
   const gen = s.link.gen + 1;
   fx.push({ e: 'link-connect', gen });
-  return withLink(s, { phase: 'connecting', gen, sent: null, seq: 0 });
+  return withLink(s, { phase: 'connecting', gen, sent: null, seq: 0, doneIds: [] });
 }
 
 function lost(s: AgentState, fx: Fx, why: string, refused: boolean): AgentState {

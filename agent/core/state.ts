@@ -216,6 +216,7 @@ export function initialState({ config, host, hostToConfirm, pid, now, seed, hand
       refused: false,
       accepts: [],
       viewSent: 'current',
+      doneIds: [],
     },
     commands: [],
     endingAway: new Set(),
@@ -258,6 +259,8 @@ export interface LinkState {
   readonly accepts: readonly string[];
   /** what this link last told the controller of this agent's view of its domains (`view`) */
   readonly viewSent: ViewWord;
+  /** ids of the commands that came on this link and ended, the last DONE_IDS_KEPT: a repeat is refused, never run twice */
+  readonly doneIds: readonly string[];
 }
 
 /**

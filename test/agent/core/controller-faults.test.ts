@@ -5,9 +5,10 @@ import { ok } from '../../../shared/result.js';
 import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../../harness/agent-on-sim.js';
 import { startSim, type Sim } from '../../sim/sim.js';
 
-// A controller that accepts the link and then says nothing must not hold the agent forever: no
-// welcome within 30 s, or nothing heard for the controller's staleAfter once up, closes the link
-// and the agent dials again (the next URL, with a standby).
+// A controller that misbehaves must not hold the agent or make it run a command twice. One that
+// accepts the link and says nothing: no welcome within 30 s, or nothing heard for its staleAfter
+// once up, closes the link and the agent dials again (the next URL, with a standby). A command
+// before the welcome is a fault; an id that already ran on the link is refused.
 const FLEET = `host xen1 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=8.4
 host xen2 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=8.4
 domu vm1 mem=512 vcpus=1 home=xen1 peer=xen2 drbd=r1 running=xen1
@@ -29,7 +30,7 @@ afterEach(async () => {
 });
 
 /** An agent of xen1 whose every dial reaches a controller that does what ANSWER says to each message. */
-async function agentDialling(answer: (type: string, send: (m: object) => void) => void): Promise<{ s: Sim; dials: Dial[] }> {
+async function agentDialling(answer: (type: string, send: (m: object) => void, message: Record<string, unknown>) => void): Promise<{ s: Sim; dials: Dial[] }> {
   const s = await startSim({ fleet: FLEET });
   sim = s;
   const dials: Dial[] = [];
@@ -39,9 +40,9 @@ async function agentDialling(answer: (type: string, send: (m: object) => void) =
     dials.push(d);
     const send = (m: object): void => pair.controller.send(JSON.stringify(m));
     pair.controller.onMessage((t) => {
-      const type = (JSON.parse(t) as { type: string }).type;
-      d.heard.push(type);
-      answer(type, send);
+      const message = JSON.parse(t) as Record<string, unknown> & { type: string };
+      d.heard.push(message.type);
+      answer(message.type, send, message);
     });
     pair.controller.onClose((code, reason) => d.closed.push({ code, reason }));
     return ok(pair.agent);
@@ -90,5 +91,39 @@ describe('the agent gives up on a silent controller', () => {
     await talking.s.advance(60_000);
     expect(talking.dials).toHaveLength(1);
     expect(talking.dials[0]?.closed).toEqual([]);
+  });
+});
+
+describe('commands the agent refuses to run', () => {
+  const inspect = (commandId: string) => ({ type: 'command', commandId, op: 'inspect', name: 'vm1', by: 'ctl:test' });
+
+  it('a command before the welcome: not run, the link closed as a protocol fault', async () => {
+    const { s, dials } = await agentDialling((type, send) => {
+      if (type === 'hello') send(inspect('early-1'));
+    });
+    await s.advance(1_000);
+    expect(dials[0]?.closed).toEqual([{ code: 1002, reason: 'command before welcome' }]);
+    expect(dials[0]?.heard).toEqual(['hello']);
+    expect(JSON.stringify(agent?.logs)).toMatch(/a command \(inspect, id early-1\) before the controller's welcome, closing the link/);
+  });
+
+  it('an id that already ran on this link: refused with a result, run once', async () => {
+    const results: unknown[][] = [];
+    let toAgent: (m: object) => void = () => undefined;
+    const { s } = await agentDialling((type, send, m) => {
+      toAgent = send;
+      if (type === 'hello') send(welcome);
+      if (type === 'heartbeat') send({ type: 'fleet', at: s.clock.now(), runningOn: {} });
+      if (type === 'result') results.push([m['commandId'], m['ok'], m['code']]);
+    });
+    await s.advance(1_000);
+    toAgent(inspect('dup-1'));
+    await s.advance(500);
+    toAgent(inspect('dup-1'));
+    await s.advance(500);
+    expect(results).toEqual([
+      ['dup-1', true, null],
+      ['dup-1', false, 'XH_ERR_REFUSED'],
+    ]);
   });
 });
