@@ -72,7 +72,8 @@ export function onRechecked(s: AgentState, fx: Fx, name: string, domains: Domain
   if (polled) n = { ...n, drbd: { ...n.drbd, polled: new Map([...n.drbd.polled, ...polled]) } };
   const g = n.guarded.find((x) => x.name === name);
   if (!g) return notStarted(n, fx, job, 're-checked right before starting: no longer a guarded domU here');
-  const decision = decideAll({ ...snapshotOf(n, now), guarded: [g] }).get(name) ?? null;
+  // every file defining NAME: a second one makes the decision a defer
+  const decision = decideAll({ ...snapshotOf(n, now), guarded: n.guarded.filter((x) => x.name === name) }).get(name) ?? null;
   const allowed = job.forced ? forceVerdict(decision ?? undefined).allowed : decision?.kind === 'start';
   if (!allowed || n.holds.some((h) => h.hold.name === name)) {
     const why = decision === null ? 'the re-check could not decide' : `${decision.kind}: ${decision.detail}`;

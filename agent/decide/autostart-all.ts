@@ -4,8 +4,10 @@ import { decideAutostart, type AutostartDecision } from './autostart.js';
 /** The decision for every guarded domU of one snapshot, in guarded-dir order. Pure. */
 export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
   const out = new Map<string, AutostartDecision>();
+  const files = new Map<string, string[]>();
+  for (const g of s.guarded) files.set(g.name, [...(files.get(g.name) ?? []), g.configPath]);
   for (const g of s.guarded) {
-    if (out.has(g.name)) continue; // a duplicate definition: the first file wins, inventory reports it
+    if (out.has(g.name)) continue; // a duplicate definition: decided once, below
     if (g.error !== null) {
       out.set(g.name, { kind: 'defer', reason: 'config-unreadable', detail: `config ${g.configPath} cannot be read: ${g.error}` });
       continue;
@@ -31,6 +33,11 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
         localHost: s.host,
         drbd: { availability, resources: s.drbd.resources },
     });
+    const definedBy = files.get(g.name) ?? [];
+    if (d.kind === 'start' && definedBy.length > 1) {
+      out.set(g.name, { kind: 'defer', reason: 'config-duplicate', detail: `${g.name} is defined by ${definedBy.length} files of the guarded dir (${definedBy.join(', ')}): which one to start cannot be known; keep one file per domU` });
+      continue;
+    }
     const done = d.kind === 'start' && s.handledThisBoot.has(g.name);
     out.set(
       g.name,
@@ -50,6 +57,7 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
 /** Whether an operator's `--force` may start a domU with this decision: only a defer. */
 export function forceVerdict(d: AutostartDecision | undefined): { readonly allowed: true } | { readonly allowed: false; readonly why: string } {
   if (d === undefined) return { allowed: false, why: 'not a guarded domU on this host' };
+  if (d.kind === 'defer' && d.reason === 'config-duplicate') return { allowed: false, why: `refused: ${d.detail}` };
   if (d.kind === 'defer') return { allowed: true };
   if (d.kind === 'skip' && d.reason === 'handled-this-boot') return { allowed: true };
   if (d.kind === 'skip' && d.reason === 'peer-primary') {

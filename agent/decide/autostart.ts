@@ -26,6 +26,8 @@ export type DeferReason =
   /** the migration ledger is unreadable: whether a domU left cannot be known, so none is started */
   | 'ledger-unreadable'
   | 'config-unreadable'
+  /** two files of the guarded dir define it: which one to start cannot be known */
+  | 'config-duplicate'
   | 'drbd-tools-missing'
   | 'drbd-module-not-loaded'
   | 'resource-unknown'

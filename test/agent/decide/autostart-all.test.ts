@@ -58,6 +58,22 @@ describe('decideAll over a host snapshot', () => {
   });
 });
 
+describe('a domU two files of the guarded dir define', () => {
+  it('is never started, by autostart or --force: the decision names both files', () => {
+    const second = { name: 'web1', configPath: '/etc/xen/drbd-auto/a-web1.cfg', drbdResources: ['r1'], error: null };
+    const d = decideAll(snap({ guarded: [second, ...snap().guarded] })).get('web1');
+    expect(d).toEqual({
+      kind: 'defer',
+      reason: 'config-duplicate',
+      detail: 'web1 is defined by 2 files of the guarded dir (/etc/xen/drbd-auto/a-web1.cfg, /etc/xen/drbd-auto/web1.cfg): which one to start cannot be known; keep one file per domU',
+    });
+    expect(forceVerdict(d)).toEqual({ allowed: false, why: `refused: ${d?.kind === 'defer' ? d.detail : ''}` });
+    // running already: nothing to start, nothing to refuse
+    const running = decideAll(snap({ guarded: [second, ...snap().guarded], domains: [{ name: 'web1', baseName: 'web1', domid: 3, memMiB: 512, vcpus: 1, stateLetters: '-b----', state: 'blocked', shutdownReason: null, migration: null, cpuTimeS: 1 }] }));
+    expect(running.get('web1')?.kind).toBe('running');
+  });
+});
+
 describe('forceVerdict', () => {
   it('allows a defer (and a domU stopped after boot), refuses a peer Primary and every other skip', () => {
     const d = decideAll(snap({ drbd: { availability: 'ok', resources: new Map([['r1', safe('r1', 'Unknown', 'Connecting')], ['r2', safe('r2', 'Primary')]]) } }));
