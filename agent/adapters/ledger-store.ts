@@ -2,7 +2,8 @@ import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { emptyLedger, LedgerSchema, type Ledger } from '../state/ledger.js';
+import { emptyLedger, LEDGER_SCHEMA_VERSION, LedgerSchema, type Ledger } from '../state/ledger.js';
+import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { writeFileAtomic as atomicWrite } from '../../shared/fs/atomic-file.js';
 import { holderLineState, takeLock } from '../../shared/fs/file-lock.js';
 import { interruptedMigrations } from '../state/interrupted.js';
@@ -40,17 +41,23 @@ export function writeFileAtomic(path: string, text: string): void {
 
 const corrupt = (message: string): Result<never, XhError> => err({ code: 'XH_ERR_LEDGER_CORRUPT', message });
 
-function parse(path: string, text: string, host: string): Result<Ledger, XhError> {
+/** LAST_GOOD: what to say of the .bak ("the last good copy is …", or that there is none) */
+function parse(path: string, text: string, host: string, lastGood: string): Result<Ledger, XhError> {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // a byte-order mark (an editor's) is not part of the JSON
+    raw = JSON.parse(withoutByteOrderMark(text));
   } catch (e) {
-    return corrupt(`${path}: not JSON (${(e as Error).message}); the last good copy is ${path}.bak: refusing to guess`);
+    return corrupt(`${path}: not JSON (${(e as Error).message}); ${lastGood}: refusing to guess`);
+  }
+  const schema = typeof raw === 'object' && raw !== null && 'schema' in raw ? raw.schema : undefined;
+  if (typeof schema === 'number' && schema > LEDGER_SCHEMA_VERSION) {
+    return corrupt(`${path}: written by a newer xenherd (ledger schema ${schema}; this agent reads schema ${LEDGER_SCHEMA_VERSION}): upgrade xenherd-agent on this Dom0; nothing was changed`);
   }
   const r = LedgerSchema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
-    return corrupt(`${path}: ${i?.path.join('.') || 'ledger'}: ${i?.message ?? 'invalid'}; the last good copy is ${path}.bak: refusing to guess`);
+    return corrupt(`${path}: ${i?.path.join('.') || 'ledger'}: ${i?.message ?? 'invalid'}; ${lastGood}: refusing to guess`);
   }
   if (r.data.host !== host) {
     return corrupt(
@@ -86,7 +93,7 @@ export function ledgerStore(stateDir: string, host: string): LedgerStore {
   const newerBak = (cur: Ledger): Result<never, XhError> | null => {
     const text = readRegularFileSync(bak, { maxBytes: MAX_LEDGER_BYTES });
     if (!text.ok) return null;
-    const b = parse(bak, text.value, host);
+    const b = parse(bak, text.value, host, '');
     if (!b.ok || b.value.seq <= cur.seq) return null;
     return corrupt(
       `${path} (seq ${cur.seq}) is older than ${bak} (seq ${b.value.seq}): records may be missing from ${path}; refusing to guess which is right: ` +
@@ -104,7 +111,7 @@ export function ledgerStore(stateDir: string, host: string): LedgerStore {
       if (exists(bak)) return corrupt(`${path} is missing but ${bak} exists: refusing to guess (copy the .bak back if it is right)`);
       return ok(emptyLedger(host));
     }
-    const cur = parse(path, text.value, host);
+    const cur = parse(path, text.value, host, exists(bak) ? `the last good copy is ${bak}` : `there is no ${bak} to compare with`);
     if (!cur.ok) return cur;
     // a migration whose process is gone reads as unsettled; the next write keeps it so
     return newerBak(cur.value) ?? ok(interruptedMigrations(cur.value, holderLineState));
@@ -125,7 +132,7 @@ export function ledgerStore(stateDir: string, host: string): LedgerStore {
         const next = change(cur.value);
         if (next === null) return cur;
         const text = ledgerText({ ...next, seq: cur.value.seq + 1 });
-        const checked = parse(path, text, host);
+        const checked = parse(path, text, host, 'the file on disk is unchanged');
         if (!checked.ok) return err({ code: 'XH_ERR_INTERNAL', message: `refusing to write an invalid ledger: ${checked.error.message}` });
         const w = atomicWrite(path, text);
         if (!w.ok) return err({ code: 'XH_ERR_FILE', message: `cannot write the ledger: ${w.error.message}` });

@@ -32,7 +32,7 @@ export function parseAgentConfig(text: string, file: string): Result<AgentConfig
     return err(configError(`${file}: must be a JSON object, e.g. {"autostart": {"parallel": 4}}`));
   }
   const parsed = AgentConfigSchema.safeParse(raw);
-  if (!parsed.success) return err(configError(parsed.error.issues.map((i) => describeIssue(file, i)).join('; ')));
+  if (!parsed.success) return err(configError(describeIssues(file, parsed.error.issues)));
   const c = parsed.data;
   if (c.autostart.retryMaxSeconds < c.autostart.retryInitialSeconds) {
     return err(configError(`${file}: key "autostart.retryMaxSeconds": must be at least autostart.retryInitialSeconds (${c.autostart.retryInitialSeconds})`));
@@ -44,3 +44,10 @@ export function parseAgentConfig(text: string, file: string): Result<AgentConfig
 }
 
 export const defaultAgentConfig = (): AgentConfig => AgentConfigSchema.parse({});
+
+/** At most the first ten problems, and how many more: a file of thousands of bad keys must not make a message of megabytes. */
+const MAX_ISSUES_SHOWN = 10;
+function describeIssues(file: string, issues: readonly z.core.$ZodIssue[]): string {
+  const shown = issues.slice(0, MAX_ISSUES_SHOWN).map((i) => describeIssue(file, i)).join('; ');
+  return issues.length > MAX_ISSUES_SHOWN ? `${shown}; and ${issues.length - MAX_ISSUES_SHOWN} more problems` : shown;
+}

@@ -135,4 +135,35 @@ describe('ledger store against a hostile state dir', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_FILE' } });
     expect(() => lstatSync(join(dir, 'ledger.json'))).toThrow();
   });
+
+  it('a ledger a newer xenherd wrote: refused naming the schema and the fix, left as it is', () => {
+    const dir = stateDir();
+    const text = '{"schema": 2, "host": "xen1", "seq": 4, "away": {}, "visitors": {}, "reservations": {}}\n';
+    writeFileSync(join(dir, 'ledger.json'), text);
+    const r = ledgerStore(dir, 'xen1').read();
+    expect(r).toEqual({
+      ok: false,
+      error: { code: 'XH_ERR_LEDGER_CORRUPT', message: `${join(dir, 'ledger.json')}: written by a newer xenherd (ledger schema 2; this agent reads schema 1): upgrade xenherd-agent on this Dom0; nothing was changed` },
+    });
+    expect(readFileSync(join(dir, 'ledger.json'), 'utf8')).toBe(text);
+  });
+
+  it('a broken ledger names its .bak only when there is one', async () => {
+    const dir = stateDir();
+    writeFileSync(join(dir, 'ledger.json'), '{"schema": 1, "host": "xen1"');
+    const alone = ledgerStore(dir, 'xen1').read();
+    expect(!alone.ok && alone.error.message).toMatch(/; there is no \S+ledger\.json\.bak to compare with: refusing to guess$/);
+    writeFileSync(join(dir, 'ledger.json.bak'), '{}');
+    const withBak = ledgerStore(dir, 'xen1').read();
+    expect(!withBak.ok && withBak.error.message).toMatch(/; the last good copy is \S+ledger\.json\.bak: refusing to guess$/);
+  });
+
+  it('a byte-order mark an editor put before the JSON is read past', async () => {
+    const dir = stateDir();
+    expect((await ledgerStore(dir, 'xen1').update((l) => withAway(l, 'web1', away))).ok).toBe(true);
+    const text = readFileSync(join(dir, 'ledger.json'), 'utf8');
+    writeFileSync(join(dir, 'ledger.json'), `\ufeff${text}`);
+    const r = ledgerStore(dir, 'xen1').read();
+    expect(r.ok && r.value.away['web1']?.currentHost).toBe('xen2');
+  });
 });

@@ -67,4 +67,13 @@ describe('agent config', () => {
     expect(m.split('; ')).toHaveLength(2);
     for (const part of m.split('; ')) expect(part.startsWith('/etc/xenherd/agent.json: ')).toBe(true);
   });
+
+  it('names at most ten problems, then how many more', () => {
+    const peers = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`bad peer ${i}`, { address: '10.0.0.1' }]));
+    const r = parse({ migration: { peers } });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.message.match(/\/etc\/xenherd\/agent\.json: key "migration\.peers\./g)).toHaveLength(10);
+    expect(r.error.message).toMatch(/; and 30 more problems$/);
+  });
 });
