@@ -58,7 +58,9 @@ export const AGENT_COMMAND_HELP = {
       'replica of every DRBD resource it uses (its .res file in migration.drbdConfigDir names this host).\n' +
       'Exit 0: the ledger and xl list agree; 85 (XH_ERR_LEDGER_MISMATCH): they disagree (listed, nothing rewritten);\n' +
       '83 (XH_ERR_MIGRATION_UNKNOWN): a migration from here ended in an ALARM not yet settled (listed as "ALARM unsettled");\n' +
-      '79 (XH_ERR_LEDGER_CORRUPT): the ledger is unreadable; 1 (XH_ERR_NOT_FOUND): NAME is not known here.',
+      '79 (XH_ERR_LEDGER_CORRUPT): the ledger is unreadable; 1 (XH_ERR_NOT_FOUND): NAME is not known here;\n' +
+      'a problem reading this host (listed under problems: an unreadable migrate-tab or guarded dir) exits with\n' +
+      'its code, as inventory does (e.g. 78 XH_ERR_CONFIG, 74 XH_ERR_FILE).',
   },
   migrate: {
     name: 'migrate',

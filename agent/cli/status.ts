@@ -107,7 +107,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .filter(([n]) => which === 'ALL' || n === which)
     .map(([name, u]) => ({ name, ...u }));
   // an ALARM nobody settled outranks a ledger mismatch: the domU may run on the peer
-  const code = unsettled.length > 0 ? exitOf('XH_ERR_MIGRATION_UNKNOWN') : mismatches.length > 0 ? exitOf('XH_ERR_LEDGER_MISMATCH') : 0;
+  // a problem reading this host (listed) leaves the answer incomplete: its code, as inventory gives it
+  const firstProblem = problems[0];
+  const code = unsettled.length > 0 ? exitOf('XH_ERR_MIGRATION_UNKNOWN') : mismatches.length > 0 ? exitOf('XH_ERR_LEDGER_MISMATCH') : firstProblem !== undefined ? exitOf(firstProblem.code) : 0;
   if (a.value.json) {
     io.stdout(`${JSON.stringify({ ok: code === 0, host: c.host, ledgerSeq: ledger.value.seq, domus: shown, mismatches, unsettled, problems }, null, 2)}\n`);
   } else {

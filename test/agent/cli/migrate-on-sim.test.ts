@@ -210,4 +210,18 @@ describe('migration commands as processes on the simulator', () => {
     expect(bad.code).toBe(64);
     expect(bad.stderr).toMatch(/cannot tell which address xen2 sees this host connect from \(no-such-host\.invalid: .*\): give --from IP/);
   }, 60_000);
+
+  it('status with a problem reading the host (migrate-tab a directory) lists it and exits with its code, not 0', async () => {
+    sim = await simWith(FLEET);
+    const etc = join(sim.hostRoot('xen1'), 'etc/xenherd');
+    const tabDir = join(sim.hostRoot('xen1'), 'etc/xen/tab-dir');
+    mkdirSync(tabDir, { recursive: true });
+    const cfg = JSON.parse(readFileSync(join(etc, 'agent.json'), 'utf8')) as { migration: Record<string, unknown> };
+    writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { ...cfg.migration, migrateTab: '/etc/xen/tab-dir' } }));
+    const st = await cli('xen1', ['status', 'ALL', '--json']);
+    const out = JSON.parse(st.stdout) as { ok: boolean; problems: { code: string; message: string }[] };
+    expect(out.problems.map((p) => p.message).join('\n')).toMatch(/migrate-tab unreadable/);
+    expect(out.ok).toBe(false);
+    expect([st.code, out.problems[0]?.code]).toEqual([74, 'XH_ERR_FILE']);
+  });
 });
