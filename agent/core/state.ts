@@ -234,10 +234,7 @@ export function initialState({ config, host, hostToConfirm, pid, now, seed, hand
   };
 }
 
-/**
- * The agent's link to its controller (core/link.ts runs it): the connection's phase and
- * generation, what the controller holds of this host's state, and its view of the fleet.
- */
+/** The agent's link to its controller (core/link.ts): phase, generation, what the controller holds, its fleet view. */
 export interface LinkState {
   readonly configured: boolean;
   readonly phase: 'off' | 'connecting' | 'hello' | 'up' | 'waiting';
@@ -263,10 +260,7 @@ export interface LinkState {
   readonly doneIds: readonly string[];
 }
 
-/**
- * A controller command running here (core/commands.ts): once per id; its progress and result go
- * back on the link generation it came on.
- */
+/** A controller command running here (core/commands.ts): its progress and result go back on the link it came on. */
 export interface RunningCommand {
   readonly commandId: string;
   readonly op: CommandMessage['op'];

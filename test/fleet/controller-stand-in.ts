@@ -29,6 +29,8 @@ export class ControllerStandIn {
   private readonly states = new Map<string, HostState>();
   private readonly results = new Map<string, ResultMessage>();
   private readonly progress = new Map<string, string[]>();
+  /** the fleet view last sent to each host: repeated on its every heartbeat, as the controller does */
+  private readonly lastFleet = new Map<string, Record<string, string[]>>();
   /** every frame of every agent, parsed, in arrival order */
   readonly received: { host: string; message: AgentMessage }[] = [];
   /** frames that failed the schema: an agent bug if ever non-empty */
@@ -60,6 +62,7 @@ export class ControllerStandIn {
   }
 
   fleet(host: string, runningOn: Record<string, string[]>): void {
+    this.lastFleet.set(host, runningOn);
     this.send(host, { type: 'fleet', at: this.clock.now(), runningOn });
   }
 
@@ -83,6 +86,9 @@ export class ControllerStandIn {
       const before = this.states.get(host);
       if (before) this.states.set(host, { ...before, ...m.state } as HostState);
     }
+    // the controller speaks every heartbeat (an agent closes a link silent for staleAfter)
+    const view = this.lastFleet.get(host);
+    if (m.type === 'heartbeat' && view !== undefined) pair.controller.send(JSON.stringify({ type: 'fleet', at: this.clock.now(), runningOn: view }));
     if (m.type === 'progress') this.progress.get(m.commandId)?.push(m.line);
     if (m.type === 'result') this.results.set(m.commandId, m);
   }
