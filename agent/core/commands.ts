@@ -19,6 +19,16 @@ import type { Fx } from './timers.js';
  * agent's own CLI, after the checks only this agent's state can make (core/command-checks.ts).
  */
 
+/**
+ * Commands this agent runs at once: each of migrate, reverse, shutdown and start is a child Node
+ * process (tens of MiB on a Dom0 that keeps its memory for guests), and the controller's jobs move
+ * one domU per host at a time by default. More are refused as locked, which its jobs retry.
+ */
+export const MAX_CHILD_COMMANDS = 4;
+/** everything at once, inspect and maintenance included: a controller that floods gets refusals */
+export const MAX_COMMANDS = 32;
+const isChild = (op: CommandMessage['op']): boolean => op !== 'inspect' && op !== 'maintenance';
+
 const subjectOf = (c: CommandMessage): string | null => (c.op === 'maintenance' ? null : c.name);
 const describe = (c: CommandMessage): string => (c.op === 'maintenance' ? `maintenance ${c.state} (by ${c.by}, operation ${c.operationId}, owner ${c.owner})` : `${c.op} ${c.name} (by ${c.by}${c.op === 'inspect' ? '' : `, operation ${c.operationId}`})`);
 
@@ -41,6 +51,13 @@ export function onCommand(s: AgentState, fx: Fx, gen: number, c: CommandMessage,
   if (s.phase === 'stopping' || s.phase === 'stopped') {
     fx.push(log('warn', `refusing command ${describe(c)} from the controller: the agent is ${s.phase}`, fields));
     if (upOn(s, gen)) fx.push({ e: 'link-send', gen, message: { type: 'result', commandId: c.commandId, ok: false, code: 'XH_ERR_REFUSED', message: `the agent on ${s.host} is ${s.phase}`, detail: null } });
+    return s;
+  }
+  const children = s.commands.filter((r) => isChild(r.op)).length;
+  if (s.commands.length >= MAX_COMMANDS || (isChild(c.op) && children >= MAX_CHILD_COMMANDS)) {
+    const busy = isChild(c.op) && children >= MAX_CHILD_COMMANDS ? `${children} migrate/reverse/shutdown/start commands` : `${s.commands.length} commands`;
+    fx.push(log('warn', `refusing command ${describe(c)} from the controller: ${busy} already run here`, fields));
+    if (upOn(s, gen)) fx.push({ e: 'link-send', gen, message: { type: 'result', commandId: c.commandId, ok: false, code: 'XH_ERR_LOCKED', message: `${s.host} already runs ${busy} (at most ${isChild(c.op) ? MAX_CHILD_COMMANDS : MAX_COMMANDS} at once): try again when one ends`, detail: null } });
     return s;
   }
   // inspect and maintenance come every few seconds while a job runs; a flag that changes is logged where it changes

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AGENT_LINK_PROTOCOL_VERSION } from '../../../shared/protocol/agent-link.js';
 import { memoryLinkPair } from '../../../shared/link/memory-link.js';
 import { ok } from '../../../shared/result.js';
-import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../../harness/agent-on-sim.js';
+import { startAgentOnSim, TEST_TIMERS, type SimAgent, type SimAgentWiring } from '../../harness/agent-on-sim.js';
 import { startSim, type Sim } from '../../sim/sim.js';
 
 // A controller that misbehaves must not hold the agent or make it run a command twice. One that
@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 /** An agent of xen1 whose every dial reaches a controller that does what ANSWER says to each message. */
-async function agentDialling(answer: (type: string, send: (m: object) => void, message: Record<string, unknown>) => void): Promise<{ s: Sim; dials: Dial[] }> {
+async function agentDialling(answer: (type: string, send: (m: object) => void, message: Record<string, unknown>) => void, wiring: Pick<SimAgentWiring, 'runCommand'> = {}): Promise<{ s: Sim; dials: Dial[] }> {
   const s = await startSim({ fleet: FLEET });
   sim = s;
   const dials: Dial[] = [];
@@ -47,7 +47,7 @@ async function agentDialling(answer: (type: string, send: (m: object) => void, m
     pair.controller.onClose((code, reason) => d.closed.push({ code, reason }));
     return ok(pair.agent);
   };
-  agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
+  agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController, ...wiring });
   return { s, dials };
 }
 
@@ -125,5 +125,27 @@ describe('commands the agent refuses to run', () => {
       ['dup-1', true, null],
       ['dup-1', false, 'XH_ERR_REFUSED'],
     ]);
+  });
+
+  it('more than four child commands at once: the fifth is refused as locked, nothing spawned for it', async () => {
+    const results: unknown[][] = [];
+    let spawned = 0;
+    let toAgent: (m: object) => void = () => undefined;
+    const { s } = await agentDialling(
+      (type, send, m) => {
+        toAgent = send;
+        if (type === 'hello') send(welcome);
+        if (type === 'heartbeat') send({ type: 'fleet', at: s.clock.now(), runningOn: {} });
+        if (type === 'result') results.push([m['commandId'], m['ok'], m['code']]);
+      },
+      // children that run until the test ends
+      { runCommand: () => (spawned++, new Promise(() => undefined)) },
+    );
+    await s.advance(1_000);
+    for (let i = 1; i <= 5; i++) toAgent({ type: 'command', commandId: `rev-${i}`, op: 'reverse', name: 'vm1', operationId: `op-${i}`, by: 'ctl:test' });
+    await s.advance(500);
+    expect(spawned).toBe(4);
+    expect(results).toEqual([['rev-5', false, 'XH_ERR_LOCKED']]);
+    expect(JSON.stringify(agent?.logs)).toMatch(/refusing command reverse vm1 \(by ctl:test, operation op-5\) from the controller: 4 migrate\/reverse\/shutdown\/start commands already run here/);
   });
 });
