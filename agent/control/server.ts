@@ -176,6 +176,13 @@ export async function listenControl(path: string, handle: ControlHandler, clock:
       if (!req.ok) return answer(bad(req.error.kind === 'not-json' ? 'not a JSON line' : `not a control request: ${req.error.issues}`));
       handle(req.value, conn).then(answer, (e: unknown) => answer({ v: CONTROL_PROTOCOL_VERSION, ok: false, error: { code: 'XH_ERR_INTERNAL', message: String(e) } }));
     });
+    // the client stopped sending before a newline: say so instead of closing without an answer
+    sock.on('end', () => {
+      if (handled) return;
+      handled = true;
+      stopWaiting();
+      answer(bad(buf === '' ? 'no request: the connection ended before one' : 'the request ended without a newline: send one JSON line ending in \\n'));
+    });
     sock.on('error', () => undefined);
   });
   const listening = await new Promise<Result<void, XhError>>((resolve) => {

@@ -68,4 +68,21 @@ describe('the control socket', () => {
     expect(JSON.parse(await answer)).toMatchObject({ ok: false, error: { code: 'XH_ERR_USAGE', message: 'no request line within 10 s' } });
     await server.value.close();
   });
+
+  it('answers a client that ends its side before a newline, at once', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'xenherd-ctl-'));
+    const path = join(dir, 'run', 'agent.sock');
+    const server = await listenControl(path, async () => ({ v: CONTROL_PROTOCOL_VERSION, ok: true, message: 'm' }), deterministicClock(Date.UTC(2025, 0, 1)));
+    if (!server.ok) throw new Error(server.error.message);
+    const ended = (text: string): Promise<string> =>
+      new Promise((resolve) => {
+        const c = createConnection(path, () => c.end(text));
+        let out = '';
+        c.on('data', (d) => (out += d.toString()));
+        c.on('close', () => resolve(out));
+      });
+    expect(JSON.parse(await ended('{"v":1,"op":"status"}'))).toMatchObject({ ok: false, error: { code: 'XH_ERR_USAGE', message: 'the request ended without a newline: send one JSON line ending in \\n' } });
+    expect(JSON.parse(await ended(''))).toMatchObject({ ok: false, error: { code: 'XH_ERR_USAGE', message: 'no request: the connection ended before one' } });
+    await server.value.close();
+  });
 });
