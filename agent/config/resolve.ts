@@ -19,11 +19,18 @@ export interface ResolvedConfig {
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export function loadAgentConfig(explicit: string | undefined, root: string): Result<ResolvedConfig, ConfigError> {
+  if (explicit === '') return err({ code: 'XH_ERR_CONFIG', message: `--config was given an empty path: give the agent config's path, or leave --config out to use ${DEFAULT_CONFIG_PATH}` });
   const file = explicit ?? underRoot(root, DEFAULT_CONFIG_PATH);
   const text = readRegularFileSync(file, { symlinks: 'follow', maxBytes: MAX_CONFIG_BYTES });
   if (!text.ok) {
     if (text.error.errno === 'ENOENT' && explicit === undefined) return ok({ config: defaultAgentConfig(), file: null });
     return err({ code: 'XH_ERR_CONFIG', message: `${text.error.message}: give an existing regular file to --config, or leave --config out to use ${DEFAULT_CONFIG_PATH}` });
+  }
+  // the decoder put U+FFFD for bytes that are not UTF-8: a path read so would name another file
+  const notUtf8 = text.value.indexOf('\ufffd');
+  if (notUtf8 >= 0) {
+    const line = text.value.slice(0, notUtf8).split('\n').length;
+    return err({ code: 'XH_ERR_CONFIG', message: `${file}: line ${line}: bytes that are not UTF-8: save the file as UTF-8 (paths and names in it are read as UTF-8)` });
   }
   const parsed = parseAgentConfig(text.value, file);
   return parsed.ok ? ok({ config: parsed.value, file }) : parsed;

@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../result.js';
 import type { XhError } from '../errors.js';
+import { clipped } from '../text/printable.js';
 
 /**
  * A small, strict argv reader: options must be declared, values are strings until a zod schema
@@ -43,7 +44,7 @@ export function parseArgv(argv: readonly string[], specs: readonly OptionSpec[])
     const eq = word.indexOf('=');
     const key = long ? word.slice(2, eq > 0 ? eq : undefined) : word.slice(1);
     const spec = long ? byName.get(key) : byShort.get(key);
-    if (!spec) return err(usageError(`unknown option ${JSON.stringify(long ? `--${key}` : word)}`));
+    if (!spec) return err(usageError(`unknown option ${JSON.stringify(clipped(long ? `--${key}` : word))}`));
     if (Object.prototype.hasOwnProperty.call(options, spec.name)) {
       return err(usageError(`option --${spec.name} given twice`));
     }

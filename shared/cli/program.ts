@@ -1,6 +1,7 @@
 import { ERROR_CATALOG, exitCodeFor, type ErrorCode, type XhError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CliIo } from './io.js';
+import { clipped } from '../text/printable.js';
 
 /** What --help shows of a subcommand: everything but what it does. */
 export interface CommandHelp {
@@ -51,7 +52,7 @@ export function helpText(program: Program): string {
 
 /** Prints a typed error as `binary: CODE: message` and returns its exit code. */
 export function reportError(program: string, error: XhError, io: CliIo): number {
-  io.stderr(`${program}: ${error.code}: ${error.message}\n`);
+  io.stderr(`${program}: ${error.code}: ${clipped(error.message, 4_000)}\n`);
   return exitCodeFor(error.code);
 }
 

@@ -19,3 +19,6 @@ export function printable(text: string): string {
 
 /** Several lines, each made printable (the newlines between them kept). */
 export const printableLines = (text: string): string => text.split('\n').map(printable).join('\n');
+
+/** TEXT cut to MAX characters, saying how much was left out: an argument of megabytes must not make a message of megabytes. */
+export const clipped = (text: string, max = 200): string => (text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`);

@@ -26,4 +26,9 @@ describe('parseArgv', () => {
   ])('rejects %j with a usage error', (argv, message) => {
     expect(parseArgv(argv, specs)).toEqual({ ok: false, error: { code: 'XH_ERR_USAGE', message } });
   });
+
+  it('cuts an argument of megabytes in the message', () => {
+    const r = parseArgv([`--${'a'.repeat(100_000)}`], specs);
+    expect(r).toEqual({ ok: false, error: { code: 'XH_ERR_USAGE', message: `unknown option "--${'a'.repeat(198)}… (99802 more characters)"` } });
+  });
 });

@@ -42,4 +42,15 @@ describe('loadAgentConfig reads only regular files', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_CONFIG' } });
     expect(!r.ok && r.error.message).toContain(`${dir}: is a directory`);
   });
+
+  it('--config with an empty path is named as such, not as a file that does not exist', () => {
+    const r = loadAgentConfig('', '/');
+    expect(r).toEqual({ ok: false, error: { code: 'XH_ERR_CONFIG', message: '--config was given an empty path: give the agent config\'s path, or leave --config out to use /etc/xenherd/agent.json' } });
+  });
+
+  it('bytes that are not UTF-8 are refused naming the line, not read as another path', () => {
+    const file = join(s.dir('cfg'), 'agent.json');
+    writeFileSync(file, Buffer.concat([Buffer.from('{\n  "stateDir": "/var/lib/x'), Buffer.from([0xff]), Buffer.from('y"\n}\n')]));
+    expect(loadAgentConfig(file, '/')).toEqual({ ok: false, error: { code: 'XH_ERR_CONFIG', message: `${file}: line 2: bytes that are not UTF-8: save the file as UTF-8 (paths and names in it are read as UTF-8)` } });
+  });
 });
