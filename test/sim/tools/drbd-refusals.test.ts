@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { classifyDrbdStderr } from '../../../agent/parse/drbd-tool-error.js';
 import { startSim, type Sim } from '../sim.js';
 
 // The exit codes drbdsetup's print_config_error gives a refused state change: 17 when no disk is
@@ -28,5 +29,20 @@ describe.each([
     expect([primary.exitCode, primary.stderr]).toEqual([17, noUpToDate]);
     const secondary = await sim.run('xen1', 'drbdadm', ['secondary', 'r0']);
     expect([secondary.exitCode, secondary.stderr]).toEqual([11, heldOpen]);
+  });
+});
+
+describe('no DRBD module that can be loaded (module=no)', () => {
+  it.each([
+    ['8.4.11', "Command 'drbdsetup-84 role 0' terminated with exit code 20\n"],
+    ['9.0.32-1', "Command 'drbdsetup role r0' terminated with exit code 20\n"],
+  ])('DRBD %s: drbdadm and drbdsetup say the module cannot be loaded, exit 20', async (drbd, commandLine) => {
+    sim = await startSim({ fleet: fleet(drbd).replace(/^host xen2 (.*)$/m, 'host xen2 $1 module=no') });
+    const cannot = 'Could not stat /proc/drbd: No such file or directory\nMake sure that the DRBD kernel module is installed and can be loaded!\n';
+    const role = await sim.run('xen2', 'drbdadm', ['role', 'r0']);
+    expect([role.exitCode, role.stderr]).toEqual([20, `${cannot}${commandLine}`]);
+    expect(classifyDrbdStderr(role.stderr)).toBe('module-missing');
+    const status = await sim.run('xen2', 'drbdsetup', ['status']);
+    expect([status.exitCode, status.stderr]).toEqual([20, cannot]);
   });
 });

@@ -27,7 +27,15 @@ const DRBDSETUP_84_USAGE = [
   '    del-minor           del-resource        ',
   '', "To get more details about a command issue 'drbdsetup help cmd'.", '', '',
 ].join('\n');
-const NO_MODULE = "Could not connect to 'drbd' generic netlink family\n";
+/**
+ * No DRBD module (module=no): drbdsetup first runs `modprobe drbd` when /proc/drbd is missing
+ * (modprobe_drbd, v84 and v9), so what it says is that the module cannot be loaded; drbdadm adds
+ * the command line it ran (test/fixtures/drbd/stderr/84-could-not-stat-proc-drbd.txt).
+ */
+const NO_MODULE = 'Could not stat /proc/drbd: No such file or directory\nMake sure that the DRBD kernel module is installed and can be loaded!\n';
+/** the drbdsetup command line drbdadm reports: 8.4's status takes the resource, its other commands the minor */
+const drbdsetupLine = (v: HostDrbdView, cmd: string, name: string, minor: number): string =>
+  v.major === '8.4' ? `drbdsetup-84 ${cmd} ${cmd === 'status' ? name : minor}` : `drbdsetup ${cmd} ${name}`;
 
 function view(ctx: ToolCtx): HostDrbdView | null {
   return drbdViewFor(ctx.state(), ctx.host);
@@ -51,9 +59,13 @@ export const drbdadm: ToolHandler = async (ctx, argv) => {
   const [cmd = '', ...names] = args;
   const v = view(ctx);
   if (!v) return ctx.err('drbdadm: command not found\n'), 127;
-  if (!v.loaded) return ctx.err(NO_MODULE), 20;
   const targets = names.length === 0 || names.includes('all') ? (cmd === 'status' ? v.configured.filter((n) => v.resources.some((r) => r.name === n)) : v.configured) : names;
   if (!['role', 'cstate', 'dstate', 'status', 'primary', 'secondary'].includes(cmd)) return ctx.err(`drbdadm: Unknown command '${cmd}'\n`), 1;
+  const first = names.length === 0 || names.includes('all') ? v.configured[0] : names[0];
+  if (!v.loaded && first !== undefined && v.configured.includes(first)) {
+    ctx.err(`${NO_MODULE}Command '${drbdsetupLine(v, cmd, first, ctx.state().drbd[first]?.minor ?? 0)}' terminated with exit code 20\n`);
+    return 20;
+  }
   if (cmd === 'status' && targets.length === 0 && v.major === '9') return ctx.out('# No currently configured DRBD found.\n'), 0;
   let rc = 0;
   for (const name of targets) {
