@@ -43,7 +43,7 @@ export function onCommand(s: AgentState, fx: Fx, gen: number, c: CommandMessage,
   if (s.commands.some((r) => r.commandId === c.commandId)) return s;
   if (s.link.doneIds.includes(c.commandId)) {
     fx.push(log('warn', `refusing command ${describe(c)} from the controller: id ${c.commandId} already ran on this link`, { commandId: c.commandId, op: c.op }));
-    fx.push({ e: 'link-send', gen, message: { type: 'result', commandId: c.commandId, ok: false, code: 'XH_ERR_REFUSED', message: `command id ${c.commandId} already ran on ${s.host}: each command runs once`, detail: null } });
+    if (upOn(s, gen)) fx.push({ e: 'link-send', gen, message: { type: 'result', commandId: c.commandId, ok: false, code: 'XH_ERR_REFUSED', message: `command id ${c.commandId} already ran on ${s.host}: each command runs once`, detail: null } });
     return s;
   }
   const name = subjectOf(c);
