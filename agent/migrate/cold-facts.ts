@@ -20,10 +20,13 @@ export async function readColdStopFacts(p: MigrationPorts, name: string): Promis
   return ok({ ...f.value, resourceHosts: await resourceHosts(p, f.value.resources ?? []) });
 }
 
-/** NAME's config on this host: the guarded dir's first, else `<configDir>/NAME.cfg`; null when neither has one. */
+/** NAME's config on this host: the guarded dir's (only) one, else `<configDir>/NAME.cfg`; null when neither has one. */
 async function configOf(p: MigrationPorts, name: string): Promise<Result<{ path: string; resources: string[] } | null, XhError>> {
   // read by the rules of this host's toolstack, which would start it
-  const guarded = (await readGuarded(p.files, p.config.guardedDir, p.toolstack.kind)).entries.find((g) => g.name === name);
+  const all = (await readGuarded(p.files, p.config.guardedDir, p.toolstack.kind)).entries.filter((g) => g.name === name);
+  // two files of the guarded dir for one domU: which one to start cannot be known (autostart defers too)
+  if (all.length > 1) return err({ code: 'XH_ERR_CONFIG', message: `${name} is defined by ${all.length} files of the guarded dir (${all.map((g) => g.configPath).join(', ')}): keep one file per domU; not started` });
+  const guarded = all[0];
   if (guarded?.error) return err({ code: 'XH_ERR_CONFIG', message: `${guarded.configPath}: ${guarded.error}` });
   if (guarded) return ok({ path: guarded.configPath, resources: [...guarded.drbdResources] });
   const path = `${p.config.migration.configDir.replace(/\/+$/, '')}/${name}.cfg`;

@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandBody } from '../../shared/protocol/agent-link.js';
 import { creates, runsOn } from '../harness/fleet.js';
@@ -108,5 +110,19 @@ describe('cold move: shutdown here, start there', () => {
     expect(bed.ledger('xen2')?.visitors['web1']).toBeUndefined();
     // plain1 has a config on xen1 only
     expect(await bed.run('xen2', start('plain1', 'xen1'))).toMatchObject({ ok: false, code: 'XH_ERR_NOT_FOUND' });
+  });
+
+  it('start refuses a domU two files of the guarded dir define, naming both, and creates nothing', async () => {
+    bed = await agentsBed(FLEET, ['xen1', 'xen2']);
+    await bed.run('xen1', shutdown('web1', 'xen2'));
+    const cfg = readFileSync(join(bed.fleet.sim.hostRoot('xen1'), 'etc/xen/drbd-auto/web1.cfg'), 'utf8');
+    const guardedDir = join(bed.fleet.sim.hostRoot('xen2'), 'etc/xen/drbd-auto');
+    mkdirSync(guardedDir, { recursive: true });
+    for (const f of ['web1.cfg', 'a-web1.cfg']) writeFileSync(join(guardedDir, f), cfg);
+    const before = creates(bed.fleet.sim, 'xen2', 'web1');
+    const r = await bed.run('xen2', start('web1', 'xen1'));
+    expect(r).toMatchObject({ ok: false, code: 'XH_ERR_CONFIG', message: 'web1 is defined by 2 files of the guarded dir (/etc/xen/drbd-auto/a-web1.cfg, /etc/xen/drbd-auto/web1.cfg): keep one file per domU; not started' });
+    expect(creates(bed.fleet.sim, 'xen2', 'web1')).toBe(before);
+    expect(runsOn(bed.fleet.sim, 'web1')).toEqual([]);
   });
 });
