@@ -15,7 +15,7 @@ export const commandNotImplemented = 'command not implemented\n';
 export function createFailure(e: OpError, domid: number, cfgPath: string): string {
   switch (e.kind) {
     case 'name-taken':
-      return `libxl: error: libxl_create.c:685:libxl__domain_make: Domain ${domid}:Domain with name "${e.name}" already exists.\nlibxl: error: libxl_create.c:1227:initiate_domain_create: Domain ${domid}:cannot make domain: -6\n`;
+      return `libxl: error: libxl_domain.c:81:libxl__domain_rename: Domain ${domid}:Domain with name "${e.name}" already exists.\nlibxl: error: libxl_create.c:1294:initiate_domain_create: Domain ${domid}:cannot make domain: -6\n`;
     case 'no-memory':
       return 'failed to free memory for the domain\n';
     case 'drbd-state':
@@ -23,8 +23,8 @@ export function createFailure(e: OpError, domid: number, cfgPath: string): strin
     case 'drbd-missing':
       return (
         `libxl: error: libxl_exec.c:117:libxl_report_child_exitstatus: /etc/xen/scripts/block-drbd add [${1000 + domid}] exited with error status 1\n` +
-        `libxl: error: libxl_device.c:1286:device_hotplug_child_death_cb: script: ${e.kind === 'drbd-state' ? `${e.res}: State change failed: (${e.code}) ${e.text}` : `DRBD resource ${e.res} is not configured on this host`}\n` +
-        `libxl: error: libxl_create.c:1900:domcreate_attach_devices: Domain ${domid}:unable to add disk devices\n` +
+        `libxl: error: libxl_device.c:1337:device_hotplug_child_death_cb: script: ${e.kind === 'drbd-state' ? `${e.res}: State change failed: (${e.code}) ${e.text}` : `DRBD resource ${e.res} is not configured on this host`}\n` +
+        `libxl: error: libxl_create.c:1670:domcreate_launch_dm: Domain ${domid}:unable to add disk devices\n` +
         `libxl: error: libxl_domain.c:1183:libxl__destroy_domid: Domain ${domid}:Non-existant domain\n` +
         `libxl: error: libxl_domain.c:1137:domain_destroy_callback: Domain ${domid}:Unable to destroy guest\n` +
         `libxl: error: libxl_domain.c:1064:domain_destroy_cb: Domain ${domid}:Destruction of domain failed\n`

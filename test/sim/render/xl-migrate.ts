@@ -17,8 +17,11 @@ export const preamble = (ids: MigrateIds): string =>
   `xc: info: Found x86 HVM domain from Xen 4.${ids.xenMinor}\n` +
   'xc: info: Restoring domain\n';
 
+/** libxc names the restored guest's xenstore and console pages and event channels (lab capture 11) */
 export const transferDone = (): string =>
   'xc: info: Restore successful\n' +
+  'xc: info: XenStore: mfn 0xfeffc, dom 0, evt 1\n' +
+  'xc: info: Console: mfn 0xfefff, dom 0, evt 2\n' +
   'migration target: Transfer complete, requesting permission to start domain.\n' +
   'migration sender: Target has acknowledged transfer.\n' +
   'migration sender: Giving target permission to start.\n';
@@ -32,7 +35,7 @@ export const success = (): string =>
 /** ssh could not reach the target: the receiver never sends its banner. */
 export const failedBeforeTransfer = (ids: MigrateIds): string =>
   `ssh: connect to host ${ids.targetHost} port 22: No route to host\n` +
-  'libxl: error: libxl_utils.c:510:libxl_read_exactly: file/stream truncated reading banner from migration receiver stream\n' +
+  'libxl: error: libxl_utils.c:505:libxl_read_exactly: file/stream truncated reading banner from migration receiver stream\n' +
   `libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${ids.pid}] exited with error status 255\n`;
 
 /** The target could not create the domain (memory, DRBD): the sender resumes. */
@@ -44,7 +47,7 @@ export const failedTargetCreate = (ids: MigrateIds, why: string): string =>
   'Parsing config from <saved>\n' +
   why +
   'migration target: Domain creation failed (code -3).\n' +
-  'libxl: error: libxl_utils.c:510:libxl_read_exactly: file/stream truncated reading ready message from migration receiver stream\n' +
+  'libxl: error: libxl_utils.c:505:libxl_read_exactly: file/stream truncated reading ready message from migration receiver stream\n' +
   `libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${ids.pid}] exited with error status 1\n` +
   'Migration failed, resuming at sender.\n';
 
@@ -59,7 +62,7 @@ export const failedAtTarget = (): string =>
   'Migration failed due to problems at target.\n';
 
 export const failedHandshake = (): string =>
-  'libxl: error: libxl_utils.c:510:libxl_read_exactly: file/stream truncated reading success/failure report message from migration receiver stream\n' +
+  'libxl: error: libxl_utils.c:505:libxl_read_exactly: file/stream truncated reading success/failure report message from migration receiver stream\n' +
   '** Migration failed during final handshake **\n' +
   'Domain state is now undefined !\n' +
   'Please CHECK AT BOTH ENDS for running instances, before renaming and\n' +

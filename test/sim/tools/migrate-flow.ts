@@ -38,7 +38,7 @@ export async function runMigration(ctx: ToolCtx, name: string, to: string, style
   }
   const problem = targetProblem(s, base, from, to);
   if (problem) {
-    const why = problem.kind === 'no-memory' ? 'failed to free memory for the domain\n' : problem.kind === 'not-replica' ? `libxl: error: libxl_device.c:1286:device_hotplug_child_death_cb: script: DRBD resource ${problem.res} is not configured on this host\n` : '';
+    const why = problem.kind === 'no-memory' ? 'failed to free memory for the domain\n' : problem.kind === 'not-replica' ? `libxl: error: libxl_device.c:1337:device_hotplug_child_death_cb: script: DRBD resource ${problem.res} is not configured on this host\n` : '';
     ctx.err(style === 'xl' ? T.failedTargetCreate(ids, why) : xmError(problem));
     return 1;
   }
@@ -57,7 +57,7 @@ export async function runMigration(ctx: ToolCtx, name: string, to: string, style
   if (!findMigration(ctx.state(), id)) {
     // a host lost power during the copy
     if (ctx.state().hosts[from]?.power !== 'on') return 255;
-    ctx.err(style === 'xl' ? 'libxl: error: libxl_stream_write.c:350:libxl__xc_domain_save_done: saving domain: domain did not respond to suspend request: Broken pipe\nMigration failed, resuming at sender.\n' : xmError('/usr/lib/xen/bin/xc_save failed'));
+    ctx.err(style === 'xl' ? 'libxl: error: libxl_stream_write.c:347:libxl__xc_domain_save_done: saving domain: domain did not respond to suspend request: Broken pipe\nMigration failed, resuming at sender.\n' : xmError('/usr/lib/xen/bin/xc_save failed'));
     return 1;
   }
   if (fault === 'target') {
