@@ -5,7 +5,7 @@ import { ok } from '../../shared/result.js';
 import { tokenStorePath, updateTokenStore } from '../auth/token-store-file.js';
 import { newToken } from '../auth/tokens.js';
 import type { ControllerConfig } from '../config/schema.js';
-import { readCaCertificate } from '../config/tls-files.js';
+import { readCaCertificate, readTlsFiles } from '../config/tls-files.js';
 import { BIN, fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
 import type { ControllerHooks } from './hooks.js';
 
@@ -34,6 +34,10 @@ async function enroll(argv: readonly string[], io: CliIo, hooks: ControllerHooks
   if (c.value.publicUrl === null && c.value.listen.port === 0) {
     return fail({ code: 'XH_ERR_CONFIG', message: `${c.value.file}: key "listen.port": is 0 (any free port), and the agent needs the controller's real port to dial: set listen.port (e.g. 7443), or publicUrl to the address agents reach` }, io);
   }
+  // serve's whole check of the TLS files: a fingerprint of a CA that did not sign the server's
+  // certificate (or a set serve refuses) would enroll an agent that can never connect
+  const tls = readTlsFiles(c.value, c.value.file);
+  if (!tls.ok) return fail(tls.error, io);
   let caFingerprint: string | null = null;
   if (c.value.tls !== false && c.value.tls.ca !== null) {
     const ca = readCaCertificate(c.value.tls.ca, c.value.file);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,11 +75,15 @@ describe('serve refuses at start what it cannot serve with', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('enroll applies the same tls.ca rule as serve', async () => {
-    for (const ca of ['hello.pem', 'tls/ca.key']) {
-      const config = configWith('ca-case', { ca: join(dir, ca) });
+  it('enroll applies the same rule to the TLS files as serve, and writes no token when it refuses', async () => {
+    const state = join(dir, 'enroll-state');
+    for (const change of [{ ca: 'hello.pem' }, { ca: 'tls/ca.key' }, { ca: 'other/tls/ca.crt' }, { cert: 'broken.pem' }, { key: 'tls/ca.key' }]) {
+      rmSync(state, { recursive: true, force: true });
+      const config = configWith('ca-case', Object.fromEntries(Object.entries(change).map(([k, v]) => [k, join(dir, v)])), state);
       const [s, e] = [await serve(config), await capture(enrollCommand(testHooks()).run, ['xen1', '--config', config])];
       expect([e.code, e.stderr]).toEqual([s.code, s.stderr]);
+      expect(e.stdout).toBe('');
+      expect(existsSync(join(state, 'tokens.json'))).toBe(false);
     }
   });
 
