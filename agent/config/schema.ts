@@ -1,6 +1,7 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isLoopbackAddress } from '../../shared/loopback-address.js';
-import { hostNameProblem } from '../../shared/names.js';
+import { HOST_NAME_STRICT_RE, hostNameProblem } from '../../shared/names.js';
 
 /**
  * /etc/xenherd/agent.json. Every key is optional; the defaults are those of the xen-drbd-auto and xen-migrate scripts it replaces.
@@ -44,7 +45,10 @@ export const EventsConfigSchema = z.strictObject({
 
 export const MigrationPeerSchema = z.strictObject({
   /** where to reach the peer's sshd (default: its host name) */
-  address: z.string('must be a host name or IP address').min(1).optional(),
+  address: z
+    .string('must be a host name or IP address, e.g. "10.0.0.2"')
+    .refine((a) => isIP(a) !== 0 || HOST_NAME_STRICT_RE.test(a), 'must be a host name or an IP address without brackets or port (the port is its own key), e.g. "10.0.0.2", "fd00::2" or "xen2.example.org"')
+    .optional(),
   port: z.number('must be a TCP port, e.g. 22').int().min(1).max(65535).optional(),
 });
 

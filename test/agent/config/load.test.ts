@@ -48,6 +48,10 @@ describe('agent config', () => {
     [{ migration: { peers: { 'xen2.': {} } } }, 'key "migration.peers.xen2.": the peer name "xen2." is not a host name'],
     [{ migration: { sshUser: 'root; rm -rf /' } }, 'key "migration.sshUser": must be a POSIX user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32), e.g. "root"'],
     [{ migration: { sshUser: '' } }, 'key "migration.sshUser": must be a POSIX user name'],
+    [{ migration: { peers: { xen2: { address: 'xen2 ' } } } }, 'key "migration.peers.xen2.address": must be a host name or an IP address without brackets or port'],
+    [{ migration: { peers: { xen2: { address: '[fd00::2]' } } } }, 'key "migration.peers.xen2.address": must be a host name or an IP address'],
+    [{ migration: { peers: { xen2: { address: '10.0.0.2:2222' } } } }, 'key "migration.peers.xen2.address": must be a host name or an IP address without brackets or port (the port is its own key)'],
+    [{ migration: { peers: { xen2: { address: '-oProxyCommand=x' } } } }, 'key "migration.peers.xen2.address": must be a host name'],
     [{ guardedDir: '/etc/xen/drbd-auto\n' }, 'key "guardedDir": must not contain control characters (a newline, a tab): remove them, e.g. /etc/xen/drbd-auto'],
     [{ migration: { keyFile: '/etc/xenherd/migrate\tkey' } }, 'key "migration.keyFile": must not contain control characters'],
     ['{"autostart": ', 'not valid JSON'],
@@ -57,7 +61,7 @@ describe('agent config', () => {
   });
 
   it('takes host-name peers, POSIX user names and plain paths', () => {
-    const r = parse({ guardedDir: '/etc/xen/drbd auto', migration: { sshUser: 'xen-migrate', peers: { xen2: {}, 'xen-3.example.org': { address: '10.0.0.3' } } } });
+    const r = parse({ guardedDir: '/etc/xen/drbd auto', migration: { sshUser: 'xen-migrate', peers: { xen2: {}, 'xen-3.example.org': { address: '10.0.0.3' }, xen4: { address: 'fd00::4' }, xen5: { address: 'xen5.storage.example.org' } } } });
     expect(r.ok && r.value.migration).toMatchObject({ sshUser: 'xen-migrate', peers: { xen2: {}, 'xen-3.example.org': { address: '10.0.0.3' } } });
     expect(parse({ migration: { sshUser: 'machine$' } }).ok).toBe(true);
   });
