@@ -45,6 +45,13 @@ function pyInteger(text: string): string | null {
   return null;
 }
 
+/**
+ * Whether the text before COLUMN on a logical line's first physical line is an indent: Python
+ * refuses one at the top level of a file; a form feed there is no indent (its tokenizer resets
+ * the column).
+ */
+const unexpectedIndent = (line: string, column: number): boolean => /[ \t]/.test(line.slice(0, column - 1).replace(/^.*\f/, ''));
+
 export function parseXmCfg(text: string): Result<CfgStatement[], XmSyntaxError> {
   const lexed = lexXmCfg(text);
   if (!lexed.ok) return err({ ...lexed.error, pythonCode: false });
@@ -124,10 +131,20 @@ export function parseXmCfg(text: string): Result<CfgStatement[], XmSyntaxError> 
   const held = new Map<string, PyType>();
   /** per name, how many statements came before its last assignment of a value xend passes by */
   const unsetAt = new Map<string, number>();
+  /** the next token starts a logical line, where Python takes no indent */
+  let lineStart = true;
   for (;;) {
     const t = next();
     if (t.kind === 'eof') break;
-    if (t.kind === 'newline' || (t.kind === 'op' && t.text === ';')) continue;
+    if (t.kind === 'newline') {
+      lineStart = true;
+      continue;
+    }
+    if (lineStart && unexpectedIndent(lines[t.line - 1] ?? '', t.column)) {
+      return err({ line: t.line, column: 1, problem: 'the line is indented', expected: 'start the setting at the beginning of the line: xm create refuses the file (Python: IndentationError: unexpected indent)', pythonCode: false });
+    }
+    lineStart = false;
+    if (t.kind === 'op' && t.text === ';') continue;
     if (t.kind === 'name' && PY_STATEMENT_KEYWORDS.has(t.text)) return python(t);
     if (t.kind !== 'name') return syntax(t, 'a setting name at the start of a statement');
     const op = next();
@@ -150,6 +167,7 @@ export function parseXmCfg(text: string): Result<CfgStatement[], XmSyntaxError> 
     }
     if (value !== undefined && XEND_TAKES.has(held.get(t.text) ?? 'none')) statements.push({ key: t.text, op: op.text, value, line: t.line });
     if (end.kind === 'eof') break;
+    lineStart = end.kind === 'newline';
   }
   return ok(statements.filter((st, i) => i >= (unsetAt.get(st.key) ?? 0)));
 }

@@ -58,6 +58,16 @@ describe('parseXmCfg', () => {
     expect(failure("a = 1\rimport os\n")).toMatchObject({ line: 2, pythonCode: true });
   });
 
+  it('refuses an indented statement, as Python does at the top level; continuations, comments and blank lines may be indented', () => {
+    expect(failure("name = 'web'\n  memory = 512\n")).toMatchObject({ line: 2, column: 1, problem: 'the line is indented', pythonCode: false });
+    expect(failure("\tname = 'web'\n")).toMatchObject({ line: 1, problem: 'the line is indented' });
+    expect(failure("a = 1;\n b = 2\n")).toMatchObject({ line: 2 });
+    expect(texts("  # a comment\n\t\nname = 'web'\ndisk = [\n    'drbd:r0,xvda,w',\n    ]\nextra = 'a' \\\n   'b'\nvcpus = 1; memory = 2\n")).toEqual({ name: 'web', disk: 1, extra: 'ab', vcpus: '1', memory: '2' });
+    // a form feed resets Python's column count: not an indent
+    expect(texts("name = 'web'\n\fmemory = 512\n")).toEqual({ name: 'web', memory: '512' });
+    expect(failure("name = 'web'\n\f memory = 512\n")).toMatchObject({ line: 2 });
+  });
+
   it('reports plain syntax errors as such', () => {
     expect(failure('a = "open\n')).toMatchObject({ line: 1, pythonCode: false });
     expect(failure('a = [1, 2\n')).toMatchObject({ pythonCode: false });
