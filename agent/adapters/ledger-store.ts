@@ -4,6 +4,7 @@ import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { emptyLedger, LEDGER_SCHEMA_VERSION, LedgerSchema, type Ledger } from '../state/ledger.js';
 import { withoutByteOrderMark } from '../../shared/json-file-text.js';
+import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
 import { writeFileAtomic as atomicWrite } from '../../shared/fs/atomic-file.js';
 import { holderLineState, takeLock } from '../../shared/fs/file-lock.js';
 import { interruptedMigrations } from '../state/interrupted.js';
@@ -17,10 +18,10 @@ import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
  * helper (exclusive temp file, fsync, rename, fsync dir), then ledger.json.bak the same way. A
  * kill at any point leaves ledger.json either the old or the new complete file, and the .bak a
  * complete copy too; ledger.json's seq is then equal to the .bak's or one more.
- * Read: only a regular file (never through a symlink, never blocking on a FIFO), JSON + the zod
- * schema, written for this Dom0 (`host`), and not older than its .bak. Anything else is
- * XH_ERR_LEDGER_CORRUPT naming the file and the fix; the files are left as they are (evidence),
- * and nothing is written until an operator has decided.
+ * Read: only a regular file (never through a symlink, never blocking on a FIFO), JSON with no
+ * key twice in one object, the zod schema, written for this Dom0 (`host`), and not older than its
+ * .bak. Anything else is XH_ERR_LEDGER_CORRUPT naming the file and the fix; the files are left as
+ * they are (evidence), and nothing is written until an operator has decided.
  */
 export const LEDGER_FILE = 'ledger.json';
 /** 40,000 records at ~200 bytes are 8 MB */
@@ -41,19 +42,33 @@ export function writeFileAtomic(path: string, text: string): void {
 
 const corrupt = (message: string): Result<never, XhError> => err({ code: 'XH_ERR_LEDGER_CORRUPT', message });
 
+/**
+ * seq counts writes, and a write stores seq + 1: past Number.MAX_SAFE_INTEGER that sum is no
+ * longer exact, and the .bak comparison would compare rounded numbers. Only a hand edit gets
+ * there; a seq beyond it is refused when read, and one at it when a write would pass it.
+ */
+const seqAtEnd = (path: string, seq: number): Result<never, XhError> =>
+  corrupt(`${path}: "seq" is ${seq}, but writes are counted only up to ${Number.MAX_SAFE_INTEGER}, so none can follow: set "seq" to 1 in ${path} and in the .bak beside it; nothing was changed`);
+
 /** LAST_GOOD: what to say of the .bak ("the last good copy is …", or that there is none) */
 function parse(path: string, text: string, host: string, lastGood: string): Result<Ledger, XhError> {
   let raw: unknown;
+  // a byte-order mark (an editor's) is not part of the JSON
+  const json = withoutByteOrderMark(text);
   try {
-    // a byte-order mark (an editor's) is not part of the JSON
-    raw = JSON.parse(withoutByteOrderMark(text));
+    raw = JSON.parse(json);
   } catch (e) {
     return corrupt(`${path}: not JSON (${(e as Error).message}); ${lastGood}: refusing to guess`);
   }
+  // JSON.parse would keep the last of the two, and a record hand-edited above an older one lost
+  const twice = findDuplicateKey(json);
+  if (twice !== null) return corrupt(`${duplicateKeyText(path, twice)}: keep the right one; ${lastGood}: refusing to guess`);
   const schema = typeof raw === 'object' && raw !== null && 'schema' in raw ? raw.schema : undefined;
   if (typeof schema === 'number' && schema > LEDGER_SCHEMA_VERSION) {
     return corrupt(`${path}: written by a newer xenherd (ledger schema ${schema}; this agent reads schema ${LEDGER_SCHEMA_VERSION}): upgrade xenherd-agent on this Dom0; nothing was changed`);
   }
+  const seq = typeof raw === 'object' && raw !== null && 'seq' in raw ? raw.seq : undefined;
+  if (typeof seq === 'number' && seq > Number.MAX_SAFE_INTEGER) return seqAtEnd(path, seq);
   const r = LedgerSchema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
@@ -131,6 +146,7 @@ export function ledgerStore(stateDir: string, host: string): LedgerStore {
         if (!cur.ok) return cur;
         const next = change(cur.value);
         if (next === null) return cur;
+        if (cur.value.seq >= Number.MAX_SAFE_INTEGER) return seqAtEnd(path, cur.value.seq);
         const text = ledgerText({ ...next, seq: cur.value.seq + 1 });
         const checked = parse(path, text, host, 'the file on disk is unchanged');
         if (!checked.ok) return err({ code: 'XH_ERR_INTERNAL', message: `refusing to write an invalid ledger: ${checked.error.message}` });

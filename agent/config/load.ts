@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { XhError } from '../../shared/errors.js';
+import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
 import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { AgentConfigSchema, type AgentConfig } from './schema.js';
@@ -23,11 +24,15 @@ function describeIssue(file: string, issue: z.core.$ZodIssue): string {
 /** Parses the config text; every problem is reported, each naming its key and the fix. */
 export function parseAgentConfig(text: string, file: string): Result<AgentConfig, ConfigError> {
   let raw: unknown;
+  const json = withoutByteOrderMark(text);
   try {
-    raw = JSON.parse(withoutByteOrderMark(text));
+    raw = JSON.parse(json);
   } catch (e) {
     return err(configError(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)}): fix the syntax, e.g. {"autostart": {"parallel": 4}}`));
   }
+  // JSON.parse would quietly take the last of the two
+  const twice = findDuplicateKey(json);
+  if (twice !== null) return err(configError(`${duplicateKeyText(file, twice)}: keep one`));
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return err(configError(`${file}: must be a JSON object, e.g. {"autostart": {"parallel": 4}}`));
   }

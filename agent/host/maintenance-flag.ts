@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
 import type { XhError } from '../../shared/errors.js';
+import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
 import { MaintenanceSchema, ONLINE, type Maintenance } from '../../shared/protocol/agent-link-state.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { HostFiles } from './files.js';
@@ -29,15 +30,19 @@ export async function readMaintenanceFlag(files: HostFiles, stateDir: string): P
   const dir = stateDir.replace(/\/+$/, '');
   const r = await files.readText(`${dir}/${MAINTENANCE_FILE}`);
   if (r.ok) {
+    const display = files.display(`${dir}/${MAINTENANCE_FILE}`);
     let raw: unknown;
     try {
       raw = JSON.parse(r.value);
     } catch {
       raw = null;
     }
+    // {"state": "maintenance", …, "state": "online"} would read as online: in doubt, maintenance
+    const twice = raw === null ? null : findDuplicateKey(r.value);
+    if (twice !== null) return { flag: { state: 'maintenance', operationId: null, owner: null }, problem: `${duplicateKeyText(display, twice)}: treated as maintenance (nothing is started) until one is removed or the file is rewritten` };
     const parsed = FlagFileSchema.safeParse(raw);
     if (parsed.success) return { flag: { state: parsed.data.state, operationId: parsed.data.operationId, owner: parsed.data.owner }, problem: null };
-    return { flag: { state: 'maintenance', operationId: null, owner: null }, problem: `${files.display(`${dir}/${MAINTENANCE_FILE}`)} is not a maintenance record: treated as maintenance (nothing is started) until it is rewritten` };
+    return { flag: { state: 'maintenance', operationId: null, owner: null }, problem: `${display} is not a maintenance record: treated as maintenance (nothing is started) until it is rewritten` };
   }
   if (r.error.errno !== 'ENOENT') return { flag: { state: 'maintenance', operationId: null, owner: null }, problem: `${r.error.message}: treated as maintenance` };
   const legacy = await files.readText(`${dir}/${LEGACY_FILE}`);

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { XhError } from '../../shared/errors.js';
+import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
@@ -35,6 +36,12 @@ export class BootRecord {
       raw = JSON.parse(text.value);
     } catch {
       raw = null;
+    }
+    // xenherd writes "handled" once; two mean another writer, and the last one is not more right
+    const twice = raw === null ? null : findDuplicateKey(text.value);
+    if (twice !== null) {
+      this.problem = `${duplicateKeyText(file, twice)}: not a boot record; starting as if nothing was handled since boot`;
+      return;
     }
     const r = RecordSchema.safeParse(raw);
     if (!r.success) {

@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
@@ -95,6 +96,9 @@ function check(file: string, name: string): Result<StartIntent, string> {
   } catch {
     return err(`${file}: not JSON`);
   }
+  // JSON.parse would take the last of the two: which domU or process the record means is a guess
+  const twice = findDuplicateKey(text.value);
+  if (twice !== null) return err(`${duplicateKeyText(file, twice)}: not a start record`);
   const r = IntentSchema.safeParse(raw);
   if (!r.success) return err(`${file}: not a start record (${r.error.issues[0]?.path.join('.') || 'record'}: ${r.error.issues[0]?.message ?? 'invalid'})`);
   if (r.data.name !== name) return err(`${file}: names ${JSON.stringify(r.data.name)}, not ${name}`);

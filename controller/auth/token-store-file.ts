@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { writeOwnFile } from '../files/atomic-write.js';
 import { takeLock } from '../../shared/fs/file-lock.js';
 import type { XhError } from '../../shared/errors.js';
+import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
 import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { emptyTokenStore, TokenStoreSchema, type TokenStore } from './tokens.js';
@@ -16,11 +17,16 @@ export function readTokenStore(file: string): Result<TokenStore, XhError> {
   if (!read.ok) return read.error.errno === 'ENOENT' ? ok(emptyTokenStore()) : err(read.error);
   const text = read.value;
   let raw: unknown;
+  const json = withoutByteOrderMark(text);
   try {
-    raw = JSON.parse(withoutByteOrderMark(text));
+    raw = JSON.parse(json);
   } catch {
     return err({ code: 'XH_ERR_CONFIG', message: `${file}: not valid JSON: restore it from a backup, or remove it and enroll every agent again` });
   }
+  // JSON.parse would quietly keep the last of the two: a "role": "read" written above an older
+  // "operate" would leave the token able to operate. Refused, an enroll does not write over it.
+  const twice = findDuplicateKey(json);
+  if (twice !== null) return err({ code: 'XH_ERR_CONFIG', message: `${duplicateKeyText(file, twice)}: keep one (the right one), or restore the file from a backup` });
   const parsed = TokenStoreSchema.safeParse(raw);
   if (!parsed.success) return err({ code: 'XH_ERR_CONFIG', message: `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
   return ok(parsed.data);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
 import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 
 /** One zod issue as "SOURCE: key a.b: what is wrong" (unknown keys: remove or fix the spelling, see HELP). */
@@ -11,14 +12,21 @@ export function describeIssue(source: string, issue: z.core.$ZodIssue, help: str
   return `${source}: key "${key || '(top level)'}": ${issue.message}`;
 }
 
-/** JSON text → object, or a sentence naming the source and an example of the fix. */
+/**
+ * JSON text → object, or a sentence naming the source and an example of the fix. A key given
+ * twice is refused: JSON.parse would quietly take the last one, which may be an older value
+ * lower down than the one the operator just wrote.
+ */
 export function parseJsonObject(text: string, source: string, example: string): { ok: true; value: unknown } | { ok: false; message: string } {
   let raw: unknown;
+  const json = withoutByteOrderMark(text);
   try {
-    raw = JSON.parse(withoutByteOrderMark(text));
+    raw = JSON.parse(json);
   } catch (e) {
     return { ok: false, message: `${source}: not valid JSON (${e instanceof Error ? e.message : String(e)}): fix the syntax, e.g. ${example}` };
   }
+  const twice = findDuplicateKey(json);
+  if (twice !== null) return { ok: false, message: `${duplicateKeyText(source, twice)}: keep one` };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, message: `${source}: must be a JSON object, e.g. ${example}` };
   return { ok: true, value: raw };
 }

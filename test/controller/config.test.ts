@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { loadConfig } from '../../controller/cli/common.js';
 import { jobSettingsOf, parseControllerConfig } from '../../controller/config/load.js';
 import { isLoopbackAddress } from '../../controller/config/loopback.js';
 
@@ -64,6 +68,15 @@ describe('controller.json', () => {
     expect(!small.ok && small.error.message).toContain('key "maxMessageBytes"');
     const notJson = parseControllerConfig('{', F);
     expect(!notJson.ok && notJson.error.message).toMatch(/not valid JSON/);
+  });
+
+  it('refuses a key given twice: "listen" added at the top of a file with an older one lower down', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xenherd-controller-json-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'controller.json');
+    const lines = ['{', '  "listen": "127.0.0.1:9443",', `  "tls": ${JSON.stringify(tls)},`, '  "stateDir": "/var/lib/xenherd-controller",', '  "listen": "0.0.0.0:7443"', '}'];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    expect(loadConfig(file)).toEqual({ ok: false, error: { code: 'XH_ERR_CONFIG', message: `${file}: line 5, column 3: key "listen" appears twice (lines 2 and 5): keep one` } });
   });
 
   it('loopback means a literal loopback address', () => {

@@ -78,6 +78,61 @@ describe('ledger store', () => {
     expect(s.read()).toMatchObject({ ok: false, error: { code: 'XH_ERR_LEDGER_CORRUPT', message: expect.stringContaining('unsettled.db1.') } });
   });
 
+  it('refuses a key given twice, naming the file, the lines and the key; neither file is touched', async () => {
+    const dir = fresh();
+    const s = ledgerStore(dir, 'xen1');
+    await s.update((l) => withAway(l, 'web1', away));
+    const good = readFileSync(join(dir, 'ledger.json'), 'utf8');
+    // a record hand-edited in above the one the agent wrote: JSON.parse would keep the older one
+    const bad = good.replace('"away": {\n', `"away": {\n    "web1": ${JSON.stringify({ ...away, currentHost: 'xen3' })},\n`);
+    const lines = bad.split('\n');
+    const [first, second] = lines.flatMap((l, i) => (l.includes('"web1"') ? [i + 1] : []));
+    expect(JSON.parse(bad)).toMatchObject({ away: { web1: away } });
+    writeFileSync(join(dir, 'ledger.json'), bad);
+    const r = s.read();
+    expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_LEDGER_CORRUPT' } });
+    expect(!r.ok && r.error.message).toBe(
+      `${join(dir, 'ledger.json')}: line ${second}, column 5: key "away.web1" appears twice (lines ${first} and ${second}): keep the right one; the last good copy is ${join(dir, 'ledger.json.bak')}: refusing to guess`,
+    );
+    expect(await s.update((l) => withAway(l, 'web2', away))).toMatchObject({ ok: false, error: { code: 'XH_ERR_LEDGER_CORRUPT' } });
+    expect(readFileSync(join(dir, 'ledger.json'), 'utf8')).toBe(bad);
+    expect(readFileSync(join(dir, 'ledger.json.bak'), 'utf8')).toBe(good);
+  });
+
+  it('takes a .bak with a key given twice as no last good copy, as any broken .bak', async () => {
+    const dir = fresh();
+    const s = ledgerStore(dir, 'xen1');
+    await s.update((l) => withAway(l, 'web1', away));
+    const good = readFileSync(join(dir, 'ledger.json'), 'utf8');
+    // seq 9 twice: if it counted, this .bak would be newer than ledger.json and refused as such
+    writeFileSync(join(dir, 'ledger.json.bak'), good.replace('"seq": 1', '"seq": 9, "seq": 9'));
+    expect(s.read()).toMatchObject({ ok: true, value: { seq: 1, away: { web1: away } } });
+  });
+
+  it('refuses a seq past Number.MAX_SAFE_INTEGER when read, and a write past it, naming the fix', async () => {
+    const dir = fresh();
+    const s = ledgerStore(dir, 'xen1');
+    await s.update((l) => withAway(l, 'web1', away));
+    const file = join(dir, 'ledger.json');
+    const fix = `set "seq" to 1 in ${file} and in the .bak beside it; nothing was changed`;
+    for (const seq of ['9007199254740992', '9007199254740993', '1e300']) {
+      const bad = readFileSync(file, 'utf8').replace(/"seq": [0-9e]+/, `"seq": ${seq}`);
+      writeFileSync(file, bad);
+      expect(s.read()).toMatchObject({ ok: false, error: { code: 'XH_ERR_LEDGER_CORRUPT', message: expect.stringMatching(/"seq" is (9007199254740992|1e\+300), but writes are counted only up to 9007199254740991, so none can follow/) } });
+      expect(s.read()).toMatchObject({ ok: false, error: { message: expect.stringContaining(fix) } });
+    }
+    // at the largest: read as it is, but no write can count one more
+    const last = readFileSync(file, 'utf8').replace(/"seq": [0-9e+]+/, `"seq": ${Number.MAX_SAFE_INTEGER}`);
+    writeFileSync(file, last);
+    writeFileSync(`${file}.bak`, last);
+    expect(s.read()).toMatchObject({ ok: true, value: { seq: Number.MAX_SAFE_INTEGER } });
+    expect(await s.update((l) => withAway(l, 'web2', away))).toMatchObject({ ok: false, error: { code: 'XH_ERR_LEDGER_CORRUPT', message: expect.stringContaining(fix) } });
+    expect(readFileSync(file, 'utf8')).toBe(last);
+    // the fix works
+    for (const f of [file, `${file}.bak`]) writeFileSync(f, last.replace(/"seq": [0-9]+/, '"seq": 1'));
+    expect(await s.update((l) => withAway(l, 'web2', away))).toMatchObject({ ok: true, value: { seq: 2 } });
+  });
+
   it('refuses a missing file when its .bak exists', async () => {
     const dir = fresh();
     const s = ledgerStore(dir, 'xen1');

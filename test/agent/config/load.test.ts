@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { defaultAgentConfig, parseAgentConfig } from '../../../agent/config/load.js';
+import { loadAgentConfig } from '../../../agent/config/resolve.js';
 
 const parse = (v: unknown) => parseAgentConfig(typeof v === 'string' ? v : JSON.stringify(v), '/etc/xenherd/agent.json');
 const message = (v: unknown): string => {
@@ -58,6 +62,19 @@ describe('agent config', () => {
     ['[1]', 'must be a JSON object'],
   ])('%j → %s', (input, expected) => {
     expect(message(input)).toContain(expected);
+  });
+
+  it('refuses a key given twice (JSON.parse would take the last), naming the file, the place, the key and the fix', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xenherd-agent-json-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'agent.json');
+    writeFileSync(file, '\ufeff{\n  "autostart": {\n    "parallel": 2,\n    "enabled": true,\n    "parallel": 8\n  }\n}\n');
+    expect(loadAgentConfig(file, '/')).toEqual({
+      ok: false,
+      error: { code: 'XH_ERR_CONFIG', message: `${file}: line 5, column 5: key "autostart.parallel" appears twice (lines 3 and 5): keep one` },
+    });
+    // the same key in two objects is two keys
+    expect(parse('{"migration": {"peers": {"xen2": {"address": "10.0.0.2"}, "xen3": {"address": "10.0.0.3"}}}}').ok).toBe(true);
   });
 
   it('takes host-name peers, POSIX user names and plain paths', () => {

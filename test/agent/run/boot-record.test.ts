@@ -22,6 +22,14 @@ describe('BootRecord', () => {
     expect(lstatSync(file).mode & 0o777).toBe(0o600);
   });
 
+  it('does not use a record with a key given twice, and says where', () => {
+    const file = join(runDir(), 'autostart-boot.json');
+    writeFileSync(file, '{"handled": ["web1"],\n "handled": []}');
+    const b = new BootRecord(file);
+    expect([...b.all]).toEqual([]);
+    expect(b.problem).toBe(`${file}: line 2, column 2: key "handled" appears twice (lines 1 and 2): not a boot record; starting as if nothing was handled since boot`);
+  });
+
   it('does not write through a symlink planted at the temp name', () => {
     const dir = runDir();
     const v = victim(s);

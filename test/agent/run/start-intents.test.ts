@@ -54,6 +54,15 @@ describe('StartIntents', () => {
     expect(problems.join('\n')).toContain(join(dir, 'starting', 'web1.json'));
   });
 
+  it('refuses a record with a key given twice (which pid it means is a guess), naming the place and the key', () => {
+    const dir = stateDir();
+    const file = join(dir, 'starting', 'web1.json');
+    writeFileSync(file, JSON.stringify(intent).replace('"pid":', '"pid": 1,\n"pid":'));
+    const problems: string[] = [];
+    expect(new StartIntents(dir).readAll((p) => problems.push(p))).toEqual([]);
+    expect(problems).toEqual([`${file}: line 2, column 1: key "pid" appears twice (lines 1 and 2): not a start record: removed`]);
+  });
+
   it('does not write through a symlink planted at the temp name', () => {
     const dir = stateDir();
     const v = victim(s);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,6 +20,20 @@ const addAgent = (host: string) => (store: Parameters<Parameters<typeof updateTo
   store.agents[t.id] = { host, sha256: t.sha256, createdAt: new Date(0).toISOString() };
   return ok(t.id);
 };
+
+describe('readTokenStore', () => {
+  it('refuses a key given twice (a role lowered above an older one), naming the place; an enroll leaves the file as it was', async () => {
+    const file = join(stateDir(), 'tokens.json');
+    const t = newToken();
+    const entry = (role: string): string => `{"name": "alice", "role": "${role}", "sha256": "${t.sha256}", "createdAt": "2025-01-01T00:00:00.000Z"}`;
+    const text = `{\n  "schema": 1,\n  "agents": {},\n  "operators": {\n    "${t.id}": ${entry('read')},\n    "${t.id}": ${entry('operate')}\n  }\n}\n`;
+    writeFileSync(file, text);
+    const message = `${file}: line 6, column 5: key "operators.${t.id}" appears twice (lines 5 and 6): keep one (the right one), or restore the file from a backup`;
+    expect(readTokenStore(file)).toEqual({ ok: false, error: { code: 'XH_ERR_CONFIG', message } });
+    expect(await updateTokenStore(file, addAgent('xen1'))).toEqual({ ok: false, error: { code: 'XH_ERR_CONFIG', message } });
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+});
 
 describe('updateTokenStore', () => {
   it('eight processes enrolling at once: every token is kept', async () => {

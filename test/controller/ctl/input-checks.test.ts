@@ -133,4 +133,16 @@ describe('the controller URL is https://HOST:PORT and nothing more', () => {
       expect((await ctl(['hosts'], { HOME: home })).code, url).toBe(87);
     }
   });
+
+  it('ctl.json with a key given twice: 78, naming the file, the place and the key, before any connection', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'xenherd-ctltwice-'));
+    onTestFinished(() => rmSync(home, { recursive: true, force: true }));
+    mkdirSync(join(home, '.config', 'xenherd'), { recursive: true });
+    const file = join(home, '.config', 'xenherd', 'ctl.json');
+    // the url written first would lose to the older one below it without a word
+    writeFileSync(file, `{\n  "url": "http://127.0.0.1:1",\n  "token": "${TOKEN}",\n  "url": "https://old.example:7443"\n}\n`);
+    const r = await ctlFor(null)(['hosts'], { HOME: home });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain(`XH_ERR_CONFIG: ${file}: line 4, column 3: key "url" appears twice (lines 2 and 4): keep one`);
+  });
 });
