@@ -1,12 +1,14 @@
-import type { DomainState, DomuDef, DrbdMajor, DrbdResource, HostState, ReplicaState, RunState, SimState, Toolstack } from './types.js';
+import type { DomainState, DomainType, DomuDef, DrbdMajor, DrbdResource, HostState, ReplicaState, RunState, SimState, Toolstack } from './types.js';
 import { uuidFor } from './uuid.js';
 import { DRBD9_BUILDS } from '../render/proc-drbd.js';
+import { renderDomuConfig } from '../render/host-files.js';
+import { readCfg } from '../tools/cfg-reader.js';
 
 /**
  * The fleet file: one line per host, domU or option (see test/sim/README.md).
  *   option bandwidth=1024 connect-delay=2000 start=2025-01-01T00:00:00Z
  *   host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.5 drbd=8.4
- *   domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+ *   domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1 type=pvh
  *   resource r1 minor=3 port=7790 two-primaries=yes
  */
 export const FLEET_KEYWORDS = ['option', 'host', 'domu', 'resource'] as const;
@@ -38,6 +40,13 @@ const num = (l: Line, key: string, dflt?: number): number => {
   const n = Number(v);
   if (!Number.isFinite(n)) throw new FleetError(`line ${l.no}: ${key}=${v} is not a number`);
   return n;
+};
+
+const domainType = (l: Line): DomainType | null => {
+  const t = l.kv.type;
+  if (t === undefined) return null;
+  if (t !== 'pv' && t !== 'pvh' && t !== 'hvm') throw new FleetError(`line ${l.no}: type must be pv, pvh or hvm`);
+  return t;
 };
 
 export function isFleetLine(text: string): boolean {
@@ -105,6 +114,7 @@ export function parseFleet(text: string): SimState {
           home: l.kv.home ?? '',
           peer: l.kv.peer ?? null,
           drbd: l.kv.drbd ? l.kv.drbd.split(',') : [],
+          type: domainType(l),
         };
         if (!def.home) throw new FleetError(`line ${l.no}: domu ${l.name} needs home=`);
         domus[l.name] = def;
@@ -157,7 +167,8 @@ export function parseFleet(text: string): SimState {
     nextDomid[host] = Math.max(nextDomid[host] ?? 1, domid + 1);
     const st = line.kv.state ?? 'b';
     const run: RunState = st === 'r' ? 'running' : st === 'p' ? 'paused' : 'blocked';
-    domains.push({ name: def.name, domid, host, memMiB: def.memMiB, vcpus: def.vcpus, run, cpuTimeS: num(line, 'cpu', 0), uuid: uuidFor(def.name), drbd: def.drbd, configPath: `/etc/xen/drbd-auto/${def.name}.cfg` });
+    // a domU the fleet file starts is one xl created from the config written for it
+    domains.push({ name: def.name, domid, host, memMiB: def.memMiB, vcpus: def.vcpus, run, cpuTimeS: num(line, 'cpu', 0), uuid: uuidFor(def.name), drbd: def.drbd, configPath: `/etc/xen/drbd-auto/${def.name}.cfg`, guest: readCfg(renderDomuConfig(def)).guest });
     for (const r of def.drbd) {
       const res = drbd[r];
       if (!res) continue;

@@ -35,6 +35,28 @@ export interface HostState {
 
 export type RunState = 'running' | 'blocked' | 'paused' | 'suspended' | 'dying';
 
+/** xl.cfg's `type =` (libxl_domain_type): what `xl list -l` prints and how libxc saves the guest */
+export type DomainType = 'pv' | 'pvh' | 'hvm';
+
+/**
+ * What a domU's config set that libxl keeps and `xl list -l` prints back (libxl stores the config
+ * xl parsed, not libxl's defaults). Enum values as libxl's JSON spells them ("soft_reset").
+ */
+export interface GuestConfig {
+  readonly type: DomainType;
+  readonly kernel: string | null;
+  readonly ramdisk: string | null;
+  readonly cmdline: string | null;
+  readonly bootloader: string | null;
+  /** null: not set, libxl's "default" (left out of the JSON) */
+  readonly tscMode: string | null;
+  readonly onPoweroff: string;
+  readonly onReboot: string;
+  readonly onWatchdog: string;
+  readonly onCrash: string;
+  readonly onSoftReset: string;
+}
+
 export interface DomainState {
   /** as printed, including "--incoming"/"--migratedaway" */
   readonly name: string;
@@ -49,6 +71,7 @@ export interface DomainState {
   readonly drbd: readonly string[];
   /** config file the domain was created from (host path), null when unknown */
   readonly configPath: string | null;
+  readonly guest: GuestConfig;
   /** an incoming migration still receiving memory: xl list shows Mem 0 and VCPUs 0 (lab capture 11) */
   readonly restoring?: boolean;
 }
@@ -93,6 +116,8 @@ export interface DomuDef {
   readonly home: string;
   readonly peer: string | null;
   readonly drbd: readonly string[];
+  /** the config's `type =` line; null writes none (xl's default, pv on x86) */
+  readonly type: DomainType | null;
 }
 
 export interface SimState {

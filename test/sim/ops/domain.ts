@@ -1,5 +1,5 @@
 import { freeMiB } from '../model/host-view.js';
-import type { DomainState, RunState, SimState } from '../model/types.js';
+import type { DomainState, GuestConfig, RunState, SimState } from '../model/types.js';
 import { uuidFor } from '../model/uuid.js';
 import { demoteUnused, promoteAll } from './drbd.js';
 import { fail, ok, type OpResult } from './result.js';
@@ -11,6 +11,7 @@ export interface CreateSpec {
   readonly vcpus: number;
   readonly drbd: readonly string[];
   readonly configPath: string | null;
+  readonly guest: GuestConfig;
   readonly run?: RunState;
 }
 
@@ -43,7 +44,7 @@ export function createDomain(s: SimState, host: string, spec: CreateSpec): OpRes
   const domid = h.nextDomid;
   const d: DomainState = {
     name: spec.name, domid, host, memMiB: spec.memMiB, vcpus: spec.vcpus, run: spec.run ?? 'blocked', cpuTimeS: 0,
-    uuid: uuidFor(spec.name.replace(/--(incoming|migratedaway)$/, '')), drbd: spec.drbd, configPath: spec.configPath,
+    uuid: uuidFor(spec.name.replace(/--(incoming|migratedaway)$/, '')), drbd: spec.drbd, configPath: spec.configPath, guest: spec.guest,
   };
   let next: SimState = { ...promoted.state, domains: [...promoted.state.domains, d], hosts: { ...promoted.state.hosts, [host]: { ...h, nextDomid: domid + 1 } } };
   next = xsSet(next, host, (xs) => { xs[`/local/domain/${domid}/name`] = spec.name; });

@@ -30,7 +30,7 @@ export function startMigration(s: SimState, name: string, from: string, to: stri
   const problem = targetProblem(s, name, from, to);
   if (problem) return fail(problem);
   const d = s.domains.find((x) => x.host === from && x.name === name)!;
-  const created = createDomain(s, to, { name: `${name}--incoming`, memMiB: d.memMiB, vcpus: d.vcpus, drbd: d.drbd, configPath: d.configPath, run: 'paused' });
+  const created = createDomain(s, to, { name: `${name}--incoming`, memMiB: d.memMiB, vcpus: d.vcpus, drbd: d.drbd, configPath: d.configPath, guest: d.guest, run: 'paused' });
   if (!created.ok) return created;
   const incoming = created.state.domains.find((x) => x.host === to && x.name === `${name}--incoming`)!;
   const marked = { ...created.state, domains: created.state.domains.map((x) => (x === incoming ? { ...x, restoring: true } : x)) };

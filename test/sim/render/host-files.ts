@@ -1,14 +1,18 @@
 import type { DomuDef, DrbdResource } from '../model/types.js';
 
-/** Files the agent reads on a Dom0: guarded domU configs (xl.cfg syntax), DRBD resource files, migrate-tab. */
+/**
+ * Files the agent reads on a Dom0: guarded domU configs (xl.cfg syntax), DRBD resource files,
+ * migrate-tab. An HVM guest boots from its disk through the firmware, so it names no bootloader.
+ */
 export function renderDomuConfig(d: DomuDef): string {
   const disks = d.drbd.map((r, i) => `'drbd:${r},xvd${String.fromCharCode(97 + i)},w'`).join(', ');
   return (
     `# ${d.name}: written by the xenherd fleet simulator\n` +
     `name = "${d.name}"\n` +
+    (d.type === null ? '' : `type = "${d.type}"\n`) +
     `memory = ${d.memMiB}\n` +
     `vcpus = ${d.vcpus}\n` +
-    `bootloader = "pygrub"\n` +
+    (d.type === 'hvm' ? '' : `bootloader = "pygrub"\n`) +
     `disk = [ ${disks} ]\n` +
     `vif = [ 'bridge=xenbr0' ]\n`
   );

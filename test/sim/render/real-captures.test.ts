@@ -45,7 +45,7 @@ function buildConstants(xlInfo: string): Record<string, string> {
 const LAB_FLEET = `
 host dom0a mem=1023 dom0mem=512 overhead=15 cpus=1 toolstack=xl xen=4.17.7 drbd=8.4.11 
 host dom0b mem=1023 dom0mem=512 overhead=15 cpus=1 toolstack=xl xen=4.17.7 drbd=8.4.11 
-domu tiny mem=128 vcpus=1 home=dom0a peer=dom0b drbd=r0 running=dom0a domid=1
+domu tiny mem=128 vcpus=1 home=dom0a peer=dom0b drbd=r0 type=pvh running=dom0a domid=1
 `;
 
 const NO_GUEST = LAB_FLEET.replace('running=dom0a domid=1', 'running=no');

@@ -4,27 +4,52 @@ import { yajlBeautify } from './yajl-json.js';
 /**
  * `xl list -l` on Xen >= 4.5: a JSON array of {domid, config} built by libxl's yajl generator
  * (beautified, 4-space indent), printed with puts(). Domain-0 comes first; of the domUs, only
- * those with a stored config appear. The config is the subset of libxl_domain_config a PV domU
- * from drbd-auto/ carries; libxl leaves out an empty device list.
+ * those with a stored config appear.
+ *
+ * A domU's config is what libxl stored at creation: the config as xl parsed it (not libxl's
+ * defaults), with the uuid, video memory, msr_relaxed and the disks' COLO flag libxl filled in,
+ * then the live vcpus, memory and scheduler (libxl_retrieve_domain_configuration). libxl's JSON
+ * leaves out fields at their default and always prints nested structs; a KeyedUnion's key is
+ * "type.<member>" (tools/libs/light/gentypes.py, libxl_types.idl). PV and PVH are the lab's
+ * captures (09 `xl list -l tiny`, 15 `xl list -l tinypv`); the lab has no HVM guest, so HVM
+ * follows the 4.17.7 source: the five structs of u.hvm that a config without display settings
+ * leaves empty, and the 8 MiB of video memory libxl gives qemu-xen's default (cirrus) VGA.
  */
 export function domainConfigJson(d: DomainState): unknown {
   const memkb = d.memMiB * 1024;
+  const g = d.guest;
   const xvd = (i: number): string => `xvd${String.fromCharCode(97 + i)}`;
+  const set = (key: string, v: string | null): Record<string, string> => (v === null ? {} : { [key]: v });
+  // libxl's init value of every on_* action is destroy, so destroy is never printed
+  const action = (key: string, v: string): Record<string, string> => (v === 'destroy' ? {} : { [key]: v });
+  const union = g.type === 'hvm' ? { vga: {}, vnc: {}, sdl: {}, spice: {}, rdm: {} } : {};
   return {
     domid: d.domid,
     config: {
-      c_info: { type: 'pv', name: d.name, uuid: d.uuid, run_hotplug_scripts: 'True' },
+      c_info: { type: g.type, name: d.name, domid: 4294967295, uuid: d.uuid, run_hotplug_scripts: 'True' },
       b_info: {
         max_vcpus: d.vcpus,
         avail_vcpus: Array.from({ length: d.vcpus }, (_, i) => i),
+        ...set('tsc_mode', g.tscMode),
         max_memkb: memkb,
         target_memkb: memkb,
-        shadow_memkb: 0,
-        'type.pv': { bootloader: 'pygrub' },
+        video_memkb: g.type === 'hvm' ? 8192 : 0,
+        sched_params: { sched: 'credit2', weight: 256, cap: 0 },
+        claim_mode: 'True',
+        ...set('kernel', g.kernel),
+        ...set('cmdline', g.cmdline),
+        ...set('ramdisk', g.ramdisk),
+        ...set('bootloader', g.bootloader),
+        [`type.${g.type}`]: union,
+        arch_arm: {},
+        arch_x86: { msr_relaxed: 'False' },
       },
-      ...(d.drbd.length > 0 ? { disks: d.drbd.map((r, i) => ({ pdev_path: r, vdev: xvd(i), format: 'raw', script: 'block-drbd', readwrite: 1 })) } : {}),
-      on_reboot: 'restart',
-      on_soft_reset: 'soft_reset',
+      ...(d.drbd.length > 0 ? { disks: d.drbd.map((r, i) => ({ pdev_path: r, vdev: xvd(i), format: 'raw', script: 'block-drbd', readwrite: 1, colo_restore_enable: 'False' })) } : {}),
+      ...action('on_poweroff', g.onPoweroff),
+      ...action('on_reboot', g.onReboot),
+      ...action('on_watchdog', g.onWatchdog),
+      ...action('on_crash', g.onCrash),
+      ...action('on_soft_reset', g.onSoftReset),
     },
   };
 }

@@ -1,9 +1,17 @@
+import type { DomainType } from '../model/types.js';
+
 /**
  * The stderr transcript of `xl migrate DOMAIN HOST` (tools/xl/xl_migrate.c migrate_domain on the
  * sender, migrate_receive on the target, whose stderr comes back through ssh). Split into the
  * parts the simulator prints before and after the memory copy.
  */
-export interface MigrateIds { readonly domid: number; readonly targetHost: string; readonly pid: number; readonly xenMinor: string }
+export interface MigrateIds { readonly domid: number; readonly targetHost: string; readonly pid: number; readonly xenMinor: string; readonly type: DomainType }
+
+/**
+ * libxc's name for the guest in the save stream (tools/libs/guest/xg_sr_common.c dhdr_type_to_str,
+ * chosen in xg_sr_save.c by dominfo.hvm): a PVH guest runs in an HVM container, so only PV is "x86 PV".
+ */
+const streamType = (t: DomainType): string => (t === 'pv' ? 'x86 PV' : 'x86 HVM');
 
 const JSON_LEN = 1314;
 
@@ -13,8 +21,8 @@ export const preamble = (ids: MigrateIds): string =>
   `Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${JSON_LEN})\n` +
   ' Savefile contains xl domain config in JSON format\n' +
   'Parsing config from <saved>\n' +
-  `xc: info: Saving domain ${ids.domid}, type x86 HVM\n` +
-  `xc: info: Found x86 HVM domain from Xen 4.${ids.xenMinor}\n` +
+  `xc: info: Saving domain ${ids.domid}, type ${streamType(ids.type)}\n` +
+  `xc: info: Found ${streamType(ids.type)} domain from Xen 4.${ids.xenMinor}\n` +
   'xc: info: Restoring domain\n';
 
 /** libxc names the restored guest's xenstore and console pages and event channels (lab capture 11) */

@@ -30,7 +30,7 @@ export async function runMigration(ctx: ToolCtx, name: string, to: string, style
     return 1;
   }
   const base = d.name;
-  const ids: T.MigrateIds = { domid: d.domid, targetHost: to, pid: ctx.pid(), xenMinor: (s.hosts[from]?.xenVersion ?? '4.17').split('.')[1] ?? '17' };
+  const ids: T.MigrateIds = { domid: d.domid, targetHost: to, pid: ctx.pid(), xenMinor: (s.hosts[from]?.xenVersion ?? '4.17').split('.')[1] ?? '17', type: d.guest.type };
   const fault = ctx.takeMigrationFault(base);
   if (fault === 'before' || s.hosts[to]?.power !== 'on' || to === from) {
     ctx.err(style === 'xl' ? T.failedBeforeTransfer(ids) : xmError(`can't connect: No route to host`));

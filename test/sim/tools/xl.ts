@@ -57,8 +57,13 @@ async function create(ctx: ToolCtx, argv: readonly string[]): Promise<number> {
   }
   ctx.err(M.parsingConfig(path));
   const cfg = readCfg(text, overrides);
+  ctx.err(cfg.notes);
+  if (cfg.refusal !== null) {
+    ctx.err(cfg.refusal);
+    return 1;
+  }
   const domid = ctx.state().hosts[ctx.host]!.nextDomid;
-  const r = ctx.apply('create', (s) => createDomain(s, ctx.host, { name: cfg.name ?? path, memMiB: cfg.memMiB, vcpus: cfg.vcpus, drbd: cfg.drbd, configPath: path }));
+  const r = ctx.apply('create', (s) => createDomain(s, ctx.host, { name: cfg.name ?? path, memMiB: cfg.memMiB, vcpus: cfg.vcpus, drbd: cfg.drbd, configPath: path, guest: cfg.guest }));
   if (!r.ok) {
     ctx.err(M.createFailure(r.error, domid, path));
     return 1;

@@ -33,7 +33,7 @@ export const xm: ToolHandler = async (ctx, argv) => {
       const text = ctx.readHostFile(path);
       if (text === null) return ctx.err(`Error: CONFIG_FILE '${path}' does not exist\n`), 1;
       const cfg = readCfg(text);
-      const r = ctx.apply('create', (s) => createDomain(s, ctx.host, { name: cfg.name ?? path, memMiB: cfg.memMiB, vcpus: cfg.vcpus, drbd: cfg.drbd, configPath: path }));
+      const r = ctx.apply('create', (s) => createDomain(s, ctx.host, { name: cfg.name ?? path, memMiB: cfg.memMiB, vcpus: cfg.vcpus, drbd: cfg.drbd, configPath: path, guest: cfg.guest }));
       if (!r.ok) return ctx.err(`Error: ${r.error.kind === 'name-taken' ? `Domain '${cfg.name}' already exists with ID '${findDomain(ctx.state(), ctx.host, cfg.name ?? '')?.domid}'` : `Device 51712 (vbd) could not be connected. /etc/xen/scripts/block-drbd failed; error detected.`}\n`), 1;
       ctx.out(`Using config file "${path}".\nStarted domain ${cfg.name} (id=${findDomain(ctx.state(), ctx.host, cfg.name ?? '')?.domid})\n`);
       return 0;
