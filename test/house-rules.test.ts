@@ -77,7 +77,7 @@ describe('house rules', () => {
       'agent/run': [],
       'controller/core': ['controller/api', 'controller/auth', 'controller/pki', 'controller/config', 'controller/files'],
       'controller/api': [],
-      'controller/ctl': ['controller/core', 'controller/api', 'controller/auth', 'controller/pki', 'controller/fleet', 'controller/plan'],
+      'controller/ctl': ['controller/core', 'controller/api', 'controller/auth', 'controller/pki', 'controller/fleet', 'controller/plan', 'controller/config', 'controller/files', 'controller/jobs'],
     };
     const common = ['agent/run', 'agent/cli', 'agent/main', 'agent/main-full', 'controller/cli', 'controller/main'];
     const offenders: string[] = [];

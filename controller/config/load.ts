@@ -2,7 +2,7 @@ import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { ControllerSettings } from '../core/settings.js';
 import type { JobSettings } from '../jobs/settings.js';
-import { describeIssue, parseJsonObject } from './describe-issue.js';
+import { describeIssue, parseJsonObject } from '../../shared/json-config.js';
 import { ControllerConfigSchema, type ControllerConfig } from './schema.js';
 
 const EXAMPLE = '{"tls": {"cert": "/etc/xenherd/tls/server.crt", "key": "/etc/xenherd/tls/server.key"}, "stateDir": "/var/lib/xenherd-controller"}';

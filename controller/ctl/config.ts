@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { describeIssue, parseJsonObject } from '../config/describe-issue.js';
-import { isLoopbackAddress } from '../config/loopback.js';
+import { describeIssue, parseJsonObject } from '../../shared/json-config.js';
+import { isLoopbackAddress } from '../../shared/loopback-address.js';
 import { hostOf } from '../../shared/url-host.js';
 import { parseCaBundle } from './trusted-chain.js';
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
-import { withoutByteOrderMark } from '../../shared/json-file-text.js';
+import { duplicateKeyText, findDuplicateKey } from './json-duplicate-keys.js';
+import { withoutByteOrderMark } from './json-file-text.js';
 
 /** One zod issue as "SOURCE: key a.b: what is wrong" (unknown keys: remove or fix the spelling, see HELP). */
 export function describeIssue(source: string, issue: z.core.$ZodIssue, help: string): string {
