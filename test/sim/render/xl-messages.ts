@@ -6,6 +6,8 @@ import type { OpError } from '../ops/result.js';
  * approximations until a lab capture pins them.
  */
 export const invalidDomain = (p: string): string => `${p} is an invalid domain identifier (rc=-6)\n`;
+/** xl_info.c main_list, when libxl_domain_info finds no domain with the domid given */
+export const noSuchDomain = (p: string): string => `Error: Domain '${p}' does not exist.\n`;
 export const parsingConfig = (path: string): string => `Parsing config from ${path}\n`;
 export const shuttingDown = (domid: number): string => `Shutting down domain ${domid}\n`;
 export const waitingFor = (n: number): string => `Waiting for ${n} domains\n`;

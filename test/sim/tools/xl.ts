@@ -7,6 +7,7 @@ import { renderXlListLong } from '../render/xl-list-long.js';
 import { readCfg } from './cfg-reader.js';
 import type { ToolCtx, ToolHandler } from './context.js';
 import { runMigration } from './migrate-flow.js';
+import { byDomid, byName, qualifier, strtolDomid, type Found } from './xl-find.js';
 
 /** Simulated guest shutdown time after `xl shutdown`. */
 export const SHUTDOWN_MS = 1000;
@@ -35,8 +36,13 @@ function resolve(ctx: ToolCtx, p: string) {
 async function list(ctx: ToolCtx, argv: readonly string[]): Promise<number> {
   const { flags, args } = opts(argv, '');
   const v = hostView(ctx.state(), ctx.host)!;
-  const only = args[0] !== undefined ? resolve(ctx, args[0]) : undefined;
-  if (only === null) return 1;
+  let only: Found | undefined;
+  if (args[0] !== undefined) {
+    const q = qualifier(args[0]);
+    only = q.kind === 'name' ? byName(ctx.state(), ctx.host, q.name) : byDomid(ctx.state(), ctx.host, q.domid);
+    // a name is refused by find_domain; a domid only when libxl_domain_info finds no such domain
+    if (only === undefined) return ctx.err(q.kind === 'name' ? M.invalidDomain(args[0]) : M.noSuchDomain(args[0])), 1;
+  }
   if (flags.has('-l') || flags.has('--long')) {
     const dom0MiB = ctx.state().hosts[ctx.host]!.dom0MiB;
     ctx.out(only === undefined ? renderXlListLong(dom0MiB, v.domains) : only === 'dom0' ? renderXlListLong(dom0MiB, []) : renderXlListLong(null, [only]));
@@ -123,9 +129,17 @@ export const xl: ToolHandler = async (ctx, argv) => {
     case 'shutdown':
       return shutdown(ctx, rest);
     case 'domid': {
-      const d = findDomain(ctx.state(), ctx.host, rest[0] ?? '');
+      const d = byName(ctx.state(), ctx.host, rest[0] ?? '');
       if (!d) return ctx.err(`Can't get domid of domain name '${rest[0] ?? ''}', maybe this domain does not exist.\n`), 1;
-      ctx.out(`${d.domid}\n`);
+      ctx.out(`${d === 'dom0' ? 0 : d.domid}\n`);
+      return 0;
+    }
+    case 'domname': {
+      const domid = strtolDomid(rest[0] ?? '');
+      if (domid === null) return ctx.err('Invalid domain id.\n\n'), 1;
+      const name = ctx.state().xenstore[ctx.host]?.[`/local/domain/${domid}/name`];
+      if (name === undefined) return ctx.err(`Can't get domain name of domain id '${domid}', maybe this domain does not exist.\n`), 1;
+      ctx.out(`${name}\n`);
       return 0;
     }
     case 'destroy': case 'pause': case 'unpause': case 'rename':
