@@ -8,7 +8,8 @@ import { splitLines } from './xl-columns.js';
  * colon, a space, the value (possibly empty: `cc_compile_domain      :`).
  * `xl info -n` appends tables (`numa_info              :` then `node:    memsize …` rows,
  * `cpu_topology`, `device topology`): a key with an empty value may be followed by lines that are
- * not `key : value`; those belong to it and are skipped.
+ * not `key : value`; those belong to it and are skipped. Keys added since (`arm_sve_vector_length`
+ * on Arm from 4.18, `xenstore_features` with `xl info -x` from 4.21) are plain key lines.
  * xend of Xen 3.2–4.0 prints node_to_cpu, node_to_memory and node_to_dma32_mem one NUMA node per
  * line (XendNode.format_node_to_cpu/_memory): the first after the key, each further one indented
  * 25 blanks so it sits under the value column. Such a line continues the key above it and is

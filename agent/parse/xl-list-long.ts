@@ -6,8 +6,10 @@ import { LIST_HEADER_RE } from './xl-columns.js';
 /**
  * `xl list -l` (xl_info.c list_domains_details). With `output_format="json"` (the default since
  * libxl has JSON, 4.2+) it prints one JSON array of `{"domid": N, "config": libxl_domain_config}`;
- * indentation depends on the yajl build (4 spaces with yajl 2's default, 2 in other builds), so
- * we always JSON.parse. Since 4.5 libxl's JSON generator leaves out fields equal to their default
+ * indentation depends on the yajl build (4 spaces with yajl 2's default, 2 in other builds), and
+ * from 4.21 on a build with json-c >= 0.15 prints json-c's pretty form instead (2 spaces, no blank
+ * after the colon, "/" escaped as "\/"; tools/configure.ac, libxl_json.c), so we always JSON.parse.
+ * Since 4.5 libxl's JSON generator leaves out fields equal to their default
  * (gentypes.py: `if (!default) gen`), so every field below is optional and a missing integer
  * flag means 0 — notably a disk without `readwrite` is read-only. Before 4.5 it printed every
  * field: an unset string as `null`, an unset enum as "unknown", integers as they are (0, -1 for

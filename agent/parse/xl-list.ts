@@ -6,7 +6,7 @@ import { decodeXlState, splitDomainName, XL_STATE_RE } from './xl-state.js';
 
 /**
  * `xl list` and `xl list NAME` (plain table, no -v/-Z/-c/-n).
- * Row format (xl_info.c, unchanged 4.1 … 4.20): `"%-40s %5d %5lu %5d     %c%c%c%c%c%c  %8.1f"`.
+ * Row format (xl_info.c, unchanged 4.1 … 4.22): `"%-40s %5d %5lu %5d     %c%c%c%c%c%c  %8.1f"`.
  * Mem is (current + outstanding claim) KiB / 1024, i.e. MiB.
  */
 export function parseXlList(text: string): Result<InventoryDomain[], ParseFailure> {

@@ -2,7 +2,7 @@ import { splitLines } from './xl-columns.js';
 
 /**
  * What an `xl migrate` run did, read from its stderr and exit code. Every message below is
- * printed by tools/xl/xl_migrate.c (Xen 4.8 … 4.20) or, before 4.8, tools/libxl/xl_cmdimpl.c
+ * printed by tools/xl/xl_migrate.c (Xen 4.8 … 4.22) or, before 4.8, tools/libxl/xl_cmdimpl.c
  * migrate_domain(), with the same wording since 4.1 (failed-to-suspend since 4.2).
  *
  * Exit codes are only consistent since 4.7 (`exit(EXIT_FAILURE)`); older xl exits with

@@ -3,7 +3,7 @@ import type { InventoryDomain } from '../../shared/inventory.js';
 /**
  * The six state letters of `xl list` / `xm list` and what xenherd makes of them.
  *
- * xl (tools/xl/xl_info.c list_domains, Xen 4.1 … 4.20; tools/libxl/xl_cmdimpl.c before 4.8):
+ * xl (tools/xl/xl_info.c list_domains, Xen 4.1 … 4.22; tools/libxl/xl_cmdimpl.c before 4.8):
  *   1 `r` running · 2 `b` blocked · 3 `p` paused · 4 `s` shutdown ·
  *   5 shutdown reason, from `"-rscwS"` indexed by libxl_shutdown_reason, printed only when the
  *     domain is shut down (otherwise index 0, `-`): `-` poweroff, `r` reboot, `s` suspend,

@@ -36,6 +36,30 @@ describe('parseXlInfo', () => {
     expect(i.raw['build_id']).toBe('5e2952e1dd06c52a2a09ada7476333c48d88a285');
     expect(Object.keys(i.raw)).toHaveLength(34);
   });
+  it('Xen 4.20.1 (openSUSE), real capture: empty xen_commandline, blanks after empty values and after xen_caps', () => {
+    const i = info('xl/info-4.20.1-opensuse.txt');
+    expect(i).toMatchObject({ host: 'xensrv', xenMajor: 4, xenMinor: 20, xenExtra: '.1_02-1', xenVersion: '4.20.1_02-1', totalMemoryMiB: 32677, freeMemoryMiB: 28057, nrCpus: 24, xenScheduler: 'credit2', xenCommandline: '' });
+    expect(i.xenCaps).toEqual(['xen-3.0-x86_64', 'hvm-3.0-x86_32', 'hvm-3.0-x86_32p', 'hvm-3.0-x86_64']);
+    expect(i.raw['cc_compile_domain']).toBe('[unknown]');
+    expect(Object.keys(i.raw)).toHaveLength(34);
+  });
+  it('Xen 4.19.1 (Alpine), real capture', () => {
+    const i = info('xl/info-4.19.1-alpine.txt');
+    expect(i).toMatchObject({ host: 'saphir.local', xenMajor: 4, xenMinor: 19, xenVersion: '4.19.1', totalMemoryMiB: 7933, freeMemoryMiB: 2341, nrCpus: 12, xenCommandline: 'placeholder loglevel=0 console=null dom0_mem=512M,max:1024M no-real-mode edd=off' });
+    expect(i.raw['virt_caps']).toBe('pv hvm hvm_directio pv_directio hap shadow iommu_hap_pt_share vmtrace gnttab-v1 gnttab-v2');
+    expect(Object.keys(i.raw)).toHaveLength(34);
+  });
+  it('keys added after 4.17 are plain key lines: arm_sve_vector_length (Arm, 4.18+), xenstore_features (`xl info -x`, 4.21+)', () => {
+    // GENERATED from RELEASE-4.21.0 tools/xl/xl_info.c: output_physinfo prints "arm_sve_vector_length  : %u" after
+    // virt_caps on Arm builds; output_xenstore_info prints "xenstore_features      : 0x%08x" before xend_config_format.
+    const text = readFixture('xl/info-4.20.1-opensuse.txt')
+      .body.replace(/^(virt_caps .*\n)/m, '$1arm_sve_vector_length  : 0\n')
+      .replace(/^xend_config_format/m, 'xenstore_features      : 0x00000001\nxend_config_format');
+    const r = parseXlInfo(text);
+    expect(r.ok && r.value.raw['arm_sve_vector_length']).toBe('0');
+    expect(r.ok && r.value.raw['xenstore_features']).toBe('0x00000001');
+    expect(r.ok && r.value.totalMemoryMiB).toBe(32677);
+  });
   it('xl info -n: numa/cpu/device tables are skipped', () => {
     const i = info('xl/info-4.17-gen-numa.txt');
     expect(i).toMatchObject({ host: 'dom0-a', xenVersion: '4.17.5-pre', xenExtra: '.5-pre', totalMemoryMiB: 32668, freeMemoryMiB: 20211, nrCpus: 8 });

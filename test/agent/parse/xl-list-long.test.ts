@@ -43,6 +43,17 @@ describe('parseXlListLong', () => {
   it('2-space JSON gives the same data', () => {
     expect(parseXlListLong(readFixture('xl/list-long-4.4-gen-2space.json').body)).toEqual({ ok: true, value: [web1] });
   });
+  it('Xen 4.21+ built with json-c: its pretty form (no blank after the colon, "/" as "\\/") reads as the yajl form', () => {
+    const jsonc = readFixture('xl/list-long-4.21-gen-jsonc.json').body;
+    expect(jsonc).toContain('"domid":1,');
+    expect(jsonc).toContain('"pdev_path":"r0"');
+    expect(jsonc).toContain('"\\/boot\\/vmlinuz-6.1.0-56-amd64"');
+    const yajl = parseXlListLong(readFixture('real-xen-4.17/09-guest-running-on-a/dom0a.xl-list-l.stdout').body);
+    const r = parseXlListLong(jsonc);
+    expect(r.ok && r.value.map((d) => d.name)).toEqual(['Domain-0', 'tiny']);
+    expect(r.ok && r.value[1]?.disks[0]).toEqual({ pdevPath: 'r0', vdev: 'xvda', backend: null, format: 'raw', script: 'block-drbd', readwrite: true, cdrom: false });
+    expect(r).toEqual(yajl);
+  });
   it('Xen 4.2–4.4 JSON: every field printed, unset strings as null, which read as absent', () => {
     expect(parseXlListLong(readFixture('xl/list-long-4.4-gen-nulls.json').body)).toEqual({
       ok: true,
