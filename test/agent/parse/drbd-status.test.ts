@@ -94,6 +94,17 @@ describe('parseDrbdStatus fixtures', () => {
     expect(r?.connections.map((c) => [c.name, c.connection, c.role])).toEqual([['hv1', 'Connecting', null], ['hv2', 'Connecting', null]]);
   });
 
+  it('9 with utils 9.29+ (open: on every volume line), 14 resources: Connecting, no peers, Primary and open', () => {
+    const all = parse('9-linstor-open-connecting.txt');
+    expect(all).toHaveLength(14);
+    expect(all.every((r) => r.devices.length === 1 && r.devices[0]?.disk === 'UpToDate')).toBe(true);
+    expect(all.find((r) => r.name === 'libvirt_pool_a')?.connections).toEqual([]);
+    const connecting = all.find((r) => r.name === 'linstor_ctrl_data')?.connections[0];
+    expect(connecting).toMatchObject({ name: 'seroics95861', connection: 'Connecting', role: null, peerDevices: [] });
+    const open = all.find((r) => r.name === 'seroius15078_sda');
+    expect(open).toMatchObject({ role: 'Primary', devices: [{ volume: 0, disk: 'UpToDate', fields: { disk: 'UpToDate', open: 'yes' } }] });
+    expect(open?.connections[0]).toMatchObject({ connection: 'Connected', role: 'Secondary', peerDevices: [{ peerDisk: 'UpToDate', replication: null }] });
+  });
   it('drbd-utils 9 man page, terse: a peer volume printed as "disk:" is the peer disk', () => {
     const [r] = parse('9-doc-terse-disk-under-peer.txt');
     expect(r?.devices).toEqual([{ volume: 0, disk: 'UpToDate', fields: { disk: 'UpToDate' } }]);
