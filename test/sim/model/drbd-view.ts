@@ -13,8 +13,6 @@ export interface DrbdView {
   readonly cstate: 'Connected' | 'WFConnection' | 'StandAlone';
   readonly disk: DiskState;
   readonly peerDisk: DiskState | 'DUnknown';
-  /** DRBD 9: whether the device is held open (a running domU uses it) */
-  readonly open: boolean;
 }
 
 export interface HostDrbdView {
@@ -47,7 +45,6 @@ export function drbdViewFor(s: SimState, host: string): HostDrbdView | null {
     const peer = r.nodes[0] === host ? r.nodes[1] : r.nodes[0];
     const connected = isConnected(s, r.name);
     const peerRep = r.replicas[peer];
-    const open = s.domains.some((d) => d.host === host && d.drbd.includes(r.name) && d.run !== 'dying');
     resources.push({
       name: r.name,
       minor: r.minor,
@@ -58,7 +55,6 @@ export function drbdViewFor(s: SimState, host: string): HostDrbdView | null {
       cstate: connected ? 'Connected' : r.standalone.includes(host) ? 'StandAlone' : 'WFConnection',
       disk: me.disk,
       peerDisk: connected && peerRep ? peerRep.disk : 'DUnknown',
-      open,
     });
   }
   resources.sort((a, b) => a.minor - b.minor);

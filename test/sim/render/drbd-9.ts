@@ -3,6 +3,13 @@ import type { DrbdView } from '../model/drbd-view.js';
 /**
  * drbd-utils user/v9/drbdsetup.c status_cmd (text) and the --json variant. DRBD 9 names the
  * connection after the peer host; `drbdadm role` prints the local role only.
+ *
+ * The sim's DRBD tools are one drbd-utils: 9.22.0, the lab's (Debian 12), whose DRBD 8.4 output
+ * the lab captured. Its DRBD 9 formats are taken from that tag's drbdsetup.c and
+ * drbdsetup_events2.c. Later utils print more: the connection's "tls" in --json from 9.28.0;
+ * the device's "open" in --json (false when unknown), and open:yes|no|unknown in events2, from
+ * 9.29.0, where the text status shows open: only if the kernel reports it (DRBD 9.1.22 / 9.2.11
+ * on, not the sim's 9.0.32).
  */
 export const conn9 = (r: DrbdView): string => (r.cstate === 'Connected' ? 'Connected' : r.cstate === 'StandAlone' ? 'StandAlone' : 'Connecting');
 export const repl9 = (r: DrbdView): string => (r.cstate === 'Connected' ? 'Established' : 'Off');
@@ -10,7 +17,7 @@ export const PEER_NODE_ID = (r: DrbdView, host: string): number => (r.peer < hos
 export const NODE_ID = (r: DrbdView, host: string): number => (r.peer < host ? 1 : 0);
 
 export function status9(r: DrbdView): string {
-  let out = `${r.name} role:${r.role}\n  disk:${r.disk} open:${r.open ? 'yes' : 'no'}\n`;
+  let out = `${r.name} role:${r.role}\n  disk:${r.disk}\n`;
   if (r.cstate === 'Connected') out += `  ${r.peer} role:${r.peerRole}\n    peer-disk:${r.peerDisk}\n`;
   else out += `  ${r.peer} connection:${conn9(r)}\n`;
   return `${out}\n`;
@@ -36,7 +43,6 @@ function resourceJson(r: DrbdView, host: string): string {
     `      "minor": ${r.minor},\n` +
     `      "disk-state": "${r.disk}",\n` +
     '      "client": false,\n' +
-    `      "open": ${r.open},\n` +
     '      "quorum": true,\n' +
     '      "size": 10485436,\n' +
     '      "read": 0,\n' +
@@ -53,7 +59,6 @@ function resourceJson(r: DrbdView, host: string): string {
     `      "connection-state": "${conn9(r)}", \n` +
     '      "congested": false,\n' +
     `      "peer-role": "${r.peerRole}",\n` +
-    '      "tls": false,\n' +
     '      "ap-in-flight": 0,\n' +
     '      "rs-in-flight": 0,\n' +
     '      "peer_devices": [\n' +

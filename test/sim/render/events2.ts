@@ -6,7 +6,7 @@ import { conn9, NODE_ID, PEER_NODE_ID, repl9 } from './drbd-9.js';
  * "exists" and ends with "exists -"; later lines ("create", "change", "destroy") carry the object's
  * key and only the field groups that changed. DRBD 8.4 (user/v84/drbdsetup.c print_notifications)
  * fakes peer-node-id:0 and names every peer "peer"; DRBD 9 (user/v9/drbdsetup_events2.c) names
- * the connection after the peer host.
+ * the connection after the peer host. Fields as drbd-utils 9.22.0 prints them (see drbd-9.ts).
  */
 export interface EventObject {
   /** e.g. "resource name:r1" */
@@ -51,7 +51,7 @@ function objects9(r: DrbdView, host: string): EventObject[] {
     { key: `connection name:${r.name} peer-node-id:${pid} conn-name:${r.peer}`, groups: [[['connection', conn9(r)]], [['role', r.peerRole]]] },
     {
       key: `device name:${r.name} volume:0 minor:${r.minor}`,
-      groups: [[['backing_dev', `/dev/vg0/${r.name}`], ['disk', r.disk], ['client', 'no'], ['open', r.open ? 'yes' : 'no'], ['quorum', 'yes']]],
+      groups: [[['backing_dev', `/dev/vg0/${r.name}`], ['disk', r.disk], ['client', 'no'], ['quorum', 'yes']]],
     },
     {
       key: `peer-device name:${r.name} peer-node-id:${pid} conn-name:${r.peer} volume:0`,
