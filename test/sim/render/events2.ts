@@ -16,6 +16,13 @@ export interface EventObject {
    * (a StandAlone connection or its peer device) is listed without it
    */
   readonly keyWithPeer?: string;
+  /**
+   * DRBD 8.4 only: a connection coming up reports Connected, and the peer's role in a line of its
+   * own once the peer sent its state (lab captures 05 and 18). DRBD 9 commits both in one state
+   * change (drbd_state.c: the connect transaction sets the peer's role from the reply's
+   * primary_nodes), so one line carries both.
+   */
+  readonly roleAfterConnect?: true;
   /** groups of [field, value]; a change in any field of a group prints the whole group */
   readonly groups: readonly (readonly (readonly [string, string])[])[];
 }
@@ -34,7 +41,7 @@ function objects84(r: DrbdView): EventObject[] {
     standalone ? { key: `${base}${rest}`, keyWithPeer: `${base} conn-name:peer${rest}` } : { key: `${base} conn-name:peer${rest}` };
   return [
     { key: `resource name:${r.name}`, groups: [[['role', r.role]], [['suspended', 'no']]] },
-    { ...keyed(connKey, ''), groups: [[['connection', conn9(r)]], [['role', r.peerRole]]] },
+    { ...keyed(connKey, ''), roleAfterConnect: true, groups: [[['connection', conn9(r)]], [['role', r.peerRole]]] },
     { key: `device name:${r.name} volume:0 minor:${r.minor}`, groups: [[['disk', r.disk]]] },
     { ...keyed(pdKey, ' volume:0'), groups: [[['replication', replication]], [['peer-disk', r.peerDisk]], [['resync-suspended', 'no']]] },
   ];
@@ -97,7 +104,7 @@ export function renderEventsDiff(before: readonly EventObject[], after: readonly
   return out;
 }
 
-const withPeer = (o: EventObject): EventObject => (o.keyWithPeer === undefined ? o : { key: o.keyWithPeer, groups: o.groups });
+const withPeer = (o: EventObject): EventObject => (o.keyWithPeer === undefined ? o : { ...o, key: o.keyWithPeer, keyWithPeer: undefined });
 const unconnected = (o: EventObject): EventObject =>
   o.key.startsWith('connection ') ? { ...o, groups: o.groups.map((g) => g.map(([k, v]) => [k, k === 'connection' ? 'Unconnected' : v] as const)) } : o;
 
@@ -112,9 +119,7 @@ function diffByKey(before: readonly EventObject[], after: readonly EventObject[]
       continue;
     }
     const changed = o.groups.filter((g, i) => JSON.stringify(g) !== JSON.stringify(prev.groups[i]));
-    // a connection coming up reports Connected, and the peer's role only once the peer sent its
-    // state: two lines (lab captures 05 and 18)
-    const cameUp = o.key.startsWith('connection ') && changed.length > 1 && changed.some((g) => g.some(([k, v]) => k === 'connection' && v === 'Connected'));
+    const cameUp = o.roleAfterConnect === true && changed.length > 1 && changed.some((g) => g.some(([k, v]) => k === 'connection' && v === 'Connected'));
     if (cameUp) for (const g of changed) out += `${ts}change ${o.key}${fields([g])}\n`;
     else if (changed.length) out += `${ts}change ${o.key}${fields(changed)}\n`;
   }
