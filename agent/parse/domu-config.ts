@@ -3,6 +3,7 @@ import { DOMU_NAME_RE } from '../../shared/names.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseDiskSpec, type DiskSpec } from './domu-config-disk.js';
 import { configError, type ConfigFileError } from './domu-config-error.js';
+import { builderTypeOf, xlTypeOf, type DomainType } from './domu-config-type.js';
 import { parseVifSpec, type VifSpec } from './domu-config-vif.js';
 import { parseXlCfg } from './xl-cfg.js';
 import { XL_CR_PROBLEM } from './xl-cfg-lexer.js';
@@ -25,8 +26,8 @@ export interface DomuConfig {
   readonly memoryMiB: number | null;
   readonly maxmemMiB: number | null;
   readonly vcpus: number | null;
-  /** from `type`, else derived from `builder` (hvm → hvm, generic/linux → pv); null when neither is set */
-  readonly type: 'pv' | 'pvh' | 'hvm' | null;
+  /** from `type`, else derived from `builder` (hvm → hvm, generic/linux → pv); null when neither is set or the builder is unknown */
+  readonly type: DomainType | null;
   readonly builder: string | null;
   readonly kernel: string | null;
   readonly ramdisk: string | null;
@@ -136,13 +137,13 @@ export function parseDomuConfig(text: string, file: string, options: DomuConfigO
   if (!builder.ok) return builder;
   let type: DomuConfig['type'] = null;
   if (typeText.value !== null) {
-    if (typeText.value !== 'pv' && typeText.value !== 'pvh' && typeText.value !== 'hvm') {
+    type = xlTypeOf(typeText.value);
+    if (type === null) {
       const at = settings.get('type') as CfgValue;
-      return err(configError(file, at.line, at.column, `unknown type ${JSON.stringify(typeText.value)}`, 'type = "pv", "pvh" or "hvm"'));
+      return err(configError(file, at.line, at.column, `unknown type ${JSON.stringify(typeText.value)} (xl: "Invalid domain type")`, 'type = "pv", "pvh" or "hvm"'));
     }
-    type = typeText.value;
   } else if (builder.value !== null) {
-    type = builder.value === 'hvm' ? 'hvm' : builder.value === 'generic' || builder.value === 'linux' ? 'pv' : null;
+    type = builderTypeOf(builder.value);
   }
   const scalars: Record<'kernel' | 'ramdisk' | 'bootloader' | 'extra', string | null> = { kernel: null, ramdisk: null, bootloader: null, extra: null };
   for (const key of ['kernel', 'ramdisk', 'bootloader', 'extra'] as const) {

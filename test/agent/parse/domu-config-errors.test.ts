@@ -125,5 +125,17 @@ describe('typed view errors', () => {
 
   it('an unknown type', () => {
     expect(error("name = 'a'\ntype = 'kvm'\n").expected).toBe('type = "pv", "pvh" or "hvm"');
+    expect(error("name = 'a'\ntype = 'pvhx'\n").problem).toBe('unknown type "pvhx" (xl: "Invalid domain type")');
+  });
+
+  it('type and builder as xl reads them: the start of a word names it, tried hvm, pv, pvh', () => {
+    const typeOf = (text: string) => {
+      const r = parseDomuConfig(`name = 'a'\n${text}\n`, 'a.cfg', { dialect: 'xl' });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value.type;
+    };
+    expect(['type = "p"', 'type = "pv"', 'type = "pvh"', 'type = "h"', 'type = ""', 'builder = "hvm"', 'builder = "h"', 'builder = "generic"', 'builder = "gen"', "builder = 'linux'", "builder = 'other'", ''].map(typeOf)).toEqual([
+      'pv', 'pv', 'pvh', 'hvm', 'hvm', 'hvm', 'hvm', 'pv', 'pv', 'pv', null, null,
+    ]);
   });
 });
