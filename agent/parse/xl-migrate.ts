@@ -1,4 +1,4 @@
-import { splitLines } from './xl-columns.js';
+import { xlStderrLines } from './xl-stderr.js';
 
 /**
  * What an `xl migrate` run did, read from its stderr and exit code. Every message below is
@@ -77,7 +77,7 @@ const PREAMBLE_FAILURE_RE =
 const ERROR_LINE_RE = /error|failed|failure|refused|denied|cannot|can't|not found|timed out|exceeds|No route|unexpected/i;
 
 export function classifyXlMigrate(stderr: string, exitCode: number | null): MigrationOutcome {
-  const lines = splitLines(stderr).map((l) => l.trim());
+  const lines = xlStderrLines(stderr);
   const errorLines = lines.filter((l) => l !== '' && ERROR_LINE_RE.test(l) && !RULES.some(([, test]) => test(l)));
   for (const [kind, test] of RULES) {
     const line = lines.find(test);

@@ -33,8 +33,19 @@ const NO_XEND_RE = /^Error: Unable to connect to xend: (.*?)\.(?: Is xend runnin
 
 const NO_HANDLE_RE = /(?:privileged command interface|cannot open libxc handle): (.+)$/;
 
+/**
+ * xl's stderr as lines. xl reads /etc/xen/xl.conf before any command and complains of a bad
+ * `autoballoon` or `domid_policy` value without a newline (tools/xl/xl.c parse_global_config,
+ * 4.1 … 4.22), then goes on: the complaint would run into the command's first line of its own
+ * (and, through ssh, the migration receiver's), hiding what that line says. Each such complaint
+ * is a line of its own here.
+ */
+export function xlStderrLines(stderr: string): string[] {
+  return splitLines(stderr.replace(/(invalid (?:autoballoon|domid_policy) option)(?=[^\n])/g, '$1\n')).map((l) => l.trim());
+}
+
 export function classifyToolstackStderr(stderr: string): ToolstackComplaint | null {
-  const lines = splitLines(stderr).map((l) => l.trim());
+  const lines = xlStderrLines(stderr);
   if (lines.includes('cannot init xl context')) {
     const reason = lines.map((l) => NO_HANDLE_RE.exec(l)?.[1]).find((r) => r !== undefined) ?? 'unknown reason';
     return reason === 'Permission denied' ? { kind: 'need-root' } : { kind: 'no-hypervisor', reason };

@@ -12,6 +12,11 @@ describe('classifyXlMigrate', () => {
   it('success with legacy progress lines (real)', () => {
     expect(xl('xl/migrate-4.4-success-progress.txt', 0)).toMatchObject({ kind: 'success', domainAt: 'target' });
   });
+  it("a bad xl.conf's complaint (no newline) does not hide the line it runs into", () => {
+    // GENERATED: tools/xl/xl.c parse_global_config's complaint, then migrate_domain's (xl_migrate.c, RELEASE-4.17.7)
+    const stderr = 'invalid autoballoon optionNo config file stored for running domain and none supplied - cannot migrate.\n';
+    expect(classifyXlMigrate(stderr, 1)).toMatchObject({ kind: 'no-config', domainAt: 'source', decisiveLine: 'No config file stored for running domain and none supplied - cannot migrate.' });
+  });
   it('success line with a non-zero exit is not success', () => {
     expect(xl('xl/migrate-4.9-success.txt', 1)).toMatchObject({ kind: 'unknown', domainAt: 'unknown' });
   });

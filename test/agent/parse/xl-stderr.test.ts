@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyToolstackStderr } from '../../../agent/parse/xl-stderr.js';
+import { classifyToolstackStderr, xlStderrLines } from '../../../agent/parse/xl-stderr.js';
 import { readFixture } from '../../fixture.js';
 
 describe('classifyToolstackStderr', () => {
@@ -21,6 +21,13 @@ describe('classifyToolstackStderr', () => {
     // libxc before 4.7 (xc: rather than xencall:) words its line otherwise; libxl's reason is taken
     expect(classifyToolstackStderr(readFixture('xl/no-hypervisor-4.6-gen.stderr.txt').body)).toEqual({ kind: 'no-hypervisor', reason: 'No such file or directory' });
     expect(classifyToolstackStderr('cannot init xl context\n')).toEqual({ kind: 'no-hypervisor', reason: 'unknown reason' });
+  });
+  it('a bad autoballoon or domid_policy in xl.conf: xl complains without a newline, and the line after it is still read', () => {
+    // GENERATED from tools/xl/xl.c parse_global_config (RELEASE-4.17.7): both complaints, then find_domain's line
+    const stderr = 'invalid autoballoon optioninvalid domid_policy optionweb1 is an invalid domain identifier (rc=-6)\n';
+    expect(classifyToolstackStderr(stderr)).toEqual({ kind: 'no-such-domain', domain: 'web1' });
+    expect(xlStderrLines(stderr)).toEqual(['invalid autoballoon option', 'invalid domid_policy option', 'web1 is an invalid domain identifier (rc=-6)']);
+    expect(xlStderrLines('invalid autoballoon option')).toEqual(['invalid autoballoon option']);
   });
   it('anything else', () => expect(classifyToolstackStderr('libxl: error: something\n')).toBeNull());
 });
