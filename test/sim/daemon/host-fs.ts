@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { drbdViewFor } from '../model/drbd-view.js';
+import { hostAddress } from '../model/host-address.js';
 import type { SimState } from '../model/types.js';
 import { renderDomuConfig, renderDrbdRes, renderMigrateTab } from '../render/host-files.js';
 import { renderProcDrbd, renderProcDrbd9 } from '../render/proc-drbd.js';
@@ -19,10 +20,6 @@ const write = (p: string, text: string): void => {
   mkdirSync(dirname(p), { recursive: true });
   writeFileSync(p, text);
 };
-
-export function hostAddress(s: SimState, host: string): string {
-  return `10.0.0.${Object.keys(s.hosts).sort().indexOf(host) + 11}`;
-}
 
 export function initHostFiles(simDir: string, s: SimState): void {
   for (const h of Object.keys(s.hosts)) {

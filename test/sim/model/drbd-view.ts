@@ -1,3 +1,4 @@
+import { hostAddress } from './host-address.js';
 import type { DiskState, DrbdMajor, Role, SimState } from './types.js';
 
 /** One host's view of one of its DRBD resources, in DRBD 8.4 vocabulary (renderers translate for 9). */
@@ -6,6 +7,12 @@ export interface DrbdView {
   readonly minor: number;
   readonly port: number;
   readonly peer: string;
+  /** node ids as the `.res` file numbers the nodes (`node-id 0;` for the first `on` section) */
+  readonly nodeId: number;
+  readonly peerNodeId: number;
+  /** replication addresses, as the `.res` file's `address` lines (without the port) */
+  readonly address: string;
+  readonly peerAddress: string;
   readonly role: Role;
   /** 'Unknown' while not connected */
   readonly peerRole: Role | 'Unknown';
@@ -50,6 +57,10 @@ export function drbdViewFor(s: SimState, host: string): HostDrbdView | null {
       minor: r.minor,
       port: r.port,
       peer,
+      nodeId: r.nodes.indexOf(host),
+      peerNodeId: r.nodes.indexOf(peer),
+      address: hostAddress(s, host),
+      peerAddress: hostAddress(s, peer),
       role: me.role,
       peerRole: connected && peerRep ? peerRep.role : 'Unknown',
       cstate: connected ? 'Connected' : r.standalone.includes(host) ? 'StandAlone' : 'WFConnection',

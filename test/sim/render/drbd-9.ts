@@ -13,8 +13,6 @@ import type { DrbdView } from '../model/drbd-view.js';
  */
 export const conn9 = (r: DrbdView): string => (r.cstate === 'Connected' ? 'Connected' : r.cstate === 'StandAlone' ? 'StandAlone' : 'Connecting');
 export const repl9 = (r: DrbdView): string => (r.cstate === 'Connected' ? 'Established' : 'Off');
-export const PEER_NODE_ID = (r: DrbdView, host: string): number => (r.peer < host ? 0 : 1);
-export const NODE_ID = (r: DrbdView, host: string): number => (r.peer < host ? 1 : 0);
 
 export function status9(r: DrbdView): string {
   let out = `${r.name} role:${r.role}\n  disk:${r.disk}\n`;
@@ -23,12 +21,12 @@ export function status9(r: DrbdView): string {
   return `${out}\n`;
 }
 
-function resourceJson(r: DrbdView, host: string): string {
+function resourceJson(r: DrbdView): string {
   const connected = r.cstate === 'Connected';
   return (
     '{\n' +
     `  "name": "${r.name}",\n` +
-    `  "node-id": ${NODE_ID(r, host)},\n` +
+    `  "node-id": ${r.nodeId},\n` +
     `  "role": "${r.role}",\n` +
     '  "suspended": false,\n' +
     '  "suspended-user": false,\n' +
@@ -54,7 +52,7 @@ function resourceJson(r: DrbdView, host: string): string {
     '    } ],\n' +
     '  "connections": [\n' +
     '    {\n' +
-    `      "peer-node-id": ${PEER_NODE_ID(r, host)},\n` +
+    `      "peer-node-id": ${r.peerNodeId},\n` +
     `      "name": "${r.peer}",\n` +
     `      "connection-state": "${conn9(r)}", \n` +
     '      "congested": false,\n' +
@@ -82,6 +80,6 @@ function resourceJson(r: DrbdView, host: string): string {
   );
 }
 
-export function statusJson9(rs: readonly DrbdView[], host: string): string {
-  return `[\n${rs.map((r) => resourceJson(r, host)).join(',\n')}]\n`;
+export function statusJson9(rs: readonly DrbdView[]): string {
+  return `[\n${rs.map((r) => resourceJson(r)).join(',\n')}]\n`;
 }

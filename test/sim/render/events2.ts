@@ -1,12 +1,13 @@
 import type { DrbdView, HostDrbdView } from '../model/drbd-view.js';
-import { conn9, NODE_ID, PEER_NODE_ID, repl9 } from './drbd-9.js';
+import { conn9, repl9 } from './drbd-9.js';
 
 /**
  * `drbdsetup events2`: lines "VERB OBJECT key:value…". The initial dump prints every object with
  * "exists" and ends with "exists -"; later lines ("create", "change", "destroy") carry the object's
  * key and only the field groups that changed. DRBD 8.4 (user/v84/drbdsetup.c print_notifications)
  * fakes peer-node-id:0 and names every peer "peer"; DRBD 9 (user/v9/drbdsetup_events2.c) names
- * the connection after the peer host. Fields as drbd-utils 9.22.0 prints them (see drbd-9.ts).
+ * the connection after the peer host and lists its paths. Fields as drbd-utils 9.22.0 prints
+ * them (see drbd-9.ts).
  */
 export interface EventObject {
   /** e.g. "resource name:r1" */
@@ -23,6 +24,14 @@ export interface EventObject {
    * primary_nodes), so one line carries both.
    */
   readonly roleAfterConnect?: true;
+  /**
+   * DRBD 9 only: a connection's path. The TCP transport announces it by itself, not in a state
+   * change: established when its sockets connect, before the handshake makes the connection
+   * Connected; no longer established when conn_disconnect closes the sockets, after the state
+   * change that took the connection down (drbd-9.0.32-1 drbd_transport_tcp.c dtt_connect and
+   * dtt_free, drbd_receiver.c conn_disconnect).
+   */
+  readonly path?: true;
   /** groups of [field, value]; a change in any field of a group prints the whole group */
   readonly groups: readonly (readonly (readonly [string, string])[])[];
 }
@@ -47,8 +56,14 @@ function objects84(r: DrbdView): EventObject[] {
   ];
 }
 
-function objects9(r: DrbdView, host: string): EventObject[] {
-  const pid = PEER_NODE_ID(r, host);
+/**
+ * Objects in the order 9.22.0's print_changes prints one resource: the resource, its connections,
+ * its devices, then per connection its peer devices and its paths. The 9.0.32 kernel lists paths
+ * in the initial dump (drbd_nl.c get_initial_state), so "exists path" lines are printed. A path is
+ * keyed by its addresses, the `.res` file's `address` lines: address_str prints "ipv4:ADDR:PORT".
+ */
+function objects9(r: DrbdView): EventObject[] {
+  const pid = r.peerNodeId;
   const mayPromote = r.role === 'Secondary' && r.peerRole !== 'Primary' && r.disk === 'UpToDate';
   return [
     {
@@ -64,13 +79,17 @@ function objects9(r: DrbdView, host: string): EventObject[] {
       key: `peer-device name:${r.name} peer-node-id:${pid} conn-name:${r.peer} volume:0`,
       groups: [[['replication', repl9(r)]], [['peer-disk', r.peerDisk], ['peer-client', 'no']], [['resync-suspended', 'no']]],
     },
+    {
+      key: `path name:${r.name} peer-node-id:${pid} conn-name:${r.peer} local:ipv4:${r.address}:${r.port} peer:ipv4:${r.peerAddress}:${r.port}`,
+      path: true,
+      groups: [[['established', r.cstate === 'Connected' ? 'yes' : 'no']]],
+    },
   ];
 }
 
 export function eventObjects(v: HostDrbdView | null): EventObject[] {
   if (!v || !v.loaded) return [];
-  void NODE_ID;
-  return v.resources.flatMap((r) => (v.major === '9' ? objects9(r, v.host) : objects84(r)));
+  return v.resources.flatMap((r) => (v.major === '9' ? objects9(r) : objects84(r)));
 }
 
 const fields = (groups: EventObject['groups']): string => groups.flat().map(([k, v]) => ` ${k}:${v}`).join('');
@@ -93,6 +112,27 @@ export function renderEventsDump(objs: readonly EventObject[], ts: string): stri
  * `drbdadm connect` announces it again: create (still StandAlone), Unconnected, then what follows.
  */
 export function renderEventsDiff(before: readonly EventObject[], after: readonly EventObject[], ts: string): string {
+  const paths = pathLines(before.filter((o) => o.path), after.filter((o) => o.path), ts);
+  return paths.up + stateLines(before.filter((o) => !o.path), after.filter((o) => !o.path), ts) + paths.down;
+}
+
+/**
+ * A path coming up is printed before the state change it leads to, one going down after. A path
+ * is destroyed only with its connection (del_connection), whose destroy the kernel announces first:
+ * 9.22.0's events2 then knows no connection to drop the path from and prints no line for it.
+ */
+function pathLines(before: readonly EventObject[], after: readonly EventObject[], ts: string): { up: string; down: string } {
+  let up = '';
+  let down = '';
+  for (const o of after) {
+    const text = diffByKey(before.filter((b) => b.key === o.key), [o], ts);
+    if (o.groups.some((g) => g.some(([k, v]) => k === 'established' && v === 'yes'))) up += text;
+    else down += text;
+  }
+  return { up, down };
+}
+
+function stateLines(before: readonly EventObject[], after: readonly EventObject[], ts: string): string {
   const wentStandAlone = after.filter((o) => o.keyWithPeer !== undefined && before.some((b) => b.key === o.keyWithPeer));
   const cameBack = before.filter((o) => o.keyWithPeer !== undefined && after.some((a) => a.key === o.keyWithPeer));
   let out = '';

@@ -133,7 +133,7 @@ export const drbdsetup: ToolHandler = async (ctx, argv) => {
   if (flags.has('--json') && v.major === '8.4') return ctx.out(DRBDSETUP_84_USAGE), ctx.err("status: unrecognized option '--json'\n"), 20;
   const rs = v.resources.filter((r) => only === null || r.name === only);
   if (only !== null && rs.length === 0) return ctx.err(`${only}: No such resource\n`), 10;
-  if (flags.has('--json') || flags.has('-j')) return ctx.out(statusJson9(rs, ctx.host)), 0;
+  if (flags.has('--json') || flags.has('-j')) return ctx.out(statusJson9(rs)), 0;
   if (rs.length === 0 && v.major === '9') return ctx.out('# No currently configured DRBD found.\n'), 0;
   ctx.out(rs.map((r) => (v.major === '8.4' ? status84(r) : status9(r))).join(''));
   return 0;
