@@ -1,4 +1,5 @@
 import type { DomainState, DomainType, DomuDef, DrbdMajor, DrbdResource, HostState, ReplicaState, RunState, SimState, Toolstack } from './types.js';
+import { settleNics } from './nics.js';
 import { uuidFor } from './uuid.js';
 import { DRBD9_BUILDS } from '../render/proc-drbd.js';
 import { renderDomuConfig } from '../render/host-files.js';
@@ -168,7 +169,7 @@ export function parseFleet(text: string): SimState {
     const st = line.kv.state ?? 'b';
     const run: RunState = st === 'r' ? 'running' : st === 'p' ? 'paused' : 'blocked';
     // a domU the fleet file starts is one xl created from the config written for it
-    domains.push({ name: def.name, domid, host, memMiB: def.memMiB, vcpus: def.vcpus, run, cpuTimeS: num(line, 'cpu', 0), uuid: uuidFor(def.name), drbd: def.drbd, configPath: `/etc/xen/drbd-auto/${def.name}.cfg`, guest: readCfg(renderDomuConfig(def)).guest });
+    domains.push({ name: def.name, domid, host, memMiB: def.memMiB, vcpus: def.vcpus, run, cpuTimeS: num(line, 'cpu', 0), uuid: uuidFor(def.name), drbd: def.drbd, configPath: `/etc/xen/drbd-auto/${def.name}.cfg`, guest: settleNics(readCfg(renderDomuConfig(def)).guest, def.name) });
     for (const r of def.drbd) {
       const res = drbd[r];
       if (!res) continue;

@@ -55,6 +55,30 @@ export interface GuestConfig {
   readonly onWatchdog: string;
   readonly onCrash: string;
   readonly onSoftReset: string;
+  /** the `vif =` list; libxl copies the devid, MAC and nictype it settled on into what it stores */
+  readonly nics: readonly NicConfig[];
+}
+
+/**
+ * One `vif =` entry as xl 4.17.7 parsed it (tools/xl/xl_parse.c parse_nic_config), in
+ * libxl_device_nic's field order (tools/libs/light/libxl_types.idl). null, 0 and -1 are libxl's
+ * "not set", which its JSON leaves out.
+ */
+export interface NicConfig {
+  readonly backendDomname: string | null;
+  readonly devid: number;
+  readonly mtu: number;
+  readonly model: string | null;
+  /** "00:16:3e:…" as libxl prints it (lower case); null until libxl draws one at creation */
+  readonly mac: string | null;
+  readonly ip: string | null;
+  readonly bridge: string | null;
+  readonly ifname: string | null;
+  readonly script: string | null;
+  /** libxl_nic_type as its JSON spells it; null (UNKNOWN) until libxl picks one at creation */
+  readonly nictype: 'vif' | 'vif_ioemu' | null;
+  readonly gatewaydev: string | null;
+  readonly trusted: boolean | null;
 }
 
 export interface DomainState {

@@ -1,5 +1,6 @@
 import { freeMiB } from '../model/host-view.js';
 import type { DomainState, GuestConfig, RunState, SimState } from '../model/types.js';
+import { settleNics } from '../model/nics.js';
 import { uuidFor } from '../model/uuid.js';
 import { demoteUnused, promoteAll } from './drbd.js';
 import { fail, ok, type OpResult } from './result.js';
@@ -44,7 +45,7 @@ export function createDomain(s: SimState, host: string, spec: CreateSpec): OpRes
   const domid = h.nextDomid;
   const d: DomainState = {
     name: spec.name, domid, host, memMiB: spec.memMiB, vcpus: spec.vcpus, run: spec.run ?? 'blocked', cpuTimeS: 0,
-    uuid: uuidFor(spec.name.replace(/--(incoming|migratedaway)$/, '')), drbd: spec.drbd, configPath: spec.configPath, guest: spec.guest,
+    uuid: uuidFor(spec.name.replace(/--(incoming|migratedaway)$/, '')), drbd: spec.drbd, configPath: spec.configPath, guest: settleNics(spec.guest, spec.name),
   };
   let next: SimState = { ...promoted.state, domains: [...promoted.state.domains, d], hosts: { ...promoted.state.hosts, [host]: { ...h, nextDomid: domid + 1 } } };
   next = xsSet(next, host, (xs) => { xs[`/local/domain/${domid}/name`] = spec.name; });

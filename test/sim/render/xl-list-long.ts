@@ -1,4 +1,4 @@
-import type { DomainState } from '../model/types.js';
+import type { DomainState, NicConfig } from '../model/types.js';
 import { yajlBeautify } from './yajl-json.js';
 
 /**
@@ -7,8 +7,9 @@ import { yajlBeautify } from './yajl-json.js';
  * those with a stored config appear.
  *
  * A domU's config is what libxl stored at creation: the config as xl parsed it (not libxl's
- * defaults), with the uuid, video memory, msr_relaxed and the disks' COLO flag libxl filled in,
- * then the live vcpus, memory and scheduler (libxl_retrieve_domain_configuration). libxl's JSON
+ * defaults), with the uuid, video memory, msr_relaxed, the disks' COLO flag and the vifs' devid,
+ * MAC and nic type libxl filled in, then the live vcpus, memory and scheduler
+ * (libxl_retrieve_domain_configuration). libxl's JSON
  * leaves out fields at their default and always prints nested structs; a KeyedUnion's key is
  * "type.<member>" (tools/libs/light/gentypes.py, libxl_types.idl). PV and PVH are the lab's
  * captures (09 `xl list -l tiny`, 15 `xl list -l tinypv`); the lab has no HVM guest, so HVM
@@ -45,12 +46,36 @@ export function domainConfigJson(d: DomainState): unknown {
         arch_x86: { msr_relaxed: 'False' },
       },
       ...(d.drbd.length > 0 ? { disks: d.drbd.map((r, i) => ({ pdev_path: r, vdev: xvd(i), format: 'raw', script: 'block-drbd', readwrite: 1, colo_restore_enable: 'False' })) } : {}),
+      ...(g.nics.length > 0 ? { nics: g.nics.map(nicJson) } : {}),
       ...action('on_poweroff', g.onPoweroff),
       ...action('on_reboot', g.onReboot),
       ...action('on_watchdog', g.onWatchdog),
       ...action('on_crash', g.onCrash),
       ...action('on_soft_reset', g.onSoftReset),
     },
+  };
+}
+
+/**
+ * One libxl_device_nic as libxl's JSON prints it: libxl_types.idl's field order, a field at its
+ * init value left out (devid's is -1, so xl's devid 0 is printed), a defbool as "True"/"False".
+ * The bridge, script and model libxl fills in by default stay out: it does not store them.
+ */
+function nicJson(n: NicConfig): Record<string, string | number> {
+  const set = (key: string, v: string | null): Record<string, string> => (v === null ? {} : { [key]: v });
+  return {
+    ...set('backend_domname', n.backendDomname),
+    ...(n.devid === -1 ? {} : { devid: n.devid }),
+    ...(n.mtu === 0 ? {} : { mtu: n.mtu }),
+    ...set('model', n.model),
+    ...set('mac', n.mac),
+    ...set('ip', n.ip),
+    ...set('bridge', n.bridge),
+    ...set('ifname', n.ifname),
+    ...set('script', n.script),
+    ...set('nictype', n.nictype),
+    ...set('gatewaydev', n.gatewaydev),
+    ...(n.trusted === null ? {} : { trusted: n.trusted ? 'True' : 'False' }),
   };
 }
 

@@ -1,9 +1,10 @@
 import type { DomainType, GuestConfig } from '../model/types.js';
+import { readVifs } from './vif-reader.js';
 
 /**
  * A tiny literal reader of xl.cfg files, enough for `xl create` in the simulator: name, memory,
  * vcpus, the DRBD resources named by the disk list ('drbd:RES,xvda,w' or '…target=RES'), and the
- * settings `xl list -l` prints back, read as Xen 4.17.7's tools/xl/xl_parse.c parse_config_data
+ * settings `xl list -l` prints back (the vif list: vif-reader.ts), read as Xen 4.17.7's tools/xl/xl_parse.c parse_config_data
  * reads them (its messages, in its order).
  */
 export interface CfgSummary {
@@ -59,10 +60,12 @@ export function readCfg(text: string, overrides: readonly string[] = []): CfgSum
     return m[4] !== undefined ? { value: m[4], quoted: false } : { value: m[2] ?? m[3] ?? '', quoted: true };
   };
   const scalar = (key: string): string | null => setting(key)?.value ?? null;
-  const diskList = /(?:^|[\n;])\s*disk\s*=\s*\[([\s\S]*?)\]/.exec(body)?.[1] ?? '';
+  const list = (key: string): string[] | null => {
+    const items = new RegExp(`(?:^|[\\n;])\\s*${key}\\s*=\\s*\\[([\\s\\S]*?)\\]`).exec(body)?.[1];
+    return items === undefined ? null : [...items.matchAll(/'([^']*)'|"([^"]*)"/g)].map((m) => m[1] ?? m[2] ?? '');
+  };
   const drbd: string[] = [];
-  for (const m of diskList.matchAll(/'([^']*)'|"([^"]*)"/g)) {
-    const spec = m[1] ?? m[2] ?? '';
+  for (const spec of list('disk') ?? []) {
     const t = /target=(.*)$/.exec(spec);
     if (t && /script=block-drbd/.test(spec)) drbd.push(t[1]!.trim());
     else {
@@ -102,6 +105,9 @@ export function readCfg(text: string, overrides: readonly string[] = []): CfgSum
   const root = scalar('root');
   const extra = scalar('extra');
   if (cmdline !== null && (root !== null || extra !== null)) notes += 'Warning: ignoring root= and extra= in favour of cmdline=\n';
+  const vifs = readVifs(list('vif') ?? []);
+  notes += vifs.notes;
+  if (vifs.refusal !== null) return refuse(vifs.refusal);
   const [onPoweroff, onReboot, onWatchdog, onCrash, onSoftReset] = actions as [string, string, string, string, string];
   const guest: GuestConfig = {
     type: typed.type,
@@ -111,6 +117,7 @@ export function readCfg(text: string, overrides: readonly string[] = []): CfgSum
     bootloader: scalar('bootloader'),
     tscMode: tscMode === 'default' ? null : tscMode,
     onPoweroff, onReboot, onWatchdog, onCrash, onSoftReset,
+    nics: vifs.nics,
   };
   return { ...base, guest, notes, refusal: null };
 }
@@ -119,6 +126,6 @@ export function readCfg(text: string, overrides: readonly string[] = []): CfgSum
 export function defaultGuest(type: DomainType): GuestConfig {
   return {
     type, kernel: null, ramdisk: null, cmdline: null, bootloader: null, tscMode: null,
-    onPoweroff: 'destroy', onReboot: 'restart', onWatchdog: 'destroy', onCrash: 'destroy', onSoftReset: 'soft_reset',
+    onPoweroff: 'destroy', onReboot: 'restart', onWatchdog: 'destroy', onCrash: 'destroy', onSoftReset: 'soft_reset', nics: [],
   };
 }
