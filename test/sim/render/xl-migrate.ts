@@ -5,7 +5,15 @@ import type { DomainType } from '../model/types.js';
  * sender, migrate_receive on the target, whose stderr comes back through ssh). Split into the
  * parts the simulator prints before and after the memory copy.
  */
-export interface MigrateIds { readonly domid: number; readonly targetHost: string; readonly pid: number; readonly xenMinor: string; readonly type: DomainType }
+export interface MigrateIds {
+  readonly domid: number;
+  readonly targetHost: string;
+  readonly pid: number;
+  readonly xenMinor: string;
+  readonly type: DomainType;
+  /** the header's optional-data length: the domain's config as xl sends it (migrationStreamConfigLength) */
+  readonly streamLen: number;
+}
 
 /**
  * libxc's name for the guest in the save stream (tools/libs/guest/xg_sr_common.c dhdr_type_to_str,
@@ -13,12 +21,10 @@ export interface MigrateIds { readonly domid: number; readonly targetHost: strin
  */
 const streamType = (t: DomainType): string => (t === 'pv' ? 'x86 PV' : 'x86 HVM');
 
-const JSON_LEN = 1314;
-
 export const preamble = (ids: MigrateIds): string =>
   'migration target: Ready to receive domain.\n' +
-  `Saving to migration stream new xl format (info 0x3/0x0/${JSON_LEN})\n` +
-  `Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${JSON_LEN})\n` +
+  `Saving to migration stream new xl format (info 0x3/0x0/${ids.streamLen})\n` +
+  `Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${ids.streamLen})\n` +
   ' Savefile contains xl domain config in JSON format\n' +
   'Parsing config from <saved>\n' +
   `xc: info: Saving domain ${ids.domid}, type ${streamType(ids.type)}\n` +
@@ -49,8 +55,8 @@ export const failedBeforeTransfer = (ids: MigrateIds): string =>
 /** The target could not create the domain (memory, DRBD): the sender resumes. */
 export const failedTargetCreate = (ids: MigrateIds, why: string): string =>
   'migration target: Ready to receive domain.\n' +
-  `Saving to migration stream new xl format (info 0x3/0x0/${JSON_LEN})\n` +
-  `Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${JSON_LEN})\n` +
+  `Saving to migration stream new xl format (info 0x3/0x0/${ids.streamLen})\n` +
+  `Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${ids.streamLen})\n` +
   ' Savefile contains xl domain config in JSON format\n' +
   'Parsing config from <saved>\n' +
   why +

@@ -4,6 +4,7 @@ import { findDomain } from '../ops/domain.js';
 import { hostView } from '../model/host-view.js';
 import { findXmDomain, leavingNames } from '../render/xm-list.js';
 import * as T from '../render/xl-migrate.js';
+import { migrationStreamConfigLength } from '../render/xl-list-long.js';
 import { invalidDomain } from '../render/xl-messages.js';
 import type { ToolCtx } from './context.js';
 
@@ -30,7 +31,7 @@ export async function runMigration(ctx: ToolCtx, name: string, to: string, style
     return 1;
   }
   const base = d.name;
-  const ids: T.MigrateIds = { domid: d.domid, targetHost: to, pid: ctx.pid(), xenMinor: (s.hosts[from]?.xenVersion ?? '4.17').split('.')[1] ?? '17', type: d.guest.type };
+  const ids: T.MigrateIds = { domid: d.domid, targetHost: to, pid: ctx.pid(), xenMinor: (s.hosts[from]?.xenVersion ?? '4.17').split('.')[1] ?? '17', type: d.guest.type, streamLen: migrationStreamConfigLength(d) };
   const fault = ctx.takeMigrationFault(base);
   if (fault === 'before' || s.hosts[to]?.power !== 'on' || to === from) {
     ctx.err(style === 'xl' ? T.failedBeforeTransfer(ids) : xmError(`can't connect: No route to host`));
