@@ -163,7 +163,7 @@ function toDetail(d: XlDomainJson): XlDomainDetail {
       cdrom: (k.is_cdrom ?? 0) !== 0,
     })),
     nics: nics.map((n) => ({
-      // devid 0 is the default and therefore left out of the JSON
+      // libxl prints devid (its default is -1, so 0 is printed); a file without it is read as 0
       devid: n.devid ?? 0,
       mac: n.mac ?? null,
       bridge: n.bridge ?? null,
