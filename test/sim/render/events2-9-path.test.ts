@@ -58,8 +58,10 @@ describe('drbdsetup events2 on DRBD 9: paths', () => {
     await live.done;
     const r0 = live.stdout().slice(dumped).split('\n').filter((l) => / (path|connection) name:r0 /.test(l));
     expect(r0).toEqual([
-      'change connection name:r0 peer-node-id:0 conn-name:n1 connection:Connecting role:Unknown',
+      'change connection name:r0 peer-node-id:0 conn-name:n1 connection:NetworkFailure role:Unknown',
       `change ${PATH_R0} established:no`,
+      'change connection name:r0 peer-node-id:0 conn-name:n1 connection:Unconnected',
+      'change connection name:r0 peer-node-id:0 conn-name:n1 connection:Connecting',
       `change ${PATH_R0} established:yes`,
       'change connection name:r0 peer-node-id:0 conn-name:n1 connection:Connected role:Secondary',
     ]);

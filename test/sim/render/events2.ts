@@ -1,5 +1,6 @@
 import type { DrbdView, HostDrbdView } from '../model/drbd-view.js';
-import { conn9, repl9 } from './drbd-9.js';
+import { conn9 } from './drbd-9.js';
+import { promotion9, settled9, steps9, type Kernel9 } from './events2-9-steps.js';
 
 /**
  * `drbdsetup events2`: lines "VERB OBJECT key:value…". The initial dump prints every object with
@@ -62,27 +63,27 @@ function objects84(r: DrbdView): EventObject[] {
  * in the initial dump (drbd_nl.c get_initial_state), so "exists path" lines are printed. A path is
  * keyed by its addresses, the `.res` file's `address` lines: address_str prints "ipv4:ADDR:PORT".
  */
-function objects9(r: DrbdView): EventObject[] {
+function objects9(r: DrbdView, k: Kernel9 = settled9(r)): EventObject[] {
   const pid = r.peerNodeId;
-  const mayPromote = r.role === 'Secondary' && r.peerRole !== 'Primary' && r.disk === 'UpToDate';
+  const promotion = promotion9(k);
   return [
     {
       key: `resource name:${r.name}`,
-      groups: [[['role', r.role]], [['suspended', 'no']], [['force-io-failures', 'no']], [['may_promote', mayPromote ? 'yes' : 'no'], ['promotion_score', String(mayPromote ? 10102 : 0)]]],
+      groups: [[['role', k.role]], [['suspended', 'no']], [['force-io-failures', 'no']], [['may_promote', promotion.may ? 'yes' : 'no'], ['promotion_score', String(promotion.score)]]],
     },
-    { key: `connection name:${r.name} peer-node-id:${pid} conn-name:${r.peer}`, groups: [[['connection', conn9(r)]], [['role', r.peerRole]]] },
+    { key: `connection name:${r.name} peer-node-id:${pid} conn-name:${r.peer}`, groups: [[['connection', k.connection]], [['role', k.peerRole]]] },
     {
       key: `device name:${r.name} volume:0 minor:${r.minor}`,
-      groups: [[['backing_dev', `/dev/vg0/${r.name}`], ['disk', r.disk], ['client', 'no'], ['quorum', 'yes']]],
+      groups: [[['backing_dev', `/dev/vg0/${r.name}`], ['disk', k.disk], ['client', 'no'], ['quorum', 'yes']]],
     },
     {
       key: `peer-device name:${r.name} peer-node-id:${pid} conn-name:${r.peer} volume:0`,
-      groups: [[['replication', repl9(r)]], [['peer-disk', r.peerDisk], ['peer-client', 'no']], [['resync-suspended', 'no']]],
+      groups: [[['replication', k.replication]], [['peer-disk', k.peerDisk], ['peer-client', 'no']], [['resync-suspended', 'no']]],
     },
     {
       key: `path name:${r.name} peer-node-id:${pid} conn-name:${r.peer} local:ipv4:${r.address}:${r.port} peer:ipv4:${r.peerAddress}:${r.port}`,
       path: true,
-      groups: [[['established', r.cstate === 'Connected' ? 'yes' : 'no']]],
+      groups: [[['established', k.pathEstablished ? 'yes' : 'no']]],
     },
   ];
 }
@@ -90,6 +91,24 @@ function objects9(r: DrbdView): EventObject[] {
 export function eventObjects(v: HostDrbdView | null): EventObject[] {
   if (!v || !v.loaded) return [];
   return v.resources.flatMap((r) => (v.major === '9' ? objects9(r) : objects84(r)));
+}
+
+/**
+ * The objects after each state change the kernel makes between two of the sim's states, `after`'s
+ * last. DRBD 9 passes through states the sim does not hold (events2-9-steps.ts); the 8.4
+ * renderer below keeps its own order for what the 8.4 kernel announces.
+ */
+export function eventSteps(before: HostDrbdView | null, after: HostDrbdView | null): EventObject[][] {
+  if (!after || !after.loaded || after.major !== '9' || !before) return [eventObjects(after)];
+  const was = new Map(before.resources.map((r) => [r.name, r]));
+  const perResource = after.resources.map((r) => {
+    const old = was.get(r.name);
+    return old ? steps9(old, r).map((k) => objects9(r, k)) : [objects9(r)];
+  });
+  const n = Math.max(1, ...perResource.map((s) => s.length));
+  // each resource's connection notices the loss on its own (its own ack receiver's ping), in an
+  // order no sim state tells; the sim moves them in step
+  return Array.from({ length: n }, (_, i) => perResource.flatMap((s) => s[Math.min(i, s.length - 1)] ?? []));
 }
 
 const fields = (groups: EventObject['groups']): string => groups.flat().map(([k, v]) => ` ${k}:${v}`).join('');

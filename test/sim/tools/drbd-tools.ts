@@ -2,7 +2,7 @@ import { drbdViewFor, type DrbdView, type HostDrbdView } from '../model/drbd-vie
 import { setRole } from '../ops/drbd.js';
 import { cstate84, dstate84, role84, status84 } from '../render/drbd-84.js';
 import { conn9, status9, statusJson9 } from '../render/drbd-9.js';
-import { eventObjects, renderEventsDiff, renderEventsDump, timestampPrefix } from '../render/events2.js';
+import { eventObjects, eventSteps, renderEventsDiff, renderEventsDump, timestampPrefix, type EventObject } from '../render/events2.js';
 import type { ToolCtx, ToolHandler } from './context.js';
 
 /**
@@ -102,16 +102,22 @@ export const drbdadm: ToolHandler = async (ctx, argv) => {
 
 async function events2(ctx: ToolCtx, flags: Set<string>, only: string | null): Promise<number> {
   const ts = (): string => (flags.has('--timestamps') ? timestampPrefix(ctx.state().now) : '');
-  const objs = (): ReturnType<typeof eventObjects> => eventObjects(view(ctx)).filter((o) => only === null || o.key.split(' ')[1] === `name:${only}`);
-  let last = objs();
-  ctx.out(renderEventsDump(last, ts()));
+  const mine = (o: EventObject): boolean => only === null || o.key.split(' ')[1] === `name:${only}`;
+  let last = view(ctx);
+  let shown = eventObjects(last).filter(mine);
+  ctx.out(renderEventsDump(shown, ts()));
   if (flags.has('--now')) return 0;
   let finish: (code: number) => void = () => {};
   const done = new Promise<number>((res) => (finish = res));
   const unsubscribe = ctx.subscribe((_before, after) => {
     if (after.hosts[ctx.host]?.power !== 'on') return finish(255);
-    const next = objs();
-    const text = renderEventsDiff(last, next, ts());
+    const next = view(ctx);
+    let text = '';
+    for (const step of eventSteps(last, next)) {
+      const objs = step.filter(mine);
+      text += renderEventsDiff(shown, objs, ts());
+      shown = objs;
+    }
     last = next;
     if (text) ctx.out(text);
   });
