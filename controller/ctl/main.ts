@@ -1,4 +1,5 @@
 // Composition root of xenherdctl: argv, stdio and environment, the wall clock, and running ssh.
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { z } from 'zod';
 import { processIo } from '../../shared/cli/io.js';
@@ -10,10 +11,12 @@ import { ctlProgram } from './program.js';
 
 /**
  * Runs ARGV with the terminal attached; no shell: the arguments go to the program as they are.
- * node:child_process is loaded only here: most commands never run one, and every start would pay for it.
+ * node:child_process is loaded only here: most commands never run one, and every start would pay
+ * for it. Loaded by require, never import(): the launcher runs the program as a vm.Script, which
+ * has no module loader, so an import() there fails (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
  */
 const runAttached = async (argv: readonly string[]): Promise<number> => {
-  const { spawn } = await import('node:child_process');
+  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   return new Promise((resolve) => {
     const [cmd, ...args] = argv;
     if (cmd === undefined) return resolve(127);

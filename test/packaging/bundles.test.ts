@@ -1,5 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +85,53 @@ describe('the agent under the Node flags of its systemd unit', () => {
     const r = spawnSync(process.execPath, [...UNIT_NODE_FLAGS, join(outdir, 'xenherd-agent'), '--version'], { encoding: 'utf8', timeout: 15_000 });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`xenherd-agent ${version}\n`);
+  });
+});
+
+describe('xenherdctl as its launcher runs it', () => {
+  it('holds no import() of a module: the program runs as a vm.Script, where import() has no loader', () => {
+    // ssh and roll's reboot command crashed so (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING); only
+    // commands that run a program reach their loading, so none of the bundle may use import()
+    const text = readFileSync(join(outdir, 'xenherdctl'), 'utf8');
+    expect(text.match(/.{0,40}\bimport\((?:\\?["'`]).{0,40}/g) ?? []).toEqual([]);
+  });
+
+  it('ssh NAME -- CMD runs ssh to the Dom0 the controller names, and exits with its code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xenherd-ctl-ssh-'));
+    const where = {
+      at: 1,
+      pattern: 'web1',
+      matches: [
+        {
+          name: 'web1',
+          places: [{ host: 'xen2', domain: { name: 'web1', baseName: 'web1', domid: 3, state: 'running', memMiB: 512, vcpus: 1, migration: null }, reachable: true, ageMs: 100 }],
+          home: 'xen1', homeClaims: ['xen1'], away: null, visitor: null, autostart: [], midMigration: false, alerts: [], ageMs: 100, reachable: true,
+        },
+      ],
+    };
+    // a controller's one answer, on loopback in plaintext (which xenherdctl allows there)
+    const server = createServer((req, res) => {
+      const body = JSON.stringify(where);
+      res.writeHead(req.url === '/v1/where?pattern=web1' ? 200 : 404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+    try {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as AddressInfo).port;
+      // the ssh it runs: records its arguments, exits 7
+      mkdirSync(join(dir, 'bin'));
+      writeFileSync(join(dir, 'bin', 'ssh'), `#!/bin/sh\nprintf '%s\\n' "$@" > ${join(dir, 'ssh-args')}\nexit 7\n`, { mode: 0o755 });
+      const env = { PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, HOME: dir, XENHERD_URL: `http://127.0.0.1:${port}`, XENHERD_TOKEN: `xh1.${'a'.repeat(12)}.${'b'.repeat(43)}` };
+      const child = spawn(join(outdir, 'xenherdctl'), ['ssh', 'web1', '--', 'uptime', '-p'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect({ code, stderr }).toEqual({ code: 7, stderr: '' });
+      expect(readFileSync(join(dir, 'ssh-args'), 'utf8')).toBe('root@xen2\nuptime\n-p\n');
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
