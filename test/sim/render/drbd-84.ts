@@ -1,4 +1,5 @@
 import type { DrbdView } from '../model/drbd-view.js';
+import { statusLong84 } from './drbd-status-long.js';
 
 /**
  * drbd-utils user/v84/drbdsetup.c: role_scmd "%s/%s", cstate_scmd "%s", dstate_scmd "%s/%s";
@@ -11,12 +12,5 @@ export const role84 = (r: DrbdView): string => `${r.role}/${r.peerRole}\n`;
 export const cstate84 = (r: DrbdView): string => `${r.cstate}\n`;
 export const dstate84 = (r: DrbdView): string => `${r.disk}/${r.peerDisk}\n`;
 
-export function status84(r: DrbdView): string {
-  let out = `${r.name} role:${r.role}\n  disk:${r.disk}\n`;
-  if (r.cstate === 'Connected') {
-    out += `  peer role:${r.peerRole}\n    replication:Established peer-disk:${r.peerDisk}\n`;
-  } else if (r.cstate !== 'StandAlone') {
-    out += `  peer connection:${r.cstate === 'WFConnection' ? 'Connecting' : r.cstate}\n`;
-  }
-  return `${out}\n`;
-}
+/** the short form: statusLong84 without --verbose or --statistics */
+export const status84 = (r: DrbdView): string => statusLong84(r, { verbose: false, statistics: false });

@@ -1,4 +1,5 @@
 import type { DrbdView } from '../model/drbd-view.js';
+import { SIM_DISK_KIB, statusLong9 } from './drbd-status-long.js';
 
 /**
  * drbd-utils user/v9/drbdsetup.c status_cmd (text) and the --json variant. DRBD 9 names the
@@ -14,12 +15,8 @@ import type { DrbdView } from '../model/drbd-view.js';
 export const conn9 = (r: DrbdView): string => (r.cstate === 'Connected' ? 'Connected' : r.cstate === 'StandAlone' ? 'StandAlone' : 'Connecting');
 export const repl9 = (r: DrbdView): string => (r.cstate === 'Connected' ? 'Established' : 'Off');
 
-export function status9(r: DrbdView): string {
-  let out = `${r.name} role:${r.role}\n  disk:${r.disk}\n`;
-  if (r.cstate === 'Connected') out += `  ${r.peer} role:${r.peerRole}\n    peer-disk:${r.peerDisk}\n`;
-  else out += `  ${r.peer} connection:${conn9(r)}\n`;
-  return `${out}\n`;
-}
+/** the short form: statusLong9 without --verbose or --statistics */
+export const status9 = (r: DrbdView): string => statusLong9(r, { verbose: false, statistics: false });
 
 function resourceJson(r: DrbdView): string {
   const connected = r.cstate === 'Connected';
@@ -42,7 +39,7 @@ function resourceJson(r: DrbdView): string {
     `      "disk-state": "${r.disk}",\n` +
     '      "client": false,\n' +
     '      "quorum": true,\n' +
-    '      "size": 10485436,\n' +
+    `      "size": ${SIM_DISK_KIB},\n` +
     '      "read": 0,\n' +
     '      "written": 0,\n' +
     '      "al-writes": 0,\n' +

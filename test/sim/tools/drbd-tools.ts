@@ -1,6 +1,7 @@
 import { drbdViewFor, type DrbdView, type HostDrbdView } from '../model/drbd-view.js';
 import { setRole } from '../ops/drbd.js';
 import { cstate84, dstate84, role84, status84 } from '../render/drbd-84.js';
+import { statusLong84, statusLong9 } from '../render/drbd-status-long.js';
 import { conn9, status9, statusJson9 } from '../render/drbd-9.js';
 import { eventObjects, eventSteps, renderEventsDiff, renderEventsDump, timestampPrefix, type EventObject } from '../render/events2.js';
 import type { ToolCtx, ToolHandler } from './context.js';
@@ -141,6 +142,8 @@ export const drbdsetup: ToolHandler = async (ctx, argv) => {
   if (only !== null && rs.length === 0) return ctx.err(`${only}: No such resource\n`), 10;
   if (flags.has('--json') || flags.has('-j')) return ctx.out(statusJson9(rs)), 0;
   if (rs.length === 0 && v.major === '9') return ctx.out('# No currently configured DRBD found.\n'), 0;
-  ctx.out(rs.map((r) => (v.major === '8.4' ? status84(r) : status9(r))).join(''));
+  // status_cmd's getopt: -v/--verbose, -s/--statistics, in any order around the resource name
+  const long = { verbose: flags.has('--verbose') || flags.has('-v'), statistics: flags.has('--statistics') || flags.has('-s') };
+  ctx.out(rs.map((r) => (v.major === '8.4' ? statusLong84(r, long) : statusLong9(r, long))).join(''));
   return 0;
 };
