@@ -18,6 +18,7 @@ const RES = 'resource name:r0';
 const CONN = 'connection name:r0 peer-node-id:0 conn-name:n1';
 const DEV = 'device name:r0 volume:0 minor:0 backing_dev:/dev/vg0/r0';
 const PD = 'peer-device name:r0 peer-node-id:0 conn-name:n1 volume:0';
+const HELPER = 'name:r0 peer-node-id:0 conn-name:n1';
 const PATH = 'path name:r0 peer-node-id:0 conn-name:n1 local:ipv4:10.0.0.12:7788 peer:ipv4:10.0.0.11:7788';
 
 let sim: Sim | null = null;
@@ -62,6 +63,8 @@ describe('drbdsetup events2 on DRBD 9: a connection lost and found', () => {
       `${PATH} established:no`,
       `${RES} may_promote:yes promotion_score:10101`,
       `${DEV} disk:UpToDate client:no quorum:yes`,
+      `call helper ${HELPER} helper:disconnected`,
+      `response helper ${HELPER} helper:disconnected status:0`,
       `${CONN} connection:Unconnected`,
       `${CONN} connection:Connecting`,
       `${PATH} established:yes`,
@@ -87,16 +90,20 @@ describe('drbdsetup events2 on DRBD 9: a connection lost and found', () => {
     });
   });
 
-  it('a split brain drops the connection hard: Disconnecting, the path, StandAlone; connect: Unconnected, Connecting', async () => {
+  it('a split brain drops the connection hard: its helper, Disconnecting, the path, StandAlone; connect: Unconnected, Connecting', async () => {
     const { live } = await watch(async (s) => {
       expect(s.drbd('r0', 'split-brain').ok).toBe(true);
       await s.advance(0);
       expect(s.drbd('r0', 'connect').ok).toBe(true);
       await s.advance(5_000);
     });
-    expect(live.filter((l) => l.startsWith(CONN) || l.startsWith(PATH))).toEqual([
+    expect(live.filter((l) => l.startsWith(CONN) || l.startsWith(PATH) || / helper /.test(l))).toEqual([
+      `call helper ${HELPER} volume:0 minor:0 helper:split-brain`,
+      `response helper ${HELPER} volume:0 minor:0 helper:split-brain status:0`,
       `${CONN} connection:Disconnecting role:Unknown`,
       `${PATH} established:no`,
+      `call helper ${HELPER} helper:disconnected`,
+      `response helper ${HELPER} helper:disconnected status:0`,
       `${CONN} connection:StandAlone`,
       `${CONN} connection:Unconnected`,
       `${CONN} connection:Connecting`,

@@ -37,50 +37,74 @@ export function settled9(r: DrbdView): Kernel9 {
  * that goes away sends nothing, not even a FIN, so it is the ack receiver's ping that notices:
  * "PingAck did not arrive in time." and change_cstate(C_NETWORK_FAILURE, CS_HARD)
  * (drbd_receiver.c drbd_ack_receiver). BrokenPipe and ProtocolError need a socket the peer closed
- * or garbage from it; Timeout is a request that went unanswered (ko-count). __change_cstate sets
+ * or garbage from it; Timeout, a write the peer left unanswered past ko-count (drbd_req.c
+ * request_timer_fn), and the sim's idle replicas write nothing. __change_cstate sets
  * replication Off, sanitize_state the peer's role Unknown and its disk DUnknown, all in that one
  * change; a Secondary whose Primary peer so vanished marks its UpToDate disk Consistent in it too
  * (sanitize_state's maybe_crashed_primary). Then conn_disconnect shuts the transport down, whose
  * dtt_free announces the path no longer established (drbd_transport_tcp.c); the worker's
- * try_become_up_to_date takes a Consistent disk back to UpToDate (drbd_sender.c), here before
- * Unconnected, which conn_disconnect commits only after the "disconnected" helper has run;
- * the restarted receiver's conn_connect then commits Connecting. Public kernel logs show the same
- * order (LINBIT/linstor-server#121: "PingAck did not arrive in time." then "conn( Connected ->
+ * try_become_up_to_date takes a Consistent disk back to UpToDate (drbd_sender.c): woken by the
+ * change itself, it races conn_disconnect, which first waits for peer requests and flushes the
+ * sender's work; the sim lets the worker win. conn_disconnect then runs the "disconnected" helper
+ * and commits Unconnected; the restarted receiver's conn_connect commits Connecting. Public
+ * kernel logs show the same order (LINBIT/linstor-server#121: "PingAck did not arrive in time." then "conn( Connected ->
  * NetworkFailure ) peer( Secondary -> Unknown )", "pdsk( UpToDate -> DUnknown ) repl( Established
  * -> Off )"; LINBIT/drbd#106: "disk( UpToDate -> Consistent )" in that change, then a
  * cluster-wide "empty" change and "disk( Consistent -> UpToDate )").
  *
  * Going StandAlone (the sim's split brain, which drops a live connection at once): the
  * change_cstate(C_DISCONNECTING, CS_HARD) that follows drbd_sync_handshake's "Split-Brain
- * detected but unresolved, dropping connection!" (drbd_receiver.c), hard like a network failure and so marking the disk Consistent
- * the same way; the path; then conn_disconnect's C_STANDALONE (after Disconnecting nothing but
- * StandAlone may follow: drbd_state.c is_valid_conn_transition).
+ * detected but unresolved, dropping connection!" (drbd_receiver.c), after its "split-brain"
+ * helper; hard like a network failure, so marking the disk Consistent the same way; the path; the
+ * "disconnected" helper; then conn_disconnect's C_STANDALONE (its C_NETWORK_FAILURE is refused:
+ * after Disconnecting only StandAlone may follow, drbd_state.c is_valid_conn_transition).
  *
  * Coming back: adm_connect's Unconnected and conn_connect's Connecting when it was StandAlone;
  * dtt_connect announces the path established before the handshake; the connect transaction
  * commits Connected, the peer's role, replication and the peer's disk in one change
  * (drbd_state.c apply_connect: "since protocol 117 state comes before change on the cstate").
  */
-export function steps9(before: DrbdView, after: DrbdView): Kernel9[] {
+
+/**
+ * A usermode helper the kernel runs (drbd_nl.c drbd_khelper: notify_helper before and after
+ * call_usermodehelper), printed by events2 as "call helper …" and "response helper … status:N"
+ * (drbdsetup_events2.c print_helper). /sbin/drbdadm exits 0 for a handler the `.res` file does
+ * not set, as the sim's do not.
+ */
+export interface Helper9 {
+  readonly helper: 'disconnected' | 'split-brain';
+}
+export type Step9 = Kernel9 | Helper9;
+
+export function steps9(before: DrbdView, after: DrbdView): Step9[] {
   const from = settled9(before);
   const to = settled9(after);
   if (from.connection === to.connection) return [to];
-  const steps: Kernel9[] = [];
+  const steps: Step9[] = [];
+  const disconnected: Helper9 = { helper: 'disconnected' };
   if (from.connection === 'Connected') {
     const cause = to.connection === 'StandAlone' ? 'Disconnecting' : 'NetworkFailure';
+    if (cause === 'Disconnecting') steps.push({ helper: 'split-brain' });
     const crashedPrimary = from.peerRole === 'Primary' && from.role === 'Secondary' && to.role === 'Secondary' && to.disk === 'UpToDate';
     const lost: Kernel9 = { ...to, connection: cause, pathEstablished: true, disk: crashedPrimary ? 'Consistent' : to.disk };
     steps.push(lost, { ...lost, pathEstablished: false });
     if (crashedPrimary) steps.push({ ...lost, pathEstablished: false, disk: to.disk });
+    steps.push(disconnected);
     if (cause === 'NetworkFailure') steps.push({ ...to, connection: 'Unconnected' });
   } else if (to.connection === 'StandAlone') {
-    steps.push({ ...to, connection: 'Disconnecting' });
+    steps.push({ ...to, connection: 'Disconnecting' }, disconnected);
   } else if (from.connection === 'StandAlone') {
     steps.push({ ...to, connection: 'Unconnected', peerRole: 'Unknown', replication: 'Off', peerDisk: 'DUnknown', pathEstablished: false });
     if (to.connection === 'Connected') steps.push({ ...to, connection: 'Connecting', peerRole: 'Unknown', replication: 'Off', peerDisk: 'DUnknown', pathEstablished: false });
   }
   if (to.connection === 'Connected') steps.push({ ...from, role: to.role, disk: to.disk, connection: 'Connecting', pathEstablished: true });
   return [...steps, to];
+}
+
+/** the helper's call and response lines; split-brain is run for the device, so names its volume and minor */
+export function helperLines9(r: DrbdView, h: Helper9): string[] {
+  const ctx = `name:${r.name} peer-node-id:${r.peerNodeId} conn-name:${r.peer}${h.helper === 'split-brain' ? ` volume:0 minor:${r.minor}` : ''}`;
+  return [`call helper ${ctx} helper:${h.helper}`, `response helper ${ctx} helper:${h.helper} status:0`];
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { DrbdView, HostDrbdView } from '../model/drbd-view.js';
 import { conn9 } from './drbd-9.js';
-import { promotion9, settled9, steps9, type Kernel9 } from './events2-9-steps.js';
+import { helperLines9, promotion9, settled9, steps9, type Kernel9 } from './events2-9-steps.js';
 
 /**
  * `drbdsetup events2`: lines "VERB OBJECT key:value…". The initial dump prints every object with
@@ -93,22 +93,38 @@ export function eventObjects(v: HostDrbdView | null): EventObject[] {
   return v.resources.flatMap((r) => (v.major === '9' ? objects9(r) : objects84(r)));
 }
 
+/** what events2 prints next: the objects after one kernel state change, or helper lines */
+export type EventStep = { readonly objects: readonly EventObject[] } | { readonly lines: readonly string[]; readonly resource: string };
+
 /**
- * The objects after each state change the kernel makes between two of the sim's states, `after`'s
- * last. DRBD 9 passes through states the sim does not hold (events2-9-steps.ts); the 8.4
- * renderer below keeps its own order for what the 8.4 kernel announces.
+ * The steps between two of the sim's states, `after`'s objects last. DRBD 9 passes through states
+ * the sim does not hold (events2-9-steps.ts); each resource's connection notices a loss on its own
+ * (its own ack receiver's ping), in an order no sim state tells, so the sim takes the resources one
+ * after the other. The 8.4 renderer below keeps its own order for what the 8.4 kernel announces.
  */
-export function eventSteps(before: HostDrbdView | null, after: HostDrbdView | null): EventObject[][] {
-  if (!after || !after.loaded || after.major !== '9' || !before) return [eventObjects(after)];
+export function eventSteps(before: HostDrbdView | null, after: HostDrbdView | null): EventStep[] {
+  const last: EventStep = { objects: eventObjects(after) };
+  if (!after || !after.loaded || after.major !== '9' || !before) return [last];
   const was = new Map(before.resources.map((r) => [r.name, r]));
-  const perResource = after.resources.map((r) => {
+  let current = eventObjects(before);
+  const out: EventStep[] = [];
+  for (const r of after.resources) {
     const old = was.get(r.name);
-    return old ? steps9(old, r).map((k) => objects9(r, k)) : [objects9(r)];
-  });
-  const n = Math.max(1, ...perResource.map((s) => s.length));
-  // each resource's connection notices the loss on its own (its own ack receiver's ping), in an
-  // order no sim state tells; the sim moves them in step
-  return Array.from({ length: n }, (_, i) => perResource.flatMap((s) => s[Math.min(i, s.length - 1)] ?? []));
+    if (!old) continue;
+    for (const step of steps9(old, r)) {
+      if ('helper' in step) {
+        out.push({ lines: helperLines9(r, step), resource: r.name });
+        continue;
+      }
+      const mine = (o: EventObject): boolean => o.key.split(' ')[1] === `name:${r.name}`;
+      const found = current.findIndex(mine);
+      const others = current.filter((o) => !mine(o));
+      const at = found < 0 ? others.length : found;
+      current = [...others.slice(0, at), ...objects9(r, step), ...others.slice(at)];
+      out.push({ objects: current });
+    }
+  }
+  return [...out, last];
 }
 
 const fields = (groups: EventObject['groups']): string => groups.flat().map(([k, v]) => ` ${k}:${v}`).join('');

@@ -115,7 +115,11 @@ async function events2(ctx: ToolCtx, flags: Set<string>, only: string | null): P
     const next = view(ctx);
     let text = '';
     for (const step of eventSteps(last, next)) {
-      const objs = step.filter(mine);
+      if ('lines' in step) {
+        if (only === null || step.resource === only) text += step.lines.map((l) => `${ts()}${l}\n`).join('');
+        continue;
+      }
+      const objs = step.objects.filter(mine);
       text += renderEventsDiff(shown, objs, ts());
       shown = objs;
     }
