@@ -70,6 +70,7 @@ describe('drbdsetup status --verbose --statistics on DRBD 8.4 (the v84 printer),
     const got = await s.run(host, 'drbdsetup', ['status', 'r0', '--verbose', '--statistics']);
     expect(got.stdout).toBe(statusLong84(view, { verbose: true, statistics: true }));
     expect((await s.run(host, 'drbdsetup', ['status', '-v', '-s', 'r0'])).stdout).toBe(got.stdout);
+    expect((await s.run(host, 'drbdsetup', ['status', '-vs', 'r0'])).stdout).toBe(got.stdout);
   });
 });
 

@@ -146,8 +146,9 @@ export const drbdsetup: ToolHandler = async (ctx, argv) => {
   if (only !== null && rs.length === 0) return ctx.err(`${only}: No such resource\n`), 10;
   if (flags.has('--json') || flags.has('-j')) return ctx.out(statusJson9(rs)), 0;
   if (rs.length === 0 && v.major === '9') return ctx.out('# No currently configured DRBD found.\n'), 0;
-  // status_cmd's getopt: -v/--verbose, -s/--statistics, in any order around the resource name
-  const long = { verbose: flags.has('--verbose') || flags.has('-v'), statistics: flags.has('--statistics') || flags.has('-s') };
+  // status_cmd's getopt: -v/--verbose, -s/--statistics (or -vs), in any order around the resource name
+  const letters = [...flags].filter((f) => /^-[a-z]+$/.test(f)).join('');
+  const long = { verbose: flags.has('--verbose') || letters.includes('v'), statistics: flags.has('--statistics') || letters.includes('s') };
   ctx.out(rs.map((r) => (v.major === '8.4' ? statusLong84(r, long) : statusLong9(r, long))).join(''));
   return 0;
 };
