@@ -60,28 +60,68 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
     }
   }
   for (const [resource, holders] of primaries) {
+    const paired = new Set<PrimaryHolder>();
     for (let i = 0; i < holders.length; i++) {
       for (let j = i + 1; j < holders.length; j++) {
         const a = holders[i] as PrimaryHolder;
         const b = holders[j] as PrimaryHolder;
         // the same name on two unrelated DRBD pairs is two resources: only partners conflict
-        if (!arePartners(index, resource, a, b) || migrating(index, resource, [a.host, b.host])) continue;
+        if (!arePartners(index, resource, a, b)) continue;
+        paired.add(a).add(b);
+        if (migrating(index, resource, [a.host, b.host])) continue;
         const hosts = [a.host, b.host].sort();
         yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain`);
       }
     }
+    // An agent reports only the resources of the domUs it guards, so the partner of a domU
+    // guarded on one Dom0 (a standby replica) never reports it: the holder's own view of its
+    // connected peer, Primary too, is enough then.
+    for (const a of holders) {
+      if (paired.has(a) || !a.resource.peers.some((p) => p.role === 'Primary')) continue;
+      const partner = partnerOf(index, resource, a);
+      const hosts = partner === null ? [a.host] : [a.host, partner].sort();
+      if (migrating(index, resource, hosts)) continue;
+      const where = partner === null ? `${list(index, hosts, fresh)} and on its DRBD peer` : list(index, hosts, fresh);
+      yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${where} (as ${a.host} sees it) and no domU using it is migrating: a split brain`);
+    }
   }
 }
 
-/** Partners: one lists the other as a DRBD peer (DRBD 9 names peers by host), or both guard a domU on this resource (8.4 calls its peer "peer"). */
+/**
+ * The Dom0 on the other end of HOLDER's resource: the peer as DRBD 9 names it, else the one other
+ * host the resource's `.res` file names there (DRBD 8.4 calls every peer "peer"); null if unknown.
+ */
+function partnerOf(index: FleetIndex, resource: string, holder: PrimaryHolder): string | null {
+  const named = holder.resource.peers.filter((p) => p.role === 'Primary' && index.record(p.name) !== undefined);
+  if (named.length === 1) return (named[0] as { name: string }).name;
+  const others = [...new Set(resHostsOn(index, resource, holder.host))].filter((h) => h !== holder.host);
+  return others.length === 1 ? (others[0] as string) : null;
+}
+
+/**
+ * Partners: one lists the other as a DRBD peer (DRBD 9 names peers by host). DRBD 8.4 calls its
+ * peer "peer", so there: one's domU configs on this resource name the other in the resource's
+ * `.res` file, or both hold a config of a domU on it. A domU guarded on one Dom0 only, with a
+ * standby config on the other, is the common 8.4 set-up.
+ */
 function arePartners(index: FleetIndex, resource: string, a: PrimaryHolder, b: PrimaryHolder): boolean {
   if (a.resource.peers.some((p) => p.name === b.host) || b.resource.peers.some((p) => p.name === a.host)) return true;
+  if (resHostsOn(index, resource, a.host).includes(b.host) || resHostsOn(index, resource, b.host).includes(a.host)) return true;
   return domusOn(index, resource, a.host).some((n) => domusOn(index, resource, b.host).includes(n));
 }
 
-/** The guarded domUs of HOST whose disks include RESOURCE. */
-const domusOn = (index: FleetIndex, resource: string, host: string): string[] =>
-  (index.record(host)?.state?.guarded ?? []).filter((g) => g.drbdResources.includes(resource)).map((g) => g.name);
+/** The domUs of HOST whose disks include RESOURCE: guarded there, or configured there (a standby replica, a visitor). */
+const domusOn = (index: FleetIndex, resource: string, host: string): string[] => {
+  const state = index.record(host)?.state;
+  if (!state) return [];
+  const guarded = state.guarded.filter((g) => g.drbdResources.includes(resource)).map((g) => g.name);
+  const configured = state.domus.filter((d) => d.resources.some((r) => r.name === resource)).map((d) => d.name);
+  return [...new Set([...guarded, ...configured])];
+};
+
+/** The hosts HOST's domU configs name for RESOURCE (from its `.res` file there). */
+const resHostsOn = (index: FleetIndex, resource: string, host: string): string[] =>
+  (index.record(host)?.state?.domus ?? []).flatMap((d) => d.resources.filter((r) => r.name === resource).flatMap((r) => r.hosts));
 
 /** During a live migration both sides are Primary (allow-two-primaries): not a conflict. */
 function migrating(index: FleetIndex, resource: string, hosts: readonly string[]): boolean {

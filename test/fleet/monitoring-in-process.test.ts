@@ -117,6 +117,14 @@ describe('the check verdict on the simulated fleet (real agent cores, in process
     expect(exitOf(f)).toBe(2);
   });
 
+  it('DRBD 8.4 (its peer is "peer"), a domU guarded on one Dom0 with a standby config on the other: Primary on both is CRITICAL', async () => {
+    const f = await online(FLEET.replace(/drbd=9/g, 'drbd=8.4.11'));
+    expect(statusOf(f)).toBe('OK');
+    f.sim.force('r1 promoted on xen2 too', (s) => ({ ...s, drbd: { ...s.drbd, r1: { ...s.drbd['r1']!, replicas: { ...s.drbd['r1']!.replicas, xen2: { role: 'Primary', disk: 'UpToDate' } } } } }));
+    await f.until(() => statusOf(f) === 'CRITICAL', 'CRITICAL', 30_000);
+    expect(check(f).summary).toContain('DRBD r1 Primary on xen1 and xen2');
+  });
+
   it('a guarded domU deferred (its DRBD peer gone) and running nowhere: WARNING after 5 min, CRITICAL after 15 min', async () => {
     const withApp = `${FLEET}domu app1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r3 running=no\n`;
     const f = await online(withApp, (x) => x.sim.drbd('r3', 'disconnect'));

@@ -69,6 +69,49 @@ describe('conflicts no single Dom0 sees', () => {
     ).toEqual(['drbd-primary-on-both']);
   });
 
+  it('DRBD 8.4, a domU guarded on one Dom0 with a standby config on the other: partners by the .res hosts or the config', () => {
+    const r84 = primary('r5', 'peer', 'Primary', 'Primary');
+    const config = (name: string, source: 'guarded' | 'config-dir', hosts: string[]) => ({ name, source, memMiB: 512, vcpus: 1, resources: [{ name: 'r5', hosts }] });
+    const drbd = { availability: 'ok' as const, resources: [r84] };
+    // the standby's config names both hosts in r5.res
+    expect(
+      kinds([
+        record('xen3', hostState({ guarded: [guarded('mail1', ['r5'])], domus: [config('mail1', 'guarded', ['xen1', 'xen3'])], drbd })),
+        record('xen1', hostState({ domus: [config('mail1', 'config-dir', ['xen1', 'xen3'])], drbd })),
+      ]),
+    ).toEqual([['drbd-primary-on-both', 'r5@xen1+xen3', ['xen1', 'xen3']]]);
+    // no .res file on the standby (hosts unknown there): the config of the same domU still pairs them
+    expect(
+      kinds([
+        record('xen3', hostState({ guarded: [guarded('mail1', ['r5'])], drbd })),
+        record('xen1', hostState({ domus: [config('mail1', 'config-dir', [])], drbd })),
+      ]).map((k) => k[0]),
+    ).toEqual(['drbd-primary-on-both']);
+    // two unrelated 8.4 pairs using the name r5, each Primary over a Secondary: their .res files name other hosts
+    const alone = { availability: 'ok' as const, resources: [primary('r5', 'peer', 'Primary', 'Secondary')] };
+    expect(
+      kinds([
+        record('xen1', hostState({ domus: [config('a', 'guarded', ['xen1', 'xen2'])], drbd: alone })),
+        record('xen3', hostState({ domus: [config('b', 'guarded', ['xen3', 'xen4'])], drbd: alone })),
+      ]),
+    ).toEqual([]);
+  });
+
+  it('Primary on both seen from one side: the partner reports no such resource (it guards no domU on it)', () => {
+    const drbd = { availability: 'ok' as const, resources: [primary('r5', 'peer', 'Primary', 'Primary')] };
+    const config = { name: 'mail1', source: 'guarded' as const, memMiB: 512, vcpus: 1, resources: [{ name: 'r5', hosts: ['xen3', 'xen1'] }] };
+    // the .res file names the partner
+    const m = mergeFleet([record('xen3', hostState({ guarded: [guarded('mail1', ['r5'])], domus: [config], drbd })), record('xen1', hostState())], fresh);
+    expect(m.findings.map((f) => [f.kind, f.subject, f.hosts])).toEqual([['drbd-primary-on-both', 'r5@xen1+xen3', ['xen1', 'xen3']]]);
+    expect(m.findings[0]?.message).toMatch(/^DRBD resource r5 is Primary on xen1 and xen3 \(as xen3 sees it\)/);
+    // no .res file: the partner is unknown, and said so
+    const u = mergeFleet([record('xen3', hostState({ guarded: [guarded('mail1', ['r5'])], drbd }))], fresh);
+    expect(u.findings.map((f) => [f.subject, f.message.replace(/ \(.*?\)/, '')])).toEqual([['r5@xen3', 'DRBD resource r5 is Primary on xen3 and on its DRBD peer and no domU using it is migrating: a split brain']]);
+    // while a domU on it migrates, both Primary is allow-two-primaries
+    const moving = mergeFleet([record('xen3', hostState({ domains: [dom('mail1', { migration: 'migratedaway' })], guarded: [guarded('mail1', ['r5'])], domus: [config], drbd })), record('xen1', hostState())], fresh);
+    expect(moving.findings).toEqual([]);
+  });
+
   it('the same resource name on two unrelated pairs is not a conflict', () => {
     expect(
       kinds([
