@@ -1,4 +1,5 @@
 import type { CliIo } from '../../shared/cli/io.js';
+import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { JobEvent, MovePhase } from '../../shared/protocol/ctl-jobs.js';
 import { printable, printableLines } from '../../shared/text/printable.js';
 import { clockTime } from './duration.js';
@@ -14,6 +15,8 @@ interface Live {
 }
 
 const WORD: Record<MovePhase, string> = { started: 'migrating', progress: 'migrating', settling: 'settling', retrying: 'retrying', cold: 'cold move', moved: 'moved', failed: 'FAILED', alarm: 'ALARM' };
+/** A host's maintenance state as the line says it ("xen1: in maintenance", not "maintenance maintenance") */
+const STATE_WORDS: Record<Maintenance['state'], string> = { online: 'online', draining: 'draining', maintenance: 'in maintenance', restoring: 'restoring' };
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 /**
@@ -47,7 +50,7 @@ export class ProgressView {
         this.total = Math.max(this.total, e.plan.kind === 'roll' ? 0 : e.plan.sets.flat().length);
         return this.say(planText(e.plan).trimEnd());
       case 'host':
-        return this.say(`${e.host}: maintenance ${e.maintenance.state}${e.maintenance.operationId ? ` (operation ${e.maintenance.operationId})` : ''}`);
+        return this.say(`${e.host}: ${STATE_WORDS[e.maintenance.state]}${e.maintenance.operationId ? ` (operation ${e.maintenance.operationId})` : ''}`);
       case 'note':
         return this.say(`${e.level === 'warn' ? 'warning: ' : ''}${e.line}`);
       case 'reboot':

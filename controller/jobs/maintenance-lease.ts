@@ -33,7 +33,7 @@ export class MaintenanceLease {
     if (!a.outcome.ok) {
       const held = a.data?.kind === 'maintenance' ? a.data : null;
       const holder = held ? ` (the flag is ${held.maintenance.state}${held.maintenance.operationId ? `, operation ${held.maintenance.operationId}` : ''}${held.maintenance.owner ? `, owner ${held.maintenance.owner}` : ''}${held.leaseLeftMs > 0 ? `, its lease runs ${Math.ceil(held.leaseLeftMs / 1000)} s more` : ''})` : '';
-      return err({ code: a.outcome.code ?? 'XH_ERR_INTERNAL', message: `${this.host} refused the maintenance state ${claim.state}: ${a.outcome.message}${holder}` });
+      return err({ code: a.outcome.code ?? 'XH_ERR_INTERNAL', message: `${this.host} refused to be set ${claim.state}: ${a.outcome.message}${holder}` });
     }
     this.cancelRenew();
     this.held = active ? { state: claim.state, operationId: claim.operationId } : null;

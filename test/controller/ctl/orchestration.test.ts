@@ -89,7 +89,7 @@ describe('xenherdctl drain / restore / maintenance / rebalance / plan against a 
     const ctl = ctlFor(c);
     const on = await ctl(['maintenance', 'xen2', 'on']);
     expect(on.code).toBe(1);
-    expect(on.stdout).toMatch(/XH_ERR_REFUSED: xen2 refused the maintenance state maintenance: .*; 1 domU\(s\) run there \(c1\): `xenherdctl drain xen2` moves them/);
+    expect(on.stdout).toMatch(/XH_ERR_REFUSED: xen2 refused to be set maintenance: .*; 1 domU\(s\) run there \(c1\): `xenherdctl drain xen2` moves them/);
     expect((await ctl(['maintenance', 'xen3', 'on'])).code).toBe(0);
     expect((await ctl(['maintenance', 'xen3', 'off'])).code).toBe(0);
     expect((await ctl(['drain', 'xen1'])).code).toBe(0);

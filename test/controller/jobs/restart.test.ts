@@ -35,7 +35,7 @@ describe('the drain lives on the agents: controller restarts, two controllers, D
     const b = bed.start(DRAIN, other);
     const refused = await bed.finish(b);
     expect(refused).toMatchObject({ ok: false, code: 'XH_ERR_LOCKED', moved: 0 });
-    expect(refused.message).toMatch(/xen1 refused the maintenance state draining: .*\(the flag is draining, operation ctl-a-\d+, owner ctl-a, its lease runs \d+ s more\)/);
+    expect(refused.message).toMatch(/xen1 refused to be set draining: .*\(the flag is draining, operation ctl-a-\d+, owner ctl-a, its lease runs \d+ s more\)/);
     expect(await bed.finish(a)).toMatchObject({ ok: true, moved: 4 });
     expect(bed.fleet.host('xen1').commands.filter((c) => c.op === 'migrate')).toHaveLength(4);
     bed.neverTwice();
