@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sshdInstalled } from '../ssh/sshd.js';
-import { launchLiveFleet } from '../playground/live-fleet.js';
+import { launchLiveFleet, type LiveFleet } from '../playground/live-fleet.js';
 import { buildBundles } from '../playground/processes.js';
+import { FleetError, parseFleet } from './model/fleet-file.js';
 import { startSim, type Sim } from './sim.js';
 
 /**
@@ -20,7 +21,16 @@ if (!fleetPath) {
   process.stderr.write('usage: npm run sim -- FLEETFILE [--dir DIR] [--controller]\n');
   process.exit(64);
 }
-const fleet = readFileSync(resolve(fleetPath), 'utf8');
+let fleet: string;
+try {
+  fleet = readFileSync(resolve(fleetPath), 'utf8');
+  // checked before anything is built or started: a typo is named at once, and nothing is left behind
+  parseFleet(fleet);
+} catch (e) {
+  const why = e instanceof FleetError ? e.message : (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+  process.stderr.write(`sim: ${fleetPath}: ${why} (the fleet file format: test/sim/README.md, "Fleet file"; an example: test/sim/example.fleet)\n`);
+  process.exit(64);
+}
 const q = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
 const say = (t: string): void => void process.stdout.write(`${t}\n`);
 
@@ -31,22 +41,30 @@ async function main(): Promise<() => Promise<void>> {
     say('Then type e.g. `xl list` or `drbdadm status`. Ctrl-C to stop.');
     return () => sim.stop();
   }
-  const work = dirIdx >= 0 && args[dirIdx + 1] ? resolve(args[dirIdx + 1]!) : mkdtempSync(join(tmpdir(), 'xenherd-playground-'));
+  const own = !(dirIdx >= 0 && args[dirIdx + 1]);
+  const work = own ? mkdtempSync(join(tmpdir(), 'xenherd-playground-')) : resolve(args[dirIdx + 1]!);
   say('building the bundles, starting the simulator, a controller and one agent per Dom0 ...');
-  const bundles = await buildBundles(join(work, 'bin'));
-  const live = await launchLiveFleet({ fleet, dir: work, bundles, withSsh: sshdInstalled() });
+  let started: { bundles: Awaited<ReturnType<typeof buildBundles>>; live: LiveFleet };
+  try {
+    const bundles = await buildBundles(join(work, 'bin'));
+    started = { bundles, live: await launchLiveFleet({ fleet, dir: work, bundles, withSsh: sshdInstalled() }) };
+  } catch (e) {
+    if (own) rmSync(work, { recursive: true, force: true });
+    throw e;
+  }
+  const { bundles, live } = started;
   printHosts(live.sim);
-  say('# xenherdctl, talking to the controller:');
-  say(`alias xenherdctl=${q(`${process.execPath} ${bundles.ctl}`)}`);
+  say('# xenherdctl, talking to the controller (its code cache kept in this fleet\'s directory):');
+  say(`alias xenherdctl=${q(`XDG_CACHE_HOME=${q(join(work, 'cache'))} ${process.execPath} ${bundles.ctl}`)}`);
   // the controller's address and credentials; the rest of ctlEnv is for the processes this repo starts
   say(`export ${Object.entries(live.ctlEnv).filter(([k]) => k.startsWith('XENHERD_')).map(([k, v]) => `${k}=${q(v)}`).join(' ')}`);
   say('');
   say(`Then e.g. \`xenherdctl where 'web*'\`, \`xenherdctl hosts\`, \`xenherdctl status\`${live.ssh ? ', `xenherdctl migrate web1 xen2`, `xenherdctl reverse web1`' : ''}.`);
   if (!live.ssh) say('(OpenSSH is not installed: migrate and reverse need it, each asks the peer\'s forced command first; `apt-get install -y openssh-server openssh-client`)');
-  say(`Agent logs: ${work}; Ctrl-C to stop.`);
+  say(`Files (each Dom0's /etc and state, the bundles): ${work}${own ? ', removed at the end' : ''}. Ctrl-C to stop everything.`);
   return async () => {
     await live.stop();
-    if (dirIdx < 0) rmSync(work, { recursive: true, force: true });
+    if (own) rmSync(work, { recursive: true, force: true });
   };
 }
 

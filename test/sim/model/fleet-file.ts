@@ -32,6 +32,21 @@ function splitLine(text: string, no: number): Line | null {
   return { no, kind, name, kv };
 }
 
+/** Each line kind's keys, so a misspelt one (memory= for mem=) is named, not silently ignored. */
+const KEYS: Readonly<Record<string, readonly string[]>> = {
+  host: ['mem', 'cpus', 'toolstack', 'xen', 'drbd', 'dom0mem', 'dom0vcpus', 'dom0cpu', 'overhead', 'power', 'module', 'migrate-tab', 'next-domid'],
+  domu: ['mem', 'vcpus', 'home', 'peer', 'drbd', 'running', 'domid', 'state', 'cpu', 'type'],
+  resource: ['minor', 'port', 'two-primaries'],
+};
+const KINDS = ['option', ...Object.keys(KEYS)];
+
+function checkKeys(l: Line): void {
+  const known = KEYS[l.kind];
+  if (!known) throw new FleetError(`line ${l.no}: unknown keyword "${l.kind}": a line starts with ${KINDS.join(', ')} (lower case)`);
+  const bad = Object.keys(l.kv).find((k) => !known.includes(k) && !(l.kind === 'host' && k.startsWith('info.')));
+  if (bad !== undefined) throw new FleetError(`line ${l.no}: ${l.kind} ${l.name}: unknown key ${bad}= (a ${l.kind} line takes ${known.join('= ')}=${l.kind === 'host' ? ' info.KEY=' : ''})`);
+}
+
 const num = (l: Line, key: string, dflt?: number): number => {
   const v = l.kv[key];
   if (v === undefined) {
@@ -65,6 +80,7 @@ export function parseFleet(text: string): SimState {
   const drbdOpts: Record<string, Line> = {};
   const running: { def: DomuDef; host: string; line: Line }[] = [];
   for (const l of lines) {
+    if (l.kind !== 'option') checkKeys(l);
     switch (l.kind) {
       case 'option':
         // "option" lines carry key=value pairs only; the "name" slot is the first pair
@@ -127,7 +143,7 @@ export function parseFleet(text: string): SimState {
         drbdOpts[l.name] = l;
         break;
       default:
-        throw new FleetError(`line ${l.no}: unknown keyword "${l.kind}"`);
+        checkKeys(l);
     }
   }
   for (const d of Object.values(domus)) {
@@ -164,6 +180,9 @@ export function parseFleet(text: string): SimState {
     const h = hosts[host];
     if (!h) throw new FleetError(`line ${line.no}: running=${host}: unknown host`);
     if (h.power === 'off') throw new FleetError(`line ${line.no}: running=${host}: host is off`);
+    // xl would refuse to create what does not fit: a fleet that starts one is a typo, not a state
+    const used = h.dom0MiB + h.overheadMiB + domains.filter((d) => d.host === host).reduce((n, d) => n + d.memMiB, 0);
+    if (used + def.memMiB > h.totalMiB) throw new FleetError(`line ${line.no}: ${def.name} (mem=${def.memMiB}) does not fit on ${host}: ${Math.max(0, h.totalMiB - used)} of its mem=${h.totalMiB} MiB are free (dom0mem=${h.dom0MiB} and the domUs before it take the rest)`);
     const domid = line.kv.domid ? num(line, 'domid') : (nextDomid[host] ?? 1);
     nextDomid[host] = Math.max(nextDomid[host] ?? 1, domid + 1);
     const st = line.kv.state ?? 'b';
