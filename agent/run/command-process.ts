@@ -4,6 +4,7 @@ import { ErrorCodeSchema } from '../../shared/errors.js';
 import type { ChildCommand } from '../core/effects.js';
 import { lineSplitter } from '../../shared/text/lines.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
+import { clipped } from '../../shared/text/printable.js';
 
 /**
  * A controller's migrate, reverse, shutdown or start, run by this agent's own CLI in a child
@@ -25,9 +26,26 @@ const CliAnswerSchema = z.union([
   z.object({ ok: z.literal(true), message: z.string() }).loose(),
   z.object({ ok: z.literal(false), code: ErrorCodeSchema, message: z.string() }).loose(),
 ]);
+type CliAnswer = z.infer<typeof CliAnswerSchema>;
 
 const MAX_RELAYED_LINE = 1_000;
 const MAX_RELAYED_LINES = 2_000;
+
+/** How the CLI ends on an error: `xenherd-agent: CODE: message` on stderr, after its JSON answer. */
+const ERROR_LINE = /^xenherd-agent: XH_ERR_[A-Z0-9_]+: /;
+
+const relayable = (l: string): boolean => l !== '' && l.length <= MAX_RELAYED_LINE;
+
+/**
+ * The stderr lines held back from the first error line on, less the CLI's closing complaint when
+ * it only repeats the failed answer: the controller shows that answer as the command's result,
+ * and relaying it as progress too printed every refusal twice on the operator's terminal.
+ */
+export function heldToRelay(held: readonly string[], answer: CliAnswer | null): readonly string[] {
+  if (answer === null || answer.ok) return held;
+  const echo = `xenherd-agent: ${answer.code}: ${clipped(answer.message, 4_000)}`.split('\n').filter(relayable);
+  return echo.length === held.length && echo.every((l, i) => l === held[i]) ? [] : held;
+}
 
 /** The CLI words of each op: every value is schema-checked by the link and passed as its own argument. */
 export function argvFor(c: ChildCommand): string[] {
@@ -52,11 +70,18 @@ export function runCommandProcess(self: SelfCommand, c: ChildCommand, progress: 
     let stdout = '';
     // what the CLI prints for a person, relayed; a crash's dump (minified source lines) is not
     let relayed = 0;
+    const relay = (l: string): void => {
+      if (relayed >= MAX_RELAYED_LINES) return;
+      relayed++;
+      progress(l);
+    };
+    // an error line ends the CLI's run: it and what follows wait for the answer (see heldToRelay)
+    const held: string[] = [];
     const lines = lineSplitter(
       (l) => {
-        if (l === '' || l.length > MAX_RELAYED_LINE || relayed >= MAX_RELAYED_LINES) return;
-        relayed++;
-        progress(l);
+        if (!relayable(l)) return;
+        if (held.length > 0 || ERROR_LINE.test(l)) held.push(l);
+        else relay(l);
       },
       { maxLineChars: 64 * 1024, overflow: 'split' },
     );
@@ -70,13 +95,14 @@ export function runCommandProcess(self: SelfCommand, c: ChildCommand, progress: 
     child.on('close', (exitCode) => {
       lines.end();
       const last = stdout.trim().split('\n').pop() ?? '';
-      let parsed: z.infer<typeof CliAnswerSchema> | null = null;
+      let parsed: CliAnswer | null = null;
       try {
         const r = CliAnswerSchema.safeParse(JSON.parse(last));
         if (r.success) parsed = r.data;
       } catch {
         /* not JSON: reported below */
       }
+      for (const l of heldToRelay(held, parsed)) relay(l);
       if (parsed === null) return resolve({ ok: false, code: 'XH_ERR_INTERNAL', message: `${c.op} ended (exit ${String(exitCode)}) without its JSON answer`, detail: null });
       resolve(parsed.ok ? { ok: true, code: null, message: parsed.message, detail: last.slice(0, 8000) } : { ok: false, code: parsed.code, message: parsed.message, detail: null });
     });

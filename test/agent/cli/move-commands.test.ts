@@ -3,7 +3,7 @@ import { agentCommands } from '../../../agent/cli/commands.js';
 import type { ProcessHooks } from '../../../agent/cli/run.js';
 import { moveStartCommand } from '../../../agent/cli/move-start.js';
 import { moveStopCommand } from '../../../agent/cli/move-stop.js';
-import { argvFor, childArgv } from '../../../agent/run/command-process.js';
+import { argvFor, childArgv, heldToRelay } from '../../../agent/run/command-process.js';
 import type { ChildCommand } from '../../../agent/core/effects.js';
 import { parseArgv } from '../../../shared/cli/argv.js';
 
@@ -83,5 +83,23 @@ describe('the daemon runs each op as its own CLI', () => {
       const parsed = parseArgv(rest, [{ name: 'json', takesValue: false }, { name: 'config', takesValue: true }, ...(specs[sub as string] ?? [])]);
       expect(parsed.ok, `${sub} ${rest.join(' ')}`).toBe(true);
     }
+  });
+});
+
+describe("the CLI's closing complaint is not relayed as progress when the result says the same", () => {
+  const refused = { ok: false as const, code: 'XH_ERR_REFUSED' as const, message: 'xen3 holds no replica of web1 (its DRBD peer is xen2)' };
+  it('dropped when it only repeats the failed answer', () => {
+    expect(heldToRelay(['xenherd-agent: XH_ERR_REFUSED: xen3 holds no replica of web1 (its DRBD peer is xen2)'], refused)).toEqual([]);
+  });
+  it('a message of several lines: dropped only when every line matches', () => {
+    const twoLines = { ...refused, message: 'preflight refused\n  memory: xen2 has 512 MiB free' };
+    expect(heldToRelay(['xenherd-agent: XH_ERR_REFUSED: preflight refused', '  memory: xen2 has 512 MiB free'], twoLines)).toEqual([]);
+    expect(heldToRelay(['xenherd-agent: XH_ERR_REFUSED: preflight refused', '  memory: xen2 has 512 MiB free', 'Segmentation fault'], twoLines)).toHaveLength(3);
+  });
+  it('kept when it says something else, when the answer succeeded, or when there was no answer', () => {
+    const other = ['xenherd-agent: XH_ERR_LOCKED: web1 is held by another migration'];
+    expect(heldToRelay(other, refused)).toEqual(other);
+    expect(heldToRelay(other, { ok: true, message: 'web1 migrated' })).toEqual(other);
+    expect(heldToRelay(other, null)).toEqual(other);
   });
 });

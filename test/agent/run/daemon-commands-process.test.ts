@@ -139,6 +139,14 @@ describe('the daemon answers a controller\'s commands', () => {
     expect(c.garbage).toEqual([]);
   });
 
+  it('a refused migrate: its reason comes back once, as the result, not also as a progress line', async () => {
+    await boot();
+    const r = await ctl!.command({ op: 'migrate', name: 'web1', target: 'xen3', reason: 'manual', operationId: 'op-refused', by: 'ctl:admin' }, 60_000);
+    expect(r, JSON.stringify(r)).toMatchObject({ ok: false, code: expect.stringMatching(/^XH_ERR_/) });
+    const progress = ctl!.frames.flatMap((f) => (f.type === 'progress' && f.commandId === r.commandId ? [f.line] : []));
+    expect(progress.filter((l) => l.includes(r.message.split('\n')[0]!)), progress.join('\n')).toEqual([]);
+  });
+
   it('shutdown runs as the agent\'s own CLI child (move-stop); move-start then starts it on the other Dom0', async () => {
     const { sim, agent } = await boot();
     const down = await ctl!.command({ op: 'shutdown', name: 'web1', target: 'xen2', operationId: 'drain-1', by: 'ctl:admin' }, 60_000);
