@@ -30,7 +30,8 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
   if (!usable.ok) return usable.ending;
   const h = usable.host;
   if (h.maintenance.state === 'maintenance' && f0.domusOn(host).length === 0) return success(`${host} is already empty and in maintenance`);
-  const plan = planDrain(f0, [host], env.policy);
+  const limits = limitsWith(env.settings.limits, req.maxParallel);
+  const plan = planDrain(f0, [host], { ...env.policy, limits });
   job.emit({ type: 'plan', plan });
   // what may clear up on its own (a migration ending, an agent reconnecting) is waited for, not refused
   const stuck = plan.leftovers.filter((l) => !mayClearUp(l));
@@ -50,7 +51,7 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
       job,
       {
         step: (f) => stepOf(planDrain(f, [host], { ...env.policy, creditDepartures: false })),
-        limits: limitsWith(env.settings.limits, req.maxParallel),
+        limits,
         contextFor: moveContexts(env, job, 'drain', () => claim.operationId, req.coldFallback),
       },
       deadline,

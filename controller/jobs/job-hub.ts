@@ -6,7 +6,7 @@ import type { PlanPolicy } from '../plan/policy.js';
 import { planRebalance } from '../plan/rebalance.js';
 import { planRestore } from '../plan/restore.js';
 import { planRoll } from '../plan/roll.js';
-import { runDrain } from './drain-job.js';
+import { limitsWith, runDrain } from './drain-job.js';
 import { InFlightBook } from './in-flight.js';
 import { failure, type Ending, type JobEnv } from './job-env.js';
 import { JobRun } from './job-run.js';
@@ -43,7 +43,7 @@ export class JobHub {
       settings,
       book: new InFlightBook(),
       speed: new LinkSpeed(settings),
-      policy: { ...policy, reserveMiB: settings.reserveMiB },
+      policy: { ...policy, reserveMiB: settings.reserveMiB, limits: settings.limits },
       recentMoves: new Map(),
       rebalanceBlocked: () => this.rebalanceBlocked(),
       jobOn: (host, except) => [...this.jobs.values()].find((j) => j !== except && j.hosts.includes(host)) ?? null,
@@ -61,7 +61,7 @@ export class JobHub {
     if (unknown.length > 0) return err({ code: 'XH_ERR_NOT_FOUND', message: `no agent of ${unknown.join(', ')} has reported to this controller` });
     switch (req.kind) {
       case 'drain':
-        return ok(planDrain(f, req.hosts, p));
+        return ok(planDrain(f, req.hosts, { ...p, limits: limitsWith(p.limits, req.maxParallel ?? null) }));
       case 'restore':
         return ok(planRestore(f, req.host, p));
       case 'rebalance':

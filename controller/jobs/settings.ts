@@ -1,13 +1,9 @@
-/** Concurrency limits for migrations: per source host, per target host, and in the whole fleet. */
-export interface Limits {
-  readonly perSource: number;
-  readonly perTarget: number;
-  readonly global: number;
-}
+import { DEFAULT_LIMITS, type Limits } from '../plan/policy.js';
+
+export type { Limits };
 
 /** The executor's timing and limits; the controller's settings may override each. */
 export interface JobSettings {
-  /** at most 1 outbound and 1 inbound migration per host and 2 in the fleet: more parallel migrations congest the links and slow each other down */
   readonly limits: Limits;
   /** live-migration attempts per domU before it is a leftover (or cold-moved) */
   readonly maxAttempts: number;
@@ -42,7 +38,7 @@ export interface JobSettings {
 }
 
 export const DEFAULT_JOB_SETTINGS: JobSettings = {
-  limits: { perSource: 1, perTarget: 1, global: 2 },
+  limits: DEFAULT_LIMITS,
   maxAttempts: 3,
   retryDelayMs: 5_000,
   leaseMs: 60_000,

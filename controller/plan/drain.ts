@@ -40,5 +40,5 @@ export function planDrain(facts: PlanFacts, hosts: readonly string[], policy: Pl
     moves.push({ name: d.name, from: h, to: t.to, memMiB: d.memMiB, vcpus: d.vcpus, why: d.visitorHome === t.to ? 'visitor-home' : 'evacuate' });
   }
   leftovers.sort((a, b) => a.name.localeCompare(b.name));
-  return { kind: 'drain', hosts: [...hosts], sets: jobSets(moves), leftovers };
+  return { kind: 'drain', hosts: [...hosts], sets: jobSets(moves, policy.limits), leftovers };
 }

@@ -1,3 +1,13 @@
+/** Concurrency limits for migrations: per source host, per target host, and in the whole fleet. */
+export interface Limits {
+  readonly perSource: number;
+  readonly perTarget: number;
+  readonly global: number;
+}
+
+/** at most 1 outbound and 1 inbound migration per host and 2 in the fleet: more parallel migrations congest the links and slow each other down */
+export const DEFAULT_LIMITS: Limits = { perSource: 1, perTarget: 1, global: 2 };
+
 /** The planner's knobs; the controller's settings and the operator's flags fill them. */
 export interface PlanPolicy {
   /** memory kept free on every target, on top of what the moved domUs take */
@@ -9,6 +19,8 @@ export interface PlanPolicy {
    */
   readonly creditDepartures: boolean;
   readonly rebalance: RebalancePolicy;
+  /** how many moves run at once: a plan's sets are what the executor may start together */
+  readonly limits: Limits;
 }
 
 export interface RebalancePolicy {
@@ -33,4 +45,4 @@ export const DEFAULT_REBALANCE: RebalancePolicy = {
   candidateHosts: 8,
 };
 
-export const DEFAULT_POLICY: PlanPolicy = { reserveMiB: 1024, creditDepartures: true, rebalance: DEFAULT_REBALANCE };
+export const DEFAULT_POLICY: PlanPolicy = { reserveMiB: 1024, creditDepartures: true, rebalance: DEFAULT_REBALANCE, limits: DEFAULT_LIMITS };

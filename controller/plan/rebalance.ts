@@ -68,7 +68,9 @@ export function planRebalance(facts: PlanFacts, policy: PlanPolicy, paused: stri
     const home = best.d.home === best.to;
     moves.push({ name: best.d.name, from: best.from, to: best.to, memMiB: best.d.memMiB, vcpus: best.d.vcpus, why: home ? 'home' : 'balance' });
   }
-  return { kind: 'rebalance', sets: jobSets(moves), scoreBefore: before, scoreAfter: current, paused: null, leftovers: [] };
+  // the rebalance executor starts a move only once every earlier move sharing a host has ended
+  const sets = jobSets(moves, { perSource: 1, perTarget: 1, global: policy.limits.global });
+  return { kind: 'rebalance', sets, scoreBefore: before, scoreAfter: current, paused: null, leftovers: [] };
 }
 
 /** For domUs any host could take: the K hosts with the lowest memory use and the K with the lowest vCPU load. */

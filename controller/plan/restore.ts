@@ -114,5 +114,5 @@ export function planRestore(facts: PlanFacts, host: string, policy: PlanPolicy):
     moves.push({ name: d.name, from, to: host, memMiB: d.memMiB, vcpus: d.vcpus, why: 'home' });
   }
   leftovers.sort((a, b) => a.name.localeCompare(b.name));
-  return { kind: 'restore', host, sets: jobSets(moves), leftovers };
+  return { kind: 'restore', host, sets: jobSets(moves, policy.limits), leftovers };
 }

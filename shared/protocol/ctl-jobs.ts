@@ -109,8 +109,10 @@ export type Plan = z.infer<typeof PlanSchema>;
 export type PlanOf<K extends Plan['kind']> = Extract<Plan, { kind: K }>;
 
 const Hosts = z.array(HostNameSchema).min(1).max(256);
+const Parallel = z.number().int().min(1).max(64).nullable();
 export const PlanRequestSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('drain'), hosts: Hosts }),
+  /** maxParallel: the drain's --max-parallel, so the plan's sets are what that drain would run at once */
+  z.strictObject({ kind: z.literal('drain'), hosts: Hosts, maxParallel: Parallel.optional() }),
   z.strictObject({ kind: z.literal('restore'), host: HostNameSchema }),
   z.strictObject({ kind: z.literal('rebalance'), maxMoves: z.number().int().min(1).max(1000).nullable() }),
   z.strictObject({ kind: z.literal('roll'), hosts: Hosts }),
@@ -118,7 +120,6 @@ export const PlanRequestSchema = z.discriminatedUnion('kind', [
 export type PlanRequest = z.infer<typeof PlanRequestSchema>;
 
 const Timeout = Ms.max(7 * 86_400_000).nullable();
-const Parallel = z.number().int().min(1).max(64).nullable();
 export const JobRequestSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('drain'), host: HostNameSchema, maxParallel: Parallel, coldFallback: z.boolean(), allowPartial: z.boolean(), timeoutMs: Timeout }),
   z.strictObject({ kind: z.literal('restore'), host: HostNameSchema, timeoutMs: Timeout }),

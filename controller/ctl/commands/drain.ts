@@ -54,7 +54,7 @@ export async function drain(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   if (!t.ok) return failJob({ code: 'XH_ERR_USAGE', message: t.message }, io, json);
   const p = positiveInt(optionValue(args, 'max-parallel'), 'max-parallel', 64);
   if (!p.ok) return failJob({ code: 'XH_ERR_USAGE', message: p.message }, io, json);
-  if (args.options['dry-run'] === true) return showPlan(client, io, { kind: 'drain', hosts: [host] }, json);
+  if (args.options['dry-run'] === true) return showPlan(client, io, { kind: 'drain', hosts: [host], maxParallel: p.n }, json);
   return followJob(client, io, hooks, { kind: 'drain', host, maxParallel: p.n, coldFallback: args.options['cold-fallback'] === true, allowPartial: args.options['allow-partial'] === true, timeoutMs: t.ms }, json);
 }
 

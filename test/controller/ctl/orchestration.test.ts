@@ -72,6 +72,9 @@ describe('xenherdctl drain / restore / maintenance / rebalance / plan against a 
         '',
       ].join('\n'),
     );
+    // the moves of a set are what the drain runs at once: with --max-parallel 2, both (their targets differ)
+    const two = await ctl(['drain', 'xen1', '--max-parallel', '2', '--dry-run']);
+    expect(two.stdout.split('\n').slice(0, 4)).toEqual(['drain xen1: 2 move(s) in 1 set(s), 1 domU(s) cannot leave', 'SET  DOMU  FROM  TO    MEM       WHY', '1    b1    xen1  xen3  2048 MiB  evacuate', '1    a2    xen1  xen2  1024 MiB  evacuate']);
     const refused = await ctl(['drain', 'xen1']);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/XH_ERR_REFUSED: 1 domU\(s\) cannot leave xen1, so the drain would not finish; nothing was changed/);

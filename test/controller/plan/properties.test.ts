@@ -13,15 +13,22 @@ import { factsOf } from './plan-fleet.js';
 const SEEDS = 300;
 
 /**
- * Runs the sets in order, as an executor could: within a set every target must keep the reserve
- * free after its arrivals; departures free memory only after their set. Returns what broke.
+ * Runs the sets in order, as an executor could: a set within the policy's limits, no host both
+ * sending and receiving in it, every target keeping the reserve free after its arrivals;
+ * departures free memory only after their set. Returns what broke.
  */
 function check(f: PlanFacts, sets: readonly (readonly Move[])[], policy: PlanPolicy, restoring: string | null): string[] {
   const bad: string[] = [];
   const free = new Map(f.hostNames().map((h) => [h, f.host(h)?.freeMiB ?? 0]));
   for (const [i, set] of sets.entries()) {
-    const hosts = set.flatMap((m) => [m.from, m.to]);
-    if (new Set(hosts).size !== hosts.length) bad.push(`set ${i} touches a host twice: ${hosts.join(' ')}`);
+    const { perSource, perTarget, global } = policy.limits;
+    const count = (hs: string[]): Map<string, number> => hs.reduce((c, h) => c.set(h, (c.get(h) ?? 0) + 1), new Map<string, number>());
+    const out = count(set.map((m) => m.from));
+    const into = count(set.map((m) => m.to));
+    if (set.length > global) bad.push(`set ${i} beyond the limits: ${set.length} moves`);
+    for (const [h, n] of out) if (n > perSource) bad.push(`set ${i} beyond the limits: ${n} out of ${h}`);
+    for (const [h, n] of into) if (n > perTarget) bad.push(`set ${i} beyond the limits: ${n} into ${h}`);
+    for (const h of out.keys()) if (into.has(h)) bad.push(`set ${i}: ${h} both sends and receives`);
     const names = set.map((m) => m.name);
     if (new Set(names).size !== names.length) bad.push(`set ${i} moves a domU twice`);
     for (const m of set) {
@@ -50,7 +57,9 @@ describe('planner properties on random fleets (seeded, replayable)', () => {
       const rnd = seededRandom(seed * 7919);
       const hosts = f.hostNames();
       const one = hosts[Math.floor(rnd() * hosts.length)] as string;
-      const policy = DEFAULT_POLICY;
+      // the operator's --max-parallel and the controller's settings change the limits
+      const limit = (most: number): number => 1 + Math.floor(rnd() * most);
+      const policy: PlanPolicy = { ...DEFAULT_POLICY, limits: { perSource: limit(3), perTarget: limit(3), global: limit(4) } };
       const report = (what: string, bad: string[]): void => void (bad.length > 0 && problems.push(`seed ${seed} ${what}: ${bad.join('; ')}`));
 
       const drain = planDrain(f, [one], policy);
@@ -93,7 +102,7 @@ describe('planner properties on random fleets (seeded, replayable)', () => {
       const f = factsOf(randomFleet(seed));
       for (const h of f.hostNames().slice(0, 3)) {
         const flat = (s: readonly (readonly Move[])[]) => [s.flat()];
-        const bad = [...check(f, flat(planDrain(f, [h], policy).sets), policy, null).filter((b) => !b.includes('touches a host twice')), ...check(f, flat(planRestore(f, h, policy).sets), policy, h).filter((b) => !b.includes('touches a host twice'))];
+        const bad = [...check(f, flat(planDrain(f, [h], policy).sets), policy, null).filter((b) => !b.startsWith('set 0 beyond the limits') && !b.includes('both sends and receives')), ...check(f, flat(planRestore(f, h, policy).sets), policy, h).filter((b) => !b.startsWith('set 0 beyond the limits') && !b.includes('both sends and receives'))];
         if (bad.length > 0) problems.push(`seed ${seed} ${h}: ${bad.join('; ')}`);
       }
     }

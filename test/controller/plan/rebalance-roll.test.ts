@@ -103,10 +103,29 @@ describe('planRoll', () => {
 });
 
 describe('job sets and settling', () => {
-  it('sets touch disjoint hosts and keep the order of moves sharing a host', () => {
-    const m = (name: string, from: string, to: string) => ({ name, from, to, memMiB: 1, vcpus: 1, why: 'balance' as const });
-    const sets = jobSets([m('a', 'x', 'y'), m('b', 'z', 'w'), m('c', 'y', 'z'), m('a2', 'v', 'u')]);
-    expect(sets.map((s) => s.map((x) => x.name))).toEqual([['a', 'b', 'a2'], ['c']]);
+  const m = (name: string, from: string, to: string) => ({ name, from, to, memMiB: 1, vcpus: 1, why: 'balance' as const });
+  const names = (sets: readonly (readonly { name: string }[])[]): string[][] => sets.map((s) => s.map((x) => x.name));
+
+  it('with one move per host at a time, sets touch disjoint hosts and keep the order of moves sharing a host', () => {
+    const sets = jobSets([m('a', 'x', 'y'), m('b', 'z', 'w'), m('c', 'y', 'z'), m('a2', 'v', 'u')], { perSource: 1, perTarget: 1, global: 10 });
+    expect(names(sets)).toEqual([['a', 'b', 'a2'], ['c']]);
+  });
+
+  it('a set holds at most `global` moves: what the executor starts at once', () => {
+    const sets = jobSets([m('a', 'x', 'y'), m('b', 'z', 'w'), m('c', 'v', 'u')], { perSource: 1, perTarget: 1, global: 2 });
+    expect(names(sets)).toEqual([['a', 'b'], ['c']]);
+  });
+
+  it('--max-parallel 2 out of one host: two moves a set, but never two into one target while perTarget is 1', () => {
+    const limits = { perSource: 2, perTarget: 1, global: 2 };
+    expect(names(jobSets([m('a', 'x', 'y'), m('b', 'x', 'z'), m('c', 'x', 'y'), m('d', 'x', 'z'), m('e', 'x', 'w')], limits))).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(names(jobSets([m('a', 'x', 'y'), m('b', 'x', 'y'), m('c', 'x', 'z')], limits))).toEqual([['a', 'c'], ['b']]);
+  });
+
+  it('a host never sends and receives in one set, and an arrival that needs a departure\'s memory comes after it', () => {
+    const sets = jobSets([m('v', 'h', 'y'), m('a', 'x', 'h'), m('b', 'z', 'w')], { perSource: 4, perTarget: 4, global: 4 });
+    expect(names(sets)).toEqual([['v', 'b'], ['a']]);
+    expect(names(jobSets([m('a', 'x', 'y'), m('a', 'y', 'z')], { perSource: 4, perTarget: 4, global: 4 }))).toEqual([['a'], ['a']]);
   });
 
   it('settles an ambiguous ending from both hosts, never guessing', () => {
