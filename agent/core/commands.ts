@@ -8,6 +8,7 @@ import { onInspectCommand } from './inspect-command.js';
 import { onMaintenanceCommand } from './maintenance-command.js';
 import type { AgentState, RunningCommand } from './state.js';
 import type { Fx } from './timers.js';
+import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 
 /**
  * Commands from the controller: each runs once (by id), its progress and its one result go back
@@ -30,7 +31,7 @@ export const MAX_COMMANDS = 32;
 const isChild = (op: CommandMessage['op']): boolean => op !== 'inspect' && op !== 'maintenance';
 
 const subjectOf = (c: CommandMessage): string | null => (c.op === 'maintenance' ? null : c.name);
-const describe = (c: CommandMessage): string => (c.op === 'maintenance' ? `maintenance ${c.state} (by ${c.by}, operation ${c.operationId}, owner ${c.owner})` : `${c.op} ${c.name} (by ${c.by}${c.op === 'inspect' ? '' : `, operation ${c.operationId}`})`);
+const describe = (c: CommandMessage): string => (c.op === 'maintenance' ? `maintenance flag: ${MAINTENANCE_WORDS[c.state]} (by ${c.by}, operation ${c.operationId}, owner ${c.owner})` : `${c.op} ${c.name} (by ${c.by}${c.op === 'inspect' ? '' : `, operation ${c.operationId}`})`);
 
 export function onCommand(s: AgentState, fx: Fx, gen: number, c: CommandMessage, now: number): AgentState {
   if (gen !== s.link.gen) return s;

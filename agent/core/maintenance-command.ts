@@ -6,6 +6,7 @@ import { log } from './effects.js';
 import { requestList } from './reads.js';
 import type { AgentState, MaintenanceCommand, MaintenanceKeeping } from './state.js';
 import type { Fx } from './timers.js';
+import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 
 /**
  * The controller's `maintenance` command: the owner rules (agent/decide/maintenance-rules.ts)
@@ -55,7 +56,7 @@ function serveNext(s: AgentState, fx: Fx, now: number, listed = false): AgentSta
   if (sameFlag(v.flag, s.maintenance)) {
     // a renewal: the flag on disk already says this; only the lease moves
     const n = withKeeping(s, { leaseUntil: v.leaseMs === null ? null : now + v.leaseMs });
-    return answerAndNext(n, fx, c, { ok: true, code: null, message: `${s.host} is ${v.flag.state}${v.leaseMs === null ? '' : `; lease renewed for ${Math.round(v.leaseMs / 1000)} s`}`, detail: null }, now);
+    return answerAndNext(n, fx, c, { ok: true, code: null, message: `${s.host} is ${MAINTENANCE_WORDS[v.flag.state]}${v.leaseMs === null ? '' : `; lease renewed for ${Math.round(v.leaseMs / 1000)} s`}`, detail: null }, now);
   }
   fx.push({ e: 'write-maintenance', flag: v.flag, since: iso(now) });
   return withKeeping(s, { serving: { phase: 'write', flag: v.flag, leaseMs: v.leaseMs } });
@@ -79,7 +80,7 @@ export function onMaintenanceWritten(s: AgentState, fx: Fx, problem: string | nu
   if (w?.phase !== 'write' || c === undefined) return s;
   if (problem !== null) {
     fx.push(log('error', `cannot write the maintenance flag (${w.flag.state}): ${problem}`, { code: 'XH_ERR_FILE' }));
-    return answerAndNext(s, fx, c, { ok: false, code: 'XH_ERR_FILE', message: `${s.host} could not write its maintenance flag, it stays ${s.maintenance.state}: ${problem}`, detail: null }, now);
+    return answerAndNext(s, fx, c, { ok: false, code: 'XH_ERR_FILE', message: `${s.host} could not write its maintenance flag, it stays ${MAINTENANCE_WORDS[s.maintenance.state]}: ${problem}`, detail: null }, now);
   }
   const before = s.maintenance;
   // a full read running now may have read the file before this write: its flag is not taken
@@ -87,7 +88,7 @@ export function onMaintenanceWritten(s: AgentState, fx: Fx, problem: string | nu
   const n = withKeeping({ ...s, maintenance: w.flag, dirty: true }, { leaseUntil: w.leaseMs === null ? null : now + w.leaseMs, staleReadsUpTo });
   fx.push(log('warn', `maintenance state ${before.state} → ${w.flag.state}${w.flag.operationId ? ` (operation ${w.flag.operationId}, owner ${w.flag.owner ?? '?'})` : ''}, asked by ${c.by}`, { maintenance: w.flag.state, operationId: w.flag.operationId, owner: w.flag.owner, by: c.by, leaseMs: w.leaseMs }));
   const lease = w.leaseMs === null ? '' : `; lease ${Math.round(w.leaseMs / 1000)} s`;
-  return answerAndNext(n, fx, c, { ok: true, code: null, message: `${s.host} is ${w.flag.state}${lease}`, detail: null }, now);
+  return answerAndNext(n, fx, c, { ok: true, code: null, message: `${s.host} is ${MAINTENANCE_WORDS[w.flag.state]}${lease}`, detail: null }, now);
 }
 
 /**
@@ -101,7 +102,7 @@ export function applyReadFlag(s: AgentState, fx: Fx, flag: Maintenance, readNumb
   if (k.serving?.phase === 'write' || readNumber <= k.staleReadsUpTo) return s;
   if (s.lastFullRead === null) {
     const active = isActiveState(flag.state);
-    if (flag.state !== 'online') fx.push(log('warn', `this host is ${flag.state}${flag.operationId ? ` (operation ${flag.operationId}, owner ${flag.owner ?? '?'})` : ''} from before the agent started${active ? `: its owner has ${RESTART_LEASE_MS / 1000} s to renew it` : ''}`, { maintenance: flag.state, operationId: flag.operationId, owner: flag.owner }));
+    if (flag.state !== 'online') fx.push(log('warn', `this host is ${MAINTENANCE_WORDS[flag.state]}${flag.operationId ? ` (operation ${flag.operationId}, owner ${flag.owner ?? '?'})` : ''} from before the agent started${active ? `: its owner has ${RESTART_LEASE_MS / 1000} s to renew it` : ''}`, { maintenance: flag.state, operationId: flag.operationId, owner: flag.owner }));
     return withKeeping({ ...s, maintenance: flag }, { leaseUntil: active ? s.startedAt + RESTART_LEASE_MS : null });
   }
   if (sameFlag(flag, s.maintenance)) return s;

@@ -3,6 +3,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { CommandMessage, ResultData, ResultMessage } from '../../shared/protocol/agent-link.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import type { AgentSession } from './agent-session.js';
+import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 
 /** Where a command's progress and outcome go (the operator's HTTP stream, a job, or a test). */
 export interface CommandSink {
@@ -37,7 +38,7 @@ export const describeCommand = (c: CommandMessage): string => {
     case 'shutdown':
       return `shutdown ${c.name} for ${c.target} (operation ${c.operationId})`;
     case 'maintenance':
-      return `maintenance ${c.state} (operation ${c.operationId})`;
+      return `maintenance flag: ${MAINTENANCE_WORDS[c.state]} (operation ${c.operationId})`;
     case 'inspect':
       return `inspect ${c.name}`;
     default:

@@ -1,6 +1,6 @@
 import type { CliIo } from '../../shared/cli/io.js';
-import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { JobEvent, MovePhase } from '../../shared/protocol/ctl-jobs.js';
+import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 import { printable, printableLines } from '../../shared/text/printable.js';
 import { clockTime } from './duration.js';
 import { leftoversBlock, planText } from './plan-table.js';
@@ -15,8 +15,6 @@ interface Live {
 }
 
 const WORD: Record<MovePhase, string> = { started: 'migrating', progress: 'migrating', settling: 'settling', retrying: 'retrying', cold: 'cold move', moved: 'moved', failed: 'FAILED', alarm: 'ALARM' };
-/** A host's maintenance state as the line says it ("xen1: in maintenance", not "maintenance maintenance") */
-const STATE_WORDS: Record<Maintenance['state'], string> = { online: 'online', draining: 'draining', maintenance: 'in maintenance', restoring: 'restoring' };
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 /**
@@ -50,7 +48,7 @@ export class ProgressView {
         this.total = Math.max(this.total, e.plan.kind === 'roll' ? 0 : e.plan.sets.flat().length);
         return this.say(planText(e.plan).trimEnd());
       case 'host':
-        return this.say(`${e.host}: ${STATE_WORDS[e.maintenance.state]}${e.maintenance.operationId ? ` (operation ${e.maintenance.operationId})` : ''}`);
+        return this.say(`${e.host}: ${MAINTENANCE_WORDS[e.maintenance.state]}${e.maintenance.operationId ? ` (operation ${e.maintenance.operationId})` : ''}`);
       case 'note':
         return this.say(`${e.level === 'warn' ? 'warning: ' : ''}${e.line}`);
       case 'reboot':

@@ -1,5 +1,6 @@
 import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
+import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 import { maintenanceOnClaim, onlineClaim } from '../plan/maintenance-claims.js';
 import { failure, success, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
@@ -34,5 +35,5 @@ export async function runMaintenance(env: JobEnv, job: JobRun, req: MaintenanceR
     return failure(r.error.code, `${r.error.message}${hint}`);
   }
   job.emit({ type: 'host', host, maintenance: r.value });
-  return success(req.on ? `${host} is in maintenance` : `${host} is online${h.maintenance.state !== 'online' ? ` (was ${h.maintenance.state})` : ''}`);
+  return success(req.on ? `${host} is in maintenance` : `${host} is online${h.maintenance.state !== 'online' ? ` (was ${MAINTENANCE_WORDS[h.maintenance.state]})` : ''}`);
 }

@@ -111,6 +111,22 @@ describe('the maintenance flag in the reducer', () => {
     expect(leaseLeftMs(l.s, T0 + 1_000)).toBe(0);
   });
 
+  it('says the state in words: "in maintenance", never "maintenance maintenance"', () => {
+    const l = new Loop();
+    l.on({ t: 'start' });
+    l.on({ t: 'full-read', read: read(DRAINING) });
+    const asked = l.command('maintenance', ['draining'], 'c1');
+    // nothing may run when the host goes into maintenance: the agent looks first
+    expect(asked.map((e) => e.e)).toContain('read-domains');
+    const looked = l.on({ t: 'domains-read', read: { ok: true, domains: [] }, tookMs: 1 }, T0 + 1);
+    expect(writes(looked)).toHaveLength(1);
+    const done = l.on({ t: 'maintenance-written', problem: null }, T0 + 5);
+    const msgs = [...asked, ...looked, ...done].flatMap((e) => (e.e === 'log' ? [e.msg] : []));
+    expect(msgs).toContain('controller command: maintenance flag: in maintenance (by ctl:admin, operation drain-1, owner ctl-a)');
+    expect(msgs).toContain('controller command maintenance done: xen1 is in maintenance');
+    expect(msgs.join('\n')).not.toMatch(/maintenance maintenance/);
+  });
+
   it('refuses before the flag was ever read', () => {
     const l = new Loop();
     l.on({ t: 'start' });

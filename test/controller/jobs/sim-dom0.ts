@@ -4,6 +4,7 @@ import { AGENT_LINK_PROTOCOL_VERSION, ControllerMessageSchema, type AgentMessage
 import type { HostState, LinkDomain, LinkDomuConfig, LinkHome, LinkLedger, Maintenance } from '../../../shared/protocol/agent-link-state.js';
 import type { ErrorCode } from '../../../shared/errors.js';
 import type { SimClock } from '../../sim/daemon/clock.js';
+import { MAINTENANCE_WORDS } from '../../../shared/text/maintenance-words.js';
 
 export interface SimDomain {
   name: string;
@@ -177,7 +178,7 @@ export class SimDom0 {
     this.maintenance = c.state === 'online' ? { state: 'online', operationId: null, owner: null } : { state: c.state, operationId: c.operationId, owner: c.owner };
     this.leaseUntil = c.state === 'draining' || c.state === 'restoring' ? now + c.leaseMs : 0;
     if (cur.state !== this.maintenance.state || cur.operationId !== this.maintenance.operationId || cur.owner !== this.maintenance.owner) this.publish();
-    reply.done(true, null, `maintenance ${c.state}`, report());
+    reply.done(true, null, `${this.name} is ${MAINTENANCE_WORDS[c.state]}`, report());
   }
 
   private send(end: LinkEnd, m: AgentMessage): void {
