@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
 import type { XhError } from '../../shared/errors.js';
 import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
+import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { MaintenanceSchema, ONLINE, type Maintenance } from '../../shared/protocol/agent-link-state.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { HostFiles } from './files.js';
@@ -31,14 +32,16 @@ export async function readMaintenanceFlag(files: HostFiles, stateDir: string): P
   const r = await files.readText(`${dir}/${MAINTENANCE_FILE}`);
   if (r.ok) {
     const display = files.display(`${dir}/${MAINTENANCE_FILE}`);
+    // an operator may write this file by hand, and some editors put a byte-order mark first
+    const json = withoutByteOrderMark(r.value);
     let raw: unknown;
     try {
-      raw = JSON.parse(r.value);
+      raw = JSON.parse(json);
     } catch {
       raw = null;
     }
     // {"state": "maintenance", …, "state": "online"} would read as online: in doubt, maintenance
-    const twice = raw === null ? null : findDuplicateKey(r.value);
+    const twice = raw === null ? null : findDuplicateKey(json);
     if (twice !== null) return { flag: { state: 'maintenance', operationId: null, owner: null }, problem: `${duplicateKeyText(display, twice)}: treated as maintenance (nothing is started) until one is removed or the file is rewritten` };
     const parsed = FlagFileSchema.safeParse(raw);
     if (parsed.success) return { flag: { state: parsed.data.state, operationId: parsed.data.operationId, owner: parsed.data.owner }, problem: null };

@@ -23,6 +23,11 @@ describe('readMaintenanceFlag', () => {
     expect(await readMaintenanceFlag(hostFiles(root), '/var/lib/xenherd')).toEqual({ flag: { state: 'draining', operationId: 'op1', owner: 'alice' }, problem: null });
   });
 
+  it('a byte-order mark first (some editors write one) is not part of the record: the state is read as written', async () => {
+    const root = hostWith(`\ufeff${JSON.stringify({ state: 'draining', operationId: 'op1', owner: 'alice', since: '2025-01-01T00:00:00.000Z' }, null, 2)}\n`);
+    expect(await readMaintenanceFlag(hostFiles(root), '/var/lib/xenherd')).toEqual({ flag: { state: 'draining', operationId: 'op1', owner: 'alice' }, problem: null });
+  });
+
   it('a key given twice reads as maintenance (JSON.parse would take the later "online"), naming the place and the key; the file is kept', async () => {
     const text = '{"state": "maintenance", "operationId": null, "owner": null,\n "since": "2025-01-01T00:00:00.000Z", "state": "online"}\n';
     const root = hostWith(text);
