@@ -59,6 +59,10 @@ export function parseArgv(argv: readonly string[], specs: readonly OptionSpec[])
     }
     const value = argv[i + 1];
     if (value === undefined) return err(usageError(`option --${spec.name} needs a value`));
+    // `roll xen1 --reboot-command --dry-run` must not take --dry-run as the command and roll for real
+    if (value.startsWith('-') && value !== '-') {
+      return err(usageError(`option --${spec.name} needs a value, not the option ${JSON.stringify(clipped(value))} (a value that starts with "-" is written --${spec.name}=VALUE)`));
+    }
     options[spec.name] = value;
     i++;
   }

@@ -11,6 +11,8 @@ describe('parseArgv', () => {
     const r = parseArgv(['web1', '--json', '--config=/etc/x.json'], specs);
     expect(r).toEqual({ ok: true, value: { options: { json: true, config: '/etc/x.json' }, positionals: ['web1'] } });
     expect(parseArgv(['-c', '/a'], specs)).toEqual({ ok: true, value: { options: { config: '/a' }, positionals: [] } });
+    expect(parseArgv(['--config=-odd-name.json', 'x'], specs)).toEqual({ ok: true, value: { options: { config: '-odd-name.json' }, positionals: ['x'] } });
+    expect(parseArgv(['--config', '-'], specs)).toEqual({ ok: true, value: { options: { config: '-' }, positionals: [] } });
   });
 
   it('treats everything after -- as positionals, even option-looking words', () => {
@@ -21,6 +23,8 @@ describe('parseArgv', () => {
     [['--nope'], 'unknown option "--nope"'],
     [['--json=yes'], 'option --json takes no value'],
     [['--config'], 'option --config needs a value'],
+    [['--config', '--json'], 'option --config needs a value, not the option "--json" (a value that starts with "-" is written --config=VALUE)'],
+    [['-c', '-x'], 'option --config needs a value, not the option "-x" (a value that starts with "-" is written --config=VALUE)'],
     [['--json', '--json'], 'option --json given twice'],
     [['-x'], 'unknown option "-x"'],
   ])('rejects %j with a usage error', (argv, message) => {

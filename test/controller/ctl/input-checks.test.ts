@@ -50,6 +50,17 @@ describe('a where pattern is checked here, as the controller checks it', () => {
   });
 });
 
+describe('an option that takes a value is never given the next option', () => {
+  it('roll xen1 --reboot-command --dry-run: a usage error (2) before any connection, not a roll that runs "--dry-run"', async () => {
+    const ctl = ctlFor(null);
+    const r = await ctl(['roll', 'xen1', '--reboot-command', '--dry-run'], DOWN);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^xenherdctl: XH_ERR_USAGE: option --reboot-command needs a value, not the option "--dry-run" \(a value that starts with "-" is written --reboot-command=VALUE\); usage: xenherdctl roll HOST\.\.\. /);
+    expect((await ctl(['drain', 'xen1', '--max-parallel', '--dry-run'], DOWN)).code).toBe(2);
+    expect((await ctl(['domains', '--host', '--json'], DOWN)).code).toBe(64);
+  });
+});
+
 describe('migrate, reverse and ssh take a domU name, and say what one may contain', () => {
   it('a pattern or a bad character: 64 before any connection, naming the rule', async () => {
     const ctl = ctlFor(null);
