@@ -56,6 +56,8 @@ export function reportError(program: string, error: XhError, io: CliIo): number 
   return exitCodeFor(error.code);
 }
 
+const commandHelp = (program: Program, c: Command): string => c.help ?? `${c.summary}\n\nusage: ${program.binary} ${c.usage}\n`;
+
 export async function runProgram(program: Program, argv: readonly string[], io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
@@ -63,6 +65,14 @@ export async function runProgram(program: Program, argv: readonly string[], io: 
     return exitCodeFor('XH_ERR_USAGE');
   }
   if (first === '--help' || first === '-h' || first === 'help') {
+    // `help drain` is `drain --help`
+    const [topic, ...more] = rest;
+    if (first === 'help' && topic !== undefined) {
+      const c = program.commands.find((x) => x.name === topic);
+      if (!c || more.length > 0) return reportError(program.binary, { code: 'XH_ERR_USAGE', message: more.length > 0 ? `help takes one command name, not ${rest.length} words` : `no command ${JSON.stringify(clipped(topic))} (commands: ${program.commands.map((x) => x.name).join(', ') || 'none'})` }, io);
+      io.stdout(commandHelp(program, c));
+      return 0;
+    }
     io.stdout(helpText(program));
     return 0;
   }
@@ -78,7 +88,7 @@ export async function runProgram(program: Program, argv: readonly string[], io: 
   // words after "--" belong to the command (xenherdctl ssh NAME -- CMD -h), not to --help
   const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (own.includes('--help') || own.includes('-h')) {
-    io.stdout(command.help ?? `${command.summary}\n\nusage: ${program.binary} ${command.usage}\n`);
+    io.stdout(commandHelp(program, command));
     return 0;
   }
   try {

@@ -21,3 +21,17 @@ describe('COMMAND --help', () => {
     expect((await run(program, ['own', '-h'])).stdout).toBe('Own help text.\n');
   });
 });
+
+describe('help COMMAND', () => {
+  it('is COMMAND --help', async () => {
+    expect(await run(program, ['help', 'frob'])).toEqual(await run(program, ['frob', '--help']));
+    expect((await run(program, ['help', 'own'])).stdout).toBe('Own help text.\n');
+  });
+  it('an unknown command, or more than one word: a usage error (64) naming the commands', async () => {
+    expect(await run(program, ['help', 'bogus'])).toEqual({ code: 64, stdout: '', stderr: 'tool: XH_ERR_USAGE: no command "bogus" (commands: frob, own)\n' });
+    expect((await run(program, ['help', 'frob', 'own'])).code).toBe(64);
+  });
+  it('help alone is the whole help', async () => {
+    expect(await run(program, ['help'])).toEqual(await run(program, ['--help']));
+  });
+});
