@@ -17,13 +17,13 @@ export function planText(p: Plan): string {
       return `restore ${p.host}: ${count(p.sets)}${p.leftovers.length > 0 ? `, ${p.leftovers.length} domU(s) stay away` : ''}\n${p.sets.length > 0 ? movesTable(p.sets) : ''}${leftoversBlock(p.leftovers, 'stay away')}`;
     case 'rebalance':
       if (p.paused !== null) return `rebalance: paused: ${printable(p.paused)} (score ${p.scoreBefore.toFixed(3)})\n`;
-      if (p.sets.length === 0) return `rebalance: the fleet is balanced, nothing to move (score ${p.scoreBefore.toFixed(3)})\n`;
-      return `rebalance: ${count(p.sets)}, score ${p.scoreBefore.toFixed(3)} → ${p.scoreAfter.toFixed(3)}\n${movesTable(p.sets)}`;
+      if (p.sets.length === 0) return `rebalance: ${p.leftovers.length > 0 ? 'nothing to move now' : 'the fleet is balanced, nothing to move'} (score ${p.scoreBefore.toFixed(3)})\n${leftoversBlock(p.leftovers, 'stay away from home')}`;
+      return `rebalance: ${count(p.sets)}, score ${p.scoreBefore.toFixed(3)} → ${p.scoreAfter.toFixed(3)}\n${movesTable(p.sets)}${leftoversBlock(p.leftovers, 'stay away from home')}`;
     case 'roll':
       if (p.leftovers.length > 0) return `roll: refused, not every host can be drained\n${leftoversBlock(p.leftovers, 'cannot leave')}`;
       return `roll: ${p.groups.length} group(s), each drained, rebooted and restored in turn\n${table([['GROUP', 'HOSTS', 'DOMUS', 'MEM'], ...p.groups.map((g, i) => [String(i + 1), g.hosts.join(','), String(g.domus), `${g.memMiB} MiB`].map(printable))])}`;
   }
 }
 
-/** Whether the plan reaches its goal as it stands (no leftovers, not paused). */
+/** Whether the plan reaches its goal as it stands (no leftovers, not paused): a rebalance that leaves a domU away from home does not. */
 export const planComplete = (p: Plan): boolean => p.leftovers.length === 0 && (p.kind !== 'rebalance' || p.paused === null);

@@ -23,7 +23,13 @@ export async function runRebalance(env: JobEnv, job: JobRun, req: RebalanceReque
   if (blocked !== null) return failure('XH_ERR_REFUSED', `nothing moved: ${blocked}; rebalance again once it is done`);
   const queue = movesOf(plan.sets);
   const score = `score ${plan.scoreBefore.toFixed(3)} → ${plan.scoreAfter.toFixed(3)}`;
-  if (queue.length === 0) return success(`the fleet is balanced: nothing to move (score ${plan.scoreBefore.toFixed(3)})`);
+  // domUs the plan leaves away from their healthy home: the goal does not hold while they stay
+  const stays = plan.leftovers;
+  const staying = stays.length === 0 ? '' : `; ${stays.length} domU(s) stay away from home: ${remainingText(stays)}`;
+  if (queue.length === 0) {
+    if (stays.length === 0) return success(`the fleet is balanced: nothing to move (score ${plan.scoreBefore.toFixed(3)})`);
+    return failure(leftoverCode(stays), `nothing to move now (score ${plan.scoreBefore.toFixed(3)})${staying}`, stays);
+  }
   const ended = new Set<string>();
   const launched = new Set<string>();
   const dropped = new Map<string, Leftover>();
@@ -68,9 +74,11 @@ export async function runRebalance(env: JobEnv, job: JobRun, req: RebalanceReque
     req.timeoutMs === null ? null : job.startedAt + req.timeoutMs,
   );
   const moved = end.moved.length;
-  if (end.stoppedBy === null && end.leftovers.length === 0) return success(`${moved} move(s) applied; ${score}`, moved);
-  const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(end.leftovers);
-  return failure(code, `${moved} of ${queue.length} move(s) applied; not applied: ${remainingText(end.leftovers)}`, end.leftovers, moved);
+  if (end.stoppedBy === null && end.leftovers.length === 0 && stays.length === 0) return success(`${moved} move(s) applied; ${score}`, moved);
+  const remaining = [...end.leftovers, ...stays];
+  const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(remaining);
+  const notApplied = end.leftovers.length === 0 ? '' : `; not applied: ${remainingText(end.leftovers)}`;
+  return failure(code, `${moved} of ${queue.length} move(s) applied${end.stoppedBy === null && end.leftovers.length === 0 ? `; ${score}` : ''}${notApplied}${staying}`, remaining, moved);
 }
 
 /** Why a planned move cannot start now; 'gone' when the domU is no longer where the plan saw it. */

@@ -1,9 +1,10 @@
-import type { Move, PlanOf } from '../../shared/protocol/ctl-jobs.js';
+import type { Blocker, Leftover, Move, PlanOf } from '../../shared/protocol/ctl-jobs.js';
 import { Capacity } from './capacity.js';
 import { domuBlock, sourceBlock, targetBlock } from './eligibility.js';
 import type { FactDomu, PlanFacts } from './facts.js';
 import { jobSets } from './job-sets.js';
-import type { PlanPolicy } from './policy.js';
+import { leftover } from './leftover-text.js';
+import type { PlanPolicy, RebalancePolicy } from './policy.js';
 import { ScoreBoard } from './score.js';
 
 /**
@@ -70,7 +71,27 @@ export function planRebalance(facts: PlanFacts, policy: PlanPolicy, paused: stri
   }
   // the rebalance executor starts a move only once every earlier move sharing a host has ended
   const sets = jobSets(moves, { perSource: 1, perTarget: 1, global: policy.limits.global });
-  return { kind: 'rebalance', sets, scoreBefore: before, scoreAfter: current, paused: null, leftovers: [] };
+  // a domU that stays away from its healthy home is listed with why: "balanced" alone would hide it
+  const leftovers: Leftover[] = running
+    .filter(({ d, h }) => healthyHome(d) && d.home !== h && !moved.has(d.name))
+    .flatMap(({ d, h }) => {
+      const why = whyItStaysAway(facts, cap, rp, d, h);
+      return why === null ? [] : [leftover(d.name, h, why)];
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { kind: 'rebalance', sets, scoreBefore: before, scoreAfter: current, paused: null, leftovers };
+}
+
+/** Why a domU away from its online home is not sent home by this plan; null: no reason to name (max moves reached). */
+function whyItStaysAway(facts: PlanFacts, cap: Capacity, rp: RebalancePolicy, d: FactDomu, on: string): Blocker | null {
+  const own = domuBlock(d);
+  if (own) return own;
+  const src = sourceBlock(facts.host(on));
+  if (src) return { kind: 'source-unavailable', host: on, why: src };
+  if (d.lastMovedAt !== null && facts.now - d.lastMovedAt < rp.cooldownMs) return { kind: 'cooldown', untilMs: d.lastMovedAt + rp.cooldownMs };
+  const home = d.home as string;
+  if (!cap.fits(home, d.memMiB)) return { kind: 'no-memory', needMiB: d.memMiB, reserveMiB: cap.reserveMiB, best: { host: home, freeMiB: Math.max(0, cap.free(home) ?? 0) } };
+  return null;
 }
 
 /** For domUs any host could take: the K hosts with the lowest memory use and the K with the lowest vCPU load. */

@@ -1,5 +1,4 @@
 import type { CommandHelp } from '../../../shared/cli/program.js';
-import { EXIT_HELP } from './drain.js';
 
 export const MAINTENANCE_USAGE = 'maintenance HOST on|off [--json]';
 
@@ -14,7 +13,8 @@ export const maintenanceHelp: CommandHelp = {
     'domUs home); it is refused while a job of this controller works on HOST.',
     '',
     `usage: xenherdctl ${MAINTENANCE_USAGE}`,
-    EXIT_HELP,
+    'exit: 0 the flag is set; 1 refused (why is printed); 2 usage or configuration error; 87 controller',
+    '      unreachable; 88 token refused',
     '',
   ].join('\n'),
 };

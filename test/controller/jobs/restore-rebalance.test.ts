@@ -126,8 +126,10 @@ describe('restore and rebalance', () => {
     await bed.finish(bed.start(DRAIN));
     expect(bed.core.hub.plan({ kind: 'rebalance', maxMoves: null })).toMatchObject({ ok: true, value: { sets: [] } }); // home in maintenance: not healthy
     await bed.finish(bed.start({ kind: 'maintenance', host: 'xen1', on: false }));
-    // they moved minutes ago (the drain): the cooldown holds them until 30 min have passed
-    expect(bed.core.hub.plan({ kind: 'rebalance', maxMoves: null })).toMatchObject({ ok: true, value: { sets: [] } });
+    // they moved minutes ago (the drain): the cooldown holds them until 30 min have passed, and the plan says so
+    const held = bed.core.hub.plan({ kind: 'rebalance', maxMoves: null });
+    expect(held).toMatchObject({ ok: true, value: { sets: [] } });
+    expect(held.ok && held.value.leftovers.map((l) => `${l.name}:${l.blocker.kind}`).sort()).toEqual(['a1:cooldown', 'a2:cooldown', 'b1:cooldown', 'b2:cooldown']);
     await bed.clock.advance(31 * 60_000);
     const plan = bed.core.hub.plan({ kind: 'rebalance', maxMoves: null });
     expect(plan.ok && plan.value.kind === 'rebalance' && plan.value.sets.flat().map((m) => `${m.name}>${m.to}`).sort()).toEqual(['a1>xen1', 'a2>xen1', 'b1>xen1', 'b2>xen1']);
@@ -137,6 +139,16 @@ describe('restore and rebalance', () => {
     const again = await bed.finish(bed.start({ kind: 'rebalance', maxMoves: null, timeoutMs: null }));
     expect(again.message).toMatch(/the fleet is balanced: nothing to move/);
     expectGoldenLog('restore-rebalance/rebalance-after-maintenance-xen1-put-online-without-a-restor', bed.logs);
+  });
+
+  it('rebalance --apply while the domUs away from home are in their cooldown: nothing moves, and it ends saying which stay away (not "balanced")', async () => {
+    const bed = await jobsBed(SPREAD);
+    await bed.finish(bed.start(DRAIN));
+    await bed.finish(bed.start({ kind: 'maintenance', host: 'xen1', on: false }));
+    const end = await bed.finish(bed.start({ kind: 'rebalance', maxMoves: null, timeoutMs: null }));
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', moved: 0 });
+    expect(end.message).toMatch(/^nothing to move now \(score \d\.\d{3}\); 4 domU\(s\) stay away from home: /);
+    expect(end.remaining.map((l) => l.blocker.kind)).toEqual(['cooldown', 'cooldown', 'cooldown', 'cooldown']);
   });
 
   it('rebalance waits while a drain runs in this controller', async () => {

@@ -65,6 +65,19 @@ describe('planRebalance', () => {
     expect(planRebalance(factsOf(spec), P, 'a drain of xen9 runs')).toMatchObject({ sets: [], paused: 'a drain of xen9 runs' });
   });
 
+  it('a domU it leaves away from its online home is listed with why (not "balanced"): the cooldown and its end, a full home', () => {
+    const back = (since: string, xen1: { totalMiB?: number } = {}): FleetSpec => ({ hosts: { xen1, xen2: {} }, domus: [{ name: 'w', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2', since }] });
+    const recent = planRebalance(factsOf(back(new Date(NOW - 60_000).toISOString())), P);
+    expect(recent.leftovers).toEqual([{ name: 'w', host: 'xen2', blocker: { kind: 'cooldown', untilMs: NOW - 60_000 + P.rebalance.cooldownMs }, message: expect.stringMatching(/^w moved recently; rebalance leaves it where it is until \d\d:\d\d UTC \(`xenherdctl reverse w` brings it home now\)$/) }]);
+    const full = planRebalance(factsOf(back(new Date(NOW - 3_600_000).toISOString(), { totalMiB: 1024 })), P);
+    expect([full.sets, full.leftovers.map((l) => l.blocker.kind)]).toEqual([[], ['no-memory']]);
+    // sent home: nothing stays
+    expect(planRebalance(factsOf(back(new Date(NOW - 3_600_000).toISOString())), P).leftovers).toEqual([]);
+    // a home that is not online is no healthy home: nothing to say about it here
+    const parked: FleetSpec = { hosts: { xen1: { maintenance: 'maintenance' }, xen2: {} }, domus: [{ name: 'w', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2' }] };
+    expect(planRebalance(factsOf(parked), P).leftovers).toEqual([]);
+  });
+
   it('respects DRBD: a domU replicated only on xen1+xen2 never goes to xen3', () => {
     const spec: FleetSpec = { hosts: { xen1: {}, xen2: { totalMiB: 8192 }, xen3: {} }, domus: many('xen1', 6, 2048, ['xen1', 'xen2']).map((d) => ({ ...d, noHome: true })) };
     const ms = planRebalance(factsOf(spec), P).sets.flat();
