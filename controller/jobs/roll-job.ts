@@ -90,9 +90,15 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
           return r !== undefined && r.bootId !== boots.get(h) && r.state !== null && isReachable(r, port.clock.now(), port.staleAfterMs);
         });
       const waitMs = Math.min(env.settings.rebootWaitMs, deadline === null ? Number.POSITIVE_INFINITY : Math.max(0, deadline - port.clock.now()));
+      const waitFrom = port.clock.now();
       if (!(await waitFor(env, job, back, waitMs))) {
         const missing = group.hosts.filter((h) => port.record(h)?.bootId === boots.get(h));
-        return failure(job.stopReason === null ? 'XH_ERR_TIMEOUT' : 'XH_ERR_REFUSED', `${label}: ${missing.join(', ') || 'some host'} did not come back with a new boot id within ${Math.round(waitMs / 1000)} s; the group stays in maintenance`, [], moved);
+        const who = missing.join(', ') || 'some host';
+        // a cancel ends the wait early: say so, and how long it was, not the limit it never reached
+        const stop = job.stopReason;
+        const ended = stop === 'cancelled' ? 'was cancelled' : stop === 'timeout' ? 'ran out of its --timeout' : 'was stopped (the controller is shutting down)';
+        const why = stop === null ? `did not come back with a new boot id within ${Math.round(waitMs / 1000)} s` : `had not come back with a new boot id when the roll ${ended}, after ${Math.round((port.clock.now() - waitFrom) / 1000)} s of waiting`;
+        return failure(stop === null || stop === 'timeout' ? 'XH_ERR_TIMEOUT' : 'XH_ERR_REFUSED', `${label}: ${who} ${why}; the group stays in maintenance`, [], moved);
       }
       job.emit({ type: 'note', level: 'info', line: `${label}: back; restoring` });
       const restoreOps = new Map<string, string>();

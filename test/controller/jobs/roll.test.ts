@@ -63,4 +63,17 @@ describe('rolling maintenance over 6 hosts', () => {
     expect(bed.fleet.host('a1').maintenance.state).toBe('maintenance');
     expectGoldenLog('roll/a-group-whose-hosts-do-not-come-back-in-time-ends-the-roll-w', bed.logs);
   });
+
+  it('cancelled while it waits for a reboot: it says it was cancelled and after how long, not the limit it never reached', async () => {
+    const bed = await jobsBed(SIX, { rebootWaitMs: 1_800_000 });
+    const job = bed.start({ kind: 'roll', hosts: ['a1'], reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null });
+    await bed.until(() => job.events.some((e) => e.type === 'reboot'), 'the reboot request');
+    const asked = bed.clock.now();
+    await bed.until(() => bed.clock.now() - asked >= 600_000, '10 min of waiting', 700_000);
+    expect(bed.core.hub.cancel(job.jobId, 'admin')).toMatchObject({ ok: true });
+    const end = await bed.finish(job);
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED' });
+    expect(end.message).toMatch(/^group 1\/1 \(a1\): a1 had not come back with a new boot id when the roll was cancelled, after 60\d s of waiting; the group stays in maintenance$/);
+    expect(bed.fleet.host('a1').maintenance.state).toBe('maintenance');
+  });
 });
