@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { writeOwnFile } from '../files/atomic-write.js';
 import { takeLock } from '../../shared/fs/file-lock.js';
 import type { XhError } from '../../shared/errors.js';
+import { describeIssue } from '../../shared/json-config.js';
 import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
 import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { err, ok, type Result } from '../../shared/result.js';
@@ -28,7 +29,12 @@ export function readTokenStore(file: string): Result<TokenStore, XhError> {
   const twice = findDuplicateKey(json);
   if (twice !== null) return err({ code: 'XH_ERR_CONFIG', message: `${duplicateKeyText(file, twice)}: keep one (the right one), or restore the file from a backup` });
   const parsed = TokenStoreSchema.safeParse(raw);
-  if (!parsed.success) return err({ code: 'XH_ERR_CONFIG', message: `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+  if (!parsed.success) {
+    // a hand edit gone wrong: name the key, and how to get a good file back
+    const what = parsed.error.issues.slice(0, 3).map((i) => describeIssue(file, i, 'README, "The controller and xenherdctl"'));
+    const more = parsed.error.issues.length > 3 ? ` (and ${parsed.error.issues.length - 3} more)` : '';
+    return err({ code: 'XH_ERR_CONFIG', message: `${what.join('; ')}${more}: fix it, or restore the file from a backup` });
+  }
   return ok(parsed.data);
 }
 

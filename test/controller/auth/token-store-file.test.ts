@@ -80,6 +80,16 @@ describe('updateTokenStore', () => {
     if (!r.ok) expect(r.error).toMatchObject({ code: 'XH_ERR_CONFIG', message: expect.stringMatching(/not valid JSON/) });
   });
 
+  it('a hand edit with a stray key or a bad value names the key and the fix, never an empty path', () => {
+    const file = join(stateDir(), 'tokens.json');
+    writeFileSync(file, JSON.stringify({ schema: 1, agents: {}, operators: {}, operator: {} }));
+    expect(readTokenStore(file)).toEqual({ ok: false, error: { code: 'XH_ERR_CONFIG', message: `${file}: unknown key "operator": remove it or fix its spelling (see README, "The controller and xenherdctl"): fix it, or restore the file from a backup` } });
+    writeFileSync(file, JSON.stringify({ schema: 2, agents: {}, operators: {} }));
+    const bad = readTokenStore(file);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: key "schema": .*: fix it, or restore the file from a backup$`));
+  });
+
   it('a byte-order mark before the JSON is read past', () => {
     const file = join(stateDir(), 'tokens.json');
     writeFileSync(file, `\ufeff${JSON.stringify({ schema: 1, agents: {}, operators: {} })}`);
