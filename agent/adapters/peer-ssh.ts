@@ -57,7 +57,7 @@ export function execOnPeer(p: PeerTarget, command: string, onLine: (line: string
   if (!hosts.ok) return Promise.resolve(err({ code: 'XH_ERR_FILE', message: `${hosts.error.message}: cannot read the peers' host keys` }));
   known = knownKeys(hosts.value, peerHostNames(p));
   if (known.length === 0) {
-    return Promise.resolve(err({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${p.name}: no host key in ${p.knownHostsFile}: add the peer's key (ssh-keyscan -p ${p.port} ${p.address}) after checking it` }));
+    return Promise.resolve(err({ code: 'XH_ERR_FILE', message: `${p.name}: no host key in ${p.knownHostsFile}: add the peer's key (ssh-keyscan -p ${p.port} ${p.address}) after checking it` }));
   }
   return new Promise((resolve) => {
     const c = new Client();

@@ -30,7 +30,8 @@ export type PreflightCheck =
    */
   | { readonly check: 'peer-status'; readonly peer: string; readonly wantPresent: boolean; readonly refuseDraining: boolean }
   | { readonly check: 'peer-sshd'; readonly peer: string }
-  | { readonly check: 'migration-key'; readonly peer: string };
+  /** withoutPeer: the command could go on without the peer (migrate --no-peer); a reverse cannot */
+  | { readonly check: 'migration-key'; readonly peer: string; readonly withoutPeer: boolean };
 
 export type LedgerChange =
   /** this Dom0 is NAME's home and NAME left for currentHost */
@@ -92,7 +93,7 @@ function notMovable(f: MigrationFacts, name: string): XhError | null {
   return { code: 'XH_ERR_NOT_FOUND', message: `unknown domU ${name}: not running on ${f.host}, not homed here, not in the ledger, no config in the guarded dir or the config dir` };
 }
 
-const sshChecks = (peer: string): PreflightCheck[] => [{ check: 'migration-key', peer }, { check: 'peer-sshd', peer }];
+const sshChecks = (peer: string, withoutPeer: boolean): PreflightCheck[] => [{ check: 'migration-key', peer, withoutPeer }, { check: 'peer-sshd', peer }];
 
 export interface MigrateRequest {
   readonly name: string;
@@ -124,7 +125,7 @@ export function planMigrate(f: MigrationFacts, r: MigrateRequest): Result<Migrat
   const notes = home && home.ignoredOptions.length > 0 ? [`migrate-tab options not on the allowlist, ignored: ${home.ignoredOptions.join(' ')}`] : [];
   if (r.noPeer) notes.push(`--no-peer: ${target}'s forced command is not asked anything; ${target} will not know ${r.name} is its visitor until told`);
   const checks: PreflightCheck[] = [{ check: 'runs-here' }, { check: 'replicas', target, resources: f.resources ?? [] }];
-  if (!r.noPeer) checks.push(...sshChecks(target), { check: 'peer-status', peer: target, wantPresent: false, refuseDraining: r.reason !== 'restore' });
+  if (!r.noPeer) checks.push(...sshChecks(target, true), { check: 'peer-status', peer: target, wantPresent: false, refuseDraining: r.reason !== 'restore' });
   const steps: PlanStep[] = [
     { do: 'hold', purpose: 'migrate' },
     { do: 'preflight', checks },
@@ -165,7 +166,7 @@ export function planReverse(f: MigrationFacts, name: string): Result<MigrationPl
     reason: 'reverse',
     steps: [
       { do: 'hold', purpose: 'reverse' },
-      { do: 'preflight', checks: [...sshChecks(peer), { check: 'peer-status', peer, wantPresent: true, refuseDraining: false }] },
+      { do: 'preflight', checks: [...sshChecks(peer, false), { check: 'peer-status', peer, wantPresent: true, refuseDraining: false }] },
       { do: 'ask-peer', peer },
       { do: 'verify', other: peer, askOther: true },
       { do: 'record', change: { kind: 'forget' } },

@@ -53,8 +53,9 @@ export function judge(check: PreflightCheck, f: PreflightFacts): CheckVerdict {
     case 'migration-key': {
       const k = f.keys.get(check.peer);
       if (!k) return notAsked(check, 'no key facts');
-      if (!k.keyReadable) return fail(check, 'XH_ERR_FILE', `the migration key ${k.keyFile} is missing or unreadable: run \`xenherd-agent keys setup ${check.peer}\` and install its line on ${check.peer} (or pass --no-peer)`);
-      if (!k.knownHost) return fail(check, 'XH_ERR_FILE', `${k.knownHostsFile} has no host key for ${check.peer}: add it after checking it (ssh-keyscan ${check.peer}) (or pass --no-peer)`);
+      const orNoPeer = check.withoutPeer ? ' (or pass --no-peer)' : '';
+      if (!k.keyReadable) return fail(check, 'XH_ERR_FILE', `the migration key ${k.keyFile} is missing or unreadable: run \`xenherd-agent keys setup ${check.peer}\` and install its line on ${check.peer}${orNoPeer}`);
+      if (!k.knownHost) return fail(check, 'XH_ERR_FILE', `${k.knownHostsFile} has no host key for ${check.peer}: add it after checking it (ssh-keyscan ${check.peer})${orNoPeer}`);
       return pass(check, `migration key ${k.keyFile} and ${check.peer}'s host key present`);
     }
     case 'peer-sshd': {

@@ -140,3 +140,12 @@ describe('execOnPeer waits for the peer in bounded time', () => {
     }
   });
 });
+
+describe('execOnPeer before it connects', () => {
+  it('no host key for the peer in known_hosts: XH_ERR_FILE (74, as ping --help and the migrate preflight say), naming the file and the fix', async () => {
+    const empty = join(dir, 'known_hosts.empty');
+    writeFileSync(empty, '');
+    const r = await execOnPeer(target({ knownHostsFile: empty }), 'ping', () => undefined);
+    expect(r).toEqual({ ok: false, error: { code: 'XH_ERR_FILE', message: `xen2: no host key in ${empty}: add the peer's key (ssh-keyscan -p ${port} 127.0.0.1) after checking it` } });
+  });
+});
