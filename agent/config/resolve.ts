@@ -1,3 +1,4 @@
+import { lstatSync, readlinkSync } from 'node:fs';
 import { err, ok, type Result } from '../../shared/result.js';
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { defaultAgentConfig, parseAgentConfig, type ConfigError } from './load.js';
@@ -18,13 +19,28 @@ export interface ResolvedConfig {
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
+/** FILE's target when FILE is a symbolic link (to something missing, as the caller knows); else null */
+function danglingLinkTarget(file: string): string | null {
+  try {
+    return lstatSync(file).isSymbolicLink() ? readlinkSync(file) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function loadAgentConfig(explicit: string | undefined, root: string): Result<ResolvedConfig, ConfigError> {
   if (explicit === '') return err({ code: 'XH_ERR_CONFIG', message: `--config was given an empty path: give the agent config's path, or leave --config out to use ${DEFAULT_CONFIG_PATH}` });
   const file = explicit ?? underRoot(root, DEFAULT_CONFIG_PATH);
   const text = readRegularFileSync(file, { symlinks: 'follow', maxBytes: MAX_CONFIG_BYTES });
   if (!text.ok) {
-    if (text.error.errno === 'ENOENT' && explicit === undefined) return ok({ config: defaultAgentConfig(), file: null });
-    return err({ code: 'XH_ERR_CONFIG', message: `${text.error.message}: give an existing regular file to --config, or leave --config out to use ${DEFAULT_CONFIG_PATH}` });
+    if (explicit !== undefined) return err({ code: 'XH_ERR_CONFIG', message: `${text.error.message}: give an existing regular file to --config, or leave --config out to use ${DEFAULT_CONFIG_PATH}` });
+    if (text.error.errno === 'ENOENT') {
+      // a link whose target is gone is not "no config": the operator meant one, and the defaults would drop it silently
+      const target = danglingLinkTarget(file);
+      if (target === null) return ok({ config: defaultAgentConfig(), file: null });
+      return err({ code: 'XH_ERR_CONFIG', message: `${file}: a symbolic link to ${target}, which does not exist: point it at the agent's config, or remove it to run on the defaults` });
+    }
+    return err({ code: 'XH_ERR_CONFIG', message: `${text.error.message}: make it a regular file holding the agent's config (or remove it to run on the defaults), or give another file with --config` });
   }
   // the decoder put U+FFFD for bytes that are not UTF-8: a path read so would name another file
   const notUtf8 = text.value.indexOf('\ufffd');

@@ -43,6 +43,26 @@ describe('loadAgentConfig reads only regular files', () => {
     expect(!r.ok && r.error.message).toContain(`${dir}: is a directory`);
   });
 
+  it('the default file a directory: the fix is about that file, not "leave --config out" (it was)', () => {
+    const root = s.dir('root');
+    mkdirSync(join(root, 'etc/xenherd/agent.json'), { recursive: true });
+    const r = loadAgentConfig(undefined, root);
+    expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_CONFIG' } });
+    expect(!r.ok && r.error.message).toMatch(/: is a directory, not a file: make it a regular file holding the agent's config \(or remove it to run on the defaults\), or give another file with --config$/);
+  });
+
+  it('the default file a link to nothing: refused, not the defaults (which would drop the config the link meant)', () => {
+    const root = s.dir('root');
+    mkdirSync(join(root, 'etc/xenherd'), { recursive: true });
+    symlinkSync('/nonexistent/xenherd/agent.json', join(root, 'etc/xenherd/agent.json'));
+    expect(loadAgentConfig(undefined, root)).toEqual({
+      ok: false,
+      error: { code: 'XH_ERR_CONFIG', message: `${join(root, 'etc/xenherd/agent.json')}: a symbolic link to /nonexistent/xenherd/agent.json, which does not exist: point it at the agent's config, or remove it to run on the defaults` },
+    });
+    // no file at all: the defaults
+    expect(loadAgentConfig(undefined, s.dir('empty-root'))).toMatchObject({ ok: true, value: { file: null } });
+  });
+
   it('--config with an empty path is named as such, not as a file that does not exist', () => {
     const r = loadAgentConfig('', '/');
     expect(r).toEqual({ ok: false, error: { code: 'XH_ERR_CONFIG', message: '--config was given an empty path: give the agent config\'s path, or leave --config out to use /etc/xenherd/agent.json' } });
