@@ -90,6 +90,6 @@ export const initCommand = (hooks: ControllerHooks): Command =>
   withHelp({
     name: 'init',
     summary: 'Write a quick-start controller: CA, server certificate, admin token, controller.json (owner-only files).',
-    usage: `${USAGE}\nDefault DIR /etc/xenherd; --port 1-65535 (0: any free port, for tests: enroll then needs publicUrl). The certificate names this host, localhost, 127.0.0.1, ::1 and every --san.\nRun it as the user the controller runs as. Existing files are never overwritten.`,
+    usage: `${USAGE}\nDefault DIR /etc/xenherd; --port 1-65535 (0: any free port, for tests: enroll then needs publicUrl). The certificate names this host, localhost, 127.0.0.1, ::1 and every --san.\nFor the packaged service run it as root (systemd hands the files to the service's own user); for a controller you start by hand, as the user that runs it. Existing files are never overwritten.`,
     run: (argv, io) => init(argv, io, hooks),
   });
