@@ -129,10 +129,10 @@ export const AGENT_COMMAND_HELP = {
     usage:
       'reconcile NAME [--home HOST] [--json] [--config FILE]\n' +
       '  away but running here -> the away record is dropped; visitor not here -> its record is dropped;\n' +
-      '  running here unrecorded -> recorded as a visitor from --home HOST;\n' +
+      '  running here unrecorded -> recorded as a visitor from --home HOST (a host its DRBD resources name);\n' +
       '  a migration from here that ended in an ALARM (status shows it unsettled) -> settled, once you have checked both hosts.\n' +
       `Exit 0: reconciled, or nothing to do; 1 XH_ERR_NOT_FOUND: NAME is unknown here; 77: refused (mid-migration,\n` +
-      `or --home missing); 81: a migration of NAME runs; ` +
+      `--home missing, or a --home that holds no replica); 81: a migration of NAME runs; ` +
       `79: ledger corrupt. \`${BIN} status ALL\` lists the mismatches (exit 85).`,
   },
   ping: {

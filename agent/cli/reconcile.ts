@@ -11,7 +11,7 @@ import { processMigrationPorts } from '../migrate/process-ports.js';
 import { homedHere, type HomeEntry } from '../decide/home-claim.js';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { domuResources, readHomesReadingGuarded } from '../host/homes.js';
+import { domuResources, readHomesReadingGuarded, resourceHosts } from '../host/homes.js';
 import type { ListedDomain } from '../state/ledger.js';
 import { fail, parseCommon } from './common.js';
 import { AGENT_COMMAND_HELP } from './help.js';
@@ -29,6 +29,24 @@ async function isKnown(c: HostContext, homes: ReadonlyMap<string, HomeEntry>, ru
   if (homes.has(name) || here || l.away[name] !== undefined || l.visitors[name] !== undefined || l.unsettled[name] !== undefined) return ok(true);
   if ((await domuResources(c, homes, name, c.toolstack.kind)) !== null) return ok(true);
   return err({ code: 'XH_ERR_NOT_FOUND', message: `unknown domU ${name} on ${c.host}: not homed here, not in the ledger, not running here, no config in the guarded dir or ${c.config.migration.configDir}` });
+}
+
+/**
+ * --home for a domU on DRBD must be a host its resources' .res files name, spelled as they spell
+ * it: a home that holds no replica could never take it back, and a ledger naming one (or "XEN1"
+ * for xen1) left the domU unable to go home without editing ledger.json by hand.
+ */
+async function checkedHome(c: HostContext, homes: ReadonlyMap<string, HomeEntry>, name: string, home: string): Promise<Result<string, XhError>> {
+  const resources = await domuResources(c, homes, name, c.toolstack.kind);
+  if (resources === null || resources.length === 0) return ok(home);
+  let spelled = home;
+  for (const [r, h] of await resourceHosts(c, resources)) {
+    if (!('hosts' in h)) return err({ code: 'XH_ERR_CONFIG', message: `cannot tell whether ${home} holds a replica of ${name}'s DRBD resource ${r}: ${h.problem}` });
+    const match = h.hosts.find((x) => x.toLowerCase() === home.toLowerCase());
+    if (match === undefined) return err({ code: 'XH_ERR_REFUSED', message: `--home ${home}: ${home} holds no replica of ${name}'s DRBD resource ${r} (${h.file} names ${h.hosts.join(', ') || 'no host'}): ${name}'s home is one of those; nothing was changed` });
+    spelled = match;
+  }
+  return ok(spelled);
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -54,10 +72,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const { homes } = await readHomesReadingGuarded(c, c.toolstack.kind);
     const known = await isKnown(c, homes, list.value, name);
     if (!known.ok) return fail(known.error, io, json);
+    const homeChecked = home === null ? ok(null) : await checkedHome(c, homes, name, home);
+    if (!homeChecked.ok) return fail(homeChecked.error, io, json);
     const operationId = `reconcile-${randomUUID()}`;
     let verdict: ReturnType<typeof acceptXlList> | null = null;
     const w = await c.store.update((l) => {
-      verdict = acceptXlList({ ledger: l, running: list.value, toolstack: c.toolstack.kind, homedHere: homedHere(homes, l), name, home, now: new Date(realClock.now()).toISOString(), operationId });
+      verdict = acceptXlList({ ledger: l, running: list.value, toolstack: c.toolstack.kind, homedHere: homedHere(homes, l), name, home: homeChecked.value, now: new Date(realClock.now()).toISOString(), operationId });
       return verdict.kind === 'change' ? verdict.ledger : null;
     });
     if (!w.ok) return fail(w.error, io, json);

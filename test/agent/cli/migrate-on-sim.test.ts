@@ -118,6 +118,17 @@ describe('migration commands as processes on the simulator', () => {
     expect(sim.commandLog.filter((c) => c.argv[0] === 'migrate')).toEqual([]);
   }, 60_000);
 
+  it('reconcile --home must name a host of the domU\'s DRBD resources, and is stored as the .res files spell it', async () => {
+    sim = await simWith(FLEET);
+    expect((await cli('xen1', ['migrate', 'web1', '--no-peer'])).code).toBe(86);
+    const wrong = await cli('xen2', ['reconcile', 'web1', '--home', 'xen3']);
+    expect([wrong.code, wrong.stderr]).toEqual([77, expect.stringMatching(/^xenherd-agent: XH_ERR_REFUSED: --home xen3: xen3 holds no replica of web1's DRBD resource r1 \(\S*r1\.res.* names xen1, xen2\): web1's home is one of those; nothing was changed\n$/)]);
+    expect(ledger('xen2').visitors).toEqual({});
+    const upper = await cli('xen2', ['reconcile', 'web1', '--home', 'XEN1']);
+    expect(upper.code, upper.stderr).toBe(0);
+    expect(ledger('xen2').visitors['web1']).toMatchObject({ home: 'xen1' });
+  });
+
   it('a final-handshake failure: exit 83 with the ALARM in --json, kept in the ledger as unsettled until reconcile', async () => {
     sim = await simWith(FLEET);
     sim.migrationFault('web1', 'handshake');
