@@ -51,7 +51,12 @@ export type PlanStep =
   | { readonly do: 'verify'; readonly other: string; readonly askOther: boolean }
   | { readonly do: 'record'; readonly change: LedgerChange }
   /** `status NAME` on the other host's forced command: it records the visitor, or learns the return */
-  | { readonly do: 'tell'; readonly peer: string };
+  /**
+   * ask the target's forced command `status NAME`, which updates its ledger: `goingHome` true when
+   * the target is NAME's home (it ends its away record), false when NAME becomes its visitor, null
+   * when this host cannot tell (neither its home nor holding a visitor record of it)
+   */
+  | { readonly do: 'tell'; readonly peer: string; readonly goingHome: boolean | null };
 
 export interface MigrationPlan {
   readonly kind: MigrationKind;
@@ -133,7 +138,7 @@ export function planMigrate(f: MigrationFacts, r: MigrateRequest): Result<Migrat
     { do: 'verify', other: target, askOther: !r.noPeer },
     { do: 'record', change: home && r.reason !== 'restore' ? { kind: 'away', currentHost: target, reason: r.reason } : { kind: 'forget' } },
   ];
-  if (!r.noPeer) steps.push({ do: 'tell', peer: target });
+  if (!r.noPeer) steps.push({ do: 'tell', peer: target, goingHome: home && r.reason !== 'restore' ? false : visiting !== undefined || r.reason === 'restore' ? true : null });
   return ok({ kind: 'migrate', name: r.name, from: f.host, to: target, operationId: r.operationId, reason: r.reason, steps, notes });
 }
 

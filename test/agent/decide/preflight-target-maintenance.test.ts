@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planMigrate, type MigrationFacts, type PreflightCheck } from '../../../agent/decide/migration-plan.js';
 import { judge, type PreflightFacts } from '../../../agent/decide/preflight.js';
+import { renderPlan } from '../../../agent/cli/plan-render.js';
 import { emptyLedger, withVisitor } from '../../../agent/state/ledger.js';
 import { PeerStatusSchema, type PeerStatus } from '../../../shared/protocol/peer.js';
 
@@ -63,5 +64,14 @@ describe('planMigrate: which moves check the target\'s state, and what a restore
     expect(p.ok && p.value.steps.find((s) => s.do === 'record')).toEqual({ do: 'record', change: { kind: 'forget' } });
     const noHome = planMigrate({ ...base, ledger: emptyLedger('xen2'), drbdPartner: null }, { name: 'web1', target: 'xen1', reason: 'restore', operationId: 'op-1', noPeer: false });
     expect(noHome).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining("does not know web1's home") } });
+  });
+  it('telling the target: a visitor going home ends the home\'s away record (the dry run says so), a domU leaving its home makes a visitor', () => {
+    const home = planMigrate(base, { name: 'web1', target: null, reason: 'manual', operationId: 'op-1', noPeer: false });
+    expect(home.ok && home.value.steps.find((s) => s.do === 'tell')).toEqual({ do: 'tell', peer: 'xen1', goingHome: true });
+    expect(home.ok && renderPlan(home.value, null)).toContain('6. tell xen1 (status web1 over ssh): web1 is home: it ends its away record\n');
+    const homes = new Map([['web1', { name: 'web1', peer: 'xen1', options: [], ignoredOptions: [], source: 'migrate-tab' as const, drbdResources: ['r1'] }]]);
+    const away = planMigrate({ ...base, ledger: emptyLedger('xen2'), homes }, { name: 'web1', target: null, reason: 'manual', operationId: 'op-1', noPeer: false });
+    expect(away.ok && away.value.steps.find((s) => s.do === 'tell')).toEqual({ do: 'tell', peer: 'xen1', goingHome: false });
+    expect(away.ok && renderPlan(away.value, null)).toContain('6. tell xen1 (status web1 over ssh): it records its visitor\n');
   });
 });
