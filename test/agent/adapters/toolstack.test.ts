@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { err, ok } from '../../../shared/result.js';
 import { runTool, type RunOptions, type ToolRunner } from '../../../agent/adapters/exec.js';
 import type { ToolFailure } from '../../../agent/adapters/tool-failure.js';
@@ -178,13 +178,19 @@ describe('Toolstack with a fake runner', () => {
 });
 
 describe('Toolstack with a real child process (fake xl on PATH, real runTool)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'xenherd-xl-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // made before this block's first test, not while the file is collected: a run filtered to other
+  // tests runs no hook of this block, and would leave the directory behind
+  let dir = '';
+  afterAll(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
   const fx = (f: string): string => JSON.stringify(join(FIXTURE_ROOT, f));
   // Strips the "#@ " provenance header and prints the fixture byte for byte.
-  writeFileSync(
-    join(dir, 'xl'),
-    `#!/bin/sh
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'xenherd-xl-'));
+    writeFileSync(
+      join(dir, 'xl'),
+      `#!/bin/sh
 show() { sed '/^#@ /d' "$1"; }
 case "$1 $2" in
   "list ") show ${fx('xl/list-4.9-three-domains.txt')} ;;
@@ -197,8 +203,9 @@ case "$1 $2" in
   *) echo "unexpected: $*" >&2; exit 2 ;;
 esac
 `,
-  );
-  chmodSync(join(dir, 'xl'), 0o755);
+    );
+    chmodSync(join(dir, 'xl'), 0o755);
+  });
   const run: ToolRunner = (tool, args, options) => runTool(tool, args, { ...options, env: { ...options?.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` } });
   const t = createToolstack('xl', { run });
 

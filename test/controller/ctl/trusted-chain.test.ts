@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCaBundle, untrustedBecause } from '../../../controller/ctl/trusted-chain.js';
 import { makeCa, makeServerCert } from '../../../controller/pki/certificate.js';
 
@@ -62,28 +62,12 @@ describe("xenherdctl's own check of the controller's certificate chain", () => {
 });
 
 describe('chains through intermediate CAs (an operator PKI, made with the openssl command)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'xenherd-chain-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(
-    join(dir, 'ext.cnf'),
-    [
-      '[ca]',
-      'basicConstraints=critical,CA:TRUE',
-      'keyUsage=critical,keyCertSign,cRLSign',
-      '[notca]',
-      'basicConstraints=critical,CA:FALSE',
-      'keyUsage=critical,keyCertSign,digitalSignature',
-      '[server]',
-      'basicConstraints=critical,CA:FALSE',
-      'subjectAltName=DNS:ctl.example,IP:127.0.0.1',
-      'extendedKeyUsage=serverAuth',
-      '[client]',
-      'basicConstraints=critical,CA:FALSE',
-      'subjectAltName=DNS:ctl.example,IP:127.0.0.1',
-      'extendedKeyUsage=clientAuth',
-      '',
-    ].join('\n'),
-  );
+  // made before this block's first test, not while the file is collected: a run filtered to other
+  // tests runs no hook of this block, and would leave the directory behind
+  let dir = '';
+  afterAll(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
   const openssl = (...args: string[]): void => {
     const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.error?.message ?? r.stderr}`);
@@ -95,15 +79,45 @@ describe('chains through intermediate CAs (an operator PKI, made with the openss
     openssl('x509', '-req', '-in', `${cn}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-set_serial', String(Math.floor(Math.random() * 1e9)), '-out', `${cn}.pem`, '-days', String(days), '-extfile', 'ext.cnf', '-extensions', section);
     return x509(readFileSync(join(dir, `${cn}.pem`), 'utf8'));
   };
-  openssl('req', '-x509', ...key, '-keyout', 'root.key', '-out', 'root.pem', '-subj', '/CN=root', '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE');
-  const root = x509(readFileSync(join(dir, 'root.pem'), 'utf8'));
-  const inter = issue('inter', 'root', 'ca');
-  const leaf = issue('leaf', 'inter', 'server', 10);
-  const notCa = issue('notca', 'root', 'notca');
-  const underNotCa = issue('undernotca', 'notca', 'server');
-  const clientOnly = issue('clientonly', 'inter', 'client');
-  // openssl starts a certificate's validity at the second it signs it, after NOW was taken
-  const AT = Date.now() + 3_600_000;
+  let root: X509Certificate;
+  let inter: X509Certificate;
+  let leaf: X509Certificate;
+  let notCa: X509Certificate;
+  let underNotCa: X509Certificate;
+  let clientOnly: X509Certificate;
+  let AT = 0;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'xenherd-chain-'));
+    writeFileSync(
+      join(dir, 'ext.cnf'),
+      [
+        '[ca]',
+        'basicConstraints=critical,CA:TRUE',
+        'keyUsage=critical,keyCertSign,cRLSign',
+        '[notca]',
+        'basicConstraints=critical,CA:FALSE',
+        'keyUsage=critical,keyCertSign,digitalSignature',
+        '[server]',
+        'basicConstraints=critical,CA:FALSE',
+        'subjectAltName=DNS:ctl.example,IP:127.0.0.1',
+        'extendedKeyUsage=serverAuth',
+        '[client]',
+        'basicConstraints=critical,CA:FALSE',
+        'subjectAltName=DNS:ctl.example,IP:127.0.0.1',
+        'extendedKeyUsage=clientAuth',
+        '',
+      ].join('\n'),
+    );
+    openssl('req', '-x509', ...key, '-keyout', 'root.key', '-out', 'root.pem', '-subj', '/CN=root', '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE');
+    root = x509(readFileSync(join(dir, 'root.pem'), 'utf8'));
+    inter = issue('inter', 'root', 'ca');
+    leaf = issue('leaf', 'inter', 'server', 10);
+    notCa = issue('notca', 'root', 'notca');
+    underNotCa = issue('undernotca', 'notca', 'server');
+    clientOnly = issue('clientonly', 'inter', 'client');
+    // openssl starts a certificate's validity at the second it signs it, after NOW was taken
+    AT = Date.now() + 3_600_000;
+  });
 
   it('root → intermediate → server: trusted when the server sends the intermediate', () => {
     expect(untrustedBecause([leaf, inter], [root], 'ctl.example', AT)).toBeNull();
