@@ -72,14 +72,7 @@ export function statusLong9(r: DrbdView, f: StatusFlags, c: DrbdCounters = SIM_C
     w.print(4, ' write-ordering:flush');
   }
   w.print(0, '\n');
-  // device_status: "volume:" only when verbose (one device, volume 0)
-  let indent = 2;
-  if (f.verbose) {
-    w.print(indent, 'volume:0');
-    indent = 6;
-    w.print(indent, ` minor:${r.minor}`);
-  }
-  w.print(indent, ` disk:${r.disk}`);
+  const indent = volumeHead(w, f, r);
   // the client: field follows a Diskless disk when verbose or when stdout is no terminal
   if (r.disk === 'Diskless') w.print(indent, ' client:no');
   if (f.verbose) w.print(indent, ` backing_dev:/dev/vg0/${r.name}`);
@@ -117,13 +110,7 @@ export function statusLong84(r: DrbdView, f: StatusFlags, c: DrbdCounters = SIM_
     w.print(4, ' write-ordering:flush');
   }
   w.print(0, '\n');
-  let indent = 2;
-  if (f.verbose) {
-    w.print(indent, 'volume:0');
-    indent = 6;
-    w.print(indent, ` minor:${r.minor}`);
-  }
-  w.print(indent, ` disk:${r.disk}`);
+  volumeHead(w, f, r);
   if (f.statistics) w.print(6, '\n');
   deviceStatistics(w, f, c);
   w.print(6, '\n');
@@ -142,6 +129,21 @@ export function statusLong84(r: DrbdView, f: StatusFlags, c: DrbdCounters = SIM_
 }
 
 /** print_device_statistics (the same in v84 and v9 for what the sim holds) */
+/**
+ * device_status's opening, the same in both printers: "volume:" and the minor only when verbose
+ * (one device, volume 0), then the disk. Returns the indent the device's further fields take.
+ */
+function volumeHead(w: Wrap, f: StatusFlags, r: DrbdView): number {
+  let indent = 2;
+  if (f.verbose) {
+    w.print(indent, 'volume:0');
+    indent = 6;
+    w.print(indent, ` minor:${r.minor}`);
+  }
+  w.print(indent, ` disk:${r.disk}`);
+  return indent;
+}
+
 function deviceStatistics(w: Wrap, f: StatusFlags, c: DrbdCounters): void {
   if (f.statistics) {
     if (f.verbose) w.print(6, ` size:${c.sizeKiB}`);
