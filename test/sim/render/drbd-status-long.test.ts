@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFixture } from '../../fixture.js';
 import { drbdViewFor } from '../model/drbd-view.js';
-import { startSim, type Sim } from '../sim.js';
+import type { Sim } from '../sim.js';
+import { simPerTest } from '../sim-per-test.js';
 import { statusLong84, type DrbdCounters } from './drbd-status-long.js';
 
 /**
@@ -22,11 +23,7 @@ host n2 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=9
 domu vm1 mem=512 vcpus=1 home=n1 peer=n2 drbd=r0 running=n1
 `;
 
-let sim: Sim | null = null;
-afterEach(async () => {
-  await sim?.stop();
-  sim = null;
-});
+const start = simPerTest();
 
 const FILE = 'drbdsetup-status-r0-verbose-statistics';
 function captured(state: string, host: string): { text: string; counters: DrbdCounters } {
@@ -61,7 +58,7 @@ describe('drbdsetup status --verbose --statistics on DRBD 8.4 (the v84 printer),
     ['20-split-brain-standalone', 'dom0b', splitBrain],
   ];
   it.each(cases)('%s on %s', async (state, host, setUp) => {
-    const s = (sim = await startSim({ fleet: LAB }));
+    const s = await start({ fleet: LAB });
     await setUp(s);
     const want = captured(state, host);
     const view = drbdViewFor(s.state(), host)!.resources[0]!;
@@ -76,7 +73,7 @@ describe('drbdsetup status --verbose --statistics on DRBD 8.4 (the v84 printer),
 
 describe('drbdsetup status --verbose / --statistics on DRBD 9 (9.22.0 user/v9/drbdsetup.c)', () => {
   it('connected, Secondary next to a Primary', async () => {
-    const s = (sim = await startSim({ fleet: NINE }));
+    const s = await start({ fleet: NINE });
     const run = async (...flags: string[]): Promise<string> => (await s.run('n2', 'drbdsetup', ['status', 'r0', ...flags])).stdout;
     expect(await run('--verbose')).toBe(
       'r0 node-id:1 role:Secondary suspended:no force-io-failures:no\n' +
@@ -103,7 +100,7 @@ describe('drbdsetup status --verbose / --statistics on DRBD 9 (9.22.0 user/v9/dr
   });
 
   it('the peer gone: the connection and, verbose, its peer device with replication Off', async () => {
-    const s = (sim = await startSim({ fleet: NINE }));
+    const s = await start({ fleet: NINE });
     s.power('n1', 'off');
     expect((await s.run('n2', 'drbdsetup', ['status', 'r0', '--verbose'])).stdout).toBe(
       'r0 node-id:1 role:Secondary suspended:no force-io-failures:no\n' +

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseEvents2 } from '../../../agent/parse/events2.js';
 import { reduceDrbdAll } from '../../../agent/state/drbd-reducer.js';
 import { viewsFromEvents } from '../../../agent/state/drbd-view.js';
-import { startSim, type Sim } from '../sim.js';
+import { simPerTest } from '../sim-per-test.js';
 
 /**
  * A DRBD 9 connection coming back, live. The 9 kernel commits Connected and the peer's role in
@@ -16,16 +16,11 @@ host n2 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=9
 domu vm1 mem=512 vcpus=1 home=n1 peer=n2 drbd=r0 running=n1
 `;
 
-let sim: Sim | null = null;
-afterEach(async () => {
-  await sim?.stop();
-  sim = null;
-});
+const start = simPerTest();
 
 describe('drbdsetup events2 on DRBD 9 through a reconnect', () => {
   it('prints Connected with the peer role on one line, and the agent reads it back', async () => {
-    sim = await startSim({ fleet: FLEET });
-    const s = sim;
+    const s = await start({ fleet: FLEET });
     const live = s.start('n2', 'drbdsetup', ['events2']);
     await s.advance(0);
     const dumped = live.stdout();

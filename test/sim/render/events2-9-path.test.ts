@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseEvents2 } from '../../../agent/parse/events2.js';
-import { startSim, type Sim } from '../sim.js';
+import { simPerTest } from '../sim-per-test.js';
 
 /**
  * DRBD 9 paths in `drbdsetup events2`, as drbd-utils 9.22.0 prints them (user/v9/drbdsetup_events2.c
@@ -18,17 +18,13 @@ domu vm1 mem=512 vcpus=1 home=n1 peer=n2 drbd=r0 running=n1
 domu vm2 mem=512 vcpus=1 home=n2 peer=n1 drbd=r1 running=n2
 `;
 
-let sim: Sim | null = null;
-afterEach(async () => {
-  await sim?.stop();
-  sim = null;
-});
+const start = simPerTest();
 
 const PATH_R0 = 'path name:r0 peer-node-id:0 conn-name:n1 local:ipv4:10.0.0.12:7788 peer:ipv4:10.0.0.11:7788';
 
 describe('drbdsetup events2 on DRBD 9: paths', () => {
   it('lists each connection\'s path in the dump, with the .res file\'s node ids and addresses', async () => {
-    const s = (sim = await startSim({ fleet: FLEET }));
+    const s = await start({ fleet: FLEET });
     const res = readFileSync(join(s.hostRoot('n2'), 'etc/drbd.d/r1.res'), 'utf8');
     expect(res).toContain('  on n2 {\n    node-id 0;\n    address 10.0.0.12:7789;');
     expect(res).toContain('  on n1 {\n    node-id 1;\n    address 10.0.0.11:7789;');
@@ -46,7 +42,7 @@ describe('drbdsetup events2 on DRBD 9: paths', () => {
   });
 
   it('announces a path up before the connection is Connected and down after it left Connected', async () => {
-    const s = (sim = await startSim({ fleet: FLEET }));
+    const s = await start({ fleet: FLEET });
     const live = s.start('n2', 'drbdsetup', ['events2']);
     await s.advance(0);
     const dumped = live.stdout().length;
@@ -71,7 +67,7 @@ describe('drbdsetup events2 on DRBD 9: paths', () => {
   });
 
   it('keeps a StandAlone connection\'s path, not established', async () => {
-    const s = (sim = await startSim({ fleet: FLEET }));
+    const s = await start({ fleet: FLEET });
     expect(s.drbd('r0', 'split-brain').ok).toBe(true);
     const dump = (await s.run('n2', 'drbdsetup', ['events2', '--now'])).stdout;
     expect(dump).toContain('exists connection name:r0 peer-node-id:0 conn-name:n1 connection:StandAlone role:Unknown\n');

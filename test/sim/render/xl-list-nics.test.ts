@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseXlListLong } from '../../../agent/parse/xl-list-long.js';
-import { startSim, type Sim } from '../sim.js';
+import { simPerTest } from '../sim-per-test.js';
 
 /**
  * `xl list -l` prints a domU's vifs as libxl 4.17.7 stores them: what xl's parse_nic_config read
@@ -16,11 +16,7 @@ host n2 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=8.4
 domu vm1 mem=512 vcpus=1 home=n1 peer=n2 drbd=r0 running=n1
 `;
 
-let sim: Sim | null = null;
-afterEach(async () => {
-  await sim?.stop();
-  sim = null;
-});
+const start = simPerTest();
 
 /** the "nics" array of `xl list -l NAME`, as printed */
 const nicsBlock = (out: string): string => /\n {12}"nics": \[\n[\s\S]*?\n {12}\],?\n/.exec(out)?.[0] ?? '(no nics)';
@@ -28,7 +24,7 @@ const macs = (out: string): string[] => [...out.matchAll(/"mac": "([^"]+)"/g)].m
 
 describe('xl list -l: nics', () => {
   it("prints the fleet config's vif (bridge=xenbr0) with devid 0, a Xen OUI MAC and nictype vif; the MAC moves with the guest", async () => {
-    const s = (sim = await startSim({ fleet: FLEET }));
+    const s = await start({ fleet: FLEET });
     const before = (await s.run('n1', 'xl', ['list', '-l', 'vm1'])).stdout;
     const [mac] = macs(before);
     expect(mac).toMatch(/^00:16:3e:[0-7][0-9a-f]:[0-9a-f]{2}:[0-9a-f]{2}$/);
@@ -48,7 +44,7 @@ describe('xl list -l: nics', () => {
   });
 
   it('prints what each vif set, in libxl_device_nic order; an HVM vif without type= is vif_ioemu', async () => {
-    const s = (sim = await startSim({ fleet: FLEET }));
+    const s = await start({ fleet: FLEET });
     const cfg =
       'name = "h1"\ntype = "hvm"\nmemory = 256\n' +
       "vif = [ 'mac=00:16:3E:0a:0B:c,bridge=xenbr1,ip=10.1.1.1', '', 'type=vif,model=e1000,vifname=h1-e2 ,untrusted,mtu=9000,backend=Domain-0,script=vif-route,gatewaydev=eth1', 'frob=1' ]\n";
@@ -76,7 +72,7 @@ describe('xl list -l: nics', () => {
   });
 
   it('a config without vif prints no nics; devid= or mtu= without digits stops xl as parse_ulong does', async () => {
-    const s = (sim = await startSim({ fleet: FLEET }));
+    const s = await start({ fleet: FLEET });
     writeFileSync(join(s.hostRoot('n1'), 'etc/xen/bare.cfg'), 'name = "bare"\nmemory = 64\n');
     expect((await s.run('n1', 'xl', ['create', '/etc/xen/bare.cfg'])).exitCode).toBe(0);
     expect((await s.run('n1', 'xl', ['list', '-l', 'bare'])).stdout).not.toContain('"nics"');
