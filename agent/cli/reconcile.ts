@@ -6,6 +6,7 @@ import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE, hostNameProblem } from '../../shared/names.js';
 import { takeLock } from '../../shared/fs/file-lock.js';
 import { acceptXlList } from '../decide/ledger-accept.js';
+import { homeAmongReplicas } from '../decide/reconcile-home.js';
 import { openHost, type HostContext } from '../migrate/context.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';
 import { homedHere, type HomeEntry } from '../decide/home-claim.js';
@@ -31,22 +32,11 @@ async function isKnown(c: HostContext, homes: ReadonlyMap<string, HomeEntry>, ru
   return err({ code: 'XH_ERR_NOT_FOUND', message: `unknown domU ${name} on ${c.host}: not homed here, not in the ledger, not running here, no config in the guarded dir or ${c.config.migration.configDir}` });
 }
 
-/**
- * --home for a domU on DRBD must be a host its resources' .res files name, spelled as they spell
- * it: a home that holds no replica could never take it back, and a ledger naming one (or "XEN1"
- * for xen1) left the domU unable to go home without editing ledger.json by hand.
- */
+/** --home checked against the .res files of NAME's DRBD resources (see homeAmongReplicas). */
 async function checkedHome(c: HostContext, homes: ReadonlyMap<string, HomeEntry>, name: string, home: string): Promise<Result<string, XhError>> {
   const resources = await domuResources(c, homes, name, c.toolstack.kind);
   if (resources === null || resources.length === 0) return ok(home);
-  let spelled = home;
-  for (const [r, h] of await resourceHosts(c, resources)) {
-    if (!('hosts' in h)) return err({ code: 'XH_ERR_CONFIG', message: `cannot tell whether ${home} holds a replica of ${name}'s DRBD resource ${r}: ${h.problem}` });
-    const match = h.hosts.find((x) => x.toLowerCase() === home.toLowerCase());
-    if (match === undefined) return err({ code: 'XH_ERR_REFUSED', message: `--home ${home}: ${home} holds no replica of ${name}'s DRBD resource ${r} (${h.file} names ${h.hosts.join(', ') || 'no host'}): ${name}'s home is one of those; nothing was changed` });
-    spelled = match;
-  }
-  return ok(spelled);
+  return homeAmongReplicas(name, home, await resourceHosts(c, resources));
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
