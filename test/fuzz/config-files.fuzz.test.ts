@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAgentConfig } from '../../agent/config/load.js';
 import { readTokenStore } from '../../controller/auth/token-store-file.js';
 import { parseControllerConfig } from '../../controller/config/load.js';
@@ -18,7 +18,12 @@ import { count, deepArrayText, deepObjectText, hostileValue, mutatedJsonDeep, mu
 
 reportCounts('config-files');
 
-const dir = mkdtempSync(join(tmpdir(), 'xenherd-fuzz-config-'));
+// Made when the tests start, not when the file is collected: a run that filters every test of
+// this file out (vitest -t) then leaves nothing behind.
+let dir = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'xenherd-fuzz-config-'));
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const AGENT = {
@@ -73,7 +78,9 @@ describe('config files: accepted or refused with XH_ERR_CONFIG naming the file, 
     {
       name: 'tokens.json',
       valid: TOKENS,
-      file: join(dir, 'tokens.json'),
+      get file() {
+        return join(dir, 'tokens.json');
+      },
       parse: (t) => {
         writeFileSync(join(dir, 'tokens.json'), t);
         return readTokenStore(join(dir, 'tokens.json'));
