@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resourceViewFromStatus } from '../../agent/adapters/drbd-view.js';
 import { parseDrbdCstate, parseDrbdDstate, parseDrbdRole } from '../../agent/parse/drbd-role.js';
 import { parseDrbdStatusJson } from '../../agent/parse/drbd-status-json.js';
@@ -15,7 +15,8 @@ import { parseXmList } from '../../agent/parse/xm-list.js';
 import { emptyDrbdState, reduceDrbdAll } from '../../agent/state/drbd-reducer.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSim, type Sim } from './sim.js';
+import type { Sim } from './sim.js';
+import { simPerTest } from './sim-per-test.js';
 
 // The agent's own parsers must read whatever the simulator prints, for every command the agent
 // uses and in every state the simulator can reach: otherwise a simulated scenario proves nothing.
@@ -34,12 +35,8 @@ domu nine1 mem=1024 vcpus=1 home=n1 peer=n2 drbd=r9 running=n1
 domu legacy1 mem=512 vcpus=1 home=old1 peer=old2 drbd=r7 running=old1
 `;
 
-let sim: Sim | null = null;
-afterEach(async () => {
-  await sim?.stop();
-  sim = null;
-});
-const start = async (): Promise<Sim> => (sim = await startSim({ fleet: FLEET, clock: 'deterministic' }));
+const startSim = simPerTest();
+const start = (): Promise<Sim> => startSim({ fleet: FLEET, clock: 'deterministic' });
 
 const ok = <T>(r: { ok: true; value: T } | { ok: false; error: unknown }, what: string): T => {
   if (!r.ok) throw new Error(`${what}: ${JSON.stringify(r.error)}`);

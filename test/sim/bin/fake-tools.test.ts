@@ -1,7 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSim, type Sim } from '../sim.js';
+import { describe, expect, it } from 'vitest';
+import type { Sim } from '../sim.js';
+import { simPerTest } from '../sim-per-test.js';
 
 /** The real thing: fake executables on PATH talking to the daemon over its unix socket. */
 const run = promisify(execFile);
@@ -12,11 +13,7 @@ host old1 mem=8192 cpus=4 toolstack=xm drbd=none
 domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
 `;
 
-let sim: Sim | null = null;
-afterEach(async () => {
-  await sim?.stop();
-  sim = null;
-});
+const startSim = simPerTest();
 
 const sh = (s: Sim, host: string, cmd: string, args: string[]) =>
   run(cmd, args, { env: { ...process.env, ...s.env(host) } }).then(
@@ -38,7 +35,7 @@ function stream(s: Sim, host: string, cmd: string, args: string[]) {
 
 describe('fake executables', () => {
   it('xl list prints the real format and exit codes come through; the command log records it', async () => {
-    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    const sim = await startSim({ fleet: FLEET, clock: 'real' });
     const ok = await sh(sim, 'xen1', 'xl', ['list']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('web1                                         1  2048     2     -b----       0.0\n');
@@ -51,13 +48,13 @@ describe('fake executables', () => {
   });
 
   it('each host gets only its tools: an xm host has no xl, a host without DRBD no drbdadm', async () => {
-    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    const sim = await startSim({ fleet: FLEET, clock: 'real' });
     expect((await sh(sim, 'old1', 'xm', ['list'])).stdout).toMatch(/^Name {40}ID {3}Mem VCPUs {6}State {3}Time\(s\)\n/);
     await expect(run('xl', ['list'], { env: { ...process.env, ...sim.env('old1'), PATH: sim.binDirFor('old1') } })).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('drbdsetup events2 streams changes until killed; xenstore-watch sees domains come and go', async () => {
-    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    const sim = await startSim({ fleet: FLEET, clock: 'real' });
     const ev = stream(sim, 'xen2', 'drbdsetup', ['events2']);
     const xs = stream(sim, 'xen2', 'xenstore-watch', ['@introduceDomain', '@releaseDomain']);
     await ev.until('exists -\n');
@@ -73,7 +70,7 @@ describe('fake executables', () => {
   });
 
   it('xenstore-write takes several pairs in one call; no pair or an odd count is its usage error (exit 1), as xenstore_client.c prints it', async () => {
-    sim = await startSim({ fleet: `${FLEET}host new1 mem=8192 cpus=4 toolstack=xl xen=4.19.1 drbd=none\n`, clock: 'real' });
+    const sim = await startSim({ fleet: `${FLEET}host new1 mem=8192 cpus=4 toolstack=xl xen=4.19.1 drbd=none\n`, clock: 'real' });
     const pairs = ['/local/domain/1/data/xenherd/dom0', 'xen1', '/local/domain/1/data/xenherd/since', '2025-01-01T00:00:00.000Z'];
     expect(await sh(sim, 'xen1', 'xenstore-write', pairs)).toEqual({ stdout: '', stderr: '', code: 0 });
     expect((await sh(sim, 'xen1', 'xenstore-read', [pairs[0] as string, pairs[2] as string])).stdout).toBe('xen1\n2025-01-01T00:00:00.000Z\n');
@@ -89,7 +86,7 @@ describe('fake executables', () => {
   });
 
   it('xenstore-watch prints each watched path once when the watch is set, then a line per event, and runs until killed', async () => {
-    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    const sim = await startSim({ fleet: FLEET, clock: 'real' });
     const xs = stream(sim, 'xen1', 'xenstore-watch', ['@introduceDomain', '@releaseDomain']);
     await xs.until('@introduceDomain\n@releaseDomain\n');
     expect((await sh(sim, 'xen1', 'xl', ['destroy', 'web1'])).code).toBe(0);
@@ -102,7 +99,7 @@ describe('fake executables', () => {
   });
 
   it('faults: garbage, slow, and a hang that only ends when the process is killed', async () => {
-    sim = await startSim({ fleet: FLEET, clock: 'real' });
+    const sim = await startSim({ fleet: FLEET, clock: 'real' });
     sim.toolFault('xen1', 'xl', { kind: 'garbage', text: 'Segmentation fault\n', exitCode: 139 }, { times: 1 });
     expect(await sh(sim, 'xen1', 'xl', ['list'])).toEqual({ stdout: 'Segmentation fault\n', stderr: '', code: 139 });
     sim.toolFault('xen1', 'drbdadm', { kind: 'slow', ms: 300 }, { times: 1 });

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFixture } from '../../fixture.js';
-import { startSim, type Sim } from '../sim.js';
+import type { Sim } from '../sim.js';
+import { simPerTest } from '../sim-per-test.js';
 import { LAB_TINY_CFG, LAB_TINYPV_CFG } from './lab-guests.js';
 
 /**
@@ -23,11 +24,7 @@ host dom0b mem=1023 dom0mem=512 overhead=15 cpus=1 toolstack=xl xen=4.17.7 drbd=
 domu tiny mem=128 vcpus=1 home=dom0a peer=dom0b drbd=r0 running=no
 `;
 
-let sim: Sim | null = null;
-afterEach(async () => {
-  await sim?.stop();
-  sim = null;
-});
+const startSim = simPerTest();
 
 async function createFrom(s: Sim, path: string, text: string, domid: number): Promise<{ stderr: string; rc: number }> {
   writeFileSync(join(s.hostRoot('dom0a'), path), text);
@@ -41,7 +38,7 @@ const withUuid = (s: Sim, name: string, uuid: string): void =>
 
 describe('the lab guests, created from their configs', () => {
   it('PVH tiny: xl create and xl list -l tiny as captured (09)', async () => {
-    const s = (sim = await startSim({ fleet: LAB_FLEET }));
+    const s = await startSim({ fleet: LAB_FLEET });
     const created = await createFrom(s, '/etc/xen/drbd-auto/tiny.cfg', LAB_TINY_CFG, 1);
     const want = capture('09-guest-running-on-a', 'dom0a.xl-create-tiny');
     expect(created).toEqual({ stderr: want.stderr, rc: want.rc });
@@ -52,7 +49,7 @@ describe('the lab guests, created from their configs', () => {
   });
 
   it('PV tinypv: xl create and xl list -l tinypv as captured (15); its migration says x86 PV', async () => {
-    const s = (sim = await startSim({ fleet: LAB_FLEET }));
+    const s = await startSim({ fleet: LAB_FLEET });
     const created = await createFrom(s, '/etc/xen/tinypv.cfg', LAB_TINYPV_CFG, 3);
     const want = capture('15-pv-guest-xenstore-watch', 'dom0a.xl-create-tinypv');
     expect(created).toEqual({ stderr: want.stderr, rc: want.rc });
@@ -87,7 +84,7 @@ describe('type = and builder = as xl_parse.c reads them', () => {
     [' type=pvh', 'pvh', 'x86 HVM'],
     [' type=hvm', 'hvm', 'x86 HVM'],
   ])('fleet%s: the config, xl list -l and the migration agree on %s', async (kv, type, stream) => {
-    const s = (sim = await startSim({ fleet: fleet(kv) }));
+    const s = await startSim({ fleet: fleet(kv) });
     const list = await s.run('xen1', 'xl', ['list', '-l', 'web1']);
     expect(cInfoType(list.stdout)).toEqual([[type, [`type.${type}`]]]);
     const m = s.start('xen1', 'xl', ['migrate', 'web1', 'xen2']);
@@ -113,7 +110,7 @@ describe('type = and builder = as xl_parse.c reads them', () => {
     ['builder = "linux"', null, 'Invalid domain type linux.\n'],
     ['type = "pvh"\nbuilder = "hvm"', null, 'Contradicting "builder" and "type" options specified.\n'],
   ] as const)('%j → %s %j', async (line, type, refusal) => {
-    const s = (sim = await startSim({ fleet: fleet('').replace(' running=xen1', ' running=no') }));
+    const s = await startSim({ fleet: fleet('').replace(' running=xen1', ' running=no') });
     writeFileSync(join(s.hostRoot('xen1'), 'etc/xen/g.cfg'), `name = "g"\n${line}\n`);
     const r = await s.run('xen1', 'xl', ['create', '/etc/xen/g.cfg']);
     expect({ stderr: r.stderr, rc: r.exitCode }).toEqual({ stderr: `Parsing config from /etc/xen/g.cfg\n${refusal}`, rc: refusal ? 1 : 0 });
@@ -123,7 +120,7 @@ describe('type = and builder = as xl_parse.c reads them', () => {
   });
 
   it('an HVM guest from the fleet names no bootloader and libxl prints its empty display structs', async () => {
-    const s = (sim = await startSim({ fleet: fleet(' type=hvm') }));
+    const s = await startSim({ fleet: fleet(' type=hvm') });
     const b = (JSON.parse((await s.run('xen1', 'xl', ['list', '-l', 'web1'])).stdout) as { config: { b_info: Record<string, unknown> } }[])[0]!.config.b_info;
     expect(b.bootloader).toBeUndefined();
     expect(b['type.hvm']).toEqual({ vga: {}, vnc: {}, sdl: {}, spice: {}, rdm: {} });

@@ -1,5 +1,5 @@
-import { afterEach, expect, it } from 'vitest';
-import { startSim, type Sim } from '../sim.js';
+import { expect, it } from 'vitest';
+import { simPerTest } from '../sim-per-test.js';
 
 /**
  * DRBD 9 output as the sim's one drbd-utils, 9.22.0 (the lab's), prints it: no "tls" (9.28.0 on)
@@ -13,16 +13,12 @@ host xen2 mem=8192 drbd=9
 domu web1 mem=512 home=xen1 peer=xen2 drbd=r1 running=xen1
 `;
 
-let sim: Sim | null = null;
-afterEach(async () => {
-  await sim?.stop();
-  sim = null;
-});
+const startSim = simPerTest();
 
 const keys = (o: object): string[] => Object.keys(o);
 
 it('drbdsetup status, --json and events2 --now print what drbd-utils 9.22.0 prints', async () => {
-  const s = (sim = await startSim({ fleet: FLEET }));
+  const s = await startSim({ fleet: FLEET });
   expect((await s.run('xen1', 'drbdsetup', ['status'])).stdout).toBe('r1 role:Primary\n  disk:UpToDate\n  xen2 role:Secondary\n    peer-disk:UpToDate\n\n');
 
   const [res] = JSON.parse((await s.run('xen1', 'drbdsetup', ['status', '--json'])).stdout) as [{ devices: [object]; connections: [{ peer_devices: [object] }] }];

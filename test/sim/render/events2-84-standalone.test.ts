@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseEvents2 } from '../../../agent/parse/events2.js';
 import { reduceDrbdAll } from '../../../agent/state/drbd-reducer.js';
 import { viewsFromEvents } from '../../../agent/state/drbd-view.js';
-import { startSim, type Sim } from '../sim.js';
+import { simPerTest } from '../sim-per-test.js';
 
 /**
  * A DRBD 8.4 split brain and `drbdadm connect`, live. No lab capture holds these lines; they
@@ -17,16 +17,11 @@ domu vm1 mem=512 vcpus=1 home=xen1 peer=xen2 drbd=r0 running=xen1
 `;
 const K = 'name:r0 peer-node-id:0 conn-name:peer';
 
-let sim: Sim | null = null;
-afterEach(async () => {
-  await sim?.stop();
-  sim = null;
-});
+const startSim = simPerTest();
 
 describe('drbdsetup events2 on DRBD 8.4 through a split brain and a reconnect', () => {
   it('prints what the kernel announces, and the agent reads one connection back, Connected', async () => {
-    sim = await startSim({ fleet: FLEET });
-    const s = sim;
+    const s = await startSim({ fleet: FLEET });
     const live = s.start('xen2', 'drbdsetup', ['events2']);
     await s.advance(0);
     const dumped = live.stdout().length;

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseEvents2 } from '../../../agent/parse/events2.js';
 import { reduceDrbdAll } from '../../../agent/state/drbd-reducer.js';
 import { viewsFromEvents } from '../../../agent/state/drbd-view.js';
-import { startSim, type Sim } from '../sim.js';
+import type { Sim } from '../sim.js';
+import { simPerTest } from '../sim-per-test.js';
 
 /**
  * A DRBD 9 connection lost and found again, live, as a drbd-9.0.32-1 kernel commits it and
@@ -21,14 +22,10 @@ const PD = 'peer-device name:r0 peer-node-id:0 conn-name:n1 volume:0';
 const HELPER = 'name:r0 peer-node-id:0 conn-name:n1';
 const PATH = 'path name:r0 peer-node-id:0 conn-name:n1 local:ipv4:10.0.0.12:7788 peer:ipv4:10.0.0.11:7788';
 
-let sim: Sim | null = null;
-afterEach(async () => {
-  await sim?.stop();
-  sim = null;
-});
+const startSim = simPerTest();
 
 async function watch(act: (s: Sim) => Promise<void>): Promise<{ dump: string; live: string[] }> {
-  const s = (sim = await startSim({ fleet: FLEET }));
+  const s = await startSim({ fleet: FLEET });
   const ev = s.start('n2', 'drbdsetup', ['events2']);
   await s.advance(0);
   const dump = ev.stdout();
@@ -75,7 +72,7 @@ describe('drbdsetup events2 on DRBD 9: a connection lost and found', () => {
   });
 
   it('the agent reads the loss as a peer gone, the local disk UpToDate again', async () => {
-    const s = (sim = await startSim({ fleet: FLEET }));
+    const s = await startSim({ fleet: FLEET });
     const ev = s.start('n2', 'drbdsetup', ['events2']);
     await s.advance(0);
     s.power('n1', 'off');

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FIXTURE_ROOT, readFixture } from '../../fixture.js';
 import { readCfg } from '../tools/cfg-reader.js';
-import { startSim, type Sim } from '../sim.js';
+import type { Sim } from '../sim.js';
+import { simPerTest } from '../sim-per-test.js';
 import { LAB_TINY_CFG } from './lab-guests.js';
 
 /**
@@ -52,14 +53,10 @@ domu tiny mem=128 vcpus=1 home=dom0a peer=dom0b drbd=r0 type=pvh running=dom0a d
 
 const NO_GUEST = LAB_FLEET.replace('running=dom0a domid=1', 'running=no');
 
-let sim: Sim | null = null;
-afterEach(async () => {
-  await sim?.stop();
-  sim = null;
-});
+const startSim = simPerTest();
 
 async function labSim(fleet = LAB_FLEET): Promise<Sim> {
-  sim = await startSim({ fleet });
+  const sim = await startSim({ fleet });
   const constants = buildConstants(capture('09-guest-running-on-a', 'dom0a.xl-info').stdout);
   sim.force('lab build constants', (s) => ({ ...s, hosts: Object.fromEntries(Object.entries(s.hosts).map(([n, h]) => [n, { ...h, info: constants }])) }));
   return sim;
