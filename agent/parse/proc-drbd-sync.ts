@@ -7,6 +7,8 @@
  * resync without progress for 20 s printed `\tstalled` in place of the finish: line.
  * DRBD 9.2.19 and later, for a device in 8.4 compatibility mode, print the speeds signed (negative
  * while the out-of-sync count grows) and `finish: ∞` when it does not shrink.
+ * Up to 8.3.9 an online verify printed none of these, only `\t%3d%%      done/total` (8.0 to 8.2:
+ * `\t%3d%% oos:N  done/total`), counted in bitmap bits of 4 KiB: see parseProcDrbdVerifyPercent.
  */
 export interface ProcDrbdSync {
   readonly verify: boolean;
@@ -24,6 +26,11 @@ export interface ProcDrbdSync {
 const PROGRESS = /(sync'ed|verified):\s*(\d{1,3}\.\d)% \((\d+)\/(\d+)\)([KM])/;
 const FINISH = /finish: (\d+:\d{2}:\d{2}|∞) speed: (-?[\d,]+) \(-?[\d,]+(?: -- -?[\d,]+)?\)(?: want: ([\d,]+))? K\/sec( \(stalled\))?$/;
 const NEVER = '∞';
+
+/** the online-verify line of DRBD 8.0 to 8.3.9; `oos:` (in bitmap bits) up to 8.2 */
+const VERIFY_PERCENT = /^\t *(\d{1,3})%(?: oos:\d+)? +(\d+)\/(\d+)$/;
+/** one bitmap bit stands for a 4 KiB block */
+const KIB_PER_BITMAP_BIT = 4;
 
 const kilo = (s: string): number => Number(s.replace(/,/g, ''));
 
@@ -53,4 +60,27 @@ export function parseProcDrbdSync(sofar: ProcDrbdSync | null, line: string): Pro
   }
   if (!p && !line.includes('finish: ')) return "[==>…] sync'ed: N.N% (left/total)K|M";
   return next ?? "[==>…] sync'ed: N.N% (left/total)K|M";
+}
+
+/**
+ * The online-verify progress line of DRBD 8.0 to 8.3.9 (`\t 42%      110592/262144`), or null when
+ * LINE is not one. A sync'ed:/verified: line read before it (none was printed in a released
+ * version, but git builds between 8.3.9 and 8.3.10 printed both) is kept, marked as a verify.
+ */
+export function parseProcDrbdVerifyPercent(sofar: ProcDrbdSync | null, line: string): ProcDrbdSync | null {
+  const m = VERIFY_PERCENT.exec(line);
+  if (!m) return null;
+  if (sofar !== null) return { ...sofar, verify: true };
+  const done = Number(m[2]);
+  const total = Number(m[3]);
+  return {
+    verify: true,
+    percent: Number(m[1]),
+    leftKiB: Math.max(0, total - done) * KIB_PER_BITMAP_BIT,
+    totalKiB: total * KIB_PER_BITMAP_BIT,
+    finish: null,
+    speedKiBs: null,
+    wantKiBs: null,
+    stalled: false,
+  };
 }

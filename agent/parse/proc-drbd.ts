@@ -1,6 +1,6 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
-import { parseProcDrbdSync, type ProcDrbdSync } from './proc-drbd-sync.js';
+import { parseProcDrbdSync, parseProcDrbdVerifyPercent, type ProcDrbdSync } from './proc-drbd-sync.js';
 import {
   isDisk,
   isRole,
@@ -21,7 +21,8 @@ import {
  *    `\tblocked on activity log: N` (8.4.5 on). A blank line marks a gap in minor numbers.
  *  - 8.0 to 8.2: the same, but `proto:86` (one protocol version, not a range), `st:` for `ro:`, four
  *    flag letters, and up to 8.3.8 a resync without progress for 20 s prints `\tstalled` where
- *    the finish: line would be.
+ *    the finish: line would be. Up to 8.3.9 an online verify prints `\t 42%      done/total`
+ *    (8.0 to 8.2: `\t 42% oos:N  done/total`) in place of the sync'ed: and finish: lines.
  *  - 9: the version line (with ` (compat 8.4)` when built so), the build line and
  *    `Transports (api:N): tcp (9.x.y) …`; no per-resource state (legacy 8.4-mode minors excepted).
  */
@@ -168,6 +169,11 @@ export function parseProcDrbd(text: string): Result<ProcDrbd, ParseFailure> {
       const s = parseProcDrbdSync(current.sync, line);
       if (typeof s === 'string') return fail(s);
       current.sync = s;
+      continue;
+    }
+    const verify = parseProcDrbdVerifyPercent(current.sync, line);
+    if (verify !== null) {
+      current.sync = verify;
       continue;
     }
     if (DETAIL.test(line)) continue;

@@ -139,6 +139,18 @@ describe('parseProcDrbd', () => {
     const stray = parseProcDrbd('version: 8.3.7 (api:88/proto:86-91)\nGIT-hash: x\n 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r----\n\tstalled\n');
     expect(stray.ok ? null : stray.error.line).toBe(4);
   });
+  it('DRBD 8.0 to 8.3.9: an online verify prints only a percent and bitmap bits done/total', () => {
+    const p = parse('83.7-gen-verify-source.txt');
+    // 110592 of 262144 bitmap bits verified, 4 KiB each
+    expect(p.minors[0]).toMatchObject({ cs: 'VerifyS', sync: { verify: true, percent: 42, leftKiB: (262144 - 110592) * 4, totalKiB: 262144 * 4, finish: null, speedKiBs: null, stalled: false } });
+    expect(p.minors[1]).toMatchObject({ minor: 1, cs: 'Connected', sync: null });
+    // 8.0 to 8.2 (drbd_proc.c before LINBIT commit a3800c02, February 2008) printed oos: in bits there too
+    const old = parseProcDrbd('version: 8.0.16 (api:86/proto:86)\nGIT-hash: x build by y, z\n 0: cs:VerifyT st:Secondary/Primary ds:UpToDate/UpToDate C r---\n    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:1 ap:0\n\t  7% oos:3  1000/13000\n');
+    expect(old.ok && old.value.minors[0]).toMatchObject({ cs: 'VerifyT', sync: { verify: true, percent: 7, leftKiB: 12000 * 4, totalKiB: 13000 * 4 } });
+    // git builds between 8.3.9 and 8.3.10 printed the sync'ed: line first: that one is kept, as a verify
+    const both = parseProcDrbd("version: 8.3.9 (api:88/proto:86-95)\nGIT-hash: x build by y, z\n 0: cs:VerifyT ro:Secondary/Primary ds:UpToDate/UpToDate C r-----\n    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:1 ap:0 ep:1 wo:b oos:0\n\t[====>...............] sync'ed: 25.0% (3072/4096)K\n\tfinish: 0:00:03 speed: 1,024 (1,024) K/sec\n\t 25%      256/1024\n");
+    expect(both.ok && both.value.minors[0]).toMatchObject({ sync: { verify: true, percent: 25, leftKiB: 3072, totalKiB: 4096, finish: '0:00:03' } });
+  });
   it('DRBD 9: version, build, transports, no minors', () => {
     const p = parse('9.0.32-version-only.txt');
     expect(p.version.version).toBe('9.0.32-1');
