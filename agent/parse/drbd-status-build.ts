@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { drbdDonePercent } from './drbd-done-percent.js';
 import type {
   DrbdStatusConnection,
   DrbdStatusDevice,
@@ -44,12 +45,12 @@ function uint(tool: string, fields: Fields, key: string): Built<number | null> {
   return /^\d{1,9}$/.test(f.value) ? ok(Number(f.value)) : err(parseFailure(tool, f.line, f.text, `${key}: to be a number`));
 }
 
-/** `done:%.2f`; printf may print nan/-nan/inf when a device size is 0: that is "unknown", not an error. */
+/** `done:%.2f`: null when absent or unknown (see drbdDonePercent) */
 function percent(tool: string, fields: Fields, key: string): Built<number | null> {
   const f = fields.get(key);
   if (f === undefined) return ok(null);
-  if (/^-?(nan|inf)$/i.test(f.value)) return ok(null);
-  return /^\d{1,3}\.\d{2}$/.test(f.value) ? ok(Number(f.value)) : err(parseFailure(tool, f.line, f.text, `${key}: to be a percentage like 42.17`));
+  const p = drbdDonePercent(f.value);
+  return p === undefined ? err(parseFailure(tool, f.line, f.text, `${key}: to be a percentage like 42.17`)) : ok(p);
 }
 
 export function buildDevice(tool: string, line: number, text: string, fields: Fields): Built<DrbdStatusDevice> {

@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { drbdDonePercent } from './drbd-done-percent.js';
 import {
   isConnectionWord,
   isDisk,
@@ -39,7 +40,7 @@ export interface Events2State {
   readonly disk?: DrbdDiskState;
   readonly peerDisk?: DrbdDiskState;
   readonly replication?: DrbdReplicationWord;
-  /** `done:` percentage; null when printed as nan/inf */
+  /** `done:` percentage; null when unknown (nan, inf, or outside 0 to 100) */
   readonly done?: number | null;
 }
 
@@ -158,9 +159,9 @@ function typedState(object: Events2Object, fields: ReadonlyMap<string, string>):
     out.peerDisk = get('peer-disk', isDisk, 'a disk state');
     const done = fields.get('done');
     if (done !== undefined) {
-      if (/^-?(nan|inf)$/i.test(done)) out.done = null;
-      else if (/^\d{1,3}\.\d{2}$/.test(done)) out.done = Number(done);
-      else problem ??= `done: to be a percentage like 37.50, got ${JSON.stringify(done)}`;
+      const p = drbdDonePercent(done);
+      if (p === undefined) problem ??= `done: to be a percentage like 37.50, got ${JSON.stringify(done)}`;
+      else out.done = p;
     }
   }
   if (problem !== null) return problem;

@@ -164,6 +164,10 @@ describe('parseDrbdStatus rejects what it does not know, naming the line', () =>
       expect(r.error.expected).toMatch(expected);
     }
   };
+  it('a done: figure outside 0 to 100 is unknown, not a failure', () => {
+    const r = parseDrbdStatus('r0 role:Primary\n  disk:UpToDate\n  b role:Secondary\n    replication:SyncSource peer-disk:Inconsistent done:-3.27\n\n');
+    expect(r.ok && r.value[0]?.connections[0]?.peerDevices[0]).toMatchObject({ replication: 'SyncSource', peerDisk: 'Inconsistent', donePercent: null });
+  });
   it('unknown role, disk, connection and replication words', () => {
     fails('r0 role:Primery\n  disk:UpToDate\n', 1, /role/);
     fails('r0 role:Primary\n  disk:UpToDat\n', 2, /disk state/);

@@ -49,6 +49,15 @@ describe('parseEvents2', () => {
     expect(last).toMatchObject({ object: 'peer-device', state: { replication: 'SyncSource', peerDisk: 'Inconsistent', done: 37.5 } });
   });
 
+  it('a done: figure outside 0 to 100 is unknown, and the other states of its line are kept', () => {
+    // drbdsetup computes it from counters that can disagree for a moment; a tool reading the same
+    // counters from DRBD 9.0.15 showed this very figure
+    const r = parseEvents2Line('change peer-device name:r0 peer-node-id:1 conn-name:b volume:0 replication:SyncSource done:-549739692404.00', 1);
+    expect(r.ok && r.value).toMatchObject({ object: 'peer-device', state: { replication: 'SyncSource', done: null } });
+    const high = parseEvents2Line('change peer-device name:r0 peer-node-id:1 conn-name:b volume:0 replication:SyncTarget done:100.01', 1);
+    expect(high.ok && high.value).toMatchObject({ state: { replication: 'SyncTarget', done: null } });
+  });
+
   it('destroy, helper call/response', () => {
     const d = lines('9-utils-all-create-destroy.txt');
     expect(d.slice(6).map((l) => (l.kind === 'event' ? `${l.verb} ${l.object}` : l.kind))).toEqual([
