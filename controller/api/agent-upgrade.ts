@@ -8,12 +8,13 @@ import type { AuthFailureLimiter } from '../auth/auth-limiter.js';
 import { authenticate } from '../auth/tokens.js';
 import type { TokenBook } from '../auth/token-store-file.js';
 import type { ControllerCore } from '../core/controller-core.js';
+import { authorizationOf } from './authorization-header.js';
 import type { IngestPacer } from './ingest-pacer.js';
 
 /** Answers an HTTP upgrade with an error status and closes: the WebSocket never opens. */
-function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404 | 429, code: string, message: string, retryAfterSeconds?: number): void {
+function refuseUpgrade(socket: Duplex, status: 400 | 401 | 403 | 404 | 429, code: string, message: string, retryAfterSeconds?: number): void {
   const body = JSON.stringify({ error: { code, message } });
-  const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' }[status];
+  const text = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' }[status];
   const retry = retryAfterSeconds === undefined ? '' : `Retry-After: ${retryAfterSeconds}\r\n`;
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${retry}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   socket.destroy();
@@ -37,11 +38,18 @@ export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocket
       if (gate.firstInWindow) deps.log.warn({ event: 'auth-rate-limited', remote, retryAfterSeconds: gate.retryAfterSeconds }, `too many refused tokens from ${remote}: refusing its agent links and requests for ${gate.retryAfterSeconds} s`);
       return refuseUpgrade(socket, 429, 'XH_ERR_AUTH', `too many refused tokens from this address: try again in ${gate.retryAfterSeconds} s`, gate.retryAfterSeconds);
     }
-    const auth = authenticate(deps.tokens.current(), req.headers.authorization);
+    const header = authorizationOf(req);
+    if (!header.ok) {
+      deps.log.warn({ event: 'agent-refused', remote, code: 'XH_ERR_USAGE', reason: header.message }, `refused an agent link from ${remote}: ${header.message}`);
+      return refuseUpgrade(socket, 400, 'XH_ERR_USAGE', header.message);
+    }
+    const auth = authenticate(deps.tokens.current(), header.value);
     if (!auth.ok) {
-      deps.limiter.failed(req.socket.remoteAddress ?? '?');
+      // as on the API (http-api.ts): only a token presented and refused counts toward the lockout
+      if (auth.fault === 'token') deps.limiter.failed(req.socket.remoteAddress ?? '?');
       deps.log.warn({ event: 'agent-refused', remote, code: 'XH_ERR_AUTH', reason: auth.reason }, `refused an agent link from ${remote}: ${auth.reason}`);
-      return refuseUpgrade(socket, 401, 'XH_ERR_AUTH', 'token refused: enroll this host (xenherd-controller enroll HOST) and use the token it prints');
+      const fix = auth.fault === 'token' ? 'token refused: enroll this host (xenherd-controller enroll HOST) and use the token it prints' : "use Authorization: Bearer TOKEN (the host's token from xenherd-controller enroll HOST)";
+      return refuseUpgrade(socket, 401, 'XH_ERR_AUTH', fix);
     }
     if (auth.principal.kind !== 'agent') {
       deps.log.warn({ event: 'agent-refused', remote, code: 'XH_ERR_AUTH', reason: `operator token ${auth.principal.tokenId} (${auth.principal.name}) used for an agent link` }, `refused an agent link from ${remote}: an operator token`);

@@ -7,17 +7,15 @@ import { remoteOf, requestTarget } from './respond.js';
 
 /**
  * The audit trail of operator actions: every request that is not a GET leaves an `audit` line in
- * the log when its response ends: who (the operator and role its token names, or null when the
- * token was refused), what (method, path, and the domUs, hosts and job its body names), when
- * (`at`, the time the request came), and how it ended (the HTTP status, and `outcome`: "ok", the
+ * the log when its response ends: who (the operator and role its token names; the host of an
+ * agent's token used here, which the API refuses; or null when no token was accepted), what
+ * (method, path, and the domUs, hosts and job its body names), when (`at`, the time the request
+ * came), and how it ended (the HTTP status, and `outcome`: "ok", the
  * error code of a refusal, or the code of a streamed command's or job's last line). A command or
  * job that streams also leaves one line with outcome "accepted" when it starts, so a long drain
  * is on the trail while it runs. Tokens and bodies are never logged, only the names in them.
  */
-interface Who {
-  readonly operator: string;
-  readonly role: OperatorRole;
-}
+type Who = { readonly operator: string; readonly role: OperatorRole } | { readonly agent: string };
 
 const who = new WeakMap<IncomingMessage, Who>();
 const BODY_PEEK_BYTES = 16 * 1024;
@@ -27,6 +25,13 @@ const SUBJECT_KEYS = ['name', 'target', 'host', 'hosts', 'jobId', 'kind', 'op', 
 export function noteOperator(req: IncomingMessage, operator: string, role: OperatorRole): void {
   who.set(req, { operator, role });
 }
+
+/** Called where the token is checked: the host whose agent token a request carries (refused on the API, but not anonymous). */
+export function noteAgent(req: IncomingMessage, host: string): void {
+  who.set(req, { agent: host });
+}
+
+const describeWho = (w: Who | undefined): string => (w === undefined ? 'unauthenticated' : 'agent' in w ? `agent token of ${w.agent}` : `${w.operator} (${w.role})`);
 
 /** The names a request body carries (only values shaped like names, kinds and flags: nothing else of the body). */
 export function subjectOf(body: string): Record<string, unknown> | null {
@@ -78,10 +83,11 @@ export function auditRequest(req: IncomingMessage, res: ServerResponse, log: Log
   };
   const line = (status: number | null, result: string): void => {
     const w = who.get(req);
+    const op = w !== undefined && 'operator' in w ? w : null;
     const subject = subjectOf(body);
     log.info(
-      { event: 'audit', operator: w?.operator ?? null, role: w?.role ?? null, remote: remoteOf(req), method, path, subject, at, status, outcome: result, ms: clock.now() - at },
-      `audit: ${w ? `${w.operator} (${w.role})` : 'unauthenticated'} ${method} ${path}${subject ? ` ${JSON.stringify(subject)}` : ''}: ${status ?? 'no answer'} ${result}`,
+      { event: 'audit', operator: op?.operator ?? null, role: op?.role ?? null, agent: w !== undefined && 'agent' in w ? w.agent : null, remote: remoteOf(req), method, path, subject, at, status, outcome: result, ms: clock.now() - at },
+      `audit: ${describeWho(w)} ${method} ${path}${subject ? ` ${JSON.stringify(subject)}` : ''}: ${status ?? 'no answer'} ${result}`,
     );
   };
   const write = res.write.bind(res);

@@ -6,9 +6,12 @@ import type { AuthFailureLimiter } from '../auth/auth-limiter.js';
 import { authenticate, type OperatorRole } from '../auth/tokens.js';
 import type { TokenBook } from '../auth/token-store-file.js';
 import type { ControllerCore } from '../core/controller-core.js';
-import { auditRequest, noteOperator } from './audit-trail.js';
+import { apiRouteOf, methodsOf, sendMethodNotAllowed } from './api-routes.js';
+import { auditRequest, noteAgent, noteOperator } from './audit-trail.js';
+import { authorizationOf } from './authorization-header.js';
 import { runCommandStream } from './command-stream.js';
 import { cancelRoute, jobRoute, planRoute } from './job-routes.js';
+import { hostParam } from './host-param.js';
 import { checkRoute, metricsRoute } from './monitoring-routes.js';
 import { remoteOf, requestTarget, sendError, sendJson, sendRateLimited } from './respond.js';
 
@@ -20,7 +23,7 @@ interface Deps {
   readonly limiter: AuthFailureLimiter;
 }
 
-/** The operator behind a request, if its token allows ROLE; otherwise answered (401/403, 429 after many refused tokens) and logged. */
+/** The operator behind a request, if its token allows ROLE; otherwise answered (400/401/403, 429 after many refused tokens) and logged. */
 function operatorFor(deps: Deps, req: IncomingMessage, res: ServerResponse, role: OperatorRole): { name: string } | null {
   const remote = remoteOf(req);
   const gate = deps.limiter.check(req.socket.remoteAddress ?? '?');
@@ -29,21 +32,33 @@ function operatorFor(deps: Deps, req: IncomingMessage, res: ServerResponse, role
     sendRateLimited(res, gate.retryAfterSeconds);
     return null;
   }
-  const auth = authenticate(deps.tokens.current(), req.headers.authorization);
-  const refuse = (status: 401 | 403, reason: string, message: string): null => {
+  const refuse = (status: 400 | 401 | 403, reason: string, message: string): null => {
     // the path only: a query string is the client's to fill, and a token pasted there must not reach the log
     const path = (requestTarget(req)?.pathname ?? '').slice(0, 200);
-    deps.log.warn({ event: 'api-refused', remote, path, code: 'XH_ERR_AUTH', reason }, `refused ${req.method} ${path} from ${remote}: ${reason}`);
-    sendError(res, { code: 'XH_ERR_AUTH', message }, status);
+    const code = status === 400 ? 'XH_ERR_USAGE' : 'XH_ERR_AUTH';
+    deps.log.warn({ event: 'api-refused', remote, path, code, reason }, `refused ${req.method} ${path} from ${remote}: ${reason}`);
+    if (status === 401) res.setHeader('www-authenticate', 'Bearer');
+    sendError(res, { code, message }, status);
     return null;
   };
+  const header = authorizationOf(req);
+  if (!header.ok) return refuse(400, header.message, header.message);
+  const auth = authenticate(deps.tokens.current(), header.value);
   if (!auth.ok) {
-    deps.limiter.failed(req.socket.remoteAddress ?? '?');
-    return refuse(401, auth.reason, 'token refused: check XENHERD_TOKEN (or "token" in ctl.json)');
+    // Only a token presented and refused counts toward the lockout. No header, or one not of the
+    // form "Bearer TOKEN" (Basic, a bare token), guesses nothing: it is a client that does not
+    // speak this API, and counting it would let that one client lock the correct ones sharing
+    // its address (a NAT, a jump host) out for a minute. Its refusal costs no more than a
+    // request for an unknown path, which is not counted either.
+    if (auth.fault === 'token') deps.limiter.failed(req.socket.remoteAddress ?? '?');
+    return refuse(401, auth.reason, auth.fault === 'token' ? 'token refused: check XENHERD_TOKEN (or "token" in ctl.json)' : 'use Authorization: Bearer TOKEN (the token in XENHERD_TOKEN or "token" in ctl.json)');
   }
   const p = auth.principal;
-  if (p.kind === 'operator') noteOperator(req, p.name, p.role);
-  if (p.kind === 'agent') return refuse(403, `agent token of ${p.host} used on the operator API`, "an agent's token cannot be used for the operator API");
+  if (p.kind === 'agent') {
+    noteAgent(req, p.host);
+    return refuse(403, `agent token of ${p.host} used on the operator API`, "an agent's token cannot be used for the operator API");
+  }
+  noteOperator(req, p.name, p.role);
   if (role === 'operate' && p.role !== 'operate') return refuse(403, `operator ${p.name} has role ${p.role}, ${role} needed`, `the token of ${p.name} has the role "${p.role}": this needs "operate"`);
   return { name: p.name };
 }
@@ -59,13 +74,21 @@ export function httpApiHandler(deps: Deps) {
     const url = requestTarget(req);
     if (url === null) return sendError(res, { code: 'XH_ERR_USAGE', message: `the request target is not a path under ${CTL_API_PREFIX}/` });
     const path = url.pathname;
+    const method = req.method ?? 'GET';
     // Prometheus scrapes /metrics by convention: the one route outside the versioned API
-    if (req.method === 'GET' && path === '/metrics') {
+    if (path === '/metrics') {
+      if (method !== 'GET') return sendMethodNotAllowed(res, method, path, ['GET']);
       if (operatorFor(deps, req, res, 'read')) metricsRoute(deps.core, res);
       return;
     }
     if (!path.startsWith(`${CTL_API_PREFIX}/`)) return sendError(res, { code: 'XH_ERR_NOT_FOUND', message: `no API at ${path.slice(0, 100)}: the API is under ${CTL_API_PREFIX}/` });
-    const route = `${req.method ?? 'GET'} ${path.slice(CTL_API_PREFIX.length)}`;
+    const subPath = path.slice(CTL_API_PREFIX.length);
+    const route = apiRouteOf(`${method} ${subPath}`);
+    if (route === null) {
+      const allow = methodsOf(subPath);
+      if (allow.length > 0) return sendMethodNotAllowed(res, method, path, allow);
+      return sendError(res, { code: 'XH_ERR_NOT_FOUND', message: `no API ${`${method} ${subPath}`.slice(0, 100)}: see shared/protocol/ctl-api.ts and ctl-jobs.ts` });
+    }
     switch (route) {
       case 'GET /where': {
         if (!operatorFor(deps, req, res, 'read')) return;
@@ -77,7 +100,9 @@ export function httpApiHandler(deps: Deps) {
         return sendJson(res, 200, deps.core.hosts());
       case 'GET /domains': {
         if (!operatorFor(deps, req, res, 'read')) return;
-        const r = deps.core.domains(url.searchParams.get('host'));
+        const host = hostParam(url.searchParams);
+        if (!host.ok) return sendError(res, host.error);
+        const r = deps.core.domains(host.value);
         return r.ok ? sendJson(res, 200, r.value) : sendError(res, r.error);
       }
       case 'GET /status':
@@ -106,8 +131,11 @@ export function httpApiHandler(deps: Deps) {
         void (route === 'POST /jobs' ? jobRoute(deps.core, deps.log, operator, req, res) : cancelRoute(deps.core, operator, req, res));
         return;
       }
-      default:
-        return sendError(res, { code: 'XH_ERR_NOT_FOUND', message: `no API ${route.slice(0, 100)}: see shared/protocol/ctl-api.ts and ctl-jobs.ts` });
+      default: {
+        // a route in API_ROUTES without a case here does not compile
+        const unhandled: never = route;
+        return unhandled;
+      }
     }
   };
 }

@@ -6,7 +6,8 @@ import type { Clock } from '../../shared/clock/clock.js';
  * refused tokens within one window is answered 429 (with Retry-After) until the window ends,
  * without its token being looked at. A token's secret is 256 random bits, so this is not what
  * keeps it from being guessed; it keeps a misconfigured agent or a scanner from filling the log
- * and the event loop with refusals, and it makes the refusal itself cheap.
+ * and the event loop with refusals, and it makes the refusal itself cheap. Only a token presented
+ * and refused is counted; a missing or malformed Authorization header is not (why: http-api.ts).
  *
  * Pure apart from the injected clock, and bounded: at most `maxAddresses` windows are kept
  * (the oldest forgotten first), so a scan from many addresses cannot grow it without end.

@@ -36,20 +36,33 @@ export function newToken(): { token: string; id: string; sha256: string } {
 
 export type Principal = { readonly kind: 'agent'; readonly host: string; readonly tokenId: string } | { readonly kind: 'operator'; readonly name: string; readonly role: OperatorRole; readonly tokenId: string };
 
+/**
+ * Why a request has no principal. "header": no token was presented (no Authorization header, or
+ * one not of the form "Bearer TOKEN"): a client that does not speak the API, not a guess. "token":
+ * a token was presented and is not one of ours.
+ */
+export type AuthFailure = { readonly ok: false; readonly fault: 'header' | 'token'; readonly reason: string };
+
+/**
+ * The credentials of "Bearer CREDENTIALS": the scheme in any case and any spaces or tabs after it
+ * (RFC 9110 11.1 makes the scheme case-insensitive; curl users type "bearer" and double spaces).
+ */
+const BEARER_RE = /^bearer[ \t]+(.*?)[ \t]*$/is;
+
 /** Who holds this token, or why nobody does (for the log: never the token itself). */
-export function authenticate(store: TokenStore, authorization: string | undefined): { ok: true; principal: Principal } | { ok: false; reason: string } {
-  if (authorization === undefined) return { ok: false, reason: 'no Authorization header' };
-  const m = /^Bearer (\S+)$/.exec(authorization);
-  if (!m) return { ok: false, reason: 'Authorization is not "Bearer TOKEN"' };
+export function authenticate(store: TokenStore, authorization: string | undefined): { ok: true; principal: Principal } | AuthFailure {
+  if (authorization === undefined) return { ok: false, fault: 'header', reason: 'no Authorization header' };
+  const m = BEARER_RE.exec(authorization);
+  if (!m || m[1] === '') return { ok: false, fault: 'header', reason: 'Authorization is not "Bearer TOKEN"' };
   const t = TOKEN_RE.exec(m[1] as string);
-  if (!t) return { ok: false, reason: 'not a xenherd token (xh1.ID.SECRET)' };
+  if (!t) return { ok: false, fault: 'token', reason: 'not a xenherd token (xh1.ID.SECRET)' };
   const id = t[1] as string;
   const secret = t[2] as string;
   const agent = store.agents[id];
   const operator = store.operators[id];
   const entry = agent ?? operator;
-  if (!entry) return { ok: false, reason: `unknown token id ${id}` };
-  if (!timingSafeEqual(sha256(secret), Buffer.from(entry.sha256, 'hex'))) return { ok: false, reason: `wrong secret for token id ${id}` };
+  if (!entry) return { ok: false, fault: 'token', reason: `unknown token id ${id}` };
+  if (!timingSafeEqual(sha256(secret), Buffer.from(entry.sha256, 'hex'))) return { ok: false, fault: 'token', reason: `wrong secret for token id ${id}` };
   if (agent) return { ok: true, principal: { kind: 'agent', host: agent.host, tokenId: id } };
   const op = operator as NonNullable<typeof operator>;
   return { ok: true, principal: { kind: 'operator', name: op.name, role: op.role, tokenId: id } };

@@ -18,7 +18,7 @@ import { HostViewSchema } from './ctl-hosts.js';
  *   GET  /v1/check?...           CheckAnswer      (the monitoring verdict, see ctl-check.ts)
  *   GET  /metrics                Prometheus text exposition (outside /v1: where scrapers look)
  *
- * Every failure is an ApiError with the HTTP status that fits (400, 401, 403, 404, 503). Times are
+ * Every failure is an ApiError with the HTTP status that fits (400, 401, 403, 404, 405, 503). Times are
  * ms since the epoch on the controller's clock; `ageMs` is how long ago the controller last heard
  * from that host.
  *

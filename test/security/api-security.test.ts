@@ -142,7 +142,7 @@ describe('the audit trail', () => {
       ['viewer', 'read', 'POST', '/v1/commands', 403, 'XH_ERR_AUTH'],
       ['admin', 'operate', 'POST', '/v1/jobs/cancel', 404, 'XH_ERR_NOT_FOUND'],
       [null, null, 'POST', '/v1/commands', 401, 'XH_ERR_AUTH'],
-      [null, null, 'DELETE', '/v1/hosts', 404, 'XH_ERR_NOT_FOUND'],
+      [null, null, 'DELETE', '/v1/hosts', 405, 'XH_ERR_USAGE'],
       [null, null, 'POST', '/v1/commands', 401, 'XH_ERR_AUTH'],
     ]);
     expect(final[0]).toMatchObject({ subject: { op: 'migrate', name: 'web1', target: 'xen2' }, remote: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });

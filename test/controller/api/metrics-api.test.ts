@@ -42,12 +42,12 @@ const value = (fs: Map<string, ParsedFamily>, name: string, labels: Record<strin
   [...fs.values()].flatMap((f) => f.samples).find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 
 describe('GET /metrics', () => {
-  it('needs a token with the read role: none is 401, an agent token 403; it lives outside /v1', async () => {
+  it('needs a token with the read role: none is 401, an agent token 403; GET only (405); it lives outside /v1', async () => {
     const c = await bed.start();
     expect((await get(c, '/metrics', null)).status).toBe(401);
     expect((await get(c, '/metrics', await c.enroll('xen1'))).status).toBe(403);
     expect((await get(c, '/metrics', await c.operator('prom', 'read'))).status).toBe(200);
-    expect((await get(c, '/metrics', c.adminToken, 'POST')).status).toBe(404);
+    expect((await get(c, '/metrics', c.adminToken, 'POST')).status, 'a known path, a method it does not take').toBe(405);
     expect((await get(c, '/v1/metrics', c.adminToken)).status).toBe(404);
   });
 
