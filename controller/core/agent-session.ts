@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import { sameHostName } from '../../shared/names.js';
 import { CLOSE, type Link } from '../../shared/link/link.js';
 import {
   AGENT_LINK_PROTOCOL_VERSION,
@@ -154,7 +155,11 @@ export class AgentSession {
     if (this.phase === 'hello') {
       if (msg.type !== 'hello') return this.refuse('XH_ERR_PROTOCOL', `expected hello first, got ${msg.type}`, CLOSE.protocol);
       if (msg.host !== this.identity.host) {
-        return this.refuse('XH_ERR_AUTH', `the token of ${this.identity.host} was used to report as ${msg.host}`, CLOSE.policy);
+        // a token reports as the one spelling it was enrolled under: XEN1's token does not report as xen1
+        const fix = sameHostName(msg.host, this.identity.host)
+          ? `a token reports as the name it was enrolled under, in the same case: enroll this host as its agent names itself (xenherd-controller enroll ${msg.host}) and put that token in its agent.json`
+          : `each host needs its own token: xenherd-controller enroll ${msg.host}`;
+        return this.refuse('XH_ERR_AUTH', `the token of ${this.identity.host} was used to report as ${msg.host}: ${fix}`, CLOSE.policy);
       }
       this.phase = 'snapshot';
       this.events.hello(this, msg);

@@ -1,3 +1,4 @@
+import { noAgentMessage } from '../fleet/no-agent-message.js';
 import type { Clock } from '../../shared/clock/clock.js';
 import { OwnedTimers } from '../../shared/clock/owned-timers.js';
 import type { XhError } from '../../shared/errors.js';
@@ -127,7 +128,7 @@ export class ControllerCore {
   }
 
   domains(host: string | null): Result<DomainsAnswer, XhError> {
-    if (host !== null && !this.index.record(host)) return err({ code: 'XH_ERR_NOT_FOUND', message: `no agent of a host named ${host} has reported to this controller` });
+    if (host !== null && !this.index.record(host)) return err({ code: 'XH_ERR_NOT_FOUND', message: noAgentMessage([host], [...this.index.hostRecords()].map((r) => r.host)) });
     return ok({ at: this.o.clock.now(), host, domains: domainRows(this.index, host, this.fresh()) });
   }
 

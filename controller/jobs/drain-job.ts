@@ -26,7 +26,7 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
   const { port } = env;
   const host = req.host;
   const f0 = port.facts();
-  const usable = maintenanceHost(host, f0.host(host));
+  const usable = maintenanceHost(host, f0);
   if (!usable.ok) return usable.ending;
   const h = usable.host;
   if (h.maintenance.state === 'maintenance' && f0.domusOn(host).length === 0) return success(`${host} is already empty and in maintenance`);

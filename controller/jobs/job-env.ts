@@ -1,7 +1,8 @@
 import type { ErrorCode } from '../../shared/errors.js';
 import type { JobEnd, Leftover, Move, MovePhase } from '../../shared/protocol/ctl-jobs.js';
 import { CAPABILITY } from '../../shared/protocol/agent-link.js';
-import type { FactHost } from '../plan/facts.js';
+import { noAgentMessage } from '../fleet/no-agent-message.js';
+import type { FactHost, PlanFacts } from '../plan/facts.js';
 import type { PlanPolicy } from '../plan/policy.js';
 import type { InFlightBook } from './in-flight.js';
 import type { JobRun } from './job-run.js';
@@ -119,9 +120,10 @@ export function waitFor(env: JobEnv, job: JobRun, cond: () => boolean, timeoutMs
 }
 
 /** HOST's facts when it can take a maintenance job (drain, restore); else the job's ending, saying why. */
-export function maintenanceHost(host: string, h: FactHost | undefined): { ok: true; host: FactHost } | { ok: false; ending: Ending } {
+export function maintenanceHost(host: string, facts: PlanFacts): { ok: true; host: FactHost } | { ok: false; ending: Ending } {
   const no = (ending: Ending) => ({ ok: false as const, ending });
-  if (!h?.record.state) return no(failure('XH_ERR_NOT_FOUND', `no agent of a host named ${host} has reported to this controller`));
+  const h = facts.host(host);
+  if (!h?.record.state) return no(failure('XH_ERR_NOT_FOUND', noAgentMessage([host], facts.hostNames())));
   if (!h.reachable) return no(failure('XH_ERR_AGENT_UNREACHABLE', `the agent of ${host} is not connected (or silent): nothing was changed`));
   if (!h.capabilities.includes(CAPABILITY.maintenance)) return no(failure('XH_ERR_REFUSED', `the agent of ${host} (version ${h.record.agentVersion ?? '?'}) keeps no maintenance flag: upgrade it`));
   return { ok: true, host: h };

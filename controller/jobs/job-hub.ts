@@ -1,3 +1,4 @@
+import { noAgentMessage } from '../fleet/no-agent-message.js';
 import type { XhError } from '../../shared/errors.js';
 import type { CancelAnswer, JobEvent, JobRequest, JobsAnswer, Plan, PlanRequest } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
@@ -58,7 +59,7 @@ export class JobHub {
     const f = this.port.facts();
     const p = this.env.policy;
     const unknown = (req.kind === 'drain' || req.kind === 'roll' ? req.hosts : req.kind === 'restore' ? [req.host] : []).filter((h) => !f.host(h)?.record.state);
-    if (unknown.length > 0) return err({ code: 'XH_ERR_NOT_FOUND', message: `no agent of ${unknown.join(', ')} has reported to this controller` });
+    if (unknown.length > 0) return err({ code: 'XH_ERR_NOT_FOUND', message: noAgentMessage(unknown, f.hostNames()) });
     switch (req.kind) {
       case 'drain':
         return ok(planDrain(f, req.hosts, { ...p, limits: limitsWith(p.limits, req.maxParallel ?? null) }));

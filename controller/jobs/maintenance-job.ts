@@ -1,3 +1,4 @@
+import { noAgentMessage } from '../fleet/no-agent-message.js';
 import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
@@ -19,7 +20,7 @@ export async function runMaintenance(env: JobEnv, job: JobRun, req: MaintenanceR
   const host = req.host;
   const f = port.facts();
   const h = f.host(host);
-  if (!h?.record.state) return failure('XH_ERR_NOT_FOUND', `no agent of a host named ${host} has reported to this controller`);
+  if (!h?.record.state) return failure('XH_ERR_NOT_FOUND', noAgentMessage([host], f.hostNames()));
   if (!h.reachable) return failure('XH_ERR_AGENT_UNREACHABLE', `the agent of ${host} is not connected (or silent): nothing was changed`);
   if (!h.capabilities.includes(CAPABILITY.maintenance)) return failure('XH_ERR_REFUSED', `the agent of ${host} (version ${h.record.agentVersion ?? '?'}) keeps no maintenance flag: upgrade it`);
   const other = env.jobOn(host, job);

@@ -18,7 +18,7 @@ export async function runRestore(env: JobEnv, job: JobRun, req: RestoreRequest):
   const { port } = env;
   const host = req.host;
   const f0 = port.facts();
-  const usable = maintenanceHost(host, f0.host(host));
+  const usable = maintenanceHost(host, f0);
   if (!usable.ok) return usable.ending;
   const h = usable.host;
   job.emit({ type: 'plan', plan: planRestore(f0, host, env.policy) });

@@ -1,3 +1,4 @@
+import { noAgentMessage } from '../fleet/no-agent-message.js';
 import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import type { JobRequest, Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
 import { isReachable } from '../fleet/host-record.js';
@@ -24,7 +25,7 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
   const f0 = port.facts();
   for (const host of req.hosts) {
     const h = f0.host(host);
-    if (!h?.record.state) return failure('XH_ERR_NOT_FOUND', `no agent of a host named ${host} has reported to this controller`);
+    if (!h?.record.state) return failure('XH_ERR_NOT_FOUND', noAgentMessage([host], f0.hostNames()));
     if (!h.reachable) return failure('XH_ERR_AGENT_UNREACHABLE', `the agent of ${host} is not connected (or silent): nothing was changed`);
     if (!h.capabilities.includes(CAPABILITY.maintenance)) return failure('XH_ERR_REFUSED', `the agent of ${host} keeps no maintenance flag: upgrade it`);
   }

@@ -63,9 +63,9 @@ describe('agent links over real TLS WebSockets: each refusal is logged with its 
     const a = await c.agent('xen1');
     a.hello({ host: 'xen2' });
     await a.until(() => a.closed !== null, 'close');
-    expect(a.of('error')).toEqual([{ type: 'error', code: 'XH_ERR_AUTH', message: 'the token of xen1 was used to report as xen2' }]);
+    expect(a.of('error')).toEqual([{ type: 'error', code: 'XH_ERR_AUTH', message: 'the token of xen1 was used to report as xen2: each host needs its own token: xenherd-controller enroll xen2' }]);
     expect(a.closed?.code).toBe(CLOSE.policy);
-    expect(c.events('agent-refused')).toEqual([expect.objectContaining({ host: 'xen1', code: 'XH_ERR_AUTH', reason: 'the token of xen1 was used to report as xen2' })]);
+    expect(c.events('agent-refused')).toEqual([expect.objectContaining({ host: 'xen1', code: 'XH_ERR_AUTH', reason: 'the token of xen1 was used to report as xen2: each host needs its own token: xenherd-controller enroll xen2' })]);
     expect(c.core.hosts().hosts.map((h) => h.host)).toEqual(['good1']);
     await stillServing(c, good, 'after-wrong-host');
   });

@@ -177,7 +177,9 @@ describe('agent sessions on the deterministic clock', () => {
 
 describe('refusals: logged with a reason, answered with error, link closed, everyone else unaffected', () => {
   const refusalCases: Array<[string, (a: import('../fake-agent.js').FakeAgent) => void, string, number, RegExp]> = [
-    ['hello for another host (xen1 token reporting as xen2)', (a) => a.hello({ host: 'xen2' }), 'XH_ERR_AUTH', CLOSE.policy, /token of xen1 was used to report as xen2/],
+    ['hello for another host (xen1 token reporting as xen2)', (a) => a.hello({ host: 'xen2' }), 'XH_ERR_AUTH', CLOSE.policy, /^the token of xen1 was used to report as xen2: each host needs its own token: xenherd-controller enroll xen2$/],
+    // the token is bound to one spelling; the fix is to enroll the name the agent reports
+    ['hello as the same name in other case (xen1 token reporting as XEN1)', (a) => a.hello({ host: 'XEN1' }), 'XH_ERR_AUTH', CLOSE.policy, /^the token of xen1 was used to report as XEN1: a token reports as the name it was enrolled under, in the same case: enroll this host as its agent names itself \(xenherd-controller enroll XEN1\)/],
     ['another protocol version', (a) => a.sendRaw(JSON.stringify({ type: 'hello', protocol: 99, host: 'xen1' })), 'XH_ERR_PROTOCOL', CLOSE.protocol, new RegExp(`version 99.*version ${AGENT_LINK_PROTOCOL_VERSION}`)],
     ['not JSON', (a) => a.sendRaw('{"type":'), 'XH_ERR_PROTOCOL', CLOSE.protocol, /not JSON/],
     ['not in the schema', (a) => a.sendRaw(JSON.stringify({ type: 'hello', protocol: 1, host: 'xen1', bootId: 'b', agentVersion: '1', capabilities: [], extra: 1 })), 'XH_ERR_PROTOCOL', CLOSE.protocol, /not in the protocol/],

@@ -34,6 +34,17 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
     expectGoldenLog('drain/moves-every-domu-to-the-host-holding-its-replica-spreads-ove', bed.logs);
   });
 
+  it('a host no agent reports as is refused before anything moves, naming the reporting host spelled otherwise', async () => {
+    const bed = await jobsBed(SPREAD);
+    const end = await bed.finish(bed.start({ ...DRAIN, host: 'XEN1' }));
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_NOT_FOUND', moved: 0 });
+    expect(end.message).toBe('no agent of a host named XEN1 has reported to this controller (host names are spelled as their agents report them: xen1, not XEN1)');
+    const plan = bed.core.hub.plan({ kind: 'drain', hosts: ['XEN1', 'xen9'], maxParallel: null });
+    expect(plan.ok ? null : plan.error.message).toBe('no agent of XEN1, xen9 has reported to this controller (host names are spelled as their agents report them: xen1, not XEN1)');
+    expect(bed.core.domains('Xen2')).toMatchObject({ ok: false, error: { code: 'XH_ERR_NOT_FOUND', message: expect.stringMatching(/: xen2, not Xen2\)$/) } });
+    expect(bed.fleet.host('xen1').maintenance.state).toBe('online');
+  });
+
   it('keeps the limits: 1 out of the host by default; --max-parallel 2 runs two, never more in the fleet', async () => {
     const one = await jobsBed(busy(8));
     await one.finish(one.start(DRAIN));

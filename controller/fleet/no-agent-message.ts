@@ -1,0 +1,18 @@
+import { sameHostName } from '../../shared/names.js';
+
+/**
+ * What to say of HOSTS when no agent has reported as them. Host names are compared exactly, as
+ * the agents report them (an agent's token is bound to one spelling), so `XEN1` finds nothing
+ * while `xen1` reports; a name that differs from a reporting host only in case is most likely
+ * that host, and the message names it.
+ */
+export function noAgentMessage(hosts: readonly string[], known: Iterable<string>): string {
+  const reporting = [...known];
+  const who = hosts.length === 1 ? `a host named ${hosts[0]}` : hosts.join(', ');
+  const hints = hosts.flatMap((h) => {
+    const match = reporting.find((k) => k !== h && sameHostName(k, h));
+    return match === undefined ? [] : [`${match}, not ${h}`];
+  });
+  const hint = hints.length === 0 ? '' : ` (host names are spelled as their agents report them: ${hints.join('; ')})`;
+  return `no agent of ${who} has reported to this controller${hint}`;
+}
