@@ -11,7 +11,7 @@ import type { Limits } from './settings.js';
 type DrainRequest = Extract<JobRequest, { kind: 'drain' }>;
 
 export const stayNote = (host: string): string =>
-  `${host} stays in maintenance (draining: never a migration target, its guarded autostart starts nothing) until \`xenherdctl drain ${host}\` finishes it, \`xenherdctl restore ${host}\` or \`xenherdctl maintenance ${host} off\``;
+  `${host} stays draining (out of service: never a migration target, its guarded autostart starts nothing) until \`xenherdctl drain ${host}\` finishes it, \`xenherdctl restore ${host}\` or \`xenherdctl maintenance ${host} off\``;
 
 /** --max-parallel N: this drain may run N migrations out of its host, and N in the fleet. */
 export const limitsWith = (base: Limits, maxParallel: number | null): Limits => (maxParallel === null ? base : { ...base, perSource: maxParallel, global: maxParallel });
@@ -57,7 +57,9 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
       deadline,
     );
     const moved = end.moved.length;
-    if (end.stoppedBy === null && end.leftovers.length === 0) {
+    // --timeout only stops new moves from starting: when the last move ended after it ran out,
+    // nothing is left to start and the drain is done all the same
+    if ((end.stoppedBy === null || end.stoppedBy === 'timeout') && end.leftovers.length === 0) {
       const m = await toMaintenance(env, job, lease, host, claim.operationId);
       if (m.ok) return success(`${host} is empty and in maintenance (${moved} domU(s) moved)`, moved);
       await lease.release();

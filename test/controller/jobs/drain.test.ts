@@ -87,7 +87,7 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
     const partial = await bed.finish(bed.start({ ...DRAIN, allowPartial: true }));
     expect(partial).toMatchObject({ ok: false, moved: 3 });
     expect(partial.remaining.map((l) => l.name)).toEqual(['a2']);
-    expect(partial.message).toMatch(/1 domU\(s\) remain on xen1 \(3 moved\); xen1 stays in maintenance \(draining/);
+    expect(partial.message).toMatch(/1 domU\(s\) remain on xen1 \(3 moved\); xen1 stays draining \(out of service/);
     expect(bed.fleet.host('xen1').maintenance.state).toBe('draining');
     expect([...bed.fleet.host('xen1').domains.keys()]).toEqual(['a2']);
     expectGoldenLog('drain/memory-pressure-refused-before-anything-changes-without-allo', bed.logs);
@@ -115,6 +115,14 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
     expect(end.message).toMatch(/the drain ran out of time: \d domU\(s\) remain on xen1/);
     expect(end.remaining.some((l) => l.blocker.kind === 'not-started')).toBe(true);
     expectGoldenLog('drain/timeout-stops-starting-moves-when-it-runs-out-and-ends-with', bed.logs);
+  });
+
+  it('--timeout running out while the last move runs: nothing is left to start, so the drain finishes', async () => {
+    const bed = await jobsBed(busy(1));
+    const end = await bed.finish(bed.start({ ...DRAIN, timeoutMs: 2_000 }));
+    expect(end).toMatchObject({ ok: true, code: null, moved: 1 });
+    expect(bed.clock.now() - T0, 'the one move outlasted the timeout').toBeGreaterThan(2_000);
+    expect(bed.fleet.host('xen1').maintenance.state).toBe('maintenance');
   });
 
   it('the same drain asked again follows the running one; another job on the host is refused', async () => {

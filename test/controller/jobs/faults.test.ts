@@ -114,7 +114,7 @@ describe('migration failures, ambiguous endings and crashes during a drain', () 
     const end = await bed.finish(job);
     expect(end.ok).toBe(false);
     expect(end.remaining.length).toBeGreaterThan(0);
-    expect(end.message).toMatch(/xen1 stays in maintenance/);
+    expect(end.message).toMatch(/xen1 stays draining/);
     expectGoldenLog('faults/a-crash-that-outlasts-the-wait-the-drain-ends-with-what-rema', bed.logs);
   });
 });
