@@ -10,7 +10,7 @@ export interface AwayDomu {
   readonly home: string;
   /** the hosts running it (more than one is the running-on-two-hosts alert's business) */
   readonly runningOn: readonly string[];
-  /** when it left, as the home's ledger records it (ISO, the agent's clock); null without a record */
+  /** when it left, as the home's ledger records it, or else the running host's visitor record (ISO, the agent's clock); null without either */
   readonly leftAt: string | null;
 }
 
@@ -30,7 +30,8 @@ export function awayFromHome(index: FleetIndex, name: string, byHost: ReadonlyMa
   if (runningOn.length === 0) return null;
   const { home } = homeOf(index, name);
   if (home === null || runningOn.includes(home)) return null;
-  return { name, home, runningOn: runningOn.sort(), leftAt: index.away.get(name)?.get(home)?.since ?? null };
+  const visitorSince = runningOn.map((h) => index.visitors.get(name)?.get(h)).find((v) => v?.home === home)?.since;
+  return { name, home, runningOn: runningOn.sort(), leftAt: index.away.get(name)?.get(home)?.since ?? visitorSince ?? null };
 }
 
 /**

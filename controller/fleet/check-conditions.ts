@@ -111,18 +111,30 @@ export function deferredDomus(index: FleetIndex, fresh: Freshness, t: CheckThres
 
 /**
  * DomUs away from a home that is online: a WARNING while the home has been online (or the domU
- * away, if it left later) for less than notHomeAfter, CRITICAL after. A home in maintenance,
- * draining or restoring is expected to be empty; an unreachable home is reported as such.
+ * away, if it left later) for less than notHomeAfter, CRITICAL after. When it left is what a
+ * ledger records; for a move no ledger records (a migration by hand), it is when the controller
+ * first saw it so (UNRECORDED_SINCE: its away-unrecorded alert); before that alert, it is
+ * unknown, and only a WARNING: the home's coming online may be weeks before the move. A home in
+ * maintenance, draining or restoring is expected to be empty; an unreachable home is reported as
+ * such.
  */
-export function awayFromOnlineHome(index: FleetIndex, away: readonly AwayDomu[], fresh: Freshness, t: CheckThresholds): { problems: CheckProblem[]; maxMs: number } {
+export function awayFromOnlineHome(
+  index: FleetIndex,
+  away: readonly AwayDomu[],
+  fresh: Freshness,
+  t: CheckThresholds,
+  unrecordedSince: (name: string) => number | null,
+): { problems: CheckProblem[]; maxMs: number } {
   const problems: CheckProblem[] = [];
   let maxMs = 0;
   for (const a of away) {
     const home = index.record(a.home);
     if (!home?.state || !isReachable(home, fresh.now, fresh.staleAfterMs) || home.state.maintenance.state !== 'online') continue;
     const onlineSince = currentMaintenanceSince(home);
-    const left = a.leftAt === null ? Number.NaN : Date.parse(a.leftAt);
-    const since = Number.isNaN(left) ? onlineSince : onlineSince === null ? left : Math.max(onlineSince, left);
+    const recorded = a.leftAt === null ? Number.NaN : Date.parse(a.leftAt);
+    const left = Number.isNaN(recorded) ? unrecordedSince(a.name) : recorded;
+    // when the home came online is unknown, it may have been a minute ago: never a guess at CRITICAL
+    const since = left === null || onlineSince === null ? null : Math.max(onlineSince, left);
     const where = `${a.name} runs on ${a.runningOn.join(' and ')}, not on its home ${a.home}, which is online`;
     if (since === null) {
       problems.push({ status: 'WARNING', short: `${a.name} away from ${a.home}`, text: `${where} (since when is unknown)` });
@@ -130,7 +142,7 @@ export function awayFromOnlineHome(index: FleetIndex, away: readonly AwayDomu[],
     }
     const age = Math.max(0, fresh.now - since);
     maxMs = Math.max(maxMs, age);
-    const basis = since === onlineSince ? `since ${a.home} came online` : `since it left ${a.home}`;
+    const basis = since === onlineSince ? `since ${a.home} came online` : Number.isNaN(recorded) ? `since the controller first saw it there (no ledger records the move)` : `since it left ${a.home}`;
     if (age >= t.notHomeAfterMs) problems.push({ status: 'CRITICAL', short: `${a.name} not home on ${a.home} after ${spanText(age)}`, text: `${where}: for ${spanText(age)} ${basis}` });
     else problems.push({ status: 'WARNING', short: `${a.name} away from ${a.home}`, text: `${where}: for ${spanText(age)} ${basis}; CRITICAL after ${spanText(t.notHomeAfterMs)}` });
   }

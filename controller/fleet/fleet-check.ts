@@ -31,7 +31,8 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const records = [...index.hostRecords()];
   const away = domusAwayFromHome(index);
   const deferred = deferredDomus(index, fresh, t);
-  const notHome = awayFromOnlineHome(index, away, fresh, t);
+  const unrecorded = new Map(alerts.filter((a) => a.kind === 'away-unrecorded').map((a) => [a.subject, a.since]));
+  const notHome = awayFromOnlineHome(index, away, fresh, t, (name) => unrecorded.get(name) ?? null);
   const drbd = drbdNotUpToDate(index, fresh);
   // worst first; within a status, hosts before alerts, deferrals, domUs away and DRBD (the sort is stable)
   const groups = [unreachableHosts(index, fresh), alertProblems(alerts), deferred.problems, notHome.problems, drbd];

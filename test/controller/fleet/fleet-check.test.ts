@@ -194,8 +194,26 @@ describe('the check verdict over the fleet view', () => {
       expect(a.status).toBe('WARNING');
       expect(lines(a)).toEqual([
         expect.stringMatching(/^WARNING: alert away-unrecorded: web1 runs on xen2, away from its home xen1, and no ledger records it there .*xenherd-agent reconcile web1 --home xen1 on xen2 records it where it is$/),
-        'WARNING: web1 runs on xen2, not on its home xen1, which is online: for 10 min since xen1 came online; CRITICAL after 30 min',
+        'WARNING: web1 runs on xen2, not on its home xen1, which is online: for 0 s since the controller first saw it there (no ledger records the move); CRITICAL after 30 min',
       ]);
+    });
+
+    it('with no ledger recording it, the time away counts from the alert, not from when the home came online weeks ago', () => {
+      const fleet = awayFleet(30 * 24 * 60 * MIN, {}, {}, { ledger: { seq: 0, away: {}, visitors: {} } });
+      const m = mergeFleet(fleet, fresh);
+      const alerts = mergedStatus(m, fresh).alerts.map((a) => (a.kind === 'away-unrecorded' ? { ...a, since: NOW - 5 * MIN } : a));
+      const a = checkFleet(m.index, alerts, fresh, DEFAULT_CHECK_THRESHOLDS);
+      expect(a.status).toBe('WARNING');
+      expect(lines(a)).toContain('WARNING: web1 runs on xen2, not on its home xen1, which is online: for 5 min since the controller first saw it there (no ledger records the move); CRITICAL after 30 min');
+      expect(perf(a, 'not_home_max_s')?.value).toBe(300);
+      // before its alert is raised, when it left is unknown: a WARNING only
+      const early = checkFleet(m.index, [], fresh, DEFAULT_CHECK_THRESHOLDS);
+      expect(lines(early)).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online (since when is unknown)']);
+    });
+
+    it('a visitor record where it runs says when it left its home, when the home came online before', () => {
+      const a = check(awayFleet(90 * MIN));
+      expect(lines(a)).toEqual(['CRITICAL: web1 runs on xen2, not on its home xen1, which is online: for 60 min since it left xen1']);
     });
 
     it('home online for less than --not-home-after: WARNING', () => {
