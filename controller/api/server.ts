@@ -8,6 +8,7 @@ import { AuthFailureLimiter, type AuthLimits } from '../auth/auth-limiter.js';
 import type { TokenBook } from '../auth/token-store-file.js';
 import type { ControllerCore } from '../core/controller-core.js';
 import { agentUpgradeHandler } from './agent-upgrade.js';
+import { watchRefusals } from './connection-refusals.js';
 import { httpApiHandler } from './http-api.js';
 import { IngestPacer } from './ingest-pacer.js';
 
@@ -23,7 +24,32 @@ export interface ServerOptions {
   readonly clock: Clock;
   /** refused tokens per address before 429 (controller/auth/auth-limiter.ts); default DEFAULT_AUTH_LIMITS */
   readonly authLimits?: AuthLimits;
+  /** default SERVER_TIMEOUTS; tests shorten them */
+  readonly timeouts?: Partial<ServerTimeouts>;
 }
+
+/** Milliseconds a client may take before its connection is dropped. */
+export interface ServerTimeouts {
+  readonly handshake: number;
+  readonly headers: number;
+  readonly request: number;
+  readonly keepAlive: number;
+}
+
+export const SERVER_TIMEOUTS: ServerTimeouts = {
+  // Node's default is 120 s, so a client opening connections and never speaking TLS holds a
+  // socket for two minutes each. A handshake is two round trips; an agent on a slow WAN link
+  // (500 ms RTT, a lost packet retransmitted after 1 s and 2 s) still finishes well within 10 s,
+  // and an agent gives up on its own side after 10 s (handshakeTimeoutMs in agent/run/process-ports.ts).
+  handshake: 10_000,
+  // request headers and a small JSON body (16 KiB at most) arrive in one or two round trips;
+  // Node's defaults (60 s, 300 s) let a slow sender hold a connection for minutes
+  headers: 20_000,
+  request: 30_000,
+  // xenherdctl makes one request per run and Prometheus scrapes every 15 s or more: an idle
+  // connection is worth keeping only briefly
+  keepAlive: 5_000,
+};
 
 export interface RunningServer {
   /** https://HOST:PORT (or http:// for plaintext), with the port the OS gave */
@@ -38,20 +64,18 @@ export interface RunningServer {
  * snapshots are small); maxPayload bounds every agent frame before it is parsed.
  */
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
-  const server: Server = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2' }) : createHttpServer();
+  const t = { ...SERVER_TIMEOUTS, ...o.timeouts };
+  // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval (30 s by
+  // default), which would more than double the shorter limits above
+  const http = { headersTimeout: t.headers, requestTimeout: t.request, keepAliveTimeout: t.keepAlive, connectionsCheckingInterval: Math.min(5_000, t.headers) };
+  const server: Server = o.tls ? createHttpsServer({ ...http, cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: t.handshake }) : createHttpServer(http);
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes, perMessageDeflate: false });
   // one count of refused tokens per address, whether they came on the API or on an agent link
   const limiter = new AuthFailureLimiter(o.clock, o.authLimits);
   server.on('request', httpApiHandler({ ...o, limiter }));
   server.on('upgrade', agentUpgradeHandler({ core: o.core, wss, tokens: o.tokens, log: o.log, pacer: new IngestPacer(o.clock), limiter }));
-  server.on('tlsClientError', (e: Error, socket: { remoteAddress?: string; remotePort?: number }) => {
-    o.log.warn({ event: 'tls-refused', remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, reason: e.message }, `TLS handshake failed: ${e.message}`);
-  });
-  server.on('clientError', (e: Error & { code?: string }, socket) => {
-    // HPE_*: an unparsable request; a reset or a failed TLS handshake (logged above) is not news
-    if (e.code?.startsWith('HPE_')) o.log.warn({ event: 'http-refused', reason: e.message }, `malformed HTTP request: ${e.message}`);
-    socket.destroy();
-  });
+  // the same answers and log lines with TLS and in plaintext on loopback
+  const refusals = watchRefusals(server, o.log, o.clock);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => {
@@ -68,6 +92,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        refusals.close();
         for (const ws of wss.clients) ws.terminate();
         wss.close();
         server.close(() => resolve());

@@ -1,0 +1,92 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { connect as tlsConnect } from 'node:tls';
+import { afterEach } from 'vitest';
+import type { Clock } from '../../../shared/clock/clock.js';
+import { realClock } from '../../../shared/clock/real-clock.js';
+import { startServer, type RunningServer, type ServerTimeouts } from '../../../controller/api/server.js';
+import { TokenBook } from '../../../controller/auth/token-store-file.js';
+import type { ControllerCore } from '../../../controller/core/controller-core.js';
+import { makeCa, makeServerCert } from '../../../controller/pki/certificate.js';
+import { memoryLogger, type LogLine } from '../../harness/memory-log.js';
+
+export interface RefusalServer {
+  readonly port: number;
+  readonly logs: LogLine[];
+  readonly server: RunningServer;
+  events(event: string): LogLine[];
+}
+
+const ca = makeCa('refusal-test-ca', Date.now());
+const cert = makeServerCert(ca, ['127.0.0.1'], Date.now());
+
+/**
+ * startServer on 127.0.0.1, port 0, for refusals that never reach a request handler: the core
+ * and the token book are never asked, so a stand-in core does. Every server is closed after its test.
+ */
+export function refusalBed(): { start(o: { tls: boolean; clock?: Clock; timeouts?: Partial<ServerTimeouts> }): Promise<RefusalServer> } {
+  const running: RunningServer[] = [];
+  afterEach(async () => {
+    for (const s of running.splice(0)) await s.close();
+  });
+  return {
+    start: async ({ tls, clock = realClock, timeouts }) => {
+      const { log, lines } = memoryLogger(realClock, 'xenherd-controller');
+      const tokens = new TokenBook(join(tmpdir(), 'xenherd-no-such-tokens.json'), () => undefined);
+      const core = {} as unknown as ControllerCore;
+      const server = await startServer({ core, tokens, log, host: '127.0.0.1', port: 0, tls: tls ? { cert: cert.certPem, key: cert.keyPem } : null, maxMessageBytes: 65_536, clock, ...(timeouts ? { timeouts } : {}) });
+      running.push(server);
+      return { port: server.port, logs: lines, server, events: (event) => lines.filter((l) => l['event'] === event) };
+    },
+  };
+}
+
+/** What came back on one connection: the bytes, until the server closed it, and the local port it was sent from. */
+export interface Exchange {
+  readonly text: string;
+  readonly localPort: number;
+}
+
+/**
+ * Sends BYTES on a fresh connection (TLS or plain; nothing at all when null) and collects the answer
+ * until the server ends the connection, which is what the tests wait for.
+ */
+export function exchange(port: number, tls: boolean, bytes: string | null): Promise<Exchange> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    let localPort = 0;
+    const send = (): void => {
+      localPort = socket.localPort ?? 0;
+      if (bytes !== null) socket.write(bytes);
+    };
+    const socket: Socket = tls ? tlsConnect({ port, host: '127.0.0.1', ca: ca.certPem }, send) : netConnect(port, '127.0.0.1', send);
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (text += d));
+    // a reset after the answer is the server dropping what it did not read: the answer counts
+    socket.on('error', (e) => (text === '' ? reject(e) : undefined));
+    socket.on('close', () => resolve({ text, localPort }));
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no end from the server within 10 s')));
+  });
+}
+
+/** A raw TCP connection that sends BYTES and never speaks TLS; resolves with its local port once the server closes it. */
+export function silentTcp(port: number, bytes = ''): Promise<number> {
+  return new Promise((resolve) => {
+    let localPort = 0;
+    const socket = netConnect(port, '127.0.0.1', () => {
+      localPort = socket.localPort ?? 0;
+      if (bytes) socket.write(bytes);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(localPort));
+    socket.setTimeout(10_000, () => socket.destroy());
+  });
+}
+
+/** The status and JSON body of a raw HTTP/1.1 answer. */
+export function parseAnswer(text: string): { status: number; headers: string; body: unknown } {
+  const at = text.indexOf('\r\n\r\n');
+  const head = text.slice(0, at);
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), headers: head, body: JSON.parse(text.slice(at + 4)) as unknown };
+}
