@@ -1,4 +1,3 @@
-import { noAgentMessage } from '../fleet/no-agent-message.js';
 import type { Clock } from '../../shared/clock/clock.js';
 import { OwnedTimers } from '../../shared/clock/owned-timers.js';
 import type { XhError } from '../../shared/errors.js';
@@ -15,7 +14,7 @@ import { conflictInputsChanged, deltaWithRowsApplied, stateAfterReport } from '.
 import { newHostRecord, noteHalves, noteMaintenance, withView, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../../shared/name-pattern.js';
-import { domainRows, hostViews, statusAnswer, whereMatches } from '../fleet/views.js';
+import { domainsAnswer, hostViews, statusAnswer, whereMatches } from '../fleet/views.js';
 import { JobHub } from '../jobs/job-hub.js';
 import { DEFAULT_JOB_SETTINGS, type JobSettings } from '../jobs/settings.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
@@ -128,8 +127,7 @@ export class ControllerCore {
   }
 
   domains(host: string | null): Result<DomainsAnswer, XhError> {
-    if (host !== null && !this.index.record(host)) return err({ code: 'XH_ERR_NOT_FOUND', message: noAgentMessage([host], [...this.index.hostRecords()].map((r) => r.host)) });
-    return ok({ at: this.o.clock.now(), host, domains: domainRows(this.index, host, this.fresh()) });
+    return domainsAnswer(this.index, host, this.fresh());
   }
 
   status(): StatusAnswer {

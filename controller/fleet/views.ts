@@ -1,9 +1,12 @@
 import { ONLINE, type LinkDomain } from '../../shared/protocol/agent-link-state.js';
-import type { Alert, DomainRow, HostView, StatusAnswer, WhereMatch } from '../../shared/protocol/ctl-api.js';
+import type { Alert, DomainRow, DomainsAnswer, HostView, StatusAnswer, WhereMatch } from '../../shared/protocol/ctl-api.js';
+import type { XhError } from '../../shared/errors.js';
+import { err, ok, type Result } from '../../shared/result.js';
 import type { FleetIndex } from './fleet-index.js';
 import { ageOf, currentMaintenanceSince, isCurrent, isReachable, viewOf, type Freshness, type HostRecord } from './host-record.js';
 import { homeOf, placementOf } from './placement.js';
 import { nameOrder } from './name-order.js';
+import { noAgentMessage } from './no-agent-message.js';
 import { matches, type NamePattern } from '../../shared/name-pattern.js';
 
 export function hostView(r: HostRecord, fresh: Freshness): HostView {
@@ -28,6 +31,12 @@ export function hostView(r: HostRecord, fresh: Freshness): HostView {
 
 export const hostViews = (index: FleetIndex, fresh: Freshness): HostView[] =>
   [...index.hostRecords()].map((r) => hostView(r, fresh)).sort((a, b) => nameOrder(a.host, b.host));
+
+/** The answer to `domains [--host HOST]`: HOST must be a host an agent reports as. */
+export function domainsAnswer(index: FleetIndex, host: string | null, fresh: Freshness): Result<DomainsAnswer, XhError> {
+  if (host !== null && !index.record(host)) return err({ code: 'XH_ERR_NOT_FOUND', message: noAgentMessage([host], [...index.hostRecords()].map((r) => r.host)) });
+  return ok({ at: fresh.now, host, domains: domainRows(index, host, fresh) });
+}
 
 /** Every toolstack row of HOST (or of every host), by host then name. */
 export function domainRows(index: FleetIndex, host: string | null, fresh: Freshness): DomainRow[] {
