@@ -33,6 +33,13 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 
 const UNTRUSTED_HINT = " (the certificate is not trusted: XENHERD_CA must be the controller's tls/ca.crt)";
 
+/**
+ * A TLS server that hears plaintext HTTP drops the connection without an HTTP answer: Node's
+ * client reports a reset or "socket hang up", which alone does not say the scheme is wrong.
+ */
+const PLAIN_TO_TLS_HINT = " (the controller may speak https: use https:// in XENHERD_URL, with XENHERD_CA the controller's tls/ca.crt)";
+const isHangUp = (e: NodeJS.ErrnoException): boolean => e.code === 'ECONNRESET' || e.code === 'EPIPE' || /socket hang up/i.test(e.message);
+
 const unreachable = (url: URL, why: string): XhError => ({ code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `cannot reach the controller at ${url.origin}: ${why}` });
 
 /**
@@ -157,7 +164,9 @@ export class CtlClient {
         req.on('response', (res) => settle(ok(res)));
         req.on('error', (e: NodeJS.ErrnoException) => {
           const tls = !isNotTls(e) && /CERT|TLS|SSL|SELF_SIGNED|VERIFY|ALTNAME/.test(e.code ?? '') ? UNTRUSTED_HINT : '';
-          settle(err(unreachable(this.c.url, `${describeSocketError(e)}${tls}`)));
+          // only before an answer (settle ignores later errors): a plaintext server that answered is one
+          const plain = !https && isHangUp(e) ? PLAIN_TO_TLS_HINT : '';
+          settle(err(unreachable(this.c.url, `${describeSocketError(e)}${tls}${plain}`)));
         });
         req.end(body ?? undefined);
       };

@@ -55,7 +55,12 @@ function urlExtras(url: URL): string | null {
 export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>): Result<CtlConfig, XhError> {
   const path = ctlConfigPath(env);
   let file: z.infer<typeof FileSchema> = {};
-  if (path !== null) {
+  // The file holds url, token and ca and nothing else (FileSchema is strict), and the environment
+  // wins for each: with all three set it could change nothing, so it is not read, and a broken
+  // file left behind does not stop a command that never needed it. (Were it to hold a setting
+  // the environment cannot give, it would have to be read, and its errors reported, always.)
+  const envGivesAll = (['XENHERD_URL', 'XENHERD_TOKEN', 'XENHERD_CA'] as const).every((k) => (env[k] ?? '') !== '');
+  if (path !== null && !envGivesAll) {
     let text: string | null = null;
     const read = readRegularFileSync(path, { symlinks: 'follow' });
     if (read.ok) text = read.value;

@@ -1,0 +1,43 @@
+import type { ParsedArgv } from '../../../shared/cli/argv.js';
+import type { XhError } from '../../../shared/errors.js';
+import { CheckThresholdsSchema, DEFAULT_CHECK_THRESHOLDS, type CheckThresholds } from '../../../shared/protocol/ctl-check.js';
+import { err, ok, type Result } from '../../../shared/result.js';
+import { parseDuration } from '../duration.js';
+import { optionValue } from '../options.js';
+
+/** check's duration options and the threshold each sets. */
+export const CHECK_OPTIONS: ReadonlyArray<readonly [string, keyof CheckThresholds]> = [
+  ['warn-deferred', 'warnDeferredMs'],
+  ['crit-deferred', 'critDeferredMs'],
+  ['not-home-after', 'notHomeAfterMs'],
+];
+
+/**
+ * The largest threshold the controller takes: GET /v1/check reads at most 15 digits of
+ * milliseconds (CheckQuerySchema). Anything above would be refused there, or (beyond 2^53) not
+ * even be an exact number, so it is refused here first, in the option's own terms.
+ */
+export const MAX_THRESHOLD_MS = 999_999_999_999_999;
+const MAX_DAYS = Math.floor(MAX_THRESHOLD_MS / 86_400_000);
+
+/** The thresholds from the command line, defaults for those not given; every error names the option given. */
+export function thresholdsOf(args: ParsedArgv): Result<CheckThresholds, XhError> {
+  const t: Record<string, number> = { ...DEFAULT_CHECK_THRESHOLDS };
+  const given: string[] = [];
+  for (const [option, key] of CHECK_OPTIONS) {
+    const text = optionValue(args, option);
+    if (text === undefined) continue;
+    const ms = parseDuration(text);
+    if (ms === null) return err({ code: 'XH_ERR_USAGE', message: `--${option} ${JSON.stringify(text)} is not a duration (e.g. 90s, 15m, 1h)` });
+    if (!Number.isSafeInteger(ms) || ms > MAX_THRESHOLD_MS) {
+      return err({ code: 'XH_ERR_USAGE', message: `--${option} ${JSON.stringify(text)} is out of range: give a duration from 0 to ${MAX_DAYS}d` });
+    }
+    t[key] = ms;
+    given.push(`--${option}`);
+  }
+  // each value is in range now: what is left is warn above crit, named as given or defaulted
+  const parsed = CheckThresholdsSchema.safeParse(t);
+  if (parsed.success) return ok(parsed.data);
+  const pair = ['--warn-deferred', '--crit-deferred'].map((o) => (given.includes(o) ? o : `${o} (default)`)).join(', ');
+  return err({ code: 'XH_ERR_USAGE', message: `${parsed.error.issues[0]?.message ?? 'bad thresholds'} (${pair})` });
+}
