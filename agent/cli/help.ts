@@ -29,8 +29,10 @@ export const AGENT_COMMAND_HELP = {
       '  status    each guarded domU: its decision (running, start, skip, defer), the reason and since when\n' +
       '  reload    re-read this host now and decide every guarded domU again\n' +
       '  stop      start nothing more (decisions are still made and shown); start resumes\n' +
-      '  --force   start one deferred domU now, overriding the defer (logged with --reason);\n' +
-      '            never overrides a peer Primary (split brain) or another skip\n' +
+      '  --force   start one domU now (logged with --reason), overriding a defer (except config-duplicate: two\n' +
+      '            files of the guarded dir define it) or the skip handled-this-boot (started, then stopped by\n' +
+      '            someone); never a peer-primary skip (split brain) or another skip (maintenance, migrated-away,\n' +
+      '            migrating-away, running-elsewhere, unsettled)\n' +
       '  --json    print the answer as JSON\n' +
       '  --config  the agent config naming the control socket (default /etc/xenherd/agent.json)\n' +
       '  --socket  the control socket (default from the config: /run/xenherd/agent.sock)',
@@ -76,7 +78,8 @@ export const AGENT_COMMAND_HELP = {
       '83 XH_ERR_MIGRATION_UNKNOWN: ALARM, undefined ending (nothing recorded); 86 XH_ERR_MIGRATION_PARTIAL: moved and\n' +
       'recorded here, HOST not told (the message gives the command that finishes it); 81 XH_ERR_LOCKED: another migration;\n' +
       '77 refused (does not run here, a visitor can only go home, preflight); 1 XH_ERR_NOT_FOUND: unknown domU;\n' +
-      '84 HOST\'s sshd unreachable; 74 migration key or host key missing; 78 migrate-tab unreadable; 79 ledger corrupt.',
+      '84 HOST\'s sshd unreachable; 74 migration key or host key missing, or the migrate-tab cannot be read (a directory,\n' +
+      'no permission); 78 XH_ERR_CONFIG: a migrate-tab line does not parse; 79 ledger corrupt.',
   },
   reverse: {
     name: 'reverse',
@@ -144,7 +147,8 @@ export const AGENT_COMMAND_HELP = {
     name: 'migrate2',
     summary: 'The ssh forced command for reverse migrations: answers a peer Dom0\'s ping | status NAME | migrate2 NAME [--live].',
     usage:
-      'migrate2 --peer HOME   (run by sshd: command="/usr/sbin/xenherd-agent migrate2 --peer HOME" in authorized_keys)\n' +
+      'migrate2 --peer HOME [--config FILE]   (run by sshd: command="/usr/sbin/xenherd-agent migrate2 --peer HOME" in authorized_keys)\n' +
+      `  --config   the agent's JSON config (default ${DEFAULT_CONFIG_PATH}): add it to that command when the config is elsewhere\n` +
       'Reads the request from SSH_ORIGINAL_COMMAND; only HOME\'s own domUs running here are migrated back to HOME.\n' +
       'Answers in JSON lines (peer protocol v1: pong, status, progress, result).\n' +
       `Exit 0: done; 80 XH_ERR_COMMAND_REJECTED: not in the grammar, nothing run; 77: not HOME's domU or not here;\n` +

@@ -7,7 +7,7 @@ import { parseMigrate2Command, type Migrate2Request } from '../parse/migrate2-co
 
 /**
  * The first thing the forced command does, before any other module of the agent is loaded:
- * the forced command line (`--peer HOME`) and SSH_ORIGINAL_COMMAND against the grammar. A
+ * the forced command line (`--peer HOME [--config FILE]`) and SSH_ORIGINAL_COMMAND against the grammar. A
  * rejected request ends here; nothing has run.
  */
 export interface Migrate2Gate {
@@ -22,7 +22,7 @@ export function migrate2Gate(argv: readonly string[], env: Readonly<Record<strin
   const peer = p.value.options['peer'];
   const config = p.value.options['config'];
   if (typeof peer !== 'string' || !HOST_NAME_RE.test(peer) || p.value.positionals.length > 0 || config === true) {
-    return err({ code: 'XH_ERR_USAGE', message: 'the forced command must be `xenherd-agent migrate2 --peer HOME` with HOME a host name (check authorized_keys)' });
+    return err({ code: 'XH_ERR_USAGE', message: 'the forced command must be `xenherd-agent migrate2 --peer HOME [--config FILE]` with HOME a host name (check authorized_keys)' });
   }
   const req = parseMigrate2Command(env['SSH_ORIGINAL_COMMAND']);
   if (!req.ok) return req;

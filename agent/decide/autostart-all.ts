@@ -54,7 +54,10 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
   return out;
 }
 
-/** Whether an operator's `--force` may start a domU with this decision: only a defer. */
+/**
+ * Whether an operator's `--force` may start a domU with this decision: a defer (but not two
+ * configs defining it), or a domU autostart started this boot and someone stopped since.
+ */
 export function forceVerdict(d: AutostartDecision | undefined): { readonly allowed: true } | { readonly allowed: false; readonly why: string } {
   if (d === undefined) return { allowed: false, why: 'not a guarded domU on this host' };
   if (d.kind === 'defer' && d.reason === 'config-duplicate') return { allowed: false, why: `refused: ${d.detail}` };
@@ -63,7 +66,7 @@ export function forceVerdict(d: AutostartDecision | undefined): { readonly allow
   if (d.kind === 'skip' && d.reason === 'peer-primary') {
     return { allowed: false, why: `refused: ${d.detail}. --force overrides a defer, never a peer Primary` };
   }
-  if (d.kind === 'skip') return { allowed: false, why: `refused: skipped (${d.reason}): ${d.detail}. --force overrides a defer only` };
+  if (d.kind === 'skip') return { allowed: false, why: `refused: skipped (${d.reason}): ${d.detail}. --force overrides a defer or a handled-this-boot skip, never this skip` };
   if (d.kind === 'running') return { allowed: false, why: `nothing to do: ${d.detail}` };
   return { allowed: true };
 }

@@ -21,7 +21,7 @@ export const ControlRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('start') }),
   /** stop starting domUs; deferred domUs stay deferred until `start` (xen-drbd-auto's `stop`) */
   z.strictObject({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('stop') }),
-  /** start one deferred domU now, overriding the defer; never a peer-Primary skip */
+  /** start one guarded domU now, overriding a defer or a handled-this-boot skip (agent/decide/autostart-all.ts forceVerdict); never a peer-Primary skip */
   z.strictObject({
     v: z.literal(CONTROL_PROTOCOL_VERSION),
     op: z.literal('force'),

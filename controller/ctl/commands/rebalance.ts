@@ -19,6 +19,8 @@ export async function rebalance(argv: readonly string[], io: CliIo, hooks: CtlHo
   return followJob(client, io, hooks, { kind: 'rebalance', maxMoves: m.n, timeoutMs: t.ms }, json);
 }
 
+const PLAN_KINDS: ReadonlySet<string> = new Set<PlanRequest['kind']>(['drain', 'restore', 'rebalance', 'roll']);
+
 export async function plan(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(argv, io, hooks, [{ name: 'max-moves', takesValue: true }], [1, 256], PLAN_USAGE);
   if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
@@ -26,9 +28,12 @@ export async function plan(argv: readonly string[], io: CliIo, hooks: CtlHooks):
   const [kind, ...hosts] = args.positionals as [string, ...string[]];
   const bad = hosts.map((h) => hostNameProblem(h)).find((p) => p !== null);
   if (bad !== undefined && bad !== null) return failJob({ code: 'XH_ERR_USAGE', message: bad }, io, json);
+  const usage = (message: string): number => failJob({ code: 'XH_ERR_USAGE', message: `${message}; usage: xenherdctl ${PLAN_USAGE}` }, io, json);
+  // only a rebalance plan has a number of moves: elsewhere it would be dropped, and the plan
+  // printed would not be the one asked for
+  if (args.options['max-moves'] !== undefined && PLAN_KINDS.has(kind) && kind !== 'rebalance') return usage(`plan ${kind} takes no --max-moves: only plan rebalance does`);
   const m = positiveInt(optionValue(args, 'max-moves'), 'max-moves', 1000);
   if (!m.ok) return failJob({ code: 'XH_ERR_USAGE', message: m.message }, io, json);
-  const usage = (message: string): number => failJob({ code: 'XH_ERR_USAGE', message: `${message}; usage: xenherdctl ${PLAN_USAGE}` }, io, json);
   let req: PlanRequest;
   if (kind === 'drain' || kind === 'roll') {
     if (hosts.length === 0) return usage(`plan ${kind} needs at least one HOST`);

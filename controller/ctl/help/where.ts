@@ -1,6 +1,6 @@
 import type { CommandHelp } from '../../../shared/cli/program.js';
 
-export const WHERE_USAGE = 'where PATTERN [-q] [--json]';
+export const WHERE_USAGE = 'where PATTERN [-q | --quiet] [--json]';
 
 export const whereHelp: CommandHelp = {
   name: 'where',
@@ -13,8 +13,8 @@ export const whereHelp: CommandHelp = {
     '(agent link down, agent silent, its xl list behind or unreadable).',
     '',
     `usage: xenherdctl ${WHERE_USAGE}`,
-    '  -q      print only the Dom0 (one line per match), e.g. ssh root@$(xenherdctl where -q web01)',
-    '  --json  the controller\'s answer as JSON, with "stale" per match',
+    '  -q, --quiet  print only the Dom0 (one line per match), e.g. ssh root@$(xenherdctl where -q web01)',
+    '  --json       the controller\'s answer as JSON, with "stale" per match',
     'exit: 0 found, 1 nothing matched (XH_ERR_NOT_FOUND), 64 not a pattern (checked before asking), 87 controller',
     '  unreachable, 88 token refused',
     '',

@@ -61,6 +61,25 @@ describe('an option that takes a value is never given the next option', () => {
   });
 });
 
+describe('plan takes only the options of the plan kind it is given', () => {
+  it('plan drain|restore|roll --max-moves: a usage error (2) naming the option and plan rebalance, before any connection', async () => {
+    const ctl = ctlFor(null);
+    for (const argv of [['plan', 'drain', 'xen1'], ['plan', 'roll', 'xen1', 'xen2'], ['plan', 'restore', 'xen1']]) {
+      const r = await ctl([...argv, '--max-moves', '2'], DOWN);
+      expect([argv, r.code, r.stderr]).toEqual([argv, 2, expect.stringMatching(new RegExp(`^xenherdctl: XH_ERR_USAGE: plan ${argv[1]} takes no --max-moves: only plan rebalance does; usage: xenherdctl plan `))]);
+    }
+    const json = await ctl(['plan', 'drain', 'xen1', '--max-moves=2', '--json'], DOWN);
+    expect([json.code, JSON.parse(json.stdout)]).toEqual([2, { error: { code: 'XH_ERR_USAGE', message: expect.stringMatching(/^plan drain takes no --max-moves/) } }]);
+    // --max-parallel is drain's (and roll's), not plan's: plan refuses it as it does any unknown option
+    expect((await ctl(['plan', 'drain', 'xen1', '--max-parallel', '2'], DOWN)).stderr).toMatch(/^xenherdctl: XH_ERR_USAGE: unknown option "--max-parallel"/);
+    // an unknown kind is named as such, whatever the options
+    expect((await ctl(['plan', 'nothing', '--max-moves', '2'], DOWN)).stderr).toMatch(/^xenherdctl: XH_ERR_USAGE: unknown plan "nothing"; usage: /);
+    // where they belong they are sent: the command reaches for the (down) controller
+    expect((await ctl(['plan', 'rebalance', '--max-moves', '2'], DOWN)).code).toBe(87);
+    expect((await ctl(['plan', 'drain', 'xen1'], DOWN)).code).toBe(87);
+  });
+});
+
 describe('migrate, reverse and ssh take a domU name, and say what one may contain', () => {
   it('a pattern or a bad character: 64 before any connection, naming the rule', async () => {
     const ctl = ctlFor(null);
