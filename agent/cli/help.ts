@@ -97,13 +97,14 @@ export const AGENT_COMMAND_HELP = {
     name: 'move-stop',
     summary: 'Cold move, first half: shut a domU down here and demote its DRBD disks so another Dom0 can start it.',
     usage:
-      'move-stop NAME --to HOST [--operation-id ID] [--timeout SECONDS] [--json] [--config FILE]\n' +
+      'move-stop NAME --to HOST [--reason manual|drain] [--operation-id ID] [--timeout SECONDS] [--json] [--config FILE]\n' +
       '  The two halves of a cold move, what `xenherdctl drain --cold-fallback` runs when live migration keeps\n' +
       '  failing: `move-stop` here, then `move-start NAME --from THIS-HOST` on HOST. NAME is down in between.\n' +
       '  Here: NAME is held (no migration or autostart of it meanwhile); refused unless HOST holds a replica of\n' +
       '  every DRBD resource of NAME; the ledger records NAME as gone to HOST (a visitor\'s record ends), so this\n' +
       '  host never starts it again by itself; `xl shutdown -w NAME`; then `drbdadm secondary` on each resource.\n' +
       `  --timeout   how long the guest may take to shut down (default ${DEFAULT_SHUTDOWN_WAIT_MS / 1000} s); past it NAME keeps running\n` +
+      '  --reason   the reason the away record gives (default manual; drain when the agent runs a controller\'s drain)\n' +
       '  --operation-id   the ledger\'s operation id (default: a new one)\n' +
       'Exit 0: NAME is down here and its resources are Secondary; 70/75 XH_ERR_TOOL_FAILED/TIMEOUT: the shutdown failed or\n' +
       'timed out, NAME still runs here and the ledger is as it was; 86 XH_ERR_MIGRATION_PARTIAL: NAME is down but a\n' +

@@ -19,6 +19,8 @@ export const DEFAULT_SHUTDOWN_WAIT_MS = 180_000;
 export interface ColdStopRequest {
   readonly name: string;
   readonly target: string;
+  /** the away record's reason: a controller's drain (its cold fallback), or an operator's move by hand */
+  readonly reason: 'drain' | 'manual';
   readonly operationId: string;
   readonly shutdownWaitMs: number;
 }
@@ -52,8 +54,7 @@ export function planColdStop(f: ColdStopFacts, r: ColdStopRequest): Result<ColdS
     if (!h.hosts.includes(r.target)) return err({ code: 'XH_ERR_REFUSED', message: `${r.target} holds no replica of ${res} (${h.file} names ${h.hosts.join(', ') || 'no host'}): ${r.name} could not start there, so it is not shut down` });
   }
   const home = homeHere(f.homes, f.ledger, r.name);
-  // a cold move only ever happens for a drain: the away record says so
-  const change: LedgerChange = home ? { kind: 'away', currentHost: r.target, reason: 'drain' } : { kind: 'forget' };
+  const change: LedgerChange = home ? { kind: 'away', currentHost: r.target, reason: r.reason } : { kind: 'forget' };
   return ok({ name: r.name, from: f.host, to: r.target, operationId: r.operationId, resources: f.resources, change, shutdownWaitMs: r.shutdownWaitMs });
 }
 

@@ -11,6 +11,7 @@ import type { MigrationPorts } from './ports.js';
 /**
  * A controller's migrate, reverse, shutdown or start, run with the ports given (the CLI process's
  * own, or a test's simulator in process): what the agent reports back as the command's result.
+ * A controller shuts a domU down only as a drain's cold fallback, so its away record says drain.
  * The daemon reaches this through its own CLI (`migrate`, `reverse`, `move-stop`, `move-start`).
  */
 export type MigrationCommand = Extract<CommandMessage, { op: 'migrate' | 'reverse' | 'shutdown' | 'start' }>;
@@ -19,7 +20,7 @@ const failed = (e: { code: CommandOutcome['code']; message: string }): CommandOu
 
 export async function runMigrationCommand(p: MigrationPorts, c: MigrationCommand, progress: (line: string) => void): Promise<CommandOutcome> {
   if (c.op === 'shutdown') {
-    const r = await runColdStop(p, { name: c.name, target: c.target, operationId: c.operationId, shutdownWaitMs: DEFAULT_SHUTDOWN_WAIT_MS }, progress);
+    const r = await runColdStop(p, { name: c.name, target: c.target, reason: 'drain', operationId: c.operationId, shutdownWaitMs: DEFAULT_SHUTDOWN_WAIT_MS }, progress);
     return r.ok ? { ok: true, code: null, message: r.value.message, detail: JSON.stringify({ from: r.value.plan.from, to: r.value.plan.to, operationId: c.operationId }) } : failed(r.error);
   }
   if (c.op === 'start') {

@@ -55,7 +55,7 @@ export function argvFor(c: ChildCommand): string[] {
     case 'reverse':
       return ['reverse', c.name, '--json'];
     case 'shutdown':
-      return ['move-stop', c.name, '--to', c.target, '--operation-id', c.operationId, '--json'];
+      return ['move-stop', c.name, '--to', c.target, '--reason', 'drain', '--operation-id', c.operationId, '--json'];
     case 'start':
       return ['move-start', c.name, '--from', c.from, '--operation-id', c.operationId, '--json'];
   }

@@ -184,6 +184,14 @@ describe('migration commands as processes on the simulator', () => {
     expect((await cli('xen1', ['status', 'ALL'])).code).not.toBe(83);
   }, 60_000);
 
+  it('move-stop by hand records the move as manual; the daemon passes drain for a controller', async () => {
+    sim = await simWith(FLEET);
+    const m = await cli('xen1', ['move-stop', 'web1', '--to', 'xen2', '--timeout', '60']);
+    expect(m.code, m.stderr).toBe(0);
+    expect(ledger('xen1').away['web1']).toMatchObject({ home: 'xen1', currentHost: 'xen2', reason: 'manual' });
+    expect(xlNames('xen1')).not.toContain('web1');
+  }, 60_000);
+
   it('refuses a second migration of the same domU while one holds its lock (81)', async () => {
     sim = await simWith(FLEET.replace('bandwidth=65536', 'bandwidth=512'));
     const first = cli('xen1', ['migrate', 'web1', '--no-peer']);

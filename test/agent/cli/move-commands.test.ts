@@ -26,6 +26,7 @@ describe('move-stop and move-start arguments', () => {
     [moveStopCommand, ['web1', '--to', 'xen2', '--timeout', '5'], '--timeout "5": give the seconds to wait for the guest\'s shutdown, 10 to 3600'],
     [moveStopCommand, ['web1', '--to', 'xen2', '--timeout', '1e3'], '--timeout "1e3"'],
     [moveStopCommand, ['web1', '--to', 'xen2', '--operation-id', 'a b'], '--operation-id needs an id'],
+    [moveStopCommand, ['web1', '--to', 'xen2', '--reason', 'rebalance'], '--reason must be manual or drain, not "rebalance"'],
     [moveStopCommand, [], 'NAME is missing'],
     [moveStartCommand, ['web1'], '--from HOST is missing: name the Dom0 that shut down web1'],
     [moveStartCommand, ['web1', 'xen2'], 'unexpected argument "xen2"'],
@@ -58,7 +59,8 @@ describe('the daemon runs each op as its own CLI', () => {
     [{ ...base, op: 'migrate', target: 'xen2', reason: 'restore' }, ['migrate', 'web1', 'xen2', '--reason', 'restore', '--operation-id', 'op-1', '--json']],
     [{ ...base, op: 'migrate', target: null, reason: 'drain' }, ['migrate', 'web1', '--reason', 'drain', '--operation-id', 'op-1', '--json']],
     [{ ...base, op: 'reverse' }, ['reverse', 'web1', '--json']],
-    [{ ...base, op: 'shutdown', target: 'xen2' }, ['move-stop', 'web1', '--to', 'xen2', '--operation-id', 'op-1', '--json']],
+    // a controller shuts a domU down only as a drain's cold fallback: its away record says so
+    [{ ...base, op: 'shutdown', target: 'xen2' }, ['move-stop', 'web1', '--to', 'xen2', '--reason', 'drain', '--operation-id', 'op-1', '--json']],
     [{ ...base, op: 'start', from: 'xen1' }, ['move-start', 'web1', '--from', 'xen1', '--operation-id', 'op-1', '--json']],
   ];
   it.each(cases)('%o', (c, argv) => {
@@ -75,7 +77,7 @@ describe('the daemon runs each op as its own CLI', () => {
     const specs: Record<string, { name: string; takesValue: boolean }[]> = {
       migrate: ['reason', 'no-peer:f', 'dry-run:f', 'operation-id'].map((n) => ({ name: n.replace(':f', ''), takesValue: !n.endsWith(':f') })),
       reverse: [{ name: 'dry-run', takesValue: false }],
-      'move-stop': ['to', 'operation-id', 'timeout'].map((name) => ({ name, takesValue: true })),
+      'move-stop': ['to', 'reason', 'operation-id', 'timeout'].map((name) => ({ name, takesValue: true })),
       'move-start': ['from', 'operation-id'].map((name) => ({ name, takesValue: true })),
     };
     for (const [c] of cases) {

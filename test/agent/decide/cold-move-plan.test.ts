@@ -22,11 +22,14 @@ const stopFacts = (over: Partial<ColdStopFacts> = {}): ColdStopFacts => ({
   resourceHosts: new Map([['r1', { hosts: ['xen1', 'xen2'], file: '/etc/drbd.d/r1.res' }]]),
   ...over,
 });
-const stop = (f: ColdStopFacts, target = 'xen2') => planColdStop(f, { name: 'web1', target, operationId: 'op-1', shutdownWaitMs: 60_000 });
+const stop = (f: ColdStopFacts, target = 'xen2', reason: 'drain' | 'manual' = 'drain') => planColdStop(f, { name: 'web1', target, reason, operationId: 'op-1', shutdownWaitMs: 60_000 });
 
 describe('planColdStop', () => {
   it('a home records web1 away to the target, for a drain', () => {
     expect(stop(stopFacts())).toMatchObject({ ok: true, value: { from: 'xen1', to: 'xen2', resources: ['r1'], change: { kind: 'away', currentHost: 'xen2', reason: 'drain' }, shutdownWaitMs: 60_000 } });
+  });
+  it('by hand, the away record says manual', () => {
+    expect(stop(stopFacts(), 'xen2', 'manual')).toMatchObject({ ok: true, value: { change: { kind: 'away', currentHost: 'xen2', reason: 'manual' } } });
   });
   it('a visitor\'s record ends', () => {
     const f = stopFacts({ homes: new Map(), ledger: withVisitor(emptyLedger('xen1'), 'web1', { home: 'xen2', since: SINCE, operationId: 'op-0' }) });
