@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Clock } from '../../shared/clock/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { clientErrorAnswer, rawHttpAnswer } from './client-error-answer.js';
-import { RefusalGroups } from './refusal-groups.js';
+import { OVERFLOW_KEY, RefusalGroups } from './refusal-groups.js';
 
 /** How long identical refusals from one address are counted rather than logged one by one. */
 export const REFUSAL_WINDOW_MS = 60_000;
@@ -36,13 +36,17 @@ export function watchRefusals(server: Server, log: Logger, clock: Clock): { clos
     return remotes.get(s) ?? (typeof parent === 'object' && parent !== null ? remotes.get(parent) : undefined) ?? `${live.remoteAddress ?? '?'}:${live.remotePort ?? '?'}`;
   };
 
-  const groups = new RefusalGroups<Refusal>(REFUSAL_WINDOW_MS);
+  const groups = new RefusalGroups<Refusal>(REFUSAL_WINDOW_MS, { event: 'tls-refused', address: 'other addresses', reason: 'refused connections and requests' });
   let cancelTimer: (() => void) | null = null;
   /** logs the counts of the groups ended by UNTIL (Infinity on close: all of them) */
   const report = (until: number): void => {
     const now = clock.now();
     for (const g of groups.ended(until)) {
       const { event, address, reason } = g.detail;
+      if (g.key === OVERFLOW_KEY) {
+        log.warn({ event: 'refusals-not-grouped', repeated: g.more, windowSeconds: Math.round((now - g.since) / 1000) }, `${g.more} more connections or requests refused, from more addresses than are counted one by one (none of them logged)`);
+        continue;
+      }
       log.warn({ event, address, reason, repeated: g.more, windowSeconds: Math.round((now - g.since) / 1000) }, `${g.more} more refused like that from ${address}: ${reason}`);
     }
   };

@@ -1,3 +1,6 @@
+/** The key of the group that counts refusals once MAXGROUPS groups are open (see RefusalGroups). */
+export const OVERFLOW_KEY = '\u0000overflow';
+
 /** Refusals of one kind from one address, counted after the first was logged. */
 export interface EndedGroup<T> {
   readonly key: string;
@@ -26,7 +29,16 @@ export class RefusalGroups<T> {
   /** windows noticed as ended by note() before ended() collected them */
   private readonly finished: EndedGroup<T>[] = [];
 
-  constructor(private readonly windowMs: number) {}
+  /**
+   * At most MAXGROUPS windows are open at once, so refusals from very many addresses cannot grow
+   * the table without end: past that, a new key's refusals are all counted in one group under
+   * OVERFLOW_KEY, reported with OVERFLOW (none of them logged one by one).
+   */
+  constructor(
+    private readonly windowMs: number,
+    private readonly overflow: T,
+    private readonly maxGroups = 10_000,
+  ) {}
 
   /** Counts a refusal; true when it is the first of KEY in its window, i.e. the caller logs it now. */
   note(key: string, now: number, detail: T): boolean {
@@ -36,6 +48,16 @@ export class RefusalGroups<T> {
       return false;
     }
     if (g !== undefined) this.finish(key, g);
+    else if (this.open.size >= this.maxGroups) {
+      this.ended(now);
+      if (this.open.size >= this.maxGroups) {
+        const o = this.open.get(OVERFLOW_KEY);
+        if (o !== undefined) o.more++;
+        // the overflow group's first refusal is not logged either: its count includes it
+        else this.open.set(OVERFLOW_KEY, { detail: this.overflow, since: now, more: 1 });
+        return false;
+      }
+    }
     this.open.set(key, { detail, since: now, more: 0 });
     return true;
   }
