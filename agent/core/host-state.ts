@@ -26,6 +26,14 @@ export function linkDomain(d: InventoryDomain): LinkDomain | null {
 
 const domains = (s: AgentState): LinkDomain[] => (s.domains ?? []).flatMap((d) => linkDomain(d) ?? []);
 
+/**
+ * The domUs xl list shows that the report leaves out for their names (not a name the link's schema
+ * takes: letters, digits, . _ -, at most 64): the controller never hears of them, so `where` cannot
+ * find them, and the operator is told (core/link.ts) rather than left to wonder.
+ */
+export const unreportedDomains = (s: AgentState): string[] =>
+  (s.domains ?? []).filter((d) => d.name !== 'Domain-0' && d.baseName !== null && linkDomain(d) === null).map((d) => d.name);
+
 /** One DRBD resource as the link reports it: roles and state words the schema takes, or null. */
 export const linkDrbdResource = (r: DrbdResourceView): LinkDrbdResource => ({
   name: r.name,

@@ -4,7 +4,7 @@ import type { HostState } from '../../shared/protocol/agent-link-state.js';
 import { domainRowsBetween } from '../../shared/protocol/domain-rows.js';
 import { CLOSE } from '../../shared/link/link.js';
 import { log } from './effects.js';
-import { changedSections, hostStateOf } from './host-state.js';
+import { changedSections, hostStateOf, unreportedDomains } from './host-state.js';
 import type { AgentState, LinkState } from './state.js';
 import { arm, disarm, type Fx } from './timers.js';
 import { reportView } from './view-lag.js';
@@ -105,8 +105,9 @@ export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<Con
 }
 
 /** A snapshot first, then deltas of the sections that changed. */
-export function sendState(s: AgentState, fx: Fx, now: number): AgentState {
-  if (s.link.phase !== 'up') return s;
+export function sendState(s0: AgentState, fx: Fx, now: number): AgentState {
+  if (s0.link.phase !== 'up') return s0;
+  const s = noteUnreported(s0, fx);
   const state = hostStateOf(s);
   if (s.link.sent === null) {
     fx.push({ e: 'link-send', gen: s.link.gen, message: { type: 'snapshot', seq: s.link.seq + 1, at: now, state } });
@@ -116,6 +117,17 @@ export function sendState(s: AgentState, fx: Fx, now: number): AgentState {
   if (Object.keys(changes).length === 0) return s;
   fx.push({ e: 'link-send', gen: s.link.gen, message: deltaOf(s.link.sent, changes, s.link.accepts, s.link.seq + 1, now) });
   return withLink(s, { sent: state, seq: s.link.seq + 1 });
+}
+
+/** Warns once for each new set of domUs the report leaves out for their names. */
+function noteUnreported(s: AgentState, fx: Fx): AgentState {
+  const names = unreportedDomains(s);
+  if (names.join('\n') === s.link.unreported.join('\n')) return s;
+  if (names.length > 0) {
+    const shown = names.map((n) => JSON.stringify(n.slice(0, 100))).join(', ');
+    fx.push(log('warn', `not reported to the controller, as their names are not domU names it takes (letters, digits, . _ -, at most 64): ${shown}; xenherdctl where will not find them: rename them (xl rename)`, { event: 'domains-unreported', names }));
+  }
+  return withLink(s, { unreported: names });
 }
 
 /** The delta of CHANGES since SENT: `domains` as its changed rows where the controller takes those and they are fewer. */

@@ -217,6 +217,7 @@ export function initialState({ config, host, hostToConfirm, pid, now, seed, hand
       accepts: [],
       viewSent: 'current',
       doneIds: [],
+      unreported: [],
     },
     commands: [],
     endingAway: new Set(),
@@ -258,6 +259,8 @@ export interface LinkState {
   readonly viewSent: ViewWord;
   /** ids of the commands that came on this link and ended, the last DONE_IDS_KEPT: a repeat is refused, never run twice */
   readonly doneIds: readonly string[];
+  /** the xl list names last found that the link cannot carry (see unreportedDomains), warned about once */
+  readonly unreported: readonly string[];
 }
 
 /** A controller command running here (core/commands.ts): its progress and result go back on the link it came on. */

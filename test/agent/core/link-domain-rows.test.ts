@@ -56,4 +56,21 @@ describe('the agent reports its domains as changed rows where the controller tak
     expect(most).toMatchObject({ type: 'delta', state: { domains: [{ name: 'x' }, { name: 'y' }] } });
     expect(most).not.toHaveProperty('rows');
   });
+
+  it('a domU whose name the link cannot carry is left out of the report, and the operator is told once', () => {
+    const odd = domU('web+1');
+    const long = domU('x'.repeat(70));
+    const fx: Effect[] = [];
+    let s = sendState(upWith([LINK_FEATURE.domainRows], [...four, odd, long]), fx, T0);
+    s = sendState({ ...s, domains: [...four, odd, long, domU('e')] }, fx, T0 + 1);
+    const warnings = fx.flatMap((e) => (e.e === 'log' && e.fields['event'] === 'domains-unreported' ? [e] : []));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 'warn', fields: { names: ['web+1', 'x'.repeat(70)] } });
+    expect(warnings[0]?.msg).toMatch(/^not reported to the controller, .*"web\+1", "x{70}"; xenherdctl where will not find them: rename them \(xl rename\)$/);
+    const [snapshot] = fx.flatMap((e) => (e.e === 'link-send' ? [e.message as AgentMessage] : []));
+    expect(snapshot?.type === 'snapshot' && snapshot.state.domains.map((d) => d.name)).toEqual(['a', 'b', 'c', 'd']);
+    // renamed: nothing left out, nothing more said
+    sendState({ ...s, domains: four }, fx, T0 + 2);
+    expect(fx.filter((e) => e.e === 'log' && e.fields['event'] === 'domains-unreported')).toHaveLength(1);
+  });
 });
