@@ -45,7 +45,7 @@ function controllerConnection(config: AgentConfig, root: string): AgentPorts['co
       caPem = pem.value;
     }
     const url = urls.next();
-    const link = await connectAgentLink({ url, token: c.token, caPem, caFingerprint: c.caFingerprint ?? null, maxPayload: LINK_MAX_PAYLOAD, handshakeTimeoutMs: 10_000 });
+    const link = await connectAgentLink({ url, token: c.token, caPem, caFingerprint: c.caFingerprint ?? null, maxPayload: LINK_MAX_PAYLOAD, handshakeTimeoutMs: 10_000, clock: realClock });
     if (link.ok) return link;
     urls.failed();
     // which controller refused or could not be reached matters once there are several

@@ -1,5 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import WebSocket from 'ws';
+import type { Clock } from '../clock/clock.js';
 import { err, ok, type Result } from '../result.js';
 import { presentedChain } from '../tls/presented-chain.js';
 import { tlsTarget } from '../url-host.js';
@@ -17,8 +19,13 @@ export interface AgentLinkTarget {
   /** SHA-256 of the CA certificate as X509Certificate#fingerprint256 prints it ("AB:CD:…") */
   readonly caFingerprint: string | null;
   readonly maxPayload: number;
+  /** for the upgrade and TLS handshakes, and for reading the body of an HTTP error answer */
   readonly handshakeTimeoutMs: number;
+  readonly clock: Clock;
 }
+
+/** How much of an HTTP error answer's body is read: the controller's JSON error is far smaller. */
+const ERROR_BODY_BYTES = 4096;
 
 export type ConnectFailure =
   /** the controller answered the upgrade with an HTTP error (401/403: the token) */
@@ -79,19 +86,8 @@ export async function connectAgentLink(t: AgentLinkTarget): Promise<Result<Link,
     };
     ws.once('open', () => settle(ok(wsLink(ws, base.host))));
     ws.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString('utf8').slice(0, 2000)));
-      res.on('end', () => {
-        let code: string | null = null;
-        let message = `HTTP ${res.statusCode ?? 0}`;
-        try {
-          const e = (JSON.parse(body) as { error?: { code?: unknown; message?: unknown } }).error;
-          if (typeof e?.code === 'string') code = e.code;
-          if (typeof e?.message === 'string') message = e.message;
-        } catch {
-          // not our JSON: the status says enough
-        }
-        settle(err({ kind: 'refused', status: res.statusCode ?? 0, code, message }));
+      readErrorAnswer(res, t.clock, t.handshakeTimeoutMs).then((refused) => {
+        settle(err(refused));
         ws.terminate();
       });
     });
@@ -100,4 +96,50 @@ export async function connectAgentLink(t: AgentLinkTarget): Promise<Result<Link,
       settle(err(untrusted ? { kind: 'untrusted', message: e.message } : { kind: 'unreachable', message: e.message }));
     });
   });
+}
+
+/**
+ * The refusal an HTTP error answer to the upgrade says: its status, and the code and message of
+ * the controller's JSON error when its body holds one. The body is read only up to
+ * ERROR_BODY_BYTES and for at most TIMEOUTMS, and the answer also ends when its connection
+ * closes without a proper end: a server that trickles or streams an endless body, or dies
+ * mid-answer, must neither fill this Dom0's memory nor hold the link from ever being tried again.
+ */
+function readErrorAnswer(res: IncomingMessage, clock: Clock, timeoutMs: number): Promise<ConnectFailure> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      cancel();
+      res.off('data', onData);
+      res.destroy();
+      resolve(refusalOf(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+    };
+    const onData = (c: Buffer): void => {
+      chunks.push(c.subarray(0, ERROR_BODY_BYTES - size));
+      size += c.length;
+      if (size >= ERROR_BODY_BYTES) finish();
+    };
+    const cancel = clock.schedule(timeoutMs, finish);
+    res.on('data', onData);
+    res.once('end', finish);
+    res.once('close', finish);
+    res.once('error', finish);
+  });
+}
+
+function refusalOf(status: number, body: string): ConnectFailure {
+  let code: string | null = null;
+  let message = `HTTP ${status}`;
+  try {
+    const e = (JSON.parse(body) as { error?: { code?: unknown; message?: unknown } }).error;
+    if (typeof e?.code === 'string') code = e.code;
+    if (typeof e?.message === 'string') message = e.message.slice(0, 2000);
+  } catch {
+    // not our JSON (or cut short): the status says enough
+  }
+  return { kind: 'refused', status, code, message };
 }

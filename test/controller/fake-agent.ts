@@ -1,3 +1,4 @@
+import { realClock } from '../../shared/clock/real-clock.js';
 import type { Link } from '../../shared/link/link.js';
 import { connectAgentLink } from '../../shared/link/ws-connect.js';
 import {
@@ -126,7 +127,7 @@ export interface WssAgentOptions {
 
 /** A FakeAgent on a real WebSocket (shared/link/ws-connect.ts, as an agent connects); rejects with the refusal. */
 export async function connectFakeAgent(o: WssAgentOptions): Promise<FakeAgent> {
-  const r = await connectAgentLink({ url: o.url, token: o.token, caPem: o.ca ?? null, caFingerprint: o.caFingerprint ?? null, maxPayload: o.maxPayload ?? 64 * 1024 * 1024, handshakeTimeoutMs: 10_000 });
+  const r = await connectAgentLink({ url: o.url, token: o.token, caPem: o.ca ?? null, caFingerprint: o.caFingerprint ?? null, maxPayload: o.maxPayload ?? 64 * 1024 * 1024, handshakeTimeoutMs: 10_000, clock: realClock });
   if (!r.ok) throw new Error(r.error.kind === 'refused' ? `HTTP ${r.error.status} ${r.error.code ?? ''}: ${r.error.message}` : `${r.error.kind}: ${r.error.message}`);
   return new FakeAgent(r.value, o.host, () => Date.now());
 }

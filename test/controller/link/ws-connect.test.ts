@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { realClock } from '../../../shared/clock/real-clock.js';
 import { connectAgentLink } from '../../../shared/link/ws-connect.js';
 import { controllerBed, waitUntil } from '../api/controller-bed.js';
 import { FakeAgent } from '../fake-agent.js';
@@ -13,6 +14,7 @@ const target = (url: string, token: string, over: { caPem?: string | null; caFin
   caFingerprint: null,
   maxPayload: 1 << 20,
   handshakeTimeoutMs: 5_000,
+  clock: realClock,
   ...over,
 });
 
