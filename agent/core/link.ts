@@ -86,7 +86,9 @@ export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<Con
     case 'welcome': {
       if (s.link.phase !== 'hello') return s;
       fx.push(log('info', 'controller link up: reporting this host', { link: 'up' }));
-      let n = withLink(s, { phase: 'up', failures: 0, refused: false, heartbeatMs: m.heartbeatMs, staleAfterMs: m.staleAfterMs, accepts: m.accepts ?? [], viewSent: 'current' });
+      // failures are forgotten at the first fleet view, not here: a controller that welcomes and
+      // then closes the link (a fault in every message it sends) must meet a growing backoff
+      let n = withLink(s, { phase: 'up', heartbeatMs: m.heartbeatMs, staleAfterMs: m.staleAfterMs, accepts: m.accepts ?? [], viewSent: 'current' });
       // a new link starts current at the controller: a view behind is said right after the snapshot
       n = reportView(sendState(n, fx, now), fx, now, 'any');
       return arm(arm(n, fx, 'heartbeat', m.heartbeatMs), fx, 'link-silence', m.staleAfterMs);
@@ -96,7 +98,7 @@ export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<Con
       return withLink(s, { refused: true });
     case 'fleet': {
       if (s.link.phase !== 'up') return s;
-      const n = withLink({ ...s, dirty: true }, { fleet: { at: now, runningOn: m.runningOn } });
+      const n = withLink({ ...s, dirty: true }, { fleet: { at: now, runningOn: m.runningOn }, failures: 0, refused: false });
       return arm(n, fx, 'fleet-stale', s.link.staleAfterMs);
     }
     default:

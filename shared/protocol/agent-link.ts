@@ -112,10 +112,13 @@ export type ResultMessage = z.infer<typeof ResultSchema>;
 export const WelcomeSchema = z.strictObject({
   type: z.literal('welcome'),
   protocol: z.literal(AGENT_LINK_PROTOCOL_VERSION),
-  /** send a heartbeat at least this often */
-  heartbeatMs: z.number().int().positive(),
-  /** the controller calls the host unreachable (and closes the link) after this long unheard */
-  staleAfterMs: z.number().int().positive(),
+  /**
+   * send a heartbeat at least this often. Bounded as the controller's config bounds it
+   * (heartbeatSeconds 0.1 to 300): an agent must not be told to send a frame every millisecond.
+   */
+  heartbeatMs: z.number().int().min(100).max(300_000),
+  /** the controller calls the host unreachable (and closes the link) after this long unheard (staleAfterSeconds 0.3 to 3600) */
+  staleAfterMs: z.number().int().min(300).max(3_600_000),
   /** the LINK_FEATURE words of this agent's capabilities the controller takes; absent: none */
   accepts: z.array(FeatureWord).max(LINK_LIMITS.capabilities).optional(),
 });

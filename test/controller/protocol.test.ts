@@ -84,6 +84,18 @@ describe('the agent link protocol schemas', () => {
     expect(delta({ rows: { set: [], gone: [], count: 0, more: 1 } })).toBe(false);
   });
 
+  it("a welcome's heartbeat and staleness are bounded as the controller's config bounds them", () => {
+    const welcome = (heartbeatMs: number, staleAfterMs: number): boolean =>
+      ControllerMessageSchema.safeParse({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs, staleAfterMs }).success;
+    expect(welcome(100, 300)).toBe(true);
+    expect(welcome(300_000, 3_600_000)).toBe(true);
+    // a controller asking for a heartbeat every millisecond had the agent send 1,000 frames a second
+    expect(welcome(1, 3_000)).toBe(false);
+    expect(welcome(5_000, 1)).toBe(false);
+    expect(welcome(300_001, 3_600_000)).toBe(false);
+    expect(welcome(5_000, 3_000_000_000)).toBe(false);
+  });
+
   it('the version is readable from any hello or welcome, whatever else it carries', () => {
     expect(VersionProbeSchema.safeParse({ type: 'hello', protocol: 7, anything: { new: true } }).success).toBe(true);
     expect(VersionProbeSchema.safeParse({ type: 'welcome', protocol: 7 }).success).toBe(true);

@@ -94,6 +94,42 @@ describe('the agent gives up on a silent controller', () => {
   });
 });
 
+describe('a controller that faults on every link', () => {
+  it('welcomes, then sends what the agent refuses: the redials back off, as for a link that never came up', async () => {
+    const { s, dials } = await agentDialling((type, send) => {
+      if (type === 'hello') send(welcome);
+      if (type === 'snapshot') send({ type: 'command', commandId: 'x', op: 'frobnicate', name: 'vm1', by: 'ctl:test' });
+    });
+    // waits of 0.5-1.5 s, 1-3 s, 2-6 s, 4-12 s, 8-24 s: five redials take at least 15.5 s, at most 46.5 s
+    await s.advance(15_000);
+    expect(dials.length).toBeLessThanOrEqual(5);
+    await s.advance(35_000);
+    expect(dials.length).toBeGreaterThanOrEqual(5);
+    expect(dials.every((d) => d.closed.length === 1 && d.closed[0]?.code === 1002)).toBe(true);
+  });
+
+  it('a controller that has sent its fleet view starts the backoff again from the start', async () => {
+    const frob = { type: 'command', commandId: 'x', op: 'frobnicate', name: 'vm1', by: 'ctl:test' };
+    let faultLater = false;
+    const { s, dials } = await agentDialling((type, send) => {
+      if (type === 'hello') send(welcome);
+      // the first three links fault before any fleet view; the fourth speaks as a controller does
+      if (type === 'snapshot' && dials.length <= 3) send(frob);
+      if (type === 'heartbeat' && dials.length > 3) send({ type: 'fleet', at: s.clock.now(), runningOn: {} });
+      if (type === 'heartbeat' && faultLater) {
+        faultLater = false;
+        send(frob);
+      }
+    });
+    await s.advance(40_000);
+    expect(dials).toHaveLength(4);
+    faultLater = true;
+    await s.advance(2_000);
+    const losses = (agent?.logs ?? []).flatMap((l) => (typeof l['failures'] === 'number' ? [l['failures']] : []));
+    expect(losses).toEqual([1, 2, 3, 1]);
+  });
+});
+
 describe('commands the agent refuses to run', () => {
   const inspect = (commandId: string) => ({ type: 'command', commandId, op: 'inspect', name: 'vm1', by: 'ctl:test' });
 
