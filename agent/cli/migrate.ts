@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE, hostNameProblem } from '../../shared/names.js';
+import { OPERATION_ID_RE } from '../../shared/protocol/agent-link-values.js';
 import { printable } from '../../shared/text/printable.js';
 import { planMigrate } from '../decide/migration-plan.js';
 import { refusalOf } from '../decide/preflight.js';
@@ -28,7 +29,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const reason = ReasonSchema.safeParse(a.value.options['reason'] ?? 'manual');
   if (!reason.success) return fail({ code: 'XH_ERR_USAGE', message: `--reason must be one of ${ReasonSchema.options.join(', ')}, not ${JSON.stringify(a.value.options['reason'])}` }, io, json);
   const opArg = a.value.options['operation-id'];
-  if (opArg !== undefined && (typeof opArg !== 'string' || !/^[A-Za-z0-9._:-]{1,100}$/.test(opArg))) return fail({ code: 'XH_ERR_USAGE', message: '--operation-id needs an id of letters, digits and . _ : - (at most 100)' }, io, json);
+  if (opArg !== undefined && (typeof opArg !== 'string' || !OPERATION_ID_RE.test(opArg))) return fail({ code: 'XH_ERR_USAGE', message: '--operation-id needs an id of letters, digits and . _ : - (at most 100)' }, io, json);
   const ctx = await openHost(io, a.value.config);
   if (!ctx.ok) return fail(ctx.error, io, json);
   const ports = processMigrationPorts(ctx.value);

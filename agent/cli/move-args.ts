@@ -1,5 +1,6 @@
 import type { XhError } from '../../shared/errors.js';
 import { DOMU_NAME_RE, hostNameProblem } from '../../shared/names.js';
+import { OPERATION_ID_RE } from '../../shared/protocol/agent-link-values.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { CommonArgs } from './common.js';
 
@@ -15,7 +16,6 @@ export interface MoveArgs {
   readonly operationId: string | null;
 }
 
-const OPERATION_ID_RE = /^[A-Za-z0-9._:-]{1,100}$/;
 const usage = (message: string): Result<never, XhError> => err({ code: 'XH_ERR_USAGE', message });
 
 export function moveArgs(a: CommonArgs, peerOption: 'to' | 'from', command: string): Result<MoveArgs, XhError> {

@@ -5,7 +5,7 @@ import {
   LinkDomainSchema,
   LinkDrbdResourceSchema,
   MaintenanceSchema,
-  OperationIdSchema,
+  NewOperationIdSchema,
 } from './agent-link-state.js';
 
 /**
@@ -41,7 +41,8 @@ const base = {
   /** who asked, for the agent's audit log: the operator's token name, e.g. "ctl:admin" */
   by: z.string().min(1).max(200),
 };
-const domuBase = { ...base, name: DomuNameSchema, operationId: OperationIdSchema };
+// a command's operation id goes into the argv of the agent's own CLI and into its files: the CLI's rule
+const domuBase = { ...base, name: DomuNameSchema, operationId: NewOperationIdSchema };
 
 export const CommandSchema = z.discriminatedUnion('op', [
   /**
@@ -128,9 +129,9 @@ export const CommandSchema = z.discriminatedUnion('op', [
     ...base,
     op: z.literal('maintenance'),
     state: MaintenanceStateSchema,
-    operationId: OperationIdSchema,
-    /** the controller running the operation (its configured identity), e.g. "xenherd-controller@ctl1" */
-    owner: z.string().min(1).max(200),
+    operationId: NewOperationIdSchema,
+    /** the controller running the operation (its configured identity), e.g. "xenherd-controller@ctl1": printable ASCII, as it is shown in status lines */
+    owner: z.string().regex(/^[\x21-\x7e][\x20-\x7e]{0,199}$/, 'printable ASCII, at most 200 characters'),
     from: z.array(MaintenanceStateSchema).min(1).max(4),
     leaseMs: z.number().int().min(0).max(MAX_LEASE_MS),
   }),

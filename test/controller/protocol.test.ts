@@ -84,6 +84,22 @@ describe('the agent link protocol schemas', () => {
     expect(delta({ rows: { set: [], gone: [], count: 0, more: 1 } })).toBe(false);
   });
 
+  it("a command's operation id keeps to the CLI's rule, and a maintenance owner is printable", () => {
+    const migrate = (operationId: string): boolean =>
+      ControllerMessageSchema.safeParse({ type: 'command', commandId: 'c1', by: 'ctl:x', op: 'migrate', name: 'web1', target: 'xen2', reason: 'manual', operationId }).success;
+    expect(migrate('0f8c2a9e-1b2c-4d5e-8f90-123456789abc')).toBe(true);
+    expect(migrate('drain-1:xen1')).toBe(true);
+    // it goes into the argv of the agent's own CLI: an option there was refused only by the child
+    expect(migrate('--config=/etc/shadow')).toBe(false);
+    expect(migrate('op 1')).toBe(false);
+    expect(migrate('x'.repeat(101))).toBe(false);
+    const maintenance = (owner: string, operationId = 'op-1'): boolean =>
+      ControllerMessageSchema.safeParse({ type: 'command', commandId: 'c1', by: 'ctl:x', op: 'maintenance', state: 'draining', operationId, owner, from: ['online'], leaseMs: 0 }).success;
+    expect(maintenance('xenherd-controller@ctl1:7443')).toBe(true);
+    expect(maintenance('evil\u001b]0;pwned\u0007')).toBe(false);
+    expect(maintenance('ctl', 'op\u001b[31mRED\n')).toBe(false);
+  });
+
   it("a welcome's heartbeat and staleness are bounded as the controller's config bounds them", () => {
     const welcome = (heartbeatMs: number, staleAfterMs: number): boolean =>
       ControllerMessageSchema.safeParse({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs, staleAfterMs }).success;
