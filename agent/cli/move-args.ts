@@ -26,6 +26,6 @@ export function moveArgs(a: CommonArgs, peerOption: 'to' | 'from', command: stri
   const badPeer = hostNameProblem(peer, `--${peerOption}`);
   if (badPeer !== null) return usage(badPeer);
   const op = a.options['operation-id'];
-  if (op === true || (op !== undefined && !OPERATION_ID_RE.test(op))) return usage('--operation-id needs an id of letters, digits and . _ : - (at most 100), or leave it out for a new one');
+  if (op === true || (op !== undefined && !OPERATION_ID_RE.test(op))) return usage('--operation-id needs an id of letters, digits and . _ : - (not first), at most 100, or leave it out for a new one');
   return ok({ name, peer, operationId: op ?? null });
 }

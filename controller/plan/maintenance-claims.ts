@@ -1,4 +1,5 @@
 import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
+import { OPERATION_ID_RE } from '../../shared/protocol/agent-link-values.js';
 
 type State = Maintenance['state'];
 
@@ -15,26 +16,33 @@ export interface Claim {
 const ALL: readonly State[] = ['online', 'draining', 'maintenance', 'restoring'];
 
 /**
+ * The flag's operation id when a command may carry it on: one written by hand into
+ * maintenance.json can be any text, which a command does not take (its id goes into argv and
+ * files); such a flag is taken over by a new operation instead.
+ */
+const kept = (flag: Maintenance): string | null => (flag.operationId !== null && OPERATION_ID_RE.test(flag.operationId) ? flag.operationId : null);
+
+/**
  * online → draining. A flag already draining names the drain to continue (its operation id):
  * after a controller restart, `drain` again picks up the same operation; a flag in maintenance or
  * restoring is taken over by a new drain, which the agent refuses while another owner's lease on
  * it lives.
  */
 export function drainClaim(flag: Maintenance, newOp: string): Claim {
-  if (flag.state === 'draining' || flag.state === 'maintenance') return { state: 'draining', operationId: flag.operationId ?? newOp, from: [flag.state], resumes: flag.operationId !== null };
+  if (flag.state === 'draining' || flag.state === 'maintenance') return { state: 'draining', operationId: kept(flag) ?? newOp, from: [flag.state], resumes: kept(flag) !== null };
   return { state: 'draining', operationId: newOp, from: [flag.state], resumes: false };
 }
 
 /** maintenance (or a drain given up, or online) → restoring; a flag already restoring is continued. */
 export function restoreClaim(flag: Maintenance, newOp: string): Claim {
-  if (flag.state === 'restoring') return { state: 'restoring', operationId: flag.operationId ?? newOp, from: ['restoring'], resumes: flag.operationId !== null };
+  if (flag.state === 'restoring') return { state: 'restoring', operationId: kept(flag) ?? newOp, from: ['restoring'], resumes: kept(flag) !== null };
   return { state: 'restoring', operationId: newOp, from: [flag.state], resumes: false };
 }
 
 /** `maintenance HOST on`: the agent accepts it only when nothing runs there. */
 export const maintenanceOnClaim = (flag: Maintenance, newOp: string): Claim => ({
   state: 'maintenance',
-  operationId: flag.state === 'maintenance' && flag.operationId !== null ? flag.operationId : newOp,
+  operationId: flag.state === 'maintenance' ? (kept(flag) ?? newOp) : newOp,
   from: ['online', 'draining', 'maintenance'],
   resumes: false,
 });

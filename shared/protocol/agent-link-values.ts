@@ -34,9 +34,12 @@ export const DomainRowNameSchema = z
 export const IsoTimeSchema = z.string().min(1).max(40);
 /** Operation ids as the ledger stores them (whatever an older agent or a hand edit put there). */
 export const OperationIdSchema = z.string().min(1).max(100);
-/** The operation ids a new operation may take: the CLI's --operation-id rule (they go into argv and files). */
-export const OPERATION_ID_RE = /^[A-Za-z0-9._:-]{1,100}$/;
-export const NewOperationIdSchema = z.string().regex(OPERATION_ID_RE, 'an operation id of letters, digits and . _ : - (at most 100)');
+/**
+ * The operation ids a new operation may take: the CLI's --operation-id rule (they go into argv,
+ * where a leading "-" would read as an option, and into files).
+ */
+export const OPERATION_ID_RE = /^[A-Za-z0-9._:][A-Za-z0-9._:-]{0,99}$/;
+export const NewOperationIdSchema = z.string().regex(OPERATION_ID_RE, 'an operation id of letters, digits and . _ : - (not first), at most 100');
 /** Free text from an agent (a decision's detail, an alarm's message). */
 export const LinkTextSchema = z.string().max(LINK_LIMITS.text);
 

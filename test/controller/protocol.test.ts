@@ -92,6 +92,7 @@ describe('the agent link protocol schemas', () => {
     // it goes into the argv of the agent's own CLI: an option there was refused only by the child
     expect(migrate('--config=/etc/shadow')).toBe(false);
     expect(migrate('op 1')).toBe(false);
+    expect(migrate('-x')).toBe(false);
     expect(migrate('x'.repeat(101))).toBe(false);
     const maintenance = (owner: string, operationId = 'op-1'): boolean =>
       ControllerMessageSchema.safeParse({ type: 'command', commandId: 'c1', by: 'ctl:x', op: 'maintenance', state: 'draining', operationId, owner, from: ['online'], leaseMs: 0 }).success;

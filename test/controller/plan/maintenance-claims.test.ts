@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { drainClaim, maintenanceOnClaim, restoreClaim } from '../../../controller/plan/maintenance-claims.js';
+import type { Maintenance } from '../../../shared/protocol/agent-link-state.js';
+
+const flag = (state: Maintenance['state'], operationId: string | null): Maintenance => ({ state, operationId, owner: operationId === null ? null : 'ctl' });
+
+describe('maintenance claims', () => {
+  it('a drain continues the drain a flag names, and takes over any other state with a new operation', () => {
+    expect(drainClaim(flag('draining', 'op-1'), 'new')).toEqual({ state: 'draining', operationId: 'op-1', from: ['draining'], resumes: true });
+    expect(drainClaim(flag('maintenance', 'op-1'), 'new')).toEqual({ state: 'draining', operationId: 'op-1', from: ['maintenance'], resumes: true });
+    expect(drainClaim(flag('online', null), 'new')).toEqual({ state: 'draining', operationId: 'new', from: ['online'], resumes: false });
+    expect(drainClaim(flag('restoring', 'op-2'), 'new')).toEqual({ state: 'draining', operationId: 'new', from: ['restoring'], resumes: false });
+  });
+
+  it('a restore continues the restore a flag names', () => {
+    expect(restoreClaim(flag('restoring', 'op-2'), 'new')).toEqual({ state: 'restoring', operationId: 'op-2', from: ['restoring'], resumes: true });
+    expect(restoreClaim(flag('maintenance', 'op-1'), 'new')).toEqual({ state: 'restoring', operationId: 'new', from: ['maintenance'], resumes: false });
+  });
+
+  it('an operation id written by hand that a command does not take is replaced by a new one', () => {
+    // maintenance.json may hold any text; a command's id goes into argv and files: the agent refuses other ids
+    expect(drainClaim(flag('draining', 'my drain (bob)'), 'new')).toEqual({ state: 'draining', operationId: 'new', from: ['draining'], resumes: false });
+    expect(restoreClaim(flag('restoring', '--x'), 'new')).toMatchObject({ operationId: 'new', resumes: false });
+    expect(maintenanceOnClaim(flag('maintenance', 'kernel update!'), 'new')).toMatchObject({ operationId: 'new' });
+    expect(maintenanceOnClaim(flag('maintenance', 'op-1'), 'new')).toMatchObject({ operationId: 'op-1' });
+  });
+});
