@@ -19,4 +19,7 @@ describe('parseJsonLine', () => {
       expect(r.error.issues).toMatch(/x/);
     } else throw new Error('expected a schema problem');
   });
+  it('refuses a key given twice: JSON.parse would keep the last, so {"op":"status","op":"stop"} meant stop', () => {
+    expect(parseJsonLine('{"v":1,"op":"status","op":"reload"}', Msg)).toEqual({ ok: false, error: { kind: 'schema', issues: '"op": given twice' } });
+  });
 });
