@@ -87,6 +87,10 @@ describe('agent link, agent side: every controller frame is read or the link clo
     expect(sentBy(h)[0]?.type).toBe('hello');
     h.deliver(JSON.stringify(WELCOME));
     await until(() => sentBy(h).some((m) => m.type === 'snapshot'), 'the snapshot after welcome');
+    // the fleet view a working controller sends every heartbeat: the agent forgets its failed
+    // links then, so the next input's link comes after the shortest backoff
+    h.deliver(JSON.stringify({ type: 'fleet', at: sim.clock.now(), runningOn: {} }));
+    await sim.advance(0);
     return h;
   };
 
