@@ -4,15 +4,17 @@ import { nameOrder } from './name-order.js';
 
 /**
  * How long a finding must be seen without a break before it is an alert. Most conditions are
- * alerts at once; a domU away with no ledger record is also what every migration looks like for
- * the moment between landing and both agents writing their ledgers (a second or two), and an
- * alert raised and cleared for each migration would teach people to ignore it.
+ * alerts at once. Two are also what every migration looks like for a moment, and an alert raised
+ * and cleared for each migration would teach people to ignore it: a domU away with no ledger
+ * record (between landing and both agents writing their ledgers, a second or two), and a ledger
+ * saying away at a host that does not run it (a reverse lands before the home's ledger ends its
+ * away record; a cold move's domU is down between its two halves, some seconds).
  */
 export const ALERT_GRACE_MS: Readonly<Record<AlertKind, number>> = {
   'running-on-two-hosts': 0,
   'home-claimed-twice': 0,
   'drbd-primary-on-both': 0,
-  'ledger-away-not-there': 0,
+  'ledger-away-not-there': 30_000,
   'migration-stranded': 0,
   'migration-unsettled': 0,
   'away-unrecorded': 30_000,

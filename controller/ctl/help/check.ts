@@ -20,7 +20,7 @@ export const checkHelp: CommandHelp = {
     '          a move no ledger records counts from when the controller first saw it away).',
     'WARNING   a domU away from its online home for less than that; a DRBD disk or peer disk not',
     '          UpToDate; a deferred start longer than --warn-deferred; a home claimed twice; a ledger',
-    '          record the fleet contradicts; a domU away from home that no ledger records (30 s on).',
+    '          record the fleet contradicts, or a domU away from home that no ledger records (each 30 s on).',
     'UNKNOWN   the controller cannot be asked (unreachable, token refused, a bad answer) or has no',
     '          Dom0 reporting to it; a bad option.',
     '',

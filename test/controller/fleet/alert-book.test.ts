@@ -55,6 +55,15 @@ describe('the alert book', () => {
     expect(due.raised).toEqual(['away-unrecorded:db1@0']);
   });
 
+  it('a ledger saying away at a host that does not run it waits out a grace too: a reverse lands before the home ends its away record', () => {
+    const notThere: Finding = { id: 'ledger-away-not-there:web1', kind: 'ledger-away-not-there', subject: 'web1', hosts: ['xen1', 'xen2'], message: 'the ledger of xen1 says web1 is on xen2, but xen2 does not run it; it runs on xen1' };
+    const grace = ALERT_GRACE_MS['ledger-away-not-there'];
+    expect(grace).toBeGreaterThan(5_000);
+    // seen for 300 ms while the reverse settles, as on the playground: nothing raised
+    expect(looks([[0, [notThere]], [300, []]]).raised).toEqual([]);
+    expect(looks([[0, [notThere]], [grace, [notThere]]]).raised).toEqual(['ledger-away-not-there:web1@0']);
+  });
+
   it('a look without it starts its grace over; once raised, it is cleared like any other', () => {
     const broken = looks([
       [0, [unrecorded]],
