@@ -64,18 +64,25 @@ export function watchRefusals(server: Server, log: Logger, clock: Clock): { clos
   };
 
   server.on('tlsClientError', (e: CodedError, socket: Duplex) => refuse('tls-refused', remoteOf(socket), e, 'TLS handshake failed'));
-  // Node emits clientError twice for one bad request over TLS (once more as the socket closes)
+  // Node emits clientError twice for one bad request over TLS (once more as the socket closes),
+  // and again for bytes that come while an answer's connection is drained
   const seen = new WeakSet<Duplex>();
+  const draining = new WeakSet<Duplex>();
   server.on('clientError', (e: CodedError, socket: Duplex) => {
     const first = !seen.has(socket);
     seen.add(socket);
+    if (draining.has(socket)) return;
     const answer = clientErrorAnswer(e.code);
     // no answer: a failed TLS handshake (tlsClientError above logs it) or a reset, which is not news
     if (answer !== null && first) {
       refuse('http-refused', remoteOf(socket), e, `malformed HTTP request (${answer.status})`);
       // a response already under way (its headers sent) cannot be followed by another one
       const current = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
-      if (socket.writable && current?.headersSent !== true) socket.write(rawHttpAnswer(answer, e.rawPacket));
+      if (socket.writable && current?.headersSent !== true) {
+        draining.add(socket);
+        socket.end(rawHttpAnswer(answer, e.rawPacket));
+        return discardThenClose(socket, clock);
+      }
     }
     socket.destroy();
   });
@@ -86,4 +93,27 @@ export function watchRefusals(server: Server, log: Logger, clock: Clock): { clos
       report(Infinity);
     },
   };
+}
+
+/** How much a refused client may still send, and for how long, before its connection is cut. */
+const DISCARD_BYTES = 1024 * 1024;
+const DISCARD_MS = 5_000;
+
+/**
+ * Closing a connection with the client's bytes unread makes the kernel send a reset, and a client
+ * still sending (curl with a 70 KB header) then loses the answer already on its way and reports
+ * a broken pipe. So what it still sends is read and thrown away, within DISCARD_BYTES and
+ * DISCARD_MS, until it closes its side; then the connection is cut.
+ */
+function discardThenClose(socket: Duplex, clock: Clock): void {
+  let read = 0;
+  const cut = (): void => void socket.destroy();
+  const cancel = clock.schedule(DISCARD_MS, cut);
+  socket.once('close', cancel);
+  socket.once('end', cut);
+  socket.on('data', (c: Buffer) => {
+    read += c.length;
+    if (read > DISCARD_BYTES) cut();
+  });
+  socket.resume();
 }

@@ -90,3 +90,25 @@ export function parseAnswer(text: string): { status: number; headers: string; bo
   const head = text.slice(0, at);
   return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), headers: head, body: JSON.parse(text.slice(at + 4)) as unknown };
 }
+
+/**
+ * Sends FIRST, waits for the server's whole answer (it closes its side after it), then sends MORE
+ * and ends: what a client still uploading sees. Resolves with the answer and the socket error, if any.
+ */
+export function sendOnAfterAnswer(port: number, tls: boolean, first: string, more: string): Promise<{ text: string; error: string | null }> {
+  return new Promise((resolve) => {
+    let text = '';
+    let error: string | null = null;
+    const socket: Socket = tls ? tlsConnect({ port, host: '127.0.0.1', ca: ca.certPem }, () => socket.write(first)) : netConnect(port, '127.0.0.1', () => socket.write(first));
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (text += d));
+    // the server's end of its answer: the client goes on sending, as an upload in progress does
+    socket.on('end', () => {
+      socket.write(more);
+      socket.end();
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+    socket.on('close', () => resolve({ text, error }));
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no end from the server within 10 s')));
+  });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '../../../shared/protocol/ctl-api.js';
-import { exchange, parseAnswer, refusalBed } from './refusal-bed.js';
+import { exchange, parseAnswer, refusalBed, sendOnAfterAnswer } from './refusal-bed.js';
 import { waitUntil } from './controller-bed.js';
 
 const bed = refusalBed();
@@ -23,6 +23,16 @@ describe.each([true, false])('a request the HTTP parser refuses (TLS: %s) is ans
     // the server's close() logs nothing more for a single refusal: count only after it
     await s.server.close();
     expect(s.events('http-refused')).toEqual([expect.objectContaining({ remote: `127.0.0.1:${r.localPort}`, reason: expect.stringMatching(/Parse Error/) })]);
+  });
+
+  it('a client still sending after the 431 is read to its end, not reset', async () => {
+    const s = await bed.start({ tls });
+    // curl with a 70 KB header was still sending when the parser gave up at 16 KiB: closed with
+    // its bytes coming, the connection was reset and curl lost the answer (broken pipe)
+    const head = `GET /v1/hosts HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}`;
+    const r = await sendOnAfterAnswer(s.port, tls, head, `${'a'.repeat(200_000)}\r\n\r\n`);
+    expect(parseAnswer(r.text).status).toBe(431);
+    expect(r.error).toBeNull();
   });
 
   it('an answer to HEAD has no body (a client would read it as garbage after the response)', async () => {
