@@ -75,7 +75,7 @@ export function watchRefusals(server: Server, log: Logger, clock: Clock): { clos
     const answer = clientErrorAnswer(e.code);
     // no answer: a failed TLS handshake (tlsClientError above logs it) or a reset, which is not news
     if (answer !== null && first) {
-      refuse('http-refused', remoteOf(socket), e, `malformed HTTP request (${answer.status})`);
+      refuse('http-refused', remoteOf(socket), e, answer.status === 408 ? 'HTTP request not complete in time (408)' : `malformed HTTP request (${answer.status})`);
       // a response already under way (its headers sent) cannot be followed by another one
       const current = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
       if (socket.writable && current?.headersSent !== true) {

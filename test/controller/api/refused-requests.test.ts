@@ -47,6 +47,6 @@ describe.each([true, false])('a request the HTTP parser refuses (TLS: %s) is ans
     const r = await exchange(s.port, tls, 'GET /v1/hosts HTTP/1.1\r\nhost: x\r\n');
     expect(parseAnswer(r.text).status).toBe(408);
     await waitUntil(() => s.events('http-refused').length > 0, 'the refusal logged');
-    expect(s.events('http-refused')[0]).toMatchObject({ remote: `127.0.0.1:${r.localPort}` });
+    expect(s.events('http-refused')[0]).toMatchObject({ remote: `127.0.0.1:${r.localPort}`, msg: expect.stringMatching(/^HTTP request not complete in time \(408\) from /) });
   });
 });
