@@ -14,7 +14,8 @@ const BODY_LIMIT = 16 * 1024;
  */
 export async function runCommandStream(core: ControllerCore, log: Logger, operator: OperatorIdentity, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req, res, BODY_LIMIT);
-  if (body === null) return sendError(res, { code: 'XH_ERR_USAGE', message: `the request body is above ${BODY_LIMIT} bytes` });
+  // null: readBody answered (413), or the request broke off and there is no one to answer
+  if (body === null) return;
   let raw: unknown;
   try {
     raw = JSON.parse(body);

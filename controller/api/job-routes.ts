@@ -10,10 +10,8 @@ const BODY_LIMIT = 16 * 1024;
 /** The request body parsed with SCHEMA, or an error response sent (null). */
 async function bodyOf<T>(req: IncomingMessage, res: ServerResponse, schema: z.ZodType<T>, what: string): Promise<T | null> {
   const body = await readBody(req, res, BODY_LIMIT);
-  if (body === null) {
-    sendError(res, { code: 'XH_ERR_USAGE', message: `the request body is above ${BODY_LIMIT} bytes` });
-    return null;
-  }
+  // null: readBody answered (413), or the request broke off and there is no one to answer
+  if (body === null) return null;
   let raw: unknown;
   try {
     raw = JSON.parse(body);

@@ -20,7 +20,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 /** An error as the API's JSON; `status` overrides the code's usual HTTP status (403 for a role refused). */
 export function sendError(res: ServerResponse, e: XhError, status?: number): void {
-  if (answeredTooLarge.has(res)) return;
   const body: ApiError = { error: { code: e.code, message: e.message } };
   sendJson(res, status ?? STATUS[e.code] ?? 500, body);
 }
@@ -60,16 +59,12 @@ export const remoteOf = (req: IncomingMessage): string => `${req.socket.remoteAd
  */
 export const DRAIN_BYTES = 16 * 1024 * 1024;
 
-/** Responses readBody answered itself (413): the caller's own error answer is not sent twice. */
-const answeredTooLarge = new WeakSet<ServerResponse>();
-
 /**
  * 413 with the reason and Connection: close, written whole (Content-Length) at once, so the client
  * has it while it is still sending; the response is ended (and the connection closed) only when
  * the body has been read to its end, or DRAIN_BYTES of it were thrown away.
  */
 function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
-  answeredTooLarge.add(res);
   const body: ApiError = { error: { code: 'XH_ERR_USAGE', message: `the request body is above ${limit} bytes` } };
   const text = JSON.stringify(body);
   res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', connection: 'close' });
@@ -93,9 +88,9 @@ function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number
 }
 
 /**
- * The request body as text, refusing more than LIMIT bytes: then it answers 413 itself (the
- * caller's sendError after a null is not sent) and resolves null. A Content-Length above LIMIT is
- * refused before a byte of the body is read.
+ * The request body as text, refusing more than LIMIT bytes: then it answers 413 itself and
+ * resolves null, as it does when the request breaks off (nobody to answer); the caller only
+ * returns. A Content-Length above LIMIT is refused before a byte of the body is read.
  */
 export function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<string | null> {
   return new Promise((resolve) => {
