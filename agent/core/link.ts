@@ -126,8 +126,10 @@ function noteUnreported(s: AgentState, fx: Fx): AgentState {
   const names = unreportedDomains(s);
   if (names.join('\n') === s.link.unreported.join('\n')) return s;
   if (names.length > 0) {
-    const shown = names.map((n) => JSON.stringify(n.slice(0, 100))).join(', ');
-    fx.push(log('warn', `not reported to the controller, as their names are not domU names it takes (letters, digits, . _ -, at most 64): ${shown}; xenherdctl where will not find them: rename them (xl rename)`, { event: 'domains-unreported', names }));
+    // a Dom0 could run hundreds of them: the line names the first few
+    const first = names.slice(0, 10).map((n) => n.slice(0, 100));
+    const shown = `${first.map((n) => JSON.stringify(n)).join(', ')}${names.length > first.length ? ` and ${names.length - first.length} more` : ''}`;
+    fx.push(log('warn', `not reported to the controller, as their names are not domU names it takes (letters, digits, . _ -, at most 64): ${shown}; xenherdctl where will not find them: rename them (xl rename)`, { event: 'domains-unreported', names: first, count: names.length }));
   }
   return withLink(s, { unreported: names });
 }

@@ -65,12 +65,21 @@ describe('the agent reports its domains as changed rows where the controller tak
     s = sendState({ ...s, domains: [...four, odd, long, domU('e')] }, fx, T0 + 1);
     const warnings = fx.flatMap((e) => (e.e === 'log' && e.fields['event'] === 'domains-unreported' ? [e] : []));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ level: 'warn', fields: { names: ['web+1', 'x'.repeat(70)] } });
+    expect(warnings[0]).toMatchObject({ level: 'warn', fields: { names: ['web+1', 'x'.repeat(70)], count: 2 } });
     expect(warnings[0]?.msg).toMatch(/^not reported to the controller, .*"web\+1", "x{70}"; xenherdctl where will not find them: rename them \(xl rename\)$/);
     const [snapshot] = fx.flatMap((e) => (e.e === 'link-send' ? [e.message as AgentMessage] : []));
     expect(snapshot?.type === 'snapshot' && snapshot.state.domains.map((d) => d.name)).toEqual(['a', 'b', 'c', 'd']);
     // renamed: nothing left out, nothing more said
     sendState({ ...s, domains: four }, fx, T0 + 2);
     expect(fx.filter((e) => e.e === 'log' && e.fields['event'] === 'domains-unreported')).toHaveLength(1);
+  });
+
+  it('of hundreds left out, the warning names the first ten and counts the rest', () => {
+    const odd = Array.from({ length: 300 }, (_, i) => domU(`vm+${i}`));
+    const fx: Effect[] = [];
+    sendState(upWith([LINK_FEATURE.domainRows], [...four, ...odd]), fx, T0);
+    const [w] = fx.flatMap((e) => (e.e === 'log' && e.fields['event'] === 'domains-unreported' ? [e] : []));
+    expect(w?.fields).toMatchObject({ count: 300, names: odd.slice(0, 10).map((d) => d.name) });
+    expect(w?.msg).toMatch(/"vm\+9" and 290 more; /);
   });
 });
