@@ -119,7 +119,8 @@ function readErrorAnswer(res: IncomingMessage, clock: Clock, timeoutMs: number):
       resolve(refusalOf(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
     };
     const onData = (c: Buffer): void => {
-      chunks.push(c.subarray(0, ERROR_BODY_BYTES - size));
+      // a copy: a view would keep the whole chunk (and the buffer it was cut from) alive
+      chunks.push(Buffer.from(c.subarray(0, ERROR_BODY_BYTES - size)));
       size += c.length;
       if (size >= ERROR_BODY_BYTES) finish();
     };
