@@ -102,15 +102,16 @@ const DISCARD_MS = 5_000;
 /**
  * Closing a connection with the client's bytes unread makes the kernel send a reset, and a client
  * still sending (curl with a 70 KB header) then loses the answer already on its way and reports
- * a broken pipe. So what it still sends is read and thrown away, within DISCARD_BYTES and
- * DISCARD_MS, until it closes its side; then the connection is cut.
+ * a broken pipe. So what it still sends is read and thrown away, until it closes its side, or
+ * past DISCARD_BYTES or DISCARD_MS, when the connection is cut.
  */
 function discardThenClose(socket: Duplex, clock: Clock): void {
   let read = 0;
   const cut = (): void => void socket.destroy();
   const cancel = clock.schedule(DISCARD_MS, cut);
+  // the client's end needs nothing here: both sides ended, the socket closes by itself, and a
+  // destroy now could drop an answer not yet flushed
   socket.once('close', cancel);
-  socket.once('end', cut);
   socket.on('data', (c: Buffer) => {
     read += c.length;
     if (read > DISCARD_BYTES) cut();

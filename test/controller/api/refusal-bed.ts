@@ -112,3 +112,17 @@ export function sendOnAfterAnswer(port: number, tls: boolean, first: string, mor
     socket.setTimeout(10_000, () => socket.destroy(new Error('no end from the server within 10 s')));
   });
 }
+
+/** Sends BYTES and ends its side at once (as `printf … | nc -N` does); resolves with what came back before the close. */
+export function sendAndEnd(port: number, tls: boolean, bytes: string): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    const go = (): void => void socket.end(bytes);
+    const socket: Socket = tls ? tlsConnect({ port, host: '127.0.0.1', ca: ca.certPem }, go) : netConnect(port, '127.0.0.1', go);
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (text += d));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(text));
+    socket.setTimeout(10_000, () => socket.destroy());
+  });
+}

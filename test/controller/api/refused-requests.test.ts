@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '../../../shared/protocol/ctl-api.js';
-import { exchange, parseAnswer, refusalBed, sendOnAfterAnswer } from './refusal-bed.js';
+import { exchange, parseAnswer, refusalBed, sendAndEnd, sendOnAfterAnswer } from './refusal-bed.js';
 import { waitUntil } from './controller-bed.js';
 
 const bed = refusalBed();
@@ -33,6 +33,11 @@ describe.each([true, false])('a request the HTTP parser refuses (TLS: %s) is ans
     const r = await sendOnAfterAnswer(s.port, tls, head, `${'a'.repeat(200_000)}\r\n\r\n`);
     expect(parseAnswer(r.text).status).toBe(431);
     expect(r.error).toBeNull();
+  });
+
+  it('a client that ends its side right after a bad request still gets the answer', async () => {
+    const s = await bed.start({ tls });
+    for (let i = 0; i < 5; i++) expect(parseAnswer(await sendAndEnd(s.port, tls, 'GARBAGE\r\n\r\n')).status).toBe(400);
   });
 
   it('an answer to HEAD has no body (a client would read it as garbage after the response)', async () => {
