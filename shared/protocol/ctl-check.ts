@@ -28,7 +28,9 @@ export const CheckThresholdsSchema = z.strictObject({
   .refine((t) => t.warnDeferredMs <= t.critDeferredMs, 'the deferred WARNING threshold must not be above the CRITICAL one');
 export type CheckThresholds = z.infer<typeof CheckThresholdsSchema>;
 
-/** Query parameters are text: digits only, then the same checks as the schema. */
+/** The largest threshold a query takes: 15 digits of milliseconds (exact as a number, about 31,700 years). */
+export const MAX_THRESHOLD_MS = 10 ** 15 - 1;
+/** Query parameters are text: digits only (at most MAX_THRESHOLD_MS), then the same checks as the schema. */
 const MsParam = z.string().regex(/^\d{1,15}$/, 'milliseconds, digits only').transform(Number);
 export const CheckQuerySchema = z.strictObject({ warnDeferredMs: MsParam.optional(), critDeferredMs: MsParam.optional(), notHomeAfterMs: MsParam.optional() })
   .transform((q) => ({ ...DEFAULT_CHECK_THRESHOLDS, ...Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) }))

@@ -1,6 +1,6 @@
 import type { ParsedArgv } from '../../../shared/cli/argv.js';
 import type { XhError } from '../../../shared/errors.js';
-import { CheckThresholdsSchema, DEFAULT_CHECK_THRESHOLDS, type CheckThresholds } from '../../../shared/protocol/ctl-check.js';
+import { CheckThresholdsSchema, DEFAULT_CHECK_THRESHOLDS, MAX_THRESHOLD_MS, type CheckThresholds } from '../../../shared/protocol/ctl-check.js';
 import { err, ok, type Result } from '../../../shared/result.js';
 import { parseDuration } from '../duration.js';
 import { optionValue } from '../options.js';
@@ -12,12 +12,8 @@ export const CHECK_OPTIONS: ReadonlyArray<readonly [string, keyof CheckThreshold
   ['not-home-after', 'notHomeAfterMs'],
 ];
 
-/**
- * The largest threshold the controller takes: GET /v1/check reads at most 15 digits of
- * milliseconds (CheckQuerySchema). Anything above would be refused there, or (beyond 2^53) not
- * even be an exact number, so it is refused here first, in the option's own terms.
- */
-export const MAX_THRESHOLD_MS = 999_999_999_999_999;
+// Above MAX_THRESHOLD_MS the controller's query would refuse it (or, beyond 2^53, it would not
+// even be an exact number): refused here first, in the option's own terms.
 const MAX_DAYS = Math.floor(MAX_THRESHOLD_MS / 86_400_000);
 
 /** The thresholds from the command line, defaults for those not given; every error names the option given. */
