@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { ApiError } from '../../shared/protocol/ctl-api.js';
+import { sendError } from './respond.js';
 
 /**
  * Every route under /v1 as "METHOD /path". http-api.ts switches over these exhaustively, so the
@@ -18,8 +18,6 @@ export const methodsOf = (path: string): string[] => API_ROUTES.filter((r) => r.
  * the client the path is absent, and no client of this API needs HEAD served as a GET.
  */
 export function sendMethodNotAllowed(res: ServerResponse, method: string, path: string, allow: readonly string[]): void {
-  const body: ApiError = { error: { code: 'XH_ERR_USAGE', message: `${method.slice(0, 20)} is not a method of ${path.slice(0, 100)}: it takes ${allow.join(', ')}` } };
-  const text = JSON.stringify(body);
-  res.writeHead(405, { allow: allow.join(', '), 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-  res.end(text);
+  res.setHeader('allow', allow.join(', '));
+  sendError(res, { code: 'XH_ERR_USAGE', message: `${method.slice(0, 20)} is not a method of ${path.slice(0, 100)}: it takes ${allow.join(', ')}` }, 405);
 }
