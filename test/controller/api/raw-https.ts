@@ -9,6 +9,19 @@ export interface RawAnswer {
   readonly body: string;
 }
 
+/** An HTTP/1.1 answer as read off a socket: status, headers, body. */
+export function parseRawAnswer(text: string): RawAnswer {
+  const at = text.indexOf('\r\n\r\n');
+  const [statusLine = '', ...lines] = (at < 0 ? text : text.slice(0, at)).split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const l of lines) {
+    const i = l.indexOf(':');
+    const k = l.slice(0, i).trim().toLowerCase();
+    headers[k] = headers[k] === undefined ? l.slice(i + 1).trim() : `${headers[k]}, ${l.slice(i + 1).trim()}`;
+  }
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1] ?? 0), headers, body: at < 0 ? '' : text.slice(at + 4) };
+}
+
 /**
  * One request written byte for byte on a TLS connection of its own (what Node's HTTP client will
  * not send: repeated headers, any spelling), with `Connection: close` (unless HEADERS has a
@@ -31,17 +44,7 @@ export function rawRequest(c: TestController, o: { method: string; path: string;
       if (out.startsWith('HTTP/1.1 101 ') && out.includes('\r\n\r\n')) s.destroy();
     });
     s.on('error', reject);
-    s.on('close', () => {
-      const [head = '', body = ''] = out.split('\r\n\r\n', 2);
-      const [statusLine = '', ...lines] = head.split('\r\n');
-      const headers: Record<string, string> = {};
-      for (const l of lines) {
-        const i = l.indexOf(':');
-        const k = l.slice(0, i).trim().toLowerCase();
-        headers[k] = headers[k] === undefined ? l.slice(i + 1).trim() : `${headers[k]}, ${l.slice(i + 1).trim()}`;
-      }
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1] ?? 0), headers, body });
-    });
+    s.on('close', () => resolve(parseRawAnswer(out)));
     s.setTimeout(10_000, () => s.destroy(new Error('no answer within 10 s')));
   });
 }

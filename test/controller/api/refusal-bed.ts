@@ -10,6 +10,7 @@ import { TokenBook } from '../../../controller/auth/token-store-file.js';
 import type { ControllerCore } from '../../../controller/core/controller-core.js';
 import { makeCa, makeServerCert } from '../../../controller/pki/certificate.js';
 import { memoryLogger, type LogLine } from '../../harness/memory-log.js';
+import { parseRawAnswer } from './raw-https.js';
 
 export interface RefusalServer {
   readonly port: number;
@@ -42,6 +43,10 @@ export function refusalBed(): { start(o: { tls: boolean; clock?: Clock; timeouts
   };
 }
 
+/** A connection to the server on loopback, TLS (trusting the test CA) or plain; ONOPEN once it can be written. */
+const openTo = (port: number, tls: boolean, onOpen: () => void): Socket =>
+  tls ? tlsConnect({ port, host: '127.0.0.1', ca: ca.certPem }, onOpen) : netConnect(port, '127.0.0.1', onOpen);
+
 /** What came back on one connection: the bytes, until the server closed it, and the local port it was sent from. */
 export interface Exchange {
   readonly text: string;
@@ -60,7 +65,7 @@ export function exchange(port: number, tls: boolean, bytes: string | null): Prom
       localPort = socket.localPort ?? 0;
       if (bytes !== null) socket.write(bytes);
     };
-    const socket: Socket = tls ? tlsConnect({ port, host: '127.0.0.1', ca: ca.certPem }, send) : netConnect(port, '127.0.0.1', send);
+    const socket = openTo(port, tls, send);
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => (text += d));
     // a reset after the answer is the server dropping what it did not read: the answer counts
@@ -84,11 +89,10 @@ export function silentTcp(port: number, bytes = ''): Promise<number> {
   });
 }
 
-/** The status and JSON body of a raw HTTP/1.1 answer. */
+/** The status, head and JSON body of a raw HTTP/1.1 answer. */
 export function parseAnswer(text: string): { status: number; headers: string; body: unknown } {
-  const at = text.indexOf('\r\n\r\n');
-  const head = text.slice(0, at);
-  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), headers: head, body: JSON.parse(text.slice(at + 4)) as unknown };
+  const a = parseRawAnswer(text);
+  return { status: a.status, headers: text.slice(0, Math.max(0, text.indexOf('\r\n\r\n'))), body: JSON.parse(a.body) as unknown };
 }
 
 /**
@@ -99,7 +103,7 @@ export function sendOnAfterAnswer(port: number, tls: boolean, first: string, mor
   return new Promise((resolve) => {
     let text = '';
     let error: string | null = null;
-    const socket: Socket = tls ? tlsConnect({ port, host: '127.0.0.1', ca: ca.certPem }, () => socket.write(first)) : netConnect(port, '127.0.0.1', () => socket.write(first));
+    const socket = openTo(port, tls, () => socket.write(first));
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => (text += d));
     // the server's end of its answer: the client goes on sending, as an upload in progress does
@@ -118,7 +122,7 @@ export function sendAndEnd(port: number, tls: boolean, bytes: string): Promise<s
   return new Promise((resolve) => {
     let text = '';
     const go = (): void => void socket.end(bytes);
-    const socket: Socket = tls ? tlsConnect({ port, host: '127.0.0.1', ca: ca.certPem }, go) : netConnect(port, '127.0.0.1', go);
+    const socket = openTo(port, tls, go);
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => (text += d));
     socket.on('error', () => undefined);
