@@ -88,6 +88,12 @@ export function createDrbdAdapter(deps: DrbdAdapterDeps) {
     /** DRBD 9 only; on 8.4 the failure has drbd: 'json-unsupported'. */
     statusJson: (r = 'all'): Promise<Result<DrbdStatusJson, DrbdFailure>> => parsed('drbdsetup', ['status', '--json', r], parseDrbdStatusJson),
 
+    /** `drbdadm primary R`: promotes here (silent on success; refused while the peer is Primary, unless two primaries are allowed) */
+    async primary(r: string): Promise<Result<void, DrbdToolFailure>> {
+      const out = await run('drbdadm', ['primary', r]);
+      return out.ok ? ok(undefined) : out;
+    },
+
     /** `drbdadm secondary R`: demotes here (silent on success; refused while something holds the device open) */
     async secondary(r: string): Promise<Result<void, DrbdToolFailure>> {
       const out = await run('drbdadm', ['secondary', r]);

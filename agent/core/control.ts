@@ -2,7 +2,7 @@ import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type ControlResponse } f
 import { forceVerdict } from '../decide/autostart-all.js';
 import { log } from './effects.js';
 import { requestFullRead } from './reads.js';
-import { enqueue, failure } from './starts.js';
+import { dropUnforced, enqueue, failure } from './starts.js';
 import { statusOf } from './status.js';
 import type { AgentState, ReplyError } from './state.js';
 import type { Fx } from './timers.js';
@@ -44,7 +44,7 @@ export function onControl(s: AgentState, fx: Fx, id: number, conn: number, req: 
       return afterNextRead(s, fx, id, 're-read this host and decided every guarded domU again');
     case 'stop':
       fx.push(log('warn', 'guarded autostart stopped by the operator: nothing will be started until `autostart start`'));
-      return { ...s, enabled: false, dirty: true, waitingReplies: [...s.waitingReplies, { id, afterRead: s.fullRead.done, message: 'guarded autostart stopped: decisions are still made and shown, nothing is started' }] };
+      return { ...dropUnforced(s), enabled: false, dirty: true, waitingReplies: [...s.waitingReplies, { id, afterRead: s.fullRead.done, message: 'guarded autostart stopped: decisions are still made and shown, nothing is started' }] };
     case 'start':
       fx.push(log('info', 'guarded autostart (re)started by the operator'));
       return afterNextRead({ ...s, enabled: true }, fx, id, 'guarded autostart running: every guarded domU decided again');

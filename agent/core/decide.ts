@@ -52,6 +52,13 @@ function maybeStart(s: AgentState, fx: Fx, name: string, configPath: string, rec
   return enqueue(n, fx, name, configPath, null, null) ?? n;
 }
 
+/**
+ * Running here, or (as DRBD or the controller says) on another host: either way this boot's
+ * autostart of it is done. When it stops there later, an operator (or a crash) stopped it, and
+ * starting it here would turn that shutdown into a failover no one asked for.
+ */
+const seenRunning = (d: AutostartDecision): boolean => d.kind === 'running' || (d.kind === 'skip' && (d.reason === 'peer-primary' || d.reason === 'running-elsewhere'));
+
 /** notifyStatus false: the caller tells systemd itself (READY=1 carries the first STATUS=) */
 export function decide(s: AgentState, fx: Fx, now: number, notifyStatus = true): AgentState {
   let n = alarmStrandedHalves(endVisitorsGoneHome(endAwayOfReturned(reportMismatches({ ...s, dirty: false }, fx), fx), fx, now), fx, now);
@@ -70,7 +77,7 @@ export function decide(s: AgentState, fx: Fx, now: number, notifyStatus = true):
     const changed = rec.decision === null || rec.decision.kind !== d.kind || reasonOf(rec.decision) !== reasonOf(d);
     if (changed) logDecision(fx, g.name, d);
     records.set(g.name, { ...rec, decision: d, since: changed ? now : rec.since });
-    if (d.kind === 'running' && !handled.has(g.name)) handled = new Set(handled).add(g.name);
+    if (seenRunning(d) && !handled.has(g.name)) handled = new Set(handled).add(g.name);
     if (d.kind === 'defer') {
       if (!n.timers.has(`defer:${g.name}`)) {
         const r = nextRandom(n.rng);

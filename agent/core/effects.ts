@@ -39,6 +39,13 @@ export type Effect =
    * state's list already is what `xl list` says now (core/recheck.ts): no tool run
    */
   | { readonly e: 'recheck'; readonly name: string; readonly toolstack: ToolstackKind; readonly pollNames: readonly string[] | null; readonly current: boolean }
+  /**
+   * before the `xl create` of a DRBD-backed domU: `drbdadm primary` of each resource in promote,
+   * in order, then `drbdadm status` of each in check (answered by `claimed`)
+   */
+  | { readonly e: 'claim'; readonly name: string; readonly promote: readonly string[]; readonly check: readonly string[] }
+  /** `drbdadm secondary` of resources a claim made Primary for a start that did not happen */
+  | { readonly e: 'release'; readonly name: string; readonly resources: readonly string[] }
   | { readonly e: 'create'; readonly name: string; readonly configPath: string; readonly toolstack: ToolstackKind }
   /** answer a control request; keepOpen: a granted hold keeps its connection until the client closes it */
   | { readonly e: 'reply'; readonly id: number; readonly response: ControlResponse; readonly keepOpen: boolean }

@@ -76,6 +76,8 @@ export type AgentEvent =
   | { readonly t: 'conn-closed'; readonly conn: number }
   /** the re-check right before an `xl create`: xl list again ('current': the state's list is), and DRBD polled again when polling */
   | { readonly t: 'rechecked'; readonly name: string; readonly domains: DomainsRead | 'current'; readonly polled: ReadonlyMap<string, DrbdResourceView> | null }
+  /** a claim's outcome: what it made Primary, the resources as read right after, or why it stopped short */
+  | { readonly t: 'claimed'; readonly name: string; readonly promoted: readonly string[]; readonly views: ReadonlyMap<string, DrbdResourceView>; readonly problem: string | null }
   | { readonly t: 'created'; readonly name: string; readonly ok: boolean; readonly message: string }
   | { readonly t: 'coexistence'; readonly warnings: readonly string[] }
   | { readonly t: 'link-open'; readonly gen: number }

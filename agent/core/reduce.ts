@@ -7,6 +7,7 @@ import { log, type Step } from './effects.js';
 import type { AgentEvent } from './events.js';
 import { onDomainsRead, onFullRead, onInfoRead, onReadFailed, requestFullRead, requestList } from './reads.js';
 import { dropQueued, onCreated, onRechecked } from './starts.js';
+import { onClaimBackoffEnd, onClaimed } from './claims.js';
 import { onCommand, onCommandDone, onCommandProgress } from './commands.js';
 import { onInspected } from './inspect-command.js';
 import { maintenanceAfterList, onMaintenanceWritten } from './maintenance-command.js';
@@ -78,6 +79,8 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       return onConnClosed(s, fx, ev.conn);
     case 'rechecked':
       return maybeStopped(onRechecked(s, fx, ev.name, ev.domains, ev.polled, now), fx);
+    case 'claimed':
+      return maybeStopped(onClaimed(s, fx, ev.name, ev.promoted, ev.views, ev.problem), fx);
     case 'created':
       return maybeStopped(onCreated(s, fx, ev.name, ev.ok, ev.message, now), fx);
     case 'coexistence':
@@ -134,6 +137,8 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
       return requestFullRead(s, fx);
     case 'retry':
       return { ...s, dirty: true };
+    case 'claim':
+      return onClaimBackoffEnd(s, name.slice('claim:'.length));
     case 'initial-fleet':
       if (s.phase === 'starting' && s.link.fleet === null) fx.push(log('warn', `the controller's view did not come within ${INITIAL_FLEET_WAIT_MS / 1000} s: deciding by the DRBD rules alone until it does`));
       return { ...s, dirty: true };

@@ -10,6 +10,7 @@ import type { AgentState, DomuRecord, Forced, ReplyError, StartJob } from './sta
 import type { Fx } from './timers.js';
 import type { DrbdResourceView } from '../../shared/inventory.js';
 import { recheckSource } from './recheck.js';
+import { claimOrCreate, release } from './claims.js';
 
 /**
  * `xl create` (or `xm create`) of guarded domUs: at most `autostart.parallel` at once, one job per
@@ -18,8 +19,8 @@ import { recheckSource } from './recheck.js';
  * or the list read already under way (core/recheck.ts). The effect runner keeps the pid of a running `xl create` on disk, so an
  * agent restarted meanwhile does not start the domU twice.
  */
-const active = (s: AgentState): number => s.jobs.filter((j) => j.phase === 'rechecking' || j.phase === 'creating').length;
-const withJob = (s: AgentState, name: string, f: (j: StartJob) => StartJob | null): AgentState => ({
+const active = (s: AgentState): number => s.jobs.filter((j) => j.phase === 'rechecking' || j.phase === 'claiming' || j.phase === 'creating').length;
+export const withJob = (s: AgentState, name: string, f: (j: StartJob) => StartJob | null): AgentState => ({
   ...s,
   jobs: s.jobs.flatMap((j) => (j.name === name ? (f(j) ?? []) : [j])),
 });
@@ -55,7 +56,7 @@ const record = (s: AgentState, name: string, now: number): DomuRecord => s.recor
 const withRecord = (s: AgentState, name: string, r: DomuRecord): AgentState => ({ ...s, records: new Map(s.records).set(name, r) });
 
 /** Ends a job that ran nothing: its waiting `--force` hears why. */
-function notStarted(s: AgentState, fx: Fx, job: StartJob, why: string): AgentState {
+export function notStarted(s: AgentState, fx: Fx, job: StartJob, why: string): AgentState {
   fx.push(log('info', `not starting ${job.name}: ${why}`, { domu: job.name, forced: job.forced !== null }));
   if (job.replyTo !== null) fx.push({ e: 'reply', id: job.replyTo, response: failure({ code: 'XH_ERR_REFUSED', message: `${job.name}: ${why}` }), keepOpen: false });
   return pump(requestList(withJob(s, job.name, () => null), fx), fx);
@@ -65,6 +66,7 @@ export function onRechecked(s: AgentState, fx: Fx, name: string, domains: Domain
   const job = s.jobs.find((j) => j.name === name && j.phase === 'rechecking');
   if (!job) return s;
   if (s.phase === 'stopping' || s.phase === 'stopped') return notStarted(s, fx, job, 'the agent is stopping');
+  if (job.forced === null && !s.enabled) return notStarted(s, fx, job, STOPPED_BY_OPERATOR);
   // 'current': the list in the state (a list read that failed left none)
   const listed: DomainsRead = domains !== 'current' ? domains : s.domains !== null ? { ok: true, domains: s.domains } : { ok: false, code: 'XH_ERR_TOOL_FAILED', message: 'the last xl list could not be read' };
   if (!listed.ok) return notStarted(s, fx, job, `re-checked right before starting: the re-check could not read the host (${listed.message})`);
@@ -79,9 +81,7 @@ export function onRechecked(s: AgentState, fx: Fx, name: string, domains: Domain
     const why = decision === null ? 'the re-check could not decide' : `${decision.kind}: ${decision.detail}`;
     return notStarted(n, fx, job, `re-checked right before starting: ${why}`);
   }
-  if (n.toolstack === null) return notStarted(n, fx, job, 'no toolstack (xl/xm) answers on this host');
-  fx.push({ e: 'create', name, configPath: job.configPath, toolstack: n.toolstack });
-  return withJob(n, name, (j) => ({ ...j, phase: 'creating' }));
+  return claimOrCreate(n, fx, job, g.drbdResources, now);
 }
 
 export function onCreated(s: AgentState, fx: Fx, name: string, ok: boolean, message: string, now: number): AgentState {
@@ -104,6 +104,7 @@ export function onCreated(s: AgentState, fx: Fx, name: string, ok: boolean, mess
     fx.push(log('info', `started ${name}`, { domu: name, forced, configPath: job.configPath }));
     if (job.replyTo !== null) fx.push({ e: 'reply', id: job.replyTo, response: { v: CONTROL_PROTOCOL_VERSION, ok: true, message: `started ${name} (forced: ${job.forced?.reason ?? ''})` }, keepOpen: false });
   } else {
+    n = release(n, fx, name, job.claimed);
     const attempts = rec.attempts + 1;
     const c = n.config.autostart;
     n = withRecord(n, name, { ...rec, attempts, lastStart: { at: now, ok: false, message, forced } });
@@ -118,10 +119,15 @@ export function onCreated(s: AgentState, fx: Fx, name: string, ok: boolean, mess
   return pump(ok && n.listRead.running ? waiting : requestList(waiting, fx), fx);
 }
 
+export const STOPPED_BY_OPERATOR = 'guarded autostart was stopped by the operator (`autostart start` resumes it)';
+
+/** `autostart stop`: autostart's own starts not under way yet are dropped; an operator's `--force` stays. */
+export const dropUnforced = (s: AgentState): AgentState => ({ ...s, jobs: s.jobs.filter((j) => j.forced !== null || (j.phase !== 'queued' && j.phase !== 'backing-off')) });
+
 /** Drops every queued start (the agent stops); a waiting `--force` hears so. */
 export function dropQueued(s: AgentState, fx: Fx): AgentState {
   for (const j of s.jobs) {
     if (j.phase === 'queued' && j.replyTo !== null) fx.push({ e: 'reply', id: j.replyTo, response: failure({ code: 'XH_ERR_REFUSED', message: `${j.name}: the agent is stopping` }), keepOpen: false });
   }
-  return { ...s, jobs: s.jobs.filter((j) => j.phase !== 'queued' && j.phase !== 'created') };
+  return { ...s, jobs: s.jobs.filter((j) => j.phase !== 'queued' && j.phase !== 'created' && j.phase !== 'backing-off') };
 }

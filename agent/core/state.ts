@@ -27,29 +27,8 @@ export interface DomuRecord {
   readonly retryAt: number | null;
 }
 
-export interface Forced {
-  readonly reason: string;
-  readonly operator: string | null;
-}
-
-/** One `xl create` the agent wants, from its queue to its outcome. */
-export interface StartJob {
-  readonly name: string;
-  readonly configPath: string;
-  readonly forced: Forced | null;
-  /**
-   * 'created': `xl create` succeeded but no `xl list` read since shows the domU yet; until one
-   * does, deciding on the older list would see its disk Primary and no domU, and misreport it
-   */
-  readonly phase: 'queued' | 'rechecking' | 'creating' | 'created';
-  /**
-   * for 'created': the list read (by count) that is sure to have started after the create; for
-   * 'rechecking': the list read the re-check waits for (core/recheck.ts)
-   */
-  readonly afterList?: number;
-  /** a control request waiting for this start's outcome (`autostart start --force`) */
-  readonly replyTo: number | null;
-}
+export type { Forced, StartJob } from './start-job.js';
+import type { StartJob } from './start-job.js';
 
 /** A granted hold and the control connection that keeps it. */
 export interface HeldDomu {

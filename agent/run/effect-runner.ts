@@ -12,6 +12,7 @@ import { renameWatchPaths } from '../core/rename-watch.js';
 import { LinkRunner } from './link-runner.js';
 import { createXenstore } from '../adapters/xenstore.js';
 import { Slots } from './slots.js';
+import { runClaim, runRelease } from './drbd-claim.js';
 import { ledgerStore } from '../adapters/ledger-store.js';
 import { without, type Ledger } from '../state/ledger.js';
 
@@ -129,6 +130,17 @@ export class EffectRunner {
             this.post({ t: 'rechecked', name: e.name, domains, polled });
           })(),
           (m) => this.post({ t: 'rechecked', name: e.name, domains: { ok: false, code: 'XH_ERR_INTERNAL', message: m }, polled: null }),
+        );
+        return;
+      case 'claim':
+        this.guard(runClaim(p, e).then((ev) => this.post(ev)), (m) => this.post({ t: 'claimed', name: e.name, promoted: [], views: new Map(), problem: m }));
+        return;
+      case 'release':
+        this.guard(
+          runRelease(p, e).then((problems) => {
+            for (const m of problems) p.log.warn({ domu: e.name, code: 'XH_ERR_TOOL_FAILED' }, `${e.name} was not started, but its DRBD resource stays Primary here: ${m}`);
+          }),
+          (m) => p.log.warn({ domu: e.name, code: 'XH_ERR_INTERNAL' }, `giving back ${e.name}'s DRBD resources failed: ${m}`),
         );
         return;
       case 'create':

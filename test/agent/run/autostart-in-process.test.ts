@@ -178,7 +178,8 @@ describe('the re-check right before a start (in process)', () => {
     const mark = f.sim.commandLog.length;
     f.sim.drbd('r1', 'connect');
     await f.log('xen1', (l) => l.msg === 'started web1', 'started web1');
-    expect(beforeCreate(f, mark, 'web1').at(-1)).toBe('xl list');
+    // then the claim: r1 taken Primary and read again, right before `xl create`
+    expect(beforeCreate(f, mark, 'web1').slice(-3)).toEqual(['xl list', 'drbdadm primary r1', 'drbdadm status r1']);
   });
 });
 

@@ -1,0 +1,63 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { creates, runsOn, startFleet, type Fleet } from '../../harness/fleet.js';
+
+// Both Dom0s of the pair hold web1's config in their guarded dirs (the README's "either may start
+// it after a reboot"), and r1 allows two primaries, as live migration needs.
+const FLEET = `
+option bandwidth=1024 connect-delay=300
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+`;
+
+let fleet: Fleet | null = null;
+afterEach(async () => {
+  await fleet?.stop();
+  fleet = null;
+});
+
+async function pairWithConfigOnBoth(): Promise<Fleet> {
+  const f = (fleet = await startFleet(FLEET));
+  mkdirSync(join(f.sim.hostRoot('xen2'), 'etc/xen/drbd-auto'), { recursive: true });
+  copyFileSync(join(f.sim.hostRoot('xen1'), 'etc/xen/drbd-auto/web1.cfg'), join(f.sim.hostRoot('xen2'), 'etc/xen/drbd-auto/web1.cfg'));
+  return f;
+}
+
+const logsOf = (f: Fleet, host: string): string[] => f.agent(host).logs.filter((l) => l.domu === 'web1').map((l) => l.msg);
+
+describe('guarded autostart on both Dom0s of a pair', () => {
+  // a real `xl create` runs a while before block-drbd promotes: both agents decide "safe" on the
+  // same view of a Secondary peer
+  it.each([0, 100, 300, 1500])('both booting at once start web1 on one of them only (xl create taking %i ms)', async (ms) => {
+    const f = await pairWithConfigOnBoth();
+    f.sim.power('xen1', 'off');
+    f.sim.power('xen2', 'off');
+    f.sim.power('xen1', 'on');
+    f.sim.power('xen2', 'on');
+    for (const h of ['xen1', 'xen2']) f.sim.toolFault(h, 'xl', { kind: 'slow', ms }, { argvPrefix: ['create'], times: 1 });
+    f.startAgent('xen1');
+    f.startAgent('xen2');
+    await f.until(() => runsOn(f.sim, 'web1').length > 0, 'web1 started somewhere', 60_000);
+    await f.advance(30_000);
+    expect(runsOn(f.sim, 'web1')).toHaveLength(1);
+    expect(creates(f.sim, 'xen1', 'web1') + creates(f.sim, 'xen2', 'web1')).toBe(1);
+    expect(f.sim.violations).toEqual([]);
+  });
+
+  it('the peer does not start web1 when an operator shuts it down on the host running it', async () => {
+    const f = await pairWithConfigOnBoth();
+    f.startAgent('xen1');
+    f.startAgent('xen2');
+    await f.log('xen2', (l) => l.domu === 'web1' && l.reason === 'peer-primary', 'xen2 sees web1 running on its peer');
+    // `xl shutdown` waits for the guest on the simulator's clock, which until() advances
+    const shutdown = f.sim.run('xen1', 'xl', ['shutdown', 'web1']);
+    await f.until(() => runsOn(f.sim, 'web1').length === 0, 'web1 shut down');
+    expect((await shutdown).exitCode).toBe(0);
+    await f.log('xen2', (l) => l.domu === 'web1' && l.reason === 'handled-this-boot', 'xen2 leaves web1 alone');
+    await f.advance(30_000);
+    expect(runsOn(f.sim, 'web1')).toEqual([]);
+    expect(creates(f.sim, 'xen2', 'web1')).toBe(0);
+  });
+});
