@@ -28,11 +28,12 @@ export const AGENT_COMMAND_HELP = {
       '       autostart start --force NAME --reason TEXT\n' +
       '  status    each guarded domU: its decision (running, start, skip, defer), the reason and since when\n' +
       '  reload    re-read this host now and decide every guarded domU again\n' +
-      '  stop      start nothing more (decisions are still made and shown); start resumes\n' +
+      '  stop      start nothing more, also what is queued (decisions are still made and shown); start resumes\n' +
       '  --force   start one domU now (logged with --reason), overriding a defer (except config-duplicate: two\n' +
-      '            files of the guarded dir define it) or the skip handled-this-boot (started, then stopped by\n' +
-      '            someone); never a peer-primary skip (split brain) or another skip (maintenance, migrated-away,\n' +
-      '            migrating-away, running-elsewhere, unsettled)\n' +
+      '            files of the guarded dir define it; config-unreadable; ledger-unreadable) or the skip\n' +
+      '            handled-this-boot (started or seen running, then stopped by someone); never a peer-primary\n' +
+      '            skip (split brain: also read again right after taking DRBD Primary) or another skip\n' +
+      '            (maintenance, migrated-away, migrating-away, running-elsewhere, unsettled)\n' +
       '  --json    print the answer as JSON\n' +
       '  --config  the agent config naming the control socket (default /etc/xenherd/agent.json)\n' +
       '  --socket  the control socket (default from the config: /run/xenherd/agent.sock)',

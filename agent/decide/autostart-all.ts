@@ -34,7 +34,8 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
         drbd: { availability, resources: s.drbd.resources },
     });
     const definedBy = files.get(g.name) ?? [];
-    if (d.kind === 'start' && definedBy.length > 1) {
+    // a defer too: `--force` overrides a defer, and which file it would start cannot be known
+    if ((d.kind === 'start' || d.kind === 'defer') && definedBy.length > 1) {
       out.set(g.name, { kind: 'defer', reason: 'config-duplicate', detail: `${g.name} is defined by ${definedBy.length} files of the guarded dir (${definedBy.join(', ')}): which one to start cannot be known; keep one file per domU` });
       continue;
     }
@@ -45,7 +46,7 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
         ? {
             kind: 'skip',
             reason: 'handled-this-boot',
-            detail: `autostart already started ${g.name} (or saw it running) since this Dom0 booted; it is not running now, so someone stopped it: start it by hand or with autostart start --force`,
+            detail: `autostart already started ${g.name} (or saw it running, here or on the peer) since this Dom0 booted; it is not running now, so someone stopped it: start it by hand or with autostart start --force`,
             splitBrainHazard: false,
           }
         : d,
@@ -55,12 +56,25 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
 }
 
 /**
- * Whether an operator's `--force` may start a domU with this decision: a defer (but not two
- * configs defining it), or a domU autostart started this boot and someone stopped since.
+ * A defer `--force` cannot override: what it would start, or whether it left, is unknown.
+ * (An unreadable config hides its DRBD disks, so the check made right before a forced start
+ * could not look at them.)
+ */
+const UNFORCEABLE: ReadonlyMap<string, string> = new Map([
+  ['config-duplicate', 'keep one file per domU'],
+  ['config-unreadable', 'fix the config file first'],
+  ['ledger-unreadable', 'repair the migration ledger first (`xenherd-agent status` names the file and what is wrong)'],
+]);
+
+/**
+ * Whether an operator's `--force` may start a domU with this decision: a defer (but not one whose
+ * config or ledger cannot be read, nor two configs defining it), or a domU autostart started this
+ * boot and someone stopped since.
  */
 export function forceVerdict(d: AutostartDecision | undefined): { readonly allowed: true } | { readonly allowed: false; readonly why: string } {
   if (d === undefined) return { allowed: false, why: 'not a guarded domU on this host' };
-  if (d.kind === 'defer' && d.reason === 'config-duplicate') return { allowed: false, why: `refused: ${d.detail}` };
+  const fix = d.kind === 'defer' ? UNFORCEABLE.get(d.reason) : undefined;
+  if (d.kind === 'defer' && fix !== undefined) return { allowed: false, why: `refused: ${d.detail}. --force does not override ${d.reason}: ${fix}` };
   if (d.kind === 'defer') return { allowed: true };
   if (d.kind === 'skip' && d.reason === 'handled-this-boot') return { allowed: true };
   if (d.kind === 'skip' && d.reason === 'peer-primary') {

@@ -67,10 +67,17 @@ describe('a domU two files of the guarded dir define', () => {
       reason: 'config-duplicate',
       detail: 'web1 is defined by 2 files of the guarded dir (/etc/xen/drbd-auto/a-web1.cfg, /etc/xen/drbd-auto/web1.cfg): which one to start cannot be known; keep one file per domU',
     });
-    expect(forceVerdict(d)).toEqual({ allowed: false, why: `refused: ${d?.kind === 'defer' ? d.detail : ''}` });
+    expect(forceVerdict(d)).toEqual({ allowed: false, why: `refused: ${d?.kind === 'defer' ? d.detail : ''}. --force does not override config-duplicate: keep one file per domU` });
     // running already: nothing to start, nothing to refuse
     const running = decideAll(snap({ guarded: [second, ...snap().guarded], domains: [{ name: 'web1', baseName: 'web1', domid: 3, memMiB: 512, vcpus: 1, stateLetters: '-b----', state: 'blocked', shutdownReason: null, migration: null, cpuTimeS: 1 }] }));
     expect(running.get('web1')?.kind).toBe('running');
+  });
+
+  it('is config-duplicate while DRBD defers it too, so --force cannot start the stale copy', () => {
+    const second = { name: 'web1', configPath: '/etc/xen/drbd-auto/a-web1.cfg', drbdResources: ['r1'], error: null };
+    const d = decideAll(snap({ guarded: [second, ...snap().guarded], drbd: { availability: 'ok', resources: new Map([['r1', safe('r1', 'Unknown', 'Connecting')]]) } })).get('web1');
+    expect(d).toMatchObject({ kind: 'defer', reason: 'config-duplicate' });
+    expect(forceVerdict(d).allowed).toBe(false);
   });
 });
 
@@ -85,6 +92,15 @@ describe('forceVerdict', () => {
     expect(forceVerdict({ kind: 'running', detail: 'x' }).allowed).toBe(false);
     expect(forceVerdict(undefined).allowed).toBe(false);
     expect(forceVerdict({ kind: 'skip', reason: 'handled-this-boot', detail: 'x', splitBrainHazard: false }).allowed).toBe(true);
+  });
+
+  it('refuses a defer whose config or ledger cannot be read: what it would start, or whether it left, is unknown', () => {
+    const bad = decideAll(snap()).get('bad');
+    const r = forceVerdict(bad);
+    expect(r).toEqual({ allowed: false, why: 'refused: config /etc/xen/drbd-auto/bad.cfg cannot be read: line 3: unterminated string. --force does not override config-unreadable: fix the config file first' });
+    const ledger = forceVerdict(decideAll(snap({ ledgerProblem: '/var/lib/xenherd/ledger.json: not JSON' })).get('web1'));
+    expect(ledger.allowed).toBe(false);
+    expect(!ledger.allowed && ledger.why).toContain('--force does not override ledger-unreadable: repair the migration ledger first');
   });
 });
 
