@@ -12,8 +12,24 @@ export type DrbdDevicePath = { readonly kind: 'resource'; readonly resource: str
 const BY_RES = /^\/dev\/drbd\/by-res\/([^/]+)(?:\/[0-9]+)?\/?$/;
 const UNNAMED = /^(?:\/dev\/)?drbd[0-9]+$|^\/dev\/drbd\//;
 
+/**
+ * An absolute path as the kernel resolves it, symlinks aside: `//dev/drbd3` and `/dev/./drbd3` are
+ * /dev/drbd3 to `open()`, so they must be to this check too (else a DRBD disk passes for none).
+ */
+function lexicallyNormal(target: string): string {
+  if (!target.startsWith('/')) return target;
+  const parts: string[] = [];
+  for (const part of target.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join('/')}`;
+}
+
 /** null when TARGET is not a DRBD device path */
-export function drbdDevicePath(target: string): DrbdDevicePath | null {
+export function drbdDevicePath(raw: string): DrbdDevicePath | null {
+  const target = lexicallyNormal(raw);
   const byRes = BY_RES.exec(target);
   if (byRes) {
     const resource = byRes[1] as string;

@@ -58,6 +58,21 @@ describe('parseDiskSpec', () => {
     },
   );
 
+  // the kernel opens //dev/drbd/by-res/r1/0 and /dev/./drbd3 as the plain paths: so must the check
+  it.each([
+    ['phy://dev/drbd/by-res/r1/0,xvda,w', 'r1'],
+    ['phy:/dev/drbd/./by-res/r1/0,xvda,w', 'r1'],
+    ['phy:/dev/drbd/by-res//r1/0/,xvda,w', 'r1'],
+    ['phy:/dev/xen/../drbd/by-res/r1/0,xvda,w', 'r1'],
+  ])('a by-res path spelled with extra slashes, . or .. names its resource all the same: %s', (spec, resource) => {
+    expect(parsed(spec)).toMatchObject({ drbdResource: resource });
+  });
+
+  it.each(['phy:/dev/./drbd3,xvda,w', 'phy://dev//drbd3,xvda,w', 'phy:/dev/mapper/../drbd3,xvda,w'])('a minor spelled with extra slashes, . or .. is refused like /dev/drbd3: %s', (spec) => {
+    const r = parseDiskSpec(spec);
+    expect(r.ok ? null : r.error.problem).toContain('is a DRBD device, but not which DRBD resource it is');
+  });
+
   it('refuses an invalid resource name in a by-res path', () => {
     const r = parseDiskSpec('phy:/dev/drbd/by-res/r 0/0,xvda,w');
     expect(r.ok ? null : r.error.problem).toBe('DRBD resource name "r 0" in /dev/drbd/by-res/r 0/0 is not valid');
