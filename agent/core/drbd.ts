@@ -1,5 +1,5 @@
 import type { DrbdResourceView } from '../../shared/inventory.js';
-import type { Events2Line } from '../parse/events2.js';
+import { unknownEvents2Kind, type Events2Line } from '../parse/events2.js';
 import { emptyDrbdState, reduceDrbd } from '../state/drbd-reducer.js';
 import { viewsFromEvents } from '../state/drbd-view.js';
 import type { DrbdAvailabilityWord } from '../state/snapshot.js';
@@ -108,11 +108,28 @@ export function onDrbdLine(s: AgentState, fx: Fx, gen: number, line: Events2Line
   return n.drbd.watcher.mode === 'events' ? { ...n, dirty: true } : n;
 }
 
+/** remembered unknown line kinds, bounded: a stream of ever-new words cannot grow the state */
+const MAX_IGNORED_KINDS = 16;
+
+/**
+ * A line the parser refused. One of a verb or object this agent does not know (a newer drbd-utils
+ * adds them, as it added `path` and `rename`) is skipped, warned about once: the state words we act
+ * on come only from the kinds we know, which are still parsed strictly, and restarting would only
+ * print the same line again. Anything else is a failure of the watcher: stopped, respawned with
+ * backoff, and polled instead after repeated ones (watcher.ts), like a watcher that dies.
+ */
 export function onDrbdBadLine(s: AgentState, fx: Fx, gen: number, message: string, text: string): AgentState {
-  if (gen !== s.drbd.watcher.gen || !s.drbd.watcher.running) return s;
-  fx.push(log('error', `unreadable drbdsetup events2 line, restarting the stream: ${message}`, { code: 'XH_ERR_TOOL_OUTPUT', tool: 'drbdsetup', line: text.slice(0, 500) }));
+  const w = s.drbd.watcher;
+  if (gen !== w.gen || !w.running || w.badOutput !== null) return s;
+  const unknown = unknownEvents2Kind(text);
+  if (unknown !== null) {
+    if (w.ignored.includes(unknown) || w.ignored.length >= MAX_IGNORED_KINDS) return s;
+    fx.push(log('warn', `drbdsetup events2 printed a kind of line this agent does not know ("${unknown}", a newer drbd-utils?): ignoring such lines, DRBD state still comes from the ones it knows; upgrade xenherd if this persists`, { code: 'XH_ERR_TOOL_OUTPUT', tool: 'drbdsetup', line: text.slice(0, 500) }));
+    return withDrbd(s, { watcher: { ...w, ignored: [...w.ignored, unknown] } });
+  }
+  fx.push(log('error', `unreadable drbdsetup events2 line, restarting the stream with backoff: ${message}`, { code: 'XH_ERR_TOOL_OUTPUT', tool: 'drbdsetup', line: text.slice(0, 500) }));
   fx.push({ e: 'unwatch', watcher: 'drbd', gen });
-  return s;
+  return withDrbd(s, { watcher: { ...w, badOutput: message.slice(0, 300) } });
 }
 
 export function onDrbdExit(s: AgentState, fx: Fx, gen: number, facts: ExitFacts): AgentState {
@@ -126,6 +143,8 @@ export function onDrbdExit(s: AgentState, fx: Fx, gen: number, facts: ExitFacts)
     fx.push(log('warn', 'drbdsetup is not installed: DRBD domUs stay deferred until the DRBD tools are'));
     return withDrbd(n, { availability: 'tools-missing', watcher: { ...w, running: false } });
   }
+  // stopped by us for an unreadable line: that line is why, not the stop
+  if (w.badOutput !== null) facts = { ...facts, why: `unreadable line: ${w.badOutput}` };
   const r = exited(w, facts, s.config.events.respawnMaxSeconds * 1000);
   n = withDrbd(n, { watcher: r.state });
   const v = r.verdict;

@@ -183,3 +183,22 @@ export function parseEvents2(text: string): Result<Events2Line[], ParseFailure> 
   }
   return ok(out);
 }
+
+const WORD = /^[a-z][a-z0-9_-]{0,39}$/;
+
+/**
+ * For a line parseEvents2Line refused: when it has the events2 shape (`[TIMESTAMP] VERB OBJECT
+ * key:value…`) but a verb or object this parser does not know, that pair ("future-verb resource"),
+ * so the caller can skip it as a newer drbd-utils' addition; null for a line that is malformed.
+ * Known verb and object pairs are never skipped: their state words must still parse.
+ */
+export function unknownEvents2Kind(line: string): string | null {
+  let rest = (line.endsWith('\r') ? line.slice(0, -1) : line).replace(ANSI_SGR, '');
+  const ts = TIMESTAMP.exec(rest);
+  if (ts) rest = rest.slice(ts[0].length);
+  const [verb, object, ...pairs] = rest.split(' ');
+  if (verb === undefined || object === undefined || !WORD.test(verb) || !WORD.test(object)) return null;
+  if (isVerb(verb) && isObject(object)) return null;
+  if (!pairs.every((p) => p.indexOf(':') > 0)) return null;
+  return `${verb} ${object}`;
+}
