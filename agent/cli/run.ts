@@ -55,13 +55,16 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
     if (!dir.ok) return reportError(BIN, dir.error, io);
     for (const r of dir.value.repairs) log.warn({ path: r.path }, describeRepair(r));
   }
-  const bootRecord = new BootRecord(bootRecordFile(runtimeDirReal));
-  if (bootRecord.problem) log.warn(bootRecord.problem);
   const notify = createSdNotify(io.env, runTool, hooks.pid);
   const kernel = kernelHostName();
   const recorded = recordedHostName(hostNameRecordFile(stateDirReal), kernel);
   if (recorded.problem !== null) log.warn({ code: 'XH_ERR_FILE' }, recorded.problem);
   const ports = processPorts({ config, root, stateDirReal, runtimeDirReal, log, kernelHostName: kernel, notify, self: { ...hooks.self(io.env), ...(opts.data.config !== undefined ? { config: opts.data.config } : {}) } });
+  const thisBoot = await bootId(ports.files);
+  // the default socket dir, /run, is a tmpfs every boot empties: a record there without a boot id is this boot's
+  const bootRecord = new BootRecord(bootRecordFile(runtimeDirReal), { bootId: thisBoot, emptiedByBoot: /^\/(var\/)?run\//.test(config.controlSocket) });
+  if (bootRecord.problem) log.warn(bootRecord.problem);
+  if (bootRecord.earlierBoot) log.info(bootRecord.earlierBoot);
   const daemon = new AgentCore(ports, {
     config,
     host: recorded.host ?? kernel,
@@ -69,7 +72,7 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
     pid: hooks.pid,
     seed: Math.floor(realRandom() * 2 ** 32),
     handledThisBoot: new Set(bootRecord.all),
-    bootId: await bootId(ports.files),
+    bootId: thisBoot,
     agentVersion: VERSION,
     watchdogMs: watchdogIntervalMs(io.env, hooks.pid),
   });

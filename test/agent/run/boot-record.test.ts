@@ -30,6 +30,18 @@ describe('BootRecord', () => {
     expect(b.problem).toBe(`${file}: line 2, column 2: key "handled" appears twice (lines 1 and 2): not a boot record; starting as if nothing was handled since boot`);
   });
 
+  it('reads a record an editor saved with a byte-order mark, and says "not JSON" of one that is not', () => {
+    const file = join(runDir(), 'autostart-boot.json');
+    writeFileSync(file, '\ufeff{"handled": ["web1"]}');
+    const b = new BootRecord(file);
+    expect(b.problem).toBeNull();
+    expect([...b.all]).toEqual(['web1']);
+    writeFileSync(file, '{"handled": ["web1"]');
+    const bad = new BootRecord(file);
+    expect([...bad.all]).toEqual([]);
+    expect(bad.problem).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not JSON \\(.+\\); starting as if nothing was handled since boot$`));
+  });
+
   it('does not write through a symlink planted at the temp name', () => {
     const dir = runDir();
     const v = victim(s);
