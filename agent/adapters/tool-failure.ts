@@ -18,3 +18,39 @@ export interface ToolFailure extends XhError {
 }
 
 export type AdapterFailure = ToolFailure | ParseFailure;
+
+/**
+ * Progress lines xl and xm print before the answer, failed or not (real 4.17 `xl create`:
+ * "Parsing config from PATH", then "got a tsc mode string: …"; xm: "Using config file …"):
+ * never the cause of a failure.
+ */
+const PREAMBLE_RE = /^(?:Parsing config from |Using config file |got a tsc mode string)/;
+const ERRORISH_RE = /error|fail|unable|cannot|can't|denied|invalid|refused/i;
+/** libxl's "libxl: error: libxl_create.c:1294:initiate_domain_create: " says where in libxl, not why */
+const LIBXL_WHERE_RE = /^libxl: error: [\w.-]+:\d+:\w+: /;
+const MAX_CAUSE_LINES = 3;
+const MAX_LINE_CHARS = 200;
+
+/**
+ * The lines of a failed tool's stderr that say why: its progress preamble skipped, lines that
+ * read as errors preferred (libxl prints the cause first, then what it undid), at most three,
+ * each bounded; '' when nothing is left. The whole stderr stays in the failure for the log.
+ */
+export function stderrCause(lines: readonly string[]): string {
+  const useful = lines.map((l) => l.trim()).filter((l) => l !== '' && !PREAMBLE_RE.test(l));
+  const errors = useful.filter((l) => ERRORISH_RE.test(l));
+  const pool = errors.length > 0 ? errors : useful;
+  const shown = pool.slice(0, MAX_CAUSE_LINES).map((l) => {
+    const short = l.replace(LIBXL_WHERE_RE, '');
+    return short.length > MAX_LINE_CHARS ? `${short.slice(0, MAX_LINE_CHARS - 1)}…` : short;
+  });
+  const more = pool.length - shown.length;
+  return shown.join('; ') + (more > 0 ? ` (and ${more} more line${more === 1 ? '' : 's'})` : '');
+}
+
+/** FAILURE, for a tool that exited non-zero, with the message naming the cause from its stderr. */
+export function withStderrCause(f: ToolFailure, lines: readonly string[]): ToolFailure {
+  if (f.code !== 'XH_ERR_TOOL_FAILED' || f.exitCode === null || f.signal !== null) return f;
+  const cause = stderrCause(lines);
+  return { ...f, message: `${[f.tool, ...f.args].join(' ')}: exit code ${f.exitCode}${cause ? `: ${cause}` : ''}` };
+}

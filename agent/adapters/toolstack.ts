@@ -1,6 +1,6 @@
 import type { InventoryDomain } from '../../shared/inventory.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { classifyToolstackStderr } from '../parse/xl-stderr.js';
+import { classifyToolstackStderr, xlStderrLines } from '../parse/xl-stderr.js';
 import { parseXlInfo, parseXmInfo, type XenInfo } from '../parse/xl-info.js';
 import { parseXlList } from '../parse/xl-list.js';
 import { parseXlListLong, type XlDomainDetail } from '../parse/xl-list-long.js';
@@ -8,7 +8,7 @@ import { classifyXlMigrate, type MigrationOutcome } from '../parse/xl-migrate.js
 import { parseXmList } from '../parse/xm-list.js';
 import { classifyXmMigrate } from '../parse/xm-migrate.js';
 import type { RunOptions, ToolOutput, ToolRunner } from './exec.js';
-import type { AdapterFailure, ToolFailure } from './tool-failure.js';
+import { withStderrCause, type AdapterFailure, type ToolFailure } from './tool-failure.js';
 import type { ToolstackKind } from '../../shared/inventory.js';
 import { detectToolstack } from './toolstack-detect.js';
 import { explainToolstackFailure } from './toolstack-explain.js';
@@ -141,7 +141,12 @@ export function createToolstack(kind: ToolstackKind, opts: ToolstackOptions): To
       const { xenMajor, xenMinor, xenExtra } = i.value;
       return ok(`${String(xenMajor)}.${String(xenMinor)}${xenExtra ?? ''}`);
     },
-    create: async (cfgPath, extraArgs = []) => done(await run(['create', cfgPath, ...extraArgs], t.create)),
+    create: async (cfgPath, extraArgs = []) => {
+      const r = await run(['create', cfgPath, ...extraArgs], t.create);
+      // xl's first stderr line is its "Parsing config from" preamble: name the lines that say why
+      if (!r.ok && classifyToolstackStderr(r.error.stderr) === null) return err(withStderrCause(r.error, xlStderrLines(r.error.stderr)));
+      return done(r);
+    },
     shutdown: async (name, o = {}) => done(await run(['shutdown', ...(o.wait ? ['-w'] : []), name], o.timeoutMs ?? (o.wait ? t.shutdown : t.control))),
     destroy: async (name) => done(await run(['destroy', name], t.control)),
     pause: (name) => control('pause', name),

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { err, ok } from '../../../shared/result.js';
+import type { ToolRunner } from '../../../agent/adapters/exec.js';
+import type { ToolFailure } from '../../../agent/adapters/tool-failure.js';
+import { createToolstack } from '../../../agent/adapters/toolstack.js';
+import { createFailure, parsingConfig } from '../../sim/render/xl-messages.js';
+
+// A failed `xl create` says why on stderr after its "Parsing config from" preamble; the failure's
+// message must carry that cause, not the preamble. The stderr shapes are the simulator's
+// reproductions of real xl/libxl output (test/sim/render/xl-messages.ts).
+
+const CFG = '/etc/xen/drbd-auto/web1.cfg';
+
+/** A runner on which `xl create` exits 1 with STDERR, with the message the real runner builds (first stderr line). */
+function failingCreate(stderr: string): ToolRunner {
+  return async (tool, args) => {
+    const first = stderr.trim().split('\n')[0] ?? '';
+    return err<ToolFailure>({ code: 'XH_ERR_TOOL_FAILED', tool, args: [...args], stdout: '', stderr, exitCode: 1, signal: null, message: `${[tool, ...args].join(' ')}: exit code 1: ${first}` });
+  };
+}
+
+const createMessage = async (stderr: string): Promise<string> => {
+  const r = await createToolstack('xl', { run: failingCreate(stderr) }).create(CFG);
+  if (r.ok) throw new Error('create should fail');
+  return r.error.message;
+};
+
+describe('a failed xl create names the cause', () => {
+  it('not enough memory: the line after the preamble', async () => {
+    const stderr = parsingConfig(CFG) + createFailure({ kind: 'no-memory', host: 'xen1', needMiB: 1024, freeMiB: 10 }, 7, CFG);
+    expect(await createMessage(stderr)).toBe(`xl create ${CFG}: exit code 1: failed to free memory for the domain`);
+  });
+
+  it('the tsc preamble of xl 4.17 is skipped too', async () => {
+    const stderr = `${parsingConfig(CFG)}got a tsc mode string: "native"\nfailed to free memory for the domain\n`;
+    expect(await createMessage(stderr)).toBe(`xl create ${CFG}: exit code 1: failed to free memory for the domain`);
+  });
+
+  it('libxl errors: the first ones, without libxl source positions, bounded', async () => {
+    const stderr = parsingConfig(CFG) + createFailure({ kind: 'drbd-state', res: 'r1', minor: 1, code: -2, text: 'Need access to UpToDate data' }, 7, CFG);
+    const m = await createMessage(stderr);
+    expect(m).not.toContain('Parsing config from');
+    expect(m).not.toMatch(/libxl_\w+\.c:\d+/);
+    expect(m).toContain('/etc/xen/scripts/block-drbd add [1007] exited with error status 1');
+    expect(m).toContain('r1: State change failed: (-2) Need access to UpToDate data');
+    expect(m).toContain('(and 3 more lines)');
+    expect(m.length).toBeLessThan(800);
+  });
+
+  it('a very long line is cut, and a stderr of only the preamble says no more than the exit code', async () => {
+    expect((await createMessage(`${parsingConfig(CFG)}error: ${'x'.repeat(5000)}\n`)).length).toBeLessThan(300);
+    expect(await createMessage(parsingConfig(CFG))).toBe(`xl create ${CFG}: exit code 1`);
+  });
+
+  it('a recognised complaint keeps its explanation; a success stays one', async () => {
+    const run: ToolRunner = async (tool, args) => err<ToolFailure>({ code: 'XH_ERR_TOOL_FAILED', tool, args: [...args], stdout: '', stderr: 'xend is running, which may cause unpredictable results when using\n', exitCode: 1, signal: null, message: 'x' });
+    const r = await createToolstack('xl', { run }).create(CFG);
+    expect(!r.ok && r.error.message).toContain('xl refuses to change anything while xend runs');
+    const fine: ToolRunner = async () => ok({ stdout: '', stderr: parsingConfig(CFG), exitCode: 0 });
+    expect(await createToolstack('xl', { run: fine }).create(CFG)).toEqual({ ok: true, value: undefined });
+  });
+});
