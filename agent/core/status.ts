@@ -63,8 +63,27 @@ export function statusOf(s: AgentState, now: number): AgentStatus {
     lastFullRead: s.lastFullRead === null ? null : iso(s.lastFullRead),
     guarded: guarded.map((g) => guardedStatus(g, s.records.get(g.name), starting(s, g.name), now)),
     holds: s.holds.map((h) => h.hold),
-    warnings: [...s.warnings],
+    warnings: [...(guardedDirWarning(s) ?? []), ...s.warnings],
   };
+}
+
+const GUARDED_UNREADABLE = 'guarded dir unreadable: ';
+
+/**
+ * After a full read that found no guarded domU: why, as far as the state tells. A missing or
+ * unreadable guarded dir (a typo in guardedDir) would otherwise look like "nothing to do". The
+ * read's problem reaches the state only inside homesProblem (host/homes.ts puts it first, with
+ * this prefix; a missing dir only in the log): what is there is quoted, else the likely causes.
+ */
+export function guardedDirWarning(s: AgentState): [string] | null {
+  if (s.lastFullRead === null || s.guarded.length > 0) return null;
+  const dir = s.config.guardedDir;
+  const at = s.homesProblem?.indexOf(GUARDED_UNREADABLE) ?? -1;
+  const why = at >= 0 ? (s.homesProblem ?? '').slice(at + GUARDED_UNREADABLE.length).split('; ')[0] : null;
+  // the read's own message already names the fix (host/guarded-configs.ts): not said twice
+  if (why?.includes('guardedDir')) return [`guarded dir unreadable, nothing is autostarted here: ${why}`];
+  const what = why ? `guarded dir ${dir} unreadable (${why})` : `guarded dir ${dir} gave no domU config (missing, empty or unreadable: the log says which)`;
+  return [`${what}: nothing is autostarted here; fix the dir, or set guardedDir in the agent config to the dir that holds the guarded domU configs`];
 }
 
 /** One line for systemd's STATUS=: counts per decision. */
@@ -79,7 +98,8 @@ export function statusLine(s: AgentState): string {
     else if (k === 'defer') deferred++;
     else if (k === 'skip') skipped++;
   }
-  const parts = [`${names.size} guarded domUs: ${running} running`, `${s.jobs.length} starting`, `${deferred} deferred`, `${skipped} skipped`];
+  const noDir = guardedDirWarning(s) === null ? '' : ` (guarded dir ${s.config.guardedDir} missing, empty or unreadable)`;
+  const parts = [`${names.size} guarded domUs${noDir}: ${running} running`, `${s.jobs.length} starting`, `${deferred} deferred`, `${skipped} skipped`];
   if (!s.enabled) parts.push('autostart stopped');
   if (s.maintenance.state !== 'online') parts.push(`host ${s.maintenance.state}`);
   return parts.join(', ');

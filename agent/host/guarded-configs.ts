@@ -20,10 +20,19 @@ export function isConfigFileName(name: string): boolean {
   return !/\.(dpkg-(old|new|dist|tmp)|rpmnew|rpmsave|swp|bak|orig|disabled)$/.test(name);
 }
 
-/** Reads every domU config in the guarded dir by DIALECT's rules; a missing dir is an empty list. */
+/**
+ * Reads every domU config in the guarded dir by DIALECT's rules. A missing default dir is an empty
+ * list (a Dom0 that guards nothing, as packaged); a missing dir the config names is a failure, as is
+ * one that cannot be listed: a typo in guardedDir must not read as "nothing to guard". The message
+ * names the dir and the config key to fix.
+ */
 export async function readGuardedConfigs(files: HostFiles, dir: string, dialect: DomuConfigDialect): Promise<Result<GuardedConfigFile[], XhError & { errno: string }>> {
   const names = await files.list(dir);
-  if (!names.ok) return names.error.errno === 'ENOENT' ? ok([]) : err(names.error);
+  if (!names.ok && names.error.errno === 'ENOENT' && dir.replace(/\/+$/, '') === DEFAULT_GUARDED_DIR) return ok([]);
+  if (!names.ok) {
+    const fix = names.error.errno === 'ENOENT' ? 'create it' : 'make it a directory the agent can read';
+    return err({ ...names.error, message: `${names.error.message}, so no domU is guarded: ${fix}, or set guardedDir in the agent config to the dir that holds the guarded domU configs` });
+  }
   const out: GuardedConfigFile[] = [];
   for (const name of names.value.filter(isConfigFileName)) {
     const path = `${dir.replace(/\/+$/, '')}/${name}`;

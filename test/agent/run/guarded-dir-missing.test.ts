@@ -1,0 +1,60 @@
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderAutostartStatus } from '../../../agent/cli/autostart-render.js';
+import { AgentStatusSchema } from '../../../shared/protocol/agent-control.js';
+import { TEST_TIMERS } from '../../harness/agent-on-sim.js';
+import { startFleet, type Fleet } from '../../harness/fleet.js';
+
+// A guarded dir that is missing (a typo in guardedDir) or not a directory must not read as
+// "nothing to do": the log says so at warn or above, and `autostart status` and systemd's STATUS
+// line name the dir and the config key to fix. In process, on the simulator.
+
+const FLEET = `
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
+`;
+
+let fleet: Fleet;
+afterEach(async () => fleet?.stop());
+
+async function statusOf(f: Fleet) {
+  const r = await f.agent('xen1').control({ op: 'status' });
+  if (!r.ok) throw new Error(r.error.message);
+  return AgentStatusSchema.parse(r.status);
+}
+
+describe('a guarded dir that gives nothing', () => {
+  it('a guardedDir that does not exist: warned in the log, in status and in the STATUS line', async () => {
+    fleet = await startFleet(FLEET);
+    const f = fleet;
+    f.startAgent('xen1', { ...TEST_TIMERS, guardedDir: '/etc/xen/drbd_auto' });
+    const logged = await f.log('xen1', (l) => l.level >= 40 && String(l.msg).includes('/etc/xen/drbd_auto'), 'the missing dir logged');
+    expect(String(logged.msg)).toContain('guardedDir');
+    await f.advance(1_000);
+    const s = await statusOf(f);
+    expect(s.guarded).toEqual([]);
+    expect(s.warnings).toEqual([expect.stringMatching(/guarded dir \/etc\/xen\/drbd_auto .*guardedDir/)]);
+    expect(renderAutostartStatus(s)).toContain('warnings:\n  guarded dir /etc/xen/drbd_auto');
+    const ready = f.agent('xen1').notified.map((n) => n.status).filter((x): x is string => typeof x === 'string');
+    expect(ready.at(-1)).toMatch(/^0 guarded domUs \(guarded dir \/etc\/xen\/drbd_auto missing, empty or unreadable\)/);
+  });
+
+  it('a guarded dir replaced by a file: status quotes why it is unreadable', async () => {
+    fleet = await startFleet(FLEET);
+    const f = fleet;
+    const dir = join(f.sim.hostRoot('xen1'), 'etc/xen/drbd-auto');
+    renameSync(dir, `${dir}.moved`);
+    writeFileSync(dir, 'not a dir\n');
+    f.startAgent('xen1');
+    await f.log('xen1', (l) => l.level >= 40 && /ENOTDIR|is not a directory/.test(String(l.msg)), 'the unreadable dir logged');
+    await f.advance(1_000);
+    const s = await statusOf(f);
+    expect(s.warnings).toEqual([expect.stringMatching(/^guarded dir unreadable.*\/etc\/xen\/drbd-auto.*(ENOTDIR|is not a directory).*guardedDir/)]);
+    const ready = f.agent('xen1').notified.map((n) => n.status).filter((x): x is string => typeof x === 'string');
+    expect(ready.at(-1)).toMatch(/^0 guarded domUs \(guarded dir \/etc\/xen\/drbd-auto missing, empty or unreadable\)/);
+    rmSync(dir);
+    renameSync(`${dir}.moved`, dir);
+  });
+});
