@@ -1,10 +1,25 @@
 import type { AgentStatus } from '../../shared/protocol/agent-control.js';
+import { printable } from '../../shared/text/printable.js';
 import { table } from '../inventory/render-text.js';
 
 const when = (iso: string): string => iso.replace(/\.\d{3}Z$/, 'Z');
 
+/**
+ * Every string of the status made printable before it is laid out, once on the whole value so no
+ * field is missed: domU names and config paths come from file names in the guarded dir, details
+ * and messages from tools, and a control character in any of them could steer the terminal or
+ * forge a line of the table. (The JSON output escapes them itself.)
+ */
+function printableDeep<T>(v: T): T {
+  if (typeof v === 'string') return printable(v) as T;
+  if (Array.isArray(v)) return v.map((x: unknown) => printableDeep(x)) as T;
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, printableDeep(x)])) as T;
+  return v;
+}
+
 /** `xenherd-agent autostart status` as a person reads it. */
-export function renderAutostartStatus(s: AgentStatus): string {
+export function renderAutostartStatus(raw: AgentStatus): string {
+  const s = printableDeep(raw);
   const out: string[] = [];
   out.push(`xenherd agent on ${s.host} (pid ${s.pid}, up since ${when(s.startedAt)}): autostart ${s.autostart}, toolstack ${s.toolstack ?? 'none'}, DRBD ${s.drbd}`);
   out.push(`  DRBD changes:   ${s.sources.drbd}`);
@@ -12,7 +27,8 @@ export function renderAutostartStatus(s: AgentStatus): string {
   out.push(`  maintenance:    ${s.maintenance ? 'yes: nothing is started' : 'no'}`);
   out.push(`  last full read: ${s.lastFullRead ? when(s.lastFullRead) : 'not yet'}`);
   out.push('');
-  if (s.guarded.length === 0) out.push('no guarded domUs (no configs in the guarded dir)');
+  // the warnings below say why when the guarded dir gave nothing (missing, unreadable)
+  if (s.guarded.length === 0) out.push(`no guarded domUs (no configs in the guarded dir${s.warnings.length > 0 ? ': see the warnings below' : ''})`);
   else {
     const rows = s.guarded.map((g) => [
       g.name,
