@@ -14,6 +14,7 @@ import type { SelfCommand } from '../run/command-process.js';
 import { VERSION } from '../../shared/version.js';
 import { restartOnlyChanges } from '../config/restart-only.js';
 import { loadAgentConfig } from '../config/resolve.js';
+import { tokenFileExposure } from '../config/token-file.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 import { listenControl } from '../control/server.js';
 import { AgentCore } from '../run/agent-core.js';
@@ -46,6 +47,8 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
   const config = loaded.value.config;
   const log = createLogger({ name: BIN, level: config.logLevel });
   log.info({ config: loaded.value.file ?? `(none: ${DEFAULT_CONFIG_PATH} absent, defaults apply)`, hostRoot: root }, 'xenherd agent starting');
+  const exposed = tokenFileExposure(loaded.value.file, config);
+  if (exposed !== null) log.warn({ code: 'XH_ERR_CONFIG', config: loaded.value.file }, exposed);
 
   const stateDirReal = underRoot(root, config.stateDir);
   const socketReal = underRoot(root, config.controlSocket);

@@ -11,7 +11,8 @@ export type Entry =
 
 export type Source =
   | { readonly from: 'bundle'; readonly binary: string }
-  | { readonly from: 'repo'; readonly file: string }
+  /** gzip: compressed as `gzip -9n` does (documentation in /usr/share/doc) */
+  | { readonly from: 'repo'; readonly file: string; readonly gzip?: boolean }
   | { readonly from: 'man'; readonly binary: string; readonly section: 1 | 8 }
   | { readonly from: 'completion'; readonly binary: string }
   | { readonly from: 'text'; readonly text: string };
@@ -28,6 +29,8 @@ const bundle = (binary: string): Entry => ({ kind: 'file', path: `usr/lib/xenher
 const link = (dir: 'usr/sbin' | 'usr/bin', binary: string): Entry => ({ kind: 'symlink', path: `${dir}/${binary}`, target: `../lib/xenherd/${binary}` });
 const man = (binary: string, section: 1 | 8): Entry => ({ kind: 'file', path: `usr/share/man/man${section}/${binary}.${section}.gz`, mode: 0o644, source: { from: 'man', binary, section } });
 const completion = (binary: string): Entry => ({ kind: 'file', path: `usr/share/bash-completion/completions/${binary}`, mode: 0o644, source: { from: 'completion', binary } });
+/** The README: the only full description of agent.json's and controller.json's keys (the man pages' FILES point here). */
+const readme = (pkg: string): Entry => ({ kind: 'file', path: `usr/share/doc/${pkg}/README.md.gz`, mode: 0o644, source: { from: 'repo', file: 'README.md', gzip: true } });
 const unit = (name: string): Entry => ({ kind: 'file', path: `lib/systemd/system/${name}`, mode: 0o644, source: { from: 'repo', file: `systemd/${name}` } });
 
 /** Every key has a default (README, "xenherd-agent run"); an empty object means all defaults. */
@@ -53,6 +56,7 @@ export const AGENT: PackageLayout = {
     // 0600: enrolling the agent with a controller puts its token here
     { kind: 'file', path: 'etc/xenherd/agent.json', mode: 0o600, source: { from: 'text', text: AGENT_JSON } },
     man('xenherd-agent', 8),
+    readme('xenherd-agent'),
     completion('xenherd-agent'),
   ],
   conffiles: ['/etc/xenherd/agent.json'],
@@ -62,8 +66,8 @@ export const AGENT: PackageLayout = {
 export const CONTROLLER: PackageLayout = {
   meta: {
     name: 'xenherd-controller',
-    // procps: /bin/kill, which the unit reloads with (a minimal Debian lacks it)
-    depends: 'nodejs (>= 18), procps',
+    // no procps: its unit has no ExecReload= (credentials are read at start; restart applies them)
+    depends: 'nodejs (>= 18)',
     recommends: 'openssh-client',
     synopsis: 'thin controller and CLI for a fleet of xenherd Xen Dom0s',
     description: [
@@ -79,6 +83,7 @@ export const CONTROLLER: PackageLayout = {
     unit('xenherd-controller.service'),
     man('xenherd-controller', 8),
     man('xenherdctl', 1),
+    readme('xenherd-controller'),
     completion('xenherd-controller'),
     completion('xenherdctl'),
   ],

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { completionModel, completionScript } from './completion.js';
 import { probeHelp, type BinaryHelp } from './help-probe.js';
 import { AGENT, CONTROLLER } from './layout.js';
+import { MAN_FILES } from './man-files.js';
 import { manPage } from './man-page.js';
 import { bundledPackages } from './metadata.js';
 import { buildDeb, stagePackage } from './stage.js';
@@ -73,7 +74,7 @@ try {
       bundled,
       render: (s) =>
         s.from === 'man'
-          ? manPage({ help: helpOf(s.binary), section: s.section, date: date.toISOString().slice(0, 10), seeAlso: SEE_ALSO[s.binary] ?? [] })
+          ? manPage({ help: helpOf(s.binary), section: s.section, date: date.toISOString().slice(0, 10), seeAlso: SEE_ALSO[s.binary] ?? [], files: MAN_FILES[s.binary] ?? [] })
           : completionScript(completionModel(helpOf(s.binary))),
     }, repo);
     const deb = buildDeb(root, out, layout.meta.name, version, date);

@@ -1,11 +1,13 @@
 import type { BinaryHelp } from './help-probe.js';
+import type { ManFile } from './man-files.js';
 
 /**
  * A man page (roff, man macros) made only of what the binary prints for --help, the way
  * help2man does it but without its Perl dependency and with our help layout known exactly:
  * NAME from the first sentence of the description, SYNOPSIS from the usage lines, one
  * subsection per command holding its own --help verbatim (no-fill, so columns stay aligned),
- * EXIT STATUS from the exit-code list.
+ * EXIT STATUS from the exit-code list; FILES (what --help does not say: the config files and
+ * where their keys are described) from packaging/deb/man-files.ts.
  */
 export interface ManPageInput {
   readonly help: BinaryHelp;
@@ -13,6 +15,7 @@ export interface ManPageInput {
   /** e.g. "2025-05-20": the date of the sources, so a rebuild makes the same page */
   readonly date: string;
   readonly seeAlso: readonly string[];
+  readonly files?: readonly ManFile[];
 }
 
 /** Text safe in roff: backslashes, hyphens as minus signs (what is typed), control characters at line starts. */
@@ -59,6 +62,10 @@ export function manPage(m: ManPageInput): string {
     for (const c of h.commands) out.push(`.SS ${roffText(c.name)}`, ...verbatim(commandBody(c)));
   }
   if (h.exitCodes.length > 0) out.push('.SH EXIT STATUS', ...verbatim(h.exitCodes.join('\n')));
+  if (m.files !== undefined && m.files.length > 0) {
+    out.push('.SH FILES');
+    for (const f of m.files) out.push('.TP', `.I ${roffText(f.path)}`, roffText(f.what.replace(/\n/g, ' ')));
+  }
   if (m.seeAlso.length > 0) {
     out.push('.SH SEE ALSO');
     m.seeAlso.forEach((s, i) => {

@@ -46,7 +46,7 @@ export function stagePackage(layout: PackageLayout, s: StageInput, repo: string)
   const name = layout.meta.name;
   const content = (src: Source): Buffer | string => {
     if (src.from === 'bundle') return bundleText(s.dist, src.binary);
-    if (src.from === 'repo') return readFileSync(join(repo, src.file));
+    if (src.from === 'repo') return src.gzip === true ? gzipSync(readFileSync(join(repo, src.file)), { level: 9 }) : readFileSync(join(repo, src.file));
     if (src.from === 'text') return src.text;
     const text = s.render(src);
     return src.from === 'man' ? gz(text) : text;

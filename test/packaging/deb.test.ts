@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completionModel } from '../../packaging/deb/completion.js';
 import { parseTopHelp, type BinaryHelp } from '../../packaging/deb/help-probe.js';
@@ -50,6 +51,12 @@ describe('help text → man page and completion', () => {
     expect(page).toContain('.BR xl (1)');
   });
 
+  it('lists FILES (the config files and where their keys are described) before SEE ALSO', () => {
+    const page = manPage({ help, section: 8, date: '2025-01-02', seeAlso: ['xl(1)'], files: [{ path: '/etc/tool/a-b.json', what: 'The config; keys: README.' }] });
+    expect(page).toContain('.SH FILES\n.TP\n.I /etc/tool/a\\-b.json\nThe config; keys: README.\n.SH SEE ALSO');
+    expect(manPage({ help, section: 8, date: '2025-01-02', seeAlso: [] })).not.toContain('.SH FILES');
+  });
+
   it('completes commands, actions, options and their values from the usage lines', () => {
     const m = completionModel(help);
     expect(m.commands[0]).toEqual({ name: 'run', actions: [], options: ['--config', '--mode', '--json', '--help'], values: { '--config': 'file', '--mode': ['fast', 'slow'] } });
@@ -88,6 +95,24 @@ describe('npm run package as shipped', () => {
       expect(controller).toContain(p);
     }
     expect(execFileSync('dpkg-deb', ['-f', deb('xenherd-agent'), 'Depends'], { encoding: 'utf8' })).toBe('nodejs (>= 18), procps\n');
+  });
+
+  it('documents the config files: FILES in the man pages, the README with the key tables in /usr/share/doc', () => {
+    const file = (name: string, path: string): Buffer => execFileSync('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -xOf - "$2"', 'sh', deb(name), path]);
+    const readme = readFileSync('README.md', 'utf8');
+    for (const name of ['xenherd-agent', 'xenherd-controller']) {
+      const doc = gunzipSync(file(name, `./usr/share/doc/${name}/README.md.gz`)).toString('utf8');
+      expect(doc).toBe(readme);
+    }
+    const agentPage = gunzipSync(file('xenherd-agent', './usr/share/man/man8/xenherd-agent.8.gz')).toString('utf8');
+    const files = agentPage.slice(agentPage.indexOf('.SH FILES'), agentPage.indexOf('.SH SEE ALSO'));
+    expect(files).toContain('.I /etc/xenherd/agent.json');
+    expect(files).toContain('/usr/share/doc/xenherd\\-agent/README.md.gz');
+    expect(files).toContain('chmod 600');
+    const ctlPage = gunzipSync(file('xenherd-controller', './usr/share/man/man8/xenherd-controller.8.gz')).toString('utf8');
+    for (const p of ['.I /etc/xenherd/controller.json', '/etc/xenherd/state/tokens.json', '/usr/share/doc/xenherd\\-controller/README.md.gz']) expect(ctlPage).toContain(p);
+    // the controller's unit reloads nothing, so it needs no /bin/kill
+    expect(execFileSync('dpkg-deb', ['-f', deb('xenherd-controller'), 'Depends'], { encoding: 'utf8' })).toBe('nodejs (>= 18)\n');
   });
 
   it('is lintian clean: every tag left is overridden, with its reason in packaging/deb/lintian', () => {

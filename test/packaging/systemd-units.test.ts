@@ -12,6 +12,9 @@ const text = (unit: string): string => readFileSync(join(process.cwd(), 'systemd
 /** key=value lines of a unit, a key given more than once keeps every value */
 const values = (unit: string, key: string): string[] => [...text(unit).matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) => m[1] as string);
 const value = (unit: string, key: string): string | undefined => values(unit, key).at(-1);
+/** the key=value lines of one [SECTION] of a unit */
+const section = (unit: string, name: string): string => text(unit).split(/^(?=\[)/m).find((s) => s.startsWith(`[${name}]`)) ?? '';
+const inSection = (unit: string, name: string, key: string): string | undefined => new RegExp(`^${key}=(.*)$`, 'm').exec(section(unit, name))?.[1];
 
 const probe = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
 const NEED = 'systemd-analyze is needed (package systemd; .ci/run installs it)';
@@ -35,6 +38,20 @@ describe.each(UNITS)('systemd/%s', (unit) => {
     expect(problems).toEqual([]);
   });
 
+  it('never restarts for ever: a config or usage error is not restarted, other loops end in failed', () => {
+    // RestartSec=2 alone stays under systemd's default start limit (5 in 10 s): a unit failing
+    // at every start would loop for ever, "activating", never in `systemctl --failed`
+    expect(value(unit, 'Restart')).toBe('on-failure');
+    const prevented = (value(unit, 'RestartPreventExitStatus') ?? '').split(/\s+/);
+    expect(prevented).toEqual(expect.arrayContaining(['64', '78']));
+    // start limits are [Unit] settings: in [Service] systemd ignores them (a warning only)
+    const interval = Number(inSection(unit, 'Unit', 'StartLimitIntervalSec'));
+    const burst = Number(inSection(unit, 'Unit', 'StartLimitBurst'));
+    expect(burst).toBeGreaterThan(0);
+    // the loop is RestartSec plus a failed start: BURST rounds of it must fall inside the interval
+    expect(interval).toBeGreaterThanOrEqual(burst * (Number(value(unit, 'RestartSec')) + 1));
+  });
+
   it('sets each sandboxing option, or says in a comment why it is left out', () => {
     const options = ['ProtectSystem', 'ProtectHome', 'PrivateTmp', 'PrivateDevices', 'ProtectProc', 'ProcSubset', 'ProtectKernelLogs', 'ProtectControlGroups', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectClock', 'ProtectHostname', 'PrivateNetwork', 'IPAddressDeny', 'RestrictAddressFamilies', 'CapabilityBoundingSet', 'SystemCallFilter', 'MemoryDenyWriteExecute', 'RestrictNamespaces', 'UMask', 'NoNewPrivileges', 'RestrictSUIDSGID', 'RestrictRealtime', 'LockPersonality', 'SystemCallArchitectures'];
     const comments = text(unit).split('\n').filter((l) => l.startsWith('#')).join('\n');
@@ -53,6 +70,21 @@ describe('xenherd-agent.service', () => {
     expect(value(u, 'Type')).toBe('notify');
   });
 
+  it('is still restarted after a watchdog kill, several times before the start limit', () => {
+    // a watchdog kill is SIGABRT, a failure Restart=on-failure restarts (64/78 are exit codes)
+    expect(value(u, 'Restart')).toBe('on-failure');
+    const round = Number(value(u, 'WatchdogSec')) + Number(value(u, 'RestartSec'));
+    expect(Number(inSection(u, 'Unit', 'StartLimitBurst'))).toBeGreaterThanOrEqual(3);
+    // the limit still ends a loop of watchdog kills: BURST rounds fit into the interval
+    expect(Number(inSection(u, 'Unit', 'StartLimitIntervalSec'))).toBeGreaterThanOrEqual(Number(inSection(u, 'Unit', 'StartLimitBurst')) * round);
+  });
+
+  it('keeps /run/xenherd (the boot record) across stop/start and remove/install: only a reboot clears it', () => {
+    expect(value(u, 'RuntimeDirectory')).toBe('xenherd');
+    // "restart" would keep it across a restart only: a stop, or a package removal, drops it
+    expect(value(u, 'RuntimeDirectoryPreserve')).toBe('yes');
+  });
+
   it('leaves the xl processes of started domUs alone and uncounted', () => {
     expect(value(u, 'KillMode')).toBe('process');
     expect(value(u, 'TasksMax')).toBe('infinity');
@@ -67,6 +99,18 @@ describe('xenherd-controller.service', () => {
     const names = values(u, 'LoadCredential').map((v) => v.split(':')[0]);
     expect(names.sort()).toEqual(['controller.json', ...Object.values(CREDENTIAL_NAMES)].sort());
     expect(value(u, 'ExecStart')).toBe('/usr/sbin/xenherd-controller serve --config %d/controller.json');
+  });
+
+  it('fails visibly, once, before `init` ran: missing credentials (243) are not restarted', () => {
+    // the config init writes must exist (an assertion, not a silently skipping condition)
+    const config = values(u, 'LoadCredential').find((v) => v.startsWith('controller.json:'))?.split(':')[1];
+    expect(inSection(u, 'Unit', 'AssertPathExists')).toBe(config);
+    expect(text(u)).not.toMatch(/^ConditionPathExists=/m);
+    expect((value(u, 'RestartPreventExitStatus') ?? '').split(/\s+/)).toContain('243');
+  });
+
+  it('has no reload that reports success and applies nothing (SIGHUP cannot re-read credentials)', () => {
+    expect(value(u, 'ExecReload')).toBeUndefined();
   });
 
   it('keeps its systemd-analyze security exposure at or below 1.5 (measured 1.1)', () => {

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { startSim } from '../../sim/sim.js';
 import { check, exists, ok, type Ctx } from './steps.js';
@@ -28,6 +28,15 @@ export async function installUnderSystemd(c: Ctx): Promise<void> {
     check(enabled === 'disabled', `${unit} is ${enabled} after installing, not disabled`);
     check((await active(c, unit)) === 'inactive', `${unit} runs after installing`);
   }
+  // before `init`: one visible failure naming what is missing, not a credentials restart loop
+  // (enabled, as README's `enable --now` does: a disabled unit's failed assertion is forgotten at once)
+  const early = await c.chroot.run(['systemctl', 'enable', '--now', CONTROLLER]);
+  check(early.code !== 0 && early.stderr.includes('Assertion failed'), `${CONTROLLER} before xenherd-controller init: ${early.code} ${early.stderr}`);
+  const status = (await c.chroot.run(['systemctl', 'status', '--no-pager', CONTROLLER])).stdout;
+  check(status.includes('AssertPathExists=/etc/xenherd/controller.json'), `systemctl status ${CONTROLLER} before init does not name /etc/xenherd/controller.json:\n${status}`);
+  await sleep(3_000); // RestartSec=2: a restart would have happened by now
+  const restarts = await show(c, CONTROLLER, 'NRestarts');
+  check(restarts === '0' && (await active(c, CONTROLLER)) !== 'activating', `${CONTROLLER} before init: ${restarts} restarts, ${await active(c, CONTROLLER)}`);
 }
 
 export async function controllerService(c: Ctx): Promise<void> {
@@ -52,6 +61,18 @@ export async function controllerService(c: Ctx): Promise<void> {
   }
 }
 
+/** agent.json with an unknown key: exit 78 (XH_ERR_CONFIG) is not restarted, the unit is failed at once. */
+async function brokenConfigFailsOnce(c: Ctx): Promise<void> {
+  writeFileSync(c.chroot.host('etc/xenherd/agent.json'), '{"autostrat": {}}\n', { mode: 0o600 });
+  const start = await c.chroot.run(['systemctl', 'start', AGENT]);
+  check(start.code !== 0, `${AGENT} started with a broken agent.json`);
+  await sleep(3_000); // RestartSec=2: a restart would have happened by now
+  const [restarts, state_] = [await show(c, AGENT, 'NRestarts'), await active(c, AGENT)];
+  check(restarts === '0' && state_ === 'failed', `${AGENT} with a broken agent.json: ${restarts} restarts, ${state_} (expected 0, failed)`);
+  check((await journal(c, AGENT)).includes('XH_ERR_CONFIG'), `no XH_ERR_CONFIG in the journal: ${await journal(c, AGENT)}`);
+  await ok(c, ['systemctl', 'reset-failed', AGENT]);
+}
+
 /** The agent under its unit: READY=1 ends `systemctl start`, STATUS= shows, WATCHDOG=1 keeps it alive. */
 export async function agentService(c: Ctx): Promise<void> {
   const sim = await startSim({ fleet: 'host xen1 mem=16384 cpus=8 toolstack=xl drbd=8.4\nhost xen2 mem=16384 cpus=8 toolstack=xl drbd=8.4\ndomu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1\n', clock: 'real', dir: c.chroot.host('srv/xh-sim') });
@@ -68,9 +89,17 @@ export async function agentService(c: Ctx): Promise<void> {
   // a short watchdog: missing WATCHDOG=1 shows as a restart within seconds
   writeFileSync(dropIn, `[Service]\nEnvironment=${env}\nWatchdogSec=4\n`);
   await ok(c, ['systemctl', 'daemon-reload']);
+  await brokenConfigFailsOnce(c);
+  // as `enroll > xen1.json` under umask 022 leaves it: the agent warns, naming the fix
+  writeFileSync(c.chroot.host('etc/xenherd/agent.json'), `${JSON.stringify({ controller: state.agentController }, null, 2)}\n`, { mode: 0o644 });
+  chmodSync(c.chroot.host('etc/xenherd/agent.json'), 0o644);
   const start = await c.chroot.run(['systemctl', 'enable', '--now', AGENT]);
   if (start.code !== 0 || (await active(c, AGENT)) !== 'active') check(false, `${AGENT} did not start: ${start.stderr}\n${await journal(c, AGENT)}`);
   check((await show(c, AGENT, 'StatusText')) !== '', 'the agent sent no STATUS=');
+  // the agent reads it through the simulated Dom0's root: a link to /etc/xenherd/agent.json
+  const warned = (await c.chroot.run(['journalctl', '-u', AGENT, '--no-pager', '-o', 'cat'])).stdout;
+  check(/mode 0644\).*chmod 600 \S*\/etc\/xenherd\/agent\.json/.test(warned), `no warning about the world-readable token in agent.json:\n${warned.slice(-3000)}`);
+  chmodSync(c.chroot.host('etc/xenherd/agent.json'), 0o600);
   const pid = await show(c, AGENT, 'MainPID');
   await sleep(9_000);
   const restarts = await show(c, AGENT, 'NRestarts');
@@ -91,21 +120,31 @@ export async function reloadAndUpgrade(c: Ctx): Promise<void> {
   const pid = await show(c, AGENT, 'MainPID');
   await ok(c, ['systemctl', 'reload', AGENT]);
   check((await show(c, AGENT, 'MainPID')) === pid && (await active(c, AGENT)) === 'active', 'reload replaced or stopped the agent');
+  // the controller reads everything at start: a reload that did nothing must not report success
+  check((await c.chroot.run(['systemctl', 'reload', CONTROLLER])).code !== 0, `systemctl reload ${CONTROLLER} reported success (it cannot apply anything)`);
   const ctlPid = await show(c, CONTROLLER, 'MainPID');
   await ok(c, ['dpkg', '-i', ...debPaths(c)]);
   const after = await show(c, AGENT, 'MainPID');
   check(after !== pid && (await active(c, AGENT)) === 'active', `the upgrade did not restart the running agent (pid ${pid} → ${after})`);
   check((await show(c, CONTROLLER, 'MainPID')) !== ctlPid && (await active(c, CONTROLLER)) === 'active', 'the upgrade did not restart the running controller');
+  await ok(c, ['touch', BOOT_MARK]);
   await ok(c, ['systemctl', 'stop', AGENT]);
+  check(await runDirKept(c), `systemctl stop ${AGENT} emptied /run/xenherd (the record of this boot's domUs)`);
   await ok(c, ['dpkg', '-i', ...debPaths(c)]);
   check((await active(c, AGENT)) === 'inactive', 'the upgrade started a stopped agent');
 }
+
+/** stands for the boot record in /run/xenherd: whatever is there must outlive stop and remove */
+const BOOT_MARK = '/run/xenherd/pkgtest-boot-mark';
+const runDirKept = async (c: Ctx): Promise<boolean> => (await c.chroot.run(['test', '-e', BOOT_MARK])).code === 0;
 
 export async function removeAndPurgeUnderSystemd(c: Ctx): Promise<void> {
   await ok(c, ['systemctl', 'start', AGENT]);
   await ok(c, ['dpkg', '-r', 'xenherd-agent', 'xenherd-controller']);
   for (const unit of [AGENT, CONTROLLER]) check((await active(c, unit)) !== 'active', `${unit} still runs after dpkg -r`);
+  check(await runDirKept(c), 'dpkg -r emptied /run/xenherd: an agent installed again this boot would restart domUs an operator shut down');
   await ok(c, ['dpkg', '-P', 'xenherd-agent', 'xenherd-controller']);
+  check(!(await runDirKept(c)), 'dpkg -P left /run/xenherd');
   for (const p of ['etc/systemd/system/xenherd-agent.service', 'etc/systemd/system/multi-user.target.wants/xenherd-agent.service', 'etc/systemd/system/multi-user.target.wants/xenherd-controller.service', 'var/lib/private/xenherd-controller', 'var/lib/xenherd', 'etc/xenherd/agent.json']) {
     check(!exists(c, p), `/${p} is left after purge`);
   }

@@ -139,6 +139,12 @@ export async function docs(c: Ctx): Promise<void> {
   for (const [page, th] of [['usr/share/man/man8/xenherd-agent.8.gz', 'XENHERD-AGENT 8'], ['usr/share/man/man8/xenherd-controller.8.gz', 'XENHERD-CONTROLLER 8'], ['usr/share/man/man1/xenherdctl.1.gz', 'XENHERDCTL 1']] as const) {
     const text = gunzipSync(readFileSync(c.chroot.host(page))).toString();
     check(text.includes(`.TH ${th} `), `/${page} has no .TH ${th}`);
+    check(text.includes('.SH FILES'), `/${page} has no FILES section`);
+  }
+  // the keys of agent.json and controller.json: the README's tables, installed with each package
+  for (const pkg of ['xenherd-agent', 'xenherd-controller']) {
+    const doc = `usr/share/doc/${pkg}/README.md.gz`;
+    check(exists(c, doc) && gunzipSync(readFileSync(c.chroot.host(doc))).toString().includes('/etc/xenherd/agent.json'), `/${doc} is missing or holds no config keys`);
   }
   const script = 'source /usr/share/bash-completion/completions/xenherdctl; COMP_WORDS=(xenherdctl wh); COMP_CWORD=1; _xenherdctl; echo "${COMPREPLY[*]}"';
   const r = await ok(c, ['bash', '-c', script]);
