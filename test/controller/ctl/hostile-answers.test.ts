@@ -29,12 +29,34 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-/** Headers and the start of a body, then nothing (or, with EVERY_MS, a byte now and then, forever). */
+/**
+ * The fast clock, but its timers start only once the server has written the headers out: on a
+ * loaded machine 100 ms could otherwise pass before they do, and the deadline would end the
+ * request before the case under test (headers came, then the body stalled) exists.
+ */
+function fastAfter(written: Promise<void>): Clock {
+  return {
+    ...fast,
+    schedule: (ms, fn) => {
+      let cancel: (() => void) | null = null;
+      let cancelled = false;
+      void written.then(() => {
+        if (!cancelled) cancel = fast.schedule(ms, fn);
+      });
+      return () => {
+        cancelled = true;
+        cancel?.();
+      };
+    },
+  };
+}
+
+/** Headers and the start of a body, then nothing (or, with EVERY_MS, a byte now and then, forever); WRITTEN: once they are out. */
 const stalling =
-  (everyMs: number | null) =>
+  (everyMs: number | null, written: () => void = () => undefined) =>
   (_req: IncomingMessage, res: ServerResponse): void => {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.write('{"at":1,');
+    res.write('{"at":1,', () => written());
     if (everyMs === null) return;
     const t = setInterval(() => res.write(' '), everyMs);
     res.on('close', () => clearInterval(t));
@@ -42,17 +64,21 @@ const stalling =
 
 describe('xenherdctl: one deadline for a question and its whole answer', () => {
   it('check: headers, then a stalled body: UNKNOWN, exit 3, within the deadline', async () => {
-    const url = await serve(stalling(null));
+    let out = (): void => undefined;
+    const written = new Promise<void>((r) => (out = r));
+    const url = await serve(stalling(null, () => out()));
     const started = Date.now();
-    const r = await ctlFor(null, undefined, { clock: fast })(['check'], { XENHERD_URL: url, XENHERD_TOKEN: TOKEN });
+    const r = await ctlFor(null, undefined, { clock: fastAfter(written) })(['check'], { XENHERD_URL: url, XENHERD_TOKEN: TOKEN });
     expect(Date.now() - started).toBeLessThan(DEADLINE_MS + 2_000);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^XENHERD UNKNOWN - XH_ERR_CONTROLLER_UNREACHABLE: cannot reach the controller at http:\/\/127\.0\.0\.1:\d+: the answer did not complete within 10 s \(its headers came, then it stalled\)/);
   });
 
   it('a body that trickles a byte at a time never resets the deadline: 87', async () => {
-    const url = await serve(stalling(DEADLINE_MS / 10));
-    const r = await ctlFor(null, undefined, { clock: fast })(['hosts'], { XENHERD_URL: url, XENHERD_TOKEN: TOKEN });
+    let out = (): void => undefined;
+    const written = new Promise<void>((r) => (out = r));
+    const url = await serve(stalling(DEADLINE_MS / 10, () => out()));
+    const r = await ctlFor(null, undefined, { clock: fastAfter(written) })(['hosts'], { XENHERD_URL: url, XENHERD_TOKEN: TOKEN });
     expect(r.code).toBe(87);
     expect(r.stderr).toMatch(/XH_ERR_CONTROLLER_UNREACHABLE: .*did not complete within 10 s/);
   });
