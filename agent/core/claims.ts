@@ -1,6 +1,6 @@
 import type { DrbdResourceView } from '../../shared/inventory.js';
 import { nextRandom } from '../../shared/random.js';
-import { jitteredMs } from './delays.js';
+import { jitteredMs, retryDelayMs } from './delays.js';
 import { log } from './effects.js';
 import { notStarted, STOPPED_BY_OPERATOR, withJob } from './starts.js';
 import type { AgentState, StartJob } from './state.js';
@@ -27,40 +27,81 @@ export function claimOrCreate(s: AgentState, fx: Fx, job: StartJob, resources: r
   if (resources.length === 0 || s.drbd.availability !== 'ok') return create(s, fx, job, []);
   const views = snapshotOf(s, now).drbd.resources;
   const promote = resources.filter((r) => views.get(r)?.role !== 'Primary');
-  fx.push({ e: 'claim', name: job.name, promote, check: [...resources] });
+  fx.push({ e: 'claim', name: job.name, configPath: job.configPath, pid: s.pid, promote, check: [...resources] });
   return withJob(s, job.name, (j) => ({ ...j, phase: 'claiming' }));
 }
 
 function create(s: AgentState, fx: Fx, job: StartJob, claimed: readonly string[]): AgentState {
-  if (s.toolstack === null) return release(notStarted(s, fx, job, 'no toolstack (xl/xm) answers on this host'), fx, job.name, claimed);
-  fx.push({ e: 'create', name: job.name, configPath: job.configPath, toolstack: s.toolstack });
+  if (s.toolstack === null) return giveUp(s, fx, job, claimed, 'no toolstack (xl/xm) answers on this host');
+  fx.push({ e: 'create', name: job.name, configPath: job.configPath, toolstack: s.toolstack, claimed: [...claimed] });
   return withJob(s, job.name, (j) => ({ ...j, phase: 'creating', claimed }));
 }
 
-/** Gives back what a claim made Primary for a start that does not happen. */
-export function release(s: AgentState, fx: Fx, name: string, resources: readonly string[] | undefined): AgentState {
-  if (resources !== undefined && resources.length > 0) fx.push({ e: 'release', name, resources: [...resources] });
-  return s;
+/**
+ * The start ends here: why is logged (and answered to a waiting --force), and what the claim made
+ * Primary is given back (releasing, below).
+ */
+function giveUp(s: AgentState, fx: Fx, job: StartJob, promoted: readonly string[], why: string): AgentState {
+  const n = notStarted(s, fx, job, why);
+  return promoted.length === 0 ? n : releasing(n, fx, job, promoted, 'decide');
+}
+
+/**
+ * A job that only gives RESOURCES back (drbdadm secondary), kept until DRBD has taken them: while
+ * it stands nothing decides on the domU (its resources are Primary here because of us, which a
+ * decision would read as "something else holds it"); a failed release is tried again, with
+ * backoff. THEN: what follows: decide again, or the random wait after a clash.
+ */
+export function releasing(s: AgentState, fx: Fx, job: StartJob, resources: readonly string[], then: 'decide' | 'backoff'): AgentState {
+  fx.push({ e: 'release', name: job.name, resources: [...resources] });
+  const jobs = s.jobs.filter((j) => j.name !== job.name);
+  return { ...s, jobs: [...jobs, { name: job.name, configPath: job.configPath, forced: null, replyTo: null, phase: 'releasing', claimed: [...resources], releaseThen: then, releaseTries: 0 }] };
 }
 
 const peerPrimary = (v: DrbdResourceView): boolean => v.peers.some((p) => p.role === 'Primary') || v.peerRole === 'Primary';
 
 export function onClaimed(s: AgentState, fx: Fx, name: string, promoted: readonly string[], views: ReadonlyMap<string, DrbdResourceView>, problem: string | null): AgentState {
   const job = s.jobs.find((j) => j.name === name && j.phase === 'claiming');
-  if (!job) return release(s, fx, name, promoted);
-  const back = (n: AgentState): AgentState => release(n, fx, name, promoted);
-  if (s.phase === 'stopping' || s.phase === 'stopped') return back(notStarted(s, fx, job, 'the agent is stopping'));
-  if (job.forced === null && !s.enabled) return back(notStarted(s, fx, job, STOPPED_BY_OPERATOR));
-  if (problem !== null) return back(notStarted(s, fx, job, `taking its DRBD resources Primary right before starting failed: ${problem}`));
+  // no job (the agent stopped meanwhile): the start record is left for the next agent to release
+  if (!job) return s;
+  if (s.phase === 'stopping' || s.phase === 'stopped') return giveUp(s, fx, job, promoted, 'the agent is stopping');
+  if (job.forced === null && !s.enabled) return giveUp(s, fx, job, promoted, STOPPED_BY_OPERATOR);
+  if (problem !== null) return giveUp(s, fx, job, promoted, `taking its DRBD resources Primary right before starting failed: ${problem}`);
   const clash = [...views.values()].filter(peerPrimary).map((v) => v.name);
   if (clash.length === 0) return create(s, fx, job, promoted);
   const detail = `DRBD resource ${clash.join(', ')} is Primary on the peer too, right after this host took it: the peer is starting or running ${name}`;
-  if (job.forced !== null) return back(notStarted(s, fx, job, `refused: ${detail}`));
+  if (job.forced !== null) return giveUp(s, fx, job, promoted, `refused: ${detail}`);
+  fx.push(log('warn', `not starting ${name} now: ${detail}; giving its resources back, then deciding again after a random 1 to 6 s`, { domu: name, resources: clash }));
+  return promoted.length === 0 ? backOff(s, fx, name) : releasing(s, fx, job, promoted, 'backoff');
+}
+
+/** Both hosts stand back for a random while (the one that waits less starts the domU). */
+function backOff(s: AgentState, fx: Fx, name: string): AgentState {
   const r = nextRandom(s.rng);
   const ms = Math.round(jitteredMs(BACKOFF_MS, BACKOFF_JITTER_MS, r.value));
-  fx.push(log('warn', `not starting ${name} now: ${detail}; deciding again in ${(ms / 1000).toFixed(1)} s`, { domu: name, resources: clash, backoffMs: ms }));
   const waiting = withJob({ ...s, rng: r.state }, name, (j) => ({ ...j, phase: 'backing-off', claimed: [] }));
-  return back(arm(waiting, fx, `claim:${name}`, ms));
+  return arm(waiting, fx, `claim:${name}`, ms);
+}
+
+/** A release ended: PROBLEMS empty when DRBD took every resource back. */
+export function onReleased(s: AgentState, fx: Fx, name: string, problems: readonly string[]): AgentState {
+  const job = s.jobs.find((j) => j.name === name && j.phase === 'releasing');
+  if (!job) return s;
+  if (problems.length > 0) {
+    const tries = (job.releaseTries ?? 0) + 1;
+    const ms = retryDelayMs(tries, 2_000, 60_000);
+    fx.push(log('warn', `${name} was not started, but its DRBD resources stay Primary here: ${problems.join('; ')}; trying again in ${ms / 1000} s`, { domu: name, code: 'XH_ERR_TOOL_FAILED', tries }));
+    return arm(withJob(s, name, (j) => ({ ...j, releaseTries: tries })), fx, `release:${name}`, ms);
+  }
+  if (job.releaseThen === 'backoff') return backOff(s, fx, name);
+  return { ...withJob(s, name, () => null), dirty: true };
+}
+
+/** The wait after a failed release is over: ask DRBD again. */
+export function onReleaseRetry(s: AgentState, fx: Fx, name: string): AgentState {
+  const job = s.jobs.find((j) => j.name === name && j.phase === 'releasing');
+  if (job?.claimed !== undefined) fx.push({ e: 'release', name, resources: [...job.claimed] });
+  return s;
 }
 
 /** The random wait after a clash is over: the job goes, and the domU is decided again. */

@@ -43,10 +43,11 @@ export type Effect =
    * before the `xl create` of a DRBD-backed domU: `drbdadm primary` of each resource in promote,
    * in order, then `drbdadm status` of each in check (answered by `claimed`)
    */
-  | { readonly e: 'claim'; readonly name: string; readonly promote: readonly string[]; readonly check: readonly string[] }
+  | { readonly e: 'claim'; readonly name: string; readonly configPath: string; readonly pid: number; readonly promote: readonly string[]; readonly check: readonly string[] }
   /** `drbdadm secondary` of resources a claim made Primary for a start that did not happen */
   | { readonly e: 'release'; readonly name: string; readonly resources: readonly string[] }
-  | { readonly e: 'create'; readonly name: string; readonly configPath: string; readonly toolstack: ToolstackKind }
+  /** claimed: what the claim before it made Primary (kept in the start record while xl create runs) */
+  | { readonly e: 'create'; readonly name: string; readonly configPath: string; readonly toolstack: ToolstackKind; readonly claimed: readonly string[] }
   /** answer a control request; keepOpen: a granted hold keeps its connection until the client closes it */
   | { readonly e: 'reply'; readonly id: number; readonly response: ControlResponse; readonly keepOpen: boolean }
   | { readonly e: 'notify'; readonly ready: boolean; readonly status: string }

@@ -78,6 +78,8 @@ export type AgentEvent =
   | { readonly t: 'rechecked'; readonly name: string; readonly domains: DomainsRead | 'current'; readonly polled: ReadonlyMap<string, DrbdResourceView> | null }
   /** a claim's outcome: what it made Primary, the resources as read right after, or why it stopped short */
   | { readonly t: 'claimed'; readonly name: string; readonly promoted: readonly string[]; readonly views: ReadonlyMap<string, DrbdResourceView>; readonly problem: string | null }
+  /** a release ended: why each resource DRBD did not take back (empty: all given back) */
+  | { readonly t: 'released'; readonly name: string; readonly problems: readonly string[] }
   | { readonly t: 'created'; readonly name: string; readonly ok: boolean; readonly message: string }
   | { readonly t: 'coexistence'; readonly warnings: readonly string[] }
   | { readonly t: 'link-open'; readonly gen: number }

@@ -7,7 +7,7 @@ import { log, type Step } from './effects.js';
 import type { AgentEvent } from './events.js';
 import { onDomainsRead, onFullRead, onInfoRead, onReadFailed, requestFullRead, requestList } from './reads.js';
 import { dropQueued, onCreated, onRechecked } from './starts.js';
-import { onClaimBackoffEnd, onClaimed } from './claims.js';
+import { onClaimBackoffEnd, onClaimed, onReleased, onReleaseRetry } from './claims.js';
 import { onCommand, onCommandDone, onCommandProgress } from './commands.js';
 import { onInspected } from './inspect-command.js';
 import { maintenanceAfterList, onMaintenanceWritten } from './maintenance-command.js';
@@ -79,6 +79,8 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       return onConnClosed(s, fx, ev.conn);
     case 'rechecked':
       return maybeStopped(onRechecked(s, fx, ev.name, ev.domains, ev.polled, now), fx);
+    case 'released':
+      return maybeStopped(onReleased(s, fx, ev.name, ev.problems), fx);
     case 'claimed':
       return maybeStopped(onClaimed(s, fx, ev.name, ev.promoted, ev.views, ev.problem), fx);
     case 'created':
@@ -139,6 +141,8 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
       return { ...s, dirty: true };
     case 'claim':
       return onClaimBackoffEnd(s, name.slice('claim:'.length));
+    case 'release':
+      return onReleaseRetry(s, fx, name.slice('release:'.length));
     case 'initial-fleet':
       if (s.phase === 'starting' && s.link.fleet === null) fx.push(log('warn', `the controller's view did not come within ${INITIAL_FLEET_WAIT_MS / 1000} s: deciding by the DRBD rules alone until it does`));
       return { ...s, dirty: true };

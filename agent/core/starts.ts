@@ -10,7 +10,7 @@ import type { AgentState, DomuRecord, Forced, ReplyError, StartJob } from './sta
 import type { Fx } from './timers.js';
 import type { DrbdResourceView } from '../../shared/inventory.js';
 import { recheckSource } from './recheck.js';
-import { claimOrCreate, release } from './claims.js';
+import { claimOrCreate, releasing } from './claims.js';
 
 /**
  * `xl create` (or `xm create`) of guarded domUs: at most `autostart.parallel` at once, one job per
@@ -104,7 +104,7 @@ export function onCreated(s: AgentState, fx: Fx, name: string, ok: boolean, mess
     fx.push(log('info', `started ${name}`, { domu: name, forced, configPath: job.configPath }));
     if (job.replyTo !== null) fx.push({ e: 'reply', id: job.replyTo, response: { v: CONTROL_PROTOCOL_VERSION, ok: true, message: `started ${name} (forced: ${job.forced?.reason ?? ''})` }, keepOpen: false });
   } else {
-    n = release(n, fx, name, job.claimed);
+    if (job.claimed !== undefined && job.claimed.length > 0) n = releasing(n, fx, job, job.claimed, 'decide');
     const attempts = rec.attempts + 1;
     const c = n.config.autostart;
     n = withRecord(n, name, { ...rec, attempts, lastStart: { at: now, ok: false, message, forced } });
@@ -129,5 +129,6 @@ export function dropQueued(s: AgentState, fx: Fx): AgentState {
   for (const j of s.jobs) {
     if (j.phase === 'queued' && j.replyTo !== null) fx.push({ e: 'reply', id: j.replyTo, response: failure({ code: 'XH_ERR_REFUSED', message: `${j.name}: the agent is stopping` }), keepOpen: false });
   }
-  return { ...s, jobs: s.jobs.filter((j) => j.phase !== 'queued' && j.phase !== 'created' && j.phase !== 'backing-off') };
+  // a release still to do is left to the next agent: the start record on disk names it
+  return { ...s, jobs: s.jobs.filter((j) => j.phase !== 'queued' && j.phase !== 'created' && j.phase !== 'backing-off' && j.phase !== 'releasing') };
 }

@@ -4,6 +4,7 @@ import type { AgentEvent } from '../core/events.js';
 import { reduce } from '../core/reduce.js';
 import { initialState, type AgentState, type InitialFacts } from '../core/state.js';
 import { EffectRunner, type ReplyChannel } from './effect-runner.js';
+import { runRelease } from './drbd-claim.js';
 import type { AgentPorts } from './ports.js';
 
 /**
@@ -124,12 +125,16 @@ export class AgentCore {
     const { intents, clock, log } = this.ports;
     const deadline = clock.now() + LEFTOVER_START_WAIT_MS;
     for (const intent of intents.readAll()) {
-      if (!intents.stillRunning(intent)) {
-        intents.remove(intent.name);
-        continue;
+      if (intents.stillRunning(intent)) {
+        log.warn({ domu: intent.name, pid: intent.pid }, `an xl create for ${intent.name} from before this agent started is still running: waiting for it`);
+        while (intents.stillRunning(intent) && clock.now() < deadline) await clock.sleep(LEFTOVER_POLL_MS);
       }
-      log.warn({ domu: intent.name, pid: intent.pid }, `an xl create for ${intent.name} from before this agent started is still running: waiting for it`);
-      while (intents.stillRunning(intent) && clock.now() < deadline) await clock.sleep(LEFTOVER_POLL_MS);
+      // what its claim took Primary, unless the domU now runs on it (DRBD refuses that demotion)
+      if (intent.claimed !== undefined && intent.claimed.length > 0) {
+        const problems = await runRelease(this.ports, { e: 'release', name: intent.name, resources: intent.claimed });
+        log.info({ domu: intent.name, resources: intent.claimed }, `a start of ${intent.name} from before this agent started had taken ${intent.claimed.join(', ')} Primary: given back where nothing uses them`);
+        for (const m of problems) log.info({ domu: intent.name }, `kept: ${m}`);
+      }
       intents.remove(intent.name);
     }
   }

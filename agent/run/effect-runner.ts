@@ -137,10 +137,8 @@ export class EffectRunner {
         return;
       case 'release':
         this.guard(
-          runRelease(p, e).then((problems) => {
-            for (const m of problems) p.log.warn({ domu: e.name, code: 'XH_ERR_TOOL_FAILED' }, `${e.name} was not started, but its DRBD resource stays Primary here: ${m}`);
-          }),
-          (m) => p.log.warn({ domu: e.name, code: 'XH_ERR_INTERNAL' }, `giving back ${e.name}'s DRBD resources failed: ${m}`),
+          runRelease(p, e).then((problems) => this.post({ t: 'released', name: e.name, problems })),
+          (m) => this.post({ t: 'released', name: e.name, problems: [m] }),
         );
         return;
       case 'create':
@@ -248,7 +246,7 @@ export class EffectRunner {
         ...o,
         onSpawn: (pid) => {
           try {
-            p.intents.write({ name: e.name, pid, configPath: e.configPath, at });
+            p.intents.write({ name: e.name, pid, configPath: e.configPath, at, ...(e.claimed.length > 0 ? { claimed: [...e.claimed] } : {}) });
           } catch (err) {
             p.log.warn({ domu: e.name, err: String(err) }, 'cannot record the start in the state dir');
           }

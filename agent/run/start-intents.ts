@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
-import { DOMU_NAME_RE } from '../../shared/names.js';
+import { DOMU_NAME_RE, DRBD_RESOURCE_RE } from '../../shared/names.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
@@ -10,7 +10,7 @@ import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 
 /**
  * A start in flight, on disk: `<stateDir>/starting/NAME.json` holds the pid of the `xl create`
- * running for NAME. An agent killed mid-start leaves it behind; the next agent waits while that
+ * running for NAME (of the agent itself while it takes the domU's DRBD resources Primary first). An agent killed mid-start leaves it behind; the next agent waits while that
  * process lives (it may still be creating the domain, and `xl list` may not show it yet) instead
  * of starting the domU a second time.
  *
@@ -26,6 +26,11 @@ const IntentSchema = z.strictObject({
   pid: z.number().int().positive().max(2_147_483_647),
   configPath: z.string().max(4096).regex(/^\/[^\x00-\x1f\x7f]*$/, 'an absolute path without control characters'),
   at: z.iso.datetime({ offset: true }),
+  /**
+   * the DRBD resources the start took Primary before its `xl create` (core/claims.ts): an agent
+   * that died between the two left them Primary with nothing running; the next one gives them back
+   */
+  claimed: z.array(z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name')).max(64).optional(),
 });
 export type StartIntent = z.infer<typeof IntentSchema>;
 

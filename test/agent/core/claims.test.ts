@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AgentConfigSchema } from '../../../agent/config/schema.js';
 import type { Effect } from '../../../agent/core/effects.js';
-import { onClaimBackoffEnd, onClaimed } from '../../../agent/core/claims.js';
+import { onClaimBackoffEnd, onClaimed, onReleased, onReleaseRetry } from '../../../agent/core/claims.js';
 import { onCreated } from '../../../agent/core/starts.js';
 import { initialState, type AgentState, type StartJob } from '../../../agent/core/state.js';
 import type { DrbdResourceView } from '../../../shared/inventory.js';
@@ -37,21 +37,40 @@ describe('the claim before a start', () => {
     expect(n.jobs[0]).toMatchObject({ phase: 'creating', claimed: ['r1'] });
   });
 
-  it('the peer Primary too (it claimed at the same moment): gives r1 back, stands back a random 1 to 6 s, then decides again', () => {
+  it('the peer Primary too (it claimed at the same moment): gives r1 back, then stands back a random 1 to 6 s, then decides again', () => {
     const fx: Effect[] = [];
     const n = onClaimed(state(), fx, 'web1', ['r1'], new Map([['r1', r1('Primary')]]), null);
     expect(only(fx, 'create')).toEqual([]);
     expect(only(fx, 'release')).toEqual([{ e: 'release', name: 'web1', resources: ['r1'] }]);
-    const timer = only(fx, 'timer');
+    expect(n.jobs[0]).toMatchObject({ phase: 'releasing', claimed: ['r1'], releaseThen: 'backoff' });
+    const fx2: Effect[] = [];
+    const released = onReleased(n, fx2, 'web1', []);
+    const timer = only(fx2, 'timer');
     expect(timer).toHaveLength(1);
     expect(timer[0]?.name).toBe('claim:web1');
     expect(timer[0]?.ms).toBeGreaterThanOrEqual(1000);
     expect(timer[0]?.ms).toBeLessThanOrEqual(6000);
-    expect(n.jobs[0]?.phase).toBe('backing-off');
-    expect(n.rng).not.toBe(state().rng);
-    const after = onClaimBackoffEnd(n, 'web1');
+    expect(released.jobs[0]?.phase).toBe('backing-off');
+    expect(released.rng).not.toBe(state().rng);
+    const after = onClaimBackoffEnd(released, 'web1');
     expect(after.jobs).toEqual([]);
     expect(after.dirty).toBe(true);
+  });
+
+  it('a release DRBD refused is tried again with backoff; the domU stays busy until it is done', () => {
+    const fx: Effect[] = [];
+    const n = onClaimed(state(), fx, 'web1', ['r1'], new Map(), 'drbdadm status r1: no answer after 10000 ms, killed');
+    expect(n.jobs[0]).toMatchObject({ phase: 'releasing', releaseThen: 'decide' });
+    const fx2: Effect[] = [];
+    const failed = onReleased(n, fx2, 'web1', ['drbdadm secondary r1: no answer after 10000 ms, killed']);
+    expect(only(fx2, 'timer')).toEqual([{ e: 'timer', name: 'release:web1', ms: 2000 }]);
+    expect(failed.jobs[0]).toMatchObject({ phase: 'releasing', releaseTries: 1 });
+    const fx3: Effect[] = [];
+    onReleaseRetry(failed, fx3, 'web1');
+    expect(only(fx3, 'release')).toEqual([{ e: 'release', name: 'web1', resources: ['r1'] }]);
+    const done = onReleased(failed, [], 'web1', []);
+    expect(done.jobs).toEqual([]);
+    expect(done.dirty).toBe(true);
   });
 
   it('a forced start that finds the peer Primary is refused, never retried', () => {
@@ -62,7 +81,8 @@ describe('the claim before a start', () => {
     const reply = only(fx, 'reply')[0];
     expect(reply?.response).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED' } });
     expect(JSON.stringify(reply?.response)).toContain('is Primary on the peer too');
-    expect(n.jobs).toEqual([]);
+    // what remains only gives r1 back, then decides again: no second try of the forced start
+    expect(n.jobs).toEqual([expect.objectContaining({ phase: 'releasing', releaseThen: 'decide', forced: null, replyTo: null })]);
   });
 
   it('a promotion DRBD refused (two primaries not allowed) or a read that failed: what was promoted is given back, nothing started', () => {
