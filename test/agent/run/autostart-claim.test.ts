@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { creates, runsOn, startFleet, type Fleet } from '../../harness/fleet.js';
@@ -59,5 +59,22 @@ describe('guarded autostart on both Dom0s of a pair', () => {
     await f.advance(30_000);
     expect(runsOn(f.sim, 'web1')).toEqual([]);
     expect(creates(f.sim, 'xen2', 'web1')).toBe(0);
+  });
+
+  it('an agent that died between its claim and xl create: the next one gives the resources back and starts the domU', async () => {
+    const f = (fleet = await startFleet(FLEET));
+    f.sim.power('xen1', 'off');
+    f.sim.power('xen1', 'on');
+    // what the dead agent left: r1 Primary here, nothing running on it, its start record naming it
+    expect((await f.sim.run('xen1', 'drbdadm', ['primary', 'r1'])).exitCode).toBe(0);
+    const starting = join(f.sim.hostRoot('xen1'), 'var/lib/xenherd/starting');
+    mkdirSync(starting, { recursive: true, mode: 0o700 });
+    const record = join(starting, 'web1.json');
+    writeFileSync(record, JSON.stringify({ name: 'web1', pid: 4242, configPath: '/etc/xen/drbd-auto/web1.cfg', at: new Date(f.sim.clock.now()).toISOString(), claimed: ['r1'] }));
+    f.startAgent('xen1');
+    await f.log('xen1', (l) => l.msg === 'started web1', 'started web1', 60_000);
+    expect(runsOn(f.sim, 'web1')).toEqual(['xen1']);
+    expect(f.sim.commandLog.some((c) => c.host === 'xen1' && c.tool === 'drbdadm' && c.argv.join(' ') === 'secondary r1')).toBe(true);
+    expect(existsSync(record)).toBe(false);
   });
 });
