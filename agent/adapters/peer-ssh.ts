@@ -1,5 +1,5 @@
 import { lineSplitter } from '../../shared/text/lines.js';
-import { knownKeys, peerHostNames } from './known-hosts.js';
+import { hostKeys, peerHostNames, type HostKeys } from './known-hosts.js';
 import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
 import { realClock } from '../../shared/clock/real-clock.js';
 import { Client } from 'ssh2';
@@ -49,16 +49,32 @@ const MAX_LINE_CHARS = 64 * 1024;
 
 export function execOnPeer(p: PeerTarget, command: string, onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<Result<PeerExecResult, XhError>> {
   let privateKey: Buffer;
-  let known: Buffer[];
+  let known: HostKeys;
   const key = readRegularSync(p.keyFile, { symlinks: 'follow', maxBytes: 64 * 1024 });
   if (!key.ok) return Promise.resolve(err({ code: 'XH_ERR_FILE', message: `${key.error.message}: cannot read the migration key; run \`xenherd-agent keys setup ${p.name}\`` }));
   privateKey = Buffer.from(key.value.text);
   const hosts = readRegularFileSync(p.knownHostsFile, { symlinks: 'follow' });
   if (!hosts.ok) return Promise.resolve(err({ code: 'XH_ERR_FILE', message: `${hosts.error.message}: cannot read the peers' host keys` }));
-  known = knownKeys(hosts.value, peerHostNames(p));
-  if (known.length === 0) {
-    return Promise.resolve(err({ code: 'XH_ERR_FILE', message: `${p.name}: no host key in ${p.knownHostsFile}: add the peer's key (ssh-keyscan -p ${p.port} ${p.address}) after checking it` }));
+  known = hostKeys(hosts.value, peerHostNames(p));
+  const keyscan = `ssh-keyscan -p ${p.port} ${p.address}`;
+  if (known.trusted.length === 0) {
+    const revoked = known.revoked.map((r) => `${p.knownHostsFile}:${r.line}`).join(', ');
+    return Promise.resolve(
+      err({
+        code: 'XH_ERR_FILE',
+        message: revoked
+          ? `${p.name}: every host key listed for it in ${p.knownHostsFile} is marked @revoked (${revoked}) and is never accepted: if the peer was re-keyed, add its new key (${keyscan}) after checking it`
+          : `${p.name}: no host key in ${p.knownHostsFile}: add the peer's key (${keyscan}) after checking it`,
+      }),
+    );
   }
+  /** set when the peer shows a revoked key: ssh2 then reports only "verification failed" */
+  let refusedKey: string | null = null;
+  const verifyHost = (key: Buffer): boolean => {
+    const r = known.revoked.find((k) => k.blob.equals(key));
+    if (r) refusedKey = `${p.name}: the host key it shows is marked @revoked in ${p.knownHostsFile}:${r.line} and is never accepted: if the peer was re-keyed, add its new key (${keyscan}) after checking it`;
+    return r === undefined && known.trusted.some((k) => k.equals(key));
+  };
   return new Promise((resolve) => {
     const c = new Client();
     let settled = false;
@@ -110,7 +126,7 @@ export function execOnPeer(p: PeerTarget, command: string, onLine: (line: string
         });
       });
     });
-    c.on('error', (e) => done(err({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${p.name} (${p.address}:${p.port}): ${e.message}` })));
+    c.on('error', (e) => done(refusedKey ? err({ code: 'XH_ERR_FILE', message: refusedKey }) : err({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${p.name} (${p.address}:${p.port}): ${e.message}` })));
     c.on('close', () => done(err({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${p.name}: connection closed before the command ended` })));
     c.connect({
       host: p.address,
@@ -120,7 +136,7 @@ export function execOnPeer(p: PeerTarget, command: string, onLine: (line: string
       readyTimeout: p.timeoutMs ?? 20_000,
       keepaliveInterval: p.keepaliveMs ?? 15_000,
       keepaliveCountMax: 3,
-      hostVerifier: (key: Buffer) => known.some((k) => k.equals(key)),
+      hostVerifier: verifyHost,
     });
   });
 }

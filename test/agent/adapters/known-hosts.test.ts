@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { hostKeys, knownKeys, peerHostNames } from '../../../agent/adapters/known-hosts.js';
+
+/**
+ * known_hosts as OpenSSH reads it (sshd(8) SSH_KNOWN_HOSTS FILE FORMAT): the hashed lines below
+ * were written by `ssh-keygen -H` from `xen2 KEY` and `[10.0.0.2]:2222 KEY`.
+ */
+const KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIItAA7O3Z2VJBGSE47Eiv4KgLcLy1N5jJgYUKx0D96cG';
+const blob = Buffer.from(KEY, 'base64');
+const HASHED_XEN2 = `|1|PGt3XBkRLXfLtHQmlXBfWwS4afM=|cpXRURBvAUqX+49mV1WiY+R5VPM= ssh-ed25519 ${KEY}`;
+const HASHED_PORT = `|1|1vMSZAaXWJAnTYNvHxiJfbunvM4=|fm2Eu2TfSsPKCVmlPs4bcD3sx3Q= ssh-ed25519 ${KEY}`;
+const xen2 = peerHostNames({ name: 'xen2', address: '10.0.0.2', port: 22 });
+
+describe('knownKeys', () => {
+  it('reads a plain host list', () => {
+    expect(knownKeys(`xen1,xen2 ssh-ed25519 ${KEY}\n`, xen2)).toEqual([blob]);
+    expect(knownKeys(`xen1 ssh-ed25519 ${KEY}\n`, xen2)).toEqual([]);
+  });
+
+  it('reads hashed hosts (ssh-keygen -H), by name and as [address]:port', () => {
+    expect(knownKeys(`${HASHED_XEN2}\n`, xen2)).toEqual([blob]);
+    expect(knownKeys(`${HASHED_PORT}\n`, peerHostNames({ name: 'xen2', address: '10.0.0.2', port: 2222 }))).toEqual([blob]);
+    expect(knownKeys(`${HASHED_XEN2}\n`, ['xen3'])).toEqual([]);
+  });
+
+  it('never trusts a key marked @revoked, even when another line lists it', () => {
+    const text = `@revoked xen2 ssh-ed25519 ${KEY}\nxen2 ssh-ed25519 ${KEY}\n`;
+    expect(knownKeys(text, xen2)).toEqual([]);
+    expect(hostKeys(text, xen2).revoked).toEqual([{ blob, line: 1 }]);
+    expect(knownKeys(`@revoked * ssh-ed25519 ${KEY}\n${HASHED_XEN2}\n`, xen2)).toEqual([]);
+  });
+
+  it('honours wildcards and negation, and ignores @cert-authority lines', () => {
+    expect(knownKeys(`xen* ssh-ed25519 ${KEY}\n`, xen2)).toEqual([blob]);
+    expect(knownKeys(`xen*,!xen2 ssh-ed25519 ${KEY}\n`, xen2)).toEqual([]);
+    expect(knownKeys(`@cert-authority xen2 ssh-ed25519 ${KEY}\n`, xen2)).toEqual([]);
+  });
+});
