@@ -93,7 +93,14 @@ export function ledgerText(l: Ledger): string {
 /** ledger.json must be the regular file xenherd wrote; which errors mean "it is not" */
 const NOT_A_LEDGER = new Set(['ELOOP', 'EISDIR', 'ENOTREG', 'EFBIG']);
 
-export function ledgerStore(stateDir: string, host: string): LedgerStore {
+/**
+ * Where a failed .bak write is told. The default is stderr: the daemon's goes to the journal, a
+ * command's to the operator; a caller with its own channel (a CLI's io) passes it.
+ */
+export type LedgerWarn = (message: string) => void;
+const warnOnStderr: LedgerWarn = (m) => void process.stderr.write(`xenherd-agent: warning: ${m}\n`);
+
+export function ledgerStore(stateDir: string, host: string, warn: LedgerWarn = warnOnStderr): LedgerStore {
   const path = join(stateDir, LEDGER_FILE);
   const bak = `${path}.bak`;
   const exists = (p: string): boolean => {
@@ -153,8 +160,11 @@ export function ledgerStore(stateDir: string, host: string): LedgerStore {
         const w = atomicWrite(path, text);
         if (!w.ok) return err({ code: 'XH_ERR_FILE', message: `cannot write the ledger: ${w.error.message}` });
         // ledger.json holds the change now, so it is reported as made even if the copy fails: a
-        // .bak one write behind is what a kill between the two renames leaves too, and harmless
-        atomicWrite(bak, text);
+        // .bak one write behind is what a kill between the two renames leaves too, and harmless.
+        // Said all the same: a .bak that keeps failing (full disk, a dir in its place) falls ever
+        // further behind, and is no last good copy when ledger.json is damaged
+        const b = atomicWrite(bak, text);
+        if (!b.ok) warn(`${bak}: the ledger's last good copy was not updated (${b.error.message}); ${path} holds the change (seq ${checked.value.seq}): free space or move away what is at ${bak}, the next ledger write rewrites it`);
         return checked;
       } finally {
         lock.value.release();

@@ -40,5 +40,5 @@ export async function openHost(io: CliIo, configPath: string | undefined): Promi
   const dir = openStateDir(stateDirReal);
   if (!dir.ok) return err(dir.error);
   for (const r of dir.value.repairs) io.stderr(`xenherd-agent: ${describeRepair(r)}\n`);
-  return ok({ root, config, files: hostFiles(root), run: runTool, toolstack: ts.value, host, stateDirReal, store: ledgerStore(stateDirReal, host), real: (p) => underRoot(root, p) });
+  return ok({ root, config, files: hostFiles(root), run: runTool, toolstack: ts.value, host, stateDirReal, store: ledgerStore(stateDirReal, host, (m) => io.stderr(`xenherd-agent: warning: ${m}\n`)), real: (p) => underRoot(root, p) });
 }
