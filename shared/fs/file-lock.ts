@@ -188,6 +188,24 @@ function writeMine(mine: string): FileId {
   }
 }
 
+/**
+ * What to do when the lock's files cannot be made, by errno: "remove what is in the way" sent
+ * operators with a full or read-only filesystem looking for a file that is not there.
+ */
+export function lockFileFix(errno: string | undefined, path: string): string {
+  const dir = dirname(path);
+  if (errno === 'ENOSPC' || errno === 'EDQUOT') return `free space on the filesystem holding ${dir} (df ${dir})`;
+  if (errno === 'EROFS') return `the filesystem holding ${dir} is read-only: remount it read-write`;
+  if (errno === 'EACCES' || errno === 'EPERM') return `${dir} must be writable by this user (run as root; check its owner, mode and attributes: ls -ld ${dir}; lsattr -d ${dir})`;
+  if (errno === 'EMFILE' || errno === 'ENFILE' || errno === 'ENOMEM') return 'the system is out of resources: try again';
+  return `remove what is in the way: ls -la ${path}*`;
+}
+
+const cannot = (path: string, doing: string, e: unknown): Attempt => ({
+  kind: 'refused',
+  error: { code: 'XH_ERR_FILE', message: `${path}: ${doing} (${(e as Error).message}): ${lockFileFix((e as NodeJS.ErrnoException).code, path)}` },
+});
+
 type Attempt = { kind: 'taken'; file: FileId } | { kind: 'retry' } | { kind: 'held'; message: string } | { kind: 'refused'; error: XhError };
 
 function tryOnce(path: string, what: string): Attempt {
@@ -204,13 +222,13 @@ function tryOnce(path: string, what: string): Attempt {
     id = writeMine(mine);
   } catch (e) {
     dropMine();
-    return { kind: 'refused', error: { code: 'XH_ERR_FILE', message: `${mine}: cannot write the lock's private file (${(e as Error).message}): remove what is in the way` } };
+    return cannot(mine, "cannot write the lock's private file", e);
   }
   try {
     linkSync(mine, path);
     return { kind: 'taken', file: id };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return { kind: 'refused', error: { code: 'XH_ERR_FILE', message: `${path}: cannot take the lock: ${(e as Error).message}` } };
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return cannot(path, 'cannot take the lock', e);
   } finally {
     dropMine();
   }
