@@ -13,6 +13,7 @@ import { printable } from '../../shared/text/printable.js';
 import { askMigrate2, askStatus, runsOnPeer } from './peer-requests.js';
 import type { HeldDomu, MigrationPorts, PeerAnswer } from './ports.js';
 import { preflightLine } from './preflight-line.js';
+import { unrecordedMove } from './unrecorded-move.js';
 import { runPreflight } from './preflight-run.js';
 import { whileWaiting } from './progress-ticker.js';
 
@@ -112,9 +113,13 @@ async function recordUnsettled(p: MigrationPorts, plan: MigrationPlan, alarm: Xh
 
 /** The domU moved; the other Dom0's ledger did not follow. The command that finishes it, exactly. */
 function partial(plan: MigrationPlan, why: string): XhError {
+  return { code: 'XH_ERR_MIGRATION_PARTIAL', message: `${plan.name} now runs on ${plan.to} and ${plan.from}'s ledger records it, but ${why}; to finish: ${tellFinish(plan)}` };
+}
+
+/** what the `tell` step does, as the command an operator runs on the target */
+function tellFinish(plan: MigrationPlan): string {
   const away = plan.steps.some((s) => s.do === 'record' && s.change.kind === 'away');
-  const finish = away ? `on ${plan.to}: xenherd-agent reconcile ${plan.name} --home ${plan.from}` : `on ${plan.to}: xenherd-agent reconcile ${plan.name}`;
-  return { code: 'XH_ERR_MIGRATION_PARTIAL', message: `${plan.name} now runs on ${plan.to} and ${plan.from}'s ledger records it, but ${why}; to finish: ${finish}` };
+  return away ? `on ${plan.to}: xenherd-agent reconcile ${plan.name} --home ${plan.from}` : `on ${plan.to}: xenherd-agent reconcile ${plan.name}`;
 }
 
 async function runStep(p: MigrationPorts, plan: MigrationPlan, step: Exclude<PlanStep, { do: 'hold' }>, run: Run, progress: (line: string) => void): Promise<XhError | null> {
@@ -155,7 +160,7 @@ async function runStep(p: MigrationPorts, plan: MigrationPlan, step: Exclude<Pla
         if (c.kind === 'away') return withAway(without(base, plan.name), plan.name, { home: p.host, currentHost: c.currentHost, since: now, operationId: plan.operationId, reason: c.reason });
         return base.away[plan.name] || base.visitors[plan.name] ? without(base, plan.name) : base === l ? null : base;
       });
-      if (!w.ok) return { code: w.error.code, message: `${plan.name} now runs on ${plan.to}, but the ledger could not be written: ${w.error.message}` };
+      if (!w.ok) return unrecordedMove(p.host, plan, c, w.error.message, plan.steps.some((s) => s.do === 'tell') ? tellFinish(plan) : null);
       await p.nudge();
       return null;
     }
