@@ -27,6 +27,17 @@ export interface MaintenanceRead {
   readonly problem: string | null;
 }
 
+/** the fix for a record that does not read: the file is only ever written whole */
+const REWRITE = 'it is corrected by hand or rewritten (`xenherdctl maintenance HOST on|off`)';
+
+/** The first thing wrong with the record, naming the key: "is not a maintenance record" alone left operators guessing. */
+function whatIsWrong(issue: { code: string; path: PropertyKey[]; message: string; keys?: string[] } | undefined): string {
+  if (issue === undefined) return 'invalid';
+  if (issue.code === 'unrecognized_keys' && issue.keys) return `unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (remove it)`;
+  const key = issue.path.map(String).join('.');
+  return key === '' ? issue.message : `key "${key}": ${issue.message}`;
+}
+
 export async function readMaintenanceFlag(files: HostFiles, stateDir: string): Promise<MaintenanceRead> {
   const dir = stateDir.replace(/\/+$/, '');
   const r = await files.readText(`${dir}/${MAINTENANCE_FILE}`);
@@ -35,17 +46,20 @@ export async function readMaintenanceFlag(files: HostFiles, stateDir: string): P
     // an operator may write this file by hand, and some editors put a byte-order mark first
     const json = withoutByteOrderMark(r.value);
     let raw: unknown;
+    let notJson: string | null = null;
     try {
       raw = JSON.parse(json);
-    } catch {
+    } catch (e) {
       raw = null;
+      notJson = (e as Error).message;
     }
     // {"state": "maintenance", …, "state": "online"} would read as online: in doubt, maintenance
     const twice = raw === null ? null : findDuplicateKey(json);
     if (twice !== null) return { flag: { state: 'maintenance', operationId: null, owner: null }, problem: `${duplicateKeyText(display, twice)}: treated as maintenance (nothing is started) until one is removed or the file is rewritten` };
     const parsed = FlagFileSchema.safeParse(raw);
     if (parsed.success) return { flag: { state: parsed.data.state, operationId: parsed.data.operationId, owner: parsed.data.owner }, problem: null };
-    return { flag: { state: 'maintenance', operationId: null, owner: null }, problem: `${display} is not a maintenance record: treated as maintenance (nothing is started) until it is rewritten` };
+    const why = notJson !== null ? `not JSON (${notJson})` : whatIsWrong(parsed.error.issues[0]);
+    return { flag: { state: 'maintenance', operationId: null, owner: null }, problem: `${display} is not a maintenance record: ${why}: treated as maintenance (nothing is started) until ${REWRITE}` };
   }
   if (r.error.errno !== 'ENOENT') return { flag: { state: 'maintenance', operationId: null, owner: null }, problem: `${r.error.message}: treated as maintenance` };
   const legacy = await files.readText(`${dir}/${LEGACY_FILE}`);
