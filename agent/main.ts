@@ -2,8 +2,11 @@
 // systemd notification, exit code.
 import { exitCodeFor } from '../shared/errors.js';
 import { migrate2Gate, refusalLines } from './cli/migrate2-gate.js';
+import { onBrokenPipe } from './cli/broken-pipe.js';
 
 const argv = process.argv.slice(2);
+
+onBrokenPipe(argv[0], [process.stdout, process.stderr], (code) => process.exit(code));
 
 // An operator's `migrate2 --help` is answered as help. It can only come from a shell: sshd runs
 // exactly the forced command of authorized_keys (`migrate2 --peer HOME`) and sets

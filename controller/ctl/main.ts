@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { processIo } from '../../shared/cli/io.js';
 import { runProgram } from '../../shared/cli/program.js';
 import { realClock } from '../../shared/clock/real-clock.js';
+import { endQuietlyOnBrokenPipe } from '../../shared/cli/broken-pipe.js';
 import type { CtlHooks } from './context.js';
 import { unknownOutput } from './nagios-output.js';
 import { ctlProgram } from './program.js';
@@ -44,6 +45,9 @@ const hooks: CtlHooks = {
   },
   runCommand: runAttached,
 };
+
+// `xenherdctl status | head -1`: the reader leaving early ends us quietly, as it would any Unix tool
+for (const s of [process.stdout, process.stderr]) endQuietlyOnBrokenPipe(s, (code) => process.exit(code));
 
 // `check` is a Nagios plugin: even a crash outside its own error handling ends as one UNKNOWN line and exit 3
 if (process.argv[2] === 'check') {
