@@ -6,6 +6,7 @@ import type { Freshness } from '../fleet/host-record.js';
 import { routeCommand } from '../fleet/route.js';
 import { hostWhy } from '../plan/leftover-text.js';
 import type { AgentSession } from './agent-session.js';
+import { confirmingSink, type ConfirmDeps } from './confirming-sink.js';
 import type { CommandSink, PendingCommands } from './pending-commands.js';
 
 /** The operator a command is run for, as their token names them. */
@@ -20,7 +21,7 @@ export interface CommandStarted {
 }
 
 /** What routing an operator's command needs of the controller core. */
-export interface OperatorCommandDeps {
+export interface OperatorCommandDeps extends ConfirmDeps {
   readonly index: FleetIndex;
   readonly sessions: ReadonlyMap<string, AgentSession>;
   readonly pending: PendingCommands;
@@ -51,6 +52,7 @@ export function startOperatorCommand(d: OperatorCommandDeps, req: CommandRequest
   const id = d.newId();
   const started = { commandId: `cmd-${id}`, operationId: id, host };
   const base = { type: 'command' as const, commandId: started.commandId, name: req.name, operationId: id, by: `ctl:${operator.name}` };
-  d.pending.send(session, req.op === 'migrate' ? { ...base, op: 'migrate', target: req.target, reason: 'manual' } : { ...base, op: 'reverse' }, sink);
+  // the agent's "done" counts once the reports show the move (confirming-sink.ts)
+  d.pending.send(session, req.op === 'migrate' ? { ...base, op: 'migrate', target: req.target, reason: 'manual' } : { ...base, op: 'reverse' }, confirmingSink(d, req, host, sink));
   return ok(started);
 }

@@ -2,6 +2,7 @@ import type { ErrorCode } from '../../shared/errors.js';
 import type { Move } from '../../shared/protocol/ctl-jobs.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import { coldMove } from './cold-move.js';
+import { confirmArrival } from './confirm-arrival.js';
 import { AMBIGUOUS, RETRYABLE, type MoveContext, type MoveOutcome } from './move-context.js';
 import type { AgentAnswer, AgentCall } from './port.js';
 import { settleMove } from './settle-move.js';
@@ -18,6 +19,11 @@ import { startHome } from './start-home.js';
 export async function runMove(ctx: MoveContext, move: Move): Promise<MoveOutcome> {
   // nothing runs to migrate: a start at its home (plan/start-home.ts)
   if (move.why === 'start-home') return startHome(ctx, move);
+  // a move is done when the reports show it, not on the source agent's word alone
+  return confirmArrival(ctx, move, await migrate(ctx, move));
+}
+
+async function migrate(ctx: MoveContext, move: Move): Promise<MoveOutcome> {
   let last: { code: ErrorCode; message: string } = { code: 'XH_ERR_INTERNAL', message: 'no attempt made' };
   let attempt = 0;
   while (attempt < ctx.settings.maxAttempts) {

@@ -2,6 +2,7 @@ import type { Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
 import type { OverlayMove, PlanFacts } from '../plan/facts.js';
 import { leftover, mayClearUp } from '../plan/leftover-text.js';
 import type { InFlightBook } from './in-flight.js';
+import { reportsShowMoved } from './confirm-arrival.js';
 import { runMove } from './migration-runner.js';
 import type { MoveContext, MoveOutcome } from './move-context.js';
 import type { FleetPort } from './port.js';
@@ -193,9 +194,7 @@ export class MoveScheduler {
   private dropArrived(now: number): void {
     for (const [name, o] of this.overlay) {
       if (o.phase !== 'arrived') continue;
-      const there = this.port.record(o.to)?.state?.domains.some((d) => d.baseName === name && d.migration === null && d.domid !== null) ?? false;
-      const gone = !(this.port.record(o.from)?.state?.domains.some((d) => d.baseName === name) ?? false);
-      if ((there && gone) || now - (this.arrivedAt.get(name) ?? now) > this.s.arrivalWaitMs) {
+      if (reportsShowMoved(this.port, name, o.from, o.to) || now - (this.arrivedAt.get(name) ?? now) > this.s.arrivalWaitMs) {
         this.overlay.delete(name);
         this.arrivedAt.delete(name);
       }

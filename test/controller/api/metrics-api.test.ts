@@ -104,7 +104,10 @@ describe('GET /metrics', () => {
     const xen1 = await c.agent('xen1');
     xen1.hello();
     xen1.snapshot(hostState({ domains: [dom('web01'), dom('web02')] }));
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.reachable), 'xen1 reachable');
+    const xen2 = await c.agent('xen2');
+    xen2.hello();
+    xen2.snapshot(hostState({ domains: [] }));
+    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'xen1 and xen2 reachable');
     const pending: string[] = [];
     xen1.onCommand((cmd) => pending.push(cmd.commandId));
     const outcomes: CommandOutcome[] = [];
@@ -115,6 +118,9 @@ describe('GET /metrics', () => {
     expect(value(during, 'xenherd_migrations_in_flight')).toBe(2);
     expect(value(during, 'xenherd_migration_duration_seconds_count', { outcome: 'ok' })).toBe(0);
 
+    // as real agents do: both report the move, so the controller's reports confirm the agent's "ok"
+    xen1.delta({ domains: [dom('web02')] });
+    xen2.delta({ domains: [dom('web01')] });
     xen1.result(pending[0] as string, { ok: true, code: null, message: 'migrated', detail: null });
     xen1.result(pending[1] as string, { ok: false, code: 'XH_ERR_MIGRATION_FAILED', message: 'failed', detail: null });
     await waitUntil(() => outcomes.length === 2, 'both results');

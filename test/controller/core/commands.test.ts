@@ -11,9 +11,12 @@ const fleetOf = async () => {
 
 describe('command routing', () => {
   it('migrate goes to the host running NAME, with ids; progress and the result stream back', async () => {
-    const { bed, xen2 } = await fleetOf();
+    const { bed, xen1, xen2 } = await fleetOf();
     xen2.onCommand((c) => {
       xen2.progress(c.commandId, 'migrating web01 from xen2 to xen1');
+      // as real agents do: both report the move, so the controller's reports confirm the agent's "ok"
+      xen2.delta({ domains: [dom('db1')] });
+      xen1.delta({ domains: [dom('web01')] });
       xen2.result(c.commandId, { ok: true, code: null, message: 'web01 migrated', detail: null });
     });
     const sink = recordingSink();

@@ -20,13 +20,26 @@ async function twoHosts(c: TestController) {
   return { xen1, xen2 };
 }
 
+/** xen1 and xen2 report web01 moved from xen1 to xen2; resolves once the controller's view shows it. */
+async function reportMoved(c: TestController, xen1: Awaited<ReturnType<typeof twoHosts>>['xen1'], xen2: Awaited<ReturnType<typeof twoHosts>>['xen2']): Promise<void> {
+  xen1.delta({ domains: [] });
+  xen2.delta({ domains: [dom('db1'), dom('web01')] });
+  const names = (host: string): string[] => {
+    const d = c.core.domains(host);
+    return d.ok ? d.value.domains.map((r) => r.name) : [];
+  };
+  const shown = (): boolean => names('xen2').includes('web01') && !names('xen1').includes('web01');
+  await waitUntil(shown, 'web01 reported on xen2');
+}
+
 describe('xenherdctl migrate / reverse: routed by the controller, progress streamed, exit code from the agent', () => {
   it('migrate: progress lines as they come, the result, exit 0', async () => {
     const c = await bed.start();
-    const { xen1 } = await twoHosts(c);
+    const { xen1, xen2 } = await twoHosts(c);
     xen1.onCommand((cmd) => {
       xen1.progress(cmd.commandId, 'migrating web01 from xen1 to xen2 \u001b[31m(red)');
-      xen1.result(cmd.commandId, { ok: true, code: null, message: 'web01 migrated from xen1 to xen2', detail: null });
+      // as real agents do: both report the move (two links: seen before the result), so the controller's reports confirm the agent's "ok"
+      reportMoved(c, xen1, xen2).then(() => xen1.result(cmd.commandId, { ok: true, code: null, message: 'web01 migrated from xen1 to xen2', detail: null }), () => undefined);
     });
     const r = await ctlFor(c)(['migrate', 'web01', 'xen2']);
     expect(r.stderr).toBe('');
@@ -59,8 +72,10 @@ describe('xenherdctl migrate / reverse: routed by the controller, progress strea
 
   it('--json streams the events as NDJSON', async () => {
     const c = await bed.start();
-    const { xen1 } = await twoHosts(c);
-    xen1.onCommand((cmd) => xen1.result(cmd.commandId, { ok: true, code: null, message: 'ok', detail: null }));
+    const { xen1, xen2 } = await twoHosts(c);
+    xen1.onCommand((cmd) => {
+      reportMoved(c, xen1, xen2).then(() => xen1.result(cmd.commandId, { ok: true, code: null, message: 'ok', detail: null }), () => undefined);
+    });
     const r = await ctlFor(c)(['migrate', 'web01', '--json']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['accepted', 'result']);
