@@ -116,7 +116,8 @@ export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Generator<
     // a ledger keeps its migration as unsettled: migration-unsettled says what happened, and that
     // nothing (restore included) moves it until that is reconciled; this alert's way out would not work
     if (index.unsettled.get(a.name) !== undefined) continue;
-    const recordedAt = new Set([...(index.away.get(a.name)?.values() ?? [])].map((r) => r.currentHost));
+    // only a home's ledger records where its domU went: another host's away record of it is no record
+    const recordedAt = new Set([...(index.away.get(a.name) ?? [])].filter(([h]) => claims.has(h)).map(([, r]) => r.currentHost));
     const hosts = a.runningOn.filter((h) => {
       const r = index.record(h);
       const counts = r !== undefined && (isCurrent(r, fresh.now, fresh.staleAfterMs) || !isReachable(r, fresh.now, fresh.staleAfterMs));

@@ -77,12 +77,12 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
   }
   if (places.length > 1) places.sort((a, b) => Number(a.domain.migration !== null) - Number(b.domain.migration !== null) || a.host.localeCompare(b.host));
   const { home, claims } = homeOf(index, name);
-  const awayRecords = index.away.get(name);
-  const away = (home !== null ? awayRecords?.get(home) : undefined) ?? firstByHost(awayRecords) ?? null;
+  const away = homeAwayRecord(index, name, home, claims);
   const visitorEntry = firstEntry(index.visitors.get(name));
   const autostart = byHostName(index.guarded.get(name)).map(([host, g]) => ({ host, decision: g.decision, reason: g.reason, since: g.since }));
-  // the information is as old as its oldest source: the hosts running it, else its home
-  const sources = places.length > 0 ? new Set(places.map((p) => p.host)) : home !== null ? [home] : claims;
+  // the information is as old as its oldest source: the hosts running it, else its home, else
+  // the hosts that mention it at all (a domU only guarded somewhere is as fresh as that host)
+  const sources = places.length > 0 ? new Set(places.map((p) => p.host)) : home !== null ? [home] : claims.length > 0 ? claims : mentioning(index, name);
   // loops: a glob such as '*' answers for every domU of the fleet at once
   let oldest: number | null = null;
   let everyCurrent = true;
@@ -108,6 +108,26 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     ageMs: oldest,
     reachable: anyRecord && everyCurrent,
   };
+}
+
+/**
+ * NAME's away record as its home keeps it: only a host claiming NAME as its home speaks for where
+ * it went (another host's ledger naming it is not the home's record, whatever it says). With no
+ * claim at all, the ledgers are all there is (homeOf reads the home from them too).
+ */
+function homeAwayRecord(index: FleetIndex, name: string, home: string | null, claims: readonly string[]): WhereMatch['away'] {
+  const records = index.away.get(name);
+  if (records === undefined) return null;
+  if (claims.length === 0) return (home !== null ? records.get(home) : undefined) ?? firstByHost(records) ?? null;
+  if (home !== null) return claims.includes(home) ? (records.get(home) ?? null) : null;
+  return byHostName(records).find(([h]) => claims.includes(h))?.[1] ?? null;
+}
+
+/** The hosts whose reports mention NAME without running or claiming it: guarding it, or a ledger record of it. */
+function mentioning(index: FleetIndex, name: string): string[] {
+  const hosts = new Set<string>();
+  for (const m of [index.guarded.get(name), index.away.get(name), index.visitors.get(name)]) for (const h of m?.keys() ?? []) hosts.add(h);
+  return [...hosts].sort();
 }
 
 /** M's entries by host name; most maps here hold none or one */
