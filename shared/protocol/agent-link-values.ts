@@ -44,7 +44,16 @@ export const NewOperationIdSchema = z.string().regex(OPERATION_ID_RE, 'an operat
 export const LinkTextSchema = z.string().max(LINK_LIMITS.text);
 
 export const LinkToolstackSchema = z.enum(['xl', 'xm']).nullable();
-export const LinkMemorySchema = z.strictObject({ totalMiB: z.number().int().nonnegative().nullable(), freeMiB: z.number().int().nonnegative().nullable() });
+/**
+ * Free memory is the agent's estimate: its last `xl info` free_memory moved by the memory of domUs
+ * created or gone since (agent/core/host-state.ts). Two reads apart (xl list, xl info) and xl
+ * list's Mem (a target, not pages held: populate-on-demand) can push it past total_memory for a
+ * while, so more than total is not refused (that would cut an honest agent's link); it is
+ * capped at total, where it cannot mislead a plan into a room no host has.
+ */
+export const LinkMemorySchema = z
+  .strictObject({ totalMiB: z.number().int().nonnegative().nullable(), freeMiB: z.number().int().nonnegative().nullable() })
+  .transform((m) => (m.totalMiB !== null && m.freeMiB !== null && m.freeMiB > m.totalMiB ? { ...m, freeMiB: m.totalMiB } : m));
 
 export const MaintenanceSchema = z.strictObject({
   state: z.enum(['online', 'draining', 'maintenance', 'restoring']),
@@ -57,18 +66,39 @@ export type Maintenance = z.infer<typeof MaintenanceSchema>;
 export const ONLINE: Maintenance = { state: 'online', operationId: null, owner: null };
 
 /**
- * One row of `xl list` / `xm list`. The agent leaves out Domain-0 and dying `(null)` rows.
- * `NAME--incoming` / `NAME--migratedaway` rows carry their domU's name in `baseName`.
+ * The domU names a toolstack row NAME can stand for, as the agent reads them (agent/parse/xl-state.ts
+ * splitDomainName, agent/parse/xm-list.ts): NAME minus libxl's `--incoming` / `--migratedaway`, or
+ * xend's `migrating-` (leaving) and `Zombie-` (dying) prefixes; else NAME itself.
  */
-export const LinkDomainSchema = z.strictObject({
-  name: DomainRowNameSchema,
-  baseName: DomuNameSchema,
-  domid: z.number().int().nonnegative().nullable(),
-  state: DomainStateSchema,
-  memMiB: z.number().int().nonnegative(),
-  vcpus: z.number().int().nonnegative(),
-  migration: DomainMigrationSchema.nullable(),
-});
+export function baseNamesOf(name: string): string[] {
+  const out: string[] = [];
+  for (const suffix of ['--incoming', '--migratedaway']) if (name.endsWith(suffix) && name.length > suffix.length) out.push(name.slice(0, -suffix.length));
+  if (out.length > 0) return out;
+  for (const prefix of ['migrating-', 'Zombie-']) if (name.startsWith(prefix) && name.length > prefix.length) out.push(name.slice(prefix.length));
+  return [...out, name];
+}
+
+/**
+ * One row of `xl list` / `xm list`. The agent leaves out Domain-0 and dying `(null)` rows.
+ * `NAME--incoming` / `NAME--migratedaway` rows carry their domU's name in `baseName`: a row
+ * whose baseName is not its name's is refused, or where a domU runs would be told two ways
+ * (`where` goes by baseName, `domains` shows the row).
+ */
+export const LinkDomainSchema = z
+  .strictObject({
+    name: DomainRowNameSchema,
+    baseName: DomuNameSchema,
+    domid: z.number().int().nonnegative().nullable(),
+    state: DomainStateSchema,
+    memMiB: z.number().int().nonnegative(),
+    vcpus: z.number().int().nonnegative(),
+    migration: DomainMigrationSchema.nullable(),
+  })
+  // Domain-0 (the host itself; today's agents leave it out) is never read as a domU: its baseName is unused
+  .refine((d) => d.name === 'Domain-0' || baseNamesOf(d.name).includes(d.baseName), {
+    path: ['baseName'],
+    message: "not the row's domU: baseName must be name without --incoming / --migratedaway (xm: without migrating- / Zombie-)",
+  });
 export type LinkDomain = z.infer<typeof LinkDomainSchema>;
 
 /** A guarded domU (config in the guarded-autostart dir) and what autostart decided for it. */
