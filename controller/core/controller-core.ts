@@ -12,6 +12,7 @@ import { FleetIndex } from '../fleet/fleet-index.js';
 import { interestOf, runningOnFor } from '../fleet/fleet-for-agent.js';
 import { conflictInputsChanged, deltaWithRowsApplied, stateAfterReport } from '../fleet/report-state.js';
 import { newHostRecord, noteHalves, noteMaintenance, withView, type Freshness, type HostRecord } from '../fleet/host-record.js';
+import { noteIncoming } from '../fleet/incoming-since.js';
 import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../../shared/name-pattern.js';
 import { domainsAnswer, hostViews, statusAnswer, whereMatches } from '../fleet/views.js';
@@ -232,7 +233,7 @@ export class ControllerCore {
   /** Stores HOST's record; a change of its state, link or boot is announced to the jobs. */
   private put(record: HostRecord, announce = true): string[] {
     const now = this.o.clock.now();
-    const r = noteHalves(noteMaintenance(record, now), now);
+    const r = noteIncoming(noteHalves(noteMaintenance(record, now), now), now);
     const before = this.index.record(r.host);
     const changed = this.index.put(r);
     if (before?.state?.domus !== r.state?.domus) this.configs.replace(r.host, (r.state?.domus ?? []).map((c) => [c.name, c] as const));

@@ -66,8 +66,12 @@ function alertShort(a: Alert): string {
       return `${a.subject} not where its home's ledger says`;
     case 'away-unrecorded':
       return `${a.subject} away from home, no ledger records it`;
-    case 'migration-stranded':
+    case 'migration-stranded': {
+      // NAME@HOST: a receiving half no migration explains (incoming-halves.ts)
+      const [name, host] = a.subject.split('@');
+      if (host !== undefined) return `${name}: a receiving half stands on ${host}, no migration explains it`;
       return `${a.subject}: a migration ended without its handshake (${a.hosts.join(', ')})`;
+    }
     case 'migration-unsettled': {
       const [name, host] = a.subject.split('@');
       return `${name}: a migration ${host} ran ended unknown, not reconciled`;
@@ -156,7 +160,8 @@ export function drbdNotUpToDate(index: FleetIndex, fresh: Freshness): CheckProbl
     for (const res of r.state.drbd.resources) {
       const bad: string[] = [];
       if (res.disk !== 'UpToDate') bad.push(`disk ${res.disk ?? 'unknown'}`);
-      for (const p of res.peers) if (p.disk !== 'UpToDate') bad.push(`peer ${p.name} ${p.disk ?? 'unknown'}${p.connection && p.connection !== 'Connected' ? ` (${p.connection})` : ''}`);
+      // DRBD 8.4 names its one peer literally "peer"
+      for (const p of res.peers) if (p.disk !== 'UpToDate') bad.push(`${p.name === 'peer' ? 'the peer' : `peer ${p.name}`} ${p.disk ?? 'unknown'}${p.connection && p.connection !== 'Connected' ? ` (${p.connection})` : ''}`);
       if (res.peers.length === 0) bad.push('no peer');
       if (bad.length === 0) continue;
       out.push({ status: 'WARNING', short: `DRBD ${res.name} not UpToDate on ${r.host}`, text: `DRBD ${res.name} on ${r.host}: ${bad.join(', ')}` });

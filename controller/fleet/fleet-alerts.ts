@@ -2,6 +2,7 @@ import { conflictScan } from './conflicts.js';
 import type { FleetIndex } from './fleet-index.js';
 import type { Finding } from './finding.js';
 import type { Freshness } from './host-record.js';
+import { strandedIncoming } from './incoming-halves.js';
 import { awayUnrecorded, strandedMigrations, unsettledMigrations } from './migration-alerts.js';
 import { TICK, type Tick } from './scan-tick.js';
 
@@ -9,6 +10,7 @@ import { TICK, type Tick } from './scan-tick.js';
 export function* alertScan(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
   yield* conflictScan(index, fresh);
   yield* strandedMigrations(index, fresh);
+  yield* strandedIncoming(index, fresh);
   yield* unsettledMigrations(index, fresh);
   yield* awayUnrecorded(index, fresh);
 }

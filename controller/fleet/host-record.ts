@@ -41,6 +41,8 @@ export interface HostRecord {
    * this controller first heard of it). Absent: none.
    */
   readonly halvesSince?: Readonly<Record<string, HalfSince>>;
+  /** The receiving halves (`NAME--incoming` rows), kept as halvesSince is (incoming-halves.ts). Absent: none. */
+  readonly incomingSince?: Readonly<Record<string, HalfSince>>;
 }
 
 export interface HalfSince {

@@ -279,6 +279,11 @@ describe('the check verdict over the fleet view', () => {
       expect(lines(check(pair({ drbd: { availability: 'ok', resources: [peerLost] } })))).toEqual(['WARNING: DRBD r1 on xen1: peer xen2 DUnknown (StandAlone)']);
     });
 
+    it('DRBD 8.4 names its one peer "peer": said as "the peer", not "peer peer"', () => {
+      const peerLost = { ...primary('r1', 'xen2'), peers: [{ name: 'peer', role: null, connection: 'Connecting', disk: 'DUnknown', replication: null }] };
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [peerLost] } })))).toEqual(['WARNING: DRBD r1 on xen1: the peer DUnknown (Connecting)']);
+    });
+
     it('a resource that is down (no disk state) or sees no peer', () => {
       const down = { name: 'r1', role: null, disk: null, peers: [] };
       expect(lines(check(pair({}, { drbd: { availability: 'ok', resources: [down] } })))).toEqual(['WARNING: DRBD r1 on xen2: disk unknown, no peer']);
