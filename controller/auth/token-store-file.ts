@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { join } from 'node:path';
 import { writeOwnFile } from '../files/atomic-write.js';
@@ -12,10 +12,28 @@ import { emptyTokenStore, TokenStoreSchema, type TokenStore } from './tokens.js'
 
 export const tokenStorePath = (stateDir: string): string => join(stateDir, 'tokens.json');
 
-/** Reads STATE_DIR/tokens.json; a missing file is an empty store. */
+/** Where FILE links to when it is a symbolic link; null when it is not one (or is not there). */
+function linkTarget(file: string): string | null {
+  try {
+    return lstatSync(file).isSymbolicLink() ? readlinkSync(file) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads STATE_DIR/tokens.json; a missing file is an empty store. A symbolic link to a missing file
+ * is not: a store kept on another disk that is not mounted would read as "no tokens", and the next
+ * enroll would write a store holding its one token, every other agent's and operator's lost.
+ */
 export function readTokenStore(file: string): Result<TokenStore, XhError> {
   const read = readRegularFileSync(file, { symlinks: 'follow' });
-  if (!read.ok) return read.error.errno === 'ENOENT' ? ok(emptyTokenStore()) : err(read.error);
+  if (!read.ok && read.error.errno === 'ENOENT') {
+    const to = linkTarget(file);
+    if (to === null) return ok(emptyTokenStore());
+    return err({ code: 'XH_ERR_CONFIG', message: `${file} is a symbolic link to ${JSON.stringify(to)}, which does not exist: mount or restore it, or remove the link to start with no tokens` });
+  }
+  if (!read.ok) return err(read.error);
   const text = read.value;
   let raw: unknown;
   const json = withoutByteOrderMark(text);
@@ -53,6 +71,12 @@ export async function updateTokenStore<T>(file: string, change: (store: TokenSto
   const lock = await takeLock(`${file}.lock`, 'tokens.json', TOKEN_STORE_LOCK_WAIT_MS);
   if (!lock.ok) return lock;
   try {
+    // the write replaces FILE whole (temp file, rename): a link there would be cut, and its target
+    // left behind with the tokens a running controller reads through the link
+    const to = linkTarget(file);
+    if (to !== null) {
+      return err({ code: 'XH_ERR_CONFIG', message: `${file} is a symbolic link to ${JSON.stringify(to)}: tokens.json is rewritten whole, which would replace the link with a file and leave ${JSON.stringify(to)} behind; set stateDir to the directory the link points into, or replace the link with the file itself; nothing was changed` });
+    }
     const store = readTokenStore(file);
     if (!store.ok) return store;
     const changed = change(store.value);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,6 +32,33 @@ describe('readTokenStore', () => {
     expect(readTokenStore(file)).toEqual({ ok: false, error: { code: 'XH_ERR_CONFIG', message } });
     expect(await updateTokenStore(file, addAgent('xen1'))).toEqual({ ok: false, error: { code: 'XH_ERR_CONFIG', message } });
     expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+});
+
+describe('tokens.json as a symbolic link', () => {
+  it('to a missing file (a disk not mounted) is an error, not an empty store an enroll would write over', async () => {
+    const dir = stateDir();
+    const file = join(dir, 'tokens.json');
+    symlinkSync(join(dir, 'vault', 'tokens.json'), file);
+    const r = readTokenStore(file);
+    expect(r.ok ? null : r.error).toEqual({ code: 'XH_ERR_CONFIG', message: `${file} is a symbolic link to "${join(dir, 'vault', 'tokens.json')}", which does not exist: mount or restore it, or remove the link to start with no tokens` });
+    expect((await updateTokenStore(file, addAgent('xen1'))).ok).toBe(false);
+    expect(lstatSync(file).isSymbolicLink()).toBe(true);
+  });
+
+  it('to a file: read through it, but an enroll refuses to cut the link, and the target keeps every token', async () => {
+    const dir = stateDir();
+    mkdirSync(join(dir, 'vault'));
+    const target = join(dir, 'vault', 'tokens.json');
+    expect((await updateTokenStore(target, addAgent('xen1'))).ok).toBe(true);
+    const before = readFileSync(target, 'utf8');
+    const file = join(dir, 'tokens.json');
+    symlinkSync(target, file);
+    expect(Object.values(readTokenStore(file).ok ? (readTokenStore(file) as { value: { agents: Record<string, { host: string }> } }).value.agents : {}).map((a) => a.host)).toEqual(['xen1']);
+    const r = await updateTokenStore(file, addAgent('xen2'));
+    expect(r.ok ? null : r.error.message).toContain('is a symbolic link to');
+    expect(lstatSync(file).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe(before);
   });
 });
 
