@@ -4,7 +4,9 @@ import { CancelAnswerSchema, JobEventSchema, type JobEnd, type JobEvent, type Jo
 import { printable } from '../../shared/text/printable.js';
 import type { CtlClient, EventStream } from './client.js';
 import { BIN, type CtlHooks } from './context.js';
+import { FollowDeadline } from './follow-deadline.js';
 import { ProgressView } from './progress-view.js';
+import { RollReboots } from './roll-reboots.js';
 
 /**
  * The exit codes of the orchestration commands (drain, restore, rebalance, roll, maintenance,
@@ -24,6 +26,10 @@ export function exitFor(e: XhError): number {
 /** POST /v1/jobs streams these, `end` last; a plan event lists every move of a drain: a few MB at most. */
 const JOB_EVENTS: EventStream<JobEvent, JobEnd> = { schema: JobEventSchema, isLast: (e): e is JobEnd => e.type === 'end', what: 'a job event', maxLineChars: 16 * 1024 * 1024 };
 
+/** The controller went away mid-job (killed, restarted, the network): nothing says the job still runs. */
+export const closedMidJob = (kind: string): string =>
+  `the connection to the controller closed before the ${kind} ended: the controller could not be reached any more, so whether the ${kind} goes on is unknown; run the same command again when the controller is back, to follow the ${kind} (or resume it)`;
+
 export const exitForEnd = (end: JobEnd): number => (end.ok ? 0 : end.code === 'XH_ERR_TIMEOUT' ? exitCodeFor('XH_ERR_TIMEOUT') : EXIT_NOT_DONE);
 
 /** An error of an orchestration command: on stderr (and as JSON with --json), with its exit code. */
@@ -33,14 +39,12 @@ export function failJob(e: XhError, io: CliIo, json: boolean): number {
   return exitFor(e);
 }
 
-/** `--reboot-command 'ssh root@{host} reboot'`: the words, {host} replaced (or the host appended). */
-export const rebootArgv = (words: readonly string[], host: string): string[] => (words.some((w) => w.includes('{host}')) ? words.map((w) => w.replaceAll('{host}', host)) : [...words, host]);
-
 /**
  * Starts REQ on the controller and follows it to its end: live progress (or NDJSON with --json),
  * Ctrl-C once cancels (nothing new starts, running migrations finish, the command waits for them),
- * twice stops following (130; the job goes on without this terminal). For a roll, each `reboot`
- * event runs the reboot command once per host.
+ * twice stops following (130; the job goes on without this terminal). For a roll, a `reboot`
+ * event runs the reboot command once per host (roll-reboots.ts says when not). --timeout bounds a
+ * follower of a job already running too (follow-deadline.ts).
  */
 export async function followJob(client: CtlClient, io: CliIo, hooks: CtlHooks, req: JobRequest, json: boolean, rebootCommand: readonly string[] | null = null): Promise<number> {
   const view = json ? null : new ProgressView(io, hooks.isTty === true, () => hooks.clock.now());
@@ -69,7 +73,12 @@ export async function followJob(client: CtlClient, io: CliIo, hooks: CtlHooks, r
     });
   };
   tick();
-  const reboots: Promise<void>[] = [];
+  const reboots = new RollReboots(io, rebootCommand, hooks.runCommand);
+  const deadline = new FollowDeadline(hooks.clock, req, (e) => {
+    // the exit code first: the aborted stream ends too, and must not win the race as code 87
+    giveUp(failJob(e, io, json));
+    abort.abort();
+  });
   try {
     const r = client.stream(
       '/jobs',
@@ -79,28 +88,20 @@ export async function followJob(client: CtlClient, io: CliIo, hooks: CtlHooks, r
         if (e.type === 'job') jobId = e.jobId;
         if (json) io.stdout(`${JSON.stringify(e)}\n`);
         else view?.event(e);
-        if (e.type === 'reboot' && rebootCommand !== null && rebootCommand.length > 0 && hooks.runCommand) {
-          for (const host of e.hosts) {
-            const argv = rebootArgv(rebootCommand, host);
-            reboots.push(
-              hooks.runCommand(argv).then((code) => {
-                // `ssh HOST reboot` often ends 255 when the connection drops: only a warning
-                if (code !== 0) io.stderr(`${BIN}: warning: ${argv.join(' ')} exited ${code}; still waiting for ${host} to come back\n`);
-              }),
-            );
-          }
-        }
+        reboots.event(e);
+        deadline.event(e);
       },
-      { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `the connection to the controller closed before the ${req.kind} ended: it goes on there; run the same command again to follow it` },
+      { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: closedMidJob(req.kind) },
       abort.signal,
     );
     const outcome = await Promise.race([r, gaveUp]);
     if (typeof outcome === 'number') return outcome;
-    await Promise.all(reboots);
+    await reboots.settled();
     if (!outcome.ok) return failJob(outcome.error, io, json);
     return exitForEnd(outcome.value);
   } finally {
     ticking = false;
+    deadline.stop();
     offInterrupt();
   }
 }

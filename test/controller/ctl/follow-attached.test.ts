@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from '../../../shared/cli/io.js';
+import { err, ok } from '../../../shared/result.js';
+import type { XhError } from '../../../shared/errors.js';
+import type { JobEnd, JobEvent, JobRequest } from '../../../shared/protocol/ctl-jobs.js';
+import type { CtlClient } from '../../../controller/ctl/client.js';
+import { followJob } from '../../../controller/ctl/job-follow.js';
+import { deterministicClock } from '../../sim/daemon/clock.js';
+
+/**
+ * followJob against a scripted stream: EVENTS are delivered at once (as a replay is); then the
+ * stream ends with the last of them if it is `end`, closes early if CLOSE, or stays open until
+ * xenherdctl stops following.
+ */
+function scripted(events: JobEvent[], close = false): CtlClient {
+  return {
+    stream: (_path: string, _body: unknown, _s: unknown, onEvent: (e: JobEvent) => void, closedEarly: XhError, signal?: AbortSignal) => {
+      for (const e of events) onEvent(e);
+      const last = events.at(-1);
+      if (last?.type === 'end') return Promise.resolve(ok(last as JobEnd));
+      if (close) return Promise.resolve(err(closedEarly));
+      return new Promise((resolve) => signal?.addEventListener('abort', () => resolve(err(closedEarly)), { once: true }));
+    },
+    post: () => Promise.resolve(ok({ jobId: 'job-1', stopping: true, inFlight: 0 })),
+  } as unknown as CtlClient;
+}
+
+function capture(): { io: CliIo; out: () => string; err: () => string } {
+  let o = '';
+  let e = '';
+  return { io: { stdout: (t) => void (o += t), stderr: (t) => void (e += t), env: {} }, out: () => o, err: () => e };
+}
+
+const job = (kind: 'roll' | 'drain', hosts: string[], attached: boolean): JobEvent => ({ type: 'job', jobId: 'job-1', kind, hosts, operationId: null, by: 'ctl:alice', startedAt: 0, attached });
+const end: JobEvent = { type: 'end', ok: true, code: null, message: 'done', moved: 0, remaining: [] };
+const roll: JobRequest = { kind: 'roll', hosts: ['a3'], reboot: 'command', maxParallel: null, coldFallback: false, timeoutMs: null };
+
+describe('xenherdctl following a job', () => {
+  it('roll: the xenherdctl that started it runs the reboot command once per host, however often the stream names it', async () => {
+    const ran: string[][] = [];
+    const c = capture();
+    const code = await followJob(scripted([job('roll', ['a3'], false), { type: 'reboot', hosts: ['a3'] }, { type: 'reboot', hosts: ['a3'] }, end]), c.io, { clock: deterministicClock(0), execSsh: async () => 0, runCommand: async (argv) => (ran.push([...argv]), 0) }, roll, false, ['echo', 'FIRST', '{host}']);
+    expect(code).toBe(0);
+    expect(ran).toEqual([['echo', 'FIRST', 'a3']]);
+  });
+
+  it('roll: a xenherdctl that attached to it does not rerun the reboot command of a replayed reboot, and says why', async () => {
+    const ran: string[][] = [];
+    const c = capture();
+    const history: JobEvent[] = [job('roll', ['a3'], true), { type: 'reboot', hosts: ['a3'] }, { type: 'note', level: 'info', line: 'group 1/1 (a3): back; restoring' }, end];
+    const code = await followJob(scripted(history), c.io, { clock: deterministicClock(0), execSsh: async () => 0, runCommand: async (argv) => (ran.push([...argv]), 0) }, roll, false, ['echo', 'AGAIN', '{host}']);
+    expect(code).toBe(0);
+    expect(ran).toEqual([]);
+    expect(c.err()).toMatch(/not running the reboot command for a3: this xenherdctl attached to roll job-1, already running/);
+  });
+
+  it('drain: --timeout bounds a xenherdctl that attached to a drain already running (exit 90; the drain goes on)', async () => {
+    const clock = deterministicClock(0);
+    const c = capture();
+    const req: JobRequest = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: false, allowPartial: false, timeoutMs: 20_000 };
+    const done = followJob(scripted([job('drain', ['xen1'], true)]), c.io, { clock, execSsh: async () => 0 }, req, false);
+    let code: number | null = null;
+    void done.then((x) => (code = x));
+    await clock.advance(19_000);
+    expect(code).toBeNull();
+    await clock.advance(1_000);
+    expect(code).toBe(90);
+    expect(c.err()).toMatch(/XH_ERR_TIMEOUT: --timeout 20 s ran out while following drain job-1 .*the drain goes on in the controller; run the same command again to follow it/);
+  });
+
+  it('a drain this xenherdctl started is bounded by the controller, not by a second clock here', async () => {
+    const clock = deterministicClock(0);
+    const c = capture();
+    const req: JobRequest = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: false, allowPartial: false, timeoutMs: 20_000 };
+    let code: number | null = null;
+    void followJob(scripted([job('drain', ['xen1'], false)]), c.io, { clock, execSsh: async () => 0 }, req, false).then((x) => (code = x));
+    await clock.advance(60_000);
+    expect(code).toBeNull();
+  });
+
+  it('the controller gone mid-drain: 87, and it does not claim the drain goes on', async () => {
+    const c = capture();
+    const req: JobRequest = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: false, allowPartial: false, timeoutMs: null };
+    const code = await followJob(scripted([job('drain', ['xen1'], false)], true), c.io, { clock: deterministicClock(0), execSsh: async () => 0 }, req, false);
+    expect(code).toBe(87);
+    expect(c.err()).not.toMatch(/goes on there/);
+    expect(c.err()).toMatch(/the controller could not be reached any more, so whether the drain goes on is unknown; run the same command again when the controller is back/);
+  });
+});
