@@ -37,7 +37,8 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
     key: join(dir, 'tls', 'server.key'),
   };
   const stateDir = join(dir, 'state');
-  const present = [files.config, files.caKey, files.key, tokenStorePath(stateDir)].filter((f) => existsSync(f));
+  // every file init writes: its help promises that none is ever overwritten (an operator's own CA among them)
+  const present = [files.config, files.caCert, files.caKey, files.cert, files.key, tokenStorePath(stateDir)].filter((f) => existsSync(f));
   if (present.length > 0) return fail({ code: 'XH_ERR_REFUSED', message: `${present.join(', ')} already exist: nothing was written (remove them, or choose another --dir)` }, io);
 
   const now = hooks.clock.now();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -79,5 +79,17 @@ describe('xenherd-controller init: options', () => {
     expect(shellWord('/etc/xenherd/tls/ca.crt')).toBe('/etc/xenherd/tls/ca.crt');
     expect(shellWord("a b'c")).toBe("'a b'\\''c'");
     expect(shellWord('')).toBe("''");
+  });
+
+  it("never overwrites a file it would write: an operator's own CA certificate or server certificate stays", async () => {
+    for (const file of ['ca.crt', 'server.crt']) {
+      const dir = temp();
+      mkdirSync(join(dir, 'tls'));
+      writeFileSync(join(dir, 'tls', file), 'MY OWN CERTIFICATE\n');
+      const r = await init(['--dir', dir, '--port', '7443']);
+      expect([r.code, r.stderr], file).toEqual([77, expect.stringContaining(`${join(dir, 'tls', file)} already exist: nothing was written`)]);
+      expect(readFileSync(join(dir, 'tls', file), 'utf8')).toBe('MY OWN CERTIFICATE\n');
+      expect(readdirSync(dir).sort()).toEqual(['tls']);
+    }
   });
 });
