@@ -7,9 +7,20 @@ export function describeIssue(source: string, issue: z.core.$ZodIssue, help: str
   const key = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const where = key === '' ? '' : `${key}.`;
-    return `${source}: unknown key ${issue.keys.map((k) => `"${where}${k}"`).join(', ')}: remove it or fix its spelling (see ${help})`;
+    return `${source}: unknown key ${listed(issue.keys.map((k) => `"${where}${k}"`))}: remove it or fix its spelling (see ${help})`;
   }
   return `${source}: key "${key || '(top level)'}": ${issue.message}`;
+}
+
+/** at most this many keys or issues are named in one message: a file with 200,000 stray keys made a 2 MB line */
+const MAX_NAMED = 5;
+
+const listed = (items: readonly string[]): string => (items.length > MAX_NAMED ? `${items.slice(0, MAX_NAMED).join(', ')} (and ${items.length - MAX_NAMED} more)` : items.join(', '));
+
+/** Every issue of one validation, as one message of bounded length. */
+export function describeIssues(source: string, issues: readonly z.core.$ZodIssue[], help: string): string {
+  const named = issues.slice(0, MAX_NAMED).map((i) => describeIssue(source, i, help)).join('; ');
+  return issues.length > MAX_NAMED ? `${named} (and ${issues.length - MAX_NAMED} more)` : named;
 }
 
 /**

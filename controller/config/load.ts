@@ -2,7 +2,7 @@ import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { ControllerSettings } from '../core/settings.js';
 import type { JobSettings } from '../jobs/settings.js';
-import { describeIssue, parseJsonObject } from '../../shared/json-config.js';
+import { describeIssues, parseJsonObject } from '../../shared/json-config.js';
 import { ControllerConfigSchema, type ControllerConfig } from './schema.js';
 
 const EXAMPLE = '{"tls": {"cert": "/etc/xenherd/tls/server.crt", "key": "/etc/xenherd/tls/server.key"}, "stateDir": "/var/lib/xenherd-controller"}';
@@ -12,7 +12,7 @@ export function parseControllerConfig(text: string, file: string): Result<Contro
   const raw = parseJsonObject(text, file, EXAMPLE);
   if (!raw.ok) return err({ code: 'XH_ERR_CONFIG', message: raw.message });
   const parsed = ControllerConfigSchema.safeParse(raw.value);
-  if (!parsed.success) return err({ code: 'XH_ERR_CONFIG', message: parsed.error.issues.map((i) => describeIssue(file, i, 'README, "xenherd-controller serve"')).join('; ') });
+  if (!parsed.success) return err({ code: 'XH_ERR_CONFIG', message: describeIssues(file, parsed.error.issues, 'README, "xenherd-controller serve"') });
   return ok(parsed.data);
 }
 

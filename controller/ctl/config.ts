@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { describeIssue, parseJsonObject } from '../../shared/json-config.js';
+import { describeIssues, parseJsonObject } from '../../shared/json-config.js';
 import { isLoopbackAddress } from '../../shared/loopback-address.js';
 import { hostOf } from '../../shared/url-host.js';
 import { parseCaBundle } from './trusted-chain.js';
@@ -69,7 +69,7 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>)
       const raw = parseJsonObject(text, path, '{"url": "https://ctl.example:7443", "token": "xh1....", "ca": "/etc/xenherd/tls/ca.crt"}');
       if (!raw.ok) return err(configError(raw.message));
       const parsed = FileSchema.safeParse(raw.value);
-      if (!parsed.success) return err(configError(parsed.error.issues.map((i) => describeIssue(path, i, 'xenherdctl --help')).join('; ')));
+      if (!parsed.success) return err(configError(describeIssues(path, parsed.error.issues, 'xenherdctl --help')));
       file = parsed.data;
     }
   }
