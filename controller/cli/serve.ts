@@ -8,6 +8,7 @@ import { jobSettingsOf, settingsOf } from '../config/load.js';
 import { readTlsFiles } from '../config/tls-files.js';
 import { ControllerCore } from '../core/controller-core.js';
 import { fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
+import { tokensWritableByOthers } from './tokens-guard.js';
 import type { ControllerHooks } from './hooks.js';
 
 const USAGE = 'serve [--config FILE]';
@@ -24,6 +25,10 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   if (!tls.ok) return fail(tls.error, io);
   // At start there are no last good tokens to keep: an unreadable tokens.json is refused here, as
   // `enroll` refuses it (while running, TokenBook keeps the last good ones instead).
+  if (!files.fromCredentials.includes('tokens.json')) {
+    const exposed = tokensWritableByOthers(files.tokensFile);
+    if (exposed !== null) return fail(exposed, io);
+  }
   const firstTokens = readTokenStore(files.tokensFile);
   if (!firstTokens.ok) return fail(firstTokens.error, io);
   const log = createLogger({ name: 'xenherd-controller', level: config.logLevel });

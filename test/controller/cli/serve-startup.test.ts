@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,26 @@ describe('serve refuses at start what it cannot serve with', () => {
     const e = await capture(enrollCommand(testHooks()).run, ['xen1', '--config', config]);
     expect([e.code, e.stderr]).toEqual([r.code, r.stderr]);
     expect(readFileSync(join(state, 'tokens.json'), 'utf8')).toBe('garbage\n');
+  });
+
+  it('a tokens.json, or the dir holding it, that other users can write: exit 78, nothing served', async () => {
+    const state = join(dir, 'open-state');
+    rmSync(state, { recursive: true, force: true });
+    mkdirSync(state, { mode: 0o700 });
+    const config = configWith('open-tokens', {}, state);
+    const e = await capture(enrollCommand(testHooks()).run, ['xen1', '--config', config]);
+    expect(e.code).toBe(0);
+    const tokens = join(state, 'tokens.json');
+    chmodSync(tokens, 0o666);
+    const r = await serve(config);
+    expect([r.code, r.stderr]).toEqual([78, `xenherd-controller: XH_ERR_CONFIG: ${tokens} has mode 0666: other users can write to it and could have added a token of their own: check its contents, then chmod 600 ${tokens}\n`]);
+    chmodSync(tokens, 0o600);
+    chmodSync(state, 0o777);
+    const d = await serve(config);
+    expect(d.code).toBe(78);
+    expect(d.stderr).toContain(`${state}: has mode 0777: other users can write to it`);
+    expect(d.stderr).toContain('so the controller does not start on it');
+    chmodSync(state, 0o700);
   });
 
   it.each([
