@@ -53,11 +53,13 @@ function maybeStart(s: AgentState, fx: Fx, name: string, configPath: string, rec
 }
 
 /**
- * Running here, or (as DRBD or the controller says) on another host: either way this boot's
- * autostart of it is done. When it stops there later, an operator (or a crash) stopped it, and
- * starting it here would turn that shutdown into a failover no one asked for.
+ * Running here, or (as the controller sees it) on another host: either way this boot's autostart
+ * of it is done. When it stops there later, an operator (or a crash) stopped it, and starting it
+ * here would turn that shutdown into a failover no one asked for. A peer Primary alone is not
+ * enough: DRBD does not say the domU ran there (an operator may have promoted it by hand, and
+ * once the peer demotes, the domU is rightly started here).
  */
-const seenRunning = (d: AutostartDecision): boolean => d.kind === 'running' || (d.kind === 'skip' && (d.reason === 'peer-primary' || d.reason === 'running-elsewhere'));
+const seenRunning = (d: AutostartDecision): boolean => d.kind === 'running' || (d.kind === 'skip' && d.reason === 'running-elsewhere');
 
 /** notifyStatus false: the caller tells systemd itself (READY=1 carries the first STATUS=) */
 export function decide(s: AgentState, fx: Fx, now: number, notifyStatus = true): AgentState {

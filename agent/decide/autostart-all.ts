@@ -46,7 +46,7 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
         ? {
             kind: 'skip',
             reason: 'handled-this-boot',
-            detail: `autostart already started ${g.name} (or saw it running, here or on the peer) since this Dom0 booted; it is not running now, so someone stopped it: start it by hand or with autostart start --force`,
+            detail: `autostart already started ${g.name} (or saw it running, here or, as the controller said, elsewhere) since this Dom0 booted; it is not running now, so someone stopped it: start it by hand or with autostart start --force`,
             splitBrainHazard: false,
           }
         : d,

@@ -11,7 +11,7 @@ import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 
 /**
  * The guarded domUs autostart has dealt with since this Dom0 booted (started by us, or seen
- * running here or on the peer), kept beside the control socket so an agent restarted mid-boot knows them, and a domU
+ * running here or, as the controller said, elsewhere), kept beside the control socket so an agent restarted mid-boot knows them, and a domU
  * an operator stops later is not started again.
  *
  * The record names the boot it belongs to (the kernel's boot id): the control socket may be
