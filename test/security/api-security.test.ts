@@ -30,6 +30,8 @@ const call = (c: TestController, route: string, headers: Record<string, string>,
   return apiRequest(c, { method, path: `/v1${path}`, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(BODY[route] ?? {}), ...(from ? { from } : {}) });
 };
 
+/** xen1 runs web1, xen2 runs nothing; PEER (xen2) is kept for tests whose migrate must be seen to land. */
+let peer: FakeAgent | null = null;
 async function fleetOf(c: TestController): Promise<FakeAgent> {
   const a = await c.agent('xen1');
   a.hello({ capabilities: ['migrate', 'reverse', 'maintenance', 'inspect', 'cold-migrate'] });
@@ -37,6 +39,7 @@ async function fleetOf(c: TestController): Promise<FakeAgent> {
   const b = await c.agent('xen2');
   b.hello();
   b.snapshot(hostState());
+  peer = b;
   await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'two hosts reported');
   return a;
 }
@@ -66,7 +69,12 @@ describe('roles over real HTTPS', () => {
     expect(xen1.of('command')).toEqual([]);
     expect(c.core.jobs().jobs).toEqual([]);
     // ...while the same request with an operate token does reach the agent
-    xen1.onCommand((cmd) => xen1.result(cmd.commandId, { ok: true, code: null, message: 'moved', detail: null }));
+    xen1.onCommand((cmd) => {
+      // as real agents do: both report the move, so the controller's reports confirm the agent's "ok"
+      xen1.delta({ domains: [] });
+      peer?.delta({ domains: [dom('web1')] });
+      xen1.result(cmd.commandId, { ok: true, code: null, message: 'moved', detail: null });
+    });
     const admin = await call(c, 'POST /commands', bearer(c.adminToken));
     expect('status' in admin && admin.status).toBe(200);
     expect(xen1.of('command')).toHaveLength(1);
