@@ -7,6 +7,7 @@ import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, ru
 import type { JobRun } from './job-run.js';
 import { claimForJob, type MaintenanceLease } from './maintenance-lease.js';
 import type { Limits } from './settings.js';
+import { unsettledMoves } from './unsettled-moves.js';
 
 type DrainRequest = Extract<JobRequest, { kind: 'drain' }>;
 
@@ -61,7 +62,12 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
     // nothing is left to start and the drain is done all the same
     if ((end.stoppedBy === null || end.stoppedBy === 'timeout') && end.leftovers.length === 0) {
       const m = await toMaintenance(env, job, lease, host, claim.operationId);
-      if (m.ok) return success(`${host} is empty and in maintenance (${moved} domU(s) moved)`, moved);
+      if (m.ok) {
+        // a move that counted, but that a ledger keeps as an ALARM: the drain names it for a person
+        const alarms = unsettledMoves(port, end.moved);
+        if (alarms.length === 0) return success(`${host} is empty and in maintenance (${moved} domU(s) moved)`, moved);
+        return failure('XH_ERR_MIGRATION_UNKNOWN', `${host} is empty and in maintenance (${moved} domU(s) moved), but ${alarms.length} move(s) ended in an ALARM a ledger keeps: ${remainingText(alarms)}`, alarms, moved);
+      }
       await lease.release();
       return failure(m.code, `${m.message}; ${stayNote(host)}`, [], moved);
     }

@@ -42,6 +42,7 @@ async function migrate(ctx: MoveContext, move: Move): Promise<MoveOutcome> {
       ctx.report(move, 'settling', attempt, `${code}: ${o.message}: asking ${move.from} and ${move.to} where ${move.name} is`);
       const v = await settleMove(ctx, move, attempt);
       if (v.verdict === 'at-target') return { kind: 'moved', how: 'live', attempts: attempt, note: `settled after ${code}: it runs on ${move.to}` };
+      if (v.verdict === 'alarmed') return { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: `after ${code}, ${move.name}: ${v.message}` };
       if (v.verdict !== 'at-source') {
         const what = v.verdict === 'both' ? 'runs on both hosts' : v.verdict === 'neither' ? 'runs on neither host' : 'could not be settled';
         return { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: `after ${code}, ${move.name} ${what} (${v.message})` };

@@ -15,7 +15,7 @@ export interface MoveContext {
   /** the ledger operation id of this move */
   readonly operationId: string;
   readonly coldFallback: boolean;
-  /** the job is stopping: a failed attempt is not retried (an ambiguous one is still settled) */
+  /** the job is stopping: a failed attempt is not retried; an ambiguous one is asked about once, and what is still moving then is an alarm */
   stopping(): boolean;
   /** the controller is shutting down: nothing is waited for any more (the agents finish on their own) */
   aborted(): boolean;

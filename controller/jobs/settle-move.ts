@@ -8,15 +8,19 @@ import { ask } from './port.js';
 /**
  * Settles where a domU is after an ambiguous ending, before anything else is done to it: both
  * agents are asked (`inspect`: fresh xl list and DRBD roles) until the answer is not "still
- * moving", or the settle timeout ends it as unsettled. An agent that does not offer inspect is
+ * moving", or the settle timeout, a job cancel or --timeout ends it as unsettled; an ALARM an agent
+ * reported (its ledger's unsettled record) is final at once. An agent that does not offer inspect is
  * read from its next full report after the ending instead.
  */
-export async function settleMove(ctx: MoveContext, move: Move, attempt: number): Promise<{ readonly verdict: SettleVerdict | 'unsettled'; readonly message: string }> {
+export async function settleMove(ctx: MoveContext, move: Move, attempt: number): Promise<{ readonly verdict: SettleVerdict | 'unsettled' | 'alarmed'; readonly message: string }> {
   const endedAt = ctx.port.clock.now();
   const deadline = endedAt + ctx.settings.settleTimeoutMs;
   let last = 'neither agent answered';
   let reported = '';
   for (;;) {
+    // an ALARM the agent reported (its ledger's unsettled record) is final: both halves stay for a person
+    const alarmed = alarmOf(ctx, move);
+    if (alarmed !== null) return { verdict: 'alarmed', message: alarmed };
     const [a, b] = await Promise.all([look(ctx, move.from, move.name, endedAt), look(ctx, move.to, move.name, endedAt)]);
     if (a && b) {
       const v = settleMigration(a, b);
@@ -27,8 +31,19 @@ export async function settleMove(ctx: MoveContext, move: Move, attempt: number):
     reported = last;
     if (ctx.port.clock.now() >= deadline) return { verdict: 'unsettled', message: last };
     if (ctx.aborted()) return { verdict: 'unsettled', message: `${last}; the controller is stopping` };
+    // a cancel or the job's --timeout ends the wait too: what is still moving is left for a person
+    if (ctx.stopping()) return { verdict: 'unsettled', message: `${last}; the job is stopping` };
     await ctx.port.clock.sleep(ctx.settings.settleRetryMs);
   }
+}
+
+/** The unsettled record of the move's domU in either host's ledger, as the fleet view shows it; null: none. */
+function alarmOf(ctx: MoveContext, move: Move): string | null {
+  for (const host of [move.from, move.to]) {
+    const u = ctx.port.record(host)?.state?.ledger.unsettled?.[move.name];
+    if (u) return `${host}'s agent raised an ALARM (${u.message}); both hosts are left as they are: check both by hand, then run xenherd-agent reconcile ${move.name} on ${host}`;
+  }
+  return null;
 }
 
 async function look(ctx: MoveContext, host: string, name: string, since: number): Promise<InspectReport | null> {
