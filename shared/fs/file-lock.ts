@@ -143,7 +143,9 @@ type Inspection = { kind: 'gone' } | { kind: 'stale'; file: FileId } | { kind: '
 function inspect(path: string, what: string): Inspection {
   const r = readRegularSync(path, { maxBytes: 4096 });
   if (!r.ok) {
-    if (r.error.errno === 'ENOENT') return { kind: 'gone' };
+    // gone, or replaced between our stat and our open (another taker released it and a third
+    // took it): both mean the lock changed hands under us, and the next try sees the new one
+    if (r.error.errno === 'ENOENT' || r.error.errno === 'EAGAIN') return { kind: 'gone' };
     const fix = r.error.errno === 'EISDIR' ? `rmdir ${path}` : `rm ${path}`;
     return { kind: 'refused', error: { code: 'XH_ERR_FILE', message: `${r.error.message}; it is not a lock xenherd wrote, and ${what} cannot be locked while it is there: if no xenherd command is running, remove it: ${fix}` } };
   }
