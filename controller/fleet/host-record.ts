@@ -64,19 +64,24 @@ export function noteMaintenance(r: HostRecord, now: number): HostRecord {
   return { ...r, maintenanceSince: { state, since: now } };
 }
 
+/** The migration halves a record times, by the field that keeps their first sight. */
+const HALF_KIND = { halvesSince: 'migratedaway', incomingSince: 'incoming' } as const;
+
 /**
- * R with halvesSince following its reported rows: a sender's half seen for the first time (or
- * under another domid: another migration's half) from NOW, one no longer reported dropped. R
- * itself when nothing changed: this runs for every report, and almost none holds such a row.
+ * R with KEY following its reported halves of that kind (halvesSince: senders', incomingSince:
+ * receivers'): one seen for the first time (or under another domid: another migration's half) from
+ * NOW, one no longer reported dropped. R itself when nothing changed: this runs for every report,
+ * and almost none holds such a row.
  */
-export function noteHalves(r: HostRecord, now: number): HostRecord {
+export function noteHalvesOf(r: HostRecord, key: keyof typeof HALF_KIND, now: number): HostRecord {
+  const kind = HALF_KIND[key];
   const rows = r.state?.domains ?? [];
-  const was = r.halvesSince;
-  if (was === undefined && !rows.some((d) => d.migration === 'migratedaway')) return r;
+  const was = r[key];
+  if (was === undefined && !rows.some((d) => d.migration === kind)) return r;
   const next: Record<string, HalfSince> = {};
   let changed = false;
   for (const d of rows) {
-    if (d.migration !== 'migratedaway') continue;
+    if (d.migration !== kind) continue;
     const before = was?.[d.name];
     next[d.name] = before !== undefined && before.domid === d.domid ? before : { domid: d.domid, since: now };
     changed ||= next[d.name] !== before;
@@ -84,11 +89,14 @@ export function noteHalves(r: HostRecord, now: number): HostRecord {
   const kept = Object.keys(next).length;
   if (!changed && kept === Object.keys(was ?? {}).length) return r;
   if (kept === 0) {
-    const { halvesSince: _gone, ...rest } = r;
+    const { [key]: _gone, ...rest } = r;
     return rest;
   }
-  return { ...r, halvesSince: next };
+  return { ...r, [key]: next };
 }
+
+/** R with halvesSince following its reported sender's halves (noteHalvesOf). */
+export const noteHalves = (r: HostRecord, now: number): HostRecord => noteHalvesOf(r, 'halvesSince', now);
 
 /** A sender's half R reports now, and how long the controller has seen it stand. */
 export interface StandingHalf {
