@@ -1,24 +1,13 @@
 import type { AgentStatus } from '../../shared/protocol/agent-control.js';
-import { printable } from '../../shared/text/printable.js';
+import { printableDeep } from '../../shared/text/printable.js';
 import { table } from '../inventory/render-text.js';
 
 const when = (iso: string): string => iso.replace(/\.\d{3}Z$/, 'Z');
 
-/**
- * Every string of the status made printable before it is laid out, once on the whole value so no
- * field is missed: domU names and config paths come from file names in the guarded dir, details
- * and messages from tools, and a control character in any of them could steer the terminal or
- * forge a line of the table. (The JSON output escapes them itself.)
- */
-function printableDeep<T>(v: T): T {
-  if (typeof v === 'string') return printable(v) as T;
-  if (Array.isArray(v)) return v.map((x: unknown) => printableDeep(x)) as T;
-  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, printableDeep(x)])) as T;
-  return v;
-}
-
 /** `xenherd-agent autostart status` as a person reads it. */
 export function renderAutostartStatus(raw: AgentStatus): string {
+  // domU names and config paths are file names of the guarded dir, details come from tools: a
+  // control character in any of them could steer the terminal or forge a table line
   const s = printableDeep(raw);
   const out: string[] = [];
   out.push(`xenherd agent on ${s.host} (pid ${s.pid}, up since ${when(s.startedAt)}): autostart ${s.autostart}, toolstack ${s.toolstack ?? 'none'}, DRBD ${s.drbd}`);

@@ -1,5 +1,5 @@
 import type { DrbdResourceView, Inventory } from '../../shared/inventory.js';
-import { printable } from '../../shared/text/printable.js';
+import { printableDeep } from '../../shared/text/printable.js';
 
 /** Lays out rows as left-aligned columns separated by two spaces. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
@@ -9,18 +9,6 @@ export function table(header: readonly string[], rows: readonly (readonly string
 }
 
 const dash = (v: string | number | null): string => (v === null ? '-' : String(v));
-
-/**
- * Every string of the inventory made printable before it is laid out: domain names come from
- * `xl list`, peer names from DRBD, messages from tools, and none of it may steer the operator's
- * terminal. Done once on the whole value, so no field can be missed.
- */
-function printableDeep<T>(v: T): T {
-  if (typeof v === 'string') return printable(v) as T;
-  if (Array.isArray(v)) return v.map((x: unknown) => printableDeep(x)) as T;
-  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, printableDeep(x)])) as T;
-  return v;
-}
 
 function drbdLine(r: DrbdResourceView | undefined, name: string, unreadable: boolean): string {
   if (unreadable) return `${name}: state could not be read (see problems)`;
@@ -37,6 +25,7 @@ const here = (running: boolean | null): string => (running === null ? 'running h
 
 /** The operator's view of one inventory, in plain words and tables. */
 export function renderInventoryText(raw: Inventory): string {
+  // domain names come from xl list, peer names from DRBD, messages from tools: none may steer the terminal
   const inv = printableDeep(raw);
   const out: string[] = [];
   const ts = inv.toolstack;

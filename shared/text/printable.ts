@@ -17,6 +17,17 @@ export function printable(text: string): string {
   return text.replace(UNSAFE, escape);
 }
 
+/**
+ * Every string inside V (an answer about to be laid out as a table) made printable, once on the
+ * whole value, so no field can be missed.
+ */
+export function printableDeep<T>(v: T): T {
+  if (typeof v === 'string') return printable(v) as T;
+  if (Array.isArray(v)) return v.map((x: unknown) => printableDeep(x)) as T;
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, printableDeep(x)])) as T;
+  return v;
+}
+
 /** Several lines, each made printable (the newlines between them kept). */
 export const printableLines = (text: string): string => text.split('\n').map(printable).join('\n');
 
