@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { octal } from '../../shared/fs/private-dir.js';
 import type { AgentConfig } from './schema.js';
 
 /**
@@ -14,7 +15,6 @@ export interface FileOwnership {
   readonly uid: number;
 }
 
-const octal = (mode: number): string => `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
 
 /** Why FILE (holding CONFIG) exposes the controller token, or null; OWN_UID: the agent's user (root under systemd). */
 export function tokenExposure(file: string, config: AgentConfig, st: FileOwnership, ownUid: number): string | null {

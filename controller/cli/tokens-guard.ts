@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { XhError } from '../../shared/errors.js';
-import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
+import { ensurePrivateDir, octal } from '../../shared/fs/private-dir.js';
 
 /**
  * tokens.json decides who may operate the fleet and report as which Dom0: a file, or a dir holding
@@ -21,6 +21,5 @@ export function tokensWritableByOthers(file: string): XhError | null {
     return null;
   }
   if ((mode & 0o022) === 0) return null;
-  const octal = `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
-  return { code: 'XH_ERR_CONFIG', message: `${file} has mode ${octal}: other users can write to it and could have added a token of their own: check its contents, then chmod 600 ${file}` };
+  return { code: 'XH_ERR_CONFIG', message: `${file} has mode ${octal(mode)}: other users can write to it and could have added a token of their own: check its contents, then chmod 600 ${file}` };
 }

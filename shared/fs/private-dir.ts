@@ -47,7 +47,8 @@ export interface PrivateDirOptions {
   readonly uid?: number;
 }
 
-const octal = (m: number): string => `0${(m & 0o7777).toString(8).padStart(3, '0')}`;
+/** A file's permission bits as ls and chmod write them (0644, 01777). */
+export const octal = (m: number): string => `0${(m & 0o7777).toString(8).padStart(3, '0')}`;
 const euid = (): number => process.geteuid?.() ?? 0;
 const owner = (uid: number): string => (uid === 0 ? 'root' : `uid ${uid}`);
 
