@@ -4,6 +4,7 @@ import type { Move } from '../../shared/protocol/ctl-jobs.js';
 import { settleMigration, type SettleVerdict } from '../plan/settle.js';
 import type { MoveContext } from './move-context.js';
 import { ask } from './port.js';
+import { unsettledMessage, type UnsettledMigration } from '../fleet/unsettled.js';
 
 /**
  * Settles where a domU is after an ambiguous ending, before anything else is done to it: both
@@ -37,13 +38,17 @@ export async function settleMove(ctx: MoveContext, move: Move, attempt: number):
   }
 }
 
-/** The unsettled record of the move's domU in either host's ledger, as the fleet view shows it; null: none. */
+/**
+ * The unsettled records of the move's domU in the two hosts' ledgers, as the fleet view shows them,
+ * worded as every other ALARM of the controller is (fleet/unsettled.ts); null: none.
+ */
 function alarmOf(ctx: MoveContext, move: Move): string | null {
+  const us: UnsettledMigration[] = [];
   for (const host of [move.from, move.to]) {
     const u = ctx.port.record(host)?.state?.ledger.unsettled?.[move.name];
-    if (u) return `${host}'s agent raised an ALARM (${u.message}); both hosts are left as they are: check both by hand, then run xenherd-agent reconcile ${move.name} on ${host}`;
+    if (u) us.push({ host, peer: u.peer, since: u.since, operationId: u.operationId, operation: u.operation });
   }
-  return null;
+  return us.length === 0 ? null : `${unsettledMessage(move.name, us)}; both hosts are left as they are`;
 }
 
 async function look(ctx: MoveContext, host: string, name: string, since: number): Promise<InspectReport | null> {
