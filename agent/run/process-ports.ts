@@ -9,8 +9,7 @@ import { BootRecord } from './boot-record.js';
 import { hostNameRecordFile, saveHostName } from './host-name-record.js';
 import { runCommandProcess, type SelfCommand } from './command-process.js';
 import type { AgentConfig } from '../config/schema.js';
-import { underRoot } from '../host/paths.js';
-import { readRegularFileSync } from '../../shared/fs/regular-file.js';
+import { readControllerCa } from './controller-ca.js';
 import { connectAgentLink } from '../../shared/link/ws-connect.js';
 import { err } from '../../shared/result.js';
 import { ControllerUrls } from './controller-urls.js';
@@ -40,8 +39,8 @@ function controllerConnection(config: AgentConfig, root: string): AgentPorts['co
   return async () => {
     let caPem: string | null = null;
     if (c.caFile) {
-      const pem = readRegularFileSync(underRoot(root, c.caFile), { symlinks: 'follow' });
-      if (!pem.ok) return err({ kind: 'untrusted', message: `controller.caFile: ${pem.error.message}` });
+      const pem = readControllerCa(root, c.caFile);
+      if (!pem.ok) return err({ kind: 'untrusted', message: pem.error });
       caPem = pem.value;
     }
     const url = urls.next();

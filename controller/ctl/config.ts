@@ -7,7 +7,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { describeIssues, parseJsonObject } from '../../shared/json-config.js';
 import { isLoopbackAddress } from '../../shared/loopback-address.js';
 import { hostOf } from '../../shared/url-host.js';
-import { parseCaBundle } from './trusted-chain.js';
+import { parseCaBundle } from '../../shared/tls/ca-bundle.js';
 
 /** Where xenherdctl finds its controller: resolved, with the CA file's certificates read. */
 export interface CtlConfig {

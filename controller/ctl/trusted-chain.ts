@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { err, ok, type Result } from '../../shared/result.js';
 
 /**
  * The controller's certificate checked against exactly the CA file xenherdctl was given, here
@@ -20,23 +19,6 @@ const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
 /** intermediates followed before giving up: real chains are 1 to 3 long */
 const MAX_INTERMEDIATES = 8;
-
-const PEM_BLOCK_RE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
-
-/** Every certificate of a PEM file; the error says which one is broken. */
-export function parseCaBundle(pem: string): Result<readonly X509Certificate[], string> {
-  const blocks = pem.match(PEM_BLOCK_RE) ?? [];
-  if (blocks.length === 0) return err('holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
-  const certs: X509Certificate[] = [];
-  for (const [i, block] of blocks.entries()) {
-    try {
-      certs.push(new X509Certificate(block));
-    } catch (e) {
-      return err(`certificate ${i + 1} of ${blocks.length} is not a valid X.509 certificate (${(e as Error).message})`);
-    }
-  }
-  return ok(certs);
-}
 
 const named = (c: X509Certificate): string => JSON.stringify(c.subject.replace(/\n/g, ', '));
 

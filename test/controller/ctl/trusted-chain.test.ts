@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCaBundle, untrustedBecause } from '../../../controller/ctl/trusted-chain.js';
+import { untrustedBecause } from '../../../controller/ctl/trusted-chain.js';
+import { parseCaBundle } from '../../../shared/tls/ca-bundle.js';
 import { makeCa, makeServerCert } from '../../../controller/pki/certificate.js';
 
 const NOW = Date.now();

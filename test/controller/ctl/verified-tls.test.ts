@@ -3,7 +3,7 @@ import { createServer as netServer, type AddressInfo, type Socket } from 'node:n
 import { createServer, type TLSSocket } from 'node:tls';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CtlClient } from '../../../controller/ctl/client.js';
-import { parseCaBundle } from '../../../controller/ctl/trusted-chain.js';
+import { parseCaBundle } from '../../../shared/tls/ca-bundle.js';
 import { connectVerified } from '../../../controller/ctl/verified-tls.js';
 import { makeCa, makeServerCert, type Issued } from '../../../controller/pki/certificate.js';
 import type { Clock } from '../../../shared/clock/clock.js';
