@@ -15,6 +15,16 @@ export interface CheckVerdict {
   readonly code: ErrorCode | null;
 }
 
+/** This Dom0's migration key and a peer's host key, as files here. */
+export interface KeyFacts {
+  readonly keyFile: string;
+  readonly keyReadable: boolean;
+  /** the key file's permission bits when others than its owner may read or write it, else null */
+  readonly keyOpenMode: number | null;
+  readonly knownHostsFile: string;
+  readonly knownHost: boolean;
+}
+
 /** What the executor found out for the checks (I/O done, plain data here). */
 export interface PreflightFacts {
   readonly name: string;
@@ -23,7 +33,7 @@ export interface PreflightFacts {
   /** per DRBD resource: the hosts its `.res` file names, or why it could not be read */
   readonly resourceHosts: ReadonlyMap<string, { readonly hosts: readonly string[]; readonly file: string } | { readonly problem: string }>;
   /** per peer: the migration key and the peer's host key */
-  readonly keys: ReadonlyMap<string, { readonly keyFile: string; readonly keyReadable: boolean; readonly knownHostsFile: string; readonly knownHost: boolean }>;
+  readonly keys: ReadonlyMap<string, KeyFacts>;
   readonly sshd: ReadonlyMap<string, { readonly reachable: true } | { readonly reachable: false; readonly why: string }>;
   /** per peer: its forced command's answer to `status NAME`, or the failure asking */
   readonly status: ReadonlyMap<string, PeerStatus | XhError>;
@@ -55,6 +65,11 @@ export function judge(check: PreflightCheck, f: PreflightFacts): CheckVerdict {
       if (!k) return notAsked(check, 'no key facts');
       const orNoPeer = check.withoutPeer ? ' (or pass --no-peer)' : '';
       if (!k.keyReadable) return fail(check, 'XH_ERR_FILE', `the migration key ${k.keyFile} is missing or unreadable: run \`xenherd-agent keys setup ${check.peer}\` and install its line on ${check.peer}${orNoPeer}`);
+      // OpenSSH refuses such a key too: whoever reads it may ask the peer's forced command for
+      // migrations and reverse moves as this Dom0
+      if (k.keyOpenMode !== null) {
+        return fail(check, 'XH_ERR_FILE', `the migration key ${k.keyFile} may be read by others than its owner (mode ${k.keyOpenMode.toString(8).padStart(4, '0')}): run \`chmod 600 ${k.keyFile}\`; whoever can read it may ask ${check.peer} for migrations as this Dom0`);
+      }
       if (!k.knownHost) return fail(check, 'XH_ERR_FILE', `${k.knownHostsFile} has no host key for ${check.peer}: add it after checking it (ssh-keyscan ${check.peer})${orNoPeer}`);
       return pass(check, `migration key ${k.keyFile} and ${check.peer}'s host key present`);
     }

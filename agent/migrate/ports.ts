@@ -6,6 +6,7 @@ import type { DrbdAdapter } from '../adapters/drbd.js';
 import type { LedgerStore } from '../adapters/ledger-store.js';
 import type { Toolstack } from '../adapters/toolstack.js';
 import type { MigrationKind } from '../decide/migration-plan.js';
+import type { KeyFacts } from '../decide/preflight.js';
 import type { HostView } from '../host/homes.js';
 
 /**
@@ -23,7 +24,7 @@ export interface PeerAnswer {
 
 export interface PeerPort {
   /** this Dom0's migration key and the peer's host key, as files here */
-  keys(peer: string): Promise<{ readonly keyFile: string; readonly keyReadable: boolean; readonly knownHostsFile: string; readonly knownHost: boolean }>;
+  keys(peer: string): Promise<KeyFacts>;
   /** does the peer's sshd accept a TCP connection (nothing sent)? */
   sshd(peer: string): Promise<{ readonly reachable: true } | { readonly reachable: false; readonly why: string }>;
   /** one request to the peer's forced command; every line it answers, parsed, as it arrives */

@@ -27,7 +27,7 @@ export async function runPreflight(p: MigrationPorts, name: string, checks: read
     if (c.check !== 'peer-status') continue;
     const k = keys.get(c.peer);
     const s = sshd.get(c.peer);
-    if ((k && (!k.keyReadable || !k.knownHost)) || (s && !s.reachable)) continue;
+    if ((k && (!k.keyReadable || k.keyOpenMode !== null || !k.knownHost)) || (s && !s.reachable)) continue;
     status.set(c.peer, await askStatus(p, c.peer, name));
   }
   const facts: PreflightFacts = { name, here, resourceHosts: await resourceHosts(p, resources), keys, sshd, status };

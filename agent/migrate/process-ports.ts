@@ -38,10 +38,11 @@ function peerPort(c: HostContext): PeerPort {
       const knownHostsFile = c.real(m.knownHostsFile);
       const key = readRegularSync(keyFile, { symlinks: 'follow', maxBytes: 64 * 1024 });
       const keyReadable = key.ok && key.value.text.length > 0;
+      const keyOpenMode = key.ok && (key.value.mode & 0o077) !== 0 ? key.value.mode : null;
       let knownHost = false;
       const hosts = readRegularFileSync(knownHostsFile, { symlinks: 'follow' });
       if (hosts.ok) knownHost = knownKeys(hosts.value, peerHostNames({ name: peer, ...peerEndpoint(c, peer) })).length > 0;
-      return { keyFile, keyReadable, knownHostsFile, knownHost };
+      return { keyFile, keyReadable, keyOpenMode, knownHostsFile, knownHost };
     },
     async sshd(peer) {
       const { address, port } = peerEndpoint(c, peer);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,16 @@ describe('migration commands as processes on the simulator', () => {
     expect(r.stdout).toMatch(/^verdict: would refuse \(XH_ERR_FILE\); nothing moved$/m);
     expect(r.code).toBe(74);
     expect(sim.commandLog.filter((c) => c.argv[0] === 'migrate')).toEqual([]);
+  }, 60_000);
+
+  it('migrate refuses a migration key others may read, naming the chmod, as OpenSSH would', async () => {
+    sim = await simWith(FLEET);
+    const key = join(sim.hostRoot('xen1'), 'etc/xenherd/migrate_key');
+    writeFileSync(key, '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n', { mode: 0o644 });
+    chmodSync(key, 0o644);
+    const r = await cli('xen1', ['migrate', 'web1', '--dry-run']);
+    expect(r.stdout).toMatch(/^ {2}FAIL the migration key \S*migrate_key may be read by others than its owner \(mode 0644\): run `chmod 600 \S*migrate_key`/m);
+    expect(r.code).toBe(74);
   }, 60_000);
 
   it('reconcile --home must name a host of the domU\'s DRBD resources, and is stored as the .res files spell it', async () => {

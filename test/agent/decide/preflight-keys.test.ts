@@ -4,11 +4,11 @@ import { judge, type PreflightFacts } from '../../../agent/decide/preflight.js';
 // The migration key check's fix: "--no-peer" is offered only where the command takes it (migrate);
 // a reverse asks the peer to send the domU back, and has no way round the key.
 
-const facts = (keyReadable: boolean, knownHost: boolean): PreflightFacts => ({
+const facts = (keyReadable: boolean, knownHost: boolean, keyOpenMode: number | null = null): PreflightFacts => ({
   name: 'web1',
   here: undefined,
   resourceHosts: new Map(),
-  keys: new Map([['xen2', { keyFile: '/etc/xenherd/migrate_key', keyReadable, knownHostsFile: '/etc/xenherd/known_hosts', knownHost }]]),
+  keys: new Map([['xen2', { keyFile: '/etc/xenherd/migrate_key', keyReadable, keyOpenMode, knownHostsFile: '/etc/xenherd/known_hosts', knownHost }]]),
   sshd: new Map(),
   status: new Map(),
 });
@@ -26,4 +26,16 @@ describe('preflight: the migration key and the peer\'s host key', () => {
       expect(reverse.detail).not.toMatch(/--no-peer/);
     });
   }
+});
+
+describe('preflight: a migration key others may read', () => {
+  it('fails with the chmod that fixes it, as OpenSSH refuses such a key, and the peer is not asked', () => {
+    const v = judge({ check: 'migration-key', peer: 'xen2', withoutPeer: false }, facts(true, true, 0o644));
+    expect([v.ok, v.code]).toEqual([false, 'XH_ERR_FILE']);
+    expect(v.detail).toBe('the migration key /etc/xenherd/migrate_key may be read by others than its owner (mode 0644): run `chmod 600 /etc/xenherd/migrate_key`; whoever can read it may ask xen2 for migrations as this Dom0');
+  });
+
+  it('passes a key only its owner reads', () => {
+    expect(judge({ check: 'migration-key', peer: 'xen2', withoutPeer: false }, facts(true, true)).ok).toBe(true);
+  });
 });
