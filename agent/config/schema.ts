@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isLoopbackAddress } from '../../shared/loopback-address.js';
 import { HOST_NAME_STRICT_RE, hostNameProblem } from '../../shared/names.js';
+import { pastedSpaceHint } from '../../shared/text/pasted-space.js';
 
 /**
  * /etc/xenherd/agent.json. Every key is optional; the defaults are those of the xen-drbd-auto and xen-migrate scripts it replaces.
@@ -90,6 +91,8 @@ const plainHost = (url: string): string => {
 const CONTROLLER_URL_SHAPE = /^wss?:\/\/[^\s/]+\/?$/;
 // ws:// sends the token in clear: only to a controller on a literal loopback address
 const inClearOnlyToLoopback = (url: string): boolean => !url.startsWith('ws://') || isLoopbackAddress(plainHost(url));
+const ENROLLED_TOKEN = /^xh1\.[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{16,128}$/;
+
 const IN_CLEAR = 'ws:// sends the token in clear: use wss:// (ws:// only to a controller on a loopback address such as 127.0.0.1)';
 
 const ControllerUrlSchema = z
@@ -110,7 +113,9 @@ export const ControllerLinkConfigSchema = z.strictObject({
    * as much as the other would.
    */
   standbyUrls: z.array(ControllerUrlSchema).max(8, 'at most 8 standby controllers').optional(),
-  token: z.string('must be the token `xenherd-controller enroll` printed').regex(/^xh1\.[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{16,128}$/, 'must be the token `xenherd-controller enroll` printed (xh1.…)'),
+  token: z
+    .string('must be the token `xenherd-controller enroll` printed')
+    .refine((t) => ENROLLED_TOKEN.test(t), { error: (i) => `must be the token \`xenherd-controller enroll\` printed (xh1.…)${typeof i.input === 'string' ? pastedSpaceHint(i.input) : ''}` }),
   /** the controller's CA certificate file, or its SHA-256 fingerprint (AB:CD:…) */
   caFile: hostPath('/etc/xenherd/controller-ca.crt').optional(),
   caFingerprint: z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint as enroll prints it (AB:CD:… 32 pairs)').optional(),

@@ -8,6 +8,7 @@ import { describeIssues, parseJsonObject } from '../../shared/json-config.js';
 import { isLoopbackAddress } from '../../shared/loopback-address.js';
 import { hostOf } from '../../shared/url-host.js';
 import { parseCaBundle } from '../../shared/tls/ca-bundle.js';
+import { pastedSpaceHint } from '../../shared/text/pasted-space.js';
 
 /** Where xenherdctl finds its controller: resolved, with the CA file's certificates read. */
 export interface CtlConfig {
@@ -97,7 +98,7 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>)
   if (parsedUrl.protocol === 'http:' && !isLoopbackAddress(host) && host !== 'localhost') {
     return err(configError(`${url.source}: http:// sends the token in clear: only allowed to a loopback address; use https://`));
   }
-  if (!TOKEN_RE.test(token.value)) return err(configError(`${token.source}: not a xenherd token (xh1.ID.SECRET): use the token \`xenherd-controller init\` or \`operator\` printed`));
+  if (!TOKEN_RE.test(token.value)) return err(configError(`${token.source}: not a xenherd token (xh1.ID.SECRET)${pastedSpaceHint(token.value)}: use the token \`xenherd-controller init\` or \`operator\` printed`));
   const caPath = pick('XENHERD_CA', 'ca');
   let ca: readonly X509Certificate[] | null = null;
   if (caPath !== null) {

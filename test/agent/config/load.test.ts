@@ -59,6 +59,9 @@ describe('agent config', () => {
     [{ guardedDir: '/etc/xen/drbd-auto\n' }, 'key "guardedDir": must not contain control characters (a newline, a tab): remove them, e.g. /etc/xen/drbd-auto'],
     [{ migration: { keyFile: '/etc/xenherd/migrate\tkey' } }, 'key "migration.keyFile": must not contain control characters'],
     ['{"autostart": ', 'not valid JSON'],
+    [{ controller: { url: 'wss://ctl.example:7443', token: 'secret', caFile: '/etc/xenherd/ca.crt' } }, 'key "controller.token": must be the token `xenherd-controller enroll` printed (xh1.…)'],
+    // pasted with the space after it: said, since the text looks right to the eye
+    [{ controller: { url: 'wss://ctl.example:7443', token: 'xh1.xen1.abcdefghijklmnopqrstuv ', caFile: '/etc/xenherd/ca.crt' } }, 'printed (xh1.…) (it begins or ends with a space or line break: remove that)'],
     ['[1]', 'must be a JSON object'],
   ])('%j → %s', (input, expected) => {
     expect(message(input)).toContain(expected);

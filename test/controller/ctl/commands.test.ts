@@ -159,7 +159,9 @@ describe('xenherdctl configuration: errors name the source and the fix', () => {
     const ctl = ctlFor(null);
     expect((await ctl(['hosts'], { ...ok, XENHERD_URL: 'ctl:7443' })).stderr).toMatch(/XENHERD_URL: must start with https:\/\//);
     expect((await ctl(['hosts'], { ...ok, XENHERD_URL: 'http://ctl.example:7443' })).stderr).toMatch(/XENHERD_URL: http:\/\/ sends the token in clear/);
-    expect((await ctl(['hosts'], { ...ok, XENHERD_TOKEN: 'secret' })).stderr).toMatch(/XENHERD_TOKEN: not a xenherd token/);
+    expect((await ctl(['hosts'], { ...ok, XENHERD_TOKEN: 'secret' })).stderr).toMatch(/XENHERD_TOKEN: not a xenherd token \(xh1\.ID\.SECRET\): use/);
+    // a token copied out of a terminal with the space after it
+    expect((await ctl(['hosts'], { ...ok, XENHERD_TOKEN: `${ok.XENHERD_TOKEN} ` })).stderr).toMatch(/XENHERD_TOKEN: not a xenherd token \(xh1\.ID\.SECRET\) \(it begins or ends with a space or line break: remove that\): use/);
     expect((await ctl(['hosts'], { ...ok, XENHERD_CA: '/nonexistent/ca.crt' })).stderr).toMatch(/XENHERD_CA: cannot read the CA certificate/);
     const dir = mkdtempSync(join(tmpdir(), 'xenherd-badca-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
