@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
 import { lstat, open, stat } from 'node:fs/promises';
 import type { XhError } from '../errors.js';
 import { err, ok, type Result } from '../result.js';
@@ -63,11 +63,26 @@ export function fileFailure(path: string, cause: unknown, detail?: string): File
   return { code: 'XH_ERR_FILE', path, errno, message: `${path}: ${why}` };
 }
 
-/** Where links are followed, ELOOP is a loop of them (or a chain longer than the kernel follows), not a link refused. */
-const openFailure = (shown: string, cause: unknown, follow: boolean): FileFailure =>
-  follow && (cause as NodeJS.ErrnoException | null)?.code === 'ELOOP'
-    ? fileFailure(shown, cause, 'is a loop of symbolic links (or a chain too long to follow): point it at the real file')
-    : fileFailure(shown, cause);
+/** A symbolic link at PATH whose target is missing: its target, else null. */
+function danglingTarget(path: string): string | null {
+  try {
+    return lstatSync(path).isSymbolicLink() ? readlinkSync(path) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Where links are followed, ELOOP is a loop of them (or a chain longer than the kernel follows),
+ * not a link refused; and ENOENT may be a link whose target is gone, which `ls` shows as present.
+ */
+function openFailure(path: string, shown: string, cause: unknown, follow: boolean): FileFailure {
+  const errno = (cause as NodeJS.ErrnoException | null)?.code;
+  if (follow && errno === 'ELOOP') return fileFailure(shown, cause, 'is a loop of symbolic links (or a chain too long to follow): point it at the real file');
+  const target = follow && errno === 'ENOENT' ? danglingTarget(path) : null;
+  if (target !== null) return fileFailure(shown, cause, `is a symbolic link to ${JSON.stringify(target)}, which does not exist: point it at the real file`);
+  return fileFailure(shown, cause);
+}
 
 /** null when `st` is a regular file, else why not */
 function notRegular(shown: string, st: Stats, max: number): FileFailure | null {
@@ -102,7 +117,7 @@ export function readRegularSync(path: string, opts: ReadOptions = {}): Result<Re
     if (bad) return err(bad);
     fd = openSync(path, flags(follow));
   } catch (e) {
-    return err(openFailure(shown, e, follow));
+    return err(openFailure(path, shown, e, follow));
   }
   try {
     const st = fstatSync(fd);
@@ -138,7 +153,7 @@ export async function readRegular(path: string, opts: ReadOptions = {}): Promise
     if (bad) return err(bad);
     fh = await open(path, flags(follow));
   } catch (e) {
-    return err(openFailure(shown, e, follow));
+    return err(openFailure(path, shown, e, follow));
   }
   try {
     const st = await fh.stat();

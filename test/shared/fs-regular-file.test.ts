@@ -37,6 +37,19 @@ describe('readRegularFile / readRegularFileSync', () => {
     }
   });
 
+  it('where links are followed, a link whose target is gone is named so, not just "does not exist"', async () => {
+    const dir = s.dir('rf');
+    // `ls` lists it, so "does not exist" sends the operator looking at the wrong name
+    symlinkSync('/etc/xen/gone.cfg', join(dir, 'web1.cfg'));
+    for (const r of [readRegularFileSync(join(dir, 'web1.cfg'), { symlinks: 'follow' }), await readRegularFile(join(dir, 'web1.cfg'), { symlinks: 'follow' })]) {
+      expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_FILE', errno: 'ENOENT', path: join(dir, 'web1.cfg') } });
+      expect(!r.ok && r.error.message).toBe(`${join(dir, 'web1.cfg')}: is a symbolic link to "/etc/xen/gone.cfg", which does not exist: point it at the real file`);
+    }
+    // a plain missing file is still just missing
+    const missing = readRegularFileSync(join(dir, 'none.cfg'), { symlinks: 'follow' });
+    expect(!missing.ok && missing.error.message).toBe(`${join(dir, 'none.cfg')}: does not exist`);
+  });
+
   it('refuses a FIFO at once (sync and async), even when a symlink leads to it', async () => {
     const dir = s.dir('rf');
     mkfifo(join(dir, 'f'));
