@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { processIo } from '../shared/cli/io.js';
 import { runProgram, type Program } from '../shared/cli/program.js';
-import { realClock } from '../shared/clock/real-clock.js';
+import { realClock, steadyRealClock } from '../shared/clock/real-clock.js';
 import { enrollCommand } from './cli/enroll.js';
 import type { ControllerHooks } from './cli/hooks.js';
 import { initCommand } from './cli/init.js';
@@ -11,8 +11,12 @@ import { operatorCommand } from './cli/operator.js';
 import { serveCommand } from './cli/serve.js';
 import { limitHeapGrowth } from './heap-growth.js';
 
+// serve measures silences, ages and alert times: a step of the system clock must not move them
+const steady = process.argv[2] === 'serve' ? steadyRealClock() : null;
+
 const hooks: ControllerHooks = {
-  clock: realClock,
+  clock: steady ?? realClock,
+  ...(steady !== null ? { onClockStep: (fn: (differenceMs: number) => void) => steady.onStep(fn) } : {}),
   newId: () => randomUUID(),
   hostname: () => hostname(),
   onSignal: (signal, handler) => void process.on(signal, handler),

@@ -13,6 +13,8 @@ export interface ControllerHooks {
   readonly isRoot: boolean;
   /** how the process set V8's old-space growth for serve (controller/heap-growth.ts); absent in process */
   readonly heapGrowth?: HeapGrowth;
+  /** serve's clock keeps its own steady time (shared/clock/steady-clock.ts): FN hears of each step of the system clock */
+  readonly onClockStep?: (fn: (differenceMs: number) => void) => void;
 }
 
 export const DEFAULT_CONFIG_PATH = '/etc/xenherd/controller.json';

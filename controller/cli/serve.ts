@@ -10,6 +10,7 @@ import { ControllerCore } from '../core/controller-core.js';
 import { fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
 import { tokensWritableByOthers } from './tokens-guard.js';
 import type { ControllerHooks } from './hooks.js';
+import { clockStepText } from './clock-step-text.js';
 
 const USAGE = 'serve [--config FILE]';
 
@@ -34,6 +35,7 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   const log = createLogger({ name: 'xenherd-controller', level: config.logLevel });
   if (files.fromCredentials.length > 0) log.info({ event: 'credentials', names: files.fromCredentials }, `read from systemd credentials: ${files.fromCredentials.join(', ')}`);
   if (hooks.heapGrowth !== undefined) log.info({ event: 'heap-growth', growth: hooks.heapGrowth }, hooks.heapGrowth === 'given by the operator' ? 'V8 old-space growth: as the operator gave Node' : `V8 old space grows by at most ${hooks.heapGrowth} of the live heap between full collections`);
+  hooks.onClockStep?.((difference) => log.warn({ event: 'clock-step', differenceMs: difference }, clockStepText(difference)));
   if (hooks.isRoot) log.warn({ event: 'running-as-root' }, 'running as root: the controller needs no privileges; run it as its own user (see README)');
   const tokens = new TokenBook(files.tokensFile, (event, message) => log.error({ event, reason: message }, message));
   const store = tokens.current();

@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import { steadyClock, type SteadyClock } from './steady-clock.js';
 
 // The one place production code reads the wall clock and arms Node timers.
 
@@ -28,3 +29,6 @@ export const realClock: Clock = {
 };
 
 export const realRandom = (): number => Math.random();
+
+/** The real clock for the controller's serve: intervals on the monotonic clock (see steady-clock.ts). */
+export const steadyRealClock = (): SteadyClock => steadyClock(() => Date.now(), () => performance.now(), realClock);
