@@ -42,10 +42,13 @@ function reportMismatches(s: AgentState, fx: Fx): AgentState {
 
 function maybeStart(s: AgentState, fx: Fx, name: string, configPath: string, rec: DomuRecord, now: number): AgentState {
   const c = s.config.autostart;
-  const last = rec.lastStart?.at ?? 0;
-  const due = last + retryDelayMs(rec.attempts, c.retryInitialSeconds * 1000, c.retryMaxSeconds * 1000);
+  // a last start ahead of now: the system clock stepped back since; counted from now (and kept so),
+  // else no retry would come for as long as the step
+  const r = rec.lastStart !== null && rec.lastStart.at > now ? { ...rec, lastStart: { ...rec.lastStart, at: now } } : rec;
+  const last = r.lastStart?.at ?? 0;
+  const due = last + retryDelayMs(r.attempts, c.retryInitialSeconds * 1000, c.retryMaxSeconds * 1000);
   if (due > now) {
-    const n = { ...s, records: new Map(s.records).set(name, { ...rec, retryAt: due }) };
+    const n = { ...s, records: new Map(s.records).set(name, { ...r, retryAt: due }) };
     return n.timers.has(`retry:${name}`) ? n : arm(n, fx, `retry:${name}`, due - now);
   }
   const n = { ...s, records: new Map(s.records).set(name, { ...rec, retryAt: null }) };

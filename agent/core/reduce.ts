@@ -150,7 +150,7 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
     case 'fleet-stale':
       return { ...s, dirty: true };
     case 'view-behind':
-      return onViewTimer(s);
+      return onViewTimer(s, fx, now);
     case 'stranded':
       return onStrandedTimer(s, fx);
     case 'migration-rows':

@@ -39,8 +39,18 @@ export function listLanded(s: AgentState, fx: Fx, now: number): AgentState {
   return rearm({ ...s, domainsBehind: left, dirty: true }, fx, now);
 }
 
-/** The oldest unanswered event is VIEW_BEHIND_AFTER_MS old: decide (and report) again. */
-export const onViewTimer = (s: AgentState): AgentState => (s.domainsBehind.length === 0 ? s : { ...s, dirty: true });
+/**
+ * The oldest unanswered event is VIEW_BEHIND_AFTER_MS old: decide (and report) again. The timer
+ * measured that on the monotonic clock; when the system clock stepped back meanwhile, the events'
+ * times lie ahead of now, and they are counted from now instead, the timer armed again: else the
+ * view would read current, and nothing look again, for as long as the step.
+ */
+export function onViewTimer(s: AgentState, fx: Fx, now: number): AgentState {
+  if (s.domainsBehind.length === 0) return s;
+  const ahead = s.domainsBehind.some((b) => b.since > now);
+  const n: AgentState = ahead ? { ...s, domainsBehind: s.domainsBehind.map((b) => (b.since > now ? { ...b, since: now } : b)) } : s;
+  return { ...rearm(n, fx, now), dirty: true };
+}
 
 export function viewWord(s: AgentState, now: number): ViewWord {
   if (s.domains === null && s.fullRead.done > 0) return 'unknown';

@@ -1,3 +1,4 @@
+import type { Clock } from '../../shared/clock/clock.js';
 import { join } from 'node:path';
 import type { AgentConfigInput } from '../../agent/config/schema.js';
 import { AgentConfigSchema } from '../../agent/config/schema.js';
@@ -52,6 +53,8 @@ export interface SimAgentWiring {
   readonly runCommand?: AgentPorts['runCommand'];
   /** the name a host-name record gave: the agent starts as it, `xl info` read only after READY */
   readonly recordedHost?: string;
+  /** the clock this Dom0's agent reads, when not the simulator's (a skewed or stepped system clock); timers stay the simulator's */
+  readonly clock?: Clock;
 }
 
 export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput = TEST_TIMERS, seed = 1, procs = new SimProcesses(), wiring: SimAgentWiring = {}): SimAgent {
@@ -63,7 +66,7 @@ export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput
   const bootFile = join(root, cfg.controlSocket, '..', 'autostart-boot.json');
   const intents = new StartIntents(stateDirReal);
   const ports: AgentPorts = {
-    clock: sim.clock,
+    clock: wiring.clock ?? sim.clock,
     log,
     run: simToolRunner(sim, host, procs),
     spawn: simSpawnStream(sim, host, procs),

@@ -1,3 +1,4 @@
+import type { Clock } from '../../shared/clock/clock.js';
 import type { AgentConfigInput } from '../../agent/config/schema.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { startAgentOnSim, TEST_TIMERS, type SimAgent } from './agent-on-sim.js';
@@ -19,7 +20,8 @@ export interface Fleet {
   agent(host: string): SimAgent;
   /** an agent core on host (replacing a crashed one); its processes survive a crash of the last */
   /** recordedHost: the name a host-name record gives it at start (else the host's own) */
-  startAgent(host: string, config?: AgentConfigInput, recordedHost?: string): SimAgent;
+  /** CLOCK: what the agent reads as its system clock (its timers stay the simulator's) */
+  startAgent(host: string, config?: AgentConfigInput, recordedHost?: string, clock?: Clock): SimAgent;
   /** the agent process dies: nothing of it reacts any more; an `xl create` it ran runs on */
   crash(host: string): void;
   /** power off: the agent dies with its Dom0 */
@@ -64,7 +66,7 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
       if (!a) throw new Error(`no agent on ${host}`);
       return a;
     },
-    startAgent: (host, config = TEST_TIMERS, recordedHost) => {
+    startAgent: (host, config = TEST_TIMERS, recordedHost, clock) => {
       agents.get(host)?.core.abandon();
       const p = procs.get(host) ?? new SimProcesses();
       procs.set(host, p);
@@ -75,6 +77,7 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
         ...(controller ? { connectController: controller.connectFor(host) } : {}),
         runCommand: (c, progress) => runMigrationCommand(simMigrationPorts(world, host, alive), c, progress),
         ...(recordedHost !== undefined ? { recordedHost } : {}),
+        ...(clock !== undefined ? { clock } : {}),
       });
       agents.set(host, a);
       return a;

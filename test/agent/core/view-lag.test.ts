@@ -90,3 +90,17 @@ describe('the agent view of its domains (view-lag)', () => {
     expect(fx).toEqual([]);
   });
 });
+
+describe('view lag across a step of the system clock', () => {
+  it('stepped back 1 min while xl list hangs: "behind" is said when the timer fires, not a minute later', () => {
+    const l = new Loop();
+    l.hint(T0);
+    // the timer runs on the monotonic clock: it fires 2 s later, when the system clock reads a minute earlier
+    const at = T0 + VIEW_BEHIND_AFTER_MS - 60_000;
+    l.on({ t: 'timer', name: 'view-behind' }, at);
+    l.on({ t: 'settled' }, at);
+    l.on({ t: 'timer', name: 'view-behind' }, at + VIEW_BEHIND_AFTER_MS);
+    l.on({ t: 'settled' }, at + VIEW_BEHIND_AFTER_MS);
+    expect(l.views()).toEqual(['behind']);
+  });
+});
