@@ -3,14 +3,20 @@ import { DRBD_RESOURCE_RE } from '../../shared/names.js';
 /**
  * What a disk target that is a DRBD device path says about its resource. drbd-utils' udev rules
  * make /dev/drbd/by-res/RES/VOL (DRBD 8.4 and 9; /dev/drbd/by-res/RES on 8.3), which names the
- * resource; /dev/drbdN (a minor; xm also took it without /dev/) and /dev/drbd/by-disk/… do not.
+ * resource; /dev/drbdN (a minor), /dev/drbd_NAME (a device named in the .res file) and
+ * /dev/drbd/by-disk/… do not.
  * A domU on such a disk is DRBD-backed all the same: guarded autostart must check its resource
  * like a block-drbd disk's before starting it, or it could start a domU whose peer is Primary.
  */
 export type DrbdDevicePath = { readonly kind: 'resource'; readonly resource: string } | { readonly kind: 'unnamed' } | { readonly kind: 'invalid-resource'; readonly resource: string };
 
 const BY_RES = /^\/dev\/drbd\/by-res\/([^/]+)(?:\/[0-9]+)?\/?$/;
-const UNNAMED = /^(?:\/dev\/)?drbd[0-9]+$|^\/dev\/drbd\//;
+/**
+ * Unnamed: a minor (/dev/drbdN), a name the resource gave its device (`device /dev/drbd_web1
+ * minor 0;`, which drbd-utils' udev rules link to the minor; xm also took these without /dev/), and
+ * the other links under /dev/drbd/. One path component only: /dev/drbdvg/lv is a volume group's.
+ */
+const UNNAMED = /^(?:\/dev\/)?drbd[^/]*$|^\/dev\/drbd\//;
 
 /**
  * An absolute path as the kernel resolves it, symlinks aside: `//dev/drbd3` and `/dev/./drbd3` are

@@ -47,7 +47,8 @@ describe('parseDiskSpec', () => {
     expect(parsed(spec)).toMatchObject({ drbdResource: resource, script: null });
   });
 
-  it.each(['phy:/dev/drbd0,xvda,w', 'phy:/dev/drbd12,xvda,w', 'phy:drbd1,xvda,w', '/dev/drbd/by-disk/vg0/web1,raw,xvda,w'])(
+  // `device /dev/drbd_web1 minor 0;` in a .res file: drbd-utils' udev rules link /dev/drbd_web1 to the minor
+  it.each(['phy:/dev/drbd0,xvda,w', 'phy:/dev/drbd12,xvda,w', 'phy:drbd1,xvda,w', '/dev/drbd/by-disk/vg0/web1,raw,xvda,w', 'phy:/dev/drbd_web1,xvda,w', 'phy:/dev/drbd-r0,xvda,w', 'phy:drbd_web1,xvda,w', 'format=raw, vdev=xvda, access=rw, target=/dev/drbd_web1'])(
     'refuses a DRBD device that does not name its resource, saying how to name it: %s',
     (spec) => {
       const r = parseDiskSpec(spec);
@@ -57,6 +58,11 @@ describe('parseDiskSpec', () => {
       expect(r.error.expected).toBe("name the resource: 'drbd:RES,xvda,w' (the block-drbd script) or 'phy:/dev/drbd/by-res/RES/0,xvda,w'");
     },
   );
+
+  // a volume group whose name starts with drbd holds plain LVM volumes, /dev/VG/LV
+  it.each(['phy:/dev/drbdvg/web1,xvda,w', 'phy:/dev/drbd-data/web1-disk,xvda,w'])('a logical volume of a volume group named drbd… is not a DRBD device: %s', (spec) => {
+    expect(parsed(spec)).toMatchObject({ drbdResource: null });
+  });
 
   // the kernel opens //dev/drbd/by-res/r1/0 and /dev/./drbd3 as the plain paths: so must the check
   it.each([
