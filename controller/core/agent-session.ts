@@ -31,9 +31,9 @@ export interface SessionEvents {
   /**
    * any other valid message: the host was heard from. (A report says so itself: at thousands of
    * deltas a second, storing the host's record once for being heard and again for its state was
-   * a fifth of the work of taking a delta in.)
+   * a fifth of the work of taking a delta in.) AT: a heartbeat's time on the agent's clock.
    */
-  seen(session: AgentSession): void;
+  seen(session: AgentSession, at?: number): void;
   progress(session: AgentSession, commandId: string, line: string): void;
   result(session: AgentSession, msg: ResultMessage): void;
   /** the agent says how current its view of its domains is (feature view-lag) */
@@ -176,7 +176,7 @@ export class AgentSession {
       } else this.events.delta(this, msg);
       return;
     }
-    if (msg.type === 'heartbeat') return this.events.seen(this);
+    if (msg.type === 'heartbeat') return this.events.seen(this, msg.at);
     if (this.phase !== 'live') return this.refuse('XH_ERR_PROTOCOL', `a ${msg.type} before the first snapshot`, CLOSE.protocol);
     this.events.seen(this);
     if (msg.type === 'progress') this.events.progress(this, msg.commandId, msg.line);

@@ -11,7 +11,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { FleetIndex } from '../fleet/fleet-index.js';
 import { interestOf, runningOnFor } from '../fleet/fleet-for-agent.js';
 import { conflictInputsChanged, deltaWithRowsApplied, stateAfterReport } from '../fleet/report-state.js';
-import { newHostRecord, noteHalves, noteMaintenance, withView, type Freshness, type HostRecord } from '../fleet/host-record.js';
+import { clockAheadOf, newHostRecord, noteHalves, noteMaintenance, withView, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { noteIncoming } from '../fleet/incoming-since.js';
 import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../../shared/name-pattern.js';
@@ -165,9 +165,9 @@ export class ControllerCore {
       this.monitor.received('delta');
       this.onState(s, msg);
     },
-    seen: (s) => {
+    seen: (s, at) => {
       const r = this.current(s);
-      if (r) this.put({ ...r, lastSeen: this.o.clock.now() }, false);
+      if (r) this.put({ ...r, lastSeen: this.o.clock.now(), ...(at !== undefined ? { clockAheadMs: clockAheadOf(at, this.o.clock.now()) } : {}) }, false);
     },
     progress: (s, id, line) => this.pending.progress(s, id, line),
     result: (s, msg) => this.pending.result(s, msg),
@@ -203,7 +203,7 @@ export class ControllerCore {
     const first = r.state === null || msg.type === 'snapshot';
     const state = stateAfterReport(r.state, msg);
     if (state === null) return;
-    const changed = this.put({ ...r, state, linkUp: true, lastSeen: this.o.clock.now() });
+    const changed = this.put({ ...r, state, linkUp: true, lastSeen: this.o.clock.now(), clockAheadMs: clockAheadOf(msg.at, this.o.clock.now()) });
     if (first) {
       this.o.log.info({ event: 'agent-reported', host: s.host, domains: state.domains.length, remote: s.link.remote }, `${s.host} reported its state (${state.domains.length} domains)`);
     }

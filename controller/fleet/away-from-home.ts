@@ -10,8 +10,8 @@ export interface AwayDomu {
   readonly home: string;
   /** the hosts running it (more than one is the running-on-two-hosts alert's business) */
   readonly runningOn: readonly string[];
-  /** when it left, as the home's ledger records it, or else the running host's visitor record (ISO, the agent's clock); null without either */
-  readonly leftAt: string | null;
+  /** when it left, as the home's ledger records it, or else the running host's visitor record (ISO, on the clock of HOST's agent); null without either */
+  readonly leftAt: { readonly iso: string; readonly host: string } | null;
 }
 
 /**
@@ -30,8 +30,11 @@ export function awayFromHome(index: FleetIndex, name: string, byHost: ReadonlyMa
   if (runningOn.length === 0) return null;
   const { home } = homeOf(index, name);
   if (home === null || runningOn.includes(home)) return null;
-  const visitorSince = runningOn.map((h) => index.visitors.get(name)?.get(h)).find((v) => v?.home === home)?.since;
-  return { name, home, runningOn: runningOn.sort(), leftAt: index.away.get(name)?.get(home)?.since ?? visitorSince ?? null };
+  const awayRecord = index.away.get(name)?.get(home);
+  const visitorHost = runningOn.find((h) => index.visitors.get(name)?.get(h)?.home === home);
+  const visitorSince = visitorHost === undefined ? undefined : index.visitors.get(name)?.get(visitorHost)?.since;
+  const leftAt = awayRecord !== undefined ? { iso: awayRecord.since, host: home } : visitorHost !== undefined && visitorSince !== undefined ? { iso: visitorSince, host: visitorHost } : null;
+  return { name, home, runningOn: runningOn.sort(), leftAt };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { AwayDomu } from './away-from-home.js';
 import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
 import { subjectName } from './finding.js';
-import { ageOf, currentMaintenanceSince, isReachable, type Freshness, type HostRecord } from './host-record.js';
+import { ageOf, currentMaintenanceSince, isReachable, onControllerClock, type Freshness, type HostRecord } from './host-record.js';
 
 /** One thing wrong with the fleet: `short` goes on the status line, `text` on a line of its own. */
 export interface CheckProblem {
@@ -36,6 +36,25 @@ export function unreachableHosts(index: FleetIndex, fresh: Freshness): CheckProb
     if (r.state?.maintenance.state === 'maintenance') {
       out.push({ status: 'WARNING', short: `${r.host} unreachable (in maintenance)`, text: `${r.host}: agent unreachable (${heard}); its last report said it is in maintenance` });
     } else out.push({ status: 'CRITICAL', short: `${r.host} unreachable`, text: `${r.host}: agent unreachable (${heard})` });
+  }
+  return out;
+}
+
+/** A Dom0 clock this far from the controller's is a WARNING: its logs and records disagree with the fleet's. */
+export const CLOCK_OFF_WARN_MS = 60_000;
+
+/**
+ * Reachable hosts whose clock is off the controller's by more than CLOCK_OFF_WARN_MS (as the `at`
+ * of their messages shows). The times their agents record are read corrected meanwhile
+ * (host-record.ts onControllerClock), but their own logs, ledgers and certificates checks are not.
+ */
+export function clocksOff(index: FleetIndex, fresh: Freshness): CheckProblem[] {
+  const out: CheckProblem[] = [];
+  for (const r of index.hostRecords()) {
+    const ahead = r.clockAheadMs ?? 0;
+    if (Math.abs(ahead) <= CLOCK_OFF_WARN_MS || !isReachable(r, fresh.now, fresh.staleAfterMs)) continue;
+    const off = `${spanText(Math.abs(ahead))} ${ahead > 0 ? 'ahead of' : 'behind'}`;
+    out.push({ status: 'WARNING', short: `${r.host} clock ${off} the controller's`, text: `${r.host}: its clock is ${off} the controller's: set its time right (NTP); the times its agent records are read corrected meanwhile` });
   }
   return out;
 }
@@ -85,16 +104,16 @@ export const alertProblems = (alerts: readonly Alert[]): CheckProblem[] =>
 /** Whether any host reports a live, plain (not migrating) row of NAME. */
 const runsSomewhere = (index: FleetIndex, name: string): boolean => [...(index.running.get(name)?.values() ?? [])].some((rows) => rows.some((d) => d.migration === null && isLive(d)));
 
-/** How long ago an agent's ISO time was, on the controller's clock; null when unreadable. */
-function agoOf(iso: string, now: number): number | null {
-  const t = Date.parse(iso);
+/** How long ago an ISO time the agent of R reported was, on the controller's clock; null when unreadable. */
+function agoOf(r: HostRecord, iso: string, now: number): number | null {
+  const t = onControllerClock(r, iso);
   return Number.isNaN(t) ? null : Math.max(0, now - t);
 }
 
 /**
  * Guarded domUs the reachable agents defer (waiting for DRBD to be safe) and that run nowhere:
  * a domU down and not being started. One the fleet sees running elsewhere is not down. `since` is
- * when the agent's decision last changed kind or reason (the agent's clock).
+ * when the agent's decision last changed kind or reason (the agent's clock, read on the controller's).
  */
 export function deferredDomus(index: FleetIndex, fresh: Freshness, t: CheckThresholds): { problems: CheckProblem[]; maxMs: number } {
   const problems: CheckProblem[] = [];
@@ -102,7 +121,7 @@ export function deferredDomus(index: FleetIndex, fresh: Freshness, t: CheckThres
   for (const r of reachableWithState(index, fresh)) {
     for (const g of r.state.guarded) {
       if (g.decision !== 'defer' || runsSomewhere(index, g.name)) continue;
-      const age = agoOf(g.since, fresh.now) ?? 0;
+      const age = agoOf(r, g.since, fresh.now) ?? 0;
       maxMs = Math.max(maxMs, age);
       const status = age >= t.critDeferredMs ? 'CRITICAL' : age >= t.warnDeferredMs ? 'WARNING' : null;
       if (status === null) continue;
@@ -135,7 +154,7 @@ export function awayFromOnlineHome(
     const home = index.record(a.home);
     if (!home?.state || !isReachable(home, fresh.now, fresh.staleAfterMs) || home.state.maintenance.state !== 'online') continue;
     const onlineSince = currentMaintenanceSince(home);
-    const recorded = a.leftAt === null ? Number.NaN : Date.parse(a.leftAt);
+    const recorded = a.leftAt === null ? Number.NaN : onControllerClock(index.record(a.leftAt.host), a.leftAt.iso);
     const left = Number.isNaN(recorded) ? unrecordedSince(a.name) : recorded;
     // when the home came online is unknown, it may have been a minute ago: never a guess at CRITICAL
     const since = left === null || onlineSince === null ? null : Math.max(onlineSince, left);

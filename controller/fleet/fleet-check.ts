@@ -1,7 +1,7 @@
 import type { Alert } from '../../shared/protocol/ctl-api.js';
 import { CHECK_SEVERITY, type CheckAnswer, type CheckStatus, type CheckThresholds, type Perfdatum } from '../../shared/protocol/ctl-check.js';
 import { domusAwayFromHome } from './away-from-home.js';
-import { alertProblems, awayFromOnlineHome, deferredDomus, drbdNotUpToDate, unreachableHosts, type CheckProblem } from './check-conditions.js';
+import { alertProblems, awayFromOnlineHome, clocksOff, deferredDomus, drbdNotUpToDate, unreachableHosts, type CheckProblem } from './check-conditions.js';
 import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
@@ -34,8 +34,8 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const unrecorded = new Map(alerts.filter((a) => a.kind === 'away-unrecorded').map((a) => [a.subject, a.since]));
   const notHome = awayFromOnlineHome(index, away, fresh, t, (name) => unrecorded.get(name) ?? null);
   const drbd = drbdNotUpToDate(index, fresh);
-  // worst first; within a status, hosts before alerts, deferrals, domUs away and DRBD (the sort is stable)
-  const groups = [unreachableHosts(index, fresh), alertProblems(alerts), deferred.problems, notHome.problems, drbd];
+  // worst first; within a status, hosts before alerts, deferrals, domUs away, DRBD and clocks (the sort is stable)
+  const groups = [unreachableHosts(index, fresh), alertProblems(alerts), deferred.problems, notHome.problems, drbd, clocksOff(index, fresh)];
   const problems = groups.flatMap((g) => [...g].sort((a, b) => a.text.localeCompare(b.text))).sort((a, b) => CHECK_SEVERITY[b.status] - CHECK_SEVERITY[a.status]);
   const hosts = records.length;
   const unreachable = records.filter((r) => !isReachable(r, fresh.now, fresh.staleAfterMs)).length;

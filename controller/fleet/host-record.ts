@@ -43,6 +43,14 @@ export interface HostRecord {
   readonly halvesSince?: Readonly<Record<string, HalfSince>>;
   /** The receiving halves (`NAME--incoming` rows), kept as halvesSince is (incoming-halves.ts). Absent: none. */
   readonly incomingSince?: Readonly<Record<string, HalfSince>>;
+  /**
+   * How far the agent's clock is ahead of the controller's (ms; negative: behind), from the `at`
+   * of its last report or heartbeat and when it came; 0 within CLOCK_AGREES_MS. Absent: not known
+   * yet. The times agents report on their own clocks (a ledger's since, a decision's since) are
+   * read on the controller's through it: a Dom0 booted with its clock an hour off would otherwise
+   * have its domU "away for 61 min" a minute after it left.
+   */
+  readonly clockAheadMs?: number;
 }
 
 export interface HalfSince {
@@ -136,6 +144,15 @@ export function withView(r: HostRecord, view: 'current' | 'behind' | 'unknown', 
 
 /** What the agent says of its view now: 'current' unless it said otherwise on this link. */
 export const viewOf = (r: HostRecord): 'current' | 'behind' | 'unknown' => r.viewLag?.view ?? 'current';
+
+/** Within this, a difference is the message's time on the way, not the agent's clock. */
+export const CLOCK_AGREES_MS = 2_000;
+
+/** The agent's clock ahead of the controller's, from a message's AT (agent clock) that came at NOW. */
+export const clockAheadOf = (at: number, now: number): number => (Math.abs(at - now) <= CLOCK_AGREES_MS ? 0 : at - now);
+
+/** ISO, a time the agent of R reported on its own clock, as ms on the controller's clock; NaN when unreadable. */
+export const onControllerClock = (r: HostRecord | undefined, iso: string): number => Date.parse(iso) - (r?.clockAheadMs ?? 0);
 
 export const ageOf = (r: HostRecord, now: number): number | null => (r.lastSeen === null ? null : Math.max(0, now - r.lastSeen));
 

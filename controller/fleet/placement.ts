@@ -1,7 +1,7 @@
-import type { LinkHome } from '../../shared/protocol/agent-link-state.js';
+import type { LinkAway, LinkHome } from '../../shared/protocol/agent-link-state.js';
 import type { WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
 import type { FleetIndex } from './fleet-index.js';
-import { ageOf, isCurrent, type Freshness } from './host-record.js';
+import { ageOf, isCurrent, onControllerClock, type Freshness } from './host-record.js';
 
 /**
  * The home of a domU as the fleet sees it: the one Dom0 claiming it; of a DRBD pair that both
@@ -77,9 +77,10 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
   }
   if (places.length > 1) places.sort((a, b) => Number(a.domain.migration !== null) - Number(b.domain.migration !== null) || a.host.localeCompare(b.host));
   const { home, claims } = homeOf(index, name);
-  const away = homeAwayRecord(index, name, home, claims);
+  const awayEntry = homeLinkAway(index, name, home, claims);
+  const away = awayEntry === null ? null : { ...awayEntry[1], since: readOnControllerClock(index, awayEntry[0], awayEntry[1].since) };
   const visitorEntry = firstEntry(index.visitors.get(name));
-  const autostart = byHostName(index.guarded.get(name)).map(([host, g]) => ({ host, decision: g.decision, reason: g.reason, since: g.since }));
+  const autostart = byHostName(index.guarded.get(name)).map(([host, g]) => ({ host, decision: g.decision, reason: g.reason, since: readOnControllerClock(index, host, g.since) }));
   // the information is as old as its oldest source: the hosts running it, else its home, else
   // the hosts that mention it at all (a domU only guarded somewhere is as fresh as that host)
   const sources = places.length > 0 ? new Set(places.map((p) => p.host)) : home !== null ? [home] : claims.length > 0 ? claims : mentioning(index, name);
@@ -101,7 +102,7 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     home,
     homeClaims: claims,
     away,
-    visitor: visitorEntry ? { host: visitorEntry[0], ...visitorEntry[1] } : null,
+    visitor: visitorEntry ? { host: visitorEntry[0], ...visitorEntry[1], since: readOnControllerClock(index, visitorEntry[0], visitorEntry[1].since) } : null,
     autostart,
     midMigration: places.some((p) => p.domain.migration !== null),
     alerts: alertIds(name),
@@ -115,12 +116,27 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
  * it went (another host's ledger naming it is not the home's record, whatever it says). With no
  * claim at all, the ledgers are all there is (homeOf reads the home from them too).
  */
-function homeAwayRecord(index: FleetIndex, name: string, home: string | null, claims: readonly string[]): WhereMatch['away'] {
+function homeLinkAway(index: FleetIndex, name: string, home: string | null, claims: readonly string[]): [string, LinkAway] | null {
   const records = index.away.get(name);
   if (records === undefined) return null;
-  if (claims.length === 0) return (home !== null ? records.get(home) : undefined) ?? firstByHost(records) ?? null;
-  if (home !== null) return claims.includes(home) ? (records.get(home) ?? null) : null;
-  return byHostName(records).find(([h]) => claims.includes(h))?.[1] ?? null;
+  const at = (h: string | null): [string, LinkAway] | null => {
+    const r = h === null ? undefined : records.get(h);
+    return h === null || r === undefined ? null : [h, r];
+  };
+  if (claims.length === 0) return at(home) ?? firstEntry(records) ?? null;
+  if (home !== null) return claims.includes(home) ? at(home) : null;
+  return byHostName(records).find(([h]) => claims.includes(h)) ?? null;
+}
+
+/**
+ * A time HOST's agent reported on its own clock, as the controller's clock reads it: what
+ * xenherdctl prints ("away since 14:02") is compared with the operator's clock, not the Dom0's.
+ */
+function readOnControllerClock(index: FleetIndex, host: string, iso: string): string {
+  const r = index.record(host);
+  if (r?.clockAheadMs === undefined || r.clockAheadMs === 0) return iso;
+  const t = onControllerClock(r, iso);
+  return Number.isNaN(t) ? iso : new Date(t).toISOString();
 }
 
 /** The hosts whose reports mention NAME without running or claiming it: guarding it, or a ledger record of it. */
@@ -139,4 +155,3 @@ function byHostName<V>(m: ReadonlyMap<string, V> | undefined): [string, V][] {
 
 const firstEntry = <V>(m: ReadonlyMap<string, V> | undefined): [string, V] | undefined => byHostName(m)[0];
 
-const firstByHost = <V>(m: ReadonlyMap<string, V> | undefined): V | undefined => firstEntry(m)?.[1];

@@ -1,6 +1,6 @@
 import type { LinkDomain, LinkDomuConfig, Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
-import { isCurrent, isReachable, standingHalves, type Freshness, type HostRecord } from '../fleet/host-record.js';
+import { isCurrent, isReachable, onControllerClock, standingHalves, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import type { MultiIndex } from '../fleet/multi-index.js';
 import { homeOf } from '../fleet/placement.js';
 import { unsettledOf, type UnsettledMigration } from '../fleet/unsettled.js';
@@ -253,5 +253,6 @@ function replicasOf(index: FleetIndex, name: string, home: string | null, cfg: L
 }
 
 function ledgerTimes(index: FleetIndex, name: string): number[] {
-  return [...(index.away.get(name)?.values() ?? []), ...(index.visitors.get(name)?.values() ?? [])].map((r) => Date.parse(r.since));
+  // each on the clock of the agent whose ledger holds it, read on the controller's
+  return [...(index.away.get(name) ?? []), ...(index.visitors.get(name) ?? [])].map(([host, r]) => onControllerClock(index.record(host), r.since));
 }
