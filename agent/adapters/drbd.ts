@@ -5,7 +5,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { parseDrbdCstate, parseDrbdDstate, parseDrbdRole, type DrbdCstateLine, type DrbdDstateLine, type DrbdRoleLine } from '../parse/drbd-role.js';
 import { parseDrbdStatusJson, type DrbdStatusJson } from '../parse/drbd-status-json.js';
 import { parseDrbdStatus, type DrbdStatusResource } from '../parse/drbd-status.js';
-import { classifyDrbdStderr, type DrbdToolErrorKind } from '../parse/drbd-tool-error.js';
+import { classifyDrbdStderr, NO_STATUS_COMMAND_WORDS, type DrbdToolErrorKind } from '../parse/drbd-tool-error.js';
 import { drbdSeries, parseDrbdadmVersion } from '../parse/drbd-version.js';
 import { parseProcDrbd, type ProcDrbd } from '../parse/proc-drbd.js';
 import { resourceViewDown, resourceViewFromStatus } from './drbd-view.js';
@@ -57,6 +57,21 @@ export function createDrbdAdapter(deps: DrbdAdapterDeps) {
     const r = await run(tool, args);
     return r.ok ? parse(r.value.stdout) : r;
   };
+  // Set once drbdadm said it has no `status` (drbd-utils before 9.1 with an 8.4 module): the
+  // tools do not change under a running adapter, so asking drbdadm again would only double the
+  // execs of every read.
+  let drbdadmLacksStatus = false;
+  /** `drbdadm status R`, or `drbdsetup status R` where drbdadm lacks it (same printer, same text). */
+  const statusText = async (name: string): Promise<Result<ToolOutput, DrbdToolFailure>> => {
+    if (!drbdadmLacksStatus) {
+      const r = await run('drbdadm', ['status', name]);
+      if (r.ok || r.error.drbd !== 'no-status-command') return r;
+      drbdadmLacksStatus = true;
+    }
+    const r = await run('drbdsetup', ['status', name]);
+    // drbdsetup's own failure (its kind, e.g. not-up, still counts), saying why drbdsetup ran
+    return r.ok ? r : err({ ...r.error, message: `${r.error.message} (${NO_STATUS_COMMAND_WORDS})` });
+  };
 
   return {
     /**
@@ -84,7 +99,10 @@ export function createDrbdAdapter(deps: DrbdAdapterDeps) {
     role: (r: string): Promise<Result<DrbdRoleLine[], DrbdFailure>> => parsed('drbdadm', ['role', r], parseDrbdRole),
     cstate: (r: string): Promise<Result<DrbdCstateLine[], DrbdFailure>> => parsed('drbdadm', ['cstate', r], parseDrbdCstate),
     dstate: (r: string): Promise<Result<DrbdDstateLine[], DrbdFailure>> => parsed('drbdadm', ['dstate', r], parseDrbdDstate),
-    status: (r: string): Promise<Result<DrbdStatusResource[], DrbdFailure>> => parsed('drbdadm', ['status', r], parseDrbdStatus),
+    async status(r: string): Promise<Result<DrbdStatusResource[], DrbdFailure>> {
+      const s = await statusText(r);
+      return s.ok ? parseDrbdStatus(s.value.stdout) : s;
+    },
     /** DRBD 9 only; on 8.4 the failure has drbd: 'json-unsupported'. */
     statusJson: (r = 'all'): Promise<Result<DrbdStatusJson, DrbdFailure>> => parsed('drbdsetup', ['status', '--json', r], parseDrbdStatusJson),
 
@@ -102,7 +120,8 @@ export function createDrbdAdapter(deps: DrbdAdapterDeps) {
 
     /** One resource as inventory prints it; a configured-but-down resource is `up: false`. */
     async readResource(name: string): Promise<Result<DrbdResourceView, DrbdFailure>> {
-      const s = await run('drbdadm', ['status', name]);
+      const s = await statusText(name);
+      // through drbdsetup, a name missing from drbd.conf also reads as not up: it never reads the config
       if (!s.ok) return s.error.drbd === 'not-up' ? ok(resourceViewDown(name)) : s;
       const p = parseDrbdStatus(s.value.stdout);
       if (!p.ok) return p;

@@ -40,6 +40,12 @@
  *    the peer is Primary without allow-two-primaries), -2 `Need access to UpToDate data`,
  *    -7 `Refusing to be Primary while peer is not outdated`, -10 `State change was refused by
  *    peer node`; any other code is a plain state-change failure.
+ *  - `drbdadm: Unknown command 'status'` — the 8.4 drbdadm (drbdadm-84, which the drbdadm of
+ *    drbd-utils 8.9.0 to 9.0.x hands every command to when the kernel module is 8.4; the program
+ *    name is whatever drbdadm was called as, so `drbdadm-84: …` when run directly), exit 1
+ *    (E_USAGE), printed before the config is read: that drbdadm has no `status` (it came to the
+ *    8.4 side in drbd-utils 9.1.0). Its drbdsetup has `status` from drbd-utils 8.9.2, with the
+ *    same output, so the adapter reads with that instead.
  */
 export type DrbdToolErrorKind =
   | 'not-in-config'
@@ -55,7 +61,11 @@ export type DrbdToolErrorKind =
   | 'no-uptodate-data'
   | 'peer-not-outdated'
   | 'refused-by-peer'
-  | 'state-change-failed';
+  | 'state-change-failed'
+  | 'no-status-command';
+
+/** Why a read went to `drbdsetup status` (for messages about a host where that happened). */
+export const NO_STATUS_COMMAND_WORDS = 'this drbdadm has no `status` (drbd-utils before 9.1 with DRBD 8.4): read with drbdsetup status';
 
 const RULES: ReadonlyArray<readonly [RegExp, DrbdToolErrorKind]> = [
   [/^'[^'\n]*' not defined in your config(?: \(for this host\))?\.$/m, 'not-in-config'],
@@ -72,6 +82,8 @@ const RULES: ReadonlyArray<readonly [RegExp, DrbdToolErrorKind]> = [
   [/^Could not get drbd-module-version, Module not loaded\?$/m, 'module-missing'],
   [/^Could not connect to 'drbd' generic netlink family$/m, 'netlink-unavailable'],
   [/^No valid meta data found$/m, 'no-metadata'],
+  // only `status`: any other unknown command is our mistake, not this host's version
+  [/^[\w.-]+: Unknown command 'status'$/m, 'no-status-command'],
 ];
 
 /** `State change failed: (N)` codes with a kind of their own (drbd.h enum drbd_state_rv). */

@@ -26,7 +26,14 @@ import type { AgentPorts } from './ports.js';
  * The I/O of the agent's reads: the whole host for `read-full`, `xl list` alone, the re-check
  * before a start and DRBD polls. Each returns plain data for an event; failures are data too.
  */
-export const drbdAdapterFor = (p: AgentPorts): DrbdAdapter => createDrbdAdapter({ run: p.run, readProcDrbd: procDrbdReader(p.files) });
+const drbdAdapters = new WeakMap<AgentPorts, DrbdAdapter>();
+
+/** One adapter per agent: it learns what this host's DRBD tools lack (a drbdadm without `status`) once. */
+export function drbdAdapterFor(p: AgentPorts): DrbdAdapter {
+  let a = drbdAdapters.get(p);
+  if (a === undefined) drbdAdapters.set(p, (a = createDrbdAdapter({ run: p.run, readProcDrbd: procDrbdReader(p.files) })));
+  return a;
+}
 
 export async function listDomains(p: AgentPorts, kind: ToolstackKind): Promise<DomainsRead> {
   const r = await createToolstack(kind, { run: p.run }).list();
