@@ -30,8 +30,13 @@ const OID = {
 } as const;
 
 const DAY = 86_400_000;
-/** backdated for clocks a little behind */
-const SKEW_MS = 10 * 60_000;
+/**
+ * Backdated a day: a Dom0 or an operator's machine whose clock is behind the controller's would
+ * otherwise refuse a certificate made just now as "not valid before" (every agent link of the
+ * fleet down right after init, on a clock ten minutes slow). Nothing is lost by it: the CA and
+ * the server certificate did not exist before init anyway.
+ */
+const SKEW_MS = DAY;
 
 const name = (cn: string): Buffer =>
   der.sequence(der.set(der.sequence(der.objectIdentifier(OID.organization), der.utf8String('xenherd'))), der.set(der.sequence(der.objectIdentifier(OID.commonName), der.utf8String(cn))));
