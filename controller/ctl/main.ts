@@ -9,6 +9,7 @@ import { endQuietlyOnBrokenPipe } from '../../shared/cli/broken-pipe.js';
 import type { CtlHooks } from './context.js';
 import { unknownOutput } from './nagios-output.js';
 import { ctlProgram } from './program.js';
+import { guardedWrite, STDOUT_FAILED_EXIT } from './stdout-failure.js';
 
 /**
  * Runs ARGV with the terminal attached; no shell: the arguments go to the program as they are.
@@ -46,8 +47,14 @@ const hooks: CtlHooks = {
   runCommand: runAttached,
 };
 
-// `xenherdctl status | head -1`: the reader leaving early ends us quietly, as it would any Unix tool
-for (const s of [process.stdout, process.stderr]) endQuietlyOnBrokenPipe(s, (code) => process.exit(code));
+// `xenherdctl status | head -1`: the reader leaving early ends us quietly, as it would any Unix tool;
+// `xenherdctl where '*' > /dev/full`: one line and 74 (3 for check), never a stack and 1 ("not found")
+endQuietlyOnBrokenPipe(process.stderr, (code) => process.exit(code));
+const stdout = guardedWrite(process.stdout, (t) => void process.stdout.write(t), {
+  writeStderr: (t) => void process.stderr.write(t),
+  exit: (code) => process.exit(code),
+  failedExit: process.argv[2] === 'check' ? 3 : STDOUT_FAILED_EXIT,
+});
 
 // `check` is a Nagios plugin: even a crash outside its own error handling ends as one UNKNOWN line and exit 3
 if (process.argv[2] === 'check') {
@@ -59,6 +66,6 @@ if (process.argv[2] === 'check') {
   process.on('unhandledRejection', crashed);
 }
 
-void runProgram(ctlProgram(hooks), process.argv.slice(2), processIo()).then((code) => {
+void runProgram(ctlProgram(hooks), process.argv.slice(2), { ...processIo(), stdout }).then((code) => {
   process.exitCode = code;
 });

@@ -47,6 +47,7 @@ export const ctlProgram = (hooks: CtlHooks): Program => ({
     'XH_ERR_INTERNAL',
     'XH_ERR_AGENT_UNREACHABLE',
     'XH_ERR_REFUSED',
+    'XH_ERR_FILE',
     'XH_ERR_CONFIG',
     'XH_ERR_CONTROLLER_UNREACHABLE',
     'XH_ERR_AUTH',
@@ -59,5 +60,7 @@ export const ctlProgram = (hooks: CtlHooks): Program => ({
     '  drain, restore, maintenance, rebalance, roll and plan: 0 the goal holds, 1 it does not (what remains',
     '  is listed), 2 usage or configuration error, 90 --timeout ran out, 87/88/89 as above.',
     '  check (a Nagios plugin): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, and never another code.',
+    '  Every command: 74 (XH_ERR_FILE) the answer could not be written to standard output (a full disk, an',
+    '  I/O error; check: 3), 141 the reader of the output went away (`xenherdctl status | head -1`).',
   ].join('\n'),
 });

@@ -17,11 +17,19 @@ export async function showPlan(client: CtlClient, io: CliIo, req: PlanRequest, j
   return planComplete(r.value) ? 0 : EXIT_NOT_DONE;
 }
 
-/** --timeout DURATION as ms (null: none), or a usage error. */
+/**
+ * --timeout DURATION as ms (null: none), or a usage error. A bare number is refused, not read as
+ * seconds: the examples are all in minutes (30m, 1h30m) while the agent's own --timeout counts
+ * seconds, so `--timeout 90` means 90 s to one reader and 90 min to another, and the wrong guess
+ * stops a drain 60 times too early (or waits 60 times too long).
+ */
 export function timeoutOf(value: string | undefined): { ok: true; ms: number | null } | { ok: false; message: string } {
   if (value === undefined) return { ok: true, ms: null };
+  const quoted = JSON.stringify(value);
+  if (/^\d+(\.\d+)?$/.test(value)) return { ok: false, message: `--timeout ${quoted} has no unit: write ${value}s, ${value}m or ${value}h` };
   const ms = parseDuration(value);
-  return ms === null || ms <= 0 ? { ok: false, message: `--timeout ${JSON.stringify(value)} is not a duration (e.g. 30m, 1h30m, 90s)` } : { ok: true, ms };
+  if (ms === null) return { ok: false, message: `--timeout ${quoted} is not a duration (e.g. 30m, 1h30m, 90s)` };
+  return ms <= 0 ? { ok: false, message: `--timeout ${quoted} must be more than 0 (e.g. 30m, 1h30m, 90s)` } : { ok: true, ms };
 }
 
 export function positiveInt(value: string | undefined, name: string, max: number): { ok: true; n: number | null } | { ok: false; message: string } {

@@ -2,7 +2,8 @@ import type { CliIo } from '../../../shared/cli/io.js';
 import { exitCodeFor, type XhError } from '../../../shared/errors.js';
 import { hostNameProblem } from '../../../shared/names.js';
 import { CommandEventSchema, type CommandEvent, type CommandRequest } from '../../../shared/protocol/ctl-api.js';
-import type { EventStream } from '../client.js';
+import { caseHint } from '../case-hint.js';
+import type { CtlClient, EventStream } from '../client.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { domuNameProblem } from '../domu-name.js';
 import { MIGRATE_USAGE, REVERSE_USAGE } from '../help/migrate.js';
@@ -27,26 +28,51 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
   const [name, target] = args.positionals as [string, string | undefined];
   const req: CommandRequest = op === 'migrate' ? { op, name, target: target ?? null } : { op, name };
   const closedEarly: XhError = { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `the connection to the controller closed before the command's result: it may still be running; check \`xenherdctl where ${req.name}\`` };
-  const r = await client.stream(
+  let accepted = false;
+  const abort = new AbortController();
+  let stopWatching: () => void = () => undefined;
+  const interrupted = new Promise<number>((resolve) => (stopWatching = () => resolve(130)));
+  // A sent command has no cancel in the API (jobs do: /jobs/cancel) and the agent carries it to its
+  // end whoever listens, so Ctrl-C only stops watching; said, as a silent 130 reads as "cancelled"
+  // and the next migrate is then refused as "being migrated right now".
+  const offInterrupt =
+    hooks.onInterrupt?.(() => {
+      const what = accepted ? 'goes on' : 'may have started';
+      io.stderr(`xenherdctl: stopped watching: the migration of ${name} ${what} on the Dom0s (it cannot be cancelled from here); \`xenherdctl where ${name}\` shows where it is\n`);
+      stopWatching();
+      abort.abort();
+    }) ?? (() => undefined);
+  const stream = client.stream(
     '/commands',
     req,
     COMMAND_EVENTS,
     (e) => {
       // the result is printed below, once
       if (e.type === 'result') return;
+      if (e.type === 'accepted') accepted = true;
       if (json) io.stdout(`${JSON.stringify(e)}\n`);
       else if (e.type === 'accepted') io.stdout(`${op} ${name}: sent to ${printable(e.host)} (operation ${printable(e.operationId)})\n`);
       else if (e.type === 'progress') io.stdout(`${printable(e.line)}\n`);
     },
     closedEarly,
+    abort.signal,
   );
-  if (!r.ok) return fail(r.error, io, json);
+  const r = await Promise.race([stream, interrupted]).finally(offInterrupt);
+  if (typeof r === 'number') return r;
+  if (!r.ok) return notFound(r.error, name, client, io, json);
   if (json) io.stdout(`${JSON.stringify(r.value)}\n`);
   if (r.value.ok) {
     if (!json) io.stdout(`${printable(r.value.message)}\n`);
     return 0;
   }
   const code = r.value.code ?? 'XH_ERR_INTERNAL';
-  io.stderr(`xenherdctl: ${code}: ${printable(r.value.message)}\n${r.value.detail ? `${printable(r.value.detail)}\n` : ''}`);
+  const hint = code === 'XH_ERR_NOT_FOUND' ? await caseHint(client, name) : '';
+  io.stderr(`xenherdctl: ${code}: ${printable(r.value.message)}${hint}\n${r.value.detail ? `${printable(r.value.detail)}\n` : ''}`);
   return exitCodeFor(code);
+}
+
+/** E, with the name in another case when NAME is not found as spelled (web1 for WEB1). */
+async function notFound(e: XhError, name: string, client: CtlClient, io: CliIo, json: boolean): Promise<number> {
+  const hint = e.code === 'XH_ERR_NOT_FOUND' ? await caseHint(client, name) : '';
+  return fail({ ...e, message: e.message + hint }, io, json);
 }

@@ -2,6 +2,7 @@ import type { CliIo } from '../../../shared/cli/io.js';
 import { compilePattern } from '../../../shared/name-pattern.js';
 import { HostsAnswerSchema } from '../../../shared/protocol/ctl-hosts.js';
 import { WhereAnswerSchema, type WhereMatch } from '../../../shared/protocol/ctl-where.js';
+import { caseHint } from '../case-hint.js';
 import type { CtlClient } from '../client.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { table } from '../format.js';
@@ -24,7 +25,10 @@ export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   const matches = r.value.matches;
   const quiet = args.options['quiet'] === true;
   if (json) io.stdout(`${JSON.stringify({ ...r.value, matches: matches.map((m) => ({ ...m, stale: isStale(m) })) })}\n`);
-  if (matches.length === 0) return fail({ code: 'XH_ERR_NOT_FOUND', message: `no domU matches ${pattern} (xenherdctl domains lists them all)` }, io, false);
+  if (matches.length === 0) {
+    const hint = await caseHint(client, pattern);
+    return fail({ code: 'XH_ERR_NOT_FOUND', message: `no domU matches ${pattern}${hint || ' (xenherdctl domains lists them all)'}` }, io, false);
+  }
   if (quiet) {
     // only the Dom0, for `ssh root@$(xenherdctl where -q web01)`; warnings on stderr
     const hosts = matches.map((m) => ({ m, host: dom0Of(m) }));

@@ -5,6 +5,9 @@ export const EXIT_HELP = [
   '      configuration error; 90 --timeout ran out; 87 controller unreachable; 88 token refused',
 ].join('\n');
 
+/** What --timeout takes, for the commands that take it (drain says more, in its own words). */
+export const TIMEOUT_HELP = '  --timeout   DURATION, e.g. 30m, 1h30m, 90s (units ms s m h d; a number needs one), more than 0';
+
 export const DRAIN_USAGE = 'drain HOST [--max-parallel N] [--cold-fallback] [--allow-partial] [--timeout DURATION] [--dry-run] [--json]';
 export const RESTORE_USAGE = 'restore HOST [--timeout DURATION] [--dry-run] [--json]';
 
@@ -26,8 +29,9 @@ export const drainHelp: CommandHelp = {
     `usage: xenherdctl ${DRAIN_USAGE}`,
     '  --dry-run   print the plan (the moves of one SET may run at once), change nothing (exit 1 if it',
     '              cannot finish)',
-    '  --timeout   e.g. 30m, 1h30m: stop starting moves after this long (exit 90); following a drain',
-    '              already running: stop following after this long (exit 90; the drain goes on)',
+    TIMEOUT_HELP,
+    '              it stops starting moves after this long (exit 90); following a drain already running, it',
+    '              stops following after this long (exit 90; the drain goes on)',
     EXIT_HELP,
     '',
   ].join('\n'),
@@ -44,6 +48,7 @@ export const restoreHelp: CommandHelp = {
     'HOST is online at the end.',
     '',
     `usage: xenherdctl ${RESTORE_USAGE}`,
+    TIMEOUT_HELP,
     EXIT_HELP,
     '',
   ].join('\n'),

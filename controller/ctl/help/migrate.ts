@@ -10,10 +10,13 @@ export const migrateHelp: CommandHelp = {
   help: [
     'Live-migrates NAME from the Dom0 running it to HOST (default: its migrate-tab or DRBD peer). The',
     "controller sends the command to that Dom0's agent; its progress is printed as it happens.",
+    'Ctrl-C stops watching, not the migration: it goes on on the Dom0s (it cannot be cancelled from here);',
+    '  xenherdctl where NAME shows where it is (exit 130).',
     '',
     `usage: xenherdctl ${MIGRATE_USAGE}`,
     "exit: 0 migrated; otherwise the agent's result code (82 failed, still at the source; 83 ALARM: undefined;",
-    '      81 locked; ...), 91 the agent\'s link dropped (outcome unknown), 76 its agent is not connected',
+    '      81 locked; ...), 91 the agent\'s link dropped (outcome unknown), 76 its agent is not connected,',
+    '      1 no host reports NAME running, 77 refused, nothing sent (e.g. NAME is being migrated already)',
     '',
   ].join('\n'),
 };
@@ -25,9 +28,13 @@ export const reverseHelp: CommandHelp = {
   help: [
     "Brings NAME back to its home: the controller sends the command to the home Dom0's agent, which asks",
     'the Dom0 now running it to migrate it back (migrate2 over ssh); progress is printed as it happens.',
+    'Ctrl-C stops watching, not the migration: it goes on on the Dom0s (it cannot be cancelled from here);',
+    '  xenherdctl where NAME shows where it is (exit 130).',
     '',
     `usage: xenherdctl ${REVERSE_USAGE}`,
-    "exit: 0 back home; otherwise the agent's result code, 91 the agent's link dropped (outcome unknown)",
+    "exit: 0 back home; 77 refused, nothing sent (among others: NAME already runs on its home, \"nothing to",
+    "      reverse\"); 1 no Dom0 claims NAME as its home; otherwise the agent's result code, 91 the agent's",
+    '      link dropped (outcome unknown), 76 its agent is not connected',
     '',
   ].join('\n'),
 };

@@ -1,5 +1,5 @@
 import type { CommandHelp } from '../../../shared/cli/program.js';
-import { EXIT_HELP } from './drain.js';
+import { EXIT_HELP, TIMEOUT_HELP } from './drain.js';
 
 export const REBALANCE_USAGE = 'rebalance [--apply] [--max-moves N] [--timeout DURATION] [--json]';
 export const PLAN_USAGE = 'plan drain HOST... | plan restore HOST | plan rebalance [--max-moves N] | plan roll HOST... [--json]';
@@ -18,6 +18,7 @@ export const rebalanceHelp: CommandHelp = {
     'with why (exit 1). Without --apply it only prints the plan.',
     '',
     `usage: xenherdctl ${REBALANCE_USAGE}`,
+    TIMEOUT_HELP,
     EXIT_HELP,
     '',
   ].join('\n'),

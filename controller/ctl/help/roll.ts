@@ -1,5 +1,5 @@
 import type { CommandHelp } from '../../../shared/cli/program.js';
-import { EXIT_HELP } from './drain.js';
+import { EXIT_HELP, TIMEOUT_HELP } from './drain.js';
 
 export const ROLL_USAGE = 'roll HOST... [--reboot-command CMD | --wait-for-reboot] [--max-parallel N] [--cold-fallback] [--timeout DURATION] [--dry-run] [--json]';
 
@@ -18,6 +18,7 @@ export const rollHelp: CommandHelp = {
     'follows cannot tell a reboot asked for before it attached from a new one, and says so).',
     '',
     `usage: xenherdctl ${ROLL_USAGE}`,
+    TIMEOUT_HELP,
     EXIT_HELP,
     '',
   ].join('\n'),

@@ -97,7 +97,7 @@ describe('migrate, reverse and ssh take a domU name, and say what one may contai
 });
 
 describe('xenherdctl ssh NAME --json: the Dom0 and the ssh command line, nothing run', () => {
-  it('--json anywhere before -- is xenherdctl\'s; after -- it is part of the remote command', async () => {
+  it('--json before NAME, or alone right after it, is xenherdctl\'s; after -- it is part of the remote command', async () => {
     const c = await bed.start();
     const xen2 = await c.agent('xen2');
     xen2.hello();
@@ -121,10 +121,10 @@ describe('xenherdctl ssh NAME --json: the Dom0 and the ssh command line, nothing
     expect(none.code).toBe(1);
     expect(JSON.parse(none.stdout)).toEqual({ error: { code: 'XH_ERR_NOT_FOUND', message: 'no domU named nope' } });
     const help = await ctl(['ssh', '--help']);
-    expect(help.stdout).toMatch(/usage: xenherdctl ssh NAME \[--json\] \[--\] \[CMD\.\.\.\]/);
+    expect(help.stdout).toMatch(/usage: xenherdctl ssh \[--json\] NAME \[CMD\.\.\.\]/);
     expect(help.stdout).toMatch(/--json {2}run nothing: print/);
     // what follows -- reaches ssh as typed: its own -t (a terminal for xl console) before the command
-    expect(help.stdout).toMatch(/ssh's own options come first: xenherdctl ssh web01 -- -t xl console web01/);
+    expect(help.stdout).toMatch(/ssh's own options come\n {2}first: xenherdctl ssh web01 -t xl console web01/);
     expect((await ctl(['ssh', 'web01', '--', '-t', 'xl', 'console', 'web01'])).code).toBe(0);
     expect(ctl.sshCalls.at(-1)).toEqual(['root@xen2', '-t', 'xl', 'console', 'web01']);
   });

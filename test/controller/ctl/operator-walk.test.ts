@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { compilePattern } from '../../../shared/name-pattern.js';
+import { anyCaseGlob } from '../../../controller/ctl/case-hint.js';
+import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { dom, hostState } from '../states.js';
+import { ctlFor } from './ctl-bed.js';
+
+// What a new operator met on the playground: Ctrl-C during a migrate, a name in the wrong case,
+// ssh's remote options, --timeout's units, reverse of a domU already home.
+const bed = controllerBed();
+
+/** web01 runs on xen1, its home; db1 on xen2. */
+async function twoHosts(c: TestController) {
+  const xen1 = await c.agent('xen1');
+  xen1.hello();
+  xen1.snapshot(hostState({ domains: [dom('web01')], homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }] }));
+  const xen2 = await c.agent('xen2');
+  xen2.hello();
+  xen2.snapshot(hostState({ domains: [dom('db1')] }));
+  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported');
+  return { xen1, xen2 };
+}
+
+describe('Ctrl-C while following migrate / reverse', () => {
+  it('says the migration goes on on the Dom0s and how to see where it is, then exits 130', async () => {
+    const c = await bed.start();
+    const { xen1 } = await twoHosts(c);
+    xen1.onCommand((cmd) => xen1.progress(cmd.commandId, 'migrating web01 from xen1 to xen2'));
+    let interrupt: () => void = () => undefined;
+    let off = 0;
+    const ctl = ctlFor(c, undefined, { onInterrupt: (h) => ((interrupt = h), () => void off++) });
+    const run = ctl(['migrate', 'web01', 'xen2']);
+    await waitUntil(() => xen1.of('command').length === 1, 'the command reached the agent');
+    interrupt();
+    // the agent ending it afterwards must not change what the interrupted xenherdctl said (and ends a
+    // xenherdctl that ignored Ctrl-C, rather than a 20 s timeout)
+    const cmd = xen1.of('command')[0] as { commandId: string };
+    xen1.result(cmd.commandId, { ok: false, code: 'XH_ERR_MIGRATION_FAILED', message: 'Migration failed, resuming at sender.', detail: null });
+    const r = await run;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/^xenherdctl: stopped watching: the migration of web01 (goes on|may have started) on the Dom0s \(it cannot be cancelled from here\); `xenherdctl where web01` shows where it is\n$/);
+    expect(off).toBe(1);
+  });
+
+  it('migrate --help and reverse --help say what Ctrl-C does', async () => {
+    const ctl = ctlFor(null);
+    for (const cmd of ['migrate', 'reverse']) {
+      expect((await ctl([cmd, '--help'])).stdout).toMatch(/Ctrl-C stops watching, not the migration: it goes on on the Dom0s \(it cannot be cancelled from here\);\n\s+xenherdctl where NAME shows where it is \(exit 130\)/);
+    }
+  });
+});
+
+describe('a domU name in the wrong case', () => {
+  it('where, ssh, migrate and reverse say the name it may be, and still exit 1', async () => {
+    const c = await bed.start();
+    await twoHosts(c);
+    const ctl = ctlFor(c);
+    const hint = '(domU names are case-sensitive: did you mean web01?)';
+    const where = await ctl(['where', 'WEB01']);
+    expect(where).toMatchObject({ code: 1, stderr: `xenherdctl: XH_ERR_NOT_FOUND: no domU matches WEB01 ${hint}\n` });
+    expect((await ctl(['where', 'Web*'])).stderr).toBe(`xenherdctl: XH_ERR_NOT_FOUND: no domU matches Web* ${hint}\n`);
+    const ssh = await ctl(['ssh', 'WEB01']);
+    expect(ssh).toMatchObject({ code: 1, stderr: `xenherdctl: XH_ERR_NOT_FOUND: no domU named WEB01 ${hint}\n` });
+    const migrate = await ctl(['migrate', 'WEB01', 'xen2']);
+    expect(migrate.code).toBe(1);
+    expect(migrate.stderr).toMatch(/^xenherdctl: XH_ERR_NOT_FOUND: .*WEB01.* \(domU names are case-sensitive: did you mean web01\?\)\n$/);
+    const reverse = await ctl(['reverse', 'WEB01']);
+    expect(reverse.code).toBe(1);
+    expect(reverse.stderr).toContain(hint);
+    expect(ctl.sshCalls).toEqual([]);
+  });
+
+  it('no hint when no name matches in any case either: as before', async () => {
+    const c = await bed.start();
+    await twoHosts(c);
+    const r = await ctlFor(c)(['where', 'nope']);
+    expect(r).toMatchObject({ code: 1, stderr: 'xenherdctl: XH_ERR_NOT_FOUND: no domU matches nope (xenherdctl domains lists them all)\n' });
+  });
+
+  it('the widened glob is a pattern the controller accepts, in any case, even for a 64-character name', () => {
+    expect(anyCaseGlob('WEB1')).toBe('[wW][eE][bB]1');
+    expect(anyCaseGlob('web[a-c]*')).toBe('[wW][eE][bB][a-cA-C]*');
+    expect(anyCaseGlob('db[!X]?')).toBe('[dD][bB][!xX]?');
+    const long = `A${'b'.repeat(63)}`;
+    expect(anyCaseGlob(long)).toBe('?'.repeat(64));
+    for (const p of ['WEB1', 'web[a-c]*', 'db[!X]?', long]) expect(compilePattern(anyCaseGlob(p) as string).ok).toBe(true);
+  });
+});
+
+describe('ssh: the words after NAME are the remote command, options included', () => {
+  it('ssh web01 uptime --json runs `uptime --json` there; --json before NAME is still xenherdctl\'s', async () => {
+    const c = await bed.start();
+    await twoHosts(c);
+    const ctl = ctlFor(c);
+    const r = await ctl(['ssh', 'web01', 'uptime', '--json']);
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    expect(await ctl(['ssh', 'web01', 'ls', '-l'])).toMatchObject({ code: 0 });
+    expect(ctl.sshCalls).toEqual([
+      ['root@xen1', 'uptime', '--json'],
+      ['root@xen1', 'ls', '-l'],
+    ]);
+    const json = await ctl(['ssh', '--json', 'web01', 'uptime', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ argv: ['ssh', 'root@xen1', 'uptime', '--json'] });
+    const unknown = await ctl(['ssh', '-t', 'web01']);
+    expect(unknown.code).toBe(64);
+    expect(unknown.stderr).toMatch(/unknown option "-t".*xenherdctl's options go before NAME; the remote command and its options after it/);
+    expect((await ctl(['ssh', '--help'])).stdout).toMatch(/usage: xenherdctl ssh \[--json\] NAME \[CMD\.\.\.\]\n {2}as with ssh itself, only the options before NAME are xenherdctl's/);
+  });
+});
+
+describe('--timeout DURATION', () => {
+  it('0s must be more than 0; a bare number is refused, asking for its unit; the help says so', async () => {
+    const c = await bed.start();
+    const ctl = ctlFor(c);
+    const zero = await ctl(['drain', 'xen1', '--timeout', '0s']);
+    expect(zero).toMatchObject({ code: 2, stderr: 'xenherdctl: XH_ERR_USAGE: --timeout "0s" must be more than 0 (e.g. 30m, 1h30m, 90s)\n' });
+    const bare = await ctl(['rebalance', '--apply', '--timeout', '90']);
+    expect(bare).toMatchObject({ code: 2, stderr: 'xenherdctl: XH_ERR_USAGE: --timeout "90" has no unit: write 90s, 90m or 90h\n' });
+    for (const cmd of ['drain', 'restore', 'rebalance', 'roll']) {
+      expect((await ctl([cmd, '--help'])).stdout).toContain('--timeout   DURATION, e.g. 30m, 1h30m, 90s (units ms s m h d; a number needs one), more than 0');
+    }
+  });
+});
+
+describe('reverse of a domU already at home', () => {
+  it('is refused by the controller (77, nothing sent), and reverse --help says so', async () => {
+    const c = await bed.start();
+    const { xen1 } = await twoHosts(c);
+    const ctl = ctlFor(c);
+    const r = await ctl(['reverse', 'web01']);
+    expect(r.code).toBe(77);
+    expect(r.stderr).toMatch(/XH_ERR_REFUSED: web01 already runs on its home xen1: nothing to reverse/);
+    expect(xen1.of('command')).toEqual([]);
+    expect((await ctl(['reverse', '--help'])).stdout).toMatch(/exit: 0 back home; 77 refused, nothing sent \(among others: NAME already runs on its home, "nothing to\n\s+reverse"\)/);
+  });
+});
