@@ -82,6 +82,8 @@ export interface MigrationFacts {
   readonly resources: readonly string[] | null;
   /** NAME's home as the other host of its DRBD resources, for a visitor the ledger does not list */
   readonly drbdPartner: string | null;
+  /** this host's maintenance state as its flag says; absent: online */
+  readonly maintenance?: 'online' | 'draining' | 'maintenance' | 'restoring';
 }
 
 const listedHere = (f: MigrationFacts, name: string): InventoryDomain | undefined => f.domains.find((d) => d.name === name || d.baseName === name);
@@ -152,6 +154,11 @@ function restoreRefusal(f: MigrationFacts, name: string, target: string, homedHe
 
 /** `reverse NAME` on NAME's home: its current host's forced command migrates it back. */
 export function planReverse(f: MigrationFacts, name: string): Result<MigrationPlan, XhError> {
+  // a host draining or in maintenance takes no domUs (a roll's reboot would kill them): a
+  // restore brings them home, and it first sets the host restoring
+  if (f.maintenance === 'draining' || f.maintenance === 'maintenance') {
+    return err({ code: 'XH_ERR_REFUSED', message: `${f.host} is ${f.maintenance === 'draining' ? 'draining' : 'in maintenance'}: it takes no domUs until it is online again; \`xenherdctl restore ${f.host}\` brings its domUs home` });
+  }
   const away = f.ledger.away[name];
   if (!away) {
     if (f.homesProblem) return err(f.homesProblem);

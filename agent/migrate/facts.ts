@@ -2,6 +2,7 @@ import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { MigrationFacts } from '../decide/migration-plan.js';
 import { domuResources, drbdPeerOf, readHomesReadingGuarded } from '../host/homes.js';
+import { readMaintenanceFlag } from '../host/maintenance-flag.js';
 import type { MigrationPorts } from './ports.js';
 
 /** One read of this Dom0 for deciding a migration plan about NAME. */
@@ -22,5 +23,6 @@ export async function readMigrationFacts(p: MigrationPorts, name: string): Promi
     domains: domains.value,
     resources,
     drbdPartner: resources && resources.length > 0 ? await drbdPeerOf(p, resources) : null,
+    maintenance: (await readMaintenanceFlag(p.files, p.config.stateDir)).flag.state,
   });
 }

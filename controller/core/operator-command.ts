@@ -3,6 +3,7 @@ import type { CommandRequest } from '../../shared/protocol/ctl-api.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
 import type { Freshness } from '../fleet/host-record.js';
+import { noAgentMessage } from '../fleet/no-agent-message.js';
 import { routeCommand } from '../fleet/route.js';
 import { hostWhy } from '../plan/leftover-text.js';
 import type { AgentSession } from './agent-session.js';
@@ -38,10 +39,15 @@ export function startOperatorCommand(d: OperatorCommandDeps, req: CommandRequest
   const route = routeCommand(d.index, req, d.fresh);
   if (!route.ok) return route;
   const host = route.value.host;
-  const targetHost = req.op === 'migrate' ? req.target : null;
+  // where NAME goes: the target named, or for a reverse its home (the host the command runs on)
+  const targetHost = req.op === 'migrate' ? req.target : host;
+  if (targetHost !== null && d.index.record(targetHost) === undefined) {
+    return err({ code: 'XH_ERR_NOT_FOUND', message: `${noAgentMessage([targetHost], [...d.index.hostRecords()].map((r) => r.host))}: nothing was sent` });
+  }
   const target = targetHost !== null ? d.index.record(targetHost)?.state?.maintenance : undefined;
   if (targetHost !== null && target && target.state !== 'online') {
-    return err({ code: 'XH_ERR_REFUSED', message: `${hostWhy(targetHost, target.state)}${target.operationId ? ` (operation ${target.operationId})` : ''}: nothing is migrated onto it until it is online` });
+    const restore = req.op === 'reverse' ? `; \`xenherdctl restore ${targetHost}\` brings its domUs home` : '';
+    return err({ code: 'XH_ERR_REFUSED', message: `${hostWhy(targetHost, target.state)}${target.operationId ? ` (operation ${target.operationId})` : ''}: nothing is migrated onto it until it is online${restore}` });
   }
   const session = d.sessions.get(host);
   const record = d.index.record(host);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { planMigrate, type MigrationFacts, type PreflightCheck } from '../../../agent/decide/migration-plan.js';
+import { planMigrate, planReverse, type MigrationFacts, type PreflightCheck } from '../../../agent/decide/migration-plan.js';
 import { judge, type PreflightFacts } from '../../../agent/decide/preflight.js';
 import { renderPlan } from '../../../agent/cli/plan-render.js';
-import { emptyLedger, withVisitor } from '../../../agent/state/ledger.js';
+import { emptyLedger, withAway, withVisitor } from '../../../agent/state/ledger.js';
 import { PeerStatusSchema, type PeerStatus } from '../../../shared/protocol/peer.js';
 
 // The target's maintenance state in the migration preflight: its forced command reports it in
@@ -74,4 +74,26 @@ describe('planMigrate: which moves check the target\'s state, and what a restore
     expect(away.ok && away.value.steps.find((s) => s.do === 'tell')).toEqual({ do: 'tell', peer: 'xen1', goingHome: false });
     expect(away.ok && renderPlan(away.value, null)).toContain('6. tell xen1 (status web1 over ssh): it records its visitor\n');
   });
+});
+
+describe('planReverse: a home draining or in maintenance takes nothing back', () => {
+  // xen1, web1's home: its ledger says web1 left for xen2
+  const home = (maintenance: MigrationFacts['maintenance']): MigrationFacts => ({
+    host: 'xen1',
+    ledger: withAway(emptyLedger('xen1'), 'web1', { home: 'xen1', currentHost: 'xen2', since: '2025-01-01T00:00:00.000Z', reason: 'manual', operationId: 'op-0' }),
+    homes: new Map(),
+    homesProblem: null,
+    domains: [],
+    resources: ['r1'],
+    drbdPartner: 'xen2',
+    ...(maintenance === undefined ? {} : { maintenance }),
+  });
+  for (const state of ['draining', 'maintenance'] as const) {
+    it(`${state}: refused, naming the restore that brings its domUs home`, () => {
+      expect(planReverse(home(state), 'web1')).toEqual({ ok: false, error: { code: 'XH_ERR_REFUSED', message: `xen1 is ${state === 'draining' ? 'draining' : 'in maintenance'}: it takes no domUs until it is online again; \`xenherdctl restore xen1\` brings its domUs home` } });
+    });
+  }
+  for (const state of [undefined, 'online', 'restoring'] as const) {
+    it(`${state ?? 'no flag'}: planned`, () => expect(planReverse(home(state), 'web1').ok).toBe(true));
+  }
 });

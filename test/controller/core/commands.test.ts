@@ -140,4 +140,29 @@ describe('manual migrations respect maintenance', () => {
     const r = bed.core.command({ op: 'migrate', name: 'web01', target: 'xen2' }, { name: 'admin' }, recordingSink());
     expect(r).toEqual({ ok: false, error: { code: 'XH_ERR_REFUSED', message: 'xen2 is in maintenance (operation op-7): nothing is migrated onto it until it is online' } });
   });
+
+  it('a reverse onto a home that is draining or in maintenance is refused too: a restore brings its domUs home', async () => {
+    for (const state of ['draining', 'maintenance'] as const) {
+      const bed = coreBed();
+      await bed.online('xen1', hostState({ homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], ledger: { seq: 1, away: { web01: away('xen1', 'xen2') }, visitors: {} }, maintenance: { state, operationId: 'op-7', owner: 'ctl' } }));
+      const xen2 = await bed.online('xen2', hostState({ domains: [dom('web01')] }));
+      const r = bed.core.command({ op: 'reverse', name: 'web01' }, { name: 'admin' }, recordingSink());
+      expect(r).toEqual({ ok: false, error: { code: 'XH_ERR_REFUSED', message: `xen1 is ${state === 'draining' ? 'draining' : 'in maintenance'} (operation op-7): nothing is migrated onto it until it is online; \`xenherdctl restore xen1\` brings its domUs home` } });
+      await bed.clock.advance(0);
+      expect(xen2.agent.of('command')).toEqual([]);
+    }
+  });
+});
+
+describe('a migrate target no agent reports as', () => {
+  it('is refused before anything is sent, naming the host it differs from only in case', async () => {
+    const bed = coreBed();
+    const xen1 = await bed.online('xen1', hostState({ domains: [dom('web01')] }));
+    await bed.online('xen2', hostState());
+    const run = (target: string) => bed.core.command({ op: 'migrate', name: 'web01', target }, { name: 'admin' }, recordingSink());
+    expect(run('XEN2')).toEqual({ ok: false, error: { code: 'XH_ERR_NOT_FOUND', message: 'no agent of a host named XEN2 has reported to this controller (host names are spelled as their agents report them: xen2, not XEN2): nothing was sent' } });
+    expect(run('xen9')).toEqual({ ok: false, error: { code: 'XH_ERR_NOT_FOUND', message: 'no agent of a host named xen9 has reported to this controller: nothing was sent' } });
+    await bed.clock.advance(0);
+    expect(xen1.agent.of('command')).toEqual([]);
+  });
 });
