@@ -224,5 +224,9 @@ export function peerClaim(f: MigrationFacts, name: string, peer: string): XhErro
     return away ? { code: 'XH_ERR_REFUSED', message: `${name} is a domU of ${f.host}: the ledger here says it left for ${away.currentHost}` } : null;
   }
   const home = f.ledger.visitors[name]?.home ?? f.drbdPartner;
+  // no record here and no DRBD pair say whose it is (a domU on shared storage, its config not
+  // here or without DRBD disks): the peer that sent it here, or asks for it back, is the only one
+  // who can say. Refused, a drain moved such a domU and its restore could not bring it home.
+  if (home === null && (f.resources === null || f.resources.length === 0)) return null;
   return home === peer ? null : { code: 'XH_ERR_REFUSED', message: `${name} is not a domU of ${peer} (its home is ${home ?? 'unknown here'}): a peer may only take back its own domUs` };
 }
