@@ -32,7 +32,10 @@ export async function runMaintenance(env: JobEnv, job: JobRun, req: MaintenanceR
   lease.stop();
   if (!r.ok) {
     const running = f.domusOn(host).map((d) => d.name);
-    const hint = req.on && r.error.code === 'XH_ERR_REFUSED' && running.length > 0 ? `; ${running.length} domU(s) run there (${running.slice(0, 10).join(', ')}${running.length > 10 ? ', ...' : ''}): \`xenherdctl drain ${host}\` moves them and sets maintenance` : '';
+    // the agent names what still runs there when that is why (its own fresh list): not twice
+    const named = /still run here/.test(r.error.message);
+    const them = named ? '' : ` ${running.length} domU(s) run there (${running.slice(0, 10).join(', ')}${running.length > 10 ? ', ...' : ''}):`;
+    const hint = req.on && r.error.code === 'XH_ERR_REFUSED' && running.length > 0 ? `;${them} \`xenherdctl drain ${host}\` moves them and sets maintenance` : '';
     return failure(r.error.code, `${r.error.message}${hint}`);
   }
   job.emit({ type: 'host', host, maintenance: r.value });

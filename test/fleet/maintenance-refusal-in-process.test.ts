@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobEnd, JobRequest } from '../../shared/protocol/ctl-jobs.js';
+import { startFleet, type Fleet } from '../harness/fleet.js';
+
+// `xenherdctl maintenance xen1 on` while domUs run there, with real agent cores and the
+// controller core in process: the refusal names what runs there once, and the drain that empties it.
+const FLEET = `
+option bandwidth=1024 connect-delay=300
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+domu web2 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen1
+`;
+
+let fleet: Fleet | undefined;
+afterEach(async () => {
+  await fleet?.stop();
+  fleet = undefined;
+});
+
+async function job(f: Fleet, req: JobRequest): Promise<JobEnd> {
+  let end: JobEnd | null = null;
+  const r = f.controller!.core.hub.start(req, 'test', (e) => void (e.type === 'end' && (end = e)));
+  if (!r.ok) throw new Error(r.error.message);
+  await f.until(() => end !== null, `${req.kind} ended`, 120_000);
+  return end as unknown as JobEnd;
+}
+
+describe('maintenance on, refused while domUs run', () => {
+  it('names the domUs once, and the drain that moves them', async () => {
+    const f = await startFleet(FLEET, { controller: true });
+    fleet = f;
+    for (const h of ['xen1', 'xen2']) f.startAgent(h);
+    await f.until(() => f.controller!.core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
+    const end = await job(f, { kind: 'maintenance', host: 'xen1', on: true });
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED' });
+    expect(end.message).toMatch(/^xen1 refused to be set maintenance: xen1: 2 domain\(s\) still run here \(web1, web2\): maintenance needs an empty host .*; `xenherdctl drain xen1` moves them and sets maintenance$/);
+    expect(end.message.match(/web1/g)).toHaveLength(1);
+  });
+});
