@@ -69,8 +69,12 @@ export async function fleetStory(): Promise<number> {
     live = await launchLiveFleet({ fleet: DEMO_FLEET, dir: work, bundles, withSsh: true, agentConfig: { events: { resyncSeconds: 2 } } });
     const ctl = ctlOf(live, bundles.ctl);
 
+    // db2 was stopped; xen3's agent starts it (guarded, its DRBD safe): the table below shows all
+    // eight whatever the machine's speed, and the text says why db2 runs
+    await waitFor(async () => (await runningOn(ctl, 'db2')).includes('xen3'), 'the controller seeing db2 on xen3', 30_000);
     say('1. Where is web1? Instead of looping `ssh xenN xl list | grep` over every Dom0, ask the controller:');
-    say('   it already knows, from what the agents report as it happens.');
+    say('   it already knows, from what the agents report as it happens. (db2 was stopped when the agents');
+    say("   started: it is in xen3's guarded dir and its DRBD resource was safe, so xen3's agent started it.)");
     await ctl.show(['hosts']);
     await ctl.show(['where', 'web1']);
     await ctl.show(['where', 'db*']);
