@@ -1,10 +1,12 @@
-import { readRegularFileSync } from '../../shared/fs/regular-file.js';
+import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
 import type { X509Certificate } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { describeIssues, parseJsonObject } from '../../shared/json-config.js';
+import { withoutByteOrderMark } from '../../shared/json-file-text.js';
+import { octal } from '../../shared/fs/private-dir.js';
 import { isLoopbackAddress } from '../../shared/loopback-address.js';
 import { hostOf } from '../../shared/url-host.js';
 import { parseCaBundle } from '../../shared/tls/ca-bundle.js';
@@ -49,36 +51,116 @@ function urlExtras(url: URL): string | null {
   return parts.length === 0 ? null : parts.join(', ');
 }
 
+const EXAMPLE = '{"url": "https://ctl.example:7443", "token": "xh1....", "ca": "/etc/xenherd/tls/ca.crt"}';
+
+/**
+ * Where JSON.parse stopped in TEXT (a byte-order mark already removed), as 1-based line and
+ * column, with its reason; null when TEXT parses. V8 gives a position for most errors but not
+ * for "Unexpected token 'x'" (a word left unquoted, a comment, a single quote), and that message
+ * quotes the text around it, which in ctl.json may be the token: the position is then found as
+ * the shortest start of TEXT that JSON.parse already refuses (a start that only ends too early
+ * is not refused), and the quote is dropped.
+ */
+export function jsonSyntaxError(text: string): { line: number; column: number; why: string } | null {
+  const stop = parseStop(text);
+  if (stop === null) return null;
+  let at = stop.at;
+  if (at === null) {
+    let lo = 0; // this start of text is not refused ...
+    let hi = text.length; // ... this one is
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      const s = parseStop(text.slice(0, mid));
+      if (s !== null && (s.at === null || s.at < mid) && !s.endsEarly) hi = mid;
+      else lo = mid;
+    }
+    at = hi - 1;
+  }
+  return { ...lineAndColumn(text, at), why: stop.why };
+}
+
+/** JSON.parse's complaint about TEXT: at (null: V8 did not say where), why, and whether it only ran out of text */
+function parseStop(text: string): { at: number | null; why: string; endsEarly: boolean } | null {
+  try {
+    JSON.parse(text);
+    return null;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message === 'Unexpected end of JSON input') return { at: text.length, why: message, endsEarly: true };
+    const positioned = /(?: in JSON)? at position (\d+)/.exec(message);
+    if (positioned) return { at: Number(positioned[1]), why: message.slice(0, positioned.index), endsEarly: false };
+    const token = /^(Unexpected token '[\s\S]+?'), [\s\S]*is not valid JSON$/.exec(message);
+    return { at: null, why: token ? (token[1] as string) : message, endsEarly: false };
+  }
+}
+
+/** of index AT: \r\n, \n and a lone \r each end a line; columns count characters, not UTF-16 units (as json-duplicate-keys.ts) */
+function lineAndColumn(text: string, at: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < at && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: [...text.slice(lineStart, at)].length + 1 };
+}
+
+/**
+ * Why ctl.json (of MODE) exposes the token it holds, worded as the agent words it for agent.json
+ * (agent/config/token-file.ts), or null. Only a warning, as there: refusing would stop every
+ * script and cron job that runs xenherdctl overnight for a file that has been readable for months.
+ */
+export function ctlTokenExposure(file: string, mode: number): string | null {
+  const by = (bits: number): string | null => ((mode & bits & 0o007) !== 0 ? 'others' : (mode & bits & 0o070) !== 0 ? 'its group' : null);
+  const readers = by(0o044);
+  const writers = by(0o022);
+  if (readers === null && writers === null) return null;
+  const what =
+    readers !== null && readers === writers ? `readable and writable by ${readers}` : [readers && `readable by ${readers}`, writers && `writable by ${writers}`].filter(Boolean).join(' and ');
+  // whoever can write it can point url and ca at a server of theirs, which the next command sends the token to
+  const consequence = readers !== null ? 'anyone who reads it can use the controller with this token' : 'anyone who writes it can have the token sent to a server of theirs';
+  return `${file} holds the controller token ("token") but is ${what} (mode ${octal(mode)}): ${consequence}; run chmod 600 ${file}`;
+}
+
 /**
  * ~/.config/xenherd/ctl.json, each key overridden by XENHERD_URL / XENHERD_TOKEN / XENHERD_CA.
- * Every problem names where the value came from and how to fix it.
+ * Every problem names where the value came from and how to fix it. WARN is given each warning
+ * (a ctl.json that exposes the token it is read for) as one line, newline included, so a
+ * command's io.stderr takes it as it is; a caller that gives none drops them.
  */
-export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>): Result<CtlConfig, XhError> {
+export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>, warn: (line: string) => void = () => undefined): Result<CtlConfig, XhError> {
   const path = ctlConfigPath(env);
   let file: z.infer<typeof FileSchema> = {};
+  let fileMode = 0;
   // The file holds url, token and ca and nothing else (FileSchema is strict), and the environment
   // wins for each: with all three set it could change nothing, so it is not read, and a broken
   // file left behind does not stop a command that never needed it. (Were it to hold a setting
   // the environment cannot give, it would have to be read, and its errors reported, always.)
   const envGivesAll = (['XENHERD_URL', 'XENHERD_TOKEN', 'XENHERD_CA'] as const).every((k) => (env[k] ?? '') !== '');
   if (path !== null && !envGivesAll) {
-    let text: string | null = null;
-    const read = readRegularFileSync(path, { symlinks: 'follow' });
-    if (read.ok) text = read.value;
-    else if (read.error.errno !== 'ENOENT') return err(configError(read.error.message));
-    if (text !== null) {
-      const raw = parseJsonObject(text, path, '{"url": "https://ctl.example:7443", "token": "xh1....", "ca": "/etc/xenherd/tls/ca.crt"}');
-      if (!raw.ok) return err(configError(raw.message));
+    const read = readRegularSync(path, { symlinks: 'follow' });
+    if (!read.ok && read.error.errno !== 'ENOENT') return err(configError(read.error.message));
+    if (read.ok) {
+      fileMode = read.value.mode;
+      const raw = parseJsonObject(read.value.text, path, EXAMPLE);
+      if (!raw.ok) {
+        // JSON.parse says "at position 169"; a person's editor shows lines and columns, as the duplicate-key message gives
+        const syntax = jsonSyntaxError(withoutByteOrderMark(read.value.text));
+        return err(configError(syntax === null ? raw.message : `${path}: line ${syntax.line}, column ${syntax.column}: not valid JSON (${syntax.why}): fix the syntax, e.g. ${EXAMPLE}`));
+      }
       const parsed = FileSchema.safeParse(raw.value);
       if (!parsed.success) return err(configError(describeIssues(path, parsed.error.issues, 'xenherdctl --help')));
       file = parsed.data;
     }
   }
-  const pick = (envName: string, key: keyof typeof file): { value: string; source: string } | null => {
+  const pick = (envName: string, key: keyof typeof file): { value: string; source: string; inFile: boolean } | null => {
     const e = env[envName];
-    if (e !== undefined && e !== '') return { value: e, source: envName };
+    if (e !== undefined && e !== '') return { value: e, source: envName, inFile: false };
     const f = file[key];
-    return f !== undefined ? { value: f, source: `${path}: key "${key}"` } : null;
+    return f !== undefined ? { value: f, source: `${path}: key "${key}"`, inFile: true } : null;
   };
   const url = pick('XENHERD_URL', 'url');
   const token = pick('XENHERD_TOKEN', 'token');
@@ -99,13 +181,19 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>)
     return err(configError(`${url.source}: http:// sends the token in clear: only allowed to a loopback address; use https://`));
   }
   if (!TOKEN_RE.test(token.value)) return err(configError(`${token.source}: not a xenherd token (xh1.ID.SECRET)${pastedSpaceHint(token.value)}: use the token \`xenherd-controller init\` or \`operator\` printed`));
+  const exposed = token.inFile && path !== null ? ctlTokenExposure(path, fileMode) : null;
+  if (exposed !== null) warn(`xenherdctl: warning: ${exposed}\n`);
   const caPath = pick('XENHERD_CA', 'ca');
   let ca: readonly X509Certificate[] | null = null;
   if (caPath !== null) {
-    const read = readRegularFileSync(caPath.value, { symlinks: 'follow' });
+    // A relative "ca" is relative to ctl.json's own directory (as paths in most tools' config files
+    // are): against the current directory it named another file in every directory the command
+    // ran from. XENHERD_CA, typed in a shell, is relative to where it is typed.
+    const caFile = caPath.inFile && path !== null ? resolve(dirname(path), caPath.value) : resolve(caPath.value);
+    const read = readRegularFileSync(caFile, { symlinks: 'follow' });
     if (!read.ok) return err(configError(`${caPath.source}: cannot read the CA certificate: ${read.error.message}`));
     const bundle = parseCaBundle(read.value);
-    if (!bundle.ok) return err(configError(`${caPath.source}: ${caPath.value} ${bundle.error}: use the controller's tls/ca.crt`));
+    if (!bundle.ok) return err(configError(`${caPath.source}: ${caFile} ${bundle.error}: use the controller's tls/ca.crt`));
     ca = bundle.value;
   }
   return ok({ url: parsedUrl, token: token.value, ca });

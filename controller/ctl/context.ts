@@ -56,7 +56,7 @@ export function begin(
   if (n < count[0] || n > count[1]) return err({ code: 'XH_ERR_USAGE', message: `usage: ${BIN} ${usage}` });
   const problem = check?.(a.value) ?? null;
   if (problem !== null) return err({ code: 'XH_ERR_USAGE', message: problem });
-  const c = loadCtlConfig(io.env);
+  const c = loadCtlConfig(io.env, io.stderr);
   if (!c.ok) return c;
   return ok({ args: a.value, json: a.value.options['json'] === true, client: new CtlClient(c.value, hooks.clock) });
 }

@@ -1,3 +1,4 @@
+import type { Maintenance } from '../../shared/protocol/agent-link-values.js';
 import type { Alert } from '../../shared/protocol/ctl-api.js';
 import { CHECK_SEVERITY, type CheckAnswer, type CheckStatus, type CheckThresholds, type Perfdatum } from '../../shared/protocol/ctl-check.js';
 import { domusAwayFromHome } from './away-from-home.js';
@@ -40,9 +41,12 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const hosts = records.length;
   const unreachable = records.filter((r) => !isReachable(r, fresh.now, fresh.staleAfterMs)).length;
   const running = countRunning(index);
+  const inState = (state: Maintenance['state']): number => records.filter((r) => r.state !== null && r.state.maintenance.state === state).length;
   const perfdata = [
     perf('hosts', hosts),
     perf('hosts_unreachable', unreachable, { max: hosts }),
+    // not online: draining, in maintenance or restoring, as it always counted (status's "not online");
+    // graphs of it keep their meaning, and hosts_draining and hosts_restoring below tell the states apart
     perf('hosts_in_maintenance', records.filter((r) => r.state !== null && r.state.maintenance.state !== 'online').length, { max: hosts }),
     perf('domus_running', running),
     perf('domus_away', away.length),
@@ -50,6 +54,9 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
     perf('drbd_not_uptodate', drbd.length),
     perf('deferred_max_s', seconds(deferred.maxMs), { uom: 's', warn: String(seconds(t.warnDeferredMs)), crit: String(seconds(t.critDeferredMs)) }),
     perf('not_home_max_s', seconds(notHome.maxMs), { uom: 's', crit: String(seconds(t.notHomeAfterMs)) }),
+    // last, not beside hosts_in_maintenance: some graphers (PNP4Nagios) number a check's values by their place
+    perf('hosts_draining', inState('draining'), { max: hosts }),
+    perf('hosts_restoring', inState('restoring'), { max: hosts }),
   ];
   const base = { at: fresh.now, perfdata, thresholds: t };
   if (hosts === 0) return { ...base, status: 'UNKNOWN', summary: 'no Dom0 has reported to this controller yet', details: [] };

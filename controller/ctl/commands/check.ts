@@ -1,12 +1,15 @@
 import type { CliIo } from '../../../shared/cli/io.js';
-import { CheckAnswerSchema } from '../../../shared/protocol/ctl-check.js';
+import { CHECK_EXIT, CheckAnswerSchema } from '../../../shared/protocol/ctl-check.js';
+import { VERSION } from '../../../shared/version.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { CHECK_USAGE } from '../help/check.js';
 import { renderCheck, unknownOutput, type PluginOutput } from '../nagios-output.js';
 import { CHECK_OPTIONS, thresholdsOf } from './check-thresholds.js';
 
 async function verdict(argv: readonly string[], io: CliIo, hooks: CtlHooks, json: boolean): Promise<PluginOutput> {
-  const inv = begin(argv, io, hooks, CHECK_OPTIONS.map(([name]) => ({ name, takesValue: true })), [0, 0], CHECK_USAGE);
+  // Nothing on stderr, not even a warning (ctl.json readable by others): Icinga 2 and mod_gearman
+  // read a plugin's stderr into its output, where a line before the status line takes its place.
+  const inv = begin(argv, { ...io, stderr: () => undefined }, hooks, CHECK_OPTIONS.map(([name]) => ({ name, takesValue: true })), [0, 0], CHECK_USAGE);
   if (!inv.ok) return unknownOutput(inv.error, json);
   const t = thresholdsOf(inv.value.args);
   if (!t.ok) return unknownOutput(t.error, json);
@@ -26,6 +29,12 @@ async function verdict(argv: readonly string[], io: CliIo, hooks: CtlHooks, json
  * 3, never with another code: a monitoring system reads anything else as a broken plugin.
  */
 export async function check(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
+  // The Monitoring Plugins guidelines reserve -V/--version for the plugin's name and version, and
+  // ask for exit 3: a version is no verdict, and a monitoring system must not read one into it.
+  if (argv.includes('--version') || argv.includes('-V')) {
+    io.stdout(`xenherdctl check ${VERSION}\n`);
+    return CHECK_EXIT.UNKNOWN;
+  }
   const json = wantsJson(argv);
   let out: PluginOutput;
   try {

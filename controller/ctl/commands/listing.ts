@@ -29,6 +29,9 @@ export async function domains(argv: readonly string[], io: CliIo, hooks: CtlHook
   return 0;
 }
 
+/** "1 host", "2 hosts": the status line is read by people, who stumble on "1 hosts" */
+const counted = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(argv, io, hooks, [], [0, 0], STATUS_USAGE);
   if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
@@ -42,7 +45,7 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
   io.stdout(
     [
       alertsBlock(r.value.alerts, hooks.clock.now()),
-      `fleet: ${s.hosts} hosts (${s.reachable} reachable, ${s.unreachable} unreachable), ${s.domus} domUs running, ${s.midMigration} migrating, ${s.inMaintenance} hosts not online\n\n`,
+      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${s.unreachable} unreachable), ${counted(s.domus, 'domU')} running, ${s.midMigration} migrating, ${counted(s.inMaintenance, 'host')} not online\n\n`,
       hostsTable(r.value.hosts),
     ].join(''),
   );

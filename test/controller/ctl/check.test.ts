@@ -1,10 +1,14 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CtlClient } from '../../../controller/ctl/client.js';
 import { loadCtlConfig } from '../../../controller/ctl/config.js';
 import { realClock } from '../../../shared/clock/real-clock.js';
 import { CheckAnswerSchema } from '../../../shared/protocol/ctl-check.js';
+import { VERSION } from '../../../shared/version.js';
 import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
 import { dom, guarded, hostState, primary } from '../states.js';
 import { ctlFor, impostor } from './ctl-bed.js';
@@ -106,6 +110,25 @@ describe('xenherdctl check', () => {
     await unknown(['check', '--warn-deferred', '20m', '--crit-deferred', '10m'], {}, /XH_ERR_USAGE: the deferred WARNING threshold must not be above the CRITICAL one/);
     await unknown(['check', '--bogus'], {}, /XH_ERR_USAGE/);
     await unknown(['check', 'xen1'], {}, /XH_ERR_USAGE: usage: xenherdctl check/);
+  });
+
+  it('-V and --version: the plugin\'s name and version on stdout and exit 3 (UNKNOWN), as the Monitoring Plugins guidelines ask; no controller asked', async () => {
+    for (const argv of [['check', '--version'], ['check', '-V'], ['check', '--warn-deferred', '5m', '-V']]) {
+      const r = await ctlFor(null)(argv, { XENHERD_URL: undefined, XENHERD_TOKEN: undefined });
+      expect([r.code, r.stdout, r.stderr], argv.join(' ')).toEqual([3, `xenherdctl check ${VERSION}\n`, '']);
+    }
+  });
+
+  it('nothing on stderr even with a ctl.json others can read (Icinga 2 reads stderr into the plugin output): the verdict alone', async () => {
+    const answer = { at: 1, status: 'OK', summary: 'fine', details: [], perfdata: [], thresholds: { warnDeferredMs: 300_000, critDeferredMs: 900_000, notHomeAfterMs: 1_800_000 } };
+    const home = mkdtempSync(join(tmpdir(), 'xenherd-checkhome-'));
+    onTestFinished(() => rmSync(home, { recursive: true, force: true }));
+    mkdirSync(join(home, '.config', 'xenherd'), { recursive: true });
+    const file = join(home, '.config', 'xenherd', 'ctl.json');
+    writeFileSync(file, JSON.stringify({ url: await impostor(JSON.stringify(answer)), token: TOKEN }));
+    chmodSync(file, 0o644);
+    const r = await ctlFor(null)(['check'], { HOME: home });
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'XENHERD OK - fine\n', '']);
   });
 
   it('a controller answering with other thresholds than asked is not believed: UNKNOWN', async () => {

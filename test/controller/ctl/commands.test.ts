@@ -127,6 +127,16 @@ describe('xenherdctl hosts / domains / status', () => {
     expect(j.alerts.map((a) => a.kind)).toEqual(['running-on-two-hosts']);
   });
 
+  it('status counts in words: "1 host", "1 domU running", "1 host not online", never "1 hosts"', async () => {
+    const one = { at: 1, alerts: [], summary: { hosts: 1, reachable: 1, unreachable: 0, domus: 1, midMigration: 1, inMaintenance: 1, alerts: 0 }, hosts: [] };
+    const s = await ctlFor(null)(['status'], { XENHERD_URL: await impostor(JSON.stringify(one)), XENHERD_TOKEN: TOKEN });
+    expect([s.code, s.stderr]).toEqual([0, '']);
+    expect(s.stdout).toContain('fleet: 1 host (1 reachable, 0 unreachable), 1 domU running, 1 migrating, 1 host not online\n');
+    const none = { ...one, summary: { ...one.summary, hosts: 0, reachable: 0, domus: 0, midMigration: 0, inMaintenance: 0 } };
+    const z = await ctlFor(null)(['status'], { XENHERD_URL: await impostor(JSON.stringify(none)), XENHERD_TOKEN: TOKEN });
+    expect(z.stdout).toContain('fleet: 0 hosts (0 reachable, 0 unreachable), 0 domUs running, 0 migrating, 0 hosts not online\n');
+  });
+
   it('status from a newer controller shows an alert kind this xenherdctl does not know, as sent', async () => {
     const c = await bed.start();
     const { xen2 } = await twoHosts(c);

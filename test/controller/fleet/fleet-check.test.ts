@@ -53,6 +53,8 @@ describe('the check verdict over the fleet view', () => {
       ['drbd_not_uptodate', 0],
       ['deferred_max_s', 0],
       ['not_home_max_s', 0],
+      ['hosts_draining', 0],
+      ['hosts_restoring', 0],
     ]);
     expect(perf(a, 'deferred_max_s')).toEqual({ label: 'deferred_max_s', value: 0, uom: 's', warn: '300', crit: '900', min: 0, max: null });
     expect(perf(a, 'not_home_max_s')).toMatchObject({ uom: 's', warn: null, crit: '1800' });
@@ -252,6 +254,20 @@ describe('the check verdict over the fleet view', () => {
         expect(a.summary).toBe('2 hosts reachable, 1 domU running, 1 away from a home not online');
         expect(perf(a, 'hosts_in_maintenance')?.value).toBe(1);
       }
+    });
+
+    it('each state counted apart: hosts_in_maintenance every host not online (as status says it), hosts_draining and hosts_restoring their own', () => {
+      const m = (state: 'draining' | 'maintenance' | 'restoring') => ({ maintenance: { state, operationId: 'op', owner: 'ctl' } });
+      const a = check([host('xen1'), host('xen2', m('draining')), host('xen3', m('maintenance')), host('xen4', m('restoring')), host('xen5', m('draining'))]);
+      expect([perf(a, 'hosts_in_maintenance')?.value, perf(a, 'hosts_draining')?.value, perf(a, 'hosts_restoring')?.value]).toEqual([4, 2, 1]);
+      expect(perf(a, 'hosts_draining')).toMatchObject({ min: 0, max: 5 });
+      // only draining: in maintenance proper is hosts_in_maintenance - hosts_draining - hosts_restoring = 0
+      const draining = check([host('xen1'), host('xen2', m('draining'))]);
+      expect(draining.perfdata.filter((p) => p.label.startsWith('hosts_') && p.label !== 'hosts_unreachable').map((p) => [p.label, p.value])).toEqual([
+        ['hosts_in_maintenance', 1],
+        ['hosts_draining', 1],
+        ['hosts_restoring', 0],
+      ]);
     });
 
     it('an unreachable home is reported as unreachable, not as a domU away', () => {
