@@ -75,10 +75,6 @@ async function statusFor(p: MigrationPorts, peer: string, name: string): Promise
   }
   // ours, running here: telling our partner so is harmless
   if (!peerMayClaim(homes, name, peer)) return answer('here', exact.state, null, p.host);
-  // guarded here as on PEER, and no record here says it came from PEER: it is at home here. A
-  // question is no claim: PEER asks this while confirming it sent NAME home, and recording NAME as
-  // PEER's visitor then turned its home over to PEER (a restore later took it there)
-  if (homes.has(name) && ledger.visitors[name] === undefined) return answer('here', exact.state, null, p.host);
   const claim = peerClaim(f.value, name, peer);
   if (claim) return claim;
   if (ledger.visitors[name]?.home !== peer) {
