@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobEnd, JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { startFleet, type Fleet } from '../harness/fleet.js';
+import { jobEnd } from './controller-job.js';
 
 // `xenherdctl maintenance xen1 on` while domUs run there, with real agent cores and the
 // controller core in process: the refusal names what runs there once, and the drain that empties it.
@@ -18,21 +18,13 @@ afterEach(async () => {
   fleet = undefined;
 });
 
-async function job(f: Fleet, req: JobRequest): Promise<JobEnd> {
-  let end: JobEnd | null = null;
-  const r = f.controller!.core.hub.start(req, 'test', (e) => void (e.type === 'end' && (end = e)));
-  if (!r.ok) throw new Error(r.error.message);
-  await f.until(() => end !== null, `${req.kind} ended`, 120_000);
-  return end as unknown as JobEnd;
-}
-
 describe('maintenance on, refused while domUs run', () => {
   it('names the domUs once, and the drain that moves them', async () => {
     const f = await startFleet(FLEET, { controller: true });
     fleet = f;
     for (const h of ['xen1', 'xen2']) f.startAgent(h);
     await f.until(() => f.controller!.core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
-    const end = await job(f, { kind: 'maintenance', host: 'xen1', on: true });
+    const end = await jobEnd(f, { kind: 'maintenance', host: 'xen1', on: true });
     expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED' });
     expect(end.message).toMatch(/^xen1 refused to be set maintenance: xen1: 2 domain\(s\) still run here \(web1, web2\): maintenance needs an empty host .*; `xenherdctl drain xen1` moves them and sets maintenance$/);
     expect(end.message.match(/web1/g)).toHaveLength(1);

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { renderCheck } from '../../controller/ctl/nagios-output.js';
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer, type CheckStatus } from '../../shared/protocol/ctl-check.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
-import type { JobEnd, JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { startFleet, type Fleet } from '../harness/fleet.js';
+import { jobEnd } from './controller-job.js';
 
 // `xenherdctl check`'s verdict on the fleet simulator with real agent cores and a controller core,
 // all in this process on one deterministic clock: each condition built on the simulator, and the
@@ -48,14 +48,6 @@ function command(f: Fleet, req: { op: 'migrate'; name: string; target: string } 
   return () => outcome;
 }
 
-async function job(f: Fleet, req: JobRequest): Promise<JobEnd> {
-  let end: JobEnd | null = null;
-  const r = f.controller!.core.hub.start(req, 'test', (e) => void (e.type === 'end' && (end = e)));
-  if (!r.ok) throw new Error(r.error.message);
-  await f.until(() => end !== null, `${req.kind} ended`, 120_000);
-  return end as unknown as JobEnd;
-}
-
 describe('the check verdict on the simulated fleet (real agent cores, in process)', () => {
   it('a healthy fleet: OK, exit 0', async () => {
     const f = await online();
@@ -79,7 +71,7 @@ describe('the check verdict on the simulated fleet (real agent cores, in process
     const f = await online();
     const moved = command(f, { op: 'migrate', name: 'web1', target: 'xen2' });
     await f.until(() => moved() !== null, 'web1 migrated', 120_000);
-    expect(await job(f, { kind: 'maintenance', host: 'xen1', on: true })).toMatchObject({ ok: true });
+    expect(await jobEnd(f, { kind: 'maintenance', host: 'xen1', on: true })).toMatchObject({ ok: true });
     f.powerOff('xen1');
     f.controller!.cut('xen1');
     await f.until(() => check(f).summary.startsWith('xen1 unreachable (in maintenance)'), 'xen1 unreachable in maintenance', 30_000);
@@ -149,14 +141,14 @@ describe('the check verdict on the simulated fleet (real agent cores, in process
     await f.until(() => check(f).summary.includes('web1 away from xen1'), 'web1 away from its online home');
     expect(statusOf(f)).toBe('WARNING');
 
-    expect(await job(f, { kind: 'maintenance', host: 'xen1', on: true })).toMatchObject({ ok: true });
+    expect(await jobEnd(f, { kind: 'maintenance', host: 'xen1', on: true })).toMatchObject({ ok: true });
     await f.until(() => statusOf(f) === 'OK', 'OK: its home is in maintenance');
     expect(check(f).summary).toBe('2 hosts reachable, 2 domUs running, 1 away from a home not online');
     await f.advance(40 * MIN);
     expect(statusOf(f)).toBe('OK');
 
     const offAt = f.sim.clock.now();
-    expect(await job(f, { kind: 'maintenance', host: 'xen1', on: false })).toMatchObject({ ok: true });
+    expect(await jobEnd(f, { kind: 'maintenance', host: 'xen1', on: false })).toMatchObject({ ok: true });
     await f.until(() => statusOf(f) === 'WARNING', 'WARNING: home online again');
     expect(f.controller!.core.hosts().hosts.find((h) => h.host === 'xen1')?.maintenanceSince).toBeGreaterThanOrEqual(offAt);
     expect(lines(f)).toEqual([expect.stringMatching(/^WARNING: web1 runs on xen2, not on its home xen1, which is online: for \d+ s since xen1 came online; CRITICAL after 30 min$/)]);
