@@ -5,15 +5,15 @@
 //     dom0a in tiny's xenstore area, `status` without alerts;
 //   - drain dom0a: tiny to dom0b (dom0a's agent runs `xl migrate`), dom0a in maintenance, `where`
 //     follows, freshness measured (arrival.ts), dom0b named in the xenstore area of tiny's new id;
-//   - a provoked failure through `reverse tiny` (dom0a's r0 down): dom0a's agent asks dom0b's
-//     forced `migrate2` over the real sshd, dom0b's `xl migrate` fails at the target's
-//     block-drbd and resumes tiny at dom0b: exit 82 relayed back through controller and ctl,
-//     both ledgers unchanged, `where` still dom0b;
+//   - `reverse tiny` while dom0a is in maintenance: refused (77), nothing sent;
 //   - restore dom0a: tiny back (dom0b's agent runs `xl migrate --reason restore`), dom0a online,
 //     `where` follows, freshness, xenstore names dom0a;
-//   - `xenherdctl migrate tiny dom0b`, then `xenherdctl reverse tiny` back through dom0b's real
-//     sshd and forced migrate2, each followed by `where` and the xenstore area; `status` without
-//     alerts; agents and controller stopped cleanly.
+//   - `xenherdctl migrate tiny dom0b`; then a provoked failure through `reverse tiny` (dom0a's r0
+//     down): dom0a's agent asks dom0b's forced `migrate2` over the real sshd, dom0b's `xl
+//     migrate` fails at the target's block-drbd and resumes tiny at dom0b: exit 82 relayed back
+//     through controller and ctl, both ledgers unchanged, `where` still dom0b;
+//   - `xenherdctl reverse tiny` back through dom0b's real sshd and forced migrate2, followed by
+//     `where` and the xenstore area; `status` without alerts; agents and controller stopped cleanly.
 // Every move is checked against both xl lists and ledgers (pair-state.ts). The drain and restore
 // jobs retry a failed migration by themselves: each retry is logged as a spontaneous failure.
 import { LedgerSchema } from '../../agent/state/ledger.js';
@@ -195,6 +195,16 @@ export class ControllerPhase {
    * `xenherdctl reverse tiny` with dom0a's r0 down: the real forced migrate2 on dom0b runs `xl
    * migrate`, which fails at dom0a's block-drbd and resumes tiny at dom0b.
    */
+  /** After the drain: `xenherdctl reverse tiny` onto dom0a, in maintenance, is refused with nothing sent. */
+  async reverseRefusedInMaintenance(): Promise<void> {
+    const k = this.c.scope('reverse onto a home in maintenance: ');
+    const r = await this.ctl.ctl(['reverse', 'tiny'], { timeoutMs: 60_000 });
+    log(`controller reverse (dom0a in maintenance): exit ${String(r.exitCode)}; stderr ${oneLine(r.stderr, 800)}`);
+    k.eq(r.exitCode, 77, 'xenherdctl exits 77 (XH_ERR_REFUSED)');
+    k.ok(/dom0a is in maintenance .*nothing is migrated onto it until it is online; `xenherdctl restore dom0a` brings its domUs home/.test(r.stderr), 'the refusal names the restore', r.stderr);
+    k.eq(await this.pair.where(), ['dom0b'], 'tiny still runs on dom0b only');
+  }
+
   async provokedReverseFailure(): Promise<void> {
     const { a, b } = this.lab;
     const k = this.c.scope('reverse (provoked failure): ');

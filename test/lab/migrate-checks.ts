@@ -113,10 +113,15 @@ export async function migrateCheck(lab: Lab, checks: Checks, remote: string, con
     const at = await pair.where();
     c.eq(at, [out ? 'dom0b' : 'dom0a'], '3: after the hostile requests tiny still runs where it was');
     if (at[0] === 'dom0b') {
-      await phase.provokedReverseFailure();
+      // a home in maintenance takes nothing back but by its restore
+      await phase.reverseRefusedInMaintenance();
       if (await phase.job('restore', b, a)) {
-        // a reverse that succeeds, through the real forced command
-        if (await phase.command(['migrate', 'tiny', 'dom0b'], a, b)) await phase.command(['reverse', 'tiny'], b, a);
+        // tiny away again with dom0a online: a reverse that fails (dom0a's r0 down), then one
+        // that succeeds, both through the real forced command
+        if (await phase.command(['migrate', 'tiny', 'dom0b'], a, b)) {
+          await phase.provokedReverseFailure();
+          await phase.command(['reverse', 'tiny'], b, a);
+        }
       }
     } else {
       c.ok(false, '2: tiny did not reach dom0b: the provoked failure and the restore were skipped');
