@@ -1,3 +1,4 @@
+import { lineAndColumn } from './text/line-column.js';
 import { clipped, printable } from './text/printable.js';
 
 /**
@@ -105,19 +106,6 @@ function pathOf(stack: readonly Open[]): (string | number)[] {
 }
 
 function located(text: string, key: string, path: (string | number)[], first: number, second: number): DuplicateKey {
-  let line = 1;
-  let lineStart = 0;
-  let firstLine = 1;
-  for (let i = 0; i < second; i++) {
-    if (i === first) firstLine = line;
-    const c = text.charCodeAt(i);
-    // \r\n, \n and a lone \r each end a line, as editors count them
-    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  // characters, not UTF-16 units: a surrogate pair before the key on its line counts once
-  const column = [...text.slice(lineStart, second)].length + 1;
-  return { key, path, line, column, firstLine };
+  const { line, column } = lineAndColumn(text, second);
+  return { key, path, line, column, firstLine: lineAndColumn(text, first).line };
 }

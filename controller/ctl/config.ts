@@ -7,6 +7,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { describeIssues, parseJsonObject } from '../../shared/json-config.js';
 import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { octal } from '../../shared/fs/private-dir.js';
+import { lineAndColumn } from '../../shared/text/line-column.js';
 import { isLoopbackAddress } from '../../shared/loopback-address.js';
 import { hostOf } from '../../shared/url-host.js';
 import { parseCaBundle } from '../../shared/tls/ca-bundle.js';
@@ -94,19 +95,6 @@ function parseStop(text: string): { at: number | null; why: string; endsEarly: b
   }
 }
 
-/** of index AT: \r\n, \n and a lone \r each end a line; columns count characters, not UTF-16 units (as json-duplicate-keys.ts) */
-function lineAndColumn(text: string, at: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < at && i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: [...text.slice(lineStart, at)].length + 1 };
-}
 
 /**
  * Why ctl.json (of MODE) exposes the token it holds, worded as the agent words it for agent.json
