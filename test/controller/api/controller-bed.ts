@@ -17,6 +17,7 @@ import { ControllerCore } from '../../../controller/core/controller-core.js';
 import type { JobSettings } from '../../../controller/jobs/settings.js';
 import { memoryLogger, type LogLine } from '../../harness/memory-log.js';
 import { connectFakeAgent, type FakeAgent } from '../fake-agent.js';
+import { dom, hostState } from '../states.js';
 
 export interface Captured {
   code: number;
@@ -129,4 +130,19 @@ export async function waitUntil(cond: () => boolean, what: string, timeoutMs = 1
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * C with xen1 reporting web01, reachable, and C's CA written to DIR/ca.crt (outliving the
+ * controller's own directory, so a stopped controller is the only thing wrong afterwards): what a
+ * xenherdctl process needs beside a token. Returns the CA file's path.
+ */
+export async function xen1ReportingWithCa(c: TestController, dir: string): Promise<string> {
+  const xen1 = await c.agent('xen1');
+  xen1.hello();
+  xen1.snapshot(hostState({ domains: [dom('web01')] }));
+  await waitUntil(() => c.core.hosts().hosts.some((h) => h.reachable), 'xen1 reachable');
+  const ca = join(dir, 'ca.crt');
+  writeFileSync(ca, c.caPem);
+  return ca;
 }

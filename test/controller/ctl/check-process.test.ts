@@ -1,10 +1,9 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controllerBed, waitUntil } from '../api/controller-bed.js';
-import { dom, hostState } from '../states.js';
+import { controllerBed, xen1ReportingWithCa } from '../api/controller-bed.js';
 
 // `xenherdctl check` as shipped (the single-file bundle, a process of its own) against a
 // controller served on 127.0.0.1, port 0: the exit code a monitoring system sees.
@@ -28,13 +27,7 @@ function check(env: Record<string, string>): Promise<{ code: number | null; stdo
 describe('xenherdctl check, the process', () => {
   it('exits 0 with a healthy fleet, and 3 with one UNKNOWN line once the controller is down', async () => {
     const c = await bed.start();
-    const xen1 = await c.agent('xen1');
-    xen1.hello();
-    xen1.snapshot(hostState({ domains: [dom('web01')] }));
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.reachable), 'xen1 reachable');
-    // the CA file outlives the controller's directory, so "down" is the only thing wrong below
-    const ca = join(dir, 'ca.crt');
-    writeFileSync(ca, c.caPem);
+    const ca = await xen1ReportingWithCa(c, dir);
     const env = { XENHERD_URL: c.url, XENHERD_TOKEN: await c.operator('nagios', 'read'), XENHERD_CA: ca };
 
     const up = await check(env);

@@ -1,12 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endOnWriteError, guardedWrite, STDOUT_FAILED_EXIT } from '../../../controller/ctl/stdout-failure.js';
-import { controllerBed, waitUntil } from '../api/controller-bed.js';
-import { dom, hostState } from '../states.js';
+import { controllerBed, xen1ReportingWithCa } from '../api/controller-bed.js';
 
 // xenherdctl as shipped (the bundle, a process of its own) with its standard output on /dev/full,
 // where every write fails with ENOSPC: a full disk under `xenherdctl where '*' > hosts.txt`.
@@ -35,12 +34,7 @@ const LINE = 'xenherdctl: cannot write the answer to standard output: ENOSPC (no
 describe.runIf(process.platform === 'linux')('standard output that cannot be written (/dev/full)', () => {
   it("where '*', and --help: one line on stderr and 74 (XH_ERR_FILE), never a stack and 1 (\"not found\"); check stays 3", async () => {
     const c = await bed.start();
-    const xen1 = await c.agent('xen1');
-    xen1.hello();
-    xen1.snapshot(hostState({ domains: [dom('web01')] }));
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.reachable), 'xen1 reachable');
-    const ca = join(dir, 'ca.crt');
-    writeFileSync(ca, c.caPem);
+    const ca = await xen1ReportingWithCa(c, dir);
     const env = { XENHERD_URL: c.url, XENHERD_TOKEN: c.adminToken, XENHERD_CA: ca };
     expect(await intoFull(['where', '*'], env)).toEqual({ code: 74, stderr: LINE });
     expect(await intoFull(['--help'])).toEqual({ code: 74, stderr: LINE });
