@@ -6,15 +6,21 @@ const DRAIN = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: fa
 
 const unsettled = (at: number): LinkUnsettled => ({ peer: 'xen2', since: new Date(at).toISOString(), operationId: 'op-x', operation: 'migrate', message: 'ALARM: the agent stopped mid-migration' });
 
+/** A drain of xen1 whose agent is SIGKILLed during the second move; 30 s later, as it stands. */
+async function drainWithSourceKilled() {
+  const bed = await jobsBed(SPREAD);
+  const job = bed.start(DRAIN);
+  await bed.until(() => bed.moves(job, 'started').length === 2, 'the second move');
+  const name = bed.moves(job, 'started')[1]!.name;
+  const x1 = bed.fleet.host('xen1');
+  x1.crashAgent();
+  await bed.clock.advance(30_000);
+  return { bed, job, name, x1 };
+}
+
 describe("the source's agent SIGKILLed mid-drain, and its restart raises the move's ALARM", () => {
   it('raised when it is back: the settle ends the move as an alarm; the drain is not ok and names reconcile', async () => {
-    const bed = await jobsBed(SPREAD);
-    const job = bed.start(DRAIN);
-    await bed.until(() => bed.moves(job, 'started').length === 2, 'the second move');
-    const name = bed.moves(job, 'started')[1]!.name;
-    const x1 = bed.fleet.host('xen1');
-    x1.crashAgent();
-    await bed.clock.advance(30_000);
+    const { bed, job, name, x1 } = await drainWithSourceKilled();
     // the restarted agent finds its own inflight record and keeps the ALARM
     x1.ledger = { ...x1.ledger, seq: x1.ledger.seq + 1, unsettled: { [name]: unsettled(bed.clock.now()) } };
     x1.restartAgent([bed.core]);
@@ -26,13 +32,7 @@ describe("the source's agent SIGKILLed mid-drain, and its restart raises the mov
   });
 
   it('raised after the move counted: the drain ends not ok, naming the domU and the command', async () => {
-    const bed = await jobsBed(SPREAD);
-    const job = bed.start(DRAIN);
-    await bed.until(() => bed.moves(job, 'started').length === 2, 'the second move');
-    const name = bed.moves(job, 'started')[1]!.name;
-    const x1 = bed.fleet.host('xen1');
-    x1.crashAgent();
-    await bed.clock.advance(30_000);
+    const { bed, job, name, x1 } = await drainWithSourceKilled();
     x1.restartAgent([bed.core]);
     await bed.until(() => bed.moves(job, 'moved').some((m) => m.name === name), `${name} moved`);
     x1.ledger = { ...x1.ledger, seq: x1.ledger.seq + 1, unsettled: { [name]: unsettled(bed.clock.now()) } };
