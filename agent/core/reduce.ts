@@ -13,7 +13,7 @@ import { onInspected } from './inspect-command.js';
 import { maintenanceAfterList, onMaintenanceWritten } from './maintenance-command.js';
 import { closeLink, connectLink, heardFrom, onHeartbeatTimer, onLinkClosed, onLinkFailed, onLinkMessage, onLinkOpen, onLinkSilence, sendState } from './link.js';
 import { statusLine } from './status.js';
-import { onLedgerRecordEnded } from './home-again.js';
+import { onHomeAgainTimer, onLedgerRecordEnded } from './home-again.js';
 import { onStrandedTimer } from './stranded-half.js';
 import type { AgentState } from './state.js';
 import { arm, disarmAll, fired, type Fx } from './timers.js';
@@ -153,6 +153,8 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
       return onViewTimer(s, fx, now);
     case 'stranded':
       return onStrandedTimer(s, fx);
+    case 'home-again':
+      return onHomeAgainTimer(s, fx);
     case 'migration-rows':
       return requestList(s, fx);
     case 'link-retry':

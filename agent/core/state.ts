@@ -10,6 +10,7 @@ import { emptyDrbdState, type DrbdState } from '../state/drbd-reducer.js';
 import type { Ledger } from '../state/ledger.js';
 import type { DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
 import { initialWatcher, type WatcherState } from './watcher.js';
+import type { HomeAgainSeen } from './home-again.js';
 import type { HalfSeen } from './stranded-half.js';
 import { NO_RENAME_WATCH, type RenameWatch } from './rename-watch.js';
 
@@ -107,6 +108,8 @@ export interface AgentState {
   readonly commands: readonly RunningCommand[];
   /** ledger records being ended: away records of domUs running here again (core/home-again.ts), visitor records of domUs back home (core/visitor-gone-home.ts) */
   readonly endingAway: ReadonlySet<string>;
+  /** away records' domUs seen running here again, waiting out the grace before the record ends (core/home-again.ts) */
+  readonly homeAgain: ReadonlyMap<string, HomeAgainSeen>;
   /** `NAME--migratedaway` rows standing here with no migration of NAME held, since when (core/stranded-half.ts) */
   readonly strandedHalves: ReadonlyMap<string, HalfSeen>;
   /** since when `xl list` has shown a migration row without a break (core/migration-rows.ts); null: none now */
@@ -200,6 +203,7 @@ export function initialState({ config, host, hostToConfirm, pid, now, seed, hand
     },
     commands: [],
     endingAway: new Set(),
+    homeAgain: new Map(),
     strandedHalves: new Map(),
     migrationRowsSince: null,
     renameWatch: NO_RENAME_WATCH,
