@@ -82,7 +82,13 @@ export function onFullRead(s: AgentState, fx: Fx, read: HostRead, now: number): 
   if (read.toolstackProblem) fx.push(log('error', `no toolstack answers: ${read.toolstackProblem.message}`, { code: read.toolstackProblem.code }));
   // a full read runs more than `xl list` and is not timed: the list reads that follow it are (null: no figure)
   if (read.toolstack !== null || s.toolstack !== null) n = settleCreated(applyDomains(n, fx, read.domains, now, null));
-  if (read.guardedProblem) fx.push(log('error', `guarded dir unreadable: ${read.guardedProblem}`, { code: 'XH_ERR_FILE' }));
+  // every full read (each minute) finds it again: said once, and once more when it changes or
+  // ends; an unreadable dir (not a missing one) is also in homesProblem, logged below
+  if (read.guardedProblem !== s.guardedProblem) {
+    if (read.guardedProblem === null) fx.push(log('info', `guarded dir ${s.config.guardedDir} readable again`));
+    else if (!read.homesProblem?.includes(read.guardedProblem)) fx.push(log('error', `guarded dir unreadable: ${read.guardedProblem}`, { code: 'XH_ERR_FILE' }));
+  }
+  n = { ...n, guardedProblem: read.guardedProblem };
   if (read.ledgerProblem !== null && read.ledgerProblem !== s.ledgerProblem) {
     fx.push(log('error', `ledger unreadable, nothing is started: ${read.ledgerProblem}`, { code: 'XH_ERR_LEDGER_CORRUPT' }));
   }

@@ -89,6 +89,8 @@ export interface AgentState {
   readonly ledger: Ledger | null;
   readonly ledgerProblem: string | null;
   readonly homesProblem: string | null;
+  /** the guarded dir's read problem as last logged: logged again only when it changes */
+  readonly guardedProblem: string | null;
   readonly drbd: DrbdFacts;
   readonly domainWatcher: WatcherState;
   readonly handledThisBoot: ReadonlySet<string>;
@@ -172,6 +174,7 @@ export function initialState({ config, host, hostToConfirm, pid, now, seed, hand
     ledger: null,
     ledgerProblem: null,
     homesProblem: null,
+    guardedProblem: null,
     drbd: { availability: 'unknown', version: null, events: emptyDrbdState, polled: new Map(), watcher: initialWatcher(config.events.drbd === 'poll', 'events.drbd is "poll" in the config') },
     domainWatcher: initialWatcher(config.events.domains === 'poll', 'events.domains is "poll" in the config'),
     handledThisBoot,

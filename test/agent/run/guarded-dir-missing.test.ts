@@ -57,4 +57,21 @@ describe('a guarded dir that gives nothing', () => {
     rmSync(dir);
     renameSync(`${dir}.moved`, dir);
   });
+
+  it('logged once while it stays missing, and once when it is back', async () => {
+    fleet = await startFleet(FLEET);
+    const f = fleet;
+    const dir = join(f.sim.hostRoot('xen1'), 'etc/xen/drbd-auto');
+    renameSync(dir, `${dir}.moved`);
+    writeFileSync(dir, 'not a dir\n');
+    f.startAgent('xen1', { ...TEST_TIMERS, events: { ...TEST_TIMERS.events, resyncSeconds: 10 } });
+    await f.log('xen1', (l) => l.level >= 40 && /ENOTDIR|is not a directory/.test(String(l.msg)), 'the unreadable dir logged');
+    const fullReads = f.agent('xen1').core.current.fullRead.done;
+    await f.until(() => f.agent('xen1').core.current.fullRead.done >= fullReads + 5, 'five more full reads', 120_000);
+    expect(f.agent('xen1').logs.filter((l) => l.level >= 40 && String(l.msg).startsWith('guarded dir unreadable'))).toHaveLength(1);
+    rmSync(dir);
+    renameSync(`${dir}.moved`, dir);
+    await f.log('xen1', (l) => l.msg === 'guarded dir /etc/xen/drbd-auto readable again', 'the dir back logged', 60_000);
+    await f.until(() => f.agent('xen1').core.current.guarded.some((g) => g.name === 'web1'), 'web1 guarded again', 60_000);
+  });
 });
