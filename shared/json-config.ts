@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { duplicateKeyText, findDuplicateKey } from './json-duplicate-keys.js';
 import { withoutByteOrderMark } from './json-file-text.js';
+import { jsonSyntaxError } from './text/json-syntax-error.js';
 
 /** One zod issue as "SOURCE: key a.b: what is wrong" (unknown keys: remove or fix the spelling, see HELP). */
 export function describeIssue(source: string, issue: z.core.$ZodIssue, help: string): string {
@@ -34,7 +35,11 @@ export function parseJsonObject(text: string, source: string, example: string): 
   try {
     raw = JSON.parse(json);
   } catch (e) {
-    return { ok: false, message: `${source}: not valid JSON (${e instanceof Error ? e.message : String(e)}): fix the syntax, e.g. ${example}` };
+    // JSON.parse says "at position 169", or quotes the text around an unexpected token (which may
+    // be the file's token); a person's editor shows lines and columns, as the duplicate-key message gives
+    const at = jsonSyntaxError(json);
+    if (at === null) return { ok: false, message: `${source}: not valid JSON (${e instanceof Error ? e.message : String(e)}): fix the syntax, e.g. ${example}` };
+    return { ok: false, message: `${source}: line ${at.line}, column ${at.column}: not valid JSON (${at.why}): fix the syntax, e.g. ${example}` };
   }
   const twice = findDuplicateKey(json);
   if (twice !== null) return { ok: false, message: `${duplicateKeyText(source, twice)}: keep one` };

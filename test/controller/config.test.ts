@@ -68,6 +68,8 @@ describe('controller.json', () => {
     expect(!small.ok && small.error.message).toContain('key "maxMessageBytes"');
     const notJson = parseControllerConfig('{', F);
     expect(!notJson.ok && notJson.error.message).toMatch(/not valid JSON/);
+    const comment = parseControllerConfig('{\n  "stateDir": "/var/lib/xenherd-controller", // where\n  "listen": "0.0.0.0:7443"\n}\n', F);
+    expect(!comment.ok && comment.error.message).toMatch(new RegExp(`^${F.replace(/[.]/g, '\\.')}: line 2, column 46: not valid JSON \\(Expected double-quoted property name\\): fix the syntax`));
   });
 
   it('refuses a key given twice: "listen" added at the top of a file with an older one lower down', () => {

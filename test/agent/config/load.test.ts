@@ -59,12 +59,22 @@ describe('agent config', () => {
     [{ guardedDir: '/etc/xen/drbd-auto\n' }, 'key "guardedDir": must not contain control characters (a newline, a tab): remove them, e.g. /etc/xen/drbd-auto'],
     [{ migration: { keyFile: '/etc/xenherd/migrate\tkey' } }, 'key "migration.keyFile": must not contain control characters'],
     ['{"autostart": ', 'not valid JSON'],
+    // where an editor shows it: a trailing comma on line 3
+    ['{\n  "guardedDir": "/etc/xen/drbd-auto",\n  "autostart": {"parallel": 2,}\n}\n', 'line 3, column 31: not valid JSON (Expected double-quoted property name)'],
+    // V8 quotes the text around an unexpected token: a token left unquoted is not repeated into the journal
+    ['{"controller": {"token": xh1.xen1.abcdefghijklmnopqrstuv}}', 'line 1, column 26: not valid JSON (Unexpected token \'x\')'],
+    ["{\n  'guardedDir': '/etc/xen/drbd-auto'\n}", "line 2, column 3: not valid JSON (Expected property name or '}')"],
     [{ controller: { url: 'wss://ctl.example:7443', token: 'secret', caFile: '/etc/xenherd/ca.crt' } }, 'key "controller.token": must be the token `xenherd-controller enroll` printed (xh1.…)'],
     // pasted with the space after it: said, since the text looks right to the eye
     [{ controller: { url: 'wss://ctl.example:7443', token: 'xh1.xen1.abcdefghijklmnopqrstuv ', caFile: '/etc/xenherd/ca.crt' } }, 'printed (xh1.…) (it begins or ends with a space or line break: remove that)'],
     ['[1]', 'must be a JSON object'],
   ])('%j → %s', (input, expected) => {
     expect(message(input)).toContain(expected);
+  });
+
+  it('does not repeat a token left unquoted into the message (V8 quotes the text around the token it stops at)', () => {
+    const m = message('{"controller": {"token": xh1.xen1.abcdefghijklmnopqrstuv}}');
+    expect([m.includes('abcdefghijklmnopqrstuv'), m]).toEqual([false, expect.stringContaining('line 1, column 26: not valid JSON')]);
   });
 
   it('refuses a key given twice (JSON.parse would take the last), naming the file, the place, the key and the fix', () => {

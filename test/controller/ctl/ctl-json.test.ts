@@ -2,7 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { ctlTokenExposure, jsonSyntaxError, loadCtlConfig } from '../../../controller/ctl/config.js';
+import { ctlTokenExposure, loadCtlConfig } from '../../../controller/ctl/config.js';
+import { jsonSyntaxError } from '../../../shared/text/json-syntax-error.js';
 import { makeCa } from '../../../controller/pki/certificate.js';
 
 // ~/.config/xenherd/ctl.json as a new operator writes it: under umask 022 (0644), with a CA file
