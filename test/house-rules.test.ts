@@ -3,7 +3,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // The house rules the code keeps (ARCHITECTURE.md): pure rooms import no I/O, time comes from the
-// injected clock, imports never point up the layers, and files stay small.
+// injected clock, imports never point up the layers nor go round in a circle, and files stay small.
 const ROOT = normalize(join(dirname(new URL(import.meta.url).pathname), '..'));
 const SOURCE_DIRS = ['agent', 'controller', 'shared'];
 
@@ -97,6 +97,30 @@ describe('house rules', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+
+  it('no import cycles between source files (type-only imports aside: the build erases them)', () => {
+    const deps = new Map<string, string[]>();
+    for (const f of ALL) {
+      const values = [...text(f).matchAll(/(?:^|\n)\s*(?:import|export)(?!\s+type\b)[^'";]*?from\s+'(\.[^']+)'/g)].map((m) => `${normalize(join(dirname(f), m[1] as string)).replace(/\.js$/, '')}.ts`);
+      deps.set(f, values.filter((t) => t !== f));
+    }
+    // depth-first, each file once: an edge back to a file still on the path closes a cycle
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const path: string[] = [];
+    const visit = (f: string): void => {
+      state.set(f, 'open');
+      path.push(f);
+      for (const t of deps.get(f) ?? []) {
+        if (state.get(t) === 'open') cycles.push([...path.slice(path.indexOf(t)), t].join(' -> '));
+        else if (state.get(t) === undefined && deps.has(t)) visit(t);
+      }
+      path.pop();
+      state.set(f, 'done');
+    };
+    for (const f of ALL) if (state.get(f) === undefined) visit(f);
+    expect(cycles).toEqual([]);
   });
 
   it('no source file over 300 lines', () => {

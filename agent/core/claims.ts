@@ -2,7 +2,7 @@ import type { DrbdResourceView } from '../../shared/inventory.js';
 import { nextRandom } from '../../shared/random.js';
 import { jitteredMs, retryDelayMs } from './delays.js';
 import { log } from './effects.js';
-import { notStarted, STOPPED_BY_OPERATOR, withJob } from './starts.js';
+import { notStarted, STOPPED_BY_OPERATOR, withJob } from './start-queue.js';
 import type { AgentState, StartJob } from './state.js';
 import { snapshotOf } from './status.js';
 import { arm, type Fx } from './timers.js';

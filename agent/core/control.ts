@@ -1,8 +1,9 @@
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
 import { forceVerdict } from '../decide/autostart-all.js';
 import { log } from './effects.js';
-import { requestFullRead } from './reads.js';
-import { dropUnforced, enqueue, failure } from './starts.js';
+import { requestFullRead } from './read-requests.js';
+import { enqueue, failure } from './start-queue.js';
+import { dropUnforced } from './starts.js';
 import { statusOf } from './status.js';
 import type { AgentState, ReplyError } from './state.js';
 import type { Fx } from './timers.js';

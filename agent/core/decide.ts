@@ -1,14 +1,14 @@
 import { nextRandom } from '../../shared/random.js';
 import { decideAll } from '../decide/autostart-all.js';
 import type { AutostartDecision } from '../decide/autostart.js';
-import { reconcile } from '../state/ledger.js';
 import { log } from './effects.js';
 import { jitteredMs, retryDelayMs } from './delays.js';
 import { busyWith } from './busy.js';
 import { endAwayOfReturned } from './home-again.js';
+import { reportMismatches } from './ledger-mismatches.js';
 import { endVisitorsGoneHome } from './visitor-gone-home.js';
 import { alarmStrandedHalves } from './stranded-half.js';
-import { enqueue, pump } from './starts.js';
+import { enqueue, pump } from './start-queue.js';
 import { reasonOf } from '../decide/autostart.js';
 import { snapshotOf, statusLine } from './status.js';
 import type { AgentState, DomuRecord } from './state.js';
@@ -27,17 +27,6 @@ function logDecision(fx: Fx, name: string, d: AutostartDecision): void {
   else if (d.kind === 'skip') fx.push(log('info', `skipping ${name}: ${d.detail}`, base));
   else if (d.kind === 'defer') fx.push(log('info', `deferring ${name}: ${d.detail}`, base));
   else fx.push(log('info', `${name}: ${d.kind}: ${d.detail}`, base));
-}
-
-/** The ledger against xl list after every read: each new set of mismatches logged once, never rewritten. */
-function reportMismatches(s: AgentState, fx: Fx): AgentState {
-  if (!s.ledger || !s.domains) return s;
-  const own = new Set(s.guarded.filter((g) => s.ledger?.visitors[g.name] === undefined).map((g) => g.name));
-  const { mismatches } = reconcile(s.ledger, s.domains, own);
-  const key = JSON.stringify(mismatches);
-  if (key === s.lastMismatches) return s;
-  for (const m of mismatches) fx.push(log('warn', `ledger mismatch: ${m.detail}`, { code: 'XH_ERR_LEDGER_MISMATCH', domu: m.domu, mismatch: m.kind }));
-  return { ...s, lastMismatches: key };
 }
 
 function maybeStart(s: AgentState, fx: Fx, name: string, configPath: string, rec: DomuRecord, now: number): AgentState {
@@ -66,7 +55,7 @@ const seenRunning = (d: AutostartDecision): boolean => d.kind === 'running' || (
 
 /** notifyStatus false: the caller tells systemd itself (READY=1 carries the first STATUS=) */
 export function decide(s: AgentState, fx: Fx, now: number, notifyStatus = true): AgentState {
-  let n = alarmStrandedHalves(endVisitorsGoneHome(endAwayOfReturned(reportMismatches({ ...s, dirty: false }, fx), fx, now), fx, now), fx, now);
+  let n = alarmStrandedHalves(endVisitorsGoneHome(endAwayOfReturned(reportMismatches({ ...s, dirty: false }, fx, now), fx, now), fx, now), fx, now);
   const decisions = decideAll(snapshotOf(n, now));
   const records = new Map(n.records);
   let handled = n.handledThisBoot;

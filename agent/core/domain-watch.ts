@@ -1,5 +1,5 @@
 import { log } from './effects.js';
-import { requestList } from './reads.js';
+import { requestList } from './read-requests.js';
 import { stopRenameWatch } from './rename-watch.js';
 import type { AgentState } from './state.js';
 import { arm, disarm, type Fx } from './timers.js';

@@ -2,7 +2,7 @@ import type { InventoryDomain } from '../../shared/inventory.js';
 import type { AwayRecord } from '../state/ledger.js';
 import { busyWith } from './busy.js';
 import { log } from './effects.js';
-import { requestFullRead, requestList } from './reads.js';
+import { requestFullRead, requestList } from './read-requests.js';
 import type { AgentState } from './state.js';
 import { arm, type Fx } from './timers.js';
 

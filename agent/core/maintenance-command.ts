@@ -3,7 +3,7 @@ import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
 import { isActiveState, judgeMaintenance } from '../decide/maintenance-rules.js';
 import { finishCommand } from './command-result.js';
 import { log } from './effects.js';
-import { requestList } from './reads.js';
+import { requestList } from './read-requests.js';
 import type { AgentState, MaintenanceCommand, MaintenanceKeeping } from './state.js';
 import type { Fx } from './timers.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';

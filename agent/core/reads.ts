@@ -5,47 +5,21 @@ import type { AgentState, ReadState } from './state.js';
 import { nameDom0InGuests } from './xenstore-names.js';
 import { settleCreated } from './created.js';
 import { applyReadFlag } from './maintenance-command.js';
+import { readFullEffect, requestFullRead, requestList } from './read-requests.js';
 import { arm, type Fx } from './timers.js';
 import { answerJoinedRechecks } from './recheck.js';
 import { followMigrationRows } from './migration-rows.js';
 import { followRenames } from './rename-watch.js';
 
-/**
- * The two reads many events ask for — the whole host, and `xl list` alone — coalesced: while one
- * runs, asking again makes exactly one more run after it, so a change seen during a read is never
- * missed and reads never pile up.
- */
+// What the reads bring (core/read-requests.ts asks for them): the host's state taken in, the
+// reads asked again that came during one, the first decisions waiting for the first read.
+
 const INITIAL_DUMP_WAIT_MS = 3_000;
 
-const ask = (r: ReadState): { read: ReadState; start: boolean } => (r.running ? { read: { ...r, again: true }, start: false } : { read: { ...r, running: true }, start: true });
 const finished = (r: ReadState): { read: ReadState; again: boolean } => ({ read: { running: r.again, again: false, done: r.done + 1 }, again: r.again });
 
 /** what the domUs here use, for moving the last `xl info` free memory as they come and go */
 const domuMemory = (domains: AgentState['domains']): number => (domains ?? []).filter((x) => x.name !== 'Domain-0').reduce((a, x) => a + x.memMiB, 0);
-
-/**
- * Whether a full read runs `xl info`: the first needs the host's name, unless its record gave it
- * (then READY asks: host-name-record.ts); later ones only for the memory figures a controller
- * plans with, or while the name still waits for its `xl info`. Each is a process spawned.
- */
-const readsInfo = (s: AgentState): boolean => (s.fullRead.done === 0 ? !s.hostToConfirm : s.link.configured || s.hostToConfirm);
-
-const readFullEffect = (s: AgentState): Fx[number] => ({ e: 'read-full', config: s.config, host: s.host, toolstack: s.toolstack, pollDrbd: s.drbd.watcher.mode === 'polling', recheckDrbdTools: s.drbd.availability === 'tools-missing', readInfo: readsInfo(s) });
-
-export function requestFullRead(s: AgentState, fx: Fx): AgentState {
-  if (s.phase === 'stopping' || s.phase === 'stopped') return s;
-  const a = ask(s.fullRead);
-  if (a.start) fx.push(readFullEffect(s));
-  return { ...s, fullRead: a.read };
-}
-
-/** `xl list` again; before the toolstack is known the next full read reads it. */
-export function requestList(s: AgentState, fx: Fx): AgentState {
-  if (s.toolstack === null || s.phase === 'stopping' || s.phase === 'stopped') return s;
-  const a = ask(s.listRead);
-  if (a.start) fx.push({ e: 'read-domains', toolstack: s.toolstack });
-  return { ...s, listRead: a.read };
-}
 
 function applyDomains(s: AgentState, fx: Fx, read: DomainsRead, now: number, tookMs: number | null): AgentState {
   if (read.ok) return followRenames(followMigrationRows(nameDom0InGuests({ ...s, domains: read.domains, dirty: true }, fx, now), fx, read.domains, now, tookMs), fx, read.domains);

@@ -5,7 +5,8 @@ import { onDomainBadLine, onDomainExit, onDomainLine, onDomainPollTimer, onDomai
 import { onDrbdBadLine, onDrbdExit, onDrbdLine, onDrbdPolled, onDrbdPollTimer, onDrbdProbed, onDrbdRespawnTimer, probeDrbdEarly, resetDrbdWatcher, stopDrbdSources } from './drbd.js';
 import { log, type Step } from './effects.js';
 import type { AgentEvent } from './events.js';
-import { onDomainsRead, onFullRead, onInfoRead, onReadFailed, requestFullRead, requestList } from './reads.js';
+import { onDomainsRead, onFullRead, onInfoRead, onReadFailed } from './reads.js';
+import { requestFullRead, requestList } from './read-requests.js';
 import { dropQueued, onCreated, onRechecked } from './starts.js';
 import { onClaimBackoffEnd, onClaimed, onReleased, onReleaseRetry } from './claims.js';
 import { onCommand, onCommandDone, onCommandProgress } from './commands.js';
@@ -14,6 +15,7 @@ import { maintenanceAfterList, onMaintenanceWritten } from './maintenance-comman
 import { closeLink, connectLink, heardFrom, onHeartbeatTimer, onLinkClosed, onLinkFailed, onLinkMessage, onLinkOpen, onLinkSilence, sendState } from './link.js';
 import { statusLine } from './status.js';
 import { onHomeAgainTimer, onLedgerRecordEnded } from './home-again.js';
+import { onMismatchTimer } from './ledger-mismatches.js';
 import { onStrandedTimer } from './stranded-half.js';
 import type { AgentState } from './state.js';
 import { arm, disarmAll, fired, type Fx } from './timers.js';
@@ -155,6 +157,8 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
       return onStrandedTimer(s, fx);
     case 'home-again':
       return onHomeAgainTimer(s, fx);
+    case 'mismatch':
+      return onMismatchTimer(s, fx);
     case 'migration-rows':
       return requestList(s, fx);
     case 'link-retry':

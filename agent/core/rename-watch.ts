@@ -1,6 +1,6 @@
 import type { InventoryDomain } from '../../shared/inventory.js';
 import { log } from './effects.js';
-import { requestList } from './reads.js';
+import { requestList } from './read-requests.js';
 import type { AgentState } from './state.js';
 import type { Fx } from './timers.js';
 import type { ExitFacts } from './watcher.js';

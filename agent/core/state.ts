@@ -11,6 +11,7 @@ import type { Ledger } from '../state/ledger.js';
 import type { DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
 import { initialWatcher, type WatcherState } from './watcher.js';
 import type { HomeAgainSeen } from './home-again.js';
+import type { MismatchSeen } from './ledger-mismatches.js';
 import type { HalfSeen } from './stranded-half.js';
 import { NO_RENAME_WATCH, type RenameWatch } from './rename-watch.js';
 
@@ -126,7 +127,8 @@ export interface AgentState {
   readonly xenstoreNamed: ReadonlyMap<number, string>;
   /** facts changed since the last decisions: decide when the event queue is empty */
   readonly dirty: boolean;
-  readonly lastMismatches: string;
+  /** ledger mismatches seen, by kind and domU: each logged once it has stood long enough (core/ledger-mismatches.ts) */
+  readonly mismatches: ReadonlyMap<string, MismatchSeen>;
   readonly lastStatusLine: string;
   /** state of the pseudo-random sequence for jitter (a seed replays a run exactly) */
   readonly rng: number;
@@ -215,7 +217,7 @@ export function initialState({ config, host, hostToConfirm, pid, now, seed, hand
     domainsBehind: [],
     watchdogMs,
     dirty: false,
-    lastMismatches: '',
+    mismatches: new Map(),
     lastStatusLine: '',
     rng: seed >>> 0,
   };

@@ -2,7 +2,7 @@ import type { InventoryDomain } from '../../shared/inventory.js';
 import { halvesCanStrand, STRANDED_HALF_MS } from '../../shared/stranded-half.js';
 import { busyWith } from './busy.js';
 import { log } from './effects.js';
-import { requestList } from './reads.js';
+import { requestList } from './read-requests.js';
 import type { AgentState } from './state.js';
 import { arm, type Fx } from './timers.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AgentConfigSchema } from '../../../agent/config/schema.js';
 import type { Effect } from '../../../agent/core/effects.js';
 import { onDomainsRead, onReadFailed } from '../../../agent/core/reads.js';
-import { pump } from '../../../agent/core/starts.js';
+import { pump } from '../../../agent/core/start-queue.js';
 import { initialState, type AgentState, type ReadState } from '../../../agent/core/state.js';
 import { initialWatcher } from '../../../agent/core/watcher.js';
 
