@@ -50,7 +50,7 @@ export class FleetMonitor {
   constructor(private readonly d: MonitorDeps) {}
 
   check(t: CheckThresholds): CheckAnswer {
-    return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t);
+    return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t, new Set(this.d.jobs().flatMap((j) => j.hosts)));
   }
 
   metrics(): ControllerMetrics {

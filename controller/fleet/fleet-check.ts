@@ -4,6 +4,7 @@ import { CHECK_SEVERITY, type CheckAnswer, type CheckStatus, type CheckThreshold
 import { domusAwayFromHome } from './away-from-home.js';
 import { alertProblems, awayFromOnlineHome, clocksOff, deferredDomus, drbdNotUpToDate, unreachableHosts, type CheckProblem } from './check-conditions.js';
 import { isLive } from './live-row.js';
+import { unheldMaintenance } from './unheld-maintenance.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 
@@ -28,15 +29,15 @@ const seconds = (ms: number): number => Math.round(ms / 1000);
  * one line per problem, and performance data. A controller no agent has reported to yet knows
  * nothing about the fleet: UNKNOWN, not OK.
  */
-export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness, t: CheckThresholds): CheckAnswer {
+export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness, t: CheckThresholds, jobHosts: ReadonlySet<string> = new Set()): CheckAnswer {
   const records = [...index.hostRecords()];
   const away = domusAwayFromHome(index);
   const deferred = deferredDomus(index, fresh, t);
   const unrecorded = new Map(alerts.filter((a) => a.kind === 'away-unrecorded').map((a) => [a.subject, a.since]));
   const notHome = awayFromOnlineHome(index, away, fresh, t, (name) => unrecorded.get(name) ?? null);
   const drbd = drbdNotUpToDate(index, fresh);
-  // worst first; within a status, hosts before alerts, deferrals, domUs away, DRBD and clocks (the sort is stable)
-  const groups = [unreachableHosts(index, fresh), alertProblems(alerts), deferred.problems, notHome.problems, drbd, clocksOff(index, fresh)];
+  // worst first; within a status, hosts before alerts, deferrals, domUs away, DRBD, clocks and unheld drains (the sort is stable)
+  const groups = [unreachableHosts(index, fresh), alertProblems(alerts), deferred.problems, notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts)];
   const problems = groups.flatMap((g) => [...g].sort((a, b) => a.text.localeCompare(b.text))).sort((a, b) => CHECK_SEVERITY[b.status] - CHECK_SEVERITY[a.status]);
   const hosts = records.length;
   const unreachable = records.filter((r) => !isReachable(r, fresh.now, fresh.staleAfterMs)).length;

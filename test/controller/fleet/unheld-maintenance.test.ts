@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { checkFleet } from '../../../controller/fleet/fleet-check.js';
+import type { HostRecord } from '../../../controller/fleet/host-record.js';
+import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
+import { UNHELD_AFTER_MS } from '../../../controller/fleet/unheld-maintenance.js';
+import type { HostState } from '../../../shared/protocol/agent-link-state.js';
+import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js';
+import { hostState, record } from '../states.js';
+
+// A host left draining or restoring when the controller that ran its drain or restore restarted
+// (or the job failed): out of service with nothing going on. check says so, and how to go on.
+const NOW = 1_700_000_000_000;
+const fresh = { now: NOW, staleAfterMs: 15_000 };
+
+const host = (name: string, parts: Partial<HostState>, heldFor: number, o: { lastSeen?: number; linkUp?: boolean } = {}): HostRecord => {
+  const state = hostState(parts);
+  return { ...record(name, state, o.lastSeen ?? NOW, o.linkUp ?? true), maintenanceSince: { state: state.maintenance.state, since: NOW - heldFor } };
+};
+const inState = (state: 'online' | 'draining' | 'restoring' | 'maintenance') => ({ maintenance: { state, operationId: state === 'online' ? null : '3f2a9c01-77aa', owner: state === 'online' ? null : 'ctl-a' } });
+
+function check(records: HostRecord[], jobHosts: readonly string[] = []) {
+  const m = mergeFleet(records, fresh);
+  return CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, DEFAULT_CHECK_THRESHOLDS, new Set(jobHosts)));
+}
+
+describe('a host draining or restoring with no job of this controller on it', () => {
+  it('is a WARNING naming the state, who held it, for how long and the command that goes on', () => {
+    const a = check([host('xen1', inState('online'), 3_600_000), host('xen2', inState('restoring'), 12 * 60_000)]);
+    expect([a.status, a.summary]).toEqual(['WARNING', 'xen2 restoring with no job']);
+    expect(a.details).toEqual([
+      {
+        status: 'WARNING',
+        text: 'xen2: restoring (owner ctl-a, op 3f2a9c01) for 12 min with no restore job running in this controller (a controller restart or a failed job ends it; the host stays out of service): run `xenherdctl restore xen2` again to finish it',
+      },
+    ]);
+    const d = check([host('xen2', inState('draining'), 5 * 60_000)]);
+    expect(d.details.map((x) => x.text)).toEqual([expect.stringContaining('xen2: draining (owner ctl-a, op 3f2a9c01) for 5 min with no drain job running in this controller')]);
+    expect(d.details[0]?.text).toContain('run `xenherdctl drain xen2` again');
+  });
+
+  it('not while a job works on it, not in maintenance or online, not in its first two minutes, not for an unreachable host (that is its own CRITICAL)', () => {
+    expect(check([host('xen2', inState('draining'), 3_600_000)], ['xen2']).status).toBe('OK');
+    expect(check([host('xen2', inState('maintenance'), 3_600_000), host('xen1', inState('online'), 3_600_000)]).status).toBe('OK');
+    expect(check([host('xen2', inState('restoring'), UNHELD_AFTER_MS - 1)]).status).toBe('OK');
+    expect(check([host('xen2', inState('restoring'), UNHELD_AFTER_MS)]).status).toBe('WARNING');
+    const silent = check([host('xen1', inState('online'), 3_600_000), host('xen2', inState('draining'), 3_600_000, { linkUp: false, lastSeen: NOW - 60_000 })]);
+    expect(silent.details.map((x) => x.text)).toEqual(['xen2: agent unreachable (last heard 60 s ago)']);
+  });
+});
