@@ -181,9 +181,12 @@ export function drbdNotUpToDate(index: FleetIndex, fresh: Freshness): CheckProbl
       if (res.disk !== 'UpToDate') bad.push(`disk ${res.disk ?? 'unknown'}`);
       // DRBD 8.4 names its one peer literally "peer"
       for (const p of res.peers) if (p.disk !== 'UpToDate') bad.push(`${p.name === 'peer' ? 'the peer' : `peer ${p.name}`} ${p.disk ?? 'unknown'}${p.connection && p.connection !== 'Connected' ? ` (${p.connection})` : ''}`);
-      if (res.peers.length === 0) bad.push('no peer');
+      // DRBD 8.4 lists no peer at all for a StandAlone resource that is up; DRBD 9 names the state
+      if (res.peers.length === 0) bad.push(res.disk === null ? 'no peer' : 'no peer connection (StandAlone)');
       if (bad.length === 0) continue;
-      out.push({ status: 'WARNING', short: `DRBD ${res.name} not UpToDate on ${r.host}`, text: `DRBD ${res.name} on ${r.host}: ${bad.join(', ')}` });
+      const standAlone = (res.peers.length === 0 && res.disk !== null) || res.peers.some((p) => p.connection === 'StandAlone');
+      const hint = standAlone ? ': nothing replicates; after a split brain, see "DRBD split brain" in the README' : '';
+      out.push({ status: 'WARNING', short: `DRBD ${res.name} not UpToDate on ${r.host}`, text: `DRBD ${res.name} on ${r.host}: ${bad.join(', ')}${hint}` });
     }
   }
   return out;

@@ -294,7 +294,7 @@ describe('the check verdict over the fleet view', () => {
 
     it("a peer's disk, with the connection when it is not Connected", () => {
       const peerLost = { ...primary('r1', 'xen2'), peers: [{ name: 'xen2', role: null, connection: 'StandAlone', disk: 'DUnknown', replication: null }] };
-      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [peerLost] } })))).toEqual(['WARNING: DRBD r1 on xen1: peer xen2 DUnknown (StandAlone)']);
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [peerLost] } })))).toEqual(['WARNING: DRBD r1 on xen1: peer xen2 DUnknown (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README']);
     });
 
     it('DRBD 8.4 names its one peer "peer": said as "the peer", not "peer peer"', () => {
@@ -305,6 +305,9 @@ describe('the check verdict over the fleet view', () => {
     it('a resource that is down (no disk state) or sees no peer', () => {
       const down = { name: 'r1', role: null, disk: null, peers: [] };
       expect(lines(check(pair({}, { drbd: { availability: 'ok', resources: [down] } })))).toEqual(['WARNING: DRBD r1 on xen2: disk unknown, no peer']);
+      // up and StandAlone on DRBD 8.4 (a split brain, or disconnected by hand): its status lists no peer
+      const standAlone = { ...primary('r1', 'xen2'), peers: [] };
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [standAlone] } })))).toEqual(['WARNING: DRBD r1 on xen1: no peer connection (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README']);
     });
   });
 
