@@ -44,6 +44,16 @@ describe('a domU guarded on both Dom0s, sent to its peer and back', () => {
     for (const h of ['xen1', 'xen2']) expect([h, bed.ledger(h)?.away, bed.ledger(h)?.visitors]).toEqual([h, {}, {}]);
   });
 
+  it('brought back by its home (reverse, through the peer\'s forced command): no record left on either Dom0', async () => {
+    bed = await guardedOnBoth();
+    expect(await bed.run('xen1', migrate('xen2', 'manual', 'op-1'))).toMatchObject({ ok: true });
+    const back = await bed.run('xen1', { op: 'reverse', name: 'web1', operationId: 'op-2', by: 'ctl:admin' });
+    expect(back, JSON.stringify(back)).toMatchObject({ ok: true });
+    expect(runsOn(bed.fleet.sim, 'web1')).toEqual(['xen1']);
+    await bed.fleet.advance(120_000);
+    for (const h of ['xen1', 'xen2']) expect([h, bed.ledger(h)?.away, bed.ledger(h)?.visitors]).toEqual([h, {}, {}]);
+  });
+
   it('drained to its peer and restored by it: no record left on either Dom0', async () => {
     bed = await guardedOnBoth();
     const flag = (state: 'draining' | 'restoring', from: ('online' | 'draining')[]): CommandBody => ({ op: 'maintenance', state, from, operationId: 'drain-1', owner: 'ctl-a', leaseMs: 600_000, by: 'ctl:admin' });
