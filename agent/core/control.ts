@@ -79,7 +79,9 @@ function force(s: AgentState, fx: Fx, id: number, req: Extract<ControlRequest, {
     refuse(fx, id, { code: 'XH_ERR_REFUSED', message: `${req.name}: a start is already in progress` });
     return s;
   }
-  fx.push(log('warn', `operator forces the start of ${req.name}: ${req.reason}`, { domu: req.name, forced: true, operator: req.operator, reason: req.reason, decision: decision ?? null }));
+  // past a silent host's last report: the journal keeps which report the operator judged stale
+  const past = decision?.kind !== 'skip' || decision.withoutSilent === undefined ? '' : decision.reason === 'migrated-away' ? ` past its ledger's away record (${decision.detail})` : ` past a host the controller no longer hears from (${decision.detail})`;
+  fx.push(log('warn', `operator forces the start of ${req.name}${past}: ${req.reason}`, { domu: req.name, forced: true, operator: req.operator, reason: req.reason, decision: decision ?? null }));
   return n;
 }
 

@@ -98,7 +98,7 @@ export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<Con
       return withLink(s, { refused: true });
     case 'fleet': {
       if (s.link.phase !== 'up') return s;
-      const n = withLink({ ...s, dirty: true }, { fleet: { at: now, runningOn: m.runningOn }, failures: 0, refused: false });
+      const n = withLink({ ...s, dirty: true }, { fleet: { at: now, runningOn: m.runningOn, ...(m.silent ? { silent: m.silent } : {}) }, failures: 0, refused: false });
       return arm(n, fx, 'fleet-stale', s.link.staleAfterMs);
     }
     default:

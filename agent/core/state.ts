@@ -155,7 +155,7 @@ export interface InitialFacts {
 }
 
 /** What this agent offers the controller: the `command` ops it runs, and that it takes `fleet` views. */
-export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag, LINK_FEATURE.unsettled, LINK_FEATURE.domainRows] as const;
+export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag, LINK_FEATURE.unsettled, LINK_FEATURE.domainRows, LINK_FEATURE.fleetSilent] as const;
 
 export function initialState({ config, host, hostToConfirm, pid, now, seed, handledThisBoot, bootId, agentVersion, watchdogMs }: InitialFacts): AgentState {
   return {
@@ -236,8 +236,12 @@ export interface LinkState {
   readonly sent: HostState | null;
   readonly heartbeatMs: number;
   readonly staleAfterMs: number;
-  /** the controller's view of where the domUs this agent cares about run, and when it came */
-  readonly fleet: { readonly at: number; readonly runningOn: Readonly<Record<string, readonly string[]>> } | null;
+  /**
+   * the controller's view of where the domUs this agent cares about run, and when it came; silent:
+   * the hosts of it the controller no longer hears from, ms unheard as of `at` (absent: none, or an
+   * older controller)
+   */
+  readonly fleet: { readonly at: number; readonly runningOn: Readonly<Record<string, readonly string[]>>; readonly silent?: Readonly<Record<string, number>> } | null;
   readonly hello: { readonly bootId: string; readonly agentVersion: string; readonly capabilities: readonly string[] };
   /** the last refusal by the controller (auth, protocol): a longer wait before trying again */
   readonly refused: boolean;

@@ -4,7 +4,7 @@ import { awayMap } from '../state/ledger.js';
 import type { GuardedEntry, HostSnapshot } from '../state/snapshot.js';
 import { describeDomainSource } from './domain-watch.js';
 import { describeDrbdSource, drbdViews } from './drbd.js';
-import { freshFleet } from './fleet-view.js';
+import { freshFleet, silentInFleet } from './fleet-view.js';
 import type { AgentState, DomuRecord } from './state.js';
 
 /** What the agent shows of itself: the decision snapshot, `status`, systemd's STATUS= line. */
@@ -25,6 +25,7 @@ export function snapshotOf(s: AgentState, now: number): HostSnapshot {
     unsettled: s.ledger?.unsettled ?? {},
     ledgerProblem: s.ledgerProblem,
     fleetRunningOn: freshFleet(s, now),
+    fleetSilent: silentInFleet(s, now),
     handledThisBoot: s.handledThisBoot,
     drbd: { availability: s.drbd.availability, resources: drbdViews(s) },
   };

@@ -30,29 +30,29 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
         awayTo: s.awayTo.get(g.name) ?? null,
         unsettled: s.unsettled?.[g.name] ?? null,
         fleetRunningOn: s.fleetRunningOn?.get(g.name) ?? (s.fleetRunningOn === null ? null : []),
+        fleetSilent: s.fleetSilent ?? null,
         localHost: s.host,
         drbd: { availability, resources: s.drbd.resources },
     });
-    const definedBy = files.get(g.name) ?? [];
-    // a defer too: `--force` overrides a defer, and which file it would start cannot be known
-    if ((d.kind === 'start' || d.kind === 'defer') && definedBy.length > 1) {
-      out.set(g.name, { kind: 'defer', reason: 'config-duplicate', detail: `${g.name} is defined by ${definedBy.length} files of the guarded dir (${definedBy.join(', ')}): which one to start cannot be known; keep one file per domU` });
-      continue;
-    }
-    const done = d.kind === 'start' && s.handledThisBoot.has(g.name);
-    out.set(
-      g.name,
-      done
-        ? {
-            kind: 'skip',
-            reason: 'handled-this-boot',
-            detail: `autostart already started ${g.name} (or saw it running, here or, as the controller said, elsewhere) since this Dom0 booted; it is not running now, so someone stopped it: start it by hand or with autostart start --force`,
-            splitBrainHazard: false,
-          }
-        : d,
-    );
+    out.set(g.name, finish(d, g.name, files.get(g.name) ?? [], s.handledThisBoot));
   }
   return out;
+}
+
+/** D with the rules only the whole guarded dir and the boot record know; also what --force would meet under a stale report. */
+function finish(d: AutostartDecision, name: string, definedBy: readonly string[], handledThisBoot: ReadonlySet<string>): AutostartDecision {
+  if (d.kind === 'skip' && d.withoutSilent !== undefined) return { ...d, withoutSilent: finish(d.withoutSilent, name, definedBy, handledThisBoot) };
+  // a defer too: `--force` overrides a defer, and which file it would start cannot be known
+  if ((d.kind === 'start' || d.kind === 'defer') && definedBy.length > 1) {
+    return { kind: 'defer', reason: 'config-duplicate', detail: `${name} is defined by ${definedBy.length} files of the guarded dir (${definedBy.join(', ')}): which one to start cannot be known; keep one file per domU` };
+  }
+  if (d.kind !== 'start' || !handledThisBoot.has(name)) return d;
+  return {
+    kind: 'skip',
+    reason: 'handled-this-boot',
+    detail: `autostart already started ${name} (or saw it running, here or, as the controller said, elsewhere) since this Dom0 booted; it is not running now, so someone stopped it: start it by hand or with autostart start --force`,
+    splitBrainHazard: false,
+  };
 }
 
 /**
@@ -68,8 +68,9 @@ const UNFORCEABLE: ReadonlyMap<string, string> = new Map([
 
 /**
  * Whether an operator's `--force` may start a domU with this decision: a defer (but not one whose
- * config or ledger cannot be read, nor two configs defining it), or a domU autostart started this
- * boot and someone stopped since.
+ * config or ledger cannot be read, nor two configs defining it), a domU autostart started this
+ * boot and someone stopped since, or one only silent hosts' last reports place elsewhere (judged
+ * by what the decision would be without them).
  */
 export function forceVerdict(d: AutostartDecision | undefined): { readonly allowed: true } | { readonly allowed: false; readonly why: string } {
   if (d === undefined) return { allowed: false, why: 'not a guarded domU on this host' };
@@ -79,6 +80,16 @@ export function forceVerdict(d: AutostartDecision | undefined): { readonly allow
   if (d.kind === 'skip' && d.reason === 'handled-this-boot') return { allowed: true };
   if (d.kind === 'skip' && d.reason === 'peer-primary') {
     return { allowed: false, why: `refused: ${d.detail}. --force overrides a defer, never a peer Primary` };
+  }
+  if (d.kind === 'skip' && d.withoutSilent !== undefined) {
+    const beneath = forceVerdict(d.withoutSilent);
+    return beneath.allowed ? beneath : { allowed: false, why: `${beneath.why} (and ${d.detail})` };
+  }
+  if (d.kind === 'skip' && d.reason === 'migrated-away') {
+    return { allowed: false, why: `refused: skipped (migrated-away): ${d.detail}, and the controller still hears from that Dom0: bring it back from there (\`xenherdctl reverse\`); --force passes migrated-away only when the controller no longer hears from that Dom0, or with no controller` };
+  }
+  if (d.kind === 'skip' && d.reason === 'running-elsewhere') {
+    return { allowed: false, why: `refused: skipped (running-elsewhere): ${d.detail}. --force passes running-elsewhere only when every host reporting it is one the controller no longer hears from` };
   }
   if (d.kind === 'skip') return { allowed: false, why: `refused: skipped (${d.reason}): ${d.detail}. --force overrides a defer or a handled-this-boot skip, never this skip` };
   if (d.kind === 'running') return { allowed: false, why: `nothing to do: ${d.detail}` };

@@ -43,7 +43,19 @@ export type DeferReason =
 export type AutostartDecision =
   | { readonly kind: 'running'; readonly detail: string }
   | { readonly kind: 'start'; readonly detail: string }
-  | { readonly kind: 'skip'; readonly reason: SkipReason; readonly detail: string; readonly splitBrainHazard: boolean }
+  | {
+      readonly kind: 'skip';
+      readonly reason: SkipReason;
+      readonly detail: string;
+      readonly splitBrainHazard: boolean;
+      /**
+       * running-elsewhere where every host seen running it is one the controller no longer hears
+       * from, or migrated-away to such a host (or with no controller to ask): the decision with
+       * those reports and that record set aside, which `--force` is judged by (the host may be
+       * dead; an operator who checked may start it here, the DRBD rules still apply)
+       */
+      readonly withoutSilent?: AutostartDecision;
+    }
   | {
       readonly kind: 'defer';
       readonly reason: DeferReason;
@@ -71,12 +83,27 @@ export interface AutostartInput {
    * when there is no controller or its view is stale: the DRBD rules alone then decide.
    */
   readonly fleetRunningOn: readonly string[] | null;
+  /** the hosts the controller no longer hears from → ms unheard: their rows are only a last report */
+  readonly fleetSilent?: ReadonlyMap<string, number> | null;
   readonly localHost: string;
   readonly drbd: {
     readonly availability: 'ok' | 'tools-missing' | 'module-not-loaded';
     readonly resources: ReadonlyMap<string, DrbdResourceView>;
   };
 }
+
+/** "45 s", "12 min", "3 h", "2 d" */
+function span(ms: number): string {
+  const sec = Math.max(0, Math.round(ms / 1000));
+  if (sec < 120) return `${sec} s`;
+  if (sec < 2 * 3600) return `${Math.round(sec / 60)} min`;
+  if (sec < 48 * 3600) return `${Math.round(sec / 3600)} h`;
+  return `${Math.round(sec / 86_400)} d`;
+}
+
+/** A host seen running the domU, with when it was last heard when that report may be stale. */
+const reporter = (host: string, silentMs: number | undefined): string =>
+  silentMs === undefined ? host : `${host} (its last report: the controller last heard from ${host} ${span(silentMs)} ago)`;
 
 /** DRBD 8.4 names its one peer literally "peer" */
 const peerLabel = (name: string): string => (name === 'peer' ? 'the peer' : `peer ${name}`);
@@ -127,11 +154,24 @@ export function decideAutostart(input: AutostartInput): AutostartDecision {
     return { kind: 'skip', reason: 'unsettled', detail, splitBrainHazard: true };
   }
   if (input.awayTo !== null) {
-    return { kind: 'skip', reason: 'migrated-away', detail: `the ledger says ${input.name} was migrated to ${input.awayTo}`, splitBrainHazard: false };
+    const silentMs = input.fleetSilent?.get(input.awayTo);
+    const skip = { kind: 'skip', reason: 'migrated-away', detail: `the ledger says ${input.name} was migrated to ${reporter(input.awayTo, silentMs)}`, splitBrainHazard: false } as const;
+    if (input.fleetRunningOn !== null && silentMs === undefined) return skip;
+    // the Dom0 it went to may have died with it, and then nothing here ever starts it again: an
+    // operator who checked may (--force), judged by every other rule; never while the controller
+    // still hears from that Dom0 (with no controller, the operator's word stands, as for a defer)
+    return { ...skip, withoutSilent: decideAutostart({ ...input, awayTo: null }) };
   }
   const elsewhere = (input.fleetRunningOn ?? []).filter((h) => h !== input.localHost);
   if (elsewhere.length > 0) {
-    return { kind: 'skip', reason: 'running-elsewhere', detail: `the controller sees ${input.name} running on ${elsewhere.join(', ')}`, splitBrainHazard: false };
+    const silent = input.fleetSilent ?? new Map<string, number>();
+    const detail = `the controller sees ${input.name} running on ${elsewhere.map((h) => reporter(h, silent.get(h))).join(', ')}`;
+    const skip = { kind: 'skip', reason: 'running-elsewhere', detail, splitBrainHazard: false } as const;
+    if (elsewhere.some((h) => !silent.has(h))) return skip;
+    // a silent host's last report may still be true: never started automatically on it. What an
+    // operator's --force would meet is decided without those reports, by every other rule.
+    const withoutSilent = decideAutostart({ ...input, fleetRunningOn: (input.fleetRunningOn ?? []).filter((h) => !silent.has(h)) });
+    return { ...skip, withoutSilent };
   }
   if (input.drbdResources.length === 0) return { kind: 'start', detail: 'no DRBD disks, not running anywhere known' };
 

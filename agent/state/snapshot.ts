@@ -31,6 +31,8 @@ export interface HostSnapshot {
   readonly ledgerProblem?: string | null;
   /** the controller's fleet view (domU → hosts running it), null when absent or stale */
   readonly fleetRunningOn: ReadonlyMap<string, readonly string[]> | null;
+  /** hosts of that view the controller no longer hears from → ms unheard (their rows are a last report); absent: none */
+  readonly fleetSilent?: ReadonlyMap<string, number> | null;
   /** domUs autostart started or saw running since boot: never started again by autostart */
   readonly handledThisBoot: ReadonlySet<string>;
   readonly drbd: {

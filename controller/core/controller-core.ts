@@ -9,7 +9,7 @@ import type { CommandRequest, DomainsAnswer, HostsAnswer, StatusAnswer, WhereAns
 import type { JobsAnswer } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { FleetIndex } from '../fleet/fleet-index.js';
-import { interestOf, runningOnFor } from '../fleet/fleet-for-agent.js';
+import { fleetFor } from '../fleet/fleet-for-agent.js';
 import { conflictInputsChanged, deltaWithRowsApplied, stateAfterReport } from '../fleet/report-state.js';
 import { clockAheadOf, newHostRecord, noteHalves, noteMaintenance, withView, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { noteIncoming } from '../fleet/incoming-since.js';
@@ -271,7 +271,7 @@ export class ControllerCore {
   private sendFleet(host: string): void {
     const s = this.sessions.get(host);
     if (!s?.live) return;
-    s.send({ type: 'fleet', at: this.o.clock.now(), runningOn: runningOnFor(this.index, interestOf(this.index, host)) });
+    s.send(fleetFor(this.index, host, this.fresh()));
   }
 
   /** Every heartbeat: close links gone silent, send every agent its fleet view, look for conflicts. */

@@ -1,4 +1,6 @@
+import { LINK_FEATURE, type FleetMessage } from '../../shared/protocol/agent-link.js';
 import type { FleetIndex } from './fleet-index.js';
+import { isReachable, type Freshness } from './host-record.js';
 
 /**
  * The names an agent wants the controller's view of: the domUs it guards and those it is home
@@ -15,4 +17,28 @@ export function runningOnFor(index: FleetIndex, names: readonly string[]): Recor
   const out: Record<string, string[]> = {};
   for (const n of names) out[n] = [...(index.running.get(n)?.keys() ?? [])].sort();
   return out;
+}
+
+/**
+ * The hosts of RUNNING_ON this controller no longer hears from, with how long it has not. Their
+ * rows stay in the view (a silent host may still run the domU); this only lets the agent tell an
+ * operator that a report is old, and let `--force` past it.
+ */
+export function silentAmong(index: FleetIndex, runningOn: Readonly<Record<string, readonly string[]>>, fresh: Freshness): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const h of new Set(Object.values(runningOn).flat())) {
+    const r = index.record(h);
+    // never heard on this controller: no age to tell, so it is not called silent (the safe side)
+    if (r === undefined || r.lastSeen === null || isReachable(r, fresh.now, fresh.staleAfterMs)) continue;
+    out[h] = Math.max(0, fresh.now - r.lastSeen);
+  }
+  return out;
+}
+
+/** The `fleet` message for HOST's agent; `silent` only to an agent that announced it takes it. */
+export function fleetFor(index: FleetIndex, host: string, fresh: Freshness): FleetMessage {
+  const runningOn = runningOnFor(index, interestOf(index, host));
+  if (!(index.record(host)?.capabilities ?? []).includes(LINK_FEATURE.fleetSilent)) return { type: 'fleet', at: fresh.now, runningOn };
+  const silent = silentAmong(index, runningOn, fresh);
+  return { type: 'fleet', at: fresh.now, runningOn, ...(Object.keys(silent).length > 0 ? { silent } : {}) };
 }

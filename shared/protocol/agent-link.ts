@@ -51,6 +51,8 @@ export const LINK_FEATURE = {
   unsettled: 'unsettled',
   /** the agent may send `domains` as the changed rows (`delta.rows`, domain-rows.ts) */
   domainRows: 'domain-rows',
+  /** the agent takes `fleet.silent`: which hosts of its view the controller no longer hears from */
+  fleetSilent: 'fleet-silent',
 } as const;
 
 // ---- agent → controller ----
@@ -140,6 +142,17 @@ export const FleetSchema = z.strictObject({
   runningOn: z
     .record(DomuNameSchema, z.array(HostNameSchema).max(64))
     .refine((r) => Object.keys(r).length <= LINK_LIMITS.guarded + LINK_LIMITS.homes, 'too many domUs'),
+  /**
+   * Hosts named in runningOn the controller calls unreachable, each with how long (ms, as of
+   * `at`) it has not heard from them: their rows are only their last report. An age, not a time,
+   * so the agent needs no clock agreeing with the controller's. Sent only to an agent announcing
+   * LINK_FEATURE.fleetSilent (an older agent refuses a field it does not know); absent: every
+   * host named is reachable, or the controller does not say.
+   */
+  silent: z
+    .record(HostNameSchema, z.number().int().nonnegative())
+    .refine((r) => Object.keys(r).length <= 64, 'too many hosts')
+    .optional(),
 });
 export type FleetMessage = z.infer<typeof FleetSchema>;
 

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
+import { fleetFor } from '../../../controller/fleet/fleet-for-agent.js';
+import { FleetSchema, LINK_FEATURE } from '../../../shared/protocol/agent-link.js';
+import { dom, guarded, hostState, record } from '../states.js';
+
+// The `fleet` view keeps a silent host's rows (it may still run the domU) and, to an agent that
+// takes it, says how long the controller has not heard from that host; an older agent, whose strict
+// schema refuses a field it does not know, gets the message it always got.
+const NOW = 10_000_000;
+const fresh = { now: NOW, staleAfterMs: 15_000 };
+
+function index(xen3Caps: readonly string[]): FleetIndex {
+  const ix = new FleetIndex();
+  ix.put(record('xen1', hostState({ domains: [dom('web1')] }), NOW - 2_000));
+  // powered off 4 min ago: the link closed, the last report kept
+  ix.put(record('xen2', hostState({ domains: [dom('mail1')] }), NOW - 240_000, false));
+  ix.put({ ...record('xen3', hostState({ guarded: [guarded('mail1'), guarded('web1'), guarded('db1')] }), NOW - 1_000), capabilities: xen3Caps });
+  return ix;
+}
+
+describe('fleetFor: the controller view an agent gets', () => {
+  it('names the hosts it no longer hears from, with how long, to an agent announcing fleet-silent', () => {
+    const m = fleetFor(index(['fleet-view', LINK_FEATURE.fleetSilent]), 'xen3', fresh);
+    expect(m).toEqual({ type: 'fleet', at: NOW, runningOn: { db1: [], mail1: ['xen2'], web1: ['xen1'] }, silent: { xen2: 240_000 } });
+    expect(FleetSchema.parse(m)).toEqual(m);
+  });
+
+  it('leaves the field out for an older agent, and when every host named is heard from', () => {
+    const old = fleetFor(index(['fleet-view']), 'xen3', fresh);
+    expect(Object.keys(old).sort()).toEqual(['at', 'runningOn', 'type']);
+    const ix = index(['fleet-view', LINK_FEATURE.fleetSilent]);
+    ix.put(record('xen2', hostState({ domains: [dom('mail1')] }), NOW - 1_000));
+    expect(Object.keys(fleetFor(ix, 'xen3', fresh)).sort()).toEqual(['at', 'runningOn', 'type']);
+  });
+
+  it('an agent parses a view with and without the field (an older controller never sends it)', () => {
+    expect(FleetSchema.safeParse({ type: 'fleet', at: NOW, runningOn: { mail1: ['xen2'] } }).success).toBe(true);
+    expect(FleetSchema.safeParse({ type: 'fleet', at: NOW, runningOn: { mail1: ['xen2'] }, silent: { xen2: -1 } }).success).toBe(false);
+  });
+});

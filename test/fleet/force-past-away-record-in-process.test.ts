@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ledgerStore } from '../../agent/adapters/ledger-store.js';
+import { HOME_AGAIN_GRACE_MS } from '../../agent/core/home-again.js';
+import { withAway, withVisitor } from '../../agent/state/ledger.js';
+import type { ControlResponse } from '../../shared/protocol/agent-control.js';
+import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+
+// web1 (home xen1) was drained to xen2, and xen2 lost power with it. xen1 is online again; its
+// ledger says web1 went to xen2, so autostart skips it, rightly. With a controller that no longer
+// hears from xen2, the operator's `autostart start --force web1` on xen1 starts it at home, and
+// the away record ends once web1 has run there for a while. While xen2 reports, --force is refused.
+const FLEET = `
+option bandwidth=1024 connect-delay=300
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen2
+`;
+const since = '2025-01-01T00:00:00.000Z';
+
+let fleet: Fleet;
+afterEach(async () => fleet?.stop());
+
+async function drainedToXen2(): Promise<Fleet> {
+  fleet = await startFleet(FLEET, { controller: true });
+  const store = (h: string) => ledgerStore(join(fleet.sim.hostRoot(h), 'var/lib/xenherd'), h);
+  await store('xen1').update((l) => withAway(l, 'web1', { home: 'xen1', currentHost: 'xen2', since, operationId: 'drain-1', reason: 'drain' }));
+  await store('xen2').update((l) => withVisitor(l, 'web1', { home: 'xen1', since, operationId: 'drain-1' }));
+  for (const h of ['xen1', 'xen2']) fleet.startAgent(h);
+  const core = fleet.controller!.core;
+  await fleet.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both reporting');
+  await fleet.advance(10_000);
+  return fleet;
+}
+
+async function control(f: Fleet, req: Parameters<ReturnType<Fleet['agent']>['control']>[0]): Promise<ControlResponse> {
+  let answer: ControlResponse | null = null;
+  void f.agent('xen1').control(req).then((r) => (answer = r));
+  await f.until(() => answer !== null, `answer to ${req.op}`, 120_000);
+  return answer as unknown as ControlResponse;
+}
+
+const force = { op: 'force', name: 'web1', reason: 'xen2 is dead, checked', operator: 'root' } as const;
+const awayOnXen1 = (f: Fleet) => {
+  const l = ledgerStore(join(f.sim.hostRoot('xen1'), 'var/lib/xenherd'), 'xen1').read();
+  return l.ok ? l.value.away['web1'] : 'unreadable';
+};
+
+describe('--force at home past an away record whose Dom0 the controller no longer hears from', () => {
+  it('refused while xen2 reports and runs web1', async () => {
+    const f = await drainedToXen2();
+    const r = await control(f, force);
+    expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('web1: refused: skipped (migrated-away): the ledger says web1 was migrated to xen2, and the controller still hears from that Dom0') } });
+    await f.advance(30_000);
+    expect([creates(f.sim, 'xen1', 'web1'), runsOn(f.sim, 'web1')]).toEqual([0, ['xen2']]);
+  });
+
+  it('xen2 powered off: still skipped automatically; --force starts web1 at home, and the away record ends', async () => {
+    const f = await drainedToXen2();
+    f.powerOff('xen2');
+    await f.advance(240_000);
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(0);
+    const r = await control(f, force);
+    expect(r, JSON.stringify(r)).toMatchObject({ ok: true, message: 'started web1 (forced: xen2 is dead, checked)' });
+    await f.until(() => runsOn(f.sim, 'web1').includes('xen1'), 'web1 runs on xen1');
+    const logged = f.agent('xen1').logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('operator forces the start of web1'));
+    expect(logged?.msg).toMatch(/^operator forces the start of web1 past its ledger's away record \(the ledger says web1 was migrated to xen2 \(its last report: the controller last heard from xen2 4 min ago\)\): xen2 is dead, checked$/);
+    await f.until(() => awayOnXen1(f) === undefined, 'the away record ended', HOME_AGAIN_GRACE_MS + 30_000);
+    expect(f.sim.violations).toEqual([]);
+  });
+});
