@@ -228,10 +228,25 @@ function onConfig(s: AgentState, fx: Fx, config: AgentState['config']): AgentSta
 
 function onStop(s: AgentState, fx: Fx): AgentState {
   if (s.phase === 'stopping' || s.phase === 'stopped') return s;
+  carriedOn(s, fx);
   let n = disarmAll(s, fx);
   n = closeLink(stopDomainSource(stopDrbdSources(n, fx), fx), fx);
   n = dropQueued({ ...n, phase: 'stopping' }, fx);
   return maybeStopped(n, fx);
+}
+
+/**
+ * A controller's migrate, reverse, shutdown or start runs in a child process, which outlives this
+ * agent (KillMode=process) and its pipes, and records its move in the ledger on its own
+ * (agent/cli/broken-pipe.ts). The stop does not wait for it: a migration may take minutes, a
+ * restart or upgrade must not, and the link closes now, so its result could reach nobody anyway.
+ * Said here because this line is then all the journal has of it.
+ */
+function carriedOn(s: AgentState, fx: Fx): void {
+  for (const c of s.commands) {
+    if (c.op === 'inspect' || c.op === 'maintenance') continue;
+    fx.push(log('info', `stopping while the controller's ${c.op} of ${c.name ?? '?'} runs (command ${c.commandId}): it carries on without this agent to its end and records its outcome in the ledger; its result will not reach the controller`, { commandId: c.commandId, op: c.op, domu: c.name ?? undefined }));
+  }
 }
 
 /** Stopping, and no `xl create` runs any more: done. */

@@ -11,7 +11,9 @@ import { clipped } from '../../shared/text/printable.js';
  * process: the same code an operator's `xenherd-agent migrate` (or `move-stop`, `move-start`)
  * runs, with the same lock file and the same hold on the daemon. A child because the migration's
  * ssh client (ssh2) needs WebAssembly, which the daemon runs without to stay small, and because a
- * command that crashes must not take the daemon with it.
+ * command that crashes must not take the daemon with it. The reverse holds too: a restart or
+ * upgrade stops only the daemon (the unit's KillMode=process), and the child, its pipes broken,
+ * carries on to the end of its move and records it, unheard (agent/cli/broken-pipe.ts).
  */
 export interface SelfCommand {
   /** the node binary and the arguments that run this agent's bundle (without the daemon's WebAssembly switch) */

@@ -20,12 +20,22 @@ export function endQuietlyOnBrokenPipe(stream: NodeJS.EventEmitter, exit: (code:
 }
 
 /**
- * For work that must finish whoever listens (the forced `migrate2` mid-migration when its ssh
- * caller drops): a write to a reader that went away is dropped, and the work goes on to its end,
- * recording its outcome in the ledger, unheard.
+ * The write errors that only say nobody reads us any more: the pipe's reader closed (EPIPE), a
+ * socket's peer reset (ECONNRESET: stdout may be a socketpair, as under sshd), the descriptor is
+ * gone (EBADF). Node destroys the stream on the first of them, so nothing more is written to it.
+ */
+const UNHEARD = new Set(['EPIPE', 'ECONNRESET', 'EBADF']);
+
+/**
+ * For work that must finish whoever listens: a migration mid-way (the forced `migrate2` when its
+ * ssh caller drops; a controller's `migrate`, `reverse`, `move-stop`, `move-start` when the daemon
+ * that started it and held its pipes is restarted or killed). Ending there would leave a moved
+ * domU unrecorded, an ALARM for the next agent; so a write to a reader that went away is dropped
+ * and the work goes on to its end, recording its outcome in the ledger, unheard. Other write
+ * errors are not ours to hide: they are thrown as before.
  */
 export function carryOnWhenUnheard(stream: NodeJS.EventEmitter): void {
   stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
+    if (e.code === undefined || !UNHEARD.has(e.code)) throw e;
   });
 }

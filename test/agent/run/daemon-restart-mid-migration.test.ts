@@ -1,0 +1,137 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
+import type { Ledger } from '../../../agent/state/ledger.js';
+import { AGENT_LINK_PATH, AGENT_LINK_PROTOCOL_VERSION, AgentMessageSchema, type AgentMessage } from '../../../shared/protocol/agent-link.js';
+import { peerSsh, type PeerSsh } from '../../playground/peer-ssh-setup.js';
+import { waitFor } from '../../playground/processes.js';
+import type { Sim } from '../../sim/sim.js';
+import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
+import { AgentProcess, liveProcessesMentioning, runAsync } from './agent-process.js';
+
+// The walk that found it: a controller's `migrate web1 xen2` runs in the daemon's CLI child, and
+// the daemon is restarted (SIGTERM: systemctl restart, a package upgrade) or killed (SIGKILL)
+// mid-copy. Under the unit's KillMode=process only the daemon gets the signal; its child, its
+// pipes gone with the daemon, must finish the migration and record it on both Dom0s, so the next
+// agent finds an ordinary ledger. Real processes: the daemon, its child, one sshd per Dom0.
+const FLEET = `
+option bandwidth=512 connect-delay=0
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+`;
+const HOSTS = ['xen1', 'xen2'];
+
+/** The controller's end of the link, as little as the daemon needs: welcome, fleet, commands. */
+class Controller {
+  readonly server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: AGENT_LINK_PATH });
+  readonly frames: AgentMessage[] = [];
+  private socket: WebSocket | null = null;
+
+  constructor() {
+    this.server.on('connection', (ws) => {
+      this.socket = ws;
+      ws.on('message', (data) => {
+        const m = AgentMessageSchema.parse(JSON.parse(String(data)));
+        this.frames.push(m);
+        if (m.type === 'hello') ws.send(JSON.stringify({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: 1_000, staleAfterMs: 30_000 }));
+        if (m.type === 'snapshot') ws.send(JSON.stringify({ type: 'fleet', at: Date.now(), runningOn: {} }));
+      });
+    });
+  }
+
+  url = (): string => `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  send = (o: unknown): void => this.socket?.send(JSON.stringify(o));
+  async close(): Promise<void> {
+    for (const c of this.server.clients) c.terminate();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+const bed = agentTestBed();
+let dir = '';
+let ctl: Controller | null = null;
+let ssh: PeerSsh | null = null;
+let operation = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'xh-restart-mid-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  // the daemon's child, should it still run: it is this test's, found by its operation id
+  for (const line of operation ? liveProcessesMentioning(operation) : []) process.kill(Number(line.split(':')[0]), 'SIGKILL');
+  await waitFor(() => operation === '' || liveProcessesMentioning(operation).length === 0, 'the migration child gone', 10_000, 50);
+  operation = '';
+  await ctl?.close();
+  ctl = null;
+  await ssh?.stop();
+  ssh = null;
+});
+
+describe('the daemon restarted or killed while its child migrates a domU', () => {
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    it(`${signal}: the child finishes the migration, xen1 records web1 away and xen2 its visitor; the next agent reads no ALARM`, async () => {
+      const sim: Sim = await bed.startSim(FLEET);
+      const c = new Controller();
+      ctl = c;
+      await new Promise<void>((r) => c.server.once('listening', () => r()));
+      ssh = await peerSsh(sim, bed.agentPath(), join(dir, signal), HOSTS);
+      const configs: Record<string, string> = {};
+      for (const h of HOSTS) {
+        const etc = join(sim.hostRoot(h), 'etc/xenherd');
+        mkdirSync(etc, { recursive: true, mode: 0o700 });
+        configs[h] = join(etc, 'agent.json');
+        const link = h === 'xen1' ? { controller: { url: c.url(), token: 'xh1.000000000000.testtokentesttokentesttoken' } } : {};
+        writeFileSync(configs[h], JSON.stringify({ ...FAST_TIMERS, ...link, migration: { peers: ssh.peersOf(h) } }));
+      }
+      const agent = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', configs['xen1']!));
+      await waitFor(() => c.frames.some((f) => f.type === 'snapshot'), 'the daemon linked to the controller', 20_000, 50);
+
+      operation = `op-restart-${signal}`;
+      c.send({ type: 'command', commandId: 'cmd-1', op: 'migrate', name: 'web1', target: 'xen2', reason: 'manual', operationId: operation, by: 'ctl:admin' });
+      await waitFor(
+        () => {
+          const early = c.frames.find((f) => f.type === 'result');
+          if (early) throw new Error(`the migrate ended before the restart: ${JSON.stringify(early)}`);
+          return c.frames.some((f) => f.type === 'progress' && f.line.startsWith('migrating web1 from xen1 to xen2')) && sim.state().domains.some((d) => d.name === 'web1--incoming');
+        },
+        'the copy of web1 running',
+        30_000,
+        20,
+      );
+      const ledger = (host: string): Ledger => {
+        const r = ledgerStore(join(sim.hostRoot(host), 'var/lib/xenherd'), host).read();
+        if (!r.ok) throw new Error(r.error.message);
+        return r.value;
+      };
+      expect(Object.keys(ledger('xen1').inflight)).toEqual(['web1']);
+
+      agent.child.kill(signal);
+      const ended = await agent.exited;
+      if (signal === 'SIGTERM') {
+        expect(ended.code).toBe(0);
+        expect(agent.logs.some((l) => l.commandId === 'cmd-1' && l.msg.includes('carries on without this agent'))).toBe(true);
+      }
+      // the child outlives the daemon and ends on its own, once the move is recorded
+      await waitFor(() => liveProcessesMentioning(operation).length === 0, 'the migration child ended', 60_000, 50);
+      expect(sim.state().domains.filter((d) => d.name.startsWith('web1')).map((d) => `${d.name}@${d.host}`)).toEqual(['web1@xen2']);
+      const home = ledger('xen1');
+      expect([home.inflight, home.unsettled]).toEqual([{}, {}]);
+      expect(home.away['web1']).toMatchObject({ home: 'xen1', currentHost: 'xen2', operationId: operation, reason: 'manual' });
+      expect(ledger('xen2').visitors['web1']).toMatchObject({ home: 'xen1' });
+
+      // the restarted agent: a normal ledger, nothing unsettled
+      const again = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', configs['xen1']!));
+      await waitFor(() => c.frames.filter((f) => f.type === 'snapshot').length >= 2, 'the restarted daemon linked', 20_000, 50);
+      const st = await runAsync(process.execPath, [bed.agentPath(), 'status', 'ALL'], sim.env('xen1'));
+      expect(st.code, st.stdout + st.stderr).toBe(0);
+      expect(again.logs.filter((l) => /ALARM|unsettled|interrupted/.test(l.msg)).map((l) => l.msg)).toEqual([]);
+    }, 120_000);
+  }
+});
