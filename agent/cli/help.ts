@@ -70,7 +70,8 @@ export const AGENT_COMMAND_HELP = {
     summary: 'Live-migrate a domU running here to HOST (default: its migrate-tab/DRBD peer) and record it in both ledgers.',
     usage:
       'migrate NAME [HOST] [--reason manual|drain|rebalance|restore] [--dry-run] [--no-peer] [--operation-id ID] [--json] [--config FILE]\n' +
-      '  A preflight runs first: NAME runs here, HOST holds a replica of every DRBD resource of NAME, the migration\n' +
+      '  A preflight runs first: NAME runs here, HOST holds a replica of every DRBD resource of NAME, each in step\n' +
+      '  (Connected, UpToDate/UpToDate: never onto a disconnected, split-brained or resyncing pair), the migration\n' +
       '  key and HOST\'s host key are here, HOST\'s sshd answers, HOST does not run NAME and has the memory, and HOST\n' +
       '  is not draining or in maintenance (except --reason restore: NAME goes back to its home HOST).\n' +
       '  --dry-run   print the plan and the preflight verdict; move nothing (exit 0 when it would proceed)\n' +

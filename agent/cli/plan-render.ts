@@ -7,7 +7,7 @@ function check(c: PreflightCheck): string {
     case 'runs-here':
       return 'it runs here, not mid-migration';
     case 'replicas':
-      return `${c.target} holds a replica of each DRBD resource (${c.resources.join(', ') || 'none'})`;
+      return `${c.target} holds a replica of each DRBD resource (${c.resources.join(', ') || 'none'}), in step (Connected, UpToDate/UpToDate)`;
     case 'peer-status':
       return c.wantPresent ? `${c.peer} runs it (asked over ssh)` : `${c.peer} does not run it and has the memory (asked over ssh)`;
     case 'peer-sshd':

@@ -205,7 +205,8 @@ export function planMigrate2(f: MigrationFacts, name: string, peer: string, oper
     reason: 'reverse',
     steps: [
       { do: 'hold', purpose: 'migrate2' },
-      { do: 'preflight', checks: [{ check: 'runs-here' }, { check: 'peer-sshd', peer }] },
+      // the way home is a live migration like any other: the same DRBD state is needed for it
+      { do: 'preflight', checks: [{ check: 'runs-here' }, { check: 'replicas', target: peer, resources: f.resources ?? [] }, { check: 'peer-sshd', peer }] },
       { do: 'migrate', target: peer, options: [] },
       { do: 'verify', other: peer, askOther: false },
       { do: 'record', change: { kind: 'forget' } },

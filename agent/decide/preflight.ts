@@ -1,5 +1,5 @@
 import type { ErrorCode, XhError } from '../../shared/errors.js';
-import type { InventoryDomain } from '../../shared/inventory.js';
+import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
 import type { PeerStatus } from '../../shared/protocol/peer.js';
 import type { PreflightCheck } from './migration-plan.js';
 
@@ -37,6 +37,17 @@ export interface PreflightFacts {
   readonly sshd: ReadonlyMap<string, { readonly reachable: true } | { readonly reachable: false; readonly why: string }>;
   /** per peer: its forced command's answer to `status NAME`, or the failure asking */
   readonly status: ReadonlyMap<string, PeerStatus | XhError>;
+  /**
+   * this Dom0's DRBD view of each resource of the replicas check (`drbdadm status R` here), or why
+   * it could not be read. Absent, or a resource missing: not read, and a live migration is refused.
+   */
+  readonly drbd?: DrbdHereFacts;
+}
+
+export interface DrbdHereFacts {
+  /** this Dom0, as the sentences name it */
+  readonly host: string;
+  readonly resources: ReadonlyMap<string, DrbdResourceView | XhError>;
 }
 
 const pass = (check: PreflightCheck, detail: string): CheckVerdict => ({ check, ok: true, detail, code: null });
@@ -58,7 +69,14 @@ export function judge(check: PreflightCheck, f: PreflightFacts): CheckVerdict {
         if (!h || 'problem' in h) return fail(check, 'XH_ERR_CONFIG', `cannot tell who holds DRBD resource ${r}: ${h && 'problem' in h ? h.problem : 'not read'}`);
         if (!h.hosts.includes(check.target)) return fail(check, 'XH_ERR_REFUSED', `${check.target} holds no replica of ${r} (${h.file} names ${h.hosts.join(', ') || 'no host'}): ${f.name} cannot run there`);
       }
-      return pass(check, `${check.target} holds a replica of ${check.resources.join(', ')}`);
+      for (const r of check.resources) {
+        const seen = f.drbd?.resources.get(r);
+        if (!seen) return fail(check, 'XH_ERR_REFUSED', `the DRBD state of ${r} here was not read: a live migration needs it Connected UpToDate/UpToDate`);
+        if ('code' in seen) return fail(check, seen.code, `cannot read the DRBD state of ${r} here (${seen.message}): a live migration needs it Connected UpToDate/UpToDate`);
+        const unready = notReadyForLiveMigration(f.drbd?.host ?? 'this host', check.target, seen);
+        if (unready) return fail(check, 'XH_ERR_REFUSED', unready);
+      }
+      return pass(check, `${check.target} holds a replica of ${check.resources.join(', ')}, Connected UpToDate/UpToDate`);
     }
     case 'migration-key': {
       const k = f.keys.get(check.peer);
@@ -101,6 +119,44 @@ function judgeStatus(check: Extract<PreflightCheck, { check: 'peer-status' }>, f
   if (s.freeMemMiB === null || need === null) return pass(check, `${check.peer} does not run ${f.name}; free memory unknown`);
   if (s.freeMemMiB < need) return fail(check, 'XH_ERR_REFUSED', `${check.peer} has ${s.freeMemMiB} MiB free, ${f.name} needs ${need} MiB`);
   return pass(check, `${check.peer} does not run ${f.name} and has ${s.freeMemMiB} MiB free (${need} MiB needed)`);
+}
+
+const DISCONNECTED: ReadonlySet<string> = new Set([
+  'StandAlone', 'Disconnecting', 'Unconnected', 'Timeout', 'BrokenPipe', 'NetworkFailure', 'ProtocolError', 'TearDown', 'Connecting', 'WFConnection',
+]);
+// an online verify reads both disks while they stay UpToDate: nothing is behind
+const IN_STEP: ReadonlySet<string> = new Set(['Established', 'Connected', 'VerifyS', 'VerifyT']);
+
+/**
+ * Why RESOURCE, as HOST sees it, must not carry a live migration to TARGET; null when it may.
+ * The target's block-drbd promotes its replica whatever the link says (allow-two-primaries), so a
+ * disconnected, split-brained or resyncing pair would run the domU on a disk missing the writes
+ * since the disconnect. Only Connected with both disks UpToDate is safe. DRBD 9: the connection to
+ * TARGET (DRBD 8.4 names its one peer "peer").
+ */
+export function notReadyForLiveMigration(host: string, target: string, v: DrbdResourceView): string | null {
+  const r = v.name;
+  const wait = 'wait for UpToDate/UpToDate before migrating';
+  if (!v.up) return `${r} on ${host} is not up: bring it up (\`drbdadm up ${r}\`), connect it and ${wait}`;
+  const peer = v.peers.find((p) => p.name === target) ?? (v.peers.length === 1 ? v.peers[0] : undefined);
+  const disk = v.disk ?? 'unknown';
+  const standAlone = `reconnect it (\`drbdadm connect ${r}\` on both, resolving a split brain first) and ${wait}`;
+  // status lists no connection at all for a StandAlone 8.4 resource (the lab's split brain captures)
+  if (v.peers.length === 0) return `${r} on ${host} is StandAlone (disk ${disk}, peer DUnknown): ${standAlone}`;
+  if (!peer) return `${r} on ${host} has no connection to ${target} (its peers: ${v.peers.map((p) => p.name).join(', ')}; disk ${disk}): connect it (\`drbdadm connect ${r}\`) and ${wait}`;
+  // terse `drbdadm status` prints no connection word while Connected
+  const conn = peer.connection ?? 'Connected';
+  const state = conn === 'Connected' && peer.replication !== null && peer.replication !== 'Established' ? peer.replication : conn;
+  const label = v.peers.length > 1 ? `peer ${peer.name}` : 'peer';
+  const seen = `${r} on ${host} is ${state} (disk ${disk}, ${label} ${peer.disk ?? 'unknown'})`;
+  if (conn === 'StandAlone') return `${seen}: ${standAlone}`;
+  if (DISCONNECTED.has(conn)) return `${seen}: its link to ${target} is down; restore it (\`drbdadm connect ${r}\` wherever it is StandAlone, resolving a split brain first) and ${wait}`;
+  if (!IN_STEP.has(state)) {
+    const done = peer.syncedPercent !== null ? `, ${peer.syncedPercent}% done` : '';
+    return `${seen}: its disks are not in step yet (a resync or catch-up is under way${done}); ${wait} (\`drbdadm status ${r}\`)`;
+  }
+  if (v.disk !== 'UpToDate' || peer.disk !== 'UpToDate') return `${seen}: both disks must be UpToDate; ${wait} (\`drbdadm status ${r}\` shows why not)`;
+  return null;
 }
 
 /** The first failed check decides the refusal; null when every check passed. */

@@ -11,7 +11,7 @@ export function preflightLine(plan: Pick<MigrationPlan, 'name'>, checks: readonl
       case 'runs-here':
         return [`${plan.name} runs here`];
       case 'replicas':
-        return c.resources.length === 0 ? [] : [`${c.target} holds a replica of ${c.resources.join(', ')}`];
+        return c.resources.length === 0 ? [] : [`${c.target} holds a replica of ${c.resources.join(', ')}, in step (Connected, UpToDate/UpToDate)`];
       case 'peer-sshd':
         return [`${c.peer}'s sshd answers`];
       case 'migration-key':

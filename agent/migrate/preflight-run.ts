@@ -1,15 +1,16 @@
 import type { XhError } from '../../shared/errors.js';
 import type { PeerStatus } from '../../shared/protocol/peer.js';
 import type { PreflightCheck } from '../decide/migration-plan.js';
-import { judge, type CheckVerdict, type PreflightFacts } from '../decide/preflight.js';
+import type { DrbdResourceView } from '../../shared/inventory.js';
+import { judge, type CheckVerdict, type DrbdHereFacts, type PreflightFacts } from '../decide/preflight.js';
 import { resourceHosts } from '../host/homes.js';
 import type { MigrationPorts } from './ports.js';
 import { askStatus } from './peer-requests.js';
 
 /**
- * Finds out what a plan's preflight checks ask (read-only: xl list, files, a TCP connect, the
- * peer's `status NAME`) and judges each (agent/decide/preflight.ts). A peer whose key or sshd
- * check failed is not asked its status.
+ * Finds out what a plan's preflight checks ask (read-only: xl list, files, `drbdadm status` of
+ * NAME's resources, a TCP connect, the peer's `status NAME`) and judges each
+ * (agent/decide/preflight.ts). A peer whose key or sshd check failed is not asked its status.
  */
 export async function runPreflight(p: MigrationPorts, name: string, checks: readonly PreflightCheck[]): Promise<{ verdicts: CheckVerdict[]; facts: PreflightFacts } | XhError> {
   const list = await p.toolstack.list();
@@ -30,6 +31,20 @@ export async function runPreflight(p: MigrationPorts, name: string, checks: read
     if ((k && (!k.keyReadable || k.keyOpenMode !== null || !k.knownHost)) || (s && !s.reachable)) continue;
     status.set(c.peer, await askStatus(p, c.peer, name));
   }
-  const facts: PreflightFacts = { name, here, resourceHosts: await resourceHosts(p, resources), keys, sshd, status };
+  const facts: PreflightFacts = { name, here, resourceHosts: await resourceHosts(p, resources), keys, sshd, status, drbd: await drbdHere(p, resources) };
   return { verdicts: checks.map((c) => judge(c, facts)), facts };
+}
+
+/**
+ * Read last, right before the judging: the link state is what decides whether the target's disk
+ * is current, and the ssh round trips before can take seconds. Each resource on its own, so one
+ * that cannot be read is named, not the whole.
+ */
+async function drbdHere(p: MigrationPorts, resources: readonly string[]): Promise<DrbdHereFacts> {
+  const out = new Map<string, DrbdResourceView | XhError>();
+  for (const r of resources) {
+    const v = await p.drbd.readResource(r);
+    out.set(r, v.ok ? v.value : { code: v.error.code, message: v.error.message });
+  }
+  return { host: p.host, resources: out };
 }

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { judge, notReadyForLiveMigration, refusalOf, type PreflightFacts } from '../../../agent/decide/preflight.js';
+import type { DrbdResourceView } from '../../../shared/inventory.js';
+import type { XhError } from '../../../shared/errors.js';
+
+// A live migration lets the target's block-drbd promote its replica whatever the link says
+// (allow-two-primaries): only a pair Connected with both disks UpToDate keeps the domU on current
+// data. Anything else refuses, naming the resource, the state seen and the fix.
+
+type Peer = DrbdResourceView['peers'][number];
+const peer = (over: Partial<Peer> = {}): Peer => ({ name: 'peer', role: 'Secondary', connection: 'Connected', disk: 'UpToDate', replication: 'Established', syncedPercent: null, ...over });
+const view = (over: Partial<DrbdResourceView> = {}, peers: Peer[] = [peer()]): DrbdResourceView => ({
+  name: 'r1',
+  up: true,
+  role: 'Primary',
+  peerRole: peers[0]?.role ?? null,
+  connection: peers[0]?.connection ?? null,
+  disk: 'UpToDate',
+  peerDisk: peers[0]?.disk ?? null,
+  peers,
+  ...over,
+});
+const down: Partial<Peer> = { role: 'Unknown', disk: 'DUnknown', replication: null };
+
+const facts = (seen: DrbdResourceView | XhError | undefined): PreflightFacts => ({
+  name: 'web1',
+  here: undefined,
+  resourceHosts: new Map([['r1', { hosts: ['xen1', 'xen2'], file: '/etc/drbd.d/r1.res' }]]),
+  keys: new Map(),
+  sshd: new Map(),
+  status: new Map(),
+  ...(seen === undefined ? {} : { drbd: { host: 'xen1', resources: new Map([['r1', seen]]) } }),
+});
+const replicas = { check: 'replicas', target: 'xen2', resources: ['r1'] } as const;
+
+describe('preflight: a live migration needs each DRBD resource Connected UpToDate/UpToDate', () => {
+  it('passes Connected UpToDate/UpToDate (8.4 names its peer "peer"; terse DRBD 9 status prints no connection word)', () => {
+    expect(judge(replicas, facts(view())).ok).toBe(true);
+    expect(judge(replicas, facts(view({}, [peer({ name: 'xen2', connection: null, replication: null })]))).ok).toBe(true);
+    // an online verify keeps both disks UpToDate
+    expect(notReadyForLiveMigration('xen1', 'xen2', view({}, [peer({ replication: 'VerifyS' })]))).toBeNull();
+  });
+
+  it('refuses a split brain (StandAlone) with the resource, the state and the fix, XH_ERR_REFUSED', () => {
+    const v = judge(replicas, facts(view({}, [peer({ connection: 'StandAlone', ...down })])));
+    expect([v.ok, v.code]).toEqual([false, 'XH_ERR_REFUSED']);
+    expect(v.detail).toBe('r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (`drbdadm connect r1` on both, resolving a split brain first) and wait for UpToDate/UpToDate before migrating');
+    expect(refusalOf([v])).toEqual({ code: 'XH_ERR_REFUSED', message: `preflight: ${v.detail}; nothing was moved` });
+  });
+
+  for (const connection of ['WFConnection', 'Connecting', 'NetworkFailure', 'Unconnected'] as const) {
+    it(`refuses a cut link (${connection})`, () => {
+      const v = judge(replicas, facts(view({}, [peer({ connection, ...down })])));
+      expect([v.ok, v.code]).toEqual([false, 'XH_ERR_REFUSED']);
+      expect(v.detail).toBe(`r1 on xen1 is ${connection} (disk UpToDate, peer DUnknown): its link to xen2 is down; restore it (\`drbdadm connect r1\` wherever it is StandAlone, resolving a split brain first) and wait for UpToDate/UpToDate before migrating`);
+    });
+  }
+
+  it('refuses a resync in progress, either way (DRBD 9 replication word, 8.4 cstate)', () => {
+    const source = judge(replicas, facts(view({}, [peer({ disk: 'Inconsistent', replication: 'SyncSource', syncedPercent: 42.5 })])));
+    expect([source.ok, source.code]).toEqual([false, 'XH_ERR_REFUSED']);
+    expect(source.detail).toBe('r1 on xen1 is SyncSource (disk UpToDate, peer Inconsistent): its disks are not in step yet (a resync or catch-up is under way, 42.5% done); wait for UpToDate/UpToDate before migrating (`drbdadm status r1`)');
+    const target = notReadyForLiveMigration('xen1', 'xen2', view({ disk: 'Inconsistent' }, [peer({ connection: 'SyncTarget', replication: null })]));
+    expect(target).toBe('r1 on xen1 is SyncTarget (disk Inconsistent, peer UpToDate): its disks are not in step yet (a resync or catch-up is under way); wait for UpToDate/UpToDate before migrating (`drbdadm status r1`)');
+    expect(notReadyForLiveMigration('xen1', 'xen2', view({}, [peer({ replication: 'PausedSyncS', disk: 'Inconsistent' })]))).toMatch(/^r1 on xen1 is PausedSyncS /);
+    expect(notReadyForLiveMigration('xen1', 'xen2', view({}, [peer({ replication: 'Ahead', disk: 'Outdated' })]))).toMatch(/^r1 on xen1 is Ahead /);
+  });
+
+  for (const [what, v, seen] of [
+    ['a peer disk Outdated', view({}, [peer({ disk: 'Outdated' })]), '(disk UpToDate, peer Outdated)'],
+    ['a local disk Inconsistent', view({ disk: 'Inconsistent' }), '(disk Inconsistent, peer UpToDate)'],
+    ['a peer disk DUnknown', view({}, [peer({ disk: 'DUnknown' })]), '(disk UpToDate, peer DUnknown)'],
+    ['a local disk Diskless', view({ disk: 'Diskless' }), '(disk Diskless, peer UpToDate)'],
+  ] as const) {
+    it(`refuses Connected with ${what}`, () => {
+      const j = judge(replicas, facts(v));
+      expect([j.ok, j.code]).toEqual([false, 'XH_ERR_REFUSED']);
+      expect(j.detail).toBe(`r1 on xen1 is Connected ${seen}: both disks must be UpToDate; wait for UpToDate/UpToDate before migrating (\`drbdadm status r1\` shows why not)`);
+    });
+  }
+
+  it('DRBD 9 with several peers: judges the connection to the target, and names the peer', () => {
+    const ok = view({}, [peer({ name: 'xen3', connection: 'StandAlone', ...down }), peer({ name: 'xen2' })]);
+    expect(notReadyForLiveMigration('xen1', 'xen2', ok)).toBeNull();
+    const bad = view({}, [peer({ name: 'xen3' }), peer({ name: 'xen2', connection: 'Connecting', ...down })]);
+    expect(notReadyForLiveMigration('xen1', 'xen2', bad)).toMatch(/^r1 on xen1 is Connecting \(disk UpToDate, peer xen2 DUnknown\): /);
+    expect(notReadyForLiveMigration('xen1', 'xen4', bad)).toBe('r1 on xen1 has no connection to xen4 (its peers: xen3, xen2; disk UpToDate): connect it (`drbdadm connect r1`) and wait for UpToDate/UpToDate before migrating');
+  });
+
+  it('refuses a resource that is down, and one whose status lists no connection (8.4 StandAlone, as the lab prints a split brain)', () => {
+    expect(notReadyForLiveMigration('xen1', 'xen2', view({ up: false, role: null, disk: null }, []))).toBe('r1 on xen1 is not up: bring it up (`drbdadm up r1`), connect it and wait for UpToDate/UpToDate before migrating');
+    expect(notReadyForLiveMigration('xen1', 'xen2', view({}, []))).toBe('r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (`drbdadm connect r1` on both, resolving a split brain first) and wait for UpToDate/UpToDate before migrating');
+  });
+
+  it('a state not read, or not readable, refuses too: unknown is never "in sync"', () => {
+    const missing = judge(replicas, facts(undefined));
+    expect([missing.ok, missing.code]).toEqual([false, 'XH_ERR_REFUSED']);
+    expect(missing.detail).toMatch(/^the DRBD state of r1 here was not read/);
+    const failed = judge(replicas, facts({ code: 'XH_ERR_TOOL_TIMEOUT', message: 'drbdadm status r1: timed out after 10 s' }));
+    expect([failed.ok, failed.code]).toEqual([false, 'XH_ERR_TOOL_TIMEOUT']);
+    expect(failed.detail).toBe('cannot read the DRBD state of r1 here (drbdadm status r1: timed out after 10 s): a live migration needs it Connected UpToDate/UpToDate');
+  });
+
+  it('a domU without DRBD disks needs no DRBD state', () => {
+    expect(judge({ check: 'replicas', target: 'xen2', resources: [] }, facts(undefined)).ok).toBe(true);
+  });
+});
