@@ -8,10 +8,10 @@
 //   - `reverse tiny` while dom0a is in maintenance: refused (77), nothing sent;
 //   - restore dom0a: tiny back (dom0b's agent runs `xl migrate --reason restore`), dom0a online,
 //     `where` follows, freshness, xenstore names dom0a;
-//   - `xenherdctl migrate tiny dom0b`; then a provoked failure through `reverse tiny` (dom0a's r0
-//     down): dom0a's agent asks dom0b's forced `migrate2` over the real sshd, dom0b's `xl
-//     migrate` fails at the target's block-drbd and resumes tiny at dom0b: exit 82 relayed back
-//     through controller and ctl, both ledgers unchanged, `where` still dom0b;
+//   - `xenherdctl migrate tiny dom0b`; then `reverse tiny` with dom0a's r0 down: dom0a's agent
+//     asks dom0b's forced `migrate2` over the real sshd, whose preflight reads r0 WFConnection
+//     and refuses before any `xl migrate`: exit 77 relayed back through controller and ctl, both
+//     ledgers unchanged, `where` still dom0b;
 //   - `xenherdctl reverse tiny` back through dom0b's real sshd and forced migrate2, followed by
 //     `where` and the xenstore area; `status` without alerts; agents and controller stopped cleanly.
 // Every move is checked against both xl lists and ledgers (pair-state.ts). The drain and restore
@@ -205,9 +205,9 @@ export class ControllerPhase {
     k.eq(await this.pair.where(), ['dom0b'], 'tiny still runs on dom0b only');
   }
 
-  async provokedReverseFailure(): Promise<void> {
+  async reverseRefusedWhileDisconnected(): Promise<void> {
     const { a, b } = this.lab;
-    const k = this.c.scope('reverse (provoked failure): ');
+    const k = this.c.scope('reverse (pair disconnected): ');
     await this.pair.waitGap();
     const ledgers = [await this.pair.ledgerText(a), await this.pair.ledgerText(b)];
     await a.run('drbdadm down r0');
@@ -218,27 +218,29 @@ export class ControllerPhase {
     const parsed = events.map((e) => CommandEventSchema.safeParse(e)).flatMap((p) => (p.success ? [p.data] : []));
     const progress = parsed.flatMap((e) => (e.type === 'progress' ? [e.line] : []));
     const result = parsed.find((e) => e.type === 'result');
-    this.fig.moves.push({ label: 'reverse tiny (provoked failure: dom0a r0 down)', exitCode: r.exitCode, durationS: r.durationS, moveS: null, attempts: 1, ok: r.exitCode === 0, provoked: true, settled: false });
+    this.fig.moves.push({ label: 'reverse tiny (refused: dom0a r0 down)', exitCode: r.exitCode, durationS: r.durationS, moveS: null, attempts: 1, ok: r.exitCode === 0, provoked: true, settled: false });
     log(`controller reverse: exit ${String(r.exitCode)} after ${r.durationS.toFixed(1)} s; progress: ${oneLine(progress.join('\n'), 3000)} ;; result ${JSON.stringify(result ?? null)} ;; stderr ${oneLine(r.stderr, 800)}`);
     const accepted = parsed.find((e) => e.type === 'accepted');
     k.eq(accepted?.type === 'accepted' ? accepted.host : null, 'dom0a', "the controller hands it to dom0a (tiny's home)");
     k.ok(progress.includes('asking dom0b to migrate tiny back to dom0a (migrate2 over ssh)'), "dom0a's agent asks dom0b's forced command");
-    k.ok(progress.some((l) => l.startsWith('dom0b: migrating tiny from dom0b to dom0a (operation ')), "dom0b's migrate2 ran xl migrate (its progress relayed)");
-    k.ok(progress.some((l) => /block-drbd/.test(l)), "the target's block-drbd failure is shown", progress.slice(-8));
-    k.eq(r.exitCode, 82, 'xenherdctl exits 82 (XH_ERR_MIGRATION_FAILED: still at the source)');
-    k.eq(result?.type === 'result' && { ok: result.ok, code: result.code }, { ok: false, code: 'XH_ERR_MIGRATION_FAILED' }, 'the result the controller relays');
+    // the way home is a live migration like any other: dom0b's forced command reads real DRBD
+    // (drbdadm status of a WFConnection 8.4 resource) and refuses before xl migrate
+    k.ok(!progress.some((l) => l.startsWith('dom0b: migrating tiny')), "dom0b's migrate2 ran no xl migrate", progress.slice(-8));
+    const message = result?.type === 'result' ? (result.message ?? '') : '';
+    k.ok(/r0 on dom0b is (Connecting|WFConnection) \(disk UpToDate, peer DUnknown\): its link to dom0a is down/.test(message), 'the refusal names r0, its state on dom0b and the link down', message);
+    k.eq(r.exitCode, 77, 'xenherdctl exits 77 (XH_ERR_REFUSED: nothing moved)');
+    k.eq(result?.type === 'result' && { ok: result.ok, code: result.code }, { ok: false, code: 'XH_ERR_REFUSED' }, 'the result the controller relays');
     // the records stay as they were; dom0a wrote the reverse as inflight before asking dom0b and
-    // removed it with the failure (two writes), dom0b's forced command wrote nothing
+    // removed it with the refusal (two writes), dom0b's forced command wrote nothing
     const after = [await this.pair.ledgerText(a), await this.pair.ledgerText(b)];
     const [before, now] = [ledgers.map(ledgerParts), after.map(ledgerParts)];
     k.eq(now.map((l) => l.records), before.map((l) => l.records), 'both ledgers keep their records: nothing inflight or unsettled is left');
     k.eq(now.map((l, i) => l.seq - (before[i]?.seq ?? NaN)), [2, 0], "ledger writes: dom0a 2 (the reverse inflight, then its outcome), dom0b none");
     k.eq(await this.pair.where(), ['dom0b'], 'tiny still runs on dom0b only');
-    this.pair.markArrival(); // a resumed domain gets the same rest as an arrival
     await a.run('drbdadm up r0');
     await waitFor(a, 'drbdadm cstate r0; drbdadm dstate r0', (s) => /^Connected\nUpToDate\/UpToDate/.test(s), 180_000, 'r0 Connected and in sync again');
-    await this.whereIs('after the failed reverse', 'dom0b');
-    await this.pair.consistent('after the failed reverse');
+    await this.whereIs('after the refused reverse', 'dom0b');
+    await this.pair.consistent('after the refused reverse');
   }
 
   /**

@@ -12,10 +12,10 @@
 //   3. hostile SSH_ORIGINAL_COMMANDs through dom0b's real sshd with the migration key: exit 80, a
 //      JSON `result` line refusing with XH_ERR_COMMAND_REJECTED, the marker file they try to
 //      create never appears, tiny stays.
-//   4. a real failed migration through the forced command: `xenherdctl reverse tiny` with dom0a's
-//      r0 down; dom0b's migrate2 runs `xl migrate`, which fails at dom0a's block-drbd: exit 82,
-//      ledgers unchanged. (The reverse path keeps the forced migrate2 over the real sshd covered
-//      without a migration of its own.)
+//   4. a reverse refused through the forced command: `xenherdctl reverse tiny` with dom0a's r0
+//      down; dom0b's migrate2 reads r0 WFConnection and refuses before `xl migrate` (a live
+//      migration onto a disconnected replica would run tiny on a stale disk): exit 77, ledgers
+//      unchanged.
 //   5. `xenherdctl restore dom0a`: tiny back home (dom0b's agent runs `xl migrate`), dom0a online.
 //   6. `xenherdctl migrate tiny dom0b`, then `xenherdctl reverse tiny`: home again through dom0b's
 //      real sshd and forced migrate2.
@@ -116,15 +116,15 @@ export async function migrateCheck(lab: Lab, checks: Checks, remote: string, con
       // a home in maintenance takes nothing back but by its restore
       await phase.reverseRefusedInMaintenance();
       if (await phase.job('restore', b, a)) {
-        // tiny away again with dom0a online: a reverse that fails (dom0a's r0 down), then one
+        // tiny away again with dom0a online: a reverse refused (dom0a's r0 down), then one
         // that succeeds, both through the real forced command
         if (await phase.command(['migrate', 'tiny', 'dom0b'], a, b)) {
-          await phase.provokedReverseFailure();
+          await phase.reverseRefusedWhileDisconnected();
           await phase.command(['reverse', 'tiny'], b, a);
         }
       }
     } else {
-      c.ok(false, '2: tiny did not reach dom0b: the provoked failure and the restore were skipped');
+      c.ok(false, '2: tiny did not reach dom0b: the refused reverse and the restore were skipped');
     }
     await phase.finish();
   } catch (e) {

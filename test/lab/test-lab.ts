@@ -5,8 +5,8 @@
 // lab established, then runs the guarded-autostart check (autostart-checks.ts: `xenherd-agent run`
 // under real systemd while r0 goes peer Unknown -> Primary -> Secondary) and the migration check
 // (migrate-checks.ts: keys setup, ping, a dry run; then a controller on the host with both agents
-// reporting to it (controller-checks.ts): drain, hostile forced commands, a provoked failed reverse
-// through the real sshd, restore; ledgers against xl list on both). Fails if anything (QEMU
+// reporting to it (controller-checks.ts): drain, hostile forced commands, a reverse refused (pair
+// disconnected) through the real sshd, restore; ledgers against xl list on both). Fails if anything (QEMU
 // process, controller, mount, loop device) is left behind.
 // Flags: --no-agent          run the lab situations and their own sanity checks only (no bundle needed)
 //        --only-migrations   skip the situations and the autostart check (a quicker run while
@@ -163,7 +163,7 @@ async function scenario(lab: Lab, withAgent: boolean, onlyMigrations: boolean, c
   }
   if (withAgent) {
     // 6. migrations: a dry run, then through the controller: drain, hostile forced commands, a
-    // provoked failure of reverse through the real sshd, restore; ledgers vs xl list
+    // reverse refused with the pair disconnected through the real sshd, restore; ledgers vs xl list
     migrateFigures = await migrateCheck(lab, checks, REMOTE, controllerPort);
     for (const l of describeMigrationFigures(migrateFigures)) log(l);
   }
