@@ -1,3 +1,4 @@
+import { spanText } from '../../shared/text/span-text.js';
 import type { DrbdReplicationWord } from '../../shared/drbd-words.js';
 import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
 
@@ -92,18 +93,9 @@ export interface AutostartInput {
   };
 }
 
-/** "45 s", "12 min", "3 h", "2 d" */
-function span(ms: number): string {
-  const sec = Math.max(0, Math.round(ms / 1000));
-  if (sec < 120) return `${sec} s`;
-  if (sec < 2 * 3600) return `${Math.round(sec / 60)} min`;
-  if (sec < 48 * 3600) return `${Math.round(sec / 3600)} h`;
-  return `${Math.round(sec / 86_400)} d`;
-}
-
 /** A host seen running the domU, with when it was last heard when that report may be stale. */
 const reporter = (host: string, silentMs: number | undefined): string =>
-  silentMs === undefined ? host : `${host} (its last report: the controller last heard from ${host} ${span(silentMs)} ago)`;
+  silentMs === undefined ? host : `${host} (its last report: the controller last heard from ${host} ${spanText(silentMs)} ago)`;
 
 /** DRBD 8.4 names its one peer literally "peer" */
 const peerLabel = (name: string): string => (name === 'peer' ? 'the peer' : `peer ${name}`);

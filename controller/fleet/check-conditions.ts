@@ -1,6 +1,7 @@
 import type { Alert, AlertKind } from '../../shared/protocol/ctl-api.js';
 import type { CheckStatus, CheckThresholds } from '../../shared/protocol/ctl-check.js';
 import type { AwayDomu } from './away-from-home.js';
+import { spanText } from '../../shared/text/span-text.js';
 import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
 import { subjectName } from './finding.js';
@@ -11,15 +12,6 @@ export interface CheckProblem {
   readonly status: Exclude<CheckStatus, 'OK'>;
   readonly short: string;
   readonly text: string;
-}
-
-/** "45 s", "12 min", "3 h", "2 d": how long, for a status line. */
-export function spanText(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 120) return `${s} s`;
-  if (s < 2 * 3600) return `${Math.round(s / 60)} min`;
-  if (s < 48 * 3600) return `${Math.round(s / 3600)} h`;
-  return `${Math.round(s / 86_400)} d`;
 }
 
 /**

@@ -1,5 +1,5 @@
+import { spanText } from '../../shared/text/span-text.js';
 import type { CheckProblem } from './check-conditions.js';
-import { spanText } from './check-conditions.js';
 import type { FleetIndex } from './fleet-index.js';
 import { currentMaintenanceSince, isReachable, type Freshness } from './host-record.js';
 
