@@ -5,6 +5,7 @@ import { HOME_AGAIN_GRACE_MS } from '../../agent/core/home-again.js';
 import { withAway, withVisitor } from '../../agent/state/ledger.js';
 import type { ControlResponse } from '../../shared/protocol/agent-control.js';
 import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+import { bothReporting, controlAnswer } from './pair-with-controller.js';
 
 // web1 (home xen1) was drained to xen2, and xen2 lost power with it. xen1 is online again; its
 // ledger says web1 went to xen2, so autostart skips it, rightly. With a controller that no longer
@@ -26,19 +27,10 @@ async function drainedToXen2(): Promise<Fleet> {
   const store = (h: string) => ledgerStore(join(fleet.sim.hostRoot(h), 'var/lib/xenherd'), h);
   await store('xen1').update((l) => withAway(l, 'web1', { home: 'xen1', currentHost: 'xen2', since, operationId: 'drain-1', reason: 'drain' }));
   await store('xen2').update((l) => withVisitor(l, 'web1', { home: 'xen1', since, operationId: 'drain-1' }));
-  for (const h of ['xen1', 'xen2']) fleet.startAgent(h);
-  const core = fleet.controller!.core;
-  await fleet.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both reporting');
-  await fleet.advance(10_000);
-  return fleet;
+  return bothReporting(fleet);
 }
 
-async function control(f: Fleet, req: Parameters<ReturnType<Fleet['agent']>['control']>[0]): Promise<ControlResponse> {
-  let answer: ControlResponse | null = null;
-  void f.agent('xen1').control(req).then((r) => (answer = r));
-  await f.until(() => answer !== null, `answer to ${req.op}`, 120_000);
-  return answer as unknown as ControlResponse;
-}
+const control = (f: Fleet, req: Parameters<typeof controlAnswer>[2]): Promise<ControlResponse> => controlAnswer(f, 'xen1', req);
 
 const force = { op: 'force', name: 'web1', reason: 'xen2 is dead, checked', operator: 'root' } as const;
 const awayOnXen1 = (f: Fleet) => {

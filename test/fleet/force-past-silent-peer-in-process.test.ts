@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ControlResponse } from '../../shared/protocol/agent-control.js';
 import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+import { bothReporting, controlAnswer } from './pair-with-controller.js';
 
 // README's recovery after a Dom0 dies, with a controller connected: web1 is guarded on both Dom0s
 // of its pair, its home xen1 loses power, and on xen2 the operator runs `autostart start --force
@@ -24,20 +25,10 @@ async function guardedOnBoth(): Promise<Fleet> {
   fleet = await startFleet(FLEET, { controller: true });
   const root = (h: string): string => fleet.sim.hostRoot(h);
   copyFileSync(join(root('xen1'), 'etc/xen/drbd-auto/web1.cfg'), join(root('xen2'), 'etc/xen/drbd-auto/web1.cfg'));
-  for (const h of ['xen1', 'xen2']) fleet.startAgent(h);
-  const core = fleet.controller!.core;
-  await fleet.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both reporting');
-  await fleet.advance(10_000);
-  return fleet;
+  return bothReporting(fleet);
 }
 
-/** The control answer, time moving meanwhile (a forced start answers once `xl create` ended). */
-async function control(f: Fleet, req: Parameters<ReturnType<Fleet['agent']>['control']>[0]): Promise<ControlResponse> {
-  let answer: ControlResponse | null = null;
-  void f.agent('xen2').control(req).then((r) => (answer = r));
-  await f.until(() => answer !== null, `answer to ${req.op}`, 120_000);
-  return answer as unknown as ControlResponse;
-}
+const control = (f: Fleet, req: Parameters<typeof controlAnswer>[2]): Promise<ControlResponse> => controlAnswer(f, 'xen2', req);
 
 async function web1OnXen2(f: Fleet): Promise<{ decision: string; reason: string | null; detail: string }> {
   const st = await control(f, { op: 'status' });
