@@ -31,9 +31,12 @@ export const AGENT_COMMAND_HELP = {
       '  stop      start nothing more, also what is queued (decisions are still made and shown); start resumes\n' +
       '  --force   start one domU now (logged with --reason), overriding a defer (except config-duplicate: two\n' +
       '            files of the guarded dir define it; config-unreadable; ledger-unreadable) or the skip\n' +
-      '            handled-this-boot (started or seen running, then stopped by someone); never a peer-primary\n' +
-      '            skip (split brain: also read again right after taking DRBD Primary) or another skip\n' +
-      '            (maintenance, migrated-away, migrating-away, running-elsewhere, unsettled)\n' +
+      '            handled-this-boot (started or seen running, then stopped by someone); running-elsewhere\n' +
+      '            only when every host reporting it is one the controller no longer hears from (a dead\n' +
+      '            Dom0\'s last report), migrated-away only when the controller no longer hears from the\n' +
+      '            Dom0 it went to (or no controller is connected); never a peer-primary skip (split brain:\n' +
+      '            also read again right after taking DRBD Primary) or another skip (maintenance,\n' +
+      '            migrating-away, unsettled)\n' +
       '  --json    print the answer as JSON\n' +
       '  --config  the agent config naming the control socket (default /etc/xenherd/agent.json)\n' +
       '  --socket  the control socket (default from the config: /run/xenherd/agent.sock)',
