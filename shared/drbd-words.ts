@@ -78,6 +78,14 @@ export const DRBD_DISK_STATES = [
 export const DrbdDiskStateSchema = z.enum(DRBD_DISK_STATES);
 export type DrbdDiskState = z.infer<typeof DrbdDiskStateSchema>;
 
+/**
+ * Connection words that say the link to that peer is not there (being set up, lost or refused):
+ * nothing written since replicates. Every other word is a live link, in step or catching up.
+ */
+export const DRBD_LINK_DOWN: ReadonlySet<DrbdConnectionWord> = new Set<DrbdConnectionWord>([
+  'StandAlone', 'Disconnecting', 'Unconnected', 'Timeout', 'BrokenPipe', 'NetworkFailure', 'ProtocolError', 'TearDown', 'Connecting', 'WFConnection',
+]);
+
 /** Replication states during which a `done:` percentage is meaningful (drbd.h: L_SYNC_SOURCE..L_PAUSED_SYNC_T). */
 export const DRBD_SYNC_STATES: ReadonlySet<DrbdReplicationWord> = new Set<DrbdReplicationWord>([
   'SyncSource', 'SyncTarget', 'VerifyS', 'VerifyT', 'PausedSyncS', 'PausedSyncT',

@@ -1,4 +1,5 @@
 import type { ErrorCode, XhError } from '../../shared/errors.js';
+import { DRBD_LINK_DOWN, type DrbdConnectionWord, type DrbdReplicationWord } from '../../shared/drbd-words.js';
 import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
 import type { PeerStatus } from '../../shared/protocol/peer.js';
 import type { PreflightCheck } from './migration-plan.js';
@@ -39,9 +40,9 @@ export interface PreflightFacts {
   readonly status: ReadonlyMap<string, PeerStatus | XhError>;
   /**
    * this Dom0's DRBD view of each resource of the replicas check (`drbdadm status R` here), or why
-   * it could not be read. Absent, or a resource missing: not read, and a live migration is refused.
+   * it could not be read. A resource missing: not read, and a live migration is refused.
    */
-  readonly drbd?: DrbdHereFacts;
+  readonly drbd: DrbdHereFacts;
 }
 
 export interface DrbdHereFacts {
@@ -70,10 +71,10 @@ export function judge(check: PreflightCheck, f: PreflightFacts): CheckVerdict {
         if (!h.hosts.includes(check.target)) return fail(check, 'XH_ERR_REFUSED', `${check.target} holds no replica of ${r} (${h.file} names ${h.hosts.join(', ') || 'no host'}): ${f.name} cannot run there`);
       }
       for (const r of check.resources) {
-        const seen = f.drbd?.resources.get(r);
+        const seen = f.drbd.resources.get(r);
         if (!seen) return fail(check, 'XH_ERR_REFUSED', `the DRBD state of ${r} here was not read: a live migration needs it Connected UpToDate/UpToDate`);
         if ('code' in seen) return fail(check, seen.code, `cannot read the DRBD state of ${r} here (${seen.message}): a live migration needs it Connected UpToDate/UpToDate`);
-        const unready = notReadyForLiveMigration(f.drbd?.host ?? 'this host', check.target, seen);
+        const unready = notReadyForLiveMigration(f.drbd.host, check.target, seen);
         if (unready) return fail(check, 'XH_ERR_REFUSED', unready);
       }
       return pass(check, `${check.target} holds a replica of ${check.resources.join(', ')}, Connected UpToDate/UpToDate`);
@@ -121,11 +122,8 @@ function judgeStatus(check: Extract<PreflightCheck, { check: 'peer-status' }>, f
   return pass(check, `${check.peer} does not run ${f.name} and has ${s.freeMemMiB} MiB free (${need} MiB needed)`);
 }
 
-const DISCONNECTED: ReadonlySet<string> = new Set([
-  'StandAlone', 'Disconnecting', 'Unconnected', 'Timeout', 'BrokenPipe', 'NetworkFailure', 'ProtocolError', 'TearDown', 'Connecting', 'WFConnection',
-]);
 // an online verify reads both disks while they stay UpToDate: nothing is behind
-const IN_STEP: ReadonlySet<string> = new Set(['Established', 'Connected', 'VerifyS', 'VerifyT']);
+const IN_STEP: ReadonlySet<DrbdConnectionWord | DrbdReplicationWord> = new Set<DrbdConnectionWord | DrbdReplicationWord>(['Established', 'Connected', 'VerifyS', 'VerifyT']);
 
 /**
  * Why RESOURCE, as HOST sees it, must not carry a live migration to TARGET; null when it may.
@@ -150,7 +148,7 @@ export function notReadyForLiveMigration(host: string, target: string, v: DrbdRe
   const label = v.peers.length > 1 ? `peer ${peer.name}` : 'peer';
   const seen = `${r} on ${host} is ${state} (disk ${disk}, ${label} ${peer.disk ?? 'unknown'})`;
   if (conn === 'StandAlone') return `${seen}: ${standAlone}`;
-  if (DISCONNECTED.has(conn)) return `${seen}: its link to ${target} is down; restore it (\`drbdadm connect ${r}\` wherever it is StandAlone, resolving a split brain first) and ${wait}`;
+  if (DRBD_LINK_DOWN.has(conn)) return `${seen}: its link to ${target} is down; restore it (\`drbdadm connect ${r}\` wherever it is StandAlone, resolving a split brain first) and ${wait}`;
   if (!IN_STEP.has(state)) {
     const done = peer.syncedPercent !== null ? `, ${peer.syncedPercent}% done` : '';
     return `${seen}: its disks are not in step yet (a resync or catch-up is under way${done}); ${wait} (\`drbdadm status ${r}\`)`;

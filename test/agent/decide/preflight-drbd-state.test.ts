@@ -29,7 +29,7 @@ const facts = (seen: DrbdResourceView | XhError | undefined): PreflightFacts => 
   keys: new Map(),
   sshd: new Map(),
   status: new Map(),
-  ...(seen === undefined ? {} : { drbd: { host: 'xen1', resources: new Map([['r1', seen]]) } }),
+  drbd: { host: 'xen1', resources: seen === undefined ? new Map() : new Map([['r1', seen]]) },
 });
 const replicas = { check: 'replicas', target: 'xen2', resources: ['r1'] } as const;
 

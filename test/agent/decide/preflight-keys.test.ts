@@ -8,6 +8,7 @@ const facts = (keyReadable: boolean, knownHost: boolean, keyOpenMode: number | n
   name: 'web1',
   here: undefined,
   resourceHosts: new Map(),
+  drbd: { host: 'xen1', resources: new Map() },
   keys: new Map([['xen2', { keyFile: '/etc/xenherd/migrate_key', keyReadable, keyOpenMode, knownHostsFile: '/etc/xenherd/known_hosts', knownHost }]]),
   sshd: new Map(),
   status: new Map(),

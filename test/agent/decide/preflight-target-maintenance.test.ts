@@ -9,7 +9,7 @@ import { PeerStatusSchema, type PeerStatus } from '../../../shared/protocol/peer
 // `status NAME`; a draining or empty-for-maintenance target takes no domU unless it goes home.
 
 const status = (over: Partial<PeerStatus> = {}): PeerStatus => ({ v: 1, t: 'status', host: 'xen2', name: 'web1', present: 'absent', state: null, listedAs: null, home: null, freeMemMiB: 8192, ...over });
-const facts = (s: PeerStatus): PreflightFacts => ({ name: 'web1', here: undefined, resourceHosts: new Map(), keys: new Map(), sshd: new Map(), status: new Map([['xen2', s]]) });
+const facts = (s: PeerStatus): PreflightFacts => ({ name: 'web1', here: undefined, resourceHosts: new Map(), keys: new Map(), sshd: new Map(), status: new Map([['xen2', s]]), drbd: { host: 'xen1', resources: new Map() } });
 const check = (refuseDraining: boolean): PreflightCheck => ({ check: 'peer-status', peer: 'xen2', wantPresent: false, refuseDraining });
 
 describe('preflight: the target\'s maintenance state', () => {
