@@ -25,6 +25,19 @@ async function statusOf(f: Fleet) {
   return AgentStatusSchema.parse(r.status);
 }
 
+/** xen1's guarded dir moved aside and a file put in its place; restore() puts the dir back. */
+function replacedByFile(f: Fleet): { restore: () => void } {
+  const dir = join(f.sim.hostRoot('xen1'), 'etc/xen/drbd-auto');
+  renameSync(dir, `${dir}.moved`);
+  writeFileSync(dir, 'not a dir\n');
+  return {
+    restore: () => {
+      rmSync(dir);
+      renameSync(`${dir}.moved`, dir);
+    },
+  };
+}
+
 describe('a guarded dir that gives nothing', () => {
   it('a guardedDir that does not exist: warned in the log, in status and in the STATUS line', async () => {
     fleet = await startFleet(FLEET);
@@ -44,9 +57,7 @@ describe('a guarded dir that gives nothing', () => {
   it('a guarded dir replaced by a file: status quotes why it is unreadable', async () => {
     fleet = await startFleet(FLEET);
     const f = fleet;
-    const dir = join(f.sim.hostRoot('xen1'), 'etc/xen/drbd-auto');
-    renameSync(dir, `${dir}.moved`);
-    writeFileSync(dir, 'not a dir\n');
+    const guardedDir = replacedByFile(f);
     f.startAgent('xen1');
     await f.log('xen1', (l) => l.level >= 40 && /ENOTDIR|is not a directory/.test(String(l.msg)), 'the unreadable dir logged');
     await f.advance(1_000);
@@ -54,23 +65,19 @@ describe('a guarded dir that gives nothing', () => {
     expect(s.warnings).toEqual([expect.stringMatching(/^guarded dir unreadable.*\/etc\/xen\/drbd-auto.*(ENOTDIR|is not a directory).*guardedDir/)]);
     const ready = f.agent('xen1').notified.map((n) => n.status).filter((x): x is string => typeof x === 'string');
     expect(ready.at(-1)).toMatch(/^0 guarded domUs \(guarded dir \/etc\/xen\/drbd-auto missing, empty or unreadable\)/);
-    rmSync(dir);
-    renameSync(`${dir}.moved`, dir);
+    guardedDir.restore();
   });
 
-  it('logged once while it stays missing, and once when it is back', async () => {
+  it('logged once while it stays unreadable, and once when it is back', async () => {
     fleet = await startFleet(FLEET);
     const f = fleet;
-    const dir = join(f.sim.hostRoot('xen1'), 'etc/xen/drbd-auto');
-    renameSync(dir, `${dir}.moved`);
-    writeFileSync(dir, 'not a dir\n');
+    const guardedDir = replacedByFile(f);
     f.startAgent('xen1', { ...TEST_TIMERS, events: { ...TEST_TIMERS.events, resyncSeconds: 10 } });
     await f.log('xen1', (l) => l.level >= 40 && /ENOTDIR|is not a directory/.test(String(l.msg)), 'the unreadable dir logged');
     const fullReads = f.agent('xen1').core.current.fullRead.done;
     await f.until(() => f.agent('xen1').core.current.fullRead.done >= fullReads + 5, 'five more full reads', 120_000);
     expect(f.agent('xen1').logs.filter((l) => l.level >= 40 && String(l.msg).startsWith('guarded dir unreadable'))).toHaveLength(1);
-    rmSync(dir);
-    renameSync(`${dir}.moved`, dir);
+    guardedDir.restore();
     await f.log('xen1', (l) => l.msg === 'guarded dir /etc/xen/drbd-auto readable again', 'the dir back logged', 60_000);
     await f.until(() => f.agent('xen1').core.current.guarded.some((g) => g.name === 'web1'), 'web1 guarded again', 60_000);
   });
