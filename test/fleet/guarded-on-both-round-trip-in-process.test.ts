@@ -30,6 +30,12 @@ async function guardedOnBoth(): Promise<AgentsBed> {
   return b;
 }
 
+/** Both agents keep reading and deciding for two minutes; then neither ledger records web1. */
+async function recordedNowhere(): Promise<void> {
+  await bed.fleet.advance(120_000);
+  for (const h of ['xen1', 'xen2']) expect([h, bed.ledger(h)?.away, bed.ledger(h)?.visitors]).toEqual([h, {}, {}]);
+}
+
 describe('a domU guarded on both Dom0s, sent to its peer and back', () => {
   it('sent back by the peer it visited: no record left on either Dom0, and no visitor at its own home', async () => {
     bed = await guardedOnBoth();
@@ -40,8 +46,7 @@ describe('a domU guarded on both Dom0s, sent to its peer and back', () => {
     expect(back, JSON.stringify(back)).toMatchObject({ ok: true });
     expect(runsOn(bed.fleet.sim, 'web1')).toEqual(['xen1']);
     // both agents keep reading and deciding for a while: nothing may flip the record afterwards
-    await bed.fleet.advance(120_000);
-    for (const h of ['xen1', 'xen2']) expect([h, bed.ledger(h)?.away, bed.ledger(h)?.visitors]).toEqual([h, {}, {}]);
+    await recordedNowhere();
   });
 
   it('brought back by its home (reverse, through the peer\'s forced command): no record left on either Dom0', async () => {
@@ -50,8 +55,7 @@ describe('a domU guarded on both Dom0s, sent to its peer and back', () => {
     const back = await bed.run('xen1', { op: 'reverse', name: 'web1', operationId: 'op-2', by: 'ctl:admin' });
     expect(back, JSON.stringify(back)).toMatchObject({ ok: true });
     expect(runsOn(bed.fleet.sim, 'web1')).toEqual(['xen1']);
-    await bed.fleet.advance(120_000);
-    for (const h of ['xen1', 'xen2']) expect([h, bed.ledger(h)?.away, bed.ledger(h)?.visitors]).toEqual([h, {}, {}]);
+    await recordedNowhere();
   });
 
   it('drained to its peer and restored by it: no record left on either Dom0', async () => {
@@ -64,8 +68,7 @@ describe('a domU guarded on both Dom0s, sent to its peer and back', () => {
     const restored = await bed.run('xen2', migrate(null, 'restore', 'drain-1'));
     expect(restored, JSON.stringify(restored)).toMatchObject({ ok: true });
     expect(runsOn(bed.fleet.sim, 'web1')).toEqual(['xen1']);
-    await bed.fleet.advance(120_000);
-    for (const h of ['xen1', 'xen2']) expect([h, bed.ledger(h)?.away, bed.ledger(h)?.visitors]).toEqual([h, {}, {}]);
+    await recordedNowhere();
   });
 
   it('moved back by hand with xl migrate: its home ends the away record once it has run there for the grace, not before', async () => {
