@@ -1,4 +1,4 @@
-import { LINK_FEATURE, type FleetMessage } from '../../shared/protocol/agent-link.js';
+import { FLEET_SILENT_MAX, LINK_FEATURE, type FleetMessage } from '../../shared/protocol/agent-link.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 
@@ -26,7 +26,10 @@ export function runningOnFor(index: FleetIndex, names: readonly string[]): Recor
  */
 export function silentAmong(index: FleetIndex, runningOn: Readonly<Record<string, readonly string[]>>, fresh: Freshness): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const h of new Set(Object.values(runningOn).flat())) {
+  // the agent refuses a message naming more (and closes the link): a host left out reads as
+  // heard from, which only keeps --force from passing its report, the safe side
+  for (const h of [...new Set(Object.values(runningOn).flat())].sort()) {
+    if (Object.keys(out).length >= FLEET_SILENT_MAX) break;
     const r = index.record(h);
     // never heard on this controller: no age to tell, so it is not called silent (the safe side)
     if (r === undefined || r.lastSeen === null || isReachable(r, fresh.now, fresh.staleAfterMs)) continue;

@@ -136,6 +136,9 @@ export const LinkErrorSchema = z.strictObject({ type: z.literal('error'), code: 
  * on every change of those entries, and every heartbeatMs (so it doubles as the controller's
  * heartbeat: an agent that hears no `fleet` for staleAfterMs stops trusting it).
  */
+/** the most hosts a `fleet` message names as silent: an agent refuses a message naming more */
+export const FLEET_SILENT_MAX = 64;
+
 export const FleetSchema = z.strictObject({
   type: z.literal('fleet'),
   at: MsEpochSchema,
@@ -151,7 +154,7 @@ export const FleetSchema = z.strictObject({
    */
   silent: z
     .record(HostNameSchema, z.number().int().nonnegative())
-    .refine((r) => Object.keys(r).length <= 64, 'too many hosts')
+    .refine((r) => Object.keys(r).length <= FLEET_SILENT_MAX, 'too many hosts')
     .optional(),
 });
 export type FleetMessage = z.infer<typeof FleetSchema>;

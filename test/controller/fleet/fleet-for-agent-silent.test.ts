@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
 import { fleetFor } from '../../../controller/fleet/fleet-for-agent.js';
-import { FleetSchema, LINK_FEATURE } from '../../../shared/protocol/agent-link.js';
+import { FLEET_SILENT_MAX, FleetSchema, LINK_FEATURE } from '../../../shared/protocol/agent-link.js';
 import { dom, guarded, hostState, record } from '../states.js';
 
 // The `fleet` view keeps a silent host's rows (it may still run the domU) and, to an agent that
@@ -37,5 +37,15 @@ describe('fleetFor: the controller view an agent gets', () => {
   it('an agent parses a view with and without the field (an older controller never sends it)', () => {
     expect(FleetSchema.safeParse({ type: 'fleet', at: NOW, runningOn: { mail1: ['xen2'] } }).success).toBe(true);
     expect(FleetSchema.safeParse({ type: 'fleet', at: NOW, runningOn: { mail1: ['xen2'] }, silent: { xen2: -1 } }).success).toBe(false);
+  });
+
+  it('names at most as many silent hosts as an agent accepts: more would close its link', () => {
+    const ix = new FleetIndex();
+    const hosts = Array.from({ length: FLEET_SILENT_MAX + 6 }, (_, i) => `xen${String(100 + i)}`);
+    for (const [i, h] of hosts.entries()) ix.put(record(h, hostState({ domains: [dom(`vm${i}`)] }), NOW - 240_000, false));
+    ix.put({ ...record('xen9', hostState({ guarded: hosts.map((_, i) => guarded(`vm${i}`)) }), NOW - 1_000), capabilities: ['fleet-view', LINK_FEATURE.fleetSilent] });
+    const m = fleetFor(ix, 'xen9', fresh);
+    expect(Object.keys(m.silent ?? {})).toEqual(hosts.slice(0, FLEET_SILENT_MAX));
+    expect(FleetSchema.safeParse(m).success).toBe(true);
   });
 });
