@@ -90,8 +90,16 @@ function alertShort(a: Alert): string {
   }
 }
 
-export const alertProblems = (alerts: readonly Alert[]): CheckProblem[] =>
-  alerts.map((a) => ({ status: ALERT_STATUS[a.kind], short: alertShort(a), text: `alert ${a.kind}: ${a.message}` }));
+/**
+ * The check's line for each alert. A home's ledger saying a domU is away on a host that reports
+ * and does not run it is a WARNING while the domU runs somewhere (a record out of step); running
+ * nowhere it is down, which a move cut short after its shutdown leaves it: CRITICAL.
+ */
+export const alertProblems = (alerts: readonly Alert[], index: FleetIndex): CheckProblem[] =>
+  alerts.map((a) => {
+    const down = a.kind === 'ledger-away-not-there' && !runsSomewhere(index, a.subject);
+    return { status: down ? 'CRITICAL' : ALERT_STATUS[a.kind], short: down ? `${a.subject} runs nowhere, its home's ledger says it is away` : alertShort(a), text: `alert ${a.kind}: ${a.message}` };
+  });
 
 /** Whether any host reports a live, plain (not migrating) row of NAME. */
 const runsSomewhere = (index: FleetIndex, name: string): boolean => [...(index.running.get(name)?.values() ?? [])].some((rows) => rows.some((d) => d.migration === null && isLive(d)));

@@ -135,16 +135,29 @@ function* awayNotThere(index: FleetIndex, fresh: Freshness): Generator<Finding |
     if (tick()) yield TICK;
     const hosts = new Set<string>();
     const details: string[] = [];
+    const homes: string[] = [];
     for (const [home, rec] of byHome) {
       const x = index.record(rec.currentHost);
       if (!x?.state || !isReachable(x, fresh.now, fresh.staleAfterMs)) continue;
       if (index.running.get(name)?.has(rec.currentHost)) continue;
       hosts.add(home).add(rec.currentHost);
+      homes.push(home);
       details.push(`the ledger of ${home} says ${name} is on ${rec.currentHost} since ${rec.since} (${rec.reason}), but ${rec.currentHost} does not run it`);
     }
     if (details.length === 0) continue;
     const runningOn = [...(index.running.get(name)?.keys() ?? [])].sort();
-    const where = runningOn.length > 0 ? `; it runs on ${runningOn.join(', ')}` : '; no host reports it running';
+    const where = runningOn.length > 0 ? `; it runs on ${runningOn.join(', ')}` : `; no host reports it running: it is down${downAdvice(homes)}`;
     yield finding('ledger-away-not-there', name, [...hosts], `${details.join('; ')}${where}`);
   }
+}
+
+/**
+ * What brings back a domU its home's ledger sends elsewhere and that runs nowhere: a move cut short
+ * between the shutdown at its source and the start at its target (a controller stopped mid-drain)
+ * leaves it so, and the home's autostart skips it as away. A restore of the home starts it there.
+ */
+function downAdvice(homes: readonly string[]): string {
+  if (homes.length !== 1) return '; start it where its DRBD roles allow';
+  const home = homes[0] as string;
+  return ` (a move cut short after its shutdown leaves it so); \`xenherdctl restore ${home}\` starts it on ${home} (its --dry-run says whether it may now), or start it by hand where its DRBD roles allow`;
 }

@@ -37,7 +37,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const notHome = awayFromOnlineHome(index, away, fresh, t, (name) => unrecorded.get(name) ?? null);
   const drbd = drbdNotUpToDate(index, fresh);
   // worst first; within a status, hosts before alerts, deferrals, domUs away, DRBD, clocks and unheld drains (the sort is stable)
-  const groups = [unreachableHosts(index, fresh), alertProblems(alerts), deferred.problems, notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts)];
+  const groups = [unreachableHosts(index, fresh), alertProblems(alerts, index), deferred.problems, notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts)];
   const problems = groups.flatMap((g) => [...g].sort((a, b) => a.text.localeCompare(b.text))).sort((a, b) => CHECK_SEVERITY[b.status] - CHECK_SEVERITY[a.status]);
   const hosts = records.length;
   const unreachable = records.filter((r) => !isReachable(r, fresh.now, fresh.staleAfterMs)).length;

@@ -115,8 +115,15 @@ describe('the check verdict over the fleet view', () => {
       const claimed = check([...pair(), host('xen3', { homes: [{ name: 'web1', peer: 'xen4', source: 'migrate-tab' }] })]);
       expect(claimed.status).toBe('WARNING');
       expect(claimed.summary).toContain('web1 claimed as home by xen1 and xen3');
-      const ledger = check(pair({ ledger: { seq: 1, away: { db9: away('xen1', 'xen2') }, visitors: {} } }));
+      // db9 runs at home: the record is out of step, the domU is fine
+      const ledger = check(pair({ domains: [dom('web1'), dom('db9')], ledger: { seq: 1, away: { db9: away('xen1', 'xen2') }, visitors: {} } }));
       expect(ledger).toMatchObject({ status: 'WARNING', summary: "db9 not where its home's ledger says" });
+    });
+
+    it('a domU its home records as away that runs nowhere (a cold move cut short after its shutdown): CRITICAL, saying how to start it', () => {
+      const a = check(pair({ ledger: { seq: 1, away: { db9: away('xen1', 'xen2') }, visitors: {} } }));
+      expect(a).toMatchObject({ status: 'CRITICAL', summary: "db9 runs nowhere, its home's ledger says it is away" });
+      expect(lines(a)[0]).toMatch(/^CRITICAL: alert ledger-away-not-there: the ledger of xen1 says db9 is on xen2 .*no host reports it running: it is down \(a move cut short after its shutdown leaves it so\); `xenherdctl restore xen1` starts it on xen1/);
     });
 
     it("a migration whose end was lost (its sender's half standing over a minute): CRITICAL", () => {
