@@ -22,9 +22,10 @@ export function endQuietlyOnBrokenPipe(stream: NodeJS.EventEmitter, exit: (code:
 /**
  * The write errors that only say nobody reads us any more: the pipe's reader closed (EPIPE), a
  * socket's peer reset (ECONNRESET: stdout may be a socketpair, as under sshd), the descriptor is
- * gone (EBADF). Node destroys the stream on the first of them, so nothing more is written to it.
+ * gone (EBADF), the terminal hung up (EIO: the operator's ssh session dropped). Node destroys the
+ * stream on the first of them, so nothing more is written to it.
  */
-const UNHEARD = new Set(['EPIPE', 'ECONNRESET', 'EBADF']);
+const UNHEARD = new Set(['EPIPE', 'ECONNRESET', 'EBADF', 'EIO']);
 
 /**
  * For work that must finish whoever listens: a migration mid-way (the forced `migrate2` when its

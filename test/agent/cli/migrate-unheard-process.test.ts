@@ -68,12 +68,14 @@ async function fleetWithSshd(): Promise<Sim> {
   return s;
 }
 
-describe('a migration whose reader goes away mid-copy (the daemon that ran it restarted)', () => {
-  for (const args of [
-    ['migrate', 'web1', 'xen2', '--reason', 'drain', '--operation-id', 'op-unheard-1', '--json'],
-    ['migrate', 'web1', 'xen2'],
-  ]) {
-    it(`\`${args.join(' ')}\` finishes, records the move on both Dom0s, and exits with its own outcome`, async () => {
+describe('a migration whose reader goes away mid-copy (the daemon that ran it restarted, the operator\'s ssh session dropped)', () => {
+  for (const [args, hangUp] of [
+    [['migrate', 'web1', 'xen2', '--reason', 'drain', '--operation-id', 'op-unheard-1', '--json'], false],
+    [['migrate', 'web1', 'xen2'], false],
+    // an operator's interactive migrate whose ssh session dropped: the shell passes on SIGHUP
+    [['migrate', 'web1', 'xen2'], true],
+  ] as const) {
+    it(`\`${args.join(' ')}\`${hangUp ? ' hung up' : ''} finishes, records the move on both Dom0s, and exits with its own outcome`, async () => {
       const s = await fleetWithSshd();
       const c = spawn(process.execPath, [agent.path, ...args], { env: { ...process.env, ...s.env('xen1') }, stdio: ['ignore', 'pipe', 'pipe'] });
       child = c;
@@ -83,7 +85,8 @@ describe('a migration whose reader goes away mid-copy (the daemon that ran it re
       c.stderr?.setEncoding('utf8').on('data', (d: string) => (heard += d));
       await waitFor(() => heard.includes('migrating web1 from xen1 to xen2') && s.state().domains.some((d) => d.name === 'web1--incoming'), `the copy of web1 running (heard: ${heard})`, 30_000, 20);
       expect(ledger('xen1').inflight).toEqual({ web1: expect.objectContaining({ peer: 'xen2', operation: 'migrate' }) });
-      // the daemon is gone: nobody reads the child's output any more
+      if (hangUp) c.kill('SIGHUP');
+      // the daemon (or the terminal) is gone: nobody reads the child's output any more
       c.stdout?.destroy();
       c.stderr?.destroy();
       const end = await exited;
