@@ -1,5 +1,5 @@
 import type { ErrorCode, XhError } from '../../shared/errors.js';
-import { DRBD_LINK_DOWN, type DrbdConnectionWord, type DrbdReplicationWord } from '../../shared/drbd-words.js';
+import { notReadyForLiveMigration } from '../../shared/drbd-readiness.js';
 import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
 import type { PeerStatus } from '../../shared/protocol/peer.js';
 import type { PreflightCheck } from './migration-plan.js';
@@ -122,40 +122,8 @@ function judgeStatus(check: Extract<PreflightCheck, { check: 'peer-status' }>, f
   return pass(check, `${check.peer} does not run ${f.name} and has ${s.freeMemMiB} MiB free (${need} MiB needed)`);
 }
 
-// an online verify reads both disks while they stay UpToDate: nothing is behind
-const IN_STEP: ReadonlySet<DrbdConnectionWord | DrbdReplicationWord> = new Set<DrbdConnectionWord | DrbdReplicationWord>(['Established', 'Connected', 'VerifyS', 'VerifyT']);
-
-/**
- * Why RESOURCE, as HOST sees it, must not carry a live migration to TARGET; null when it may.
- * The target's block-drbd promotes its replica whatever the link says (allow-two-primaries), so a
- * disconnected, split-brained or resyncing pair would run the domU on a disk missing the writes
- * since the disconnect. Only Connected with both disks UpToDate is safe. DRBD 9: the connection to
- * TARGET (DRBD 8.4 names its one peer "peer").
- */
-export function notReadyForLiveMigration(host: string, target: string, v: DrbdResourceView): string | null {
-  const r = v.name;
-  const wait = 'wait for UpToDate/UpToDate before migrating';
-  if (!v.up) return `${r} on ${host} is not up: bring it up (\`drbdadm up ${r}\`), connect it and ${wait}`;
-  const peer = v.peers.find((p) => p.name === target) ?? (v.peers.length === 1 ? v.peers[0] : undefined);
-  const disk = v.disk ?? 'unknown';
-  const standAlone = `reconnect it (\`drbdadm connect ${r}\` on both, resolving a split brain first) and ${wait}`;
-  // status lists no connection at all for a StandAlone 8.4 resource (the lab's split brain captures)
-  if (v.peers.length === 0) return `${r} on ${host} is StandAlone (disk ${disk}, peer DUnknown): ${standAlone}`;
-  if (!peer) return `${r} on ${host} has no connection to ${target} (its peers: ${v.peers.map((p) => p.name).join(', ')}; disk ${disk}): connect it (\`drbdadm connect ${r}\`) and ${wait}`;
-  // terse `drbdadm status` prints no connection word while Connected
-  const conn = peer.connection ?? 'Connected';
-  const state = conn === 'Connected' && peer.replication !== null && peer.replication !== 'Established' ? peer.replication : conn;
-  const label = v.peers.length > 1 ? `peer ${peer.name}` : 'peer';
-  const seen = `${r} on ${host} is ${state} (disk ${disk}, ${label} ${peer.disk ?? 'unknown'})`;
-  if (conn === 'StandAlone') return `${seen}: ${standAlone}`;
-  if (DRBD_LINK_DOWN.has(conn)) return `${seen}: its link to ${target} is down; restore it (\`drbdadm connect ${r}\` wherever it is StandAlone, resolving a split brain first) and ${wait}`;
-  if (!IN_STEP.has(state)) {
-    const done = peer.syncedPercent !== null ? `, ${peer.syncedPercent}% done` : '';
-    return `${seen}: its disks are not in step yet (a resync or catch-up is under way${done}); ${wait} (\`drbdadm status ${r}\`)`;
-  }
-  if (v.disk !== 'UpToDate' || peer.disk !== 'UpToDate') return `${seen}: both disks must be UpToDate; ${wait} (\`drbdadm status ${r}\` shows why not)`;
-  return null;
-}
+// the judgement lives in shared/ so the controller's plans refuse what this preflight refuses, in the same words
+export { notReadyForLiveMigration };
 
 /** The first failed check decides the refusal; null when every check passed. */
 export function refusalOf(verdicts: readonly CheckVerdict[]): XhError | null {

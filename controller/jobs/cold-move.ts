@@ -1,5 +1,6 @@
 import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import type { Move } from '../../shared/protocol/ctl-jobs.js';
+import { drbdBlock } from '../plan/drbd-ready.js';
 import { AMBIGUOUS, type MoveContext, type MoveOutcome } from './move-context.js';
 import { ask } from './port.js';
 
@@ -16,9 +17,14 @@ export async function coldMove(ctx: MoveContext, move: Move, attempts: number): 
       return { kind: 'failed', attempts, code: 'XH_ERR_REFUSED', message: `no cold fallback: the agent of ${h} does not offer shutdown/start` };
     }
   }
-  if (!port.facts().domu(move.name)?.configOn.includes(move.to)) {
+  const facts = port.facts();
+  const d = facts.domu(move.name);
+  if (!d?.configOn.includes(move.to)) {
     return { kind: 'failed', attempts, code: 'XH_ERR_REFUSED', message: `no cold fallback: ${move.to} holds no config for ${move.name} to start it from` };
   }
+  // a start on a pair split-brained, cut or resyncing runs it on a replica missing writes: checked before anything is shut down
+  const drbd = drbdBlock(facts, d, move.from, move.to);
+  if (drbd !== null) return { kind: 'failed', attempts, code: 'XH_ERR_REFUSED', message: `no cold fallback, ${move.name} still runs on ${move.from}: DRBD ${drbd.detail}` };
   ctx.report(move, 'cold', attempts, `live migration failed ${attempts} times: shutting ${move.name} down on ${move.from} to start it on ${move.to}`);
   const down = await ask(port, move.from, { op: 'shutdown', name: move.name, operationId: ctx.operationId, target: move.to, by: ctx.by }, { timeoutMs: ctx.settings.minCompletionMs * 5 });
   if (!down.outcome.ok) {

@@ -31,7 +31,7 @@ export function planDrain(facts: PlanFacts, hosts: readonly string[], policy: Pl
       leftovers.push(leftover(d.name, h, { kind: 'source-unavailable', host: h, why: src }));
       continue;
     }
-    const t = chooseTarget(facts, cap, d, emptied);
+    const t = chooseTarget(facts, cap, d, h, emptied);
     if (!('to' in t)) {
       leftovers.push(leftover(d.name, h, t));
       continue;

@@ -1,4 +1,4 @@
-import type { LinkDomain, LinkDomuConfig, Maintenance } from '../../shared/protocol/agent-link-state.js';
+import type { LinkDomain, LinkDomuConfig, LinkDrbdResource, Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
 import { isCurrent, isReachable, onControllerClock, standingHalves, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import type { MultiIndex } from '../fleet/multi-index.js';
@@ -101,6 +101,11 @@ export interface PlanFacts {
   visitorHosts(name: string): readonly string[];
   /** every domU running somewhere */
   running(): readonly FactDomu[];
+  /**
+   * DRBD resource RESOURCE as HOST last reported it; undefined when HOST does not report it (an
+   * agent reports only the resources of the domUs it guards, and none while it cannot read DRBD)
+   */
+  drbd(host: string, resource: string): LinkDrbdResource | undefined;
 }
 
 export interface FactsInput {
@@ -151,6 +156,15 @@ export function planFacts(input: FactsInput): PlanFacts {
     for (const [n, byHost] of index.visitors.entries()) if ([...byHost.values()].some((v) => v.home === h)) names.add(n);
     return [...names].filter((n) => homeOf(index, n).home === h || s?.ledger.away[n] !== undefined).sort();
   };
+  const drbdByHost = new Map<string, ReadonlyMap<string, LinkDrbdResource>>();
+  const drbd = (h: string, resource: string): LinkDrbdResource | undefined => {
+    let byName = drbdByHost.get(h);
+    if (byName === undefined) {
+      byName = new Map((index.record(h)?.state?.drbd.resources ?? []).map((r) => [r.name, r]));
+      drbdByHost.set(h, byName);
+    }
+    return byName.get(resource);
+  };
   const recordedAway = (h: string, n: string): boolean =>
     index.record(h)?.state?.ledger.away[n] !== undefined || [...(index.visitors.get(n)?.values() ?? [])].some((v) => v.home === h);
   return {
@@ -165,6 +179,7 @@ export function planFacts(input: FactsInput): PlanFacts {
     visitorFrom: (h, n) => index.record(h)?.state?.ledger.visitors[n]?.home ?? null,
     visitorHosts: (n) => [...(index.visitors.get(n)?.keys() ?? [])].sort(),
     running: () => [...index.running.names()].sort().map(domu).filter((d): d is FactDomu => d !== undefined && d.host !== null),
+    drbd,
   };
 }
 

@@ -36,6 +36,8 @@ export function describeBlocker(name: string, b: Blocker): string {
       return `${name}: every host that could take it is unavailable: ${b.targets.map((t) => hostWhy(t.host, t.why)).join('; ')}`;
     case 'visitor':
       return `${name} is a visitor and can only go back to its home, and ${hostWhy(b.home, b.why)}`;
+    case 'drbd-not-ready':
+      return `${name} cannot be live-migrated to ${b.target}: DRBD ${b.detail}; then try again`;
     case 'source-unavailable':
       return `${name}: ${hostWhy(b.host, b.why)}, so it cannot be asked to move it`;
     case 'cooldown':
@@ -56,6 +58,8 @@ export function mayClearUp(l: Leftover): boolean {
   const b = l.blocker;
   const away = (why: HostBlock): boolean => why === 'unreachable' || why === 'stale' || why === 'not-reported' || why === 'behind';
   if (b.kind === 'mid-migration') return true;
+  // a resync ends, a link reconnects (after a Dom0's reboot in a roll, both happen); a split brain waits for a person
+  if (b.kind === 'drbd-not-ready') return b.clearsUp;
   if (b.kind === 'state') return b.state === 'dying';
   if (b.kind === 'source-unavailable' || b.kind === 'visitor') return away(b.why);
   // a target without memory figures has not read `xl info` yet (just booted, or its read failed): its next read brings them

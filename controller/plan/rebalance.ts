@@ -1,5 +1,6 @@
 import type { Blocker, Leftover, Move, PlanOf } from '../../shared/protocol/ctl-jobs.js';
 import { Capacity } from './capacity.js';
+import { drbdBlock } from './drbd-ready.js';
 import { domuBlock, sourceBlock, targetBlock } from './eligibility.js';
 import type { FactDomu, PlanFacts } from './facts.js';
 import { jobSets } from './job-sets.js';
@@ -47,6 +48,14 @@ export function planRebalance(facts: PlanFacts, policy: PlanPolicy, paused: stri
   const moves: Move[] = [];
   const limit = maxMoves ?? rp.maxMoves;
   let current = before;
+  // each domU leaves from one host, so its readiness for a target is asked once, not every round
+  const inStep = new Map<string, boolean>();
+  const drbdReady = (d: FactDomu, from: string, to: string): boolean => {
+    const key = `${d.name}>${to}`;
+    let ready = inStep.get(key);
+    if (ready === undefined) inStep.set(key, (ready = drbdBlock(facts, d, from, to) === null));
+    return ready;
+  };
   while (moves.length < limit) {
     const anyHosts = leastLoaded(online, board, rp.candidateHosts);
     let best: { d: FactDomu; from: string; to: string; score: number; awayDelta: number } | null = null;
@@ -55,7 +64,7 @@ export function planRebalance(facts: PlanFacts, policy: PlanPolicy, paused: stri
       const from = where.get(d.name) as string;
       const targets = d.visitorHome !== null ? [d.visitorHome] : d.replicas === 'any' ? anyHosts : (d.replicas ?? []);
       for (const to of targets) {
-        if (to === from || !onlineSet.has(to) || !cap.fits(to, d.memMiB)) continue;
+        if (to === from || !onlineSet.has(to) || !cap.fits(to, d.memMiB) || !drbdReady(d, from, to)) continue;
         const awayDelta = healthyHome(d) ? (to === d.home ? -1 : from === d.home ? 1 : 0) : 0;
         const s = board.scoreIfMoved(from, to, d.memMiB, d.vcpus, awayDelta);
         if (!best || s < best.score - 1e-12 || (Math.abs(s - best.score) <= 1e-12 && `${d.name}>${to}` < `${best.d.name}>${best.to}`)) best = { d, from, to, score: s, awayDelta };
@@ -90,6 +99,8 @@ function whyItStaysAway(facts: PlanFacts, cap: Capacity, rp: RebalancePolicy, d:
   if (src) return { kind: 'source-unavailable', host: on, why: src };
   if (d.lastMovedAt !== null && facts.now - d.lastMovedAt < rp.cooldownMs) return { kind: 'cooldown', untilMs: d.lastMovedAt + rp.cooldownMs };
   const home = d.home as string;
+  const drbd = drbdBlock(facts, d, on, home);
+  if (drbd) return drbd;
   if (!cap.fits(home, d.memMiB)) return { kind: 'no-memory', needMiB: d.memMiB, reserveMiB: cap.reserveMiB, best: { host: home, freeMiB: Math.max(0, cap.free(home) ?? 0) } };
   return null;
 }

@@ -1,5 +1,6 @@
 import type { Leftover, Move, PlanOf } from '../../shared/protocol/ctl-jobs.js';
 import { Capacity } from './capacity.js';
+import { drbdBlock } from './drbd-ready.js';
 import { alarmBlock, domuBlock, sourceBlock, targetBlock } from './eligibility.js';
 import type { FactDomu, PlanFacts } from './facts.js';
 import { jobSets } from './job-sets.js';
@@ -57,7 +58,7 @@ export function planRestore(facts: PlanFacts, host: string, policy: PlanPolicy):
     for (const v of visitors) {
       if (cap.fits(host, needMiB)) return;
       if (sentHome.has(v.name) || v.home === null) continue;
-      if (targetBlock(facts.host(v.home)) !== null || !cap.fits(v.home, v.memMiB)) continue;
+      if (targetBlock(facts.host(v.home)) !== null || !cap.fits(v.home, v.memMiB) || drbdBlock(facts, v, host, v.home) !== null) continue;
       sentHome.add(v.name);
       cap.move(host, v.home, v.memMiB);
       moves.push({ name: v.name, from: host, to: v.home, memMiB: v.memMiB, vcpus: v.vcpus, why: 'visitor-home' });
@@ -103,6 +104,12 @@ export function planRestore(facts: PlanFacts, host: string, policy: PlanPolicy):
     }
     if (Array.isArray(d.replicas) && !d.replicas.includes(host)) {
       leftovers.push(leftover(d.name, from, { kind: 'no-replica', resources: [...d.resources] }));
+      continue;
+    }
+    // a reverse migration home is a live migration: the same DRBD rule as the agent's preflight
+    const drbd = drbdBlock(facts, d, from, host);
+    if (drbd) {
+      leftovers.push(leftover(d.name, from, drbd));
       continue;
     }
     if (!cap.fits(host, d.memMiB)) sendVisitorsHome(d.memMiB);

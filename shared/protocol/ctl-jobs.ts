@@ -52,6 +52,14 @@ export const BlockerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('targets-unavailable'), targets: z.array(z.strictObject({ host: HostNameSchema, why: HostBlockSchema })) }),
   /** a visitor can only go back to its home (its disks are replicated there), which cannot take it */
   z.strictObject({ kind: z.literal('visitor'), home: HostNameSchema, why: HostBlockSchema }),
+  /**
+   * a DRBD resource of it is not Connected UpToDate/UpToDate between its host and TARGET (split
+   * brain, link down, resync, a disk behind), as HOST reports it: the agent would refuse the live
+   * migration. STATE: the word seen; CLEARSUP: DRBD gets there by itself (a resync, a link
+   * reconnecting), false when a person must act (StandAlone, not up); DETAIL: the agent's preflight
+   * sentence (the resource, the state seen, the fix).
+   */
+  z.strictObject({ kind: z.literal('drbd-not-ready'), resource: z.string(), host: HostNameSchema, target: HostNameSchema, state: z.string(), clearsUp: z.boolean(), detail: z.string() }),
   /** the host it runs on cannot be asked to move it */
   z.strictObject({ kind: z.literal('source-unavailable'), host: HostNameSchema, why: HostBlockSchema }),
   /** moved recently: rebalance leaves it alone until then */

@@ -1,7 +1,7 @@
 import type { ControllerCore } from '../../../controller/core/controller-core.js';
 import { memoryLinkPair, type MemoryLinkPair } from '../../../shared/link/memory-link.js';
 import { AGENT_LINK_PROTOCOL_VERSION, ControllerMessageSchema, type AgentMessage, type CommandMessage, type ResultData } from '../../../shared/protocol/agent-link.js';
-import type { HostState, LinkDomain, LinkDomuConfig, LinkHome, LinkLedger, Maintenance } from '../../../shared/protocol/agent-link-state.js';
+import type { HostState, LinkDomain, LinkDomuConfig, LinkDrbdResource, LinkHome, LinkLedger, Maintenance } from '../../../shared/protocol/agent-link-state.js';
 import type { ErrorCode } from '../../../shared/errors.js';
 import type { SimClock } from '../../sim/daemon/clock.js';
 import { MAINTENANCE_WORDS } from '../../../shared/text/maintenance-words.js';
@@ -49,6 +49,8 @@ export class SimDom0 {
   up = true;
   capabilities = ['migrate', 'reverse', 'fleet-view', 'maintenance', 'inspect', 'cold-migrate'];
   readonly commands: CommandMessage[] = [];
+  /** the DRBD resources its agent reports (none unless a test sets them and calls reportDrbd) */
+  drbd: LinkDrbdResource[] = [];
   private readonly links: LinkEnd[] = [];
   private boots = 0;
 
@@ -82,7 +84,7 @@ export class SimDom0 {
         migration: d.migration,
       })),
       guarded: [],
-      drbd: { availability: 'ok', resources: [] },
+      drbd: { availability: 'ok', resources: this.drbd },
       ledger: this.ledger,
       homes: this.homes,
       domus: this.configs,
@@ -114,6 +116,11 @@ export class SimDom0 {
       });
     };
     beat();
+  }
+
+  /** Sends every open link its DRBD section as it is now (only tests that set `drbd` call it). */
+  reportDrbd(): void {
+    for (const end of this.links) if (end.open) this.send(end, { type: 'delta', seq: ++end.seq, at: this.clock.now(), state: { drbd: { availability: 'ok', resources: this.drbd } } });
   }
 
   /** Sends every open link a delta with the sections that change. */

@@ -1,7 +1,7 @@
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
 import { MultiIndex } from '../../../controller/fleet/multi-index.js';
 import { planFacts, type Overlay, type PlanFacts } from '../../../controller/plan/facts.js';
-import type { HostState, LinkDomain, LinkDomuConfig, Maintenance, MigrationOperation } from '../../../shared/protocol/agent-link-state.js';
+import type { HostState, LinkDomain, LinkDomuConfig, LinkDrbdResource, Maintenance, MigrationOperation } from '../../../shared/protocol/agent-link-state.js';
 import { record } from '../states.js';
 
 export const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);
@@ -15,6 +15,8 @@ export interface HostSpec {
   readonly capabilities?: readonly string[];
   /** its agent says its view of its domains is behind or unknown (link feature view-lag) */
   readonly view?: 'behind' | 'unknown';
+  /** the DRBD resources its agent reports (a domU's one resource is `r-NAME`); default: none */
+  readonly drbd?: readonly LinkDrbdResource[];
 }
 
 export interface DomuSpec {
@@ -90,7 +92,7 @@ export function statesOf(spec: FleetSpec): Map<string, HostState> {
       maintenance: { state: hs.maintenance ?? 'online', operationId: hs.maintenance && hs.maintenance !== 'online' ? 'op-m' : null, owner: hs.maintenance && hs.maintenance !== 'online' ? 'ctl-x' : null },
       domains: here.map((d) => ({ name: d.migration ? `${d.name}--${d.migration}` : d.name, baseName: d.name, domid: 5, state: d.state ?? 'blocked', memMiB: d.memMiB, vcpus: d.vcpus ?? 1, migration: d.migration ?? null })),
       guarded: [],
-      drbd: { availability: 'ok', resources: [] },
+      drbd: { availability: 'ok', resources: [...(hs.drbd ?? [])] },
       ledger: { seq: 1, away, visitors, ...(Object.keys(unsettled).length > 0 ? { unsettled } : {}) },
       homes: mine.filter((d) => d.home === h && !d.noHome).map((d) => ({ name: d.name, peer: d.replicas.find((r) => r !== h) ?? null, source: 'migrate-tab' })),
       domus: configs,

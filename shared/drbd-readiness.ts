@@ -1,0 +1,97 @@
+import { DRBD_LINK_DOWN } from './drbd-words.js';
+import type { LinkDrbdResource } from './protocol/agent-link-state.js';
+
+/**
+ * Whether a DRBD resource may carry a live migration between two Dom0s: one judgement for the
+ * agent's preflight (before it migrates) and the controller's plans (before they list the move),
+ * so a plan never shows a move the agent would refuse, and both say why in the same words.
+ *
+ * The view is what both sides have: the agent's DrbdResourceView (typed words) and the link's
+ * LinkDrbdResource (words left open, so a newer DRBD's word reaches the controller). Words are
+ * plain strings here: an unknown word is never "in step", so it refuses.
+ */
+export interface DrbdReadinessPeer {
+  /** the peer's host name (DRBD 9), or literally "peer" (8.4, one peer) */
+  readonly name: string;
+  readonly connection: string | null;
+  readonly disk: string | null;
+  readonly replication: string | null;
+  /** how far a resync is (DRBD's `done:`); null: none, or not known (the link does not carry it) */
+  readonly syncedPercent: number | null;
+}
+
+export interface DrbdReadinessView {
+  readonly name: string;
+  /** false when the resource is not configured in the kernel */
+  readonly up: boolean;
+  readonly disk: string | null;
+  readonly peers: readonly DrbdReadinessPeer[];
+}
+
+// an online verify reads both disks while they stay UpToDate: nothing is behind
+const IN_STEP: ReadonlySet<string> = new Set(['Established', 'Connected', 'VerifyS', 'VerifyT']);
+const LINK_DOWN: ReadonlySet<string> = DRBD_LINK_DOWN;
+const NO_DISK: ReadonlySet<string> = new Set(['Diskless', 'Failed', 'Detaching']);
+
+/** Why a resource is not ready, in words and as facts a planner can act on. */
+export interface DrbdNotReady {
+  /** the state word the sentence names (StandAlone, WFConnection, SyncTarget, Connected …), or "down" when not up */
+  readonly state: string;
+  /**
+   * DRBD gets there by itself (a resync or catch-up, a link re-established, a disk catching up):
+   * worth waiting for. False: a person must act (a split brain or other StandAlone, a resource not
+   * up, no connection to that host, a disk Diskless or Failed).
+   */
+  readonly clearsUp: boolean;
+  /** the resource, the host, the state seen and the fix, as one sentence */
+  readonly text: string;
+}
+
+/**
+ * Why RESOURCE, as HOST sees it, must not carry a live migration to (or from) OTHER; null when it may.
+ * The target's block-drbd promotes its replica whatever the link says (allow-two-primaries), so a
+ * disconnected, split-brained or resyncing pair would run the domU on a disk missing the writes
+ * since the disconnect. Only Connected with both disks UpToDate is safe. DRBD 9: the connection to
+ * OTHER (DRBD 8.4 names its one peer "peer").
+ */
+export function drbdNotReady(host: string, other: string, v: DrbdReadinessView): DrbdNotReady | null {
+  const r = v.name;
+  const wait = 'wait for UpToDate/UpToDate before migrating';
+  const needsPerson = (state: string, text: string): DrbdNotReady => ({ state, clearsUp: false, text });
+  if (!v.up) return needsPerson('down', `${r} on ${host} is not up: bring it up (\`drbdadm up ${r}\`), connect it and ${wait}`);
+  const peer = v.peers.find((p) => p.name === other) ?? (v.peers.length === 1 ? v.peers[0] : undefined);
+  const disk = v.disk ?? 'unknown';
+  const standAlone = `reconnect it (\`drbdadm connect ${r}\` on both, resolving a split brain first) and ${wait}`;
+  // status lists no connection at all for a StandAlone 8.4 resource (the lab's split brain captures)
+  if (v.peers.length === 0) return needsPerson('StandAlone', `${r} on ${host} is StandAlone (disk ${disk}, peer DUnknown): ${standAlone}`);
+  if (!peer) return needsPerson('no connection', `${r} on ${host} has no connection to ${other} (its peers: ${v.peers.map((p) => p.name).join(', ')}; disk ${disk}): connect it (\`drbdadm connect ${r}\`) and ${wait}`);
+  // terse `drbdadm status` prints no connection word while Connected
+  const conn = peer.connection ?? 'Connected';
+  const state = conn === 'Connected' && peer.replication !== null && peer.replication !== 'Established' ? peer.replication : conn;
+  const label = v.peers.length > 1 ? `peer ${peer.name}` : 'peer';
+  const seen = `${r} on ${host} is ${state} (disk ${disk}, ${label} ${peer.disk ?? 'unknown'})`;
+  // a detached or failed disk stays so until someone attaches it again
+  const clearsUp = !NO_DISK.has(disk) && !NO_DISK.has(peer.disk ?? 'unknown');
+  if (conn === 'StandAlone') return needsPerson(state, `${seen}: ${standAlone}`);
+  if (LINK_DOWN.has(conn)) return { state, clearsUp, text: `${seen}: its link to ${other} is down; restore it (\`drbdadm connect ${r}\` wherever it is StandAlone, resolving a split brain first) and ${wait}` };
+  if (!IN_STEP.has(state)) {
+    const done = peer.syncedPercent !== null ? `, ${peer.syncedPercent}% done` : '';
+    return { state, clearsUp, text: `${seen}: its disks are not in step yet (a resync or catch-up is under way${done}); ${wait} (\`drbdadm status ${r}\`)` };
+  }
+  if (v.disk !== 'UpToDate' || peer.disk !== 'UpToDate') return { state, clearsUp, text: `${seen}: both disks must be UpToDate; ${wait} (\`drbdadm status ${r}\` shows why not)` };
+  return null;
+}
+
+/** The sentence alone: what the agent's preflight refuses with. */
+export const notReadyForLiveMigration = (host: string, other: string, v: DrbdReadinessView): string | null => drbdNotReady(host, other, v)?.text ?? null;
+
+/**
+ * A resource as an agent reports it over the link, as the judgement reads it. The link reports a
+ * resource that is not up with no role (agent/core/host-state.ts), and carries no resync percentage.
+ */
+export const readinessOfLink = (r: LinkDrbdResource): DrbdReadinessView => ({
+  name: r.name,
+  up: r.role !== null,
+  disk: r.disk,
+  peers: r.peers.map((p) => ({ name: p.name, connection: p.connection, disk: p.disk, replication: p.replication, syncedPercent: null })),
+});

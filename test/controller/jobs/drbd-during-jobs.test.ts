@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
+import { jobsBed, SPREAD } from './jobs-bed.js';
+
+// A drain waits for a resync (DRBD gets there by itself), then moves; it never moves over a pair out of step.
+// The cold fallback shuts a domU down and starts it on the target: onto a DRBD pair split-brained
+// or cut, that start would run it on a replica missing writes. It checks the reports first and
+// fails the move with nothing done: a failure, not an alarm.
+
+const DRAIN = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: true, allowPartial: true, timeoutMs: null } as const;
+const inStep = (name: string): LinkDrbdResource => ({ name, role: 'Primary', disk: 'UpToDate', peers: [{ name: 'peer', role: 'Secondary', connection: 'Connected', disk: 'UpToDate', replication: 'Established' }] });
+const splitBrain = (name: string): LinkDrbdResource => ({ name, role: 'Primary', disk: 'UpToDate', peers: [] });
+const resyncing = (name: string): LinkDrbdResource => ({ name, role: 'Primary', disk: 'UpToDate', peers: [{ name: 'peer', role: 'Secondary', connection: 'Connected', disk: 'Inconsistent', replication: 'SyncSource' }] });
+
+describe('a drain while a DRBD pair resyncs', () => {
+  it('waits for it (not refused up front), and moves a1 once the pair is in step', async () => {
+    const bed = await jobsBed(SPREAD);
+    const xen1 = bed.fleet.host('xen1');
+    xen1.drbd = [resyncing('r-a1')];
+    xen1.reportDrbd();
+    const job = bed.start({ ...DRAIN, coldFallback: false, allowPartial: false });
+    await bed.until(() => bed.moves(job, 'moved').length === 3, 'the other three moved');
+    await bed.clock.advance(60_000);
+    expect(bed.moves(job).filter((m) => m.name === 'a1')).toEqual([]);
+    expect(job.end).toBeNull();
+    xen1.drbd = [inStep('r-a1')];
+    xen1.reportDrbd();
+    expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 4 });
+    expect(bed.fleet.where('a1')).toEqual(['xen2']);
+  });
+});
+
+describe('the cold fallback onto a DRBD pair out of step', () => {
+  it('a split brain after the live attempts failed: no shutdown, a1 still runs on xen1, the move fails with the readiness text', async () => {
+    const bed = await jobsBed(SPREAD);
+    const xen1 = bed.fleet.host('xen1');
+    xen1.drbd = [inStep('r-a1')];
+    xen1.reportDrbd();
+    bed.fleet.fault('a1', 'fail', 'fail', 'fail');
+    const job = bed.start(DRAIN);
+    // planned while in step; the pair breaks while the live attempts fail
+    await bed.until(() => bed.moves(job).some((m) => m.name === 'a1' && m.phase === 'retrying'), 'a1 retrying');
+    xen1.drbd = [splitBrain('r-a1')];
+    xen1.reportDrbd();
+    const end = await bed.finish(job);
+    expect(end.ok).toBe(false);
+    const a1 = end.remaining.find((l) => l.name === 'a1');
+    expect(a1?.blocker).toMatchObject({ kind: 'failed', code: 'XH_ERR_REFUSED' });
+    expect(a1?.blocker.kind === 'failed' ? a1.blocker.message : '').toBe(
+      'no cold fallback, a1 still runs on xen1: DRBD r-a1 on xen1 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (`drbdadm connect r-a1` on both, resolving a split brain first) and wait for UpToDate/UpToDate before migrating',
+    );
+    expect(xen1.commands.filter((c) => c.op === 'shutdown')).toEqual([]);
+    expect(bed.fleet.where('a1')).toEqual(['xen1']);
+    expect(bed.moves(job).filter((m) => m.name === 'a1').map((m) => m.phase)).not.toContain('alarm');
+    bed.neverTwice();
+  });
+});
