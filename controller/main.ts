@@ -8,7 +8,9 @@ import { enrollCommand } from './cli/enroll.js';
 import type { ControllerHooks } from './cli/hooks.js';
 import { initCommand } from './cli/init.js';
 import { operatorCommand } from './cli/operator.js';
+import { revokeCommand } from './cli/revoke.js';
 import { serveCommand } from './cli/serve.js';
+import { tokensCommand } from './cli/tokens-list.js';
 import { limitHeapGrowth } from './heap-growth.js';
 
 // serve measures silences, ages and alert times: a step of the system clock must not move them
@@ -28,8 +30,8 @@ const hooks: ControllerHooks = {
 const program = {
   binary: 'xenherd-controller',
   description: 'The thin xenherd controller: agents report to it, it answers where each domU runs and routes migrations.',
-  commands: [serveCommand(hooks), initCommand(hooks), enrollCommand(hooks), operatorCommand(hooks)],
-  exitCodes: ['XH_ERR_USAGE', 'XH_ERR_CONFIG', 'XH_ERR_FILE', 'XH_ERR_REFUSED', 'XH_ERR_INTERNAL'],
+  commands: [serveCommand(hooks), initCommand(hooks), enrollCommand(hooks), operatorCommand(hooks), revokeCommand(), tokensCommand()],
+  exitCodes: ['XH_ERR_USAGE', 'XH_ERR_CONFIG', 'XH_ERR_FILE', 'XH_ERR_REFUSED', 'XH_ERR_NOT_FOUND', 'XH_ERR_INTERNAL'],
 } satisfies Program;
 
 void runProgram(program, process.argv.slice(2), processIo()).then((code) => {

@@ -10,6 +10,7 @@ import type { TokenBook } from '../auth/token-store-file.js';
 import type { ControllerCore } from '../core/controller-core.js';
 import { authorizationOf } from './authorization-header.js';
 import type { IngestPacer } from './ingest-pacer.js';
+import { revocableLink } from './revocable-link.js';
 
 /** Answers an HTTP upgrade with an error status and closes: the WebSocket never opens. */
 function refuseUpgrade(socket: Duplex, status: 400 | 401 | 403 | 404 | 429, code: string, message: string, retryAfterSeconds?: number): void {
@@ -55,9 +56,12 @@ export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocket
       deps.log.warn({ event: 'agent-refused', remote, code: 'XH_ERR_AUTH', reason: `operator token ${auth.principal.tokenId} (${auth.principal.name}) used for an agent link` }, `refused an agent link from ${remote}: an operator token`);
       return refuseUpgrade(socket, 403, 'XH_ERR_AUTH', "an operator's token cannot open an agent link: use the host's token from xenherd-controller enroll");
     }
-    const host = auth.principal.host;
+    const { host, tokenId } = auth.principal;
+    // the token is checked again on every frame: a revoked one closes the open link too
+    const stillValid = (): boolean => deps.tokens.current().agents[tokenId] !== undefined;
+    const revoked = (): void => deps.log.warn({ event: 'agent-revoked', host, tokenId, remote }, `closed the agent link of ${host} from ${remote}: its token ${tokenId} was revoked or replaced`);
     deps.wss.handleUpgrade(req, socket, head, (ws) => {
-      deps.core.acceptAgent(deps.pacer.link(ws, wsLink(ws, remote)), { host });
+      deps.core.acceptAgent(deps.pacer.link(ws, revocableLink(wsLink(ws, remote), stillValid, revoked)), { host });
     });
   };
 }
