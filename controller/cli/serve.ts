@@ -9,6 +9,7 @@ import { readTlsFiles } from '../config/tls-files.js';
 import { ControllerCore } from '../core/controller-core.js';
 import { fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
 import { tokensWritableByOthers } from './tokens-guard.js';
+import { enrolledHostsOf } from './enrolled-hosts-of.js';
 import type { ControllerHooks } from './hooks.js';
 import { clockStepText } from './clock-step-text.js';
 
@@ -45,7 +46,9 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   // the owner of the maintenance flags this controller claims: stable across its restarts (so a
   // re-run drain continues its own operation at once), distinct from any other controller's
   const identity = `xenherd-controller@${hooks.hostname()}:${config.listen.port}`;
-  const core = new ControllerCore({ clock: hooks.clock, log, newId: hooks.newId, settings: settingsOf(config), jobs: jobSettingsOf(config), identity });
+  // which Dom0s belong to the fleet: one enrolled and silent since the start is reported, not unknown;
+  // one whose last token is removed is forgotten once its link is down
+  const core = new ControllerCore({ clock: hooks.clock, log, newId: hooks.newId, settings: settingsOf(config), jobs: jobSettingsOf(config), identity, enrolled: enrolledHostsOf(tokens) });
   let server;
   try {
     server = await startServer({ core, tokens, log, host: config.listen.host, port: config.listen.port, tls: tls.value, maxMessageBytes: config.maxMessageBytes, clock: hooks.clock });

@@ -9,13 +9,16 @@ import type { CommandRequest, DomainsAnswer, HostsAnswer, StatusAnswer, WhereAns
 import type { JobsAnswer } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { FleetIndex } from '../fleet/fleet-index.js';
-import { fleetFor } from '../fleet/fleet-for-agent.js';
 import { conflictInputsChanged, deltaWithRowsApplied, stateAfterReport } from '../fleet/report-state.js';
 import { clockAheadOf, newHostRecord, noteHalves, noteMaintenance, withView, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { noteIncoming } from '../fleet/incoming-since.js';
 import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../../shared/name-pattern.js';
 import { domainsAnswer, hostViews, statusAnswer, whereMatches } from '../fleet/views.js';
+import { whereWithUnreported } from '../fleet/enrolment.js';
+import { EnrolledHosts } from './enrolled-hosts.js';
+import { FleetPush } from './fleet-push.js';
+import { HelloDeadlines } from './hello-deadlines.js';
 import { JobHub } from '../jobs/job-hub.js';
 import { DEFAULT_JOB_SETTINGS, type JobSettings } from '../jobs/settings.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
@@ -38,6 +41,8 @@ export interface ControllerCoreOptions {
   readonly jobs?: Partial<JobSettings>;
   /** who this controller is: the owner of the maintenance flags it claims (the composition root passes its host name) */
   readonly identity?: string;
+  /** the hosts with an agent token (serve: tokens.json, as it stands when asked); absent: not known, nothing is forgotten */
+  readonly enrolled?: () => ReadonlySet<string>;
 }
 
 export type { CommandStarted, OperatorIdentity } from './operator-command.js';
@@ -60,15 +65,16 @@ export class ControllerCore {
   private readonly sessions = new Map<string, AgentSession>();
   private readonly alerts: AlertKeeper;
   private readonly pending: PendingCommands;
-  private readonly fleetDirty = new Set<string>();
   private readonly timers: OwnedTimers;
-  private readonly helloDeadlines = new Map<AgentSession, () => void>();
-  private fleetFlushArmed = false;
+  private readonly hellos: HelloDeadlines;
+  private readonly push: FleetPush;
+  private readonly enrolled: EnrolledHosts;
   private alertsArmed = false;
   private closed = false;
 
   constructor(private readonly o: ControllerCoreOptions) {
     this.settings = { ...DEFAULT_SETTINGS, ...o.settings };
+    this.enrolled = new EnrolledHosts(o.enrolled, o.clock.now());
     this.timers = new OwnedTimers(o.clock);
     this.monitor = new FleetMonitor({
       index: this.index,
@@ -80,6 +86,7 @@ export class ControllerCore {
       liveLinks: () => [...this.sessions.values()].filter((s) => s.live).length,
       inFlightOps: () => this.pending.inFlightOps(),
       jobs: () => this.hub.progress(),
+      enrolment: () => (this.enrolledNow(), this.enrolled.enrolment()),
     });
     this.pending = new PendingCommands(o.clock, o.log, this.settings.commandTimeoutMs, this.monitor.commandFinished);
     this.alerts = new AlertKeeper(o.log, o.clock);
@@ -97,6 +104,9 @@ export class ControllerCore {
       fresh: () => this.fresh(),
     });
     this.hub = new JobHub(port, { ...DEFAULT_JOB_SETTINGS, ...o.jobs }, DEFAULT_POLICY);
+    this.push = new FleetPush({ index: this.index, sessions: this.sessions, after: (ms, fn) => this.after(ms, fn), coalesceMs: this.settings.fleetCoalesceMs, fresh: () => this.fresh(), closed: () => this.closed, enrolment: () => this.enrolled.enrolment() });
+    this.hellos = new HelloDeadlines((ms, fn) => this.after(ms, fn), this.settings.staleAfterMs);
+    this.enrolledNow();
     this.sweepLater();
   }
 
@@ -104,27 +114,20 @@ export class ControllerCore {
   acceptAgent(link: Link, identity: AgentIdentity): AgentSession {
     const s = new AgentSession(link, identity, this.events, this.o.log, this.settings.maxMessageBytes);
     if (this.closed) s.close(CLOSE.goingAway, 'controller shutting down');
-    // a link that never gets as far as its snapshot must not linger; the deadline goes with the
-    // link's snapshot or end, so a refused link is not kept in memory by its timer
-    this.helloDeadlines.set(
-      s,
-      this.after(this.settings.staleAfterMs, () => {
-        this.helloDeadlines.delete(s);
-        if (!s.live) s.refuse('XH_ERR_TIMEOUT', `no hello and snapshot within ${this.settings.staleAfterMs / 1000} s`, CLOSE.protocol);
-      }),
-    );
+    this.hellos.start(s);
     return s;
   }
 
   where(pattern: string): Result<WhereAnswer, XhError> {
     const p = compilePattern(pattern);
     if (!p.ok) return err({ code: 'XH_ERR_USAGE', message: p.error });
-    const matches = whereMatches(this.index, p.value, this.fresh(), (n) => this.alerts.idsOf(n));
-    return ok({ at: this.o.clock.now(), pattern, matches });
+    const matches = whereWithUnreported(whereMatches(this.index, p.value, this.fresh(), (n) => this.alerts.idsOf(n)), this.enrolled.unreportedCount);
+    return ok({ at: this.o.clock.now(), pattern, matches, ...(this.enrolled.unreportedCount > 0 ? { unreported: [...this.enrolled.unreportedHosts()] } : {}) });
   }
 
   hosts(): HostsAnswer {
-    return { at: this.o.clock.now(), hosts: hostViews(this.index, this.fresh()) };
+    this.enrolledNow();
+    return { at: this.o.clock.now(), hosts: hostViews(this.index, this.fresh()), startedAt: this.enrolled.startedAt };
   }
 
   domains(host: string | null): Result<DomainsAnswer, XhError> {
@@ -132,6 +135,7 @@ export class ControllerCore {
   }
 
   status(): StatusAnswer {
+    this.enrolledNow();
     this.refreshAlerts();
     return statusAnswer(this.index, this.alerts.sorted(), this.fresh());
   }
@@ -189,12 +193,12 @@ export class ControllerCore {
     // the host counts as up again with its snapshot, not before: until then its last report is all there is (and
     // none at all after a reboot: that report described the previous boot); its view current until the agent says not
     const changed = this.put({ ...before, bootId: hello.bootId, agentVersion: hello.agentVersion, capabilities: hello.capabilities, linkUp: false, state: rebooted ? null : before.state, viewLag: null });
-    this.markRunningChanged(changed);
+    this.push.runningChanged(changed);
     s.send({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: this.settings.heartbeatMs, staleAfterMs: this.settings.staleAfterMs, ...acceptsFor(hello.capabilities) });
   }
 
   private onState(s: AgentSession, report: SnapshotMessage | DeltaMessage): void {
-    if (report.type === 'snapshot') this.endHelloDeadline(s);
+    if (report.type === 'snapshot') this.hellos.end(s);
     const r = this.current(s);
     if (!r) return;
     const whole = report.type === 'delta' ? deltaWithRowsApplied(r.state, report) : ok(report);
@@ -209,19 +213,20 @@ export class ControllerCore {
     }
     // what this agent should hear about may have changed (its guarded list or homes), and what
     // other agents should hear about (where their domUs run)
-    if (first || msg.state.guarded !== undefined || msg.state.homes !== undefined) this.fleetDirty.add(s.host);
-    this.markRunningChanged(changed);
+    if (first || msg.state.guarded !== undefined || msg.state.homes !== undefined) this.push.hostChanged(s.host);
+    this.push.runningChanged(changed);
     if (conflictInputsChanged(r.state, state)) this.alertsSoon();
   }
 
   private onClosed(s: AgentSession, code: number, reason: string): void {
-    this.endHelloDeadline(s);
+    this.hellos.end(s);
     this.pending.linkClosed(s, code, reason);
     if (this.sessions.get(s.host) !== s) return;
     this.sessions.delete(s.host);
     const r = this.index.record(s.host);
     if (r) this.put({ ...r, linkUp: false });
     if (!this.closed) this.o.log.warn({ event: 'host-unreachable', host: s.host, code, reason }, `${s.host} is unreachable: its agent link closed`);
+    if (!this.enrolled.isEnrolled(s.host)) this.forget(s.host);
     this.alertsSoon();
   }
 
@@ -236,6 +241,7 @@ export class ControllerCore {
     const r = noteIncoming(noteHalves(noteMaintenance(record, now), now), now);
     const before = this.index.record(r.host);
     const changed = this.index.put(r);
+    this.enrolled.note(r.host, r.state !== null);
     if (before?.state?.domus !== r.state?.domus) this.configs.replace(r.host, (r.state?.domus ?? []).map((c) => [c.name, c] as const));
     if (announce) for (const l of [...this.listeners]) l(r.host);
     return changed;
@@ -249,36 +255,29 @@ export class ControllerCore {
     return this.timers.after(ms, fn);
   }
 
-  private endHelloDeadline(s: AgentSession): void {
-    this.helloDeadlines.get(s)?.();
-    this.helloDeadlines.delete(s);
+  /** Asks which hosts are enrolled: one joining gets a placeholder record, one leaving is forgotten once its link is down. */
+  private enrolledNow(): void {
+    this.enrolled.refresh({ joined: (h) => this.index.record(h) ?? this.put(newHostRecord(h), false), left: (h) => this.sessions.has(h) || this.forget(h) });
   }
 
-  private markRunningChanged(names: readonly string[]): void {
-    for (const n of names) {
-      for (const h of this.index.guarded.get(n)?.keys() ?? []) this.fleetDirty.add(h);
-      for (const h of this.index.homes.get(n)?.keys() ?? []) this.fleetDirty.add(h);
-    }
-    if (this.fleetDirty.size === 0 || this.fleetFlushArmed || this.closed) return;
-    this.fleetFlushArmed = true;
-    this.after(this.settings.fleetCoalesceMs, () => {
-      this.fleetFlushArmed = false;
-      for (const h of [...this.fleetDirty]) this.sendFleet(h);
-      this.fleetDirty.clear();
-    });
-  }
-
-  private sendFleet(host: string): void {
-    const s = this.sessions.get(host);
-    if (!s?.live) return;
-    s.send(fleetFor(this.index, host, this.fresh()));
+  /** Drops HOST's record and all it reported (its domUs, homes, ledger): a Dom0 no longer enrolled, its link down. */
+  private forget(host: string): void {
+    if (this.index.record(host) === undefined) return;
+    const changed = this.index.remove(host);
+    this.configs.replace(host, []);
+    this.enrolled.drop(host);
+    this.o.log.info({ event: 'host-forgotten', host }, `${host} is no longer enrolled and not connected: forgotten`);
+    this.push.runningChanged(changed);
+    for (const l of [...this.listeners]) l(host);
+    this.alertsSoon();
   }
 
   /** Every heartbeat: close links gone silent, send every agent its fleet view, look for conflicts. */
   private sweepLater(): void {
     this.after(this.settings.heartbeatMs, () => {
       const lastSeen = (host: string): number | null => this.index.record(host)?.lastSeen ?? null;
-      sweepLinks([...this.sessions.values()], { clock: this.o.clock, log: this.o.log, staleAfterMs: this.settings.staleAfterMs, lastSeen, alive: (s) => this.sendFleet(s.host) });
+      sweepLinks([...this.sessions.values()], { clock: this.o.clock, log: this.o.log, staleAfterMs: this.settings.staleAfterMs, lastSeen, alive: (s) => this.push.send(s.host) });
+      this.enrolledNow();
       this.alerts.refreshInSlices(this.index, () => this.fresh());
       this.sweepLater();
     });

@@ -4,6 +4,7 @@ import type { CheckAnswer, CheckThresholds } from '../../shared/protocol/ctl-che
 import { checkFleet } from '../fleet/fleet-check.js';
 import { fleetCounts, type FleetCounts } from '../fleet/fleet-counts.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
+import type { Enrolment } from '../fleet/enrolment.js';
 import type { Freshness } from '../fleet/host-record.js';
 import type { JobProgress } from '../jobs/job-tally.js';
 import { DurationHistogram, type HistogramSnapshot } from './duration-histogram.js';
@@ -19,6 +20,8 @@ export interface MonitorDeps {
   readonly liveLinks: () => number;
   readonly inFlightOps: () => CommandMessage['op'][];
   readonly jobs: () => JobProgress[];
+  /** the enrolled hosts and which have not reported (enrolled-hosts.ts); undefined when not known */
+  readonly enrolment?: () => Enrolment | undefined;
 }
 
 /** Everything GET /metrics exposes about the controller and its fleet. */
@@ -50,7 +53,7 @@ export class FleetMonitor {
   constructor(private readonly d: MonitorDeps) {}
 
   check(t: CheckThresholds): CheckAnswer {
-    return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t, new Set(this.d.jobs().flatMap((j) => j.hosts)));
+    return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t, new Set(this.d.jobs().flatMap((j) => j.hosts)), this.d.enrolment?.());
   }
 
   metrics(): ControllerMetrics {

@@ -36,12 +36,32 @@ function homeOf(m: WhereMatch, now: number): string {
   return `home ${m.home}`;
 }
 
+/** When the controller started, and the time of its answer (both on its clock), from /v1/hosts. */
+export interface ControllerStart {
+  readonly startedAt: number;
+  readonly at: number;
+}
+
+/**
+ * What to say of an enrolled host not heard from since the controller started: not "never" (the
+ * controller remembers nothing from before its start; it may have run for years), but since when.
+ */
+export function unheardSinceStart(started: ControllerStart | undefined): string {
+  if (started === undefined) return 'enrolled, not heard from since the controller started';
+  return `enrolled, not heard from since the controller started at ${formatSince(started.startedAt, started.at)} (${formatAge(Math.max(0, started.at - started.startedAt))} ago)`;
+}
+
+/** What an answer missing the domUs of the enrolled hosts UNREPORTED says of them (a glob's, a name found nowhere). */
+export const unreportedNote = (unreported: readonly string[]): string =>
+  `${unreported.join(', ')} ${unreported.length === 1 ? 'has' : 'have'} not reported since the controller started: what runs there is missing from this answer`;
+
 /**
  * Why the controller does not vouch for what HOST reports, from its entry in /v1/hosts: the
  * agent's link is down, the agent is silent, or its own view of its domains is behind or
  * unreadable. Null when the entry shows none of these (it changed between the two answers).
  */
-export function staleReason(h: HostView): string | null {
+export function staleReason(h: HostView, started?: ControllerStart): string | null {
+  if (!h.linkUp && !h.reported && h.lastSeen === null) return `${h.host}: ${unheardSinceStart(started)}`;
   if (!h.linkUp) return `${h.host}: agent link down, last heard ${h.ageMs === null ? 'never' : `${formatAge(h.ageMs)} ago`}`;
   // in the order `hosts` judges a host: a silent agent's last word on its view is old news too
   if (!h.reachable) return `${h.host}: agent silent for ${formatAge(h.ageMs)}`;
@@ -52,24 +72,27 @@ export function staleReason(h: HostView): string | null {
 
 /**
  * Why a stale answer is stale: each silent host with the reason REASONS gives for it
- * (staleReason), or "unreachable or behind" when none was given; null when no host is silent
- * and the answer is only old.
+ * (staleReason), or "unreachable or behind" when none was given; for a domU running nowhere,
+ * the enrolled hosts not heard from yet; null when no host is silent and the answer is only old.
  */
-function staleDetail(m: WhereMatch, reasons: ReadonlyMap<string, string>): string | null {
+function staleDetail(m: WhereMatch, reasons: ReadonlyMap<string, string>, unreported: readonly string[]): string | null {
   const silent = [...new Set(m.places.filter((p) => !p.reachable).map((p) => p.host))];
   if (silent.length > 0) return silent.map((h) => reasons.get(h) ?? `${h} unreachable or behind`).join('; ');
+  // running nowhere the controller hears from: it may run on an enrolled host that has not reported
+  if (m.places.length === 0 && unreported.length > 0) return `it may run on ${unreported.map((h) => reasons.get(h) ?? `${h}: ${unheardSinceStart(undefined)}`).join('; ')}`;
   return m.reachable ? null : 'host unreachable or behind';
 }
 
 /**
  * `web01  xen2  running  home xen1 (away since 14:02, manual)  as of 0.3 s` as columns. A stale
- * answer names its silent hosts, with the reason REASONS gives for each (staleReason), if any.
+ * answer names its silent hosts, with the reason REASONS gives for each (staleReason), if any;
+ * one running nowhere, the enrolled hosts UNREPORTED (the answer's `unreported`) it may run on.
  */
-export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<string, string> = new Map()): string[] {
+export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<string, string> = new Map(), unreported: readonly string[] = []): string[] {
   const hosts = m.places.length > 0 ? [...new Set(m.places.map((p) => p.host))].join(',') : '-';
   let age = `as of ${formatAge(m.ageMs)}`;
   if (isStale(m)) {
-    const detail = staleDetail(m, reasons);
+    const detail = staleDetail(m, reasons, unreported);
     age += `, STALE${detail === null ? '' : ` (${detail})`}`;
   }
   const extra: string[] = [];
@@ -79,7 +102,7 @@ export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<st
 }
 
 /** `where -q`'s warning on stderr for a stale answer: its age and why, as the full line says it. */
-export function staleWarning(m: WhereMatch, reasons: ReadonlyMap<string, string> = new Map()): string {
-  const detail = staleDetail(m, reasons);
+export function staleWarning(m: WhereMatch, reasons: ReadonlyMap<string, string> = new Map(), unreported: readonly string[] = []): string {
+  const detail = staleDetail(m, reasons, unreported);
   return printable(`the answer for ${m.name} is stale (as of ${formatAge(m.ageMs)}${detail === null ? '' : `; ${detail}`})`);
 }

@@ -17,12 +17,13 @@ export interface CheckProblem {
 /**
  * An agent the controller cannot hear is CRITICAL: its domUs may be down and nobody would know.
  * Only a host whose last word was that it is in maintenance (empty, out of service: a reboot is
- * expected) is a WARNING.
+ * expected) is a WARNING. SPOKEN_FOR: records another condition speaks for.
  */
-export function unreachableHosts(index: FleetIndex, fresh: Freshness): CheckProblem[] {
+export function unreachableHosts(index: FleetIndex, fresh: Freshness, spokenFor: (r: HostRecord) => boolean = () => false): CheckProblem[] {
   const out: CheckProblem[] = [];
   for (const r of index.hostRecords()) {
-    if (isReachable(r, fresh.now, fresh.staleAfterMs)) continue;
+    // an enrolled host not heard from since the controller started has its own words (enrolment-check.ts)
+    if (isReachable(r, fresh.now, fresh.staleAfterMs) || spokenFor(r)) continue;
     const age = ageOf(r, fresh.now);
     const heard = r.state === null && r.linkUp ? 'connected but has not reported its state yet' : age === null ? 'never heard from' : `last heard ${spanText(age)} ago`;
     if (r.state?.maintenance.state === 'maintenance') {

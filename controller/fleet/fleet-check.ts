@@ -5,6 +5,9 @@ import { domusAwayFromHome } from './away-from-home.js';
 import { alertProblems, awayFromOnlineHome, clocksOff, deferredDomus, drbdNotUpToDate, unreachableHosts, type CheckProblem } from './check-conditions.js';
 import { isLive } from './live-row.js';
 import { unheldMaintenance } from './unheld-maintenance.js';
+import { enrolledSilence, spokenForByEnrolment } from './enrolment-check.js';
+import { isPlaceholder, type Enrolment } from './enrolment.js';
+import { spanText } from '../../shared/text/span-text.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 
@@ -29,7 +32,7 @@ const seconds = (ms: number): number => Math.round(ms / 1000);
  * one line per problem, and performance data. A controller no agent has reported to yet knows
  * nothing about the fleet: UNKNOWN, not OK.
  */
-export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness, t: CheckThresholds, jobHosts: ReadonlySet<string> = new Set()): CheckAnswer {
+export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness, t: CheckThresholds, jobHosts: ReadonlySet<string> = new Set(), enrolment?: Enrolment): CheckAnswer {
   const records = [...index.hostRecords()];
   const away = domusAwayFromHome(index);
   const deferred = deferredDomus(index, fresh, t);
@@ -37,7 +40,8 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const notHome = awayFromOnlineHome(index, away, fresh, t, (name) => unrecorded.get(name) ?? null);
   const drbd = drbdNotUpToDate(index, fresh);
   // worst first; within a status, hosts before alerts, deferrals, domUs away, DRBD, clocks and unheld drains (the sort is stable)
-  const groups = [unreachableHosts(index, fresh), alertProblems(alerts, index), deferred.problems, notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts)];
+  const silence = enrolledSilence(index, fresh, enrolment);
+  const groups = [[...silence, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], alertProblems(alerts, index), deferred.problems, notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts)];
   const problems = groups.flatMap((g) => [...g].sort((a, b) => a.text.localeCompare(b.text))).sort((a, b) => CHECK_SEVERITY[b.status] - CHECK_SEVERITY[a.status]);
   const hosts = records.length;
   const unreachable = records.filter((r) => !isReachable(r, fresh.now, fresh.staleAfterMs)).length;
@@ -60,9 +64,17 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
     perf('hosts_restoring', inState('restoring'), { max: hosts }),
   ];
   const base = { at: fresh.now, perfdata, thresholds: t };
-  if (hosts === 0) return { ...base, status: 'UNKNOWN', summary: 'no Dom0 has reported to this controller yet', details: [] };
+  // placeholders of enrolled hosts are no reports: with none heard from, the controller knows nothing
+  // yet (UNKNOWN), until the start-up grace is over: then a fleet all silent is CRITICAL, not unknown
+  if (records.every(isPlaceholder) && !silence.some((p) => p.status === 'CRITICAL')) return { ...base, status: 'UNKNOWN', summary: `no Dom0 has reported to this controller yet${enrolledSince(enrolment, fresh)}`, details: [] };
   const status = problems.reduce<CheckStatus>((worst, p) => (CHECK_SEVERITY[p.status] > CHECK_SEVERITY[worst] ? p.status : worst), 'OK');
   return { ...base, status, summary: summaryOf(problems, { hosts, running, away: away.length }), details: problems.map((p) => ({ status: p.status, text: p.text })) };
+}
+
+/** " (it started 12 s ago; 3 Dom0s enrolled)", when tokens.json names any */
+function enrolledSince(e: Enrolment | undefined, fresh: Freshness): string {
+  if (e === undefined || e.hosts.size === 0) return '';
+  return ` (it started ${spanText(fresh.now - e.startedAt)} ago; ${e.hosts.size} Dom0${e.hosts.size === 1 ? '' : 's'} enrolled)`;
 }
 
 /** domUs with a live row on some host; loops, not spreads: this visits every domU at every check */

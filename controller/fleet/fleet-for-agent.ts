@@ -1,5 +1,6 @@
 import { FLEET_SILENT_MAX, LINK_FEATURE, type FleetMessage } from '../../shared/protocol/agent-link.js';
 import type { FleetIndex } from './fleet-index.js';
+import { inStartupGrace, isPlaceholder, type Enrolment } from './enrolment.js';
 import { isReachable, type Freshness } from './host-record.js';
 
 /**
@@ -20,28 +21,37 @@ export function runningOnFor(index: FleetIndex, names: readonly string[]): Recor
 }
 
 /**
- * The hosts of RUNNING_ON this controller no longer hears from, with how long it has not. Their
+ * The hosts this controller no longer hears from, among HOSTS, with how long it has not. Their
  * rows stay in the view (a silent host may still run the domU); this only lets the agent tell an
- * operator that a report is old, and let `--force` past it.
+ * operator that a report is old, and let `--force` past it. An enrolled host not heard from at all
+ * since the controller started (a placeholder) counts once the start-up grace is over, silent
+ * for at least as long as the controller has run: after a controller restart, a Dom0 that died
+ * holding a domU is otherwise never called silent, and the domU's home could never start it again.
  */
-export function silentAmong(index: FleetIndex, runningOn: Readonly<Record<string, readonly string[]>>, fresh: Freshness): Record<string, number> {
+export function silentAmong(index: FleetIndex, hosts: Iterable<string>, fresh: Freshness, enrolment?: Enrolment): Record<string, number> {
   const out: Record<string, number> = {};
   // the agent refuses a message naming more (and closes the link): a host left out reads as
   // heard from, which only keeps --force from passing its report, the safe side
-  for (const h of [...new Set(Object.values(runningOn).flat())].sort()) {
+  for (const h of [...new Set(hosts)].sort()) {
     if (Object.keys(out).length >= FLEET_SILENT_MAX) break;
     const r = index.record(h);
-    // never heard on this controller: no age to tell, so it is not called silent (the safe side)
-    if (r === undefined || r.lastSeen === null || isReachable(r, fresh.now, fresh.staleAfterMs)) continue;
-    out[h] = Math.max(0, fresh.now - r.lastSeen);
+    if (r === undefined || isReachable(r, fresh.now, fresh.staleAfterMs)) continue;
+    if (r.lastSeen !== null) out[h] = Math.max(0, fresh.now - r.lastSeen);
+    // never heard on this controller, and not enrolled (or still in the grace): no age to tell, so not called silent (the safe side)
+    else if (enrolment !== undefined && isPlaceholder(r) && enrolment.unreported.has(h) && !inStartupGrace(enrolment, fresh)) out[h] = Math.max(0, fresh.now - enrolment.startedAt);
   }
   return out;
 }
 
+/** The hosts HOST's ledger says its domUs went to: the ones its autostart asks about, with or without rows of them. */
+function awayTargets(index: FleetIndex, host: string): string[] {
+  return Object.values(index.record(host)?.state?.ledger.away ?? {}).map((a) => a.currentHost);
+}
+
 /** The `fleet` message for HOST's agent; `silent` only to an agent that announced it takes it. */
-export function fleetFor(index: FleetIndex, host: string, fresh: Freshness): FleetMessage {
+export function fleetFor(index: FleetIndex, host: string, fresh: Freshness, enrolment?: Enrolment): FleetMessage {
   const runningOn = runningOnFor(index, interestOf(index, host));
   if (!(index.record(host)?.capabilities ?? []).includes(LINK_FEATURE.fleetSilent)) return { type: 'fleet', at: fresh.now, runningOn };
-  const silent = silentAmong(index, runningOn, fresh);
+  const silent = silentAmong(index, [...Object.values(runningOn).flat(), ...awayTargets(index, host)], fresh, enrolment);
   return { type: 'fleet', at: fresh.now, runningOn, ...(Object.keys(silent).length > 0 ? { silent } : {}) };
 }

@@ -53,6 +53,19 @@ export class FleetIndex {
   }
 
   /**
+   * Forgets HOST (a Dom0 no longer enrolled): its record and everything it contributed to every
+   * per-domU index, as an empty report would clear them; the away-from-home inputs it touched are
+   * noted by the indexes. Returns the domUs whose set of running hosts changed.
+   */
+  remove(host: string): string[] {
+    if (!this.records.has(host)) return [];
+    const runningChanged = this.running.replace(host, []);
+    for (const ix of [this.homes, this.away, this.visitors, this.unsettled, this.guarded]) ix.replace(host, []);
+    this.records.delete(host);
+    return runningChanged;
+  }
+
+  /**
    * The names whose away-from-home answer may have changed since the last call (every name, the
    * first time): what away-from-home.ts works out from is a domU's rows, home claims and ledger
    * records, and a row's memory moving is none of that. Its one reader keeps domusAway: the set

@@ -7,6 +7,7 @@ import { ageOf, currentMaintenanceSince, isCurrent, isReachable, viewOf, type Fr
 import { homeOf, placementOf } from './placement.js';
 import { nameOrder } from './name-order.js';
 import { noAgentMessage } from './no-agent-message.js';
+import { isPlaceholder } from './enrolment.js';
 import { matches, type NamePattern } from '../../shared/name-pattern.js';
 
 export function hostView(r: HostRecord, fresh: Freshness): HostView {
@@ -34,7 +35,9 @@ export const hostViews = (index: FleetIndex, fresh: Freshness): HostView[] =>
 
 /** The answer to `domains [--host HOST]`: HOST must be a host an agent reports as. */
 export function domainsAnswer(index: FleetIndex, host: string | null, fresh: Freshness): Result<DomainsAnswer, XhError> {
-  if (host !== null && !index.record(host)) return err({ code: 'XH_ERR_NOT_FOUND', message: noAgentMessage([host], [...index.hostRecords()].map((r) => r.host)) });
+  // a placeholder (an enrolled host not heard from) is no report either
+  const r = host === null ? undefined : index.record(host);
+  if (host !== null && (r === undefined || isPlaceholder(r))) return err({ code: 'XH_ERR_NOT_FOUND', message: noAgentMessage([host], [...index.hostRecords()].map((r) => r.host)) });
   return ok({ at: fresh.now, host, domains: domainRows(index, host, fresh) });
 }
 

@@ -146,8 +146,10 @@ export const FleetSchema = z.strictObject({
     .record(DomuNameSchema, z.array(HostNameSchema).max(64))
     .refine((r) => Object.keys(r).length <= LINK_LIMITS.guarded + LINK_LIMITS.homes, 'too many domUs'),
   /**
-   * Hosts named in runningOn the controller calls unreachable, each with how long (ms, as of
-   * `at`) it has not heard from them: their rows are only their last report. An age, not a time,
+   * Hosts named in runningOn, or where this agent's ledger says a domU went, that the controller
+   * calls unreachable, each with how long (ms, as of `at`) it has not heard from them: their rows
+   * are only their last report (an enrolled host not heard from since the controller started:
+   * at least as long as it has run). An age, not a time,
    * so the agent needs no clock agreeing with the controller's. Sent only to an agent announcing
    * LINK_FEATURE.fleetSilent (an older agent refuses a field it does not know); absent: every
    * host named is reachable, or the controller does not say.

@@ -33,5 +33,10 @@ export const HostViewSchema = z.strictObject({
 });
 export type HostView = z.infer<typeof HostViewSchema>;
 
-export const HostsAnswerSchema = z.strictObject({ at: Ms, hosts: z.array(HostViewSchema) });
+export const HostsAnswerSchema = z.strictObject({
+  at: Ms,
+  hosts: z.array(HostViewSchema),
+  /** when the controller started (its clock): a host not reported since is unheard since then, not never. Absent: an older controller */
+  startedAt: Ms.optional(),
+});
 export type HostsAnswer = z.infer<typeof HostsAnswerSchema>;

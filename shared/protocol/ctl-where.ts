@@ -35,5 +35,15 @@ export const WhereMatchSchema = z.strictObject({
 });
 export type WhereMatch = z.infer<typeof WhereMatchSchema>;
 
-export const WhereAnswerSchema = z.strictObject({ at: Ms, pattern: z.string(), matches: z.array(WhereMatchSchema) });
+export const WhereAnswerSchema = z.strictObject({
+  at: Ms,
+  pattern: z.string(),
+  matches: z.array(WhereMatchSchema),
+  /**
+   * enrolled Dom0s (an agent token in tokens.json) that have not reported since the controller
+   * started: what runs on them is missing from the answer, so a match running nowhere is not
+   * reachable (stale). Absent: none (or a controller that does not know its enrolled hosts).
+   */
+  unreported: z.array(HostNameSchema).optional(),
+});
 export type WhereAnswer = z.infer<typeof WhereAnswerSchema>;

@@ -4,6 +4,7 @@ import { ledgerStore } from '../../agent/adapters/ledger-store.js';
 import { HOME_AGAIN_GRACE_MS } from '../../agent/core/home-again.js';
 import { withAway, withVisitor } from '../../agent/state/ledger.js';
 import type { ControlResponse } from '../../shared/protocol/agent-control.js';
+import type { SimControllerOptions } from '../harness/controller-on-sim.js';
 import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 import { bothReporting, controlAnswer } from './pair-with-controller.js';
 
@@ -22,8 +23,8 @@ const since = '2025-01-01T00:00:00.000Z';
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
 
-async function drainedToXen2(): Promise<Fleet> {
-  fleet = await startFleet(FLEET, { controller: true });
+async function drainedToXen2(controller: boolean | SimControllerOptions = true): Promise<Fleet> {
+  fleet = await startFleet(FLEET, { controller });
   const store = (h: string) => ledgerStore(join(fleet.sim.hostRoot(h), 'var/lib/xenherd'), h);
   await store('xen1').update((l) => withAway(l, 'web1', { home: 'xen1', currentHost: 'xen2', since, operationId: 'drain-1', reason: 'drain' }));
   await store('xen2').update((l) => withVisitor(l, 'web1', { home: 'xen1', since, operationId: 'drain-1' }));
@@ -58,6 +59,28 @@ describe('--force at home past an away record whose Dom0 the controller no longe
     const logged = f.agent('xen1').logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('operator forces the start of web1'));
     expect(logged?.msg).toMatch(/^operator forces the start of web1 past its ledger's away record \(the ledger says web1 was migrated to xen2 \(its last report: the controller last heard from xen2 4 min ago\)\): xen2 is dead, checked$/);
     await f.until(() => awayOnXen1(f) === undefined, 'the away record ended', HOME_AGAIN_GRACE_MS + 30_000);
+    expect(f.sim.violations).toEqual([]);
+  });
+
+  it('the controller restarted after xen2 died: refused during its start-up grace, then --force starts web1 at home', async () => {
+    // tokens.json enrolls both: the restarted controller knows xen2 belongs to the fleet, though it never heard from it
+    const enrolled: ReadonlySet<string> = new Set(['xen1', 'xen2']);
+    const f = await drainedToXen2({ enrolled: () => enrolled });
+    f.powerOff('xen2');
+    await f.advance(240_000);
+    f.controller!.crash();
+    const core = f.controller!.restart();
+    await f.until(() => core.hosts().hosts.some((h) => h.host === 'xen1' && h.reported && h.reachable), 'xen1 reporting to the new controller', 30_000, 100);
+    // xen2's agent may still be reconnecting: not yet called silent
+    const early = await control(f, force);
+    expect(early).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('and the controller still hears from that Dom0') } });
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(0);
+    await f.advance(10_000);
+    const r = await control(f, force);
+    expect(r, JSON.stringify(r)).toMatchObject({ ok: true, message: 'started web1 (forced: xen2 is dead, checked)' });
+    await f.until(() => runsOn(f.sim, 'web1').includes('xen1'), 'web1 runs on xen1');
+    const logged = f.agent('xen1').logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('operator forces the start of web1'));
+    expect(logged?.msg).toMatch(/the controller last heard from xen2 \d+ s ago/);
     expect(f.sim.violations).toEqual([]);
   });
 });

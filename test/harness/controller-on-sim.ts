@@ -35,6 +35,8 @@ export interface SimControllerOptions {
   readonly settings?: Partial<ControllerSettings>;
   readonly jobs?: Partial<JobSettings>;
   readonly identity?: string;
+  /** the enrolled hosts, as serve reads them from tokens.json (asked on every look; a new set is a change) */
+  readonly enrolled?: () => ReadonlySet<string>;
 }
 
 export function startSimController(sim: Sim, o: SimControllerOptions = {}): SimController {
@@ -44,7 +46,7 @@ export function startSimController(sim: Sim, o: SimControllerOptions = {}): SimC
   const identity = o.identity ?? 'xenherd-controller@sim';
   const make = (): ControllerCore => {
     generation++;
-    return new ControllerCore({ clock: sim.clock, log: log.child({ generation }), newId: () => `op${generation}-${++ids}`, settings: o.settings ?? SIM_CONTROLLER_SETTINGS, ...(o.jobs ? { jobs: o.jobs } : {}), identity });
+    return new ControllerCore({ clock: sim.clock, log: log.child({ generation }), newId: () => `op${generation}-${++ids}`, settings: o.settings ?? SIM_CONTROLLER_SETTINGS, ...(o.jobs ? { jobs: o.jobs } : {}), ...(o.enrolled ? { enrolled: o.enrolled } : {}), identity });
   };
   let core: ControllerCore | null = make();
   const pairs = new Map<string, MemoryLinkPair>();

@@ -1,6 +1,8 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { hostNameProblem } from '../../../shared/names.js';
-import { DomainsAnswerSchema, HostsAnswerSchema, StatusAnswerSchema } from '../../../shared/protocol/ctl-api.js';
+import { DomainsAnswerSchema, HostsAnswerSchema, StatusAnswerSchema, type HostsAnswer } from '../../../shared/protocol/ctl-api.js';
+import { printable } from '../../../shared/text/printable.js';
+import { unheardSinceStart } from '../where-line.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { DOMAINS_USAGE, HOSTS_USAGE, STATUS_USAGE } from '../help/listing.js';
 import { optionValue } from '../options.js';
@@ -12,8 +14,18 @@ export async function hosts(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   const r = await inv.value.client.get('/hosts', HostsAnswerSchema);
   if (!r.ok) return fail(r.error, io, inv.value.json);
   if (inv.value.json) io.stdout(`${JSON.stringify(r.value)}\n`);
-  else io.stdout(r.value.hosts.length === 0 ? 'no Dom0 has reported to the controller yet (xenherd-controller enroll HOST)\n' : hostsTable(r.value.hosts));
+  else io.stdout(r.value.hosts.length === 0 ? 'no Dom0 has reported to the controller yet (xenherd-controller enroll HOST)\n' : `${hostsTable(r.value.hosts)}${unheardLines(r.value)}`);
   return 0;
+}
+
+/**
+ * Under the table, the enrolled hosts the controller has not heard from since it started: their
+ * "never" means since then (it remembers nothing older), and a dead Dom0 looks just like that.
+ */
+function unheardLines(a: HostsAnswer): string {
+  const started = a.startedAt === undefined ? undefined : { startedAt: a.startedAt, at: a.at };
+  const unheard = a.hosts.filter((h) => !h.reported && !h.linkUp && h.lastSeen === null);
+  return unheard.map((h) => `${printable(h.host)}: ${unheardSinceStart(started)}\n`).join('');
 }
 
 export async function domains(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {

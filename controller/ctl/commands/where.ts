@@ -8,7 +8,7 @@ import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { table } from '../format.js';
 import { printable } from '../../../shared/text/printable.js';
 import { WHERE_USAGE } from '../help/where.js';
-import { dom0Of, isStale, staleReason, staleWarning, whereColumns } from '../where-line.js';
+import { dom0Of, isStale, staleReason, staleWarning, unreportedNote, whereColumns } from '../where-line.js';
 
 export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   // checked here as the controller checks it: a bad pattern is a usage error (64) with the controller
@@ -23,42 +23,56 @@ export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   const r = await client.get(`/where?pattern=${encodeURIComponent(pattern)}`, WhereAnswerSchema);
   if (!r.ok) return fail(r.error, io, json);
   const matches = r.value.matches;
+  // enrolled Dom0s not heard from since the controller started: what runs there is not in the answer
+  const unreported = r.value.unreported ?? [];
+  const incomplete = unreported.length > 0 ? `; ${unreportedNote(unreported)}` : '';
   const quiet = args.options['quiet'] === true;
   if (json) io.stdout(`${JSON.stringify({ ...r.value, matches: matches.map((m) => ({ ...m, stale: isStale(m) })) })}\n`);
   if (matches.length === 0) {
     const hint = await caseHint(client, pattern);
-    return fail({ code: 'XH_ERR_NOT_FOUND', message: `no domU matches ${pattern}${hint || ' (xenherdctl domains lists them all)'}` }, io, false);
+    return fail({ code: 'XH_ERR_NOT_FOUND', message: `no domU matches ${pattern}${hint || ' (xenherdctl domains lists them all)'}${incomplete}` }, io, false);
   }
   if (quiet) {
     // only the Dom0, for `ssh root@$(xenherdctl where -q web01)`; warnings on stderr
     const hosts = matches.map((m) => ({ m, host: dom0Of(m) }));
     const stale = hosts.filter((h) => h.host !== null && isStale(h.m)).map((h) => h.m);
     const reasons = await staleReasons(client, stale);
-    for (const m of stale) io.stderr(`xenherdctl: warning: ${staleWarning(m, reasons)}\n`);
+    for (const m of stale) io.stderr(`xenherdctl: warning: ${staleWarning(m, reasons, unreported)}\n`);
+    if (isGlob(pattern) && unreported.length > 0) io.stderr(`xenherdctl: warning: ${unreportedNote(unreported)}\n`);
     const found = hosts.filter((h) => h.host !== null);
     if (!json) for (const { host } of found) io.stdout(`${printable(host as string)}\n`);
-    if (found.length === 0) return fail({ code: 'XH_ERR_NOT_FOUND', message: `${matches.map((m) => m.name).join(', ')} ${matches.length === 1 ? 'runs' : 'run'} on no host` }, io, false);
+    if (found.length === 0) return fail({ code: 'XH_ERR_NOT_FOUND', message: `${matches.map((m) => m.name).join(', ')} ${matches.length === 1 ? 'runs' : 'run'} on no host${incomplete}` }, io, false);
     return 0;
   }
   if (json) return 0;
-  const reasons = await staleReasons(client, matches);
-  io.stdout(table(matches.map((m) => whereColumns(m, hooks.clock.now(), reasons))));
+  const reasons = await staleReasons(client, matches, unreported);
+  io.stdout(table(matches.map((m) => whereColumns(m, hooks.clock.now(), reasons, unreported))));
+  if (isGlob(pattern) && unreported.length > 0) io.stderr(`xenherdctl: warning: ${unreportedNote(unreported)}\n`);
   return 0;
 }
+
+const isGlob = (pattern: string): boolean => {
+  const p = compilePattern(pattern);
+  return p.ok && p.value.kind !== 'exact';
+};
 
 /**
  * Why each host behind a stale answer is not vouched for, from /v1/hosts: asked only when an
  * answer is stale, so a healthy fleet costs one request. Without it (an older controller, a
  * failed request) the line says "unreachable or behind" as before.
  */
-async function staleReasons(client: CtlClient, matches: readonly WhereMatch[]): Promise<ReadonlyMap<string, string>> {
-  const silent = new Set(matches.filter(isStale).flatMap((m) => m.places.filter((p) => !p.reachable).map((p) => p.host)));
+async function staleReasons(client: CtlClient, matches: readonly WhereMatch[], unreported: readonly string[] = []): Promise<ReadonlyMap<string, string>> {
+  const stale = matches.filter(isStale);
+  const silent = new Set(stale.flatMap((m) => m.places.filter((p) => !p.reachable).map((p) => p.host)));
+  // a domU running nowhere may run on an enrolled host not heard from yet: say since when
+  if (stale.some((m) => m.places.length === 0)) for (const h of unreported) silent.add(h);
   if (silent.size === 0) return new Map();
   const r = await client.get('/hosts', HostsAnswerSchema);
   if (!r.ok) return new Map();
+  const started = r.value.startedAt === undefined ? undefined : { startedAt: r.value.startedAt, at: r.value.at };
   const reasons = new Map<string, string>();
   for (const h of r.value.hosts) {
-    const why = silent.has(h.host) ? staleReason(h) : null;
+    const why = silent.has(h.host) ? staleReason(h, started) : null;
     if (why !== null) reasons.set(h.host, why);
   }
   return reasons;

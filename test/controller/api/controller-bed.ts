@@ -14,6 +14,7 @@ import { loadConfig } from '../../../controller/cli/common.js';
 import { settingsOf } from '../../../controller/config/load.js';
 import { readTlsFiles } from '../../../controller/config/tls-files.js';
 import { ControllerCore } from '../../../controller/core/controller-core.js';
+import { enrolledHostsOf } from '../../../controller/cli/enrolled-hosts-of.js';
 import type { JobSettings } from '../../../controller/jobs/settings.js';
 import { memoryLogger, type LogLine } from '../../harness/memory-log.js';
 import { connectFakeAgent, type FakeAgent } from '../fake-agent.js';
@@ -62,13 +63,14 @@ export interface TestController {
 }
 
 /** Registers cleanup of every controller (and its temp dir) a test starts. */
-export function controllerBed(): { start(settings?: { heartbeatSeconds?: number; staleAfterSeconds?: number; maxMessageBytes?: number }, jobs?: Partial<JobSettings>): Promise<TestController> } {
+/** ENROLLED: the core knows the enrolled hosts from tokens.json, as serve gives them (off by default: most tests enroll hosts they never connect) */
+export function controllerBed(): { start(settings?: { heartbeatSeconds?: number; staleAfterSeconds?: number; maxMessageBytes?: number }, jobs?: Partial<JobSettings>, o?: { enrolled?: boolean }): Promise<TestController> } {
   const running: TestController[] = [];
   afterEach(async () => {
     for (const c of running.splice(0)) await c.stop();
   });
   return {
-    start: async (settings = {}, jobs = {}) => {
+    start: async (settings = {}, jobs = {}, o = {}) => {
       const dir = mkdtempSync(join(tmpdir(), 'xenherd-ctl-'));
       const hooks = testHooks();
       const init = await capture(initCommand(hooks).run, ['--dir', dir, '--listen', '127.0.0.1', '--port', '0', '--json']);
@@ -79,7 +81,7 @@ export function controllerBed(): { start(settings?: { heartbeatSeconds?: number;
       const config = { ...cfg.value, ...settings };
       const { log, lines } = memoryLogger(realClock, 'xenherd-controller');
       const tokens = new TokenBook(tokenStorePath(config.stateDir), (event, m) => log.error({ event, reason: m }, m));
-      const core = new ControllerCore({ clock: realClock, log, newId: hooks.newId, settings: settingsOf(config), jobs, identity: 'ctl-test' });
+      const core = new ControllerCore({ clock: realClock, log, newId: hooks.newId, settings: settingsOf(config), jobs, identity: 'ctl-test', ...(o.enrolled === true ? { enrolled: enrolledHostsOf(tokens) } : {}) });
       const tls = readTlsFiles(config, out.config);
       if (!tls.ok) throw new Error(tls.error.message);
       const server: RunningServer = await startServer({ core, tokens, log, host: '127.0.0.1', port: 0, tls: tls.value, maxMessageBytes: config.maxMessageBytes, clock: realClock });

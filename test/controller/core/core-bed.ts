@@ -23,11 +23,12 @@ export interface CoreBed {
 
 export const SETTINGS: Partial<ControllerSettings> = { heartbeatMs: 1_000, staleAfterMs: 3_000, commandTimeoutMs: 60_000, maxMessageBytes: 64 * 1024 };
 
-export function coreBed(settings: Partial<ControllerSettings> = SETTINGS): CoreBed {
+/** ENROLLED: the hosts with an agent token, as serve passes them (absent: not known) */
+export function coreBed(settings: Partial<ControllerSettings> = SETTINGS, enrolled?: () => ReadonlySet<string>): CoreBed {
   const clock = deterministicClock(T0);
   const { log, lines } = memoryLogger(clock, 'xenherd-controller');
   let n = 0;
-  const core = new ControllerCore({ clock, log, newId: () => `id${++n}`, settings });
+  const core = new ControllerCore({ clock, log, newId: () => `id${++n}`, settings, ...(enrolled ? { enrolled } : {}) });
   const connect = (host: string, as = host) => {
     const pair = memoryLinkPair({ name: host, clock });
     core.acceptAgent(pair.controller, { host: as });

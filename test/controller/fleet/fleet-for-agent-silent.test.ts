@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
+import { newHostRecord } from '../../../controller/fleet/host-record.js';
 import { fleetFor } from '../../../controller/fleet/fleet-for-agent.js';
 import { FLEET_SILENT_MAX, FleetSchema, LINK_FEATURE } from '../../../shared/protocol/agent-link.js';
 import { dom, guarded, hostState, record } from '../states.js';
@@ -47,5 +48,20 @@ describe('fleetFor: the controller view an agent gets', () => {
     const m = fleetFor(ix, 'xen9', fresh);
     expect(Object.keys(m.silent ?? {})).toEqual(hosts.slice(0, FLEET_SILENT_MAX));
     expect(FleetSchema.safeParse(m).success).toBe(true);
+  });
+
+  it("names an enrolled host not heard from since the controller started, where the agent's ledger sends a domU, once the start-up grace is over", () => {
+    const ix = new FleetIndex();
+    const away = { web1: { home: 'xen3', currentHost: 'xen2', since: '2025-01-01T00:00:00.000Z', operationId: 'drain-1', reason: 'drain' as const } };
+    ix.put({ ...record('xen3', hostState({ guarded: [guarded('web1')], ledger: { seq: 1, away, visitors: {} } }), NOW - 1_000), capabilities: ['fleet-view', LINK_FEATURE.fleetSilent] });
+    // xen2: a placeholder (enrolled, never heard from); xen7: neither enrolled nor named
+    ix.put(newHostRecord('xen2'));
+    ix.put(newHostRecord('xen7'));
+    const enrolment = (startedAt: number) => ({ startedAt, hosts: new Set(['xen2', 'xen3', 'xen7']), unreported: new Set(['xen2', 'xen7']) });
+    expect(fleetFor(ix, 'xen3', fresh, enrolment(NOW - 60_000)).silent).toEqual({ xen2: 60_000 });
+    // within one staleAfter of the start its agent may still be reconnecting: not called silent
+    expect(fleetFor(ix, 'xen3', fresh, enrolment(NOW - 5_000)).silent).toBeUndefined();
+    // without the enrolled hosts, a host never heard from has no age to tell
+    expect(fleetFor(ix, 'xen3', fresh).silent).toBeUndefined();
   });
 });

@@ -1,0 +1,32 @@
+import type { Freshness, HostRecord } from './host-record.js';
+import type { CheckProblem } from './check-conditions.js';
+import type { FleetIndex } from './fleet-index.js';
+import { inStartupGrace, isPlaceholder, type Enrolment } from './enrolment.js';
+import { spanText } from '../../shared/text/span-text.js';
+
+/**
+ * What `check` says of enrolled Dom0s the controller has not heard from since it started. Within
+ * the start-up grace the view is incomplete: one WARNING for them all (not OK, not yet CRITICAL:
+ * their agents may still be reconnecting). After it, each one never heard from at all is
+ * CRITICAL, as an unreachable agent is; one that connected and fell silent is unreachableHosts'.
+ */
+export function enrolledSilence(index: FleetIndex, fresh: Freshness, e: Enrolment | undefined): CheckProblem[] {
+  if (e === undefined || e.unreported.size === 0) return [];
+  const up = spanText(fresh.now - e.startedAt);
+  if (inStartupGrace(e, fresh)) {
+    const k = `${e.unreported.size} of ${e.hosts.size} enrolled Dom0${e.hosts.size === 1 ? '' : 's'}`;
+    const have = e.unreported.size === 1 ? 'has' : 'have';
+    return [{ status: 'WARNING', short: `${k} not reported yet`, text: `the controller started ${up} ago; ${k} ${have} not reported yet: the view is incomplete` }];
+  }
+  const out: CheckProblem[] = [];
+  for (const host of e.unreported) {
+    const r = index.record(host);
+    if (r === undefined || !isPlaceholder(r)) continue;
+    out.push({ status: 'CRITICAL', short: `${host} unreachable`, text: `${host}: agent unreachable (not heard from since the controller started ${up} ago; enrolled)` });
+  }
+  return out;
+}
+
+/** The records enrolledSilence speaks for, which unreachableHosts must not name a second time. */
+export const spokenForByEnrolment = (e: Enrolment | undefined, fresh: Freshness) => (r: HostRecord): boolean =>
+  e !== undefined && e.unreported.has(r.host) && (inStartupGrace(e, fresh) || isPlaceholder(r));

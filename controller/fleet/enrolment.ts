@@ -1,0 +1,38 @@
+import type { WhereMatch } from '../../shared/protocol/ctl-where.js';
+import type { Freshness, HostRecord } from './host-record.js';
+
+/**
+ * Which Dom0s belong to the fleet, as tokens.json says (a host with an agent token), and since
+ * when this controller listens. The fleet index only knows hosts that connected since the
+ * controller started; this is how it knows of the others: a dead Dom0 is not simply unknown.
+ */
+export interface Enrolment {
+  /** when this controller process started (its clock): nothing was heard before */
+  readonly startedAt: number;
+  /** the hosts with an agent token */
+  readonly hosts: ReadonlySet<string>;
+  /** the enrolled hosts that have not reported their state since the controller started */
+  readonly unreported: ReadonlySet<string>;
+}
+
+/**
+ * A record the controller made for an enrolled host it has not heard from at all: no link, no
+ * word, no state. It is no report: it stands for a Dom0 that should be there.
+ */
+export const isPlaceholder = (r: HostRecord): boolean => r.lastSeen === null && !r.linkUp && r.state === null;
+
+/**
+ * While agents reconnect after the controller's start (one staleAfter: every live agent has
+ * connected and reported by then), an enrolled host not heard from yet is no news, only a gap.
+ */
+export const inStartupGrace = (e: Enrolment, fresh: Freshness): boolean => fresh.now - e.startedAt < fresh.staleAfterMs;
+
+/**
+ * The where matches while enrolled hosts are unheard (UNREPORTED of them): a domU found running
+ * nowhere may run on one of them, so that answer is not vouched for (reachable: false, stale).
+ * MATCHES itself when every enrolled host reported: the exact-name hot path pays one comparison.
+ */
+export function whereWithUnreported(matches: WhereMatch[], unreported: number): WhereMatch[] {
+  if (unreported === 0) return matches;
+  return matches.map((m) => (m.places.length === 0 && m.reachable ? { ...m, reachable: false } : m));
+}

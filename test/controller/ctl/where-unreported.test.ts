@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { dom, hostState } from '../states.js';
+import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { ctlFor } from './ctl-bed.js';
+
+const bed = controllerBed();
+
+/** xen1 reports (web01 running, web1 homed and running nowhere); db1 is enrolled and never connects (powered off). */
+async function fleetWithDeadDom0(): Promise<TestController> {
+  const c = await bed.start({}, {}, { enrolled: true });
+  await c.enroll('db1');
+  const xen1 = await c.agent('xen1');
+  xen1.hello();
+  xen1.snapshot(hostState({ domains: [dom('web01', { state: 'running' })], homes: [{ name: 'web1', peer: 'db1', source: 'migrate-tab' }] }));
+  await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reported), 'xen1 reported');
+  return c;
+}
+
+describe('xenherdctl and an enrolled Dom0 not heard from since the controller started', () => {
+  it('hosts lists it, and says since when the controller has not heard from it', async () => {
+    const c = await fleetWithDeadDom0();
+    const r = await ctlFor(c)(['hosts']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^db1 +unreachable +never /m);
+    expect(r.stdout).toMatch(/^db1: enrolled, not heard from since the controller started at \d\d:\d\d \(\d+\.\d s ago\)$/m);
+  });
+
+  it('where NAME running nowhere is STALE, naming the silent enrolled host; -q says so on stderr', async () => {
+    const c = await fleetWithDeadDom0();
+    const r = await ctlFor(c)(['where', 'web1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^web1 {2}- {2}not running {2}home xen1 {2}as of \d+\.\d s, STALE \(it may run on db1: enrolled, not heard from since the controller started at \d\d:\d\d \(\d+\.\d s ago\)\)\n$/);
+    const q = await ctlFor(c)(['where', '-q', 'web1']);
+    expect(q.code).not.toBe(0);
+    expect(q.stderr).toMatch(/web1 runs on no host; db1 has not reported since the controller started: what runs there is missing from this answer/);
+  });
+
+  it('a glob warns that the answer is missing what runs on it; a name found nowhere says so too', async () => {
+    const c = await fleetWithDeadDom0();
+    const g = await ctlFor(c)(['where', 'web*']);
+    expect(g.code).toBe(0);
+    expect(g.stderr).toBe('xenherdctl: warning: db1 has not reported since the controller started: what runs there is missing from this answer\n');
+    const none = await ctlFor(c)(['where', 'db01']);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toMatch(/no domU matches db01.*; db1 has not reported since the controller started/);
+  });
+
+  it('a domU found running on a host heard from is answered as before, with no warning', async () => {
+    const c = await fleetWithDeadDom0();
+    const r = await ctlFor(c)(['where', 'web01']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).not.toMatch(/STALE/);
+  });
+});
