@@ -8,9 +8,12 @@ import { optionValue } from '../options.js';
 import { positiveInt, showPlan, timeoutOf } from './drain.js';
 
 export async function rebalance(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
-  const inv = begin(argv, io, hooks, [{ name: 'apply', takesValue: false }, { name: 'max-moves', takesValue: true }, { name: 'timeout', takesValue: true }], [0, 0], REBALANCE_USAGE);
+  const inv = begin(argv, io, hooks, [{ name: 'apply', takesValue: false }, { name: 'dry-run', takesValue: false }, { name: 'max-moves', takesValue: true }, { name: 'timeout', takesValue: true }], [0, 0], REBALANCE_USAGE);
   if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
+  // a dry run is the default here; --dry-run is taken as drain, restore and roll take it, so a
+  // script passing it to every command works, but it never goes with --apply
+  if (args.options['dry-run'] === true && args.options['apply'] === true) return failJob({ code: 'XH_ERR_USAGE', message: `--apply and --dry-run contradict each other: give one; usage: xenherdctl ${REBALANCE_USAGE}` }, io, json);
   const m = positiveInt(optionValue(args, 'max-moves'), 'max-moves', 1000);
   if (!m.ok) return failJob({ code: 'XH_ERR_USAGE', message: m.message }, io, json);
   const t = timeoutOf(optionValue(args, 'timeout'));

@@ -1,7 +1,7 @@
 import type { CommandHelp } from '../../../shared/cli/program.js';
 import { EXIT_HELP, TIMEOUT_HELP } from './drain.js';
 
-export const REBALANCE_USAGE = 'rebalance [--apply] [--max-moves N] [--timeout DURATION] [--json]';
+export const REBALANCE_USAGE = 'rebalance [--apply | --dry-run] [--max-moves N] [--timeout DURATION] [--json]';
 export const PLAN_USAGE = 'plan drain HOST... | plan restore HOST | plan rebalance [--max-moves N] | plan roll HOST... [--json]';
 
 export const rebalanceHelp: CommandHelp = {
@@ -15,7 +15,7 @@ export const rebalanceHelp: CommandHelp = {
     'moves at most once, and not within 30 min of its last move. Hosts not online are left alone; nothing',
     'is planned while a drain, restore or roll runs. The away penalty outweighs any imbalance: a domU is never',
     'moved off its healthy home; domUs away from it go home when they fit, and one that stays away is listed',
-    'with why (exit 1). Without --apply it only prints the plan.',
+    'with why (exit 1). Without --apply (or with --dry-run, as drain takes it) it only prints the plan.',
     '',
     `usage: xenherdctl ${REBALANCE_USAGE}`,
     TIMEOUT_HELP,

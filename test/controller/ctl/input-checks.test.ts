@@ -80,6 +80,15 @@ describe('plan takes only the options of the plan kind it is given', () => {
   });
 });
 
+describe('rebalance --dry-run, as drain, restore and roll take it', () => {
+  it('is the default dry run (it asks the controller); with --apply it is a usage error (2), before any connection', async () => {
+    const ctl = ctlFor(null);
+    expect((await ctl(['rebalance', '--dry-run'], DOWN)).code).toBe(87);
+    const both = await ctl(['rebalance', '--apply', '--dry-run'], DOWN);
+    expect([both.code, both.stderr]).toEqual([2, expect.stringMatching(/^xenherdctl: XH_ERR_USAGE: --apply and --dry-run contradict each other: give one; usage: xenherdctl rebalance \[--apply \| --dry-run\]/)]);
+  });
+});
+
 describe('migrate, reverse and ssh take a domU name, and say what one may contain', () => {
   it('a pattern or a bad character: 64 before any connection, naming the rule', async () => {
     const ctl = ctlFor(null);

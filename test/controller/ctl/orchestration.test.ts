@@ -84,6 +84,7 @@ describe('xenherdctl drain / restore / maintenance / rebalance / plan against a 
     expect((await ctl(['plan', 'restore', 'xen2'])).stdout).toBe('restore xen2: 0 move(s) in 0 set(s)\n');
     expect((await ctl(['plan', 'rebalance'])).stdout).toMatch(/^rebalance: the fleet is balanced, nothing to move \(score \d\.\d{3}\)\n$/);
     expect((await ctl(['rebalance'])).code).toBe(0);
+    expect(await ctl(['rebalance', '--dry-run'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^rebalance: the fleet is balanced, nothing to move/) });
     expect((await ctl(['plan', 'roll', 'xen1', 'xen3'])).stdout).toMatch(/^roll: refused, not every host can be drained/);
   });
 
