@@ -1,5 +1,6 @@
 import { lineSplitter } from '../../shared/text/lines.js';
 import { hostKeys, peerHostNames, type HostKeys } from './known-hosts.js';
+import { hostKeyMismatch, migrationKeyRefused } from './peer-ssh-refusals.js';
 import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
 import { realClock } from '../../shared/clock/real-clock.js';
 import { Client } from 'ssh2';
@@ -70,10 +71,21 @@ export function execOnPeer(p: PeerTarget, command: string, onLine: (line: string
   }
   /** set when the peer shows a revoked key: ssh2 then reports only "verification failed" */
   let refusedKey: string | null = null;
+  /** set when it shows a key not listed for it: ssh2 says no more than for a revoked one */
+  let unlistedKey: string | null = null;
   const verifyHost = (key: Buffer): boolean => {
     const r = known.revoked.find((k) => k.blob.equals(key));
     if (r) refusedKey = `${p.name}: the host key it shows is marked @revoked in ${p.knownHostsFile}:${r.line} and is never accepted: if the peer was re-keyed, add its new key (${keyscan}) after checking it`;
-    return r === undefined && known.trusted.some((k) => k.equals(key));
+    const trusted = r === undefined && known.trusted.some((k) => k.equals(key));
+    if (!trusted && r === undefined) unlistedKey = hostKeyMismatch(p, key);
+    return trusted;
+  };
+  // ssh2's own words for these two name neither the key nor the file to fix
+  const failure = (e: Error & { level?: string }): XhError => {
+    if (refusedKey) return { code: 'XH_ERR_FILE', message: refusedKey };
+    if (unlistedKey) return { code: 'XH_ERR_PEER_UNREACHABLE', message: unlistedKey };
+    if (e.level === 'client-authentication') return { code: 'XH_ERR_PEER_UNREACHABLE', message: migrationKeyRefused(p) };
+    return { code: 'XH_ERR_PEER_UNREACHABLE', message: `${p.name} (${p.address}:${p.port}): ${e.message}` };
   };
   return new Promise((resolve) => {
     const c = new Client();
@@ -126,7 +138,7 @@ export function execOnPeer(p: PeerTarget, command: string, onLine: (line: string
         });
       });
     });
-    c.on('error', (e) => done(refusedKey ? err({ code: 'XH_ERR_FILE', message: refusedKey }) : err({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${p.name} (${p.address}:${p.port}): ${e.message}` })));
+    c.on('error', (e) => done(err(failure(e))));
     c.on('close', () => done(err({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${p.name}: connection closed before the command ended` })));
     c.connect({
       host: p.address,

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+
+/** The peer as the refusals below name it. */
+export interface RefusedPeer {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly user: string;
+  readonly keyFile: string;
+  readonly knownHostsFile: string;
+}
+
+/** "ssh-ed25519 SHA256:…", as `ssh-keygen -lf` shows a key: what an operator compares on the peer. */
+export function keyFingerprint(blob: Buffer): string {
+  // an ssh public key blob starts with its type as a length-prefixed string
+  const len = blob.length >= 4 ? blob.readUInt32BE(0) : 0;
+  const type = len > 0 && len <= 64 && blob.length >= 4 + len ? blob.subarray(4, 4 + len).toString('latin1') : 'key';
+  return `${type.replace(/[^\x21-\x7e]/g, '?')} SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/**
+ * The peer shows a host key known_hosts does not list for it (ssh2 says only "Host denied
+ * (verification failed)"): reinstalled, re-keyed, or another machine answering at that address.
+ * Which one only a person can tell, so the key is never taken: the message says how to check and
+ * how to replace the line once checked.
+ */
+export function hostKeyMismatch(p: RefusedPeer, shown: Buffer): string {
+  const keyscan = `ssh-keyscan -p ${p.port} ${p.address}`;
+  // ssh-keygen -R names a host as its line does: by name or by address, [host]:port off port 22
+  const listed = (h: string): string => (p.port === 22 ? h : `'[${h}]:${p.port}'`);
+  const remove = [...new Set([p.name, p.address])].map((h) => `\`ssh-keygen -R ${listed(h)} -f ${p.knownHostsFile}\``).join(' or ');
+  return (
+    `${p.name} (${p.address}:${p.port}) shows host key ${keyFingerprint(shown)}, which ${p.knownHostsFile} does not list for it: ` +
+    `the peer was reinstalled or re-keyed, or another machine answers there. Compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on ${p.name}; ` +
+    `if it matches, remove the old line (${remove}, as it is listed), then \`${keyscan} >> ${p.knownHostsFile}\``
+  );
+}
+
+/** The peer's sshd refused the migration key (ssh2: "All configured authentication methods failed"). */
+export function migrationKeyRefused(p: RefusedPeer): string {
+  const home = p.user === 'root' ? '/root' : `~${p.user}`;
+  return (
+    `${p.name} (${p.user}@${p.address}:${p.port}) refused the migration key ${p.keyFile}: ` +
+    `its ${home}/.ssh/authorized_keys lacks the line \`xenherd-agent keys setup ${p.name}\` prints here; run that, and append the line it prints there`
+  );
+}
