@@ -107,7 +107,12 @@ function judgeStatus(check: Extract<PreflightCheck, { check: 'peer-status' }>, f
   if (!s) return notAsked(check, `${check.peer} not asked (its key or sshd check failed)`);
   if ('code' in s) return fail(check, s.code, `asking ${check.peer} \`status ${f.name}\`: ${s.message}`);
   if (check.wantPresent) {
-    if (s.present === 'absent') return fail(check, 'XH_ERR_LEDGER_MISMATCH', `the ledger here says ${f.name} is on ${check.peer}, but ${check.peer} answers it does not run there: check both hosts`);
+    if (s.present === 'absent') {
+      // a reverse pulls from where the ledger says; a domU that runs nowhere is started, not pulled
+      const home = f.drbd.host;
+      const nowhere = `if it runs nowhere (${check.peer} reinstalled, or a move cut short after its shutdown), start it here instead: \`xenherdctl restore ${home}\`, or without a controller \`xenherd-agent autostart start --force ${f.name}\` (a guarded domU; else \`xl create\` it, then \`xenherd-agent reconcile ${f.name}\`)`;
+      return fail(check, 'XH_ERR_LEDGER_MISMATCH', `the ledger here says ${f.name} is on ${check.peer}, but ${check.peer} answers it does not run there: check both hosts; ${nowhere}`);
+    }
     return pass(check, `${check.peer} runs ${f.name} (${s.listedAs ?? s.state ?? 'listed'})`);
   }
   if (s.present === 'here') return fail(check, 'XH_ERR_REFUSED', `${check.peer} already lists ${f.name} (${s.listedAs ?? s.state ?? 'present'}): refusing to start a second copy`);

@@ -97,3 +97,15 @@ describe('planReverse: a home draining or in maintenance takes nothing back', ()
     it(`${state ?? 'no flag'}: planned`, () => expect(planReverse(home(state), 'web1').ok).toBe(true));
   }
 });
+
+describe('preflight of a reverse: the Dom0 the ledger names does not run the domU', () => {
+  it('refused as a ledger mismatch, saying how to start it here when it runs nowhere', () => {
+    const v = judge({ check: 'peer-status', peer: 'xen2', wantPresent: true, refuseDraining: false }, facts(status({ present: 'absent' })));
+    expect(v).toMatchObject({
+      ok: false,
+      code: 'XH_ERR_LEDGER_MISMATCH',
+      detail:
+        'the ledger here says web1 is on xen2, but xen2 answers it does not run there: check both hosts; if it runs nowhere (xen2 reinstalled, or a move cut short after its shutdown), start it here instead: `xenherdctl restore xen1`, or without a controller `xenherd-agent autostart start --force web1` (a guarded domU; else `xl create` it, then `xenherd-agent reconcile web1`)',
+    });
+  });
+});
