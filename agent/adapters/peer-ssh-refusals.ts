@@ -1,14 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { PeerTarget } from './peer-ssh.js';
 
 /** The peer as the refusals below name it. */
-export interface RefusedPeer {
-  readonly name: string;
-  readonly address: string;
-  readonly port: number;
-  readonly user: string;
-  readonly keyFile: string;
-  readonly knownHostsFile: string;
-}
+type RefusedPeer = Pick<PeerTarget, 'name' | 'address' | 'port' | 'user' | 'keyFile' | 'knownHostsFile'>;
 
 /** "ssh-ed25519 SHA256:…", as `ssh-keygen -lf` shows a key: what an operator compares on the peer. */
 export function keyFingerprint(blob: Buffer): string {
