@@ -1,6 +1,6 @@
 import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from './fleet-index.js';
-import { finding, hostList as list, type Finding } from './finding.js';
+import { finding, hostList as list, silentHostsNote, type Finding } from './finding.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { isLive } from './live-row.js';
 import { isPairClaim } from './placement.js';
@@ -27,7 +27,7 @@ function* runningTwice(index: FleetIndex, fresh: Freshness): Generator<Finding |
     // a migration shows as NAME--migratedaway / NAME--incoming beside NAME: only plain rows conflict
     const hosts = [...byHost].filter(([, rows]) => rows.some((d) => d.migration === null && isLive(d))).map(([h]) => h).sort();
     if (hosts.length < 2) continue;
-    yield finding('running-on-two-hosts', name, hosts, `${name} runs on ${list(index, hosts, fresh)}, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current`);
+    yield finding('running-on-two-hosts', name, hosts, `${name} runs on ${list(index, hosts, fresh)}, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current${silentHostsNote(index, hosts, fresh)}`);
   }
 }
 
@@ -70,7 +70,7 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
         paired.add(a).add(b);
         if (migrating(index, resource, [a.host, b.host])) continue;
         const hosts = [a.host, b.host].sort();
-        yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain`);
+        yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain${silentHostsNote(index, hosts, fresh)}`);
       }
     }
     // An agent reports only the resources of the domUs it guards, so the partner of a domU

@@ -23,3 +23,20 @@ function hostNote(index: FleetIndex, host: string, fresh: Freshness): string {
 
 /** HOSTS for a finding's message: `xen1 and xen2 (unreachable, last heard 40 s ago)`. */
 export const hostList = (index: FleetIndex, hosts: readonly string[], fresh: Freshness): string => hosts.map((h) => hostNote(index, h, fresh)).join(' and ');
+
+/**
+ * For a finding that rests on unreachable hosts' last reports (a domU on two hosts, a resource
+ * Primary on both): what the operator checks, and how it ends. The report may be true (a
+ * partitioned Dom0 still runs the domU: the finding stays), or the Dom0 died with it; only a look
+ * at that Dom0 tells, and a Dom0 gone for good leaves the fleet by revoking its token.
+ */
+export function silentHostsNote(index: FleetIndex, hosts: readonly string[], fresh: Freshness): string {
+  const silent = hosts.filter((h) => {
+    const r = index.record(h);
+    return r !== undefined && !isReachable(r, fresh.now, fresh.staleAfterMs);
+  });
+  if (silent.length === 0) return '';
+  const them = silent.join(' and ');
+  const one = silent.length === 1;
+  return `; ${them} ${one ? 'is' : 'are'} unreachable, so ${one ? 'its part rests on its' : 'their part rests on their'} last report: if ${one ? 'it is' : 'they are'} down (check ${one ? 'its' : 'their'} console), that copy is gone too and this clears when ${one ? 'it reports' : 'they report'} again; a Dom0 gone for good: \`xenherd-controller revoke HOST\``;
+}

@@ -35,6 +35,15 @@ describe('conflicts no single Dom0 sees', () => {
     const m = mergeFleet([record('xen1', hostState({ domains: [dom('web01')] }), NOW - 60_000, false), record('xen2', hostState({ domains: [dom('web01')] }))], fresh);
     expect(m.findings).toHaveLength(1);
     expect(m.findings[0]?.message).toContain('xen1 (unreachable, last heard 60 s ago)');
+    // what the operator checks, and how it ends when xen1 died with its copy
+    expect(m.findings[0]?.message).toMatch(
+      /; xen1 is unreachable, so its part rests on its last report: if it is down \(check its console\), that copy is gone too and this clears when it reports again; a Dom0 gone for good: `xenherd-controller revoke HOST`$/,
+    );
+  });
+
+  it('with every host reachable, the message says nothing of silent hosts', () => {
+    const m = mergeFleet([record('xen1', hostState({ domains: [dom('web01')] })), record('xen2', hostState({ domains: [dom('web01')] }))], fresh);
+    expect(m.findings[0]?.message).toBe('web01 runs on xen1 and xen2, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current');
   });
 
   it('a home claimed by two Dom0s', () => {
