@@ -8,6 +8,7 @@ import { enrollCommand } from './cli/enroll.js';
 import type { ControllerHooks } from './cli/hooks.js';
 import { initCommand } from './cli/init.js';
 import { operatorCommand } from './cli/operator.js';
+import { renewCertCommand } from './cli/renew-cert.js';
 import { revokeCommand } from './cli/revoke.js';
 import { serveCommand } from './cli/serve.js';
 import { tokensCommand } from './cli/tokens-list.js';
@@ -30,7 +31,7 @@ const hooks: ControllerHooks = {
 const program = {
   binary: 'xenherd-controller',
   description: 'The thin xenherd controller: agents report to it, it answers where each domU runs and routes migrations.',
-  commands: [serveCommand(hooks), initCommand(hooks), enrollCommand(hooks), operatorCommand(hooks), revokeCommand(), tokensCommand()],
+  commands: [serveCommand(hooks), initCommand(hooks), enrollCommand(hooks), operatorCommand(hooks), revokeCommand(), tokensCommand(), renewCertCommand(hooks)],
   exitCodes: ['XH_ERR_USAGE', 'XH_ERR_CONFIG', 'XH_ERR_FILE', 'XH_ERR_REFUSED', 'XH_ERR_NOT_FOUND', 'XH_ERR_INTERNAL'],
 } satisfies Program;
 

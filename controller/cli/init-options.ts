@@ -38,11 +38,14 @@ export function parsePort(text: string): number | null {
 }
 
 /** Why NAME cannot be a name in the server certificate (with the fix), or null. */
-export function sanProblem(name: string): string | null {
-  if (name === '') return '--san has an empty name (an empty --san, or a stray comma): give host names or IP addresses, comma-separated';
-  if (name.includes('%')) return `--san ${JSON.stringify(name)}: a zone id (${name.slice(name.indexOf('%'))}) cannot go in a certificate: give the address without it, e.g. ${name.slice(0, name.indexOf('%'))}`;
+export const sanProblem = (name: string): string | null => certNameProblem(name, '--san');
+
+/** Why NAME, given with OPTION (init's --san, renew-cert's --name), cannot be a name in the server certificate, or null. */
+export function certNameProblem(name: string, option: string): string | null {
+  if (name === '') return `${option} has an empty name (an empty ${option}, or a stray comma): give host names or IP addresses, comma-separated`;
+  if (name.includes('%')) return `${option} ${JSON.stringify(name)}: a zone id (${name.slice(name.indexOf('%'))}) cannot go in a certificate: give the address without it, e.g. ${name.slice(0, name.indexOf('%'))}`;
   if (ipBytes(name) !== null || HOST_NAME_STRICT_RE.test(name)) return null;
-  return `--san ${JSON.stringify(name)} is neither a host name (labels of letters, digits and -, joined by single dots) nor an IP address`;
+  return `${option} ${JSON.stringify(name)} is neither a host name (labels of letters, digits and -, joined by single dots) nor an IP address`;
 }
 
 /** init's options checked, each refusal naming the option and what it takes. */

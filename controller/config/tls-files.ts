@@ -91,13 +91,20 @@ const signedBy = (chain: readonly X509Certificate[], ca: X509Certificate): boole
   }
 };
 
+/** What serve listens with: the chain and key as PEM, and the leaf read (when it expires, what it names). */
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
+  readonly leaf: X509Certificate;
+}
+
 /**
  * The server's certificate chain and key from the config's files, checked: every certificate in
  * tls.cert parses, tls.key parses and belongs to the first (the leaf), tls.ca parses. The CA is
  * appended to the chain so that an agent pinning the CA by fingerprint can find it in the
  * handshake. Null for plaintext.
  */
-export function readTlsFiles(c: ControllerConfig, file: string): Result<{ cert: string; key: string } | null, XhError> {
+export function readTlsFiles(c: ControllerConfig, file: string): Result<TlsFiles | null, XhError> {
   if (c.tls === false) return ok(null);
   const cert = readPem(file, 'tls.cert', c.tls.cert);
   if (!cert.ok) return cert;
@@ -111,12 +118,12 @@ export function readTlsFiles(c: ControllerConfig, file: string): Result<{ cert: 
   if (!belongsTo(leaf, keyObject.value)) {
     return err(problem(file, 'tls.key', `${c.tls.key} is not the private key of the certificate in tls.cert (${c.tls.cert}, ${subjectOf(leaf)})`));
   }
-  if (c.tls.ca === null) return ok({ cert: cert.value, key: key.value });
+  if (c.tls.ca === null) return ok({ cert: cert.value, key: key.value, leaf });
   const ca = readCaCertificate(c.tls.ca, file);
   if (!ca.ok) return ca;
   if (!signedBy(chain.value, ca.value.cert)) {
     return err(problem(file, 'tls.ca', `${c.tls.ca} (${subjectOf(ca.value.cert)}) did not sign the certificate in tls.cert (${c.tls.cert}, ${subjectOf(leaf)}), so agents that trust it would refuse every connection`));
   }
   const caPem = ca.value.pem.trim();
-  return ok({ cert: cert.value.includes(caPem) ? cert.value : `${cert.value.trimEnd()}\n${caPem}\n`, key: key.value });
+  return ok({ cert: cert.value.includes(caPem) ? cert.value : `${cert.value.trimEnd()}\n${caPem}\n`, key: key.value, leaf });
 }

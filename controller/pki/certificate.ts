@@ -106,9 +106,15 @@ export function makeCa(commonName: string, now: number, days = 3650): Issued & {
   return { certPem: pem(d), keyPem: keyPem(privateKey), der: d, key: privateKey, commonName };
 }
 
-/** A server certificate for the names (DNS names or IP literals) a client may dial. */
-export function makeServerCert(ca: Issued & { readonly commonName: string }, names: readonly string[], now: number, days = 825): Issued {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+/** The CA's part in issuing: its private key, and its name (as makeCa laid it out: O=xenherd, CN=commonName). */
+export type Issuer = Pick<Issued, 'key'> & { readonly commonName: string };
+
+/**
+ * A server certificate for the names (DNS names or IP literals) a client may dial: for a new key
+ * pair, or for KEY's (a P-256 private key: `renew-cert` keeps the server's key).
+ */
+export function makeServerCert(ca: Issuer, names: readonly string[], now: number, days = 825, key?: KeyObject): Issued {
+  const { publicKey, privateKey } = key === undefined ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : { publicKey: createPublicKey(key), privateKey: key };
   const caSpki = createPublicKey(ca.key).export({ type: 'spki', format: 'der' });
   const sans = names.map((n) => {
     const ip = ipBytes(n);
