@@ -9,6 +9,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { lineSplitter } from '../../shared/text/lines.js';
 import type { CtlConfig } from './config.js';
 import { MAX_ANSWER_BYTES, readBody, type BodyFailure } from './read-body.js';
+import { NOT_TRUSTED_FIX } from './trusted-chain.js';
 import { connectVerified, describeSocketError, isNotTls } from './verified-tls.js';
 
 /**
@@ -31,7 +32,16 @@ export interface EventStream<E, L extends E> {
  */
 export const REQUEST_TIMEOUT_MS = 10_000;
 
-const UNTRUSTED_HINT = " (the certificate is not trusted: XENHERD_CA must be the controller's tls/ca.crt)";
+/**
+ * What to do about a certificate Node's own TLS refused (no CA file given: the system's CAs).
+ * With a CA file xenherdctl checks the chain itself, and its refusal carries its fix (trusted-chain.ts).
+ */
+function nodeTlsHint(e: NodeJS.ErrnoException): string {
+  if (isNotTls(e) || !/CERT|TLS|SSL|SELF_SIGNED|VERIFY|ALTNAME/.test(e.code ?? '')) return '';
+  if (e.code === 'CERT_HAS_EXPIRED') return " (the controller's certificate has expired: renew it on the controller, then restart it)";
+  if (e.code === 'ERR_TLS_CERT_ALTNAME_INVALID') return ' (the certificate does not name the host in XENHERD_URL: use a name it has, or renew it with this one on the controller)';
+  return ` (${NOT_TRUSTED_FIX})`;
+}
 
 /**
  * A TLS server that hears plaintext HTTP drops the connection without an HTTP answer: Node's
@@ -163,7 +173,7 @@ export class CtlClient {
         });
         req.on('response', (res) => settle(ok(res)));
         req.on('error', (e: NodeJS.ErrnoException) => {
-          const tls = !isNotTls(e) && /CERT|TLS|SSL|SELF_SIGNED|VERIFY|ALTNAME/.test(e.code ?? '') ? UNTRUSTED_HINT : '';
+          const tls = nodeTlsHint(e);
           // only before an answer (settle ignores later errors): a plaintext server that answered is one
           const plain = !https && isHangUp(e) ? PLAIN_TO_TLS_HINT : '';
           settle(err(unreachable(this.c.url, `${describeSocketError(e)}${tls}${plain}`)));
@@ -174,7 +184,7 @@ export class CtlClient {
       if (!https || this.c.ca === null) return start(null);
       signal?.addEventListener('abort', () => giveUp.abort(), { once: true });
       void connectVerified(url, this.c.ca, () => this.clock.now(), giveUp.signal).then((c) => {
-        if (!c.ok) return settle(err(unreachable(this.c.url, c.error.kind === 'untrusted' ? `${c.error.message}${UNTRUSTED_HINT}` : c.error.message)));
+        if (!c.ok) return settle(err(unreachable(this.c.url, c.error.kind === 'untrusted' ? `${c.error.message} (${c.error.fix})` : c.error.message)));
         if (settled) return void c.value.destroy();
         start(c.value);
       });

@@ -1,13 +1,12 @@
 import type { X509Certificate } from 'node:crypto';
 import { connect, type TLSSocket } from 'node:tls';
-import type { ConnectFailure } from '../../shared/link/ws-connect.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { presentedChain } from '../../shared/tls/presented-chain.js';
 import { tlsTarget } from '../../shared/url-host.js';
-import { untrustedBecause } from './trusted-chain.js';
+import { NOT_TRUSTED_FIX, untrustedBecause, type Untrusted } from './trusted-chain.js';
 
-/** Why no connection: the controller could not be reached, or its certificate is not trusted. */
-export type TlsConnectFailure = Extract<ConnectFailure, { kind: 'unreachable' | 'untrusted' }>;
+/** Why no connection: the controller could not be reached, or its certificate is not trusted (and what to do about that). */
+export type TlsConnectFailure = { readonly kind: 'unreachable'; readonly message: string } | ({ readonly kind: 'untrusted' } & Untrusted);
 
 /** What a TLS client hears from a port that answers in another protocol (HTTP, SSH, ...). */
 const NOT_TLS = /wrong version number|packet length too long|unknown protocol/i;
@@ -55,13 +54,13 @@ export function connectVerified(url: URL, anchors: readonly X509Certificate[], n
     socket.once('error', failed);
     socket.once('secureConnect', () => {
       signal?.removeEventListener('abort', aborted);
-      let why: string | null;
+      let why: Untrusted | null;
       try {
         why = untrustedBecause(presentedChain(socket), anchors, target.host, now());
       } catch (e) {
-        why = `its certificate could not be read (${(e as Error).message})`;
+        why = { message: `its certificate could not be read (${(e as Error).message})`, fix: NOT_TRUSTED_FIX };
       }
-      if (why !== null) return fail({ kind: 'untrusted', message: why });
+      if (why !== null) return fail({ kind: 'untrusted', ...why });
       // from here the HTTP request that takes the socket hears its errors
       socket.removeListener('error', failed);
       resolve(ok(socket));
