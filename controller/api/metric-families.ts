@@ -77,5 +77,6 @@ export function metricFamilies(m: ControllerMetrics, p: ProcessSample): MetricFa
     counter('xenherd_gc_pauses_total', "Garbage collection pauses of the controller's event loop since its first scrape.", p.gcPauses?.count ?? null),
     counter('xenherd_gc_pause_seconds_total', 'Time the event loop spent paused in those.', p.gcPauses?.seconds ?? null),
     gauge('xenherd_gc_pause_longest_seconds', 'The longest garbage collection pause since the previous scrape.', p.gcPauses === null ? [] : one(p.gcPauses.longestSeconds)),
+    gauge('xenherd_tls_cert_expiry_seconds', 'Seconds until the TLS certificate the controller serves expires (negative: since it expired); none without TLS.', m.certificateLeftMs === null ? [] : one(Math.floor(m.certificateLeftMs / 1000))),
   ];
 }

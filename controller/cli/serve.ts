@@ -12,6 +12,8 @@ import { tokensWritableByOthers } from './tokens-guard.js';
 import { enrolledHostsOf } from './enrolled-hosts-of.js';
 import type { ControllerHooks } from './hooks.js';
 import { clockStepText } from './clock-step-text.js';
+import { agentUrl } from './enroll.js';
+import { certificateNotes, renewAdvice, servedCertificate } from './served-certificate.js';
 
 const USAGE = 'serve [--config FILE]';
 
@@ -34,6 +36,12 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   const firstTokens = readTokenStore(files.tokensFile);
   if (!firstTokens.ok) return fail(firstTokens.error, io);
   const log = createLogger({ name: 'xenherd-controller', level: config.logLevel });
+  const certificate = tls.value === null ? null : servedCertificate(tls.value.leaf, renewAdvice(config.file, files.fromCredentials.includes('tls.cert')));
+  if (tls.value !== null && certificate !== null) {
+    // the URL enroll gives agents: none while the port is 0 and publicUrl unset (enroll refuses then)
+    const dialled = config.publicUrl !== null || config.listen.port !== 0 ? agentUrl(config, hooks.hostname()) : null;
+    for (const n of certificateNotes(certificate, tls.value.leaf, dialled, hooks.clock.now())) log[n.level](n.fields, n.message);
+  }
   if (files.fromCredentials.length > 0) log.info({ event: 'credentials', names: files.fromCredentials }, `read from systemd credentials: ${files.fromCredentials.join(', ')}`);
   if (hooks.heapGrowth !== undefined) log.info({ event: 'heap-growth', growth: hooks.heapGrowth }, hooks.heapGrowth === 'given by the operator' ? 'V8 old-space growth: as the operator gave Node' : `V8 old space grows by at most ${hooks.heapGrowth} of the live heap between full collections`);
   hooks.onClockStep?.((difference) => log.warn({ event: 'clock-step', differenceMs: difference }, clockStepText(difference)));
@@ -48,7 +56,7 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   const identity = `xenherd-controller@${hooks.hostname()}:${config.listen.port}`;
   // which Dom0s belong to the fleet: one enrolled and silent since the start is reported, not unknown;
   // one whose last token is removed is forgotten once its link is down
-  const core = new ControllerCore({ clock: hooks.clock, log, newId: hooks.newId, settings: settingsOf(config), jobs: jobSettingsOf(config), identity, enrolled: enrolledHostsOf(tokens) });
+  const core = new ControllerCore({ clock: hooks.clock, log, newId: hooks.newId, settings: settingsOf(config), jobs: jobSettingsOf(config), identity, enrolled: enrolledHostsOf(tokens), ...(certificate !== null ? { certificate } : {}) });
   let server;
   try {
     server = await startServer({ core, tokens, log, host: config.listen.host, port: config.listen.port, tls: tls.value, maxMessageBytes: config.maxMessageBytes, clock: hooks.clock });

@@ -16,6 +16,7 @@ import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../../shared/name-pattern.js';
 import { domainsAnswer, hostViews, statusAnswer, whereMatches } from '../fleet/views.js';
 import { whereWithUnreported } from '../fleet/enrolment.js';
+import type { ServerCertificate } from '../fleet/server-certificate.js';
 import { EnrolledHosts } from './enrolled-hosts.js';
 import { FleetPush } from './fleet-push.js';
 import { HelloDeadlines } from './hello-deadlines.js';
@@ -43,6 +44,8 @@ export interface ControllerCoreOptions {
   readonly identity?: string;
   /** the hosts with an agent token (serve: tokens.json, as it stands when asked); absent: not known, nothing is forgotten */
   readonly enrolled?: () => ReadonlySet<string>;
+  /** the certificate serve presents, as read from its TLS files (check and /metrics judge it); absent without TLS */
+  readonly certificate?: ServerCertificate;
 }
 
 export type { CommandStarted, OperatorIdentity } from './operator-command.js';
@@ -87,6 +90,7 @@ export class ControllerCore {
       inFlightOps: () => this.pending.inFlightOps(),
       jobs: () => this.hub.progress(),
       enrolment: () => (this.enrolledNow(), this.enrolled.enrolment()),
+      ...(o.certificate !== undefined ? { certificate: o.certificate } : {}),
     });
     this.pending = new PendingCommands(o.clock, o.log, this.settings.commandTimeoutMs, this.monitor.commandFinished);
     this.alerts = new AlertKeeper(o.log, o.clock);
@@ -161,14 +165,8 @@ export class ControllerCore {
 
   private readonly events: SessionEvents = {
     hello: (s, hello) => this.onHello(s, hello),
-    snapshot: (s, msg) => {
-      this.monitor.received('snapshot');
-      this.onState(s, msg);
-    },
-    delta: (s, msg) => {
-      this.monitor.received('delta');
-      this.onState(s, msg);
-    },
+    snapshot: (s, msg) => (this.monitor.received('snapshot'), this.onState(s, msg)),
+    delta: (s, msg) => (this.monitor.received('delta'), this.onState(s, msg)),
     seen: (s, at) => {
       const r = this.current(s);
       if (r) this.put({ ...r, lastSeen: this.o.clock.now(), ...(at !== undefined ? { clockAheadMs: clockAheadOf(at, this.o.clock.now()) } : {}) }, false);

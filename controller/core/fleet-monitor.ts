@@ -6,6 +6,7 @@ import { fleetCounts, type FleetCounts } from '../fleet/fleet-counts.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
 import type { Enrolment } from '../fleet/enrolment.js';
 import type { Freshness } from '../fleet/host-record.js';
+import { certificateLeftMs, type ServerCertificate } from '../fleet/server-certificate.js';
 import type { JobProgress } from '../jobs/job-tally.js';
 import { DurationHistogram, type HistogramSnapshot } from './duration-histogram.js';
 import type { CommandObserver } from './pending-commands.js';
@@ -22,6 +23,8 @@ export interface MonitorDeps {
   readonly jobs: () => JobProgress[];
   /** the enrolled hosts and which have not reported (enrolled-hosts.ts); undefined when not known */
   readonly enrolment?: () => Enrolment | undefined;
+  /** the certificate serve presents (absent without TLS), judged on the core's clock */
+  readonly certificate?: ServerCertificate;
 }
 
 /** Everything GET /metrics exposes about the controller and its fleet. */
@@ -35,6 +38,8 @@ export interface ControllerMetrics extends FleetCounts {
   readonly jobs: readonly JobProgress[];
   readonly snapshotsReceived: number;
   readonly deltasReceived: number;
+  /** until the certificate serve presents expires (negative: since it did); null without TLS */
+  readonly certificateLeftMs: number | null;
 }
 
 const MIGRATIONS = new Set<CommandMessage['op']>(['migrate', 'reverse']);
@@ -53,7 +58,7 @@ export class FleetMonitor {
   constructor(private readonly d: MonitorDeps) {}
 
   check(t: CheckThresholds): CheckAnswer {
-    return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t, new Set(this.d.jobs().flatMap((j) => j.hosts)), this.d.enrolment?.());
+    return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t, new Set(this.d.jobs().flatMap((j) => j.hosts)), this.d.enrolment?.(), this.d.certificate);
   }
 
   metrics(): ControllerMetrics {
@@ -67,6 +72,7 @@ export class FleetMonitor {
       jobs: this.d.jobs(),
       snapshotsReceived: this.snapshots,
       deltasReceived: this.deltas,
+      certificateLeftMs: this.d.certificate === undefined ? null : certificateLeftMs(this.d.certificate, fresh.now),
     };
   }
 

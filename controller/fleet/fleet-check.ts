@@ -10,6 +10,7 @@ import { isPlaceholder, type Enrolment } from './enrolment.js';
 import { spanText } from '../../shared/text/span-text.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
+import { certificatePerfdatum, certificateProblem, type ServerCertificate } from './server-certificate.js';
 
 /** Problems named on the status line; the rest are counted ("and 4 more") and listed below it. */
 const SHORT_LIST = 3;
@@ -32,7 +33,7 @@ const seconds = (ms: number): number => Math.round(ms / 1000);
  * one line per problem, and performance data. A controller no agent has reported to yet knows
  * nothing about the fleet: UNKNOWN, not OK.
  */
-export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness, t: CheckThresholds, jobHosts: ReadonlySet<string> = new Set(), enrolment?: Enrolment): CheckAnswer {
+export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness, t: CheckThresholds, jobHosts: ReadonlySet<string> = new Set(), enrolment?: Enrolment, certificate?: ServerCertificate): CheckAnswer {
   const records = [...index.hostRecords()];
   const away = domusAwayFromHome(index);
   const deferred = deferredDomus(index, fresh, t);
@@ -41,7 +42,9 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const drbd = drbdNotUpToDate(index, fresh);
   // worst first; within a status, hosts before alerts, deferrals, domUs away, DRBD, clocks and unheld drains (the sort is stable)
   const silence = enrolledSilence(index, fresh, enrolment);
-  const groups = [[...silence, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], alertProblems(alerts, index), deferred.problems, notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts)];
+  // the controller's own certificate first: when it goes, every link goes
+  const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
+  const groups = [cert === null ? [] : [cert], [...silence, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], alertProblems(alerts, index), deferred.problems, notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts)];
   const problems = groups.flatMap((g) => [...g].sort((a, b) => a.text.localeCompare(b.text))).sort((a, b) => CHECK_SEVERITY[b.status] - CHECK_SEVERITY[a.status]);
   const hosts = records.length;
   const unreachable = records.filter((r) => !isReachable(r, fresh.now, fresh.staleAfterMs)).length;
@@ -62,11 +65,17 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
     // last, not beside hosts_in_maintenance: some graphers (PNP4Nagios) number a check's values by their place
     perf('hosts_draining', inState('draining'), { max: hosts }),
     perf('hosts_restoring', inState('restoring'), { max: hosts }),
+    // only with TLS, and so always or never for one controller: its place never moves
+    ...(certificate === undefined ? [] : [certificatePerfdatum(certificate, fresh.now)]),
   ];
   const base = { at: fresh.now, perfdata, thresholds: t };
   // placeholders of enrolled hosts are no reports: with none heard from, the controller knows nothing
   // yet (UNKNOWN), until the start-up grace is over: then a fleet all silent is CRITICAL, not unknown
-  if (records.every(isPlaceholder) && !silence.some((p) => p.status === 'CRITICAL')) return { ...base, status: 'UNKNOWN', summary: `no Dom0 has reported to this controller yet${enrolledSince(enrolment, fresh)}`, details: [] };
+  // a certificate near or past its end is said even then, above UNKNOWN: it may be why no agent reports
+  if (records.every(isPlaceholder) && !silence.some((p) => p.status === 'CRITICAL')) {
+    const summary = `no Dom0 has reported to this controller yet${enrolledSince(enrolment, fresh)}${cert === null ? '' : `; ${cert.short}`}`;
+    return { ...base, status: cert === null ? 'UNKNOWN' : cert.status, summary, details: cert === null ? [] : [{ status: cert.status, text: cert.text }] };
+  }
   const status = problems.reduce<CheckStatus>((worst, p) => (CHECK_SEVERITY[p.status] > CHECK_SEVERITY[worst] ? p.status : worst), 'OK');
   return { ...base, status, summary: summaryOf(problems, { hosts, running, away: away.length }), details: problems.map((p) => ({ status: p.status, text: p.text })) };
 }

@@ -10,6 +10,8 @@ import { enrollCommand } from '../../../controller/cli/enroll.js';
 import type { ControllerHooks } from '../../../controller/cli/hooks.js';
 import { initCommand } from '../../../controller/cli/init.js';
 import { operatorCommand } from '../../../controller/cli/operator.js';
+import { renewCertCommand } from '../../../controller/cli/renew-cert.js';
+import { renewAdvice, servedCertificate } from '../../../controller/cli/served-certificate.js';
 import { loadConfig } from '../../../controller/cli/common.js';
 import { settingsOf } from '../../../controller/config/load.js';
 import { readTlsFiles } from '../../../controller/config/tls-files.js';
@@ -64,7 +66,8 @@ export interface TestController {
 
 /** Registers cleanup of every controller (and its temp dir) a test starts. */
 /** ENROLLED: the core knows the enrolled hosts from tokens.json, as serve gives them (off by default: most tests enroll hosts they never connect) */
-export function controllerBed(): { start(settings?: { heartbeatSeconds?: number; staleAfterSeconds?: number; maxMessageBytes?: number }, jobs?: Partial<JobSettings>, o?: { enrolled?: boolean }): Promise<TestController> } {
+/** CERTDAYS: the server certificate renewed (`renew-cert --days N`) before serving, as an operator would */
+export function controllerBed(): { start(settings?: { heartbeatSeconds?: number; staleAfterSeconds?: number; maxMessageBytes?: number }, jobs?: Partial<JobSettings>, o?: { enrolled?: boolean; certDays?: number }): Promise<TestController> } {
   const running: TestController[] = [];
   afterEach(async () => {
     for (const c of running.splice(0)) await c.stop();
@@ -76,14 +79,20 @@ export function controllerBed(): { start(settings?: { heartbeatSeconds?: number;
       const init = await capture(initCommand(hooks).run, ['--dir', dir, '--listen', '127.0.0.1', '--port', '0', '--json']);
       if (init.code !== 0) throw new Error(`init failed: ${init.stderr}`);
       const out = JSON.parse(init.stdout) as { config: string; token: string; ca: string };
+      if (o.certDays !== undefined) {
+        const renewed = await capture(renewCertCommand(hooks).run, ['--config', out.config, '--days', String(o.certDays)]);
+        if (renewed.code !== 0) throw new Error(`renew-cert failed: ${renewed.stderr}`);
+      }
       const cfg = loadConfig(out.config);
       if (!cfg.ok) throw new Error(cfg.error.message);
       const config = { ...cfg.value, ...settings };
       const { log, lines } = memoryLogger(realClock, 'xenherd-controller');
       const tokens = new TokenBook(tokenStorePath(config.stateDir), (event, m) => log.error({ event, reason: m }, m));
-      const core = new ControllerCore({ clock: realClock, log, newId: hooks.newId, settings: settingsOf(config), jobs, identity: 'ctl-test', ...(o.enrolled === true ? { enrolled: enrolledHostsOf(tokens) } : {}) });
       const tls = readTlsFiles(config, out.config);
-      if (!tls.ok) throw new Error(tls.error.message);
+      if (!tls.ok || tls.value === null) throw new Error(tls.ok ? 'no TLS' : tls.error.message);
+      // the certificate the core judges, as serve hands it over
+      const certificate = servedCertificate(tls.value.leaf, renewAdvice(out.config, false));
+      const core = new ControllerCore({ clock: realClock, log, newId: hooks.newId, settings: settingsOf(config), jobs, identity: 'ctl-test', ...(o.enrolled === true ? { enrolled: enrolledHostsOf(tokens) } : {}), ...(certificate !== null ? { certificate } : {}) });
       const server: RunningServer = await startServer({ core, tokens, log, host: '127.0.0.1', port: 0, tls: tls.value, maxMessageBytes: config.maxMessageBytes, clock: realClock });
       // init --port 0 leaves publicUrl out, and enroll refuses a port it cannot tell an agent:
       // now that the port is known, write the URL agents dial, as an operator would
