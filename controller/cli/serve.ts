@@ -36,6 +36,18 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   const firstTokens = readTokenStore(files.tokensFile);
   if (!firstTokens.ok) return fail(firstTokens.error, io);
   const log = createLogger({ name: 'xenherd-controller', level: config.logLevel });
+  // the signals are taken before the first log line: a SIGTERM during start-up or just after the
+  // "listening" line (a quick systemctl restart) stops it cleanly, never kills it by Node's default
+  const fromCredential = files.fromCredentials.includes('tokens.json');
+  const stopped = new Promise<void>((resolve) => {
+    hooks.onSignal('SIGTERM', resolve);
+    hooks.onSignal('SIGINT', resolve);
+    // tokens.json is re-read whenever it changes; SIGHUP needs to do nothing else. A credential
+    // is a copy made when the service started: only a restart brings a new one.
+    hooks.onSignal('SIGHUP', () =>
+      log.info({ event: 'sighup' }, fromCredential ? 'SIGHUP: tokens come from a systemd credential, read at start: restart the service to apply new ones' : 'SIGHUP: tokens are re-read on change; nothing else to reload'),
+    );
+  });
   const certificate = tls.value === null ? null : servedCertificate(tls.value.leaf, renewAdvice(config.file, files.fromCredentials.includes('tls.cert')));
   if (tls.value !== null && certificate !== null) {
     // the URL enroll gives agents: none while the port is 0 and publicUrl unset (enroll refuses then)
@@ -67,16 +79,7 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
     const where = tlsRefused ? `key "tls": the TLS files were refused (${(e as Error).message}): check tls.cert, tls.key and tls.ca` : `key "listen": cannot listen on ${config.listen.host}:${config.listen.port}: ${(e as Error).message}`;
     return fail({ code: 'XH_ERR_CONFIG', message: `${config.file}: ${where}` }, io);
   }
-  await new Promise<void>((resolve) => {
-    hooks.onSignal('SIGTERM', resolve);
-    hooks.onSignal('SIGINT', resolve);
-    // tokens.json is re-read whenever it changes; SIGHUP needs to do nothing else. A credential
-    // is a copy made when the service started: only a restart brings a new one.
-    const fromCredential = files.fromCredentials.includes('tokens.json');
-    hooks.onSignal('SIGHUP', () =>
-      log.info({ event: 'sighup' }, fromCredential ? 'SIGHUP: tokens come from a systemd credential, read at start: restart the service to apply new ones' : 'SIGHUP: tokens are re-read on change; nothing else to reload'),
-    );
-  });
+  await stopped;
   log.info({ event: 'stopping' }, 'stopping: closing agent links');
   core.close();
   await server.close();

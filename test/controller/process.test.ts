@@ -97,6 +97,25 @@ describe('xenherd-controller and xenherdctl as shipped', () => {
     expect(s.out()).toContain('"event":"heap-growth","growth":"100 %"');
   });
 
+  it('a SIGTERM at its first log line, before it listens (a quick systemctl restart), stops it cleanly', async () => {
+    const dir = temp();
+    const init = run('xenherd-controller', ['init', '--dir', dir, '--listen', '127.0.0.1', '--port', '0', '--json']);
+    expect(init.status).toBe(0);
+    const { config } = JSON.parse(init.stdout) as { config: string };
+    const child = spawn(bin('xenherd-controller'), ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+    child.stdout?.on('data', (d: Buffer) => {
+      if (out === '') child.kill('SIGTERM');
+      out += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    // exit 0 with its own "stopping" line: not killed by the signal (code null, signal SIGTERM)
+    expect(await ended).toEqual({ code: 0, signal: null });
+    expect(out).toContain('"event":"stopping"');
+  });
+
   it('init refuses to overwrite an existing controller', () => {
     const dir = temp();
     expect(run('xenherd-controller', ['init', '--dir', dir, '--json']).status).toBe(0);
