@@ -13,6 +13,7 @@ import { revokeCommand } from './cli/revoke.js';
 import { serveCommand } from './cli/serve.js';
 import { tokensCommand } from './cli/tokens-list.js';
 import { limitHeapGrowth } from './heap-growth.js';
+import { redactTokens } from '../shared/text/redact-token.js';
 
 // serve measures silences, ages and alert times: a step of the system clock must not move them
 const steady = process.argv[2] === 'serve' ? steadyRealClock() : null;
@@ -35,7 +36,10 @@ const program = {
   exitCodes: ['XH_ERR_USAGE', 'XH_ERR_CONFIG', 'XH_ERR_FILE', 'XH_ERR_REFUSED', 'XH_ERR_NOT_FOUND', 'XH_ERR_INTERNAL'],
 } satisfies Program;
 
-void runProgram(program, process.argv.slice(2), processIo()).then((code) => {
+// a token is only ever printed on stdout (enroll, operator, init): whatever reaches stderr (an
+// argument echoed in a usage error, an unknown command) shows no secret
+const io = processIo();
+void runProgram(program, process.argv.slice(2), { ...io, stderr: (text) => io.stderr(redactTokens(text)) }).then((code) => {
   process.exitCode = code;
   // serve has closed its server and links; nothing left may keep the process alive
   if (process.argv[2] === 'serve') process.exit(code);

@@ -5,6 +5,7 @@ import { parseArgv, type OptionSpec, type ParsedArgv } from '../../shared/cli/ar
 import type { XhError } from '../../shared/errors.js';
 import { exitCodeFor } from '../../shared/errors.js';
 import { err, type Result } from '../../shared/result.js';
+import { redactTokens } from '../../shared/text/redact-token.js';
 import { parseControllerConfig } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { DEFAULT_CONFIG_PATH } from './hooks.js';
@@ -12,7 +13,8 @@ import { DEFAULT_CONFIG_PATH } from './hooks.js';
 export const BIN = 'xenherd-controller';
 
 export function fail(e: XhError, io: CliIo): number {
-  io.stderr(`${BIN}: ${e.code}: ${e.message}\n`);
+  // an argument echoed back may be a token pasted in the wrong place: its secret never reaches the terminal
+  io.stderr(`${BIN}: ${e.code}: ${redactTokens(e.message)}\n`);
   return exitCodeFor(e.code);
 }
 

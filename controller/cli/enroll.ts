@@ -6,6 +6,7 @@ import { tokenStorePath, updateTokenStore } from '../auth/token-store-file.js';
 import { newToken } from '../auth/tokens.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { readCaCertificate, readTlsFiles } from '../config/tls-files.js';
+import { holdsToken } from '../../shared/text/redact-token.js';
 import { BIN, fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
 import type { ControllerHooks } from './hooks.js';
 
@@ -27,6 +28,8 @@ async function enroll(argv: readonly string[], io: CliIo, hooks: ControllerHooks
   const a = parseCommand(argv, [{ name: 'config', takesValue: true }], 1, 1, USAGE, { config: 'the controller.json file' });
   if (!a.ok) return fail(a.error, io);
   const host = a.value.positionals[0] as string;
+  // a token pasted as HOST could pass as a host name, and then be stored and listed as one
+  if (holdsToken(host)) return fail({ code: 'XH_ERR_USAGE', message: `HOST is a token (xh1.…), not a host name: give the Dom0's name as its agent reports it (\`${BIN} tokens\` lists the enrolled hosts)` }, io);
   const badHost = hostNameProblem(host);
   if (badHost !== null) return fail({ code: 'XH_ERR_USAGE', message: badHost }, io);
   const c = loadConfig(optionString(a.value, 'config'));

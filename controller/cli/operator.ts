@@ -3,6 +3,7 @@ import type { Command } from '../../shared/cli/program.js';
 import { ok } from '../../shared/result.js';
 import { tokenStorePath, updateTokenStore } from '../auth/token-store-file.js';
 import { newToken } from '../auth/tokens.js';
+import { holdsToken } from '../../shared/text/redact-token.js';
 import { BIN, fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
 import type { ControllerHooks } from './hooks.js';
 
@@ -18,6 +19,8 @@ async function operator(argv: readonly string[], io: CliIo, hooks: ControllerHoo
   const a = parseCommand(argv, [{ name: 'config', takesValue: true }, { name: 'role', takesValue: true }], 1, 1, USAGE, { role: 'read or operate', config: 'the controller.json file' });
   if (!a.ok) return fail(a.error, io);
   const name = a.value.positionals[0] as string;
+  // a token pasted as the name would be stored as a name, listed by `tokens` and echoed back
+  if (holdsToken(name) || /^xh1\./i.test(name)) return fail({ code: 'XH_ERR_USAGE', message: `NAME is a token (xh1.…), not a name: give the operator's name (\`${BIN} tokens\` lists the tokens there are)` }, io);
   if (!/^[A-Za-z0-9._@-]{1,64}$/.test(name)) return fail({ code: 'XH_ERR_USAGE', message: 'NAME: letters, digits, . _ @ - (at most 64)' }, io);
   const role = optionString(a.value, 'role') ?? 'read';
   if (role !== 'read' && role !== 'operate') return fail({ code: 'XH_ERR_USAGE', message: `--role must be read or operate, not ${JSON.stringify(role)}` }, io);

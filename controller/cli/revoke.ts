@@ -7,6 +7,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { operateTokensLeft, removeTokens, selectTokens, tokenIdOf, tokenRows, type TokenRow, type TokenSelector } from '../auth/token-match.js';
 import { tokenStorePath, updateTokenStore } from '../auth/token-store-file.js';
 import { authenticate, type TokenStore } from '../auth/tokens.js';
+import { holdsToken, redactTokens } from '../../shared/text/redact-token.js';
 import { BIN, fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
 
 const USAGE = [
@@ -38,7 +39,7 @@ function selectorOf(positionals: readonly string[], operator: string | undefined
   const given = [positionals.length > 0, operator !== undefined, id !== undefined].filter(Boolean).length;
   if (given !== 1) return err({ code: 'XH_ERR_USAGE', message: `give exactly one of HOST, --operator NAME or --id TOKENID (${LIST_HINT})` });
   // a token pasted where a name goes would be echoed by the messages below, its secret with it
-  const pasted = [positionals[0], operator].find((w) => w?.startsWith('xh1.') === true);
+  const pasted = [positionals[0], operator].find((w) => w !== undefined && (holdsToken(w) || /^xh1\./i.test(w.trim())));
   if (pasted !== undefined) return err({ code: 'XH_ERR_USAGE', message: `${operator === pasted ? '--operator' : 'HOST'} is a token (xh1.ID.SECRET), not a name: to revoke that token, give it as --id TOKEN` });
   if (operator !== undefined) {
     if (!OPERATOR_NAME_RE.test(operator)) return err({ code: 'XH_ERR_USAGE', message: `--operator ${JSON.stringify(operator)}: NAME is letters, digits, . _ @ - (at most 64)` });
@@ -103,8 +104,9 @@ function chosen(store: TokenStore, selector: TokenSelector, idWord: string | und
   return ok(rows);
 }
 
+// a name stored before operator refused tokens as names may hold one
 const rowText = (r: TokenRow): string =>
-  r.kind === 'agent' ? `revoked agent token ${r.id} of ${r.host} (made ${r.createdAt})` : `revoked operator token ${r.id} of ${r.name} (role ${r.role}, made ${r.createdAt})`;
+  r.kind === 'agent' ? `revoked agent token ${r.id} of ${redactTokens(r.host)} (made ${r.createdAt})` : `revoked operator token ${r.id} of ${redactTokens(r.name)} (role ${r.role}, made ${r.createdAt})`;
 
 /** What the revocation does to a running controller, as far as this command can know it. */
 function effectText(rows: readonly TokenRow[], serviceReadsCopy: boolean): string {
@@ -135,7 +137,7 @@ async function revoke(argv: readonly string[], io: CliIo, serviceCredential: str
   });
   if (!revoked.ok) return fail(revoked.error, io);
   const serviceReadsCopy = existsSync(serviceCredential);
-  if (a.value.options['json'] === true) io.stdout(`${JSON.stringify({ revoked: revoked.value, applied: serviceReadsCopy ? 'after-restart' : 'at-once' })}\n`);
+  if (a.value.options['json'] === true) io.stdout(redactTokens(`${JSON.stringify({ revoked: revoked.value, applied: serviceReadsCopy ? 'after-restart' : 'at-once' })}\n`));
   else io.stdout(revoked.value.map((r) => `${rowText(r)}\n`).join(''));
   io.stderr(effectText(revoked.value, serviceReadsCopy));
   return 0;

@@ -2,6 +2,7 @@ import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { tokenRows, type TokenRow } from '../auth/token-match.js';
 import { readTokenStore, tokenStorePath } from '../auth/token-store-file.js';
+import { redactTokens } from '../../shared/text/redact-token.js';
 import { BIN, fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
 
 const USAGE = 'tokens [--json] [--config FILE]';
@@ -25,7 +26,8 @@ async function tokens(argv: readonly string[], io: CliIo): Promise<number> {
   if (!c.ok) return fail(c.error, io);
   const store = readTokenStore(tokenStorePath(c.value.stateDir));
   if (!store.ok) return fail(store.error, io);
-  const rows = tokenRows(store.value);
+  // a name stored before operator and enroll refused tokens as names may hold one: never listed whole
+  const rows = tokenRows(store.value).map((r) => (r.kind === 'agent' ? { ...r, host: redactTokens(r.host) } : { ...r, name: redactTokens(r.name) }));
   if (a.value.options['json'] === true) {
     io.stdout(`${JSON.stringify({ tokens: rows })}\n`);
     return 0;
