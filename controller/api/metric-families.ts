@@ -44,8 +44,11 @@ export function metricFamilies(m: ControllerMetrics, p: ProcessSample): MetricFa
     ]),
     gauge(
       'xenherd_hosts_by_maintenance_state',
-      'Dom0s by the maintenance state their agent last reported (online before the first report).',
-      maintenanceStates.map((state) => ({ labels: { state }, value: m.hosts.filter((h) => h.maintenance.state === state).length })),
+      'Dom0s by the maintenance state their agent last reported (unknown before its first report: the state lives on the agent).',
+      [
+        ...maintenanceStates.map((state) => ({ labels: { state }, value: m.hosts.filter((h) => h.reported && h.maintenance.state === state).length })),
+        { labels: { state: 'unknown' }, value: m.hosts.filter((h) => !h.reported).length },
+      ],
     ),
     gauge('xenherd_host_reachable', 'Whether the agent of the Dom0 is reachable (1) or not (0).', m.hosts.map((h) => ({ labels: { host: h.host }, value: h.reachable ? 1 : 0 }))),
     gauge(

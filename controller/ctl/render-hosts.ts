@@ -20,7 +20,8 @@ export function hostsTable(hosts: readonly HostView[]): string {
       h.host,
       linkState(h),
       h.lastSeen === null ? 'never' : `${formatAge(h.ageMs)} ago`,
-      maintenanceText(h.maintenance),
+      // before its first report the controller does not know it (the state lives on the agent): not "online"
+      h.reported ? maintenanceText(h.maintenance) : 'unknown',
       mem(h.memory),
       h.reported ? String(h.domains) : '-',
       String(h.homes),

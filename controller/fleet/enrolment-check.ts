@@ -22,7 +22,8 @@ export function enrolledSilence(index: FleetIndex, fresh: Freshness, e: Enrolmen
   for (const host of e.unreported) {
     const r = index.record(host);
     if (r === undefined || !isPlaceholder(r)) continue;
-    out.push({ status: 'CRITICAL', short: `${host} unreachable`, text: `${host}: agent unreachable (not heard from since the controller started ${up} ago; enrolled)` });
+    // its maintenance state lives on its agent: a Dom0 down for planned work looks the same until it reports
+    out.push({ status: 'CRITICAL', short: `${host} unreachable`, text: `${host}: agent unreachable (not heard from since the controller started ${up} ago; enrolled; its maintenance state is unknown until it reports)` });
   }
   return out;
 }

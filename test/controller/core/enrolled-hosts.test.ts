@@ -52,8 +52,8 @@ describe('enrolled hosts (tokens.json) the controller has not heard from since i
     expect(late.status).toBe('CRITICAL');
     expect(late.summary).toBe('db1 unreachable, db2 unreachable');
     expect(late.details).toEqual([
-      { status: 'CRITICAL', text: 'db1: agent unreachable (not heard from since the controller started 60 s ago; enrolled)' },
-      { status: 'CRITICAL', text: 'db2: agent unreachable (not heard from since the controller started 60 s ago; enrolled)' },
+      { status: 'CRITICAL', text: 'db1: agent unreachable (not heard from since the controller started 60 s ago; enrolled; its maintenance state is unknown until it reports)' },
+      { status: 'CRITICAL', text: 'db2: agent unreachable (not heard from since the controller started 60 s ago; enrolled; its maintenance state is unknown until it reports)' },
     ]);
     expect(late.perfdata.find((p) => p.label === 'hosts_unreachable')?.value).toBe(2);
   });

@@ -1,3 +1,4 @@
+import { request as httpsRequest } from 'node:https';
 import { describe, expect, it } from 'vitest';
 import { dom, hostState } from '../states.js';
 import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
@@ -21,8 +22,28 @@ describe('xenherdctl and an enrolled Dom0 not heard from since the controller st
     const c = await fleetWithDeadDom0();
     const r = await ctlFor(c)(['hosts']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^db1 +unreachable +never /m);
+    // its maintenance state lives on its agent: unknown, not "online", until it reports
+    expect(r.stdout).toMatch(/^db1 +unreachable +never +unknown /m);
+    expect(r.stdout).toMatch(/^xen1 +reachable +[\d.]+ s ago +online /m);
     expect(r.stdout).toMatch(/^db1: enrolled, not heard from since the controller started at \d\d:\d\d \(\d+\.\d s ago\)$/m);
+  });
+
+  it('/metrics counts it under maintenance state unknown, not online', async () => {
+    const c = await fleetWithDeadDom0();
+    const token = await c.operator('prom', 'read');
+    const body = await new Promise<string>((resolve, reject) => {
+      const u = new URL('/metrics', c.url);
+      const req = httpsRequest(u, { ca: c.caPem, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(body).toMatch(/^xenherd_hosts_by_maintenance_state\{state="online"\} 1$/m);
+    expect(body).toMatch(/^xenherd_hosts_by_maintenance_state\{state="unknown"\} 1$/m);
   });
 
   it('where NAME running nowhere is STALE, naming the silent enrolled host; -q says so on stderr', async () => {
