@@ -135,7 +135,9 @@ export class ControllerCore {
   }
 
   domains(host: string | null): Result<DomainsAnswer, XhError> {
-    return domainsAnswer(this.index, host, this.fresh());
+    const a = domainsAnswer(this.index, host, this.fresh());
+    const unreported = this.enrolled.unreportedHosts();
+    return a.ok && host === null && unreported.length > 0 ? ok({ ...a.value, unreported: [...unreported] }) : a;
   }
 
   status(): StatusAnswer {

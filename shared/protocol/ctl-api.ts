@@ -38,7 +38,13 @@ export const DomainRowSchema = LinkDomainSchema.extend({
   home: HostNameSchema.nullable(),
 }).strict();
 export type DomainRow = z.infer<typeof DomainRowSchema>;
-export const DomainsAnswerSchema = z.strictObject({ at: Ms, host: HostNameSchema.nullable(), domains: z.array(DomainRowSchema) });
+export const DomainsAnswerSchema = z.strictObject({
+  at: Ms,
+  host: HostNameSchema.nullable(),
+  domains: z.array(DomainRowSchema),
+  /** enrolled Dom0s not reported since the controller started: their domains are missing from a whole-fleet answer. Absent: none */
+  unreported: z.array(HostNameSchema).optional(),
+});
 export type DomainsAnswer = z.infer<typeof DomainsAnswerSchema>;
 
 /** The kinds of alert this version of the controller raises. */

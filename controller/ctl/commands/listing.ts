@@ -2,7 +2,7 @@ import type { CliIo } from '../../../shared/cli/io.js';
 import { hostNameProblem } from '../../../shared/names.js';
 import { DomainsAnswerSchema, HostsAnswerSchema, StatusAnswerSchema, type HostsAnswer } from '../../../shared/protocol/ctl-api.js';
 import { printable } from '../../../shared/text/printable.js';
-import { unheardSinceStart } from '../where-line.js';
+import { unheardSinceStart, unreportedNote } from '../where-line.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { DOMAINS_USAGE, HOSTS_USAGE, STATUS_USAGE } from '../help/listing.js';
 import { optionValue } from '../options.js';
@@ -38,6 +38,9 @@ export async function domains(argv: readonly string[], io: CliIo, hooks: CtlHook
   if (!r.ok) return fail(r.error, io, inv.value.json);
   if (inv.value.json) io.stdout(`${JSON.stringify(r.value)}\n`);
   else io.stdout(r.value.domains.length === 0 ? 'no domains reported\n' : domainsTable(r.value.domains));
+  // as where does: a whole-fleet list missing the domains of Dom0s not heard from says so
+  const unreported = r.value.unreported ?? [];
+  if (unreported.length > 0) io.stderr(`xenherdctl: warning: ${printable(unreportedNote(unreported))}\n`);
   return 0;
 }
 

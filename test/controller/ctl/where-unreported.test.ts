@@ -28,6 +28,18 @@ describe('xenherdctl and an enrolled Dom0 not heard from since the controller st
     expect(r.stdout).toMatch(/^db1: enrolled, not heard from since the controller started at \d\d:\d\d \(\d+\.\d s ago\)$/m);
   });
 
+  it('domains lists what the others report and warns that its domains are missing; --json names it', async () => {
+    const c = await fleetWithDeadDom0();
+    const ctl = ctlFor(c);
+    const r = await ctl(['domains']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^xen1 +web01 +running /m);
+    expect(r.stderr).toBe('xenherdctl: warning: db1 has not reported since the controller started: what runs there is missing from this answer\n');
+    expect(JSON.parse((await ctl(['domains', '--json'])).stdout)).toMatchObject({ unreported: ['db1'] });
+    // one host asked for: nothing missing from that answer
+    expect((await ctl(['domains', '--host', 'xen1'])).stderr).toBe('');
+  });
+
   it('/metrics counts it under maintenance state unknown, not online', async () => {
     const c = await fleetWithDeadDom0();
     const token = await c.operator('prom', 'read');
