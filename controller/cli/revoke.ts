@@ -114,7 +114,12 @@ function effectText(rows: readonly TokenRow[], serviceReadsCopy: boolean): strin
     return `${BIN}: xenherd-controller.service is running on a copy of tokens.json made at its start, which still holds these tokens: restart xenherd-controller.service (systemctl restart xenherd-controller; agents reconnect by themselves) to apply it\n`;
   }
   const hosts = listed(rows.flatMap((r) => (r.kind === 'agent' ? [r.host] : [])));
-  const agents = hosts === '' ? '' : `: it refuses new links of ${hosts}, and closes an open one at its next message (within a heartbeat); the agent keeps retrying and is refused: stop it, or enroll the host again`;
+  // a revoked host leaves the fleet view once its link is down: fine for a Dom0 decommissioned,
+  // a blind spot for one still running domUs whose token only leaked
+  const agents =
+    hosts === ''
+      ? ''
+      : `: it refuses new links of ${hosts}, and closes an open one at its next message (within a heartbeat); the agent keeps retrying and is refused: stop it, or enroll the host again. Once its link is down the controller forgets the host: its domUs leave where, status and check. To replace a leaked token of a Dom0 still in service, enroll it again instead (that replaces the token; the host stays in the fleet, unreachable until its agent has the new one)`;
   const operators = rows.some((r) => r.kind === 'operator') ? `${agents === '' ? ':' : ';'} the operator's requests are refused from now on` : '';
   return `${BIN}: a running \`${BIN} serve\` reading this tokens.json applies it at once${agents}${operators}\n`;
 }

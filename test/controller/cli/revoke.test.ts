@@ -47,7 +47,7 @@ describe('xenherd-controller revoke HOST', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe(`revoked agent token ${extra.id} of XEN1 (made 2026-01-01T00:00:00.000Z)`);
     expect(lines[1]).toMatch(new RegExp(`^revoked agent token ${idOf(xen1)} of xen1 \\(made 20`));
-    expect(r.stderr).toBe('xenherd-controller: a running `xenherd-controller serve` reading this tokens.json applies it at once: it refuses new links of XEN1, xen1, and closes an open one at its next message (within a heartbeat); the agent keeps retrying and is refused: stop it, or enroll the host again\n');
+    expect(r.stderr).toBe('xenherd-controller: a running `xenherd-controller serve` reading this tokens.json applies it at once: it refuses new links of XEN1, xen1, and closes an open one at its next message (within a heartbeat); the agent keeps retrying and is refused: stop it, or enroll the host again. Once its link is down the controller forgets the host: its domUs leave where, status and check. To replace a leaked token of a Dom0 still in service, enroll it again instead (that replaces the token; the host stays in the fleet, unreachable until its agent has the new one)\n');
     const after = c.store();
     expect(Object.values(after.agents).map((a) => a.host)).toEqual(['xen2']);
     expect([works(after, xen1), works(after, xen2), works(after, c.admin)]).toEqual([false, true, true]);
