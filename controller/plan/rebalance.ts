@@ -97,10 +97,11 @@ function whyItStaysAway(facts: PlanFacts, cap: Capacity, rp: RebalancePolicy, d:
   if (own) return own;
   const src = sourceBlock(facts.host(on));
   if (src) return { kind: 'source-unavailable', host: on, why: src };
-  if (d.lastMovedAt !== null && facts.now - d.lastMovedAt < rp.cooldownMs) return { kind: 'cooldown', untilMs: d.lastMovedAt + rp.cooldownMs };
   const home = d.home as string;
+  // before the cooldown: its hint (`xenherdctl reverse`) would be refused by the agent's DRBD preflight
   const drbd = drbdBlock(facts, d, on, home);
   if (drbd) return drbd;
+  if (d.lastMovedAt !== null && facts.now - d.lastMovedAt < rp.cooldownMs) return { kind: 'cooldown', untilMs: d.lastMovedAt + rp.cooldownMs };
   if (!cap.fits(home, d.memMiB)) return { kind: 'no-memory', needMiB: d.memMiB, reserveMiB: cap.reserveMiB, best: { host: home, freeMiB: Math.max(0, cap.free(home) ?? 0) } };
   return null;
 }

@@ -7,7 +7,7 @@ import { planRestore } from '../../../controller/plan/restore.js';
 import { planRoll } from '../../../controller/plan/roll.js';
 import { LeftoverSchema, PlanSchema } from '../../../shared/protocol/ctl-jobs.js';
 import type { LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
-import { factsOf, type FleetSpec } from './plan-fleet.js';
+import { factsOf, NOW, type FleetSpec } from './plan-fleet.js';
 
 // A plan lists only the moves the agent's preflight would let through: every DRBD resource of the
 // domU Connected UpToDate/UpToDate between the two hosts, as either of them reports it.
@@ -135,6 +135,15 @@ describe('planRestore and planRebalance: the way home is a live migration too', 
       ['web1', { kind: 'drbd-not-ready', resource: 'r-web1', host: 'db2', target: 'db1', state: 'StandAlone', clearsUp: false, detail: `r-web1 on db2 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (\`drbdadm connect r-web1\` on both, resolving a split brain first) and ${WAIT}` }],
     ]);
     expect(flat(planRebalance(factsOf(away([inStep('r-web1')], [inStep('r-web1')])), P))).toEqual(['web1:db2>db1']);
+  });
+
+  it('rebalance names DRBD, not the cooldown, for a domU moved recently whose pair is cut: `reverse` would be refused', () => {
+    const recent = (drbd: LinkDrbdResource[]): FleetSpec => ({ ...away([], drbd), domus: [{ name: 'web1', home: 'db1', replicas: ['db1', 'db2'], memMiB: 1024, on: 'db2', since: new Date(NOW - 60_000).toISOString() }] });
+    const p = planRebalance(factsOf(recent([cut('r-web1', 'StandAlone')])), P);
+    expect(p.leftovers.map((l) => l.blocker.kind)).toEqual(['drbd-not-ready']);
+    expect(p.leftovers[0]?.message).not.toMatch(/reverse/);
+    // in step: the cooldown is the reason, and its hint holds
+    expect(planRebalance(factsOf(recent([inStep('r-web1')])), P).leftovers.map((l) => l.blocker.kind)).toEqual(['cooldown']);
   });
 
   it('rebalance evens out onto the hosts whose pair is in step only', () => {
