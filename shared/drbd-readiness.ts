@@ -31,6 +31,7 @@ export interface DrbdReadinessView {
 // an online verify reads both disks while they stay UpToDate: nothing is behind
 const IN_STEP: ReadonlySet<string> = new Set(['Established', 'Connected', 'VerifyS', 'VerifyT']);
 const LINK_DOWN: ReadonlySet<string> = DRBD_LINK_DOWN;
+const TRYING: ReadonlySet<string> = new Set(['Connecting', 'WFConnection']);
 const NO_DISK: ReadonlySet<string> = new Set(['Diskless', 'Failed', 'Detaching']);
 
 /** Why a resource is not ready, in words and as facts a planner can act on. */
@@ -69,10 +70,15 @@ export function drbdNotReady(host: string, other: string, v: DrbdReadinessView):
   const conn = peer.connection ?? 'Connected';
   const state = conn === 'Connected' && peer.replication !== null && peer.replication !== 'Established' ? peer.replication : conn;
   const label = v.peers.length > 1 ? `peer ${peer.name}` : 'peer';
-  const seen = `${r} on ${host} is ${state} (disk ${disk}, ${label} ${peer.disk ?? 'unknown'})`;
+  // drbd-utils shows an 8.4 kernel's WFConnection as Connecting in status and events2 (what the agent
+  // reads), while 8.4's `drbdadm cstate` and /proc/drbd, what the operator checks with, still say WFConnection
+  const also84 = conn === 'Connecting' && peer.name === 'peer' ? '`drbdadm cstate` and /proc/drbd say WFConnection; ' : '';
+  const seen = `${r} on ${host} is ${state} (${also84}disk ${disk}, ${label} ${peer.disk ?? 'unknown'})`;
   // a detached or failed disk stays so until someone attaches it again
   const clearsUp = !NO_DISK.has(disk) && !NO_DISK.has(peer.disk ?? 'unknown');
   if (conn === 'StandAlone') return needsPerson(state, `${seen}: ${standAlone}`);
+  // this side already keeps trying: `drbdadm connect` here changes nothing, the other end or the wire is the fault
+  if (TRYING.has(conn)) return { state, clearsUp, text: `${seen}: DRBD is trying to reach ${other}: check the network between them and that ${other} is up and has ${r} up (\`drbdadm status ${r}\` there), then ${wait}` };
   if (LINK_DOWN.has(conn)) return { state, clearsUp, text: `${seen}: its link to ${other} is down; restore it (\`drbdadm connect ${r}\` wherever it is StandAlone, resolving a split brain first) and ${wait}` };
   if (!IN_STEP.has(state)) {
     const done = peer.syncedPercent !== null ? `, ${peer.syncedPercent}% done` : '';

@@ -10,6 +10,7 @@ import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js
 const WAIT = 'wait for UpToDate/UpToDate before migrating';
 const RECONNECT = `reconnect it (\`drbdadm connect r1\` on both, resolving a split brain first) and ${WAIT}`;
 const LINK_DOWN = `its link to xen2 is down; restore it (\`drbdadm connect r1\` wherever it is StandAlone, resolving a split brain first) and ${WAIT}`;
+const TRYING = `DRBD is trying to reach xen2: check the network between them and that xen2 is up and has r1 up (\`drbdadm status r1\` there), then ${WAIT}`;
 
 const peer = (over: Partial<DrbdReadinessPeer> = {}): DrbdReadinessPeer => ({ name: 'peer', connection: 'Connected', disk: 'UpToDate', replication: 'Established', syncedPercent: null, ...over });
 const view = (over: Partial<DrbdReadinessView> = {}, peers: DrbdReadinessPeer[] = [peer()]): DrbdReadinessView => ({ name: 'r1', up: true, disk: 'UpToDate', peers, ...over });
@@ -28,11 +29,19 @@ describe('notReadyForLiveMigration (shared by the agent and the controller)', ()
     expect(judge(view({}, [peer({ connection: 'StandAlone', ...cut })]))).toBe(`r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown): ${RECONNECT}`);
   });
 
-  for (const connection of ['WFConnection', 'Connecting', 'Unconnected', 'NetworkFailure', 'BrokenPipe']) {
+  for (const connection of ['Unconnected', 'NetworkFailure', 'BrokenPipe']) {
     it(`${connection}: the link is down`, () => {
       expect(judge(view({}, [peer({ connection, ...cut })]))).toBe(`r1 on xen1 is ${connection} (disk UpToDate, peer DUnknown): ${LINK_DOWN}`);
     });
   }
+
+  it('WFConnection / Connecting: DRBD keeps trying, so the fix is at the other end or on the wire, not `drbdadm connect` here', () => {
+    expect(judge(view({}, [peer({ connection: 'WFConnection', ...cut })]))).toBe(`r1 on xen1 is WFConnection (disk UpToDate, peer DUnknown): ${TRYING}`);
+    // DRBD 9: the peer is named, and Connecting is what all its tools say
+    expect(judge(view({}, [peer({ name: 'xen2', connection: 'Connecting', ...cut })]))).toBe(`r1 on xen1 is Connecting (disk UpToDate, peer DUnknown): ${TRYING}`);
+    // 8.4 (its one peer is "peer"): status says Connecting, cstate and /proc/drbd WFConnection; both are named
+    expect(judge(view({}, [peer({ connection: 'Connecting', ...cut })]))).toBe(`r1 on xen1 is Connecting (\`drbdadm cstate\` and /proc/drbd say WFConnection; disk UpToDate, peer DUnknown): ${TRYING}`);
+  });
 
   it('SyncSource / SyncTarget, with the percentage when known (8.4 cstate, DRBD 9 replication)', () => {
     expect(judge(view({}, [peer({ disk: 'Inconsistent', replication: 'SyncSource', syncedPercent: 42.5 })]))).toBe(
@@ -73,7 +82,7 @@ describe('notReadyForLiveMigration (shared by the agent and the controller)', ()
     expect(judge(readinessOfLink(link({})))).toBeNull();
     expect(judge(readinessOfLink(link({ role: null, disk: null, peers: [] })))).toMatch(/^r1 on xen1 is not up/);
     expect(judge(readinessOfLink(link({ peers: [] })))).toBe(`r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown): ${RECONNECT}`);
-    expect(judge(readinessOfLink(link({ peers: [{ name: 'peer', role: 'Unknown', connection: 'WFConnection', disk: 'DUnknown', replication: null }] })))).toBe(`r1 on xen1 is WFConnection (disk UpToDate, peer DUnknown): ${LINK_DOWN}`);
+    expect(judge(readinessOfLink(link({ peers: [{ name: 'peer', role: 'Unknown', connection: 'WFConnection', disk: 'DUnknown', replication: null }] })))).toBe(`r1 on xen1 is WFConnection (disk UpToDate, peer DUnknown): ${TRYING}`);
   });
 
   it('says which states DRBD leaves by itself (waited for) and which need a person', () => {

@@ -48,11 +48,19 @@ describe('preflight: a live migration needs each DRBD resource Connected UpToDat
     expect(refusalOf([v])).toEqual({ code: 'XH_ERR_REFUSED', message: `preflight: ${v.detail}; nothing was moved` });
   });
 
-  for (const connection of ['WFConnection', 'Connecting', 'NetworkFailure', 'Unconnected'] as const) {
+  for (const connection of ['NetworkFailure', 'Unconnected'] as const) {
     it(`refuses a cut link (${connection})`, () => {
       const v = judge(replicas, facts(view({}, [peer({ connection, ...down })])));
       expect([v.ok, v.code]).toEqual([false, 'XH_ERR_REFUSED']);
       expect(v.detail).toBe(`r1 on xen1 is ${connection} (disk UpToDate, peer DUnknown): its link to xen2 is down; restore it (\`drbdadm connect r1\` wherever it is StandAlone, resolving a split brain first) and wait for UpToDate/UpToDate before migrating`);
+    });
+  }
+
+  for (const [connection, also] of [['WFConnection', ''], ['Connecting', '`drbdadm cstate` and /proc/drbd say WFConnection; ']] as const) {
+    it(`refuses a link DRBD is still trying to make (${connection}), pointing at the other end and the network`, () => {
+      const v = judge(replicas, facts(view({}, [peer({ connection, ...down })])));
+      expect([v.ok, v.code]).toEqual([false, 'XH_ERR_REFUSED']);
+      expect(v.detail).toBe(`r1 on xen1 is ${connection} (${also}disk UpToDate, peer DUnknown): DRBD is trying to reach xen2: check the network between them and that xen2 is up and has r1 up (\`drbdadm status r1\` there), then wait for UpToDate/UpToDate before migrating`);
     });
   }
 

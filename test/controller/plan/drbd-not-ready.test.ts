@@ -51,7 +51,7 @@ describe('planDrain: a DRBD pair out of step is no target', () => {
     const p = planDrain(factsOf(pair([], [cut('r-web1', 'WFConnection')])), ['db1'], P);
     expect(flat(p)).toEqual([]);
     expect(p.leftovers.map((l) => l.blocker)).toEqual([
-      { kind: 'drbd-not-ready', resource: 'r-web1', host: 'db2', target: 'db2', state: 'WFConnection', clearsUp: true, detail: `r-web1 on db2 is WFConnection (disk UpToDate, peer DUnknown): its link to db1 is down; restore it (\`drbdadm connect r-web1\` wherever it is StandAlone, resolving a split brain first) and ${WAIT}` },
+      { kind: 'drbd-not-ready', resource: 'r-web1', host: 'db2', target: 'db2', state: 'WFConnection', clearsUp: true, detail: `r-web1 on db2 is WFConnection (disk UpToDate, peer DUnknown): DRBD is trying to reach db1: check the network between them and that db1 is up and has r-web1 up (\`drbdadm status r-web1\` there), then ${WAIT}` },
     ]);
   });
 
