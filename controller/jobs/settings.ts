@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, type Limits } from '../plan/policy.js';
+import { DEFAULT_LIMITS, TRANSIENT_WAIT_MS, type Limits } from '../plan/policy.js';
 
 export type { Limits };
 
@@ -48,7 +48,7 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
   settleTimeoutMs: 10 * 60_000,
   settleRetryMs: 2_000,
   quietMs: 1_000,
-  transientWaitMs: 5 * 60_000,
+  transientWaitMs: TRANSIENT_WAIT_MS,
   arrivalWaitMs: 30_000,
   rebootWaitMs: 30 * 60_000,
   coalesceMs: 20,

@@ -1,4 +1,5 @@
 import type { Blocker, HostBlock, Leftover } from '../../shared/protocol/ctl-jobs.js';
+import { TRANSIENT_WAIT_MS } from './policy.js';
 
 const HOST_WHY: Record<HostBlock, string> = {
   'not-reported': 'has not reported to this controller',
@@ -37,7 +38,8 @@ export function describeBlocker(name: string, b: Blocker): string {
     case 'visitor':
       return `${name} is a visitor and can only go back to its home, and ${hostWhy(b.home, b.why)}`;
     case 'drbd-not-ready':
-      return `${name} cannot be live-migrated to ${b.target}: DRBD ${b.detail}; then try again`;
+      // "moved", not "live-migrated": --cold-fallback refuses the same DRBD states (jobs/cold-move.ts)
+      return `${name} cannot be moved to ${b.target}: DRBD ${b.detail}${drbdWho(b.clearsUp, b.state)}`;
     case 'source-unavailable':
       return `${name}: ${hostWhy(b.host, b.why)}, so it cannot be asked to move it`;
     case 'cooldown':
@@ -50,6 +52,16 @@ export function describeBlocker(name: string, b: Blocker): string {
       return `${name}: not moved, the job ${b.why === 'cancelled' ? 'was cancelled' : b.why === 'timeout' ? 'ran out of time' : b.why === 'paused' ? 'is paused' : 'stopped'} first`;
   }
 }
+
+const minutes = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`);
+
+/** Whether waiting helps: a dry run's reader cannot tell a resync from a split brain otherwise. */
+const drbdWho = (clearsUp: boolean, state: string): string =>
+  clearsUp
+    ? ` (DRBD gets there by itself: drain and restore wait up to ${minutes(TRANSIENT_WAIT_MS)} for it)`
+    : state === 'StandAlone'
+      ? '; then try again (a person must act: see README, section "DRBD split brain")'
+      : '; then try again (a person must act: DRBD does not get there by itself)';
 
 export const leftover = (name: string, host: string | null, blocker: Blocker): Leftover => ({ name, host, blocker, message: describeBlocker(name, blocker) });
 

@@ -8,6 +8,13 @@ export interface Limits {
 /** at most 1 outbound and 1 inbound migration per host and 2 in the fleet: more parallel migrations congest the links and slow each other down */
 export const DEFAULT_LIMITS: Limits = { perSource: 1, perTarget: 1, global: 2 };
 
+/**
+ * How long a job waits for a leftover that clears up by itself (a resync, a link reconnecting, an
+ * agent coming back) before it gives up on it. Here, not only in the job settings, because the
+ * plan's words promise the operator this wait.
+ */
+export const TRANSIENT_WAIT_MS = 5 * 60_000;
+
 /** The planner's knobs; the controller's settings and the operator's flags fill them. */
 export interface PlanPolicy {
   /** memory kept free on every target, on top of what the moved domUs take */

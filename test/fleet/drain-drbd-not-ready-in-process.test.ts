@@ -36,7 +36,7 @@ describe('drain of a host whose domU sits on a split-brained DRBD pair', () => {
     const p = plan();
     expect(p.ok && p.value.kind === 'drain' ? p.value.sets : null).toEqual([]);
     expect(p.ok ? p.value.leftovers : null).toEqual([
-      { name: 'web1', host: 'xen1', blocker: { kind: 'drbd-not-ready', resource: 'r1', host: 'xen1', target: 'xen2', state: 'StandAlone', clearsUp: false, detail: STANDALONE }, message: `web1 cannot be live-migrated to xen2: DRBD ${STANDALONE}; then try again` },
+      { name: 'web1', host: 'xen1', blocker: { kind: 'drbd-not-ready', resource: 'r1', host: 'xen1', target: 'xen2', state: 'StandAlone', clearsUp: false, detail: STANDALONE }, message: `web1 cannot be moved to xen2: DRBD ${STANDALONE}; then try again (a person must act: see README, section "DRBD split brain")` },
     ]);
 
     const events: JobEvent[] = [];

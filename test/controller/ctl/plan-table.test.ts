@@ -21,3 +21,17 @@ describe('planText for a rebalance', () => {
     expect(planComplete(p)).toBe(false);
   });
 });
+
+describe('planText for a drain held by DRBD', () => {
+  const drain = (clearsUp: boolean, state: string): PlanOf<'drain'> => ({
+    kind: 'drain',
+    hosts: ['xen1'],
+    sets: [],
+    leftovers: [leftover('web1', 'xen1', { kind: 'drbd-not-ready', resource: 'r1', host: 'xen1', target: 'xen2', state, clearsUp, detail: `r1 on xen1 is ${state} (…)` })],
+  });
+
+  it('says whether the drain waits for it (and how long) or a person must act', () => {
+    expect(planText(drain(true, 'SyncSource'))).toContain('  web1 cannot be moved to xen2: DRBD r1 on xen1 is SyncSource (…) (DRBD gets there by itself: drain and restore wait up to 5 min for it)\n');
+    expect(planText(drain(false, 'StandAlone'))).toContain('  web1 cannot be moved to xen2: DRBD r1 on xen1 is StandAlone (…); then try again (a person must act: see README, section "DRBD split brain")\n');
+  });
+});

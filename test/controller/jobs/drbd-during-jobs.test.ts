@@ -23,6 +23,10 @@ describe('a drain while a DRBD pair resyncs', () => {
     await bed.clock.advance(60_000);
     expect(bed.moves(job).filter((m) => m.name === 'a1')).toEqual([]);
     expect(job.end).toBeNull();
+    // the operator reads that it waits, and how long, not only that a1 cannot move
+    const notes = job.events.flatMap((e) => (e.type === 'note' ? [e.line] : []));
+    expect(notes.filter((l) => l.startsWith('waiting: a1 cannot be moved to xen2: DRBD r-a1 on xen1 is SyncSource'))).toHaveLength(1);
+    expect(notes.find((l) => l.startsWith('waiting: a1'))).toMatch(/\(DRBD gets there by itself: drain and restore wait up to 5 min for it\)$/);
     xen1.drbd = [inStep('r-a1')];
     xen1.reportDrbd();
     expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 4 });

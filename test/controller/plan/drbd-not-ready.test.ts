@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_JOB_SETTINGS } from '../../../controller/jobs/settings.js';
 import { planDrain } from '../../../controller/plan/drain.js';
 import { mayClearUp } from '../../../controller/plan/leftover-text.js';
 import { DEFAULT_POLICY } from '../../../controller/plan/policy.js';
@@ -38,7 +39,7 @@ describe('planDrain: a DRBD pair out of step is no target', () => {
         name: 'web1',
         host: 'db1',
         blocker: { kind: 'drbd-not-ready', resource: 'r-web1', host: 'db1', target: 'db2', state: 'StandAlone', clearsUp: false, detail: `r-web1 on db1 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (\`drbdadm connect r-web1\` on both, resolving a split brain first) and ${WAIT}` },
-        message: `web1 cannot be live-migrated to db2: DRBD r-web1 on db1 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (\`drbdadm connect r-web1\` on both, resolving a split brain first) and ${WAIT}; then try again`,
+        message: `web1 cannot be moved to db2: DRBD r-web1 on db1 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (\`drbdadm connect r-web1\` on both, resolving a split brain first) and ${WAIT}; then try again (a person must act: see README, section "DRBD split brain")`,
       },
     ]);
     // not waited for: a drain without --allow-partial refuses before it changes anything
@@ -57,7 +58,9 @@ describe('planDrain: a DRBD pair out of step is no target', () => {
 
   it('a resync, a disk behind: not moved either', () => {
     const sync = planDrain(factsOf(pair([res('r-web1', [peer('peer', { disk: 'Inconsistent', replication: 'SyncSource' })])])), ['db1'], P);
-    expect(sync.leftovers[0]?.message).toMatch(/^web1 cannot be live-migrated to db2: DRBD r-web1 on db1 is SyncSource \(disk UpToDate, peer Inconsistent\): its disks are not in step yet/);
+    expect(sync.leftovers[0]?.message).toMatch(/^web1 cannot be moved to db2: DRBD r-web1 on db1 is SyncSource \(disk UpToDate, peer Inconsistent\): its disks are not in step yet/);
+    // a dry run tells this wait from a split brain: DRBD gets there, and the job waits (how long: the job settings' own wait)
+    expect(sync.leftovers[0]?.message).toMatch(new RegExp(`\\(DRBD gets there by itself: drain and restore wait up to ${DEFAULT_JOB_SETTINGS.transientWaitMs / 60_000} min for it\\)$`));
     // a resync ends by itself: waited for (as after a Dom0's reboot in a roll), not refused
     expect(sync.leftovers.map((l) => [l.blocker.kind === 'drbd-not-ready' && l.blocker.state, mayClearUp(l)])).toEqual([['SyncSource', true]]);
     const outdated = planDrain(factsOf(pair([inStep('r-web1')], [res('r-web1', [peer('peer', { role: 'Primary' })], { role: 'Secondary', disk: 'Outdated' })])), ['db1'], P);
@@ -69,6 +72,13 @@ describe('planDrain: a DRBD pair out of step is no target', () => {
     expect(flat(planDrain(factsOf(pair([])), ['db1'], P))).toEqual(['web1:db1>db2']);
     // another resource's split brain on the same host does not hold web1 back
     expect(flat(planDrain(factsOf(pair([inStep('r-web1'), splitBrain('r-other')])), ['db1'], P))).toEqual(['web1:db1>db2']);
+  });
+
+  it('a resource not up, a disk gone: a person must act, and the text says so without sending anyone to the split-brain section', () => {
+    const down = planDrain(factsOf(pair([res('r-web1', [], { role: null, disk: null })])), ['db1'], P);
+    expect(down.leftovers[0]?.message).toMatch(/^web1 cannot be moved to db2: DRBD r-web1 on db1 is not up: .*; then try again \(a person must act: DRBD does not get there by itself\)$/);
+    const diskless = planDrain(factsOf(pair([res('r-web1', [peer('peer')], { disk: 'Diskless' })])), ['db1'], P);
+    expect(diskless.leftovers.map((l) => [l.blocker.kind === 'drbd-not-ready' && l.blocker.clearsUp, l.message.endsWith('(a person must act: DRBD does not get there by itself)')])).toEqual([[false, true]]);
   });
 
   it('DRBD 9, three replicas: the target whose connection is down is skipped for the other one', () => {
@@ -111,7 +121,7 @@ describe('planRestore and planRebalance: the way home is a live migration too', 
     const p = planRestore(factsOf(resync), 'db1', P);
     expect(flat(p)).toEqual([]);
     expect(p.leftovers.map((l) => [l.name, l.host, l.blocker.kind])).toEqual([['web1', 'db2', 'drbd-not-ready']]);
-    expect(p.leftovers[0]?.message).toMatch(/^web1 cannot be live-migrated to db1: DRBD r-web1 on db1 is SyncTarget \(disk Inconsistent, peer UpToDate\): its disks are not in step yet/);
+    expect(p.leftovers[0]?.message).toMatch(/^web1 cannot be moved to db1: DRBD r-web1 on db1 is SyncTarget \(disk Inconsistent, peer UpToDate\): its disks are not in step yet/);
     expect(flat(planRestore(factsOf(away([inStep('r-web1')], [inStep('r-web1')])), 'db1', P))).toEqual(['web1:db2>db1']);
   });
 
