@@ -23,6 +23,14 @@ interface Deps {
   readonly limiter: AuthFailureLimiter;
 }
 
+/**
+ * A token presented and not ours. A revoked or replaced token (`operator NAME` run again) reads the
+ * same as a typo unless the words say so; one text for an unknown id and a wrong secret, so a
+ * client cannot learn which ids exist. The token is never echoed.
+ */
+export const TOKEN_REFUSED =
+  'token refused: unknown, revoked or replaced (`xenherd-controller tokens` on the controller lists the valid ids; ask for a new token with `xenherd-controller operator NAME`), or mistyped: check XENHERD_TOKEN (or "token" in ctl.json)';
+
 /** The operator behind a request, if its token allows ROLE; otherwise answered (400/401/403, 429 after many refused tokens) and logged. */
 function operatorFor(deps: Deps, req: IncomingMessage, res: ServerResponse, role: OperatorRole): { name: string } | null {
   const remote = remoteOf(req);
@@ -51,7 +59,7 @@ function operatorFor(deps: Deps, req: IncomingMessage, res: ServerResponse, role
     // its address (a NAT, a jump host) out for a minute. Its refusal costs no more than a
     // request for an unknown path, which is not counted either.
     if (auth.fault === 'token') deps.limiter.failed(req.socket.remoteAddress ?? '?');
-    return refuse(401, auth.reason, auth.fault === 'token' ? 'token refused: check XENHERD_TOKEN (or "token" in ctl.json)' : 'use Authorization: Bearer TOKEN (the token in XENHERD_TOKEN or "token" in ctl.json)');
+    return refuse(401, auth.reason, auth.fault === 'token' ? TOKEN_REFUSED : 'use Authorization: Bearer TOKEN (the token in XENHERD_TOKEN or "token" in ctl.json)');
   }
   const p = auth.principal;
   if (p.kind === 'agent') {

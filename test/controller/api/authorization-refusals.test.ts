@@ -54,7 +54,7 @@ describe('an Authorization header that is not "Bearer TOKEN"', () => {
     const wrong = `Authorization: bearer xh1.000000000000.${'A'.repeat(43)}`;
     for (let i = 0; i < 20; i++) {
       const r = await rawRequest(c, { method: 'GET', path: '/v1/hosts', headers: [wrong], from });
-      expect(errorOf(r).message).toMatch(/^token refused: check XENHERD_TOKEN/);
+      expect(errorOf(r).message).toMatch(/^token refused: unknown, revoked or replaced \(`xenherd-controller tokens` .*check XENHERD_TOKEN/);
     }
     const locked = await rawRequest(c, { method: 'GET', path: '/v1/hosts', headers: [`Authorization: Bearer ${c.adminToken}`], from });
     expect(locked.status, '20 wrong tokens lock the address out').toBe(429);

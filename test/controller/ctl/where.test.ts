@@ -106,6 +106,22 @@ describe('xenherdctl: refusals and unreachable controllers have their own exit c
     expect(c.events('api-refused')[0]?.['reason']).toMatch(/wrong secret/);
   });
 
+  it('a token replaced (or revoked) on the controller: 88, saying so and where to get a new one, not only "check XENHERD_TOKEN"', async () => {
+    const c = await bed.start();
+    const old = await c.operator('alice', 'read');
+    // making alice's token again voids the old one, as revoke --operator alice would
+    await c.operator('alice', 'read');
+    const r = await ctlFor(c, old)(['where', 'web01']);
+    expect(r.code).toBe(88);
+    expect(r.stderr).toContain('XH_ERR_AUTH: token refused: unknown, revoked or replaced (`xenherd-controller tokens` on the controller lists the valid ids; ask for a new token with `xenherd-controller operator NAME`)');
+    expect(r.stderr).not.toContain(old.split('.')[2] as string);
+    expect(c.events('api-refused').at(-1)?.['reason']).toMatch(/^unknown token id /);
+    // check (Nagios) says the same on its one line, exit 3
+    const k = await ctlFor(c, old)(['check']);
+    expect([k.code, k.stdout]).toEqual([3, expect.stringMatching(/^XENHERD UNKNOWN - XH_ERR_AUTH: token refused: unknown, revoked or replaced .*`xenherd-controller operator NAME`/)]);
+    expect(k.stdout).not.toContain(old.split('.')[2] as string);
+  });
+
   it('a read token may ask but not migrate: 88', async () => {
     const c = await bed.start();
     await fleet(c);
