@@ -10,10 +10,11 @@ import { authenticate, type TokenStore } from '../auth/tokens.js';
 import { holdsToken, redactTokens } from '../../shared/text/redact-token.js';
 import { BIN, fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
 
+// withHelp prefixes the first line with "usage: xenherd-controller "; the others align under it
 const USAGE = [
   'revoke HOST [--json] [--config FILE]',
-  '       revoke --operator NAME [--force] [--json] [--config FILE]',
-  '       revoke --id TOKENID|TOKEN [--force] [--json] [--config FILE]',
+  `       ${BIN} revoke --operator NAME [--force] [--json] [--config FILE]`,
+  `       ${BIN} revoke --id TOKENID|TOKEN [--force] [--json] [--config FILE]`,
 ].join('\n');
 
 /**
@@ -130,9 +131,13 @@ async function revoke(argv: readonly string[], io: CliIo, serviceCredential: str
   const idWord = optionString(a.value, 'id');
   const selector = selectorOf(a.value.positionals, optionString(a.value, 'operator'), idWord);
   if (!selector.ok) return fail(selector.error, io);
+  const force = a.value.options['force'] === true;
+  // taken silently, it would let someone believe HOST's revocation needed or got an override
+  if (force && selector.value.by === 'host') {
+    return fail({ code: 'XH_ERR_USAGE', message: `--force applies only with --operator NAME or --id TOKENID, to revoke the last operator token with the role operate; HOST's agent tokens need no --force (${BIN} revoke --help)` }, io);
+  }
   const c = loadConfig(optionString(a.value, 'config'));
   if (!c.ok) return fail(c.error, io);
-  const force = a.value.options['force'] === true;
   // under the store's lock: an enroll at the same moment keeps its token, and the checks above
   // (what matches, the last operate token) are made on the store as it is written back
   const revoked = await updateTokenStore(tokenStorePath(c.value.stateDir), (store) => {

@@ -31,6 +31,26 @@ const revoke = (c: Made, argv: string[]) => capture(revokeCommand(c.credential).
 const works = (store: TokenStore, token: string): boolean => authenticate(store, `Bearer ${token}`).ok;
 const idOf = (token: string): string => token.split('.')[1] as string;
 
+describe('xenherd-controller revoke: its usage', () => {
+  it('--help gives each usage line whole, with the command name, so each can be copied', () => {
+    const usage = revokeCommand().help.split('\n').filter((l) => l.includes('xenherd-controller revoke ') && l.includes('[--config FILE]'));
+    expect(usage).toEqual([
+      'usage: xenherd-controller revoke HOST [--json] [--config FILE]',
+      '       xenherd-controller revoke --operator NAME [--force] [--json] [--config FILE]',
+      '       xenherd-controller revoke --id TOKENID|TOKEN [--force] [--json] [--config FILE]',
+    ]);
+  });
+
+  it('--force with HOST, where it means nothing, is a usage error saying when it applies; nothing is revoked', async () => {
+    const c = await made();
+    const xen1 = await enroll(c, 'xen1');
+    const r = await revoke(c, ['xen1', '--force']);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toBe("xenherd-controller: XH_ERR_USAGE: --force applies only with --operator NAME or --id TOKENID, to revoke the last operator token with the role operate; HOST's agent tokens need no --force (xenherd-controller revoke --help)\n");
+    expect(works(c.store(), xen1)).toBe(true);
+  });
+});
+
 describe('xenherd-controller revoke HOST', () => {
   it("removes every agent token of HOST (names ignore case), one line each, and says the running controller applies it at once", async () => {
     const c = await made();
