@@ -33,7 +33,7 @@ const idOf = (token: string): string => token.split('.')[1] as string;
 
 describe('xenherd-controller revoke: its usage', () => {
   it('--help gives each usage line whole, with the command name, so each can be copied', () => {
-    const usage = revokeCommand().help.split('\n').filter((l) => l.includes('xenherd-controller revoke ') && l.includes('[--config FILE]'));
+    const usage = (revokeCommand().help ?? '').split('\n').filter((l) => l.includes('xenherd-controller revoke ') && l.includes('[--config FILE]'));
     expect(usage).toEqual([
       'usage: xenherd-controller revoke HOST [--json] [--config FILE]',
       '       xenherd-controller revoke --operator NAME [--force] [--json] [--config FILE]',
