@@ -262,10 +262,11 @@ export class ControllerCore {
 
   /** Drops HOST's record and all it reported (its domUs, homes, ledger): a Dom0 no longer enrolled, its link down. */
   private forget(host: string): void {
-    if (this.index.record(host) === undefined) return;
+    const r = this.index.record(host);
+    if (r === undefined) return;
     const changed = this.index.remove(host);
     this.configs.replace(host, []);
-    this.enrolled.drop(host);
+    this.enrolled.forgot(host, r.lastSeen);
     this.o.log.info({ event: 'host-forgotten', host }, `${host} is no longer enrolled and not connected: forgotten`);
     this.push.runningChanged(changed);
     for (const l of [...this.listeners]) l(host);

@@ -1,5 +1,8 @@
 import type { Enrolment } from '../fleet/enrolment.js';
 
+/** the most forgotten hosts remembered: far more than a fleet revokes between two controller restarts */
+export const FORGOTTEN_MAX = 4096;
+
 /** What the core does when the enrolled hosts change. */
 export interface EnrolmentActions {
   /** HOST joined: give it a placeholder record unless it has one (a record stored is noted: note) */
@@ -17,6 +20,8 @@ export interface EnrolmentActions {
  */
 export class EnrolledHosts {
   private hosts: ReadonlySet<string> = new Set();
+  /** forgotten host → when it was last heard (null: never), oldest first; only this process's memory */
+  private readonly forgotten = new Map<string, number | null>();
   private readonly unreported = new Set<string>();
   private sortedUnreported: readonly string[] | null = [];
 
@@ -32,7 +37,11 @@ export class EnrolledHosts {
     const before = this.hosts;
     this.hosts = next;
     // a rotated token (the same host, a new id) leaves the host in both sets: neither joined nor left
-    for (const h of next) if (!before.has(h)) act.joined(h);
+    for (const h of next) {
+      if (before.has(h)) continue;
+      this.forgotten.delete(h);
+      act.joined(h);
+    }
     for (const h of before) {
       if (next.has(h)) continue;
       this.drop(h);
@@ -58,6 +67,21 @@ export class EnrolledHosts {
     if (this.unreported.delete(host)) this.sortedUnreported = null;
   }
 
+  /**
+   * HOST was forgotten (revoked, its link down), last heard at LAST_SEEN. Remembered so its agent's
+   * peers are told it is silent: a Dom0 revoked because it died may have held domUs, and their
+   * homes' `--force` needs the controller to say it no longer hears from it. Bounded: the oldest
+   * go first, and a host forgotten long ago reads as never known (not silent: the safe side).
+   */
+  forgot(host: string, lastSeen: number | null): void {
+    this.drop(host);
+    this.forgotten.delete(host);
+    this.forgotten.set(host, lastSeen);
+    if (this.forgotten.size <= FORGOTTEN_MAX) return;
+    const oldest = this.forgotten.keys().next();
+    if (oldest.done !== true) this.forgotten.delete(oldest.value);
+  }
+
   get unreportedCount(): number {
     return this.unreported.size;
   }
@@ -70,6 +94,6 @@ export class EnrolledHosts {
 
   /** What `check` reads; undefined when the enrolled hosts are not known. */
   enrolment(): Enrolment | undefined {
-    return this.enrolled === undefined ? undefined : { startedAt: this.startedAt, hosts: this.hosts, unreported: this.unreported };
+    return this.enrolled === undefined ? undefined : { startedAt: this.startedAt, hosts: this.hosts, unreported: this.unreported, forgotten: this.forgotten };
   }
 }

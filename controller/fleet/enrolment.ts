@@ -13,6 +13,11 @@ export interface Enrolment {
   readonly hosts: ReadonlySet<string>;
   /** the enrolled hosts that have not reported their state since the controller started */
   readonly unreported: ReadonlySet<string>;
+  /**
+   * hosts this controller forgot (revoked while, or before, their link went down), with when it
+   * last heard from them (null: never since it started); not kept across a restart
+   */
+  readonly forgotten: ReadonlyMap<string, number | null>;
 }
 
 /**

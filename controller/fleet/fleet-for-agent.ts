@@ -27,6 +27,8 @@ export function runningOnFor(index: FleetIndex, names: readonly string[]): Recor
  * since the controller started (a placeholder) counts once the start-up grace is over, silent
  * for at least as long as the controller has run: after a controller restart, a Dom0 that died
  * holding a domU is otherwise never called silent, and the domU's home could never start it again.
+ * A host no longer enrolled (revoked) counts too (notInFleetSilentMs): revoking a dead Dom0 must not
+ * make its last word read as current.
  */
 export function silentAmong(index: FleetIndex, hosts: Iterable<string>, fresh: Freshness, enrolment?: Enrolment): Record<string, number> {
   const out: Record<string, number> = {};
@@ -35,12 +37,31 @@ export function silentAmong(index: FleetIndex, hosts: Iterable<string>, fresh: F
   for (const h of [...new Set(hosts)].sort()) {
     if (Object.keys(out).length >= FLEET_SILENT_MAX) break;
     const r = index.record(h);
-    if (r === undefined || isReachable(r, fresh.now, fresh.staleAfterMs)) continue;
+    if (r === undefined) {
+      const ms = enrolment === undefined ? undefined : notInFleetSilentMs(enrolment, h, fresh);
+      if (ms !== undefined) out[h] = ms;
+      continue;
+    }
+    if (isReachable(r, fresh.now, fresh.staleAfterMs)) continue;
     if (r.lastSeen !== null) out[h] = Math.max(0, fresh.now - r.lastSeen);
     // never heard on this controller, and not enrolled (or still in the grace): no age to tell, so not called silent (the safe side)
     else if (enrolment !== undefined && isPlaceholder(r) && enrolment.unreported.has(h) && !inStartupGrace(enrolment, fresh)) out[h] = Math.max(0, fresh.now - enrolment.startedAt);
   }
   return out;
+}
+
+/**
+ * How long a host with no record, that ENROLMENT does not list, has been silent: one this
+ * controller forgot (revoked, its link down) since it last heard from it; one it never knew (revoked
+ * before a restart) since it started, once the start-up grace is over. Neither can connect without
+ * an agent token, so a ledger's away record naming it is the word of a Dom0 gone from the fleet.
+ * Undefined (not called silent, the safe side) for an enrolled host.
+ */
+function notInFleetSilentMs(enrolment: Enrolment, host: string, fresh: Freshness): number | undefined {
+  if (enrolment.hosts.has(host)) return undefined;
+  const lastSeen = enrolment.forgotten.get(host);
+  if (lastSeen !== undefined) return Math.max(0, fresh.now - (lastSeen ?? enrolment.startedAt));
+  return inStartupGrace(enrolment, fresh) ? undefined : Math.max(0, fresh.now - enrolment.startedAt);
 }
 
 /** The hosts HOST's ledger says its domUs went to: the ones its autostart asks about, with or without rows of them. */

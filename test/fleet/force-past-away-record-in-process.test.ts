@@ -83,4 +83,24 @@ describe('--force at home past an away record whose Dom0 the controller no longe
     expect(logged?.msg).toMatch(/the controller last heard from xen2 \d+ s ago/);
     expect(f.sim.violations).toEqual([]);
   });
+
+  it('xen2 died and was revoked (forgotten by the controller): --force starts web1 at home; refused while xen2 was heard', async () => {
+    let enrolled: ReadonlySet<string> = new Set(['xen1', 'xen2']);
+    const f = await drainedToXen2({ enrolled: () => enrolled });
+    const early = await control(f, force);
+    expect(early).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('and the controller still hears from that Dom0') } });
+    f.powerOff('xen2');
+    await f.advance(60_000);
+    // the operator revokes xen2's token: tokens.json no longer enrolls it, and its link is down
+    enrolled = new Set(['xen1']);
+    await f.until(() => !f.controller!.core.hosts().hosts.some((h) => h.host === 'xen2'), 'xen2 forgotten', 30_000, 100);
+    await f.advance(10_000);
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(0);
+    const r = await control(f, force);
+    expect(r, JSON.stringify(r)).toMatchObject({ ok: true, message: 'started web1 (forced: xen2 is dead, checked)' });
+    await f.until(() => runsOn(f.sim, 'web1').includes('xen1'), 'web1 runs on xen1');
+    const logged = f.agent('xen1').logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('operator forces the start of web1'));
+    expect(logged?.msg).toMatch(/the controller last heard from xen2 (\d+ s|1 min) ago/);
+    expect(f.sim.violations).toEqual([]);
+  });
 });

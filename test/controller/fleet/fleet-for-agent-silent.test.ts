@@ -57,11 +57,38 @@ describe('fleetFor: the controller view an agent gets', () => {
     // xen2: a placeholder (enrolled, never heard from); xen7: neither enrolled nor named
     ix.put(newHostRecord('xen2'));
     ix.put(newHostRecord('xen7'));
-    const enrolment = (startedAt: number) => ({ startedAt, hosts: new Set(['xen2', 'xen3', 'xen7']), unreported: new Set(['xen2', 'xen7']) });
+    const enrolment = (startedAt: number) => ({ startedAt, hosts: new Set(['xen2', 'xen3', 'xen7']), unreported: new Set(['xen2', 'xen7']), forgotten: new Map<string, number | null>() });
     expect(fleetFor(ix, 'xen3', fresh, enrolment(NOW - 60_000)).silent).toEqual({ xen2: 60_000 });
     // within one staleAfter of the start its agent may still be reconnecting: not called silent
     expect(fleetFor(ix, 'xen3', fresh, enrolment(NOW - 5_000)).silent).toBeUndefined();
     // without the enrolled hosts, a host never heard from has no age to tell
     expect(fleetFor(ix, 'xen3', fresh).silent).toBeUndefined();
+  });
+
+  it('names a host the controller forgot (revoked while its link was down), since it last heard from it: the home may then --force past its away record', () => {
+    const ix = new FleetIndex();
+    const away = { web3: { home: 'xen1', currentHost: 'xen2', since: '2025-01-01T00:00:00.000Z', operationId: 'drain-1', reason: 'drain' as const } };
+    ix.put({ ...record('xen1', hostState({ guarded: [guarded('web3')], ledger: { seq: 1, away, visitors: {} } }), NOW - 1_000), capabilities: ['fleet-view', LINK_FEATURE.fleetSilent] });
+    // xen2 has no record: forgotten 4 min after the controller started, last heard 5 min ago
+    const enrolment = (forgotten: ReadonlyMap<string, number | null>, startedAt = NOW - 600_000) => ({ startedAt, hosts: new Set(['xen1']), unreported: new Set<string>(), forgotten });
+    expect(fleetFor(ix, 'xen1', fresh, enrolment(new Map([['xen2', NOW - 300_000]]))).silent).toEqual({ xen2: 300_000 });
+    // forgotten without ever being heard (a placeholder revoked): silent since the controller started
+    expect(fleetFor(ix, 'xen1', fresh, enrolment(new Map([['xen2', null]]))).silent).toEqual({ xen2: 600_000 });
+    // revoked before this controller started (it never knew xen2): silent since it started, once the grace is over
+    expect(fleetFor(ix, 'xen1', fresh, enrolment(new Map())).silent).toEqual({ xen2: 600_000 });
+    expect(fleetFor(ix, 'xen1', fresh, enrolment(new Map(), NOW - 5_000)).silent).toBeUndefined();
+    // enrolled again (a new token): not forgotten, not silent until its placeholder's grace is over
+    expect(fleetFor(ix, 'xen1', fresh, { ...enrolment(new Map([['xen2', NOW - 300_000]])), hosts: new Set(['xen1', 'xen2']) }).silent).toBeUndefined();
+  });
+
+  it('still names at most FLEET_SILENT_MAX hosts when forgotten ones are among them', () => {
+    const hosts = Array.from({ length: FLEET_SILENT_MAX + 3 }, (_, i) => `xen${String(100 + i)}`);
+    const awayRecs = Object.fromEntries(hosts.map((h, i) => [`vm${i}`, { home: 'xen9', currentHost: h, since: '2025-01-01T00:00:00.000Z', operationId: 'drain-1', reason: 'drain' as const }]));
+    const ix = new FleetIndex();
+    ix.put({ ...record('xen9', hostState({ ledger: { seq: 1, away: awayRecs, visitors: {} } }), NOW - 1_000), capabilities: ['fleet-view', LINK_FEATURE.fleetSilent] });
+    const forgotten = new Map(hosts.map((h) => [h, NOW - 60_000] as const));
+    const m = fleetFor(ix, 'xen9', fresh, { startedAt: NOW - 600_000, hosts: new Set(['xen9']), unreported: new Set(), forgotten });
+    expect(Object.keys(m.silent ?? {})).toEqual(hosts.slice(0, FLEET_SILENT_MAX));
+    expect(FleetSchema.safeParse(m).success).toBe(true);
   });
 });
