@@ -10,7 +10,9 @@ import { tickCounter, TICK, type Tick } from './scan-tick.js';
  * Conflicts that no single Dom0 can see, from every host's last report. A silent host's last
  * report still counts for the first three kinds (a partitioned Dom0 may still run the domU: hiding
  * that is how split brains happen) and the message says how old it is; "away at X but X does not
- * run it" is only claimed when X is reachable and fresh.
+ * run it" is only claimed when X is reachable and fresh, or when X is not in the fleet at all
+ * (revoked, as a Dom0 that died is) and no host reports the domU: then it is down, and only the
+ * home's agent, forced, starts it.
  */
 export function* conflictScan(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
   yield* runningTwice(index, fresh);
@@ -136,18 +138,27 @@ function* awayNotThere(index: FleetIndex, fresh: Freshness): Generator<Finding |
     const hosts = new Set<string>();
     const details: string[] = [];
     const homes: string[] = [];
+    const gone: string[] = [];
     for (const [home, rec] of byHome) {
       const x = index.record(rec.currentHost);
+      if (x === undefined && index.running.get(name) === undefined) {
+        hosts.add(home);
+        gone.push(`the ledger of ${home} sends ${name} to ${rec.currentHost} since ${rec.since} (${rec.reason}), which is not in this controller's fleet (revoked, or never enrolled), and no Dom0 reporting runs it: if ${rec.currentHost} is gone, ${name} is down; start it at home: \`xenherd-agent autostart start --force ${name} --reason TEXT\` on ${home} (\`xenherdctl restore ${home}\` cannot: it starts a domU at home only when the host it went to reports)`);
+        continue;
+      }
       if (!x?.state || !isReachable(x, fresh.now, fresh.staleAfterMs)) continue;
       if (index.running.get(name)?.has(rec.currentHost)) continue;
       hosts.add(home).add(rec.currentHost);
       homes.push(home);
       details.push(`the ledger of ${home} says ${name} is on ${rec.currentHost} since ${rec.since} (${rec.reason}), but ${rec.currentHost} does not run it`);
     }
-    if (details.length === 0) continue;
+    if (details.length === 0) {
+      if (gone.length > 0) yield finding('ledger-away-not-there', name, [...hosts], gone.join('; '));
+      continue;
+    }
     const runningOn = [...(index.running.get(name)?.keys() ?? [])].sort();
     const where = runningOn.length > 0 ? `; it runs on ${runningOn.join(', ')}` : `; no host reports it running: it is down${downAdvice(homes)}`;
-    yield finding('ledger-away-not-there', name, [...hosts], `${details.join('; ')}${where}`);
+    yield finding('ledger-away-not-there', name, [...hosts], [`${details.join('; ')}${where}`, ...gone].join('; '));
   }
 }
 

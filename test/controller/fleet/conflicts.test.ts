@@ -149,7 +149,15 @@ describe('conflicts no single Dom0 sees', () => {
     const ledger = { seq: 3, away: { web01: away('xen1', 'xen2') }, visitors: {} };
     expect(kinds([record('xen1', hostState({ ledger })), record('xen2', hostState(), NOW, false)])).toEqual([]);
     expect(kinds([record('xen1', hostState({ ledger })), record('xen2', hostState(), NOW - 16_000)])).toEqual([]);
-    expect(kinds([record('xen1', hostState({ ledger }))])).toEqual([]);
+  });
+
+  it('X not in the fleet at all (revoked and forgotten, or never enrolled) while no host reports the domU: down, and the finding names the forced start at home', () => {
+    const ledger = { seq: 3, away: { web01: away('xen1', 'xen2') }, visitors: {} };
+    const m = mergeFleet([record('xen1', hostState({ ledger }))], fresh);
+    expect(m.findings.map((f) => [f.kind, f.subject, f.hosts])).toEqual([['ledger-away-not-there', 'web01', ['xen1']]]);
+    expect(m.findings[0]?.message).toMatch(/^the ledger of xen1 sends web01 to xen2 since .*, which is not in this controller's fleet \(revoked, or never enrolled\), and no Dom0 reporting runs it: if xen2 is gone, web01 is down; start it at home: `xenherd-agent autostart start --force web01 --reason TEXT` on xen1 \(`xenherdctl restore xen1` cannot/);
+    // a report of it anywhere (a silent host's last one included) is not "runs nowhere": no claim
+    expect(kinds([record('xen1', hostState({ ledger })), record('xen3', hostState({ domains: [dom('web01')] }), NOW, false)])).toEqual([]);
   });
 
   it('nor while X runs it (also as NAME--incoming)', () => {

@@ -126,6 +126,13 @@ describe('the check verdict over the fleet view', () => {
       expect(lines(a)[0]).toMatch(/^CRITICAL: alert ledger-away-not-there: the ledger of xen1 says db9 is on xen2 .*no host reports it running: it is down \(a move cut short after its shutdown leaves it so\); `xenherdctl restore xen1` starts it on xen1/);
     });
 
+    it('a domU its home sends to a Dom0 no longer in the fleet (died, then revoked) that runs nowhere: CRITICAL, naming the forced start at home', () => {
+      const [x1] = pair({ domains: [], ledger: { seq: 1, away: { web3: away('xen1', 'xen2') }, visitors: {} } });
+      const a = check([x1 as HostRecord]);
+      expect(a).toMatchObject({ status: 'CRITICAL', summary: "web3 runs nowhere, its home's ledger says it is away" });
+      expect(lines(a)[0]).toMatch(/^CRITICAL: alert ledger-away-not-there: the ledger of xen1 sends web3 to xen2 .*not in this controller's fleet .*`xenherd-agent autostart start --force web3 --reason TEXT` on xen1/);
+    });
+
     it("a migration whose end was lost (its sender's half standing over a minute): CRITICAL", () => {
       const [x1, x2] = pair({ domains: [dom('web1', { migration: 'migratedaway' })] }, { domains: [dom('web1')] });
       const a = check([{ ...(x1 as HostRecord), halvesSince: { 'web1--migratedaway': { domid: 7, since: NOW - 2 * MIN } } }, x2 as HostRecord]);
