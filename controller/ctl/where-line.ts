@@ -55,6 +55,9 @@ export function unheardSinceStart(started: ControllerStart | undefined): string 
 export const unreportedNote = (unreported: readonly string[]): string =>
   `${unreported.join(', ')} ${unreported.length === 1 ? 'has' : 'have'} not reported since the controller started: what runs there is missing from this answer`;
 
+/** Why a host /v1/hosts does not list is heard from by nobody: the controller forgot it, or never had it. */
+export const notInFleetReason = (host: string): string => `${host}: not in this controller's fleet (revoked, or never enrolled)`;
+
 /**
  * Why the controller does not vouch for what HOST reports, from its entry in /v1/hosts: the
  * agent's link is down, the agent is silent, or its own view of its domains is behind or
@@ -78,6 +81,9 @@ export function staleReason(h: HostView, started?: ControllerStart): string | nu
 function staleDetail(m: WhereMatch, reasons: ReadonlyMap<string, string>, unreported: readonly string[]): string | null {
   const silent = [...new Set(m.places.filter((p) => !p.reachable).map((p) => p.host))];
   if (silent.length > 0) return silent.map((h) => reasons.get(h) ?? `${h} unreachable or behind`).join('; ');
+  // its home sends it to a host nobody hears from (a Dom0 that died, perhaps revoked): it may be down
+  const went = m.places.length === 0 && m.away !== null ? reasons.get(m.away.currentHost) : undefined;
+  if (went !== undefined) return `its home's ledger sends it to ${went}${unreported.length > 0 ? `; it may run on ${unreported.map((h) => reasons.get(h) ?? `${h}: ${unheardSinceStart(undefined)}`).join('; ')}` : ''}`;
   // running nowhere the controller hears from: it may run on an enrolled host that has not reported
   if (m.places.length === 0 && unreported.length > 0) return `it may run on ${unreported.map((h) => reasons.get(h) ?? `${h}: ${unheardSinceStart(undefined)}`).join('; ')}`;
   return m.reachable ? null : 'host unreachable or behind';

@@ -107,7 +107,9 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     midMigration: places.some((p) => p.domain.migration !== null),
     alerts: alertIds(name),
     ageMs: oldest,
-    reachable: anyRecord && everyCurrent,
+    // running nowhere while its home sends it to a host the controller does not know (revoked, as a
+    // dead Dom0 is, or never enrolled): "not running" rests on a Dom0 nobody hears, so not vouched for
+    reachable: anyRecord && everyCurrent && !(places.length === 0 && away !== null && index.record(away.currentHost) === undefined),
   };
 }
 

@@ -8,7 +8,7 @@ import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { table } from '../format.js';
 import { printable } from '../../../shared/text/printable.js';
 import { WHERE_USAGE } from '../help/where.js';
-import { dom0Of, isStale, staleReason, staleWarning, unreportedNote, whereColumns } from '../where-line.js';
+import { dom0Of, isStale, notInFleetReason, staleReason, staleWarning, unreportedNote, whereColumns } from '../where-line.js';
 
 export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   // checked here as the controller checks it: a bad pattern is a usage error (64) with the controller
@@ -66,6 +66,9 @@ async function staleReasons(client: CtlClient, matches: readonly WhereMatch[], u
   const silent = new Set(stale.flatMap((m) => m.places.filter((p) => !p.reachable).map((p) => p.host)));
   // a domU running nowhere may run on an enrolled host not heard from yet: say since when
   if (stale.some((m) => m.places.length === 0)) for (const h of unreported) silent.add(h);
+  // one running nowhere whose home sends it elsewhere: that host may be one the controller forgot
+  const awayTo = new Set(stale.flatMap((m) => (m.places.length === 0 && m.away !== null ? [m.away.currentHost] : [])));
+  for (const h of awayTo) silent.add(h);
   if (silent.size === 0) return new Map();
   const r = await client.get('/hosts', HostsAnswerSchema);
   if (!r.ok) return new Map();
@@ -75,5 +78,7 @@ async function staleReasons(client: CtlClient, matches: readonly WhereMatch[], u
     const why = silent.has(h.host) ? staleReason(h, started) : null;
     if (why !== null) reasons.set(h.host, why);
   }
+  const listed = new Set(r.value.hosts.map((h) => h.host));
+  for (const h of awayTo) if (!listed.has(h)) reasons.set(h, notInFleetReason(h));
   return reasons;
 }
