@@ -7,10 +7,12 @@ import { unsettledMessage } from '../fleet/unsettled.js';
 /**
  * Whether HOST may receive a domU now: reported, reachable and fresh, online (never draining, in
  * maintenance or restoring — except the restore's own host, which is what it fills), with its
- * memory known.
+ * memory known. A host with no record at all is not in the fleet (an enrolled one not heard from
+ * has a placeholder record): said so, for it will not report until someone enrolls it again.
  */
 export function targetBlock(h: FactHost | undefined, restoring: string | null = null): HostBlock | null {
-  if (!h?.record.state) return 'not-reported';
+  if (h === undefined) return 'not-in-fleet';
+  if (!h.record.state) return 'not-reported';
   if (!h.reachable) return h.stale ? 'stale' : 'unreachable';
   const s = h.maintenance.state;
   if (s !== 'online' && h.name !== restoring) return s;
@@ -20,7 +22,8 @@ export function targetBlock(h: FactHost | undefined, restoring: string | null = 
 
 /** Whether HOST's agent can be asked to move a domU away now. */
 export function sourceBlock(h: FactHost | undefined, capability = 'migrate'): HostBlock | null {
-  if (!h?.record.state) return 'not-reported';
+  if (h === undefined) return 'not-in-fleet';
+  if (!h.record.state) return 'not-reported';
   if (!h.reachable) return h.stale ? 'stale' : 'unreachable';
   if (!h.capabilities.includes(capability)) return 'no-capability';
   return null;

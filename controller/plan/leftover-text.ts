@@ -3,6 +3,7 @@ import { TRANSIENT_WAIT_MS } from './policy.js';
 
 const HOST_WHY: Record<HostBlock, string> = {
   'not-reported': 'has not reported to this controller',
+  'not-in-fleet': "is not in this controller's fleet (revoked or never enrolled)",
   unreachable: 'is unreachable (its agent is not connected)',
   stale: 'is stale (its agent has been silent too long)',
   behind: "is behind (its agent's view of its domains is not current: xl list slow or failing)",
@@ -41,6 +42,9 @@ export function describeBlocker(name: string, b: Blocker): string {
       // "moved", not "live-migrated": --cold-fallback refuses the same DRBD states (jobs/cold-move.ts)
       return `${name} cannot be moved to ${b.target}: DRBD ${b.detail}${drbdWho(b.clearsUp, b.state)}`;
     case 'source-unavailable':
+      // restore starts a domU at home only on the word of every host that may hold it; a host gone
+      // from the fleet never gives it, and only the home's agent, told by a person, starts it then
+      if (b.why === 'not-in-fleet') return `${name}: ${hostWhy(b.host, b.why)}, so what it runs is unknown to this controller; if ${b.host} is gone, \`xenherd-agent autostart start --force ${name} --reason TEXT\` on ${name}'s home starts it there`;
       return `${name}: ${hostWhy(b.host, b.why)}, so it cannot be asked to move it`;
     case 'cooldown':
       return `${name} moved recently; rebalance leaves it where it is until ${new Date(b.untilMs).toISOString().slice(11, 16)} UTC (\`xenherdctl reverse ${name}\` brings it home now)`;
@@ -65,7 +69,10 @@ const drbdWho = (clearsUp: boolean, state: string): string =>
 
 export const leftover = (name: string, host: string | null, blocker: Blocker): Leftover => ({ name, host, blocker, message: describeBlocker(name, blocker) });
 
-/** A leftover that may clear up on its own (a migration ending, an agent reconnecting): waited for, not refused. */
+/**
+ * A leftover that may clear up on its own (a migration ending, an agent reconnecting): waited for,
+ * not refused. A host not in the fleet reports again only once a person enrolls it: not waited for.
+ */
 export function mayClearUp(l: Leftover): boolean {
   const b = l.blocker;
   const away = (why: HostBlock): boolean => why === 'unreachable' || why === 'stale' || why === 'not-reported' || why === 'behind';

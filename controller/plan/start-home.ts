@@ -33,7 +33,8 @@ const no = (blocker: Blocker, host: string | null = null): StartHomeVerdict => (
 
 /** Why HOST's report cannot prove what it does not run; null when it can. */
 export function notCurrent(h: FactHost | undefined): HostBlock | null {
-  if (!h?.record.state) return 'not-reported';
+  if (h === undefined) return 'not-in-fleet';
+  if (!h.record.state) return 'not-reported';
   if (!h.reachable) return h.stale ? 'stale' : 'unreachable';
   return h.current ? null : 'behind';
 }

@@ -21,6 +21,8 @@ const MiB = z.number().int().nonnegative();
 /** Why a host cannot take (or give) a domU now. */
 export const HostBlockSchema = z.enum([
   'not-reported',
+  /** the controller has no record of it: revoked (forgotten once its link was down), or never enrolled */
+  'not-in-fleet',
   'unreachable',
   'stale',
   /** its agent says its view of its domains is behind or unknown (xl list slow or failing) */

@@ -36,6 +36,18 @@ describe('startHomeVerdict: a domU recorded away that runs nowhere', () => {
     }
   });
 
+  it('names a Dom0 gone from the fleet (died, then revoked) as such, not as one that has not reported, and the agent command that starts it at home', () => {
+    const spec: FleetSpec = { hosts: { xen1: { maintenance: 'restoring' }, xen3: {} }, domus: [lost] };
+    expect(verdict(spec)).toMatchObject({ start: false, host: 'xen2', blocker: { kind: 'source-unavailable', host: 'xen2', why: 'not-in-fleet' } });
+    const p = planRestore(factsOf(spec), 'xen1', DEFAULT_POLICY);
+    expect(p.sets.flat()).toEqual([]);
+    expect(p.leftovers.map((l) => l.message)).toEqual([
+      "lost: xen2 is not in this controller's fleet (revoked or never enrolled), so what it runs is unknown to this controller; if xen2 is gone, `xenherd-agent autostart start --force lost --reason TEXT` on lost's home starts it there",
+    ]);
+    // it reports again only once a person enrolls it: the restore does not wait for it
+    expect(p.leftovers.some(mayClearUp)).toBe(false);
+  });
+
   it('leaves a half of an ambiguous ending (a migration row anywhere) to a person: not "nowhere", never started', () => {
     const spec = fleet({}, { on: 'xen2', migration: 'incoming' });
     expect(verdict(spec).start).toBe(false);
