@@ -1,44 +1,23 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { shippedBed } from './shipped-bed.js';
 import { dom, hostState } from './states.js';
 import { connectFakeAgent } from './fake-agent.js';
 import { waitUntil } from './api/controller-bed.js';
 
 // The composition roots as shipped: the single-file bundles, a real `serve` process.
-let dist = '';
-const temps: string[] = [];
-const children: ChildProcess[] = [];
-beforeAll(() => {
-  dist = mkdtempSync(join(tmpdir(), 'xenherd-ctl-dist-'));
-  execFileSync('node', ['packaging/build.mjs', '--outdir', dist, 'xenherd-controller', 'xenherdctl'], { stdio: 'pipe' });
-}, 120_000);
-afterAll(() => rmSync(dist, { recursive: true, force: true }));
-afterEach(async () => {
-  for (const c of children.splice(0)) {
-    if (c.exitCode === null && c.signalCode === null) {
-      c.kill('SIGKILL');
-      await new Promise((r) => c.once('exit', r));
-    }
-  }
-  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
-});
-
-const temp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'xenherd-ctl-proc-'));
-  temps.push(d);
-  return d;
-};
-const bin = (name: string): string => join(dist, name);
+const shipped = shippedBed('xenherd-controller', 'xenherdctl');
+const temp = (): string => shipped.temp('xenherd-ctl-proc-');
+const bin = shipped.bin;
 const run = (name: string, args: string[], env: Record<string, string> = {}) =>
-  spawnSync(bin(name), args, { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: temps[0] ?? tmpdir(), ...env } });
+  spawnSync(bin(name), args, { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: shipped.temps[0] ?? tmpdir(), ...env } });
 
 /** `serve` as a child of this test; resolves with its URL once it logs that it listens. */
 function serve(config: string): Promise<{ child: ChildProcess; url: string; out: () => string }> {
-  const child = spawn(bin('xenherd-controller'), ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
+  const child = shipped.own(spawn(bin('xenherd-controller'), ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -102,8 +81,7 @@ describe('xenherd-controller and xenherdctl as shipped', () => {
     const init = run('xenherd-controller', ['init', '--dir', dir, '--listen', '127.0.0.1', '--port', '0', '--json']);
     expect(init.status).toBe(0);
     const { config } = JSON.parse(init.stdout) as { config: string };
-    const child = spawn(bin('xenherd-controller'), ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
+    const child = shipped.own(spawn(bin('xenherd-controller'), ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] }));
     let out = '';
     const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
     child.stdout?.on('data', (d: Buffer) => {

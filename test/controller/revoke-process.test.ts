@@ -1,36 +1,18 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { shippedBed } from './shipped-bed.js';
 import { dom, hostState } from './states.js';
 import { connectFakeAgent } from './fake-agent.js';
 
 // revoke and tokens as shipped (the single-file bundle), against a real `serve` process: the
 // running controller applies a revocation by itself, to an open agent link too.
-let dist = '';
-const temps: string[] = [];
-const children: ChildProcess[] = [];
-beforeAll(() => {
-  dist = mkdtempSync(join(tmpdir(), 'xenherd-revoke-dist-'));
-  execFileSync('node', ['packaging/build.mjs', '--outdir', dist, 'xenherd-controller'], { stdio: 'pipe' });
-}, 120_000);
-afterAll(() => rmSync(dist, { recursive: true, force: true }));
-afterEach(async () => {
-  for (const c of children.splice(0)) {
-    if (c.exitCode === null && c.signalCode === null) {
-      c.kill('SIGKILL');
-      await new Promise((r) => c.once('exit', r));
-    }
-  }
-  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
-});
+const shipped = shippedBed('xenherd-controller');
 
-const run = (args: string[]) => spawnSync(join(dist, 'xenherd-controller'), args, { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } });
+const run = (args: string[]) => spawnSync(shipped.bin('xenherd-controller'), args, { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } });
 
 function serve(config: string): Promise<string> {
-  const child = spawn(join(dist, 'xenherd-controller'), ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
+  const child = shipped.own(spawn(shipped.bin('xenherd-controller'), ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => {
@@ -50,8 +32,7 @@ describe('xenherd-controller revoke and tokens as shipped', () => {
     expect(help.stdout).toMatch(/XH_ERR_NOT_FOUND/);
     expect(run(['revoke', '--help']).stdout).toContain('restart xenherd-controller.service');
 
-    const dir = mkdtempSync(join(tmpdir(), 'xenherd-revoke-proc-'));
-    temps.push(dir);
+    const dir = shipped.temp('xenherd-revoke-proc-');
     const init = JSON.parse(run(['init', '--dir', dir, '--listen', '127.0.0.1', '--port', '0', '--json']).stdout) as { config: string; ca: string };
     const url = await serve(init.config);
     writeFileSync(init.config, JSON.stringify({ ...(JSON.parse(readFileSync(init.config, 'utf8')) as object), publicUrl: url }));

@@ -1,8 +1,9 @@
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { shippedBed } from '../shipped-bed.js';
 import { tokenStorePath, writeTokenStore } from '../../../controller/auth/token-store-file.js';
 import { newToken, type TokenStore } from '../../../controller/auth/tokens.js';
 import { enrollCommand } from '../../../controller/cli/enroll.js';
@@ -83,18 +84,13 @@ describe('xenherd-controller commands given a pasted token', () => {
 });
 
 // the shipped binary: an unknown command or a config path that is a token comes back on stderr without its secret
-let dist = '';
-beforeAll(() => {
-  dist = mkdtempSync(join(tmpdir(), 'xenherd-pasted-dist-'));
-  execFileSync('node', ['packaging/build.mjs', '--outdir', dist, 'xenherd-controller'], { stdio: 'pipe' });
-}, 120_000);
-afterAll(() => rmSync(dist, { recursive: true, force: true }));
+const shipped = shippedBed('xenherd-controller');
 
 describe('xenherd-controller as shipped', () => {
   it('echoes no secret on stderr, whatever the command line', () => {
     const t = newToken().token;
     for (const argv of [[t], ['tokens', '--config', t], ['revoke', `Bearer ${t}`, '--config', '/nonexistent.json']]) {
-      const r = spawnSync(join(dist, 'xenherd-controller'), argv, { encoding: 'utf8', timeout: 20_000 });
+      const r = spawnSync(shipped.bin('xenherd-controller'), argv, { encoding: 'utf8', timeout: 20_000 });
       expect(r.status, argv.join(' ')).not.toBe(0);
       expect(r.stderr).not.toContain(secretOf(t));
       expect(r.stderr).toContain('xh1.');

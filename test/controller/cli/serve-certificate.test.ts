@@ -1,9 +1,9 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { shippedBed } from '../shipped-bed.js';
 import { certificateNotes, renewAdvice, servedCertificate } from '../../../controller/cli/served-certificate.js';
 import { makeCa, makeServerCert } from '../../../controller/pki/certificate.js';
 import { utcMinuteText } from '../../../shared/text/utc-time.js';
@@ -53,25 +53,9 @@ describe('the start notes of the certificate, on an injected clock', () => {
 });
 
 // the shipped binary: a real serve process
-let dist = '';
-const temps: string[] = [];
-const children: ChildProcess[] = [];
-beforeAll(() => {
-  dist = mkdtempSync(join(tmpdir(), 'xenherd-ctl-dist-'));
-  execFileSync('node', ['packaging/build.mjs', '--outdir', dist, 'xenherd-controller'], { stdio: 'pipe' });
-}, 120_000);
-afterAll(() => rmSync(dist, { recursive: true, force: true }));
-afterEach(async () => {
-  for (const c of children.splice(0)) {
-    if (c.exitCode === null && c.signalCode === null) {
-      c.kill('SIGKILL');
-      await new Promise((r) => c.once('exit', r));
-    }
-  }
-  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
-});
+const shipped = shippedBed('xenherd-controller');
 
-const controller = (args: string[]) => spawnSync(join(dist, 'xenherd-controller'), args, { encoding: 'utf8', timeout: 20_000 });
+const controller = (args: string[]) => spawnSync(shipped.bin('xenherd-controller'), args, { encoding: 'utf8', timeout: 20_000 });
 /** `xenherd-controller ARGS`, which must succeed (its failure shown whole) */
 const succeeds = (args: string[]): void => {
   const r = controller(args);
@@ -80,8 +64,7 @@ const succeeds = (args: string[]): void => {
 
 /** `init` in a temp dir (listening on 127.0.0.1, any port), publicUrl as given; its dir and config. */
 function initialised(publicUrl: string): { dir: string; config: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'xenherd-serve-cert-'));
-  temps.push(dir);
+  const dir = shipped.temp('xenherd-serve-cert-');
   const r = controller(['init', '--dir', dir, '--listen', '127.0.0.1', '--port', '0', '--json']);
   if (r.status !== 0) throw new Error(r.stderr);
   const config = join(dir, 'controller.json');
@@ -91,8 +74,7 @@ function initialised(publicUrl: string): { dir: string; config: string } {
 
 /** serve on CONFIG until it listens; its log lines by event, and its URL. */
 function serve(config: string): Promise<{ child: ChildProcess; url: string; events: (name: string) => Record<string, unknown>[] }> {
-  const child = spawn(join(dist, 'xenherd-controller'), ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
+  const child = shipped.own(spawn(shipped.bin('xenherd-controller'), ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
