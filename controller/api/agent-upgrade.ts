@@ -11,6 +11,8 @@ import type { ControllerCore } from '../core/controller-core.js';
 import { authorizationOf } from './authorization-header.js';
 import type { IngestPacer } from './ingest-pacer.js';
 import { revocableLink } from './revocable-link.js';
+import { recentTokens } from '../auth/recent-tokens.js';
+import type { Clock } from '../../shared/clock/clock.js';
 
 /** Answers an HTTP upgrade with an error status and closes: the WebSocket never opens. */
 function refuseUpgrade(socket: Duplex, status: 400 | 401 | 403 | 404 | 429, code: string, message: string, retryAfterSeconds?: number): void {
@@ -25,7 +27,11 @@ function refuseUpgrade(socket: Duplex, status: 400 | 401 | 403 | 404 | 429, code
  * An agent opening its link: the token is checked before the WebSocket exists, and the host it
  * is bound to becomes the link's identity; the core then refuses a hello for any other host.
  */
-export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocketServer; tokens: TokenBook; log: Logger; pacer: IngestPacer; limiter: AuthFailureLimiter }) {
+/** how stale the token store a link's frames are checked against may be: a revocation ends a link within this and its next frame */
+export const REVOCATION_RECHECK_MS = 250;
+
+export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocketServer; tokens: TokenBook; log: Logger; pacer: IngestPacer; limiter: AuthFailureLimiter; clock: Pick<Clock, 'now'> }) {
+  const recent = recentTokens(deps.tokens, deps.clock, REVOCATION_RECHECK_MS);
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
@@ -57,8 +63,11 @@ export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocket
       return refuseUpgrade(socket, 403, 'XH_ERR_AUTH', "an operator's token cannot open an agent link: use the host's token from xenherd-controller enroll");
     }
     const { host, tokenId } = auth.principal;
-    // the token is checked again on every frame: a revoked one closes the open link too
-    const stillValid = (): boolean => deps.tokens.current().agents[tokenId] !== undefined;
+    // the token is checked again on every frame (against the store as it was at most
+    // REVOCATION_RECHECK_MS ago): a revoked one closes the open link too. A token missing from
+    // that store is looked up in tokens.json itself before the link is closed: one enrolled a
+    // moment ago is in the file, not yet in the store read before it
+    const stillValid = (): boolean => recent().agents[tokenId] !== undefined || deps.tokens.current().agents[tokenId] !== undefined;
     const revoked = (): void => deps.log.warn({ event: 'agent-revoked', host, tokenId, remote }, `closed the agent link of ${host} from ${remote}: its token ${tokenId} was revoked or replaced`);
     deps.wss.handleUpgrade(req, socket, head, (ws) => {
       deps.core.acceptAgent(deps.pacer.link(ws, revocableLink(wsLink(ws, remote), stillValid, revoked)), { host });

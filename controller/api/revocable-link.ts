@@ -4,9 +4,9 @@ import { CLOSE, type Link } from '../../shared/link/link.js';
  * An agent link that ends with its token. The token is checked once, at the upgrade: without
  * this, a link opened before `xenherd-controller revoke` (or before `enroll` replaced the token)
  * would go on reporting as its host, and taking migrate and start commands, until it dropped by
- * itself. So the token is looked up again on every frame in or out (TokenBook.current() stats
- * tokens.json and re-reads it only when it changed); an agent sends a heartbeat every
- * heartbeatMs, so a revoked link ends within one heartbeat, and no command reaches it. No timer:
+ * itself. So the token is looked up again on every frame in or out (in the store as it was a
+ * moment ago: recent-tokens.ts); an agent sends a heartbeat every heartbeatMs, so a revoked link
+ * ends within one heartbeat, and no command reaches it after that moment. No timer:
  * a link carrying nothing does nothing until link-sweep gives it up.
  *
  * STILL_VALID says whether the token is still in the store; ON_REVOKED is told once, before the

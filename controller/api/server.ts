@@ -73,7 +73,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   // one count of refused tokens per address, whether they came on the API or on an agent link
   const limiter = new AuthFailureLimiter(o.clock, o.authLimits);
   server.on('request', httpApiHandler({ ...o, limiter }));
-  server.on('upgrade', agentUpgradeHandler({ core: o.core, wss, tokens: o.tokens, log: o.log, pacer: new IngestPacer(o.clock), limiter }));
+  server.on('upgrade', agentUpgradeHandler({ core: o.core, wss, tokens: o.tokens, log: o.log, pacer: new IngestPacer(o.clock), limiter, clock: o.clock }));
   // the same answers and log lines with TLS and in plaintext on loopback
   const refusals = watchRefusals(server, o.log, o.clock);
   await new Promise<void>((resolve, reject) => {
