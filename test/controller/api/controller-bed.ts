@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { CliIo } from '../../../shared/cli/io.js';
@@ -156,4 +157,18 @@ export async function xen1ReportingWithCa(c: TestController, dir: string): Promi
   const ca = join(dir, 'ca.crt');
   writeFileSync(ca, c.caPem);
   return ca;
+}
+
+/** GET /metrics of C with TOKEN (the admin's by default): the Prometheus text. */
+export function metricsText(c: TestController, token: string = c.adminToken): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(new URL('/metrics', c.url), { ca: c.caPem, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

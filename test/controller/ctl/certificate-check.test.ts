@@ -1,13 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { utcMinuteText } from '../../../shared/text/utc-time.js';
 import { parsePrometheusText } from '../../helpers/prometheus-text-parser.js';
-import { controllerBed, xen1ReportingWithCa, type TestController } from '../api/controller-bed.js';
+import { controllerBed, metricsText, xen1ReportingWithCa, type TestController } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
 
 // The certificate the controller serves, through the real thing: `init`, `renew-cert --days N`,
@@ -28,19 +27,6 @@ async function check(c: TestController): Promise<{ code: number; lines: string[]
 
 /** The notAfter of the certificate C serves, as check writes it. */
 const notAfterOf = (c: TestController): string => utcMinuteText(Date.parse(new X509Certificate(readFileSync(join(c.dir, 'tls', 'server.crt'), 'utf8')).validTo));
-
-function metricsText(c: TestController): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(new URL('/metrics', c.url), { ca: c.caPem, headers: { authorization: `Bearer ${c.adminToken}` } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe("check and /metrics judge the controller's own certificate", () => {
   it('as init made it (825 days): OK, its time left in the perfdata and in /metrics', async () => {

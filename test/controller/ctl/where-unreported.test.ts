@@ -1,7 +1,6 @@
-import { request as httpsRequest } from 'node:https';
 import { describe, expect, it } from 'vitest';
 import { dom, hostState } from '../states.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, metricsText, waitUntil, type TestController } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
 
 const bed = controllerBed();
@@ -43,17 +42,7 @@ describe('xenherdctl and an enrolled Dom0 not heard from since the controller st
   it('/metrics counts it under maintenance state unknown, not online', async () => {
     const c = await fleetWithDeadDom0();
     const token = await c.operator('prom', 'read');
-    const body = await new Promise<string>((resolve, reject) => {
-      const u = new URL('/metrics', c.url);
-      const req = httpsRequest(u, { ca: c.caPem, headers: { authorization: `Bearer ${token}` } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve(text));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    const body = await metricsText(c, token);
     expect(body).toMatch(/^xenherd_hosts_by_maintenance_state\{state="online"\} 1$/m);
     expect(body).toMatch(/^xenherd_hosts_by_maintenance_state\{state="unknown"\} 1$/m);
   });
