@@ -29,23 +29,11 @@ const NEEDS = { config: 'the controller.json file', days: `whole days, 1-${MAX_D
 
 const usage = (message: string): XhError => ({ code: 'XH_ERR_USAGE', message });
 
-/** Every --name NAME (or --name=NAME, each maybe NAME,NAME) and the rest of ARGV: parseArgv takes an option once. */
-function takeNames(argv: readonly string[]): Result<{ names: string[]; rest: string[] }, XhError> {
-  const names: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i] as string;
-    if (word === '--') {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    const value = word === '--name' ? argv[++i] : word.startsWith('--name=') ? word.slice('--name='.length) : null;
-    if (value === null) rest.push(word);
-    else if (value === undefined || value.startsWith('--')) return err(usage(`--name needs a value (${NEEDS.name})`));
-    else names.push(...value.split(','));
-  }
+/** Every --name NAME given (each maybe NAME,NAME), checked as init checks its names. */
+function namesGiven(values: readonly string[]): Result<string[], XhError> {
+  const names = values.flatMap((v) => v.split(','));
   const bad = names.map((n) => certNameProblem(n, '--name')).find((p) => p !== null);
-  return bad !== undefined && bad !== null ? err(usage(bad)) : ok({ names, rest });
+  return bad !== undefined && bad !== null ? err(usage(bad)) : ok(names);
 }
 
 /** One spelling per name: host names ignore case, an IP address is its bytes (::1 and 0:0:0:0:0:0:0:1 are one). */
@@ -77,11 +65,11 @@ const restartText = (serviceRuns: boolean): string =>
  */
 async function renewCert(argv: readonly string[], io: CliIo, hooks: ControllerHooks, serviceCredential: string): Promise<number> {
   const refuse = (e: XhError): number => fail({ ...e, message: `${e.message}; nothing was changed` }, io);
-  const taken = takeNames(argv);
-  if (!taken.ok) return refuse(taken.error);
-  const specs = ['config', 'days', 'ca-key'].map((name) => ({ name, takesValue: true }));
-  const a = parseCommand(taken.value.rest, specs, 0, 0, USAGE, NEEDS);
+  const specs = [...['config', 'days', 'ca-key'].map((name) => ({ name, takesValue: true })), { name: 'name', takesValue: true, repeatable: true }];
+  const a = parseCommand(argv, specs, 0, 0, USAGE, NEEDS);
   if (!a.ok) return refuse(a.error);
+  const added = namesGiven(a.value.repeated?.['name'] ?? []);
+  if (!added.ok) return refuse(added.error);
   const daysText = optionString(a.value, 'days') ?? String(MAX_DAYS);
   const days = /^[1-9][0-9]{0,2}$/.test(daysText) ? Number(daysText) : NaN;
   if (!(days <= MAX_DAYS)) return refuse(usage(`--days must be a whole number of days, 1-${MAX_DAYS} (longer certificates are refused by some TLS clients), not ${JSON.stringify(daysText)}`));
@@ -89,7 +77,7 @@ async function renewCert(argv: readonly string[], io: CliIo, hooks: ControllerHo
   if (!c.ok) return refuse(c.error);
   const s = renewalSources(c.value, optionString(a.value, 'ca-key'));
   if (!s.ok) return refuse(s.error);
-  const names = namesFor(s.value, taken.value.names);
+  const names = namesFor(s.value, added.value);
   if (!names.ok) return refuse(names.error);
 
   const now = hooks.clock.now();

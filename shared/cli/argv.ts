@@ -12,10 +12,14 @@ export interface OptionSpec {
   /** true: takes a value (`--x V` or `--x=V`); false: a flag */
   readonly takesValue: boolean;
   readonly short?: string;
+  /** may be given more than once (`--name a --name b`): its values, in order, are in `repeated` */
+  readonly repeatable?: boolean;
 }
 
 export interface ParsedArgv {
   readonly options: Readonly<Record<string, string | true>>;
+  /** the values of each repeatable option given, in order (absent when none was) */
+  readonly repeated?: Readonly<Record<string, readonly string[]>>;
   readonly positionals: readonly string[];
 }
 
@@ -27,7 +31,12 @@ export const usageError = (message: string): UsageError => ({ code: 'XH_ERR_USAG
 
 export function parseArgv(argv: readonly string[], specs: readonly OptionSpec[]): Result<ParsedArgv, UsageError> {
   const options: Record<string, string | true> = {};
+  const repeated: Record<string, string[]> = {};
   const positionals: string[] = [];
+  const put = (spec: OptionSpec, value: string): void => {
+    if (spec.repeatable === true) (repeated[spec.name] ??= []).push(value);
+    else options[spec.name] = value;
+  };
   const byName = new Map(specs.map((s) => [s.name, s]));
   const byShort = new Map(specs.filter((s) => s.short !== undefined).map((s) => [s.short as string, s]));
   for (let i = 0; i < argv.length; i++) {
@@ -54,7 +63,7 @@ export function parseArgv(argv: readonly string[], specs: readonly OptionSpec[])
       continue;
     }
     if (long && eq > 0) {
-      options[spec.name] = word.slice(eq + 1);
+      put(spec, word.slice(eq + 1));
       continue;
     }
     const value = argv[i + 1];
@@ -63,8 +72,8 @@ export function parseArgv(argv: readonly string[], specs: readonly OptionSpec[])
     if (value.startsWith('-') && value !== '-') {
       return err(usageError(`option --${spec.name} needs a value, not the option ${JSON.stringify(clipped(value))} (a value that starts with "-" is written --${spec.name}=VALUE)`));
     }
-    options[spec.name] = value;
+    put(spec, value);
     i++;
   }
-  return ok({ options, positionals });
+  return ok({ options, positionals, ...(Object.keys(repeated).length > 0 ? { repeated } : {}) });
 }

@@ -36,3 +36,13 @@ describe('parseArgv', () => {
     expect(r).toEqual({ ok: false, error: { code: 'XH_ERR_USAGE', message: `unknown option "--${'a'.repeat(198)}… (99802 more characters)"` } });
   });
 });
+
+describe('parseArgv: a repeatable option', () => {
+  it('keeps every value in order, in both spellings; the others stay once-only', () => {
+    const specs = [{ name: 'name', takesValue: true, repeatable: true }, { name: 'days', takesValue: true }];
+    const r = parseArgv(['--name', 'a', '--name=b,c', '--days', '3'], specs);
+    expect(r.ok && r.value).toEqual({ options: { days: '3' }, repeated: { name: ['a', 'b,c'] }, positionals: [] });
+    const twice = parseArgv(['--days', '3', '--days', '4'], specs);
+    expect(!twice.ok && twice.error.message).toBe('option --days given twice');
+  });
+});
