@@ -39,6 +39,15 @@ const awayOnXen1 = (f: Fleet) => {
   return l.ok ? l.value.away['web1'] : 'unreadable';
 };
 
+/** The operator's --force on xen1 starts web1 there, and the agent's log line saying why matches LOGGED. */
+async function forcedStartsAtHome(f: Fleet, logged: RegExp): Promise<void> {
+  const r = await control(f, force);
+  expect(r, JSON.stringify(r)).toMatchObject({ ok: true, message: 'started web1 (forced: xen2 is dead, checked)' });
+  await f.until(() => runsOn(f.sim, 'web1').includes('xen1'), 'web1 runs on xen1');
+  const line = f.agent('xen1').logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('operator forces the start of web1'));
+  expect(line?.msg).toMatch(logged);
+}
+
 describe('--force at home past an away record whose Dom0 the controller no longer hears from', () => {
   it('refused while xen2 reports and runs web1', async () => {
     const f = await drainedToXen2();
@@ -53,11 +62,7 @@ describe('--force at home past an away record whose Dom0 the controller no longe
     f.powerOff('xen2');
     await f.advance(240_000);
     expect(creates(f.sim, 'xen1', 'web1')).toBe(0);
-    const r = await control(f, force);
-    expect(r, JSON.stringify(r)).toMatchObject({ ok: true, message: 'started web1 (forced: xen2 is dead, checked)' });
-    await f.until(() => runsOn(f.sim, 'web1').includes('xen1'), 'web1 runs on xen1');
-    const logged = f.agent('xen1').logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('operator forces the start of web1'));
-    expect(logged?.msg).toMatch(/^operator forces the start of web1 past its ledger's away record \(the ledger says web1 was migrated to xen2 \(its last report: the controller last heard from xen2 4 min ago\)\): xen2 is dead, checked$/);
+    await forcedStartsAtHome(f, /^operator forces the start of web1 past its ledger's away record \(the ledger says web1 was migrated to xen2 \(its last report: the controller last heard from xen2 4 min ago\)\): xen2 is dead, checked$/);
     await f.until(() => awayOnXen1(f) === undefined, 'the away record ended', HOME_AGAIN_GRACE_MS + 30_000);
     expect(f.sim.violations).toEqual([]);
   });
@@ -76,11 +81,7 @@ describe('--force at home past an away record whose Dom0 the controller no longe
     expect(early).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('and the controller still hears from that Dom0') } });
     expect(creates(f.sim, 'xen1', 'web1')).toBe(0);
     await f.advance(10_000);
-    const r = await control(f, force);
-    expect(r, JSON.stringify(r)).toMatchObject({ ok: true, message: 'started web1 (forced: xen2 is dead, checked)' });
-    await f.until(() => runsOn(f.sim, 'web1').includes('xen1'), 'web1 runs on xen1');
-    const logged = f.agent('xen1').logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('operator forces the start of web1'));
-    expect(logged?.msg).toMatch(/the controller last heard from xen2 \d+ s ago/);
+    await forcedStartsAtHome(f, /the controller last heard from xen2 \d+ s ago/);
     expect(f.sim.violations).toEqual([]);
   });
 
@@ -96,11 +97,7 @@ describe('--force at home past an away record whose Dom0 the controller no longe
     await f.until(() => !f.controller!.core.hosts().hosts.some((h) => h.host === 'xen2'), 'xen2 forgotten', 30_000, 100);
     await f.advance(10_000);
     expect(creates(f.sim, 'xen1', 'web1')).toBe(0);
-    const r = await control(f, force);
-    expect(r, JSON.stringify(r)).toMatchObject({ ok: true, message: 'started web1 (forced: xen2 is dead, checked)' });
-    await f.until(() => runsOn(f.sim, 'web1').includes('xen1'), 'web1 runs on xen1');
-    const logged = f.agent('xen1').logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('operator forces the start of web1'));
-    expect(logged?.msg).toMatch(/the controller last heard from xen2 (\d+ s|1 min) ago/);
+    await forcedStartsAtHome(f, /the controller last heard from xen2 (\d+ s|1 min) ago/);
     expect(f.sim.violations).toEqual([]);
   });
 });
