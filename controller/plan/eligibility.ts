@@ -5,15 +5,26 @@ import { isStranded } from '../../shared/stranded-half.js';
 import { unsettledMessage } from '../fleet/unsettled.js';
 
 /**
+ * Why nothing HOST says can be acted on: no record at all (not in the fleet: revoked, or never
+ * enrolled; an enrolled host not heard from has a placeholder), no report yet, or a report gone
+ * silent. Null when it reported and is heard from.
+ */
+export function unheardBlock(h: FactHost | undefined): HostBlock | null {
+  if (h === undefined) return 'not-in-fleet';
+  if (!h.record.state) return 'not-reported';
+  if (!h.reachable) return h.stale ? 'stale' : 'unreachable';
+  return null;
+}
+
+/**
  * Whether HOST may receive a domU now: reported, reachable and fresh, online (never draining, in
  * maintenance or restoring — except the restore's own host, which is what it fills), with its
  * memory known. A host with no record at all is not in the fleet (an enrolled one not heard from
  * has a placeholder record): said so, for it will not report until someone enrolls it again.
  */
 export function targetBlock(h: FactHost | undefined, restoring: string | null = null): HostBlock | null {
-  if (h === undefined) return 'not-in-fleet';
-  if (!h.record.state) return 'not-reported';
-  if (!h.reachable) return h.stale ? 'stale' : 'unreachable';
+  const heard = unheardBlock(h);
+  if (heard !== null || h === undefined) return heard;
   const s = h.maintenance.state;
   if (s !== 'online' && h.name !== restoring) return s;
   if (h.totalMiB === null || h.freeMiB === null) return 'no-memory-report';
@@ -22,9 +33,8 @@ export function targetBlock(h: FactHost | undefined, restoring: string | null = 
 
 /** Whether HOST's agent can be asked to move a domU away now. */
 export function sourceBlock(h: FactHost | undefined, capability = 'migrate'): HostBlock | null {
-  if (h === undefined) return 'not-in-fleet';
-  if (!h.record.state) return 'not-reported';
-  if (!h.reachable) return h.stale ? 'stale' : 'unreachable';
+  const heard = unheardBlock(h);
+  if (heard !== null || h === undefined) return heard;
   if (!h.capabilities.includes(capability)) return 'no-capability';
   return null;
 }

@@ -1,6 +1,6 @@
 import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import type { Blocker, HostBlock } from '../../shared/protocol/ctl-jobs.js';
-import { alarmBlock } from './eligibility.js';
+import { alarmBlock, unheardBlock } from './eligibility.js';
 import type { FactDomu, FactHost, PlanFacts } from './facts.js';
 
 /**
@@ -33,9 +33,8 @@ const no = (blocker: Blocker, host: string | null = null): StartHomeVerdict => (
 
 /** Why HOST's report cannot prove what it does not run; null when it can. */
 export function notCurrent(h: FactHost | undefined): HostBlock | null {
-  if (h === undefined) return 'not-in-fleet';
-  if (!h.record.state) return 'not-reported';
-  if (!h.reachable) return h.stale ? 'stale' : 'unreachable';
+  const heard = unheardBlock(h);
+  if (heard !== null || h === undefined) return heard;
   return h.current ? null : 'behind';
 }
 
