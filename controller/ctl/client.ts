@@ -11,6 +11,7 @@ import type { CtlConfig } from './config.js';
 import { MAX_ANSWER_BYTES, readBody, type BodyFailure } from './read-body.js';
 import { NOT_TRUSTED_FIX } from './trusted-chain.js';
 import { connectVerified, describeSocketError, isNotTls } from './verified-tls.js';
+import { namingTokenSent } from './token-sent.js';
 
 /**
  * An NDJSON answer's events: their schema, which one is the last, and a bound on a line. Each
@@ -201,7 +202,7 @@ export class CtlClient {
     }
     if (status !== 200) {
       const e = json ? ApiErrorSchema.safeParse(raw) : null;
-      if (e?.success) return err(e.data.error);
+      if (e?.success) return err(namingTokenSent(e.data.error, this.c));
       // a proxy's (or a login page's) refusal is still a refusal of the credentials, not a protocol error
       if (status === 401 || status === 403) return err({ code: 'XH_ERR_AUTH', message: `${this.c.url.origin} refused the request with HTTP ${status}, an answer that did not come from a xenherd controller: check what stands in front of it (a proxy?), and that XENHERD_URL is the controller's own https://HOST:PORT` });
     }

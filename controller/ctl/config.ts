@@ -16,6 +16,8 @@ import { pastedSpaceHint } from '../../shared/text/pasted-space.js';
 export interface CtlConfig {
   readonly url: URL;
   readonly token: string;
+  /** where the token came from (XENHERD_TOKEN, or ctl.json's "token"), for the refusal of a token; absent: not said */
+  readonly tokenSource?: string;
   /** the certificates of the CA file, the only ones trusted; null = the system's CAs */
   readonly ca: readonly X509Certificate[] | null;
 }
@@ -137,5 +139,5 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>,
     if (!bundle.ok) return err(configError(`${caPath.source}: ${caFile} ${bundle.error}: use the controller's tls/ca.crt`));
     ca = bundle.value;
   }
-  return ok({ url: parsedUrl, token: token.value, ca });
+  return ok({ url: parsedUrl, token: token.value, tokenSource: token.source, ca });
 }
