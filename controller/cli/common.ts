@@ -12,11 +12,20 @@ import { DEFAULT_CONFIG_PATH } from './hooks.js';
 
 export const BIN = 'xenherd-controller';
 
-export function fail(e: XhError, io: CliIo): number {
+/**
+ * E on stderr; with JSON (the command was given --json), also as `{"error": {code, message}}` on
+ * stdout, as xenherdctl does: a provisioning script that reads the answer from stdout reads the
+ * failure there too, not an empty line.
+ */
+export function fail(e: XhError, io: CliIo, json = false): number {
   // an argument echoed back may be a token pasted in the wrong place: its secret never reaches the terminal
+  if (json) io.stdout(`${redactTokens(JSON.stringify({ error: e }))}\n`);
   io.stderr(`${BIN}: ${e.code}: ${redactTokens(e.message)}\n`);
   return exitCodeFor(e.code);
 }
+
+/** Whether ARGV asks for --json, read before the parse: a usage error is answered in JSON too. */
+export const wantsJson = (argv: readonly string[]): boolean => argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length).includes('--json');
 
 /**
  * argv with its options and an exact range of positionals, or a usage error naming the usage line.

@@ -10,7 +10,7 @@ import { emptyTokenStore, newToken } from '../auth/tokens.js';
 import { writeOwnFile } from '../files/atomic-write.js';
 import type { ControllerConfigInput } from '../config/schema.js';
 import { isLoopbackAddress } from '../config/loopback.js';
-import { BIN, fail, parseCommand, shellWord, withHelp } from './common.js';
+import { BIN, fail, parseCommand, shellWord, wantsJson, withHelp } from './common.js';
 import { initOptions, NEEDS } from './init-options.js';
 import type { ControllerHooks } from './hooks.js';
 
@@ -22,11 +22,12 @@ const USAGE = 'init [--dir DIR] [--san NAME[,NAME...]] [--listen ADDRESS] [--por
  * role, and a controller.json pointing at them. Nothing existing is overwritten.
  */
 async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks): Promise<number> {
+  const json = wantsJson(argv);
   const specs = ['dir', 'san', 'listen', 'port'].map((name) => ({ name, takesValue: true })).concat([{ name: 'json', takesValue: false }]);
   const a = parseCommand(argv, specs, 0, 0, USAGE, NEEDS);
-  if (!a.ok) return fail(a.error, io);
+  if (!a.ok) return fail(a.error, io, json);
   const given = initOptions(a.value, hooks.hostname());
-  if (!given.ok) return fail(given.error, io);
+  if (!given.ok) return fail(given.error, io, json);
   const { dir, listen, port, names, host } = given.value;
 
   const files = {
@@ -39,7 +40,7 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
   const stateDir = join(dir, 'state');
   // every file init writes: its help promises that none is ever overwritten (an operator's own CA among them)
   const present = [files.config, files.caCert, files.caKey, files.cert, files.key, tokenStorePath(stateDir)].filter((f) => existsSync(f));
-  if (present.length > 0) return fail({ code: 'XH_ERR_REFUSED', message: `${present.join(', ')} already exist: nothing was written (remove them, or choose another --dir)` }, io);
+  if (present.length > 0) return fail({ code: 'XH_ERR_REFUSED', message: `${present.join(', ')} already exist: nothing was written (remove them, or choose another --dir)` }, io, json);
 
   const now = hooks.clock.now();
   const ca = makeCa(`xenherd controller CA (${host})`, now);
@@ -63,10 +64,10 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
     [files.config, `${JSON.stringify(config, null, 2)}\n`, 0o600],
   ] as const) {
     const w = writeOwnFile(file, text, mode);
-    if (!w.ok) return fail(w.error, io);
+    if (!w.ok) return fail(w.error, io, json);
   }
   const w = writeTokenStore(tokenStorePath(stateDir), store);
-  if (!w.ok) return fail(w.error, io);
+  if (!w.ok) return fail(w.error, io, json);
 
   const caFingerprint = new X509Certificate(ca.certPem).fingerprint256;
   if (a.value.options['json'] === true) {

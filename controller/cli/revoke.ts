@@ -8,7 +8,7 @@ import { operateTokensLeft, removeTokens, selectTokens, tokenIdOf, tokenRows, ty
 import { tokenStorePath, updateTokenStore } from '../auth/token-store-file.js';
 import { authenticate, type TokenStore } from '../auth/tokens.js';
 import { holdsToken, redactTokens } from '../../shared/text/redact-token.js';
-import { BIN, fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
+import { BIN, fail, loadConfig, optionString, parseCommand, wantsJson, withHelp } from './common.js';
 
 // withHelp prefixes the first line with "usage: xenherd-controller "; the others align under it
 const USAGE = [
@@ -126,18 +126,19 @@ function effectText(rows: readonly TokenRow[], serviceReadsCopy: boolean): strin
 }
 
 async function revoke(argv: readonly string[], io: CliIo, serviceCredential: string): Promise<number> {
+  const json = wantsJson(argv);
   const a = parseCommand(argv, SPECS, 0, 1, `revoke HOST | --operator NAME | --id TOKENID (${BIN} revoke --help)`, NEEDS);
-  if (!a.ok) return fail(a.error, io);
+  if (!a.ok) return fail(a.error, io, json);
   const idWord = optionString(a.value, 'id');
   const selector = selectorOf(a.value.positionals, optionString(a.value, 'operator'), idWord);
-  if (!selector.ok) return fail(selector.error, io);
+  if (!selector.ok) return fail(selector.error, io, json);
   const force = a.value.options['force'] === true;
   // taken silently, it would let someone believe HOST's revocation needed or got an override
   if (force && selector.value.by === 'host') {
-    return fail({ code: 'XH_ERR_USAGE', message: `--force applies only with --operator NAME or --id TOKENID, to revoke the last operator token with the role operate; HOST's agent tokens need no --force (${BIN} revoke --help)` }, io);
+    return fail({ code: 'XH_ERR_USAGE', message: `--force applies only with --operator NAME or --id TOKENID, to revoke the last operator token with the role operate; HOST's agent tokens need no --force (${BIN} revoke --help)` }, io, json);
   }
   const c = loadConfig(optionString(a.value, 'config'));
-  if (!c.ok) return fail(c.error, io);
+  if (!c.ok) return fail(c.error, io, json);
   // under the store's lock: an enroll at the same moment keeps its token, and the checks above
   // (what matches, the last operate token) are made on the store as it is written back
   const revoked = await updateTokenStore(tokenStorePath(c.value.stateDir), (store) => {
@@ -145,7 +146,7 @@ async function revoke(argv: readonly string[], io: CliIo, serviceCredential: str
     if (rows.ok) removeTokens(store, rows.value);
     return rows;
   });
-  if (!revoked.ok) return fail(revoked.error, io);
+  if (!revoked.ok) return fail(revoked.error, io, json);
   const serviceReadsCopy = existsSync(serviceCredential);
   if (a.value.options['json'] === true) io.stdout(redactTokens(`${JSON.stringify({ revoked: revoked.value, applied: serviceReadsCopy ? 'after-restart' : 'at-once' })}\n`));
   else io.stdout(revoked.value.map((r) => `${rowText(r)}\n`).join(''));

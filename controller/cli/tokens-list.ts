@@ -3,7 +3,7 @@ import type { Command } from '../../shared/cli/program.js';
 import { tokenRows, type TokenRow } from '../auth/token-match.js';
 import { readTokenStore, tokenStorePath } from '../auth/token-store-file.js';
 import { redactTokens } from '../../shared/text/redact-token.js';
-import { BIN, fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
+import { BIN, fail, loadConfig, optionString, parseCommand, wantsJson, withHelp } from './common.js';
 
 const USAGE = 'tokens [--json] [--config FILE]';
 
@@ -20,12 +20,13 @@ function table(rows: readonly TokenRow[]): string {
  * is replaced whole (never seen half written).
  */
 async function tokens(argv: readonly string[], io: CliIo): Promise<number> {
+  const json = wantsJson(argv);
   const a = parseCommand(argv, [{ name: 'config', takesValue: true }, { name: 'json', takesValue: false }], 0, 0, USAGE, { config: 'the controller.json file' });
-  if (!a.ok) return fail(a.error, io);
+  if (!a.ok) return fail(a.error, io, json);
   const c = loadConfig(optionString(a.value, 'config'));
-  if (!c.ok) return fail(c.error, io);
+  if (!c.ok) return fail(c.error, io, json);
   const store = readTokenStore(tokenStorePath(c.value.stateDir));
-  if (!store.ok) return fail(store.error, io);
+  if (!store.ok) return fail(store.error, io, json);
   // a name stored before operator and enroll refused tokens as names may hold one: never listed whole
   const rows = tokenRows(store.value).map((r) => (r.kind === 'agent' ? { ...r, host: redactTokens(r.host) } : { ...r, name: redactTokens(r.name) }));
   if (a.value.options['json'] === true) {
