@@ -167,6 +167,8 @@ export const AGENT_COMMAND_HELP = {
     usage:
       'keys setup PEER [--from IP] [--agent-path PATH] [--json] [--config FILE]\n' +
       '  --from   default: the source address of this host\'s route to PEER (migration.peers.PEER.address, else PEER)\n' +
-      'Exit 0: line printed; 64: no --from and no route to PEER; 69/70: ssh-keygen missing or failed.',
+      'The line carries the public half of the private key itself (a .pub that differs is named, not used).\n' +
+      'Exit 0: line printed; 64: no --from and no route to PEER; 69/70: ssh-keygen missing or failed;\n' +
+      '77: the key is not an ed25519 key without a passphrase.',
   },
 } as const satisfies Record<string, CommandHelp>;

@@ -8,6 +8,7 @@ import { sourceAddressTowards } from '../adapters/route-source.js';
 import { describeRepair, ensurePrivateDir } from '../../shared/fs/private-dir.js';
 import { openHost } from '../migrate/context.js';
 import { peerEndpoint } from '../migrate/process-ports.js';
+import { migrationPublicKey, pubFileMatches } from '../adapters/migration-public-key.js';
 import { fail, parseCommon, positionalsProblem } from './common.js';
 import { AGENT_COMMAND_HELP } from './help.js';
 
@@ -51,10 +52,16 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (!g.ok) return fail(g.error, io, json);
     created = true;
   }
-  const pubText = readRegularFileSync(`${key}.pub`, { symlinks: 'follow' });
-  if (!pubText.ok) return fail(pubText.error, io, json);
-  const pub = pubText.value.trim();
-  if (!pub.startsWith('ssh-ed25519 ')) return fail({ code: 'XH_ERR_REFUSED', message: `${key}.pub is not an ed25519 key: remove ${key} and its .pub to create one` }, io, json);
+  const privateText = readRegularFileSync(key, { symlinks: 'follow' });
+  if (!privateText.ok) return fail(privateText.error, io, json);
+  const derived = migrationPublicKey(key, privateText.value);
+  if (!derived.ok) return fail(derived.error, io, json);
+  const pub = derived.value.line;
+  // the .pub is only compared: the line always carries the key migrations sign with
+  const pubFile = readRegularFileSync(`${key}.pub`, { symlinks: 'follow' });
+  if (pubFile.ok && !pubFileMatches(pubFile.value, derived.value.material)) {
+    io.stderr(`xenherd-agent: warning: ${key}.pub is not the public half of ${key}: the line below is ${key}'s own; to mend the .pub: ssh-keygen -y -f ${key} > ${key}.pub\n`);
+  }
   const line = `restrict,from="${from}",command="${agentPath} migrate2 --peer ${c.host}" ${pub}`;
   if (json) io.stdout(`${JSON.stringify({ ok: true, keyFile: key, created, peer, authorizedKeysLine: line })}\n`);
   else {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
@@ -238,6 +238,40 @@ describe('migration commands as processes on the simulator', () => {
     const bad = await cli('xen1', ['keys', 'setup', 'xen2']);
     expect(bad.code).toBe(64);
     expect(bad.stderr).toMatch(/cannot tell which address xen2 sees this host connect from \(no-such-host\.invalid: .*\): give --from IP/);
+  }, 60_000);
+
+  it('keys setup prints the public half of the private key itself: a .pub that does not match is named, not used', async () => {
+    sim = await simWith(FLEET);
+    const first = await cli('xen1', ['keys', 'setup', 'xen2', '--from', '127.0.0.1']);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    const key = /^# created (\S+)$/m.exec(first.stdout)?.[1] ?? '';
+    expect(existsSync(key), first.stdout).toBe(true);
+    // ssh-keygen -y: the public half as OpenSSH reads it from the private key (the comment after it)
+    const own = (await runAsync('ssh-keygen', ['-y', '-f', key], {})).stdout.trim().split(' ').slice(0, 2).join(' ');
+    expect(first.stdout).toContain(`command="/usr/sbin/xenherd-agent migrate2 --peer xen1" ${own} xenherd-migrate@xen1\n`);
+    // the key replaced by hand, its .pub left from the old one: the line carries the new key
+    const other = join(sim.hostRoot('xen1'), 'other_key');
+    expect((await runAsync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'replaced', '-f', other], {})).code).toBe(0);
+    const oldPub = readFileSync(`${key}.pub`, 'utf8');
+    writeFileSync(key, readFileSync(other, 'utf8'));
+    const next = await cli('xen1', ['keys', 'setup', 'xen2', '--from', '127.0.0.1']);
+    expect(next.code).toBe(0);
+    const newPub = readFileSync(`${other}.pub`, 'utf8').trim();
+    expect(next.stdout).toContain(` ${newPub}\n`);
+    expect(next.stdout).not.toContain(oldPub.split(' ')[1]);
+    expect(next.stderr).toBe(`xenherd-agent: warning: ${key}.pub is not the public half of ${key}: the line below is ${key}'s own; to mend the .pub: ssh-keygen -y -f ${key} > ${key}.pub\n`);
+    // not a key at all, and a key of another type: refused, naming the file and the fix
+    writeFileSync(key, 'not a key\n');
+    const garbage = await cli('xen1', ['keys', 'setup', 'xen2', '--from', '127.0.0.1']);
+    expect(garbage.code).toBe(77);
+    expect(garbage.stderr).toContain(`${key} is not a private key ssh can use (`);
+    expect(garbage.stderr).toContain(`remove ${key} and its .pub to create one`);
+    rmSync(key);
+    rmSync(`${key}.pub`);
+    expect((await runAsync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', key], {})).code).toBe(0);
+    const rsa = await cli('xen1', ['keys', 'setup', 'xen2', '--from', '127.0.0.1']);
+    expect(rsa.code).toBe(77);
+    expect(rsa.stderr).toContain(`${key} is a ssh-rsa key, not ed25519: remove ${key} and its .pub to create one`);
   }, 60_000);
 
   it('status with a problem reading the host (migrate-tab a directory) lists it and exits with its code, not 0', async () => {
