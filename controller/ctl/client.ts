@@ -9,6 +9,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { lineSplitter } from '../../shared/text/lines.js';
 import type { CtlConfig } from './config.js';
 import { MAX_ANSWER_BYTES, readBody, type BodyFailure } from './read-body.js';
+import { firstRealIssue, readTolerantly } from './tolerant-read.js';
 import { NOT_TRUSTED_FIX } from './trusted-chain.js';
 import { connectVerified, describeSocketError, isNotTls } from './verified-tls.js';
 import { namingTokenSent } from './token-sent.js';
@@ -54,7 +55,8 @@ const isHangUp = (e: NodeJS.ErrnoException): boolean => e.code === 'ECONNRESET' 
 const unreachable = (url: URL, why: string): XhError => ({ code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `cannot reach the controller at ${url.origin}: ${why}` });
 
 /**
- * xenherdctl's side of the HTTP API: every answer is parsed with its schema; a connection
+ * xenherdctl's side of the HTTP API: every answer is parsed with its schema, a newer controller's
+ * fields this build does not know left out (tolerant-read.ts); a connection
  * failure is XH_ERR_CONTROLLER_UNREACHABLE, a refused token XH_ERR_AUTH, any other API error
  * keeps the controller's code.
  */
@@ -201,22 +203,25 @@ export class CtlClient {
       json = false;
     }
     if (status !== 200) {
-      const e = json ? ApiErrorSchema.safeParse(raw) : null;
+      const e = json ? readTolerantly(ApiErrorSchema, raw) : null;
       if (e?.success) return err(namingTokenSent(e.data.error, this.c));
       // a proxy's (or a login page's) refusal is still a refusal of the credentials, not a protocol error
       if (status === 401 || status === 403) return err({ code: 'XH_ERR_AUTH', message: `${this.c.url.origin} refused the request with HTTP ${status}, an answer that did not come from a xenherd controller: check what stands in front of it (a proxy?), and that XENHERD_URL is the controller's own https://HOST:PORT` });
     }
     if (!json) return err({ code: 'XH_ERR_PROTOCOL', message: `the controller answered HTTP ${status} with something that is not JSON: is ${this.c.url.origin} a xenherd controller?` });
     if (status !== 200) return err({ code: 'XH_ERR_PROTOCOL', message: `the controller answered HTTP ${status} without an error code` });
-    const r = schema.safeParse(raw);
-    if (!r.success) return err({ code: 'XH_ERR_PROTOCOL', message: `the controller's answer is not what this xenherdctl expects (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}): are both the same version?` });
+    const r = readTolerantly(schema, raw);
+    if (!r.success) {
+      const issue = firstRealIssue(r.error);
+      return err({ code: 'XH_ERR_PROTOCOL', message: `the controller's answer is not what this xenherdctl expects (${issue?.path.join('.')}: ${issue?.message}): are both the same version?` });
+    }
     return ok(r.data);
   }
 }
 
 function parseWith<T>(schema: z.ZodType<T>, line: string): T | null {
   try {
-    const r = schema.safeParse(JSON.parse(line));
+    const r = readTolerantly(schema, JSON.parse(line));
     return r.success ? r.data : null;
   } catch {
     return null;
