@@ -1,6 +1,7 @@
 import type { Clock } from '../../shared/clock/clock.js';
 import type { XhError } from '../../shared/errors.js';
-import type { JobEvent, JobRequest } from '../../shared/protocol/ctl-jobs.js';
+import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
+import type { JobEventAsRead } from '../../shared/protocol/ctl-jobs-read.js';
 
 const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
@@ -22,7 +23,7 @@ export class FollowDeadline {
     this.from = clock.now();
   }
 
-  event(e: JobEvent): void {
+  event(e: JobEventAsRead): void {
     const ms = 'timeoutMs' in this.req ? this.req.timeoutMs : null;
     if (e.type !== 'job' || !e.attached || ms === null) return;
     const message =

@@ -1,6 +1,7 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import { exitCodeFor, type XhError } from '../../shared/errors.js';
-import { CancelAnswerSchema, JobEventSchema, type JobEnd, type JobEvent, type JobRequest } from '../../shared/protocol/ctl-jobs.js';
+import { CancelAnswerSchema, type JobRequest } from '../../shared/protocol/ctl-jobs.js';
+import { JobEventReadSchema, type JobEndAsRead, type JobEventAsRead } from '../../shared/protocol/ctl-jobs-read.js';
 import { printable } from '../../shared/text/printable.js';
 import type { CtlClient, EventStream } from './client.js';
 import { BIN, type CtlHooks } from './context.js';
@@ -24,13 +25,13 @@ export function exitFor(e: XhError): number {
 }
 
 /** POST /v1/jobs streams these, `end` last; a plan event lists every move of a drain: a few MB at most. */
-const JOB_EVENTS: EventStream<JobEvent, JobEnd> = { schema: JobEventSchema, isLast: (e): e is JobEnd => e.type === 'end', what: 'a job event', maxLineChars: 16 * 1024 * 1024 };
+const JOB_EVENTS: EventStream<JobEventAsRead, JobEndAsRead> = { schema: JobEventReadSchema, isLast: (e): e is JobEndAsRead => e.type === 'end', what: 'a job event', maxLineChars: 16 * 1024 * 1024 };
 
 /** The controller went away mid-job (killed, restarted, the network): nothing says the job still runs. */
 export const closedMidJob = (kind: string): string =>
   `the connection to the controller closed before the ${kind} ended: the controller could not be reached any more, so whether the ${kind} goes on is unknown; run the same command again when the controller is back, to follow the ${kind} (or resume it)`;
 
-export const exitForEnd = (end: JobEnd): number => (end.ok ? 0 : end.code === 'XH_ERR_TIMEOUT' ? exitCodeFor('XH_ERR_TIMEOUT') : EXIT_NOT_DONE);
+export const exitForEnd = (end: JobEndAsRead): number => (end.ok ? 0 : end.code === 'XH_ERR_TIMEOUT' ? exitCodeFor('XH_ERR_TIMEOUT') : EXIT_NOT_DONE);
 
 /** An error of an orchestration command: on stderr (and as JSON with --json), with its exit code. */
 export function failJob(e: XhError, io: CliIo, json: boolean): number {

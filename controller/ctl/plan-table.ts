@@ -1,14 +1,15 @@
-import type { Leftover, Move, Plan } from '../../shared/protocol/ctl-jobs.js';
+import type { Move } from '../../shared/protocol/ctl-jobs.js';
+import type { LeftoverAsRead, PlanAsRead } from '../../shared/protocol/ctl-jobs-read.js';
 import { printable } from '../../shared/text/printable.js';
 import { table } from './format.js';
 
 const movesTable = (sets: readonly (readonly Move[])[]): string =>
   table([['SET', 'DOMU', 'FROM', 'TO', 'MEM', 'WHY'], ...sets.flatMap((set, i) => set.map((m) => [String(i + 1), m.name, m.from, m.to, `${m.memMiB} MiB`, m.why].map(printable)))]);
 
-export const leftoversBlock = (ls: readonly Leftover[], title: string): string => (ls.length === 0 ? '' : `${title} (${ls.length}):\n${ls.map((l) => `  ${printable(l.message)}`).join('\n')}\n`);
+export const leftoversBlock = (ls: readonly LeftoverAsRead[], title: string): string => (ls.length === 0 ? '' : `${title} (${ls.length}):\n${ls.map((l) => `  ${printable(l.message)}`).join('\n')}\n`);
 
 /** A plan for people: a line saying what it does, the moves by set, what stays and why. */
-export function planText(p: Plan): string {
+export function planText(p: PlanAsRead): string {
   const count = (sets: readonly (readonly Move[])[]): string => `${sets.flat().length} move(s) in ${sets.length} set(s)`;
   switch (p.kind) {
     case 'drain':
@@ -26,4 +27,4 @@ export function planText(p: Plan): string {
 }
 
 /** Whether the plan reaches its goal as it stands (no leftovers, not paused): a rebalance that leaves a domU away from home does not. */
-export const planComplete = (p: Plan): boolean => p.leftovers.length === 0 && (p.kind !== 'rebalance' || p.paused === null);
+export const planComplete = (p: PlanAsRead): boolean => p.leftovers.length === 0 && (p.kind !== 'rebalance' || p.paused === null);

@@ -1,5 +1,6 @@
 import type { CliIo } from '../../shared/cli/io.js';
-import type { JobEvent, MovePhase } from '../../shared/protocol/ctl-jobs.js';
+import type { MovePhase } from '../../shared/protocol/ctl-jobs.js';
+import type { JobEventAsRead } from '../../shared/protocol/ctl-jobs-read.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 import { printable, printableLines } from '../../shared/text/printable.js';
 import { clockTime } from './duration.js';
@@ -8,13 +9,15 @@ import { leftoversBlock, planText } from './plan-table.js';
 interface Live {
   readonly from: string;
   readonly to: string;
-  phase: MovePhase;
+  phase: string;
   attempt: number;
   since: number;
   line: string | null;
 }
 
-const WORD: Record<MovePhase, string> = { started: 'migrating', progress: 'migrating', settling: 'settling', retrying: 'retrying', cold: 'cold move', moved: 'moved', failed: 'FAILED', alarm: 'ALARM' };
+const WORDS: Record<MovePhase, string> = { started: 'migrating', progress: 'migrating', settling: 'settling', retrying: 'retrying', cold: 'cold move', moved: 'moved', failed: 'FAILED', alarm: 'ALARM' };
+/** a phase a newer controller added is shown as the word it sent */
+const word = (phase: string): string => (Object.hasOwn(WORDS, phase) ? WORDS[phase as MovePhase] : phase);
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 /**
@@ -40,7 +43,7 @@ export class ProgressView {
     this.t0 = now();
   }
 
-  event(e: JobEvent): void {
+  event(e: JobEventAsRead): void {
     switch (e.type) {
       case 'job':
         return this.say(`${e.kind}${e.hosts.length > 0 ? ` ${e.hosts.join(' ')}` : ''}: ${e.attached ? `following the ${e.kind} already running (${e.jobId}, started by ${e.by})` : `job ${e.jobId}`}`);
@@ -68,14 +71,14 @@ export class ProgressView {
     if (this.tty) this.draw();
   }
 
-  private move(e: Extract<JobEvent, { type: 'move' }>): void {
+  private move(e: Extract<JobEventAsRead, { type: 'move' }>): void {
     const now = this.now();
     if (e.phase === 'moved' || e.phase === 'failed' || e.phase === 'alarm') {
       this.live.delete(e.name);
       if (e.phase === 'moved') this.moved++;
       else this.failed++;
       this.total = Math.max(this.total, this.moved + this.failed + this.live.size);
-      return this.say(`${e.name}: ${WORD[e.phase]} ${e.from} → ${e.to} after ${(e.elapsedMs / 1000).toFixed(1)} s${e.line ? ` (${e.line})` : ''}`);
+      return this.say(`${e.name}: ${word(e.phase)} ${e.from} → ${e.to} after ${(e.elapsedMs / 1000).toFixed(1)} s${e.line ? ` (${e.line})` : ''}`);
     }
     const l = this.live.get(e.name) ?? { from: e.from, to: e.to, phase: e.phase, attempt: e.attempt, since: now - e.elapsedMs, line: null };
     l.phase = e.phase;
@@ -85,7 +88,7 @@ export class ProgressView {
     this.total = Math.max(this.total, this.moved + this.failed + this.live.size);
     if (this.tty) return this.draw();
     if (e.phase === 'started') return this.say(`${e.name}: ${e.from} → ${e.to} started`);
-    this.say(`${e.name}: ${WORD[e.phase]}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.line ? `: ${e.line}` : ''}`);
+    this.say(`${e.name}: ${word(e.phase)}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.line ? `: ${e.line}` : ''}`);
   }
 
   private say(text: string): void {
@@ -108,7 +111,7 @@ export class ProgressView {
     this.clear();
     const now = this.now();
     const rows = [...this.live].map(([name, l]) =>
-      `  ${name}  ${l.from} → ${l.to}  ${WORD[l.phase]}${l.attempt > 1 ? ` #${l.attempt}` : ''}  ${clockTime(now - l.since)}${l.line ? `  ${l.line}` : ''}`.slice(0, this.width),
+      `  ${name}  ${l.from} → ${l.to}  ${word(l.phase)}${l.attempt > 1 ? ` #${l.attempt}` : ''}  ${clockTime(now - l.since)}${l.line ? `  ${l.line}` : ''}`.slice(0, this.width),
     );
     const done = this.moved + this.failed;
     const width = 30;

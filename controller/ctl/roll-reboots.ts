@@ -1,5 +1,5 @@
 import type { CliIo } from '../../shared/cli/io.js';
-import type { JobEvent } from '../../shared/protocol/ctl-jobs.js';
+import type { JobEventAsRead } from '../../shared/protocol/ctl-jobs-read.js';
 import { BIN } from './context.js';
 
 /** `--reboot-command 'ssh root@{host} reboot'`: the words, {host} replaced (or the host appended). */
@@ -25,7 +25,7 @@ export class RollReboots {
     private readonly run: ((argv: readonly string[]) => Promise<number>) | undefined,
   ) {}
 
-  event(e: JobEvent): void {
+  event(e: JobEventAsRead): void {
     if (e.type === 'job') {
       this.attached = e.attached;
       this.jobId = e.jobId;

@@ -1,6 +1,7 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { hostNameProblem } from '../../../shared/names.js';
-import { PlanSchema, type PlanRequest } from '../../../shared/protocol/ctl-jobs.js';
+import type { PlanRequest } from '../../../shared/protocol/ctl-jobs.js';
+import { PlanReadSchema } from '../../../shared/protocol/ctl-jobs-read.js';
 import type { CtlClient } from '../client.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { parseDuration } from '../duration.js';
@@ -11,7 +12,7 @@ import { planComplete, planText } from '../plan-table.js';
 
 /** A plan from the controller, printed (table, or JSON); exit 0 when it reaches its goal as it stands. */
 export async function showPlan(client: CtlClient, io: CliIo, req: PlanRequest, json: boolean): Promise<number> {
-  const r = await client.post('/plan', req, PlanSchema);
+  const r = await client.post('/plan', req, PlanReadSchema);
   if (!r.ok) return failJob(r.error, io, json);
   io.stdout(json ? `${JSON.stringify(r.value)}\n` : planText(r.value));
   return planComplete(r.value) ? 0 : EXIT_NOT_DONE;

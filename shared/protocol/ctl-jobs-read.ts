@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { JobEventSchema, LeftoverSchema, PlanSchema } from './ctl-jobs.js';
+
+/**
+ * Plans and job events as xenherdctl reads them; the controller sends and checks them as
+ * ctl-jobs.ts says. A controller upgraded before the operators' xenherdctl may name kinds this
+ * build has never heard of: where xenherdctl only shows a kind, it reads any lower-case word
+ * (as AlertKindReadSchema does for alerts), and shows what the answer says in words.
+ *
+ * - a leftover's blocker: xenherdctl prints the leftover's message and reads nothing of its
+ *   blocker but that it has a kind, so a new kind of blocker, or a new reason a host cannot take
+ *   a domU inside a known one, is printed by that message, and passed on as sent under --json
+ * - a move's phase: shown as the word sent (with the agent's line); a phase this build does not
+ *   know counts as a migration still running, and the job's `end` says how it ended
+ * - a note's level: its line is shown plainly
+ *
+ * What decides the exit code (`end`'s ok and code, an error code) stays as strict as the
+ * controller's own: a value there this build does not know is a protocol error, not a guess.
+ */
+const Word = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a lower-case word (a-z, 0-9, -)');
+
+export const LeftoverReadSchema = LeftoverSchema.extend({ blocker: z.looseObject({ kind: Word }) });
+export type LeftoverAsRead = z.infer<typeof LeftoverReadSchema>;
+
+const leftovers = { leftovers: z.array(LeftoverReadSchema) };
+const [drain, restore, rebalance, roll] = PlanSchema.options;
+export const PlanReadSchema = z.discriminatedUnion('kind', [drain.extend(leftovers), restore.extend(leftovers), rebalance.extend(leftovers), roll.extend(leftovers)]);
+export type PlanAsRead = z.infer<typeof PlanReadSchema>;
+
+const [job, plan, move, host, reboot, note, end] = JobEventSchema.options;
+export const JobEventReadSchema = z.discriminatedUnion('type', [
+  job,
+  plan.extend({ plan: PlanReadSchema }),
+  move.extend({ phase: Word }),
+  host,
+  reboot,
+  note.extend({ level: Word }),
+  end.extend({ remaining: z.array(LeftoverReadSchema) }),
+]);
+export type JobEventAsRead = z.infer<typeof JobEventReadSchema>;
+export type JobEndAsRead = Extract<JobEventAsRead, { type: 'end' }>;
