@@ -35,7 +35,10 @@ const DrbdWord = z.string().regex(/^[A-Za-z]{1,32}$/, 'a DRBD state word');
 export { DrbdRoleSchema };
 
 export const LinkDrbdPeerSchema = z.strictObject({
-  /** the peer's name as DRBD prints it: its host name (DRBD 9), or literally "peer" (8.4) */
+  /**
+   * the peer's name as DRBD prints it: its host name (DRBD 9), or literally "peer" (8.4); "node-id:N"
+   * when the tool printed none (8.4's StandAlone connection in an events2 dump: node-id:0)
+   */
   name: z.string().max(253),
   role: DrbdRoleSchema.nullable(),
   connection: DrbdWord.nullable(),

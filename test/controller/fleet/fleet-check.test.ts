@@ -306,14 +306,39 @@ describe('the check verdict over the fleet view', () => {
       expect(perf(a, 'drbd_not_uptodate')?.value).toBe(1);
     });
 
-    it("a peer's disk, with the connection when it is not Connected", () => {
-      const peerLost = { ...primary('r1', 'xen2'), peers: [{ name: 'xen2', role: null, connection: 'StandAlone', disk: 'DUnknown', replication: null }] };
-      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [peerLost] } })))).toEqual(['WARNING: DRBD r1 on xen1: peer xen2 DUnknown (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README']);
+    it("a peer's disk while Connected (a resync)", () => {
+      const syncing = { ...primary('r1', 'xen2'), peers: [{ name: 'xen2', role: 'Secondary' as const, connection: 'Connected', disk: 'Inconsistent', replication: 'SyncSource' }] };
+      expect(check(pair({ drbd: { availability: 'ok', resources: [syncing] } }))).toMatchObject({ status: 'WARNING', summary: 'DRBD r1 not UpToDate on xen1', details: [{ status: 'WARNING', text: 'DRBD r1 on xen1: peer xen2 Inconsistent' }] });
     });
 
-    it('DRBD 8.4 names its one peer "peer": said as "the peer", not "peer peer"', () => {
-      const peerLost = { ...primary('r1', 'xen2'), peers: [{ name: 'peer', role: null, connection: 'Connecting', disk: 'DUnknown', replication: null }] };
-      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [peerLost] } })))).toEqual(['WARNING: DRBD r1 on xen1: the peer DUnknown (Connecting)']);
+    it('a peer not connected: its connection state, that nothing replicates, and what to look at', () => {
+      const peerLost = { ...primary('r1', 'xen2'), peers: [{ name: 'xen2', role: null, connection: 'StandAlone', disk: 'DUnknown', replication: null }] };
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [peerLost] } })))).toEqual(['WARNING: DRBD r1 on xen1: peer xen2 not connected (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README']);
+      const connecting = { ...primary('r1', 'xen2'), peers: [{ name: 'xen2', role: 'Unknown' as const, connection: 'Connecting', disk: 'DUnknown', replication: null }] };
+      expect(check(pair({ drbd: { availability: 'ok', resources: [connecting] } }))).toMatchObject({
+        status: 'WARNING',
+        summary: 'DRBD r1 not connected on xen1',
+        details: [{ status: 'WARNING', text: "DRBD r1 on xen1: peer xen2 not connected (Connecting): replication is down; look at the peer's Dom0 (is it up, is r1 up there?) and the network between them: drbdadm status r1 on both" }],
+      });
+    });
+
+    it('a peer not connected is flagged whatever disk the report gives it (one last heard before the link went)', () => {
+      for (const connection of ['Connecting', 'StandAlone', 'NetworkFailure', 'WFConnection']) {
+        const stale = { ...primary('r1', 'xen2', 'Secondary', 'Primary'), peers: [{ name: 'xen1', role: 'Unknown' as const, connection, disk: 'UpToDate', replication: null }] };
+        const a = check(pair({}, { drbd: { availability: 'ok', resources: [stale] } }));
+        expect(a).toMatchObject({ status: 'WARNING', summary: 'DRBD r1 not connected on xen2' });
+        expect(lines(a)[0]).toMatch(new RegExp(`^WARNING: DRBD r1 on xen2: peer xen1 not connected \\(${connection}\\): `));
+      }
+    });
+
+    it('DRBD 8.4 has one peer and no host name for it: "the peer", whether named "peer" or, StandAlone in an events2 dump, by its node id', () => {
+      const connecting = { ...primary('r1', 'xen2'), peers: [{ name: 'peer', role: null, connection: 'Connecting', disk: 'DUnknown', replication: null }] };
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [connecting] } })))[0]).toMatch(/^WARNING: DRBD r1 on xen1: the peer not connected \(Connecting\): replication is down; /);
+      const unnamed = { ...primary('r1', 'xen2'), peers: [{ name: 'node-id:0', role: 'Unknown' as const, connection: 'StandAlone', disk: 'DUnknown', replication: null }] };
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [unnamed] } })))).toEqual(['WARNING: DRBD r1 on xen1: the peer not connected (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README']);
+      // with several peers (DRBD 9) each keeps the name it has, whatever it is
+      const two = { ...primary('r1', 'xen2'), peers: [{ name: 'node-id:2', role: null, connection: 'Connecting', disk: 'DUnknown', replication: null }, { name: 'xen3', role: 'Secondary' as const, connection: 'Connected', disk: 'UpToDate', replication: 'Established' }] };
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [two] } })))[0]).toMatch(/^WARNING: DRBD r1 on xen1: peer node-id:2 not connected \(Connecting\): /);
     });
 
     it('a resource that is down (no disk state) or sees no peer', () => {
