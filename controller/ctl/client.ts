@@ -10,7 +10,7 @@ import { lineSplitter } from '../../shared/text/lines.js';
 import type { CtlConfig } from './config.js';
 import { MAX_ANSWER_BYTES, readBody, type BodyFailure } from './read-body.js';
 import { firstRealIssue, readTolerantly } from './tolerant-read.js';
-import { NOT_TRUSTED_FIX } from './trusted-chain.js';
+import { NOT_TRUSTED_FIX, type CertificateTimeFault } from './trusted-chain.js';
 import { connectVerified, describeSocketError, isNotTls } from './verified-tls.js';
 import { namingTokenSent } from './token-sent.js';
 
@@ -54,6 +54,9 @@ const isHangUp = (e: NodeJS.ErrnoException): boolean => e.code === 'ECONNRESET' 
 
 const unreachable = (url: URL, why: string): XhError => ({ code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `cannot reach the controller at ${url.origin}: ${why}` });
 
+/** A failure to ask the controller; `certificateTime` when its certificate was refused for its time alone (trusted-chain.ts). */
+export type CtlError = XhError & { readonly certificateTime?: CertificateTimeFault };
+
 /**
  * xenherdctl's side of the HTTP API: every answer is parsed with its schema, a newer controller's
  * fields this build does not know left out (tolerant-read.ts); a connection
@@ -66,12 +69,12 @@ export class CtlClient {
     private readonly clock: Clock,
   ) {}
 
-  get<T>(path: string, schema: z.ZodType<T>): Promise<Result<T, XhError>> {
+  get<T>(path: string, schema: z.ZodType<T>): Promise<Result<T, CtlError>> {
     return this.ask('GET', path, null, schema);
   }
 
   /** POST PATH with a JSON body; the answer parsed with SCHEMA. */
-  post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<Result<T, XhError>> {
+  post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<Result<T, CtlError>> {
     return this.ask('POST', path, JSON.stringify(body), schema);
   }
 
@@ -80,7 +83,7 @@ export class CtlClient {
    * that sends its headers and then stalls (or trickles) would otherwise hold xenherdctl, and
    * `check` under Nagios, forever.
    */
-  private async ask<T>(method: 'GET' | 'POST', path: string, body: string | null, schema: z.ZodType<T>): Promise<Result<T, XhError>> {
+  private async ask<T>(method: 'GET' | 'POST', path: string, body: string | null, schema: z.ZodType<T>): Promise<Result<T, CtlError>> {
     const deadline = new AbortController();
     const cancel = this.clock.schedule(REQUEST_TIMEOUT_MS, () => deadline.abort());
     try {
@@ -148,13 +151,13 @@ export class CtlClient {
     });
   }
 
-  private send(method: 'GET' | 'POST', path: string, body: string | null, signal?: AbortSignal): Promise<Result<IncomingMessage, XhError>> {
+  private send(method: 'GET' | 'POST', path: string, body: string | null, signal?: AbortSignal): Promise<Result<IncomingMessage, CtlError>> {
     const url = new URL(`${CTL_API_PREFIX}${path}`, this.c.url);
     const https = url.protocol === 'https:';
     return new Promise((resolve) => {
       let settled = false;
       let req: ClientRequest | null = null;
-      const settle = (r: Result<IncomingMessage, XhError>): void => {
+      const settle = (r: Result<IncomingMessage, CtlError>): void => {
         if (settled) return;
         settled = true;
         cancel();
@@ -187,7 +190,11 @@ export class CtlClient {
       if (!https || this.c.ca === null) return start(null);
       signal?.addEventListener('abort', () => giveUp.abort(), { once: true });
       void connectVerified(url, this.c.ca, () => this.clock.now(), giveUp.signal).then((c) => {
-        if (!c.ok) return settle(err(unreachable(this.c.url, c.error.kind === 'untrusted' ? `${c.error.message} (${c.error.fix})` : c.error.message)));
+        if (!c.ok) {
+          if (c.error.kind !== 'untrusted') return settle(err(unreachable(this.c.url, c.error.message)));
+          const e = unreachable(this.c.url, `${c.error.message} (${c.error.fix})`);
+          return settle(err(c.error.time === undefined ? e : { ...e, certificateTime: c.error.time }));
+        }
         if (settled) return void c.value.destroy();
         start(c.value);
       });

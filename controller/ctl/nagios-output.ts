@@ -2,6 +2,8 @@ import type { XhError } from '../../shared/errors.js';
 import { CHECK_EXIT } from '../../shared/protocol/ctl-check-values.js';
 import type { CheckAnswer, CheckStatus, Perfdatum } from '../../shared/protocol/ctl-check.js';
 import { printable } from '../../shared/text/printable.js';
+import { utcMinuteText } from '../../shared/text/utc-time.js';
+import type { CertificateTimeFault } from './trusted-chain.js';
 
 /** What `xenherdctl check` prints and exits with. */
 export interface PluginOutput {
@@ -37,9 +39,23 @@ export function renderCheck(a: CheckAnswer): PluginOutput {
   return { text: `${lines.join('\n')}\n`, exitCode: CHECK_EXIT[a.status] };
 }
 
-/** The controller could not be asked (or answered nonsense), or the command line is wrong: UNKNOWN, exit 3, whatever the error. */
+/** The controller could not be asked (or answered nonsense), or the command line is wrong: UNKNOWN, exit 3, whatever the error (but certificateTimeOutput's). */
 export function unknownOutput(e: XhError, json: boolean): PluginOutput {
   const summary = `${e.code}: ${e.message.split('\n')[0] ?? ''}`;
   const text = json ? `${JSON.stringify({ status: 'UNKNOWN', summary, details: [], perfdata: [], error: e })}\n` : `${statusLine('UNKNOWN', summary, [])}\n`;
   return { text, exitCode: CHECK_EXIT.UNKNOWN };
+}
+
+/**
+ * The controller's certificate refused for its time (expired, or not valid yet): CRITICAL, exit
+ * 2, not UNKNOWN. The fault is certain and stops every agent's link as well, which check on the
+ * controller can no longer say once no TLS client gets through. The status line says what and
+ * when; the line below is the refusal with its fix (renew-cert on the controller, or the clock).
+ */
+export function certificateTimeOutput(e: XhError, f: CertificateTimeFault, json: boolean): PluginOutput {
+  const which = f.leaf ? 'controller certificate' : "CA of the controller's certificate";
+  const summary = `${which} ${f.fault === 'expired' ? 'expired on' : 'not valid before'} ${utcMinuteText(f.at)}`;
+  const detail = { status: 'CRITICAL' as const, text: `${e.code}: ${e.message.split('\n')[0] ?? ''}` };
+  const text = json ? `${JSON.stringify({ status: 'CRITICAL', summary, details: [detail], perfdata: [], error: e })}\n` : `${statusLine('CRITICAL', summary, [])}\nCRITICAL: ${pluginText(detail.text)}\n`;
+  return { text, exitCode: CHECK_EXIT.CRITICAL };
 }

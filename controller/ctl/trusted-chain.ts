@@ -20,10 +20,25 @@ import { utcMinuteText } from '../../shared/text/utc-time.js';
  * a certificate of the right CA that expired or names other hosts is not cured by another CA file.
  */
 
+/**
+ * A certificate of the chain refused for its time alone: expired, or not valid yet. Unlike a
+ * refusal of the trust or the name, this is certain of the certificate itself, and every agent
+ * refuses it as well: `check` says CRITICAL, not UNKNOWN (commands/check.ts).
+ */
+export interface CertificateTimeFault {
+  readonly fault: 'expired' | 'not-yet-valid';
+  /** its notAfter (expired) or notBefore (not valid yet), ms since the epoch */
+  readonly at: number;
+  /** whether it is the controller's own certificate (renewable) rather than a CA's */
+  readonly leaf: boolean;
+}
+
 /** Why the chain is not trusted, and what to do about it. */
 export interface Untrusted {
   readonly message: string;
   readonly fix: string;
+  /** set when the only fault is a certificate's time */
+  readonly time?: CertificateTimeFault;
 }
 
 /** the fix when no CA of the CA file vouches for the certificate */
@@ -43,12 +58,12 @@ const untrusted = (message: string, fix = NOT_TRUSTED_FIX): Untrusted => ({ mess
 function validAt(c: X509Certificate, now: number, leaf: boolean): Untrusted | null {
   const from = Date.parse(c.validFrom);
   const to = Date.parse(c.validTo);
-  if (now < from) return untrusted(`${named(c)} is not valid before ${utcMinuteText(from)}`, "is this machine's clock right? compare `date -u` here and on the controller");
+  if (now < from) return { ...untrusted(`${named(c)} is not valid before ${utcMinuteText(from)}`, "is this machine's clock right? compare `date -u` here and on the controller"), time: { fault: 'not-yet-valid', at: from, leaf } };
   if (now <= to) return null;
   const fix = leaf
     ? `renew it on the controller: ${RENEW}, then restart the controller`
     : `that CA can sign nothing valid any more, so ${RENEW} cannot help: the controller needs a certificate of a CA still valid, and XENHERD_CA that CA`;
-  return untrusted(`${named(c)} expired on ${utcMinuteText(to)}`, fix);
+  return { ...untrusted(`${named(c)} expired on ${utcMinuteText(to)}`, fix), time: { fault: 'expired', at: to, leaf } };
 }
 
 const signs = (issuer: X509Certificate, c: X509Certificate): boolean => issuer.ca && c.checkIssued(issuer) && c.verify(issuer.publicKey);

@@ -3,7 +3,7 @@ import { CHECK_EXIT, CheckAnswerSchema } from '../../../shared/protocol/ctl-chec
 import { VERSION } from '../../../shared/version.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { CHECK_USAGE } from '../help/check.js';
-import { renderCheck, unknownOutput, type PluginOutput } from '../nagios-output.js';
+import { certificateTimeOutput, renderCheck, unknownOutput, type PluginOutput } from '../nagios-output.js';
 import { CHECK_OPTIONS, thresholdsOf } from './check-thresholds.js';
 
 async function verdict(argv: readonly string[], io: CliIo, hooks: CtlHooks, json: boolean): Promise<PluginOutput> {
@@ -15,7 +15,7 @@ async function verdict(argv: readonly string[], io: CliIo, hooks: CtlHooks, json
   if (!t.ok) return unknownOutput(t.error, json);
   const query = new URLSearchParams(CHECK_OPTIONS.map(([, key]): [string, string] => [key, String(t.value[key])]));
   const r = await inv.value.client.get(`/check?${query.toString()}`, CheckAnswerSchema);
-  if (!r.ok) return unknownOutput(r.error, json);
+  if (!r.ok) return r.error.certificateTime === undefined ? unknownOutput(r.error, json) : certificateTimeOutput(r.error, r.error.certificateTime, json);
   // a controller that judged by other thresholds than asked must not pass for an answer
   if (CHECK_OPTIONS.some(([, key]) => r.value.thresholds[key] !== t.value[key])) {
     return unknownOutput({ code: 'XH_ERR_PROTOCOL', message: 'the controller judged with other thresholds than asked: are xenherdctl and the controller the same version?' }, json);
@@ -26,7 +26,9 @@ async function verdict(argv: readonly string[], io: CliIo, hooks: CtlHooks, json
 /**
  * A Nagios plugin: whatever goes wrong (a bad option, no config, the controller down or refusing
  * the token, an answer that is not one, a bug here) ends as one UNKNOWN line on stdout and exit
- * 3, never with another code: a monitoring system reads anything else as a broken plugin.
+ * 3, never with another code: a monitoring system reads anything else as a broken plugin. The one
+ * failure that is a verdict: the controller's certificate refused because it expired (or is not
+ * valid yet), CRITICAL, exit 2: every agent refuses it too.
  */
 export async function check(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   // The Monitoring Plugins guidelines reserve -V/--version for the plugin's name and version, and

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { realClock } from '../../../shared/clock/real-clock.js';
 import { utcMinuteText } from '../../../shared/text/utc-time.js';
 import { parsePrometheusText } from '../../helpers/prometheus-text-parser.js';
 import { controllerBed, metricsText, xen1ReportingWithCa, type TestController } from '../api/controller-bed.js';
@@ -59,5 +60,17 @@ describe("check and /metrics judge the controller's own certificate", () => {
     expect(r.code).toBe(2);
     expect(r.lines[0]).toMatch(/^XENHERD CRITICAL - controller certificate expires in 5 d \| /);
     expect(r.lines[1]).toMatch(/^CRITICAL: the controller's TLS certificate expires on .*, in 5 d: .*renew it: xenherd-controller renew-cert/);
+  });
+
+  it("expired by the Nagios host's clock: xenherdctl refuses it, and check says CRITICAL (exit 2) with when and the fix, not UNKNOWN", async () => {
+    const c = await bed.start({}, {}, { certDays: 5 });
+    const later = { ...realClock, now: () => Date.now() + 6 * DAY };
+    const r = await ctlFor(c, await c.operator('nagios', 'read'), { clock: later })(['check']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(2);
+    const [status, line, ...rest] = r.stdout.split('\n');
+    expect(status).toBe(`XENHERD CRITICAL - controller certificate expired on ${notAfterOf(c)}`);
+    expect(line).toBe(`CRITICAL: XH_ERR_CONTROLLER_UNREACHABLE: cannot reach the controller at ${new URL(c.url).origin}: "O=xenherd, CN=${/CN=(.*)/.exec(new X509Certificate(readFileSync(join(c.dir, 'tls', 'server.crt'), 'utf8')).subject)?.[1]}" expired on ${notAfterOf(c)} (renew it on the controller: xenherd-controller renew-cert, then restart the controller)`);
+    expect(rest).toEqual(['']);
   });
 });

@@ -47,9 +47,48 @@ describe("xenherdctl's hint for a certificate it refuses", () => {
     const r = await ctl(url, ca);
     expect(r.code).toBe(87);
     expect(r.stderr).toBe(`xenherdctl: XH_ERR_CONTROLLER_UNREACHABLE: cannot reach the controller at ${url}: "O=xenherd, CN=ctl" expired on ${expiredOn} (renew it on the controller: xenherd-controller renew-cert, then restart the controller)\n`);
-    // the Nagios plugin's UNKNOWN line says the same
-    const check = await ctl(url, ca, ['check']);
-    expect([check.code, check.stdout]).toEqual([3, expect.stringMatching(/^XENHERD UNKNOWN - XH_ERR_CONTROLLER_UNREACHABLE: .* expired on .* \(renew it on the controller: xenherd-controller renew-cert, then restart the controller\)\n$/)]);
+  });
+
+  describe('the Nagios plugin: a certificate refused for its time is CRITICAL (exit 2), any other refusal UNKNOWN (exit 3)', () => {
+    it('expired: CRITICAL, the status line saying when, the next line the refusal with its fix', async () => {
+      const old = makeServerCert(ca, ['ctl', '127.0.0.1'], NOW - 900 * DAY);
+      const url = await tlsServer(old);
+      const expiredOn = utcMinuteText(Date.parse(new X509Certificate(old.certPem).validTo));
+      const check = await ctl(url, ca, ['check']);
+      expect(check.stderr).toBe('');
+      expect([check.code, check.stdout]).toEqual([
+        2,
+        `XENHERD CRITICAL - controller certificate expired on ${expiredOn}\nCRITICAL: XH_ERR_CONTROLLER_UNREACHABLE: cannot reach the controller at ${url}: "O=xenherd, CN=ctl" expired on ${expiredOn} (renew it on the controller: xenherd-controller renew-cert, then restart the controller)\n`,
+      ]);
+      const json = await ctl(url, ca, ['check', '--json']);
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({ status: 'CRITICAL', summary: `controller certificate expired on ${expiredOn}`, details: [{ status: 'CRITICAL', text: expect.stringContaining('xenherd-controller renew-cert') }], error: { code: 'XH_ERR_CONTROLLER_UNREACHABLE' } });
+    });
+
+    it('not valid yet: CRITICAL, saying from when, and to compare the clocks', async () => {
+      const early = makeServerCert(ca, ['ctl', '127.0.0.1'], NOW + 2 * DAY);
+      const url = await tlsServer(early);
+      const from = utcMinuteText(Date.parse(new X509Certificate(early.certPem).validFrom));
+      const check = await ctl(url, ca, ['check']);
+      expect(check.code).toBe(2);
+      expect(check.stdout).toBe(`XENHERD CRITICAL - controller certificate not valid before ${from}\nCRITICAL: XH_ERR_CONTROLLER_UNREACHABLE: cannot reach the controller at ${url}: "O=xenherd, CN=ctl" is not valid before ${from} (is this machine's clock right? compare \`date -u\` here and on the controller)\n`);
+    });
+
+    it("the CA expired: CRITICAL, naming the CA's end (renew-cert cannot help)", async () => {
+      const shortCa = makeCa('short-lived CA', NOW - 10 * DAY, 5);
+      const url = await tlsServer(makeServerCert(shortCa, ['127.0.0.1'], NOW - 10 * DAY, 30));
+      const check = await ctl(url, shortCa, ['check']);
+      expect(check.code).toBe(2);
+      expect(check.stdout).toMatch(/^XENHERD CRITICAL - CA of the controller's certificate expired on .*\nCRITICAL: .*"O=xenherd, CN=short-lived CA" expired on .*renew-cert cannot help/);
+    });
+
+    it('for other names (expired too), or signed by another CA: UNKNOWN as before', async () => {
+      const other = makeCa('xenherd controller CA (elsewhere)', NOW);
+      for (const cert of [makeServerCert(ca, ['ctl.example'], NOW - 900 * DAY), makeServerCert(other, ['127.0.0.1'], NOW - 900 * DAY)]) {
+        const check = await ctl(await tlsServer(cert), ca, ['check']);
+        expect([check.code, check.stdout]).toEqual([3, expect.stringMatching(/^XENHERD UNKNOWN - XH_ERR_CONTROLLER_UNREACHABLE: /)]);
+      }
+    });
   });
 
   it('for other names: says which it names, to dial one of them or renew it with this one', async () => {
@@ -82,13 +121,17 @@ describe("xenherdctl's hint for a certificate it refuses", () => {
     const leaf = x(makeServerCert(ca, ['127.0.0.1'], NOW, 30));
     const anchors = [x(ca)];
     expect(untrustedBecause([leaf], anchors, '127.0.0.1', NOW + 31 * DAY)?.fix).toMatch(/^renew it on the controller: xenherd-controller renew-cert/);
-    expect(untrustedBecause([leaf], anchors, '127.0.0.1', NOW - 2 * DAY)).toEqual({ message: expect.stringMatching(/is not valid before/), fix: "is this machine's clock right? compare `date -u` here and on the controller" });
+    expect(untrustedBecause([leaf], anchors, '127.0.0.1', NOW - 2 * DAY)).toEqual({ message: expect.stringMatching(/is not valid before/), fix: "is this machine's clock right? compare `date -u` here and on the controller", time: { fault: 'not-yet-valid', at: Date.parse(leaf.validFrom), leaf: true } });
+    expect(untrustedBecause([leaf], anchors, '127.0.0.1', NOW + 31 * DAY)?.time).toEqual({ fault: 'expired', at: Date.parse(leaf.validTo), leaf: true });
     const shortCa = makeCa('short-lived CA', NOW - 10 * DAY, 5);
     const underIt = x(makeServerCert(shortCa, ['127.0.0.1'], NOW - 10 * DAY, 30));
     expect(untrustedBecause([underIt], [x(shortCa)], '127.0.0.1', NOW)).toEqual({
       message: expect.stringMatching(/^"O=xenherd, CN=short-lived CA" expired on /),
       fix: expect.stringMatching(/^that CA can sign nothing valid any more, so xenherd-controller renew-cert cannot help/),
+      time: { fault: 'expired', at: Date.parse(new X509Certificate(shortCa.certPem).validTo), leaf: false },
     });
     expect(untrustedBecause([], anchors, '127.0.0.1', NOW)?.fix).toContain(CA_FILE_HINT);
+    // a refusal of the trust or the name is no time fault, whatever the certificate's time
+    expect(untrustedBecause([x(makeServerCert(ca, ['ctl.example'], NOW - 900 * DAY))], anchors, '127.0.0.1', NOW)?.time).toBeUndefined();
   });
 });
