@@ -179,8 +179,9 @@ type ReportedPeer = ReportedRecord['state']['drbd']['resources'][number]['peers'
 /**
  * How check calls a peer. DRBD 9 names each peer after its host. DRBD 8.4 has one peer and no
  * host name for it: "peer" while its connection has a network config, and no name at all for the
- * StandAlone connection `drbdsetup events2` lists to an agent started after a split (lab captures
- * 19 and 20), which the agent names, as any connection the tools print no name for, by node id
+ * StandAlone connection `drbdsetup events2` lists to an agent started after a split (captured in
+ * test/fixtures/real-xen-4.17/19-split-brain and 20-split-brain-standalone), which the agent
+ * names, as any connection the tools print no name for, by node id
  * ("node-id:0", the id 8.4 fakes). So a resource's only peer without a host's name is "the peer".
  */
 function peerCalled(p: ReportedPeer, only: boolean): string {
