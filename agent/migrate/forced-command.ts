@@ -25,7 +25,7 @@ export async function serveForcedCommand(p: MigrationPorts, peer: string, req: M
     return 0;
   }
   if (req.op === 'status') {
-    const s = await statusFor(p, peer, req.name);
+    const s = await statusFor(p, peer, req.name, req.notMine);
     if ('code' in s) return refuse(s);
     emit(s);
     return 0;
@@ -43,10 +43,11 @@ export async function serveForcedCommand(p: MigrationPorts, peer: string, req: M
 /**
  * `status NAME` from PEER. Besides answering, it keeps this Dom0's ledger true to what the two
  * hosts now know: our own domU back here from PEER clears its away record (PEER sent it home);
- * PEER's domU running here unrecorded becomes a recorded visitor (PEER migrated it here). The
- * answer names this host's maintenance state: a migration preflight refuses a draining target.
+ * PEER's domU running here unrecorded becomes a recorded visitor (PEER migrated it here), unless
+ * PEER says it is NOT_MINE and this Dom0 guards it: then it is ours, come home. The answer names
+ * this host's maintenance state: a migration preflight refuses a draining target.
  */
-async function statusFor(p: MigrationPorts, peer: string, name: string): Promise<PeerStatus | XhError> {
+async function statusFor(p: MigrationPorts, peer: string, name: string, notMine: boolean): Promise<PeerStatus | XhError> {
   const list = await p.toolstack.list();
   if (!list.ok) return list.error;
   const info = await p.toolstack.info();
@@ -75,6 +76,18 @@ async function statusFor(p: MigrationPorts, peer: string, name: string): Promise
   }
   // ours, running here: telling our partner so is harmless
   if (!peerMayClaim(homes, name, peer)) return answer('here', exact.state, null, p.host);
+  // Guarded here with PEER as its partner, either of us may be its home. A domU moved by hand
+  // (no ledger records it) and brought back here by PEER would otherwise become PEER's visitor
+  // here, and the next restore would send it away from its only guarded dir. A visitor record an
+  // earlier question without the word left (the move's verify) is dropped.
+  if (notMine && homes.has(name)) {
+    if (ledger.visitors[name] !== undefined) {
+      const w = await p.store.update((l) => (l.visitors[name] ? without(l, name) : null));
+      if (!w.ok) return w.error;
+      await p.nudge();
+    }
+    return answer('here', exact.state, null, p.host);
+  }
   const claim = peerClaim(f.value, name, peer);
   if (claim) return claim;
   if (ledger.visitors[name]?.home !== peer) {

@@ -16,12 +16,19 @@ function peerFailure(peer: string, what: string, a: PeerAnswer): XhError {
   return { code: 'XH_ERR_PROTOCOL', message: `${peer} gave no answer to ${what} (exit ${String(a.exitCode)}${last ? `: ${last}` : ''})` };
 }
 
-export async function askStatus(p: MigrationPorts, peer: string, name: string): Promise<PeerStatus | XhError> {
-  const r = await p.peer.ask(peer, `status ${name}`);
+/**
+ * `status NAME` on the peer; NOT_MINE: `status NAME --not-mine`, saying this Dom0 does not call
+ * NAME its own (agent/parse/migrate2-command.ts). A peer whose agent predates the word rejects it
+ * (XH_ERR_COMMAND_REJECTED, nothing run) and is asked again without it, as it always was.
+ */
+export async function askStatus(p: MigrationPorts, peer: string, name: string, notMine = false): Promise<PeerStatus | XhError> {
+  const command = notMine ? `status ${name} --not-mine` : `status ${name}`;
+  const r = await p.peer.ask(peer, command);
   if (!r.ok) return r.error;
   const s = r.value.lines.find((l): l is PeerStatus => l.t === 'status');
   if (r.value.exitCode === 0 && s && s.name === name) return s;
-  return peerFailure(peer, `status ${name}`, r.value);
+  if (notMine && resultOf(r.value)?.code === 'XH_ERR_COMMAND_REJECTED') return askStatus(p, peer, name);
+  return peerFailure(peer, command, r.value);
 }
 
 /** `status NAME` on the peer: true = runs there, false = not there, null = could not tell. */

@@ -165,7 +165,8 @@ async function runStep(p: MigrationPorts, plan: MigrationPlan, step: Exclude<Pla
       return null;
     }
     case 'tell': {
-      const s = await askStatus(p, step.peer, plan.name);
+      // goingHome false: this Dom0 is NAME's home and the peer records its visitor; else this Dom0 does not claim NAME
+      const s = await askStatus(p, step.peer, plan.name, step.goingHome !== false);
       if ('code' in s) return partial(plan, `${step.peer} could not be told (${s.message})`);
       if (s.present === 'absent') return { code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: ${step.peer} answers that ${plan.name} does not run there although the migration succeeded and ${p.host} no longer lists it: check both hosts (\`status ALL\`)` };
       run.lines.push(`${step.peer} confirmed it runs ${plan.name}`);

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { planMigrate } from '../../../agent/decide/migration-plan.js';
+import { readMigrationFacts } from '../../../agent/migrate/facts.js';
+import { executePlan } from '../../../agent/migrate/plan-executor.js';
+import { serveForcedCommand } from '../../../agent/migrate/forced-command.js';
+import type { MoveReason } from '../../../agent/decide/migration-plan.js';
+import type { Ledger } from '../../../agent/state/ledger.js';
+import type { PeerLine } from '../../../shared/protocol/peer.js';
+import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { simMigrationPorts } from '../../harness/migration-on-sim.js';
+
+// A domU whose home is only its guarded dir (no migrate-tab), moved by hand with `xl migrate`
+// (no ledger records it), then brought back by xenherd from its DRBD partner: it must come home,
+// not become the partner's visitor at its own home (the next restore would send it away again).
+// The simulator plays both Dom0s; the ssh to the peer's forced command is its code called directly.
+const FLEET = `option bandwidth=1024 connect-delay=0
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+`;
+
+let fleet: Fleet;
+afterEach(async () => fleet?.stop());
+
+const ledgerOf = (host: string): Ledger | null => {
+  try {
+    return JSON.parse(readFileSync(join(fleet.sim.hostRoot(host), 'var/lib/xenherd/ledger.json'), 'utf8')) as Ledger;
+  } catch {
+    return null;
+  }
+};
+
+async function drive<T>(p: Promise<T>): Promise<T> {
+  let done = false;
+  let value: T | undefined;
+  void p.then((v) => {
+    done = true;
+    value = v;
+  });
+  await fleet.until(() => done, 'the operation', 600_000, 50);
+  return value as T;
+}
+
+async function handMove(from: string, to: string): Promise<void> {
+  const m = fleet.sim.start(from, 'xl', ['migrate', 'web1', to]);
+  expect((await drive(m.done)).exitCode).toBe(0);
+}
+
+async function xenherdMove(from: string, to: string, reason: MoveReason): Promise<void> {
+  const p = simMigrationPorts({ sim: fleet.sim }, from);
+  const facts = await readMigrationFacts(p, 'web1');
+  if (!facts.ok) throw new Error(facts.error.message);
+  const plan = planMigrate(facts.value, { name: 'web1', target: to, reason, operationId: p.newOperationId(), noPeer: false });
+  if (!plan.ok) throw new Error(plan.error.message);
+  const done = await drive(executePlan(p, plan.value, () => undefined));
+  expect(done, JSON.stringify(done)).toMatchObject({ ok: true });
+}
+
+describe('a guarded-only domU moved by hand, then brought home by xenherd', () => {
+  it.each<MoveReason>(['restore', 'manual'])('by a %s from its partner: it is home again, recorded nowhere as a visitor', async (reason) => {
+    fleet = await startFleet(FLEET);
+    await handMove('xen1', 'xen2');
+    await xenherdMove('xen2', 'xen1', reason);
+    expect(fleet.sim.state().domains.find((d) => d.name === 'web1')?.host).toBe('xen1');
+    expect(ledgerOf('xen1')?.visitors ?? {}).toEqual({});
+    expect(ledgerOf('xen2')?.away ?? {}).toEqual({});
+    // and a drain of its home afterwards is an ordinary move away and back
+    await xenherdMove('xen1', 'xen2', 'drain');
+    expect(ledgerOf('xen1')?.away['web1']).toMatchObject({ currentHost: 'xen2', reason: 'drain' });
+    expect(ledgerOf('xen2')?.visitors['web1']).toMatchObject({ home: 'xen1' });
+  });
+
+  it('a visitor record an earlier plain question left is dropped by --not-mine; without the word the asker is taken for its home', async () => {
+    fleet = await startFleet(FLEET);
+    await handMove('xen1', 'xen2');
+    await handMove('xen2', 'xen1');
+    const ask = async (command: 'status web1' | 'status web1 --not-mine'): Promise<PeerLine[]> => {
+      const lines: PeerLine[] = [];
+      const code = await serveForcedCommand(simMigrationPorts({ sim: fleet.sim }, 'xen1'), 'xen2', { op: 'status', name: 'web1', notMine: command.endsWith('--not-mine') }, (l) => lines.push(l));
+      expect(code).toBe(0);
+      return lines;
+    };
+    expect(await ask('status web1')).toMatchObject([{ t: 'status', present: 'here', home: 'xen2' }]);
+    expect(ledgerOf('xen1')?.visitors['web1']).toMatchObject({ home: 'xen2' });
+    expect(await ask('status web1 --not-mine')).toMatchObject([{ t: 'status', present: 'here', home: 'xen1' }]);
+    expect(ledgerOf('xen1')?.visitors ?? {}).toEqual({});
+  });
+});
