@@ -45,18 +45,21 @@ export function anyCaseGlob(pattern: string): string | null {
 }
 
 /**
- * " (domU names are case-sensitive: did you mean web1?)" when PATTERN matched nothing as given but
- * matches in another case; '' otherwise, and whenever asking fails: it is only a hint. One more
+ * " (domU names are case-sensitive: did you mean web1?)" when PATTERN names domUs in another case
+ * than theirs; '' otherwise (none, or only names spelled as given), and whenever asking fails: it is only a hint. One more
  * request, and only after nothing matched, so a found name costs what it did.
  */
 export async function caseHint(client: CtlClient, pattern: string): Promise<string> {
   const wide = anyCaseGlob(pattern);
   const lower = compilePattern(pattern.toLowerCase());
-  if (wide === null || wide === pattern || !lower.ok) return '';
+  const asGiven = compilePattern(pattern);
+  if (wide === null || wide === pattern || !lower.ok || !asGiven.ok) return '';
   const r = await client.get(`/where?pattern=${encodeURIComponent(wide)}`, WhereAnswerSchema);
   if (!r.ok) return '';
   const names = r.value.matches.map((m) => m.name).filter((n) => matches(lower.value, n.toLowerCase()));
-  if (names.length === 0) return '';
+  // a domU PATTERN names as spelled: the spelling is not what went wrong (a migrate to an unknown
+  // host, a domU that is shut down), and a hint would blame it
+  if (names.length === 0 || names.some((n) => matches(asGiven.value, n))) return '';
   const shown = names.slice(0, SHOWN).map((n) => printable(n));
   const list = names.length > SHOWN ? `${shown.join(', ')}, ... (${names.length} names)` : shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
   return ` (domU names are case-sensitive: did you mean ${list}?)`;

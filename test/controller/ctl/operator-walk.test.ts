@@ -70,6 +70,26 @@ describe('a domU name in the wrong case', () => {
     expect(ctl.sshCalls).toEqual([]);
   });
 
+  it('no hint when the name is spelled right and something else is wrong: an unknown host, a name also spelled otherwise', async () => {
+    const c = await bed.start();
+    const { xen2 } = await twoHosts(c);
+    const ctl = ctlFor(c);
+    const unknownHost = await ctl(['migrate', 'web01', 'xen4']);
+    expect(unknownHost.code).toBe(1);
+    expect(unknownHost.stderr).toMatch(/no agent of a host named xen4 has reported/);
+    expect(unknownHost.stderr).not.toContain('did you mean');
+    // WEB01 runs too: a migrate of it to an unknown host is not about web01
+    xen2.snapshot(hostState({ domains: [dom('db1'), dom('WEB01')] }));
+    const reported = (): boolean => {
+      const w = c.core.where('WEB01');
+      return w.ok && w.value.matches.length > 0;
+    };
+    await waitUntil(reported, 'WEB01 reported');
+    const both = await ctl(['migrate', 'WEB01', 'xen4']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).not.toContain('did you mean');
+  });
+
   it('no hint when no name matches in any case either: as before', async () => {
     const c = await bed.start();
     await twoHosts(c);
