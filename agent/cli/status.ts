@@ -123,7 +123,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     for (const p of problems) say(`  problem: ${p.code}: ${p.message}`);
   }
   if (unsettled.length > 0) io.stderr(`${BIN}: XH_ERR_MIGRATION_UNKNOWN: ${unsettled.length} migration(s) from here ended in an ALARM nobody has settled; autostart leaves them alone (after checking both hosts, \`${BIN} reconcile NAME\` settles one)\n`);
-  if (mismatches.length > 0) io.stderr(`${BIN}: XH_ERR_LEDGER_MISMATCH: ${mismatches.length} mismatch(es) between the ledger and xl list (not rewritten; after checking, \`${BIN} reconcile NAME\` records what xl list shows)\n`);
+  // a guest running here unrecorded needs its home named: reconcile refuses it without --home
+  const reconcileWith = mismatches.some((x) => x.kind === 'unrecorded-guest') ? `\`${BIN} reconcile NAME\` records what xl list shows (a guest running here unrecorded: \`${BIN} reconcile NAME --home HOST\`, HOST its home)` : `\`${BIN} reconcile NAME\` records what xl list shows`;
+  if (mismatches.length > 0) io.stderr(`${BIN}: XH_ERR_LEDGER_MISMATCH: ${mismatches.length} mismatch(es) between the ledger and xl list (not rewritten; after checking, ${reconcileWith})\n`);
   return code;
 }
 

@@ -107,6 +107,20 @@ describe('migration commands as processes on the simulator', () => {
     expect((await statusAll('xen1')).code).toBe(0);
   }, 60_000);
 
+  it("status's hint for a guest running here unrecorded is the reconcile that records it (--home HOST), and it works", async () => {
+    sim = await simWith(FLEET);
+    const moved = await runAsync('xl', ['migrate', 'web1', 'xen2'], sim.env('xen1'));
+    expect(moved.code, moved.stderr).toBe(0);
+    const st = await cli('xen2', ['status']);
+    expect(st.code).toBe(85);
+    expect(st.stdout).toMatch(/MISMATCH unrecorded-guest: web1 /);
+    expect(st.stderr).toContain('a guest running here unrecorded: `xenherd-agent reconcile NAME --home HOST`, HOST its home');
+    const rec = await cli('xen2', ['reconcile', 'web1', '--home', 'xen1']);
+    expect([rec.code, rec.stderr]).toEqual([0, '']);
+    expect(ledger('xen2').visitors['web1']).toMatchObject({ home: 'xen1' });
+    expect((await cli('xen2', ['status'])).code).toBe(0);
+  }, 60_000);
+
   it('migrate --dry-run prints the plan and the preflight verdict and moves nothing', async () => {
     sim = await simWith(FLEET);
     const r = await cli('xen1', ['migrate', 'web1', '--dry-run']);
