@@ -49,15 +49,18 @@ const hooks: CtlHooks = {
 
 // `xenherdctl status | head -1`: the reader leaving early ends us quietly, as it would any Unix tool;
 // `xenherdctl where '*' > /dev/full`: one line and 74 (3 for check), never a stack and 1 ("not found")
-endQuietlyOnBrokenPipe(process.stderr, (code) => process.exit(code));
+// check is a Nagios plugin, whose help promises 0 to 3 and never another code: 3 (UNKNOWN) there
+const isCheck = process.argv[2] === 'check';
+endQuietlyOnBrokenPipe(process.stderr, (code) => process.exit(isCheck ? 3 : code));
 const stdout = guardedWrite(process.stdout, (t) => void process.stdout.write(t), {
   writeStderr: (t) => void process.stderr.write(t),
   exit: (code) => process.exit(code),
-  failedExit: process.argv[2] === 'check' ? 3 : STDOUT_FAILED_EXIT,
+  failedExit: isCheck ? 3 : STDOUT_FAILED_EXIT,
+  ...(isCheck ? { brokenPipeExit: 3 } : {}),
 });
 
 // `check` is a Nagios plugin: even a crash outside its own error handling ends as one UNKNOWN line and exit 3
-if (process.argv[2] === 'check') {
+if (isCheck) {
   const crashed = (e: unknown): void => {
     process.stdout.write(unknownOutput({ code: 'XH_ERR_INTERNAL', message: e instanceof Error ? e.message : String(e) }, process.argv.includes('--json')).text);
     process.exit(3);

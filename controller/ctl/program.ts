@@ -61,6 +61,6 @@ export const ctlProgram = (hooks: CtlHooks): Program => ({
     '  is listed), 2 usage or configuration error, 90 --timeout ran out, 87/88/89 as above.',
     '  check (a Nagios plugin): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, and never another code.',
     '  Every command: 74 (XH_ERR_FILE) the answer could not be written to standard output (a full disk, an',
-    '  I/O error; check: 3), 141 the reader of the output went away (`xenherdctl status | head -1`).',
+    '  I/O error; check: 3), 141 the reader of the output went away (`xenherdctl status | head -1`; check: 3).',
   ].join('\n'),
 });

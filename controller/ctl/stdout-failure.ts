@@ -22,17 +22,19 @@ export interface OutputEnd {
   readonly exit: (code: number) => void;
   /** the exit code for a failed write other than EPIPE (check, a Nagios plugin, has only 0 to 3) */
   readonly failedExit: number;
+  /** the exit code when the reader went away (EPIPE); absent: 141, as a Unix tool's (check: 3) */
+  readonly brokenPipeExit?: number;
 }
 
 /**
  * How a failed write to stdout ends the program, whichever way Node reports it: thrown from the
  * write itself (a file: its writes are synchronous) or as an 'error' event (a pipe, a terminal).
- * EPIPE is the reader leaving: quiet, 141 (broken-pipe.ts). Anything else is one line on stderr
+ * EPIPE is the reader leaving: quiet, 141 (broken-pipe.ts), or brokenPipeExit. Anything else is one line on stderr
  * instead of an uncaught exception's dump of the bundle and exit 1.
  */
 export function endOnWriteError(e: unknown, end: OutputEnd): void {
   const errno = e as NodeJS.ErrnoException;
-  if (errno?.code === 'EPIPE') return end.exit(BROKEN_PIPE_EXIT);
+  if (errno?.code === 'EPIPE') return end.exit(end.brokenPipeExit ?? BROKEN_PIPE_EXIT);
   try {
     end.writeStderr(stdoutFailureLine(errno instanceof Error ? errno : new Error(String(e))));
   } catch {

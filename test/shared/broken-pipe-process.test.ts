@@ -28,6 +28,13 @@ function withClosedStdout(bin: string, argv: string[]): Promise<{ code: number |
 }
 
 describe('an output pipe closed early', () => {
+  it('xenherdctl check, a Nagios plugin, ends with 3 (UNKNOWN), never another code', async () => {
+    // no controller configured: the UNKNOWN line it writes is what meets the closed pipe
+    const r = await withClosedStdout('xenherdctl', ['check']);
+    expect(r).toMatchObject({ code: 3, signal: null });
+    expect(r.stderr).not.toMatch(/EPIPE|at .*\.js/);
+  }, 60_000);
+
   it.each(['xenherd-agent', 'xenherdctl'])('%s ends quietly with 128 + SIGPIPE: no EPIPE stack trace, no "Unhandled \'error\' event"', async (bin) => {
     const r = await withClosedStdout(bin, ['--help']);
     expect(r.stderr).toBe('');

@@ -61,5 +61,8 @@ describe('a failed write to stdout, reported as an event (a pipe, a terminal) or
     endOnWriteError(Object.assign(new Error('EPIPE: broken pipe, write'), { code: 'EPIPE' }), e.end);
     expect(e.said).toEqual(['xenherdctl: cannot write the answer to standard output: EIO (i/o error)\n', 'xenherdctl: cannot write the answer to standard output: EIO (i/o error)\n']);
     expect(e.codes).toEqual([74, 74, 141]);
+    const check = ended();
+    endOnWriteError(Object.assign(new Error('EPIPE: broken pipe, write'), { code: 'EPIPE' }), { ...check.end, failedExit: 3, brokenPipeExit: 3 });
+    expect([check.said, check.codes]).toEqual([[], [3]]);
   });
 });
