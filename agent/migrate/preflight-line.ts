@@ -1,7 +1,9 @@
 import type { MigrationPlan, PreflightCheck } from '../decide/migration-plan.js';
 
 /**
- * The progress line a preflight starts with: what it checks before anything moves. Its checks ask
+ * The progress line a preflight starts with: what it checks before anything moves, each as a
+ * check ("that xen2 holds a replica"), not a finding: the refusal that may follow must not read
+ * as contradicting it. Its checks ask
  * the peer over ssh, which can take many seconds on a loaded or distant Dom0; without this line
  * the operator's terminal stays silent until the move itself starts.
  */
@@ -9,15 +11,15 @@ export function preflightLine(plan: Pick<MigrationPlan, 'name'>, checks: readonl
   const what = checks.flatMap((c): string[] => {
     switch (c.check) {
       case 'runs-here':
-        return [`${plan.name} runs here`];
+        return [`that ${plan.name} runs here`];
       case 'replicas':
-        return c.resources.length === 0 ? [] : [`${c.target} holds a replica of ${c.resources.join(', ')}, in step (Connected, UpToDate/UpToDate)`];
+        return c.resources.length === 0 ? [] : [`that ${c.target} holds a replica of ${c.resources.join(', ')}, in step (Connected, UpToDate/UpToDate)`];
       case 'peer-sshd':
-        return [`${c.peer}'s sshd answers`];
+        return [`that ${c.peer}'s sshd answers`];
       case 'migration-key':
         return [`the migration key for ${c.peer}`];
       case 'peer-status':
-        return [`${c.peer} on ${plan.name} (its forced command)`];
+        return [`what ${c.peer} says of ${plan.name} (its forced command)`];
     }
   });
   return `checking before moving ${plan.name}: ${what.join('; ')}`;

@@ -168,7 +168,7 @@ export class ControllerPhase {
     const settled = moves.some((e) => e.type === 'move' && e.phase === 'settling');
     this.fig.moves[this.fig.moves.length - 1]!.settled = settled;
     k.ok(!settled, 'not settled: the agent spoke within the lab\'s migrations.stuckAfterSeconds', moves.filter((e) => e.type === 'move' && e.phase === 'settling'));
-    k.ok(progress[0]?.startsWith('checking before moving tiny: tiny runs here; ') === true, `the agent's first progress line relayed: "checking before moving tiny: tiny runs here; …"`, progress[0]);
+    k.ok(progress[0]?.startsWith('checking before moving tiny: that tiny runs here; ') === true, `the agent's first progress line relayed: "checking before moving tiny: that tiny runs here; …"`, progress[0]);
     k.ok(progress.some((l) => l.startsWith(`migrating tiny from ${from.name} to ${to.name} (operation `)), `then its move: "migrating tiny from ${from.name} to ${to.name} (operation …"`, progress.slice(0, 8));
     k.ok(progress.includes('Migration successful.'), "xl's own output relayed, up to: Migration successful.");
     const states = events.flatMap((e) => (e.type === 'host' && e.host === 'dom0a' ? [e.maintenance.state] : [])).filter((x, i, all) => x !== all[i - 1]);

@@ -75,7 +75,7 @@ describe('migration commands as processes on the simulator', () => {
     sim = await simWith(FLEET);
     const m = await cli('xen1', ['migrate', 'web1', '--no-peer']);
     expect(m.code).toBe(86);
-    expect(m.stdout).toMatch(/^checking before moving web1: web1 runs here; xen2 holds a replica of r1, in step \(Connected, UpToDate\/UpToDate\)\nmigrating web1 from xen1 to xen2 \(operation [0-9a-f-]+\)\n/);
+    expect(m.stdout).toMatch(/^checking before moving web1: that web1 runs here; that xen2 holds a replica of r1, in step \(Connected, UpToDate\/UpToDate\)\nmigrating web1 from xen1 to xen2 \(operation [0-9a-f-]+\)\n/);
     expect(m.stdout).toMatch(/Migration successful\./);
     expect(m.stderr).toContain('XH_ERR_MIGRATION_PARTIAL');
     expect(m.stderr).toContain('to finish: on xen2: xenherd-agent reconcile web1 --home xen1');
@@ -92,7 +92,7 @@ describe('migration commands as processes on the simulator', () => {
     expect(back.code).toBe(0);
     const out = lines(back.stdout);
     expect(out.slice(0, 2)).toMatchObject([
-      { t: 'progress', line: "checking before moving web1: web1 runs here; xen1 holds a replica of r1, in step (Connected, UpToDate/UpToDate); xen1's sshd answers" },
+      { t: 'progress', line: "checking before moving web1: that web1 runs here; that xen1 holds a replica of r1, in step (Connected, UpToDate/UpToDate); that xen1's sshd answers" },
       { t: 'progress', line: expect.stringMatching(/^migrating web1 from xen2 to xen1/) },
     ]);
     expect(out.at(-1)).toMatchObject({ t: 'result', ok: true, code: null, message: 'web1 migrated from xen2 to xen1' });
@@ -234,7 +234,7 @@ describe('migration commands as processes on the simulator', () => {
     const back = await forced('xen2', 'xen1', 'migrate2 web1');
     expect(back.code).toBe(84);
     expect(lines(back.stdout)).toEqual([
-      expect.objectContaining({ t: 'progress', line: "checking before moving web1: web1 runs here; xen1 holds a replica of r1, in step (Connected, UpToDate/UpToDate); xen1's sshd answers" }),
+      expect.objectContaining({ t: 'progress', line: "checking before moving web1: that web1 runs here; that xen1 holds a replica of r1, in step (Connected, UpToDate/UpToDate); that xen1's sshd answers" }),
       expect.objectContaining({ t: 'result', ok: false, code: 'XH_ERR_PEER_UNREACHABLE', message: expect.stringMatching(/xen1's sshd \(127\.0\.0\.1:\d+\) is not reachable from xen2: ECONNREFUSED/) }),
     ]);
     expect(back.stderr).toContain('XH_ERR_PEER_UNREACHABLE');
