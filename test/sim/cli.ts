@@ -5,6 +5,7 @@ import { sshdInstalled } from '../ssh/sshd.js';
 import { launchLiveFleet, type LiveFleet } from '../playground/live-fleet.js';
 import { buildBundles } from '../playground/processes.js';
 import { FleetError, parseFleet } from './model/fleet-file.js';
+import { parseArgv } from '../../shared/cli/argv.js';
 import { startSim, type Sim } from './sim.js';
 
 /**
@@ -13,12 +14,28 @@ import { startSim, type Sim } from './sim.js';
  * starts a controller and an agent daemon per powered-on Dom0 (real processes on loopback) and
  * prints the line for xenherdctl. Ctrl-C stops it and every process it started.
  */
-const args = process.argv.slice(2);
-const fleetPath = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--dir');
-const dirIdx = args.indexOf('--dir');
-const withController = args.includes('--controller');
-if (!fleetPath) {
-  process.stderr.write('usage: npm run sim -- FLEETFILE [--dir DIR] [--controller]\n');
+const USAGE = 'usage: npm run sim -- FLEETFILE [--dir DIR] [--controller]';
+// the shared argv reader: an option it does not know (`--controler`) is refused, not taken for a
+// plain simulator the operator did not ask for
+const parsed = parseArgv(process.argv.slice(2), [
+  { name: 'dir', takesValue: true },
+  { name: 'controller', takesValue: false },
+  { name: 'help', takesValue: false, short: 'h' },
+]);
+if (!parsed.ok) {
+  process.stderr.write(`sim: ${parsed.error.message}; ${USAGE}\n`);
+  process.exit(64);
+}
+if (parsed.value.options['help'] === true) {
+  process.stdout.write(`${USAGE}\n  --controller  also a controller and an agent per powered-on Dom0, and the line for xenherdctl\n  --dir DIR     keep the fleet's files in DIR (default: a temp dir, removed at the end)\n`);
+  process.exit(0);
+}
+const fleetPath = parsed.value.positionals[0];
+const dirOption = parsed.value.options['dir'];
+const givenDir = typeof dirOption === 'string' && dirOption !== '' ? resolve(dirOption) : null;
+const withController = parsed.value.options['controller'] === true;
+if (fleetPath === undefined || parsed.value.positionals.length > 1) {
+  process.stderr.write(`sim: ${fleetPath === undefined ? 'no fleet file given' : `one fleet file, not ${parsed.value.positionals.length}`}; ${USAGE}\n`);
   process.exit(64);
 }
 let fleet: string;
@@ -36,13 +53,14 @@ const say = (t: string): void => void process.stdout.write(`${t}\n`);
 
 async function main(): Promise<() => Promise<void>> {
   if (!withController) {
-    const sim = await startSim({ fleet, clock: 'real', ...(dirIdx >= 0 && args[dirIdx + 1] ? { dir: resolve(args[dirIdx + 1]!) } : {}) });
+    const sim = await startSim({ fleet, clock: 'real', ...(givenDir !== null ? { dir: givenDir } : {}) });
     printHosts(sim);
     say('Then type e.g. `xl list` or `drbdadm status`. Ctrl-C to stop.');
     return () => sim.stop();
   }
-  const own = !(dirIdx >= 0 && args[dirIdx + 1]);
-  const work = own ? mkdtempSync(join(tmpdir(), 'xenherd-playground-')) : resolve(args[dirIdx + 1]!);
+  const own = givenDir === null;
+  const work = givenDir ?? mkdtempSync(join(tmpdir(), 'xenherd-playground-'));
+  if (own) startupDir = work;
   say('building the bundles, starting the simulator, a controller and one agent per Dom0 ...');
   let started: { bundles: Awaited<ReturnType<typeof buildBundles>>; live: LiveFleet };
   try {
@@ -77,16 +95,33 @@ function printHosts(sim: Sim): void {
   }
 }
 
-const stopper = await main().catch((e: unknown) => {
+/** the temp dir of a playground still starting: a second Ctrl-C then removes it and ends at once */
+let startupDir: string | null = null;
+let stopper: (() => Promise<void>) | null = null;
+let interrupted = false;
+let stopping = false;
+const stop = async (): Promise<void> => {
+  if (stopping || stopper === null) return;
+  stopping = true;
+  await stopper();
+  process.exit(interrupted ? 130 : 0);
+};
+// Ctrl-C while the bundles build and the processes start: stop as soon as they have started, so
+// that everything they made is stopped and removed; a second one gives up on that and goes now
+const interrupt = (): void => {
+  if (stopper !== null) return void stop();
+  if (interrupted) {
+    if (startupDir !== null) rmSync(startupDir, { recursive: true, force: true });
+    process.exit(130);
+  }
+  interrupted = true;
+  process.stderr.write('sim: stopping as soon as everything has started (Ctrl-C again: now, leaving what has started)\n');
+};
+process.on('SIGINT', interrupt);
+process.on('SIGTERM', interrupt);
+stopper = await main().catch((e: unknown) => {
   process.stderr.write(`sim: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 });
-let stopping = false;
-const stop = async (): Promise<void> => {
-  if (stopping) return;
-  stopping = true;
-  await stopper();
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
+startupDir = null;
+if (interrupted) await stop();

@@ -99,15 +99,22 @@ describe('fleet file values the format does not allow', () => {
 });
 
 describe('npm run sim with a fleet file it cannot use', () => {
-  const sim = (file: string): { status: number | null; stderr: string; left: string[] } => {
+  const sim = (file: string, extra: string[] = []): { status: number | null; stderr: string; left: string[] } => {
     const tmp = mkdtempSync(join(tmpdir(), 'xenherd-simcli-'));
     try {
-      const r = spawnSync(process.execPath, ['packaging/run-ts.mjs', 'test/sim/cli.ts', '--controller', file], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, TMPDIR: tmp } });
+      const r = spawnSync(process.execPath, ['packaging/run-ts.mjs', 'test/sim/cli.ts', '--controller', file, ...extra], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, TMPDIR: tmp } });
       return { status: r.status, stderr: r.stderr, left: readdirSync(tmp).filter((f) => f.startsWith('xenherd-playground-')) };
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
   };
+
+  it('an option it does not know (a typo of --controller) is refused with the usage, not ignored', () => {
+    const r = sim('test/sim/example.fleet', ['--controler']);
+    expect(r.status).toBe(64);
+    expect(r.stderr).toMatch(/^sim: .*--controler.*; usage: npm run sim -- FLEETFILE \[--dir DIR\] \[--controller\]\n$/);
+    expect(r.left).toEqual([]);
+  });
 
   it('a missing file: one line naming it, exit 64, no stack trace', () => {
     const r = sim('/nonexistent/xenherd.fleet');
