@@ -98,6 +98,15 @@ describe('fleet file values the format does not allow', () => {
   });
 });
 
+describe('host names in references compare without case, as the host lines do', () => {
+  it('home=, peer= and running= in another case name the host, spelled as its host line spells it', () => {
+    const s = parseFleet('host xen1 mem=8192\nhost xen2 mem=8192\ndomu web9 mem=1024 home=XEN1 peer=Xen2 drbd=r9 running=XEN1\n');
+    expect(s.domains.map((d) => [d.name, d.host])).toEqual([['web9', 'xen1']]);
+    expect(s.drbd['r9']?.nodes).toEqual(['xen1', 'xen2']);
+    expect(() => parseFleet('host xen1 mem=8192\nhost xen2 mem=8192\ndomu web9 mem=1024 home=XEN3 peer=xen2\n')).toThrow(/home=XEN3: expected a host the fleet has a host line for \(xen1, xen2\)/);
+  });
+});
+
 describe('npm run sim with a fleet file it cannot use', () => {
   const sim = (file: string, extra: string[] = []): { status: number | null; stderr: string; left: string[] } => {
     const tmp = mkdtempSync(join(tmpdir(), 'xenherd-simcli-'));

@@ -149,12 +149,18 @@ export function parseFleet(text: string): SimState {
     }
   }
   const hostList = Object.keys(hosts).join(', ') || 'none yet: add a host line';
+  // host names compare without case, as DNS does (one host line per name, whatever its case): a
+  // reference in another case than the host line's is that host, spelled as its line spells it
+  const byLower = new Map(Object.keys(hosts).map((h) => [h.toLowerCase(), h]));
+  const canon = (v: string): string => byLower.get(v.toLowerCase()) ?? v;
   for (const d of Object.values(domus)) {
     const l = seen.domu![d.name]!;
     for (const key of ['home', 'peer'] as const) {
-      if (l.kv[key] !== undefined && !hosts[l.kv[key]]) refuse(l, key, `a host the fleet has a host line for (${hostList})`);
+      if (l.kv[key] !== undefined && !hosts[canon(l.kv[key])]) refuse(l, key, `a host the fleet has a host line for (${hostList})`);
     }
+    domus[d.name] = { ...d, home: canon(d.home), peer: d.peer === null ? null : canon(d.peer) };
   }
+  for (const [i, r] of running.entries()) running[i] = { ...r, def: domus[r.def.name]!, host: canon(r.host) };
   // DRBD resources: one per name used by a domU, replicated on its home and peer
   const drbd: Record<string, DrbdResource> = {};
   const origin: Record<string, ResourceOrigin> = {};
