@@ -9,6 +9,7 @@ import type { MoveReason } from '../../../agent/decide/migration-plan.js';
 import type { Ledger } from '../../../agent/state/ledger.js';
 import type { PeerLine } from '../../../shared/protocol/peer.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { drive } from '../../harness/drive.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // A domU whose home is only its guarded dir (no migrate-tab), moved by hand with `xl migrate`
@@ -32,20 +33,9 @@ const ledgerOf = (host: string): Ledger | null => {
   }
 };
 
-async function drive<T>(p: Promise<T>): Promise<T> {
-  let done = false;
-  let value: T | undefined;
-  void p.then((v) => {
-    done = true;
-    value = v;
-  });
-  await fleet.until(() => done, 'the operation', 600_000, 50);
-  return value as T;
-}
-
 async function handMove(from: string, to: string): Promise<void> {
   const m = fleet.sim.start(from, 'xl', ['migrate', 'web1', to]);
-  expect((await drive(m.done)).exitCode).toBe(0);
+  expect((await drive(fleet, m.done)).exitCode).toBe(0);
 }
 
 async function xenherdMove(from: string, to: string, reason: MoveReason): Promise<void> {
@@ -54,7 +44,7 @@ async function xenherdMove(from: string, to: string, reason: MoveReason): Promis
   if (!facts.ok) throw new Error(facts.error.message);
   const plan = planMigrate(facts.value, { name: 'web1', target: to, reason, operationId: p.newOperationId(), noPeer: false });
   if (!plan.ok) throw new Error(plan.error.message);
-  const done = await drive(executePlan(p, plan.value, () => undefined));
+  const done = await drive(fleet, executePlan(p, plan.value, () => undefined));
   expect(done, JSON.stringify(done)).toMatchObject({ ok: true });
 }
 

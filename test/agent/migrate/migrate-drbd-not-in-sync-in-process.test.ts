@@ -7,6 +7,7 @@ import { runMigrationCommand } from '../../../agent/migrate/command.js';
 import { executePlan } from '../../../agent/migrate/plan-executor.js';
 import { runPreflight } from '../../../agent/migrate/preflight-run.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { drive } from '../../harness/drive.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 import { agentsBed } from '../../fleet/agents-with-stand-in.js';
 
@@ -34,17 +35,6 @@ const ledgerText = (host: string): string | null => {
 const runsOn = (name: string): string[] => fleet.sim.state().domains.filter((d) => d.name === name || d.name.startsWith(`${name}--`)).map((d) => `${d.host}:${d.name}`);
 const migrateCalls = (): number => fleet.sim.commandLog.filter((c) => (c.tool === 'xl' || c.tool === 'xm') && c.argv[0] === 'migrate').length;
 
-async function drive<T>(p: Promise<T>): Promise<T> {
-  let done = false;
-  let value: T | undefined;
-  void p.then((v) => {
-    done = true;
-    value = v;
-  });
-  await fleet.until(() => done, 'the operation', 600_000, 50);
-  return value as T;
-}
-
 async function migrateAsCli(name: string, target: string) {
   const p = simMigrationPorts({ sim: fleet.sim }, 'xen1');
   const facts = await readMigrationFacts(p, name);
@@ -52,8 +42,8 @@ async function migrateAsCli(name: string, target: string) {
   const plan = planMigrate(facts.value, { name, target, reason: 'manual', operationId: 'op-test-1', noPeer: false });
   if (!plan.ok) throw new Error(plan.error.message);
   const pf = plan.value.steps.find((s) => s.do === 'preflight');
-  const dry = pf && pf.do === 'preflight' ? await drive(runPreflight(p, name, pf.checks)) : null;
-  return { dry, done: await drive(executePlan(p, plan.value, () => undefined)) };
+  const dry = pf && pf.do === 'preflight' ? await drive(fleet, runPreflight(p, name, pf.checks)) : null;
+  return { dry, done: await drive(fleet, executePlan(p, plan.value, () => undefined)) };
 }
 
 const STANDALONE = 'r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (`drbdadm connect r1` on both, resolving a split brain first) and wait for UpToDate/UpToDate before migrating';
@@ -80,7 +70,7 @@ describe('live migration refused while a DRBD resource is not Connected UpToDate
       expect(done).toEqual({ ok: false, error: { code: 'XH_ERR_REFUSED', message: `preflight: ${detail}; nothing was moved` } });
 
       // the controller's `migrate` reaches the agent as this command
-      const asController = await drive(runMigrationCommand(simMigrationPorts({ sim: fleet.sim }, 'xen1'), { op: 'migrate', name: 'web1', target: 'xen2', reason: 'manual', operationId: 'op-ctl-1' } as Parameters<typeof runMigrationCommand>[1], () => undefined));
+      const asController = await drive(fleet, runMigrationCommand(simMigrationPorts({ sim: fleet.sim }, 'xen1'), { op: 'migrate', name: 'web1', target: 'xen2', reason: 'manual', operationId: 'op-ctl-1' } as Parameters<typeof runMigrationCommand>[1], () => undefined));
       expect(asController).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', message: `preflight: ${detail}; nothing was moved` });
 
       expect(migrateCalls()).toBe(0);

@@ -13,6 +13,7 @@ import { processIdentity } from '../../../shared/fs/file-lock.js';
 import type { PeerLine } from '../../../shared/protocol/peer.js';
 import type { Result } from '../../../shared/result.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { drive } from '../../harness/drive.js';
 import { simMigrationPorts, type MigrationWorld } from '../../harness/migration-on-sim.js';
 
 // Migrations as plans, run by the one plan executor, in process: the simulator plays both Dom0s
@@ -40,18 +41,6 @@ const hasLedger = (f: Fleet, host: string): Ledger | null => {
   }
 };
 const xlNames = (f: Fleet, host: string): string[] => f.sim.state().domains.filter((d) => d.host === host).map((d) => d.name).sort();
-
-/** advances simulated time until the promise settles */
-async function drive<T>(f: Fleet, p: Promise<T>): Promise<T> {
-  let done = false;
-  let value: T | undefined;
-  void p.then((v) => {
-    done = true;
-    value = v;
-  });
-  await f.until(() => done, 'the operation', 600_000, 50);
-  return value as T;
-}
 
 async function plan(p: MigrationPorts, kind: 'migrate' | 'reverse', name: string, target: string | null = null, noPeer = false): Promise<Result<MigrationPlan, XhError>> {
   const facts = await readMigrationFacts(p, name);
