@@ -68,7 +68,7 @@ describe('planMigrate: which moves check the target\'s state, and what a restore
   it('telling the target: a visitor going home ends the home\'s away record (the dry run says so), a domU leaving its home makes a visitor', () => {
     const home = planMigrate(base, { name: 'web1', target: null, reason: 'manual', operationId: 'op-1', noPeer: false });
     expect(home.ok && home.value.steps.find((s) => s.do === 'tell')).toEqual({ do: 'tell', peer: 'xen1', goingHome: true });
-    expect(home.ok && renderPlan(home.value, null)).toContain('6. tell xen1 (status web1 over ssh): web1 is home: it ends its away record\n');
+    expect(home.ok && renderPlan(home.value, null)).toContain('6. tell xen1 (status web1 --not-mine over ssh): web1 is home: it ends its away record\n');
     const homes = new Map([['web1', { name: 'web1', peer: 'xen1', options: [], ignoredOptions: [], source: 'migrate-tab' as const, drbdResources: ['r1'] }]]);
     const away = planMigrate({ ...base, ledger: emptyLedger('xen2'), homes }, { name: 'web1', target: null, reason: 'manual', operationId: 'op-1', noPeer: false });
     expect(away.ok && away.value.steps.find((s) => s.do === 'tell')).toEqual({ do: 'tell', peer: 'xen1', goingHome: false });
