@@ -1,10 +1,10 @@
 import type { XhError } from '../../shared/errors.js';
 import { exitCodeFor } from '../../shared/errors.js';
 import { PEER_PROTOCOL_VERSION, peerRefusal, type PeerLine, type PeerStatus } from '../../shared/protocol/peer.js';
-import { peerMayClaim } from '../decide/home-claim.js';
-import { peerClaim, planMigrate2 } from '../decide/migration-plan.js';
+import { planMigrate2 } from '../decide/migration-plan.js';
+import { peerStatusLedger, type PeerStatusLedger } from '../decide/peer-status-ledger.js';
 import type { Migrate2Request } from '../parse/migrate2-command.js';
-import { without, withVisitor } from '../state/ledger.js';
+import { without, withVisitor, type Ledger } from '../state/ledger.js';
 import { readMaintenanceFlag } from '../host/maintenance-flag.js';
 import { readMigrationFacts } from './facts.js';
 import { executePlan } from './plan-executor.js';
@@ -42,10 +42,8 @@ export async function serveForcedCommand(p: MigrationPorts, peer: string, req: M
 
 /**
  * `status NAME` from PEER. Besides answering, it keeps this Dom0's ledger true to what the two
- * hosts now know: our own domU back here from PEER clears its away record (PEER sent it home);
- * PEER's domU running here unrecorded becomes a recorded visitor (PEER migrated it here), unless
- * PEER says it is NOT_MINE and this Dom0 guards it: then it is ours, come home. The answer names
- * this host's maintenance state: a migration preflight refuses a draining target.
+ * hosts now know, as peerStatusLedger (agent/decide/peer-status-ledger.ts) decides. The answer
+ * names this host's maintenance state: a migration preflight refuses a draining target.
  */
 async function statusFor(p: MigrationPorts, peer: string, name: string, notMine: boolean): Promise<PeerStatus | XhError> {
   const list = await p.toolstack.list();
@@ -65,36 +63,24 @@ async function statusFor(p: MigrationPorts, peer: string, name: string, notMine:
   }
   const f = await readMigrationFacts(p, name);
   if (!f.ok) return f.error;
-  const { ledger, homes } = f.value;
-  const away = ledger.away[name];
-  if (away && homes.has(name)) {
-    if (away.currentHost !== peer) return { code: 'XH_ERR_REFUSED', message: `${name} is a domU of ${p.host}; the ledger here says it went to ${away.currentHost}, not ${peer}` };
-    const w = await p.store.update((l) => (l.away[name]?.currentHost === peer ? without(l, name) : null));
-    if (!w.ok) return w.error;
-    await p.nudge();
-    return answer('here', exact.state, null, p.host);
-  }
-  // ours, running here: telling our partner so is harmless
-  if (!peerMayClaim(homes, name, peer)) return answer('here', exact.state, null, p.host);
-  // Guarded here with PEER as its partner, either of us may be its home. A domU moved by hand
-  // (no ledger records it) and brought back here by PEER would otherwise become PEER's visitor
-  // here, and the next restore would send it away from its only guarded dir. A visitor record an
-  // earlier question without the word left (the move's verify) is dropped.
-  if (notMine && homes.has(name)) {
-    if (ledger.visitors[name] !== undefined) {
-      const w = await p.store.update((l) => (l.visitors[name] ? without(l, name) : null));
-      if (!w.ok) return w.error;
-      await p.nudge();
-    }
-    return answer('here', exact.state, null, p.host);
-  }
-  const claim = peerClaim(f.value, name, peer);
-  if (claim) return claim;
-  if (ledger.visitors[name]?.home !== peer) {
-    const since = new Date(p.clock.now()).toISOString();
-    const w = await p.store.update((l) => (l.visitors[name]?.home === peer ? null : withVisitor(without(l, name), name, { home: peer, since, operationId: `status-from-${peer}` })));
+  const v = peerStatusLedger(f.value, name, peer, notMine);
+  if (v.kind === 'refused') return v.error;
+  const change = ledgerChange(v, name, peer, new Date(p.clock.now()).toISOString());
+  if (change !== null) {
+    const w = await p.store.update(change);
     if (!w.ok) return w.error;
     await p.nudge();
   }
-  return answer('here', exact.state, null, peer);
+  return answer('here', exact.state, null, v.kind === 'ours' ? p.host : peer);
+}
+
+/**
+ * The ledger update for V, or null when there is none. Each checks again under the ledger's lock
+ * (null: nothing to write), as another writer may have come between the read and the write.
+ */
+function ledgerChange(v: Exclude<PeerStatusLedger, { kind: 'refused' }>, name: string, peer: string, now: string): ((l: Ledger) => Ledger | null) | null {
+  if (v.kind === 'peers') return v.recordVisitor ? (l) => (l.visitors[name]?.home === peer ? null : withVisitor(without(l, name), name, { home: peer, since: now, operationId: `status-from-${peer}` })) : null;
+  if (v.change === 'drop-away') return (l) => (l.away[name]?.currentHost === peer ? without(l, name) : null);
+  if (v.change === 'drop-visitor') return (l) => (l.visitors[name] ? without(l, name) : null);
+  return null;
 }
