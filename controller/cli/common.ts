@@ -24,8 +24,6 @@ export function fail(e: XhError, io: CliIo, json = false): number {
   return exitCodeFor(e.code);
 }
 
-/** Whether ARGV asks for --json, read before the parse: a usage error is answered in JSON too. */
-export const wantsJson = (argv: readonly string[]): boolean => argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length).includes('--json');
 
 /**
  * argv with its options and an exact range of positionals, or a usage error naming the usage line.

@@ -1,3 +1,4 @@
+import { wantsJson } from '../../shared/cli/argv.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
@@ -10,7 +11,7 @@ import { emptyTokenStore, newToken } from '../auth/tokens.js';
 import { writeOwnFile } from '../files/atomic-write.js';
 import type { ControllerConfigInput } from '../config/schema.js';
 import { isLoopbackAddress } from '../config/loopback.js';
-import { BIN, fail, parseCommand, shellWord, wantsJson, withHelp } from './common.js';
+import { BIN, fail, parseCommand, shellWord, withHelp } from './common.js';
 import { initOptions, NEEDS } from './init-options.js';
 import type { ControllerHooks } from './hooks.js';
 

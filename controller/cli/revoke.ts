@@ -1,3 +1,4 @@
+import { wantsJson } from '../../shared/cli/argv.js';
 import { existsSync } from 'node:fs';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
@@ -8,7 +9,7 @@ import { operateTokensLeft, removeTokens, selectTokens, tokenIdOf, tokenRows, ty
 import { tokenStorePath, updateTokenStore } from '../auth/token-store-file.js';
 import { authenticate, type TokenStore } from '../auth/tokens.js';
 import { holdsToken, redactTokens } from '../../shared/text/redact-token.js';
-import { BIN, fail, loadConfig, optionString, parseCommand, wantsJson, withHelp } from './common.js';
+import { BIN, fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
 
 // withHelp prefixes the first line with "usage: xenherd-controller "; the others align under it
 const USAGE = [

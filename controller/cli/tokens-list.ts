@@ -1,9 +1,10 @@
+import { wantsJson } from '../../shared/cli/argv.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { tokenRows, type TokenRow } from '../auth/token-match.js';
 import { readTokenStore, tokenStorePath } from '../auth/token-store-file.js';
 import { redactTokens } from '../../shared/text/redact-token.js';
-import { BIN, fail, loadConfig, optionString, parseCommand, wantsJson, withHelp } from './common.js';
+import { BIN, fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
 
 const USAGE = 'tokens [--json] [--config FILE]';
 

@@ -61,4 +61,5 @@ export function begin(
   return ok({ args: a.value, json: a.value.options['json'] === true, client: new CtlClient(c.value, hooks.clock) });
 }
 
-export const wantsJson = (argv: readonly string[]): boolean => argv.includes('--json');
+// the shared reader's: the commands import it from here, with begin and fail
+export { wantsJson } from '../../shared/cli/argv.js';

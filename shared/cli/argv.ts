@@ -77,3 +77,12 @@ export function parseArgv(argv: readonly string[], specs: readonly OptionSpec[])
   }
   return ok({ options, positionals, ...(Object.keys(repeated).length > 0 ? { repeated } : {}) });
 }
+
+/**
+ * Whether ARGV asks for --json, read before (and whatever) the parse: a usage error is answered in
+ * JSON too. A --json after `--` is a positional, as parseArgv reads it.
+ */
+export const wantsJson = (argv: readonly string[]): boolean => {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgv } from '../../shared/cli/argv.js';
+import { parseArgv, wantsJson } from '../../shared/cli/argv.js';
 
 const specs = [
   { name: 'json', takesValue: false },
@@ -44,5 +44,16 @@ describe('parseArgv: a repeatable option', () => {
     expect(r.ok && r.value).toEqual({ options: { days: '3' }, repeated: { name: ['a', 'b,c'] }, positionals: [] });
     const twice = parseArgv(['--days', '3', '--days', '4'], specs);
     expect(!twice.ok && twice.error.message).toBe('option --days given twice');
+  });
+});
+
+describe('wantsJson', () => {
+  it('finds --json anywhere before `--`, and not after it (a positional there, as parseArgv reads it)', () => {
+    expect(wantsJson(['where', 'web1', '--json'])).toBe(true);
+    expect(wantsJson(['--json'])).toBe(true);
+    expect(wantsJson(['where', 'web1'])).toBe(false);
+    expect(wantsJson(['--', '--json'])).toBe(false);
+    expect(wantsJson(['--json', '--', 'x'])).toBe(true);
+    expect(wantsJson(['--jsonx'])).toBe(false);
   });
 });
