@@ -8,6 +8,14 @@ export function parseDuration(text: string): number | null {
   return Math.round(total);
 }
 
+/**
+ * Why TEXT, given to --OPTION, is refused as a bare number, or null: "90" reads as seconds to
+ * some and minutes to others, and a duration 60 times off stops a drain too early or pages
+ * someone for nothing; the options that take a duration want its unit.
+ */
+export const bareNumberProblem = (option: string, text: string): string | null =>
+  /^\d+(\.\d+)?$/.test(text) ? `--${option} ${JSON.stringify(text)} has no unit: write ${text}s, ${text}m or ${text}h` : null;
+
 /** 75_000 → "1:15", 3_725_000 → "1:02:05" */
 export function clockTime(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

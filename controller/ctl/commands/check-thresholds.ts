@@ -2,7 +2,7 @@ import type { ParsedArgv } from '../../../shared/cli/argv.js';
 import type { XhError } from '../../../shared/errors.js';
 import { CheckThresholdsSchema, DEFAULT_CHECK_THRESHOLDS, MAX_THRESHOLD_MS, type CheckThresholds } from '../../../shared/protocol/ctl-check.js';
 import { err, ok, type Result } from '../../../shared/result.js';
-import { parseDuration } from '../duration.js';
+import { bareNumberProblem, parseDuration } from '../duration.js';
 import { optionValue } from '../options.js';
 
 /** check's duration options and the threshold each sets. */
@@ -23,9 +23,8 @@ export function thresholdsOf(args: ParsedArgv): Result<CheckThresholds, XhError>
   for (const [option, key] of CHECK_OPTIONS) {
     const text = optionValue(args, option);
     if (text === undefined) continue;
-    // as drain's --timeout: a bare 5 reads as seconds to some and minutes to others, and a
-    // threshold 60 times too short pages someone for nothing
-    if (/^\d+(\.\d+)?$/.test(text)) return err({ code: 'XH_ERR_USAGE', message: `--${option} ${JSON.stringify(text)} has no unit: write ${text}s, ${text}m or ${text}h` });
+    const bare = bareNumberProblem(option, text);
+    if (bare !== null) return err({ code: 'XH_ERR_USAGE', message: bare });
     const ms = parseDuration(text);
     if (ms === null) return err({ code: 'XH_ERR_USAGE', message: `--${option} ${JSON.stringify(text)} is not a duration (e.g. 90s, 15m, 1h)` });
     if (!Number.isSafeInteger(ms) || ms > MAX_THRESHOLD_MS) {

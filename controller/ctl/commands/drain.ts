@@ -4,7 +4,7 @@ import type { PlanRequest } from '../../../shared/protocol/ctl-jobs.js';
 import { PlanReadSchema } from '../../../shared/protocol/ctl-jobs-read.js';
 import type { CtlClient } from '../client.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
-import { parseDuration } from '../duration.js';
+import { bareNumberProblem, parseDuration } from '../duration.js';
 import { DRAIN_USAGE, RESTORE_USAGE } from '../help/drain.js';
 import { EXIT_NOT_DONE, failJob, followJob } from '../job-follow.js';
 import { optionValue } from '../options.js';
@@ -27,7 +27,8 @@ export async function showPlan(client: CtlClient, io: CliIo, req: PlanRequest, j
 export function timeoutOf(value: string | undefined): { ok: true; ms: number | null } | { ok: false; message: string } {
   if (value === undefined) return { ok: true, ms: null };
   const quoted = JSON.stringify(value);
-  if (/^\d+(\.\d+)?$/.test(value)) return { ok: false, message: `--timeout ${quoted} has no unit: write ${value}s, ${value}m or ${value}h` };
+  const bare = bareNumberProblem('timeout', value);
+  if (bare !== null) return { ok: false, message: bare };
   const ms = parseDuration(value);
   if (ms === null) return { ok: false, message: `--timeout ${quoted} is not a duration (e.g. 30m, 1h30m, 90s)` };
   return ms <= 0 ? { ok: false, message: `--timeout ${quoted} must be more than 0 (e.g. 30m, 1h30m, 90s)` } : { ok: true, ms };
