@@ -3,6 +3,7 @@ import type { XhError } from '../../shared/errors.js';
 import type { CancelAnswer, JobEvent, JobRequest, JobsAnswer, Plan, PlanRequest } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { planDrain } from '../plan/drain.js';
+import type { PlanFacts } from '../plan/facts.js';
 import type { PlanPolicy } from '../plan/policy.js';
 import { planRebalance } from '../plan/rebalance.js';
 import { planRestore } from '../plan/restore.js';
@@ -20,6 +21,12 @@ import { runRebalance } from './rebalance-job.js';
 import { runRestore } from './restore-job.js';
 import { runRoll } from './roll-job.js';
 import type { JobSettings } from './settings.js';
+
+/** The refusal for HOSTS of which no agent has reported (its job could only fail), or null. */
+const unheardOf = (hosts: readonly string[], f: PlanFacts): XhError | null => {
+  const unknown = hosts.filter((h) => !f.host(h)?.record.state);
+  return unknown.length === 0 ? null : { code: 'XH_ERR_NOT_FOUND', message: noAgentMessage(unknown, f.hostNames()) };
+};
 
 const hostsOf = (r: JobRequest): string[] => (r.kind === 'rebalance' ? [] : r.kind === 'roll' ? [...new Set(r.hosts)].sort() : [r.host]);
 
@@ -58,8 +65,8 @@ export class JobHub {
   plan(req: PlanRequest): Result<Plan, XhError> {
     const f = this.port.facts();
     const p = this.env.policy;
-    const unknown = (req.kind === 'drain' || req.kind === 'roll' ? req.hosts : req.kind === 'restore' ? [req.host] : []).filter((h) => !f.host(h)?.record.state);
-    if (unknown.length > 0) return err({ code: 'XH_ERR_NOT_FOUND', message: noAgentMessage(unknown, f.hostNames()) });
+    const unheard = unheardOf(req.kind === 'drain' || req.kind === 'roll' ? req.hosts : req.kind === 'restore' ? [req.host] : [], f);
+    if (unheard) return err(unheard);
     switch (req.kind) {
       case 'drain':
         return ok(planDrain(f, req.hosts, { ...p, limits: limitsWith(p.limits, req.maxParallel ?? null) }));
@@ -75,6 +82,9 @@ export class JobHub {
   /** Starts REQ for OPERATOR (or follows the same job already running); follow gets every event, `end` last. */
   start(req: JobRequest, operator: string, follow: (e: JobEvent) => void): Result<{ job: JobRun; unfollow: () => void }, XhError> {
     const hosts = hostsOf(req);
+    // a misspelt or never-enrolled host is refused before a job exists: no job id, no log of a start
+    const unheard = unheardOf(hosts, this.port.facts());
+    if (unheard) return err(unheard);
     const same = [...this.jobs.values()].find((j) => j.kind === req.kind && j.hosts.join(',') === hosts.join(','));
     if (same && req.kind !== 'maintenance') return ok({ job: same, unfollow: same.follow(follow, true) });
     const busy = req.kind === 'maintenance' ? null : [...this.jobs.values()].find((j) => j.hosts.some((h) => hosts.includes(h)) || (req.kind === 'rebalance' && j.kind === 'rebalance'));

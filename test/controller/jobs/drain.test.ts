@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { JobRequest } from '../../../shared/protocol/ctl-jobs.js';
 import { expectGoldenLog } from './golden-log.js';
 import type { SimSpec } from './sim-fleet.js';
 import { jobsBed, SPREAD, T0 } from './jobs-bed.js';
@@ -34,11 +35,22 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
     expectGoldenLog('drain/moves-every-domu-to-the-host-holding-its-replica-spreads-ove', bed.logs);
   });
 
-  it('a host no agent reports as is refused before anything moves, naming the reporting host spelled otherwise', async () => {
+  it('a host no agent reports as is refused before a job exists, naming the reporting host spelled otherwise', async () => {
     const bed = await jobsBed(SPREAD);
-    const end = await bed.finish(bed.start({ ...DRAIN, host: 'XEN1' }));
-    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_NOT_FOUND', moved: 0 });
-    expect(end.message).toBe('no agent of a host named XEN1 has reported to this controller (host names are spelled as their agents report them: xen1, not XEN1)');
+    const refused = bed.core.hub.start({ ...DRAIN, host: 'XEN1' }, 'admin', () => undefined);
+    expect(refused).toEqual({ ok: false, error: { code: 'XH_ERR_NOT_FOUND', message: 'no agent of a host named XEN1 has reported to this controller (host names are spelled as their agents report them: xen1, not XEN1)' } });
+    const others: JobRequest[] = [
+      { kind: 'restore', host: 'xen9', timeoutMs: null },
+      { kind: 'maintenance', host: 'xen9', on: true },
+      { kind: 'roll', hosts: ['xen2', 'xen9'], reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null },
+    ];
+    for (const req of others) {
+      const r = bed.core.hub.start(req, 'admin', () => undefined);
+      expect(r.ok ? 'started' : r.error.message).toBe('no agent of a host named xen9 has reported to this controller');
+    }
+    // no job was made, so nothing logged a start and nothing runs
+    expect(bed.logs.filter((l) => l['event'] === 'operator-action')).toEqual([]);
+    expect(bed.core.hub.list()).toEqual([]);
     const plan = bed.core.hub.plan({ kind: 'drain', hosts: ['XEN1', 'xen9'], maxParallel: null });
     expect(plan.ok ? null : plan.error.message).toBe('no agent of XEN1, xen9 has reported to this controller (host names are spelled as their agents report them: xen1, not XEN1)');
     expect(bed.core.domains('Xen2')).toMatchObject({ ok: false, error: { code: 'XH_ERR_NOT_FOUND', message: expect.stringMatching(/: xen2, not Xen2\)$/) } });
