@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { z } from 'zod';
 import { processIo } from '../../shared/cli/io.js';
-import { runProgram } from '../../shared/cli/program.js';
+import { commandFirst, runProgram } from '../../shared/cli/program.js';
 import { realClock } from '../../shared/clock/real-clock.js';
 import { endQuietlyOnBrokenPipe } from '../../shared/cli/broken-pipe.js';
 import type { CtlHooks } from './context.js';
@@ -50,7 +50,9 @@ const hooks: CtlHooks = {
 // `xenherdctl status | head -1`: the reader leaving early ends us quietly, as it would any Unix tool;
 // `xenherdctl where '*' > /dev/full`: one line and 74 (3 for check), never a stack and 1 ("not found")
 // check is a Nagios plugin, whose help promises 0 to 3 and never another code: 3 (UNKNOWN) there
-const isCheck = process.argv[2] === 'check';
+const program = ctlProgram(hooks);
+const argv = commandFirst(program, process.argv.slice(2));
+const isCheck = argv[0] === 'check';
 endQuietlyOnBrokenPipe(process.stderr, (code) => process.exit(isCheck ? 3 : code));
 const stdout = guardedWrite(process.stdout, (t) => void process.stdout.write(t), {
   writeStderr: (t) => void process.stderr.write(t),
@@ -69,6 +71,6 @@ if (isCheck) {
   process.on('unhandledRejection', crashed);
 }
 
-void runProgram(ctlProgram(hooks), process.argv.slice(2), { ...processIo(), stdout }).then((code) => {
+void runProgram(program, argv, { ...processIo(), stdout }).then((code) => {
   process.exitCode = code;
 });

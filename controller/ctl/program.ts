@@ -41,6 +41,7 @@ export const ctlProgram = (hooks: CtlHooks): Program => ({
     { ...planHelp, run: async (argv, io) => (await import('./commands/rebalance.js')).plan(argv, io, hooks) },
     { ...checkHelp, run: async (argv, io) => (await import('./commands/check.js')).check(argv, io, hooks) },
   ],
+  everyCommandFlags: ['--json'],
   exitCodes: [
     'XH_ERR_NOT_FOUND',
     'XH_ERR_USAGE',

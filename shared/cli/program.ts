@@ -25,7 +25,29 @@ export interface Program {
   readonly exitCodes?: readonly ErrorCode[];
   /** a line after the exit codes (e.g. codes passed through from elsewhere) */
   readonly exitCodesNote?: string;
+  /** flags every command takes, so they may also come before the command (`xenherdctl --json where web1`) */
+  readonly everyCommandFlags?: readonly string[];
 }
+
+/**
+ * ARGV with the flags every command takes moved from before the command to just after it, as
+ * operators type them (`--json` first, like git's or ip's global options). Anything else before the
+ * command is left where it is, for runProgram to refuse with the line reordered.
+ */
+export function commandFirst(program: Program, argv: readonly string[]): readonly string[] {
+  const flags = program.everyCommandFlags ?? [];
+  let i = 0;
+  while (i < argv.length && flags.includes(argv[i] as string)) i += 1;
+  if (i === 0 || i === argv.length) return argv;
+  return [argv[i] as string, ...argv.slice(0, i), ...argv.slice(i + 1)];
+}
+
+/** For options typed before the command: the same line with the command first, or null when no word names a command. */
+const reordered = (program: Program, argv: readonly string[]): string | null => {
+  const at = argv.findIndex((w) => program.commands.some((c) => c.name === w));
+  if (at < 0) return null;
+  return [program.binary, argv[at], ...argv.slice(0, at), ...argv.slice(at + 1)].map((w) => (/^[\w@%+=:,./-]+$/.test(w as string) ? w : JSON.stringify(w))).join(' ');
+};
 
 export function helpText(program: Program): string {
   const width = Math.max(0, ...program.commands.map((c) => c.name.length));
@@ -58,7 +80,8 @@ export function reportError(program: string, error: XhError, io: CliIo): number 
 
 const commandHelp = (program: Program, c: Command): string => c.help ?? `${c.summary}\n\nusage: ${program.binary} ${c.usage}\n`;
 
-export async function runProgram(program: Program, argv: readonly string[], io: CliIo): Promise<number> {
+export async function runProgram(program: Program, typed: readonly string[], io: CliIo): Promise<number> {
+  const argv = commandFirst(program, typed);
   const [first, ...rest] = argv;
   if (first === undefined) {
     io.stderr(helpText(program));
@@ -83,6 +106,8 @@ export async function runProgram(program: Program, argv: readonly string[], io: 
   const command = program.commands.find((c) => c.name === first);
   if (!command) {
     const known = program.commands.map((c) => c.name).join(', ') || 'none';
+    const fixed = first.startsWith('-') ? reordered(program, argv) : null;
+    if (fixed !== null) return reportError(program.binary, { code: 'XH_ERR_USAGE', message: `${clipped(first)} comes before the command: options go after it, as in ${clipped(fixed, 300)}` }, io);
     return reportError(program.binary, { code: 'XH_ERR_USAGE', message: `unknown command ${JSON.stringify(first)} (commands: ${known}; see --help)` }, io);
   }
   // words after "--" belong to the command (xenherdctl ssh NAME -- CMD -h), not to --help

@@ -39,6 +39,9 @@ describe.runIf(process.platform === 'linux')('standard output that cannot be wri
     expect(await intoFull(['where', '*'], env)).toEqual({ code: 74, stderr: LINE });
     expect(await intoFull(['--help'])).toEqual({ code: 74, stderr: LINE });
     expect(await intoFull(['check'], env)).toEqual({ code: 3, stderr: LINE });
+    // --json typed before the command is still check's, and check's exit
+    expect(await intoFull(['--json', 'check'], env)).toEqual({ code: 3, stderr: LINE });
+    expect(await intoFull(['--json', 'where', '*'], env)).toEqual({ code: 74, stderr: LINE });
   }, 60_000);
 });
 

@@ -35,3 +35,31 @@ describe('help COMMAND', () => {
     expect(await run(program, ['help'])).toEqual(await run(program, ['--help']));
   });
 });
+
+describe('options before the command', () => {
+  const seen: string[][] = [];
+  const recording: Command = { ...plain, run: async (argv) => (seen.push([...argv]), 0) };
+  const withJson: Program = { ...program, commands: [recording, own], everyCommandFlags: ['--json'] };
+
+  it('a flag every command takes is moved to just after the command, the rest kept in order', async () => {
+    seen.length = 0;
+    expect((await run(withJson, ['--json', 'frob', 'web1', '--', '-x'])).code).toBe(0);
+    expect((await run(withJson, ['--json', '--json', 'frob'])).code).toBe(0);
+    expect(seen).toEqual([['--json', 'web1', '--', '-x'], ['--json', '--json']]);
+    expect((await run(withJson, ['--json', 'own', '--help'])).stdout).toBe('Own help text.\n');
+    expect((await run(withJson, ['--json', '--help'])).stdout).toMatch(/^tool /);
+  });
+
+  it('any other option there is refused (64), with the line the operator meant', async () => {
+    seen.length = 0;
+    expect(await run(withJson, ['--host', 'xen1', 'frob', 'a b'])).toEqual({
+      code: 64,
+      stdout: '',
+      stderr: 'tool: XH_ERR_USAGE: --host comes before the command: options go after it, as in tool frob --host xen1 "a b"\n',
+    });
+    // without everyCommandFlags, --json is such an option too; no command word: the plain refusal
+    expect((await run(program, ['--json', 'frob'])).stderr).toBe('tool: XH_ERR_USAGE: --json comes before the command: options go after it, as in tool frob --json\n');
+    expect((await run(withJson, ['--json'])).stderr).toBe('tool: XH_ERR_USAGE: unknown command "--json" (commands: frob, own; see --help)\n');
+    expect(seen).toEqual([]);
+  });
+});
