@@ -38,3 +38,12 @@ export function migrationKeyRefused(p: RefusedPeer): string {
     `its ${home}/.ssh/authorized_keys lacks the line \`xenherd-agent keys setup ${p.name}\` prints here; run that, and append the line it prints there`
   );
 }
+
+/** getaddrinfo's codes for a name that does not resolve (ENOTFOUND: no such name; EAI_AGAIN: no answer from DNS). */
+export const UNRESOLVED_CODES: readonly string[] = ['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_NODATA'];
+
+/** The peer's address is a name this Dom0 cannot resolve: no key can be scanned nor ssh reach it until it does. */
+export function peerNameUnresolved(p: RefusedPeer, code: string): string {
+  const where = p.address === p.name ? `or give its address as migration.peers.${p.name}.address in the agent config` : `or mend migration.peers.${p.name}.address in the agent config`;
+  return `${p.name}: the name ${p.address} does not resolve here (${code}): make it resolve on this Dom0 (DNS, /etc/hosts) ${where}`;
+}

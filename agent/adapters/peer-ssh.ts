@@ -1,6 +1,8 @@
 import { lineSplitter } from '../../shared/text/lines.js';
 import { hostKeys, peerHostNames, type HostKeys } from './known-hosts.js';
-import { hostKeyMismatch, migrationKeyRefused } from './peer-ssh-refusals.js';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { hostKeyMismatch, migrationKeyRefused, peerNameUnresolved, UNRESOLVED_CODES } from './peer-ssh-refusals.js';
 import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
 import { realClock } from '../../shared/clock/real-clock.js';
 import { Client } from 'ssh2';
@@ -48,7 +50,25 @@ const MAX_OUTPUT_CHARS = 4 * 1024 * 1024;
 /** onLine receives at most this much at once (xc progress redraws one line with CR, no newline) */
 const MAX_LINE_CHARS = 64 * 1024;
 
-export function execOnPeer(p: PeerTarget, command: string, onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<Result<PeerExecResult, XhError>> {
+/** Why P's address does not resolve (the getaddrinfo code), or null when it does or is an IP address. */
+async function unresolved(p: PeerTarget, resolveName: (name: string) => Promise<unknown>): Promise<string | null> {
+  if (isIP(p.address) !== 0) return null;
+  try {
+    await resolveName(p.address);
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code !== undefined && UNRESOLVED_CODES.includes(code) ? code : null;
+  }
+}
+
+/** RESOLVENAME: the name lookup (getaddrinfo, as ssh's); tests give one that touches no DNS server. */
+export function execOnPeer(
+  p: PeerTarget,
+  command: string,
+  onLine: (line: string, stream: 'stdout' | 'stderr') => void,
+  resolveName: (name: string) => Promise<unknown> = lookup,
+): Promise<Result<PeerExecResult, XhError>> {
   let privateKey: Buffer;
   let known: HostKeys;
   const key = readRegularSync(p.keyFile, { symlinks: 'follow', maxBytes: 64 * 1024 });
@@ -60,14 +80,16 @@ export function execOnPeer(p: PeerTarget, command: string, onLine: (line: string
   const keyscan = `ssh-keyscan -p ${p.port} ${p.address}`;
   if (known.trusted.length === 0) {
     const revoked = known.revoked.map((r) => `${p.knownHostsFile}:${r.line}`).join(', ');
-    return Promise.resolve(
-      err({
+    // a name that does not resolve has no key to scan either, and is the thing to mend first
+    return unresolved(p, resolveName).then((code) => {
+      if (code !== null) return err({ code: 'XH_ERR_PEER_UNREACHABLE', message: peerNameUnresolved(p, code) });
+      return err({
         code: 'XH_ERR_FILE',
         message: revoked
           ? `${p.name}: every host key listed for it in ${p.knownHostsFile} is marked @revoked (${revoked}) and is never accepted: if the peer was re-keyed, add its new key (${keyscan}) after checking it`
           : `${p.name}: no host key in ${p.knownHostsFile}: add the peer's key (${keyscan}) after checking it`,
-      }),
-    );
+      });
+    });
   }
   /** set when the peer shows a revoked key: ssh2 then reports only "verification failed" */
   let refusedKey: string | null = null;

@@ -148,4 +148,23 @@ describe('execOnPeer before it connects', () => {
     const r = await execOnPeer(target({ knownHostsFile: empty }), 'ping', () => undefined);
     expect(r).toEqual({ ok: false, error: { code: 'XH_ERR_FILE', message: `xen2: no host key in ${empty}: add the peer's key (ssh-keyscan -p ${port} 127.0.0.1) after checking it` } });
   });
+
+  // the name lookup is given, so the test asks no DNS server; getaddrinfo fails so for a name nothing knows
+  const notFound = (name: string): Promise<never> => Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' }));
+
+  it('a peer whose name does not resolve: 84, saying so and where to give its address, not "no host key"', async () => {
+    const empty = join(dir, 'known_hosts.empty');
+    writeFileSync(empty, '');
+    const r = await execOnPeer(target({ address: 'xen9', name: 'xen9', knownHostsFile: empty }), 'ping', () => undefined, notFound);
+    expect(r).toEqual({
+      ok: false,
+      error: { code: 'XH_ERR_PEER_UNREACHABLE', message: 'xen9: the name xen9 does not resolve here (ENOTFOUND): make it resolve on this Dom0 (DNS, /etc/hosts) or give its address as migration.peers.xen9.address in the agent config' },
+    });
+    // an address from the config that does not resolve: mend that key
+    const given = await execOnPeer(target({ address: 'xen9-mig.example', name: 'xen9', knownHostsFile: empty }), 'ping', () => undefined, notFound);
+    expect(given.ok ? '' : given.error.message).toMatch(/^xen9: the name xen9-mig\.example does not resolve here \(ENOTFOUND\): .* or mend migration\.peers\.xen9\.address in the agent config$/);
+    // a name that resolves, with no key: the known_hosts refusal as before
+    const resolves = await execOnPeer(target({ address: 'xen9', name: 'xen9', knownHostsFile: empty }), 'ping', () => undefined, () => Promise.resolve({ address: '127.0.0.1', family: 4 }));
+    expect(resolves.ok ? '' : resolves.error.code).toBe('XH_ERR_FILE');
+  });
 });
