@@ -16,6 +16,8 @@ import { domuResources, readHomesReadingGuarded, resourceHosts } from '../host/h
 import type { ListedDomain } from '../state/ledger.js';
 import { fail, parseCommon } from './common.js';
 import { AGENT_COMMAND_HELP } from './help.js';
+import { domuCaseHint } from '../../shared/domu-case-hint.js';
+import { standbyHere } from './standby-here.js';
 
 /**
  * Whether NAME means anything on this host: homed here, in the ledger, running here, or with a
@@ -29,7 +31,10 @@ async function isKnown(c: HostContext, homes: ReadonlyMap<string, HomeEntry>, ru
   const l = ledger.value;
   if (homes.has(name) || here || l.away[name] !== undefined || l.visitors[name] !== undefined || l.unsettled[name] !== undefined) return ok(true);
   if ((await domuResources(c, homes, name, c.toolstack.kind)) !== null) return ok(true);
-  return err({ code: 'XH_ERR_NOT_FOUND', message: `unknown domU ${name} on ${c.host}: not homed here, not in the ledger, not running here, no config in the guarded dir or ${c.config.migration.configDir}` });
+  // read only for the hint: the standby replicas' names, as `status ALL` lists them
+  const standby = await standbyHere(c, homes);
+  const names = [...homes.keys(), ...running.map((d) => d.baseName ?? d.name), ...Object.keys(l.away), ...Object.keys(l.visitors), ...Object.keys(l.unsettled), ...standby.found.map((s) => s.name)];
+  return err({ code: 'XH_ERR_NOT_FOUND', message: `unknown domU ${name} on ${c.host}: not homed here, not in the ledger, not running here, no config in the guarded dir or ${c.config.migration.configDir}${domuCaseHint(name, names)}` });
 }
 
 /** --home checked against the .res files of NAME's DRBD resources (see homeAmongReplicas). */

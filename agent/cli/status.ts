@@ -7,9 +7,11 @@ import { reconcile, type LedgerMismatch } from '../state/ledger.js';
 import { openHost } from '../migrate/context.js';
 import { homedHere, homeHere } from '../decide/home-claim.js';
 import { readHomesReadingGuarded } from '../host/homes.js';
-import { readStandby, type StandbyFound } from '../inventory/standby.js';
+import type { StandbyFound } from '../inventory/standby.js';
+import { standbyHere } from './standby-here.js';
 import { BIN, exitOf, fail, parseCommon } from './common.js';
 import { AGENT_COMMAND_HELP } from './help.js';
+import { domuCaseHint } from '../../shared/domu-case-hint.js';
 
 /** One domU as `status` shows it: where the ledger puts it and what xl list says here. */
 export interface DomuStatusRow {
@@ -66,13 +68,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!list.ok) return fail(list.error, io, a.value.json);
   // configs are read by the rules of this host's toolstack, which starts them
   const { homes, problems: homeProblems } = await readHomesReadingGuarded(c, c.toolstack.kind);
-  const m = c.config.migration;
-  const standby = await readStandby(c.files, { host: c.host, configDir: m.configDir, drbdConfigDir: m.drbdConfigDir, migrateTab: m.migrateTab, guardedNames: new Set(homes.keys()), dialect: c.toolstack.kind });
+  const standby = await standbyHere(c, homes);
   const standbyOf = new Map(standby.found.map((s) => [s.name, s]));
   const problems: XhError[] = [
     ...homeProblems,
     // the migrate-tab is read for homes already: its problem is reported once
-    ...standby.problems.filter((p) => p.source !== m.migrateTab).map((p): XhError => ({ code: p.code, message: `${p.source}: ${p.message}` })),
+    ...standby.problems.filter((p) => p.source !== c.config.migration.migrateTab).map((p): XhError => ({ code: p.code, message: `${p.source}: ${p.message}` })),
   ];
   const running = list.value.filter((d) => d.baseName !== null && d.baseName !== 'Domain-0');
   const rec = reconcile(ledger.value, running, homedHere(homes, ledger.value));
@@ -101,7 +102,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const shown = which === 'ALL' ? rows : rows.filter((r) => r.name === which);
   const mismatches: LedgerMismatch[] = rec.mismatches.filter((x) => which === 'ALL' || x.domu === which);
   if (which !== 'ALL' && shown.length === 0) {
-    return fail({ code: 'XH_ERR_NOT_FOUND', message: `${which} is not known on ${c.host}: not homed here, not in the ledger, not running here, no standby replica here` }, io, a.value.json);
+    return fail({ code: 'XH_ERR_NOT_FOUND', message: `${which} is not known on ${c.host}: not homed here, not in the ledger, not running here, no standby replica here${domuCaseHint(which, rows.map((r) => r.name))}` }, io, a.value.json);
   }
   const unsettled = Object.entries(ledger.value.unsettled)
     .filter(([n]) => which === 'ALL' || n === which)

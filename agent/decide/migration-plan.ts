@@ -3,6 +3,7 @@ import type { InventoryDomain } from '../../shared/inventory.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { Ledger, MigrationReason } from '../state/ledger.js';
 import { homeHere, peerMayClaim, type HomeEntry } from './home-claim.js';
+import { domuCaseHint } from '../../shared/domu-case-hint.js';
 
 /**
  * Migrations as data (Ganeti's moves): `migrate`, `reverse` and the forced `migrate2` each become
@@ -97,7 +98,8 @@ function notMovable(f: MigrationFacts, name: string): XhError | null {
   if (away) return { code: 'XH_ERR_REFUSED', message: `${name} does not run on ${f.host}: the ledger here says it is on ${away.currentHost} (\`reverse ${name}\` brings it back)` };
   const known = f.homes.has(name) || f.ledger.visitors[name] !== undefined || f.resources !== null;
   if (known) return { code: 'XH_ERR_REFUSED', message: `${name} does not run on ${f.host} (${f.homes.has(name) ? 'its home, ' : ''}xl list here does not show it): run migrate on the Dom0 that runs it` };
-  return { code: 'XH_ERR_NOT_FOUND', message: `unknown domU ${name}: not running on ${f.host}, not homed here, not in the ledger, no config in the guarded dir or the config dir` };
+  const names = [...f.domains.map((x) => x.baseName ?? x.name), ...f.homes.keys(), ...Object.keys(f.ledger.away), ...Object.keys(f.ledger.visitors)];
+  return { code: 'XH_ERR_NOT_FOUND', message: `unknown domU ${name}: not running on ${f.host}, not homed here, not in the ledger, no config in the guarded dir or the config dir${domuCaseHint(name, names)}` };
 }
 
 const sshChecks = (peer: string, withoutPeer: boolean): PreflightCheck[] => [{ check: 'migration-key', peer, withoutPeer }, { check: 'peer-sshd', peer }];

@@ -1,11 +1,10 @@
 import { compilePattern, matches } from '../../shared/name-pattern.js';
 import { WhereAnswerSchema } from '../../shared/protocol/ctl-where.js';
-import { printable } from '../../shared/text/printable.js';
+import { caseHintText } from '../../shared/domu-case-hint.js';
 import type { CtlClient } from './client.js';
 
 /** The controller refuses longer patterns (name-pattern.ts), so a wider glob must fit in this too. */
 const MAX_PATTERN = 128;
-const SHOWN = 5;
 
 const bothCases = (c: string): string => (c.toLowerCase() === c.toUpperCase() ? c : `${c.toLowerCase()}${c.toUpperCase()}`);
 
@@ -60,7 +59,5 @@ export async function caseHint(client: CtlClient, pattern: string): Promise<stri
   // a domU PATTERN names as spelled: the spelling is not what went wrong (a migrate to an unknown
   // host, a domU that is shut down), and a hint would blame it
   if (names.length === 0 || names.some((n) => matches(asGiven.value, n))) return '';
-  const shown = names.slice(0, SHOWN).map((n) => printable(n));
-  const list = names.length > SHOWN ? `${shown.join(', ')}, ... (${names.length} names)` : shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
-  return ` (domU names are case-sensitive: did you mean ${list}?)`;
+  return caseHintText(names);
 }

@@ -64,6 +64,12 @@ describe('status and reconcile on the Dom0 holding a standby replica', () => {
     expect(rec.stderr).toMatch(/^xenherd-agent: XH_ERR_NOT_FOUND: unknown domU nosuch on xen1: /);
     const recJson = await cli(s, 'xen1', ['reconcile', 'nosuch', '--json']);
     expect(JSON.parse(recJson.stdout)).toMatchObject({ ok: false, code: 'XH_ERR_NOT_FOUND' });
+    // the name in another case: the same refusal, saying which name was meant (xl takes it exactly)
+    const upper = await cli(s, 'xen1', ['status', 'WEB1']);
+    expect([upper.code, upper.stderr]).toEqual([1, 'xenherd-agent: XH_ERR_NOT_FOUND: WEB1 is not known on xen1: not homed here, not in the ledger, not running here, no standby replica here (domU names are case-sensitive: did you mean web1?)\n']);
+    const recUpper = await cli(s, 'xen1', ['reconcile', 'Db1']);
+    expect([recUpper.code, recUpper.stderr]).toEqual([1, expect.stringMatching(/^xenherd-agent: XH_ERR_NOT_FOUND: unknown domU Db1 on xen1: .*\(domU names are case-sensitive: did you mean db1\?\)\n$/)]);
+    expect(st.stderr).not.toContain('did you mean');
     // a standby replica is known here: nothing to reconcile, exit 0
     const db1 = await cli(s, 'xen1', ['reconcile', 'db1']);
     expect(db1.code).toBe(0);

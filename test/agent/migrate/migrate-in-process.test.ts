@@ -231,7 +231,8 @@ describe('migrate and reverse as plans (in process)', () => {
   it('names the real reason: unknown domU, not running here, a visitor can only go home', async () => {
     fleet = await startFleet(FLEET);
     const w = world(fleet);
-    expect(await plan(ports(w, 'xen1'), 'migrate', 'nosuch')).toMatchObject({ ok: false, error: { code: 'XH_ERR_NOT_FOUND', message: expect.stringContaining('unknown domU nosuch') } });
+    expect(await plan(ports(w, 'xen1'), 'migrate', 'nosuch')).toMatchObject({ ok: false, error: { code: 'XH_ERR_NOT_FOUND', message: expect.stringMatching(/^unknown domU nosuch: .*config dir$/) } });
+    expect(await plan(ports(w, 'xen1'), 'migrate', 'Web1')).toMatchObject({ ok: false, error: { code: 'XH_ERR_NOT_FOUND', message: expect.stringMatching(/^unknown domU Web1: .* \(domU names are case-sensitive: did you mean web1\?\)$/) } });
     expect(await plan(ports(w, 'xen1'), 'migrate', 'db1')).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('db1 does not run on xen1') } });
     expect((await run(fleet, ports(w, 'xen1'), 'migrate', 'web1')).result.ok).toBe(true);
     expect(await plan(ports(w, 'xen2'), 'migrate', 'web1', 'xen3')).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('web1 is a visitor from xen1: it can only go back there') } });
