@@ -80,6 +80,8 @@ function chainTo(leaf: X509Certificate, presented: readonly X509Certificate[], a
     const signers = anchors.filter((a) => signs(a, current));
     if (signers.length > 0) return { path, signers };
     const next = presented.find((c) => !path.includes(c) && signs(c, current));
+    // a root of its own (self-signed): naming it as its own issuer would read as a riddle
+    if (next === undefined && current.ca && signs(current, current)) return untrusted(`the chain ends at the CA ${named(current)}, which is not in the CA file`);
     if (next === undefined) return untrusted(`${named(current)} is not signed by a CA of the CA file (its issuer: ${JSON.stringify(current.issuer.replace(/\n/g, ', '))})`);
     path.push(next);
     current = next;

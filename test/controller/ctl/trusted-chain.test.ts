@@ -36,6 +36,8 @@ describe("xenherdctl's own check of the controller's certificate chain", () => {
     const impostor = x509(makeServerCert({ ...other, commonName: 'xenherd CA' }, ['127.0.0.1'], NOW).certPem);
     expect(why([impostor], anchors, '127.0.0.1', NOW)).toMatch(/is not signed by a CA of the CA file/);
     expect(why([leaf], [x509(other.certPem)], '127.0.0.1', NOW)).toMatch(/is not signed by a CA of the CA file \(its issuer: "O=xenherd, CN=xenherd CA"\)/);
+    // the server sends its CA too: the chain ends at that root, named as such, not as its own issuer
+    expect(why([leaf, x509(ca.certPem)], [x509(other.certPem)], '127.0.0.1', NOW)).toBe('the chain ends at the CA "O=xenherd, CN=xenherd CA", which is not in the CA file');
   });
 
   it('refuses it before it is valid and after it expired; an expired CA too', () => {
