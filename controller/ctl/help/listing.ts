@@ -27,7 +27,8 @@ export const domainsHelp: CommandHelp = {
     'home, and how old the report is (STALE: host unreachable or unheard for more than 30 s).',
     '',
     `usage: xenherdctl ${DOMAINS_USAGE}`,
-    'exit: 0; 1 when no agent of HOST has reported',
+    'exit: 0; 1 when no agent of HOST has reported; 87 controller unreachable, 88 token refused, 78 no controller',
+    '  configured or its settings malformed',
     '',
   ].join('\n'),
 };

@@ -19,7 +19,8 @@ export const migrateHelp: CommandHelp = {
     '      the source; 83 ALARM: undefined; 81 locked: the Dom0 found a migration of NAME holding its lock',
     "      (what xenherd-agent migrate on that Dom0 answers; from here only if this migrate reaches the Dom0",
     "      before the first one shows in the controller's reports); ...; 91 the agent's link dropped",
-    '      (outcome unknown), 76 its agent is not connected, 1 no host reports NAME running',
+    '      (outcome unknown), 76 its agent is not connected, 1 no host reports NAME running; 87 controller',
+    '      unreachable, 88 token refused, 78 no controller configured or its settings malformed',
     '',
   ].join('\n'),
 };
@@ -37,7 +38,8 @@ export const reverseHelp: CommandHelp = {
     `usage: xenherdctl ${REVERSE_USAGE}`,
     "exit: 0 back home; 77 refused, nothing sent (among others: NAME already runs on its home, \"nothing to",
     "      reverse\"); 1 no Dom0 claims NAME as its home; otherwise the agent's result code, 91 the agent's",
-    '      link dropped (outcome unknown), 76 its agent is not connected',
+    '      link dropped (outcome unknown), 76 its agent is not connected; 87 controller unreachable, 88 token',
+    '      refused, 78 no controller configured or its settings malformed',
     '',
   ].join('\n'),
 };

@@ -18,7 +18,7 @@ export const sshHelp: CommandHelp = {
     '  --json  run nothing: print {"name", "host", "stale", "argv"} (the ssh command line it would run) as JSON;',
     '          also taken right after NAME when nothing or -- follows it (ssh NAME --json [-- CMD...])',
     'exit: ssh\'s own exit code once ssh runs (0 with --json); before that 1 not found, 64 usage (NAME is not a',
-    '  domU name), 87 controller unreachable, 88 token refused',
+    '  domU name), 87 controller unreachable, 88 token refused, 78 no controller configured or its settings malformed',
     '',
   ].join('\n'),
 };

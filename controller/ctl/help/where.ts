@@ -16,7 +16,7 @@ export const whereHelp: CommandHelp = {
     '  -q, --quiet  print only the Dom0 (one line per match), e.g. ssh root@$(xenherdctl where -q web01)',
     '  --json       the controller\'s answer as JSON, with "stale" per match',
     'exit: 0 found, 1 nothing matched (XH_ERR_NOT_FOUND), 64 not a pattern (checked before asking), 87 controller',
-    '  unreachable, 88 token refused',
+    '  unreachable, 88 token refused, 78 no controller configured or its settings malformed (the message names which)',
     '',
   ].join('\n'),
 };

@@ -164,6 +164,16 @@ describe('xenherdctl configuration: errors name the source and the fix', () => {
     expect(r.stderr).toMatch(/no controller configured .*set XENHERD_URL and XENHERD_TOKEN/);
   });
 
+  it('each command that promises its exit codes in --help lists 78, the code it then exits with', async () => {
+    const ctl = ctlFor(null);
+    for (const argv of [['where', 'web1'], ['ssh', 'web1'], ['domains'], ['migrate', 'web1', 'xen2'], ['reverse', 'web1']]) {
+      const [command] = argv as [string];
+      expect((await ctl(argv)).code, argv.join(' ')).toBe(78);
+      const help = (await ctl([command, '--help'])).stdout;
+      expect(help.slice(help.indexOf(argv[0] === 'reverse' ? "exit: 0 back" : 'exit:')), command).toMatch(/78 no controller\s+configured or its\s+settings malformed/);
+    }
+  });
+
   it('each environment variable is named when it is wrong', async () => {
     const ok = { XENHERD_URL: 'https://127.0.0.1:1', XENHERD_TOKEN: `xh1.0123456789ab.${'A'.repeat(43)}` };
     const ctl = ctlFor(null);
