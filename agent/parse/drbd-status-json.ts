@@ -73,9 +73,17 @@ const NON_FINITE = /(:\s*)-?(?:nan|inf)(?=\s*[,\n}\]])/gi;
 
 const lineAt = (text: string, pos: number): number => text.slice(0, pos).split('\n').length;
 
+/**
+ * drbd-utils 8.9.8 to 9.5.0 print their "no resources" comment before the JSON too
+ * (`# No currently configured DRBD found.`, then `[`, `]`: status_cmd in user/v9/drbdsetup.c,
+ * fixed in 9.6.0; Debian 10 ships 9.5.0). Leading comment lines become empty lines, so a line
+ * number in an error still counts the tool's lines.
+ */
+const LEADING_COMMENTS = /^(?:[ \t]*#[^\n]*\n)+/;
+
 export function parseDrbdStatusJson(text: string): Result<DrbdStatusJson, ParseFailure> {
   if (text.trim() === '') return err(parseFailure(TOOL, 0, text, 'a JSON array of resources'));
-  const cleaned = text.replace(NON_FINITE, '$1null');
+  const cleaned = text.replace(LEADING_COMMENTS, (c) => '\n'.repeat(c.split('\n').length - 1)).replace(NON_FINITE, '$1null');
   let data: unknown;
   try {
     data = JSON.parse(cleaned);

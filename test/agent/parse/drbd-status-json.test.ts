@@ -31,6 +31,14 @@ describe('parseDrbdStatusJson', () => {
     ]);
     expect(r?.devices[0]?.open).toBe(false);
   });
+  it('drbd-utils 8.9.8 to 9.5.0 with no resources: the comment before the JSON is skipped, and lines still count from it', () => {
+    // status_cmd (user/v9/drbdsetup.c, v9.5.0): printf("# No currently configured DRBD found.\n"), then puts("[") and puts("]")
+    expect(parseDrbdStatusJson('# No currently configured DRBD found.\n[\n]\n')).toEqual({ ok: true, value: [] });
+    const bad = parseDrbdStatusJson('# No currently configured DRBD found.\n[\n{\n  "name": "r0",\n  oops\n}\n]\n');
+    expect(bad.ok ? null : [bad.error.line, bad.error.text]).toEqual([5, '  oops']);
+    // a '#' anywhere else is no comment of drbdsetup's: still refused
+    expect(parseDrbdStatusJson('[\n# x\n]\n').ok).toBe(false);
+  });
   it('failures: empty, not JSON (with line), unknown state word', () => {
     const empty = parseDrbdStatusJson('');
     expect(empty.ok).toBe(false);
