@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../shared/errors.js';
 import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { planDrain } from '../plan/drain.js';
-import { mayClearUp } from '../plan/leftover-text.js';
+import { mayClearUp, waitsOnUnreachable } from '../plan/leftover-text.js';
 import { drainClaim } from '../plan/maintenance-claims.js';
 import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, waitFor, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
@@ -34,8 +34,9 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
   const limits = limitsWith(env.settings.limits, req.maxParallel);
   const plan = planDrain(f0, [host], { ...env.policy, limits });
   job.emit({ type: 'plan', plan });
-  // what may clear up on its own (a migration ending, an agent reconnecting) is waited for, not refused
-  const stuck = plan.leftovers.filter((l) => !mayClearUp(l));
+  // what may clear up on its own (a migration ending, a resync) is waited for, not refused; a Dom0
+  // whose link is down now may be powered off, and is not worth the host out of service meanwhile
+  const stuck = plan.leftovers.filter((l) => !mayClearUp(l) || waitsOnUnreachable(l));
   if (stuck.length > 0 && !req.allowPartial) {
     return failure('XH_ERR_REFUSED', `${stuck.length} domU(s) cannot leave ${host}, so the drain would not finish; nothing was changed (--allow-partial drains the rest): ${remainingText(stuck)}`, stuck);
   }

@@ -73,6 +73,19 @@ export const leftover = (name: string, host: string | null, blocker: Blocker): L
  * A leftover that may clear up on its own (a migration ending, an agent reconnecting): waited for,
  * not refused. A host not in the fleet reports again only once a person enrolls it: not waited for.
  */
+/**
+ * A leftover that waits on a Dom0 whose agent link is down right now: the domU's only way out
+ * (every target) or its own host. Mid-job that is waited for (an agent restarting, a link
+ * blinking); before a drain starts it refuses the drain, which would otherwise take its host out
+ * of service and wait minutes for a Dom0 that may be powered off.
+ */
+export function waitsOnUnreachable(l: Leftover): boolean {
+  const b = l.blocker;
+  if (b.kind === 'source-unavailable' || b.kind === 'visitor') return b.why === 'unreachable';
+  if (b.kind === 'targets-unavailable') return b.targets.length > 0 && b.targets.every((t) => t.why === 'unreachable');
+  return false;
+}
+
 export function mayClearUp(l: Leftover): boolean {
   const b = l.blocker;
   const away = (why: HostBlock): boolean => why === 'unreachable' || why === 'stale' || why === 'not-reported' || why === 'behind';

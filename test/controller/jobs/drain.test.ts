@@ -57,6 +57,23 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
     expect(bed.fleet.host('xen1').maintenance.state).toBe('online');
   });
 
+  it('a Dom0 that is the only way out for some domUs and whose agent link is down: refused before anything changes, unless --allow-partial', async () => {
+    const bed = await jobsBed(SPREAD);
+    bed.fleet.host('xen2').crashAgent();
+    // the link drop is seen (no close frame: the controller notices the silence)
+    await bed.until(() => bed.core.hub.plan({ kind: 'drain', hosts: ['xen1'] }).ok && JSON.stringify(bed.core.hub.plan({ kind: 'drain', hosts: ['xen1'] })).includes('"unreachable"'), 'xen2 unreachable');
+    const end = await bed.finish(bed.start(DRAIN));
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', moved: 0 });
+    expect(end.message).toMatch(/^2 domU\(s\) cannot leave xen1, so the drain would not finish; nothing was changed \(--allow-partial drains the rest\): a1: every host that could take it is unavailable: xen2 /);
+    expect(bed.fleet.host('xen1').maintenance.state).toBe('online');
+    // --allow-partial: what can leave does (b1, b2 to xen3), xen1 stays draining with a1, a2
+    const partial = await bed.finish(bed.start({ ...DRAIN, allowPartial: true, timeoutMs: 60_000 }));
+    expect(partial).toMatchObject({ ok: false, moved: 2 });
+    expect(partial.remaining.map((l) => l.name).sort()).toEqual(['a1', 'a2']);
+    expect(bed.fleet.host('xen1').maintenance.state).toBe('draining');
+    bed.neverTwice();
+  });
+
   it('keeps the limits: 1 out of the host by default; --max-parallel 2 runs two, never more in the fleet', async () => {
     const one = await jobsBed(busy(8));
     await one.finish(one.start(DRAIN));
