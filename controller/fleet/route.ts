@@ -52,5 +52,15 @@ function reverseHome(index: FleetIndex, name: string): Result<string, XhError> {
   if (home === null) return err({ code: 'XH_ERR_NOT_FOUND', message: `no Dom0 claims ${name} as its home and no ledger records it` });
   const atHome = index.running.get(name)?.get(home)?.some((d) => d.migration === null);
   if (atHome) return err({ code: 'XH_ERR_REFUSED', message: `${name} already runs on its home ${home}: nothing to reverse` });
+  // the home's agent would refuse too (reverse follows its ledger); here the fleet shows where it runs, and what brings it home
+  const rows = index.running.get(name);
+  const elsewhere = [...(rows?.keys() ?? [])].filter((h) => h !== home);
+  const moving = [...(rows?.values() ?? [])].some((ds) => ds.some((d) => d.migration !== null));
+  if (elsewhere.length === 1 && !moving && index.away.get(name)?.get(home) === undefined && index.record(home)?.state) {
+    return err({
+      code: 'XH_ERR_REFUSED',
+      message: `the ledger of ${home} has no record of ${name} having left (it runs on ${elsewhere[0]}, started or moved there without xenherd): nothing to reverse, nothing was sent; \`xenherdctl migrate ${name} ${home}\` or \`xenherdctl restore ${home}\` brings it home`,
+    });
+  }
   return ok(home);
 }

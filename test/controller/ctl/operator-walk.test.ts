@@ -153,4 +153,18 @@ describe('reverse of a domU already at home', () => {
     expect(xen1.of('command')).toEqual([]);
     expect((await ctl(['reverse', '--help'])).stdout).toMatch(/exit: 0 back home; 77 refused, nothing sent \(among others: NAME already runs on its home, "nothing to\n\s+reverse"\)/);
   });
+
+  it('running on another Dom0 that no ledger says it left for (started there by hand): refused, naming where it runs and what brings it home', async () => {
+    const c = await bed.start();
+    const { xen1, xen2 } = await twoHosts(c);
+    xen1.delta({ domains: [] });
+    xen2.delta({ domains: [dom('db1'), dom('web01')] });
+    await waitUntil(() => c.core.where('web01').ok && JSON.stringify(c.core.where('web01')).includes('"xen2"'), 'web01 seen on xen2');
+    const r = await ctlFor(c)(['reverse', 'web01']);
+    expect(r).toMatchObject({
+      code: 77,
+      stderr: 'xenherdctl: XH_ERR_REFUSED: the ledger of xen1 has no record of web01 having left (it runs on xen2, started or moved there without xenherd): nothing to reverse, nothing was sent; `xenherdctl migrate web01 xen1` or `xenherdctl restore xen1` brings it home\n',
+    });
+    expect(xen1.of('command')).toEqual([]);
+  });
 });
