@@ -3,6 +3,7 @@ import { compilePattern } from '../../../shared/name-pattern.js';
 import { HostsAnswerSchema } from '../../../shared/protocol/ctl-hosts.js';
 import { WhereAnswerSchema, type WhereMatch } from '../../../shared/protocol/ctl-where.js';
 import { caseHint } from '../case-hint.js';
+import { hostHint } from '../host-hint.js';
 import type { CtlClient } from '../client.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { table } from '../format.js';
@@ -29,7 +30,7 @@ export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   const quiet = args.options['quiet'] === true;
   if (json) io.stdout(`${JSON.stringify({ ...r.value, matches: matches.map((m) => ({ ...m, stale: isStale(m) })) })}\n`);
   if (matches.length === 0) {
-    const hint = await caseHint(client, pattern);
+    const hint = (await caseHint(client, pattern)) || (await hostHint(client, pattern));
     return fail({ code: 'XH_ERR_NOT_FOUND', message: `no domU matches ${pattern}${hint || ' (xenherdctl domains lists them all)'}${incomplete}` }, io, false);
   }
   if (quiet) {

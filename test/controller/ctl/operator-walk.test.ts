@@ -142,6 +142,19 @@ describe('--timeout DURATION', () => {
   });
 });
 
+describe('where HOST', () => {
+  it('a Dom0 asked for as a domU: not found (1), saying it is a Dom0 and what lists its domUs', async () => {
+    const c = await bed.start();
+    await twoHosts(c);
+    const ctl = ctlFor(c);
+    expect(await ctl(['where', 'xen1'])).toMatchObject({ code: 1, stderr: 'xenherdctl: XH_ERR_NOT_FOUND: no domU matches xen1 (xen1 is a Dom0: `xenherdctl domains --host xen1` lists what runs there)\n' });
+    expect((await ctl(['where', '-q', 'XEN2'])).stderr).toContain('(xen2 is a Dom0: `xenherdctl domains --host xen2`');
+    // a glob, or a name that is neither: the plain refusal
+    expect((await ctl(['where', 'xen*'])).stderr).toBe('xenherdctl: XH_ERR_NOT_FOUND: no domU matches xen* (xenherdctl domains lists them all)\n');
+    expect((await ctl(['where', 'xen3'])).stderr).toBe('xenherdctl: XH_ERR_NOT_FOUND: no domU matches xen3 (xenherdctl domains lists them all)\n');
+  });
+});
+
 describe('reverse of a domU already at home', () => {
   it('is refused by the controller (77, nothing sent), and reverse --help says so', async () => {
     const c = await bed.start();
