@@ -60,6 +60,26 @@ describe('the agent core answering control requests', () => {
     expect(f.agent('xen1').logs.find((l) => l.forced === true && l.reason === 'peer dom0 is dead, checked by hand')).toBeTruthy();
   });
 
+  it('force of a standby replica (its home is the peer): refused, saying how a person starts it here and records it', async () => {
+    const f = await boot();
+    f.startAgent('xen2', TEST_TIMERS);
+    await f.log('xen2', (l) => l.msg.startsWith('ready'), 'xen2 ready');
+    const r = await f.agent('xen2').control({ op: 'force', name: 'web1', reason: 'xen1 died', operator: 'root' });
+    expect(r).toEqual({
+      v: 1,
+      ok: false,
+      error: {
+        code: 'XH_ERR_USAGE',
+        message:
+          'web1 is not a guarded domU here (configs in /etc/xen/drbd-auto): this Dom0 holds a standby replica of it (/etc/xen/web1.cfg, DRBD r1), and guarded autostart starts only its own. ' +
+          'If xen1 is down and you have checked web1 runs nowhere: `drbdadm primary r1`, `xl create /etc/xen/web1.cfg`, then `xenherd-agent reconcile web1 --home xen1` records it here as a visitor, so that `xenherdctl restore xen1` brings it back',
+      },
+    });
+    // a name this Dom0 holds nothing of: the plain refusal
+    expect(await f.agent('xen2').control({ op: 'force', name: 'nosuch', reason: 'x', operator: 'root' })).toMatchObject({ ok: false, error: { message: 'nosuch is not a guarded domU here (configs in /etc/xen/drbd-auto)' } });
+    expect(creates(f.sim, 'xen2', 'web1')).toBe(0);
+  });
+
   it('stop: nothing is started until start; reload answers after a fresh read', async () => {
     const f = await boot((x) => x.sim.drbd('r1', 'disconnect'));
     const a = f.agent('xen1');
