@@ -51,3 +51,18 @@ export function alertsBlock(alerts: readonly AlertAsRead[], now: number): string
   if (alerts.length === 0) return 'no alerts\n';
   return `ALERTS (${alerts.length})\n${alerts.map((a) => `  ${printable(a.kind)}  ${printable(a.subject)}  since ${formatSince(a.since, now)}: ${printable(a.message)}`).join('\n')}\n`;
 }
+
+/**
+ * The Dom0s the controller cannot hear, right after the alerts: what runs there is not known (its
+ * domUs are counted as last reported), which no alert says (`check` calls it CRITICAL). '' when none.
+ */
+export function unreachableBlock(hosts: readonly HostView[]): string {
+  const silent = hosts.filter((h) => !h.reachable);
+  if (silent.length === 0) return '';
+  const line = (h: HostView): string => {
+    const seen = h.lastSeen === null ? 'never heard from' : `last seen ${formatAge(h.ageMs)} ago`;
+    const domus = h.reported ? `, ${h.domains} domain(s) as last reported` : '';
+    return `  ${printable(h.host)}  ${h.linkUp ? 'silent' : 'agent link down'}, ${seen}${domus}`;
+  };
+  return `UNREACHABLE (${silent.length}): what runs there is not known\n${silent.map(line).join('\n')}\n`;
+}

@@ -127,6 +127,17 @@ describe('xenherdctl hosts / domains / status', () => {
     expect(j.alerts.map((a) => a.kind)).toEqual(['running-on-two-hosts']);
   });
 
+  it('status names the unreachable Dom0s right after the alerts: what runs there is not known', async () => {
+    const c = await bed.start();
+    const { xen2 } = await twoHosts(c);
+    xen2.link.close(1000, 'power lost');
+    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.reachable), 'xen2 unreachable');
+    const s = await ctlFor(c)(['status']);
+    expect(s.stdout).toMatch(/^no alerts\nUNREACHABLE \(1\): what runs there is not known\n {2}xen2 {2}agent link down, last seen \d+\.\d s ago, 1 domain\(s\) as last reported\nfleet: 2 hosts \(1 reachable, 1 unreachable\)/);
+    // none unreachable: no such block
+    expect((await ctlFor(null)(['status'], { XENHERD_URL: await impostor(JSON.stringify({ at: 1, alerts: [], summary: { hosts: 0, reachable: 0, unreachable: 0, domus: 0, midMigration: 0, inMaintenance: 0, alerts: 0 }, hosts: [] })), XENHERD_TOKEN: TOKEN })).stdout).toMatch(/^no alerts\nfleet: /);
+  });
+
   it('status counts in words: "1 host", "1 domU running", "1 host not online", never "1 hosts"', async () => {
     const one = { at: 1, alerts: [], summary: { hosts: 1, reachable: 1, unreachable: 0, domus: 1, midMigration: 1, inMaintenance: 1, alerts: 0 }, hosts: [] };
     const s = await ctlFor(null)(['status'], { XENHERD_URL: await impostor(JSON.stringify(one)), XENHERD_TOKEN: TOKEN });
