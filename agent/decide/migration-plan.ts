@@ -57,7 +57,16 @@ export type PlanStep =
    * the target is NAME's home (it ends its away record), false when NAME becomes its visitor, null
    * when this host cannot tell (neither its home nor holding a visitor record of it)
    */
-  | { readonly do: 'tell'; readonly peer: string; readonly goingHome: boolean | null };
+  | {
+      readonly do: 'tell';
+      readonly peer: string;
+      readonly goingHome: boolean | null;
+      /**
+       * set with goingHome false when this host is NAME's home by its guarded dir alone: the peer may
+       * be its home by its migrate-tab, and when it answers so, this host's away record is dropped
+       */
+      readonly peerMayBeHome?: true;
+    };
 
 export interface MigrationPlan {
   readonly kind: MigrationKind;
@@ -128,7 +137,7 @@ export function planMigrate(f: MigrationFacts, r: MigrateRequest): Result<Migrat
     return err({ code: 'XH_ERR_REFUSED', message: `${r.name} is a visitor from ${visiting.home}: it can only go back there (\`migrate ${r.name}\` here, or \`reverse ${r.name}\` on ${visiting.home}), not to ${target}` });
   }
   if (r.reason === 'restore') {
-    const refusal = restoreRefusal(f, r.name, target, home !== undefined);
+    const refusal = restoreRefusal(f, r.name, target, home);
     if (refusal) return err(refusal);
   }
   const notes = home && home.ignoredOptions.length > 0 ? [`migrate-tab options not on the allowlist, ignored: ${home.ignoredOptions.join(' ')}`] : [];
@@ -142,13 +151,22 @@ export function planMigrate(f: MigrationFacts, r: MigrateRequest): Result<Migrat
     { do: 'verify', other: target, askOther: !r.noPeer },
     { do: 'record', change: home && r.reason !== 'restore' ? { kind: 'away', currentHost: target, reason: r.reason } : { kind: 'forget' } },
   ];
-  if (!r.noPeer) steps.push({ do: 'tell', peer: target, goingHome: home && r.reason !== 'restore' ? false : visiting !== undefined || r.reason === 'restore' ? true : null });
+  if (!r.noPeer) {
+    const goingHome = home && r.reason !== 'restore' ? false : visiting !== undefined || r.reason === 'restore' ? true : null;
+    steps.push({ do: 'tell', peer: target, goingHome, ...(goingHome === false && home?.source === 'guarded' ? { peerMayBeHome: true as const } : {}) });
+  }
   return ok({ kind: 'migrate', name: r.name, from: f.host, to: target, operationId: r.operationId, reason: r.reason, steps, notes });
 }
 
 /** A restore only takes a domU that is away from its home back to that home. */
-function restoreRefusal(f: MigrationFacts, name: string, target: string, homedHere: boolean): XhError | null {
-  if (homedHere) return { code: 'XH_ERR_REFUSED', message: `${name}'s home is ${f.host}, where it runs: a restore only brings a domU back to its home` };
+function restoreRefusal(f: MigrationFacts, name: string, target: string, homeHereEntry: HomeEntry | undefined): XhError | null {
+  if (homeHereEntry !== undefined) {
+    // Guarded here and on TARGET, its partner, with no record of leaving either: either may be its
+    // home, and the controller, which asks for the restore, has seen TARGET's claim (its
+    // migrate-tab) win. Refused, a domU started here by hand while TARGET was down could not go back.
+    const partnersClaim = homeHereEntry.source === 'guarded' && homeHereEntry.peer === target && f.ledger.away[name] === undefined;
+    return partnersClaim ? null : { code: 'XH_ERR_REFUSED', message: `${name}'s home is ${f.host}, where it runs: a restore only brings a domU back to its home` };
+  }
   const home = f.ledger.visitors[name]?.home ?? f.drbdPartner;
   if (home === null) return { code: 'XH_ERR_REFUSED', message: `${f.host} does not know ${name}'s home (no visitor record, no single DRBD partner): a restore only brings a domU back to its home` };
   return target === home ? null : { code: 'XH_ERR_REFUSED', message: `a restore brings ${name} back to its home ${home}, not to ${target}` };

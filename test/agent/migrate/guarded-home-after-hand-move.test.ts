@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planMigrate } from '../../../agent/decide/migration-plan.js';
@@ -76,5 +76,28 @@ describe('a guarded-only domU moved by hand, then brought home by xenherd', () =
     expect(ledgerOf('xen1')?.visitors['web1']).toMatchObject({ home: 'xen2' });
     expect(await ask('status web1 --not-mine')).toMatchObject([{ t: 'status', present: 'here', home: 'xen1' }]);
     expect(ledgerOf('xen1')?.visitors ?? {}).toEqual({});
+  });
+});
+
+// Guarded on both Dom0s, and xen1's migrate-tab names web1 (so the controller calls xen1 its home).
+// xen1 lost power and web1 was started on xen2 by hand (its guarded dir there lets --force do it):
+// xen2 takes itself for web1's home. Brought to xen1 afterwards, web1 must be xen1's again, with no
+// record on xen2 that would send it back at xen2's next restore.
+const TAB_FLEET = `option bandwidth=1024 connect-delay=0
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen2
+`;
+
+describe("a domU guarded on both Dom0s, started by hand on the one whose migrate-tab does not name it", () => {
+  it.each<MoveReason>(['restore', 'manual'])('a %s to the Dom0 whose migrate-tab names it: home there, recorded nowhere', async (reason) => {
+    fleet = await startFleet(TAB_FLEET);
+    const root = (h: string): string => fleet.sim.hostRoot(h);
+    copyFileSync(join(root('xen1'), 'etc/xen/drbd-auto/web1.cfg'), join(root('xen2'), 'etc/xen/drbd-auto/web1.cfg'));
+    await xenherdMove('xen2', 'xen1', reason);
+    expect(fleet.sim.state().domains.find((d) => d.name === 'web1')?.host).toBe('xen1');
+    expect(ledgerOf('xen1')?.visitors ?? {}).toEqual({});
+    expect(ledgerOf('xen2')?.away ?? {}).toEqual({});
+    expect(ledgerOf('xen2')?.visitors ?? {}).toEqual({});
   });
 });
