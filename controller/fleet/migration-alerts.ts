@@ -103,7 +103,7 @@ export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Generator<
     if (tick()) yield TICK;
     for (const d of r.state?.domains ?? []) {
       const claims = index.homes.get(d.baseName);
-      if (claims !== undefined && !claims.has(r.host)) candidates.add(d.baseName);
+      if (claims !== undefined && (!claims.has(r.host) || (claims.size > 1 && claims.get(r.host)?.source === 'guarded'))) candidates.add(d.baseName);
     }
   }
   for (const name of candidates) {
@@ -118,13 +118,16 @@ export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Generator<
     if (index.unsettled.get(a.name) !== undefined) continue;
     // only a home's ledger records where its domU went: another host's away record of it is no record
     const recordedAt = new Set([...(index.away.get(a.name) ?? [])].filter(([h]) => claims.has(h)).map(([, r]) => r.currentHost));
+    // a host whose claim is its guarded dir alone, of a pair whose other Dom0's migrate-tab names
+    // the domU, is not its home: running there unrecorded (a start by hand) is this alert's case
+    const outranked = (h: string): boolean => h !== a.home && claims.get(h)?.source === 'guarded' && claims.get(a.home)?.source === 'migrate-tab';
     const hosts = a.runningOn.filter((h) => {
       const r = index.record(h);
       const counts = r !== undefined && (isCurrent(r, fresh.now, fresh.staleAfterMs) || !isReachable(r, fresh.now, fresh.staleAfterMs));
-      return counts && !claims.has(h) && !recordedAt.has(h) && !index.visitors.get(a.name)?.has(h);
+      return counts && (!claims.has(h) || outranked(h)) && !recordedAt.has(h) && !index.visitors.get(a.name)?.has(h);
     });
     if (hosts.length === 0) continue;
-    const homes = [...claims.keys()].sort();
+    const homes = [...claims.keys()].filter((h) => !outranked(h)).sort();
     const on = hostList(index, hosts, fresh);
     yield finding(
       'away-unrecorded',

@@ -117,6 +117,16 @@ describe('a domU away from its home that no ledger records', () => {
     expect(kinds(pair)).toEqual([]);
   });
 
+  it("on the partner of a pair that both guard it, when the home's migrate-tab names it: a start by hand there is this alert", () => {
+    const tabAndGuarded = [
+      record('xen1', hostState({ homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], guarded: [guarded('web01')] })),
+      record('xen2', hostState({ homes: [{ name: 'web01', peer: 'xen1', source: 'guarded' }], guarded: [guarded('web01')], domains: [dom('web01')] })),
+    ];
+    const m = mergeFleet(tabAndGuarded, fresh);
+    expect(m.findings.map((f) => [f.kind, f.subject, f.hosts])).toEqual([['away-unrecorded', 'web01', ['xen1', 'xen2']]]);
+    expect(m.findings[0]?.message).toMatch(/^web01 runs on xen2, away from its home xen1, and no ledger records it there .*\(restore xen1 brings it home\)/);
+  });
+
   it('a domU with no home claim, or one that runs nowhere, is not this alert', () => {
     expect(kinds([record('xen1', hostState()), record('xen2', hostState({ domains: [dom('web01')] }))])).toEqual([]);
     expect(kinds([record('xen1', hostState({ homes: [home] })), record('xen2', hostState())])).toEqual([]);
