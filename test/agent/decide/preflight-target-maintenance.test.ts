@@ -73,6 +73,11 @@ describe('planMigrate: which moves check the target\'s state, and what a restore
     const away = planMigrate({ ...base, ledger: emptyLedger('xen2'), homes }, { name: 'web1', target: null, reason: 'manual', operationId: 'op-1', noPeer: false });
     expect(away.ok && away.value.steps.find((s) => s.do === 'tell')).toEqual({ do: 'tell', peer: 'xen1', goingHome: false });
     expect(away.ok && renderPlan(away.value, null)).toContain('6. tell xen1 (status web1 over ssh): it records its visitor\n');
+    // home by the guarded dir alone: the partner may be the home by its migrate-tab, and its answer may end the away record
+    const guardedOnly = new Map([['web1', { ...homes.get('web1')!, source: 'guarded' as const }]]);
+    const pair = planMigrate({ ...base, ledger: emptyLedger('xen2'), homes: guardedOnly }, { name: 'web1', target: null, reason: 'manual', operationId: 'op-1', noPeer: false });
+    expect(pair.ok && pair.value.steps.find((s) => s.do === 'tell')).toEqual({ do: 'tell', peer: 'xen1', goingHome: false, peerMayBeHome: true });
+    expect(pair.ok && renderPlan(pair.value, null)).toContain('6. tell xen1 (status web1 over ssh): it records its visitor (unless its migrate-tab names web1: then it is home, and the away record here ends)\n');
   });
 });
 
