@@ -35,20 +35,25 @@ export interface DomuStatusRow {
   readonly replicas: readonly string[];
 }
 
+/** xl's words for a domain that is not running (shut down, crashed, dying), as `xl list` shows it here */
+const NOT_RUNNING = /^(shutdown|crashed|dying|stopped)\b/;
+/** "running here (blocked)"; a domain xl lists that has stopped is "listed here, not running (shutdown (web1--migratedaway))" */
+const hereText = (here: string | null): string => (here !== null && NOT_RUNNING.test(here) ? `listed here, not running (${here})` : `running here (${here ?? '?'})`);
+
 function describe(r: DomuStatusRow, standby: StandbyFound | undefined): string {
   switch (r.place) {
     case 'home':
-      return `home, running here (${r.here ?? '?'})`;
+      return `home, ${hereText(r.here)}`;
     case 'away':
       return `MIGRATED to ${r.awayOn ?? '?'} since ${r.since ?? '?'} (${r.reason ?? '?'})`;
     case 'visitor':
-      return `visitor from ${r.home ?? '?'}, running here (${r.here ?? '?'})`;
+      return `visitor from ${r.home ?? '?'}, ${hereText(r.here)}`;
     case 'absent':
       return 'home, not running';
     case 'standby':
       return `standby: replica of ${r.replicas.join(', ')}, ${r.home !== null ? `home ${r.home}` : `home not known (its resources also name ${standby?.otherHosts.join(', ') || 'no other host'})`}, not running here`;
     case 'unrecorded':
-      return `running here (${r.here ?? '?'}), not homed here and not in the ledger`;
+      return `${hereText(r.here)}, not homed here and not in the ledger`;
     case 'unsettled':
       return 'not running here; a migration of it from here ended in an ALARM (below)';
   }

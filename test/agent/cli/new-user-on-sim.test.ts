@@ -76,6 +76,13 @@ describe('status and reconcile on the Dom0 holding a standby replica', () => {
     expect(db1.stdout).toContain('nothing to reconcile');
   }, 60_000);
 
+  it('a domain xl lists that has stopped (the sending half left by a migration that broke off) is listed here, not running', async () => {
+    const s = await onSim();
+    s.force('web1 suspended, renamed as xl migrate leaves its sending half', (st) => ({ ...st, domains: st.domains.map((d) => (d.name === 'web1' ? { ...d, name: 'web1--migratedaway', run: 'suspended' as const } : d)) }));
+    const r = await cli(s, 'xen1', ['status', 'web1']);
+    expect(r.stdout).toMatch(/^ {2}web1 +home, listed here, not running \(shutdown \(web1--migratedaway\)\) {2}\[peer xen2\]$/m);
+  }, 60_000);
+
   it('status text escapes what xl list printed', async () => {
     const s = await onSim();
     s.force('a hostile domain name', (st) => ({ ...st, domains: [...st.domains, { ...st.domains.find((d) => d.name === 'web1')!, name: 'evil\x1b[2J\u202e1', domid: 77 }] }));
