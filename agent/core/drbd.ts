@@ -1,4 +1,5 @@
 import type { DrbdResourceView } from '../../shared/inventory.js';
+import type { LinkDomuConfig } from '../../shared/protocol/agent-link-state.js';
 import { unknownEvents2Kind, type Events2Line } from '../parse/events2.js';
 import { emptyDrbdState, reduceDrbd } from '../state/drbd-reducer.js';
 import { viewsFromEvents } from '../state/drbd-view.js';
@@ -15,14 +16,50 @@ import { becameHealthy, exited, initialWatcher, spawned, type ExitFacts } from '
  */
 const withDrbd = (s: AgentState, drbd: Partial<DrbdFacts>): AgentState => ({ ...s, drbd: { ...s.drbd, ...drbd } });
 
-/** Every DRBD resource the guarded domUs use. */
+/** Every DRBD resource the guarded domUs use: all guarded autostart decides on. */
 export const guardedResources = (s: AgentState): string[] => [...new Set(s.guarded.flatMap((g) => g.drbdResources))];
 
-/** The resources whose state is known now; a resource missing here defers its domUs. */
+/**
+ * Every DRBD resource held here: those of the guarded domUs (and the ledger's visitors), then
+ * those of every other domU this host holds a config for (a standby replica of a domU homed on the
+ * partner) whose `.res` here names HOST, as inventory's standby list asks. What the controller is
+ * told of, and what polling reads: a replica's side of a pair is half of what `check` judges. A
+ * resource whose `.res` here does not name this host (or is missing) is not up here by design:
+ * reporting it would be a false "not up".
+ */
+export function resourcesHeld(guarded: readonly { readonly drbdResources: readonly string[] }[], domus: readonly LinkDomuConfig[], host: string): string[] {
+  const out = new Set(guarded.flatMap((g) => g.drbdResources));
+  for (const d of domus) for (const r of d.resources) if (r.hosts.includes(host)) out.add(r.name);
+  return [...out];
+}
+
+export const reportedResources = (s: AgentState): string[] => resourcesHeld(s.guarded, s.domus, s.host);
+
+function only(views: ReadonlyMap<string, DrbdResourceView>, names: readonly string[]): Map<string, DrbdResourceView> {
+  const out = new Map<string, DrbdResourceView>();
+  for (const n of names) {
+    const v = views.get(n);
+    if (v !== undefined) out.set(n, v);
+  }
+  return out;
+}
+
+/**
+ * The views guarded autostart decides on: the guarded resources' alone, whatever else is read (a
+ * standby replica's resource never starts or defers anything here). A resource missing here
+ * defers its domUs.
+ */
 export function drbdViews(s: AgentState): ReadonlyMap<string, DrbdResourceView> {
   if (s.drbd.availability !== 'ok') return new Map();
-  if (s.drbd.watcher.mode === 'polling') return s.drbd.polled;
+  if (s.drbd.watcher.mode === 'polling') return only(s.drbd.polled, guardedResources(s));
   return viewsFromEvents(s.drbd.events, guardedResources(s));
+}
+
+/** The views reported to the controller: every resource held here (resourcesHeld). */
+export function reportedDrbdViews(s: AgentState): ReadonlyMap<string, DrbdResourceView> {
+  if (s.drbd.availability !== 'ok') return new Map();
+  if (s.drbd.watcher.mode === 'polling') return only(s.drbd.polled, reportedResources(s));
+  return viewsFromEvents(s.drbd.events, reportedResources(s));
 }
 
 /** For `status`: how DRBD changes reach the agent. */
@@ -43,7 +80,7 @@ function spawnWatcher(s: AgentState, fx: Fx): AgentState {
 
 function startPolling(s: AgentState, fx: Fx): AgentState {
   if (s.timers.has('poll:drbd')) return s;
-  fx.push({ e: 'poll-drbd', names: guardedResources(s) });
+  fx.push({ e: 'poll-drbd', names: reportedResources(s) });
   return arm(s, fx, 'poll:drbd', s.config.events.pollSeconds * 1000);
 }
 
@@ -167,7 +204,7 @@ export function onDrbdRespawnTimer(s: AgentState, fx: Fx): AgentState {
 
 export function onDrbdPollTimer(s: AgentState, fx: Fx): AgentState {
   if (s.drbd.availability !== 'ok' || s.drbd.watcher.mode !== 'polling') return s;
-  fx.push({ e: 'poll-drbd', names: guardedResources(s) });
+  fx.push({ e: 'poll-drbd', names: reportedResources(s) });
   return arm(s, fx, 'poll:drbd', s.config.events.pollSeconds * 1000);
 }
 

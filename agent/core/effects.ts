@@ -18,7 +18,7 @@ export type Effect =
   | { readonly e: 'timer'; readonly name: string; readonly ms: number }
   | { readonly e: 'cancel-timer'; readonly name: string }
   /**
-   * pollDrbd: also read `drbdadm status` of the guarded resources (the agent polls DRBD);
+   * pollDrbd: also read `drbdadm status` of the resources held here (core/drbd.ts resourcesHeld: the agent polls DRBD);
    * recheckDrbdTools: the DRBD tools were missing: ask `drbdadm --version` again
    */
   | { readonly e: 'read-full'; readonly config: AgentConfig; readonly host: string; readonly toolstack: ToolstackKind | null; readonly pollDrbd: boolean; readonly recheckDrbdTools: boolean; readonly readInfo: boolean }

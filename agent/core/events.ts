@@ -43,7 +43,7 @@ export interface HostRead {
     readonly availability: DrbdAvailabilityWord;
     readonly version: string | null;
     readonly problem: string | null;
-    /** `drbdadm status` of the guarded resources, when the agent polls (null on events) */
+    /** `drbdadm status` of the resources held here (core/drbd.ts resourcesHeld), when the agent polls (null on events) */
     readonly polled: ReadonlyMap<string, DrbdResourceView> | null;
   };
 }

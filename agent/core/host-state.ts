@@ -2,7 +2,7 @@ import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.j
 import type { HostState, LinkDomain, LinkDrbdResource, LinkGuarded, LinkHome } from '../../shared/protocol/agent-link-state.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
 import { homeHere } from '../decide/home-claim.js';
-import { drbdViews } from './drbd.js';
+import { reportedDrbdViews } from './drbd.js';
 import { reasonOf } from '../decide/autostart.js';
 import type { AgentState } from './state.js';
 import { LINK_FEATURE } from '../../shared/protocol/agent-link.js';
@@ -53,8 +53,9 @@ function guarded(s: AgentState): LinkGuarded[] {
   });
 }
 
+/** Every resource held here, a standby replica's too: `check` judges a pair from both its sides. */
 function drbd(s: AgentState): HostState['drbd'] {
-  return { availability: s.drbd.availability, resources: [...drbdViews(s).values()].map(linkDrbdResource) };
+  return { availability: s.drbd.availability, resources: [...reportedDrbdViews(s).values()].map(linkDrbdResource) };
 }
 
 function homes(s: AgentState): LinkHome[] {

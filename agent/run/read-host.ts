@@ -20,6 +20,7 @@ import { readLedgerPart } from '../host/ledger-read.js';
 import { parseProcDrbd } from '../parse/proc-drbd.js';
 import type { DrbdAvailabilityWord } from '../state/snapshot.js';
 import type { Effect } from '../core/effects.js';
+import { resourcesHeld } from '../core/drbd.js';
 import type { AgentPorts } from './ports.js';
 
 /**
@@ -143,7 +144,7 @@ export async function readHost(p: AgentPorts, eff: ReadFull): Promise<HostRead> 
   const host = ts.info?.host ?? eff.host;
   const [ledger, homes] = await Promise.all([readLedgerPart(files, p.stateDirReal, host, config, guarded.entries, dialect), readHomes({ files, config, host }, guarded)]);
   const drbd = await drbdAvailability(p, eff.recheckDrbdTools);
-  const polled = eff.pollDrbd && drbd.availability === 'ok' ? (await pollDrbd(p, [...new Set([...guarded.entries, ...ledger.visitors].flatMap((g) => g.drbdResources))])).views : null;
+  const polled = eff.pollDrbd && drbd.availability === 'ok' ? (await pollDrbd(p, resourcesHeld([...guarded.entries, ...ledger.visitors], domus, host))).views : null;
   return {
     host: ts.info?.host ?? null,
     toolstack: ts.kind,

@@ -75,9 +75,10 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
         yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain${silentHostsNote(index, hosts, fresh)}`);
       }
     }
-    // An agent reports only the resources of the domUs it guards, so the partner of a domU
-    // guarded on one Dom0 (a standby replica) never reports it: the holder's own view of its
-    // connected peer, Primary too, is enough then.
+    // An agent older than standby reports tells only the resources of the domUs it guards, so the
+    // partner of a domU guarded on one Dom0 (a standby replica) may not report it: the holder's
+    // own view of its connected peer, Primary too, is enough then. (Both reporting it Primary is
+    // the pair above: paired, so never said twice.)
     for (const a of holders) {
       if (paired.has(a) || !a.resource.peers.some((p) => p.role === 'Primary')) continue;
       const partner = partnerOf(index, resource, a);

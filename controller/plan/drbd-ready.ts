@@ -9,7 +9,8 @@ export type DrbdNotReady = Extract<Blocker, { kind: 'drbd-not-ready' }>;
  * resource of it is ready as FROM and TO report it. The agent's preflight refuses such a live
  * migration (and a cold start there would run on a stale replica), so a plan must not list it.
  * Each side is judged by its own report, against the other side: a split brain may show only on
- * one. A resource neither reports (a domU neither guards) is left to the agent's preflight.
+ * one. A resource neither reports (a domU neither guards nor holds a standby replica of, or agents
+ * older than standby reports) is left to the agent's preflight.
  */
 export function drbdBlock(facts: PlanFacts, d: FactDomu, from: string, to: string): DrbdNotReady | null {
   for (const resource of d.resources) {

@@ -103,7 +103,8 @@ export interface PlanFacts {
   running(): readonly FactDomu[];
   /**
    * DRBD resource RESOURCE as HOST last reported it; undefined when HOST does not report it (an
-   * agent reports only the resources of the domUs it guards, and none while it cannot read DRBD)
+   * agent reports the resources of the domUs it guards and of its standby replicas, an older one
+   * only the guarded ones, and none while it cannot read DRBD)
    */
   drbd(host: string, resource: string): LinkDrbdResource | undefined;
 }
