@@ -7,12 +7,14 @@ import { buildBundles } from '../playground/processes.js';
 import { FleetError, parseFleet } from './model/fleet-file.js';
 import { parseArgv } from '../../shared/cli/argv.js';
 import { startSim, type Sim } from './sim.js';
+import { attachConsole } from './control/console.js';
 
 /**
  * `npm run sim -- FLEETFILE [--dir DIR] [--controller]`: starts a simulated fleet (real-time
  * clock) and prints, per host, the line that points a shell at it. With --controller it also
  * starts a controller and an agent daemon per powered-on Dom0 (real processes on loopback) and
- * prints the line for xenherdctl. Ctrl-C stops it and every process it started.
+ * prints the line for xenherdctl. Ctrl-C stops it and every process it started. Incidents
+ * (`power xen1 off`, `drbd r1 split-brain`, `help` ...) are typed on its stdin: control/.
  */
 const USAGE = 'usage: npm run sim -- FLEETFILE [--dir DIR] [--controller]';
 // the shared argv reader: an option it does not know (`--controler`) is refused, not taken for a
@@ -56,6 +58,7 @@ async function main(): Promise<() => Promise<void>> {
     const sim = await startSim({ fleet, clock: 'real', ...(givenDir !== null ? { dir: givenDir } : {}) });
     printHosts(sim);
     say('Then type e.g. `xl list` or `drbdadm status`. Ctrl-C to stop.');
+    startConsole(sim, null);
     return () => sim.stop();
   }
   const own = givenDir === null;
@@ -80,6 +83,7 @@ async function main(): Promise<() => Promise<void>> {
   say(`Then e.g. \`xenherdctl where 'web*'\`, \`xenherdctl hosts\`, \`xenherdctl status\`${live.ssh ? ', `xenherdctl migrate web1 xen2`, `xenherdctl reverse web1`' : ''}.`);
   if (!live.ssh) say('(OpenSSH is not installed: migrate and reverse need it, each asks the peer\'s forced command first; `apt-get install -y openssh-server openssh-client`)');
   say(`Files (each Dom0's /etc and state, the bundles): ${work}${own ? ', removed at the end' : ''}. Ctrl-C to stop everything.`);
+  startConsole(live.sim, live);
   return async () => {
     await live.stop();
     if (own) rmSync(work, { recursive: true, force: true });
@@ -93,6 +97,16 @@ function printHosts(sim: Sim): void {
     const rest = Object.entries(env).filter(([k]) => k !== 'PATH').map(([k, v]) => `${k}=${q(v)}`).join(' ');
     say(`# be on ${host}:\nexport PATH=${q(sim.binDirFor(host))}:"$PATH" ${rest}\n`);
   }
+}
+
+/** incidents typed on stdin: test/sim/control/ (reading stdin, and why its end stops nothing: console.ts) */
+function startConsole(sim: Sim, live: LiveFleet | null): void {
+  const s = sim.state();
+  const names = { hosts: Object.keys(s.hosts).sort(), resources: Object.keys(s.drbd).sort() };
+  const h = names.hosts[0] ?? 'HOST';
+  const r = names.resources[0];
+  say(`Incidents: type \`power ${h} off\`${r !== undefined ? `, \`drbd ${r} disconnect\`` : ''}${live ? `, \`agent ${h} stop\`` : ''}, \`state\` ... here, in this terminal; \`help\` lists them.`);
+  attachConsole(process.stdin, say, { sim, live }, names);
 }
 
 /** the temp dir of a playground still starting: a second Ctrl-C then removes it and ends at once */

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ACCEPTED, parseControlLine } from './command.js';
+
+const names = { hosts: ['xen1', 'xen2'], resources: ['r1', 'r2'] };
+const parse = (line: string): ReturnType<typeof parseControlLine> => parseControlLine(line, names);
+
+describe('the playground console, a typed line', () => {
+  it('accepts the scenario words for power and drbd, agent, state and help', () => {
+    expect(parse('power xen1 off')).toEqual({ ok: true, command: { kind: 'power', host: 'xen1', state: 'off' } });
+    expect(parse('  power   xen2 on  ')).toEqual({ ok: true, command: { kind: 'power', host: 'xen2', state: 'on' } });
+    expect(parse('drbd r1 disconnect')).toEqual({ ok: true, command: { kind: 'drbd', res: 'r1', action: 'disconnect' } });
+    expect(parse('drbd r2 connect')).toEqual({ ok: true, command: { kind: 'drbd', res: 'r2', action: 'connect' } });
+    expect(parse('drbd r1 split-brain')).toEqual({ ok: true, command: { kind: 'drbd', res: 'r1', action: 'split-brain' } });
+    expect(parse('agent xen1 stop')).toEqual({ ok: true, command: { kind: 'agent', host: 'xen1', action: 'stop' } });
+    expect(parse('agent xen2 start')).toEqual({ ok: true, command: { kind: 'agent', host: 'xen2', action: 'start' } });
+    expect(parse('state')).toEqual({ ok: true, command: { kind: 'state' } });
+    expect(parse('help')).toEqual({ ok: true, command: { kind: 'help' } });
+  });
+
+  it('takes a host name without case, as the fleet file does, and answers with the fleet\'s spelling', () => {
+    expect(parse('power XEN1 off')).toEqual({ ok: true, command: { kind: 'power', host: 'xen1', state: 'off' } });
+  });
+
+  it('a blank or comment line is no command and no error', () => {
+    expect(parse('')).toEqual({ ok: true, command: null });
+    expect(parse('   ')).toEqual({ ok: true, command: null });
+    expect(parse('# cut r1 next')).toEqual({ ok: true, command: null });
+    expect(parse('power xen1 off # now')).toEqual({ ok: true, command: { kind: 'power', host: 'xen1', state: 'off' } });
+  });
+
+  it('an unknown command names every accepted one', () => {
+    expect(parse('reboot xen1')).toEqual({ ok: false, error: `unknown command "reboot": the commands are ${ACCEPTED}` });
+    expect(parse('Power xen1 off')).toMatchObject({ ok: false, error: expect.stringContaining('unknown command "Power"') });
+    // the scenario's own commands that make no sense live (expect, delay, run) are not taken
+    expect(parse('delay 5')).toMatchObject({ ok: false, error: expect.stringContaining('power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, state, help') });
+  });
+
+  it('an unknown host or resource is refused with the fleet\'s names', () => {
+    expect(parse('power xen3 off')).toEqual({ ok: false, error: 'no host "xen3" in this fleet: the hosts are xen1, xen2' });
+    expect(parse('agent xen9 stop')).toEqual({ ok: false, error: 'no host "xen9" in this fleet: the hosts are xen1, xen2' });
+    expect(parse('drbd r9 connect')).toEqual({ ok: false, error: 'no DRBD resource "r9" in this fleet: the resources are r1, r2' });
+    expect(parseControlLine('drbd r1 connect', { hosts: ['xen1'], resources: [] })).toEqual({ ok: false, error: 'no DRBD resource "r1": this fleet has none' });
+  });
+
+  it('a wrong word or count is refused with the form and an example', () => {
+    expect(parse('power xen1 of')).toEqual({ ok: false, error: '"power xen1 of": "of" is not on or off' });
+    expect(parse('power xen1')).toEqual({ ok: false, error: '"power xen1": power takes a host and on|off, e.g. `power xen1 off`' });
+    expect(parse('power')).toEqual({ ok: false, error: '"power": power takes a host and on|off, e.g. `power xen1 off`' });
+    expect(parse('power xen1 off now')).toMatchObject({ ok: false, error: expect.stringContaining('power takes a host and on|off') });
+    expect(parse('drbd r1 cut')).toEqual({ ok: false, error: '"drbd r1 cut": "cut" is not disconnect, connect or split-brain' });
+    expect(parse('drbd r1')).toEqual({ ok: false, error: '"drbd r1": drbd takes a resource and disconnect|connect|split-brain, e.g. `drbd r1 disconnect`' });
+    expect(parse('agent xen2 restart')).toEqual({ ok: false, error: '"agent xen2 restart": "restart" is not stop or start' });
+    expect(parse('state xen1')).toEqual({ ok: false, error: '"state xen1": state takes nothing after it' });
+    expect(parse('help me')).toEqual({ ok: false, error: '"help me": help takes nothing after it' });
+  });
+});

@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSim, type Sim } from '../sim.js';
+import type { ControlCommand } from './command.js';
+import { executeControl, type AgentControl, type AgentHandle } from './execute.js';
+
+// The console's commands on a real (deterministic) simulator, the playground's agent processes
+// replaced by fakes that record the signals they are sent.
+const fleet = readFileSync(new URL('../example.fleet', import.meta.url), 'utf8');
+const sims: Sim[] = [];
+afterEach(async () => {
+  for (const s of sims.splice(0)) await s.stop();
+});
+
+interface FakeAgent extends AgentHandle {
+  readonly signals: NodeJS.Signals[];
+}
+
+function fakeAgent(pid: number): FakeAgent {
+  const signals: NodeJS.Signals[] = [];
+  let end: () => void = () => undefined;
+  const exited = new Promise<void>((r) => (end = r));
+  const child = {
+    pid,
+    exitCode: null,
+    signalCode: null as NodeJS.Signals | null,
+    kill(signal: NodeJS.Signals): boolean {
+      signals.push(signal);
+      child.signalCode = signal;
+      end();
+      return true;
+    },
+  };
+  return { child, exited, signals };
+}
+
+interface FakeLive extends AgentControl {
+  readonly agents: Map<string, FakeAgent>;
+  readonly started: string[];
+  startAgent(host: string): FakeAgent;
+}
+
+function fakeLive(hosts: readonly string[]): FakeLive {
+  let pid = 100;
+  const agents = new Map<string, FakeAgent>(hosts.map((h) => [h, fakeAgent(pid++)]));
+  const started: string[] = [];
+  return {
+    agents,
+    started,
+    startAgent(h: string): FakeAgent {
+      const a = fakeAgent(pid++);
+      agents.set(h, a);
+      started.push(h);
+      return a;
+    },
+  };
+}
+
+async function setup(withAgents: boolean) {
+  const sim = await startSim({ fleet, clock: 'deterministic' });
+  sims.push(sim);
+  const live = withAgents ? fakeLive(['xen1', 'xen2']) : null;
+  const run = (c: ControlCommand): Promise<string[]> => executeControl(c, { sim, live });
+  return { sim, live, run };
+}
+
+describe('the playground console, running a command', () => {
+  it('power off kills the Dom0\'s agent (SIGKILL) before the host goes; power on boots it and starts a new agent', async () => {
+    const { sim, live, run } = await setup(true);
+    const old = live!.agents.get('xen1')!;
+    expect(await run({ kind: 'power', host: 'xen1', state: 'off' })).toEqual(['power xen1 off: done (its domUs are gone, its agent killed (SIGKILL); `power xen1 on` boots it empty)']);
+    expect(old.signals).toEqual(['SIGKILL']);
+    expect(sim.state().hosts['xen1']?.power).toBe('off');
+    expect(live!.agents.get('xen2')!.signals).toEqual([]);
+    expect(await run({ kind: 'state' })).toContain('xen1: off');
+    expect(await run({ kind: 'power', host: 'xen1', state: 'on' })).toEqual([`power xen1 on: done (booted, no domU running; its agent started, pid ${live!.agents.get('xen1')!.child.pid})`]);
+    expect(sim.state().hosts['xen1']?.power).toBe('on');
+    expect(live!.started).toEqual(['xen1']);
+  });
+
+  it('power to the state a host is in changes nothing and says so', async () => {
+    const { live, run } = await setup(true);
+    expect(await run({ kind: 'power', host: 'xen2', state: 'on' })).toEqual(['power xen2 on: nothing to do, xen2 is already on']);
+    expect(live!.started).toEqual([]);
+    await run({ kind: 'agent', host: 'xen2', action: 'stop' });
+    expect(await run({ kind: 'power', host: 'xen2', state: 'on' })).toEqual(['power xen2 on: nothing to do, xen2 is already on (its agent is not running: `agent xen2 start`)']);
+  });
+
+  it('agent stop ends the agent with SIGTERM; start starts it again; each refuses what cannot be done, with the fix', async () => {
+    const { live, run } = await setup(true);
+    const a = live!.agents.get('xen2')!;
+    expect(await run({ kind: 'agent', host: 'xen2', action: 'start' })).toEqual(['agent xen2 start: refused: xen2\'s agent already runs (pid 101); `agent xen2 stop` first']);
+    expect(await run({ kind: 'agent', host: 'xen2', action: 'stop' })).toEqual(['agent xen2 stop: done (its agent ended; `agent xen2 start` starts it again)']);
+    expect(a.signals).toEqual(['SIGTERM']);
+    expect(await run({ kind: 'agent', host: 'xen2', action: 'stop' })).toEqual(['agent xen2 stop: refused: xen2\'s agent is not running; `agent xen2 start` starts it']);
+    expect(await run({ kind: 'agent', host: 'xen2', action: 'start' })).toEqual(['agent xen2 start: done (its agent started, pid 102)']);
+    await run({ kind: 'power', host: 'xen1', state: 'off' });
+    expect(await run({ kind: 'agent', host: 'xen1', action: 'start' })).toEqual(['agent xen1 start: refused: xen1 is off; `power xen1 on` boots it and starts its agent']);
+  });
+
+  it('in the plain simulator power works and agent is refused, naming --controller', async () => {
+    const { sim, run } = await setup(false);
+    expect(await run({ kind: 'power', host: 'xen1', state: 'off' })).toEqual(['power xen1 off: done (its domUs are gone; `power xen1 on` boots it empty)']);
+    expect(sim.state().hosts['xen1']?.power).toBe('off');
+    expect(await run({ kind: 'agent', host: 'xen1', action: 'stop' })).toEqual(['agent xen1 stop: refused: the plain simulator runs no agents; start it with --controller (npm run sim -- --controller FLEETFILE)']);
+  });
+
+  it('drbd cuts, split-brains and restores a link, as the scenario files do', async () => {
+    const { sim, run } = await setup(false);
+    await sim.advance(5000);
+    expect((await run({ kind: 'state' })).join('\n')).toContain('r1 Secondary/Primary Connected');
+    expect(await run({ kind: 'drbd', res: 'r1', action: 'disconnect' })).toEqual(['drbd r1 disconnect: done (the link is cut: both ends wait for their peer; `drbd r1 connect` restores it)']);
+    expect((await run({ kind: 'state' })).join('\n')).toContain('r1 Secondary/Unknown WFConnection');
+    expect(await run({ kind: 'drbd', res: 'r1', action: 'split-brain' })).toEqual(['drbd r1 split-brain: done (both ends StandAlone; `drbd r1 connect` repairs it)']);
+    expect((await run({ kind: 'state' })).join('\n')).toContain('r1 Secondary/Unknown StandAlone');
+    expect(await run({ kind: 'drbd', res: 'r1', action: 'connect' })).toEqual(["drbd r1 connect: done (the link is back; it connects after the fleet's connect-delay)"]);
+    await sim.advance(5000);
+    expect((await run({ kind: 'state' })).join('\n')).toContain('r1 Secondary/Primary Connected');
+  });
+
+  it('help lists every command', async () => {
+    const { run } = await setup(false);
+    const help = (await run({ kind: 'help' })).join('\n');
+    for (const w of ['power HOST on|off', 'drbd RES disconnect|connect|split-brain', 'agent HOST stop|start', 'state', 'help']) expect(help).toContain(w);
+  });
+});

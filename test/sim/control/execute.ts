@@ -1,0 +1,81 @@
+import type { OpError } from '../ops/result.js';
+import { summarize } from '../scenario/summary.js';
+import type { Sim } from '../sim.js';
+import { HELP, type ControlCommand } from './command.js';
+
+/** one agent process as the playground holds it (LiveFleet's AgentProcess fits) */
+export interface AgentHandle {
+  readonly child: { readonly pid?: number | undefined; readonly exitCode: number | null; readonly signalCode: NodeJS.Signals | null; kill(signal: NodeJS.Signals): boolean };
+  readonly exited: Promise<unknown>;
+}
+/** the playground's agents (LiveFleet fits); absent in the plain simulator */
+export interface AgentControl {
+  readonly agents: ReadonlyMap<string, AgentHandle>;
+  startAgent(host: string): AgentHandle;
+}
+export interface ControlTarget {
+  readonly sim: Pick<Sim, 'power' | 'drbd' | 'state'>;
+  readonly live: AgentControl | null;
+}
+
+const running = (a: AgentHandle | undefined): a is AgentHandle => a !== undefined && a.child.exitCode === null && a.child.signalCode === null;
+
+function why(e: OpError): string {
+  switch (e.kind) {
+    case 'no-host': return `no host ${e.host}`;
+    case 'drbd-missing': return `no DRBD resource ${e.res}`;
+    default: return JSON.stringify(e);
+  }
+}
+
+/** ends an agent and waits until its process is gone */
+async function end(a: AgentHandle, signal: NodeJS.Signals): Promise<void> {
+  a.child.kill(signal);
+  await a.exited;
+}
+
+/** Runs one command on the simulator (and the agents); the answer, one line (`state`, `help`: the summary, the list). */
+export async function executeControl(c: ControlCommand, t: ControlTarget): Promise<string[]> {
+  const done = (line: string, detail: string): string[] => [`${line}: done (${detail})`];
+  switch (c.kind) {
+    case 'help': return [...HELP];
+    case 'state': return summarize(t.sim.state());
+    case 'power': {
+      const line = `power ${c.host} ${c.state}`;
+      const was = t.sim.state().hosts[c.host]?.power;
+      if (was === c.state) return [`${line}: nothing to do, ${c.host} is already ${c.state}${c.state === 'on' && t.live && !running(t.live.agents.get(c.host)) ? ` (its agent is not running: \`agent ${c.host} start\`)` : ''}`];
+      // power lost: the agent dies with its Dom0, no chance to tidy up
+      const agent = t.live?.agents.get(c.host);
+      const killed = running(agent);
+      if (c.state === 'off' && killed) await end(agent, 'SIGKILL');
+      const r = t.sim.power(c.host, c.state);
+      if (!r.ok) return [`${line}: refused: ${why(r.error)}`];
+      if (c.state === 'off') return done(line, `its domUs are gone${killed ? ', its agent killed (SIGKILL)' : ''}; \`power ${c.host} on\` boots it empty`);
+      if (t.live === null) return done(line, 'booted, no domU running');
+      const started = t.live.startAgent(c.host);
+      return done(line, `booted, no domU running; its agent started, pid ${started.child.pid ?? '?'}`);
+    }
+    case 'drbd': {
+      const line = `drbd ${c.res} ${c.action}`;
+      const r = t.sim.drbd(c.res, c.action);
+      if (!r.ok) return [`${line}: refused: ${why(r.error)}`];
+      if (c.action === 'connect') return done(line, "the link is back; it connects after the fleet's connect-delay");
+      if (c.action === 'disconnect') return done(line, `the link is cut: both ends wait for their peer; \`drbd ${c.res} connect\` restores it`);
+      return done(line, `both ends StandAlone; \`drbd ${c.res} connect\` repairs it`);
+    }
+    case 'agent': {
+      const line = `agent ${c.host} ${c.action}`;
+      if (t.live === null) return [`${line}: refused: the plain simulator runs no agents; start it with --controller (npm run sim -- --controller FLEETFILE)`];
+      const agent = t.live.agents.get(c.host);
+      if (c.action === 'stop') {
+        if (!running(agent)) return [`${line}: refused: ${c.host}'s agent is not running; \`agent ${c.host} start\` starts it`];
+        await end(agent, 'SIGTERM');
+        return done(line, `its agent ended; \`agent ${c.host} start\` starts it again`);
+      }
+      if (running(agent)) return [`${line}: refused: ${c.host}'s agent already runs (pid ${agent.child.pid ?? '?'}); \`agent ${c.host} stop\` first`];
+      if (t.sim.state().hosts[c.host]?.power !== 'on') return [`${line}: refused: ${c.host} is off; \`power ${c.host} on\` boots it and starts its agent`];
+      const started = t.live.startAgent(c.host);
+      return done(line, `its agent started, pid ${started.child.pid ?? '?'}`);
+    }
+  }
+}

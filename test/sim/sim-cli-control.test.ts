@@ -1,0 +1,83 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+// `npm run sim -- FLEET` (the plain simulator) takes incidents typed on its stdin: `power xen1
+// off` powers the Dom0 off for the tools of a shell given its line, `state` shows it, a wrong line
+// is answered, the end of stdin stops nothing, and Ctrl-C still stops it and removes its files.
+const temps: string[] = [];
+const children: ChildProcessWithoutNullStreams[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
+});
+
+/** output so far, and a wait for a line matching, failing with the output when the process ends first */
+function watch(child: ChildProcessWithoutNullStreams): { out: () => string; until: (re: RegExp) => Promise<string> } {
+  let out = '';
+  let waiters: (() => void)[] = [];
+  const wake = (): void => void waiters.splice(0).forEach((w) => w());
+  child.stdout.on('data', (b: Buffer) => ((out += b.toString()), wake()));
+  child.stderr.on('data', (b: Buffer) => ((out += b.toString()), wake()));
+  child.on('close', wake);
+  const until = async (re: RegExp): Promise<string> => {
+    for (;;) {
+      const m = out.split('\n').find((l) => re.test(l));
+      if (m !== undefined) return m;
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`ended (${child.exitCode ?? child.signalCode}) without a line matching ${re}:\n${out}`);
+      await new Promise<void>((r) => waiters.push(r));
+    }
+  };
+  return { out: () => out, until };
+}
+
+/** a tool "on" a host, through the line the simulator printed for it */
+function onHost(exportLine: string, cmd: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const c = spawn('bash', ['-c', `${exportLine}; ${cmd}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    c.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    c.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    c.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+describe('the plain simulator, incidents typed on its stdin', () => {
+  it('powers a Dom0 off, shows it in state, answers a wrong line, keeps running after EOF, stops on Ctrl-C', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'xenherd-simcli-ctl-'));
+    temps.push(tmp);
+    const child = spawn(process.execPath, ['packaging/run-ts.mjs', 'test/sim/cli.ts', 'test/sim/example.fleet'], { env: { ...process.env, TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(child);
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const w = watch(child);
+    await w.until(/`help` lists them/);
+    expect(w.out()).toContain('Incidents: type `power xen1 off`, `drbd r1 disconnect`, `state` ... here');
+    const xen1 = (await w.until(/^export PATH=.*XENHERD_SIM_HOST='xen1'/)).trim();
+    const xen2 = (await w.until(/^export PATH=.*XENHERD_SIM_HOST='xen2'/)).trim();
+    expect(await onHost(xen1, 'xl list')).toMatchObject({ code: 0, out: expect.stringContaining('web1') });
+
+    child.stdin.write('power xen1 off\nstate\n');
+    await w.until(/^power xen1 off: done/);
+    expect(await w.until(/^xen1: /)).toBe('xen1: off');
+    await w.until(/^xen2: free=/);
+    // a Dom0 without power: as unreachable as a real one
+    expect(await onHost(xen1, 'xl list')).toMatchObject({ code: 255, out: expect.stringContaining('No route to host') });
+
+    child.stdin.write('power xen3 off\nbogus\n');
+    expect(await w.until(/^error: no host/)).toBe('error: no host "xen3" in this fleet: the hosts are xen1, xen2');
+    expect(await w.until(/^error: unknown command/)).toContain('the commands are power HOST on|off, drbd RES disconnect|connect|split-brain');
+
+    // the end of stdin stops nothing: the simulator still answers its tools
+    child.stdin.end();
+    await w.until(/stdin ended; the simulator keeps running/);
+    expect(await onHost(xen2, 'xl list')).toMatchObject({ code: 0, out: expect.stringContaining('db1') });
+    expect(child.exitCode).toBeNull();
+
+    child.kill('SIGINT');
+    // once started, Ctrl-C is an ordinary stop (sim-cli-interrupt.test.ts: 130 when it comes mid-start)
+    expect(await exited).toBe(0);
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 60_000);
+});
