@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 // `npm run sim -- FLEET` (the plain simulator) takes incidents typed on its stdin: `power xen1
 // off` powers the Dom0 off for the tools of a shell given its line, `state` shows it, a wrong line
 // is answered, the end of stdin stops nothing, and Ctrl-C still stops it and removes its files.
+// With --controller, `power xen1 off` also ends xen1's agent process and `power xen1 on` starts it.
 const temps: string[] = [];
 const children: ChildProcessWithoutNullStreams[] = [];
 afterEach(() => {
@@ -80,4 +81,37 @@ describe('the plain simulator, incidents typed on its stdin', () => {
     expect(await exited).toBe(0);
     expect(readdirSync(tmp)).toEqual([]);
   }, 60_000);
+});
+
+/** the `xenherd-agent run` processes started from under dir, by the host of their config */
+const agentsUnder = (dir: string): string[] =>
+  execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(dir) && l.includes('xenherd-agent run'))
+    .map((l) => /hosts\/([^/]+)\/etc\/xenherd\/agent\.json/.exec(l)?.[1] ?? l)
+    .sort();
+
+describe('the playground (--controller), incidents typed on its stdin', () => {
+  it('power off kills that Dom0\'s agent process, power on starts it again', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'xenherd-simcli-ctl-'));
+    temps.push(tmp);
+    const child = spawn(process.execPath, ['packaging/run-ts.mjs', 'test/sim/cli.ts', '--controller', 'test/sim/example.fleet'], { env: { ...process.env, TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(child);
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const w = watch(child);
+    await w.until(/`help` lists them/);
+    expect(agentsUnder(tmp)).toEqual(['xen1', 'xen2']);
+    child.stdin.write('power xen1 off\n');
+    expect(await w.until(/^power xen1 off: /)).toBe('power xen1 off: done (its domUs are gone, its agent killed (SIGKILL); `power xen1 on` boots it empty)');
+    // answered once the process is gone
+    expect(agentsUnder(tmp)).toEqual(['xen2']);
+    child.stdin.write('power xen1 on\n');
+    expect(await w.until(/^power xen1 on: /)).toMatch(/^power xen1 on: done \(booted, no domU running; its agent started, pid \d+\)$/);
+    expect(agentsUnder(tmp)).toEqual(['xen1', 'xen2']);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(readdirSync(tmp)).toEqual([]);
+    // the controller, agents and sshds it started ran from that directory: none is left
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(tmp))).toEqual([]);
+  }, 90_000);
 });
