@@ -1,46 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hostStateOf } from '../../agent/core/host-state.js';
 import type { JobEvent, JobRequest } from '../../shared/protocol/ctl-jobs.js';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../shared/protocol/ctl-check.js';
-import { TEST_TIMERS } from '../harness/agent-on-sim.js';
-import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+import { runsOn, type Fleet } from '../harness/fleet.js';
+import { checkOf, drbdLines, drbdPair, expectSplitBrainOnBoth, LOOK, notConnectedLine, type Source } from './drbd-pair-check.js';
 
 // A domU guarded on its home xen1 only: xen2 holds its standby replica (web1's config only in
 // xen2's config dir /etc/xen, r1's .res naming both). xen2's agent reports r1 all the same, so
 // `check` judges the pair from the side still there: the home powered off leaves xen2's r1
 // Connecting, which is flagged; a split brain shows on both sides. A healthy pair (the standby
 // Secondary under the home's Primary) is OK: nothing flagged twice, no false alert.
-const FLEET = (drbd: string): string => `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=${drbd} migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=${drbd} migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
-const LOOK = "replication is down; look at the peer's Dom0 (is it up, is r1 up there?) and the network between them: drbdadm status r1 on both";
-const SPLIT = 'nothing replicates; after a split brain, see "DRBD split brain" in the README';
-
 let fleet: Fleet | undefined;
 afterEach(async () => fleet?.stop());
 
-type Source = 'events2' | 'poll';
-const configOf = (source: Source) => (source === 'poll' ? { ...TEST_TIMERS, events: { ...TEST_TIMERS.events, drbd: 'poll' as const } } : TEST_TIMERS);
-
 /** The pair, web1 guarded on xen1 alone; BEFORE runs before the agents start. */
-async function pair(drbd: string, source: Source, before: (f: Fleet) => void = () => undefined): Promise<Fleet> {
-  const f = (fleet = await startFleet(FLEET(drbd), { controller: true }));
-  before(f);
-  for (const h of ['xen1', 'xen2']) f.startAgent(h, configOf(source));
-  const core = f.controller!.core;
-  await f.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
-  return f;
-}
-
-const check = (f: Fleet): CheckAnswer => CheckAnswerSchema.parse(f.controller!.core.monitor.check(DEFAULT_CHECK_THRESHOLDS));
-const drbdLines = (f: Fleet): string[] => check(f).details.filter((d) => d.text.startsWith('DRBD ')).map((d) => `${d.status}: ${d.text}`);
+const pair = async (drbd: string, source: Source, before?: (f: Fleet) => void): Promise<Fleet> => (fleet = await drbdPair(drbd, source, { guardedOnBoth: false, ...(before ? { before } : {}) }));
+const check = checkOf;
 /** what HOST's agent reports (and the controller holds, once its delta is in) */
 const reportedOn = (f: Fleet, host: string) => hostStateOf(f.agent(host).core.current).drbd.resources;
 const guardedOn = (f: Fleet, host: string): string[] => hostStateOf(f.agent(host).core.current).guarded.map((g) => g.name);
-const line = (drbd: string, host: string, peer: string, state: string, hint: string): string => `WARNING: DRBD r1 on ${host}: ${drbd === '9' ? `peer ${peer}` : 'the peer'} not connected (${state}): ${hint}`;
+const line = notConnectedLine;
 
 describe("check sees a standby replica's side of a DRBD pair (real agent cores, in process)", () => {
   for (const drbd of ['9', '8.4.11']) {
@@ -63,22 +41,11 @@ describe("check sees a standby replica's side of a DRBD pair (real agent cores, 
           f.controller!.cut('xen1');
           await f.until(() => drbdLines(f).length === 1, 'the standby flagged', 30_000);
           expect(check(f).status).toBe('CRITICAL');
-          expect(drbdLines(f)).toEqual([line(drbd, 'xen2', 'xen1', 'Connecting', LOOK)]);
+          expect(drbdLines(f)).toEqual([line(drbd, 'xen2', 'Connecting', LOOK)]);
           expect(check(f).summary).toContain('DRBD r1 not connected on xen2');
         });
 
-        it('split brain (StandAlone): both sides show, live and to agents started after it', async () => {
-          const standAlone = (host: string, peer: string): string => (drbd === '9' ? line(drbd, host, peer, 'StandAlone', SPLIT) : `WARNING: DRBD r1 on ${host}: no peer connection (StandAlone): ${SPLIT}`);
-          const live = await pair(drbd, source);
-          live.sim.drbd('r1', 'split-brain');
-          await live.until(() => drbdLines(live).length === 2, 'both sides flagged', 30_000);
-          expect(drbdLines(live)).toEqual([standAlone('xen1', 'xen2'), standAlone('xen2', 'xen1')]);
-          await live.stop();
-          const late = await pair(drbd, source, (f) => f.sim.drbd('r1', 'split-brain'));
-          await late.until(() => drbdLines(late).length === 2, 'both sides flagged', 30_000);
-          const dumped = (host: string, peer: string): string => (drbd === '8.4.11' && source === 'events2' ? line(drbd, host, peer, 'StandAlone', SPLIT) : standAlone(host, peer));
-          expect(drbdLines(late)).toEqual([dumped('xen1', 'xen2'), dumped('xen2', 'xen1')]);
-        });
+        it('split brain (StandAlone): both sides show, live and to agents started after it', () => expectSplitBrainOnBoth(drbd, source, (before) => pair(drbd, source, before)));
       });
     }
   }
