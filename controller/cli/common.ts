@@ -9,6 +9,7 @@ import { redactTokens } from '../../shared/text/redact-token.js';
 import { parseControllerConfig } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { DEFAULT_CONFIG_PATH } from './hooks.js';
+export { shellWord } from '../../shared/text/shell-word.js';
 
 export const BIN = 'xenherd-controller';
 
@@ -54,9 +55,6 @@ function optionWithoutValue(argv: readonly string[], specs: readonly OptionSpec[
   }
   return null;
 }
-
-/** VALUE as a word for sh: as it is when nothing in it is special, else in single quotes (a ' inside as '\''). */
-export const shellWord = (value: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`);
 
 export function loadConfig(file: string | undefined): Result<ControllerConfig & { file: string }, XhError> {
   const path = file ?? DEFAULT_CONFIG_PATH;

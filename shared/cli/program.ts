@@ -2,6 +2,7 @@ import { ERROR_CATALOG, exitCodeFor, type ErrorCode, type XhError } from '../err
 import { VERSION } from '../version.js';
 import type { CliIo } from './io.js';
 import { clipped } from '../text/printable.js';
+import { shellWord } from '../text/shell-word.js';
 
 /** What --help shows of a subcommand: everything but what it does. */
 export interface CommandHelp {
@@ -46,7 +47,7 @@ export function commandFirst(program: Program, argv: readonly string[]): readonl
 const reordered = (program: Program, argv: readonly string[]): string | null => {
   const at = argv.findIndex((w) => program.commands.some((c) => c.name === w));
   if (at < 0) return null;
-  return [program.binary, argv[at], ...argv.slice(0, at), ...argv.slice(at + 1)].map((w) => (/^[\w@%+=:,./-]+$/.test(w as string) ? w : JSON.stringify(w))).join(' ');
+  return [program.binary, argv[at] as string, ...argv.slice(0, at), ...argv.slice(at + 1)].map(shellWord).join(' ');
 };
 
 export function helpText(program: Program): string {

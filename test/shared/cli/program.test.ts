@@ -55,7 +55,7 @@ describe('options before the command', () => {
     expect(await run(withJson, ['--host', 'xen1', 'frob', 'a b'])).toEqual({
       code: 64,
       stdout: '',
-      stderr: 'tool: XH_ERR_USAGE: --host comes before the command: options go after it, as in tool frob --host xen1 "a b"\n',
+      stderr: "tool: XH_ERR_USAGE: --host comes before the command: options go after it, as in tool frob --host xen1 'a b'\n",
     });
     // without everyCommandFlags, --json is such an option too; no command word: the plain refusal
     expect((await run(program, ['--json', 'frob'])).stderr).toBe('tool: XH_ERR_USAGE: --json comes before the command: options go after it, as in tool frob --json\n');
