@@ -6,6 +6,7 @@ import type { MigrationPlan, PlanStep } from '../decide/migration-plan.js';
 import { refusalOf } from '../decide/preflight.js';
 import { reverseVerdict } from '../decide/reverse-verdict.js';
 import { migrationVerdict } from '../decide/migration-verdict.js';
+import { awayAfterTell } from '../decide/tell-answer.js';
 import type { MigrationOutcome } from '../parse/xl-migrate.js';
 import { landed, settled, without, withAway, withInflight, withUnsettled } from '../state/ledger.js';
 import { processIdentity } from '../../shared/fs/file-lock.js';
@@ -170,9 +171,7 @@ async function runStep(p: MigrationPorts, plan: MigrationPlan, step: Exclude<Pla
       if ('code' in s) return partial(plan, `${step.peer} could not be told (${s.message})`);
       if (s.present === 'absent') return { code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: ${step.peer} answers that ${plan.name} does not run there although the migration succeeded and ${p.host} no longer lists it: check both hosts (\`status ALL\`)` };
       run.lines.push(`${step.peer} confirmed it runs ${plan.name}`);
-      // our claim is our guarded dir alone, and the peer calls NAME its own (its migrate-tab): it
-      // went home, and an away record here would send it back at this Dom0's next restore
-      if (step.peerMayBeHome === true && s.home === step.peer) {
+      if (awayAfterTell(step, s.home) === 'drop-away') {
         const w = await p.store.update((l) => (l.away[plan.name]?.currentHost === step.peer ? without(l, plan.name) : null));
         if (!w.ok) return partial(plan, `${step.peer} calls ${plan.name} its own, but the away record here could not be dropped (${w.error.message}): this ledger still says ${plan.name} is away at ${step.peer}`);
         run.lines.push(`${step.peer} calls ${plan.name} its own (its home): this ledger keeps no away record of it`);
