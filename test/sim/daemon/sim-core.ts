@@ -1,6 +1,7 @@
 import { checkInvariants } from '../invariants.js';
 import type { MigrationFaultPhase, SimState } from '../model/types.js';
-import { cutLink, restoreLink, splitBrain, tryConnect } from '../ops/drbd.js';
+import { cutLink, restoreLink, splitBrain } from '../ops/drbd.js';
+import { tryConnect } from '../ops/drbd-connect.js';
 import { abortForPower } from '../ops/migrate.js';
 import { powerOff, powerOn } from '../ops/power.js';
 import { ok, type OpResult } from '../ops/result.js';
@@ -102,7 +103,8 @@ export class SimCore {
 
   private scheduleConnects(): void {
     for (const r of Object.values(this.s.drbd)) {
-      if (r.link !== 'connecting' || this.pendingConnect.has(r.name)) continue;
+      // a StandAlone end does not try: its timer would find nothing to do, and set itself again
+      if (r.link !== 'connecting' || r.standalone.length || this.pendingConnect.has(r.name)) continue;
       if (!r.nodes.every((n) => r.replicas[n])) continue;
       this.pendingConnect.add(r.name);
       this.clock.schedule(this.s.connectDelayMs, () => {

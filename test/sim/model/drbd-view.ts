@@ -20,6 +20,14 @@ export interface DrbdView {
   readonly cstate: 'Connected' | 'WFConnection' | 'StandAlone';
   readonly disk: DiskState;
   readonly peerDisk: DiskState | 'DUnknown';
+  /**
+   * The data diverged (a split brain): a connection that ends in StandAlone ended in the
+   * handshake's split-brain verdict, not in `drbdadm disconnect` (events2-9-steps.ts tells them
+   * apart). Optional: views written out by hand in tests mean an ordinary pair.
+   */
+  readonly diverged?: boolean;
+  /** the peer sits in StandAlone: a connection lost now was torn down by the peer's `drbdadm disconnect`, not by the network */
+  readonly peerStandAlone?: boolean;
 }
 
 export interface HostDrbdView {
@@ -66,6 +74,8 @@ export function drbdViewFor(s: SimState, host: string): HostDrbdView | null {
       cstate: connected ? 'Connected' : r.standalone.includes(host) ? 'StandAlone' : 'WFConnection',
       disk: me.disk,
       peerDisk: connected && peerRep ? peerRep.disk : 'DUnknown',
+      diverged: r.diverged,
+      peerStandAlone: r.standalone.includes(peer),
     });
   }
   resources.sort((a, b) => a.minor - b.minor);

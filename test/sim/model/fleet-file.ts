@@ -184,6 +184,8 @@ export function parseFleet(text: string): SimState {
         replicas,
         link: Object.keys(replicas).length === 2 ? 'connected' : 'connecting',
         standalone: [],
+        diverged: false,
+        discardMyData: [],
         allowTwoPrimaries: (o ? choice(o, 'two-primaries', ['yes', 'no'], 'yes') : 'yes') === 'yes',
       };
       origin[r] = { resourceLine: o ?? null, domuLine: dl };

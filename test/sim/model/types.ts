@@ -116,6 +116,14 @@ export interface DrbdResource {
   readonly link: LinkState;
   /** nodes that dropped the connection and sit in StandAlone (split brain, or `disconnect`) */
   readonly standalone: readonly string[];
+  /**
+   * The two replicas' data diverged (a split brain): until one side discards its data, every
+   * handshake ends in "Split-Brain detected but unresolved, dropping connection!", whatever the
+   * network does. Kept apart from `link`, which says whether the network lets them talk.
+   */
+  readonly diverged: boolean;
+  /** nodes that ran `drbdadm connect --discard-my-data` since their last handshake (the kernel's DISCARD_MY_DATA flag) */
+  readonly discardMyData: readonly string[];
   readonly allowTwoPrimaries: boolean;
 }
 

@@ -73,7 +73,9 @@ export function downReplicas(s: SimState, host: string): SimState {
     if (!r.nodes.includes(host)) continue;
     cur = setReplica(cur, r.name, host, null);
     const after = cur.drbd[r.name]!;
-    cur = withResource(cur, { ...after, link: after.link === 'connected' ? 'connecting' : after.link, standalone: after.standalone.filter((n) => n !== host) });
+    // the kernel's state goes with the host: a discard-my-data asked for before is forgotten
+    const others = (l: readonly string[]): string[] => l.filter((n) => n !== host);
+    cur = withResource(cur, { ...after, link: after.link === 'connected' ? 'connecting' : after.link, standalone: others(after.standalone), discardMyData: others(after.discardMyData) });
   }
   return cur;
 }
@@ -85,24 +87,20 @@ export function cutLink(s: SimState, res: string): OpResult {
   return ok(withResource(s, { ...r, link: 'cut' }));
 }
 
-/** Fault: split brain, both nodes drop the connection and sit in StandAlone. */
+/**
+ * Fault: split brain, both nodes drop the connection and sit in StandAlone with diverged data.
+ * The network itself is fine (a cut link stays cut): once both leave StandAlone they meet again,
+ * and the handshake decides (ops/drbd-connect.ts tryConnect).
+ */
 export function splitBrain(s: SimState, res: string): OpResult {
   const r = s.drbd[res];
   if (!r) return fail({ kind: 'drbd-missing', res });
-  return ok(withResource(s, { ...r, link: 'cut', standalone: [...r.nodes] }));
+  return ok(withResource(s, { ...r, link: r.link === 'cut' ? 'cut' : 'connecting', standalone: [...r.nodes], diverged: true, discardMyData: [] }));
 }
 
-/** Repair: link restored (and StandAlone cleared); the connection comes up after connectDelayMs. */
+/** Repair: link restored, StandAlone and the divergence cleared; the connection comes up after connectDelayMs. */
 export function restoreLink(s: SimState, res: string): OpResult {
   const r = s.drbd[res];
   if (!r) return fail({ kind: 'drbd-missing', res });
-  return ok(withResource(s, { ...r, link: 'connecting', standalone: [] }));
-}
-
-/** Timer: a connecting resource connects if both ends are up. */
-export function tryConnect(s: SimState, res: string): SimState {
-  const r = s.drbd[res];
-  if (!r || r.link !== 'connecting' || r.standalone.length) return s;
-  if (!r.nodes.every((n) => r.replicas[n] && s.hosts[n]?.power === 'on')) return s;
-  return withResource(s, { ...r, link: 'connected' });
+  return ok(withResource(s, { ...r, link: 'connecting', standalone: [], diverged: false, discardMyData: [] }));
 }

@@ -11,7 +11,9 @@ export type OpError =
   | { readonly kind: 'no-memory'; readonly host: string; readonly needMiB: number; readonly freeMiB: number }
   | { readonly kind: 'drbd-state'; readonly res: string; readonly minor: number; readonly code: number; readonly text: string }
   | { readonly kind: 'drbd-missing'; readonly res: string }
-  | { readonly kind: 'not-replica'; readonly res: string; readonly host: string };
+  | { readonly kind: 'not-replica'; readonly res: string; readonly host: string }
+  /** `drbdadm connect`/`disconnect` refused by the kernel; each DRBD version words it its own way (tools/drbdadm-connect.ts) */
+  | { readonly kind: 'drbd-connect'; readonly res: string; readonly reason: 'not-standalone' | 'discard-while-primary' | 'already-standalone' };
 
 export const ok = (state: SimState): OpResult => ({ ok: true, state });
 export const fail = (error: OpError): OpResult => ({ ok: false, error });

@@ -59,6 +59,10 @@ export function settled9(r: DrbdView): Kernel9 {
  * "disconnected" helper; then conn_disconnect's C_STANDALONE (its C_NETWORK_FAILURE is refused:
  * after Disconnecting only StandAlone may follow, drbd_state.c is_valid_conn_transition).
  *
+ * `drbdadm disconnect` (drbd_nl.c conn_try_disconnect): the graceful Disconnecting, cluster-wide,
+ * so the peer's connection goes to TearDown (drbd_receiver.c convert_state maps the one to the
+ * other), then down the way a lost one does: the path, the helper, Unconnected, Connecting.
+ *
  * Coming back: adm_connect's Unconnected and conn_connect's Connecting when it was StandAlone;
  * dtt_connect announces the path established before the handshake; the connect transaction
  * commits Connected, the peer's role, replication and the peer's disk in one change
@@ -83,15 +87,23 @@ export function steps9(before: DrbdView, after: DrbdView): Step9[] {
   const steps: Step9[] = [];
   const disconnected: Helper9 = { helper: 'disconnected' };
   if (from.connection === 'Connected') {
-    const cause = to.connection === 'StandAlone' ? 'Disconnecting' : 'NetworkFailure';
-    if (cause === 'Disconnecting') steps.push({ helper: 'split-brain' });
-    const crashedPrimary = from.peerRole === 'Primary' && from.role === 'Secondary' && to.role === 'Secondary' && to.disk === 'UpToDate';
+    // a view without `diverged` (written by hand) is the split brain this path first served
+    const splitBrain = to.connection === 'StandAlone' && after.diverged !== false;
+    const cause = to.connection === 'StandAlone' ? 'Disconnecting' : after.peerStandAlone === true ? 'TearDown' : 'NetworkFailure';
+    if (splitBrain) steps.push({ helper: 'split-brain' });
+    // sanitize_state's maybe_crashed_primary: a network failure or a hard Disconnecting only, not
+    // the graceful one of `drbdadm disconnect` nor the peer's TearDown it causes here
+    const hard = cause === 'NetworkFailure' || splitBrain;
+    const crashedPrimary = hard && from.peerRole === 'Primary' && from.role === 'Secondary' && to.role === 'Secondary' && to.disk === 'UpToDate';
     const lost: Kernel9 = { ...to, connection: cause, pathEstablished: true, disk: crashedPrimary ? 'Consistent' : to.disk };
     steps.push(lost, { ...lost, pathEstablished: false });
     if (crashedPrimary) steps.push({ ...lost, pathEstablished: false, disk: to.disk });
     steps.push(disconnected);
-    if (cause === 'NetworkFailure') steps.push({ ...to, connection: 'Unconnected' });
+    if (cause !== 'Disconnecting') steps.push({ ...to, connection: 'Unconnected' });
   } else if (to.connection === 'StandAlone') {
+    // both ends were waiting and both drop: the handshake's unresolved split brain (its helper);
+    // the sim does not show the moment the connection stood before that verdict
+    if (after.diverged === true && before.peerStandAlone === false && after.peerStandAlone === true) steps.push({ helper: 'split-brain' });
     steps.push({ ...to, connection: 'Disconnecting' }, disconnected);
   } else if (from.connection === 'StandAlone') {
     steps.push({ ...to, connection: 'Unconnected', peerRole: 'Unknown', replication: 'Off', peerDisk: 'DUnknown', pathEstablished: false });

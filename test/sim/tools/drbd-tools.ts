@@ -5,6 +5,7 @@ import { statusLong84, statusLong9 } from '../render/drbd-status-long.js';
 import { conn9, status9, statusJson9 } from '../render/drbd-9.js';
 import { eventObjects, eventSteps, renderEventsDiff, renderEventsDump, timestampPrefix, type EventObject } from '../render/events2.js';
 import type { ToolCtx, ToolHandler } from './context.js';
+import { connectOne, noModule } from './drbdadm-connect.js';
 
 /**
  * `drbdadm` and `drbdsetup`. On an 8.4 host drbdadm hands off to drbdadm-84/drbdsetup-84 (errors
@@ -61,7 +62,8 @@ export const drbdadm: ToolHandler = async (ctx, argv) => {
   const v = view(ctx);
   if (!v) return ctx.err('drbdadm: command not found\n'), 127;
   const targets = names.length === 0 || names.includes('all') ? (cmd === 'status' ? v.configured.filter((n) => v.resources.some((r) => r.name === n)) : v.configured) : names;
-  if (!['role', 'cstate', 'dstate', 'status', 'primary', 'secondary'].includes(cmd)) return ctx.err(`drbdadm: Unknown command '${cmd}'\n`), 1;
+  if (!['role', 'cstate', 'dstate', 'status', 'primary', 'secondary', 'connect', 'disconnect'].includes(cmd)) return ctx.err(`drbdadm: Unknown command '${cmd}'\n`), 1;
+  if (cmd === 'connect' || cmd === 'disconnect') return connectAll(ctx, v, targets, cmd, argv.includes('--discard-my-data'));
   const first = names.length === 0 || names.includes('all') ? v.configured[0] : names[0];
   if (!v.loaded && first !== undefined && v.configured.includes(first)) {
     ctx.err(`${NO_MODULE}Command '${drbdsetupLine(v, cmd, first, ctx.state().drbd[first]?.minor ?? 0)}' terminated with exit code 20\n`);
@@ -100,6 +102,18 @@ export const drbdadm: ToolHandler = async (ctx, argv) => {
   }
   return rc;
 };
+
+/** connect/disconnect, resource by resource as drbdadm iterates them; an unknown name stops it there (as above) */
+function connectAll(ctx: ToolCtx, v: HostDrbdView, targets: readonly string[], cmd: 'connect' | 'disconnect', discard: boolean): number {
+  let rc = 0;
+  for (const name of targets) {
+    const r = pick(ctx, v, name);
+    if (r === 'not-configured') return ctx.err(`'${name}' not defined in your config (for this host).\n`), 1;
+    const code = v.loaded ? connectOne(ctx, v, name, cmd, discard, r !== 'down') : noModule(ctx, v, name, cmd, discard, NO_MODULE);
+    rc = Math.max(rc, code);
+  }
+  return rc;
+}
 
 async function events2(ctx: ToolCtx, flags: Set<string>, only: string | null): Promise<number> {
   const ts = (): string => (flags.has('--timestamps') ? timestampPrefix(ctx.state().now) : '');
