@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { listenFallback } from '../config/listen-address.js';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Clock } from '../../shared/clock/clock.js';
@@ -76,15 +77,24 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   server.on('upgrade', agentUpgradeHandler({ core: o.core, wss, tokens: o.tokens, log: o.log, pacer: new IngestPacer(o.clock), limiter, clock: o.clock }));
   // the same answers and log lines with TLS and in plaintext on loopback
   const refusals = watchRefusals(server, o.log, o.clock);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (host: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
+  let host = o.host;
+  await listen(host).catch((e: NodeJS.ErrnoException) => {
+    const fallback = listenFallback(host, e.code);
+    if (fallback === null) throw e;
+    o.log.warn({ event: 'listen-fallback', host, fallback, code: e.code }, `cannot listen on ${host} (${e.code}: no IPv6 here): listening on ${fallback}, IPv4 only`);
+    host = fallback;
+    return listen(host);
   });
   const port = (server.address() as AddressInfo).port;
-  const hostInUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const url = `${o.tls ? 'https' : 'http'}://${hostInUrl}:${port}`;
   o.log.info({ event: 'listening', url, tls: o.tls !== null, maxMessageBytes: o.maxMessageBytes }, `listening on ${url}`);
   return {

@@ -4,13 +4,14 @@ import type { XhError } from '../../shared/errors.js';
 import { HOST_NAME_STRICT_RE } from '../../shared/names.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { ipBytes } from '../pki/ip-bytes.js';
+import { ANY_ADDRESS } from '../config/listen-address.js';
 import { optionString } from './common.js';
 
 /** What each of init's options takes, for "--port needs a value (…)". */
 export const NEEDS: Readonly<Record<string, string>> = {
   dir: 'a directory, e.g. /etc/xenherd',
   san: 'host names or IP addresses, comma-separated',
-  listen: 'an IP address, 0.0.0.0 for all interfaces',
+  listen: 'an IP address, :: for all interfaces (IPv6 and IPv4), 0.0.0.0 for IPv4 only',
   port: 'a port number, 1-65535',
 };
 
@@ -53,8 +54,8 @@ export function initOptions(a: ParsedArgv, host: string): Result<InitOptions, Xh
   const dirText = optionString(a, 'dir') ?? '/etc/xenherd';
   // resolve('') is the current directory: an empty --dir would quietly write the controller there
   if (dirText.trim() === '') return usage(`--dir needs ${NEEDS['dir']} (an empty one would mean the current directory)`);
-  const listen = optionString(a, 'listen') ?? '0.0.0.0';
-  if (ipBytes(listen) === null) return usage('--listen must be an IP address (0.0.0.0 for all interfaces)');
+  const listen = optionString(a, 'listen') ?? ANY_ADDRESS;
+  if (ipBytes(listen) === null) return usage('--listen must be an IP address (:: for all interfaces, IPv6 and IPv4; 0.0.0.0 for IPv4 only)');
   const portText = optionString(a, 'port') ?? '7443';
   const port = parsePort(portText);
   if (port === null) return usage(`--port must be a port number in plain decimal, 1-65535 (0: any free port), not ${JSON.stringify(portText)}`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_JOB_SETTINGS } from '../jobs/settings.js';
 import { isLoopbackAddress } from './loopback.js';
+import { ANY_ADDRESS } from './listen-address.js';
 
 /** `migrations` when the config says nothing: the job executor's own defaults, in the config's units */
 const MIGRATION_DEFAULTS = {
@@ -45,12 +46,15 @@ function tlsExpected(issue: z.core.$ZodRawIssue): string {
  */
 export const ControllerConfigSchema = z.strictObject({
   listen: z.strictObject({
-    /** an IP address literal; 0.0.0.0 / :: for all interfaces */
-    host: z.string().min(1).max(64).default('0.0.0.0'),
+    /**
+     * an IP address literal; "::" (the default) is every interface, IPv6 and IPv4 alike, so a
+     * controller name with an AAAA record answers on it too ("0.0.0.0" is IPv4 only)
+     */
+    host: z.string().min(1).max(64).default(ANY_ADDRESS),
     /** 0 = any free port (logged at start; for tests) */
     port: z.number().int().min(0).max(65535).default(7443),
   })
-    .default({ host: '0.0.0.0', port: 7443 }),
+    .default({ host: ANY_ADDRESS, port: 7443 }),
   /** the server's certificate and key (PEM files); `false` = plaintext, allowed only on a loopback address */
   tls: z.union([z.literal(false), TlsFilesSchema], { error: tlsExpected }),
   /** tokens.json (hashes of agent and operator tokens) lives here; owner-only */

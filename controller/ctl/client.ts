@@ -13,6 +13,7 @@ import { firstRealIssue, readTolerantly } from './tolerant-read.js';
 import { NOT_TRUSTED_FIX, type CertificateTimeFault } from './trusted-chain.js';
 import { connectVerified, describeSocketError, isNotTls } from './verified-tls.js';
 import { namingTokenSent } from './token-sent.js';
+import { TRY_EVERY_ADDRESS } from '../../shared/dual-stack.js';
 
 /**
  * An NDJSON answer's events: their schema, which one is the last, and a bound on a line. Each
@@ -174,7 +175,7 @@ export class CtlClient {
         req = (https ? httpsRequest : httpRequest)(url, {
           method,
           headers: { authorization: `Bearer ${this.c.token}`, ...(body !== null ? { 'content-type': 'application/json' } : {}) },
-          ...(socket !== null ? { createConnection: () => socket } : {}),
+          ...(socket !== null ? { createConnection: () => socket } : TRY_EVERY_ADDRESS),
           ...(signal ? { signal } : {}),
         });
         req.on('response', (res) => settle(ok(res)));

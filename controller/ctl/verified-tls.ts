@@ -4,6 +4,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { presentedChain } from '../../shared/tls/presented-chain.js';
 import { tlsTarget } from '../../shared/url-host.js';
 import { NOT_TRUSTED_FIX, untrustedBecause, type Untrusted } from './trusted-chain.js';
+import { TRY_EVERY_ADDRESS } from '../../shared/dual-stack.js';
 
 /** Why no connection: the controller could not be reached, or its certificate is not trusted (and what to do about that). */
 export type TlsConnectFailure = { readonly kind: 'unreachable'; readonly message: string } | ({ readonly kind: 'untrusted' } & Untrusted);
@@ -41,6 +42,7 @@ export function connectVerified(url: URL, anchors: readonly X509Certificate[], n
   return new Promise((resolve) => {
     const socket = connect({
       ...target,
+      ...TRY_EVERY_ADDRESS,
       ca: [],
       rejectUnauthorized: false,
     });

@@ -8,6 +8,7 @@ import { tlsTarget } from '../url-host.js';
 import { AGENT_LINK_PATH } from '../protocol/agent-link.js';
 import type { Link } from './link.js';
 import { wsLink } from './ws-link.js';
+import { TRY_EVERY_ADDRESS } from '../dual-stack.js';
 
 /** Where an agent's link goes: its config's `controller` section, files already read. */
 export interface AgentLinkTarget {
@@ -43,7 +44,7 @@ export type ConnectFailure =
  */
 export function fetchPinnedCa(url: URL, fingerprint: string, timeoutMs: number): Promise<Result<string, ConnectFailure>> {
   return new Promise((resolve) => {
-    const socket = tlsConnect({ ...tlsTarget(url), rejectUnauthorized: false, timeout: timeoutMs });
+    const socket = tlsConnect({ ...tlsTarget(url), ...TRY_EVERY_ADDRESS, rejectUnauthorized: false, timeout: timeoutMs });
     const done = (r: Result<string, ConnectFailure>): void => {
       socket.destroy();
       resolve(r);
@@ -74,6 +75,7 @@ export async function connectAgentLink(t: AgentLinkTarget): Promise<Result<Link,
   const ws = new WebSocket(`${t.url.replace(/\/$/, '')}${AGENT_LINK_PATH}`, {
     headers: { authorization: `Bearer ${t.token}` },
     ...(ca !== null ? { ca } : {}),
+    ...TRY_EVERY_ADDRESS,
     perMessageDeflate: false,
     maxPayload: t.maxPayload,
     handshakeTimeout: t.handshakeTimeoutMs,

@@ -13,7 +13,7 @@ const parse = (o: unknown) => parseControllerConfig(JSON.stringify(o), F);
 describe('controller.json', () => {
   it('defaults everything but tls and stateDir', () => {
     const r = parse({ tls, stateDir: '/var/lib/xenherd-controller' });
-    expect(r.ok && r.value).toMatchObject({ listen: { host: '0.0.0.0', port: 7443 }, heartbeatSeconds: 5, staleAfterSeconds: 15, maxMessageBytes: 4 * 1024 * 1024, tls: { ...tls, ca: null } });
+    expect(r.ok && r.value).toMatchObject({ listen: { host: '::', port: 7443 }, heartbeatSeconds: 5, staleAfterSeconds: 15, maxMessageBytes: 4 * 1024 * 1024, tls: { ...tls, ca: null } });
   });
 
   it('migrations: limits and attempts for drains and restores, defaulting to 1 out, 1 in, 2 in the fleet', () => {
