@@ -11,6 +11,7 @@ import { isLoopbackAddress } from '../../shared/loopback-address.js';
 import { hostOf } from '../../shared/url-host.js';
 import { parseCaBundle } from '../../shared/tls/ca-bundle.js';
 import { pastedSpaceHint } from '../../shared/text/pasted-space.js';
+import { caCopyHint } from './ca-copy-hint.js';
 
 /** Where xenherdctl finds its controller: resolved, with the CA file's certificates read. */
 export interface CtlConfig {
@@ -134,7 +135,7 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>,
     // ran from. XENHERD_CA, typed in a shell, is relative to where it is typed.
     const caFile = caPath.inFile && path !== null ? resolve(dirname(path), caPath.value) : resolve(caPath.value);
     const read = readRegularFileSync(caFile, { symlinks: 'follow' });
-    if (!read.ok) return err(configError(`${caPath.source}: cannot read the CA certificate: ${read.error.message}`));
+    if (!read.ok) return err(configError(`${caPath.source}: cannot read the CA certificate: ${read.error.message}${caCopyHint(read.error.errno, caFile, caPath.source)}`));
     const bundle = parseCaBundle(read.value);
     if (!bundle.ok) return err(configError(`${caPath.source}: ${caFile} ${bundle.error}: use the controller's tls/ca.crt`));
     ca = bundle.value;
