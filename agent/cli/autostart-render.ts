@@ -15,6 +15,7 @@ export function renderAutostartStatus(raw: AgentStatus): string {
   out.push(`  domain changes: ${s.sources.domains}`);
   out.push(`  maintenance:    ${s.maintenance ? 'yes: nothing is started' : 'no'}`);
   out.push(`  last full read: ${s.lastFullRead ? when(s.lastFullRead) : 'not yet'}`);
+  if (s.controller !== undefined) out.push(`  controller:     ${controllerText(s.controller)}`);
   out.push('');
   // the warnings below say why when the guarded dir gave nothing (missing, unreadable)
   if (s.guarded.length === 0) out.push(`no guarded domUs (no configs in the guarded dir${s.warnings.length > 0 ? ': see the warnings below' : ''})`);
@@ -39,4 +40,12 @@ export function renderAutostartStatus(raw: AgentStatus): string {
     for (const w of s.warnings) out.push(`  ${w}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+function controllerText(c: NonNullable<AgentStatus['controller']>): string {
+  if (c.link === 'off') return 'none (no controller section in the agent config)';
+  if (c.link === 'up') return 'link up, reporting this host';
+  const tries = c.failures > 0 ? ` (${c.failures} ${c.failures === 1 ? 'try' : 'tries in a row'} failed)` : '';
+  if (c.link === 'connecting') return `connecting${tries}`;
+  return `link DOWN${tries}: ${c.problem ?? 'no cause recorded'}; trying again (the journal has each try)`;
 }

@@ -44,7 +44,9 @@ function lost(s: AgentState, fx: Fx, why: string, refused: boolean): AgentState 
   const wait = Math.round(Math.min(max, RETRY_BASE_MS * 2 ** Math.min(failures - 1, 20)) * (0.5 + r.value));
   const level = s.link.phase === 'up' || refused ? 'warn' : 'info';
   fx.push(log(level, `controller link: ${why}; trying again in ${(wait / 1000).toFixed(1)} s`, { link: 'down', failures }));
-  let n = withLink({ ...s, rng: r.state, dirty: true }, { phase: 'waiting', failures, sent: null, fleet: null, refused });
+  const told = s.link.problem !== null && s.link.problem.fromController && s.link.problem.gen === s.link.gen;
+  const problem = told ? s.link.problem : { why, gen: s.link.gen, fromController: false };
+  let n = withLink({ ...s, rng: r.state, dirty: true }, { phase: 'waiting', failures, sent: null, fleet: null, refused, problem });
   n = disarm(disarm(disarm(n, fx, 'heartbeat'), fx, 'fleet-stale'), fx, 'link-silence');
   return live(n) ? arm(n, fx, 'link-retry', wait) : n;
 }
@@ -88,14 +90,14 @@ export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<Con
       fx.push(log('info', 'controller link up: reporting this host', { link: 'up' }));
       // failures are forgotten at the first fleet view, not here: a controller that welcomes and
       // then closes the link (a fault in every message it sends) must meet a growing backoff
-      let n = withLink(s, { phase: 'up', heartbeatMs: m.heartbeatMs, staleAfterMs: m.staleAfterMs, accepts: m.accepts ?? [], viewSent: 'current' });
+      let n = withLink(s, { phase: 'up', problem: null, heartbeatMs: m.heartbeatMs, staleAfterMs: m.staleAfterMs, accepts: m.accepts ?? [], viewSent: 'current' });
       // a new link starts current at the controller: a view behind is said right after the snapshot
       n = reportView(sendState(n, fx, now), fx, now, 'any');
       return arm(arm(n, fx, 'heartbeat', m.heartbeatMs), fx, 'link-silence', m.staleAfterMs);
     }
     case 'error':
       fx.push(log('error', `the controller refused this agent: ${m.message}`, { code: m.code, link: 'refused' }));
-      return withLink(s, { refused: true });
+      return withLink(s, { refused: true, problem: { why: `refused by the controller: ${m.message}`, gen: s.link.gen, fromController: true } });
     case 'fleet': {
       if (s.link.phase !== 'up') return s;
       const n = withLink({ ...s, dirty: true }, { fleet: { at: now, runningOn: m.runningOn, ...(m.silent ? { silent: m.silent } : {}) }, failures: 0, refused: false });

@@ -201,6 +201,7 @@ export function initialState({ config, host, hostToConfirm, pid, now, seed, hand
       fleet: null,
       hello: { bootId, agentVersion, capabilities: [...CAPABILITIES] },
       refused: false,
+      problem: null,
       accepts: [],
       viewSent: 'current',
       doneIds: [],
@@ -245,6 +246,12 @@ export interface LinkState {
   readonly hello: { readonly bootId: string; readonly agentVersion: string; readonly capabilities: readonly string[] };
   /** the last refusal by the controller (auth, protocol): a longer wait before trying again */
   readonly refused: boolean;
+  /**
+   * why the link is not up, for `autostart status` and systemd's STATUS=: the last failure, and
+   * the generation it came on (a controller's `error` message names the cause better than the
+   * close that follows it); null while up, and before the first try
+   */
+  readonly problem: { readonly why: string; readonly gen: number; readonly fromController: boolean } | null;
   /** the link features the controller's welcome said it takes (LINK_FEATURE words) */
   readonly accepts: readonly string[];
   /** what this link last told the controller of this agent's view of its domains (`view`) */

@@ -65,7 +65,15 @@ export function statusOf(s: AgentState, now: number): AgentStatus {
     guarded: guarded.map((g) => guardedStatus(g, s.records.get(g.name), starting(s, g.name), now)),
     holds: s.holds.map((h) => h.hold),
     warnings: [...(guardedDirWarning(s) ?? []), ...s.warnings],
+    controller: { link: linkWord(s), problem: s.link.phase === 'up' ? null : (s.link.problem?.why ?? null), failures: s.link.failures },
   };
+}
+
+/** The controller link in one word: a link between tries after a failure is down, not connecting. */
+function linkWord(s: AgentState): 'off' | 'connecting' | 'up' | 'down' {
+  if (!s.link.configured || s.link.phase === 'off') return s.link.configured ? 'connecting' : 'off';
+  if (s.link.phase === 'up') return 'up';
+  return s.link.phase === 'waiting' || s.link.problem !== null ? 'down' : 'connecting';
 }
 
 const GUARDED_UNREADABLE = 'guarded dir unreadable: ';
@@ -103,5 +111,8 @@ export function statusLine(s: AgentState): string {
   const parts = [`${names.size} guarded domUs${noDir}: ${running} running`, `${s.jobs.length} starting`, `${deferred} deferred`, `${skipped} skipped`];
   if (!s.enabled) parts.push('autostart stopped');
   if (s.maintenance.state !== 'online') parts.push(`host ${s.maintenance.state}`);
+  // where `systemctl status` shows it: a refused token or an untrusted certificate is otherwise
+  // only in the journal, and the agent works on as if all were well
+  if (linkWord(s) === 'down') parts.push('controller link down (xenherd-agent autostart status says why)');
   return parts.join(', ');
 }

@@ -89,6 +89,15 @@ export const AgentStatusSchema = z.strictObject({
   /** domUs held by a running migration command: not started, not force-started meanwhile */
   holds: z.array(HoldSchema),
   warnings: z.array(z.string()),
+  /**
+   * the link to the controller: 'off' without a `controller` section; 'down' with the last
+   * failure (a refused token, an untrusted certificate, no route) and how many tries in a row
+   * failed. Optional: the agent and its CLI are one binary, but a CLI may ask a daemon not yet
+   * restarted after an upgrade.
+   */
+  controller: z
+    .strictObject({ link: z.enum(['off', 'connecting', 'up', 'down']), problem: z.string().nullable(), failures: z.number().int().min(0) })
+    .optional(),
 });
 export type AgentStatus = z.infer<typeof AgentStatusSchema>;
 
