@@ -11,6 +11,7 @@ import { spanText } from '../../shared/text/span-text.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { certificatePerfdatum, certificateProblem, type ServerCertificate } from './server-certificate.js';
+import { heldByMaintenance } from './held-by-maintenance.js';
 
 /** Problems named on the status line; the rest are counted ("and 4 more") and listed below it. */
 const SHORT_LIST = 3;
@@ -44,7 +45,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const silence = enrolledSilence(index, fresh, enrolment);
   // the controller's own certificate first: when it goes, every link goes
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
-  const groups = [cert === null ? [] : [cert], [...silence, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], alertProblems(alerts, index), deferred.problems, notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts)];
+  const groups = [cert === null ? [] : [cert], [...silence, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], alertProblems(alerts, index), deferred.problems, heldByMaintenance(index, fresh, t), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts)];
   const problems = groups.flatMap((g) => [...g].sort((a, b) => a.text.localeCompare(b.text))).sort((a, b) => CHECK_SEVERITY[b.status] - CHECK_SEVERITY[a.status]);
   const hosts = records.length;
   const unreachable = records.filter((r) => !isReachable(r, fresh.now, fresh.staleAfterMs)).length;
