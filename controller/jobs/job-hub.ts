@@ -38,6 +38,8 @@ const hostsOf = (r: JobRequest): string[] => (r.kind === 'rebalance' ? [] : r.ki
  */
 export class JobHub {
   private readonly jobs = new Map<string, JobRun>();
+  /** each job's run, to its end: a job that continues a stopped one starts after it */
+  private readonly runs = new Map<string, Promise<void>>();
   private readonly schedulers = new Set<MoveScheduler>();
   private readonly env: JobEnv;
 
@@ -85,16 +87,26 @@ export class JobHub {
     // a misspelt or never-enrolled host is refused before a job exists: no job id, no log of a start
     const unheard = unheardOf(hosts, this.port.facts());
     if (unheard) return err(unheard);
-    const same = [...this.jobs.values()].find((j) => j.kind === req.kind && j.hosts.join(',') === hosts.join(','));
+    const sameJobs = [...this.jobs.values()].filter((j) => j.kind === req.kind && j.hosts.join(',') === hosts.join(','));
+    const same = sameJobs.find((j) => j.stopReason === null);
     if (same && req.kind !== 'maintenance') return ok({ job: same, unfollow: same.follow(follow, true) });
-    const busy = req.kind === 'maintenance' ? null : [...this.jobs.values()].find((j) => j.hosts.some((h) => hosts.includes(h)) || (req.kind === 'rebalance' && j.kind === 'rebalance'));
+    // "run it again to continue" right after a Ctrl-C (or a --timeout): the stopped job still
+    // waits for its running moves, and following it would only show its end. The new job goes on
+    // from where that one stops, once it has ended.
+    const stopping = req.kind === 'maintenance' ? undefined : sameJobs.find((j) => j.stopReason === 'cancelled' || j.stopReason === 'timeout');
+    const busy = req.kind === 'maintenance' || stopping ? null : [...this.jobs.values()].find((j) => j.hosts.some((h) => hosts.includes(h)) || (req.kind === 'rebalance' && j.kind === 'rebalance'));
     if (busy) return err({ code: 'XH_ERR_LOCKED', message: `a ${busy.kind} job (${busy.id}, by ${busy.by}) already works on ${busy.hosts.join(', ') || 'the fleet'}: wait for it or stop it first` });
     const job = new JobRun(`job-${this.port.newId()}`, req.kind, hosts, `ctl:${operator}`, this.port.clock.now());
     this.jobs.set(job.id, job);
     const unfollow = job.follow(follow, false);
     this.port.log.info({ event: 'operator-action', jobId: job.id, by: job.by, action: req.kind, request: req }, `${operator} started ${req.kind}${hosts.length > 0 ? ` ${hosts.join(' ')}` : ''} (${job.id})`);
     job.emit({ type: 'job', jobId: job.id, kind: req.kind, hosts, operationId: null, by: job.by, startedAt: job.startedAt, attached: false });
-    void this.run(job, req);
+    const previous = stopping === undefined ? undefined : this.runs.get(stopping.id);
+    if (stopping !== undefined) job.emit({ type: 'note', level: 'info', line: `the ${req.kind} ${stopping.id} was stopped (${stopping.stopReason}) and waits for its ${stopping.inFlight()} running move(s): this one goes on from there once it has ended` });
+    // at once when it waits for nothing: its first steps run before start() returns, as they always did
+    const running = previous === undefined ? this.run(job, req) : previous.then(() => this.run(job, req));
+    this.runs.set(job.id, running);
+    void running.finally(() => this.runs.delete(job.id));
     return ok({ job, unfollow });
   }
 

@@ -147,6 +147,21 @@ describe('xenherdctl drain / restore / maintenance / rebalance / plan against a 
     expect(sims.host('xen1').commands.filter((x) => x.op === 'migrate')).toHaveLength(1);
   });
 
+  it('run again right after Ctrl-C: the new drain waits for the stopped one to end, then goes on and empties the host (exit 0)', async () => {
+    const { c, sims } = await fleet({ ...SPEC, bandwidthMiBps: 2_000 });
+    let interrupt: () => void = () => undefined;
+    const first = ctlFor(c, undefined, { onInterrupt: (h) => ((interrupt = h), () => undefined) })(['drain', 'xen1']);
+    await waitUntil(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration');
+    interrupt();
+    await waitUntil(() => c.core.jobs().jobs.some((j) => j.stopping), 'the drain stopping');
+    const again = await ctlFor(c)(['drain', 'xen1']);
+    expect(again.stdout).toMatch(/the drain job-t\S+ was stopped \(cancelled\) and waits for its 1 running move\(s\): this one goes on from there once it has ended/);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/xen1 is empty and in maintenance \(2 domU\(s\) moved\)\n$/);
+    expect(sims.host('xen1').domains.size).toBe(0);
+    expect((await first).code).toBe(1);
+  });
+
   it('roll with --reboot-command: runs it per host ({host} replaced), waits for the new boot id, exits 0', async () => {
     const spec: SimSpec = {
       hosts: [{ name: 'xen1' }, { name: 'xen2' }],
