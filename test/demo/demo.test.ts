@@ -13,7 +13,7 @@ describe('npm run demo', () => {
     expect(r.out).toMatch(/\$ xenherdctl where web1\n {4}web1 +xen1 +running +home xen1 +as of \d+\.\d s\n/);
     expect(r.out).toMatch(/\$ xenherdctl where -q web1\n {4}xen1\n/);
     // 2. a migration through the controller, where again, the guest's xenstore
-    expect(r.out).toMatch(/\$ xenherdctl migrate web1 xen2\n {4}migrate web1: sent to xen1[\s\S]*?web1 migrated from xen1 to xen2/);
+    expect(r.out).toMatch(/\$ xenherdctl migrate web1 xen2\n {4}migrate web1: sent to the agent of xen1[\s\S]*?web1 migrated from xen1 to xen2/);
     expect(r.out).toMatch(/web1 +xen2 +running +home xen1 \(away since \d\d:\d\d, manual\) +as of \d+\.\d s\n/);
     expect(r.out).toContain('`xenstore-read data/xenherd/dom0` now says: xen2');
     // 3. a silent host is stale; after the reboot shop1 is refused, dns1 started

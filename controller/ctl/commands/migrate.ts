@@ -51,7 +51,7 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
       if (e.type === 'result') return;
       if (e.type === 'accepted') accepted = true;
       if (json) io.stdout(`${JSON.stringify(e)}\n`);
-      else if (e.type === 'accepted') io.stdout(`${op} ${name}: sent to ${printable(e.host)} (operation ${printable(e.operationId)})\n`);
+      else if (e.type === 'accepted') io.stdout(`${op} ${name}: sent to the agent of ${printable(e.host)} (operation ${printable(e.operationId)})\n`);
       else if (e.type === 'progress') io.stdout(`${printable(e.line)}\n`);
     },
     closedEarly,

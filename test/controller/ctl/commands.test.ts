@@ -44,7 +44,7 @@ describe('xenherdctl migrate / reverse: routed by the controller, progress strea
     const r = await ctlFor(c)(['migrate', 'web01', 'xen2']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^migrate web01: sent to xen1 \(operation t\d+\)\nmigrating web01 from xen1 to xen2 \\x1b\[31m\(red\)\nweb01 migrated from xen1 to xen2\n$/);
+    expect(r.stdout).toMatch(/^migrate web01: sent to the agent of xen1 \(operation t\d+\)\nmigrating web01 from xen1 to xen2 \\x1b\[31m\(red\)\nweb01 migrated from xen1 to xen2\n$/);
     expect(xen1.of('command')[0]).toMatchObject({ op: 'migrate', name: 'web01', target: 'xen2', by: 'ctl:admin' });
   });
 

@@ -100,7 +100,7 @@ describe('xenherdctl: one deadline for a question and its whole answer', () => {
     const r = await ctlFor(null, undefined, { clock: fast })(['migrate', 'web01', 'xen2'], { XENHERD_URL: url, XENHERD_TOKEN: TOKEN });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('migrate web01: sent to xen1 (operation t1)\nstep 1\nstep 2\nstep 3\nweb01 migrated\n');
+    expect(r.stdout).toBe('migrate web01: sent to the agent of xen1 (operation t1)\nstep 1\nstep 2\nstep 3\nweb01 migrated\n');
   });
 });
 

@@ -129,7 +129,7 @@ describe('xenherdctl follows a newer controller’s streams', () => {
     const r = await run({ '/commands': ndjson(events) }, ['migrate', 'web01', 'xen2']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('migrate web01: sent to xen1 (operation t1)\nstep 1\nweb01 migrated\n');
+    expect(r.stdout).toBe('migrate web01: sent to the agent of xen1 (operation t1)\nstep 1\nweb01 migrated\n');
   });
 
   it('a job: extra fields, a move phase and a note level it does not know: each shown, the end decides (0)', async () => {
