@@ -54,8 +54,9 @@ export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocket
     if (!auth.ok) {
       // as on the API (http-api.ts): only a token presented and refused counts toward the lockout
       if (auth.fault === 'token') deps.limiter.failed(req.socket.remoteAddress ?? '?');
-      deps.log.warn({ event: 'agent-refused', remote, code: 'XH_ERR_AUTH', reason: auth.reason }, `refused an agent link from ${remote}: ${auth.reason}`);
-      const fix = auth.fault === 'token' ? 'token refused: enroll this host (xenherd-controller enroll HOST) and use the token it prints' : "use Authorization: Bearer TOKEN (the host's token from xenherd-controller enroll HOST)";
+      const note = auth.fault === 'token' ? deps.tokens.refusalNote() : '';
+      deps.log.warn({ event: 'agent-refused', remote, code: 'XH_ERR_AUTH', reason: auth.reason }, `refused an agent link from ${remote}: ${auth.reason}${note}`);
+      const fix = auth.fault === 'token' ? `token refused: enroll this host (xenherd-controller enroll HOST) and use the token it prints${note}` : "use Authorization: Bearer TOKEN (the host's token from xenherd-controller enroll HOST)";
       return refuseUpgrade(socket, 401, 'XH_ERR_AUTH', fix);
     }
     if (auth.principal.kind !== 'agent') {

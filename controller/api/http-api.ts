@@ -59,7 +59,7 @@ function operatorFor(deps: Deps, req: IncomingMessage, res: ServerResponse, role
     // its address (a NAT, a jump host) out for a minute. Its refusal costs no more than a
     // request for an unknown path, which is not counted either.
     if (auth.fault === 'token') deps.limiter.failed(req.socket.remoteAddress ?? '?');
-    return refuse(401, auth.reason, auth.fault === 'token' ? TOKEN_REFUSED : 'use Authorization: Bearer TOKEN (the token in XENHERD_TOKEN or "token" in ctl.json)');
+    return refuse(401, auth.reason, auth.fault === 'token' ? `${TOKEN_REFUSED}${deps.tokens.refusalNote()}` : 'use Authorization: Bearer TOKEN (the token in XENHERD_TOKEN or "token" in ctl.json)');
   }
   const p = auth.principal;
   if (p.kind === 'agent') {

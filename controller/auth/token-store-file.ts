@@ -90,8 +90,9 @@ export async function updateTokenStore<T>(file: string, change: (store: TokenSto
 
 /**
  * The server's view of tokens.json: re-read whenever the file changed (mtime, size or inode), so
- * `xenherd-controller enroll` takes effect on the running controller without a restart. A file
- * that turns unreadable keeps the last good store (and says so once).
+ * `xenherd-controller enroll` takes effect on the running controller without a restart (but for a
+ * copy made at start: copiedAtStart). A file that turns unreadable keeps the last good store (and
+ * says so once).
  */
 export class TokenBook {
   private store: TokenStore = emptyTokenStore();
@@ -101,7 +102,17 @@ export class TokenBook {
     private readonly file: string,
     /** 'tokens-unreadable' (the last good store is kept) or 'tokens-gone' (the store is empty now), and what to say */
     private readonly onProblem: (event: 'tokens-unreadable' | 'tokens-gone', message: string) => void,
+    /**
+     * FILE is a copy made when the controller started (a systemd credential): a token enrolled
+     * since is not in it until a restart, which every refusal of a token then says
+     */
+    readonly copiedAtStart = false,
   ) {}
+
+  /** What a refused token's answer adds: '' unless the tokens are a copy made at start. */
+  refusalNote(): string {
+    return this.copiedAtStart ? '; a token made (enroll, operator) after this controller started is not known to it until `systemctl restart xenherd-controller`: it reads its tokens, a systemd credential, only at start' : '';
+  }
 
   current(): TokenStore {
     let stamp = 'missing';

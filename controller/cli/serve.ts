@@ -58,7 +58,7 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   if (hooks.heapGrowth !== undefined) log.info({ event: 'heap-growth', growth: hooks.heapGrowth }, hooks.heapGrowth === 'given by the operator' ? 'V8 old-space growth: as the operator gave Node' : `V8 old space grows by at most ${hooks.heapGrowth} of the live heap between full collections`);
   hooks.onClockStep?.((difference) => log.warn({ event: 'clock-step', differenceMs: difference }, clockStepText(difference)));
   if (hooks.isRoot) log.warn({ event: 'running-as-root' }, 'running as root: the controller needs no privileges; run it as its own user (see README)');
-  const tokens = new TokenBook(files.tokensFile, (event, message) => log.error({ event, reason: message }, message));
+  const tokens = new TokenBook(files.tokensFile, (event, message) => log.error({ event, reason: message }, message), fromCredential);
   const store = tokens.current();
   if (Object.keys(store.agents).length + Object.keys(store.operators).length === 0) {
     log.warn({ event: 'no-tokens', file: files.tokensFile }, 'no tokens yet: nobody can connect; run `xenherd-controller enroll HOST` for each agent');

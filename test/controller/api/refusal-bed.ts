@@ -26,15 +26,15 @@ const cert = makeServerCert(ca, ['127.0.0.1'], Date.now());
  * startServer on 127.0.0.1, port 0, for refusals that never reach a request handler: the core
  * and the token book are never asked, so a stand-in core does. Every server is closed after its test.
  */
-export function refusalBed(): { start(o: { tls: boolean; clock?: Clock; timeouts?: Partial<ServerTimeouts> }): Promise<RefusalServer> } {
+export function refusalBed(): { start(o: { tls: boolean; clock?: Clock; timeouts?: Partial<ServerTimeouts>; tokensCopiedAtStart?: boolean }): Promise<RefusalServer> } {
   const running: RunningServer[] = [];
   afterEach(async () => {
     for (const s of running.splice(0)) await s.close();
   });
   return {
-    start: async ({ tls, clock = realClock, timeouts }) => {
+    start: async ({ tls, clock = realClock, timeouts, tokensCopiedAtStart = false }) => {
       const { log, lines } = memoryLogger(realClock, 'xenherd-controller');
-      const tokens = new TokenBook(join(tmpdir(), 'xenherd-no-such-tokens.json'), () => undefined);
+      const tokens = new TokenBook(join(tmpdir(), 'xenherd-no-such-tokens.json'), () => undefined, tokensCopiedAtStart);
       const core = {} as unknown as ControllerCore;
       const server = await startServer({ core, tokens, log, host: '127.0.0.1', port: 0, tls: tls ? { cert: cert.certPem, key: cert.keyPem } : null, maxMessageBytes: 65_536, clock, ...(timeouts ? { timeouts } : {}) });
       running.push(server);
