@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { processIo } from '../shared/cli/io.js';
 import { runProgram, type Program } from '../shared/cli/program.js';
 import { realClock, steadyRealClock } from '../shared/clock/real-clock.js';
+import { createSdNotify, execRunner } from '../shared/systemd/sd-notify.js';
 import { enrollCommand } from './cli/enroll.js';
 import type { ControllerHooks } from './cli/hooks.js';
 import { initCommand } from './cli/init.js';
@@ -27,6 +28,8 @@ const hooks: ControllerHooks = {
   isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
   // before serve allocates anything much
   ...(process.argv[2] === 'serve' ? { heapGrowth: limitHeapGrowth(process.execArgv, process.env['NODE_OPTIONS']) } : {}),
+  // only serve is a daemon: a one-shot command run from a notify unit's ExecStartPre= must not say READY
+  ...(process.argv[2] === 'serve' ? { notify: createSdNotify(process.env, execRunner, process.pid) } : {}),
 };
 
 const program = {

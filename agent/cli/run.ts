@@ -8,7 +8,7 @@ import { realRandom } from '../../shared/clock/real-clock.js';
 import { kernelHostName } from '../adapters/host-identity.js';
 import { describeRepair, ensurePrivateDir, openStateDir } from '../../shared/fs/private-dir.js';
 import { runTool } from '../adapters/exec.js';
-import { createSdNotify, watchdogIntervalMs } from '../adapters/sd-notify.js';
+import { createSdNotify, watchdogIntervalMs } from '../../shared/systemd/sd-notify.js';
 import { bootId } from '../host/boot-id.js';
 import type { SelfCommand } from '../run/command-process.js';
 import { VERSION } from '../../shared/version.js';

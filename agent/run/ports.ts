@@ -3,7 +3,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { ToolRunner } from '../adapters/exec.js';
 import type { HostFiles } from '../host/files.js';
 import type { SpawnStream } from '../adapters/line-stream.js';
-import type { SdNotify } from '../adapters/sd-notify.js';
+import type { SdNotify } from '../../shared/systemd/sd-notify.js';
 import type { Link } from '../../shared/link/link.js';
 import type { ChildCommand } from '../core/effects.js';
 import type { Result } from '../../shared/result.js';

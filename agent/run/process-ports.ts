@@ -4,7 +4,7 @@ import type { Logger } from '../../shared/logger.js';
 import { runTool } from '../adapters/exec.js';
 import { hostFiles } from '../host/files.js';
 import { spawnStream } from '../adapters/line-stream.js';
-import type { SdNotify } from '../adapters/sd-notify.js';
+import type { SdNotify } from '../../shared/systemd/sd-notify.js';
 import { BootRecord } from './boot-record.js';
 import { hostNameRecordFile, saveHostName } from './host-name-record.js';
 import { runCommandProcess, type SelfCommand } from './command-process.js';

@@ -1,4 +1,5 @@
 import type { Clock } from '../../shared/clock/clock.js';
+import type { SdNotify } from '../../shared/systemd/sd-notify.js';
 import type { HeapGrowth } from '../heap-growth.js';
 
 /** What the composition root (controller/main.ts) gives the commands: the process's side effects. */
@@ -15,6 +16,8 @@ export interface ControllerHooks {
   readonly heapGrowth?: HeapGrowth;
   /** serve's clock keeps its own steady time (shared/clock/steady-clock.ts): FN hears of each step of the system clock */
   readonly onClockStep?: (fn: (differenceMs: number) => void) => void;
+  /** sd_notify for serve under its Type=notify unit; absent or null when not run by systemd */
+  readonly notify?: SdNotify | null;
 }
 
 export const DEFAULT_CONFIG_PATH = '/etc/xenherd/controller.json';

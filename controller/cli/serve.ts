@@ -68,7 +68,8 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   const identity = `xenherd-controller@${hooks.hostname()}:${config.listen.port}`;
   // which Dom0s belong to the fleet: one enrolled and silent since the start is reported, not unknown;
   // one whose last token is removed is forgotten once its link is down
-  const core = new ControllerCore({ clock: hooks.clock, log, newId: hooks.newId, settings: settingsOf(config), jobs: jobSettingsOf(config), identity, enrolled: enrolledHostsOf(tokens), ...(certificate !== null ? { certificate } : {}) });
+  const enrolled = enrolledHostsOf(tokens);
+  const core = new ControllerCore({ clock: hooks.clock, log, newId: hooks.newId, settings: settingsOf(config), jobs: jobSettingsOf(config), identity, enrolled, ...(certificate !== null ? { certificate } : {}) });
   let server;
   try {
     server = await startServer({ core, tokens, log, host: config.listen.host, port: config.listen.port, tls: tls.value, maxMessageBytes: config.maxMessageBytes, clock: hooks.clock });
@@ -79,6 +80,11 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
     const where = tlsRefused ? `key "tls": the TLS files were refused (${(e as Error).message}): check tls.cert, tls.key and tls.ca` : `key "listen": cannot listen on ${config.listen.host}:${config.listen.port}: ${(e as Error).message}`;
     return fail({ code: 'XH_ERR_CONFIG', message: `${config.file}: ${where}` }, io);
   }
+  // Type=notify: `systemctl start`/`restart` returns once this arrives, so a controller that
+  // cannot serve (a refused config, certificate or port: the returns above) fails the start itself
+  const agents = enrolled().size;
+  const notified = await hooks.notify?.({ ready: true, status: `listening on ${server.url}, ${agents} agent${agents === 1 ? '' : 's'} enrolled` });
+  if (notified) log.warn({ event: 'sd-notify' }, `${notified}: systemd was not told the controller is ready`);
   await stopped;
   log.info({ event: 'stopping' }, 'stopping: closing agent links');
   core.close();
@@ -90,6 +96,6 @@ export const serveCommand = (hooks: ControllerHooks): Command =>
   withHelp({
     name: 'serve',
     summary: 'Run the controller: agents report to it over WSS, xenherdctl asks it over HTTPS (one port).',
-    usage: `${USAGE}\nDefault config: /etc/xenherd/controller.json (make one with \`xenherd-controller init\`).\nLogs JSON to stdout; SIGTERM/SIGINT stop it.\nUnder systemd, credentials (LoadCredential=) named tls.cert, tls.key, tls.ca and tokens.json replace\nthe config's paths: root keeps the files, the unprivileged service reads the copies.`,
+    usage: `${USAGE}\nDefault config: /etc/xenherd/controller.json (make one with \`xenherd-controller init\`).\nLogs JSON to stdout; SIGTERM/SIGINT stop it.\nNotifies systemd (READY=1, STATUS=...) once it listens, when NOTIFY_SOCKET is set (a Type=notify unit).\nUnder systemd, credentials (LoadCredential=) named tls.cert, tls.key, tls.ca and tokens.json replace\nthe config's paths: root keeps the files, the unprivileged service reads the copies.`,
     run: (argv, io) => serve(argv, io, hooks),
   });

@@ -8,6 +8,7 @@ import { serveCommand } from '../../../controller/cli/serve.js';
 import { readCaCertificate, readTlsFiles } from '../../../controller/config/tls-files.js';
 import { parseControllerConfig } from '../../../controller/config/load.js';
 import { capture, testHooks } from '../api/controller-bed.js';
+import type { SdMessage, SdNotify } from '../../../shared/systemd/sd-notify.js';
 
 // What serve refuses before it listens: a broken tokens.json, and TLS files that do not parse or
 // do not belong together, each named by its key. Only refusals run here: a serve that starts
@@ -114,5 +115,33 @@ describe('serve refuses at start what it cannot serve with', () => {
     expect(r.ok && r.value !== null && r.value.cert.split('BEGIN CERTIFICATE').length - 1).toBe(2);
     const ca = readCaCertificate(tls.ca, 'controller.json');
     expect(ca.ok && ca.value.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  });
+});
+
+describe('serve tells systemd it is ready only once it listens (the unit is Type=notify)', () => {
+  it('READY=1 with STATUS= naming the URL and the enrolled agents after the listen; nothing on a refusal', async () => {
+    const sent: SdMessage[] = [];
+    let ready = (): void => undefined;
+    const gotReady = new Promise<void>((r) => (ready = r));
+    const signals = new Map<string, () => void>();
+    const notify: SdNotify = async (m) => {
+      sent.push(m);
+      ready();
+      return null;
+    };
+    const hooks = { ...testHooks(), notify, onSignal: (s: string, h: () => void) => void signals.set(s, h) };
+    const refused = await capture(serveCommand(hooks).run, ['--config', configWith('notify-refused', { cert: join(dir, 'hello.pem') })]);
+    expect(refused.code).toBe(78);
+    expect(sent).toEqual([]);
+
+    const state = join(dir, 'notify-state');
+    rmSync(state, { recursive: true, force: true });
+    const config = configWith('notify', {}, state);
+    expect((await capture(enrollCommand(testHooks()).run, ['xen1', '--config', config])).code).toBe(0);
+    const running = capture(serveCommand(hooks).run, ['--config', config]);
+    await gotReady;
+    expect(sent).toEqual([{ ready: true, status: expect.stringMatching(/^listening on https:\/\/127\.0\.0\.1:\d+, 1 agent enrolled$/) }]);
+    signals.get('SIGTERM')?.();
+    expect((await running).code).toBe(0);
   });
 });
