@@ -23,7 +23,7 @@ export const MAN_FILES: Record<string, readonly ManFile[]> = {
   'xenherd-controller': [
     { path: '/etc/xenherd/controller.json', what: `The controller's configuration, written by init; its keys are listed in ${CONTROLLER_DOC}, section "The controller and xenherdctl". The unit refuses to start until it exists.` },
     { path: '/etc/xenherd/tls/', what: 'The CA (ca.crt, ca.key) and the server certificate and key (server.crt, server.key), written by init; renew-cert replaces server.crt (signed by ca.key, the old one kept as server.crt.bak).' },
-    { path: '/etc/xenherd/state/tokens.json', what: 'The tokens of enrolled agents and operators (enroll, operator, revoke; tokens lists them). The unit hands this file and the TLS files to the service as systemd credentials, read at start: restart the service after a change.' },
+    { path: '/etc/xenherd/state/tokens.json', what: 'The tokens of enrolled agents and operators (enroll, operator, revoke; tokens lists them). The unit hands this file and the TLS files to the service as systemd credentials, read at start: restart the service after a change. The unit refuses to start while one of them is missing, naming it (AssertPathExists=).' },
     { path: '/var/lib/xenherd-controller/', what: 'The service\'s state directory (DynamicUser=: /var/lib/private/xenherd-controller).' },
   ],
   xenherdctl: [

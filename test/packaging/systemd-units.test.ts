@@ -107,11 +107,16 @@ describe('xenherd-controller.service', () => {
     expect(value(u, 'NotifyAccess')).toBe('all');
   });
 
-  it('fails visibly, once, before `init` ran: missing credentials (243) are not restarted', () => {
+  it('fails visibly, once, before `init` ran or with a credential file missing, naming it; unreadable credentials (243) are not restarted', () => {
     // the config init writes must exist (an assertion, not a silently skipping condition)
     const config = values(u, 'LoadCredential').find((v) => v.startsWith('controller.json:'))?.split(':')[1];
-    expect(inSection(u, 'Unit', 'AssertPathExists')).toBe(config);
+    // systemd checks asserts last first and names the first not met: before init, the config
+    expect([...section(u, 'Unit').matchAll(/^AssertPathExists=(.*)$/gm)].at(-1)?.[1]).toBe(config);
     expect(text(u)).not.toMatch(/^ConditionPathExists=/m);
+    // every credential's source: systemd 252 names none of them when one is missing ("Protocol error")
+    const sources = values(u, 'LoadCredential').map((v) => v.split(':')[1]);
+    const asserted = [...section(u, 'Unit').matchAll(/^AssertPathExists=(.*)$/gm)].map((m) => m[1]);
+    expect(asserted.sort()).toEqual(sources.sort());
     expect((value(u, 'RestartPreventExitStatus') ?? '').split(/\s+/)).toContain('243');
   });
 

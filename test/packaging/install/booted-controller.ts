@@ -71,3 +71,64 @@ export async function controllerRestarts(c: Ctx): Promise<void> {
   check(back.code === 0 && (await active(c)) === 'active', `${CONTROLLER} after the files were put back: ${back.code} ${back.stderr}`);
   check((await c.chroot.run(['xenherdctl', 'hosts'], ctlEnv())).code === 0, 'xenherdctl hosts after the files were put back');
 }
+
+/** What the unit's comment tells a controller without TLS files to put in an override. */
+const PLAINTEXT_OVERRIDE = `[Unit]
+AssertPathExists=
+AssertPathExists=/etc/xenherd/state/tokens.json
+AssertPathExists=/etc/xenherd/controller.json
+[Service]
+LoadCredential=
+LoadCredential=controller.json:/etc/xenherd/controller.json
+LoadCredential=tokens.json:/etc/xenherd/state/tokens.json
+`;
+
+/**
+ * A credential's source missing fails the start before it runs, `systemctl status` naming the
+ * path (systemd itself would say only "Protocol error", status=243/CREDENTIALS); a controller
+ * without TLS files starts with the override the unit's comment gives.
+ */
+export async function missingCredential(c: Ctx): Promise<void> {
+  const tokens = 'etc/xenherd/state/tokens.json';
+  await ok(c, ['mv', `/${tokens}`, `/${tokens}.away`]);
+  try {
+    await ok(c, ['systemctl', 'reset-failed', CONTROLLER]);
+    const r = await c.chroot.run(['systemctl', 'restart', CONTROLLER], {}, 60_000);
+    const status = (await c.chroot.run(['systemctl', 'status', '--no-pager', CONTROLLER])).stdout;
+    check(r.code !== 0, `systemctl restart ${CONTROLLER} returned 0 without /${tokens}:\n${status}`);
+    const line = status.split('\n').find((l) => l.includes(`AssertPathExists=/${tokens}`));
+    check(line !== undefined, `systemctl status ${CONTROLLER} without /${tokens} does not name it:\n${status}`);
+    check(!status.includes('243/CREDENTIALS'), `systemd tried to load the missing credential:\n${status}`);
+    c.note(`/${tokens} moved away: systemctl restart exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+    c.note(`  systemctl status: ${(line ?? "").trim()}`);
+  } finally {
+    await ok(c, ['mv', `/${tokens}.away`, `/${tokens}`]);
+  }
+
+  const configFile = c.chroot.host('etc/xenherd/controller.json');
+  const config = readFileSync(configFile);
+  const dropIn = c.chroot.host('etc/systemd/system/xenherd-controller.service.d/plaintext.conf');
+  await ok(c, ['mv', '/etc/xenherd/tls', '/etc/xenherd/tls.away']);
+  try {
+    const plain = JSON.parse(config.toString('utf8')) as Record<string, unknown>;
+    writeFileSync(configFile, `${JSON.stringify({ ...plain, tls: false, publicUrl: 'http://127.0.0.1:7443' }, null, 2)}\n`);
+    await ok(c, ['mkdir', '-p', '/etc/systemd/system/xenherd-controller.service.d']);
+    writeFileSync(dropIn, PLAINTEXT_OVERRIDE);
+    await ok(c, ['systemctl', 'daemon-reload']);
+    await ok(c, ['systemctl', 'reset-failed', CONTROLLER]);
+    const r = await c.chroot.run(['systemctl', 'restart', CONTROLLER], {}, 60_000);
+    check(r.code === 0 && (await active(c)) === 'active', `${CONTROLLER} without TLS files, with the override from the unit's comment: ${r.code} ${r.stderr}`);
+    const hosts = await c.chroot.run(['xenherdctl', 'hosts'], { XENHERD_URL: 'http://127.0.0.1:7443', XENHERD_TOKEN: ctlEnv()['XENHERD_TOKEN'] ?? '' });
+    check(hosts.code === 0, `xenherdctl hosts over plaintext: ${hosts.stderr}`);
+    c.note(`without TLS files, with the override: active, Status: "${await show(c, 'StatusText')}"`);
+  } finally {
+    writeFileSync(configFile, config);
+    await ok(c, ['rm', '-f', '/etc/systemd/system/xenherd-controller.service.d/plaintext.conf']);
+    await ok(c, ['mv', '/etc/xenherd/tls.away', '/etc/xenherd/tls']);
+    await ok(c, ['systemctl', 'daemon-reload']);
+  }
+  await ok(c, ['systemctl', 'reset-failed', CONTROLLER]);
+  const back = await c.chroot.run(['systemctl', 'restart', CONTROLLER], {}, 60_000);
+  check(back.code === 0 && (await active(c)) === 'active', `${CONTROLLER} with its files back: ${back.code} ${back.stderr}`);
+  check((await c.chroot.run(['xenherdctl', 'hosts'], ctlEnv())).code === 0, 'xenherdctl hosts with the files back');
+}

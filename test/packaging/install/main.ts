@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBaseTree } from './base-tree.js';
 import { Booted } from './booted.js';
-import { controllerRestarts } from './booted-controller.js';
+import { controllerRestarts, missingCredential } from './booted-controller.js';
 import { agentService, controllerService, installUnderSystemd, reloadAndUpgrade, removeAndPurgeUnderSystemd, reportsToController } from './booted-steps.js';
 import { Chroot } from './chroot.js';
 import { controllerInit, ctlHelp, docs, install, inventory, removeAndPurge, upgrade, verifyUnits, versions, type Ctx } from './steps.js';
@@ -65,6 +65,7 @@ const underSystemd: Step[] = [
   ['dpkg -i with systemd running: both units installed disabled and stopped', installUnderSystemd],
   ['init, enroll, systemctl enable --now xenherd-controller: runs unprivileged, xenherdctl answers', controllerService],
   ['systemctl restart xenherd-controller: active once it listens (Type=notify); a broken controller.json or certificate fails it, the journal names the key', controllerRestarts],
+  ['a credential file missing: the start fails, systemctl status names the path; without TLS files the override in the unit starts it', missingCredential],
   ['agent.json gets the controller section, systemctl enable --now xenherd-agent: READY, STATUS, watchdog', agentService],
   ['xenherdctl where web1 answers xen1 (the agent reports)', reportsToController],
   ['systemctl reload keeps the agent; an upgrade restarts what runs, not what is stopped', reloadAndUpgrade],
