@@ -16,7 +16,7 @@ export const AGENT_COMMAND_HELP = {
     usage:
       'run [--config FILE]\n' +
       `  --config   the agent's JSON config (default ${DEFAULT_CONFIG_PATH}; absent: defaults)\n` +
-      'Logs JSON to stdout. SIGHUP reloads the config and decides again (a changed stateDir, controlSocket or controller section needs a restart: the reload is refused, naming them); SIGTERM stops cleanly.\n' +
+      'Logs JSON to stdout, each line with its syslog priority when stdout is the journal (journalctl -p err shows errors). SIGHUP reloads the config and decides again (a changed stateDir, controlSocket or controller section needs a restart: the reload is refused, naming them); SIGTERM stops cleanly.\n' +
       'Notifies systemd (READY=1, STATUS=..., WATCHDOG=1) when NOTIFY_SOCKET is set; reports to the controller\n' +
       'named in the config\'s `controller` section, if any.',
   },

@@ -96,6 +96,6 @@ export const serveCommand = (hooks: ControllerHooks): Command =>
   withHelp({
     name: 'serve',
     summary: 'Run the controller: agents report to it over WSS, xenherdctl asks it over HTTPS (one port).',
-    usage: `${USAGE}\nDefault config: /etc/xenherd/controller.json (make one with \`xenherd-controller init\`).\nLogs JSON to stdout; SIGTERM/SIGINT stop it.\nNotifies systemd (READY=1, STATUS=...) once it listens, when NOTIFY_SOCKET is set (a Type=notify unit).\nUnder systemd, credentials (LoadCredential=) named tls.cert, tls.key, tls.ca and tokens.json replace\nthe config's paths: root keeps the files, the unprivileged service reads the copies.`,
+    usage: `${USAGE}\nDefault config: /etc/xenherd/controller.json (make one with \`xenherd-controller init\`).\nLogs JSON to stdout, each line with its syslog priority when stdout is the journal\n(journalctl -p err shows errors); SIGTERM/SIGINT stop it.\nNotifies systemd (READY=1, STATUS=...) once it listens, when NOTIFY_SOCKET is set (a Type=notify unit).\nUnder systemd, credentials (LoadCredential=) named tls.cert, tls.key, tls.ca and tokens.json replace\nthe config's paths: root keeps the files, the unprivileged service reads the copies.`,
     run: (argv, io) => serve(argv, io, hooks),
   });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ensureBaseTree } from './base-tree.js';
 import { Booted } from './booted.js';
 import { controllerRestarts, missingCredential } from './booted-controller.js';
+import { agentLogPriorities } from './booted-journal.js';
 import { agentService, controllerService, installUnderSystemd, reloadAndUpgrade, removeAndPurgeUnderSystemd, reportsToController } from './booted-steps.js';
 import { Chroot } from './chroot.js';
 import { controllerInit, ctlHelp, docs, install, inventory, removeAndPurge, upgrade, verifyUnits, versions, type Ctx } from './steps.js';
@@ -68,6 +69,7 @@ const underSystemd: Step[] = [
   ['a credential file missing: the start fails, systemctl status names the path; without TLS files the override in the unit starts it', missingCredential],
   ['agent.json gets the controller section, systemctl enable --now xenherd-agent: READY, STATUS, watchdog', agentService],
   ['xenherdctl where web1 answers xen1 (the agent reports)', reportsToController],
+  ["log lines reach the journal at their priorities: journalctl -p err shows the agent's error line and both daemons' refused starts", agentLogPriorities],
   ['systemctl reload keeps the agent; an upgrade restarts what runs, not what is stopped', reloadAndUpgrade],
   ['dpkg -r stops both, dpkg -P leaves no units, links or state', removeAndPurgeUnderSystemd],
 ];
