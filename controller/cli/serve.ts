@@ -3,7 +3,8 @@ import type { Command } from '../../shared/cli/program.js';
 import { createLogger } from '../../shared/logger.js';
 import { startServer } from '../api/server.js';
 import { readTokenStore, TokenBook } from '../auth/token-store-file.js';
-import { serveFiles } from '../config/credentials.js';
+import { CREDENTIAL_NAMES, credentialPathsShown, serveFiles } from '../config/credentials.js';
+import type { XhError } from '../../shared/errors.js';
 import { jobSettingsOf, settingsOf } from '../config/load.js';
 import { readTlsFiles } from '../config/tls-files.js';
 import { ControllerCore } from '../core/controller-core.js';
@@ -20,13 +21,17 @@ const USAGE = 'serve [--config FILE]';
 async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks): Promise<number> {
   const a = parseCommand(argv, [{ name: 'config', takesValue: true }], 0, 0, USAGE);
   if (!a.ok) return fail(a.error, io);
+  const credentialsDir = process.env['CREDENTIALS_DIRECTORY'];
+  // a refusal names the file to fix, not the copy systemd made of it at start
+  const refused = (e: XhError, originals: Readonly<Record<string, string>> = {}): number => fail({ ...e, message: credentialPathsShown(e.message, credentialsDir, originals) }, io);
   const c = loadConfig(optionString(a.value, 'config'));
-  if (!c.ok) return fail(c.error, io);
+  if (!c.ok) return refused(c.error);
+  const originals = c.value.tls === false ? {} : { [CREDENTIAL_NAMES.cert]: c.value.tls.cert, [CREDENTIAL_NAMES.key]: c.value.tls.key, ...(c.value.tls.ca !== null ? { [CREDENTIAL_NAMES.ca]: c.value.tls.ca } : {}) };
   // under systemd, LoadCredential= copies of the TLS files and tokens.json replace the paths
-  const files = serveFiles(c.value, process.env['CREDENTIALS_DIRECTORY']);
+  const files = serveFiles(c.value, credentialsDir);
   const config = { ...files.config, file: c.value.file };
   const tls = readTlsFiles(config, config.file);
-  if (!tls.ok) return fail(tls.error, io);
+  if (!tls.ok) return refused(tls.error, originals);
   // At start there are no last good tokens to keep: an unreadable tokens.json is refused here, as
   // `enroll` refuses it (while running, TokenBook keeps the last good ones instead).
   if (!files.fromCredentials.includes('tokens.json')) {
@@ -34,7 +39,7 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
     if (exposed !== null) return fail(exposed, io);
   }
   const firstTokens = readTokenStore(files.tokensFile);
-  if (!firstTokens.ok) return fail(firstTokens.error, io);
+  if (!firstTokens.ok) return refused(firstTokens.error, originals);
   const log = createLogger({ name: 'xenherd-controller', level: config.logLevel });
   // the signals are taken before the first log line: a SIGTERM during start-up or just after the
   // "listening" line (a quick systemctl restart) stops it cleanly, never kills it by Node's default
@@ -78,7 +83,7 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
     // the TLS files are checked when read (readTlsFiles); should OpenSSL still refuse them, say so
     const tlsRefused = /^error:[0-9A-Fa-f]{8}:/.test((e as Error).message) || ((e as NodeJS.ErrnoException).code ?? '').startsWith('ERR_OSSL');
     const where = tlsRefused ? `key "tls": the TLS files were refused (${(e as Error).message}): check tls.cert, tls.key and tls.ca` : `key "listen": cannot listen on ${config.listen.host}:${config.listen.port}: ${(e as Error).message}`;
-    return fail({ code: 'XH_ERR_CONFIG', message: `${config.file}: ${where}` }, io);
+    return refused({ code: 'XH_ERR_CONFIG', message: `${config.file}: ${where}` }, originals);
   }
   // Type=notify: `systemctl start`/`restart` returns once this arrives, so a controller that
   // cannot serve (a refused config, certificate or port: the returns above) fails the start itself

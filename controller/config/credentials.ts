@@ -52,3 +52,27 @@ export function serveFiles(c: ControllerConfig, credentialsDir: string | undefin
   const tokensFile = pick(CREDENTIAL_NAMES.tokens, tokenStorePath(c.stateDir));
   return { config: { ...c, tls }, tokensFile, fromCredentials: used };
 }
+
+/** Where the packaged unit's LoadCredential= lines take each credential from (systemd/xenherd-controller.service). */
+const PACKAGED_SOURCES: Readonly<Record<string, string>> = { 'controller.json': '/etc/xenherd/controller.json', 'tokens.json': '/etc/xenherd/state/tokens.json' };
+
+/**
+ * MESSAGE with each path inside the credentials directory named as the file to edit: the copy
+ * systemd made at start is what was read, but fixing it is pointless (it is made again at each
+ * start). A TLS file's source is the path controller.json gives it (ORIGINALS: credential name
+ * → that path); the others', where the packaged unit takes them from.
+ */
+export function credentialPathsShown(message: string, credentialsDir: string | undefined, originals: Readonly<Record<string, string>>): string {
+  if (credentialsDir === undefined || credentialsDir === '') return message;
+  const dir = credentialsDir.replace(/\/+$/, '');
+  let named = 0;
+  const text = message.replace(new RegExp(`${escapeRegExp(dir)}/([A-Za-z0-9._-]+)`, 'g'), (whole, name: string) => {
+    const source = originals[name] ?? PACKAGED_SOURCES[name];
+    if (source === undefined) return whole;
+    named++;
+    return `${source} (as systemd credential ${name})`;
+  });
+  return named === 0 ? text : `${text} (systemd copies credentials at each start: fix the file named, then \`systemctl restart xenherd-controller\`)`;
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

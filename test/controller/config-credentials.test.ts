@@ -3,7 +3,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveFiles } from '../../controller/config/credentials.js';
+import { credentialPathsShown, serveFiles } from '../../controller/config/credentials.js';
+import { makeCa, makeServerCert } from '../../controller/pki/certificate.js';
+import { writeFileSync } from 'node:fs';
 import { parseControllerConfig } from '../../controller/config/load.js';
 
 const config = (o: unknown) => {
@@ -32,6 +34,22 @@ describe('serveFiles: systemd credentials replace the paths controller.json name
     expect(plain.config.tls).toBe(false);
     const noCa = serveFiles(config({ tls: { cert: '/a', key: '/b' }, stateDir: '/s' }), '/c', () => true);
     expect(noCa.config.tls).toEqual({ cert: '/c/tls.cert', key: '/c/tls.key', ca: null });
+  });
+});
+
+describe('credentialPathsShown: a refusal names the file to fix, not the copy systemd made at start', () => {
+  const TAIL = ' (systemd copies credentials at each start: fix the file named, then `systemctl restart xenherd-controller`)';
+  it("a TLS file by the path controller.json gives it, controller.json and tokens.json by the packaged unit's sources", () => {
+    const originals = { 'tls.cert': '/srv/pki/ctl.crt', 'tls.key': '/srv/pki/ctl.key' };
+    expect(credentialPathsShown('/run/credentials/u.service/controller.json: key "tls.key": /run/credentials/u.service/tls.key is not the private key of the certificate in tls.cert (/run/credentials/u.service/tls.cert, CN=x)', '/run/credentials/u.service', originals)).toBe(
+      `/etc/xenherd/controller.json (as systemd credential controller.json): key "tls.key": /srv/pki/ctl.key (as systemd credential tls.key) is not the private key of the certificate in tls.cert (/srv/pki/ctl.crt (as systemd credential tls.cert), CN=x)${TAIL}`,
+    );
+    expect(credentialPathsShown('/c/tokens.json: not JSON', '/c/', {})).toBe(`/etc/xenherd/state/tokens.json (as systemd credential tokens.json): not JSON${TAIL}`);
+  });
+
+  it('outside systemd, or a path of no known credential: unchanged', () => {
+    expect(credentialPathsShown('/etc/xenherd/controller.json: unknown key', undefined, {})).toBe('/etc/xenherd/controller.json: unknown key');
+    expect(credentialPathsShown('/c/other.pem: bad', '/c', {})).toBe('/c/other.pem: bad');
   });
 });
 
@@ -79,5 +97,24 @@ describe('serve reads its keys and tokens from $CREDENTIALS_DIRECTORY', () => {
       child.kill('SIGTERM');
       if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
     }
+  });
+
+  it('refused at start: the message names controller.json and the TLS files to fix, not their copies', () => {
+    const etc = join(dir, 'etc2');
+    const init = spawnSync(join(dist, 'xenherd-controller'), ['init', '--dir', etc, '--listen', '127.0.0.1', '--port', '0', '--json'], { encoding: 'utf8' });
+    expect(init.status, init.stderr).toBe(0);
+    const creds = join(dir, 'credentials2');
+    mkdirSync(creds);
+    for (const [name, from] of [['controller.json', 'controller.json'], ['tls.cert', 'tls/server.crt'], ['tls.ca', 'tls/ca.crt'], ['tokens.json', 'state/tokens.json']]) {
+      copyFileSync(join(etc, from as string), join(creds, name as string));
+    }
+    // a key of another certificate: the operator replaced one file of the pair
+    writeFileSync(join(creds, 'tls.key'), makeServerCert(makeCa('other', Date.now()), ['127.0.0.1'], Date.now()).keyPem);
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', CREDENTIALS_DIRECTORY: creds };
+    const serve = spawnSync(join(dist, 'xenherd-controller'), ['serve', '--config', join(creds, 'controller.json')], { encoding: 'utf8', env, timeout: 30_000 });
+    expect(serve.status).toBe(78);
+    expect(serve.stderr).toContain(`${join(etc, 'tls', 'server.key')} (as systemd credential tls.key) is not the private key of the certificate in tls.cert (${join(etc, 'tls', 'server.crt')} (as systemd credential tls.cert)`);
+    expect(serve.stderr).toContain('fix the file named, then `systemctl restart xenherd-controller`');
+    expect(serve.stderr).not.toContain(`${creds}/tls.`);
   });
 });
