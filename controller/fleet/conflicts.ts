@@ -5,14 +5,16 @@ import { isReachable, type Freshness } from './host-record.js';
 import { isLive } from './live-row.js';
 import { isPairClaim } from './placement.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
+import { primarySuperseded, supersededOn } from './superseded.js';
 
 /**
  * Conflicts that no single Dom0 can see, from every host's last report. A silent host's last
  * report still counts for the first three kinds (a partitioned Dom0 may still run the domU: hiding
- * that is how split brains happen) and the message says how old it is; "away at X but X does not
- * run it" is only claimed when X is reachable and fresh, or when X is not in the fleet at all
- * (revoked, as a Dom0 that died is) and no host reports the domU: then it is down, and only the
- * home's agent, forced, starts it.
+ * that is how split brains happen) and the message says how old it is, unless a current host has
+ * since seen the domU arrive by migration (superseded.ts: that report is overtaken); "away at X
+ * but X does not run it" is only claimed when X is reachable and fresh, or when X is not in the
+ * fleet at all (revoked, as a Dom0 that died is) and no host reports the domU: then it is down,
+ * and only the home's agent, forced, starts it.
  */
 export function* conflictScan(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
   yield* runningTwice(index, fresh);
@@ -27,7 +29,9 @@ function* runningTwice(index: FleetIndex, fresh: Freshness): Generator<Finding |
     if (tick()) yield TICK;
     if (byHost.size < 2) continue;
     // a migration shows as NAME--migratedaway / NAME--incoming beside NAME: only plain rows conflict
-    const hosts = [...byHost].filter(([, rows]) => rows.some((d) => d.migration === null && isLive(d))).map(([h]) => h).sort();
+    const plain = [...byHost].filter(([, rows]) => rows.some((d) => d.migration === null && isLive(d))).map(([h]) => h);
+    if (plain.length < 2) continue;
+    const hosts = plain.filter((h) => !supersededOn(index, name, h, fresh)).sort();
     if (hosts.length < 2) continue;
     yield finding('running-on-two-hosts', name, hosts, `${name} runs on ${list(index, hosts, fresh)}, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current${silentHostsNote(index, hosts, fresh)}`);
   }
@@ -70,7 +74,7 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
         // the same name on two unrelated DRBD pairs is two resources: only partners conflict
         if (!arePartners(index, resource, a, b)) continue;
         paired.add(a).add(b);
-        if (migrating(index, resource, [a.host, b.host])) continue;
+        if (migrating(index, resource, [a.host, b.host]) || pairSuperseded(index, resource, a, b, fresh)) continue;
         const hosts = [a.host, b.host].sort();
         yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain${silentHostsNote(index, hosts, fresh)}`);
       }
@@ -84,10 +88,22 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
       const partner = partnerOf(index, resource, a);
       const hosts = partner === null ? [a.host] : [a.host, partner].sort();
       if (migrating(index, resource, hosts)) continue;
+      // a silent holder's view of its peer is as old as its report: overtaken like its rows
+      if (partner !== null && primarySuperseded(index, a.host, partner, domusOn(index, resource, a.host), fresh)) continue;
       const where = partner === null ? `${list(index, hosts, fresh)} and on its DRBD peer` : list(index, hosts, fresh);
       yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${where} (as ${a.host} sees it) and no domU using it is migrating: a split brain`);
     }
   }
+}
+
+/**
+ * One of A and B is silent and its Primary rests on its last report of a domU since seen arriving
+ * by migration on the other (superseded.ts), and the other does not see its peer Primary now: what
+ * DRBD says at this moment outranks that overtaken report.
+ */
+function pairSuperseded(index: FleetIndex, resource: string, a: PrimaryHolder, b: PrimaryHolder, fresh: Freshness): boolean {
+  const staleOn = (x: PrimaryHolder, y: PrimaryHolder): boolean => !y.resource.peers.some((p) => p.role === 'Primary') && primarySuperseded(index, x.host, y.host, domusOn(index, resource, x.host), fresh);
+  return staleOn(a, b) || staleOn(b, a);
 }
 
 /**

@@ -3,6 +3,7 @@ import { AlertKindSchema, type Alert, type AlertKind, type HostView } from '../.
 import { domusAwayFromHome, type AwayDomu } from './away-from-home.js';
 import type { FleetIndex } from './fleet-index.js';
 import type { Freshness } from './host-record.js';
+import { supersededOn } from './superseded.js';
 import { hostViews } from './views.js';
 
 /** The fleet view counted for the metrics. */
@@ -21,9 +22,11 @@ export function fleetCounts(index: FleetIndex, alerts: readonly Alert[], fresh: 
   const domusByState = new Map<string, number>(LinkDomainSchema.shape.state.options.map((s) => [s, 0]));
   let domusMigrating = 0;
   // loops, not spreads: this visits every row of the fleet at every scrape
-  for (const [, byHost] of index.running.entries()) {
+  for (const [name, byHost] of index.running.entries()) {
     let migrating = false;
-    for (const rows of byHost.values()) {
+    for (const [host, rows] of byHost) {
+      // a silent host's overtaken report of a domU that arrived elsewhere is not a second copy of it
+      if (byHost.size > 1 && supersededOn(index, name, host, fresh)) continue;
       for (const d of rows) {
         if (d.migration !== null) migrating = true;
         else domusByState.set(d.state, (domusByState.get(d.state) ?? 0) + 1);

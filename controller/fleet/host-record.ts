@@ -44,6 +44,11 @@ export interface HostRecord {
   /** The receiving halves (`NAME--incoming` rows), kept as halvesSince is (incoming-halves.ts). Absent: none. */
   readonly incomingSince?: Readonly<Record<string, HalfSince>>;
   /**
+   * The domUs this host received by migration and still runs as that same domain, by name: when
+   * the controller saw the receiving half turn into the plain row (arrivals.ts). Absent: none.
+   */
+  readonly arrivedAt?: Readonly<Record<string, Arrival>>;
+  /**
    * How far the agent's clock is ahead of the controller's (ms; negative: behind), from the `at`
    * of its last report or heartbeat and when it came; 0 within CLOCK_AGREES_MS. Absent: not known
    * yet. The times agents report on their own clocks (a ledger's since, a decision's since) are
@@ -56,6 +61,12 @@ export interface HostRecord {
 export interface HalfSince {
   readonly domid: number | null;
   readonly since: number;
+}
+
+/** A migration into a host seen completing: the plain row's domid (the half's, kept by the rename) and when (controller's clock). */
+export interface Arrival {
+  readonly domid: number | null;
+  readonly at: number;
 }
 
 export interface ViewLag {

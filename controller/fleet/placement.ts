@@ -2,6 +2,7 @@ import type { LinkAway, LinkHome } from '../../shared/protocol/agent-link-state.
 import type { WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
 import type { FleetIndex } from './fleet-index.js';
 import { ageOf, isCurrent, onControllerClock, type Freshness } from './host-record.js';
+import { supersededOn } from './superseded.js';
 
 /**
  * The home of a domU as the fleet sees it: the one Dom0 claiming it; of a DRBD pair that both
@@ -68,7 +69,11 @@ export function isPairClaim(byHost: ReadonlyMap<string, LinkHome>): boolean {
 export function placementOf(index: FleetIndex, name: string, fresh: Freshness, alertIds: (name: string) => string[]): WhereMatch | null {
   if (!index.isKnown(name)) return null;
   const places: WherePlace[] = [];
-  for (const [host, rows] of index.running.get(name) ?? []) {
+  const byHost = index.running.get(name);
+  for (const [host, rows] of byHost ?? []) {
+    // a silent host's last report overtaken by the domU's arrival by migration elsewhere is not a
+    // second place it runs: shown, it reads as a split brain where there is one copy (superseded.ts)
+    if (byHost !== undefined && byHost.size > 1 && supersededOn(index, name, host, fresh)) continue;
     const r = index.record(host);
     // a host whose agent says its view is behind may no longer run what it last reported
     const reachable = r ? isCurrent(r, fresh.now, fresh.staleAfterMs) : false;

@@ -1,0 +1,46 @@
+import type { FleetIndex } from './fleet-index.js';
+import { isCurrent, isReachable, type Freshness } from './host-record.js';
+import { isLive } from './live-row.js';
+
+/**
+ * A silent host's last report still counts (conflicts.ts: a partitioned Dom0 may still run the
+ * domU), except where the fleet has seen it overtaken. An agent stopped mid-migration (a package
+ * upgrade restarts it; the `xl migrate` it ran carries on) leaves its host's last report showing
+ * NAME running there, taken before the migration ended; the target, current, then reports NAME
+ * arriving (its `NAME--incoming` turned into NAME: arrivals.ts), which libxl does only once the
+ * sender's copy is gone. So that silent host cannot still run NAME unless something happened
+ * after it fell silent, which its next report will say: its rows of NAME are superseded, and
+ * reading them as a second copy would page someone at 3 a.m. to "stop one copy" of a domU that
+ * has one. A domU started by hand on another host (no receiving half seen) supersedes nothing.
+ */
+
+/**
+ * Whether HOST's rows of NAME are superseded: HOST is not reachable, and a current host (BY, when
+ * given) saw NAME arrive by migration after HOST was last heard from, and runs that very domain
+ * still (a live plain row under the domid it arrived with).
+ */
+export function supersededOn(index: FleetIndex, name: string, host: string, fresh: Freshness, by?: string): boolean {
+  const silent = index.record(host);
+  if (silent === undefined || silent.lastSeen === null || isReachable(silent, fresh.now, fresh.staleAfterMs)) return false;
+  for (const [t, rows] of index.running.get(name) ?? []) {
+    if (t === host || (by !== undefined && t !== by)) continue;
+    const target = index.record(t);
+    const arrival = target?.arrivedAt?.[name];
+    // an arrival the silent host may have reported after (its last word came later) proves nothing
+    if (target === undefined || arrival === undefined || arrival.at <= silent.lastSeen || !isCurrent(target, fresh.now, fresh.staleAfterMs)) continue;
+    if (rows.some((d) => d.migration === null && isLive(d) && d.domid === arrival.domid)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether SILENT's Primary on a DRBD resource rests only on its last report of domUs using it
+ * (USERS: those whose disks include the resource there) that ran there and have since arrived by
+ * migration on OTHER, its partner: the sender's copy is destroyed as the migration ends, and its
+ * disks' hotplug script (block-drbd) makes them Secondary, so that Primary is as stale as the row. False when its last report ran no such domU (a Primary
+ * held without one is not explained by any migration).
+ */
+export function primarySuperseded(index: FleetIndex, silent: string, other: string, users: readonly string[], fresh: Freshness): boolean {
+  const ran = users.filter((n) => index.running.get(n)?.get(silent)?.some((d) => d.migration === null && isLive(d)) === true);
+  return ran.length > 0 && ran.every((n) => supersededOn(index, n, silent, fresh, other));
+}
