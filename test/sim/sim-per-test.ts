@@ -16,3 +16,9 @@ export function simPerTest(): (opts: StartSimOptions) => Promise<Sim> {
     return s;
   };
 }
+
+/** `drbdadm ARGV` on HOST as [exit code, stdout, stderr]: one value a test compares whole. */
+export async function drbdadmOn(s: Sim, host: string, ...argv: string[]): Promise<[number, string, string]> {
+  const r = await s.run(host, 'drbdadm', argv);
+  return [r.exitCode, r.stdout, r.stderr];
+}

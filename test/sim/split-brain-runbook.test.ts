@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Sim } from './sim.js';
-import { simPerTest } from './sim-per-test.js';
+import { drbdadmOn, simPerTest } from './sim-per-test.js';
 
 /**
  * README.md's "DRBD split brain" runbook, followed on the deterministic simulator with its fake
@@ -12,10 +11,7 @@ host xen2 mem=16384 cpus=8 toolstack=xl xen=4.17.5 drbd=${drbd}
 domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
 `;
 const startSim = simPerTest();
-const drbdadm = async (s: Sim, host: string, ...argv: string[]): Promise<[number, string, string]> => {
-  const r = await s.run(host, 'drbdadm', argv);
-  return [r.exitCode, r.stdout, r.stderr];
-};
+const drbdadm = drbdadmOn;
 const ok = (stdout = ''): [number, string, string] => [0, stdout, ''];
 
 describe.each(['8.4', '9'])('DRBD %s: the split-brain runbook', (drbd) => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFixture } from '../../fixture.js';
-import type { Sim } from '../sim.js';
-import { simPerTest } from '../sim-per-test.js';
+import { drbdadmOn, simPerTest } from '../sim-per-test.js';
 
 /**
  * The fake `drbdadm connect` / `disconnect`, byte for byte. The lab's captures (DRBD 8.4.11,
@@ -14,10 +13,7 @@ host xen2 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=${drbd}
 domu vm1 mem=512 vcpus=1 home=xen1 peer=xen2 drbd=r0 running=no
 `;
 const startSim = simPerTest();
-const run = async (s: Sim, host: string, ...argv: string[]): Promise<[number, string, string]> => {
-  const r = await s.run(host, 'drbdadm', argv);
-  return [r.exitCode, r.stdout, r.stderr];
-};
+const run = drbdadmOn;
 
 /** the lab's capture, its addresses and port turned into the sim's (10.0.0.1 → .11, 7789 → 7788 + minor 0) */
 function lab(state: string, file: string): [number, string, string] {
