@@ -5,6 +5,7 @@ import { coldMove } from './cold-move.js';
 import { confirmArrival } from './confirm-arrival.js';
 import { AMBIGUOUS, RETRYABLE, type MoveContext, type MoveOutcome } from './move-context.js';
 import type { AgentAnswer, AgentCall } from './port.js';
+import { pairNotReady, waitForPair } from './pair-wait.js';
 import { settleMove } from './settle-move.js';
 import { startHome } from './start-home.js';
 
@@ -48,11 +49,16 @@ async function migrate(ctx: MoveContext, move: Move): Promise<MoveOutcome> {
         return { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: `after ${code}, ${move.name} ${what} (${v.message})` };
       }
       last = { code, message: `${o.message}; settled: it still runs on ${move.from}` };
-    } else if (!RETRYABLE.has(code)) {
+    } else if (!RETRYABLE.has(code) && !(code === 'XH_ERR_REFUSED' && pairNotReady(ctx.port.facts(), move)?.clearsUp === true)) {
+      // a refusal while the reports show the pair out of step in a way that clears up (the
+      // preflight's DRBD check, the target gone) is worth the wait below; any other is final
       return { kind: 'failed', attempts: attempt, code, message: o.message };
     }
     if (ctx.stopping()) return { kind: 'failed', attempts: attempt, code: last.code, message: `${last.message} (not retried: the job is stopping)` };
-    if (attempt < ctx.settings.maxAttempts) await ctx.port.clock.sleep(ctx.settings.retryDelayMs * attempt);
+    if (attempt < ctx.settings.maxAttempts) {
+      await ctx.port.clock.sleep(ctx.settings.retryDelayMs * attempt);
+      await waitForPair(ctx, move, attempt);
+    }
     if (ctx.stopping()) return { kind: 'failed', attempts: attempt, code: last.code, message: `${last.message} (not retried: the job is stopping)` };
   }
   if (ctx.coldFallback && !ctx.stopping()) return coldMove(ctx, move, attempt);

@@ -8,6 +8,8 @@ import { SimDom0, type Reply, type SimDomain, type SimWorld } from './sim-dom0.j
 export type MigrationFault =
   /** fails before the switch-over: still at the source (XH_ERR_MIGRATION_FAILED) */
   | 'fail'
+  /** refused by the agent's preflight, nothing moved (XH_ERR_REFUSED, as a DRBD pair out of step is) */
+  | 'refused'
   /** moves, but the agent reports the ending as undefined (XH_ERR_MIGRATION_UNKNOWN) */
   | 'unknown-moved'
   /** stays at the source, reported as undefined */
@@ -137,7 +139,7 @@ export class SimFleet implements SimWorld {
       });
     };
     tick();
-    const stays = fault === 'fail' || fault === 'unknown-stayed';
+    const stays = fault === 'fail' || fault === 'refused' || fault === 'unknown-stayed';
     this.clock.schedule(stays ? Math.round(ms / 3) : ms, () => {
       ticking = false;
       this.inFlight--;
@@ -154,6 +156,7 @@ export class SimFleet implements SimWorld {
       src.publish();
       dst.publish();
       if (fault === 'fail') reply.done(false, 'XH_ERR_MIGRATION_FAILED', 'Migration failed, resuming at sender.');
+      else if (fault === 'refused') reply.done(false, 'XH_ERR_REFUSED', `preflight: ${c.name}'s DRBD pair is not in step; nothing was moved`);
       else if (fault === 'unknown-moved' || fault === 'unknown-stayed') reply.done(false, 'XH_ERR_MIGRATION_UNKNOWN', '** Migration failed during final handshake **');
       else if (fault === 'partial') reply.done(false, 'XH_ERR_MIGRATION_PARTIAL', `${dst.name} was not told`);
       else if (fault !== 'silent') reply.done(true, null, `${c.name} migrated to ${dst.name}`);

@@ -1,0 +1,37 @@
+import type { Move } from '../../shared/protocol/ctl-jobs.js';
+import { drbdBlock } from '../plan/drbd-ready.js';
+import type { PlanFacts } from '../plan/facts.js';
+import type { MoveContext } from './move-context.js';
+
+/** How often the reports are looked at while a move waits for its pair. */
+const LOOK_EVERY_MS = 1_000;
+
+/** Why MOVE cannot be tried again now, as the reports show it, and whether that clears up by itself; null when it can. */
+export function pairNotReady(facts: PlanFacts, move: Move): { readonly text: string; readonly clearsUp: boolean } | null {
+  const target = facts.host(move.to);
+  if (target === undefined || !target.reachable) return { text: `${move.to} does not answer (its agent is unreachable)`, clearsUp: true };
+  const d = facts.domu(move.name);
+  const block = d === undefined ? null : drbdBlock(facts, d, move.from, move.to);
+  return block === null ? null : { text: block.detail, clearsUp: block.clearsUp };
+}
+
+/**
+ * Before another attempt of MOVE: its target answers and its DRBD pair is in step, as the reports
+ * show. A target that went away mid-move (a reboot, a power loss) and the pair reconnecting and
+ * resyncing after it are what a drain waits for before a move starts (up to transientWaitMs);
+ * an attempt made at once would only meet the agent's preflight refusing it, and end the move.
+ * Waiting ends when the pair is ready, when it needs a person (a split brain: the attempt's
+ * refusal then says why), when transientWaitMs has passed, or when the job stops.
+ */
+export async function waitForPair(ctx: MoveContext, move: Move, attempt: number): Promise<void> {
+  const start = ctx.port.clock.now();
+  let said = '';
+  for (;;) {
+    if (ctx.stopping() || ctx.aborted()) return;
+    const why = pairNotReady(ctx.port.facts(), move);
+    if (why === null || !why.clearsUp || ctx.port.clock.now() - start >= ctx.settings.transientWaitMs) return;
+    if (why.text !== said) ctx.report(move, 'retrying', attempt, `waiting before attempt ${attempt + 1} (up to ${Math.round(ctx.settings.transientWaitMs / 60_000)} min): ${why.text}`);
+    said = why.text;
+    await ctx.port.clock.sleep(LOOK_EVERY_MS);
+  }
+}
