@@ -34,29 +34,42 @@ describe('a drain while a DRBD pair resyncs', () => {
   });
 });
 
+/**
+ * A drain of xen1 whose move of a1 was planned with r-a1 in step, and whose first attempt meets
+ * FAULT; once it started, xen1 reports r-a1 as AFTER says (the pair out of step meanwhile).
+ */
+async function firstAttemptMeets(fault: 'fail' | 'refused', after: LinkDrbdResource) {
+  const bed = await jobsBed(SPREAD);
+  const xen1 = bed.fleet.host('xen1');
+  xen1.drbd = [inStep('r-a1')];
+  xen1.reportDrbd();
+  bed.fleet.fault('a1', fault);
+  const job = bed.start({ ...DRAIN, coldFallback: false, allowPartial: true });
+  await bed.until(() => bed.moves(job).some((m) => m.name === 'a1' && m.phase === 'started'), 'a1 started');
+  xen1.drbd = [after];
+  xen1.reportDrbd();
+  const waiting = () => bed.moves(job).find((m) => m.name === 'a1' && (m.line ?? '').startsWith('waiting before attempt 2'));
+  const inStepAgain = (): void => {
+    xen1.drbd = [inStep('r-a1')];
+    xen1.reportDrbd();
+  };
+  const attempts = (): number => xen1.commands.filter((c) => c.op === 'migrate' && c.name === 'a1').length;
+  return { bed, job, waiting, inStepAgain, attempts };
+}
+
 describe('a move whose attempt failed while its target went away (a reboot mid-drain)', () => {
+  // its peer went away: DRBD tries to reach it
   const connecting = (name: string): LinkDrbdResource => ({ name, role: 'Primary', disk: 'UpToDate', peers: [{ name: 'peer', role: 'Unknown', connection: 'Connecting', disk: 'DUnknown', replication: 'Off' }] });
 
   it('waits for the pair to be in step again before its next attempt, then moves (no attempt the preflight would refuse)', async () => {
-    const bed = await jobsBed(SPREAD);
-    const xen1 = bed.fleet.host('xen1');
-    xen1.drbd = [inStep('r-a1')];
-    xen1.reportDrbd();
-    bed.fleet.fault('a1', 'fail');
-    const job = bed.start({ ...DRAIN, coldFallback: false, allowPartial: false });
-    await bed.until(() => bed.moves(job).some((m) => m.name === 'a1' && m.phase === 'started'), 'a1 started');
-    // its peer went away: DRBD tries to reach it
-    xen1.drbd = [connecting('r-a1')];
-    xen1.reportDrbd();
-    await bed.until(() => bed.moves(job).some((m) => m.name === 'a1' && (m.line ?? '').startsWith('waiting before attempt 2')), 'a1 waiting');
+    const { bed, job, waiting, inStepAgain, attempts } = await firstAttemptMeets('fail', connecting('r-a1'));
+    await bed.until(() => waiting() !== undefined, 'a1 waiting');
     await bed.clock.advance(120_000);
-    const a1Attempts = (): number => xen1.commands.filter((c) => c.op === 'migrate' && c.name === 'a1').length;
-    expect(a1Attempts()).toBe(1);
-    expect(bed.moves(job).find((m) => m.name === 'a1' && (m.line ?? '').startsWith('waiting before attempt 2'))?.line).toMatch(/^waiting before attempt 2 \(up to 5 min\): r-a1 on xen1 is Connecting .*DRBD is trying to reach xen2/);
-    xen1.drbd = [inStep('r-a1')];
-    xen1.reportDrbd();
+    expect(attempts()).toBe(1);
+    expect(waiting()?.line).toMatch(/^waiting before attempt 2 \(up to 5 min\): r-a1 on xen1 is Connecting .*DRBD is trying to reach xen2/);
+    inStepAgain();
     expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 4 });
-    expect(a1Attempts()).toBe(2);
+    expect(attempts()).toBe(2);
     expect(bed.fleet.where('a1')).toEqual(['xen2']);
   });
 });
@@ -64,32 +77,19 @@ describe('a move whose attempt failed while its target went away (a reboot mid-d
 describe('a move refused by the preflight while its pair is out of step', () => {
   const resync = (name: string): LinkDrbdResource => ({ name, role: 'Primary', disk: 'UpToDate', peers: [{ name: 'peer', role: 'Secondary', connection: 'Connected', disk: 'Inconsistent', replication: 'SyncSource' }] });
 
-  it('is tried again once the reports show it in step (it clears up by itself); a split brain is final at once', async () => {
-    const bed = await jobsBed(SPREAD);
-    const xen1 = bed.fleet.host('xen1');
-    xen1.drbd = [inStep('r-a1')];
-    xen1.reportDrbd();
-    bed.fleet.fault('a1', 'refused');
-    const job = bed.start({ ...DRAIN, coldFallback: false, allowPartial: true });
-    await bed.until(() => bed.moves(job).some((m) => m.name === 'a1' && m.phase === 'started'), 'a1 started');
-    xen1.drbd = [resync('r-a1')];
-    xen1.reportDrbd();
-    await bed.until(() => bed.moves(job).some((m) => m.name === 'a1' && (m.line ?? '').startsWith('waiting before attempt 2')), 'a1 waiting');
-    xen1.drbd = [inStep('r-a1')];
-    xen1.reportDrbd();
+  it('is tried again once the reports show it in step (a resync clears up by itself)', async () => {
+    const { bed, job, waiting, inStepAgain, attempts } = await firstAttemptMeets('refused', resync('r-a1'));
+    await bed.until(() => waiting() !== undefined, 'a1 waiting');
+    inStepAgain();
     expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 4 });
+    expect(attempts()).toBe(2);
+  });
 
-    const bed2 = await jobsBed(SPREAD);
-    const x1 = bed2.fleet.host('xen1');
-    x1.drbd = [inStep('r-a1')];
-    x1.reportDrbd();
-    bed2.fleet.fault('a1', 'refused');
-    const job2 = bed2.start({ ...DRAIN, coldFallback: false, allowPartial: true });
-    await bed2.until(() => bed2.moves(job2).some((m) => m.name === 'a1' && m.phase === 'started'), 'a1 started');
-    x1.drbd = [splitBrain('r-a1')];
-    x1.reportDrbd();
-    const end = await bed2.finish(job2);
+  it('a split brain needs a person: the refusal is final at once', async () => {
+    const { bed, job, attempts } = await firstAttemptMeets('refused', splitBrain('r-a1'));
+    const end = await bed.finish(job);
     expect(end.remaining.find((l) => l.name === 'a1')?.blocker).toMatchObject({ kind: 'failed', attempts: 1, code: 'XH_ERR_REFUSED' });
+    expect(attempts()).toBe(1);
   });
 });
 
