@@ -106,7 +106,7 @@ export const alertProblems = (alerts: readonly Alert[], index: FleetIndex): Chec
 const runsSomewhere = (index: FleetIndex, name: string): boolean => [...(index.running.get(name)?.values() ?? [])].some((rows) => rows.some((d) => d.migration === null && isLive(d)));
 
 /** How long ago an ISO time the agent of R reported was, on the controller's clock; null when unreadable. */
-function agoOf(r: HostRecord, iso: string, now: number): number | null {
+export function agoOf(r: HostRecord, iso: string, now: number): number | null {
   const t = onControllerClock(r, iso);
   return Number.isNaN(t) ? null : Math.max(0, now - t);
 }
@@ -225,6 +225,7 @@ export function drbdNotUpToDate(index: FleetIndex, fresh: Freshness): CheckProbl
 
 type ReportedRecord = HostRecord & { readonly state: NonNullable<HostRecord['state']> };
 
-function* reachableWithState(index: FleetIndex, fresh: Freshness): Iterable<ReportedRecord> {
+/** The records of reachable hosts that have reported their state. */
+export function* reachableWithState(index: FleetIndex, fresh: Freshness): Iterable<ReportedRecord> {
   for (const r of index.hostRecords()) if (r.state !== null && isReachable(r, fresh.now, fresh.staleAfterMs)) yield r as ReportedRecord;
 }

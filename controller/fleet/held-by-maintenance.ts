@@ -1,8 +1,8 @@
 import type { CheckThresholds } from '../../shared/protocol/ctl-check.js';
 import { spanText } from '../../shared/text/span-text.js';
-import type { CheckProblem } from './check-conditions.js';
+import { agoOf, reachableWithState, type CheckProblem } from './check-conditions.js';
 import type { FleetIndex } from './fleet-index.js';
-import { isReachable, onControllerClock, type Freshness } from './host-record.js';
+import type { Freshness } from './host-record.js';
 import { isLive } from './live-row.js';
 
 /**
@@ -17,16 +17,15 @@ import { isLive } from './live-row.js';
  */
 export function heldByMaintenance(index: FleetIndex, fresh: Freshness, t: CheckThresholds): CheckProblem[] {
   const problems: CheckProblem[] = [];
-  const reachable = [...index.hostRecords()].filter((r) => r.state !== null && isReachable(r, fresh.now, fresh.staleAfterMs));
-  const startable = new Set(reachable.flatMap((r) => (r.state?.guarded ?? []).filter((g) => g.decision === 'start' || g.decision === 'defer').map((g) => g.name)));
+  const reachable = [...reachableWithState(index, fresh)];
+  const startable = new Set(reachable.flatMap((r) => r.state.guarded.filter((g) => g.decision === 'start' || g.decision === 'defer').map((g) => g.name)));
   for (const r of reachable) {
-    for (const g of r.state?.guarded ?? []) {
+    for (const g of r.state.guarded) {
       if (g.decision !== 'skip' || g.reason !== 'maintenance' || startable.has(g.name) || presentSomewhere(index, g.name)) continue;
-      const at = onControllerClock(r, g.since);
-      const age = Number.isNaN(at) ? 0 : Math.max(0, fresh.now - at);
+      const age = agoOf(r, g.since, fresh.now) ?? 0;
       const status = age >= t.critDeferredMs ? 'CRITICAL' : age >= t.warnDeferredMs ? 'WARNING' : null;
       if (status === null) continue;
-      const state = r.state?.maintenance.state ?? 'maintenance';
+      const state = r.state.maintenance.state;
       problems.push({
         status,
         short: `${g.name} runs nowhere, ${r.host} ${state}`,
