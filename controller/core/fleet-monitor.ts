@@ -1,6 +1,6 @@
 import type { CommandMessage } from '../../shared/protocol/agent-link.js';
-import type { Alert } from '../../shared/protocol/ctl-api.js';
-import type { CheckAnswer, CheckThresholds } from '../../shared/protocol/ctl-check.js';
+import type { Alert, StatusVerdict } from '../../shared/protocol/ctl-api.js';
+import { DEFAULT_CHECK_THRESHOLDS, type CheckAnswer, type CheckThresholds } from '../../shared/protocol/ctl-check.js';
 import { checkFleet } from '../fleet/fleet-check.js';
 import { fleetCounts, type FleetCounts } from '../fleet/fleet-counts.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
@@ -59,6 +59,12 @@ export class FleetMonitor {
 
   check(t: CheckThresholds): CheckAnswer {
     return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t, new Set(this.d.jobs().flatMap((j) => j.hosts)), this.d.enrolment?.(), this.d.certificate);
+  }
+
+  /** The verdict status carries: check's at its default thresholds, without the perfdata. */
+  statusVerdict(): StatusVerdict {
+    const { status, summary, details } = this.check(DEFAULT_CHECK_THRESHOLDS);
+    return { status, summary, details };
   }
 
   metrics(): ControllerMetrics {

@@ -1,4 +1,4 @@
-import type { AlertAsRead, DomainRow, HostView } from '../../shared/protocol/ctl-api.js';
+import type { AlertAsRead, DomainRow, HostView, StatusVerdict } from '../../shared/protocol/ctl-api.js';
 import { formatAge, formatSince, table } from './format.js';
 import { printable } from '../../shared/text/printable.js';
 import { STALE_AFTER_MS } from './where-line.js';
@@ -45,6 +45,17 @@ export function domainsTable(rows: readonly DomainRow[]): string {
       `${formatAge(d.ageMs)}${!d.reachable || (d.ageMs ?? 0) > STALE_AFTER_MS ? ', STALE' : ''}`,
     ].map(printable)),
   ]);
+}
+
+/**
+ * status's line under the alerts and unreachable Dom0s when check would not say OK: alerts are
+ * only the conflicts between Dom0s, and a fleet without one can still be WARNING or CRITICAL (a
+ * guarded domU down while its Dom0 is in maintenance, a domU long away from home). '' when OK, or
+ * when the controller is older than the verdict.
+ */
+export function verdictLine(v: StatusVerdict | undefined): string {
+  if (v === undefined || v.status === 'OK') return '';
+  return `CHECK ${v.status} - ${printable(v.summary)} (xenherdctl check lists each problem)\n`;
 }
 
 export function alertsBlock(alerts: readonly AlertAsRead[], now: number): string {

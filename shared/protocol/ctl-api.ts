@@ -3,6 +3,7 @@ import { MsSchema as Ms } from './ctl-api-base.js';
 import { ErrorCodeSchema } from '../errors.js';
 import { DomuNameSchema, HostNameSchema, LinkDomainSchema } from './agent-link-values.js';
 import { HostViewSchema } from './ctl-hosts.js';
+import { CheckDetailSchema, CheckStatusSchema } from './ctl-check.js';
 
 /**
  * The controller's HTTP API for xenherdctl (and anyone with curl): JSON over HTTPS, bearer token
@@ -12,7 +13,7 @@ import { HostViewSchema } from './ctl-hosts.js';
  *   GET  /v1/where?pattern=P     WhereAnswer      (exact name or glob: * ? [..])
  *   GET  /v1/hosts               HostsAnswer
  *   GET  /v1/domains[?host=H]    DomainsAnswer
- *   GET  /v1/status              StatusAnswer     (alerts first)
+ *   GET  /v1/status              StatusAnswer     (alerts first, and check's verdict at its defaults)
  *   POST /v1/commands            CommandRequest → NDJSON stream of CommandEvent, `result` last
  *   POST /v1/plan, /v1/jobs, /v1/jobs/cancel, GET /v1/jobs: orchestration, see ctl-jobs.ts
  *   GET  /v1/check?...           CheckAnswer      (the monitoring verdict, see ctl-check.ts)
@@ -84,7 +85,16 @@ export const FleetSummarySchema = z.strictObject({
   inMaintenance: z.number().int().nonnegative(),
   alerts: z.number().int().nonnegative(),
 });
-export const StatusAnswerSchema = z.strictObject({ at: Ms, alerts: z.array(AlertSchema), summary: FleetSummarySchema, hosts: z.array(HostViewSchema) });
+/**
+ * `check`'s verdict at its default thresholds, carried in the status answer: beside the conflicts
+ * listed as alerts, check judges more (a guarded domU down in maintenance, a host unreachable, a
+ * domU long away from home), and status must not look healthier than check. Left out by a
+ * controller older than the field.
+ */
+export const StatusVerdictSchema = z.strictObject({ status: CheckStatusSchema, summary: z.string().max(4000), details: z.array(CheckDetailSchema) });
+export type StatusVerdict = z.infer<typeof StatusVerdictSchema>;
+
+export const StatusAnswerSchema = z.strictObject({ at: Ms, alerts: z.array(AlertSchema), summary: FleetSummarySchema, hosts: z.array(HostViewSchema), verdict: StatusVerdictSchema.optional() });
 /** The status answer as this controller makes it; a client reads z.infer<typeof StatusAnswerSchema>. */
 export type StatusAnswer = Omit<z.infer<typeof StatusAnswerSchema>, 'alerts'> & { alerts: Alert[] };
 

@@ -6,7 +6,7 @@ import { unheardSinceStart, unreportedNote } from '../where-line.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { DOMAINS_USAGE, HOSTS_USAGE, STATUS_USAGE } from '../help/listing.js';
 import { optionValue } from '../options.js';
-import { alertsBlock, domainsTable, hostsTable, unreachableBlock } from '../render-hosts.js';
+import { alertsBlock, domainsTable, hostsTable, unreachableBlock, verdictLine } from '../render-hosts.js';
 
 export async function hosts(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(argv, io, hooks, [], [0, 0], HOSTS_USAGE);
@@ -61,6 +61,7 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
     [
       alertsBlock(r.value.alerts, hooks.clock.now()),
       unreachableBlock(r.value.hosts),
+      verdictLine(r.value.verdict),
       `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${s.unreachable} unreachable), ${counted(s.domus, 'domU')} running, ${s.midMigration} migrating, ${counted(s.inMaintenance, 'host')} not online\n\n`,
       hostsTable(r.value.hosts),
     ].join(''),

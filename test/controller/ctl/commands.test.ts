@@ -133,9 +133,31 @@ describe('xenherdctl hosts / domains / status', () => {
     xen2.link.close(1000, 'power lost');
     await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.reachable), 'xen2 unreachable');
     const s = await ctlFor(c)(['status']);
-    expect(s.stdout).toMatch(/^no alerts\nUNREACHABLE \(1\): what runs there is not known\n {2}xen2 {2}agent link down, last seen \d+\.\d s ago, 1 domain\(s\) as last reported\nfleet: 2 hosts \(1 reachable, 1 unreachable\)/);
+    expect(s.stdout).toMatch(/^no alerts\nUNREACHABLE \(1\): what runs there is not known\n {2}xen2 {2}agent link down, last seen \d+\.\d s ago, 1 domain\(s\) as last reported\nCHECK CRITICAL - [^\n]*xen2[^\n]* \(xenherdctl check lists each problem\)\nfleet: 2 hosts \(1 reachable, 1 unreachable\)/);
     // none unreachable: no such block
     expect((await ctlFor(null)(['status'], { XENHERD_URL: await impostor(JSON.stringify({ at: 1, alerts: [], summary: { hosts: 0, reachable: 0, unreachable: 0, domus: 0, midMigration: 0, inMaintenance: 0, alerts: 0 }, hosts: [] })), XENHERD_TOKEN: TOKEN })).stdout).toMatch(/^no alerts\nfleet: /);
+  });
+
+  it("status says check's verdict when it is not OK, though no conflict is an alert; an older controller's answer without it shows none", async () => {
+    const c = await bed.start();
+    await twoHosts(c);
+    // web01's home xen1 is online and runs it; db1 is away from its online home xen1: no alert, yet not OK for check
+    const s = await ctlFor(c)(['status']);
+    const verdict = c.core.monitor.statusVerdict();
+    expect(verdict.status).not.toBe('OK');
+    expect(s.code).toBe(0);
+    expect(s.stdout).toMatch(/^no alerts\n/);
+    expect(s.stdout).toContain(`\nCHECK ${verdict.status} - ${verdict.summary} (xenherdctl check lists each problem)\nfleet: 2 hosts`);
+    const j = JSON.parse((await ctlFor(c)(['status', '--json'])).stdout) as { verdict: { status: string; details: unknown[] } };
+    expect(j.verdict).toEqual(verdict);
+    // the same fleet, the line only when the verdict is not OK
+    const answer = { ...c.core.status(), verdict: { status: 'OK', summary: '2 hosts reachable, 2 domUs running', details: [] } };
+    const ok = await ctlFor(null)(['status'], { XENHERD_URL: await impostor(JSON.stringify(answer)), XENHERD_TOKEN: TOKEN });
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+    expect(ok.stdout).toMatch(/^no alerts\nfleet: 2 hosts/);
+    const { verdict: _none, ...older } = answer;
+    const old = await ctlFor(null)(['status'], { XENHERD_URL: await impostor(JSON.stringify(older)), XENHERD_TOKEN: TOKEN });
+    expect(old.stdout).toMatch(/^no alerts\nfleet: 2 hosts/);
   });
 
   it('status counts in words: "1 host", "1 domU running", "1 host not online", never "1 hosts"', async () => {
