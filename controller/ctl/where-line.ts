@@ -1,4 +1,4 @@
-import type { HostView, WhereMatch } from '../../shared/protocol/ctl-api.js';
+import type { HostView, WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
 import { formatAge, formatSince } from './format.js';
 import { printable } from '../../shared/text/printable.js';
 
@@ -12,14 +12,30 @@ export function dom0Of(m: WhereMatch): string | null {
   return (m.places.find((p) => p.domain.migration === null) ?? m.places[0])?.host ?? null;
 }
 
+const statesOf = (places: readonly WherePlace[]): string => [...new Set(places.map((p) => operatorState(p.domain.state)))].join(',');
+
+/**
+ * A migration's half that only silent hosts still report, beside a plain row a current host
+ * reports: the move is over on the side we hear (it failed and the source resumed, or the target
+ * runs it), and what the silent host last said is history. Said after the state, not as it.
+ */
+function staleHalvesNote(m: WhereMatch): { live: WherePlace[]; note: string } | null {
+  const live = m.places.filter((p) => p.reachable && p.domain.migration === null);
+  const halves = m.places.filter((p) => p.domain.migration !== null);
+  if (live.length === 0 || halves.some((p) => p.reachable)) return null;
+  return { live, note: halves.map((p) => `${p.host}, unheard, last reported it ${p.domain.migration}`).join('; ') };
+}
+
 function stateOf(m: WhereMatch): string {
   if (m.places.length === 0) return 'not running';
+  const stale = m.midMigration ? staleHalvesNote(m) : null;
+  if (stale !== null) return `${statesOf(stale.live)} (${stale.note})`;
   if (m.midMigration) {
     const from = m.places.find((p) => p.domain.migration === 'migratedaway')?.host;
     const to = m.places.find((p) => p.domain.migration === 'incoming')?.host;
     return `migrating${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}`;
   }
-  return [...new Set(m.places.map((p) => operatorState(p.domain.state)))].join(',');
+  return statesOf(m.places);
 }
 
 /**

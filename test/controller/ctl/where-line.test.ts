@@ -81,6 +81,20 @@ describe('a where line', () => {
     });
     expect(whereColumns(moving, NOW)[2]).toBe('migrating from xen1 to xen2');
     expect(dom0Of(moving)).toBe('xen1');
+    // the target lost power mid-move and the source resumed: the incoming half is a silent host's last word, not a move under way
+    const resumed = match({
+      midMigration: true,
+      reachable: false,
+      places: [
+        { host: 'xen1', domain: dom('web01', { state: 'blocked' }), reachable: true, ageMs: 1 },
+        { host: 'xen2', domain: dom('web01', { migration: 'incoming', state: 'paused' }), reachable: false, ageMs: 95_000 },
+      ],
+    });
+    expect(whereColumns(resumed, NOW).slice(1, 3)).toEqual(['xen1,xen2', 'running (xen2, unheard, last reported it incoming)']);
+    expect(dom0Of(resumed)).toBe('xen1');
+    // a half a current host reports is a move under way, whoever else is silent
+    const halfHeard = match({ midMigration: true, places: [resumed.places[0]!, { ...resumed.places[1]!, reachable: true }] });
+    expect(whereColumns(halfHeard, NOW)[2]).toBe('migrating to xen2');
     const nowhere = match({ places: [], autostart: [{ host: 'xen1', decision: 'defer', reason: 'peer-unknown', since: 'x' }] });
     expect(whereColumns(nowhere, NOW).slice(1, 3)).toEqual(['-', 'not running']);
     expect(whereColumns(nowhere, NOW)).toContain('autostart on xen1: defer peer-unknown');
