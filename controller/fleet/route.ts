@@ -29,13 +29,23 @@ export function routeCommand(index: FleetIndex, req: CommandRequest, fresh: Fres
 function migrateSource(index: FleetIndex, name: string, target: string | null): Result<string, XhError> {
   const byHost = index.running.get(name);
   const rows = [...(byHost ?? [])].flatMap(([host, ds]) => ds.map((d) => ({ host, d })));
-  if (rows.length === 0) return err({ code: 'XH_ERR_NOT_FOUND', message: `no host reports ${name} running` });
+  if (rows.length === 0) return err({ code: 'XH_ERR_NOT_FOUND', message: `no host reports ${name} running${swappedHint(index, name, target)}` });
   if (rows.some((x) => x.d.migration !== null)) return err({ code: 'XH_ERR_REFUSED', message: `${name} is being migrated right now (${rows.map((x) => `${x.d.name} on ${x.host}`).join(', ')}): wait for it to finish` });
   const hosts = [...new Set(rows.map((x) => x.host))];
   if (hosts.length > 1) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on ${hosts.sort().join(' and ')}: settle that first (xenherdctl status)` });
   const source = hosts[0] as string;
   if (target === source) return err({ code: 'XH_ERR_REFUSED', message: `${name} already runs on ${target}` });
   return ok(source);
+}
+
+/**
+ * `migrate xen2 web01` for `migrate web01 xen2`: NAME is a Dom0 of the fleet, so the words came
+ * in the other order. '' when NAME is no Dom0's name.
+ */
+function swappedHint(index: FleetIndex, name: string, target: string | null): string {
+  if (index.record(name) === undefined) return '';
+  const order = target !== null && index.isKnown(target) ? `: did you mean \`xenherdctl migrate ${target} ${name}\`?` : ' (usage: xenherdctl migrate NAME [HOST])';
+  return `; ${name} is a Dom0, and the domU comes first${order}`;
 }
 
 function reverseHome(index: FleetIndex, name: string): Result<string, XhError> {

@@ -1,5 +1,6 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { hostNameProblem } from '../../../shared/names.js';
+import { printable } from '../../../shared/text/printable.js';
 import type { PlanRequest } from '../../../shared/protocol/ctl-jobs.js';
 import { PlanReadSchema } from '../../../shared/protocol/ctl-jobs-read.js';
 import type { CtlClient } from '../client.js';
@@ -40,6 +41,19 @@ export function positiveInt(value: string | undefined, name: string, max: number
   return Number.isInteger(n) && n >= 1 && n <= max ? { ok: true, n } : { ok: false, message: `--${name} ${JSON.stringify(value)}: a whole number from 1 to ${max}` };
 }
 
+/**
+ * drain and restore take one HOST, while `plan drain` and `roll` take several: asked for more, say
+ * which of those does what was meant, not only the usage.
+ */
+function oneHostOnly(command: 'drain' | 'restore', hosts: readonly string[]): string | null {
+  if (hosts.length <= 1) return null;
+  const list = hosts.map((h) => printable(h)).join(' ');
+  const ways = command === 'drain'
+    ? `drain them one after the other (\`xenherdctl plan drain ${list}\` shows whether the rest of the fleet holds all their domUs), or \`xenherdctl roll ${list}\` to drain, reboot and restore each in turn`
+    : 'restore them one after the other';
+  return `${command} takes one HOST, not ${hosts.length}: ${ways}; usage: xenherdctl ${command === 'drain' ? DRAIN_USAGE : RESTORE_USAGE}`;
+}
+
 export async function drain(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(
     argv,
@@ -52,8 +66,9 @@ export async function drain(argv: readonly string[], io: CliIo, hooks: CtlHooks)
       { name: 'timeout', takesValue: true },
       { name: 'dry-run', takesValue: false },
     ],
-    [1, 1],
+    [1, 64],
     DRAIN_USAGE,
+    (a) => oneHostOnly('drain', a.positionals),
   );
   if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
@@ -69,7 +84,7 @@ export async function drain(argv: readonly string[], io: CliIo, hooks: CtlHooks)
 }
 
 export async function restore(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
-  const inv = begin(argv, io, hooks, [{ name: 'timeout', takesValue: true }, { name: 'dry-run', takesValue: false }], [1, 1], RESTORE_USAGE);
+  const inv = begin(argv, io, hooks, [{ name: 'timeout', takesValue: true }, { name: 'dry-run', takesValue: false }], [1, 64], RESTORE_USAGE, (a) => oneHostOnly('restore', a.positionals));
   if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
   const host = args.positionals[0] as string;

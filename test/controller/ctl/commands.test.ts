@@ -94,6 +94,21 @@ describe('xenherdctl migrate / reverse: routed by the controller, progress strea
   });
 });
 
+describe('xenherdctl migrate with its words swapped', () => {
+  it('a Dom0 named where the domU goes is refused with the order it meant; nothing is sent', async () => {
+    const c = await bed.start();
+    const { xen1, xen2 } = await twoHosts(c);
+    const r = await ctlFor(c)(['migrate', 'xen2', 'web01']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('no host reports xen2 running; xen2 is a Dom0, and the domU comes first: did you mean `xenherdctl migrate web01 xen2`?');
+    const other = await ctlFor(c)(['migrate', 'xen1']);
+    expect(other.stderr).toContain('no host reports xen1 running; xen1 is a Dom0, and the domU comes first (usage: xenherdctl migrate NAME [HOST])');
+    // a name that is no Dom0's is only not found
+    expect((await ctlFor(c)(['migrate', 'web99', 'xen2'])).stderr).toMatch(/no host reports web99 running\n/);
+    expect([...xen1.of('command'), ...xen2.of('command')]).toEqual([]);
+  });
+});
+
 describe('xenherdctl hosts / domains / status', () => {
   it('hosts and domains as tables and as JSON', async () => {
     const c = await bed.start();

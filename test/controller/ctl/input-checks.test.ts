@@ -61,6 +61,20 @@ describe('an option that takes a value is never given the next option', () => {
   });
 });
 
+describe('drain and restore take one HOST', () => {
+  it('given several: a usage error (2) naming plan drain and roll, before any connection', async () => {
+    const ctl = ctlFor(null);
+    const d = await ctl(['drain', 'xen1', 'xen2', '--max-parallel', '2'], DOWN);
+    expect([d.code, d.stderr]).toEqual([2, 'xenherdctl: XH_ERR_USAGE: drain takes one HOST, not 2: drain them one after the other (`xenherdctl plan drain xen1 xen2` shows whether the rest of the fleet holds all their domUs), or `xenherdctl roll xen1 xen2` to drain, reboot and restore each in turn; usage: xenherdctl drain HOST [--max-parallel N] [--cold-fallback] [--allow-partial] [--timeout DURATION] [--dry-run] [--json]\n']);
+    const r = await ctl(['restore', 'xen1', 'xen2', 'xen3', '--json'], DOWN);
+    expect([r.code, JSON.parse(r.stdout)]).toEqual([2, { error: { code: 'XH_ERR_USAGE', message: expect.stringMatching(/^restore takes one HOST, not 3: restore them one after the other; usage: xenherdctl restore HOST /) } }]);
+    // a name from the command line reaches the terminal only printable
+    expect((await ctl(['drain', 'xen1', 'x\u001b[2J'], DOWN)).stderr).toContain('roll xen1 x\\x1b[2J`');
+    // one HOST goes on to the (down) controller
+    expect((await ctl(['drain', 'xen1'], DOWN)).code).toBe(87);
+  });
+});
+
 describe('plan takes only the options of the plan kind it is given', () => {
   it('plan drain|restore|roll --max-moves: a usage error (2) naming the option and plan rebalance, before any connection', async () => {
     const ctl = ctlFor(null);
