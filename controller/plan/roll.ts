@@ -12,7 +12,11 @@ import type { PlanPolicy } from './policy.js';
  */
 export function planRoll(facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy): PlanOf<'roll'> {
   const unique = [...new Set(hosts)];
-  const alone: Leftover[] = unique.flatMap((h) => planDrain(facts, [h], policy).leftovers);
+  // A roll asked again after it stopped (Ctrl-C, a timeout) finds its first hosts draining or in
+  // maintenance: their groups go first, and a later group is drained once they are online again,
+  // so its plan counts them as online (as they will be), not as hosts that can take nothing.
+  const notOnline = new Set(unique.filter((h) => (facts.host(h)?.maintenance.state ?? 'online') !== 'online'));
+  const alone: Leftover[] = unique.flatMap((h) => planDrain(notOnline.has(h) ? facts : seenOnline(facts, notOnline), [h], policy).leftovers);
   if (alone.length > 0) return { kind: 'roll', groups: [], leftovers: alone };
 
   const inRoll = new Set(unique);
@@ -22,10 +26,13 @@ export function planRoll(facts: PlanFacts, hosts: readonly string[], policy: Pla
     for (const a of holders) for (const b of holders) if (a !== b) conflicts.get(a)?.add(b);
   }
   const load = (h: string): number => facts.domusOn(h).length;
-  const order = [...unique].sort((a, b) => (conflicts.get(b)?.size ?? 0) - (conflicts.get(a)?.size ?? 0) || load(b) - load(a) || a.localeCompare(b));
+  const first = (h: string): number => (notOnline.has(h) ? 0 : 1);
+  const order = [...unique].sort((a, b) => first(a) - first(b) || (conflicts.get(b)?.size ?? 0) - (conflicts.get(a)?.size ?? 0) || load(b) - load(a) || a.localeCompare(b));
   const groups: string[][] = [];
+  // the roll's hosts out of service that groups before the K-th bring back
+  const backBefore = (k: number): Set<string> => new Set(groups.slice(0, k).flat().filter((x) => notOnline.has(x)));
   for (const h of order) {
-    const g = groups.find((grp) => grp.every((x) => !conflicts.get(h)?.has(x)) && planDrain(facts, [...grp, h], policy).leftovers.length === 0);
+    const g = groups.find((grp, k) => grp.every((x) => !conflicts.get(h)?.has(x)) && planDrain(seenOnline(facts, backBefore(k)), [...grp, h], policy).leftovers.length === 0);
     if (g) g.push(h);
     else groups.push([h]);
   }
@@ -38,3 +45,17 @@ export function planRoll(facts: PlanFacts, hosts: readonly string[], policy: Pla
     leftovers: [],
   };
 }
+
+/** FACTS with the hosts BACK seen online: the roll's hosts found out of service, which it brings back before a later group's turn. */
+export function seenOnline(facts: PlanFacts, back: ReadonlySet<string>): PlanFacts {
+  if (back.size === 0) return facts;
+  return {
+    ...facts,
+    host: (name) => {
+      const h = facts.host(name);
+      return h !== undefined && back.has(name) ? { ...h, maintenance: ONLINE } : h;
+    },
+  };
+}
+
+const ONLINE = { state: 'online', operationId: null, owner: null } as const;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectGoldenLog } from './golden-log.js';
+import type { JobRequest } from '../../../shared/protocol/ctl-jobs.js';
 import type { SimSpec } from './sim-fleet.js';
 import { jobsBed } from './jobs-bed.js';
 
@@ -62,6 +63,37 @@ describe('rolling maintenance over 6 hosts', () => {
     expect(end.message).toMatch(/group 1\/2 \(a1\): a1 did not come back with a new boot id within 120 s; the group stays in maintenance/);
     expect(bed.fleet.host('a1').maintenance.state).toBe('maintenance');
     expectGoldenLog('roll/a-group-whose-hosts-do-not-come-back-in-time-ends-the-roll-w', bed.logs);
+  });
+
+  it('cancelled mid-drain (Ctrl-C), the same roll asked again picks up the draining host and finishes', async () => {
+    const bed = await jobsBed(SIX);
+    const req: JobRequest = { kind: 'roll', hosts: ['a2', 'a1'], reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null };
+    const first = bed.start(req);
+    await bed.until(() => bed.moves(first, 'started').length === 1, 'the first move out of a1');
+    expect(bed.core.hub.cancel(first.jobId, 'admin')).toMatchObject({ ok: true });
+    expect(await bed.finish(first)).toMatchObject({ ok: false });
+    expect(bed.fleet.host('a1').maintenance.state).toBe('draining');
+    const again = bed.start(req);
+    let handled = 0;
+    await bed.until(() => {
+      const reboots = again.events.filter((e) => e.type === 'reboot');
+      for (const r of reboots.slice(handled)) {
+        if (r.type !== 'reboot') continue;
+        for (const h of r.hosts) {
+          bed.fleet.host(h).reboot();
+          bed.clock.schedule(45_000, () => bed.fleet.host(h).restartAgent([bed.core]));
+        }
+      }
+      handled = reboots.length;
+      return again.end !== null;
+    }, 'the roll asked again');
+    expect(again.end, JSON.stringify(again.end)).toMatchObject({ ok: true });
+    // the host left draining goes first, whatever order the hosts were given in
+    const plan = again.events.find((e) => e.type === 'plan');
+    expect(plan?.type === 'plan' && plan.plan.kind === 'roll' && plan.plan.groups.map((g) => g.hosts)).toEqual([['a1'], ['a2']]);
+    for (const d of SIX.domus) expect([d.name, bed.fleet.where(d.name)]).toEqual([d.name, [d.home]]);
+    for (const h of ['a1', 'a2']) expect(bed.fleet.host(h).maintenance.state).toBe('online');
+    bed.neverTwice();
   });
 
   it('cancelled while it waits for a reboot: it says it was cancelled and after how long, not the limit it never reached', async () => {

@@ -4,7 +4,7 @@ import type { PlanFacts } from '../../../controller/plan/facts.js';
 import { DEFAULT_POLICY, type PlanPolicy } from '../../../controller/plan/policy.js';
 import { planRebalance } from '../../../controller/plan/rebalance.js';
 import { planRestore } from '../../../controller/plan/restore.js';
-import { planRoll } from '../../../controller/plan/roll.js';
+import { planRoll, seenOnline } from '../../../controller/plan/roll.js';
 import { seededRandom } from '../../../shared/random.js';
 import type { Move } from '../../../shared/protocol/ctl-jobs.js';
 import { randomFleet } from './fleet-gen.js';
@@ -82,13 +82,18 @@ describe('planner properties on random fleets (seeded, replayable)', () => {
 
       const subset = hosts.filter(() => rnd() < 0.5);
       const roll = planRoll(f, subset, policy);
-      for (const g of roll.groups) {
+      // a roll brings its hosts found out of service back before the next group (roll.ts): a group's drain is judged so
+      const outOfService = (h: string): boolean => f.host(h)?.maintenance.state !== 'online';
+      for (const [k, g] of roll.groups.entries()) {
+        const back = new Set(roll.groups.slice(0, k).flatMap((x) => x.hosts).filter(outOfService));
         const inG = new Set(g.hosts);
         for (const d of f.running()) {
           const holders = [...new Set([...d.replicaUnion, ...(d.host ? [d.host] : [])])].filter((h) => inG.has(h));
           if (holders.length > 1) report('roll', [`${d.name} has replicas on ${holders.join('+')} in one group`]);
         }
-        report(`roll group ${g.hosts.join(',')}`, planDrain(f, g.hosts, policy).leftovers.map((l) => l.message));
+        report(`roll group ${g.hosts.join(',')}`, planDrain(seenOnline(f, back), g.hosts, policy).leftovers.map((l) => l.message));
+        // and those out of service come first: no group brings one back after another group's turn
+        if (k > 0 && g.hosts.some(outOfService) && roll.groups.slice(0, k).some((x) => !x.hosts.some(outOfService))) report('roll order', [`${g.hosts.join(',')} out of service after a group of online hosts`]);
       }
       if (roll.leftovers.length === 0) report('roll cover', [...new Set(subset)].filter((h) => !roll.groups.some((g) => g.hosts.includes(h))).map((h) => `${h} in no group`));
     }
