@@ -26,7 +26,7 @@ import { DEFAULT_POLICY } from '../plan/policy.js';
 import { AlertKeeper } from './alert-keeper.js';
 import { AgentSession, type AgentIdentity, type SessionEvents } from './agent-session.js';
 import { FleetMonitor } from './fleet-monitor.js';
-import { sweepLinks } from './link-sweep.js';
+import { hearingAfter, sweepLinks } from './link-sweep.js';
 import { fleetPort } from './fleet-port.js';
 import { startOperatorCommand, type CommandStarted, type OperatorIdentity } from './operator-command.js';
 import { PendingCommands, type CommandSink } from './pending-commands.js';
@@ -74,6 +74,7 @@ export class ControllerCore {
   private readonly enrolled: EnrolledHosts;
   private alertsArmed = false;
   private closed = false;
+  private hearingSince = -Infinity;
 
   constructor(private readonly o: ControllerCoreOptions) {
     this.settings = { ...DEFAULT_SETTINGS, ...o.settings };
@@ -275,9 +276,11 @@ export class ControllerCore {
 
   /** Every heartbeat: close links gone silent, send every agent its fleet view, look for conflicts. */
   private sweepLater(): void {
+    const due = this.o.clock.now() + this.settings.heartbeatMs;
     this.after(this.settings.heartbeatMs, () => {
+      this.hearingSince = hearingAfter(this.hearingSince, due, this.o.clock.now(), this.o.log);
       const lastSeen = (host: string): number | null => this.index.record(host)?.lastSeen ?? null;
-      sweepLinks([...this.sessions.values()], { clock: this.o.clock, log: this.o.log, staleAfterMs: this.settings.staleAfterMs, lastSeen, alive: (s) => this.push.send(s.host) });
+      sweepLinks([...this.sessions.values()], { clock: this.o.clock, log: this.o.log, staleAfterMs: this.settings.staleAfterMs, lastSeen, alive: (s) => this.push.send(s.host), hearingSince: this.hearingSince });
       this.enrolledNow();
       this.alerts.refreshInSlices(this.index, () => this.fresh());
       this.sweepLater();
@@ -293,7 +296,5 @@ export class ControllerCore {
     });
   }
 
-  private refreshAlerts(): void {
-    this.alerts.refresh(this.index, this.fresh());
-  }
+  private readonly refreshAlerts = (): void => this.alerts.refresh(this.index, this.fresh());
 }
