@@ -118,7 +118,9 @@ export const PlanSchema = z.discriminatedUnion('kind', [
 export type Plan = z.infer<typeof PlanSchema>;
 export type PlanOf<K extends Plan['kind']> = Extract<Plan, { kind: K }>;
 
-const Hosts = z.array(HostNameSchema).min(1).max(256);
+/** The most hosts one plan or roll takes: a bigger fleet is rolled in parts (xenherdctl says so). */
+export const MAX_JOB_HOSTS = 256;
+const Hosts = z.array(HostNameSchema).min(1).max(MAX_JOB_HOSTS);
 const Parallel = z.number().int().min(1).max(64).nullable();
 export const PlanRequestSchema = z.discriminatedUnion('kind', [
   /** maxParallel: the drain's --max-parallel, so the plan's sets are what that drain would run at once */

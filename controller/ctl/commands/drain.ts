@@ -1,7 +1,7 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { hostNameProblem } from '../../../shared/names.js';
 import { printable } from '../../../shared/text/printable.js';
-import type { PlanRequest } from '../../../shared/protocol/ctl-jobs.js';
+import { MAX_JOB_HOSTS, type PlanRequest } from '../../../shared/protocol/ctl-jobs.js';
 import { PlanReadSchema } from '../../../shared/protocol/ctl-jobs-read.js';
 import type { CtlClient } from '../client.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
@@ -52,6 +52,12 @@ function oneHostOnly(command: 'drain' | 'restore', hosts: readonly string[]): st
     ? `drain them one after the other (\`xenherdctl plan drain ${list}\` shows whether the rest of the fleet holds all their domUs), or \`xenherdctl roll ${list}\` to drain, reboot and restore each in turn`
     : 'restore them one after the other';
   return `${command} takes one HOST, not ${hosts.length}: ${ways}; usage: xenherdctl ${command === 'drain' ? DRAIN_USAGE : RESTORE_USAGE}`;
+}
+
+/** More hosts than one plan or roll takes: the limit and the way round it, not only the usage. */
+export function tooManyHosts(command: string, n: number): string | null {
+  if (n <= MAX_JOB_HOSTS) return null;
+  return `${command} takes at most ${MAX_JOB_HOSTS} hosts, not ${n}: give them in parts of at most ${MAX_JOB_HOSTS} (a rack or a row at a time), one after the other`;
 }
 
 export async function drain(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {

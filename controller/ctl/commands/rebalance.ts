@@ -5,7 +5,7 @@ import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { PLAN_USAGE, REBALANCE_USAGE } from '../help/rebalance.js';
 import { failJob, followJob } from '../job-follow.js';
 import { optionValue } from '../options.js';
-import { positiveInt, showPlan, timeoutOf } from './drain.js';
+import { positiveInt, showPlan, timeoutOf, tooManyHosts } from './drain.js';
 
 export async function rebalance(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(argv, io, hooks, [{ name: 'apply', takesValue: false }, { name: 'dry-run', takesValue: false }, { name: 'max-moves', takesValue: true }, { name: 'timeout', takesValue: true }], [0, 0], REBALANCE_USAGE);
@@ -25,7 +25,7 @@ export async function rebalance(argv: readonly string[], io: CliIo, hooks: CtlHo
 const PLAN_KINDS: ReadonlySet<string> = new Set<PlanRequest['kind']>(['drain', 'restore', 'rebalance', 'roll']);
 
 export async function plan(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
-  const inv = begin(argv, io, hooks, [{ name: 'max-moves', takesValue: true }], [1, 256], PLAN_USAGE);
+  const inv = begin(argv, io, hooks, [{ name: 'max-moves', takesValue: true }], [1, Infinity], PLAN_USAGE, (a) => (a.positionals[0] === 'drain' || a.positionals[0] === 'roll' ? tooManyHosts(`plan ${a.positionals[0]}`, a.positionals.length - 1) : null));
   if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
   const [kind, ...hosts] = args.positionals as [string, ...string[]];

@@ -4,7 +4,7 @@ import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { ROLL_USAGE } from '../help/roll.js';
 import { failJob, followJob } from '../job-follow.js';
 import { optionValue } from '../options.js';
-import { positiveInt, showPlan, timeoutOf } from './drain.js';
+import { positiveInt, showPlan, timeoutOf, tooManyHosts } from './drain.js';
 
 export async function roll(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(
@@ -19,8 +19,9 @@ export async function roll(argv: readonly string[], io: CliIo, hooks: CtlHooks):
       { name: 'timeout', takesValue: true },
       { name: 'dry-run', takesValue: false },
     ],
-    [1, 256],
+    [1, Infinity],
     ROLL_USAGE,
+    (a) => tooManyHosts('roll', a.positionals.length),
   );
   if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;

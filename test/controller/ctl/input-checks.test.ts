@@ -75,6 +75,19 @@ describe('drain and restore take one HOST', () => {
   });
 });
 
+describe('roll and plan drain|roll take at most 256 hosts, and say so', () => {
+  it('257 hosts: a usage error (2) naming the limit and the way round it; 256 go on to the (down) controller', async () => {
+    const ctl = ctlFor(null);
+    const hosts = (n: number): string[] => Array.from({ length: n }, (_, i) => `xen${i}`);
+    for (const argv of [['roll', '--wait-for-reboot'], ['plan', 'roll'], ['plan', 'drain']]) {
+      const r = await ctl([...argv, ...hosts(257)], DOWN);
+      const what = argv[0] === 'roll' ? 'roll' : `plan ${argv[1]}`;
+      expect([argv, r.code, r.stderr]).toEqual([argv, 2, `xenherdctl: XH_ERR_USAGE: ${what} takes at most 256 hosts, not 257: give them in parts of at most 256 (a rack or a row at a time), one after the other\n`]);
+      expect((await ctl([...argv, ...hosts(256)], DOWN)).code).toBe(87);
+    }
+  });
+});
+
 describe('plan takes only the options of the plan kind it is given', () => {
   it('plan drain|restore|roll --max-moves: a usage error (2) naming the option and plan rebalance, before any connection', async () => {
     const ctl = ctlFor(null);
