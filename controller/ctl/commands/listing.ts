@@ -1,6 +1,6 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { hostNameProblem } from '../../../shared/names.js';
-import { DomainsAnswerSchema, HostsAnswerSchema, StatusAnswerSchema, type HostsAnswer } from '../../../shared/protocol/ctl-api.js';
+import { DomainsAnswerSchema, HostsAnswerSchema, StatusAnswerSchema, type HostView, type HostsAnswer } from '../../../shared/protocol/ctl-api.js';
 import { printable } from '../../../shared/text/printable.js';
 import { unheardSinceStart, unreportedNote } from '../where-line.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
@@ -57,14 +57,24 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
     return 0;
   }
   const s = r.value.summary;
+  const shown = r.value.hosts.length <= STATUS_ALL_HOSTS_UP_TO ? r.value.hosts : r.value.hosts.filter(needsALook);
+  const hidden = r.value.hosts.length - shown.length;
   io.stdout(
     [
       alertsBlock(r.value.alerts, hooks.clock.now()),
       unreachableBlock(r.value.hosts),
       verdictLine(r.value.verdict),
       `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${s.unreachable} unreachable), ${counted(s.domus, 'domU')} running, ${s.midMigration} migrating, ${counted(s.inMaintenance, 'host')} not online\n\n`,
-      hostsTable(r.value.hosts),
+      shown.length > 0 ? hostsTable(shown) : '',
+      hidden > 0 ? `${shown.length > 0 ? 'and ' : ''}${counted(hidden, shown.length > 0 ? 'more host' : 'host')}, reachable and online (xenherdctl hosts lists every host)\n` : '',
     ].join(''),
   );
   return 0;
 }
+
+/**
+ * The most hosts status lists in full. Past it, only those needing a look (not reachable, not
+ * online, their view behind): at hundreds of Dom0s the full table buries the alerts above it.
+ */
+const STATUS_ALL_HOSTS_UP_TO = 50;
+const needsALook = (h: HostView): boolean => !h.reachable || !h.reported || h.maintenance.state !== 'online' || h.view !== 'current';

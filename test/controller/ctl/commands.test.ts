@@ -175,6 +175,32 @@ describe('xenherdctl hosts / domains / status', () => {
     expect(old.stdout).toMatch(/^no alerts\nfleet: 2 hosts/);
   });
 
+  it('status past 50 hosts lists only those needing a look, in the order people number them, and counts the rest', async () => {
+    const c = await bed.start();
+    await twoHosts(c);
+    const base = c.core.status();
+    const view = base.hosts.find((h) => h.host === 'xen1')!;
+    const hosts = Array.from({ length: 60 }, (_, i) => ({ ...view, host: `xen${i + 1}` }));
+    hosts[9] = { ...hosts[9]!, maintenance: { state: 'maintenance', operationId: null, owner: 'ctl:admin' } };
+    hosts[1] = { ...hosts[1]!, reachable: false, linkUp: false };
+    const big = { ...base, hosts, summary: { ...base.summary, hosts: 60, reachable: 59, unreachable: 1 } };
+    const s = await ctlFor(null)(['status'], { XENHERD_URL: await impostor(JSON.stringify(big)), XENHERD_TOKEN: TOKEN });
+    expect([s.code, s.stderr]).toEqual([0, '']);
+    const table = s.stdout.slice(s.stdout.indexOf('HOST '));
+    expect(table.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0])).toEqual(['HOST', 'xen2', 'xen10', 'and']);
+    expect(table).toMatch(/\nand 58 more hosts, reachable and online \(xenherdctl hosts lists every host\)\n$/);
+    // every host fine: no table, only the count
+    const fine = { ...big, hosts: hosts.map((h) => ({ ...view, host: h.host })) };
+    const f = await ctlFor(null)(['status'], { XENHERD_URL: await impostor(JSON.stringify(fine)), XENHERD_TOKEN: TOKEN });
+    expect(f.stdout).not.toContain('HOST ');
+    expect(f.stdout).toMatch(/\n60 hosts, reachable and online \(xenherdctl hosts lists every host\)\n$/);
+    // the controller lists hosts as people number them: xen2 before xen10
+    const named = ['xen10', 'xen2', 'xen1'];
+    for (const h of named) (await c.agent(h)).hello();
+    await waitUntil(() => c.core.hosts().hosts.length === 3, 'three hosts');
+    expect(c.core.hosts().hosts.map((h) => h.host)).toEqual(['xen1', 'xen2', 'xen10']);
+  });
+
   it('status counts in words: "1 host", "1 domU running", "1 host not online", never "1 hosts"', async () => {
     const one = { at: 1, alerts: [], summary: { hosts: 1, reachable: 1, unreachable: 0, domus: 1, midMigration: 1, inMaintenance: 1, alerts: 0 }, hosts: [] };
     const s = await ctlFor(null)(['status'], { XENHERD_URL: await impostor(JSON.stringify(one)), XENHERD_TOKEN: TOKEN });
