@@ -1,5 +1,5 @@
 import { nextRandom } from '../../shared/random.js';
-import { AGENT_LINK_PROTOCOL_VERSION, LINK_FEATURE, type ControllerMessage, type DeltaMessage } from '../../shared/protocol/agent-link.js';
+import { AGENT_LINK_PROTOCOL_VERSION, LINK_FEATURE, LINK_RETRY_JITTER, LINK_RETRY_MAX_MS, type ControllerMessage, type DeltaMessage } from '../../shared/protocol/agent-link.js';
 import type { HostState } from '../../shared/protocol/agent-link-state.js';
 import { domainRowsBetween } from '../../shared/protocol/domain-rows.js';
 import { CLOSE } from '../../shared/link/link.js';
@@ -18,7 +18,6 @@ import { reportView } from './view-lag.js';
  */
 
 const RETRY_BASE_MS = 1_000;
-const RETRY_MAX_MS = 60_000;
 const REFUSED_MAX_MS = 5 * 60_000;
 /**
  * How long a connected controller may leave `hello` unanswered. Once up, it speaks every
@@ -39,9 +38,9 @@ export function connectLink(s: AgentState, fx: Fx): AgentState {
 
 function lost(s: AgentState, fx: Fx, why: string, refused: boolean): AgentState {
   const failures = s.link.failures + 1;
-  const max = refused ? REFUSED_MAX_MS : RETRY_MAX_MS;
+  const max = refused ? REFUSED_MAX_MS : LINK_RETRY_MAX_MS;
   const r = nextRandom(s.rng);
-  const wait = Math.round(Math.min(max, RETRY_BASE_MS * 2 ** Math.min(failures - 1, 20)) * (0.5 + r.value));
+  const wait = Math.round(Math.min(max, RETRY_BASE_MS * 2 ** Math.min(failures - 1, 20)) * (LINK_RETRY_JITTER.min + r.value * (LINK_RETRY_JITTER.max - LINK_RETRY_JITTER.min)));
   const level = s.link.phase === 'up' || refused ? 'warn' : 'info';
   fx.push(log(level, `controller link: ${why}; trying again in ${(wait / 1000).toFixed(1)} s`, { link: 'down', failures }));
   const told = s.link.problem !== null && s.link.problem.fromController && s.link.problem.gen === s.link.gen;

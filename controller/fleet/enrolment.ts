@@ -1,4 +1,5 @@
 import type { WhereMatch } from '../../shared/protocol/ctl-where.js';
+import { LINK_LONGEST_RETRY_WAIT_MS } from '../../shared/protocol/agent-link.js';
 import type { Freshness, HostRecord } from './host-record.js';
 
 /**
@@ -27,10 +28,13 @@ export interface Enrolment {
 export const isPlaceholder = (r: HostRecord): boolean => r.lastSeen === null && !r.linkUp && r.state === null;
 
 /**
- * While agents reconnect after the controller's start (one staleAfter: every live agent has
- * connected and reported by then), an enrolled host not heard from yet is no news, only a gap.
+ * While agents reconnect after the controller's start, an enrolled host not heard from yet is no
+ * news, only a gap. An agent that found the controller down waits up to LINK_LONGEST_RETRY_WAIT_MS
+ * between tries (90 s), and reports within one staleAfter of connecting: a controller upgrade
+ * that took a minute must not page for every Dom0.
  */
-export const inStartupGrace = (e: Enrolment, fresh: Freshness): boolean => fresh.now - e.startedAt < fresh.staleAfterMs;
+export const startupGraceMs = (staleAfterMs: number): number => LINK_LONGEST_RETRY_WAIT_MS + staleAfterMs;
+export const inStartupGrace = (e: Enrolment, fresh: Freshness): boolean => fresh.now - e.startedAt < startupGraceMs(fresh.staleAfterMs);
 
 /**
  * The where matches while enrolled hosts are unheard (UNREPORTED of them): a domU found running

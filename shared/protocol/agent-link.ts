@@ -39,6 +39,15 @@ export const AGENT_LINK_PROTOCOL_VERSION = 1;
 /** The URL path the controller serves the agent link on. */
 export const AGENT_LINK_PATH = '/v1/agent';
 
+/**
+ * An agent's reconnect backoff while the controller is down: doubling from 1 s up to this, each
+ * wait jittered by 0.5 to 1.5. The controller reads it too: after its start it waits out the
+ * longest such wait before it calls an enrolled Dom0 that has not reconnected unreachable.
+ */
+export const LINK_RETRY_MAX_MS = 60_000;
+export const LINK_RETRY_JITTER = { min: 0.5, max: 1.5 } as const;
+export const LINK_LONGEST_RETRY_WAIT_MS = LINK_RETRY_MAX_MS * LINK_RETRY_JITTER.max;
+
 const MsEpochSchema = z.number().int().nonnegative();
 const Text = z.string().max(LINK_LIMITS.text);
 const FeatureWord = z.string().regex(/^[a-z0-9-]{1,32}$/);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../shared/protocol/ctl-check.js';
+import { startupGraceMs } from '../../controller/fleet/enrolment.js';
 import { startFleet, type Fleet } from '../harness/fleet.js';
 
 // A controller restarted while a Dom0 is powered off: tokens.json still enrolls it, so the new
@@ -37,6 +38,9 @@ describe('a controller restarted while an enrolled Dom0 is powered off', () => {
     if (!w.ok) throw new Error(w.error.message);
     // db1 ran on xen2 only: nobody heard from mentions it; the answer says whom it has not heard from
     expect(w.value).toMatchObject({ matches: [], unreported: ['xen2'] });
+    // the grace covers the longest wait of an agent retrying while the controller was down
+    await fleet.advance(startupGraceMs(3_000) - 5_000);
+    expect(check(fleet).status).toBe('WARNING');
     await fleet.advance(5_000);
     const late = check(fleet);
     expect(late.status).toBe('CRITICAL');
