@@ -45,8 +45,12 @@ export type ConnectFailure =
 export function fetchPinnedCa(url: URL, fingerprint: string, timeoutMs: number): Promise<Result<string, ConnectFailure>> {
   return new Promise((resolve) => {
     const socket = tlsConnect({ ...tlsTarget(url), ...TRY_EVERY_ADDRESS, rejectUnauthorized: false, timeout: timeoutMs });
-    const done = (r: Result<string, ConnectFailure>): void => {
-      socket.destroy();
+    // a read chain ends the connection as TLS ends one (close_notify, then FIN once the client's
+    // Finished is out): destroyed at once, the server saw its handshake cut and logged every
+    // agent's reconnect as a refused TLS client. The timeout still destroys one left hanging.
+    const done = (r: Result<string, ConnectFailure>, gracefully = false): void => {
+      if (gracefully) socket.end();
+      else socket.destroy();
       resolve(r);
     };
     socket.once('timeout', () => done(err({ kind: 'unreachable', message: `no TLS handshake with ${url.host} within ${timeoutMs} ms` })));
@@ -54,8 +58,8 @@ export function fetchPinnedCa(url: URL, fingerprint: string, timeoutMs: number):
     socket.once('secureConnect', () => {
       const want = fingerprint.toUpperCase();
       const pinned = presentedChain(socket).find((x) => x.fingerprint256 === want);
-      if (pinned !== undefined) return done(ok(pinned.toString()));
-      done(err({ kind: 'untrusted', message: `${url.host} presents no certificate with the pinned fingerprint ${fingerprint}` }));
+      if (pinned !== undefined) return done(ok(pinned.toString()), true);
+      done(err({ kind: 'untrusted', message: `${url.host} presents no certificate with the pinned fingerprint ${fingerprint}` }), true);
     });
   });
 }
