@@ -4,6 +4,7 @@ import type { CheckAnswer, CheckStatus, Perfdatum } from '../../shared/protocol/
 import { printable } from '../../shared/text/printable.js';
 import { utcMinuteText } from '../../shared/text/utc-time.js';
 import type { CertificateTimeFault } from './trusted-chain.js';
+import { longOutput } from './check-long-output.js';
 
 /** What `xenherdctl check` prints and exits with. */
 export interface PluginOutput {
@@ -32,10 +33,12 @@ const statusLine = (status: CheckStatus, summary: string, perfdata: readonly Per
 
 /**
  * The verdict as a Nagios plugin prints it: one status line ("XENHERD CRITICAL -
- * summary | perfdata"), then one line per problem, worst first; exit 0, 1, 2 or 3.
+ * summary | perfdata"), then a line per problem, worst first, many of a kind on one line and the
+ * whole under 8 KB (check-long-output.ts); exit 0, 1, 2 or 3.
  */
 export function renderCheck(a: CheckAnswer): PluginOutput {
-  const lines = [statusLine(a.status, a.summary, a.perfdata), ...a.details.map((d) => `${d.status}: ${pluginText(d.text)}`)];
+  const status = statusLine(a.status, a.summary, a.perfdata);
+  const lines = [status, ...longOutput(a.details, Buffer.byteLength(status, 'utf8') + 1, (s, text) => `${s}: ${pluginText(text)}`)];
   return { text: `${lines.join('\n')}\n`, exitCode: CHECK_EXIT[a.status] };
 }
 

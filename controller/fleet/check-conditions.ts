@@ -1,5 +1,6 @@
 import type { Alert, AlertKind } from '../../shared/protocol/ctl-api.js';
 import type { CheckStatus, CheckThresholds } from '../../shared/protocol/ctl-check.js';
+import type { CheckKind } from '../../shared/protocol/ctl-check-kinds.js';
 import type { AwayDomu } from './away-from-home.js';
 import { spanText } from '../../shared/text/span-text.js';
 import { isLive } from './live-row.js';
@@ -7,9 +8,15 @@ import type { FleetIndex } from './fleet-index.js';
 import { subjectName } from './finding.js';
 import { ageOf, currentMaintenanceSince, isReachable, onControllerClock, type Freshness, type HostRecord } from './host-record.js';
 
-/** One thing wrong with the fleet: `short` goes on the status line, `text` on a line of its own. */
+/**
+ * One thing wrong with the fleet: `short` goes on the status line when few things are wrong,
+ * `text` on a line of its own. When many are, the status line counts them by `kind` and names
+ * some by `subject` (a host, a domU, a resource), and xenherdctl folds a kind into one line.
+ */
 export interface CheckProblem {
   readonly status: Exclude<CheckStatus, 'OK'>;
+  readonly kind: CheckKind;
+  readonly subject: string;
   readonly short: string;
   readonly text: string;
 }
@@ -27,8 +34,8 @@ export function unreachableHosts(index: FleetIndex, fresh: Freshness, spokenFor:
     const age = ageOf(r, fresh.now);
     const heard = r.state === null && r.linkUp ? 'connected but has not reported its state yet' : age === null ? 'never heard from' : `last heard ${spanText(age)} ago`;
     if (r.state?.maintenance.state === 'maintenance') {
-      out.push({ status: 'WARNING', short: `${r.host} unreachable (in maintenance)`, text: `${r.host}: agent unreachable (${heard}); its last report said it is in maintenance` });
-    } else out.push({ status: 'CRITICAL', short: `${r.host} unreachable`, text: `${r.host}: agent unreachable (${heard})` });
+      out.push({ status: 'WARNING', kind: 'host-unreachable-in-maintenance', subject: r.host, short: `${r.host} unreachable (in maintenance)`, text: `${r.host}: agent unreachable (${heard}); its last report said it is in maintenance` });
+    } else out.push({ status: 'CRITICAL', kind: 'host-unreachable', subject: r.host, short: `${r.host} unreachable`, text: `${r.host}: agent unreachable (${heard})` });
   }
   return out;
 }
@@ -47,7 +54,7 @@ export function clocksOff(index: FleetIndex, fresh: Freshness): CheckProblem[] {
     const ahead = r.clockAheadMs ?? 0;
     if (Math.abs(ahead) <= CLOCK_OFF_WARN_MS || !isReachable(r, fresh.now, fresh.staleAfterMs)) continue;
     const off = `${spanText(Math.abs(ahead))} ${ahead > 0 ? 'ahead of' : 'behind'}`;
-    out.push({ status: 'WARNING', short: `${r.host} clock ${off} the controller's`, text: `${r.host}: its clock is ${off} the controller's: set its time right (NTP); the times its agent records are read corrected meanwhile` });
+    out.push({ status: 'WARNING', kind: 'clock-off', subject: r.host, short: `${r.host} clock ${off} the controller's`, text: `${r.host}: its clock is ${off} the controller's: set its time right (NTP); the times its agent records are read corrected meanwhile` });
   }
   return out;
 }
@@ -99,7 +106,7 @@ function alertShort(a: Alert): string {
 export const alertProblems = (alerts: readonly Alert[], index: FleetIndex): CheckProblem[] =>
   alerts.map((a) => {
     const down = a.kind === 'ledger-away-not-there' && !runsSomewhere(index, a.subject);
-    return { status: down ? 'CRITICAL' : ALERT_STATUS[a.kind], short: down ? `${a.subject} runs nowhere, its home's ledger says it is away` : alertShort(a), text: `alert ${a.kind}: ${a.message}` };
+    return { status: down ? 'CRITICAL' : ALERT_STATUS[a.kind], kind: down ? 'down-ledger-says-away' : a.kind, subject: subjectName(a.subject), short: down ? `${a.subject} runs nowhere, its home's ledger says it is away` : alertShort(a), text: `alert ${a.kind}: ${a.message}` };
   });
 
 /** Whether any host reports a live, plain (not migrating) row of NAME. */
@@ -127,7 +134,7 @@ export function deferredDomus(index: FleetIndex, fresh: Freshness, t: CheckThres
       const status = age >= t.critDeferredMs ? 'CRITICAL' : age >= t.warnDeferredMs ? 'WARNING' : null;
       if (status === null) continue;
       const why = `${g.reason ?? 'deferred'}${g.detail ? `: ${g.detail}` : ''}`;
-      problems.push({ status, short: `${g.name} deferred ${spanText(age)} on ${r.host}`, text: `${g.name}: not running anywhere, its start deferred on ${r.host} for ${spanText(age)} (${why})` });
+      problems.push({ status, kind: 'start-deferred', subject: g.name, short: `${g.name} deferred ${spanText(age)} on ${r.host}`, text: `${g.name}: not running anywhere, its start deferred on ${r.host} for ${spanText(age)} (${why})` });
     }
   }
   return { problems, maxMs };
@@ -161,14 +168,14 @@ export function awayFromOnlineHome(
     const since = left === null || onlineSince === null ? null : Math.max(onlineSince, left);
     const where = `${a.name} runs on ${a.runningOn.join(' and ')}, not on its home ${a.home}, which is online`;
     if (since === null) {
-      problems.push({ status: 'WARNING', short: `${a.name} away from ${a.home}`, text: `${where} (since when is unknown)` });
+      problems.push({ status: 'WARNING', kind: 'away-from-home', subject: a.name, short: `${a.name} away from ${a.home}`, text: `${where} (since when is unknown)` });
       continue;
     }
     const age = Math.max(0, fresh.now - since);
     maxMs = Math.max(maxMs, age);
     const basis = since === onlineSince ? `since ${a.home} came online` : Number.isNaN(recorded) ? `since the controller first saw it there (no ledger records the move)` : `since it left ${a.home}`;
-    if (age >= t.notHomeAfterMs) problems.push({ status: 'CRITICAL', short: `${a.name} not home on ${a.home} after ${spanText(age)}`, text: `${where}: for ${spanText(age)} ${basis}` });
-    else problems.push({ status: 'WARNING', short: `${a.name} away from ${a.home}`, text: `${where}: for ${spanText(age)} ${basis}; CRITICAL after ${spanText(t.notHomeAfterMs)}` });
+    if (age >= t.notHomeAfterMs) problems.push({ status: 'CRITICAL', kind: 'not-home-too-long', subject: a.name, short: `${a.name} not home on ${a.home} after ${spanText(age)}`, text: `${where}: for ${spanText(age)} ${basis}` });
+    else problems.push({ status: 'WARNING', kind: 'away-from-home', subject: a.name, short: `${a.name} away from ${a.home}`, text: `${where}: for ${spanText(age)} ${basis}; CRITICAL after ${spanText(t.notHomeAfterMs)}` });
   }
   return { problems, maxMs };
 }
@@ -217,7 +224,7 @@ export function drbdNotUpToDate(index: FleetIndex, fresh: Freshness): CheckProbl
           ? `: replication is down; look at the peer's Dom0 (is it up, is ${res.name} up there?) and the network between them: drbdadm status ${res.name} on both`
           : '';
       const short = standAlone || cut.length > 0 ? `DRBD ${res.name} not connected on ${r.host}` : `DRBD ${res.name} not UpToDate on ${r.host}`;
-      out.push({ status: 'WARNING', short, text: `DRBD ${res.name} on ${r.host}: ${bad.join(', ')}${hint}` });
+      out.push({ status: 'WARNING', kind: 'drbd-degraded', subject: `${res.name} on ${r.host}`, short, text: `DRBD ${res.name} on ${r.host}: ${bad.join(', ')}${hint}` });
     }
   }
   return out;

@@ -16,14 +16,14 @@ export function enrolledSilence(index: FleetIndex, fresh: Freshness, e: Enrolmen
   if (inStartupGrace(e, fresh)) {
     const k = `${e.unreported.size} of ${e.hosts.size} enrolled Dom0${e.hosts.size === 1 ? '' : 's'}`;
     const have = e.unreported.size === 1 ? 'has' : 'have';
-    return [{ status: 'WARNING', short: `${k} not reported yet`, text: `the controller started ${up} ago; ${k} ${have} not reported yet: the view is incomplete` }];
+    return [{ status: 'WARNING', kind: 'hosts-not-reported', subject: k, short: `${k} not reported yet`, text: `the controller started ${up} ago; ${k} ${have} not reported yet: the view is incomplete` }];
   }
   const out: CheckProblem[] = [];
   for (const host of e.unreported) {
     const r = index.record(host);
     if (r === undefined || !isPlaceholder(r)) continue;
     // its maintenance state lives on its agent: a Dom0 down for planned work looks the same until it reports
-    out.push({ status: 'CRITICAL', short: `${host} unreachable`, text: `${host}: agent unreachable (not heard from since the controller started ${up} ago; enrolled; its maintenance state is unknown until it reports)` });
+    out.push({ status: 'CRITICAL', kind: 'host-unreachable', subject: host, short: `${host} unreachable`, text: `${host}: agent unreachable (not heard from since the controller started ${up} ago; enrolled; its maintenance state is unknown until it reports)` });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { Maintenance } from '../../shared/protocol/agent-link-values.js';
 import type { Alert } from '../../shared/protocol/ctl-api.js';
-import { CHECK_SEVERITY, type CheckAnswer, type CheckStatus, type CheckThresholds, type Perfdatum } from '../../shared/protocol/ctl-check.js';
+import { CHECK_SEVERITY, type CheckAnswer, type CheckDetail, type CheckStatus, type CheckThresholds, type Perfdatum } from '../../shared/protocol/ctl-check.js';
 import { domusAwayFromHome } from './away-from-home.js';
 import { alertProblems, awayFromOnlineHome, clocksOff, deferredDomus, drbdNotUpToDate, unreachableHosts, type CheckProblem } from './check-conditions.js';
 import { isLive } from './live-row.js';
@@ -12,9 +12,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { certificatePerfdatum, certificateProblem, type ServerCertificate } from './server-certificate.js';
 import { heldByMaintenance } from './held-by-maintenance.js';
-
-/** Problems named on the status line; the rest are counted ("and 4 more") and listed below it. */
-const SHORT_LIST = 3;
+import { problemSummary, ranked } from './check-summary.js';
 
 const perf = (label: string, value: number, o: Partial<Omit<Perfdatum, 'label' | 'value'>> = {}): Perfdatum => ({
   label,
@@ -41,12 +39,12 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const unrecorded = new Map(alerts.filter((a) => a.kind === 'away-unrecorded').map((a) => [a.subject, a.since]));
   const notHome = awayFromOnlineHome(index, away, fresh, t, (name) => unrecorded.get(name) ?? null);
   const drbd = drbdNotUpToDate(index, fresh);
-  // worst first; within a status, hosts before alerts, deferrals, domUs away, DRBD, clocks and unheld drains (the sort is stable)
   const silence = enrolledSilence(index, fresh, enrolment);
   // the controller's own certificate first: when it goes, every link goes
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
   const groups = [cert === null ? [] : [cert], [...silence, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], alertProblems(alerts, index), deferred.problems, heldByMaintenance(index, fresh, t), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts)];
-  const problems = groups.flatMap((g) => [...g].sort((a, b) => a.text.localeCompare(b.text))).sort((a, b) => CHECK_SEVERITY[b.status] - CHECK_SEVERITY[a.status]);
+  // every one of them, however many: the API answer is not a plugin's output (xenherdctl bounds what it prints)
+  const problems = ranked(groups.flat());
   const hosts = records.length;
   const unreachable = records.filter((r) => !isReachable(r, fresh.now, fresh.staleAfterMs)).length;
   const running = countRunning(index);
@@ -75,11 +73,13 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   // a certificate near or past its end is said even then, above UNKNOWN: it may be why no agent reports
   if (records.every(isPlaceholder) && !silence.some((p) => p.status === 'CRITICAL')) {
     const summary = `no Dom0 has reported to this controller yet${enrolledSince(enrolment, fresh)}${cert === null ? '' : `; ${cert.short}`}`;
-    return { ...base, status: cert === null ? 'UNKNOWN' : cert.status, summary, details: cert === null ? [] : [{ status: cert.status, text: cert.text }] };
+    return { ...base, status: cert === null ? 'UNKNOWN' : cert.status, summary, details: cert === null ? [] : [detailOf(cert)] };
   }
   const status = problems.reduce<CheckStatus>((worst, p) => (CHECK_SEVERITY[p.status] > CHECK_SEVERITY[worst] ? p.status : worst), 'OK');
-  return { ...base, status, summary: summaryOf(problems, { hosts, running, away: away.length }), details: problems.map((p) => ({ status: p.status, text: p.text })) };
+  return { ...base, status, summary: summaryOf(problems, { hosts, running, away: away.length }), details: problems.map(detailOf) };
 }
+
+const detailOf = (p: CheckProblem): CheckDetail => ({ status: p.status, text: p.text, kind: p.kind, subject: p.subject });
 
 /** " (it started 12 s ago; 3 Dom0s enrolled)", when tokens.json names any */
 function enrolledSince(e: Enrolment | undefined, fresh: Freshness): string {
@@ -106,7 +106,5 @@ function summaryOf(problems: readonly CheckProblem[], n: { hosts: number; runnin
     const away = n.away > 0 ? `, ${n.away} away from a home not online` : '';
     return `${n.hosts} host${n.hosts === 1 ? '' : 's'} reachable, ${n.running} domU${n.running === 1 ? '' : 's'} running${away}`;
   }
-  const named = problems.slice(0, SHORT_LIST).map((p) => p.short);
-  const more = problems.length - named.length;
-  return `${named.join(', ')}${more > 0 ? `, and ${more} more` : ''}`;
+  return problemSummary(problems);
 }

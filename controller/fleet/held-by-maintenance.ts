@@ -28,6 +28,8 @@ export function heldByMaintenance(index: FleetIndex, fresh: Freshness, t: CheckT
       const state = r.state.maintenance.state;
       problems.push({
         status,
+        kind: 'down-in-maintenance',
+        subject: g.name,
         short: `${g.name} runs nowhere, ${r.host} ${state}`,
         text: `${g.name}: running nowhere, and ${r.host} starts nothing while it is ${state} (for ${spanText(age)}): \`xenherdctl restore ${r.host}\` brings ${r.host} online, and its autostart then starts ${g.name} (or start it elsewhere)`,
       });

@@ -35,10 +35,12 @@ export function certificateProblem(c: ServerCertificate, now: number): CheckProb
   if (left > CERT_WARN_MS) return null;
   const date = utcMinuteText(c.notAfter);
   if (left < 0) {
-    return { status: 'CRITICAL', short: 'controller certificate expired', text: `the controller's TLS certificate expired on ${date}: agents and xenherdctl refuse it; renew it: ${c.renew}` };
+    return { status: 'CRITICAL', kind: 'controller-certificate', subject: 'controller certificate', short: 'controller certificate expired', text: `the controller's TLS certificate expired on ${date}: agents and xenherdctl refuse it; renew it: ${c.renew}` };
   }
   return {
     status: left <= CERT_CRIT_MS ? 'CRITICAL' : 'WARNING',
+    kind: 'controller-certificate',
+    subject: 'controller certificate',
     short: `controller certificate expires in ${spanText(left)}`,
     text: `the controller's TLS certificate expires on ${date}, in ${spanText(left)}: from then on agents and xenherdctl refuse it; renew it: ${c.renew}`,
   };

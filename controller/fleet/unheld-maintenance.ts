@@ -26,6 +26,8 @@ export function unheldMaintenance(index: FleetIndex, fresh: Freshness, jobHosts:
     const whose = [m.owner && `owner ${m.owner}`, m.operationId && `op ${m.operationId.slice(0, 8)}`].filter(Boolean).join(', ');
     out.push({
       status: 'WARNING',
+      kind: 'maintenance-without-job',
+      subject: r.host,
       short: `${r.host} ${m.state} with no job`,
       text: `${r.host}: ${m.state}${whose ? ` (${whose})` : ''} for ${spanText(fresh.now - since)} with no ${command} job running in this controller (a controller restart or a failed job ends it; the host stays out of service): run \`xenherdctl ${command} ${r.host}\` again to finish it`,
     });

@@ -9,7 +9,10 @@ export const checkHelp: CommandHelp = {
   usage: CHECK_USAGE,
   help: [
     'Asks the controller to judge the fleet and prints it as a Nagios plugin does: one line',
-    "'XENHERD STATUS - summary | perfdata', then one line per problem, worst first.",
+    "'XENHERD STATUS - summary | perfdata', then one line per problem, worst first. Many",
+    'problems are counted by kind on the status line, a domU on two hosts or a migration ended',
+    'unknown first; more than 5 of a kind are one line naming 20 of them; the output stays under',
+    '8 KB (what Nagios keeps), its last line saying how many were left out. --json lists each.',
     '',
     'CRITICAL  a domU running on two hosts; a DRBD resource Primary on both nodes; a migration whose',
     '          end was lost (its NAME--migratedaway half standing over a minute); a migration that ended',

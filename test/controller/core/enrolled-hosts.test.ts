@@ -50,7 +50,7 @@ describe('enrolled hosts (tokens.json) the controller has not heard from since i
     await pass(bed, 2_000, [agent]);
     const early = bed.core.monitor.check(DEFAULT_CHECK_THRESHOLDS);
     expect(early.status).toBe('WARNING');
-    expect(early.details).toEqual([{ status: 'WARNING', text: 'the controller started 2 s ago; 2 of 3 enrolled Dom0s have not reported yet: the view is incomplete' }]);
+    expect(early.details).toEqual([{ status: 'WARNING', kind: 'hosts-not-reported', subject: '2 of 3 enrolled Dom0s', text: 'the controller started 2 s ago; 2 of 3 enrolled Dom0s have not reported yet: the view is incomplete' }]);
     // a minute later agents may still wait to try again (a controller upgrade that took a minute)
     await pass(bed, GRACE - 3_000, [agent]);
     expect(bed.core.monitor.check(DEFAULT_CHECK_THRESHOLDS).status).toBe('WARNING');
@@ -59,8 +59,8 @@ describe('enrolled hosts (tokens.json) the controller has not heard from since i
     expect(late.status).toBe('CRITICAL');
     expect(late.summary).toBe('db1 unreachable, db2 unreachable');
     expect(late.details).toEqual([
-      { status: 'CRITICAL', text: 'db1: agent unreachable (not heard from since the controller started 94 s ago; enrolled; its maintenance state is unknown until it reports)' },
-      { status: 'CRITICAL', text: 'db2: agent unreachable (not heard from since the controller started 94 s ago; enrolled; its maintenance state is unknown until it reports)' },
+      { status: 'CRITICAL', kind: 'host-unreachable', subject: 'db1', text: 'db1: agent unreachable (not heard from since the controller started 94 s ago; enrolled; its maintenance state is unknown until it reports)' },
+      { status: 'CRITICAL', kind: 'host-unreachable', subject: 'db2', text: 'db2: agent unreachable (not heard from since the controller started 94 s ago; enrolled; its maintenance state is unknown until it reports)' },
     ]);
     expect(late.perfdata.find((p) => p.label === 'hosts_unreachable')?.value).toBe(2);
   });

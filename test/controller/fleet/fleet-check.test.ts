@@ -151,12 +151,14 @@ describe('the check verdict over the fleet view', () => {
       expect(perf(a, 'alerts')?.value).toBe(1);
     });
 
-    it('still CRITICAL from the last report of a host gone silent, beside that host being unreachable', () => {
+    it('still CRITICAL from the last report of a host gone silent, beside that host being unreachable, and said first', () => {
       const a = check(pair({ ledger: { seq: 2, away: {}, visitors: {}, unsettled: { web1: unsettled('xen2') } } }, {}, { lastSeen: NOW - 40_000 }));
       expect(a.status).toBe('CRITICAL');
+      // a migration nobody knows the end of may have left two copies: it goes before the silent host
+      expect(a.summary).toBe('web1: a migration xen1 ran ended unknown, not reconciled, xen1 unreachable');
       expect(lines(a)).toEqual([
-        'CRITICAL: xen1: agent unreachable (last heard 40 s ago)',
         expect.stringMatching(/^CRITICAL: alert migration-unsettled: web1: the migrate xen1 \(unreachable, last heard 40 s ago\) ran with xen2 /),
+        'CRITICAL: xen1: agent unreachable (last heard 40 s ago)',
       ]);
     });
   });
@@ -350,7 +352,7 @@ describe('the check verdict over the fleet view', () => {
     });
   });
 
-  it('the worst status wins; CRITICAL lines first, hosts before the rest; the status line names three and counts the rest', () => {
+  it('the worst status wins; CRITICAL lines first, two copies of a domU before silent hosts; more than three problems are counted by kind', () => {
     const a = check([
       ...pair({ drbd: { availability: 'ok', resources: [{ ...primary('r1', 'xen2'), disk: 'Outdated' }] } }, { domains: [dom('web1')] }),
       host('xen3', {}, { linkUp: false }),
@@ -358,7 +360,8 @@ describe('the check verdict over the fleet view', () => {
     ]);
     expect(a.status).toBe('CRITICAL');
     expect(a.details.map((d) => d.status)).toEqual(['CRITICAL', 'CRITICAL', 'CRITICAL', 'WARNING']);
-    // within a status: unreachable hosts first, then alerts, deferrals, domUs away, DRBD
-    expect(a.summary).toBe('xen3 unreachable, xen4 unreachable, web1 runs on xen1 and xen2, and 1 more');
+    // within a status: a split brain first, then unreachable hosts, deferrals, domUs away, DRBD
+    expect(a.summary).toBe('1 domU running on two hosts (web1), 2 hosts unreachable (xen3, xen4), 1 DRBD resource degraded (r1 on xen1)');
+    expect(a.details.map((d) => [d.kind, d.subject])).toEqual([['running-on-two-hosts', 'web1'], ['host-unreachable', 'xen3'], ['host-unreachable', 'xen4'], ['drbd-degraded', 'r1 on xen1']]);
   });
 });

@@ -40,6 +40,8 @@ describe("the controller's certificate, judged on the controller's clock", () =>
     expect(certificateProblem(cert(0), NOW)).toMatchObject({ status: 'CRITICAL', short: 'controller certificate expires in 0 s' });
     expect(certificateProblem(cert(-1), NOW)).toEqual({
       status: 'CRITICAL',
+      kind: 'controller-certificate',
+      subject: 'controller certificate',
       short: 'controller certificate expired',
       text: `the controller's TLS certificate expired on 2023-11-14 22:13 UTC: agents and xenherdctl refuse it; renew it: ${RENEW}`,
     });
@@ -48,6 +50,8 @@ describe("the controller's certificate, judged on the controller's clock", () =>
   it('the words name the date, the time left and how to renew it', () => {
     expect(certificateProblem(cert(20 * DAY), NOW)).toEqual({
       status: 'WARNING',
+      kind: 'controller-certificate',
+      subject: 'controller certificate',
       short: 'controller certificate expires in 20 d',
       text: `the controller's TLS certificate expires on 2023-12-04 22:13 UTC, in 20 d: from then on agents and xenherdctl refuse it; renew it: ${RENEW}`,
     });
@@ -75,7 +79,7 @@ describe('in the check verdict', () => {
   it('near its end: the status and the status line say so, first', () => {
     const a = check(healthy(), cert(5 * DAY));
     expect(a).toMatchObject({ status: 'CRITICAL', summary: 'controller certificate expires in 5 d' });
-    expect(a.details).toEqual([{ status: 'CRITICAL', text: expect.stringMatching(/^the controller's TLS certificate expires on .*, in 5 d: .*renew it: xenherd-controller renew-cert/) }]);
+    expect(a.details).toEqual([{ status: 'CRITICAL', kind: 'controller-certificate', subject: 'controller certificate', text: expect.stringMatching(/^the controller's TLS certificate expires on .*, in 5 d: .*renew it: xenherd-controller renew-cert/) }]);
     const expired = check(healthy(), cert(-DAY));
     expect(expired.perfdata.at(-1)?.value).toBe(-86_400);
   });

@@ -30,6 +30,8 @@ describe('a host draining or restoring with no job of this controller on it', ()
     expect(a.details).toEqual([
       {
         status: 'WARNING',
+        kind: 'maintenance-without-job',
+        subject: 'xen2',
         text: 'xen2: restoring (owner ctl-a, op 3f2a9c01) for 12 min with no restore job running in this controller (a controller restart or a failed job ends it; the host stays out of service): run `xenherdctl restore xen2` again to finish it',
       },
     ]);

@@ -1,0 +1,78 @@
+/**
+ * The kinds of problem `check` finds, and the words for many of one kind. The controller counts
+ * them by kind on the status line; xenherdctl folds a kind with many problems into one line of the
+ * long output. Both sides need the same words, so they live here, as plain values (no schema).
+ */
+/**
+ * In the order check ranks them within a status: the controller's own certificate (when it goes,
+ * every link goes), then what means two copies of a domU or a migration nobody knows the end of
+ * (a split brain in the making: a pager must show it whatever else is wrong), then the hosts
+ * nobody hears from, then the rest.
+ */
+export const CHECK_KINDS = [
+  'controller-certificate',
+  'running-on-two-hosts',
+  'drbd-primary-on-both',
+  'migration-stranded',
+  'migration-unsettled',
+  'host-unreachable',
+  'hosts-not-reported',
+  'host-unreachable-in-maintenance',
+  'down-ledger-says-away',
+  'home-claimed-twice',
+  'ledger-away-not-there',
+  'away-unrecorded',
+  'start-deferred',
+  'down-in-maintenance',
+  'not-home-too-long',
+  'away-from-home',
+  'drbd-degraded',
+  'clock-off',
+  'maintenance-without-job',
+] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
+
+export interface KindWords {
+  /** after a count of 1 and of more: "1 host unreachable", "50 hosts unreachable" */
+  readonly one: string;
+  readonly many: string;
+  /** the command that lists every one of them, for a line that names only some */
+  readonly listedBy: string;
+}
+
+const CHECK_JSON = 'xenherdctl check --json';
+const STATUS = 'xenherdctl status';
+const WHERE = "xenherdctl where '*'";
+
+/**
+ * null: a kind that is one problem by nature (the controller's own certificate; enrolled hosts not
+ * reported yet, already counted in its own words), said as it is, never counted.
+ */
+export const CHECK_KIND_WORDS: Readonly<Record<CheckKind, KindWords | null>> = {
+  'controller-certificate': null,
+  'running-on-two-hosts': { one: 'domU running on two hosts', many: 'domUs running on two hosts', listedBy: STATUS },
+  'drbd-primary-on-both': { one: 'DRBD resource Primary on two hosts', many: 'DRBD resources Primary on two hosts', listedBy: STATUS },
+  'migration-stranded': { one: 'migration stranded', many: 'migrations stranded', listedBy: STATUS },
+  'migration-unsettled': { one: 'migration ended unknown', many: 'migrations ended unknown', listedBy: STATUS },
+  'down-ledger-says-away': { one: "domU down that its home's ledger calls away", many: "domUs down that their homes' ledgers call away", listedBy: STATUS },
+  'host-unreachable': { one: 'host unreachable', many: 'hosts unreachable', listedBy: STATUS },
+  'host-unreachable-in-maintenance': { one: 'host unreachable in maintenance', many: 'hosts unreachable in maintenance', listedBy: STATUS },
+  'hosts-not-reported': null,
+  'home-claimed-twice': { one: 'domU claimed as home twice', many: 'domUs claimed as home twice', listedBy: STATUS },
+  'ledger-away-not-there': { one: "domU not where its home's ledger says", many: "domUs not where their homes' ledgers say", listedBy: STATUS },
+  'away-unrecorded': { one: 'domU away with no ledger record', many: 'domUs away with no ledger record', listedBy: STATUS },
+  'start-deferred': { one: 'domU start deferred', many: 'domU starts deferred', listedBy: CHECK_JSON },
+  'down-in-maintenance': { one: 'domU down on a Dom0 in maintenance', many: 'domUs down on Dom0s in maintenance', listedBy: CHECK_JSON },
+  'not-home-too-long': { one: 'domU away from home too long', many: 'domUs away from home too long', listedBy: WHERE },
+  'away-from-home': { one: 'domU away from home', many: 'domUs away from home', listedBy: WHERE },
+  'drbd-degraded': { one: 'DRBD resource degraded', many: 'DRBD resources degraded', listedBy: CHECK_JSON },
+  'clock-off': { one: 'Dom0 clock off', many: 'Dom0 clocks off', listedBy: CHECK_JSON },
+  'maintenance-without-job': { one: 'host left draining or restoring', many: 'hosts left draining or restoring', listedBy: STATUS },
+};
+
+/** Words for a kind this build may not know (a newer controller's): still counted, never dropped. */
+export const kindWords = (kind: string): KindWords | null =>
+  Object.hasOwn(CHECK_KIND_WORDS, kind) ? CHECK_KIND_WORDS[kind as CheckKind] : { one: `problem of kind ${kind}`, many: `problems of kind ${kind}`, listedBy: CHECK_JSON };
+
+/** "1 host unreachable", "50 hosts unreachable" */
+export const countedKind = (n: number, w: KindWords): string => `${n} ${n === 1 ? w.one : w.many}`;
