@@ -252,9 +252,7 @@ export class ControllerCore {
     return { now: this.o.clock.now(), staleAfterMs: this.settings.staleAfterMs };
   }
 
-  private after(ms: number, fn: () => void): () => void {
-    return this.timers.after(ms, fn);
-  }
+  private readonly after = (ms: number, fn: () => void): (() => void) => this.timers.after(ms, fn);
 
   /** Asks which hosts are enrolled: one joining gets a placeholder record, one leaving is forgotten once its link is down. */
   private enrolledNow(): void {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
 import { newHostRecord } from '../../../controller/fleet/host-record.js';
+import { startupGraceMs } from '../../../controller/fleet/enrolment.js';
 import { fleetFor } from '../../../controller/fleet/fleet-for-agent.js';
 import { FLEET_SILENT_MAX, FleetSchema, LINK_FEATURE } from '../../../shared/protocol/agent-link.js';
 import { dom, guarded, hostState, record } from '../states.js';
@@ -58,9 +59,10 @@ describe('fleetFor: the controller view an agent gets', () => {
     ix.put(newHostRecord('xen2'));
     ix.put(newHostRecord('xen7'));
     const enrolment = (startedAt: number) => ({ startedAt, hosts: new Set(['xen2', 'xen3', 'xen7']), unreported: new Set(['xen2', 'xen7']), forgotten: new Map<string, number | null>() });
-    expect(fleetFor(ix, 'xen3', fresh, enrolment(NOW - 60_000)).silent).toEqual({ xen2: 60_000 });
-    // within one staleAfter of the start its agent may still be reconnecting: not called silent
-    expect(fleetFor(ix, 'xen3', fresh, enrolment(NOW - 5_000)).silent).toBeUndefined();
+    const grace = startupGraceMs(fresh.staleAfterMs);
+    expect(fleetFor(ix, 'xen3', fresh, enrolment(NOW - grace)).silent).toEqual({ xen2: grace });
+    // within the start-up grace its agent may still be waiting to try again: not called silent
+    expect(fleetFor(ix, 'xen3', fresh, enrolment(NOW - grace + 1)).silent).toBeUndefined();
     // without the enrolled hosts, a host never heard from has no age to tell
     expect(fleetFor(ix, 'xen3', fresh).silent).toBeUndefined();
   });
