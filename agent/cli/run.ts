@@ -9,7 +9,7 @@ import { kernelHostName } from '../adapters/host-identity.js';
 import { describeRepair, ensurePrivateDir, openStateDir } from '../../shared/fs/private-dir.js';
 import { runTool } from '../adapters/exec.js';
 import { createSdNotify, watchdogIntervalMs } from '../../shared/systemd/sd-notify.js';
-import { bootId } from '../host/boot-id.js';
+import { bootId, bootStartMs } from '../host/boot-id.js';
 import type { SelfCommand } from '../run/command-process.js';
 import { VERSION } from '../../shared/version.js';
 import { restartOnlyChanges } from '../config/restart-only.js';
@@ -64,10 +64,14 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
   if (recorded.problem !== null) log.warn({ code: 'XH_ERR_FILE' }, recorded.problem);
   const ports = processPorts({ config, root, stateDirReal, runtimeDirReal, log, kernelHostName: kernel, notify, self: { ...hooks.self(io.env), ...(opts.data.config !== undefined ? { config: opts.data.config } : {}) } });
   const thisBoot = await bootId(ports.files);
-  // the default socket dir, /run, is a tmpfs every boot empties: a record there without a boot id is this boot's
-  const bootRecord = new BootRecord(bootRecordFile(runtimeDirReal), { bootId: thisBoot, emptiedByBoot: /^\/(var\/)?run\//.test(config.controlSocket) });
+  // the default socket dir, /run, is a tmpfs every boot empties: a record there of unknown boot is this boot's;
+  // elsewhere its mtime is weighed against when this boot began
+  const startedAtMs = await bootStartMs(ports.files, ports.clock.now());
+  const bootRecord = new BootRecord(bootRecordFile(runtimeDirReal), { bootId: thisBoot, emptiedByBoot: /^\/(var\/)?run\//.test(config.controlSocket), startedAtMs });
   if (bootRecord.problem) log.warn(bootRecord.problem);
+  if (bootRecord.idFileProblem) log.warn(bootRecord.idFileProblem);
   if (bootRecord.earlierBoot) log.info(bootRecord.earlierBoot);
+  if (bootRecord.byTimeAlone) log.info(bootRecord.byTimeAlone);
   const daemon = new AgentCore(ports, {
     config,
     host: recorded.host ?? kernel,

@@ -6,26 +6,40 @@ import { DOMU_NAME_RE } from '../../shared/names.js';
 import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
-import { readRegularFileSync } from '../../shared/fs/regular-file.js';
+import { readRegularSync } from '../../shared/fs/regular-file.js';
+import { utcMinuteText } from '../../shared/text/utc-time.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
+import { BOOT_ID_RE, readBootIdFile, recordDigest, writeBootIdFile } from './boot-record-id.js';
 
 /**
  * The guarded domUs autostart has dealt with since this Dom0 booted (started by us, or seen
  * running here or, as the controller said, elsewhere), kept beside the control socket so an agent restarted mid-boot knows them, and a domU
  * an operator stops later is not started again.
  *
- * The record names the boot it belongs to (the kernel's boot id): the control socket may be
- * configured outside a tmpfs (/var/lib/…), where the record survives a reboot, and a record from
- * an earlier boot would keep every domU from starting after it. A record of another boot is not
- * used. One from before the record had a boot id is used only where the socket dir is one every
- * boot empties (`emptiedByBoot`, /run): there it can only be this boot's (an agent upgraded
- * mid-boot must not start again the domUs an operator stopped); anywhere else it may be older.
+ * The control socket may be configured outside a tmpfs (/var/lib/…), where the record survives a
+ * reboot, and a record from an earlier boot would keep every domU from starting after it: only a
+ * record of this boot is used. The record itself stays `{"handled":[…]}`, what agents older than
+ * the boot id read (their schema refuses any other key, and one that cannot read it starts again
+ * what an operator stopped); its boot goes in the id file beside it (boot-record-id.ts). The boot
+ * of a record is, in this order:
+ * 1. the `bootId` key in it: the builds between (they wrote the id inline; still read);
+ * 2. the id file's, when the id file was written with this very record (its digest matches);
+ * 3. unknown: an older agent's record (rewritten after the id file, or no id file). Where the dir
+ *    is one every boot empties (`emptiedByBoot`, /run) it can only be this boot's. Elsewhere it is
+ *    this boot's when its mtime is at or after this boot's start (now − uptime), else an earlier
+ *    boot's: an agent upgraded mid-boot must not start again what an operator stopped under the
+ *    older one. Only a fallback, as the system clock may have been stepped between the write and
+ *    now: a step forward makes the record look older, so it is set aside (what every such record
+ *    outside /run got before: never worse); a step back across a reboot lets a record an older
+ *    agent wrote less than the step before that reboot pass for this boot's. Rules 1 and 2 do not
+ *    depend on the clock, which is why they come first.
  *
  * Read back as strictly as live input: a regular file (no symlink, no FIFO that would block the
  * daemon), every name a domU name. A record that fails is not used (as on the first start since
- * boot) and `problem` says why, for the daemon's log. Written through the atomic-file helper.
+ * boot) and `problem` says why, for the daemon's log. An id file that fails is taken as absent
+ * (`idFileProblem`): the record is judged by rule 3, never left unused for it. Both written
+ * through the atomic-file helper, the id file after the record.
  */
-const BOOT_ID_RE = /^[A-Za-z0-9-]{1,64}$/;
 const RecordSchema = z.strictObject({
   bootId: z.string().regex(BOOT_ID_RE, 'a boot id').optional(),
   handled: z.array(z.string().regex(DOMU_NAME_RE, 'a domU name')).max(100_000),
@@ -34,22 +48,39 @@ const RecordSchema = z.strictObject({
 /** The boot the agent runs in, for reading the record at start. */
 export interface ThisBoot {
   readonly bootId: string;
-  /** the record's dir is on a tmpfs every boot empties (/run): a record without a boot id is this boot's */
+  /** the record's dir is on a tmpfs every boot empties (/run): a record of unknown boot is this boot's */
   readonly emptiedByBoot: boolean;
+  /** when this boot began (now − uptime), ms since the epoch on the system clock; null when the kernel does not say */
+  readonly startedAtMs: number | null;
 }
+
+interface OnDisk {
+  readonly handled: readonly string[];
+  /** null: unknown (rule 3) */
+  readonly bootId: string | null;
+  readonly mtimeMs: number;
+}
+
+const NOTHING_YET = 'not used, nothing handled since this boot yet';
 
 export class BootRecord {
   private readonly names = new Set<string>();
-  /** the boot the record on disk belongs to (null: none, or a record without one); written back with every add */
+  /** the boot the record on disk belongs to (null: none, or unknown); written back with every add */
   private bootId: string | null = null;
   /** why the record on disk was not used; null when it was, or there was none */
   readonly problem: string | null = null;
   /** a record of another boot that was set aside (normal after a reboot where the dir is not a tmpfs) */
   readonly earlierBoot: string | null = null;
+  /** a record of unknown boot taken for this boot's by its mtime alone (an upgrade mid-boot, outside /run) */
+  readonly byTimeAlone: string | null = null;
+  /** why the id file beside the record was not used (the record was judged without it) */
+  private idProblem: string | null = null;
+  /** the boot was known from the id file (not an inline bootId, which older agents cannot read) */
+  private pairedById = false;
 
   /**
-   * Without THIS: the record as it is on disk, boot id kept (the saver, after the start stamped it).
-   * With THIS: only a record of this boot is used, and the file is stamped with this boot's id now.
+   * Without THIS: the record as it is on disk, its boot kept (the saver, after the start stamped it).
+   * With THIS: only a record of this boot is used, and both files are stamped with this boot now.
    */
   constructor(
     private readonly file: string,
@@ -59,29 +90,50 @@ export class BootRecord {
     const read = this.read();
     if (read !== null && 'problem' in read) {
       this.problem = read.problem;
-    } else if (read !== null && boot !== undefined && read.bootId !== boot.bootId && (read.bootId !== null || !boot.emptiedByBoot)) {
-      this.earlierBoot = `${file}: ${read.bootId === null ? 'a record without a boot id, outside a dir every boot empties' : `from boot ${read.bootId}, not this one (${boot.bootId})`}: not used, nothing handled since this boot yet`;
     } else if (read !== null) {
-      for (const n of read.handled) this.names.add(n);
-      this.bootId = read.bootId;
+      const verdict = boot === undefined ? { used: null } : this.judge(read, boot);
+      if ('aside' in verdict) {
+        this.earlierBoot = verdict.aside;
+      } else {
+        for (const n of read.handled) this.names.add(n);
+        this.bootId = read.bootId;
+        this.byTimeAlone = verdict.used;
+      }
     }
-    if (boot === undefined || this.bootId === boot.bootId) return;
-    // stamp now, so that the saver's adds keep this boot's id
+    // a record already paired with this boot's id file needs no stamp
+    if (boot === undefined || (this.bootId === boot.bootId && this.pairedById)) return;
+    // stamp now, so that the saver's adds keep this boot's id (and the record is in the format older agents read)
     this.bootId = boot.bootId;
     const w = this.write();
     if (!w.ok && this.problem === null) this.problem = `${w.error.message}; the domUs handled since boot may not be remembered across an agent restart`;
   }
 
+  get idFileProblem(): string | null {
+    return this.idProblem;
+  }
+
+  /** Whether READ is this boot's: set aside (why, for the log) or used (and, when its time alone said so, that line). */
+  private judge(read: OnDisk, boot: ThisBoot): { readonly aside: string } | { readonly used: string | null } {
+    const f = this.file;
+    if (read.bootId !== null) return read.bootId === boot.bootId ? { used: null } : { aside: `${f}: from boot ${read.bootId}, not this one (${boot.bootId}): ${NOTHING_YET}` };
+    if (boot.emptiedByBoot) return { used: null };
+    const start = boot.startedAtMs;
+    if (start === null) return { aside: `${f}: a record without a boot id, outside a dir every boot empties, and when this boot began is not known: ${NOTHING_YET}` };
+    const when = `written ${utcMinuteText(read.mtimeMs)}, ${read.mtimeMs >= start ? 'since' : 'before'} this boot began (${utcMinuteText(start)}): judged by its time alone`;
+    if (read.mtimeMs >= start) return { used: `${f}: a record without a boot id (an older agent's), ${when}, used` };
+    return { aside: `${f}: a record without a boot id, outside a dir every boot empties, ${when}, ${NOTHING_YET}` };
+  }
+
   /** The record on disk; null when there is none. */
-  private read(): { readonly bootId: string | null; readonly handled: readonly string[] } | { readonly problem: string } | null {
+  private read(): OnDisk | { readonly problem: string } | null {
     const file = this.file;
-    const text = readRegularFileSync(file, { maxBytes: 8 * 1024 * 1024 });
-    if (!text.ok) {
-      return text.error.errno === 'ENOENT' ? null : { problem: `${text.error.message}; starting as if nothing was handled since boot` };
+    const got = readRegularSync(file, { maxBytes: 8 * 1024 * 1024 });
+    if (!got.ok) {
+      return got.error.errno === 'ENOENT' ? null : { problem: `${got.error.message}; starting as if nothing was handled since boot` };
     }
     let raw: unknown;
     // a byte-order mark (an editor's) is not part of the JSON
-    const json = withoutByteOrderMark(text.value);
+    const json = withoutByteOrderMark(got.value.text);
     try {
       raw = JSON.parse(json);
     } catch (e) {
@@ -94,7 +146,20 @@ export class BootRecord {
     if (!r.success) {
       return { problem: `${file}: not a boot record (${r.error.issues[0]?.path.join('.') || 'record'}: ${r.error.issues[0]?.message ?? 'invalid'}); starting as if nothing was handled since boot` };
     }
-    return { bootId: r.data.bootId ?? null, handled: r.data.handled };
+    if (r.data.bootId !== undefined) return { bootId: r.data.bootId, handled: r.data.handled, mtimeMs: got.value.mtimeMs };
+    return { bootId: this.bootIdBeside(got.value.text), handled: r.data.handled, mtimeMs: got.value.mtimeMs };
+  }
+
+  /** The id file's boot when it was written with the record read as TEXT; else null (unknown). */
+  private bootIdBeside(text: string): string | null {
+    const id = readBootIdFile(this.file);
+    if (id !== null && 'problem' in id) {
+      this.idProblem = id.problem;
+      return null;
+    }
+    if (id === null || id.digest !== recordDigest(text)) return null;
+    this.pairedById = true;
+    return id.bootId;
   }
 
   has(name: string): boolean {
@@ -116,8 +181,14 @@ export class BootRecord {
   private write(): Result<void, XhError> {
     const dir = ensurePrivateDir(dirname(this.file), { create: true, repair: false });
     if (!dir.ok) return err({ code: 'XH_ERR_FILE', message: `${dir.error.message}; ${this.file} not written` });
-    const record = { ...(this.bootId !== null ? { bootId: this.bootId } : {}), handled: [...this.names].sort() };
-    const w = writeFileAtomic(this.file, JSON.stringify(record));
-    return w.ok ? w : err({ code: 'XH_ERR_FILE', message: w.error.message });
+    // no bootId key: older agents refuse a record with one (boot-record-id.ts)
+    const text = JSON.stringify({ handled: [...this.names].sort() });
+    const w = writeFileAtomic(this.file, text);
+    if (!w.ok) return err({ code: 'XH_ERR_FILE', message: w.error.message });
+    // an unknown boot is not guessed: the id file left does not match this record, so it says nothing of it
+    if (this.bootId === null) return ok(undefined);
+    const id = writeBootIdFile(this.file, this.bootId, text);
+    if (id.ok) this.pairedById = true;
+    return id.ok ? id : err({ code: 'XH_ERR_FILE', message: `${id.error.message}; the record was written, but an agent started again will judge its boot by its time alone` });
   }
 }
