@@ -6,7 +6,23 @@ import { table } from './format.js';
 const movesTable = (sets: readonly (readonly Move[])[]): string =>
   table([['SET', 'DOMU', 'FROM', 'TO', 'MEM', 'WHY'], ...sets.flatMap((set, i) => set.map((m) => [String(i + 1), m.name, m.from, m.to, `${m.memMiB} MiB`, m.why].map(printable)))]);
 
-export const leftoversBlock = (ls: readonly LeftoverAsRead[], title: string): string => (ls.length === 0 ? '' : `${title} (${ls.length}):\n${ls.map((l) => `  ${printable(l.message)}`).join('\n')}\n`);
+/** Up to this many, each domU that stays gets its own line; past it, one line per host they are on. */
+const EACH_UP_TO = 20;
+
+/**
+ * What stays, and why. A roll of a big fleet refused for a few dead hosts listed hundreds of
+ * domUs, twenty alike per host: past EACH_UP_TO the block says per host how many, with the first's
+ * reason (`xenherdctl plan ... --json` lists every one).
+ */
+export function leftoversBlock(ls: readonly LeftoverAsRead[], title: string): string {
+  if (ls.length === 0) return '';
+  if (ls.length <= EACH_UP_TO) return `${title} (${ls.length}):\n${ls.map((l) => `  ${printable(l.message)}`).join('\n')}\n`;
+  const byHost = new Map<string | null, LeftoverAsRead[]>();
+  for (const l of ls) byHost.set(l.host, [...(byHost.get(l.host) ?? []), l]);
+  const where = (host: string | null): string => (host === null ? 'running nowhere' : `on ${printable(host)}`);
+  const lines = [...byHost].map(([host, on]) => `  ${where(host)}: ${on.length} domU${on.length === 1 ? '' : 's'}, e.g. ${printable(on[0]?.message ?? '')}`);
+  return `${title} (${ls.length}, by host; --json lists each):\n${lines.join('\n')}\n`;
+}
 
 /** A plan for people: a line saying what it does, the moves by set, what stays and why. */
 export function planText(p: PlanAsRead): string {
