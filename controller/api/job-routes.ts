@@ -31,7 +31,7 @@ async function bodyOf<T>(req: IncomingMessage, res: ServerResponse, schema: z.Zo
 export async function planRoute(core: ControllerCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const p = await bodyOf(req, res, PlanRequestSchema, 'a plan request');
   if (p === null) return;
-  const r = core.hub.plan(p);
+  const r = await core.hub.plan(p);
   return r.ok ? sendJson(res, 200, r.value) : sendError(res, r.error);
 }
 

@@ -5,11 +5,11 @@ import { isReachable } from '../fleet/host-record.js';
 import { planDrain } from '../plan/drain.js';
 import { drainClaim, restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
 import { planRestore } from '../plan/restore.js';
-import { planRoll } from '../plan/roll.js';
 import { limitsWith, stayNote } from './drain-job.js';
 import { failure, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, waitFor, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import { MaintenanceLease } from './maintenance-lease.js';
+import { rollInSlices } from './plan-in-slices.js';
 
 type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
 
@@ -29,7 +29,8 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
     if (!h.reachable) return failure('XH_ERR_AGENT_UNREACHABLE', `the agent of ${host} is not connected (or silent): nothing was changed`);
     if (!h.capabilities.includes(CAPABILITY.maintenance)) return failure('XH_ERR_REFUSED', `the agent of ${host} keeps no maintenance flag: upgrade it`);
   }
-  const plan = planRoll(f0, req.hosts, env.policy);
+  // in slices, as `plan roll` is: a roll of 255 Dom0s took 2.5 s to plan in one go
+  const plan = await rollInSlices(port.clock, f0, req.hosts, env.policy);
   job.emit({ type: 'plan', plan });
   if (plan.leftovers.length > 0) return failure('XH_ERR_REFUSED', `not every host can be drained; nothing was changed: ${remainingText(plan.leftovers)}`, plan.leftovers);
   const deadline = req.timeoutMs === null ? null : job.startedAt + req.timeoutMs;

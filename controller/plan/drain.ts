@@ -1,11 +1,12 @@
 import type { Leftover, Move, PlanOf } from '../../shared/protocol/ctl-jobs.js';
 import { Capacity } from './capacity.js';
 import { domuBlock, sourceBlock } from './eligibility.js';
-import type { PlanFacts } from './facts.js';
+import type { FactDomu, PlanFacts } from './facts.js';
 import { jobSets } from './job-sets.js';
 import { leftover } from './leftover-text.js';
 import { chooseTarget } from './placement.js';
 import type { PlanPolicy } from './policy.js';
+import { toEnd, type Steps } from './steps.js';
 
 /**
  * Empty HOSTS (one host, or a roll group at once): every domU running there gets a target its
@@ -14,13 +15,27 @@ import type { PlanPolicy } from './policy.js';
  * What cannot move is a leftover with its reason.
  */
 export function planDrain(facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy): PlanOf<'drain'> {
+  return toEnd(drainSteps(facts, hosts, policy));
+}
+
+/**
+ * planDrain a step at a time, yielding after each domU placed (its target is chosen over its
+ * replica hosts' facts, built as they are first read): a roll group of 128 Dom0s drained at once
+ * took up to 220 ms in one go at 40,000 domUs.
+ */
+export function* drainSteps(facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy): Steps<PlanOf<'drain'>> {
   const emptied = new Set(hosts);
   const cap = new Capacity(facts, policy.reserveMiB, policy.creditDepartures);
   const moves: Move[] = [];
   const leftovers: Leftover[] = [];
-  const domus = [...new Set(hosts)].flatMap((h) => facts.domusOn(h).map((d) => ({ d, h })));
+  const domus: { d: FactDomu; h: string }[] = [];
+  for (const h of new Set(hosts)) {
+    for (const d of facts.domusOn(h)) domus.push({ d, h });
+    yield;
+  }
   domus.sort((a, b) => b.d.memMiB - a.d.memMiB || a.d.name.localeCompare(b.d.name));
   for (const { d, h } of domus) {
+    yield;
     const own = domuBlock(d);
     if (own) {
       leftovers.push(leftover(d.name, h, own));

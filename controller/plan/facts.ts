@@ -101,6 +101,8 @@ export interface PlanFacts {
   visitorHosts(name: string): readonly string[];
   /** every domU running somewhere */
   running(): readonly FactDomu[];
+  /** the names of the domUs with a live row somewhere, sorted: running() without building 40,000 facts in one go */
+  runningNames(): readonly string[];
   /**
    * DRBD resource RESOURCE as HOST last reported it; undefined when HOST does not report it (an
    * agent reports the resources of the domUs it guards and of its standby replicas, an older one
@@ -168,6 +170,7 @@ export function planFacts(input: FactsInput): PlanFacts {
   };
   const recordedAway = (h: string, n: string): boolean =>
     index.record(h)?.state?.ledger.away[n] !== undefined || [...(index.visitors.get(n)?.values() ?? [])].some((v) => v.home === h);
+  const runningNames = (): string[] => [...index.running.names()].sort();
   return {
     now: fresh.now,
     hostNames: () => [...index.hostRecords()].map((r) => r.host).sort(),
@@ -179,7 +182,8 @@ export function planFacts(input: FactsInput): PlanFacts {
     awayTo: (h, n) => index.record(h)?.state?.ledger.away[n]?.currentHost ?? null,
     visitorFrom: (h, n) => index.record(h)?.state?.ledger.visitors[n]?.home ?? null,
     visitorHosts: (n) => [...(index.visitors.get(n)?.keys() ?? [])].sort(),
-    running: () => [...index.running.names()].sort().map(domu).filter((d): d is FactDomu => d !== undefined && d.host !== null),
+    running: () => runningNames().map(domu).filter((d): d is FactDomu => d !== undefined && d.host !== null),
+    runningNames,
     drbd,
   };
 }

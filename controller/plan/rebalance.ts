@@ -7,6 +7,10 @@ import { jobSets } from './job-sets.js';
 import { leftover } from './leftover-text.js';
 import type { PlanPolicy, RebalancePolicy } from './policy.js';
 import { ScoreBoard } from './score.js';
+import { everyNth, toEnd, type Steps } from './steps.js';
+
+/** Candidates (a domU and its targets, about a microsecond) looked at between two yields. */
+const CANDIDATES_PER_STEP = 64;
 
 /**
  * Greedy rebalancing over the online hosts only (a host draining, in maintenance or
@@ -19,9 +23,23 @@ import { ScoreBoard } from './score.js';
  * the domUs without a home (or whose home is not online), and domUs away go home when they fit.
  */
 export function planRebalance(facts: PlanFacts, policy: PlanPolicy, paused: string | null = null, maxMoves: number | null = null): PlanOf<'rebalance'> {
+  return toEnd(rebalanceSteps(facts, policy, paused, maxMoves));
+}
+
+/**
+ * planRebalance a step at a time. It yields after each host read at the start (the facts of its
+ * domUs are built then: about half a second for the whole big fleet), every CANDIDATES_PER_STEP
+ * candidates within a round (one round is some 30 ms at 40,000 domUs) and between rounds; what it
+ * computes does not depend on where it yields, so the plan is planRebalance's.
+ */
+export function* rebalanceSteps(facts: PlanFacts, policy: PlanPolicy, paused: string | null = null, maxMoves: number | null = null): Steps<PlanOf<'rebalance'>> {
   const online = facts.hostNames().filter((h) => targetBlock(facts.host(h)) === null);
   const onlineSet = new Set(online);
-  const running = online.flatMap((h) => facts.domusOn(h).map((d) => ({ d, h })));
+  const running: { d: FactDomu; h: string }[] = [];
+  for (const h of online) {
+    for (const d of facts.domusOn(h)) running.push({ d, h });
+    yield;
+  }
   const healthyHome = (d: FactDomu): boolean => d.home !== null && onlineSet.has(d.home);
   const away = running.filter(({ d, h }) => healthyHome(d) && d.home !== h).length;
   const vcpusOn = new Map<string, number>();
@@ -40,9 +58,13 @@ export function planRebalance(facts: PlanFacts, policy: PlanPolicy, paused: stri
 
   const rp = policy.rebalance;
   const cap = new Capacity(facts, policy.reserveMiB, true);
-  const movable = running.filter(
-    ({ d, h }) => domuBlock(d) === null && sourceBlock(facts.host(h)) === null && (d.lastMovedAt === null || facts.now - d.lastMovedAt >= rp.cooldownMs),
-  );
+  const tick = everyNth(CANDIDATES_PER_STEP);
+  const movable: { d: FactDomu; h: string }[] = [];
+  for (const x of running) {
+    const { d, h } = x;
+    if (domuBlock(d) === null && sourceBlock(facts.host(h)) === null && (d.lastMovedAt === null || facts.now - d.lastMovedAt >= rp.cooldownMs)) movable.push(x);
+    if (tick()) yield;
+  }
   const where = new Map(movable.map(({ d, h }) => [d.name, h]));
   const moved = new Set<string>();
   const moves: Move[] = [];
@@ -58,8 +80,10 @@ export function planRebalance(facts: PlanFacts, policy: PlanPolicy, paused: stri
   };
   while (moves.length < limit) {
     const anyHosts = leastLoaded(online, board, rp.candidateHosts);
+    yield;
     let best: { d: FactDomu; from: string; to: string; score: number; awayDelta: number } | null = null;
     for (const { d } of movable) {
+      if (tick()) yield;
       if (moved.has(d.name)) continue;
       const from = where.get(d.name) as string;
       const targets = d.visitorHome !== null ? [d.visitorHome] : d.replicas === 'any' ? anyHosts : (d.replicas ?? []);
@@ -81,13 +105,14 @@ export function planRebalance(facts: PlanFacts, policy: PlanPolicy, paused: stri
   // the rebalance executor starts a move only once every earlier move sharing a host has ended
   const sets = jobSets(moves, { perSource: 1, perTarget: 1, global: policy.limits.global });
   // a domU that stays away from its healthy home is listed with why: "balanced" alone would hide it
-  const leftovers: Leftover[] = running
-    .filter(({ d, h }) => healthyHome(d) && d.home !== h && !moved.has(d.name))
-    .flatMap(({ d, h }) => {
-      const why = whyItStaysAway(facts, cap, rp, d, h);
-      return why === null ? [] : [leftover(d.name, h, why)];
-    })
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const leftovers: Leftover[] = [];
+  for (const { d, h } of running) {
+    if (tick()) yield;
+    if (!healthyHome(d) || d.home === h || moved.has(d.name)) continue;
+    const why = whyItStaysAway(facts, cap, rp, d, h);
+    if (why !== null) leftovers.push(leftover(d.name, h, why));
+  }
+  leftovers.sort((a, b) => a.name.localeCompare(b.name));
   return { kind: 'rebalance', sets, scoreBefore: before, scoreAfter: current, paused: null, leftovers };
 }
 

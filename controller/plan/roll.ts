@@ -1,7 +1,11 @@
 import type { Leftover, PlanOf } from '../../shared/protocol/ctl-jobs.js';
-import { planDrain } from './drain.js';
+import { drainSteps } from './drain.js';
 import type { PlanFacts } from './facts.js';
 import type { PlanPolicy } from './policy.js';
+import { everyNth, toEnd, type Steps } from './steps.js';
+
+/** domU facts built (some 13 µs each) between two yields */
+const DOMUS_PER_STEP = 32;
 
 /**
  * Rolling maintenance: HOSTS split into groups that can be down together
@@ -11,17 +15,28 @@ import type { PlanPolicy } from './policy.js';
  * A host that cannot be drained even alone makes the roll refuse: its leftovers are listed.
  */
 export function planRoll(facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy): PlanOf<'roll'> {
+  return toEnd(rollSteps(facts, hosts, policy));
+}
+
+/** planRoll a step at a time: its drains, one per host alone and one per group tried, yield as they go (drainSteps). */
+export function* rollSteps(facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy): Steps<PlanOf<'roll'>> {
   const unique = [...new Set(hosts)];
   // A roll asked again after it stopped (Ctrl-C, a timeout) finds its first hosts draining or in
   // maintenance: their groups go first, and a later group is drained once they are online again,
   // so its plan counts them as online (as they will be), not as hosts that can take nothing.
   const notOnline = new Set(unique.filter((h) => (facts.host(h)?.maintenance.state ?? 'online') !== 'online'));
-  const alone: Leftover[] = unique.flatMap((h) => planDrain(notOnline.has(h) ? facts : seenOnline(facts, notOnline), [h], policy).leftovers);
+  const alone: Leftover[] = [];
+  for (const h of unique) alone.push(...(yield* drainSteps(notOnline.has(h) ? facts : seenOnline(facts, notOnline), [h], policy)).leftovers);
   if (alone.length > 0) return { kind: 'roll', groups: [], leftovers: alone };
 
   const inRoll = new Set(unique);
   const conflicts = new Map<string, Set<string>>(unique.map((h) => [h, new Set<string>()]));
-  for (const d of facts.running()) {
+  const tick = everyNth(DOMUS_PER_STEP);
+  // one domU's facts at a time: all 40,000 built at once held the loop for over half a second
+  for (const name of facts.runningNames()) {
+    if (tick()) yield;
+    const d = facts.domu(name);
+    if (d === undefined || d.host === null) continue;
     const holders = [...new Set([...d.replicaUnion, ...(d.host !== null ? [d.host] : [])])].filter((h) => inRoll.has(h));
     for (const a of holders) for (const b of holders) if (a !== b) conflicts.get(a)?.add(b);
   }
@@ -32,7 +47,14 @@ export function planRoll(facts: PlanFacts, hosts: readonly string[], policy: Pla
   // the roll's hosts out of service that groups before the K-th bring back
   const backBefore = (k: number): Set<string> => new Set(groups.slice(0, k).flat().filter((x) => notOnline.has(x)));
   for (const h of order) {
-    const g = groups.find((grp, k) => grp.every((x) => !conflicts.get(h)?.has(x)) && planDrain(seenOnline(facts, backBefore(k)), [...grp, h], policy).leftovers.length === 0);
+    let g: string[] | undefined;
+    for (const [k, grp] of groups.entries()) {
+      if (!grp.every((x) => !conflicts.get(h)?.has(x))) continue;
+      if ((yield* drainSteps(seenOnline(facts, backBefore(k)), [...grp, h], policy)).leftovers.length === 0) {
+        g = grp;
+        break;
+      }
+    }
     if (g) g.push(h);
     else groups.push([h]);
   }

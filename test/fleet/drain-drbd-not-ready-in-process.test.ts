@@ -26,14 +26,14 @@ describe('drain of a host whose domU sits on a split-brained DRBD pair', () => {
     const core = fleet.controller!.core;
     await fleet.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
     const plan = () => core.hub.plan({ kind: 'drain', hosts: ['xen1'] });
-    expect(plan()).toMatchObject({ ok: true, value: { sets: [[{ name: 'web1', from: 'xen1', to: 'xen2' }]], leftovers: [] } });
+    expect(await plan()).toMatchObject({ ok: true, value: { sets: [[{ name: 'web1', from: 'xen1', to: 'xen2' }]], leftovers: [] } });
 
     expect(fleet.sim.drbd('r1', 'split-brain').ok).toBe(true);
-    await fleet.until(() => {
-      const p = plan();
+    await fleet.until(async () => {
+      const p = await plan();
       return p.ok && p.value.leftovers.length > 0;
     }, 'the split brain in the plan');
-    const p = plan();
+    const p = await plan();
     expect(p.ok && p.value.kind === 'drain' ? p.value.sets : null).toEqual([]);
     expect(p.ok ? p.value.leftovers : null).toEqual([
       { name: 'web1', host: 'xen1', blocker: { kind: 'drbd-not-ready', resource: 'r1', host: 'xen1', target: 'xen2', state: 'StandAlone', clearsUp: false, detail: STANDALONE }, message: `web1 cannot be moved to xen2: DRBD ${STANDALONE}; then try again (a person must act: see README, section "DRBD split brain")` },

@@ -27,8 +27,8 @@ export interface Fleet {
   /** power off: the agent dies with its Dom0 */
   powerOff(host: string): void;
   advance(ms: number): Promise<void>;
-  /** advances simulated time in steps until pred holds; throws after maxMs of simulated time */
-  until(pred: () => boolean, what: string, maxMs?: number, stepMs?: number): Promise<number>;
+  /** advances simulated time in steps until pred holds (a promise of it: once it settles); throws after maxMs of simulated time */
+  until(pred: () => boolean | Promise<boolean>, what: string, maxMs?: number, stepMs?: number): Promise<number>;
   /** the first log line of host's agent matching pred, advancing time until it comes */
   log(host: string, pred: (l: LogLine) => boolean, what: string, maxMs?: number): Promise<LogLine>;
   stop(): Promise<void>;
@@ -47,10 +47,10 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
   const agents = new Map<string, SimAgent>();
   const procs = new Map<string, SimProcesses>();
   let seed = 1;
-  const until = async (pred: () => boolean, what: string, maxMs = 60_000, stepMs = 10): Promise<number> => {
+  const until = async (pred: () => boolean | Promise<boolean>, what: string, maxMs = 60_000, stepMs = 10): Promise<number> => {
     const end = sim.clock.now() + maxMs;
     await sim.advance(0);
-    while (!pred()) {
+    while (!(await pred())) {
       if (sim.clock.now() >= end) throw new Error(`${what}: not reached after ${maxMs} ms of simulated time`);
       await sim.advance(stepMs);
     }

@@ -51,7 +51,7 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
     // no job was made, so nothing logged a start and nothing runs
     expect(bed.logs.filter((l) => l['event'] === 'operator-action')).toEqual([]);
     expect(bed.core.hub.list()).toEqual([]);
-    const plan = bed.core.hub.plan({ kind: 'drain', hosts: ['XEN1', 'xen9'], maxParallel: null });
+    const plan = await bed.core.hub.plan({ kind: 'drain', hosts: ['XEN1', 'xen9'], maxParallel: null });
     expect(plan.ok ? null : plan.error.message).toBe('no agent of XEN1, xen9 has reported to this controller (host names are spelled as their agents report them: xen1, not XEN1)');
     expect(bed.core.domains('Xen2')).toMatchObject({ ok: false, error: { code: 'XH_ERR_NOT_FOUND', message: expect.stringMatching(/: xen2, not Xen2\)$/) } });
     expect(bed.fleet.host('xen1').maintenance.state).toBe('online');
@@ -61,7 +61,10 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
     const bed = await jobsBed(SPREAD);
     bed.fleet.host('xen2').crashAgent();
     // the link drop is seen (no close frame: the controller notices the silence)
-    await bed.until(() => bed.core.hub.plan({ kind: 'drain', hosts: ['xen1'] }).ok && JSON.stringify(bed.core.hub.plan({ kind: 'drain', hosts: ['xen1'] })).includes('"unreachable"'), 'xen2 unreachable');
+    await bed.until(async () => {
+      const plan = await bed.core.hub.plan({ kind: 'drain', hosts: ['xen1'] });
+      return plan.ok && JSON.stringify(plan).includes('"unreachable"');
+    }, 'xen2 unreachable');
     const end = await bed.finish(bed.start(DRAIN));
     expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', moved: 0 });
     expect(end.message).toMatch(/^2 domU\(s\) cannot leave xen1, so the drain would not finish; nothing was changed \(--allow-partial drains the rest\): a1: every host that could take it is unavailable: xen2 /);

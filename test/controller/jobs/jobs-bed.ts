@@ -24,8 +24,8 @@ export interface JobsBed {
   /** a new controller core (e.g. after a restart, or a second controller), its agents connected */
   newCore(identity?: string): ControllerCore;
   start(req: JobRequest, core?: ControllerCore, operator?: string): RunningJob;
-  /** advances the clock a second at a time until cond() holds (or fails after maxMs of simulated time) */
-  until(cond: () => boolean, what: string, maxMs?: number): Promise<void>;
+  /** advances the clock a second at a time until cond() holds, or the promise it gives (or fails after maxMs of simulated time) */
+  until(cond: () => boolean | Promise<boolean>, what: string, maxMs?: number): Promise<void>;
   finish(job: RunningJob, maxMs?: number): Promise<JobEnd>;
   moves(job: RunningJob, phase?: string): Array<Extract<JobEvent, { type: 'move' }>>;
   /** no domU ever ran (plain) on two hosts, and none was started by a cold start twice */
@@ -67,7 +67,7 @@ export async function jobsBed(spec: SimSpec, jobs: Partial<JobSettings> = {}): P
     },
     until: async (cond, what, maxMs = 3_600_000) => {
       const stop = clock.now() + maxMs;
-      while (!cond()) {
+      while (!(await cond())) {
         if (clock.now() >= stop) throw new Error(`timed out (simulated ${maxMs / 1000} s) waiting for ${what}`);
         await clock.advance(1_000);
       }

@@ -30,7 +30,7 @@ describe('plans with an enrolled host that never reported (a placeholder record)
   it('a drain plans no move onto it: the domU whose only replica is there is blocked, the other moves', async () => {
     const core = await withPlaceholder();
     expect(core.hosts().hosts.map((h) => [h.host, h.reported])).toEqual([['xen1', true], ['xen2', false], ['xen3', true]]);
-    const plan = core.hub.plan({ kind: 'drain', hosts: ['xen1'], maxParallel: null });
+    const plan = await core.hub.plan({ kind: 'drain', hosts: ['xen1'], maxParallel: null });
     if (!plan.ok || plan.value.kind !== 'drain') throw new Error('no drain plan');
     expect(plan.value.sets.flat().map((m) => [m.name, m.to])).toEqual([['b1', 'xen3']]);
     expect(plan.value.leftovers.map((l) => [l.name, l.blocker])).toEqual([['a1', { kind: 'targets-unavailable', targets: [{ host: 'xen2', why: 'not-reported' }] }]]);
@@ -40,7 +40,7 @@ describe('plans with an enrolled host that never reported (a placeholder record)
     const core = await withPlaceholder();
     const asked: PlanRequest[] = [{ kind: 'rebalance', maxMoves: null }, { kind: 'restore', host: 'xen2' }, { kind: 'drain', hosts: ['xen2'], maxParallel: null }];
     for (const req of asked) {
-      const plan = core.hub.plan(req);
+      const plan = await core.hub.plan(req);
       const moves = plan.ok && 'sets' in plan.value ? plan.value.sets.flat() : [];
       expect(JSON.stringify(moves)).not.toMatch(/"to":"xen2"/);
     }

@@ -124,14 +124,14 @@ describe('restore and rebalance', () => {
   it('rebalance after maintenance: xen1 put online without a restore, rebalance sends its domUs home', async () => {
     const bed = await jobsBed(SPREAD);
     await bed.finish(bed.start(DRAIN));
-    expect(bed.core.hub.plan({ kind: 'rebalance', maxMoves: null })).toMatchObject({ ok: true, value: { sets: [] } }); // home in maintenance: not healthy
+    expect(await bed.core.hub.plan({ kind: 'rebalance', maxMoves: null })).toMatchObject({ ok: true, value: { sets: [] } }); // home in maintenance: not healthy
     await bed.finish(bed.start({ kind: 'maintenance', host: 'xen1', on: false }));
     // they moved minutes ago (the drain): the cooldown holds them until 30 min have passed, and the plan says so
-    const held = bed.core.hub.plan({ kind: 'rebalance', maxMoves: null });
+    const held = await bed.core.hub.plan({ kind: 'rebalance', maxMoves: null });
     expect(held).toMatchObject({ ok: true, value: { sets: [] } });
     expect(held.ok && held.value.leftovers.map((l) => `${l.name}:${l.blocker.kind}`).sort()).toEqual(['a1:cooldown', 'a2:cooldown', 'b1:cooldown', 'b2:cooldown']);
     await bed.clock.advance(31 * 60_000);
-    const plan = bed.core.hub.plan({ kind: 'rebalance', maxMoves: null });
+    const plan = await bed.core.hub.plan({ kind: 'rebalance', maxMoves: null });
     expect(plan.ok && plan.value.kind === 'rebalance' && plan.value.sets.flat().map((m) => `${m.name}>${m.to}`).sort()).toEqual(['a1>xen1', 'a2>xen1', 'b1>xen1', 'b2>xen1']);
     const end = await bed.finish(bed.start({ kind: 'rebalance', maxMoves: null, timeoutMs: null }));
     expect(end).toMatchObject({ ok: true, moved: 4 });
@@ -155,7 +155,7 @@ describe('restore and rebalance', () => {
     const bed = await jobsBed(SPREAD);
     await bed.clock.advance(31 * 60_000);
     const drain = bed.start({ ...DRAIN, host: 'xen3' });
-    const plan = bed.core.hub.plan({ kind: 'rebalance', maxMoves: null });
+    const plan = await bed.core.hub.plan({ kind: 'rebalance', maxMoves: null });
     expect(plan.ok && plan.value.kind === 'rebalance' && plan.value.paused).toMatch(/a drain of xen3 runs/);
     const end = await bed.finish(bed.start({ kind: 'rebalance', maxMoves: null, timeoutMs: null }));
     expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED' });
