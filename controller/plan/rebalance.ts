@@ -133,7 +133,23 @@ function whyItStaysAway(facts: PlanFacts, cap: Capacity, rp: RebalancePolicy, d:
 
 /** For domUs any host could take: the K hosts with the lowest memory use and the K with the lowest vCPU load. */
 function leastLoaded(hosts: readonly string[], board: ScoreBoard, k: number): string[] {
-  const byMem = [...hosts].sort((a, b) => board.memUse(a) - board.memUse(b) || a.localeCompare(b)).slice(0, k);
-  const byCpu = [...hosts].sort((a, b) => board.vcpuLoad(a) - board.vcpuLoad(b) || a.localeCompare(b)).slice(0, k);
+  const byMem = firstK(hosts, k, (a, b) => board.memUse(a) - board.memUse(b) || a.localeCompare(b));
+  const byCpu = firstK(hosts, k, (a, b) => board.vcpuLoad(a) - board.vcpuLoad(b) || a.localeCompare(b));
   return [...new Set([...byMem, ...byCpu])];
+}
+
+/**
+ * The first K of XS in CMP's order, as a stable sort's first K would be: one pass, as sorting 2,000
+ * hosts twice every round (ties broken by localeCompare) was several ms of a round not cut in slices.
+ */
+function firstK<T>(xs: readonly T[], k: number, cmp: (a: T, b: T) => number): T[] {
+  const out: T[] = [];
+  for (const x of xs) {
+    if (out.length >= k && (k <= 0 || cmp(x, out[k - 1] as T) >= 0)) continue;
+    let i = out.length;
+    while (i > 0 && cmp(x, out[i - 1] as T) < 0) i--;
+    out.splice(i, 0, x);
+    if (out.length > k) out.pop();
+  }
+  return out;
 }
