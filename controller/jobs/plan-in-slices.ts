@@ -6,6 +6,8 @@ import type { PlanPolicy } from '../plan/policy.js';
 import { rebalanceSteps } from '../plan/rebalance.js';
 import { rollSteps } from '../plan/roll.js';
 import type { Steps } from '../plan/steps.js';
+import { failure, type Ending } from './job-env.js';
+import type { JobRun } from './job-run.js';
 
 /**
  * How long one slice of planning may hold the event loop (ms on the clock). An operator's plan is
@@ -47,3 +49,15 @@ export const rebalanceInSlices = (clock: Clock, facts: PlanFacts, policy: PlanPo
 export const drainInSlices = (clock: Clock, facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy): Promise<PlanOf<'drain'>> => planInSlices(clock, drainSteps(facts, hosts, policy));
 
 export const rollInSlices = (clock: Clock, facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy): Promise<PlanOf<'roll'>> => planInSlices(clock, rollSteps(facts, hosts, policy));
+
+/**
+ * The ending of a job stopped (a Ctrl-C, a shutdown) while its first plan was made in slices, or
+ * null: it goes on. Planned at once, nothing could stop it there; now a roll would otherwise set
+ * its first group draining only to give the flags back.
+ */
+export function stoppedWhilePlanning(job: JobRun, kind: string): Ending | null {
+  const stop = job.stopReason;
+  if (stop === null) return null;
+  const how = stop === 'cancelled' ? 'was cancelled' : stop === 'timeout' ? 'ran out of its --timeout' : 'was stopped (the controller is shutting down)';
+  return failure(stop === 'timeout' ? 'XH_ERR_TIMEOUT' : 'XH_ERR_REFUSED', `the ${kind} ${how} while it planned: nothing was changed`);
+}

@@ -6,7 +6,7 @@ import { leftover } from '../plan/leftover-text.js';
 import { failure, leftoverCode, moveContexts, remainingText, runScheduled, success, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import type { StopReason } from './move-scheduler.js';
-import { rebalanceInSlices } from './plan-in-slices.js';
+import { rebalanceInSlices, stoppedWhilePlanning } from './plan-in-slices.js';
 
 type RebalanceRequest = Extract<JobRequest, { kind: 'rebalance' }>;
 
@@ -22,6 +22,8 @@ export async function runRebalance(env: JobEnv, job: JobRun, req: RebalanceReque
   const plan = await rebalanceInSlices(env.port.clock, env.port.facts(), env.policy, blocked, req.maxMoves);
   job.emit({ type: 'plan', plan });
   if (blocked !== null) return failure('XH_ERR_REFUSED', `nothing moved: ${blocked}; rebalance again once it is done`);
+  const stopped = stoppedWhilePlanning(job, 'rebalance');
+  if (stopped !== null) return stopped;
   const queue = movesOf(plan.sets);
   const score = `score ${plan.scoreBefore.toFixed(3)} → ${plan.scoreAfter.toFixed(3)}`;
   // domUs the plan leaves away from their healthy home: the goal does not hold while they stay

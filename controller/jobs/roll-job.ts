@@ -9,7 +9,7 @@ import { limitsWith, stayNote } from './drain-job.js';
 import { failure, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, waitFor, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import { MaintenanceLease } from './maintenance-lease.js';
-import { rollInSlices } from './plan-in-slices.js';
+import { rollInSlices, stoppedWhilePlanning } from './plan-in-slices.js';
 
 type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
 
@@ -33,6 +33,8 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
   const plan = await rollInSlices(port.clock, f0, req.hosts, env.policy);
   job.emit({ type: 'plan', plan });
   if (plan.leftovers.length > 0) return failure('XH_ERR_REFUSED', `not every host can be drained; nothing was changed: ${remainingText(plan.leftovers)}`, plan.leftovers);
+  const stopped = stoppedWhilePlanning(job, 'roll');
+  if (stopped !== null) return stopped;
   const deadline = req.timeoutMs === null ? null : job.startedAt + req.timeoutMs;
   job.operationId = port.newId();
   let moved = 0;

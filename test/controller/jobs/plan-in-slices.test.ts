@@ -6,7 +6,9 @@ import { planRebalance } from '../../../controller/plan/rebalance.js';
 import { planRoll } from '../../../controller/plan/roll.js';
 import type { Steps } from '../../../controller/plan/steps.js';
 import type { Clock } from '../../../shared/clock/clock.js';
+import type { JobRequest } from '../../../shared/protocol/ctl-jobs.js';
 import { deterministicClock } from '../../sim/daemon/clock.js';
+import { jobsBed, SPREAD } from './jobs-bed.js';
 import { randomFleet } from '../plan/fleet-gen.js';
 import { factsOf, type DomuSpec, type FleetSpec } from '../plan/plan-fleet.js';
 
@@ -138,4 +140,24 @@ describe('planning in slices', () => {
     expect(await settled).toBe('no such host');
     expect(c.slices()).toBeGreaterThan(2);
   });
+});
+
+describe('a job stopped while its first plan is made in slices', () => {
+  const asked: JobRequest[] = [
+    { kind: 'rebalance', maxMoves: null, timeoutMs: null },
+    { kind: 'roll', hosts: ['xen1'], reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null },
+  ];
+  for (const req of asked) {
+    it(`${req.kind}: ends saying nothing was changed, and changes nothing`, async () => {
+      const bed = await jobsBed(SPREAD);
+      const job = bed.start(req);
+      // the job awaits its plan: a cancel in the same turn comes before the job goes on from it
+      expect(bed.core.hub.cancel(job.jobId, 'admin')).toMatchObject({ ok: true });
+      const end = await bed.finish(job);
+      expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', moved: 0, message: `the ${req.kind} was cancelled while it planned: nothing was changed` });
+      expect(job.events.map((e) => e.type)).not.toContain('host');
+      expect(bed.moves(job)).toEqual([]);
+      expect(bed.fleet.host('xen1').maintenance.state).toBe('online');
+    });
+  }
 });
