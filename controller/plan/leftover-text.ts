@@ -48,6 +48,8 @@ export function describeBlocker(name: string, b: Blocker): string {
       return `${name}: ${hostWhy(b.host, b.why)}, so it cannot be asked to move it`;
     case 'cooldown':
       return `${name} moved recently; rebalance leaves it where it is until ${new Date(b.untilMs).toISOString().slice(11, 16)} UTC (\`xenherdctl reverse ${name}\` brings it home now)`;
+    case 'move-limit':
+      return `${name}: not in this plan, whose ${b.limit} moves (--max-moves) went to others; run the rebalance again once they are done`;
     case 'failed':
       return `${name}: ${b.attempts} attempt${b.attempts === 1 ? '' : 's'} failed (${b.code}: ${b.message}); it still runs where it was`;
     case 'alarm':

@@ -105,18 +105,24 @@ export function* rebalanceSteps(facts: PlanFacts, policy: PlanPolicy, paused: st
   // the rebalance executor starts a move only once every earlier move sharing a host has ended
   const sets = jobSets(moves, { perSource: 1, perTarget: 1, global: policy.limits.global });
   // a domU that stays away from its healthy home is listed with why: "balanced" alone would hide it
+  // once the moves ran out, one that stays for no other reason says so: a silent cap read as "done"
+  const atLimit = moves.length >= limit;
   const leftovers: Leftover[] = [];
+  const listed = new Set<string>();
   for (const { d, h } of running) {
     if (tick()) yield;
-    if (!healthyHome(d) || d.home === h || moved.has(d.name)) continue;
-    const why = whyItStaysAway(facts, cap, rp, d, h);
-    if (why !== null) leftovers.push(leftover(d.name, h, why));
+    // a domU running on two hosts comes by twice, with one reason: it is listed once
+    if (!healthyHome(d) || d.home === h || moved.has(d.name) || listed.has(d.name)) continue;
+    const why = whyItStaysAway(facts, cap, rp, d, h) ?? (atLimit ? { kind: 'move-limit' as const, limit } : null);
+    if (why === null) continue;
+    listed.add(d.name);
+    leftovers.push(leftover(d.name, h, why));
   }
   leftovers.sort((a, b) => a.name.localeCompare(b.name));
   return { kind: 'rebalance', sets, scoreBefore: before, scoreAfter: current, paused: null, leftovers };
 }
 
-/** Why a domU away from its online home is not sent home by this plan; null: no reason to name (max moves reached). */
+/** Why a domU away from its online home is not sent home by this plan; null: none of its own (the plan's moves ran out, or it gains too little). */
 function whyItStaysAway(facts: PlanFacts, cap: Capacity, rp: RebalancePolicy, d: FactDomu, on: string): Blocker | null {
   const own = domuBlock(d);
   if (own) return own;

@@ -66,6 +66,8 @@ export const BlockerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('source-unavailable'), host: HostNameSchema, why: HostBlockSchema }),
   /** moved recently: rebalance leaves it alone until then */
   z.strictObject({ kind: z.literal('cooldown'), untilMs: Ms }),
+  /** nothing keeps it away but the rebalance's number of moves (--max-moves), all taken by others */
+  z.strictObject({ kind: z.literal('move-limit'), limit: z.number().int().positive() }),
   /** every attempt failed, it still runs where it was */
   z.strictObject({ kind: z.literal('failed'), attempts: z.number().int().nonnegative(), code: ErrorCodeSchema, message: z.string() }),
   /** the outcome could not be settled, or it runs on both or neither host: nothing more is done to it */

@@ -78,6 +78,25 @@ describe('planRebalance', () => {
     expect(planRebalance(factsOf(parked), P).leftovers).toEqual([]);
   });
 
+  it('its moves run out (--max-moves): each domU it leaves away for that alone is listed so, and the plan is not complete', () => {
+    const away = (i: number): DomuSpec => ({ name: `w${i}`, home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024, on: 'xen2' });
+    const spec: FleetSpec = { hosts: { xen1: {}, xen2: {} }, domus: [away(1), away(2), away(3), away(4)] };
+    const p = planRebalance(factsOf(spec), P, null, 2);
+    expect(p.sets.flat()).toHaveLength(2);
+    const moved = new Set(p.sets.flat().map((m) => m.name));
+    expect(p.leftovers.map((l) => [l.name, l.blocker])).toEqual(['w1', 'w2', 'w3', 'w4'].filter((n) => !moved.has(n)).map((n) => [n, { kind: 'move-limit', limit: 2 }]));
+    expect(p.leftovers[0]?.message).toMatch(/^w\d: not in this plan, whose 2 moves \(--max-moves\) went to others; run the rebalance again once they are done$/);
+    // with moves to spare, nothing is said of the limit
+    expect(planRebalance(factsOf(spec), P, null, 4).leftovers).toEqual([]);
+  });
+
+  it('a domU running on two hosts away from its home is listed once', () => {
+    const web0 = { name: 'web0', home: 'xen0', replicas: ['xen0', 'xen1'], memMiB: 1024 };
+    const spec: FleetSpec = { hosts: { xen0: {}, xen1: {}, xen7: {} }, domus: [{ ...web0, on: 'xen1' }, { ...web0, on: 'xen7' }] };
+    const p = planRebalance(factsOf(spec), P);
+    expect(p.leftovers.map((l) => [l.name, l.blocker.kind])).toEqual([['web0', 'running-twice']]);
+  });
+
   it('respects DRBD: a domU replicated only on xen1+xen2 never goes to xen3', () => {
     const spec: FleetSpec = { hosts: { xen1: {}, xen2: { totalMiB: 8192 }, xen3: {} }, domus: many('xen1', 6, 2048, ['xen1', 'xen2']).map((d) => ({ ...d, noHome: true })) };
     const ms = planRebalance(factsOf(spec), P).sets.flat();
