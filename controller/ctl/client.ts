@@ -34,6 +34,11 @@ export interface EventStream<E, L extends E> {
  * then take hours).
  */
 export const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * How long a plan is waited for: at thousands of Dom0s a rebalance of many moves takes the
+ * controller tens of seconds to work out (in slices, answering everyone else meanwhile).
+ */
+export const PLAN_TIMEOUT_MS = 120_000;
 
 /**
  * What to do about a certificate Node's own TLS refused (no CA file given: the system's CAs).
@@ -74,9 +79,9 @@ export class CtlClient {
     return this.ask('GET', path, null, schema);
   }
 
-  /** POST PATH with a JSON body; the answer parsed with SCHEMA. */
-  post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<Result<T, CtlError>> {
-    return this.ask('POST', path, JSON.stringify(body), schema);
+  /** POST PATH with a JSON body; the answer parsed with SCHEMA, waited for up to TIMEOUTMS. */
+  post<T>(path: string, body: unknown, schema: z.ZodType<T>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Result<T, CtlError>> {
+    return this.ask('POST', path, JSON.stringify(body), schema, timeoutMs);
   }
 
   /**
@@ -84,13 +89,13 @@ export class CtlClient {
    * that sends its headers and then stalls (or trickles) would otherwise hold xenherdctl, and
    * `check` under Nagios, forever.
    */
-  private async ask<T>(method: 'GET' | 'POST', path: string, body: string | null, schema: z.ZodType<T>): Promise<Result<T, CtlError>> {
+  private async ask<T>(method: 'GET' | 'POST', path: string, body: string | null, schema: z.ZodType<T>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Result<T, CtlError>> {
     const deadline = new AbortController();
-    const cancel = this.clock.schedule(REQUEST_TIMEOUT_MS, () => deadline.abort());
+    const cancel = this.clock.schedule(timeoutMs, () => deadline.abort());
     try {
       const res = await this.send(method, path, body, deadline.signal);
-      if (!res.ok) return deadline.signal.aborted ? err(unreachable(this.c.url, `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)) : res;
-      const text = await this.bodyOf(res.value, deadline.signal);
+      if (!res.ok) return deadline.signal.aborted ? err(unreachable(this.c.url, `no answer within ${timeoutMs / 1000} s`)) : res;
+      const text = await this.bodyOf(res.value, deadline.signal, timeoutMs);
       return text.ok ? this.parse(res.value.statusCode ?? 0, text.value, schema) : text;
     } finally {
       cancel();
@@ -98,7 +103,7 @@ export class CtlClient {
   }
 
   /** RES's body (bounded by MAX_ANSWER_BYTES and SIGNAL), or the error that says why not. */
-  private async bodyOf(res: IncomingMessage, signal: AbortSignal): Promise<Result<string, XhError>> {
+  private async bodyOf(res: IncomingMessage, signal: AbortSignal, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Result<string, XhError>> {
     const r = await readBody(res, MAX_ANSWER_BYTES, signal);
     if (r.ok) return r;
     // the deadline wins over the connection's end it caused
@@ -106,7 +111,7 @@ export class CtlClient {
     if (why === 'too-big') {
       return err({ code: 'XH_ERR_PROTOCOL', message: `the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, far more than any controller answer: is ${this.c.url.origin} a xenherd controller?` });
     }
-    if (why === 'late') return err(unreachable(this.c.url, `the answer did not complete within ${REQUEST_TIMEOUT_MS / 1000} s (its headers came, then it stalled)`));
+    if (why === 'late') return err(unreachable(this.c.url, `the answer did not complete within ${timeoutMs / 1000} s (its headers came, then it stalled)`));
     return err(unreachable(this.c.url, 'the connection closed mid-answer'));
   }
 

@@ -3,7 +3,7 @@ import { hostNameProblem } from '../../../shared/names.js';
 import { printable } from '../../../shared/text/printable.js';
 import { MAX_JOB_HOSTS, type PlanRequest } from '../../../shared/protocol/ctl-jobs.js';
 import { PlanReadSchema } from '../../../shared/protocol/ctl-jobs-read.js';
-import type { CtlClient } from '../client.js';
+import { PLAN_TIMEOUT_MS, type CtlClient } from '../client.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { bareNumberProblem, parseDuration } from '../duration.js';
 import { DRAIN_USAGE, RESTORE_USAGE } from '../help/drain.js';
@@ -13,7 +13,7 @@ import { planComplete, planText } from '../plan-table.js';
 
 /** A plan from the controller, printed (table, or JSON); exit 0 when it reaches its goal as it stands. */
 export async function showPlan(client: CtlClient, io: CliIo, req: PlanRequest, json: boolean): Promise<number> {
-  const r = await client.post('/plan', req, PlanReadSchema);
+  const r = await client.post('/plan', req, PlanReadSchema, PLAN_TIMEOUT_MS);
   if (!r.ok) return failJob(r.error, io, json);
   io.stdout(json ? `${JSON.stringify(r.value)}\n` : planText(r.value));
   return planComplete(r.value) ? 0 : EXIT_NOT_DONE;
