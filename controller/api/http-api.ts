@@ -115,7 +115,7 @@ export function httpApiHandler(deps: Deps) {
       }
       case 'GET /status':
         if (!operatorFor(deps, req, res, 'read')) return;
-        return sendJson(res, 200, { ...deps.core.status(), verdict: deps.core.monitor.statusVerdict() });
+        return sendJson(res, 200, deps.core.status());
       case 'GET /check':
         if (!operatorFor(deps, req, res, 'read')) return;
         return checkRoute(deps.core, url, res);

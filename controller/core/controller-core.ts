@@ -141,10 +141,11 @@ export class ControllerCore {
     return a.ok && host === null && unreported.length > 0 ? ok({ ...a.value, unreported: [...unreported] }) : a;
   }
 
+  /** The fleet summary, alerts first, with check's verdict at its defaults: status must not look healthier than check. */
   status(): StatusAnswer {
     this.enrolledNow();
     this.refreshAlerts();
-    return statusAnswer(this.index, this.alerts.sorted(), this.fresh());
+    return { ...statusAnswer(this.index, this.alerts.sorted(), this.fresh()), verdict: this.monitor.statusVerdict() };
   }
 
   /** Routes an operator's command to the right agent; progress and the outcome go to sink. */

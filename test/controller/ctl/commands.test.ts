@@ -162,9 +162,13 @@ describe('xenherdctl hosts / domains / status', () => {
     expect(verdict.status).not.toBe('OK');
     expect(s.code).toBe(0);
     expect(s.stdout).toMatch(/^no alerts\n/);
-    expect(s.stdout).toContain(`\nCHECK ${verdict.status} - ${verdict.summary} (xenherdctl check lists each problem)\nfleet: 2 hosts`);
-    const j = JSON.parse((await ctlFor(c)(['status', '--json'])).stdout) as { verdict: { status: string; details: unknown[] } };
-    expect(j.verdict).toEqual(verdict);
+    // the summary's words, not its ages (db1 has been away for years, counted in days as the test runs)
+    expect(s.stdout).toMatch(new RegExp(`\\nCHECK ${verdict.status} - [^\\n]*db1[^\\n]* \\(xenherdctl check lists each problem\\)\\nfleet: 2 hosts`));
+    const j = JSON.parse((await ctlFor(c)(['status', '--json'])).stdout) as { verdict: { status: string; details: Array<{ subject?: string }> } };
+    expect(j.verdict.status).toBe(verdict.status);
+    expect(j.verdict.details.map((d) => d.subject)).toEqual(verdict.details.map((d) => d.subject));
+    // the core's own answer carries it too: in-process callers see what xenherdctl shows
+    expect(c.core.status().verdict?.status).toBe(verdict.status);
     // the same fleet, the line only when the verdict is not OK
     const answer = { ...c.core.status(), verdict: { status: 'OK', summary: '2 hosts reachable, 2 domUs running', details: [] } };
     const ok = await ctlFor(null)(['status'], { XENHERD_URL: await impostor(JSON.stringify(answer)), XENHERD_TOKEN: TOKEN });
