@@ -7,8 +7,9 @@ import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
 import { readRegularSync } from '../../shared/fs/regular-file.js';
-import { utcMinuteText } from '../../shared/text/utc-time.js';
+import { bootRecordVerdict, type ThisBoot } from '../decide/boot-record-verdict.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
+export type { ThisBoot } from '../decide/boot-record-verdict.js';
 import { BOOT_ID_RE, readBootIdFile, recordDigest, writeBootIdFile } from './boot-record-id.js';
 
 /**
@@ -45,23 +46,12 @@ const RecordSchema = z.strictObject({
   handled: z.array(z.string().regex(DOMU_NAME_RE, 'a domU name')).max(100_000),
 });
 
-/** The boot the agent runs in, for reading the record at start. */
-export interface ThisBoot {
-  readonly bootId: string;
-  /** the record's dir is on a tmpfs every boot empties (/run): a record of unknown boot is this boot's */
-  readonly emptiedByBoot: boolean;
-  /** when this boot began (now − uptime), ms since the epoch on the system clock; null when the kernel does not say */
-  readonly startedAtMs: number | null;
-}
-
 interface OnDisk {
   readonly handled: readonly string[];
   /** null: unknown (rule 3) */
   readonly bootId: string | null;
   readonly mtimeMs: number;
 }
-
-const NOTHING_YET = 'not used, nothing handled since this boot yet';
 
 export class BootRecord {
   private readonly names = new Set<string>();
@@ -91,7 +81,7 @@ export class BootRecord {
     if (read !== null && 'problem' in read) {
       this.problem = read.problem;
     } else if (read !== null) {
-      const verdict = boot === undefined ? { used: null } : this.judge(read, boot);
+      const verdict = boot === undefined ? { used: null } : bootRecordVerdict({ file, bootId: read.bootId, mtimeMs: read.mtimeMs }, boot);
       if ('aside' in verdict) {
         this.earlierBoot = verdict.aside;
       } else {
@@ -110,18 +100,6 @@ export class BootRecord {
 
   get idFileProblem(): string | null {
     return this.idProblem;
-  }
-
-  /** Whether READ is this boot's: set aside (why, for the log) or used (and, when its time alone said so, that line). */
-  private judge(read: OnDisk, boot: ThisBoot): { readonly aside: string } | { readonly used: string | null } {
-    const f = this.file;
-    if (read.bootId !== null) return read.bootId === boot.bootId ? { used: null } : { aside: `${f}: from boot ${read.bootId}, not this one (${boot.bootId}): ${NOTHING_YET}` };
-    if (boot.emptiedByBoot) return { used: null };
-    const start = boot.startedAtMs;
-    if (start === null) return { aside: `${f}: a record without a boot id, outside a dir every boot empties, and when this boot began is not known: ${NOTHING_YET}` };
-    const when = `written ${utcMinuteText(read.mtimeMs)}, ${read.mtimeMs >= start ? 'since' : 'before'} this boot began (${utcMinuteText(start)}): judged by its time alone`;
-    if (read.mtimeMs >= start) return { used: `${f}: a record without a boot id (an older agent's), ${when}, used` };
-    return { aside: `${f}: a record without a boot id, outside a dir every boot empties, ${when}, ${NOTHING_YET}` };
   }
 
   /** The record on disk; null when there is none. */
