@@ -18,7 +18,11 @@ export function leftoversBlock(ls: readonly LeftoverAsRead[], title: string): st
   if (ls.length === 0) return '';
   if (ls.length <= EACH_UP_TO) return `${title} (${ls.length}):\n${ls.map((l) => `  ${printable(l.message)}`).join('\n')}\n`;
   const byHost = new Map<string | null, LeftoverAsRead[]>();
-  for (const l of ls) byHost.set(l.host, [...(byHost.get(l.host) ?? []), l]);
+  for (const l of ls) {
+    const on = byHost.get(l.host);
+    if (on === undefined) byHost.set(l.host, [l]);
+    else on.push(l);
+  }
   const where = (host: string | null): string => (host === null ? 'running nowhere' : `on ${printable(host)}`);
   const lines = [...byHost].map(([host, on]) => `  ${where(host)}: ${on.length} domU${on.length === 1 ? '' : 's'}, e.g. ${printable(on[0]?.message ?? '')}`);
   return `${title} (${ls.length}, by host; --json lists each):\n${lines.join('\n')}\n`;
