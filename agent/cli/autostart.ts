@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { parseArgv } from '../../shared/cli/argv.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import { reportError, type Command } from '../../shared/cli/program.js';
-import { exitCodeFor } from '../../shared/errors.js';
+import { exitCodeFor, type XhError } from '../../shared/errors.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest } from '../../shared/protocol/agent-control.js';
 import { loadAgentConfig } from '../config/resolve.js';
+import { DEFAULT_CONTROL_SOCKET } from '../config/schema.js';
 import { askAgent } from '../control/client.js';
 import { underRoot } from '../host/paths.js';
 import { renderAutostartStatus } from './autostart-render.js';
@@ -63,7 +64,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       ? { v: CONTROL_PROTOCOL_VERSION, op: 'force', name: o.force, reason: o.reason ?? '', operator }
       : { v: CONTROL_PROTOCOL_VERSION, op: action.data };
   const answer = await askAgent(socket, req);
-  if (!answer.ok) return reportError(BIN, answer.error, io);
+  if (!answer.ok) return reportError(BIN, withMovedSocketHint(answer.error, socket, o.socket !== undefined), io);
   const r = answer.value;
   if (!r.ok) {
     if (o.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
@@ -79,3 +80,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 export const autostartCommand: Command = { ...AGENT_COMMAND_HELP.autostart, run };
+
+/**
+ * A running agent keeps the control socket it started with: after an edit of controlSocket the
+ * config names a socket nobody listens on yet, and "not running" alone would mislead.
+ */
+function withMovedSocketHint(e: XhError, socket: string, given: boolean): XhError {
+  if (given || e.code !== 'XH_ERR_AGENT_UNREACHABLE' || socket.endsWith(DEFAULT_CONTROL_SOCKET)) return e;
+  return { ...e, message: `${e.message}; if controlSocket was changed in the config since the agent started, it still listens on the old one: systemctl restart xenherd-agent, or --socket OLD_PATH` };
+}

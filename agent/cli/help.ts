@@ -16,7 +16,7 @@ export const AGENT_COMMAND_HELP = {
     usage:
       'run [--config FILE]\n' +
       `  --config   the agent's JSON config (default ${DEFAULT_CONFIG_PATH}; absent: defaults)\n` +
-      'Logs JSON to stdout, each line with its syslog priority when stdout is the journal (journalctl -p err shows errors). SIGHUP reloads the config and decides again (a changed stateDir, controlSocket or controller section needs a restart: the reload is refused, naming them); SIGTERM stops cleanly.\n' +
+      'Logs JSON to stdout, each line with its syslog priority when stdout is the journal (journalctl -p err shows errors). SIGHUP and `autostart reload` (systemctl reload) read the config again and decide again (a changed stateDir, controlSocket or controller section needs a restart: the reload is refused, naming them, and `autostart reload` exits 78); SIGTERM stops cleanly.\n' +
       'Notifies systemd (READY=1, STATUS=..., WATCHDOG=1) when NOTIFY_SOCKET is set; reports to the controller\n' +
       'named in the config\'s `controller` section, if any.',
   },
@@ -27,7 +27,8 @@ export const AGENT_COMMAND_HELP = {
       'autostart start|stop|status|reload [--json] [--config FILE | --socket PATH]\n' +
       '       autostart start --force NAME --reason TEXT\n' +
       '  status    each guarded domU: its decision (running, start, skip, defer), the reason and since when\n' +
-      '  reload    re-read this host now and decide every guarded domU again\n' +
+      '  reload    read the agent\'s config again (as SIGHUP; exit 78 when it is refused, the old one staying) and\n' +
+      '            this host, and decide every guarded domU again (systemctl reload xenherd-agent runs it)\n' +
       '  stop      start nothing more, also what is queued (decisions are still made and shown); start resumes\n' +
       '  --force   start one domU now (logged with --reason), overriding a defer (except config-duplicate: two\n' +
       '            files of the guarded dir define it; config-unreadable; ledger-unreadable) or the skip\n' +

@@ -16,7 +16,9 @@ import { restartOnlyChanges } from '../config/restart-only.js';
 import { loadAgentConfig } from '../config/resolve.js';
 import { tokenFileExposure } from '../config/token-file.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
-import { listenControl } from '../control/server.js';
+import { listenControl, type ControlConnection } from '../control/server.js';
+import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
+import type { XhError } from '../../shared/errors.js';
 import { AgentCore } from '../run/agent-core.js';
 import { BootRecord } from '../run/boot-record.js';
 import { underRoot } from '../host/paths.js';
@@ -83,7 +85,33 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
     agentVersion: VERSION,
     watchdogMs: watchdogIntervalMs(io.env, hooks.pid),
   });
-  const server = await listenControl(socketReal, (req, conn) => daemon.control(req, conn), ports.clock);
+  let running = config;
+  /** the config file read again and applied; what refused it otherwise (the old config stays), logged */
+  const reloadConfig = (by: string): XhError | null => {
+    const again = loadAgentConfig(opts.data.config, root);
+    if (!again.ok) {
+      log.error({ code: again.error.code }, `${by}: configuration not reloaded, the old one stays: ${again.error.message}`);
+      return again.error;
+    }
+    const moved = restartOnlyChanges(running, again.value.config);
+    if (moved.length > 0) {
+      const message = `${moved.join(', ')} changed, which only a restart applies: systemctl restart xenherd-agent (or put the old value back)`;
+      log.error({ code: 'XH_ERR_CONFIG' }, `${by}: configuration not reloaded, the old one stays: ${message}`);
+      return { code: 'XH_ERR_CONFIG', message: `configuration not reloaded, the old one stays: ${message}` };
+    }
+    log.info({ config: again.value.file }, `${by}: reloading configuration`);
+    running = again.value.config;
+    daemon.reload(again.value.config);
+    return null;
+  };
+  // `autostart reload` (systemctl reload runs it) re-reads the config as SIGHUP does, and its
+  // caller hears a refusal: an exit code, not only a journal line
+  const control = (req: ControlRequest, conn: ControlConnection): Promise<ControlResponse> => {
+    if (req.op !== 'reload') return daemon.control(req, conn);
+    const refused = reloadConfig('autostart reload');
+    return refused === null ? daemon.control(req, conn) : Promise.resolve({ v: CONTROL_PROTOCOL_VERSION, ok: false, error: refused });
+  };
+  const server = await listenControl(socketReal, control, ports.clock);
   if (!server.ok) return reportError(BIN, server.error, io);
 
   let stopping: Promise<void> | null = null;
@@ -100,22 +128,7 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
     hooks.onSignal('SIGTERM', stop('SIGTERM'));
     hooks.onSignal('SIGINT', stop('SIGINT'));
   });
-  let running = config;
-  hooks.onSignal('SIGHUP', () => {
-    const again = loadAgentConfig(opts.data.config, root);
-    if (!again.ok) {
-      log.error({ code: again.error.code }, `SIGHUP: configuration not reloaded, the old one stays: ${again.error.message}`);
-      return;
-    }
-    const moved = restartOnlyChanges(running, again.value.config);
-    if (moved.length > 0) {
-      log.error({ code: 'XH_ERR_CONFIG' }, `SIGHUP: configuration not reloaded, the old one stays: ${moved.join(', ')} changed, which only a restart applies: systemctl restart xenherd-agent (or put the old value back)`);
-      return;
-    }
-    log.info({ config: again.value.file }, 'SIGHUP: reloading configuration');
-    running = again.value.config;
-    daemon.reload(again.value.config);
-  });
+  hooks.onSignal('SIGHUP', () => void reloadConfig('SIGHUP'));
   await daemon.start();
   await stopped;
   return 0;

@@ -4,6 +4,9 @@ import { isLoopbackAddress } from '../../shared/loopback-address.js';
 import { HOST_NAME_STRICT_RE, hostNameProblem } from '../../shared/names.js';
 import { pastedSpaceHint } from '../../shared/text/pasted-space.js';
 
+/** where the daemon listens for `xenherd-agent autostart` (the unit's RuntimeDirectory) */
+export const DEFAULT_CONTROL_SOCKET = '/run/xenherd/agent.sock';
+
 /**
  * /etc/xenherd/agent.json. Every key is optional; the defaults are those of the xen-drbd-auto and xen-migrate scripts it replaces.
  * Paths are host paths (resolved under XENHERD_HOST_ROOT when that is set, as every host file is).
@@ -126,7 +129,7 @@ export const AgentConfigSchema = z.strictObject({
   /** absent: detected (xm when xend answers, else xl) */
   toolstack: z.enum(['xl', 'xm'], 'must be "xl" or "xm" (or leave it out to detect)').optional(),
   stateDir: hostPath('/var/lib/xenherd').default('/var/lib/xenherd'),
-  controlSocket: hostPath('/run/xenherd/agent.sock').default('/run/xenherd/agent.sock'),
+  controlSocket: hostPath(DEFAULT_CONTROL_SOCKET).default(DEFAULT_CONTROL_SOCKET),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'must be one of fatal, error, warn, info, debug, trace').default('info'),
   autostart: AutostartConfigSchema.default(AutostartConfigSchema.parse({})),
   events: EventsConfigSchema.default(EventsConfigSchema.parse({})),

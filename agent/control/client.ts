@@ -11,6 +11,9 @@ import { err, ok, type Result } from '../../shared/result.js';
  */
 const MAX_ANSWER_CHARS = 8 * 1024 * 1024;
 
+/** what an operator who finds the daemon gone does next: start it, and find out why it stopped */
+const AGENT_NOT_RUNNING = 'the agent is not running here: start it with `systemctl start xenherd-agent` (`systemctl status xenherd-agent` and `journalctl -u xenherd-agent` say why it stopped)';
+
 type LineRead = { readonly kind: 'more' } | { readonly kind: 'line'; readonly line: string } | { readonly kind: 'too-long' };
 
 /** Collects the answer line across chunks; scans each chunk once (not the whole buffer again). */
@@ -57,7 +60,7 @@ export function askAgent(path: string, req: ControlRequest, timeoutMs = 180_000)
       done(err({ code: 'XH_ERR_INTERNAL', message: `${path}: ${why}` }));
     });
     sock.on('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? 'the agent is not running here (daemon gone)' : e.code === 'EACCES' ? 'permission denied (run as root)' : e.message;
+      const why = e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? AGENT_NOT_RUNNING : e.code === 'EACCES' ? 'permission denied (run as root)' : e.message;
       done(err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `${path}: ${why}` }));
     });
     sock.on('close', () => done(err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `${path}: the agent closed the connection without answering` })));

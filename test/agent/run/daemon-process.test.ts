@@ -65,6 +65,12 @@ describe('xenherd-agent run as a process', () => {
     const r = await agentCli('autostart', 'status');
     expect(r.code).toBe(76);
     expect(r.stderr).toContain('XH_ERR_AGENT_UNREACHABLE');
+    expect(r.stderr).toContain('the agent is not running here: start it with `systemctl start xenherd-agent`');
+    // a config naming another socket than the default: the running agent may still listen on the old one
+    const moved = await agentCli('autostart', 'reload', '--config', writeConfig(sim.dir, { controlSocket: '/run/xenherd2/agent.sock' }));
+    expect(moved.code).toBe(76);
+    expect(moved.stderr).toContain('if controlSocket was changed in the config since the agent started, it still listens on the old one');
+    expect(r.stderr).not.toContain('controlSocket');
   });
 
   it('SIGHUP reloads the config; a bad one is refused and the old one stays', async () => {
@@ -90,6 +96,38 @@ describe('xenherd-agent run as a process', () => {
       a.child.kill('SIGHUP');
       await a.waitLog((l) => l.msg.startsWith('configuration reloaded'));
       expect(a.logs.filter((l) => l.msg.startsWith('configuration reloaded'))).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('autostart reload (systemctl reload) re-reads the config too, and exits 78 when it is refused: the old one stays', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xh-reload-'));
+    try {
+      const cfg = join(dir, 'agent.json');
+      writeFileSync(cfg, JSON.stringify(FAST_TIMERS));
+      sim = await bed.startSim(FLEET());
+      const a = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', cfg));
+      await a.waitLog((l) => l.msg.startsWith('ready'));
+      // --socket: the CLI does not read the file itself, so each refusal below is the daemon's
+      const reload = () => agentCli('autostart', 'reload', '--socket', join(sim.hostRoot('xen1'), 'run/xenherd/agent.sock'));
+      writeFileSync(cfg, '{"autostart": {"paralel": 2}}');
+      const bad = await reload();
+      expect([bad.code, bad.stdout]).toEqual([78, '']);
+      expect(bad.stderr).toContain('XH_ERR_CONFIG');
+      expect(bad.stderr).toContain('unknown key "autostart.paralel"');
+      writeFileSync(cfg, JSON.stringify({ ...FAST_TIMERS, controlSocket: '/run/xenherd2/agent.sock' }));
+      const moved = await reload();
+      expect([moved.code, moved.stderr]).toEqual([
+        78,
+        'xenherd-agent: XH_ERR_CONFIG: configuration not reloaded, the old one stays: controlSocket (/run/xenherd/agent.sock → /run/xenherd2/agent.sock) changed, which only a restart applies: systemctl restart xenherd-agent (or put the old value back)\n',
+      ]);
+      expect(a.logs.filter((l) => l.msg.startsWith('configuration reloaded'))).toEqual([]);
+      writeFileSync(cfg, JSON.stringify({ ...FAST_TIMERS, logLevel: 'debug' }));
+      const good = await reload();
+      expect([good.code, good.stderr]).toEqual([0, '']);
+      await a.waitLog((l) => l.msg.startsWith('configuration reloaded'));
+      expect(a.logs.filter((l) => l.msg === 'autostart reload: reloading configuration')).toHaveLength(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

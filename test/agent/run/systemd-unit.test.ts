@@ -30,11 +30,11 @@ describe('systemd/xenherd-agent.service', () => {
   const unit = parseUnit(UNIT);
   const svc = unit.get('Service');
 
-  it('is a notify service running the daemon, reloading with SIGHUP, restarting on failure', () => {
+  it('is a notify service running the daemon, reloading through autostart reload, restarting on failure', () => {
     expect(svc?.get('Type')).toBe('notify');
     expect(svc?.get('NotifyAccess')).toBe('all');
     expect(svc?.get('ExecStart')).toMatch(/^\/usr\/bin\/node (--[a-z-]+(=\d+)? )*\/usr\/sbin\/xenherd-agent run$/);
-    expect(svc?.get('ExecReload')).toBe('/bin/kill -HUP $MAINPID');
+    expect(svc?.get('ExecReload')).toBe('/usr/bin/node /usr/sbin/xenherd-agent autostart reload');
     // the xl child of every `xl create` lives in the agent's cgroup and must survive an agent stop
     expect(svc?.get('KillMode')).toBe('process');
     expect(svc?.get('Restart')).toBe('on-failure');

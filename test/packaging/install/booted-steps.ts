@@ -116,7 +116,7 @@ export async function reportsToController(c: Ctx): Promise<void> {
   check(where.stdout === 'xen1\n', `xenherdctl where web1: ${where.stdout}${where.stderr}`);
 }
 
-/** reload = SIGHUP (same process); an upgrade restarts what runs and leaves stopped what is stopped. */
+/** reload (autostart reload, the same process reading its config again); an upgrade restarts what runs and leaves stopped what is stopped. */
 export async function reloadAndUpgrade(c: Ctx): Promise<void> {
   const pid = await show(c, AGENT, 'MainPID');
   await ok(c, ['systemctl', 'reload', AGENT]);
