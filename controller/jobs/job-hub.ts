@@ -81,7 +81,7 @@ export class JobHub {
       case 'rebalance':
         return ok(await rebalanceInSlices(clock, f, p, this.rebalanceBlocked(), req.maxMoves));
       case 'roll':
-        return ok(await rollInSlices(clock, f, req.hosts, p));
+        return ok(await rollInSlices(clock, f, req.hosts, p, req.groupSize ?? null));
     }
   }
 

@@ -48,7 +48,8 @@ export const rebalanceInSlices = (clock: Clock, facts: PlanFacts, policy: PlanPo
 
 export const drainInSlices = (clock: Clock, facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy): Promise<PlanOf<'drain'>> => planInSlices(clock, drainSteps(facts, hosts, policy));
 
-export const rollInSlices = (clock: Clock, facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy): Promise<PlanOf<'roll'>> => planInSlices(clock, rollSteps(facts, hosts, policy));
+export const rollInSlices = (clock: Clock, facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy, groupSize: number | null): Promise<PlanOf<'roll'>> =>
+  planInSlices(clock, rollSteps(facts, hosts, policy, groupSize));
 
 /**
  * The ending of a job stopped (a Ctrl-C, a shutdown) while its first plan was made in slices, or

@@ -30,7 +30,7 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
     if (!h.capabilities.includes(CAPABILITY.maintenance)) return failure('XH_ERR_REFUSED', `the agent of ${host} keeps no maintenance flag: upgrade it`);
   }
   // in slices, as `plan roll` is: a roll of 255 Dom0s took 2.5 s to plan in one go
-  const plan = await rollInSlices(port.clock, f0, req.hosts, env.policy);
+  const plan = await rollInSlices(port.clock, f0, req.hosts, env.policy, req.groupSize ?? null);
   job.emit({ type: 'plan', plan });
   if (plan.leftovers.length > 0) return failure('XH_ERR_REFUSED', `not every host can be drained; nothing was changed: ${remainingText(plan.leftovers)}`, plan.leftovers);
   const stopped = stoppedWhilePlanning(job, 'roll');

@@ -13,13 +13,14 @@ const DOMUS_PER_STEP = 32;
  * nowhere to go), and the hosts outside the group have room for everything the group runs (a
  * drain of the whole group plans no leftover). Greedy colouring, most-constrained host first.
  * A host that cannot be drained even alone makes the roll refuse: its leftovers are listed.
+ * GROUP_SIZE caps a group (the operator's --group-size: how many Dom0s may be down at once).
  */
-export function planRoll(facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy): PlanOf<'roll'> {
-  return toEnd(rollSteps(facts, hosts, policy));
+export function planRoll(facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy, groupSize: number | null = null): PlanOf<'roll'> {
+  return toEnd(rollSteps(facts, hosts, policy, groupSize));
 }
 
 /** planRoll a step at a time: its drains, one per host alone and one per group tried, yield as they go (drainSteps). */
-export function* rollSteps(facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy): Steps<PlanOf<'roll'>> {
+export function* rollSteps(facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy, groupSize: number | null = null): Steps<PlanOf<'roll'>> {
   const unique = [...new Set(hosts)];
   // A roll asked again after it stopped (Ctrl-C, a timeout) finds its first hosts draining or in
   // maintenance: their groups go first, and a later group is drained once they are online again,
@@ -49,7 +50,7 @@ export function* rollSteps(facts: PlanFacts, hosts: readonly string[], policy: P
   for (const h of order) {
     let g: string[] | undefined;
     for (const [k, grp] of groups.entries()) {
-      if (!grp.every((x) => !conflicts.get(h)?.has(x))) continue;
+      if ((groupSize !== null && grp.length >= groupSize) || !grp.every((x) => !conflicts.get(h)?.has(x))) continue;
       if ((yield* drainSteps(seenOnline(facts, backBefore(k)), [...grp, h], policy)).leftovers.length === 0) {
         g = grp;
         break;

@@ -124,12 +124,14 @@ export type PlanOf<K extends Plan['kind']> = Extract<Plan, { kind: K }>;
 export const MAX_JOB_HOSTS = 256;
 const Hosts = z.array(HostNameSchema).min(1).max(MAX_JOB_HOSTS);
 const Parallel = z.number().int().min(1).max(64).nullable();
+/** a roll's --group-size: at most that many hosts down together; optional, as older xenherdctls send none */
+const GroupSize = z.number().int().min(1).max(MAX_JOB_HOSTS).nullable().optional();
 export const PlanRequestSchema = z.discriminatedUnion('kind', [
   /** maxParallel: the drain's --max-parallel, so the plan's sets are what that drain would run at once */
   z.strictObject({ kind: z.literal('drain'), hosts: Hosts, maxParallel: Parallel.optional() }),
   z.strictObject({ kind: z.literal('restore'), host: HostNameSchema }),
   z.strictObject({ kind: z.literal('rebalance'), maxMoves: z.number().int().min(1).max(1000).nullable() }),
-  z.strictObject({ kind: z.literal('roll'), hosts: Hosts }),
+  z.strictObject({ kind: z.literal('roll'), hosts: Hosts, groupSize: GroupSize }),
 ]);
 export type PlanRequest = z.infer<typeof PlanRequestSchema>;
 
@@ -139,7 +141,7 @@ export const JobRequestSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('restore'), host: HostNameSchema, timeoutMs: Timeout }),
   z.strictObject({ kind: z.literal('rebalance'), maxMoves: z.number().int().min(1).max(1000).nullable(), timeoutMs: Timeout }),
   /** reboot 'command': the operator's xenherdctl reboots each group (it runs the reboot command); 'wait': someone else does */
-  z.strictObject({ kind: z.literal('roll'), hosts: Hosts, reboot: z.enum(['command', 'wait']), maxParallel: Parallel, coldFallback: z.boolean(), timeoutMs: Timeout }),
+  z.strictObject({ kind: z.literal('roll'), hosts: Hosts, reboot: z.enum(['command', 'wait']), maxParallel: Parallel, coldFallback: z.boolean(), timeoutMs: Timeout, groupSize: GroupSize }),
   z.strictObject({ kind: z.literal('maintenance'), host: HostNameSchema, on: z.boolean() }),
 ]);
 export type JobRequest = z.infer<typeof JobRequestSchema>;

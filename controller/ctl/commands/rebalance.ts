@@ -1,6 +1,6 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { hostNameProblem } from '../../../shared/names.js';
-import type { PlanRequest } from '../../../shared/protocol/ctl-jobs.js';
+import { MAX_JOB_HOSTS, type PlanRequest } from '../../../shared/protocol/ctl-jobs.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { PLAN_USAGE, REBALANCE_USAGE } from '../help/rebalance.js';
 import { failJob, followJob } from '../job-follow.js';
@@ -25,7 +25,7 @@ export async function rebalance(argv: readonly string[], io: CliIo, hooks: CtlHo
 const PLAN_KINDS: ReadonlySet<string> = new Set<PlanRequest['kind']>(['drain', 'restore', 'rebalance', 'roll']);
 
 export async function plan(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
-  const inv = begin(argv, io, hooks, [{ name: 'max-moves', takesValue: true }], [1, Infinity], PLAN_USAGE, (a) => (a.positionals[0] === 'drain' || a.positionals[0] === 'roll' ? tooManyHosts(`plan ${a.positionals[0]}`, a.positionals.length - 1) : null));
+  const inv = begin(argv, io, hooks, [{ name: 'max-moves', takesValue: true }, { name: 'group-size', takesValue: true }], [1, Infinity], PLAN_USAGE, (a) => (a.positionals[0] === 'drain' || a.positionals[0] === 'roll' ? tooManyHosts(`plan ${a.positionals[0]}`, a.positionals.length - 1) : null));
   if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
   const [kind, ...hosts] = args.positionals as [string, ...string[]];
@@ -35,12 +35,15 @@ export async function plan(argv: readonly string[], io: CliIo, hooks: CtlHooks):
   // only a rebalance plan has a number of moves: elsewhere it would be dropped, and the plan
   // printed would not be the one asked for
   if (args.options['max-moves'] !== undefined && PLAN_KINDS.has(kind) && kind !== 'rebalance') return usage(`plan ${kind} takes no --max-moves: only plan rebalance does`);
+  if (args.options['group-size'] !== undefined && PLAN_KINDS.has(kind) && kind !== 'roll') return usage(`plan ${kind} takes no --group-size: only plan roll does`);
   const m = positiveInt(optionValue(args, 'max-moves'), 'max-moves', 1000);
   if (!m.ok) return failJob({ code: 'XH_ERR_USAGE', message: m.message }, io, json);
+  const g = positiveInt(optionValue(args, 'group-size'), 'group-size', MAX_JOB_HOSTS);
+  if (!g.ok) return failJob({ code: 'XH_ERR_USAGE', message: g.message }, io, json);
   let req: PlanRequest;
   if (kind === 'drain' || kind === 'roll') {
     if (hosts.length === 0) return usage(`plan ${kind} needs at least one HOST`);
-    req = { kind, hosts };
+    req = kind === 'roll' && g.n !== null ? { kind, hosts, groupSize: g.n } : { kind, hosts };
   } else if (kind === 'restore') {
     if (hosts.length !== 1) return usage('plan restore takes one HOST');
     req = { kind, host: hosts[0] as string };

@@ -3,6 +3,7 @@ import { hostNameProblem } from '../../../shared/names.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { ROLL_USAGE } from '../help/roll.js';
 import { failJob, followJob } from '../job-follow.js';
+import { MAX_JOB_HOSTS } from '../../../shared/protocol/ctl-jobs.js';
 import { optionValue } from '../options.js';
 import { positiveInt, showPlan, timeoutOf, tooManyHosts } from './drain.js';
 
@@ -15,6 +16,7 @@ export async function roll(argv: readonly string[], io: CliIo, hooks: CtlHooks):
       { name: 'reboot-command', takesValue: true },
       { name: 'wait-for-reboot', takesValue: false },
       { name: 'max-parallel', takesValue: true },
+      { name: 'group-size', takesValue: true },
       { name: 'cold-fallback', takesValue: false },
       { name: 'timeout', takesValue: true },
       { name: 'dry-run', takesValue: false },
@@ -36,7 +38,11 @@ export async function roll(argv: readonly string[], io: CliIo, hooks: CtlHooks):
   if (!t.ok) return failJob({ code: 'XH_ERR_USAGE', message: t.message }, io, json);
   const p = positiveInt(optionValue(args, 'max-parallel'), 'max-parallel', 64);
   if (!p.ok) return failJob({ code: 'XH_ERR_USAGE', message: p.message }, io, json);
-  if (args.options['dry-run'] === true) return showPlan(client, io, { kind: 'roll', hosts }, json);
-  const req = { kind: 'roll' as const, hosts, reboot: words === null ? ('wait' as const) : ('command' as const), maxParallel: p.n, coldFallback: args.options['cold-fallback'] === true, timeoutMs: t.ms };
+  const g = positiveInt(optionValue(args, 'group-size'), 'group-size', MAX_JOB_HOSTS);
+  if (!g.ok) return failJob({ code: 'XH_ERR_USAGE', message: g.message }, io, json);
+  // sent only when given: a controller older than --group-size refuses a request carrying it
+  const groupSize = g.n === null ? {} : { groupSize: g.n };
+  if (args.options['dry-run'] === true) return showPlan(client, io, { kind: 'roll', hosts, ...groupSize }, json);
+  const req = { kind: 'roll' as const, hosts, reboot: words === null ? ('wait' as const) : ('command' as const), maxParallel: p.n, coldFallback: args.options['cold-fallback'] === true, timeoutMs: t.ms, ...groupSize };
   return followJob(client, io, hooks, req, json, words);
 }

@@ -2,7 +2,7 @@ import type { CommandHelp } from '../../../shared/cli/program.js';
 import { EXIT_HELP, TIMEOUT_HELP } from './drain.js';
 
 export const REBALANCE_USAGE = 'rebalance [--apply | --dry-run] [--max-moves N] [--timeout DURATION] [--json]';
-export const PLAN_USAGE = 'plan drain HOST... | plan restore HOST | plan rebalance [--max-moves N] | plan roll HOST... [--json]';
+export const PLAN_USAGE = 'plan drain HOST... | plan restore HOST | plan rebalance [--max-moves N] | plan roll HOST... [--group-size N] [--json]';
 
 export const rebalanceHelp: CommandHelp = {
   name: 'rebalance',

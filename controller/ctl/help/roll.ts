@@ -1,7 +1,7 @@
 import type { CommandHelp } from '../../../shared/cli/program.js';
 import { EXIT_HELP, TIMEOUT_HELP } from './drain.js';
 
-export const ROLL_USAGE = 'roll HOST... [--reboot-command CMD | --wait-for-reboot] [--max-parallel N] [--cold-fallback] [--timeout DURATION] [--dry-run] [--json]';
+export const ROLL_USAGE = 'roll HOST... [--reboot-command CMD | --wait-for-reboot] [--group-size N] [--max-parallel N] [--cold-fallback] [--timeout DURATION] [--dry-run] [--json]';
 
 export const rollHelp: CommandHelp = {
   name: 'roll',
@@ -13,7 +13,8 @@ export const rollHelp: CommandHelp = {
     'it, set maintenance, reboot it (--reboot-command CMD runs CMD per host from here, {host} replaced or',
     'the host appended, e.g. --reboot-command "ssh root@{host} reboot"; --wait-for-reboot, the default,',
     'waits for you to do it), wait for every host of the group to come back with a new boot id, restore it.',
-    'It stops at the first group that does not finish. --dry-run prints the groups. Run it again to follow',
+    'It stops at the first group that does not finish. --group-size N puts at most N hosts in a group (how',
+    'many Dom0s may be down at once; default: as many as can be). --dry-run prints the groups. Run it again to follow',
     'a roll already running: only the xenherdctl that started it runs the reboot command (the one that',
     'follows cannot tell a reboot asked for before it attached from a new one, and says so). Stopped (Ctrl-C,',
     '--timeout, a group that did not finish), the same roll asked again starts with the hosts it left',

@@ -107,6 +107,26 @@ describe('plan takes only the options of the plan kind it is given', () => {
   });
 });
 
+describe('--group-size goes with roll and plan roll only', () => {
+  it('elsewhere, or not a whole number from 1 to 256, it is a usage error (2) before any connection', async () => {
+    const ctl = ctlFor(null);
+    for (const argv of [['plan', 'drain', 'xen1'], ['plan', 'restore', 'xen1'], ['plan', 'rebalance']]) {
+      const r = await ctl([...argv, '--group-size', '2'], DOWN);
+      expect([argv, r.code, r.stderr]).toEqual([argv, 2, expect.stringMatching(new RegExp(`^xenherdctl: XH_ERR_USAGE: plan ${argv[1]} takes no --group-size: only plan roll does; usage: xenherdctl plan `))]);
+    }
+    expect((await ctl(['drain', 'xen1', '--group-size', '2'], DOWN)).stderr).toMatch(/^xenherdctl: XH_ERR_USAGE: unknown option "--group-size"/);
+    for (const bad of ['0', '257', '1.5', 'two']) {
+      for (const argv of [['roll', 'xen1', 'xen2'], ['plan', 'roll', 'xen1', 'xen2']]) {
+        const r = await ctl([...argv, '--group-size', bad], DOWN);
+        expect([argv, bad, r.code, r.stderr]).toEqual([argv, bad, 2, `xenherdctl: XH_ERR_USAGE: --group-size ${JSON.stringify(bad)}: a whole number from 1 to 256\n`]);
+      }
+    }
+    // where it belongs it is sent: the command reaches for the (down) controller
+    expect((await ctl(['plan', 'roll', 'xen1', 'xen2', '--group-size', '1'], DOWN)).code).toBe(87);
+    expect((await ctl(['roll', 'xen1', 'xen2', '--group-size', '1', '--dry-run'], DOWN)).code).toBe(87);
+  });
+});
+
 describe('rebalance --dry-run, as drain, restore and roll take it', () => {
   it('is the default dry run (it asks the controller); with --apply it is a usage error (2), before any connection', async () => {
     const ctl = ctlFor(null);

@@ -87,7 +87,9 @@ describe('planning in slices', () => {
       const f = factsOf(spec);
       const drainable = hosts.filter((h) => planDrain(f, [h], DEFAULT_POLICY).leftovers.length === 0);
       for (const rolled of [hosts, drainable]) {
-        expect((await sliced((clock) => rollInSlices(clock, factsOf(spec), rolled, DEFAULT_POLICY))).plan).toEqual(planRoll(factsOf(spec), rolled, DEFAULT_POLICY));
+        for (const groupSize of [null, 2]) {
+          expect((await sliced((clock) => rollInSlices(clock, factsOf(spec), rolled, DEFAULT_POLICY, groupSize))).plan).toEqual(planRoll(factsOf(spec), rolled, DEFAULT_POLICY, groupSize));
+        }
       }
     });
   }
@@ -107,7 +109,7 @@ describe('planning in slices', () => {
     expect(plan.sets.flat().length).toBeGreaterThan(3);
     expect(c.slices()).toBeGreaterThan(10);
     const pairs = pairsFleet(40, 6);
-    const roll = await sliced((clock) => rollInSlices(clock, factsOf(pairs), Object.keys(pairs.hosts), DEFAULT_POLICY));
+    const roll = await sliced((clock) => rollInSlices(clock, factsOf(pairs), Object.keys(pairs.hosts), DEFAULT_POLICY, null));
     expect([roll.plan.groups.length, roll.plan.leftovers]).toEqual([2, []]);
     expect(roll.slices).toBeGreaterThan(10);
   });

@@ -55,6 +55,31 @@ describe('rolling maintenance over 6 hosts', () => {
     expectGoldenLog('roll/groups-never-hold-both-hosts-of-a-pair-each-group-drained-re', bed.logs);
   });
 
+  it('--group-size 2: no more than two hosts down at once, and still every domU home at the end', async () => {
+    const bed = await jobsBed(SIX);
+    const hosts = SIX.hosts.map((h) => h.name);
+    const job = bed.start({ kind: 'roll', hosts, reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null, groupSize: 2 });
+    const rebooted: string[][] = [];
+    await bed.until(() => {
+      for (const r of job.events.filter((e) => e.type === 'reboot').slice(rebooted.length)) {
+        if (r.type !== 'reboot') continue;
+        rebooted.push(r.hosts);
+        for (const h of r.hosts) {
+          const d = bed.fleet.host(h);
+          d.reboot();
+          bed.clock.schedule(45_000, () => d.restartAgent([bed.core]));
+        }
+      }
+      return job.end !== null;
+    }, 'the roll');
+    expect(job.end).toMatchObject({ ok: true });
+    expect(rebooted.length).toBeGreaterThanOrEqual(3);
+    expect(rebooted.filter((g) => g.length > 2)).toEqual([]);
+    expect(rebooted.flat().sort()).toEqual(hosts);
+    for (const d of SIX.domus) expect([d.name, bed.fleet.where(d.name)]).toEqual([d.name, [d.home]]);
+    bed.neverTwice();
+  });
+
   it('a group whose hosts do not come back in time ends the roll with the group in maintenance', async () => {
     const bed = await jobsBed(SIX, { rebootWaitMs: 120_000 });
     const job = bed.start({ kind: 'roll', hosts: ['a1', 'a2'], reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null });

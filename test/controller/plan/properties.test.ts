@@ -81,12 +81,15 @@ describe('planner properties on random fleets (seeded, replayable)', () => {
       if (planRebalance(f, policy, 'paused').sets.length > 0) report('rebalance paused', ['planned while paused']);
 
       const subset = hosts.filter(() => rnd() < 0.5);
-      const roll = planRoll(f, subset, policy);
+      // the operator's --group-size, on half the fleets
+      const groupSize = rnd() < 0.5 ? limit(3) : null;
+      const roll = planRoll(f, subset, policy, groupSize);
       // a roll brings its hosts found out of service back before the next group (roll.ts): a group's drain is judged so
       const outOfService = (h: string): boolean => f.host(h)?.maintenance.state !== 'online';
       for (const [k, g] of roll.groups.entries()) {
         const back = new Set(roll.groups.slice(0, k).flatMap((x) => x.hosts).filter(outOfService));
         const inG = new Set(g.hosts);
+        if (groupSize !== null && g.hosts.length > groupSize) report('roll group size', [`${g.hosts.join(',')}: more than --group-size ${groupSize}`]);
         for (const d of f.running()) {
           const holders = [...new Set([...d.replicaUnion, ...(d.host ? [d.host] : [])])].filter((h) => inG.has(h));
           if (holders.length > 1) report('roll', [`${d.name} has replicas on ${holders.join('+')} in one group`]);

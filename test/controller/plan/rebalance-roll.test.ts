@@ -118,6 +118,18 @@ describe('planRoll', () => {
     ]);
   });
 
+  it('--group-size caps how many hosts are down together: the same 6 hosts in groups of at most 2, or one at a time', () => {
+    const hosts = ['a1', 'a2', 'b1', 'b2', 'c1', 'c2'];
+    const pair = (x: string, y: string): DomuSpec[] => [...many(x, 2, 2048, [x, y]), ...many(y, 2, 2048, [x, y])];
+    const spec: FleetSpec = { hosts: Object.fromEntries(hosts.map((h) => [h, {}])), domus: [...pair('a1', 'a2'), ...pair('b1', 'b2'), ...pair('c1', 'c2')] };
+    const twos = planRoll(factsOf(spec), hosts, P, 2).groups.map((g) => g.hosts);
+    expect(twos.every((g) => g.length <= 2)).toBe(true);
+    expect(twos.flat().sort()).toEqual(hosts);
+    expect(twos.filter((g) => ['a', 'b', 'c'].some((p) => g.includes(`${p}1`) && g.includes(`${p}2`)))).toEqual([]);
+    expect(planRoll(factsOf(spec), hosts, P, 1).groups.map((g) => g.hosts)).toEqual(hosts.map((h) => [h]));
+    expect(planRoll(factsOf(spec), hosts, P, 3)).toEqual(planRoll(factsOf(spec), hosts, P));
+  });
+
   it('a group is split when the rest would lack room for it', () => {
     const spec: FleetSpec = {
       hosts: { x: { totalMiB: 12_288 }, y: { totalMiB: 12_288 }, z: { totalMiB: 12_288 } },
