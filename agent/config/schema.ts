@@ -1,8 +1,10 @@
 import { isIP } from 'node:net';
+import { posix } from 'node:path';
 import { z } from 'zod';
 import { isLoopbackAddress } from '../../shared/loopback-address.js';
 import { HOST_NAME_STRICT_RE, hostNameProblem } from '../../shared/names.js';
 import { pastedSpaceHint } from '../../shared/text/pasted-space.js';
+import { sharedDirProblem } from './own-dir.js';
 
 /** where the daemon listens for `xenherd-agent autostart` (the unit's RuntimeDirectory) */
 export const DEFAULT_CONTROL_SOCKET = '/run/xenherd/agent.sock';
@@ -18,6 +20,14 @@ const hostPath = (example: string) =>
     .string(`must be an absolute path (a string), e.g. ${example}`)
     .startsWith('/', `must be an absolute path, e.g. ${example}`)
     .refine((p) => !/[\u0000-\u001f\u007f]/.test(p), `must not contain control characters (a newline, a tab): remove them, e.g. ${example}`);
+/** a path whose directory (the path itself, or the one holding it) xenherd makes private: never a shared one */
+const ownDirPath = (example: string, dirOf: (p: string) => string, what: string) =>
+  hostPath(example).superRefine((p, ctx) => {
+    const problem = sharedDirProblem(dirOf(p), what, example);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
+const itself = (p: string): string => p;
+const holder = (p: string): string => posix.dirname(p);
 const seconds = (what: string, example: number, max = 86_400) =>
   z.number(`must be a number of seconds, e.g. ${example}`).positive(`must be more than 0 (${what}), e.g. ${example}`).max(max, `must be at most ${max} seconds`);
 
@@ -66,7 +76,7 @@ function peerNamesAreHostNames(peers: Record<string, unknown>, ctx: z.core.$Refi
 
 export const MigrationConfigSchema = z.strictObject({
   /** the dedicated private key for reverse migrations (`keys setup` creates it) */
-  keyFile: hostPath('/etc/xenherd/migrate_key').default('/etc/xenherd/migrate_key'),
+  keyFile: ownDirPath('/etc/xenherd/migrate_key', holder, 'is in').default('/etc/xenherd/migrate_key'),
   /** peers' ssh host keys, OpenSSH known_hosts format; a peer not listed is refused */
   knownHostsFile: hostPath('/etc/xenherd/known_hosts').default('/etc/xenherd/known_hosts'),
   /** a POSIX user name: it goes into the ssh command line as USER@HOST */
@@ -128,8 +138,8 @@ export const AgentConfigSchema = z.strictObject({
   guardedDir: hostPath('/etc/xen/drbd-auto').default('/etc/xen/drbd-auto'),
   /** absent: detected (xm when xend answers, else xl) */
   toolstack: z.enum(['xl', 'xm'], 'must be "xl" or "xm" (or leave it out to detect)').optional(),
-  stateDir: hostPath('/var/lib/xenherd').default('/var/lib/xenherd'),
-  controlSocket: hostPath(DEFAULT_CONTROL_SOCKET).default(DEFAULT_CONTROL_SOCKET),
+  stateDir: ownDirPath('/var/lib/xenherd', itself, 'is').default('/var/lib/xenherd'),
+  controlSocket: ownDirPath(DEFAULT_CONTROL_SOCKET, holder, 'is in').default(DEFAULT_CONTROL_SOCKET),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'must be one of fatal, error, warn, info, debug, trace').default('info'),
   autostart: AutostartConfigSchema.default(AutostartConfigSchema.parse({})),
   events: EventsConfigSchema.default(EventsConfigSchema.parse({})),

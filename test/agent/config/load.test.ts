@@ -96,6 +96,17 @@ describe('agent config', () => {
     expect(parse({ migration: { sshUser: 'machine$' } }).ok).toBe(true);
   });
 
+  it('refuses a state dir, control socket or key in a directory the system shares (it would be made 0700), naming the key and a dir of its own', () => {
+    expect(message({ controlSocket: '/run/agent.sock' })).toBe(
+      '/etc/xenherd/agent.json: key "controlSocket": is in /run, a directory the system shares with other programs: xenherd makes its directories private (mode 0700), which would lock them out; use a directory of its own, e.g. /run/xenherd/agent.sock',
+    );
+    expect(message({ stateDir: '/var/lib/' })).toMatch(/key "stateDir": is \/var\/lib, a directory the system shares .* e\.g\. \/var\/lib\/xenherd$/);
+    expect(message({ migration: { keyFile: '/etc/migrate_key' } })).toMatch(/key "migration\.keyFile": is in \/etc, a directory the system shares/);
+    expect(message({ stateDir: '/var/lib/../tmp' })).toMatch(/is \/var\/tmp, a directory the system shares/);
+    // a directory of its own, wherever it is, is fine
+    expect(parse({ stateDir: '/srv/xh', controlSocket: '/run/xh/agent.sock', migration: { keyFile: '/root/.ssh/xh_migrate' } }).ok).toBe(true);
+  });
+
   it('reports every problem at once, each naming the file', () => {
     const m = message({ a: 1, autostart: { parallel: 0 } });
     expect(m.split('; ')).toHaveLength(2);
