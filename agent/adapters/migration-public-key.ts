@@ -1,6 +1,9 @@
-import { utils } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader (dev tools run the sources as ESM) finds no named exports in it
+import ssh2 from 'ssh2';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
+
+const { utils } = ssh2;
 
 /** A migration key's public half as an authorized_keys line ends: "ssh-ed25519 BASE64 COMMENT". */
 export interface MigrationPublicKey {

@@ -5,9 +5,12 @@ import { isIP } from 'node:net';
 import { hostKeyMismatch, migrationKeyRefused, peerNameUnresolved, UNRESOLVED_CODES } from './peer-ssh-refusals.js';
 import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
 import { realClock } from '../../shared/clock/real-clock.js';
-import { Client } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader (dev tools run the sources as ESM) finds no named exports in it
+import ssh2 from 'ssh2';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
+
+const { Client } = ssh2;
 
 /**
  * One command on a peer Dom0 over ssh (ssh2, the dedicated key). The peer's sshd runs

@@ -38,9 +38,9 @@ afterAll(async () => {
 });
 
 /** Asynchronous on purpose: the simulator answers the agent's tools from this event loop. */
-function inventoryOn(host: string): Promise<Inventory> {
+function inventoryOn(host: string, program: readonly string[] = [agent]): Promise<Inventory> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [agent, 'inventory', '--json'], { env: sim.env(host), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...program, 'inventory', '--json'], { env: sim.env(host), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -112,6 +112,13 @@ describe('inventory on simulated hosts', () => {
     expect(inv.toolstack?.kind).toBe('xm');
     expect(inv.drbd.availability).toBe('tools-missing');
     expect((inv.domains ?? []).map((d) => d.name)).toContain('legacy1');
+  });
+
+  it('the sources run unbuilt, as README and test/sim/README.md show (node packaging/run-ts.mjs agent/main.ts inventory), read the same', async () => {
+    const fromSource = await inventoryOn('xen1', ['packaging/run-ts.mjs', 'agent/main.ts']);
+    // what differs is only when each read was taken
+    const same = (i: Inventory) => ({ ...i, takenAt: '' });
+    expect(same(fromSource)).toEqual(same(await inventoryOn('xen1')));
   });
 
   it('after xen2 loses power, xen1 sees its peer Unknown and reports it, never Secondary', async () => {
