@@ -2,7 +2,8 @@ import type { XhError } from '../../shared/errors.js';
 import type { CommandRequest } from '../../shared/protocol/ctl-api.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
-import type { Freshness } from '../fleet/host-record.js';
+import { isReachable, type Freshness } from '../fleet/host-record.js';
+import { peerTarget } from '../fleet/move-target.js';
 import { noAgentMessage } from '../fleet/no-agent-message.js';
 import { routeCommand } from '../fleet/route.js';
 import { hostWhy } from '../plan/leftover-text.js';
@@ -48,6 +49,16 @@ export function startOperatorCommand(d: OperatorCommandDeps, req: CommandRequest
   if (targetHost !== null && target && target.state !== 'online') {
     const restore = req.op === 'reverse' ? `; \`xenherdctl restore ${targetHost}\` brings its domUs home` : '';
     return err({ code: 'XH_ERR_REFUSED', message: `${hostWhy(targetHost, target.state)}${target.operationId ? ` (operation ${target.operationId})` : ''}: nothing is migrated onto it until it is online${restore}` });
+  }
+  // a move onto a Dom0 the controller cannot hear would run, and then not be confirmed by its reports
+  const named = req.op === 'migrate' ? req.target : null;
+  const arriving = req.op === 'migrate' ? (named ?? peerTarget(d.index, req.name, host)) : null;
+  const arrivingRecord = arriving !== null ? d.index.record(arriving) : undefined;
+  if (arriving !== null && arrivingRecord && !isReachable(arrivingRecord, d.fresh.now, d.fresh.staleAfterMs)) {
+    return err({
+      code: 'XH_ERR_AGENT_UNREACHABLE',
+      message: `the agent of ${arriving}${named === null ? ` (${req.name}'s DRBD peer, where it would go)` : ''} is not connected to the controller (or silent), so the move could not be confirmed: nothing was sent; retry once \`xenherdctl hosts\` shows it reachable`,
+    });
   }
   const session = d.sessions.get(host);
   const record = d.index.record(host);

@@ -67,7 +67,7 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
   }
   const code = r.value.code ?? 'XH_ERR_INTERNAL';
   const hint = code === 'XH_ERR_NOT_FOUND' ? await caseHint(client, name) : '';
-  io.stderr(`xenherdctl: ${code}: ${printable(r.value.message)}${hint}\n${r.value.detail ? `${printable(r.value.detail)}\n` : ''}`);
+  io.stderr(`xenherdctl: ${code}: ${printable(r.value.message)}${hint}\n${r.value.detail ? `${detailLine(r.value.detail)}\n` : ''}`);
   return exitCodeFor(code);
 }
 
@@ -76,3 +76,6 @@ async function notFound(e: XhError, name: string, client: CtlClient, io: CliIo, 
   const hint = e.code === 'XH_ERR_NOT_FOUND' ? await caseHint(client, name) : '';
   return fail({ ...e, message: e.message + hint }, io, json);
 }
+
+/** The agent's own words under the error: its JSON answer (a move it called done) said to be that, not left bare. */
+export const detailLine = (detail: string): string => `${detail.trimStart().startsWith('{') ? "the agent's answer: " : ''}${printable(detail)}`;

@@ -78,6 +78,13 @@ describe('command routing', () => {
     pair1.drop();
     await bed.clock.advance(0);
     expect(run({ op: 'reverse', name: 'web01' })).toBe('XH_ERR_AGENT_UNREACHABLE');
+    // nor a migrate onto the silent Dom0: it would run, and its arrival could not be confirmed (exit 83 for a move that worked)
+    const onto = (target: string | null) => {
+      const r = bed.core.command({ op: 'migrate', name: 'web01', target }, { name: 'admin' }, recordingSink());
+      return r.ok ? 'sent' : `${r.error.code}: ${r.error.message}`;
+    };
+    expect(onto('xen1')).toBe('XH_ERR_AGENT_UNREACHABLE: the agent of xen1 is not connected to the controller (or silent), so the move could not be confirmed: nothing was sent; retry once `xenherdctl hosts` shows it reachable');
+    expect(onto(null)).toMatch(/^XH_ERR_AGENT_UNREACHABLE: the agent of xen1 \(web01's DRBD peer, where it would go\) is not connected/);
 
     const m = await bed.online('xen3', hostState({ domains: [dom('mid', { migration: 'migratedaway' })], homes: [{ name: 'home3', peer: null, source: 'migrate-tab' }] }));
     expect(run({ op: 'migrate', name: 'mid', target: 'xen1' })).toBe('XH_ERR_REFUSED');
