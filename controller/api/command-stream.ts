@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/logger.js';
 import { CommandRequestSchema, type CommandEvent } from '../../shared/protocol/ctl-api.js';
 import type { ControllerCore, OperatorIdentity } from '../core/controller-core.js';
+import { jsonBody } from './json-body.js';
 import { readBody, remoteOf, sendError } from './respond.js';
 
 const BODY_LIMIT = 16 * 1024;
@@ -16,13 +17,9 @@ export async function runCommandStream(core: ControllerCore, log: Logger, operat
   const body = await readBody(req, res, BODY_LIMIT);
   // null: readBody answered (413), or the request broke off and there is no one to answer
   if (body === null) return;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body);
-  } catch {
-    return sendError(res, { code: 'XH_ERR_USAGE', message: 'the request body is not JSON' });
-  }
-  const parsed = CommandRequestSchema.safeParse(raw);
+  const raw = jsonBody(body);
+  if (!raw.ok) return sendError(res, raw.error);
+  const parsed = CommandRequestSchema.safeParse(raw.value);
   if (!parsed.success) return sendError(res, { code: 'XH_ERR_USAGE', message: `not a command request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
   let open = true;
   const write = (e: CommandEvent): void => {

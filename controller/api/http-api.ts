@@ -13,6 +13,7 @@ import { runCommandStream } from './command-stream.js';
 import { cancelRoute, jobRoute, planRoute } from './job-routes.js';
 import { hostParam } from './host-param.js';
 import { checkRoute, metricsRoute } from './monitoring-routes.js';
+import { repeatedParam } from './query-once.js';
 import { remoteOf, requestTarget, sendError, sendJson, sendRateLimited } from './respond.js';
 
 interface Deps {
@@ -100,6 +101,8 @@ export function httpApiHandler(deps: Deps) {
     switch (route) {
       case 'GET /where': {
         if (!operatorFor(deps, req, res, 'read')) return;
+        const twice = repeatedParam(url.searchParams);
+        if (twice !== null) return sendError(res, twice);
         const r = deps.core.where(url.searchParams.get('pattern') ?? '');
         return r.ok ? sendJson(res, 200, r.value) : sendError(res, r.error);
       }

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Logger } from '../../shared/logger.js';
 import { CancelRequestSchema, JobRequestSchema, PlanRequestSchema, type JobEvent } from '../../shared/protocol/ctl-jobs.js';
 import type { ControllerCore, OperatorIdentity } from '../core/controller-core.js';
+import { jsonBody } from './json-body.js';
 import { readBody, remoteOf, sendError, sendJson } from './respond.js';
 
 const BODY_LIMIT = 16 * 1024;
@@ -12,14 +13,12 @@ async function bodyOf<T>(req: IncomingMessage, res: ServerResponse, schema: z.Zo
   const body = await readBody(req, res, BODY_LIMIT);
   // null: readBody answered (413), or the request broke off and there is no one to answer
   if (body === null) return null;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body);
-  } catch {
-    sendError(res, { code: 'XH_ERR_USAGE', message: 'the request body is not JSON' });
+  const raw = jsonBody(body);
+  if (!raw.ok) {
+    sendError(res, raw.error);
     return null;
   }
-  const parsed = schema.safeParse(raw);
+  const parsed = schema.safeParse(raw.value);
   if (!parsed.success) {
     sendError(res, { code: 'XH_ERR_USAGE', message: `not ${what}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
     return null;

@@ -4,10 +4,13 @@ import type { ControllerCore } from '../core/controller-core.js';
 import { metricFamilies } from './metric-families.js';
 import { processSample } from './process-sample.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheusText } from './prometheus-text.js';
+import { repeatedParam } from './query-once.js';
 import { sendError, sendJson } from './respond.js';
 
 /** GET /v1/check?...: the monitoring verdict for the thresholds asked (defaults for those left out). */
 export function checkRoute(core: ControllerCore, url: URL, res: ServerResponse): void {
+  const twice = repeatedParam(url.searchParams);
+  if (twice !== null) return sendError(res, twice);
   const q = CheckQuerySchema.safeParse(Object.fromEntries(url.searchParams));
   if (!q.success) return sendError(res, { code: 'XH_ERR_USAGE', message: `bad check thresholds: ${q.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ')}` });
   sendJson(res, 200, core.monitor.check(q.data));

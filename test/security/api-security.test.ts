@@ -162,3 +162,26 @@ describe('the audit trail', () => {
     for (const secret of [c.adminToken, read, c.adminToken.split('.')[2] as string]) expect(text).not.toContain(secret);
   });
 });
+
+describe('one meaning per request', () => {
+  it('a body key or a query parameter given twice is refused (400), nothing done: a proxy or an audit log reading the other would see another request', async () => {
+    const c = await bed.start();
+    const xen1 = await fleetOf(c);
+    for (const route of NON_GET_ROUTES) {
+      const [method, path] = route.split(' ') as [string, string];
+      const body = JSON.stringify(BODY[route] ?? {});
+      const key = Object.keys((BODY[route] ?? {}) as object)[0] as string;
+      const twice = body.replace(/}$/, `,${JSON.stringify(key)}:${JSON.stringify((BODY[route] as Record<string, unknown>)[key])}}`);
+      const r = await apiRequest(c, { method, path: `/v1${path}`, headers: { ...bearer(c.adminToken), 'content-type': 'application/json' }, body: twice });
+      expect(['status' in r && r.status, 'body' in r && JSON.parse(r.body)], route).toEqual([400, { error: { code: 'XH_ERR_USAGE', message: `the request body gives the key "${key}" twice: give each key once` } }]);
+    }
+    expect(xen1.of('command')).toEqual([]);
+    expect(c.core.jobs().jobs).toEqual([]);
+    for (const query of ['/v1/where?pattern=web1&pattern=xen2', '/v1/check?warnDeferredMs=1000&warnDeferredMs=2000', '/v1/domains?host=xen1&host=xen2']) {
+      const r = await apiRequest(c, { method: 'GET', path: query, headers: bearer(c.adminToken) });
+      expect(['status' in r && r.status, 'body' in r && JSON.parse(r.body)], query).toEqual([400, { error: { code: 'XH_ERR_USAGE', message: expect.stringMatching(/^the query parameter "?\w+"? is given 2 times: give it once$/) } }]);
+    }
+    const once = await apiRequest(c, { method: 'GET', path: '/v1/where?pattern=web1', headers: bearer(c.adminToken) });
+    expect('status' in once && once.status).toBe(200);
+  });
+});
