@@ -123,7 +123,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const say = (line: string): void => io.stdout(`${printable(line)}\n`);
     // the ledger's file, which an operator can look at (its write count stays in --json as ledgerSeq)
     say(`${c.host}: ${shown.length} domU(s) (ledger ${c.config.stateDir.replace(/\/+$/, '')}/ledger.json)`);
-    for (const r of shown) say(`  ${r.name.padEnd(20)} ${describe(r, standbyOf.get(r.name))}${r.peer ? `  [peer ${r.peer}]` : ''}`);
+    // the name escaped before it is padded: an escaped name is longer, and the columns must still line up
+    for (const r of shown) say(`  ${printable(r.name).padEnd(20)} ${describe(r, standbyOf.get(r.name))}${r.peer ? `  [peer ${r.peer}]` : ''}`);
     for (const u of unsettled) say(`  ALARM unsettled: ${u.name}: its ${u.operation} with ${u.peer} (operation ${u.operationId}, ${u.since}) ended in an ALARM: ${u.message}`);
     for (const x of mismatches) say(`  MISMATCH ${x.kind}: ${x.detail}`);
     for (const p of problems) say(`  problem: ${p.code}: ${p.message}`);

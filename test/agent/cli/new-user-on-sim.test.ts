@@ -88,6 +88,12 @@ describe('status and reconcile on the Dom0 holding a standby replica', () => {
     s.force('a hostile domain name', (st) => ({ ...st, domains: [...st.domains, { ...st.domains.find((d) => d.name === 'web1')!, name: 'evil\x1b[2J\u202e1', domid: 77 }] }));
     const r = await cli(s, 'xen1', ['status', 'ALL']);
     expect(r.stdout).toContain('evil\\x1b[2J\\u{202e}1');
+    // and the escaped name is padded, so what follows it starts in the same column as for the others
+    const column = (name: string): number => {
+      const line = r.stdout.split('\n').find((l) => l.startsWith(`  ${name} `)) ?? '';
+      return line.length - line.slice(2 + name.length).trimStart().length;
+    };
+    expect(column('evil\\x1b[2J\\u{202e}1')).toBe(column('web1'));
     // eslint-disable-next-line no-control-regex
     expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\u202e]/);
   }, 60_000);
