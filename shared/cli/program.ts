@@ -50,6 +50,19 @@ const reordered = (program: Program, argv: readonly string[]): string | null => 
   return [program.binary, argv[at] as string, ...argv.slice(0, at), ...argv.slice(at + 1)].map(shellWord).join(' ');
 };
 
+/**
+ * Of the options typed before the command, the first its usage does not name: suggesting the
+ * line reordered would only lead to the next refusal (`-j hosts` → `hosts -j`, unknown too).
+ */
+const unknownBefore = (program: Program, argv: readonly string[]): { option: string; command: Command } | null => {
+  const at = argv.findIndex((w) => program.commands.some((c) => c.name === w));
+  const command = program.commands[program.commands.findIndex((c) => c.name === argv[at])];
+  if (at < 0 || command === undefined) return null;
+  const named = (o: string): boolean => new RegExp(`(^|[\\s\\[|])${o.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([\\s\\]|=]|$)`).test(command.usage);
+  const option = argv.slice(0, at).filter((w) => w.startsWith('-')).map((w) => w.split('=')[0] as string).find((o) => !named(o) && !(program.everyCommandFlags ?? []).includes(o));
+  return option === undefined ? null : { option, command };
+};
+
 export function helpText(program: Program): string {
   const width = Math.max(0, ...program.commands.map((c) => c.name.length));
   const lines = [
@@ -107,6 +120,8 @@ export async function runProgram(program: Program, typed: readonly string[], io:
   const command = program.commands.find((c) => c.name === first);
   if (!command) {
     const known = program.commands.map((c) => c.name).join(', ') || 'none';
+    const stray = first.startsWith('-') ? unknownBefore(program, argv) : null;
+    if (stray !== null) return reportError(program.binary, { code: 'XH_ERR_USAGE', message: `unknown option ${JSON.stringify(clipped(stray.option))} (and options go after the command); usage: ${program.binary} ${stray.command.usage.split('\n')[0] ?? ''}` }, io);
     const fixed = first.startsWith('-') ? reordered(program, argv) : null;
     if (fixed !== null) return reportError(program.binary, { code: 'XH_ERR_USAGE', message: `${clipped(first)} comes before the command: options go after it, as in ${clipped(fixed, 300)}` }, io);
     return reportError(program.binary, { code: 'XH_ERR_USAGE', message: `unknown command ${JSON.stringify(first)} (commands: ${known}; see --help)` }, io);

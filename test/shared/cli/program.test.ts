@@ -52,11 +52,15 @@ describe('options before the command', () => {
 
   it('any other option there is refused (64), with the line the operator meant', async () => {
     seen.length = 0;
-    expect(await run(withJson, ['--host', 'xen1', 'frob', 'a b'])).toEqual({
+    const hosted: Program = { ...withJson, commands: [{ ...recording, usage: 'frob NAME [--host HOST] [--json]' }, own] };
+    expect(await run(hosted, ['--host', 'xen1', 'frob', 'a b'])).toEqual({
       code: 64,
       stdout: '',
       stderr: "tool: XH_ERR_USAGE: --host comes before the command: options go after it, as in tool frob --host xen1 'a b'\n",
     });
+    // an option the command does not take is not moved after it (that line would be refused too): it is named, with the usage
+    expect((await run(hosted, ['-j', 'frob', 'a'])).stderr).toBe('tool: XH_ERR_USAGE: unknown option "-j" (and options go after the command); usage: tool frob NAME [--host HOST] [--json]\n');
+    expect((await run(hosted, ['--hostname=x', 'frob'])).stderr).toMatch(/^tool: XH_ERR_USAGE: unknown option "--hostname" /);
     // without everyCommandFlags, --json is such an option too; no command word: the plain refusal
     expect((await run(program, ['--json', 'frob'])).stderr).toBe('tool: XH_ERR_USAGE: --json comes before the command: options go after it, as in tool frob --json\n');
     expect((await run(withJson, ['--json'])).stderr).toBe('tool: XH_ERR_USAGE: unknown command "--json" (commands: frob, own; see --help)\n');
