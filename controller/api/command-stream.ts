@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/logger.js';
 import { CommandRequestSchema, type CommandEvent } from '../../shared/protocol/ctl-api.js';
 import type { ControllerCore, OperatorIdentity } from '../core/controller-core.js';
+import { knownHosts, requestAsReported } from './host-spelling.js';
 import { jsonBody } from './json-body.js';
 import { readBody, remoteOf, sendError } from './respond.js';
 
@@ -29,7 +30,7 @@ export async function runCommandStream(core: ControllerCore, log: Logger, operat
     if (open && !res.writableFinished) log.info({ event: 'operator-gone', remote: remoteOf(req), operator: operator.name }, `${operator.name} stopped following a command; it goes on`);
     open = false;
   });
-  const started = core.command(parsed.data, operator, {
+  const started = core.command(requestAsReported(knownHosts(core), parsed.data), operator, {
     progress: (line) => write({ type: 'progress', line }),
     done: (o) => {
       write({ type: 'result', ...o });

@@ -14,6 +14,7 @@ import { cancelRoute, jobRoute, planRoute } from './job-routes.js';
 import { hostParam } from './host-param.js';
 import { checkRoute, metricsRoute } from './monitoring-routes.js';
 import { repeatedParam } from './query-once.js';
+import { asReported, knownHosts } from './host-spelling.js';
 import { remoteOf, requestTarget, sendError, sendJson, sendRateLimited } from './respond.js';
 
 interface Deps {
@@ -113,7 +114,7 @@ export function httpApiHandler(deps: Deps) {
         if (!operatorFor(deps, req, res, 'read')) return;
         const host = hostParam(url.searchParams);
         if (!host.ok) return sendError(res, host.error);
-        const r = deps.core.domains(host.value);
+        const r = deps.core.domains(host.value === null ? null : asReported(knownHosts(deps.core), host.value));
         return r.ok ? sendJson(res, 200, r.value) : sendError(res, r.error);
       }
       case 'GET /status':

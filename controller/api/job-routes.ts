@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Logger } from '../../shared/logger.js';
 import { CancelRequestSchema, JobRequestSchema, PlanRequestSchema, type JobEvent } from '../../shared/protocol/ctl-jobs.js';
 import type { ControllerCore, OperatorIdentity } from '../core/controller-core.js';
+import { knownHosts, requestAsReported } from './host-spelling.js';
 import { jsonBody } from './json-body.js';
 import { readBody, remoteOf, sendError, sendJson } from './respond.js';
 
@@ -30,7 +31,7 @@ async function bodyOf<T>(req: IncomingMessage, res: ServerResponse, schema: z.Zo
 export async function planRoute(core: ControllerCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const p = await bodyOf(req, res, PlanRequestSchema, 'a plan request');
   if (p === null) return;
-  const r = await core.hub.plan(p);
+  const r = await core.hub.plan(requestAsReported(knownHosts(core), p));
   return r.ok ? sendJson(res, 200, r.value) : sendError(res, r.error);
 }
 
@@ -56,7 +57,7 @@ export async function jobRoute(core: ControllerCore, log: Logger, operator: Oper
       res.end();
     }
   };
-  const started = core.hub.start(j, operator.name, write);
+  const started = core.hub.start(requestAsReported(knownHosts(core), j), operator.name, write);
   if (!started.ok) return sendError(res, started.error);
   res.on('close', () => {
     if (open) log.info({ event: 'operator-gone', remote: remoteOf(req), operator: operator.name, jobId: started.value.job.id }, `${operator.name} stopped following ${started.value.job.id}; the job goes on`);
