@@ -14,6 +14,8 @@ export const hostsHelp: CommandHelp = {
     'domains and homes they report, boot id and agent version.',
     '',
     `usage: xenherdctl ${HOSTS_USAGE}`,
+    'exit: 0 (also with no host reported yet); 87 controller unreachable, 88 token refused, 78 no controller',
+    '  configured or its settings malformed',
     '',
   ].join('\n'),
 };

@@ -18,9 +18,10 @@ export const migrateHelp: CommandHelp = {
     "      (a second migrate while the first runs); otherwise the agent's result code: 82 failed, still at",
     '      the source; 83 ALARM: undefined; 81 locked: the Dom0 found a migration of NAME holding its lock',
     "      (what xenherd-agent migrate on that Dom0 answers; from here only if this migrate reaches the Dom0",
-    "      before the first one shows in the controller's reports); ...; 91 the agent's link dropped",
-    '      (outcome unknown), 76 its agent is not connected, 1 no host reports NAME running; 87 controller',
-    '      unreachable, 88 token refused, 78 no controller configured or its settings malformed',
+    "      before the first one shows in the controller's reports); the agent's other codes as docs/errors.md",
+    "      lists them; 91 the agent's link dropped (outcome unknown), 76 its agent (or the target's) is not",
+    '      connected, 1 no host reports NAME running; 87 controller unreachable, 88 token refused,',
+    '      78 no controller configured or its settings malformed',
     '',
   ].join('\n'),
 };
