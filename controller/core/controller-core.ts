@@ -14,7 +14,7 @@ import { clockAheadOf, newHostRecord, noteHalves, noteMaintenance, withView, typ
 import { noteIncoming } from '../fleet/incoming-since.js';
 import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../../shared/name-pattern.js';
-import { domainsAnswer, hostViews, statusAnswer, whereMatches } from '../fleet/views.js';
+import { domainsAnswer, hostViews, statusAnswer, whereMatches, whereWithViews } from '../fleet/views.js';
 import { whereWithUnreported } from '../fleet/enrolment.js';
 import type { ServerCertificate } from '../fleet/server-certificate.js';
 import { EnrolledHosts } from './enrolled-hosts.js';
@@ -126,8 +126,8 @@ export class ControllerCore {
   where(pattern: string): Result<WhereAnswer, XhError> {
     const p = compilePattern(pattern);
     if (!p.ok) return err({ code: 'XH_ERR_USAGE', message: p.error });
-    const matches = whereWithUnreported(whereMatches(this.index, p.value, this.fresh(), (n) => this.alerts.idsOf(n)), this.enrolled.unreportedCount);
-    return ok({ at: this.o.clock.now(), pattern, matches, ...(this.enrolled.unreportedCount > 0 ? { unreported: [...this.enrolled.unreportedHosts()] } : {}) });
+    const { matches, notListing } = whereWithViews(whereWithUnreported(whereMatches(this.index, p.value, this.fresh(), (n) => this.alerts.idsOf(n)), this.enrolled.unreportedCount), this.index, this.fresh());
+    return ok({ at: this.o.clock.now(), pattern, matches, ...(this.enrolled.unreportedCount > 0 ? { unreported: [...this.enrolled.unreportedHosts()] } : {}), ...(notListing.length > 0 ? { notListing } : {}) });
   }
 
   hosts(): HostsAnswer {

@@ -1,4 +1,4 @@
-import type { HostView, WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
+import type { HostView, NotListing, WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
 import { formatAge, formatSince } from './format.js';
 import { printable } from '../../shared/text/printable.js';
 
@@ -26,8 +26,9 @@ function staleHalvesNote(m: WhereMatch): { live: WherePlace[]; note: string } | 
   return { live, note: halves.map((p) => `${p.host}, unheard, last reported it ${p.domain.migration}`).join('; ') };
 }
 
-function stateOf(m: WhereMatch): string {
-  if (m.places.length === 0) return 'not running';
+function stateOf(m: WhereMatch, notListing: readonly NotListing[]): string {
+  // a host that cannot list its domains may run it: that is not "not running"
+  if (m.places.length === 0) return mayRunOn(m, notListing).some((h) => h.view === 'unknown') ? 'unknown' : 'not running';
   const stale = m.midMigration ? staleHalvesNote(m) : null;
   if (stale !== null) return `${statesOf(stale.live)} (${stale.note})`;
   if (m.midMigration) {
@@ -90,41 +91,60 @@ export function staleReason(h: HostView, started?: ControllerStart): string | nu
 }
 
 /**
+ * The hosts of the answer's NOTLISTING a match running nowhere may run on unseen: its home, when
+ * its view is behind or unknown, and any host that cannot list its domains at all.
+ */
+const mayRunOn = (m: WhereMatch, notListing: readonly NotListing[]): NotListing[] => notListing.filter((h) => h.view === 'unknown' || h.host === m.home);
+
+/** "xen1: its agent cannot read its domains (xl list) for 3 min" */
+const notListingReason = (h: NotListing): string =>
+  h.view === 'unknown' ? `${h.host}: its agent cannot read its domains (xl list) for ${formatAge(h.forMs)}` : `${h.host}: its agent's xl list is behind (for ${formatAge(h.forMs)})`;
+
+/**
  * Why a stale answer is stale: each silent host with the reason REASONS gives for it
  * (staleReason), or "unreachable or behind" when none was given; for a domU running nowhere,
- * the enrolled hosts not heard from yet; null when no host is silent and the answer is only old.
+ * the hosts that cannot list their domains (NOTLISTING, mayRunOn) and the enrolled hosts not
+ * heard from yet; null when no host is silent and the answer is only old.
  */
-function staleDetail(m: WhereMatch, reasons: ReadonlyMap<string, string>, unreported: readonly string[]): string | null {
+function staleDetail(m: WhereMatch, reasons: ReadonlyMap<string, string>, unreported: readonly string[], notListing: readonly NotListing[]): string | null {
   const silent = [...new Set(m.places.filter((p) => !p.reachable).map((p) => p.host))];
   if (silent.length > 0) return silent.map((h) => reasons.get(h) ?? `${h} unreachable or behind`).join('; ');
+  // running nowhere the controller sees: it may run on a host that cannot list its domains, or on an enrolled host that has not reported
+  const may = m.places.length === 0 ? [...mayRunOn(m, notListing).map(notListingReason), ...unreported.map((h) => reasons.get(h) ?? `${h}: ${unheardSinceStart(undefined)}`)] : [];
   // its home sends it to a host nobody hears from (a Dom0 that died, perhaps revoked): it may be down
   const went = m.places.length === 0 && m.away !== null ? reasons.get(m.away.currentHost) : undefined;
-  if (went !== undefined) return `its home's ledger sends it to ${went}${unreported.length > 0 ? `; it may run on ${unreported.map((h) => reasons.get(h) ?? `${h}: ${unheardSinceStart(undefined)}`).join('; ')}` : ''}`;
-  // running nowhere the controller hears from: it may run on an enrolled host that has not reported
-  if (m.places.length === 0 && unreported.length > 0) return `it may run on ${unreported.map((h) => reasons.get(h) ?? `${h}: ${unheardSinceStart(undefined)}`).join('; ')}`;
+  if (went !== undefined) return `its home's ledger sends it to ${went}${may.length > 0 ? `; it may run on ${may.join('; ')}` : ''}`;
+  if (may.length > 0) return `it may run on ${may.join('; ')}`;
   return m.reachable ? null : 'host unreachable or behind';
+}
+
+/** For a match running nowhere the controller sees: the hosts it may run on unseen, as the stale mark names them; null when none. */
+export function mayRunNote(m: WhereMatch, notListing: readonly NotListing[]): string | null {
+  const hosts = m.places.length === 0 ? mayRunOn(m, notListing) : [];
+  return hosts.length === 0 ? null : `${m.name} may run on ${hosts.map(notListingReason).join('; ')}`;
 }
 
 /**
  * `web01  xen2  running  home xen1 (away since 14:02, manual)  as of 0.3 s` as columns. A stale
  * answer names its silent hosts, with the reason REASONS gives for each (staleReason), if any;
- * one running nowhere, the enrolled hosts UNREPORTED (the answer's `unreported`) it may run on.
+ * one running nowhere, the hosts it may run on unseen: those that cannot list their domains
+ * (NOTLISTING, the answer's `notListing`) and the enrolled hosts UNREPORTED (its `unreported`).
  */
-export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<string, string> = new Map(), unreported: readonly string[] = []): string[] {
+export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<string, string> = new Map(), unreported: readonly string[] = [], notListing: readonly NotListing[] = []): string[] {
   const hosts = m.places.length > 0 ? [...new Set(m.places.map((p) => p.host))].join(',') : '-';
   let age = `as of ${formatAge(m.ageMs)}`;
   if (isStale(m)) {
-    const detail = staleDetail(m, reasons, unreported);
+    const detail = staleDetail(m, reasons, unreported, notListing);
     age += `, STALE${detail === null ? '' : ` (${detail})`}`;
   }
   const extra: string[] = [];
   if (m.places.length === 0) for (const a of m.autostart) extra.push(`autostart on ${a.host}: ${a.decision}${a.reason ? ` ${a.reason}` : ''}`);
   if (m.alerts.length > 0) extra.push(`ALERT ${m.alerts.join(', ')}`);
-  return [m.name, hosts, stateOf(m), homeOf(m, now), age, ...extra].map(printable);
+  return [m.name, hosts, stateOf(m, notListing), homeOf(m, now), age, ...extra].map(printable);
 }
 
 /** `where -q`'s warning on stderr for a stale answer: its age and why, as the full line says it. */
-export function staleWarning(m: WhereMatch, reasons: ReadonlyMap<string, string> = new Map(), unreported: readonly string[] = []): string {
-  const detail = staleDetail(m, reasons, unreported);
+export function staleWarning(m: WhereMatch, reasons: ReadonlyMap<string, string> = new Map(), unreported: readonly string[] = [], notListing: readonly NotListing[] = []): string {
+  const detail = staleDetail(m, reasons, unreported, notListing);
   return printable(`the answer for ${m.name} is stale (as of ${formatAge(m.ageMs)}${detail === null ? '' : `; ${detail}`})`);
 }

@@ -6,6 +6,7 @@ import { spanText } from '../../shared/text/span-text.js';
 import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
 import { subjectName } from './finding.js';
+import { viewNotCurrent } from './view-not-current.js';
 import { ageOf, currentMaintenanceSince, isReachable, onControllerClock, type Freshness, type HostRecord } from './host-record.js';
 
 /**
@@ -129,12 +130,17 @@ export function deferredDomus(index: FleetIndex, fresh: Freshness, t: CheckThres
   for (const r of reachableWithState(index, fresh)) {
     for (const g of r.state.guarded) {
       if (g.decision !== 'defer' || runsSomewhere(index, g.name)) continue;
+      // its host cannot list its domains: it may well run there; that host's own line says so (view-not-current.ts)
+      const unlisted = g.reason === 'domains-unknown';
+      if (unlisted && viewNotCurrent(r)) continue;
       const age = agoOf(r, g.since, fresh.now) ?? 0;
       maxMs = Math.max(maxMs, age);
       const status = age >= t.critDeferredMs ? 'CRITICAL' : age >= t.warnDeferredMs ? 'WARNING' : null;
       if (status === null) continue;
       const why = `${g.reason ?? 'deferred'}${g.detail ? `: ${g.detail}` : ''}`;
-      problems.push({ status, kind: 'start-deferred', subject: g.name, short: `${g.name} deferred ${spanText(age)} on ${r.host}`, text: `${g.name}: not running anywhere, its start deferred on ${r.host} for ${spanText(age)} (${why})` });
+      // an agent that does not tell its view (no link feature view-lag) says it only by this reason
+      const where = unlisted ? `unknown whether it runs: ${r.host} cannot list its domains (xl list), and defers its start` : `not running anywhere, its start deferred on ${r.host}`;
+      problems.push({ status, kind: 'start-deferred', subject: g.name, short: `${g.name} deferred ${spanText(age)} on ${r.host}`, text: `${g.name}: ${where} for ${spanText(age)} (${why})` });
     }
   }
   return { problems, maxMs };

@@ -1,5 +1,6 @@
 import { ONLINE, type LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import type { Alert, DomainRow, DomainsAnswer, HostView, StatusAnswer, WhereMatch } from '../../shared/protocol/ctl-api.js';
+import type { NotListing } from '../../shared/protocol/ctl-where.js';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { FleetIndex } from './fleet-index.js';
@@ -62,6 +63,27 @@ export function domainRows(index: FleetIndex, host: string | null, fresh: Freshn
 export function whereMatches(index: FleetIndex, pattern: NamePattern, fresh: Freshness, alertIds: (name: string) => string[]): WhereMatch[] {
   const names = pattern.kind === 'exact' ? [pattern.name] : [...index.knownNames((n) => matches(pattern, n))].sort();
   return names.map((n) => placementOf(index, n, fresh, alertIds)).filter((m): m is WhereMatch => m !== null);
+}
+
+/**
+ * MATCHES with the reachable hosts whose agent says its view of its domains is not current, when a
+ * match runs nowhere: such a host's report carries no rows (unknown) or old ones (behind), so a
+ * domU homed there, or on any host, for one that cannot list its domains at all, may run there
+ * unseen. That match is not vouched for (reachable: false). With every match running somewhere
+ * (the exact-name hot path, most often) nothing more is looked at: no pass over the hosts.
+ */
+export function whereWithViews(matches: WhereMatch[], index: FleetIndex, fresh: Freshness): { matches: WhereMatch[]; notListing: NotListing[] } {
+  if (!matches.some((m) => m.places.length === 0)) return { matches, notListing: [] };
+  const notListing: NotListing[] = [];
+  for (const r of index.hostRecords()) {
+    const lag = r.viewLag ?? null;
+    if (lag !== null && isReachable(r, fresh.now, fresh.staleAfterMs)) notListing.push({ host: r.host, view: lag.view, forMs: Math.max(0, fresh.now - lag.since) });
+  }
+  if (notListing.length === 0) return { matches, notListing };
+  notListing.sort((a, b) => nameOrder(a.host, b.host));
+  const anyUnknown = notListing.some((h) => h.view === 'unknown');
+  const blind = (m: WhereMatch): boolean => anyUnknown || notListing.some((h) => h.host === m.home);
+  return { matches: matches.map((m) => (m.places.length === 0 && m.reachable && blind(m) ? { ...m, reachable: false } : m)), notListing };
 }
 
 /** loops, not spreads: status visits every domU of the fleet */

@@ -7,7 +7,7 @@
  * In the order check ranks them within a status: the controller's own certificate (when it goes,
  * every link goes), then what means two copies of a domU or a migration nobody knows the end of
  * (a split brain in the making: a pager must show it whatever else is wrong), then the hosts
- * nobody hears from, then the rest.
+ * nobody hears from, and those heard from that cannot list their domains, then the rest.
  */
 export const CHECK_KINDS = [
   'controller-certificate',
@@ -18,6 +18,7 @@ export const CHECK_KINDS = [
   'host-unreachable',
   'hosts-not-reported',
   'host-unreachable-in-maintenance',
+  'view-not-current',
   'down-ledger-says-away',
   'home-claimed-twice',
   'ledger-away-not-there',
@@ -43,6 +44,7 @@ export interface KindWords {
 const CHECK_JSON = 'xenherdctl check --json';
 const STATUS = 'xenherdctl status';
 const WHERE = "xenherdctl where '*'";
+const HOSTS = 'xenherdctl hosts';
 
 /**
  * null: a kind that is one problem by nature (the controller's own certificate; enrolled hosts not
@@ -58,6 +60,7 @@ export const CHECK_KIND_WORDS: Readonly<Record<CheckKind, KindWords | null>> = {
   'host-unreachable': { one: 'host unreachable', many: 'hosts unreachable', listedBy: STATUS },
   'host-unreachable-in-maintenance': { one: 'host unreachable in maintenance', many: 'hosts unreachable in maintenance', listedBy: STATUS },
   'hosts-not-reported': null,
+  'view-not-current': { one: 'host not listing its domains', many: 'hosts not listing their domains', listedBy: HOSTS },
   'home-claimed-twice': { one: 'domU claimed as home twice', many: 'domUs claimed as home twice', listedBy: STATUS },
   'ledger-away-not-there': { one: "domU not where its home's ledger says", many: "domUs not where their homes' ledgers say", listedBy: STATUS },
   'away-unrecorded': { one: 'domU away with no ledger record', many: 'domUs away with no ledger record', listedBy: STATUS },

@@ -45,5 +45,13 @@ export const WhereAnswerSchema = z.strictObject({
    * reachable (stale). Absent: none (or a controller that does not know its enrolled hosts).
    */
   unreported: z.array(HostNameSchema).optional(),
+  /**
+   * reachable Dom0s whose agent says it cannot read its domains (view unknown: `xl list` fails or
+   * hangs, and its report carries no domains) or reads them behind, and for how long: a match
+   * running nowhere may run on one of them, so that match is not reachable (stale). Sent only
+   * when some match runs nowhere and some host is so; absent: none.
+   */
+  notListing: z.array(z.strictObject({ host: HostNameSchema, view: z.enum(['behind', 'unknown']), forMs: Ms })).optional(),
 });
 export type WhereAnswer = z.infer<typeof WhereAnswerSchema>;
+export type NotListing = NonNullable<WhereAnswer['notListing']>[number];

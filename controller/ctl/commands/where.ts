@@ -9,7 +9,7 @@ import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { table } from '../format.js';
 import { printable } from '../../../shared/text/printable.js';
 import { WHERE_USAGE } from '../help/where.js';
-import { dom0Of, isStale, notInFleetReason, staleReason, staleWarning, unreportedNote, whereColumns } from '../where-line.js';
+import { dom0Of, isStale, mayRunNote, notInFleetReason, staleReason, staleWarning, unreportedNote, whereColumns } from '../where-line.js';
 
 export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   // checked here as the controller checks it: a bad pattern is a usage error (64) with the controller
@@ -26,6 +26,8 @@ export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   const matches = r.value.matches;
   // enrolled Dom0s not heard from since the controller started: what runs there is not in the answer
   const unreported = r.value.unreported ?? [];
+  // Dom0s that cannot list their domains: a match running nowhere may run there unseen
+  const notListing = r.value.notListing ?? [];
   const incomplete = unreported.length > 0 ? `; ${unreportedNote(unreported)}` : '';
   const quiet = args.options['quiet'] === true;
   if (json) io.stdout(`${JSON.stringify({ ...r.value, matches: matches.map((m) => ({ ...m, stale: isStale(m) })) })}\n`);
@@ -38,16 +40,18 @@ export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks)
     const hosts = matches.map((m) => ({ m, host: dom0Of(m) }));
     const stale = hosts.filter((h) => h.host !== null && isStale(h.m)).map((h) => h.m);
     const reasons = await staleReasons(client, stale);
-    for (const m of stale) io.stderr(`xenherdctl: warning: ${staleWarning(m, reasons, unreported)}\n`);
+    for (const m of stale) io.stderr(`xenherdctl: warning: ${staleWarning(m, reasons, unreported, notListing)}\n`);
     if (isGlob(pattern) && unreported.length > 0) io.stderr(`xenherdctl: warning: ${unreportedNote(unreported)}\n`);
     const found = hosts.filter((h) => h.host !== null);
     if (!json) for (const { host } of found) io.stdout(`${printable(host as string)}\n`);
-    if (found.length === 0) return fail({ code: 'XH_ERR_NOT_FOUND', message: `${matches.map((m) => m.name).join(', ')} ${matches.length === 1 ? 'runs' : 'run'} on no host${incomplete}` }, io, false);
+    const unseen = matches.map((m) => mayRunNote(m, notListing)).filter((n) => n !== null);
+    const may = unseen.length > 0 ? `; ${unseen.join('; ')}` : '';
+    if (found.length === 0) return fail({ code: 'XH_ERR_NOT_FOUND', message: `${matches.map((m) => m.name).join(', ')} ${matches.length === 1 ? 'runs' : 'run'} on no host${may}${incomplete}` }, io, false);
     return 0;
   }
   if (json) return 0;
   const reasons = await staleReasons(client, matches, unreported);
-  io.stdout(table(matches.map((m) => whereColumns(m, hooks.clock.now(), reasons, unreported))));
+  io.stdout(table(matches.map((m) => whereColumns(m, hooks.clock.now(), reasons, unreported, notListing))));
   if (isGlob(pattern) && unreported.length > 0) io.stderr(`xenherdctl: warning: ${unreportedNote(unreported)}\n`);
   return 0;
 }
