@@ -2,6 +2,7 @@ import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js
 import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList as list, silentHostsNote, type Finding } from './finding.js';
 import { isReachable, type Freshness } from './host-record.js';
+import { liveWordOutranks } from './live-partner-word.js';
 import { isLive } from './live-row.js';
 import { isPairClaim } from './placement.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
@@ -11,7 +12,8 @@ import { primarySuperseded, supersededOn } from './superseded.js';
  * Conflicts that no single Dom0 can see, from every host's last report. A silent host's last
  * report still counts for the first three kinds (a partitioned Dom0 may still run the domU: hiding
  * that is how split brains happen) and the message says how old it is, unless a current host has
- * since seen the domU arrive by migration (superseded.ts: that report is overtaken); "away at X
+ * since seen the domU arrive by migration (superseded.ts: that report is overtaken), or, for a DRBD
+ * resource, its live partner says otherwise now (live-partner-word.ts); "away at X
  * but X does not run it" is only claimed when X is reachable and fresh, or when X is not in the
  * fleet at all (revoked, as a Dom0 that died is) and no host reports the domU: then it is down,
  * and only the home's agent, forced, starts it.
@@ -88,8 +90,9 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
       const partner = partnerOf(index, resource, a);
       const hosts = partner === null ? [a.host] : [a.host, partner].sort();
       if (migrating(index, resource, hosts)) continue;
-      // a silent holder's view of its peer is as old as its report: overtaken like its rows
-      if (partner !== null && primarySuperseded(index, a.host, partner, domusOn(index, resource, a.host), fresh)) continue;
+      // a silent holder's view of its peer is as old as its report: overtaken like its rows, and
+      // outranked by that peer's own word now (live-partner-word.ts)
+      if (partner !== null && (primarySuperseded(index, a.host, partner, domusOn(index, resource, a.host), fresh) || liveWordOutranks(index, resource, a.host, partner, fresh))) continue;
       const where = partner === null ? `${list(index, hosts, fresh)} and on its DRBD peer` : list(index, hosts, fresh);
       yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${where} (as ${a.host} sees it) and no domU using it is migrating: a split brain`);
     }
@@ -99,10 +102,12 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
 /**
  * One of A and B is silent and its Primary rests on its last report of a domU since seen arriving
  * by migration on the other (superseded.ts), and the other does not see its peer Primary now: what
- * DRBD says at this moment outranks that overtaken report.
+ * DRBD says at this moment outranks that overtaken report. So does the other's live view of the
+ * silent one, connected and Secondary (live-partner-word.ts), whatever its last report said.
  */
 function pairSuperseded(index: FleetIndex, resource: string, a: PrimaryHolder, b: PrimaryHolder, fresh: Freshness): boolean {
-  const staleOn = (x: PrimaryHolder, y: PrimaryHolder): boolean => !y.resource.peers.some((p) => p.role === 'Primary') && primarySuperseded(index, x.host, y.host, domusOn(index, resource, x.host), fresh);
+  const staleOn = (x: PrimaryHolder, y: PrimaryHolder): boolean =>
+    (!y.resource.peers.some((p) => p.role === 'Primary') && primarySuperseded(index, x.host, y.host, domusOn(index, resource, x.host), fresh)) || liveWordOutranks(index, resource, x.host, y.host, fresh);
   return staleOn(a, b) || staleOn(b, a);
 }
 

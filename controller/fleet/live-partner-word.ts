@@ -1,0 +1,37 @@
+import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
+import type { FleetIndex } from './fleet-index.js';
+import { isReachable, type Freshness } from './host-record.js';
+
+/**
+ * A silent host's last report still counts for a DRBD resource Primary on both partners
+ * (conflicts.ts: a partitioned Dom0 may still hold it), but not against its partner's live word.
+ * A migration's source that falls silent mid-copy leaves a last report with both ends Primary
+ * (allow-two-primaries); once the move has failed or been torn down, the target reports the
+ * resource Secondary again. Read as a split brain, that old report would send an operator to
+ * `--discard-my-data` on data never split; what remains to say, that the host is silent, its
+ * unreachable-host alert says.
+ *
+ * Whether LIVE (reachable) contradicts SILENT's (unreachable) last word that RESOURCE is Primary on
+ * both: LIVE reports the resource and is not Primary on it, or is connected to SILENT and sees it
+ * Secondary. A resource LIVE does not report (an agent older than standby reports) says nothing.
+ */
+export function liveWordOutranks(index: FleetIndex, resource: string, silent: string, live: string, fresh: Freshness): boolean {
+  const s = index.record(silent);
+  const l = index.record(live);
+  if (s === undefined || l === undefined || isReachable(s, fresh.now, fresh.staleAfterMs) || !isReachable(l, fresh.now, fresh.staleAfterMs)) return false;
+  const res = l.state?.drbd.resources.find((r) => r.name === resource);
+  if (res === undefined) return false;
+  if (res.role !== 'Primary') return true;
+  const peer = peerNamed(index, res.peers, silent);
+  return peer !== undefined && peer.connection === 'Connected' && peer.role === 'Secondary';
+}
+
+type LinkDrbdPeer = LinkDrbdResource['peers'][number];
+
+/** HOST among PEERS: by name (DRBD 9), or the one peer DRBD 8.4 calls "peer" (no Dom0 of the fleet by that name). */
+function peerNamed(index: FleetIndex, peers: readonly LinkDrbdPeer[], host: string): LinkDrbdPeer | undefined {
+  const named = peers.find((p) => p.name === host);
+  if (named !== undefined) return named;
+  const only = peers.length === 1 ? peers[0] : undefined;
+  return only !== undefined && index.record(only.name) === undefined ? only : undefined;
+}
