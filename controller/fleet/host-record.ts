@@ -37,8 +37,8 @@ export interface HostRecord {
   readonly viewLag?: ViewLag | null;
   /**
    * The sender's halves (`NAME--migratedaway` rows) the host reports, by row name, with the domid
-   * and since when the controller has seen that row (its clock; after a controller restart, since
-   * this controller first heard of it). Absent: none.
+   * last seen and since when the controller has seen that row, whatever its domid (its clock; after
+   * a controller restart, since this controller first heard of it). Absent: none.
    */
   readonly halvesSince?: Readonly<Record<string, HalfSince>>;
   /** The receiving halves (`NAME--incoming` rows), kept as halvesSince is (incoming-halves.ts). Absent: none. */
@@ -88,9 +88,13 @@ const HALF_KIND = { halvesSince: 'migratedaway', incomingSince: 'incoming' } as 
 
 /**
  * R with KEY following its reported halves of that kind (halvesSince: senders', incomingSince:
- * receivers'): one seen for the first time (or under another domid: another migration's half) from
- * NOW, one no longer reported dropped. R itself when nothing changed: this runs for every report,
- * and almost none holds such a row.
+ * receivers'): one seen for the first time from NOW, one no longer reported dropped. A half whose
+ * domid changes while its row stays keeps its time (under its new domid): a migration ends its
+ * half (destroyed, or renamed back to NAME), and a report without the row restarts the clock, but
+ * a row re-listed under new ids without ever leaving (a toolstack's re-listing, an agent that
+ * forges it) would otherwise never stand long enough for the stranded-half alerts, while every
+ * move of NAME waits on it. R itself when nothing changed: this runs for every report, and almost
+ * none holds such a row.
  */
 export function noteHalvesOf(r: HostRecord, key: keyof typeof HALF_KIND, now: number): HostRecord {
   const kind = HALF_KIND[key];
@@ -102,7 +106,7 @@ export function noteHalvesOf(r: HostRecord, key: keyof typeof HALF_KIND, now: nu
   for (const d of rows) {
     if (d.migration !== kind) continue;
     const before = was?.[d.name];
-    next[d.name] = before !== undefined && before.domid === d.domid ? before : { domid: d.domid, since: now };
+    next[d.name] = before === undefined ? { domid: d.domid, since: now } : before.domid === d.domid ? before : { domid: d.domid, since: before.since };
     changed ||= next[d.name] !== before;
   }
   const kept = Object.keys(next).length;

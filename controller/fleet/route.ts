@@ -3,6 +3,7 @@ import type { CommandRequest } from '../../shared/protocol/ctl-api.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
+import { midMigrationRefusal } from './mid-migration-refusal.js';
 import { homeOf, isPairClaim } from './placement.js';
 import { unsettledMessage, unsettledOf } from './unsettled.js';
 
@@ -17,7 +18,7 @@ export function routeCommand(index: FleetIndex, req: CommandRequest, fresh: Fres
   // a migration of it whose ending nobody knows: moving it again would build on a guess (as plans refuse it: plan/eligibility.ts)
   const unsettled = unsettledOf(index, req.name);
   if (unsettled.length > 0) return err({ code: 'XH_ERR_MIGRATION_UNKNOWN', message: `${unsettledMessage(req.name, unsettled)} (nothing was sent)` });
-  const host = req.op === 'migrate' ? migrateSource(index, req.name, req.target) : reverseHome(index, req.name);
+  const host = req.op === 'migrate' ? migrateSource(index, req.name, req.target, fresh) : reverseHome(index, req.name);
   if (!host.ok) return host;
   const r = index.record(host.value);
   if (!r || !isReachable(r, fresh.now, fresh.staleAfterMs)) {
@@ -26,11 +27,11 @@ export function routeCommand(index: FleetIndex, req: CommandRequest, fresh: Fres
   return ok({ host: host.value });
 }
 
-function migrateSource(index: FleetIndex, name: string, target: string | null): Result<string, XhError> {
+function migrateSource(index: FleetIndex, name: string, target: string | null, fresh: Freshness): Result<string, XhError> {
   const byHost = index.running.get(name);
   const rows = [...(byHost ?? [])].flatMap(([host, ds]) => ds.map((d) => ({ host, d })));
   if (rows.length === 0) return err({ code: 'XH_ERR_NOT_FOUND', message: `no host reports ${name} running${swappedHint(index, name, target)}` });
-  if (rows.some((x) => x.d.migration !== null)) return err({ code: 'XH_ERR_REFUSED', message: `${name} is being migrated right now (${rows.map((x) => `${x.d.name} on ${x.host}`).join(', ')}): wait for it to finish` });
+  if (rows.some((x) => x.d.migration !== null)) return err({ code: 'XH_ERR_REFUSED', message: midMigrationRefusal(index, name, rows, fresh) });
   const hosts = [...new Set(rows.map((x) => x.host))];
   if (hosts.length > 1) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on ${hosts.sort().join(' and ')}: settle that first (xenherdctl status)` });
   const source = hosts[0] as string;

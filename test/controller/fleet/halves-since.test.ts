@@ -7,18 +7,21 @@ const withRows = (r: HostRecord, domains: LinkDomain[]): HostRecord => ({ ...r, 
 const half = (name: string, domid: number): LinkDomain => dom(name, { migration: 'migratedaway', domid });
 
 describe("the controller's clock on each sender's half a host reports", () => {
-  it('starts when a half first shows, keeps its time while it stands, restarts under another domid, and ends when it goes', () => {
+  it('starts when a half first shows, keeps its time while it stands (under another domid too), and ends when it goes', () => {
     let r = noteHalves(withRows(record('xen1', null), [dom('a'), half('web1', 7)]), 1_000);
     expect(r.halvesSince).toEqual({ 'web1--migratedaway': { domid: 7, since: 1_000 } });
     r = noteHalves(withRows(r, [dom('a'), half('web1', 7), half('db1', 9)]), 5_000);
     expect(r.halvesSince).toEqual({ 'web1--migratedaway': { domid: 7, since: 1_000 }, 'db1--migratedaway': { domid: 9, since: 5_000 } });
-    // another migration of web1 later: another domid, its own clock
+    // the row re-listed under another domid without ever leaving the report: the same standing row
     r = noteHalves(withRows(r, [half('web1', 12), half('db1', 9)]), 9_000);
-    expect(r.halvesSince).toEqual({ 'web1--migratedaway': { domid: 12, since: 9_000 }, 'db1--migratedaway': { domid: 9, since: 5_000 } });
+    expect(r.halvesSince).toEqual({ 'web1--migratedaway': { domid: 12, since: 1_000 }, 'db1--migratedaway': { domid: 9, since: 5_000 } });
     r = noteHalves(withRows(r, [half('db1', 9)]), 10_000);
     expect(r.halvesSince).toEqual({ 'db1--migratedaway': { domid: 9, since: 5_000 } });
     r = noteHalves(withRows(r, [dom('db1')]), 11_000);
     expect(r).not.toHaveProperty('halvesSince');
+    // another migration of web1 later (its row left the report in between): its own clock
+    r = noteHalves(withRows(r, [half('web1', 14)]), 20_000);
+    expect(r.halvesSince).toEqual({ 'web1--migratedaway': { domid: 14, since: 20_000 } });
   });
 
   it('leaves the record itself when nothing changed: with no half, and with the same halves', () => {
