@@ -2,6 +2,7 @@ import { conflictScan } from './conflicts.js';
 import type { FleetIndex } from './fleet-index.js';
 import type { Finding } from './finding.js';
 import type { Freshness } from './host-record.js';
+import { halvesWithoutDisks } from './foreign-halves.js';
 import { strandedIncoming } from './incoming-halves.js';
 import { awayUnrecorded, strandedMigrations, unsettledMigrations } from './migration-alerts.js';
 import { TICK, type Tick } from './scan-tick.js';
@@ -11,6 +12,7 @@ export function* alertScan(index: FleetIndex, fresh: Freshness): Generator<Findi
   yield* conflictScan(index, fresh);
   yield* strandedMigrations(index, fresh);
   yield* strandedIncoming(index, fresh);
+  yield* halvesWithoutDisks(index, fresh);
   yield* unsettledMigrations(index, fresh);
   yield* awayUnrecorded(index, fresh);
 }

@@ -1,4 +1,5 @@
 import { finding, hostList, type Finding } from './finding.js';
+import { noDisksThere } from './foreign-halves.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isCurrent, type Freshness } from './host-record.js';
 import { standingIncoming } from './incoming-since.js';
@@ -26,7 +27,8 @@ export function* strandedIncoming(index: FleetIndex, fresh: Freshness): Generato
     if (tick()) yield TICK;
     if (r.incomingSince === undefined || !isCurrent(r, fresh.now, fresh.staleAfterMs)) continue;
     for (const h of standingIncoming(r, fresh.now)) {
-      if (h.forMs <= INCOMING_STRANDED_MS) continue;
+      // one on a host that cannot hold the disks is said at once, by halvesWithoutDisks
+      if (h.forMs <= INCOMING_STRANDED_MS || noDisksThere(index, h.name, r.host, fresh) !== null) continue;
       const others = [...(index.running.get(h.name) ?? [])].filter(([host]) => host !== r.host);
       if (others.some(([, rows]) => rows.some((d) => d.migration === 'migratedaway'))) continue;
       const runsOn = others.filter(([, rows]) => rows.some((d) => d.migration === null && isLive(d))).map(([host]) => host).sort();

@@ -1,6 +1,7 @@
 import type { LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import { isStranded } from '../../shared/stranded-half.js';
 import { awayFromHome } from './away-from-home.js';
+import { noDisksThere } from './foreign-halves.js';
 import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList, type Finding } from './finding.js';
 import { isCurrent, isReachable, standingHalves, type Freshness, type StandingHalf } from './host-record.js';
@@ -23,7 +24,10 @@ export function* strandedMigrations(index: FleetIndex, fresh: Freshness): Genera
   for (const r of index.hostRecords()) {
     if (tick()) yield TICK;
     if (r.halvesSince === undefined || !isCurrent(r, fresh.now, fresh.staleAfterMs)) continue;
-    for (const h of standingHalves(r, fresh.now)) if (isStranded(h.forMs)) halves.set(h.name, [...(halves.get(h.name) ?? []), { ...h, host: r.host }]);
+    for (const h of standingHalves(r, fresh.now)) {
+      // said at once, by halvesWithoutDisks
+      if (isStranded(h.forMs) && noDisksThere(index, h.name, r.host, fresh) === null) halves.set(h.name, [...(halves.get(h.name) ?? []), { ...h, host: r.host }]);
+    }
   }
   for (const [name, stood] of halves) {
     const sources = new Set(stood.map((h) => h.host));
