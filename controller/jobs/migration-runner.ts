@@ -42,7 +42,7 @@ async function migrate(ctx: MoveContext, move: Move): Promise<MoveOutcome> {
     if (AMBIGUOUS.has(code)) {
       ctx.report(move, 'settling', attempt, `${code}: ${o.message}: asking ${move.from} and ${move.to} where ${move.name} is`);
       const v = await settleMove(ctx, move, attempt);
-      if (v.verdict === 'at-target') return { kind: 'moved', how: 'live', attempts: attempt, note: `settled after ${code}: it runs on ${move.to}` };
+      if (v.verdict === 'at-target') return { kind: 'moved', how: 'live', attempts: attempt, note: `settled after ${code}: it runs on ${move.to}${v.unheard === undefined ? '' : unheardNote(v.unheard, move)}` };
       if (v.verdict === 'alarmed') return { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: `after ${code}, ${move.name}: ${v.message}` };
       if (v.verdict !== 'at-source') {
         const what = v.verdict === 'both' ? 'runs on both hosts' : v.verdict === 'neither' ? 'runs on neither host' : 'could not be settled';
@@ -64,6 +64,10 @@ async function migrate(ctx: MoveContext, move: Move): Promise<MoveOutcome> {
   if (ctx.coldFallback && !ctx.stopping()) return coldMove(ctx, move, attempt);
   return { kind: 'failed', attempts: attempt, code: last.code, message: last.message };
 }
+
+/** Why a move settled without its source counts, and what the source's own record does when it is heard again. */
+const unheardNote = (source: string, move: Move): string =>
+  `, where it arrived by migration after ${source} was last heard from; ${source} has not answered, but its agent told ${move.to} the move is done: its own ledger has it, and its next report shows it (\`xenherdctl where ${move.name}\`)`;
 
 async function migrateOnce(ctx: MoveContext, move: Move, attempt: number): Promise<AgentAnswer> {
   const budget = ctx.speed.budget(move.memMiB);

@@ -1,7 +1,8 @@
 import type { InspectReport } from '../../shared/protocol/agent-link.js';
 import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import type { Move } from '../../shared/protocol/ctl-jobs.js';
-import { settleMigration, type SettleVerdict } from '../plan/settle.js';
+import { isReachable } from '../fleet/host-record.js';
+import { settleMigration, settleWithoutSource, sourceTold, type SettleVerdict, type SourceHeard } from '../plan/settle.js';
 import type { MoveContext } from './move-context.js';
 import { ask } from './port.js';
 import { unsettledMessage, type UnsettledMigration } from '../fleet/unsettled.js';
@@ -11,9 +12,13 @@ import { unsettledMessage, type UnsettledMigration } from '../fleet/unsettled.js
  * agents are asked (`inspect`: fresh xl list and DRBD roles) until the answer is not "still
  * moving", or the settle timeout, a job cancel or --timeout ends it as unsettled; an ALARM an agent
  * reported (its ledger's unsettled record) is final at once. An agent that does not offer inspect is
- * read from its next full report after the ending instead.
+ * read from its next full report after the ending instead. A source that stays silent (its link to
+ * the controller down: the migration between the Dom0s goes on without it) is not waited for once
+ * the target shows the domU arrived after it was last heard, and that the source's agent told it the
+ * move is done (plan/settle.ts settleWithoutSource): then `unheard` names it; its own ledger has
+ * recorded the move, which its next report shows.
  */
-export async function settleMove(ctx: MoveContext, move: Move, attempt: number): Promise<{ readonly verdict: SettleVerdict | 'unsettled' | 'alarmed'; readonly message: string }> {
+export async function settleMove(ctx: MoveContext, move: Move, attempt: number): Promise<SettleOutcome> {
   const endedAt = ctx.port.clock.now();
   const deadline = endedAt + ctx.settings.settleTimeoutMs;
   let last = 'neither agent answered';
@@ -27,7 +32,12 @@ export async function settleMove(ctx: MoveContext, move: Move, attempt: number):
       const v = settleMigration(a, b);
       if (v.verdict !== 'in-flight') return v;
       last = `still moving: ${v.message}`;
-    } else last = `waiting for ${[a ? null : move.from, b ? null : move.to].filter(Boolean).join(' and ')} to answer`;
+    } else {
+      // the source silent, the target's fresh read proves the arrival: the source is not waited for
+      const v = b && !a ? settleWithoutSource(sourceHeard(ctx, move.from), b, ctx.port.record(move.to)?.arrivedAt?.[move.name], toldTarget(ctx, move)) : null;
+      if (v !== null) return { ...v, unheard: move.from };
+      last = `waiting for ${[a ? null : move.from, b ? null : move.to].filter(Boolean).join(' and ')} to answer`;
+    }
     if (last !== reported) ctx.report(move, 'settling', attempt, last);
     reported = last;
     if (ctx.port.clock.now() >= deadline) return { verdict: 'unsettled', message: last };
@@ -36,6 +46,23 @@ export async function settleMove(ctx: MoveContext, move: Move, attempt: number):
     if (ctx.stopping()) return { verdict: 'unsettled', message: `${last}; the job is stopping` };
     await ctx.port.clock.sleep(ctx.settings.settleRetryMs);
   }
+}
+
+export interface SettleOutcome {
+  readonly verdict: SettleVerdict | 'unsettled' | 'alarmed';
+  readonly message: string;
+  /** at-target settled without the source's answer: the source's name, not heard from since before the arrival */
+  readonly unheard?: string;
+}
+
+/** The target's last report shows the source's agent told it the move is done (plan/settle.ts sourceTold). */
+const toldTarget = (ctx: MoveContext, move: Move): boolean =>
+  sourceTold(ctx.port.record(move.to)?.state?.ledger, move.name, ctx.port.facts().domu(move.name)?.home === move.to);
+
+/** HOST as the controller last heard it, on its clock now. */
+function sourceHeard(ctx: MoveContext, host: string): SourceHeard {
+  const r = ctx.port.record(host);
+  return { host, reachable: r !== undefined && isReachable(r, ctx.port.clock.now(), ctx.port.staleAfterMs), lastSeen: r?.lastSeen ?? null };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { FleetIndex } from '../fleet/fleet-index.js';
 import { isCurrent, isReachable, onControllerClock, standingHalves, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import type { MultiIndex } from '../fleet/multi-index.js';
 import { homeOf } from '../fleet/placement.js';
+import { supersededOn } from '../fleet/superseded.js';
 import { unsettledOf, type UnsettledMigration } from '../fleet/unsettled.js';
 
 /**
@@ -145,7 +146,8 @@ export function planFacts(input: FactsInput): PlanFacts {
     return f;
   };
   const domusOn = (h: string): FactDomu[] => {
-    const names = new Set((index.record(h)?.state?.domains ?? []).filter((d) => d.name !== 'Domain-0' && isLiveRow(d)).map((d) => d.baseName));
+    // a silent host's row overtaken by the domU's arrival elsewhere is not there to move (fleet/superseded.ts)
+    const names = new Set((index.record(h)?.state?.domains ?? []).filter((d) => d.name !== 'Domain-0' && isLiveRow(d) && !supersededOn(index, d.baseName, h, fresh)).map((d) => d.baseName));
     for (const [n, m] of overlay) {
       if (m.phase !== 'arrived') continue;
       if (m.from === h) names.delete(n);
@@ -209,7 +211,8 @@ function domuFact(input: FactsInput, overlay: Overlay, name: string): FactDomu |
   const byHost = index.running.get(name);
   const cfgs = configs.get(name);
   if (!byHost && !cfgs && !index.isKnown(name)) return undefined;
-  const rows = [...(byHost ?? [])].flatMap(([h, ds]) => ds.filter(isLiveRow).map((d) => ({ h, d })));
+  // as `where` reads them: a silent host's last report overtaken by an arrival elsewhere is no second copy
+  const rows = [...(byHost ?? [])].filter(([h]) => byHost?.size === 1 || !supersededOn(index, name, h, input.fresh)).flatMap(([h, ds]) => ds.filter(isLiveRow).map((d) => ({ h, d })));
   const plain = [...new Set(rows.filter((x) => x.d.migration === null).map((x) => x.h))];
   const o = overlay.get(name);
   let host = plain.length === 1 ? (plain[0] as string) : null;
