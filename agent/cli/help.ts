@@ -31,7 +31,8 @@ export const AGENT_COMMAND_HELP = {
       '            this host, and decide every guarded domU again (systemctl reload xenherd-agent runs it)\n' +
       '  stop      start nothing more, also what is queued (decisions are still made and shown); start resumes\n' +
       '  --force   start one domU now (logged with --reason), overriding a defer (except config-duplicate: two\n' +
-      '            files of the guarded dir define it; config-unreadable; ledger-unreadable) or the skip\n' +
+      '            files of the guarded dir define it; config-unreadable; config-unsafe: others can change\n' +
+      '            the config or its dir; ledger-unreadable) or the skip\n' +
       '            handled-this-boot (started or seen running, then stopped by someone); running-elsewhere\n' +
       '            only when every host reporting it is one the controller no longer hears from (a dead\n' +
       '            Dom0\'s last report), migrated-away only when the controller no longer hears from the\n' +

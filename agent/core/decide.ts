@@ -23,6 +23,8 @@ import { arm, disarm, type Fx } from './timers.js';
 function logDecision(fx: Fx, name: string, d: AutostartDecision): void {
   const base = { domu: name, decision: d.kind, reason: reasonOf(d), detail: d.detail };
   if (d.kind === 'skip' && d.splitBrainHazard) fx.push(log('error', `NOT starting ${name}: ${d.detail}`, { ...base, splitBrainHazard: true }));
+  // whoever can write the config could run anything as root here: as loud as a split-brain hazard
+  else if (d.kind === 'defer' && d.reason === 'config-unsafe') fx.push(log('error', `NOT starting ${name}: ${d.detail}`, { ...base, code: 'XH_ERR_CONFIG' }));
   else if (d.kind === 'defer' && d.splitBrainSuspected) fx.push(log('error', `deferring ${name}: ${d.detail}`, { ...base, splitBrainSuspected: true }));
   else if (d.kind === 'skip') fx.push(log('info', `skipping ${name}: ${d.detail}`, base));
   else if (d.kind === 'defer') fx.push(log('info', `deferring ${name}: ${d.detail}`, base));

@@ -12,6 +12,10 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
       out.set(g.name, { kind: 'defer', reason: 'config-unreadable', detail: `config ${g.configPath} cannot be read: ${g.error}` });
       continue;
     }
+    if (g.unsafe) {
+      out.set(g.name, { kind: 'defer', reason: 'config-unsafe', detail: g.unsafe });
+      continue;
+    }
     if (s.ledgerProblem) {
       out.set(g.name, { kind: 'defer', reason: 'ledger-unreadable', detail: `the migration ledger is unreadable (${s.ledgerProblem}): whether ${g.name} left this host cannot be known` });
       continue;
@@ -58,11 +62,13 @@ function finish(d: AutostartDecision, name: string, definedBy: readonly string[]
 /**
  * A defer `--force` cannot override: what it would start, or whether it left, is unknown.
  * (An unreadable config hides its DRBD disks, so the check made right before a forced start
- * could not look at them.)
+ * could not look at them. A config others can write is theirs to run as root: an operator who
+ * forces it runs what they wrote, perhaps changed since it was looked at.)
  */
 const UNFORCEABLE: ReadonlyMap<string, string> = new Map([
   ['config-duplicate', 'keep one file per domU'],
   ['config-unreadable', 'fix the config file first'],
+  ['config-unsafe', 'make the config, its dir and the dirs above it writable by root only first'],
   ['ledger-unreadable', 'repair the migration ledger first (`xenherd-agent status` names the file and what is wrong)'],
 ]);
 

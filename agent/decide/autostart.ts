@@ -27,6 +27,8 @@ export type DeferReason =
   /** the migration ledger is unreadable: whether a domU left cannot be known, so none is started */
   | 'ledger-unreadable'
   | 'config-unreadable'
+  /** others can change the config (its mode or owner, or its dir's): it runs as root, so it is not started */
+  | 'config-unsafe'
   /** two files of the guarded dir define it: which one to start cannot be known */
   | 'config-duplicate'
   | 'drbd-tools-missing'

@@ -47,6 +47,8 @@ export class HostFileCache {
     return {
       display: files.display,
       list: files.list,
+      // never cached: a chmod must be seen at the next read
+      access: files.access,
       readText: async (hostPath) => {
         const r = await load(hostPath);
         return r.ok ? ok(r.value.text) : r;

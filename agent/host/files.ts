@@ -23,6 +23,12 @@ export interface HostFiles {
   /** entries of a directory, sorted by name */
   readonly list: (hostPath: string) => Promise<Result<string[], FileFailure>>;
   /**
+   * The owner and permission bits of the file or dir at the path (symlinks followed, as readText
+   * does); null when it cannot be stat'ed. Who can change a guarded domU config decides whether
+   * it is started (agent/decide/config-safety.ts).
+   */
+  readonly access: (hostPath: string) => { readonly mode: number; readonly uid: number } | null;
+  /**
    * The stamp of the regular file at the path (symlinks followed, as readText does); null when it
    * is not a regular file or cannot be stat'ed. Lets a cache (file-cache.ts) skip reading a file
    * that did not change; absent where there is no such file (a test's in-memory files).
@@ -85,6 +91,14 @@ export function hostFiles(root = '/'): HostFiles {
     // match. Synchronous: an async stat costs some ten times the stat's own CPU (a thread-pool
     // round trip per file), and a full read stats hundreds; a stat opens nothing, so a FIFO or a
     // device cannot block it or see it.
+    access: (hostPath) => {
+      try {
+        const st = statSync(real(hostPath), { throwIfNoEntry: false });
+        return st === undefined ? null : { mode: st.mode, uid: st.uid };
+      } catch {
+        return null;
+      }
+    },
     stamp: (hostPath) => {
       try {
         const st = statSync(real(hostPath), { throwIfNoEntry: false });

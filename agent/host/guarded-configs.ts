@@ -3,13 +3,17 @@ import type { HostFiles } from './files.js';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { domuConfigParse, readParsed } from './parsed-read.js';
+import { configUnsafe, type ConfigPlace } from '../decide/config-safety.js';
 
 export const DEFAULT_GUARDED_DIR = '/etc/xen/drbd-auto';
 
-/** One file of the guarded dir: its parsed config, or why it could not be read. */
+/**
+ * One file of the guarded dir: its parsed config, or why it could not be read; and why it must
+ * not be started for who can change it (others can write it or its dir: config-safety.ts), or null.
+ */
 export type GuardedConfigFile =
-  | { readonly file: string; readonly config: DomuConfig; readonly error: null }
-  | { readonly file: string; readonly config: null; readonly error: XhError };
+  | { readonly file: string; readonly config: DomuConfig; readonly error: null; readonly unsafe: string | null }
+  | { readonly file: string; readonly config: null; readonly error: XhError; readonly unsafe: string | null };
 
 /**
  * Editor and package-manager leftovers are not domU configs: xendomains and xen-drbd-auto would
@@ -26,7 +30,12 @@ export function isConfigFileName(name: string): boolean {
  * one that cannot be listed: a typo in guardedDir must not read as "nothing to guard". The message
  * names the dir and the config key to fix.
  */
-export async function readGuardedConfigs(files: HostFiles, dir: string, dialect: DomuConfigDialect): Promise<Result<GuardedConfigFile[], XhError & { errno: string }>> {
+export async function readGuardedConfigs(
+  files: HostFiles,
+  dir: string,
+  dialect: DomuConfigDialect,
+  ownUid: number = process.geteuid?.() ?? 0,
+): Promise<Result<GuardedConfigFile[], XhError & { errno: string }>> {
   const names = await files.list(dir);
   if (!names.ok && names.error.errno === 'ENOENT' && dir.replace(/\/+$/, '') === DEFAULT_GUARDED_DIR) return ok([]);
   if (!names.ok) {
@@ -34,16 +43,35 @@ export async function readGuardedConfigs(files: HostFiles, dir: string, dialect:
     return err({ ...names.error, message: `${names.error.message}, so no domU is guarded: ${fix}, or set guardedDir in the agent config to the dir that holds the guarded domU configs` });
   }
   const out: GuardedConfigFile[] = [];
+  const dirs = dirsAbove(files, dir);
   for (const name of names.value.filter(isConfigFileName)) {
     const path = `${dir.replace(/\/+$/, '')}/${name}`;
     const read = await readParsed(files, path, domuConfigParse(files.display(path), dialect));
-    if (!read.ok) {
-      // a subdirectory is not a config; anything else unreadable is a problem to report
-      if (read.error.errno !== 'EISDIR') out.push({ file: path, config: null, error: read.error });
-      continue;
-    }
-    const parsed = read.value;
-    out.push(parsed.ok ? { file: path, config: parsed.value, error: null } : { file: path, config: null, error: parsed.error });
+    if (!read.ok && read.error.errno === 'EISDIR') continue; // a subdirectory is not a config
+    const unsafe = configUnsafeIn(files, dirs, path, ownUid);
+    // anything else unreadable is a problem to report
+    if (!read.ok) out.push({ file: path, config: null, error: read.error, unsafe });
+    else out.push(read.value.ok ? { file: path, config: read.value.value, error: null, unsafe } : { file: path, config: null, error: read.value.error, unsafe });
   }
   return ok(out);
+}
+
+/** DIR (a host path), then each dir above it up to /, with their modes and owners. */
+export function dirsAbove(files: HostFiles, dir: string): ConfigPlace['dirs'] {
+  const out: { path: string; st: ReturnType<HostFiles['access']> }[] = [];
+  let d = dir.replace(/\/+$/, '') || '/';
+  for (;;) {
+    out.push({ path: files.display(d), st: files.access(d) });
+    if (d === '/' || !d.includes('/')) return out;
+    d = d.slice(0, d.lastIndexOf('/')) || '/';
+  }
+}
+
+/**
+ * Why the domU config at PATH, in DIRS (dirsAbove of its dir), must not be started for who can
+ * change it, or null. Stat'ed after the read: a file made safe meanwhile is judged as it is now,
+ * one made unsafe since only by its owner (root).
+ */
+export function configUnsafeIn(files: HostFiles, dirs: ConfigPlace['dirs'], path: string, ownUid: number): string | null {
+  return configUnsafe({ file: { path: files.display(path), st: files.access(path) }, dirs, ownUid });
 }

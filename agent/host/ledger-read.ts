@@ -5,6 +5,7 @@ import { domuConfigParse, readParsed } from './parsed-read.js';
 import { awayMap, type Ledger } from '../state/ledger.js';
 import type { GuardedEntry } from '../state/snapshot.js';
 import type { DomuConfigDialect } from '../parse/domu-config.js';
+import { configUnsafeIn, dirsAbove } from './guarded-configs.js';
 
 /**
  * What autostart takes from the ledger on each full read: which of our domUs left (awayTo), and
@@ -23,6 +24,8 @@ export async function readLedgerPart(
   const r = ledgerStore(stateDirReal, host).read();
   if (!r.ok) return { ledger: null, awayTo: new Map(), visitors: [], problem: r.error.message };
   const visitors: GuardedEntry[] = [];
+  const dirs = dirsAbove(files, config.migration.configDir);
+  const ownUid = process.geteuid?.() ?? 0;
   for (const name of Object.keys(r.value.visitors).sort()) {
     if (own.some((g) => g.name === name)) continue;
     const configPath = `${config.migration.configDir.replace(/\/+$/, '')}/${name}.cfg`;
@@ -32,7 +35,9 @@ export async function readLedgerPart(
       continue;
     }
     const cfg = read.value;
-    visitors.push(cfg.ok ? { name, configPath, drbdResources: [...cfg.value.drbdResources], error: null } : { name, configPath, drbdResources: [], error: cfg.error.message });
+    // started here as our own after a reboot: judged as a guarded config is
+    const unsafe = configUnsafeIn(files, dirs, configPath, ownUid);
+    visitors.push(cfg.ok ? { name, configPath, drbdResources: [...cfg.value.drbdResources], error: null, unsafe } : { name, configPath, drbdResources: [], error: cfg.error.message });
   }
   return { ledger: r.value, awayTo: awayMap(r.value), visitors, problem: null };
 }

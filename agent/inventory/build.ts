@@ -68,9 +68,11 @@ function guardedEntry(f: GuardedConfigFile, domains: readonly InventoryDomain[] 
 export function buildInventory(parts: InventoryParts): Inventory {
   const info = parts.toolstack?.info ?? null;
   const guarded = parts.guardedFiles.map((f) => guardedEntry(f, parts.domains));
-  const configProblems: InventoryProblem[] = parts.guardedFiles.flatMap((f) =>
-    f.error === null ? [] : [{ code: f.error.code, source: f.file, message: f.error.message }],
-  );
+  const configProblems: InventoryProblem[] = parts.guardedFiles.flatMap((f) => [
+    ...(f.error === null ? [] : [{ code: f.error.code, source: f.file, message: f.error.message }]),
+    // the agent does not start it (decide/config-safety.ts): said here too, where an operator looks first
+    ...(f.unsafe === null ? [] : [{ code: 'XH_ERR_CONFIG' as const, source: f.file, message: f.unsafe }]),
+  ]);
   const seen = new Map<string, string>();
   const duplicateProblems: InventoryProblem[] = [];
   for (const g of guarded) {

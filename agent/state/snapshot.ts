@@ -13,6 +13,8 @@ export interface GuardedEntry {
   readonly drbdResources: readonly string[];
   /** the config could not be read or parsed: never started */
   readonly error: string | null;
+  /** why others could change the config (its mode or owner, or its dir's): never started; absent: no one can */
+  readonly unsafe?: string | null;
 }
 
 export type DrbdAvailabilityWord = 'ok' | 'tools-missing' | 'module-not-loaded' | 'unknown';

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { err, ok } from '../../shared/result.js';
 import type { FileFailure, HostFiles } from '../../agent/host/files.js';
@@ -27,6 +27,10 @@ export function syncHostFiles(root: string): HostFiles {
     display,
     readText: async (p) => readTextSync(p),
     readTextSync,
+    access: (p) => {
+      const st = statSync(real(p), { throwIfNoEntry: false });
+      return st === undefined ? null : { mode: st.mode, uid: st.uid };
+    },
     list: async (p) => {
       try {
         return ok(readdirSync(real(p)).sort());

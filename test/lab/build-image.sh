@@ -130,6 +130,9 @@ memory   = 96
 vcpus    = 1
 on_crash = "preserve"
 EOF
+# the agent starts no domU config others can change (agent/decide/config-safety.ts): whatever the umask
+chmod 755 "$R/etc/xen" "$R/etc/xen/drbd-auto"
+chmod 644 "$R/etc/xen/drbd-auto/tiny.cfg" "$R/etc/xen/tinypv.cfg"
 
 step "versions"
 v() { chroot "$R" dpkg-query -W -f '${Version}' "$1" 2>/dev/null || echo unknown; }

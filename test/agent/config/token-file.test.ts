@@ -35,10 +35,41 @@ describe('a controller token in a readable agent.json', () => {
     expect(tokenExposure(FILE, config(ENROLLED), { mode: 0o100644, uid: 1000 }, 0)).toContain(`run chmod 600 ${FILE} and chown root ${FILE}`);
   });
 
-  it('says nothing for an owner-only file, or one without a token', () => {
+  it('says nothing for an owner-only file, or a readable one without a token', () => {
     expect(tokenExposure(FILE, config(ENROLLED), { mode: 0o100600, uid: 0 }, 0)).toBeNull();
     expect(tokenExposure(FILE, config(ENROLLED), { mode: 0o100400, uid: 0 }, 0)).toBeNull();
-    expect(tokenExposure(FILE, config({ autostart: { parallel: 2 } }), { mode: 0o100644, uid: 1000 }, 0)).toBeNull();
+    expect(tokenExposure(FILE, config({ autostart: { parallel: 2 } }), { mode: 0o100644, uid: 0 }, 0)).toBeNull();
+  });
+
+  it('says exactly who can read and who can write it: readable and writable by others is not "readable by others"', () => {
+    const w = tokenExposure(FILE, config(ENROLLED), { mode: 0o100666, uid: 0 }, 0);
+    expect(w).toBe(
+      `${FILE} holds the controller token ("controller.token") but is readable and writable by others (mode 0666): anyone who reads it can report as this Dom0, ` +
+        `and anyone who writes it chooses what the agent starts and runs as root (guardedDir, the migration settings); run chmod 600 ${FILE}`,
+    );
+    expect(tokenExposure(FILE, config(ENROLLED), { mode: 0o100664, uid: 0 }, 0)).toContain('is readable by others and writable by its group (mode 0664)');
+  });
+});
+
+describe('an agent.json others can write, with or without a token', () => {
+  // guardedDir names the domU configs the agent runs as root: whoever writes agent.json owns the Dom0
+  const plain = config({ autostart: { parallel: 2 } });
+
+  it('is warned without a token, naming what others can do and the fix', () => {
+    expect(tokenExposure(FILE, plain, { mode: 0o100666, uid: 0 }, 0)).toBe(
+      `${FILE} is writable by others (mode 0666): anyone who writes it chooses what the agent starts and runs as root (guardedDir, the migration settings); run chmod go-w ${FILE}`,
+    );
+    expect(tokenExposure(FILE, plain, { mode: 0o100664, uid: 0 }, 0)).toContain('is writable by its group (mode 0664)');
+    expect(tokenExposure(FILE, plain, { mode: 0o100644, uid: 1000 }, 0)).toContain(`is owned by uid 1000, not by root, which runs the agent: anyone who writes it`);
+  });
+
+  it('is examined on disk without a token', () => {
+    const f = join(dir, 'plain.json');
+    writeFileSync(f, JSON.stringify({ autostart: { parallel: 2 } }));
+    chmodSync(f, 0o666);
+    expect(tokenFileExposure(f, plain, me)).toContain(`is writable by others (mode 0666)`);
+    chmodSync(f, 0o644);
+    expect(tokenFileExposure(f, plain, me)).toBeNull();
   });
 
   it('examines the file loadAgentConfig read, through a symlink, as the agent does at start', () => {

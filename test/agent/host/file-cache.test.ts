@@ -163,7 +163,7 @@ function fake(): { files: HostFiles; set: (path: string, text: string | null, st
       texts.set(p, text);
       stamps.set(p, stamp);
     },
-    files: { display: (p) => p, list: async () => ok([]), readText: async (p) => read(p), stamp: (p) => stamps.get(p) ?? null },
+    files: { display: (p) => p, access: () => ({ mode: 0o100644, uid: 0 }), list: async () => ok([]), readText: async (p) => read(p), stamp: (p) => stamps.get(p) ?? null },
   };
 }
 

@@ -21,7 +21,7 @@ const parts = (over: Partial<InventoryParts> = {}): InventoryParts => ({
   domains: [dom('Domain-0'), dom('web1')],
   drbd: { availability: 'ok', version: '8.4.11', resources: [r('r1', 'Primary', 'Secondary'), r('r2', 'Secondary', 'Primary')], unreadable: [] },
   guardedDir: '/etc/xen/drbd-auto',
-  guardedFiles: [{ file: '/etc/xen/drbd-auto/web1.cfg', config: web1.value, error: null }],
+  guardedFiles: [{ file: '/etc/xen/drbd-auto/web1.cfg', config: web1.value, error: null, unsafe: null }],
   configDir: '/etc/xen',
   standby: [{ name: 'db1', configPath: '/etc/xen/db1.cfg', drbdResources: ['r2'], home: 'xen2', otherHosts: ['xen2'] }],
   problems: [],
@@ -94,5 +94,15 @@ describe('inventory text: names from other machines cannot steer the terminal', 
     expect(text).toContain('bad\\x0dline');
     // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\u202e]/);
+  });
+});
+
+describe('inventory: a guarded config others can change', () => {
+  it('is a problem naming the file and the fix, as the agent does not start it', () => {
+    const why = 'config /etc/xen/drbd-auto/web1.cfg: it is writable by others (mode 0666): ...; it is not started: check it, then run chmod go-w /etc/xen/drbd-auto/web1.cfg';
+    const inv = buildInventory(parts({ guardedFiles: [{ file: '/etc/xen/drbd-auto/web1.cfg', config: web1.value, error: null, unsafe: why }] }));
+    expect(InventorySchema.safeParse(inv).success).toBe(true);
+    expect(inv.problems).toContainEqual({ code: 'XH_ERR_CONFIG', source: '/etc/xen/drbd-auto/web1.cfg', message: why });
+    expect(renderInventoryText(inv)).toContain('chmod go-w /etc/xen/drbd-auto/web1.cfg');
   });
 });

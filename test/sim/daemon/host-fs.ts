@@ -16,14 +16,16 @@ export function hostPath(simDir: string, host: string, path: string): string {
   return join(hostRoot(simDir, host), path.replace(/^\/+/, ''));
 }
 
+// as a package and an operator would leave them: the agent starts no domU config others can
+// change (agent/decide/config-safety.ts), and a test run under umask 0 must not change that
 const write = (p: string, text: string): void => {
-  mkdirSync(dirname(p), { recursive: true });
-  writeFileSync(p, text);
+  mkdirSync(dirname(p), { recursive: true, mode: 0o755 });
+  writeFileSync(p, text, { mode: 0o644 });
 };
 
 export function initHostFiles(simDir: string, s: SimState): void {
   for (const h of Object.keys(s.hosts)) {
-    mkdirSync(hostPath(simDir, h, '/etc/xen/drbd-auto'), { recursive: true });
+    mkdirSync(hostPath(simDir, h, '/etc/xen/drbd-auto'), { recursive: true, mode: 0o755 });
     mkdirSync(hostPath(simDir, h, '/etc/drbd.d'), { recursive: true });
     mkdirSync(hostPath(simDir, h, '/proc'), { recursive: true });
     // as a package would create it: the agent refuses a state dir others can read
