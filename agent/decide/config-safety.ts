@@ -16,7 +16,7 @@ export interface Ownership {
 export interface ConfigPlace {
   /** the config as the operator knows it, and its mode and owner (symlinks followed); null: could not be examined */
   readonly file: { readonly path: string; readonly st: Ownership | null };
-  /** the guarded dir, then each dir above it up to /, likewise */
+  /** its dir (the guarded dir; a visitor's: the config dir), then each dir above it up to /, likewise */
   readonly dirs: readonly { readonly path: string; readonly st: Ownership | null }[];
   /** the user the agent runs as (root under systemd): a file of its own is as good as root's */
   readonly ownUid: number;
@@ -24,14 +24,14 @@ export interface ConfigPlace {
 
 const owner = (uid: number): string => (uid === 0 ? 'root' : `uid ${uid}`);
 
-/** What is wrong with one path and its fix, or null. STICKY_HELPS: a dir above the guarded dir, whose entries others cannot rename when it is sticky. */
-function problem(kind: 'config' | 'guarded dir' | 'dir above the guarded dir', path: string, st: Ownership | null, ownUid: number, stickyHelps: boolean): { what: string; fix: string } | null {
-  const name = kind === 'config' ? 'it' : `its ${kind} ${path}`;
+/** What is wrong with one path and its fix, or null. STICKY_HELPS: a dir above the config's, whose entries others cannot rename when it is sticky. */
+function problem(kind: 'config' | 'dir' | 'above', path: string, st: Ownership | null, ownUid: number, stickyHelps: boolean): { what: string; fix: string } | null {
+  const name = kind === 'config' ? 'it' : kind === 'dir' ? `its dir ${path}` : `${path}, a dir above it,`;
   if (st === null) return { what: `${name} cannot be examined`, fix: `check ${path}` };
   if (st.uid !== 0 && st.uid !== ownUid) return { what: `${name} is owned by ${owner(st.uid)}, not root`, fix: `chown root ${path}` };
   const mode = st.mode & 0o7777;
   const writable = writeWords(mode);
-  // in the guarded dir itself a sticky bit does not help: anyone who may write there can add a config
+  // in the config's own dir a sticky bit does not help: anyone who may write there can add a config
   if (writable !== null && !(stickyHelps && (mode & 0o1000) !== 0)) return { what: `${name} is ${writable} (mode ${modeText(mode)})`, fix: `chmod go-w ${path}` };
   return null;
 }
@@ -40,7 +40,7 @@ function problem(kind: 'config' | 'guarded dir' | 'dir above the guarded dir', p
 export function configUnsafe(place: ConfigPlace): string | null {
   const found = [
     problem('config', place.file.path, place.file.st, place.ownUid, false),
-    ...place.dirs.map((d, i) => problem(i === 0 ? 'guarded dir' : 'dir above the guarded dir', d.path, d.st, place.ownUid, i > 0)),
+    ...place.dirs.map((d, i) => problem(i === 0 ? 'dir' : 'above', d.path, d.st, place.ownUid, i > 0)),
   ].filter((p): p is { what: string; fix: string } => p !== null);
   if (found.length === 0) return null;
   return (

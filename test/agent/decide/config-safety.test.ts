@@ -43,28 +43,28 @@ describe('configUnsafe: who can change a guarded config', () => {
 
   it('refuses every config of a guarded dir others can write, sticky or not: anyone can add a file', () => {
     const w = configUnsafe(place(file(0o644), dir(0o1777)));
-    expect(w).toContain('its guarded dir /etc/xen/drbd-auto is writable by others (mode 01777)');
+    expect(w).toContain('its dir /etc/xen/drbd-auto is writable by others (mode 01777)');
     expect(w).toContain('chmod go-w /etc/xen/drbd-auto');
     expect(configUnsafe(place(file(0o644), dir(0o775)))).toContain('writable by its group (mode 0775)');
-    expect(configUnsafe(place(file(0o644), dir(0o755, 1000)))).toContain('its guarded dir /etc/xen/drbd-auto is owned by uid 1000, not root');
+    expect(configUnsafe(place(file(0o644), dir(0o755, 1000)))).toContain('its dir /etc/xen/drbd-auto is owned by uid 1000, not root');
   });
 
   it('names every problem, file first, with every fix', () => {
     expect(configUnsafe(place(file(0o666), dir(0o1777)))).toContain(
-      `config ${FILE}: it is writable by others (mode 0666), and its guarded dir /etc/xen/drbd-auto is writable by others (mode 01777): `,
+      `config ${FILE}: it is writable by others (mode 0666), and its dir /etc/xen/drbd-auto is writable by others (mode 01777): `,
     );
     expect(configUnsafe(place(file(0o666), dir(0o1777)))).toContain(`run chmod go-w ${FILE} and chmod go-w /etc/xen/drbd-auto`);
   });
 
   it('refuses a dir above the guarded dir others can write unless sticky (others cannot rename the guarded dir then)', () => {
-    expect(configUnsafe(place(file(0o644), dir(0o755), dir(0o777)))).toContain('its dir above the guarded dir /etc/xen is writable by others (mode 0777)');
+    expect(configUnsafe(place(file(0o644), dir(0o755), dir(0o777)))).toContain('/etc/xen, a dir above it, is writable by others (mode 0777)');
     expect(configUnsafe(place(file(0o644), dir(0o755), dir(0o1777)))).toBeNull();
-    expect(configUnsafe(place(file(0o644), dir(0o755), dir(0o755, 1000)))).toContain('/etc/xen is owned by uid 1000');
+    expect(configUnsafe(place(file(0o644), dir(0o755), dir(0o755, 1000)))).toContain('/etc/xen, a dir above it, is owned by uid 1000, not root');
   });
 
   it('refuses what cannot be examined', () => {
     expect(configUnsafe(place(null))).toContain(`config ${FILE}: it cannot be examined`);
-    expect(configUnsafe(place(file(0o644), null))).toContain('its guarded dir /etc/xen/drbd-auto cannot be examined');
+    expect(configUnsafe(place(file(0o644), null))).toContain('its dir /etc/xen/drbd-auto cannot be examined');
   });
 });
 

@@ -1,8 +1,10 @@
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
+import { withVisitor } from '../../../agent/state/ledger.js';
 import { AgentStatusSchema, type ControlResponse } from '../../../shared/protocol/agent-control.js';
-import { creates, startFleet, type Fleet } from '../../harness/fleet.js';
+import { creates, runsOn, startFleet, type Fleet } from '../../harness/fleet.js';
 
 // A guarded config others can write is root code anyone can change (bootloader=, a vif script=):
 // the agent used to start it all the same. The agent core in this process, the fleet simulator
@@ -55,5 +57,26 @@ describe('a guarded config others can write (in process)', () => {
     await f.until(() => reloaded !== null, 'reload answered');
     await f.log('xen1', (l) => l.msg === 'started plain1', 'started plain1 once its mode is 0644');
     expect(f.sim.violations).toEqual([]);
+  });
+
+  it('a visitor recorded in the ledger, started from the config dir after a reboot, is judged as a guarded config is', async () => {
+    fleet = await startFleet(`
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen2
+`);
+    const f = fleet;
+    const store = ledgerStore(join(f.sim.hostRoot('xen2'), 'var/lib/xenherd'), 'xen2');
+    await store.update((l) => withVisitor(l, 'web1', { home: 'xen1', since: '2025-01-01T00:00:00Z', operationId: 'op1' }));
+    chmodSync(join(f.sim.hostRoot('xen2'), 'etc/xen'), 0o777);
+    f.sim.power('xen2', 'off');
+    f.sim.power('xen2', 'on');
+    f.startAgent('xen2');
+    const refused = await f.log('xen2', (l) => l.domu === 'web1' && l.decision === 'defer', 'web1 deferred');
+    expect(refused).toMatchObject({ level: 50, reason: 'config-unsafe' });
+    expect(refused.msg).toContain('its dir /etc/xen (under');
+    expect(refused.msg).toContain('is writable by others (mode 0777)');
+    await f.advance(60_000);
+    expect(runsOn(f.sim, 'web1')).toEqual([]);
   });
 });
