@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../shared/errors.js';
-import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
+import type { JobRequest, Leftover } from '../../shared/protocol/ctl-jobs.js';
 import { planDrain } from '../plan/drain.js';
+import { leftDown, whereTheyRan } from '../plan/left-down.js';
 import { mayClearUp, waitsOnUnreachable } from '../plan/leftover-text.js';
 import { drainClaim } from '../plan/maintenance-claims.js';
 import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, waitFor, type Ending, type JobEnv } from './job-env.js';
@@ -17,11 +18,20 @@ export const stayNote = (host: string): string =>
 /** --max-parallel N: this drain may run N migrations out of its host, and N in the fleet. */
 export const limitsWith = (base: Limits, maxParallel: number | null): Limits => (maxParallel === null ? base : { ...base, perSource: maxParallel, global: maxParallel });
 
+/** The leftovers' names, for leftDown to leave out. */
+const namesOf = (...ls: (readonly Leftover[])[]): Set<string> => new Set(ls.flat().map((l) => l.name));
+
+/** "N guarded domU(s) of HOST run nowhere: …", for an ending's message; empty for none. */
+const downText = (host: string, down: readonly Leftover[]): string => (down.length === 0 ? '' : `${down.length} guarded domU(s) of ${host} run nowhere: ${remainingText(down)}`);
+
 /**
  * online → draining → maintenance. Plans first and refuses a drain that cannot finish unless
  * --allow-partial; takes the host's flag (continuing the drain it names, after a controller
  * restart); moves every domU off; sets maintenance once the agent reports nothing running. A
  * drain that cannot finish leaves the host draining — out of service, never silently online.
+ * Whatever the ending, the guarded domUs of the host that run nowhere (lost with it mid-drain,
+ * say) are named with it (plan/left-down.ts): "empty" alone would hide them, and the host's
+ * autostart starts none of them while it is out of service.
  */
 export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Promise<Ending> {
   const { port } = env;
@@ -30,7 +40,14 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
   const usable = maintenanceHost(host, f0);
   if (!usable.ok) return usable.ending;
   const h = usable.host;
-  if (h.maintenance.state === 'maintenance' && f0.domusOn(host).length === 0) return success(`${host} is already empty and in maintenance`);
+  // where its domUs ran now, so that one lost later is named with the place it was lost
+  const ranAt = whereTheyRan(f0, host);
+  const lostNow = (named: Set<string>, resumes: boolean): Leftover[] => leftDown(port.facts(), host, { ranAt, named, resumes });
+  if (h.maintenance.state === 'maintenance' && f0.domusOn(host).length === 0) {
+    const down = lostNow(new Set(), true);
+    if (down.length === 0) return success(`${host} is already empty and in maintenance`);
+    return failure(leftoverCode(down), `${host} is already empty and in maintenance, but ${downText(host, down)}`, down);
+  }
   const limits = limitsWith(env.settings.limits, req.maxParallel);
   const plan = planDrain(f0, [host], { ...env.policy, limits });
   job.emit({ type: 'plan', plan });
@@ -66,17 +83,24 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
       if (m.ok) {
         // a move that counted, but that a ledger keeps as an ALARM: the drain names it for a person
         const alarms = unsettledMoves(port, end.moved);
-        if (alarms.length === 0) return success(`${host} is empty and in maintenance (${moved} domU(s) moved)`, moved);
-        return failure('XH_ERR_MIGRATION_UNKNOWN', `${host} is empty and in maintenance (${moved} domU(s) moved), but ${alarms.length} move(s) ended in an ALARM a ledger keeps: ${remainingText(alarms)}`, alarms, moved);
+        const down = lostNow(namesOf(alarms), claim.resumes);
+        if (alarms.length === 0 && down.length === 0) return success(`${host} is empty and in maintenance (${moved} domU(s) moved)`, moved);
+        const alarmText = alarms.length === 0 ? '' : `${alarms.length} move(s) ended in an ALARM a ledger keeps: ${remainingText(alarms)}`;
+        const but = [alarmText, downText(host, down)].filter((x) => x !== '').join('; and ');
+        return failure(alarms.length > 0 ? 'XH_ERR_MIGRATION_UNKNOWN' : leftoverCode(down), `${host} is empty and in maintenance (${moved} domU(s) moved), but ${but}`, [...alarms, ...down], moved);
       }
       await lease.release();
-      return failure(m.code, `${m.message}; ${stayNote(host)}`, [], moved);
+      const down = lostNow(new Set(), claim.resumes);
+      return failure(m.code, `${m.message}; ${stayNote(host)}${down.length === 0 ? '' : `; ${downText(host, down)}`}`, down, moved);
     }
     if (end.stoppedBy === 'aborted') lease.stop();
     else await lease.release();
     const why = end.stoppedBy === 'timeout' ? 'the drain ran out of time' : end.stoppedBy === 'cancelled' ? 'the drain was cancelled' : end.stoppedBy === 'aborted' ? 'the drain was stopped' : 'the drain could not finish';
-    const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(end.leftovers);
-    return failure(code, `${why}: ${end.leftovers.length} domU(s) remain on ${host} (${moved} moved); ${stayNote(host)}`, end.leftovers, moved);
+    const down = lostNow(namesOf(end.leftovers), claim.resumes);
+    const remaining = [...end.leftovers, ...down];
+    const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(remaining);
+    const alsoDown = down.length === 0 ? '' : `, and ${down.length} guarded domU(s) of ${host} run nowhere (${down.map((l) => l.name).join(', ')})`;
+    return failure(code, `${why}: ${end.leftovers.length} domU(s) remain on ${host} (${moved} moved)${alsoDown}; ${stayNote(host)}`, remaining, moved);
   } finally {
     // whatever the ending, this job renews nothing any more (a release above already ended the lease)
     lease.stop();

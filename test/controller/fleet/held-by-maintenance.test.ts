@@ -20,21 +20,25 @@ const host = (name: string, parts: Partial<HostState>): HostRecord => {
   return { ...record(name, state, NOW, true), maintenanceSince: { state: state.maintenance.state, since: NOW - 60 * MIN } };
 };
 
-/** xen1 draining, guarding web2 (skip: maintenance for AGO); xen2 online, running what OTHERS says */
-function fleet(ago: number, xen2: Partial<HostState> = {}): HostRecord[] {
+const IN_MAINTENANCE = { ...DRAINING, state: 'maintenance' as const };
+
+/** xen1 draining (or as MAINTENANCE says), guarding web2 (skip: maintenance for AGO); xen2 online, running what OTHERS says */
+function fleet(ago: number, xen2: Partial<HostState> = {}, maintenance: HostState['maintenance'] = DRAINING): HostRecord[] {
   return [
-    host('xen1', { maintenance: DRAINING, guarded: [guarded('web2', ['r2'], { decision: 'skip', reason: 'maintenance', detail: 'this host is in maintenance', since: iso(NOW - ago) })] }),
+    host('xen1', { maintenance, guarded: [guarded('web2', ['r2'], { decision: 'skip', reason: 'maintenance', detail: 'this host is in maintenance', since: iso(NOW - ago) })] }),
     host('xen2', xen2),
   ];
 }
 
-function check(records: HostRecord[]): CheckAnswer {
+/** check with a job of this controller on JOBHOSTS (by default a drain of xen1 under way) */
+function check(records: HostRecord[], jobHosts: readonly string[] = ['xen1']): CheckAnswer {
   const m = mergeFleet(records, fresh);
-  return CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, DEFAULT_CHECK_THRESHOLDS, new Set(['xen1'])));
+  return CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, DEFAULT_CHECK_THRESHOLDS, new Set(jobHosts)));
 }
+const texts = (a: CheckAnswer): string[] => a.details.map((d) => `${d.status}: ${d.text}`);
 
 describe('a guarded domU running nowhere while its Dom0 is in maintenance', () => {
-  it('judged as a deferral: OK for a while, WARNING past --warn-deferred, CRITICAL past --crit-deferred, naming restore', () => {
+  it('while a job works on its draining Dom0 (a cold move between shutdown and start), judged as a deferral: OK for a while, WARNING past --warn-deferred, CRITICAL past --crit-deferred, naming restore', () => {
     expect(check(fleet(4 * MIN)).status).toBe('OK');
     const w = check(fleet(6 * MIN));
     expect(w.status).toBe('WARNING');
@@ -55,5 +59,28 @@ describe('a guarded domU running nowhere while its Dom0 is in maintenance', () =
     expect(starting.details.map((d) => d.text).join('\n')).not.toContain('starts nothing while');
     const deferring = check(fleet(60 * MIN, { guarded: [guarded('web2', ['r2'], { decision: 'defer', reason: 'peer-not-connected', since: iso(NOW - 60 * MIN) })] }));
     expect(deferring.details.map((d) => d.text)).toEqual([expect.stringMatching(/^web2: not running anywhere, its start deferred on xen2/)]);
+  });
+
+  it('in maintenance, nothing under way will start it: a WARNING at once (an agent back from a power loss decides afresh, "since" now), CRITICAL past --crit-deferred', () => {
+    for (const jobs of [[], ['xen1']]) {
+      const w = check(fleet(0, {}, IN_MAINTENANCE), jobs);
+      expect([w.status, w.summary]).toEqual(['WARNING', 'web2 runs nowhere, xen1 in maintenance']);
+      expect(texts(w)).toEqual([
+        'WARNING: web2: running nowhere, and xen1 starts nothing while it is in maintenance (for 0 s): `xenherdctl restore xen1` brings xen1 online, and its autostart then starts web2 (or start it elsewhere)',
+      ]);
+    }
+    expect(check(fleet(16 * MIN, {}, IN_MAINTENANCE), []).status).toBe('CRITICAL');
+    expect(check(fleet(0, { domains: [dom('web2')] }, IN_MAINTENANCE), []).status).toBe('OK');
+  });
+
+  it('draining or restoring with no job of this controller on it (a drain that failed, a controller restart): a WARNING at once', () => {
+    for (const state of ['draining', 'restoring'] as const) {
+      const w = check(fleet(MIN, {}, { ...DRAINING, state }), ['xen2']);
+      // beside the host's own line (out of service with no job: maintenance-without-job)
+      expect(texts(w).filter((t) => t.includes('web2'))).toEqual([
+        `WARNING: web2: running nowhere, and xen1 starts nothing while it is ${state} (for 60 s): \`xenherdctl restore xen1\` brings xen1 online, and its autostart then starts web2 (or start it elsewhere)`,
+      ]);
+      expect(check(fleet(MIN, {}, { ...DRAINING, state })).status).toBe('OK');
+    }
   });
 });
