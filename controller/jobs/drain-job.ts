@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../../shared/errors.js';
-import type { JobRequest, Leftover } from '../../shared/protocol/ctl-jobs.js';
+import type { JobRequest, Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
 import { planDrain } from '../plan/drain.js';
 import { leftDown, whereTheyRan } from '../plan/left-down.js';
 import { mayClearUp, waitsOnUnreachable } from '../plan/leftover-text.js';
@@ -42,7 +42,8 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
   const h = usable.host;
   // where its domUs ran now, so that one lost later is named with the place it was lost
   const ranAt = whereTheyRan(f0, host);
-  const lostNow = (named: Set<string>, resumes: boolean): Leftover[] => leftDown(port.facts(), host, { ranAt, named, resumes });
+  const lostNow = (named: Set<string>, resumes: boolean, moved: readonly Move[] = []): Leftover[] =>
+    leftDown(port.facts(), host, { ranAt, movedTo: new Map(moved.map((m) => [m.name, m.to])), named, resumes });
   if (h.maintenance.state === 'maintenance' && f0.domusOn(host).length === 0) {
     const down = lostNow(new Set(), true);
     if (down.length === 0) return success(`${host} is already empty and in maintenance`);
@@ -83,20 +84,20 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
       if (m.ok) {
         // a move that counted, but that a ledger keeps as an ALARM: the drain names it for a person
         const alarms = unsettledMoves(port, end.moved);
-        const down = lostNow(namesOf(alarms), claim.resumes);
+        const down = lostNow(namesOf(alarms), claim.resumes, end.moved);
         if (alarms.length === 0 && down.length === 0) return success(`${host} is empty and in maintenance (${moved} domU(s) moved)`, moved);
         const alarmText = alarms.length === 0 ? '' : `${alarms.length} move(s) ended in an ALARM a ledger keeps: ${remainingText(alarms)}`;
         const but = [alarmText, downText(host, down)].filter((x) => x !== '').join('; and ');
         return failure(alarms.length > 0 ? 'XH_ERR_MIGRATION_UNKNOWN' : leftoverCode(down), `${host} is empty and in maintenance (${moved} domU(s) moved), but ${but}`, [...alarms, ...down], moved);
       }
       await lease.release();
-      const down = lostNow(new Set(), claim.resumes);
+      const down = lostNow(new Set(), claim.resumes, end.moved);
       return failure(m.code, `${m.message}; ${stayNote(host)}${down.length === 0 ? '' : `; ${downText(host, down)}`}`, down, moved);
     }
     if (end.stoppedBy === 'aborted') lease.stop();
     else await lease.release();
     const why = end.stoppedBy === 'timeout' ? 'the drain ran out of time' : end.stoppedBy === 'cancelled' ? 'the drain was cancelled' : end.stoppedBy === 'aborted' ? 'the drain was stopped' : 'the drain could not finish';
-    const down = lostNow(namesOf(end.leftovers), claim.resumes);
+    const down = lostNow(namesOf(end.leftovers), claim.resumes, end.moved);
     const remaining = [...end.leftovers, ...down];
     const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(remaining);
     const alsoDown = down.length === 0 ? '' : `, and ${down.length} guarded domU(s) of ${host} run nowhere (${down.map((l) => l.name).join(', ')})`;

@@ -22,6 +22,8 @@ export function whereTheyRan(facts: PlanFacts, host: string): Map<string, string
 export interface LeftDownInput {
   /** whereTheyRan at the job's start */
   readonly ranAt: ReadonlyMap<string, string>;
+  /** where this job moved each domU it moved (name → target) */
+  readonly movedTo: ReadonlyMap<string, string>;
   /** the names the job's account already gives (its leftovers, its ALARMs): not named twice */
   readonly named: ReadonlySet<string>;
   /** the job continues an earlier drain of HOST, which may have lost them */
@@ -64,10 +66,13 @@ export function leftDown(facts: PlanFacts, host: string, input: LeftDownInput): 
 }
 
 function howItWent(n: string, host: string, input: LeftDownInput): string {
+  const to = input.movedTo.get(n);
+  if (to !== undefined) return `this drain moved it to ${to}: lost with ${to}, or shut down?`;
   const at = input.ranAt.get(n);
   if (at === host) return `it ran on ${host} when this drain began: lost with ${host}, a power loss or a crash?`;
   if (at !== undefined) return `it ran on ${at} when this drain began: lost with ${at}, or shut down?`;
-  if (input.resumes) return `already when this drain began; the drain of ${host} it continues may have lost it with ${host}, a power loss or a crash?`;
+  // an earlier drain of HOST (this one may continue it) may have lost it, or a person shut it down
+  if (input.resumes) return `already when this drain began: lost with ${host} during an earlier drain (a power loss, a crash?), or shut down`;
   return 'already when this drain began: shut down, or lost earlier';
 }
 

@@ -59,7 +59,7 @@ it("a re-run drain after a power loss does not claim success while the host's gu
   expect(f.sim.state().domains.map((d) => d.name).sort()).toEqual(['db1']);
   const end = j2.end()!;
   expect(end.ok && !/web1|web2/.test(end.message + JSON.stringify(end.remaining))).toBe(false);
-  expect(end.message).toMatch(/^xen1 is empty and in maintenance \(0 domU\(s\) moved\), but 2 guarded domU\(s\) of xen1 run nowhere: web1 runs nowhere \(already when this drain began; the drain of xen1 it continues may have lost it/);
+  expect(end.message).toMatch(/^xen1 is empty and in maintenance \(0 domU\(s\) moved\), but 2 guarded domU\(s\) of xen1 run nowhere: web1 runs nowhere \(already when this drain began: lost with xen1 during an earlier drain/);
   expect(named(end)).toEqual(['web1: runs-nowhere', 'web2: runs-nowhere']);
   // a third run has nothing to move, and says the same
   const j3 = job(DRAIN);

@@ -9,7 +9,7 @@ import { factsOf, NOW, statesOf, type FleetSpec } from './plan-fleet.js';
 
 // A drain moves only what runs: a domU lost with its host mid-drain drops out of its plan. What
 // the drain must still name at its end, and how.
-const at = (ranAt: Record<string, string> = {}, o: Partial<LeftDownInput> = {}): LeftDownInput => ({ ranAt: new Map(Object.entries(ranAt)), named: new Set(), resumes: false, ...o });
+const at = (ranAt: Record<string, string> = {}, o: Partial<LeftDownInput> = {}): LeftDownInput => ({ ranAt: new Map(Object.entries(ranAt)), movedTo: new Map(), named: new Set(), resumes: false, ...o });
 const kinds = (facts: PlanFacts, input: LeftDownInput, host = 'xen1') => leftDown(facts, host, input).map((l) => `${l.name}: ${l.blocker.kind}`);
 
 /** web homed on xen1 (its replica on xen2, guarded on both), running nowhere; xen1 draining */
@@ -56,7 +56,12 @@ describe('leftDown: the guarded domUs a drain leaves running nowhere', () => {
     const fresh = leftDown(factsOf(lost()), 'xen1', at());
     expect(fresh.map((l) => l.message)).toEqual([expect.stringMatching(/^web runs nowhere \(already when this drain began: shut down, or lost earlier\), and xen1 starts nothing while it is draining: /)]);
     const resumed = leftDown(factsOf(lost()), 'xen1', at({}, { resumes: true }));
-    expect(resumed.map((l) => l.message)).toEqual([expect.stringMatching(/^web runs nowhere \(already when this drain began; the drain of xen1 it continues may have lost it with xen1, a power loss or a crash\?\), /)]);
+    expect(resumed.map((l) => l.message)).toEqual([expect.stringMatching(/^web runs nowhere \(already when this drain began: lost with xen1 during an earlier drain \(a power loss, a crash\?\), or shut down\), /)]);
+  });
+
+  it('one this drain moved, lost where it went: said so', () => {
+    const [l] = leftDown(factsOf(lost()), 'xen1', at({ web: 'xen1' }, { movedTo: new Map([['web', 'xen2']]) }));
+    expect(l?.message).toMatch(/^web runs nowhere \(this drain moved it to xen2: lost with xen2, or shut down\?\), and xen1 starts nothing/);
   });
 
   it('a visitor lost with the drained host: its home restores it, and the drained host is not said to hold it', () => {
