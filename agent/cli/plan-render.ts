@@ -33,6 +33,8 @@ function step(s: PlanStep, p: MigrationPlan): string {
       return s.change.kind === 'away' ? `ledger: ${p.name} away at ${s.change.currentHost} (${s.change.reason})` : `ledger: ${p.name}'s record here ends`;
     case 'tell':
       return `tell ${s.peer} (status ${p.name}${s.goingHome === false ? '' : ' --not-mine'} over ssh): ${s.goingHome === true ? `${p.name} is home: it ends its away record` : s.goingHome === false ? `it records its visitor${s.peerMayBeHome === true ? ` (unless its migrate-tab names ${p.name}: then it is home, and the away record here ends)` : ''}` : `it records ${p.name} in its ledger (home again if it guards it, else a visitor)`}`;
+    case 'replication':
+      return `DRBD: ${s.resources.join(', ')} read while ${p.name} moves and after; a link to ${s.peer} lost on the way is an ALARM (the disks may differ)`;
   }
 }
 

@@ -51,6 +51,12 @@ export type PlanStep =
   /** where NAME is now: this host's xl list, and the other host's when the ending leaves doubt */
   | { readonly do: 'verify'; readonly other: string; readonly askOther: boolean }
   | { readonly do: 'record'; readonly change: LedgerChange }
+  /**
+   * whether NAME's DRBD resources stayed Connected, UpToDate on both sides, through the handover
+   * (agent/decide/handover-replication.ts): read beside the step that moves NAME and once after it;
+   * last, so a link lost mid-move is an ALARM about the disks of a move the ledgers record as done
+   */
+  | { readonly do: 'replication'; readonly peer: string; readonly resources: readonly string[] }
   /** `status NAME` on the other host's forced command: it records the visitor, or learns the return */
   /**
    * ask the target's forced command `status NAME`, which updates its ledger: `goingHome` true when
@@ -155,6 +161,7 @@ export function planMigrate(f: MigrationFacts, r: MigrateRequest): Result<Migrat
     const goingHome = home && r.reason !== 'restore' ? false : visiting !== undefined || r.reason === 'restore' ? true : null;
     steps.push({ do: 'tell', peer: target, goingHome, ...(goingHome === false && home?.source === 'guarded' ? { peerMayBeHome: true as const } : {}) });
   }
+  steps.push(...replicationStep(f, target));
   return ok({ kind: 'migrate', name: r.name, from: f.host, to: target, operationId: r.operationId, reason: r.reason, steps, notes });
 }
 
@@ -202,10 +209,14 @@ export function planReverse(f: MigrationFacts, name: string): Result<MigrationPl
       { do: 'ask-peer', peer },
       { do: 'verify', other: peer, askOther: true },
       { do: 'record', change: { kind: 'forget' } },
+      ...replicationStep(f, peer),
     ],
     notes: [],
   });
 }
+
+/** NAME's disks on DRBD: their link to PEER is watched through the move (none on shared storage) */
+const replicationStep = (f: MigrationFacts, peer: string): PlanStep[] => (f.resources !== null && f.resources.length > 0 ? [{ do: 'replication', peer, resources: f.resources }] : []);
 
 /**
  * The forced command's `migrate2 NAME` from PEER: only PEER's own domU running here goes back to

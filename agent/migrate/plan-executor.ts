@@ -7,6 +7,7 @@ import { refusalOf } from '../decide/preflight.js';
 import { reverseVerdict } from '../decide/reverse-verdict.js';
 import { migrationVerdict } from '../decide/migration-verdict.js';
 import { awayAfterTell } from '../decide/tell-answer.js';
+import { handoverVerdict, type ReplicationSample } from '../decide/handover-replication.js';
 import type { MigrationOutcome } from '../parse/xl-migrate.js';
 import { landed, settled, without, withAway, withInflight, withUnsettled } from '../state/ledger.js';
 import { processIdentity } from '../../shared/fs/file-lock.js';
@@ -17,6 +18,7 @@ import { preflightLine } from './preflight-line.js';
 import { unrecordedMove } from './unrecorded-move.js';
 import { runPreflight } from './preflight-run.js';
 import { whileWaiting } from './progress-ticker.js';
+import { readReplication, watchReplication } from './replication-watch.js';
 
 /**
  * The one executor of migration plans: the CLI's `migrate` and `reverse`, the forced `migrate2`,
@@ -37,6 +39,8 @@ interface Run {
   peer: { answer: PeerAnswer; result: PeerResult | null } | null;
   lines: string[];
   warnings: string[];
+  /** the domU's DRBD resources as read while it moved (plans with a replication step) */
+  replication: ReplicationSample[];
 }
 
 export async function presentHere(p: MigrationPorts, name: string): Promise<boolean | null> {
@@ -46,7 +50,7 @@ export async function presentHere(p: MigrationPorts, name: string): Promise<bool
 }
 
 export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progress: (line: string) => void): Promise<Result<PlanDone, XhError>> {
-  const run: Run = { outcome: null, peer: null, lines: [], warnings: [] };
+  const run: Run = { outcome: null, peer: null, lines: [], warnings: [], replication: [] };
   let held: HeldDomu | null = null;
   let inflight = false;
   try {
@@ -62,7 +66,7 @@ export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progre
         if (w) return err(w);
         inflight = true;
       }
-      const failed = await runStep(p, plan, step, run, progress);
+      const failed = await watchedStep(p, plan, step, run, progress);
       if (failed) return err(failed.code === 'XH_ERR_MIGRATION_UNKNOWN' && plan.kind !== 'migrate2' ? await recordUnsettled(p, plan, failed) : failed);
     }
   } catch (e) {
@@ -102,6 +106,9 @@ async function recordInflight(p: MigrationPorts, plan: MigrationPlan): Promise<X
  * person has looked at both hosts and runs `reconcile` here. Only the Dom0 that started the
  * operation keeps it: the forced `migrate2` answers its ALARM to the home that asked, which then
  * looks at both hosts itself and either settles the ending or keeps the ALARM as its own.
+ * A link lost mid-move (the plan's last step, `replication`) comes after `record` and `tell`: the
+ * away and visitor records stay, as the domU does run at the target, and the unsettled record
+ * beside them keeps the disks a person's question (nothing starts it here, no plan moves it back).
  */
 async function recordUnsettled(p: MigrationPorts, plan: MigrationPlan, alarm: XhError): Promise<XhError> {
   const peer = plan.from === p.host ? plan.to : plan.from;
@@ -110,6 +117,18 @@ async function recordUnsettled(p: MigrationPorts, plan: MigrationPlan, alarm: Xh
   if (!w.ok) return { ...alarm, message: `${alarm.message}; recording it as unsettled in the ledger failed too: ${w.error.message}` };
   await p.nudge();
   return { ...alarm, message: `${alarm.message}; ${p.host}'s ledger keeps it as unsettled until \`xenherd-agent reconcile ${plan.name}\` on ${p.host}` };
+}
+
+/** The step that moves the domU, with its DRBD resources read beside it when the plan watches them. */
+async function watchedStep(p: MigrationPorts, plan: MigrationPlan, step: Exclude<PlanStep, { do: 'hold' }>, run: Run, progress: (line: string) => void): Promise<XhError | null> {
+  const watched = plan.steps.find((s) => s.do === 'replication');
+  if (!watched || watched.do !== 'replication' || (step.do !== 'migrate' && step.do !== 'ask-peer')) return runStep(p, plan, step, run, progress);
+  const watch = watchReplication(p, watched.resources);
+  try {
+    return await runStep(p, plan, step, run, progress);
+  } finally {
+    run.replication.push(...(await watch.stop()));
+  }
 }
 
 /** The domU moved; the other Dom0's ledger did not follow. The command that finishes it, exactly. */
@@ -177,6 +196,12 @@ async function runStep(p: MigrationPorts, plan: MigrationPlan, step: Exclude<Pla
         run.lines.push(`${step.peer} calls ${plan.name} its own (its home): this ledger keeps no away record of it`);
       }
       return null;
+    }
+    case 'replication': {
+      const after = await readReplication(p, step.resources, true);
+      const v = handoverVerdict({ name: plan.name, from: plan.from, to: plan.to, host: p.host, other: step.peer, resources: step.resources, samples: [...run.replication, ...after] });
+      run.lines.push(...v.lines);
+      return v.alarm;
     }
   }
 }

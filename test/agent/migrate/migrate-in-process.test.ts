@@ -266,7 +266,7 @@ describe('migrate and reverse as plans (in process)', () => {
     const pf = pl.value.steps.find((s) => s.do === 'preflight');
     const checked = pf && pf.do === 'preflight' ? await runPreflight(p, 'web1', pf.checks) : null;
     expect(checked && 'verdicts' in checked && checked.verdicts.every((v) => v.ok)).toBe(true);
-    expect(pl.value.steps.map((s) => s.do)).toEqual(['hold', 'preflight', 'migrate', 'verify', 'record', 'tell']);
+    expect(pl.value.steps.map((s) => s.do)).toEqual(['hold', 'preflight', 'migrate', 'verify', 'record', 'tell', 'replication']);
     expect(fleet.sim.commandLog.filter((c) => c.argv[0] === 'migrate')).toEqual([]);
   });
 });

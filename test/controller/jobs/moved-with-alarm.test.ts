@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { jobsBed } from './jobs-bed.js';
+import type { SimSpec } from './sim-fleet.js';
+
+const SPEC: SimSpec = { hosts: [{ name: 'xen1' }, { name: 'xen2' }], domus: [{ name: 'db1', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024 }] };
+const DRAIN = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: false, allowPartial: false, timeoutMs: null } as const;
+const ALARM = "ALARM: db1 moved from xen1 to xen2 and runs on xen2, but the DRBD replication link of r1 was lost during the move while both Dom0s were Primary (…): xen2's disk may lack writes db1 made on xen1 after 00:00:03 UTC";
+
+/**
+ * xen1's agent moves db1 to xen2 and answers an ALARM it keeps in its ledger (a link lost mid-move:
+ * the domU runs at the target, its disks may differ). RECORD_FIRST: the report carrying the
+ * unsettled record reaches the controller before the answer, or only while the move is settled.
+ */
+async function movedBed(recordFirst: boolean, record = true) {
+  const bed = await jobsBed(SPEC);
+  const command = bed.fleet.command.bind(bed.fleet);
+  bed.fleet.command = (h, c, reply) => {
+    if (!(h.name === 'xen1' && c.op === 'migrate' && c.name === 'db1')) return command(h, c, reply);
+    const src = bed.fleet.host('xen1');
+    const dst = bed.fleet.host('xen2');
+    bed.clock.schedule(5_000, () => {
+      src.domains.delete('db1');
+      dst.domains.set('db1', { name: 'db1', memMiB: 1024, vcpus: 1, state: 'running', migration: null });
+      const keep = (): void => {
+        if (!record) return;
+        const u = { peer: 'xen2', since: new Date(bed.clock.now()).toISOString(), operationId: c.operationId, operation: 'migrate' as const, message: ALARM };
+        src.ledger = { ...src.ledger, seq: src.ledger.seq + 1, unsettled: { db1: u } };
+        src.publish();
+      };
+      if (recordFirst) keep();
+      else bed.clock.schedule(0, keep);
+      src.publish();
+      dst.publish();
+      reply.done(false, 'XH_ERR_MIGRATION_UNKNOWN', ALARM);
+    });
+  };
+  return bed;
+}
+
+describe("a move the source's agent answers with an ALARM it keeps, though the domU runs at the target", () => {
+  for (const recordFirst of [true, false]) {
+    it(`ends as an alarm in the agent's own words (its record reported ${recordFirst ? 'before' : 'after'} the answer)`, async () => {
+      const bed = await movedBed(recordFirst);
+      const job = bed.start(DRAIN);
+      const end = await bed.finish(job);
+      expect(end).toMatchObject({ ok: false, code: 'XH_ERR_MIGRATION_UNKNOWN' });
+      const last = bed.moves(job).filter((m) => m.phase !== 'progress').at(-1);
+      expect(last).toMatchObject({ name: 'db1', phase: 'alarm', line: `XH_ERR_MIGRATION_UNKNOWN: xen1's agent: ${ALARM}` });
+    });
+  }
+
+  it('an agent that keeps no record of it (an older one): settled at the target, moved', async () => {
+    const bed = await movedBed(false, false);
+    const job = bed.start(DRAIN);
+    await bed.finish(job);
+    expect(bed.moves(job).filter((m) => m.phase !== 'progress').at(-1)).toMatchObject({ name: 'db1', phase: 'moved' });
+  });
+});
