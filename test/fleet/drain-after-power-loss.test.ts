@@ -1,40 +1,24 @@
 import { afterEach, expect, it } from 'vitest';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS } from '../../shared/protocol/ctl-check.js';
-import type { JobEvent, JobRequest } from '../../shared/protocol/ctl-jobs.js';
-import { startFleet, type Fleet } from '../harness/fleet.js';
+import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
+import type { Fleet } from '../harness/fleet.js';
+import { checkTexts as checkTextsOf, copyUnderWay, DRAIN_XEN1, twoDom0sOnline, watchJob, type JobEndEvent } from './two-dom0s.js';
 
 // A drain whose Dom0 loses power mid-copy: the Dom0 comes back without its domUs. A drain moves
 // only what runs, so they drop out of its plan; the drain must still name them (they run nowhere,
 // and the host's autostart starts nothing while it is out of service), and check must say so
 // without waiting minutes on a decision the restarted agent has only just made.
-const FLEET = `
-option bandwidth=256 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=4096 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu web2 mem=4096 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen1
-domu db1 mem=2048 vcpus=2 home=xen2 peer=xen1 drbd=r3 running=xen2
-`;
-const DRAIN: JobRequest = { kind: 'drain', host: 'xen1', maxParallel: 1, coldFallback: false, allowPartial: false, timeoutMs: null };
-type End = Extract<JobEvent, { type: 'end' }>;
+const DRAIN = DRAIN_XEN1;
+type End = JobEndEvent;
 let f: Fleet;
 afterEach(async () => f?.stop());
 
 async function online(): Promise<Fleet> {
-  f = await startFleet(FLEET, { controller: { enrolled: () => new Set(['xen1', 'xen2']) } });
-  for (const h of ['xen1', 'xen2']) f.startAgent(h);
-  await f.until(() => f.controller!.core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'all reporting');
-  await f.advance(5_000);
+  f = await twoDom0sOnline();
   return f;
 }
-function job(req: JobRequest): { end: () => End | undefined } {
-  const ev: JobEvent[] = [];
-  const r = f.controller!.core.hub.start(req, 'op', (e) => void ev.push(e));
-  if (!r.ok) throw new Error(r.error.message);
-  return { end: () => ev.find((e): e is End => e.type === 'end') };
-}
-const copying = () => f.until(() => f.sim.state().migrations.length > 0, 'copy began').then(() => f.advance(3_000));
-const checkTexts = () => CheckAnswerSchema.parse(f.controller!.core.monitor.check(DEFAULT_CHECK_THRESHOLDS)).details.map((d) => `${d.status}: ${d.text}`);
+const job = (req: JobRequest): { end: () => End | undefined } => watchJob(f, req);
+const copying = (): Promise<void> => copyUnderWay(f);
+const checkTexts = (): string[] => checkTextsOf(f);
 const named = (e: End) => e.remaining.map((l) => `${l.name}: ${l.blocker.kind}`);
 
 it("a re-run drain after a power loss does not claim success while the host's guarded domUs run nowhere", async () => {

@@ -4,30 +4,19 @@ import { afterEach, expect, it } from 'vitest';
 import type { Ledger } from '../../agent/state/ledger.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import type { JobEvent } from '../../shared/protocol/ctl-jobs.js';
-import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
-
-const FLEET = `
-option bandwidth=256 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=4096 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu web2 mem=4096 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen1
-domu db1 mem=2048 vcpus=2 home=xen2 peer=xen1 drbd=r3 running=xen2
-`;
+import { runsOn, type Fleet } from '../harness/fleet.js';
+import { copyUnderWay, twoDom0sOnline, TWO_DOM0S } from './two-dom0s.js';
 
 let f: Fleet;
 const ledger = (host: string): Ledger => JSON.parse(readFileSync(join(f.sim.hostRoot(host), 'var/lib/xenherd/ledger.json'), 'utf8')) as Ledger;
 afterEach(async () => f?.stop());
 
-async function online(fleet = FLEET): Promise<Fleet> {
-  f = await startFleet(fleet, { controller: { enrolled: () => new Set(['xen1', 'xen2']) } });
-  for (const h of ['xen1', 'xen2']) f.startAgent(h);
-  await f.until(() => f.controller!.core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'all reporting');
-  await f.advance(5_000);
+async function online(fleet = TWO_DOM0S): Promise<Fleet> {
+  f = await twoDom0sOnline(fleet);
   return f;
 }
 
-const copying = () => f.until(() => f.sim.state().migrations.length > 0, 'copy began').then(() => f.advance(3_000));
+const copying = (): Promise<void> => copyUnderWay(f);
 
 function migrate(name: string): () => CommandOutcome | null {
   let outcome: CommandOutcome | null = null;
@@ -99,7 +88,7 @@ it('a reverse whose link is lost on the way home: the home, which ran the plan, 
 });
 
 it('DRBD 8.4: a plain success with the link up, the ALARM with it cut mid-copy', async () => {
-  const fleet84 = FLEET.replaceAll('drbd=9', 'drbd=8.4');
+  const fleet84 = TWO_DOM0S.replaceAll('drbd=9', 'drbd=8.4');
   await online(fleet84);
   const first = migrate('web1');
   await f.until(() => first() !== null, 'web1 moved', 120_000);

@@ -1,46 +1,34 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent, JobRequest } from '../../shared/protocol/ctl-jobs.js';
-import { startFleet, type Fleet } from '../harness/fleet.js';
+import type { Fleet } from '../harness/fleet.js';
+import { copyUnderWay, DRAIN_XEN1, twoDom0sOnline, watchJob, type JobEndEvent } from './two-dom0s.js';
 
 /**
  * A drain whose move loses the controller's link to one side of the migration while the Dom0s
  * finish it between themselves: the side the controller cannot hear is not a reason to call the
  * move unknown once the other side's reports prove where the domU is.
  */
-const FLEET = `
-option bandwidth=256 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=4096 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu web2 mem=4096 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen1
-domu db1 mem=2048 vcpus=2 home=xen2 peer=xen1 drbd=r3 running=xen2
-`;
-const DRAIN: JobRequest = { kind: 'drain', host: 'xen1', maxParallel: 1, coldFallback: false, allowPartial: false, timeoutMs: null };
-type End = Extract<JobEvent, { type: 'end' }>;
+const DRAIN = DRAIN_XEN1;
+type End = JobEndEvent;
 type MoveEvent = Extract<JobEvent, { type: 'move' }>;
 
 let f: Fleet;
 afterEach(async () => f?.stop());
 
 async function online(): Promise<Fleet> {
-  f = await startFleet(FLEET, { controller: { enrolled: () => new Set(['xen1', 'xen2']) } });
-  for (const h of ['xen1', 'xen2']) f.startAgent(h);
-  await f.until(() => f.controller!.core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'all reporting');
-  await f.advance(5_000);
+  f = await twoDom0sOnline();
   return f;
 }
 
 function job(req: JobRequest): { end: () => End | undefined; moves: (name: string) => MoveEvent[] } {
-  const ev: JobEvent[] = [];
-  const r = f.controller!.core.hub.start(req, 'op', (e) => void ev.push(e));
-  if (!r.ok) throw new Error(r.error.message);
+  const w = watchJob(f, req);
   return {
-    end: () => ev.find((e): e is End => e.type === 'end'),
-    moves: (name) => ev.filter((e): e is MoveEvent => e.type === 'move' && e.name === name && e.phase !== 'progress'),
+    end: w.end,
+    moves: (name) => w.events.filter((e): e is MoveEvent => e.type === 'move' && e.name === name && e.phase !== 'progress'),
   };
 }
 
-const copying = (): Promise<void> => f.until(() => f.sim.state().migrations.length > 0, 'copy began').then(() => f.advance(3_000));
+const copying = (): Promise<void> => copyUnderWay(f);
 const where = (name: string) => {
   const w = f.controller!.core.where(name);
   if (!w.ok) throw new Error(w.error.message);

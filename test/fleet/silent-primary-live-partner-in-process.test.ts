@@ -1,30 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hostStateOf } from '../../agent/core/host-state.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS } from '../../shared/protocol/ctl-check.js';
-import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+import { runsOn, type Fleet } from '../harness/fleet.js';
+import { checkTexts as checkTextsOf, twoDom0sOnline } from './two-dom0s.js';
 
 // A migration's source falls silent mid-copy, when both ends of the domU's DRBD resource are
 // Primary (allow-two-primaries). Its last report says so; the target, live, reports the resource
 // Secondary once the move has failed. The silent host's last report alone is no split brain: the
 // live partner's word of its own role outranks it (and "xen1 is silent" is its own alert).
-const FLEET = `
-option bandwidth=256 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=4096 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu web2 mem=4096 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen1
-domu db1 mem=2048 vcpus=2 home=xen2 peer=xen1 drbd=r3 running=xen2
-`;
-
 let f: Fleet;
 afterEach(async () => f?.stop());
 
 async function online(): Promise<Fleet> {
-  f = await startFleet(FLEET, { controller: { enrolled: () => new Set(['xen1', 'xen2']) } });
-  for (const h of ['xen1', 'xen2']) f.startAgent(h);
-  await f.until(() => f.controller!.core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'all reporting');
-  await f.advance(5_000);
+  f = await twoDom0sOnline();
   return f;
 }
 
@@ -35,7 +23,7 @@ function migrateWeb1(): void {
 
 const reachable = (host: string): boolean | undefined => f.controller!.core.hosts().hosts.find((h) => h.host === host)?.reachable;
 const alertKinds = (): string[] => f.controller!.core.status().alerts.map((a) => a.kind);
-const checkTexts = (): string[] => CheckAnswerSchema.parse(f.controller!.core.monitor.check(DEFAULT_CHECK_THRESHOLDS)).details.map((d) => `${d.status}: ${d.text}`);
+const checkTexts = (): string[] => checkTextsOf(f);
 /** HOST's agent has r1 in ROLE (and reports it on its next delta). */
 const says = (host: string, role: string): boolean => hostStateOf(f.agent(host).core.current).drbd.resources.some((r) => r.name === 'r1' && r.role === role);
 /** xen1's agent sees r1 Primary on both ends: what its last report says once it falls silent. */

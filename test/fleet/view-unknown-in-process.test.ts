@@ -1,26 +1,16 @@
 import { afterEach, expect, it } from 'vitest';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS } from '../../shared/protocol/ctl-check.js';
 import { whereColumns } from '../../controller/ctl/where-line.js';
-import { startFleet, type Fleet } from '../harness/fleet.js';
+import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS } from '../../shared/protocol/ctl-check.js';
+import type { Fleet } from '../harness/fleet.js';
+import { checkTexts as checkTextsOf, twoDom0sOnline } from './two-dom0s.js';
 
-const FLEET = `
-option bandwidth=256 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=4096 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu web2 mem=4096 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen1
-domu db1 mem=2048 vcpus=2 home=xen2 peer=xen1 drbd=r3 running=xen2
-`;
 let f: Fleet;
 afterEach(async () => f?.stop());
 async function online(): Promise<Fleet> {
-  f = await startFleet(FLEET, { controller: { enrolled: () => new Set(['xen1', 'xen2']) } });
-  for (const h of ['xen1', 'xen2']) f.startAgent(h);
-  await f.until(() => f.controller!.core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'all reporting');
-  await f.advance(5_000);
+  f = await twoDom0sOnline();
   return f;
 }
-const checkTexts = () => CheckAnswerSchema.parse(f.controller!.core.monitor.check(DEFAULT_CHECK_THRESHOLDS)).details.map((d) => `${d.status}: ${d.text}`);
+const checkTexts = (): string[] => checkTextsOf(f);
 it('a Dom0 whose xl list hangs: check says so, and never calls its running domUs "not running anywhere"', async () => {
   await online();
   f.sim.toolFault('xen1', 'xl', { kind: 'hang' }, { argvPrefix: ['list'] });
