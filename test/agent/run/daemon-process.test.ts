@@ -32,6 +32,16 @@ async function boot(fleet = FLEET(), config: unknown = FAST_TIMERS, env: Record<
   return a;
 }
 
+/** xen1's agent run on a config file of its own (in a temp DIR the test removes), ready: a reload test edits CFG. */
+async function agentWithConfigFile(): Promise<{ dir: string; cfg: string; a: AgentProcess }> {
+  const dir = mkdtempSync(join(tmpdir(), 'xh-reload-'));
+  const cfg = join(dir, 'agent.json');
+  writeFileSync(cfg, JSON.stringify(FAST_TIMERS));
+  sim = await bed.startSim(FLEET());
+  const a = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', cfg));
+  await a.waitLog((l) => l.msg.startsWith('ready'));
+  return { dir, cfg, a };
+}
 const agentCli = (...args: string[]) => runAsync(process.execPath, [bed.agentPath(), ...args], sim.env('xen1'));
 async function status(): Promise<AgentStatus> {
   const r = await agentCli('autostart', 'status', '--json');
@@ -74,13 +84,8 @@ describe('xenherd-agent run as a process', () => {
   });
 
   it('SIGHUP reloads the config; a bad one is refused and the old one stays', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'xh-hup-'));
+    const { dir, cfg, a } = await agentWithConfigFile();
     try {
-      const cfg = join(dir, 'agent.json');
-      writeFileSync(cfg, JSON.stringify(FAST_TIMERS));
-      sim = await bed.startSim(FLEET());
-      const a = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', cfg));
-      await a.waitLog((l) => l.msg.startsWith('ready'));
       writeFileSync(cfg, '{"autostart": {"paralel": 2}}');
       a.child.kill('SIGHUP');
       const bad = await a.waitLog((l) => l.msg.startsWith('SIGHUP: configuration not reloaded'));
@@ -102,13 +107,8 @@ describe('xenherd-agent run as a process', () => {
   });
 
   it('autostart reload (systemctl reload) re-reads the config too, and exits 78 when it is refused: the old one stays', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'xh-reload-'));
+    const { dir, cfg, a } = await agentWithConfigFile();
     try {
-      const cfg = join(dir, 'agent.json');
-      writeFileSync(cfg, JSON.stringify(FAST_TIMERS));
-      sim = await bed.startSim(FLEET());
-      const a = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', cfg));
-      await a.waitLog((l) => l.msg.startsWith('ready'));
       // --socket: the CLI does not read the file itself, so each refusal below is the daemon's
       const reload = () => agentCli('autostart', 'reload', '--socket', join(sim.hostRoot('xen1'), 'run/xenherd/agent.sock'));
       writeFileSync(cfg, '{"autostart": {"paralel": 2}}');
