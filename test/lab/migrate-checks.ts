@@ -165,7 +165,8 @@ async function dryRun(pair: PairState, a: Dom0, c: Checks, fig: MigrateFigures):
   const k = c.scope('1 dry run: ');
   k.eq(r.exitCode, 0, 'exit 0 (it would proceed)');
   k.eq(out && { ok: out.ok, dryRun: out.dryRun, from: out.plan.from, to: out.plan.to, refusal: out.refusal }, { ok: true, dryRun: true, from: 'dom0a', to: 'dom0b', refusal: null }, 'the answer');
-  k.eq(out?.plan.steps.map((s) => s.do), ['hold', 'preflight', 'migrate', 'verify', 'record', 'tell'], 'the plan');
+  // the last step judges whether r0's link stayed up through the handover (a loss is an ALARM about the disks)
+  k.eq(out?.plan.steps.map((s) => s.do), ['hold', 'preflight', 'migrate', 'verify', 'record', 'tell', 'replication'], 'the plan');
   const checked = out?.preflight.map((v) => v.check.check) ?? [];
   for (const want of ['runs-here', 'replicas', 'migration-key', 'peer-sshd', 'peer-status']) k.ok(checked.includes(want), `preflight checked ${want}`, checked);
   k.eq(out?.preflight.filter((v) => !v.ok).map((v) => v.detail), [], 'every preflight check passed');
