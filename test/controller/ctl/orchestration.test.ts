@@ -193,3 +193,21 @@ describe('xenherdctl drain / restore / maintenance / rebalance / plan against a 
     expect([sims.where('a'), sims.where('b')]).toEqual([['xen1'], ['xen2']]);
   });
 });
+
+describe('roll and plan roll --group-size, through the API', () => {
+  it('two Dom0s of different DRBD pairs are one group, unless --group-size 1 asks for one at a time', async () => {
+    const { c } = await fleet({
+      hosts: [{ name: 'xen1' }, { name: 'xen2' }, { name: 'xen3' }, { name: 'xen4' }],
+      domus: [
+        { name: 'a', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024 },
+        { name: 'b', home: 'xen3', replicas: ['xen3', 'xen4'], memMiB: 1024 },
+      ],
+      bandwidthMiBps: 20_000,
+    });
+    const ctl = ctlFor(c);
+    const groups = async (argv: string[]): Promise<string[][]> => (JSON.parse((await ctl([...argv, '--json'])).stdout) as { groups: { hosts: string[] }[] }).groups.map((g) => g.hosts);
+    expect(await groups(['plan', 'roll', 'xen1', 'xen3'])).toEqual([['xen1', 'xen3']]);
+    expect(await groups(['plan', 'roll', 'xen1', 'xen3', '--group-size', '1'])).toEqual([['xen1'], ['xen3']]);
+    expect(await groups(['roll', 'xen1', 'xen3', '--group-size', '1', '--dry-run'])).toEqual([['xen1'], ['xen3']]);
+  });
+});
