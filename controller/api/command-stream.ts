@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/logger.js';
 import { CommandRequestSchema, type CommandEvent } from '../../shared/protocol/ctl-api.js';
 import type { ControllerCore, OperatorIdentity } from '../core/controller-core.js';
-import { knownHosts, requestAsReported } from './host-spelling.js';
+import { requestAsReported } from '../fleet/host-spelling.js';
+import { knownHosts } from './known-hosts.js';
 import { jsonBody } from './json-body.js';
 import { readBody, remoteOf, sendError } from './respond.js';
 

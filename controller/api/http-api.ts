@@ -14,7 +14,8 @@ import { cancelRoute, jobRoute, planRoute } from './job-routes.js';
 import { hostParam } from './host-param.js';
 import { checkRoute, metricsRoute } from './monitoring-routes.js';
 import { repeatedParam } from './query-once.js';
-import { asReported, knownHosts } from './host-spelling.js';
+import { asReported } from '../fleet/host-spelling.js';
+import { knownHosts } from './known-hosts.js';
 import { remoteOf, requestTarget, sendError, sendJson, sendRateLimited } from './respond.js';
 
 interface Deps {

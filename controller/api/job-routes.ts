@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import type { Logger } from '../../shared/logger.js';
 import { CancelRequestSchema, JobRequestSchema, PlanRequestSchema, type JobEvent } from '../../shared/protocol/ctl-jobs.js';
 import type { ControllerCore, OperatorIdentity } from '../core/controller-core.js';
-import { knownHosts, requestAsReported } from './host-spelling.js';
+import { requestAsReported } from '../fleet/host-spelling.js';
+import { knownHosts } from './known-hosts.js';
 import { jsonBody } from './json-body.js';
 import { readBody, remoteOf, sendError, sendJson } from './respond.js';
 

@@ -1,10 +1,11 @@
 import { sameHostName } from '../../shared/names.js';
 
 /**
- * What to say of HOSTS when no agent has reported as them. Host names are compared exactly, as
- * the agents report them (an agent's token is bound to one spelling), so `XEN1` finds nothing
- * while `xen1` reports; a name that differs from a reporting host only in case is most likely
- * that host, and the message names it.
+ * What to say of HOSTS when no agent has reported as them. Host names are compared exactly here,
+ * as the agents report them (an agent's token is bound to one spelling); an operator's request
+ * has its names read as reported first when one host alone matches without case
+ * (host-spelling.ts). What that leaves, two hosts alike but for case or an in-process caller,
+ * gets the spellings named.
  */
 export function noAgentMessage(hosts: readonly string[], known: Iterable<string>): string {
   const reporting = [...known];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asReported, requestAsReported } from '../../../controller/api/host-spelling.js';
+import { asReported, requestAsReported } from '../../../controller/fleet/host-spelling.js';
 import { apiRequest, bearer } from '../../security/api-request.js';
 import { dom, hostState } from '../states.js';
 import { controllerBed, waitUntil } from './controller-bed.js';

@@ -1,4 +1,5 @@
-import type { CommandRequest, HostsAnswer } from '../../shared/protocol/ctl-api.js';
+import { sameHostName } from '../../shared/names.js';
+import type { CommandRequest } from '../../shared/protocol/ctl-api.js';
 import type { JobRequest, PlanRequest } from '../../shared/protocol/ctl-jobs.js';
 
 /**
@@ -9,8 +10,7 @@ import type { JobRequest, PlanRequest } from '../../shared/protocol/ctl-jobs.js'
  */
 export function asReported(known: readonly string[], name: string): string {
   if (known.includes(name)) return name;
-  const lower = name.toLowerCase();
-  const same = known.filter((k) => k.toLowerCase() === lower);
+  const same = known.filter((k) => sameHostName(k, name));
   return same.length === 1 ? (same[0] as string) : name;
 }
 
@@ -22,6 +22,3 @@ export function requestAsReported<T extends CommandRequest | JobRequest | PlanRe
   if ('hosts' in r) return { ...req, hosts: r.hosts.map((h) => asReported(known, h)) };
   return req;
 }
-
-/** every host the controller knows (reported, or enrolled and not heard from yet), as spelled */
-export const knownHosts = (core: { hosts(): HostsAnswer }): string[] => core.hosts().hosts.map((h) => h.host);
