@@ -6,7 +6,7 @@ import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { describeIssues, parseJsonObject } from '../../shared/json-config.js';
 import { withoutByteOrderMark } from '../../shared/json-file-text.js';
-import { octal } from '../../shared/fs/private-dir.js';
+import { accessWords, modeText } from '../../shared/text/mode-words.js';
 import { isLoopbackAddress } from '../../shared/loopback-address.js';
 import { hostOf } from '../../shared/url-host.js';
 import { parseCaBundle } from '../../shared/tls/ca-bundle.js';
@@ -62,15 +62,11 @@ const EXAMPLE = '{"url": "https://ctl.example:7443", "token": "xh1....", "ca": "
  * script and cron job that runs xenherdctl overnight for a file that has been readable for months.
  */
 export function ctlTokenExposure(file: string, mode: number): string | null {
-  const by = (bits: number): string | null => ((mode & bits & 0o007) !== 0 ? 'others' : (mode & bits & 0o070) !== 0 ? 'its group' : null);
-  const readers = by(0o044);
-  const writers = by(0o022);
-  if (readers === null && writers === null) return null;
-  const what =
-    readers !== null && readers === writers ? `readable and writable by ${readers}` : [readers && `readable by ${readers}`, writers && `writable by ${writers}`].filter(Boolean).join(' and ');
+  const what = accessWords(mode);
+  if (what === null) return null;
   // whoever can write it can point url and ca at a server of theirs, which the next command sends the token to
-  const consequence = readers !== null ? 'anyone who reads it can use the controller with this token' : 'anyone who writes it can have the token sent to a server of theirs';
-  return `${file} holds the controller token ("token") but is ${what} (mode ${octal(mode)}): ${consequence}; run chmod 600 ${file}`;
+  const consequence = (mode & 0o044) !== 0 ? 'anyone who reads it can use the controller with this token' : 'anyone who writes it can have the token sent to a server of theirs';
+  return `${file} holds the controller token ("token") but is ${what} (mode ${modeText(mode)}): ${consequence}; run chmod 600 ${file}`;
 }
 
 /**

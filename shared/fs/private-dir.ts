@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { makeDirs } from './make-dirs.js';
+import { modeText } from '../text/mode-words.js';
 import { dirname, resolve } from 'node:path';
 import type { XhError } from '../errors.js';
 import { err, ok, type Result } from '../result.js';
@@ -48,7 +49,7 @@ export interface PrivateDirOptions {
 }
 
 /** A file's permission bits as ls and chmod write them (0644, 01777). */
-export const octal = (m: number): string => `0${(m & 0o7777).toString(8).padStart(3, '0')}`;
+export const octal = modeText;
 const euid = (): number => process.geteuid?.() ?? 0;
 const owner = (uid: number): string => (uid === 0 ? 'root' : `uid ${uid}`);
 

@@ -1,7 +1,7 @@
 /**
  * Who besides a file's owner may read or write it, in the words xenherd's warnings use for a
  * file's mode: "others" when the bits for every user are set, else "its group" (the wider class
- * is the one that matters). The same words as xenherdctl's for ctl.json (controller/ctl/config.ts).
+ * is the one that matters). Used for agent.json, ctl.json and guarded domU configs alike.
  */
 /** A file's permission bits as ls and chmod write them (0644, 01777). No I/O here: pure rooms use it. */
 export const modeText = (m: number): string => `0${(m & 0o7777).toString(8).padStart(3, '0')}`;
