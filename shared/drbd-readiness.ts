@@ -29,10 +29,16 @@ export interface DrbdReadinessView {
 }
 
 // an online verify reads both disks while they stay UpToDate: nothing is behind
-const IN_STEP: ReadonlySet<string> = new Set(['Established', 'Connected', 'VerifyS', 'VerifyT']);
+export const DRBD_IN_STEP: ReadonlySet<string> = new Set(['Established', 'Connected', 'VerifyS', 'VerifyT']);
+const IN_STEP = DRBD_IN_STEP;
 const LINK_DOWN: ReadonlySet<string> = DRBD_LINK_DOWN;
 const TRYING: ReadonlySet<string> = new Set(['Connecting', 'WFConnection']);
 const NO_DISK: ReadonlySet<string> = new Set(['Diskless', 'Failed', 'Detaching']);
+
+/** The connection of V towards OTHER: named so (DRBD 9), or the only one (8.4 calls it "peer"). */
+export function peerTowards<P extends DrbdReadinessPeer>(v: { readonly peers: readonly P[] }, other: string): P | undefined {
+  return v.peers.find((p) => p.name === other) ?? (v.peers.length === 1 ? v.peers[0] : undefined);
+}
 
 /** Why a resource is not ready, in words and as facts a planner can act on. */
 export interface DrbdNotReady {
@@ -60,7 +66,7 @@ export function drbdNotReady(host: string, other: string, v: DrbdReadinessView):
   const wait = 'wait for UpToDate/UpToDate before migrating';
   const needsPerson = (state: string, text: string): DrbdNotReady => ({ state, clearsUp: false, text });
   if (!v.up) return needsPerson('down', `${r} on ${host} is not up: bring it up (\`drbdadm up ${r}\`), connect it and ${wait}`);
-  const peer = v.peers.find((p) => p.name === other) ?? (v.peers.length === 1 ? v.peers[0] : undefined);
+  const peer = peerTowards(v, other);
   const disk = v.disk ?? 'unknown';
   const standAlone = `reconnect it (\`drbdadm connect ${r}\` on both, resolving a split brain first) and ${wait}`;
   // status lists no connection at all for a StandAlone 8.4 resource (the lab's split brain captures)

@@ -1,3 +1,4 @@
+import { DRBD_IN_STEP, peerTowards } from '../../shared/drbd-readiness.js';
 import { DRBD_LINK_DOWN } from '../../shared/drbd-words.js';
 import type { XhError } from '../../shared/errors.js';
 import type { DrbdResourceView } from '../../shared/inventory.js';
@@ -49,7 +50,6 @@ export interface HandoverVerdict {
 
 type Seen = { readonly kind: 'in-step' } | { readonly kind: 'cut'; readonly words: string } | { readonly kind: 'out-of-step'; readonly words: string; readonly toHere: boolean | null };
 
-const IN_STEP = new Set(['Established', 'Connected', 'VerifyS', 'VerifyT']);
 // replication words of the side that receives a resync (…T), and of the side that sends one (…S)
 const RECEIVING = new Set(['StartingSyncT', 'WFBitMapT', 'WFSyncUUID', 'SyncTarget', 'PausedSyncT', 'Behind']);
 const SENDING = new Set(['StartingSyncS', 'WFBitMapS', 'SyncSource', 'PausedSyncS', 'Ahead']);
@@ -57,7 +57,7 @@ const SENDING = new Set(['StartingSyncS', 'WFBitMapS', 'SyncSource', 'PausedSync
 /** One read, as the link to OTHER shows it. */
 export function seenOf(v: DrbdResourceView, other: string): Seen {
   if (!v.up) return { kind: 'cut', words: 'not up' };
-  const peer = v.peers.find((p) => p.name === other) ?? (v.peers.length === 1 ? v.peers[0] : undefined);
+  const peer = peerTowards(v, other);
   const disk = v.disk ?? 'unknown';
   if (!peer) return { kind: 'cut', words: `StandAlone (disk ${disk}, no connection to ${other})` };
   // terse `drbdadm status` prints no connection word while Connected
@@ -65,7 +65,7 @@ export function seenOf(v: DrbdResourceView, other: string): Seen {
   const state = conn === 'Connected' && peer.replication !== null ? peer.replication : conn;
   const words = `${state} (disk ${disk}, peer ${peer.disk ?? 'unknown'})`;
   if (DRBD_LINK_DOWN.has(conn)) return { kind: 'cut', words };
-  if (IN_STEP.has(state) && v.disk === 'UpToDate' && peer.disk === 'UpToDate') return { kind: 'in-step' };
+  if (DRBD_IN_STEP.has(state) && v.disk === 'UpToDate' && peer.disk === 'UpToDate') return { kind: 'in-step' };
   return { kind: 'out-of-step', words, toHere: RECEIVING.has(state) ? true : SENDING.has(state) ? false : null };
 }
 
