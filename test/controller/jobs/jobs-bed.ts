@@ -4,6 +4,8 @@ import type { JobSettings } from '../../../controller/jobs/settings.js';
 import type { JobEnd, JobEvent, JobRequest } from '../../../shared/protocol/ctl-jobs.js';
 import { memoryLogger, type LogLine } from '../../harness/memory-log.js';
 import { deterministicClock, type SimClock } from '../../sim/daemon/clock.js';
+import type { CommandMessage } from '../../../shared/protocol/agent-link.js';
+import type { Reply, SimDom0 } from './sim-dom0.js';
 import { SimFleet, type SimSpec } from './sim-fleet.js';
 
 export const T0 = Date.UTC(2024, 4, 1, 14, 0, 0);
@@ -100,3 +102,18 @@ export const SPREAD: SimSpec = {
     { name: 'c1', home: 'xen2', replicas: ['xen2', 'xen3'], memMiB: 1024 },
   ],
 };
+
+type MigrateCommand = Extract<CommandMessage, { op: 'migrate' }>;
+
+/** HOST's agent answers its migrate of NAME with RUN (a broken, lying or alarmed agent); every other command is the simulator's. */
+export function interceptMigrate(bed: JobsBed, host: string, name: string, run: (c: MigrateCommand, reply: Reply) => void): void {
+  const command = bed.fleet.command.bind(bed.fleet);
+  bed.fleet.command = (h, c, reply) => (h.name === host && c.op === 'migrate' && c.name === name ? run(c, reply) : command(h, c, reply));
+}
+
+/** SRC's agent keeps an ALARM of the migration OPERATIONID of NAME (to PEER) in its ledger, unsettled, as the real agent does before it answers. */
+export function keepUnsettled(bed: JobsBed, src: SimDom0, name: string, peer: string, operationId: string, message: string): void {
+  const u = { peer, since: new Date(bed.clock.now()).toISOString(), operationId, operation: 'migrate' as const, message };
+  src.ledger = { ...src.ledger, seq: src.ledger.seq + 1, unsettled: { [name]: u } };
+}
+

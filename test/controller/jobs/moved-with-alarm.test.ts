@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jobsBed } from './jobs-bed.js';
+import { interceptMigrate, jobsBed, keepUnsettled } from './jobs-bed.js';
 import type { SimSpec } from './sim-fleet.js';
 
 const SPEC: SimSpec = { hosts: [{ name: 'xen1' }, { name: 'xen2' }], domus: [{ name: 'db1', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024 }] };
@@ -13,9 +13,7 @@ const ALARM = "ALARM: db1 moved from xen1 to xen2 and runs on xen2, but the DRBD
  */
 async function movedBed(recordFirst: boolean, record = true) {
   const bed = await jobsBed(SPEC);
-  const command = bed.fleet.command.bind(bed.fleet);
-  bed.fleet.command = (h, c, reply) => {
-    if (!(h.name === 'xen1' && c.op === 'migrate' && c.name === 'db1')) return command(h, c, reply);
+  interceptMigrate(bed, 'xen1', 'db1', (c, reply) => {
     const src = bed.fleet.host('xen1');
     const dst = bed.fleet.host('xen2');
     bed.clock.schedule(5_000, () => {
@@ -23,8 +21,7 @@ async function movedBed(recordFirst: boolean, record = true) {
       dst.domains.set('db1', { name: 'db1', memMiB: 1024, vcpus: 1, state: 'running', migration: null });
       const keep = (): void => {
         if (!record) return;
-        const u = { peer: 'xen2', since: new Date(bed.clock.now()).toISOString(), operationId: c.operationId, operation: 'migrate' as const, message: ALARM };
-        src.ledger = { ...src.ledger, seq: src.ledger.seq + 1, unsettled: { db1: u } };
+        keepUnsettled(bed, src, 'db1', 'xen2', c.operationId, ALARM);
         src.publish();
       };
       if (recordFirst) keep();
@@ -33,7 +30,7 @@ async function movedBed(recordFirst: boolean, record = true) {
       dst.publish();
       reply.done(false, 'XH_ERR_MIGRATION_UNKNOWN', ALARM);
     });
-  };
+  });
   return bed;
 }
 

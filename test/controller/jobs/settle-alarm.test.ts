@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jobsBed, T0 } from './jobs-bed.js';
+import { interceptMigrate, jobsBed, keepUnsettled, T0 } from './jobs-bed.js';
 import type { SimSpec } from './sim-fleet.js';
 
 const SPEC: SimSpec = { hosts: [{ name: 'xen1' }, { name: 'xen2' }], domus: [{ name: 'db1', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024 }] };
@@ -12,23 +12,18 @@ const DRAIN = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: fa
  */
 async function handshakeBed(record: boolean) {
   const bed = await jobsBed(SPEC);
-  const command = bed.fleet.command.bind(bed.fleet);
-  bed.fleet.command = (h, c, reply) => {
-    if (!(h.name === 'xen1' && c.op === 'migrate' && c.name === 'db1')) return command(h, c, reply);
+  interceptMigrate(bed, 'xen1', 'db1', (c, reply) => {
     const src = bed.fleet.host('xen1');
     const dst = bed.fleet.host('xen2');
     bed.clock.schedule(5_000, () => {
       src.domains.set('db1', { name: 'db1', memMiB: 1024, vcpus: 1, state: 'shutdown', migration: 'migratedaway' });
       dst.domains.set('db1', { name: 'db1', memMiB: 1024, vcpus: 1, state: 'paused', migration: 'incoming' });
-      if (record) {
-        const u = { peer: 'xen2', since: new Date(bed.clock.now()).toISOString(), operationId: c.operationId, operation: 'migrate' as const, message: 'ALARM: db1 is listed on both hosts' };
-        src.ledger = { ...src.ledger, seq: src.ledger.seq + 1, unsettled: { db1: u } };
-      }
+      if (record) keepUnsettled(bed, src, 'db1', 'xen2', c.operationId, 'ALARM: db1 is listed on both hosts');
       src.publish();
       dst.publish();
       reply.done(false, 'XH_ERR_MIGRATION_UNKNOWN', 'ALARM: after the final handshake failed, db1 is listed on both hosts; the ledger is unchanged, check both hosts');
     });
-  };
+  });
   return bed;
 }
 

@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { jobsBed, SPREAD, T0 } from './jobs-bed.js';
+import { interceptMigrate, jobsBed, SPREAD, T0 } from './jobs-bed.js';
 
 const DRAIN = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: false, allowPartial: false, timeoutMs: null } as const;
 
 /** xen1's agent answers "ok" to every migrate of NAME and moves nothing (a rogue or broken agent). */
 async function lyingBed(name: string) {
   const bed = await jobsBed(SPREAD);
-  const command = bed.fleet.command.bind(bed.fleet);
-  bed.fleet.command = (h, c, reply) => {
-    if (h.name === 'xen1' && c.op === 'migrate' && c.name === name) return reply.done(true, null, `${c.name} migrated to ${c.target ?? '?'}`);
-    return command(h, c, reply);
-  };
+  interceptMigrate(bed, 'xen1', name, (c, reply) => reply.done(true, null, `${c.name} migrated to ${c.target ?? '?'}`));
   return bed;
 }
 
