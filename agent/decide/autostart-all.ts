@@ -1,5 +1,6 @@
 import type { HostSnapshot } from '../state/snapshot.js';
 import { decideAutostart, type AutostartDecision } from './autostart.js';
+import { configUnsafe } from './config-safety.js';
 
 /** The decision for every guarded domU of one snapshot, in guarded-dir order. Pure. */
 export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
@@ -12,8 +13,10 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
       out.set(g.name, { kind: 'defer', reason: 'config-unreadable', detail: `config ${g.configPath} cannot be read: ${g.error}` });
       continue;
     }
-    if (g.unsafe) {
-      out.set(g.name, { kind: 'defer', reason: 'config-unsafe', detail: g.unsafe });
+    // judged on the modes and owners read with the config: who can change it runs it as root
+    const unsafe = g.place === undefined ? null : configUnsafe(g.place);
+    if (unsafe !== null) {
+      out.set(g.name, { kind: 'defer', reason: 'config-unsafe', detail: unsafe });
       continue;
     }
     if (s.ledgerProblem) {

@@ -1,26 +1,16 @@
 import { modeText, writeWords } from '../../shared/text/mode-words.js';
+import type { ConfigPlace, Ownership } from '../state/config-place.js';
+
+export type { ConfigPlace, Ownership } from '../state/config-place.js';
 
 /**
  * Whether a guarded domU config may be started, judged by who can change it: as sshd's
  * StrictModes judges authorized_keys. A domU config is code run as root on this Dom0 (its
  * `bootloader`, `device_model_override`, a disk's or vif's `script`), so whoever can write it, or
  * add a file to the guarded dir, owns the Dom0 at the next autostart. Pure: the modes and owners
- * are read by the host adapter (agent/host/guarded-configs.ts).
+ * are read by the host adapter (agent/host/guarded-configs.ts) and carried in the snapshot
+ * (GuardedEntry.place); the autostart decision (autostart-all.ts) and the inventory judge them here.
  */
-export interface Ownership {
-  /** st_mode (the permission bits are used) */
-  readonly mode: number;
-  readonly uid: number;
-}
-
-export interface ConfigPlace {
-  /** the config as the operator knows it, and its mode and owner (symlinks followed); null: could not be examined */
-  readonly file: { readonly path: string; readonly st: Ownership | null };
-  /** its dir (the guarded dir; a visitor's: the config dir), then each dir above it up to /, likewise */
-  readonly dirs: readonly { readonly path: string; readonly st: Ownership | null }[];
-  /** the user the agent runs as (root under systemd): a file of its own is as good as root's */
-  readonly ownUid: number;
-}
 
 const owner = (uid: number): string => (uid === 0 ? 'root' : `uid ${uid}`);
 

@@ -3,17 +3,18 @@ import type { HostFiles } from './files.js';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { domuConfigParse, readParsed } from './parsed-read.js';
-import { configUnsafe, type ConfigPlace } from '../decide/config-safety.js';
+import type { ConfigPlace } from '../state/config-place.js';
 
 export const DEFAULT_GUARDED_DIR = '/etc/xen/drbd-auto';
 
 /**
- * One file of the guarded dir: its parsed config, or why it could not be read; and why it must
- * not be started for who can change it (others can write it or its dir: config-safety.ts), or null.
+ * One file of the guarded dir: its parsed config, or why it could not be read; and who can change
+ * it (its mode and owner, its dir's and those above), as read: whether that forbids starting it is
+ * judged over these facts by decide/config-safety.ts, not here.
  */
 export type GuardedConfigFile =
-  | { readonly file: string; readonly config: DomuConfig; readonly error: null; readonly unsafe: string | null }
-  | { readonly file: string; readonly config: null; readonly error: XhError; readonly unsafe: string | null };
+  | { readonly file: string; readonly config: DomuConfig; readonly error: null; readonly place: ConfigPlace }
+  | { readonly file: string; readonly config: null; readonly error: XhError; readonly place: ConfigPlace };
 
 /**
  * Editor and package-manager leftovers are not domU configs: xendomains and xen-drbd-auto would
@@ -48,10 +49,10 @@ export async function readGuardedConfigs(
     const path = `${dir.replace(/\/+$/, '')}/${name}`;
     const read = await readParsed(files, path, domuConfigParse(files.display(path), dialect));
     if (!read.ok && read.error.errno === 'EISDIR') continue; // a subdirectory is not a config
-    const unsafe = configUnsafeIn(files, dirs, path, ownUid);
+    const place = configPlace(files, dirs, path, ownUid);
     // anything else unreadable is a problem to report
-    if (!read.ok) out.push({ file: path, config: null, error: read.error, unsafe });
-    else out.push(read.value.ok ? { file: path, config: read.value.value, error: null, unsafe } : { file: path, config: null, error: read.value.error, unsafe });
+    if (!read.ok) out.push({ file: path, config: null, error: read.error, place });
+    else out.push(read.value.ok ? { file: path, config: read.value.value, error: null, place } : { file: path, config: null, error: read.value.error, place });
   }
   return ok(out);
 }
@@ -68,10 +69,10 @@ export function dirsAbove(files: HostFiles, dir: string): ConfigPlace['dirs'] {
 }
 
 /**
- * Why the domU config at PATH, in DIRS (dirsAbove of its dir), must not be started for who can
- * change it, or null. Stat'ed after the read: a file made safe meanwhile is judged as it is now,
- * one made unsafe since only by its owner (root).
+ * Who can change the domU config at PATH, in DIRS (dirsAbove of its dir): its mode and owner with
+ * theirs. Stat'ed after the read: a file made safe meanwhile is judged as it is now, one made
+ * unsafe since only by its owner (root).
  */
-export function configUnsafeIn(files: HostFiles, dirs: ConfigPlace['dirs'], path: string, ownUid: number): string | null {
-  return configUnsafe({ file: { path: files.display(path), st: files.access(path) }, dirs, ownUid });
+export function configPlace(files: HostFiles, dirs: ConfigPlace['dirs'], path: string, ownUid: number): ConfigPlace {
+  return { file: { path: files.display(path), st: files.access(path) }, dirs, ownUid };
 }

@@ -20,7 +20,7 @@ export async function readGuarded(files: HostFiles, dir: string, dialect: DomuCo
       const base = f.file.slice(f.file.lastIndexOf('/') + 1).replace(/\.cfg$/, '');
       return { name: base, configPath: f.file, drbdResources: [], error: f.error.message };
     }
-    return { name: f.config.name, configPath: f.file, drbdResources: [...f.config.drbdResources], error: null, unsafe: f.unsafe };
+    return { name: f.config.name, configPath: f.file, drbdResources: [...f.config.drbdResources], error: null, place: f.place };
   });
   return { entries, problem: null };
 }

@@ -5,7 +5,7 @@ import { domuConfigParse, readParsed } from './parsed-read.js';
 import { awayMap, type Ledger } from '../state/ledger.js';
 import type { GuardedEntry } from '../state/snapshot.js';
 import type { DomuConfigDialect } from '../parse/domu-config.js';
-import { configUnsafeIn, dirsAbove } from './guarded-configs.js';
+import { configPlace, dirsAbove } from './guarded-configs.js';
 
 /**
  * What autostart takes from the ledger on each full read: which of our domUs left (awayTo), and
@@ -36,8 +36,8 @@ export async function readLedgerPart(
     }
     const cfg = read.value;
     // started here as our own after a reboot: judged as a guarded config is
-    const unsafe = configUnsafeIn(files, dirs, configPath, ownUid);
-    visitors.push(cfg.ok ? { name, configPath, drbdResources: [...cfg.value.drbdResources], error: null, unsafe } : { name, configPath, drbdResources: [], error: cfg.error.message });
+    const place = configPlace(files, dirs, configPath, ownUid);
+    visitors.push(cfg.ok ? { name, configPath, drbdResources: [...cfg.value.drbdResources], error: null, place } : { name, configPath, drbdResources: [], error: cfg.error.message });
   }
   return { ledger: r.value, awayTo: awayMap(r.value), visitors, problem: null };
 }

@@ -9,6 +9,7 @@ import {
 import type { ErrorCode } from '../../shared/errors.js';
 import type { XenInfo } from '../parse/xl-info.js';
 import type { GuardedConfigFile } from '../host/guarded-configs.js';
+import { configUnsafe } from '../decide/config-safety.js';
 import type { StandbyFound } from './standby.js';
 
 export interface InventoryProblem {
@@ -68,11 +69,14 @@ function guardedEntry(f: GuardedConfigFile, domains: readonly InventoryDomain[] 
 export function buildInventory(parts: InventoryParts): Inventory {
   const info = parts.toolstack?.info ?? null;
   const guarded = parts.guardedFiles.map((f) => guardedEntry(f, parts.domains));
-  const configProblems: InventoryProblem[] = parts.guardedFiles.flatMap((f) => [
-    ...(f.error === null ? [] : [{ code: f.error.code, source: f.file, message: f.error.message }]),
+  const configProblems: InventoryProblem[] = parts.guardedFiles.flatMap((f) => {
     // the agent does not start it (decide/config-safety.ts): said here too, where an operator looks first
-    ...(f.unsafe === null ? [] : [{ code: 'XH_ERR_CONFIG' as const, source: f.file, message: f.unsafe }]),
-  ]);
+    const unsafe = configUnsafe(f.place);
+    return [
+      ...(f.error === null ? [] : [{ code: f.error.code, source: f.file, message: f.error.message }]),
+      ...(unsafe === null ? [] : [{ code: 'XH_ERR_CONFIG' as const, source: f.file, message: unsafe }]),
+    ];
+  });
   const seen = new Map<string, string>();
   const duplicateProblems: InventoryProblem[] = [];
   for (const g of guarded) {

@@ -1,3 +1,4 @@
+import type { ConfigPlace } from './config-place.js';
 import type { UnsettledRecord } from './ledger.js';
 import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
 
@@ -13,8 +14,12 @@ export interface GuardedEntry {
   readonly drbdResources: readonly string[];
   /** the config could not be read or parsed: never started */
   readonly error: string | null;
-  /** why others could change the config (its mode or owner, or its dir's): never started; absent: no one can */
-  readonly unsafe?: string | null;
+  /**
+   * who can change the config: its mode and owner, its dir's and those above it, as read (the
+   * decision refuses one others can change: decide/config-safety.ts); absent: not judged (the host
+   * adapter sets it on every config it reads; an entry with an error is never started anyway)
+   */
+  readonly place?: ConfigPlace;
 }
 
 export type DrbdAvailabilityWord = 'ok' | 'tools-missing' | 'module-not-loaded' | 'unknown';

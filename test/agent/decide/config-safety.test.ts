@@ -68,10 +68,11 @@ describe('configUnsafe: who can change a guarded config', () => {
   });
 });
 
-const snap = (unsafe: string | null): HostSnapshot => ({
+// the snapshot carries the modes and owners as read; the decision judges them
+const snap = (p: ConfigPlace): HostSnapshot => ({
   host: 'xen1',
   domains: [],
-  guarded: [{ name: 'evil', configPath: FILE, drbdResources: [], error: null, unsafe }],
+  guarded: [{ name: 'evil', configPath: FILE, drbdResources: [], error: null, place: p }],
   maintenance: false,
   awayTo: new Map(),
   fleetRunningOn: null,
@@ -80,20 +81,21 @@ const snap = (unsafe: string | null): HostSnapshot => ({
 });
 
 describe('the autostart decision for a config others can change', () => {
-  const why = configUnsafe(place(file(0o666), dir(0o1777)));
+  const bad = place(file(0o666), dir(0o1777));
+  const why = configUnsafe(bad);
 
   it('is a defer of its own (config-unsafe), not a start, saying why', () => {
-    expect(decideAll(snap(null)).get('evil')?.kind).toBe('start');
-    expect(decideAll(snap(why)).get('evil')).toEqual({ kind: 'defer', reason: 'config-unsafe', detail: why });
+    expect(decideAll(snap(place(file(0o644)))).get('evil')?.kind).toBe('start');
+    expect(decideAll(snap(bad)).get('evil')).toEqual({ kind: 'defer', reason: 'config-unsafe', detail: why });
   });
 
   it('comes before the other rules, as an unreadable config does', () => {
-    expect(decideAll({ ...snap(why), ledgerProblem: 'bad JSON' }).get('evil')).toMatchObject({ reason: 'config-unsafe' });
-    expect(decideAll({ ...snap(why), domains: null }).get('evil')).toMatchObject({ reason: 'config-unsafe' });
+    expect(decideAll({ ...snap(bad), ledgerProblem: 'bad JSON' }).get('evil')).toMatchObject({ reason: 'config-unsafe' });
+    expect(decideAll({ ...snap(bad), domains: null }).get('evil')).toMatchObject({ reason: 'config-unsafe' });
   });
 
   it('is not overridden by --force', () => {
-    const v = forceVerdict(decideAll(snap(why)).get('evil'));
+    const v = forceVerdict(decideAll(snap(bad)).get('evil'));
     expect(v.allowed).toBe(false);
     expect(v).toMatchObject({ why: expect.stringContaining(`refused: ${why}. --force does not override config-unsafe`) as unknown });
   });

@@ -5,9 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { hostFiles } from '../../../agent/host/files.js';
 import { readGuardedConfigs } from '../../../agent/host/guarded-configs.js';
 import { readGuarded } from '../../../agent/host/host-read.js';
+import { configUnsafe } from '../../../agent/decide/config-safety.js';
 
 // The modes and owners of real files under a host root (XENHERD_HOST_ROOT), read through the
-// host files port as the agent reads them; chmod and chown work on them as the test's user.
+// host files port as the agent reads them, and judged as the decision judges them (the adapter
+// only reads); chmod and chown work on them as the test's user.
 
 const root = mkdtempSync(join(tmpdir(), 'xenherd-guarded-modes-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -26,7 +28,7 @@ const write = (name: string, mode: number): string => {
 async function unsafeOf(): Promise<Record<string, string | null>> {
   const r = await readGuardedConfigs(hostFiles(root), GUARDED, 'xl', me);
   if (!r.ok) throw new Error(r.error.message);
-  return Object.fromEntries(r.value.map((f) => [f.file.slice(GUARDED.length + 1), f.unsafe]));
+  return Object.fromEntries(r.value.map((f) => [f.file.slice(GUARDED.length + 1), configUnsafe(f.place)]));
 }
 
 describe('readGuardedConfigs: who can change each config, read from disk', () => {
@@ -58,7 +60,8 @@ describe('readGuardedConfigs: who can change each config, read from disk', () =>
     const u = await unsafeOf();
     expect(u['ok1.cfg']).toContain(`its dir ${GUARDED} (under ${root}) is writable by others (mode 01777)`);
     const read = await readGuarded(hostFiles(root), GUARDED, 'xl');
-    expect(read.entries.find((e) => e.name === 'ok1')?.unsafe).toContain('mode 01777');
+    const ok1 = read.entries.find((e) => e.name === 'ok1')?.place;
+    expect(ok1 && configUnsafe(ok1)).toContain('mode 01777');
     chmodSync(guardedReal, 0o755);
     expect((await unsafeOf())['ok1.cfg']).toBeNull();
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildInventory, type InventoryParts } from '../../../agent/inventory/build.js';
 import { renderInventoryText } from '../../../agent/inventory/render-text.js';
 import { parseDomuConfig } from '../../../agent/parse/domu-config.js';
+import { configUnsafe, type ConfigPlace } from '../../../agent/decide/config-safety.js';
 import { InventorySchema, type DrbdResourceView, type InventoryDomain } from '../../../shared/inventory.js';
 
 // The inventory as data and as text: what was read, and — as plainly — what could not be.
@@ -13,6 +14,13 @@ const r = (name: string, role: DrbdResourceView['role'], peerRole: DrbdResourceV
   peers: [{ name: 'peer', role: peerRole, connection: 'Connected', disk: 'UpToDate', replication: null, syncedPercent: null }],
 });
 
+// who can change web1.cfg, as the host adapter reads it: the config at FILEMODE, its dirs 0755, all root's
+const placeOf = (fileMode: number): ConfigPlace => ({
+  file: { path: '/etc/xen/drbd-auto/web1.cfg', st: { mode: 0o100000 | fileMode, uid: 0 } },
+  dirs: ['/etc/xen/drbd-auto', '/etc/xen', '/etc', '/'].map((path) => ({ path, st: { mode: 0o040755, uid: 0 } })),
+  ownUid: 0,
+});
+
 const parts = (over: Partial<InventoryParts> = {}): InventoryParts => ({
   fallbackHost: 'kernel-name',
   takenAt: new Date(0),
@@ -21,7 +29,7 @@ const parts = (over: Partial<InventoryParts> = {}): InventoryParts => ({
   domains: [dom('Domain-0'), dom('web1')],
   drbd: { availability: 'ok', version: '8.4.11', resources: [r('r1', 'Primary', 'Secondary'), r('r2', 'Secondary', 'Primary')], unreadable: [] },
   guardedDir: '/etc/xen/drbd-auto',
-  guardedFiles: [{ file: '/etc/xen/drbd-auto/web1.cfg', config: web1.value, error: null, unsafe: null }],
+  guardedFiles: [{ file: '/etc/xen/drbd-auto/web1.cfg', config: web1.value, error: null, place: placeOf(0o644) }],
   configDir: '/etc/xen',
   standby: [{ name: 'db1', configPath: '/etc/xen/db1.cfg', drbdResources: ['r2'], home: 'xen2', otherHosts: ['xen2'] }],
   problems: [],
@@ -99,8 +107,8 @@ describe('inventory text: names from other machines cannot steer the terminal', 
 
 describe('inventory: a guarded config others can change', () => {
   it('is a problem naming the file and the fix, as the agent does not start it', () => {
-    const why = 'config /etc/xen/drbd-auto/web1.cfg: it is writable by others (mode 0666): ...; it is not started: check it, then run chmod go-w /etc/xen/drbd-auto/web1.cfg';
-    const inv = buildInventory(parts({ guardedFiles: [{ file: '/etc/xen/drbd-auto/web1.cfg', config: web1.value, error: null, unsafe: why }] }));
+    const why = configUnsafe(placeOf(0o666));
+    const inv = buildInventory(parts({ guardedFiles: [{ file: '/etc/xen/drbd-auto/web1.cfg', config: web1.value, error: null, place: placeOf(0o666) }] }));
     expect(InventorySchema.safeParse(inv).success).toBe(true);
     expect(inv.problems).toContainEqual({ code: 'XH_ERR_CONFIG', source: '/etc/xen/drbd-auto/web1.cfg', message: why });
     expect(renderInventoryText(inv)).toContain('chmod go-w /etc/xen/drbd-auto/web1.cfg');
