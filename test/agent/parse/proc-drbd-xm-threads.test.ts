@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseProcDrbd, type ProcDrbdMinor } from '../../../agent/parse/proc-drbd.js';
+import { parseXmInfo } from '../../../agent/parse/xl-info.js';
 import { parseXmList } from '../../../agent/parse/xm-list.js';
 import { readFixture } from '../../fixture.js';
 
@@ -54,5 +55,14 @@ describe('xm list pasted in a public how-to', () => {
       ['vm56', 126, 2048, 8, 'blocked', 72054.2],
       ['vm8', 120, 2048, 8, 'blocked', 2661.7],
     ]);
+  });
+});
+
+describe('xm info pasted in a forum thread', () => {
+  it('Xen 3.3.0: an empty virt_caps takes no following line as its table, trailing blanks dropped', () => {
+    const r = parseXmInfo(readFixture('xm/info-3.3.0-debian-lenny-i686.txt').body);
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value).toMatchObject({ host: 'chetan-laptop', xenMajor: 3, xenMinor: 3, xenExtra: '.0', xenVersion: '3.3.0', totalMemoryMiB: 2046, freeMemoryMiB: 126, nrCpus: 2, xenCaps: ['xen-3.0-x86_32p'], xenScheduler: 'credit', xenCommandline: null });
+    expect(r.value.raw).toMatchObject({ virt_caps: '', total_memory: '2046', node_to_cpu: 'node0:0-1', cc_compiler: 'gcc version 4.3.2 (Ubuntu 4.3.2-1ubuntu12)', xend_config_format: '4' });
   });
 });
