@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { intendedIndent } from './drbd-status-wrap.js';
 import { buildDevice, buildPeerDevice, buildConnection, buildResource, type Fields } from './drbd-status-build.js';
 import type { DrbdStatusConnection, DrbdStatusDevice, DrbdStatusPeerDevice, DrbdStatusResource } from './drbd-status-types.js';
 
@@ -20,6 +21,7 @@ export type { DrbdStatusConnection, DrbdStatusDevice, DrbdStatusPeerDevice, Drbd
  * commit c79c3393 renamed it `peer-disk:`), and the drbdsetup(8) man page of every drbd-utils 9
  * release and LINBIT's DRBD 9 guide still show that form: under a connection, `disk:` is the
  * peer's disk.
+ * drbd-utils before 9.32 could push the line after one of 80 columns right (drbd-status-wrap.ts).
  * Blank lines separate resources; `# No currently configured DRBD found.` means "no resources".
  * Anything else is a failure naming the line.
  */
@@ -79,13 +81,15 @@ export function parseDrbdStatus(text: string): Result<DrbdStatusResource[], Pars
     // to say (Off + DUnknown, single volume): the next resource is recognised by indent 0 instead.
     if (line.trim() === '') continue;
     if (line.startsWith('#')) continue;
-    const indent = line.length - line.trimStart().length;
-    if (/^\s*\t/.test(line) || line.slice(0, indent).includes('\t')) {
+    const printed = line.length - line.trimStart().length;
+    if (/^\s*\t/.test(line) || line.slice(0, printed).includes('\t')) {
       return err(parseFailure(TOOL, lineNo, line, 'space indentation'));
     }
-    const tokens = line.slice(indent).split(/ +/).filter((t) => t !== '');
+    const tokens = line.slice(printed).split(/ +/).filter((t) => t !== '');
     const first = tokens[0] ?? '';
     const firstKey = keyOf(first);
+    const previousLength = idx > 0 ? (lines[idx - 1] ?? '').replace(ANSI, '').length : 0;
+    const indent = intendedIndent(printed, firstKey, previousLength, level2?.kind ?? null);
     let failure: ParseFailure | null = null;
 
     if (indent === 0) {
