@@ -1,14 +1,13 @@
 import type { ErrorCode } from '../../shared/errors.js';
-import type { JobRequest, Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
+import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { planDrain } from '../plan/drain.js';
-import { leftDown, whereTheyRan } from '../plan/left-down.js';
 import { mayClearUp, waitsOnUnreachable } from '../plan/leftover-text.js';
 import { drainClaim } from '../plan/maintenance-claims.js';
+import { accounted, alarmText, downText, heldText, watchDrain } from './drain-account.js';
 import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, waitFor, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import { claimForJob, type MaintenanceLease } from './maintenance-lease.js';
 import type { Limits } from './settings.js';
-import { unsettledMoves } from './unsettled-moves.js';
 
 type DrainRequest = Extract<JobRequest, { kind: 'drain' }>;
 
@@ -18,20 +17,16 @@ export const stayNote = (host: string): string =>
 /** --max-parallel N: this drain may run N migrations out of its host, and N in the fleet. */
 export const limitsWith = (base: Limits, maxParallel: number | null): Limits => (maxParallel === null ? base : { ...base, perSource: maxParallel, global: maxParallel });
 
-/** The leftovers' names, for leftDown to leave out. */
-const namesOf = (...ls: (readonly Leftover[])[]): Set<string> => new Set(ls.flat().map((l) => l.name));
-
-/** "N guarded domU(s) of HOST run nowhere: …", for an ending's message; empty for none. */
-const downText = (host: string, down: readonly Leftover[]): string => (down.length === 0 ? '' : `${down.length} guarded domU(s) of ${host} run nowhere: ${remainingText(down)}`);
-
 /**
  * online → draining → maintenance. Plans first and refuses a drain that cannot finish unless
  * --allow-partial; takes the host's flag (continuing the drain it names, after a controller
  * restart); moves every domU off; sets maintenance once the agent reports nothing running. A
  * drain that cannot finish leaves the host draining — out of service, never silently online.
- * Whatever the ending, the guarded domUs of the host that run nowhere (lost with it mid-drain,
- * say) are named with it (plan/left-down.ts): "empty" alone would hide them, and the host's
- * autostart starts none of them while it is out of service.
+ * Whatever the ending, it tells the truth of every domU of the host (drain-account.ts): the
+ * guarded ones that run nowhere (lost with it mid-drain, say: "empty" alone would hide them, and
+ * the host's autostart starts none of them while it is out of service), a move that ended as an
+ * ALARM with the domU running on its target (not "remains" on the host), and the moves that
+ * counted but that a ledger keeps as an ALARM, whether the drain finished or not.
  */
 export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Promise<Ending> {
   const { port } = env;
@@ -41,13 +36,11 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
   if (!usable.ok) return usable.ending;
   const h = usable.host;
   // where its domUs ran now, so that one lost later is named with the place it was lost
-  const ranAt = whereTheyRan(f0, host);
-  const lostNow = (named: Set<string>, resumes: boolean, moved: readonly Move[] = []): Leftover[] =>
-    leftDown(port.facts(), host, { ranAt, movedTo: new Map(moved.map((m) => [m.name, m.to])), named, resumes });
+  const watch = watchDrain(port, [host]);
   if (h.maintenance.state === 'maintenance' && f0.domusOn(host).length === 0) {
-    const down = lostNow(new Set(), true);
+    const { down } = watch.accountOf({ moved: [], leftovers: [] }, () => true);
     if (down.length === 0) return success(`${host} is already empty and in maintenance`);
-    return failure(leftoverCode(down), `${host} is already empty and in maintenance, but ${downText(host, down)}`, down);
+    return failure(leftoverCode(down), `${host} is already empty and in maintenance, but ${downText([host], down)}`, down);
   }
   const limits = limitsWith(env.settings.limits, req.maxParallel);
   const plan = planDrain(f0, [host], { ...env.policy, limits });
@@ -77,31 +70,32 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
       deadline,
     );
     const moved = end.moved.length;
+    const account = () => watch.accountOf(end, () => claim.resumes);
     // --timeout only stops new moves from starting: when the last move ended after it ran out,
     // nothing is left to start and the drain is done all the same
     if ((end.stoppedBy === null || end.stoppedBy === 'timeout') && end.leftovers.length === 0) {
       const m = await toMaintenance(env, job, lease, host, claim.operationId);
+      // a move that counted, but that a ledger keeps as an ALARM: the drain names it for a person
+      const a = account();
+      const named = accounted(a);
+      const but = [alarmText(a.alarms), downText([host], a.down)].filter((x) => x !== '');
       if (m.ok) {
-        // a move that counted, but that a ledger keeps as an ALARM: the drain names it for a person
-        const alarms = unsettledMoves(port, end.moved);
-        const down = lostNow(namesOf(alarms), claim.resumes, end.moved);
-        if (alarms.length === 0 && down.length === 0) return success(`${host} is empty and in maintenance (${moved} domU(s) moved)`, moved);
-        const alarmText = alarms.length === 0 ? '' : `${alarms.length} move(s) ended in an ALARM a ledger keeps: ${remainingText(alarms)}`;
-        const but = [alarmText, downText(host, down)].filter((x) => x !== '').join('; and ');
-        return failure(alarms.length > 0 ? 'XH_ERR_MIGRATION_UNKNOWN' : leftoverCode(down), `${host} is empty and in maintenance (${moved} domU(s) moved), but ${but}`, [...alarms, ...down], moved);
+        if (named.length === 0) return success(`${host} is empty and in maintenance (${moved} domU(s) moved)`, moved);
+        return failure(leftoverCode(named), `${host} is empty and in maintenance (${moved} domU(s) moved), but ${but.join('; and ')}`, named, moved);
       }
       await lease.release();
-      const down = lostNow(new Set(), claim.resumes, end.moved);
-      return failure(m.code, `${m.message}; ${stayNote(host)}${down.length === 0 ? '' : `; ${downText(host, down)}`}`, down, moved);
+      return failure(m.code, [m.message, stayNote(host), ...but].join('; '), named, moved);
     }
     if (end.stoppedBy === 'aborted') lease.stop();
     else await lease.release();
     const why = end.stoppedBy === 'timeout' ? 'the drain ran out of time' : end.stoppedBy === 'cancelled' ? 'the drain was cancelled' : end.stoppedBy === 'aborted' ? 'the drain was stopped' : 'the drain could not finish';
-    const down = lostNow(namesOf(end.leftovers), claim.resumes, end.moved);
-    const remaining = [...end.leftovers, ...down];
+    const a = account();
+    const remaining = accounted(a);
     const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(remaining);
-    const alsoDown = down.length === 0 ? '' : `, and ${down.length} guarded domU(s) of ${host} run nowhere (${down.map((l) => l.name).join(', ')})`;
-    return failure(code, `${why}: ${end.leftovers.length} domU(s) remain on ${host} (${moved} moved)${alsoDown}; ${stayNote(host)}`, remaining, moved);
+    const alsoDown = a.down.length === 0 ? '' : `, and ${a.down.length} guarded domU(s) of ${host} run nowhere (${a.down.map((l) => l.name).join(', ')})`;
+    // after the stay note, as the leftovers say them: where a domU that left runs under its ALARM, and the moves a ledger keeps as one
+    const more = [heldText([host], a.held), alarmText(a.alarms)].filter((x) => x !== '');
+    return failure(code, [`${why}: ${a.remain.length} domU(s) remain on ${host} (${moved} moved)${alsoDown}`, stayNote(host), ...more].join('; '), remaining, moved);
   } finally {
     // whatever the ending, this job renews nothing any more (a release above already ended the lease)
     lease.stop();

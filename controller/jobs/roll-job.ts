@@ -5,6 +5,7 @@ import { isReachable } from '../fleet/host-record.js';
 import { planDrain } from '../plan/drain.js';
 import { drainClaim, restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
 import { planRestore } from '../plan/restore.js';
+import { accounted, beyondRemain, downText, watchDrain } from './drain-account.js';
 import { limitsWith, stayNote } from './drain-job.js';
 import { failure, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, waitFor, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
@@ -19,6 +20,10 @@ type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
  * operator's xenherdctl runs the reboot command, or someone reboots them), wait for every host of
  * the group to come back with a new boot id, restore the group, then the next. It stops at the
  * first group that does not finish, leaving that group out of service, and says what remains.
+ * Each group's drain ends with the truth about every domU of its hosts, as a drain does
+ * (drain-account.ts): a guarded one lost with its Dom0 mid-roll (a power loss mid-copy) is named
+ * as running nowhere, with its fix, and stops the roll before the group's reboot; the roll's
+ * restore would only bring the host online, and "every domU is home" would be false.
  */
 export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promise<Ending> {
   const { port } = env;
@@ -45,6 +50,9 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
       job.emit({ type: 'note', level: 'info', line: `${label}: draining` });
       const ops = new Map<string, string>();
       const leases = new Map<string, MaintenanceLease>();
+      // where the group's domUs run now, so that one lost later is named with the place it was lost
+      const watch = watchDrain(port, group.hosts);
+      const resumes = new Map<string, boolean>();
       const lost = (why: string): void => {
         job.emit({ type: 'note', level: 'warn', line: why });
         job.stop('aborted');
@@ -59,6 +67,7 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
           return failure(r.error.code, `${label}: ${r.error.message}`, [], moved);
         }
         ops.set(host, claim.operationId);
+        resumes.set(host, claim.resumes);
         leases.set(host, lease);
         job.emit({ type: 'host', host, maintenance: r.value });
       }
@@ -73,17 +82,32 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
         deadline,
       );
       moved += drained.moved.length;
+      const account = () => watch.accountOf(drained, (h) => resumes.get(h) ?? false);
       const notEmpty = async (why: string, code: Parameters<typeof failure>[0], left: readonly Leftover[]): Promise<Ending> => {
         for (const l of leases.values()) await l.release();
         return failure(code, `${label}: ${why}; ${group.hosts.map(stayNote).join('; ')}`, left, moved);
       };
       if (drained.stoppedBy !== null || drained.leftovers.length > 0) {
-        return notEmpty(`the drain did not finish (${remainingText(drained.leftovers) || drained.stoppedBy})`, drained.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : leftoverCode(drained.leftovers), drained.leftovers);
+        const a = account();
+        const left = accounted(a);
+        const down = a.down.length === 0 ? '' : `; ${downText(group.hosts, a.down)}`;
+        return notEmpty(`the drain did not finish (${remainingText([...a.remain, ...a.held, ...a.alarms]) || drained.stoppedBy})${down}`, drained.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : leftoverCode(left), left);
       }
       for (const host of group.hosts) {
         const r = await (leases.get(host) as MaintenanceLease).set({ state: 'maintenance', operationId: ops.get(host) as string, from: ['draining'], resumes: true });
-        if (!r.ok) return notEmpty(r.error.message, r.error.code, []);
+        if (!r.ok) {
+          const a = account();
+          return notEmpty([r.error.message, ...beyondRemain(group.hosts, a)].join('; '), r.error.code, accounted(a));
+        }
         job.emit({ type: 'host', host, maintenance: r.value });
+      }
+      // empty, but a domU lost during this drain (with its host, say) or a move a ledger keeps as
+      // an ALARM: a person first. One already down when the group's drain began (stopped on
+      // purpose, or lost before the roll) does not stop it: the restore brings its host online.
+      const truth = account();
+      if (truth.alarms.length > 0 || truth.down.some((l) => watch.ranWhenBegun(l.name))) {
+        const left = accounted(truth);
+        return failure(leftoverCode(left), `${label}: empty and in maintenance, but ${beyondRemain(group.hosts, truth).join('; and ')}; the roll stops here, and the group stays in maintenance`, left, moved);
       }
       const boots = new Map(group.hosts.map((h) => [h, port.record(h)?.bootId ?? null]));
       job.emit({ type: 'reboot', hosts: [...group.hosts] });
@@ -102,7 +126,8 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
         const stop = job.stopReason;
         const ended = stop === 'cancelled' ? 'was cancelled' : stop === 'timeout' ? 'ran out of its --timeout' : 'was stopped (the controller is shutting down)';
         const why = stop === null ? `did not come back with a new boot id within ${Math.round(waitMs / 1000)} s` : `had not come back with a new boot id when the roll ${ended}, after ${Math.round((port.clock.now() - waitFrom) / 1000)} s of waiting`;
-        return failure(stop === null || stop === 'timeout' ? 'XH_ERR_TIMEOUT' : 'XH_ERR_REFUSED', `${label}: ${who} ${why}; the group stays in maintenance`, [], moved);
+        const a = account();
+        return failure(stop === null || stop === 'timeout' ? 'XH_ERR_TIMEOUT' : 'XH_ERR_REFUSED', [`${label}: ${who} ${why}; the group stays in maintenance`, ...beyondRemain(group.hosts, a)].join('; '), accounted(a), moved);
       }
       job.emit({ type: 'note', level: 'info', line: `${label}: back; restoring` });
       const restoreOps = new Map<string, string>();

@@ -1,5 +1,6 @@
 import type { Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
-import { unsettledMessage } from '../fleet/unsettled.js';
+import { settleHint, unsettledMessage, unsettledRun } from '../fleet/unsettled.js';
+import type { FactDomu } from '../plan/facts.js';
 import type { FleetPort } from './port.js';
 
 /**
@@ -7,15 +8,40 @@ import type { FleetPort } from './port.js';
  * ALARM, e.g. the source's agent, restarted after a crash, found its own inflight record): the
  * move counted, but a person must settle it (`xenherd-agent reconcile NAME` there) before the
  * controller plans for it again. Read from the fleet view at the job's end; each an alarm leftover.
+ * NAMED: the names the job's account already gives (a move that ended as an ALARM), not twice.
  */
-export function unsettledMoves(port: FleetPort, moved: readonly Move[]): Leftover[] {
+export function unsettledMoves(port: FleetPort, moved: readonly Move[], named: ReadonlySet<string> = new Set()): Leftover[] {
   if (moved.length === 0) return [];
   const f = port.facts();
   const out: Leftover[] = [];
   for (const name of [...new Set(moved.map((m) => m.name))].sort()) {
     const d = f.domu(name);
-    if (!d || d.unsettled.length === 0) continue;
-    out.push({ name, host: d.host, blocker: { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: unsettledMessage(name, d.unsettled) }, message: `ALARM ${name}: ${unsettledMessage(name, d.unsettled)}` });
+    if (!d || d.unsettled.length === 0 || named.has(name)) continue;
+    const message = unsettledMessage(name, d.unsettled);
+    const runs = d.hosts.length === 1 ? d.host : null;
+    const text = runs === null ? `ALARM ${name}: ${message}` : heldText(d, runs, d.unsettled.map((u) => `${unsettledRun(u)} ended with its outcome unknown`).join('; and '));
+    out.push({ name, host: d.host, blocker: { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message }, message: text });
   }
   return out;
+}
+
+/**
+ * A move of this job that ended as an ALARM while the domU runs on another Dom0 than those it
+ * empties (HOSTS): a DRBD link lost during the handover leaves it running at the target, its disks
+ * possibly apart, and the source's ledger keeps the ALARM until a person settles it. "Remains on
+ * the source" would be false: the leftover names where it runs and what holds it.
+ */
+export function heldElsewhere(port: FleetPort, hosts: readonly string[], l: Leftover): Leftover | null {
+  if (l.blocker.kind !== 'alarm') return null;
+  const d = port.facts().domu(l.name);
+  if (d === undefined || d.host === null || d.hosts.length !== 1 || hosts.includes(d.host)) return null;
+  return { ...l, host: d.host, message: heldText(d, d.host, l.blocker.message) };
+}
+
+/** "NAME runs on AT, held by an ALARM xen1's ledger keeps (WORDS); check both hosts …, then run xenherd-agent reconcile NAME on xen1" */
+function heldText(d: FactDomu, at: string, words: string): string {
+  const keepers = [...new Set(d.unsettled.map((u) => u.host))];
+  const keeps = keepers.length === 0 ? '' : ` ${keepers.join(' and ')}'s ledger keeps`;
+  const settle = d.unsettled.length === 0 ? `check both hosts by hand (xenherd-agent status ${d.name} on each) before anything moves it again` : settleHint(d.name, d.unsettled);
+  return `${d.name} runs on ${at}, held by an ALARM${keeps} (${words}); ${settle}`;
 }

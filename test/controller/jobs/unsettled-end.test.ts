@@ -43,4 +43,23 @@ describe("the source's agent SIGKILLed mid-drain, and its restart raises the mov
     expect(end.message).toMatch(new RegExp(`^xen1 is empty and in maintenance \\(4 domU\\(s\\) moved\\), but 1 move\\(s\\) ended in an ALARM`));
     expect(end.message).toContain(`xenherd-agent reconcile ${name} on xen1`);
   });
+
+  it('raised after the move counted, and the drain is then cancelled: its ending still names the ALARM with the not-started', async () => {
+    const { bed, job, name, x1 } = await drainWithSourceKilled();
+    x1.restartAgent([bed.core]);
+    await bed.until(() => bed.moves(job, 'moved').some((m) => m.name === name), `${name} moved`);
+    x1.ledger = { ...x1.ledger, seq: x1.ledger.seq + 1, unsettled: { [name]: unsettled(bed.clock.now()) } };
+    x1.publish();
+    expect(bed.core.hub.cancel(job.jobId, 'admin')).toMatchObject({ ok: true });
+    const end = await bed.finish(job);
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED' });
+    const alarms = end.remaining.filter((l) => l.blocker.kind === 'alarm');
+    expect(alarms.map((l) => [l.name, l.host])).toEqual([[name, bed.fleet.where(name)[0]]]);
+    const rest = end.remaining.filter((l) => l.blocker.kind !== 'alarm');
+    expect(rest.length).toBeGreaterThan(0);
+    expect(rest.map((l) => l.blocker)).toEqual(Array(rest.length).fill({ kind: 'not-started', why: 'cancelled' }));
+    expect(end.message).toMatch(/^the drain was cancelled: \d domU\(s\) remain on xen1 \(\d moved\); xen1 stays draining .*; 1 move\(s\) ended in an ALARM a ledger keeps: /);
+    expect(end.message).toContain(`${name} runs on ${bed.fleet.where(name)[0]}, held by an ALARM xen1's ledger keeps`);
+    expect(end.message).toContain(`xenherd-agent reconcile ${name} on xen1`);
+  });
 });
