@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRequest } from '../../../shared/protocol/ctl-jobs.js';
-import { interceptMigrate, jobsBed, type JobsBed, type RunningJob } from './jobs-bed.js';
+import { interceptMigrate, jobsBed, keepUnsettled, type JobsBed, type RunningJob } from './jobs-bed.js';
 import type { SimSpec } from './sim-fleet.js';
 
 // A roll drains each group through its own loop: a domU lost with its Dom0 mid-roll drops out of
@@ -87,6 +87,21 @@ describe('a domU lost with its Dom0 mid-roll', () => {
     );
     expect(job.events.some((e) => e.type === 'reboot')).toBe(false);
     expect(a1.maintenance.state).toBe('maintenance');
+  });
+
+  it('a move that counted but that a1 keeps as an ALARM: the roll stops before the reboot, naming where it runs and the reconcile', async () => {
+    const bed = await jobsBed(PAIR);
+    const a1 = bed.fleet.host('a1');
+    const job = bed.start(ROLL);
+    await bed.until(() => bed.moves(job, 'moved').length === 1, 'the first move');
+    const name = bed.moves(job, 'moved')[0]!.name;
+    keepUnsettled(bed, a1, name, 'a2', 'op-x', 'ALARM: the agent stopped mid-migration');
+    a1.publish();
+    await rollToEnd(bed, job);
+    expect(job.end).toMatchObject({ ok: false, code: 'XH_ERR_MIGRATION_UNKNOWN', moved: 2 });
+    expect(job.end!.remaining.map((l) => [l.name, l.host, l.blocker.kind])).toEqual([[name, 'a2', 'alarm']]);
+    expect(job.end!.message).toMatch(new RegExp(`^group 1/1 \\(a1\\): empty and in maintenance, but 1 move\\(s\\) ended in an ALARM a ledger keeps: ${name} runs on a2, held by an ALARM a1's ledger keeps .*then run xenherd-agent reconcile ${name} on a1; the roll stops here`));
+    expect(job.events.some((e) => e.type === 'reboot')).toBe(false);
   });
 
   it('a guarded domU already down before the roll (stopped on purpose) does not stop it', async () => {
