@@ -13,8 +13,8 @@ export interface HostRow {
 }
 
 /**
- * Why a migrate of NAME is refused while the fleet shows a migration half of it (ROWS: every row of
- * NAME): each half with the host it stands on and for how long. "Wait for it to finish" while a
+ * Why a migrate or a reverse of NAME is refused while the fleet shows a migration half of it (ROWS:
+ * every row of NAME; route.ts): each half with the host it stands on and for how long. "Wait for it to finish" while a
  * migration may still be running; once a half has outlived any migration (half-standing.ts), or
  * stands where NAME's disks are not (foreign-halves.ts), waiting will not end it, and the refusal
  * says what to look at instead.

@@ -3,22 +3,25 @@ import type { CommandRequest } from '../../shared/protocol/ctl-api.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
-import { midMigrationRefusal } from './mid-migration-refusal.js';
+import { midMigrationRefusal, type HostRow } from './mid-migration-refusal.js';
 import { homeOf, isPairClaim } from './placement.js';
 import { unsettledMessage, unsettledOf } from './unsettled.js';
 
 /**
  * Which Dom0's agent runs an operator's command: `migrate` goes to the host running NAME (it
  * migrates out), `reverse` to NAME's home (it pulls NAME back over ssh, as `xenherd-agent reverse`
- * does). Refused here when the fleet view already shows it cannot work, or a ledger keeps a
- * migration of NAME whose ending nobody knows; everything else is the agent's to decide, on its
- * own fresh reads.
+ * does). Refused here when the fleet view already shows it cannot work, a migration half of NAME
+ * stands (mid-migration-refusal.ts), or a ledger keeps a migration of NAME whose ending nobody
+ * knows; everything else is the agent's to decide, on its own fresh reads.
  */
 export function routeCommand(index: FleetIndex, req: CommandRequest, fresh: Freshness): Result<{ host: string }, XhError> {
   // a migration of it whose ending nobody knows: moving it again would build on a guess (as plans refuse it: plan/eligibility.ts)
   const unsettled = unsettledOf(index, req.name);
   if (unsettled.length > 0) return err({ code: 'XH_ERR_MIGRATION_UNKNOWN', message: `${unsettledMessage(req.name, unsettled)} (nothing was sent)` });
-  const host = req.op === 'migrate' ? migrateSource(index, req.name, req.target, fresh) : reverseHome(index, req.name);
+  // a half of a migration of it stands: a migrate or a reverse now would cross the one under way (or hide a stranded half)
+  const rows = rowsOf(index, req.name);
+  if (rows.some((x) => x.d.migration !== null)) return err({ code: 'XH_ERR_REFUSED', message: midMigrationRefusal(index, req.name, rows, fresh) });
+  const host = req.op === 'migrate' ? migrateSource(index, req.name, req.target, rows) : reverseHome(index, req.name);
   if (!host.ok) return host;
   const r = index.record(host.value);
   if (!r || !isReachable(r, fresh.now, fresh.staleAfterMs)) {
@@ -27,11 +30,11 @@ export function routeCommand(index: FleetIndex, req: CommandRequest, fresh: Fres
   return ok({ host: host.value });
 }
 
-function migrateSource(index: FleetIndex, name: string, target: string | null, fresh: Freshness): Result<string, XhError> {
-  const byHost = index.running.get(name);
-  const rows = [...(byHost ?? [])].flatMap(([host, ds]) => ds.map((d) => ({ host, d })));
+/** Every row of NAME the hosts report, migration halves included. */
+const rowsOf = (index: FleetIndex, name: string): HostRow[] => [...(index.running.get(name) ?? [])].flatMap(([host, ds]) => ds.map((d) => ({ host, d })));
+
+function migrateSource(index: FleetIndex, name: string, target: string | null, rows: readonly HostRow[]): Result<string, XhError> {
   if (rows.length === 0) return err({ code: 'XH_ERR_NOT_FOUND', message: `no host reports ${name} running${swappedHint(index, name, target)}` });
-  if (rows.some((x) => x.d.migration !== null)) return err({ code: 'XH_ERR_REFUSED', message: midMigrationRefusal(index, name, rows, fresh) });
   const hosts = [...new Set(rows.map((x) => x.host))];
   if (hosts.length > 1) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on ${hosts.sort().join(' and ')}: settle that first (xenherdctl status)` });
   const source = hosts[0] as string;
@@ -66,8 +69,7 @@ function reverseHome(index: FleetIndex, name: string): Result<string, XhError> {
   // the home's agent would refuse too (reverse follows its ledger); here the fleet shows where it runs, and what brings it home
   const rows = index.running.get(name);
   const elsewhere = [...(rows?.keys() ?? [])].filter((h) => h !== home);
-  const moving = [...(rows?.values() ?? [])].some((ds) => ds.some((d) => d.migration !== null));
-  if (elsewhere.length === 1 && !moving && index.away.get(name)?.get(home) === undefined && index.record(home)?.state) {
+  if (elsewhere.length === 1 && index.away.get(name)?.get(home) === undefined && index.record(home)?.state) {
     return err({
       code: 'XH_ERR_REFUSED',
       message: `the ledger of ${home} has no record of ${name} having left (it runs on ${elsewhere[0]}, started or moved there without xenherd): nothing to reverse, nothing was sent; \`xenherdctl migrate ${name} ${home}\` or \`xenherdctl restore ${home}\` brings it home`,
