@@ -75,12 +75,16 @@ const ALERT_STATUS: Readonly<Record<AlertKind, CheckProblem['status']>> = {
 };
 
 function alertShort(a: Alert): string {
+  // NAME@HOST: a running copy or home claim from a Dom0 that holds nothing of NAME (foreign-claims.ts)
+  const [name, foreign] = a.subject.split('@');
   switch (a.kind) {
     case 'running-on-two-hosts':
+      if (foreign !== undefined) return `${name}: ${foreign}, which holds nothing of it, reports it running (check its agent)`;
       return `${a.subject} runs on ${a.hosts.join(' and ')}`;
     case 'drbd-primary-on-both':
       return `DRBD ${subjectName(a.subject)} Primary on ${a.hosts.join(' and ')}`;
     case 'home-claimed-twice':
+      if (foreign !== undefined) return `${name}: ${foreign}, which holds nothing of it, claims to be its home (check its agent)`;
       return `${a.subject} claimed as home by ${a.hosts.join(' and ')}`;
     case 'ledger-away-not-there':
       return `${a.subject} not where its home's ledger says`;

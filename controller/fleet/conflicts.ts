@@ -1,6 +1,7 @@
 import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList as list, silentHostsNote, type Finding } from './finding.js';
+import { holdsNothingOf } from './foreign-claims.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { liveWordOutranks } from './live-partner-word.js';
 import { isLive } from './live-row.js';
@@ -33,7 +34,8 @@ function* runningTwice(index: FleetIndex, fresh: Freshness): Generator<Finding |
     // a migration shows as NAME--migratedaway / NAME--incoming beside NAME: only plain rows conflict
     const plain = [...byHost].filter(([, rows]) => rows.some((d) => d.migration === null && isLive(d))).map(([h]) => h);
     if (plain.length < 2) continue;
-    const hosts = plain.filter((h) => !supersededOn(index, name, h, fresh)).sort();
+    // a host holding nothing of it is no second copy: its claim is an alert of its own (foreign-claims.ts)
+    const hosts = plain.filter((h) => !supersededOn(index, name, h, fresh) && holdsNothingOf(index, name, h) === null).sort();
     if (hosts.length < 2) continue;
     yield finding('running-on-two-hosts', name, hosts, `${name} runs on ${list(index, hosts, fresh)}, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current${silentHostsNote(index, hosts, fresh)}`);
   }
@@ -44,8 +46,11 @@ function* homeClaimedTwice(index: FleetIndex, fresh: Freshness): Generator<Findi
   for (const [name, byHost] of index.homes.entries()) {
     if (tick()) yield TICK;
     // a DRBD pair both guarding a domU is the usual set-up (either may start it after a reboot)
-    if (byHost.size < 2 || isPairClaim(byHost)) continue;
-    const hosts = [...byHost.keys()].sort();
+    if (byHost.size < 2) continue;
+    // a claim from a host holding nothing of it is an alert of its own (foreign-claims.ts)
+    const held = new Map([...byHost].filter(([h]) => holdsNothingOf(index, name, h) === null));
+    if (held.size < 2 || isPairClaim(held)) continue;
+    const hosts = [...held.keys()].sort();
     yield finding('home-claimed-twice', name, hosts, `${list(index, hosts, fresh)} each claim to be ${name}'s home: keep it in one Dom0's migrate-tab (or guarded dir with the other as its peer)`);
   }
 }

@@ -17,7 +17,7 @@ export class FleetIndex {
   private readonly records = new Map<string, HostRecord>();
   /** the domUs away from home as away-from-home.ts last worked them out, by name; kept up to date from takeAwayInputsChanged */
   readonly domusAway = new Map<string, AwayDomu>();
-  /** names whose hosts, live rows, migration rows, home claims or ledger records changed since takeAwayInputsChanged */
+  /** names whose hosts, live rows, migration rows, home claims, ledger records or configs changed since takeAwayInputsChanged */
   private awayInputsChanged = new Set<string>();
   private readonly noteAwayInput = (name: string): void => void this.awayInputsChanged.add(name);
   /** baseName → host → that host's rows of it (NAME, NAME--incoming, NAME--migratedaway) */
@@ -49,6 +49,8 @@ export class FleetIndex {
       this.unsettled.replace(h, Object.entries(after?.ledger.unsettled ?? {}));
     }
     if (changed('guarded')) this.guarded.replace(h, (after?.guarded ?? []).map((g) => [g.name, g] as const));
+    // a home claim counts only from a host holding something of the domU (foreign-claims.ts), which its configs say
+    if (changed('domus')) for (const c of [...(before?.domus ?? []), ...(after?.domus ?? [])]) this.noteAwayInput(c.name);
     return runningChanged;
   }
 

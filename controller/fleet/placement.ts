@@ -1,6 +1,7 @@
 import type { LinkAway, LinkHome } from '../../shared/protocol/agent-link-state.js';
 import type { WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
 import type { FleetIndex } from './fleet-index.js';
+import { holdsNothingOf } from './foreign-claims.js';
 import { ageOf, isCurrent, onControllerClock, type Freshness } from './host-record.js';
 import { supersededOn } from './superseded.js';
 
@@ -11,7 +12,7 @@ import { supersededOn } from './superseded.js';
  * that does not settle it.
  */
 export function homeOf(index: FleetIndex, name: string): { home: string | null; claims: string[] } {
-  const byHost = index.homes.get(name);
+  const byHost = heldClaims(index, name);
   const claims = byHost === undefined ? [] : [...byHost.keys()].sort();
   if (claims.length === 1) return { home: claims[0] as string, claims };
   if (byHost && claims.length > 1) {
@@ -23,6 +24,17 @@ export function homeOf(index: FleetIndex, name: string): { home: string | null; 
     return { home, claims };
   }
   return { home: homeInLedgers(index, name), claims };
+}
+
+/**
+ * NAME's home claims, less those of hosts holding nothing of it (foreign-claims.ts): such a claim
+ * is an alert of its own, and counted here it would leave NAME with no home, or a false one.
+ */
+function heldClaims(index: FleetIndex, name: string): ReadonlyMap<string, LinkHome> | undefined {
+  const byHost = index.homes.get(name);
+  if (byHost === undefined || byHost.size < 2) return byHost;
+  const held = [...byHost].filter(([h]) => holdsNothingOf(index, name, h) === null);
+  return held.length === byHost.size ? byHost : held.length === 0 ? undefined : new Map(held);
 }
 
 /** The one host of HOSTS that passes TEST; null when none or several do. */
@@ -74,6 +86,8 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     // a silent host's last report overtaken by the domU's arrival by migration elsewhere is not a
     // second place it runs: shown, it reads as a split brain where there is one copy (superseded.ts)
     if (byHost !== undefined && byHost.size > 1 && supersededOn(index, name, host, fresh)) continue;
+    // nor is a plain row on a host holding nothing of it (foreign-claims.ts: an alert of its own)
+    if (byHost !== undefined && byHost.size > 1 && rows.every((d) => d.migration === null) && holdsNothingOf(index, name, host) !== null) continue;
     const r = index.record(host);
     // a host whose agent says its view is behind may no longer run what it last reported
     const reachable = r ? isCurrent(r, fresh.now, fresh.staleAfterMs) : false;

@@ -2,6 +2,7 @@ import type { XhError } from '../../shared/errors.js';
 import type { CommandRequest } from '../../shared/protocol/ctl-api.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { FleetIndex } from './fleet-index.js';
+import { holdsNothingOf } from './foreign-claims.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { midMigrationRefusal, type HostRow } from './mid-migration-refusal.js';
 import { homeOf, isPairClaim } from './placement.js';
@@ -33,7 +34,10 @@ export function routeCommand(index: FleetIndex, req: CommandRequest, fresh: Fres
 /** Every row of NAME the hosts report, migration halves included. */
 const rowsOf = (index: FleetIndex, name: string): HostRow[] => [...(index.running.get(name) ?? [])].flatMap(([host, ds]) => ds.map((d) => ({ host, d })));
 
-function migrateSource(index: FleetIndex, name: string, target: string | null, rows: readonly HostRow[]): Result<string, XhError> {
+function migrateSource(index: FleetIndex, name: string, target: string | null, allRows: readonly HostRow[]): Result<string, XhError> {
+  const hostsReporting = index.running.get(name)?.size ?? 0;
+  // a row on a host holding nothing of NAME is no copy to move (foreign-claims.ts): the real one is
+  const rows = allRows.filter((x) => !(hostsReporting > 1 && holdsNothingOf(index, name, x.host) !== null));
   if (rows.length === 0) return err({ code: 'XH_ERR_NOT_FOUND', message: `no host reports ${name} running${swappedHint(index, name, target)}` });
   const hosts = [...new Set(rows.map((x) => x.host))];
   if (hosts.length > 1) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on ${hosts.sort().join(' and ')}: settle that first (xenherdctl status)` });

@@ -1,0 +1,78 @@
+import type { FleetIndex } from './fleet-index.js';
+import { finding, hostList, type Finding } from './finding.js';
+import type { Freshness } from './host-record.js';
+import { isLive } from './live-row.js';
+import { tickCounter, TICK, type Tick } from './scan-tick.js';
+import { supersededOn } from './superseded.js';
+
+/** Why HOST holds nothing of NAME: a resource of NAME, the hosts it names, and whose config says so. */
+export interface HoldsNothing {
+  readonly resource: string;
+  readonly hosts: readonly string[];
+  readonly by: string;
+}
+
+/**
+ * Whether HOST holds nothing NAME runs from, so it cannot run NAME nor be its home: HOST reports no
+ * config of NAME (guarded or in its config dir) and none of its DRBD resources, another host's
+ * config of NAME names a resource whose hosts (`on HOST {}` in its `.res` file) include that host,
+ * and no config of NAME any other host reports names HOST for any resource. Null when not shown so:
+ * a domU on shared storage may run anywhere, and without another host's config nothing is known.
+ *
+ * Only HOST's own report can make it foreign: another agent reporting a config that leaves out a
+ * host holding NAME's config or disks never does. From the index alone (a silent host's config is
+ * still what it said of NAME's disks), so the home (placement.ts homeOf), the alerts, `where` and
+ * routing read a claim the same way.
+ */
+export function holdsNothingOf(index: FleetIndex, name: string, host: string): HoldsNothing | null {
+  if (index.guarded.get(name)?.has(host) === true) return null;
+  const here = index.record(host)?.state;
+  if (here === null || here === undefined || here.domus.some((c) => c.name === name)) return null;
+  let why: HoldsNothing | null = null;
+  const knowers = new Set([...(index.homes.get(name)?.keys() ?? []), ...(index.guarded.get(name)?.keys() ?? []), ...(index.running.get(name)?.keys() ?? [])]);
+  for (const by of [...knowers].sort()) {
+    if (by === host) continue;
+    for (const res of index.record(by)?.state?.domus.find((c) => c.name === name)?.resources ?? []) {
+      if (res.hosts.includes(host) || here.drbd.resources.some((x) => x.name === res.name)) return null;
+      if (why === null && res.hosts.includes(by)) why = { resource: res.name, hosts: [...res.hosts].sort(), by };
+    }
+  }
+  return why;
+}
+
+/** What a person does about a claim from a host that cannot run the domU: its agent is wrong, or lies. */
+const checkAgent = (host: string, name: string): string =>
+  `check ${host}'s agent and its token: misconfigured (another domain named ${name} there, a stray entry in its migrate-tab or guarded dir) or compromised; look on ${host} by hand (xl list; xenherd-agent status ${name}), and a token no longer trusted goes with \`xenherd-controller revoke ${host}\``;
+
+const disks = (name: string, why: HoldsNothing): string => `no config of ${name} and no replica of its disks (${why.resource} is on ${why.hosts.join(' and ')}, as ${why.by}'s config of ${name} says)`;
+
+/**
+ * A running copy or a home claim of NAME, where another host runs or claims it too, from a host
+ * that holds nothing of NAME (holdsNothingOf). Read as a second copy it would tell the operator to
+ * stop one, and the real one might be the one stopped; read as a second home it would leave NAME
+ * with none. So it is an alert of its own, on that host alone, and the real copy's place and home
+ * stay where they are (conflicts.ts, placement.ts and route.ts leave the claim out).
+ */
+export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
+  const tick = tickCounter();
+  for (const [name, byHost] of index.running.entries()) {
+    if (tick()) yield TICK;
+    if (byHost.size < 2) continue;
+    const plain = [...byHost].filter(([h, rows]) => rows.some((d) => d.migration === null && isLive(d)) && !supersededOn(index, name, h, fresh)).map(([h]) => h);
+    if (plain.length < 2) continue;
+    for (const h of plain.sort()) {
+      const why = holdsNothingOf(index, name, h);
+      if (why === null) continue;
+      yield finding('running-on-two-hosts', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} reports ${name} running, but holds ${disks(name, why)}: it cannot run this ${name}, so this is no second copy to stop, and where and migrate leave it out. Stop nothing on its word; ${checkAgent(h, name)}`);
+    }
+  }
+  for (const [name, byHost] of index.homes.entries()) {
+    if (tick()) yield TICK;
+    if (byHost.size < 2) continue;
+    for (const h of [...byHost.keys()].sort()) {
+      const why = holdsNothingOf(index, name, h);
+      if (why === null) continue;
+      yield finding('home-claimed-twice', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} claims to be ${name}'s home, but holds ${disks(name, why)}: it cannot run ${name}, so its claim does not count and ${name}'s home stays with the Dom0s that hold it; ${checkAgent(h, name)}`);
+    }
+  }
+}
