@@ -1,5 +1,4 @@
 import type { ErrorCode } from '../../shared/errors.js';
-import type { Logger } from '../../shared/logger.js';
 import { sameHostName } from '../../shared/names.js';
 import { CLOSE, type Link } from '../../shared/link/link.js';
 import {
@@ -14,6 +13,7 @@ import {
   type SnapshotMessage,
   type ViewMessage,
 } from '../../shared/protocol/agent-link.js';
+import type { AgentLinkLog, LinkVoice } from './agent-link-log.js';
 import { AgentMessageReader } from './agent-message-reader.js';
 
 /** Who the transport says is at the other end: the host its token is bound to. */
@@ -54,24 +54,34 @@ export class AgentSession {
   private lastSeq = -1;
   private ended = false;
   private readonly reader = new AgentMessageReader();
+  private readonly voice: LinkVoice;
 
   constructor(
     readonly link: Link,
     readonly identity: AgentIdentity,
     private readonly events: SessionEvents,
-    private readonly log: Logger,
+    private readonly lines: AgentLinkLog,
     private readonly maxMessageBytes: number,
   ) {
+    this.voice = lines.opened(identity.host);
     link.onMessage((text) => this.receive(text));
     link.onClose((code, reason) => {
       if (this.phase !== 'closed' && (code === CLOSE.tooBig || code === CLOSE.protocol)) {
         // the transport refused a frame itself (ws: above maxPayload, a bad frame)
-        this.log.warn({ event: 'agent-refused', host: identity.host, remote: link.remote, code: 'XH_ERR_PROTOCOL', closeCode: code, reason }, `refused agent link of ${identity.host}: ${reason}`);
+        this.lines.log.warn({ event: 'agent-refused', host: identity.host, remote: link.remote, code: 'XH_ERR_PROTOCOL', closeCode: code, reason }, `refused agent link of ${identity.host}: ${reason}`);
       } else if (this.phase !== 'closed') {
-        this.log.info({ event: 'agent-link-closed', host: identity.host, remote: link.remote, code, reason }, `agent link of ${identity.host} closed (${code}${reason ? `: ${reason}` : ''})`);
+        this.logLine('info', { event: 'agent-link-closed', host: identity.host, remote: link.remote, code, reason }, `agent link of ${identity.host} closed (${code}${reason ? `: ${reason}` : ''})`);
       }
       this.end(code, reason);
     });
+  }
+
+  /**
+   * A line about this link opening or closing: an agent reconnecting in a loop has them counted, not
+   * each logged (agent-link-log.ts). A refusal is always logged: it says why, link by link.
+   */
+  logLine(level: 'info' | 'warn', fields: Record<string, unknown>, message: string): void {
+    this.lines.line(this.voice, level, fields, message);
   }
 
   get host(): string {
@@ -97,7 +107,7 @@ export class AgentSession {
   /** Closes without an error message (shutdown, replaced, stale). The core hears of it at once, not after the close handshake. */
   close(code: number, reason: string): void {
     if (this.phase === 'closed') return;
-    this.log.info({ event: 'agent-link-closed', host: this.identity.host, remote: this.link.remote, code, reason }, `closing the agent link of ${this.identity.host} (${code}: ${reason})`);
+    this.logLine('info', { event: 'agent-link-closed', host: this.identity.host, remote: this.link.remote, code, reason }, `closing the agent link of ${this.identity.host} (${code}: ${reason})`);
     this.phase = 'closed';
     this.link.close(code, reason);
     this.end(code, reason);
@@ -106,7 +116,7 @@ export class AgentSession {
   /** Refuses the link: a logged reason, an `error` message, then close. */
   refuse(code: ErrorCode, message: string, closeCode: number): void {
     if (this.phase === 'closed') return;
-    this.log.warn({ event: 'agent-refused', host: this.identity.host, remote: this.link.remote, code, reason: message }, `refused agent link of ${this.identity.host}: ${message}`);
+    this.lines.log.warn({ event: 'agent-refused', host: this.identity.host, remote: this.link.remote, code, reason: message }, `refused agent link of ${this.identity.host}: ${message}`);
     this.send({ type: 'error', code, message });
     this.phase = 'closed';
     this.link.close(closeCode, message);

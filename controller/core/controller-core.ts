@@ -23,6 +23,7 @@ import { HelloDeadlines } from './hello-deadlines.js';
 import { JobHub } from '../jobs/job-hub.js';
 import { DEFAULT_JOB_SETTINGS, type JobSettings } from '../jobs/settings.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
+import { AgentLinkLog } from './agent-link-log.js';
 import { AlertKeeper } from './alert-keeper.js';
 import { AgentSession, type AgentIdentity, type SessionEvents } from './agent-session.js';
 import { FleetMonitor } from './fleet-monitor.js';
@@ -72,6 +73,7 @@ export class ControllerCore {
   private readonly hellos: HelloDeadlines;
   private readonly push: FleetPush;
   private readonly enrolled: EnrolledHosts;
+  private readonly links: AgentLinkLog;
   private alertsArmed = false;
   private closed = false;
   private hearingSince = -Infinity;
@@ -82,10 +84,7 @@ export class ControllerCore {
     this.timers = new OwnedTimers(o.clock);
     this.monitor = new FleetMonitor({
       index: this.index,
-      alerts: () => {
-        this.refreshAlerts();
-        return this.alerts.sorted();
-      },
+      alerts: () => (this.refreshAlerts(), this.alerts.sorted()),
       fresh: () => this.fresh(),
       liveLinks: () => [...this.sessions.values()].filter((s) => s.live).length,
       inFlightOps: () => this.pending.inFlightOps(),
@@ -111,13 +110,14 @@ export class ControllerCore {
     this.hub = new JobHub(port, { ...DEFAULT_JOB_SETTINGS, ...o.jobs }, DEFAULT_POLICY);
     this.push = new FleetPush({ index: this.index, sessions: this.sessions, after: (ms, fn) => this.after(ms, fn), coalesceMs: this.settings.fleetCoalesceMs, fresh: () => this.fresh(), closed: () => this.closed, enrolment: () => this.enrolled.enrolment() });
     this.hellos = new HelloDeadlines((ms, fn) => this.after(ms, fn), this.settings.staleAfterMs);
+    this.links = new AgentLinkLog(o.log, o.clock, (ms, fn) => this.after(ms, fn));
     this.enrolledNow();
     this.sweepLater();
   }
 
   /** A new agent link whose transport authenticated it as identity.host. */
   acceptAgent(link: Link, identity: AgentIdentity): AgentSession {
-    const s = new AgentSession(link, identity, this.events, this.o.log, this.settings.maxMessageBytes);
+    const s = new AgentSession(link, identity, this.events, this.links, this.settings.maxMessageBytes);
     if (this.closed) s.close(CLOSE.goingAway, 'controller shutting down');
     this.hellos.start(s);
     return s;
@@ -165,6 +165,7 @@ export class ControllerCore {
     this.alerts.stop();
     this.pending.closeAll();
     for (const s of [...this.sessions.values()]) s.close(CLOSE.goingAway, 'controller shutting down');
+    this.links.flushAll();
   }
 
   private readonly events: SessionEvents = {
@@ -210,9 +211,7 @@ export class ControllerCore {
     const state = stateAfterReport(r.state, msg);
     if (state === null) return;
     const changed = this.put({ ...r, state, linkUp: true, lastSeen: this.o.clock.now(), clockAheadMs: clockAheadOf(msg.at, this.o.clock.now()) });
-    if (first) {
-      this.o.log.info({ event: 'agent-reported', host: s.host, domains: state.domains.length, remote: s.link.remote }, `${s.host} reported its state (${state.domains.length} domains)`);
-    }
+    if (first) s.logLine('info', { event: 'agent-reported', host: s.host, domains: state.domains.length, remote: s.link.remote }, `${s.host} reported its state (${state.domains.length} domains)`);
     // what this agent should hear about may have changed (its guarded list or homes), and what
     // other agents should hear about (where their domUs run)
     if (first || msg.state.guarded !== undefined || msg.state.homes !== undefined) this.push.hostChanged(s.host);
@@ -227,7 +226,7 @@ export class ControllerCore {
     this.sessions.delete(s.host);
     const r = this.index.record(s.host);
     if (r) this.put({ ...r, linkUp: false });
-    if (!this.closed) this.o.log.warn({ event: 'host-unreachable', host: s.host, code, reason }, `${s.host} is unreachable: its agent link closed`);
+    if (!this.closed) s.logLine('warn', { event: 'host-unreachable', host: s.host, code, reason }, `${s.host} is unreachable: its agent link closed`);
     if (!this.enrolled.isEnrolled(s.host)) this.forget(s.host);
     this.alertsSoon();
   }
