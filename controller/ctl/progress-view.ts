@@ -1,6 +1,6 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import type { MovePhase } from '../../shared/protocol/ctl-jobs.js';
-import type { JobEventAsRead } from '../../shared/protocol/ctl-jobs-read.js';
+import type { JobEventAsRead, LeftoverAsRead } from '../../shared/protocol/ctl-jobs-read.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 import { printable, printableLines } from '../../shared/text/printable.js';
 import { clockTime } from './duration.js';
@@ -32,6 +32,8 @@ export class ProgressView {
   private total = 0;
   private moved = 0;
   private failed = 0;
+  /** the leftovers of a plan shown with no move in it: the job's end can only repeat them */
+  private stillPlan: readonly LeftoverAsRead[] | null = null;
   private readonly t0: number;
 
   constructor(
@@ -49,6 +51,7 @@ export class ProgressView {
         return this.say(`${e.kind}${e.hosts.length > 0 ? ` ${e.hosts.join(' ')}` : ''}: ${e.attached ? `following the ${e.kind} already running (${e.jobId}, started by ${e.by})` : `job ${e.jobId}`}`);
       case 'plan':
         this.total = Math.max(this.total, e.plan.kind === 'roll' ? 0 : e.plan.sets.flat().length);
+        this.stillPlan = e.plan.kind === 'rebalance' && e.plan.sets.length === 0 ? e.plan.leftovers : null;
         return this.say(planText(e.plan).trimEnd());
       case 'host':
         return this.say(`${e.host}: ${MAINTENANCE_WORDS[e.maintenance.state]}${e.maintenance.operationId ? ` (operation ${e.maintenance.operationId})` : ''}`);
@@ -58,12 +61,25 @@ export class ProgressView {
         return this.say(`reboot now: ${e.hosts.join(', ')} (waiting for each to come back with a new boot id)`);
       case 'end':
         this.live.clear();
+        if (this.endRepeatsPlan(e)) return e.ok ? undefined : this.say(`${e.code}: nothing moved; the ${e.remaining.length} domU(s) above stay away from home`);
         this.say(`${e.ok ? '' : `${e.code}: `}${e.message}`);
         if (e.remaining.length > 0) this.say(leftoversBlock(e.remaining, 'remaining').trimEnd());
         return;
       case 'move':
         return this.move(e);
     }
+  }
+
+  /**
+   * A rebalance whose plan had nothing to move ends at once, its end saying again what the plan
+   * line and its list just said ("the fleet is balanced", then the same domUs staying away). Any
+   * other end (blocked by a drain, cancelled, a newer controller's own words) is shown as sent.
+   */
+  private endRepeatsPlan(e: Extract<JobEventAsRead, { type: 'end' }>): boolean {
+    const plan = this.stillPlan;
+    if (plan === null || this.moved + this.failed > 0) return false;
+    if (e.ok) return plan.length === 0;
+    return e.remaining.length > 0 && e.remaining.length === plan.length && e.remaining.every((l, i) => l.name === plan[i]?.name && l.message === plan[i]?.message);
   }
 
   /** Redraws the live block (elapsed times move on). */
