@@ -59,7 +59,7 @@ export function onControl(s: AgentState, fx: Fx, id: number, conn: number, req: 
 function force(s: AgentState, fx: Fx, id: number, req: Extract<ControlRequest, { op: 'force' }>): AgentState {
   const g = s.guarded.find((x) => x.name === req.name);
   if (!g) {
-    refuse(fx, id, { code: 'XH_ERR_USAGE', message: notGuardedHere(s, req.name) });
+    refuse(fx, id, notGuardedHere(s, req.name));
     return s;
   }
   const decision = s.records.get(req.name)?.decision ?? undefined;
@@ -88,21 +88,23 @@ function force(s: AgentState, fx: Fx, id: number, req: Extract<ControlRequest, {
 /**
  * Why NAME cannot be forced here. A standby replica (its config in the config dir, its DRBD
  * resources naming this host) is the usual ask when its home died: guarded autostart never starts
- * another Dom0's domU, so the refusal says how a person does it, and how to record it after.
+ * another Dom0's domU, so the refusal says how a person does it, and how to record it after. That
+ * is a request refused (XH_ERR_REFUSED), not a command line mistyped: a name guarded nowhere here
+ * is the usage error.
  */
-function notGuardedHere(s: AgentState, name: string): string {
+function notGuardedHere(s: AgentState, name: string): ReplyError {
   const plain = `${name} is not a guarded domU here (configs in ${s.config.guardedDir})`;
   const standby = s.domus.find((d) => d.name === name && d.source === 'config-dir' && d.resources.length > 0);
-  if (!standby) return plain;
+  if (!standby) return { code: 'XH_ERR_USAGE', message: plain };
   const me = s.host;
   const homes = [...new Set(standby.resources.flatMap((r) => r.hosts).filter((h) => h !== me))];
   const home = homes.length === 1 ? (homes[0] as string) : 'HOME';
   const resources = standby.resources.map((r) => r.name).join(' ');
-  return (
+  const message =
     `${plain}: this Dom0 holds a standby replica of it (${s.config.migration.configDir}/${name}.cfg, DRBD ${resources}), and guarded autostart starts only its own. ` +
     `If ${home === 'HOME' ? 'its home' : home} is down and you have checked ${name} runs nowhere: \`drbdadm primary ${resources}\`, \`xl create ${s.config.migration.configDir}/${name}.cfg\`, ` +
-    `then \`xenherd-agent reconcile ${name} --home ${home}\` records it here as a visitor, so that \`xenherdctl restore ${home}\` brings it back`
-  );
+    `then \`xenherd-agent reconcile ${name} --home ${home}\` records it here as a visitor, so that \`xenherdctl restore ${home}\` brings it back`;
+  return { code: 'XH_ERR_REFUSED', message };
 }
 
 function hold(s: AgentState, fx: Fx, id: number, conn: number, req: Extract<ControlRequest, { op: 'hold' }>, now: number): AgentState {

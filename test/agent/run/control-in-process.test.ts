@@ -60,7 +60,7 @@ describe('the agent core answering control requests', () => {
     expect(f.agent('xen1').logs.find((l) => l.forced === true && l.reason === 'peer dom0 is dead, checked by hand')).toBeTruthy();
   });
 
-  it('force of a standby replica (its home is the peer): refused, saying how a person starts it here and records it', async () => {
+  it('force of a standby replica (its home is the peer): refused (XH_ERR_REFUSED, exit 77, not a usage error), saying how a person starts it here and records it', async () => {
     const f = await boot();
     f.startAgent('xen2', TEST_TIMERS);
     await f.log('xen2', (l) => l.msg.startsWith('ready'), 'xen2 ready');
@@ -69,14 +69,14 @@ describe('the agent core answering control requests', () => {
       v: 1,
       ok: false,
       error: {
-        code: 'XH_ERR_USAGE',
+        code: 'XH_ERR_REFUSED',
         message:
           'web1 is not a guarded domU here (configs in /etc/xen/drbd-auto): this Dom0 holds a standby replica of it (/etc/xen/web1.cfg, DRBD r1), and guarded autostart starts only its own. ' +
           'If xen1 is down and you have checked web1 runs nowhere: `drbdadm primary r1`, `xl create /etc/xen/web1.cfg`, then `xenherd-agent reconcile web1 --home xen1` records it here as a visitor, so that `xenherdctl restore xen1` brings it back',
       },
     });
     // a name this Dom0 holds nothing of: the plain refusal
-    expect(await f.agent('xen2').control({ op: 'force', name: 'nosuch', reason: 'x', operator: 'root' })).toMatchObject({ ok: false, error: { message: 'nosuch is not a guarded domU here (configs in /etc/xen/drbd-auto)' } });
+    expect(await f.agent('xen2').control({ op: 'force', name: 'nosuch', reason: 'x', operator: 'root' })).toMatchObject({ ok: false, error: { code: 'XH_ERR_USAGE', message: 'nosuch is not a guarded domU here (configs in /etc/xen/drbd-auto)' } });
     expect(creates(f.sim, 'xen2', 'web1')).toBe(0);
   });
 
