@@ -15,14 +15,17 @@ export interface CommonArgs {
 
 const andList = (xs: readonly string[]): string => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1) ?? ''}`);
 
+/** " (see xenherd-agent status --help)" for the usage `what` ("status [ALL|NAME]") */
+export const helpHint = (what: string): string => ` (see ${BIN} ${what.split(' ')[0] ?? ''} --help)`;
+
 /**
  * Why the positional arguments do not fit `what` (the command's usage, e.g. "keys setup PEER"),
  * naming what is missing or the first word too many, or null when they fit. Words in brackets
  * are optional.
  */
 export function positionalsProblem(what: string, given: readonly string[], min: number, max: number): string | null {
-  const [command = '', ...words] = what.split(' ');
-  const hint = ` (see ${BIN} ${command} --help)`;
+  const [, ...words] = what.split(' ');
+  const hint = helpHint(what);
   if (given.length > max) return `${what}: unexpected argument ${JSON.stringify(given[max])}${hint}`;
   if (given.length >= min) return null;
   const missing = words.filter((w) => !w.startsWith('[')).slice(given.length, min);
@@ -32,7 +35,8 @@ export function positionalsProblem(what: string, given: readonly string[], min: 
 /** --json and --config for every migration command, plus the command's own options. */
 export function parseCommon(argv: readonly string[], extra: readonly OptionSpec[], min: number, max: number, what: string): Result<CommonArgs, XhError> {
   const p = parseArgv(argv, [{ name: 'json', takesValue: false }, { name: 'config', takesValue: true }, ...extra]);
-  if (!p.ok) return p;
+  // the option parser's words alone ("unknown option "--all"") named neither the command nor its usage
+  if (!p.ok) return err({ ...p.error, message: `${what}: ${p.error.message}${helpHint(what)}` });
   const wrong = positionalsProblem(what, p.value.positionals, min, max);
   if (wrong !== null) return err({ code: 'XH_ERR_USAGE', message: wrong });
   const config = p.value.options['config'];

@@ -9,7 +9,7 @@ import { homedHere, homeHere } from '../decide/home-claim.js';
 import { readHomesReadingGuarded } from '../host/homes.js';
 import type { StandbyFound } from '../inventory/standby.js';
 import { standbyHere } from './standby-here.js';
-import { BIN, exitOf, fail, parseCommon } from './common.js';
+import { BIN, exitOf, fail, helpHint, parseCommon } from './common.js';
 import { AGENT_COMMAND_HELP } from './help.js';
 import { domuCaseHint } from '../../shared/domu-case-hint.js';
 
@@ -59,11 +59,16 @@ function describe(r: DomuStatusRow, standby: StandbyFound | undefined): string {
   }
 }
 
+const USAGE = 'status [ALL|NAME]';
+
+/** `status all` asks for a domU named "all": the one who typed it most likely meant ALL */
+const allHint = (which: string): string => (which.toLowerCase() === 'all' ? `; every domU is listed by \`${BIN} status ALL\` (ALL in capitals: ${BIN} ${USAGE})` : '');
+
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const a = parseCommon(argv, [], 0, 1, 'status [ALL|NAME]');
+  const a = parseCommon(argv, [], 0, 1, USAGE);
   if (!a.ok) return fail(a.error, io, false);
   const which = a.value.positionals[0] ?? 'ALL';
-  if (which !== 'ALL' && !DOMU_NAME_RE.test(which)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(which)} is not a domU name (or ALL)` }, io, a.value.json);
+  if (which !== 'ALL' && !DOMU_NAME_RE.test(which)) return fail({ code: 'XH_ERR_USAGE', message: `${USAGE}: ${JSON.stringify(which)} is neither a domU name nor ALL${helpHint(USAGE)}` }, io, a.value.json);
   const ctx = await openHost(io, a.value.config);
   if (!ctx.ok) return fail(ctx.error, io, a.value.json);
   const c = ctx.value;
@@ -107,7 +112,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const shown = which === 'ALL' ? rows : rows.filter((r) => r.name === which);
   const mismatches: LedgerMismatch[] = rec.mismatches.filter((x) => which === 'ALL' || x.domu === which);
   if (which !== 'ALL' && shown.length === 0) {
-    return fail({ code: 'XH_ERR_NOT_FOUND', message: `${which} is not known on ${c.host}: not homed here, not in the ledger, not running here, no standby replica here${domuCaseHint(which, rows.map((r) => r.name))}` }, io, a.value.json);
+    return fail({ code: 'XH_ERR_NOT_FOUND', message: `${which} is not known on ${c.host}: not homed here, not in the ledger, not running here, no standby replica here${domuCaseHint(which, rows.map((r) => r.name))}${allHint(which)}` }, io, a.value.json);
   }
   const unsettled = Object.entries(ledger.value.unsettled)
     .filter(([n]) => which === 'ALL' || n === which)
