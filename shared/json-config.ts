@@ -2,13 +2,24 @@ import type { z } from 'zod';
 import { duplicateKeyText, findDuplicateKey } from './json-duplicate-keys.js';
 import { withoutByteOrderMark } from './json-file-text.js';
 import { jsonSyntaxError } from './text/json-syntax-error.js';
+import { nearestWord } from './text/nearest-word.js';
+import { knownKeysAt } from './zod-known-keys.js';
 
-/** One zod issue as "SOURCE: key a.b: what is wrong" (unknown keys: remove or fix the spelling, see HELP). */
-export function describeIssue(source: string, issue: z.core.$ZodIssue, help: string): string {
+/**
+ * One zod issue as "SOURCE: key a.b: what is wrong" (unknown keys: remove or fix the spelling, see
+ * HELP). Given the file's SCHEMA, an unknown key one letter or two (or only case) away from a key
+ * the file may have there names that key: "parralel" was meant as "parallel".
+ */
+export function describeIssue(source: string, issue: z.core.$ZodIssue, help: string, schema?: z.core.$ZodType): string {
   const key = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const where = key === '' ? '' : `${key}.`;
-    return `${source}: unknown key ${listed(issue.keys.map((k) => `"${where}${k}"`))}: remove it or fix its spelling (see ${help})`;
+    const known = schema === undefined ? [] : knownKeysAt(schema, issue.path);
+    const meant = (k: string): string => {
+      const m = nearestWord(k, known);
+      return m === null ? '' : ` (did you mean "${where}${m}"?)`;
+    };
+    return `${source}: unknown key ${listed(issue.keys.map((k) => `"${where}${k}"${meant(k)}`))}: remove it or fix its spelling (see ${help})`;
   }
   return `${source}: key "${key || '(top level)'}": ${issue.message}`;
 }
@@ -18,9 +29,9 @@ const MAX_NAMED = 5;
 
 const listed = (items: readonly string[]): string => (items.length > MAX_NAMED ? `${items.slice(0, MAX_NAMED).join(', ')} (and ${items.length - MAX_NAMED} more)` : items.join(', '));
 
-/** Every issue of one validation, as one message of bounded length. */
-export function describeIssues(source: string, issues: readonly z.core.$ZodIssue[], help: string): string {
-  const named = issues.slice(0, MAX_NAMED).map((i) => describeIssue(source, i, help)).join('; ');
+/** Every issue of one validation, as one message of bounded length (SCHEMA: as describeIssue). */
+export function describeIssues(source: string, issues: readonly z.core.$ZodIssue[], help: string, schema?: z.core.$ZodType): string {
+  const named = issues.slice(0, MAX_NAMED).map((i) => describeIssue(source, i, help, schema)).join('; ');
   return issues.length > MAX_NAMED ? `${named} (and ${issues.length - MAX_NAMED} more)` : named;
 }
 

@@ -34,6 +34,6 @@ export const defaultAgentConfig = (): AgentConfig => AgentConfigSchema.parse({})
 /** At most the first ten problems, and how many more: a file of thousands of bad keys must not make a message of megabytes. */
 const MAX_ISSUES_SHOWN = 10;
 function describeIssues(file: string, issues: readonly z.core.$ZodIssue[]): string {
-  const shown = issues.slice(0, MAX_ISSUES_SHOWN).map((i) => describeIssue(file, i, HELP)).join('; ');
+  const shown = issues.slice(0, MAX_ISSUES_SHOWN).map((i) => describeIssue(file, i, HELP, AgentConfigSchema)).join('; ');
   return issues.length > MAX_ISSUES_SHOWN ? `${shown}; and ${issues.length - MAX_ISSUES_SHOWN} more problems` : shown;
 }

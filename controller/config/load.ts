@@ -12,7 +12,7 @@ export function parseControllerConfig(text: string, file: string): Result<Contro
   const raw = parseJsonObject(text, file, EXAMPLE);
   if (!raw.ok) return err({ code: 'XH_ERR_CONFIG', message: raw.message });
   const parsed = ControllerConfigSchema.safeParse(raw.value);
-  if (!parsed.success) return err({ code: 'XH_ERR_CONFIG', message: describeIssues(file, parsed.error.issues, 'README, "The controller and xenherdctl"') });
+  if (!parsed.success) return err({ code: 'XH_ERR_CONFIG', message: describeIssues(file, parsed.error.issues, 'README, "The controller and xenherdctl"', ControllerConfigSchema) });
   return ok(parsed.data);
 }
 

@@ -92,7 +92,7 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>,
       const raw = parseJsonObject(read.value.text, path, EXAMPLE);
       if (!raw.ok) return err(configError(raw.message));
       const parsed = FileSchema.safeParse(raw.value);
-      if (!parsed.success) return err(configError(describeIssues(path, parsed.error.issues, 'xenherdctl --help')));
+      if (!parsed.success) return err(configError(describeIssues(path, parsed.error.issues, 'xenherdctl --help', FileSchema)));
       file = parsed.data;
     }
   }
