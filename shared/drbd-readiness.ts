@@ -1,4 +1,4 @@
-import { DRBD_LINK_DOWN } from './drbd-words.js';
+import { connectionAsPrinted, DRBD_LINK_DOWN } from './drbd-words.js';
 import type { LinkDrbdResource } from './protocol/agent-link-state.js';
 
 /**
@@ -74,12 +74,10 @@ export function drbdNotReady(host: string, other: string, v: DrbdReadinessView):
   if (!peer) return needsPerson('no connection', `${r} on ${host} has no connection to ${other} (its peers: ${v.peers.map((p) => p.name).join(', ')}; disk ${disk}): connect it (\`drbdadm connect ${r}\`) and ${wait}`);
   // terse `drbdadm status` prints no connection word while Connected
   const conn = peer.connection ?? 'Connected';
-  const state = conn === 'Connected' && peer.replication !== null && peer.replication !== 'Established' ? peer.replication : conn;
+  // an 8.4 resource's state in 8.4's words (WFConnection), as /proc/drbd and `drbdadm cstate` show it to its operator
+  const state = conn === 'Connected' && peer.replication !== null && peer.replication !== 'Established' ? peer.replication : connectionAsPrinted(peer.name, conn);
   const label = v.peers.length > 1 ? `peer ${peer.name}` : 'peer';
-  // drbd-utils shows an 8.4 kernel's WFConnection as Connecting in status and events2 (what the agent
-  // reads), while 8.4's `drbdadm cstate` and /proc/drbd, what the operator checks with, still say WFConnection
-  const also84 = conn === 'Connecting' && peer.name === 'peer' ? '`drbdadm cstate` and /proc/drbd say WFConnection; ' : '';
-  const seen = `${r} on ${host} is ${state} (${also84}disk ${disk}, ${label} ${peer.disk ?? 'unknown'})`;
+  const seen = `${r} on ${host} is ${state} (disk ${disk}, ${label} ${peer.disk ?? 'unknown'})`;
   // a detached or failed disk stays so until someone attaches it again
   const clearsUp = !NO_DISK.has(disk) && !NO_DISK.has(peer.disk ?? 'unknown');
   if (conn === 'StandAlone') return needsPerson(state, `${seen}: ${standAlone}`);

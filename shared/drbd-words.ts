@@ -106,3 +106,13 @@ export const isRole = (w: string): w is DrbdRole => DrbdRoleSchema.safeParse(w).
 export const isDisk = (w: string): w is DrbdDiskState => DrbdDiskStateSchema.safeParse(w).success;
 export const isConnectionWord = (w: string): w is DrbdConnectionWord => DrbdConnectionWordSchema.safeParse(w).success;
 export const isReplicationWord = (w: string): w is DrbdReplicationWord => DrbdReplicationWordSchema.safeParse(w).success;
+
+/**
+ * A connection word as the resource's own DRBD version prints it where its operator looks. drbd-utils
+ * shows an 8.4 kernel's WFConnection as Connecting in `drbdadm status` and events2 (what the agent
+ * reads), while 8.4's /proc/drbd (`cs:WFConnection`) and `drbdadm cstate` keep the 8.4 word; the
+ * connection of an 8.4 resource is the one named "peer" (DRBD 9 names each after its host). Every
+ * other 8.4 word passes through unchanged but WFReportParams, shown as Connected: that cannot be
+ * told from Connected itself, and lasts a moment.
+ */
+export const connectionAsPrinted = (peerName: string, word: string): string => (peerName === 'peer' && word === 'Connecting' ? 'WFConnection' : word);

@@ -1,5 +1,5 @@
 import { spanText } from '../../shared/text/span-text.js';
-import type { DrbdReplicationWord } from '../../shared/drbd-words.js';
+import { connectionAsPrinted, type DrbdReplicationWord } from '../../shared/drbd-words.js';
 import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
 
 /**
@@ -119,7 +119,7 @@ function resourceVerdict(name: string, r: DrbdResourceView): AutostartDecision |
       return { kind: 'defer', reason: 'peer-not-connected', detail, splitBrainSuspected: true };
     }
     if (p.connection !== 'Connected') {
-      return { kind: 'defer', reason: 'peer-not-connected', detail: `DRBD resource ${name}: ${peerLabel(p.name)} is ${p.connection ?? 'not connected'}` };
+      return { kind: 'defer', reason: 'peer-not-connected', detail: `DRBD resource ${name}: ${peerLabel(p.name)} is ${p.connection === null ? 'not connected' : connectionAsPrinted(p.name, p.connection)}` };
     }
     if (p.role !== 'Secondary') {
       return { kind: 'defer', reason: 'peer-role-unknown', detail: `DRBD resource ${name}: ${peerLabel(p.name)} role is ${p.role ?? 'not reported'}` };

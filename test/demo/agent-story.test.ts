@@ -10,10 +10,10 @@ describe('npm run demo -- --agent-only', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     for (const host of ['xen1', 'xen2', 'xen3']) expect(r.out).toContain(`--- on ${host} ---`);
-    expect(r.out).toContain('r9: local Secondary UpToDate | peer Unknown Connecting');
+    expect(r.out).toContain('r9: local Secondary UpToDate | peer Unknown WFConnection');
     expect(r.out).toContain('r9: local Secondary UpToDate | peer Secondary Connected UpToDate');
     expect(r.out).toContain('db2: not running here');
-    expect(r.out).toMatch(/deferring db2: DRBD resource r9: the peer is Connecting/);
+    expect(r.out).toMatch(/deferring db2: DRBD resource r9: the peer is WFConnection/);
     expect(r.out).toMatch(/started dns1/);
     expect(r.out).toMatch(/ERROR NOT starting shop1: DRBD resource r8 is Primary on the peer/);
     expect(r.out).toMatch(/started db2/);

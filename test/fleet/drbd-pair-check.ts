@@ -41,6 +41,8 @@ export async function drbdPair(drbd: string, source: Source, o: { guardedOnBoth:
 export const checkOf = (f: Fleet): CheckAnswer => CheckAnswerSchema.parse(f.controller!.core.monitor.check(DEFAULT_CHECK_THRESHOLDS));
 /** check's DRBD lines, "STATUS: text" */
 export const drbdLines = (f: Fleet): string[] => checkOf(f).details.filter((d) => d.text.startsWith('DRBD ')).map((d) => `${d.status}: ${d.text}`);
+/** DRBD trying to reach its peer, as check words it: 8.4's /proc/drbd says WFConnection, DRBD 9 Connecting */
+export const tryingWord = (drbd: string): string => (drbd === '9' ? 'Connecting' : 'WFConnection');
 /** check's line for r1 on HOST whose connection is STATE: DRBD 9 names the peer by its host, 8.4 "the peer" */
 export const notConnectedLine = (drbd: string, host: string, state: string, hint: string): string =>
   `WARNING: DRBD r1 on ${host}: ${drbd === '9' ? `peer ${host === 'xen1' ? 'xen2' : 'xen1'}` : 'the peer'} not connected (${state}): ${hint}`;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hostStateOf } from '../../agent/core/host-state.js';
 import type { JobEvent, JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { runsOn, type Fleet } from '../harness/fleet.js';
-import { checkOf, drbdLines, drbdPair, expectSplitBrainOnBoth, LOOK, notConnectedLine, type Source } from './drbd-pair-check.js';
+import { checkOf, drbdLines, drbdPair, expectSplitBrainOnBoth, LOOK, notConnectedLine, tryingWord, type Source } from './drbd-pair-check.js';
 
 // A domU guarded on its home xen1 only: xen2 holds its standby replica (web1's config only in
 // xen2's config dir /etc/xen, r1's .res naming both). xen2's agent reports r1 all the same, so
@@ -34,14 +34,15 @@ describe("check sees a standby replica's side of a DRBD pair (real agent cores, 
           expect(f.controller!.core.status().alerts.filter((a) => a.kind === 'drbd-primary-on-both')).toEqual([]);
         });
 
-        it('the home xen1 powered off: check warns of r1 on xen2, peer not connected (Connecting)', async () => {
+        it("the home xen1 powered off: check warns of r1 on xen2, peer not connected (Connecting; 8.4's WFConnection)", async () => {
           const f = await pair(drbd, source);
           await f.until(() => reportedOn(f, 'xen2').some((r) => r.name === 'r1'), 'xen2 reporting r1');
           f.powerOff('xen1');
           f.controller!.cut('xen1');
           await f.until(() => drbdLines(f).length === 1, 'the standby flagged', 30_000);
           expect(check(f).status).toBe('CRITICAL');
-          expect(drbdLines(f)).toEqual([line(drbd, 'xen2', 'Connecting', LOOK)]);
+          // in the words of the resource's own DRBD: 8.4's /proc/drbd says cs:WFConnection
+          expect(drbdLines(f)).toEqual([line(drbd, 'xen2', tryingWord(drbd), LOOK)]);
           expect(check(f).summary).toContain('DRBD r1 not connected on xen2');
         });
 

@@ -39,8 +39,10 @@ describe('notReadyForLiveMigration (shared by the agent and the controller)', ()
     expect(judge(view({}, [peer({ connection: 'WFConnection', ...cut })]))).toBe(`r1 on xen1 is WFConnection (disk UpToDate, peer DUnknown): ${TRYING}`);
     // DRBD 9: the peer is named, and Connecting is what all its tools say
     expect(judge(view({}, [peer({ name: 'xen2', connection: 'Connecting', ...cut })]))).toBe(`r1 on xen1 is Connecting (disk UpToDate, peer DUnknown): ${TRYING}`);
-    // 8.4 (its one peer is "peer"): status says Connecting, cstate and /proc/drbd WFConnection; both are named
-    expect(judge(view({}, [peer({ connection: 'Connecting', ...cut })]))).toBe(`r1 on xen1 is Connecting (\`drbdadm cstate\` and /proc/drbd say WFConnection; disk UpToDate, peer DUnknown): ${TRYING}`);
+    // 8.4 (its one peer is "peer"): status says Connecting, but its operator knows it from cstate and /proc/drbd as WFConnection
+    const as84 = judge(view({}, [peer({ connection: 'Connecting', ...cut })]));
+    expect(as84).toBe(`r1 on xen1 is WFConnection (disk UpToDate, peer DUnknown): ${TRYING}`);
+    expect(drbdNotReady('xen1', 'xen2', view({}, [peer({ connection: 'Connecting', ...cut })]))?.state).toBe('WFConnection');
   });
 
   it('SyncSource / SyncTarget, with the percentage when known (8.4 cstate, DRBD 9 replication)', () => {
@@ -96,7 +98,8 @@ describe('notReadyForLiveMigration (shared by the agent and the controller)', ()
     expect(of(view({ up: false, disk: null }, []))).toEqual(['down', false]);
     expect(of(view({}, [peer({ name: 'xen3' }), peer({ name: 'xen4' })]))).toEqual(['no connection', false]);
     expect(of(view({}, [peer({ connection: 'WFConnection', ...cut })]))).toEqual(['WFConnection', true]);
-    expect(of(view({}, [peer({ connection: 'Connecting', ...cut })]))).toEqual(['Connecting', true]);
+    expect(of(view({}, [peer({ connection: 'Connecting', ...cut })]))).toEqual(['WFConnection', true]);
+    expect(of(view({}, [peer({ name: 'xen2', connection: 'Connecting', ...cut })]))).toEqual(['Connecting', true]);
     expect(of(view({}, [peer({ disk: 'Inconsistent', replication: 'SyncSource', syncedPercent: 3 })]))).toEqual(['SyncSource', true]);
     expect(of(view({ disk: 'Inconsistent' }, [peer({ connection: 'SyncTarget', replication: null })]))).toEqual(['SyncTarget', true]);
     expect(of(view({}, [peer({ disk: 'Outdated' })]))).toEqual(['Connected', true]);

@@ -25,7 +25,7 @@ export const checkHelp: CommandHelp = {
     "          controller's certificate refused by this host as expired or not valid yet (with",
     '          XENHERD_CA): the line says when, and the fix (xenherd-controller renew-cert).',
     'WARNING   a domU away from its online home for less than that; a DRBD disk or peer disk not',
-    '          UpToDate, or a DRBD peer not connected (its state named: Connecting, StandAlone, ...);',
+    '          UpToDate, or a DRBD peer not connected (its state named: Connecting, WFConnection, ...);',
     '          a start deferred (or held back by maintenance) longer than --warn-deferred; a home',
     '          claimed twice; a ledger',
     '          record the fleet contradicts, or a domU away from home that no ledger records (each 30 s on);',

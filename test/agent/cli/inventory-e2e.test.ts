@@ -169,7 +169,7 @@ describe('xenherd-agent inventory --json on a fake Dom0', () => {
     const r = inventory(rebootedHost('xl/list-4.17-gen-incoming.txt'), []);
     expect(r.stdout).toContain('web1--incoming');
     expect(r.stdout).toContain('web1: running here, 1024 MiB, 2 vcpus');
-    expect(r.stdout).toContain('r0: local Secondary UpToDate | peer Unknown Connecting');
+    expect(r.stdout).toContain('r0: local Secondary UpToDate | peer Unknown WFConnection');
   });
 
   it('--toolstack xm on an xl host: the domains are unknown and so is whether a domU runs, never "not running here"', () => {

@@ -190,6 +190,15 @@ describe('decideAutostart: two and three resources', () => {
     expect(d.kind === 'defer' && d.detail).toContain('r1');
   });
 
+  it("DRBD 8.4 (its one peer named \"peer\"): the defer says WFConnection, 8.4's word, not drbd-utils' Connecting", () => {
+    const as84 = (r: DrbdResourceView): DrbdResourceView => ({ ...r, peers: r.peers.map((p) => ({ ...p, name: 'peer' })) });
+    const i = input([{ ...SAFE, peerRole: 'Unknown', connection: 'Connecting' }]);
+    const d = decideAutostart({ ...i, drbd: { ...i.drbd, resources: new Map([...i.drbd.resources].map(([k, r]) => [k, as84(r)])) } });
+    expect(d).toMatchObject({ kind: 'defer', reason: 'peer-not-connected', detail: 'DRBD resource r0: the peer is WFConnection' });
+    // DRBD 9 names the peer after its host, and says Connecting itself
+    expect(decideAutostart(i)).toMatchObject({ detail: 'DRBD resource r0: peer xen2 is Connecting' });
+  });
+
   it('a peer Primary on the last resource still wins over an undetermined first one', () => {
     expect(decideAutostart(input([{ up: false }, { ...SAFE, peerRole: 'Primary' }]))).toMatchObject({ kind: 'skip', reason: 'peer-primary' });
   });

@@ -21,7 +21,7 @@ describe('a live migration judged on real drbdadm status output', () => {
   });
 
   it('the peer down (status prints Connecting, cstate and /proc/drbd WFConnection): DRBD is trying, check dom0b and the network', () => {
-    expect(judged('dom0a', '16-peer-down')).toMatch(/^r0 on dom0a is Connecting \(`drbdadm cstate` and \/proc\/drbd say WFConnection; disk UpToDate, peer DUnknown\): DRBD is trying to reach dom0b: check the network between them and that dom0b is up and has r0 up /);
+    expect(judged('dom0a', '16-peer-down')).toMatch(/^r0 on dom0a is WFConnection \(disk UpToDate, peer DUnknown\): DRBD is trying to reach dom0b: check the network between them and that dom0b is up and has r0 up /);
     // the words the sentence names are the ones the operator's own 8.4 tools print
     expect(readFixture('real-xen-4.17/16-peer-down/dom0a.drbdadm-cstate-r0.stdout').body.trim()).toBe('WFConnection');
     expect(readFixture('real-xen-4.17/16-peer-down/dom0a.cat-proc-drbd.stdout').body).toContain('cs:WFConnection');

@@ -324,6 +324,15 @@ describe('the check verdict over the fleet view', () => {
       });
     });
 
+    it("DRBD 8.4 (its one peer named \"peer\"): the state in 8.4's words, WFConnection as /proc/drbd says cs:WFConnection, not drbd-utils' Connecting", () => {
+      const as84 = (connection: string) => ({ ...primary('r1', 'xen2'), peers: [{ name: 'peer', role: 'Unknown' as const, connection, disk: 'DUnknown', replication: null }] });
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [as84('Connecting')] } })))).toEqual([
+        "WARNING: DRBD r1 on xen1: the peer not connected (WFConnection): replication is down; look at the peer's Dom0 (is it up, is r1 up there?) and the network between them: drbdadm status r1 on both",
+      ]);
+      // 8.4's other words are 8.4's own already
+      for (const w of ['StandAlone', 'WFConnection', 'NetworkFailure']) expect(lines(check(pair({ drbd: { availability: 'ok', resources: [as84(w)] } })))[0]).toContain(`the peer not connected (${w})`);
+    });
+
     it('a peer not connected is flagged whatever disk the report gives it (one last heard before the link went)', () => {
       for (const connection of ['Connecting', 'StandAlone', 'NetworkFailure', 'WFConnection']) {
         const stale = { ...primary('r1', 'xen2', 'Secondary', 'Primary'), peers: [{ name: 'xen1', role: 'Unknown' as const, connection, disk: 'UpToDate', replication: null }] };
@@ -335,7 +344,7 @@ describe('the check verdict over the fleet view', () => {
 
     it('DRBD 8.4 has one peer and no host name for it: "the peer", whether named "peer" or, StandAlone in an events2 dump, by its node id', () => {
       const connecting = { ...primary('r1', 'xen2'), peers: [{ name: 'peer', role: null, connection: 'Connecting', disk: 'DUnknown', replication: null }] };
-      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [connecting] } })))[0]).toMatch(/^WARNING: DRBD r1 on xen1: the peer not connected \(Connecting\): replication is down; /);
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [connecting] } })))[0]).toMatch(/^WARNING: DRBD r1 on xen1: the peer not connected \(WFConnection\): replication is down; /);
       const unnamed = { ...primary('r1', 'xen2'), peers: [{ name: 'node-id:0', role: 'Unknown' as const, connection: 'StandAlone', disk: 'DUnknown', replication: null }] };
       expect(lines(check(pair({ drbd: { availability: 'ok', resources: [unnamed] } })))).toEqual(['WARNING: DRBD r1 on xen1: the peer not connected (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README']);
       // with several peers (DRBD 9) each keeps the name it has, whatever it is

@@ -66,7 +66,7 @@ describe('a move whose attempt failed while its target went away (a reboot mid-d
     await bed.until(() => waiting() !== undefined, 'a1 waiting');
     await bed.clock.advance(120_000);
     expect(attempts()).toBe(1);
-    expect(waiting()?.line).toMatch(/^waiting before attempt 2 \(up to 5 min\): r-a1 on xen1 is Connecting .*DRBD is trying to reach xen2/);
+    expect(waiting()?.line).toMatch(/^waiting before attempt 2 \(up to 5 min\): r-a1 on xen1 is WFConnection .*DRBD is trying to reach xen2/);
     inStepAgain();
     expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 4 });
     expect(attempts()).toBe(2);
