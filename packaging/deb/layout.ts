@@ -39,8 +39,9 @@ const AGENT_JSON = '{}\n';
 export const AGENT: PackageLayout = {
   meta: {
     name: 'xenherd-agent',
-    // procps: /bin/kill, which the unit reloads with (a minimal Debian lacks it)
-    depends: 'nodejs (>= 18), procps',
+    // nothing but node: the unit reloads through the agent itself (`autostart reload`), and the agent
+    // runs xl, drbdadm and ssh, none of which a package of ours can promise on a Dom0
+    depends: 'nodejs (>= 18)',
     recommends: 'openssh-client',
     suggests: 'drbd-utils, openssh-server',
     synopsis: 'DRBD-aware guarded autostart and migrations for Xen Dom0s',
