@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { AgentProcess } from '../agent/run/agent-process.js';
 import { startSim, type Sim } from '../sim/sim.js';
@@ -12,11 +13,14 @@ import { runNode, waitFor } from './processes.js';
  * `xenherd-controller serve`, and one `xenherd-agent run` per powered-on Dom0 reporting to it —
  * each a real process on loopback, as an operator would run them. With OpenSSH installed, every
  * Dom0 also gets its own sshd with its peers' migration keys bound to the forced command, so
- * reverse migrations work. `xenherdctl` talks to it with `ctlEnv`.
+ * reverse migrations work. `xenherdctl` talks to it with `ctlEnv`. What the controller and each agent
+ * log (the warnings an operator would read in the journal) is kept in `logs/` of DIR.
  */
 export interface LiveFleet {
   readonly sim: Sim;
   readonly dir: string;
+  /** controller.log and HOST.log: each process's stdout and stderr, appended across restarts */
+  readonly logDir: string;
   readonly ctlEnv: Readonly<Record<string, string>>;
   readonly controllerUrl: string;
   readonly agents: Map<string, AgentProcess>;
@@ -41,6 +45,12 @@ export async function launchLiveFleet(o: LiveFleetOptions): Promise<LiveFleet> {
   const sim = await startSim({ fleet: o.fleet, clock: 'real', dir: join(o.dir, 'sim') });
   const hosts = Object.keys(sim.state().hosts).sort();
   const ctlDir = join(o.dir, 'controller');
+  const logDir = join(o.dir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logTo = (name: string, ...streams: (Readable | null)[]): void => {
+    const file = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+    for (const s of streams) s?.pipe(file, { end: false });
+  };
   const port = await freePort();
   const init = await runNode(o.bundles.controller, ['init', '--dir', ctlDir, '--listen', '127.0.0.1', '--port', String(port), '--json'], {});
   if (init.code !== 0) throw new Error(`xenherd-controller init failed: ${init.stderr}`);
@@ -58,8 +68,7 @@ export async function launchLiveFleet(o: LiveFleetOptions): Promise<LiveFleet> {
     await sim.stop();
   };
   try {
-    controller.stdout?.resume();
-    controller.stderr?.resume();
+    logTo('controller', controller.stdout, controller.stderr);
     ssh = o.withSsh ? await peerSsh(sim, o.bundles.agent, join(o.dir, 'ssh'), hosts) : null;
     for (const h of hosts) {
       const enrolled = await runNode(o.bundles.controller, ['enroll', h, '--config', made.config], {});
@@ -75,6 +84,7 @@ export async function launchLiveFleet(o: LiveFleetOptions): Promise<LiveFleet> {
     const startAgent = (h: string): AgentProcess => {
       agents.get(h)?.child.kill('SIGKILL');
       const a = new AgentProcess(o.bundles.agent, sim, h, join(sim.hostRoot(h), 'etc/xenherd/agent.json'));
+      logTo(h, a.child.stdout, a.child.stderr);
       agents.set(h, a);
       return a;
     };
@@ -86,7 +96,7 @@ export async function launchLiveFleet(o: LiveFleetOptions): Promise<LiveFleet> {
       const hs = (JSON.parse(r.stdout) as { hosts: { host: string; reachable: boolean; reported: boolean }[] }).hosts;
       return [...agents.keys()].every((h) => hs.some((x) => x.host === h && x.reachable && x.reported));
     }, 'every agent reporting to the controller', 60_000);
-    return { sim, dir: o.dir, ctlEnv, controllerUrl: made.url, agents, controller, ssh, startAgent, stop };
+    return { sim, dir: o.dir, logDir, ctlEnv, controllerUrl: made.url, agents, controller, ssh, startAgent, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -7,6 +7,7 @@ import { buildBundles } from '../playground/processes.js';
 import { FleetError, parseFleet } from './model/fleet-file.js';
 import { parseArgv } from '../../shared/cli/argv.js';
 import { startSim, type Sim } from './sim.js';
+import { playgroundHint } from './playground-hint.js';
 import { attachConsole } from './control/console.js';
 
 /**
@@ -80,9 +81,10 @@ async function main(): Promise<() => Promise<void>> {
   // the controller's address and credentials; the rest of ctlEnv is for the processes this repo starts
   say(`export ${Object.entries(live.ctlEnv).filter(([k]) => k.startsWith('XENHERD_')).map(([k, v]) => `${k}=${q(v)}`).join(' ')}`);
   say('');
-  say(`Then e.g. \`xenherdctl where 'web*'\`, \`xenherdctl hosts\`, \`xenherdctl status\`${live.ssh ? ', `xenherdctl migrate web1 xen2`, `xenherdctl reverse web1`' : ''}.`);
+  say(playgroundHint(live.sim.state(), live.ssh !== null));
   if (!live.ssh) say('(OpenSSH is not installed: migrate and reverse need it, each asks the peer\'s forced command first; `apt-get install -y openssh-server openssh-client`)');
   say(`Files (each Dom0's /etc and state, the bundles): ${work}${own ? ', removed at the end' : ''}. Ctrl-C to stop everything.`);
+  say(`Logs (what the controller and each agent would write to the journal): ${live.logDir}/controller.log, ${live.logDir}/HOST.log`);
   startConsole(live.sim, live);
   return async () => {
     await live.stop();

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -101,6 +101,10 @@ describe('the playground (--controller), incidents typed on its stdin', () => {
     const w = watch(child);
     await w.until(/`help` lists them/);
     expect(agentsUnder(tmp)).toEqual(['xen1', 'xen2']);
+    // what the controller and the agents log is kept where the playground says, as JSON lines
+    const logDir = /^Logs .*: (\S+)\/controller\.log, /.exec(await w.until(/^Logs /))?.[1] ?? '';
+    expect(logDir.startsWith(tmp)).toBe(true);
+    for (const f of ['controller.log', 'xen1.log', 'xen2.log']) expect(JSON.parse(readFileSync(join(logDir, f), 'utf8').split('\n')[0] ?? '')).toHaveProperty('msg');
     child.stdin.write('power xen1 off\n');
     expect(await w.until(/^power xen1 off: /)).toBe('power xen1 off: done (its domUs are gone, its agent killed (SIGKILL); `power xen1 on` boots it empty)');
     // answered once the process is gone
