@@ -51,6 +51,7 @@ export const ctlProgram = (hooks: CtlHooks): Program => ({
     'XH_ERR_FILE',
     'XH_ERR_CONFIG',
     'XH_ERR_CONTROLLER_UNREACHABLE',
+    'XH_ERR_MIGRATION_UNKNOWN',
     'XH_ERR_AUTH',
     'XH_ERR_PROTOCOL',
     'XH_ERR_TIMEOUT',
