@@ -1,37 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { realClock as simRealClock, type SimClock } from '../../sim/daemon/clock.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
-import { SimFleet, type SimSpec } from '../jobs/sim-fleet.js';
+import { describe, expect, it } from 'vitest';
+import { waitUntil } from '../api/controller-bed.js';
+import type { SimSpec } from '../jobs/sim-fleet.js';
 import { ctlFor } from './ctl-bed.js';
+import { simFleetBehindController, THREE_DOM0S } from './sim-fleet-behind-controller.js';
 
-const bed = controllerBed();
-const clocks: SimClock[] = [];
-afterEach(() => {
-  for (const c of clocks.splice(0)) c.stop();
-});
-
-/** SPREAD, fast: 1 GiB migrates in about 0.5 s. */
-const SPEC: SimSpec = {
-  hosts: [{ name: 'xen1' }, { name: 'xen2' }, { name: 'xen3' }],
-  domus: [
-    { name: 'a1', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 2048 },
-    { name: 'a2', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024 },
-    { name: 'b1', home: 'xen1', replicas: ['xen1', 'xen3'], memMiB: 2048 },
-    { name: 'c1', home: 'xen2', replicas: ['xen2', 'xen3'], memMiB: 1024 },
-  ],
-  bandwidthMiBps: 20_000,
-};
-
-/** A real controller (HTTPS on 127.0.0.1, port 0) with simulated agents attached to its core. */
-async function fleet(spec: SimSpec = SPEC): Promise<{ c: TestController; sims: SimFleet }> {
-  const c = await bed.start({}, { quietMs: 200, retryDelayMs: 100 });
-  const clock = simRealClock(Date.now());
-  clocks.push(clock);
-  const sims = new SimFleet(clock, spec);
-  sims.connectAll(c.core);
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === spec.hosts.length, 'every agent reported');
-  return { c, sims };
-}
+const SPEC = THREE_DOM0S;
+const fleet = simFleetBehindController();
 
 describe('xenherdctl drain / restore / maintenance / rebalance / plan against a real controller', () => {
   it('drain: plain progress lines, exit 0, and `hosts` shows the maintenance state; restore brings everything back', async () => {

@@ -1,37 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { realClock as simRealClock, type SimClock } from '../../sim/daemon/clock.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
-import { SimFleet, type SimSpec } from '../jobs/sim-fleet.js';
+import { describe, expect, it } from 'vitest';
 import { ctlFor } from './ctl-bed.js';
+import { simFleetBehindController } from './sim-fleet-behind-controller.js';
 
-const bed = controllerBed();
-const clocks: SimClock[] = [];
-afterEach(() => {
-  for (const c of clocks.splice(0)) c.stop();
-});
-
-/** three domUs of xen1 whose moves by a drain are recent: a rebalance leaves them where they are */
-const SPEC: SimSpec = {
-  hosts: [{ name: 'xen1' }, { name: 'xen2' }, { name: 'xen3' }],
-  domus: [
-    { name: 'a1', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 2048 },
-    { name: 'a2', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024 },
-    { name: 'b1', home: 'xen1', replicas: ['xen1', 'xen3'], memMiB: 2048 },
-    { name: 'c1', home: 'xen2', replicas: ['xen2', 'xen3'], memMiB: 1024 },
-  ],
-  bandwidthMiBps: 20_000,
-};
-
-/** A real controller (HTTPS on 127.0.0.1, port 0) with simulated agents attached to its core. */
-async function fleet(spec: SimSpec = SPEC): Promise<{ c: TestController; sims: SimFleet }> {
-  const c = await bed.start({}, { quietMs: 200, retryDelayMs: 100 });
-  const clock = simRealClock(Date.now());
-  clocks.push(clock);
-  const sims = new SimFleet(clock, spec);
-  sims.connectAll(c.core);
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === spec.hosts.length, 'every agent reported');
-  return { c, sims };
-}
+const fleet = simFleetBehindController();
 
 const stamped = /^\d\d:\d\d:\d\d /gm;
 

@@ -117,3 +117,25 @@ export function keepUnsettled(bed: JobsBed, src: SimDom0, name: string, peer: st
   src.ledger = { ...src.ledger, seq: src.ledger.seq + 1, unsettled: { [name]: u } };
 }
 
+/**
+ * Plays the reboots a roll asks for until it ends (WHAT names the wait): each host of a group is
+ * rebooted and its agent back 45 s later; BEFORE sees each group's hosts first (still drained).
+ * The groups rebooted, in order.
+ */
+export async function rollToEnd(bed: JobsBed, job: RunningJob, what = 'the roll', before: (hosts: readonly string[]) => void = () => undefined): Promise<string[][]> {
+  const rebooted: string[][] = [];
+  await bed.until(() => {
+    for (const r of job.events.filter((e) => e.type === 'reboot').slice(rebooted.length)) {
+      if (r.type !== 'reboot') continue;
+      before(r.hosts);
+      rebooted.push([...r.hosts]);
+      for (const h of r.hosts) {
+        const d = bed.fleet.host(h);
+        d.reboot();
+        bed.clock.schedule(45_000, () => d.restartAgent([bed.core]));
+      }
+    }
+    return job.end !== null;
+  }, what);
+  return rebooted;
+}

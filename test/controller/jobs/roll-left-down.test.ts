@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRequest } from '../../../shared/protocol/ctl-jobs.js';
-import { interceptMigrate, jobsBed, keepUnsettled, type JobsBed, type RunningJob } from './jobs-bed.js';
+import { interceptMigrate, jobsBed, keepUnsettled, rollToEnd, type RunningJob } from './jobs-bed.js';
 import type { SimSpec } from './sim-fleet.js';
 
 // A roll drains each group through its own loop: a domU lost with its Dom0 mid-roll drops out of
@@ -16,23 +16,6 @@ const PAIR: SimSpec = {
   ],
 };
 const ROLL: JobRequest = { kind: 'roll', hosts: ['a1'], reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null };
-
-/** Reboots each host the roll asks to (its agent back 45 s later) until the roll ends. */
-async function rollToEnd(bed: JobsBed, job: RunningJob): Promise<void> {
-  let handled = 0;
-  await bed.until(() => {
-    const reboots = job.events.filter((e) => e.type === 'reboot');
-    for (const r of reboots.slice(handled)) {
-      if (r.type !== 'reboot') continue;
-      for (const h of r.hosts) {
-        bed.fleet.host(h).reboot();
-        bed.clock.schedule(45_000, () => bed.fleet.host(h).restartAgent([bed.core]));
-      }
-    }
-    handled = reboots.length;
-    return job.end !== null;
-  }, 'the roll');
-}
 
 const named = (job: RunningJob) => job.end!.remaining.map((l) => [l.name, l.blocker.kind]);
 

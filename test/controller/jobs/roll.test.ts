@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { expectGoldenLog } from './golden-log.js';
 import type { JobRequest } from '../../../shared/protocol/ctl-jobs.js';
 import type { SimSpec } from './sim-fleet.js';
-import { jobsBed } from './jobs-bed.js';
+import { jobsBed, rollToEnd } from './jobs-bed.js';
 
 /** 6 hosts in 3 DRBD pairs, two domUs homed on each host. */
 const SIX: SimSpec = {
@@ -17,24 +17,13 @@ describe('rolling maintenance over 6 hosts', () => {
     const bed = await jobsBed(SIX);
     const hosts = SIX.hosts.map((h) => h.name);
     const job = bed.start({ kind: 'roll', hosts, reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null });
-    const rebooted: string[][] = [];
-    let handled = 0;
-    await bed.until(() => {
-      const reboots = job.events.filter((e) => e.type === 'reboot');
-      for (const r of reboots.slice(handled)) {
-        if (r.type !== 'reboot') continue;
-        rebooted.push(r.hosts);
-        for (const h of r.hosts) {
-          const d = bed.fleet.host(h);
-          expect(d.domains.size).toBe(0);
-          expect(d.maintenance.state).toBe('maintenance');
-          d.reboot();
-          bed.clock.schedule(45_000, () => d.restartAgent([bed.core]));
-        }
+    const rebooted = await rollToEnd(bed, job, 'the roll', (group) => {
+      for (const h of group) {
+        const d = bed.fleet.host(h);
+        expect(d.domains.size).toBe(0);
+        expect(d.maintenance.state).toBe('maintenance');
       }
-      handled = reboots.length;
-      return job.end !== null;
-    }, 'the roll');
+    });
     expect(job.end).toMatchObject({ ok: true });
     const plan = job.events.find((e) => e.type === 'plan');
     expect(plan?.type === 'plan' && plan.plan.kind === 'roll' && plan.plan.groups.map((g) => g.hosts)).toEqual([
@@ -59,19 +48,7 @@ describe('rolling maintenance over 6 hosts', () => {
     const bed = await jobsBed(SIX);
     const hosts = SIX.hosts.map((h) => h.name);
     const job = bed.start({ kind: 'roll', hosts, reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null, groupSize: 2 });
-    const rebooted: string[][] = [];
-    await bed.until(() => {
-      for (const r of job.events.filter((e) => e.type === 'reboot').slice(rebooted.length)) {
-        if (r.type !== 'reboot') continue;
-        rebooted.push(r.hosts);
-        for (const h of r.hosts) {
-          const d = bed.fleet.host(h);
-          d.reboot();
-          bed.clock.schedule(45_000, () => d.restartAgent([bed.core]));
-        }
-      }
-      return job.end !== null;
-    }, 'the roll');
+    const rebooted = await rollToEnd(bed, job);
     expect(job.end).toMatchObject({ ok: true });
     expect(rebooted.length).toBeGreaterThanOrEqual(3);
     expect(rebooted.filter((g) => g.length > 2)).toEqual([]);
@@ -99,19 +76,7 @@ describe('rolling maintenance over 6 hosts', () => {
     expect(await bed.finish(first)).toMatchObject({ ok: false });
     expect(bed.fleet.host('a1').maintenance.state).toBe('draining');
     const again = bed.start(req);
-    let handled = 0;
-    await bed.until(() => {
-      const reboots = again.events.filter((e) => e.type === 'reboot');
-      for (const r of reboots.slice(handled)) {
-        if (r.type !== 'reboot') continue;
-        for (const h of r.hosts) {
-          bed.fleet.host(h).reboot();
-          bed.clock.schedule(45_000, () => bed.fleet.host(h).restartAgent([bed.core]));
-        }
-      }
-      handled = reboots.length;
-      return again.end !== null;
-    }, 'the roll asked again');
+    await rollToEnd(bed, again, 'the roll asked again');
     expect(again.end, JSON.stringify(again.end)).toMatchObject({ ok: true });
     // the host left draining goes first, whatever order the hosts were given in
     const plan = again.events.find((e) => e.type === 'plan');

@@ -1,0 +1,37 @@
+import { afterEach } from 'vitest';
+import { realClock as simRealClock, type SimClock } from '../../sim/daemon/clock.js';
+import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { SimFleet, type SimSpec } from '../jobs/sim-fleet.js';
+
+/** Two Dom0 pairs, xen1+xen2 for a*, xen1+xen3 for b*, xen2+xen3 for c1; fast: 1 GiB migrates in about 0.5 s. */
+export const THREE_DOM0S: SimSpec = {
+  hosts: [{ name: 'xen1' }, { name: 'xen2' }, { name: 'xen3' }],
+  domus: [
+    { name: 'a1', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 2048 },
+    { name: 'a2', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024 },
+    { name: 'b1', home: 'xen1', replicas: ['xen1', 'xen3'], memMiB: 2048 },
+    { name: 'c1', home: 'xen2', replicas: ['xen2', 'xen3'], memMiB: 1024 },
+  ],
+  bandwidthMiBps: 20_000,
+};
+
+/**
+ * For a test file: a real controller (HTTPS on 127.0.0.1, port 0) with simulated agents attached to
+ * its core, on the real clock, for xenherdctl to drive; each test's fleet and clock end with it.
+ */
+export function simFleetBehindController(): (spec?: SimSpec) => Promise<{ c: TestController; sims: SimFleet }> {
+  const bed = controllerBed();
+  const clocks: SimClock[] = [];
+  afterEach(() => {
+    for (const c of clocks.splice(0)) c.stop();
+  });
+  return async (spec = THREE_DOM0S) => {
+    const c = await bed.start({}, { quietMs: 200, retryDelayMs: 100 });
+    const clock = simRealClock(Date.now());
+    clocks.push(clock);
+    const sims = new SimFleet(clock, spec);
+    sims.connectAll(c.core);
+    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === spec.hosts.length, 'every agent reported');
+    return { c, sims };
+  };
+}
