@@ -4,6 +4,7 @@ import { isCurrent, isReachable, onControllerClock, standingHalves, type Freshne
 import type { MultiIndex } from '../fleet/multi-index.js';
 import { homeOf } from '../fleet/placement.js';
 import { supersededOn } from '../fleet/superseded.js';
+import { holdsNothingOf } from '../fleet/foreign-claims.js';
 import { unsettledOf, type UnsettledMigration } from '../fleet/unsettled.js';
 
 /**
@@ -211,8 +212,10 @@ function domuFact(input: FactsInput, overlay: Overlay, name: string): FactDomu |
   const byHost = index.running.get(name);
   const cfgs = configs.get(name);
   if (!byHost && !cfgs && !index.isKnown(name)) return undefined;
-  // as `where` reads them: a silent host's last report overtaken by an arrival elsewhere is no second copy
-  const rows = [...(byHost ?? [])].filter(([h]) => byHost?.size === 1 || !supersededOn(index, name, h, input.fresh)).flatMap(([h, ds]) => ds.filter(isLiveRow).map((d) => ({ h, d })));
+  // as `where` reads them: a silent host's last report overtaken by an arrival elsewhere is no second
+  // copy, nor is a plain row from a host that holds nothing of it (fleet/foreign-claims.ts)
+  const counted = (h: string, ds: readonly LinkDomain[]): boolean => !supersededOn(index, name, h, input.fresh) && !(ds.every((d) => d.migration === null) && holdsNothingOf(index, name, h) !== null);
+  const rows = [...(byHost ?? [])].filter(([h, ds]) => byHost?.size === 1 || counted(h, ds)).flatMap(([h, ds]) => ds.filter(isLiveRow).map((d) => ({ h, d })));
   const plain = [...new Set(rows.filter((x) => x.d.migration === null).map((x) => x.h))];
   const o = overlay.get(name);
   let host = plain.length === 1 ? (plain[0] as string) : null;

@@ -4,7 +4,11 @@ import { alertProblems } from '../../../controller/fleet/check-conditions.js';
 import { mergeFleet } from '../../../controller/fleet/merge.js';
 import { homeOf, placementOf } from '../../../controller/fleet/placement.js';
 import { routeCommand } from '../../../controller/fleet/route.js';
-import type { HostState, LinkHome } from '../../../shared/protocol/agent-link-state.js';
+import { MultiIndex } from '../../../controller/fleet/multi-index.js';
+import { planDrain } from '../../../controller/plan/drain.js';
+import { planFacts } from '../../../controller/plan/facts.js';
+import { DEFAULT_POLICY } from '../../../controller/plan/policy.js';
+import type { HostState, LinkDomuConfig, LinkHome } from '../../../shared/protocol/agent-link-state.js';
 import { dom, guarded, hostState, primary, record } from '../states.js';
 
 // web01 runs on xen1, its home, on r-web01, which /etc/drbd.d/r-web01.res puts on xen1 and xen2;
@@ -80,5 +84,16 @@ describe('a running copy or home claim from a host that holds nothing of the dom
     // xen9 (compromised) reports a config of web01 on a resource of its own, and runs web01: xen1 still holds its config
     const lying = xen9({ domains: [dom('web01')], domus: [{ ...config('config-dir'), resources: [{ name: 'r-web01', hosts: ['xen9', 'xen8'] }] }] });
     expect(found([xen1(), lying])).toEqual([['running-on-two-hosts', 'web01', ['xen1', 'xen9']]]);
+  });
+
+  it('a drain of the real host moves web01: plans do not count the foreign copy as a second one', () => {
+    const m = mergeFleet([xen1(), xen2(), xen9({ domains: [dom('web01')] })], fresh);
+    const configs = new MultiIndex<LinkDomuConfig>();
+    for (const h of ['xen1', 'xen2', 'xen9']) configs.replace(h, (m.index.record(h)?.state?.domus ?? []).map((c) => [c.name, c] as const));
+    const facts = planFacts({ index: m.index, configs, fresh });
+    expect(facts.domu('web01')).toMatchObject({ host: 'xen1' });
+    const plan = planDrain(facts, ['xen1'], DEFAULT_POLICY);
+    expect(plan.sets.flat().map((x) => [x.name, x.from, x.to])).toEqual([['web01', 'xen1', 'xen2']]);
+    expect(plan.leftovers).toEqual([]);
   });
 });
