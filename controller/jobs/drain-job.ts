@@ -95,7 +95,9 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
     const alsoDown = a.down.length === 0 ? '' : `, and ${a.down.length} guarded domU(s) of ${host} run nowhere (${a.down.map((l) => l.name).join(', ')})`;
     // after the stay note, as the leftovers say them: where a domU that left runs under its ALARM, and the moves a ledger keeps as one
     const more = [heldText([host], a.held), alarmText(a.alarms)].filter((x) => x !== '');
-    return failure(code, [`${why}: ${a.remain.length} domU(s) remain on ${host} (${moved} moved)${alsoDown}`, stayNote(host), ...more].join('; '), remaining, moved);
+    // every domU gone but one held by an ALARM: nothing remains, and the ALARM (in `more`) is why it stays draining
+    const remain = a.remain.length === 0 ? `no domU remains on ${host}` : `${a.remain.length} domU(s) remain on ${host}`;
+    return failure(code, [`${why}: ${remain} (${moved} moved)${alsoDown}`, stayNote(host), ...more].join('; '), remaining, moved);
   } finally {
     // whatever the ending, this job renews nothing any more (a release above already ended the lease)
     lease.stop();

@@ -46,7 +46,7 @@ describe("a move the source's agent answers with an ALARM it keeps, though the d
       // the ending says where it runs and what holds it, not that it remains on xen1
       expect(end.remaining.map((l) => [l.name, l.host, l.blocker.kind])).toEqual([['db1', 'xen2', 'alarm']]);
       expect(end.remaining[0]?.message).toBe(`db1 runs on xen2, held by an ALARM xen1's ledger keeps (xen1's agent: ${ALARM}); check both hosts by hand (xenherd-agent status db1 on each), then run xenherd-agent reconcile db1 on xen1`);
-      expect(end.message).toMatch(/^the drain could not finish: 0 domU\(s\) remain on xen1 \(0 moved\); xen1 stays draining .*; 1 left xen1 but is held by an ALARM: db1 runs on xen2, held by an ALARM xen1's ledger keeps \(/);
+      expect(end.message).toMatch(/^the drain could not finish: no domU remains on xen1 \(0 moved\); xen1 stays draining .*; 1 left xen1 but is held by an ALARM: db1 runs on xen2, held by an ALARM xen1's ledger keeps \(/);
       expect(end.message).toContain('then run xenherd-agent reconcile db1 on xen1');
     });
   }
