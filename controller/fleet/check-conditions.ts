@@ -75,7 +75,7 @@ const ALERT_STATUS: Readonly<Record<AlertKind, CheckProblem['status']>> = {
   'away-unrecorded': 'WARNING',
 };
 
-function alertShort(a: Alert): string {
+function alertShort(a: Alert, index: FleetIndex): string {
   // NAME@HOST: a running copy or home claim from a Dom0 that holds nothing of NAME (foreign-claims.ts)
   const [name, foreign] = a.subject.split('@');
   switch (a.kind) {
@@ -92,9 +92,11 @@ function alertShort(a: Alert): string {
     case 'away-unrecorded':
       return `${a.subject} away from home, no ledger records it`;
     case 'migration-stranded': {
-      // NAME@HOST: a receiving half no migration explains (incoming-halves.ts)
+      // NAME@HOST: a receiving half no migration explains (incoming-halves.ts), or a half of either
+      // kind on a host without NAME's disks (foreign-halves.ts): named as HOST reports it
       const [name, host] = a.subject.split('@');
-      if (host !== undefined) return `${name}: a receiving half stands on ${host}, no migration explains it`;
+      const row = index.record(host ?? '')?.state?.domains.find((d) => d.baseName === name && d.migration !== null)?.name;
+      if (host !== undefined) return `${name}: ${row ?? 'a migration half'} stands on ${host}, no migration explains it`;
       return `${a.subject}: a migration ended without its handshake (${a.hosts.join(', ')})`;
     }
     case 'migration-unsettled': {
@@ -112,7 +114,7 @@ function alertShort(a: Alert): string {
 export const alertProblems = (alerts: readonly Alert[], index: FleetIndex): CheckProblem[] =>
   alerts.map((a) => {
     const down = a.kind === 'ledger-away-not-there' && !runsSomewhere(index, a.subject);
-    return { status: down ? 'CRITICAL' : ALERT_STATUS[a.kind], kind: down ? 'down-ledger-says-away' : a.kind, subject: subjectName(a.subject), short: down ? `${a.subject} runs nowhere, its home's ledger says it is away` : alertShort(a), text: `alert ${a.kind}: ${a.message}` };
+    return { status: down ? 'CRITICAL' : ALERT_STATUS[a.kind], kind: down ? 'down-ledger-says-away' : a.kind, subject: subjectName(a.subject), short: down ? `${a.subject} runs nowhere, its home's ledger says it is away` : alertShort(a, index), text: `alert ${a.kind}: ${a.message}` };
   });
 
 /** Whether any host reports a live, plain (not migrating) row of NAME. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
+import { alertProblems } from '../../../controller/fleet/check-conditions.js';
 import { mergeFleet } from '../../../controller/fleet/merge.js';
 import { routeCommand } from '../../../controller/fleet/route.js';
 import type { HostState, LinkDomain } from '../../../shared/protocol/agent-link-state.js';
@@ -30,6 +31,8 @@ describe('a migration half on a host that cannot hold the domU\'s disks', () => 
       "db1--migratedaway stands on xen3, which holds no config of db1 and no replica of its disks (r3 is on xen1 and xen2, as xen2's config of db1 says): no migration of db1 runs from or into xen3, yet every move of db1 waits on that row. Nothing is started, destroyed or recorded for you: check xen3 by hand (xl list; xenherd-agent status db1 there), and its agent",
     );
     expect(found([xen2(), xen3('migratedaway', 90_000)])).toEqual([['migration-stranded', 'db1@xen3', ['xen2', 'xen3']]]);
+    // check's short line names the row as xen3 reports it: a sender's half, not a receiving one
+    expect(alertProblems(m.findings.map((f) => ({ ...f, since: NOW })), m.index).map((p) => p.short)).toEqual(['db1: db1--migratedaway stands on xen3, no migration explains it']);
   });
 
   it('a receiving half: flagged at once, and once only past 35 min', () => {
