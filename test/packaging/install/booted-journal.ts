@@ -22,8 +22,8 @@ export async function agentLogPriorities(c: Ctx): Promise<void> {
     // systemctl reload fails on it, naming the key, where it used to report success
     const reload = await c.chroot.run(['systemctl', 'reload', AGENT]);
     check(reload.code !== 0, `systemctl reload ${AGENT} of an agent.json with an unknown key reported success`);
-    const pid = (await ok(c, ['systemctl', 'show', '-p', 'MainPID', '--value', AGENT])).stdout.trim();
-    await ok(c, ['kill', '-HUP', pid]);
+    // the agent's own SIGHUP, through systemd (the base tree has no procps, as a minimal Dom0 may not)
+    await ok(c, ['systemctl', 'kill', '--signal=SIGHUP', '--kill-who=main', AGENT]);
     for (let i = 0; i < 50 && !errors.includes(refused); i++) {
       await sleep(100);
       errors = await atPriority(c, 'err');
