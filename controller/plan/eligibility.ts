@@ -61,12 +61,14 @@ export function alarmBlock(d: FactDomu): Blocker | null {
 
 /**
  * Whether the domU itself can be live-migrated now (wherever to). An ALARM on it comes first
- * (alarmBlock); one in the middle of a migration waits for it.
+ * (alarmBlock); one in the middle of a migration waits for it, unless a half of it stands that no
+ * migration explains any more (FactDomu.unexplainedHalf).
  */
 export function domuBlock(d: FactDomu): Blocker | null {
   const alarm = alarmBlock(d);
   if (alarm !== null) return alarm;
-  if (d.midMigration) return { kind: 'mid-migration' };
+  // a half no migration explains any more is not waited for: the fleet's words say what to check
+  if (d.midMigration) return d.unexplainedHalf !== null ? { kind: 'migration-stranded', message: d.unexplainedHalf } : { kind: 'mid-migration' };
   if (d.host === null && d.hosts.length > 1) return { kind: 'running-twice', hosts: [...d.hosts] };
   if (d.state !== null && !LIVE_MIGRATABLE.has(d.state)) return { kind: 'state', state: d.state };
   return null;

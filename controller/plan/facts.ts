@@ -6,6 +6,7 @@ import { homeOf } from '../fleet/placement.js';
 import { supersededOn } from '../fleet/superseded.js';
 import { holdsNothingOf } from '../fleet/foreign-claims.js';
 import { unsettledOf, type UnsettledMigration } from '../fleet/unsettled.js';
+import { unexplainedHalves } from '../fleet/mid-migration-refusal.js';
 
 /**
  * What the planner reads: the fleet view (the agents' last reports) seen through the moves a job
@@ -47,6 +48,8 @@ export interface FactDomu {
    * flight. Null: none. Whether it has stood too long is eligibility's to judge.
    */
   readonly senderHalf: SenderHalf | null;
+  /** a half of it no migration explains any more (fleet/mid-migration-refusal.ts), in the fleet's words; null: none, or a move of the asking job in flight */
+  readonly unexplainedHalf: string | null;
   /**
    * Migrations of it whose ending nobody knows, as the ledgers of the hosts that ran them keep
    * them (any reported host, silent ones included: the record stays until a person reconciles
@@ -239,6 +242,7 @@ function domuFact(input: FactsInput, overlay: Overlay, name: string): FactDomu |
     vcpus: row?.vcpus ?? cfg?.vcpus ?? 0,
     midMigration: o?.phase === 'moving' || (o?.phase !== 'arrived' && rows.some((x) => x.d.migration !== null)),
     senderHalf: o === undefined ? senderHalfOf(input, name, rows) : null,
+    unexplainedHalf: o === undefined && rows.some((x) => x.d.migration !== null) ? unexplainedHalves(index, name, rows.map((x) => ({ host: x.h, d: x.d })), input.fresh) : null,
     unsettled: unsettledOf(index, name),
     home,
     visitorHome,

@@ -30,6 +30,8 @@ export function describeBlocker(name: string, b: Blocker): string {
       return `${name} is ${b.state}: only a running domU is live-migrated (resume or stop it first)`;
     case 'mid-migration':
       return `${name} is being migrated right now`;
+    case 'migration-stranded':
+      return b.message;
     case 'running-twice':
       return `${name} runs on ${b.hosts.join(' and ')}: settle that first (xenherdctl status)`;
     case 'no-memory':

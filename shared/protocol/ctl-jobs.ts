@@ -45,6 +45,8 @@ export const BlockerSchema = z.discriminatedUnion('kind', [
   /** paused, crashed, dying, shut down: a live migration of it is refused */
   z.strictObject({ kind: z.literal('state'), state: z.string() }),
   z.strictObject({ kind: z.literal('mid-migration') }),
+  /** a migration half of it stands that no migration explains any more (outlived, or where its disks are not): MESSAGE says why and what to check */
+  z.strictObject({ kind: z.literal('migration-stranded'), message: z.string() }),
   z.strictObject({ kind: z.literal('running-twice'), hosts: z.array(HostNameSchema) }),
   /** away from its home and running nowhere (shut down, or lost with its host): only a running domU is moved */
   z.strictObject({ kind: z.literal('runs-nowhere') }),

@@ -42,7 +42,7 @@ export interface DomuSpec {
   readonly visitorRecord?: boolean;
   /** where its config lives on the hosts other than its home (default: their guarded dirs) */
   readonly peerConfig?: 'guarded' | 'config-dir';
-  /** with migration 'migratedaway': how long (ms) the controller has seen that row stand */
+  /** with a migration: how long (ms) the controller has seen that row stand */
   readonly halfFor?: number;
   /** migrations of it whose ending nobody knows: the Dom0 whose ledger keeps each (`at`), and its peer */
   readonly unsettled?: readonly { readonly at: string; readonly peer: string; readonly operation?: MigrationOperation }[];
@@ -108,12 +108,17 @@ export function factsOf(spec: FleetSpec, overlay?: Overlay): PlanFacts {
   for (const [h, s] of statesOf(spec)) {
     const hs = spec.hosts[h] as HostSpec;
     const reachable = hs.reachable ?? true;
-    const halves = spec.domus.filter((d) => d.on === h && d.migration === 'migratedaway' && d.halfFor !== undefined);
+    const timed = (kind: 'migratedaway' | 'incoming') => {
+      const halves = spec.domus.filter((d) => d.on === h && d.migration === kind && d.halfFor !== undefined);
+      return halves.length > 0 ? Object.fromEntries(halves.map((d) => [`${d.name}--${kind}`, { domid: 5, since: NOW - (d.halfFor as number) }])) : undefined;
+    };
+    const [halvesSince, incomingSince] = [timed('migratedaway'), timed('incoming')];
     index.put({
       ...record(h, s, reachable ? NOW - 1_000 : NOW - 60_000, reachable),
       capabilities: hs.capabilities ?? ['migrate', 'reverse', 'maintenance', 'inspect', 'cold-migrate'],
       viewLag: hs.view ? { view: hs.view, since: NOW - 3_000 } : null,
-      ...(halves.length > 0 ? { halvesSince: Object.fromEntries(halves.map((d) => [`${d.name}--migratedaway`, { domid: 5, since: NOW - (d.halfFor as number) }])) } : {}),
+      ...(halvesSince ? { halvesSince } : {}),
+      ...(incomingSince ? { incomingSince } : {}),
     });
     configs.replace(h, s.domus.map((c) => [c.name, c] as const));
   }
