@@ -9,7 +9,8 @@ import type { CommandRequest, DomainsAnswer, HostsAnswer, StatusAnswer, WhereAns
 import type { JobsAnswer } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { FleetIndex } from '../fleet/fleet-index.js';
-import { conflictInputsChanged, deltaWithRowsApplied, stateAfterReport } from '../fleet/report-state.js';
+import { conflictInputsChanged } from '../fleet/report-state.js';
+import { recordAfterReport } from '../fleet/blind-rows.js';
 import { clockAheadOf, newHostRecord, noteHalves, noteMaintenance, withView, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { noteIncoming } from '../fleet/incoming-since.js';
 import { MultiIndex } from '../fleet/multi-index.js';
@@ -181,7 +182,8 @@ export class ControllerCore {
     view: (s, msg) => {
       const r = this.current(s);
       const n = r && withView(r, msg.view, this.o.clock.now());
-      if (n && n !== r) this.put(n);
+      // out of unknown, the rows kept meanwhile give way to the agent's own
+      if (n && n !== r && (this.push.runningChanged(this.put(n)), n.state?.domains !== r.state?.domains)) this.alertsSoon();
     },
     closed: (s, code, reason) => this.onClosed(s, code, reason),
   };
@@ -204,17 +206,16 @@ export class ControllerCore {
     if (report.type === 'snapshot') this.hellos.end(s);
     const r = this.current(s);
     if (!r) return;
-    const whole = report.type === 'delta' ? deltaWithRowsApplied(r.state, report) : ok(report);
-    if (!whole.ok) return s.refuse('XH_ERR_PROTOCOL', `a delta out of step with the last report: ${whole.error}; a new link starts with a snapshot`, CLOSE.protocol);
-    const msg = whole.value;
-    const first = r.state === null || msg.type === 'snapshot';
-    const state = stateAfterReport(r.state, msg);
-    if (state === null) return;
-    const changed = this.put({ ...r, state, linkUp: true, lastSeen: this.o.clock.now(), clockAheadMs: clockAheadOf(msg.at, this.o.clock.now()) });
+    // while its agent cannot read xl list, the rows it last read are kept (blind-rows.ts)
+    const n = recordAfterReport(r, report, this.o.clock.now());
+    if (!n.ok) return s.refuse('XH_ERR_PROTOCOL', `a delta out of step with the last report: ${n.error}; a new link starts with a snapshot`, CLOSE.protocol);
+    if (n.value === null) return;
+    const first = r.state === null || report.type === 'snapshot';
+    const { state } = n.value, changed = this.put(n.value);
     if (first) s.logLine('info', { event: 'agent-reported', host: s.host, domains: state.domains.length, remote: s.link.remote }, `${s.host} reported its state (${state.domains.length} domains)`);
     // what this agent should hear about may have changed (its guarded list or homes), and what
     // other agents should hear about (where their domUs run)
-    if (first || msg.state.guarded !== undefined || msg.state.homes !== undefined) this.push.hostChanged(s.host);
+    if (first || report.state.guarded !== undefined || report.state.homes !== undefined) this.push.hostChanged(s.host);
     this.push.runningChanged(changed);
     if (conflictInputsChanged(r.state, state)) this.alertsSoon();
   }

@@ -86,7 +86,7 @@ export function staleReason(h: HostView, started?: ControllerStart): string | nu
   // in the order `hosts` judges a host: a silent agent's last word on its view is old news too
   if (!h.reachable) return `${h.host}: agent silent for ${formatAge(h.ageMs)}`;
   if (h.view === 'behind') return `${h.host}: its agent's xl list is behind`;
-  if (h.view === 'unknown') return `${h.host}: its agent cannot read xl list`;
+  if (h.view === 'unknown') return `${h.host}: its agent cannot read xl list, its rows are the last it read`;
   return null;
 }
 

@@ -16,6 +16,8 @@ export const domuOf = (a: Pick<Alert, 'kind' | 'subject'>): string | null => (a.
 /** HOST, and how old its report is when it is not reachable: a finding's message says what it rests on. */
 function hostNote(index: FleetIndex, host: string, fresh: Freshness): string {
   const r = index.record(host);
+  // reachable but unable to read xl list: its rows are the ones it read before (blind-rows.ts)
+  if (r?.viewLag?.view === 'unknown' && isReachable(r, fresh.now, fresh.staleAfterMs)) return `${host} (its agent cannot read xl list, for ${Math.round((fresh.now - r.viewLag.since) / 1000)} s)`;
   if (!r || isReachable(r, fresh.now, fresh.staleAfterMs)) return host;
   const age = ageOf(r, fresh.now);
   return `${host} (unreachable, last heard ${age === null ? 'never' : `${Math.round(age / 1000)} s ago`})`;

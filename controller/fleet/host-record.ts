@@ -1,4 +1,4 @@
-import type { HostState, Maintenance } from '../../shared/protocol/agent-link-state.js';
+import type { HostState, LinkDomain, Maintenance } from '../../shared/protocol/agent-link-state.js';
 import { halvesCanStrand } from '../../shared/stranded-half.js';
 
 /** A maintenance state and when the controller saw the host enter it (ms on the controller's clock). */
@@ -35,6 +35,11 @@ export interface HostRecord {
    * clock). Absent or null: current. Cleared by the agent's `current` and by a new link.
    */
   readonly viewLag?: ViewLag | null;
+  /**
+   * The domains section as the agent last sent it, when state.domains holds instead the rows it
+   * last read before its view turned unknown (blind-rows.ts). Absent: state.domains is the agent's.
+   */
+  readonly agentDomains?: readonly LinkDomain[];
   /**
    * The sender's halves (`NAME--migratedaway` rows) the host reports, by row name, with the domid
    * last seen and since when the controller has seen that row, whatever its domid (its clock; after
@@ -150,11 +155,23 @@ export const isReachable = (r: HostRecord, now: number, staleAfterMs: number): b
 /** Current: reachable, and its agent does not say its view of its domains is behind or unknown. */
 export const isCurrent = (r: HostRecord, now: number, staleAfterMs: number): boolean => isReachable(r, now, staleAfterMs) && (r.viewLag ?? null) === null;
 
-/** R after its agent said VIEW at NOW (the time it went behind is kept while it stays so); R itself when nothing changed. */
+/**
+ * R after its agent said VIEW at NOW (the time it went behind is kept while it stays so); R itself
+ * when nothing changed. Out of unknown, the agent's own rows are shown again: it sends the rows it
+ * read before it says so.
+ */
 export function withView(r: HostRecord, view: 'current' | 'behind' | 'unknown', now: number): HostRecord {
   const was = r.viewLag ?? null;
   if (view === 'current' ? was === null : was?.view === view) return r;
-  return { ...r, viewLag: view === 'current' ? null : { view, since: now } };
+  const n = { ...r, viewLag: view === 'current' ? null : { view, since: now } };
+  return view === 'unknown' ? n : withoutKeptRows(n);
+}
+
+/** R showing its agent's own rows again, not those kept while it could not read them (blind-rows.ts); R itself when it kept none. */
+export function withoutKeptRows(r: HostRecord): HostRecord {
+  if (r.agentDomains === undefined) return r;
+  const { agentDomains, ...rest } = r;
+  return { ...rest, state: rest.state === null ? null : { ...rest.state, domains: [...agentDomains] } };
 }
 
 /** What the agent says of its view now: 'current' unless it said otherwise on this link. */

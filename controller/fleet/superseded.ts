@@ -1,5 +1,5 @@
 import type { FleetIndex } from './fleet-index.js';
-import { isCurrent, isReachable, type Freshness } from './host-record.js';
+import { isCurrent, isReachable, type Freshness, type HostRecord } from './host-record.js';
 import { isLive } from './live-row.js';
 
 /**
@@ -15,19 +15,30 @@ import { isLive } from './live-row.js';
  */
 
 /**
- * Whether HOST's rows of NAME are superseded: HOST is not reachable, and a current host (BY, when
- * given) saw NAME arrive by migration after HOST was last heard from, and runs that very domain
+ * Since when R's rows may be old: a host not reachable, since it was last heard from; one
+ * reachable whose agent cannot read xl list, since it said so (the rows it shows are the ones it
+ * read before: blind-rows.ts), that host is as silent about its domains. Null: its rows are now.
+ */
+function rowsAsOf(r: HostRecord, fresh: Freshness): number | null {
+  if (r.viewLag?.view === 'unknown') return r.viewLag.since;
+  return r.lastSeen === null || isReachable(r, fresh.now, fresh.staleAfterMs) ? null : r.lastSeen;
+}
+
+/**
+ * Whether HOST's rows of NAME are superseded: HOST is not reachable (or cannot read its domains), and a current host (BY, when
+ * given) saw NAME arrive by migration after HOST was last heard from (or lost sight of its domains), and runs that very domain
  * still (a live plain row under the domid it arrived with).
  */
 export function supersededOn(index: FleetIndex, name: string, host: string, fresh: Freshness, by?: string): boolean {
   const silent = index.record(host);
-  if (silent === undefined || silent.lastSeen === null || isReachable(silent, fresh.now, fresh.staleAfterMs)) return false;
+  const asOf = silent === undefined ? null : rowsAsOf(silent, fresh);
+  if (silent === undefined || asOf === null) return false;
   for (const [t, rows] of index.running.get(name) ?? []) {
     if (t === host || (by !== undefined && t !== by)) continue;
     const target = index.record(t);
     const arrival = target?.arrivedAt?.[name];
     // an arrival the silent host may have reported after (its last word came later) proves nothing
-    if (target === undefined || arrival === undefined || arrival.at <= silent.lastSeen || !isCurrent(target, fresh.now, fresh.staleAfterMs)) continue;
+    if (target === undefined || arrival === undefined || arrival.at <= asOf || !isCurrent(target, fresh.now, fresh.staleAfterMs)) continue;
     if (rows.some((d) => d.migration === null && isLive(d) && d.domid === arrival.domid)) return true;
   }
   return false;
@@ -41,6 +52,9 @@ export function supersededOn(index: FleetIndex, name: string, host: string, fres
  * held without one is not explained by any migration).
  */
 export function primarySuperseded(index: FleetIndex, silent: string, other: string, users: readonly string[], fresh: Freshness): boolean {
+  // a host heard from reports its DRBD roles now, even while it cannot read its domains
+  const r = index.record(silent);
+  if (r === undefined || isReachable(r, fresh.now, fresh.staleAfterMs)) return false;
   const ran = users.filter((n) => index.running.get(n)?.get(silent)?.some((d) => d.migration === null && isLive(d)) === true);
   return ran.length > 0 && ran.every((n) => supersededOn(index, n, silent, fresh, other));
 }

@@ -37,7 +37,7 @@ const runsElsewhere = (index: FleetIndex, name: string, host: string): boolean =
 /**
  * A reachable host whose agent has said for more than VIEW_NOT_CURRENT_GRACE_MS that it cannot
  * read its domains (`xl list` fails or hangs), or that its reading is behind, is a WARNING: what
- * the controller holds of it is empty or old, so `where` and the other checks cannot say what runs
+ * the controller holds of it is old (the rows it read before: blind-rows.ts), so `where` and the other checks cannot say what runs
  * there. Its domUs deferred for that reason are named here: the agent does not know whether they
  * run, and neither does anyone else (deferredDomus leaves them to this line).
  */

@@ -67,9 +67,8 @@ export function whereMatches(index: FleetIndex, pattern: NamePattern, fresh: Fre
 
 /**
  * MATCHES with the reachable hosts whose agent says its view of its domains is not current, when a
- * match runs nowhere: such a host's report carries no rows (unknown) or old ones (behind), so a
- * domU homed there, or on any host, for one that cannot list its domains at all, may run there
- * unseen. That match is not vouched for (reachable: false). With every match running somewhere
+ * match runs nowhere: such a host shows only the rows it read before (blind-rows.ts), so a domU
+ * homed there, or on any host, for one that cannot list its domains at all, may run there unseen. That match is not vouched for (reachable: false). With every match running somewhere
  * (the exact-name hot path, most often) nothing more is looked at: no pass over the hosts.
  */
 export function whereWithViews(matches: WhereMatch[], index: FleetIndex, fresh: Freshness): { matches: WhereMatch[]; notListing: NotListing[] } {

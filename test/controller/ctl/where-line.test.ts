@@ -57,7 +57,7 @@ describe('a where line', () => {
     // silent is said first, as `hosts` says it: what a silent agent last said of its view is old
     expect(staleReason(host({ reachable: false, ageMs: 45_000, view: 'behind' }))).toBe('xen2: agent silent for 45 s');
     expect(staleReason(host({ reachable: true, view: 'behind' }))).toBe("xen2: its agent's xl list is behind");
-    expect(staleReason(host({ reachable: true, view: 'unknown' }))).toBe('xen2: its agent cannot read xl list');
+    expect(staleReason(host({ reachable: true, view: 'unknown' }))).toBe('xen2: its agent cannot read xl list, its rows are the last it read');
     expect(staleReason(host({}))).toBeNull();
     const both = match({
       reachable: false,

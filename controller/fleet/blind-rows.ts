@@ -1,0 +1,49 @@
+import type { HostState, LinkDomain } from '../../shared/protocol/agent-link-state.js';
+import type { DeltaMessage, SnapshotMessage } from '../../shared/protocol/agent-link.js';
+import { ok, type Result } from '../../shared/result.js';
+import { clockAheadOf, type HostRecord } from './host-record.js';
+import { deltaWithRowsApplied, stateAfterReport } from './report-state.js';
+
+// An agent that cannot read `xl list` (view unknown) reports no domains: it has none it can vouch
+// for, not "none run here". Taken as truth, the rows its host last read would vanish, and `where`
+// and `domains` would show nothing of domUs that most likely still run there (a hung toolstack
+// stops no guest). So while the view is unknown and the agent reports none, the record keeps
+// showing the rows last read, as a silent host's last report keeps counting; they read as not
+// current (isCurrent), and a migration seen arriving elsewhere since overtakes them (superseded.ts).
+// The agent's own section is kept beside them (agentDomains): its deltas are against that. Once
+// the view is no longer unknown, the agent's own rows are shown again (host-record.ts withView).
+
+/** A record after a report: it holds a state. */
+export type Reported = HostRecord & { readonly state: HostState };
+
+/** The state as R's agent last sent it: what its next delta applies to. */
+export const reportedState = (r: HostRecord): HostState | null =>
+  r.state === null || r.agentDomains === undefined ? r.state : { ...r.state, domains: [...r.agentDomains] };
+
+/**
+ * R with STATE, the agent's new report: while its view is unknown and STATE holds no domains, the
+ * rows R shows are kept (and STATE's empty section noted as agentDomains); otherwise STATE as it
+ * is. A report with rows in it is a read: it is shown whatever the view.
+ */
+export function withReportedState(r: HostRecord, state: HostState): Reported {
+  const { agentDomains: _was, ...rest } = r;
+  const shown = r.state?.domains ?? [];
+  if (r.viewLag?.view !== 'unknown' || state.domains.length > 0 || shown.length === 0) return { ...rest, state };
+  return { ...rest, state: { ...state, domains: shown }, agentDomains: state.domains };
+}
+
+/** The rows R keeps from before its agent lost sight of its domains; none when it shows its agent's own. */
+export const keptRows = (r: HostRecord): readonly LinkDomain[] => (r.agentDomains === undefined ? [] : (r.state?.domains ?? []));
+
+/**
+ * R after REPORT, its agent's snapshot or delta, came at NOW: the record the controller holds
+ * next. Null: a delta before any snapshot (nothing to apply it to). An error when the delta's rows
+ * do not fit what the agent sent before: only a new snapshot can mend that.
+ */
+export function recordAfterReport(r: HostRecord, report: SnapshotMessage | DeltaMessage, now: number): Result<Reported | null, string> {
+  const sent = reportedState(r);
+  const whole = report.type === 'delta' ? deltaWithRowsApplied(sent, report) : ok(report);
+  if (!whole.ok) return whole;
+  const state = stateAfterReport(sent, whole.value);
+  return ok(state === null ? null : withReportedState({ ...r, linkUp: true, lastSeen: now, clockAheadMs: clockAheadOf(report.at, now) }, state));
+}
