@@ -5,7 +5,7 @@ import { holdsNothingOf } from './foreign-claims.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { liveWordOutranks } from './live-partner-word.js';
 import { isLive } from './live-row.js';
-import { isPairClaim } from './placement.js';
+import { isPairClaim } from './pair-claim.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { primarySuperseded, supersededOn } from './superseded.js';
 
@@ -46,8 +46,10 @@ function* homeClaimedTwice(index: FleetIndex, fresh: Freshness): Generator<Findi
   for (const [name, byHost] of index.homes.entries()) {
     if (tick()) yield TICK;
     // a DRBD pair both guarding a domU is the usual set-up (either may start it after a reboot)
-    if (byHost.size < 2) continue;
-    // a claim from a host holding nothing of it is an alert of its own (foreign-claims.ts)
+    // a pair is settled without asking what each holds (the usual case: every guarded domU of a
+    // fleet, in every alert scan); a claim from a host holding nothing of it breaks a pair, and is
+    // an alert of its own (foreign-claims.ts)
+    if (byHost.size < 2 || isPairClaim(byHost)) continue;
     const held = new Map([...byHost].filter(([h]) => holdsNothingOf(index, name, h) === null));
     if (held.size < 2 || isPairClaim(held)) continue;
     const hosts = [...held.keys()].sort();

@@ -3,6 +3,7 @@ import { finding, hostList, type Finding } from './finding.js';
 import type { Freshness } from './host-record.js';
 import { isLive } from './live-row.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
+import { isPairClaim } from './pair-claim.js';
 import { supersededOn } from './superseded.js';
 
 /** Why HOST holds nothing of NAME: a resource of NAME, the hosts it names, and whose config says so. */
@@ -68,7 +69,8 @@ export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<F
   }
   for (const [name, byHost] of index.homes.entries()) {
     if (tick()) yield TICK;
-    if (byHost.size < 2) continue;
+    // a pair naming each other is the usual set-up, told without asking what each holds (a foreign claim breaks it)
+    if (byHost.size < 2 || isPairClaim(byHost)) continue;
     for (const h of [...byHost.keys()].sort()) {
       const why = holdsNothingOf(index, name, h);
       if (why === null) continue;

@@ -2,6 +2,7 @@ import type { LinkAway, LinkHome } from '../../shared/protocol/agent-link-state.
 import type { WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
 import type { FleetIndex } from './fleet-index.js';
 import { holdsNothingOf } from './foreign-claims.js';
+import { isPairClaim } from './pair-claim.js';
 import { ageOf, isCurrent, onControllerClock, type Freshness } from './host-record.js';
 import { supersededOn } from './superseded.js';
 
@@ -32,7 +33,8 @@ export function homeOf(index: FleetIndex, name: string): { home: string | null; 
  */
 function heldClaims(index: FleetIndex, name: string): ReadonlyMap<string, LinkHome> | undefined {
   const byHost = index.homes.get(name);
-  if (byHost === undefined || byHost.size < 2) return byHost;
+  // a pair of claims naming each other is the usual set-up, and cheap to tell: no host of it is asked what it holds
+  if (byHost === undefined || byHost.size < 2 || isPairClaim(byHost)) return byHost;
   const held = [...byHost].filter(([h]) => holdsNothingOf(index, name, h) === null);
   return held.length === byHost.size ? byHost : held.length === 0 ? undefined : new Map(held);
 }
@@ -58,19 +60,6 @@ function homeInLedgers(index: FleetIndex, name: string): string | null {
     }
   }
   return home;
-}
-
-/**
- * Two claims that are one DRBD pair's normal set-up, not a conflict: the two hosts name each
- * other as partner (or do not know their partner), and at most one has it in its migrate-tab.
- */
-export function isPairClaim(byHost: ReadonlyMap<string, LinkHome>): boolean {
-  if (byHost.size !== 2) return false;
-  const it = byHost.entries();
-  const [a, ha] = it.next().value as [string, LinkHome];
-  const [b, hb] = it.next().value as [string, LinkHome];
-  const partners = (ha.peer === b || ha.peer === null) && (hb.peer === a || hb.peer === null) && !(ha.peer === null && hb.peer === null);
-  return partners && !(ha.source === 'migrate-tab' && hb.source === 'migrate-tab');
 }
 
 /**

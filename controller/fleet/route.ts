@@ -5,7 +5,8 @@ import type { FleetIndex } from './fleet-index.js';
 import { holdsNothingOf } from './foreign-claims.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { midMigrationRefusal, type HostRow } from './mid-migration-refusal.js';
-import { homeOf, isPairClaim } from './placement.js';
+import { isPairClaim } from './pair-claim.js';
+import { homeOf } from './placement.js';
 import { unsettledMessage, unsettledOf } from './unsettled.js';
 
 /**
