@@ -1,7 +1,7 @@
 import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList as list, silentHostsNote, type Finding } from './finding.js';
-import { holdsNothingOf } from './foreign-claims.js';
+import { heldHomeClaims, holdsNothingOf } from './foreign-claims.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { liveWordOutranks } from './live-partner-word.js';
 import { isLive } from './live-row.js';
@@ -43,15 +43,12 @@ function* runningTwice(index: FleetIndex, fresh: Freshness): Generator<Finding |
 
 function* homeClaimedTwice(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
   const tick = tickCounter();
-  for (const [name, byHost] of index.homes.entries()) {
+  for (const name of index.homes.names()) {
     if (tick()) yield TICK;
-    // a DRBD pair both guarding a domU is the usual set-up (either may start it after a reboot)
-    // a pair is settled without asking what each holds (the usual case: every guarded domU of a
-    // fleet, in every alert scan); a claim from a host holding nothing of it breaks a pair, and is
-    // an alert of its own (foreign-claims.ts)
-    if (byHost.size < 2 || isPairClaim(byHost)) continue;
-    const held = new Map([...byHost].filter(([h]) => holdsNothingOf(index, name, h) === null));
-    if (held.size < 2 || isPairClaim(held)) continue;
+    // a DRBD pair both guarding a domU is the usual set-up (either may start it after a reboot); a
+    // claim from a host holding nothing of it is an alert of its own (foreign-claims.ts)
+    const held = heldHomeClaims(index, name);
+    if (held === undefined || held.size < 2 || isPairClaim(held)) continue;
     const hosts = [...held.keys()].sort();
     yield finding('home-claimed-twice', name, hosts, `${list(index, hosts, fresh)} each claim to be ${name}'s home: keep it in one Dom0's migrate-tab (or guarded dir with the other as its peer)`);
   }

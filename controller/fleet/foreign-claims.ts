@@ -1,3 +1,4 @@
+import type { LinkHome } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList, type Finding } from './finding.js';
 import type { Freshness } from './host-record.js';
@@ -39,6 +40,20 @@ export function holdsNothingOf(index: FleetIndex, name: string, host: string): H
     }
   }
   return why;
+}
+
+/**
+ * NAME's home claims, less those of hosts holding nothing of it: such a claim is an alert of its
+ * own, and counted as a home it would leave NAME with no home, or a false one (placement.ts homeOf,
+ * conflicts.ts home-claimed-twice). A pair of claims naming each other is the usual set-up (every
+ * guarded domU of a fleet, read in every alert scan) and is told without asking either host what it
+ * holds; a claim from a host holding nothing of it breaks a pair.
+ */
+export function heldHomeClaims(index: FleetIndex, name: string): ReadonlyMap<string, LinkHome> | undefined {
+  const byHost = index.homes.get(name);
+  if (byHost === undefined || byHost.size < 2 || isPairClaim(byHost)) return byHost;
+  const held = [...byHost].filter(([h]) => holdsNothingOf(index, name, h) === null);
+  return held.length === byHost.size ? byHost : held.length === 0 ? undefined : new Map(held);
 }
 
 /** What a person does about a claim from a host that cannot run the domU: its agent is wrong, or lies. */

@@ -1,7 +1,7 @@
 import type { LinkAway, LinkHome } from '../../shared/protocol/agent-link-state.js';
 import type { WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
 import type { FleetIndex } from './fleet-index.js';
-import { holdsNothingOf } from './foreign-claims.js';
+import { heldHomeClaims, holdsNothingOf } from './foreign-claims.js';
 import { isPairClaim } from './pair-claim.js';
 import { ageOf, isCurrent, onControllerClock, type Freshness } from './host-record.js';
 import { supersededOn } from './superseded.js';
@@ -13,7 +13,7 @@ import { supersededOn } from './superseded.js';
  * that does not settle it.
  */
 export function homeOf(index: FleetIndex, name: string): { home: string | null; claims: string[] } {
-  const byHost = heldClaims(index, name);
+  const byHost = heldHomeClaims(index, name);
   const claims = byHost === undefined ? [] : [...byHost.keys()].sort();
   if (claims.length === 1) return { home: claims[0] as string, claims };
   if (byHost && claims.length > 1) {
@@ -25,18 +25,6 @@ export function homeOf(index: FleetIndex, name: string): { home: string | null; 
     return { home, claims };
   }
   return { home: homeInLedgers(index, name), claims };
-}
-
-/**
- * NAME's home claims, less those of hosts holding nothing of it (foreign-claims.ts): such a claim
- * is an alert of its own, and counted here it would leave NAME with no home, or a false one.
- */
-function heldClaims(index: FleetIndex, name: string): ReadonlyMap<string, LinkHome> | undefined {
-  const byHost = index.homes.get(name);
-  // a pair of claims naming each other is the usual set-up, and cheap to tell: no host of it is asked what it holds
-  if (byHost === undefined || byHost.size < 2 || isPairClaim(byHost)) return byHost;
-  const held = [...byHost].filter(([h]) => holdsNothingOf(index, name, h) === null);
-  return held.length === byHost.size ? byHost : held.length === 0 ? undefined : new Map(held);
 }
 
 /** The one host of HOSTS that passes TEST; null when none or several do. */
