@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,6 +32,17 @@ function watch(child: ChildProcessWithoutNullStreams): { out: () => string; unti
     }
   };
   return { out: () => out, until };
+}
+
+/** the first whole line of FILE once it has one: the playground's log streams write after the lines they follow */
+async function firstLine(file: string, timeoutMs = 20_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (text.includes('\n')) return text.slice(0, text.indexOf('\n'));
+    if (Date.now() > end) throw new Error(`no whole line in ${file} after ${timeoutMs} ms: ${JSON.stringify(text)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** a tool "on" a host, through the line the simulator printed for it */
@@ -104,7 +115,7 @@ describe('the playground (--controller), incidents typed on its stdin', () => {
     // what the controller and the agents log is kept where the playground says, as JSON lines
     const logDir = /^Logs .*: (\S+)\/controller\.log, /.exec(await w.until(/^Logs /))?.[1] ?? '';
     expect(logDir.startsWith(tmp)).toBe(true);
-    for (const f of ['controller.log', 'xen1.log', 'xen2.log']) expect(JSON.parse(readFileSync(join(logDir, f), 'utf8').split('\n')[0] ?? '')).toHaveProperty('msg');
+    for (const f of ['controller.log', 'xen1.log', 'xen2.log']) expect(JSON.parse(await firstLine(join(logDir, f)))).toHaveProperty('msg');
     child.stdin.write('power xen1 off\n');
     expect(await w.until(/^power xen1 off: /)).toBe('power xen1 off: done (its domUs are gone, its agent killed (SIGKILL); `power xen1 on` boots it empty)');
     // answered once the process is gone
