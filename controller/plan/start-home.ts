@@ -43,6 +43,10 @@ export function startHomeVerdict(facts: PlanFacts, home: string, d: FactDomu): S
   const alarm = alarmBlock(d);
   if (alarm !== null) return no(alarm);
   if (d.hosts.length > 0) return no(NOWHERE);
+  // with no row anywhere, only the restore's own move of it makes it mid-migration (facts.ts's
+  // overlay): its start here, or its migration home, in flight and not in the reports yet, its
+  // memory already counted on the home. Planned again, that memory would count twice and send the
+  // home's visitors away for nothing.
   if (d.midMigration) return no({ kind: 'mid-migration' });
   const visitorHosts = facts.visitorHosts(d.name);
   const fromVisitors = visitorHosts.filter((h) => facts.visitorFrom(h, d.name) === home);

@@ -81,4 +81,22 @@ describe('startHomeVerdict: a domU recorded away that runs nowhere', () => {
     expect(p.sets.flat()).toEqual([]);
     expect(p.leftovers.map((l) => l.blocker.kind)).toEqual(['no-memory']);
   });
+
+  // The restore's own start of it in flight: the home has not reported it running yet, so no host
+  // shows a row of it and its away record still stands. The overlay (the move, its memory already
+  // counted on the home) alone says it is mid-migration. The executor would not launch the start
+  // twice, but a plan that lists it again counts its memory twice and sends a visitor away.
+  it('is not planned again while its start at home is in flight, nor its memory counted twice on the home', () => {
+    const overlay = new Map([['lost', { from: 'xen2', to: 'xen1', memMiB: 2048, phase: 'moving' as const }]]);
+    const guest: DomuSpec = { name: 'guest', home: 'xen3', replicas: ['xen1', 'xen3'], memMiB: 2048, on: 'xen1' };
+    const back: DomuSpec = { name: 'back', home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 3072, on: 'xen2' };
+    // xen1: 8192 less guest's 2048 and lost's 2048 on the way leaves 4096: back's 3072 and the 1024 reserve
+    const spec = fleet({ xen1: { maintenance: 'restoring', totalMiB: 8192 } }, {}, [guest, back]);
+    const f = factsOf(spec, overlay);
+    expect(f.domu('lost')).toMatchObject({ hosts: [], midMigration: true });
+    expect(startHomeVerdict(f, 'xen1', f.domu('lost') ?? (null as never))).toEqual({ start: false, host: null, blocker: { kind: 'mid-migration' } });
+    const p = planRestore(f, 'xen1', DEFAULT_POLICY);
+    expect(p.sets.flat().map((m) => `${m.name}:${m.why}`)).toEqual(['back:home']);
+    expect(p.leftovers.map((l) => `${l.name}:${l.blocker.kind}`)).toEqual(['lost:mid-migration']);
+  });
 });
