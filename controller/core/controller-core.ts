@@ -3,20 +3,18 @@ import { OwnedTimers } from '../../shared/clock/owned-timers.js';
 import type { XhError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { CLOSE, type Link } from '../../shared/link/link.js';
-import { acceptsFor, AGENT_LINK_PROTOCOL_VERSION, type DeltaMessage, type Hello, type SnapshotMessage } from '../../shared/protocol/agent-link.js';
+import type { Hello } from '../../shared/protocol/agent-link.js';
 import type { LinkDomuConfig } from '../../shared/protocol/agent-link-state.js';
 import type { CommandRequest, DomainsAnswer, HostsAnswer, StatusAnswer, WhereAnswer } from '../../shared/protocol/ctl-api.js';
 import type { JobsAnswer } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { FleetIndex } from '../fleet/fleet-index.js';
-import { conflictInputsChanged } from '../fleet/report-state.js';
-import { recordAfterReport } from '../fleet/blind-rows.js';
-import { clockAheadOf, newHostRecord, noteHalves, noteMaintenance, withView, type Freshness, type HostRecord } from '../fleet/host-record.js';
+import { newHostRecord, noteHalves, noteMaintenance, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { noteIncoming } from '../fleet/incoming-since.js';
 import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../../shared/name-pattern.js';
 import { domainsAnswer, hostViews, statusAnswer, whereMatches, whereWithViews } from '../fleet/views.js';
-import { whereWithUnreported } from '../fleet/enrolment.js';
+import { whereWithUnreported, type Enrolment } from '../fleet/enrolment.js';
 import type { ServerCertificate } from '../fleet/server-certificate.js';
 import { EnrolledHosts } from './enrolled-hosts.js';
 import { FleetPush } from './fleet-push.js';
@@ -25,6 +23,7 @@ import { JobHub } from '../jobs/job-hub.js';
 import { DEFAULT_JOB_SETTINGS, type JobSettings } from '../jobs/settings.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
 import { AgentLinkLog } from './agent-link-log.js';
+import { AgentReports } from './agent-reports.js';
 import { AlertKeeper } from './alert-keeper.js';
 import { AgentSession, type AgentIdentity, type SessionEvents } from './agent-session.js';
 import { FleetMonitor } from './fleet-monitor.js';
@@ -75,6 +74,7 @@ export class ControllerCore {
   private readonly push: FleetPush;
   private readonly enrolled: EnrolledHosts;
   private readonly links: AgentLinkLog;
+  private readonly reports: AgentReports;
   private alertsArmed = false;
   private closed = false;
   private hearingSince = -Infinity;
@@ -85,12 +85,15 @@ export class ControllerCore {
     this.timers = new OwnedTimers(o.clock);
     this.monitor = new FleetMonitor({
       index: this.index,
-      alerts: () => (this.refreshAlerts(), this.alerts.sorted()),
+      alerts: () => {
+        this.refreshAlerts();
+        return this.alerts.sorted();
+      },
       fresh: () => this.fresh(),
       liveLinks: () => [...this.sessions.values()].filter((s) => s.live).length,
       inFlightOps: () => this.pending.inFlightOps(),
       jobs: () => this.hub.progress(),
-      enrolment: () => (this.enrolledNow(), this.enrolled.enrolment()),
+      enrolment: () => this.enrolledNow(),
       ...(o.certificate !== undefined ? { certificate: o.certificate } : {}),
     });
     this.pending = new PendingCommands(o.clock, o.log, this.settings.commandTimeoutMs, this.monitor.commandFinished);
@@ -112,6 +115,7 @@ export class ControllerCore {
     this.push = new FleetPush({ index: this.index, sessions: this.sessions, after: (ms, fn) => this.after(ms, fn), coalesceMs: this.settings.fleetCoalesceMs, fresh: () => this.fresh(), closed: () => this.closed, enrolment: () => this.enrolled.enrolment() });
     this.hellos = new HelloDeadlines((ms, fn) => this.after(ms, fn), this.settings.staleAfterMs);
     this.links = new AgentLinkLog(o.log, o.clock, (ms, fn) => this.after(ms, fn));
+    this.reports = new AgentReports({ clock: o.clock, log: o.log, settings: this.settings, sessions: this.sessions, record: (h) => this.index.record(h), put: (r, announce) => this.put(r, announce), push: this.push, received: (t) => this.monitor.received(t), alertsSoon: () => this.alertsSoon() });
     this.enrolledNow();
     this.sweepLater();
   }
@@ -171,20 +175,15 @@ export class ControllerCore {
 
   private readonly events: SessionEvents = {
     hello: (s, hello) => this.onHello(s, hello),
-    snapshot: (s, msg) => (this.monitor.received('snapshot'), this.onState(s, msg)),
-    delta: (s, msg) => (this.monitor.received('delta'), this.onState(s, msg)),
-    seen: (s, at) => {
-      const r = this.current(s);
-      if (r) this.put({ ...r, lastSeen: this.o.clock.now(), ...(at !== undefined ? { clockAheadMs: clockAheadOf(at, this.o.clock.now()) } : {}) }, false);
+    snapshot: (s, msg) => {
+      this.hellos.end(s);
+      this.reports.report(s, msg);
     },
+    delta: (s, msg) => this.reports.report(s, msg),
+    seen: (s, at) => this.reports.seen(s, at),
     progress: (s, id, line) => this.pending.progress(s, id, line),
     result: (s, msg) => this.pending.result(s, msg),
-    view: (s, msg) => {
-      const r = this.current(s);
-      const n = r && withView(r, msg.view, this.o.clock.now());
-      // out of unknown, the rows kept meanwhile give way to the agent's own
-      if (n && n !== r && (this.push.runningChanged(this.put(n)), n.state?.domains !== r.state?.domains)) this.alertsSoon();
-    },
+    view: (s, msg) => this.reports.view(s, msg),
     closed: (s, code, reason) => this.onClosed(s, code, reason),
   };
 
@@ -192,32 +191,7 @@ export class ControllerCore {
     const old = this.sessions.get(s.host);
     this.sessions.set(s.host, s);
     if (old && old !== s) old.close(CLOSE.replaced, 'replaced by a newer link of the same host');
-    const before = this.index.record(s.host) ?? newHostRecord(s.host);
-    const rebooted = before.bootId !== null && before.bootId !== hello.bootId;
-    if (rebooted) this.o.log.info({ event: 'host-rebooted', host: s.host, bootId: hello.bootId }, `${s.host} rebooted since it last reported`);
-    // the host counts as up again with its snapshot, not before: until then its last report is all there is (and
-    // none at all after a reboot: that report described the previous boot); its view current until the agent says not
-    const changed = this.put({ ...before, bootId: hello.bootId, agentVersion: hello.agentVersion, capabilities: hello.capabilities, linkUp: false, state: rebooted ? null : before.state, viewLag: null });
-    this.push.runningChanged(changed);
-    s.send({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: this.settings.heartbeatMs, staleAfterMs: this.settings.staleAfterMs, ...acceptsFor(hello.capabilities) });
-  }
-
-  private onState(s: AgentSession, report: SnapshotMessage | DeltaMessage): void {
-    if (report.type === 'snapshot') this.hellos.end(s);
-    const r = this.current(s);
-    if (!r) return;
-    // while its agent cannot read xl list, the rows it last read are kept (blind-rows.ts)
-    const n = recordAfterReport(r, report, this.o.clock.now());
-    if (!n.ok) return s.refuse('XH_ERR_PROTOCOL', `a delta out of step with the last report: ${n.error}; a new link starts with a snapshot`, CLOSE.protocol);
-    if (n.value === null) return;
-    const first = r.state === null || report.type === 'snapshot';
-    const { state } = n.value, changed = this.put(n.value);
-    if (first) s.logLine('info', { event: 'agent-reported', host: s.host, domains: state.domains.length, remote: s.link.remote }, `${s.host} reported its state (${state.domains.length} domains)`);
-    // what this agent should hear about may have changed (its guarded list or homes), and what
-    // other agents should hear about (where their domUs run)
-    if (first || report.state.guarded !== undefined || report.state.homes !== undefined) this.push.hostChanged(s.host);
-    this.push.runningChanged(changed);
-    if (conflictInputsChanged(r.state, state)) this.alertsSoon();
+    this.reports.hello(s, hello);
   }
 
   private onClosed(s: AgentSession, code: number, reason: string): void {
@@ -230,11 +204,6 @@ export class ControllerCore {
     if (!this.closed) s.logLine('warn', { event: 'host-unreachable', host: s.host, code, reason }, `${s.host} is unreachable: its agent link closed`);
     if (!this.enrolled.isEnrolled(s.host)) this.forget(s.host);
     this.alertsSoon();
-  }
-
-  /** The host's record, if this session is the host's current one (a replaced link is ignored). */
-  private current(s: AgentSession): HostRecord | undefined {
-    return this.sessions.get(s.host) === s ? this.index.record(s.host) : undefined;
   }
 
   /** Stores HOST's record; a change of its state, link or boot is announced to the jobs. */
@@ -256,8 +225,9 @@ export class ControllerCore {
   private readonly after = (ms: number, fn: () => void): (() => void) => this.timers.after(ms, fn);
 
   /** Asks which hosts are enrolled: one joining gets a placeholder record, one leaving is forgotten once its link is down. */
-  private enrolledNow(): void {
+  private enrolledNow(): Enrolment | undefined {
     this.enrolled.refresh({ joined: (h) => this.index.record(h) ?? this.put(newHostRecord(h), false), left: (h) => this.sessions.has(h) || this.forget(h) });
+    return this.enrolled.enrolment();
   }
 
   /** Drops HOST's record and all it reported (its domUs, homes, ledger): a Dom0 no longer enrolled, its link down. */
