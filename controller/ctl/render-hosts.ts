@@ -31,19 +31,21 @@ export function hostsTable(hosts: readonly HostView[]): string {
   ]);
 }
 
-export function domainsTable(rows: readonly DomainRow[]): string {
+/**
+ * A row's AS OF: how long ago its host was heard from, STALE when the controller does not vouch
+ * for it; a row kept from the host's last `xl list` says since when its agent cannot read it (as
+ * `where` says of such a host: "for 3 min"), NOW being the answer's time.
+ */
+function asOf(d: DomainRow, now: number): string {
+  const age = formatAge(d.ageMs);
+  if (d.viewUnknownSince !== undefined) return `${age}, STALE (its agent cannot read xl list since ${formatSince(d.viewUnknownSince, now)}, for ${formatAge(Math.max(0, now - d.viewUnknownSince))}: the last row it read)`;
+  return `${age}${!d.reachable || (d.ageMs ?? 0) > STALE_AFTER_MS ? ', STALE' : ''}`;
+}
+
+export function domainsTable(rows: readonly DomainRow[], now: number): string {
   return table([
     ['HOST', 'NAME', 'STATE', 'MIGRATION', 'MEM', 'VCPUS', 'HOME', 'AS OF'],
-    ...rows.map((d) => [
-      d.host,
-      d.name,
-      d.state,
-      d.migration ?? '-',
-      `${d.memMiB} MiB`,
-      String(d.vcpus),
-      d.home ?? '-',
-      `${formatAge(d.ageMs)}${!d.reachable || (d.ageMs ?? 0) > STALE_AFTER_MS ? ', STALE' : ''}`,
-    ].map(printable)),
+    ...rows.map((d) => [d.host, d.name, d.state, d.migration ?? '-', `${d.memMiB} MiB`, String(d.vcpus), d.home ?? '-', asOf(d, now)].map(printable)),
   ]);
 }
 

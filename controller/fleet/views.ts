@@ -49,15 +49,20 @@ export function domainRows(index: FleetIndex, host: string | null, fresh: Freshn
   for (const r of records) {
     const reachable = isCurrent(r, fresh.now, fresh.staleAfterMs);
     const ageMs = ageOf(r, fresh.now);
+    const blind = keptSince(r);
     for (const d of r.state?.domains ?? []) {
       if (d.name === 'Domain-0') continue;
       // the row's own fields spread last: keys added after a spread take V8 a slow path per object
       // (several µs each, most of a second over a whole fleet's rows); the names never overlap
-      rows.push({ host: r.host, reachable, ageMs, home: homeOf(index, d.baseName).home, ...d });
+      const home = homeOf(index, d.baseName).home;
+      rows.push(blind === null ? { host: r.host, reachable, ageMs, home, ...d } : { host: r.host, reachable, ageMs, home, viewUnknownSince: blind, ...d });
     }
   }
   return rows.sort((a, b) => nameOrder(a.host, b.host) || nameOrder(a.name, b.name));
 }
+
+/** Since when R's agent cannot read xl list, when the rows R shows are the ones it read before (blind-rows.ts); else null. */
+const keptSince = (r: HostRecord): number | null => (r.agentDomains !== undefined && r.viewLag?.view === 'unknown' ? r.viewLag.since : null);
 
 /** The `where` matches for a pattern, by name. An exact name is one lookup; a glob scans the known names. */
 export function whereMatches(index: FleetIndex, pattern: NamePattern, fresh: Freshness, alertIds: (name: string) => string[]): WhereMatch[] {

@@ -37,6 +37,11 @@ export const DomainRowSchema = LinkDomainSchema.extend({
   reachable: z.boolean(),
   ageMs: Ms.nullable(),
   home: HostNameSchema.nullable(),
+  /**
+   * A row its host's agent can no longer vouch for: it cannot read `xl list` (its view is unknown)
+   * since this time, and the row is the last it read before. Absent: the row is the agent's report.
+   */
+  viewUnknownSince: Ms.optional(),
 }).strict();
 export type DomainRow = z.infer<typeof DomainRowSchema>;
 export const DomainsAnswerSchema = z.strictObject({

@@ -37,7 +37,7 @@ export async function domains(argv: readonly string[], io: CliIo, hooks: CtlHook
   const r = await inv.value.client.get(host === undefined ? '/domains' : `/domains?host=${encodeURIComponent(host)}`, DomainsAnswerSchema);
   if (!r.ok) return fail(r.error, io, inv.value.json);
   if (inv.value.json) io.stdout(`${JSON.stringify(r.value)}\n`);
-  else io.stdout(r.value.domains.length === 0 ? 'no domains reported\n' : domainsTable(r.value.domains));
+  else io.stdout(r.value.domains.length === 0 ? 'no domains reported\n' : domainsTable(r.value.domains, r.value.at));
   // as where does: a whole-fleet list missing the domains of Dom0s not heard from says so
   const unreported = r.value.unreported ?? [];
   if (unreported.length > 0) io.stderr(`xenherdctl: warning: ${printable(unreportedNote(unreported))}\n`);
