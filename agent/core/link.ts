@@ -7,7 +7,7 @@ import { log } from './effects.js';
 import { changedSections, hostStateOf, unreportedDomains } from './host-state.js';
 import type { AgentState, LinkState } from './state.js';
 import { arm, disarm, type Fx } from './timers.js';
-import { reportView } from './view-lag.js';
+import { reportView, snapshotView } from './view-lag.js';
 
 /**
  * The agent's link to its controller, as state: connect, `hello`, wait for `welcome`, then a full
@@ -90,7 +90,8 @@ export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<Con
       // failures are forgotten at the first fleet view, not here: a controller that welcomes and
       // then closes the link (a fault in every message it sends) must meet a growing backoff
       let n = withLink(s, { phase: 'up', problem: null, heartbeatMs: m.heartbeatMs, staleAfterMs: m.staleAfterMs, accepts: m.accepts ?? [], viewSent: 'current' });
-      // a new link starts current at the controller: a view behind is said right after the snapshot
+      // a new link starts current at the controller: a view behind is said with the snapshot where the
+      // controller takes that (snapshotView), else right after it
       n = reportView(sendState(n, fx, now), fx, now, 'any');
       return arm(arm(n, fx, 'heartbeat', m.heartbeatMs), fx, 'link-silence', m.staleAfterMs);
     }
@@ -113,8 +114,9 @@ export function sendState(s0: AgentState, fx: Fx, now: number): AgentState {
   const s = noteUnreported(s0, fx);
   const state = hostStateOf(s);
   if (s.link.sent === null) {
-    fx.push({ e: 'link-send', gen: s.link.gen, message: { type: 'snapshot', seq: s.link.seq + 1, at: now, state } });
-    return withLink(s, { sent: state, seq: s.link.seq + 1 });
+    const view = snapshotView(s, fx, now);
+    fx.push({ e: 'link-send', gen: s.link.gen, message: { type: 'snapshot', seq: s.link.seq + 1, at: now, state, ...(view === null ? {} : { view }) } });
+    return withLink(s, { sent: state, seq: s.link.seq + 1, ...(view === null ? {} : { viewSent: view }) });
   }
   const changes = changedSections(s.link.sent, state);
   if (Object.keys(changes).length === 0) return s;

@@ -58,6 +58,25 @@ export function viewWord(s: AgentState, now: number): ViewWord {
   return oldest !== undefined && now - oldest.since >= VIEW_BEHIND_AFTER_MS ? 'behind' : 'current';
 }
 
+/** Why the view is VIEW, for the log line that says it is told. */
+function viewWhy(s: AgentState, view: ViewWord, now: number): string {
+  if (view === 'unknown') return '`xl list` cannot be read';
+  return view === 'behind' ? `a domain change is ${((now - (s.domainsBehind[0]?.since ?? now)) / 1000).toFixed(1)} s old and xl list not read since` : 'xl list read again';
+}
+
+/**
+ * The view a new link's snapshot carries, where the controller takes it (`snapshot-view`); null
+ * where it does not (it is then said after the snapshot, reportView). A blind agent's snapshot
+ * has no domains: said apart from them, they would first reach the controller as "none run here",
+ * and it would drop the rows it kept for this host.
+ */
+export function snapshotView(s: AgentState, fx: Fx, now: number): ViewWord | null {
+  if (!s.link.accepts.includes(LINK_FEATURE.viewLag) || !s.link.accepts.includes(LINK_FEATURE.snapshotView)) return null;
+  const view = viewWord(s, now);
+  if (view !== 'current') fx.push(log('warn', `telling the controller with this host's state that its view of its domains is ${view}: ${viewWhy(s, view, now)}`, { view }));
+  return view;
+}
+
 /**
  * Tells the controller when the view changed, if it takes `view`. `lagging` (before the state is
  * sent): only a change away from current, so an unread list never reaches it as "none run here"
@@ -69,8 +88,7 @@ export function reportView(s: AgentState, fx: Fx, now: number, only: 'lagging' |
   const view = viewWord(s, now);
   if (view === s.link.viewSent) return s;
   if ((only === 'lagging' && view === 'current') || (only === 'current' && view !== 'current')) return s;
-  const why = view === 'unknown' ? '`xl list` cannot be read' : view === 'behind' ? `a domain change is ${((now - (s.domainsBehind[0]?.since ?? now)) / 1000).toFixed(1)} s old and xl list not read since` : 'xl list read again';
-  fx.push(log(view === 'current' ? 'info' : 'warn', `telling the controller this host's view of its domains is ${view}: ${why}`, { view }));
+  fx.push(log(view === 'current' ? 'info' : 'warn', `telling the controller this host's view of its domains is ${view}: ${viewWhy(s, view, now)}`, { view }));
   fx.push({ e: 'link-send', gen: s.link.gen, message: { type: 'view', at: now, view } });
   return { ...s, link: { ...s.link, viewSent: view } };
 }

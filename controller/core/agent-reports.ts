@@ -2,7 +2,7 @@ import type { Clock } from '../../shared/clock/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { CLOSE } from '../../shared/link/link.js';
 import { acceptsFor, AGENT_LINK_PROTOCOL_VERSION, type DeltaMessage, type Hello, type SnapshotMessage, type ViewMessage } from '../../shared/protocol/agent-link.js';
-import { recordAfterReport } from '../fleet/blind-rows.js';
+import { recordAfterReport, recordAtHello } from '../fleet/blind-rows.js';
 import { clockAheadOf, newHostRecord, withView, type HostRecord } from '../fleet/host-record.js';
 import { conflictInputsChanged } from '../fleet/report-state.js';
 import type { AgentSession } from './agent-session.js';
@@ -39,9 +39,8 @@ export class AgentReports {
     const before = this.d.record(s.host) ?? newHostRecord(s.host);
     const rebooted = before.bootId !== null && before.bootId !== hello.bootId;
     if (rebooted) this.d.log.info({ event: 'host-rebooted', host: s.host, bootId: hello.bootId }, `${s.host} rebooted since it last reported`);
-    // the host counts as up again with its snapshot, not before: until then its last report is all there is (and
-    // none at all after a reboot: that report described the previous boot); its view current until the agent says not
-    const changed = this.d.put({ ...before, bootId: hello.bootId, agentVersion: hello.agentVersion, capabilities: hello.capabilities, linkUp: false, state: rebooted ? null : before.state, viewLag: null });
+    // up again with its snapshot; its last report dropped after a reboot, its view kept where the snapshot says it
+    const changed = this.d.put(recordAtHello(before, hello));
     this.d.push.runningChanged(changed);
     s.send({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: this.d.settings.heartbeatMs, staleAfterMs: this.d.settings.staleAfterMs, ...acceptsFor(hello.capabilities) });
   }

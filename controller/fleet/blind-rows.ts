@@ -1,7 +1,7 @@
 import type { HostState, LinkDomain } from '../../shared/protocol/agent-link-state.js';
-import type { DeltaMessage, SnapshotMessage } from '../../shared/protocol/agent-link.js';
+import { LINK_FEATURE, type DeltaMessage, type Hello, type SnapshotMessage } from '../../shared/protocol/agent-link.js';
 import { ok, type Result } from '../../shared/result.js';
-import { clockAheadOf, type HostRecord } from './host-record.js';
+import { clockAheadOf, withView, type HostRecord } from './host-record.js';
 import { deltaWithRowsApplied, stateAfterReport } from './report-state.js';
 
 // An agent that cannot read `xl list` (view unknown) reports no domains: it has none it can vouch
@@ -12,6 +12,9 @@ import { deltaWithRowsApplied, stateAfterReport } from './report-state.js';
 // current (isCurrent), and a migration seen arriving elsewhere since overtakes them (superseded.ts).
 // The agent's own section is kept beside them (agentDomains): its deltas are against that. Once
 // the view is no longer unknown, the agent's own rows are shown again (host-record.ts withView).
+// Its link may drop and come back while it is blind: an agent whose snapshot says its view
+// (feature `snapshot-view`) keeps the view the controller knew, and its time, across the
+// reconnect, so the empty snapshot of a still blind agent keeps the rows too (recordAtHello).
 
 /** A record after a report: it holds a state. */
 export type Reported = HostRecord & { readonly state: HostState };
@@ -40,10 +43,31 @@ export const keptRows = (r: HostRecord): readonly LinkDomain[] => (r.agentDomain
  * next. Null: a delta before any snapshot (nothing to apply it to). An error when the delta's rows
  * do not fit what the agent sent before: only a new snapshot can mend that.
  */
-export function recordAfterReport(r: HostRecord, report: SnapshotMessage | DeltaMessage, now: number): Result<Reported | null, string> {
+export function recordAfterReport(r0: HostRecord, report: SnapshotMessage | DeltaMessage, now: number): Result<Reported | null, string> {
+  // the view the snapshot says is the agent's as it sent these rows: it is what they are read by
+  const r = report.type === 'snapshot' && report.view !== undefined ? withView(r0, report.view, now) : r0;
   const sent = reportedState(r);
   const whole = report.type === 'delta' ? deltaWithRowsApplied(sent, report) : ok(report);
   if (!whole.ok) return whole;
   const state = stateAfterReport(sent, whole.value);
   return ok(state === null ? null : withReportedState({ ...r, linkUp: true, lastSeen: now, clockAheadMs: clockAheadOf(report.at, now) }, state));
+}
+
+/**
+ * R when its agent opens a new link with HELLO. The host counts as up again with its snapshot, not
+ * before: until then its last report is all there is. After a reboot (a new boot id) there is none:
+ * that report, and any rows kept from it, described the previous boot. Otherwise what the agent last
+ * said of its view stands until its snapshot says it again, where the agent says it there (feature
+ * `snapshot-view`): a still blind agent's empty snapshot then keeps the rows last read, and its view
+ * keeps its time. An older agent says its view only after its snapshot, and only when not current:
+ * its view reads current until it does.
+ */
+export function recordAtHello(r: HostRecord, hello: Hello): HostRecord {
+  const n: HostRecord = { ...r, bootId: hello.bootId, agentVersion: hello.agentVersion, capabilities: hello.capabilities, linkUp: false };
+  if (r.bootId !== null && r.bootId !== hello.bootId) {
+    const { agentDomains: _previousBoot, ...rebooted } = n;
+    return { ...rebooted, state: null, viewLag: null };
+  }
+  const saysView = hello.capabilities.includes(LINK_FEATURE.viewLag) && hello.capabilities.includes(LINK_FEATURE.snapshotView);
+  return saysView ? n : { ...n, viewLag: null };
 }

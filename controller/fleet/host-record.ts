@@ -32,7 +32,8 @@ export interface HostRecord {
   /**
    * The agent said its view of its own domains is not current (link feature `view-lag`): behind a
    * domain change it has yet to re-read, or unable to read `xl list`; since when (controller's
-   * clock). Absent or null: current. Cleared by the agent's `current` and by a new link.
+   * clock). Absent or null: current. Cleared by the agent's `current`, by a reboot, and by a new
+   * link of an agent whose snapshot does not say its view (blind-rows.ts recordAtHello).
    */
   readonly viewLag?: ViewLag | null;
   /**

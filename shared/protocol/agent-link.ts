@@ -62,6 +62,8 @@ export const LINK_FEATURE = {
   domainRows: 'domain-rows',
   /** the agent takes `fleet.silent`: which hosts of its view the controller no longer hears from */
   fleetSilent: 'fleet-silent',
+  /** the agent's snapshot says its view (`snapshot.view`): the controller keeps what it knew of the view across a reconnect */
+  snapshotView: 'snapshot-view',
 } as const;
 
 // ---- agent → controller ----
@@ -78,7 +80,14 @@ export const HelloSchema = z.strictObject({
 });
 export type Hello = z.infer<typeof HelloSchema>;
 
-export const SnapshotSchema = z.strictObject({ type: z.literal('snapshot'), seq: z.number().int().nonnegative(), at: MsEpochSchema, state: HostStateSchema });
+const ViewWordSchema = z.enum(['current', 'behind', 'unknown']);
+/**
+ * `view` (feature `snapshot-view`; absent otherwise): how current the agent's view of its domains
+ * is as it sends the snapshot, as `view` below says it. Said with the rows, so the empty domains
+ * of an agent that cannot read `xl list` never reach the controller unmarked on a new link (a
+ * `view` message may only follow the snapshot), where they would read as "none run here".
+ */
+export const SnapshotSchema = z.strictObject({ type: z.literal('snapshot'), seq: z.number().int().nonnegative(), at: MsEpochSchema, state: HostStateSchema, view: ViewWordSchema.optional() });
 /** Sections replaced whole in `state`; with feature `domain-rows`, `domains` may come as `rows` instead (never both). */
 export const DeltaSchema = z
   .strictObject({ type: z.literal('delta'), seq: z.number().int().nonnegative(), at: MsEpochSchema, state: HostStatePatchSchema, rows: DomainRowsSchema.optional() })
@@ -105,10 +114,11 @@ export const ResultSchema = z.strictObject({
  * domain change (xenstore's @introduceDomain / @releaseDomain) and the `xl list` it asked for has
  * been outstanding for seconds (a slow or hung toolstack); `unknown` when `xl list` cannot be read
  * at all (its reports then carry no domains, which is not "none"); `current` once a read after the
- * change landed (sent after the delta carrying it). Sent on every change, after the snapshot. The
- * controller marks the host's rows stale while it is not current.
+ * change landed (sent after the delta carrying it). Sent on every change, after the snapshot (with
+ * feature `snapshot-view`, the snapshot itself says the view the link starts with). The controller
+ * marks the host's rows stale while it is not current.
  */
-export const ViewSchema = z.strictObject({ type: z.literal('view'), at: MsEpochSchema, view: z.enum(['current', 'behind', 'unknown']) });
+export const ViewSchema = z.strictObject({ type: z.literal('view'), at: MsEpochSchema, view: ViewWordSchema });
 export type ViewMessage = z.infer<typeof ViewSchema>;
 export type ViewWord = ViewMessage['view'];
 

@@ -82,6 +82,19 @@ describe('the agent view of its domains (view-lag)', () => {
     expect(sends).toEqual(['view unknown', 'snapshot']);
   });
 
+  // A controller keeps the rows a blind agent last read while its view is unknown; on a new link,
+  // a snapshot with no domains said before the view would read there as "none run here".
+  it('on a new link, a blind agent says its view with the snapshot where the controller takes snapshot-view; else right after it', () => {
+    const welcome = (accepts: string[]): string[] => {
+      const l = new Loop();
+      l.s = { ...l.s, domains: null, link: { ...l.s.link, phase: 'hello', sent: null, accepts: [], viewSent: 'current' } };
+      l.on({ t: 'link-message', gen: 1, message: { type: 'welcome', protocol: 1, heartbeatMs: 1_000, staleAfterMs: 3_000, accepts } }, T0);
+      return l.effects.flatMap((e) => (e.e !== 'link-send' ? [] : e.message.type === 'view' ? [`view ${e.message.view}`] : e.message.type === 'snapshot' ? [`snapshot view ${e.message.view ?? '-'} domains ${e.message.state.domains.length}`] : [e.message.type]));
+    };
+    expect(welcome(['view-lag', 'snapshot-view'])).toEqual(['snapshot view unknown domains 0']);
+    expect(welcome(['view-lag'])).toEqual(['snapshot view - domains 0', 'view unknown']);
+  });
+
   it('is said only to a controller whose welcome accepts view-lag', () => {
     const l = new Loop();
     l.s = { ...l.s, domains: null, link: { ...l.s.link, accepts: [] } };
