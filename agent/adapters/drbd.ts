@@ -5,6 +5,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { parseDrbdCstate, parseDrbdDstate, parseDrbdRole, type DrbdCstateLine, type DrbdDstateLine, type DrbdRoleLine } from '../parse/drbd-role.js';
 import { parseDrbdStatusJson, type DrbdStatusJson } from '../parse/drbd-status-json.js';
 import { parseDrbdStatus, type DrbdStatusResource } from '../parse/drbd-status.js';
+import { statusWithoutResource } from '../parse/drbd-status-missing.js';
 import { classifyDrbdStderr, NO_STATUS_COMMAND_WORDS, type DrbdToolErrorKind } from '../parse/drbd-tool-error.js';
 import { drbdSeries, parseDrbdadmVersion } from '../parse/drbd-version.js';
 import { parseProcDrbd, type ProcDrbd } from '../parse/proc-drbd.js';
@@ -61,16 +62,17 @@ export function createDrbdAdapter(deps: DrbdAdapterDeps) {
   // tools do not change under a running adapter, so asking drbdadm again would only double the
   // execs of every read.
   let drbdadmLacksStatus = false;
-  /** `drbdadm status R`, or `drbdsetup status R` where drbdadm lacks it (same printer, same text). */
-  const statusText = async (name: string): Promise<Result<ToolOutput, DrbdToolFailure>> => {
+  /** `drbdadm status R`, or `drbdsetup status R` where drbdadm lacks it (same printer, same text); with the command that answered. */
+  const statusText = async (name: string): Promise<Result<ToolOutput & { readonly command: readonly string[] }, DrbdToolFailure>> => {
     if (!drbdadmLacksStatus) {
       const r = await run('drbdadm', ['status', name]);
-      if (r.ok || r.error.drbd !== 'no-status-command') return r;
+      if (r.ok) return ok({ ...r.value, command: ['drbdadm', 'status', name] });
+      if (r.error.drbd !== 'no-status-command') return r;
       drbdadmLacksStatus = true;
     }
     const r = await run('drbdsetup', ['status', name]);
     // drbdsetup's own failure (its kind, e.g. not-up, still counts), saying why drbdsetup ran
-    return r.ok ? r : err({ ...r.error, message: `${r.error.message} (${NO_STATUS_COMMAND_WORDS})` });
+    return r.ok ? ok({ ...r.value, command: ['drbdsetup', 'status', name] }) : err({ ...r.error, message: `${r.error.message} (${NO_STATUS_COMMAND_WORDS})` });
   };
 
   return {
@@ -118,7 +120,10 @@ export function createDrbdAdapter(deps: DrbdAdapterDeps) {
       return out.ok ? ok(undefined) : out;
     },
 
-    /** One resource as inventory prints it; a configured-but-down resource is `up: false`. */
+    /**
+     * One resource as inventory prints it; a configured-but-down resource (the tools' "No such
+     * resource") is `up: false`. An answer of 0 without the resource is a failure: it does not say down.
+     */
     async readResource(name: string): Promise<Result<DrbdResourceView, DrbdFailure>> {
       const s = await statusText(name);
       // through drbdsetup, a name missing from drbd.conf also reads as not up: it never reads the config
@@ -126,10 +131,10 @@ export function createDrbdAdapter(deps: DrbdAdapterDeps) {
       const p = parseDrbdStatus(s.value.stdout);
       if (!p.ok) return p;
       const res = p.value.find((x) => x.name === name);
-      return res ? ok(resourceViewFromStatus(res)) : ok(resourceViewDown(name));
+      return res ? ok(resourceViewFromStatus(res)) : err(statusWithoutResource(s.value.command, name, s.value.stdout, p.value));
     },
 
-    /** Every named resource, in order; the first failure other than "not up" fails the whole. */
+    /** Every named resource, in order; the first failure fails the whole ("not up" is no failure). */
     async readResources(names: readonly string[]): Promise<Result<DrbdResourceView[], DrbdFailure>> {
       const out: DrbdResourceView[] = [];
       for (const n of names) {

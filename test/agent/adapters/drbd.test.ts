@@ -127,4 +127,28 @@ describe('drbd adapter: readResources → inventory view', () => {
     const r = await createDrbdAdapter({ run, readProcDrbd: proc(null) }).readResources(['web', 'gone']);
     expect(!r.ok && r.error.code === 'XH_ERR_TOOL_FAILED' && r.error.drbd).toBe('not-in-config');
   });
+
+  // drbd-utils answers a resource that is not up with "R: No such resource" and exit 10 (the
+  // `down` answer above, as user/v9 and v84 drbdsetup.c status_cmd print it): an exit of 0 that
+  // leaves R out says nothing about R.
+  it.each([
+    ['nothing', '', 'it printed nothing'],
+    ['the no-resource comment', '# No currently configured DRBD found.\n', 'it printed "# No currently configured DRBD found."'],
+    ['only another resource', fx('status/84-wfconnection-after-reboot.txt'), 'it listed only r0'],
+  ])('exit 0 with %s but not the resource is unreadable, not down, and says so', async (_what, stdout, seen) => {
+    const { run } = fakeRunner({ 'drbdadm status web': { stdout } });
+    const r = await createDrbdAdapter({ run, readProcDrbd: proc(null) }).readResource('web');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('XH_ERR_TOOL_OUTPUT');
+    expect(r.error.message).toContain('`drbdadm status web` exited 0 but its output does not show web');
+    expect(r.error.message).toContain(seen);
+    expect(r.error.message).toContain('unknown, not down');
+    expect(r.error.message).toContain('check that it lists web');
+  });
+  it('the same answer through drbdsetup (a drbdadm without status) names drbdsetup', async () => {
+    const { run } = fakeRunner({ 'drbdadm status web': { stderr: fx('stderr/84-drbdadm-no-status.txt'), exitCode: 1 }, 'drbdsetup status web': { stdout: '' } });
+    const r = await createDrbdAdapter({ run, readProcDrbd: proc(null) }).readResources(['web']);
+    expect(!r.ok && r.error.message).toMatch(/^`drbdsetup status web` exited 0 but its output does not show web/);
+  });
 });
