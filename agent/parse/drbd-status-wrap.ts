@@ -15,7 +15,10 @@
  *   - the line after a volume lands at 6: a connection's name, the next `volume:N`, or (7) an
  *     unnamed connection's ` node-id:N`.
  * Only a line that follows one of 80 columns or more can be such a line. Any other line keeps its
- * indent, so every output the tools print since 9.32 reads as before.
+ * indent. From 9.32 the wrapper counts its column without the indent (and one short), so lines run
+ * past 80 (up to 81 + their indent) and a one-letter resource or peer name is followed by the next
+ * field's indent (`r    role:Primary`); their lines keep their indents, which are never 5, 7 or 9
+ * and never put a name or `volume:` at 6 after a volume, so this rule leaves them as printed.
  */
 const WRAP_COLUMNS = 80;
 

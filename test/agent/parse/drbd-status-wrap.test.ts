@@ -67,3 +67,41 @@ describe('drbdadm status of drbd-utils before 9.32: a line after one of 80 colum
     expect(name.ok ? null : [name.error.line, name.error.message]).toEqual([3, expect.stringMatching(/key:value tokens, got "peer"/)]);
   });
 });
+
+// drbd-utils 9.32.0 on wraps through the changed wrap_printf (test/sim/render/wrap-printf.ts): no
+// line is pushed right any more, but a line may run to 81 + its indent columns, and a one-letter
+// resource or peer name is followed by its next field's indent (`r    role:Primary`).
+describe('drbdadm status of drbd-utils 9.32 and later: long lines, nothing pushed right', () => {
+  it('every name length and counter width the 9.32 printers can meet reads back the states printed', () => {
+    const base: DrbdView = { name: 'r', minor: 0, port: 7789, peer: 'dom0-b', nodeId: 0, peerNodeId: 1, address: '10.0.0.1', peerAddress: '10.0.0.2', role: 'Primary', peerRole: 'Secondary', cstate: 'Connected', disk: 'UpToDate', peerDisk: 'UpToDate' };
+    const widths = [0, 7, 99, 12345, 1234567, 123456789];
+    let past80 = 0;
+    let oneLetterGap = 0;
+    for (let n = 1; n <= 64; n++) {
+      for (const cstate of ['Connected', 'WFConnection'] as const) {
+        for (const [i, w] of widths.entries()) {
+          const view: DrbdView = { ...base, name: 'g'.repeat(n), peer: 'h'.repeat(1 + ((n * 7 + i) % 60)), cstate, peerRole: cstate === 'Connected' ? 'Secondary' : 'Unknown' };
+          const c = { ...SIM_COUNTERS, readKiB: w, writtenKiB: widths[(i + 2) % widths.length] ?? 0, alWrites: w, sentKiB: w, receivedKiB: widths[(i + 3) % widths.length] ?? 0 };
+          for (const flags of [{ verbose: true, statistics: true }, { verbose: true, statistics: false }, { verbose: false, statistics: true }, { verbose: false, statistics: false }]) {
+            for (const print of [statusLong9, statusLong84]) {
+              const text = print(view, { ...flags, utils: '9.32' }, c);
+              const lines = text.split('\n');
+              expect(lines.filter((l) => /^( {5}| {7}| {9})\S/.test(l))).toEqual([]);
+              if (lines.some((l) => l.length > 80)) past80++;
+              if (/^g {4}\S|\n {2}h {6}\S/.test(text)) oneLetterGap++;
+              const [r] = parse(text);
+              expect(r?.name).toBe(view.name);
+              expect(r?.role).toBe('Primary');
+              expect(r?.devices.map((d) => d.disk)).toEqual(['UpToDate']);
+              expect(r?.connections.map((x) => [x.name, x.connection])).toEqual([[view.peer === 'peer' ? 'peer' : print === statusLong84 ? 'peer' : view.peer, cstate === 'Connected' ? 'Connected' : 'Connecting']]);
+            }
+          }
+        }
+      }
+    }
+    // the walk did meet both of the 9.32 wrapper's shapes
+    expect(past80).toBeGreaterThan(10);
+    expect(oneLetterGap).toBeGreaterThan(0);
+  });
+});
+

@@ -1,4 +1,5 @@
 import type { DrbdView } from '../model/drbd-view.js';
+import { WrapPrintf as Wrap, type WrapUtils } from './wrap-printf.js';
 
 /**
  * `drbdsetup status` with --verbose and/or --statistics, as drbd-utils 9.22.0 prints it: DRBD 9
@@ -6,11 +7,18 @@ import type { DrbdView } from '../model/drbd-view.js';
  * peer_device_status and the print_*_statistics they call), DRBD 8.4 through
  * user/v84/drbdsetup.c (the same shape without node ids, force-io-failures, backing_dev, quorum or
  * in-flight counters; the peer named "peer"). Both print through user/shared/wrap_printf.c, which
- * breaks lines at 80 columns when stdout is no terminal, as under the agent.
+ * breaks lines at 80 columns when stdout is no terminal, as under the agent (wrap-printf.ts).
+ *
+ * `utils: '9.32'` prints as drbd-utils 9.32.0 to 9.34.0 do: the v84 printers are the same, but
+ * wrap_printf is the changed one; the v9 printers also say, when verbose, whether the device is
+ * open (`open:unknown` from a module that does not report it, as the sim's 9.0.32 does not) and
+ * `tls:no` after the peer's role (9.29 and 9.28 added them).
  */
 export interface StatusFlags {
   readonly verbose: boolean;
   readonly statistics: boolean;
+  /** the drbd-utils release whose printers to imitate; 9.22 when not given */
+  readonly utils?: WrapUtils;
 }
 
 /**
@@ -30,37 +38,13 @@ export interface DrbdCounters {
 export const SIM_DISK_KIB = 10485436;
 export const SIM_COUNTERS: DrbdCounters = { sizeKiB: SIM_DISK_KIB, readKiB: 0, writtenKiB: 0, alWrites: 0, bmWrites: 0, receivedKiB: 0, sentKiB: 0, outOfSyncKiB: 0 };
 
-/**
- * wrap_printf: a piece that would pass column 80 starts a new line; a piece starting a line loses
- * its leading blanks and gets the indent instead; a piece ending in "\n" ends the line.
- */
-class Wrap {
-  private col = 0;
-  out = '';
-  print(indent: number, piece: string): void {
-    let p = piece;
-    if (this.col + p.length > 80) {
-      this.out += '\n';
-      if (p.startsWith('\n')) p = p.slice(1);
-      this.col = 0;
-    }
-    if (this.col === 0) {
-      p = p.replace(/^ +/, '');
-      this.col += indent;
-      this.out += ' '.repeat(indent);
-    }
-    this.out += p;
-    this.col += p.length;
-    if (p.endsWith('\n')) this.col = 0;
-  }
-}
-
 const nine = (r: DrbdView): { conn: string; repl: string } =>
   r.cstate === 'Connected' ? { conn: 'Connected', repl: 'Established' } : { conn: r.cstate === 'StandAlone' ? 'StandAlone' : 'Connecting', repl: 'Off' };
 
 /** DRBD 9: one resource, one volume (volume 0), one connection. */
 export function statusLong9(r: DrbdView, f: StatusFlags, c: DrbdCounters = SIM_COUNTERS): string {
-  const w = new Wrap();
+  const w = new Wrap(f.utils);
+  const since932 = f.utils === '9.32';
   const { conn, repl } = nine(r);
   w.print(0, r.name);
   if (f.verbose) w.print(4, ` node-id:${r.nodeId}`);
@@ -77,6 +61,7 @@ export function statusLong9(r: DrbdView, f: StatusFlags, c: DrbdCounters = SIM_C
   if (r.disk === 'Diskless') w.print(indent, ' client:no');
   if (f.verbose) w.print(indent, ` backing_dev:/dev/vg0/${r.name}`);
   if (f.verbose) w.print(indent, ' quorum:yes');
+  if (f.verbose && since932) w.print(indent, ' open:unknown');
   if (f.statistics) w.print(6, '\n');
   deviceStatistics(w, f, c);
   w.print(6, '\n');
@@ -84,6 +69,7 @@ export function statusLong9(r: DrbdView, f: StatusFlags, c: DrbdCounters = SIM_C
   if (f.verbose) w.print(6, ` node-id:${r.peerNodeId}`);
   if (f.verbose || conn !== 'Connected') w.print(6, ` connection:${conn}`);
   if (f.verbose || conn === 'Connected') w.print(6, ` role:${r.peerRole}`);
+  if (f.verbose && since932) w.print(6, ' tls:no');
   if (f.verbose) {
     w.print(6, ' congested:no');
     w.print(6, ' ap-in-flight:0');
@@ -101,7 +87,7 @@ export function statusLong9(r: DrbdView, f: StatusFlags, c: DrbdCounters = SIM_C
  * Connecting. A StandAlone connection has no peer address and is not listed (lab capture 20).
  */
 export function statusLong84(r: DrbdView, f: StatusFlags, c: DrbdCounters = SIM_COUNTERS): string {
-  const w = new Wrap();
+  const w = new Wrap(f.utils);
   w.print(0, r.name);
   w.print(4, ` role:${r.role}`);
   if (f.verbose) w.print(4, ' suspended:no');
