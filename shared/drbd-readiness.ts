@@ -74,8 +74,9 @@ export function drbdNotReady(host: string, other: string, v: DrbdReadinessView):
   if (!peer) return needsPerson('no connection', `${r} on ${host} has no connection to ${other} (its peers: ${v.peers.map((p) => p.name).join(', ')}; disk ${disk}): connect it (\`drbdadm connect ${r}\`) and ${wait}`);
   // terse `drbdadm status` prints no connection word while Connected
   const conn = peer.connection ?? 'Connected';
-  // an 8.4 resource's state in 8.4's words (WFConnection), as /proc/drbd and `drbdadm cstate` show it to its operator
-  const state = conn === 'Connected' && peer.replication !== null && peer.replication !== 'Established' ? peer.replication : connectionAsPrinted(peer.name, conn);
+  // an 8.4 resource's state in 8.4's words (WFConnection, WFReportParams), as /proc/drbd and `drbdadm cstate` show it to its operator
+  const printed = connectionAsPrinted(peer.name, conn, peer.replication);
+  const state = printed === 'Connected' && peer.replication !== null && peer.replication !== 'Established' ? peer.replication : printed;
   const label = v.peers.length > 1 ? `peer ${peer.name}` : 'peer';
   const seen = `${r} on ${host} is ${state} (disk ${disk}, ${label} ${peer.disk ?? 'unknown'})`;
   // a detached or failed disk stays so until someone attaches it again

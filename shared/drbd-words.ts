@@ -108,11 +108,26 @@ export const isConnectionWord = (w: string): w is DrbdConnectionWord => DrbdConn
 export const isReplicationWord = (w: string): w is DrbdReplicationWord => DrbdReplicationWordSchema.safeParse(w).success;
 
 /**
- * A connection word as the resource's own DRBD version prints it where its operator looks. drbd-utils
- * shows an 8.4 kernel's WFConnection as Connecting in `drbdadm status` and events2 (what the agent
- * reads), while 8.4's /proc/drbd (`cs:WFConnection`) and `drbdadm cstate` keep the 8.4 word; the
- * connection of an 8.4 resource is the one named "peer" (DRBD 9 names each after its host). Every
- * other 8.4 word passes through unchanged but WFReportParams, shown as Connected: that cannot be
- * told from Connected itself, and lasts a moment.
+ * A peer's link state as the resource's own DRBD version prints it where its operator looks.
+ *
+ * DRBD 9: the connection word as given. DRBD 8.4 (its one connection is the one named "peer";
+ * DRBD 9 names each after its host): /proc/drbd's `cs:` word, the one `drbdadm cstate` prints too
+ * (drbd_strings.c drbd_conn_s_names, all 24). 8.4 keeps one state per volume; drbd-utils splits
+ * it for `drbdadm status` and events2 (user/v84/drbdsetup.c): the connection shows the kernel's
+ * connection-wide state, which stays at WFReportParams once the link is up, through drbd_conn_str9
+ * (WFConnection → Connecting, WFReportParams → Connected), and each volume's replication shows
+ * max(WFReportParams, its state) through drbd_repl_str9 (WFReportParams → Off, Connected →
+ * Established). So, for an 8.4 peer:
+ *  - Connecting is WFConnection; any other word but Connected is printed as it is;
+ *  - Connected with replication Established is Connected, with Off, or none (terse status prints
+ *    replication only past WFReportParams), is WFReportParams (the handshake), and with any other
+ *    replication word (StartingSyncS … Behind) is that word.
+ * REPLICATION is the peer's, as its view keeps it (Established or null for DRBD 9 at rest).
  */
-export const connectionAsPrinted = (peerName: string, word: string): string => (peerName === 'peer' && word === 'Connecting' ? 'WFConnection' : word);
+export function connectionAsPrinted(peerName: string, word: string, replication: string | null): string {
+  if (peerName !== 'peer') return word;
+  if (word === 'Connecting') return 'WFConnection';
+  if (word !== 'Connected') return word;
+  if (replication === 'Established') return 'Connected';
+  return replication === null || replication === 'Off' ? 'WFReportParams' : replication;
+}

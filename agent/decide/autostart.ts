@@ -119,13 +119,15 @@ function resourceVerdict(name: string, r: DrbdResourceView): AutostartDecision |
       return { kind: 'defer', reason: 'peer-not-connected', detail, splitBrainSuspected: true };
     }
     if (p.connection !== 'Connected') {
-      return { kind: 'defer', reason: 'peer-not-connected', detail: `DRBD resource ${name}: ${peerLabel(p.name)} is ${p.connection === null ? 'not connected' : connectionAsPrinted(p.name, p.connection)}` };
+      return { kind: 'defer', reason: 'peer-not-connected', detail: `DRBD resource ${name}: ${peerLabel(p.name)} is ${p.connection === null ? 'not connected' : connectionAsPrinted(p.name, p.connection, p.replication)}` };
     }
     if (p.role !== 'Secondary') {
       return { kind: 'defer', reason: 'peer-role-unknown', detail: `DRBD resource ${name}: ${peerLabel(p.name)} role is ${p.role ?? 'not reported'}` };
     }
     if (!REPLICATION_IDLE.has(p.replication)) {
-      return { kind: 'defer', reason: 'syncing', detail: `DRBD resource ${name}: ${p.replication ?? ''} with ${p.name}${p.syncedPercent === null ? '' : ` (${p.syncedPercent}% done)`}` };
+      // an 8.4 peer's in /proc/drbd's words: its handshake (replication Off) is WFReportParams
+      const said = connectionAsPrinted(p.name, 'Connected', p.replication);
+      return { kind: 'defer', reason: 'syncing', detail: `DRBD resource ${name}: ${said === 'Connected' ? (p.replication ?? '') : said} with ${p.name}${p.syncedPercent === null ? '' : ` (${p.syncedPercent}% done)`}` };
     }
   }
   if (r.disk !== 'UpToDate') {

@@ -63,7 +63,8 @@ export function seenOf(v: DrbdResourceView, other: string): Seen {
   // terse `drbdadm status` prints no connection word while Connected
   const conn = peer.connection ?? 'Connected';
   const state = conn === 'Connected' && peer.replication !== null ? peer.replication : conn;
-  const words = `${state === conn ? connectionAsPrinted(peer.name, conn) : state} (disk ${disk}, peer ${peer.disk ?? 'unknown'})`;
+  const printed = connectionAsPrinted(peer.name, conn, peer.replication);
+  const words = `${printed !== conn ? printed : state} (disk ${disk}, peer ${peer.disk ?? 'unknown'})`;
   if (DRBD_LINK_DOWN.has(conn)) return { kind: 'cut', words };
   if (DRBD_IN_STEP.has(state) && v.disk === 'UpToDate' && peer.disk === 'UpToDate') return { kind: 'in-step' };
   return { kind: 'out-of-step', words, toHere: RECEIVING.has(state) ? true : SENDING.has(state) ? false : null };

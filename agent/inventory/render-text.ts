@@ -17,7 +17,7 @@ function drbdLine(r: DrbdResourceView | undefined, name: string, unreadable: boo
   if (!r.up) return `${name}: not up`;
   // DRBD 8.4 names its one peer literally "peer": no need to say it twice
   const peerText = (p: DrbdResourceView['peers'][number]): string =>
-    `${p.name === 'peer' ? '' : `${p.name} `}${dash(p.role)} ${dash(p.connection === null ? null : connectionAsPrinted(p.name, p.connection))} ${dash(p.disk)}${p.syncedPercent === null ? '' : ` ${p.syncedPercent}%`}`;
+    `${p.name === 'peer' ? '' : `${p.name} `}${dash(p.role)} ${dash(p.connection === null ? null : connectionAsPrinted(p.name, p.connection, p.replication))} ${dash(p.disk)}${p.syncedPercent === null ? '' : ` ${p.syncedPercent}%`}`;
   const peers = r.peers.length === 0 ? 'no peer' : r.peers.map(peerText).join('; ');
   return `${name}: local ${dash(r.role)} ${dash(r.disk)} | peer ${peers}`;
 }

@@ -224,7 +224,7 @@ export function drbdNotUpToDate(index: FleetIndex, fresh: Freshness): CheckProbl
       const cut = res.peers.filter((p) => p.connection !== null && p.connection !== 'Connected');
       for (const p of res.peers) {
         const who = peerCalled(p, res.peers.length === 1);
-        if (cut.includes(p)) bad.push(`${who} not connected (${connectionAsPrinted(p.name, p.connection ?? '')})`);
+        if (cut.includes(p)) bad.push(`${who} not connected (${connectionAsPrinted(p.name, p.connection ?? '', p.replication)})`);
         else if (p.disk !== 'UpToDate') bad.push(`${who} ${p.disk ?? 'unknown'}`);
       }
       // DRBD 8.4 lists no peer at all for a StandAlone resource that is up; DRBD 9 names the state

@@ -9,9 +9,10 @@ import { InventorySchema, type DrbdResourceView, type InventoryDomain } from '..
 const dom = (name: string): InventoryDomain => ({ name, baseName: name, domid: 3, memMiB: 1024, vcpus: 2, stateLetters: '-b----', state: 'blocked', shutdownReason: null, migration: null, cpuTimeS: 1 });
 const web1 = parseDomuConfig("name = 'web1'\nmemory = 1024\nvcpus = 2\ndisk = [ 'drbd:r1,xvda,w' ]\n", '/etc/xen/drbd-auto/web1.cfg', { dialect: 'xl' });
 if (!web1.ok) throw new Error(web1.error.message);
+// an 8.4 pair at rest: drbd-utils prints an 8.4 volume's replication as Established once connected
 const r = (name: string, role: DrbdResourceView['role'], peerRole: DrbdResourceView['peerRole']): DrbdResourceView => ({
   name, up: true, role, peerRole, connection: 'Connected', disk: 'UpToDate', peerDisk: 'UpToDate',
-  peers: [{ name: 'peer', role: peerRole, connection: 'Connected', disk: 'UpToDate', replication: null, syncedPercent: null }],
+  peers: [{ name: 'peer', role: peerRole, connection: 'Connected', disk: 'UpToDate', replication: 'Established', syncedPercent: null }],
 });
 
 // who can change web1.cfg, as the host adapter reads it: the config at FILEMODE, its dirs 0755, all root's
