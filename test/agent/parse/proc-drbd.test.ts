@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProcDrbd } from '../../../agent/parse/proc-drbd.js';
+import { parseDrbdCstate } from '../../../agent/parse/drbd-role.js';
+import { DRBD84_CONN_STATES } from '../../../shared/drbd-words.js';
 import { readFixture } from '../../fixture.js';
 
 const parse = (f: string) => {
@@ -204,5 +206,16 @@ describe('parseProcDrbd', () => {
       if (!r.ok) expect(r.error.line, t).toBe(line);
     }
     expect(() => parseProcDrbd('\t'.repeat(5000))).not.toThrow();
+  });
+});
+
+// every cs: word of the 8.4 kernel (drbd_strings.c drbd_conn_s_names), as drbd_seq_show prints a minor
+describe('parseProcDrbd: each 8.4 connection state', () => {
+  it.each(DRBD84_CONN_STATES.map((cs) => [cs]))('cs:%s', (cs) => {
+    const proto = cs === 'StandAlone' ? ' ' : 'C';
+    const text = `version: 8.4.11 (api:1/proto:86-101)\nsrcversion: F73C670A7EC572DB9CF3E5B \n 0: cs:${cs} ro:Secondary/Unknown ds:UpToDate/DUnknown ${proto} r-----\n    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n`;
+    const r = parseProcDrbd(text);
+    expect(r.ok && r.value.minors[0]).toMatchObject({ minor: 0, unconfigured: false, cs });
+    expect(parseDrbdCstate(`${cs}\n`)).toEqual({ ok: true, value: [{ kind: 'cstate', state: cs }] });
   });
 });
