@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { decideAutostart } from '../../agent/decide/autostart.js';
 import { buildResourceView } from '../../agent/state/resource-view.js';
+import { drbdNotReady } from '../../shared/drbd-readiness.js';
+import type { DrbdResourceView } from '../../shared/inventory.js';
 import { connectionAsPrinted, DRBD84_CONN_STATES, type Drbd84ConnState, type DrbdConnectionWord, type DrbdReplicationWord } from '../../shared/drbd-words.js';
 
 /**
@@ -43,3 +46,22 @@ describe('an 8.4 peer worded as /proc/drbd and drbdadm cstate print it', () => {
     expect(connectionAsPrinted('host2', 'Connected', 'SyncTarget')).toBe('Connected');
   });
 });
+
+// an 8.4 pair in the handshake, as events2 shows it: the connection Connected, the volume Off
+describe('where xenherd words an 8.4 peer in the handshake, it says WFReportParams', () => {
+  const handshake: DrbdResourceView = {
+    name: 'r0', up: true, role: 'Secondary', peerRole: 'Secondary', connection: 'Connected', disk: 'UpToDate', peerDisk: 'UpToDate',
+    peers: [{ name: 'peer', role: 'Secondary', connection: 'Connected', disk: 'UpToDate', replication: 'Off', syncedPercent: null }],
+  };
+  it('autostart defers, naming the state', () => {
+    const d = decideAutostart({
+      name: 'web1', drbdResources: ['r0'], domains: [], maintenance: false, awayTo: null, unsettled: null, fleetRunningOn: null, localHost: 'xen1',
+      drbd: { availability: 'ok', resources: new Map([['r0', handshake]]) },
+    });
+    expect(d).toMatchObject({ kind: 'defer', reason: 'syncing', detail: 'DRBD resource r0: WFReportParams with peer' });
+  });
+  it('a migration is refused, naming the state', () => {
+    expect(drbdNotReady('xen1', 'xen2', handshake)).toMatchObject({ state: 'WFReportParams', clearsUp: true, text: expect.stringMatching(/^r0 on xen1 is WFReportParams \(disk UpToDate, peer UpToDate\)/) });
+  });
+});
+
