@@ -1,5 +1,6 @@
 import type { AgentStatus } from '../../shared/protocol/agent-control.js';
 import { printableDeep } from '../../shared/text/printable.js';
+import { spanText } from '../../shared/text/span-text.js';
 import { table } from '../inventory/render-text.js';
 
 const when = (iso: string): string => iso.replace(/\.\d{3}Z$/, 'Z');
@@ -27,7 +28,8 @@ export function renderAutostartStatus(raw: AgentStatus): string {
       when(g.since),
       g.detail +
         (g.lastStart ? ` [last start ${when(g.lastStart.at)}: ${g.lastStart.ok ? 'ok' : `failed: ${g.lastStart.message}`}${g.lastStart.forced ? ', forced' : ''}]` : '') +
-        (g.retryAt ? ` [retry after ${when(g.retryAt)}]` : ''),
+        (g.retryAt ? ` [retry after ${when(g.retryAt)}]` : '') +
+        (g.nextTry ? ` [${nextTryText(g.nextTry)}]` : ''),
     ]);
     out.push(...table(['DOMU', 'DECISION', 'REASON', 'SINCE', 'DETAIL'], rows));
   }
@@ -40,6 +42,16 @@ export function renderAutostartStatus(raw: AgentStatus): string {
     for (const w of s.warnings) out.push(`  ${w}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * "next try in 25 s, at 03:12:40 UTC": the time of day alone while it is within the next 12 hours
+ * (the re-check is minutes away unless deferRecheckSeconds says otherwise), the date too beyond.
+ */
+function nextTryText(t: NonNullable<AgentStatus['guarded'][number]['nextTry']>): string {
+  if (t.inSeconds === 0) return 'next try now: the host is being read again';
+  const clock = t.inSeconds < 12 * 3600 ? t.at.slice(11, 19) : `${t.at.slice(0, 10)} ${t.at.slice(11, 19)}`;
+  return `next try in ${spanText(t.inSeconds * 1000)}, at ${clock} UTC, sooner if DRBD or the domains change`;
 }
 
 function controllerText(c: NonNullable<AgentStatus['controller']>): string {

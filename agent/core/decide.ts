@@ -72,14 +72,18 @@ export function decide(s: AgentState, fx: Fx, now: number, notifyStatus = true):
     const rec = records.get(g.name) ?? { decision: null, since: now, attempts: 0, lastStart: null, retryAt: null };
     const changed = rec.decision === null || rec.decision.kind !== d.kind || reasonOf(rec.decision) !== reasonOf(d);
     if (changed) logDecision(fx, g.name, d);
-    records.set(g.name, { ...rec, decision: d, since: changed ? now : rec.since });
     if (seenRunning(d) && !handled.has(g.name)) handled = new Set(handled).add(g.name);
+    // when the fallback re-check runs is kept with the record: `autostart status` says when the agent tries next
+    let recheckAt = d.kind === 'defer' ? (rec.recheckAt ?? null) : null;
     if (d.kind === 'defer') {
       if (!n.timers.has(`defer:${g.name}`)) {
         const r = nextRandom(n.rng);
-        n = arm({ ...n, rng: r.state }, fx, `defer:${g.name}`, jitteredMs(n.config.autostart.deferRecheckSeconds * 1000, n.config.autostart.deferJitterSeconds * 1000, r.value));
+        const ms = jitteredMs(n.config.autostart.deferRecheckSeconds * 1000, n.config.autostart.deferJitterSeconds * 1000, r.value);
+        n = arm({ ...n, rng: r.state }, fx, `defer:${g.name}`, ms);
+        recheckAt = now + ms;
       }
     } else n = disarm(n, fx, `defer:${g.name}`);
+    records.set(g.name, { ...rec, decision: d, since: changed ? now : rec.since, recheckAt });
     if (d.kind === 'start' && n.enabled && n.phase === 'running') toStart.push({ name: g.name, configPath: g.configPath });
   }
   for (const name of [...records.keys()]) if (!decisions.has(name)) records.delete(name);

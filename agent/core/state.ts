@@ -5,7 +5,6 @@ import { ONLINE, type HostState, type LinkDomuConfig, type Maintenance } from '.
 import type { HomeEntry } from '../decide/home-claim.js';
 import { CAPABILITY, LINK_FEATURE, type CommandMessage, type ViewWord } from '../../shared/protocol/agent-link.js';
 import type { AgentConfig } from '../config/schema.js';
-import type { AutostartDecision } from '../decide/autostart.js';
 import { emptyDrbdState, type DrbdState } from '../state/drbd-reducer.js';
 import type { Ledger } from '../state/ledger.js';
 import type { DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
@@ -15,20 +14,8 @@ import type { MismatchSeen } from './ledger-mismatches.js';
 import type { HalfSeen } from './stranded-half.js';
 import { NO_RENAME_WATCH, type RenameWatch } from './rename-watch.js';
 
-/**
- * Everything the agent's event loop knows, as plain data. Only the reducer (core/reduce.ts)
- * makes a new one; the loop keeps the latest. Times are milliseconds from the injected clock.
- */
-export interface DomuRecord {
-  readonly decision: AutostartDecision | null;
-  /** when the decision's kind or reason last changed */
-  readonly since: number;
-  /** starts in a row that did not keep the domU running */
-  readonly attempts: number;
-  readonly lastStart: { readonly at: number; readonly ok: boolean; readonly message: string; readonly forced: boolean } | null;
-  readonly retryAt: number | null;
-}
-
+export type { DomuRecord } from './domu-record.js';
+import type { DomuRecord } from './domu-record.js';
 export type { Forced, StartJob } from './start-job.js';
 import type { StartJob } from './start-job.js';
 
@@ -63,6 +50,10 @@ export interface DrbdFacts {
   readonly watcher: WatcherState;
 }
 
+/**
+ * Everything the agent's event loop knows, as plain data. Only the reducer (core/reduce.ts)
+ * makes a new one; the loop keeps the latest. Times are milliseconds from the injected clock.
+ */
 export interface AgentState {
   readonly config: AgentConfig;
   readonly host: string;

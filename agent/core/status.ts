@@ -46,8 +46,16 @@ function guardedStatus(g: GuardedEntry, rec: DomuRecord | undefined, isStarting:
     starting: isStarting,
     lastStart: rec?.lastStart ? { at: iso(rec.lastStart.at), ok: rec.lastStart.ok, message: rec.lastStart.message, forced: rec.lastStart.forced } : null,
     retryAt: rec?.retryAt ? iso(rec.retryAt) : null,
+    nextTry: d?.kind === 'defer' && typeof rec?.recheckAt === 'number' ? nextTry(rec.recheckAt, now) : null,
   };
 }
+
+/**
+ * When the agent decides a deferred domU again at the latest, on its own clock: the fallback
+ * re-check (a DRBD or domain change decides it sooner). Whole seconds, rounded up, so "in 0 s"
+ * means the re-check's read runs now.
+ */
+const nextTry = (at: number, now: number): NonNullable<GuardedStatus['nextTry']> => ({ at: iso(at), inSeconds: Math.max(0, Math.ceil((at - now) / 1000)) });
 
 export function statusOf(s: AgentState, now: number): AgentStatus {
   const seen = new Set<string>();

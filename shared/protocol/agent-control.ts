@@ -61,6 +61,12 @@ export const GuardedStatusSchema = z.strictObject({
     .nullable(),
   /** after a failed start: when the next attempt may run */
   retryAt: z.string().nullable(),
+  /**
+   * a deferred domU: when the agent decides it again at the latest (its fallback re-check; a DRBD
+   * or domain change decides it sooner), as an ISO time and in seconds from the answer, both on the
+   * agent's clock. Optional: a CLI may ask a daemon not yet restarted after an upgrade.
+   */
+  nextTry: z.strictObject({ at: z.string(), inSeconds: z.number().int().min(0) }).nullable().optional(),
 });
 export type GuardedStatus = z.infer<typeof GuardedStatusSchema>;
 
