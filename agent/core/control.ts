@@ -1,5 +1,7 @@
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
 import { forceVerdict } from '../decide/autostart-all.js';
+import { nearestWord } from '../../shared/text/nearest-word.js';
+import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 import { log } from './effects.js';
 import { requestFullRead } from './read-requests.js';
 import { enqueue, failure } from './start-queue.js';
@@ -89,13 +91,13 @@ function force(s: AgentState, fx: Fx, id: number, req: Extract<ControlRequest, {
  * Why NAME cannot be forced here. A standby replica (its config in the config dir, its DRBD
  * resources naming this host) is the usual ask when its home died: guarded autostart never starts
  * another Dom0's domU, so the refusal says how a person does it, and how to record it after. That
- * is a request refused (XH_ERR_REFUSED), not a command line mistyped: a name guarded nowhere here
- * is the usage error.
+ * is a request refused (XH_ERR_REFUSED). A name guarded nowhere here is a well-formed command
+ * about a domU this agent does not know, often a typo: not found, with the name likely meant.
  */
 function notGuardedHere(s: AgentState, name: string): ReplyError {
   const plain = `${name} is not a guarded domU here (configs in ${s.config.guardedDir})`;
   const standby = s.domus.find((d) => d.name === name && d.source === 'config-dir' && d.resources.length > 0);
-  if (!standby) return { code: 'XH_ERR_USAGE', message: plain };
+  if (!standby) return { code: 'XH_ERR_NOT_FOUND', message: unknownName(s, name) };
   const me = s.host;
   const homes = [...new Set(standby.resources.flatMap((r) => r.hosts).filter((h) => h !== me))];
   const home = homes.length === 1 ? (homes[0] as string) : 'HOME';
@@ -105,6 +107,16 @@ function notGuardedHere(s: AgentState, name: string): ReplyError {
     `If ${home === 'HOME' ? 'its home' : home} is down and you have checked ${name} runs nowhere: \`drbdadm primary ${resources}\`, \`xl create ${s.config.migration.configDir}/${name}.cfg\`, ` +
     `then \`xenherd-agent reconcile ${name} --home ${home}\` records it here as a visitor, so that \`xenherdctl restore ${home}\` brings it back`;
   return { code: 'XH_ERR_REFUSED', message };
+}
+
+/** NAME guarded nowhere here: where guarded domUs come from, and the one likely meant (or what to look at). */
+function unknownName(s: AgentState, name: string): string {
+  const names = [...new Set(s.guarded.map((g) => g.name))];
+  const meant = nearestWord(name, names);
+  const hint =
+    meant !== null ? `did you mean ${meant}?` : names.length === 0 ? 'no domU is guarded here' : `\`xenherd-agent autostart status\` lists the ${names.length} guarded here`;
+  const dir = `${s.config.guardedDir} (guardedDir in the agent config, ${DEFAULT_CONFIG_PATH} unless the agent runs with --config)`;
+  return `${name} is not a guarded domU on ${s.host}: no config in the guarded dir ${dir} defines it; ${hint}`;
 }
 
 function hold(s: AgentState, fx: Fx, id: number, conn: number, req: Extract<ControlRequest, { op: 'hold' }>, now: number): AgentState {

@@ -75,8 +75,8 @@ describe('the agent core answering control requests', () => {
           'If xen1 is down and you have checked web1 runs nowhere: `drbdadm primary r1`, `xl create /etc/xen/web1.cfg`, then `xenherd-agent reconcile web1 --home xen1` records it here as a visitor, so that `xenherdctl restore xen1` brings it back',
       },
     });
-    // a name this Dom0 holds nothing of: the plain refusal
-    expect(await f.agent('xen2').control({ op: 'force', name: 'nosuch', reason: 'x', operator: 'root' })).toMatchObject({ ok: false, error: { code: 'XH_ERR_USAGE', message: 'nosuch is not a guarded domU here (configs in /etc/xen/drbd-auto)' } });
+    // a name this Dom0 holds nothing of: not found (test/agent/run/force-unknown-name.test.ts)
+    expect(await f.agent('xen2').control({ op: 'force', name: 'nosuch', reason: 'x', operator: 'root' })).toMatchObject({ ok: false, error: { code: 'XH_ERR_NOT_FOUND' } });
     expect(creates(f.sim, 'xen2', 'web1')).toBe(0);
   });
 
