@@ -49,9 +49,11 @@ export function renderAutostartStatus(raw: AgentStatus): string {
  * (the re-check is minutes away unless deferRecheckSeconds says otherwise), the date too beyond.
  */
 function nextTryText(t: NonNullable<AgentStatus['guarded'][number]['nextTry']>): string {
-  if (t.inSeconds === 0) return 'next try now: the host is being read again';
+  const view = t.kind === 'controller-view';
+  if (t.inSeconds === 0) return view ? 'deciding now, by the DRBD rules alone' : 'next try now: the host is being read again';
   const clock = t.inSeconds < 12 * 3600 ? t.at.slice(11, 19) : `${t.at.slice(0, 10)} ${t.at.slice(11, 19)}`;
-  return `next try in ${spanText(t.inSeconds * 1000)}, at ${clock} UTC, sooner if DRBD or the domains change`;
+  const at = `in ${spanText(t.inSeconds * 1000)}, at ${clock} UTC`;
+  return view ? `decided ${at} at the latest, sooner if the controller's view comes` : `next try ${at}, sooner if DRBD or the domains change`;
 }
 
 function controllerText(c: NonNullable<AgentStatus['controller']>): string {

@@ -27,7 +27,8 @@ export const AGENT_COMMAND_HELP = {
       'autostart start|stop|status|reload [--json] [--config FILE | --socket PATH]\n' +
       '       autostart start --force NAME --reason TEXT\n' +
       '  status    each guarded domU: its decision (running, start, skip, defer), the reason and since when;\n' +
-      '            a deferred one: when the agent tries it next (sooner if DRBD or the domains change)\n' +
+      '            a deferred one: when the agent tries it next (sooner if DRBD or the domains change);\n' +
+      '            right after the agent starts: until when the first decisions wait for the controller\n' +
       '  reload    read the agent\'s config again (as SIGHUP; exit 78 when it is refused, the old one staying) and\n' +
       '            this host, and decide every guarded domU again (systemctl reload xenherd-agent runs it)\n' +
       '  stop      start nothing more, also what is queued (decisions are still made and shown); start resumes\n' +

@@ -45,7 +45,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       const n = probeDrbdEarly(s, fx) ? s : requestFullRead(s, fx);
       // with a controller, the first decisions wait (bounded) for its view of where domUs run:
       // after a reboot, a guarded domU restarted elsewhere meanwhile must not be started here too
-      return n.link.configured ? arm(n, fx, 'initial-fleet', INITIAL_FLEET_WAIT_MS) : n;
+      return n.link.configured ? arm({ ...n, fleetWaitUntil: now + INITIAL_FLEET_WAIT_MS }, fx, 'initial-fleet', INITIAL_FLEET_WAIT_MS) : n;
     }
     case 'full-read':
       return connectFirst(onFullRead(s, fx, ev.read, now), fx);

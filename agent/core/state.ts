@@ -94,6 +94,8 @@ export interface AgentState {
   readonly listRead: ReadState;
   readonly waitingReplies: readonly WaitingReply[];
   readonly lastFullRead: number | null;
+  /** until when the first decisions wait for the controller's view (its `initial-fleet` timer), for `autostart status`; null: no such wait */
+  readonly fleetWaitUntil: number | null;
   /** named timers armed now (the loop arms them on the clock; a `timer` event clears the name) */
   readonly timers: ReadonlySet<string>;
   readonly link: LinkState;
@@ -179,6 +181,7 @@ export function initialState({ config, host, hostToConfirm, pid, now, seed, hand
     listRead: idleRead,
     waitingReplies: [],
     lastFullRead: null,
+    fleetWaitUntil: null,
     timers: new Set(),
     link: {
       configured: config.controller !== undefined,

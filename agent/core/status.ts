@@ -33,29 +33,43 @@ export function snapshotOf(s: AgentState, now: number): HostSnapshot {
 
 export const starting = (s: AgentState, name: string): boolean => s.jobs.some((j) => j.name === name);
 
-function guardedStatus(g: GuardedEntry, rec: DomuRecord | undefined, isStarting: boolean, now: number): GuardedStatus {
+function guardedStatus(g: GuardedEntry, rec: DomuRecord | undefined, isStarting: boolean, now: number, fleetWait: number | null): GuardedStatus {
   const d = rec?.decision ?? null;
+  const waiting = d === null && fleetWait !== null;
   return {
     name: g.name,
     configPath: g.configPath,
     decision: d?.kind ?? 'unknown',
     reason: reasonOf(d),
-    detail: d?.detail ?? 'not decided yet',
+    detail: d?.detail ?? (waiting ? FLEET_WAIT : 'not decided yet'),
     since: iso(rec?.since ?? now),
     splitBrainHazard: d?.kind === 'skip' ? d.splitBrainHazard : d?.kind === 'defer' ? d.splitBrainSuspected === true : false,
     starting: isStarting,
     lastStart: rec?.lastStart ? { at: iso(rec.lastStart.at), ok: rec.lastStart.ok, message: rec.lastStart.message, forced: rec.lastStart.forced } : null,
     retryAt: rec?.retryAt ? iso(rec.retryAt) : null,
-    nextTry: d?.kind === 'defer' && typeof rec?.recheckAt === 'number' ? nextTry(rec.recheckAt, now) : null,
+    nextTry:
+      d?.kind === 'defer' && typeof rec?.recheckAt === 'number' ? nextTry('re-check', rec.recheckAt, now) : waiting && fleetWait !== null ? nextTry('controller-view', fleetWait, now) : null,
   };
 }
 
+/** a domU may have been started elsewhere while this Dom0 was down: reduce.ts holds the first decisions back for the controller's view */
+const FLEET_WAIT = "not decided yet: the first decisions wait for the controller's view of where domUs run (see the controller line above), then go by the DRBD rules alone";
+
 /**
- * When the agent decides a deferred domU again at the latest, on its own clock: the fallback
- * re-check (a DRBD or domain change decides it sooner). Whole seconds, rounded up, so "in 0 s"
- * means the re-check's read runs now.
+ * When the agent decides a domU next at the latest, on its own clock: a defer's fallback re-check
+ * (a DRBD or domain change decides it sooner), or, before the first decisions, the end of their
+ * wait for the controller's view (its arrival ends it sooner). Whole seconds, rounded up: "in 0 s"
+ * means it is being done now.
  */
-const nextTry = (at: number, now: number): NonNullable<GuardedStatus['nextTry']> => ({ at: iso(at), inSeconds: Math.max(0, Math.ceil((at - now) / 1000)) });
+const nextTry = (kind: NonNullable<GuardedStatus['nextTry']>['kind'], at: number, now: number): NonNullable<GuardedStatus['nextTry']> => ({
+  kind,
+  at: iso(at),
+  inSeconds: Math.max(0, Math.ceil((at - now) / 1000)),
+});
+
+/** Until when the first decisions still wait for the controller's view; null once they are made, or the view came. */
+const fleetWaitOf = (s: AgentState): number | null =>
+  s.phase === 'starting' && s.link.fleet === null && s.timers.has('initial-fleet') ? s.fleetWaitUntil : null;
 
 export function statusOf(s: AgentState, now: number): AgentStatus {
   const seen = new Set<string>();
@@ -70,7 +84,7 @@ export function statusOf(s: AgentState, now: number): AgentStatus {
     sources: { drbd: describeDrbdSource(s), domains: describeDomainSource(s) },
     drbd: s.drbd.availability,
     lastFullRead: s.lastFullRead === null ? null : iso(s.lastFullRead),
-    guarded: guarded.map((g) => guardedStatus(g, s.records.get(g.name), starting(s, g.name), now)),
+    guarded: guarded.map((g) => guardedStatus(g, s.records.get(g.name), starting(s, g.name), now, fleetWaitOf(s))),
     holds: s.holds.map((h) => h.hold),
     warnings: [...(guardedDirWarning(s) ?? []), ...s.warnings],
     controller: { link: linkWord(s), problem: s.link.phase === 'up' ? null : (s.link.problem?.why ?? null), failures: s.link.failures },

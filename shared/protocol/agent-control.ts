@@ -62,11 +62,13 @@ export const GuardedStatusSchema = z.strictObject({
   /** after a failed start: when the next attempt may run */
   retryAt: z.string().nullable(),
   /**
-   * a deferred domU: when the agent decides it again at the latest (its fallback re-check; a DRBD
-   * or domain change decides it sooner), as an ISO time and in seconds from the answer, both on the
-   * agent's clock. Optional: a CLI may ask a daemon not yet restarted after an upgrade.
+   * when the agent decides it next at the latest, as an ISO time and in seconds from the answer,
+   * both on the agent's clock: 're-check', a deferred domU's fallback re-check (a DRBD or domain
+   * change decides it sooner); 'controller-view', before the first decisions, the end of their
+   * wait for the controller's view of where domUs run (its arrival ends it sooner). Optional: a
+   * CLI may ask a daemon not yet restarted after an upgrade.
    */
-  nextTry: z.strictObject({ at: z.string(), inSeconds: z.number().int().min(0) }).nullable().optional(),
+  nextTry: z.strictObject({ kind: z.enum(['re-check', 'controller-view']), at: z.string(), inSeconds: z.number().int().min(0) }).nullable().optional(),
 });
 export type GuardedStatus = z.infer<typeof GuardedStatusSchema>;
 
