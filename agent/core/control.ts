@@ -65,7 +65,7 @@ function force(s: AgentState, fx: Fx, id: number, req: Extract<ControlRequest, {
     return s;
   }
   const decision = s.records.get(req.name)?.decision ?? undefined;
-  const verdict = forceVerdict(decision);
+  const verdict = forceVerdict(decision, s.host);
   if (!verdict.allowed) {
     refuse(fx, id, { code: 'XH_ERR_REFUSED', message: `${req.name}: ${verdict.why}` });
     return s;

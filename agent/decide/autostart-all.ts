@@ -76,12 +76,22 @@ const UNFORCEABLE: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
+ * What ends a skip `--force` never passes, for its refusal to name (an unsettled skip's detail
+ * names its own fix; a peer Primary and the skips --force may pass are answered above).
+ */
+const skipFix = (reason: string, host: string): string | null => {
+  if (reason === 'maintenance') return `this Dom0 starts nothing while draining or in maintenance: end that first (\`xenherdctl restore ${host}\` brings its domUs home, \`xenherdctl maintenance ${host} off\` ends it by hand; a plain \`maintenance\` file an operator put in the agent's state dir is removed by hand)`;
+  if (reason === 'migrating-away') return 'wait for the migration to end (`xenherd-agent status` here shows where it went)';
+  return null;
+};
+
+/**
  * Whether an operator's `--force` may start a domU with this decision: a defer (but not one whose
  * config or ledger cannot be read, nor two configs defining it), a domU autostart started this
  * boot and someone stopped since, or one only silent hosts' last reports place elsewhere (judged
- * by what the decision would be without them).
+ * by what the decision would be without them). HOST: this Dom0, as the refusal's fix names it.
  */
-export function forceVerdict(d: AutostartDecision | undefined): { readonly allowed: true } | { readonly allowed: false; readonly why: string } {
+export function forceVerdict(d: AutostartDecision | undefined, host = 'HOST'): { readonly allowed: true } | { readonly allowed: false; readonly why: string } {
   if (d === undefined) return { allowed: false, why: 'not a guarded domU on this host' };
   const fix = d.kind === 'defer' ? UNFORCEABLE.get(d.reason) : undefined;
   if (d.kind === 'defer' && fix !== undefined) return { allowed: false, why: `refused: ${d.detail}. --force does not override ${d.reason}: ${fix}` };
@@ -91,7 +101,7 @@ export function forceVerdict(d: AutostartDecision | undefined): { readonly allow
     return { allowed: false, why: `refused: ${d.detail}. --force overrides a defer, never a peer Primary` };
   }
   if (d.kind === 'skip' && d.withoutSilent !== undefined) {
-    const beneath = forceVerdict(d.withoutSilent);
+    const beneath = forceVerdict(d.withoutSilent, host);
     return beneath.allowed ? beneath : { allowed: false, why: `${beneath.why} (and ${d.detail})` };
   }
   if (d.kind === 'skip' && d.reason === 'migrated-away') {
@@ -100,7 +110,10 @@ export function forceVerdict(d: AutostartDecision | undefined): { readonly allow
   if (d.kind === 'skip' && d.reason === 'running-elsewhere') {
     return { allowed: false, why: `refused: skipped (running-elsewhere): ${d.detail}. --force passes running-elsewhere only when every host reporting it is one the controller no longer hears from` };
   }
-  if (d.kind === 'skip') return { allowed: false, why: `refused: skipped (${d.reason}): ${d.detail}. --force overrides a defer or a handled-this-boot skip, never this skip` };
+  if (d.kind === 'skip') {
+    const fix = skipFix(d.reason, host);
+    return { allowed: false, why: `refused: skipped (${d.reason}): ${d.detail}. --force overrides a defer or a handled-this-boot skip, never this skip${fix === null ? '' : `: ${fix}`}` };
+  }
   if (d.kind === 'running') return { allowed: false, why: `nothing to do: ${d.detail}` };
   return { allowed: true };
 }
