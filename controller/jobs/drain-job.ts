@@ -3,7 +3,7 @@ import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { planDrain } from '../plan/drain.js';
 import { mayClearUp, waitsOnUnreachable } from '../plan/leftover-text.js';
 import { drainClaim } from '../plan/maintenance-claims.js';
-import { accounted, alarmText, downText, heldText, watchDrain } from './drain-account.js';
+import { accounted, alarmText, beyondRemain, downText, leftUnderAlarm, nothingRemains, watchDrain } from './drain-account.js';
 import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, waitFor, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import { claimForJob, type MaintenanceLease } from './maintenance-lease.js';
@@ -25,8 +25,10 @@ export const limitsWith = (base: Limits, maxParallel: number | null): Limits => 
  * Whatever the ending, it tells the truth of every domU of the host (drain-account.ts): the
  * guarded ones that run nowhere (lost with it mid-drain, say: "empty" alone would hide them, and
  * the host's autostart starts none of them while it is out of service), a move that ended as an
- * ALARM with the domU running on its target (not "remains" on the host), and the moves that
- * counted but that a ledger keeps as an ALARM, whether the drain finished or not.
+ * ALARM with the domU running on its target or nowhere (not "remains" on the host), and the moves
+ * that counted but that a ledger keeps as an ALARM, whether the drain finished or not. Moves held
+ * by an ALARM a ledger keeps do not keep the host draining once it runs nothing: it is set in
+ * maintenance, and the ending (not ok) names them as unsettled.
  */
 export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Promise<Ending> {
   const { port } = env;
@@ -72,13 +74,15 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
     const moved = end.moved.length;
     const account = () => watch.accountOf(end, () => claim.resumes);
     // --timeout only stops new moves from starting: when the last move ended after it ran out,
-    // nothing is left to start and the drain is done all the same
-    if ((end.stoppedBy === null || end.stoppedBy === 'timeout') && end.leftovers.length === 0) {
+    // nothing is left to start and the drain is done all the same. A move that ended in an ALARM a
+    // ledger keeps, its domU off HOST (at its target, or nowhere), does not keep HOST draining: HOST
+    // runs nothing of it, so it goes to maintenance, and the ending names the ALARM for a person
+    if ((end.stoppedBy === null || end.stoppedBy === 'timeout') && nothingRemains(port, account())) {
       const m = await toMaintenance(env, job, lease, host, claim.operationId);
       // a move that counted, but that a ledger keeps as an ALARM: the drain names it for a person
       const a = account();
       const named = accounted(a);
-      const but = [alarmText(a.alarms), downText([host], a.down)].filter((x) => x !== '');
+      const but = beyondRemain([host], a);
       if (m.ok) {
         if (named.length === 0) return success(`${host} is empty and in maintenance (${moved} domU(s) moved)`, moved);
         return failure(leftoverCode(named), `${host} is empty and in maintenance (${moved} domU(s) moved), but ${but.join('; and ')}`, named, moved);
@@ -94,7 +98,7 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
     const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(remaining);
     const alsoDown = a.down.length === 0 ? '' : `, and ${a.down.length} guarded domU(s) of ${host} run nowhere (${a.down.map((l) => l.name).join(', ')})`;
     // after the stay note, as the leftovers say them: where a domU that left runs under its ALARM, and the moves a ledger keeps as one
-    const more = [heldText([host], a.held), alarmText(a.alarms)].filter((x) => x !== '');
+    const more = [...leftUnderAlarm([host], a), alarmText(a.alarms)].filter((x) => x !== '');
     // every domU gone but one held by an ALARM: nothing remains, and the ALARM (in `more`) is why it stays draining
     const remain = a.remain.length === 0 ? `no domU remains on ${host}` : `${a.remain.length} domU(s) remain on ${host}`;
     return failure(code, [`${why}: ${remain} (${moved} moved)${alsoDown}`, stayNote(host), ...more].join('; '), remaining, moved);

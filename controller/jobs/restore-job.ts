@@ -5,6 +5,8 @@ import { notRunningAtHome, planRestore } from '../plan/restore.js';
 import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import { claimForJob } from './maintenance-lease.js';
+import { alarmText } from './drain-account.js';
+import { withUnsettled } from './unsettled-moves.js';
 
 type RestoreRequest = Extract<JobRequest, { kind: 'restore' }>;
 
@@ -39,16 +41,26 @@ export async function runRestore(env: JobEnv, job: JobRun, req: RestoreRequest):
       req.timeoutMs === null ? null : job.startedAt + req.timeoutMs,
     );
     const moved = end.moved.length;
+    // the moves that counted but that a ledger keeps as an ALARM (the DRBD link lost in a handover
+    // home): every ending names them as a drain's does (drain-account.ts), and none is a success;
+    // the plan's leftover of one ("not home") is not its truth: it is home, held by the ALARM
+    const { alarms, leftovers, left } = withUnsettled(port, end);
+    const also = alarms.length === 0 ? '' : `; ${alarmText(alarms)}`;
     if (end.stoppedBy === 'aborted') {
       lease.stop();
-      return failure('XH_ERR_REFUSED', `the restore was stopped: ${end.leftovers.length} domU(s) not home (${moved} moved)`, end.leftovers, moved);
+      return failure('XH_ERR_REFUSED', `the restore was stopped: ${leftovers.length} domU(s) not home (${moved} moved)${also}`, left, moved);
     }
     const online = await lease.set(restoreEndClaim(claim.operationId));
-    if (!online.ok) return failure(online.error.code, `${moved} domU(s) came home, but ${online.error.message}`, end.leftovers, moved);
+    if (!online.ok) return failure(online.error.code, `${moved} domU(s) came home, but ${online.error.message}${also}`, left, moved);
     job.emit({ type: 'host', host, maintenance: online.value });
-    if (end.stoppedBy === null && end.leftovers.length === 0) return success(`${host} is online and every domU of it is home (${moved} moved)${notRunningNote(port.facts(), host)}`, moved);
-    const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy === 'cancelled' ? 'XH_ERR_REFUSED' : leftoverCode(end.leftovers);
-    return failure(code, `${host} is online; ${end.leftovers.length} domU(s) of it are not home (${moved} moved): ${remainingText(end.leftovers)}`, end.leftovers, moved);
+    if (end.stoppedBy === null && leftovers.length === 0) {
+      const home = `${host} is online and every domU of it is home (${moved} moved)`;
+      const idle = notRunningNote(port.facts(), host);
+      if (alarms.length === 0) return success(`${home}${idle}`, moved);
+      return failure(leftoverCode(alarms), `${home}, but ${alarmText(alarms)}${idle}`, alarms, moved);
+    }
+    const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy === 'cancelled' ? 'XH_ERR_REFUSED' : leftoverCode(left);
+    return failure(code, `${host} is online; ${leftovers.length} domU(s) of it are not home (${moved} moved): ${remainingText(leftovers)}${also}`, left, moved);
   } finally {
     lease.stop();
   }

@@ -5,12 +5,13 @@ import { isReachable } from '../fleet/host-record.js';
 import { planDrain } from '../plan/drain.js';
 import { drainClaim, restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
 import { planRestore } from '../plan/restore.js';
-import { accounted, beyondRemain, downText, watchDrain } from './drain-account.js';
+import { accounted, alarmText, beyondRemain, downText, watchDrain } from './drain-account.js';
 import { limitsWith, stayNote } from './drain-job.js';
 import { failure, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, waitFor, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import { MaintenanceLease } from './maintenance-lease.js';
 import { rollInSlices, stoppedWhilePlanning } from './plan-in-slices.js';
+import { withUnsettled } from './unsettled-moves.js';
 
 type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
 
@@ -23,7 +24,8 @@ type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
  * Each group's drain ends with the truth about every domU of its hosts, as a drain does
  * (drain-account.ts): a guarded one lost with its Dom0 mid-roll (a power loss mid-copy) is named
  * as running nowhere, with its fix, and stops the roll before the group's reboot; the roll's
- * restore would only bring the host online, and "every domU is home" would be false.
+ * restore would only bring the host online, and "every domU is home" would be false. A move of
+ * the group's restore that a ledger keeps as an ALARM is named the same way, and stops the roll.
  */
 export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promise<Ending> {
   const { port } = env;
@@ -91,7 +93,7 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
         const a = account();
         const left = accounted(a);
         const down = a.down.length === 0 ? '' : `; ${downText(group.hosts, a.down)}`;
-        return notEmpty(`the drain did not finish (${remainingText([...a.remain, ...a.held, ...a.alarms]) || drained.stoppedBy})${down}`, drained.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : leftoverCode(left), left);
+        return notEmpty(`the drain did not finish (${remainingText([...a.remain, ...a.held, ...a.nowhere, ...a.alarms]) || drained.stoppedBy})${down}`, drained.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : leftoverCode(left), left);
       }
       for (const host of group.hosts) {
         const r = await (leases.get(host) as MaintenanceLease).set({ state: 'maintenance', operationId: ops.get(host) as string, from: ['draining'], resumes: true });
@@ -155,9 +157,14 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
         const r = await (leases.get(host) as MaintenanceLease).set(restoreEndClaim(restoreOps.get(host) as string));
         if (r.ok) job.emit({ type: 'host', host, maintenance: r.value });
       }
-      if (restored.stoppedBy !== null || restored.leftovers.length > 0) {
-        return failure(restored.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : leftoverCode(restored.leftovers), `${label}: back online, but not every domU is home: ${remainingText(restored.leftovers) || restored.stoppedBy}`, restored.leftovers, moved);
+      // the restore's moves a ledger keeps as an ALARM (the DRBD link lost in a handover home): named
+      // as a drain names them; the roll stops for a person, as the next group may hold the other disk
+      const { alarms, leftovers, left } = withUnsettled(port, restored);
+      if (restored.stoppedBy !== null || leftovers.length > 0) {
+        const also = alarms.length === 0 ? '' : `; ${alarmText(alarms)}`;
+        return failure(restored.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : leftoverCode(left), `${label}: back online, but not every domU is home: ${remainingText(leftovers) || restored.stoppedBy}${also}`, left, moved);
       }
+      if (alarms.length > 0) return failure(leftoverCode(alarms), `${label}: back online and every domU is home, but ${alarmText(alarms)}; the roll stops here`, alarms, moved);
     }
   } finally {
     // nothing renews after the roll ends (releases above already ended the leases they could)
