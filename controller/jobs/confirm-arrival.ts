@@ -48,7 +48,7 @@ export async function confirmArrival(ctx: MoveContext, move: Move, o: MoveOutcom
 }
 
 /** Resolves when a change of the fleet makes WANTED true, or after MS. */
-function changeOr(port: FleetPort, ms: number, wanted: () => boolean): Promise<void> {
+export function changeOr(port: FleetPort, ms: number, wanted: () => boolean): Promise<void> {
   return new Promise<void>((resolve) => {
     const finish = (): void => {
       unchange();

@@ -3,6 +3,7 @@ import type { Move } from '../../shared/protocol/ctl-jobs.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import { coldMove } from './cold-move.js';
 import { confirmArrival } from './confirm-arrival.js';
+import { keepsAlarms, keptAlarmShown, keptAsAlarm } from './kept-alarm.js';
 import { AMBIGUOUS, RETRYABLE, type MoveContext, type MoveOutcome } from './move-context.js';
 import type { AgentAnswer, AgentCall } from './port.js';
 import { pairNotReady, waitForPair } from './pair-wait.js';
@@ -40,11 +41,16 @@ async function migrate(ctx: MoveContext, move: Move): Promise<MoveOutcome> {
     const code = o.code ?? 'XH_ERR_INTERNAL';
     last = { code, message: o.message };
     if (AMBIGUOUS.has(code)) {
+      const answeredAt = ctx.port.clock.now();
       ctx.report(move, 'settling', attempt, `${code}: ${o.message}: asking ${move.from} and ${move.to} where ${move.name} is`);
       const v = await settleMove(ctx, move, attempt);
-      const kept = code === 'XH_ERR_MIGRATION_UNKNOWN' && keptAsAlarm(ctx, move);
+      // kept: its report shows the record, or its agent keeps every such ALARM and that report is yet to come
+      const kept = code === 'XH_ERR_MIGRATION_UNKNOWN' && (keptAsAlarm(ctx, move) || keepsAlarms(ctx, move.from));
       // the source's ALARM stands in its ledger wherever the domU runs (a link lost mid-move leaves it at the target): its words say what was seen
-      if (kept && (v.verdict === 'at-target' || v.verdict === 'alarmed')) return { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: `${move.from}'s agent: ${o.message}` };
+      if (kept && (v.verdict === 'at-target' || v.verdict === 'alarmed')) {
+        await keptAlarmShown(ctx, move, v.verdict, answeredAt);
+        return { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: `${move.from}'s agent: ${o.message}` };
+      }
       if (v.verdict === 'at-target') return { kind: 'moved', how: 'live', attempts: attempt, note: `settled after ${code}: it runs on ${move.to}${v.unheard === undefined ? '' : unheardNote(v.unheard, move)}` };
       if (v.verdict === 'alarmed') return { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: `after ${code}, ${move.name}: ${v.message}` };
       if (v.verdict !== 'at-source') {
@@ -71,13 +77,6 @@ async function migrate(ctx: MoveContext, move: Move): Promise<MoveOutcome> {
 /** Why a move settled without its source counts, and what the source's own record does when it is heard again. */
 const unheardNote = (source: string, move: Move): string =>
   `, where it arrived by migration after ${source} was last heard from; ${source} has not answered, but its agent told ${move.to} the move is done: its own ledger has it, and its next report shows it (\`xenherdctl where ${move.name}\`)`;
-
-/**
- * The source's agent keeps this move's ALARM in its ledger (an unsettled record of this operation,
- * as its reports show it): an agent records it before it answers, and the settling's round trips to
- * both agents follow that report. An older agent keeps none: its word alone is settled as before.
- */
-const keptAsAlarm = (ctx: MoveContext, move: Move): boolean => ctx.port.record(move.from)?.state?.ledger.unsettled?.[move.name]?.operationId === ctx.operationId;
 
 async function migrateOnce(ctx: MoveContext, move: Move, attempt: number): Promise<AgentAnswer> {
   const budget = ctx.speed.budget(move.memMiB);

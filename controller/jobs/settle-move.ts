@@ -78,6 +78,12 @@ function alarmOf(ctx: MoveContext, move: Move): string | null {
   return us.length === 0 ? null : `${unsettledMessage(move.name, us)}; both hosts are left as they are`;
 }
 
+/** One fresh look at both hosts of MOVE (reports after SINCE for an agent without inspect): where it is now; null when either did not answer. */
+export async function lookOnce(ctx: MoveContext, move: Move, since: number): Promise<SettleVerdict | null> {
+  const [a, b] = await Promise.all([look(ctx, move.from, move.name, since), look(ctx, move.to, move.name, since)]);
+  return a && b ? settleMigration(a, b).verdict : null;
+}
+
 async function look(ctx: MoveContext, host: string, name: string, since: number): Promise<InspectReport | null> {
   const r = ctx.port.record(host);
   if (!r?.linkUp) return null;

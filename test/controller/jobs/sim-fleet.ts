@@ -20,7 +20,8 @@ export type MigrationFault =
   | 'partial';
 
 export interface SimSpec {
-  readonly hosts: ReadonlyArray<{ readonly name: string; readonly totalMiB?: number }>;
+  /** each Dom0; ANNOUNCES: words its agent announces beyond the simulator's own (e.g. link feature `unsettled`) */
+  readonly hosts: ReadonlyArray<{ readonly name: string; readonly totalMiB?: number; readonly announces?: readonly string[] }>;
   /** each domU: its home, the hosts holding its DRBD replicas, where it runs (default: home) */
   readonly domus: ReadonlyArray<{ readonly name: string; readonly home: string; readonly replicas: readonly string[]; readonly memMiB: number; readonly vcpus?: number; readonly on?: string | null; readonly state?: SimDomain['state'] }>;
   readonly bandwidthMiBps?: number;
@@ -53,7 +54,9 @@ export class SimFleet implements SimWorld {
     for (const h of spec.hosts) {
       const configs = spec.domus.filter((d) => d.replicas.includes(h.name)).map((d) => ({ name: d.name, source: 'guarded' as const, memMiB: d.memMiB, vcpus: d.vcpus ?? 1, resources: [{ name: `r-${d.name}`, hosts: [...d.replicas] }] }));
       const homes = spec.domus.filter((d) => d.home === h.name).map((d) => ({ name: d.name, peer: d.replicas.find((r) => r !== d.home) ?? null, source: 'migrate-tab' as const }));
-      this.hosts.set(h.name, new SimDom0(clock, this, h.name, h.totalMiB ?? 16_384, configs, homes));
+      const dom0 = new SimDom0(clock, this, h.name, h.totalMiB ?? 16_384, configs, homes);
+      dom0.capabilities.push(...(h.announces ?? []));
+      this.hosts.set(h.name, dom0);
     }
     for (const d of spec.domus) {
       const on = d.on === undefined ? d.home : d.on;
