@@ -15,6 +15,8 @@ import {
 } from '../../shared/protocol/agent-link.js';
 import type { AgentLinkLog, LinkVoice } from './agent-link-log.js';
 import { AgentMessageReader } from './agent-message-reader.js';
+import { VERSION } from '../../shared/version.js';
+import { helloAgentVersion, skewAdvice } from './version-skew.js';
 
 /** Who the transport says is at the other end: the host its token is bound to. */
 export interface AgentIdentity {
@@ -52,6 +54,8 @@ type Phase = 'hello' | 'snapshot' | 'live' | 'closed';
 export class AgentSession {
   private phase: Phase = 'hello';
   private lastSeq = -1;
+  /** the agent's release, from its hello: a frame refused later names it */
+  private agentVersion: string | null = null;
   private ended = false;
   private readonly reader = new AgentMessageReader();
   private readonly voice: LinkVoice;
@@ -113,10 +117,10 @@ export class AgentSession {
     this.end(code, reason);
   }
 
-  /** Refuses the link: a logged reason, an `error` message, then close. */
-  refuse(code: ErrorCode, message: string, closeCode: number): void {
+  /** Refuses the link: a logged reason (FIELDS added to its line), an `error` message, then close. */
+  refuse(code: ErrorCode, message: string, closeCode: number, fields: Record<string, unknown> = {}): void {
     if (this.phase === 'closed') return;
-    this.lines.log.warn({ event: 'agent-refused', host: this.identity.host, remote: this.link.remote, code, reason: message }, `refused agent link of ${this.identity.host}: ${message}`);
+    this.lines.log.warn({ event: 'agent-refused', host: this.identity.host, remote: this.link.remote, code, reason: message, ...fields }, `refused agent link of ${this.identity.host}: ${message}`);
     this.send({ type: 'error', code, message });
     this.phase = 'closed';
     this.link.close(closeCode, message);
@@ -155,7 +159,12 @@ export class AgentSession {
     const parsed = this.reader.read(raw);
     if (!parsed.success) {
       const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');
-      this.refuse('XH_ERR_PROTOCOL', `a message that is not in the protocol (${issues})`.slice(0, 1000), CLOSE.protocol);
+      const agent = this.agentVersion ?? helloAgentVersion(raw);
+      if (agent === null) return this.refuse('XH_ERR_PROTOCOL', `a message that is not in the protocol (${issues})`.slice(0, 1000), CLOSE.protocol);
+      // the versions and the fix first: a schema's complaint can run long, and the agent reads only so much of it
+      const what = `a message that is not in the protocol of this controller: ${skewAdvice(agent, VERSION)}`;
+      const why = ` (${issues})`.slice(0, Math.max(0, 1000 - what.length));
+      this.refuse('XH_ERR_PROTOCOL', `${what}${why}`, CLOSE.protocol, { agentVersion: agent, controllerVersion: VERSION });
       return;
     }
     this.dispatch(parsed.data);
@@ -172,6 +181,7 @@ export class AgentSession {
         return this.refuse('XH_ERR_AUTH', `the token of ${this.identity.host} was used to report as ${msg.host}: ${fix}`, CLOSE.policy);
       }
       this.phase = 'snapshot';
+      this.agentVersion = msg.agentVersion;
       this.events.hello(this, msg);
       return;
     }

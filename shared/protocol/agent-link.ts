@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorCodeSchema } from '../errors.js';
+import { knownCodeOf, WireErrorCodeSchema } from './wire-error-code.js';
 import {
   DomuNameSchema,
   HostNameSchema,
@@ -96,18 +96,22 @@ export const DeltaSchema = z
 export const HeartbeatSchema = z.strictObject({ type: z.literal('heartbeat'), at: MsEpochSchema });
 /** One line of a running command's progress, for the operator's terminal. */
 export const ProgressSchema = z.strictObject({ type: z.literal('progress'), commandId: CommandIdSchema, line: Text });
-/** How a command ended; `code` is null exactly when ok. */
+/**
+ * How a command ended; `code` is null exactly when ok. A code this build does not know (a newer
+ * agent's) is read as XH_ERR_INTERNAL with the original in the message: the outcome is kept.
+ */
 export const ResultSchema = z.strictObject({
   type: z.literal('result'),
   commandId: CommandIdSchema,
   ok: z.boolean(),
-  code: ErrorCodeSchema.nullable(),
+  code: WireErrorCodeSchema.nullable(),
   message: Text,
   detail: z.string().max(8000).nullable(),
   /** a structured answer for the ops that have one (inspect, maintenance); absent or null otherwise */
   data: ResultDataSchema.nullable().optional(),
 })
-  .refine((r) => r.ok === (r.code === null), 'code is null exactly when ok is true');
+  .refine((r) => r.ok === (r.code === null), 'code is null exactly when ok is true')
+  .transform((r) => (r.code === null ? { ...r, code: null } : { ...r, ...knownCodeOf(r.code, r.message, LINK_LIMITS.text) }));
 
 /**
  * How current the agent's view of its own domains is (feature `view-lag`): `behind` when it saw a
@@ -144,8 +148,10 @@ export const WelcomeSchema = z.strictObject({
   accepts: z.array(FeatureWord).max(LINK_LIMITS.capabilities).optional(),
 });
 
-/** Sent before the controller closes the link; stable across protocol versions. */
-export const LinkErrorSchema = z.strictObject({ type: z.literal('error'), code: ErrorCodeSchema, message: Text });
+/** Sent before the controller closes the link; stable across protocol versions (a code this build does not know: as in a result). */
+export const LinkErrorSchema = z
+  .strictObject({ type: z.literal('error'), code: WireErrorCodeSchema, message: Text })
+  .transform((e) => ({ ...e, ...knownCodeOf(e.code, e.message, LINK_LIMITS.text) }));
 
 
 /**
