@@ -83,7 +83,8 @@ export type AgentEvent =
   | { readonly t: 'created'; readonly name: string; readonly ok: boolean; readonly message: string }
   | { readonly t: 'coexistence'; readonly warnings: readonly string[] }
   | { readonly t: 'link-open'; readonly gen: number }
-  | { readonly t: 'link-failed'; readonly gen: number; readonly kind: string; readonly message: string }
+  /** RETRYAFTERMS: the least wait the controller's address asked for (an HTTP Retry-After) */
+  | { readonly t: 'link-failed'; readonly gen: number; readonly kind: string; readonly message: string; readonly retryAfterMs?: number }
   | { readonly t: 'link-message'; readonly gen: number; readonly message: ControllerMessage }
   | { readonly t: 'link-bad-message'; readonly gen: number; readonly why: string }
   | { readonly t: 'link-closed'; readonly gen: number; readonly code: number; readonly reason: string }

@@ -36,18 +36,20 @@ export function connectLink(s: AgentState, fx: Fx): AgentState {
   return withLink(s, { phase: 'connecting', gen, sent: null, seq: 0, doneIds: [] });
 }
 
-function lost(s: AgentState, fx: Fx, why: string, refused: boolean): AgentState {
+/** The link is gone: wait, then dial again; AT_LEAST_MS is a wait the controller's address asked for. */
+function lost(s: AgentState, fx: Fx, why: string, refused: boolean, atLeastMs = 0): AgentState {
   const failures = s.link.failures + 1;
   const max = refused ? REFUSED_MAX_MS : LINK_RETRY_MAX_MS;
   const r = nextRandom(s.rng);
   const wait = Math.round(Math.min(max, RETRY_BASE_MS * 2 ** Math.min(failures - 1, 20)) * (LINK_RETRY_JITTER.min + r.value * (LINK_RETRY_JITTER.max - LINK_RETRY_JITTER.min)));
+  const waitMs = Math.max(wait, atLeastMs);
   const level = s.link.phase === 'up' || refused ? 'warn' : 'info';
-  fx.push(log(level, `controller link: ${why}; trying again in ${(wait / 1000).toFixed(1)} s`, { link: 'down', failures }));
+  fx.push(log(level, `controller link: ${why}; trying again in ${(waitMs / 1000).toFixed(1)} s`, { link: 'down', failures }));
   const told = s.link.problem !== null && s.link.problem.fromController && s.link.problem.gen === s.link.gen;
   const problem = told ? s.link.problem : { why, gen: s.link.gen, fromController: false };
   let n = withLink({ ...s, rng: r.state, dirty: true }, { phase: 'waiting', failures, sent: null, fleet: null, refused, problem });
   n = disarm(disarm(disarm(n, fx, 'heartbeat'), fx, 'fleet-stale'), fx, 'link-silence');
-  return live(n) ? arm(n, fx, 'link-retry', wait) : n;
+  return live(n) ? arm(n, fx, 'link-retry', waitMs) : n;
 }
 
 export function onLinkOpen(s: AgentState, fx: Fx, gen: number, host: string): AgentState {
@@ -70,13 +72,16 @@ export function onLinkSilence(s: AgentState, fx: Fx): AgentState {
   return lost(s, fx, `${waited}, closing the link`, false);
 }
 
-export function onLinkFailed(s: AgentState, fx: Fx, gen: number, kind: string, message: string): AgentState {
+export function onLinkFailed(s: AgentState, fx: Fx, gen: number, kind: string, message: string, retryAfterMs = 0): AgentState {
   if (gen !== s.link.gen) return s;
-  return lost(s, fx, `cannot connect (${kind}): ${message}`, kind === 'refused' || kind === 'untrusted');
+  // an HTTP 429 or 5xx comes as `unreachable` (shared/link/upgrade-status.ts): it passes on its own
+  return lost(s, fx, `cannot connect (${kind}): ${message}`, kind === 'refused' || kind === 'untrusted', retryAfterMs);
 }
 
 export function onLinkClosed(s: AgentState, fx: Fx, gen: number, code: number, reason: string): AgentState {
   if (gen !== s.link.gen || s.link.phase === 'waiting' || s.link.phase === 'off') return s;
+  // a refusal is a token, a version or a message the controller will not take: an operator must
+  // act. Every other close (stale, replaced, CLOSE.helloLate, going away) passes on its own.
   const refused = code === CLOSE.policy || code === CLOSE.protocol;
   return lost(s, fx, `closed (${code}${reason ? `: ${reason}` : ''})`, refused);
 }

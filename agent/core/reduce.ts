@@ -93,7 +93,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'link-open':
       return onLinkOpen(s, fx, ev.gen, s.host);
     case 'link-failed':
-      return onLinkFailed(s, fx, ev.gen, ev.kind, ev.message);
+      return onLinkFailed(s, fx, ev.gen, ev.kind, ev.message, ev.retryAfterMs);
     case 'link-closed':
       return onLinkClosed(s, fx, ev.gen, ev.code, ev.reason);
     case 'link-bad-message':

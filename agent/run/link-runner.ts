@@ -23,7 +23,7 @@ export class LinkRunner {
     this.current = null;
     void open().then(
       (r) => {
-        if (!r.ok) return this.post({ t: 'link-failed', gen, kind: r.error.kind, message: r.error.message });
+        if (!r.ok) return this.post({ t: 'link-failed', gen, kind: r.error.kind, message: r.error.message, ...(r.error.retryAfterMs !== undefined ? { retryAfterMs: r.error.retryAfterMs } : {}) });
         const link = r.value;
         this.current = { gen, link };
         link.onMessage((text) => this.receive(gen, text));

@@ -38,7 +38,7 @@ export interface AgentPorts {
   readonly saveHostName: (host: string) => void;
   readonly notify: SdNotify | null;
   /** opens the link to the controller; null: no controller configured */
-  readonly connectController: (() => Promise<Result<Link, { readonly kind: string; readonly message: string }>>) | null;
+  readonly connectController: (() => Promise<Result<Link, { readonly kind: string; readonly message: string; readonly retryAfterMs?: number }>>) | null;
   /** runs a controller's migrate, reverse, shutdown or start with the agent's own CLI code (a child process, or in a test's process) */
   readonly runCommand: (command: ChildCommand, progress: (line: string) => void) => Promise<CommandOutcome>;
 }

@@ -19,7 +19,9 @@ export class HelloDeadlines {
       s,
       this.after(this.ms, () => {
         this.deadlines.delete(s);
-        if (!s.live) s.refuse('XH_ERR_TIMEOUT', `no hello and snapshot within ${this.ms / 1000} s`, CLOSE.protocol);
+        // not CLOSE.protocol: an agent reads that as a refusal and waits up to 5 minutes, and a
+        // snapshot late behind a busy controller or network calls for the next try, not for an operator
+        if (!s.live) s.refuse('XH_ERR_TIMEOUT', `no hello and snapshot within ${this.ms / 1000} s`, CLOSE.helloLate);
       }),
     );
   }

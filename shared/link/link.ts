@@ -40,4 +40,6 @@ export const CLOSE = {
   replaced: 4000,
   /** nothing heard for staleAfterMs */
   stale: 4001,
+  /** no hello and snapshot in time (a slow or busy link, not a refusal): the agent dials again at its usual pace */
+  helloLate: 4002,
 } as const;

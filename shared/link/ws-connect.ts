@@ -8,6 +8,7 @@ import { tlsTarget } from '../url-host.js';
 import { AGENT_LINK_PATH } from '../protocol/agent-link.js';
 import type { Link } from './link.js';
 import { wsLink } from './ws-link.js';
+import { retryAfterMs, upgradeStatusKind } from './upgrade-status.js';
 import { TRY_EVERY_ADDRESS } from '../dual-stack.js';
 
 /** Where an agent's link goes: its config's `controller` section, files already read. */
@@ -29,11 +30,12 @@ export interface AgentLinkTarget {
 const ERROR_BODY_BYTES = 4096;
 
 export type ConnectFailure =
-  /** the controller answered the upgrade with an HTTP error (401/403: the token) */
+  /** the controller answered the upgrade with an HTTP error that waiting does not mend (401/403: the token) */
   | { readonly kind: 'refused'; readonly status: number; readonly code: string | null; readonly message: string }
   /** TLS: the certificate is not the one configured */
   | { readonly kind: 'untrusted'; readonly message: string }
-  | { readonly kind: 'unreachable'; readonly message: string };
+  /** RETRYAFTERMS: a 429's or 5xx's Retry-After, the least wait before the next try (upgrade-status.ts) */
+  | { readonly kind: 'unreachable'; readonly message: string; readonly retryAfterMs?: number };
 
 /**
  * The CA certificate of a controller pinned by fingerprint: a first TLS connection that sends
@@ -122,7 +124,7 @@ function readErrorAnswer(res: IncomingMessage, clock: Clock, timeoutMs: number):
       cancel();
       res.off('data', onData);
       res.destroy();
-      resolve(refusalOf(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+      resolve(refusalOf(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), retryAfterMs(res.headers['retry-after'], clock.now())));
     };
     const onData = (c: Buffer): void => {
       // a copy: a view would keep the whole chunk (and the buffer it was cut from) alive
@@ -138,7 +140,7 @@ function readErrorAnswer(res: IncomingMessage, clock: Clock, timeoutMs: number):
   });
 }
 
-function refusalOf(status: number, body: string): ConnectFailure {
+function refusalOf(status: number, body: string, retryAfter: number | undefined): ConnectFailure {
   let code: string | null = null;
   let message = `HTTP ${status}`;
   try {
@@ -148,5 +150,7 @@ function refusalOf(status: number, body: string): ConnectFailure {
   } catch {
     // not our JSON (or cut short): the status says enough
   }
-  return { kind: 'refused', status, code, message };
+  if (upgradeStatusKind(status) === 'refused') return { kind: 'refused', status, code, message };
+  const said = message === `HTTP ${status}` ? message : `HTTP ${status}: ${message}`;
+  return { kind: 'unreachable', message: `the controller's address answered ${said}`, ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }) };
 }

@@ -166,11 +166,11 @@ describe('agent sessions on the deterministic clock', () => {
     expect(bed.core.hosts().hosts[0]).toMatchObject({ host: 'xen1', reachable: true });
   });
 
-  it('a link that never says hello is closed after staleAfter', async () => {
+  it('a link that never says hello is closed after staleAfter, with a code the agent retries at its usual pace', async () => {
     const bed = coreBed();
     const { agent } = bed.connect('xen1');
     await bed.clock.advance(3_000);
-    expect(agent.closed?.code).toBe(CLOSE.protocol);
+    expect(agent.closed?.code).toBe(CLOSE.helloLate);
     expect(agent.of('error')[0]?.code).toBe('XH_ERR_TIMEOUT');
   });
 });

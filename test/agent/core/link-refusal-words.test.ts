@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLOSE } from '../../../shared/link/link.js';
+import { memoryLinkPair } from '../../../shared/link/memory-link.js';
+import { err, ok } from '../../../shared/result.js';
+import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../../harness/agent-on-sim.js';
+import { startSim, type Sim } from '../../sim/sim.js';
+
+// What the agent says and how long it waits when the controller will not take it, or asks it to
+// wait: a refusal's words reach the agent's log whatever code they carry (a newer controller's
+// included), and a Retry-After is the least wait before the next dial.
+const FLEET = `host xen1 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=8.4
+domu vm1 mem=512 vcpus=1 home=xen1 running=xen1
+`;
+const CONFIG = { ...TEST_TIMERS, controller: { url: 'wss://controller.test:7443', token: 'xh1.000000000000.testtokentesttokentesttoken' } };
+/** pino's number for an error line */
+const ERROR = 50;
+const SKEW = 'a message that is not in the protocol of this controller: the agent is version 99.0.0, this controller version 1.0.0: upgrade the controller first (controllers accept older agents, not newer ones) (state: Unrecognized key: "cpu")';
+
+let sim: Sim | null = null;
+let agent: SimAgent | null = null;
+afterEach(async () => {
+  await agent?.core.stop();
+  await sim?.stop();
+  sim = null;
+  agent = null;
+});
+
+/** An agent of xen1 whose controller answers its hello with `error` CODE and SKEW, then closes 1002. */
+async function refusedWith(code: string): Promise<{ s: Sim; a: SimAgent }> {
+  const s = await startSim({ fleet: FLEET });
+  sim = s;
+  const connectController = async () => {
+    const pair = memoryLinkPair({ name: 'ctl', clock: s.clock });
+    pair.controller.onMessage((t) => {
+      if ((JSON.parse(t) as { type: string }).type !== 'hello') return;
+      pair.controller.send(JSON.stringify({ type: 'error', code, message: SKEW }));
+      pair.controller.close(1002, SKEW);
+    });
+    return ok(pair.agent);
+  };
+  const a = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
+  agent = a;
+  return { s, a };
+}
+
+describe("the controller's refusal in the agent's log", () => {
+  it('is logged as an error in full, naming the versions and the fix', async () => {
+    const { s, a } = await refusedWith('XH_ERR_PROTOCOL');
+    await s.advance(0);
+    expect(a.logs.filter((l) => l['level'] === ERROR && l['msg'] === `the controller refused this agent: ${SKEW}`)).toHaveLength(1);
+  });
+
+  it('with an error code this agent does not know (a newer controller): the words still reach the log', async () => {
+    const { s, a } = await refusedWith('XH_ERR_FROM_A_NEWER_RELEASE');
+    await s.advance(0);
+    const refused = a.logs.filter((l) => l['level'] === ERROR && String(l['msg']).startsWith(`the controller refused this agent: ${SKEW} (error code XH_ERR_FROM_A_NEWER_RELEASE`));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ code: 'XH_ERR_INTERNAL' });
+    expect(JSON.stringify(a.logs)).not.toMatch(/a message this agent cannot read/);
+  });
+});
+
+describe('a Retry-After from the controller\'s address', () => {
+  it('is the least wait before the next dial, and an unreachable controller is otherwise dialled at the usual pace', async () => {
+    const s = await startSim({ fleet: FLEET });
+    sim = s;
+    let dials = 0;
+    const connectController = async () => {
+      dials++;
+      return err({ kind: 'unreachable', message: "the controller's address answered HTTP 429: slow down", retryAfterMs: 120_000 });
+    };
+    agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
+    await s.advance(1_000);
+    expect(dials).toBe(1);
+    await s.advance(118_000);
+    expect(dials).toBe(1);
+    await s.advance(2_000);
+    expect(dials).toBe(2);
+    expect(JSON.stringify(agent.logs)).toMatch(/cannot connect \(unreachable\): the controller's address answered HTTP 429: slow down; trying again in 120\.0 s/);
+  });
+});
+
+describe("the controller's hello deadline", () => {
+  it('closes with a code the agent retries at the unreachable pace (waits up to 90 s), not a refusal\'s (up to 7.5 min)', async () => {
+    const s = await startSim({ fleet: FLEET });
+    sim = s;
+    let dials = 0;
+    const connectController = async () => {
+      dials++;
+      const pair = memoryLinkPair({ name: `ctl-${dials}`, clock: s.clock });
+      pair.controller.onMessage(() => {
+        pair.controller.send(JSON.stringify({ type: 'error', code: 'XH_ERR_TIMEOUT', message: 'no hello and snapshot within 30 s' }));
+        pair.controller.close(CLOSE.helloLate, 'no hello and snapshot within 30 s');
+      });
+      return ok(pair.agent);
+    };
+    agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
+    // waits at most 1.5+3+6+12+24+48 s, then at most 90 s each: 19 dials within 20 minutes at least;
+    // a refusal's waits (at least 0.5+1+…+128 s, then 150 s each) allow at most 16
+    await s.advance(20 * 60_000);
+    expect(dials).toBeGreaterThanOrEqual(19);
+  });
+});
