@@ -58,14 +58,15 @@ export function stateAfterReport(before: HostState | null, msg: SnapshotMessage 
 
 /**
  * Whether a report changed anything the alert checks read (fleet-alerts.ts): which rows run and
- * as what (live or not, a migration half), homes, DRBD roles, ledgers, guarded lists. Memory
+ * as what (live or not, a migration half), homes, DRBD roles, ledgers, guarded lists, configs (whether
+ * a host holds anything of a domU it runs or claims: foreign-claims.ts). Memory
  * figures and the like do not: a fleet of thousands reports those all the time, and a full
  * conflict check of tens of thousands of domUs after each would hold the event loop for
  * milliseconds several times a second.
  */
 export function conflictInputsChanged(before: HostState | null, after: HostState): boolean {
   if (before === null) return true;
-  if (before.homes !== after.homes || before.drbd !== after.drbd || before.ledger !== after.ledger || before.guarded !== after.guarded) return true;
+  if (before.homes !== after.homes || before.drbd !== after.drbd || before.ledger !== after.ledger || before.guarded !== after.guarded || before.domus !== after.domus) return true;
   if (before.domains === after.domains) return false;
   if (before.domains.length !== after.domains.length) return true;
   return after.domains.some((d, i) => {

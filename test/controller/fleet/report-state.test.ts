@@ -126,6 +126,8 @@ describe('a host state after a report', () => {
     expect(conflictInputsChanged(s0, after({ drbd: { availability: 'ok', resources: [primary('r1', 'xen2')] } }))).toBe(true);
     expect(conflictInputsChanged(s0, after({ ledger: { seq: 1, away: { a: away('xen1', 'xen2') }, visitors: {} } }))).toBe(true);
     expect(conflictInputsChanged(s0, after({ guarded: [guarded('a')] }))).toBe(true);
+    // the configs: whether a host holds anything of a domU it runs or claims is read from them (foreign-claims.ts)
+    expect(conflictInputsChanged(s0, after({ domus: [{ name: 'a', source: 'config-dir', memMiB: 1024, vcpus: 1, resources: [{ name: 'r-a', hosts: ['xen2', 'xen3'] }] }] }))).toBe(true);
   });
 
   it("a ledger whose unsettled records alone changed is a change the alerts see, and the fleet index follows it (reconcile drops it)", () => {
