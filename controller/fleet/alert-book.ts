@@ -18,6 +18,7 @@ export const ALERT_GRACE_MS: Readonly<Record<AlertKind, number>> = {
   'migration-stranded': 0,
   'migration-unsettled': 0,
   'away-unrecorded': 30_000,
+  'foreign-claim': 0,
 };
 
 /** The alerts, and the findings still inside their grace (id → first seen). */

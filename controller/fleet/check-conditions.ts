@@ -63,7 +63,10 @@ export function clocksOff(index: FleetIndex, fresh: Freshness): CheckProblem[] {
 
 /**
  * A split brain in the making, or a migration whose outcome nobody knows, is CRITICAL; a
- * configuration the fleet disagrees on is a WARNING.
+ * configuration the fleet disagrees on is a WARNING. A claim from a Dom0 holding nothing of the
+ * domU (foreign-claims.ts) is as bad as what it imitates: a running copy CRITICAL (an agent
+ * misconfigured or compromised, or another domain of that name running), a home claim alone a
+ * WARNING (foreignStatus).
  */
 const ALERT_STATUS: Readonly<Record<AlertKind, CheckProblem['status']>> = {
   'running-on-two-hosts': 'CRITICAL',
@@ -73,19 +76,26 @@ const ALERT_STATUS: Readonly<Record<AlertKind, CheckProblem['status']>> = {
   'home-claimed-twice': 'WARNING',
   'ledger-away-not-there': 'WARNING',
   'away-unrecorded': 'WARNING',
+  'foreign-claim': 'CRITICAL',
 };
 
+/** A foreign claim's status: CRITICAL while its host reports NAME running, a WARNING for a home claim alone. */
+const foreignStatus = (index: FleetIndex, name: string, host: string): CheckProblem['status'] =>
+  index.running.get(name)?.get(host)?.some((d) => d.migration === null && isLive(d)) === true ? 'CRITICAL' : 'WARNING';
+
 function alertShort(a: Alert, index: FleetIndex): string {
-  // NAME@HOST: a running copy or home claim from a Dom0 that holds nothing of NAME (foreign-claims.ts)
-  const [name, foreign] = a.subject.split('@');
   switch (a.kind) {
+    case 'foreign-claim': {
+      // NAME@HOST: a running copy or home claim from a Dom0 that holds nothing of NAME (foreign-claims.ts)
+      const [name, host] = a.subject.split('@');
+      const claim = foreignStatus(index, name ?? '', host ?? '') === 'CRITICAL' ? 'reports it running' : 'claims to be its home';
+      return `${name}: ${host}, which holds nothing of it, ${claim} (check its agent)`;
+    }
     case 'running-on-two-hosts':
-      if (foreign !== undefined) return `${name}: ${foreign}, which holds nothing of it, reports it running (check its agent)`;
       return `${a.subject} runs on ${a.hosts.join(' and ')}`;
     case 'drbd-primary-on-both':
       return `DRBD ${subjectName(a.subject)} Primary on ${a.hosts.join(' and ')}`;
     case 'home-claimed-twice':
-      if (foreign !== undefined) return `${name}: ${foreign}, which holds nothing of it, claims to be its home (check its agent)`;
       return `${a.subject} claimed as home by ${a.hosts.join(' and ')}`;
     case 'ledger-away-not-there':
       return `${a.subject} not where its home's ledger says`;
@@ -114,6 +124,11 @@ function alertShort(a: Alert, index: FleetIndex): string {
 export const alertProblems = (alerts: readonly Alert[], index: FleetIndex): CheckProblem[] =>
   alerts.map((a) => {
     const down = a.kind === 'ledger-away-not-there' && !runsSomewhere(index, a.subject);
+    // a foreign claim is told by domU and host: it is about that host's agent, and one agent may claim many
+    if (a.kind === 'foreign-claim') {
+      const [name, host] = a.subject.split('@');
+      return { status: foreignStatus(index, name ?? '', host ?? ''), kind: a.kind, subject: a.subject, short: alertShort(a, index), text: `alert ${a.kind}: ${a.message}` };
+    }
     return { status: down ? 'CRITICAL' : ALERT_STATUS[a.kind], kind: down ? 'down-ledger-says-away' : a.kind, subject: subjectName(a.subject), short: down ? `${a.subject} runs nowhere, its home's ledger says it is away` : alertShort(a, index), text: `alert ${a.kind}: ${a.message}` };
   });
 

@@ -66,11 +66,13 @@ const disks = (name: string, why: HoldsNothing): string => `no config of ${name}
  * A running copy or a home claim of NAME, where another host runs or claims it too, from a host
  * that holds nothing of NAME (holdsNothingOf). Read as a second copy it would tell the operator to
  * stop one, and the real one might be the one stopped; read as a second home it would leave NAME
- * with none. So it is an alert of its own, on that host alone, and the real copy's place and home
- * stay where they are (conflicts.ts, placement.ts and route.ts leave the claim out).
+ * with none. So it is an alert of its own, on that host alone (one per host and domU, a copy and a
+ * claim said together), and the real copy's place and home stay where they are (conflicts.ts,
+ * placement.ts and route.ts leave the claim out).
  */
 export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
   const tick = tickCounter();
+  const said = new Set<string>();
   for (const [name, byHost] of index.running.entries()) {
     if (tick()) yield TICK;
     if (byHost.size < 2) continue;
@@ -79,7 +81,9 @@ export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<F
     for (const h of plain.sort()) {
       const why = holdsNothingOf(index, name, h);
       if (why === null) continue;
-      yield finding('running-on-two-hosts', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} reports ${name} running, but holds ${disks(name, why)}: it cannot run this ${name}, so this is no second copy to stop, and where and migrate leave it out. Stop nothing on its word; ${checkAgent(h, name)}`);
+      const home = index.homes.get(name)?.has(h) === true;
+      if (home) said.add(`${name}@${h}`);
+      yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} reports ${name} running${home ? ' and claims to be its home' : ''}, but holds ${disks(name, why)}: it cannot run this ${name}, so this is no second copy to stop, and where and migrate leave it out. Stop nothing on its word; ${checkAgent(h, name)}`);
     }
   }
   for (const [name, byHost] of index.homes.entries()) {
@@ -87,9 +91,10 @@ export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<F
     // a pair naming each other is the usual set-up, told without asking what each holds (a foreign claim breaks it)
     if (byHost.size < 2 || isPairClaim(byHost)) continue;
     for (const h of [...byHost.keys()].sort()) {
+      if (said.has(`${name}@${h}`)) continue;
       const why = holdsNothingOf(index, name, h);
       if (why === null) continue;
-      yield finding('home-claimed-twice', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} claims to be ${name}'s home, but holds ${disks(name, why)}: it cannot run ${name}, so its claim does not count and ${name}'s home stays with the Dom0s that hold it; ${checkAgent(h, name)}`);
+      yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} claims to be ${name}'s home, but holds ${disks(name, why)}: it cannot run ${name}, so its claim does not count and ${name}'s home stays with the Dom0s that hold it; ${checkAgent(h, name)}`);
     }
   }
 }

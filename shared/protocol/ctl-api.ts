@@ -54,7 +54,7 @@ export const DomainsAnswerSchema = z.strictObject({
 export type DomainsAnswer = z.infer<typeof DomainsAnswerSchema>;
 
 /** The kinds of alert this version of the controller raises. */
-export const AlertKindSchema = z.enum(['running-on-two-hosts', 'home-claimed-twice', 'drbd-primary-on-both', 'ledger-away-not-there', 'migration-stranded', 'away-unrecorded', 'migration-unsettled']);
+export const AlertKindSchema = z.enum(['running-on-two-hosts', 'home-claimed-twice', 'drbd-primary-on-both', 'ledger-away-not-there', 'migration-stranded', 'away-unrecorded', 'migration-unsettled', 'foreign-claim']);
 export type AlertKind = z.infer<typeof AlertKindSchema>;
 /**
  * A kind as a client reads it: any lower-case word, not only AlertKind. A controller upgraded

@@ -6,8 +6,9 @@
 /**
  * In the order check ranks them within a status: the controller's own certificate (when it goes,
  * every link goes), then what means two copies of a domU or a migration nobody knows the end of
- * (a split brain in the making: a pager must show it whatever else is wrong), then the hosts
- * nobody hears from, and those heard from that cannot list their domains, then the rest.
+ * (a split brain in the making: a pager must show it whatever else is wrong), then a Dom0 whose
+ * agent reports a domU it holds nothing of (misconfigured or compromised), then the hosts nobody
+ * hears from, and those heard from that cannot list their domains, then the rest.
  */
 export const CHECK_KINDS = [
   'controller-certificate',
@@ -15,6 +16,7 @@ export const CHECK_KINDS = [
   'drbd-primary-on-both',
   'migration-stranded',
   'migration-unsettled',
+  'foreign-claim',
   'host-unreachable',
   'hosts-not-reported',
   'host-unreachable-in-maintenance',
@@ -56,6 +58,7 @@ export const CHECK_KIND_WORDS: Readonly<Record<CheckKind, KindWords | null>> = {
   'drbd-primary-on-both': { one: 'DRBD resource Primary on two hosts', many: 'DRBD resources Primary on two hosts', listedBy: STATUS },
   'migration-stranded': { one: 'migration stranded', many: 'migrations stranded', listedBy: STATUS },
   'migration-unsettled': { one: 'migration ended unknown', many: 'migrations ended unknown', listedBy: STATUS },
+  'foreign-claim': { one: 'claim from a Dom0 holding nothing of its domU', many: 'claims from Dom0s holding nothing of their domUs', listedBy: STATUS },
   'down-ledger-says-away': { one: "domU down that its home's ledger calls away", many: "domUs down that their homes' ledgers call away", listedBy: STATUS },
   'host-unreachable': { one: 'host unreachable', many: 'hosts unreachable', listedBy: STATUS },
   'host-unreachable-in-maintenance': { one: 'host unreachable in maintenance', many: 'hosts unreachable in maintenance', listedBy: STATUS },
