@@ -2,6 +2,7 @@ import type { LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
 import { nameOrder } from './name-order.js';
+import { holdsNothingOf } from './foreign-claims.js';
 import { homeOf } from './placement.js';
 
 /** A domU that runs, but not on its home. */
@@ -24,7 +25,8 @@ export function awayFromHome(index: FleetIndex, name: string, byHost: ReadonlyMa
   for (const [host, rows] of byHost) {
     for (const d of rows) {
       if (d.migration !== null) return null;
-      if (isLive(d) && !runningOn.includes(host)) runningOn.push(host);
+      // a host holding nothing of NAME runs no copy of it (foreign-claims.ts: an alert of its own)
+      if (isLive(d) && !runningOn.includes(host) && holdsNothingOf(index, name, host) === null) runningOn.push(host);
     }
   }
   if (runningOn.length === 0) return null;

@@ -7,6 +7,7 @@ import { spanText } from '../../shared/text/span-text.js';
 import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
 import { subjectName } from './finding.js';
+import { holdsNothingOf } from './foreign-claims.js';
 import { viewNotCurrent } from './view-not-current.js';
 import { ageOf, currentMaintenanceSince, isReachable, onControllerClock, type Freshness, type HostRecord } from './host-record.js';
 
@@ -132,8 +133,9 @@ export const alertProblems = (alerts: readonly Alert[], index: FleetIndex): Chec
     return { status: down ? 'CRITICAL' : ALERT_STATUS[a.kind], kind: down ? 'down-ledger-says-away' : a.kind, subject: subjectName(a.subject), short: down ? `${a.subject} runs nowhere, its home's ledger says it is away` : alertShort(a, index), text: `alert ${a.kind}: ${a.message}` };
   });
 
-/** Whether any host reports a live, plain (not migrating) row of NAME. */
-const runsSomewhere = (index: FleetIndex, name: string): boolean => [...(index.running.get(name)?.values() ?? [])].some((rows) => rows.some((d) => d.migration === null && isLive(d)));
+/** Whether any host reports a live, plain (not migrating) row of NAME, a host holding nothing of NAME aside (foreign-claims.ts). */
+const runsSomewhere = (index: FleetIndex, name: string): boolean =>
+  [...(index.running.get(name) ?? [])].some(([host, rows]) => rows.some((d) => d.migration === null && isLive(d)) && holdsNothingOf(index, name, host) === null);
 
 /** How long ago an ISO time the agent of R reported was, on the controller's clock; null when unreadable. */
 export function agoOf(r: HostRecord, iso: string, now: number): number | null {

@@ -3,6 +3,7 @@ import type { Alert } from '../../shared/protocol/ctl-api.js';
 import { CHECK_SEVERITY, type CheckAnswer, type CheckDetail, type CheckStatus, type CheckThresholds, type Perfdatum } from '../../shared/protocol/ctl-check.js';
 import { domusAwayFromHome } from './away-from-home.js';
 import { alertProblems, awayFromOnlineHome, clocksOff, deferredDomus, drbdNotUpToDate, unreachableHosts, type CheckProblem } from './check-conditions.js';
+import { holdsNothingOf } from './foreign-claims.js';
 import { isLive } from './live-row.js';
 import { unheldMaintenance } from './unheld-maintenance.js';
 import { enrolledSilence, spokenForByEnrolment } from './enrolment-check.js';
@@ -88,13 +89,16 @@ function enrolledSince(e: Enrolment | undefined, fresh: Freshness): string {
   return ` (it started ${spanText(fresh.now - e.startedAt)} ago; ${e.hosts.size} Dom0${e.hosts.size === 1 ? '' : 's'} enrolled)`;
 }
 
-/** domUs with a live row on some host; loops, not spreads: this visits every domU at every check */
+/**
+ * domUs with a live row on some host, a plain row from a host holding nothing of the domU aside (as
+ * `where` leaves it out: foreign-claims.ts); loops, not spreads: this visits every domU at every check
+ */
 function countRunning(index: FleetIndex): number {
   let n = 0;
-  for (const [, byHost] of index.running.entries()) {
+  for (const [name, byHost] of index.running.entries()) {
     let live = false;
-    for (const rows of byHost.values()) {
-      for (const d of rows) if (isLive(d)) live = true;
+    for (const [host, rows] of byHost) {
+      for (const d of rows) if (isLive(d) && (d.migration !== null || holdsNothingOf(index, name, host) === null)) live = true;
       if (live) break;
     }
     if (live) n++;

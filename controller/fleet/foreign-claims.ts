@@ -1,4 +1,4 @@
-import type { LinkHome } from '../../shared/protocol/agent-link-state.js';
+import type { LinkDomain, LinkDomuConfig, LinkHome } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList, type Finding } from './finding.js';
 import type { Freshness } from './host-record.js';
@@ -14,6 +14,17 @@ export interface HoldsNothing {
   readonly by: string;
 }
 
+/** A report's configs by name: a report replaces its configs whole, so one map per array it sent. */
+const configsByReport = new WeakMap<readonly LinkDomuConfig[], ReadonlyMap<string, LinkDomuConfig>>();
+function configOf(domus: readonly LinkDomuConfig[], name: string): LinkDomuConfig | undefined {
+  let byName = configsByReport.get(domus);
+  if (byName === undefined) {
+    byName = new Map(domus.map((c) => [c.name, c]));
+    configsByReport.set(domus, byName);
+  }
+  return byName.get(name);
+}
+
 /**
  * Whether HOST holds nothing NAME runs from, so it cannot run NAME nor be its home: HOST reports no
  * config of NAME (guarded or in its config dir) and none of its DRBD resources, another host's
@@ -22,19 +33,23 @@ export interface HoldsNothing {
  * a domU on shared storage may run anywhere, and without another host's config nothing is known.
  *
  * Only HOST's own report can make it foreign: another agent reporting a config that leaves out a
- * host holding NAME's config or disks never does. From the index alone (a silent host's config is
- * still what it said of NAME's disks), so the home (placement.ts homeOf), the alerts, `where` and
+ * host holding NAME's config or disks never does. From the index alone (a silent host's config is still what it
+ * said of NAME's disks), so the home (placement.ts homeOf), the alerts, `where`, `check`, plans and
  * routing read a claim the same way.
  */
 export function holdsNothingOf(index: FleetIndex, name: string, host: string): HoldsNothing | null {
-  if (index.guarded.get(name)?.has(host) === true) return null;
   const here = index.record(host)?.state;
-  if (here === null || here === undefined || here.domus.some((c) => c.name === name)) return null;
+  if (here === null || here === undefined) return null;
+  if (configOf(here.domus, name) !== undefined || index.guarded.get(name)?.has(host) === true) return null;
+  // the usual domU no other host speaks of (every running domU is asked about at every alert scan): nothing to read, nothing allocated
+  const others = (m: ReadonlyMap<string, unknown> | undefined): boolean => m !== undefined && (m.size > 1 || !m.has(host));
+  if (!others(index.homes.get(name)) && !others(index.guarded.get(name)) && !others(index.running.get(name))) return null;
   let why: HoldsNothing | null = null;
   const knowers = new Set([...(index.homes.get(name)?.keys() ?? []), ...(index.guarded.get(name)?.keys() ?? []), ...(index.running.get(name)?.keys() ?? [])]);
   for (const by of [...knowers].sort()) {
     if (by === host) continue;
-    for (const res of index.record(by)?.state?.domus.find((c) => c.name === name)?.resources ?? []) {
+    const theirs = index.record(by)?.state?.domus;
+    for (const res of (theirs === undefined ? undefined : configOf(theirs, name))?.resources ?? []) {
       if (res.hosts.includes(host) || here.drbd.resources.some((x) => x.name === res.name)) return null;
       if (why === null && res.hosts.includes(by)) why = { resource: res.name, hosts: [...res.hosts].sort(), by };
     }
@@ -62,28 +77,36 @@ const checkAgent = (host: string, name: string): string =>
 
 const disks = (name: string, why: HoldsNothing): string => `no config of ${name} and no replica of its disks (${why.resource} is on ${why.hosts.join(' and ')}, as ${why.by}'s config of ${name} says)`;
 
+/** Whether HOST's rows of NAME show it running, as a plain row read now (not overtaken by an arrival elsewhere). */
+const runsPlain = (index: FleetIndex, name: string, host: string, rows: readonly LinkDomain[], fresh: Freshness): boolean => rows.some((d) => d.migration === null && isLive(d)) && !supersededOn(index, name, host, fresh);
+
 /**
- * A running copy or a home claim of NAME, where another host runs or claims it too, from a host
- * that holds nothing of NAME (holdsNothingOf). Read as a second copy it would tell the operator to
- * stop one, and the real one might be the one stopped; read as a second home it would leave NAME
- * with none. So it is an alert of its own, on that host alone (one per host and domU, a copy and a
- * claim said together), and the real copy's place and home stay where they are (conflicts.ts,
- * placement.ts and route.ts leave the claim out).
+ * A running copy or a home claim of NAME from a host that holds nothing of NAME
+ * (holdsNothingOf). Read as a second copy it would tell the operator to stop one, and the real one
+ * might be the one stopped; read as the only copy it would show NAME running while it is down;
+ * read as a second home it would leave NAME with none. So it is an alert of its own, on that host
+ * alone (one per host and domU, a copy and a claim said together), and the real copy's place and
+ * home stay where they are (conflicts.ts, placement.ts, route.ts and the plans leave the claim out).
+ * A lone home claim is not looked at: nothing it breaks, and every domU of a fleet has one.
  */
 export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
   const tick = tickCounter();
   const said = new Set<string>();
   for (const [name, byHost] of index.running.entries()) {
     if (tick()) yield TICK;
-    if (byHost.size < 2) continue;
-    const plain = [...byHost].filter(([h, rows]) => rows.some((d) => d.migration === null && isLive(d)) && !supersededOn(index, name, h, fresh)).map(([h]) => h);
-    if (plain.length < 2) continue;
-    for (const h of plain.sort()) {
+    let foreign: Array<[string, HoldsNothing]> | null = null;
+    for (const [h, rows] of byHost) {
+      if (!runsPlain(index, name, h, rows, fresh)) continue;
       const why = holdsNothingOf(index, name, h);
-      if (why === null) continue;
+      if (why !== null) (foreign ??= []).push([h, why]);
+    }
+    if (foreign === null) continue;
+    const alone = ![...byHost].some(([h, rows]) => !foreign.some(([f]) => f === h) && runsPlain(index, name, h, rows, fresh));
+    for (const [h, why] of foreign.sort(([a], [b]) => a.localeCompare(b))) {
       const home = index.homes.get(name)?.has(h) === true;
       if (home) said.add(`${name}@${h}`);
-      yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} reports ${name} running${home ? ' and claims to be its home' : ''}, but holds ${disks(name, why)}: it cannot run this ${name}, so this is no second copy to stop, and where and migrate leave it out. Stop nothing on its word; ${checkAgent(h, name)}`);
+      const verdict = alone ? `and no Dom0 that holds ${name} reports it running, so ${name} does not run there: where and migrate leave it out` : `so this is no second copy to stop, and where and migrate leave it out`;
+      yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} reports ${name} running${home ? ' and claims to be its home' : ''}, but holds ${disks(name, why)}: it cannot run this ${name}, ${verdict}. Stop nothing on its word; ${checkAgent(h, name)}`);
     }
   }
   for (const [name, byHost] of index.homes.entries()) {

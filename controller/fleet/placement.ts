@@ -63,8 +63,8 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     // a silent host's last report overtaken by the domU's arrival by migration elsewhere is not a
     // second place it runs: shown, it reads as a split brain where there is one copy (superseded.ts)
     if (byHost !== undefined && byHost.size > 1 && supersededOn(index, name, host, fresh)) continue;
-    // nor is a plain row on a host holding nothing of it (foreign-claims.ts: an alert of its own)
-    if (byHost !== undefined && byHost.size > 1 && rows.every((d) => d.migration === null) && holdsNothingOf(index, name, host) !== null) continue;
+    // nor is a plain row on a host holding nothing of it, beside another copy or alone (foreign-claims.ts: an alert of its own)
+    if (rows.every((d) => d.migration === null) && holdsNothingOf(index, name, host) !== null) continue;
     const r = index.record(host);
     // a host whose agent says its view is behind may no longer run what it last reported
     const reachable = r ? isCurrent(r, fresh.now, fresh.staleAfterMs) : false;

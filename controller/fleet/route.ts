@@ -36,9 +36,13 @@ export function routeCommand(index: FleetIndex, req: CommandRequest, fresh: Fres
 const rowsOf = (index: FleetIndex, name: string): HostRow[] => [...(index.running.get(name) ?? [])].flatMap(([host, ds]) => ds.map((d) => ({ host, d })));
 
 function migrateSource(index: FleetIndex, name: string, target: string | null, allRows: readonly HostRow[]): Result<string, XhError> {
-  const hostsReporting = index.running.get(name)?.size ?? 0;
-  // a row on a host holding nothing of NAME is no copy to move (foreign-claims.ts): the real one is
-  const rows = allRows.filter((x) => !(hostsReporting > 1 && holdsNothingOf(index, name, x.host) !== null));
+  // a row on a host holding nothing of NAME is no copy to move (foreign-claims.ts): the real one is, if any
+  const foreign = new Set([...new Set(allRows.map((x) => x.host))].filter((h) => holdsNothingOf(index, name, h) !== null));
+  const rows = allRows.filter((x) => !foreign.has(x.host));
+  if (rows.length === 0 && foreign.size > 0) {
+    const them = [...foreign].sort();
+    return err({ code: 'XH_ERR_NOT_FOUND', message: `no host holding ${name} reports it running (${them.join(' and ')} ${them.length === 1 ? 'does' : 'do'}, but ${them.length === 1 ? 'holds' : 'hold'} nothing of it: xenherdctl status)` });
+  }
   if (rows.length === 0) return err({ code: 'XH_ERR_NOT_FOUND', message: `no host reports ${name} running${swappedHint(index, name, target)}` });
   const hosts = [...new Set(rows.map((x) => x.host))];
   if (hosts.length > 1) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on ${hosts.sort().join(' and ')}: settle that first (xenherdctl status)` });

@@ -150,8 +150,10 @@ export function planFacts(input: FactsInput): PlanFacts {
     return f;
   };
   const domusOn = (h: string): FactDomu[] => {
-    // a silent host's row overtaken by the domU's arrival elsewhere is not there to move (fleet/superseded.ts)
-    const names = new Set((index.record(h)?.state?.domains ?? []).filter((d) => d.name !== 'Domain-0' && isLiveRow(d) && !supersededOn(index, d.baseName, h, fresh)).map((d) => d.baseName));
+    // a silent host's row overtaken by the domU's arrival elsewhere is not there to move (fleet/superseded.ts),
+    // nor a plain row on a host holding nothing of the domU (fleet/foreign-claims.ts: no copy of it)
+    const counted = (d: LinkDomain): boolean => !supersededOn(index, d.baseName, h, fresh) && (d.migration !== null || holdsNothingOf(index, d.baseName, h) === null);
+    const names = new Set((index.record(h)?.state?.domains ?? []).filter((d) => d.name !== 'Domain-0' && isLiveRow(d) && counted(d)).map((d) => d.baseName));
     for (const [n, m] of overlay) {
       if (m.phase !== 'arrived') continue;
       if (m.from === h) names.delete(n);
@@ -218,7 +220,7 @@ function domuFact(input: FactsInput, overlay: Overlay, name: string): FactDomu |
   // as `where` reads them: a silent host's last report overtaken by an arrival elsewhere is no second
   // copy, nor is a plain row from a host that holds nothing of it (fleet/foreign-claims.ts)
   const counted = (h: string, ds: readonly LinkDomain[]): boolean => !supersededOn(index, name, h, input.fresh) && !(ds.every((d) => d.migration === null) && holdsNothingOf(index, name, h) !== null);
-  const rows = [...(byHost ?? [])].filter(([h, ds]) => byHost?.size === 1 || counted(h, ds)).flatMap(([h, ds]) => ds.filter(isLiveRow).map((d) => ({ h, d })));
+  const rows = [...(byHost ?? [])].filter(([h, ds]) => counted(h, ds)).flatMap(([h, ds]) => ds.filter(isLiveRow).map((d) => ({ h, d })));
   const plain = [...new Set(rows.filter((x) => x.d.migration === null).map((x) => x.h))];
   const o = overlay.get(name);
   let host = plain.length === 1 ? (plain[0] as string) : null;
