@@ -7,11 +7,15 @@ import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { isPairClaim } from './pair-claim.js';
 import { supersededOn } from './superseded.js';
 
-/** Why HOST holds nothing of NAME: a resource of NAME, the hosts it names, and whose config says so. */
+/**
+ * Why HOST holds nothing of NAME: a resource of NAME, the hosts it names, and whose config says so;
+ * `own`: the first resource of HOST's own config of NAME, when it reports one that leaves it out.
+ */
 export interface HoldsNothing {
   readonly resource: string;
   readonly hosts: readonly string[];
   readonly by: string;
+  readonly own: { readonly resource: string; readonly hosts: readonly string[] } | null;
 }
 
 /** A report's configs by name: a report replaces its configs whole, so one map per array it sent. */
@@ -25,22 +29,36 @@ function configOf(domus: readonly LinkDomuConfig[], name: string): LinkDomuConfi
   return byName.get(name);
 }
 
+const ownFirst = (c: LinkDomuConfig | undefined): HoldsNothing['own'] => (c?.resources[0] === undefined ? null : { resource: c.resources[0].name, hosts: [...c.resources[0].hosts].sort() });
+
+/**
+ * Whether HOST's own config of NAME says it holds none of NAME's disks: every DRBD resource it
+ * names has hosts (`on HOST {}` in its `.res` file) and HOST is not one of them. An agent that
+ * copies another Dom0's config of NAME to back a claim copies that, and no Dom0 runs NAME from
+ * such a config: DRBD will not bring a resource up on a host its `.res` file leaves out.
+ */
+const leavesItselfOut = (c: LinkDomuConfig, host: string): boolean => c.resources.length > 0 && c.resources.every((r) => r.hosts.length > 0 && !r.hosts.includes(host));
+
 /**
  * Whether HOST holds nothing NAME runs from, so it cannot run NAME nor be its home: HOST reports no
- * config of NAME (guarded or in its config dir) and none of its DRBD resources, another host's
- * config of NAME names a resource whose hosts (`on HOST {}` in its `.res` file) include that host,
- * and no config of NAME any other host reports names HOST for any resource. Null when not shown so:
- * a domU on shared storage may run anywhere, and without another host's config nothing is known.
+ * config of NAME (guarded or in its config dir), or only one whose DRBD resources leave HOST out
+ * (leavesItselfOut), and none of its DRBD resources, another host's config of NAME names a
+ * resource whose hosts include that host and not HOST, and no config of NAME any other host
+ * reports names HOST for any resource. Null when not shown so: a domU on shared storage may run
+ * anywhere, and without another host's config nothing is known.
  *
  * Only HOST's own report can make it foreign: another agent reporting a config that leaves out a
- * host holding NAME's config or disks never does. From the index alone (a silent host's config is still what it
+ * host holding NAME's config or disks never does (a config naming HOST in its own resource, or a
+ * resource of NAME HOST reports, is believed: only another agent's word could say otherwise, and
+ * that agent may be the one lying). From the index alone (a silent host's config is still what it
  * said of NAME's disks), so the home (placement.ts homeOf), the alerts, `where`, `check`, plans and
  * routing read a claim the same way.
  */
 export function holdsNothingOf(index: FleetIndex, name: string, host: string): HoldsNothing | null {
   const here = index.record(host)?.state;
   if (here === null || here === undefined) return null;
-  if (configOf(here.domus, name) !== undefined || index.guarded.get(name)?.has(host) === true) return null;
+  const own = configOf(here.domus, name);
+  if (own === undefined ? index.guarded.get(name)?.has(host) === true : !leavesItselfOut(own, host)) return null;
   // the usual domU no other host speaks of (every running domU is asked about at every alert scan): nothing to read, nothing allocated
   const others = (m: ReadonlyMap<string, unknown> | undefined): boolean => m !== undefined && (m.size > 1 || !m.has(host));
   if (!others(index.homes.get(name)) && !others(index.guarded.get(name)) && !others(index.running.get(name))) return null;
@@ -51,7 +69,7 @@ export function holdsNothingOf(index: FleetIndex, name: string, host: string): H
     const theirs = index.record(by)?.state?.domus;
     for (const res of (theirs === undefined ? undefined : configOf(theirs, name))?.resources ?? []) {
       if (res.hosts.includes(host) || here.drbd.resources.some((x) => x.name === res.name)) return null;
-      if (why === null && res.hosts.includes(by)) why = { resource: res.name, hosts: [...res.hosts].sort(), by };
+      if (why === null && res.hosts.includes(by)) why = { resource: res.name, hosts: [...res.hosts].sort(), by, own: ownFirst(own) };
     }
   }
   return why;
@@ -75,7 +93,12 @@ export function heldHomeClaims(index: FleetIndex, name: string): ReadonlyMap<str
 const checkAgent = (host: string, name: string): string =>
   `check ${host}'s agent and its token: misconfigured (another domain named ${name} there, a stray entry in its migrate-tab or guarded dir) or compromised; look on ${host} by hand (xl list; xenherd-agent status ${name}), and a token no longer trusted goes with \`xenherd-controller revoke ${host}\``;
 
-const disks = (name: string, why: HoldsNothing): string => `no config of ${name} and no replica of its disks (${why.resource} is on ${why.hosts.join(' and ')}, as ${why.by}'s config of ${name} says)`;
+function disks(name: string, host: string, why: HoldsNothing): string {
+  const theirs = `${why.resource} is on ${why.hosts.join(' and ')}`;
+  if (why.own === null) return `no config of ${name} and no replica of its disks (${theirs}, as ${why.by}'s config of ${name} says)`;
+  const same = why.own.resource === why.resource && why.own.hosts.join() === why.hosts.join();
+  return `no replica of its disks: its own config of ${name} puts ${why.own.resource} on ${why.own.hosts.join(' and ')}, not on ${host} (${same ? `as ${why.by}'s config of ${name} says too` : `and ${why.by}'s config of ${name} says ${theirs}`})`;
+}
 
 /** Whether HOST's rows of NAME show it running, as a plain row read now (not overtaken by an arrival elsewhere). */
 const runsPlain = (index: FleetIndex, name: string, host: string, rows: readonly LinkDomain[], fresh: Freshness): boolean => rows.some((d) => d.migration === null && isLive(d)) && !supersededOn(index, name, host, fresh);
@@ -106,7 +129,7 @@ export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<F
       const home = index.homes.get(name)?.has(h) === true;
       if (home) said.add(`${name}@${h}`);
       const verdict = alone ? `and no Dom0 that holds ${name} reports it running, so ${name} does not run there: where and migrate leave it out` : `so this is no second copy to stop, and where and migrate leave it out`;
-      yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} reports ${name} running${home ? ' and claims to be its home' : ''}, but holds ${disks(name, why)}: it cannot run this ${name}, ${verdict}. Stop nothing on its word; ${checkAgent(h, name)}`);
+      yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} reports ${name} running${home ? ' and claims to be its home' : ''}, but holds ${disks(name, h, why)}: it cannot run this ${name}, ${verdict}. Stop nothing on its word; ${checkAgent(h, name)}`);
     }
   }
   for (const [name, byHost] of index.homes.entries()) {
@@ -117,7 +140,7 @@ export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<F
       if (said.has(`${name}@${h}`)) continue;
       const why = holdsNothingOf(index, name, h);
       if (why === null) continue;
-      yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} claims to be ${name}'s home, but holds ${disks(name, why)}: it cannot run ${name}, so its claim does not count and ${name}'s home stays with the Dom0s that hold it; ${checkAgent(h, name)}`);
+      yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} claims to be ${name}'s home, but holds ${disks(name, h, why)}: it cannot run ${name}, so its claim does not count and ${name}'s home stays with the Dom0s that hold it; ${checkAgent(h, name)}`);
     }
   }
 }

@@ -103,3 +103,25 @@ describe('check counts foreign claims as their own kind', () => {
     expect([a.status, a.summary]).toEqual(['CRITICAL', '4 claims from Dom0s holding nothing of their domUs (web01@xen9, web02@xen9, web03@xen9, ...)']);
   });
 });
+
+describe('fuller lies: an agent that also reports a config or a DRBD resource of the domU', () => {
+  it("a config of web01 whose own DRBD resource leaves xen9 out, with no r-web01 on xen9: xen9's own word says it holds nothing", () => {
+    const lying = xen9({ domains: [dom('web01')], domus: [config('config-dir')] });
+    const records = [xen1({ domains: [dom('web01')], guarded: [guarded('web01', ['r-web01'])] }), xen2(), lying];
+    const m = mergeFleet(records, fresh);
+    expect(m.findings.map((f) => [f.kind, f.subject])).toEqual([['foreign-claim', 'web01@xen9']]);
+    expect(m.findings[0]?.message).toMatch(/^xen9 reports web01 running, but holds no replica of its disks: its own config of web01 puts r-web01 on xen1 and xen2, not on xen9 \(as xen1's config of web01 says too\): it cannot run this web01/);
+    expect(placesOf(records)).toEqual(['xen1']);
+    // stopped at home, the same
+    expect(found([xen1(), xen2(), lying])).toEqual([['foreign-claim', 'web01@xen9', ['xen9']]]);
+  });
+
+  it('a config naming xen9 in its resource, or an r-web01 reported on xen9, is a plain conflict: only the other hosts would say otherwise', () => {
+    const running = xen1({ domains: [dom('web01')], guarded: [guarded('web01', ['r-web01'])] });
+    expect(found([running, xen2(), xen9({ domains: [dom('web01')], domus: [config('config-dir', ['xen1', 'xen9'])] })])).toEqual([['running-on-two-hosts', 'web01', ['xen1', 'xen9']]]);
+    expect(found([running, xen2(), xen9({ domains: [dom('web01')], drbd: { availability: 'ok', resources: [primary('r-web01', 'xen1')] } })])).toEqual([['running-on-two-hosts', 'web01', ['xen1', 'xen9']]]);
+    // a config leaving xen9 out beside an r-web01 it reports: its report does not say it holds nothing
+    const both = xen9({ domains: [dom('web01')], domus: [config('config-dir')], drbd: { availability: 'ok', resources: [primary('r-web01', 'xen1')] } });
+    expect(found([running, xen2(), both])).toEqual([['running-on-two-hosts', 'web01', ['xen1', 'xen9']]]);
+  });
+});
