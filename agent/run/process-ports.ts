@@ -11,6 +11,7 @@ import { runCommandProcess, type SelfCommand } from './command-process.js';
 import type { AgentConfig } from '../config/schema.js';
 import { readControllerCa } from './controller-ca.js';
 import { connectAgentLink } from '../../shared/link/ws-connect.js';
+import { PinnedCas } from '../../shared/link/pinned-cas.js';
 import { err } from '../../shared/result.js';
 import { ControllerUrls } from './controller-urls.js';
 import type { AgentPorts } from './ports.js';
@@ -36,6 +37,8 @@ function controllerConnection(config: AgentConfig, root: string): AgentPorts['co
   const c = config.controller;
   if (!c) return null;
   const urls = new ControllerUrls(c.url, c.standbyUrls);
+  // the CA read by caFingerprint is kept for the process, so a try is one TLS connection, not two
+  const pinnedCas = new PinnedCas();
   return async () => {
     let caPem: string | null = null;
     if (c.caFile) {
@@ -44,7 +47,7 @@ function controllerConnection(config: AgentConfig, root: string): AgentPorts['co
       caPem = pem.value;
     }
     const url = urls.next();
-    const link = await connectAgentLink({ url, token: c.token, caPem, caFingerprint: c.caFingerprint ?? null, maxPayload: LINK_MAX_PAYLOAD, handshakeTimeoutMs: 10_000, clock: realClock });
+    const link = await connectAgentLink({ url, token: c.token, caPem, caFingerprint: c.caFingerprint ?? null, maxPayload: LINK_MAX_PAYLOAD, handshakeTimeoutMs: 10_000, clock: realClock, pinnedCas });
     if (link.ok) return link;
     urls.failed();
     // which controller refused or could not be reached matters once there are several

@@ -10,6 +10,7 @@ import type { Link } from './link.js';
 import { wsLink } from './ws-link.js';
 import { retryAfterMs, upgradeStatusKind } from './upgrade-status.js';
 import { TRY_EVERY_ADDRESS } from '../dual-stack.js';
+import type { PinnedCas } from './pinned-cas.js';
 
 /** Where an agent's link goes: its config's `controller` section, files already read. */
 export interface AgentLinkTarget {
@@ -24,6 +25,8 @@ export interface AgentLinkTarget {
   /** for the upgrade and TLS handshakes, and for reading the body of an HTTP error answer */
   readonly handshakeTimeoutMs: number;
   readonly clock: Clock;
+  /** the CAs fetched by caFingerprint so far (one per process); absent: fetched again for every connection */
+  readonly pinnedCas?: PinnedCas;
 }
 
 /** How much of an HTTP error answer's body is read: the controller's JSON error is far smaller. */
@@ -69,15 +72,30 @@ export function fetchPinnedCa(url: URL, fingerprint: string, timeoutMs: number):
 /**
  * Opens an agent's link: WebSocket on URL + /v1/agent with the bearer token, no compression,
  * frames bounded by maxPayload. Resolves once the link is open (the agent sends `hello` next).
+ * By caFingerprint, the CA is read once and kept in pinnedCas: a try after the first makes one TLS
+ * connection, not two.
  */
 export async function connectAgentLink(t: AgentLinkTarget): Promise<Result<Link, ConnectFailure>> {
   const base = new URL(t.url);
-  let ca = t.caPem;
-  if (ca === null && t.caFingerprint !== null && base.protocol === 'wss:') {
-    const pinned = await fetchPinnedCa(base, t.caFingerprint, t.handshakeTimeoutMs);
-    if (!pinned.ok) return pinned;
-    ca = pinned.value;
+  const fingerprint = t.caPem === null && base.protocol === 'wss:' ? t.caFingerprint : null;
+  if (fingerprint === null) return openLink(t, base, t.caPem);
+  const kept = t.pinnedCas?.get(base, fingerprint);
+  if (kept !== undefined) {
+    const r = await openLink(t, base, kept);
+    if (r.ok || r.error.kind !== 'untrusted') return r;
+    // the server no longer verifies against the CA kept: read what it presents again, once
+    t.pinnedCas?.forget(base, fingerprint);
   }
+  const pinned = await fetchPinnedCa(base, fingerprint, t.handshakeTimeoutMs);
+  if (!pinned.ok) return pinned;
+  const r = await openLink(t, base, pinned.value);
+  // kept only once a connection verified against it did not fail for it
+  if (r.ok || r.error.kind !== 'untrusted') t.pinnedCas?.keep(base, fingerprint, pinned.value);
+  return r;
+}
+
+/** The WebSocket of T verified against CA (null: the system CAs, or plain ws:// to a loopback controller). */
+function openLink(t: AgentLinkTarget, base: URL, ca: string | null): Promise<Result<Link, ConnectFailure>> {
   const ws = new WebSocket(`${t.url.replace(/\/$/, '')}${AGENT_LINK_PATH}`, {
     headers: { authorization: `Bearer ${t.token}` },
     ...(ca !== null ? { ca } : {}),
