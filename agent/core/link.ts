@@ -12,7 +12,8 @@ import { reportView, snapshotView } from './view-lag.js';
 /**
  * The agent's link to its controller, as state: connect, `hello`, wait for `welcome`, then a full
  * `snapshot` and a `delta` of the changed sections after every round of decisions, heartbeats,
- * and a jittered exponential backoff whenever the link goes. The agent works the same without a
+ * and whenever the link goes a first try within the controller's reconnect spread (retryWait),
+ * then a jittered exponential backoff. The agent works the same without a
  * controller; the controller's fleet view only ever makes guarded autostart stricter, and only
  * while the link is up and the view fresh.
  */
@@ -36,12 +37,24 @@ export function connectLink(s: AgentState, fx: Fx): AgentState {
   return withLink(s, { phase: 'connecting', gen, sent: null, seq: 0, doneIds: [] });
 }
 
+/**
+ * How long to wait before the next try, R a uniform draw in [0, 1). A link that was up (its fleet
+ * view came) and dropped waits a draw in [0, the controller's reconnect spread]: a controller
+ * restart drops every agent at once, and the spread keeps them from all dialling it back in the
+ * same second. Every other try keeps the jittered backoff, as does a link the controller refused.
+ */
+function retryWait(s: AgentState, failures: number, refused: boolean, r: number): number {
+  const spread = s.link.reconnectSpreadMs;
+  if (spread !== null && failures === 1 && s.link.phase === 'up' && !refused) return Math.round(r * spread);
+  const max = refused ? REFUSED_MAX_MS : LINK_RETRY_MAX_MS;
+  return Math.round(Math.min(max, RETRY_BASE_MS * 2 ** Math.min(failures - 1, 20)) * (LINK_RETRY_JITTER.min + r * (LINK_RETRY_JITTER.max - LINK_RETRY_JITTER.min)));
+}
+
 /** The link is gone: wait, then dial again; AT_LEAST_MS is a wait the controller's address asked for. */
 function lost(s: AgentState, fx: Fx, why: string, refused: boolean, atLeastMs = 0): AgentState {
   const failures = s.link.failures + 1;
-  const max = refused ? REFUSED_MAX_MS : LINK_RETRY_MAX_MS;
   const r = nextRandom(s.rng);
-  const wait = Math.round(Math.min(max, RETRY_BASE_MS * 2 ** Math.min(failures - 1, 20)) * (LINK_RETRY_JITTER.min + r.value * (LINK_RETRY_JITTER.max - LINK_RETRY_JITTER.min)));
+  const wait = retryWait(s, failures, refused, r.value);
   const waitMs = Math.max(wait, atLeastMs);
   const level = s.link.phase === 'up' || refused ? 'warn' : 'info';
   fx.push(log(level, `controller link: ${why}; trying again in ${(waitMs / 1000).toFixed(1)} s`, { link: 'down', failures }));
@@ -94,7 +107,7 @@ export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<Con
       fx.push(log('info', 'controller link up: reporting this host', { link: 'up' }));
       // failures are forgotten at the first fleet view, not here: a controller that welcomes and
       // then closes the link (a fault in every message it sends) must meet a growing backoff
-      let n = withLink(s, { phase: 'up', problem: null, heartbeatMs: m.heartbeatMs, staleAfterMs: m.staleAfterMs, accepts: m.accepts ?? [], viewSent: 'current' });
+      let n = withLink(s, { phase: 'up', problem: null, heartbeatMs: m.heartbeatMs, staleAfterMs: m.staleAfterMs, accepts: m.accepts ?? [], reconnectSpreadMs: m.reconnectSpreadMs ?? null, viewSent: 'current' });
       // a new link starts current at the controller: a view behind is said with the snapshot where the
       // controller takes that (snapshotView), else right after it
       n = reportView(sendState(n, fx, now), fx, now, 'any');

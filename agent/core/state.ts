@@ -148,7 +148,7 @@ export interface InitialFacts {
 }
 
 /** What this agent offers the controller: the `command` ops it runs, and that it takes `fleet` views. */
-export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag, LINK_FEATURE.unsettled, LINK_FEATURE.domainRows, LINK_FEATURE.fleetSilent, LINK_FEATURE.snapshotView] as const;
+export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag, LINK_FEATURE.unsettled, LINK_FEATURE.domainRows, LINK_FEATURE.fleetSilent, LINK_FEATURE.snapshotView, LINK_FEATURE.reconnectSpread] as const;
 
 export function initialState({ config, host, hostToConfirm, pid, now, seed, handledThisBoot, bootId, agentVersion, watchdogMs }: InitialFacts): AgentState {
   return {
@@ -196,7 +196,7 @@ export function initialState({ config, host, hostToConfirm, pid, now, seed, hand
       hello: { bootId, agentVersion, capabilities: [...CAPABILITIES] },
       refused: false,
       problem: null,
-      accepts: [],
+      accepts: [], reconnectSpreadMs: null,
       viewSent: 'current',
       doneIds: [],
       unreported: [],
@@ -246,8 +246,9 @@ export interface LinkState {
    * close that follows it); null while up, and before the first try
    */
   readonly problem: { readonly why: string; readonly gen: number; readonly fromController: boolean } | null;
-  /** the link features the controller's welcome said it takes (LINK_FEATURE words) */
+  /** the link features the controller's welcome said it takes (LINK_FEATURE words), and the reconnect spread it gave (null: none) */
   readonly accepts: readonly string[];
+  readonly reconnectSpreadMs: number | null;
   /** what this link last told the controller of this agent's view of its domains (`view`) */
   readonly viewSent: ViewWord;
   /** ids of the commands that came on this link and ended, the last DONE_IDS_KEPT: a repeat is refused, never run twice */

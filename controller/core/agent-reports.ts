@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/clock/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { CLOSE } from '../../shared/link/link.js';
-import { acceptsFor, AGENT_LINK_PROTOCOL_VERSION, type DeltaMessage, type Hello, type SnapshotMessage, type ViewMessage } from '../../shared/protocol/agent-link.js';
+import { AGENT_LINK_PROTOCOL_VERSION, welcomeTermsFor, type DeltaMessage, type Hello, type SnapshotMessage, type ViewMessage } from '../../shared/protocol/agent-link.js';
 import { recordAfterReport, recordAtHello } from '../fleet/blind-rows.js';
 import { clockAheadOf, newHostRecord, withView, type HostRecord } from '../fleet/host-record.js';
 import { conflictInputsChanged } from '../fleet/report-state.js';
@@ -23,6 +23,8 @@ export interface AgentReportsDeps {
   readonly received: (type: 'snapshot' | 'delta') => void;
   /** the conflicts are looked for again shortly */
   readonly alertsSoon: () => void;
+  /** how many Dom0s are enrolled: the reconnect spread the welcome gives is derived from it */
+  readonly enrolledCount: () => number;
 }
 
 /**
@@ -42,7 +44,7 @@ export class AgentReports {
     // up again with its snapshot; its last report dropped after a reboot, its view kept where the snapshot says it
     const changed = this.d.put(recordAtHello(before, hello));
     this.d.push.runningChanged(changed);
-    s.send({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: this.d.settings.heartbeatMs, staleAfterMs: this.d.settings.staleAfterMs, ...acceptsFor(hello.capabilities) });
+    s.send({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: this.d.settings.heartbeatMs, staleAfterMs: this.d.settings.staleAfterMs, ...welcomeTermsFor(hello.capabilities, this.d.enrolledCount()) });
   }
 
   report(s: AgentSession, report: SnapshotMessage | DeltaMessage): void {

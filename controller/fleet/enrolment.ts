@@ -1,5 +1,5 @@
 import type { WhereMatch } from '../../shared/protocol/ctl-where.js';
-import { LINK_LONGEST_RETRY_WAIT_MS } from '../../shared/protocol/agent-link.js';
+import { LINK_LONGEST_RETRY_WAIT_MS, reconnectSpreadMs } from '../../shared/protocol/agent-link.js';
 import type { Freshness, HostRecord } from './host-record.js';
 
 /**
@@ -29,12 +29,14 @@ export const isPlaceholder = (r: HostRecord): boolean => r.lastSeen === null && 
 
 /**
  * While agents reconnect after the controller's start, an enrolled host not heard from yet is no
- * news, only a gap. An agent that found the controller down waits up to LINK_LONGEST_RETRY_WAIT_MS
- * between tries (90 s), and reports within one staleAfter of connecting: a controller upgrade
- * that took a minute must not page for every Dom0.
+ * news, only a gap. An agent whose link broke first waits up to the reconnect spread a controller
+ * of ENROLLEDHOSTS Dom0s tells it (reconnectSpreadMs: 20 s for 2,000), one that found the
+ * controller down then waits up to LINK_LONGEST_RETRY_WAIT_MS between tries (90 s), and it reports
+ * within one staleAfter of connecting: a controller upgrade that took a minute must not page for
+ * every Dom0, nor a large fleet for the Dom0s still within their spread.
  */
-export const startupGraceMs = (staleAfterMs: number): number => LINK_LONGEST_RETRY_WAIT_MS + staleAfterMs;
-export const inStartupGrace = (e: Enrolment, fresh: Freshness): boolean => fresh.now - e.startedAt < startupGraceMs(fresh.staleAfterMs);
+export const startupGraceMs = (staleAfterMs: number, enrolledHosts: number): number => reconnectSpreadMs(enrolledHosts) + LINK_LONGEST_RETRY_WAIT_MS + staleAfterMs;
+export const inStartupGrace = (e: Enrolment, fresh: Freshness): boolean => fresh.now - e.startedAt < startupGraceMs(fresh.staleAfterMs, e.hosts.size);
 
 /**
  * The where matches while enrolled hosts are unheard (UNREPORTED of them): a domU found running

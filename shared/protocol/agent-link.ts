@@ -42,11 +42,24 @@ export const AGENT_LINK_PATH = '/v1/agent';
 /**
  * An agent's reconnect backoff while the controller is down: doubling from 1 s up to this, each
  * wait jittered by 0.5 to 1.5. The controller reads it too: after its start it waits out the
- * longest such wait before it calls an enrolled Dom0 that has not reconnected unreachable.
+ * longest such wait (and the reconnect spread) before it calls an enrolled Dom0 that has not
+ * reconnected unreachable.
  */
 export const LINK_RETRY_MAX_MS = 60_000;
 export const LINK_RETRY_JITTER = { min: 0.5, max: 1.5 } as const;
 export const LINK_LONGEST_RETRY_WAIT_MS = LINK_RETRY_MAX_MS * LINK_RETRY_JITTER.max;
+
+/**
+ * How far apart agents spread their first try after a link that was up is lost (a controller
+ * restart, upgrade or failover drops every link at once): each waits a uniform draw in
+ * [0, spread] first. A join costs the controller some 5-9 ms of CPU (TLS, token, snapshot), so
+ * 10 ms per enrolled Dom0 keeps arrivals within what it can take instead of a listen backlog
+ * that overflows and handshakes that time out (each failure a retry, each retry another
+ * handshake). At least 1.5 s: a small fleet comes back as fast as before; at most 60 s.
+ */
+export const RECONNECT_SPREAD = { perHostMs: 10, minMs: 1_500, maxMs: 60_000 } as const;
+export const reconnectSpreadMs = (enrolledHosts: number): number =>
+  Math.min(RECONNECT_SPREAD.maxMs, Math.max(RECONNECT_SPREAD.minMs, Math.round(enrolledHosts * RECONNECT_SPREAD.perHostMs)));
 
 const MsEpochSchema = z.number().int().nonnegative();
 const Text = z.string().max(LINK_LIMITS.text);
@@ -64,6 +77,8 @@ export const LINK_FEATURE = {
   fleetSilent: 'fleet-silent',
   /** the agent's snapshot says its view (`snapshot.view`): the controller keeps what it knew of the view across a reconnect */
   snapshotView: 'snapshot-view',
+  /** the agent takes `welcome.reconnectSpreadMs` */
+  reconnectSpread: 'reconnect-spread',
 } as const;
 
 // ---- agent → controller ----
@@ -146,6 +161,12 @@ export const WelcomeSchema = z.strictObject({
   staleAfterMs: z.number().int().min(300).max(3_600_000),
   /** the LINK_FEATURE words of this agent's capabilities the controller takes; absent: none */
   accepts: z.array(FeatureWord).max(LINK_LIMITS.capabilities).optional(),
+  /**
+   * RECONNECT_SPREAD for this controller's enrolled Dom0s: how long this agent may wait before its
+   * first try when this link is lost. Sent only to an agent announcing LINK_FEATURE.reconnectSpread
+   * (an older agent refuses a field it does not know); absent: the agent's own first wait.
+   */
+  reconnectSpreadMs: z.number().int().min(0).max(RECONNECT_SPREAD.maxMs).optional(),
 });
 
 /** Sent before the controller closes the link; stable across protocol versions (a code this build does not know: as in a result). */
@@ -191,6 +212,17 @@ export const acceptsFor = (capabilities: readonly string[]): { accepts?: string[
   const both = Object.values(LINK_FEATURE).filter((f) => capabilities.includes(f));
   return both.length > 0 ? { accepts: both } : {};
 };
+
+/**
+ * What a welcome adds for an agent announcing CAPABILITIES, with ENROLLEDHOSTS Dom0s enrolled at
+ * this controller: its `accepts`, and the reconnect spread. Each only where the agent said it
+ * understands it: link schemas are strict, and an older agent refuses a welcome with a key it
+ * does not know.
+ */
+export const welcomeTermsFor = (capabilities: readonly string[], enrolledHosts: number): { accepts?: string[]; reconnectSpreadMs?: number } => ({
+  ...acceptsFor(capabilities),
+  ...(capabilities.includes(LINK_FEATURE.reconnectSpread) ? { reconnectSpreadMs: reconnectSpreadMs(enrolledHosts) } : {}),
+});
 
 export const ControllerMessageSchema = z.discriminatedUnion('type', [WelcomeSchema, LinkErrorSchema, CommandSchema, FleetSchema]);
 export type ControllerMessage = z.infer<typeof ControllerMessageSchema>;

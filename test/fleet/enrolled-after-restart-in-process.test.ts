@@ -39,7 +39,7 @@ describe('a controller restarted while an enrolled Dom0 is powered off', () => {
     // db1 ran on xen2 only: nobody heard from mentions it; the answer says whom it has not heard from
     expect(w.value).toMatchObject({ matches: [], unreported: ['xen2'] });
     // the grace covers the longest wait of an agent retrying while the controller was down
-    await fleet.advance(startupGraceMs(3_000) - 5_000);
+    await fleet.advance(startupGraceMs(3_000, enrolled.size) - 5_000);
     expect(check(fleet).status).toBe('WARNING');
     await fleet.advance(5_000);
     const late = check(fleet);

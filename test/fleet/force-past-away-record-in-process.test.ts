@@ -82,7 +82,7 @@ describe('--force at home past an away record whose Dom0 the controller no longe
     expect(early).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('and the controller still hears from that Dom0') } });
     expect(creates(f.sim, 'xen1', 'web1')).toBe(0);
     // the grace covers the longest wait of an agent that retried while the controller was down (enrolment.ts)
-    const graceEnds = (core.hosts().startedAt ?? 0) + startupGraceMs(core.settings.staleAfterMs);
+    const graceEnds = (core.hosts().startedAt ?? 0) + startupGraceMs(core.settings.staleAfterMs, enrolled.size);
     await f.advance(graceEnds - f.sim.clock.now() - 1_000);
     expect(await control(f, force)).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED' } });
     await f.advance(10_000);

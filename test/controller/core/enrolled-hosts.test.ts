@@ -4,8 +4,8 @@ import { dom, hostState } from '../states.js';
 import { startupGraceMs } from '../../../controller/fleet/enrolment.js';
 import { coreBed, SETTINGS, T0 } from './core-bed.js';
 
-/** the start-up grace at the bed's staleAfter (3 s): 93 s, the agents' longest retry wait and staleAfter */
-const GRACE = startupGraceMs(3_000);
+/** the start-up grace at the bed's staleAfter (3 s) for a few Dom0s: 94.5 s, their reconnect spread (1.5 s), longest retry wait and staleAfter */
+const GRACE = startupGraceMs(3_000, 3);
 
 /** The enrolled hosts as serve hands them over: a new set is a change of tokens.json. */
 function tokens(...hosts: string[]): { enrolled: () => ReadonlySet<string>; set: (...h: string[]) => void } {
@@ -59,8 +59,8 @@ describe('enrolled hosts (tokens.json) the controller has not heard from since i
     expect(late.status).toBe('CRITICAL');
     expect(late.summary).toBe('db1 unreachable, db2 unreachable');
     expect(late.details).toEqual([
-      { status: 'CRITICAL', kind: 'host-unreachable', subject: 'db1', text: 'db1: agent unreachable (not heard from since the controller started 94 s ago; enrolled; its maintenance state is unknown until it reports)' },
-      { status: 'CRITICAL', kind: 'host-unreachable', subject: 'db2', text: 'db2: agent unreachable (not heard from since the controller started 94 s ago; enrolled; its maintenance state is unknown until it reports)' },
+      { status: 'CRITICAL', kind: 'host-unreachable', subject: 'db1', text: 'db1: agent unreachable (not heard from since the controller started 96 s ago; enrolled; its maintenance state is unknown until it reports)' },
+      { status: 'CRITICAL', kind: 'host-unreachable', subject: 'db2', text: 'db2: agent unreachable (not heard from since the controller started 96 s ago; enrolled; its maintenance state is unknown until it reports)' },
     ]);
     expect(late.perfdata.find((p) => p.label === 'hosts_unreachable')?.value).toBe(2);
   });

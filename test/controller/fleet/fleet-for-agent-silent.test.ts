@@ -59,7 +59,7 @@ describe('fleetFor: the controller view an agent gets', () => {
     ix.put(newHostRecord('xen2'));
     ix.put(newHostRecord('xen7'));
     const enrolment = (startedAt: number) => ({ startedAt, hosts: new Set(['xen2', 'xen3', 'xen7']), unreported: new Set(['xen2', 'xen7']), forgotten: new Map<string, number | null>() });
-    const grace = startupGraceMs(fresh.staleAfterMs);
+    const grace = startupGraceMs(fresh.staleAfterMs, 3);
     expect(fleetFor(ix, 'xen3', fresh, enrolment(NOW - grace)).silent).toEqual({ xen2: grace });
     // within the start-up grace its agent may still be waiting to try again: not called silent
     expect(fleetFor(ix, 'xen3', fresh, enrolment(NOW - grace + 1)).silent).toBeUndefined();
