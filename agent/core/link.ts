@@ -13,9 +13,9 @@ import { reportView, snapshotView } from './view-lag.js';
  * The agent's link to its controller, as state: connect, `hello`, wait for `welcome`, then a full
  * `snapshot` and a `delta` of the changed sections after every round of decisions, heartbeats,
  * and whenever the link goes a first try within the controller's reconnect spread (retryWait),
- * then a jittered exponential backoff. The agent works the same without a
- * controller; the controller's fleet view only ever makes guarded autostart stricter, and only
- * while the link is up and the view fresh.
+ * then a jittered exponential backoff. The agent works the same without a controller; the
+ * controller's fleet view only ever makes guarded autostart stricter, and only while the link is
+ * up and the view fresh.
  */
 
 const RETRY_BASE_MS = 1_000;
