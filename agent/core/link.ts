@@ -113,9 +113,16 @@ export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<Con
       n = reportView(sendState(n, fx, now), fx, now, 'any');
       return arm(arm(n, fx, 'heartbeat', m.heartbeatMs), fx, 'link-silence', m.staleAfterMs);
     }
-    case 'error':
+    case 'error': {
+      // a link that took too long to say hello and snapshot (a busy controller, as after its restart)
+      // is closed for the next try, not refused: nothing for an operator to mend
+      if (m.code === 'XH_ERR_TIMEOUT') {
+        fx.push(log('warn', `the controller closed this link, to be tried again: ${m.message}`, { code: m.code, link: 'closing' }));
+        return withLink(s, { problem: { why: `the controller closed the link: ${m.message}`, gen: s.link.gen, fromController: true } });
+      }
       fx.push(log('error', `the controller refused this agent: ${m.message}`, { code: m.code, link: 'refused' }));
       return withLink(s, { refused: true, problem: { why: `refused by the controller: ${m.message}`, gen: s.link.gen, fromController: true } });
+    }
     case 'fleet': {
       if (s.link.phase !== 'up') return s;
       const n = withLink({ ...s, dirty: true }, { fleet: { at: now, runningOn: m.runningOn, ...(m.silent ? { silent: m.silent } : {}) }, failures: 0, refused: false });

@@ -100,4 +100,25 @@ describe("the controller's hello deadline", () => {
     await s.advance(20 * 60_000);
     expect(dials).toBeGreaterThanOrEqual(19);
   });
+
+  it('is no refusal in the log or the status: a warning that the link is tried again', async () => {
+    const s = await startSim({ fleet: FLEET });
+    sim = s;
+    const connectController = async () => {
+      const pair = memoryLinkPair({ name: 'ctl', clock: s.clock });
+      pair.controller.onMessage(() => {
+        pair.controller.send(JSON.stringify({ type: 'error', code: 'XH_ERR_TIMEOUT', message: 'no hello and snapshot within 30 s' }));
+        pair.controller.close(CLOSE.helloLate, 'no hello and snapshot within 30 s');
+      });
+      return ok(pair.agent);
+    };
+    const a = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
+    agent = a;
+    await s.advance(0);
+    expect(JSON.stringify(a.logs)).not.toMatch(/refused/);
+    expect(a.logs.filter((l) => l['msg'] === 'the controller closed this link, to be tried again: no hello and snapshot within 30 s')).toHaveLength(1);
+    const status = await a.control({ op: 'status' });
+    expect(JSON.stringify(status)).toMatch(/the controller closed the link: no hello and snapshot within 30 s/);
+    expect(JSON.stringify(status)).not.toMatch(/refused/);
+  });
 });
