@@ -1,37 +1,22 @@
-import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { realClock } from '../../../shared/clock/real-clock.js';
 import { connectAgentLink } from '../../../shared/link/ws-connect.js';
 import { deterministicClock } from '../../sim/daemon/clock.js';
+import { upgradeAnsweringServers } from './upgrade-answering-server.js';
 
 // What an agent's connect does with a controller (or a proxy in front of it) that answers the
 // WebSocket upgrade with an HTTP error and then misbehaves: the connect must end, in bounded
 // time and memory, so the link is tried again (and the next URL) rather than held for ever.
 
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
-afterEach(async () => {
-  for (const s of sockets) s.destroy();
-  sockets.clear();
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
-});
+const answeringServer = upgradeAnsweringServers();
 
 /** A server on loopback that answers every upgrade with 401 headers, then calls BODY with the socket. */
-async function refusingServer(body: (socket: Socket) => void, headers = ''): Promise<string> {
-  const server = createServer();
-  server.on('upgrade', (_req, socket: Socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
+const refusingServer = (body: (socket: Socket) => void, headers = ''): Promise<string> =>
+  answeringServer((socket) => {
     socket.write(`HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\n${headers}\r\n`);
     body(socket);
   });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const a = server.address();
-  if (a === null || typeof a === 'string') throw new Error('no port');
-  return `ws://127.0.0.1:${a.port}`;
-}
 
 const target = (url: string, clock = realClock) => ({ url, token: 'xh1.x.y', caPem: null, caFingerprint: null, maxPayload: 1 << 20, handshakeTimeoutMs: 10_000, clock });
 

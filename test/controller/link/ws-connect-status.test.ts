@@ -1,36 +1,18 @@
-import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { realClock } from '../../../shared/clock/real-clock.js';
 import { connectAgentLink } from '../../../shared/link/ws-connect.js';
 import { retryAfterMs, upgradeStatusKind, RETRY_AFTER_MAX_MS } from '../../../shared/link/upgrade-status.js';
+import { upgradeAnsweringServers } from './upgrade-answering-server.js';
 
 // Which HTTP answers to the agent link's upgrade are refusals (an operator must act: the agent
 // waits long) and which pass on their own (a rate limit, a proxy before a restarting controller:
 // the agent dials again as for an unreachable controller, no sooner than a Retry-After asks).
 
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
-afterEach(async () => {
-  for (const s of sockets) s.destroy();
-  sockets.clear();
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
-});
+const answeringServer = upgradeAnsweringServers();
 
 /** A server on loopback answering every upgrade with STATUS, HEADERS and BODY. */
-async function answering(status: string, headers: string, body: string): Promise<string> {
-  const server = createServer();
-  server.on('upgrade', (_req, socket: Socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}\r\n${body}`);
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const a = server.address();
-  if (a === null || typeof a === 'string') throw new Error('no port');
-  return `ws://127.0.0.1:${a.port}`;
-}
+const answering = (status: string, headers: string, body: string): Promise<string> =>
+  answeringServer((socket) => socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}\r\n${body}`));
 
 const target = (url: string) => ({ url, token: 'xh1.x.y', caPem: null, caFingerprint: null, maxPayload: 1 << 20, handshakeTimeoutMs: 10_000, clock: realClock });
 const json = (code: string, message: string) => JSON.stringify({ error: { code, message } });
