@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENT_LINK_PROTOCOL_VERSION } from '../../../shared/protocol/agent-link.js';
-import { memoryLinkPair } from '../../../shared/link/memory-link.js';
-import { ok } from '../../../shared/result.js';
 import { startAgentOnSim, TEST_TIMERS, type SimAgent, type SimAgentWiring } from '../../harness/agent-on-sim.js';
 import { startSim, type Sim } from '../../sim/sim.js';
+import { scriptedController, type ControllerScript, type Dial } from '../../harness/scripted-controller.js';
 
 // A controller that misbehaves must not hold the agent or make it run a command twice. One that
 // accepts the link and says nothing: no welcome within 30 s, or nothing heard for its staleAfter
@@ -15,11 +14,6 @@ domu vm1 mem=512 vcpus=1 home=xen1 peer=xen2 drbd=r1 running=xen1
 `;
 const CONFIG = { ...TEST_TIMERS, controller: { url: 'wss://controller.test:7443', token: 'xh1.000000000000.testtokentesttokentesttoken' } };
 
-interface Dial {
-  readonly heard: string[];
-  readonly closed: { code: number; reason: string }[];
-}
-
 let sim: Sim | null = null;
 let agent: SimAgent | null = null;
 afterEach(async () => {
@@ -30,23 +24,10 @@ afterEach(async () => {
 });
 
 /** An agent of xen1 whose every dial reaches a controller that does what ANSWER says to each message. */
-async function agentDialling(answer: (type: string, send: (m: object) => void, message: Record<string, unknown>) => void, wiring: Pick<SimAgentWiring, 'runCommand'> = {}): Promise<{ s: Sim; dials: Dial[] }> {
+async function agentDialling(answer: ControllerScript, wiring: Pick<SimAgentWiring, 'runCommand'> = {}): Promise<{ s: Sim; dials: Dial[] }> {
   const s = await startSim({ fleet: FLEET });
   sim = s;
-  const dials: Dial[] = [];
-  const connectController = async () => {
-    const pair = memoryLinkPair({ name: `dial-${dials.length + 1}`, clock: s.clock });
-    const d: Dial = { heard: [], closed: [] };
-    dials.push(d);
-    const send = (m: object): void => pair.controller.send(JSON.stringify(m));
-    pair.controller.onMessage((t) => {
-      const message = JSON.parse(t) as Record<string, unknown> & { type: string };
-      d.heard.push(message.type);
-      answer(message.type, send, message);
-    });
-    pair.controller.onClose((code, reason) => d.closed.push({ code, reason }));
-    return ok(pair.agent);
-  };
+  const { connectController, dials } = scriptedController(s.clock, answer);
   agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController, ...wiring });
   return { s, dials };
 }

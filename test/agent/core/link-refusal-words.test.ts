@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../../shared/link/link.js';
-import { memoryLinkPair } from '../../../shared/link/memory-link.js';
-import { err, ok } from '../../../shared/result.js';
-import { startAgentOnSim, TEST_TIMERS, type SimAgent, type SimAgentWiring } from '../../harness/agent-on-sim.js';
+import { err } from '../../../shared/result.js';
+import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../../harness/agent-on-sim.js';
+import { scriptedController } from '../../harness/scripted-controller.js';
 import { startSim, type Sim } from '../../sim/sim.js';
 
 // What the agent says and how long it waits when the controller will not take it, or asks it to
@@ -29,15 +29,11 @@ afterEach(async () => {
 async function refusedWith(code: string): Promise<{ s: Sim; a: SimAgent }> {
   const s = await startSim({ fleet: FLEET });
   sim = s;
-  const connectController = async () => {
-    const pair = memoryLinkPair({ name: 'ctl', clock: s.clock });
-    pair.controller.onMessage((t) => {
-      if ((JSON.parse(t) as { type: string }).type !== 'hello') return;
-      pair.controller.send(JSON.stringify({ type: 'error', code, message: SKEW }));
-      pair.controller.close(1002, SKEW);
-    });
-    return ok(pair.agent);
-  };
+  const { connectController } = scriptedController(s.clock, (type, send, _m, close) => {
+    if (type !== 'hello') return;
+    send({ type: 'error', code, message: SKEW });
+    close(1002, SKEW);
+  });
   const a = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
   agent = a;
   return { s, a };
@@ -81,36 +77,28 @@ describe('a Retry-After from the controller\'s address', () => {
 });
 
 /** A controller that closes every link of the agent as its hello deadline does (error XH_ERR_TIMEOUT, close 4002); DIALS: the links opened. */
-function helloLateController(s: Sim): { connect: NonNullable<SimAgentWiring['connectController']>; dials: () => number } {
-  let dials = 0;
-  const connect = async () => {
-    dials++;
-    const pair = memoryLinkPair({ name: `ctl-${dials}`, clock: s.clock });
-    pair.controller.onMessage(() => {
-      pair.controller.send(JSON.stringify({ type: 'error', code: 'XH_ERR_TIMEOUT', message: 'no hello and snapshot within 30 s' }));
-      pair.controller.close(CLOSE.helloLate, 'no hello and snapshot within 30 s');
-    });
-    return ok(pair.agent);
-  };
-  return { connect, dials: () => dials };
-}
+const helloLateController = (s: Sim) =>
+  scriptedController(s.clock, (_type, send, _m, close) => {
+    send({ type: 'error', code: 'XH_ERR_TIMEOUT', message: 'no hello and snapshot within 30 s' });
+    close(CLOSE.helloLate, 'no hello and snapshot within 30 s');
+  });
 
 describe("the controller's hello deadline", () => {
   it('closes with a code the agent retries at the unreachable pace (waits up to 90 s), not a refusal\'s (up to 7.5 min)', async () => {
     const s = await startSim({ fleet: FLEET });
     sim = s;
     const late = helloLateController(s);
-    agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController: late.connect });
+    agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController: late.connectController });
     // waits at most 1.5+3+6+12+24+48 s, then at most 90 s each: 19 dials within 20 minutes at least;
     // a refusal's waits (at least 0.5+1+…+128 s, then 150 s each) allow at most 16
     await s.advance(20 * 60_000);
-    expect(late.dials()).toBeGreaterThanOrEqual(19);
+    expect(late.dials.length).toBeGreaterThanOrEqual(19);
   });
 
   it('is no refusal in the log or the status: a warning that the link is tried again', async () => {
     const s = await startSim({ fleet: FLEET });
     sim = s;
-    const a = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController: helloLateController(s).connect });
+    const a = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController: helloLateController(s).connectController });
     agent = a;
     await s.advance(0);
     expect(JSON.stringify(a.logs)).not.toMatch(/refused/);
