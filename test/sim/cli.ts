@@ -9,6 +9,7 @@ import { parseArgv } from '../../shared/cli/argv.js';
 import { startSim, type Sim } from './sim.js';
 import { playgroundHint } from './playground-hint.js';
 import { attachConsole } from './control/console.js';
+import { TOOL_NAMES } from './tools/index.js';
 
 /**
  * `npm run sim -- FLEETFILE [--dir DIR] [--controller]`: starts a simulated fleet (real-time
@@ -104,7 +105,7 @@ function printHosts(sim: Sim): void {
 /** incidents typed on stdin: test/sim/control/ (reading stdin, and why its end stops nothing: console.ts) */
 function startConsole(sim: Sim, live: LiveFleet | null): void {
   const s = sim.state();
-  const names = { hosts: Object.keys(s.hosts).sort(), resources: Object.keys(s.drbd).sort() };
+  const names = { hosts: Object.keys(s.hosts).sort(), resources: Object.keys(s.drbd).sort(), domus: Object.keys(s.domus).sort(), tools: TOOL_NAMES };
   const h = names.hosts[0] ?? 'HOST';
   const r = names.resources[0];
   say(`Incidents: type \`power ${h} off\`${r !== undefined ? `, \`drbd ${r} disconnect\`` : ''}${live ? `, \`agent ${h} stop\`` : ''}, \`state\` ... here, in this terminal; \`help\` lists them.`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACCEPTED, parseControlLine } from './command.js';
 
-const names = { hosts: ['xen1', 'xen2'], resources: ['r1', 'r2'] };
+const names = { hosts: ['xen1', 'xen2'], resources: ['r1', 'r2'], domus: ['db1', 'web1'], tools: ['xl', 'drbdadm'] };
 const parse = (line: string): ReturnType<typeof parseControlLine> => parseControlLine(line, names);
 
 describe('the playground console, a typed line', () => {
@@ -32,14 +32,14 @@ describe('the playground console, a typed line', () => {
     expect(parse('reboot xen1')).toEqual({ ok: false, error: `unknown command "reboot": the commands are ${ACCEPTED}` });
     expect(parse('Power xen1 off')).toMatchObject({ ok: false, error: expect.stringContaining('unknown command "Power"') });
     // the scenario's own commands that make no sense live (expect, delay, run) are not taken
-    expect(parse('delay 5')).toMatchObject({ ok: false, error: expect.stringContaining('power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, state, help') });
+    expect(parse('delay 5')).toMatchObject({ ok: false, error: expect.stringContaining('power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, fault migrate DOMU before|target|handshake|none') });
   });
 
   it('an unknown host or resource is refused with the fleet\'s names', () => {
     expect(parse('power xen3 off')).toEqual({ ok: false, error: 'no host "xen3" in this fleet: the hosts are xen1, xen2' });
     expect(parse('agent xen9 stop')).toEqual({ ok: false, error: 'no host "xen9" in this fleet: the hosts are xen1, xen2' });
     expect(parse('drbd r9 connect')).toEqual({ ok: false, error: 'no DRBD resource "r9" in this fleet: the resources are r1, r2' });
-    expect(parseControlLine('drbd r1 connect', { hosts: ['xen1'], resources: [] })).toEqual({ ok: false, error: 'no DRBD resource "r1": this fleet has none' });
+    expect(parseControlLine('drbd r1 connect', { ...names, hosts: ['xen1'], resources: [] })).toEqual({ ok: false, error: 'no DRBD resource "r1": this fleet has none' });
   });
 
   it('a wrong word or count is refused with the form and an example', () => {
@@ -52,5 +52,31 @@ describe('the playground console, a typed line', () => {
     expect(parse('agent xen2 restart')).toEqual({ ok: false, error: '"agent xen2 restart": "restart" is not stop or start' });
     expect(parse('state xen1')).toEqual({ ok: false, error: '"state xen1": state takes nothing after it' });
     expect(parse('help me')).toEqual({ ok: false, error: '"help me": help takes nothing after it' });
+  });
+
+  it('takes the scenario files\' faults: a migration that fails at a phase, a tool that hangs, is slow or prints garbage', () => {
+    expect(parse('fault migrate web1 target')).toEqual({ ok: true, command: { kind: 'fault-migrate', domu: 'web1', phase: 'target' } });
+    expect(parse('fault migrate db1 handshake')).toEqual({ ok: true, command: { kind: 'fault-migrate', domu: 'db1', phase: 'handshake' } });
+    expect(parse('fault migrate web1 before')).toEqual({ ok: true, command: { kind: 'fault-migrate', domu: 'web1', phase: 'before' } });
+    expect(parse('fault migrate web1 none')).toEqual({ ok: true, command: { kind: 'fault-migrate', domu: 'web1', phase: null } });
+    expect(parse('fault tool XEN2 drbdadm hang')).toEqual({ ok: true, command: { kind: 'fault-tool', host: 'xen2', tool: 'drbdadm', fault: { kind: 'hang' } } });
+    expect(parse('fault tool xen1 xl slow 5000')).toEqual({ ok: true, command: { kind: 'fault-tool', host: 'xen1', tool: 'xl', fault: { kind: 'slow', ms: 5000 } } });
+    expect(parse('fault tool xen1 xl garbage not  a list')).toEqual({ ok: true, command: { kind: 'fault-tool', host: 'xen1', tool: 'xl', fault: { kind: 'garbage', text: 'not a list\n' } } });
+    expect(parse('fault clear')).toEqual({ ok: true, command: { kind: 'fault-clear' } });
+  });
+
+  it('a fault with an unknown name or a wrong word is refused with the fleet\'s names or the form', () => {
+    expect(parse('fault migrate web9 target')).toEqual({ ok: false, error: 'no domU "web9" in this fleet: the domUs are db1, web1' });
+    expect(parse('fault migrate web1 later')).toEqual({ ok: false, error: '"fault migrate web1 later": "later" is not before, target, handshake or none' });
+    expect(parse('fault migrate web1')).toMatchObject({ ok: false, error: expect.stringContaining('fault migrate takes a domU and before|target|handshake|none, e.g. `fault migrate db1 target`') });
+    expect(parse('fault tool xen1 ssh hang')).toEqual({ ok: false, error: 'no simulated tool "ssh": the tools are xl, drbdadm' });
+    expect(parse('fault tool xen9 xl hang')).toEqual({ ok: false, error: 'no host "xen9" in this fleet: the hosts are xen1, xen2' });
+    expect(parse('fault tool xen1 xl slow soon')).toMatchObject({ ok: false, error: expect.stringContaining('slow takes milliseconds') });
+    expect(parse('fault tool xen1 xl slow 99999999')).toMatchObject({ ok: false, error: expect.stringContaining('slow takes milliseconds') });
+    expect(parse('fault tool xen1 xl garbage')).toMatchObject({ ok: false, error: expect.stringContaining('garbage takes the text to print') });
+    expect(parse('fault tool xen1 xl hang now')).toEqual({ ok: false, error: '"fault tool xen1 xl hang now": hang takes nothing after it' });
+    expect(parse('fault tool xen1 xl explode')).toEqual({ ok: false, error: '"fault tool xen1 xl explode": "explode" is not hang, slow or garbage' });
+    expect(parse('fault clear all')).toEqual({ ok: false, error: '"fault clear all": fault clear takes nothing after it' });
+    expect(parse('fault power')).toMatchObject({ ok: false, error: expect.stringContaining('fault takes migrate, tool or clear') });
   });
 });

@@ -1,3 +1,5 @@
+import type { ToolFault } from '../daemon/faults.js';
+import type { MigrationFaultPhase } from '../model/types.js';
 import type { Sim } from '../sim.js';
 
 /**
@@ -5,32 +7,47 @@ import type { Sim } from '../sim.js';
  * Pure (no I/O). `power` and `drbd` are the words of the scenario files (scenario/parse.ts, run
  * by scenario/run.ts) and of the Sim API; `agent` (the playground's own agent processes), `state`
  * (the scenario summary) and `help` complete it. '#' starts a comment, as in a scenario file.
+ * `fault` is the scenario files' word too, with `none` (a migration's) and `clear` (tools') to end
+ * one: live, an incident is set up and taken back by hand.
  */
 export type DrbdFault = Parameters<Sim['drbd']>[1];
 export type ControlCommand =
   | { readonly kind: 'power'; readonly host: string; readonly state: 'on' | 'off' }
   | { readonly kind: 'drbd'; readonly res: string; readonly action: DrbdFault }
   | { readonly kind: 'agent'; readonly host: string; readonly action: 'stop' | 'start' }
+  | { readonly kind: 'fault-migrate'; readonly domu: string; readonly phase: MigrationFaultPhase | null }
+  | { readonly kind: 'fault-tool'; readonly host: string; readonly tool: string; readonly fault: Exclude<ToolFault, { kind: 'gated' }> }
+  | { readonly kind: 'fault-clear' }
   | { readonly kind: 'state' }
   | { readonly kind: 'help' };
 
-/** what the names in a line are checked against: the fleet's hosts and DRBD resources */
+/** what the names in a line are checked against: the fleet's hosts, DRBD resources, domUs and tools */
 export interface ControlNames {
   readonly hosts: readonly string[];
   readonly resources: readonly string[];
+  readonly domus: readonly string[];
+  readonly tools: readonly string[];
 }
 
 /** command null: a blank or comment-only line, which needs no answer */
 export type ParsedLine = { readonly ok: true; readonly command: ControlCommand | null } | { readonly ok: false; readonly error: string };
 
 const DRBD_FAULTS: readonly DrbdFault[] = ['disconnect', 'connect', 'split-brain'];
-export const ACCEPTED = 'power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, state, help';
+const MIGRATION_FAULTS: readonly MigrationFaultPhase[] = ['before', 'target', 'handshake'];
+export const ACCEPTED = 'power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, fault migrate DOMU before|target|handshake|none, fault tool HOST TOOL hang|slow MS|garbage TEXT, fault clear, state, help';
 
 export const HELP: readonly string[] = [
   'commands (one a line):',
   '  power HOST on|off                       power a Dom0 on or off (off: its domUs are gone; with --controller its agent is killed, on: started again)',
   '  drbd RES disconnect|connect|split-brain cut a resource\'s replication link, restore it, or split-brain it (both ends StandAlone; connect repairs)',
   '  agent HOST stop|start                   (--controller) stop a Dom0\'s agent (SIGTERM, as systemctl stop) or start it again',
+  '  fault migrate DOMU before|target|handshake|none',
+  '                                          the next live migration of DOMU fails: before the copy (target unreachable), at the',
+  '                                          target after the copy (resumed at the sender), or in the final handshake (both ends',
+  '                                          stopped: check both hosts); none takes it back',
+  '  fault tool HOST TOOL hang|slow MS|garbage TEXT',
+  '                                          every call of TOOL (xl, drbdadm, ...) on HOST hangs, answers MS late, or prints TEXT',
+  '  fault clear                             end every tool fault',
   '  state                                   one line per Dom0: free memory, domUs, DRBD roles and connection states',
   '  help                                    this list',
 ];
@@ -74,7 +91,39 @@ export function parseControlLine(raw: string, names: ControlNames): ParsedLine {
       if (fault === undefined) return refuse(`"${text}": "${action}" is not disconnect, connect or split-brain`);
       return { ok: true, command: { kind: 'drbd', res, action: fault } };
     }
+    case 'fault':
+      return parseFault(text, args, names);
     default:
       return refuse(`unknown command "${verb}": the commands are ${ACCEPTED}`);
   }
+}
+
+function parseFault(text: string, args: readonly string[], names: ControlNames): ParsedLine {
+  const [what = '', ...rest] = args;
+  if (what === 'clear') return rest.length === 0 ? { ok: true, command: { kind: 'fault-clear' } } : refuse(`"${text}": fault clear takes nothing after it`);
+  if (what === 'migrate') {
+    const [domu = '', phase = ''] = rest;
+    if (rest.length !== 2) return refuse(`"${text}": fault migrate takes a domU and before|target|handshake|none, e.g. \`fault migrate ${names.domus[0] ?? 'web1'} target\``);
+    if (!names.domus.includes(domu)) return refuse(`no domU "${domu}" in this fleet: the domUs are ${list(names.domus)}`);
+    const p = MIGRATION_FAULTS.find((f) => f === phase);
+    if (p === undefined && phase !== 'none') return refuse(`"${text}": "${phase}" is not before, target, handshake or none`);
+    return { ok: true, command: { kind: 'fault-migrate', domu, phase: p ?? null } };
+  }
+  if (what === 'tool') {
+    const [hostWord = '', tool = '', kind = '', ...more] = rest;
+    const example = `\`fault tool ${names.hosts[0] ?? 'xen1'} drbdadm hang\``;
+    if (rest.length < 3) return refuse(`"${text}": fault tool takes a host, a tool and hang|slow MS|garbage TEXT, e.g. ${example}`);
+    const h = hostNamed(hostWord, names);
+    if ('error' in h) return refuse(h.error);
+    if (!names.tools.includes(tool)) return refuse(`no simulated tool "${tool}": the tools are ${list(names.tools)}`);
+    const command = (fault: Exclude<ToolFault, { kind: 'gated' }>): ParsedLine => ({ ok: true, command: { kind: 'fault-tool', host: h.host, tool, fault } });
+    if (kind === 'hang') return more.length === 0 ? command({ kind: 'hang' }) : refuse(`"${text}": hang takes nothing after it`);
+    if (kind === 'slow') {
+      const ms = Number(more[0]);
+      return more.length === 1 && /^\d+$/.test(more[0] ?? '') && ms <= 3_600_000 ? command({ kind: 'slow', ms }) : refuse(`"${text}": slow takes milliseconds, 0 to 3600000, e.g. \`fault tool ${h.host} ${tool} slow 5000\``);
+    }
+    if (kind === 'garbage') return more.length > 0 ? command({ kind: 'garbage', text: `${more.join(' ')}\n` }) : refuse(`"${text}": garbage takes the text to print instead, e.g. \`fault tool ${h.host} ${tool} garbage oops\``);
+    return refuse(`"${text}": "${kind}" is not hang, slow or garbage`);
+  }
+  return refuse(`"${text}": fault takes migrate, tool or clear, e.g. \`fault migrate ${names.domus[0] ?? 'web1'} target\``);
 }

@@ -118,9 +118,44 @@ describe('the playground console, running a command', () => {
     expect((await run({ kind: 'state' })).join('\n')).toContain('r1 Secondary/Primary Connected');
   });
 
+  it('fault migrate makes the next live migration of a domU fail at its phase; none takes it back', async () => {
+    const { sim, run } = await setup(false);
+    await sim.advance(5000);
+    const migrate = async (): Promise<{ exitCode: number; stderr: string }> => {
+      const t = sim.start('xen1', 'xl', ['migrate', 'web1', 'xen2']);
+      let r: { exitCode: number; stderr: string } | null = null;
+      void t.done.then((x) => (r = x));
+      for (let waited = 0; r === null && waited < 120_000; waited += 1000) await sim.advance(1000);
+      return r ?? { exitCode: -1, stderr: 'did not end' };
+    };
+    expect(await run({ kind: 'fault-migrate', domu: 'web1', phase: 'target' })).toEqual(['fault migrate web1 target: done (the next live migration of web1 fails at the target after the copy, resumed at the sender)']);
+    const failed = await migrate();
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toContain('Migration failed due to problems at target.');
+    expect(sim.state().domains.find((d) => d.name === 'web1')?.host).toBe('xen1');
+    await run({ kind: 'fault-migrate', domu: 'web1', phase: 'handshake' });
+    expect(await run({ kind: 'fault-migrate', domu: 'web1', phase: null })).toEqual(['fault migrate web1 none: done (its next migration goes as it would)']);
+    expect((await migrate()).exitCode).toBe(0);
+    expect(sim.state().domains.find((d) => d.name === 'web1')?.host).toBe('xen2');
+  });
+
+  it('fault tool makes a tool on one host print garbage until fault clear', async () => {
+    const { sim, run } = await setup(false);
+    const list = async (host: string): Promise<string> => {
+      const t = sim.start(host, 'xl', ['list']);
+      await sim.advance(0);
+      return (await t.done).stdout;
+    };
+    expect(await run({ kind: 'fault-tool', host: 'xen1', tool: 'xl', fault: { kind: 'garbage', text: 'oops\n' } })).toEqual(['fault tool xen1 xl garbage: done (every xl call on xen1 prints the given text instead; `fault clear` ends it)']);
+    expect(await list('xen1')).toBe('oops\n');
+    expect(await list('xen2')).toContain('Name');
+    expect(await run({ kind: 'fault-clear' })).toEqual(['fault clear: done (every tool answers as it would)']);
+    expect(await list('xen1')).toContain('Name');
+  });
+
   it('help lists every command', async () => {
     const { run } = await setup(false);
     const help = (await run({ kind: 'help' })).join('\n');
-    for (const w of ['power HOST on|off', 'drbd RES disconnect|connect|split-brain', 'agent HOST stop|start', 'state', 'help']) expect(help).toContain(w);
+    for (const w of ['power HOST on|off', 'drbd RES disconnect|connect|split-brain', 'agent HOST stop|start', 'fault migrate DOMU before|target|handshake|none', 'fault tool HOST TOOL hang|slow MS|garbage TEXT', 'fault clear', 'state', 'help']) expect(help).toContain(w);
   });
 });

@@ -14,7 +14,7 @@ export interface AgentControl {
   startAgent(host: string): AgentHandle;
 }
 export interface ControlTarget {
-  readonly sim: Pick<Sim, 'power' | 'drbd' | 'state'>;
+  readonly sim: Pick<Sim, 'power' | 'drbd' | 'state' | 'migrationFault' | 'toolFault' | 'clearToolFaults'>;
   readonly live: AgentControl | null;
 }
 
@@ -63,6 +63,17 @@ export async function executeControl(c: ControlCommand, t: ControlTarget): Promi
       if (c.action === 'disconnect') return done(line, `the link is cut: both ends wait for their peer; \`drbd ${c.res} connect\` restores it`);
       return done(line, `both ends StandAlone; \`drbd ${c.res} connect\` repairs it`);
     }
+    case 'fault-migrate':
+      t.sim.migrationFault(c.domu, c.phase);
+      return c.phase === null ? done(`fault migrate ${c.domu} none`, `its next migration goes as it would`) : done(`fault migrate ${c.domu} ${c.phase}`, `the next live migration of ${c.domu} fails ${c.phase === 'before' ? 'before the copy' : c.phase === 'target' ? 'at the target after the copy, resumed at the sender' : 'in the final handshake, stopped on both hosts'}`);
+    case 'fault-tool': {
+      t.sim.toolFault(c.host, c.tool, c.fault);
+      const what = c.fault.kind === 'hang' ? 'hangs until killed' : c.fault.kind === 'slow' ? `answers ${c.fault.ms} ms late` : 'prints the given text instead';
+      return done(`fault tool ${c.host} ${c.tool} ${c.fault.kind}`, `every ${c.tool} call on ${c.host} ${what}; \`fault clear\` ends it`);
+    }
+    case 'fault-clear':
+      t.sim.clearToolFaults();
+      return done('fault clear', 'every tool answers as it would');
     case 'agent': {
       const line = `agent ${c.host} ${c.action}`;
       if (t.live === null) return [`${line}: refused: the plain simulator runs no agents; start it with --controller (npm run sim -- --controller FLEETFILE)`];
