@@ -252,6 +252,14 @@ describe('xenherdctl configuration: errors name the source and the fix', () => {
     }
   });
 
+  it('xenherdctl --help lists its exit codes in the order of their numbers, migrate\'s own endings among them', async () => {
+    const help = (await ctlFor(null)(['--help'])).stdout;
+    const listed = [...help.slice(help.indexOf('exit codes:')).matchAll(/^ {2}(\d+) {2,}XH_ERR_\w+/gm)].map((m) => Number(m[1]));
+    expect(listed).toEqual([...listed].sort((a, b) => a - b));
+    expect(help).toMatch(/^ {2}82 {2,}XH_ERR_MIGRATION_FAILED/m);
+    expect(help).toMatch(/^ {2}81 {2,}XH_ERR_LOCKED/m);
+  });
+
   it('each environment variable is named when it is wrong', async () => {
     const ok = { XENHERD_URL: 'https://127.0.0.1:1', XENHERD_TOKEN: `xh1.0123456789ab.${'A'.repeat(43)}` };
     const ctl = ctlFor(null);
