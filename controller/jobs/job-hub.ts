@@ -114,11 +114,21 @@ export class JobHub {
     return ok({ job, unfollow });
   }
 
+  /**
+   * Stops JOBID for OPERATOR: the one who started it (Ctrl-C) or anyone else on purpose (`xenherdctl
+   * cancel`); the log line and the job's followers are told whose job it was, so a colleague's
+   * stopped drain is not a mystery in the morning.
+   */
   cancel(jobId: string, operator: string): Result<CancelAnswer, XhError> {
     const job = this.jobs.get(jobId);
     if (!job) return err({ code: 'XH_ERR_NOT_FOUND', message: `no job ${jobId} runs in this controller` });
-    this.port.log.info({ event: 'operator-action', jobId, by: `ctl:${operator}`, action: 'cancel' }, `${operator} cancelled ${job.kind} ${job.id}: running moves finish, nothing new starts`);
-    job.emit({ type: 'note', level: 'warn', line: `cancelled by ${operator}: no new moves; ${job.inFlight()} running move(s) finish` });
+    const what = `${job.kind}${job.hosts.length > 0 ? ` ${job.hosts.join(' ')}` : ''}`;
+    this.port.log.info(
+      { event: 'operator-action', jobId, by: `ctl:${operator}`, action: 'cancel', kind: job.kind, hosts: job.hosts, startedBy: job.by },
+      `${operator} cancelled ${what} (${job.id}, started by ${job.by}): running moves finish, nothing new starts`,
+    );
+    const whose = job.by === `ctl:${operator}` ? '' : ` (it was started by ${job.by})`;
+    job.emit({ type: 'note', level: 'warn', line: `cancelled by ${operator}${whose}: no new moves; ${job.inFlight()} running move(s) finish` });
     job.stop('cancelled');
     return ok({ jobId, stopping: true, inFlight: job.inFlight() });
   }
