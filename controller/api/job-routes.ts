@@ -38,7 +38,8 @@ export async function planRoute(core: ControllerCore, req: IncomingMessage, res:
 
 /**
  * POST /v1/jobs: starts (or follows) a job; the response is NDJSON, one JobEvent a line, `end`
- * last. An operator going away does not stop the job (Ctrl-C in xenherdctl cancels it first).
+ * last. An operator going away does not stop the job (Ctrl-C in the xenherdctl that started it
+ * cancels it first; one that attached to it, `job.attached`, only goes away).
  */
 export async function jobRoute(core: ControllerCore, log: Logger, operator: OperatorIdentity, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const j = await bodyOf(req, res, JobRequestSchema, 'a job request');

@@ -40,30 +40,46 @@ export function failJob(e: XhError, io: CliIo, json: boolean): number {
   return exitFor(e);
 }
 
+/** The exit code of a xenherdctl that stopped watching a job that goes on (Ctrl-C), as a shell's 128 + SIGINT. */
+export const EXIT_STOPPED_WATCHING = 130;
+
 /**
- * Starts REQ on the controller and follows it to its end: live progress (or NDJSON with --json),
- * Ctrl-C once cancels (nothing new starts, running migrations finish, the command waits for them),
- * twice stops following (130; the job goes on without this terminal). For a roll, a `reboot`
- * event runs the reboot command once per host (roll-reboots.ts says when not). --timeout bounds a
- * follower of a job already running too (follow-deadline.ts).
+ * Said by a xenherdctl that attached to a job already running when Ctrl-C stops it watching: the
+ * job is someone else's (or an earlier terminal's), so what it is and how to stop it on purpose.
+ */
+export const stoppedWatching = (e: Extract<JobEventAsRead, { type: 'job' }>): string =>
+  `${BIN}: ${printable(`stopped watching ${e.kind}${e.hosts.length > 0 ? ` ${e.hosts.join(' ')}` : ''} (${e.jobId}, started by ${e.by}): this xenherdctl attached to it while it ran, so Ctrl-C here does not stop it; it goes on in the controller. To stop it: ${BIN} cancel ${e.jobId}`)}\n`;
+
+/**
+ * Starts REQ on the controller and follows it to its end: live progress (or NDJSON with --json).
+ * Ctrl-C in the xenherdctl that started the job cancels it (nothing new starts, running migrations
+ * finish, the command waits for them), twice stops following (130; the job goes on without this
+ * terminal). One that attached to the same job already running (the `job` event's `attached`,
+ * sent by every controller that runs jobs) only stops following at Ctrl-C (130): a second operator
+ * watching must not stop a colleague's drain; `xenherdctl cancel JOB` does that on purpose. For a
+ * roll, a `reboot` event runs the reboot command once per host (roll-reboots.ts says when not).
+ * --timeout bounds a follower of a job already running too (follow-deadline.ts).
  */
 export async function followJob(client: CtlClient, io: CliIo, hooks: CtlHooks, req: JobRequest, json: boolean, rebootCommand: readonly string[] | null = null): Promise<number> {
   const view = json ? null : new ProgressView(io, hooks.isTty === true, () => hooks.clock.now());
   const abort = new AbortController();
   let jobId: string | null = null;
+  let attachedTo: Extract<JobEventAsRead, { type: 'job' }> | null = null;
   let interrupts = 0;
   let giveUp: (code: number) => void = () => undefined;
   const gaveUp = new Promise<number>((r) => (giveUp = r));
   const offInterrupt =
     hooks.onInterrupt?.(() => {
       interrupts++;
-      if (interrupts === 1 && jobId !== null) {
+      if (attachedTo === null && interrupts === 1 && jobId !== null) {
         io.stderr(`${BIN}: stopping ${req.kind}: no new migrations; running ones finish (Ctrl-C again to stop watching: the job then goes on without you)\n`);
         void client.post('/jobs/cancel', { jobId }, CancelAnswerSchema);
         return;
       }
+      if (attachedTo !== null) io.stderr(stoppedWatching(attachedTo));
+      // the exit code first, as for the deadline below: the aborted stream must not win as 87
+      giveUp(EXIT_STOPPED_WATCHING);
       abort.abort();
-      giveUp(130);
     }) ?? (() => undefined);
   let ticking = hooks.isTty === true && !json;
   const tick = (): void => {
@@ -86,7 +102,10 @@ export async function followJob(client: CtlClient, io: CliIo, hooks: CtlHooks, r
       req,
       JOB_EVENTS,
       (e) => {
-        if (e.type === 'job') jobId = e.jobId;
+        if (e.type === 'job') {
+          jobId = e.jobId;
+          attachedTo = e.attached ? e : null;
+        }
         if (json) io.stdout(`${JSON.stringify(e)}\n`);
         else view?.event(e);
         reboots.event(e);

@@ -48,7 +48,7 @@ export class ProgressView {
   event(e: JobEventAsRead): void {
     switch (e.type) {
       case 'job':
-        return this.say(`${e.kind}${e.hosts.length > 0 ? ` ${e.hosts.join(' ')}` : ''}: ${e.attached ? `following the ${e.kind} already running (${e.jobId}, started by ${e.by})` : `job ${e.jobId}`}`);
+        return this.say(`${e.kind}${e.hosts.length > 0 ? ` ${e.hosts.join(' ')}` : ''}: ${e.attached ? `following the ${e.kind} already running (${e.jobId}, started by ${e.by}): Ctrl-C here only stops watching` : `job ${e.jobId}`}`);
       case 'plan':
         this.total = Math.max(this.total, e.plan.kind === 'roll' ? 0 : e.plan.sets.flat().length);
         this.stillPlan = e.plan.kind === 'rebalance' && e.plan.sets.length === 0 ? e.plan.leftovers : null;

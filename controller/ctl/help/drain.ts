@@ -2,7 +2,15 @@ import type { CommandHelp } from '../../../shared/cli/program.js';
 
 export const EXIT_HELP = [
   'exit: 0 the goal holds; 1 it does not (what remains is listed, each with why); 2 usage or',
-  '      configuration error; 90 --timeout ran out; 87 controller unreachable; 88 token refused',
+  '      configuration error; 90 --timeout ran out; 87 controller unreachable; 88 token refused;',
+  '      130 stopped watching at Ctrl-C (the job goes on)',
+].join('\n');
+
+/** What Ctrl-C does, in the terminal that started a job and in one that attached to it. */
+export const CTRL_C_HELP = [
+  'Ctrl-C in the terminal that started the job: no new moves, running ones finish (again: stop watching,',
+  '130). Run while the same job runs, the command follows it instead, and Ctrl-C there only stops',
+  'watching (130; the job goes on, named with who started it): `xenherdctl cancel JOB` stops it on purpose.',
 ].join('\n');
 
 /** What --timeout takes, for the commands that take it (drain says more, in its own words). */
@@ -26,7 +34,8 @@ export const drainHelp: CommandHelp = {
     'asking both hosts first. --cold-fallback shuts a domU down and starts it on the target when live',
     'migration keeps failing. A drain that cannot finish leaves HOST draining and says what remains.',
     'Run it again to continue (also after a controller restart, or right after a Ctrl-C: it starts once',
-    'the stopped one\'s running moves have ended). Ctrl-C: no new moves, running ones finish.',
+    'the stopped one\'s running moves have ended).',
+    CTRL_C_HELP,
     '',
     `usage: xenherdctl ${DRAIN_USAGE}`,
     '  --dry-run   print the plan (the moves of one SET may run at once), change nothing (exit 1 if it',
@@ -48,6 +57,7 @@ export const restoreHelp: CommandHelp = {
     'merged, manual moves included. Visitors parked on HOST are sent to their own homes first when HOST',
     'lacks room. Pass after pass while anything still moves; what stays away is listed with its reason.',
     'HOST is online at the end.',
+    CTRL_C_HELP,
     '',
     `usage: xenherdctl ${RESTORE_USAGE}`,
     TIMEOUT_HELP,

@@ -1,5 +1,5 @@
 import type { CommandHelp } from '../../../shared/cli/program.js';
-import { EXIT_HELP, TIMEOUT_HELP } from './drain.js';
+import { CTRL_C_HELP, EXIT_HELP, TIMEOUT_HELP } from './drain.js';
 
 export const REBALANCE_USAGE = 'rebalance [--apply | --dry-run] [--max-moves N] [--timeout DURATION] [--json]';
 export const PLAN_USAGE = 'plan drain HOST... | plan restore HOST | plan rebalance [--max-moves N] | plan roll HOST... [--group-size N] [--json]';
@@ -16,6 +16,7 @@ export const rebalanceHelp: CommandHelp = {
     'is planned while a drain, restore or roll runs. The away penalty outweighs any imbalance: a domU is never',
     'moved off its healthy home; domUs away from it go home when they fit, and one that stays away is listed',
     'with why (exit 1). Without --apply (or with --dry-run, as drain takes it) it only prints the plan.',
+    CTRL_C_HELP,
     '',
     `usage: xenherdctl ${REBALANCE_USAGE}`,
     TIMEOUT_HELP,

@@ -1,5 +1,5 @@
 import type { CommandHelp } from '../../../shared/cli/program.js';
-import { EXIT_HELP, TIMEOUT_HELP } from './drain.js';
+import { CTRL_C_HELP, EXIT_HELP, TIMEOUT_HELP } from './drain.js';
 
 export const ROLL_USAGE = 'roll HOST... [--reboot-command CMD | --wait-for-reboot] [--group-size N] [--max-parallel N] [--cold-fallback] [--timeout DURATION] [--dry-run] [--json]';
 
@@ -19,6 +19,7 @@ export const rollHelp: CommandHelp = {
     'follows cannot tell a reboot asked for before it attached from a new one, and says so). Stopped (Ctrl-C,',
     '--timeout, a group that did not finish), the same roll asked again starts with the hosts it left',
     'draining or in maintenance. One roll takes at most 256 hosts: roll a bigger fleet in parts.',
+    CTRL_C_HELP,
     '',
     `usage: xenherdctl ${ROLL_USAGE}`,
     TIMEOUT_HELP,

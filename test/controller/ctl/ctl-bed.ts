@@ -14,6 +14,8 @@ export interface Ctl {
   (argv: readonly string[], env?: Record<string, string | undefined>): Promise<Captured>;
   /** the argv of every `ssh` xenherdctl would have run */
   readonly sshCalls: string[][];
+  /** what the latest run has written to stdout so far: a test waits on it for a run still going on */
+  stdoutSoFar(): string;
 }
 
 /** xenherdctl in this process, pointed at a test controller (env as an operator would set it); HOME is a temp dir. */
@@ -21,6 +23,7 @@ export function ctlFor(c: TestController | null, token?: string, extra: Partial<
   const home = mkdtempSync(join(tmpdir(), 'xenherd-home-'));
   homes.push(home);
   const sshCalls: string[][] = [];
+  let latest = '';
   const hooks: CtlHooks = {
     clock: realClock,
     execSsh: async (args: readonly string[]) => {
@@ -32,11 +35,12 @@ export function ctlFor(c: TestController | null, token?: string, extra: Partial<
   const run = async (argv: readonly string[], env: Record<string, string | undefined> = {}): Promise<Captured> => {
     let stdout = '';
     let stderr = '';
+    latest = '';
     const base = c ? { XENHERD_URL: c.url, XENHERD_TOKEN: token ?? c.adminToken, XENHERD_CA: c.caFile } : {};
-    const code = await runProgram(ctlProgram(hooks), argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: { HOME: home, ...base, ...env } });
+    const code = await runProgram(ctlProgram(hooks), argv, { stdout: (t) => void ((stdout += t), (latest += t)), stderr: (t) => void (stderr += t), env: { HOME: home, ...base, ...env } });
     return { code, stdout, stderr };
   };
-  return Object.assign(run, { sshCalls });
+  return Object.assign(run, { sshCalls, stdoutSoFar: () => latest });
 }
 
 const homes: string[] = [];

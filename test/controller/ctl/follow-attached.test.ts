@@ -12,7 +12,7 @@ import { deterministicClock } from '../../sim/daemon/clock.js';
  * stream ends with the last of them if it is `end`, closes early if CLOSE, or stays open until
  * xenherdctl stops following.
  */
-function scripted(events: JobEvent[], close = false): CtlClient {
+function scripted(events: JobEvent[], close = false, posts: [string, unknown][] = []): CtlClient {
   return {
     stream: (_path: string, _body: unknown, _s: unknown, onEvent: (e: JobEvent) => void, closedEarly: XhError, signal?: AbortSignal) => {
       for (const e of events) onEvent(e);
@@ -21,7 +21,7 @@ function scripted(events: JobEvent[], close = false): CtlClient {
       if (close) return Promise.resolve(err(closedEarly));
       return new Promise((resolve) => signal?.addEventListener('abort', () => resolve(err(closedEarly)), { once: true }));
     },
-    post: () => Promise.resolve(ok({ jobId: 'job-1', stopping: true, inFlight: 0 })),
+    post: (path: string, body: unknown) => (posts.push([path, body]), Promise.resolve(ok({ jobId: 'job-1', stopping: true, inFlight: 0 }))),
   } as unknown as CtlClient;
 }
 
@@ -33,6 +33,7 @@ function capture(): { io: CliIo; out: () => string; err: () => string } {
 
 const job = (kind: 'roll' | 'drain', hosts: string[], attached: boolean): JobEvent => ({ type: 'job', jobId: 'job-1', kind, hosts, operationId: null, by: 'ctl:alice', startedAt: 0, attached });
 const end: JobEvent = { type: 'end', ok: true, code: null, message: 'done', moved: 0, remaining: [] };
+const drain: JobRequest = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: false, allowPartial: false, timeoutMs: null };
 const roll: JobRequest = { kind: 'roll', hosts: ['a3'], reboot: 'command', maxParallel: null, coldFallback: false, timeoutMs: null };
 
 describe('xenherdctl following a job', () => {
@@ -76,6 +77,37 @@ describe('xenherdctl following a job', () => {
     void followJob(scripted([job('drain', ['xen1'], false)]), c.io, { clock, execSsh: async () => 0 }, req, false).then((x) => (code = x));
     await clock.advance(60_000);
     expect(code).toBeNull();
+  });
+
+  it("Ctrl-C in a xenherdctl that attached to a drain already running stops watching (130), cancels nothing, and names the job, who started it and how to stop it", async () => {
+    const posts: [string, unknown][] = [];
+    const c = capture();
+    let interrupt: () => void = () => undefined;
+    const hooks = { clock: deterministicClock(0), execSsh: async () => 0, onInterrupt: (h: () => void) => ((interrupt = h), () => undefined) };
+    const done = followJob(scripted([job('drain', ['xen1'], true)], false, posts), c.io, hooks, drain, false);
+    interrupt();
+    expect(posts).toEqual([]);
+    expect(await done).toBe(130);
+    expect(c.err()).toBe(
+      'xenherdctl: stopped watching drain xen1 (job-1, started by ctl:alice): this xenherdctl attached to it while it ran, so Ctrl-C here does not stop it; it goes on in the controller. To stop it: xenherdctl cancel job-1\n',
+    );
+  });
+
+  it('Ctrl-C in the xenherdctl that started the drain cancels it and waits for its end; again, it stops watching (130)', async () => {
+    const posts: [string, unknown][] = [];
+    const c = capture();
+    let interrupt: () => void = () => undefined;
+    const hooks = { clock: deterministicClock(0), execSsh: async () => 0, onInterrupt: (h: () => void) => ((interrupt = h), () => undefined) };
+    let code: number | null = null;
+    const done = followJob(scripted([job('drain', ['xen1'], false)], false, posts), c.io, hooks, drain, false).then((x) => (code = x));
+    interrupt();
+    expect(posts).toEqual([['/jobs/cancel', { jobId: 'job-1' }]]);
+    expect(c.err()).toMatch(/stopping drain: no new migrations; running ones finish/);
+    await hooks.clock.advance(60_000);
+    expect(code).toBeNull();
+    interrupt();
+    expect(await done).toBe(130);
+    expect(posts).toHaveLength(1);
   });
 
   it('the controller gone mid-drain: 87, and it does not claim the drain goes on', async () => {

@@ -1,0 +1,20 @@
+import type { CommandHelp } from '../../../shared/cli/program.js';
+
+export const CANCEL_USAGE = 'cancel JOB [--json]';
+
+export const cancelHelp: CommandHelp = {
+  name: 'cancel',
+  summary: 'Stop a drain, restore, rebalance or roll that runs in the controller, by its job id.',
+  usage: CANCEL_USAGE,
+  help: [
+    'Stops JOB as Ctrl-C does in the xenherdctl that started it: no new moves, running ones finish, and',
+    'whoever follows it sees its end. For a job you only watch (the same command run while it ran: Ctrl-C',
+    'there only stops watching) or whose terminal is gone. JOB is the id its first line names (job-…); the',
+    "controller's log says who cancelled whose job. Run the job's command again to go on from where it stopped.",
+    '',
+    `usage: xenherdctl ${CANCEL_USAGE}`,
+    'exit: 0 the job stops; 1 no such job runs in the controller; 2 usage or configuration error; 87',
+    '      controller unreachable; 88 token refused',
+    '',
+  ].join('\n'),
+};
