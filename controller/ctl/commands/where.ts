@@ -2,6 +2,7 @@ import type { CliIo } from '../../../shared/cli/io.js';
 import { compilePattern } from '../../../shared/name-pattern.js';
 import { HostsAnswerSchema } from '../../../shared/protocol/ctl-hosts.js';
 import { WhereAnswerSchema, type WhereMatch } from '../../../shared/protocol/ctl-where.js';
+import { mergeAnswers, whereJson, type Asked } from '../where-answers.js';
 import { caseHint } from '../case-hint.js';
 import { hostHint } from '../host-hint.js';
 import type { CtlClient } from '../client.js';
@@ -11,49 +12,76 @@ import { printable } from '../../../shared/text/printable.js';
 import { WHERE_USAGE } from '../help/where.js';
 import { dom0Of, isStale, mayRunNote, notInFleetReason, staleReason, staleWarning, unreportedNote, whereColumns } from '../where-line.js';
 
+/** How many patterns are asked at once: `where $(cat list)` must not open hundreds of connections. */
+const AT_ONCE = 8;
+
 export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   // checked here as the controller checks it: a bad pattern is a usage error (64) with the controller
   // down too, and one beyond Node's 16 KB header limit would otherwise be a reset connection (87)
-  const inv = begin(argv, io, hooks, [{ name: 'quiet', short: 'q', takesValue: false }], [1, 1], WHERE_USAGE, (a) => {
-    const p = compilePattern(a.positionals[0] as string);
-    return p.ok ? null : p.error;
+  const inv = begin(argv, io, hooks, [{ name: 'quiet', short: 'q', takesValue: false }], [1, Number.POSITIVE_INFINITY], WHERE_USAGE, (a) => {
+    for (const p of a.positionals) {
+      const c = compilePattern(p);
+      if (!c.ok) return c.error;
+    }
+    return null;
   });
   if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
-  const pattern = args.positionals[0] as string;
-  const r = await client.get(`/where?pattern=${encodeURIComponent(pattern)}`, WhereAnswerSchema);
-  if (!r.ok) return fail(r.error, io, json);
-  const matches = r.value.matches;
-  // enrolled Dom0s not heard from since the controller started: what runs there is not in the answer
-  const unreported = r.value.unreported ?? [];
-  // Dom0s that cannot list their domains: a match running nowhere may run there unseen
-  const notListing = r.value.notListing ?? [];
-  const incomplete = unreported.length > 0 ? `; ${unreportedNote(unreported)}` : '';
-  const quiet = args.options['quiet'] === true;
-  if (json) io.stdout(`${JSON.stringify({ ...r.value, matches: matches.map((m) => ({ ...m, stale: isStale(m) })) })}\n`);
-  if (matches.length === 0) {
-    const hint = (await caseHint(client, pattern)) || (await hostHint(client, pattern));
-    return fail({ code: 'XH_ERR_NOT_FOUND', message: `no domU matches ${pattern}${hint || ' (xenherdctl domains lists them all)'}${incomplete}` }, io, false);
+  // a pattern given twice is asked once (as a domU two patterns match is shown once)
+  const patterns = [...new Set(args.positionals)];
+  const asked: Asked[] = [];
+  for (let i = 0; i < patterns.length; i += AT_ONCE) {
+    const batch = patterns.slice(i, i + AT_ONCE);
+    const got = await Promise.all(batch.map((p) => client.get(`/where?pattern=${encodeURIComponent(p)}`, WhereAnswerSchema)));
+    for (const [j, r] of got.entries()) {
+      if (!r.ok) return fail(r.error, io, json);
+      asked.push({ pattern: batch[j] as string, answer: r.value });
+    }
   }
+  const w = mergeAnswers(asked);
+  const { matches, unreported, notListing } = w;
+  const quiet = args.options['quiet'] === true;
+  if (json) io.stdout(`${JSON.stringify(whereJson(w))}\n`);
+  // a glob's answer lacks what runs on hosts not heard from yet: said once, unless a refusal below says it
+  const globNote = patterns.some(isGlob) && unreported.length > 0 && w.unmatched.length === 0;
   if (quiet) {
     // only the Dom0, for `ssh root@$(xenherdctl where -q web01)`; warnings on stderr
     const hosts = matches.map((m) => ({ m, host: dom0Of(m) }));
     const stale = hosts.filter((h) => h.host !== null && isStale(h.m)).map((h) => h.m);
-    const reasons = await staleReasons(client, stale);
+    const reasons = stale.length > 0 ? await staleReasons(client, stale) : new Map<string, string>();
     for (const m of stale) io.stderr(`xenherdctl: warning: ${staleWarning(m, reasons, unreported, notListing)}\n`);
-    if (isGlob(pattern) && unreported.length > 0) io.stderr(`xenherdctl: warning: ${unreportedNote(unreported)}\n`);
-    const found = hosts.filter((h) => h.host !== null);
-    if (!json) for (const { host } of found) io.stdout(`${printable(host as string)}\n`);
-    const unseen = matches.map((m) => mayRunNote(m, notListing)).filter((n) => n !== null);
-    const may = unseen.length > 0 ? `; ${unseen.join('; ')}` : '';
-    if (found.length === 0) return fail({ code: 'XH_ERR_NOT_FOUND', message: `${matches.map((m) => m.name).join(', ')} ${matches.length === 1 ? 'runs' : 'run'} on no host${may}${incomplete}` }, io, false);
-    return 0;
+    if (globNote) io.stderr(`xenherdctl: warning: ${unreportedNote(unreported)}\n`);
+    if (!json) for (const { host } of hosts) if (host !== null) io.stdout(`${printable(host)}\n`);
+  } else if (!json && matches.length > 0) {
+    const reasons = await staleReasons(client, matches, unreported);
+    io.stdout(table(matches.map((m) => whereColumns(m, hooks.clock.now(), reasons, unreported, notListing))));
+    if (globNote) io.stderr(`xenherdctl: warning: ${unreportedNote(unreported)}\n`);
   }
-  if (json) return 0;
-  const reasons = await staleReasons(client, matches, unreported);
-  io.stdout(table(matches.map((m) => whereColumns(m, hooks.clock.now(), reasons, unreported, notListing))));
-  if (isGlob(pattern) && unreported.length > 0) io.stderr(`xenherdctl: warning: ${unreportedNote(unreported)}\n`);
-  return 0;
+  // every pattern answered, or each one that was not named on stderr: exit 1 if any
+  let code = 0;
+  for (const a of asked) {
+    const missing = await notFound(client, a, quiet);
+    if (missing !== null) code = fail({ code: 'XH_ERR_NOT_FOUND', message: missing }, io, false);
+  }
+  return code;
+}
+
+/**
+ * Why pattern A answered nothing usable, or null: it matched no domU; with -q, none of its
+ * matches runs on a host (there is no Dom0 to print).
+ */
+async function notFound(client: CtlClient, a: Asked, quiet: boolean): Promise<string | null> {
+  const { pattern, answer } = a;
+  const unreported = answer.unreported ?? [];
+  const incomplete = unreported.length > 0 ? `; ${unreportedNote(unreported)}` : '';
+  if (answer.matches.length === 0) {
+    const hint = (await caseHint(client, pattern)) || (await hostHint(client, pattern));
+    return `no domU matches ${pattern}${hint || ' (xenherdctl domains lists them all)'}${incomplete}`;
+  }
+  if (!quiet || answer.matches.some((m) => dom0Of(m) !== null)) return null;
+  const unseen = answer.matches.map((m) => mayRunNote(m, answer.notListing ?? [])).filter((n) => n !== null);
+  const may = unseen.length > 0 ? `; ${unseen.join('; ')}` : '';
+  return `${answer.matches.map((m) => m.name).join(', ')} ${answer.matches.length === 1 ? 'runs' : 'run'} on no host${may}${incomplete}`;
 }
 
 const isGlob = (pattern: string): boolean => {

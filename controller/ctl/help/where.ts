@@ -1,22 +1,29 @@
 import type { CommandHelp } from '../../../shared/cli/program.js';
 
-export const WHERE_USAGE = 'where PATTERN [-q | --quiet] [--json]';
+export const WHERE_USAGE = 'where PATTERN... [-q | --quiet] [--json]';
 
 export const whereHelp: CommandHelp = {
   name: 'where',
-  summary: 'Say which Dom0 runs a domU (exact name or glob), its home, and how fresh the answer is.',
+  summary: 'Say which Dom0 runs each domU named (exact names or globs), its home, and how fresh the answer is.',
   usage: WHERE_USAGE,
   help: [
-    'Says which Dom0 runs each domU matching PATTERN (an exact name, or a glob: * ? [abc] [!x]), its home',
-    'and whether it is away from it, and how old the information is. An answer from a host that is',
+    'Says which Dom0 runs each domU matching a PATTERN (an exact name, or a glob: * ? [abc] [!x]), its home',
+    'and whether it is away from it, and how old the information is. Several patterns (where web01 db1)',
+    'give one line per domU in the order given, a domU two of them match once. An answer from a host that is',
     'unreachable or unheard for more than 30 s is marked STALE, with the reason for each such host',
     '(agent link down, agent silent, its xl list behind or unreadable). A domU found running nowhere',
     'while a Dom0 that may run it cannot list its domains reads "unknown", naming that Dom0.',
     '',
     `usage: xenherdctl ${WHERE_USAGE}`,
-    '  -q, --quiet  print only the Dom0 (one line per match), e.g. ssh root@$(xenherdctl where -q web01)',
-    '  --json       the controller\'s answer as JSON, with "stale" per match',
-    'exit: 0 found, 1 nothing matched (XH_ERR_NOT_FOUND), 64 not a pattern (checked before asking), 87 controller',
+    '  -q, --quiet  print only the Dom0, one line per domU found running, in the order of the full answer\'s',
+    '               lines (a Dom0 running two of them is printed twice: sort -u for each Dom0 once), e.g.',
+    '               ssh root@$(xenherdctl where -q web01); a PATTERN none of whose domUs runs anywhere is',
+    '               named on stderr and makes the exit 1',
+    '  --json       the controller\'s answer as JSON, with "stale" per match; with several patterns the same',
+    '               object with "patterns" for "pattern", every match once, and "unmatched": the patterns',
+    '               that matched nothing',
+    'exit: 0 every PATTERN found, 1 one matched nothing (each such PATTERN named on stderr, XH_ERR_NOT_FOUND;',
+    '  the domUs found are still printed), 64 not a pattern (checked before asking), 87 controller',
     '  unreachable, 88 token refused, 78 no controller configured or its settings malformed (the message names which)',
     '',
   ].join('\n'),
