@@ -72,6 +72,8 @@ export interface AgentHold {
   release(): void;
   /** true once the agent closed the connection (agent stopped): the hold is gone */
   lost(): boolean;
+  /** FN runs once when the agent closes the connection of a granted hold (not after release()) */
+  onLost(fn: () => void): void;
 }
 
 /**
@@ -84,6 +86,8 @@ export function holdOnAgent(path: string, req: Extract<ControlRequest, { op: 'ho
     const read = answerLine();
     let settled = false;
     let lost = false;
+    let released = false;
+    const whenLost: (() => void)[] = [];
     const done = (r: Result<AgentHold | 'no-daemon', XhError>, keep = false): void => {
       if (settled) return;
       settled = true;
@@ -103,7 +107,11 @@ export function holdOnAgent(path: string, req: Extract<ControlRequest, { op: 'ho
       if (!parsed.ok) return done(err({ code: 'XH_ERR_INTERNAL', message: `${path}: unexpected answer from the agent to hold: ${parsed.error.kind === 'not-json' ? 'not JSON' : parsed.error.issues}` }));
       const r = parsed.value;
       if (!r.ok) return done(err({ code: isErrorCode(r.error.code) ? r.error.code : 'XH_ERR_INTERNAL', message: `the agent refused to hold ${req.name}: ${r.error.message}` }));
-      done(ok({ release: () => sock.end(), lost: () => lost }), true);
+      const release = (): void => {
+        released = true;
+        sock.end();
+      };
+      done(ok({ release, lost: () => lost, onLost: (fn) => (lost ? fn() : void whenLost.push(fn)) }), true);
     });
     sock.on('error', (e: NodeJS.ErrnoException) => {
       lost = true;
@@ -112,6 +120,8 @@ export function holdOnAgent(path: string, req: Extract<ControlRequest, { op: 'ho
     });
     sock.on('close', () => {
       lost = true;
+      // a granted hold whose connection the agent ended (it stopped or restarted): the holder is told
+      if (settled && !released) for (const fn of whenLost.splice(0)) fn();
       done(err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `${path}: the agent closed the connection without answering the hold of ${req.name}` }));
     });
   });

@@ -61,6 +61,10 @@ export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progre
         held = h.value;
         continue;
       }
+      if (held !== null && (step.do === 'migrate' || step.do === 'ask-peer')) {
+        const gone = await held.stillHeld(progress);
+        if (gone) return err(unheld(plan, gone));
+      }
       if (!inflight && movesSomething(plan, step)) {
         const w = await recordInflight(p, plan);
         if (w) return err(w);
@@ -91,6 +95,16 @@ export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progre
  * the home that asked for it holds the record of the whole reverse.
  */
 const movesSomething = (plan: MigrationPlan, step: Exclude<PlanStep, { do: 'hold' }>): boolean => plan.kind !== 'migrate2' && (step.do === 'migrate' || step.do === 'ask-peer');
+
+/**
+ * The step that moves the domU does not start once the running agent here stopped holding it and
+ * did not take it again (migrate/kept-hold.ts): nothing has moved, so nothing is left to settle.
+ */
+function unheld(plan: MigrationPlan, gone: XhError): XhError {
+  const again = plan.kind === 'migrate2' ? `xenherd-agent reverse ${plan.name} on ${plan.to}` : `the ${plan.kind}`;
+  const check = '`systemctl status xenherd-agent`, `journalctl -u xenherd-agent`, `xenherd-agent autostart status`';
+  return { code: gone.code, message: `${plan.name} was not moved, it still runs on ${plan.from}: ${gone.message}; check the agent on this Dom0 (${check}), then run ${again} again` };
+}
 
 async function recordInflight(p: MigrationPorts, plan: MigrationPlan): Promise<XhError | null> {
   if (plan.kind === 'migrate2') return null;

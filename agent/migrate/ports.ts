@@ -34,6 +34,12 @@ export interface PeerPort {
 export interface HeldDomu {
   /** the running agent holds it too (false: no agent runs here, the lock file alone applies) */
   readonly viaDaemon: boolean;
+  /**
+   * Asked right before a step that cannot be undone: null when the running agent holds the domU
+   * (taken again after a restart, waited for a bounded time: migrate/kept-hold.ts), or when no
+   * agent ran at the start; else why the step must not start.
+   */
+  stillHeld(progress: (line: string) => void): Promise<XhError | null>;
   release(): void;
 }
 

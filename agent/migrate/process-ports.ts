@@ -12,8 +12,9 @@ import { procDrbdReader } from '../host/proc-drbd.js';
 import { knownKeys, peerHostNames } from '../adapters/known-hosts.js';
 import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
 import { tcpReachable } from '../adapters/tcp-probe.js';
-import { askAgent, holdOnAgent } from '../control/client.js';
+import { askAgent } from '../control/client.js';
 import type { HostContext } from './context.js';
+import { holdKept } from './kept-hold.js';
 import { controlPurpose, type HeldDomu, type HoldPurpose, type MigrationPorts, type PeerAnswer, type PeerPort } from './ports.js';
 
 /**
@@ -75,7 +76,8 @@ function peerPort(c: HostContext): PeerPort {
 async function holdDomu(c: HostContext, name: string, purpose: HoldPurpose, operation: string): Promise<Result<HeldDomu, XhError>> {
   const file = await takeLock(join(c.stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
   if (!file.ok) return file;
-  const held = await holdOnAgent(c.real(c.config.controlSocket), { v: CONTROL_PROTOCOL_VERSION, op: 'hold', name, purpose: controlPurpose(purpose), operation, by: `xenherd-agent ${purpose} (pid ${process.pid})` });
+  const socket = c.real(c.config.controlSocket);
+  const held = await holdKept(socket, { v: CONTROL_PROTOCOL_VERSION, op: 'hold', name, purpose: controlPurpose(purpose), operation, by: `xenherd-agent ${purpose} (pid ${process.pid})` }, realClock);
   if (!held.ok) {
     file.value.release();
     return err(held.error);
@@ -83,6 +85,7 @@ async function holdDomu(c: HostContext, name: string, purpose: HoldPurpose, oper
   const agent = held.value === 'no-daemon' ? null : held.value;
   return ok({
     viaDaemon: agent !== null,
+    stillHeld: async (progress) => (agent === null ? null : agent.stillHeld(progress)),
     release: () => {
       agent?.release();
       file.value.release();

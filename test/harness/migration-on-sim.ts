@@ -97,14 +97,16 @@ export function simMigrationPorts(w: MigrationWorld, host: string, processAlive:
       const file = await takeLock(join(stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
       if (!file.ok) return file;
       const agent = w.agentOn?.(host);
-      if (!agent) return ok({ viaDaemon: false, release: () => file.value.release() });
+      if (!agent) return ok({ viaDaemon: false, stillHeld: async () => null, release: () => file.value.release() });
       const h = await agent.hold(name, controlPurpose(purpose), `xenherd-agent ${purpose} (operation ${operation})`);
       if (!h.response.ok) {
         file.value.release();
         return err(h.response.error);
       }
+      // the in-process agent's hold has no connection to lose: a restart here is the harness's own act
       return ok({
         viaDaemon: true,
+        stillHeld: async () => null,
         release: () => {
           h.release();
           file.value.release();
