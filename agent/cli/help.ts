@@ -88,7 +88,8 @@ export const AGENT_COMMAND_HELP = {
       'recorded here, HOST not told (the message gives the command that finishes it); 81 XH_ERR_LOCKED: another migration;\n' +
       '77 refused (does not run here, a visitor can only go home, preflight); 1 XH_ERR_NOT_FOUND: unknown domU;\n' +
       '84 HOST\'s sshd unreachable; 74 migration key or host key missing, or the migrate-tab cannot be read (a directory,\n' +
-      'no permission); 78 XH_ERR_CONFIG: a migrate-tab line does not parse; 79 ledger corrupt.',
+      'no permission); 78 XH_ERR_CONFIG: a migrate-tab line does not parse; 79 ledger corrupt; 76 XH_ERR_AGENT_UNREACHABLE:\n' +
+      'the running agent stopped holding NAME (restarted, stopped) and held it again not within 60 s: nothing moved.',
   },
   reverse: {
     name: 'reverse',
@@ -100,7 +101,8 @@ export const AGENT_COMMAND_HELP = {
       'Exit 0: back here, ledger updated; 77: the ledger has no record of NAME leaving, or the peer refused;\n' +
       '80/81/82/83: the peer\'s migrate2 result (rejected, locked, failed, ALARM); 83 also when the peer\'s migrate2 died\n' +
       'without an exit status; 84 XH_ERR_PEER_UNREACHABLE: ssh failed, or the peer cannot reach this host\'s sshd;\n' +
-      '85: NAME already runs here, or the peer does not run it (the ledger disagrees); 89: the peer speaks another protocol.',
+      '85: NAME already runs here, or the peer does not run it (the ledger disagrees); 89: the peer speaks another protocol;\n' +
+      '76: the running agent here stopped holding NAME (restarted, stopped) and held it again not within 60 s: nothing moved.',
   },
   moveStop: {
     name: 'move-stop',
