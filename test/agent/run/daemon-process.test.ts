@@ -208,6 +208,27 @@ describe('xenherd-agent run as a process', () => {
     await waitUntil(() => runsOn(sim, 'web1').length === 1 && sim.state().migrations.length === 0, 'web1 in one place');
   });
 
+  it('a daemon restarted while `migrate` runs is asked for the hold again: the new one holds web1 until the migration ends', async () => {
+    const a = await boot(FLEET('xen1', 256));
+    const child = spawn(process.execPath, [bed.agentPath(), 'migrate', 'web1', '--no-peer'], { env: { ...process.env, ...sim.env('xen1') }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    try {
+      await a.waitLog((l) => l.domu === 'web1' && l.hold === 'migrate');
+      // systemctl restart: the old daemon ends (its holds with it), a new one listens on the same socket
+      expect((await a.stop()).code).toBe(0);
+      const b = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
+      await b.waitLog((l) => l.domu === 'web1' && l.hold === 'migrate');
+      expect((await status()).holds).toEqual([expect.objectContaining({ name: 'web1', purpose: 'migrate', by: expect.stringMatching(/^xenherd-agent migrate \(pid \d+\)$/) })]);
+      // moved and recorded here; --no-peer: xen2 not told
+      expect(await exited).toBe(86);
+      await b.waitLog((l) => l.domu === 'web1' && typeof l.msg === 'string' && l.msg.startsWith('web1 released by xenherd-agent migrate'));
+      expect(runsOn(sim, 'web1')).toEqual(['xen2']);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+
   it('a hold with a malformed request is refused by the schema, nothing held', async () => {
     await boot();
     const req = { v: CONTROL_PROTOCOL_VERSION, op: 'hold', name: '-web1', purpose: 'migrate', operation: 'op', by: 'test' } as const;
