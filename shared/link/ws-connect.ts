@@ -109,9 +109,20 @@ function openLink(t: AgentLinkTarget, base: URL, ca: string | null): Promise<Res
     const settle = (r: Result<Link, ConnectFailure>): void => {
       if (!settled) resolve(r);
       settled = true;
+      stop();
     };
+    // ws's handshakeTimeout is the socket's idle timeout, which over TLS ran out only after twice
+    // the time (2 s for 1 s, to a listener that never answers): a hung controller held each try
+    // 20 s instead of 10. This deadline bounds the whole of TCP, TLS and the upgrade once.
+    const stop = t.clock.schedule(t.handshakeTimeoutMs, () => {
+      if (settled) return;
+      settle(err({ kind: 'unreachable', message: `no WebSocket handshake with ${base.host} within ${t.handshakeTimeoutMs / 1000} s` }));
+      ws.terminate();
+    });
     ws.once('open', () => settle(ok(wsLink(ws, base.host))));
     ws.once('unexpected-response', (_req, res) => {
+      // answered: reading the answer has its own bound
+      stop();
       readErrorAnswer(res, t.clock, t.handshakeTimeoutMs).then((refused) => {
         settle(err(refused));
         ws.terminate();
