@@ -54,7 +54,10 @@ export type Effect =
   | { readonly e: 'save-boot-record'; readonly names: readonly string[] }
   /** toolstack: whose rules the auto dir's configs are read by; null when no toolstack answered yet */
   | { readonly e: 'read-coexistence'; readonly guarded: readonly GuardedEntry[]; readonly toolstack: ToolstackKind | null }
-  | { readonly e: 'link-connect'; readonly gen: number }
+  /** URL: the index of the controller URL to dial (0: the primary, then the standbys) */
+  | { readonly e: 'link-connect'; readonly gen: number; readonly url: number }
+  /** does the primary controller answer? (answered by `link-primary-probed`) */
+  | { readonly e: 'link-probe-primary'; readonly gen: number }
   | { readonly e: 'link-send'; readonly gen: number; readonly message: AgentMessage }
   | { readonly e: 'link-close'; readonly gen: number; readonly code: number; readonly reason: string }
   /** a controller's migrate, reverse, shutdown or start: run by this agent's own CLI */

@@ -83,6 +83,7 @@ export type AgentEvent =
   | { readonly t: 'created'; readonly name: string; readonly ok: boolean; readonly message: string }
   | { readonly t: 'coexistence'; readonly warnings: readonly string[] }
   | { readonly t: 'link-open'; readonly gen: number }
+  | { readonly t: 'link-primary-probed'; readonly gen: number; readonly answers: boolean }
   /** RETRYAFTERMS: the least wait the controller's address asked for (an HTTP Retry-After) */
   | { readonly t: 'link-failed'; readonly gen: number; readonly kind: string; readonly message: string; readonly retryAfterMs?: number }
   | { readonly t: 'link-message'; readonly gen: number; readonly message: ControllerMessage }

@@ -6,6 +6,7 @@ import { CLOSE } from '../../shared/link/link.js';
 import { log } from './effects.js';
 import { changedSections, hostStateOf, unreportedDomains } from './host-state.js';
 import type { AgentState, LinkState } from './state.js';
+import { armPrimaryCheck, nextDial } from './link-urls.js';
 import { arm, disarm, type Fx } from './timers.js';
 import { reportView, snapshotView } from './view-lag.js';
 
@@ -33,7 +34,7 @@ const live = (s: AgentState): boolean => s.phase !== 'stopping' && s.phase !== '
 export function connectLink(s: AgentState, fx: Fx): AgentState {
   if (!s.link.configured || !live(s)) return s;
   const gen = s.link.gen + 1;
-  fx.push({ e: 'link-connect', gen });
+  fx.push({ e: 'link-connect', gen, url: s.link.url.at });
   return withLink(s, { phase: 'connecting', gen, sent: null, seq: 0, doneIds: [] });
 }
 
@@ -50,18 +51,21 @@ function retryWait(s: AgentState, failures: number, refused: boolean, r: number)
   return Math.round(Math.min(max, RETRY_BASE_MS * 2 ** Math.min(failures - 1, 20)) * (LINK_RETRY_JITTER.min + r * (LINK_RETRY_JITTER.max - LINK_RETRY_JITTER.min)));
 }
 
-/** The link is gone: wait, then dial again; AT_LEAST_MS is a wait the controller's address asked for. */
-function lost(s: AgentState, fx: Fx, why: string, refused: boolean, atLeastMs = 0): AgentState {
+/**
+ * The link is gone: wait, then dial again (which URL: link-urls.ts nextDial); AT_LEAST_MS is a
+ * wait the controller's address asked for; SILENT: the controller fell silent, so the next URL.
+ */
+function lost(s: AgentState, fx: Fx, why: string, refused: boolean, atLeastMs = 0, silent = false): AgentState {
   const failures = s.link.failures + 1;
   const r = nextRandom(s.rng);
-  const wait = retryWait(s, failures, refused, r.value);
-  const waitMs = Math.max(wait, atLeastMs);
+  const dial = nextDial(s.link.url, silent ? 'silent' : s.link.phase === 'up' ? 'dropped' : 'failed', retryWait(s, failures, refused, r.value));
+  const waitMs = Math.max(dial.waitMs, atLeastMs);
   const level = s.link.phase === 'up' || refused ? 'warn' : 'info';
   fx.push(log(level, `controller link: ${why}; trying again in ${(waitMs / 1000).toFixed(1)} s`, { link: 'down', failures }));
   const told = s.link.problem !== null && s.link.problem.fromController && s.link.problem.gen === s.link.gen;
   const problem = told ? s.link.problem : { why, gen: s.link.gen, fromController: false };
-  let n = withLink({ ...s, rng: r.state, dirty: true }, { phase: 'waiting', failures, sent: null, fleet: null, refused, problem });
-  n = disarm(disarm(disarm(n, fx, 'heartbeat'), fx, 'fleet-stale'), fx, 'link-silence');
+  let n = withLink({ ...s, rng: r.state, dirty: true }, { phase: 'waiting', failures, sent: null, fleet: null, refused, problem, url: dial.url });
+  n = disarm(disarm(disarm(disarm(n, fx, 'heartbeat'), fx, 'fleet-stale'), fx, 'link-silence'), fx, 'primary-check');
   return live(n) ? arm(n, fx, 'link-retry', waitMs) : n;
 }
 
@@ -82,7 +86,7 @@ export function onLinkSilence(s: AgentState, fx: Fx): AgentState {
   if (s.link.phase !== 'hello' && s.link.phase !== 'up') return s;
   const waited = s.link.phase === 'hello' ? `no answer to hello within ${WELCOME_WAIT_MS / 1000} s` : `nothing heard for ${s.link.staleAfterMs / 1000} s`;
   fx.push({ e: 'link-close', gen: s.link.gen, code: CLOSE.goingAway, reason: 'controller silent' });
-  return lost(s, fx, `${waited}, closing the link`, false);
+  return lost(s, fx, `${waited}, closing the link`, false, 0, true);
 }
 
 export function onLinkFailed(s: AgentState, fx: Fx, gen: number, kind: string, message: string, retryAfterMs = 0): AgentState {
@@ -111,7 +115,7 @@ export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<Con
       // a new link starts current at the controller: a view behind is said with the snapshot where the
       // controller takes that (snapshotView), else right after it
       n = reportView(sendState(n, fx, now), fx, now, 'any');
-      return arm(arm(n, fx, 'heartbeat', m.heartbeatMs), fx, 'link-silence', m.staleAfterMs);
+      return armPrimaryCheck(arm(arm(n, fx, 'heartbeat', m.heartbeatMs), fx, 'link-silence', m.staleAfterMs), fx);
     }
     case 'error': {
       // a link that took too long to say hello and snapshot (a busy controller, as after its restart)
@@ -179,5 +183,5 @@ export function onHeartbeatTimer(s: AgentState, fx: Fx, now: number): AgentState
 export function closeLink(s: AgentState, fx: Fx): AgentState {
   if (s.link.phase === 'off' || s.link.phase === 'waiting') return withLink(s, { phase: 'off' });
   fx.push({ e: 'link-close', gen: s.link.gen, code: CLOSE.goingAway, reason: 'agent stopping' });
-  return withLink(s, { phase: 'off', fleet: null });
+  return withLink(disarm(s, fx, 'primary-check'), { phase: 'off', fleet: null });
 }

@@ -12,6 +12,7 @@ import { onClaimBackoffEnd, onClaimed, onReleased, onReleaseRetry } from './clai
 import { onCommand, onCommandDone, onCommandProgress } from './commands.js';
 import { onInspected } from './inspect-command.js';
 import { maintenanceAfterList, onMaintenanceWritten } from './maintenance-command.js';
+import { onPrimaryCheckTimer, onPrimaryProbed } from './failback.js';
 import { closeLink, connectLink, heardFrom, onHeartbeatTimer, onLinkClosed, onLinkFailed, onLinkMessage, onLinkOpen, onLinkSilence, sendState } from './link.js';
 import { statusLine } from './status.js';
 import { onHomeAgainTimer, onLedgerRecordEnded } from './home-again.js';
@@ -92,6 +93,8 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       return { ...s, warnings: ev.warnings };
     case 'link-open':
       return onLinkOpen(s, fx, ev.gen, s.host);
+    case 'link-primary-probed':
+      return onPrimaryProbed(s, fx, ev.gen, ev.answers);
     case 'link-failed':
       return onLinkFailed(s, fx, ev.gen, ev.kind, ev.message, ev.retryAfterMs);
     case 'link-closed':
@@ -165,6 +168,8 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
       return connectLink(s, fx);
     case 'link-silence':
       return onLinkSilence(s, fx);
+    case 'primary-check':
+      return onPrimaryCheckTimer(s, fx);
     case 'heartbeat':
       return onHeartbeatTimer(s, fx, now);
     case 'watchdog':

@@ -16,6 +16,7 @@ import { NO_RENAME_WATCH, type RenameWatch } from './rename-watch.js';
 
 export type { DomuRecord } from './domu-record.js';
 import type { DomuRecord } from './domu-record.js';
+import { firstUrl, type LinkUrl } from './link-urls.js';
 export type { Forced, StartJob } from './start-job.js';
 import type { StartJob } from './start-job.js';
 
@@ -185,6 +186,7 @@ export function initialState({ config, host, hostToConfirm, pid, now, seed, hand
     timers: new Set(),
     link: {
       configured: config.controller !== undefined,
+      url: firstUrl(config),
       phase: 'off',
       gen: 0,
       failures: 0,
@@ -221,6 +223,8 @@ export function initialState({ config, host, hostToConfirm, pid, now, seed, hand
 /** The agent's link to its controller (core/link.ts): phase, generation, what the controller holds, its fleet view. */
 export interface LinkState {
   readonly configured: boolean;
+  /** which controller URL the link dials (link-urls.ts) */
+  readonly url: LinkUrl;
   readonly phase: 'off' | 'connecting' | 'hello' | 'up' | 'waiting';
   /** connection generation: events of an older connection are ignored */
   readonly gen: number;

@@ -168,7 +168,10 @@ export class EffectRunner {
         this.guard(checkCoexistence(p.files, e.guarded, e.toolstack ?? 'auto').then((warnings) => this.post({ t: 'coexistence', warnings })), (m) => p.log.warn(`coexistence check failed: ${m}`));
         return;
       case 'link-connect':
-        this.link.connect(e.gen);
+        this.link.connect(e.gen, e.url);
+        return;
+      case 'link-probe-primary':
+        this.link.probePrimary(e.gen);
         return;
       case 'link-send':
         this.link.send(e.gen, e.message);

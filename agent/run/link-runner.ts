@@ -16,12 +16,13 @@ export class LinkRunner {
     private readonly post: (ev: AgentEvent) => void,
   ) {}
 
-  connect(gen: number): void {
+  /** Dials the controller URL of index URL (0: the primary, then the standbys). */
+  connect(gen: number, url: number): void {
     const open = this.ports.connectController;
     if (!open) return;
     this.current?.link.close(1000, 'replaced by a new connection');
     this.current = null;
-    void open().then(
+    void open(url).then(
       (r) => {
         if (!r.ok) return this.post({ t: 'link-failed', gen, kind: r.error.kind, message: r.error.message, ...(r.error.retryAfterMs !== undefined ? { retryAfterMs: r.error.retryAfterMs } : {}) });
         const link = r.value;
@@ -34,6 +35,15 @@ export class LinkRunner {
         this.post({ t: 'link-open', gen });
       },
       (e: unknown) => this.post({ t: 'link-failed', gen, kind: 'unreachable', message: String(e) }),
+    );
+  }
+
+  /** Asks whether the primary controller answers; without a way to ask, it does not. */
+  probePrimary(gen: number): void {
+    const probe = this.ports.probePrimary ?? (async () => false);
+    void probe().then(
+      (answers) => this.post({ t: 'link-primary-probed', gen, answers }),
+      () => this.post({ t: 'link-primary-probed', gen, answers: false }),
     );
   }
 

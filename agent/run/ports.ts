@@ -37,8 +37,10 @@ export interface AgentPorts {
   /** keeps the name `xl info` gave this host for the next start (host-name-record.ts) */
   readonly saveHostName: (host: string) => void;
   readonly notify: SdNotify | null;
-  /** opens the link to the controller; null: no controller configured */
-  readonly connectController: (() => Promise<Result<Link, { readonly kind: string; readonly message: string; readonly retryAfterMs?: number }>>) | null;
+  /** opens the link to the controller at URL index URL (0: `url`, then `standbyUrls`); null: no controller configured */
+  readonly connectController: ((url: number) => Promise<Result<Link, { readonly kind: string; readonly message: string; readonly retryAfterMs?: number }>>) | null;
+  /** whether the primary controller (`url`) answers: a link opened and closed at once; absent: never asked */
+  readonly probePrimary?: () => Promise<boolean>;
   /** runs a controller's migrate, reverse, shutdown or start with the agent's own CLI code (a child process, or in a test's process) */
   readonly runCommand: (command: ChildCommand, progress: (line: string) => void) => Promise<CommandOutcome>;
 }

@@ -13,7 +13,8 @@ import { readControllerCa } from './controller-ca.js';
 import { connectAgentLink } from '../../shared/link/ws-connect.js';
 import { PinnedCas } from '../../shared/link/pinned-cas.js';
 import { err } from '../../shared/result.js';
-import { ControllerUrls } from './controller-urls.js';
+import { controllerUrlList } from '../core/link-urls.js';
+import { CLOSE } from '../../shared/link/link.js';
 import type { AgentPorts } from './ports.js';
 import { createStillRunning, StartIntents } from './start-intents.js';
 
@@ -32,26 +33,39 @@ export interface ProcessPortsInput {
   readonly self: SelfCommand;
 }
 
-/** The controller link of the config, its CA file read; null without a `controller` section. */
-function controllerConnection(config: AgentConfig, root: string): AgentPorts['connectController'] {
+/**
+ * The controller link of the config, its CA file read, dialling the URL the core chose
+ * (agent/core/link-urls.ts), and the check whether the primary answers; null without a
+ * `controller` section.
+ */
+function controllerConnection(config: AgentConfig, root: string): Pick<AgentPorts, 'connectController' | 'probePrimary'> {
   const c = config.controller;
-  if (!c) return null;
-  const urls = new ControllerUrls(c.url, c.standbyUrls);
+  if (!c) return { connectController: null };
+  const urls = controllerUrlList(c.url, c.standbyUrls);
   // the CA read by caFingerprint is kept for the process, so a try is one TLS connection, not two
   const pinnedCas = new PinnedCas();
-  return async () => {
+  const open = async (url: string): ReturnType<NonNullable<AgentPorts['connectController']>> => {
     let caPem: string | null = null;
     if (c.caFile) {
       const pem = readControllerCa(root, c.caFile);
       if (!pem.ok) return err({ kind: 'untrusted', message: pem.error });
       caPem = pem.value;
     }
-    const url = urls.next();
-    const link = await connectAgentLink({ url, token: c.token, caPem, caFingerprint: c.caFingerprint ?? null, maxPayload: LINK_MAX_PAYLOAD, handshakeTimeoutMs: 10_000, clock: realClock, pinnedCas });
-    if (link.ok) return link;
-    urls.failed();
-    // which controller refused or could not be reached matters once there are several
-    return urls.count > 1 ? err({ ...link.error, message: `${url}: ${link.error.message}` }) : link;
+    return connectAgentLink({ url, token: c.token, caPem, caFingerprint: c.caFingerprint ?? null, maxPayload: LINK_MAX_PAYLOAD, handshakeTimeoutMs: 10_000, clock: realClock, pinnedCas });
+  };
+  return {
+    connectController: async (at) => {
+      const url = urls[at % urls.length] as string;
+      const link = await open(url);
+      // which controller refused or could not be reached matters once there are several
+      return link.ok || urls.length === 1 ? link : err({ ...link.error, message: `${url}: ${link.error.message}` });
+    },
+    // the whole handshake, token included: a primary that is up but refuses this agent is not one to go back to
+    probePrimary: async () => {
+      const link = await open(urls[0] as string);
+      if (link.ok) link.value.close(CLOSE.normal, 'only checking that the controller answers');
+      return link.ok;
+    },
   };
 }
 
@@ -88,7 +102,7 @@ export function processPorts(i: ProcessPortsInput): AgentPorts {
       if (problem !== null) i.log.warn({ code: 'XH_ERR_FILE' }, `cannot record this host's name for the next start: ${problem}`);
     },
     notify: i.notify,
-    connectController: controllerConnection(i.config, i.root),
+    ...controllerConnection(i.config, i.root),
     runCommand: (command, progress) => runCommandProcess(i.self, command, progress),
   };
 }

@@ -50,6 +50,7 @@ export const TEST_TIMERS: AgentConfigInput = {
  */
 export interface SimAgentWiring {
   readonly connectController?: AgentPorts['connectController'];
+  readonly probePrimary?: AgentPorts['probePrimary'];
   readonly runCommand?: AgentPorts['runCommand'];
   /** the name a host-name record gave: the agent starts as it, `xl info` read only after READY */
   readonly recordedHost?: string;
@@ -92,6 +93,7 @@ export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput
       return null;
     },
     connectController: wiring.connectController ?? null,
+    ...(wiring.probePrimary ? { probePrimary: wiring.probePrimary } : {}),
     runCommand: wiring.runCommand ?? ((c, progress) => runMigrationCommand(simMigrationPorts({ sim, config, agentOn: (h) => (h === host ? self : undefined) }, host), c, progress)),
   };
   const core = new AgentCore(ports, { config: cfg, host: wiring.recordedHost ?? host, hostToConfirm: wiring.recordedHost !== undefined, pid: 4242, seed, handledThisBoot: new Set(new BootRecord(bootFile).all), bootId: sim.bootId(host), agentVersion: '0.0.0-test', watchdogMs: null });

@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { STAY_MS } from '../../../agent/core/link-urls.js';
+import { AGENT_LINK_PROTOCOL_VERSION } from '../../../shared/protocol/agent-link.js';
+import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../../harness/agent-on-sim.js';
+import { scriptedController, type Reachable } from '../../harness/scripted-controller.js';
+import { startSim, type Sim } from '../../sim/sim.js';
+
+// An agent with a standby controller must stay on the primary through a restart of a few seconds,
+// and come back to it after a real outage: a standby only knows the agents reporting to it, so a
+// fleet split between the two leaves each controller blind to half of it. Each dial is told by the
+// URL index the agent chose (0: the primary, 1: the standby), on the simulator's clock.
+const FLEET = `host xen1 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=8.4
+domu vm1 mem=512 vcpus=1 home=xen1 running=xen1
+`;
+const CONFIG = { ...TEST_TIMERS, controller: { url: 'wss://ctl1.test:7443', standbyUrls: ['wss://ctl2.test:7443'], token: 'xh1.000000000000.testtokentesttokentesttoken' } };
+const welcome = { type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: 1_000, staleAfterMs: 3_000 };
+
+let sim: Sim | null = null;
+let agent: SimAgent | null = null;
+afterEach(async () => {
+  await agent?.core.stop();
+  await sim?.stop();
+  sim = null;
+  agent = null;
+});
+
+/** xen1's agent, its controllers speaking as a live one does (SILENT: the primary says nothing after its welcome), reachable as REACHABLE says. */
+async function agentWith(reachable: Reachable, silent = false) {
+  const s = await startSim({ fleet: FLEET });
+  sim = s;
+  const ctl = scriptedController(
+    s.clock,
+    (type, send) => {
+      if (type === 'hello') send(welcome);
+      if (type === 'heartbeat' && !(silent && ctl.dials.at(-1)?.url === 0)) send({ type: 'fleet', at: s.clock.now(), runningOn: {} });
+    },
+    reachable,
+  );
+  agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController: ctl.connectController, probePrimary: ctl.probePrimary });
+  await s.advance(2_000);
+  expect(ctl.dials.map((d) => d.url)).toEqual([0]);
+  return { s, ctl };
+}
+
+const logText = (): string => JSON.stringify(agent?.logs);
+
+describe('an agent with a standby controller', () => {
+  it('rides out a primary restart of 3.5 s on the primary: its tries stay there, the standby is never dialled', async () => {
+    let primaryDown = false;
+    const { s, ctl } = await agentWith((url) => url !== 0 || !primaryDown);
+    primaryDown = true;
+    ctl.dials[0]?.end(1001, 'controller stopping');
+    await s.advance(3_500);
+    primaryDown = false;
+    await s.advance(60_000);
+    expect(ctl.dials.map((d) => d.url)).toEqual([0, 0]);
+    expect(ctl.dials[1]?.closed).toEqual([]);
+    expect(ctl.dials[1]?.heard.slice(0, 2)).toEqual(['hello', 'snapshot']);
+  });
+
+  it(`a primary gone for good: the standby is dialled ${STAY_MS / 1000} s after the first failed try, and the agent goes back once the primary answers`, async () => {
+    let primaryDown = false;
+    const { s, ctl } = await agentWith((url) => url !== 0 || !primaryDown);
+    primaryDown = true;
+    const dropped = s.clock.now();
+    ctl.dials[0]?.end(1001, 'controller stopping');
+    await s.advance(60_000);
+    expect(ctl.dials.map((d) => d.url)).toEqual([0, 1]);
+    // the first try after the drop waits 0.5 to 1.5 s (no reconnect spread in this welcome)
+    const onStandby = (ctl.dials[1]?.at ?? 0) - dropped;
+    expect(onStandby).toBeGreaterThanOrEqual(STAY_MS + 500);
+    expect(onStandby).toBeLessThanOrEqual(STAY_MS + 1_500);
+    // checked while down: the primary does not answer, the agent stays (no flapping)
+    await s.advance(300_000);
+    expect(ctl.probes.length).toBeGreaterThanOrEqual(3);
+    expect(ctl.dials.map((d) => d.url)).toEqual([0, 1]);
+    expect(ctl.dials[1]?.closed).toEqual([]);
+    primaryDown = false;
+    const back = s.clock.now();
+    // checks come every 30 to 90 s
+    await s.advance(91_000);
+    expect(ctl.dials.map((d) => d.url)).toEqual([0, 1, 0]);
+    expect(ctl.dials[1]?.closed).toEqual([{ code: 1001, reason: 'back to the primary controller' }]);
+    expect(ctl.dials[2]?.at).toBeGreaterThan(back);
+    expect(ctl.dials[2]?.heard.slice(0, 2)).toEqual(['hello', 'snapshot']);
+    expect(logText()).toMatch(/the primary controller answers again, leaving the standby for it/);
+    // on the primary, nothing checks any more
+    const checks = ctl.probes.length;
+    await s.advance(300_000);
+    expect(ctl.probes.length).toBe(checks);
+    expect(ctl.dials).toHaveLength(3);
+  });
+
+  it('a primary that falls silent is left for the standby at the next try, as for a hang', async () => {
+    const { s, ctl } = await agentWith(() => true, true);
+    await s.advance(3_000);
+    expect(ctl.dials[0]?.closed).toEqual([{ code: 1001, reason: 'controller silent' }]);
+    await s.advance(2_000);
+    expect(ctl.dials.map((d) => d.url)).toEqual([0, 1]);
+  });
+});
