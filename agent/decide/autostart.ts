@@ -107,12 +107,25 @@ const REPLICATION_IDLE: ReadonlySet<DrbdReplicationWord | null> = new Set<DrbdRe
 
 /** Why one resource is not positively safe, or null when it is. */
 function resourceVerdict(name: string, r: DrbdResourceView): AutostartDecision | null {
-  if (!r.up) return { kind: 'defer', reason: 'resource-not-up', detail: `DRBD resource ${name} is not up` };
+  if (!r.up) {
+    // drbd.service brings the resources up at boot; `drbdadm up` is the same on 8.4 and 9
+    return { kind: 'defer', reason: 'resource-not-up', detail: `DRBD resource ${name} is not up here: bring it up (\`drbdadm up ${name}\`; at boot drbd.service does, \`systemctl status drbd\` says whether it ran), then it is decided again` };
+  }
   if (r.role === 'Primary') {
-    return { kind: 'defer', reason: 'local-primary', detail: `DRBD resource ${name} is already Primary here without the domU running: something else holds it` };
+    const detail =
+      `DRBD resource ${name} is already Primary here without the domU running: something else holds it (a domain of another name, a mount, an operator's \`drbdadm primary ${name}\`); ` +
+      `find it (\`xl block-list\` of each domain in \`xl list\`, \`mount\`), end it, then \`drbdadm secondary ${name}\``;
+    return { kind: 'defer', reason: 'local-primary', detail };
   }
   if (r.role !== 'Secondary') return { kind: 'defer', reason: 'local-role-unknown', detail: `DRBD resource ${name}: local role is ${r.role ?? 'not reported'}` };
-  if (r.peers.length === 0) return { kind: 'defer', reason: 'no-peer', detail: `DRBD resource ${name} shows no peer connection` };
+  if (r.peers.length === 0) {
+    // DRBD 9 lists no connection when none is configured in the kernel (brought up without its
+    // network part, or its peer deleted); `adjust` adds what the .res file describes, on 8.4 too
+    const detail =
+      `DRBD resource ${name} shows no peer connection: whether the peer holds it Primary cannot be seen from here; ` +
+      `check that its .res file in /etc/drbd.d names the peer, then \`drbdadm adjust ${name}\` connects it as configured`;
+    return { kind: 'defer', reason: 'no-peer', detail };
+  }
   for (const p of r.peers) {
     if (p.connection === 'StandAlone') {
       const detail = `DRBD resource ${name} is StandAlone towards ${peerLabel(p.name)}: DRBD will not reconnect by itself (split brain?); an operator must resolve it`;
@@ -171,8 +184,15 @@ export function decideAutostart(input: AutostartInput): AutostartDecision {
   }
   if (input.drbdResources.length === 0) return { kind: 'start', detail: 'no DRBD disks, not running anywhere known' };
 
-  if (input.drbd.availability === 'tools-missing') return { kind: 'defer', reason: 'drbd-tools-missing', detail: 'DRBD tools are not installed' };
-  if (input.drbd.availability === 'module-not-loaded') return { kind: 'defer', reason: 'drbd-module-not-loaded', detail: 'the DRBD kernel module is not loaded' };
+  // the agent reads DRBD's presence again at every full read: `autostart reload` is one now
+  if (input.drbd.availability === 'tools-missing') {
+    return { kind: 'defer', reason: 'drbd-tools-missing', detail: 'the DRBD tools (drbdadm, drbdsetup) are not installed: install drbd-utils (`apt-get install drbd-utils`), then `xenherd-agent autostart reload`' };
+  }
+  if (input.drbd.availability === 'module-not-loaded') {
+    // the agent never runs drbdadm without /proc/drbd: drbdadm would load the module itself
+    const up = `drbdadm up ${input.drbdResources.join(' ')}`;
+    return { kind: 'defer', reason: 'drbd-module-not-loaded', detail: `the DRBD kernel module is not loaded (no /proc/drbd), and the agent never loads it: \`modprobe drbd\`, bring up the domU's resources (\`${up}\`), then \`xenherd-agent autostart reload\`` };
+  }
 
   // A peer Primary on any resource is a hazard whatever the others say: check all first.
   for (const name of input.drbdResources) {
