@@ -76,6 +76,7 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
   if (bootRecord.byTimeAlone) log.info(bootRecord.byTimeAlone);
   const daemon = new AgentCore(ports, {
     config,
+    configFile: loaded.value.file,
     host: recorded.host ?? kernel,
     hostToConfirm: recorded.host !== null,
     pid: hooks.pid,
@@ -101,7 +102,7 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
     }
     log.info({ config: again.value.file }, `${by}: reloading configuration`);
     running = again.value.config;
-    daemon.reload(again.value.config);
+    daemon.reload(again.value.config, again.value.file);
     return null;
   };
   // `autostart reload` (systemctl reload runs it) re-reads the config as SIGHUP does, and its

@@ -115,7 +115,9 @@ function unknownName(s: AgentState, name: string): string {
   const meant = nearestWord(name, names);
   const hint =
     meant !== null ? `did you mean ${meant}?` : names.length === 0 ? 'no domU is guarded here' : `\`xenherd-agent autostart status\` lists the ${names.length} guarded here`;
-  const dir = `${s.config.guardedDir} (guardedDir in the agent config, ${DEFAULT_CONFIG_PATH} unless the agent runs with --config)`;
+  // the file this agent read, not the default path: an agent run with --config reads another
+  const from = s.configFile === null ? `the default: this agent read no config file, ${DEFAULT_CONFIG_PATH} being absent` : `guardedDir in ${s.configFile}, the agent config it runs with`;
+  const dir = `${s.config.guardedDir} (${from})`;
   return `${name} is not a guarded domU on ${s.host}: no config in the guarded dir ${dir} defines it; ${hint}`;
 }
 

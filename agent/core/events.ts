@@ -97,7 +97,8 @@ export type AgentEvent =
   | { readonly t: 'inspected'; readonly commandId: string; readonly read: InspectRead }
   | { readonly t: 'xenstore-written'; readonly domid: number; readonly name: string; readonly problem: string | null }
   /** SIGHUP with a valid new config */
-  | { readonly t: 'config'; readonly config: AgentConfig }
+  /** configFile: the file it was read from (null: none, the defaults); absent: the one the agent runs with */
+  | { readonly t: 'config'; readonly config: AgentConfig; readonly configFile?: string | null }
   | { readonly t: 'stop' }
   /** the queue is empty and facts changed: decide */
   | { readonly t: 'settled' };

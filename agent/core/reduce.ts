@@ -123,7 +123,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       if (ev.problem) fx.push(log('warn', `cannot name this Dom0 in ${ev.name}'s xenstore area (domain ${ev.domid}): ${ev.problem}`, { domu: ev.name }));
       return s;
     case 'config':
-      return onConfig(s, fx, ev.config);
+      return onConfig(s, fx, ev.config, ev.configFile);
     case 'stop':
       return onStop(s, fx);
     case 'settled':
@@ -217,9 +217,9 @@ function onSettled(s: AgentState, fx: Fx, now: number): AgentState {
   return flushReplies(n, fx, now);
 }
 
-function onConfig(s: AgentState, fx: Fx, config: AgentState['config']): AgentState {
+function onConfig(s: AgentState, fx: Fx, config: AgentState['config'], configFile = s.configFile): AgentState {
   const sourcesChanged = JSON.stringify(config.events) !== JSON.stringify(s.config.events);
-  let n: AgentState = { ...s, config };
+  let n: AgentState = { ...s, config, configFile };
   fx.push({ e: 'set-log-level', level: config.logLevel });
   if (n.phase === 'running') n = arm(n, fx, 'resync', config.events.resyncSeconds * 1000);
   if (sourcesChanged) {

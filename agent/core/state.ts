@@ -57,6 +57,8 @@ export interface DrbdFacts {
  */
 export interface AgentState {
   readonly config: AgentConfig;
+  /** the agent config file it runs with (`--config`, else the default path), null: none read, the defaults apply */
+  readonly configFile: string | null;
   readonly host: string;
   /** host came from the host-name record, not yet from this run's `xl info` */
   readonly hostToConfirm: boolean;
@@ -132,6 +134,7 @@ export const idleRead: ReadState = { running: false, again: false, done: 0 };
 
 export interface InitialFacts {
   readonly config: AgentConfig;
+  readonly configFile?: string | null;
   /** the host name until the toolstack tells it (`xl info`) */
   readonly host: string;
   /** host is what `xl info` said before (host-name-record.ts): the first read skips it, READY reads it */
@@ -151,9 +154,10 @@ export interface InitialFacts {
 /** What this agent offers the controller: the `command` ops it runs, and that it takes `fleet` views. */
 export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag, LINK_FEATURE.unsettled, LINK_FEATURE.domainRows, LINK_FEATURE.fleetSilent, LINK_FEATURE.snapshotView, LINK_FEATURE.reconnectSpread] as const;
 
-export function initialState({ config, host, hostToConfirm, pid, now, seed, handledThisBoot, bootId, agentVersion, watchdogMs }: InitialFacts): AgentState {
+export function initialState({ config, configFile, host, hostToConfirm, pid, now, seed, handledThisBoot, bootId, agentVersion, watchdogMs }: InitialFacts): AgentState {
   return {
     config,
+    configFile: configFile ?? null,
     host,
     hostToConfirm: hostToConfirm ?? false,
     pid,

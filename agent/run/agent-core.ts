@@ -75,8 +75,8 @@ export class AgentCore {
   }
 
   /** SIGHUP with a config that validated. */
-  reload(config: AgentConfig): void {
-    this.post({ t: 'config', config });
+  reload(config: AgentConfig, configFile?: string | null): void {
+    this.post({ t: 'config', config, ...(configFile === undefined ? {} : { configFile }) });
   }
 
   /** SIGTERM: no new starts, watchers ended, running `xl create`s finished. */

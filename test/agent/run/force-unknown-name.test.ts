@@ -17,7 +17,8 @@ domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen2
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
 
-const WHERE = 'no config in the guarded dir /etc/xen/drbd-auto (guardedDir in the agent config, /etc/xenherd/agent.json unless the agent runs with --config) defines it';
+// the harness hands its agents their config in process: no file was read
+const WHERE = 'no config in the guarded dir /etc/xen/drbd-auto (the default: this agent read no config file, /etc/xenherd/agent.json being absent) defines it';
 
 describe('forcing the start of a name guarded nowhere here', () => {
   it('is not found (exit 1, not 64), names the guarded dir and offers the guarded name likely meant', async () => {
