@@ -2,6 +2,7 @@ import { CONTROL_PROTOCOL_VERSION } from '../../shared/protocol/agent-control.js
 import type { DrbdResourceView } from '../../shared/inventory.js';
 import { decideAll, forceVerdict } from '../decide/autostart-all.js';
 import { claimOrCreate, releasing } from './claims.js';
+import { spanText } from '../../shared/text/span-text.js';
 import { retryDelayMs } from './delays.js';
 import type { DomainsRead } from './events.js';
 import { log } from './effects.js';
@@ -40,6 +41,19 @@ export function onRechecked(s: AgentState, fx: Fx, name: string, domains: Domain
   return claimOrCreate(n, fx, job, g.drbdResources, now);
 }
 
+/**
+ * When autostart tries a failed start again: the time core/decide.ts maybeStart waits for (the
+ * last start plus retryDelayMs), as `autostart status` shows it, with the time of day as there.
+ * It starts then only if it still decides to start; a forced start is not repeated by itself.
+ */
+function retryWords(name: string, at: number, wait: number, forced: boolean): string {
+  const iso = new Date(at).toISOString();
+  const clock = wait < 12 * 3600_000 ? iso.slice(11, 19) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  const when = `in ${spanText(wait)}, at ${clock} UTC`;
+  if (forced) return `autostart itself tries ${name} again no sooner than ${when}, and only if it then decides to start it (--force is not repeated)`;
+  return `autostart tries ${name} again ${when}, if it still decides to start it then`;
+}
+
 export function onCreated(s: AgentState, fx: Fx, name: string, ok: boolean, message: string, now: number): AgentState {
   const job = s.jobs.find((j) => j.name === name && j.phase === 'creating');
   if (!job) return s;
@@ -65,7 +79,7 @@ export function onCreated(s: AgentState, fx: Fx, name: string, ok: boolean, mess
     const c = n.config.autostart;
     n = withRecord(n, name, { ...rec, attempts, lastStart: { at: now, ok: false, message, forced } });
     const wait = retryDelayMs(attempts, c.retryInitialSeconds * 1000, c.retryMaxSeconds * 1000);
-    fx.push(log('error', `starting ${name} failed: ${message}`, { domu: name, forced, attempts, retryInMs: wait }));
+    fx.push(log('error', `starting ${name} failed: ${message}; ${retryWords(name, now + wait, wait, forced)}`, { domu: name, forced, attempts, retryInMs: wait, retryAt: new Date(now + wait).toISOString() }));
     if (job.replyTo !== null) fx.push({ e: 'reply', id: job.replyTo, response: failure({ code: 'XH_ERR_TOOL_FAILED', message: `${name}: ${message}` }), keepOpen: false });
   }
   // a started domU waits for a list read that shows it: one under way usually does (the create
