@@ -55,6 +55,31 @@ export function drbdViews(s: AgentState): ReadonlyMap<string, DrbdResourceView> 
   return viewsFromEvents(s.drbd.events, guardedResources(s));
 }
 
+/**
+ * Why each guarded resource drbdViews leaves out could not be read, with what ends it: an events2
+ * stream without its full dump knows nothing, a poll names its tool's failure. Tools missing and
+ * the module not loaded are defers of their own (decide/autostart.ts); 'unknown' is before that.
+ */
+export function drbdUnread(s: AgentState): Map<string, string> {
+  const views = drbdViews(s);
+  const missing = guardedResources(s).filter((r) => !views.has(r));
+  const why = new Map<string, string>();
+  if (missing.length === 0) return why;
+  const d = s.drbd;
+  const all = (text: string): Map<string, string> => new Map(missing.map((r) => [r, text]));
+  if (d.availability === 'unknown') {
+    return all(s.lastFullRead === null ? 'this host has not been read yet' : 'whether DRBD is loaded could not be read (the journal says why: "cannot tell whether DRBD is available"); it is read again at every full read');
+  }
+  if (d.availability !== 'ok') return why;
+  if (d.watcher.mode === 'polling') {
+    for (const r of missing) why.set(r, d.pollProblems?.get(r) ?? 'no `drbdadm status` poll has read it yet');
+    return why;
+  }
+  if (d.events.stale) return all('drbdsetup events2 lost events and is being restarted for a fresh state');
+  if (!d.watcher.running) return all('drbdsetup events2 ended and is being restarted (the journal says why); its first full dump decides again');
+  return all('drbdsetup events2 has not printed its first full dump yet; it is decided again once it has');
+}
+
 /** The views reported to the controller: every resource held here (resourcesHeld). */
 export function reportedDrbdViews(s: AgentState): ReadonlyMap<string, DrbdResourceView> {
   if (s.drbd.availability !== 'ok') return new Map();
@@ -87,7 +112,7 @@ function startPolling(s: AgentState, fx: Fx): AgentState {
 /** Stops every DRBD source (module gone, tools gone, agent stopping, watcher settings changed). */
 export function stopDrbdSources(s: AgentState, fx: Fx): AgentState {
   if (s.drbd.watcher.running) fx.push({ e: 'unwatch', watcher: 'drbd', gen: s.drbd.watcher.gen });
-  let n = withDrbd(s, { watcher: { ...s.drbd.watcher, running: false }, events: emptyDrbdState, polled: new Map() });
+  let n = withDrbd(s, { watcher: { ...s.drbd.watcher, running: false }, events: emptyDrbdState, polled: new Map(), pollProblems: new Map() });
   for (const t of ['poll:drbd', 'respawn:drbd', 'probe:drbd']) n = disarm(n, fx, t);
   return n;
 }
@@ -110,8 +135,9 @@ export function onDrbdProbed(s: AgentState, fx: Fx, loaded: boolean, version: st
 }
 
 /** After a full read: DRBD (still) there or not; sources started or stopped to match. */
-export function applyAvailability(s: AgentState, fx: Fx, availability: DrbdAvailabilityWord, version: string | null, polled: ReadonlyMap<string, DrbdResourceView> | null): AgentState {
-  let n = withDrbd(s, { availability, version, ...(polled ? { polled } : {}) });
+export function applyAvailability(s: AgentState, fx: Fx, availability: DrbdAvailabilityWord, version: string | null, polled: ReadonlyMap<string, DrbdResourceView> | null, pollProblems: readonly { readonly resource: string; readonly message: string }[] = []): AgentState {
+  let n = polled ? onDrbdPolled(s, polled, pollProblems) : s;
+  n = withDrbd(n, { availability, version });
   if (availability !== 'ok') return s.drbd.availability === availability ? n : stopDrbdSources(n, fx);
   if (n.drbd.watcher.mode === 'polling') {
     n = startPolling(n, fx);
@@ -208,8 +234,8 @@ export function onDrbdPollTimer(s: AgentState, fx: Fx): AgentState {
   return arm(s, fx, 'poll:drbd', s.config.events.pollSeconds * 1000);
 }
 
-export function onDrbdPolled(s: AgentState, polled: ReadonlyMap<string, DrbdResourceView>): AgentState {
-  return { ...withDrbd(s, { polled }), dirty: true };
+export function onDrbdPolled(s: AgentState, polled: ReadonlyMap<string, DrbdResourceView>, problems: readonly { readonly resource: string; readonly message: string }[] = []): AgentState {
+  return { ...withDrbd(s, { polled, pollProblems: new Map(problems.map((p) => [p.resource, p.message.slice(0, 500)])) }), dirty: true };
 }
 
 /** New watcher settings (reload): the old source stops, the new one starts from scratch. */

@@ -45,6 +45,8 @@ export interface HostRead {
     readonly problem: string | null;
     /** `drbdadm status` of the resources held here (core/drbd.ts resourcesHeld), when the agent polls (null on events) */
     readonly polled: ReadonlyMap<string, DrbdResourceView> | null;
+    /** the resources that poll could not read, and why */
+    readonly pollProblems?: readonly { readonly resource: string; readonly message: string }[];
   };
 }
 

@@ -85,7 +85,7 @@ export function onFullRead(s: AgentState, fx: Fx, read: HostRead, now: number): 
   if (read.maintenance.problem) fx.push(log('warn', read.maintenance.problem, { code: 'XH_ERR_FILE' }));
   if (read.homesProblem !== null && read.homesProblem !== s.homesProblem) fx.push(log('error', read.homesProblem, { code: 'XH_ERR_CONFIG' }));
   n = { ...n, homesProblem: read.homesProblem };
-  n = applyAvailability(n, fx, read.drbd.availability, read.drbd.version, read.drbd.polled);
+  n = applyAvailability(n, fx, read.drbd.availability, read.drbd.version, read.drbd.polled, read.drbd.pollProblems);
   const f = finished(n.fullRead);
   n = { ...n, fullRead: f.read };
   if (f.again && n.phase !== 'stopping' && n.phase !== 'stopped') fx.push(readFullEffect(n));

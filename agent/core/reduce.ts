@@ -73,7 +73,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     }
     case 'drbd-polled':
       for (const p of ev.problems) fx.push(log('warn', `cannot read DRBD resource ${p.resource}: ${p.message}`, { resource: p.resource, code: p.code }));
-      return onDrbdPolled(s, ev.views);
+      return onDrbdPolled(s, ev.views, ev.problems);
     case 'timer':
       return onTimer(fired(s, ev.name), fx, ev.name, now);
     case 'control':

@@ -49,6 +49,8 @@ export interface DrbdFacts {
   /** the last `drbdadm status` poll, per resource */
   readonly polled: ReadonlyMap<string, DrbdResourceView>;
   readonly watcher: WatcherState;
+  /** why the last poll could not read a resource, per resource (absent: none recorded) */
+  readonly pollProblems?: ReadonlyMap<string, string>;
 }
 
 /**

@@ -3,7 +3,7 @@ import { reasonOf } from '../decide/autostart.js';
 import { awayMap } from '../state/ledger.js';
 import type { GuardedEntry, HostSnapshot } from '../state/snapshot.js';
 import { describeDomainSource } from './domain-watch.js';
-import { describeDrbdSource, drbdViews } from './drbd.js';
+import { describeDrbdSource, drbdUnread, drbdViews } from './drbd.js';
 import { freshFleet, silentInFleet } from './fleet-view.js';
 import type { AgentState, DomuRecord } from './state.js';
 
@@ -27,7 +27,7 @@ export function snapshotOf(s: AgentState, now: number): HostSnapshot {
     fleetRunningOn: freshFleet(s, now),
     fleetSilent: silentInFleet(s, now),
     handledThisBoot: s.handledThisBoot,
-    drbd: { availability: s.drbd.availability, resources: drbdViews(s) },
+    drbd: { availability: s.drbd.availability, resources: drbdViews(s), unread: drbdUnread(s) },
   };
 }
 

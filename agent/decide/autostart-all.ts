@@ -39,7 +39,7 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
         fleetRunningOn: s.fleetRunningOn?.get(g.name) ?? (s.fleetRunningOn === null ? null : []),
         fleetSilent: s.fleetSilent ?? null,
         localHost: s.host,
-        drbd: { availability, resources: s.drbd.resources },
+        drbd: { availability, resources: s.drbd.resources, ...(s.drbd.unread === undefined ? {} : { unread: s.drbd.unread }) },
     });
     out.set(g.name, finish(d, g.name, files.get(g.name) ?? [], s.handledThisBoot));
   }

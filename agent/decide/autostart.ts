@@ -92,6 +92,8 @@ export interface AutostartInput {
   readonly drbd: {
     readonly availability: 'ok' | 'tools-missing' | 'module-not-loaded';
     readonly resources: ReadonlyMap<string, DrbdResourceView>;
+    /** why a resource absent from resources could not be read, as far as the agent knows */
+    readonly unread?: ReadonlyMap<string, string>;
   };
 }
 
@@ -209,7 +211,10 @@ export function decideAutostart(input: AutostartInput): AutostartDecision {
   }
   for (const name of input.drbdResources) {
     const r = input.drbd.resources.get(name);
-    if (!r) return { kind: 'defer', reason: 'resource-unknown', detail: `DRBD resource ${name} could not be read` };
+    if (!r) {
+      const why = input.drbd.unread?.get(name);
+      return { kind: 'defer', reason: 'resource-unknown', detail: `DRBD resource ${name} could not be read${why === undefined ? '' : `: ${why}`}` };
+    }
     const verdict = resourceVerdict(name, r);
     if (verdict) return verdict;
   }

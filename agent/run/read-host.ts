@@ -144,7 +144,7 @@ export async function readHost(p: AgentPorts, eff: ReadFull): Promise<HostRead> 
   const host = ts.info?.host ?? eff.host;
   const [ledger, homes] = await Promise.all([readLedgerPart(files, p.stateDirReal, host, config, guarded.entries, dialect), readHomes({ files, config, host }, guarded)]);
   const drbd = await drbdAvailability(p, eff.recheckDrbdTools);
-  const polled = eff.pollDrbd && drbd.availability === 'ok' ? (await pollDrbd(p, resourcesHeld([...guarded.entries, ...ledger.visitors], domus, host))).views : null;
+  const poll = eff.pollDrbd && drbd.availability === 'ok' ? await pollDrbd(p, resourcesHeld([...guarded.entries, ...ledger.visitors], domus, host)) : null;
   return {
     host: ts.info?.host ?? null,
     toolstack: ts.kind,
@@ -160,6 +160,6 @@ export async function readHost(p: AgentPorts, eff: ReadFull): Promise<HostRead> 
     homes: [...homes.homes.values()],
     homesProblem: homes.problems.map((x) => x.message).join('; ') || null,
     domus,
-    drbd: { ...drbd, polled },
+    drbd: { ...drbd, polled: poll?.views ?? null, pollProblems: poll?.problems ?? [] },
   };
 }

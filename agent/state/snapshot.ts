@@ -46,5 +46,7 @@ export interface HostSnapshot {
     readonly availability: DrbdAvailabilityWord;
     /** only resources whose state is known now; a missing one defers its domUs */
     readonly resources: ReadonlyMap<string, DrbdResourceView>;
+    /** why each guarded resource missing from resources could not be read: the defer carries it to status and check */
+    readonly unread?: ReadonlyMap<string, string>;
   };
 }
