@@ -125,7 +125,7 @@ function resourceVerdict(name: string, r: DrbdResourceView): AutostartDecision |
     // network part, or its peer deleted); `adjust` adds what the .res file describes, on 8.4 too
     const detail =
       `DRBD resource ${name} shows no peer connection: whether the peer holds it Primary cannot be seen from here; ` +
-      `check that its .res file in /etc/drbd.d names the peer, then \`drbdadm adjust ${name}\` connects it as configured`;
+      `check that its .res file in /etc/drbd.d names the peer, then \`drbdadm adjust ${name}\` connects it as configured (a split brain the kernel log shows is resolved first)`;
     return { kind: 'defer', reason: 'no-peer', detail };
   }
   for (const p of r.peers) {

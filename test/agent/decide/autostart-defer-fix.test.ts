@@ -68,7 +68,7 @@ describe('a DRBD defer says what the operator does about it', () => {
       kind: 'defer',
       reason: 'no-peer',
       detail:
-        'DRBD resource r1 shows no peer connection: whether the peer holds it Primary cannot be seen from here; check that its .res file in /etc/drbd.d names the peer, then `drbdadm adjust r1` connects it as configured',
+        'DRBD resource r1 shows no peer connection: whether the peer holds it Primary cannot be seen from here; check that its .res file in /etc/drbd.d names the peer, then `drbdadm adjust r1` connects it as configured (a split brain the kernel log shows is resolved first)',
     });
   });
 });
