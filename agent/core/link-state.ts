@@ -1,0 +1,44 @@
+import type { HostState } from '../../shared/protocol/agent-link-state.js';
+import type { ViewWord } from '../../shared/protocol/agent-link.js';
+import type { LinkUrl } from './link-urls.js';
+
+/** The agent's link to its controller (core/link.ts): phase, generation, what the controller holds, its fleet view. */
+export interface LinkState {
+  readonly configured: boolean;
+  /** which controller URL the link dials (link-urls.ts) */
+  readonly url: LinkUrl;
+  readonly phase: 'off' | 'connecting' | 'hello' | 'up' | 'waiting';
+  /** connection generation: events of an older connection are ignored */
+  readonly gen: number;
+  /** connections in a row that failed or dropped */
+  readonly failures: number;
+  readonly seq: number;
+  /** what the controller holds of this host's state (null: send a snapshot) */
+  readonly sent: HostState | null;
+  readonly heartbeatMs: number;
+  readonly staleAfterMs: number;
+  /**
+   * the controller's view of where the domUs this agent cares about run, and when it came; silent:
+   * the hosts of it the controller no longer hears from, ms unheard as of `at` (absent: none, or an
+   * older controller)
+   */
+  readonly fleet: { readonly at: number; readonly runningOn: Readonly<Record<string, readonly string[]>>; readonly silent?: Readonly<Record<string, number>> } | null;
+  readonly hello: { readonly bootId: string; readonly agentVersion: string; readonly capabilities: readonly string[] };
+  /** the last refusal by the controller (auth, protocol): a longer wait before trying again */
+  readonly refused: boolean;
+  /**
+   * why the link is not up, for `autostart status` and systemd's STATUS=: the last failure, and
+   * the generation it came on (a controller's `error` message names the cause better than the
+   * close that follows it); null while up, and before the first try
+   */
+  readonly problem: { readonly why: string; readonly gen: number; readonly fromController: boolean } | null;
+  /** the link features the controller's welcome said it takes (LINK_FEATURE words), and the reconnect spread it gave (null: none) */
+  readonly accepts: readonly string[];
+  readonly reconnectSpreadMs: number | null;
+  /** what this link last told the controller of this agent's view of its domains (`view`) */
+  readonly viewSent: ViewWord;
+  /** ids of the commands that came on this link and ended, the last DONE_IDS_KEPT: a repeat is refused, never run twice */
+  readonly doneIds: readonly string[];
+  /** the xl list names last found that the link cannot carry (see unreportedDomains), warned about once */
+  readonly unreported: readonly string[];
+}
