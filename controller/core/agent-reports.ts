@@ -1,6 +1,5 @@
 import type { Clock } from '../../shared/clock/clock.js';
 import type { Logger } from '../../shared/logger.js';
-import { CLOSE } from '../../shared/link/link.js';
 import { AGENT_LINK_PROTOCOL_VERSION, welcomeTermsFor, type DeltaMessage, type Hello, type SnapshotMessage, type ViewMessage } from '../../shared/protocol/agent-link.js';
 import { recordAfterReport, recordAtHello } from '../fleet/blind-rows.js';
 import { clockAheadOf, newHostRecord, withView, type HostRecord } from '../fleet/host-record.js';
@@ -53,7 +52,8 @@ export class AgentReports {
     if (!r) return;
     // while its agent cannot read xl list, the rows it last read are kept (blind-rows.ts)
     const n = recordAfterReport(r, report, this.d.clock.now());
-    if (!n.ok) return s.refuse('XH_ERR_PROTOCOL', `a delta out of step with the last report: ${n.error}; a new link starts with a snapshot`, CLOSE.protocol);
+    // not a refusal: the agent's next link starts with a snapshot, which mends it
+    if (!n.ok) return s.resync(`a delta out of step with the last report: ${n.error}; a new link starts with a snapshot`);
     if (n.value === null) return;
     const first = r.state === null || report.type === 'snapshot';
     const { state } = n.value;

@@ -127,6 +127,20 @@ export class AgentSession {
     this.end(closeCode, message);
   }
 
+  /**
+   * Closes a link whose reports went out of step with the host's record (CLOSE.resync): the agent's
+   * next link starts with a snapshot, so no operator need act. No `error` message goes first: every
+   * agent release reads one as a refusal, while the close code alone is retried at the usual pace.
+   * Logged as a link line: an agent stuck on this comes back at once, and its lines are counted.
+   */
+  resync(message: string): void {
+    if (this.phase === 'closed') return;
+    this.logLine('warn', { event: 'agent-resync', host: this.identity.host, remote: this.link.remote, closeCode: CLOSE.resync, reason: message }, `closing the agent link of ${this.identity.host} for a new snapshot: ${message}`);
+    this.phase = 'closed';
+    this.link.close(CLOSE.resync, message);
+    this.end(CLOSE.resync, message);
+  }
+
   /** Tells the core exactly once that this link is over. */
   private end(code: number, reason: string): void {
     if (this.ended) return;

@@ -42,4 +42,10 @@ export const CLOSE = {
   stale: 4001,
   /** no hello and snapshot in time (a slow or busy link, not a refusal): the agent dials again at its usual pace */
   helloLate: 4002,
+  /**
+   * the agent's reports went out of step with what the controller holds (a delta that does not fit
+   * the last report): not a refusal, the next link's snapshot mends it, so the agent dials again at
+   * its usual pace. An agent older than this code reads it as any 4xxx it does not know: retried
+   */
+  resync: 4003,
 } as const;

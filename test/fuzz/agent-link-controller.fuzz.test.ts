@@ -90,10 +90,18 @@ function bed(logToMemory = true) {
   };
 }
 
-/** Everything the controller sent is in the protocol; a refused link got `error` last, with a logged reason. */
+/**
+ * Everything the controller sent is in the protocol; a refused link got `error` last, with a logged
+ * reason; one closed for a new snapshot (reports out of step) got no `error`, and says why in its close.
+ */
 function refusedProperly(h: HandLink, logs: LogLine[], logsBefore: number): void {
   const sent = h.sent.map((f) => ControllerMessageSchema.parse(JSON.parse(f)));
   if (h.closed === null || h.closed.code === CLOSE.replaced) return;
+  if (h.closed.code === CLOSE.resync) {
+    expect(sent.some((m) => m.type === 'error')).toBe(false);
+    expect(h.closed.reason).toMatch(/out of step/);
+    return;
+  }
   const last = sent.at(-1);
   expect(last?.type, `closed ${JSON.stringify(h.closed)} without an error message`).toBe('error');
   if (last?.type === 'error') expect(isErrorCode(last.code)).toBe(true);

@@ -87,7 +87,7 @@ describe('changed domain rows in a delta (feature domain-rows)', () => {
     expect(agent.closed).toBeNull();
   });
 
-  it('rows that do not fit what the controller holds end the link with a logged reason; other hosts are untouched', async () => {
+  it('rows that do not fit what the controller holds end the link for a new snapshot (CLOSE.resync, no refusal), with a logged reason; other hosts are untouched', async () => {
     for (const [rows, why] of [
       [{ set: [], gone: ['ghost'], count: 1 }, 'rows said gone are not held: ghost'],
       [{ set: [dom('new1')], gone: [], count: 5 }, 'the rows make 3 rows, the message says 5'],
@@ -100,9 +100,12 @@ describe('changed domain rows in a delta (feature domain-rows)', () => {
       await bed.clock.advance(0);
       agent.delta({}, { ...rows, set: [...rows.set], gone: [...rows.gone] });
       await bed.clock.advance(0);
-      expect(agent.closed?.code).toBe(CLOSE.protocol);
-      expect(agent.of('error')[0]?.message).toContain(why);
-      expect(bed.events('agent-refused').map((l) => [l['host'], l['code']])).toEqual([['xen1', 'XH_ERR_PROTOCOL']]);
+      // not 1002 and no `error`: an agent reads either as a refusal and logs that an operator must act
+      expect(agent.closed?.code).toBe(CLOSE.resync);
+      expect(agent.closed?.reason).toContain(why);
+      expect(agent.of('error')).toEqual([]);
+      expect(bed.events('agent-refused')).toEqual([]);
+      expect(bed.events('agent-resync').map((l) => [l['host'], l['level'], l['closeCode'], String(l['reason']).includes(why)])).toEqual([['xen1', 40, CLOSE.resync, true]]);
       // what xen1 last reported stays, marked unreachable; xen2 goes on
       expect(heldRows(bed, 'xen1').map((d) => d.name)).toEqual(['db1', 'web01']);
       expect(bed.core.hosts().hosts.map((h) => [h.host, h.reachable])).toEqual([['xen1', false], ['xen2', true]]);
