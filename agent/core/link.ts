@@ -98,7 +98,8 @@ export function onLinkFailed(s: AgentState, fx: Fx, gen: number, kind: string, m
 export function onLinkClosed(s: AgentState, fx: Fx, gen: number, code: number, reason: string): AgentState {
   if (gen !== s.link.gen || s.link.phase === 'waiting' || s.link.phase === 'off') return s;
   // a refusal is a token, a version or a message the controller will not take: an operator must
-  // act. Every other close (stale, replaced, CLOSE.helloLate, CLOSE.resync, going away) passes on its own.
+  // act. Every other close (stale, replaced, CLOSE.helloLate, CLOSE.resync, going away, a frame
+  // that arrived wrong: shared/link/ws-link.ts reports it as a drop) passes on its own.
   const refused = code === CLOSE.policy || code === CLOSE.protocol;
   if (code === CLOSE.resync) return lost(s, fx, `the controller asked for a new link, to start again with a snapshot${reason ? ` (${reason})` : ''}`, false);
   return lost(s, fx, `closed (${code}${reason ? `: ${reason}` : ''})`, refused);

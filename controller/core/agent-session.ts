@@ -71,7 +71,8 @@ export class AgentSession {
     link.onMessage((text) => this.receive(text));
     link.onClose((code, reason) => {
       if (this.phase !== 'closed' && (code === CLOSE.tooBig || code === CLOSE.protocol)) {
-        // the transport refused a frame itself (ws: above maxPayload, a bad frame)
+        // the transport refused a frame itself (ws: above maxPayload, or a binary frame); a frame that
+        // arrived wrong comes as a drop (shared/link/ws-link.ts), with ws's words as its reason
         this.lines.log.warn({ event: 'agent-refused', host: identity.host, remote: link.remote, code: 'XH_ERR_PROTOCOL', closeCode: code, reason }, `refused agent link of ${identity.host}: ${reason}`);
       } else if (this.phase !== 'closed') {
         this.logLine('info', { event: 'agent-link-closed', host: identity.host, remote: link.remote, code, reason }, `agent link of ${identity.host} closed (${code}${reason ? `: ${reason}` : ''})`);
