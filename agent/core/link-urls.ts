@@ -19,6 +19,11 @@ export interface LinkUrl {
   readonly count: number;
   /** how much more retry waiting stays on this URL after an up link dropped (0: a failed try moves on) */
   readonly stayMs: number;
+  /**
+   * per URL (by index), the earliest time it may be dialled again, as its own Retry-After asked:
+   * it binds that URL alone, as a standby exists so the agent can go elsewhere while one is busy
+   */
+  readonly notBefore: readonly number[];
 }
 
 /**
@@ -40,7 +45,7 @@ export function controllerUrlList(primary: string, standbys: readonly string[] =
 
 export function firstUrl(config: AgentConfig): LinkUrl {
   const c = config.controller;
-  return { at: 0, count: c ? controllerUrlList(c.url, c.standbyUrls).length : 1, stayMs: 0 };
+  return { at: 0, count: c ? controllerUrlList(c.url, c.standbyUrls).length : 1, stayMs: 0, notBefore: [] };
 }
 
 /**
@@ -56,6 +61,23 @@ export function nextDial(u: LinkUrl, how: 'dropped' | 'silent' | 'failed', waitM
   if (how === 'failed' && u.stayMs > waitMs) return { url: { ...u, stayMs: u.stayMs - waitMs }, waitMs };
   const rest = how === 'failed' && u.stayMs > 0 ? u.stayMs : waitMs;
   return { url: { ...u, at: (u.at + 1) % u.count, stayMs: 0 }, waitMs: rest };
+}
+
+/**
+ * A try of the URL at U.at answered with a Retry-After of RETRY_AFTER_MS at NOW: that URL is not
+ * dialled again before then, and with another URL to go to, the next try goes there at once
+ * rather than staying on a busy controller.
+ */
+export function afterRetryAfter(u: LinkUrl, retryAfterMs: number, now: number): LinkUrl {
+  if (retryAfterMs <= 0) return u;
+  const notBefore = Array.from({ length: Math.max(u.count, u.notBefore.length) }, (_, i) => u.notBefore[i] ?? 0);
+  notBefore[u.at] = Math.max(notBefore[u.at] ?? 0, now + retryAfterMs);
+  return { ...u, notBefore, stayMs: 0 };
+}
+
+/** How long the URL at U.at must still be left alone at NOW (its own Retry-After); 0: not at all. */
+export function heldBack(u: LinkUrl, now: number): number {
+  return Math.max(0, (u.notBefore[u.at] ?? 0) - now);
 }
 
 /** Up on a standby: the next check whether the primary answers, at a jittered interval so a fleet's checks do not come together. */

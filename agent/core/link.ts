@@ -6,7 +6,7 @@ import { CLOSE } from '../../shared/link/link.js';
 import { log } from './effects.js';
 import { changedSections, hostStateOf, unreportedDomains } from './host-state.js';
 import type { AgentState, LinkState } from './state.js';
-import { armPrimaryCheck, nextDial } from './link-urls.js';
+import { afterRetryAfter, armPrimaryCheck, heldBack, nextDial } from './link-urls.js';
 import { arm, disarm, type Fx } from './timers.js';
 import { reportView, snapshotView } from './view-lag.js';
 
@@ -52,14 +52,16 @@ function retryWait(s: AgentState, failures: number, refused: boolean, r: number)
 }
 
 /**
- * The link is gone: wait, then dial again (which URL: link-urls.ts nextDial); AT_LEAST_MS is a
- * wait the controller's address asked for; SILENT: the controller fell silent, so the next URL.
+ * The link is gone: wait, then dial again (which URL: link-urls.ts nextDial); RETRY_AFTER is a
+ * wait the controller's address asked for at that moment (a Retry-After), binding its URL alone;
+ * SILENT: the controller fell silent, so the next URL.
  */
-function lost(s: AgentState, fx: Fx, why: string, refused: boolean, atLeastMs = 0, silent = false): AgentState {
+function lost(s: AgentState, fx: Fx, why: string, refused: boolean, retryAfter: { readonly ms: number; readonly now: number } | null = null, silent = false): AgentState {
   const failures = s.link.failures + 1;
   const r = nextRandom(s.rng);
-  const dial = nextDial(s.link.url, silent ? 'silent' : s.link.phase === 'up' ? 'dropped' : 'failed', retryWait(s, failures, refused, r.value));
-  const waitMs = Math.max(dial.waitMs, atLeastMs);
+  const from = retryAfter === null ? s.link.url : afterRetryAfter(s.link.url, retryAfter.ms, retryAfter.now);
+  const dial = nextDial(from, silent ? 'silent' : s.link.phase === 'up' ? 'dropped' : 'failed', retryWait(s, failures, refused, r.value));
+  const waitMs = Math.max(dial.waitMs, retryAfter === null ? 0 : heldBack(dial.url, retryAfter.now));
   const level = s.link.phase === 'up' || refused ? 'warn' : 'info';
   fx.push(log(level, `controller link: ${why}; trying again in ${(waitMs / 1000).toFixed(1)} s`, { link: 'down', failures }));
   const told = s.link.problem !== null && s.link.problem.fromController && s.link.problem.gen === s.link.gen;
@@ -86,13 +88,14 @@ export function onLinkSilence(s: AgentState, fx: Fx): AgentState {
   if (s.link.phase !== 'hello' && s.link.phase !== 'up') return s;
   const waited = s.link.phase === 'hello' ? `no answer to hello within ${WELCOME_WAIT_MS / 1000} s` : `nothing heard for ${s.link.staleAfterMs / 1000} s`;
   fx.push({ e: 'link-close', gen: s.link.gen, code: CLOSE.goingAway, reason: 'controller silent' });
-  return lost(s, fx, `${waited}, closing the link`, false, 0, true);
+  return lost(s, fx, `${waited}, closing the link`, false, null, true);
 }
 
-export function onLinkFailed(s: AgentState, fx: Fx, gen: number, kind: string, message: string, retryAfterMs = 0): AgentState {
+export function onLinkFailed(s: AgentState, fx: Fx, gen: number, kind: string, message: string, now: number, retryAfterMs = 0): AgentState {
   if (gen !== s.link.gen) return s;
-  // an HTTP 429 or 5xx comes as `unreachable` (shared/link/upgrade-status.ts): it passes on its own
-  return lost(s, fx, `cannot connect (${kind}): ${message}`, kind === 'refused' || kind === 'untrusted', retryAfterMs);
+  // an HTTP 429 or 5xx comes as `unreachable` (shared/link/upgrade-status.ts): it passes on its own,
+  // and its Retry-After holds back that controller's URL alone (link-urls.ts afterRetryAfter)
+  return lost(s, fx, `cannot connect (${kind}): ${message}`, kind === 'refused' || kind === 'untrusted', { ms: retryAfterMs, now });
 }
 
 export function onLinkClosed(s: AgentState, fx: Fx, gen: number, code: number, reason: string): AgentState {

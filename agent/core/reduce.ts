@@ -96,7 +96,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'link-primary-probed':
       return onPrimaryProbed(s, fx, ev.gen, ev.answers);
     case 'link-failed':
-      return onLinkFailed(s, fx, ev.gen, ev.kind, ev.message, ev.retryAfterMs);
+      return onLinkFailed(s, fx, ev.gen, ev.kind, ev.message, now, ev.retryAfterMs);
     case 'link-closed':
       return onLinkClosed(s, fx, ev.gen, ev.code, ev.reason);
     case 'link-bad-message':

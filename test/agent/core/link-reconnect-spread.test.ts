@@ -65,7 +65,7 @@ describe("the agent's first try after its link to the controller is lost", () =>
     const fx: Effect[] = [];
     const s = onLinkClosed(upAfter(7, 60_000), fx, 1, 1006, '');
     const again: Effect[] = [];
-    onLinkFailed({ ...s, link: { ...s.link, phase: 'connecting', gen: 2 } }, again, 2, 'unreachable', 'connect ECONNREFUSED');
+    onLinkFailed({ ...s, link: { ...s.link, phase: 'connecting', gen: 2 } }, again, 2, 'unreachable', 'connect ECONNREFUSED', 60_000);
     const w = retryWait(again);
     expect(w).toBeGreaterThanOrEqual(1_000);
     expect(w).toBeLessThanOrEqual(3_000);

@@ -4,6 +4,7 @@ import { AGENT_LINK_PROTOCOL_VERSION } from '../../../shared/protocol/agent-link
 import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../../harness/agent-on-sim.js';
 import { scriptedController, type Reachable } from '../../harness/scripted-controller.js';
 import { startSim, type Sim } from '../../sim/sim.js';
+import { err } from '../../../shared/result.js';
 
 // An agent with a standby controller must stay on the primary through a restart of a few seconds,
 // and come back to it after a real outage: a standby only knows the agents reporting to it, so a
@@ -97,5 +98,30 @@ describe('an agent with a standby controller', () => {
     expect(ctl.dials[0]?.closed).toEqual([{ code: 1001, reason: 'controller silent' }]);
     await s.advance(2_000);
     expect(ctl.dials.map((d) => d.url)).toEqual([0, 1]);
+  });
+
+  it("a primary answering 429 with a Retry-After: the standby is dialled at the usual pace, the primary again only after the wait", async () => {
+    const s = await startSim({ fleet: FLEET });
+    sim = s;
+    const dialled: { url: number; at: number }[] = [];
+    const connectController = async (url: number) => {
+      dialled.push({ url, at: s.clock.now() });
+      return url === 0
+        ? err({ kind: 'unreachable', message: "the controller's address answered HTTP 429: slow down", retryAfterMs: 120_000 })
+        : err({ kind: 'unreachable', message: 'connect ECONNREFUSED 192.0.2.8:7443' });
+    };
+    agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
+    await s.advance(1_000);
+    expect(dialled.map((d) => d.url)).toEqual([0]);
+    const t0 = dialled[0]?.at ?? 0;
+    // the first retry waits 0.5 to 1.5 s, and goes to the standby
+    await s.advance(1_500);
+    expect(dialled.map((d) => d.url)).toEqual([0, 1]);
+    // the standby cannot be reached either: the primary's turn comes when its Retry-After ends, not before
+    await s.advance(t0 + 119_000 - s.clock.now());
+    expect(dialled.map((d) => d.url)).toEqual([0, 1]);
+    await s.advance(3_000);
+    expect(dialled.map((d) => d.url)).toEqual([0, 1, 0]);
+    expect((dialled[2]?.at ?? 0) - t0).toBeGreaterThanOrEqual(120_000);
   });
 });

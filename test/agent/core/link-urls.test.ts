@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { controllerUrlList, nextDial, STAY_MS, type LinkUrl } from '../../../agent/core/link-urls.js';
+import { afterRetryAfter, controllerUrlList, heldBack, nextDial, STAY_MS, type LinkUrl } from '../../../agent/core/link-urls.js';
 
 // Which controller URL the next try dials, as a pure function: the index into the config's URLs
 // (0: the primary), the wait before the try, and what is left of the stay after a drop.
 
-const two: LinkUrl = { at: 0, count: 2, stayMs: 0 };
+const two: LinkUrl = { at: 0, count: 2, stayMs: 0, notBefore: [] };
 
 describe('controllerUrlList', () => {
   it('the primary first, then the standbys in order; one repeating an earlier URL is dropped', () => {
@@ -15,13 +15,13 @@ describe('controllerUrlList', () => {
 
 describe('nextDial', () => {
   it('a failed try moves on to the next URL, round and round, with the wait drawn', () => {
-    expect(nextDial(two, 'failed', 1_200)).toEqual({ url: { at: 1, count: 2, stayMs: 0 }, waitMs: 1_200 });
-    expect(nextDial({ ...two, at: 1 }, 'failed', 800)).toEqual({ url: { at: 0, count: 2, stayMs: 0 }, waitMs: 800 });
+    expect(nextDial(two, 'failed', 1_200)).toEqual({ url: { at: 1, count: 2, stayMs: 0, notBefore: [] }, waitMs: 1_200 });
+    expect(nextDial({ ...two, at: 1 }, 'failed', 800)).toEqual({ url: { at: 0, count: 2, stayMs: 0, notBefore: [] }, waitMs: 800 });
   });
 
   it('an up link that dropped dials its URL again, and the failed tries stay there while the waits fit in STAY_MS', () => {
     let d = nextDial(two, 'dropped', 400);
-    expect(d).toEqual({ url: { at: 0, count: 2, stayMs: STAY_MS }, waitMs: 400 });
+    expect(d).toEqual({ url: { at: 0, count: 2, stayMs: STAY_MS, notBefore: [] }, waitMs: 400 });
     const waits = [1_000, 2_000, 4_000];
     for (const w of waits) {
       d = nextDial(d.url, 'failed', w);
@@ -31,17 +31,41 @@ describe('nextDial', () => {
     expect(d.url.stayMs).toBe(STAY_MS - 7_000);
     // the wait that would pass the end of the stay is cut to what is left, and that try is the standby's
     d = nextDial(d.url, 'failed', 8_000);
-    expect(d).toEqual({ url: { at: 1, count: 2, stayMs: 0 }, waitMs: 3_000 });
+    expect(d).toEqual({ url: { at: 1, count: 2, stayMs: 0, notBefore: [] }, waitMs: 3_000 });
   });
 
   it('a silent controller is left at once, even right after its link was up', () => {
-    expect(nextDial(two, 'silent', 900)).toEqual({ url: { at: 1, count: 2, stayMs: 0 }, waitMs: 900 });
+    expect(nextDial(two, 'silent', 900)).toEqual({ url: { at: 1, count: 2, stayMs: 0, notBefore: [] }, waitMs: 900 });
     expect(nextDial({ ...two, stayMs: STAY_MS }, 'silent', 900).url.at).toBe(1);
   });
 
   it('one URL: the waits are the backoff as drawn, never cut', () => {
-    const one: LinkUrl = { at: 0, count: 1, stayMs: 0 };
+    const one: LinkUrl = { at: 0, count: 1, stayMs: 0, notBefore: [] };
     const d = nextDial(nextDial(one, 'dropped', 300).url, 'failed', 30_000);
     expect(d).toEqual({ url: one, waitMs: 30_000 });
+  });
+});
+
+describe('a Retry-After', () => {
+  it("holds back the URL that gave it, not the next one: the next try goes on at once, that URL's turn waits it out", () => {
+    const busy = afterRetryAfter(two, 120_000, 1_000);
+    const first = nextDial(busy, 'failed', 800);
+    expect(first.url.at).toBe(1);
+    expect(heldBack(first.url, 1_000)).toBe(0);
+    // the standby failed too, 3 s later: the primary's turn waits out what it asked for
+    const second = nextDial(first.url, 'failed', 1_500);
+    expect(second.url.at).toBe(0);
+    expect(heldBack(second.url, 4_000)).toBe(117_000);
+  });
+
+  it('moves on from a busy URL even within the stay after a drop', () => {
+    const staying = nextDial(two, 'dropped', 300).url;
+    expect(nextDial(afterRetryAfter(staying, 30_000, 0), 'failed', 1_000).url.at).toBe(1);
+  });
+
+  it('with one URL, is the next wait itself, as ever', () => {
+    const one: LinkUrl = { at: 0, count: 1, stayMs: 0, notBefore: [] };
+    const d = nextDial(afterRetryAfter(one, 120_000, 1_000), 'failed', 2_000);
+    expect(heldBack(d.url, 1_000)).toBe(120_000);
   });
 });
