@@ -102,12 +102,24 @@ function notGuardedHere(s: AgentState, name: string): ReplyError {
   const homes = [...new Set(standby.resources.flatMap((r) => r.hosts).filter((h) => h !== me))];
   const home = homes.length === 1 ? (homes[0] as string) : 'HOME';
   const resources = standby.resources.map((r) => r.name).join(' ');
+  const peer = home === 'HOME' ? 'its home' : home;
   const message =
     `${plain}: this Dom0 holds a standby replica of it (${s.config.migration.configDir}/${name}.cfg, DRBD ${resources}), and guarded autostart starts only its own. ` +
-    `If ${home === 'HOME' ? 'its home' : home} is down and you have checked ${name} runs nowhere: \`drbdadm primary ${resources}\`, \`xl create ${s.config.migration.configDir}/${name}.cfg\`, ` +
+    `If ${peer} is down and you have checked ${name} runs nowhere: ${deadPeerCheck(peer, name, resources)}; ` +
+    `then \`drbdadm primary ${resources}\`, \`xl create ${s.config.migration.configDir}/${name}.cfg\`, ` +
     `then \`xenherd-agent reconcile ${name} --home ${home}\` records it here as a visitor, so that \`xenherdctl restore ${home}\` brings it back`;
   return { code: 'XH_ERR_REFUSED', message };
 }
+
+/**
+ * What tells PEER dead before RESOURCES are promoted here, in the words drbdadm prints on DRBD 8.4
+ * and 9. `drbdadm primary` is no such check: with allow-two-primaries (live migration needs it) it
+ * passes beside a connected Primary, and NAME would then run twice on one set of disks.
+ */
+const deadPeerCheck = (peer: string, name: string, resources: string): string =>
+  `first \`drbdadm cstate ${resources}\` must not read Connected (with ${peer} gone: WFConnection, Connecting or StandAlone, and \`drbdadm status ${resources}\` shows the peer by its connection: alone, no role:); ` +
+  `Connected with the peer role:Primary means ${peer} is up and runs ${name}: stop, promote nothing (\`drbdadm primary\` passes beside a connected Primary when two primaries are allowed); ` +
+  `to be sure ${peer} is dead, power it off, then check again`;
 
 /** NAME guarded nowhere here: where guarded domUs come from, and the one likely meant (or what to look at). */
 function unknownName(s: AgentState, name: string): string {

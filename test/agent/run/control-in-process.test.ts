@@ -72,7 +72,11 @@ describe('the agent core answering control requests', () => {
         code: 'XH_ERR_REFUSED',
         message:
           'web1 is not a guarded domU here (configs in /etc/xen/drbd-auto): this Dom0 holds a standby replica of it (/etc/xen/web1.cfg, DRBD r1), and guarded autostart starts only its own. ' +
-          'If xen1 is down and you have checked web1 runs nowhere: `drbdadm primary r1`, `xl create /etc/xen/web1.cfg`, then `xenherd-agent reconcile web1 --home xen1` records it here as a visitor, so that `xenherdctl restore xen1` brings it back',
+          'If xen1 is down and you have checked web1 runs nowhere: ' +
+          'first `drbdadm cstate r1` must not read Connected (with xen1 gone: WFConnection, Connecting or StandAlone, and `drbdadm status r1` shows the peer by its connection: alone, no role:); ' +
+          'Connected with the peer role:Primary means xen1 is up and runs web1: stop, promote nothing (`drbdadm primary` passes beside a connected Primary when two primaries are allowed); ' +
+          'to be sure xen1 is dead, power it off, then check again; ' +
+          'then `drbdadm primary r1`, `xl create /etc/xen/web1.cfg`, then `xenherd-agent reconcile web1 --home xen1` records it here as a visitor, so that `xenherdctl restore xen1` brings it back',
       },
     });
     // a name this Dom0 holds nothing of: not found (test/agent/run/force-unknown-name.test.ts)
