@@ -37,7 +37,7 @@ function* runningTwice(index: FleetIndex, fresh: Freshness): Generator<Finding |
     // a host holding nothing of it is no second copy: its claim is an alert of its own (foreign-claims.ts)
     const hosts = plain.filter((h) => !supersededOn(index, name, h, fresh) && holdsNothingOf(index, name, h) === null).sort();
     if (hosts.length < 2) continue;
-    yield finding('running-on-two-hosts', name, hosts, `${name} runs on ${list(index, hosts, fresh)}, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current${silentHostsNote(index, hosts, fresh)}`);
+    yield finding('running-on-two-hosts', name, hosts, `${name} runs on ${list(index, hosts, fresh)}, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current${silentHostsNote(index, hosts, fresh, resourcesOf(index, name, hosts))}`);
   }
 }
 
@@ -82,7 +82,7 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
         paired.add(a).add(b);
         if (migrating(index, resource, [a.host, b.host]) || pairSuperseded(index, resource, a, b, fresh)) continue;
         const hosts = [a.host, b.host].sort();
-        yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain${silentHostsNote(index, hosts, fresh)}`);
+        yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain${silentHostsNote(index, hosts, fresh, [resource])}`);
       }
     }
     // An agent older than standby reports tells only the resources of the domUs it guards, so the
@@ -145,6 +145,17 @@ const domusOn = (index: FleetIndex, resource: string, host: string): string[] =>
   const guarded = state.guarded.filter((g) => g.drbdResources.includes(resource)).map((g) => g.name);
   const configured = state.domus.filter((d) => d.resources.some((r) => r.name === resource)).map((d) => d.name);
   return [...new Set([...guarded, ...configured])];
+};
+
+/** The DRBD resources of NAME as HOSTS' reports name them: guarded there, or configured there. */
+const resourcesOf = (index: FleetIndex, name: string, hosts: readonly string[]): string[] => {
+  const out = new Set<string>();
+  for (const h of hosts) {
+    const state = index.record(h)?.state;
+    for (const r of state?.guarded.find((g) => g.name === name)?.drbdResources ?? []) out.add(r);
+    for (const r of state?.domus.find((d) => d.name === name)?.resources ?? []) out.add(r.name);
+  }
+  return [...out];
 };
 
 /** The hosts HOST's domU configs name for RESOURCE (from its `.res` file there). */

@@ -1,6 +1,7 @@
 import type { Alert, AlertKind } from '../../shared/protocol/ctl-api.js';
 import type { FleetIndex } from './fleet-index.js';
 import { ageOf, isReachable, type Freshness } from './host-record.js';
+import { liveLinkTo, type LiveLink } from './live-partner-word.js';
 
 /** An alert before the controller stamps when it first saw it. */
 export type Finding = Omit<Alert, 'since'>;
@@ -30,15 +31,21 @@ export const hostList = (index: FleetIndex, hosts: readonly string[], fresh: Fre
  * For a finding that rests on unreachable hosts' last reports (a domU on two hosts, a resource
  * Primary on both): what the operator checks, and how it ends. The report may be true (a
  * partitioned Dom0 still runs the domU: the finding stays), or the Dom0 died with it; only a look
- * at that Dom0 tells, and a Dom0 gone for good leaves the fleet by revoking its token.
+ * at that Dom0 tells, and a Dom0 gone for good leaves the fleet by revoking its token. A silent
+ * host a live partner's DRBD is connected to on one of RESOURCES is up (live-partner-word.ts
+ * liveLinkTo): said so, never that it may be down, for that advice starts a second copy.
  */
-export function silentHostsNote(index: FleetIndex, hosts: readonly string[], fresh: Freshness): string {
+export function silentHostsNote(index: FleetIndex, hosts: readonly string[], fresh: Freshness, resources: readonly string[] = []): string {
   const silent = hosts.filter((h) => {
     const r = index.record(h);
     return r !== undefined && !isReachable(r, fresh.now, fresh.staleAfterMs);
   });
   if (silent.length === 0) return '';
-  const them = silent.join(' and ');
-  const one = silent.length === 1;
-  return `; ${them} ${one ? 'is' : 'are'} unreachable, so ${one ? 'its part rests on its' : 'their part rests on their'} last report: if ${one ? 'it is' : 'they are'} down (check ${one ? 'its' : 'their'} console), that copy is gone too and this clears when ${one ? 'it reports' : 'they report'} again; a Dom0 gone for good: \`xenherd-controller revoke HOST\``;
+  const up = silent.map((h) => [h, liveLinkTo(index, resources, h, fresh)] as const).filter((x): x is readonly [string, LiveLink] => x[1] !== null);
+  const unknown = silent.filter((h) => !up.some(([u]) => u === h));
+  const alive = up.map(([h, l]) => `; ${h} is unreachable but up: ${l.witness}'s DRBD ${l.resource} is connected to it now and sees it ${l.role}, so only its agent is silent and its part is no dead Dom0's last report: both copies may be writing; shut down the one that must not run (one started by hand beside ${h}), then see to ${h}'s agent`);
+  if (unknown.length === 0) return alive.join('');
+  const them = unknown.join(' and ');
+  const one = unknown.length === 1;
+  return `${alive.join('')}; ${them} ${one ? 'is' : 'are'} unreachable, so ${one ? 'its part rests on its' : 'their part rests on their'} last report: if ${one ? 'it is' : 'they are'} down (check ${one ? 'its' : 'their'} console), that copy is gone too and this clears when ${one ? 'it reports' : 'they report'} again; a Dom0 gone for good: \`xenherd-controller revoke HOST\``;
 }

@@ -35,3 +35,33 @@ function peerNamed(index: FleetIndex, peers: readonly LinkDrbdPeer[], host: stri
   const only = peers.length === 1 ? peers[0] : undefined;
   return only !== undefined && index.record(only.name) === undefined ? only : undefined;
 }
+
+/** A reachable WITNESS whose DRBD is connected to a silent host now, on RESOURCE, seeing it ROLE. */
+export interface LiveLink {
+  readonly witness: string;
+  readonly resource: string;
+  readonly role: string;
+}
+
+/**
+ * Whether a reachable host's DRBD is connected now to SILENT (unreachable) on one of RESOURCES:
+ * then SILENT is up, its agent alone silent, and what its last report holds may well still hold.
+ * A finding resting on that report must not say it may be gone with a dead Dom0: a Dom0 taken for
+ * dead while it runs its domUs is how a second copy gets started beside them. On DRBD 8.4 the
+ * peer is "peer": it is SILENT when SILENT's own last report holds that resource. Null otherwise.
+ */
+export function liveLinkTo(index: FleetIndex, resources: readonly string[], silent: string, fresh: Freshness): LiveLink | null {
+  const s = index.record(silent);
+  if (s === undefined || isReachable(s, fresh.now, fresh.staleAfterMs)) return null;
+  const held = new Set((s.state?.drbd.resources ?? []).map((r) => r.name));
+  for (const l of index.hostRecords()) {
+    if (l.host === silent || !isReachable(l, fresh.now, fresh.staleAfterMs)) continue;
+    for (const res of l.state?.drbd.resources ?? []) {
+      if (!resources.includes(res.name)) continue;
+      const peer = peerNamed(index, res.peers, silent);
+      if (peer === undefined || peer.connection !== 'Connected' || (peer.name !== silent && !held.has(res.name))) continue;
+      return { witness: l.host, resource: res.name, role: peer.role ?? 'Unknown' };
+    }
+  }
+  return null;
+}
