@@ -8,6 +8,7 @@ import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
 import { subjectName } from './finding.js';
 import { holdsNothingOf } from './foreign-claims.js';
+import { unseenPlaces } from './unseen-places.js';
 import { viewNotCurrent } from './view-not-current.js';
 import { ageOf, currentMaintenanceSince, isReachable, onControllerClock, type Freshness, type HostRecord } from './host-record.js';
 
@@ -145,7 +146,8 @@ export function agoOf(r: HostRecord, iso: string, now: number): number | null {
 
 /**
  * Guarded domUs the reachable agents defer (waiting for DRBD to be safe) and that run nowhere:
- * a domU down and not being started. One the fleet sees running elsewhere is not down. `since` is
+ * a domU down and not being started. One the fleet sees running elsewhere is not down, and one a
+ * Dom0 that could run it has not told about is not known down (unseen-places.ts). `since` is
  * when the agent's decision last changed kind or reason (the agent's clock, read on the controller's).
  */
 export function deferredDomus(index: FleetIndex, fresh: Freshness, t: CheckThresholds): { problems: CheckProblem[]; maxMs: number } {
@@ -159,11 +161,17 @@ export function deferredDomus(index: FleetIndex, fresh: Freshness, t: CheckThres
       if (unlisted && viewNotCurrent(r)) continue;
       const age = agoOf(r, g.since, fresh.now) ?? 0;
       maxMs = Math.max(maxMs, age);
-      const status = age >= t.critDeferredMs ? 'CRITICAL' : age >= t.warnDeferredMs ? 'WARNING' : null;
+      // a Dom0 that could run it unheard: not known down (unseen-places.ts), and that Dom0's own line is the CRITICAL one
+      const unseen = unlisted ? [] : unseenPlaces(index, g.name, fresh);
+      const status = age >= t.critDeferredMs && unseen.length === 0 ? 'CRITICAL' : age >= t.warnDeferredMs ? 'WARNING' : null;
       if (status === null) continue;
       const why = `${g.reason ?? 'deferred'}${g.detail ? `: ${g.detail}` : ''}`;
       // an agent that does not tell its view (no link feature view-lag) says it only by this reason
-      const where = unlisted ? `unknown whether it runs: ${r.host} cannot list its domains (xl list), and defers its start` : `not running anywhere, its start deferred on ${r.host}`;
+      const where = unlisted
+        ? `unknown whether it runs: ${r.host} cannot list its domains (xl list), and defers its start`
+        : unseen.length > 0
+          ? `not seen running (unknown whether it runs on ${unseen.join('; ')}), its start deferred on ${r.host}`
+          : `not running anywhere, its start deferred on ${r.host}`;
       problems.push({ status, kind: 'start-deferred', subject: g.name, short: `${g.name} deferred ${spanText(age)} on ${r.host}`, text: `${g.name}: ${where} for ${spanText(age)} (${why})` });
     }
   }

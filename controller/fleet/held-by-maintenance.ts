@@ -5,6 +5,7 @@ import { agoOf, reachableWithState, type CheckProblem } from './check-conditions
 import type { FleetIndex } from './fleet-index.js';
 import type { Freshness } from './host-record.js';
 import { isLive } from './live-row.js';
+import { unseenPlaces } from './unseen-places.js';
 
 /**
  * Guarded domUs that run nowhere while the Dom0 guarding them is in maintenance (draining, in
@@ -24,7 +25,9 @@ import { isLive } from './live-row.js';
  * restart resets (a Dom0 back from a power loss decides afresh, "since" now), for the warning
  * does not depend on it: a domU lost with its Dom0 mid-drain is a WARNING once that Dom0 reports
  * again. CRITICAL past --crit-deferred of the decision's age (after such a restart, counted from
- * it: the WARNING already stands meanwhile).
+ * it: the WARNING already stands meanwhile). While a Dom0 that could run it is unheard (not
+ * reported since the controller started, unreachable, or its ledger sends the domU there), it is
+ * not known down: said so, a WARNING at most, for that Dom0's own line is the CRITICAL one.
  */
 export function heldByMaintenance(index: FleetIndex, fresh: Freshness, t: CheckThresholds, jobHosts: ReadonlySet<string>): CheckProblem[] {
   const problems: CheckProblem[] = [];
@@ -39,12 +42,25 @@ export function heldByMaintenance(index: FleetIndex, fresh: Freshness, t: CheckT
       const status = age >= t.critDeferredMs ? 'CRITICAL' : !jobUnderWay || age >= t.warnDeferredMs ? 'WARNING' : null;
       if (status === null) continue;
       const words = MAINTENANCE_WORDS[state];
+      const held = `${r.host} starts nothing while it is ${words} (for ${spanText(age)})`;
+      // a Dom0 that could run it unheard: "down" and "start it elsewhere" would start a second copy
+      const unseen = unseenPlaces(index, g.name, fresh);
+      if (unseen.length > 0) {
+        problems.push({
+          status: 'WARNING',
+          kind: 'down-in-maintenance',
+          subject: g.name,
+          short: `${g.name} not seen running, ${r.host} ${words}`,
+          text: `${g.name}: not seen running, and ${held}; unknown whether it runs on ${unseen.join('; ')}: start it nowhere before \`xenherdctl where ${g.name}\` hears from ${unseen.length === 1 ? 'that Dom0' : 'those Dom0s'}`,
+        });
+        continue;
+      }
       problems.push({
         status,
         kind: 'down-in-maintenance',
         subject: g.name,
         short: `${g.name} runs nowhere, ${r.host} ${words}`,
-        text: `${g.name}: running nowhere, and ${r.host} starts nothing while it is ${words} (for ${spanText(age)}): \`xenherdctl restore ${r.host}\` brings ${r.host} online, and its autostart then starts ${g.name} (or start it elsewhere)`,
+        text: `${g.name}: running nowhere, and ${held}: \`xenherdctl restore ${r.host}\` brings ${r.host} online, and its autostart then starts ${g.name} (or start it elsewhere)`,
       });
     }
   }

@@ -193,6 +193,19 @@ describe('the check verdict over the fleet view', () => {
       expect(a.status).toBe('OK');
     });
 
+    it('its DRBD partner (as its config names it) not heard from since the controller started: not called down, and not CRITICAL on its own', () => {
+      const config = { domus: [{ name: 'app1', source: 'guarded' as const, memMiB: 1024, vcpus: 1, resources: [{ name: 'r9', hosts: ['xen1', 'xen3'] }] }] };
+      const xen3: HostRecord = { ...record('xen3', null, NOW, false), lastSeen: null };
+      const [xen1, xen2] = deferred(60 * MIN);
+      const a = check([{ ...xen1!, state: { ...xen1!.state!, ...config } }, xen2!, xen3]);
+      const line = lines(a).find((l) => l.includes('app1:'));
+      expect(line).toBe(
+        'WARNING: app1: not seen running (unknown whether it runs on xen3 (not heard from since the controller started)), its start deferred on xen1 for 60 min (peer-not-connected: DRBD resource r9: the peer is WFConnection)',
+      );
+      // xen3's own line is the CRITICAL one
+      expect(lines(a)).toContain('CRITICAL: xen3: agent unreachable (never heard from)');
+    });
+
     it('skip and start are not deferrals', () => {
       expect(check(deferred(60 * MIN, { decision: 'skip', reason: 'peer-primary' })).status).toBe('OK');
       expect(check(deferred(60 * MIN, { decision: 'start', reason: null })).status).toBe('OK');

@@ -4,7 +4,7 @@ import type { HostRecord } from '../../../controller/fleet/host-record.js';
 import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
 import type { HostState } from '../../../shared/protocol/agent-link-state.js';
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../../shared/protocol/ctl-check.js';
-import { dom, guarded, hostState, record } from '../states.js';
+import { away, dom, guarded, hostState, record } from '../states.js';
 
 // A guarded domU lost while its Dom0 is in maintenance (a crash during a drain or a roll, then
 // reconciled as the ALARM asks) runs nowhere, and that Dom0 starts nothing until it is online:
@@ -82,5 +82,33 @@ describe('a guarded domU running nowhere while its Dom0 is in maintenance', () =
       ]);
       expect(check(fleet(MIN, {}, { ...DRAINING, state })).status).toBe('OK');
     }
+  });
+});
+
+// After a controller restart, xen2 (where a drain moved web2) has not reported yet: web2 may well
+// run there. "Running nowhere … or start it elsewhere" would start a second copy.
+describe('a guarded domU not seen running while a Dom0 that could run it is unheard', () => {
+  const PLACEHOLDER: HostRecord = { ...record('xen2', null, NOW, false), lastSeen: null };
+  const SILENT: HostRecord = record('xen2', hostState(), NOW - 5 * MIN, false);
+  const xen1 = (parts: Partial<HostState>): HostRecord =>
+    host('xen1', { maintenance: IN_MAINTENANCE, guarded: [guarded('web2', ['r2'], { decision: 'skip', reason: 'maintenance', detail: 'this host is in maintenance', since: iso(NOW - 20 * MIN) })], ...parts });
+  const ledgerSendsToXen2 = { ledger: { seq: 1, away: { web2: away('xen1', 'xen2') }, visitors: {} } };
+  const configOnXen1And2 = { domus: [{ name: 'web2', source: 'guarded' as const, memMiB: 1024, vcpus: 1, resources: [{ name: 'r2', hosts: ['xen1', 'xen2'] }] }] };
+
+  it("its home's ledger sends it to a Dom0 not heard from since the controller started: unknown, not down, and no advice to start it", () => {
+    const w = check([xen1(ledgerSendsToXen2), PLACEHOLDER], []);
+    expect(w.summary).toBe('xen2 unreachable, web2 not seen running, xen1 in maintenance');
+    const line = texts(w).find((t) => t.includes('web2:'));
+    expect(line).toBe(
+      "WARNING: web2: not seen running, and xen1 starts nothing while it is in maintenance (for 20 min); unknown whether it runs on xen2 (xen1's ledger sends web2 there; not heard from since the controller started): start it nowhere before `xenherdctl where web2` hears from that Dom0",
+    );
+    expect(line).not.toMatch(/running nowhere|start it elsewhere/);
+  });
+
+  it('its DRBD partner, as its config names it, unreachable or unreported: unknown too; heard from and not running it: down, as before', () => {
+    expect(texts(check([xen1(configOnXen1And2), SILENT], [])).find((t) => t.includes('web2:'))).toContain('unknown whether it runs on xen2 (unreachable, last heard 5 min ago)');
+    expect(texts(check([xen1(configOnXen1And2), PLACEHOLDER], [])).find((t) => t.includes('web2:'))).toContain('unknown whether it runs on xen2 (not heard from since the controller started)');
+    const heard = check([xen1({ ...configOnXen1And2, ...ledgerSendsToXen2 }), host('xen2', {})], []);
+    expect(texts(heard).find((t) => t.includes('web2:'))).toMatch(/^CRITICAL: web2: running nowhere, .*\(or start it elsewhere\)$/);
   });
 });
