@@ -1,5 +1,6 @@
 import type { LinkDomain, LinkDomuConfig, LinkDrbdResource, Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
+import { unseenPlaces } from '../fleet/unseen-places.js';
 import { isCurrent, isReachable, onControllerClock, standingHalves, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import type { MultiIndex } from '../fleet/multi-index.js';
 import { homeOf } from '../fleet/placement.js';
@@ -114,6 +115,8 @@ export interface PlanFacts {
    * only the guarded ones, and none while it cannot read DRBD)
    */
   drbd(host: string, resource: string): LinkDrbdResource | undefined;
+  /** where NAME, running nowhere seen, may run unseen: Dom0s that could run it and are unheard (fleet/unseen-places.ts) */
+  unseenPlaces(name: string): readonly string[];
 }
 
 export interface FactsInput {
@@ -193,6 +196,7 @@ export function planFacts(input: FactsInput): PlanFacts {
     running: () => runningNames().map(domu).filter((d): d is FactDomu => d !== undefined && d.host !== null),
     runningNames,
     drbd,
+    unseenPlaces: (n) => unseenPlaces(index, n, fresh),
   };
 }
 

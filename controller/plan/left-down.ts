@@ -41,7 +41,9 @@ export interface LeftDownInput {
  * Guarded: some Dom0 holds it in its guarded dir, so it is meant to run; one no autostart owns is
  * not started by an online HOST either, and the drain leaves it as it found it. One a reachable
  * Dom0 out of maintenance is starting (its agent decides "start") is that Dom0's. A migration of
- * it whose ending a ledger keeps as unknown is its ALARM, for a person to reconcile first.
+ * it whose ending a ledger keeps as unknown is its ALARM, for a person to reconcile first. While a
+ * Dom0 that could run it is unheard (the one this drain moved it to, say), it is only not seen
+ * running: said so, with no fix that starts it.
  */
 export function leftDown(facts: PlanFacts, host: string, input: LeftDownInput): Leftover[] {
   const h = facts.host(host);
@@ -60,7 +62,13 @@ export function leftDown(facts: PlanFacts, host: string, input: LeftDownInput): 
     }
     const home = d.home ?? (guardedHere.has(n) ? host : null);
     const stays = home === host ? `, and ${host} starts nothing while it is ${MAINTENANCE_WORDS[state]}` : '';
-    out.push({ name: n, host: null, blocker: { kind: 'runs-nowhere' }, message: `${n} runs nowhere (${howItWent(n, host, input)})${stays}: ${fixFor(facts, host, d, home)}` });
+    // a Dom0 that could run it unheard: not known down, and any start would be a second copy
+    const unseen = facts.unseenPlaces(n);
+    const message =
+      unseen.length > 0
+        ? `${n} not seen running (${howItWent(n, host, input)})${stays}; unknown whether it runs on ${unseen.join('; ')}: start it nowhere before \`xenherdctl where ${n}\` hears from ${unseen.length === 1 ? 'that Dom0' : 'those Dom0s'}`
+        : `${n} runs nowhere (${howItWent(n, host, input)})${stays}: ${fixFor(facts, host, d, home)}`;
+    out.push({ name: n, host: null, blocker: { kind: 'runs-nowhere' }, message });
   }
   return out;
 }

@@ -64,6 +64,15 @@ describe('leftDown: the guarded domUs a drain leaves running nowhere', () => {
     expect(l?.message).toMatch(/^web runs nowhere \(this drain moved it to xen2: lost with xen2, or shut down\?\), and xen1 starts nothing/);
   });
 
+  it('moved to a Dom0 unheard since (it may run there): not called down, and no fix that starts a second copy', () => {
+    const spec = lost();
+    const silentXen2: FleetSpec = { ...spec, hosts: { ...spec.hosts, xen2: { maintenance: 'online', reachable: false } } };
+    const [l] = leftDown(factsOf(silentXen2), 'xen1', at({ web: 'xen1' }, { movedTo: new Map([['web', 'xen2']]) }));
+    expect(l?.message).toBe(
+      'web not seen running (this drain moved it to xen2: lost with xen2, or shut down?), and xen1 starts nothing while it is draining; unknown whether it runs on xen2 (unreachable, last heard 60 s ago): start it nowhere before `xenherdctl where web` hears from that Dom0',
+    );
+  });
+
   it('a visitor lost with the drained host: its home restores it, and the drained host is not said to hold it', () => {
     const spec: FleetSpec = {
       hosts: { xen1: { maintenance: 'maintenance' }, xen2: {} },
