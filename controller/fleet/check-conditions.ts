@@ -121,11 +121,12 @@ function alertShort(a: Alert, index: FleetIndex): string {
 /**
  * The check's line for each alert. A home's ledger saying a domU is away on a host that reports
  * and does not run it is a WARNING while the domU runs somewhere (a record out of step); running
- * nowhere it is down, which a move cut short after its shutdown leaves it: CRITICAL.
+ * nowhere it is down, which a move cut short after its shutdown leaves it: CRITICAL, unless a Dom0
+ * that could run it is unheard (unseen-places.ts): then it is not known down.
  */
-export const alertProblems = (alerts: readonly Alert[], index: FleetIndex): CheckProblem[] =>
+export const alertProblems = (alerts: readonly Alert[], index: FleetIndex, fresh: Freshness): CheckProblem[] =>
   alerts.map((a) => {
-    const down = a.kind === 'ledger-away-not-there' && !runsSomewhere(index, a.subject);
+    const down = a.kind === 'ledger-away-not-there' && !runsSomewhere(index, a.subject) && unseenPlaces(index, a.subject, fresh).length === 0;
     // a foreign claim is told by domU and host: it is about that host's agent, and one agent may claim many
     if (a.kind === 'foreign-claim') {
       const [name, host] = a.subject.split('@');

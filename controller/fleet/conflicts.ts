@@ -7,6 +7,7 @@ import { liveWordOutranks } from './live-partner-word.js';
 import { isLive } from './live-row.js';
 import { isPairClaim } from './pair-claim.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
+import { unseenPlaces } from './unseen-places.js';
 import { primarySuperseded, supersededOn } from './superseded.js';
 
 /**
@@ -194,7 +195,14 @@ function* awayNotThere(index: FleetIndex, fresh: Freshness): Generator<Finding |
       continue;
     }
     const runningOn = [...(index.running.get(name)?.keys() ?? [])].sort();
-    const where = runningOn.length > 0 ? `; it runs on ${runningOn.join(', ')}` : `; no host reports it running: it is down${downAdvice(homes)}`;
+    // a Dom0 that could run it unheard: not known down, and a start would be a second copy
+    const unseen = runningOn.length > 0 ? [] : unseenPlaces(index, name, fresh);
+    const where =
+      runningOn.length > 0
+        ? `; it runs on ${runningOn.join(', ')}`
+        : unseen.length > 0
+          ? `; no host heard from reports it running, and whether it runs on ${unseen.join('; ')} is unknown: start it nowhere before \`xenherdctl where ${name}\` hears from ${unseen.length === 1 ? 'that Dom0' : 'those Dom0s'}`
+          : `; no host reports it running: it is down${downAdvice(homes)}`;
     yield finding('ledger-away-not-there', name, [...hosts], [`${details.join('; ')}${where}`, ...gone].join('; '));
   }
 }

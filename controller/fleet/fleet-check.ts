@@ -44,7 +44,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const silence = enrolledSilence(index, fresh, enrolment);
   // the controller's own certificate first: when it goes, every link goes
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
-  const groups = [cert === null ? [] : [cert], [...silence, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh)), ...viewsNotCurrent(index, fresh)], alertProblems(alerts, index), deferred.problems, heldByMaintenance(index, fresh, t, jobHosts), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts)];
+  const groups = [cert === null ? [] : [cert], [...silence, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh)), ...viewsNotCurrent(index, fresh)], alertProblems(alerts, index, fresh), deferred.problems, heldByMaintenance(index, fresh, t, jobHosts), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts)];
   // every one of them, however many: the API answer is not a plugin's output (xenherdctl bounds what it prints)
   const problems = ranked(groups.flat());
   const hosts = records.length;

@@ -8,8 +8,9 @@ import { spanText } from '../../shared/text/span-text.js';
  * DRBD resources name in any config of it the fleet reports, one claiming it as home or guarding
  * it, one a ledger sends it to) whose word the controller lacks: enrolled and not reported since
  * the controller started, unreachable (its last report is no proof of what runs there now), or
- * unable to list its domains. A ledger sending it to a Dom0 outside the fleet counts too. When no
- * config says which Dom0s hold its disks, any Dom0 unheard could. Without this, a controller just
+ * unable to list its domains. A Dom0 outside the fleet does not count: revoked, it was declared
+ * gone (conflicts.ts says what that leaves). When no config says which Dom0s hold its disks, any
+ * Dom0 unheard could. Without this, a controller just
  * restarted calls a domU that runs on a Dom0 not yet reported "running nowhere", and advice to
  * start it elsewhere starts a second copy. Each entry is "HOST (why)"; empty: every such Dom0 is heard.
  */
@@ -17,7 +18,7 @@ export function unseenPlaces(index: FleetIndex, name: string, fresh: Freshness):
   const out = new Map<string, string>();
   for (const [home, rec] of index.away.get(name) ?? []) {
     const r = index.record(rec.currentHost);
-    const why = r === undefined ? "not in this controller's fleet" : unheard(r, fresh);
+    const why = r === undefined ? null : unheard(r, fresh);
     if (why !== null) out.set(rec.currentHost, `${rec.currentHost} (${home}'s ledger sends ${name} there; ${why})`);
   }
   const { hosts, disksNamed } = holdersOf(index, name);

@@ -21,7 +21,7 @@ describe('a NAME--incoming row no migration explains, from a report to the alert
     await pass(2 * 60);
     const alerts = bed.core.status().alerts;
     expect(alerts.map((a) => [a.id, a.hosts])).toEqual([['migration-stranded:mail1@xen1', ['xen1', 'xen2']]]);
-    expect(alertProblems(alerts, new FleetIndex())[0]).toMatchObject({ status: 'CRITICAL', short: 'mail1: a migration half stands on xen1, no migration explains it' });
+    expect(alertProblems(alerts, new FleetIndex(), { now: 0, staleAfterMs: 15_000 })[0]).toMatchObject({ status: 'CRITICAL', short: 'mail1: a migration half stands on xen1, no migration explains it' });
     xen1.agent.delta({ domains: [] });
     await pass(2);
     expect(bed.core.status().alerts).toEqual([]);

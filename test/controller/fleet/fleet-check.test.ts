@@ -126,6 +126,15 @@ describe('the check verdict over the fleet view', () => {
       expect(lines(a)[0]).toMatch(/^CRITICAL: alert ledger-away-not-there: the ledger of xen1 says db9 is on xen2 .*no host reports it running: it is down \(a move cut short after its shutdown leaves it so\); `xenherdctl restore xen1` starts it on xen1/);
     });
 
+    it('the same while a Dom0 its disks are on is unheard (a third DRBD node, not reported since the controller started): not called down, no start advised', () => {
+      const config = { domus: [{ name: 'db9', source: 'guarded' as const, memMiB: 1024, vcpus: 1, resources: [{ name: 'r9', hosts: ['xen1', 'xen2', 'xen3'] }] }] };
+      const xen3: HostRecord = { ...record('xen3', null, NOW, false), lastSeen: null };
+      const a = check([...pair({ ...config, ledger: { seq: 1, away: { db9: away('xen1', 'xen2') }, visitors: {} } }), xen3]);
+      const line = lines(a).find((l) => l.includes('ledger-away-not-there'));
+      expect(line).toMatch(/^WARNING: alert ledger-away-not-there: the ledger of xen1 says db9 is on xen2 .*; no host heard from reports it running, and whether it runs on xen3 \(not heard from since the controller started\) is unknown: start it nowhere before `xenherdctl where db9` hears from that Dom0$/);
+      expect(a.summary).not.toContain('runs nowhere');
+    });
+
     it('a domU its home sends to a Dom0 no longer in the fleet (died, then revoked) that runs nowhere: CRITICAL, naming the forced start at home', () => {
       const [x1] = pair({ domains: [], ledger: { seq: 1, away: { web3: away('xen1', 'xen2') }, visitors: {} } });
       const a = check([x1 as HostRecord]);

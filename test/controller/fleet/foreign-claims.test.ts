@@ -36,7 +36,7 @@ describe('a running copy or home claim from a host that holds nothing of the dom
       "xen9 reports web01 running, but holds no config of web01 and no replica of its disks (r-web01 is on xen1 and xen2, as xen1's config of web01 says): it cannot run this web01, so this is no second copy to stop, and where and migrate leave it out. Stop nothing on its word; check xen9's agent and its token: misconfigured (another domain named web01 there, a stray entry in its migrate-tab or guarded dir) or compromised; look on xen9 by hand (xl list; xenherd-agent status web01), and a token no longer trusted goes with `xenherd-controller revoke xen9`",
     );
     expect(m.findings[0]?.message).not.toContain('stop one copy');
-    expect(alertProblems(m.findings.map((f) => ({ ...f, since: NOW })), m.index).map((p) => [p.status, p.subject, p.short])).toEqual([
+    expect(alertProblems(m.findings.map((f) => ({ ...f, since: NOW })), m.index, fresh).map((p) => [p.status, p.subject, p.short])).toEqual([
       ['CRITICAL', 'web01@xen9', 'web01: xen9, which holds nothing of it, reports it running (check its agent)'],
     ]);
     expect(placesOf(records)).toEqual(['xen1']);
@@ -51,7 +51,7 @@ describe('a running copy or home claim from a host that holds nothing of the dom
       expect(m.findings.map((f) => [f.kind, f.subject, f.hosts])).toEqual([['foreign-claim', 'web01@xen9', ['xen9']]]);
       expect(m.findings[0]?.message).toMatch(/^xen9 claims to be web01's home, but holds no config of web01 and no replica of its disks \(r-web01 is on xen1 and xen2, as xen1's config of web01 says\): it cannot run web01, so its claim does not count/);
       expect(homeOf(m.index, 'web01').home).toBe('xen1');
-      expect(alertProblems(m.findings.map((f) => ({ ...f, since: NOW })), m.index).map((p) => p.short)).toEqual(['web01: xen9, which holds nothing of it, claims to be its home (check its agent)']);
+      expect(alertProblems(m.findings.map((f) => ({ ...f, since: NOW })), m.index, fresh).map((p) => p.short)).toEqual(['web01: xen9, which holds nothing of it, claims to be its home (check its agent)']);
       expect(placementOf(m.index, 'web01', fresh, () => [])?.homeClaims).not.toContain('xen9');
       // reverse goes to the home: xen1 already runs it, so nothing to reverse (not "each claim to be its home")
       const r = routeCommand(m.index, { op: 'reverse', name: 'web01' }, fresh);

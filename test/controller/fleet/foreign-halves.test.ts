@@ -32,7 +32,7 @@ describe('a migration half on a host that cannot hold the domU\'s disks', () => 
     );
     expect(found([xen2(), xen3('migratedaway', 90_000)])).toEqual([['migration-stranded', 'db1@xen3', ['xen2', 'xen3']]]);
     // check's short line names the row as xen3 reports it: a sender's half, not a receiving one
-    expect(alertProblems(m.findings.map((f) => ({ ...f, since: NOW })), m.index).map((p) => p.short)).toEqual(['db1: db1--migratedaway stands on xen3, no migration explains it']);
+    expect(alertProblems(m.findings.map((f) => ({ ...f, since: NOW })), m.index, fresh).map((p) => p.short)).toEqual(['db1: db1--migratedaway stands on xen3, no migration explains it']);
   });
 
   it('a receiving half: flagged at once, and once only past 35 min', () => {
