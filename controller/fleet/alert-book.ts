@@ -1,5 +1,5 @@
 import type { Alert, AlertKind } from '../../shared/protocol/ctl-api.js';
-import type { Finding } from './finding.js';
+import { asAlert, type Finding } from './finding.js';
 import { nameOrder } from './name-order.js';
 
 /**
@@ -8,7 +8,8 @@ import { nameOrder } from './name-order.js';
  * and cleared for each migration would teach people to ignore it: a domU away with no ledger
  * record (between landing and both agents writing their ledgers, a second or two), and a ledger
  * saying away at a host that does not run it (a reverse lands before the home's ledger ends its
- * away record; a cold move's domU is down between its two halves, some seconds).
+ * away record; a cold move's domU is down between its two halves, some seconds). A finding of any
+ * kind may carry a grace of its own for one shape of it (`Finding.settleMs`).
  */
 export const ALERT_GRACE_MS: Readonly<Record<AlertKind, number>> = {
   'running-on-two-hosts': 0,
@@ -46,12 +47,11 @@ export function reconcileAlerts(previous: AlertBook, findings: readonly Finding[
   for (const f of findings) {
     const before = previous.current.get(f.id);
     const firstSeen = before?.since ?? previous.pending.get(f.id) ?? now;
-    if (before === undefined && now - firstSeen < ALERT_GRACE_MS[f.kind]) {
+    if (before === undefined && now - firstSeen < (f.settleMs ?? ALERT_GRACE_MS[f.kind])) {
       pending.set(f.id, firstSeen);
       continue;
     }
-    // `since` before the spread: a key added after one takes V8 a slow path per object
-    const alert: Alert = { since: firstSeen, ...f };
+    const alert = asAlert(f, firstSeen);
     current.set(f.id, alert);
     if (!before) raised.push(alert);
   }

@@ -5,6 +5,7 @@ import { heldHomeClaims, holdsNothingOf } from './foreign-claims.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { liveWordOutranks } from './live-partner-word.js';
 import { isLive } from './live-row.js';
+import { mayBeMoveStarting, PROMOTION_FIRST_SETTLE_MS } from './move-promotion.js';
 import { isPairClaim } from './pair-claim.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { unseenPlaces } from './unseen-places.js';
@@ -83,7 +84,7 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
         paired.add(a).add(b);
         if (migrating(index, resource, [a.host, b.host]) || pairSuperseded(index, resource, a, b, fresh)) continue;
         const hosts = [a.host, b.host].sort();
-        yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain${silentHostsNote(index, hosts, fresh, [resource])}`);
+        yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain${silentHostsNote(index, hosts, fresh, [resource])}`, settle(index, resource, [a.host, b.host], fresh));
       }
     }
     // An agent older than standby reports tells only the resources of the domUs it guards, so the
@@ -99,7 +100,7 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
       // outranked by that peer's own word now (live-partner-word.ts)
       if (partner !== null && (primarySuperseded(index, a.host, partner, domusOn(index, resource, a.host), fresh) || liveWordOutranks(index, resource, a.host, partner, fresh))) continue;
       const where = partner === null ? `${list(index, hosts, fresh)} and on its DRBD peer` : list(index, hosts, fresh);
-      yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${where} (as ${a.host} sees it) and no domU using it is migrating: a split brain`);
+      yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${where} (as ${a.host} sees it) and no domU using it is migrating: a split brain`, partner === null ? undefined : settle(index, resource, [a.host, partner], fresh));
     }
   }
 }
@@ -162,6 +163,12 @@ const resourcesOf = (index: FleetIndex, name: string, hosts: readonly string[]):
 /** The hosts HOST's domU configs name for RESOURCE (from its `.res` file there). */
 const resHostsOn = (index: FleetIndex, resource: string, host: string): string[] =>
   (index.record(host)?.state?.domus ?? []).flatMap((d) => d.resources.filter((r) => r.name === resource).flatMap((r) => r.hosts));
+
+/** How long a dual Primary of RESOURCE between HOSTS waits to be an alert: a move's first moment may look so (move-promotion.ts). */
+function settle(index: FleetIndex, resource: string, hosts: readonly [string, string], fresh: Freshness): number | undefined {
+  const users = new Set(hosts.flatMap((h) => domusOn(index, resource, h)));
+  return mayBeMoveStarting(index, users, hosts, fresh) ? PROMOTION_FIRST_SETTLE_MS : undefined;
+}
 
 /** During a live migration both sides are Primary (allow-two-primaries): not a conflict. */
 function migrating(index: FleetIndex, resource: string, hosts: readonly string[]): boolean {

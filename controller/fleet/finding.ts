@@ -3,10 +3,29 @@ import type { FleetIndex } from './fleet-index.js';
 import { ageOf, isReachable, type Freshness } from './host-record.js';
 import { liveLinkTo, type LiveLink } from './live-partner-word.js';
 
-/** An alert before the controller stamps when it first saw it. */
-export type Finding = Omit<Alert, 'since'>;
+/**
+ * An alert before the controller stamps when it first saw it. `settleMs`, when set, is how long
+ * this finding must stand before it is an alert instead of its kind's grace (alert-book.ts): a
+ * shape that is also a moment of ordinary work waits that long, the same kind in another shape
+ * does not. It never leaves the controller (`asAlert`).
+ */
+export type Finding = Omit<Alert, 'since'> & { readonly settleMs?: number };
 
-export const finding = (kind: AlertKind, subject: string, hosts: readonly string[], message: string): Finding => ({ id: `${kind}:${subject}`, kind, subject, hosts: [...hosts].sort(), message });
+export const finding = (kind: AlertKind, subject: string, hosts: readonly string[], message: string, settleMs?: number): Finding => ({
+  id: `${kind}:${subject}`,
+  kind,
+  subject,
+  hosts: [...hosts].sort(),
+  message,
+  ...(settleMs === undefined ? {} : { settleMs }),
+});
+
+/** FINDING as the alert it becomes, first seen at SINCE. */
+export function asAlert(f: Finding, since: number): Alert {
+  // `since` before the spread: a key added after one takes V8 a slow path per object
+  const { settleMs: _settle, ...rest } = f;
+  return { since, ...rest };
+}
 
 /** The domU or DRBD resource a subject names: all of it, or its part before '@' (`web01@xen1`, `r0@xen1+xen2`). */
 export const subjectName = (subject: string): string => subject.split('@')[0] ?? subject;

@@ -1,6 +1,6 @@
-import type { Alert, HostView, StatusAnswer } from '../../shared/protocol/ctl-api.js';
+import type { HostView, StatusAnswer } from '../../shared/protocol/ctl-api.js';
 import { findAlerts } from './fleet-alerts.js';
-import type { Finding } from './finding.js';
+import { asAlert, type Finding } from './finding.js';
 import { FleetIndex } from './fleet-index.js';
 import type { Freshness, HostRecord } from './host-record.js';
 import { hostViews, statusAnswer } from './views.js';
@@ -23,4 +23,4 @@ export function mergeFleet(records: Iterable<HostRecord>, fresh: Freshness): Mer
 
 /** The status answer of a merged fleet, every finding stamped `since` now. */
 export const mergedStatus = (m: MergedFleet, fresh: Freshness): StatusAnswer =>
-  statusAnswer(m.index, m.findings.map((f): Alert => ({ ...f, since: fresh.now })), fresh);
+  statusAnswer(m.index, m.findings.map((f) => asAlert(f, fresh.now)), fresh);
