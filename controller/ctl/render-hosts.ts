@@ -60,22 +60,31 @@ export function verdictLine(v: StatusVerdict | undefined): string {
   return `CHECK ${v.status} - ${printable(v.summary)} (xenherdctl check lists each problem)\n`;
 }
 
-export function alertsBlock(alerts: readonly AlertAsRead[], now: number): string {
-  if (alerts.length === 0) return 'no alerts\n';
+/** The opening line or block; with no alert, whether a Dom0 cannot be heard, as "no alerts" alone reads as all well. */
+export function alertsBlock(alerts: readonly AlertAsRead[], now: number, unreachable = 0): string {
+  if (alerts.length === 0) return unreachable === 0 ? 'no alerts\n' : `no alerts, but ${unreachable} Dom0${unreachable === 1 ? '' : 's'} unreachable (below)\n`;
   return `ALERTS (${alerts.length})\n${alerts.map((a) => `  ${printable(a.kind)}  ${printable(a.subject)}  since ${formatSince(a.since, now)}: ${printable(a.message)}`).join('\n')}\n`;
 }
 
 /**
- * The Dom0s the controller cannot hear, right after the alerts: what runs there is not known (its
- * domUs are counted as last reported), which no alert says (`check` calls it CRITICAL). '' when none.
+ * The Dom0s the controller cannot hear, right after the alerts: what runs there is not known, which
+ * no alert says (`check` calls it CRITICAL), so each names the domUs it last reported: those an
+ * operator may have to start elsewhere if it is down. '' when none.
  */
 export function unreachableBlock(hosts: readonly HostView[]): string {
   const silent = hosts.filter((h) => !h.reachable);
   if (silent.length === 0) return '';
   const line = (h: HostView): string => {
     const seen = h.lastSeen === null ? 'never heard from' : `last seen ${formatAge(h.ageMs)} ago`;
-    const domus = h.reported ? `, ${h.domains} domain(s) as last reported` : '';
-    return `  ${printable(h.host)}  ${h.linkUp ? 'silent' : 'agent link down'}, ${seen}${domus}`;
+    return `  ${printable(h.host)}  ${h.linkUp ? 'silent' : 'agent link down'}, ${seen}${h.reported ? lastReported(h) : ''}`;
   };
   return `UNREACHABLE (${silent.length}): what runs there is not known\n${silent.map(line).join('\n')}\n`;
+}
+
+/** ", 2 domain(s) as last reported: web1 (blocked), db1 (running)", naming as many as the controller sent. */
+function lastReported(h: HostView): string {
+  const named = h.lastDomains ?? [];
+  const names = named.map((d) => `${printable(d.name)} (${printable(d.state)})`).join(', ');
+  const more = h.domains > named.length && named.length > 0 ? `, and ${h.domains - named.length} more` : '';
+  return `, ${h.domains} domain(s) as last reported${names === '' ? '' : `: ${names}${more}`}`;
 }

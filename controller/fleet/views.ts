@@ -1,6 +1,7 @@
 import { ONLINE, type LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import type { Alert, DomainRow, DomainsAnswer, HostView, StatusAnswer, WhereMatch } from '../../shared/protocol/ctl-api.js';
 import type { NotListing } from '../../shared/protocol/ctl-where.js';
+import { LAST_DOMAINS_NAMED } from '../../shared/protocol/ctl-hosts.js';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { FleetIndex } from './fleet-index.js';
@@ -12,9 +13,10 @@ import { isPlaceholder } from './enrolment.js';
 import { matches, type NamePattern } from '../../shared/name-pattern.js';
 
 export function hostView(r: HostRecord, fresh: Freshness): HostView {
-  return {
+  const reachable = isReachable(r, fresh.now, fresh.staleAfterMs);
+  const view: HostView = {
     host: r.host,
-    reachable: isReachable(r, fresh.now, fresh.staleAfterMs),
+    reachable,
     linkUp: r.linkUp,
     lastSeen: r.lastSeen,
     ageMs: ageOf(r, fresh.now),
@@ -29,6 +31,16 @@ export function hostView(r: HostRecord, fresh: Freshness): HostView {
     reported: r.state !== null,
     view: viewOf(r),
   };
+  // a Dom0 gone silent (power off, cut off) is known only by what it ran: status names it
+  return reachable || r.state === null ? view : { ...view, lastDomains: lastDomains(r.state.domains) };
+}
+
+function lastDomains(domains: readonly LinkDomain[]): NonNullable<HostView['lastDomains']> {
+  return domains
+    .filter((d) => d.name !== 'Domain-0')
+    .sort((a, b) => nameOrder(a.name, b.name))
+    .slice(0, LAST_DOMAINS_NAMED)
+    .map((d) => ({ name: d.name, state: d.state }));
 }
 
 export const hostViews = (index: FleetIndex, fresh: Freshness): HostView[] =>
@@ -96,12 +108,21 @@ function hasMigrationRow(byHost: ReadonlyMap<string, readonly LinkDomain[]>): bo
   return false;
 }
 
+function reportedBy(byHost: ReadonlyMap<string, readonly LinkDomain[]>, heard: ReadonlySet<string>): boolean {
+  for (const host of byHost.keys()) if (heard.has(host)) return true;
+  return false;
+}
+
 export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness): StatusAnswer {
   const hosts = hostViews(index, fresh);
+  const heard = new Set(hosts.filter((h) => h.reachable).map((h) => h.host));
   let domus = 0;
+  let domusUnreachable = 0;
   let midMigration = 0;
   for (const [, byHost] of index.running.entries()) {
-    domus++;
+    // a dead Dom0's last report is no domU running: counted apart, as not known
+    if (reportedBy(byHost, heard)) domus++;
+    else domusUnreachable++;
     if (hasMigrationRow(byHost)) midMigration++;
   }
   const reachable = hosts.filter((h) => h.reachable).length;
@@ -113,6 +134,7 @@ export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh:
       reachable,
       unreachable: hosts.length - reachable,
       domus,
+      domusUnreachable,
       midMigration,
       inMaintenance: hosts.filter((h) => h.maintenance.state !== 'online').length,
       alerts: alerts.length,

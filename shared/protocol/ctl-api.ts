@@ -83,8 +83,10 @@ export const FleetSummarySchema = z.strictObject({
   hosts: z.number().int().nonnegative(),
   reachable: z.number().int().nonnegative(),
   unreachable: z.number().int().nonnegative(),
-  /** distinct domUs running somewhere */
+  /** distinct domUs running somewhere a reachable host reports (a controller older than `domusUnreachable` counted every report) */
   domus: z.number().int().nonnegative(),
+  /** distinct domUs only unreachable hosts' last reports show: not known to run; absent from an older controller */
+  domusUnreachable: z.number().int().nonnegative().optional(),
   midMigration: z.number().int().nonnegative(),
   /** hosts whose maintenance state is not online */
   inMaintenance: z.number().int().nonnegative(),

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { MsSchema as Ms } from './ctl-api-base.js';
-import { HostNameSchema, LinkMemorySchema, LinkToolstackSchema, MaintenanceSchema } from './agent-link-values.js';
+import { DomainRowNameSchema, HostNameSchema, LinkMemorySchema, LinkToolstackSchema, MaintenanceSchema } from './agent-link-values.js';
 
 /** GET /v1/hosts: the Dom0s reporting to the controller (see ctl-api.ts for the whole API). */
+
+/** How many of an unreachable host's last reported domains a host view names. */
+export const LAST_DOMAINS_NAMED = 10;
 
 export const HostViewSchema = z.strictObject({
   host: HostNameSchema,
@@ -30,6 +33,15 @@ export const HostViewSchema = z.strictObject({
    * mark its rows not reachable (stale)
    */
   view: z.enum(['current', 'behind', 'unknown']),
+  /**
+   * a host not reachable: the first LAST_DOMAINS_NAMED of the domains it last reported, by name,
+   * and their state then (a client reads any lower-case word, as a newer agent may report one this
+   * build does not know); absent for a reachable host, and from a controller older than the field
+   */
+  lastDomains: z
+    .array(z.strictObject({ name: DomainRowNameSchema, state: z.string().regex(/^[a-z][a-z-]{0,31}$/) }))
+    .max(LAST_DOMAINS_NAMED)
+    .optional(),
 });
 export type HostView = z.infer<typeof HostViewSchema>;
 

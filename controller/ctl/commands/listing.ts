@@ -47,6 +47,9 @@ export async function domains(argv: readonly string[], io: CliIo, hooks: CtlHook
 /** "1 host", "2 hosts": the status line is read by people, who stumble on "1 hosts" */
 const counted = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** " (2 more only in unreachable hosts' last reports)": a dead Dom0's domUs are not counted as running */
+const notKnown = (n: number | undefined): string => (n === undefined || n === 0 ? '' : ` (${n} more only in unreachable hosts' last reports)`);
+
 export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(argv, io, hooks, [], [0, 0], STATUS_USAGE);
   if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
@@ -61,10 +64,10 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
   const hidden = r.value.hosts.length - shown.length;
   io.stdout(
     [
-      alertsBlock(r.value.alerts, hooks.clock.now()),
+      alertsBlock(r.value.alerts, hooks.clock.now(), s.unreachable),
       unreachableBlock(r.value.hosts),
       verdictLine(r.value.verdict),
-      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${s.unreachable} unreachable), ${counted(s.domus, 'domU')} running, ${s.midMigration} migrating, ${counted(s.inMaintenance, 'host')} not online\n\n`,
+      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${s.unreachable} unreachable), ${counted(s.domus, 'domU')} running${notKnown(s.domusUnreachable)}, ${s.midMigration} migrating, ${counted(s.inMaintenance, 'host')} not online\n\n`,
       shown.length > 0 ? hostsTable(shown) : '',
       hidden > 0 ? `${shown.length > 0 ? 'and ' : ''}${counted(hidden, shown.length > 0 ? 'more host' : 'host')}, reachable and online (xenherdctl hosts lists every host)\n` : '',
     ].join(''),

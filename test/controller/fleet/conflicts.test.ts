@@ -169,6 +169,16 @@ describe('conflicts no single Dom0 sees', () => {
     const m = mergeFleet([record('xen1', hostState({ domains: [dom('web01')] })), record('xen2', hostState({ domains: [dom('web01')] }), NOW, false)], fresh);
     const s = mergedStatus(m, fresh);
     expect(s.alerts.map((a) => a.id)).toEqual(['running-on-two-hosts:web01']);
-    expect(s.summary).toEqual({ hosts: 2, reachable: 1, unreachable: 1, domus: 1, midMigration: 0, inMaintenance: 0, alerts: 1 });
+    expect(s.summary).toEqual({ hosts: 2, reachable: 1, unreachable: 1, domus: 1, domusUnreachable: 0, midMigration: 0, inMaintenance: 0, alerts: 1 });
+  });
+
+  it("a dead Dom0's domUs are not counted as running: apart, and named in its host view with their state then", () => {
+    const m = mergeFleet([record('xen1', hostState({ domains: [dom('web01')] })), record('xen2', hostState({ domains: [dom('db1', { state: 'running' }), dom('app1')] }), NOW - 60_000, false)], fresh);
+    const s = mergedStatus(m, fresh);
+    expect(s.summary).toMatchObject({ domus: 1, domusUnreachable: 2 });
+    expect(s.hosts.map((h) => [h.host, h.lastDomains])).toEqual([
+      ['xen1', undefined],
+      ['xen2', [{ name: 'app1', state: 'blocked' }, { name: 'db1', state: 'running' }]],
+    ]);
   });
 });
