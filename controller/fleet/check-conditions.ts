@@ -1,4 +1,3 @@
-import { connectionAsPrinted } from '../../shared/drbd-words.js';
 import type { Alert, AlertKind } from '../../shared/protocol/ctl-api.js';
 import type { CheckStatus, CheckThresholds } from '../../shared/protocol/ctl-check.js';
 import type { CheckKind } from '../../shared/protocol/ctl-check-kinds.js';
@@ -219,57 +218,7 @@ export function awayFromOnlineHome(
   return { problems, maxMs };
 }
 
-/** A resource's peer as DRBD reports it (one of LinkDrbdResource's peers). */
-type ReportedPeer = ReportedRecord['state']['drbd']['resources'][number]['peers'][number];
-
-/**
- * How check calls a peer. DRBD 9 names each peer after its host. DRBD 8.4 has one peer and no
- * host name for it: "peer" while its connection has a network config, and no name at all for the
- * StandAlone connection `drbdsetup events2` lists to an agent started after a split (captured in
- * test/fixtures/real-xen-4.17/19-split-brain and 20-split-brain-standalone), which the agent
- * names, as any connection the tools print no name for, by node id
- * ("node-id:0", the id 8.4 fakes). So a resource's only peer without a host's name is "the peer".
- */
-function peerCalled(p: ReportedPeer, only: boolean): string {
-  const hostless = p.name === 'peer' || p.name.startsWith('node-id:');
-  return only && hostless ? 'the peer' : `peer ${p.name}`;
-}
-
-/**
- * Every DRBD resource a reachable host reports whose disk, or a peer's, is not UpToDate, or that
- * is not connected to a peer. A peer whose connection is not Connected is judged by that alone:
- * whatever disk state the report gives it (one last heard before the link went) replicates nothing.
- * Connection null (not printed: 8.4 in TearDown, or not dumped yet) leaves the judging to the disk.
- */
-export function drbdNotUpToDate(index: FleetIndex, fresh: Freshness): CheckProblem[] {
-  const out: CheckProblem[] = [];
-  for (const r of reachableWithState(index, fresh)) {
-    for (const res of r.state.drbd.resources) {
-      const bad: string[] = [];
-      if (res.disk !== 'UpToDate') bad.push(`disk ${res.disk ?? 'unknown'}`);
-      const cut = res.peers.filter((p) => p.connection !== null && p.connection !== 'Connected');
-      for (const p of res.peers) {
-        const who = peerCalled(p, res.peers.length === 1);
-        if (cut.includes(p)) bad.push(`${who} not connected (${connectionAsPrinted(p.name, p.connection ?? '', p.replication)})`);
-        else if (p.disk !== 'UpToDate') bad.push(`${who} ${p.disk ?? 'unknown'}`);
-      }
-      // DRBD 8.4 lists no peer at all for a StandAlone resource that is up; DRBD 9 names the state
-      if (res.peers.length === 0) bad.push(res.disk === null ? 'no peer' : 'no peer connection (StandAlone)');
-      if (bad.length === 0) continue;
-      const standAlone = (res.peers.length === 0 && res.disk !== null) || cut.some((p) => p.connection === 'StandAlone');
-      const hint = standAlone
-        ? ': nothing replicates; after a split brain, see "DRBD split brain" in the README'
-        : cut.length > 0
-          ? `: replication is down; look at the peer's Dom0 (is it up, is ${res.name} up there?) and the network between them: drbdadm status ${res.name} on both`
-          : '';
-      const short = standAlone || cut.length > 0 ? `DRBD ${res.name} not connected on ${r.host}` : `DRBD ${res.name} not UpToDate on ${r.host}`;
-      out.push({ status: 'WARNING', kind: 'drbd-degraded', subject: `${res.name} on ${r.host}`, short, text: `DRBD ${res.name} on ${r.host}: ${bad.join(', ')}${hint}` });
-    }
-  }
-  return out;
-}
-
-type ReportedRecord = HostRecord & { readonly state: NonNullable<HostRecord['state']> };
+export type ReportedRecord = HostRecord & { readonly state: NonNullable<HostRecord['state']> };
 
 /** The records of reachable hosts that have reported their state. */
 export function* reachableWithState(index: FleetIndex, fresh: Freshness): Iterable<ReportedRecord> {

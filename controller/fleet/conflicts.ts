@@ -6,6 +6,7 @@ import { isReachable, type Freshness } from './host-record.js';
 import { liveWordOutranks } from './live-partner-word.js';
 import { isLive } from './live-row.js';
 import { mayBeMoveStarting, PROMOTION_FIRST_SETTLE_MS } from './move-promotion.js';
+import { domusOn, resHostsOn } from './resource-users.js';
 import { isPairClaim } from './pair-claim.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { unseenPlaces } from './unseen-places.js';
@@ -140,15 +141,6 @@ function arePartners(index: FleetIndex, resource: string, a: PrimaryHolder, b: P
   return domusOn(index, resource, a.host).some((n) => domusOn(index, resource, b.host).includes(n));
 }
 
-/** The domUs of HOST whose disks include RESOURCE: guarded there, or configured there (a standby replica, a visitor). */
-const domusOn = (index: FleetIndex, resource: string, host: string): string[] => {
-  const state = index.record(host)?.state;
-  if (!state) return [];
-  const guarded = state.guarded.filter((g) => g.drbdResources.includes(resource)).map((g) => g.name);
-  const configured = state.domus.filter((d) => d.resources.some((r) => r.name === resource)).map((d) => d.name);
-  return [...new Set([...guarded, ...configured])];
-};
-
 /** The DRBD resources of NAME as HOSTS' reports name them: guarded there, or configured there. */
 const resourcesOf = (index: FleetIndex, name: string, hosts: readonly string[]): string[] => {
   const out = new Set<string>();
@@ -159,10 +151,6 @@ const resourcesOf = (index: FleetIndex, name: string, hosts: readonly string[]):
   }
   return [...out];
 };
-
-/** The hosts HOST's domU configs name for RESOURCE (from its `.res` file there). */
-const resHostsOn = (index: FleetIndex, resource: string, host: string): string[] =>
-  (index.record(host)?.state?.domus ?? []).flatMap((d) => d.resources.filter((r) => r.name === resource).flatMap((r) => r.hosts));
 
 /** How long a dual Primary of RESOURCE between HOSTS waits to be an alert: a move's first moment may look so (move-promotion.ts). */
 function settle(index: FleetIndex, resource: string, hosts: readonly [string, string], fresh: Freshness): number | undefined {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderCheck } from '../../controller/ctl/nagios-output.js';
 import type { Fleet } from '../harness/fleet.js';
-import { checkOf, drbdLines, drbdPair, expectSplitBrainOnBoth, LOOK, notConnectedLine, tryingWord, type Source } from './drbd-pair-check.js';
+import { BOTH_UP, checkOf, drbdLines, drbdPair, expectSplitBrainOnBoth, linkLine, look, notConnectedLine, tryingWord, type Source } from './drbd-pair-check.js';
 
 // A DRBD pair whose connection is gone, judged by `check` from what both Dom0s' real agent cores
 // report (events2, or polled `drbdadm status`), on DRBD 9 and 8.4 as the simulator prints them:
@@ -20,15 +20,15 @@ describe('check on a DRBD pair that lost its connection, from both Dom0s (real a
   for (const drbd of ['9', '8.4.11']) {
     for (const source of ['events2', 'poll'] as const) {
       describe(`DRBD ${drbd}, ${source}`, () => {
-        it('disconnected: both sides WARNING, Connecting (8.4 WFConnection), exit 1; OK again once reconnected', async () => {
+        it('disconnected: one link WARNING naming web1, both ends Connecting (8.4 WFConnection), exit 1; OK again once reconnected', async () => {
           const f = await pair(drbd, source);
           await f.until(() => check(f).status === 'OK', 'OK first');
           f.sim.drbd('r1', 'disconnect');
-          await f.until(() => drbdLines(f).length === 2, 'both sides flagged', 30_000);
+          await f.until(() => drbdLines(f).some((l) => l.includes('between')), 'both sides flagged', 30_000);
           expect(check(f).status).toBe('WARNING');
           expect(renderCheck(check(f)).exitCode).toBe(1);
-          expect(drbdLines(f)).toEqual([line(drbd, 'xen1', tryingWord(drbd), LOOK), line(drbd, 'xen2', tryingWord(drbd), LOOK)]);
-          expect(check(f).summary).toBe('DRBD r1 not connected on xen1, DRBD r1 not connected on xen2');
+          expect(drbdLines(f)).toEqual([linkLine(drbd, tryingWord(drbd), BOTH_UP)]);
+          expect(check(f).summary).toBe('DRBD r1 (web1) not connected between xen1 and xen2');
           f.sim.drbd('r1', 'connect');
           await f.until(() => check(f).status === 'OK', 'OK again', 30_000);
         });
@@ -39,7 +39,7 @@ describe('check on a DRBD pair that lost its connection, from both Dom0s (real a
           f.controller!.cut('xen1');
           await f.until(() => drbdLines(f).length === 1, 'the standby flagged', 30_000);
           expect(check(f).status).toBe('CRITICAL');
-          expect(drbdLines(f)).toEqual([line(drbd, 'xen2', tryingWord(drbd), LOOK)]);
+          expect(drbdLines(f)).toEqual([line(drbd, 'xen2', tryingWord(drbd), look('xen1 (unreachable, last heard N s ago)'))]);
         });
 
         it('the standby\'s Dom0 powered off: the Primary is flagged', async () => {
@@ -47,7 +47,7 @@ describe('check on a DRBD pair that lost its connection, from both Dom0s (real a
           f.powerOff('xen2');
           f.controller!.cut('xen2');
           await f.until(() => drbdLines(f).length === 1, 'the Primary flagged', 30_000);
-          expect(drbdLines(f)).toEqual([line(drbd, 'xen1', tryingWord(drbd), LOOK)]);
+          expect(drbdLines(f)).toEqual([line(drbd, 'xen1', tryingWord(drbd), look('xen2 (unreachable, last heard N s ago)'))]);
         });
 
         it('split brain (StandAlone), seen live and by agents started after it', () => expectSplitBrainOnBoth(drbd, source, (before) => pair(drbd, source, before)));

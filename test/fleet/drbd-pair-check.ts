@@ -14,7 +14,10 @@ host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=${drbd} migrate-tab=yes
 host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=${drbd} migrate-tab=yes
 domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
 `;
-export const LOOK = "replication is down; look at the peer's Dom0 (is it up, is r1 up there?) and the network between them: drbdadm status r1 on both";
+/** the hint for one end of r1 cut: PEER is the other Dom0 as check names it (with "(unreachable, last heard N s ago)" when silent) */
+export const look = (peer: string): string => `replication is down; look at ${peer}, its peer Dom0 (is it up, is r1 up there?) and the network between them: drbdadm status r1 on both`;
+/** the hint for r1 cut with both ends heard: one link, both Dom0s up */
+export const BOTH_UP = 'replication is down; both Dom0s are up and report it, so look at the network between them and at r1 on each: drbdadm status r1 on both';
 export const SPLIT = 'nothing replicates; after a split brain, see "DRBD split brain" in the README';
 
 export type Source = 'events2' | 'poll';
@@ -39,13 +42,19 @@ export async function drbdPair(drbd: string, source: Source, o: { guardedOnBoth:
 }
 
 export const checkOf = (f: Fleet): CheckAnswer => CheckAnswerSchema.parse(f.controller!.core.monitor.check(DEFAULT_CHECK_THRESHOLDS));
-/** check's DRBD lines, "STATUS: text" */
-export const drbdLines = (f: Fleet): string[] => checkOf(f).details.filter((d) => d.text.startsWith('DRBD ')).map((d) => `${d.status}: ${d.text}`);
+/** check's DRBD lines, "STATUS: text", a silent host's age as N (it grows while the test waits) */
+export const drbdLines = (f: Fleet): string[] =>
+  checkOf(f)
+    .details.filter((d) => d.text.startsWith('DRBD '))
+    .map((d) => `${d.status}: ${d.text.replace(/last heard \d+ s ago/g, 'last heard N s ago')}`);
 /** DRBD trying to reach its peer, as check words it: 8.4's /proc/drbd says WFConnection, DRBD 9 Connecting */
 export const tryingWord = (drbd: string): string => (drbd === '9' ? 'Connecting' : 'WFConnection');
 /** check's line for r1 on HOST whose connection is STATE: DRBD 9 names the peer by its host, 8.4 "the peer" */
-export const notConnectedLine = (drbd: string, host: string, state: string, hint: string): string =>
-  `WARNING: DRBD r1 on ${host}: ${drbd === '9' ? `peer ${host === 'xen1' ? 'xen2' : 'xen1'}` : 'the peer'} not connected (${state}): ${hint}`;
+export const notConnectedLine = (drbd: string, host: string, state: string, hint: string): string => `WARNING: DRBD r1 (web1) on ${host}: ${notConnected(drbd, host, state)}: ${hint}`;
+const notConnected = (drbd: string, host: string, state: string): string => `${drbd === '9' ? `peer ${host === 'xen1' ? 'xen2' : 'xen1'}` : 'the peer'} not connected (${state})`;
+/** check's one line for r1 cut with both ends reporting it: one link, what each end says (SIDE: its words, default the peer not connected in STATE) */
+export const linkLine = (drbd: string, state: string, hint: string, side = (host: string): string => notConnected(drbd, host, state)): string =>
+  `WARNING: DRBD r1 (web1) between xen1 and xen2: on xen1 ${side('xen1')}; on xen2 ${side('xen2')}: ${hint}`;
 
 /**
  * A split brain (StandAlone on both) flagged on both Dom0s, seen live and by agents started after
@@ -53,15 +62,15 @@ export const notConnectedLine = (drbd: string, host: string, state: string, hint
  */
 export async function expectSplitBrainOnBoth(drbd: string, source: Source, pair: (before?: (f: Fleet) => void) => Promise<Fleet>): Promise<void> {
   // 8.4 lists no peer for a StandAlone resource in `drbdadm status`, and removes the connection from events2 live
-  const standAlone = (host: string): string => (drbd === '9' ? notConnectedLine(drbd, host, 'StandAlone', SPLIT) : `WARNING: DRBD r1 on ${host}: no peer connection (StandAlone): ${SPLIT}`);
+  const standAlone = drbd === '9' ? linkLine(drbd, 'StandAlone', SPLIT) : linkLine(drbd, 'StandAlone', SPLIT, () => 'no peer connection (StandAlone)');
   const live = await pair();
   live.sim.drbd('r1', 'split-brain');
-  await live.until(() => drbdLines(live).length === 2, 'both sides flagged', 30_000);
-  expect(drbdLines(live)).toEqual([standAlone('xen1'), standAlone('xen2')]);
+  // both ends flagged: one link, one line
+  await live.until(() => drbdLines(live).some((l) => l.includes('between')), 'both sides flagged', 30_000);
+  expect(drbdLines(live)).toEqual([standAlone]);
   await live.stop();
   // an 8.4 events2 dump lists the StandAlone connection without a name (test/fixtures/real-xen-4.17/19-split-brain): still "the peer"
   const late = await pair((f) => f.sim.drbd('r1', 'split-brain'));
-  await late.until(() => drbdLines(late).length === 2, 'both sides flagged', 30_000);
-  const dumped = (host: string): string => (drbd === '8.4.11' && source === 'events2' ? notConnectedLine(drbd, host, 'StandAlone', SPLIT) : standAlone(host));
-  expect(drbdLines(late)).toEqual([dumped('xen1'), dumped('xen2')]);
+  await late.until(() => drbdLines(late).some((l) => l.includes('between')), 'both sides flagged', 30_000);
+  expect(drbdLines(late)).toEqual([drbd === '8.4.11' && source === 'events2' ? linkLine(drbd, 'StandAlone', SPLIT) : standAlone]);
 }

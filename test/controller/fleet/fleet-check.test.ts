@@ -325,31 +325,32 @@ describe('the check verdict over the fleet view', () => {
   describe('DRBD not UpToDate: WARNING', () => {
     it('the local disk', () => {
       const a = check(pair({}, { drbd: { availability: 'ok', resources: [{ ...primary('r1', 'xen1', 'Secondary', 'Primary'), disk: 'Inconsistent' }] } }));
-      expect(a).toMatchObject({ status: 'WARNING', summary: 'DRBD r1 not UpToDate on xen2' });
-      expect(lines(a)).toEqual(['WARNING: DRBD r1 on xen2: disk Inconsistent']);
+      expect(a).toMatchObject({ status: 'WARNING', summary: 'DRBD r1 (web1) not UpToDate on xen2' });
+      expect(lines(a)).toEqual(['WARNING: DRBD r1 (web1) on xen2: disk Inconsistent']);
       expect(perf(a, 'drbd_not_uptodate')?.value).toBe(1);
     });
 
     it("a peer's disk while Connected (a resync)", () => {
       const syncing = { ...primary('r1', 'xen2'), peers: [{ name: 'xen2', role: 'Secondary' as const, connection: 'Connected', disk: 'Inconsistent', replication: 'SyncSource' }] };
-      expect(check(pair({ drbd: { availability: 'ok', resources: [syncing] } }))).toMatchObject({ status: 'WARNING', summary: 'DRBD r1 not UpToDate on xen1', details: [{ status: 'WARNING', text: 'DRBD r1 on xen1: peer xen2 Inconsistent' }] });
+      expect(check(pair({ drbd: { availability: 'ok', resources: [syncing] } }))).toMatchObject({ status: 'WARNING', summary: 'DRBD r1 (web1) not UpToDate on xen1', details: [{ status: 'WARNING', text: 'DRBD r1 (web1) on xen1: peer xen2 Inconsistent' }] });
     });
 
     it('a peer not connected: its connection state, that nothing replicates, and what to look at', () => {
       const peerLost = { ...primary('r1', 'xen2'), peers: [{ name: 'xen2', role: null, connection: 'StandAlone', disk: 'DUnknown', replication: null }] };
-      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [peerLost] } })))).toEqual(['WARNING: DRBD r1 on xen1: peer xen2 not connected (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README']);
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [peerLost] } })))).toEqual(['WARNING: DRBD r1 (web1) on xen1: peer xen2 not connected (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README']);
       const connecting = { ...primary('r1', 'xen2'), peers: [{ name: 'xen2', role: 'Unknown' as const, connection: 'Connecting', disk: 'DUnknown', replication: null }] };
       expect(check(pair({ drbd: { availability: 'ok', resources: [connecting] } }))).toMatchObject({
         status: 'WARNING',
-        summary: 'DRBD r1 not connected on xen1',
-        details: [{ status: 'WARNING', text: "DRBD r1 on xen1: peer xen2 not connected (Connecting): replication is down; look at the peer's Dom0 (is it up, is r1 up there?) and the network between them: drbdadm status r1 on both" }],
+        summary: 'DRBD r1 (web1) not connected on xen1',
+        // the peer Dom0 by name, as DRBD 9 names it
+        details: [{ status: 'WARNING', text: 'DRBD r1 (web1) on xen1: peer xen2 not connected (Connecting): replication is down; look at xen2, its peer Dom0 (is it up, is r1 up there?) and the network between them: drbdadm status r1 on both' }],
       });
     });
 
     it("DRBD 8.4 (its one peer named \"peer\"): the state in 8.4's words, WFConnection as /proc/drbd says cs:WFConnection, not drbd-utils' Connecting", () => {
       const as84 = (connection: string) => ({ ...primary('r1', 'xen2'), peers: [{ name: 'peer', role: 'Unknown' as const, connection, disk: 'DUnknown', replication: null }] });
       expect(lines(check(pair({ drbd: { availability: 'ok', resources: [as84('Connecting')] } })))).toEqual([
-        "WARNING: DRBD r1 on xen1: the peer not connected (WFConnection): replication is down; look at the peer's Dom0 (is it up, is r1 up there?) and the network between them: drbdadm status r1 on both",
+        "WARNING: DRBD r1 (web1) on xen1: the peer not connected (WFConnection): replication is down; look at the peer's Dom0 (is it up, is r1 up there?) and the network between them: drbdadm status r1 on both",
       ]);
       // 8.4's other words are 8.4's own already
       for (const w of ['StandAlone', 'WFConnection', 'NetworkFailure']) expect(lines(check(pair({ drbd: { availability: 'ok', resources: [as84(w)] } })))[0]).toContain(`the peer not connected (${w})`);
@@ -359,19 +360,19 @@ describe('the check verdict over the fleet view', () => {
       for (const connection of ['Connecting', 'StandAlone', 'NetworkFailure', 'WFConnection']) {
         const stale = { ...primary('r1', 'xen2', 'Secondary', 'Primary'), peers: [{ name: 'xen1', role: 'Unknown' as const, connection, disk: 'UpToDate', replication: null }] };
         const a = check(pair({}, { drbd: { availability: 'ok', resources: [stale] } }));
-        expect(a).toMatchObject({ status: 'WARNING', summary: 'DRBD r1 not connected on xen2' });
-        expect(lines(a)[0]).toMatch(new RegExp(`^WARNING: DRBD r1 on xen2: peer xen1 not connected \\(${connection}\\): `));
+        expect(a).toMatchObject({ status: 'WARNING', summary: 'DRBD r1 (web1) not connected on xen2' });
+        expect(lines(a)[0]).toMatch(new RegExp(`^WARNING: DRBD r1 \\(web1\\) on xen2: peer xen1 not connected \\(${connection}\\): `));
       }
     });
 
     it('DRBD 8.4 has one peer and no host name for it: "the peer", whether named "peer" or, StandAlone in an events2 dump, by its node id', () => {
       const connecting = { ...primary('r1', 'xen2'), peers: [{ name: 'peer', role: null, connection: 'Connecting', disk: 'DUnknown', replication: null }] };
-      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [connecting] } })))[0]).toMatch(/^WARNING: DRBD r1 on xen1: the peer not connected \(WFConnection\): replication is down; /);
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [connecting] } })))[0]).toMatch(/^WARNING: DRBD r1 \(web1\) on xen1: the peer not connected \(WFConnection\): replication is down; /);
       const unnamed = { ...primary('r1', 'xen2'), peers: [{ name: 'node-id:0', role: 'Unknown' as const, connection: 'StandAlone', disk: 'DUnknown', replication: null }] };
-      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [unnamed] } })))).toEqual(['WARNING: DRBD r1 on xen1: the peer not connected (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README']);
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [unnamed] } })))).toEqual(['WARNING: DRBD r1 (web1) on xen1: the peer not connected (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README']);
       // with several peers (DRBD 9) each keeps the name it has, whatever it is
       const two = { ...primary('r1', 'xen2'), peers: [{ name: 'node-id:2', role: null, connection: 'Connecting', disk: 'DUnknown', replication: null }, { name: 'xen3', role: 'Secondary' as const, connection: 'Connected', disk: 'UpToDate', replication: 'Established' }] };
-      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [two] } })))[0]).toMatch(/^WARNING: DRBD r1 on xen1: peer node-id:2 not connected \(Connecting\): /);
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [two] } })))[0]).toMatch(/^WARNING: DRBD r1 \(web1\) on xen1: peer node-id:2 not connected \(Connecting\): /);
     });
 
     it('a resource that is down (no disk state) or sees no peer', () => {
@@ -379,7 +380,7 @@ describe('the check verdict over the fleet view', () => {
       expect(lines(check(pair({}, { drbd: { availability: 'ok', resources: [down] } })))).toEqual(['WARNING: DRBD r1 on xen2: disk unknown, no peer']);
       // up and StandAlone on DRBD 8.4 (a split brain, or disconnected by hand): its status lists no peer
       const standAlone = { ...primary('r1', 'xen2'), peers: [] };
-      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [standAlone] } })))).toEqual(['WARNING: DRBD r1 on xen1: no peer connection (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README']);
+      expect(lines(check(pair({ drbd: { availability: 'ok', resources: [standAlone] } })))).toEqual(['WARNING: DRBD r1 (web1) on xen1: no peer connection (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README']);
     });
   });
 

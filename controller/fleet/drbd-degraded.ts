@@ -1,0 +1,114 @@
+import { connectionAsPrinted } from '../../shared/drbd-words.js';
+import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
+import { reachableWithState, type CheckProblem, type ReportedRecord } from './check-conditions.js';
+import type { FleetIndex } from './fleet-index.js';
+import { hostList } from './finding.js';
+import type { Freshness } from './host-record.js';
+import { nameOrder } from './name-order.js';
+import { resHostsOn, usersOf } from './resource-users.js';
+
+/** A resource's peer as DRBD reports it (one of LinkDrbdResource's peers). */
+type ReportedPeer = LinkDrbdResource['peers'][number];
+
+/**
+ * How check calls a peer. DRBD 9 names each peer after its host. DRBD 8.4 has one peer and no
+ * host name for it: "peer" while its connection has a network config, and no name at all for the
+ * StandAlone connection `drbdsetup events2` lists to an agent started after a split (captured in
+ * test/fixtures/real-xen-4.17/19-split-brain and 20-split-brain-standalone), which the agent
+ * names, as any connection the tools print no name for, by node id
+ * ("node-id:0", the id 8.4 fakes). So a resource's only peer without a host's name is "the peer".
+ */
+const hostless = (p: ReportedPeer): boolean => p.name === 'peer' || p.name.startsWith('node-id:');
+const peerCalled = (p: ReportedPeer, only: boolean): string => (only && hostless(p) ? 'the peer' : `peer ${p.name}`);
+
+/** One host's report of one resource that is not well. */
+interface Side {
+  readonly host: string;
+  readonly res: LinkDrbdResource;
+  readonly bad: readonly string[];
+  /** not connected to its peer: the link, not a disk */
+  readonly cut: boolean;
+  readonly standAlone: boolean;
+  /** the Dom0 at the other end: DRBD 9's peer name when a fleet host, else the one other host the `.res` file names; null if unknown */
+  readonly peerHost: string | null;
+}
+
+function sideOf(index: FleetIndex, r: ReportedRecord, res: LinkDrbdResource): Side | null {
+  const bad: string[] = [];
+  if (res.disk !== 'UpToDate') bad.push(`disk ${res.disk ?? 'unknown'}`);
+  const cut = res.peers.filter((p) => p.connection !== null && p.connection !== 'Connected');
+  for (const p of res.peers) {
+    const who = peerCalled(p, res.peers.length === 1);
+    if (cut.includes(p)) bad.push(`${who} not connected (${connectionAsPrinted(p.name, p.connection ?? '', p.replication)})`);
+    else if (p.disk !== 'UpToDate') bad.push(`${who} ${p.disk ?? 'unknown'}`);
+  }
+  // DRBD 8.4 lists no peer at all for a StandAlone resource that is up; DRBD 9 names the state
+  if (res.peers.length === 0) bad.push(res.disk === null ? 'no peer' : 'no peer connection (StandAlone)');
+  if (bad.length === 0) return null;
+  const standAlone = (res.peers.length === 0 && res.disk !== null) || cut.some((p) => p.connection === 'StandAlone');
+  const named = res.peers.filter((p) => !hostless(p) && index.record(p.name) !== undefined).map((p) => p.name);
+  const others = [...new Set(resHostsOn(index, res.name, r.host))].filter((h) => h !== r.host);
+  const peerHost = named.length === 1 ? (named[0] as string) : res.peers.length <= 1 && others.length === 1 ? (others[0] as string) : null;
+  return { host: r.host, res, bad, cut: standAlone || cut.length > 0, standAlone, peerHost };
+}
+
+/** " (db1)": the domUs whose disks the resource is, so a page says which service it is about. */
+function usersNote(index: FleetIndex, resource: string, hosts: readonly string[]): string {
+  const users = usersOf(index, resource, hosts);
+  if (users.length === 0) return '';
+  return ` (${users.length > 3 ? `${users.slice(0, 3).join(', ')} and ${users.length - 3} more` : users.join(', ')})`;
+}
+
+const SPLIT_HINT = ': nothing replicates; after a split brain, see "DRBD split brain" in the README';
+
+function oneSide(index: FleetIndex, fresh: Freshness, s: Side): CheckProblem {
+  const name = s.res.name;
+  const peer = s.peerHost === null ? "the peer's Dom0" : `${hostList(index, [s.peerHost], fresh)}, its peer Dom0`;
+  const hint = s.standAlone ? SPLIT_HINT : s.cut ? `: replication is down; look at ${peer} (is it up, is ${name} up there?) and the network between them: drbdadm status ${name} on both` : '';
+  const users = usersNote(index, name, s.peerHost === null ? [s.host] : [s.host, s.peerHost]);
+  const short = s.cut ? `DRBD ${name}${users} not connected on ${s.host}` : `DRBD ${name}${users} not UpToDate on ${s.host}`;
+  return { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text: `DRBD ${name}${users} on ${s.host}: ${s.bad.join(', ')}${hint}` };
+}
+
+/** Both ends of one link report it cut: one problem, as it is one link down, with what each end says. */
+function bothSides(index: FleetIndex, a: Side, b: Side): CheckProblem {
+  const name = a.res.name;
+  const users = usersNote(index, name, [a.host, b.host]);
+  const between = `${a.host} and ${b.host}`;
+  const hint = a.standAlone || b.standAlone ? SPLIT_HINT : `: replication is down; both Dom0s are up and report it, so look at the network between them and at ${name} on each: drbdadm status ${name} on both`;
+  return {
+    status: 'WARNING',
+    kind: 'drbd-degraded',
+    subject: `${name} between ${between}`,
+    short: `DRBD ${name}${users} not connected between ${between}`,
+    text: `DRBD ${name}${users} between ${between}: on ${a.host} ${a.bad.join(', ')}; on ${b.host} ${b.bad.join(', ')}${hint}`,
+  };
+}
+
+/**
+ * Every DRBD resource a reachable host reports whose disk, or a peer's, is not UpToDate, or that
+ * is not connected to a peer. A peer whose connection is not Connected is judged by that alone:
+ * whatever disk state the report gives it (one last heard before the link went) replicates nothing.
+ * Connection null (not printed: 8.4 in TearDown, or not dumped yet) leaves the judging to the disk.
+ * A link both of whose ends report it cut is one problem, not one per end: one cable, one count.
+ */
+export function drbdNotUpToDate(index: FleetIndex, fresh: Freshness): CheckProblem[] {
+  const sides = new Map<string, Side>();
+  for (const r of reachableWithState(index, fresh)) {
+    for (const res of r.state.drbd.resources) {
+      const s = sideOf(index, r, res);
+      if (s !== null) sides.set(`${res.name}@${r.host}`, s);
+    }
+  }
+  const out: CheckProblem[] = [];
+  for (const s of sides.values()) {
+    const other = s.peerHost === null ? undefined : sides.get(`${s.res.name}@${s.peerHost}`);
+    if (other === undefined || !s.cut || !other.cut || other.peerHost !== s.host) {
+      out.push(oneSide(index, fresh, s));
+      continue;
+    }
+    // said once, by the end first in name order
+    if (nameOrder(s.host, other.host) < 0) out.push(bothSides(index, s, other));
+  }
+  return out;
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { drbdNotUpToDate } from '../../../controller/fleet/drbd-degraded.js';
+import type { HostRecord } from '../../../controller/fleet/host-record.js';
+import { mergeFleet } from '../../../controller/fleet/merge.js';
+import type { LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
+import { dom, guarded, hostState, primary, record } from '../states.js';
+
+const NOW = 1_700_000_000_000;
+const fresh = { now: NOW, staleAfterMs: 15_000 };
+const problems = (records: HostRecord[]) => drbdNotUpToDate(mergeFleet(records, fresh).index, fresh).map((p) => [p.subject, p.short, p.text]);
+
+// db1 runs on xen1 on r2, guarded on both Dom0s of the pair xen1/xen2
+const cut = (peer: string, connection = 'Connecting'): LinkDrbdResource => ({ ...primary('r2', peer), peers: [{ name: peer, role: 'Unknown', connection, disk: 'DUnknown', replication: null }] });
+const config = { name: 'db1', source: 'guarded' as const, memMiB: 512, vcpus: 1, resources: [{ name: 'r2', hosts: ['xen1', 'xen2'] }] };
+const xen1 = (res: LinkDrbdResource, lastSeen = NOW, linkUp = true) => record('xen1', hostState({ domains: [dom('db1')], guarded: [guarded('db1', ['r2'])], domus: [config], drbd: { availability: 'ok', resources: [res] } }), lastSeen, linkUp);
+const xen2 = (res: LinkDrbdResource, lastSeen = NOW, linkUp = true) => record('xen2', hostState({ guarded: [guarded('db1', ['r2'])], domus: [config], drbd: { availability: 'ok', resources: [{ ...res, role: 'Secondary' }] } }), lastSeen, linkUp);
+
+describe("check's DRBD problems name the domU and the peer Dom0, and count one link once", () => {
+  it('a link both Dom0s report cut is one problem naming db1 and both ends', () => {
+    expect(problems([xen1(cut('xen2')), xen2(cut('xen1'))])).toEqual([
+      [
+        'r2 between xen1 and xen2',
+        'DRBD r2 (db1) not connected between xen1 and xen2',
+        'DRBD r2 (db1) between xen1 and xen2: on xen1 peer xen2 not connected (Connecting); on xen2 peer xen1 not connected (Connecting): replication is down; both Dom0s are up and report it, so look at the network between them and at r2 on each: drbdadm status r2 on both',
+      ],
+    ]);
+  });
+
+  it('DRBD 8.4 (its peer called "peer"): the peer Dom0 is the other host its .res file names, so the link is still one', () => {
+    expect(problems([xen1(cut('peer', 'WFConnection')), xen2(cut('peer', 'WFConnection'))]).map((p) => p[1])).toEqual(['DRBD r2 (db1) not connected between xen1 and xen2']);
+  });
+
+  it('the peer Dom0 dead: the one end heard names the domU and the peer, unreachable, and how long', () => {
+    expect(problems([xen1(cut('xen2')), xen2(primary('r2', 'xen1', 'Secondary', 'Primary'), NOW - 40_000, false)])).toEqual([
+      [
+        'r2 on xen1',
+        'DRBD r2 (db1) not connected on xen1',
+        'DRBD r2 (db1) on xen1: peer xen2 not connected (Connecting): replication is down; look at xen2 (unreachable, last heard 40 s ago), its peer Dom0 (is it up, is r2 up there?) and the network between them: drbdadm status r2 on both',
+      ],
+    ]);
+  });
+
+  it('a split brain (StandAlone on both ends) is one link too, with the split-brain hint', () => {
+    expect(problems([xen1(cut('xen2', 'StandAlone')), xen2(cut('xen1', 'StandAlone'))]).map((p) => p[2])).toEqual([
+      'DRBD r2 (db1) between xen1 and xen2: on xen1 peer xen2 not connected (StandAlone); on xen2 peer xen1 not connected (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README',
+    ]);
+  });
+});
