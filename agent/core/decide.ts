@@ -8,6 +8,7 @@ import { endAwayOfReturned } from './home-again.js';
 import { reportMismatches } from './ledger-mismatches.js';
 import { endVisitorsGoneHome } from './visitor-gone-home.js';
 import { alarmStrandedHalves } from './stranded-half.js';
+import { noteReplication } from './replication-watch.js';
 import { enqueue, pump } from './start-queue.js';
 import { reasonOf } from '../decide/autostart.js';
 import { snapshotOf, statusLine } from './status.js';
@@ -57,7 +58,7 @@ const seenRunning = (d: AutostartDecision): boolean => d.kind === 'running' || (
 
 /** notifyStatus false: the caller tells systemd itself (READY=1 carries the first STATUS=) */
 export function decide(s: AgentState, fx: Fx, now: number, notifyStatus = true): AgentState {
-  let n = alarmStrandedHalves(endVisitorsGoneHome(endAwayOfReturned(reportMismatches({ ...s, dirty: false }, fx, now), fx, now), fx, now), fx, now);
+  let n = noteReplication(alarmStrandedHalves(endVisitorsGoneHome(endAwayOfReturned(reportMismatches({ ...s, dirty: false }, fx, now), fx, now), fx, now), fx, now), fx);
   const decisions = decideAll(snapshotOf(n, now));
   const records = new Map(n.records);
   let handled = n.handledThisBoot;

@@ -90,6 +90,8 @@ export interface AgentState {
   readonly homesProblem: string | null;
   /** the guarded dir's read problem as last logged: logged again only when it changes */
   readonly guardedProblem: string | null;
+  /** DRBD resources of domUs run or guarded here whose link the journal was told is lost, with the word it was (replication-watch.ts) */
+  readonly replicationLost: ReadonlyMap<string, string>;
   readonly drbd: DrbdFacts;
   readonly domainWatcher: WatcherState;
   readonly handledThisBoot: ReadonlySet<string>;
@@ -179,6 +181,7 @@ export function initialState({ config, configFile, host, hostToConfirm, pid, now
     ledgerProblem: null,
     homesProblem: null,
     guardedProblem: null,
+    replicationLost: new Map(),
     drbd: { availability: 'unknown', version: null, events: emptyDrbdState, polled: new Map(), watcher: initialWatcher(config.events.drbd === 'poll', 'events.drbd is "poll" in the config') },
     domainWatcher: initialWatcher(config.events.domains === 'poll', 'events.domains is "poll" in the config'),
     handledThisBoot,
