@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { alertsBlock, unreachableBlock } from '../../../controller/ctl/render-hosts.js';
+import type { HostView } from '../../../shared/protocol/ctl-api.js';
+
+const dead = (o: Partial<HostView>): HostView => ({
+  host: 'xen1',
+  reachable: false,
+  linkUp: false,
+  lastSeen: 1_000,
+  ageMs: 120_000,
+  bootId: 'b',
+  agentVersion: '1',
+  toolstack: 'xl',
+  memory: { totalMiB: null, freeMiB: null },
+  maintenance: { state: 'online', operationId: null, owner: null },
+  maintenanceSince: null,
+  domains: 12,
+  homes: 2,
+  reported: true,
+  view: 'current',
+  ...o,
+});
+
+describe("status on a Dom0 it cannot hear", () => {
+  it('names the domains it last reported, and how many more there were past the first ten', () => {
+    const named = Array.from({ length: 10 }, (_, i) => ({ name: `vm${i}`, state: i === 0 ? 'paused' : 'blocked' }));
+    const line = unreachableBlock([dead({ lastDomains: named })]).split('\n')[1];
+    expect(line).toMatch(/^ {2}xen1 {2}agent link down, last seen .* ago, 12 domain\(s\) as last reported: vm0 \(paused\), vm1 \(blocked\), .*, vm9 \(blocked\), and 2 more$/);
+  });
+
+  it("an older controller's answer without the names: the count alone, as before", () => {
+    expect(unreachableBlock([dead({ domains: 3 })]).split('\n')[1]).toMatch(/, 3 domain\(s\) as last reported$/);
+  });
+
+  it('with no alert, the first line says how many Dom0s are unreachable', () => {
+    expect(alertsBlock([], 0, 2)).toBe('no alerts, but 2 Dom0s unreachable (below)\n');
+    expect(alertsBlock([], 0, 0)).toBe('no alerts\n');
+  });
+});
