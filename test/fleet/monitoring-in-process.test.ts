@@ -64,7 +64,7 @@ describe('the check verdict on the simulated fleet (real agent cores, in process
     expect(exitOf(f)).toBe(2);
     expect(check(f).summary).toMatch(/^xen2 unreachable/);
     expect(lines(f)[0]).toMatch(/^CRITICAL: xen2: agent unreachable \(last heard \d+ s ago\)$/);
-    await f.until(() => lines(f).some((l) => /^WARNING: DRBD r1 on xen1: peer xen2 /.test(l)), 'r1 degraded on xen1', 30_000);
+    await f.until(() => lines(f).some((l) => /^WARNING: DRBD r1 \(web1\) on xen1: peer xen2 not connected \(\w+\): replication is down; look at xen2 \(unreachable, last heard \d+ s ago\), its peer Dom0 /.test(l)), 'r1 degraded on xen1', 30_000);
   });
 
   it('a Dom0 in maintenance powered off (a planned reboot): WARNING only (exit 1)', async () => {
@@ -84,7 +84,10 @@ describe('the check verdict on the simulated fleet (real agent cores, in process
     f.sim.drbd('r1', 'disconnect');
     await f.until(() => statusOf(f) === 'WARNING', 'WARNING', 30_000);
     expect(exitOf(f)).toBe(1);
-    expect(lines(f).every((l) => /^WARNING: DRBD r1 on xen[12]: /.test(l))).toBe(true);
+    // both ends report the one link: one line naming web1, once both reports are in
+    await f.until(() => lines(f).some((l) => l.includes(' between ')), 'both ends reported', 30_000);
+    expect(lines(f)).toHaveLength(1);
+    expect(lines(f)[0]).toMatch(/^WARNING: DRBD r1 \(web1\) between xen1 and xen2: /);
     // reconnected: OK again
     f.sim.drbd('r1', 'connect');
     await f.until(() => statusOf(f) === 'OK', 'OK again', 30_000);
