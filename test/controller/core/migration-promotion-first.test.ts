@@ -44,6 +44,8 @@ describe("a live migration's target promoted before its domain delta reaches the
     xen3.agent.delta({ drbd: { availability: 'ok', resources: [primary('r4', 'xen1', 'Primary', 'Primary')] } });
     xen1.agent.delta({ drbd: xen1State('Primary').drbd });
     await beat(6_000);
+    // raised by the heartbeat's look, not only when someone asks
+    expect(bed.events('alert-raised').map((l) => l['alert'])).toEqual(['drbd-primary-on-both:r4@xen1+xen3']);
     const alerts = bed.core.status().alerts;
     expect(alerts.map((a) => a.id)).toEqual(['drbd-primary-on-both:r4@xen1+xen3']);
     expect(alerts[0]?.message).toBe('DRBD resource r4 is Primary on xen1 and xen3 and no domU using it is migrating: a split brain');
