@@ -176,7 +176,8 @@ function* awayNotThere(index: FleetIndex, fresh: Freshness): Generator<Finding |
       const x = index.record(rec.currentHost);
       if (x === undefined && index.running.get(name) === undefined) {
         hosts.add(home);
-        gone.push(`the ledger of ${home} sends ${name} to ${rec.currentHost} since ${rec.since} (${rec.reason}), which is not in this controller's fleet (revoked, or never enrolled), and no Dom0 reporting runs it: if ${rec.currentHost} is gone, ${name} is down; start it at home: \`xenherd-agent autostart start --force ${name} --reason TEXT\` on ${home} (\`xenherdctl restore ${home}\` cannot: it starts a domU at home only when the host it went to reports)`);
+        // unknown here is not gone: a forced start while X still runs it is a split brain, so check X first
+        gone.push(`the ledger of ${home} sends ${name} to ${rec.currentHost} since ${rec.since} (${rec.reason}), which is not in this controller's fleet (revoked, or never enrolled), and no Dom0 reporting runs it: ${name} may still run on ${rec.currentHost} (a standby whose tokens.json was copied before ${rec.currentHost} was enrolled does not know it); first check on ${rec.currentHost} (\`ssh ${rec.currentHost} xl list\`, or \`xenherdctl where ${name}\` on the controller it reports to); only if ${rec.currentHost} is really gone (powered off) is ${name} down: then start it at home: \`xenherd-agent autostart start --force ${name} --reason TEXT\` on ${home} (\`xenherdctl restore ${home}\` cannot: it starts a domU at home only when the host it went to reports)`);
         continue;
       }
       if (!x?.state || !isReachable(x, fresh.now, fresh.staleAfterMs)) continue;

@@ -151,11 +151,15 @@ describe('conflicts no single Dom0 sees', () => {
     expect(kinds([record('xen1', hostState({ ledger })), record('xen2', hostState(), NOW - 16_000)])).toEqual([]);
   });
 
-  it('X not in the fleet at all (revoked and forgotten, or never enrolled) while no host reports the domU: down, and the finding names the forced start at home', () => {
+  it('X not in the fleet at all (revoked and forgotten, or never enrolled) while no host reports the domU: the finding says to check on X first (a standby copied before X was enrolled does not know it), then the forced start at home only if X is gone', () => {
     const ledger = { seq: 3, away: { web01: away('xen1', 'xen2') }, visitors: {} };
     const m = mergeFleet([record('xen1', hostState({ ledger }))], fresh);
     expect(m.findings.map((f) => [f.kind, f.subject, f.hosts])).toEqual([['ledger-away-not-there', 'web01', ['xen1']]]);
-    expect(m.findings[0]?.message).toMatch(/^the ledger of xen1 sends web01 to xen2 since .*, which is not in this controller's fleet \(revoked, or never enrolled\), and no Dom0 reporting runs it: if xen2 is gone, web01 is down; start it at home: `xenherd-agent autostart start --force web01 --reason TEXT` on xen1 \(`xenherdctl restore xen1` cannot/);
+    expect(m.findings[0]?.message).toMatch(/^the ledger of xen1 sends web01 to xen2 since .*, which is not in this controller's fleet \(revoked, or never enrolled\), and no Dom0 reporting runs it: web01 may still run on xen2 \(a standby whose tokens.json was copied before xen2 was enrolled does not know it\); first check on xen2 \(`ssh xen2 xl list`, or `xenherdctl where web01` on the controller it reports to\); only if xen2 is really gone \(powered off\) is web01 down: then start it at home: `xenherd-agent autostart start --force web01 --reason TEXT` on xen1 \(`xenherdctl restore xen1` cannot/);
+    // the check on X comes before the forced start, on one line: advice read top-down must not start a domU X may run
+    const message = m.findings[0]?.message ?? '';
+    expect(message).not.toContain('\n');
+    expect(message.indexOf(`ssh xen2 xl list`)).toBeLessThan(message.indexOf('--force'));
     // a report of it anywhere (a silent host's last one included) is not "runs nowhere": no claim
     expect(kinds([record('xen1', hostState({ ledger })), record('xen3', hostState({ domains: [dom('web01')] }), NOW, false)])).toEqual([]);
   });
