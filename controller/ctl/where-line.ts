@@ -26,11 +26,26 @@ function staleHalvesNote(m: WhereMatch): { live: WherePlace[]; note: string } | 
   return { live, note: halves.map((p) => `${p.host}, unheard, last reported it ${p.domain.migration}`).join('; ') };
 }
 
+/**
+ * Receiving halves the controller no longer counts as a move (fleet/superseded.ts incomingOvertaken:
+ * the target fell silent and the source, heard since, runs the domU plainly): said as the silent
+ * host's last word and the resume after it, so nobody waits on a move that is over.
+ */
+function resumedNote(m: WhereMatch): { live: WherePlace[]; note: string } | null {
+  const live = m.places.filter((p) => p.reachable && p.domain.migration === null);
+  const silent = [...new Set(m.places.filter((p) => p.domain.migration === 'incoming' && !p.reachable).map((p) => p.host))];
+  if (live.length === 0 || silent.length === 0) return null;
+  const by = [...new Set(live.map((p) => p.host))].join(', ');
+  return { live, note: `${silent.join(', ')} last reported an incoming copy before it went silent; ${by} resumed ${m.name} since` };
+}
+
 function stateOf(m: WhereMatch, notListing: readonly NotListing[]): string {
   // a host that cannot list its domains may run it: that is not "not running"
   if (m.places.length === 0) return mayRunOn(m, notListing).some((h) => h.view === 'unknown') ? 'unknown' : 'not running';
   const stale = m.midMigration ? staleHalvesNote(m) : null;
   if (stale !== null) return `${statesOf(stale.live)} (${stale.note})`;
+  const resumed = m.midMigration ? null : resumedNote(m);
+  if (resumed !== null) return `${statesOf(resumed.live)} (${resumed.note})`;
   if (m.midMigration) {
     const from = m.places.find((p) => p.domain.migration === 'migratedaway')?.host;
     const to = m.places.find((p) => p.domain.migration === 'incoming')?.host;
@@ -131,7 +146,9 @@ export function mayRunNote(m: WhereMatch, notListing: readonly NotListing[]): st
  * (NOTLISTING, the answer's `notListing`) and the enrolled hosts UNREPORTED (its `unreported`).
  */
 export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<string, string> = new Map(), unreported: readonly string[] = [], notListing: readonly NotListing[] = []): string[] {
-  const hosts = m.places.length > 0 ? [...new Set(m.places.map((p) => p.host))].join(',') : '-';
+  // a silent target's half after the source resumed is not a host it runs on: the state column says what it is
+  const shown = (!m.midMigration ? resumedNote(m)?.live : undefined) ?? m.places;
+  const hosts = shown.length > 0 ? [...new Set(shown.map((p) => p.host))].join(',') : '-';
   let age = `as of ${formatAge(m.ageMs)}`;
   if (isStale(m)) {
     const detail = staleDetail(m, reasons, unreported, notListing);

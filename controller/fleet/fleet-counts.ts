@@ -3,7 +3,7 @@ import { AlertKindSchema, type Alert, type AlertKind, type HostView } from '../.
 import { domusAwayFromHome, type AwayDomu } from './away-from-home.js';
 import type { FleetIndex } from './fleet-index.js';
 import type { Freshness } from './host-record.js';
-import { supersededOn } from './superseded.js';
+import { incomingOvertaken, supersededOn } from './superseded.js';
 import { hostViews } from './views.js';
 
 /** The fleet view counted for the metrics. */
@@ -28,7 +28,7 @@ export function fleetCounts(index: FleetIndex, alerts: readonly Alert[], fresh: 
       // a silent host's overtaken report of a domU that arrived elsewhere is not a second copy of it
       if (byHost.size > 1 && supersededOn(index, name, host, fresh)) continue;
       for (const d of rows) {
-        if (d.migration !== null) migrating = true;
+        if (d.migration !== null) migrating ||= !incomingOvertaken(index, name, host, fresh);
         else domusByState.set(d.state, (domusByState.get(d.state) ?? 0) + 1);
       }
     }

@@ -4,7 +4,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { heldHomeClaims, holdsNothingOf } from './foreign-claims.js';
 import { isPairClaim } from './pair-claim.js';
 import { ageOf, isCurrent, onControllerClock, type Freshness } from './host-record.js';
-import { supersededOn } from './superseded.js';
+import { incomingOvertaken, supersededOn } from './superseded.js';
 
 /**
  * The home of a domU as the fleet sees it: the one Dom0 claiming it; of a DRBD pair that both
@@ -58,6 +58,8 @@ function homeInLedgers(index: FleetIndex, name: string): string | null {
 export function placementOf(index: FleetIndex, name: string, fresh: Freshness, alertIds: (name: string) => string[]): WhereMatch | null {
   if (!index.isKnown(name)) return null;
   const places: WherePlace[] = [];
+  // a silent target's receiving half after its source resumed: shown, but neither a move under way nor a source of the answer's age
+  const overtaken = new Set<string>();
   const byHost = index.running.get(name);
   for (const [host, rows] of byHost ?? []) {
     // a silent host's last report overtaken by the domU's arrival by migration elsewhere is not a
@@ -65,6 +67,7 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     if (byHost !== undefined && byHost.size > 1 && supersededOn(index, name, host, fresh)) continue;
     // nor is a plain row on a host holding nothing of it, beside another copy or alone (foreign-claims.ts: an alert of its own)
     if (rows.every((d) => d.migration === null) && holdsNothingOf(index, name, host) !== null) continue;
+    if (byHost !== undefined && byHost.size > 1 && incomingOvertaken(index, name, host, fresh)) overtaken.add(host);
     const r = index.record(host);
     // a host whose agent says its view is behind may no longer run what it last reported
     const reachable = r ? isCurrent(r, fresh.now, fresh.staleAfterMs) : false;
@@ -79,7 +82,7 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
   const autostart = byHostName(index.guarded.get(name)).map(([host, g]) => ({ host, decision: g.decision, reason: g.reason, since: readOnControllerClock(index, host, g.since) }));
   // the information is as old as its oldest source: the hosts running it, else its home, else
   // the hosts that mention it at all (a domU only guarded somewhere is as fresh as that host)
-  const sources = places.length > 0 ? new Set(places.map((p) => p.host)) : home !== null ? [home] : claims.length > 0 ? claims : mentioning(index, name);
+  const sources = places.length > 0 ? new Set(places.filter((p) => !overtaken.has(p.host)).map((p) => p.host)) : home !== null ? [home] : claims.length > 0 ? claims : mentioning(index, name);
   // loops: a glob such as '*' answers for every domU of the fleet at once
   let oldest: number | null = null;
   let everyCurrent = true;
@@ -100,7 +103,7 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     away,
     visitor: visitorEntry ? { host: visitorEntry[0], ...visitorEntry[1], since: readOnControllerClock(index, visitorEntry[0], visitorEntry[1].since) } : null,
     autostart,
-    midMigration: places.some((p) => p.domain.migration !== null),
+    midMigration: places.some((p) => p.domain.migration !== null && !overtaken.has(p.host)),
     alerts: alertIds(name),
     ageMs: oldest,
     // running nowhere while its home sends it to a host the controller does not know (revoked, as a

@@ -58,3 +58,36 @@ export function primarySuperseded(index: FleetIndex, silent: string, other: stri
   const ran = users.filter((n) => index.running.get(n)?.get(silent)?.some((d) => d.migration === null && isLive(d)) === true);
   return ran.length > 0 && ran.every((n) => supersededOn(index, n, silent, fresh, other));
 }
+
+/**
+ * Whether HOST's rows of NAME are receiving halves (`NAME--incoming`) overtaken the other way
+ * round: HOST is silent, and a current host, heard since, reports NAME as a live plain row and no
+ * sender's half of it. A migration's copy leaves the source's row plain and a handshake makes it
+ * `NAME--migratedaway`; a source reporting it plain with no such half, while the target says
+ * nothing, resumed it (the target lost power, or its stream broke): that move is over. Counted
+ * as one under way, the half kept `status` at "1 migrating" until the dead target came back.
+ */
+export function incomingOvertaken(index: FleetIndex, name: string, host: string, fresh: Freshness): boolean {
+  const silent = index.record(host);
+  const asOf = silent === undefined ? null : rowsAsOf(silent, fresh);
+  const byHost = index.running.get(name);
+  const mine = byHost?.get(host);
+  if (asOf === null || byHost === undefined || mine === undefined || !mine.every((d) => d.migration === 'incoming')) return false;
+  let resumed = false;
+  for (const [t, rows] of byHost) {
+    if (t === host) continue;
+    const r = index.record(t);
+    if (r === undefined || !isCurrent(r, fresh.now, fresh.staleAfterMs)) continue;
+    if (rows.some((d) => d.migration === 'migratedaway')) return false;
+    if (r.lastSeen !== null && r.lastSeen > asOf && rows.some((d) => d.migration === null && isLive(d))) resumed = true;
+  }
+  return resumed;
+}
+
+/** Whether NAME has a migration row that may belong to a move under way: one not overtaken (incomingOvertaken). */
+export function migrationUnderWay(index: FleetIndex, name: string, fresh: Freshness): boolean {
+  for (const [host, rows] of index.running.get(name) ?? []) {
+    if (rows.some((d) => d.migration !== null) && !incomingOvertaken(index, name, host, fresh)) return true;
+  }
+  return false;
+}

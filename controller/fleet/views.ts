@@ -8,6 +8,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { ageOf, currentMaintenanceSince, isCurrent, isReachable, viewOf, type Freshness, type HostRecord } from './host-record.js';
 import { homeOf, placementOf } from './placement.js';
 import { nameOrder } from './name-order.js';
+import { migrationUnderWay } from './superseded.js';
 import { noAgentMessage } from './no-agent-message.js';
 import { isPlaceholder } from './enrolment.js';
 import { matches, type NamePattern } from '../../shared/name-pattern.js';
@@ -119,11 +120,11 @@ export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh:
   let domus = 0;
   let domusUnreachable = 0;
   let midMigration = 0;
-  for (const [, byHost] of index.running.entries()) {
+  for (const [name, byHost] of index.running.entries()) {
     // a dead Dom0's last report is no domU running: counted apart, as not known
     if (reportedBy(byHost, heard)) domus++;
     else domusUnreachable++;
-    if (hasMigrationRow(byHost)) midMigration++;
+    if (hasMigrationRow(byHost) && migrationUnderWay(index, name, fresh)) midMigration++;
   }
   const reachable = hosts.filter((h) => h.reachable).length;
   return {

@@ -25,7 +25,7 @@ export const WhereMatchSchema = z.strictObject({
   /** a host whose ledger records it as a visitor */
   visitor: z.strictObject({ host: HostNameSchema, home: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema }).nullable(),
   autostart: z.array(LinkGuardedSchema.pick({ decision: true, reason: true, since: true }).extend({ host: HostNameSchema }).strict()),
-  /** a migration row (--incoming / --migratedaway) is present */
+  /** a migration row (--incoming / --migratedaway) that may belong to a move under way is present (not a silent target's half its source resumed past) */
   midMigration: z.boolean(),
   /** ids of the alerts about this domU */
   alerts: z.array(z.string()),
