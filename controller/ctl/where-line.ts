@@ -29,14 +29,16 @@ function staleHalvesNote(m: WhereMatch): { live: WherePlace[]; note: string } | 
 /**
  * Receiving halves the controller no longer counts as a move (fleet/superseded.ts incomingOvertaken:
  * the target fell silent and the source, heard since, runs the domU plainly): said as the silent
- * host's last word and the resume after it, so nobody waits on a move that is over.
+ * host's last word and the source still running it after that, so nobody waits on a move that is
+ * over ("resumed" would claim more than the reports show: a target whose agent alone went silent
+ * may still be copying).
  */
 function resumedNote(m: WhereMatch): { live: WherePlace[]; note: string } | null {
   const live = m.places.filter((p) => p.reachable && p.domain.migration === null);
   const silent = [...new Set(m.places.filter((p) => p.domain.migration === 'incoming' && !p.reachable).map((p) => p.host))];
   if (live.length === 0 || silent.length === 0) return null;
   const by = [...new Set(live.map((p) => p.host))].join(', ');
-  return { live, note: `${silent.join(', ')} last reported an incoming copy before it went silent; ${by} resumed ${m.name} since` };
+  return { live, note: `${silent.join(', ')} last reported an incoming copy before it went silent; ${by}, heard since, still runs ${m.name}` };
 }
 
 function stateOf(m: WhereMatch, notListing: readonly NotListing[]): string {

@@ -46,7 +46,7 @@ describe('a migrate whose target loses power mid-copy (in process)', () => {
     expect(m.midMigration).toBe(false);
     expect(f.controller!.core.status().summary.midMigration).toBe(0);
     const cols = whereColumns(m, f.sim.clock.now());
-    expect(cols.slice(1, 3)).toEqual(['xen1', 'running (xen2 last reported an incoming copy before it went silent; xen1 resumed web1 since)']);
+    expect(cols.slice(1, 3)).toEqual(['xen1', 'running (xen2 last reported an incoming copy before it went silent; xen1, heard since, still runs web1)']);
     expect(f.sim.violations).toEqual([]);
   });
 });

@@ -94,7 +94,7 @@ describe('a where line', () => {
     expect(dom0Of(resumed)).toBe('xen1');
     // the controller no longer counts that half as a move (the source was heard since): it runs on xen1, and the half is said as what it is
     const overtaken = match({ ...resumed, midMigration: false, reachable: true });
-    expect(whereColumns(overtaken, NOW).slice(1, 3)).toEqual(['xen1', 'running (xen2 last reported an incoming copy before it went silent; xen1 resumed web01 since)']);
+    expect(whereColumns(overtaken, NOW).slice(1, 3)).toEqual(['xen1', 'running (xen2 last reported an incoming copy before it went silent; xen1, heard since, still runs web01)']);
     // a half a current host reports is a move under way, whoever else is silent
     const halfHeard = match({ midMigration: true, places: [resumed.places[0]!, { ...resumed.places[1]!, reachable: true }] });
     expect(whereColumns(halfHeard, NOW)[2]).toBe('migrating to xen2');
