@@ -209,7 +209,11 @@ describe('xenherd-agent run as a process', () => {
   });
 
   it('a daemon restarted while `migrate` runs is asked for the hold again: the new one holds web1 until the migration ends', async () => {
-    const a = await boot(FLEET('xen1', 256));
+    // xl migrate answers only once the test has read the new daemon's hold: however slow the
+    // machine, the migration cannot end (and release web1) before the status is read
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    const a = await boot(FLEET('xen1', 256), FAST_TIMERS, {}, (s) => s.toolFault('xen1', 'xl', { kind: 'gated', open: gate }, { argvPrefix: ['migrate'], times: 1 }));
     const child = spawn(process.execPath, [bed.agentPath(), 'migrate', 'web1', '--no-peer'], { env: { ...process.env, ...sim.env('xen1') }, stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     try {
@@ -219,11 +223,13 @@ describe('xenherd-agent run as a process', () => {
       const b = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
       await b.waitLog((l) => l.domu === 'web1' && l.hold === 'migrate');
       expect((await status()).holds).toEqual([expect.objectContaining({ name: 'web1', purpose: 'migrate', by: expect.stringMatching(/^xenherd-agent migrate \(pid \d+\)$/) })]);
+      open();
       // moved and recorded here; --no-peer: xen2 not told
       expect(await exited).toBe(86);
       await b.waitLog((l) => l.domu === 'web1' && typeof l.msg === 'string' && l.msg.startsWith('web1 released by xenherd-agent migrate'));
       expect(runsOn(sim, 'web1')).toEqual(['xen2']);
     } finally {
+      open();
       child.kill('SIGKILL');
       await exited;
     }
