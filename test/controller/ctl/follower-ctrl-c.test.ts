@@ -4,11 +4,17 @@ import { ctlFor } from './ctl-bed.js';
 import { simFleetBehindController, THREE_DOM0S } from './sim-fleet-behind-controller.js';
 
 const fleet = simFleetBehindController();
-/** slow enough that the drain of xen1 still runs while a second operator attaches and lets go */
-const SLOW = { ...THREE_DOM0S, bandwidthMiBps: 1_000 };
+/**
+ * slow enough that the drain of xen1 still runs while a second operator attaches and lets go, and
+ * that its next move over a pair cannot start before the first operator's Ctrl-C: the shortest
+ * move (1 GiB) takes 4 s, however busy the machine is between two steps of the test
+ */
+const SLOW = { ...THREE_DOM0S, bandwidthMiBps: 250 };
+/** the cancelled drain waits for its running moves (up to 8 s of copying) */
+const LONG = 60_000;
 
 describe('Ctrl-C in a xenherdctl that attached to a job another one started', () => {
-  it("bob's Ctrl-C stops only his watching (130) and names admin's drain; the drain goes on; admin's Ctrl-C still cancels it", async () => {
+  it("bob's Ctrl-C stops only his watching (130) and names admin's drain; the drain goes on; admin's Ctrl-C still cancels it", { timeout: LONG }, async () => {
     const { c, sims } = await fleet(SLOW);
     const migrations = (): number => sims.host('xen1').commands.filter((x) => x.op === 'migrate').length;
     let adminCtrlC: () => void = () => undefined;
@@ -34,7 +40,7 @@ describe('Ctrl-C in a xenherdctl that attached to a job another one started', ()
     expect(c.events('operator-action').filter((l) => l['action'] === 'cancel').map((l) => [l['by'], l['startedBy']])).toEqual([['ctl:admin', 'ctl:admin']]);
   });
 
-  it("`xenherdctl cancel JOB` stops a colleague's drain on purpose: its follower is told by whom, and the log says who cancelled whose job", async () => {
+  it("`xenherdctl cancel JOB` stops a colleague's drain on purpose: its follower is told by whom, and the log says who cancelled whose job", { timeout: LONG }, async () => {
     const { c, sims } = await fleet(SLOW);
     const started = ctlFor(c)(['drain', 'xen1']);
     await waitUntil(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration');
