@@ -74,7 +74,7 @@ describe("the process port's controller URLs", () => {
     const primary = await liveController();
     const ports = portsFor(primary.url, [standby.url]);
     expect(await ports.probePrimary?.()).toBe(true);
-    await expect.poll(() => primary.closes).toEqual([{ code: 1000, reason: 'only checking that the controller answers' }]);
+    await expect.poll(() => primary.closes, { timeout: 10_000 }).toEqual([{ code: 1000, reason: 'only checking that the controller answers' }]);
     expect(standby.closes).toEqual([]);
   });
 });
