@@ -23,14 +23,36 @@ export function alreadyHomeLine(m: WhereMatch, now: number): string | null {
 }
 
 /**
+ * "web01 already runs on xen2 (as of 0.3 s): nothing to migrate" when M shows NAME running on HOST
+ * alone, as current reports show it (no migration half, no alert), so `migrate NAME HOST` has
+ * nothing left to do; null otherwise, and the refusal stands.
+ */
+export function alreadyOnLine(m: WhereMatch, host: string): string | null {
+  if (m.places.length === 0 || m.midMigration || isStale(m) || m.alerts.length > 0) return null;
+  if (!m.places.every((p) => p.host === host && p.domain.migration === null)) return null;
+  const asOf = m.ageMs === null ? '' : ` (as of ${formatAge(m.ageMs)} ago)`;
+  return `${m.name} already runs on ${host}${asOf}: nothing to migrate`;
+}
+
+/**
  * After the controller (or the home's agent) refused `reverse NAME`: the line saying NAME is
  * already home, from a fresh `where`, or null. Asked only after that refusal, so what the
  * controller judges before it (a migration whose ending nobody knows, a migration half) has
  * already had its say; a failed question keeps the refusal.
  */
 export async function alreadyHome(client: CtlClient, name: string, now: () => number): Promise<string | null> {
+  const m = await freshMatch(client, name);
+  return m === null ? null : alreadyHomeLine(m, now());
+}
+
+/** As alreadyHome, after the controller refused `migrate NAME HOST`: the line saying NAME already runs on HOST, or null. */
+export async function alreadyOn(client: CtlClient, name: string, host: string): Promise<string | null> {
+  const m = await freshMatch(client, name);
+  return m === null ? null : alreadyOnLine(m, host);
+}
+
+async function freshMatch(client: CtlClient, name: string): Promise<WhereMatch | null> {
   const r = await client.get(`/where?pattern=${encodeURIComponent(name)}`, WhereAnswerSchema);
   if (!r.ok) return null;
-  const m = r.value.matches.find((x) => x.name === name);
-  return m === undefined ? null : alreadyHomeLine(m, now());
+  return r.value.matches.find((x) => x.name === name) ?? null;
 }

@@ -2,7 +2,7 @@ import type { CliIo } from '../../../shared/cli/io.js';
 import { exitCodeFor, type XhError } from '../../../shared/errors.js';
 import { hostNameProblem } from '../../../shared/names.js';
 import { CommandEventSchema, type CommandEvent, type CommandRequest } from '../../../shared/protocol/ctl-api.js';
-import { alreadyHome } from '../already-home.js';
+import { alreadyHome, alreadyOn } from '../already-home.js';
 import { caseHint } from '../case-hint.js';
 import type { CtlClient, EventStream } from '../client.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
@@ -61,9 +61,11 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
   const r = await Promise.race([stream, interrupted]).finally(offInterrupt);
   if (typeof r === 'number') return r;
   // a reverse refused because NAME is already home is done: `for d in $list; do xenherdctl reverse $d; done`
-  // after maintenance, as `restore` does for a whole host, fails only for those not home
+  // after maintenance, as `restore` does for a whole host, fails only for those not home; so is a
+  // migrate to the Dom0 already running it (a script's "web01 on xen2" holds either way)
   const refused = !r.ok ? r.error.code : r.value.ok ? null : r.value.code;
-  const home = op === 'reverse' && refused === 'XH_ERR_REFUSED' ? await alreadyHome(client, name, () => hooks.clock.now()) : null;
+  const home =
+    refused !== 'XH_ERR_REFUSED' ? null : op === 'reverse' ? await alreadyHome(client, name, () => hooks.clock.now()) : target === undefined ? null : await alreadyOn(client, name, target);
   if (home !== null) {
     io.stdout(json ? `${JSON.stringify({ type: 'result', ok: true, code: null, message: home, detail: null })}\n` : `${printable(home)}\n`);
     return 0;
