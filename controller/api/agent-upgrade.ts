@@ -40,11 +40,6 @@ export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocket
       deps.log.warn({ event: 'agent-refused', remote, reason: `upgrade on unknown path ${JSON.stringify(path).slice(0, 100)}` }, 'refused a WebSocket upgrade on an unknown path');
       return refuseUpgrade(socket, 404, 'XH_ERR_NOT_FOUND', `the agent link is at ${AGENT_LINK_PATH}`);
     }
-    const gate = deps.limiter.check(req.socket.remoteAddress ?? '?');
-    if (!gate.allowed) {
-      if (gate.firstInWindow) deps.log.warn({ event: 'auth-rate-limited', remote, retryAfterSeconds: gate.retryAfterSeconds }, `too many refused tokens from ${remote}: refusing its agent links and requests for ${gate.retryAfterSeconds} s`);
-      return refuseUpgrade(socket, 429, 'XH_ERR_AUTH', `too many refused tokens from this address: try again in ${gate.retryAfterSeconds} s`, gate.retryAfterSeconds);
-    }
     const header = authorizationOf(req);
     if (!header.ok) {
       deps.log.warn({ event: 'agent-refused', remote, code: 'XH_ERR_USAGE', reason: header.message }, `refused an agent link from ${remote}: ${header.message}`);
@@ -52,7 +47,13 @@ export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocket
     }
     const auth = authenticate(deps.tokens.current(), header.value);
     if (!auth.ok) {
-      // as on the API (http-api.ts): only a token presented and refused counts toward the lockout
+      // as on the API (http-api.ts): a valid token passes whatever its address did, and only a
+      // token presented and refused counts toward the lockout
+      const gate = deps.limiter.check(req.socket.remoteAddress ?? '?');
+      if (!gate.allowed) {
+        if (gate.firstInWindow) deps.log.warn({ event: 'auth-rate-limited', remote, retryAfterSeconds: gate.retryAfterSeconds }, `too many refused tokens from ${remote}: refusing its further refused tokens (agent links and requests) for ${gate.retryAfterSeconds} s, unlogged; valid tokens still pass`);
+        return refuseUpgrade(socket, 429, 'XH_ERR_AUTH', `too many refused tokens from this address: try again in ${gate.retryAfterSeconds} s`, gate.retryAfterSeconds);
+      }
       if (auth.fault === 'token') deps.limiter.failed(req.socket.remoteAddress ?? '?');
       const note = auth.fault === 'token' ? deps.tokens.refusalNote() : '';
       deps.log.warn({ event: 'agent-refused', remote, code: 'XH_ERR_AUTH', reason: auth.reason }, `refused an agent link from ${remote}: ${auth.reason}${note}`);

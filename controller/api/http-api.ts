@@ -37,12 +37,6 @@ export const TOKEN_REFUSED =
 /** The operator behind a request, if its token allows ROLE; otherwise answered (400/401/403, 429 after many refused tokens) and logged. */
 function operatorFor(deps: Deps, req: IncomingMessage, res: ServerResponse, role: OperatorRole): { name: string } | null {
   const remote = remoteOf(req);
-  const gate = deps.limiter.check(req.socket.remoteAddress ?? '?');
-  if (!gate.allowed) {
-    if (gate.firstInWindow) deps.log.warn({ event: 'auth-rate-limited', remote, retryAfterSeconds: gate.retryAfterSeconds }, `too many refused tokens from ${remote}: refusing its requests and agent links for ${gate.retryAfterSeconds} s`);
-    sendRateLimited(res, gate.retryAfterSeconds);
-    return null;
-  }
   const refuse = (status: 400 | 401 | 403, reason: string, message: string): null => {
     // the path only: a query string is the client's to fill, and a token pasted there must not reach the log
     const path = (requestTarget(req)?.pathname ?? '').slice(0, 200);
@@ -56,6 +50,15 @@ function operatorFor(deps: Deps, req: IncomingMessage, res: ServerResponse, role
   if (!header.ok) return refuse(400, header.message, header.message);
   const auth = authenticate(deps.tokens.current(), header.value);
   if (!auth.ok) {
+    // A valid token is let through whatever its address did: the lockout holds back only refused
+    // tokens, so a scanner sharing a NAT, jump host or the controller's own machine with the
+    // operators and agents cannot lock them out.
+    const gate = deps.limiter.check(req.socket.remoteAddress ?? '?');
+    if (!gate.allowed) {
+      if (gate.firstInWindow) deps.log.warn({ event: 'auth-rate-limited', remote, retryAfterSeconds: gate.retryAfterSeconds }, `too many refused tokens from ${remote}: refusing its further refused tokens (requests and agent links) for ${gate.retryAfterSeconds} s, unlogged; valid tokens still pass`);
+      sendRateLimited(res, gate.retryAfterSeconds);
+      return null;
+    }
     // Only a token presented and refused counts toward the lockout. No header, or one not of the
     // form "Bearer TOKEN" (Basic, a bare token), guesses nothing: it is a client that does not
     // speak this API, and counting it would let that one client lock the correct ones sharing
@@ -79,6 +82,24 @@ function operatorFor(deps: Deps, req: IncomingMessage, res: ServerResponse, role
  * the core's fleet view at once; a command streams NDJSON until the agent's result.
  */
 export function httpApiHandler(deps: Deps) {
+  const route = routeRequest(deps);
+  // A throw in a view is a bug in xenherd; it answers this request 500 and leaves the controller,
+  // and every other operator's and agent's link, running: the fleet view it read is not changed
+  // by reading it.
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      route(req, res);
+    } catch (e) {
+      const method = String(req.method).slice(0, 10);
+      const path = (requestTarget(req)?.pathname ?? '').slice(0, 200);
+      deps.log.error({ event: 'api-internal-error', method, path, err: e }, `${method} ${path} failed inside the controller (a bug: please report it with this line): ${e instanceof Error ? e.message : String(e)}`);
+      if (!res.headersSent) sendError(res, { code: 'XH_ERR_INTERNAL', message: 'the controller failed to answer (a bug in xenherd, logged on the controller): please report it with its log' });
+      else res.destroy();
+    }
+  };
+}
+
+function routeRequest(deps: Deps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     // every operator action (anything but a read) is on the audit trail, whatever route it takes
     if (req.method !== 'GET') auditRequest(req, res, deps.log, deps.clock);

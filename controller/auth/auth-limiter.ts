@@ -3,10 +3,11 @@ import type { Clock } from '../../shared/clock/clock.js';
 
 /**
  * Refused tokens, counted per remote address: an address that presents more than `failures`
- * refused tokens within one window is answered 429 (with Retry-After) until the window ends,
- * without its token being looked at. A token's secret is 256 random bits, so this is not what
- * keeps it from being guessed; it keeps a misconfigured agent or a scanner from filling the log
- * and the event loop with refusals, and it makes the refusal itself cheap. Only a token presented
+ * refused tokens within one window has its further refused tokens answered 429 (with
+ * Retry-After) until the window ends, unlogged; a valid token from that address still passes. A
+ * token's secret is 256 random bits, so this is not what keeps it from being guessed; it keeps a
+ * misconfigured agent or a scanner from filling the log with refusals, without letting it lock
+ * out the operators and agents that share its address. Only a token presented
  * and refused is counted; a missing or malformed Authorization header is not (why: http-api.ts).
  *
  * Pure apart from the injected clock, and bounded: at most `maxAddresses` windows are kept
