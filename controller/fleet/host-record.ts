@@ -184,8 +184,18 @@ export const CLOCK_AGREES_MS = 2_000;
 /** The agent's clock ahead of the controller's, from a message's AT (agent clock) that came at NOW. */
 export const clockAheadOf = (at: number, now: number): number => (Math.abs(at - now) <= CLOCK_AGREES_MS ? 0 : at - now);
 
-/** ISO, a time the agent of R reported on its own clock, as ms on the controller's clock; NaN when unreadable. */
-export const onControllerClock = (r: HostRecord | undefined, iso: string): number => Date.parse(iso) - (r?.clockAheadMs ?? 0);
+/** The furthest a Date reaches from the epoch either way: past it, toISOString throws. */
+const DATE_RANGE_MS = 8.64e15;
+
+/**
+ * ISO, a time the agent of R reported on its own clock, as ms on the controller's clock; NaN when
+ * unreadable, or when the shift lands outside what a Date holds (year 275760 moved back an hour):
+ * an agent's text must not make a view throw.
+ */
+export const onControllerClock = (r: HostRecord | undefined, iso: string): number => {
+  const t = Date.parse(iso) - (r?.clockAheadMs ?? 0);
+  return Math.abs(t) <= DATE_RANGE_MS ? t : Number.NaN;
+};
 
 export const ageOf = (r: HostRecord, now: number): number | null => (r.lastSeen === null ? null : Math.max(0, now - r.lastSeen));
 

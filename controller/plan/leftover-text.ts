@@ -49,7 +49,7 @@ export function describeBlocker(name: string, b: Blocker): string {
       if (b.why === 'not-in-fleet') return `${name}: ${hostWhy(b.host, b.why)}, so what it runs is unknown to this controller; if ${b.host} is gone, \`xenherd-agent autostart start --force ${name} --reason TEXT\` on ${name}'s home starts it there`;
       return `${name}: ${hostWhy(b.host, b.why)}, so it cannot be asked to move it`;
     case 'cooldown':
-      return `${name} moved recently; rebalance leaves it where it is until ${new Date(b.untilMs).toISOString().slice(11, 16)} UTC (\`xenherdctl reverse ${name}\` brings it home now)`;
+      return `${name} moved recently; rebalance leaves it where it is until ${hourMinuteUtc(b.untilMs)} (\`xenherdctl reverse ${name}\` brings it home now)`;
     case 'move-limit':
       return `${name}: not in this plan, whose ${b.limit} moves (--max-moves) went to others; run the rebalance again once they are done`;
     case 'failed':
@@ -101,4 +101,10 @@ export function mayClearUp(l: Leftover): boolean {
   // a target without memory figures has not read `xl info` yet (just booted, or its read failed): its next read brings them
   if (b.kind === 'targets-unavailable') return b.targets.length > 0 && b.targets.every((t) => away(t.why) || t.why === 'no-memory-report');
   return false;
+}
+
+/** "14:02 UTC"; a time past what a Date holds (an agent's report of a move in year 275760) is said so, not thrown on. */
+function hourMinuteUtc(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? 'a time no clock reads (its agent reported the move at an impossible time)' : `${d.toISOString().slice(11, 16)} UTC`;
 }

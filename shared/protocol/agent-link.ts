@@ -61,7 +61,8 @@ export const RECONNECT_SPREAD = { perHostMs: 10, minMs: 1_500, maxMs: 60_000 } a
 export const reconnectSpreadMs = (enrolledHosts: number): number =>
   Math.min(RECONNECT_SPREAD.maxMs, Math.max(RECONNECT_SPREAD.minMs, Math.round(enrolledHosts * RECONNECT_SPREAD.perHostMs)));
 
-const MsEpochSchema = z.number().int().nonnegative();
+/** At most what a Date holds: a larger `at` is no time, and would throw where it is printed. */
+const MsEpochSchema = z.number().int().nonnegative().max(8.64e15);
 const Text = z.string().max(LINK_LIMITS.text);
 const FeatureWord = z.string().regex(/^[a-z0-9-]{1,32}$/);
 
