@@ -51,14 +51,28 @@ export const stoppedWatching = (e: Extract<JobEventAsRead, { type: 'job' }>): st
   `${BIN}: ${printable(`stopped watching ${e.kind}${e.hosts.length > 0 ? ` ${e.hosts.join(' ')}` : ''} (${e.jobId}, started by ${e.by}): this xenherdctl attached to it while it ran, so Ctrl-C here does not stop it; it goes on in the controller. To stop it: ${BIN} cancel ${e.jobId}`)}\n`;
 
 /**
+ * How long a Ctrl-C that came before the controller named the job waits for that name: the start
+ * request is out, so the job may be running, and only its `job` event says whether this xenherdctl
+ * started it (then the Ctrl-C cancels it) or attached to it (then it only stops watching).
+ */
+export const NAMING_WAIT_MS = 10_000;
+
+/** Said when Ctrl-C ends a xenherdctl before the controller named the job it asked for (WHY: what happened). */
+export const unnamedJob = (req: JobRequest, why: string): string =>
+  `${BIN}: stopped before the controller named the ${req.kind} it was asked for (${why}): it may have started it and run it without you. ` +
+  `\`${BIN} jobs\` lists the jobs the controller runs; \`${BIN} cancel JOB\` stops one\n`;
+
+/**
  * Starts REQ on the controller and follows it to its end: live progress (or NDJSON with --json).
  * Ctrl-C in the xenherdctl that started the job cancels it (nothing new starts, running migrations
  * finish, the command waits for them), twice stops following (130; the job goes on without this
  * terminal). One that attached to the same job already running (the `job` event's `attached`,
  * sent by every controller that runs jobs) only stops following at Ctrl-C (130): a second operator
- * watching must not stop a colleague's drain; `xenherdctl cancel JOB` does that on purpose. For a
- * roll, a `reboot` event runs the reboot command once per host (roll-reboots.ts says when not).
- * --timeout bounds a follower of a job already running too (follow-deadline.ts).
+ * watching must not stop a colleague's drain; `xenherdctl cancel JOB` does that on purpose. A Ctrl-C
+ * before the `job` event waits for it (NAMING_WAIT_MS at most): going away at once left a job the
+ * request had started running, its starter believing it stopped. For a roll, a `reboot` event runs
+ * the reboot command once per host (roll-reboots.ts says when not). --timeout bounds a follower of
+ * a job already running too (follow-deadline.ts).
  */
 export async function followJob(client: CtlClient, io: CliIo, hooks: CtlHooks, req: JobRequest, json: boolean, rebootCommand: readonly string[] | null = null): Promise<number> {
   const view = json ? null : new ProgressView(io, hooks.isTty === true, () => hooks.clock.now());
@@ -66,20 +80,50 @@ export async function followJob(client: CtlClient, io: CliIo, hooks: CtlHooks, r
   let jobId: string | null = null;
   let attachedTo: Extract<JobEventAsRead, { type: 'job' }> | null = null;
   let interrupts = 0;
+  /** a Ctrl-C came before the `job` event: it is acted on when that event names the job */
+  let stopAsked = false;
+  let stopWaiting: () => void = () => undefined;
   let giveUp: (code: number) => void = () => undefined;
   const gaveUp = new Promise<number>((r) => (giveUp = r));
+  const stopFollowing = (): void => {
+    // the exit code first, as for the deadline below: the aborted stream must not win as 87
+    giveUp(EXIT_STOPPED_WATCHING);
+    abort.abort();
+  };
+  const cancelOwn = (id: string): void => {
+    io.stderr(`${BIN}: stopping ${req.kind}: no new migrations; running ones finish (${printable(id)}; Ctrl-C again to stop watching: the job then goes on without you, and \`${BIN} jobs\` lists it)\n`);
+    void client.post('/jobs/cancel', { jobId: id }, CancelAnswerSchema).then((r) => {
+      if (!r.ok) io.stderr(`${BIN}: the controller did not take the cancel of ${printable(id)} (${r.error.code}: ${printable(r.error.message)}): if it still runs, \`${BIN} cancel ${printable(id)}\` stops it\n`);
+    });
+  };
+  /** the `job` event after a Ctrl-C that came before it */
+  const named = (e: Extract<JobEventAsRead, { type: 'job' }>): void => {
+    stopAsked = false;
+    stopWaiting();
+    if (!e.attached) return cancelOwn(e.jobId);
+    io.stderr(stoppedWatching(e));
+    stopFollowing();
+  };
   const offInterrupt =
     hooks.onInterrupt?.(() => {
       interrupts++;
-      if (attachedTo === null && interrupts === 1 && jobId !== null) {
-        io.stderr(`${BIN}: stopping ${req.kind}: no new migrations; running ones finish (Ctrl-C again to stop watching: the job then goes on without you)\n`);
-        void client.post('/jobs/cancel', { jobId }, CancelAnswerSchema);
+      if (jobId === null && interrupts === 1) {
+        stopAsked = true;
+        io.stderr(`${BIN}: stopping ${req.kind}: waiting up to ${NAMING_WAIT_MS / 1000} s for the controller to name the job this command asked for, to cancel it if this xenherdctl started it (Ctrl-C again to stop waiting)\n`);
+        stopWaiting = hooks.clock.schedule(NAMING_WAIT_MS, () => {
+          io.stderr(unnamedJob(req, `no word from it within ${NAMING_WAIT_MS / 1000} s of Ctrl-C`));
+          stopFollowing();
+        });
         return;
       }
+      if (jobId === null) {
+        stopWaiting();
+        io.stderr(unnamedJob(req, 'Ctrl-C again while waiting for it'));
+        return stopFollowing();
+      }
+      if (attachedTo === null && interrupts === 1) return cancelOwn(jobId);
       if (attachedTo !== null) io.stderr(stoppedWatching(attachedTo));
-      // the exit code first, as for the deadline below: the aborted stream must not win as 87
-      giveUp(EXIT_STOPPED_WATCHING);
-      abort.abort();
+      stopFollowing();
     }) ?? (() => undefined);
   let ticking = hooks.isTty === true && !json;
   const tick = (): void => {
@@ -105,6 +149,7 @@ export async function followJob(client: CtlClient, io: CliIo, hooks: CtlHooks, r
         if (e.type === 'job') {
           jobId = e.jobId;
           attachedTo = e.attached ? e : null;
+          if (stopAsked) named(e);
         }
         if (json) io.stdout(`${JSON.stringify(e)}\n`);
         else view?.event(e);
@@ -121,6 +166,7 @@ export async function followJob(client: CtlClient, io: CliIo, hooks: CtlHooks, r
     return exitForEnd(outcome.value);
   } finally {
     ticking = false;
+    stopWaiting();
     deadline.stop();
     offInterrupt();
   }

@@ -11,6 +11,8 @@ export const CTRL_C_HELP = [
   'Ctrl-C in the terminal that started the job: no new moves, running ones finish (again: stop watching,',
   '130). Run while the same job runs, the command follows it instead, and Ctrl-C there only stops',
   'watching (130; the job goes on, named with who started it): `xenherdctl cancel JOB` stops it on purpose.',
+  'A Ctrl-C before the job is named (its first line) waits up to 10 s for that name, then does the same;',
+  'with no name by then it exits 130 saying the job may run: `xenherdctl jobs` lists it.',
 ].join('\n');
 
 /** What --timeout takes, for the commands that take it (drain says more, in its own words). */
