@@ -19,7 +19,7 @@ import type { ServerCertificate } from '../fleet/server-certificate.js';
 import { EnrolledHosts } from './enrolled-hosts.js';
 import { FleetPush } from './fleet-push.js';
 import { HelloDeadlines } from './hello-deadlines.js';
-import { JobHub } from '../jobs/job-hub.js';
+import { FINISHED_KEPT, JobHub } from '../jobs/job-hub.js';
 import { DEFAULT_JOB_SETTINGS, type JobSettings } from '../jobs/settings.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
 import { AgentLinkLog } from './agent-link-log.js';
@@ -159,7 +159,7 @@ export class ControllerCore {
   }
 
   jobs(): JobsAnswer {
-    return { at: this.o.clock.now(), jobs: this.hub.list() };
+    return { at: this.o.clock.now(), jobs: this.hub.list(), finished: this.hub.finished(), keeps: FINISHED_KEPT, commands: this.pending.operatorMoves() };
   }
 
   /** Stops the jobs and timers and closes every agent link (commands in flight end with XH_ERR_AGENT_LINK_LOST). */

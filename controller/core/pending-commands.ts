@@ -2,6 +2,7 @@ import type { Clock } from '../../shared/clock/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { CommandMessage, ResultData, ResultMessage } from '../../shared/protocol/agent-link.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
+import type { RunningCommand } from '../../shared/protocol/ctl-jobs.js';
 import type { AgentSession } from './agent-session.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 
@@ -68,6 +69,19 @@ export class PendingCommands {
   /** The op of every command in flight now. */
   inFlightOps(): CommandMessage['op'][] {
     return [...this.pending.values()].map((p) => p.command.op);
+  }
+
+  /**
+   * The operators' own migrate and reverse in flight (a job's moves are its job's), oldest first:
+   * `xenherdctl jobs` lists them beside the jobs, as the other thing the controller runs for people.
+   */
+  operatorMoves(): RunningCommand[] {
+    const out: RunningCommand[] = [];
+    for (const { command: c, session, sentAt } of this.pending.values()) {
+      if (c.op === 'reverse') out.push({ commandId: c.commandId, op: 'reverse', name: c.name, host: session.host, target: null, by: c.by, operationId: c.operationId, sentAt });
+      else if (c.op === 'migrate' && c.reason === 'manual') out.push({ commandId: c.commandId, op: 'migrate', name: c.name, host: session.host, target: c.target, by: c.by, operationId: c.operationId, sentAt });
+    }
+    return out;
   }
 
   send(session: AgentSession, command: CommandMessage, sink: CommandSink, timeoutMs = this.timeoutMs): CommandHandle {

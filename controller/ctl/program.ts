@@ -3,6 +3,7 @@ import type { CtlHooks } from './context.js';
 import { cancelHelp } from './help/cancel.js';
 import { checkHelp } from './help/check.js';
 import { drainHelp, restoreHelp } from './help/drain.js';
+import { jobsHelp } from './help/jobs.js';
 import { domainsHelp, hostsHelp, statusHelp } from './help/listing.js';
 import { maintenanceHelp } from './help/maintenance.js';
 import { migrateHelp, reverseHelp } from './help/migrate.js';
@@ -39,6 +40,7 @@ export const ctlProgram = (hooks: CtlHooks): Program => ({
     { ...maintenanceHelp, run: async (argv, io) => (await import('./commands/maintenance.js')).maintenance(argv, io, hooks) },
     { ...rebalanceHelp, run: async (argv, io) => (await import('./commands/rebalance.js')).rebalance(argv, io, hooks) },
     { ...rollHelp, run: async (argv, io) => (await import('./commands/roll.js')).roll(argv, io, hooks) },
+    { ...jobsHelp, run: async (argv, io) => (await import('./commands/jobs.js')).jobs(argv, io, hooks) },
     { ...cancelHelp, run: async (argv, io) => (await import('./commands/cancel.js')).cancel(argv, io, hooks) },
     { ...planHelp, run: async (argv, io) => (await import('./commands/rebalance.js')).plan(argv, io, hooks) },
     { ...checkHelp, run: async (argv, io) => (await import('./commands/check.js')).check(argv, io, hooks) },
@@ -70,6 +72,7 @@ export const ctlProgram = (hooks: CtlHooks): Program => ({
     '  drain, restore, maintenance, rebalance, roll and plan: 0 the goal holds, 1 it does not (what remains',
     '  is listed), 2 usage or configuration error, 90 --timeout ran out, 87/88/89 as above, 130 stopped',
     '  watching at Ctrl-C (the job goes on). cancel: 0 the job stops, 1 no such job runs, 2 as above.',
+    '  jobs: 0 (also with no job), 87/88 as above.',
     '  check (a Nagios plugin): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, and never another code.',
     '  Every command: 74 (XH_ERR_FILE) the answer could not be written to standard output (a full disk, an',
     '  I/O error; check: 3), 141 the reader of the output went away (`xenherdctl status | head -1`; check: 3).',

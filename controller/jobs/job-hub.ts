@@ -1,6 +1,6 @@
 import { noAgentMessage } from '../fleet/no-agent-message.js';
 import type { XhError } from '../../shared/errors.js';
-import type { CancelAnswer, JobEvent, JobRequest, JobsAnswer, Plan, PlanRequest } from '../../shared/protocol/ctl-jobs.js';
+import type { CancelAnswer, FinishedJob, JobEvent, JobRequest, JobSummary, Plan, PlanRequest } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { PlanFacts } from '../plan/facts.js';
 import type { PlanPolicy } from '../plan/policy.js';
@@ -26,6 +26,12 @@ const unheardOf = (hosts: readonly string[], f: PlanFacts): XhError | null => {
   return unknown.length === 0 ? null : { code: 'XH_ERR_NOT_FOUND', message: noAgentMessage(unknown, f.hostNames()) };
 };
 
+/**
+ * How many ended jobs the hub remembers for `xenherdctl jobs`: enough for a second on-call to see
+ * the night's drains, restores and rolls; older ones are in the controller's log.
+ */
+export const FINISHED_KEPT = 20;
+
 const hostsOf = (r: JobRequest): string[] => (r.kind === 'rebalance' ? [] : r.kind === 'roll' ? [...new Set(r.hosts)].sort() : [r.host]);
 
 /**
@@ -39,6 +45,8 @@ export class JobHub {
   /** each job's run, to its end: a job that continues a stopped one starts after it */
   private readonly runs = new Map<string, Promise<void>>();
   private readonly schedulers = new Set<MoveScheduler>();
+  /** the latest ended jobs, newest first, at most FINISHED_KEPT */
+  private readonly ended: FinishedJob[] = [];
   private readonly env: JobEnv;
 
   constructor(
@@ -133,8 +141,19 @@ export class JobHub {
     return ok({ jobId, stopping: true, inFlight: job.inFlight() });
   }
 
-  list(): JobsAnswer['jobs'] {
-    return [...this.jobs.values()].map((j) => ({ jobId: j.id, kind: j.kind, hosts: [...j.hosts], by: j.by, startedAt: j.startedAt, inFlight: j.inFlight(), stopping: j.stopReason !== null }));
+  /** The running jobs, oldest first. */
+  list(): JobSummary[] {
+    return [...this.jobs.values()]
+      .sort((a, b) => a.startedAt - b.startedAt)
+      .map((j) => {
+        const { moved, failed, remaining } = j.tally.counts();
+        return { jobId: j.id, kind: j.kind, hosts: [...j.hosts], by: j.by, startedAt: j.startedAt, inFlight: j.inFlight(), stopping: j.stopReason !== null, operationId: j.operationId, step: j.step?.slice(0, 4000) ?? null, moved, failed, remaining };
+      });
+  }
+
+  /** The jobs that ended since the controller started, newest first, at most FINISHED_KEPT. */
+  finished(): FinishedJob[] {
+    return [...this.ended];
   }
 
   /** How far each running job is, in moves (for the metrics). */
@@ -160,6 +179,9 @@ export class JobHub {
       `${req.kind} ${job.hosts.join(' ')} (${job.id}) ${end.ok ? 'done' : `ended ${end.code}`}: ${end.message}`,
     );
     job.emit({ type: 'end', ...end, message: end.message.slice(0, 4000) });
+    const kept = { jobId: job.id, kind: job.kind, hosts: [...job.hosts], by: job.by, startedAt: job.startedAt, endedAt: this.port.clock.now(), operationId: job.operationId, stopReason: job.stopReason };
+    this.ended.unshift({ ...kept, ok: end.ok, code: end.code, message: end.message.slice(0, 4000), moved: end.moved, remaining: end.remaining.length });
+    this.ended.splice(FINISHED_KEPT);
     for (const s of this.schedulers) s.poke();
   }
 

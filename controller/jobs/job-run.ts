@@ -1,8 +1,25 @@
 import type { JobEnd, JobEvent, JobKind } from '../../shared/protocol/ctl-jobs.js';
+import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 import { JobTally } from './job-tally.js';
 import type { StopReason } from './move-scheduler.js';
 
 const HISTORY = 2_000;
+
+/** What event E says the job does now, for `xenherdctl jobs`; null for a move (the tally counts those) and the rest. */
+function stepOf(e: JobEvent): string | null {
+  switch (e.type) {
+    case 'plan':
+      return e.plan.kind === 'roll' ? `planned ${e.plan.groups.length} group(s)` : `planned ${e.plan.sets.flat().length} move(s)`;
+    case 'note':
+      return e.line;
+    case 'host':
+      return `${e.host}: ${MAINTENANCE_WORDS[e.maintenance.state]}`;
+    case 'reboot':
+      return `waiting for ${e.hosts.join(', ')} to reboot`;
+    default:
+      return null;
+  }
+}
 
 /**
  * One running job as its followers see it: its events (kept, so an operator who asks for the
@@ -12,6 +29,8 @@ export class JobRun {
   operationId: string | null = null;
   stopReason: StopReason | null = null;
   ended: JobEnd | null = null;
+  /** its latest step in words (stepOf), for whoever lists the jobs */
+  step: string | null = null;
   /** how many moves run now (set by the job's scheduler) */
   inFlight: () => number = () => 0;
   /** its moves so far, for the controller's metrics */
@@ -31,6 +50,7 @@ export class JobRun {
   emit(e: JobEvent): void {
     if (this.ended) return;
     this.tally.event(e);
+    this.step = stepOf(e) ?? this.step;
     if (e.type === 'end') this.ended = e;
     this.history.push(e);
     // keep the head (job, plan) and the most recent events

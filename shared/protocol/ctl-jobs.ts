@@ -10,7 +10,8 @@ import { DomuNameSchema, HostNameSchema, MaintenanceSchema } from './agent-link-
  *   POST /v1/plan          PlanRequest → Plan                         (role read: nothing moves)
  *   POST /v1/jobs          JobRequest  → NDJSON JobEvent*, `end` last  (role operate)
  *   POST /v1/jobs/cancel   CancelRequest → CancelAnswer               (role operate)
- *   GET  /v1/jobs          JobsAnswer: the jobs running in this controller
+ *   GET  /v1/jobs          JobsAnswer: the jobs running in this controller, those that ended
+ *                          lately, and operators' migrate/reverse in flight (role read)
  *
  * A job asked for again while the same job (same kind, same hosts) runs in this controller is
  * followed, not started twice: the answer replays its events so far (`job.attached` is true).
@@ -198,6 +199,65 @@ export const CancelRequestSchema = z.strictObject({ jobId: z.string().min(1).max
 export const CancelAnswerSchema = z.strictObject({ jobId: z.string(), stopping: z.boolean(), inFlight: z.number().int().nonnegative() });
 export type CancelAnswer = z.infer<typeof CancelAnswerSchema>;
 
-export const JobSummarySchema = z.strictObject({ jobId: z.string(), kind: JobEventSchema.options[0].shape.kind, hosts: z.array(HostNameSchema), by: z.string(), startedAt: Ms, inFlight: z.number().int().nonnegative(), stopping: z.boolean() });
-export const JobsAnswerSchema = z.strictObject({ at: Ms, jobs: z.array(JobSummarySchema) });
+const Count = z.number().int().nonnegative();
+const Kind = JobEventSchema.options[0].shape.kind;
+
+/** A job running in this controller; STOPPING: cancelled or timed out, waiting for its running moves. */
+export const JobSummarySchema = z.strictObject({
+  jobId: z.string(),
+  kind: Kind,
+  hosts: z.array(HostNameSchema),
+  by: z.string(),
+  startedAt: Ms,
+  inFlight: Count,
+  stopping: z.boolean(),
+  operationId: z.string().nullable(),
+  /** its latest step in words (its last plan, note, host or reboot event); null before the first */
+  step: Line.nullable(),
+  /** its moves so far, counted as its followers' progress bar counts them */
+  moved: Count,
+  failed: Count,
+  remaining: Count,
+});
+export type JobSummary = z.infer<typeof JobSummarySchema>;
+
+/** A job that has ended, as its `end` event said; STOPREASON: cancelled, timed out or stopped by a controller shutdown. */
+export const FinishedJobSchema = z.strictObject({
+  jobId: z.string(),
+  kind: Kind,
+  hosts: z.array(HostNameSchema),
+  by: z.string(),
+  startedAt: Ms,
+  endedAt: Ms,
+  operationId: z.string().nullable(),
+  stopReason: z.enum(['cancelled', 'timeout', 'aborted']).nullable(),
+  ok: z.boolean(),
+  code: ErrorCodeSchema.nullable(),
+  message: Line,
+  moved: Count,
+  /** how many domUs its end listed as remaining */
+  remaining: Count,
+});
+export type FinishedJob = z.infer<typeof FinishedJobSchema>;
+
+/** An operator's migrate or reverse the controller passed to the agent of HOST and that has not ended. */
+export const RunningCommandSchema = z.strictObject({
+  commandId: z.string(),
+  op: z.enum(['migrate', 'reverse']),
+  name: DomuNameSchema,
+  host: HostNameSchema,
+  /** where a migrate was sent (null: the domU's DRBD peer); a reverse goes to HOST, its home */
+  target: HostNameSchema.nullable(),
+  by: z.string(),
+  operationId: z.string(),
+  sentAt: Ms,
+});
+export type RunningCommand = z.infer<typeof RunningCommandSchema>;
+
+/**
+ * GET /v1/jobs. JOBS: those running, oldest first. FINISHED: the latest that ended since the
+ * controller started, newest first, at most KEEPS of them (kept in memory only: a restart
+ * forgets them; its log keeps every job's end). COMMANDS: operators' migrate and reverse in flight.
+ */
+export const JobsAnswerSchema = z.strictObject({ at: Ms, jobs: z.array(JobSummarySchema), finished: z.array(FinishedJobSchema), keeps: Count, commands: z.array(RunningCommandSchema) });
 export type JobsAnswer = z.infer<typeof JobsAnswerSchema>;

@@ -1,0 +1,54 @@
+import type { CliIo } from '../../../shared/cli/io.js';
+import { printable } from '../../../shared/text/printable.js';
+import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
+import { formatAge, formatSince, table } from '../format.js';
+import { JOBS_USAGE } from '../help/jobs.js';
+import { JobsAnswerReadSchema, JobsListingSchema, listingOf, type JobRow, type JobsListing } from '../jobs-answer.js';
+
+/** How much of a finished job's ending a table row shows: its whole message is in --json. */
+const MESSAGE_CHARS = 160;
+
+const targetOf = (r: JobRow): string => {
+  if (r.domu !== null) return `${r.domu} ${r.kind === 'reverse' ? `home to ${r.hosts[0] ?? '?'}` : `on ${r.hosts[0] ?? '?'}${r.hosts[1] !== undefined ? ` to ${r.hosts[1]}` : ''}`}`;
+  return r.hosts.length > 0 ? r.hosts.join(' ') : '(fleet)';
+};
+
+const started = (r: JobRow, now: number): string => `${formatSince(r.startedAt, now)} (${formatAge(r.ageMs)} ago)`;
+
+function runningState(r: JobRow): string {
+  if (r.domu !== null) return `${r.kind === 'reverse' ? 'reversing' : 'migrating'} (runs on the Dom0s to its end)`;
+  const counts = r.moved === null ? '' : `: ${r.moved} moved, ${r.running ?? 0} running, ${r.remaining ?? 0} left${r.failed ? `, ${r.failed} failed` : ''}`;
+  return `${r.state}${counts}${r.step !== null ? `; ${r.step}` : ''}`;
+}
+
+function endedState(r: JobRow, now: number): string {
+  const message = (r.message ?? '').split('\n')[0] ?? '';
+  const cut = message.length > MESSAGE_CHARS ? `${message.slice(0, MESSAGE_CHARS - 1)}…` : message;
+  return `${r.state}${r.code !== null ? ` ${r.code}` : ''} at ${r.endedAt === null ? '?' : formatSince(r.endedAt, now)}: ${cut}`;
+}
+
+/** The listing for people: running first, then what ended; every word the controller sent made printable. */
+export function jobsText(l: JobsListing): string {
+  const out: string[] = [];
+  if (l.running.length === 0) out.push('nothing runs in the controller now\n');
+  else out.push(table([['RUNNING', 'KIND', 'ON', 'BY', 'STARTED', 'STATE'], ...l.running.map((r) => [r.id, r.kind, targetOf(r), r.startedBy, started(r, l.at), runningState(r)].map((c) => printable(c)))]));
+  if (l.remembers === null) out.push('(this controller is of an older release: it lists no job that ended)\n');
+  else if (l.finished.length === 0) out.push('no job has ended since the controller started\n');
+  else {
+    out.push(`\nENDED (the last ${l.remembers} the controller keeps since it started; its log has them all)\n`);
+    out.push(table([['ID', 'KIND', 'ON', 'BY', 'STARTED', 'ENDED'], ...l.finished.map((r) => [r.id, r.kind, targetOf(r), r.startedBy, started(r, l.at), endedState(r, l.at)].map((c) => printable(c)))]));
+  }
+  if (l.running.some((r) => r.cancel)) out.push('\n`xenherdctl cancel ID` stops a running job (no new moves; running ones finish)\n');
+  return out.join('');
+}
+
+/** `xenherdctl jobs [--json]`: what the controller runs, and what ended lately; role read. */
+export async function jobs(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
+  const inv = begin(argv, io, hooks, [], [0, 0], JOBS_USAGE);
+  if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
+  const r = await inv.value.client.get('/jobs', JobsAnswerReadSchema);
+  if (!r.ok) return fail(r.error, io, inv.value.json);
+  const listing = JobsListingSchema.parse(listingOf(r.value));
+  io.stdout(inv.value.json ? `${JSON.stringify(listing)}\n` : jobsText(listing));
+  return 0;
+}

@@ -1,0 +1,24 @@
+import type { CommandHelp } from '../../../shared/cli/program.js';
+
+export const JOBS_USAGE = 'jobs [--json]';
+
+export const jobsHelp: CommandHelp = {
+  name: 'jobs',
+  summary: 'List the jobs the controller runs (and the migrations it passed on), then those that ended lately.',
+  usage: JOBS_USAGE,
+  help: [
+    'Lists the jobs running in the controller, oldest first: drain, restore, rebalance, roll, maintenance, and',
+    "the operators' migrate and reverse it passed to an agent; each with its id (what `xenherdctl cancel`",
+    'takes: a migrate or reverse runs on the Dom0s to its end and cannot be cancelled), what it works on,',
+    "who started it (the token's name), when, and where it is (moves done, running, left; its last step).",
+    'Then the jobs that ended since the controller started, newest first (it keeps the last 20, in memory',
+    'only: a restart forgets them, its log keeps every end), each with how it ended. The role read may list.',
+    '',
+    `usage: xenherdctl ${JOBS_USAGE}`,
+    '  --json   {at, running: [ROW], finished: [ROW], remembers}; a ROW is {id, kind, domu, hosts, startedBy,',
+    '           startedAt, ageMs, state, step, cancel, moved, running, failed, remaining, endedAt, code,',
+    '           message}',
+    'exit: 0 (also with no job); 87 controller unreachable; 88 token refused; 78 no controller configured',
+    '',
+  ].join('\n'),
+};
