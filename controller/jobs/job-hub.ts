@@ -129,7 +129,7 @@ export class JobHub {
    */
   cancel(jobId: string, operator: string): Result<CancelAnswer, XhError> {
     const job = this.jobs.get(jobId);
-    if (!job) return err({ code: 'XH_ERR_NOT_FOUND', message: `no job ${jobId} runs in this controller` });
+    if (!job) return err({ code: 'XH_ERR_NOT_FOUND', message: `no job ${jobId} runs in this controller (\`xenherdctl jobs\` lists those that run, and how the last ones ended)` });
     const what = `${job.kind}${job.hosts.length > 0 ? ` ${job.hosts.join(' ')}` : ''}`;
     this.port.log.info(
       { event: 'operator-action', jobId, by: `ctl:${operator}`, action: 'cancel', kind: job.kind, hosts: job.hosts, startedBy: job.by },

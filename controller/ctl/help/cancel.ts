@@ -9,8 +9,9 @@ export const cancelHelp: CommandHelp = {
   help: [
     'Stops JOB as Ctrl-C does in the xenherdctl that started it: no new moves, running ones finish, and',
     'whoever follows it sees its end. For a job you only watch (the same command run while it ran: Ctrl-C',
-    'there only stops watching) or whose terminal is gone. JOB is the id its first line names (job-…); the',
-    "controller's log says who cancelled whose job. Run the job's command again to go on from where it stopped.",
+    'there only stops watching) or whose terminal is gone. JOB is the id its first line names (job-…), and',
+    "`xenherdctl jobs` lists the running ones; the controller's log says who cancelled whose job. Run the",
+    "job's command again to go on from where it stopped.",
     '',
     `usage: xenherdctl ${CANCEL_USAGE}`,
     'exit: 0 the job stops; 1 no such job runs in the controller; 2 usage or configuration error; 87',

@@ -56,7 +56,7 @@ describe('Ctrl-C in a xenherdctl that attached to a job another one started', ()
     expect(line).toMatchObject({ by: 'ctl:bob', startedBy: 'ctl:admin', jobId, kind: 'drain', hosts: ['xen1'], msg: `bob cancelled drain xen1 (${jobId}, started by ctl:admin): running moves finish, nothing new starts` });
     // the job has ended: there is nothing left to cancel
     const again = await bob(['cancel', jobId]);
-    expect([again.code, again.stderr]).toEqual([1, `xenherdctl: XH_ERR_NOT_FOUND: no job ${jobId} runs in this controller\n`]);
+    expect([again.code, again.stderr]).toEqual([1, `xenherdctl: XH_ERR_NOT_FOUND: no job ${jobId} runs in this controller (\`xenherdctl jobs\` lists those that run, and how the last ones ended)\n`]);
     expect((await bob(['cancel'])).code).toBe(2);
     expect((await bob(['cancel', 'x'.repeat(101)])).stderr).toMatch(/is not a job id \(job-…, as the job's first line names it\)/);
   });
