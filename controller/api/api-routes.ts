@@ -5,7 +5,7 @@ import { sendError } from './respond.js';
  * Every route under /v1 as "METHOD /path". http-api.ts switches over these exhaustively, so the
  * compiler keeps this list and the dispatch the same, and a path's methods for 405 come from here.
  */
-export const API_ROUTES = ['GET /where', 'GET /hosts', 'GET /domains', 'GET /status', 'GET /check', 'POST /commands', 'POST /plan', 'GET /jobs', 'POST /jobs', 'POST /jobs/cancel'] as const;
+export const API_ROUTES = ['GET /where', 'GET /hosts', 'GET /domains', 'GET /status', 'GET /drbd', 'GET /check', 'POST /commands', 'POST /plan', 'GET /jobs', 'POST /jobs', 'POST /jobs/cancel'] as const;
 export type ApiRoute = (typeof API_ROUTES)[number];
 
 export const apiRouteOf = (route: string): ApiRoute | null => API_ROUTES.find((r) => r === route) ?? null;

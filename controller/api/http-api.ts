@@ -142,6 +142,13 @@ function routeRequest(deps: Deps) {
       case 'GET /status':
         if (!operatorFor(deps, req, res, 'read')) return;
         return sendJson(res, 200, deps.core.status());
+      case 'GET /drbd': {
+        if (!operatorFor(deps, req, res, 'read')) return;
+        const twice = repeatedParam(url.searchParams);
+        if (twice !== null) return sendError(res, twice);
+        const r = deps.core.drbd(url.searchParams.get('pattern'));
+        return r.ok ? sendJson(res, 200, r.value) : sendError(res, r.error);
+      }
       case 'GET /check':
         if (!operatorFor(deps, req, res, 'read')) return;
         return checkRoute(deps.core, url, res);

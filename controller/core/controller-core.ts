@@ -6,6 +6,7 @@ import { CLOSE, type Link } from '../../shared/link/link.js';
 import type { Hello } from '../../shared/protocol/agent-link.js';
 import type { LinkDomuConfig } from '../../shared/protocol/agent-link-state.js';
 import type { CommandRequest, DomainsAnswer, HostsAnswer, StatusAnswer, WhereAnswer } from '../../shared/protocol/ctl-api.js';
+import type { DrbdAnswer } from '../../shared/protocol/ctl-drbd.js';
 import type { JobsAnswer } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { FleetIndex } from '../fleet/fleet-index.js';
@@ -13,6 +14,7 @@ import { newHostRecord, noteHalves, noteMaintenance, type Freshness, type HostRe
 import { noteIncoming } from '../fleet/incoming-since.js';
 import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../../shared/name-pattern.js';
+import { drbdView } from '../fleet/drbd-view.js';
 import { domainsAnswer, hostViews, statusAnswer, whereMatches, whereWithViews } from '../fleet/views.js';
 import { whereWithUnreported, type Enrolment } from '../fleet/enrolment.js';
 import type { ServerCertificate } from '../fleet/server-certificate.js';
@@ -133,6 +135,13 @@ export class ControllerCore {
     if (!p.ok) return err({ code: 'XH_ERR_USAGE', message: p.error });
     const { matches, notListing } = whereWithViews(whereWithUnreported(whereMatches(this.index, p.value, this.fresh(), (n) => this.alerts.idsOf(n)), this.enrolled.unreportedCount), this.index, this.fresh());
     return ok({ at: this.o.clock.now(), pattern, matches, ...(this.enrolled.unreportedCount > 0 ? { unreported: [...this.enrolled.unreportedHosts()] } : {}), ...(notListing.length > 0 ? { notListing } : {}) });
+  }
+
+  /** The DRBD resources, or those PATTERN matches by their name or a domU's using them (null: all). */
+  drbd(pattern: string | null): Result<DrbdAnswer, XhError> {
+    const p = pattern === null ? null : compilePattern(pattern);
+    if (p !== null && !p.ok) return err({ code: 'XH_ERR_USAGE', message: p.error });
+    return ok({ at: this.o.clock.now(), pattern, resources: drbdView(this.index, this.fresh(), p === null ? null : p.value) });
   }
 
   hosts(): HostsAnswer {

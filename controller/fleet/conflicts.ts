@@ -57,7 +57,7 @@ function* homeClaimedTwice(index: FleetIndex, fresh: Freshness): Generator<Findi
   }
 }
 
-interface PrimaryHolder {
+export interface PrimaryHolder {
   readonly host: string;
   readonly resource: LinkDrbdResource;
 }
@@ -135,7 +135,7 @@ function partnerOf(index: FleetIndex, resource: string, holder: PrimaryHolder): 
  * `.res` file, or both hold a config of a domU on it. A domU guarded on one Dom0 only, with a
  * standby config on the other, is the common 8.4 set-up.
  */
-function arePartners(index: FleetIndex, resource: string, a: PrimaryHolder, b: PrimaryHolder): boolean {
+export function arePartners(index: FleetIndex, resource: string, a: PrimaryHolder, b: PrimaryHolder): boolean {
   if (a.resource.peers.some((p) => p.name === b.host) || b.resource.peers.some((p) => p.name === a.host)) return true;
   if (resHostsOn(index, resource, a.host).includes(b.host) || resHostsOn(index, resource, b.host).includes(a.host)) return true;
   return domusOn(index, resource, a.host).some((n) => domusOn(index, resource, b.host).includes(n));

@@ -14,6 +14,7 @@ import { CheckDetailSchema, CheckStatusSchema } from './ctl-check.js';
  *   GET  /v1/hosts               HostsAnswer
  *   GET  /v1/domains[?host=H]    DomainsAnswer
  *   GET  /v1/status              StatusAnswer     (alerts first, and check's verdict at its defaults)
+ *   GET  /v1/drbd[?pattern=P]    DrbdAnswer       (every DRBD resource, one entry per pair: ctl-drbd.ts)
  *   POST /v1/commands            CommandRequest → NDJSON stream of CommandEvent, `result` last
  *   POST /v1/plan, /v1/jobs, /v1/jobs/cancel, GET /v1/jobs: orchestration, see ctl-jobs.ts
  *   GET  /v1/check?...           CheckAnswer      (the monitoring verdict, see ctl-check.ts)

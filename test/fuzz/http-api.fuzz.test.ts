@@ -40,7 +40,7 @@ const BODIES: unknown[] = [
   { kind: 'restore', host: 'xen9', timeoutMs: 1 },
   { jobId: 'job-1' },
 ];
-const ROUTES = ['/v1/where', '/v1/hosts', '/v1/domains', '/v1/status', '/v1/check', '/v1/commands', '/v1/plan', '/v1/jobs', '/v1/jobs/cancel', '/v1/agent', '/metrics', '/', '/v2/hosts'];
+const ROUTES = ['/v1/where', '/v1/hosts', '/v1/domains', '/v1/status', '/v1/drbd', '/v1/check', '/v1/commands', '/v1/plan', '/v1/jobs', '/v1/jobs/cancel', '/v1/agent', '/metrics', '/', '/v2/hosts'];
 const pathPart = fc.oneof(
   fc.constantFrom(...ROUTES),
   fc.constantFrom(...ROUTES).map((r) => `${r}/`),

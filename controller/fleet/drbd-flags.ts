@@ -1,0 +1,115 @@
+import { DRBD_SYNC_STATES, type DrbdReplicationWord } from '../../shared/drbd-words.js';
+import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
+import type { DrbdFlag } from '../../shared/protocol/ctl-drbd.js';
+import { spanText } from '../../shared/text/span-text.js';
+import type { FleetIndex } from './fleet-index.js';
+import type { Freshness, HostRecord } from './host-record.js';
+import { liveWordOutranks } from './live-partner-word.js';
+import { mayBeMoveStarting } from './move-promotion.js';
+import { domusOn } from './resource-users.js';
+import { primarySuperseded } from './superseded.js';
+
+/** One Dom0 of a resource's pair as the view reads it: its report of the resource (null: it lists none) and how current that is. */
+export interface ViewSide {
+  readonly host: string;
+  readonly res: LinkDrbdResource | null;
+  readonly reachable: boolean;
+  readonly ageMs: number | null;
+  readonly record: HostRecord | undefined;
+}
+
+type Peer = LinkDrbdResource['peers'][number];
+
+/** DRBD 8.4 names its one peer "peer", and an agent names a connection the tools print no name for by node id. */
+const hostless = (p: Peer): boolean => p.name === 'peer' || p.name.startsWith('node-id:');
+
+/** What FROM's report says of its link to TO: the peer named TO (DRBD 9), or its only, nameless peer (8.4). */
+export function peerToward(from: ViewSide, to: string): Peer | undefined {
+  const peers = from.res?.peers ?? [];
+  const named = peers.find((p) => p.name === to);
+  if (named !== undefined) return named;
+  const only = peers.length === 1 ? peers[0] : undefined;
+  return only !== undefined && hostless(only) ? only : undefined;
+}
+
+/** A side heard now reports its link to S Connected (with S's disk UpToDate when UPTODATE): S is up and replicating, whatever its agent says. */
+export const hasLiveLinkTo = (s: ViewSide, sides: readonly ViewSide[], upToDate = false): boolean =>
+  sides.some((o) => {
+    if (o === s || o.res === null || !o.reachable) return false;
+    const p = peerToward(o, s.host);
+    return p !== undefined && p.connection === 'Connected' && (!upToDate || p.disk === 'UpToDate');
+  });
+
+/**
+ * Whether S's own report is judged: it is current, or no side heard now is connected to it. A
+ * silent side's last word that its link was cut is overtaken by its partner's live link to it.
+ */
+export const isCounted = (s: ViewSide, sides: readonly ViewSide[]): boolean => s.res !== null && (s.reachable || !hasLiveLinkTo(s, sides));
+
+const standAlone = (r: LinkDrbdResource): boolean => r.role !== null && ((r.peers.length === 0 && r.disk !== null) || r.peers.some((p) => p.connection === 'StandAlone'));
+const cutPeers = (r: LinkDrbdResource): Peer[] => (r.role === null ? [] : r.peers.filter((p) => p.connection !== 'Connected' && p.connection !== 'StandAlone'));
+const syncing = (p: Peer): boolean => p.connection === 'Connected' && p.replication !== null && DRBD_SYNC_STATES.has(p.replication as DrbdReplicationWord);
+const and = (xs: readonly string[]): string => (xs.length <= 2 ? xs.join(' and ') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+/** "xen1 (as last reported 95 s ago)" for a side not heard now */
+const asOf = (s: ViewSide): string => (s.reachable ? s.host : `${s.host} (as last reported${s.ageMs === null ? '' : ` ${spanText(s.ageMs)} ago`})`);
+
+/**
+ * What is not well with one resource (or worth knowing), worst first. Only what is judged counts
+ * (isCounted): a silent Dom0's last report its live partner contradicts says nothing of now.
+ */
+export function drbdFlags(index: FleetIndex, fresh: Freshness, name: string, sides: readonly ViewSide[]): DrbdFlag[] {
+  const counted = sides.filter((s) => isCounted(s, sides));
+  const up = counted.filter((s) => s.res?.role !== null);
+  const flags: DrbdFlag[] = [];
+  const down = counted.filter((s) => s.res?.role === null);
+  if (down.length > 0) flags.push({ kind: 'down', text: `not up on ${and(down.map(asOf))} (drbdadm up ${name} there)` });
+  flags.push(...primaryFlags(index, fresh, name, sides, up));
+  const alone = up.filter((s) => standAlone(s.res as LinkDrbdResource));
+  if (alone.length > 0) flags.push({ kind: 'split-brain', text: `StandAlone on ${and(alone.map(asOf))}: DRBD dropped the connection (a split brain) or it was disconnected by hand; see "DRBD split brain" in the README` });
+  const cut = up.filter((s) => cutPeers(s.res as LinkDrbdResource).length > 0);
+  if (cut.length > 0) flags.push({ kind: 'not-connected', text: `not connected (as ${and(cut.map(asOf))} report${cut.length === 1 ? 's' : ''}): writes do not replicate` });
+  const sync = up.filter((s) => s.reachable && (s.res as LinkDrbdResource).peers.some(syncing));
+  if (sync.length > 0) flags.push({ kind: 'syncing', text: `resync under way (${and(sync.map((s) => `${s.host} ${(s.res as LinkDrbdResource).peers.find(syncing)?.replication}`))}; its progress is not reported)` });
+  const disks = up.filter((s) => s.reachable && s.res?.disk !== 'UpToDate').map((s) => `${s.host} ${s.res?.disk ?? 'unknown'}`);
+  if (disks.length > 0) flags.push({ kind: 'not-uptodate', text: `not UpToDate: ${disks.join(', ')}` });
+  for (const s of sides) {
+    if (s.reachable && s.res !== null) continue;
+    const linked = hasLiveLinkTo(s, sides) ? `; ${and(sides.filter((o) => o !== s && o.reachable && peerToward(o, s.host)?.connection === 'Connected').map((o) => o.host))} is connected to it now: the Dom0 is up` : '';
+    flags.push(s.res !== null ? { kind: 'stale', text: `${s.host} unheard: its state as last reported${s.ageMs === null ? '' : ` ${spanText(s.ageMs)} ago`} (stale)${linked}` } : { kind: 'unreported-side', text: `${unreportedWhy(s, name)}${linked}` });
+  }
+  return flags;
+}
+
+/** Why S shows nothing of NAME though its partner or a `.res` file names it. */
+function unreportedWhy(s: ViewSide, name: string): string {
+  if (s.record === undefined) return `${s.host}, which its partner or .res file names, is not in this controller's fleet`;
+  if (s.record.state === null) return `${s.host} has not reported since the controller started${s.reachable ? '' : ' (unreachable)'}`;
+  if (!s.reachable) return `${s.host} unheard${s.ageMs === null ? '' : ` for ${spanText(s.ageMs)}`}; its last report did not list ${name}`;
+  return `${s.host} does not report ${name} (not configured there, or an agent that reports only its guarded domUs' resources)`;
+}
+
+/**
+ * Primary on two Dom0s: a live migration's normal moment (allow-two-primaries) while a domU using
+ * the resource shows a migration row on them; otherwise a split brain in the making, and one under
+ * way once they are not connected. A silent Dom0's last Primary is left out when a domU it ran has
+ * since arrived on its partner (superseded.ts) or its live partner says otherwise (live-partner-word.ts).
+ */
+function primaryFlags(index: FleetIndex, fresh: Freshness, name: string, sides: readonly ViewSide[], up: readonly ViewSide[]): DrbdFlag[] {
+  const live = up.filter((s) => s.reachable);
+  const overtaken = (s: ViewSide): boolean => !s.reachable && live.some((l) => primarySuperseded(index, s.host, l.host, domusOn(index, name, s.host), fresh) || liveWordOutranks(index, name, s.host, l.host, fresh));
+  const primaries = up.filter((s) => s.res?.role === 'Primary' && !overtaken(s));
+  // a side heard now seeing its peer Primary counts that peer even when the peer's own report is missing
+  for (const s of live) {
+    if (s.res?.role !== 'Primary') continue;
+    for (const o of sides) if (o !== s && !primaries.includes(o) && peerToward(s, o.host)?.role === 'Primary' && peerToward(s, o.host)?.connection === 'Connected') primaries.push(o);
+  }
+  if (primaries.length < 2) return [];
+  const hosts = primaries.map((s) => s.host);
+  const users = [...new Set(hosts.flatMap((h) => domusOn(index, name, h)))];
+  const moving = users.filter((n) => hosts.some((h) => index.running.get(n)?.get(h)?.some((d) => d.migration !== null)));
+  const linked = primaries.every((s) => s.res === null || cutPeers(s.res).length === 0) && primaries.some((s) => s.res !== null && s.res.peers.length > 0 && !standAlone(s.res));
+  if (!linked) return [{ kind: 'split-brain', text: `Primary on ${and(primaries.map(asOf))} while not connected: if both still are, each takes writes the other lacks (a split brain)` }];
+  if (moving.length > 0) return [{ kind: 'migrating', text: `Primary on ${and(hosts)}: ${and(moving)} ${moving.length === 1 ? 'is' : 'are'} migrating (both sides are Primary while it moves)` }];
+  const starting = hosts.length === 2 && mayBeMoveStarting(index, users, [hosts[0] as string, hosts[1] as string], fresh) ? '; or a migration starting, its target not showing the domU yet' : '';
+  return [{ kind: 'dual-primary', text: `Primary on ${and(hosts)} and no domU using it is migrating: a split brain in the making (xenherdctl status)${starting}` }];
+}
