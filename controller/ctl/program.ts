@@ -4,6 +4,7 @@ import { cancelHelp } from './help/cancel.js';
 import { checkHelp } from './help/check.js';
 import { drainHelp, restoreHelp } from './help/drain.js';
 import { jobsHelp } from './help/jobs.js';
+import { drbdHelp } from './help/drbd.js';
 import { domainsHelp, hostsHelp, statusHelp } from './help/listing.js';
 import { maintenanceHelp } from './help/maintenance.js';
 import { migrateHelp, reverseHelp } from './help/migrate.js';
@@ -21,9 +22,9 @@ import { whereHelp } from './help/where.js';
 export const ctlProgram = (hooks: CtlHooks): Program => ({
   binary: 'xenherdctl',
   description: [
-    'Ask the xenherd controller where each domU runs, list its Dom0s and domains, migrate domUs, and drain,',
-    'restore, rebalance and roll Dom0s through maintenance; check is a Nagios plugin, and the controller',
-    'serves Prometheus metrics at /metrics (the same token, role read).',
+    'Ask the xenherd controller where each domU runs, list its Dom0s, domains and DRBD resources, migrate',
+    'domUs, and drain, restore, rebalance and roll Dom0s through maintenance; check is a Nagios plugin, and',
+    'the controller serves Prometheus metrics at /metrics (the same token, role read).',
     'Controller: ~/.config/xenherd/ctl.json {"url", "token", "ca"}, each overridden by XENHERD_URL,',
     'XENHERD_TOKEN, XENHERD_CA (the CA file: the controller\'s tls/ca.crt). Every command takes --json.',
   ].join('\n'),
@@ -33,6 +34,7 @@ export const ctlProgram = (hooks: CtlHooks): Program => ({
     { ...hostsHelp, run: async (argv, io) => (await import('./commands/listing.js')).hosts(argv, io, hooks) },
     { ...domainsHelp, run: async (argv, io) => (await import('./commands/listing.js')).domains(argv, io, hooks) },
     { ...statusHelp, run: async (argv, io) => (await import('./commands/listing.js')).status(argv, io, hooks) },
+    { ...drbdHelp, run: async (argv, io) => (await import('./commands/drbd.js')).drbd(argv, io, hooks) },
     { ...migrateHelp, run: async (argv, io) => (await import('./commands/migrate.js')).sendCommand('migrate', argv, io, hooks) },
     { ...reverseHelp, run: async (argv, io) => (await import('./commands/migrate.js')).sendCommand('reverse', argv, io, hooks) },
     { ...drainHelp, run: async (argv, io) => (await import('./commands/drain.js')).drain(argv, io, hooks) },
@@ -74,6 +76,7 @@ export const ctlProgram = (hooks: CtlHooks): Program => ({
     '  watching at Ctrl-C (the job goes on). cancel: 0 the job stops, 1 no such job runs, 2 as above.',
     '  jobs: 0 (also with no job), 87/88 as above.',
     '  check (a Nagios plugin): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, and never another code.',
+    '  drbd: 0 every resource listed connected and UpToDate, 1 a PATTERN matched nothing, 2 some resource is not.',
     '  Every command: 74 (XH_ERR_FILE) the answer could not be written to standard output (a full disk, an',
     '  I/O error; check: 3), 141 the reader of the output went away (`xenherdctl status | head -1`; check: 3).',
   ].join('\n'),
