@@ -80,11 +80,20 @@ export function drbdFlags(index: FleetIndex, fresh: Freshness, name: string, sid
   return flags;
 }
 
+/** Why an agent reads no DRBD resource at all (its report's availability), in words. */
+const NO_DRBD: Partial<Record<string, string>> = {
+  'tools-missing': 'drbd-utils are not installed there',
+  'module-not-loaded': 'the drbd module is not loaded there (modprobe drbd)',
+  unknown: 'its agent could not read DRBD',
+};
+
 /** Why S shows nothing of NAME though its partner or a `.res` file names it. */
 function unreportedWhy(s: ViewSide, name: string): string {
   if (s.record === undefined) return `${s.host}, which its partner or .res file names, is not in this controller's fleet`;
   if (s.record.state === null) return `${s.host} has not reported since the controller started${s.reachable ? '' : ' (unreachable)'}`;
   if (!s.reachable) return `${s.host} unheard${s.ageMs === null ? '' : ` for ${spanText(s.ageMs)}`}; its last report did not list ${name}`;
+  const cannot = NO_DRBD[s.record.state.drbd.availability];
+  if (cannot !== undefined) return `${s.host} reports no DRBD resource: ${cannot}`;
   return `${s.host} does not report ${name} (not configured there, or an agent that reports only its guarded domUs' resources)`;
 }
 

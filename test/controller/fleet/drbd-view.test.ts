@@ -97,6 +97,9 @@ describe('the fleet-wide DRBD view: one entry per resource and pair, each side a
     expect(connected?.sides.map((s) => [s.host, s.reported, s.role])).toEqual([['xen1', true, 'Primary'], ['xen2', false, null]]);
     expect([connected?.ok, connected?.flags]).toEqual([true, [{ kind: 'unreported-side', text: 'xen2 does not report r2 (not configured there, or an agent that reports only its guarded domUs\' resources); xen1 is connected to it now: the Dom0 is up' }]]);
     expect(flagsOf(only('Connecting'))).toEqual([['r2', false, ['not-connected: not connected (as xen1 reports): writes do not replicate', "unreported-side: xen2 does not report r2 (not configured there, or an agent that reports only its guarded domUs' resources)"]]]);
+    // a partner whose agent reads no DRBD at all says why
+    const noModule = record('xen2', hostState({ guarded: [guarded('db1', ['r2'])], domus: [config], drbd: { availability: 'module-not-loaded', resources: [] } }), NOW);
+    expect(flagsOf([only('Connecting')[0] as HostRecord, noModule])[0]?.[2]).toContain('unreported-side: xen2 reports no DRBD resource: the drbd module is not loaded there (modprobe drbd)');
     // a partner the controller has never heard of
     expect(flagsOf([only('Connecting')[0] as HostRecord])[0]?.[2]).toContain("unreported-side: xen2, which its partner or .res file names, is not in this controller's fleet");
   });
