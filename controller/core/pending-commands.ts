@@ -96,7 +96,7 @@ export class PendingCommands {
     );
     this.pending.set(command.commandId, { command, session, sink, cancelTimeout, sentAt: this.clock.now() });
     const operationId = command.op === 'inspect' ? null : command.operationId;
-    this.log.info({ event: 'command-sent', commandId: command.commandId, host: session.host, op: command.op, domu: name || undefined, operationId, by: command.by }, `sent ${describeCommand(command)} to ${session.host}`);
+    this.log[isLeaseRenewal(command) ? 'debug' : 'info']({ event: 'command-sent', commandId: command.commandId, host: session.host, op: command.op, domu: name || undefined, operationId, by: command.by }, `sent ${describeCommand(command)} to ${session.host}`);
     session.send(command);
     return { commandId: command.commandId, expire: (o) => this.finish(command.commandId, o, null) };
   }
@@ -138,7 +138,7 @@ export class PendingCommands {
     this.pending.delete(id);
     p.cancelTimeout();
     const c = p.command;
-    this.log[outcome.ok ? 'info' : 'warn'](
+    this.log[!outcome.ok ? 'warn' : isLeaseRenewal(c) ? 'debug' : 'info'](
       { event: 'command-done', commandId: id, host: p.session.host, op: c.op, domu: subjectOf(c) || undefined, operationId: c.op === 'inspect' ? null : c.operationId, ok: outcome.ok, code: outcome.code },
       `${describeCommand(c)} on ${p.session.host}: ${outcome.ok ? 'done' : outcome.code}: ${outcome.message}`,
     );
@@ -151,3 +151,11 @@ export class PendingCommands {
     for (const p of [...this.pending.values()]) this.linkClosed(p.session, 1001, 'controller shutting down');
   }
 }
+
+/**
+ * A maintenance flag set to the state it has, with a lease: a running job renewing its claim, every
+ * third of the lease for each host it holds. Two info lines each time would be most of a drain's
+ * journal, and grow with the hosts drained at once; they are debug, while the claim, its release,
+ * any change of state and any refusal stay info or warn.
+ */
+const isLeaseRenewal = (c: CommandMessage): boolean => c.op === 'maintenance' && c.leaseMs > 0 && c.from.length === 1 && c.from[0] === c.state;
