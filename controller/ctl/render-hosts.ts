@@ -7,9 +7,13 @@ const mem = (m: HostView['memory']): string => (m.totalMiB === null ? '-' : `${m
 const VIEW_TEXT: Record<HostView['view'], string> = { current: 'reachable', behind: 'behind (xl list slow)', unknown: 'xl list unreadable' };
 const linkState = (h: HostView): string => (h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : VIEW_TEXT[h.view]) : h.linkUp ? 'silent' : 'unreachable');
 
-/** "online", "draining (ctl1, op 3f2a9c01)": the state, who holds it and for which operation */
+/**
+ * "online", "draining (ctl1:7443, op 3f2a9c01)": the state, who holds it and for which operation. A
+ * controller's owner name without its "xenherd-controller@" (every controller's owner starts so),
+ * which alone widened every row of a fleet's `hosts` past an 80- or 120-column terminal.
+ */
 export const maintenanceText = (m: HostView['maintenance']): string => {
-  const who = [m.owner, m.operationId ? `op ${m.operationId.slice(0, 8)}` : null].filter(Boolean).join(', ');
+  const who = [m.owner?.replace(/^xenherd-controller@(?=.)/, ''), m.operationId ? `op ${m.operationId.slice(0, 8)}` : null].filter(Boolean).join(', ');
   return who ? `${m.state} (${who})` : m.state;
 };
 
