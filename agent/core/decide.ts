@@ -58,7 +58,7 @@ const seenRunning = (d: AutostartDecision): boolean => d.kind === 'running' || (
 
 /** notifyStatus false: the caller tells systemd itself (READY=1 carries the first STATUS=) */
 export function decide(s: AgentState, fx: Fx, now: number, notifyStatus = true): AgentState {
-  let n = noteReplication(alarmStrandedHalves(endVisitorsGoneHome(endAwayOfReturned(reportMismatches({ ...s, dirty: false }, fx, now), fx, now), fx, now), fx, now), fx);
+  let n = noteReplication(alarmStrandedHalves(endVisitorsGoneHome(endAwayOfReturned(reportMismatches({ ...s, dirty: false }, fx, now), fx, now), fx, now), fx, now), fx, now);
   const decisions = decideAll(snapshotOf(n, now));
   const records = new Map(n.records);
   let handled = n.handledThisBoot;

@@ -153,6 +153,7 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
       return { ...s, dirty: true };
     case 'initial-dump':
     case 'fleet-stale':
+    case 'replication':
       return { ...s, dirty: true };
     case 'view-behind':
       return onViewTimer(s, fx, now);

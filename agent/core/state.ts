@@ -12,6 +12,7 @@ import { initialWatcher, type WatcherState } from './watcher.js';
 import type { HomeAgainSeen } from './home-again.js';
 import type { MismatchSeen } from './ledger-mismatches.js';
 import type { HalfSeen } from './stranded-half.js';
+import type { ReplicationSeen } from './replication-watch.js';
 import { NO_RENAME_WATCH, type RenameWatch } from './rename-watch.js';
 
 export type { DomuRecord } from './domu-record.js';
@@ -90,8 +91,8 @@ export interface AgentState {
   readonly homesProblem: string | null;
   /** the guarded dir's read problem as last logged: logged again only when it changes */
   readonly guardedProblem: string | null;
-  /** DRBD resources of domUs run or guarded here whose link the journal was told is lost, with the word it was (replication-watch.ts) */
-  readonly replicationLost: ReadonlyMap<string, string>;
+  /** DRBD resources of domUs run or guarded here: whether their link was seen connected, and what the journal was told (replication-watch.ts) */
+  readonly replication: ReadonlyMap<string, ReplicationSeen>;
   readonly drbd: DrbdFacts;
   readonly domainWatcher: WatcherState;
   readonly handledThisBoot: ReadonlySet<string>;
@@ -181,7 +182,7 @@ export function initialState({ config, configFile, host, hostToConfirm, pid, now
     ledgerProblem: null,
     homesProblem: null,
     guardedProblem: null,
-    replicationLost: new Map(),
+    replication: new Map(),
     drbd: { availability: 'unknown', version: null, events: emptyDrbdState, polled: new Map(), watcher: initialWatcher(config.events.drbd === 'poll', 'events.drbd is "poll" in the config') },
     domainWatcher: initialWatcher(config.events.domains === 'poll', 'events.domains is "poll" in the config'),
     handledThisBoot,
