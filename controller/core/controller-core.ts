@@ -33,6 +33,7 @@ import { hearingAfter, sweepLinks } from './link-sweep.js';
 import { fleetPort } from './fleet-port.js';
 import { startOperatorCommand, type CommandStarted, type OperatorIdentity } from './operator-command.js';
 import { PendingCommands, type CommandSink } from './pending-commands.js';
+import { ReplicationLog } from './replication-log.js';
 import { DEFAULT_SETTINGS, type ControllerSettings } from './settings.js';
 
 export interface ControllerCoreOptions {
@@ -77,6 +78,7 @@ export class ControllerCore {
   private readonly enrolled: EnrolledHosts;
   private readonly links: AgentLinkLog;
   private readonly reports: AgentReports;
+  private readonly replication: ReplicationLog;
   private alertsArmed = false;
   private closed = false;
   private hearingSince = -Infinity;
@@ -100,6 +102,7 @@ export class ControllerCore {
     });
     this.pending = new PendingCommands(o.clock, o.log, this.settings.commandTimeoutMs, this.monitor.commandFinished);
     this.alerts = new AlertKeeper(o.log, o.clock);
+    this.replication = new ReplicationLog(o.log);
     const port = fleetPort({
       clock: o.clock,
       log: o.log,
@@ -221,6 +224,7 @@ export class ControllerCore {
     const r = noteIncoming(noteHalves(noteMaintenance(record, now), now), now);
     const before = this.index.record(r.host);
     const changed = this.index.put(r);
+    this.replication.note(r);
     this.enrolled.note(r.host, r.state !== null);
     if (before?.state?.domus !== r.state?.domus) this.configs.replace(r.host, (r.state?.domus ?? []).map((c) => [c.name, c] as const));
     if (announce) for (const l of [...this.listeners]) l(r.host);
@@ -244,6 +248,7 @@ export class ControllerCore {
     const r = this.index.record(host);
     if (r === undefined) return;
     const changed = this.index.remove(host);
+    this.replication.forget(host);
     this.configs.replace(host, []);
     this.enrolled.forgot(host, r.lastSeen);
     this.o.log.info({ event: 'host-forgotten', host }, `${host} is no longer enrolled and not connected: forgotten`);
