@@ -95,7 +95,9 @@ export function noteReplication(s: AgentState, fx: Fx, now: number): AgentState 
     const names = domus.join(', ');
     if (lost === null) {
       next.set(resource, { connected: true, lost: null, waitingSince: null });
-      if (was.lost !== null) fx.push(log('info', `DRBD ${resource} of ${names} is connected to ${peerDom0(s, resource, v.peers[0]?.name ?? null)} again: its writes replicate again (after a resync, if one runs)`, { resource, domus, event: 'replication-back' }));
+      // after the grace's warning it was never connected: "again" would send a reader looking for a loss
+      const again = was.connected ? ' again' : '';
+      if (was.lost !== null) fx.push(log('info', `DRBD ${resource} of ${names} is connected to ${peerDom0(s, resource, v.peers[0]?.name ?? null)}${again}: its writes replicate${again} (after a resync, if one runs)`, { resource, domus, event: 'replication-back' }));
       continue;
     }
     if (was.lost !== null) {

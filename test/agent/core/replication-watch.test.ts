@@ -137,7 +137,7 @@ describe("the journal on a DRBD link of a domU this Dom0 runs", () => {
     ]);
     expect(due.logs[0]?.fields).toMatchObject({ resource: 'r2', domus: ['db1'], peer: 'xen1', connection: 'Connecting', event: 'replication-not-connected' });
     expect(timer(due.state, T0 + 3 * REPLICATION_GRACE_MS).logs).toEqual([]);
-    expect(feed(due.state, BACK, 'xen1', T0 + 4 * REPLICATION_GRACE_MS).logs.map((l) => l.level)).toEqual(['info']);
+    expect(feed(due.state, BACK, 'xen1', T0 + 4 * REPLICATION_GRACE_MS).logs.map((l) => [l.level, l.msg])).toEqual([['info', 'DRBD r2 of db1 is connected to xen1: its writes replicate (after a resync, if one runs)']]);
   });
 
   it('the grace counts while db1 runs here: stopped before it ends, nothing', () => {
