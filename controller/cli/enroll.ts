@@ -7,6 +7,8 @@ import { newToken } from '../auth/tokens.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { readCaCertificate, readTlsFiles } from '../config/tls-files.js';
 import { holdsToken } from '../../shared/text/redact-token.js';
+import { hostOf } from '../../shared/url-host.js';
+import { reachesOnlyThisMachine } from './init-public-url.js';
 import { BIN, fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
 import type { ControllerHooks } from './hooks.js';
 
@@ -56,10 +58,28 @@ async function enroll(argv: readonly string[], io: CliIo, hooks: ControllerHooks
     return ok(before.map(([, e]) => e.host));
   });
   if (!replaced.ok) return fail(replaced.error, io);
-  const snippet = { controller: { url: agentUrl(c.value, hooks.hostname()), token: t.token, ...(caFingerprint !== null ? { caFingerprint } : {}) } };
+  const url = agentUrl(c.value, hooks.hostname());
+  const snippet = { controller: { url, token: t.token, ...(caFingerprint !== null ? { caFingerprint } : {}) } };
   io.stdout(`${JSON.stringify(snippet, null, 2)}\n`);
+  const loopback = loopbackWarning(url, c.value.file);
+  if (loopback !== null) io.stderr(`${BIN}: warning: ${loopback}\n`);
   io.stderr(`${BIN}: enrolled ${host}${replacedNote(host, replaced.value)}: put the "controller" section above into ${host}'s /etc/xenherd/agent.json; the token is shown only now (a controller run by the packaged service sees it after systemctl restart xenherd-controller)\n`);
   return 0;
+}
+
+/**
+ * An agent on another Dom0 given a loopback URL dials itself and never reports: said at the one
+ * moment the URL is copied out, as it looks plausible in the section and fails only on the Dom0.
+ */
+export function loopbackWarning(url: string, configFile: string): string | null {
+  let host: string;
+  try {
+    host = hostOf(new URL(url));
+  } catch {
+    return null;
+  }
+  if (!reachesOnlyThisMachine(host)) return null;
+  return `the URL above, ${url}, is a loopback address: only an agent on this machine reaches it; for a Dom0 elsewhere set "publicUrl" in ${configFile} to an address it reaches (a name the certificate carries) and enroll it again, or give that address as "url" in the section above`;
 }
 
 /** What enrolling HOST did to earlier tokens of the same host (names that differ only in case included). */

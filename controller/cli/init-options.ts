@@ -22,6 +22,8 @@ export interface InitOptions {
   readonly port: number;
   /** every name the server certificate carries: this host (if a host name), localhost, loopbacks, --san */
   readonly names: readonly string[];
+  /** the --san names alone, in the order given */
+  readonly sans: readonly string[];
   readonly host: string;
 }
 
@@ -64,5 +66,5 @@ export function initOptions(a: ParsedArgv, host: string): Result<InitOptions, Xh
   const bad = extra.map(sanProblem).find((p) => p !== null);
   if (bad !== undefined && bad !== null) return usage(bad);
   const names = [...new Set([...(HOST_NAME_STRICT_RE.test(host) ? [host] : []), 'localhost', '127.0.0.1', '::1', ...extra])];
-  return ok({ dir: resolve(dirText), listen, port, names, host });
+  return ok({ dir: resolve(dirText), listen, port, names, sans: extra, host });
 }

@@ -4,15 +4,14 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
-import { HOST_NAME_STRICT_RE } from '../../shared/names.js';
 import { makeCa, makeServerCert } from '../pki/certificate.js';
 import { tokenStorePath, writeTokenStore } from '../auth/token-store-file.js';
 import { emptyTokenStore, newToken } from '../auth/tokens.js';
 import { writeOwnFile } from '../files/atomic-write.js';
 import type { ControllerConfigInput } from '../config/schema.js';
-import { isLoopbackAddress } from '../config/loopback.js';
 import { BIN, fail, parseCommand, shellWord, withHelp } from './common.js';
 import { initOptions, NEEDS } from './init-options.js';
+import { choosePublicUrl, publicUrlNote } from './init-public-url.js';
 import type { ControllerHooks } from './hooks.js';
 
 const USAGE = 'init [--dir DIR] [--san NAME[,NAME...]] [--listen ADDRESS] [--port N] [--json]';
@@ -29,7 +28,7 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
   if (!a.ok) return fail(a.error, io, json);
   const given = initOptions(a.value, hooks.hostname());
   if (!given.ok) return fail(given.error, io, json);
-  const { dir, listen, port, names, host } = given.value;
+  const { dir, listen, port, names, sans, host } = given.value;
 
   const files = {
     config: join(dir, 'controller.json'),
@@ -49,8 +48,8 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
   const admin = newToken();
   const store = emptyTokenStore();
   store.operators[admin.id] = { name: 'admin', role: 'operate', sha256: admin.sha256, createdAt: new Date(now).toISOString() };
-  const urlHost = isLoopbackAddress(listen) ? listen.replace(/^(.*:.*)$/, '[$1]') : HOST_NAME_STRICT_RE.test(host) ? host : '127.0.0.1';
-  const url = `https://${urlHost}:${port}`;
+  const chosen = choosePublicUrl({ listen, port, sans, host });
+  const url = chosen.url;
   const config: ControllerConfigInput = {
     listen: { host: listen, port },
     tls: { cert: files.cert, key: files.key, ca: files.caCert },
@@ -71,13 +70,18 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
   if (!w.ok) return fail(w.error, io, json);
 
   const caFingerprint = new X509Certificate(ca.certPem).fingerprint256;
+  // port 0 writes no publicUrl: enroll then refuses until one is set, and says so
+  const note = port === 0 ? null : publicUrlNote(chosen, host, files.config);
   if (a.value.options['json'] === true) {
     io.stdout(`${JSON.stringify({ dir, config: files.config, url: port === 0 ? null : url, token: admin.token, ca: files.caCert, caFingerprint, names })}\n`);
+    // stdout is the script's JSON: a publicUrl other machines cannot reach is still said, on stderr
+    if (note !== null && note.needsChange) io.stderr(`${BIN}: warning: ${note.line}\n`);
     return 0;
   }
   io.stdout(
     [
       `${BIN}: wrote ${dir}: a CA (tls/ca.crt), a server certificate for ${names.join(', ')}, an admin token (role operate), controller.json`,
+      ...(note === null ? [] : [note.line]),
       `start it:         ${BIN} serve --config ${shellWord(files.config)}`,
       `enroll an agent:  ${BIN} enroll HOST --config ${shellWord(files.config)}`,
       `CA fingerprint:   ${caFingerprint}`,
@@ -93,6 +97,6 @@ export const initCommand = (hooks: ControllerHooks): Command =>
   withHelp({
     name: 'init',
     summary: 'Write a quick-start controller: CA, server certificate, admin token, controller.json (owner-only files).',
-    usage: `${USAGE}\nDefault DIR /etc/xenherd; --port 1-65535 (0: any free port, for tests: enroll then needs publicUrl). The certificate names this host, localhost, 127.0.0.1, ::1 and every --san.\nFor the packaged service run it as root (systemd hands the files to the service's own user); for a controller you start by hand, as the user that runs it. Existing files are never overwritten.`,
+    usage: `${USAGE}\nDefault DIR /etc/xenherd; --port 1-65535 (0: any free port, for tests: enroll then needs publicUrl). The certificate names this host, localhost, 127.0.0.1, ::1 and every --san.\npublicUrl in controller.json, the URL agents dial (enroll prints it): https://NAME:PORT with the first --san that is not a loopback name, else this host's name (127.0.0.1 when that is no valid DNS name: the output then says to change it), or the --listen address when that is a loopback one.\nFor the packaged service run it as root (systemd hands the files to the service's own user); for a controller you start by hand, as the user that runs it. Existing files are never overwritten.`,
     run: (argv, io) => init(argv, io, hooks),
   });
