@@ -82,7 +82,9 @@ export function judge(check: PreflightCheck, f: PreflightFacts): CheckVerdict {
     case 'migration-key': {
       const k = f.keys.get(check.peer);
       if (!k) return notAsked(check, 'no key facts');
-      const orNoPeer = check.withoutPeer ? ' (or pass --no-peer)' : '';
+      // named as a whole agent command on this Dom0: the refusal also reaches an operator through
+      // xenherdctl, whose migrate has no --no-peer
+      const orNoPeer = check.withoutPeer ? ` (or, on ${f.drbd.host}, \`xenherd-agent migrate ${f.name} ${check.peer} --no-peer\`: ${check.peer} is then not told ${f.name} is its visitor)` : '';
       if (!k.keyReadable) return fail(check, 'XH_ERR_FILE', `the migration key ${k.keyFile} is missing or unreadable: run \`xenherd-agent keys setup ${check.peer}\` and install its line on ${check.peer}${orNoPeer}`);
       // OpenSSH refuses such a key too: whoever reads it may ask the peer's forced command for
       // migrations and reverse moves as this Dom0

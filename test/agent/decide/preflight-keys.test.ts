@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { judge, type PreflightFacts } from '../../../agent/decide/preflight.js';
 
-// The migration key check's fix: "--no-peer" is offered only where the command takes it (migrate);
-// a reverse asks the peer to send the domU back, and has no way round the key.
+// The migration key check's fix: "--no-peer" is offered only where the command takes it (the
+// agent's migrate, named whole with the Dom0 to type it on); a reverse asks the peer to send the
+// domU back, and has no way round the key.
 
 const facts = (keyReadable: boolean, knownHost: boolean, keyOpenMode: number | null = null): PreflightFacts => ({
   name: 'web1',
@@ -23,7 +24,8 @@ describe('preflight: the migration key and the peer\'s host key', () => {
       const migrate = judge({ check: 'migration-key', peer: 'xen2', withoutPeer: true }, facts(keyReadable, knownHost));
       const reverse = judge({ check: 'migration-key', peer: 'xen2', withoutPeer: false }, facts(keyReadable, knownHost));
       expect([migrate.ok, migrate.code, reverse.ok, reverse.code]).toEqual([false, 'XH_ERR_FILE', false, 'XH_ERR_FILE']);
-      expect(migrate.detail).toMatch(/ \(or pass --no-peer\)$/);
+      // a whole command for this Dom0: the refusal reaches xenherdctl too, whose migrate has no --no-peer
+      expect(migrate.detail).toMatch(/ \(or, on xen1, `xenherd-agent migrate web1 xen2 --no-peer`: xen2 is then not told web1 is its visitor\)$/);
       expect(reverse.detail).not.toMatch(/--no-peer/);
     });
   }
