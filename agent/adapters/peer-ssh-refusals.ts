@@ -30,6 +30,15 @@ export function hostKeyMismatch(p: RefusedPeer, shown: Buffer): string {
   );
 }
 
+/**
+ * No known_hosts file at all, as on a Dom0 set up for the first time: the line that makes it,
+ * ed25519 because ssh2 asks for that host key first, then the check only a person can make.
+ */
+export function knownHostsMissing(p: RefusedPeer): string {
+  const scan = `ssh-keyscan -t ed25519${p.port === 22 ? '' : ` -p ${p.port}`} ${p.address} >> ${p.knownHostsFile}`;
+  return `add ${p.name}'s host key with \`${scan}\` on this Dom0, then compare its fingerprint (\`ssh-keygen -lf ${p.knownHostsFile}\`) with \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on ${p.name}`;
+}
+
 /** The peer's sshd refused the migration key (ssh2: "All configured authentication methods failed"). */
 export function migrationKeyRefused(p: RefusedPeer): string {
   const home = p.user === 'root' ? '/root' : `~${p.user}`;

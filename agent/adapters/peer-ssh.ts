@@ -2,7 +2,7 @@ import { lineSplitter } from '../../shared/text/lines.js';
 import { hostKeys, peerHostNames, type HostKeys } from './known-hosts.js';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { hostKeyMismatch, migrationKeyRefused, peerNameUnresolved, UNRESOLVED_CODES } from './peer-ssh-refusals.js';
+import { hostKeyMismatch, knownHostsMissing, migrationKeyRefused, peerNameUnresolved, UNRESOLVED_CODES } from './peer-ssh-refusals.js';
 import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
 import { realClock } from '../../shared/clock/real-clock.js';
 // ssh2 is CommonJS: Node's ESM loader (dev tools run the sources as ESM) finds no named exports in it
@@ -78,7 +78,10 @@ export function execOnPeer(
   if (!key.ok) return Promise.resolve(err({ code: 'XH_ERR_FILE', message: `${key.error.message}: cannot read the migration key; run \`xenherd-agent keys setup ${p.name}\`` }));
   privateKey = Buffer.from(key.value.text);
   const hosts = readRegularFileSync(p.knownHostsFile, { symlinks: 'follow' });
-  if (!hosts.ok) return Promise.resolve(err({ code: 'XH_ERR_FILE', message: `${hosts.error.message}: cannot read the peers' host keys` }));
+  if (!hosts.ok) {
+    const fix = hosts.error.errno === 'ENOENT' ? `; ${knownHostsMissing(p)}` : '';
+    return Promise.resolve(err({ code: 'XH_ERR_FILE', message: `${hosts.error.message}: cannot read the peers' host keys${fix}` }));
+  }
   known = hostKeys(hosts.value, peerHostNames(p));
   const keyscan = `ssh-keyscan -p ${p.port} ${p.address}`;
   if (known.trusted.length === 0) {

@@ -149,6 +149,21 @@ describe('execOnPeer before it connects', () => {
     expect(r).toEqual({ ok: false, error: { code: 'XH_ERR_FILE', message: `xen2: no host key in ${empty}: add the peer's key (ssh-keyscan -p ${port} 127.0.0.1) after checking it` } });
   });
 
+  it('no known_hosts file at all (a first set-up): the message gives the ssh-keyscan line for that file and the check', async () => {
+    const missing = join(dir, 'no-such-known_hosts');
+    const r = await execOnPeer(target({ knownHostsFile: missing }), 'ping', () => undefined);
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        code: 'XH_ERR_FILE',
+        message: `${missing}: does not exist: cannot read the peers' host keys; add xen2's host key with \`ssh-keyscan -t ed25519 -p ${port} 127.0.0.1 >> ${missing}\` on this Dom0, then compare its fingerprint (\`ssh-keygen -lf ${missing}\`) with \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on xen2`,
+      },
+    });
+    // on ssh's own port the line is the one README gives
+    const plain = await execOnPeer(target({ knownHostsFile: missing, port: 22, address: 'xen2' }), 'ping', () => undefined);
+    expect(!plain.ok && plain.error.message).toContain(`\`ssh-keyscan -t ed25519 xen2 >> ${missing}\``);
+  });
+
   // the name lookup is given, so the test asks no DNS server; getaddrinfo fails so for a name nothing knows
   const notFound = (name: string): Promise<never> => Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' }));
 
