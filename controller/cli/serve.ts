@@ -18,6 +18,10 @@ import { certificateNotes, renewAdvice, servedCertificate } from './served-certi
 
 const USAGE = 'serve [--config FILE]';
 
+/** The installed copy of the README is named: "see README" left an operator on a Dom0 without a checkout looking for one. */
+export const RUNNING_AS_ROOT =
+  'running as root: the controller needs no privileges; the packaged unit runs it as a user of its own (systemctl start xenherd-controller); by hand, run `xenherd-controller init --dir DIR` and `xenherd-controller serve --config DIR/controller.json` as an ordinary user that owns DIR (README, section "The controller and xenherdctl": /usr/share/doc/xenherd-controller/README.md.gz)';
+
 async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks): Promise<number> {
   const a = parseCommand(argv, [{ name: 'config', takesValue: true }], 0, 0, USAGE);
   if (!a.ok) return fail(a.error, io);
@@ -62,7 +66,7 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   if (files.fromCredentials.length > 0) log.info({ event: 'credentials', names: files.fromCredentials }, `read from systemd credentials: ${files.fromCredentials.join(', ')}`);
   if (hooks.heapGrowth !== undefined) log.info({ event: 'heap-growth', growth: hooks.heapGrowth }, hooks.heapGrowth === 'given by the operator' ? 'V8 old-space growth: as the operator gave Node' : `V8 old space grows by at most ${hooks.heapGrowth} of the live heap between full collections`);
   hooks.onClockStep?.((difference) => log.warn({ event: 'clock-step', differenceMs: difference }, clockStepText(difference)));
-  if (hooks.isRoot) log.warn({ event: 'running-as-root' }, 'running as root: the controller needs no privileges; run it as its own user (see README)');
+  if (hooks.isRoot) log.warn({ event: 'running-as-root' }, RUNNING_AS_ROOT);
   const tokens = new TokenBook(files.tokensFile, (event, message) => log.error({ event, reason: message }, message), fromCredential);
   const store = tokens.current();
   if (Object.keys(store.agents).length + Object.keys(store.operators).length === 0) {
