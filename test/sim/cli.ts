@@ -77,6 +77,9 @@ async function main(): Promise<() => Promise<void>> {
   }
   const { bundles, live } = started;
   printHosts(live.sim);
+  // the bundle the Dom0s' agents run: a shell given a Dom0's line needs no build of its own
+  say('# xenherd-agent, on the Dom0 whose line the shell was given (e.g. `xenherd-agent autostart status` asks its running agent):');
+  say(`alias xenherd-agent=${q(`${q(process.execPath)} ${q(bundles.agent)}`)}\n`);
   say('# xenherdctl, talking to the controller (its code cache kept in this fleet\'s directory):');
   say(`alias xenherdctl=${q(`XDG_CACHE_HOME=${q(join(work, 'cache'))} ${process.execPath} ${bundles.ctl}`)}`);
   // the controller's address and credentials; the rest of ctlEnv is for the processes this repo starts

@@ -112,6 +112,11 @@ describe('the playground (--controller), incidents typed on its stdin', () => {
     const w = watch(child);
     await w.until(/`help` lists them/);
     expect(agentsUnder(tmp)).toEqual(['xen1', 'xen2']);
+    // the agent line it prints, with a Dom0's line, reaches that Dom0's running agent (an alias
+    // is used from the line after the one defining it)
+    const alias = (await w.until(/^alias xenherd-agent=/)).trim();
+    const xen2 = (await w.until(/^export PATH=.*XENHERD_SIM_HOST='xen2'/)).trim();
+    expect(await onHost(`shopt -s expand_aliases\n${xen2}\n${alias}`, '\nxenherd-agent autostart status')).toMatchObject({ code: 0, out: expect.stringMatching(/^xenherd agent on xen2 \(pid \d+,.*^ {2}controller: +link up.*^db1 +running/ms) });
     // what the controller and the agents log is kept where the playground says, as JSON lines
     const logDir = /^Logs .*: (\S+)\/controller\.log, /.exec(await w.until(/^Logs /))?.[1] ?? '';
     expect(logDir.startsWith(tmp)).toBe(true);
