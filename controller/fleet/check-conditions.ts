@@ -65,9 +65,9 @@ export function clocksOff(index: FleetIndex, fresh: Freshness): CheckProblem[] {
 /**
  * A split brain in the making, or a migration whose outcome nobody knows, is CRITICAL; a
  * configuration the fleet disagrees on is a WARNING. A claim from a Dom0 holding nothing of the
- * domU (foreign-claims.ts) is as bad as what it imitates: a running copy CRITICAL (an agent
- * misconfigured or compromised, or another domain of that name running), a home claim alone a
- * WARNING (foreignStatus).
+ * domU (foreign-claims.ts) is as bad as what it imitates: a running copy or an unsettled
+ * migration record CRITICAL (an agent misconfigured or compromised, or another domain of that name
+ * running), a home claim alone a WARNING (foreignStatus).
  */
 const ALERT_STATUS: Readonly<Record<AlertKind, CheckProblem['status']>> = {
   'running-on-two-hosts': 'CRITICAL',
@@ -80,16 +80,26 @@ const ALERT_STATUS: Readonly<Record<AlertKind, CheckProblem['status']>> = {
   'foreign-claim': 'CRITICAL',
 };
 
-/** A foreign claim's status: CRITICAL while its host reports NAME running, a WARNING for a home claim alone. */
+/** Whether HOST reports NAME running as a plain row. */
+const foreignRuns = (index: FleetIndex, name: string, host: string): boolean => index.running.get(name)?.get(host)?.some((d) => d.migration === null && isLive(d)) === true;
+
+/** Whether HOST's ledger keeps a migration of NAME as unsettled. */
+const foreignUnsettled = (index: FleetIndex, name: string, host: string): boolean => index.unsettled.get(name)?.has(host) === true;
+
+/**
+ * A foreign claim's status: CRITICAL while its host reports NAME running or keeps an unsettled
+ * migration of it (what it imitates is CRITICAL: a second copy, a move whose ending nobody knows),
+ * a WARNING for a home claim alone.
+ */
 const foreignStatus = (index: FleetIndex, name: string, host: string): CheckProblem['status'] =>
-  index.running.get(name)?.get(host)?.some((d) => d.migration === null && isLive(d)) === true ? 'CRITICAL' : 'WARNING';
+  foreignRuns(index, name, host) || foreignUnsettled(index, name, host) ? 'CRITICAL' : 'WARNING';
 
 function alertShort(a: Alert, index: FleetIndex): string {
   switch (a.kind) {
     case 'foreign-claim': {
-      // NAME@HOST: a running copy or home claim from a Dom0 that holds nothing of NAME (foreign-claims.ts)
+      // NAME@HOST: a running copy, home claim or unsettled record from a Dom0 that holds nothing of NAME (foreign-claims.ts)
       const [name, host] = a.subject.split('@');
-      const claim = foreignStatus(index, name ?? '', host ?? '') === 'CRITICAL' ? 'reports it running' : 'claims to be its home';
+      const claim = foreignRuns(index, name ?? '', host ?? '') ? 'reports it running' : foreignUnsettled(index, name ?? '', host ?? '') ? 'keeps a migration of it unsettled' : 'claims to be its home';
       return `${name}: ${host}, which holds nothing of it, ${claim} (check its agent)`;
     }
     case 'running-on-two-hosts':

@@ -132,13 +132,16 @@ function partnerOf(index: FleetIndex, resource: string, holder: PrimaryHolder): 
 /**
  * Partners: one lists the other as a DRBD peer (DRBD 9 names peers by host). DRBD 8.4 calls its
  * peer "peer", so there: one's domU configs on this resource name the other in the resource's
- * `.res` file, or both hold a config of a domU on it. A domU guarded on one Dom0 only, with a
- * standby config on the other, is the common 8.4 set-up.
+ * `.res` file, or both hold a domU on it. A domU guarded on one Dom0 only, with a standby config
+ * on the other, is the common 8.4 set-up. A domU one of them holds nothing of (foreign-claims.ts:
+ * a guarded entry and a resource of that name, all its own word) makes no pair: its Primary would
+ * be called a split brain against the Dom0 that really holds the domU.
  */
 export function arePartners(index: FleetIndex, resource: string, a: PrimaryHolder, b: PrimaryHolder): boolean {
   if (a.resource.peers.some((p) => p.name === b.host) || b.resource.peers.some((p) => p.name === a.host)) return true;
   if (resHostsOn(index, resource, a.host).includes(b.host) || resHostsOn(index, resource, b.host).includes(a.host)) return true;
-  return domusOn(index, resource, a.host).some((n) => domusOn(index, resource, b.host).includes(n));
+  const held = (n: string): boolean => holdsNothingOf(index, n, a.host) === null && holdsNothingOf(index, n, b.host) === null;
+  return domusOn(index, resource, a.host).some((n) => domusOn(index, resource, b.host).includes(n) && held(n));
 }
 
 /** The DRBD resources of NAME as HOSTS' reports name them: guarded there, or configured there. */

@@ -1,5 +1,6 @@
 import { FLEET_SILENT_MAX, LINK_FEATURE, type FleetMessage } from '../../shared/protocol/agent-link.js';
 import type { FleetIndex } from './fleet-index.js';
+import { holdsNothingOf } from './foreign-claims.js';
 import { inStartupGrace, isPlaceholder, type Enrolment } from './enrolment.js';
 import { isReachable, type Freshness } from './host-record.js';
 
@@ -13,10 +14,14 @@ export function interestOf(index: FleetIndex, host: string): string[] {
   return [...new Set([...s.guarded.map((g) => g.name), ...s.homes.map((h) => h.name)])].sort();
 }
 
-/** domU → hosts reporting a row of it (any state, migration rows included), for NAMES. */
+/**
+ * domU → hosts reporting a row of it (any state, migration rows included), for NAMES, less the
+ * hosts holding nothing of it (foreign-claims.ts): the agent skips a guarded domU the controller
+ * sees elsewhere, so such a host's word would keep the real home from starting it.
+ */
 export function runningOnFor(index: FleetIndex, names: readonly string[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const n of names) out[n] = [...(index.running.get(n)?.keys() ?? [])].sort();
+  for (const n of names) out[n] = [...(index.running.get(n)?.keys() ?? [])].filter((h) => holdsNothingOf(index, n, h) === null).sort();
   return out;
 }
 

@@ -5,6 +5,7 @@ import type { Freshness } from './host-record.js';
 import { isLive } from './live-row.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { isPairClaim } from './pair-claim.js';
+import { pairsWithHolders, type DrbdReportOf } from './disk-pairing.js';
 import { supersededOn } from './superseded.js';
 
 /**
@@ -42,33 +43,37 @@ const leavesItselfOut = (c: LinkDomuConfig, host: string): boolean => c.resource
 /**
  * Whether HOST holds nothing NAME runs from, so it cannot run NAME nor be its home: HOST reports no
  * config of NAME (guarded or in its config dir), or only one whose DRBD resources leave HOST out
- * (leavesItselfOut), and none of its DRBD resources, another host's config of NAME names a
- * resource whose hosts include that host and not HOST, and no config of NAME any other host
- * reports names HOST for any resource. Null when not shown so: a domU on shared storage may run
- * anywhere, and without another host's config nothing is known.
+ * (leavesItselfOut), another host's config of NAME names a resource whose hosts include that host
+ * and not HOST, no config of NAME any other host reports names HOST for any resource, and no such
+ * resource of HOST is paired with NAME's other holders (disk-pairing.ts: a resource name HOST
+ * reports, or a guarded entry without a config, is HOST's word alone and proves nothing). Null
+ * when not shown so: a domU on shared storage may run anywhere, and without another host's config
+ * nothing is known.
  *
  * Only HOST's own report can make it foreign: another agent reporting a config that leaves out a
  * host holding NAME's config or disks never does (a config naming HOST in its own resource, or a
- * resource of NAME HOST reports, is believed: only another agent's word could say otherwise, and
- * that agent may be the one lying). From the index alone (a silent host's config is still what it
- * said of NAME's disks), so the home (placement.ts homeOf), the alerts, `where`, `check`, plans and
- * routing read a claim the same way.
+ * DRBD link HOST reports to a holder of NAME, is believed: only another agent's word could say
+ * otherwise, and that agent may be the one lying). From the index alone (a silent host's config is
+ * still what it said of NAME's disks), so the home (placement.ts homeOf), the alerts, `where`,
+ * `check`, plans, routing, guarded autostart's view of the fleet (fleet-for-agent.ts) and the
+ * unsettled records (unsettled.ts) read a claim the same way.
  */
 export function holdsNothingOf(index: FleetIndex, name: string, host: string): HoldsNothing | null {
   const here = index.record(host)?.state;
   if (here === null || here === undefined) return null;
   const own = configOf(here.domus, name);
-  if (own === undefined ? index.guarded.get(name)?.has(host) === true : !leavesItselfOut(own, host)) return null;
+  if (own !== undefined && !leavesItselfOut(own, host)) return null;
   // the usual domU no other host speaks of (every running domU is asked about at every alert scan): nothing to read, nothing allocated
   const others = (m: ReadonlyMap<string, unknown> | undefined): boolean => m !== undefined && (m.size > 1 || !m.has(host));
   if (!others(index.homes.get(name)) && !others(index.guarded.get(name)) && !others(index.running.get(name))) return null;
   let why: HoldsNothing | null = null;
+  const drbdOf: DrbdReportOf = (h) => index.record(h)?.state?.drbd.resources;
   const knowers = new Set([...(index.homes.get(name)?.keys() ?? []), ...(index.guarded.get(name)?.keys() ?? []), ...(index.running.get(name)?.keys() ?? [])]);
   for (const by of [...knowers].sort()) {
     if (by === host) continue;
     const theirs = index.record(by)?.state?.domus;
     for (const res of (theirs === undefined ? undefined : configOf(theirs, name))?.resources ?? []) {
-      if (res.hosts.includes(host) || here.drbd.resources.some((x) => x.name === res.name)) return null;
+      if (res.hosts.includes(host) || pairsWithHolders(host, res.name, [by, ...res.hosts], drbdOf)) return null;
       if (why === null && res.hosts.includes(by)) why = { resource: res.name, hosts: [...res.hosts].sort(), by, own: ownFirst(own) };
     }
   }
@@ -104,17 +109,33 @@ function disks(name: string, host: string, why: HoldsNothing): string {
 const runsPlain = (index: FleetIndex, name: string, host: string, rows: readonly LinkDomain[], fresh: Freshness): boolean => rows.some((d) => d.migration === null && isLive(d)) && !supersededOn(index, name, host, fresh);
 
 /**
- * A running copy or a home claim of NAME from a host that holds nothing of NAME
- * (holdsNothingOf). Read as a second copy it would tell the operator to stop one, and the real one
- * might be the one stopped; read as the only copy it would show NAME running while it is down;
- * read as a second home it would leave NAME with none. So it is an alert of its own, on that host
- * alone (one per host and domU, a copy and a claim said together), and the real copy's place and
- * home stay where they are (conflicts.ts, placement.ts, route.ts and the plans leave the claim out).
- * A lone home claim is not looked at: nothing it breaks, and every domU of a fleet has one.
+ * What HOST's ledger keeps of NAME as unsettled, said of a host holding nothing of NAME: no
+ * migration of NAME ran there, so the record holds nothing back ('' when there is none).
+ */
+function unsettledWord(index: FleetIndex, name: string, host: string): string {
+  const u = index.unsettled.get(name)?.get(host);
+  if (u === undefined) return '';
+  return `its ledger keeps the ${u.operation} of ${name} with ${u.peer} (operation ${u.operationId}, at ${u.since}) as unsettled, yet no migration of ${name} ran there: plans, migrate and reverse do not wait on that record`;
+}
+
+/**
+ * A running copy, a home claim or an unsettled migration record of NAME from a host that holds
+ * nothing of NAME (holdsNothingOf). Read as a second copy it would tell the operator to stop one,
+ * and the real one might be the one stopped; read as the only copy it would show NAME running
+ * while it is down; read as a second home it would leave NAME with none; read as a migration whose
+ * ending nobody knows it would hold NAME back from every move until that host's agent let go. So
+ * it is an alert of its own, on that host alone (one per host and domU, its claims said together),
+ * and the real copy's place, home and moves stay as its holders say (conflicts.ts, placement.ts,
+ * route.ts, unsettled.ts and the plans leave the claim out). A lone home claim is not looked at:
+ * nothing it breaks, and every domU of a fleet has one.
  */
 export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
   const tick = tickCounter();
   const said = new Set<string>();
+  const also = (name: string, h: string): string => {
+    const u = unsettledWord(index, name, h);
+    return u === '' ? '' : `; ${u}`;
+  };
   for (const [name, byHost] of index.running.entries()) {
     if (tick()) yield TICK;
     let foreign: Array<[string, HoldsNothing]> | null = null;
@@ -127,9 +148,9 @@ export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<F
     const alone = ![...byHost].some(([h, rows]) => !foreign.some(([f]) => f === h) && runsPlain(index, name, h, rows, fresh));
     for (const [h, why] of foreign.sort(([a], [b]) => a.localeCompare(b))) {
       const home = index.homes.get(name)?.has(h) === true;
-      if (home) said.add(`${name}@${h}`);
+      said.add(`${name}@${h}`);
       const verdict = alone ? `and no Dom0 that holds ${name} reports it running, so ${name} does not run there: where and migrate leave it out` : `so this is no second copy to stop, and where and migrate leave it out`;
-      yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} reports ${name} running${home ? ' and claims to be its home' : ''}, but holds ${disks(name, h, why)}: it cannot run this ${name}, ${verdict}. Stop nothing on its word; ${checkAgent(h, name)}`);
+      yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} reports ${name} running${home ? ' and claims to be its home' : ''}, but holds ${disks(name, h, why)}: it cannot run this ${name}, ${verdict}${also(name, h)}. Stop nothing on its word; ${checkAgent(h, name)}`);
     }
   }
   for (const [name, byHost] of index.homes.entries()) {
@@ -140,7 +161,18 @@ export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<F
       if (said.has(`${name}@${h}`)) continue;
       const why = holdsNothingOf(index, name, h);
       if (why === null) continue;
-      yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} claims to be ${name}'s home, but holds ${disks(name, h, why)}: it cannot run ${name}, so its claim does not count and ${name}'s home stays with the Dom0s that hold it; ${checkAgent(h, name)}`);
+      said.add(`${name}@${h}`);
+      yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} claims to be ${name}'s home, but holds ${disks(name, h, why)}: it cannot run ${name}, so its claim does not count and ${name}'s home stays with the Dom0s that hold it${also(name, h)}; ${checkAgent(h, name)}`);
+    }
+  }
+  // few domUs have an unsettled record: the fleet without one costs nothing here
+  for (const name of index.unsettled.names()) {
+    if (tick()) yield TICK;
+    for (const h of [...(index.unsettled.get(name)?.keys() ?? [])].sort()) {
+      if (said.has(`${name}@${h}`)) continue;
+      const why = holdsNothingOf(index, name, h);
+      if (why === null) continue;
+      yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} holds ${disks(name, h, why)}, so it cannot run ${name}; ${unsettledWord(index, name, h)}; ${checkAgent(h, name)}`);
     }
   }
 }

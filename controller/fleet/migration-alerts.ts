@@ -119,7 +119,7 @@ export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Generator<
     if (!a || claims === undefined || ![...claims.keys()].every(reachable)) continue;
     // a ledger keeps its migration as unsettled: migration-unsettled says what happened, and that
     // nothing (restore included) moves it until that is reconciled; this alert's way out would not work
-    if (index.unsettled.get(a.name) !== undefined) continue;
+    if (unsettledOf(index, a.name).length > 0) continue;
     // only a home's ledger records where its domU went: another host's away record of it is no record
     const recordedAt = new Set([...(index.away.get(a.name) ?? [])].filter(([h]) => claims.has(h)).map(([, r]) => r.currentHost));
     // a host whose claim is its guarded dir alone, of a pair whose other Dom0's migrate-tab names

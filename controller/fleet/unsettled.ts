@@ -1,5 +1,6 @@
 import type { MigrationOperation } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from './fleet-index.js';
+import { holdsNothingOf } from './foreign-claims.js';
 
 /**
  * A migration whose ending nobody knows, as a Dom0's ledger keeps it (its `unsettled` record):
@@ -21,12 +22,16 @@ const NONE: readonly UnsettledMigration[] = [];
 
 /**
  * Every host's unsettled record of NAME, by host: one index lookup, no scan of the fleet, and
- * nothing allocated for the usual domU without one (plans build facts for thousands).
+ * nothing allocated for the usual domU without one (plans build facts for thousands). A record
+ * from a host holding nothing of NAME (foreign-claims.ts) is left out: no migration of NAME ran
+ * there, and on that agent's word alone it would hold NAME back from every move for as long as the
+ * controller keeps its last report; it is a foreign-claim alert instead.
  */
 export function unsettledOf(index: FleetIndex, name: string): readonly UnsettledMigration[] {
   const byHost = index.unsettled.get(name);
   if (byHost === undefined) return NONE;
   return [...byHost]
+    .filter(([host]) => holdsNothingOf(index, name, host) === null)
     .map(([host, u]) => ({ host, peer: u.peer, since: u.since, operationId: u.operationId, operation: u.operation }))
     .sort((a, b) => a.host.localeCompare(b.host));
 }
