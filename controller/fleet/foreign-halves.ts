@@ -1,3 +1,4 @@
+import { pairsWithHolders, type DrbdReportOf } from './disk-pairing.js';
 import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList, type Finding } from './finding.js';
 import { isReachable, type Freshness } from './host-record.js';
@@ -14,19 +15,22 @@ export interface NoDisksThere {
  * Whether HOST cannot hold NAME's disks, so no migration of NAME runs from or into it: a reachable
  * other host's config of NAME names each of NAME's DRBD resources' hosts (`on HOST {}` in its
  * `.res` file, the names plans go by, itself among them), HOST is named by none of one of them,
- * and HOST reports no config of NAME and not that resource. Null when not shown so (a domU on
- * shared storage may run anywhere; without another host's config nothing is known).
+ * HOST reports no config of NAME, and its side of that resource is paired with none of the hosts
+ * named (disk-pairing.ts: a guarded entry or a resource name alone is HOST's own word). Null when
+ * not shown so (a domU on shared storage may run anywhere; without another host's config nothing
+ * is known).
  */
 export function noDisksThere(index: FleetIndex, name: string, host: string, fresh: Freshness): NoDisksThere | null {
   const here = index.record(host)?.state;
-  if (here === null || here === undefined || here.domus.some((c) => c.name === name) || here.guarded.some((g) => g.name === name)) return null;
+  if (here === null || here === undefined || here.domus.some((c) => c.name === name)) return null;
+  const drbdOf: DrbdReportOf = (h) => index.record(h)?.state?.drbd.resources;
   const knowers = new Set([...(index.homes.get(name)?.keys() ?? []), ...(index.guarded.get(name)?.keys() ?? []), ...(index.running.get(name)?.keys() ?? [])]);
   for (const by of [...knowers].sort()) {
     const r = index.record(by);
     if (by === host || r?.state === null || r === undefined || !isReachable(r, fresh.now, fresh.staleAfterMs)) continue;
     const cfg = r.state?.domus.find((c) => c.name === name);
     for (const res of cfg?.resources ?? []) {
-      if (!res.hosts.includes(by) || res.hosts.includes(host) || here.drbd.resources.some((x) => x.name === res.name)) continue;
+      if (!res.hosts.includes(by) || res.hosts.includes(host) || pairsWithHolders(host, res.name, res.hosts, drbdOf)) continue;
       return { resource: res.name, hosts: [...res.hosts].sort(), by };
     }
   }

@@ -47,6 +47,15 @@ describe('a migration half on a host that cannot hold the domU\'s disks', () => 
     expect(found([xen2({ domus: [config(['xen2', 'xen3'])] }), xen3('incoming', 1_000)])).toEqual([]);
   });
 
+  it("a guarded entry or a resource named r3 that pairs with neither xen1 nor xen2 is that agent's word alone: still flagged at once", () => {
+    const guardedHere = { guarded: [{ name: 'db1', decision: 'defer' as const, reason: 'peer-unknown', detail: '', since: '2024-05-01T14:02:00.000Z', drbdResources: ['r3'] }] };
+    expect(found([xen2(), xen3('incoming', 1_000, guardedHere)])).toEqual([['migration-stranded', 'db1@xen3', ['xen2', 'xen3']]]);
+    expect(found([xen2(), xen3('incoming', 1_000, { ...guardedHere, drbd: { availability: 'ok', resources: [primary('r3', 'xen8', 'Secondary')] } })])).toEqual([['migration-stranded', 'db1@xen3', ['xen2', 'xen3']]]);
+    // xen2 naming xen3 as r3's peer pairs it, its own DRBD view unreadable or not
+    const r3ToBoth = { ...primary('r3', 'xen1'), peers: [...primary('r3', 'xen1').peers, ...primary('r3', 'xen3').peers] };
+    expect(found([xen2({ drbd: { availability: 'ok', resources: [r3ToBoth] } }), xen3('incoming', 1_000, { drbd: { availability: 'unknown', resources: [] } })])).toEqual([]);
+  });
+
   it('not on the word of a config whose hosts do not name its own Dom0 (other names in the .res file), of a silent host, or of none', () => {
     expect(found([xen2({ domus: [config(['xen1.example.org', 'xen2.example.org'])] }), xen3('incoming', 1_000)])).toEqual([]);
     expect(found([xen2({}, NOW - 60_000, false), xen3('incoming', 1_000)]).filter(([k]) => k === 'migration-stranded')).toEqual([]);
