@@ -1,16 +1,16 @@
 import { noAgentMessage } from '../fleet/no-agent-message.js';
 import { CAPABILITY } from '../../shared/protocol/agent-link.js';
-import type { JobRequest, Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
-import { isReachable } from '../fleet/host-record.js';
-import { planDrain } from '../plan/drain.js';
-import { drainClaim, restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
+import { ONLINE } from '../../shared/protocol/agent-link-values.js';
+import type { JobRequest, Move } from '../../shared/protocol/ctl-jobs.js';
+import { restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
 import { planRestore } from '../plan/restore.js';
-import { accounted, alarmText, beyondRemain, downText, watchDrain } from './drain-account.js';
-import { limitsWith, stayNote } from './drain-job.js';
-import { failure, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, waitFor, type Ending, type JobEnv } from './job-env.js';
+import { rollResume, type RollResume } from '../plan/roll-resume.js';
+import { alarmText, type DrainAccount } from './drain-account.js';
+import { failure, leftoverCode, moveContexts, remainingText, runScheduled, success, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import { MaintenanceLease } from './maintenance-lease.js';
 import { rollInSlices, stoppedWhilePlanning } from './plan-in-slices.js';
+import { awaitReboots, drainGroup, resumeNote, unreachableText } from './roll-group.js';
 import { withUnsettled } from './unsettled-moves.js';
 
 type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
@@ -26,6 +26,9 @@ type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
  * as running nowhere, with its fix, and stops the roll before the group's reboot; the roll's
  * restore would only bring the host online, and "every domU is home" would be false. A move of
  * the group's restore that a ledger keeps as an ALARM is named the same way, and stops the roll.
+ * Asked again after it stopped, it takes each host up where the roll left it (roll-resume.ts): a
+ * host restoring, or rebooted since the roll emptied it, is restored, never drained or asked to
+ * reboot again; one empty and in maintenance waits for its reboot without a drain.
  */
 export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promise<Ending> {
   const { port } = env;
@@ -33,7 +36,7 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
   for (const host of req.hosts) {
     const h = f0.host(host);
     if (!h?.record.state) return failure('XH_ERR_NOT_FOUND', noAgentMessage([host], f0.hostNames()));
-    if (!h.reachable) return failure('XH_ERR_AGENT_UNREACHABLE', `the agent of ${host} is not connected (or silent): nothing was changed`);
+    if (!h.reachable) return failure('XH_ERR_AGENT_UNREACHABLE', unreachableText(host, h.maintenance, req.hosts));
     if (!h.capabilities.includes(CAPABILITY.maintenance)) return failure('XH_ERR_REFUSED', `the agent of ${host} keeps no maintenance flag: upgrade it`);
   }
   // in slices, as `plan roll` is: a roll of 255 Dom0s took 2.5 s to plan in one go
@@ -49,12 +52,11 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
   try {
     for (const [i, group] of plan.groups.entries()) {
       const label = `group ${i + 1}/${plan.groups.length} (${group.hosts.join(', ')})`;
-      job.emit({ type: 'note', level: 'info', line: `${label}: draining` });
-      const ops = new Map<string, string>();
+      // where each host stands if this roll was asked before (roll-resume.ts): a host restoring, or
+      // rebooted since it was emptied, is not drained nor asked to reboot again
+      const resume = new Map(group.hosts.map((h) => [h, rollResume(port.facts().host(h)?.maintenance ?? ONLINE, port.record(h)?.bootId ?? null)]));
+      const toDrain = group.hosts.filter((h) => resume.get(h)?.step === 'drain');
       const leases = new Map<string, MaintenanceLease>();
-      // where the group's domUs run now, so that one lost later is named with the place it was lost
-      const watch = watchDrain(port, group.hosts);
-      const resumes = new Map<string, boolean>();
       const lost = (why: string): void => {
         job.emit({ type: 'note', level: 'warn', line: why });
         job.stop('aborted');
@@ -62,74 +64,26 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
       for (const host of group.hosts) {
         const lease = new MaintenanceLease(port, env.settings, host, job.by, lost);
         allLeases.push(lease);
-        const claim = drainClaim(port.facts().host(host)?.maintenance ?? { state: 'online', operationId: null, owner: null }, port.newId());
-        const r = await lease.set(claim);
-        if (!r.ok) {
-          for (const l of leases.values()) await l.release();
-          return failure(r.error.code, `${label}: ${r.error.message}`, [], moved);
-        }
-        ops.set(host, claim.operationId);
-        resumes.set(host, claim.resumes);
         leases.set(host, lease);
-        job.emit({ type: 'host', host, maintenance: r.value });
+        const note = resumeNote(host, resume.get(host) as RollResume, port.facts().host(host)?.maintenance.operationId ?? null);
+        if (note !== null) job.emit({ type: 'note', level: 'info', line: `${label}: ${note}` });
       }
-      const drained = await runScheduled(
-        env,
-        job,
-        {
-          step: (f) => stepOf(planDrain(f, group.hosts, { ...env.policy, creditDepartures: false })),
-          limits: limitsWith(env.settings.limits, req.maxParallel),
-          contextFor: moveContexts(env, job, 'drain', (m: Move) => ops.get(m.from) ?? (job.operationId as string), req.coldFallback),
-        },
-        deadline,
-      );
-      moved += drained.moved.length;
-      const account = () => watch.accountOf(drained, (h) => resumes.get(h) ?? false);
-      const notEmpty = async (why: string, code: Parameters<typeof failure>[0], left: readonly Leftover[]): Promise<Ending> => {
-        for (const l of leases.values()) await l.release();
-        return failure(code, `${label}: ${why}; ${group.hosts.map(stayNote).join('; ')}`, left, moved);
-      };
-      if (drained.stoppedBy !== null || drained.leftovers.length > 0) {
-        const a = account();
-        const left = accounted(a);
-        const down = a.down.length === 0 ? '' : `; ${downText(group.hosts, a.down)}`;
-        return notEmpty(`the drain did not finish (${remainingText([...a.remain, ...a.held, ...a.nowhere, ...a.alarms]) || drained.stoppedBy})${down}`, drained.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : leftoverCode(left), left);
+      // the boot each host must come back from: the one it had when emptied by this roll
+      const boots = new Map<string, string | null>();
+      for (const [h, r] of resume) if (r.step === 'reboot') boots.set(h, r.bootId);
+      let account: (() => DrainAccount) | null = null;
+      if (toDrain.length > 0) {
+        job.emit({ type: 'note', level: 'info', line: `${label}: draining` });
+        const drained = await drainGroup(env, job, req, label, toDrain, leases, deadline, moved);
+        moved = drained.moved;
+        if (!drained.ok) return drained.ending;
+        for (const h of toDrain) boots.set(h, drained.bootIds.get(h) ?? null);
+        account = drained.account;
       }
-      for (const host of group.hosts) {
-        const r = await (leases.get(host) as MaintenanceLease).set({ state: 'maintenance', operationId: ops.get(host) as string, from: ['draining'], resumes: true });
-        if (!r.ok) {
-          const a = account();
-          return notEmpty([r.error.message, ...beyondRemain(group.hosts, a)].join('; '), r.error.code, accounted(a));
-        }
-        job.emit({ type: 'host', host, maintenance: r.value });
-      }
-      // empty, but a domU lost during this drain (with its host, say) or a move a ledger keeps as
-      // an ALARM: a person first. One already down when the group's drain began (stopped on
-      // purpose, or lost before the roll) does not stop it: the restore brings its host online.
-      const truth = account();
-      if (truth.alarms.length > 0 || truth.down.some((l) => watch.ranWhenBegun(l.name))) {
-        const left = accounted(truth);
-        return failure(leftoverCode(left), `${label}: empty and in maintenance, but ${beyondRemain(group.hosts, truth).join('; and ')}; the roll stops here, and the group stays in maintenance`, left, moved);
-      }
-      const boots = new Map(group.hosts.map((h) => [h, port.record(h)?.bootId ?? null]));
-      job.emit({ type: 'reboot', hosts: [...group.hosts] });
-      job.emit({ type: 'note', level: 'info', line: `${label}: empty and in maintenance; ${req.reboot === 'command' ? 'xenherdctl runs the reboot command' : 'reboot them now'}; waiting for each to come back with a new boot id` });
-      const back = (): boolean =>
-        group.hosts.every((h) => {
-          const r = port.record(h);
-          return r !== undefined && r.bootId !== boots.get(h) && r.state !== null && isReachable(r, port.clock.now(), port.staleAfterMs);
-        });
-      const waitMs = Math.min(env.settings.rebootWaitMs, deadline === null ? Number.POSITIVE_INFINITY : Math.max(0, deadline - port.clock.now()));
-      const waitFrom = port.clock.now();
-      if (!(await waitFor(env, job, back, waitMs))) {
-        const missing = group.hosts.filter((h) => port.record(h)?.bootId === boots.get(h));
-        const who = missing.join(', ') || 'some host';
-        // a cancel ends the wait early: say so, and how long it was, not the limit it never reached
-        const stop = job.stopReason;
-        const ended = stop === 'cancelled' ? 'was cancelled' : stop === 'timeout' ? 'ran out of its --timeout' : 'was stopped (the controller is shutting down)';
-        const why = stop === null ? `did not come back with a new boot id within ${Math.round(waitMs / 1000)} s` : `had not come back with a new boot id when the roll ${ended}, after ${Math.round((port.clock.now() - waitFrom) / 1000)} s of waiting`;
-        const a = account();
-        return failure(stop === null || stop === 'timeout' ? 'XH_ERR_TIMEOUT' : 'XH_ERR_REFUSED', [`${label}: ${who} ${why}; the group stays in maintenance`, ...beyondRemain(group.hosts, a)].join('; '), accounted(a), moved);
+      const toReboot = group.hosts.filter((h) => boots.has(h));
+      if (toReboot.length > 0) {
+        const notBack = await awaitReboots(env, job, req, label, toReboot, boots, deadline, moved, account);
+        if (notBack !== null) return notBack;
       }
       job.emit({ type: 'note', level: 'info', line: `${label}: back; restoring` });
       const restoreOps = new Map<string, string>();

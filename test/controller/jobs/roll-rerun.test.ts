@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { JobRequest } from '../../../shared/protocol/ctl-jobs.js';
+import type { SimSpec } from './sim-fleet.js';
+import { jobsBed, rollToEnd, type JobsBed, type RunningJob } from './jobs-bed.js';
+
+/** Two Dom0s in one DRBD pair, two domUs homed on each: a roll of both is two groups, a1 then a2 (or the other way). */
+const PAIR: SimSpec = {
+  hosts: [{ name: 'a1' }, { name: 'a2' }],
+  domus: ['a1', 'a2'].flatMap((home) => [1, 2].map((i) => ({ name: `${home}-${i}`, home, replicas: ['a1', 'a2'], memMiB: 1024 * i }))),
+};
+const ROLL: JobRequest = { kind: 'roll', hosts: ['a1', 'a2'], reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null };
+
+/** the drains HOST was asked to begin or take up (a lease's renewal and release come from draining) */
+const drains = (bed: JobsBed, host: string): number => bed.fleet.host(host).commands.filter((c) => c.op === 'maintenance' && c.state === 'draining' && !c.from.includes('draining')).length;
+const reboots = (job: RunningJob): string[] => job.events.flatMap((e) => (e.type === 'reboot' ? e.hosts : []));
+const notes = (job: RunningJob): string[] => job.events.flatMap((e) => (e.type === 'note' ? [e.line] : []));
+const firstGroup = (job: RunningJob): string => {
+  const plan = job.events.find((e) => e.type === 'plan');
+  if (plan?.type !== 'plan' || plan.plan.kind !== 'roll') throw new Error('no roll plan');
+  return plan.plan.groups[0]?.hosts[0] as string;
+};
+
+/** HOST as the controller sees it now. */
+const seen = (bed: JobsBed, host: string) => bed.core.hosts().hosts.find((x) => x.host === host);
+
+/** Reboots HOST the roll asked for, its agent back 45 s later, and waits until the controller hears it with its new boot id. */
+async function rebootHost(bed: JobsBed, host: string): Promise<void> {
+  const d = bed.fleet.host(host);
+  const before = d.bootId;
+  d.reboot();
+  bed.clock.schedule(45_000, () => d.restartAgent([bed.core]));
+  await bed.until(() => seen(bed, host)?.reachable === true && seen(bed, host)?.bootId !== before, `${host} back`);
+}
+
+describe('a roll asked again continues where it stopped', () => {
+  it('controller restarted while the first group restores: the rerun restores it; no second drain, no second reboot request', async () => {
+    const bed = await jobsBed(PAIR);
+    const first = bed.start(ROLL);
+    await bed.until(() => reboots(first).length > 0, 'the first reboot request');
+    const h = firstGroup(first);
+    expect(reboots(first)).toEqual([h]);
+    await rebootHost(bed, h);
+    await bed.until(() => bed.fleet.host(h).maintenance.state === 'restoring' && bed.moves(first, 'started').some((m) => m.to === h), `the restore of ${h} under way`);
+    const restoreOp = bed.fleet.host(h).maintenance.operationId;
+    const moving = bed.moves(first, 'started').find((m) => m.to === h)?.name as string;
+    bed.core.close();
+    await bed.clock.advance(0);
+    expect(first.end).toMatchObject({ ok: false });
+    // the move in flight ends on the Dom0s meanwhile; the restore's lease still runs at the agent
+    await bed.until(() => bed.fleet.where(moving).join() === h, `${moving} home`);
+    expect(bed.fleet.host(h).maintenance).toMatchObject({ state: 'restoring', operationId: restoreOp });
+    bed.core = bed.newCore('ctl-a');
+    await bed.until(() => seen(bed, 'a1')?.reachable === true && seen(bed, 'a2')?.reachable === true, 'both agents heard by the restarted controller');
+    const again = bed.start(ROLL);
+    await rollToEnd(bed, again, 'the roll asked again');
+    expect(again.end, JSON.stringify(again.end)).toMatchObject({ ok: true });
+    expect(drains(bed, h)).toBe(1);
+    expect(reboots(again)).not.toContain(h);
+    expect(notes(again)).toContain(`group 1/2 (${h}): ${h} is restoring (operation ${restoreOp}): its reboot is done; the restore is continued, not a new drain`);
+    for (const d of PAIR.domus) expect([d.name, bed.fleet.where(d.name)]).toEqual([d.name, [d.home]]);
+    for (const x of ['a1', 'a2']) expect(bed.fleet.host(x).maintenance.state).toBe('online');
+    bed.neverTwice();
+  });
+
+  it('stopped while it waits for a reboot, the host rebooted before the rerun: it is restored, not drained nor asked to reboot again', async () => {
+    const bed = await jobsBed(PAIR);
+    const first = bed.start(ROLL);
+    await bed.until(() => reboots(first).length > 0, 'the first reboot request');
+    const h = firstGroup(first);
+    expect(bed.core.hub.cancel(first.jobId, 'admin')).toMatchObject({ ok: true });
+    expect(await bed.finish(first)).toMatchObject({ ok: false });
+    expect(bed.fleet.host(h).maintenance.state).toBe('maintenance');
+    await rebootHost(bed, h);
+    const again = bed.start(ROLL);
+    await rollToEnd(bed, again, 'the roll asked again');
+    expect(again.end, JSON.stringify(again.end)).toMatchObject({ ok: true });
+    expect(drains(bed, h)).toBe(1);
+    expect(reboots(again)).not.toContain(h);
+    expect(notes(again).some((l) => l.startsWith(`group 1/2 (${h}): ${h} came back with a new boot id since this roll emptied it`))).toBe(true);
+    for (const d of PAIR.domus) expect([d.name, bed.fleet.where(d.name)]).toEqual([d.name, [d.home]]);
+    bed.neverTwice();
+  });
+
+  it('stopped while it waits for a reboot that has not happened: the rerun asks the reboot again, without a second drain', async () => {
+    const bed = await jobsBed(PAIR);
+    const first = bed.start(ROLL);
+    await bed.until(() => reboots(first).length > 0, 'the first reboot request');
+    const h = firstGroup(first);
+    expect(bed.core.hub.cancel(first.jobId, 'admin')).toMatchObject({ ok: true });
+    await bed.finish(first);
+    const again = bed.start(ROLL);
+    const rebooted = await rollToEnd(bed, again, 'the roll asked again');
+    expect(again.end, JSON.stringify(again.end)).toMatchObject({ ok: true });
+    expect(rebooted[0]).toEqual([h]);
+    expect(drains(bed, h)).toBe(1);
+    bed.neverTwice();
+  });
+
+  it('a Dom0 not back refuses the roll naming the state it is left in and the roll without it', async () => {
+    const bed = await jobsBed(PAIR);
+    const first = bed.start(ROLL);
+    await bed.until(() => reboots(first).length > 0, 'the first reboot request');
+    const h = firstGroup(first);
+    const other = h === 'a1' ? 'a2' : 'a1';
+    const op = bed.fleet.host(h).maintenance.operationId;
+    expect(bed.core.hub.cancel(first.jobId, 'admin')).toMatchObject({ ok: true });
+    await bed.finish(first);
+    bed.fleet.host(h).reboot();
+    await bed.until(() => seen(bed, h)?.reachable === false, `${h} unheard`);
+    const again = bed.start(ROLL);
+    const end = await bed.finish(again);
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_AGENT_UNREACHABLE', moved: 0 });
+    expect(end.message).toBe(`the agent of ${h} is not connected (or silent): nothing was changed; ${h} was last reported in maintenance (operation ${op}) and stays so until its agent is back; \`xenherdctl roll ${other}\` (same options) rolls the others without it; once ${h} is back, this roll asked again takes it up where it stopped`);
+  });
+});
