@@ -26,6 +26,18 @@ export function unreachableText(host: string, flag: Maintenance, hosts: readonly
   return `the agent of ${host} is not connected (or silent): nothing was changed; ${left}${without}; once ${host} is back, this roll asked again takes it up where it stopped`;
 }
 
+/**
+ * What a stopped roll adds about the hosts REBOOTED in this run: once back online their flag keeps
+ * no mark of this roll, so the same roll asked again would drain and reboot them again.
+ */
+export function rebootedText(rebooted: readonly string[], hosts: readonly string[]): string {
+  if (rebooted.length === 0) return '';
+  const rest = [...new Set(hosts)].filter((h) => !rebooted.includes(h));
+  const on = rest.length === 0 ? 'no host of this roll is left to reboot' : `\`xenherdctl roll ${rest.join(' ')}\` (same options) goes on with the others`;
+  const them = rebooted.length === 1 ? 'it' : 'them';
+  return `; ${rebooted.join(', ')} ${rebooted.length === 1 ? 'was' : 'were'} rebooted in this roll: ${on} (asked again as it was, the roll would drain and reboot ${them} again)`;
+}
+
 /** What a roll asked again says of a host it takes up past its drain (null: a host it drains). */
 export function resumeNote(host: string, r: RollResume, operationId: string | null): string | null {
   const op = operationId === null ? '' : ` (operation ${operationId})`;

@@ -10,7 +10,7 @@ import { failure, leftoverCode, moveContexts, remainingText, runScheduled, succe
 import type { JobRun } from './job-run.js';
 import { MaintenanceLease } from './maintenance-lease.js';
 import { rollInSlices, stoppedWhilePlanning } from './plan-in-slices.js';
-import { awaitReboots, drainGroup, resumeNote, unreachableText } from './roll-group.js';
+import { awaitReboots, drainGroup, rebootedText, resumeNote, unreachableText } from './roll-group.js';
 import { withUnsettled } from './unsettled-moves.js';
 
 type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
@@ -49,7 +49,9 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
   job.operationId = port.newId();
   let moved = 0;
   const allLeases: MaintenanceLease[] = [];
-  try {
+  // the hosts that came back from their reboot in this run: a stop after them says how to go on without redoing them
+  const rebooted: string[] = [];
+  const groups = async (): Promise<Ending> => {
     for (const [i, group] of plan.groups.entries()) {
       const label = `group ${i + 1}/${plan.groups.length} (${group.hosts.join(', ')})`;
       // where each host stands if this roll was asked before (roll-resume.ts): a host restoring, or
@@ -85,6 +87,7 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
         const notBack = await awaitReboots(env, job, req, label, toReboot, boots, deadline, moved, account);
         if (notBack !== null) return notBack;
       }
+      rebooted.push(...group.hosts);
       job.emit({ type: 'note', level: 'info', line: `${label}: back; restoring` });
       const restoreOps = new Map<string, string>();
       for (const host of group.hosts) {
@@ -120,9 +123,13 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
       }
       if (alarms.length > 0) return failure(leftoverCode(alarms), `${label}: back online and every domU is home, but ${alarmText(alarms)}; the roll stops here`, alarms, moved);
     }
+    return success(`rolled ${req.hosts.length} host(s) in ${plan.groups.length} group(s); every domU is home (${moved} moves)`, moved);
+  };
+  try {
+    const ending = await groups();
+    return ending.ok ? ending : { ...ending, message: `${ending.message}${rebootedText(rebooted, req.hosts)}` };
   } finally {
     // nothing renews after the roll ends (releases above already ended the leases they could)
     for (const l of allLeases) l.stop();
   }
-  return success(`rolled ${req.hosts.length} host(s) in ${plan.groups.length} group(s); every domU is home (${moved} moves)`, moved);
 }

@@ -52,6 +52,6 @@ describe('a move home that a ledger keeps as an ALARM', () => {
     expect(end).toMatchObject({ ok: false, code: 'XH_ERR_MIGRATION_UNKNOWN', moved: 2 });
     expect(end.remaining.map((l) => [l.name, l.host, l.blocker.kind])).toEqual([['db1', 'xen1', 'alarm']]);
     expect(end.remaining[0]!.message).toMatch(HELD);
-    expect(end.message).toBe(`group 1/1 (xen1): back online and every domU is home, but 1 move(s) ended in an ALARM a ledger keeps: ${end.remaining[0]!.message}; the roll stops here`);
+    expect(end.message).toBe(`group 1/1 (xen1): back online and every domU is home, but 1 move(s) ended in an ALARM a ledger keeps: ${end.remaining[0]!.message}; the roll stops here; xen1 was rebooted in this roll: no host of this roll is left to reboot (asked again as it was, the roll would drain and reboot it again)`);
   });
 });

@@ -113,3 +113,21 @@ describe('a roll asked again continues where it stopped', () => {
     expect(end.message).toBe(`the agent of ${h} is not connected (or silent): nothing was changed; ${h} was last reported in maintenance (operation ${op}) and stays so until its agent is back; \`xenherdctl roll ${other}\` (same options) rolls the others without it; once ${h} is back, this roll asked again takes it up where it stopped`);
   });
 });
+
+describe('a roll that stops after a group came back', () => {
+  it('names the hosts it rebooted and the roll of the others without them', async () => {
+    const bed = await jobsBed(PAIR, { rebootWaitMs: 120_000 });
+    const job = bed.start(ROLL);
+    await bed.until(() => reboots(job).length > 0, 'the first reboot request');
+    const h = firstGroup(job);
+    const other = h === 'a1' ? 'a2' : 'a1';
+    await rebootHost(bed, h);
+    // the second group is not rebooted: its wait ends the roll
+    const end = await bed.finish(job);
+    expect(reboots(job)).toEqual([h, other]);
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_TIMEOUT' });
+    expect(end.message).toBe(
+      `group 2/2 (${other}): ${other} did not come back with a new boot id within 120 s; the group stays in maintenance; ${h} was rebooted in this roll: \`xenherdctl roll ${other}\` (same options) goes on with the others (asked again as it was, the roll would drain and reboot it again)`,
+    );
+  });
+});
