@@ -10,10 +10,12 @@ import { lineSplitter } from '../../shared/text/lines.js';
 import type { CtlConfig } from './config.js';
 import { MAX_ANSWER_BYTES, readBody, type BodyFailure } from './read-body.js';
 import { firstRealIssue, readTolerantly } from './tolerant-read.js';
-import { NOT_TRUSTED_FIX, type CertificateTimeFault } from './trusted-chain.js';
-import { connectVerified, describeSocketError, isNotTls } from './verified-tls.js';
+import { connectVerified, describeSocketError } from './verified-tls.js';
+import { isHangUp, nodeTlsHint, PLAIN_TO_TLS_HINT, unreachable, type CtlError } from './client-errors.js';
 import { namingTokenSent } from './token-sent.js';
 import { TRY_EVERY_ADDRESS } from '../../shared/dual-stack.js';
+
+export type { CtlError } from './client-errors.js';
 
 /**
  * An NDJSON answer's events: their schema, which one is the last, and a bound on a line. Each
@@ -40,28 +42,15 @@ export const REQUEST_TIMEOUT_MS = 10_000;
  */
 export const PLAN_TIMEOUT_MS = 120_000;
 
-/**
- * What to do about a certificate Node's own TLS refused (no CA file given: the system's CAs).
- * With a CA file xenherdctl checks the chain itself, and its refusal carries its fix (trusted-chain.ts).
- */
-function nodeTlsHint(e: NodeJS.ErrnoException): string {
-  if (isNotTls(e) || !/CERT|TLS|SSL|SELF_SIGNED|VERIFY|ALTNAME/.test(e.code ?? '')) return '';
-  if (e.code === 'CERT_HAS_EXPIRED') return " (the controller's certificate has expired: renew it on the controller, then restart it)";
-  if (e.code === 'ERR_TLS_CERT_ALTNAME_INVALID') return ' (the certificate does not name the host in XENHERD_URL: use a name it has, or renew it with this one on the controller)';
-  return ` (${NOT_TRUSTED_FIX})`;
+/** The controller chosen among a primary and its standbys (controller-choice.ts). */
+export interface Chosen {
+  readonly url: URL;
+  /** why it is not simply the primary, or that another controller hears Dom0s too; null: nothing to say */
+  readonly note: string | null;
 }
 
-/**
- * A TLS server that hears plaintext HTTP drops the connection without an HTTP answer: Node's
- * client reports a reset or "socket hang up", which alone does not say the scheme is wrong.
- */
-const PLAIN_TO_TLS_HINT = " (the controller may speak https: use https:// in XENHERD_URL, with XENHERD_CA the controller's tls/ca.crt)";
-const isHangUp = (e: NodeJS.ErrnoException): boolean => e.code === 'ECONNRESET' || e.code === 'EPIPE' || /socket hang up/i.test(e.message);
-
-const unreachable = (url: URL, why: string): XhError => ({ code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `cannot reach the controller at ${url.origin}: ${why}` });
-
-/** A failure to ask the controller; `certificateTime` when its certificate was refused for its time alone (trusted-chain.ts). */
-export type CtlError = XhError & { readonly certificateTime?: CertificateTimeFault };
+/** How a client with standbyUrls chooses its controller: the hosts NEEDED are an operating command's (controller-probe.ts). */
+export type ChooseController = (needed: readonly string[]) => Promise<Result<Chosen, CtlError>>;
 
 /**
  * xenherdctl's side of the HTTP API: every answer is parsed with its schema, a newer controller's
@@ -70,18 +59,73 @@ export type CtlError = XhError & { readonly certificateTime?: CertificateTimeFau
  * keeps the controller's code.
  */
 export class CtlClient {
+  /** the controller asked: the config's url until a choice among standbys is made */
+  private target: URL;
+  private needed: readonly string[] = [];
+  private choosing: Promise<Result<Chosen, CtlError>> | null = null;
+  private refusedCertificate = false;
+
+  /**
+   * With C's standbyUrls, CHOOSE picks the controller before the first request, once for all
+   * the requests of a command (one command's questions must all go to one controller), and a
+   * note about the choice goes to NOTE as a line. Without standbys nothing is chosen: the one
+   * controller is asked directly.
+   */
   constructor(
     private readonly c: CtlConfig,
     private readonly clock: Clock,
-  ) {}
+    private readonly choice: { readonly choose: ChooseController; readonly note: (line: string) => void } | null = null,
+  ) {
+    this.target = c.url;
+  }
 
-  get<T>(path: string, schema: z.ZodType<T>): Promise<Result<T, CtlError>> {
-    return this.ask('GET', path, null, schema);
+  /**
+   * An operating command's hosts, set before its first request: the controller chosen among
+   * standbys is then one that hears these hosts, not merely one that hears the most Dom0s.
+   */
+  needs(hosts: readonly string[]): this {
+    this.needed = hosts;
+    return this;
+  }
+
+  /**
+   * A request failed as XH_ERR_CONTROLLER_UNREACHABLE because the controller's certificate was
+   * refused: it was reached, so a standby is not asked in its place (controller-choice.ts).
+   */
+  get certificateRefused(): boolean {
+    return this.refusedCertificate;
+  }
+
+  /** The controller chosen among standbys, once chosen (null: not yet, or no standby configured). */
+  async chosen(): Promise<Chosen | null> {
+    const r = await this.choosing;
+    return r?.ok === true ? r.value : null;
+  }
+
+  /** Chooses the controller once, before the first request (see the constructor). */
+  private async ready(): Promise<Result<void, CtlError>> {
+    const choice = this.choice;
+    if (choice === null || (this.c.standbyUrls ?? []).length === 0) return ok(undefined);
+    this.choosing ??= choice.choose(this.needed).then((r) => {
+      if (r.ok) {
+        this.target = r.value.url;
+        if (r.value.note !== null) choice.note(`xenherdctl: ${r.value.note}\n`);
+      }
+      return r;
+    });
+    const r = await this.choosing;
+    return r.ok ? ok(undefined) : r;
+  }
+
+  async get<T>(path: string, schema: z.ZodType<T>): Promise<Result<T, CtlError>> {
+    const r = await this.ready();
+    return r.ok ? this.ask('GET', path, null, schema) : r;
   }
 
   /** POST PATH with a JSON body; the answer parsed with SCHEMA, waited for up to TIMEOUTMS. */
-  post<T>(path: string, body: unknown, schema: z.ZodType<T>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Result<T, CtlError>> {
-    return this.ask('POST', path, JSON.stringify(body), schema, timeoutMs);
+  async post<T>(path: string, body: unknown, schema: z.ZodType<T>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Result<T, CtlError>> {
+    const r = await this.ready();
+    return r.ok ? this.ask('POST', path, JSON.stringify(body), schema, timeoutMs) : r;
   }
 
   /**
@@ -94,7 +138,7 @@ export class CtlClient {
     const cancel = this.clock.schedule(timeoutMs, () => deadline.abort());
     try {
       const res = await this.send(method, path, body, deadline.signal);
-      if (!res.ok) return deadline.signal.aborted ? err(unreachable(this.c.url, `no answer within ${timeoutMs / 1000} s`)) : res;
+      if (!res.ok) return deadline.signal.aborted ? err(unreachable(this.target, `no answer within ${timeoutMs / 1000} s`)) : res;
       const text = await this.bodyOf(res.value, deadline.signal, timeoutMs);
       return text.ok ? this.parse(res.value.statusCode ?? 0, text.value, schema) : text;
     } finally {
@@ -109,10 +153,10 @@ export class CtlClient {
     // the deadline wins over the connection's end it caused
     const why: BodyFailure = signal.aborted && r.error !== 'too-big' ? 'late' : r.error;
     if (why === 'too-big') {
-      return err({ code: 'XH_ERR_PROTOCOL', message: `the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, far more than any controller answer: is ${this.c.url.origin} a xenherd controller?` });
+      return err({ code: 'XH_ERR_PROTOCOL', message: `the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, far more than any controller answer: is ${this.target.origin} a xenherd controller?` });
     }
-    if (why === 'late') return err(unreachable(this.c.url, `the answer did not complete within ${timeoutMs / 1000} s (its headers came, then it stalled)`));
-    return err(unreachable(this.c.url, 'the connection closed mid-answer'));
+    if (why === 'late') return err(unreachable(this.target, `the answer did not complete within ${timeoutMs / 1000} s (its headers came, then it stalled)`));
+    return err(unreachable(this.target, 'the connection closed mid-answer'));
   }
 
   /**
@@ -121,6 +165,8 @@ export class CtlClient {
    * before it.
    */
   async stream<E, L extends E>(path: string, body: unknown, events: EventStream<E, L>, onEvent: (e: E) => void, closedEarly: XhError, signal?: AbortSignal): Promise<Result<L, XhError>> {
+    const chosen = await this.ready();
+    if (!chosen.ok) return chosen;
     const res = await this.send('POST', path, JSON.stringify(body), signal);
     if (!res.ok) return res;
     const r = res.value;
@@ -158,7 +204,7 @@ export class CtlClient {
   }
 
   private send(method: 'GET' | 'POST', path: string, body: string | null, signal?: AbortSignal): Promise<Result<IncomingMessage, CtlError>> {
-    const url = new URL(`${CTL_API_PREFIX}${path}`, this.c.url);
+    const url = new URL(`${CTL_API_PREFIX}${path}`, this.target);
     const https = url.protocol === 'https:';
     return new Promise((resolve) => {
       let settled = false;
@@ -172,7 +218,7 @@ export class CtlClient {
       // ends a connection still in its handshake too: the process would otherwise wait on it
       const giveUp = new AbortController();
       const cancel = this.clock.schedule(REQUEST_TIMEOUT_MS, () => {
-        settle(err(unreachable(this.c.url, `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
+        settle(err(unreachable(this.target, `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
         req?.destroy();
         giveUp.abort();
       });
@@ -188,7 +234,8 @@ export class CtlClient {
           const tls = nodeTlsHint(e);
           // only before an answer (settle ignores later errors): a plaintext server that answered is one
           const plain = !https && isHangUp(e) ? PLAIN_TO_TLS_HINT : '';
-          settle(err(unreachable(this.c.url, `${describeSocketError(e)}${tls}${plain}`)));
+          if (tls !== '') this.refusedCertificate = true;
+          settle(err(unreachable(this.target, `${describeSocketError(e)}${tls}${plain}`)));
         });
         req.end(body ?? undefined);
       };
@@ -197,8 +244,9 @@ export class CtlClient {
       signal?.addEventListener('abort', () => giveUp.abort(), { once: true });
       void connectVerified(url, this.c.ca, () => this.clock.now(), giveUp.signal).then((c) => {
         if (!c.ok) {
-          if (c.error.kind !== 'untrusted') return settle(err(unreachable(this.c.url, c.error.message)));
-          const e = unreachable(this.c.url, `${c.error.message} (${c.error.fix})`);
+          if (c.error.kind !== 'untrusted') return settle(err(unreachable(this.target, c.error.message)));
+          this.refusedCertificate = true;
+          const e = unreachable(this.target, `${c.error.message} (${c.error.fix})`);
           return settle(err(c.error.time === undefined ? e : { ...e, certificateTime: c.error.time }));
         }
         if (settled) return void c.value.destroy();
@@ -219,9 +267,9 @@ export class CtlClient {
       const e = json ? readTolerantly(ApiErrorSchema, raw) : null;
       if (e?.success) return err(namingTokenSent(e.data.error, this.c));
       // a proxy's (or a login page's) refusal is still a refusal of the credentials, not a protocol error
-      if (status === 401 || status === 403) return err({ code: 'XH_ERR_AUTH', message: `${this.c.url.origin} refused the request with HTTP ${status}, an answer that did not come from a xenherd controller: check what stands in front of it (a proxy?), and that XENHERD_URL is the controller's own https://HOST:PORT` });
+      if (status === 401 || status === 403) return err({ code: 'XH_ERR_AUTH', message: `${this.target.origin} refused the request with HTTP ${status}, an answer that did not come from a xenherd controller: check what stands in front of it (a proxy?), and that XENHERD_URL is the controller's own https://HOST:PORT` });
     }
-    if (!json) return err({ code: 'XH_ERR_PROTOCOL', message: `the controller answered HTTP ${status} with something that is not JSON: is ${this.c.url.origin} a xenherd controller?` });
+    if (!json) return err({ code: 'XH_ERR_PROTOCOL', message: `the controller answered HTTP ${status} with something that is not JSON: is ${this.target.origin} a xenherd controller?` });
     if (status !== 200) return err({ code: 'XH_ERR_PROTOCOL', message: `the controller answered HTTP ${status} without an error code` });
     const r = readTolerantly(schema, raw);
     if (!r.success) {

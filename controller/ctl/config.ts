@@ -7,15 +7,20 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { describeIssues, parseJsonObject } from '../../shared/json-config.js';
 import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { accessWords, modeText } from '../../shared/text/mode-words.js';
-import { isLoopbackAddress } from '../../shared/loopback-address.js';
-import { hostOf } from '../../shared/url-host.js';
 import { parseCaBundle } from '../../shared/tls/ca-bundle.js';
 import { pastedSpaceHint } from '../../shared/text/pasted-space.js';
 import { caCopyHint } from './ca-copy-hint.js';
+import { controllerUrls, MAX_CONTROLLER_URLS, splitUrlList, type GivenUrl } from './controller-urls.js';
 
 /** Where xenherdctl finds its controller: resolved, with the CA file's certificates read. */
 export interface CtlConfig {
+  /** the controller asked first: the primary */
   readonly url: URL;
+  /**
+   * controllers asked when the one before cannot be reached, or hears fewer of the Dom0s
+   * (controller-choice.ts): copies of the first, with its CA and tokens. Absent or empty: only url.
+   */
+  readonly standbyUrls?: readonly URL[];
   readonly token: string;
   /** where the token came from (XENHERD_TOKEN, or ctl.json's "token"), for the refusal of a token; absent: not said */
   readonly tokenSource?: string;
@@ -27,6 +32,8 @@ const TOKEN_RE = /^xh1\.[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$/;
 
 const FileSchema = z.strictObject({
   url: z.string().min(1).max(500).optional(),
+  /** controllers started from a copy of url's, asked in this order when url cannot be reached or hears none of the Dom0s */
+  standbyUrls: z.array(z.string().min(1).max(500)).max(MAX_CONTROLLER_URLS - 1).optional(),
   token: z.string().min(1).max(200).optional(),
   /** path of the controller's CA certificate (PEM) */
   ca: z.string().min(1).max(4096).optional(),
@@ -38,21 +45,6 @@ export const ctlConfigPath = (env: Readonly<Record<string, string | undefined>>)
   const base = env['XDG_CONFIG_HOME'] ?? (env['HOME'] ? join(env['HOME'], '.config') : null);
   return base === null ? null : join(base, 'xenherd', 'ctl.json');
 };
-
-/**
- * What URL has beyond scheme, host and port, in words (null: nothing). xenherdctl builds every
- * request from the origin alone, so a path, query or fragment would be dropped without a word
- * (a controller behind a path prefix would seem down), and a user name or password never sent:
- * refused instead. The password itself is never repeated in the message.
- */
-function urlExtras(url: URL): string | null {
-  const parts: string[] = [];
-  if (url.username !== '' || url.password !== '') parts.push(url.password !== '' ? 'a user name and password' : 'a user name');
-  if (url.pathname !== '/' && url.pathname !== '') parts.push(`a path (${JSON.stringify(url.pathname)})`);
-  if (url.search !== '' || /^[^#]*\?/.test(url.href)) parts.push(`a query (${JSON.stringify(url.search || '?')})`);
-  if (url.hash !== '' || url.href.includes('#')) parts.push(`a fragment (${JSON.stringify(url.hash || '#')})`);
-  return parts.length === 0 ? null : parts.join(', ');
-}
 
 const EXAMPLE = '{"url": "https://ctl.example:7443", "token": "xh1....", "ca": "/etc/xenherd/tls/ca.crt"}';
 
@@ -79,9 +71,10 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>,
   const path = ctlConfigPath(env);
   let file: z.infer<typeof FileSchema> = {};
   let fileMode = 0;
-  // The file holds url, token and ca and nothing else (FileSchema is strict), and the environment
-  // wins for each: with all three set it could change nothing, so it is not read, and a broken
-  // file left behind does not stop a command that never needed it. (Were it to hold a setting
+  // The file holds url (and its standbyUrls), token and ca and nothing else (FileSchema is
+  // strict), and the environment wins for each (XENHERD_URL for url and standbyUrls): with all
+  // three set it could change nothing, so it is not read, and a broken file left behind does not
+  // stop a command that never needed it. (Were it to hold a setting
   // the environment cannot give, it would have to be read, and its errors reported, always.)
   const envGivesAll = (['XENHERD_URL', 'XENHERD_TOKEN', 'XENHERD_CA'] as const).every((k) => (env[k] ?? '') !== '');
   if (path !== null && !envGivesAll) {
@@ -96,7 +89,7 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>,
       file = parsed.data;
     }
   }
-  const pick = (envName: string, key: keyof typeof file): { value: string; source: string; inFile: boolean } | null => {
+  const pick = (envName: string, key: 'url' | 'token' | 'ca'): { value: string; source: string; inFile: boolean } | null => {
     const e = env[envName];
     if (e !== undefined && e !== '') return { value: e, source: envName, inFile: false };
     const f = file[key];
@@ -107,19 +100,18 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>,
   if (url === null || token === null) {
     return err(configError(`no controller configured (${url === null ? 'url' : 'token'} missing): set XENHERD_URL and XENHERD_TOKEN (and XENHERD_CA), or write ${path ?? '~/.config/xenherd/ctl.json'} as {"url": "https://ctl.example:7443", "token": "xh1....", "ca": "/path/ca.crt"}`));
   }
-  let parsedUrl: URL;
-  try {
-    parsedUrl = new URL(url.value);
-  } catch {
-    return err(configError(`${url.source}: ${JSON.stringify(url.value)} is not a URL: use e.g. https://ctl.example:7443`));
+  // XENHERD_URL gives the whole list (the primary first): with ctl.json's standbys added to it,
+  // a URL typed for one shell would still be followed by controllers it never meant
+  let given: GivenUrl[];
+  if (url.inFile) given = [url, ...(file.standbyUrls ?? []).map((v, i) => ({ value: v, source: `${path}: key "standbyUrls"[${i}]` }))];
+  else {
+    const split = splitUrlList(url.value, url.source);
+    if (!split.ok) return split;
+    given = split.value;
   }
-  if (parsedUrl.protocol !== 'https:' && parsedUrl.protocol !== 'http:') return err(configError(`${url.source}: must start with https:// (got ${parsedUrl.protocol})`));
-  const extra = urlExtras(parsedUrl);
-  if (extra !== null) return err(configError(`${url.source}: the controller's URL is https://HOST:PORT and nothing more, but this one has ${extra}: give https://${parsedUrl.host} (https://HOST:PORT)`));
-  const host = hostOf(parsedUrl);
-  if (parsedUrl.protocol === 'http:' && !isLoopbackAddress(host) && host !== 'localhost') {
-    return err(configError(`${url.source}: http:// sends the token in clear: only allowed to a loopback address; use https://`));
-  }
+  const urls = controllerUrls(given);
+  if (!urls.ok) return urls;
+  const [parsedUrl, ...standbyUrls] = urls.value as [URL, ...URL[]];
   if (!TOKEN_RE.test(token.value)) return err(configError(`${token.source}: not a xenherd token (xh1.ID.SECRET)${pastedSpaceHint(token.value)}: use the token \`xenherd-controller init\` or \`operator\` printed`));
   const exposed = token.inFile && path !== null ? ctlTokenExposure(path, fileMode) : null;
   if (exposed !== null) warn(`xenherdctl: warning: ${exposed}\n`);
@@ -136,5 +128,5 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>,
     if (!bundle.ok) return err(configError(`${caPath.source}: ${caFile} ${bundle.error}: use the controller's tls/ca.crt`));
     ca = bundle.value;
   }
-  return ok({ url: parsedUrl, token: token.value, tokenSource: token.source, ca });
+  return ok({ url: parsedUrl, ...(standbyUrls.length > 0 ? { standbyUrls } : {}), token: token.value, tokenSource: token.source, ca });
 }

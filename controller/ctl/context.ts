@@ -58,7 +58,10 @@ export function begin(
   if (problem !== null) return err({ code: 'XH_ERR_USAGE', message: problem });
   const c = loadCtlConfig(io.env, io.stderr);
   if (!c.ok) return c;
-  return ok({ args: a.value, json: a.value.options['json'] === true, client: new CtlClient(c.value, hooks.clock) });
+  const config = c.value;
+  // the choice among standbys, and the schema of the hosts it asks each for, load only when some are configured
+  const choice = { choose: async (needed: readonly string[]) => (await import('./controller-probe.js')).chooseAmong(config, hooks.clock, needed), note: io.stderr };
+  return ok({ args: a.value, json: a.value.options['json'] === true, client: new CtlClient(config, hooks.clock, choice) });
 }
 
 // the shared reader's: the commands import it from here, with begin and fail

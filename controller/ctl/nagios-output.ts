@@ -62,3 +62,19 @@ export function certificateTimeOutput(e: XhError, f: CertificateTimeFault, json:
   const text = json ? `${JSON.stringify({ status: 'CRITICAL', summary, details: [detail], perfdata: [], error: e })}\n` : `${statusLine('CRITICAL', summary, [])}\nCRITICAL: ${pluginText(detail.text)}\n`;
   return { text, exitCode: CHECK_EXIT.CRITICAL };
 }
+
+/**
+ * The verdict of a controller asked in the primary's place (or while another hears Dom0s too):
+ * NOTE (controller-choice.ts) is a problem of its own, a WARNING, so an OK turns WARNING with the
+ * note leading its status line: the agents left the primary, which the on-call should know, but
+ * the fleet itself is judged by the controller that hears it (the idle primary's verdict would
+ * call every Dom0 unreachable, CRITICAL). A worse verdict keeps its status and summary.
+ */
+export function withControllerNote(a: CheckAnswer, note: string): CheckAnswer {
+  const raised = a.status === 'OK';
+  // worst first, as the controller lists them: before the first warning, after anything worse
+  const at = a.details.findIndex((d) => d.status === 'WARNING' || d.status === 'OK');
+  const details = [...a.details];
+  details.splice(at < 0 ? details.length : at, 0, { status: 'WARNING', text: note });
+  return { ...a, status: raised ? 'WARNING' : a.status, summary: raised ? `${note}; ${a.summary}` : a.summary, details };
+}

@@ -27,6 +27,10 @@ export const ctlProgram = (hooks: CtlHooks): Program => ({
     'the controller serves Prometheus metrics at /metrics (the same token, role read).',
     'Controller: ~/.config/xenherd/ctl.json {"url", "token", "ca"}, each overridden by XENHERD_URL,',
     'XENHERD_TOKEN, XENHERD_CA (the CA file: the controller\'s tls/ca.crt). Every command takes --json.',
+    'With a standby controller: "standbyUrls": ["https://ctl2:7443"] in ctl.json, or XENHERD_URL',
+    'https://ctl1:7443,https://ctl2:7443 (the primary first). Each is asked for its Dom0s in turn until one',
+    'hears them all (an operating command: the Dom0s it names); one unreachable is passed over, one refusing',
+    'the token is not. Who answered is said on stderr when it is not simply the first.',
   ].join('\n'),
   commands: [
     { ...whereHelp, run: async (argv, io) => (await import('./commands/where.js')).where(argv, io, hooks) },

@@ -3,7 +3,7 @@ import { CHECK_EXIT, CheckAnswerSchema } from '../../../shared/protocol/ctl-chec
 import { VERSION } from '../../../shared/version.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { CHECK_USAGE } from '../help/check.js';
-import { certificateTimeOutput, renderCheck, unknownOutput, type PluginOutput } from '../nagios-output.js';
+import { certificateTimeOutput, renderCheck, unknownOutput, withControllerNote, type PluginOutput } from '../nagios-output.js';
 import { CHECK_OPTIONS, thresholdsOf } from './check-thresholds.js';
 
 async function verdict(argv: readonly string[], io: CliIo, hooks: CtlHooks, json: boolean): Promise<PluginOutput> {
@@ -20,7 +20,10 @@ async function verdict(argv: readonly string[], io: CliIo, hooks: CtlHooks, json
   if (CHECK_OPTIONS.some(([, key]) => r.value.thresholds[key] !== t.value[key])) {
     return unknownOutput({ code: 'XH_ERR_PROTOCOL', message: 'the controller judged with other thresholds than asked: are xenherdctl and the controller the same version?' }, json);
   }
-  return json ? { text: `${JSON.stringify(r.value)}\n`, exitCode: renderCheck(r.value).exitCode } : renderCheck(r.value);
+  // stderr is no place for the choice's note here (above): it goes into the verdict
+  const note = (await inv.value.client.chosen())?.note ?? null;
+  const answer = note === null ? r.value : withControllerNote(r.value, note);
+  return json ? { text: `${JSON.stringify(answer)}\n`, exitCode: renderCheck(answer).exitCode } : renderCheck(answer);
 }
 
 /**

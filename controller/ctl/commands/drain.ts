@@ -81,6 +81,7 @@ export async function drain(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   const host = args.positionals[0] as string;
   const badHost = hostNameProblem(host);
   if (badHost !== null) return failJob({ code: 'XH_ERR_USAGE', message: badHost }, io, json);
+  client.needs([host]);
   const t = timeoutOf(optionValue(args, 'timeout'));
   if (!t.ok) return failJob({ code: 'XH_ERR_USAGE', message: t.message }, io, json);
   const p = positiveInt(optionValue(args, 'max-parallel'), 'max-parallel', 64);
@@ -96,6 +97,7 @@ export async function restore(argv: readonly string[], io: CliIo, hooks: CtlHook
   const host = args.positionals[0] as string;
   const badHost = hostNameProblem(host);
   if (badHost !== null) return failJob({ code: 'XH_ERR_USAGE', message: badHost }, io, json);
+  client.needs([host]);
   const t = timeoutOf(optionValue(args, 'timeout'));
   if (!t.ok) return failJob({ code: 'XH_ERR_USAGE', message: t.message }, io, json);
   if (args.options['dry-run'] === true) return showPlan(client, io, { kind: 'restore', host }, json);

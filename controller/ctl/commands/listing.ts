@@ -34,6 +34,7 @@ export async function domains(argv: readonly string[], io: CliIo, hooks: CtlHook
   const host = optionValue(inv.value.args, 'host');
   const badHost = host === undefined ? null : hostNameProblem(host, '--host');
   if (badHost !== null) return fail({ code: 'XH_ERR_USAGE', message: badHost }, io, inv.value.json);
+  if (host !== undefined) inv.value.client.needs([host]);
   const r = await inv.value.client.get(host === undefined ? '/domains' : `/domains?host=${encodeURIComponent(host)}`, DomainsAnswerSchema);
   if (!r.ok) return fail(r.error, io, inv.value.json);
   if (inv.value.json) io.stdout(`${JSON.stringify(r.value)}\n`);

@@ -11,6 +11,7 @@ export async function maintenance(argv: readonly string[], io: CliIo, hooks: Ctl
   const [host, word] = args.positionals as [string, string];
   const badHost = hostNameProblem(host);
   if (badHost !== null) return failJob({ code: 'XH_ERR_USAGE', message: badHost }, io, json);
+  client.needs([host]);
   if (word !== 'on' && word !== 'off') return failJob({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(word)} is not on or off; usage: xenherdctl ${MAINTENANCE_USAGE}` }, io, json);
   return followJob(client, io, hooks, { kind: 'maintenance', host, on: word === 'on' }, json);
 }

@@ -27,6 +27,8 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
   if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
   const { json, client, args } = inv.value;
   const [name, target] = args.positionals as [string, string | undefined];
+  // the domU's own Dom0 is not known before the controller is asked: only a target is
+  if (target !== undefined) client.needs([target]);
   const req: CommandRequest = op === 'migrate' ? { op, name, target: target ?? null } : { op, name };
   const closedEarly: XhError = { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `the connection to the controller closed before the command's result: it may still be running; check \`xenherdctl where ${req.name}\`` };
   let accepted = false;

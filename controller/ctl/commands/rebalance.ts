@@ -31,6 +31,7 @@ export async function plan(argv: readonly string[], io: CliIo, hooks: CtlHooks):
   const [kind, ...hosts] = args.positionals as [string, ...string[]];
   const bad = hosts.map((h) => hostNameProblem(h)).find((p) => p !== null);
   if (bad !== undefined && bad !== null) return failJob({ code: 'XH_ERR_USAGE', message: bad }, io, json);
+  client.needs(hosts);
   const usage = (message: string): number => failJob({ code: 'XH_ERR_USAGE', message: `${message}; usage: xenherdctl ${PLAN_USAGE}` }, io, json);
   // only a rebalance plan has a number of moves: elsewhere it would be dropped, and the plan
   // printed would not be the one asked for

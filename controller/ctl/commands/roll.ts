@@ -30,6 +30,7 @@ export async function roll(argv: readonly string[], io: CliIo, hooks: CtlHooks):
   const hosts = [...args.positionals];
   const bad = hosts.map((h) => hostNameProblem(h)).find((p) => p !== null);
   if (bad !== undefined && bad !== null) return failJob({ code: 'XH_ERR_USAGE', message: bad }, io, json);
+  client.needs(hosts);
   const command = optionValue(args, 'reboot-command');
   if (command !== undefined && args.options['wait-for-reboot'] === true) return failJob({ code: 'XH_ERR_USAGE', message: 'give --reboot-command or --wait-for-reboot, not both' }, io, json);
   const words = command?.trim().split(/\s+/).filter(Boolean) ?? null;
