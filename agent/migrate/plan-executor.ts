@@ -41,6 +41,10 @@ interface Run {
   warnings: string[];
   /** the domU's DRBD resources as read while it moved (plans with a replication step) */
   replication: ReplicationSample[];
+  /** the read after the handover, begun beside the `tell` step's ssh round trip (readAfter) */
+  after: Promise<ReplicationSample[]> | null;
+  /** the running agent's re-read asked for by `record`, waited for before the hold ends (record step) */
+  nudged: Promise<void> | null;
 }
 
 export async function presentHere(p: MigrationPorts, name: string): Promise<boolean | null> {
@@ -50,7 +54,7 @@ export async function presentHere(p: MigrationPorts, name: string): Promise<bool
 }
 
 export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progress: (line: string) => void): Promise<Result<PlanDone, XhError>> {
-  const run: Run = { outcome: null, peer: null, lines: [], warnings: [], replication: [] };
+  const run: Run = { outcome: null, peer: null, lines: [], warnings: [], replication: [], after: null, nudged: null };
   let held: HeldDomu | null = null;
   let inflight = false;
   try {
@@ -80,6 +84,8 @@ export async function executePlan(p: MigrationPorts, plan: MigrationPlan, progre
   } finally {
     // every ending with a verdict has said where the domU is (or recorded the ALARM): the record goes
     if (inflight) await p.store.update((l) => (Object.hasOwn(l.inflight, plan.name) ? landed(l, plan.name) : null));
+    // nothing begun beside a step outlives the command, and the agent has re-read the ledger before it lets go
+    await Promise.allSettled([run.after, run.nudged]);
     held?.release();
   }
   const how = run.outcome && run.outcome.kind !== 'success' ? ` (after ${run.outcome.kind}: both hosts' xl list agree)` : '';
@@ -195,10 +201,14 @@ async function runStep(p: MigrationPorts, plan: MigrationPlan, step: Exclude<Pla
         return base.away[plan.name] || base.visitors[plan.name] ? without(base, plan.name) : base === l ? null : base;
       });
       if (!w.ok) return unrecordedMove(p.host, plan, c, w.error.message, plan.steps.some((s) => s.do === 'tell') ? tellFinish(plan) : null);
-      await p.nudge();
+      // The agent's re-read (a few hundred ms on a busy Dom0) runs beside the steps after this one,
+      // which neither read nor need it: the `tell` is an ssh round trip of seconds. It is waited
+      // for before the hold ends, so the agent still knows the new record before it may start NAME.
+      run.nudged = p.nudge().catch(() => undefined);
       return null;
     }
     case 'tell': {
+      readAfter(p, plan, run);
       // goingHome false: this Dom0 is NAME's home and the peer records its visitor; else this Dom0 does not claim NAME
       const s = await askStatus(p, step.peer, plan.name, step.goingHome !== false);
       if ('code' in s) return partial(plan, `${step.peer} could not be told (${s.message})`);
@@ -212,12 +222,23 @@ async function runStep(p: MigrationPorts, plan: MigrationPlan, step: Exclude<Pla
       return null;
     }
     case 'replication': {
-      const after = await readReplication(p, step.resources, true);
+      const after = await (run.after ?? readReplication(p, step.resources, true));
       const v = handoverVerdict({ name: plan.name, from: plan.from, to: plan.to, host: p.host, other: step.peer, resources: step.resources, samples: [...run.replication, ...after] });
       run.lines.push(...v.lines);
       return v.alarm;
     }
   }
+}
+
+/**
+ * The plan's read of NAME's DRBD resources after the handover, begun as the `tell` starts rather
+ * than after it: the domU already runs at the target (verify said so), and the ssh round trip to
+ * the peer changes nothing DRBD shows, so the read is as much "after" and the seconds overlap.
+ * Judged only by the `replication` step, after the tell, as before.
+ */
+function readAfter(p: MigrationPorts, plan: MigrationPlan, run: Run): void {
+  const watched = plan.steps.find((s) => s.do === 'replication');
+  if (watched?.do === 'replication' && run.after === null) run.after = readReplication(p, watched.resources, true);
 }
 
 /** After our own xl migrate: where is it? Both hosts' xl list decide an unclear ending. */
