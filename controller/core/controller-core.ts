@@ -232,7 +232,7 @@ export class ControllerCore {
   }
 
   private fresh(): Freshness {
-    return { now: this.o.clock.now(), staleAfterMs: this.settings.staleAfterMs };
+    return { now: this.o.clock.now(), staleAfterMs: this.settings.staleAfterMs, startedAt: this.enrolled.startedAt };
   }
 
   private readonly after = (ms: number, fn: () => void): (() => void) => this.timers.after(ms, fn);

@@ -21,9 +21,44 @@ interface LongLine {
   readonly problems: number;
 }
 
+/** A kind's problems as lines: a line each up to FOLD_AFTER, past it one line naming the first NAMED_ON_LINE. */
+function foldRun(run: readonly CheckDetail[]): LongLine[] {
+  const first = run[0];
+  if (first === undefined) return [];
+  const words = first.kind === undefined ? null : kindWords(first.kind);
+  if (run.length <= FOLD_AFTER || words === null) return run.map((d) => ({ status: d.status, text: d.text, problems: 1 }));
+  const names = run.slice(0, NAMED_ON_LINE).map((d) => d.subject ?? '');
+  const more = run.length > names.length ? `, ... (${run.length - names.length} more)` : '';
+  return [{ status: first.status, text: `${countedKind(run.length, words)}: ${names.join(', ')}${more} (${words.listedBy} lists them)`, problems: run.length }];
+}
+
+/**
+ * The problems of a run that only wait for one unreachable Dom0 (`waitsFor`), one line per Dom0:
+ * with Dom0s powered off, each partner's waiting link is no news beside that Dom0's own line, and
+ * one line each would push a link really cut out of what a pager shows. A lone one keeps its text.
+ */
+function waitingLines(run: readonly CheckDetail[]): LongLine[] {
+  const byHost = new Map<string, CheckDetail[]>();
+  for (const d of run) {
+    if (d.waitsFor === undefined) continue;
+    const l = byHost.get(d.waitsFor);
+    if (l === undefined) byHost.set(d.waitsFor, [d]);
+    else l.push(d);
+  }
+  return [...byHost].map(([host, ds]): LongLine => {
+    const first = ds[0] as CheckDetail;
+    const words = first.kind === undefined ? null : kindWords(first.kind);
+    if (ds.length === 1 || words === null) return { status: first.status, text: first.text, problems: 1 };
+    const names = ds.slice(0, NAMED_ON_LINE).map((d) => d.subject ?? '');
+    const more = ds.length > names.length ? `, ... (${ds.length - names.length} more)` : '';
+    return { status: first.status, text: `${countedKind(ds.length, words)}, waiting for ${host}, unreachable: ${names.join(', ')}${more}; they clear once ${host} is back (${words.listedBy} lists them)`, problems: ds.length };
+  });
+}
+
 /**
  * DETAILS (worst first, each kind's together, as the controller ranks them) with every kind of
- * more than FOLD_AFTER problems folded into one line naming the first NAMED_ON_LINE. Details of a
+ * more than FOLD_AFTER problems folded into one line naming the first NAMED_ON_LINE, and those
+ * waiting for an unreachable Dom0 said once per Dom0 after the rest of their kind. Details of a
  * controller older than `kind` and `subject` stay one line each.
  */
 function folded(details: readonly CheckDetail[]): LongLine[] {
@@ -34,14 +69,7 @@ function folded(details: readonly CheckDetail[]): LongLine[] {
     if (run !== undefined && prev !== undefined && d.kind !== undefined && d.subject !== undefined && prev.kind === d.kind && prev.status === d.status && prev.subject !== undefined) run.push(d);
     else runs.push([d]);
   }
-  return runs.flatMap((run): LongLine[] => {
-    const first = run[0] as CheckDetail;
-    const words = first.kind === undefined ? null : kindWords(first.kind);
-    if (run.length <= FOLD_AFTER || words === null) return run.map((d) => ({ status: d.status, text: d.text, problems: 1 }));
-    const names = run.slice(0, NAMED_ON_LINE).map((d) => d.subject ?? '');
-    const more = run.length > names.length ? `, ... (${run.length - names.length} more)` : '';
-    return [{ status: first.status, text: `${countedKind(run.length, words)}: ${names.join(', ')}${more} (${words.listedBy} lists them)`, problems: run.length }];
-  });
+  return runs.flatMap((run) => [...foldRun(run.filter((d) => d.waitsFor === undefined)), ...waitingLines(run)]);
 }
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8') + 1;

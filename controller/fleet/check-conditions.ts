@@ -22,6 +22,14 @@ export interface CheckProblem {
   readonly subject: string;
   readonly short: string;
   readonly text: string;
+  /**
+   * Within its kind, lower ranks first (absent: 0), before the subject's order: a kind whose
+   * problems are not all alike puts the ones a person must act on ahead of those that follow from
+   * another line (drbd-degraded.ts).
+   */
+  readonly rank?: number;
+  /** The unreachable Dom0 this problem only waits for (it clears when that Dom0 is back): xenherdctl says such problems once per Dom0. */
+  readonly waitsFor?: string;
 }
 
 /**

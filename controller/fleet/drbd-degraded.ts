@@ -3,7 +3,7 @@ import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js
 import { reachableWithState, type CheckProblem, type ReportedRecord } from './check-conditions.js';
 import type { FleetIndex } from './fleet-index.js';
 import { hostList } from './finding.js';
-import type { Freshness } from './host-record.js';
+import { isReachable, type Freshness } from './host-record.js';
 import { nameOrder } from './name-order.js';
 import { resHostsOn, usersOf } from './resource-users.js';
 
@@ -61,13 +61,46 @@ function usersNote(index: FleetIndex, resource: string, hosts: readonly string[]
 
 const SPLIT_HINT = ': nothing replicates; after a split brain, see "DRBD split brain" in the README';
 
+/**
+ * The Dom0 at a side's other end: up and reporting, unheard (not reachable, or no report since
+ * this controller started), or not known (no peer named, or one outside the fleet).
+ */
+type PeerState = 'reporting' | 'unheard' | 'unknown';
+
+function peerStateOf(index: FleetIndex, fresh: Freshness, s: Side): PeerState {
+  const r = s.peerHost === null ? undefined : index.record(s.peerHost);
+  if (r === undefined) return 'unknown';
+  return r.state !== null && isReachable(r, fresh.now, fresh.staleAfterMs) ? 'reporting' : 'unheard';
+}
+
+/**
+ * Where to look for a link one end reports cut. A peer Dom0 nobody hears from explains it: see to
+ * that Dom0 first. One up and reporting is a real break: its resource or the network.
+ */
+function cutHint(index: FleetIndex, fresh: Freshness, s: Side, peer: PeerState): string {
+  const name = s.res.name;
+  const both = `drbdadm status ${name} on both`;
+  if (s.peerHost === null || peer === 'unknown') return `: replication is down; look at the peer's Dom0 (is it up, is ${name} up there?) and the network between them: ${both}`;
+  const at = hostList(index, [s.peerHost], fresh);
+  if (peer === 'unheard') return `: replication is down, waiting for its peer Dom0 ${at}: see to ${s.peerHost} first (is it up?), then to ${name} there and the network between them: ${both}`;
+  return `: replication is down while its peer Dom0 ${at} is up and reporting: is ${name} up there, and the network between them? ${both}`;
+}
+
+/**
+ * One end's report alone. Its rank puts a real break (both Dom0s heard) before a link whose peer
+ * is unknown, and both before one that only waits for an unheard Dom0: with Dom0s powered off,
+ * their partners' waiting links would otherwise bury the one cable really cut.
+ */
 function oneSide(index: FleetIndex, fresh: Freshness, s: Side): CheckProblem {
   const name = s.res.name;
-  const peer = s.peerHost === null ? "the peer's Dom0" : `${hostList(index, [s.peerHost], fresh)}, its peer Dom0`;
-  const hint = s.standAlone ? SPLIT_HINT : s.cut ? `: replication is down; look at ${peer} (is it up, is ${name} up there?) and the network between them: drbdadm status ${name} on both` : '';
+  const peer = peerStateOf(index, fresh, s);
+  const hint = s.standAlone ? SPLIT_HINT : s.cut ? cutHint(index, fresh, s, peer) : '';
   const users = usersNote(index, name, s.peerHost === null ? [s.host] : [s.host, s.peerHost]);
   const short = s.cut ? `DRBD ${name}${users} not connected on ${s.host}` : `DRBD ${name}${users} not UpToDate on ${s.host}`;
-  return { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text: `DRBD ${name}${users} on ${s.host}: ${s.bad.join(', ')}${hint}` };
+  const waits = s.cut && !s.standAlone && peer === 'unheard' && s.peerHost !== null;
+  const problem: CheckProblem = { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text: `DRBD ${name}${users} on ${s.host}: ${s.bad.join(', ')}${hint}` };
+  if (waits) return { ...problem, rank: 2, waitsFor: s.peerHost as string };
+  return peer === 'unknown' ? { ...problem, rank: 1 } : problem;
 }
 
 /** Both ends of one link report it cut: one problem, as it is one link down, with what each end says. */

@@ -40,8 +40,15 @@ function hostNote(index: FleetIndex, host: string, fresh: Freshness): string {
   if (r?.viewLag?.view === 'unknown' && isReachable(r, fresh.now, fresh.staleAfterMs)) return `${host} (its agent cannot read xl list, for ${Math.round((fresh.now - r.viewLag.since) / 1000)} s)`;
   if (!r || isReachable(r, fresh.now, fresh.staleAfterMs)) return host;
   const age = ageOf(r, fresh.now);
-  return `${host} (unreachable, last heard ${age === null ? 'never' : `${Math.round(age / 1000)} s ago`})`;
+  return `${host} (unreachable, ${age === null ? unheardSinceStart(fresh) : `last heard ${Math.round(age / 1000)} s ago`})`;
 }
+
+/**
+ * A host with no word since this controller started: it remembers nothing older, so "never" would
+ * claim more than it knows (after a restart a Dom0 up for months reads so until it reports).
+ */
+export const unheardSinceStart = (fresh: Freshness): string =>
+  `not heard from since the controller started${fresh.startedAt === undefined ? '' : ` ${Math.round(Math.max(0, fresh.now - fresh.startedAt) / 1000)} s ago`}`;
 
 /** HOSTS for a finding's message: `xen1 and xen2 (unreachable, last heard 40 s ago)`. */
 export const hostList = (index: FleetIndex, hosts: readonly string[], fresh: Freshness): string => hosts.map((h) => hostNote(index, h, fresh)).join(' and ');

@@ -82,7 +82,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   return { ...base, status, summary: summaryOf(problems, { hosts, running, away: away.length }), details: problems.map(detailOf) };
 }
 
-const detailOf = (p: CheckProblem): CheckDetail => ({ status: p.status, text: p.text, kind: p.kind, subject: p.subject });
+const detailOf = (p: CheckProblem): CheckDetail => ({ status: p.status, text: p.text, kind: p.kind, subject: p.subject, ...(p.waitsFor === undefined ? {} : { waitsFor: p.waitsFor }) });
 
 /** " (it started 12 s ago; 3 Dom0s enrolled)", when tokens.json names any */
 function enrolledSince(e: Enrolment | undefined, fresh: Freshness): string {

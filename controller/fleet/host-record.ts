@@ -203,4 +203,6 @@ export const ageOf = (r: HostRecord, now: number): number | null => (r.lastSeen 
 export interface Freshness {
   readonly now: number;
   readonly staleAfterMs: number;
+  /** when this controller started: a host never heard from is unheard since then, not "never" (absent: not known) */
+  readonly startedAt?: number;
 }

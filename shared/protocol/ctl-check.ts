@@ -58,13 +58,16 @@ export type Perfdatum = z.infer<typeof PerfdatumSchema>;
  * One problem found, worst first; OK lines are not listed. `kind` (ctl-check-kinds.ts) and
  * `subject` (the host, domU or resource) let xenherdctl fold many of a kind into one line; a
  * controller older than them leaves them out. Any lower-case word is read as a kind: a newer
- * controller's kind is still counted.
+ * controller's kind is still counted. `waitsFor`: the unreachable Dom0 this problem only waits
+ * for (a DRBD resource whose peer it is), so xenherdctl says those once per Dom0; an older
+ * controller leaves it out, and every problem is then a line of its own as before.
  */
 export const CheckDetailSchema = z.strictObject({
   status: CheckStatusSchema,
   text: z.string().max(4000),
   kind: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/).optional(),
   subject: z.string().max(4000).optional(),
+  waitsFor: z.string().max(4000).optional(),
 });
 export type CheckDetail = z.infer<typeof CheckDetailSchema>;
 

@@ -14,8 +14,8 @@ host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=${drbd} migrate-tab=yes
 host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=${drbd} migrate-tab=yes
 domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
 `;
-/** the hint for one end of r1 cut: PEER is the other Dom0 as check names it (with "(unreachable, last heard N s ago)" when silent) */
-export const look = (peer: string): string => `replication is down; look at ${peer}, its peer Dom0 (is it up, is r1 up there?) and the network between them: drbdadm status r1 on both`;
+/** the hint for one end of r1 cut while the other is silent: PEER is that Dom0 as check names it ("xen1 (unreachable, last heard N s ago)") */
+export const look = (peer: string): string => `replication is down, waiting for its peer Dom0 ${peer}: see to ${peer.split(' ')[0] ?? peer} first (is it up?), then to r1 there and the network between them: drbdadm status r1 on both`;
 /** the hint for r1 cut with both ends heard: one link, both Dom0s up */
 export const BOTH_UP = 'replication is down; both Dom0s are up and report it, so look at the network between them and at r1 on each: drbdadm status r1 on both';
 export const SPLIT = 'nothing replicates; after a split brain, see "DRBD split brain" in the README';

@@ -64,7 +64,7 @@ describe('the check verdict on the simulated fleet (real agent cores, in process
     expect(exitOf(f)).toBe(2);
     expect(check(f).summary).toMatch(/^xen2 unreachable/);
     expect(lines(f)[0]).toMatch(/^CRITICAL: xen2: agent unreachable \(last heard \d+ s ago\)$/);
-    await f.until(() => lines(f).some((l) => /^WARNING: DRBD r1 \(web1\) on xen1: peer xen2 not connected \(\w+\): replication is down; look at xen2 \(unreachable, last heard \d+ s ago\), its peer Dom0 /.test(l)), 'r1 degraded on xen1', 30_000);
+    await f.until(() => lines(f).some((l) => /^WARNING: DRBD r1 \(web1\) on xen1: peer xen2 not connected \(\w+\): replication is down, waiting for its peer Dom0 xen2 \(unreachable, last heard \d+ s ago\): see to xen2 first /.test(l)), 'r1 degraded on xen1', 30_000);
   });
 
   it('a Dom0 in maintenance powered off (a planned reboot): WARNING only (exit 1)', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ranked } from '../../../controller/fleet/check-summary.js';
 import { drbdNotUpToDate } from '../../../controller/fleet/drbd-degraded.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
 import { mergeFleet } from '../../../controller/fleet/merge.js';
@@ -35,7 +36,7 @@ describe("check's DRBD problems name the domU and the peer Dom0, and count one l
       [
         'r2 on xen1',
         'DRBD r2 (db1) not connected on xen1',
-        'DRBD r2 (db1) on xen1: peer xen2 not connected (Connecting): replication is down; look at xen2 (unreachable, last heard 40 s ago), its peer Dom0 (is it up, is r2 up there?) and the network between them: drbdadm status r2 on both',
+        'DRBD r2 (db1) on xen1: peer xen2 not connected (Connecting): replication is down, waiting for its peer Dom0 xen2 (unreachable, last heard 40 s ago): see to xen2 first (is it up?), then to r2 there and the network between them: drbdadm status r2 on both',
       ],
     ]);
   });
@@ -43,6 +44,53 @@ describe("check's DRBD problems name the domU and the peer Dom0, and count one l
   it('a split brain (StandAlone on both ends) is one link too, with the split-brain hint', () => {
     expect(problems([xen1(cut('xen2', 'StandAlone')), xen2(cut('xen1', 'StandAlone'))]).map((p) => p[2])).toEqual([
       'DRBD r2 (db1) between xen1 and xen2: on xen1 peer xen2 not connected (StandAlone); on xen2 peer xen1 not connected (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README',
+    ]);
+  });
+
+  it('a peer Dom0 not heard from since the controller started says so and since when, not "last heard never"', () => {
+    const f = { ...fresh, startedAt: NOW - 30_000 };
+    const unheard = { ...xen2(primary('r2', 'xen1')), state: null, lastSeen: null, linkUp: false };
+    const [p] = drbdNotUpToDate(mergeFleet([xen1(cut('xen2')), unheard], f).index, f);
+    expect(p?.text).toBe(
+      'DRBD r2 (db1) on xen1: peer xen2 not connected (Connecting): replication is down, waiting for its peer Dom0 xen2 (unreachable, not heard from since the controller started 30 s ago): see to xen2 first (is it up?), then to r2 there and the network between them: drbdadm status r2 on both',
+    );
+    expect([p?.rank, p?.waitsFor]).toEqual([2, 'xen2']);
+  });
+
+  it('a peer Dom0 up and reporting that does not see the link cut: a real break, ranked first, asking after the resource there, not whether the Dom0 is up', () => {
+    const [p] = drbdNotUpToDate(mergeFleet([xen1(cut('xen2')), xen2(primary('r3', 'xen3'))], fresh).index, fresh);
+    expect(p?.text).toBe('DRBD r2 (db1) on xen1: peer xen2 not connected (Connecting): replication is down while its peer Dom0 xen2 is up and reporting: is r2 up there, and the network between them? drbdadm status r2 on both');
+    expect([p?.rank, p?.waitsFor]).toEqual([undefined, undefined]);
+  });
+
+  it('a peer no report names (DRBD 8.4, no .res host): ranked between a real break and a wait for an unheard Dom0', () => {
+    const alone = record('xen1', hostState({ drbd: { availability: 'ok', resources: [cut('peer', 'WFConnection')] } }), NOW);
+    const [p] = drbdNotUpToDate(mergeFleet([alone], fresh).index, fresh);
+    expect(p?.text).toContain("replication is down; look at the peer's Dom0 (is it up, is r2 up there?)");
+    expect([p?.rank, p?.waitsFor]).toEqual([1, undefined]);
+  });
+
+  it('a StandAlone end whose peer is dead is no wait: a person must act on it whatever comes back', () => {
+    const [p] = drbdNotUpToDate(mergeFleet([xen1(cut('xen2', 'StandAlone')), xen2(primary('r2', 'xen1', 'Secondary'), NOW - 40_000, false)], fresh).index, fresh);
+    expect([p?.text.endsWith('see "DRBD split brain" in the README'), p?.rank, p?.waitsFor]).toEqual([true, undefined, undefined]);
+  });
+
+  it('ranked: a link cut between two Dom0s heard from comes before those waiting for dead Dom0s, which come together per Dom0, whatever their names', () => {
+    const res = (name: string, peer: string): LinkDrbdResource => ({ ...cut(peer), name });
+    const dead = (host: string) => record(host, hostState(), NOW - 60_000, false);
+    const records = [
+      record('xen3', hostState({ drbd: { availability: 'ok', resources: [res('r1', 'xen9'), res('r4', 'xen8'), res('r7', 'xen9')] } }), NOW),
+      record('xen4', hostState({ drbd: { availability: 'ok', resources: [res('r2', 'xen8'), res('r9', 'xen5')] } }), NOW),
+      record('xen5', hostState({ drbd: { availability: 'ok', resources: [res('r9', 'xen4')] } }), NOW),
+      dead('xen8'),
+      dead('xen9'),
+    ];
+    expect(ranked(drbdNotUpToDate(mergeFleet(records, fresh).index, fresh)).map((p) => [p.subject, p.waitsFor ?? null])).toEqual([
+      ['r9 between xen4 and xen5', null],
+      ['r2 on xen4', 'xen8'],
+      ['r4 on xen3', 'xen8'],
+      ['r1 on xen3', 'xen9'],
+      ['r7 on xen3', 'xen9'],
     ]);
   });
 });

@@ -343,7 +343,7 @@ describe('the check verdict over the fleet view', () => {
         status: 'WARNING',
         summary: 'DRBD r1 (web1) not connected on xen1',
         // the peer Dom0 by name, as DRBD 9 names it
-        details: [{ status: 'WARNING', text: 'DRBD r1 (web1) on xen1: peer xen2 not connected (Connecting): replication is down; look at xen2, its peer Dom0 (is it up, is r1 up there?) and the network between them: drbdadm status r1 on both' }],
+        details: [{ status: 'WARNING', text: 'DRBD r1 (web1) on xen1: peer xen2 not connected (Connecting): replication is down while its peer Dom0 xen2 is up and reporting: is r1 up there, and the network between them? drbdadm status r1 on both' }],
       });
     });
 
