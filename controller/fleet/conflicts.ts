@@ -5,7 +5,7 @@ import { heldHomeClaims, holdsNothingOf } from './foreign-claims.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { liveWordOutranks } from './live-partner-word.js';
 import { isLive } from './live-row.js';
-import { mayBeMoveStarting, PROMOTION_FIRST_SETTLE_MS } from './move-promotion.js';
+import { mayBeMoveStarting, partnerUnreported, PROMOTION_FIRST_SETTLE_MS } from './move-promotion.js';
 import { domusOn, resHostsOn } from './resource-users.js';
 import { isPairClaim } from './pair-claim.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
@@ -101,7 +101,8 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
       // outranked by that peer's own word now (live-partner-word.ts)
       if (partner !== null && (primarySuperseded(index, a.host, partner, domusOn(index, resource, a.host), fresh) || liveWordOutranks(index, resource, a.host, partner, fresh))) continue;
       const where = partner === null ? `${list(index, hosts, fresh)} and on its DRBD peer` : list(index, hosts, fresh);
-      yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${where} (as ${a.host} sees it) and no domU using it is migrating: a split brain`, partner === null ? undefined : settle(index, resource, [a.host, partner], fresh));
+      const wait = partner === null ? undefined : partnerUnreported(index, partner) ? PROMOTION_FIRST_SETTLE_MS : settle(index, resource, [a.host, partner], fresh);
+      yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${where} (as ${a.host} sees it) and no domU using it is migrating: a split brain`, wait);
     }
   }
 }

@@ -35,3 +35,12 @@ export function mayBeMoveStarting(index: FleetIndex, users: Iterable<string>, ho
   }
   return false;
 }
+
+/**
+ * Whether HOST has sent no report since this controller started (or since its Dom0 rebooted,
+ * which drops the record's state). A dual Primary seen only from its partner's side then lacks the
+ * one report that could show a migration's `NAME--incoming` row on HOST: after a controller
+ * restart mid-migration the source often reports first. It waits PROMOTION_FIRST_SETTLE_MS for
+ * that report, as a move's first moment does; a real split brain is raised once it has stood so.
+ */
+export const partnerUnreported = (index: FleetIndex, host: string): boolean => (index.record(host)?.state ?? null) === null;
