@@ -7,6 +7,7 @@ import { drbdNotUpToDate } from './drbd-degraded.js';
 import { holdsNothingOf } from './foreign-claims.js';
 import { isLive } from './live-row.js';
 import { unheldMaintenance } from './unheld-maintenance.js';
+import { maintenanceLong } from './maintenance-long.js';
 import { enrolledSilence, spokenForByEnrolment } from './enrolment-check.js';
 import { isPlaceholder, type Enrolment } from './enrolment.js';
 import { spanText } from '../../shared/text/span-text.js';
@@ -45,7 +46,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const silence = enrolledSilence(index, fresh, enrolment);
   // the controller's own certificate first: when it goes, every link goes
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
-  const groups = [cert === null ? [] : [cert], [...silence, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh)), ...viewsNotCurrent(index, fresh)], alertProblems(alerts, index, fresh), deferred.problems, heldByMaintenance(index, fresh, t, jobHosts), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts)];
+  const groups = [cert === null ? [] : [cert], [...silence, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh)), ...viewsNotCurrent(index, fresh)], alertProblems(alerts, index, fresh), deferred.problems, heldByMaintenance(index, fresh, t, jobHosts), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
   // every one of them, however many: the API answer is not a plugin's output (xenherdctl bounds what it prints)
   const problems = ranked(groups.flat());
   const hosts = records.length;

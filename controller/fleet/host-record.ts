@@ -5,6 +5,12 @@ import { halvesCanStrand } from '../../shared/stranded-half.js';
 export interface MaintenanceSince {
   readonly state: Maintenance['state'];
   readonly since: number;
+  /**
+   * true: this controller saw the host enter the state (a report changed it). Absent: the state
+   * was already so when it first heard of the host, which may be long after the host entered it
+   * (the agent's flag carries no time of its own on the link), so `since` is a lower bound.
+   */
+  readonly seenEntering?: true;
 }
 
 /**
@@ -86,7 +92,7 @@ export const newHostRecord = (host: string): HostRecord => ({ host, bootId: null
 export function noteMaintenance(r: HostRecord, now: number): HostRecord {
   const state = r.state?.maintenance.state;
   if (state === undefined || r.maintenanceSince?.state === state) return r;
-  return { ...r, maintenanceSince: { state, since: now } };
+  return { ...r, maintenanceSince: r.maintenanceSince === null ? { state, since: now } : { state, since: now, seenEntering: true } };
 }
 
 /** The migration halves a record times, by the field that keeps their first sight. */

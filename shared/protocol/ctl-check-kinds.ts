@@ -32,6 +32,7 @@ export const CHECK_KINDS = [
   'drbd-degraded',
   'clock-off',
   'maintenance-without-job',
+  'maintenance-long',
 ] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
@@ -74,6 +75,7 @@ export const CHECK_KIND_WORDS: Readonly<Record<CheckKind, KindWords | null>> = {
   'drbd-degraded': { one: 'DRBD resource degraded', many: 'DRBD resources degraded', listedBy: CHECK_JSON },
   'clock-off': { one: 'Dom0 clock off', many: 'Dom0 clocks off', listedBy: CHECK_JSON },
   'maintenance-without-job': { one: 'host left draining or restoring', many: 'hosts left draining or restoring', listedBy: STATUS },
+  'maintenance-long': { one: 'host long in maintenance', many: 'hosts long in maintenance', listedBy: HOSTS },
 };
 
 /** Words for a kind this build may not know (a newer controller's): still counted, never dropped. */

@@ -9,22 +9,28 @@ export { CHECK_EXIT, CHECK_SEVERITY, DEFAULT_CHECK_THRESHOLDS } from './ctl-chec
  * plugin: the controller judges its fleet view, `xenherdctl check` only prints the verdict and
  * exits with its code.
  *
- *   GET /v1/check?warnDeferredMs=N&critDeferredMs=N&notHomeAfterMs=N   CheckAnswer  (role read)
+ *   GET /v1/check?warnDeferredMs=N&critDeferredMs=N&notHomeAfterMs=N&maintenanceWarnMs=N   CheckAnswer  (role read)
  *
  * A threshold left out takes its default (DEFAULT_CHECK_THRESHOLDS, in ctl-check-values.ts).
+ * maintenanceWarnMs came later: a controller older than it refuses it as an unknown parameter and
+ * answers without it, so xenherdctl sends it only when asked to (check-thresholds.ts).
  */
 
 export const CheckStatusSchema = z.enum(['OK', 'WARNING', 'CRITICAL', 'UNKNOWN']);
 export type CheckStatus = z.infer<typeof CheckStatusSchema>;
 
-export const CheckThresholdsSchema = z.strictObject({
+const THRESHOLDS = {
   /** a guarded domU deferred this long (and running nowhere) is a WARNING */
   warnDeferredMs: Ms,
   /** ... and this long a CRITICAL */
   critDeferredMs: Ms,
   /** a domU away from its online home is a WARNING, and CRITICAL once the home has been online (or the domU away) this long */
   notHomeAfterMs: Ms,
-})
+  /** a reachable host in maintenance this long with no job on it is a WARNING (maintenance-long.ts); 0: never */
+  maintenanceWarnMs: Ms,
+};
+
+export const CheckThresholdsSchema = z.strictObject(THRESHOLDS)
   .refine((t) => t.warnDeferredMs <= t.critDeferredMs, 'the deferred WARNING threshold must not be above the CRITICAL one');
 export type CheckThresholds = z.infer<typeof CheckThresholdsSchema>;
 
@@ -32,7 +38,7 @@ export type CheckThresholds = z.infer<typeof CheckThresholdsSchema>;
 export const MAX_THRESHOLD_MS = 10 ** 15 - 1;
 /** Query parameters are text: digits only (at most MAX_THRESHOLD_MS), then the same checks as the schema. */
 const MsParam = z.string().regex(/^\d{1,15}$/, 'milliseconds, digits only').transform(Number);
-export const CheckQuerySchema = z.strictObject({ warnDeferredMs: MsParam.optional(), critDeferredMs: MsParam.optional(), notHomeAfterMs: MsParam.optional() })
+export const CheckQuerySchema = z.strictObject({ warnDeferredMs: MsParam.optional(), critDeferredMs: MsParam.optional(), notHomeAfterMs: MsParam.optional(), maintenanceWarnMs: MsParam.optional() })
   .transform((q) => ({ ...DEFAULT_CHECK_THRESHOLDS, ...Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) }))
   .pipe(CheckThresholdsSchema);
 
@@ -78,6 +84,7 @@ export const CheckAnswerSchema = z.strictObject({
   summary: z.string().max(4000),
   details: z.array(CheckDetailSchema),
   perfdata: z.array(PerfdatumSchema),
-  thresholds: CheckThresholdsSchema,
+  /** what the controller judged by; a controller older than maintenanceWarnMs leaves it out */
+  thresholds: z.strictObject({ ...THRESHOLDS, maintenanceWarnMs: Ms.optional() }),
 });
 export type CheckAnswer = z.infer<typeof CheckAnswerSchema>;

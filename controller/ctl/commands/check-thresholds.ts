@@ -10,7 +10,21 @@ export const CHECK_OPTIONS: ReadonlyArray<readonly [string, keyof CheckThreshold
   ['warn-deferred', 'warnDeferredMs'],
   ['crit-deferred', 'critDeferredMs'],
   ['not-home-after', 'notHomeAfterMs'],
+  ['maintenance-warn', 'maintenanceWarnMs'],
 ];
+
+/** Options whose 0 means never: `off` says it, and a bare `0` is taken (no unit makes 0 ambiguous). */
+const MAY_BE_OFF: ReadonlySet<string> = new Set(['maintenance-warn']);
+
+/**
+ * Thresholds a controller older than them refuses (an unknown query parameter): asked for only when
+ * given, so that a check without them still passes on such a controller (it judges by its own).
+ */
+const SENT_WHEN_GIVEN: ReadonlySet<keyof CheckThresholds> = new Set(['maintenanceWarnMs']);
+
+/** The thresholds check asks the controller for: every one but those a controller may not know and the command line left out. */
+export const askedThresholds = (args: ParsedArgv): Array<keyof CheckThresholds> =>
+  CHECK_OPTIONS.filter(([option, key]) => !SENT_WHEN_GIVEN.has(key) || optionValue(args, option) !== undefined).map(([, key]) => key);
 
 // Above MAX_THRESHOLD_MS the controller's query would refuse it (or, beyond 2^53, it would not
 // even be an exact number): refused here first, in the option's own terms.
@@ -23,6 +37,11 @@ export function thresholdsOf(args: ParsedArgv): Result<CheckThresholds, XhError>
   for (const [option, key] of CHECK_OPTIONS) {
     const text = optionValue(args, option);
     if (text === undefined) continue;
+    if (MAY_BE_OFF.has(option) && (text === 'off' || text === '0')) {
+      t[key] = 0;
+      given.push(`--${option}`);
+      continue;
+    }
     const bare = bareNumberProblem(option, text);
     if (bare !== null) return err({ code: 'XH_ERR_USAGE', message: bare });
     const ms = parseDuration(text);

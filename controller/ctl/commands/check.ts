@@ -4,7 +4,7 @@ import { VERSION } from '../../../shared/version.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { CHECK_USAGE } from '../help/check.js';
 import { certificateTimeOutput, renderCheck, unknownOutput, withControllerNote, type PluginOutput } from '../nagios-output.js';
-import { CHECK_OPTIONS, thresholdsOf } from './check-thresholds.js';
+import { askedThresholds, CHECK_OPTIONS, thresholdsOf } from './check-thresholds.js';
 
 async function verdict(argv: readonly string[], io: CliIo, hooks: CtlHooks, json: boolean): Promise<PluginOutput> {
   // Nothing on stderr, not even a warning (ctl.json readable by others): Icinga 2 and mod_gearman
@@ -13,11 +13,12 @@ async function verdict(argv: readonly string[], io: CliIo, hooks: CtlHooks, json
   if (!inv.ok) return unknownOutput(inv.error, json);
   const t = thresholdsOf(inv.value.args);
   if (!t.ok) return unknownOutput(t.error, json);
-  const query = new URLSearchParams(CHECK_OPTIONS.map(([, key]): [string, string] => [key, String(t.value[key])]));
+  const asked = askedThresholds(inv.value.args);
+  const query = new URLSearchParams(asked.map((key): [string, string] => [key, String(t.value[key])]));
   const r = await inv.value.client.get(`/check?${query.toString()}`, CheckAnswerSchema);
   if (!r.ok) return r.error.certificateTime === undefined ? unknownOutput(r.error, json) : certificateTimeOutput(r.error, r.error.certificateTime, json);
   // a controller that judged by other thresholds than asked must not pass for an answer
-  if (CHECK_OPTIONS.some(([, key]) => r.value.thresholds[key] !== t.value[key])) {
+  if (asked.some((key) => r.value.thresholds[key] !== t.value[key])) {
     return unknownOutput({ code: 'XH_ERR_PROTOCOL', message: 'the controller judged with other thresholds than asked: are xenherdctl and the controller the same version?' }, json);
   }
   // stderr is no place for the choice's note here (above): it goes into the verdict

@@ -1,7 +1,7 @@
 import type { CommandHelp } from '../../../shared/cli/program.js';
 import { DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check-values.js';
 
-export const CHECK_USAGE = 'check [--warn-deferred DURATION] [--crit-deferred DURATION] [--not-home-after DURATION] [--json]';
+export const CHECK_USAGE = 'check [--warn-deferred DURATION] [--crit-deferred DURATION] [--not-home-after DURATION] [--maintenance-warn DURATION|off] [--json]';
 
 export const checkHelp: CommandHelp = {
   name: 'check',
@@ -32,6 +32,10 @@ export const checkHelp: CommandHelp = {
     '          a host draining or restoring for 2 min with no drain or restore job of this controller',
     '          on it (the controller restarted, or the job failed): run that command again; a host',
     '          whose agent cannot list its domains (xl list fails or hangs, or lags) for over 1 min;',
+    '          a reachable host in maintenance longer than --maintenance-warn with no job of this',
+    '          controller on it (a roll that timed out or was stopped, a drain never restored), naming',
+    '          its domUs running elsewhere: xenherdctl restore HOST (after a controller restart it counts',
+    '          from the restart). A host parked on purpose: a longer --maintenance-warn, or off;',
     '          the fleet judged by a standby (standbyUrls, or XENHERD_URL listing several): the primary',
     '          unreachable or hearing fewer Dom0s, or the Dom0s split between controllers (the line',
     '          names which answered and why; a worse verdict of that controller stays as it is).',
@@ -39,7 +43,8 @@ export const checkHelp: CommandHelp = {
     '          certificate refused for another reason than its time, token refused, a bad answer)',
     '          or has no Dom0 reporting to it; a bad option.',
     '',
-    `defaults: --warn-deferred ${DEFAULT_CHECK_THRESHOLDS.warnDeferredMs / 60_000}m, --crit-deferred ${DEFAULT_CHECK_THRESHOLDS.critDeferredMs / 60_000}m, --not-home-after ${DEFAULT_CHECK_THRESHOLDS.notHomeAfterMs / 60_000}m`,
+    `defaults: --warn-deferred ${DEFAULT_CHECK_THRESHOLDS.warnDeferredMs / 60_000}m, --crit-deferred ${DEFAULT_CHECK_THRESHOLDS.critDeferredMs / 60_000}m, --not-home-after ${DEFAULT_CHECK_THRESHOLDS.notHomeAfterMs / 60_000}m,`,
+    `          --maintenance-warn ${DEFAULT_CHECK_THRESHOLDS.maintenanceWarnMs / 3_600_000}h (0 or off: never)`,
     'perfdata: hosts, hosts_unreachable, hosts_in_maintenance, domus_running, domus_away, alerts,',
     '          drbd_not_uptodate, deferred_max_s, not_home_max_s, hosts_draining, hosts_restoring,',
     '          and with TLS cert_expires_in_s (the seconds left on the controller\'s certificate).',
