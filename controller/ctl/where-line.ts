@@ -41,9 +41,34 @@ function resumedNote(m: WhereMatch): { live: WherePlace[]; note: string } | null
   return { live, note: `${silent.join(', ')} last reported an incoming copy before it went silent; ${by}, heard since, still runs ${m.name}` };
 }
 
-function stateOf(m: WhereMatch, notListing: readonly NotListing[]): string {
-  // a host that cannot list its domains may run it: that is not "not running"
-  if (m.places.length === 0) return mayRunOn(m, notListing).some((h) => h.view === 'unknown') ? 'unknown' : 'not running';
+/** A migration half as xl lists it: libxl renames the sender's copy only once it is suspended, which xl shows as shut down. */
+const halfState = (p: WherePlace): string => (p.domain.migration === 'migratedaway' && p.domain.state === 'shutdown' ? 'suspended' : operatorState(p.domain.state));
+
+/**
+ * A domU whose migration a Dom0's ledger keeps as unsettled (it ended in an ALARM): its halves,
+ * frozen, wait for a person, so it is not "migrating" (nothing will end them). Said as the ledger
+ * records it, each half with how long it has stood (one newer than the ALARM is a move someone
+ * started since), and the command that settles it; null without such a record.
+ */
+function alarmState(m: WhereMatch, now: number, notListing: readonly NotListing[]): string | null {
+  const us = m.unsettled ?? [];
+  if (us.length === 0) return null;
+  const plain = m.places.filter((p) => p.domain.migration === null);
+  const halves = m.places.filter((p) => p.domain.migration !== null);
+  const runs = plain.length > 0 ? `${statesOf(plain)}, ` : m.places.length === 0 ? `${nowhereState(m, notListing)}, ` : '';
+  const ran = us.map((u) => `the ${u.operation} ${u.host} ran with ${u.peer} at ${formatSince(u.since, now)}`).join(' and ');
+  const left = halves.map((p) => `; ${p.domain.name} ${halfState(p)} on ${p.host}${p.stoodMs === undefined ? '' : ` for ${formatAge(p.stoodMs)}`}`).join('');
+  const on = [...new Set(us.map((u) => u.host))].join(' and on ');
+  return `${runs}ALARM unsettled: ${ran} ended unknown${left}; check both hosts, then xenherd-agent reconcile ${m.name} on ${on}`;
+}
+
+/** A domU no host reports: a host that cannot list its domains may run it, which is not "not running". */
+const nowhereState = (m: WhereMatch, notListing: readonly NotListing[]): string => (mayRunOn(m, notListing).some((h) => h.view === 'unknown') ? 'unknown' : 'not running');
+
+function stateOf(m: WhereMatch, now: number, notListing: readonly NotListing[]): string {
+  const alarm = alarmState(m, now, notListing);
+  if (alarm !== null) return alarm;
+  if (m.places.length === 0) return nowhereState(m, notListing);
   const stale = m.midMigration ? staleHalvesNote(m) : null;
   if (stale !== null) return `${statesOf(stale.live)} (${stale.note})`;
   const resumed = m.midMigration ? null : resumedNote(m);
@@ -149,7 +174,7 @@ export function mayRunNote(m: WhereMatch, notListing: readonly NotListing[]): st
  */
 export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<string, string> = new Map(), unreported: readonly string[] = [], notListing: readonly NotListing[] = []): string[] {
   // a silent target's half after the source resumed is not a host it runs on: the state column says what it is
-  const shown = (!m.midMigration ? resumedNote(m)?.live : undefined) ?? m.places;
+  const shown = (!m.midMigration && (m.unsettled ?? []).length === 0 ? resumedNote(m)?.live : undefined) ?? m.places;
   const hosts = shown.length > 0 ? [...new Set(shown.map((p) => p.host))].join(',') : '-';
   let age = `as of ${formatAge(m.ageMs)}`;
   if (isStale(m)) {
@@ -159,7 +184,7 @@ export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<st
   const extra: string[] = [];
   if (m.places.length === 0) for (const a of m.autostart) extra.push(`autostart on ${a.host}: ${a.decision}${a.reason ? ` ${a.reason}` : ''}`);
   if (m.alerts.length > 0) extra.push(`ALERT ${m.alerts.join(', ')}`);
-  return [m.name, hosts, stateOf(m, notListing), homeOf(m, now), age, ...extra].map(printable);
+  return [m.name, hosts, stateOf(m, now, notListing), homeOf(m, now), age, ...extra].map(printable);
 }
 
 /** `where -q`'s warning on stderr for a stale answer: its age and why, as the full line says it. */

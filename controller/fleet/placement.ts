@@ -5,6 +5,8 @@ import { heldHomeClaims, holdsNothingOf } from './foreign-claims.js';
 import { isPairClaim } from './pair-claim.js';
 import { ageOf, isCurrent, onControllerClock, type Freshness } from './host-record.js';
 import { incomingOvertaken, supersededOn } from './superseded.js';
+import { halfStoodMs } from './half-standing.js';
+import { unsettledOf } from './unsettled.js';
 
 /**
  * The home of a domU as the fleet sees it: the one Dom0 claiming it; of a DRBD pair that both
@@ -72,13 +74,20 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     // a host whose agent says its view is behind may no longer run what it last reported
     const reachable = r ? isCurrent(r, fresh.now, fresh.staleAfterMs) : false;
     const ageMs = r ? ageOf(r, fresh.now) : null;
-    for (const domain of rows) places.push({ host, domain, reachable, ageMs });
+    for (const domain of rows) {
+      const stoodMs = domain.migration === null ? null : halfStoodMs(r, domain, fresh.now);
+      places.push(stoodMs === null ? { host, domain, reachable, ageMs } : { host, domain, reachable, ageMs, stoodMs });
+    }
   }
   if (places.length > 1) places.sort((a, b) => Number(a.domain.migration !== null) - Number(b.domain.migration !== null) || a.host.localeCompare(b.host));
   const { home, claims } = homeOf(index, name);
   const awayEntry = homeLinkAway(index, name, home, claims);
   const away = awayEntry === null ? null : { ...awayEntry[1], since: readOnControllerClock(index, awayEntry[0], awayEntry[1].since) };
   const visitorEntry = firstEntry(index.visitors.get(name));
+  // a migration that ended in an ALARM leaves its halves standing, frozen, until a person settles it:
+  // no move is under way, and the answer says so with the ledger's record (one lookup, none for most)
+  const kept = unsettledOf(index, name);
+  const unsettled = kept.length === 0 ? [] : kept.map((u) => ({ host: u.host, peer: u.peer, since: readOnControllerClock(index, u.host, u.since), operationId: u.operationId, operation: u.operation }));
   const autostart = byHostName(index.guarded.get(name)).map(([host, g]) => ({ host, decision: g.decision, reason: g.reason, since: readOnControllerClock(index, host, g.since) }));
   // the information is as old as its oldest source: the hosts running it, else its home, else
   // the hosts that mention it at all (a domU only guarded somewhere is as fresh as that host)
@@ -95,7 +104,7 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     if (age !== null && (oldest === null || age > oldest)) oldest = age;
     if (everyCurrent && !isCurrent(r, fresh.now, fresh.staleAfterMs)) everyCurrent = false;
   }
-  return {
+  const match: WhereMatch = {
     name,
     places,
     home,
@@ -103,13 +112,14 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     away,
     visitor: visitorEntry ? { host: visitorEntry[0], ...visitorEntry[1], since: readOnControllerClock(index, visitorEntry[0], visitorEntry[1].since) } : null,
     autostart,
-    midMigration: places.some((p) => p.domain.migration !== null && !overtaken.has(p.host)),
+    midMigration: unsettled.length === 0 && places.some((p) => p.domain.migration !== null && !overtaken.has(p.host)),
     alerts: alertIds(name),
     ageMs: oldest,
     // running nowhere while its home sends it to a host the controller does not know (revoked, as a
     // dead Dom0 is, or never enrolled): "not running" rests on a Dom0 nobody hears, so not vouched for
     reachable: anyRecord && everyCurrent && !(places.length === 0 && away !== null && index.record(away.currentHost) === undefined),
   };
+  return unsettled.length === 0 ? match : { ...match, unsettled };
 }
 
 /**

@@ -124,8 +124,11 @@ export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh:
     // a dead Dom0's last report is no domU running: counted apart, as not known
     if (reportedBy(byHost, heard)) domus++;
     else domusUnreachable++;
-    if (hasMigrationRow(byHost) && migrationUnderWay(index, name, fresh)) midMigration++;
+    // the halves a migration that ended in an ALARM left are no move under way: counted as unsettled below
+    if (hasMigrationRow(byHost) && index.unsettled.get(name) === undefined && migrationUnderWay(index, name, fresh)) midMigration++;
   }
+  let unsettled = 0;
+  for (const _ of index.unsettled.names()) unsettled++;
   const reachable = hosts.filter((h) => h.reachable).length;
   return {
     at: fresh.now,
@@ -137,6 +140,7 @@ export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh:
       domus,
       domusUnreachable,
       midMigration,
+      unsettled,
       inMaintenance: hosts.filter((h) => h.maintenance.state !== 'online').length,
       alerts: alerts.length,
     },

@@ -89,6 +89,8 @@ export const FleetSummarySchema = z.strictObject({
   /** distinct domUs only unreachable hosts' last reports show: not known to run; absent from an older controller */
   domusUnreachable: z.number().int().nonnegative().optional(),
   midMigration: z.number().int().nonnegative(),
+  /** distinct domUs a Dom0's ledger keeps a migration of as unsettled (ended in an ALARM, not counted in midMigration); absent from an older controller */
+  unsettled: z.number().int().nonnegative().optional(),
   /** hosts whose maintenance state is not online */
   inMaintenance: z.number().int().nonnegative(),
   alerts: z.number().int().nonnegative(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MsSchema as Ms } from './ctl-api-base.js';
 import { DomuNameSchema, HostNameSchema, IsoTimeSchema, LinkAwaySchema, LinkDomainSchema, LinkGuardedSchema, OperationIdSchema } from './agent-link-values.js';
+import { MigrationOperationSchema } from './agent-link-state.js';
 
 /** GET /v1/where?pattern=P: where each matching domU runs (see ctl-api.ts for the whole API). */
 
@@ -10,6 +11,8 @@ export const WherePlaceSchema = z.strictObject({
   /** its host is reachable and its agent's view of its domains current (not behind, not unknown) */
   reachable: z.boolean(),
   ageMs: Ms.nullable(),
+  /** how long this migration half (--incoming / --migratedaway) has stood, by the controller's clock; absent on a plain row, or when not timed */
+  stoodMs: Ms.optional(),
 });
 export type WherePlace = z.infer<typeof WherePlaceSchema>;
 
@@ -25,8 +28,16 @@ export const WhereMatchSchema = z.strictObject({
   /** a host whose ledger records it as a visitor */
   visitor: z.strictObject({ host: HostNameSchema, home: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema }).nullable(),
   autostart: z.array(LinkGuardedSchema.pick({ decision: true, reason: true, since: true }).extend({ host: HostNameSchema }).strict()),
-  /** a migration row (--incoming / --migratedaway) that may belong to a move under way is present (not a silent target's half its source resumed past) */
+  /**
+   * a migration row (--incoming / --migratedaway) that may belong to a move under way is present (not a silent target's half its source resumed past,
+   * nor a half while a ledger keeps the domU's migration as unsettled: that migration ended, in an ALARM, and the halves wait for a person)
+   */
   midMigration: z.boolean(),
+  /**
+   * the migrations of this domU that Dom0s' ledgers keep as unsettled (ended in an ALARM, until `xenherd-agent reconcile NAME` on HOST),
+   * SINCE on the controller's clock; absent: none (or a controller older than the field)
+   */
+  unsettled: z.array(z.strictObject({ host: HostNameSchema, peer: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, operation: MigrationOperationSchema })).optional(),
   /** ids of the alerts about this domU */
   alerts: z.array(z.string()),
   /** age of the information: of the hosts running it, else of its home */
