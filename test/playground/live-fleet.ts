@@ -7,6 +7,7 @@ import { startSim, type Sim } from '../sim/sim.js';
 import { freePort } from '../ssh/sshd.js';
 import { peerSsh, type PeerSsh } from './peer-ssh-setup.js';
 import { runNode, waitFor } from './processes.js';
+import { reportingProgress, reportWaitMs } from './report-wait.js';
 
 /**
  * A simulated fleet with the real programs on it: the fleet simulator (real time), one
@@ -39,6 +40,8 @@ export interface LiveFleetOptions {
   readonly withSsh: boolean;
   /** extra agent.json keys (fast timers for tests) */
   readonly agentConfig?: Record<string, unknown>;
+  /** lines saying how the start goes (the keys' setup time, how many agents report so far) */
+  readonly onProgress?: (line: string) => void;
 }
 
 export async function launchLiveFleet(o: LiveFleetOptions): Promise<LiveFleet> {
@@ -70,6 +73,11 @@ export async function launchLiveFleet(o: LiveFleetOptions): Promise<LiveFleet> {
   try {
     logTo('controller', controller.stdout, controller.stderr);
     ssh = o.withSsh ? await peerSsh(sim, o.bundles.agent, join(o.dir, 'ssh'), hosts) : null;
+    if (ssh) {
+      const { pairs, anyHostFor, ms } = ssh.setup;
+      const why = anyHostFor !== null ? `every pair: ${anyHostFor} has no DRBD disk, so a drain may send it to any Dom0` : 'the pairs a domU may migrate between';
+      o.onProgress?.(`migration keys set up for ${pairs} Dom0 pairs (${why}) in ${(ms / 1000).toFixed(1)} s`);
+    }
     for (const h of hosts) {
       const enrolled = await runNode(o.bundles.controller, ['enroll', h, '--config', made.config], {});
       if (enrolled.code !== 0) throw new Error(`enroll ${h} failed: ${enrolled.stderr}`);
@@ -89,13 +97,28 @@ export async function launchLiveFleet(o: LiveFleetOptions): Promise<LiveFleet> {
       return a;
     };
     for (const h of hosts) if (sim.state().hosts[h]?.power === 'on') startAgent(h);
-    // every agent reporting: the controller lists them reachable
-    await waitFor(async () => {
-      const r = await runNode(o.bundles.ctl, ['hosts', '--json'], ctlEnv);
-      if (r.code !== 0) return false;
-      const hs = (JSON.parse(r.stdout) as { hosts: { host: string; reachable: boolean; reported: boolean }[] }).hosts;
-      return [...agents.keys()].every((h) => hs.some((x) => x.host === h && x.reachable && x.reported));
-    }, 'every agent reporting to the controller', 60_000);
+    // every agent reporting: the controller lists them reachable; a large fleet's agents take longer
+    const waitMs = reportWaitMs(agents.size);
+    let progress = '';
+    let said = { line: '', at: 0 };
+    try {
+      await waitFor(async () => {
+        const r = await runNode(o.bundles.ctl, ['hosts', '--json'], ctlEnv);
+        if (r.code !== 0) return false;
+        const hs = (JSON.parse(r.stdout) as { hosts: { host: string; reachable: boolean; reported: boolean }[] }).hosts;
+        const missing = [...agents.keys()].filter((h) => !hs.some((x) => x.host === h && x.reachable && x.reported));
+        const now = reportingProgress(agents.size - missing.length, agents.size, missing);
+        // a count that changed is said, at most every 2 s so 40 agents arriving are not 40 lines
+        if (now !== said.line && (missing.length === 0 || Date.now() - said.at >= 2_000)) {
+          said = { line: now, at: Date.now() };
+          o.onProgress?.(now);
+        }
+        progress = now;
+        return missing.length === 0;
+      }, 'every agent reporting to the controller', waitMs);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}${progress !== '' ? `: ${progress}` : ''}`);
+    }
     return { sim, dir: o.dir, logDir, ctlEnv, controllerUrl: made.url, agents, controller, ssh, startAgent, stop };
   } catch (e) {
     await stop();

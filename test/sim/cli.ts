@@ -70,7 +70,7 @@ async function main(): Promise<() => Promise<void>> {
   let started: { bundles: Awaited<ReturnType<typeof buildBundles>>; live: LiveFleet };
   try {
     const bundles = await buildBundles(join(work, 'bin'));
-    started = { bundles, live: await launchLiveFleet({ fleet, dir: work, bundles, withSsh: sshdInstalled() }) };
+    started = { bundles, live: await launchLiveFleet({ fleet, dir: work, bundles, withSsh: sshdInstalled(), onProgress: (l) => say(`... ${l}`) }) };
   } catch (e) {
     if (own) rmSync(work, { recursive: true, force: true });
     throw e;
