@@ -84,7 +84,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       else io.stdout(`${v.why}\n`);
       return 0;
     }
-    await processMigrationPorts(c).nudge();
+    await processMigrationPorts(c).nudge(`reconcile of ${name} (operation ${operationId})`);
     const what = v.mismatch?.kind ?? 'unsettled';
     if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, changed: true, mismatch: v.mismatch?.kind ?? null, settled: v.settled, message: v.says, operationId })}\n`);
     else io.stdout(`${c.host}: ${what}: ${v.says} (${v.mismatch ? `${c.toolstack.kind} list confirms; ` : ''}operation ${operationId})\n`);

@@ -45,6 +45,10 @@ export function onControl(s: AgentState, fx: Fx, id: number, conn: number, req: 
       return s;
     case 'reload':
       return afterNextRead(s, fx, id, 're-read this host and decided every guarded domU again');
+    case 'rescan':
+      // the one journal line of a migration's re-read: why the host is read again, not a config reload
+      fx.push(log('info', `reading the host again: ${req.why}`, { rescan: true }));
+      return afterNextRead(s, fx, id, 're-read this host and decided every guarded domU again');
     case 'stop':
       fx.push(log('warn', 'guarded autostart stopped by the operator: nothing will be started until `autostart start`'));
       return { ...dropUnforced(s), enabled: false, dirty: true, waitingReplies: [...s.waitingReplies, { id, afterRead: s.fullRead.done, message: 'guarded autostart stopped: decisions are still made and shown, nothing is started' }] };

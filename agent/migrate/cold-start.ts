@@ -46,7 +46,7 @@ async function createAndRecord(p: MigrationPorts, plan: ColdStartPlan, progress:
   const since = new Date(p.clock.now()).toISOString();
   const rec = plan.record;
   const w = await p.store.update((l) => (rec.kind === 'visitor' ? withVisitor(without(l, name), name, { home: rec.home, since, operationId: plan.operationId }) : Object.hasOwn(l.away, name) || Object.hasOwn(l.visitors, name) ? without(l, name) : null));
-  await p.nudge();
+  await p.nudge(`cold start of ${name} here, moved from ${plan.from} (operation ${plan.operationId})`);
   if (!w.ok) return err({ code: 'XH_ERR_MIGRATION_PARTIAL', message: `${name} runs on ${p.host} now, but the ledger could not record it (${w.error.message}): \`xenherd-agent reconcile ${name}\` here` });
   const recorded = rec.kind === 'visitor' ? `recorded as a visitor from ${rec.home}` : 'home again, its away record ended';
   return ok({ plan, message: `${name} started on ${p.host} from ${plan.configPath} (cold move from ${plan.from}); ${recorded}` });

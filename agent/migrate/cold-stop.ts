@@ -47,7 +47,7 @@ async function stopAndDemote(p: MigrationPorts, plan: ColdStopPlan, progress: (l
     return away || visitor ? without(l, name) : null;
   });
   if (!recorded.ok) return err({ code: recorded.error.code, message: `${name} was not shut down: the ledger could not be written: ${recorded.error.message}` });
-  await p.nudge();
+  await p.nudge(`cold move of ${name} to ${plan.to} recorded before its shutdown (operation ${plan.operationId})`);
   const secs = Math.round(plan.shutdownWaitMs / 1000);
   progress(`shutting ${name} down on ${p.host} for a cold move to ${plan.to} (operation ${plan.operationId}; xl shutdown -w, at most ${secs} s)`);
   const down = await whileWaiting(p.clock, (s) => progress(`waiting for ${name} to shut down (${s} s)`), p.toolstack.shutdown(name, { wait: true, timeoutMs: plan.shutdownWaitMs }));
@@ -64,7 +64,7 @@ async function stopAndDemote(p: MigrationPorts, plan: ColdStopPlan, progress: (l
     const role = v.ok ? (v.value.up ? v.value.role : 'Secondary') : null;
     if (role !== 'Secondary') stuck.push(`${res} (${v.ok ? `role ${role ?? 'unknown'}` : v.error.message})`);
   }
-  await p.nudge();
+  await p.nudge(`${name} shut down for its cold move to ${plan.to} (operation ${plan.operationId})`);
   if (stuck.length > 0) {
     return err({ code: 'XH_ERR_MIGRATION_PARTIAL', message: `${name} is shut down on ${p.host}, but ${stuck.join(', ')} is not Secondary here: ${plan.to} cannot take over its disks; demote by hand (drbdadm secondary) before starting ${name} anywhere` });
   }
@@ -82,7 +82,7 @@ async function undone(p: MigrationPorts, name: string, before: Entries, failure:
     if (v) n = withVisitor(n, name, v);
     return n;
   });
-  await p.nudge();
+  await p.nudge(`${name} still runs here: its cold move's ledger change undone`);
   const ledger = back.ok ? 'the ledger change is undone' : `the ledger change could NOT be undone (${back.error.message}): \`xenherd-agent reconcile ${name}\` here`;
   return { code: failure.code, message: `${name} still runs on ${p.host} (${failure.message}); ${ledger}` };
 }

@@ -69,7 +69,7 @@ async function statusFor(p: MigrationPorts, peer: string, name: string, notMine:
   if (change !== null) {
     const w = await p.store.update(change);
     if (!w.ok) return w.error;
-    await p.nudge();
+    await p.nudge(`${peer}'s status question about ${name} after a move changed this ledger`);
   }
   return answer('here', exact.state, null, v.kind === 'ours' ? p.host : peer);
 }

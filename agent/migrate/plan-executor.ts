@@ -135,7 +135,7 @@ async function recordUnsettled(p: MigrationPorts, plan: MigrationPlan, alarm: Xh
   const rec = { peer, since: new Date(p.clock.now()).toISOString(), operationId: plan.operationId, operation: plan.kind, message: printable(alarm.message).slice(0, 2000) };
   const w = await p.store.update((l) => withUnsettled(landed(l, plan.name), plan.name, rec));
   if (!w.ok) return { ...alarm, message: `${alarm.message}; recording it as unsettled in the ledger failed too: ${w.error.message}` };
-  await p.nudge();
+  await p.nudge(`${plan.kind} of ${plan.name} (operation ${plan.operationId}) recorded as unsettled`);
   return { ...alarm, message: `${alarm.message}; ${p.host}'s ledger keeps it as unsettled until \`xenherd-agent reconcile ${plan.name}\` on ${p.host}` };
 }
 
@@ -204,7 +204,7 @@ async function runStep(p: MigrationPorts, plan: MigrationPlan, step: Exclude<Pla
       // The agent's re-read (a few hundred ms on a busy Dom0) runs beside the steps after this one,
       // which neither read nor need it: the `tell` is an ssh round trip of seconds. It is waited
       // for before the hold ends, so the agent still knows the new record before it may start NAME.
-      run.nudged = p.nudge().catch(() => undefined);
+      run.nudged = p.nudge(`${plan.kind} of ${plan.name} from ${plan.from} to ${plan.to} (operation ${plan.operationId})`).catch(() => undefined);
       return null;
     }
     case 'tell': {

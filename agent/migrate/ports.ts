@@ -58,7 +58,7 @@ export interface MigrationPorts extends HostView {
   readonly peer: PeerPort;
   /** the domU's lock file and the running agent's hold, for the whole plan */
   hold(name: string, purpose: HoldPurpose, operationId: string): Promise<Result<HeldDomu, XhError>>;
-  /** after a ledger change: the running agent reads again at once (no agent is fine) */
-  nudge(): Promise<void>;
+  /** after a ledger change: the running agent reads again at once, WHY in its journal (no agent is fine) */
+  nudge(why: string): Promise<void>;
   newOperationId(): string;
 }

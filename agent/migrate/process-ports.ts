@@ -12,7 +12,7 @@ import { procDrbdReader } from '../host/proc-drbd.js';
 import { knownKeys, peerHostNames } from '../adapters/known-hosts.js';
 import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
 import { tcpReachable } from '../adapters/tcp-probe.js';
-import { askAgent } from '../control/client.js';
+import { nudgeSocket } from '../control/nudge.js';
 import type { HostContext } from './context.js';
 import { holdKept } from './kept-hold.js';
 import { controlPurpose, type HeldDomu, type HoldPurpose, type MigrationPorts, type PeerAnswer, type PeerPort } from './ports.js';
@@ -104,7 +104,7 @@ export function processMigrationPorts(c: HostContext): MigrationPorts {
     store: c.store,
     peer: peerPort(c),
     hold: (name, purpose, operationId) => holdDomu(c, name, purpose, operationId),
-    nudge: async () => void (await askAgent(c.real(c.config.controlSocket), { v: CONTROL_PROTOCOL_VERSION, op: 'reload' }, 5_000)),
+    nudge: async (why) => void (await nudgeSocket(c.real(c.config.controlSocket), why)),
     newOperationId: () => randomUUID(),
   };
 }

@@ -15,8 +15,15 @@ export const CONTROL_PROTOCOL_VERSION = 1;
 
 export const ControlRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('status') }),
-  /** re-read the host and re-decide now (xen-drbd-auto's `reload`) */
+  /** re-read the config file and the host and re-decide now (xen-drbd-auto's `reload`) */
   z.strictObject({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('reload') }),
+  /**
+   * re-read the host (ledger, DRBD, domains) and re-decide, the config file left alone: what a
+   * migration command asks after writing the ledger, WHY naming the move for the journal. An agent
+   * older than this op answers it XH_ERR_USAGE; its callers then send `reload`
+   * (agent/control/nudge.ts).
+   */
+  z.strictObject({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('rescan'), why: z.string().min(1).max(300) }),
   /** resume guarded autostart and re-decide now (xen-drbd-auto's `start`) */
   z.strictObject({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('start') }),
   /** stop starting domUs; deferred domUs stay deferred until `start` (xen-drbd-auto's `stop`) */

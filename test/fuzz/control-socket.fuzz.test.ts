@@ -22,6 +22,7 @@ reportCounts('control-socket');
 const VALID: ControlRequest[] = [
   { v: 1, op: 'status' },
   { v: 1, op: 'reload' },
+  { v: 1, op: 'rescan', why: 'migrate of web1 from xen1 to xen2 (operation op-1)' },
   { v: 1, op: 'start' },
   { v: 1, op: 'stop' },
   { v: 1, op: 'force', name: 'web1', reason: 'operator says so', operator: 'root' },
@@ -141,6 +142,7 @@ domu db1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r2 running=xen1
     const request: fc.Arbitrary<ControlRequest> = fc.oneof(
       fc.constantFrom<ControlRequest>({ v: 1, op: 'status' }, { v: 1, op: 'reload' }, { v: 1, op: 'start' }, { v: 1, op: 'stop' }),
       fc.record({ v: fc.constant(1 as const), op: fc.constant('force' as const), name, reason: text, operator: fc.option(fc.string({ maxLength: 100 })) }),
+      fc.record({ v: fc.constant(1 as const), op: fc.constant('rescan' as const), why: fc.string({ minLength: 1, maxLength: 300 }) }),
       fc.record({ v: fc.constant(1 as const), op: fc.constant('hold' as const), name, purpose: fc.constantFrom('migrate' as const, 'migrate2' as const, 'reverse' as const), operation: fc.string({ minLength: 1, maxLength: 100 }), by: text }),
     );
     await fc.assert(

@@ -5,6 +5,7 @@ import { createToolstack } from '../../agent/adapters/toolstack.js';
 import { createDrbdAdapter } from '../../agent/adapters/drbd.js';
 import { procDrbdReader } from '../../agent/host/proc-drbd.js';
 import { AgentConfigSchema, type AgentConfigInput } from '../../agent/config/schema.js';
+import { nudgeAgent } from '../../agent/control/nudge.js';
 import { serveForcedCommand } from '../../agent/migrate/forced-command.js';
 import { controlPurpose, type MigrationPorts, type PeerPort } from '../../agent/migrate/ports.js';
 import { parseMigrate2Command } from '../../agent/parse/migrate2-command.js';
@@ -113,8 +114,9 @@ export function simMigrationPorts(w: MigrationWorld, host: string, processAlive:
         },
       });
     },
-    nudge: async () => {
-      await w.agentOn?.(host)?.control({ op: 'reload' });
+    nudge: async (why) => {
+      const agent = w.agentOn?.(host);
+      if (agent) await nudgeAgent(async (req) => ok(await agent.control(req)), why);
     },
     newOperationId: () => `op-${host}-${++ops}`,
   };

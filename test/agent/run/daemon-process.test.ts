@@ -238,6 +238,17 @@ describe('xenherd-agent run as a process', () => {
     }
   }, 60_000);
 
+  it('a migration has the running agent re-read the host, not its config: the journal names the move, and web1 is decided away', async () => {
+    const a = await boot(FLEET('xen1'));
+    // moved and recorded here; --no-peer: xen2 not told
+    expect((await agentCli('migrate', 'web1', '--no-peer')).code).toBe(86);
+    // the hold ends only once the agent has re-read: every line of that re-read is in by then
+    await a.waitLog((l) => l.domu === 'web1' && typeof l.msg === 'string' && l.msg.startsWith('web1 released by xenherd-agent migrate'));
+    expect(a.logs.filter((l) => /reloading configuration|configuration reloaded/.test(l.msg)).map((l) => l.msg)).toEqual([]);
+    expect(a.logs.filter((l) => l.rescan === true).map((l) => l.msg)).toEqual([expect.stringMatching(/^reading the host again: migrate of web1 from xen1 to xen2 \(operation [^)]+\)$/)]);
+    expect((await status()).guarded.find((g) => g.name === 'web1')).toMatchObject({ decision: 'skip', reason: 'migrated-away' });
+  });
+
   it('a hold with a malformed request is refused by the schema, nothing held', async () => {
     await boot();
     const req = { v: CONTROL_PROTOCOL_VERSION, op: 'hold', name: '-web1', purpose: 'migrate', operation: 'op', by: 'test' } as const;
