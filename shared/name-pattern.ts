@@ -56,6 +56,15 @@ export function compilePattern(pattern: string): Result<NamePattern, string> {
   return ok({ kind: 'glob', text: pattern, pieces });
 }
 
+/** Why the first of PATTERNS that is no pattern is not one, or null: a command's arguments checked before anything is asked. */
+export function firstPatternProblem(patterns: readonly string[]): string | null {
+  for (const p of patterns) {
+    const c = compilePattern(p);
+    if (!c.ok) return c.error;
+  }
+  return null;
+}
+
 /** The class opening at OPEN: its test and the index of its "]", or why it is not one. */
 function readClass(pattern: string, open: number): { test: CharTest; end: number } | string {
   let i = open + 1;

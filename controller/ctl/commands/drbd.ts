@@ -1,5 +1,5 @@
 import type { CliIo } from '../../../shared/cli/io.js';
-import { compilePattern } from '../../../shared/name-pattern.js';
+import { firstPatternProblem } from '../../../shared/name-pattern.js';
 import { DrbdAnswerSchema } from '../../../shared/protocol/ctl-drbd.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { drbdJson, drbdTable, mergeDrbd, type DrbdAsked } from '../drbd-lines.js';
@@ -17,13 +17,7 @@ export const DRBD_DEGRADED_EXIT = 2;
 
 export async function drbd(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   // a bad pattern is a usage error (64) with the controller down too, as for where
-  const inv = begin(argv, io, hooks, [], [0, Number.POSITIVE_INFINITY], DRBD_USAGE, (a) => {
-    for (const p of a.positionals) {
-      const c = compilePattern(p);
-      if (!c.ok) return c.error;
-    }
-    return null;
-  });
+  const inv = begin(argv, io, hooks, [], [0, Number.POSITIVE_INFINITY], DRBD_USAGE, (a) => firstPatternProblem(a.positionals));
   if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
   const patterns: (string | null)[] = args.positionals.length > 0 ? [...new Set(args.positionals)] : [null];

@@ -1,5 +1,5 @@
 import type { CliIo } from '../../../shared/cli/io.js';
-import { compilePattern } from '../../../shared/name-pattern.js';
+import { compilePattern, firstPatternProblem } from '../../../shared/name-pattern.js';
 import { HostsAnswerSchema } from '../../../shared/protocol/ctl-hosts.js';
 import { WhereAnswerSchema, type WhereMatch } from '../../../shared/protocol/ctl-where.js';
 import { mergeAnswers, whereJson, type Asked } from '../where-answers.js';
@@ -18,13 +18,7 @@ const AT_ONCE = 8;
 export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   // checked here as the controller checks it: a bad pattern is a usage error (64) with the controller
   // down too, and one beyond Node's 16 KB header limit would otherwise be a reset connection (87)
-  const inv = begin(argv, io, hooks, [{ name: 'quiet', short: 'q', takesValue: false }], [1, Number.POSITIVE_INFINITY], WHERE_USAGE, (a) => {
-    for (const p of a.positionals) {
-      const c = compilePattern(p);
-      if (!c.ok) return c.error;
-    }
-    return null;
-  });
+  const inv = begin(argv, io, hooks, [{ name: 'quiet', short: 'q', takesValue: false }], [1, Number.POSITIVE_INFINITY], WHERE_USAGE, (a) => firstPatternProblem(a.positionals));
   if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
   const { args, json, client } = inv.value;
   // a pattern given twice is asked once (as a domU two patterns match is shown once)
