@@ -14,6 +14,7 @@ import {
   LinkTextSchema,
   LinkToolstackSchema,
   MaintenanceSchema,
+  MigrationOperationSchema,
   OperationIdSchema,
 } from './agent-link-values.js';
 
@@ -74,8 +75,8 @@ const boundedRecord = <V extends z.ZodType>(value: V) =>
  * since is unknown, and stays a person's question until `xenherd-agent reconcile NAME` on this Dom0
  * settles it. Sent only to a controller that accepts LINK_FEATURE.unsettled.
  */
-export const MigrationOperationSchema = z.enum(['migrate', 'reverse', 'migrate2']);
-export type MigrationOperation = z.infer<typeof MigrationOperationSchema>;
+// with the values, where `where`'s answer reads it without the whole host state's schemas
+export { MigrationOperationSchema, type MigrationOperation } from './agent-link-values.js';
 export const LinkUnsettledSchema = z.strictObject({ peer: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, operation: MigrationOperationSchema, message: LinkTextSchema });
 export type LinkUnsettled = z.infer<typeof LinkUnsettledSchema>;
 

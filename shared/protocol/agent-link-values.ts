@@ -114,6 +114,9 @@ export const LinkGuardedSchema = z.strictObject({
 export type LinkGuarded = z.infer<typeof LinkGuardedSchema>;
 
 export const MigrationReasonSchema = z.enum(['manual', 'drain', 'rebalance', 'reverse']);
+/** Which command a ledger's unsettled migration came from. */
+export const MigrationOperationSchema = z.enum(['migrate', 'reverse', 'migrate2']);
+export type MigrationOperation = z.infer<typeof MigrationOperationSchema>;
 export type MigrationReason = z.infer<typeof MigrationReasonSchema>;
 
 /** The agent's ledger (agent/state/ledger.ts), as reported: away = left this home; visitors = here from elsewhere. */

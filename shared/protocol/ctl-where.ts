@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { MsSchema as Ms } from './ctl-api-base.js';
-import { DomuNameSchema, HostNameSchema, IsoTimeSchema, LinkAwaySchema, LinkDomainSchema, LinkGuardedSchema, OperationIdSchema } from './agent-link-values.js';
-import { MigrationOperationSchema } from './agent-link-state.js';
+import { DomuNameSchema, HostNameSchema, IsoTimeSchema, LinkAwaySchema, LinkDomainSchema, LinkGuardedSchema, MigrationOperationSchema, OperationIdSchema } from './agent-link-values.js';
 
 /** GET /v1/where?pattern=P: where each matching domU runs (see ctl-api.ts for the whole API). */
 
