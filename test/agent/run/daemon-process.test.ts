@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -178,9 +178,15 @@ describe('xenherd-agent run as a process', () => {
     sim.toolFault('xen1', 'xl', { kind: 'gated', open: gate }, { argvPrefix: ['create', '/etc/xen/drbd-auto/web1.cfg'], times: 1 });
     const first = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
     // killed once the create's pid is on disk (the agent writes it right after the spawn; on a
-    // loaded machine the create can reach the simulator first)
+    // loaded machine the create can reach the simulator first). The record exists before that,
+    // naming the agent itself while it takes r1 Primary: only a pid other than the agent's is the create's
     const intent = join(sim.hostRoot('xen1'), 'var/lib/xenherd/starting/web1.json');
-    await waitUntil(() => creates(sim, 'xen1', 'web1') === 1 && existsSync(intent), 'the first xl create of web1, its pid on disk');
+    const createPidOnDisk = (): boolean => {
+      if (!existsSync(intent)) return false;
+      const pid = (JSON.parse(readFileSync(intent, 'utf8')) as { pid?: unknown }).pid;
+      return typeof pid === 'number' && pid !== first.child.pid;
+    };
+    await waitUntil(() => creates(sim, 'xen1', 'web1') === 1 && createPidOnDisk(), 'the first xl create of web1, its pid on disk');
     first.child.kill('SIGKILL');
     await first.exited;
     const second = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
