@@ -37,18 +37,23 @@ export async function peerSsh(sim: Sim, agent: string, dir: string, hosts: reado
     if (r.code !== 0 || line === undefined) throw new Error(`keys setup ${to} on ${from} failed: ${r.stderr}`);
     lines.get(to)?.push(line);
   };
+  // One Dom0's setups one after another: its first makes its migration key, and two at once on one
+  // Dom0 both ran ssh-keygen on the same file (the second failed). Different Dom0s at once.
+  const grouped = new Map<string, MigrationPair[]>();
+  for (const p of pairs) grouped.set(p.from, [...(grouped.get(p.from) ?? []), p]);
+  const bySource = [...grouped.values()];
   let next = 0;
   let failed = false;
   const worker = async (): Promise<void> => {
     try {
-      while (!failed && next < pairs.length) await setUp(pairs[next++]!);
+      while (!failed && next < bySource.length) for (const pair of bySource[next++]!) if (!failed) await setUp(pair);
     } catch (e) {
       // the other workers start no further setup once one has failed
       failed = true;
       throw e;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(SETUPS_AT_ONCE, pairs.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(SETUPS_AT_ONCE, bySource.length) }, worker));
   // authorized_keys in the same order whatever order the setups ended in
   for (const l of lines.values()) l.sort();
   const sshd = new Map<string, Sshd>();
