@@ -8,6 +8,8 @@ import type { XhError } from '../../shared/errors.js';
 import { jobSettingsOf, settingsOf } from '../config/load.js';
 import { readTlsFiles } from '../config/tls-files.js';
 import { ControllerCore } from '../core/controller-core.js';
+import { rollRecordsFile } from '../files/roll-records-file.js';
+import { writableStateDir } from '../files/writable-state-dir.js';
 import { fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
 import { tokensWritableByOthers } from './tokens-guard.js';
 import { enrolledHostsOf } from './enrolled-hosts-of.js';
@@ -78,7 +80,10 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   // which Dom0s belong to the fleet: one enrolled and silent since the start is reported, not unknown;
   // one whose last token is removed is forgotten once its link is down
   const enrolled = enrolledHostsOf(tokens);
-  const core = new ControllerCore({ clock: hooks.clock, log, newId: hooks.newId, settings: settingsOf(config), jobs: jobSettingsOf(config), identity, enrolled, ...(certificate !== null ? { certificate } : {}) });
+  // what a stopped roll finished, kept where the service may write: under systemd its
+  // StateDirectory= (stateDir holds root's tokens.json, which the unit only reads as a credential)
+  const rollRecords = rollRecordsFile(writableStateDir(process.env['STATE_DIRECTORY'], config.stateDir));
+  const core = new ControllerCore({ clock: hooks.clock, log, newId: hooks.newId, settings: settingsOf(config), jobs: jobSettingsOf(config), identity, enrolled, rollRecords, ...(certificate !== null ? { certificate } : {}) });
   let server;
   try {
     server = await startServer({ core, tokens, log, host: config.listen.host, port: config.listen.port, tls: tls.value, maxMessageBytes: config.maxMessageBytes, clock: hooks.clock });

@@ -24,6 +24,7 @@ import { HelloDeadlines } from './hello-deadlines.js';
 import { FINISHED_KEPT, JobHub } from '../jobs/job-hub.js';
 import { DEFAULT_JOB_SETTINGS, type JobSettings } from '../jobs/settings.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
+import type { RollRecords } from '../plan/roll-record.js';
 import { AgentLinkLog } from './agent-link-log.js';
 import { AgentReports } from './agent-reports.js';
 import { AlertKeeper } from './alert-keeper.js';
@@ -46,6 +47,8 @@ export interface ControllerCoreOptions {
   readonly jobs?: Partial<JobSettings>;
   /** who this controller is: the owner of the maintenance flags it claims (the composition root passes its host name) */
   readonly identity?: string;
+  /** where rolls keep the hosts they finished (the state dir's roll-progress.json); memory when not given */
+  readonly rollRecords?: RollRecords;
   /** the hosts with an agent token (serve: tokens.json, as it stands when asked); absent: not known, nothing is forgotten */
   readonly enrolled?: () => ReadonlySet<string>;
   /** the certificate serve presents, as read from its TLS files (check and /metrics judge it); absent without TLS */
@@ -116,7 +119,7 @@ export class ControllerCore {
       listeners: this.listeners,
       fresh: () => this.fresh(),
     });
-    this.hub = new JobHub(port, { ...DEFAULT_JOB_SETTINGS, ...o.jobs }, DEFAULT_POLICY);
+    this.hub = new JobHub(port, { ...DEFAULT_JOB_SETTINGS, ...o.jobs }, DEFAULT_POLICY, o.rollRecords);
     this.push = new FleetPush({ index: this.index, sessions: this.sessions, after: (ms, fn) => this.after(ms, fn), coalesceMs: this.settings.fleetCoalesceMs, fresh: () => this.fresh(), closed: () => this.closed, enrolment: () => this.enrolled.enrolment() });
     this.hellos = new HelloDeadlines((ms, fn) => this.after(ms, fn), this.settings.staleAfterMs);
     this.links = new AgentLinkLog(o.log, o.clock, (ms, fn) => this.after(ms, fn));

@@ -42,8 +42,27 @@ export function planText(p: PlanAsRead): string {
       return `rebalance: ${count(p.sets)}, score ${p.scoreBefore.toFixed(3)} → ${p.scoreAfter.toFixed(3)}\n${movesTable(p.sets)}${leftoversBlock(p.leftovers, 'stay away from home')}`;
     case 'roll':
       if (p.leftovers.length > 0) return `roll: refused, not every host can be drained\n${leftoversBlock(p.leftovers, 'cannot leave')}`;
-      return `roll: ${p.groups.length} group(s), each drained, rebooted and restored in turn\n${table([['GROUP', 'HOSTS', 'DOMUS', 'MEM'], ...p.groups.map((g, i) => [String(i + 1), g.hosts.join(','), String(g.domus), `${g.memMiB} MiB`].map(printable))])}`;
+      return `roll: ${p.groups.length} group(s), each drained, rebooted and restored in turn\n${table([['GROUP', 'HOSTS', 'DOMUS', 'MEM'], ...p.groups.map((g, i) => [String(i + 1), g.hosts.join(','), String(g.domus), `${g.memMiB} MiB`].map(printable))])}${rerunBlock(p)}`;
   }
+}
+
+/** What a roll asked now does with each host, in words; a step this build does not know is shown as sent. */
+const STEP_WORDS: Readonly<Record<string, string>> = {
+  drain: 'drain, reboot, restore',
+  reboot: 'reboot only (empty and in maintenance since the roll emptied it)',
+  restore: 'restore only (rebooted since the roll emptied it)',
+  done: 'skip: done (rolled before the roll stopped, still on that boot)',
+};
+
+/**
+ * Where a roll asked before left its hosts (roll-resume.ts), one line per host; nothing for a
+ * fresh roll, every host drained, or a controller that sends no steps.
+ */
+function rerunBlock(p: Extract<PlanAsRead, { kind: 'roll' }>): string {
+  const steps = p.steps ?? [];
+  if (steps.every((s) => s.step === 'drain')) return '';
+  const group = (h: string): string => String(p.groups.findIndex((g) => g.hosts.includes(h)) + 1 || '-');
+  return `taken up where a roll of them stopped:\n${table([['HOST', 'GROUP', 'NOW'], ...steps.map((s) => [s.host, group(s.host), STEP_WORDS[s.step] ?? s.step].map(printable))])}`;
 }
 
 /** Whether the plan reaches its goal as it stands (no leftovers, not paused): a rebalance that leaves a domU away from home does not. */

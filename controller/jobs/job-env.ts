@@ -4,6 +4,7 @@ import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import { noAgentMessage } from '../fleet/no-agent-message.js';
 import type { FactHost, PlanFacts } from '../plan/facts.js';
 import type { PlanPolicy } from '../plan/policy.js';
+import type { RollRecords } from '../plan/roll-record.js';
 import type { InFlightBook } from './in-flight.js';
 import type { JobRun } from './job-run.js';
 import type { LinkSpeed } from './link-speed.js';
@@ -19,6 +20,8 @@ export interface JobEnv {
   readonly book: InFlightBook;
   readonly speed: LinkSpeed;
   readonly policy: PlanPolicy;
+  /** the hosts stopped rolls finished (roll-record.ts): the controller's state dir, or memory */
+  readonly rollRecords: RollRecords;
   /** name → when this controller last moved it (rebalance's cooldown) */
   readonly recentMoves: Map<string, number>;
   /** why a rebalance must wait now (a drain, restore or roll runs); null: it may go */

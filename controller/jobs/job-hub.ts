@@ -5,6 +5,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import type { PlanFacts } from '../plan/facts.js';
 import type { PlanPolicy } from '../plan/policy.js';
 import { planRestore } from '../plan/restore.js';
+import { memoryRollRecords, type RollRecords } from '../plan/roll-record.js';
 import { limitsWith, runDrain } from './drain-job.js';
 import { InFlightBook } from './in-flight.js';
 import { failure, type Ending, type JobEnv } from './job-env.js';
@@ -18,6 +19,7 @@ import type { FleetPort } from './port.js';
 import { runRebalance } from './rebalance-job.js';
 import { runRestore } from './restore-job.js';
 import { runRoll } from './roll-job.js';
+import { RollProgress } from './roll-progress.js';
 import type { JobSettings } from './settings.js';
 
 /** The refusal for HOSTS of which no agent has reported (its job could only fail), or null. */
@@ -53,6 +55,7 @@ export class JobHub {
     private readonly port: FleetPort,
     readonly settings: JobSettings,
     policy: PlanPolicy,
+    rollRecords: RollRecords = memoryRollRecords(),
   ) {
     this.env = {
       port,
@@ -60,6 +63,7 @@ export class JobHub {
       book: new InFlightBook(),
       speed: new LinkSpeed(settings),
       policy: { ...policy, reserveMiB: settings.reserveMiB, limits: settings.limits },
+      rollRecords,
       recentMoves: new Map(),
       rebalanceBlocked: () => this.rebalanceBlocked(),
       jobOn: (host, except) => [...this.jobs.values()].find((j) => j !== except && j.hosts.includes(host)) ?? null,
@@ -88,8 +92,13 @@ export class JobHub {
         return ok(planRestore(f, req.host, p));
       case 'rebalance':
         return ok(await rebalanceInSlices(clock, f, p, this.rebalanceBlocked(), req.maxMoves));
-      case 'roll':
-        return ok(await rollInSlices(clock, f, req.hosts, p, req.groupSize ?? null));
+      case 'roll': {
+        // as the roll would run now: a host a stopped roll of them finished is in no group (roll-progress.ts)
+        const steps = new RollProgress(this.env, null, req.hosts).steps();
+        const toRoll = steps.filter((s) => s.step !== 'done').map((s) => s.host);
+        const plan = toRoll.length === 0 ? { kind: 'roll' as const, groups: [], leftovers: [] } : await rollInSlices(clock, f, toRoll, p, req.groupSize ?? null);
+        return ok({ ...plan, steps });
+      }
     }
   }
 

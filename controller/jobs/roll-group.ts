@@ -10,6 +10,7 @@ import { limitsWith, stayNote } from './drain-job.js';
 import { failure, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, waitFor, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import type { MaintenanceLease } from './maintenance-lease.js';
+import { KEPT_FOR } from './roll-progress.js';
 
 type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
 
@@ -27,16 +28,24 @@ export function unreachableText(host: string, flag: Maintenance, hosts: readonly
 }
 
 /**
- * What a stopped roll adds about the hosts REBOOTED in this run: once back online their flag keeps
- * no mark of this roll, so the same roll asked again would drain and reboot them again.
+ * What a stopped roll adds about the hosts REBOOTED in this run. Those RECORDED as done
+ * (roll-progress.ts) are skipped by the same roll asked again; the others' flags are online again
+ * with no mark of this roll (a restore that did not bring every domU home, a record not written),
+ * so the same roll asked again would drain and reboot them again.
  */
-export function rebootedText(rebooted: readonly string[], hosts: readonly string[]): string {
+export function rebootedText(rebooted: readonly string[], hosts: readonly string[], recorded: readonly string[] = []): string {
   if (rebooted.length === 0) return '';
   const rest = [...new Set(hosts)].filter((h) => !rebooted.includes(h));
   const on = rest.length === 0 ? 'no host of this roll is left to reboot' : `\`xenherdctl roll ${rest.join(' ')}\` (same options) goes on with the others`;
-  const them = rebooted.length === 1 ? 'it' : 'them';
-  return `; ${rebooted.join(', ')} ${rebooted.length === 1 ? 'was' : 'were'} rebooted in this roll: ${on} (asked again as it was, the roll would drain and reboot ${them} again)`;
+  const again = rebooted.filter((h) => !recorded.includes(h));
+  const them = again.length === 1 ? 'it' : 'them';
+  const skips = again.length === rebooted.length ? '' : `; asked again as it was (within ${KEPT_FOR}), the roll skips ${rebooted.filter((h) => recorded.includes(h)).join(', ')}`;
+  const redo = again.length === 0 ? '' : ` (asked again as it was, the roll would drain and reboot ${again.length === rebooted.length ? them : again.join(', ')} again)`;
+  return `; ${rebooted.join(', ')} ${rebooted.length === 1 ? 'was' : 'were'} rebooted in this roll: ${on}${skips}${redo}`;
 }
+
+/** What a roll asked again says of HOST, finished by it before it stopped and still on BOOTID. */
+export const doneNote = (host: string, bootId: string): string => `${host} was rolled by this roll before it stopped and still runs the boot it came back with (boot id ${bootId}): skipped`;
 
 /** What a roll asked again says of a host it takes up past its drain (null: a host it drains). */
 export function resumeNote(host: string, r: RollResume, operationId: string | null): string | null {

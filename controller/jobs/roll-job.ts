@@ -4,13 +4,14 @@ import { ONLINE } from '../../shared/protocol/agent-link-values.js';
 import type { JobRequest, Move } from '../../shared/protocol/ctl-jobs.js';
 import { restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
 import { planRestore } from '../plan/restore.js';
-import { rollResume, type RollResume } from '../plan/roll-resume.js';
+import { rollResume, withBootMark, type RollResume } from '../plan/roll-resume.js';
 import { alarmText, type DrainAccount } from './drain-account.js';
 import { failure, leftoverCode, moveContexts, remainingText, runScheduled, success, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import { MaintenanceLease } from './maintenance-lease.js';
 import { rollInSlices, stoppedWhilePlanning } from './plan-in-slices.js';
-import { awaitReboots, drainGroup, rebootedText, resumeNote, unreachableText } from './roll-group.js';
+import { awaitReboots, drainGroup, doneNote, rebootedText, resumeNote, unreachableText } from './roll-group.js';
+import { RollProgress } from './roll-progress.js';
 import { withUnsettled } from './unsettled-moves.js';
 
 type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
@@ -28,7 +29,9 @@ type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
  * the group's restore that a ledger keeps as an ALARM is named the same way, and stops the roll.
  * Asked again after it stopped, it takes each host up where the roll left it (roll-resume.ts): a
  * host restoring, or rebooted since the roll emptied it, is restored, never drained or asked to
- * reboot again; one empty and in maintenance waits for its reboot without a drain.
+ * reboot again; one empty and in maintenance waits for its reboot without a drain; one this roll
+ * finished before it stopped (roll-progress.ts: its agent still reports the boot it came back
+ * with) is in no group, skipped. Completed, the roll keeps nothing of it.
  */
 export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promise<Ending> {
   const { port } = env;
@@ -39,9 +42,14 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
     if (!h.reachable) return failure('XH_ERR_AGENT_UNREACHABLE', unreachableText(host, h.maintenance, req.hosts));
     if (!h.capabilities.includes(CAPABILITY.maintenance)) return failure('XH_ERR_REFUSED', `the agent of ${host} keeps no maintenance flag: upgrade it`);
   }
+  const progress = new RollProgress(env, job, req.hosts);
+  const steps = progress.steps();
+  const done = steps.filter((s) => s.step === 'done').map((s) => s.host);
+  const toRoll = steps.filter((s) => s.step !== 'done').map((s) => s.host);
   // in slices, as `plan roll` is: a roll of 255 Dom0s took 2.5 s to plan in one go
-  const plan = await rollInSlices(port.clock, f0, req.hosts, env.policy, req.groupSize ?? null);
-  job.emit({ type: 'plan', plan });
+  const plan = toRoll.length === 0 ? { kind: 'roll' as const, groups: [], leftovers: [] } : await rollInSlices(port.clock, f0, toRoll, env.policy, req.groupSize ?? null);
+  job.emit({ type: 'plan', plan: { ...plan, steps } });
+  for (const h of done) job.emit({ type: 'note', level: 'info', line: doneNote(h, progress.mark(h) as string) });
   if (plan.leftovers.length > 0) return failure('XH_ERR_REFUSED', `not every host can be drained; nothing was changed: ${remainingText(plan.leftovers)}`, plan.leftovers);
   const stopped = stoppedWhilePlanning(job, 'roll');
   if (stopped !== null) return stopped;
@@ -51,6 +59,8 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
   const allLeases: MaintenanceLease[] = [];
   // the hosts that came back from their reboot in this run: a stop after them says how to go on without redoing them
   const rebooted: string[] = [];
+  // those of them kept as done (roll-progress.ts): the same roll asked again skips them
+  const recorded: string[] = [];
   const groups = async (): Promise<Ending> => {
     for (const [i, group] of plan.groups.entries()) {
       const label = `group ${i + 1}/${plan.groups.length} (${group.hosts.join(', ')})`;
@@ -91,7 +101,8 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
       job.emit({ type: 'note', level: 'info', line: `${label}: back; restoring` });
       const restoreOps = new Map<string, string>();
       for (const host of group.hosts) {
-        const claim = restoreClaim(port.facts().host(host)?.maintenance ?? { state: 'maintenance', operationId: null, owner: null }, port.newId());
+        // marked with the boot it came back on: a rerun continues this restore, not one an operator began (roll-resume.ts)
+        const claim = restoreClaim(port.facts().host(host)?.maintenance ?? { state: 'maintenance', operationId: null, owner: null }, withBootMark(port.newId(), port.record(host)?.bootId ?? null));
         const r = await (leases.get(host) as MaintenanceLease).set(claim);
         if (!r.ok) return failure(r.error.code, `${label}: ${r.error.message}`, [], moved);
         restoreOps.set(host, claim.operationId);
@@ -122,12 +133,15 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
         return failure(restored.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : leftoverCode(left), `${label}: back online, but not every domU is home: ${remainingText(leftovers) || restored.stoppedBy}${also}`, left, moved);
       }
       if (alarms.length > 0) return failure(leftoverCode(alarms), `${label}: back online and every domU is home, but ${alarmText(alarms)}; the roll stops here`, alarms, moved);
+      if (progress.done(group.hosts)) recorded.push(...group.hosts);
     }
-    return success(`rolled ${req.hosts.length} host(s) in ${plan.groups.length} group(s); every domU is home (${moved} moves)`, moved);
+    progress.completed();
+    const skipped = done.length === 0 ? '' : ` (${done.join(', ')} rolled before it stopped, skipped)`;
+    return success(`rolled ${toRoll.length} host(s) in ${plan.groups.length} group(s)${skipped}; every domU is home (${moved} moves)`, moved);
   };
   try {
     const ending = await groups();
-    return ending.ok ? ending : { ...ending, message: `${ending.message}${rebootedText(rebooted, req.hosts)}` };
+    return ending.ok ? ending : { ...ending, message: `${ending.message}${rebootedText(rebooted, req.hosts, recorded)}` };
   } finally {
     // nothing renews after the roll ends (releases above already ended the leases they could)
     for (const l of allLeases) l.stop();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HostNameSchema } from './agent-link-values.js';
 import { JobEventSchema, LeftoverSchema, PlanSchema } from './ctl-jobs.js';
 
 /**
@@ -13,6 +14,7 @@ import { JobEventSchema, LeftoverSchema, PlanSchema } from './ctl-jobs.js';
  * - a move's phase: shown as the word sent (with the agent's line); a phase this build does not
  *   know counts as a migration still running, and the job's `end` says how it ended
  * - a note's level: its line is shown plainly
+ * - a roll plan's step for a host: shown as the word sent
  *
  * What decides the exit code (`end`'s ok and code, an error code) stays as strict as the
  * controller's own: a value there this build does not know is a protocol error, not a guess.
@@ -24,7 +26,7 @@ export type LeftoverAsRead = z.infer<typeof LeftoverReadSchema>;
 
 const leftovers = { leftovers: z.array(LeftoverReadSchema) };
 const [drain, restore, rebalance, roll] = PlanSchema.options;
-export const PlanReadSchema = z.discriminatedUnion('kind', [drain.extend(leftovers), restore.extend(leftovers), rebalance.extend(leftovers), roll.extend(leftovers)]);
+export const PlanReadSchema = z.discriminatedUnion('kind', [drain.extend(leftovers), restore.extend(leftovers), rebalance.extend(leftovers), roll.extend({ ...leftovers, steps: z.array(z.strictObject({ host: HostNameSchema, step: Word })).optional() })]);
 export type PlanAsRead = z.infer<typeof PlanReadSchema>;
 
 const [job, plan, move, host, reboot, note, end] = JobEventSchema.options;

@@ -116,6 +116,12 @@ export const PlanSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('roll'),
     groups: z.array(z.strictObject({ hosts: z.array(HostNameSchema), domus: z.number().int().nonnegative(), memMiB: MiB })),
+    /**
+     * what the roll does with each host asked, where a roll asked before left it: drain (and
+     * reboot, restore), reboot only (empty, in maintenance), restore only (rebooted), done (finished
+     * by that roll, skipped: in no group). Optional: a controller before it sends none.
+     */
+    steps: z.array(z.strictObject({ host: HostNameSchema, step: z.enum(['drain', 'reboot', 'restore', 'done']) })).optional(),
     /** domUs that keep their host from being drained at all: the roll does not start */
     leftovers: z.array(LeftoverSchema),
   }),

@@ -106,6 +106,22 @@ describe('xenherdctl reads a newer controller: kinds it does not know are shown 
     expect((JSON.parse(json.stdout) as { leftovers: { blocker: unknown }[] }).leftovers.map((l) => l.blocker)).toEqual(newerPlan.leftovers.map((l) => l.blocker));
   });
 
+  it('plan roll: each host\'s step where a roll of them stopped, one this build does not know shown as sent; exit 0', async () => {
+    const roll = { kind: 'roll', groups: [{ hosts: ['xen2'], domus: 1, memMiB: 1024 }], leftovers: [], steps: [{ host: 'xen1', step: 'done' }, { host: 'xen2', step: 'reboot' }, { host: 'xen3', step: 'firmware-first' }] };
+    const r = await run({ '/plan': JSON.stringify(roll) }, ['plan', 'roll', 'xen1', 'xen2', 'xen3']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toBe(
+      'roll: 1 group(s), each drained, rebooted and restored in turn\n' +
+        'GROUP  HOSTS  DOMUS  MEM\n' +
+        '1      xen2   1      1024 MiB\n' +
+        'taken up where a roll of them stopped:\n' +
+        'HOST  GROUP  NOW\n' +
+        'xen1  -      skip: done (rolled before the roll stopped, still on that boot)\n' +
+        'xen2  1      reboot only (empty and in maintenance since the roll emptied it)\n' +
+        'xen3  -      firmware-first\n',
+    );
+  });
+
   it('a blocker kind that is not a word, or a move the plan says nothing sensible of, is still refused (89)', async () => {
     const notWord = { ...newerPlan, leftovers: [{ ...newerPlan.leftovers[0], blocker: { kind: 'GPU \u001b[31m' } }] };
     const r = await run({ '/plan': JSON.stringify(notWord) }, ['plan', 'drain', 'xen1']);

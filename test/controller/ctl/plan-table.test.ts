@@ -35,3 +35,41 @@ describe('planText for a drain held by DRBD', () => {
     expect(planText(drain(false, 'StandAlone'))).toContain('  web1 cannot be moved to xen2: DRBD r1 on xen1 is StandAlone (…); then try again (a person must act: see README, section "DRBD split brain")\n');
   });
 });
+
+describe('planText for a roll asked again', () => {
+  const groups = [{ hosts: ['xen2'], domus: 2, memMiB: 3072 }];
+  it('says per host what the roll does now: done hosts skipped and in no group, the others reboot or restore only', () => {
+    const text = planText({
+      kind: 'roll',
+      groups: [{ hosts: ['xen2', 'xen3'], domus: 2, memMiB: 3072 }, { hosts: ['xen4'], domus: 1, memMiB: 512 }],
+      leftovers: [],
+      steps: [
+        { host: 'xen1', step: 'done' },
+        { host: 'xen2', step: 'reboot' },
+        { host: 'xen3', step: 'restore' },
+        { host: 'xen4', step: 'drain' },
+      ],
+    });
+    expect(text).toBe(
+      [
+        'roll: 2 group(s), each drained, rebooted and restored in turn',
+        'GROUP  HOSTS      DOMUS  MEM',
+        '1      xen2,xen3  2      3072 MiB',
+        '2      xen4       1      512 MiB',
+        'taken up where a roll of them stopped:',
+        'HOST  GROUP  NOW',
+        'xen1  -      skip: done (rolled before the roll stopped, still on that boot)',
+        'xen2  1      reboot only (empty and in maintenance since the roll emptied it)',
+        'xen3  1      restore only (rebooted since the roll emptied it)',
+        'xen4  2      drain, reboot, restore',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('a fresh roll (every host drained), or a controller that sends no steps: the groups alone', () => {
+    const fresh = planText({ kind: 'roll', groups, leftovers: [], steps: [{ host: 'xen2', step: 'drain' }] });
+    expect(fresh).toBe('roll: 1 group(s), each drained, rebooted and restored in turn\nGROUP  HOSTS  DOMUS  MEM\n1      xen2   2      3072 MiB\n');
+    expect(planText({ kind: 'roll', groups, leftovers: [] })).toBe(fresh);
+  });
+});

@@ -1,5 +1,6 @@
 import { ControllerCore } from '../../../controller/core/controller-core.js';
 import type { ControllerSettings } from '../../../controller/core/settings.js';
+import { rollRecordsFile } from '../../../controller/files/roll-records-file.js';
 import type { JobSettings } from '../../../controller/jobs/settings.js';
 import type { JobEnd, JobEvent, JobRequest } from '../../../shared/protocol/ctl-jobs.js';
 import { memoryLogger, type LogLine } from '../../harness/memory-log.js';
@@ -34,7 +35,8 @@ export interface JobsBed {
   neverTwice(): void;
 }
 
-export async function jobsBed(spec: SimSpec, jobs: Partial<JobSettings> = {}): Promise<JobsBed> {
+/** STATE_DIR: the controllers' state dir, where rolls keep what they finished (none: each core keeps it in memory). */
+export async function jobsBed(spec: SimSpec, jobs: Partial<JobSettings> = {}, stateDir: string | null = null): Promise<JobsBed> {
   const clock = deterministicClock(T0);
   const { log, lines } = memoryLogger(clock, 'xenherd-controller');
   let n = 0;
@@ -48,7 +50,7 @@ export async function jobsBed(spec: SimSpec, jobs: Partial<JobSettings> = {}): P
     };
   }
   const make = (identity: string): ControllerCore => {
-    const core = new ControllerCore({ clock, log: log.child({ ctl: identity }), newId: () => `${identity}-${++n}`, settings: SETTINGS, jobs: { quietMs: 500, ...jobs }, identity });
+    const core = new ControllerCore({ clock, log: log.child({ ctl: identity }), newId: () => `${identity}-${++n}`, settings: SETTINGS, jobs: { quietMs: 500, ...jobs }, identity, ...(stateDir === null ? {} : { rollRecords: rollRecordsFile(stateDir) }) });
     fleet.connectAll(core);
     return core;
   };

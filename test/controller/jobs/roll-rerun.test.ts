@@ -115,7 +115,7 @@ describe('a roll asked again continues where it stopped', () => {
 });
 
 describe('a roll that stops after a group came back', () => {
-  it('names the hosts it rebooted and the roll of the others without them', async () => {
+  it('names the hosts it rebooted, that the same roll asked again skips them, and the roll of the others without them', async () => {
     const bed = await jobsBed(PAIR, { rebootWaitMs: 120_000 });
     const job = bed.start(ROLL);
     await bed.until(() => reboots(job).length > 0, 'the first reboot request');
@@ -127,7 +127,7 @@ describe('a roll that stops after a group came back', () => {
     expect(reboots(job)).toEqual([h, other]);
     expect(end).toMatchObject({ ok: false, code: 'XH_ERR_TIMEOUT' });
     expect(end.message).toBe(
-      `group 2/2 (${other}): ${other} did not come back with a new boot id within 120 s; the group stays in maintenance; ${h} was rebooted in this roll: \`xenherdctl roll ${other}\` (same options) goes on with the others (asked again as it was, the roll would drain and reboot it again)`,
+      `group 2/2 (${other}): ${other} did not come back with a new boot id within 120 s; the group stays in maintenance; ${h} was rebooted in this roll: \`xenherdctl roll ${other}\` (same options) goes on with the others; asked again as it was (within 12 h), the roll skips ${h}`,
     );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootMarkOf, rollResume, withBootMark } from '../../../controller/plan/roll-resume.js';
+import { bootMarkOf, rollResume, rollResumes, withBootMark } from '../../../controller/plan/roll-resume.js';
 import type { Maintenance } from '../../../shared/protocol/agent-link-state.js';
 import { OPERATION_ID_RE } from '../../../shared/protocol/agent-link-values.js';
 
@@ -33,10 +33,15 @@ describe('the boot mark a roll leaves in a flag it sets in maintenance', () => {
 describe('where a roll asked again takes up a host', () => {
   const marked = withBootMark('op-7', UUID);
 
-  it('restoring: the reboot is done, the restore is continued (whatever the boot id)', () => {
+  it('restoring with a mark (the roll began that restore after the reboot): continued, whatever the boot id', () => {
+    for (const boot of [UUID, OTHER, null]) expect(rollResume(flag('restoring', marked), boot)).toEqual({ step: 'restore', why: 'restoring' });
+  });
+
+  it('restoring without a mark (an operator\'s own restore, a flag set by hand): drained and rebooted as usual', () => {
     for (const boot of [UUID, OTHER, null]) {
-      expect(rollResume(flag('restoring', 'op-9'), boot)).toEqual({ step: 'restore', why: 'restoring' });
-      expect(rollResume(flag('restoring', marked), boot)).toEqual({ step: 'restore', why: 'restoring' });
+      expect(rollResume(flag('restoring', 'op-9'), boot)).toEqual({ step: 'drain' });
+      expect(rollResume(flag('restoring', null), boot)).toEqual({ step: 'drain' });
+      expect(rollResume(flag('restoring', 'op-9'), boot, UUID)).toEqual({ step: 'drain' });
     }
   });
 
@@ -61,5 +66,49 @@ describe('where a roll asked again takes up a host', () => {
       expect(rollResume(flag('draining', 'op-1'), boot)).toEqual({ step: 'drain' });
       expect(rollResume(flag('draining', marked), boot)).toEqual({ step: 'drain' });
     }
+  });
+
+  it('online and finished by the roll on the boot the agent still reports: done; any other boot, or none known: drained', () => {
+    expect(rollResume(flag('online', null), UUID, UUID)).toEqual({ step: 'done', bootId: UUID });
+    expect(rollResume(flag('online', null), OTHER, UUID)).toEqual({ step: 'drain' });
+    expect(rollResume(flag('online', null), null, UUID)).toEqual({ step: 'drain' });
+    expect(rollResume(flag('online', null), UUID, null)).toEqual({ step: 'drain' });
+  });
+
+  it('every state, mark, boot and record: only online takes the record, only restoring/maintenance take the mark', () => {
+    const states: Maintenance['state'][] = ['online', 'draining', 'maintenance', 'restoring'];
+    for (const state of states)
+      for (const op of [null, 'op-1', marked])
+        for (const boot of [UUID, OTHER, null])
+          for (const finished of [null, UUID, OTHER]) {
+            const r = rollResume(flag(state, op), boot, finished);
+            const expected =
+              state === 'online'
+                ? finished !== null && boot === finished
+                  ? { step: 'done', bootId: boot }
+                  : { step: 'drain' }
+                : state === 'restoring' && op === marked
+                  ? { step: 'restore', why: 'restoring' }
+                  : state === 'maintenance' && op === marked
+                    ? boot !== null && boot !== UUID
+                      ? { step: 'restore', why: 'rebooted' }
+                      : { step: 'reboot', bootId: UUID }
+                    : { step: 'drain' };
+            expect([state, op, boot, finished, r]).toEqual([state, op, boot, finished, expected]);
+          }
+  });
+});
+
+describe('what a roll asked now does with each host (the roll plan\'s steps)', () => {
+  it('each host once, in the order asked, from its flag, boot and the record', () => {
+    const flags: Record<string, Maintenance> = { x1: flag('online', null), x2: flag('maintenance', withBootMark('op', UUID)), x3: flag('maintenance', withBootMark('op', OTHER)), x4: flag('online', null) };
+    const boots: Record<string, string> = { x1: UUID, x2: UUID, x3: UUID, x4: OTHER };
+    const steps = rollResumes(['x1', 'x2', 'x3', 'x4', 'x1'], (h) => flags[h] as Maintenance, (h) => boots[h] ?? null, new Map([['x1', UUID], ['x4', UUID]]));
+    expect(steps.map((s) => [s.host, s.step])).toEqual([
+      ['x1', 'done'],
+      ['x2', 'reboot'],
+      ['x3', 'restore'],
+      ['x4', 'drain'],
+    ]);
   });
 });

@@ -1,0 +1,62 @@
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
+import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
+import { HostNameSchema } from '../../shared/protocol/agent-link-values.js';
+import type { RollProgress, RollRecords } from '../plan/roll-record.js';
+import { writeOwnFile } from './atomic-write.js';
+
+export const ROLL_RECORDS_FILE = 'roll-progress.json';
+
+const BootId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
+const RollProgressSchema = z.strictObject({
+  controller: z.string().min(1).max(300),
+  hosts: z.array(HostNameSchema).max(256),
+  at: z.number().int().nonnegative(),
+  finished: z.record(HostNameSchema, BootId),
+});
+const RollRecordsSchema = z.strictObject({ version: z.literal(1), rolls: z.array(RollProgressSchema).max(64) });
+
+// the schema is the type: a record read back is the pure room's RollProgress
+const asProgress: (r: z.infer<typeof RollProgressSchema>) => RollProgress = (r) => r;
+
+/**
+ * The roll records in DIR/roll-progress.json (roll-record.ts says what they are). Written whole
+ * (atomic, 0600) in a directory that is the controller's alone; read back only from such a
+ * directory (one others can write to could hold a planted record that skips a host's reboot),
+ * as a regular file, checked against the schema. A record that cannot be read is said and
+ * treated as none: the roll then drains and reboots its hosts again, as it did before records.
+ */
+export function rollRecordsFile(dir: string): RollRecords {
+  const file = join(dir, ROLL_RECORDS_FILE);
+  return {
+    load: () => {
+      const d = ensurePrivateDir(dirname(file), { create: false, repair: false });
+      if (!d.ok) return { records: [], problem: d.error.problem === 'missing' ? null : d.error.message };
+      const read = readRegularFileSync(file);
+      if (!read.ok) return { records: [], problem: read.error.errno === 'ENOENT' ? null : read.error.message };
+      let raw: unknown;
+      try {
+        raw = JSON.parse(read.value);
+      } catch {
+        return { records: [], problem: `${file}: not valid JSON` };
+      }
+      const parsed = RollRecordsSchema.safeParse(raw);
+      if (!parsed.success) return { records: [], problem: `${file}: not a record of rolls (${parsed.error.issues[0]?.message ?? 'unreadable'})` };
+      return { records: parsed.data.rolls.map(asProgress), problem: null };
+    },
+    save: (records) => {
+      if (records.length === 0) {
+        try {
+          rmSync(file, { force: true });
+          return null;
+        } catch (e) {
+          return `${file}: ${(e as Error).message}`;
+        }
+      }
+      const w = writeOwnFile(file, `${JSON.stringify({ version: 1, rolls: records }, null, 2)}\n`);
+      return w.ok ? null : w.error.message;
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROLL_RECORDS_FILE } from '../../../controller/files/roll-records-file.js';
+import { doneNote } from '../../../controller/jobs/roll-group.js';
+import type { JobRequest } from '../../../shared/protocol/ctl-jobs.js';
+import type { SimSpec } from './sim-fleet.js';
+import { jobsBed, rollToEnd, type JobsBed, type RunningJob } from './jobs-bed.js';
+
+/** Two Dom0s in one DRBD pair, two domUs homed on each: a roll of both is two groups. */
+const PAIR: SimSpec = {
+  hosts: [{ name: 'a1' }, { name: 'a2' }],
+  domus: ['a1', 'a2'].flatMap((home) => [1, 2].map((i) => ({ name: `${home}-${i}`, home, replicas: ['a1', 'a2'], memMiB: 1024 * i }))),
+};
+const ROLL: JobRequest = { kind: 'roll', hosts: ['a1', 'a2'], reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null };
+
+const drains = (bed: JobsBed, host: string): number => bed.fleet.host(host).commands.filter((c) => c.op === 'maintenance' && c.state === 'draining' && !c.from.includes('draining')).length;
+const reboots = (job: RunningJob): string[] => job.events.flatMap((e) => (e.type === 'reboot' ? e.hosts : []));
+const notes = (job: RunningJob): string[] => job.events.flatMap((e) => (e.type === 'note' ? [e.line] : []));
+const seen = (bed: JobsBed, host: string) => bed.core.hosts().hosts.find((x) => x.host === host);
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const stateDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'xenherd-rollrecord-'));
+  dirs.push(d);
+  return d;
+};
+
+/**
+ * A roll of a1 and a2 whose first group finished (drained, rebooted, restored, online again) and
+ * that was then cancelled while it waited for the second group's reboot; the controller then
+ * stopped. The host the first group rolled, and the other.
+ */
+async function stoppedAfterGroupOne(bed: JobsBed): Promise<{ h: string; other: string; boot: string }> {
+  const first = bed.start(ROLL);
+  await bed.until(() => reboots(first).length > 0, 'the first reboot request');
+  const h = reboots(first)[0] as string;
+  const other = h === 'a1' ? 'a2' : 'a1';
+  const d = bed.fleet.host(h);
+  d.reboot();
+  bed.clock.schedule(45_000, () => d.restartAgent([bed.core]));
+  await bed.until(() => reboots(first).length > 1, 'the second group emptied and its reboot asked');
+  expect(bed.fleet.host(h).maintenance.state).toBe('online');
+  expect(bed.core.hub.cancel(first.jobId, 'admin')).toMatchObject({ ok: true });
+  expect(await bed.finish(first)).toMatchObject({ ok: false });
+  expect(first.end?.message).toContain(`the roll skips ${h}`);
+  bed.core.close();
+  await bed.clock.advance(0);
+  return { h, other, boot: bed.fleet.host(h).bootId };
+}
+
+describe('a roll asked again after a controller restart skips the hosts it finished', () => {
+  it('the finished host is not drained nor rebooted again; plan roll shows it done and the other reboot only; the record goes once the roll completes', async () => {
+    const dir = stateDir();
+    const bed = await jobsBed(PAIR, {}, dir);
+    const { h, other, boot } = await stoppedAfterGroupOne(bed);
+    expect(existsSync(join(dir, ROLL_RECORDS_FILE))).toBe(true);
+    bed.core = bed.newCore('ctl-a');
+    await bed.until(() => seen(bed, 'a1')?.reachable === true && seen(bed, 'a2')?.reachable === true, 'both agents heard by the restarted controller');
+    const plan = await bed.core.hub.plan({ kind: 'roll', hosts: ['a1', 'a2'] });
+    expect(plan).toMatchObject({ ok: true, value: { kind: 'roll', groups: [{ hosts: [other] }], steps: [{ host: 'a1', step: h === 'a1' ? 'done' : 'reboot' }, { host: 'a2', step: h === 'a2' ? 'done' : 'reboot' }] } });
+    const again = bed.start(ROLL);
+    const rebooted = await rollToEnd(bed, again, 'the roll asked again');
+    expect(again.end, JSON.stringify(again.end)).toMatchObject({ ok: true });
+    expect(again.end?.message).toContain(`rolled 1 host(s) in 1 group(s) (${h} rolled before it stopped, skipped)`);
+    expect(rebooted).toEqual([[other]]);
+    expect(drains(bed, h)).toBe(1);
+    expect(drains(bed, other)).toBe(1);
+    expect(notes(again)).toContain(doneNote(h, boot));
+    expect(bed.fleet.host(h).bootId).toBe(boot);
+    for (const d of PAIR.domus) expect([d.name, bed.fleet.where(d.name)]).toEqual([d.name, [d.home]]);
+    expect(existsSync(join(dir, ROLL_RECORDS_FILE))).toBe(false);
+    bed.neverTwice();
+  });
+
+  it('a host rebooted again since the roll finished it, or a standby controller reading a copy of the record, rolls it again', async () => {
+    for (const how of ['rebooted since', 'another controller'] as const) {
+      const bed = await jobsBed(PAIR, {}, stateDir());
+      const { h } = await stoppedAfterGroupOne(bed);
+      // rebooted while no controller ran: the restarted controller's first hello from h names another boot
+      // (its domUs left running, as if they were started again: a reboot's own losses are not this test's)
+      if (how === 'rebooted since') bed.fleet.host(h).bootId = `${bed.fleet.host(h).bootId}-again`;
+      bed.core = bed.newCore(how === 'rebooted since' ? 'ctl-a' : 'ctl-b');
+      await bed.until(() => seen(bed, 'a1')?.reachable === true && seen(bed, 'a2')?.reachable === true, 'both agents heard');
+      const again = bed.start(ROLL);
+      const rebooted = await rollToEnd(bed, again, `the roll asked again (${how})`);
+      expect([how, again.end?.ok, again.end?.message]).toEqual([how, true, expect.stringContaining('rolled 2 host(s)')]);
+      expect([how, rebooted.flat().includes(h)]).toEqual([how, true]);
+      expect([how, drains(bed, h)]).toEqual([how, 2]);
+      bed.neverTwice();
+    }
+  });
+});
+
+describe('a host an operator left restoring, in a roll', () => {
+  it('is drained and rebooted, not counted as rebooted by the roll', async () => {
+    const bed = await jobsBed(PAIR);
+    const d = bed.fleet.host('a1');
+    // what an operator's own `xenherdctl restore` leaves when it stops: restoring, its lease ended, no boot mark
+    d.maintenance = { state: 'restoring', operationId: 'op-restore-by-hand', owner: 'ctl-a' };
+    d.publish();
+    await bed.until(() => seen(bed, 'a1')?.maintenance.state === 'restoring', 'the restoring flag reported');
+    const boot = d.bootId;
+    const plan = await bed.core.hub.plan({ kind: 'roll', hosts: ['a1', 'a2'] });
+    expect(plan).toMatchObject({ ok: true, value: { steps: [{ host: 'a1', step: 'drain' }, { host: 'a2', step: 'drain' }] } });
+    const job = bed.start(ROLL);
+    const rebooted = await rollToEnd(bed, job);
+    expect(job.end, JSON.stringify(job.end)).toMatchObject({ ok: true });
+    expect(rebooted.flat().sort()).toEqual(['a1', 'a2']);
+    expect(drains(bed, 'a1')).toBe(1);
+    expect(d.bootId).not.toBe(boot);
+    expect(notes(job).some((l) => l.includes('a1 is restoring'))).toBe(false);
+    bed.neverTwice();
+  });
+});
