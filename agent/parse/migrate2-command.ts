@@ -14,8 +14,11 @@ import { err, ok, type Result } from '../../shared/result.js';
  * question as the asker's claim and records NAME as its visitor.
  *
  * Words are separated by exactly one space; NAME matches ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ (so it
- * can never be an option). The whole line is printable ASCII, at most 128 characters. No quoting,
- * no escapes, no shell: anything else is rejected before any tool runs.
+ * can never be an option), and never ends in --incoming or --migratedaway: libxl gives those names
+ * to a migration's two halves, so such a name is a row of some domU, never a domU of its own, and
+ * a question about it would be answered (and recorded in the ledger) as if it were one. The whole
+ * line is printable ASCII, at most 128 characters. No quoting, no escapes, no shell: anything else
+ * is rejected before any tool runs.
  */
 export type Migrate2Request =
   | { readonly op: 'ping' }
@@ -28,6 +31,8 @@ const PING_RE = /^ping$/;
 const STATUS_RE = new RegExp(`^status ${NAME}( --not-mine)?$`);
 const MIGRATE2_RE = new RegExp(`^migrate2 ${NAME}( --live)?$`);
 const PRINTABLE_ASCII_RE = /^[\x20-\x7e]*$/;
+/** libxl's names for a migration's halves (agent/parse/xl-state.ts splitDomainName) */
+const HALF_NAME_RE = /^(.+)(--incoming|--migratedaway)$/;
 
 export const GRAMMAR_HELP = 'accepted: "ping", "status NAME [--not-mine]", "migrate2 NAME [--live]"';
 
@@ -43,10 +48,16 @@ export function parseMigrate2Command(raw: string | undefined): Result<Migrate2Re
   if (!PRINTABLE_ASCII_RE.test(raw)) return reject(`command ${showCommand(raw)} contains a control or non-ASCII character`);
   if (PING_RE.test(raw)) return ok({ op: 'ping' });
   const s = STATUS_RE.exec(raw);
-  if (s) return ok({ op: 'status', name: s[1] as string, notMine: s[2] !== undefined });
+  if (s) return halfName(raw, s[1] as string) ?? ok({ op: 'status', name: s[1] as string, notMine: s[2] !== undefined });
   const m = MIGRATE2_RE.exec(raw);
-  if (m) return ok({ op: 'migrate2', name: m[1] as string, live: m[2] !== undefined });
+  if (m) return halfName(raw, m[1] as string) ?? ok({ op: 'migrate2', name: m[1] as string, live: m[2] !== undefined });
   const verb = raw.split(' ')[0] ?? '';
   if (verb === 'ping' || verb === 'status' || verb === 'migrate2') return reject(`${showCommand(raw)}: wrong arguments for ${verb}`);
   return reject(`${showCommand(raw)} is not a migrate2 command`);
+}
+
+/** The refusal of NAME when it is a migration half's name (the domU it belongs to named), or null. */
+function halfName(raw: string, name: string): Result<never, XhError> | null {
+  const h = HALF_NAME_RE.exec(name);
+  return h === null ? null : reject(`${showCommand(raw)}: ${name} ends in ${h[2] as string}, a name libxl gives a migration's half, never a domU's own: ask about ${h[1] as string}`);
 }

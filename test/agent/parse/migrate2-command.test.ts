@@ -35,6 +35,24 @@ describe('migrate2 grammar', () => {
     expect(parseMigrate2Command(raw)).toMatchObject({ ok: false, error: { code: 'XH_ERR_COMMAND_REJECTED' } });
   });
 
+  // `status web1--incoming` was answered as a domU of its own and recorded "web1--incoming" as a
+  // visitor in the ledger; migrate2 of such a name was refused only by chance (the half's lock)
+  it.each([
+    ['status web1--incoming', 'web1--incoming ends in --incoming', 'web1'],
+    ['status web1--migratedaway --not-mine', 'web1--migratedaway ends in --migratedaway', 'web1'],
+    ['migrate2 db.1--incoming --live', 'db.1--incoming ends in --incoming', 'db.1'],
+    ['migrate2 web1--migratedaway', 'web1--migratedaway ends in --migratedaway', 'web1'],
+  ])('rejects %j: a migration half\'s name is no domU\'s, and the refusal names the rule and the domU', (raw, why, domu) => {
+    expect(parseMigrate2Command(raw)).toEqual({
+      ok: false,
+      error: { code: 'XH_ERR_COMMAND_REJECTED', message: `rejected: ${JSON.stringify(raw)}: ${why}, a name libxl gives a migration's half, never a domU's own: ask about ${domu}; nothing was run (accepted: "ping", "status NAME [--not-mine]", "migrate2 NAME [--live]")` },
+    });
+  });
+
+  it.each(['status web1--incomingx', 'status web1--incoming.old', 'migrate2 web1-incoming', 'migrate2 incoming--web1'])('accepts %j: only the whole suffix after a name is a half\'s', (raw) => {
+    expect(parseMigrate2Command(raw)).toMatchObject({ ok: true });
+  });
+
   it('rejects a missing SSH_ORIGINAL_COMMAND (interactive login)', () => {
     expect(parseMigrate2Command(undefined)).toMatchObject({ ok: false, error: { code: 'XH_ERR_COMMAND_REJECTED' } });
   });
