@@ -37,23 +37,27 @@ export interface DomuStatusRow {
 
 /** xl's words for a domain that is not running (shut down, crashed, dying), as `xl list` shows it here */
 const NOT_RUNNING = /^(shutdown|crashed|dying|stopped)\b/;
-/** "running here (blocked)"; a domain xl lists that has stopped is "listed here, not running (shutdown (web1--migratedaway))" */
-const hereText = (here: string | null): string => (here !== null && NOT_RUNNING.test(here) ? `listed here, not running (${here})` : `running here (${here ?? '?'})`);
+/**
+ * "running here (blocked)"; a domain xl lists that has stopped is "listed here, not running (shutdown (web1))"; a migration's
+ * half (HALF) is not the guest running, whatever its state: a paused web1--incoming still receiving, or both halves frozen after an ALARM
+ */
+const hereText = (here: string | null, half: boolean): string =>
+  half ? `listed here as a migration's half, not running (${here ?? '?'})` : here !== null && NOT_RUNNING.test(here) ? `listed here, not running (${here})` : `running here (${here ?? '?'})`;
 
-function describe(r: DomuStatusRow, standby: StandbyFound | undefined): string {
+function describe(r: DomuStatusRow, standby: StandbyFound | undefined, half: boolean): string {
   switch (r.place) {
     case 'home':
-      return `home, ${hereText(r.here)}`;
+      return `home, ${hereText(r.here, half)}`;
     case 'away':
       return `MIGRATED to ${r.awayOn ?? '?'} since ${r.since ?? '?'} (${r.reason ?? '?'})`;
     case 'visitor':
-      return `visitor from ${r.home ?? '?'}, ${hereText(r.here)}`;
+      return `visitor from ${r.home ?? '?'}, ${hereText(r.here, half)}`;
     case 'absent':
       return 'home, not running';
     case 'standby':
       return `standby: replica of ${r.replicas.join(', ')}, ${r.home !== null ? `home ${r.home}` : `home not known (its resources also name ${standby?.otherHosts.join(', ') || 'no other host'})`}, not running here`;
     case 'unrecorded':
-      return `${hereText(r.here)}, not homed here and not in the ledger`;
+      return `${hereText(r.here, half)}, not homed here and not in the ledger`;
     case 'unsettled':
       return 'not running here; a migration of it from here ended in an ALARM (below)';
   }
@@ -129,7 +133,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     // the ledger's file, which an operator can look at (its write count stays in --json as ledgerSeq)
     say(`${c.host}: ${shown.length} domU(s) (ledger ${c.config.stateDir.replace(/\/+$/, '')}/ledger.json)`);
     // the name escaped before it is padded: an escaped name is longer, and the columns must still line up
-    for (const r of shown) say(`  ${printable(r.name).padEnd(20)} ${describe(r, standbyOf.get(r.name))}${r.peer ? `  [peer ${r.peer}]` : ''}`);
+    // the row `here` was read from, as above
+    const half = (name: string): boolean => (running.find((d) => d.baseName === name)?.migration ?? null) !== null;
+    for (const r of shown) say(`  ${printable(r.name).padEnd(20)} ${describe(r, standbyOf.get(r.name), half(r.name))}${r.peer ? `  [peer ${r.peer}]` : ''}`);
     for (const u of unsettled) say(`  ALARM unsettled: ${u.name}: its ${u.operation} with ${u.peer} (operation ${u.operationId}, ${u.since}) ended in an ALARM: ${u.message}`);
     for (const x of mismatches) say(`  MISMATCH ${x.kind}: ${x.detail}`);
     for (const p of problems) say(`  problem: ${p.code}: ${p.message}`);
