@@ -58,7 +58,7 @@ export function metricFamilies(m: ControllerMetrics, p: ProcessSample): MetricFa
     ),
     gauge('xenherd_agent_info', "The agent version each Dom0's agent announced; always 1.", m.hosts.filter((h) => h.agentVersion !== null).map((h) => ({ labels: { host: h.host, version: h.agentVersion ?? '' }, value: 1 }))),
     gauge('xenherd_domus_by_state', 'Toolstack rows of domUs (migration rows excluded) by state, over every Dom0.', [...m.domusByState].map(([state, value]) => ({ labels: { state }, value }))),
-    gauge('xenherd_domus_migrating', 'DomUs with a migration row (--incoming or --migratedaway) on some Dom0.', one(m.domusMigrating)),
+    gauge('xenherd_domus_migrating', 'DomUs with a migration row (--incoming or --migratedaway) on some Dom0, not those whose migration ended in an ALARM a ledger keeps (xenherd_alerts{kind="migration-unsettled"}).', one(m.domusMigrating)),
     gauge('xenherd_domus_away_from_home', 'DomUs running, but not on their home Dom0.', one(m.away.length)),
     gauge('xenherd_domu_away_from_home_info', 'Each domU away from its home: where it runs; always 1.', m.away.flatMap((a) => a.runningOn.map((host) => ({ labels: { domu: a.name, home: a.home, host }, value: 1 })))),
     gauge('xenherd_alerts', 'Current alerts (conflicts no single Dom0 sees), by kind.', [...m.alertsByKind].map(([kind, value]) => ({ labels: { kind }, value }))),

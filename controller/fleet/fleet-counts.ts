@@ -11,7 +11,7 @@ export interface FleetCounts {
   readonly hosts: readonly HostView[];
   /** plain toolstack rows (not the --incoming / --migratedaway rows of a migration) by their state, every state included */
   readonly domusByState: ReadonlyMap<string, number>;
-  /** domUs with a migration row on some host */
+  /** domUs with a migration row on some host, not those a ledger keeps as unsettled (their halves wait for a person: no move under way, as `status` counts) */
   readonly domusMigrating: number;
   readonly away: readonly AwayDomu[];
   /** every kind, zero included: a series that vanishes reads as "no data", not as "none" */
@@ -32,7 +32,7 @@ export function fleetCounts(index: FleetIndex, alerts: readonly Alert[], fresh: 
         else domusByState.set(d.state, (domusByState.get(d.state) ?? 0) + 1);
       }
     }
-    if (migrating) domusMigrating++;
+    if (migrating && index.unsettled.get(name) === undefined) domusMigrating++;
   }
   const alertsByKind = new Map<AlertKind, number>(AlertKindSchema.options.map((k) => [k, 0]));
   for (const a of alerts) alertsByKind.set(a.kind, (alertsByKind.get(a.kind) ?? 0) + 1);

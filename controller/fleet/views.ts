@@ -109,6 +109,11 @@ function hasMigrationRow(byHost: ReadonlyMap<string, readonly LinkDomain[]>): bo
   return false;
 }
 
+function hasPlainRow(byHost: ReadonlyMap<string, readonly LinkDomain[]>): boolean {
+  for (const rows of byHost.values()) for (const d of rows) if (d.migration === null) return true;
+  return false;
+}
+
 function reportedBy(byHost: ReadonlyMap<string, readonly LinkDomain[]>, heard: ReadonlySet<string>): boolean {
   for (const host of byHost.keys()) if (heard.has(host)) return true;
   return false;
@@ -121,11 +126,15 @@ export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh:
   let domusUnreachable = 0;
   let midMigration = 0;
   for (const [name, byHost] of index.running.entries()) {
+    const alarmed = index.unsettled.get(name) !== undefined;
+    // only the frozen halves of a migration that ended in an ALARM: nothing of it runs, it is
+    // counted as unsettled below (once a person kept one copy under its own name, that one runs)
+    if (alarmed && !hasPlainRow(byHost)) continue;
     // a dead Dom0's last report is no domU running: counted apart, as not known
     if (reportedBy(byHost, heard)) domus++;
     else domusUnreachable++;
     // the halves a migration that ended in an ALARM left are no move under way: counted as unsettled below
-    if (hasMigrationRow(byHost) && index.unsettled.get(name) === undefined && migrationUnderWay(index, name, fresh)) midMigration++;
+    if (hasMigrationRow(byHost) && !alarmed && migrationUnderWay(index, name, fresh)) midMigration++;
   }
   let unsettled = 0;
   for (const _ of index.unsettled.names()) unsettled++;

@@ -67,7 +67,7 @@ describe('xenherdctl and a migration that ended in an ALARM', () => {
     );
     expect(w.stdout).not.toContain('migrating');
     const s = await ctl(['status']);
-    expect(s.stdout).toMatch(/\nfleet: 2 hosts \(2 reachable, 0 unreachable\), 1 domU running, 0 migrating, 1 ALARM unsettled, 0 hosts not online\n/);
+    expect(s.stdout).toMatch(/\nfleet: 2 hosts \(2 reachable, 0 unreachable\), 0 domUs running, 0 migrating, 1 ALARM unsettled, 0 hosts not online\n/);
   });
 
   it('reverse and migrate of it are refused with exit 83 (XH_ERR_MIGRATION_UNKNOWN), saying how to settle it', async () => {
