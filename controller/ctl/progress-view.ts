@@ -89,22 +89,25 @@ export class ProgressView {
 
   private move(e: Extract<JobEventAsRead, { type: 'move' }>): void {
     const now = this.now();
+    // the agent's words (xl's progress, libxl's warnings, its result) are one record: a newline in
+    // them escaped, as on a terminal, or a log would read the rest as a record of its own, unstamped by the domU
+    const line = e.line === null ? null : printable(e.line);
     if (e.phase === 'moved' || e.phase === 'failed' || e.phase === 'alarm') {
       this.live.delete(e.name);
       if (e.phase === 'moved') this.moved++;
       else this.failed++;
       this.total = Math.max(this.total, this.moved + this.failed + this.live.size);
-      return this.say(`${e.name}: ${word(e.phase)} ${e.from} → ${e.to} after ${(e.elapsedMs / 1000).toFixed(1)} s${e.line ? ` (${e.line})` : ''}`);
+      return this.say(`${e.name}: ${word(e.phase)} ${e.from} → ${e.to} after ${(e.elapsedMs / 1000).toFixed(1)} s${line ? ` (${line})` : ''}`);
     }
     const l = this.live.get(e.name) ?? { from: e.from, to: e.to, phase: e.phase, attempt: e.attempt, since: now - e.elapsedMs, line: null };
     l.phase = e.phase;
     l.attempt = e.attempt;
-    if (e.line !== null) l.line = e.line;
+    if (line !== null) l.line = line;
     this.live.set(e.name, l);
     this.total = Math.max(this.total, this.moved + this.failed + this.live.size);
     if (this.tty) return this.draw();
     if (e.phase === 'started') return this.say(`${e.name}: ${e.from} → ${e.to} started`);
-    this.say(`${e.name}: ${word(e.phase)}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.line ? `: ${e.line}` : ''}`);
+    this.say(`${e.name}: ${word(e.phase)}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${line ? `: ${line}` : ''}`);
   }
 
   private say(text: string): void {

@@ -13,3 +13,26 @@ describe("the progress view's host lines", () => {
     expect(out.split('\n').filter((l) => l !== '').map((l) => l.replace(/^\d\d:\d\d:\d\d /, ''))).toEqual(['xen1: draining (operation op-7)', 'xen1: in maintenance (operation op-7)', 'xen1: restoring (operation op-7)', 'xen1: online']);
   });
 });
+
+// What the agent passes through of a move (xl's and libxl's lines, its result) piped into a log
+// file: one stamped record per event, as a terminal shows one row, whatever the line holds.
+describe("the progress view's move lines, not on a terminal", () => {
+  const move = (phase: 'progress' | 'failed', line: string) => ({ type: 'move' as const, name: 'web1', from: 'xen1', to: 'xen2', memMiB: 1024, phase, attempt: 1, elapsedMs: 1500, line });
+
+  it("keep an agent's line in its record: a newline or a carriage return in it is escaped, never a record of its own", () => {
+    let out = '';
+    const view = new ProgressView({ stdout: (t: string) => void (out += t), stderr: () => undefined, env: {} }, false, () => 0);
+    view.event(move('progress', 'libxl: warning: something\n00:00:00 web2: moved xen1 → xen2 after 1.0 s'));
+    view.event(move('progress', 'xc: progress: 10%\rxc: progress: 20%\u001b[2K'));
+    view.event(move('failed', 'migration failed\nlibxl: error: the target said no'));
+    const records = out.split('\n');
+    expect(records.pop()).toBe('');
+    // each record stamped with the time (the view's local hh:mm:ss), then the event
+    expect(records.every((r) => /^\d\d:\d\d:\d\d /.test(r))).toBe(true);
+    expect(records.map((r) => r.slice(9))).toEqual([
+      'web1: migrating: libxl: warning: something\\x0a00:00:00 web2: moved xen1 → xen2 after 1.0 s',
+      'web1: migrating: xc: progress: 10%\\x0dxc: progress: 20%\\x1b[2K',
+      'web1: FAILED xen1 → xen2 after 1.5 s (migration failed\\x0alibxl: error: the target said no)',
+    ]);
+  });
+});
