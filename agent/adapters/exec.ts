@@ -1,11 +1,12 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { realClock } from '../../shared/clock/real-clock.js';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { err, ok, type Result } from '../../shared/result.js';
 import { CLOSE_GRACE_MS, DEFAULT_KILL_AFTER_MS, DRAIN_AFTER_EXIT_MS, destroyPipe, endGroup, signalGroup, trackGroup, type GroupEnding } from './process-group.js';
 import type { ToolFailure } from './tool-failure.js';
 import { mayBeOnPath } from './on-path.js';
+import { heldArgv, letGo } from './held-start.js';
 
 export interface ToolOutput {
   readonly stdout: string;
@@ -23,8 +24,13 @@ export interface RunOptions {
   /** Exit codes that count as an answer rather than a failure (e.g. xl list -l on a missing domain). */
   readonly acceptExitCodes?: readonly number[];
   readonly env?: Readonly<Record<string, string>>;
-  /** called with the child's pid once it is spawned (e.g. to record an `xl create` in flight) */
-  readonly onSpawn?: (pid: number) => void;
+  /**
+   * Called with the pid the tool will run under, before it runs: the tool is started held
+   * (held-start.ts) and let go once this returns, so what it records names the process before
+   * that process can do anything (the agent's record of an `xl create` in flight). A throw ends
+   * the call without running the tool.
+   */
+  readonly beforeRun?: (pid: number) => void;
   /** called with each stderr chunk as it arrives (progress of a long tool such as xl migrate) */
   readonly onStderr?: (chunk: string) => void;
   /** SIGTERM → SIGKILL delay when the call is ended early (default 2 s) */
@@ -61,15 +67,17 @@ export const runTool: ToolRunner = (tool, args, options = {}) =>
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const killAfterMs = options.killAfterMs ?? DEFAULT_KILL_AFTER_MS;
     const limits = { stdout: options.maxStdoutBytes ?? MAX_STDOUT_BYTES, stderr: options.maxStderrBytes ?? MAX_STDERR_BYTES };
-    const call: CallState = { tool, args, timeoutMs, limits, kept: { stdout: [], stderr: [] }, ended: null, exitedFirst: false, exit: null, lastSignal: 'SIGTERM' };
+    const beforeRun = options.beforeRun;
+    const call: CallState = { tool, args, timeoutMs, limits, kept: { stdout: [], stderr: [] }, ended: null, exitedFirst: false, exit: null, lastSignal: 'SIGTERM', held: beforeRun !== undefined, notStarted: null };
     const env = { ...process.env, ...options.env, LC_ALL: 'C', LANG: 'C' };
-    let child: ChildProcessByStdio<null, Readable, Readable>;
+    let child: ChildProcessByStdio<Writable | null, Readable, Readable>;
     if (!mayBeOnPath(tool, options.env?.['PATH'] ?? process.env['PATH'])) {
       resolve(toResult(call, Object.assign(new Error(`spawn ${tool} ENOENT`), { code: 'ENOENT' }), [0]));
       return;
     }
+    const argv = beforeRun ? heldArgv(tool, args) : { file: tool, args: [...args] };
     try {
-      child = spawn(tool, [...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env });
+      child = spawn(argv.file, argv.args, { stdio: [beforeRun ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true, env }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
     } catch (e) {
       // spawn() throws for an argument it cannot pass (a NUL byte): a failure, not an exception
       resolve(toResult(call, e instanceof Error ? e : new Error(String(e)), [0]));
@@ -129,7 +137,17 @@ export const runTool: ToolRunner = (tool, args, options = {}) =>
       if (child.pid === undefined) settle(e);
     });
     cancelDeadline = realClock.schedule(timeoutMs, () => end('timeout'));
-    if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    if (beforeRun && child.stdin) {
+      // no pid: the shell never started, and 'error' ends the call
+      if (child.pid === undefined) return letGo(child.stdin, false);
+      try {
+        beforeRun(child.pid);
+      } catch (e) {
+        // answered once the shell has ended: the tool never ran, and never will
+        call.notStarted = e instanceof Error ? e.message : String(e);
+      }
+      letGo(child.stdin, call.notStarted === null);
+    }
   });
 
 interface CallState {
@@ -143,6 +161,10 @@ interface CallState {
   exitedFirst: boolean;
   exit: { readonly code: number | null; readonly signal: NodeJS.Signals | null } | null;
   lastSignal: NodeJS.Signals;
+  /** started through held-start.ts's shell */
+  readonly held: boolean;
+  /** why a held tool was not let go (beforeRun threw) */
+  notStarted: string | null;
 }
 
 function toResult(call: CallState, spawnError: NodeJS.ErrnoException | null, accepted: readonly number[]): Result<ToolOutput, ToolFailure> {
@@ -159,6 +181,11 @@ function toResult(call: CallState, spawnError: NodeJS.ErrnoException | null, acc
       return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_NOT_FOUND', message: `${tool}: not found on PATH (install it, or check PATH of the service)` });
     }
     return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_FAILED', message: `${tool}: cannot run: ${spawnError.message}` });
+  }
+  if (call.notStarted !== null) return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_FAILED', message: `${cmd}: not started: ${call.notStarted}` });
+  // the holding shell could not exec the tool (its messages start with its $0)
+  if (call.held && (exitCode === 126 || exitCode === 127) && stderr.startsWith('xenherd-held:')) {
+    return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_NOT_FOUND', message: `${tool}: not found on PATH (install it, or check PATH of the service)` });
   }
   switch (call.ended) {
     case 'stdout-overflow':

@@ -240,14 +240,19 @@ export class EffectRunner {
     }
   }
 
-  /** `xl create`, its pid on disk while it runs (an agent restarted meanwhile waits for it). */
+  /**
+   * `xl create`, its pid on disk while it runs (an agent restarted meanwhile waits for it). The
+   * pid is recorded before the create may run (exec.ts `beforeRun`): recorded after the spawn, an
+   * agent killed in between left a record naming only itself, and the next one started the domU
+   * again beside the create still running.
+   */
   private async create(e: Extract<Effect, { e: 'create' }>): Promise<void> {
     const p = this.ports;
     const at = new Date(p.clock.now()).toISOString();
     const run: typeof p.run = (tool, args, o) =>
       p.run(tool, args, {
         ...o,
-        onSpawn: (pid) => {
+        beforeRun: (pid) => {
           try {
             p.intents.write({ name: e.name, pid, configPath: e.configPath, at, ...(e.claimed.length > 0 ? { claimed: [...e.claimed] } : {}) });
           } catch (err) {

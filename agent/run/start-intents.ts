@@ -10,9 +10,13 @@ import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 
 /**
  * A start in flight, on disk: `<stateDir>/starting/NAME.json` holds the pid of the `xl create`
- * running for NAME (of the agent itself while it takes the domU's DRBD resources Primary first). An agent killed mid-start leaves it behind; the next agent waits while that
- * process lives (it may still be creating the domain, and `xl list` may not show it yet) instead
- * of starting the domU a second time.
+ * running for NAME (of the agent itself while it takes the domU's DRBD resources Primary first).
+ * An agent killed mid-start leaves it behind; the next agent waits while that process lives (it
+ * may still be creating the domain, and `xl list` may not show it yet) instead of starting the
+ * domU a second time. The create's pid is written before the create may run (the runner starts
+ * it held, adapters/held-start.ts), so a record naming only a dead agent means no create of it
+ * runs: written after the spawn, an agent killed in between left the create running unrecorded,
+ * which KillMode=process (the unit) and a plain restart both leave alive.
  *
  * Every field read back is checked as strictly as live input: a record whose `name` held
  * `../../…` once made the daemon delete a file outside the state dir (it removes leftovers by
@@ -120,7 +124,10 @@ function unlink(file: string): boolean {
   }
 }
 
-/** Whether pid is a live (not zombie) process whose command line mentions the config path. */
+/**
+ * Whether pid is a live (not zombie) process whose command line mentions the config path: the
+ * holding shell's (its argv carries the create's) until it execs `xl create` under the same pid.
+ */
 export function createStillRunning(intent: StartIntent): boolean {
   try {
     const stat = readFileSync(`/proc/${intent.pid}/stat`, 'utf8');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { AgentConfigInput } from '../../agent/config/schema.js';
 import { AgentConfigSchema } from '../../agent/config/schema.js';
 import { AgentCore } from '../../agent/run/agent-core.js';
-import type { AgentPorts } from '../../agent/run/ports.js';
+import type { AgentPorts, StartIntentStore } from '../../agent/run/ports.js';
 import { BootRecord } from '../../agent/run/boot-record.js';
 import { StartIntents } from '../../agent/run/start-intents.js';
 import type { ControlRequest, ControlResponse } from '../../shared/protocol/agent-control.js';
@@ -56,6 +56,8 @@ export interface SimAgentWiring {
   readonly recordedHost?: string;
   /** the clock this Dom0's agent reads, when not the simulator's (a skewed or stepped system clock); timers stay the simulator's */
   readonly clock?: Clock;
+  /** the start records as this agent reaches them, given the real ones (a test that kills it mid-write) */
+  readonly intents?: (store: StartIntentStore) => StartIntentStore;
 }
 
 export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput = TEST_TIMERS, seed = 1, procs = new SimProcesses(), wiring: SimAgentWiring = {}): SimAgent {
@@ -66,19 +68,21 @@ export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput
   const stateDirReal = join(root, cfg.stateDir);
   const bootFile = join(root, cfg.controlSocket, '..', 'autostart-boot.json');
   const intents = new StartIntents(stateDirReal);
+  const store: StartIntentStore = {
+    write: (i) => intents.write(i),
+    remove: (n) => intents.remove(n),
+    readAll: () => intents.readAll((problem) => log.warn(`start record ignored: ${problem}`)),
+    stillRunning: (i) => procs.alive(i.pid),
+  };
   const ports: AgentPorts = {
     clock: wiring.clock ?? sim.clock,
     log,
-    run: simToolRunner(sim, host, procs),
+    // a tool started held runs only while this agent lives (exec.ts `beforeRun`)
+    run: simToolRunner(sim, host, procs, () => core.alive),
     spawn: simSpawnStream(sim, host, procs),
     files: syncHostFiles(root),
     stateDirReal,
-    intents: {
-      write: (i) => intents.write(i),
-      remove: (n) => intents.remove(n),
-      readAll: () => intents.readAll((problem) => log.warn(`start record ignored: ${problem}`)),
-      stillRunning: (i) => procs.alive(i.pid),
-    },
+    intents: wiring.intents ? wiring.intents(store) : store,
     saveBootRecord: (names) => {
       const r = new BootRecord(bootFile);
       for (const n of names) {

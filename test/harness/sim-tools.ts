@@ -19,10 +19,19 @@ export class SimProcesses {
   private readonly live = new Map<number, RunningTool>();
 
   add(t: RunningTool): number {
-    const pid = this.nextPid++;
+    const pid = this.reserve();
+    this.attach(pid, t);
+    return pid;
+  }
+
+  /** a pid for a tool started held (exec.ts `beforeRun`): not alive until its tool is attached */
+  reserve(): number {
+    return this.nextPid++;
+  }
+
+  attach(pid: number, t: RunningTool): void {
     this.live.set(pid, t);
     void t.done.then(() => this.live.delete(pid));
-    return pid;
   }
 
   alive(pid: number): boolean {
@@ -37,14 +46,28 @@ export class SimProcesses {
 
 const firstLine = (s: string): string => s.trim().split('\n')[0] ?? '';
 
-export function simToolRunner(sim: Sim, host: string, procs: SimProcesses): ToolRunner {
+/**
+ * RUNS: whether the process running the tools still lives (an agent core not abandoned). A tool
+ * started held is let go only by a living caller once `beforeRun` returned, as the real shell
+ * runs it only on the line the agent writes after it: a caller that died meanwhile runs nothing.
+ */
+export function simToolRunner(sim: Sim, host: string, procs: SimProcesses, runs: () => boolean = () => true): ToolRunner {
   return async (tool, args, o = {}) => {
     const base = { tool, args: [...args], stdout: '', stderr: '', exitCode: null, signal: null };
     if (!sim.hasTool(host, tool)) return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_NOT_FOUND', message: `${tool}: not found on PATH (install it, or check PATH of the service)` });
     const timeoutMs = o.timeoutMs ?? 30_000;
+    const pid = procs.reserve();
+    if (o.beforeRun) {
+      const notStarted = (why: string) => err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_FAILED', message: `${tool} ${args.join(' ')}: not started: ${why}` });
+      try {
+        o.beforeRun(pid);
+      } catch (e) {
+        return notStarted(e instanceof Error ? e.message : String(e));
+      }
+      if (!runs()) return notStarted('the process that held it is gone');
+    }
     const t = sim.start(host, tool, args, o.onStderr ? { onStderr: o.onStderr } : {});
-    const pid = procs.add(t);
-    o.onSpawn?.(pid);
+    procs.attach(pid, t);
     let timedOut = false;
     const cancel = sim.clock.schedule(timeoutMs, () => {
       timedOut = true;

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../../agent/adapters/exec.js';
@@ -15,6 +15,9 @@ beforeAll(() => {
   // é is two bytes: written one byte at a time with a pause, the reader sees two chunks
   fake.tool('split-utf8', ["printf '\\303'", 'sleep 0.05', "printf '\\251\\n'", "printf '\\303' >&2", 'sleep 0.05', "printf '\\251\\n' >&2"].join('\n'));
   writeFileSync(join(fake.dir, 'not-executable'), '#!/bin/sh\necho hi\n');
+  // its pid, what beforeRun wrote to $1, its other args, and whether stdin reads as closed
+  fake.tool('before-run', 'printf "%s %s [%s] [%s] " "$$" "$(cat "$1")" "$2" "$3"; cat; echo done');
+  fake.tool('touches', 'touch "$1"');
 });
 afterAll(() => fake.cleanup());
 
@@ -50,12 +53,41 @@ describe('runTool basics', () => {
     expect(await runTool(join(fake.dir, 'reads-stdin'), [], { timeoutMs: 5_000 })).toMatchObject({ ok: true, value: { stdout: 'done\n' } });
   });
 
-  it('onSpawn gets the pid; onStderr gets the text as it comes, characters whole', async () => {
-    const pids: number[] = [];
+  it('onStderr gets the text as it comes, characters whole', async () => {
     let streamed = '';
-    const r = await runTool(join(fake.dir, 'split-utf8'), [], { onSpawn: (p) => pids.push(p), onStderr: (c) => (streamed += c) });
+    const r = await runTool(join(fake.dir, 'split-utf8'), [], { onStderr: (c) => (streamed += c) });
     expect(r).toEqual({ ok: true, value: { stdout: 'é\n', stderr: 'é\n', exitCode: 0 } });
     expect(streamed).toBe('é\n');
-    expect(pids).toHaveLength(1);
+  });
+});
+
+describe('runTool with beforeRun (the tool held until it returns)', () => {
+  it('the tool runs after beforeRun, under the pid it was given, stdin closed, args as given', async () => {
+    const file = join(fake.dir, 'written-before-run');
+    let given = 0;
+    const r = await runTool(join(fake.dir, 'before-run'), [file, 'a b', '$HOME'], {
+      beforeRun: (pid) => {
+        given = pid;
+        writeFileSync(file, 'recorded');
+      },
+    });
+    // what beforeRun wrote is there when the tool starts, whatever the machine's load
+    expect(r).toEqual({ ok: true, value: { stdout: `${given} recorded [a b] [$HOME] done\n`, stderr: '', exitCode: 0 } });
+  });
+
+  it('beforeRun throwing: the tool never runs, and the call says why once the holding shell has ended', async () => {
+    const marker = join(fake.dir, 'must-not-exist');
+    const r = await runTool(join(fake.dir, 'touches'), [marker], {
+      beforeRun: () => {
+        throw new Error('cannot record it');
+      },
+    });
+    expect(r.ok ? null : r.error).toMatchObject({ code: 'XH_ERR_TOOL_FAILED', message: `${join(fake.dir, 'touches')} ${marker}: not started: cannot record it` });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a tool the holding shell cannot run is XH_ERR_TOOL_NOT_FOUND, as without it', async () => {
+    const notExec = await runTool(join(fake.dir, 'not-executable'), [], { beforeRun: () => undefined });
+    expect(!notExec.ok && notExec.error.code).toBe('XH_ERR_TOOL_NOT_FOUND');
   });
 });

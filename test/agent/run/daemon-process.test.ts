@@ -170,24 +170,20 @@ describe('xenherd-agent run as a process', () => {
     expect(liveProcessesMentioning(`${sim.dir}/bin/xen1/`)).toEqual([]);
   });
 
-  it('SIGKILLed mid-start and restarted: the domU is started once (the pid of its xl create is on disk)', async () => {
+  it('SIGKILLed mid-start and restarted: the domU is started once (the pid of its xl create is on disk before it runs)', async () => {
     sim = await bed.startSim(FLEET());
     // the xl create answers only once the second agent has said it waits for it
     let open: () => void = () => undefined;
     const gate = new Promise<void>((r) => (open = r));
     sim.toolFault('xen1', 'xl', { kind: 'gated', open: gate }, { argvPrefix: ['create', '/etc/xen/drbd-auto/web1.cfg'], times: 1 });
     const first = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
-    // killed once the create's pid is on disk (the agent writes it right after the spawn; on a
-    // loaded machine the create can reach the simulator first). The record exists before that,
-    // naming the agent itself while it takes r1 Primary: only a pid other than the agent's is the create's
+    // killed as soon as the create reaches the simulator: its pid is on disk before it runs,
+    // however loaded the machine (the record named the agent itself while it took r1 Primary)
     const intent = join(sim.hostRoot('xen1'), 'var/lib/xenherd/starting/web1.json');
-    const createPidOnDisk = (): boolean => {
-      if (!existsSync(intent)) return false;
-      const pid = (JSON.parse(readFileSync(intent, 'utf8')) as { pid?: unknown }).pid;
-      return typeof pid === 'number' && pid !== first.child.pid;
-    };
-    await waitUntil(() => creates(sim, 'xen1', 'web1') === 1 && createPidOnDisk(), 'the first xl create of web1, its pid on disk');
+    await waitUntil(() => creates(sim, 'xen1', 'web1') === 1, 'the first xl create of web1');
+    const recorded = (JSON.parse(readFileSync(intent, 'utf8')) as { pid?: unknown }).pid;
     first.child.kill('SIGKILL');
+    expect(typeof recorded === 'number' && recorded !== first.child.pid).toBe(true);
     await first.exited;
     const second = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
     await second.waitLog((l) => l.msg.includes('still running: waiting for it'));
