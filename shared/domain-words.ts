@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A domain's state and migration words as xenherd reads them from `xl list` / `xm list`: the

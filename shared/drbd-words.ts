@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every state word the DRBD tools print, taken from the string tables the tools use, never from

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The one catalog of xenherd error codes. Codes are stable: they travel over the wire, appear in

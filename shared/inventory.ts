@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainMigrationSchema, DomainStateSchema } from './domain-words.js';
 import { DrbdConnectionWordSchema, DrbdDiskStateSchema, DrbdReplicationWordSchema, DrbdRoleSchema } from './drbd-words.js';
 import { ErrorCodeSchema } from './errors.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { duplicateKeyText, findDuplicateKey } from './json-duplicate-keys.js';
 import { withoutByteOrderMark } from './json-file-text.js';
 import { jsonSyntaxError } from './text/json-syntax-error.js';

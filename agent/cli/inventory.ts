@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseArgv } from '../../shared/cli/argv.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import { reportError, type Command } from '../../shared/cli/program.js';

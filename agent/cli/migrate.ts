@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE, hostNameProblem } from '../../shared/names.js';

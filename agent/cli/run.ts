@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseArgv } from '../../shared/cli/argv.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import { reportError, type Command } from '../../shared/cli/program.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { XhError } from '../../shared/errors.js';
 import { describeIssue, parseJsonObject } from '../../shared/json-config.js';
 import { err, ok, type Result } from '../../shared/result.js';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { posix } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isLoopbackAddress } from '../../shared/loopback-address.js';
 import { HOST_NAME_STRICT_RE, hostNameProblem } from '../../shared/names.js';
 import { pastedSpaceHint } from '../../shared/text/pasted-space.js';

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
 import type { XhError } from '../../shared/errors.js';
 import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';

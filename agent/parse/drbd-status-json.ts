@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
 import { DrbdConnectionWordSchema, DrbdDiskStateSchema, DrbdReplicationWordSchema, DrbdRoleSchema } from '../../shared/drbd-words.js';

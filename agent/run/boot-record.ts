@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { XhError } from '../../shared/errors.js';
 import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';

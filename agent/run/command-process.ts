@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorCodeSchema } from '../../shared/errors.js';
 import type { ChildCommand } from '../core/effects.js';
 import { lineSplitter } from '../../shared/text/lines.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { HOST_NAME_RE } from '../../shared/names.js';

@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
 import { DOMU_NAME_RE, DRBD_RESOURCE_RE } from '../../shared/names.js';
 import { err, ok, type Result } from '../../shared/result.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../../shared/names.js';
 import { ownKeysOnly } from '../../shared/own-keys.js';
 import { HOLDER_LINE_RE } from '../../shared/holder-line.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Logger } from '../../shared/logger.js';
 import { CancelRequestSchema, JobRequestSchema, PlanRequestSchema, type JobEvent } from '../../shared/protocol/ctl-jobs.js';
 import type { ControllerCore, OperatorIdentity } from '../core/controller-core.js';

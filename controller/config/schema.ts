@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_JOB_SETTINGS } from '../jobs/settings.js';
 import { isLoopbackAddress } from './loopback.js';
 import { ANY_ADDRESS } from './listen-address.js';

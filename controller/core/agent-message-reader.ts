@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { LINK_LIMITS, LinkDomainSchema, type LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import { AgentMessageSchema, type AgentMessage } from '../../shared/protocol/agent-link.js';
 

@@ -1,7 +1,7 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Clock } from '../../shared/clock/clock.js';
 import type { XhError } from '../../shared/errors.js';
 import { ApiErrorSchema, CTL_API_PREFIX } from '../../shared/protocol/ctl-api-base.js';

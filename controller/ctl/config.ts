@@ -1,7 +1,7 @@
 import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
 import type { X509Certificate } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { describeIssues, parseJsonObject } from '../../shared/json-config.js';

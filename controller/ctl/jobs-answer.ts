@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MsSchema as Ms } from '../../shared/protocol/ctl-api-base.js';
 import { WireErrorCodeSchema } from '../../shared/protocol/wire-error-code.js';
 import type { FinishedJob, JobSummary, RunningCommand } from '../../shared/protocol/ctl-jobs.js';

@@ -1,7 +1,7 @@
 // Composition root of xenherdctl: argv, stdio and environment, the wall clock, and running ssh.
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { processIo } from '../../shared/cli/io.js';
 import { commandFirst, runProgram } from '../../shared/cli/program.js';
 import { realClock } from '../../shared/clock/real-clock.js';

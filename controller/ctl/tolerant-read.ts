@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * An answer read as an older xenherdctl must read a newer controller's: the answer schemas are

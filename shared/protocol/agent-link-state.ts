@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DrbdRoleSchema } from '../drbd-words.js';
 import { ownKeysOnly } from '../own-keys.js';
 import { DRBD_RESOURCE_RE } from '../names.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DRBD_RESOURCE_RE, DOMU_NAME_RE, HOST_NAME_RE } from '../names.js';
 import { DomainMigrationSchema, DomainStateSchema } from '../domain-words.js';
 

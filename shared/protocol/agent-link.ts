@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { knownCodeOf, WireErrorCodeSchema } from './wire-error-code.js';
 import {
   DomuNameSchema,

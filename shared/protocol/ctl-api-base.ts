@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorCodeSchema } from '../errors.js';
 
 /** What every request and answer of the operator API shares (the routes are listed in ctl-api.ts). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DRBD_RESOURCE_RE } from '../names.js';
 import { DrbdRoleSchema } from '../drbd-words.js';
 import { MsSchema as Ms } from './ctl-api-base.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HostNameSchema } from './agent-link-values.js';
 import { JobEventSchema, LeftoverSchema, PlanSchema } from './ctl-jobs.js';
 

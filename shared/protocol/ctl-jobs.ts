@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MsSchema as Ms } from './ctl-api-base.js';
 import { ErrorCodeSchema } from '../errors.js';
 import { DomuNameSchema, HostNameSchema, MaintenanceSchema } from './agent-link-values.js';

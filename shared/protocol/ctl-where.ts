@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MsSchema as Ms } from './ctl-api-base.js';
 import { DomuNameSchema, HostNameSchema, IsoTimeSchema, LinkAwaySchema, LinkDomainSchema, LinkGuardedSchema, MigrationOperationSchema, OperationIdSchema } from './agent-link-values.js';
 

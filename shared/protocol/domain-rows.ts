@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { err, ok, type Result } from '../result.js';
 import { DomainRowNameSchema, LINK_LIMITS, LinkDomainSchema, type LinkDomain } from './agent-link-values.js';
 

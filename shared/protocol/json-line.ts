@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { findDuplicateKey } from '../json-duplicate-keys.js';
 import { clipped, printable } from '../text/printable.js';
 import { err, ok, type Result } from '../result.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorCodeSchema, type ErrorCode } from '../errors.js';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../names.js';
 
