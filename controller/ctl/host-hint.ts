@@ -1,6 +1,5 @@
 import { sameHostName } from '../../shared/names.js';
 import { compilePattern } from '../../shared/name-pattern.js';
-import { HostsAnswerSchema } from '../../shared/protocol/ctl-hosts.js';
 import type { CtlClient } from './client.js';
 
 /**
@@ -11,6 +10,8 @@ import type { CtlClient } from './client.js';
 export async function hostHint(client: CtlClient, pattern: string): Promise<string> {
   const p = compilePattern(pattern);
   if (!p.ok || p.value.kind !== 'exact') return '';
+  // the hosts' schema is built only here, after nothing matched: a where that finds its domU never builds it
+  const { HostsAnswerSchema } = await import('../../shared/protocol/ctl-hosts.js');
   const r = await client.get('/hosts', HostsAnswerSchema);
   if (!r.ok) return '';
   const host = r.value.hosts.find((h) => sameHostName(h.host, pattern))?.host;

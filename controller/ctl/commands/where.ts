@@ -1,6 +1,5 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { compilePattern, firstPatternProblem } from '../../../shared/name-pattern.js';
-import { HostsAnswerSchema } from '../../../shared/protocol/ctl-hosts.js';
 import { WhereAnswerSchema, type WhereMatch } from '../../../shared/protocol/ctl-where.js';
 import { mergeAnswers, whereJson, type Asked } from '../where-answers.js';
 import { caseHint } from '../case-hint.js';
@@ -97,6 +96,8 @@ async function staleReasons(client: CtlClient, matches: readonly WhereMatch[], u
   const awayTo = new Set(stale.flatMap((m) => (m.places.length === 0 && m.away !== null ? [m.away.currentHost] : [])));
   for (const h of awayTo) silent.add(h);
   if (silent.size === 0) return new Map();
+  // built only now: a fresh answer, the usual one, never needs the hosts' schema
+  const { HostsAnswerSchema } = await import('../../../shared/protocol/ctl-hosts.js');
   const r = await client.get('/hosts', HostsAnswerSchema);
   if (!r.ok) return new Map();
   const started = r.value.startedAt === undefined ? undefined : { startedAt: r.value.startedAt, at: r.value.at };
