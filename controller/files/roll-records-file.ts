@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 import { HostNameSchema } from '../../shared/protocol/agent-link-values.js';
