@@ -41,6 +41,8 @@ export function onCommand(s: AgentState, fx: Fx, gen: number, c: CommandMessage,
     fx.push({ e: 'link-close', gen, code: CLOSE.protocol, reason: 'command before welcome' });
     return s;
   }
+  // each maintenance command names the controller that sent it: what failback.ts asks of a lease
+  if (c.op === 'maintenance' && s.link.owners[s.link.url.at] !== c.owner) s = { ...s, link: { ...s.link, owners: { ...s.link.owners, [s.link.url.at]: c.owner } } };
   if (s.commands.some((r) => r.commandId === c.commandId)) return s;
   if (s.link.doneIds.includes(c.commandId)) {
     fx.push(log('warn', `refusing command ${describe(c)} from the controller: id ${c.commandId} already ran on this link`, { commandId: c.commandId, op: c.op }));

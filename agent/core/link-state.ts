@@ -41,4 +41,11 @@ export interface LinkState {
   readonly doneIds: readonly string[];
   /** the xl list names last found that the link cannot carry (see unreportedDomains), warned about once */
   readonly unreported: readonly string[];
+  /**
+   * by URL index, the owner each controller names itself in its maintenance commands: the link
+   * carries no identity, and failback-hold.ts must tell this controller's lease from another's
+   */
+  readonly owners: Readonly<Record<number, string>>;
+  /** what keeps this agent on a standby whose primary answers again (failback-hold.ts), as last logged; null: nothing */
+  readonly failbackHeld: string | null;
 }

@@ -66,7 +66,7 @@ function lost(s: AgentState, fx: Fx, why: string, refused: boolean, retryAfter: 
   fx.push(log(level, `controller link: ${why}; trying again in ${(waitMs / 1000).toFixed(1)} s`, { link: 'down', failures }));
   const told = s.link.problem !== null && s.link.problem.fromController && s.link.problem.gen === s.link.gen;
   const problem = told ? s.link.problem : { why, gen: s.link.gen, fromController: false };
-  let n = withLink({ ...s, rng: r.state, dirty: true }, { phase: 'waiting', failures, sent: null, fleet: null, refused, problem, url: dial.url });
+  let n = withLink({ ...s, rng: r.state, dirty: true }, { phase: 'waiting', failures, sent: null, fleet: null, refused, problem, url: dial.url, failbackHeld: null });
   n = disarm(disarm(disarm(disarm(n, fx, 'heartbeat'), fx, 'fleet-stale'), fx, 'link-silence'), fx, 'primary-check');
   return live(n) ? arm(n, fx, 'link-retry', waitMs) : n;
 }

@@ -94,7 +94,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'link-open':
       return onLinkOpen(s, fx, ev.gen, s.host);
     case 'link-primary-probed':
-      return onPrimaryProbed(s, fx, ev.gen, ev.answers);
+      return onPrimaryProbed(s, fx, ev.gen, ev.answers, now);
     case 'link-failed':
       return onLinkFailed(s, fx, ev.gen, ev.kind, ev.message, now, ev.retryAfterMs);
     case 'link-closed':
@@ -170,7 +170,7 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
     case 'link-silence':
       return onLinkSilence(s, fx);
     case 'primary-check':
-      return onPrimaryCheckTimer(s, fx);
+      return onPrimaryCheckTimer(s, fx, now);
     case 'heartbeat':
       return onHeartbeatTimer(s, fx, now);
     case 'watchdog':

@@ -214,6 +214,8 @@ export function initialState({ config, configFile, host, hostToConfirm, pid, now
       viewSent: 'current',
       doneIds: [],
       unreported: [],
+      owners: {},
+      failbackHeld: null,
     },
     commands: [],
     endingAway: new Set(),

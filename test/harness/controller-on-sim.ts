@@ -20,6 +20,8 @@ export interface SimController {
   connectFor(host: string): NonNullable<AgentPorts['connectController']>;
   /** the link of host dies without a close frame (cable pulled) */
   cut(host: string): void;
+  /** whether a try of host's agent would reach this controller now (an agent's check of its primary) */
+  answers(host: string): boolean;
   /** refuse or allow new links of host (a partition that lasts) */
   partition(host: string, cut: boolean): void;
   /** the controller process dies: every link drops, its jobs end with it */
@@ -68,6 +70,7 @@ export function startSimController(sim: Sim, o: SimControllerOptions = {}): SimC
       core.acceptAgent(pair.controller, { host });
       return ok(pair.agent);
     },
+    answers: (host) => core !== null && !partitioned.has(host),
     cut: (host) => pairs.get(host)?.drop(),
     partition: (host, cut) => {
       if (cut) {

@@ -17,6 +17,8 @@ export interface Fleet {
   readonly sim: Sim;
   /** the controller core the agents report to (startFleet with { controller: true }) */
   readonly controller: SimController | null;
+  /** the standby controller core (startFleet with { standby }): the agents' second URL, dialled when the first cannot be reached */
+  readonly standby: SimController | null;
   agent(host: string): SimAgent;
   /** an agent core on host (replacing a crashed one); its processes survive a crash of the last */
   /** recordedHost: the name a host-name record gives it at start (else the host's own) */
@@ -37,6 +39,8 @@ export interface Fleet {
 export interface FleetOptions {
   /** a controller core in process, every agent reporting to it */
   readonly controller?: boolean | SimControllerOptions;
+  /** a second controller core, in every agent's standbyUrls (with controller only) */
+  readonly standby?: SimControllerOptions;
   /** where the simulator keeps its hosts' files (its own temp dir by default); the caller removes it */
   readonly dir?: string;
 }
@@ -44,6 +48,7 @@ export interface FleetOptions {
 export async function startFleet(fleetText: string, options: FleetOptions = {}): Promise<Fleet> {
   const sim = await startSim({ fleet: fleetText, clock: 'deterministic', ...(options.dir ? { dir: options.dir } : {}) });
   const controller = options.controller ? startSimController(sim, options.controller === true ? {} : options.controller) : null;
+  const standby = controller && options.standby ? startSimController(sim, options.standby) : null;
   const agents = new Map<string, SimAgent>();
   const procs = new Map<string, SimProcesses>();
   let seed = 1;
@@ -61,6 +66,7 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
   const fleet: Fleet = {
     sim,
     controller,
+    standby,
     agent: (host) => {
       const a = agents.get(host);
       if (!a) throw new Error(`no agent on ${host}`);
@@ -70,11 +76,14 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
       agents.get(host)?.core.abandon();
       const p = procs.get(host) ?? new SimProcesses();
       procs.set(host, p);
-      const withController = controller ? { ...config, controller: { url: 'wss://controller.test:7443', token: 'xh1.000000000000.testtokentesttokentesttoken' } } : config;
+      const standbyUrls = standby ? { standbyUrls: ['wss://standby.test:7443'] } : {};
+      const withController = controller ? { ...config, controller: { url: 'wss://controller.test:7443', ...standbyUrls, token: 'xh1.000000000000.testtokentesttokentesttoken' } } : config;
+      const dial = (url: number) => ((url === 0 || !standby ? controller : standby) as SimController).connectFor(host)(url);
       // a command runs inside the agent's process: if it crashes, the command's own writes stop with it
       const alive = (): boolean => a.core.alive;
       const a: SimAgent = startAgentOnSim(sim, host, withController, seed++, p, {
-        ...(controller ? { connectController: controller.connectFor(host) } : {}),
+        ...(controller ? { connectController: standby ? dial : controller.connectFor(host) } : {}),
+        ...(controller && standby ? { probePrimary: async () => controller.answers(host) } : {}),
         runCommand: (c, progress) => runMigrationCommand(simMigrationPorts(world, host, alive), c, progress),
         ...(recordedHost !== undefined ? { recordedHost } : {}),
         ...(clock !== undefined ? { clock } : {}),
@@ -97,6 +106,7 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
     stop: async () => {
       for (const a of agents.values()) a.core.abandon();
       controller?.close();
+      standby?.close();
       await sim.stop();
     },
   };
