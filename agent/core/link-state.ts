@@ -1,6 +1,6 @@
 import type { HostState } from '../../shared/protocol/agent-link-state.js';
 import type { ViewWord } from '../../shared/protocol/agent-link.js';
-import type { LinkUrl } from './link-urls.js';
+import type { LinkUrl, UrlBackoff } from './link-urls.js';
 
 /** The agent's link to its controller (core/link.ts): phase, generation, what the controller holds, its fleet view. */
 export interface LinkState {
@@ -12,6 +12,8 @@ export interface LinkState {
   readonly gen: number;
   /** connections in a row that failed or dropped */
   readonly failures: number;
+  /** by URL index, that URL's own failures in a row (link-urls.ts soonestDial); absent: none since it last served */
+  readonly backoff: Readonly<Record<number, UrlBackoff>>;
   readonly seq: number;
   /** what the controller holds of this host's state (null: send a snapshot) */
   readonly sent: HostState | null;

@@ -75,6 +75,33 @@ export function afterRetryAfter(u: LinkUrl, retryAfterMs: number, now: number): 
   return { ...u, notBefore, stayMs: 0 };
 }
 
+/** One URL's own tries failed in a row, and when its own backoff lets it be tried again. */
+export interface UrlBackoff {
+  readonly failures: number;
+  readonly refused: boolean;
+  readonly dueAt: number;
+}
+
+/**
+ * Moving on from a URL whose try failed (DIAL: nextDial's next URL, its wait the failed URL's own
+ * backoff, BACKOFF holding that failure too): the URL whose own backoff lets it be tried soonest,
+ * the next in turn on a tie; one without failures of its own waits what the failed one drew, and
+ * no other waits less than FLOORMS, so the URLs are not dialled in a burst. Each URL backs off by
+ * its own failures: a standby that refuses this agent's token (its copy of tokens.json is older
+ * than the token) waits out its own refusals without holding back the next try of a primary
+ * that may be back by then.
+ */
+export function soonestDial(dial: { url: LinkUrl; waitMs: number }, backoff: Readonly<Record<number, UrlBackoff>>, now: number, floorMs: number): { url: LinkUrl; waitMs: number } {
+  let best = dial;
+  for (let k = 0; k < dial.url.count; k++) {
+    const at = (dial.url.at + k) % dial.url.count;
+    const own = backoff[at];
+    const waitMs = own === undefined ? dial.waitMs : Math.max(Math.min(floorMs, dial.waitMs), own.dueAt - now);
+    if (k === 0 || waitMs < best.waitMs) best = { url: { ...dial.url, at }, waitMs };
+  }
+  return best;
+}
+
 /** How long the URL at U.at must still be left alone at NOW (its own Retry-After); 0: not at all. */
 export function heldBack(u: LinkUrl, now: number): number {
   return Math.max(0, (u.notBefore[u.at] ?? 0) - now);

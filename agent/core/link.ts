@@ -6,7 +6,7 @@ import { CLOSE } from '../../shared/link/link.js';
 import { log } from './effects.js';
 import { changedSections, hostStateOf, unreportedDomains } from './host-state.js';
 import type { AgentState, LinkState } from './state.js';
-import { afterRetryAfter, armPrimaryCheck, heldBack, nextDial } from './link-urls.js';
+import { afterRetryAfter, armPrimaryCheck, heldBack, nextDial, soonestDial } from './link-urls.js';
 import { arm, disarm, type Fx } from './timers.js';
 import { reportView, snapshotView } from './view-lag.js';
 
@@ -56,17 +56,25 @@ function retryWait(s: AgentState, failures: number, refused: boolean, r: number)
  * wait the controller's address asked for at that moment (a Retry-After), binding its URL alone;
  * SILENT: the controller fell silent, so the next URL.
  */
-function lost(s: AgentState, fx: Fx, why: string, refused: boolean, retryAfter: { readonly ms: number; readonly now: number } | null = null, silent = false): AgentState {
+function lost(s: AgentState, fx: Fx, why: string, refused: boolean, now: number, retryAfterMs = 0, silent = false): AgentState {
   const failures = s.link.failures + 1;
   const r = nextRandom(s.rng);
-  const from = retryAfter === null ? s.link.url : afterRetryAfter(s.link.url, retryAfter.ms, retryAfter.now);
-  const dial = nextDial(from, silent ? 'silent' : s.link.phase === 'up' ? 'dropped' : 'failed', retryWait(s, failures, refused, r.value));
-  const waitMs = Math.max(dial.waitMs, retryAfter === null ? 0 : heldBack(dial.url, retryAfter.now));
+  const at = s.link.url.at;
+  const own = (s.link.backoff[at]?.failures ?? 0) + 1;
+  const ownWait = retryWait(s, own, refused, r.value);
+  const backoff = { ...s.link.backoff, [at]: { failures: own, refused, dueAt: now + ownWait } };
+  const from = afterRetryAfter(s.link.url, retryAfterMs, now);
+  const how = silent ? 'silent' : s.link.phase === 'up' ? 'dropped' : 'failed';
+  const next = nextDial(from, how, ownWait);
+  // the rest of a stay after a drop is nextDial's own; any other move goes to the URL due first,
+  // a refusal's longer backoff binding only the URL that refused
+  const dial = next.url.at !== at && !(how === 'failed' && from.stayMs > 0) ? soonestDial(next, backoff, now, LINK_RETRY_MAX_MS) : next;
+  const waitMs = Math.max(dial.waitMs, heldBack(dial.url, now));
   const level = s.link.phase === 'up' || refused ? 'warn' : 'info';
   fx.push(log(level, `controller link: ${why}; trying again in ${(waitMs / 1000).toFixed(1)} s`, { link: 'down', failures }));
   const told = s.link.problem !== null && s.link.problem.fromController && s.link.problem.gen === s.link.gen;
   const problem = told ? s.link.problem : { why, gen: s.link.gen, fromController: false };
-  let n = withLink({ ...s, rng: r.state, dirty: true }, { phase: 'waiting', failures, sent: null, fleet: null, refused, problem, url: dial.url, failbackHeld: null });
+  let n = withLink({ ...s, rng: r.state, dirty: true }, { phase: 'waiting', failures, backoff, sent: null, fleet: null, refused, problem, url: dial.url, failbackHeld: null });
   n = disarm(disarm(disarm(disarm(n, fx, 'heartbeat'), fx, 'fleet-stale'), fx, 'link-silence'), fx, 'primary-check');
   return live(n) ? arm(n, fx, 'link-retry', waitMs) : n;
 }
@@ -84,28 +92,38 @@ export function heardFrom(s: AgentState, fx: Fx, gen: number): AgentState {
 }
 
 /** The silence timer fired: no welcome, or nothing for staleAfter. */
-export function onLinkSilence(s: AgentState, fx: Fx): AgentState {
+export function onLinkSilence(s: AgentState, fx: Fx, now: number): AgentState {
   if (s.link.phase !== 'hello' && s.link.phase !== 'up') return s;
   const waited = s.link.phase === 'hello' ? `no answer to hello within ${WELCOME_WAIT_MS / 1000} s` : `nothing heard for ${s.link.staleAfterMs / 1000} s`;
   fx.push({ e: 'link-close', gen: s.link.gen, code: CLOSE.goingAway, reason: 'controller silent' });
-  return lost(s, fx, `${waited}, closing the link`, false, null, true);
+  return lost(s, fx, `${waited}, closing the link`, false, now, 0, true);
+}
+
+/**
+ * A standby refusing the token this agent reports with: a copy of the primary's /etc/xenherd, its
+ * tokens.json is likely older than the token (enrolled on the primary since), which enrolling the
+ * host again would not mend.
+ */
+function standbyTokenNote(s: AgentState, message: string): string {
+  if (s.link.url.at === 0 || !/token/i.test(message)) return '';
+  return `; this URL is standby controller ${s.link.url.at} of controller.standbyUrls, which may lack the newer tokens.json: copy /etc/xenherd/state/tokens.json from the primary to it and restart xenherd-controller there`;
 }
 
 export function onLinkFailed(s: AgentState, fx: Fx, gen: number, kind: string, message: string, now: number, retryAfterMs = 0): AgentState {
   if (gen !== s.link.gen) return s;
   // an HTTP 429 or 5xx comes as `unreachable` (shared/link/upgrade-status.ts): it passes on its own,
   // and its Retry-After holds back that controller's URL alone (link-urls.ts afterRetryAfter)
-  return lost(s, fx, `cannot connect (${kind}): ${message}`, kind === 'refused' || kind === 'untrusted', { ms: retryAfterMs, now });
+  return lost(s, fx, `cannot connect (${kind}): ${message}${kind === 'refused' ? standbyTokenNote(s, message) : ''}`, kind === 'refused' || kind === 'untrusted', now, retryAfterMs);
 }
 
-export function onLinkClosed(s: AgentState, fx: Fx, gen: number, code: number, reason: string): AgentState {
+export function onLinkClosed(s: AgentState, fx: Fx, gen: number, code: number, reason: string, now: number): AgentState {
   if (gen !== s.link.gen || s.link.phase === 'waiting' || s.link.phase === 'off') return s;
   // a refusal is a token, a version or a message the controller will not take: an operator must
   // act. Every other close (stale, replaced, CLOSE.helloLate, CLOSE.resync, going away, a frame
   // that arrived wrong: shared/link/ws-link.ts reports it as a drop) passes on its own.
   const refused = code === CLOSE.policy || code === CLOSE.protocol;
-  if (code === CLOSE.resync) return lost(s, fx, `the controller asked for a new link, to start again with a snapshot${reason ? ` (${reason})` : ''}`, false);
-  return lost(s, fx, `closed (${code}${reason ? `: ${reason}` : ''})`, refused);
+  if (code === CLOSE.resync) return lost(s, fx, `the controller asked for a new link, to start again with a snapshot${reason ? ` (${reason})` : ''}`, false, now);
+  return lost(s, fx, `closed (${code}${reason ? `: ${reason}` : ''})`, refused, now);
 }
 
 export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<ControllerMessage, { type: 'command' }>, now: number): AgentState {
@@ -134,7 +152,8 @@ export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<Con
     }
     case 'fleet': {
       if (s.link.phase !== 'up') return s;
-      const n = withLink({ ...s, dirty: true }, { fleet: { at: now, runningOn: m.runningOn, ...(m.silent ? { silent: m.silent } : {}) }, failures: 0, refused: false });
+      const { [s.link.url.at]: _served, ...backoff } = s.link.backoff;
+      const n = withLink({ ...s, dirty: true }, { fleet: { at: now, runningOn: m.runningOn, ...(m.silent ? { silent: m.silent } : {}) }, failures: 0, backoff, refused: false });
       return arm(n, fx, 'fleet-stale', s.link.staleAfterMs);
     }
     default:

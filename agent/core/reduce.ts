@@ -98,7 +98,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'link-failed':
       return onLinkFailed(s, fx, ev.gen, ev.kind, ev.message, now, ev.retryAfterMs);
     case 'link-closed':
-      return onLinkClosed(s, fx, ev.gen, ev.code, ev.reason);
+      return onLinkClosed(s, fx, ev.gen, ev.code, ev.reason, now);
     case 'link-bad-message':
       if (ev.gen === s.link.gen) fx.push(log('error', `controller link: a message this agent cannot read, closing the link: ${ev.why}`, { code: 'XH_ERR_PROTOCOL' }));
       if (ev.gen === s.link.gen) fx.push({ e: 'link-close', gen: ev.gen, code: 1002, reason: 'unreadable message' });
@@ -168,7 +168,7 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
     case 'link-retry':
       return connectLink(s, fx);
     case 'link-silence':
-      return onLinkSilence(s, fx);
+      return onLinkSilence(s, fx, now);
     case 'primary-check':
       return onPrimaryCheckTimer(s, fx, now);
     case 'heartbeat':

@@ -202,6 +202,7 @@ export function initialState({ config, configFile, host, hostToConfirm, pid, now
       phase: 'off',
       gen: 0,
       failures: 0,
+      backoff: {},
       seq: 0,
       sent: null,
       heartbeatMs: 5_000,

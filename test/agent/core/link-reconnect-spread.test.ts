@@ -15,7 +15,7 @@ const config = AgentConfigSchema.parse({ controller: { url: 'wss://ctl.test:7443
 
 function hello(seed: number): AgentState {
   const s = initialState({ config, host: 'xen1', pid: 1, now: T0, seed, handledThisBoot: new Set(), bootId: 'b', agentVersion: 't', watchdogMs: null });
-  return { ...s, phase: 'running', link: { ...s.link, phase: 'hello', gen: 1, failures: 3 } };
+  return { ...s, phase: 'running', link: { ...s.link, phase: 'hello', gen: 1, failures: 3, backoff: { 0: { failures: 3, refused: false, dueAt: T0 } } } };
 }
 
 /** The link of SEED welcomed (with SPREAD, if any) and given its fleet view: up. */
@@ -37,7 +37,7 @@ function retryWait(fx: Effect[]): number {
 function firstWaits(up: (seed: number) => AgentState, code = 1006, n = 200): number[] {
   return Array.from({ length: n }, (_, i) => {
     const fx: Effect[] = [];
-    onLinkClosed(up(i + 1), fx, 1, code, '');
+    onLinkClosed(up(i + 1), fx, 1, code, '', 0);
     return retryWait(fx);
   });
 }
@@ -63,7 +63,7 @@ describe("the agent's first try after its link to the controller is lost", () =>
 
   it('the tries after the first keep the backoff', () => {
     const fx: Effect[] = [];
-    const s = onLinkClosed(upAfter(7, 60_000), fx, 1, 1006, '');
+    const s = onLinkClosed(upAfter(7, 60_000), fx, 1, 1006, '', 0);
     const again: Effect[] = [];
     onLinkFailed({ ...s, link: { ...s.link, phase: 'connecting', gen: 2 } }, again, 2, 'unreachable', 'connect ECONNREFUSED', 60_000);
     const w = retryWait(again);

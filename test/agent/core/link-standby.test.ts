@@ -100,6 +100,35 @@ describe('an agent with a standby controller', () => {
     expect(ctl.dials.map((d) => d.url)).toEqual([0, 1]);
   });
 
+  it('a standby refusing the token backs off on its own: the primary is tried at its own pace and dialled within 90 s of its return, and the refusal says the standby may lack tokens.json', async () => {
+    const s = await startSim({ fleet: FLEET });
+    sim = s;
+    let primaryDown = true;
+    const dialled: { url: number; at: number }[] = [];
+    const ctl = scriptedController(s.clock, (type, send) => {
+      if (type === 'hello') send(welcome);
+      if (type === 'heartbeat') send({ type: 'fleet', at: s.clock.now(), runningOn: {} });
+    }, () => true);
+    const connectController = async (url: number) => {
+      dialled.push({ url, at: s.clock.now() });
+      if (url === 1) return err({ kind: 'refused', status: 401, code: 'XH_ERR_AUTH', message: 'token refused: enroll this host (xenherd-controller enroll HOST) and use the token it prints' });
+      return primaryDown ? err({ kind: 'unreachable', message: 'connect ECONNREFUSED 192.0.2.7:7443' }) : ctl.connectController(url);
+    };
+    agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
+    await s.advance(30 * 60_000);
+    // the refusals are the standby's alone: its tries spread out, the primary's do not
+    const last = dialled.filter((d) => d.at > s.clock.now() - 10 * 60_000);
+    expect(last.filter((d) => d.url === 1).length).toBeLessThanOrEqual(4);
+    expect(last.filter((d) => d.url === 0).length).toBeGreaterThanOrEqual(6);
+    expect(logText()).toMatch(/token refused: enroll this host .*; this URL is standby controller 1 of controller.standbyUrls, which may lack the newer tokens.json: copy \/etc\/xenherd\/state\/tokens.json from the primary to it and restart xenherd-controller there/);
+    primaryDown = false;
+    const back = s.clock.now();
+    await s.advance(91_000);
+    const up = ctl.dials.find((d) => d.url === 0);
+    expect(up?.at).toBeGreaterThan(back);
+    expect(up?.heard.slice(0, 2)).toEqual(['hello', 'snapshot']);
+  });
+
   it("a primary answering 429 with a Retry-After: the standby is dialled at the usual pace, the primary again only after the wait", async () => {
     const s = await startSim({ fleet: FLEET });
     sim = s;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterRetryAfter, controllerUrlList, heldBack, nextDial, STAY_MS, type LinkUrl } from '../../../agent/core/link-urls.js';
+import { afterRetryAfter, controllerUrlList, heldBack, nextDial, soonestDial, STAY_MS, type LinkUrl } from '../../../agent/core/link-urls.js';
 
 // Which controller URL the next try dials, as a pure function: the index into the config's URLs
 // (0: the primary), the wait before the try, and what is left of the stay after a drop.
@@ -67,5 +67,25 @@ describe('a Retry-After', () => {
     const one: LinkUrl = { at: 0, count: 1, stayMs: 0, notBefore: [] };
     const d = nextDial(afterRetryAfter(one, 120_000, 1_000), 'failed', 2_000);
     expect(heldBack(d.url, 1_000)).toBe(120_000);
+  });
+});
+
+describe('soonestDial: each URL backs off by its own failures', () => {
+  const now = 1_000_000;
+  it('a URL without failures of its own is next in turn, after the wait the failed one drew', () => {
+    expect(soonestDial({ url: { ...two, at: 1 }, waitMs: 1_200 }, { 0: { failures: 1, refused: false, dueAt: now + 1_200 } }, now, 60_000)).toEqual({ url: { ...two, at: 1 }, waitMs: 1_200 });
+  });
+  it("a standby whose refusals hold it back 4 min: the primary is tried again at its own backoff", () => {
+    const backoff = { 0: { failures: 6, refused: false, dueAt: now + 40_000 }, 1: { failures: 6, refused: true, dueAt: now + 240_000 } };
+    expect(soonestDial({ url: { ...two, at: 1 }, waitMs: 40_000 }, backoff, now, 60_000)).toEqual({ url: two, waitMs: 40_000 });
+  });
+  it("after the standby's refusal, the primary waits what is left of its own backoff, at least the floor, never the refusal's wait", () => {
+    const backoff = { 0: { failures: 6, refused: false, dueAt: now + 10_000 }, 1: { failures: 7, refused: true, dueAt: now + 280_000 } };
+    expect(soonestDial({ url: two, waitMs: 280_000 }, backoff, now, 60_000)).toEqual({ url: two, waitMs: 60_000 });
+    expect(soonestDial({ url: two, waitMs: 280_000 }, { ...backoff, 0: { ...backoff[0], dueAt: now + 75_000 } }, now, 60_000)).toEqual({ url: two, waitMs: 75_000 });
+  });
+  it('on a tie the next in turn goes first', () => {
+    const backoff = { 0: { failures: 2, refused: false, dueAt: now + 2_000 }, 1: { failures: 2, refused: false, dueAt: now + 2_000 } };
+    expect(soonestDial({ url: { ...two, at: 1 }, waitMs: 2_000 }, backoff, now, 60_000)).toEqual({ url: { ...two, at: 1 }, waitMs: 2_000 });
   });
 });
