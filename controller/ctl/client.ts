@@ -75,6 +75,8 @@ export class CtlClient {
     private readonly c: CtlConfig,
     private readonly clock: Clock,
     private readonly choice: { readonly choose: ChooseController; readonly note: (line: string) => void } | null = null,
+    /** a question's bound (connect, TLS and answer): shorter for the probes among standbys (controller-probe.ts) */
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
   ) {
     this.target = c.url;
   }
@@ -123,7 +125,7 @@ export class CtlClient {
   }
 
   /** POST PATH with a JSON body; the answer parsed with SCHEMA, waited for up to TIMEOUTMS. */
-  async post<T>(path: string, body: unknown, schema: z.ZodType<T>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Result<T, CtlError>> {
+  async post<T>(path: string, body: unknown, schema: z.ZodType<T>, timeoutMs = this.timeoutMs): Promise<Result<T, CtlError>> {
     const r = await this.ready();
     return r.ok ? this.ask('POST', path, JSON.stringify(body), schema, timeoutMs) : r;
   }
@@ -133,7 +135,7 @@ export class CtlClient {
    * that sends its headers and then stalls (or trickles) would otherwise hold xenherdctl, and
    * `check` under Nagios, forever.
    */
-  private async ask<T>(method: 'GET' | 'POST', path: string, body: string | null, schema: z.ZodType<T>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Result<T, CtlError>> {
+  private async ask<T>(method: 'GET' | 'POST', path: string, body: string | null, schema: z.ZodType<T>, timeoutMs = this.timeoutMs): Promise<Result<T, CtlError>> {
     const deadline = new AbortController();
     const cancel = this.clock.schedule(timeoutMs, () => deadline.abort());
     try {
@@ -217,8 +219,8 @@ export class CtlClient {
       };
       // ends a connection still in its handshake too: the process would otherwise wait on it
       const giveUp = new AbortController();
-      const cancel = this.clock.schedule(REQUEST_TIMEOUT_MS, () => {
-        settle(err(unreachable(this.target, `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
+      const cancel = this.clock.schedule(this.timeoutMs, () => {
+        settle(err(unreachable(this.target, `no answer within ${this.timeoutMs / 1000} s`)));
         req?.destroy();
         giveUp.abort();
       });

@@ -1,10 +1,13 @@
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { tokenStorePath } from '../../../controller/auth/token-store-file.js';
+import { PROBE_TIMEOUT_MS } from '../../../controller/ctl/controller-probe.js';
+import type { Clock } from '../../../shared/clock/clock.js';
+import { realClock } from '../../../shared/clock/real-clock.js';
 import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
 import { dom, hostState } from '../states.js';
 import { ctlFor } from './ctl-bed.js';
@@ -66,6 +69,37 @@ async function counting(): Promise<{ url: string; asked: () => number }> {
   return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, asked: () => n };
 }
 
+/** A loopback listener that accepts and never answers: a primary black-holed (no RST, the connect hangs in TLS). */
+async function hung(): Promise<{ url: string; accepted: () => number }> {
+  const sockets: Socket[] = [];
+  const s = createServer((sock) => void sockets.push(sock));
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  onTestFinished(() => new Promise<void>((r) => (sockets.forEach((x) => x.destroy()), s.close(() => r()))));
+  return { url: `https://127.0.0.1:${(s.address() as AddressInfo).port}`, accepted: () => sockets.length };
+}
+
+/** The wall clock's time (certificates are checked against it), with timers that fire only when the test advances. */
+function steppedClock(): Clock & { advance(ms: number): void } {
+  let offset = 0;
+  let timers: { at: number; fn: () => void }[] = [];
+  const now = (): number => realClock.now() + offset;
+  return {
+    now,
+    schedule: (ms, fn) => {
+      const t = { at: now() + ms, fn };
+      timers.push(t);
+      return () => void (timers = timers.filter((x) => x !== t));
+    },
+    sleep: () => Promise.resolve(),
+    advance: (ms) => {
+      offset += ms;
+      const due = timers.filter((t) => t.at <= now());
+      timers = timers.filter((t) => t.at > now());
+      for (const t of due) t.fn();
+    },
+  };
+}
+
 const label = (url: string): string => new URL(url).host;
 
 describe('xenherdctl with a standby controller', () => {
@@ -84,6 +118,27 @@ describe('xenherdctl with a standby controller', () => {
     expect(j.code).toBe(0);
     expect(JSON.parse(j.stdout)).toMatchObject({ pattern: 'web01', matches: [{ name: 'web01', places: [{ host: 'xen1' }] }] });
     expect(j.stderr).toBe(r.stderr);
+  });
+
+  it('a primary that accepts and never answers costs the probe bound, not the 10 s request timeout: where and check are answered by the standby', async () => {
+    const { a, b, ca } = await pair();
+    const token = await a.enroll('xen1');
+    copyTokens(a, b);
+    await reporting(b, 'xen1', token, ['web01']);
+    const primary = await hung();
+    const env = { XENHERD_URL: `${primary.url},${b.url}`, XENHERD_CA: ca };
+    const clock = steppedClock();
+    for (const [n, argv] of [[1, ['where', 'web01']], [2, ['check']]] as const) {
+      const running = ctlFor(a, undefined, { clock })(argv, env);
+      await waitUntil(() => primary.accepted() === n, 'the primary asked');
+      // time moves only here: the command ends once the probe's bound is up, with no 10 s wait to come
+      clock.advance(PROBE_TIMEOUT_MS);
+      const r = await running;
+      const why = `${label(primary.url)} unreachable; answered by ${label(b.url)}, which hears 1 of 1 Dom0`;
+      // check puts the note in its verdict, at least WARNING (the on-call learns of the failover)
+      expect(r.stdout.startsWith(n === 1 ? 'web01  xen1  running' : `XENHERD WARNING - ${why}; 1 host reachable`)).toBe(true);
+      expect([r.stderr, r.code]).toEqual(n === 1 ? [`xenherdctl: ${why}\n`, 0] : ['', 1]);
+    }
   });
 
   it('the primary back but idle (the agents still on the standby): where and check are answered by the standby; check WARNs, not CRITICAL', async () => {
