@@ -5,7 +5,7 @@ import { exitCodeFor, type XhError } from '../../shared/errors.js';
 import type { Result } from '../../shared/result.js';
 import { err, ok } from '../../shared/result.js';
 import { CtlClient } from './client.js';
-import { loadCtlConfig } from './config.js';
+import { loadCtlConfig, type CtlConfig } from './config.js';
 import { printable } from '../../shared/text/printable.js';
 
 /** What xenherdctl's composition root gives its commands. */
@@ -34,6 +34,8 @@ export interface Invocation {
   readonly args: ParsedArgv;
   readonly json: boolean;
   readonly client: CtlClient;
+  /** for the commands that ask every controller (jobs, cancel), not the one chosen */
+  readonly config: CtlConfig;
 }
 
 /**
@@ -61,7 +63,7 @@ export function begin(
   const config = c.value;
   // the choice among standbys, and the schema of the hosts it asks each for, load only when some are configured
   const choice = { choose: async (needed: readonly string[]) => (await import('./controller-probe.js')).chooseAmong(config, hooks.clock, needed), note: io.stderr };
-  return ok({ args: a.value, json: a.value.options['json'] === true, client: new CtlClient(config, hooks.clock, choice) });
+  return ok({ args: a.value, json: a.value.options['json'] === true, client: new CtlClient(config, hooks.clock, choice), config });
 }
 
 // the shared reader's: the commands import it from here, with begin and fail

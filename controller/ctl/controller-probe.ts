@@ -4,25 +4,12 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { CtlClient, type Chosen, type CtlError } from './client.js';
 import type { CtlConfig } from './config.js';
 import { chooseController, type Probe } from './controller-choice.js';
+import { controllerLabel, PROBE_TIMEOUT_MS } from './controller-set.js';
 
-/** A controller's host:port as the notes name it. */
-export const controllerLabel = (u: URL): string => u.host;
-
-/**
- * How long one controller is given to connect, shake hands and answer its Dom0s when standbys are
- * configured. A primary powered off or cut off sends no RST: the connect just hangs, and with the
- * ordinary 10 s bound every command paid 10 s before the standby was asked, `check` more than
- * check_nrpe's own 10 s, so the Nagios check timed out in the very failover it watches. A
- * controller answers GET /hosts from memory in milliseconds, even while it plans; 2 s leaves room
- * for a slow link and TLS, and keeps a command with a hung primary and its standby near 2 s.
- * One passed over as too slow is said unreachable in the note on stderr.
- *
- * The controllers are still asked one after another, not at once: with a healthy primary the
- * standby is not asked at all (README promises so), and a hung primary costs this bound once.
- * Nor is the controller that answered last remembered between commands: a per-user record would
- * send commands to a standby after the agents went back to the primary, and 2 s bounds the cost.
- */
-export const PROBE_TIMEOUT_MS = 2_000;
+// The controllers are asked one after another, not at once: with a healthy primary the standby is
+// not asked at all (README promises so), and a hung primary costs PROBE_TIMEOUT_MS once. Nor is the
+// controller that answered last remembered between commands: a per-user record would send
+// commands to a standby after the agents went back to the primary, and the bound caps the cost.
 
 /** What asking one controller for its Dom0s gave, as controller-choice.ts reads it. */
 async function probe(c: CtlConfig, url: URL, clock: Clock): Promise<Probe> {

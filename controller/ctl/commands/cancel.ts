@@ -1,9 +1,11 @@
 import type { CliIo } from '../../../shared/cli/io.js';
-import { CancelAnswerSchema, CancelRequestSchema } from '../../../shared/protocol/ctl-jobs.js';
+import { CancelAnswerSchema, CancelRequestSchema, type CancelAnswer } from '../../../shared/protocol/ctl-jobs.js';
 import { printable } from '../../../shared/text/printable.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
+import { controllerSet } from '../controller-set.js';
 import { CANCEL_USAGE } from '../help/cancel.js';
 import { failJob } from '../job-follow.js';
+import { cancelOnEach } from '../jobs-per-controller.js';
 
 /**
  * `xenherdctl cancel JOB`: the deliberate stop of a job, for an operator who did not start it (a
@@ -14,11 +16,18 @@ export async function cancel(argv: readonly string[], io: CliIo, hooks: CtlHooks
     CancelRequestSchema.safeParse({ jobId: a.positionals[0] }).success ? null : `${JSON.stringify(a.positionals[0])} is not a job id (job-…, as the job's first line names it); usage: xenherdctl ${CANCEL_USAGE}`,
   );
   if (!inv.ok) return failJob(inv.error, io, wantsJson(argv));
-  const { args, json, client } = inv.value;
+  const { args, json, client, config } = inv.value;
   const jobId = args.positionals[0] as string;
+  const said = (a: CancelAnswer, where: string): number => {
+    if (json) io.stdout(`${JSON.stringify(a)}\n`);
+    else io.stdout(`${printable(a.jobId)} stops${where}: no new moves; ${a.inFlight} running move(s) finish, and whoever follows it sees its end\n`);
+    return 0;
+  };
+  // with standbys, the job runs in one of them, not necessarily the one that hears the Dom0s now
+  if ((config.standbyUrls ?? []).length > 0) {
+    const each = await cancelOnEach(controllerSet(config, hooks.clock), jobId);
+    return each.ok ? said(each.value.answer, ` (it runs in ${each.value.label})`) : failJob(each.error, io, json);
+  }
   const r = await client.post('/jobs/cancel', { jobId }, CancelAnswerSchema);
-  if (!r.ok) return failJob(r.error, io, json);
-  if (json) io.stdout(`${JSON.stringify(r.value)}\n`);
-  else io.stdout(`${printable(r.value.jobId)} stops: no new moves; ${r.value.inFlight} running move(s) finish, and whoever follows it sees its end\n`);
-  return 0;
+  return r.ok ? said(r.value, '') : failJob(r.error, io, json);
 }

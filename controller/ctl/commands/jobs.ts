@@ -3,6 +3,8 @@ import { printable } from '../../../shared/text/printable.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { formatAge, formatSince, table } from '../format.js';
 import { JOBS_USAGE } from '../help/jobs.js';
+import { controllerSet } from '../controller-set.js';
+import { jobsOfEach } from '../jobs-per-controller.js';
 import { JobsAnswerReadSchema, JobsListingSchema, listingOf, type JobRow, type JobsListing } from '../jobs-answer.js';
 
 /** How much of a finished job's ending a table row shows: its whole message is in --json. */
@@ -42,10 +44,11 @@ export function jobsText(l: JobsListing): string {
   return out.join('');
 }
 
-/** `xenherdctl jobs [--json]`: what the controller runs, and what ended lately; role read. */
+/** `xenherdctl jobs [--json]`: what the controller runs (with standbys: each controller), and what ended lately; role read. */
 export async function jobs(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(argv, io, hooks, [], [0, 0], JOBS_USAGE);
   if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
+  if ((inv.value.config.standbyUrls ?? []).length > 0) return jobsOfEach(controllerSet(inv.value.config, hooks.clock), io, inv.value.json, jobsText);
   const r = await inv.value.client.get('/jobs', JobsAnswerReadSchema);
   if (!r.ok) return fail(r.error, io, inv.value.json);
   const listing = JobsListingSchema.parse(listingOf(r.value));

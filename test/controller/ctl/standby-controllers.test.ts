@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { tokenStorePath } from '../../../controller/auth/token-store-file.js';
-import { PROBE_TIMEOUT_MS } from '../../../controller/ctl/controller-probe.js';
+import { PROBE_TIMEOUT_MS } from '../../../controller/ctl/controller-set.js';
 import type { Clock } from '../../../shared/clock/clock.js';
 import { realClock } from '../../../shared/clock/real-clock.js';
 import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
