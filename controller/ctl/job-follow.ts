@@ -28,8 +28,12 @@ export function exitFor(e: XhError): number {
 const JOB_EVENTS: EventStream<JobEventAsRead, JobEndAsRead> = { schema: JobEventReadSchema, isLast: (e): e is JobEndAsRead => e.type === 'end', what: 'a job event', maxLineChars: 16 * 1024 * 1024 };
 
 /** The controller went away mid-job (killed, restarted, the network): nothing says the job still runs. */
-export const closedMidJob = (kind: string): string =>
-  `the connection to the controller closed before the ${kind} ended: the controller could not be reached any more, so whether the ${kind} goes on is unknown; run the same command again when the controller is back, to follow the ${kind} (or resume it)`;
+export const closedMidJob = (kind: string, standbys = false): string =>
+  `the connection to the controller closed before the ${kind} ended: the controller could not be reached any more, so whether the ${kind} goes on is unknown; ` +
+  (standbys
+    ? // the standby refuses until the dead controller's lease lapses: said here, so that refusal is expected, not a new fault
+      `run the same command again: with this controller still gone, it goes to a standby, which continues the ${kind} once this controller's hold on the Dom0s has lapsed (its lease: 60 s; until then it refuses with XH_ERR_LOCKED, saying how many seconds are left)`
+    : `run the same command again when the controller is back, to follow the ${kind} (or resume it)`);
 
 export const exitForEnd = (end: JobEndAsRead): number => (end.ok ? 0 : end.code === 'XH_ERR_TIMEOUT' ? exitCodeFor('XH_ERR_TIMEOUT') : EXIT_NOT_DONE);
 
@@ -156,7 +160,7 @@ export async function followJob(client: CtlClient, io: CliIo, hooks: CtlHooks, r
         reboots.event(e);
         deadline.event(e);
       },
-      { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: closedMidJob(req.kind) },
+      { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: closedMidJob(req.kind, client.hasStandbys === true) },
       abort.signal,
     );
     const outcome = await Promise.race([r, gaveUp]);

@@ -9,6 +9,18 @@ import type { JobSettings } from './settings.js';
 const ACTIVE = new Set<Maintenance['state']>(['draining', 'restoring']);
 
 /**
+ * What an operator refused by another controller's running lease does next. After a failover
+ * (the primary died mid-drain) this is the standby refusing the very drain it should continue:
+ * the owner is gone but its lease runs on at the agent, and this controller cannot tell a dead
+ * owner from a live one, so it says both cases and how long to wait.
+ */
+function afterLease(held: { readonly maintenance: Maintenance; readonly leaseLeftMs: number }, identity: string): string {
+  const owner = held.maintenance.owner;
+  if (!owner || owner === identity || held.leaseLeftMs <= 0) return '';
+  return `; if ${owner} is gone (this controller a standby taking over), run the same command again in ${Math.ceil(held.leaseLeftMs / 1000)} s, once its lease has lapsed: this controller then continues the same operation; if it still runs, its job is the one to follow (\`xenherdctl jobs\` with both controllers' URLs lists it)`;
+}
+
+/**
  * A job's hold on one host's maintenance flag. The agent arbitrates (its owner rules are in
  * shared/protocol/agent-link-commands.ts): the job claims the flag with this controller's
  * identity as owner, renews the lease every third of it while an active state (draining,
@@ -33,7 +45,7 @@ export class MaintenanceLease {
     if (!a.outcome.ok) {
       const held = a.data?.kind === 'maintenance' ? a.data : null;
       const holder = held ? ` (the flag is ${held.maintenance.state}${held.maintenance.operationId ? `, operation ${held.maintenance.operationId}` : ''}${held.maintenance.owner ? `, owner ${held.maintenance.owner}` : ''}${held.leaseLeftMs > 0 ? `, its lease runs ${Math.ceil(held.leaseLeftMs / 1000)} s more` : ''})` : '';
-      return err({ code: a.outcome.code ?? 'XH_ERR_INTERNAL', message: `${this.host} refused to be set ${claim.state}: ${a.outcome.message}${holder}` });
+      return err({ code: a.outcome.code ?? 'XH_ERR_INTERNAL', message: `${this.host} refused to be set ${claim.state}: ${a.outcome.message}${holder}${held ? afterLease(held, this.port.identity) : ''}` });
     }
     this.cancelRenew();
     this.held = active ? { state: claim.state, operationId: claim.operationId } : null;

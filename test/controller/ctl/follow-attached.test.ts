@@ -12,8 +12,9 @@ import { deterministicClock } from '../../sim/daemon/clock.js';
  * stream ends with the last of them if it is `end`, closes early if CLOSE, or stays open until
  * xenherdctl stops following.
  */
-function scripted(events: JobEvent[], close = false, posts: [string, unknown][] = []): CtlClient {
+function scripted(events: JobEvent[], close = false, posts: [string, unknown][] = [], hasStandbys = false): CtlClient {
   return {
+    hasStandbys,
     stream: (_path: string, _body: unknown, _s: unknown, onEvent: (e: JobEvent) => void, closedEarly: XhError, signal?: AbortSignal) => {
       for (const e of events) onEvent(e);
       const last = events.at(-1);
@@ -117,5 +118,12 @@ describe('xenherdctl following a job', () => {
     expect(code).toBe(87);
     expect(c.err()).not.toMatch(/goes on there/);
     expect(c.err()).toMatch(/the controller could not be reached any more, so whether the drain goes on is unknown; run the same command again when the controller is back/);
+  });
+
+  it('the controller gone mid-drain with standbys configured: 87, and the rerun goes to a standby, which refuses until the lease lapses', async () => {
+    const c = capture();
+    const code = await followJob(scripted([job('drain', ['xen1'], false)], true, [], true), c.io, { clock: deterministicClock(0), execSsh: async () => 0 }, drain, false);
+    expect(code).toBe(87);
+    expect(c.err()).toMatch(/so whether the drain goes on is unknown; run the same command again: with this controller still gone, it goes to a standby, which continues the drain once this controller's hold on the Dom0s has lapsed \(its lease: 60 s; until then it refuses with XH_ERR_LOCKED, saying how many seconds are left\)\n$/);
   });
 });
