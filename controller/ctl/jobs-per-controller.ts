@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CliIo } from '../../shared/cli/io.js';
 import { exitCodeFor, type XhError } from '../../shared/errors.js';
 import { CancelAnswerSchema, type CancelAnswer } from '../../shared/protocol/ctl-jobs.js';
