@@ -235,7 +235,7 @@ export class ControllerCore {
   }
 
   private fresh(): Freshness {
-    return { now: this.o.clock.now(), staleAfterMs: this.settings.staleAfterMs, startedAt: this.enrolled.startedAt };
+    return { now: this.o.clock.now(), staleAfterMs: this.settings.staleAfterMs, startedAt: this.enrolled.startedAt, moves: this.pending.movesUnderWay() };
   }
 
   private readonly after = (ms: number, fn: () => void): (() => void) => this.timers.after(ms, fn);

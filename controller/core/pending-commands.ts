@@ -3,6 +3,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { CommandMessage, ResultData, ResultMessage } from '../../shared/protocol/agent-link.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import type { RunningCommand } from '../../shared/protocol/ctl-jobs.js';
+import type { MoveUnderWay } from '../fleet/moves-under-way.js';
 import type { AgentSession } from './agent-session.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 
@@ -80,6 +81,16 @@ export class PendingCommands {
     for (const { command: c, session, sentAt } of this.pending.values()) {
       if (c.op === 'reverse') out.push({ commandId: c.commandId, op: 'reverse', name: c.name, host: session.host, target: null, by: c.by, operationId: c.operationId, sentAt });
       else if (c.op === 'migrate' && c.reason === 'manual') out.push({ commandId: c.commandId, op: 'migrate', name: c.name, host: session.host, target: c.target, by: c.by, operationId: c.operationId, sentAt });
+    }
+    return out;
+  }
+
+  /** Every live migration in flight (operators' and jobs'), for the alert checks (fleet/moves-under-way.ts). */
+  movesUnderWay(): MoveUnderWay[] {
+    const out: MoveUnderWay[] = [];
+    for (const { command: c, session } of this.pending.values()) {
+      if (c.op === 'migrate') out.push({ name: c.name, from: session.host, to: c.target });
+      else if (c.op === 'reverse') out.push({ name: c.name, from: session.host, to: null });
     }
     return out;
   }

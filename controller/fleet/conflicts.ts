@@ -5,6 +5,7 @@ import { heldHomeClaims, holdsNothingOf } from './foreign-claims.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { liveWordOutranks } from './live-partner-word.js';
 import { isLive } from './live-row.js';
+import { moveExplains } from './moves-under-way.js';
 import { mayBeMoveStarting, partnerUnreported, PROMOTION_FIRST_SETTLE_MS } from './move-promotion.js';
 import { domusOn, resHostsOn } from './resource-users.js';
 import { isPairClaim } from './pair-claim.js';
@@ -39,7 +40,7 @@ function* runningTwice(index: FleetIndex, fresh: Freshness): Generator<Finding |
     if (plain.length < 2) continue;
     // a host holding nothing of it is no second copy: its claim is an alert of its own (foreign-claims.ts)
     const hosts = plain.filter((h) => !supersededOn(index, name, h, fresh) && holdsNothingOf(index, name, h) === null).sort();
-    if (hosts.length < 2) continue;
+    if (hosts.length < 2 || moveExplains(fresh.moves, name, hosts)) continue;
     yield finding('running-on-two-hosts', name, hosts, `${name} runs on ${list(index, hosts, fresh)}, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current${silentHostsNote(index, hosts, fresh, resourcesOf(index, name, hosts))}`);
   }
 }
@@ -83,7 +84,7 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
         // the same name on two unrelated DRBD pairs is two resources: only partners conflict
         if (!arePartners(index, resource, a, b)) continue;
         paired.add(a).add(b);
-        if (migrating(index, resource, [a.host, b.host]) || pairSuperseded(index, resource, a, b, fresh)) continue;
+        if (migrating(index, resource, [a.host, b.host], fresh) || pairSuperseded(index, resource, a, b, fresh)) continue;
         const hosts = [a.host, b.host].sort();
         yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain${silentHostsNote(index, hosts, fresh, [resource])}`, settle(index, resource, [a.host, b.host], fresh));
       }
@@ -96,7 +97,7 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
       if (paired.has(a) || !a.resource.peers.some((p) => p.role === 'Primary')) continue;
       const partner = partnerOf(index, resource, a);
       const hosts = partner === null ? [a.host] : [a.host, partner].sort();
-      if (migrating(index, resource, hosts)) continue;
+      if (migrating(index, resource, hosts, fresh)) continue;
       // a silent holder's view of its peer is as old as its report: overtaken like its rows, and
       // outranked by that peer's own word now (live-partner-word.ts)
       if (partner !== null && (primarySuperseded(index, a.host, partner, domusOn(index, resource, a.host), fresh) || liveWordOutranks(index, resource, a.host, partner, fresh))) continue;
@@ -163,9 +164,9 @@ function settle(index: FleetIndex, resource: string, hosts: readonly [string, st
 }
 
 /** During a live migration both sides are Primary (allow-two-primaries): not a conflict. */
-function migrating(index: FleetIndex, resource: string, hosts: readonly string[]): boolean {
+function migrating(index: FleetIndex, resource: string, hosts: readonly string[], fresh: Freshness): boolean {
   const users = new Set(hosts.flatMap((h) => domusOn(index, resource, h)));
-  return [...users].some((name) => hosts.some((h) => index.running.get(name)?.get(h)?.some((d) => d.migration !== null)));
+  return [...users].some((name) => moveExplains(fresh.moves, name, hosts) || hosts.some((h) => index.running.get(name)?.get(h)?.some((d) => d.migration !== null)));
 }
 
 function* awayNotThere(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {

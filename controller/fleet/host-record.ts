@@ -1,3 +1,4 @@
+import type { MoveUnderWay } from './moves-under-way.js';
 import type { HostState, LinkDomain, Maintenance } from '../../shared/protocol/agent-link-state.js';
 import { halvesCanStrand } from '../../shared/stranded-half.js';
 
@@ -211,4 +212,6 @@ export interface Freshness {
   readonly staleAfterMs: number;
   /** when this controller started: a host never heard from is unheard since then, not "never" (absent: not known) */
   readonly startedAt?: number;
+  /** the live migrations this controller has in flight now (absent: none known): their two ends' plain copies are no conflict */
+  readonly moves?: readonly MoveUnderWay[];
 }
