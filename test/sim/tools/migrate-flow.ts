@@ -7,6 +7,7 @@ import * as T from '../render/xl-migrate.js';
 import { migrationStreamConfigLength } from '../render/xl-list-long.js';
 import { invalidDomain } from '../render/xl-messages.js';
 import type { ToolCtx } from './context.js';
+import { failedOlderXenAtTarget, failedXendAtTarget, olderXen } from '../render/xl-migrate-refusals.js';
 
 /** Time the sender and receiver take for the final handshake after the copy. */
 export const HANDSHAKE_MS = 200;
@@ -35,6 +36,20 @@ export async function runMigration(ctx: ToolCtx, name: string, to: string, style
   const fault = ctx.takeMigrationFault(base);
   if (fault === 'before' || s.hosts[to]?.power !== 'on' || to === from) {
     ctx.err(style === 'xl' ? T.failedBeforeTransfer(ids) : xmError(`can't connect: No route to host`));
+    return 1;
+  }
+  // each toolstack migrates only to its own kind (xend's relocation server, xl's migrate-receive over ssh)
+  const target = s.hosts[to];
+  if (style === 'xm' && target?.toolstack !== 'xm') {
+    ctx.err(xmError(`can't connect: Connection refused`));
+    return 1;
+  }
+  if (style === 'xl' && target?.toolstack === 'xm') {
+    ctx.err(failedXendAtTarget(ids));
+    return 1;
+  }
+  if (style === 'xl' && olderXen(s.hosts[from]?.xenVersion, target?.xenVersion)) {
+    ctx.err(failedOlderXenAtTarget(ids));
     return 1;
   }
   const problem = targetProblem(s, base, from, to);
