@@ -6,6 +6,7 @@ import { isReachable, type Freshness } from '../fleet/host-record.js';
 import { peerTarget } from '../fleet/move-target.js';
 import { noAgentMessage } from '../fleet/no-agent-message.js';
 import { routeCommand } from '../fleet/route.js';
+import { toolstackBlock } from '../plan/eligibility.js';
 import { hostWhy } from '../plan/leftover-text.js';
 import type { AgentSession } from './agent-session.js';
 import { confirmingSink, type ConfirmDeps } from './confirming-sink.js';
@@ -60,6 +61,8 @@ export function startOperatorCommand(d: OperatorCommandDeps, req: CommandRequest
       message: `the agent of ${arriving}${named === null ? ` (${req.name}'s DRBD peer, where it would go)` : ''} is not connected to the controller (or silent), so the move could not be confirmed: nothing was sent; retry once \`xenherdctl hosts\` shows it reachable`,
     });
   }
+  const differs = toolstackRefusal(d.index, req, host, arriving);
+  if (differs !== null) return err({ code: 'XH_ERR_REFUSED', message: differs });
   const session = d.sessions.get(host);
   const record = d.index.record(host);
   if (!session?.live || !record) return err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `the agent of ${host} is not connected: nothing was sent` });
@@ -72,4 +75,20 @@ export function startOperatorCommand(d: OperatorCommandDeps, req: CommandRequest
   // the agent's "done" counts once the reports show the move (confirming-sink.ts)
   d.pending.send(session, req.op === 'migrate' ? { ...base, op: 'migrate', target: req.target, reason: 'manual' } : { ...base, op: 'reverse' }, confirmingSink(d, req, host, sink));
   return ok(started);
+}
+
+/**
+ * A live move between Dom0s of different toolstacks, refused before anything is sent (the agent
+ * would only find out from the tool, after a preflight and a hold): null when they match or either
+ * is not known. A migrate runs on the Dom0 running NAME towards ARRIVING; a reverse on NAME's home,
+ * from the one Dom0 running it.
+ */
+function toolstackRefusal(index: FleetIndex, req: CommandRequest, host: string, arriving: string | null): string | null {
+  const away = req.op === 'reverse' ? [...(index.running.get(req.name)?.keys() ?? [])].filter((h) => h !== host) : [];
+  const [from, to] = req.op === 'migrate' ? [host, arriving] : [away.length === 1 ? (away[0] as string) : null, host];
+  if (from === null || to === null) return null;
+  const source = index.record(from);
+  const target = index.record(to);
+  if (toolstackBlock(source && { record: source }, target && { record: target }) === null) return null;
+  return `${req.name} runs on ${from} (${source?.state?.toolstack}) and ${to} runs ${target?.state?.toolstack}: a live migration stays within one toolstack (xm migrate --live needs the target's xend relocation server, which an xl Dom0 has not; xl's receiving end refuses to run beside xend): nothing was sent`;
 }

@@ -31,6 +31,18 @@ export function targetBlock(h: FactHost | undefined, restoring: string | null = 
   return null;
 }
 
+/**
+ * Whether a domU on SOURCE can be live-migrated to TARGET by their toolstacks: `xm migrate --live`
+ * needs the target's xend relocation server (an xl Dom0 has none: "can't connect: Connection
+ * refused"), and xl's receiving end refuses to run beside xend. Null when they match or either is
+ * not known (an agent that has not read its toolstack yet).
+ */
+export function toolstackBlock(source: Pick<FactHost, 'record'> | undefined, target: Pick<FactHost, 'record'> | undefined): HostBlock | null {
+  const a = source?.record.state?.toolstack ?? null;
+  const b = target?.record.state?.toolstack ?? null;
+  return a !== null && b !== null && a !== b ? 'other-toolstack' : null;
+}
+
 /** Whether HOST's agent can be asked to move a domU away now. */
 export function sourceBlock(h: FactHost | undefined, capability = 'migrate'): HostBlock | null {
   const heard = unheardBlock(h);

@@ -13,6 +13,7 @@ const HOST_WHY: Record<HostBlock, string> = {
   'no-memory-report': 'reports no memory figures',
   'being-emptied': 'is being emptied too',
   'no-capability': "runs an agent that cannot do this (upgrade it)",
+  'other-toolstack': 'runs the other toolstack (xm sends only to a xend relocation server, xl only to a Dom0 without xend)',
 };
 
 export const hostWhy = (host: string, why: HostBlock): string => `${host} ${HOST_WHY[why]}`;

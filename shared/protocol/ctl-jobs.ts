@@ -34,6 +34,8 @@ export const HostBlockSchema = z.enum([
   'no-memory-report',
   'being-emptied',
   'no-capability',
+  /** it runs the other toolstack than the domU's Dom0 (xl, xm): a live migration stays within one */
+  'other-toolstack',
 ]);
 export type HostBlock = z.infer<typeof HostBlockSchema>;
 

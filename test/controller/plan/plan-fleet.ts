@@ -17,6 +17,8 @@ export interface HostSpec {
   readonly view?: 'behind' | 'unknown';
   /** the DRBD resources its agent reports (a domU's one resource is `r-NAME`); default: none */
   readonly drbd?: readonly LinkDrbdResource[];
+  /** default: xl */
+  readonly toolstack?: 'xl' | 'xm' | null;
 }
 
 export interface DomuSpec {
@@ -87,7 +89,7 @@ export function statesOf(spec: FleetSpec): Map<string, HostState> {
       .filter((d) => !d.noConfig && (d.replicas.includes(h) || (d.replicas.length === 0 && d.home === h)))
       .map((d) => ({ name: d.name, source: d.home === h ? ('guarded' as const) : (d.peerConfig ?? 'guarded'), memMiB: d.memMiB, vcpus: d.vcpus ?? 1, resources: d.replicas.length > 0 ? [{ name: `r-${d.name}`, hosts: [...d.replicas] }] : [] }));
     out.set(h, {
-      toolstack: 'xl',
+      toolstack: hs.toolstack === undefined ? 'xl' : hs.toolstack,
       memory: { totalMiB: total, freeMiB: hs.freeMiB ?? Math.max(0, total - here.reduce((s, d) => s + d.memMiB, 0)) },
       maintenance: { state: hs.maintenance ?? 'online', operationId: hs.maintenance && hs.maintenance !== 'online' ? 'op-m' : null, owner: hs.maintenance && hs.maintenance !== 'online' ? 'ctl-x' : null },
       domains: here.map((d) => ({ name: d.migration ? `${d.name}--${d.migration}` : d.name, baseName: d.name, domid: 5, state: d.state ?? 'blocked', memMiB: d.memMiB, vcpus: d.vcpus ?? 1, migration: d.migration ?? null })),
