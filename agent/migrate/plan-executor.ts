@@ -255,10 +255,13 @@ async function verifyMove(p: MigrationPorts, plan: MigrationPlan, other: string,
     return { code: 'XH_ERR_MIGRATION_FAILED', message: `${plan.name} was not migrated to ${plan.to} (${outcome.kind}: ${why}${detail.length ? `; ${detail.join('; ')}` : ''}); it still runs on ${p.host}, the ledger is unchanged` };
   }
   if (verdict.kind === 'alarm') {
-    return { code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: migration of ${plan.name} to ${plan.to} ended undefined (${outcome.kind}: ${why}) and ${verdict.why} (here: ${String(atSource)}, ${plan.to}: ${String(atTarget)}); nothing recorded, check both hosts by hand` };
+    return { code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: migration of ${plan.name} to ${plan.to} ended undefined (${outcome.kind}: ${why}) and ${verdict.why} (${presence(p.host, atSource)}, ${presence(plan.to, atTarget)}); nothing recorded, check both hosts by hand` };
   }
   return null;
 }
+
+/** What a Dom0's list said of the domU, for a person to read in the ALARM: null is a list not read or not asked for. */
+const presence = (host: string, there: boolean | null): string => (there === null ? `${host}: unknown` : there ? `${host} lists it` : `${host} does not list it`);
 
 /** After the peer's migrate2 (reverse): is it here, and is the peer done with it? */
 async function verifyReturn(p: MigrationPorts, plan: MigrationPlan, peer: string, run: Run): Promise<XhError | null> {

@@ -73,13 +73,16 @@ function fleetShows(index: FleetIndex, name: string, except: ReadonlySet<string>
       .filter(([, rows]) => rows.some((d) => d.migration === migration && isLive(d)))
       .map(([h]) => h)
       .sort();
+  // the half as its Dom0 lists it: xend's sender is migrating-NAME, xl's NAME--migratedaway
+  const listedAs = (migration: LinkDomain['migration'], hosts: readonly string[]): string =>
+    [...new Set(others.filter(([h]) => hosts.includes(h)).flatMap(([, rows]) => rows.filter((d) => d.migration === migration && isLive(d)).map((d) => d.name)))].sort().join(' / ');
   const runsOn = holding(null);
   const receiving = holding('incoming');
   const sending = holding('migratedaway');
   const text = [
     ...(runsOn.length > 0 ? [`${name} runs on ${hostList(index, runsOn, fresh)}`] : []),
-    ...(receiving.length > 0 ? [`${name}--incoming (the receiving half) stands on ${hostList(index, receiving, fresh)}`] : []),
-    ...(sending.length > 0 ? [`${name}--migratedaway (the sender's half) stands on ${hostList(index, sending, fresh)}`] : []),
+    ...(receiving.length > 0 ? [`${listedAs('incoming', receiving)} (the receiving half) stands on ${hostList(index, receiving, fresh)}`] : []),
+    ...(sending.length > 0 ? [`${listedAs('migratedaway', sending)} (the sender's half) stands on ${hostList(index, sending, fresh)}`] : []),
   ];
   return { runsOn, receiving, text };
 }

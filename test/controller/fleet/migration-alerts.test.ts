@@ -160,6 +160,14 @@ describe('a migration whose ending a ledger records as unknown (an unsettled rec
     );
   });
 
+  it("names an xm sender's half as xend lists it, migrating-NAME", () => {
+    const xm = [
+      record('xen1', hostState({ toolstack: 'xm', domains: [dom('web01', { migration: 'migratedaway', name: 'migrating-web01' })], ledger: ledger({ web01: unsettled('xen2') }) })),
+      record('xen2', hostState({ toolstack: 'xm', domains: [dom('web01', { state: 'paused' })] })),
+    ];
+    expect(mergeFleet(xm, fresh).findings.find((f) => f.kind === 'migration-unsettled')?.message).toContain("; web01 runs on xen2, and migrating-web01 (the sender's half) stands on xen1. ");
+  });
+
   it("a silent or unreachable host's record still counts, with the age of its last report", () => {
     for (const x1 of [{ lastSeen: NOW - 40_000 }, { linkUp: false, lastSeen: NOW - 40_000 }]) {
       const m = mergeFleet(alarmed([dom('web01')], x1), fresh);
