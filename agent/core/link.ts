@@ -2,7 +2,7 @@ import { nextRandom } from '../../shared/random.js';
 import { AGENT_LINK_PROTOCOL_VERSION, LINK_FEATURE, LINK_RETRY_JITTER, LINK_RETRY_MAX_MS, type ControllerMessage, type DeltaMessage } from '../../shared/protocol/agent-link.js';
 import type { HostState } from '../../shared/protocol/agent-link-state.js';
 import { domainRowsBetween } from '../../shared/protocol/domain-rows.js';
-import { CLOSE } from '../../shared/link/link.js';
+import { AGENT_STOPPING_REASON, CLOSE } from '../../shared/link/link.js';
 import { log } from './effects.js';
 import { changedSections, hostStateOf, unreportedDomains } from './host-state.js';
 import type { AgentState, LinkState } from './state.js';
@@ -206,6 +206,6 @@ export function onHeartbeatTimer(s: AgentState, fx: Fx, now: number): AgentState
 
 export function closeLink(s: AgentState, fx: Fx): AgentState {
   if (s.link.phase === 'off' || s.link.phase === 'waiting') return withLink(s, { phase: 'off' });
-  fx.push({ e: 'link-close', gen: s.link.gen, code: CLOSE.goingAway, reason: 'agent stopping' });
+  fx.push({ e: 'link-close', gen: s.link.gen, code: CLOSE.goingAway, reason: AGENT_STOPPING_REASON });
   return withLink(disarm(s, fx, 'primary-check'), { phase: 'off', fleet: null });
 }

@@ -215,7 +215,8 @@ export class ControllerCore {
     if (this.sessions.get(s.host) !== s) return;
     this.sessions.delete(s.host);
     const r = this.index.record(s.host);
-    if (r) this.put({ ...r, linkUp: false });
+    // how it closed tells an agent restarting from one lost (fleet/agent-stop.ts)
+    if (r) this.put({ ...r, linkUp: false, linkClosed: { at: this.o.clock.now(), code, reason } });
     if (!this.closed) s.logLine('warn', { event: 'host-unreachable', host: s.host, code, reason }, `${s.host} is unreachable: its agent link closed`);
     if (!this.enrolled.isEnrolled(s.host)) this.forget(s.host);
     this.alertsSoon();

@@ -3,6 +3,8 @@ import type { CheckStatus, CheckThresholds } from '../../shared/protocol/ctl-che
 import type { CheckKind } from '../../shared/protocol/ctl-check-kinds.js';
 import type { AwayDomu } from './away-from-home.js';
 import { spanText } from '../../shared/text/span-text.js';
+import { utcSecondText } from '../../shared/text/utc-time.js';
+import { AGENT_RESTART_GRACE_MS, cleanStopAt, cleanStopWords, restartingSince } from './agent-stop.js';
 import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
 import { subjectName } from './finding.js';
@@ -35,7 +37,9 @@ export interface CheckProblem {
 /**
  * An agent the controller cannot hear is CRITICAL: its domUs may be down and nobody would know.
  * Only a host whose last word was that it is in maintenance (empty, out of service: a reboot is
- * expected) is a WARNING. SPOKEN_FOR: records another condition speaks for.
+ * expected) is a WARNING, and one whose agent said it is stopping, for AGENT_RESTART_GRACE_MS
+ * (agent-stop.ts): its domUs run on, and a restart is back within seconds. SPOKEN_FOR: records
+ * another condition speaks for.
  */
 export function unreachableHosts(index: FleetIndex, fresh: Freshness, spokenFor: (r: HostRecord) => boolean = () => false): CheckProblem[] {
   const out: CheckProblem[] = [];
@@ -43,10 +47,16 @@ export function unreachableHosts(index: FleetIndex, fresh: Freshness, spokenFor:
     // an enrolled host not heard from since the controller started has its own words (enrolment-check.ts)
     if (isReachable(r, fresh.now, fresh.staleAfterMs) || spokenFor(r)) continue;
     const age = ageOf(r, fresh.now);
-    const heard = r.state === null && r.linkUp ? 'connected but has not reported its state yet' : age === null ? 'never heard from' : `last heard ${spanText(age)} ago`;
+    const stop = cleanStopAt(r);
+    const stopped = stop === null ? '' : `; its agent stopped cleanly at ${utcSecondText(stop)}`;
+    const heard = `${r.state === null && r.linkUp ? 'connected but has not reported its state yet' : age === null ? 'never heard from' : `last heard ${spanText(age)} ago`}${stopped}`;
     if (r.state?.maintenance.state === 'maintenance') {
       out.push({ status: 'WARNING', kind: 'host-unreachable-in-maintenance', subject: r.host, short: `${r.host} unreachable (in maintenance)`, text: `${r.host}: agent unreachable (${heard}); its last report said it is in maintenance` });
-    } else out.push({ status: 'CRITICAL', kind: 'host-unreachable', subject: r.host, short: `${r.host} unreachable`, text: `${r.host}: agent unreachable (${heard})` });
+    } else if (stop !== null && restartingSince(r, fresh.now) !== null) {
+      // a restart on its way (an upgrade, systemctl restart): a page per Dom0 of a rolling upgrade would teach people to ignore this one
+      const by = utcSecondText(stop + AGENT_RESTART_GRACE_MS);
+      out.push({ status: 'WARNING', kind: 'agent-stopped', subject: r.host, short: cleanStopWords(r.host, stop), text: `${cleanStopWords(r.host, stop)}: CRITICAL if it has not reported again by ${by}` });
+    } else out.push({ status: 'CRITICAL', kind: 'host-unreachable', subject: r.host, short: `${r.host} unreachable`, text: `${r.host}: agent unreachable (${heard}${stop === null ? '' : ` and is not back within ${spanText(AGENT_RESTART_GRACE_MS)}`})` });
   }
   return out;
 }

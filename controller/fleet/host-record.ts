@@ -69,6 +69,18 @@ export interface HostRecord {
    * have its domU "away for 61 min" a minute after it left.
    */
   readonly clockAheadMs?: number;
+  /**
+   * How this host's last link closed while this controller ran (when, on its clock, with the close
+   * code and reason): an agent that said it is stopping is restarting for a while, not lost
+   * (agent-stop.ts). Absent: none closed since the controller started.
+   */
+  readonly linkClosed?: LinkClosed;
+}
+
+export interface LinkClosed {
+  readonly at: number;
+  readonly code: number;
+  readonly reason: string;
 }
 
 export interface HalfSince {

@@ -11,6 +11,7 @@ import { nameOrder } from './name-order.js';
 import { migrationUnderWay } from './superseded.js';
 import { noAgentMessage } from './no-agent-message.js';
 import { isPlaceholder } from './enrolment.js';
+import { cleanStopAt } from './agent-stop.js';
 import { matches, type NamePattern } from '../../shared/name-pattern.js';
 
 export function hostView(r: HostRecord, fresh: Freshness): HostView {
@@ -32,8 +33,10 @@ export function hostView(r: HostRecord, fresh: Freshness): HostView {
     reported: r.state !== null,
     view: viewOf(r),
   };
+  const stop = cleanStopAt(r);
+  const said = stop === null ? view : { ...view, agentStoppedAt: stop };
   // a Dom0 gone silent (power off, cut off) is known only by what it ran: status names it
-  return reachable || r.state === null ? view : { ...view, lastDomains: lastDomains(r.state.domains) };
+  return reachable || r.state === null ? said : { ...said, lastDomains: lastDomains(r.state.domains) };
 }
 
 function lastDomains(domains: readonly LinkDomain[]): NonNullable<HostView['lastDomains']> {

@@ -49,3 +49,10 @@ export const CLOSE = {
    */
   resync: 4003,
 } as const;
+
+/**
+ * The reason an agent's close says when its process stops (CLOSE.goingAway): the controller takes
+ * it for a restart on its way (an upgrade, systemctl restart) for a while, not a Dom0 lost
+ * (controller/fleet/agent-stop.ts). Every agent release sends these words.
+ */
+export const AGENT_STOPPING_REASON = 'agent stopping';

@@ -38,6 +38,12 @@ export const HostViewSchema = z.strictObject({
    * and their state then (a client reads any lower-case word, as a newer agent may report one this
    * build does not know); absent for a reachable host, and from a controller older than the field
    */
+  /**
+   * when its agent closed its link saying it is stopping (controller's clock), while that link is
+   * down: a restart on its way (`check` WARNs for a minute, then calls it unreachable). Absent: the
+   * link is up or closed otherwise, or a controller older than the field
+   */
+  agentStoppedAt: Ms.optional(),
   lastDomains: z
     .array(z.strictObject({ name: DomainRowNameSchema, state: z.string().regex(/^[a-z][a-z-]{0,31}$/) }))
     .max(LAST_DOMAINS_NAMED)

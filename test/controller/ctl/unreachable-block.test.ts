@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertsBlock, unreachableBlock } from '../../../controller/ctl/render-hosts.js';
+import { alertsBlock, hostsTable, unreachableBlock } from '../../../controller/ctl/render-hosts.js';
 import type { HostView } from '../../../shared/protocol/ctl-api.js';
 
 const dead = (o: Partial<HostView>): HostView => ({
@@ -26,6 +26,13 @@ describe("status on a Dom0 it cannot hear", () => {
     const named = Array.from({ length: 10 }, (_, i) => ({ name: `vm${i}`, state: i === 0 ? 'paused' : 'blocked' }));
     const line = unreachableBlock([dead({ lastDomains: named })]).split('\n')[1];
     expect(line).toMatch(/^ {2}xen1 {2}agent link down, last seen .* ago, 12 domain\(s\) as last reported: vm0 \(paused\), vm1 \(blocked\), .*, vm9 \(blocked\), and 2 more$/);
+  });
+
+  it('an agent that said it is stopping is named so, with when it stopped, in status and hosts', () => {
+    const stopped = dead({ domains: 3, ageMs: 4_000, agentStoppedAt: Date.UTC(2024, 4, 1, 15, 57, 15) });
+    expect(unreachableBlock([stopped]).split('\n')[1]).toBe('  xen1  agent stopped cleanly at 15:57:15 UTC (restarting? upgrading?), last seen 4.0 s ago, 3 domain(s) as last reported');
+    expect(hostsTable([stopped]).split('\n')[1]).toMatch(/^xen1 +stopped \(restarting\?\) +4\.0 s ago /);
+    expect(hostsTable([dead({})]).split('\n')[1]).toMatch(/^xen1 +unreachable +/);
   });
 
   it("an older controller's answer without the names: the count alone, as before", () => {

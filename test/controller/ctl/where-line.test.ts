@@ -54,6 +54,10 @@ describe('a where line', () => {
     expect(staleReason(host({ linkUp: false, reachable: false, ageMs: 95_000 }))).toBe('xen2: agent link down, last heard 95 s ago');
     expect(staleReason(host({ linkUp: false, reachable: false, ageMs: null, lastSeen: null }))).toBe('xen2: agent link down, last heard never');
     expect(staleReason(host({ reachable: false, ageMs: 45_000 }))).toBe('xen2: agent silent for 45 s');
+    // an agent that said it is stopping: a restart on its way, said with when it stopped
+    expect(staleReason(host({ linkUp: false, reachable: false, ageMs: 4_000, agentStoppedAt: Date.UTC(2024, 4, 1, 15, 57, 15) }))).toBe(
+      'xen2: agent stopped cleanly at 15:57:15 UTC (restarting? upgrading?), last heard 4.0 s ago',
+    );
     // silent is said first, as `hosts` says it: what a silent agent last said of its view is old
     expect(staleReason(host({ reachable: false, ageMs: 45_000, view: 'behind' }))).toBe('xen2: agent silent for 45 s');
     expect(staleReason(host({ reachable: true, view: 'behind' }))).toBe("xen2: its agent's xl list is behind");
