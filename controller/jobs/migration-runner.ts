@@ -4,7 +4,7 @@ import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import { coldMove } from './cold-move.js';
 import { confirmArrival } from './confirm-arrival.js';
 import { keepsAlarms, keptAlarmShown, keptAsAlarm } from './kept-alarm.js';
-import { AMBIGUOUS, RETRYABLE, type MoveContext, type MoveOutcome } from './move-context.js';
+import { AMBIGUOUS, LEFT_TO_AGENT, RETRYABLE, type MoveContext, type MoveOutcome } from './move-context.js';
 import type { AgentAnswer, AgentCall } from './port.js';
 import { pairNotReady, waitForPair } from './pair-wait.js';
 import { settleMove } from './settle-move.js';
@@ -52,6 +52,7 @@ async function migrate(ctx: MoveContext, move: Move): Promise<MoveOutcome> {
         return { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: `${move.from}'s agent: ${o.message}` };
       }
       if (v.verdict === 'at-target') return { kind: 'moved', how: 'live', attempts: attempt, note: `settled after ${code}: it runs on ${move.to}${v.unheard === undefined ? '' : unheardNote(v.unheard, move)}` };
+      if (v.verdict === 'unwatched') return { kind: 'alarm', code, message: `${LEFT_TO_AGENT} (after ${code}: ${v.message})`, unwatched: true };
       if (v.verdict === 'alarmed') return { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: `after ${code}, ${move.name}: ${v.message}` };
       if (v.verdict !== 'at-source') {
         const what = v.verdict === 'both' ? 'runs on both hosts' : v.verdict === 'neither' ? 'runs on neither host' : 'could not be settled';

@@ -19,15 +19,22 @@ export interface MoveContext {
   stopping(): boolean;
   /** the controller is shutting down: nothing is waited for any more (the agents finish on their own) */
   aborted(): boolean;
-  report(move: Move, phase: MovePhase, attempt: number, line: string | null): void;
+  /** UNWATCHED: an `alarm` that is only the controller stopping (MoveOutcome), logged as no alarm */
+  report(move: Move, phase: MovePhase, attempt: number, line: string | null, unwatched?: boolean): void;
 }
 
 export type MoveOutcome =
   | { readonly kind: 'moved'; readonly how: 'live' | 'cold'; readonly attempts: number; readonly note: string | null }
   /** still at its source */
   | { readonly kind: 'failed'; readonly attempts: number; readonly code: ErrorCode; readonly message: string }
-  /** unsettled, or on both / neither host, or shut down and not started: hands off */
-  | { readonly kind: 'alarm'; readonly code: ErrorCode; readonly message: string };
+  /**
+   * unsettled, or on both / neither host, or shut down and not started: hands off. unwatched: only
+   * left to its agent as the controller stops (nothing seen wrong; the next look at the reports says where it is)
+   */
+  | { readonly kind: 'alarm'; readonly code: ErrorCode; readonly message: string; readonly unwatched?: true };
+
+/** A move this controller stops watching because it stops: whatever it became, no alarm of its own. */
+export const LEFT_TO_AGENT = 'left running on the agent: the controller is stopping';
 
 /** Codes after which nobody knows where the domU is: both hosts are asked before anything else. */
 export const AMBIGUOUS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['XH_ERR_MIGRATION_UNKNOWN', 'XH_ERR_AGENT_LINK_LOST', 'XH_ERR_TIMEOUT', 'XH_ERR_INTERNAL']);

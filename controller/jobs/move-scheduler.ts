@@ -180,9 +180,10 @@ export class MoveScheduler {
         ctx.report(m, 'moved', o.attempts, o.note);
       } else {
         this.overlay.delete(m.name);
+        const unwatched = o.kind === 'alarm' && o.unwatched === true;
         const blocker = o.kind === 'failed' ? { kind: 'failed' as const, attempts: o.attempts, code: o.code, message: o.message } : { kind: 'alarm' as const, code: o.code, message: o.message };
         this.final.set(m.name, leftover(m.name, m.from, blocker));
-        ctx.report(m, o.kind === 'failed' ? 'failed' : 'alarm', o.kind === 'failed' ? o.attempts : 0, `${o.code}: ${o.message}`);
+        ctx.report(m, o.kind === 'failed' ? 'failed' : 'alarm', o.kind === 'failed' ? o.attempts : 0, unwatched ? o.message : `${o.code}: ${o.message}`, unwatched);
       }
       this.spec.onEnded?.(m, o);
       this.wakeSoon();

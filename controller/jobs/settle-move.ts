@@ -41,7 +41,8 @@ export async function settleMove(ctx: MoveContext, move: Move, attempt: number):
     if (last !== reported) ctx.report(move, 'settling', attempt, last);
     reported = last;
     if (ctx.port.clock.now() >= deadline) return { verdict: 'unsettled', message: last };
-    if (ctx.aborted()) return { verdict: 'unsettled', message: `${last}; the controller is stopping` };
+    // no ending known, but none wrong either: the agents finish the move on their own
+    if (ctx.aborted()) return { verdict: 'unwatched', message: last };
     // a cancel or the job's --timeout ends the wait too: what is still moving is left for a person
     if (ctx.stopping()) return { verdict: 'unsettled', message: `${last}; the job is stopping` };
     await ctx.port.clock.sleep(ctx.settings.settleRetryMs);
@@ -49,7 +50,8 @@ export async function settleMove(ctx: MoveContext, move: Move, attempt: number):
 }
 
 export interface SettleOutcome {
-  readonly verdict: SettleVerdict | 'unsettled' | 'alarmed';
+  /** unwatched: the controller is stopping, and stopped asking before either answer settled it */
+  readonly verdict: SettleVerdict | 'unsettled' | 'alarmed' | 'unwatched';
   readonly message: string;
   /** at-target settled without the source's answer: the source's name, not heard from since before the arrival */
   readonly unheard?: string;
