@@ -1,4 +1,5 @@
 import type { LinkDomain } from '../../shared/protocol/agent-link-state.js';
+import type { MigrationReason } from '../../shared/protocol/agent-link-values.js';
 import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
 import { nameOrder } from './name-order.js';
@@ -11,8 +12,11 @@ export interface AwayDomu {
   readonly home: string;
   /** the hosts running it (more than one is the running-on-two-hosts alert's business) */
   readonly runningOn: readonly string[];
-  /** when it left, as the home's ledger records it, or else the running host's visitor record (ISO, on the clock of HOST's agent); null without either */
-  readonly leftAt: { readonly iso: string; readonly host: string } | null;
+  /**
+   * when it left, as the home's ledger records it (with the move's reason), or else the running
+   * host's visitor record (ISO, on the clock of HOST's agent; no reason); null without either
+   */
+  readonly leftAt: { readonly iso: string; readonly host: string; readonly reason: MigrationReason | null } | null;
 }
 
 /**
@@ -35,7 +39,7 @@ export function awayFromHome(index: FleetIndex, name: string, byHost: ReadonlyMa
   const awayRecord = index.away.get(name)?.get(home);
   const visitorHost = runningOn.find((h) => index.visitors.get(name)?.get(h)?.home === home);
   const visitorSince = visitorHost === undefined ? undefined : index.visitors.get(name)?.get(visitorHost)?.since;
-  const leftAt = awayRecord !== undefined ? { iso: awayRecord.since, host: home } : visitorHost !== undefined && visitorSince !== undefined ? { iso: visitorSince, host: visitorHost } : null;
+  const leftAt = awayRecord !== undefined ? { iso: awayRecord.since, host: home, reason: awayRecord.reason } : visitorHost !== undefined && visitorSince !== undefined ? { iso: visitorSince, host: visitorHost, reason: null } : null;
   return { name, home, runningOn: runningOn.sort(), leftAt };
 }
 

@@ -231,7 +231,7 @@ export function awayFromOnlineHome(
     const recorded = a.leftAt === null ? Number.NaN : onControllerClock(index.record(a.leftAt.host), a.leftAt.iso);
     const left = Number.isNaN(recorded) ? unrecordedSince(a.name) : recorded;
     // when the home came online is unknown, it may have been a minute ago: never a guess at CRITICAL
-    const since = left === null || onlineSince === null ? null : Math.max(onlineSince, left);
+    const since = left === null || onlineSince === null ? null : countsFromOnline(home, a, recorded) ? Math.max(onlineSince, left) : left;
     const where = `${a.name} runs on ${a.runningOn.join(' and ')}, not on its home ${a.home}, which is online`;
     if (since === null) {
       problems.push({ status: 'WARNING', kind: 'away-from-home', subject: a.name, short: `${a.name} away from ${a.home}`, text: `${where} (since when is unknown)` });
@@ -245,6 +245,18 @@ export function awayFromOnlineHome(
   }
   return { problems, maxMs };
 }
+
+/**
+ * Whether A's time away counts from when its HOME came online, when that is later than the move. It
+ * does when this controller saw the home come online, and for a move no ledger records (RECORDED
+ * NaN: its time is this controller's own first sight). After a controller restart the home's
+ * online time is only its first report, so a move the ledger dates counts from that date, or a
+ * restart would postpone the CRITICAL by up to --not-home-after each time; unless the move was a
+ * drain of the home: the home went out of service with it and came back since, at a time unknown,
+ * and that first report is the lower bound said instead.
+ */
+const countsFromOnline = (home: HostRecord, a: AwayDomu, recorded: number): boolean =>
+  home.maintenanceSince?.seenEntering === true || Number.isNaN(recorded) || a.leftAt?.reason === 'drain';
 
 export type ReportedRecord = HostRecord & { readonly state: NonNullable<HostRecord['state']> };
 

@@ -88,9 +88,9 @@ describe('domUs away from home, kept up to date', () => {
     const index = new FleetIndex();
     index.put(record('xen2', hostState({ domains: [dom('web01')] })));
     index.put(record('xen1', hostState({ homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], ledger: { seq: 1, away: { web01: away('xen1', 'xen2', { since: '2024-05-01T14:02:00.000Z' }) }, visitors: {} } })));
-    expect(domusAwayFromHome(index).map((a) => a.leftAt)).toEqual([{ iso: '2024-05-01T14:02:00.000Z', host: 'xen1' }]);
-    index.put(record('xen1', hostState({ homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], ledger: { seq: 2, away: { web01: away('xen1', 'xen2', { since: '2024-05-02T09:00:00.000Z' }) }, visitors: {} } })));
-    expect(domusAwayFromHome(index).map((a) => a.leftAt)).toEqual([{ iso: '2024-05-02T09:00:00.000Z', host: 'xen1' }]);
+    expect(domusAwayFromHome(index).map((a) => a.leftAt)).toEqual([{ iso: '2024-05-01T14:02:00.000Z', host: 'xen1', reason: 'manual' }]);
+    index.put(record('xen1', hostState({ homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], ledger: { seq: 2, away: { web01: away('xen1', 'xen2', { since: '2024-05-02T09:00:00.000Z', reason: 'drain' }) }, visitors: {} } })));
+    expect(domusAwayFromHome(index).map((a) => a.leftAt)).toEqual([{ iso: '2024-05-02T09:00:00.000Z', host: 'xen1', reason: 'drain' }]);
     // back home: no longer away
     index.put(record('xen2', hostState()));
     index.put(record('xen1', hostState({ domains: [dom('web01')], homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }] })));

@@ -17,7 +17,9 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const host = (name: string, parts: Partial<HostState> = {}, o: { onlineFor?: number | null; lastSeen?: number; linkUp?: boolean } = {}): HostRecord => {
   const state = hostState(parts);
   const since = o.onlineFor === undefined ? NOW - 24 * 60 * MIN : o.onlineFor === null ? null : NOW - o.onlineFor;
-  return { ...record(name, state, o.lastSeen ?? NOW, o.linkUp ?? true), maintenanceSince: since === null ? null : { state: state.maintenance.state, since } };
+  // a time given is one this controller saw the host enter its state; the default one it first heard of it
+  const seen = typeof o.onlineFor === 'number' ? { seenEntering: true as const } : {};
+  return { ...record(name, state, o.lastSeen ?? NOW, o.linkUp ?? true), maintenanceSince: since === null ? null : { state: state.maintenance.state, since, ...seen } };
 };
 
 /** A healthy pair: web1 (home xen1, DRBD r1 replicated to xen2) runs at home. */
