@@ -15,6 +15,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { certificatePerfdatum, certificateProblem, type ServerCertificate } from './server-certificate.js';
 import { heldByMaintenance } from './held-by-maintenance.js';
+import { unseenOnlyUnreported } from './unseen-places.js';
 import { problemSummary, ranked } from './check-summary.js';
 import { viewsNotCurrent } from './view-not-current.js';
 
@@ -43,10 +44,16 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const unrecorded = new Map(alerts.filter((a) => a.kind === 'away-unrecorded').map((a) => [a.subject, a.since]));
   const notHome = awayFromOnlineHome(index, away, fresh, t, (name) => unrecorded.get(name) ?? null);
   const drbd = drbdNotUpToDate(index, fresh);
+  // within the start-up grace a domU not seen running only for want of Dom0s still reconnecting is theirs to say: one WARNING
   const silence = enrolledSilence(index, fresh, enrolment);
+  const waiting = silence.some((p) => p.kind === 'hosts-not-reported');
+  const awaited = (p: CheckProblem): boolean => waiting && p.status === 'WARNING' && (p.kind === 'start-deferred' || p.kind === 'down-in-maintenance') && unseenOnlyUnreported(index, p.subject, fresh);
+  const perDomu = [...deferred.problems, ...heldByMaintenance(index, fresh, t, jobHosts)];
+  const unseen = perDomu.filter(awaited);
   // the controller's own certificate first: when it goes, every link goes
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
-  const groups = [cert === null ? [] : [cert], [...silence, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh)), ...viewsNotCurrent(index, fresh)], alertProblems(alerts, index, fresh), deferred.problems, heldByMaintenance(index, fresh, t, jobHosts), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
+  const said = unseen.length === 0 ? silence : silence.map((p) => (p.kind === 'hosts-not-reported' ? { ...p, text: `${p.text}; until they report, ${unseenNames(unseen)} not seen running` } : p));
+  const groups = [cert === null ? [] : [cert], [...said, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh)), ...viewsNotCurrent(index, fresh)], alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
   // every one of them, however many: the API answer is not a plugin's output (xenherdctl bounds what it prints)
   const problems = ranked(groups.flat());
   const hosts = records.length;
@@ -81,6 +88,12 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   }
   const status = problems.reduce<CheckStatus>((worst, p) => (CHECK_SEVERITY[p.status] > CHECK_SEVERITY[worst] ? p.status : worst), 'OK');
   return { ...base, status, summary: summaryOf(problems, { hosts, running, away: away.length }), details: problems.map(detailOf) };
+}
+
+/** "web1, web2 and 3 more": the domUs the start-up WARNING speaks for */
+function unseenNames(ps: readonly CheckProblem[]): string {
+  const names = [...new Set(ps.map((p) => p.subject))];
+  return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
 }
 
 const detailOf = (p: CheckProblem): CheckDetail => ({ status: p.status, text: p.text, kind: p.kind, subject: p.subject, ...(p.waitsFor === undefined ? {} : { waitsFor: p.waitsFor }) });

@@ -15,6 +15,24 @@ import { spanText } from '../../shared/text/span-text.js';
  * start it elsewhere starts a second copy. Each entry is "HOST (why)"; empty: every such Dom0 is heard.
  */
 export function unseenPlaces(index: FleetIndex, name: string, fresh: Freshness): string[] {
+  const out = unseenByHost(index, name, fresh);
+  return [...out.keys()].sort().map((h) => out.get(h) as string);
+}
+
+/**
+ * Whether NAME is not seen running only for want of Dom0s not heard from since the controller
+ * started (and at least one such): within the start-up grace the one WARNING about those Dom0s
+ * speaks for it (fleet-check.ts), as they are most likely still reconnecting.
+ */
+export function unseenOnlyUnreported(index: FleetIndex, name: string, fresh: Freshness): boolean {
+  const hosts = [...unseenByHost(index, name, fresh).keys()];
+  return hosts.length > 0 && hosts.every((h) => neverHeard(index.record(h)));
+}
+
+const neverHeard = (r: HostRecord | undefined): boolean => r !== undefined && r.state === null && r.lastSeen === null;
+
+/** unseenPlaces' entries by host */
+function unseenByHost(index: FleetIndex, name: string, fresh: Freshness): Map<string, string> {
   const out = new Map<string, string>();
   for (const [home, rec] of index.away.get(name) ?? []) {
     const r = index.record(rec.currentHost);
@@ -28,12 +46,12 @@ export function unseenPlaces(index: FleetIndex, name: string, fresh: Freshness):
     const why = r === undefined || out.has(h) ? null : unheard(r, fresh);
     if (why !== null) out.set(h, `${h} (${why})`);
   }
-  return [...out.keys()].sort().map((h) => out.get(h) as string);
+  return out;
 }
 
 /** Why the controller does not know what runs on R now; null when it does. */
 function unheard(r: HostRecord, fresh: Freshness): string | null {
-  if (r.state === null && r.lastSeen === null) return 'not heard from since the controller started';
+  if (neverHeard(r)) return 'not heard from since the controller started';
   if (r.state === null || !isReachable(r, fresh.now, fresh.staleAfterMs)) {
     const age = ageOf(r, fresh.now);
     return `unreachable, last heard ${age === null ? 'never' : `${spanText(age)} ago`}`;
