@@ -70,4 +70,15 @@ describe('an agent that stopped cleanly', () => {
       expect(bed.core.hosts().hosts.find((h) => h.host === 'xen2')?.agentStoppedAt).toBeUndefined();
     }
   });
+
+  it('in maintenance it keeps its WARNING, which says the agent stopped cleanly', async () => {
+    const bed = coreBed(SLOW);
+    const xen1 = await bed.online('xen1', hostState({ maintenance: { state: 'maintenance', operationId: 'op-1', owner: 'ctl' } }));
+    await bed.clock.advance(5_000);
+    xen1.pair.agent.close(CLOSE.goingAway, AGENT_STOPPING_REASON);
+    await bed.clock.advance(120_000);
+    expect(check(bed).details).toEqual([
+      expect.objectContaining({ status: 'WARNING', kind: 'host-unreachable-in-maintenance', text: 'xen1: agent unreachable (last heard 2 min ago; its agent stopped cleanly at 14:00:05 UTC); its last report said it is in maintenance' }),
+    ]);
+  });
 });
