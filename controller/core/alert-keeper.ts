@@ -17,6 +17,8 @@ export class AlertKeeper {
   private book: AlertBook = emptyAlertBook();
   /** domU name → ids of the alerts about it (a `NAME@HOST` subject is about NAME) */
   private byDomu = new Map<string, string[]>();
+  /** the alerts about a DRBD resource (no domU's subject): where tells them under the domUs using it */
+  private aboutDrbd: Alert[] = [];
   /** counts looks begun: a look in slices whose number is no longer the last one is dropped */
   private looks = 0;
   /** the look in slices under way, and whether another was asked for meanwhile */
@@ -30,6 +32,10 @@ export class AlertKeeper {
 
   idsOf(name: string): string[] {
     return this.byDomu.get(name) ?? [];
+  }
+
+  drbdAlerts(): readonly Alert[] {
+    return this.aboutDrbd;
   }
 
   sorted(): Alert[] {
@@ -98,10 +104,13 @@ export class AlertKeeper {
     for (const a of changes.cleared) this.log.info({ event: 'alert-cleared', alert: a.id, kind: a.kind, subject: a.subject, hosts: a.hosts }, `alert cleared: ${a.kind} ${a.subject}`);
     this.book = { current: changes.current, pending: changes.pending };
     const byDomu = new Map<string, string[]>();
+    const aboutDrbd: Alert[] = [];
     for (const a of changes.current.values()) {
       const name = domuOf(a);
       if (name !== null) byDomu.set(name, [...(byDomu.get(name) ?? []), a.id]);
+      else aboutDrbd.push(a);
     }
     this.byDomu = byDomu;
+    this.aboutDrbd = aboutDrbd;
   }
 }

@@ -1,4 +1,4 @@
-import type { HostView, NotListing, WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
+import type { HostView, NotListing, WhereDisk, WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
 import { formatAge, formatSince } from './format.js';
 import { printable } from '../../shared/text/printable.js';
 import { agentStoppedText } from '../../shared/text/utc-time.js';
@@ -186,7 +186,24 @@ export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<st
   const extra: string[] = [];
   if (m.places.length === 0) for (const a of m.autostart) extra.push(`autostart on ${a.host}: ${a.decision}${a.reason ? ` ${a.reason}` : ''}`);
   if (m.alerts.length > 0) extra.push(`ALERT ${m.alerts.join(', ')}`);
+  extra.push(...splitDiskNotes(m.drbd ?? []));
   return [m.name, hosts, stateOf(m, now, notListing), homeOf(m, now), age, ...extra].map(printable);
+}
+
+const hostsText = (hosts: readonly string[]): string => hosts.join(' and ');
+
+/**
+ * "DRBD r1 split (Primary on xen1 and xen2, StandAlone on xen1 and xen2): see ..." per resource:
+ * the word an operator asking where a domU runs cannot miss, and where the way out is written. A
+ * kind this build does not know is said by its word.
+ */
+export function splitDiskNotes(disks: readonly WhereDisk[]): string[] {
+  const byResource = new Map<string, WhereDisk[]>();
+  for (const d of disks) byResource.set(d.resource, [...(byResource.get(d.resource) ?? []), d]);
+  return [...byResource].map(([resource, ds]) => {
+    const what = ds.map((d) => `${d.kind === 'primary-on-both' ? 'Primary' : d.kind === 'standalone' ? 'StandAlone' : d.kind} on ${hostsText(d.hosts)}`);
+    return `DRBD ${resource} split (${what.join(', ')}): see "DRBD split brain" in the README`;
+  });
 }
 
 /** `where -q`'s warning on stderr for a stale answer: its age and why, as the full line says it. */

@@ -46,7 +46,8 @@ export const hasLiveLinkTo = (s: ViewSide, sides: readonly ViewSide[], upToDate 
  */
 export const isCounted = (s: ViewSide, sides: readonly ViewSide[]): boolean => s.res !== null && (s.reachable || !hasLiveLinkTo(s, sides));
 
-const standAlone = (r: LinkDrbdResource): boolean => r.role !== null && ((r.peers.length === 0 && r.disk !== null) || r.peers.some((p) => p.connection === 'StandAlone'));
+/** Up and connected to no peer: DRBD 8.4 lists none for a StandAlone resource, 9 names the state. */
+export const standAlone = (r: LinkDrbdResource): boolean => r.role !== null && ((r.peers.length === 0 && r.disk !== null) || r.peers.some((p) => p.connection === 'StandAlone'));
 const cutPeers = (r: LinkDrbdResource): Peer[] => (r.role === null ? [] : r.peers.filter((p) => p.connection !== 'Connected' && p.connection !== 'StandAlone'));
 const syncing = (p: Peer): boolean => p.connection === 'Connected' && p.replication !== null && DRBD_SYNC_STATES.has(p.replication as DrbdReplicationWord);
 const and = (xs: readonly string[]): string => (xs.length <= 2 ? xs.join(' and ') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);

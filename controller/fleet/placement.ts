@@ -7,6 +7,7 @@ import { ageOf, isCurrent, onControllerClock, type Freshness } from './host-reco
 import { incomingOvertaken, supersededOn } from './superseded.js';
 import { halfStoodMs } from './half-standing.js';
 import { unsettledOf } from './unsettled.js';
+import { DiskTrouble, splitDisksOf } from './split-disks.js';
 
 /**
  * The home of a domU as the fleet sees it: the one Dom0 claiming it; of a DRBD pair that both
@@ -57,7 +58,7 @@ function homeInLedgers(index: FleetIndex, name: string): string | null {
  * and ledger records, autostart decisions, and how old that information is. Null when no host
  * mentions the name at all.
  */
-export function placementOf(index: FleetIndex, name: string, fresh: Freshness, alertIds: (name: string) => string[]): WhereMatch | null {
+export function placementOf(index: FleetIndex, name: string, fresh: Freshness, alertIds: (name: string) => string[], disks = new DiskTrouble(index, fresh, [])): WhereMatch | null {
   if (!index.isKnown(name)) return null;
   const places: WherePlace[] = [];
   // a silent target's receiving half after its source resumed: shown, but neither a move under way nor a source of the answer's age
@@ -119,7 +120,10 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     // dead Dom0 is, or never enrolled): "not running" rests on a Dom0 nobody hears, so not vouched for
     reachable: anyRecord && everyCurrent && !(places.length === 0 && away !== null && index.record(away.currentHost) === undefined),
   };
-  return unsettled.length === 0 ? match : { ...match, unsettled };
+  // its disks split while it runs on one Dom0: no alert names the domU, and whoever asks where it runs must see it
+  const drbd = splitDisksOf(disks, name, [...new Set([...places.map((p) => p.host), ...claims])]);
+  const withDisks = drbd.length === 0 ? match : { ...match, drbd };
+  return unsettled.length === 0 ? withDisks : { ...withDisks, unsettled };
 }
 
 /**

@@ -7,6 +7,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import type { FleetIndex } from './fleet-index.js';
 import { ageOf, currentMaintenanceSince, isCurrent, isReachable, viewOf, type Freshness, type HostRecord } from './host-record.js';
 import { homeOf, placementOf } from './placement.js';
+import { DiskTrouble, type DrbdAlertRef } from './split-disks.js';
 import { nameOrder } from './name-order.js';
 import { migrationUnderWay } from './superseded.js';
 import { noAgentMessage } from './no-agent-message.js';
@@ -80,10 +81,14 @@ export function domainRows(index: FleetIndex, host: string | null, fresh: Freshn
 /** Since when R's agent cannot read xl list, when the rows R shows are the ones it read before (blind-rows.ts); else null. */
 const keptSince = (r: HostRecord): number | null => (r.agentDomains !== undefined && r.viewLag?.view === 'unknown' ? r.viewLag.since : null);
 
-/** The `where` matches for a pattern, by name. An exact name is one lookup; a glob scans the known names. */
-export function whereMatches(index: FleetIndex, pattern: NamePattern, fresh: Freshness, alertIds: (name: string) => string[]): WhereMatch[] {
+/**
+ * The `where` matches for a pattern, by name. An exact name is one lookup; a glob scans the known
+ * names. DRBDALERTS are the open alerts about DRBD resources, told under the domUs using them (split-disks.ts).
+ */
+export function whereMatches(index: FleetIndex, pattern: NamePattern, fresh: Freshness, alertIds: (name: string) => string[], drbdAlerts: readonly DrbdAlertRef[] = []): WhereMatch[] {
   const names = pattern.kind === 'exact' ? [pattern.name] : [...index.knownNames((n) => matches(pattern, n))].sort();
-  return names.map((n) => placementOf(index, n, fresh, alertIds)).filter((m): m is WhereMatch => m !== null);
+  const disks = new DiskTrouble(index, fresh, drbdAlerts);
+  return names.map((n) => placementOf(index, n, fresh, alertIds, disks)).filter((m): m is WhereMatch => m !== null);
 }
 
 /**

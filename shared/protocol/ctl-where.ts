@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DRBD_RESOURCE_RE } from '../names.js';
 import { MsSchema as Ms } from './ctl-api-base.js';
 import { DomuNameSchema, HostNameSchema, IsoTimeSchema, LinkAwaySchema, LinkDomainSchema, LinkGuardedSchema, MigrationOperationSchema, OperationIdSchema } from './agent-link-values.js';
 
@@ -14,6 +15,20 @@ export const WherePlaceSchema = z.strictObject({
   stoodMs: Ms.optional(),
 });
 export type WherePlace = z.infer<typeof WherePlaceSchema>;
+
+/**
+ * A DRBD resource of the domU whose two sides hold different writes, or may: `primary-on-both`
+ * while a drbd-primary-on-both alert about it is open (its id in `alert`), `standalone` while a
+ * Dom0 heard now reports it connected to no peer (a split brain, or disconnected by hand). A
+ * lower-case word, so a newer controller's other kinds are read and shown by their word.
+ */
+export const WhereDiskSchema = z.strictObject({
+  resource: z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name'),
+  kind: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a lower-case word'),
+  hosts: z.array(HostNameSchema),
+  alert: z.string().optional(),
+});
+export type WhereDisk = z.infer<typeof WhereDiskSchema>;
 
 export const WhereMatchSchema = z.strictObject({
   name: DomuNameSchema,
@@ -39,6 +54,8 @@ export const WhereMatchSchema = z.strictObject({
   unsettled: z.array(z.strictObject({ host: HostNameSchema, peer: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, operation: MigrationOperationSchema })).optional(),
   /** ids of the alerts about this domU */
   alerts: z.array(z.string()),
+  /** its DRBD resources split, or cut off from their peer (WhereDiskSchema); absent: none (or a controller older than the field) */
+  drbd: z.array(WhereDiskSchema).optional(),
   /** age of the information: of the hosts running it, else of its home */
   ageMs: Ms.nullable(),
   reachable: z.boolean(),

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { dom, guarded, hostState } from '../states.js';
+import { controllerBed, waitUntil } from '../api/controller-bed.js';
+import { ctlFor } from './ctl-bed.js';
+
+const bed = controllerBed();
+
+/** r-web01 cut off from its peer (StandAlone) on xen1, which runs web01 */
+const standAlone = { name: 'r-web01', role: 'Primary' as const, disk: 'UpToDate', peers: [{ name: 'xen2', role: 'Unknown' as const, connection: 'StandAlone', disk: 'DUnknown', replication: null }] };
+
+describe('xenherdctl where: a domU whose DRBD disk is split', () => {
+  it('the line says so and where the runbook is; -q still prints only the Dom0; --json carries it; exit 0 (where it runs is answered)', async () => {
+    const c = await bed.start();
+    const xen1 = await c.agent('xen1');
+    xen1.hello();
+    xen1.snapshot(hostState({ domains: [dom('web01', { state: 'running' })], homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], guarded: [guarded('web01')], drbd: { availability: 'ok', resources: [standAlone] } }));
+    await waitUntil(() => c.core.hosts().hosts.some((h) => h.reported), 'xen1 reported');
+    const ctl = ctlFor(c);
+
+    const r = await ctl(['where', 'web01']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/^web01 {2}xen1 {2}running {2}home xen1 {2}as of \d+\.\d s {2}DRBD r-web01 split \(StandAlone on xen1\): see "DRBD split brain" in the README\n$/);
+    expect(await ctl(['where', '-q', 'web01'])).toEqual({ code: 0, stdout: 'xen1\n', stderr: '' });
+    const j = await ctl(['where', '--json', 'web01']);
+    expect(j.code).toBe(0);
+    expect(JSON.parse(j.stdout).matches[0].drbd).toEqual([{ resource: 'r-web01', kind: 'standalone', hosts: ['xen1'] }]);
+  });
+});

@@ -1,0 +1,52 @@
+import { afterEach, expect, it } from 'vitest';
+import { whereColumns } from '../../controller/ctl/where-line.js';
+import type { WhereMatch } from '../../shared/protocol/ctl-where.js';
+import type { Fleet } from '../harness/fleet.js';
+import { TWO_DOM0S, twoDom0sOnline } from './two-dom0s.js';
+
+let f: Fleet;
+afterEach(async () => f?.stop());
+
+const whereOf = (name: string): { m: WhereMatch; at: number } => {
+  const w = f.controller!.core.where(name);
+  if (!w.ok) throw new Error(w.error.message);
+  return { m: w.value.matches[0]!, at: w.value.at };
+};
+const alertIds = (): string[] => f.controller!.core.status().alerts.map((a) => a.id);
+
+async function drbdadm(host: string, ...argv: string[]): Promise<void> {
+  const r = await f.sim.run(host, 'drbdadm', argv);
+  expect([r.exitCode, r.stderr]).toEqual([0, '']);
+}
+
+// The DRBD alert is keyed by the resource (r1@xen1+xen2), not by the domU: `where web1` answered
+// "web1 xen1 running home xen1" with no mark while its disk took writes on both Dom0s.
+it.each(['9', '8.4'])('DRBD %s: a split brain of web1\'s disk is marked in where web1, and stays marked until the victim has resynced', async (version) => {
+  f = await twoDom0sOnline(TWO_DOM0S.replace(/drbd=9/g, `drbd=${version}`));
+  expect(whereOf('web1').m.drbd).toBeUndefined();
+  f.sim.drbd('r1', 'split-brain');
+  await drbdadm('xen2', 'primary', 'r1');
+  await f.until(() => alertIds().includes('drbd-primary-on-both:r1@xen1+xen2'), 'the alert', 30_000);
+
+  const { m, at } = whereOf('web1');
+  expect(m.alerts).toEqual([]);
+  expect(m.drbd).toEqual([
+    { resource: 'r1', kind: 'primary-on-both', hosts: ['xen1', 'xen2'], alert: 'drbd-primary-on-both:r1@xen1+xen2' },
+    { resource: 'r1', kind: 'standalone', hosts: ['xen1', 'xen2'] },
+  ]);
+  const cols = whereColumns(m, at);
+  expect(cols.slice(0, 4)).toEqual(['web1', 'xen1', 'running', 'home xen1']);
+  expect(cols.slice(5)).toEqual(['DRBD r1 split (Primary on xen1 and xen2, StandAlone on xen1 and xen2): see "DRBD split brain" in the README']);
+  // a domU on another resource of the same Dom0s is not marked
+  expect(whereOf('web2').m.drbd).toBeUndefined();
+  expect(whereOf('db1').m.drbd).toBeUndefined();
+
+  // the runbook's first step ends the dual Primary; the victim has not resynced: still split
+  await drbdadm('xen2', 'secondary', 'r1');
+  await f.until(() => !alertIds().includes('drbd-primary-on-both:r1@xen1+xen2'), 'the alert cleared', 30_000);
+  expect(whereOf('web1').m.drbd).toEqual([{ resource: 'r1', kind: 'standalone', hosts: ['xen1', 'xen2'] }]);
+
+  await drbdadm('xen2', 'connect', '--discard-my-data', 'r1');
+  await drbdadm('xen1', 'connect', 'r1');
+  await f.until(() => whereOf('web1').m.drbd === undefined, 'r1 connected again', 60_000);
+});
