@@ -6,8 +6,13 @@ import { holdsNothingOf } from './foreign-claims.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { midMigrationRefusal, type HostRow } from './mid-migration-refusal.js';
 import { isPairClaim } from './pair-claim.js';
+import { isLive } from './live-row.js';
 import { homeOf } from './placement.js';
+import { supersededOn } from './superseded.js';
 import { unsettledMessage, unsettledOf } from './unsettled.js';
+
+/** What a refusal over two copies of a domU says to do: where the alerts are, and the runbook for the disks both wrote. */
+export const SETTLE_TWO_COPIES = 'settle that first (xenherdctl status, and "DRBD split brain" in the README)';
 
 /**
  * Which Dom0's agent runs an operator's command: `migrate` goes to the host running NAME (it
@@ -23,13 +28,26 @@ export function routeCommand(index: FleetIndex, req: CommandRequest, fresh: Fres
   // a half of a migration of it stands: a migrate or a reverse now would cross the one under way (or hide a stranded half)
   const rows = rowsOf(index, req.name);
   if (rows.some((x) => x.d.migration !== null)) return err({ code: 'XH_ERR_REFUSED', message: midMigrationRefusal(index, req.name, rows, fresh) });
-  const host = req.op === 'migrate' ? migrateSource(index, req.name, req.target, rows) : reverseHome(index, req.name);
+  const host = req.op === 'migrate' ? migrateSource(index, req.name, req.target, rows) : reverseHome(index, req.name, fresh);
   if (!host.ok) return host;
   const r = index.record(host.value);
   if (!r || !isReachable(r, fresh.now, fresh.staleAfterMs)) {
     return err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `the agent of ${host.value} is not connected to the controller (or silent): nothing was sent; retry once \`xenherdctl hosts\` shows it reachable` });
   }
   return ok({ host: host.value });
+}
+
+/**
+ * The hosts other than HOME running a plain copy of NAME, as running-on-two-hosts counts them: a
+ * silent host's report overtaken by an arrival, or a row from a host holding nothing of it, is none.
+ */
+function otherCopies(index: FleetIndex, name: string, home: string, fresh: Freshness): string[] {
+  const hosts: string[] = [];
+  for (const [h, rows] of index.running.get(name) ?? []) {
+    if (h === home || !rows.some((d) => d.migration === null && isLive(d))) continue;
+    if (!supersededOn(index, name, h, fresh) && holdsNothingOf(index, name, h) === null) hosts.push(h);
+  }
+  return hosts.sort();
 }
 
 /** Every row of NAME the hosts report, migration halves included. */
@@ -45,7 +63,7 @@ function migrateSource(index: FleetIndex, name: string, target: string | null, a
   }
   if (rows.length === 0) return err({ code: 'XH_ERR_NOT_FOUND', message: `no host reports ${name} running${swappedHint(index, name, target)}` });
   const hosts = [...new Set(rows.map((x) => x.host))];
-  if (hosts.length > 1) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on ${hosts.sort().join(' and ')}: settle that first (xenherdctl status)` });
+  if (hosts.length > 1) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on ${hosts.sort().join(' and ')}: ${SETTLE_TWO_COPIES}` });
   const source = hosts[0] as string;
   if (target === source) return err({ code: 'XH_ERR_REFUSED', message: `${name} already runs on ${target}` });
   return ok(source);
@@ -61,7 +79,7 @@ function swappedHint(index: FleetIndex, name: string, target: string | null): st
   return `; ${name} is a Dom0, and the domU comes first${order}`;
 }
 
-function reverseHome(index: FleetIndex, name: string): Result<string, XhError> {
+function reverseHome(index: FleetIndex, name: string, fresh: Freshness): Result<string, XhError> {
   const { home, claims } = homeOf(index, name);
   if (home === null && claims.length > 1) {
     const byHost = index.homes.get(name);
@@ -74,7 +92,12 @@ function reverseHome(index: FleetIndex, name: string): Result<string, XhError> {
   }
   if (home === null) return err({ code: 'XH_ERR_NOT_FOUND', message: `no Dom0 claims ${name} as its home and no ledger records it` });
   const atHome = index.running.get(name)?.get(home)?.some((d) => d.migration === null);
-  if (atHome) return err({ code: 'XH_ERR_REFUSED', message: `${name} already runs on its home ${home}: nothing to reverse` });
+  if (atHome) {
+    // "already home" alone reads as done, and would hide the second copy writing to the same disks
+    const also = otherCopies(index, name, home, fresh);
+    if (also.length > 0) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on its home ${home} and also on ${also.join(' and ')}: nothing to reverse, but two copies run: ${SETTLE_TWO_COPIES}` });
+    return err({ code: 'XH_ERR_REFUSED', message: `${name} already runs on its home ${home}: nothing to reverse` });
+  }
   // the home's agent would refuse too (reverse follows its ledger); here the fleet shows where it runs, and what brings it home
   const rows = index.running.get(name);
   const elsewhere = [...(rows?.keys() ?? [])].filter((h) => h !== home);

@@ -1,5 +1,6 @@
 import type { Blocker, HostBlock, Leftover } from '../../shared/protocol/ctl-jobs.js';
 import { TRANSIENT_WAIT_MS } from './policy.js';
+import { SETTLE_TWO_COPIES } from '../fleet/route.js';
 
 const HOST_WHY: Record<HostBlock, string> = {
   'not-reported': 'has not reported to this controller',
@@ -34,7 +35,7 @@ export function describeBlocker(name: string, b: Blocker): string {
     case 'migration-stranded':
       return b.message;
     case 'running-twice':
-      return `${name} runs on ${b.hosts.join(' and ')}: settle that first (xenherdctl status)`;
+      return `${name} runs on ${b.hosts.join(' and ')}: ${SETTLE_TWO_COPIES}`;
     case 'no-memory':
       return `${name} needs ${b.needMiB} MiB + ${b.reserveMiB} MiB reserve${b.best ? `; the most any allowed target has free is ${b.best.freeMiB} MiB (${b.best.host})` : ''}`;
     case 'targets-unavailable':

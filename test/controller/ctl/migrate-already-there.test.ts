@@ -40,7 +40,7 @@ describe('xenherdctl migrate NAME HOST when NAME already runs on HOST', () => {
     await waitUntil(() => JSON.stringify(c.core.where('web01')).includes('"xen1"'), 'web01 seen on xen1 too');
     const two = await ctl(['migrate', 'web01', 'xen2']);
     expect([two.code, two.stdout]).toEqual([77, '']);
-    expect(two.stderr).toMatch(/XH_ERR_REFUSED: web01 runs on xen1 and xen2: settle that first/);
+    expect(two.stderr).toMatch(/XH_ERR_REFUSED: web01 runs on xen1 and xen2: settle that first \(xenherdctl status, and "DRBD split brain" in the README\)\n/);
     xen1.delta({ domains: [dom('db1')] });
     xen2.link.close(1000, 'gone');
     await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.linkUp) && !JSON.stringify(c.core.where('web01')).includes('"xen1"'), 'xen2 down, web01 gone from xen1');

@@ -69,7 +69,8 @@ describe('xenherdctl reverse of a domU already home', () => {
     xen2.delta({ domains: [dom('db1'), dom('web01')] });
     await waitUntil(() => JSON.stringify(c.core.where('web01')).includes('"xen2"'), 'web01 seen on xen2 too');
     const two = await ctl(['reverse', 'web01']);
-    expect([two.code, two.stdout, two.stderr]).toEqual([77, '', 'xenherdctl: XH_ERR_REFUSED: web01 already runs on its home xen1: nothing to reverse\n']);
+    // it says the other copy, and where the way out is: "already home" alone read as nothing amiss
+    expect([two.code, two.stdout, two.stderr]).toEqual([77, '', 'xenherdctl: XH_ERR_REFUSED: web01 runs on its home xen1 and also on xen2: nothing to reverse, but two copies run: settle that first (xenherdctl status, and "DRBD split brain" in the README)\n']);
     xen2.delta({ domains: [dom('db1')] });
     xen1.link.close(1000, 'gone');
     await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && !h.linkUp) && !JSON.stringify(c.core.where('web01')).includes('"xen2"'), 'xen1 down, web01 gone from xen2');
