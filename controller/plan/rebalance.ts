@@ -112,7 +112,8 @@ export function* rebalanceSteps(facts: PlanFacts, policy: PlanPolicy, paused: st
   for (const { d, h } of running) {
     if (tick()) yield;
     // a domU running on two hosts comes by twice, with one reason: it is listed once
-    if (!healthyHome(d) || d.home === h || moved.has(d.name) || listed.has(d.name)) continue;
+    // nor is one with a copy at home away from it: the copy elsewhere is a second one, status's alert to settle
+    if (!healthyHome(d) || d.home === h || moved.has(d.name) || listed.has(d.name) || d.hosts.includes(d.home as string)) continue;
     const why = whyItStaysAway(facts, cap, rp, d, h) ?? (atLimit ? { kind: 'move-limit' as const, limit } : null);
     if (why === null) continue;
     listed.add(d.name);

@@ -98,6 +98,13 @@ describe('planRebalance', () => {
     expect(p.leftovers.map((l) => [l.name, l.blocker.kind])).toEqual([['web0', 'running-twice']]);
   });
 
+  it('a domU running at its home and on another host is not listed as staying away from home: it is home', () => {
+    const web0 = { name: 'web0', home: 'xen0', replicas: ['xen0', 'xen1'], memMiB: 1024 };
+    const spec: FleetSpec = { hosts: { xen0: {}, xen1: {} }, domus: [{ ...web0, on: 'xen0' }, { ...web0, on: 'xen1' }] };
+    const p = planRebalance(factsOf(spec), P);
+    expect([p.sets, p.leftovers]).toEqual([[], []]);
+  });
+
   it('respects DRBD: a domU replicated only on xen1+xen2 never goes to xen3', () => {
     const spec: FleetSpec = { hosts: { xen1: {}, xen2: { totalMiB: 8192 }, xen3: {} }, domus: many('xen1', 6, 2048, ['xen1', 'xen2']).map((d) => ({ ...d, noHome: true })) };
     const ms = planRebalance(factsOf(spec), P).sets.flat();
