@@ -156,6 +156,8 @@ export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh:
       unreachable: hosts.length - reachable,
       domus,
       domusUnreachable,
+      // the hosts table counts every copy: without this, 3 domUs running beside 4 domains read as a miscount
+      runningTwice: alerts.filter((a) => a.kind === 'running-on-two-hosts').length,
       midMigration,
       unsettled,
       inMaintenance: hosts.filter((h) => h.maintenance.state !== 'online').length,

@@ -88,6 +88,8 @@ export const FleetSummarySchema = z.strictObject({
   domus: z.number().int().nonnegative(),
   /** distinct domUs only unreachable hosts' last reports show: not known to run; absent from an older controller */
   domusUnreachable: z.number().int().nonnegative().optional(),
+  /** of those, the domUs a running-on-two-hosts alert names, counted once in `domus` though each runs twice; absent from an older controller */
+  runningTwice: z.number().int().nonnegative().optional(),
   midMigration: z.number().int().nonnegative(),
   /** distinct domUs a Dom0's ledger keeps a migration of as unsettled (ended in an ALARM, not counted in midMigration); absent from an older controller */
   unsettled: z.number().int().nonnegative().optional(),

@@ -48,6 +48,9 @@ export async function domains(argv: readonly string[], io: CliIo, hooks: CtlHook
 /** "1 host", "2 hosts": the status line is read by people, who stumble on "1 hosts" */
 const counted = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** " (1 of them on two hosts, in the alerts above)": each such domU is one domU and two rows in the DOMAINS column below */
+const twice = (n: number | undefined): string => (n === undefined || n === 0 ? '' : ` (${n} of them on two hosts, in the alerts above)`);
+
 /** " (2 more only in unreachable hosts' last reports)": a dead Dom0's domUs are not counted as running */
 const notKnown = (n: number | undefined): string => (n === undefined || n === 0 ? '' : ` (${n} more only in unreachable hosts' last reports)`);
 
@@ -68,7 +71,7 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
       alertsBlock(r.value.alerts, hooks.clock.now(), s.unreachable),
       unreachableBlock(r.value.hosts),
       verdictLine(r.value.verdict),
-      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${s.unreachable} unreachable), ${counted(s.domus, 'domU')} running${notKnown(s.domusUnreachable)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
+      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${s.unreachable} unreachable), ${counted(s.domus, 'domU')} running${twice(s.runningTwice)}${notKnown(s.domusUnreachable)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
       shown.length > 0 ? hostsTable(shown) : '',
       hidden > 0 ? `${shown.length > 0 ? 'and ' : ''}${counted(hidden, shown.length > 0 ? 'more host' : 'host')}, reachable and online (xenherdctl hosts lists every host)\n` : '',
     ].join(''),
