@@ -1,5 +1,6 @@
 import type { ChildCommand } from './effects.js';
 import type { AgentState, ReplyError } from './state.js';
+import { leftoverRefusal } from './leftover-creates.js';
 
 /**
  * What only the daemon can check before it starts a command's child process: facts the child
@@ -7,6 +8,8 @@ import type { AgentState, ReplyError } from './state.js';
  * and the maintenance flag as this agent keeps it (with the lease of its owner). Pure.
  */
 export function refusalBeforeSpawn(s: AgentState, c: ChildCommand): ReplyError | null {
+  const leftover = leftoverRefusal(s, c.name);
+  if (leftover !== null) return { code: 'XH_ERR_LOCKED', message: leftover };
   if (c.op === 'migrate' && c.reason === 'drain') {
     const m = s.maintenance;
     // a drain's moves are its own: another drain (or none) must not move domUs off this host

@@ -3,6 +3,7 @@ import { forceVerdict } from '../decide/autostart-all.js';
 import { nearestWord } from '../../shared/text/nearest-word.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 import { log } from './effects.js';
+import { leftoverRefusal } from './leftover-creates.js';
 import { requestFullRead } from './read-requests.js';
 import { enqueue, failure } from './start-queue.js';
 import { dropUnforced } from './starts.js';
@@ -80,6 +81,11 @@ function force(s: AgentState, fx: Fx, id: number, req: Extract<ControlRequest, {
     refuse(fx, id, { code: 'XH_ERR_LOCKED', message: `${req.name} is being migrated (${h.purpose}, operation ${h.operation}, by ${h.by}): not started` });
     return s;
   }
+  const leftover = leftoverRefusal(s, req.name);
+  if (leftover !== null) {
+    refuse(fx, id, { code: 'XH_ERR_LOCKED', message: leftover });
+    return s;
+  }
   const n = enqueue(s, fx, g.name, g.configPath, { reason: req.reason, operator: req.operator }, id);
   if (n === null) {
     refuse(fx, id, { code: 'XH_ERR_REFUSED', message: `${req.name}: a start is already in progress` });
@@ -144,6 +150,11 @@ function hold(s: AgentState, fx: Fx, id: number, conn: number, req: Extract<Cont
   }
   if (s.jobs.some((j) => j.name === req.name)) {
     refuse(fx, id, { code: 'XH_ERR_LOCKED', message: `an xl create of ${req.name} by the agent is running` });
+    return s;
+  }
+  const leftover = leftoverRefusal(s, req.name);
+  if (leftover !== null) {
+    refuse(fx, id, { code: 'XH_ERR_LOCKED', message: leftover });
     return s;
   }
   const other = s.holds.find((h) => h.hold.name === req.name)?.hold;

@@ -18,6 +18,7 @@ import { statusLine } from './status.js';
 import { onHomeAgainTimer, onLedgerRecordEnded } from './home-again.js';
 import { onMismatchTimer } from './ledger-mismatches.js';
 import { onStrandedTimer } from './stranded-half.js';
+import { onLeftoverCreate } from './leftover-creates.js';
 import type { AgentState } from './state.js';
 import { arm, disarmAll, fired, type Fx } from './timers.js';
 import { nameDom0InGuests } from './xenstore-names.js';
@@ -88,6 +89,8 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       return maybeStopped(onClaimed(s, fx, ev.name, ev.promoted, ev.views, ev.problem), fx);
     case 'created':
       return maybeStopped(onCreated(s, fx, ev.name, ev.ok, ev.message, now), fx);
+    case 'leftover-create':
+      return onLeftoverCreate(s, fx, ev.name, ev.createPid, ev.running, now);
     case 'coexistence':
       for (const w of ev.warnings) fx.push(log('warn', w, { coexistence: true }));
       return { ...s, warnings: ev.warnings };

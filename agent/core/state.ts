@@ -12,6 +12,7 @@ import { initialWatcher, type WatcherState } from './watcher.js';
 import type { HomeAgainSeen } from './home-again.js';
 import type { MismatchSeen } from './ledger-mismatches.js';
 import type { HalfSeen } from './stranded-half.js';
+import type { LeftoverCreate } from './leftover-creates.js';
 import type { ReplicationSeen } from './replication-watch.js';
 import { NO_RENAME_WATCH, type RenameWatch } from './rename-watch.js';
 
@@ -118,6 +119,8 @@ export interface AgentState {
   readonly homeAgain: ReadonlyMap<string, HomeAgainSeen>;
   /** `NAME--migratedaway` rows standing here with no migration of NAME held, since when (core/stranded-half.ts) */
   readonly strandedHalves: ReadonlyMap<string, HalfSeen>;
+  /** `xl create`s an earlier agent left running, by domU: nothing is done about that domU until each ends (core/leftover-creates.ts) */
+  readonly leftoverCreates: ReadonlyMap<string, LeftoverCreate>;
   /** since when `xl list` has shown a migration row without a break (core/migration-rows.ts); null: none now */
   readonly migrationRowsSince: number | null;
   /** the xenstore-watch on the name nodes of the incoming rows among them (core/rename-watch.ts) */
@@ -222,6 +225,7 @@ export function initialState({ config, configFile, host, hostToConfirm, pid, now
     endingAway: new Set(),
     homeAgain: new Map(),
     strandedHalves: new Map(),
+    leftoverCreates: new Map(),
     migrationRowsSince: null,
     renameWatch: NO_RENAME_WATCH,
     maintenanceKeeping: { leaseUntil: null, queue: [], serving: null, staleReadsUpTo: 0 },

@@ -5,6 +5,7 @@ import type { GuardedEntry, HostSnapshot } from '../state/snapshot.js';
 import { describeDomainSource } from './domain-watch.js';
 import { describeDrbdSource, drbdUnread, drbdViews } from './drbd.js';
 import { freshFleet, silentInFleet } from './fleet-view.js';
+import { leftoverWarnings } from './leftover-creates.js';
 import type { AgentState, DomuRecord } from './state.js';
 
 /** What the agent shows of itself: the decision snapshot, `status`, systemd's STATUS= line. */
@@ -31,7 +32,7 @@ export function snapshotOf(s: AgentState, now: number): HostSnapshot {
   };
 }
 
-export const starting = (s: AgentState, name: string): boolean => s.jobs.some((j) => j.name === name);
+export const starting = (s: AgentState, name: string): boolean => s.jobs.some((j) => j.name === name) || s.leftoverCreates.has(name);
 
 function guardedStatus(g: GuardedEntry, rec: DomuRecord | undefined, isStarting: boolean, now: number, fleetWait: number | null): GuardedStatus {
   const d = rec?.decision ?? null;
@@ -86,7 +87,7 @@ export function statusOf(s: AgentState, now: number): AgentStatus {
     lastFullRead: s.lastFullRead === null ? null : iso(s.lastFullRead),
     guarded: guarded.map((g) => guardedStatus(g, s.records.get(g.name), starting(s, g.name), now, fleetWaitOf(s))),
     holds: s.holds.map((h) => h.hold),
-    warnings: [...(guardedDirWarning(s) ?? []), ...s.warnings],
+    warnings: [...(guardedDirWarning(s) ?? []), ...leftoverWarnings(s), ...s.warnings],
     controller: { link: linkWord(s), problem: s.link.phase === 'up' ? null : (s.link.problem?.why ?? null), failures: s.link.failures },
   };
 }
@@ -131,6 +132,7 @@ export function statusLine(s: AgentState): string {
   }
   const noDir = guardedDirWarning(s) === null ? '' : ` (guarded dir ${s.config.guardedDir} missing, empty or unreadable)`;
   const parts = [`${names.size} guarded domUs${noDir}: ${running} running`, `${s.jobs.length} starting`, `${deferred} deferred`, `${skipped} skipped`];
+  if (s.leftoverCreates.size > 0) parts.push(`waiting for ${[...s.leftoverCreates.keys()].join(', ')}: an earlier agent's xl create still runs`);
   if (!s.enabled) parts.push('autostart stopped');
   if (s.maintenance.state !== 'online') parts.push(`host ${s.maintenance.state}`);
   // where `systemctl status` shows it: a refused token or an untrusted certificate is otherwise

@@ -6,15 +6,16 @@ import { initialState, type AgentState, type InitialFacts } from '../core/state.
 import { EffectRunner, type ReplyChannel } from './effect-runner.js';
 import { runRelease } from './drbd-claim.js';
 import type { AgentPorts } from './ports.js';
+import type { StartIntent } from './start-intents.js';
 
 /**
- * One agent's event loop (drbd-reactor's shape): typed events on one queue, the pure reducer
- * (core/reduce.ts) over the agent's state, effects run by the effect runner. Events posted in one
- * burst (the lines of one events2 chunk) are reduced together and decided on once. It runs the
- * same behind the real process (cli/run.ts) and inside a test with the fleet simulator.
+ * An `xl create` left running by a killed agent is polled this often; past each LEFTOVER_WARN_MS
+ * of it the journal hears again that the domU still waits, for as long as it runs. There is no
+ * bound: giving the claim back under a create still alive would pull the disk from the domain it
+ * builds, and waiting before READY let systemd's start timeout kill agent after agent.
  */
-const LEFTOVER_START_WAIT_MS = 150_000;
 const LEFTOVER_POLL_MS = 100;
+const LEFTOVER_WARN_MS = 150_000;
 
 /** The control connection a request came on (a hold keeps it open). */
 export interface ControlConnection {
@@ -23,11 +24,19 @@ export interface ControlConnection {
 
 const gone = (message: string): ControlResponse => ({ v: CONTROL_PROTOCOL_VERSION, ok: false, error: { code: 'XH_ERR_AGENT_UNREACHABLE', message } });
 
+/**
+ * One agent's event loop (drbd-reactor's shape): typed events on one queue, the pure reducer
+ * (core/reduce.ts) over the agent's state, effects run by the effect runner. Events posted in one
+ * burst (the lines of one events2 chunk) are reduced together and decided on once. It runs the
+ * same behind the real process (cli/run.ts) and inside a test with the fleet simulator.
+ */
 export class AgentCore {
   private state: AgentState;
   private readonly queue: AgentEvent[] = [];
   private scheduled = false;
   private abandoned = false;
+  /** a leftover create is waited for no longer: its start record stays for the next agent */
+  private stopping = false;
   private nextId = 1;
   private readonly replies = new Map<number, ReplyChannel>();
   private readonly runner: EffectRunner;
@@ -49,10 +58,16 @@ export class AgentCore {
     return this.state;
   }
 
-  /** Waits out an `xl create` left running by an earlier agent, then runs; resolves at READY. */
+  /**
+   * Runs; resolves at READY. A start an earlier agent left behind is dealt with first when its
+   * `xl create` has ended; one whose create still runs is waited for beside the loop, that domU
+   * alone held (core/leftover-creates.ts), so READY and the controller link come as always.
+   */
   async start(): Promise<void> {
-    await this.waitForLeftoverStarts();
+    const running = await this.leftoverStarts();
+    for (const i of running) this.post({ t: 'leftover-create', name: i.name, createPid: i.pid, running: true });
     this.post({ t: 'start' });
+    for (const i of running) void this.waitOut(i);
     return this.ready;
   }
 
@@ -81,6 +96,7 @@ export class AgentCore {
 
   /** SIGTERM: no new starts, watchers ended, running `xl create`s finished. */
   stop(): Promise<void> {
+    this.stopping = true;
     this.post({ t: 'stop' });
     return this.runner.whenStopped();
   }
@@ -121,21 +137,50 @@ export class AgentCore {
     return s.dirty || s.waitingReplies.some((w) => w.afterRead <= s.fullRead.done);
   }
 
-  private async waitForLeftoverStarts(): Promise<void> {
-    const { intents, clock, log } = this.ports;
-    const deadline = clock.now() + LEFTOVER_START_WAIT_MS;
-    for (const intent of intents.readAll()) {
-      if (intents.stillRunning(intent)) {
-        log.warn({ domu: intent.name, pid: intent.pid }, `an xl create for ${intent.name} from before this agent started is still running: waiting for it`);
-        while (intents.stillRunning(intent) && clock.now() < deadline) await clock.sleep(LEFTOVER_POLL_MS);
-      }
-      // what its claim took Primary, unless the domU now runs on it (DRBD refuses that demotion)
-      if (intent.claimed !== undefined && intent.claimed.length > 0) {
-        const problems = await runRelease(this.ports, { e: 'release', name: intent.name, resources: intent.claimed });
-        log.info({ domu: intent.name, resources: intent.claimed }, `a start of ${intent.name} from before this agent started had taken ${intent.claimed.join(', ')} Primary: given back where nothing uses them`);
-        for (const m of problems) log.info({ domu: intent.name }, `kept: ${m}`);
-      }
-      intents.remove(intent.name);
+  /** The start records an earlier agent left: those whose create ended given back now, the others returned. */
+  private async leftoverStarts(): Promise<StartIntent[]> {
+    const running: StartIntent[] = [];
+    for (const intent of this.ports.intents.readAll()) {
+      if (this.ports.intents.stillRunning(intent)) running.push(intent);
+      else await this.giveBack(intent);
     }
+    return running;
+  }
+
+  private async waitOut(intent: StartIntent): Promise<void> {
+    const { intents, clock, log } = this.ports;
+    const since = clock.now();
+    const fields = { domu: intent.name, createPid: intent.pid };
+    log.warn(fields, `an xl create for ${intent.name} from before this agent started is still running: waiting for it before ${intent.name} is decided (the rest goes on)`);
+    let warnAt = since + LEFTOVER_WARN_MS;
+    while (intents.stillRunning(intent)) {
+      if (this.abandoned || this.stopping) return;
+      if (clock.now() >= warnAt) {
+        const s = Math.round((clock.now() - since) / 1000);
+        log.warn({ ...fields, waitedMs: clock.now() - since }, `the xl create for ${intent.name} from before this agent started still runs after ${s} s (pid ${intent.pid}; a hung hotplug script?): ${intent.name} still waits, and what its start took Primary stays so until it ends`);
+        warnAt += LEFTOVER_WARN_MS;
+      }
+      await clock.sleep(LEFTOVER_POLL_MS);
+    }
+    if (this.abandoned || this.stopping) return;
+    await this.giveBack(intent);
+    this.post({ t: 'leftover-create', name: intent.name, createPid: intent.pid, running: false });
+  }
+
+  /** what an earlier start's claim took Primary, given back unless the domU now runs on it (DRBD refuses that demotion) */
+  private async giveBack(intent: StartIntent): Promise<void> {
+    const { log } = this.ports;
+    if (intent.claimed !== undefined && intent.claimed.length > 0) {
+      const problems = await runRelease(this.ports, { e: 'release', name: intent.name, resources: intent.claimed });
+      log.info({ domu: intent.name, resources: intent.claimed }, `a start of ${intent.name} from before this agent started had taken ${intent.claimed.join(', ')} Primary: given back where nothing uses them`);
+      for (const m of problems) {
+        if (HELD_OPEN.test(m)) log.info({ domu: intent.name }, `kept Primary, as it should be: a domain holds the device open, so DRBD refused to demote it (${m})`);
+        else log.warn({ domu: intent.name }, `not given back, it stays Primary: ${m}`);
+      }
+    }
+    this.ports.intents.remove(intent.name);
   }
 }
+
+/** DRBD's refusal to demote a device in use (exit code 11): the domU the create started runs on it */
+const HELD_OPEN = /held open/i;

@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { AgentConfigSchema } from '../../../agent/config/schema.js';
+import { StartIntents } from '../../../agent/run/start-intents.js';
+import { AgentStatusSchema } from '../../../shared/protocol/agent-control.js';
+import { creates, runsOn, startFleet, type Fleet } from '../../harness/fleet.js';
+import type { SimAgent } from '../../harness/agent-on-sim.js';
+
+// An agent killed while its `xl create` runs (an upgrade, a crash): the create outlives it, and
+// the next agent must neither start the domU again nor give its disk back under it, yet be READY
+// and on its controller link as always, or systemd's start timeout kills it over and over.
+
+const FLEET = `
+option bandwidth=1024 connect-delay=300
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
+domu plain1 mem=512 vcpus=1 home=xen1 running=no
+`;
+/** longer than systemd's default start timeout (90 s) and the agent's old 150 s bound on the wait */
+const HUNG_MS = 200_000;
+
+let fleet: Fleet;
+afterEach(async () => fleet?.stop());
+
+async function status(a: SimAgent) {
+  const r = await a.control({ op: 'status' });
+  if (!r.ok) throw new Error(r.error.message);
+  return AgentStatusSchema.parse(r.status);
+}
+
+/** xen1 rebooted, its agent killed while the `xl create` of web1 hangs; the next agent started */
+async function killedMidCreate(): Promise<{ f: Fleet; second: SimAgent; createdAt: number }> {
+  const f = (fleet = await startFleet(FLEET, { controller: true }));
+  f.sim.power('xen1', 'off');
+  f.sim.power('xen1', 'on');
+  f.sim.toolFault('xen1', 'xl', { kind: 'slow', ms: HUNG_MS }, { argvPrefix: ['create', '/etc/xen/drbd-auto/web1.cfg'], times: 1 });
+  f.startAgent('xen1');
+  await f.until(() => creates(f.sim, 'xen1', 'web1') === 1, 'the first xl create of web1');
+  const createdAt = f.sim.clock.now();
+  f.crash('xen1');
+  return { f, second: f.startAgent('xen1'), createdAt };
+}
+
+describe('an xl create left running by a killed agent (in process)', () => {
+  it('the next agent is READY and on its link while it runs; web1 alone waits, held for no one', async () => {
+    const { f, second, createdAt } = await killedMidCreate();
+    await f.until(() => second.notified.some((n) => n.ready) && second.core.current.link.phase === 'up', 'READY and the controller link up', 30_000);
+    expect(f.sim.clock.now() - createdAt).toBeLessThan(30_000);
+    expect(runsOn(f.sim, 'web1')).toEqual([]);
+    const wait = second.logs.find((l) => l.msg.includes('still running: waiting for it'));
+    expect(wait).toMatchObject({ domu: 'web1', createPid: expect.any(Number) });
+    expect(wait?.['pid']).toBeUndefined();
+    const st = await status(second);
+    expect(st.guarded.find((g) => g.name === 'web1')).toMatchObject({ starting: true });
+    expect(st.warnings.some((w) => w.startsWith('an xl create of web1 from before this agent started is still running'))).toBe(true);
+    expect(second.notified.at(-1)?.status).toContain('waiting for web1');
+    const held = await second.hold('web1', 'migrate');
+    expect(held.response).toMatchObject({ ok: false, error: { code: 'XH_ERR_LOCKED' } });
+    // the other guarded domUs are decided as always
+    expect(second.logs.find((l) => l.domu === 'plain1' && l.decision !== undefined)).toMatchObject({ decision: 'running' });
+    expect(second.logs.some((l) => l.domu === 'web1' && l.decision !== undefined)).toBe(false);
+  });
+
+  it('past 150 s of a create still alive, nothing is given back; once it ends, web1 runs once and is decided again', async () => {
+    const { f, second, createdAt } = await killedMidCreate();
+    await f.advance(createdAt + 160_000 - f.sim.clock.now());
+    expect(f.sim.state().drbd['r1']?.replicas['xen1']?.role).toBe('Primary');
+    expect(second.logs.filter((l) => l.msg.includes('given back') || l.msg.includes('kept'))).toEqual([]);
+    expect(second.core.current.leftoverCreates.has('web1')).toBe(true);
+    expect(second.logs.find((l) => l.msg.includes('still runs after 150 s'))).toMatchObject({ level: 40, domu: 'web1' });
+    await f.log('xen1', (l) => l.msg.includes('the xl create of web1 from before this agent started has ended'), 'the create ended', 60_000);
+    await f.log('xen1', (l) => l.domu === 'web1' && l.decision === 'running', 'web1 decided running', 30_000);
+    const kept = second.logs.find((l) => l.msg.startsWith('kept Primary, as it should be'));
+    expect(kept).toMatchObject({ level: 30, domu: 'web1' });
+    expect(f.sim.state().drbd['r1']?.replicas['xen1']?.role).toBe('Primary');
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(1);
+    expect(runsOn(f.sim, 'web1')).toEqual(['xen1']);
+    expect(f.sim.violations).toEqual([]);
+  });
+
+  it('an agent stopped while it waits leaves the start record: the next one waits again and gives back after the create', async () => {
+    const { f, second } = await killedMidCreate();
+    await f.until(() => second.notified.some((n) => n.ready), 'READY', 30_000);
+    await second.core.stop();
+    const records = new StartIntents(join(f.sim.hostRoot('xen1'), AgentConfigSchema.parse({}).stateDir));
+    expect(records.readAll().map((r) => r.name)).toEqual(['web1']);
+    const third = f.startAgent('xen1');
+    await f.log('xen1', (l) => l.msg.includes('the xl create of web1 from before this agent started has ended'), 'the create ended', HUNG_MS);
+    expect(third.logs.some((l) => l.msg.includes('still running: waiting for it'))).toBe(true);
+    expect(records.readAll()).toEqual([]);
+    await f.log('xen1', (l) => l.domu === 'web1' && l.decision === 'running', 'web1 decided running', 30_000);
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(1);
+  });
+});
