@@ -169,12 +169,20 @@ function hold(s: AgentState, fx: Fx, id: number, conn: number, req: Extract<Cont
   return { ...s, holds: [...s.holds, { hold: h, conn }] };
 }
 
-/** The client of a hold went away (done, or killed): the domU is decided again on a fresh read. */
+/**
+ * The client of a hold went away (done, or killed): the domU is decided again on a fresh read.
+ * A stopping agent closes the connections itself: the command holding the domU still runs, so the
+ * line says the hold ends with the agent, not that the command let the domU go.
+ */
 export function onConnClosed(s: AgentState, fx: Fx, conn: number): AgentState {
   const mine = s.holds.filter((h) => h.conn === conn);
   if (mine.length === 0) return s;
-  let n: AgentState = { ...s, holds: s.holds.filter((h) => h.conn !== conn), dirty: true };
-  for (const { hold: h } of mine) fx.push(log('info', `${h.name} released by ${h.by}: reading the host again`, { domu: h.name, hold: h.purpose, operation: h.operation }));
-  n = requestFullRead(n, fx);
-  return n;
+  const n: AgentState = { ...s, holds: s.holds.filter((h) => h.conn !== conn), dirty: true };
+  const stopping = s.phase === 'stopping' || s.phase === 'stopped';
+  for (const { hold: h } of mine) {
+    const fields = { domu: h.name, hold: h.purpose, operation: h.operation };
+    if (stopping) fx.push(log('info', `${h.name} still held by ${h.by}, which runs on: this agent is stopping, so the hold ends here (a migration command asks the next agent to hold ${h.name})`, fields));
+    else fx.push(log('info', `${h.name} released by ${h.by}: reading the host again`, fields));
+  }
+  return stopping ? n : requestFullRead(n, fx);
 }

@@ -225,6 +225,9 @@ describe('xenherd-agent run as a process', () => {
       await a.waitLog((l) => l.domu === 'web1' && l.hold === 'migrate');
       // systemctl restart: the old daemon ends (its holds with it), a new one listens on the same socket
       expect((await a.stop()).code).toBe(0);
+      // the migrate still holds web1: the stopping daemon says its hold ends with it, not that it was released
+      const ended = a.logs.filter((l) => l.domu === 'web1' && typeof l.msg === 'string' && (l.msg.startsWith('web1 released by') || l.msg.startsWith('web1 still held by')));
+      expect(ended.map((l) => l.msg)).toEqual([expect.stringMatching(/^web1 still held by xenherd-agent migrate \(pid \d+\), which runs on: this agent is stopping/)]);
       const b = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
       await b.waitLog((l) => l.domu === 'web1' && l.hold === 'migrate');
       expect((await status()).holds).toEqual([expect.objectContaining({ name: 'web1', purpose: 'migrate', by: expect.stringMatching(/^xenherd-agent migrate \(pid \d+\)$/) })]);
