@@ -34,6 +34,8 @@ const IN_STEP = DRBD_IN_STEP;
 const LINK_DOWN: ReadonlySet<string> = DRBD_LINK_DOWN;
 const TRYING: ReadonlySet<string> = new Set(['Connecting', 'WFConnection']);
 const NO_DISK: ReadonlySet<string> = new Set(['Diskless', 'Failed', 'Detaching']);
+/** the README's runbook for a disk DRBD detached */
+export const FAILED_DISK_SECTION = 'A failed disk under DRBD';
 
 /** The connection of V towards OTHER: named so (DRBD 9), or the only one (8.4 calls it "peer"). */
 export function peerTowards<P extends DrbdReadinessPeer>(v: { readonly peers: readonly P[] }, other: string): P | undefined {
@@ -47,7 +49,7 @@ export interface DrbdNotReady {
   /**
    * DRBD gets there by itself (a resync or catch-up, a link re-established, a disk catching up):
    * worth waiting for. False: a person must act (a split brain or other StandAlone, a resource not
-   * up, no connection to that host, a disk Diskless or Failed).
+   * up, no connection to that host, a disk Diskless or Failed where the domU would run).
    */
   readonly clearsUp: boolean;
   /** the resource, the host, the state seen and the fix, as one sentence */
@@ -55,23 +57,41 @@ export interface DrbdNotReady {
 }
 
 /**
+ * Which end of the move HOST is: the Dom0 the domU leaves (source) or the one it goes to (target).
+ * It matters only for a disk that is gone (Diskless, Failed): leaving such a Dom0 is the way off
+ * it, going to one would run the domU on the other Dom0's disk over the network.
+ */
+export type MoveSide = 'source' | 'target';
+
+/**
  * Why RESOURCE, as HOST sees it, must not carry a live migration to (or from) OTHER; null when it may.
  * The target's block-drbd promotes its replica whatever the link says (allow-two-primaries), so a
  * disconnected, split-brained or resyncing pair would run the domU on a disk missing the writes
- * since the disconnect. Only Connected with both disks UpToDate is safe. DRBD 9: the connection to
- * OTHER (DRBD 8.4 names its one peer "peer").
+ * since the disconnect. Safe: Connected with both disks UpToDate, or Connected with the target's
+ * disk UpToDate and the source's gone (DRBD detached it after an I/O error and serves the source
+ * over the network from the target's disk, which then holds the only good copy). DRBD 9: the
+ * connection to OTHER (DRBD 8.4 names its one peer "peer").
  */
-export function drbdNotReady(host: string, other: string, v: DrbdReadinessView): DrbdNotReady | null {
+export function drbdNotReady(host: string, other: string, v: DrbdReadinessView, side: MoveSide): DrbdNotReady | null {
   const r = v.name;
   const wait = 'wait for UpToDate/UpToDate before migrating';
   const needsPerson = (state: string, text: string): DrbdNotReady => ({ state, clearsUp: false, text });
   if (!v.up) return needsPerson('down', `${r} on ${host} is not up: bring it up (\`drbdadm up ${r}\`), connect it and ${wait}`);
   const peer = peerTowards(v, other);
   const disk = v.disk ?? 'unknown';
-  const standAlone = `reconnect it (\`drbdadm connect ${r}\` on both, resolving a split brain first) and ${wait}`;
+  const [source, target] = side === 'source' ? [host, other] : [other, host];
+  const sourceDisk = side === 'source' ? disk : peer?.disk ?? 'unknown';
+  const targetDisk = side === 'source' ? peer?.disk ?? 'unknown' : disk;
+  // a detached or failed disk stays so until someone attaches it again: no "wait" for it
+  const until = NO_DISK.has(targetDisk)
+    ? `replace ${target}'s disk if it failed and attach it (\`drbdadm attach ${r}\` on ${target}; README, section "${FAILED_DISK_SECTION}"), then ${wait}, or move the domU to a Dom0 whose disk is UpToDate`
+    : NO_DISK.has(sourceDisk)
+      ? `migrate once ${target}'s disk is UpToDate and Connected (${source}'s ${sourceDisk} disk does not come back by itself: README, section "${FAILED_DISK_SECTION}")`
+      : wait;
+  const standAlone = `reconnect it (\`drbdadm connect ${r}\` on both, resolving a split brain first) and ${until}`;
   // status lists no connection at all for a StandAlone 8.4 resource (the lab's split brain captures)
   if (v.peers.length === 0) return needsPerson('StandAlone', `${r} on ${host} is StandAlone (disk ${disk}, peer DUnknown): ${standAlone}`);
-  if (!peer) return needsPerson('no connection', `${r} on ${host} has no connection to ${other} (its peers: ${v.peers.map((p) => p.name).join(', ')}; disk ${disk}): connect it (\`drbdadm connect ${r}\`) and ${wait}`);
+  if (!peer) return needsPerson('no connection', `${r} on ${host} has no connection to ${other} (its peers: ${v.peers.map((p) => p.name).join(', ')}; disk ${disk}): connect it (\`drbdadm connect ${r}\`) and ${until}`);
   // terse `drbdadm status` prints no connection word while Connected
   const conn = peer.connection ?? 'Connected';
   // an 8.4 resource's state in 8.4's words (WFConnection, WFReportParams), as /proc/drbd and `drbdadm cstate` show it to its operator
@@ -79,22 +99,24 @@ export function drbdNotReady(host: string, other: string, v: DrbdReadinessView):
   const state = printed === 'Connected' && peer.replication !== null && peer.replication !== 'Established' ? peer.replication : printed;
   const label = v.peers.length > 1 ? `peer ${peer.name}` : 'peer';
   const seen = `${r} on ${host} is ${state} (disk ${disk}, ${label} ${peer.disk ?? 'unknown'})`;
-  // a detached or failed disk stays so until someone attaches it again
   const clearsUp = !NO_DISK.has(disk) && !NO_DISK.has(peer.disk ?? 'unknown');
   if (conn === 'StandAlone') return needsPerson(state, `${seen}: ${standAlone}`);
   // this side already keeps trying: `drbdadm connect` here changes nothing, the other end or the wire is the fault
-  if (TRYING.has(conn)) return { state, clearsUp, text: `${seen}: DRBD is trying to reach ${other}: check the network between them and that ${other} is up and has ${r} up (\`drbdadm status ${r}\` there), then ${wait}` };
-  if (LINK_DOWN.has(conn)) return { state, clearsUp, text: `${seen}: its link to ${other} is down; restore it (\`drbdadm connect ${r}\` wherever it is StandAlone, resolving a split brain first) and ${wait}` };
+  if (TRYING.has(conn)) return { state, clearsUp, text: `${seen}: DRBD is trying to reach ${other}: check the network between them and that ${other} is up and has ${r} up (\`drbdadm status ${r}\` there), then ${until}` };
+  if (LINK_DOWN.has(conn)) return { state, clearsUp, text: `${seen}: its link to ${other} is down; restore it (\`drbdadm connect ${r}\` wherever it is StandAlone, resolving a split brain first) and ${until}` };
   if (!IN_STEP.has(state)) {
     const done = peer.syncedPercent !== null ? `, ${peer.syncedPercent}% done` : '';
-    return { state, clearsUp, text: `${seen}: its disks are not in step yet (a resync or catch-up is under way${done}); ${wait} (\`drbdadm status ${r}\`)` };
+    return { state, clearsUp, text: `${seen}: its disks are not in step yet (a resync or catch-up is under way${done}); ${until} (\`drbdadm status ${r}\`)` };
   }
+  if (NO_DISK.has(targetDisk)) return { state, clearsUp, text: `${seen}: ${target}'s disk of ${r} is ${targetDisk}, so there the domU would run on ${source}'s disk over the network: ${until}` };
+  // the way off a gone disk: the target's disk holds the only good copy, so it alone must be UpToDate
+  if (NO_DISK.has(sourceDisk)) return targetDisk === 'UpToDate' ? null : { state, clearsUp, text: `${seen}: ${source}'s disk is ${sourceDisk}, so ${target}'s holds the only copy and must be UpToDate to take the domU; it does not get there by itself: see \`drbdadm status ${r}\` on both` };
   if (v.disk !== 'UpToDate' || peer.disk !== 'UpToDate') return { state, clearsUp, text: `${seen}: both disks must be UpToDate; ${wait} (\`drbdadm status ${r}\` shows why not)` };
   return null;
 }
 
 /** The sentence alone: what the agent's preflight refuses with. */
-export const notReadyForLiveMigration = (host: string, other: string, v: DrbdReadinessView): string | null => drbdNotReady(host, other, v)?.text ?? null;
+export const notReadyForLiveMigration = (host: string, other: string, v: DrbdReadinessView, side: MoveSide): string | null => drbdNotReady(host, other, v, side)?.text ?? null;
 
 /**
  * A resource as an agent reports it over the link, as the judgement reads it. The link reports a

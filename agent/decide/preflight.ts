@@ -74,7 +74,8 @@ export function judge(check: PreflightCheck, f: PreflightFacts): CheckVerdict {
         const seen = f.drbd.resources.get(r);
         if (!seen) return fail(check, 'XH_ERR_REFUSED', `the DRBD state of ${r} here was not read: a live migration needs it Connected UpToDate/UpToDate`);
         if ('code' in seen) return fail(check, seen.code, `cannot read the DRBD state of ${r} here (${seen.message}): a live migration needs it Connected UpToDate/UpToDate`);
-        const unready = notReadyForLiveMigration(f.drbd.host, check.target, seen);
+        // the preflight runs where the domU runs: this Dom0 is the move's source
+        const unready = notReadyForLiveMigration(f.drbd.host, check.target, seen, 'source');
         if (unready) return fail(check, 'XH_ERR_REFUSED', unready);
       }
       return pass(check, `${check.target} holds a replica of ${check.resources.join(', ')}, Connected UpToDate/UpToDate`);

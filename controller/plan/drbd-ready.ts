@@ -14,10 +14,10 @@ export type DrbdNotReady = Extract<Blocker, { kind: 'drbd-not-ready' }>;
  */
 export function drbdBlock(facts: PlanFacts, d: FactDomu, from: string, to: string): DrbdNotReady | null {
   for (const resource of d.resources) {
-    for (const [host, other] of [[from, to], [to, from]] as const) {
+    for (const [host, other, side] of [[from, to, 'source'], [to, from, 'target']] as const) {
       const seen = facts.drbd(host, resource);
       if (seen === undefined) continue;
-      const why = drbdNotReady(host, other, readinessOfLink(seen));
+      const why = drbdNotReady(host, other, readinessOfLink(seen), side);
       if (why !== null) return { kind: 'drbd-not-ready', resource, host, target: to, state: why.state, clearsUp: why.clearsUp, detail: why.text };
     }
   }

@@ -14,7 +14,7 @@ const TRYING = `DRBD is trying to reach xen2: check the network between them and
 
 const peer = (over: Partial<DrbdReadinessPeer> = {}): DrbdReadinessPeer => ({ name: 'peer', connection: 'Connected', disk: 'UpToDate', replication: 'Established', syncedPercent: null, ...over });
 const view = (over: Partial<DrbdReadinessView> = {}, peers: DrbdReadinessPeer[] = [peer()]): DrbdReadinessView => ({ name: 'r1', up: true, disk: 'UpToDate', peers, ...over });
-const judge = (v: DrbdReadinessView, target = 'xen2'): string | null => notReadyForLiveMigration('xen1', target, v);
+const judge = (v: DrbdReadinessView, target = 'xen2'): string | null => notReadyForLiveMigration('xen1', target, v, 'source');
 const cut = { disk: 'DUnknown', replication: null } as const;
 
 describe('notReadyForLiveMigration (shared by the agent and the controller)', () => {
@@ -42,7 +42,7 @@ describe('notReadyForLiveMigration (shared by the agent and the controller)', ()
     // 8.4 (its one peer is "peer"): status says Connecting, but its operator knows it from cstate and /proc/drbd as WFConnection
     const as84 = judge(view({}, [peer({ connection: 'Connecting', ...cut })]));
     expect(as84).toBe(`r1 on xen1 is WFConnection (disk UpToDate, peer DUnknown): ${TRYING}`);
-    expect(drbdNotReady('xen1', 'xen2', view({}, [peer({ connection: 'Connecting', ...cut })]))?.state).toBe('WFConnection');
+    expect(drbdNotReady('xen1', 'xen2', view({}, [peer({ connection: 'Connecting', ...cut })]), 'source')?.state).toBe('WFConnection');
   });
 
   it('SyncSource / SyncTarget, with the percentage when known (8.4 cstate, DRBD 9 replication)', () => {
@@ -89,7 +89,7 @@ describe('notReadyForLiveMigration (shared by the agent and the controller)', ()
 
   it('says which states DRBD leaves by itself (waited for) and which need a person', () => {
     const of = (v: DrbdReadinessView, target = 'xen2') => {
-      const n = drbdNotReady('xen1', target, v);
+      const n = drbdNotReady('xen1', target, v, 'source');
       return n === null ? null : [n.state, n.clearsUp];
     };
     expect(of(view())).toBeNull();
@@ -103,13 +103,15 @@ describe('notReadyForLiveMigration (shared by the agent and the controller)', ()
     expect(of(view({}, [peer({ disk: 'Inconsistent', replication: 'SyncSource', syncedPercent: 3 })]))).toEqual(['SyncSource', true]);
     expect(of(view({ disk: 'Inconsistent' }, [peer({ connection: 'SyncTarget', replication: null })]))).toEqual(['SyncTarget', true]);
     expect(of(view({}, [peer({ disk: 'Outdated' })]))).toEqual(['Connected', true]);
-    expect(of(view({ disk: 'Diskless' }))).toEqual(['Connected', false]);
-    expect(drbdNotReady('xen1', 'xen2', view({}, []))?.text).toBe(notReadyForLiveMigration('xen1', 'xen2', view({}, [])));
+    // leaving a Dom0 whose disk DRBD detached is the way off it; going to one needs its disk attached by a person
+    expect(of(view({ disk: 'Diskless' }))).toBeNull();
+    expect(of(view({}, [peer({ disk: 'Diskless' })]))).toEqual(['Connected', false]);
+    expect(drbdNotReady('xen1', 'xen2', view({}, []), 'source')?.text).toBe(notReadyForLiveMigration('xen1', 'xen2', view({}, []), 'source'));
   });
 
   it("the agent's preflight uses this very judgement, on its own typed view", () => {
     expect(agentsJudgement).toBe(notReadyForLiveMigration);
     const agentView: DrbdResourceView = { name: 'r1', up: true, role: 'Primary', peerRole: 'Unknown', connection: 'StandAlone', disk: 'UpToDate', peerDisk: 'DUnknown', peers: [{ name: 'peer', role: 'Unknown', connection: 'StandAlone', disk: 'DUnknown', replication: null, syncedPercent: null }] };
-    expect(agentsJudgement('xen1', 'xen2', agentView)).toBe(`r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown): ${RECONNECT}`);
+    expect(agentsJudgement('xen1', 'xen2', agentView, 'source')).toBe(`r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown): ${RECONNECT}`);
   });
 });

@@ -61,7 +61,7 @@ describe('where xenherd words an 8.4 peer in the handshake, it says WFReportPara
     expect(d).toMatchObject({ kind: 'defer', reason: 'syncing', detail: 'DRBD resource r0: WFReportParams with peer' });
   });
   it('a migration is refused, naming the state', () => {
-    expect(drbdNotReady('xen1', 'xen2', handshake)).toMatchObject({ state: 'WFReportParams', clearsUp: true, text: expect.stringMatching(/^r0 on xen1 is WFReportParams \(disk UpToDate, peer UpToDate\)/) });
+    expect(drbdNotReady('xen1', 'xen2', handshake, 'source')).toMatchObject({ state: 'WFReportParams', clearsUp: true, text: expect.stringMatching(/^r0 on xen1 is WFReportParams \(disk UpToDate, peer UpToDate\)/) });
   });
 });
 

@@ -12,7 +12,7 @@ const viewOf = (rel: string) => {
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return resourceViewFromStatus(r.value[0]!);
 };
-const judged = (host: 'dom0a' | 'dom0b', state: string): string | null => notReadyForLiveMigration(host, host === 'dom0a' ? 'dom0b' : 'dom0a', viewOf(`${state}/${host}.drbdadm-status-r0`));
+const judged = (host: 'dom0a' | 'dom0b', state: string): string | null => notReadyForLiveMigration(host, host === 'dom0a' ? 'dom0b' : 'dom0a', viewOf(`${state}/${host}.drbdadm-status-r0`), 'source');
 
 describe('a live migration judged on real drbdadm status output', () => {
   it('Connected, both Secondary, UpToDate/UpToDate: may go; with the guest running on the other side too', () => {

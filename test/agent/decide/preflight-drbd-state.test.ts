@@ -38,7 +38,7 @@ describe('preflight: a live migration needs each DRBD resource Connected UpToDat
     expect(judge(replicas, facts(view())).ok).toBe(true);
     expect(judge(replicas, facts(view({}, [peer({ name: 'xen2', connection: null, replication: null })]))).ok).toBe(true);
     // an online verify keeps both disks UpToDate
-    expect(notReadyForLiveMigration('xen1', 'xen2', view({}, [peer({ replication: 'VerifyS' })]))).toBeNull();
+    expect(notReadyForLiveMigration('xen1', 'xen2', view({}, [peer({ replication: 'VerifyS' })]), 'source')).toBeNull();
   });
 
   it('refuses a split brain (StandAlone) with the resource, the state and the fix, XH_ERR_REFUSED', () => {
@@ -69,17 +69,16 @@ describe('preflight: a live migration needs each DRBD resource Connected UpToDat
     const source = judge(replicas, facts(view({}, [peer({ disk: 'Inconsistent', replication: 'SyncSource', syncedPercent: 42.5 })])));
     expect([source.ok, source.code]).toEqual([false, 'XH_ERR_REFUSED']);
     expect(source.detail).toBe('r1 on xen1 is SyncSource (disk UpToDate, peer Inconsistent): its disks are not in step yet (a resync or catch-up is under way, 42.5% done); wait for UpToDate/UpToDate before migrating (`drbdadm status r1`)');
-    const target = notReadyForLiveMigration('xen1', 'xen2', view({ disk: 'Inconsistent' }, [peer({ connection: 'SyncTarget', replication: null })]));
+    const target = notReadyForLiveMigration('xen1', 'xen2', view({ disk: 'Inconsistent' }, [peer({ connection: 'SyncTarget', replication: null })]), 'source');
     expect(target).toBe('r1 on xen1 is SyncTarget (disk Inconsistent, peer UpToDate): its disks are not in step yet (a resync or catch-up is under way); wait for UpToDate/UpToDate before migrating (`drbdadm status r1`)');
-    expect(notReadyForLiveMigration('xen1', 'xen2', view({}, [peer({ replication: 'PausedSyncS', disk: 'Inconsistent' })]))).toMatch(/^r1 on xen1 is PausedSyncS /);
-    expect(notReadyForLiveMigration('xen1', 'xen2', view({}, [peer({ replication: 'Ahead', disk: 'Outdated' })]))).toMatch(/^r1 on xen1 is Ahead /);
+    expect(notReadyForLiveMigration('xen1', 'xen2', view({}, [peer({ replication: 'PausedSyncS', disk: 'Inconsistent' })]), 'source')).toMatch(/^r1 on xen1 is PausedSyncS /);
+    expect(notReadyForLiveMigration('xen1', 'xen2', view({}, [peer({ replication: 'Ahead', disk: 'Outdated' })]), 'source')).toMatch(/^r1 on xen1 is Ahead /);
   });
 
   for (const [what, v, seen] of [
     ['a peer disk Outdated', view({}, [peer({ disk: 'Outdated' })]), '(disk UpToDate, peer Outdated)'],
     ['a local disk Inconsistent', view({ disk: 'Inconsistent' }), '(disk Inconsistent, peer UpToDate)'],
     ['a peer disk DUnknown', view({}, [peer({ disk: 'DUnknown' })]), '(disk UpToDate, peer DUnknown)'],
-    ['a local disk Diskless', view({ disk: 'Diskless' }), '(disk Diskless, peer UpToDate)'],
   ] as const) {
     it(`refuses Connected with ${what}`, () => {
       const j = judge(replicas, facts(v));
@@ -88,17 +87,25 @@ describe('preflight: a live migration needs each DRBD resource Connected UpToDat
     });
   }
 
+  it('passes a local disk DRBD detached (Diskless, Failed) with the target UpToDate: leaving is the way off it; refuses the target Diskless', () => {
+    expect(judge(replicas, facts(view({ disk: 'Diskless' }))).ok).toBe(true);
+    expect(judge(replicas, facts(view({ disk: 'Failed' }))).ok).toBe(true);
+    const to = judge(replicas, facts(view({}, [peer({ disk: 'Diskless' })])));
+    expect([to.ok, to.code]).toEqual([false, 'XH_ERR_REFUSED']);
+    expect(to.detail).toMatch(/^r1 on xen1 is Connected \(disk UpToDate, peer Diskless\): xen2's disk of r1 is Diskless, .*`drbdadm attach r1` on xen2/);
+  });
+
   it('DRBD 9 with several peers: judges the connection to the target, and names the peer', () => {
     const ok = view({}, [peer({ name: 'xen3', connection: 'StandAlone', ...down }), peer({ name: 'xen2' })]);
-    expect(notReadyForLiveMigration('xen1', 'xen2', ok)).toBeNull();
+    expect(notReadyForLiveMigration('xen1', 'xen2', ok, 'source')).toBeNull();
     const bad = view({}, [peer({ name: 'xen3' }), peer({ name: 'xen2', connection: 'Connecting', ...down })]);
-    expect(notReadyForLiveMigration('xen1', 'xen2', bad)).toMatch(/^r1 on xen1 is Connecting \(disk UpToDate, peer xen2 DUnknown\): /);
-    expect(notReadyForLiveMigration('xen1', 'xen4', bad)).toBe('r1 on xen1 has no connection to xen4 (its peers: xen3, xen2; disk UpToDate): connect it (`drbdadm connect r1`) and wait for UpToDate/UpToDate before migrating');
+    expect(notReadyForLiveMigration('xen1', 'xen2', bad, 'source')).toMatch(/^r1 on xen1 is Connecting \(disk UpToDate, peer xen2 DUnknown\): /);
+    expect(notReadyForLiveMigration('xen1', 'xen4', bad, 'source')).toBe('r1 on xen1 has no connection to xen4 (its peers: xen3, xen2; disk UpToDate): connect it (`drbdadm connect r1`) and wait for UpToDate/UpToDate before migrating');
   });
 
   it('refuses a resource that is down, and one whose status lists no connection (8.4 StandAlone, as the lab prints a split brain)', () => {
-    expect(notReadyForLiveMigration('xen1', 'xen2', view({ up: false, role: null, disk: null }, []))).toBe('r1 on xen1 is not up: bring it up (`drbdadm up r1`), connect it and wait for UpToDate/UpToDate before migrating');
-    expect(notReadyForLiveMigration('xen1', 'xen2', view({}, []))).toBe('r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (`drbdadm connect r1` on both, resolving a split brain first) and wait for UpToDate/UpToDate before migrating');
+    expect(notReadyForLiveMigration('xen1', 'xen2', view({ up: false, role: null, disk: null }, []), 'source')).toBe('r1 on xen1 is not up: bring it up (`drbdadm up r1`), connect it and wait for UpToDate/UpToDate before migrating');
+    expect(notReadyForLiveMigration('xen1', 'xen2', view({}, []), 'source')).toBe('r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (`drbdadm connect r1` on both, resolving a split brain first) and wait for UpToDate/UpToDate before migrating');
   });
 
   it('a state not read, or not readable, refuses too: unknown is never "in sync"', () => {

@@ -77,8 +77,23 @@ describe('planDrain: a DRBD pair out of step is no target', () => {
   it('a resource not up, a disk gone: a person must act, and the text says so without sending anyone to the split-brain section', () => {
     const down = planDrain(factsOf(pair([res('r-web1', [], { role: null, disk: null })])), ['db1'], P);
     expect(down.leftovers[0]?.message).toMatch(/^web1 cannot be moved to db2: DRBD r-web1 on db1 is not up: .*; then try again \(a person must act: DRBD does not get there by itself\)$/);
-    const diskless = planDrain(factsOf(pair([res('r-web1', [peer('peer')], { disk: 'Diskless' })])), ['db1'], P);
+    // a drain onto db2, whose disk DRBD detached, would run web1 on db1's disk over the network
+    const diskless = planDrain(factsOf(pair([inStep('r-web1')], [res('r-web1', [peer('peer', { role: 'Primary' })], { role: 'Secondary', disk: 'Diskless' })])), ['db1'], P);
     expect(diskless.leftovers.map((l) => [l.blocker.kind === 'drbd-not-ready' && l.blocker.clearsUp, l.message.endsWith('(a person must act: DRBD does not get there by itself)')])).toEqual([[false, true]]);
+    expect(diskless.leftovers[0]?.message).toMatch(/db2's disk of r-web1 is Diskless, .*`drbdadm attach r-web1` on db2; README, section "A failed disk under DRBD"/);
+  });
+
+  it("a disk DRBD detached under the domU (Diskless, Failed): draining it to its UpToDate peer is the way off it, as either side reports it (8.4, 9)", () => {
+    for (const disk of ['Diskless', 'Failed']) {
+      const source = [res('r-web1', [peer('peer')], { disk })];
+      const target = [res('r-web1', [peer('peer', { role: 'Primary', disk })], { role: 'Secondary' })];
+      expect(flat(planDrain(factsOf(pair(source, target)), ['db1'], P))).toEqual(['web1:db1>db2']);
+      expect(flat(planDrain(factsOf(pair([], target)), ['db1'], P))).toEqual(['web1:db1>db2']);
+      expect(flat(planDrain(factsOf(pair([res('r-web1', [peer('db2')], { disk })], [res('r-web1', [peer('db1', { role: 'Primary', disk })], { role: 'Secondary' })])), ['db1'], P))).toEqual(['web1:db1>db2']);
+    }
+    // the peer not UpToDate holds no good copy: refused, and not waited for
+    const outdated = planDrain(factsOf(pair([res('r-web1', [peer('peer', { disk: 'Outdated' })], { disk: 'Diskless' })])), ['db1'], P);
+    expect(outdated.leftovers.map((l) => [l.blocker.kind === 'drbd-not-ready' && l.blocker.clearsUp, l.message.includes('wait')])).toEqual([[false, false]]);
   });
 
   it('DRBD 9, three replicas: the target whose connection is down is skipped for the other one', () => {
