@@ -1,11 +1,13 @@
+import { FAILED_DISK_SECTION } from '../../shared/drbd-readiness.js';
 import { connectionAsPrinted } from '../../shared/drbd-words.js';
 import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import { reachableWithState, type CheckProblem, type ReportedRecord } from './check-conditions.js';
 import type { FleetIndex } from './fleet-index.js';
 import { hostList } from './finding.js';
 import { isReachable, type Freshness } from './host-record.js';
+import { isLive } from './live-row.js';
 import { nameOrder } from './name-order.js';
-import { resHostsOn, usersOf } from './resource-users.js';
+import { domusOn, resHostsOn, usersOf } from './resource-users.js';
 
 /** A resource's peer as DRBD reports it (one of LinkDrbdResource's peers). */
 type ReportedPeer = LinkDrbdResource['peers'][number];
@@ -86,6 +88,28 @@ function cutHint(index: FleetIndex, fresh: Freshness, s: Side, peer: PeerState):
   return `: replication is down while its peer Dom0 ${at} is up and reporting: is ${name} up there, and the network between them? ${both}`;
 }
 
+/** the disk states DRBD leaves only when a person attaches a disk again */
+const GONE: ReadonlySet<string> = new Set(['Diskless', 'Failed']);
+
+/**
+ * A disk DRBD detached (after an I/O error, or `drbdadm detach`): what runs on it reads and writes
+ * over the network on the peer's disk, the only copy now, and no state of DRBD brings the disk
+ * back by itself. The way out is to move what runs there to that peer while it is UpToDate, then
+ * replace the disk and attach it. A Diskless standby (nothing of it running there) needs only the
+ * attach.
+ */
+function detachedHint(index: FleetIndex, s: Side): string {
+  const name = s.res.name;
+  const repair = `replace the disk if it failed and \`drbdadm attach ${name}\` on ${s.host} (README, section "${FAILED_DISK_SECTION}")`;
+  const running = domusOn(index, name, s.host).filter((d) => index.running.get(d)?.get(s.host)?.some(isLive) === true).sort();
+  if (running.length === 0) return `: DRBD detached ${s.host}'s disk of ${name}, so ${s.host} holds no copy: ${repair}`;
+  const peer = s.res.peers.length === 1 ? s.res.peers[0] : undefined;
+  const runs = `${running.join(', ')} ${running.length === 1 ? 'runs' : 'run'} on ${s.host}`;
+  if (s.peerHost === null || peer === undefined || peer.disk !== 'UpToDate') return `: DRBD detached ${s.host}'s disk of ${name} and ${runs} on no disk UpToDate: ${repair}`;
+  const move = running.length === 1 ? `\`xenherdctl migrate ${running[0]} ${s.peerHost}\`` : `\`xenherdctl migrate NAME ${s.peerHost}\` for each`;
+  return `: DRBD detached ${s.host}'s disk of ${name}; ${runs} on ${s.peerHost}'s disk over the network, the only copy: move it off (${move}, or \`xenherdctl drain ${s.host}\`), then ${repair}`;
+}
+
 /**
  * One end's report alone. Its rank puts a real break (both Dom0s heard) before a link whose peer
  * is unknown, and both before one that only waits for an unheard Dom0: with Dom0s powered off,
@@ -94,7 +118,7 @@ function cutHint(index: FleetIndex, fresh: Freshness, s: Side, peer: PeerState):
 function oneSide(index: FleetIndex, fresh: Freshness, s: Side): CheckProblem {
   const name = s.res.name;
   const peer = peerStateOf(index, fresh, s);
-  const hint = s.standAlone ? SPLIT_HINT : s.cut ? cutHint(index, fresh, s, peer) : '';
+  const hint = s.standAlone ? SPLIT_HINT : s.cut ? cutHint(index, fresh, s, peer) : GONE.has(s.res.disk ?? '') ? detachedHint(index, s) : '';
   const users = usersNote(index, name, s.peerHost === null ? [s.host] : [s.host, s.peerHost]);
   const short = s.cut ? `DRBD ${name}${users} not connected on ${s.host}` : `DRBD ${name}${users} not UpToDate on ${s.host}`;
   const waits = s.cut && !s.standAlone && peer === 'unheard' && s.peerHost !== null;

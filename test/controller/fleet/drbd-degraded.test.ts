@@ -93,4 +93,24 @@ describe("check's DRBD problems name the domU and the peer Dom0, and count one l
       ['r7 on xen3', 'xen9'],
     ]);
   });
+
+  it('a disk DRBD detached under a running domU names the Dom0, the resource, the domU, the move to the peer, then the attach and the runbook (DRBD 9 and 8.4)', () => {
+    for (const [peerName, disk] of [['xen2', 'Diskless'], ['peer', 'Failed']] as const) {
+      const detached: LinkDrbdResource = { ...primary('r2', peerName), disk };
+      const seenByPeer: LinkDrbdResource = { ...primary('r2', peerName === 'peer' ? 'peer' : 'xen1', 'Secondary', 'Primary'), peers: [{ name: peerName === 'peer' ? 'peer' : 'xen1', role: 'Primary', connection: 'Connected', disk, replication: 'Established' }] };
+      const [p] = drbdNotUpToDate(mergeFleet([xen1(detached), xen2(seenByPeer)], fresh).index, fresh).filter((x) => x.subject === 'r2 on xen1');
+      expect([p?.status, p?.text]).toEqual([
+        'WARNING',
+        `DRBD r2 (db1) on xen1: disk ${disk}: DRBD detached xen1's disk of r2; db1 runs on xen1 on xen2's disk over the network, the only copy: move it off (\`xenherdctl migrate db1 xen2\`, or \`xenherdctl drain xen1\`), then replace the disk if it failed and \`drbdadm attach r2\` on xen1 (README, section "A failed disk under DRBD")`,
+      ]);
+    }
+  });
+
+  it('a detached disk under a standby replica (nothing runs there) asks for the attach alone; with the peer not UpToDate, no move is offered', () => {
+    const standby = record('xen2', hostState({ guarded: [guarded('db1', ['r2'])], domus: [config], drbd: { availability: 'ok', resources: [{ ...primary('r2', 'xen1', 'Secondary', 'Primary'), disk: 'Diskless' }] } }), NOW);
+    const [p] = drbdNotUpToDate(mergeFleet([xen1(primary('r2', 'xen2')), standby], fresh).index, fresh).filter((x) => x.subject === 'r2 on xen2');
+    expect(p?.text).toBe('DRBD r2 (db1) on xen2: disk Diskless: DRBD detached xen2\'s disk of r2, so xen2 holds no copy: replace the disk if it failed and `drbdadm attach r2` on xen2 (README, section "A failed disk under DRBD")');
+    const [q] = drbdNotUpToDate(mergeFleet([xen1({ ...primary('r2', 'xen2'), disk: 'Diskless', peers: [{ name: 'xen2', role: 'Secondary', connection: 'Connected', disk: 'Outdated', replication: 'Established' }] })], fresh).index, fresh);
+    expect(q?.text).toBe('DRBD r2 (db1) on xen1: disk Diskless, peer xen2 Outdated: DRBD detached xen1\'s disk of r2 and db1 runs on xen1 on no disk UpToDate: replace the disk if it failed and `drbdadm attach r2` on xen1 (README, section "A failed disk under DRBD")');
+  });
 });
