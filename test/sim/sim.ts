@@ -62,6 +62,8 @@ export interface Sim {
   advance(ms: number): Promise<void>;
   power(host: string, state: 'on' | 'off'): OpResult;
   drbd(res: string, action: 'disconnect' | 'connect' | 'split-brain'): OpResult;
+  /** the backing disk of RES on HOST fails; DRBD detaches it (Diskless there, peer-disk:Diskless at the peer) */
+  diskFail(host: string, res: string): OpResult;
   migrationFault(domain: string, phase: MigrationFaultPhase | null): void;
   toolFault(host: string | '*', tool: string, fault: ToolFault, opts?: { argvPrefix?: readonly string[]; times?: number }): void;
   clearToolFaults(): void;
@@ -141,6 +143,7 @@ export async function startSim(opts: StartSimOptions): Promise<Sim> {
     advance: (ms) => clock.advance(ms),
     power: (h, st) => core.power(h, st === 'on'),
     drbd: (r, a) => core.drbd(r, a),
+    diskFail: (h, r) => core.diskFail(h, r),
     migrationFault: (d, p) => core.migrationFault(d, p),
     toolFault: (host, tool, fault, o = {}) => core.faults.addTool({ host, tool, fault, argvPrefix: o.argvPrefix ?? [], times: o.times }),
     clearToolFaults: () => core.faults.clearTools(),

@@ -63,6 +63,7 @@ describe('the playground console, a typed line', () => {
     expect(parse('fault tool xen1 xl slow 5000')).toEqual({ ok: true, command: { kind: 'fault-tool', host: 'xen1', tool: 'xl', fault: { kind: 'slow', ms: 5000 } } });
     expect(parse('fault tool xen1 xl garbage not  a list')).toEqual({ ok: true, command: { kind: 'fault-tool', host: 'xen1', tool: 'xl', fault: { kind: 'garbage', text: 'not a list\n' } } });
     expect(parse('fault clear')).toEqual({ ok: true, command: { kind: 'fault-clear' } });
+    expect(parse('fault disk XEN1 r1')).toEqual({ ok: true, command: { kind: 'fault-disk', host: 'xen1', res: 'r1' } });
   });
 
   it('a fault with an unknown name or a wrong word is refused with the fleet\'s names or the form', () => {
@@ -77,6 +78,9 @@ describe('the playground console, a typed line', () => {
     expect(parse('fault tool xen1 xl hang now')).toEqual({ ok: false, error: '"fault tool xen1 xl hang now": hang takes nothing after it' });
     expect(parse('fault tool xen1 xl explode')).toEqual({ ok: false, error: '"fault tool xen1 xl explode": "explode" is not hang, slow or garbage' });
     expect(parse('fault clear all')).toEqual({ ok: false, error: '"fault clear all": fault clear takes nothing after it' });
-    expect(parse('fault power')).toMatchObject({ ok: false, error: expect.stringContaining('fault takes migrate, tool or clear') });
+    expect(parse('fault power')).toMatchObject({ ok: false, error: expect.stringContaining('fault takes migrate, disk, tool or clear') });
+    expect(parse('fault disk xen1 r9')).toEqual({ ok: false, error: 'no DRBD resource "r9" in this fleet: the resources are r1, r2' });
+    expect(parse('fault disk xen9 r1')).toEqual({ ok: false, error: 'no host "xen9" in this fleet: the hosts are xen1, xen2' });
+    expect(parse('fault disk xen1')).toMatchObject({ ok: false, error: expect.stringContaining('fault disk takes a host and a DRBD resource, e.g. `fault disk xen1 r1`') });
   });
 });

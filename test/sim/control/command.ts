@@ -17,6 +17,7 @@ export type ControlCommand =
   | { readonly kind: 'agent'; readonly host: string; readonly action: 'stop' | 'start' }
   | { readonly kind: 'fault-migrate'; readonly domu: string; readonly phase: MigrationFaultPhase | null }
   | { readonly kind: 'fault-tool'; readonly host: string; readonly tool: string; readonly fault: Exclude<ToolFault, { kind: 'gated' }> }
+  | { readonly kind: 'fault-disk'; readonly host: string; readonly res: string }
   | { readonly kind: 'fault-clear' }
   | { readonly kind: 'state' }
   | { readonly kind: 'help' };
@@ -34,7 +35,7 @@ export type ParsedLine = { readonly ok: true; readonly command: ControlCommand |
 
 const DRBD_FAULTS: readonly DrbdFault[] = ['disconnect', 'connect', 'split-brain'];
 const MIGRATION_FAULTS: readonly MigrationFaultPhase[] = ['before', 'target', 'handshake'];
-export const ACCEPTED = 'power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, fault migrate DOMU before|target|handshake|none, fault tool HOST TOOL hang|slow MS|garbage TEXT, fault clear, state, help';
+export const ACCEPTED = 'power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, fault migrate DOMU before|target|handshake|none, fault disk HOST RES, fault tool HOST TOOL hang|slow MS|garbage TEXT, fault clear, state, help';
 
 export const HELP: readonly string[] = [
   'commands (one a line):',
@@ -45,6 +46,8 @@ export const HELP: readonly string[] = [
   '                                          the next live migration of DOMU fails: before the copy (target unreachable), at the',
   '                                          target after the copy (resumed at the sender), or in the final handshake (both ends',
   '                                          stopped: check both hosts); none takes it back',
+  '  fault disk HOST RES                      the backing disk of RES on HOST fails: DRBD detaches it (Diskless there, the peer',
+  '                                          serves its I/O); `drbdadm attach RES` on HOST attaches it (or its replacement) again',
   '  fault tool HOST TOOL hang|slow MS|garbage TEXT',
   '                                          every call of TOOL (xl, drbdadm, ...) on HOST hangs, answers MS late, or prints TEXT',
   '  fault clear                             end every tool fault',
@@ -109,6 +112,14 @@ function parseFault(text: string, args: readonly string[], names: ControlNames):
     if (p === undefined && phase !== 'none') return refuse(`"${text}": "${phase}" is not before, target, handshake or none`);
     return { ok: true, command: { kind: 'fault-migrate', domu, phase: p ?? null } };
   }
+  if (what === 'disk') {
+    const [hostWord = '', res = ''] = rest;
+    if (rest.length !== 2) return refuse(`"${text}": fault disk takes a host and a DRBD resource, e.g. \`fault disk ${names.hosts[0] ?? 'xen1'} ${names.resources[0] ?? 'r1'}\``);
+    const h = hostNamed(hostWord, names);
+    if ('error' in h) return refuse(h.error);
+    if (!names.resources.includes(res)) return refuse(names.resources.length === 0 ? `no DRBD resource "${res}": this fleet has none` : `no DRBD resource "${res}" in this fleet: the resources are ${list(names.resources)}`);
+    return { ok: true, command: { kind: 'fault-disk', host: h.host, res } };
+  }
   if (what === 'tool') {
     const [hostWord = '', tool = '', kind = '', ...more] = rest;
     const example = `\`fault tool ${names.hosts[0] ?? 'xen1'} drbdadm hang\``;
@@ -125,5 +136,5 @@ function parseFault(text: string, args: readonly string[], names: ControlNames):
     if (kind === 'garbage') return more.length > 0 ? command({ kind: 'garbage', text: `${more.join(' ')}\n` }) : refuse(`"${text}": garbage takes the text to print instead, e.g. \`fault tool ${h.host} ${tool} garbage oops\``);
     return refuse(`"${text}": "${kind}" is not hang, slow or garbage`);
   }
-  return refuse(`"${text}": fault takes migrate, tool or clear, e.g. \`fault migrate ${names.domus[0] ?? 'web1'} target\``);
+  return refuse(`"${text}": fault takes migrate, disk, tool or clear, e.g. \`fault migrate ${names.domus[0] ?? 'web1'} target\``);
 }

@@ -118,6 +118,16 @@ describe('the playground console, running a command', () => {
     expect((await run({ kind: 'state' })).join('\n')).toContain('r1 Secondary/Primary Connected');
   });
 
+  it('fault disk fails a replica\'s disk: DRBD detaches it, the peer serves it; drbdadm attach there takes it back', async () => {
+    const { sim, run } = await setup(false);
+    await sim.advance(5000);
+    expect(await run({ kind: 'fault-disk', host: 'xen1', res: 'r1' })).toEqual(["fault disk xen1 r1: done (DRBD detached xen1's disk of r1 (Diskless); what runs there reads and writes on its peer's disk; `drbdadm attach r1` on xen1 attaches it again)"]);
+    expect((await sim.run('xen1', 'drbdadm', ['dstate', 'r1'])).stdout).toBe('Diskless/UpToDate\n');
+    expect(await run({ kind: 'fault-disk', host: 'xen1', res: 'r2' })).toEqual(['fault disk xen1 r2: done (DRBD detached xen1\'s disk of r2 (Diskless); what runs there reads and writes on its peer\'s disk; `drbdadm attach r2` on xen1 attaches it again)']);
+    expect((await sim.run('xen1', 'drbdadm', ['attach', 'r1'])).exitCode).toBe(0);
+    expect((await sim.run('xen1', 'drbdadm', ['dstate', 'r1'])).stdout).toBe('UpToDate/UpToDate\n');
+  });
+
   it('fault migrate makes the next live migration of a domU fail at its phase; none takes it back', async () => {
     const { sim, run } = await setup(false);
     await sim.advance(5000);
@@ -156,6 +166,6 @@ describe('the playground console, running a command', () => {
   it('help lists every command', async () => {
     const { run } = await setup(false);
     const help = (await run({ kind: 'help' })).join('\n');
-    for (const w of ['power HOST on|off', 'drbd RES disconnect|connect|split-brain', 'agent HOST stop|start', 'fault migrate DOMU before|target|handshake|none', 'fault tool HOST TOOL hang|slow MS|garbage TEXT', 'fault clear', 'state', 'help']) expect(help).toContain(w);
+    for (const w of ['power HOST on|off', 'drbd RES disconnect|connect|split-brain', 'agent HOST stop|start', 'fault migrate DOMU before|target|handshake|none', 'fault disk HOST RES', 'fault tool HOST TOOL hang|slow MS|garbage TEXT', 'fault clear', 'state', 'help']) expect(help).toContain(w);
   });
 });

@@ -14,7 +14,7 @@ export interface AgentControl {
   startAgent(host: string): AgentHandle;
 }
 export interface ControlTarget {
-  readonly sim: Pick<Sim, 'power' | 'drbd' | 'state' | 'migrationFault' | 'toolFault' | 'clearToolFaults'>;
+  readonly sim: Pick<Sim, 'power' | 'drbd' | 'diskFail' | 'state' | 'migrationFault' | 'toolFault' | 'clearToolFaults'>;
   readonly live: AgentControl | null;
 }
 
@@ -23,6 +23,7 @@ const running = (a: AgentHandle | undefined): a is AgentHandle => a !== undefine
 function why(e: OpError): string {
   switch (e.kind) {
     case 'no-host': return `no host ${e.host}`;
+    case 'not-replica': return `${e.host} holds no replica of ${e.res} (or it is not up there)`;
     case 'drbd-missing': return `no DRBD resource ${e.res}`;
     default: return JSON.stringify(e);
   }
@@ -70,6 +71,12 @@ export async function executeControl(c: ControlCommand, t: ControlTarget): Promi
       t.sim.toolFault(c.host, c.tool, c.fault);
       const what = c.fault.kind === 'hang' ? 'hangs until killed' : c.fault.kind === 'slow' ? `answers ${c.fault.ms} ms late` : 'prints the given text instead';
       return done(`fault tool ${c.host} ${c.tool} ${c.fault.kind}`, `every ${c.tool} call on ${c.host} ${what}; \`fault clear\` ends it`);
+    }
+    case 'fault-disk': {
+      const line = `fault disk ${c.host} ${c.res}`;
+      const r = t.sim.diskFail(c.host, c.res);
+      if (!r.ok) return [`${line}: refused: ${why(r.error)}`];
+      return done(line, `DRBD detached ${c.host}'s disk of ${c.res} (Diskless); what runs there reads and writes on its peer's disk; \`drbdadm attach ${c.res}\` on ${c.host} attaches it again`);
     }
     case 'fault-clear':
       t.sim.clearToolFaults();

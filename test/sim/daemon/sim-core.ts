@@ -1,6 +1,7 @@
 import { checkInvariants } from '../invariants.js';
 import type { MigrationFaultPhase, SimState } from '../model/types.js';
 import { cutLink, restoreLink, splitBrain } from '../ops/drbd.js';
+import { detachDisk } from '../ops/drbd-disk.js';
 import { tryConnect } from '../ops/drbd-connect.js';
 import { abortForPower } from '../ops/migrate.js';
 import { powerOff, powerOn } from '../ops/power.js';
@@ -134,6 +135,11 @@ export class SimCore {
   drbd(res: string, action: 'disconnect' | 'connect' | 'split-brain'): OpResult {
     const f = action === 'disconnect' ? cutLink : action === 'connect' ? restoreLink : splitBrain;
     return this.commit(`drbd ${res} ${action}`, (s) => f(s, res));
+  }
+
+  /** the backing disk of RES on HOST fails under DRBD, which detaches it (`on-io-error detach`) */
+  diskFail(host: string, res: string): OpResult {
+    return this.commit(`disk ${host} ${res} fail`, (s) => detachDisk(s, res, host, true));
   }
 
   migrationFault(domain: string, phase: MigrationFaultPhase | null): void {

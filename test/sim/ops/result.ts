@@ -13,7 +13,9 @@ export type OpError =
   | { readonly kind: 'drbd-missing'; readonly res: string }
   | { readonly kind: 'not-replica'; readonly res: string; readonly host: string }
   /** `drbdadm connect`/`disconnect` refused by the kernel; each DRBD version words it its own way (tools/drbdadm-connect.ts) */
-  | { readonly kind: 'drbd-connect'; readonly res: string; readonly reason: 'not-standalone' | 'discard-while-primary' | 'already-standalone' };
+  | { readonly kind: 'drbd-connect'; readonly res: string; readonly reason: 'not-standalone' | 'discard-while-primary' | 'already-standalone' }
+  /** `drbdadm attach` of a device that has its disk (tools/drbdadm-disk.ts) */
+  | { readonly kind: 'drbd-attach'; readonly res: string; readonly reason: 'attached' };
 
 export const ok = (state: SimState): OpResult => ({ ok: true, state });
 export const fail = (error: OpError): OpResult => ({ ok: false, error });

@@ -74,7 +74,7 @@ function objects9(r: DrbdView, k: Kernel9 = settled9(r)): EventObject[] {
     { key: `connection name:${r.name} peer-node-id:${pid} conn-name:${r.peer}`, groups: [[['connection', k.connection]], [['role', k.peerRole]]] },
     {
       key: `device name:${r.name} volume:0 minor:${r.minor}`,
-      groups: [[['backing_dev', `/dev/vg0/${r.name}`], ['disk', k.disk], ['client', 'no'], ['quorum', 'yes']]],
+      groups: [[['backing_dev', k.disk === 'Diskless' ? 'none' : `/dev/vg0/${r.name}`], ['disk', k.disk], ['client', 'no'], ['quorum', 'yes']]],
     },
     {
       key: `peer-device name:${r.name} peer-node-id:${pid} conn-name:${r.peer} volume:0`,

@@ -6,6 +6,7 @@ import { conn9, status9, statusJson9 } from '../render/drbd-9.js';
 import { eventObjects, eventSteps, renderEventsDiff, renderEventsDump, timestampPrefix, type EventObject } from '../render/events2.js';
 import type { ToolCtx, ToolHandler } from './context.js';
 import { connectOne, noModule } from './drbdadm-connect.js';
+import { diskOne } from './drbdadm-disk.js';
 
 /**
  * `drbdadm` and `drbdsetup`. On an 8.4 host drbdadm hands off to drbdadm-84/drbdsetup-84 (errors
@@ -62,7 +63,7 @@ export const drbdadm: ToolHandler = async (ctx, argv) => {
   const v = view(ctx);
   if (!v) return ctx.err('drbdadm: command not found\n'), 127;
   const targets = names.length === 0 || names.includes('all') ? (cmd === 'status' ? v.configured.filter((n) => v.resources.some((r) => r.name === n)) : v.configured) : names;
-  if (!['role', 'cstate', 'dstate', 'status', 'primary', 'secondary', 'connect', 'disconnect'].includes(cmd)) return ctx.err(`drbdadm: Unknown command '${cmd}'\n`), 1;
+  if (!['role', 'cstate', 'dstate', 'status', 'primary', 'secondary', 'connect', 'disconnect', 'attach', 'detach'].includes(cmd)) return ctx.err(`drbdadm: Unknown command '${cmd}'\n`), 1;
   if (cmd === 'connect' || cmd === 'disconnect') return connectAll(ctx, v, targets, cmd, argv.includes('--discard-my-data'));
   const first = names.length === 0 || names.includes('all') ? v.configured[0] : names[0];
   if (!v.loaded && first !== undefined && v.configured.includes(first)) {
@@ -86,6 +87,8 @@ export const drbdadm: ToolHandler = async (ctx, argv) => {
       case 'cstate': ctx.out(v.major === '8.4' ? cstate84(r) : `${conn9(r)}\n`); break;
       case 'dstate': ctx.out(dstate84(r)); break;
       case 'status': ctx.out(v.major === '8.4' ? status84(r) : status9(r)); break;
+      case 'attach':
+      case 'detach': rc = Math.max(rc, diskOne(ctx, v, name, cmd)); break;
       default: {
         const res = ctx.apply(cmd, (s) => setRole(s, name, ctx.host, cmd === 'primary' ? 'Primary' : 'Secondary'));
         if (!res.ok && res.error.kind === 'drbd-state') {
