@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobEvent } from '../../shared/protocol/ctl-jobs.js';
+import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+import { drbdLines } from './drbd-pair-check.js';
+
+// web1's disk on xen1 fails under DRBD, which detaches it: web1 keeps running on xen2's disk over
+// the network. Draining xen1 moves web1 to xen2, whose disk is UpToDate: the controller's plan
+// lists the move and the agent's preflight lets it through. Real agent cores and the controller
+// core on the simulator, in process, on its clock.
+
+const FLEET = `
+option bandwidth=1024 connect-delay=300
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+`;
+
+let fleet: Fleet;
+afterEach(async () => fleet?.stop());
+
+describe('a Dom0 whose DRBD disk failed under a running domU', () => {
+  it('drain moves web1 to its peer, whose disk is UpToDate; the way back onto the Diskless disk stays refused', async () => {
+    fleet = await startFleet(FLEET, { controller: true });
+    for (const h of ['xen1', 'xen2']) fleet.startAgent(h);
+    const core = fleet.controller!.core;
+    await fleet.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
+
+    expect(fleet.sim.diskFail('xen1', 'r1').ok).toBe(true);
+    const plan = () => core.hub.plan({ kind: 'drain', hosts: ['xen1'] });
+    // check names the Dom0, the resource, the domU and the way out
+    await fleet.until(() => drbdLines(fleet).some((l) => l.startsWith('WARNING: DRBD r1 (web1) on xen1: disk Diskless')), "check seeing xen1's disk gone");
+    expect(drbdLines(fleet)).toContain("WARNING: DRBD r1 (web1) on xen1: disk Diskless: DRBD detached xen1's disk of r1; web1 runs on xen1 on xen2's disk over the network, the only copy: move it off (`xenherdctl migrate web1 xen2`, or `xenherdctl drain xen1`), then replace the disk if it failed and `drbdadm attach r1` on xen1 (README, section \"A failed disk under DRBD\")");
+    expect(await plan()).toMatchObject({ ok: true, value: { sets: [[{ name: 'web1', from: 'xen1', to: 'xen2' }]], leftovers: [] } });
+
+    const events: JobEvent[] = [];
+    const started = core.hub.start({ kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: false, allowPartial: false, timeoutMs: null }, 'test', (e) => void events.push(e));
+    expect(started.ok).toBe(true);
+    await fleet.until(() => events.some((e) => e.type === 'end'), 'the drain ends', 600_000, 100);
+    expect(events.find((e) => e.type === 'end')).toMatchObject({ ok: true, moved: 1 });
+    expect(runsOn(fleet.sim, 'web1')).toEqual(['xen2']);
+    expect((await fleet.sim.run('xen2', 'drbdadm', ['role', 'r1'])).stdout).toBe('Primary/Secondary\n');
+
+    // home again onto the Diskless disk: the restore's plan refuses it, naming the attach
+    const back = await core.hub.plan({ kind: 'restore', host: 'xen1' });
+    expect(back.ok && back.value.leftovers.map((l) => l.message)).toEqual([expect.stringMatching(/xen1's disk of r1 is Diskless, .*`drbdadm attach r1` on xen1/)]);
+  });
+});
