@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { resourceViewFromStatus } from '../../agent/adapters/drbd-view.js';
 import { parseDrbdStatus } from '../../agent/parse/drbd-status.js';
-import { drbdNotReady, type DrbdReadinessPeer, type DrbdReadinessView, type MoveSide } from '../../shared/drbd-readiness.js';
+import { drbdNotReady, FAILED_DISK_SECTION, type DrbdReadinessPeer, type DrbdReadinessView, type MoveSide } from '../../shared/drbd-readiness.js';
 
 // A disk DRBD detached (on-io-error detach: Failed, then Diskless) leaves the domU running on the
 // peer's disk over the network. Leaving that Dom0 for its UpToDate peer is the way out; going to
@@ -87,5 +88,9 @@ describe('drbdNotReady: a disk DRBD detached, by which end of the move it is on'
     expect(drbdNotReady('xen1', 'xen2', v84, 'source')).toBeNull();
     const v9 = read('r1 role:Primary\n  disk:Diskless client:no\n  xen2 role:Secondary\n    peer-disk:UpToDate\n\n');
     expect(drbdNotReady('xen1', 'xen2', v9, 'source')).toBeNull();
+  });
+
+  it('the README section the texts send an operator to exists', () => {
+    expect(readFileSync(new URL('../../README.md', import.meta.url), 'utf8')).toContain(`\n### ${FAILED_DISK_SECTION}\n`);
   });
 });
