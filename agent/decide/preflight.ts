@@ -78,7 +78,10 @@ export function judge(check: PreflightCheck, f: PreflightFacts): CheckVerdict {
         const unready = notReadyForLiveMigration(f.drbd.host, check.target, seen, 'source');
         if (unready) return fail(check, 'XH_ERR_REFUSED', unready);
       }
-      return pass(check, `${check.target} holds a replica of ${check.resources.join(', ')}, Connected UpToDate/UpToDate`);
+      // a disk DRBD detached here passes (the way off it): said as it is, not called UpToDate/UpToDate
+      const gone = check.resources.flatMap((r) => { const v = f.drbd.resources.get(r); return v !== undefined && !('code' in v) && v.disk !== 'UpToDate' ? [`${r} ${v.disk ?? 'unknown'} here`] : []; });
+      const how = gone.length > 0 ? `Connected, ${check.target}'s disk UpToDate (${gone.join(', ')}: leaving is the way off it)` : 'Connected UpToDate/UpToDate';
+      return pass(check, `${check.target} holds a replica of ${check.resources.join(', ')}, ${how}`);
     }
     case 'migration-key': {
       const k = f.keys.get(check.peer);

@@ -88,7 +88,7 @@ describe('preflight: a live migration needs each DRBD resource Connected UpToDat
   }
 
   it('passes a local disk DRBD detached (Diskless, Failed) with the target UpToDate: leaving is the way off it; refuses the target Diskless', () => {
-    expect(judge(replicas, facts(view({ disk: 'Diskless' }))).ok).toBe(true);
+    expect(judge(replicas, facts(view({ disk: 'Diskless' })))).toMatchObject({ ok: true, detail: "xen2 holds a replica of r1, Connected, xen2's disk UpToDate (r1 Diskless here: leaving is the way off it)" });
     expect(judge(replicas, facts(view({ disk: 'Failed' }))).ok).toBe(true);
     const to = judge(replicas, facts(view({}, [peer({ disk: 'Diskless' })])));
     expect([to.ok, to.code]).toEqual([false, 'XH_ERR_REFUSED']);
