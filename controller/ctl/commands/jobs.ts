@@ -19,7 +19,11 @@ const started = (r: JobRow, now: number): string => `${formatSince(r.startedAt, 
 
 function runningState(r: JobRow): string {
   if (r.domu !== null) return `${r.kind === 'reverse' ? 'reversing' : 'migrating'} (runs on the Dom0s to its end)`;
-  const counts = r.moved === null ? '' : `: ${r.moved} moved, ${r.running ?? 0} running, ${r.remaining ?? 0} left${r.failed ? `, ${r.failed} failed` : ''}`;
+  // the controller's remaining counts the moves running too (job-tally.ts): "left" is what has
+  // not started, so moved + running + left + failed is the plan's size
+  const running = r.running ?? 0;
+  const left = Math.max(0, (r.remaining ?? 0) - running);
+  const counts = r.moved === null ? '' : `: ${r.moved} moved, ${running} running, ${left} left${r.failed ? `, ${r.failed} failed` : ''}`;
   return `${r.state}${counts}${r.step !== null ? `; ${r.step}` : ''}`;
 }
 
