@@ -6,6 +6,7 @@ import { requestAsReported } from '../fleet/host-spelling.js';
 import { knownHosts } from './known-hosts.js';
 import { jsonBody } from './json-body.js';
 import { readBody, remoteOf, sendError } from './respond.js';
+import { revocableStream } from './revocable-stream.js';
 
 const BODY_LIMIT = 16 * 1024;
 
@@ -15,7 +16,7 @@ const BODY_LIMIT = 16 * 1024;
  * last. If the operator goes away the command goes on: a migration is not stopped halfway
  * because a terminal closed.
  */
-export async function runCommandStream(core: ControllerCore, log: Logger, operator: OperatorIdentity, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function runCommandStream(core: ControllerCore, log: Logger, operator: OperatorIdentity, req: IncomingMessage, res: ServerResponse, stillValid: () => boolean): Promise<void> {
   const body = await readBody(req, res, BODY_LIMIT);
   // null: readBody answered (413), or the request broke off and there is no one to answer
   if (body === null) return;
@@ -24,8 +25,13 @@ export async function runCommandStream(core: ControllerCore, log: Logger, operat
   const parsed = CommandRequestSchema.safeParse(raw.value);
   if (!parsed.success) return sendError(res, { code: 'XH_ERR_USAGE', message: `not a command request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
   let open = true;
+  const what = `${parsed.data.op} ${parsed.data.name}`;
+  const guard = revocableStream(res, stillValid, () => `the ${what} goes on on its Dom0s to its end (a migration is not stopped halfway): \`xenherdctl where ${parsed.data.name}\` shows where it ends`, () => {
+    open = false;
+    log.warn({ event: 'operator-revoked', remote: remoteOf(req), operator: operator.name }, `ended ${operator.name}'s stream of ${what}: its token was revoked or replaced; the command goes on`);
+  });
   const write = (e: CommandEvent): void => {
-    if (open) res.write(`${JSON.stringify(e)}\n`);
+    if (open && guard.open()) res.write(`${JSON.stringify(e)}\n`);
   };
   res.on('close', () => {
     if (open && !res.writableFinished) log.info({ event: 'operator-gone', remote: remoteOf(req), operator: operator.name }, `${operator.name} stopped following a command; it goes on`);

@@ -35,7 +35,7 @@ export const TOKEN_REFUSED =
   'token refused: unknown, revoked or replaced (`xenherd-controller tokens` on the controller lists the valid ids; ask for a new token with `xenherd-controller operator NAME`), or mistyped: check XENHERD_TOKEN (or "token" in ctl.json)';
 
 /** The operator behind a request, if its token allows ROLE; otherwise answered (400/401/403, 429 after many refused tokens) and logged. */
-function operatorFor(deps: Deps, req: IncomingMessage, res: ServerResponse, role: OperatorRole): { name: string } | null {
+function operatorFor(deps: Deps, req: IncomingMessage, res: ServerResponse, role: OperatorRole): { name: string; tokenId: string } | null {
   const remote = remoteOf(req);
   const refuse = (status: 400 | 401 | 403, reason: string, message: string): null => {
     // the path only: a query string is the client's to fill, and a token pasted there must not reach the log
@@ -74,8 +74,11 @@ function operatorFor(deps: Deps, req: IncomingMessage, res: ServerResponse, role
   }
   noteOperator(req, p.name, p.role);
   if (role === 'operate' && p.role !== 'operate') return refuse(403, `operator ${p.name} has role ${p.role}, ${role} needed`, `the token of ${p.name} has the role "${p.role}": this needs "operate"`);
-  return { name: p.name };
+  return { name: p.name, tokenId: p.tokenId };
 }
+
+/** Whether an operator's token is still in tokens.json: a stream it opened ends once it is not (revocable-stream.ts). */
+const tokenStillValid = (deps: Deps, tokenId: string) => (): boolean => deps.tokens.current().operators[tokenId] !== undefined;
 
 /**
  * The operator's HTTP API (schemas and paths in shared/protocol/ctl-api.ts). Reads answer from
@@ -155,7 +158,7 @@ function routeRequest(deps: Deps) {
       case 'POST /commands': {
         const operator = operatorFor(deps, req, res, 'operate');
         if (!operator) return;
-        void runCommandStream(deps.core, deps.log, operator, req, res);
+        void runCommandStream(deps.core, deps.log, operator, req, res, tokenStillValid(deps, operator.tokenId));
         return;
       }
       case 'POST /plan':
@@ -169,7 +172,7 @@ function routeRequest(deps: Deps) {
       case 'POST /jobs/cancel': {
         const operator = operatorFor(deps, req, res, 'operate');
         if (!operator) return;
-        void (route === 'POST /jobs' ? jobRoute(deps.core, deps.log, operator, req, res) : cancelRoute(deps.core, operator, req, res));
+        void (route === 'POST /jobs' ? jobRoute(deps.core, deps.log, operator, req, res, tokenStillValid(deps, operator.tokenId)) : cancelRoute(deps.core, operator, req, res));
         return;
       }
       default: {

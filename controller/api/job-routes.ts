@@ -7,6 +7,7 @@ import { requestAsReported } from '../fleet/host-spelling.js';
 import { knownHosts } from './known-hosts.js';
 import { jsonBody } from './json-body.js';
 import { readBody, remoteOf, sendError, sendJson } from './respond.js';
+import { revocableStream } from './revocable-stream.js';
 
 const BODY_LIMIT = 16 * 1024;
 
@@ -41,18 +42,25 @@ export async function planRoute(core: ControllerCore, req: IncomingMessage, res:
  * last. An operator going away does not stop the job (Ctrl-C in the xenherdctl that started it
  * cancels it first; one that attached to it, `job.attached`, only goes away).
  */
-export async function jobRoute(core: ControllerCore, log: Logger, operator: OperatorIdentity, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function jobRoute(core: ControllerCore, log: Logger, operator: OperatorIdentity, req: IncomingMessage, res: ServerResponse, stillValid: () => boolean): Promise<void> {
   const j = await bodyOf(req, res, JobRequestSchema, 'a job request');
   if (j === null) return;
   let ready = false;
   let open = true;
+  let jobId = '?';
   const early: JobEvent[] = [];
+  const revoked = (): void => {
+    open = false;
+    log.warn({ event: 'operator-revoked', remote: remoteOf(req), operator: operator.name, jobId }, `ended ${operator.name}'s stream of ${jobId}: its token was revoked or replaced; the job goes on`);
+  };
+  const guard = revocableStream(res, stillValid, () => `the job ${jobId} goes on in the controller (it is not cancelled): \`xenherdctl jobs\` shows it, \`xenherdctl cancel ${jobId}\` with another operate token stops it`, revoked);
   const write = (e: JobEvent): void => {
     if (!open) return;
     if (!ready) {
       early.push(e);
       return;
     }
+    if (!guard.open()) return;
     res.write(`${JSON.stringify(e)}\n`);
     if (e.type === 'end') {
       open = false;
@@ -61,6 +69,7 @@ export async function jobRoute(core: ControllerCore, log: Logger, operator: Oper
   };
   const started = core.hub.start(requestAsReported(knownHosts(core), j), operator.name, write);
   if (!started.ok) return sendError(res, started.error);
+  jobId = started.value.job.id;
   res.on('close', () => {
     if (open) log.info({ event: 'operator-gone', remote: remoteOf(req), operator: operator.name, jobId: started.value.job.id }, `${operator.name} stopped following ${started.value.job.id}; the job goes on`);
     open = false;

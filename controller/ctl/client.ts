@@ -190,10 +190,14 @@ export class CtlClient {
     return new Promise((resolve) => {
       let last: L | null = null;
       let bad: XhError | null = null;
+      // a controller ends the stream of a token revoked meanwhile with an API error as its last line
+      let refused: XhError | null = null;
       const lines = lineSplitter(
         (line) => {
           const e = parseWith(events.schema, line);
-          if (e === null) bad ??= { code: 'XH_ERR_PROTOCOL', message: `the controller streamed a line that is not ${events.what}: ${JSON.stringify(line.slice(0, 200))}` };
+          const refusal = e === null ? parseWith(ApiErrorSchema, line) : null;
+          if (refusal !== null) refused ??= namingTokenSent(refusal.error, this.c);
+          else if (e === null) bad ??= { code: 'XH_ERR_PROTOCOL', message: `the controller streamed a line that is not ${events.what}: ${JSON.stringify(line.slice(0, 200))}` };
           else {
             if (events.isLast(e)) last = e;
             onEvent(e);
@@ -203,7 +207,7 @@ export class CtlClient {
       );
       r.setEncoding('utf8');
       r.on('data', (chunk: string) => lines.push(chunk));
-      const end = (): void => resolve(last !== null ? ok(last) : err(bad ?? closedEarly));
+      const end = (): void => resolve(last !== null ? ok(last) : err(refused ?? bad ?? closedEarly));
       r.on('end', end);
       r.on('error', end);
       r.on('aborted', end);
