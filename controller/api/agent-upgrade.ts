@@ -55,6 +55,11 @@ export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocket
         return refuseUpgrade(socket, 429, 'XH_ERR_AUTH', `too many refused tokens from this address: try again in ${gate.retryAfterSeconds} s`, gate.retryAfterSeconds);
       }
       if (auth.fault === 'token') deps.limiter.failed(req.socket.remoteAddress ?? '?');
+      // a token id enrolled for a host, with the wrong secret: that host's agent, dialling with a
+      // stale token, which status and check then say instead of calling the Dom0 unheard
+      const id = /\bxh1\.([0-9a-f]{12})\./.exec(header.value ?? '')?.[1];
+      const bound = id === undefined ? undefined : deps.tokens.current().agents[id];
+      if (id !== undefined && bound !== undefined) deps.core.agentRefused(bound.host, id, auth.reason);
       const note = auth.fault === 'token' ? deps.tokens.refusalNote() : '';
       deps.log.warn({ event: 'agent-refused', remote, code: 'XH_ERR_AUTH', reason: auth.reason }, `refused an agent link from ${remote}: ${auth.reason}${note}`);
       const fix = auth.fault === 'token' ? `token refused: enroll this host (xenherd-controller enroll HOST) and use the token it prints${note}` : "use Authorization: Bearer TOKEN (the host's token from xenherd-controller enroll HOST)";

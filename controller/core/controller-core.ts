@@ -1,4 +1,5 @@
 import type { Clock } from '../../shared/clock/clock.js';
+import { RefusedAgents, withTokenRefusals } from '../fleet/refused-agents.js';
 import { OwnedTimers } from '../../shared/clock/owned-timers.js';
 import type { XhError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -65,6 +66,7 @@ export type { CommandStarted, OperatorIdentity } from './operator-command.js';
 export class ControllerCore {
   readonly settings: ControllerSettings;
   private readonly index = new FleetIndex();
+  private readonly refusedAgents = new RefusedAgents();
   /** name → host → that host's config of it (the `domus` sections), for the planner */
   private readonly configs = new MultiIndex<LinkDomuConfig>();
   private readonly listeners = new Set<(host: string) => void>();
@@ -101,6 +103,7 @@ export class ControllerCore {
       inFlightOps: () => this.pending.inFlightOps(),
       jobs: () => this.hub.progress(),
       enrolment: () => this.enrolledNow(),
+      refused: (h) => this.refusedAgents.of(h),
       ...(o.certificate !== undefined ? { certificate: o.certificate } : {}),
     });
     this.pending = new PendingCommands(o.clock, o.log, this.settings.commandTimeoutMs, this.monitor.commandFinished);
@@ -129,7 +132,13 @@ export class ControllerCore {
   }
 
   /** A new agent link whose transport authenticated it as identity.host. */
+  /** HOST's agent link was refused for REASON, its token id TOKEN_ID being the one enrolled for HOST. */
+  agentRefused(host: string, tokenId: string, reason: string): void {
+    this.refusedAgents.refused(host, tokenId, reason, this.o.clock.now());
+  }
+
   acceptAgent(link: Link, identity: AgentIdentity): AgentSession {
+    this.refusedAgents.clear(identity.host);
     const s = new AgentSession(link, identity, this.events, this.links, this.settings.maxMessageBytes);
     if (this.closed) s.close(CLOSE.goingAway, 'controller shutting down');
     this.hellos.start(s);
@@ -152,7 +161,7 @@ export class ControllerCore {
 
   hosts(): HostsAnswer {
     this.enrolledNow();
-    return { at: this.o.clock.now(), hosts: hostViews(this.index, this.fresh()), startedAt: this.enrolled.startedAt };
+    return { at: this.o.clock.now(), hosts: withTokenRefusals(hostViews(this.index, this.fresh()), (h) => this.refusedAgents.of(h)), startedAt: this.enrolled.startedAt };
   }
 
   domains(host: string | null): Result<DomainsAnswer, XhError> {
@@ -165,7 +174,8 @@ export class ControllerCore {
   status(): StatusAnswer {
     this.enrolledNow();
     this.refreshAlerts();
-    return { ...statusAnswer(this.index, this.alerts.sorted(), this.fresh()), verdict: this.monitor.statusVerdict() };
+    const a = statusAnswer(this.index, this.alerts.sorted(), this.fresh());
+    return { ...a, hosts: withTokenRefusals(a.hosts, (h) => this.refusedAgents.of(h)), verdict: this.monitor.statusVerdict() };
   }
 
   /** Routes an operator's command to the right agent; progress and the outcome go to sink. */

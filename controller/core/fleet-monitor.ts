@@ -1,4 +1,5 @@
 import type { CommandMessage } from '../../shared/protocol/agent-link.js';
+import type { RefusedAgent } from '../fleet/refused-agents.js';
 import type { Alert, StatusVerdict } from '../../shared/protocol/ctl-api.js';
 import { DEFAULT_CHECK_THRESHOLDS, type CheckAnswer, type CheckThresholds } from '../../shared/protocol/ctl-check.js';
 import { checkFleet } from '../fleet/fleet-check.js';
@@ -25,6 +26,8 @@ export interface MonitorDeps {
   readonly enrolment?: () => Enrolment | undefined;
   /** the certificate serve presents (absent without TLS), judged on the core's clock */
   readonly certificate?: ServerCertificate;
+  /** the hosts whose agent links are refused for their token (refused-agents.ts) */
+  readonly refused?: (host: string) => RefusedAgent | undefined;
 }
 
 /** Everything GET /metrics exposes about the controller and its fleet. */
@@ -58,7 +61,7 @@ export class FleetMonitor {
   constructor(private readonly d: MonitorDeps) {}
 
   check(t: CheckThresholds): CheckAnswer {
-    return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t, new Set(this.d.jobs().flatMap((j) => j.hosts)), this.d.enrolment?.(), this.d.certificate);
+    return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t, new Set(this.d.jobs().flatMap((j) => j.hosts)), this.d.enrolment?.(), this.d.certificate, this.d.refused);
   }
 
   /** The verdict status carries: check's at its default thresholds, without the perfdata. */

@@ -1,4 +1,5 @@
 import type { AlertAsRead, DomainRow, HostView, StatusVerdict } from '../../shared/protocol/ctl-api.js';
+import { utcMinuteText } from '../../shared/text/utc-time.js';
 import { formatAge, formatSince, table } from './format.js';
 import { printable } from '../../shared/text/printable.js';
 import { agentStoppedText } from '../../shared/text/utc-time.js';
@@ -7,7 +8,7 @@ import { STALE_AFTER_MS } from './where-line.js';
 const mem = (m: HostView['memory']): string => (m.totalMiB === null ? '-' : `${m.freeMiB ?? '?'}/${m.totalMiB} MiB`);
 const VIEW_TEXT: Record<HostView['view'], string> = { current: 'reachable', behind: 'behind (xl list slow)', unknown: 'xl list unreadable' };
 const linkState = (h: HostView): string =>
-  h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : VIEW_TEXT[h.view]) : h.linkUp ? 'silent' : h.agentStoppedAt !== undefined ? 'stopped (restarting?)' : 'unreachable';
+  h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : VIEW_TEXT[h.view]) : h.linkUp ? 'silent' : h.tokenRefused !== undefined ? 'token refused' : h.agentStoppedAt !== undefined ? 'stopped (restarting?)' : 'unreachable';
 
 /**
  * "online", "draining (ctl1:7443, op 3f2a9c01)": the state, who holds it and for which operation. A
@@ -83,9 +84,20 @@ export function unreachableBlock(hosts: readonly HostView[]): string {
   const line = (h: HostView): string => {
     const seen = h.lastSeen === null ? 'never heard from' : `last seen ${formatAge(h.ageMs)} ago`;
     const how = h.linkUp ? 'silent' : h.agentStoppedAt !== undefined ? agentStoppedText(h.agentStoppedAt) : 'agent link down';
-    return `  ${printable(h.host)}  ${how}, ${seen}${h.reported ? lastReported(h) : ''}`;
+    return `  ${printable(h.host)}  ${how}, ${seen}${h.reported ? lastReported(h) : ''}${refusedText(h)}`;
   };
   return `UNREACHABLE (${silent.length}): what runs there is not known\n${silent.map(line).join('\n')}\n`;
+}
+
+/**
+ * What the controller knows of a host whose agent's links it refuses for their token: the agent
+ * runs and dials, so the Dom0 is likely up, and the fix is a token, not a visit.
+ */
+function refusedText(h: HostView): string {
+  const r = h.tokenRefused;
+  if (r === undefined) return '';
+  const host = printable(h.host);
+  return `\n    its agent connects but its token is refused (${printable(r.reason)}) since ${utcMinuteText(r.since)}: enroll it again: xenherd-controller enroll ${host}, and put the token it prints in its agent.json`;
 }
 
 /** ", 2 domain(s) as last reported: web1 (blocked), db1 (running)", naming as many as the controller sent. */

@@ -1,4 +1,5 @@
 import type { Maintenance } from '../../shared/protocol/agent-link-values.js';
+import { withUnheardAdvice, type RefusedAgent } from './refused-agents.js';
 import type { Alert } from '../../shared/protocol/ctl-api.js';
 import { CHECK_SEVERITY, type CheckAnswer, type CheckDetail, type CheckStatus, type CheckThresholds, type Perfdatum } from '../../shared/protocol/ctl-check.js';
 import { domusAwayFromHome } from './away-from-home.js';
@@ -37,7 +38,7 @@ const seconds = (ms: number): number => Math.round(ms / 1000);
  * one line per problem, and performance data. A controller no agent has reported to yet knows
  * nothing about the fleet: UNKNOWN, not OK.
  */
-export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness, t: CheckThresholds, jobHosts: ReadonlySet<string> = new Set(), enrolment?: Enrolment, certificate?: ServerCertificate): CheckAnswer {
+export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness, t: CheckThresholds, jobHosts: ReadonlySet<string> = new Set(), enrolment?: Enrolment, certificate?: ServerCertificate, refused: (host: string) => RefusedAgent | undefined = () => undefined): CheckAnswer {
   const records = [...index.hostRecords()];
   const away = domusAwayFromHome(index);
   const deferred = deferredDomus(index, fresh, t);
@@ -53,7 +54,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   // the controller's own certificate first: when it goes, every link goes
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
   const said = unseen.length === 0 ? silence : silence.map((p) => (p.kind === 'hosts-not-reported' ? { ...p, text: `${p.text}; until they report, ${unseenNames(unseen)} not seen running` } : p));
-  const groups = [cert === null ? [] : [cert], [...said, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh)), ...viewsNotCurrent(index, fresh)], alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
+  const groups = [cert === null ? [] : [cert], [...withUnheardAdvice([...said, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), ...viewsNotCurrent(index, fresh)], alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
   // every one of them, however many: the API answer is not a plugin's output (xenherdctl bounds what it prints)
   const problems = ranked(groups.flat());
   const hosts = records.length;

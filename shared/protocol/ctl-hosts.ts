@@ -48,6 +48,12 @@ export const HostViewSchema = z.strictObject({
     .array(z.strictObject({ name: DomainRowNameSchema, state: z.string().regex(/^[a-z][a-z-]{0,31}$/) }))
     .max(LAST_DOMAINS_NAMED)
     .optional(),
+  /**
+   * a host not reachable whose agent's links the controller refuses for their token (a wrong secret
+   * for the token id enrolled for it): the id, the refusal's words and since when; absent otherwise,
+   * and from a controller older than the field
+   */
+  tokenRefused: z.strictObject({ tokenId: z.string(), reason: z.string(), since: Ms }).optional(),
 });
 export type HostView = z.infer<typeof HostViewSchema>;
 

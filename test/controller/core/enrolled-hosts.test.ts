@@ -59,8 +59,8 @@ describe('enrolled hosts (tokens.json) the controller has not heard from since i
     expect(late.status).toBe('CRITICAL');
     expect(late.summary).toBe('db1 unreachable, db2 unreachable');
     expect(late.details).toEqual([
-      { status: 'CRITICAL', kind: 'host-unreachable', subject: 'db1', text: 'db1: agent unreachable (not heard from since the controller started 96 s ago; enrolled; its maintenance state is unknown until it reports)' },
-      { status: 'CRITICAL', kind: 'host-unreachable', subject: 'db2', text: 'db2: agent unreachable (not heard from since the controller started 96 s ago; enrolled; its maintenance state is unknown until it reports)' },
+      { status: 'CRITICAL', kind: 'host-unreachable', subject: 'db1', text: 'db1: agent unreachable (not heard from since the controller started 96 s ago; enrolled; its maintenance state is unknown until it reports): check that db1 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent' },
+      { status: 'CRITICAL', kind: 'host-unreachable', subject: 'db2', text: 'db2: agent unreachable (not heard from since the controller started 96 s ago; enrolled; its maintenance state is unknown until it reports): check that db2 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent' },
     ]);
     expect(late.perfdata.find((p) => p.label === 'hosts_unreachable')?.value).toBe(2);
   });

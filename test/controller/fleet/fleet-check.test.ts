@@ -69,7 +69,7 @@ describe('the check verdict over the fleet view', () => {
       const a = check(pair({}, {}, {}, { linkUp: false, lastSeen: NOW - 40_000 }));
       expect(a.status).toBe('CRITICAL');
       expect(a.summary).toMatch(/^xen2 unreachable/);
-      expect(lines(a)).toContain('CRITICAL: xen2: agent unreachable (last heard 40 s ago)');
+      expect(lines(a)).toContain('CRITICAL: xen2: agent unreachable (last heard 40 s ago): check that xen2 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent');
       expect(perf(a, 'hosts_unreachable')?.value).toBe(1);
     });
 
@@ -81,20 +81,20 @@ describe('the check verdict over the fleet view', () => {
     it('connected but never reported its state: CRITICAL', () => {
       const a = check([...pair(), { ...record('xen3', null, NOW, false), maintenanceSince: null }]);
       expect(a.status).toBe('CRITICAL');
-      expect(lines(a)).toContain('CRITICAL: xen3: agent unreachable (last heard 0 s ago)');
+      expect(lines(a)).toContain('CRITICAL: xen3: agent unreachable (last heard 0 s ago): check that xen3 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent');
     });
 
     it('its last report said maintenance (empty, a reboot is expected): WARNING only', () => {
       const a = check(pair({}, { maintenance: { state: 'maintenance', operationId: 'op', owner: 'ctl' } }, {}, { linkUp: false, lastSeen: NOW - 5 * MIN }));
       expect(a.status).toBe('WARNING');
-      expect(lines(a)).toContain('WARNING: xen2: agent unreachable (last heard 5 min ago); its last report said it is in maintenance');
+      expect(lines(a)).toContain('WARNING: xen2: agent unreachable (last heard 5 min ago); its last report said it is in maintenance: check that xen2 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent');
       // draining is not empty: CRITICAL
       expect(check(pair({}, { maintenance: { state: 'draining', operationId: 'op', owner: 'ctl' } }, {}, { linkUp: false })).status).toBe('CRITICAL');
     });
 
     it("an unreachable host's stale DRBD and autostart reports are not judged (its unreachability is)", () => {
       const a = check(pair({}, { drbd: { availability: 'ok', resources: [{ ...primary('r1', 'xen1', 'Secondary', 'Primary'), disk: 'Outdated' }] }, guarded: [guarded('app1', ['r9'], { decision: 'defer', since: iso(NOW - 60 * MIN) })] }, {}, { linkUp: false }));
-      expect(lines(a)).toEqual(['CRITICAL: xen2: agent unreachable (last heard 0 s ago)']);
+      expect(lines(a)).toEqual(['CRITICAL: xen2: agent unreachable (last heard 0 s ago): check that xen2 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent']);
     });
   });
 
@@ -169,7 +169,7 @@ describe('the check verdict over the fleet view', () => {
       expect(a.summary).toBe('web1: a migration xen1 ran ended unknown, not reconciled, xen1 unreachable');
       expect(lines(a)).toEqual([
         expect.stringMatching(/^CRITICAL: alert migration-unsettled: web1: the migrate xen1 \(unreachable, last heard 40 s ago\) ran with xen2 /),
-        'CRITICAL: xen1: agent unreachable (last heard 40 s ago)',
+        'CRITICAL: xen1: agent unreachable (last heard 40 s ago): check that xen1 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent',
       ]);
     });
   });
@@ -214,7 +214,7 @@ describe('the check verdict over the fleet view', () => {
         'WARNING: app1: not seen running (unknown whether it runs on xen3 (not heard from since the controller started)), its start deferred on xen1 for 60 min (peer-not-connected: DRBD resource r9: the peer is WFConnection)',
       );
       // xen3's own line is the CRITICAL one
-      expect(lines(a)).toContain('CRITICAL: xen3: agent unreachable (never heard from)');
+      expect(lines(a)).toContain('CRITICAL: xen3: agent unreachable (never heard from): check that xen3 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent');
     });
 
     it('skip and start are not deferrals', () => {
@@ -313,7 +313,7 @@ describe('the check verdict over the fleet view', () => {
     });
 
     it('an unreachable home is reported as unreachable, not as a domU away', () => {
-      expect(lines(check(awayFleet(60 * MIN, {}, { linkUp: false })))).toEqual(['CRITICAL: xen1: agent unreachable (last heard 0 s ago)']);
+      expect(lines(check(awayFleet(60 * MIN, {}, { linkUp: false })))).toEqual(['CRITICAL: xen1: agent unreachable (last heard 0 s ago): check that xen1 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent']);
     });
 
     it('mid-migration is not away; running nowhere is not away', () => {

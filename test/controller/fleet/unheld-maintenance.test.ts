@@ -46,6 +46,6 @@ describe('a host draining or restoring with no job of this controller on it', ()
     expect(check([host('xen2', inState('restoring'), UNHELD_AFTER_MS - 1)]).status).toBe('OK');
     expect(check([host('xen2', inState('restoring'), UNHELD_AFTER_MS)]).status).toBe('WARNING');
     const silent = check([host('xen1', inState('online'), 3_600_000), host('xen2', inState('draining'), 3_600_000, { linkUp: false, lastSeen: NOW - 60_000 })]);
-    expect(silent.details.map((x) => x.text)).toEqual(['xen2: agent unreachable (last heard 60 s ago)']);
+    expect(silent.details.map((x) => x.text)).toEqual(['xen2: agent unreachable (last heard 60 s ago): check that xen2 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent']);
   });
 });
