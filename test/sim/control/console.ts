@@ -14,7 +14,8 @@ import { executeControl, type ControlTarget } from './execute.js';
  * before it read commands. (Run it in the background of an interactive shell with `</dev/null`:
  * a background job that reads the terminal is stopped by it.)
  */
-export function attachConsole(input: Readable, write: (line: string) => void, target: ControlTarget, names: ControlNames): { readonly idle: () => Promise<void> } {
+export function attachConsole(input: Readable, write: (line: string) => void, given: ControlTarget, names: ControlNames): { readonly idle: () => Promise<void> } {
+  const target: ControlTarget = { ...given, tell: write };
   // terminal false: the terminal keeps its own line editing and echo, and Ctrl-C stays SIGINT
   const rl = createInterface({ input, terminal: false });
   let queue: Promise<void> = Promise.resolve();

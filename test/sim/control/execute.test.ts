@@ -14,6 +14,7 @@ afterEach(async () => {
 
 interface FakeAgent extends AgentHandle {
   readonly signals: NodeJS.Signals[];
+  exit(code: number): void;
 }
 
 function fakeAgent(pid: number): FakeAgent {
@@ -22,7 +23,7 @@ function fakeAgent(pid: number): FakeAgent {
   const exited = new Promise<void>((r) => (end = r));
   const child = {
     pid,
-    exitCode: null,
+    exitCode: null as number | null,
     signalCode: null as NodeJS.Signals | null,
     kill(signal: NodeJS.Signals): boolean {
       signals.push(signal);
@@ -31,7 +32,12 @@ function fakeAgent(pid: number): FakeAgent {
       return true;
     },
   };
-  return { child, exited, signals };
+  /** the process ends by itself with CODE, as an agent refusing its config does */
+  const exit = (code: number): void => {
+    child.exitCode = code;
+    end();
+  };
+  return { child, exited, signals, exit };
 }
 
 interface FakeLive extends AgentControl {
@@ -96,6 +102,22 @@ describe('the playground console, running a command', () => {
     expect(await run({ kind: 'agent', host: 'xen2', action: 'start' })).toEqual(['agent xen2 start: done (its agent started, pid 102)']);
     await run({ kind: 'power', host: 'xen1', state: 'off' });
     expect(await run({ kind: 'agent', host: 'xen1', action: 'start' })).toEqual(['agent xen1 start: refused: xen1 is off; `power xen1 on` boots it and starts its agent']);
+  });
+
+  it('says when an agent it started exits by itself (78: its config refused), and not when it ended one itself', async () => {
+    const { sim, live } = await setup(true);
+    const told: string[] = [];
+    const run = (c: ControlCommand): Promise<string[]> => executeControl(c, { sim, live, tell: (l) => void told.push(l) });
+    await run({ kind: 'agent', host: 'xen2', action: 'stop' });
+    expect(await run({ kind: 'agent', host: 'xen2', action: 'start' })).toEqual(['agent xen2 start: done (its agent started, pid 102)']);
+    live!.agents.get('xen2')!.exit(78);
+    await live!.agents.get('xen2')!.exited;
+    await Promise.resolve();
+    expect(told).toEqual(['agent xen2: its agent (pid 102) exited with code 78 (78: its config was refused; its log says why); `agent xen2 start` starts it again']);
+    expect(await run({ kind: 'agent', host: 'xen2', action: 'start' })).toEqual(['agent xen2 start: done (its agent started, pid 103)']);
+    await run({ kind: 'agent', host: 'xen2', action: 'stop' });
+    await Promise.resolve();
+    expect(told).toHaveLength(1);
   });
 
   it('in the plain simulator power works and agent is refused, naming --controller', async () => {

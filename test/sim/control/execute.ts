@@ -16,6 +16,25 @@ export interface AgentControl {
 export interface ControlTarget {
   readonly sim: Pick<Sim, 'power' | 'drbd' | 'diskFail' | 'state' | 'migrationFault' | 'toolFault' | 'clearToolFaults'>;
   readonly live: AgentControl | null;
+  /** a line said later, on its own: an agent this console started exiting by itself */
+  readonly tell?: (line: string) => void;
+}
+
+/** the agents this console ends itself: their exit is the answer to the command, not news */
+const endedHere = new WeakSet<AgentHandle>();
+
+/**
+ * Says when an agent the console started exits by itself. The answer to `agent HOST start` comes
+ * as the process is spawned; an agent that then exits at once (78: its config or token refused at
+ * start) read as running until someone looked at its log.
+ */
+function watchExit(host: string, a: AgentHandle, tell: ((line: string) => void) | undefined): void {
+  if (tell === undefined) return;
+  void a.exited.then(() => {
+    if (endedHere.has(a)) return;
+    const how = a.child.exitCode !== null ? `with code ${a.child.exitCode}${a.child.exitCode === 78 ? ' (78: its config was refused; its log says why)' : ''}` : `on ${a.child.signalCode ?? '?'}`;
+    tell(`agent ${host}: its agent (pid ${a.child.pid ?? '?'}) exited ${how}; \`agent ${host} start\` starts it again`);
+  });
 }
 
 const running = (a: AgentHandle | undefined): a is AgentHandle => a !== undefined && a.child.exitCode === null && a.child.signalCode === null;
@@ -31,6 +50,7 @@ function why(e: OpError): string {
 
 /** ends an agent and waits until its process is gone */
 async function end(a: AgentHandle, signal: NodeJS.Signals): Promise<void> {
+  endedHere.add(a);
   a.child.kill(signal);
   await a.exited;
 }
@@ -54,6 +74,7 @@ export async function executeControl(c: ControlCommand, t: ControlTarget): Promi
       if (c.state === 'off') return done(line, `its domUs are gone${killed ? ', its agent killed (SIGKILL)' : ''}; \`power ${c.host} on\` boots it empty`);
       if (t.live === null) return done(line, 'booted, no domU running');
       const started = t.live.startAgent(c.host);
+      watchExit(c.host, started, t.tell);
       return done(line, `booted, no domU running; its agent started, pid ${started.child.pid ?? '?'}`);
     }
     case 'drbd': {
@@ -93,6 +114,7 @@ export async function executeControl(c: ControlCommand, t: ControlTarget): Promi
       if (running(agent)) return [`${line}: refused: ${c.host}'s agent already runs (pid ${agent.child.pid ?? '?'}); \`agent ${c.host} stop\` first`];
       if (t.sim.state().hosts[c.host]?.power !== 'on') return [`${line}: refused: ${c.host} is off; \`power ${c.host} on\` boots it and starts its agent`];
       const started = t.live.startAgent(c.host);
+      watchExit(c.host, started, t.tell);
       return done(line, `its agent started, pid ${started.child.pid ?? '?'}`);
     }
   }
