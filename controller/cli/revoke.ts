@@ -122,7 +122,13 @@ function effectText(rows: readonly TokenRow[], serviceReadsCopy: boolean): strin
     hosts === ''
       ? ''
       : `: it refuses new links of ${hosts}, and closes an open one at its next message (within a heartbeat); the agent keeps retrying and is refused: stop it, or enroll the host again. Once its link is down the controller forgets the host: its domUs leave where, status and check. To replace a leaked token of a Dom0 still in service, enroll it again instead (that replaces the token; the host stays in the fleet, unreachable until its agent has the new one)`;
-  const operators = rows.some((r) => r.kind === 'operator') ? `${agents === '' ? ':' : ';'} the operator's requests are refused from now on` : '';
+  // this command reads tokens.json alone and cannot see the controller's jobs: it says where they
+  // are. They are not cancelled: a drain stopped halfway by surprise is worse than one cancelled knowingly
+  const names = listed(rows.flatMap((r) => (r.kind === 'operator' ? [redactTokens(r.name)] : [])));
+  const operators =
+    names === ''
+      ? ''
+      : `${agents === '' ? ':' : ';'} the operator's requests are refused from now on, and a job or command they follow stops streaming to them at its next line; the jobs they started go on (not cancelled): \`xenherdctl jobs\` lists them (BY ${names}), and \`xenherdctl cancel JOB\` with another operate token stops one`;
   return `${BIN}: a running \`${BIN} serve\` reading this tokens.json applies it at once${agents}${operators}\n`;
 }
 

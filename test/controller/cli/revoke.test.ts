@@ -129,7 +129,7 @@ describe('xenherd-controller revoke --operator / --id', () => {
     const r = await revoke(c, ['--operator', 'ALICE']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^revoked operator token ${idOf(alice)} of alice \\(role read, made 20[^)]*\\)\\n$`));
-    expect(r.stderr).toBe("xenherd-controller: a running `xenherd-controller serve` reading this tokens.json applies it at once: the operator's requests are refused from now on\n");
+    expect(r.stderr).toBe("xenherd-controller: a running `xenherd-controller serve` reading this tokens.json applies it at once: the operator's requests are refused from now on, and a job or command they follow stops streaming to them at its next line; the jobs they started go on (not cancelled): `xenherdctl jobs` lists them (BY alice), and `xenherdctl cancel JOB` with another operate token stops one\n");
     expect(works(c.store(), alice)).toBe(false);
     expect((await revoke(c, ['--operator', 'alice'])).stderr).toContain('XH_ERR_NOT_FOUND: no operator token for alice; operators: admin; nothing was changed');
   });
