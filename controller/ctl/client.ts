@@ -99,9 +99,7 @@ export class CtlClient {
   }
 
   /** Standby controllers are configured: a job cut by its controller's death may be taken up by one. */
-  get hasStandbys(): boolean {
-    return (this.c.standbyUrls ?? []).length > 0;
-  }
+  get hasStandbys(): boolean { return (this.c.standbyUrls ?? []).length > 0; }
 
   /** The controller chosen among standbys, once chosen (null: not yet, or no standby configured). */
   async chosen(): Promise<Chosen | null> {
