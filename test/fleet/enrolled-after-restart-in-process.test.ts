@@ -44,6 +44,6 @@ describe('a controller restarted while an enrolled Dom0 is powered off', () => {
     await fleet.advance(5_000);
     const late = check(fleet);
     expect(late.status).toBe('CRITICAL');
-    expect(late.details.map((d) => d.text)).toContainEqual(expect.stringMatching(/^xen2: agent unreachable \(not heard from since the controller started \d+ s ago; enrolled; its maintenance state is unknown until it reports\)$/));
+    expect(late.details.map((d) => d.text)).toContainEqual(expect.stringMatching(/^xen2: agent unreachable \(not heard from since the controller started \d+ s ago; enrolled; its maintenance state is unknown until it reports\): check that xen2 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent$/));
   });
 });

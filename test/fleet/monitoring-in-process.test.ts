@@ -63,7 +63,7 @@ describe('the check verdict on the simulated fleet (real agent cores, in process
     await f.until(() => statusOf(f) === 'CRITICAL', 'CRITICAL', 30_000);
     expect(exitOf(f)).toBe(2);
     expect(check(f).summary).toMatch(/^xen2 unreachable/);
-    expect(lines(f)[0]).toMatch(/^CRITICAL: xen2: agent unreachable \(last heard \d+ s ago\)$/);
+    expect(lines(f)[0]).toMatch(/^CRITICAL: xen2: agent unreachable \(last heard \d+ s ago\): check that xen2 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent$/);
     await f.until(() => lines(f).some((l) => /^WARNING: DRBD r1 \(web1\) on xen1: peer xen2 not connected \(\w+\): replication is down, waiting for its peer Dom0 xen2 \(unreachable, last heard \d+ s ago\): see to xen2 first /.test(l)), 'r1 degraded on xen1', 30_000);
   });
 

@@ -76,7 +76,7 @@ describe("a source's agent stopped mid-migration (in process)", () => {
     }
     // what check says is true: xen1's agent is down, and nothing else
     expect(f.controller!.core.status().alerts).toEqual([]);
-    expect(checkTexts(f)).toEqual([expect.stringMatching(/^CRITICAL: xen1: agent unreachable \(last heard \d+ s ago\)$/)]);
+    expect(checkTexts(f)).toEqual([expect.stringMatching(/^CRITICAL: xen1: agent unreachable \(last heard \d+ s ago\): check that xen1 is powered and on the network, then its agent there: systemctl status xenherd-agent/)]);
     expect(f.controller!.core.status().summary.domus).toBe(1);
     // the stopped agent could not say the move succeeded
     expect(succeeded()).toBe(false);

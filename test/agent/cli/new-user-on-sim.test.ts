@@ -80,7 +80,7 @@ describe('status and reconcile on the Dom0 holding a standby replica', () => {
     const s = await onSim();
     s.force('web1 suspended, renamed as xl migrate leaves its sending half', (st) => ({ ...st, domains: st.domains.map((d) => (d.name === 'web1' ? { ...d, name: 'web1--migratedaway', run: 'suspended' as const } : d)) }));
     const r = await cli(s, 'xen1', ['status', 'web1']);
-    expect(r.stdout).toMatch(/^ {2}web1 +home, listed here, not running \(shutdown \(web1--migratedaway\)\) {2}\[peer xen2\]$/m);
+    expect(r.stdout).toMatch(/^ {2}web1 +home, listed here as a migration's half, not running \(shutdown \(web1--migratedaway\)\) {2}\[peer xen2\]$/m);
   }, 60_000);
 
   it('status text escapes what xl list printed', async () => {

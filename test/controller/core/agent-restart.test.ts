@@ -43,7 +43,7 @@ describe('an agent that stopped cleanly', () => {
     const lost = check(bed);
     expect(lost.status).toBe('CRITICAL');
     expect(lost.summary).toBe('xen2 unreachable');
-    expect(lost.details[0]?.text).toBe("xen2: agent unreachable (last heard 65 s ago; its agent stopped cleanly at 14:00:05 UTC and is not back within 60 s)");
+    expect(lost.details[0]?.text).toBe("xen2: agent unreachable (last heard 65 s ago; its agent stopped cleanly at 14:00:05 UTC and is not back within 60 s): check that xen2 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent");
   });
 
   it('back within the minute is OK again, and its next link dropping is CRITICAL at once', async () => {
@@ -78,7 +78,7 @@ describe('an agent that stopped cleanly', () => {
     xen1.pair.agent.close(CLOSE.goingAway, AGENT_STOPPING_REASON);
     await bed.clock.advance(120_000);
     expect(check(bed).details).toEqual([
-      expect.objectContaining({ status: 'WARNING', kind: 'host-unreachable-in-maintenance', text: 'xen1: agent unreachable (last heard 2 min ago; its agent stopped cleanly at 14:00:05 UTC); its last report said it is in maintenance' }),
+      expect.objectContaining({ status: 'WARNING', kind: 'host-unreachable-in-maintenance', text: 'xen1: agent unreachable (last heard 2 min ago; its agent stopped cleanly at 14:00:05 UTC); its last report said it is in maintenance: check that xen1 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent' }),
     ]);
   });
 });
