@@ -1,4 +1,4 @@
-import type { MigrateIds } from './xl-migrate.js';
+import { receiverGone, streamOpened, type MigrateIds } from './xl-migrate.js';
 
 /**
  * `xl migrate` to a Dom0 running xend: the target's `xl migrate-receive` (a command that modifies,
@@ -11,8 +11,7 @@ export const failedXendAtTarget = (ids: MigrateIds): string =>
   'this xl command.  Please shut down xend before continuing.\n' +
   '\n' +
   '(This check can be overridden with the -f option.)\n' +
-  'libxl: error: libxl_utils.c:505:libxl_read_exactly: file/stream truncated reading banner from migration receiver stream\n' +
-  `libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${ids.pid}] exited with error status 1\n`;
+  receiverGone(ids, 'banner', 1);
 
 /**
  * `xl migrate` to an older Xen whose xl does not know the stream-v2 header flag (Xen 4.6 added it,
@@ -22,13 +21,10 @@ export const failedXendAtTarget = (ids: MigrateIds): string =>
  * not captured. A target as new as the sender or newer reads the stream.
  */
 export const failedOlderXenAtTarget = (ids: MigrateIds): string =>
-  'migration target: Ready to receive domain.\n' +
-  `Saving to migration stream new xl format (info 0x3/0x0/${ids.streamLen})\n` +
-  `Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${ids.streamLen})\n` +
+  streamOpened(ids) +
   'Savefile has mandatory flag(s) 0x2 which are not supported; need newer xl\n' +
   'migration target: Domain creation failed (code -6).\n' +
-  'libxl: error: libxl_utils.c:505:libxl_read_exactly: file/stream truncated reading ready message from migration receiver stream\n' +
-  `libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${ids.pid}] exited with error status 1\n` +
+  receiverGone(ids, 'ready message', 1) +
   'Migration failed, resuming at sender.\n';
 
 /** "4.17.7" → [4, 17]; null when it does not read so. */

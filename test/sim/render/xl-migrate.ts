@@ -21,10 +21,19 @@ export interface MigrateIds {
  */
 const streamType = (t: DomainType): string => (t === 'pv' ? 'x86 PV' : 'x86 HVM');
 
-export const preamble = (ids: MigrateIds): string =>
+/** The receiver's banner and both ends naming the stream: every migration that got that far begins so. */
+export const streamOpened = (ids: MigrateIds): string =>
   'migration target: Ready to receive domain.\n' +
   `Saving to migration stream new xl format (info 0x3/0x0/${ids.streamLen})\n` +
-  `Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${ids.streamLen})\n` +
+  `Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${ids.streamLen})\n`;
+
+/** The sender's lines when the receiver's stream ends before WHAT: the transport (ssh) exited with STATUS. */
+export const receiverGone = (ids: MigrateIds, what: string, status: number): string =>
+  `libxl: error: libxl_utils.c:505:libxl_read_exactly: file/stream truncated reading ${what} from migration receiver stream\n` +
+  `libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${ids.pid}] exited with error status ${status}\n`;
+
+export const preamble = (ids: MigrateIds): string =>
+  streamOpened(ids) +
   ' Savefile contains xl domain config in JSON format\n' +
   'Parsing config from <saved>\n' +
   `xc: info: Saving domain ${ids.domid}, type ${streamType(ids.type)}\n` +
@@ -48,21 +57,16 @@ export const success = (): string =>
 
 /** ssh could not reach the target: the receiver never sends its banner. */
 export const failedBeforeTransfer = (ids: MigrateIds): string =>
-  `ssh: connect to host ${ids.targetHost} port 22: No route to host\n` +
-  'libxl: error: libxl_utils.c:505:libxl_read_exactly: file/stream truncated reading banner from migration receiver stream\n' +
-  `libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${ids.pid}] exited with error status 255\n`;
+  `ssh: connect to host ${ids.targetHost} port 22: No route to host\n` + receiverGone(ids, 'banner', 255);
 
 /** The target could not create the domain (memory, DRBD): the sender resumes. */
 export const failedTargetCreate = (ids: MigrateIds, why: string): string =>
-  'migration target: Ready to receive domain.\n' +
-  `Saving to migration stream new xl format (info 0x3/0x0/${ids.streamLen})\n` +
-  `Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${ids.streamLen})\n` +
+  streamOpened(ids) +
   ' Savefile contains xl domain config in JSON format\n' +
   'Parsing config from <saved>\n' +
   why +
   'migration target: Domain creation failed (code -3).\n' +
-  'libxl: error: libxl_utils.c:505:libxl_read_exactly: file/stream truncated reading ready message from migration receiver stream\n' +
-  `libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${ids.pid}] exited with error status 1\n` +
+  receiverGone(ids, 'ready message', 1) +
   'Migration failed, resuming at sender.\n';
 
 /** The copy arrived but the target could not start it. */
