@@ -1,10 +1,10 @@
 import type { Clock } from '../../shared/clock/clock.js';
 import { HostsAnswerSchema } from '../../shared/protocol/ctl-hosts.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { CtlClient, type Chosen, type CtlError } from './client.js';
+import type { Chosen, CtlError } from './client.js';
 import type { CtlConfig } from './config.js';
 import { chooseController, type Probe } from './controller-choice.js';
-import { controllerLabel, PROBE_TIMEOUT_MS } from './controller-set.js';
+import { askingAlone, controllerLabel } from './controller-set.js';
 
 // The controllers are asked one after another, not at once: with a healthy primary the standby is
 // not asked at all (README promises so), and a hung primary costs PROBE_TIMEOUT_MS once. Nor is the
@@ -13,7 +13,7 @@ import { controllerLabel, PROBE_TIMEOUT_MS } from './controller-set.js';
 
 /** What asking one controller for its Dom0s gave, as controller-choice.ts reads it. */
 async function probe(c: CtlConfig, url: URL, clock: Clock): Promise<Probe> {
-  const client = new CtlClient({ ...c, url, standbyUrls: [] }, clock, null, PROBE_TIMEOUT_MS);
+  const client = askingAlone(c, url, clock);
   const r = await client.get('/hosts', HostsAnswerSchema);
   if (r.ok) return { kind: 'fleet', hosts: r.value.hosts };
   // a certificate refused is no controller down: its fix is the CA file or a renewal, and the next

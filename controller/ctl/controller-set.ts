@@ -25,12 +25,15 @@ export interface SetMember {
   readonly client: CtlClient;
 }
 
+/** A client asking the controller at URL alone (no standby of its own), within PROBE_TIMEOUT_MS. */
+export const askingAlone = (c: CtlConfig, url: URL, clock: Clock): CtlClient => new CtlClient({ ...c, url, standbyUrls: [] }, clock, null, PROBE_TIMEOUT_MS);
+
 /** C's url and standbyUrls, the primary first, each asked alone within PROBE_TIMEOUT_MS. */
 export function controllerSet(c: CtlConfig, clock: Clock): SetMember[] {
   return [c.url, ...(c.standbyUrls ?? [])].map((url, i) => ({
     url,
     label: controllerLabel(url),
     role: i === 0 ? 'primary' : 'standby',
-    client: new CtlClient({ ...c, url, standbyUrls: [] }, clock, null, PROBE_TIMEOUT_MS),
+    client: askingAlone(c, url, clock),
   }));
 }
