@@ -6,7 +6,7 @@ import { requestAsReported } from '../fleet/host-spelling.js';
 import { knownHosts } from './known-hosts.js';
 import { jsonBody } from './json-body.js';
 import { readBody, remoteOf, sendError } from './respond.js';
-import { revocableStream } from './revocable-stream.js';
+import { revocableStream, revokedWhileSent } from './revocable-stream.js';
 
 const BODY_LIMIT = 16 * 1024;
 
@@ -24,6 +24,7 @@ export async function runCommandStream(core: ControllerCore, log: Logger, operat
   if (!raw.ok) return sendError(res, raw.error);
   const parsed = CommandRequestSchema.safeParse(raw.value);
   if (!parsed.success) return sendError(res, { code: 'XH_ERR_USAGE', message: `not a command request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
+  if (revokedWhileSent(res, stillValid)) return;
   let open = true;
   const what = `${parsed.data.op} ${parsed.data.name}`;
   const guard = revocableStream(res, stillValid, () => `the ${what} goes on on its Dom0s to its end (a migration is not stopped halfway): \`xenherdctl where ${parsed.data.name}\` shows where it ends`, () => {

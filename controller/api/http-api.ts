@@ -77,7 +77,7 @@ function operatorFor(deps: Deps, req: IncomingMessage, res: ServerResponse, role
   return { name: p.name, tokenId: p.tokenId };
 }
 
-/** Whether an operator's token is still in tokens.json: a stream it opened ends once it is not (revocable-stream.ts). */
+/** Whether an operator's token is still in tokens.json: a request whose body came after it left is refused, and a stream it opened ends (revocable-stream.ts). */
 const tokenStillValid = (deps: Deps, tokenId: string) => (): boolean => deps.tokens.current().operators[tokenId] !== undefined;
 
 /**
@@ -161,10 +161,12 @@ function routeRequest(deps: Deps) {
         void runCommandStream(deps.core, deps.log, operator, req, res, tokenStillValid(deps, operator.tokenId));
         return;
       }
-      case 'POST /plan':
-        if (!operatorFor(deps, req, res, 'read')) return;
-        void planRoute(deps.core, req, res);
+      case 'POST /plan': {
+        const operator = operatorFor(deps, req, res, 'read');
+        if (!operator) return;
+        void planRoute(deps.core, req, res, tokenStillValid(deps, operator.tokenId));
         return;
+      }
       case 'GET /jobs':
         if (!operatorFor(deps, req, res, 'read')) return;
         return sendJson(res, 200, deps.core.jobs());
@@ -172,7 +174,8 @@ function routeRequest(deps: Deps) {
       case 'POST /jobs/cancel': {
         const operator = operatorFor(deps, req, res, 'operate');
         if (!operator) return;
-        void (route === 'POST /jobs' ? jobRoute(deps.core, deps.log, operator, req, res, tokenStillValid(deps, operator.tokenId)) : cancelRoute(deps.core, operator, req, res));
+        const stillValid = tokenStillValid(deps, operator.tokenId);
+        void (route === 'POST /jobs' ? jobRoute(deps.core, deps.log, operator, req, res, stillValid) : cancelRoute(deps.core, operator, req, res, stillValid));
         return;
       }
       default: {

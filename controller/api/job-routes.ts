@@ -7,12 +7,12 @@ import { requestAsReported } from '../fleet/host-spelling.js';
 import { knownHosts } from './known-hosts.js';
 import { jsonBody } from './json-body.js';
 import { readBody, remoteOf, sendError, sendJson } from './respond.js';
-import { revocableStream } from './revocable-stream.js';
+import { revocableStream, revokedWhileSent } from './revocable-stream.js';
 
 const BODY_LIMIT = 16 * 1024;
 
-/** The request body parsed with SCHEMA, or an error response sent (null). */
-async function bodyOf<T>(req: IncomingMessage, res: ServerResponse, schema: z.ZodType<T>, what: string): Promise<T | null> {
+/** The request body parsed with SCHEMA, or an error response sent (null), also when the token was revoked while it came. */
+async function bodyOf<T>(req: IncomingMessage, res: ServerResponse, schema: z.ZodType<T>, what: string, stillValid: () => boolean): Promise<T | null> {
   const body = await readBody(req, res, BODY_LIMIT);
   // null: readBody answered (413), or the request broke off and there is no one to answer
   if (body === null) return null;
@@ -26,12 +26,12 @@ async function bodyOf<T>(req: IncomingMessage, res: ServerResponse, schema: z.Zo
     sendError(res, { code: 'XH_ERR_USAGE', message: `not ${what}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
     return null;
   }
-  return parsed.data;
+  return revokedWhileSent(res, stillValid) ? null : parsed.data;
 }
 
 /** POST /v1/plan: a plan from the current view; nothing moves. */
-export async function planRoute(core: ControllerCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const p = await bodyOf(req, res, PlanRequestSchema, 'a plan request');
+export async function planRoute(core: ControllerCore, req: IncomingMessage, res: ServerResponse, stillValid: () => boolean): Promise<void> {
+  const p = await bodyOf(req, res, PlanRequestSchema, 'a plan request', stillValid);
   if (p === null) return;
   const r = await core.hub.plan(requestAsReported(knownHosts(core), p));
   return r.ok ? sendJson(res, 200, r.value) : sendError(res, r.error);
@@ -43,7 +43,7 @@ export async function planRoute(core: ControllerCore, req: IncomingMessage, res:
  * cancels it first; one that attached to it, `job.attached`, only goes away).
  */
 export async function jobRoute(core: ControllerCore, log: Logger, operator: OperatorIdentity, req: IncomingMessage, res: ServerResponse, stillValid: () => boolean): Promise<void> {
-  const j = await bodyOf(req, res, JobRequestSchema, 'a job request');
+  const j = await bodyOf(req, res, JobRequestSchema, 'a job request', stillValid);
   if (j === null) return;
   let ready = false;
   let open = true;
@@ -81,8 +81,8 @@ export async function jobRoute(core: ControllerCore, log: Logger, operator: Oper
 }
 
 /** POST /v1/jobs/cancel: no new moves; running ones finish. */
-export async function cancelRoute(core: ControllerCore, operator: OperatorIdentity, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const c = await bodyOf(req, res, CancelRequestSchema, 'a cancel request');
+export async function cancelRoute(core: ControllerCore, operator: OperatorIdentity, req: IncomingMessage, res: ServerResponse, stillValid: () => boolean): Promise<void> {
+  const c = await bodyOf(req, res, CancelRequestSchema, 'a cancel request', stillValid);
   if (c === null) return;
   const r = core.hub.cancel(c.jobId, operator.name);
   return r.ok ? sendJson(res, 200, r.value) : sendError(res, r.error);

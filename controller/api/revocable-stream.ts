@@ -1,5 +1,20 @@
 import type { ServerResponse } from 'node:http';
 import type { ApiError } from '../../shared/protocol/ctl-api-base.js';
+import { sendError } from './respond.js';
+
+/**
+ * Whether the token was revoked while the request's body was still coming (then answered 401 and
+ * true). The token is checked when the headers come, and the body may take up to the server's
+ * request timeout after that: without a second look, a client holding a body back could start a
+ * migration, a drain or a cancel after `xenherd-controller revoke` had refused its every other
+ * request, the stream's first line then saying the token was revoked of a command already sent.
+ */
+export function revokedWhileSent(res: ServerResponse, stillValid: () => boolean): boolean {
+  if (stillValid()) return false;
+  res.setHeader('www-authenticate', 'Bearer');
+  sendError(res, { code: 'XH_ERR_AUTH', message: "token revoked: this operator's token was revoked or replaced (xenherd-controller revoke, or operator NAME made again) while this request was being sent; nothing was done" });
+  return true;
+}
 
 /**
  * An operator's NDJSON stream (a job it follows, a command it runs) that ends with its token. The
