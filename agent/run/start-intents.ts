@@ -125,13 +125,18 @@ function unlink(file: string): boolean {
 }
 
 /**
- * Whether pid is a live (not zombie) process whose command line mentions the config path: the
- * holding shell's (its argv carries the create's) until it execs `xl create` under the same pid.
+ * Whether pid is a live (not zombie) process of the agent's own user (OWN_UID, its real and
+ * effective uid) whose command line mentions the config path: the holding shell's (its argv
+ * carries the create's) until it execs `xl create` under the same pid. The owner matters once the
+ * create has ended: any user on the Dom0 may get its pid again with a process whose arguments say
+ * `create` and the config path, and would hold that domU for as long as that process lives.
  */
-export function createStillRunning(intent: StartIntent): boolean {
+export function createStillRunning(intent: StartIntent, ownUid: number = process.geteuid?.() ?? 0): boolean {
   try {
     const stat = readFileSync(`/proc/${intent.pid}/stat`, 'utf8');
     if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+    const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${intent.pid}/status`, 'utf8'));
+    if (uids === null || Number(uids[1]) !== ownUid || Number(uids[2]) !== ownUid) return false;
     const cmdline = readFileSync(`/proc/${intent.pid}/cmdline`, 'utf8').split('\0');
     return cmdline.includes(intent.configPath) && cmdline.includes('create');
   } catch {

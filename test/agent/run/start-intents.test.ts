@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StartIntents } from '../../../agent/run/start-intents.js';
+import { createStillRunning, StartIntents } from '../../../agent/run/start-intents.js';
 import { mkfifo, runBounded, scratch, victim } from '../adapters/hostile-fs.js';
 
 const s = scratch();
@@ -98,5 +99,24 @@ describe('StartIntents', () => {
     const out = await runBounded(s.dir('child'), ['intents', dir]);
     expect(out.timedOut).toBe(false);
     expect(JSON.parse(out.stdout)).toEqual([]);
+  });
+});
+
+describe('createStillRunning', () => {
+  it("counts a live process with `create` and the config path in its arguments only when it runs as the agent's user", async () => {
+    // what any user on the Dom0 can start once the create's pid is free again: its arguments alike
+    const lookAlike = spawn(process.execPath, ['-e', 'console.log("up"); setInterval(() => undefined, 60_000)', 'create', intent.configPath], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      // its first line comes from its own code: /proc shows its command line by then
+      await new Promise((resolve) => lookAlike.stdout.once('data', resolve));
+      const pid = lookAlike.pid as number;
+      const own = process.geteuid?.() ?? 0;
+      expect(createStillRunning({ ...intent, pid }, own)).toBe(true);
+      expect(createStillRunning({ ...intent, pid }, own + 1)).toBe(false);
+      expect(createStillRunning({ ...intent, pid, configPath: '/etc/xen/drbd-auto/db1.cfg' }, own)).toBe(false);
+    } finally {
+      lookAlike.kill('SIGKILL');
+      await new Promise((resolve) => lookAlike.once('exit', resolve));
+    }
   });
 });
