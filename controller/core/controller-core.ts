@@ -132,9 +132,9 @@ export class ControllerCore {
   }
 
   /** A new agent link whose transport authenticated it as identity.host. */
-  /** HOST's agent link was refused for REASON, its token id TOKEN_ID being the one enrolled for HOST. */
+  /** HOST's agent link was refused for REASON, its token id TOKEN_ID being the one enrolled for HOST; not noted while HOST has a link of its own: that dial is anyone's who knows the id, not its agent's, and would send HOST's operator to enroll it again once HOST went down. */
   agentRefused(host: string, tokenId: string, reason: string): void {
-    this.refusedAgents.refused(host, tokenId, reason, this.o.clock.now());
+    if (!this.sessions.has(host)) this.refusedAgents.refused(host, tokenId, reason, this.o.clock.now());
   }
 
   acceptAgent(link: Link, identity: AgentIdentity): AgentSession {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { unreachableBlock } from '../../../controller/ctl/render-hosts.js';
+import { DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js';
 import { connectFakeAgent } from '../fake-agent.js';
-import { controllerBed } from './controller-bed.js';
+import { controllerBed, waitUntil } from './controller-bed.js';
+import { hostState } from '../states.js';
 
 const bed = controllerBed();
 
@@ -27,5 +29,25 @@ describe('an enrolled Dom0 whose agent dials with a refused token', () => {
     a.hello();
     await a.until(() => a.of('welcome').length === 1, 'welcome');
     expect(c.core.hosts().hosts.find((h) => h.host === 'xen3')?.tokenRefused).toBeUndefined();
+  });
+});
+
+describe('a refused dial with the token id of a Dom0 whose own agent is linked', () => {
+  it('is not noted: once that Dom0 goes down it reads as unheard (check its power, its agent), not as a token to enroll again', async () => {
+    const c = await bed.start(undefined, undefined, { enrolled: true });
+    const token = await c.enroll('xen1');
+    const id = token.split('.')[1] ?? '?';
+    const ws = c.url.replace(/^http/, 'ws');
+    const xen1 = await connectFakeAgent({ url: ws, token, ca: c.caPem, host: 'xen1' });
+    xen1.hello();
+    xen1.snapshot(hostState());
+    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reachable), 'xen1 reachable');
+    // anyone who read the id (a log line, `xenherd-controller tokens`) and made up a secret
+    await expect(connectFakeAgent({ url: ws, token: `xh1.${id}.${'A'.repeat(43)}`, ca: c.caPem, host: 'xen1' })).rejects.toThrow(/HTTP 401/);
+    xen1.link.close(1000, 'powered off');
+    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && !h.reachable), 'xen1 unreachable');
+    expect(c.core.hosts().hosts.find((h) => h.host === 'xen1')?.tokenRefused).toBeUndefined();
+    const check = c.core.monitor.check(DEFAULT_CHECK_THRESHOLDS).details.find((p) => p.subject === 'xen1');
+    expect(check?.text).toMatch(/check that xen1 is powered and on the network, then its agent there/);
   });
 });
