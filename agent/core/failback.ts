@@ -27,6 +27,8 @@ export function holdOnStandby(s: AgentState, now: number): string | null {
     leaseLeftMs: leaseLeftMs(s, now),
     controllerOwner: s.link.owners[s.link.url.at] ?? null,
     commands: s.commands.filter((c) => c.gen === s.link.gen),
+    incoming: s.link.fleet?.incoming ?? [],
+    incomingEndedMsAgo: s.link.fleet?.incomingEndedAt === undefined ? null : Math.max(0, now - s.link.fleet.incomingEndedAt),
   });
 }
 

@@ -22,9 +22,17 @@ export interface LinkState {
   /**
    * the controller's view of where the domUs this agent cares about run, and when it came; silent:
    * the hosts of it the controller no longer hears from, ms unheard as of `at` (absent: none, or an
-   * older controller)
+   * older controller); incoming: the domUs it is live-migrating here now (absent: it does not say),
+   * and incomingEndedAt, while it names none, when (agent's clock) the last it named ended
+   * (failback-hold.ts: the next move of a drain follows within seconds)
    */
-  readonly fleet: { readonly at: number; readonly runningOn: Readonly<Record<string, readonly string[]>>; readonly silent?: Readonly<Record<string, number>> } | null;
+  readonly fleet: {
+    readonly at: number;
+    readonly runningOn: Readonly<Record<string, readonly string[]>>;
+    readonly silent?: Readonly<Record<string, number>>;
+    readonly incoming?: readonly string[];
+    readonly incomingEndedAt?: number;
+  } | null;
   readonly hello: { readonly bootId: string; readonly agentVersion: string; readonly capabilities: readonly string[] };
   /** the last refusal by the controller (auth, protocol): a longer wait before trying again */
   readonly refused: boolean;

@@ -153,12 +153,25 @@ export function onLinkMessage(s: AgentState, fx: Fx, gen: number, m: Exclude<Con
     case 'fleet': {
       if (s.link.phase !== 'up') return s;
       const { [s.link.url.at]: _served, ...backoff } = s.link.backoff;
-      const n = withLink({ ...s, dirty: true }, { fleet: { at: now, runningOn: m.runningOn, ...(m.silent ? { silent: m.silent } : {}) }, failures: 0, backoff, refused: false });
+      const fleet = { at: now, runningOn: m.runningOn, ...(m.silent ? { silent: m.silent } : {}), ...incomingOf(s.link.fleet, m.incoming, now) };
+      const n = withLink({ ...s, dirty: true }, { fleet, failures: 0, backoff, refused: false });
       return arm(n, fx, 'fleet-stale', s.link.staleAfterMs);
     }
     default:
       return s;
   }
+}
+
+/**
+ * The incoming moves a `fleet` names (INCOMING, absent from an older controller), and when the
+ * last of those BEFORE named ended: kept while none is named, so a failback waits out the moment
+ * between two moves of one drain (failback-hold.ts).
+ */
+function incomingOf(before: LinkState['fleet'], incoming: readonly string[] | undefined, now: number): { incoming?: readonly string[]; incomingEndedAt?: number } {
+  if (incoming === undefined) return {};
+  if (incoming.length > 0) return { incoming };
+  const endedAt = (before?.incoming?.length ?? 0) > 0 ? now : before?.incomingEndedAt;
+  return endedAt === undefined ? { incoming } : { incoming, incomingEndedAt: endedAt };
 }
 
 /** A snapshot first, then deltas of the sections that changed. */

@@ -106,7 +106,7 @@ export class ControllerCore {
       refused: (h) => this.refusedAgents.of(h),
       ...(o.certificate !== undefined ? { certificate: o.certificate } : {}),
     });
-    this.pending = new PendingCommands(o.clock, o.log, this.settings.commandTimeoutMs, this.monitor.commandFinished);
+    this.pending = new PendingCommands(o.clock, o.log, this.settings.commandTimeoutMs, this.monitor.commandFinished, (target) => this.push.send(target));
     this.alerts = new AlertKeeper(o.log, o.clock);
     this.replication = new ReplicationLog(o.log);
     const port = fleetPort({

@@ -65,6 +65,8 @@ export class PendingCommands {
     private readonly log: Logger,
     private readonly timeoutMs: number,
     private readonly observe: CommandObserver = () => undefined,
+    /** a live migration to TARGET was sent or ended: that host's agent hears its incoming moves (fleet-for-agent.ts incomingTo) */
+    private readonly incomingChanged: (target: string) => void = () => undefined,
   ) {}
 
   /** The op of every command in flight now. */
@@ -109,6 +111,7 @@ export class PendingCommands {
     const operationId = command.op === 'inspect' ? null : command.operationId;
     this.log[isLeaseRenewal(command) ? 'debug' : 'info']({ event: 'command-sent', commandId: command.commandId, host: session.host, op: command.op, domu: name || undefined, operationId, by: command.by }, `sent ${describeCommand(command)} to ${session.host}`);
     session.send(command);
+    if (command.op === 'migrate' && command.target !== null) this.incomingChanged(command.target);
     return { commandId: command.commandId, expire: (o) => this.finish(command.commandId, o, null) };
   }
 
@@ -154,6 +157,7 @@ export class PendingCommands {
       `${describeCommand(c)} on ${p.session.host}: ${outcome.ok ? 'done' : outcome.code}: ${outcome.message}`,
     );
     this.observe(c, outcome, this.clock.now() - p.sentAt);
+    if (c.op === 'migrate' && c.target !== null) this.incomingChanged(c.target);
     p.sink.done(outcome, data);
   }
 

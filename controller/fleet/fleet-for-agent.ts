@@ -1,4 +1,4 @@
-import { FLEET_SILENT_MAX, LINK_FEATURE, type FleetMessage } from '../../shared/protocol/agent-link.js';
+import { FLEET_INCOMING_MAX, FLEET_SILENT_MAX, LINK_FEATURE, type FleetMessage } from '../../shared/protocol/agent-link.js';
 import type { FleetIndex } from './fleet-index.js';
 import { holdsNothingOf } from './foreign-claims.js';
 import { inStartupGrace, isPlaceholder, type Enrolment } from './enrolment.js';
@@ -74,10 +74,16 @@ function awayTargets(index: FleetIndex, host: string): string[] {
   return Object.values(index.record(host)?.state?.ledger.away ?? {}).map((a) => a.currentHost);
 }
 
-/** The `fleet` message for HOST's agent; `silent` only to an agent that announced it takes it. */
+/** The domUs this controller is live-migrating to HOST now (fresh.moves naming it their target), sorted, at most FLEET_INCOMING_MAX. */
+export const incomingTo = (host: string, fresh: Freshness): string[] =>
+  [...new Set((fresh.moves ?? []).filter((m) => m.to === host && m.from !== host).map((m) => m.name))].sort().slice(0, FLEET_INCOMING_MAX);
+
+/** The `fleet` message for HOST's agent; `silent` and `incoming` only to an agent that announced it takes each. */
 export function fleetFor(index: FleetIndex, host: string, fresh: Freshness, enrolment?: Enrolment): FleetMessage {
   const runningOn = runningOnFor(index, interestOf(index, host));
-  if (!(index.record(host)?.capabilities ?? []).includes(LINK_FEATURE.fleetSilent)) return { type: 'fleet', at: fresh.now, runningOn };
+  const caps = index.record(host)?.capabilities ?? [];
+  const incoming = caps.includes(LINK_FEATURE.incomingMoves) ? { incoming: incomingTo(host, fresh) } : {};
+  if (!caps.includes(LINK_FEATURE.fleetSilent)) return { type: 'fleet', at: fresh.now, runningOn, ...incoming };
   const silent = silentAmong(index, [...Object.values(runningOn).flat(), ...awayTargets(index, host)], fresh, enrolment);
-  return { type: 'fleet', at: fresh.now, runningOn, ...(Object.keys(silent).length > 0 ? { silent } : {}) };
+  return { type: 'fleet', at: fresh.now, runningOn, ...(Object.keys(silent).length > 0 ? { silent } : {}), ...incoming };
 }

@@ -80,6 +80,8 @@ export const LINK_FEATURE = {
   snapshotView: 'snapshot-view',
   /** the agent takes `welcome.reconnectSpreadMs` */
   reconnectSpread: 'reconnect-spread',
+  /** the agent takes `fleet.incoming`: the live migrations this controller has under way toward it */
+  incomingMoves: 'incoming-moves',
 } as const;
 
 // ---- agent → controller ----
@@ -185,6 +187,8 @@ export const LinkErrorSchema = z
  */
 /** the most hosts a `fleet` message names as silent: an agent refuses a message naming more */
 export const FLEET_SILENT_MAX = 64;
+/** the most domUs a `fleet` message names as incoming: more than any drain runs at once toward one Dom0 */
+export const FLEET_INCOMING_MAX = 64;
 
 export const FleetSchema = z.strictObject({
   type: z.literal('fleet'),
@@ -205,6 +209,15 @@ export const FleetSchema = z.strictObject({
     .record(HostNameSchema, z.number().int().nonnegative())
     .refine((r) => Object.keys(r).length <= FLEET_SILENT_MAX, 'too many hosts')
     .optional(),
+  /**
+   * The domUs this controller has asked another Dom0 to live-migrate to this host and has no
+   * result of yet. The target of a move runs no command of its own (its source does), and an agent
+   * on a standby would otherwise go back to the primary in the middle of it, leaving the job to
+   * wait for an arrival report that never comes (agent/core/failback-hold.ts). Sent only to an
+   * agent announcing LINK_FEATURE.incomingMoves, and then in every `fleet` (empty: none); absent:
+   * the controller does not say.
+   */
+  incoming: z.array(DomuNameSchema).max(FLEET_INCOMING_MAX).optional(),
 });
 export type FleetMessage = z.infer<typeof FleetSchema>;
 

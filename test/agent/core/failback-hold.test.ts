@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failbackHold, type FailbackFacts } from '../../../agent/core/failback-hold.js';
+import { failbackHold, INCOMING_LINGER_MS, type FailbackFacts } from '../../../agent/core/failback-hold.js';
 import type { Maintenance } from '../../../shared/protocol/agent-link-state.js';
 
 // Every combination of the flag's state, its lease, whose it is and the commands running: only
@@ -18,7 +18,7 @@ describe('failbackHold', () => {
       for (const owner of FLAG_OWNERS)
         for (const controllerOwner of CONTROLLER_OWNERS)
           for (const commands of COMMANDS) {
-            const facts: FailbackFacts = { maintenance: { state, operationId: state === 'online' ? null : 'job-8499124b', owner }, leaseLeftMs, controllerOwner, commands };
+            const facts: FailbackFacts = { maintenance: { state, operationId: state === 'online' ? null : 'job-8499124b', owner }, leaseLeftMs, controllerOwner, commands, incoming: [], incomingEndedMsAgo: null };
             const leaseHolds = (state === 'draining' || state === 'restoring') && leaseLeftMs > 0 && controllerOwner !== null && owner === controllerOwner;
             const holds = leaseHolds || commands.length > 0;
             it(`${state}, lease ${leaseLeftMs} ms, flag owner ${owner}, controller ${controllerOwner}, ${commands.length} command(s): ${holds ? 'stays' : 'may leave'}`, () => {
@@ -32,14 +32,29 @@ describe('failbackHold', () => {
 
   it('names at most four commands, and how many more', () => {
     const commands = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => ({ op: 'migrate', name: n }));
-    expect(failbackHold({ maintenance: { state: 'online', operationId: null, owner: null }, leaseLeftMs: 0, controllerOwner: null, commands: [...commands, { op: 'maintenance', name: null }] })).toBe(
+    expect(failbackHold({ maintenance: { state: 'online', operationId: null, owner: null }, leaseLeftMs: 0, controllerOwner: null, commands: [...commands, { op: 'maintenance', name: null }], incoming: [], incomingEndedMsAgo: null })).toBe(
       'its commands migrate a, migrate b, migrate c, migrate d and 3 more still run here',
     );
   });
 
   it('says both a lease and a command', () => {
-    expect(failbackHold({ maintenance: { state: 'draining', operationId: 'op1', owner: STANDBY }, leaseLeftMs: 30_500, controllerOwner: STANDBY, commands: [{ op: 'maintenance', name: null }] })).toBe(
+    expect(failbackHold({ maintenance: { state: 'draining', operationId: 'op1', owner: STANDBY }, leaseLeftMs: 30_500, controllerOwner: STANDBY, commands: [{ op: 'maintenance', name: null }], incoming: [], incomingEndedMsAgo: null })).toBe(
       'it holds this host draining (operation op1), its lease 31 s more; its command maintenance still runs here',
     );
+  });
+
+  // a drain's target runs no command and holds no lease of it: only the controller's word that it
+  // is moving domUs here keeps it, and for a while after the last, as the drain's next follows
+  const idle: FailbackFacts = { maintenance: { state: 'online', operationId: null, owner: null }, leaseLeftMs: 0, controllerOwner: null, commands: [], incoming: [], incomingEndedMsAgo: null };
+  it('stays while the controller is moving domUs here, naming them', () => {
+    expect(failbackHold({ ...idle, incoming: ['web1'] })).toBe('it is moving web1 here');
+    expect(failbackHold({ ...idle, incoming: ['a', 'b', 'c', 'd', 'e'] })).toBe('it is moving a, b, c, d and 1 more here');
+  });
+
+  it(`stays ${INCOMING_LINGER_MS / 1000} s after the last move here ended, then may leave`, () => {
+    expect(failbackHold({ ...idle, incomingEndedMsAgo: 2_500 })).toBe(`its last move here ended 2 s ago (another may follow within ${INCOMING_LINGER_MS / 1000} s)`);
+    expect(failbackHold({ ...idle, incomingEndedMsAgo: INCOMING_LINGER_MS - 1 })).not.toBeNull();
+    expect(failbackHold({ ...idle, incomingEndedMsAgo: INCOMING_LINGER_MS })).toBeNull();
+    expect(failbackHold(idle)).toBeNull();
   });
 });
