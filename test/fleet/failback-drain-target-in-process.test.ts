@@ -64,5 +64,5 @@ describe('failback of a drain target while the standby drains toward it', () => 
     expect(f.sim.clock.now() - ended).toBeLessThan(20_000);
     expect(xen2()).toMatch(/leaving the standby for it now that the standby's work here ended \((it is moving web\d here|its last move here ended)/);
     expect(f.sim.violations).toEqual([]);
-  });
+  }, 60_000);
 });
