@@ -1,4 +1,4 @@
-import { CLOSE } from '../../shared/link/link.js';
+import { CLOSE, FAILBACK_REASON } from '../../shared/link/link.js';
 import { log } from './effects.js';
 import { failbackHold } from './failback-hold.js';
 import { connectLink } from './link.js';
@@ -56,7 +56,7 @@ export function onPrimaryProbed(s: AgentState, fx: Fx, gen: number, answers: boo
   }
   const after = held === null ? '' : ` now that the standby's work here ended (${held})`;
   fx.push(log('info', `controller link: the primary controller answers again, leaving the standby for it${after}`, { link: 'failback' }));
-  fx.push({ e: 'link-close', gen: s.link.gen, code: CLOSE.goingAway, reason: 'back to the primary controller' });
+  fx.push({ e: 'link-close', gen: s.link.gen, code: CLOSE.goingAway, reason: FAILBACK_REASON });
   let n: AgentState = { ...s, dirty: true, link: { ...s.link, phase: 'waiting', sent: null, fleet: null, failbackHeld: null, url: { ...s.link.url, at: 0, stayMs: 0 } } };
   for (const t of ['heartbeat', 'fleet-stale', 'link-silence']) n = disarm(n, fx, t);
   return connectLink(n, fx);

@@ -11,6 +11,7 @@ import type { DrbdAnswer } from '../../shared/protocol/ctl-drbd.js';
 import type { JobsAnswer } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { FleetIndex } from '../fleet/fleet-index.js';
+import { closedLine, leftForElsewhere } from '../fleet/reports-elsewhere.js';
 import { newHostRecord, noteHalves, noteMaintenance, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { noteIncoming } from '../fleet/incoming-since.js';
 import { MultiIndex } from '../fleet/multi-index.js';
@@ -225,9 +226,10 @@ export class ControllerCore {
     if (this.sessions.get(s.host) !== s) return;
     this.sessions.delete(s.host);
     const r = this.index.record(s.host);
-    // how it closed tells an agent restarting from one lost (fleet/agent-stop.ts)
-    if (r) this.put({ ...r, linkUp: false, linkClosed: { at: this.o.clock.now(), code, reason } });
-    if (!this.closed) s.logLine('warn', { event: 'host-unreachable', host: s.host, code, reason }, `${s.host} is unreachable: its agent link closed`);
+    // how it closed tells an agent restarting from one lost (fleet/agent-stop.ts), or one gone to another controller (fleet/reports-elsewhere.ts)
+    const left = r && leftForElsewhere({ ...r, linkUp: false, linkClosed: { at: this.o.clock.now(), code, reason } });
+    if (left) this.push.runningChanged(this.put(left));
+    if (!this.closed) s.logLine(...closedLine(s.host, left, code, reason));
     if (!this.enrolled.isEnrolled(s.host)) this.forget(s.host);
     this.alertsSoon();
   }

@@ -2,13 +2,13 @@ import type { AlertAsRead, DomainRow, HostView, StatusVerdict } from '../../shar
 import { utcMinuteText } from '../../shared/text/utc-time.js';
 import { formatAge, formatSince, table } from './format.js';
 import { printable } from '../../shared/text/printable.js';
-import { agentStoppedText } from '../../shared/text/utc-time.js';
+import { agentStoppedText, reportsElsewhereText } from '../../shared/text/utc-time.js';
 import { STALE_AFTER_MS } from './where-line.js';
 
 const mem = (m: HostView['memory']): string => (m.totalMiB === null ? '-' : `${m.freeMiB ?? '?'}/${m.totalMiB} MiB`);
 const VIEW_TEXT: Record<HostView['view'], string> = { current: 'reachable', behind: 'behind (xl list slow)', unknown: 'xl list unreadable' };
 const linkState = (h: HostView): string =>
-  h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : VIEW_TEXT[h.view]) : h.linkUp ? 'silent' : h.tokenRefused !== undefined ? 'token refused' : h.agentStoppedAt !== undefined ? 'stopped (restarting?)' : 'unreachable';
+  h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : VIEW_TEXT[h.view]) : h.linkUp ? 'silent' : h.tokenRefused !== undefined ? 'token refused' : h.agentStoppedAt !== undefined ? 'stopped (restarting?)' : h.reportsElsewhereSince !== undefined ? 'other controller' : 'unreachable';
 
 /**
  * "online", "draining (ctl1:7443, op 3f2a9c01)": the state, who holds it and for which operation. A
@@ -83,6 +83,7 @@ export function unreachableBlock(hosts: readonly HostView[]): string {
   if (silent.length === 0) return '';
   const line = (h: HostView): string => {
     const seen = h.lastSeen === null ? 'never heard from' : `last seen ${formatAge(h.ageMs)} ago`;
+    if (h.reportsElsewhereSince !== undefined) return `  ${printable(h.host)}  ${reportsElsewhereText(h.reportsElsewhereSince)}: ask that one`;
     const how = h.linkUp ? 'silent' : h.agentStoppedAt !== undefined ? agentStoppedText(h.agentStoppedAt) : 'agent link down';
     return `  ${printable(h.host)}  ${how}, ${seen}${h.reported ? lastReported(h) : ''}${refusedText(h)}`;
   };

@@ -1,7 +1,7 @@
 import type { HostView, NotListing, WhereDisk, WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
 import { formatAge, formatSince } from './format.js';
 import { printable } from '../../shared/text/printable.js';
-import { agentStoppedText } from '../../shared/text/utc-time.js';
+import { agentStoppedText, reportsElsewhereText } from '../../shared/text/utc-time.js';
 
 /** An answer older than this, or from a host the controller cannot reach, is marked stale. */
 export const STALE_AFTER_MS = 30_000;
@@ -125,6 +125,7 @@ export const notInFleetReason = (host: string): string => `${host}: not in this 
  */
 export function staleReason(h: HostView, started?: ControllerStart): string | null {
   if (!h.linkUp && !h.reported && h.lastSeen === null) return `${h.host}: ${unheardSinceStart(started)}`;
+  if (!h.linkUp && h.reportsElsewhereSince !== undefined) return `${h.host}: ${reportsElsewhereText(h.reportsElsewhereSince)}: what runs there is not known here`;
   if (!h.linkUp && h.agentStoppedAt !== undefined) return `${h.host}: ${agentStoppedText(h.agentStoppedAt)}, last heard ${formatAge(h.ageMs)} ago`;
   if (!h.linkUp) return `${h.host}: agent link down, last heard ${h.ageMs === null ? 'never' : `${formatAge(h.ageMs)} ago`}`;
   // in the order `hosts` judges a host: a silent agent's last word on its view is old news too

@@ -5,6 +5,7 @@ import type { AwayDomu } from './away-from-home.js';
 import { spanText } from '../../shared/text/span-text.js';
 import { utcSecondText } from '../../shared/text/utc-time.js';
 import { AGENT_RESTART_GRACE_MS, cleanStopAt, cleanStopWords, restartingSince } from './agent-stop.js';
+import { reportsElsewhereSince, reportsElsewhereWords } from './reports-elsewhere.js';
 import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
 import { subjectName } from './finding.js';
@@ -38,7 +39,9 @@ export interface CheckProblem {
  * An agent the controller cannot hear is CRITICAL: its domUs may be down and nobody would know.
  * Only a host whose last word was that it is in maintenance (empty, out of service: a reboot is
  * expected) is a WARNING, and one whose agent said it is stopping, for AGENT_RESTART_GRACE_MS
- * (agent-stop.ts): its domUs run on, and a restart is back within seconds. SPOKEN_FOR: records
+ * (agent-stop.ts): its domUs run on, and a restart is back within seconds. One whose agent went
+ * back to the primary controller is a WARNING as long as it stays there (reports-elsewhere.ts): it
+ * is heard, only not here. SPOKEN_FOR: records
  * another condition speaks for.
  */
 export function unreachableHosts(index: FleetIndex, fresh: Freshness, spokenFor: (r: HostRecord) => boolean = () => false): CheckProblem[] {
@@ -46,6 +49,13 @@ export function unreachableHosts(index: FleetIndex, fresh: Freshness, spokenFor:
   for (const r of index.hostRecords()) {
     // an enrolled host not heard from since the controller started has its own words (enrolment-check.ts)
     if (isReachable(r, fresh.now, fresh.staleAfterMs) || spokenFor(r)) continue;
+    const elsewhere = reportsElsewhereSince(r);
+    if (elsewhere !== null) {
+      // not lost: its agent reports to the primary again, which is the one to ask (xenherdctl with both URLs does)
+      const words = reportsElsewhereWords(r.host, elsewhere);
+      out.push({ status: 'WARNING', kind: 'reports-elsewhere', subject: r.host, short: words, text: `${words}: its agent went back to the primary controller; ask that one about it` });
+      continue;
+    }
     const age = ageOf(r, fresh.now);
     const stop = cleanStopAt(r);
     const stopped = stop === null ? '' : `; its agent stopped cleanly at ${utcSecondText(stop)}`;

@@ -1,6 +1,8 @@
 import type { FleetIndex } from './fleet-index.js';
 import { ageOf, isReachable, type Freshness, type HostRecord } from './host-record.js';
 import { viewNotCurrent } from './view-not-current.js';
+import { reportsElsewhereSince } from './reports-elsewhere.js';
+import { reportsElsewhereText } from '../../shared/text/utc-time.js';
 import { spanText } from '../../shared/text/span-text.js';
 
 /**
@@ -52,6 +54,8 @@ function unseenByHost(index: FleetIndex, name: string, fresh: Freshness): Map<st
 /** Why the controller does not know what runs on R now; null when it does. */
 function unheard(r: HostRecord, fresh: Freshness): string | null {
   if (neverHeard(r)) return 'not heard from since the controller started';
+  const elsewhere = reportsElsewhereSince(r);
+  if (elsewhere !== null) return `${reportsElsewhereText(elsewhere)}: not known here`;
   if (r.state === null || !isReachable(r, fresh.now, fresh.staleAfterMs)) {
     const age = ageOf(r, fresh.now);
     return `unreachable, last heard ${age === null ? 'never' : `${spanText(age)} ago`}`;

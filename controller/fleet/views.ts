@@ -13,6 +13,7 @@ import { migrationUnderWay } from './superseded.js';
 import { noAgentMessage } from './no-agent-message.js';
 import { isPlaceholder } from './enrolment.js';
 import { cleanStopAt } from './agent-stop.js';
+import { reportsElsewhereSince } from './reports-elsewhere.js';
 import { matches, type NamePattern } from '../../shared/name-pattern.js';
 
 export function hostView(r: HostRecord, fresh: Freshness): HostView {
@@ -36,6 +37,9 @@ export function hostView(r: HostRecord, fresh: Freshness): HostView {
   };
   const stop = cleanStopAt(r);
   const said = stop === null ? view : { ...view, agentStoppedAt: stop };
+  // one reporting to another controller is asked there, and what it ran was dropped here (reports-elsewhere.ts)
+  const elsewhere = reportsElsewhereSince(r);
+  if (elsewhere !== null) return { ...said, reportsElsewhereSince: elsewhere };
   // a Dom0 gone silent (power off, cut off) is known only by what it ran: status names it
   return reachable || r.state === null ? said : { ...said, lastDomains: lastDomains(r.state.domains) };
 }

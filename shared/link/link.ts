@@ -56,3 +56,11 @@ export const CLOSE = {
  * (controller/fleet/agent-stop.ts). Every agent release sends these words.
  */
 export const AGENT_STOPPING_REASON = 'agent stopping';
+
+/**
+ * The reason an agent's close says when it leaves a standby controller for the primary again
+ * (CLOSE.goingAway): the Dom0 is not lost, it reports to another controller, and what it last
+ * reported here no longer says what runs there (controller/fleet/reports-elsewhere.ts). Every
+ * agent release that fails back sends these words.
+ */
+export const FAILBACK_REASON = 'back to the primary controller';

@@ -44,6 +44,13 @@ export const HostViewSchema = z.strictObject({
    * link is up or closed otherwise, or a controller older than the field
    */
   agentStoppedAt: Ms.optional(),
+  /**
+   * when its agent closed its link to go back to the primary controller (controller's clock), while
+   * that link is down: it reports to another controller, not lost (`check` WARNs, never CRITICAL),
+   * and what it last reported here is dropped. Absent: the link is up or closed otherwise, or a
+   * controller older than the field
+   */
+  reportsElsewhereSince: Ms.optional(),
   lastDomains: z
     .array(z.strictObject({ name: DomainRowNameSchema, state: z.string().regex(/^[a-z][a-z-]{0,31}$/) }))
     .max(LAST_DOMAINS_NAMED)

@@ -6,3 +6,6 @@ export const utcSecondText = (ms: number): string => `${new Date(ms).toISOString
 
 /** "agent stopped cleanly at 15:57:15 UTC (restarting? upgrading?)": an agent whose close said it is stopping, as check, hosts, status and where say it. */
 export const agentStoppedText = (at: number): string => `agent stopped cleanly at ${utcSecondText(at)} (restarting? upgrading?)`;
+
+/** "reports to another controller since 15:57:15 UTC": an agent that went back to the primary, as check, hosts, status and where say it on the standby. */
+export const reportsElsewhereText = (at: number): string => `reports to another controller since ${utcSecondText(at)}`;

@@ -35,6 +35,12 @@ describe("status on a Dom0 it cannot hear", () => {
     expect(hostsTable([dead({})]).split('\n')[1]).toMatch(/^xen1 +unreachable +/);
   });
 
+  it('an agent gone back to the primary controller is named so, with since when, and nothing it ran here', () => {
+    const elsewhere = dead({ domains: 0, ageMs: 4_000, reportsElsewhereSince: Date.UTC(2024, 4, 1, 15, 57, 15) });
+    expect(unreachableBlock([elsewhere]).split('\n')[1]).toBe('  xen1  reports to another controller since 15:57:15 UTC: ask that one');
+    expect(hostsTable([elsewhere]).split('\n')[1]).toMatch(/^xen1 +other controller +4\.0 s ago /);
+  });
+
   it("an older controller's answer without the names: the count alone, as before", () => {
     expect(unreachableBlock([dead({ domains: 3 })]).split('\n')[1]).toMatch(/, 3 domain\(s\) as last reported$/);
   });

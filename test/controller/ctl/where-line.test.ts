@@ -58,6 +58,10 @@ describe('a where line', () => {
     expect(staleReason(host({ linkUp: false, reachable: false, ageMs: 4_000, agentStoppedAt: Date.UTC(2024, 4, 1, 15, 57, 15) }))).toBe(
       'xen2: agent stopped cleanly at 15:57:15 UTC (restarting? upgrading?), last heard 4.0 s ago',
     );
+    // an agent gone back to the primary: what runs there is another controller's to say
+    expect(staleReason(host({ linkUp: false, reachable: false, ageMs: 4_000, reportsElsewhereSince: Date.UTC(2024, 4, 1, 15, 57, 15) }))).toBe(
+      'xen2: reports to another controller since 15:57:15 UTC: what runs there is not known here',
+    );
     // silent is said first, as `hosts` says it: what a silent agent last said of its view is old
     expect(staleReason(host({ reachable: false, ageMs: 45_000, view: 'behind' }))).toBe('xen2: agent silent for 45 s');
     expect(staleReason(host({ reachable: true, view: 'behind' }))).toBe("xen2: its agent's xl list is behind");
