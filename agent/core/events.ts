@@ -2,7 +2,7 @@ import type { ErrorCode } from '../../shared/errors.js';
 import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
 import type { ControlRequest } from '../../shared/protocol/agent-control.js';
 import type { ControllerMessage } from '../../shared/protocol/agent-link.js';
-import type { LinkDomuConfig, Maintenance } from '../../shared/protocol/agent-link-state.js';
+import type { LinkDomuConfig, LinkXen, Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { HomeEntry } from '../decide/home-claim.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import type { ToolstackKind } from '../../shared/inventory.js';
@@ -35,6 +35,8 @@ export interface HostRead {
   readonly ledgerProblem: string | null;
   readonly maintenance: { readonly flag: Maintenance; readonly problem: string | null };
   readonly memory: { readonly totalMiB: number | null; readonly freeMiB: number | null } | null;
+  /** the hypervisor's release, from the same `xl info` (null: not asked, or not read) */
+  readonly xen: LinkXen | null;
   readonly homes: readonly HomeEntry[];
   /** migrate-tab or the guarded dir unreadable: which domUs this host is home of is not known */
   readonly homesProblem: string | null;
@@ -61,8 +63,8 @@ export type AgentEvent =
   | { readonly t: 'full-read'; readonly read: HostRead }
   /** tookMs: how long the read took, on the agent's clock */
   | { readonly t: 'domains-read'; readonly read: DomainsRead; readonly tookMs: number }
-  /** `xl info` alone (read-info): host and memory, or why not */
-  | { readonly t: 'info-read'; readonly host: string | null; readonly memory: { readonly totalMiB: number | null; readonly freeMiB: number | null } | null; readonly problem: string | null }
+  /** `xl info` alone (read-info): host, memory and the hypervisor's release, or why not */
+  | { readonly t: 'info-read'; readonly host: string | null; readonly memory: { readonly totalMiB: number | null; readonly freeMiB: number | null } | null; readonly xen: LinkXen | null; readonly problem: string | null }
   /** before the first full read: /proc/drbd says DRBD is loaded (loaded false: it cannot tell) */
   | { readonly t: 'drbd-probed'; readonly loaded: boolean; readonly version: string | null }
   /** a read ended without an answer (a bug in the reading code): nothing learnt, the read is over */

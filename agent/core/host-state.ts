@@ -88,6 +88,8 @@ export function hostStateOf(s: AgentState): HostState {
     ledger: ledger(s),
     homes: homes(s),
     domus: [...s.domus],
+    // null until `xl info` answered, so the controller hears when it does
+    ...(s.link.accepts.includes(LINK_FEATURE.xenVersion) ? { xen: s.xen } : {}),
   };
 }
 

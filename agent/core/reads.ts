@@ -1,6 +1,7 @@
 import { applyAvailability } from './drbd.js';
 import { log } from './effects.js';
 import type { DomainsRead, HostRead } from './events.js';
+import type { LinkXen } from '../../shared/protocol/agent-link-state.js';
 import type { AgentState, ReadState } from './state.js';
 import { nameDom0InGuests } from './xenstore-names.js';
 import { settleCreated } from './created.js';
@@ -40,9 +41,9 @@ export function onDomainsRead(s: AgentState, fx: Fx, read: DomainsRead, now: num
 }
 
 /** Asked at READY when the host's name came from its record: the name wins if it changed, and the memory figures come. */
-export function onInfoRead(s: AgentState, fx: Fx, host: string | null, memory: { totalMiB: number | null; freeMiB: number | null } | null, problem: string | null): AgentState {
+export function onInfoRead(s: AgentState, fx: Fx, host: string | null, memory: { totalMiB: number | null; freeMiB: number | null } | null, xen: LinkXen | null, problem: string | null): AgentState {
   if (problem !== null) fx.push(log('warn', `cannot read xl info: ${problem}; keeping the host name ${s.host} from the last start`, { code: 'XH_ERR_TOOL_FAILED' }));
-  const n: AgentState = { ...s, hostToConfirm: false, memory: memory ? { ...memory, domuMiBAtRead: domuMemory(s.domains) } : s.memory };
+  const n: AgentState = { ...s, hostToConfirm: false, memory: memory ? { ...memory, domuMiBAtRead: domuMemory(s.domains) } : s.memory, xen: xen ?? s.xen };
   if (host === null) return n;
   fx.push({ e: 'save-host-name', host });
   if (host === s.host) return n;
@@ -76,6 +77,8 @@ export function onFullRead(s: AgentState, fx: Fx, read: HostRead, now: number): 
     // visitors recorded in the ledger belong here until they go home: guarded like our own
     guarded: [...read.guarded, ...read.visitors.filter((v) => !own.has(v.name))],
     memory: read.memory ? { ...read.memory, domuMiBAtRead: domuMemory(read.domains.ok ? read.domains.domains : null) } : s.memory,
+    // a release changes only with a reboot: a read without `xl info` keeps the last one
+    xen: read.xen ?? s.xen,
     homes: read.homes,
     domus: read.domus,
     lastFullRead: now,

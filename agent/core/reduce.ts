@@ -52,7 +52,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'full-read':
       return connectFirst(onFullRead(s, fx, ev.read, now), fx);
     case 'info-read':
-      return onInfoRead(s, fx, ev.host, ev.memory, ev.problem);
+      return onInfoRead(s, fx, ev.host, ev.memory, ev.xen, ev.problem);
     case 'drbd-probed':
       return requestFullRead(onDrbdProbed(s, fx, ev.loaded, ev.version), fx);
     case 'domains-read':

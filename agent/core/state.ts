@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../shared/errors.js';
 import type { DrbdResourceView, InventoryDomain, ToolstackKind } from '../../shared/inventory.js';
 import type { Hold } from '../../shared/protocol/agent-control.js';
-import { ONLINE, type HostState, type LinkDomuConfig, type Maintenance } from '../../shared/protocol/agent-link-state.js';
+import { ONLINE, type HostState, type LinkDomuConfig, type LinkXen, type Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { HomeEntry } from '../decide/home-claim.js';
 import { CAPABILITY, LINK_FEATURE, type CommandMessage, type ViewWord } from '../../shared/protocol/agent-link.js';
 import type { AgentConfig } from '../config/schema.js';
@@ -83,6 +83,8 @@ export interface AgentState {
   readonly maintenance: Maintenance;
   /** `xl info` memory at the last full read, and what the domUs used then */
   readonly memory: { readonly totalMiB: number | null; readonly freeMiB: number | null; readonly domuMiBAtRead: number } | null;
+  /** the hypervisor's release from the last `xl info` that gave one */
+  readonly xen: LinkXen | null;
   /** the domUs this host is home of (guarded dir, migrate-tab) with their partners */
   readonly homes: readonly HomeEntry[];
   /** every domU this host holds a config for, with the hosts its resources name */
@@ -162,7 +164,7 @@ export interface InitialFacts {
 }
 
 /** What this agent offers the controller: the `command` ops it runs, and that it takes `fleet` views. */
-export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag, LINK_FEATURE.unsettled, LINK_FEATURE.domainRows, LINK_FEATURE.fleetSilent, LINK_FEATURE.snapshotView, LINK_FEATURE.reconnectSpread, LINK_FEATURE.incomingMoves] as const;
+export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag, LINK_FEATURE.unsettled, LINK_FEATURE.domainRows, LINK_FEATURE.fleetSilent, LINK_FEATURE.snapshotView, LINK_FEATURE.reconnectSpread, LINK_FEATURE.incomingMoves, LINK_FEATURE.xenVersion] as const;
 
 export function initialState({ config, configFile, host, hostToConfirm, pid, now, seed, handledThisBoot, bootId, agentVersion, watchdogMs }: InitialFacts): AgentState {
   return {
@@ -179,6 +181,7 @@ export function initialState({ config, configFile, host, hostToConfirm, pid, now
     guarded: [],
     maintenance: ONLINE,
     memory: null,
+    xen: null,
     homes: [],
     domus: [],
     ledger: null,

@@ -1,4 +1,5 @@
 import { err, ok, type Result } from '../../shared/result.js';
+import type { LinkXen } from '../../shared/protocol/agent-link-values.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
 import { splitLines } from './xl-columns.js';
 
@@ -115,4 +116,11 @@ function parseInfo(tool: 'xl' | 'xm', text: string): Result<XenInfo, ParseFailur
     xenScheduler: str('xen_scheduler'),
     xenCommandline: str('xen_commandline'),
   });
+}
+
+/** The release the agent link reports; null when xen_major or xen_minor is no whole number. */
+export function xenRelease(i: Pick<XenInfo, 'xenMajor' | 'xenMinor' | 'xenVersion'>): LinkXen | null {
+  if (i.xenMajor === null || i.xenMinor === null || i.xenMajor > 999 || i.xenMinor > 999) return null;
+  const version = i.xenVersion !== null && i.xenVersion.length <= 64 ? i.xenVersion : `${i.xenMajor}.${i.xenMinor}`;
+  return { major: i.xenMajor, minor: i.xenMinor, version };
 }

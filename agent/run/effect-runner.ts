@@ -1,5 +1,6 @@
 import type { ControlResponse } from '../../shared/protocol/agent-control.js';
 import { createToolstack } from '../adapters/toolstack.js';
+import { xenRelease } from '../parse/xl-info.js';
 import type { Effect } from '../core/effects.js';
 import type { AgentEvent } from '../core/events.js';
 import { checkCoexistence } from '../host/host-read.js';
@@ -87,8 +88,8 @@ export class EffectRunner {
         this.guard(
           createToolstack(e.toolstack, { run: p.run })
             .info()
-            .then((r) => this.post(r.ok ? { t: 'info-read', host: r.value.host ?? null, memory: { totalMiB: r.value.totalMemoryMiB, freeMiB: r.value.freeMemoryMiB }, problem: null } : { t: 'info-read', host: null, memory: null, problem: r.error.message })),
-          (m) => this.post({ t: 'info-read', host: null, memory: null, problem: m }),
+            .then((r) => this.post(r.ok ? { t: 'info-read', host: r.value.host ?? null, memory: { totalMiB: r.value.totalMemoryMiB, freeMiB: r.value.freeMemoryMiB }, xen: xenRelease(r.value), problem: null } : { t: 'info-read', host: null, memory: null, xen: null, problem: r.error.message })),
+          (m) => this.post({ t: 'info-read', host: null, memory: null, xen: null, problem: m }),
         );
         return;
       case 'save-host-name':

@@ -15,7 +15,7 @@ import { readMaintenanceFlag } from '../host/maintenance-flag.js';
 import type { AdapterFailure } from '../adapters/tool-failure.js';
 import type { InventoryDomain } from '../../shared/inventory.js';
 import type { Result } from '../../shared/result.js';
-import type { XenInfo } from '../parse/xl-info.js';
+import { xenRelease, type XenInfo } from '../parse/xl-info.js';
 import { readLedgerPart } from '../host/ledger-read.js';
 import { parseProcDrbd } from '../parse/proc-drbd.js';
 import type { DrbdAvailabilityWord } from '../state/snapshot.js';
@@ -157,6 +157,7 @@ export async function readHost(p: AgentPorts, eff: ReadFull): Promise<HostRead> 
     ledgerProblem: ledger.problem,
     maintenance,
     memory: ts.info ? { totalMiB: ts.info.totalMemoryMiB, freeMiB: ts.info.freeMemoryMiB } : null,
+    xen: ts.info ? xenRelease(ts.info) : null,
     homes: [...homes.homes.values()],
     homesProblem: homes.problems.map((x) => x.message).join('; ') || null,
     domus,

@@ -5,6 +5,8 @@ import { printable } from '../../shared/text/printable.js';
 import { agentStoppedText, reportsElsewhereText } from '../../shared/text/utc-time.js';
 import { STALE_AFTER_MS } from './where-line.js';
 
+/** "xl 4.17.5"; "xl" alone when its agent does not say its release (older than that) */
+const xenText = (h: HostView): string => (h.toolstack === null ? '-' : h.xen ? `${h.toolstack} ${h.xen.version}` : h.toolstack);
 const mem = (m: HostView['memory']): string => (m.totalMiB === null ? '-' : `${m.freeMiB ?? '?'}/${m.totalMiB} MiB`);
 const VIEW_TEXT: Record<HostView['view'], string> = { current: 'reachable', behind: 'behind (xl list slow)', unknown: 'xl list unreadable' };
 const linkState = (h: HostView): string =>
@@ -22,13 +24,14 @@ export const maintenanceText = (m: HostView['maintenance']): string => {
 
 export function hostsTable(hosts: readonly HostView[]): string {
   return table([
-    ['HOST', 'STATE', 'LAST SEEN', 'MAINTENANCE', 'FREE/TOTAL', 'DOMAINS', 'HOMES', 'BOOT', 'AGENT'],
+    ['HOST', 'STATE', 'LAST SEEN', 'MAINTENANCE', 'XEN', 'FREE/TOTAL', 'DOMAINS', 'HOMES', 'BOOT', 'AGENT'],
     ...hosts.map((h) => [
       h.host,
       linkState(h),
       h.lastSeen === null ? 'never' : `${formatAge(h.ageMs)} ago`,
       // before its first report the controller does not know it (the state lives on the agent): not "online"
       h.reported ? maintenanceText(h.maintenance) : 'unknown',
+      xenText(h),
       mem(h.memory),
       h.reported ? String(h.domains) : '-',
       String(h.homes),

@@ -27,6 +27,7 @@ export function hostView(r: HostRecord, fresh: Freshness): HostView {
     bootId: r.bootId,
     agentVersion: r.agentVersion,
     toolstack: r.state?.toolstack ?? null,
+    xen: r.state?.xen ?? null,
     memory: r.state?.memory ?? { totalMiB: null, freeMiB: null },
     maintenance: r.state?.maintenance ?? ONLINE,
     maintenanceSince: currentMaintenanceSince(r),

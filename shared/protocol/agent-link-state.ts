@@ -13,6 +13,7 @@ import {
   LinkMemorySchema,
   LinkTextSchema,
   LinkToolstackSchema,
+  LinkXenSchema,
   MaintenanceSchema,
   MigrationOperationSchema,
   OperationIdSchema,
@@ -125,6 +126,12 @@ export const HostStateSchema = z.strictObject({
   ledger: LinkLedgerSchema,
   homes: z.array(LinkHomeSchema).max(LINK_LIMITS.homes),
   domus: z.array(LinkDomuConfigSchema).max(LINK_LIMITS.domains),
+  /**
+   * the hypervisor's release, null until `xl info` was read; sent only to a controller that accepts
+   * LINK_FEATURE.xenVersion (an older one refuses a key it does not know), so absent from older
+   * agents too: the controller then takes the release as unknown
+   */
+  xen: LinkXenSchema.nullable().optional(),
 });
 export type HostState = z.infer<typeof HostStateSchema>;
 export type HostStateSection = keyof HostState;

@@ -45,6 +45,13 @@ export const LinkTextSchema = z.string().max(LINK_LIMITS.text);
 
 export const LinkToolstackSchema = z.enum(['xl', 'xm']).nullable();
 /**
+ * The hypervisor's release as `xl info` or `xm info` prints it: xen_major, xen_minor, and the whole
+ * version (xen_version, else major.minor and xen_extra: "4.17.5", "4.4.3-12.el6"). A live migration
+ * goes to the same major.minor or a newer one: the older release's tools refuse the newer stream.
+ */
+export const LinkXenSchema = z.strictObject({ major: z.number().int().nonnegative().max(999), minor: z.number().int().nonnegative().max(999), version: z.string().min(1).max(64) });
+export type LinkXen = z.infer<typeof LinkXenSchema>;
+/**
  * Free memory is the agent's estimate: its last `xl info` free_memory moved by the memory of domUs
  * created or gone since (agent/core/host-state.ts). Two reads apart (xl list, xl info) and xl
  * list's Mem (a target, not pages held: populate-on-demand) can push it past total_memory for a

@@ -82,6 +82,8 @@ export const LINK_FEATURE = {
   reconnectSpread: 'reconnect-spread',
   /** the agent takes `fleet.incoming`: the live migrations this controller has under way toward it */
   incomingMoves: 'incoming-moves',
+  /** the agent reports its hypervisor's release (`state.xen`) */
+  xenVersion: 'xen-version',
 } as const;
 
 // ---- agent → controller ----

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { MsSchema as Ms } from './ctl-api-base.js';
-import { DomainRowNameSchema, HostNameSchema, LinkMemorySchema, LinkToolstackSchema, MaintenanceSchema } from './agent-link-values.js';
+import { DomainRowNameSchema, HostNameSchema, LinkMemorySchema, LinkToolstackSchema, LinkXenSchema, MaintenanceSchema } from './agent-link-values.js';
 
 /** GET /v1/hosts: the Dom0s reporting to the controller (see ctl-api.ts for the whole API). */
 
@@ -17,6 +17,8 @@ export const HostViewSchema = z.strictObject({
   bootId: z.string().nullable(),
   agentVersion: z.string().nullable(),
   toolstack: LinkToolstackSchema,
+  /** its hypervisor's release; null when its agent has not said it (an older agent never does); absent from a controller older than the field */
+  xen: LinkXenSchema.nullable().optional(),
   memory: LinkMemorySchema,
   maintenance: MaintenanceSchema,
   /** when the controller saw the host enter this maintenance state (or first heard of it, after a controller restart); null before its first report */

@@ -27,6 +27,7 @@ const read = (flag: Maintenance): HostRead => ({
   ledgerProblem: null,
   maintenance: { flag, problem: null },
   memory: null,
+  xen: null,
   homes: [],
   homesProblem: null,
   domus: [],

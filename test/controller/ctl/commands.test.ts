@@ -117,7 +117,7 @@ describe('xenherdctl hosts / domains / status', () => {
     const h = await ctl(['hosts']);
     expect(h.code).toBe(0);
     expect(h.stdout.split('\n')[0]).toMatch(/^HOST\s+STATE\s+LAST SEEN/);
-    expect(h.stdout).toMatch(/\nxen1\s+reachable\s+\d+\.\d s ago\s+online\s+32768\/65536 MiB\s+1\s+2\s+boot-xen/);
+    expect(h.stdout).toMatch(/\nxen1\s+reachable\s+\d+\.\d s ago\s+online\s+xl\s+32768\/65536 MiB\s+1\s+2\s+boot-xen/);
     const d = await ctl(['domains', '--host', 'xen2']);
     expect(d.stdout.split('\n').filter(Boolean).slice(1).map((l) => l.split(/\s+/).slice(0, 2))).toEqual([['xen2', 'db1']]);
     const dj = JSON.parse((await ctl(['domains', '--json'])).stdout) as { domains: Array<{ name: string; home: string | null }> };
