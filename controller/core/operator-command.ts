@@ -6,7 +6,7 @@ import { isReachable, type Freshness } from '../fleet/host-record.js';
 import { peerTarget } from '../fleet/move-target.js';
 import { noAgentMessage } from '../fleet/no-agent-message.js';
 import { routeCommand } from '../fleet/route.js';
-import { toolstackBlock } from '../plan/eligibility.js';
+import { toolstackBlock, xenBlock } from '../plan/eligibility.js';
 import { hostWhy } from '../plan/leftover-text.js';
 import type { AgentSession } from './agent-session.js';
 import { confirmingSink, type ConfirmDeps } from './confirming-sink.js';
@@ -61,7 +61,7 @@ export function startOperatorCommand(d: OperatorCommandDeps, req: CommandRequest
       message: `the agent of ${arriving}${named === null ? ` (${req.name}'s DRBD peer, where it would go)` : ''} is not connected to the controller (or silent), so the move could not be confirmed: nothing was sent; retry once \`xenherdctl hosts\` shows it reachable`,
     });
   }
-  const differs = toolstackRefusal(d.index, req, host, arriving);
+  const differs = liveMoveRefusal(d.index, req, host, arriving);
   if (differs !== null) return err({ code: 'XH_ERR_REFUSED', message: differs });
   const session = d.sessions.get(host);
   const record = d.index.record(host);
@@ -78,17 +78,21 @@ export function startOperatorCommand(d: OperatorCommandDeps, req: CommandRequest
 }
 
 /**
- * A live move between Dom0s of different toolstacks, refused before anything is sent (the agent
- * would only find out from the tool, after a preflight and a hold): null when they match or either
- * is not known. A migrate runs on the Dom0 running NAME towards ARRIVING; a reverse on NAME's home,
- * from the one Dom0 running it.
+ * A live move between Dom0s of different toolstacks, or down to an older Xen release, refused
+ * before anything is sent (the agent would only find out from the tool, after a preflight and a
+ * hold): null when neither holds or what it needs is not known. A migrate runs on the Dom0 running
+ * NAME towards ARRIVING; a reverse on NAME's home, from the one Dom0 running it.
  */
-function toolstackRefusal(index: FleetIndex, req: CommandRequest, host: string, arriving: string | null): string | null {
+function liveMoveRefusal(index: FleetIndex, req: CommandRequest, host: string, arriving: string | null): string | null {
   const away = req.op === 'reverse' ? [...(index.running.get(req.name)?.keys() ?? [])].filter((h) => h !== host) : [];
   const [from, to] = req.op === 'migrate' ? [host, arriving] : [away.length === 1 ? (away[0] as string) : null, host];
   if (from === null || to === null) return null;
   const source = index.record(from);
   const target = index.record(to);
-  if (toolstackBlock(source && { record: source }, target && { record: target }) === null) return null;
-  return `${req.name} runs on ${from} (${source?.state?.toolstack}) and ${to} runs ${target?.state?.toolstack}: a live migration stays within one toolstack (xm migrate --live needs the target's xend relocation server, which an xl Dom0 has not; xl's receiving end refuses to run beside xend): nothing was sent`;
+  const [a, b] = [source && { record: source }, target && { record: target }];
+  if (toolstackBlock(a, b) !== null) {
+    return `${req.name} runs on ${from} (${source?.state?.toolstack}) and ${to} runs ${target?.state?.toolstack}: a live migration stays within one toolstack (xm migrate --live needs the target's xend relocation server, which an xl Dom0 has not; xl's receiving end refuses to run beside xend): nothing was sent`;
+  }
+  if (xenBlock(a, b) === null) return null;
+  return `${req.name} runs on ${from} (Xen ${source?.state?.xen?.version}) and ${to} runs Xen ${target?.state?.xen?.version}, an older release: a live migration goes to the same Xen release or a newer one (the older release's tools refuse the newer stream; xl says "Savefile has mandatory flag(s) … need newer xl" and the domU stays on ${from}): nothing was sent`;
 }

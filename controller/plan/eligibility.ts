@@ -43,6 +43,23 @@ export function toolstackBlock(source: Pick<FactHost, 'record'> | undefined, tar
   return a !== null && b !== null && a !== b ? 'other-toolstack' : null;
 }
 
+/**
+ * Whether TARGET runs an older Xen release (major.minor) than SOURCE: the older release's tools
+ * refuse the newer one's migration stream (xl: "Savefile has mandatory flag(s) … need newer xl"),
+ * and the domU stays where it ran. A newer point release of the same major.minor is no older.
+ * Null when it is not older, or either release is not known (an agent that does not report it).
+ */
+export function xenBlock(source: Pick<FactHost, 'record'> | undefined, target: Pick<FactHost, 'record'> | undefined): HostBlock | null {
+  const a = source?.record.state?.xen ?? null;
+  const b = target?.record.state?.xen ?? null;
+  if (a === null || b === null) return null;
+  return b.major < a.major || (b.major === a.major && b.minor < a.minor) ? 'older-xen' : null;
+}
+
+/** Whether the tools of SOURCE and TARGET can live-migrate between them at all: the same toolstack, and no older Xen at TARGET. */
+export const liveMoveBlock = (source: Pick<FactHost, 'record'> | undefined, target: Pick<FactHost, 'record'> | undefined): HostBlock | null =>
+  toolstackBlock(source, target) ?? xenBlock(source, target);
+
 /** Whether HOST's agent can be asked to move a domU away now. */
 export function sourceBlock(h: FactHost | undefined, capability = 'migrate'): HostBlock | null {
   const heard = unheardBlock(h);

@@ -15,6 +15,7 @@ const HOST_WHY: Record<HostBlock, string> = {
   'being-emptied': 'is being emptied too',
   'no-capability': "runs an agent that cannot do this (upgrade it)",
   'other-toolstack': 'runs the other toolstack (xm sends only to a xend relocation server, xl only to a Dom0 without xend)',
+  'older-xen': "runs an older Xen release than the domU's Dom0 (the older tools refuse a newer release's migration stream)",
 };
 
 export const hostWhy = (host: string, why: HostBlock): string => `${host} ${HOST_WHY[why]}`;

@@ -1,7 +1,7 @@
 import type { Blocker, HostBlock } from '../../shared/protocol/ctl-jobs.js';
 import type { Capacity } from './capacity.js';
 import { drbdBlock, type DrbdNotReady } from './drbd-ready.js';
-import { candidateTargets, targetBlock, toolstackBlock } from './eligibility.js';
+import { candidateTargets, liveMoveBlock, targetBlock } from './eligibility.js';
 import type { FactDomu, PlanFacts } from './facts.js';
 
 /**
@@ -16,7 +16,7 @@ export function chooseTarget(facts: PlanFacts, cap: Capacity, d: FactDomu, from:
   const blocked: { host: string; why: HostBlock }[] = [];
   const usable: string[] = [];
   for (const h of hosts) {
-    const why = emptied.has(h) ? 'being-emptied' : (targetBlock(facts.host(h)) ?? toolstackBlock(facts.host(from), facts.host(h)));
+    const why = emptied.has(h) ? 'being-emptied' : (targetBlock(facts.host(h)) ?? liveMoveBlock(facts.host(from), facts.host(h)));
     if (why === null) usable.push(h);
     else blocked.push({ host: h, why });
   }

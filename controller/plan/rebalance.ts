@@ -1,7 +1,7 @@
 import type { Blocker, Leftover, Move, PlanOf } from '../../shared/protocol/ctl-jobs.js';
 import { Capacity } from './capacity.js';
 import { drbdBlock } from './drbd-ready.js';
-import { domuBlock, sourceBlock, targetBlock, toolstackBlock } from './eligibility.js';
+import { domuBlock, liveMoveBlock, sourceBlock, targetBlock } from './eligibility.js';
 import type { FactDomu, PlanFacts } from './facts.js';
 import { jobSets } from './job-sets.js';
 import { leftover } from './leftover-text.js';
@@ -88,7 +88,7 @@ export function* rebalanceSteps(facts: PlanFacts, policy: PlanPolicy, paused: st
       const from = where.get(d.name) as string;
       const targets = d.visitorHome !== null ? [d.visitorHome] : d.replicas === 'any' ? anyHosts : (d.replicas ?? []);
       for (const to of targets) {
-        if (to === from || !onlineSet.has(to) || !cap.fits(to, d.memMiB) || toolstackBlock(facts.host(from), facts.host(to)) !== null || !drbdReady(d, from, to)) continue;
+        if (to === from || !onlineSet.has(to) || !cap.fits(to, d.memMiB) || liveMoveBlock(facts.host(from), facts.host(to)) !== null || !drbdReady(d, from, to)) continue;
         const awayDelta = healthyHome(d) ? (to === d.home ? -1 : from === d.home ? 1 : 0) : 0;
         const s = board.scoreIfMoved(from, to, d.memMiB, d.vcpus, awayDelta);
         if (!best || s < best.score - 1e-12 || (Math.abs(s - best.score) <= 1e-12 && `${d.name}>${to}` < `${best.d.name}>${best.to}`)) best = { d, from, to, score: s, awayDelta };

@@ -1,7 +1,7 @@
 import type { Leftover, Move, PlanOf } from '../../shared/protocol/ctl-jobs.js';
 import { Capacity } from './capacity.js';
 import { drbdBlock } from './drbd-ready.js';
-import { alarmBlock, domuBlock, sourceBlock, targetBlock, toolstackBlock } from './eligibility.js';
+import { alarmBlock, domuBlock, liveMoveBlock, sourceBlock, targetBlock } from './eligibility.js';
 import type { FactDomu, PlanFacts } from './facts.js';
 import { jobSets } from './job-sets.js';
 import { leftover } from './leftover-text.js';
@@ -58,7 +58,7 @@ export function planRestore(facts: PlanFacts, host: string, policy: PlanPolicy):
     for (const v of visitors) {
       if (cap.fits(host, needMiB)) return;
       if (sentHome.has(v.name) || v.home === null) continue;
-      if ((targetBlock(facts.host(v.home)) ?? toolstackBlock(facts.host(host), facts.host(v.home))) !== null || !cap.fits(v.home, v.memMiB) || drbdBlock(facts, v, host, v.home) !== null) continue;
+      if ((targetBlock(facts.host(v.home)) ?? liveMoveBlock(facts.host(host), facts.host(v.home))) !== null || !cap.fits(v.home, v.memMiB) || drbdBlock(facts, v, host, v.home) !== null) continue;
       sentHome.add(v.name);
       cap.move(host, v.home, v.memMiB);
       moves.push({ name: v.name, from: host, to: v.home, memMiB: v.memMiB, vcpus: v.vcpus, why: 'visitor-home' });
@@ -106,9 +106,9 @@ export function planRestore(facts: PlanFacts, host: string, policy: PlanPolicy):
       leftovers.push(leftover(d.name, from, { kind: 'no-replica', resources: [...d.resources] }));
       continue;
     }
-    const toolstack = toolstackBlock(facts.host(from), facts.host(host));
-    if (toolstack) {
-      leftovers.push(leftover(d.name, from, { kind: 'targets-unavailable', targets: [{ host, why: toolstack }] }));
+    const tools = liveMoveBlock(facts.host(from), facts.host(host));
+    if (tools) {
+      leftovers.push(leftover(d.name, from, { kind: 'targets-unavailable', targets: [{ host, why: tools }] }));
       continue;
     }
     // a reverse migration home is a live migration: the same DRBD rule as the agent's preflight

@@ -36,6 +36,8 @@ export const HostBlockSchema = z.enum([
   'no-capability',
   /** it runs the other toolstack than the domU's Dom0 (xl, xm): a live migration stays within one */
   'other-toolstack',
+  /** it runs an older Xen release (major.minor) than the domU's Dom0: a live migration goes to the same release or a newer one */
+  'older-xen',
 ]);
 export type HostBlock = z.infer<typeof HostBlockSchema>;
 

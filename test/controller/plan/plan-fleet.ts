@@ -19,6 +19,8 @@ export interface HostSpec {
   readonly drbd?: readonly LinkDrbdResource[];
   /** default: xl */
   readonly toolstack?: 'xl' | 'xm' | null;
+  /** its hypervisor's release, "4.17.5"; default: not reported (an agent older than the field) */
+  readonly xen?: string;
 }
 
 export interface DomuSpec {
@@ -90,6 +92,7 @@ export function statesOf(spec: FleetSpec): Map<string, HostState> {
       .map((d) => ({ name: d.name, source: d.home === h ? ('guarded' as const) : (d.peerConfig ?? 'guarded'), memMiB: d.memMiB, vcpus: d.vcpus ?? 1, resources: d.replicas.length > 0 ? [{ name: `r-${d.name}`, hosts: [...d.replicas] }] : [] }));
     out.set(h, {
       toolstack: hs.toolstack === undefined ? 'xl' : hs.toolstack,
+      ...(hs.xen === undefined ? {} : { xen: { major: Number(hs.xen.split('.')[0]), minor: Number(hs.xen.split('.')[1]), version: hs.xen } }),
       memory: { totalMiB: total, freeMiB: hs.freeMiB ?? Math.max(0, total - here.reduce((s, d) => s + d.memMiB, 0)) },
       maintenance: { state: hs.maintenance ?? 'online', operationId: hs.maintenance && hs.maintenance !== 'online' ? 'op-m' : null, owner: hs.maintenance && hs.maintenance !== 'online' ? 'ctl-x' : null },
       domains: here.map((d) => ({ name: d.migration ? `${d.name}--${d.migration}` : d.name, baseName: d.name, domid: 5, state: d.state ?? 'blocked', memMiB: d.memMiB, vcpus: d.vcpus ?? 1, migration: d.migration ?? null })),
