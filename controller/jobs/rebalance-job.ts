@@ -1,5 +1,5 @@
 import type { Blocker, JobRequest, Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
-import { domuBlock, sourceBlock, targetBlock } from '../plan/eligibility.js';
+import { domuBlock, liveMoveBlock, sourceBlock, targetBlock } from '../plan/eligibility.js';
 import type { PlanFacts } from '../plan/facts.js';
 import { movesOf } from '../plan/job-sets.js';
 import { leftover } from '../plan/leftover-text.js';
@@ -92,7 +92,8 @@ function invalidNow(f: PlanFacts, m: Move, reserveMiB: number): Blocker | 'gone'
   if (own) return own;
   const src = sourceBlock(f.host(m.from));
   if (src) return { kind: 'source-unavailable', host: m.from, why: src };
-  const dst = targetBlock(f.host(m.to));
+  // a Dom0 rebooted since the plan may run another toolstack or an older Xen: the tools would refuse
+  const dst = targetBlock(f.host(m.to)) ?? liveMoveBlock(f.host(m.from), f.host(m.to));
   if (dst) return { kind: 'targets-unavailable', targets: [{ host: m.to, why: dst }] };
   const free = f.host(m.to)?.freeMiB ?? 0;
   if (free - reserveMiB < m.memMiB) return { kind: 'no-memory', needMiB: m.memMiB, reserveMiB, best: { host: m.to, freeMiB: free } };

@@ -1,7 +1,7 @@
 import type { ControllerCore } from '../../../controller/core/controller-core.js';
 import { memoryLinkPair, type MemoryLinkPair } from '../../../shared/link/memory-link.js';
 import { AGENT_LINK_PROTOCOL_VERSION, ControllerMessageSchema, type AgentMessage, type CommandMessage, type ResultData } from '../../../shared/protocol/agent-link.js';
-import type { HostState, LinkDomain, LinkDomuConfig, LinkDrbdResource, LinkHome, LinkLedger, Maintenance } from '../../../shared/protocol/agent-link-state.js';
+import type { HostState, LinkDomain, LinkDomuConfig, LinkDrbdResource, LinkHome, LinkLedger, LinkXen, Maintenance } from '../../../shared/protocol/agent-link-state.js';
 import type { ErrorCode } from '../../../shared/errors.js';
 import type { SimClock } from '../../sim/daemon/clock.js';
 import { MAINTENANCE_WORDS } from '../../../shared/text/maintenance-words.js';
@@ -51,6 +51,9 @@ export class SimDom0 {
   readonly commands: CommandMessage[] = [];
   /** the DRBD resources its agent reports (none unless a test sets them and calls reportDrbd) */
   drbd: LinkDrbdResource[] = [];
+  /** its toolstack and hypervisor release (null: not said, as an older agent) as its agent reports them; reportTools sends a change */
+  toolstack: 'xl' | 'xm' = 'xl';
+  xen: LinkXen | null = null;
   private readonly links: LinkEnd[] = [];
   private boots = 0;
 
@@ -71,7 +74,8 @@ export class SimDom0 {
 
   state(): HostState {
     return {
-      toolstack: 'xl',
+      toolstack: this.toolstack,
+      ...(this.xen === null ? {} : { xen: this.xen }),
       memory: { totalMiB: this.totalMiB, freeMiB: this.freeMiB },
       maintenance: this.maintenance,
       domains: [...this.domains.values()].map((d) => ({
@@ -121,6 +125,11 @@ export class SimDom0 {
   /** Sends every open link its DRBD section as it is now (only tests that set `drbd` call it). */
   reportDrbd(): void {
     for (const end of this.links) if (end.open) this.send(end, { type: 'delta', seq: ++end.seq, at: this.clock.now(), state: { drbd: { availability: 'ok', resources: this.drbd } } });
+  }
+
+  /** Sends every open link its toolstack and Xen release as they are now. */
+  reportTools(): void {
+    for (const end of this.links) if (end.open) this.send(end, { type: 'delta', seq: ++end.seq, at: this.clock.now(), state: { toolstack: this.toolstack, xen: this.xen } });
   }
 
   /** Sends every open link a delta with the sections that change. */
