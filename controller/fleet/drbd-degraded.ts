@@ -111,6 +111,22 @@ function detachedHint(index: FleetIndex, s: Side): string {
 }
 
 /**
+ * The other end of a detached disk: this Dom0's disk is UpToDate and its peer's is gone. Its one
+ * useful word is that this disk is now the only copy, and that what runs on the peer reads and
+ * writes it over this link: disconnecting, demoting or taking the resource down here would take
+ * that domU's disk away, so the line says to leave it be and where the repair happens.
+ */
+function peerDetachedHint(index: FleetIndex, s: Side): string {
+  const name = s.res.name;
+  const peerHost = s.peerHost ?? 'the peer';
+  const running = s.peerHost === null ? [] : domusOn(index, name, s.peerHost).filter((d) => index.running.get(d)?.get(peerHost)?.some(isLive) === true).sort();
+  const onPeer = running.length === 0 ? '' : `; ${running.join(', ')} ${running.length === 1 ? 'runs' : 'run'} on ${peerHost} over the network on ${s.host}'s disk`;
+  return `: ${peerHost}'s disk of ${name} failed or was detached, so ${s.host} holds the only copy${onPeer}: do not disconnect, demote or take down ${name} on ${s.host}; the repair is on ${peerHost} (README, section "${FAILED_DISK_SECTION}")`;
+}
+
+const peerGone = (s: Side): boolean => s.res.disk === 'UpToDate' && s.res.peers.length === 1 && GONE.has(s.res.peers[0]?.disk ?? '');
+
+/**
  * One end's report alone. Its rank puts a real break (both Dom0s heard) before a link whose peer
  * is unknown, and both before one that only waits for an unheard Dom0: with Dom0s powered off,
  * their partners' waiting links would otherwise bury the one cable really cut.
@@ -118,7 +134,15 @@ function detachedHint(index: FleetIndex, s: Side): string {
 function oneSide(index: FleetIndex, fresh: Freshness, s: Side): CheckProblem {
   const name = s.res.name;
   const peer = peerStateOf(index, fresh, s);
-  const hint = s.standAlone ? SPLIT_HINT : s.cut ? cutHint(index, fresh, s, peer) : GONE.has(s.res.disk ?? '') ? detachedHint(index, s) : '';
+  const hint = s.standAlone
+    ? SPLIT_HINT
+    : s.cut
+      ? cutHint(index, fresh, s, peer)
+      : GONE.has(s.res.disk ?? '')
+        ? detachedHint(index, s)
+        : peerGone(s)
+          ? peerDetachedHint(index, s)
+          : '';
   const users = usersNote(index, name, s.peerHost === null ? [s.host] : [s.host, s.peerHost]);
   const short = s.cut ? `DRBD ${name}${users} not connected on ${s.host}` : `DRBD ${name}${users} not UpToDate on ${s.host}`;
   const waits = s.cut && !s.standAlone && peer === 'unheard' && s.peerHost !== null;

@@ -30,6 +30,9 @@ describe('a Dom0 whose DRBD disk failed under a running domU', () => {
     // check names the Dom0, the resource, the domU and the way out
     await fleet.until(() => drbdLines(fleet).some((l) => l.startsWith('WARNING: DRBD r1 (web1) on xen1: disk Diskless')), "check seeing xen1's disk gone");
     expect(drbdLines(fleet)).toContain("WARNING: DRBD r1 (web1) on xen1: disk Diskless: DRBD detached xen1's disk of r1; web1 runs on xen1 on xen2's disk over the network, the only copy: move it off (`xenherdctl migrate web1 xen2`, or `xenherdctl drain xen1`), then replace the disk if it failed and `drbdadm attach r1` on xen1 (README, section \"A failed disk under DRBD\")");
+    // and the peer's line, whose disk is fine, says it holds web1's only copy and must stay connected
+    await fleet.until(() => drbdLines(fleet).some((l) => l.startsWith('WARNING: DRBD r1 (web1) on xen2: the peer Diskless')), "check seeing xen2's peer Diskless");
+    expect(drbdLines(fleet)).toContain("WARNING: DRBD r1 (web1) on xen2: the peer Diskless: xen1's disk of r1 failed or was detached, so xen2 holds the only copy; web1 runs on xen1 over the network on xen2's disk: do not disconnect, demote or take down r1 on xen2; the repair is on xen1 (README, section \"A failed disk under DRBD\")");
     expect(await plan()).toMatchObject({ ok: true, value: { sets: [[{ name: 'web1', from: 'xen1', to: 'xen2' }]], leftovers: [] } });
 
     const events: JobEvent[] = [];

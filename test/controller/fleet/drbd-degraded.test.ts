@@ -106,6 +106,19 @@ describe("check's DRBD problems name the domU and the peer Dom0, and count one l
     }
   });
 
+  it("the peer of a detached disk (its own disk UpToDate) names the failed disk, the domU running over the network on this Dom0's disk, and that this end must stay (DRBD 9 and 8.4)", () => {
+    for (const [peerName, disk] of [['xen2', 'Diskless'], ['peer', 'Failed']] as const) {
+      const detached: LinkDrbdResource = { ...primary('r2', peerName), disk };
+      const seenByPeer: LinkDrbdResource = { ...primary('r2', peerName === 'peer' ? 'peer' : 'xen1', 'Secondary', 'Primary'), peers: [{ name: peerName === 'peer' ? 'peer' : 'xen1', role: 'Primary', connection: 'Connected', disk, replication: 'Established' }] };
+      const [p] = drbdNotUpToDate(mergeFleet([xen1(detached), xen2(seenByPeer)], fresh).index, fresh).filter((x) => x.subject === 'r2 on xen2');
+      const peer = peerName === 'peer' ? 'the peer' : 'peer xen1';
+      expect([p?.status, p?.text]).toEqual([
+        'WARNING',
+        `DRBD r2 (db1) on xen2: ${peer} ${disk}: xen1's disk of r2 failed or was detached, so xen2 holds the only copy; db1 runs on xen1 over the network on xen2's disk: do not disconnect, demote or take down r2 on xen2; the repair is on xen1 (README, section "A failed disk under DRBD")`,
+      ]);
+    }
+  });
+
   it('a detached disk under a standby replica (nothing runs there) asks for the attach alone; with the peer not UpToDate, no move is offered', () => {
     const standby = record('xen2', hostState({ guarded: [guarded('db1', ['r2'])], domus: [config], drbd: { availability: 'ok', resources: [{ ...primary('r2', 'xen1', 'Secondary', 'Primary'), disk: 'Diskless' }] } }), NOW);
     const [p] = drbdNotUpToDate(mergeFleet([xen1(primary('r2', 'xen2')), standby], fresh).index, fresh).filter((x) => x.subject === 'r2 on xen2');
