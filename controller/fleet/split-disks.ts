@@ -1,3 +1,4 @@
+import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import type { WhereDisk } from '../../shared/protocol/ctl-where.js';
 import { standAlone } from './drbd-flags.js';
 import { subjectName } from './finding.js';
@@ -20,6 +21,7 @@ export interface DrbdAlertRef {
  */
 export class DiskTrouble {
   private readonly alone = new Map<string, readonly string[]>();
+  private readonly detached = new Map<string, readonly LinkDrbdResource[]>();
 
   constructor(
     readonly index: FleetIndex,
@@ -36,6 +38,17 @@ export class DiskTrouble {
       this.alone.set(host, names);
     }
     return names;
+  }
+
+  /** The resources whose disk DRBD detached on HOST (Diskless, Failed), as a Dom0 heard now reports them; none from one not heard now. */
+  detachedOn(host: string): readonly LinkDrbdResource[] {
+    let found = this.detached.get(host);
+    if (found === undefined) {
+      const r = this.index.record(host);
+      found = r?.state && isReachable(r, this.fresh.now, this.fresh.staleAfterMs) ? r.state.drbd.resources.filter((res) => res.disk === 'Diskless' || res.disk === 'Failed') : [];
+      this.detached.set(host, found);
+    }
+    return found;
   }
 }
 

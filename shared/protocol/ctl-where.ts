@@ -19,9 +19,14 @@ export type WherePlace = z.infer<typeof WherePlaceSchema>;
 /**
  * A DRBD resource of the domU whose two sides hold different writes, or may: `primary-on-both`
  * while a drbd-primary-on-both alert about it is open (its id in `alert`), `standalone` while a
- * Dom0 heard now reports it connected to no peer (a split brain, or disconnected by hand). A
- * lower-case word, so a newer controller's other kinds are read and shown by their word.
+ * Dom0 heard now reports it connected to no peer (a split brain, or disconnected by hand);
+ * `disk-failed` while a Dom0 heard now that runs the domU reports its disk of it Diskless or Failed
+ * (hosts: that Dom0, then the connected peer whose UpToDate disk it runs on over the network, when
+ * there is one). A lower-case word, so a newer controller's other kinds are read and shown by their word.
  */
+/** `kind` of a disk DRBD detached under the Dom0 running the domU */
+export const WHERE_DISK_FAILED = 'disk-failed';
+
 export const WhereDiskSchema = z.strictObject({
   resource: z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name'),
   kind: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a lower-case word'),
@@ -54,7 +59,7 @@ export const WhereMatchSchema = z.strictObject({
   unsettled: z.array(z.strictObject({ host: HostNameSchema, peer: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, operation: MigrationOperationSchema })).optional(),
   /** ids of the alerts about this domU */
   alerts: z.array(z.string()),
-  /** its DRBD resources split, or cut off from their peer (WhereDiskSchema); absent: none (or a controller older than the field) */
+  /** its DRBD resources split, cut off from their peer, or without their disk where it runs (WhereDiskSchema); absent: none (or a controller older than the field) */
   drbd: z.array(WhereDiskSchema).optional(),
   /** age of the information: of the hosts running it, else of its home */
   ageMs: Ms.nullable(),

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../shared/protocol/ctl-jobs.js';
+import type { WhereMatch } from '../../shared/protocol/ctl-where.js';
 import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 import { drbdLines } from './drbd-pair-check.js';
 
@@ -16,6 +17,12 @@ domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
 `;
 
 let fleet: Fleet;
+type Core = NonNullable<Fleet['controller']>['core'];
+const whereDrbd = (core: Core, name: string): WhereMatch['drbd'] => {
+  const w = core.where(name);
+  if (!w.ok) throw new Error(w.error.message);
+  return w.value.matches[0]?.drbd;
+};
 afterEach(async () => fleet?.stop());
 
 describe('a Dom0 whose DRBD disk failed under a running domU', () => {
@@ -33,6 +40,8 @@ describe('a Dom0 whose DRBD disk failed under a running domU', () => {
     // and the peer's line, whose disk is fine, says it holds web1's only copy and must stay connected
     await fleet.until(() => drbdLines(fleet).some((l) => l.startsWith('WARNING: DRBD r1 (web1) on xen2: the peer Diskless')), "check seeing xen2's peer Diskless");
     expect(drbdLines(fleet)).toContain("WARNING: DRBD r1 (web1) on xen2: the peer Diskless: xen1's disk of r1 failed or was detached, so xen2 holds the only copy; web1 runs on xen1 over the network on xen2's disk: do not disconnect, demote or take down r1 on xen2; the repair is on xen1 (README, section \"A failed disk under DRBD\")");
+    // where web1 marks it: it runs on, over the network on xen2's disk
+    expect(whereDrbd(core, 'web1')).toEqual([{ resource: 'r1', kind: 'disk-failed', hosts: ['xen1', 'xen2'] }]);
     expect(await plan()).toMatchObject({ ok: true, value: { sets: [[{ name: 'web1', from: 'xen1', to: 'xen2' }]], leftovers: [] } });
 
     const events: JobEvent[] = [];
@@ -42,6 +51,8 @@ describe('a Dom0 whose DRBD disk failed under a running domU', () => {
     expect(events.find((e) => e.type === 'end')).toMatchObject({ ok: true, moved: 1 });
     expect(runsOn(fleet.sim, 'web1')).toEqual(['xen2']);
     expect((await fleet.sim.run('xen2', 'drbdadm', ['role', 'r1'])).stdout).toBe('Primary/Secondary\n');
+    // on xen2 it runs on its own UpToDate disk: no mark
+    await fleet.until(() => whereDrbd(core, 'web1') === undefined, 'where web1 on xen2 unmarked');
 
     // home again onto the Diskless disk: the restore's plan refuses it, naming the attach
     const back = await core.hub.plan({ kind: 'restore', host: 'xen1' });
