@@ -62,7 +62,7 @@ export interface Sim {
   advance(ms: number): Promise<void>;
   power(host: string, state: 'on' | 'off'): OpResult;
   drbd(res: string, action: 'disconnect' | 'connect' | 'split-brain'): OpResult;
-  /** the backing disk of RES on HOST fails; DRBD detaches it (Diskless there, peer-disk:Diskless at the peer) */
+  /** the backing disk of RES on HOST fails; DRBD detaches it (Failed there, peer-disk:Failed at the peer, and Diskless 1 s later: FAILED_DISK_MS) */
   diskFail(host: string, res: string): OpResult;
   migrationFault(domain: string, phase: MigrationFaultPhase | null): void;
   toolFault(host: string | '*', tool: string, fault: ToolFault, opts?: { argvPrefix?: readonly string[]; times?: number }): void;

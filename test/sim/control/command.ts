@@ -46,7 +46,7 @@ export const HELP: readonly string[] = [
   '                                          the next live migration of DOMU fails: before the copy (target unreachable), at the',
   '                                          target after the copy (resumed at the sender), or in the final handshake (both ends',
   '                                          stopped: check both hosts); none takes it back',
-  '  fault disk HOST RES                      the backing disk of RES on HOST fails: DRBD detaches it (Diskless there, the peer',
+  '  fault disk HOST RES                      the backing disk of RES on HOST fails: DRBD detaches it (Failed, then Diskless there; the peer',
   '                                          serves its I/O); `drbdadm attach RES` on HOST attaches it (or its replacement) again',
   '  fault tool HOST TOOL hang|slow MS|garbage TEXT',
   '                                          every call of TOOL (xl, drbdadm, ...) on HOST hangs, answers MS late, or prints TEXT',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FAILED_DISK_MS } from '../daemon/sim-core.js';
 import { startSim, type Sim } from '../sim.js';
 import type { ControlCommand } from './command.js';
 import { executeControl, type AgentControl, type AgentHandle } from './execute.js';
@@ -143,9 +144,11 @@ describe('the playground console, running a command', () => {
   it('fault disk fails a replica\'s disk: DRBD detaches it, the peer serves it; drbdadm attach there takes it back', async () => {
     const { sim, run } = await setup(false);
     await sim.advance(5000);
-    expect(await run({ kind: 'fault-disk', host: 'xen1', res: 'r1' })).toEqual(["fault disk xen1 r1: done (DRBD detached xen1's disk of r1 (Diskless); what runs there reads and writes on its peer's disk; `drbdadm attach r1` on xen1 attaches it again)"]);
+    expect(await run({ kind: 'fault-disk', host: 'xen1', res: 'r1' })).toEqual(["fault disk xen1 r1: done (DRBD detaches xen1's disk of r1 (Failed, Diskless within a second); what runs there reads and writes on its peer's disk; `drbdadm attach r1` on xen1 attaches it again)"]);
+    expect((await sim.run('xen1', 'drbdadm', ['dstate', 'r1'])).stdout).toBe('Failed/UpToDate\n');
+    await sim.advance(FAILED_DISK_MS);
     expect((await sim.run('xen1', 'drbdadm', ['dstate', 'r1'])).stdout).toBe('Diskless/UpToDate\n');
-    expect(await run({ kind: 'fault-disk', host: 'xen1', res: 'r2' })).toEqual(['fault disk xen1 r2: done (DRBD detached xen1\'s disk of r2 (Diskless); what runs there reads and writes on its peer\'s disk; `drbdadm attach r2` on xen1 attaches it again)']);
+    expect(await run({ kind: 'fault-disk', host: 'xen1', res: 'r2' })).toEqual(['fault disk xen1 r2: done (DRBD detaches xen1\'s disk of r2 (Failed, Diskless within a second); what runs there reads and writes on its peer\'s disk; `drbdadm attach r2` on xen1 attaches it again)']);
     expect((await sim.run('xen1', 'drbdadm', ['attach', 'r1'])).exitCode).toBe(0);
     expect((await sim.run('xen1', 'drbdadm', ['dstate', 'r1'])).stdout).toBe('UpToDate/UpToDate\n');
   });

@@ -97,7 +97,7 @@ export async function executeControl(c: ControlCommand, t: ControlTarget): Promi
       const line = `fault disk ${c.host} ${c.res}`;
       const r = t.sim.diskFail(c.host, c.res);
       if (!r.ok) return [`${line}: refused: ${why(r.error)}`];
-      return done(line, `DRBD detached ${c.host}'s disk of ${c.res} (Diskless); what runs there reads and writes on its peer's disk; \`drbdadm attach ${c.res}\` on ${c.host} attaches it again`);
+      return done(line, `DRBD detaches ${c.host}'s disk of ${c.res} (Failed, Diskless within a second); what runs there reads and writes on its peer's disk; \`drbdadm attach ${c.res}\` on ${c.host} attaches it again`);
     }
     case 'fault-clear':
       t.sim.clearToolFaults();

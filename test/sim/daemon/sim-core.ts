@@ -1,7 +1,7 @@
 import { checkInvariants } from '../invariants.js';
 import type { MigrationFaultPhase, SimState } from '../model/types.js';
 import { cutLink, restoreLink, splitBrain } from '../ops/drbd.js';
-import { detachDisk } from '../ops/drbd-disk.js';
+import { detachDisk, settleDetached } from '../ops/drbd-disk.js';
 import { tryConnect } from '../ops/drbd-connect.js';
 import { abortForPower } from '../ops/migrate.js';
 import { powerOff, powerOn } from '../ops/power.js';
@@ -37,6 +37,9 @@ export interface ToolIO {
 export interface Violation { readonly at: number; readonly label: string; readonly problems: readonly string[] }
 
 type Listener = (before: SimState, after: SimState) => void;
+
+/** how long a disk that failed stays Failed before DRBD has it Diskless (a real one: from a blink to a failing disk's retries) */
+export const FAILED_DISK_MS = 1000;
 
 /**
  * The one place the cluster state lives. Every change goes through commit(): the pure operation
@@ -137,9 +140,15 @@ export class SimCore {
     return this.commit(`drbd ${res} ${action}`, (s) => f(s, res));
   }
 
-  /** the backing disk of RES on HOST fails under DRBD, which detaches it (`on-io-error detach`) */
+  /**
+   * The backing disk of RES on HOST fails under DRBD, which detaches it (`on-io-error detach`):
+   * Failed at once, Diskless FAILED_DISK_MS later, the time its requests in flight take to end in
+   * errors before the disk's last reference is given back.
+   */
   diskFail(host: string, res: string): OpResult {
-    return this.commit(`disk ${host} ${res} fail`, (s) => detachDisk(s, res, host, true));
+    const r = this.commit(`disk ${host} ${res} fail`, (s) => detachDisk(s, res, host, true));
+    if (r.ok) this.clock.schedule(FAILED_DISK_MS, () => void this.commit(`disk ${host} ${res} diskless`, (s) => settleDetached(s, res, host)));
+    return r;
   }
 
   migrationFault(domain: string, phase: MigrationFaultPhase | null): void {

@@ -5,7 +5,13 @@
 export type Toolstack = 'xl' | 'xm';
 export type DrbdMajor = '8.4' | '9';
 export type Role = 'Primary' | 'Secondary';
-export type DiskState = 'UpToDate' | 'Outdated' | 'Inconsistent' | 'Diskless';
+/**
+ * A replica's disk in DRBD's words. The sim's operations reach UpToDate, Outdated and Diskless,
+ * and on the way to Diskless Failed (an I/O error; 8.4's `drbdadm detach` too) or Detaching (9's
+ * `drbdadm detach`); Inconsistent, Attaching and Negotiating only through `force`, so the parsers'
+ * tests can read every word the tools print.
+ */
+export type DiskState = 'UpToDate' | 'Outdated' | 'Inconsistent' | 'Diskless' | 'Failed' | 'Detaching' | 'Attaching' | 'Negotiating';
 /** connected: both ends talk; connecting: waiting for the peer (8.4 WFConnection); cut: link down by fault. */
 export type LinkState = 'connected' | 'connecting' | 'cut';
 

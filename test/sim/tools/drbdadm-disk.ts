@@ -1,5 +1,5 @@
 import type { HostDrbdView } from '../model/drbd-view.js';
-import { attachDisk, detachDisk } from '../ops/drbd-disk.js';
+import { attachDisk, detachDisk, settleDetached } from '../ops/drbd-disk.js';
 import type { ToolCtx } from './context.js';
 
 /**
@@ -20,6 +20,8 @@ const setupLine = (v: HostDrbdView, cmd: 'attach' | 'detach', name: string, mino
 /** One resource, up on this host (the caller refuses the others as for any other command). */
 export function diskOne(ctx: ToolCtx, v: HostDrbdView, name: string, cmd: 'attach' | 'detach'): number {
   const res = ctx.apply(cmd, (s) => (cmd === 'detach' ? detachDisk(s, name, ctx.host, false) : attachDisk(s, name, ctx.host)));
+  // detach returns once the disk is Diskless: the state it passed through is seen only by events2 and the peer
+  if (res.ok && cmd === 'detach') ctx.apply('diskless', (s) => settleDetached(s, name, ctx.host));
   if (res.ok) return 0;
   const e = res.error;
   const minor = ctx.state().drbd[name]?.minor ?? 0;
