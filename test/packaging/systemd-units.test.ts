@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDENTIAL_NAMES } from '../../controller/config/credentials.js';
 
@@ -50,6 +50,12 @@ describe.each(UNITS)('systemd/%s', (unit) => {
     expect(burst).toBeGreaterThan(0);
     // the loop is RestartSec plus a failed start: BURST rounds of it must fall inside the interval
     expect(interval).toBeGreaterThanOrEqual(burst * (Number(value(unit, 'RestartSec')) + 1));
+  });
+
+  it("logs under its own name, not node's: journalctl -t and syslog's program name find it", () => {
+    const program = /^\S+/.exec(value(unit, 'ExecStart') ?? '')?.[0] ?? '';
+    // systemd tags each line with SyslogIdentifier=, else the file name of the program it runs
+    expect(value(unit, 'SyslogIdentifier') ?? basename(program)).toBe(unit.replace(/\.service$/, ''));
   });
 
   it('sets each sandboxing option, or says in a comment why it is left out', () => {
