@@ -1,13 +1,14 @@
 // npm run package: the Debian packages xenherd-agent_VERSION_all.deb and
-// xenherd-controller_VERSION_all.deb from the bundles in dist/ (npm run build makes them first).
+// xenherd-controller_VERSION_all.deb from the bundles in dist/ (npm run build makes them first),
+// VERSION being package.json's version and the sources' date (deb-version.ts).
 // No network: dpkg-deb only. Man pages and bash completion are made here from the bundles' own
 // --help, so they say exactly what the shipped binaries print.
 // Usage: node packaging/run-ts.mjs packaging/deb/main.ts [--dist DIR] [--out DIR]
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { completionModel, completionScript } from './completion.js';
+import { debVersion, sourceDate } from './deb-version.js';
 import { probeHelp, type BinaryHelp } from './help-probe.js';
 import { AGENT, CONTROLLER } from './layout.js';
 import { MAN_FILES } from './man-files.js';
@@ -28,21 +29,8 @@ const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as
 // DEBFULLNAME/DEBEMAIL as for dch; the default names the project, at a domain that never resolves
 const maintainer = `${process.env['DEBFULLNAME'] ?? 'xenherd maintainers'} <${process.env['DEBEMAIL'] ?? 'maintainers@xenherd.invalid'}>`;
 
-/**
- * The sources' date (SOURCE_DATE_EPOCH, else the last commit, else package.json's mtime in a tree
- * without git): the same sources make the same packages.
- */
-function sourceDate(): Date {
-  const env = process.env['SOURCE_DATE_EPOCH'];
-  if (env !== undefined && /^\d+$/.test(env)) return new Date(Number(env) * 1000);
-  try {
-    return new Date(Number(execFileSync('git', ['log', '-1', '--format=%ct'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()) * 1000);
-  } catch {
-    return new Date(Math.floor(statSync(join(repo, 'package.json')).mtimeMs / 1000) * 1000);
-  }
-}
-
-const date = sourceDate();
+const date = sourceDate(repo);
+const packageVersion = debVersion(version, date);
 const helps = new Map<string, BinaryHelp>();
 const helpOf = (binary: string): BinaryHelp => {
   let h = helps.get(binary);
@@ -60,6 +48,8 @@ const SEE_ALSO: Record<string, string[]> = {
 };
 
 mkdirSync(out, { recursive: true });
+// earlier builds' packages (other versions) go, so that `apt install ./xenherd-agent_*_all.deb` names one package
+for (const f of readdirSync(out)) if (/^xenherd-(agent|controller)_[^_]+_all\.deb$/.test(f)) rmSync(join(out, f), { force: true });
 const bundled = bundledPackages(repo);
 const work = mkdtempSync(join(tmpdir(), 'xenherd-deb-'));
 try {
@@ -68,7 +58,7 @@ try {
     stagePackage(layout, {
       root,
       dist,
-      version,
+      version: packageVersion,
       maintainer,
       date,
       bundled,
@@ -77,7 +67,7 @@ try {
           ? manPage({ help: helpOf(s.binary), section: s.section, date: date.toISOString().slice(0, 10), seeAlso: SEE_ALSO[s.binary] ?? [], files: MAN_FILES[s.binary] ?? [] })
           : completionScript(completionModel(helpOf(s.binary))),
     }, repo);
-    const deb = buildDeb(root, out, layout.meta.name, version, date);
+    const deb = buildDeb(root, out, layout.meta.name, packageVersion, date);
     process.stdout.write(`${deb}: ${statSync(deb).size} bytes\n`);
   }
 } finally {

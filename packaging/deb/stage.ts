@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { debFileName } from './deb-version.js';
 import type { PackageLayout, Source } from './layout.js';
 import { changelogText, controlText, copyrightText } from './metadata.js';
 
@@ -89,7 +90,7 @@ export function stagePackage(layout: PackageLayout, s: StageInput, repo: string)
 
 /** dpkg-deb with root:root ownership (no fakeroot needed) into OUT; returns the .deb's path. */
 export function buildDeb(root: string, out: string, name: string, version: string, date: Date): string {
-  const deb = join(out, `${name}_${version}_all.deb`);
+  const deb = join(out, debFileName(name, version));
   execFileSync('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', root, deb], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, SOURCE_DATE_EPOCH: String(Math.floor(date.getTime() / 1000)) },

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { checkoutDebVersion, debFileName } from '../../packaging/deb/deb-version.js';
 import type { Checks } from './checks.js';
 import { shq, type Dom0 } from './dom0.js';
 import { log } from './log.js';
@@ -26,7 +26,7 @@ export interface UnitState {
 }
 
 /** the agent's package as `npm run package` makes it (test-lab.ts builds it before the lab boots) */
-export const AGENT_DEB = `dist/xenherd-agent_${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}_all.deb`;
+export const AGENT_DEB = `dist/${debFileName('xenherd-agent', checkoutDebVersion(process.cwd()))}`;
 
 /**
  * The agent as an operator installs it: `apt install ./xenherd-agent_*.deb` (Debian's own nodejs

@@ -1,10 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completionModel } from '../../packaging/deb/completion.js';
+import { checkoutDebVersion, debFileName, debVersion } from '../../packaging/deb/deb-version.js';
 import { parseTopHelp, type BinaryHelp } from '../../packaging/deb/help-probe.js';
 import { manPage, roffText } from '../../packaging/deb/man-page.js';
 import { controlText } from '../../packaging/deb/metadata.js';
@@ -68,14 +69,28 @@ describe('help text → man page and completion', () => {
     expect(c.split('\n').every((l) => l.length <= 80)).toBe(true);
     expect(c).toContain('\n .\n second\n');
   });
+
+  it("versions each build by its sources' date, so apt takes a later checkout's build as an upgrade", () => {
+    const v = debVersion('0.1.0', new Date('2026-12-05T18:41:12.345Z'));
+    expect(v).toBe('0.1.0+20261205.184112');
+    const gt = (a: string, b: string): boolean => spawnSync('dpkg', ['--compare-versions', a, 'gt', b]).status === 0;
+    // above the bare version every earlier build had, below a later date's and the next release's
+    expect(gt(v, '0.1.0')).toBe(true);
+    expect(gt(debVersion('0.1.0', new Date('2026-12-06T09:00:00Z')), v)).toBe(true);
+    expect(gt(debVersion('0.1.0', new Date('2026-12-05T18:41:13Z')), v)).toBe(true);
+    expect(gt('0.1.1', v)).toBe(true);
+  });
 });
 
 describe('npm run package as shipped', () => {
+  const STALE = 'xenherd-agent_0.1.0+20200101.000000_all.deb';
   let dir = '';
   const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
-  const deb = (name: string): string => join(dir, `${name}_${version}_all.deb`);
+  const deb = (name: string): string => join(dir, debFileName(name, checkoutDebVersion(process.cwd())));
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'xenherd-deb-test-'));
+    // an earlier build's package, and a file of someone else's, in the same directory
+    for (const f of [STALE, 'other_1.0_all.deb']) writeFileSync(join(dir, f), '');
     execFileSync('node', ['packaging/build.mjs', '--outdir', dir], { stdio: 'pipe' });
     execFileSync('node', ['packaging/run-ts.mjs', 'packaging/deb/main.ts', '--dist', dir, '--out', dir], { stdio: 'pipe' });
   }, 180_000);
@@ -95,6 +110,19 @@ describe('npm run package as shipped', () => {
       expect(controller).toContain(p);
     }
     expect(execFileSync('dpkg-deb', ['-f', deb('xenherd-agent'), 'Depends'], { encoding: 'utf8' })).toBe('nodejs (>= 18)\n');
+  });
+
+  it("leaves no earlier build's package beside the new ones, so ./xenherd-agent_*_all.deb names one", () => {
+    expect(existsSync(join(dir, STALE))).toBe(false);
+    expect(existsSync(join(dir, 'other_1.0_all.deb'))).toBe(true);
+  });
+
+  it("carries package.json's version and the sources' date, in the control file and the file name", () => {
+    for (const name of ['xenherd-agent', 'xenherd-controller']) {
+      const v = execFileSync('dpkg-deb', ['-f', deb(name), 'Version'], { encoding: 'utf8' }).trim();
+      expect(v).toMatch(new RegExp(`^${version.replace(/\./g, '\\.')}\\+\\d{8}\\.\\d{6}$`));
+      expect(deb(name).endsWith(`_${v}_all.deb`)).toBe(true);
+    }
   });
 
   it('documents the config files: FILES in the man pages, the README with the key tables in /usr/share/doc', () => {

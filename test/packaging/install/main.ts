@@ -7,6 +7,7 @@
 // leaves out the booted part.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkoutDebVersion, debFileName } from '../../../packaging/deb/deb-version.js';
 import { ensureBaseTree } from './base-tree.js';
 import { Booted } from './booted.js';
 import { controllerRestarts, missingCredential } from './booted-controller.js';
@@ -27,7 +28,7 @@ for (const [tool, pkg] of [['debootstrap', 'debootstrap'], ['dpkg-deb', 'dpkg'],
   if (!['/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((d) => existsSync(join(d, tool as string)))) fail(`needs ${tool}: apt-get install -y ${pkg}${tool === 'systemd-nspawn' ? ' (or XENHERD_PKGTEST_SYSTEMD=skip)' : ''}`);
 }
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
-const debs = ['xenherd-agent', 'xenherd-controller'].map((n) => join(process.cwd(), 'dist', `${n}_${version}_all.deb`));
+const debs = ['xenherd-agent', 'xenherd-controller'].map((n) => join(process.cwd(), 'dist', debFileName(n, checkoutDebVersion(process.cwd()))));
 for (const d of debs) if (!existsSync(d)) fail(`${d} is missing: run npm run package first`);
 
 const abortBuild: { current: (() => void) | null } = { current: null };
