@@ -181,7 +181,7 @@ export class ControllerCore {
 
   /** Routes an operator's command to the right agent; progress and the outcome go to sink. */
   command(req: CommandRequest, operator: OperatorIdentity, sink: CommandSink): Result<CommandStarted, XhError> {
-    return startOperatorCommand({ index: this.index, sessions: this.sessions, pending: this.pending, newId: this.o.newId, fresh: this.fresh(), clock: this.o.clock, listeners: this.listeners, limits: this.hub.settings }, req, operator, sink);
+    return startOperatorCommand({ index: this.index, sessions: this.sessions, pending: this.pending, newId: this.o.newId, fresh: this.fresh(), drbdAlerts: this.alerts.drbdAlerts(), clock: this.o.clock, listeners: this.listeners, limits: this.hub.settings }, req, operator, sink);
   }
 
   jobs(): JobsAnswer {

@@ -6,6 +6,7 @@ import { isReachable, type Freshness } from '../fleet/host-record.js';
 import { peerTarget } from '../fleet/move-target.js';
 import { noAgentMessage } from '../fleet/no-agent-message.js';
 import { routeCommand } from '../fleet/route.js';
+import type { DrbdAlertRef } from '../fleet/split-disks.js';
 import { toolstackBlock, xenBlock } from '../plan/eligibility.js';
 import { hostWhy } from '../plan/leftover-text.js';
 import type { AgentSession } from './agent-session.js';
@@ -30,6 +31,8 @@ export interface OperatorCommandDeps extends ConfirmDeps {
   readonly pending: PendingCommands;
   readonly newId: () => string;
   readonly fresh: Freshness;
+  /** the open alerts about DRBD resources: a split disk refuses the move (route.ts) */
+  readonly drbdAlerts?: readonly DrbdAlertRef[];
 }
 
 /**
@@ -38,7 +41,7 @@ export interface OperatorCommandDeps extends ConfirmDeps {
  * online; the agent not connected or too old). Progress and the outcome go to sink.
  */
 export function startOperatorCommand(d: OperatorCommandDeps, req: CommandRequest, operator: OperatorIdentity, sink: CommandSink): Result<CommandStarted, XhError> {
-  const route = routeCommand(d.index, req, d.fresh);
+  const route = routeCommand(d.index, req, d.fresh, d.drbdAlerts);
   if (!route.ok) return route;
   const host = route.value.host;
   // where NAME goes: the target named, or for a reverse its home (the host the command runs on)

@@ -1,17 +1,21 @@
-import { WhereAnswerSchema, type WhereMatch } from '../../shared/protocol/ctl-where.js';
+import { WHERE_DISK_FAILED, WhereAnswerSchema, type WhereMatch } from '../../shared/protocol/ctl-where.js';
 import type { CtlClient } from './client.js';
 import { formatAge, formatSince } from './format.js';
 import { isStale } from './where-line.js';
 
+/** M current, with no migration half, no alert and no split DRBD disk (an older controller sends no `drbd`, and its refusal stands). */
+const clean = (m: WhereMatch): boolean => !m.midMigration && !isStale(m) && m.alerts.length === 0 && (m.drbd ?? []).every((d) => d.kind === WHERE_DISK_FAILED);
+
 /**
  * "web01 already runs on its home xen1 (...): nothing to reverse" when M shows NAME where a
  * reverse would bring it: running on its home alone, no migration half, an answer that is
- * current and names no alert. Null otherwise: a stale view, a second copy, a domU running nowhere
- * or with no home are not "home", and their refusal stands.
+ * current and names no alert and no split DRBD disk. Null otherwise: a stale view, a second copy,
+ * a split brain not resynced, a domU running nowhere or with no home are not "home", and their
+ * refusal stands.
  */
 export function alreadyHomeLine(m: WhereMatch, now: number): string | null {
   const home = m.home;
-  if (home === null || m.places.length === 0 || m.midMigration || isStale(m) || m.alerts.length > 0) return null;
+  if (home === null || m.places.length === 0 || !clean(m)) return null;
   if (!m.places.every((p) => p.host === home && p.domain.migration === null)) return null;
   // the home's autostart record turned "running" when its agent saw it start or arrive there
   const seen = m.autostart.find((a) => a.host === home && a.decision === 'running');
@@ -24,11 +28,11 @@ export function alreadyHomeLine(m: WhereMatch, now: number): string | null {
 
 /**
  * "web01 already runs on xen2 (as of 0.3 s): nothing to migrate" when M shows NAME running on HOST
- * alone, as current reports show it (no migration half, no alert), so `migrate NAME HOST` has
+ * alone, as current reports show it (no migration half, no alert, no split disk), so `migrate NAME HOST` has
  * nothing left to do; null otherwise, and the refusal stands.
  */
 export function alreadyOnLine(m: WhereMatch, host: string): string | null {
-  if (m.places.length === 0 || m.midMigration || isStale(m) || m.alerts.length > 0) return null;
+  if (m.places.length === 0 || !clean(m)) return null;
   if (!m.places.every((p) => p.host === host && p.domain.migration === null)) return null;
   const asOf = m.ageMs === null ? '' : ` (as of ${formatAge(m.ageMs)} ago)`;
   return `${m.name} already runs on ${host}${asOf}: nothing to migrate`;

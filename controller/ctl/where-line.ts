@@ -1,9 +1,8 @@
-import type { HostView, NotListing, WhereDisk, WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
-import { WHERE_DISK_FAILED } from '../../shared/protocol/ctl-where.js';
+import type { HostView, NotListing, WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
 import { formatAge, formatSince } from './format.js';
-import { FAILED_DISK_SECTION } from '../../shared/drbd-readiness.js';
 import { printable } from '../../shared/text/printable.js';
 import { agentStoppedText, reportsElsewhereText } from '../../shared/text/utc-time.js';
+import { splitDiskNotes } from '../../shared/text/split-disk-words.js';
 
 /** An answer older than this, or from a host the controller cannot reach, is marked stale. */
 export const STALE_AFTER_MS = 30_000;
@@ -191,33 +190,6 @@ export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<st
   if (m.alerts.length > 0) extra.push(`ALERT ${m.alerts.join(', ')}`);
   extra.push(...splitDiskNotes(m.drbd ?? []));
   return [m.name, hosts, stateOf(m, now, notListing), homeOf(m, now), age, ...extra].map(printable);
-}
-
-const hostsText = (hosts: readonly string[]): string => hosts.join(' and ');
-
-/**
- * "DRBD r1 split (Primary on xen1 and xen2, StandAlone on xen1 and xen2): see ..." per resource:
- * the word an operator asking where a domU runs cannot miss, and where the way out is written. A
- * kind this build does not know is said by its word.
- */
-export function splitDiskNotes(disks: readonly WhereDisk[]): string[] {
-  const byResource = new Map<string, WhereDisk[]>();
-  for (const d of disks) if (d.kind !== WHERE_DISK_FAILED) byResource.set(d.resource, [...(byResource.get(d.resource) ?? []), d]);
-  const split = [...byResource].map(([resource, ds]) => {
-    const what = ds.map((d) => `${d.kind === 'primary-on-both' ? 'Primary' : d.kind === 'standalone' ? 'StandAlone' : d.kind} on ${hostsText(d.hosts)}`);
-    return `DRBD ${resource} split (${what.join(', ')}): see "DRBD split brain" in the README`;
-  });
-  return [...split, ...disks.filter((d) => d.kind === WHERE_DISK_FAILED).map(failedDiskNote)];
-}
-
-/**
- * "DRBD r1: disk failed on xen1, running on xen2's disk over the network: see ...": the domU runs
- * on, its only copy on the peer, and nothing says so where an operator asks where it runs.
- */
-function failedDiskNote(d: WhereDisk): string {
-  const [host, peer] = d.hosts;
-  const on = peer === undefined ? 'with no UpToDate disk of a connected peer to run on' : `running on ${peer}'s disk over the network`;
-  return `DRBD ${d.resource}: disk failed on ${host ?? 'its Dom0'}, ${on}: see "${FAILED_DISK_SECTION}" in the README`;
 }
 
 /** `where -q`'s warning on stderr for a stale answer: its age and why, as the full line says it. */

@@ -8,7 +8,9 @@ import { midMigrationRefusal, type HostRow } from './mid-migration-refusal.js';
 import { isPairClaim } from './pair-claim.js';
 import { isLive } from './live-row.js';
 import { homeOf } from './placement.js';
+import { DiskTrouble, splitDisksOf, type DrbdAlertRef } from './split-disks.js';
 import { supersededOn } from './superseded.js';
+import { splitDiskNotes } from '../../shared/text/split-disk-words.js';
 import { unsettledMessage, unsettledOf } from './unsettled.js';
 
 /** What a refusal over two copies of a domU says to do: where the alerts are, and the runbook for the disks both wrote. */
@@ -19,16 +21,18 @@ export const SETTLE_TWO_COPIES = 'settle that first (xenherdctl status, and "DRB
  * migrates out), `reverse` to NAME's home (it pulls NAME back over ssh, as `xenherd-agent reverse`
  * does). Refused here when the fleet view already shows it cannot work, a migration half of NAME
  * stands (mid-migration-refusal.ts), or a ledger keeps a migration of NAME whose ending nobody
- * knows; everything else is the agent's to decide, on its own fresh reads.
+ * knows, or its DRBD disks are split (DRBDALERTS: the open alerts about DRBD resources, as `where`
+ * reads them); everything else is the agent's to decide, on its own fresh reads.
  */
-export function routeCommand(index: FleetIndex, req: CommandRequest, fresh: Freshness): Result<{ host: string }, XhError> {
+export function routeCommand(index: FleetIndex, req: CommandRequest, fresh: Freshness, drbdAlerts: readonly DrbdAlertRef[] = []): Result<{ host: string }, XhError> {
   // a migration of it whose ending nobody knows: moving it again would build on a guess (as plans refuse it: plan/eligibility.ts)
   const unsettled = unsettledOf(index, req.name);
   if (unsettled.length > 0) return err({ code: 'XH_ERR_MIGRATION_UNKNOWN', message: `${unsettledMessage(req.name, unsettled)} (nothing was sent)` });
   // a half of a migration of it stands: a migrate or a reverse now would cross the one under way (or hide a stranded half)
   const rows = rowsOf(index, req.name);
   if (rows.some((x) => x.d.migration !== null)) return err({ code: 'XH_ERR_REFUSED', message: midMigrationRefusal(index, req.name, rows, fresh) });
-  const host = req.op === 'migrate' ? migrateSource(index, req.name, req.target, rows) : reverseHome(index, req.name, fresh);
+  const split = (): string | null => splitText(index, req.name, fresh, drbdAlerts);
+  const host = req.op === 'migrate' ? migrateSource(index, req.name, req.target, rows, split) : reverseHome(index, req.name, fresh, split);
   if (!host.ok) return host;
   const r = index.record(host.value);
   if (!r || !isReachable(r, fresh.now, fresh.staleAfterMs)) {
@@ -53,7 +57,18 @@ function otherCopies(index: FleetIndex, name: string, home: string, fresh: Fresh
 /** Every row of NAME the hosts report, migration halves included. */
 const rowsOf = (index: FleetIndex, name: string): HostRow[] => [...(index.running.get(name) ?? [])].flatMap(([host, ds]) => ds.map((d) => ({ host, d })));
 
-function migrateSource(index: FleetIndex, name: string, target: string | null, allRows: readonly HostRow[]): Result<string, XhError> {
+/**
+ * NAME's split DRBD disks in `where`'s words ("DRBD r1 split (StandAlone on xen1 and xen2): see
+ * ..."), null when none is: a move carries the domU onto a side whose writes the runbook may
+ * throw away, and "already home" would read as done while the victim has not resynced.
+ */
+function splitText(index: FleetIndex, name: string, fresh: Freshness, drbdAlerts: readonly DrbdAlertRef[]): string | null {
+  const holders = new Set([...(index.running.get(name)?.keys() ?? []), ...homeOf(index, name).claims]);
+  const notes = splitDiskNotes(splitDisksOf(new DiskTrouble(index, fresh, drbdAlerts), name, [...holders]));
+  return notes.length === 0 ? null : notes.join('; ');
+}
+
+function migrateSource(index: FleetIndex, name: string, target: string | null, allRows: readonly HostRow[], split: () => string | null): Result<string, XhError> {
   // a row on a host holding nothing of NAME is no copy to move (foreign-claims.ts): the real one is, if any
   const foreign = new Set([...new Set(allRows.map((x) => x.host))].filter((h) => holdsNothingOf(index, name, h) !== null));
   const rows = allRows.filter((x) => !foreign.has(x.host));
@@ -65,6 +80,8 @@ function migrateSource(index: FleetIndex, name: string, target: string | null, a
   const hosts = [...new Set(rows.map((x) => x.host))];
   if (hosts.length > 1) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on ${hosts.sort().join(' and ')}: ${SETTLE_TWO_COPIES}` });
   const source = hosts[0] as string;
+  const disks = split();
+  if (disks !== null) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on ${source}, but ${disks}; no move until the split is resolved, nothing was sent` });
   if (target === source) return err({ code: 'XH_ERR_REFUSED', message: `${name} already runs on ${target}` });
   return ok(source);
 }
@@ -79,7 +96,7 @@ function swappedHint(index: FleetIndex, name: string, target: string | null): st
   return `; ${name} is a Dom0, and the domU comes first${order}`;
 }
 
-function reverseHome(index: FleetIndex, name: string, fresh: Freshness): Result<string, XhError> {
+function reverseHome(index: FleetIndex, name: string, fresh: Freshness, split: () => string | null): Result<string, XhError> {
   const { home, claims } = homeOf(index, name);
   if (home === null && claims.length > 1) {
     const byHost = index.homes.get(name);
@@ -96,6 +113,9 @@ function reverseHome(index: FleetIndex, name: string, fresh: Freshness): Result<
     // "already home" alone reads as done, and would hide the second copy writing to the same disks
     const also = otherCopies(index, name, home, fresh);
     if (also.length > 0) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on its home ${home} and also on ${also.join(' and ')}: nothing to reverse, but two copies run: ${SETTLE_TWO_COPIES}` });
+    // nor while the victim of a split brain has not resynced: the home's copy may be the one whose writes are thrown away
+    const disks = split();
+    if (disks !== null) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on its home ${home}, but ${disks}; nothing to reverse until the split is resolved, nothing was sent` });
     return err({ code: 'XH_ERR_REFUSED', message: `${name} already runs on its home ${home}: nothing to reverse` });
   }
   // the home's agent would refuse too (reverse follows its ledger); here the fleet shows where it runs, and what brings it home
@@ -107,5 +127,7 @@ function reverseHome(index: FleetIndex, name: string, fresh: Freshness): Result<
       message: `the ledger of ${home} has no record of ${name} having left (it runs on ${elsewhere[0]}, started or moved there without xenherd): nothing to reverse, nothing was sent; \`xenherdctl migrate ${name} ${home}\` or \`xenherdctl restore ${home}\` brings it home`,
     });
   }
+  const disks = split();
+  if (disks !== null) return err({ code: 'XH_ERR_REFUSED', message: `${name}'s home is ${home}, but ${disks}; no move until the split is resolved, nothing was sent` });
   return ok(home);
 }

@@ -1,0 +1,31 @@
+import { FAILED_DISK_SECTION } from '../drbd-readiness.js';
+import { WHERE_DISK_FAILED, type WhereDisk } from '../protocol/ctl-where.js';
+
+const hostsText = (hosts: readonly string[]): string => hosts.join(' and ');
+
+/**
+ * "DRBD r1 split (Primary on xen1 and xen2, StandAlone on xen1 and xen2): see ..." per resource:
+ * the word an operator asking where a domU runs cannot miss, and where the way out is written.
+ * `where` ends its line with it, and the controller's refusal of a migrate or reverse over the
+ * split says it in the same words. A kind this build does not know is said by its word. A disk
+ * DRBD detached is no split: its own note follows.
+ */
+export function splitDiskNotes(disks: readonly WhereDisk[]): string[] {
+  const byResource = new Map<string, WhereDisk[]>();
+  for (const d of disks) if (d.kind !== WHERE_DISK_FAILED) byResource.set(d.resource, [...(byResource.get(d.resource) ?? []), d]);
+  const split = [...byResource].map(([resource, ds]) => {
+    const what = ds.map((d) => `${d.kind === 'primary-on-both' ? 'Primary' : d.kind === 'standalone' ? 'StandAlone' : d.kind} on ${hostsText(d.hosts)}`);
+    return `DRBD ${resource} split (${what.join(', ')}): see "DRBD split brain" in the README`;
+  });
+  return [...split, ...disks.filter((d) => d.kind === WHERE_DISK_FAILED).map(failedDiskNote)];
+}
+
+/**
+ * "DRBD r1: disk failed on xen1, running on xen2's disk over the network: see ...": the domU runs
+ * on, its only copy on the peer, and nothing says so where an operator asks where it runs.
+ */
+function failedDiskNote(d: WhereDisk): string {
+  const [host, peer] = d.hosts;
+  const on = peer === undefined ? 'with no UpToDate disk of a connected peer to run on' : `running on ${peer}'s disk over the network`;
+  return `DRBD ${d.resource}: disk failed on ${host ?? 'its Dom0'}, ${on}: see "${FAILED_DISK_SECTION}" in the README`;
+}
