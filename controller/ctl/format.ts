@@ -21,9 +21,14 @@ export function formatSince(iso: string | number, now: number): string {
   return sameDay ? hm : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
 }
 
-/** Rows as columns two spaces apart (the last column is not padded). */
-export function table(rows: readonly (readonly string[])[]): string {
+/**
+ * Rows as columns two spaces apart (the last column is not padded). A cell longer than PADUPTO
+ * does not widen its column: it runs on into the rest of its own row, which alone loses the
+ * alignment, where one long cell (an ALARM's text, a STALE answer's reasons) would push every
+ * other row's next column past the width of a terminal.
+ */
+export function table(rows: readonly (readonly string[])[], padUpTo = Infinity): string {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length <= padUpTo ? c.length : 0)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n') + (rows.length > 0 ? '\n' : '');
 }

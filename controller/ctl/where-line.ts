@@ -4,6 +4,13 @@ import { printable } from '../../shared/text/printable.js';
 import { agentStoppedText, reportsElsewhereText } from '../../shared/text/utc-time.js';
 import { splitDiskNotes } from '../../shared/text/split-disk-words.js';
 
+/**
+ * The widest cell that widens `where`'s columns (format.ts table): "home xen1 (away since
+ * 2024-05-01 14:02, manual)" and "migrating from xen1 to xen2" fit, with longer host names too;
+ * an ALARM's state (some 200 characters) or a STALE answer's reasons run on in their own row.
+ */
+export const WHERE_PAD_UP_TO = 60;
+
 /** An answer older than this, or from a host the controller cannot reach, is marked stale. */
 export const STALE_AFTER_MS = 30_000;
 

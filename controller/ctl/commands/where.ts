@@ -9,7 +9,7 @@ import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { table } from '../format.js';
 import { printable } from '../../../shared/text/printable.js';
 import { WHERE_USAGE } from '../help/where.js';
-import { dom0Of, isStale, mayRunNote, notInFleetReason, staleReason, staleWarning, unreportedNote, whereColumns } from '../where-line.js';
+import { dom0Of, isStale, mayRunNote, notInFleetReason, staleReason, staleWarning, unreportedNote, WHERE_PAD_UP_TO, whereColumns } from '../where-line.js';
 
 /** How many patterns are asked at once: `where $(cat list)` must not open hundreds of connections. */
 const AT_ONCE = 8;
@@ -47,7 +47,7 @@ export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks)
     if (!json) for (const { host } of hosts) if (host !== null) io.stdout(`${printable(host)}\n`);
   } else if (!json && matches.length > 0) {
     const reasons = await staleReasons(client, matches, unreported);
-    io.stdout(table(matches.map((m) => whereColumns(m, hooks.clock.now(), reasons, unreported, notListing))));
+    io.stdout(table(matches.map((m) => whereColumns(m, hooks.clock.now(), reasons, unreported, notListing)), WHERE_PAD_UP_TO));
     if (globNote) io.stderr(`xenherdctl: warning: ${unreportedNote(unreported)}\n`);
   }
   // every pattern answered, or each one that was not named on stderr: exit 1 if any
