@@ -22,6 +22,15 @@ export const maintenanceText = (m: HostView['maintenance']): string => {
   return who ? `${m.state} (${who})` : m.state;
 };
 
+/**
+ * "1 (+1 migration half)": a migration's halves are a domU's move (`where` and `status` count them
+ * so), not domUs of their own; a Dom0 receiving web1 read "1" beside the one sending it, as if two ran.
+ */
+function domainsCount(h: HostView): string {
+  const halves = h.halves ?? 0;
+  return halves === 0 ? String(h.domains) : `${h.domains - halves} (+${halves} migration ${halves === 1 ? 'half' : 'halves'})`;
+}
+
 export function hostsTable(hosts: readonly HostView[]): string {
   return table([
     ['HOST', 'STATE', 'LAST SEEN', 'MAINTENANCE', 'XEN', 'FREE/TOTAL', 'DOMAINS', 'HOMES', 'BOOT', 'AGENT'],
@@ -33,7 +42,7 @@ export function hostsTable(hosts: readonly HostView[]): string {
       h.reported ? maintenanceText(h.maintenance) : 'unknown',
       xenText(h),
       mem(h.memory),
-      h.reported ? String(h.domains) : '-',
+      h.reported ? domainsCount(h) : '-',
       String(h.homes),
       (h.bootId ?? '-').slice(0, 8),
       h.agentVersion ?? '-',
@@ -52,10 +61,26 @@ function asOf(d: DomainRow, now: number): string {
   return `${age}${!d.reachable || (d.ageMs ?? 0) > STALE_AFTER_MS ? ', STALE' : ''}`;
 }
 
+/**
+ * A row's NAME: a migration's half as the domU's move, "web1 (migration to xen2)" on the sending
+ * Dom0 and "web1 (migration from xen1)" on the receiving one (from the other half among ROWS), not
+ * "web1--incoming" as if it were a domU of its own. Not "migrating": a half an ALARM left frozen
+ * is no move under way (`where` says which).
+ */
+function rowName(d: DomainRow, rows: readonly DomainRow[]): string {
+  if (d.migration === null) return d.name;
+  const others = rows.filter((o) => o.baseName === d.baseName && o.host !== d.host);
+  // libxl renames the sender only once it is suspended, and xend's receiver is a plain NAME: a plain row is the other end then
+  const plain = others.filter((o) => o.migration === null);
+  const other = others.find((o) => o.migration !== null && o.migration !== d.migration) ?? (plain.length === 1 ? plain[0] : undefined);
+  if (other !== undefined) return `${d.baseName} (migration ${d.migration === 'incoming' ? 'from' : 'to'} ${other.host})`;
+  return `${d.baseName} (a migration's ${d.migration === 'incoming' ? 'receiving' : 'sending'} half)`;
+}
+
 export function domainsTable(rows: readonly DomainRow[], now: number): string {
   return table([
     ['HOST', 'NAME', 'STATE', 'MIGRATION', 'MEM', 'VCPUS', 'HOME', 'AS OF'],
-    ...rows.map((d) => [d.host, d.name, d.state, d.migration ?? '-', `${d.memMiB} MiB`, String(d.vcpus), d.home ?? '-', asOf(d, now)].map(printable)),
+    ...rows.map((d) => [d.host, rowName(d, rows), d.state, d.migration ?? '-', `${d.memMiB} MiB`, String(d.vcpus), d.home ?? '-', asOf(d, now)].map(printable)),
   ]);
 }
 

@@ -36,8 +36,10 @@ export function hostView(r: HostRecord, fresh: Freshness): HostView {
     reported: r.state !== null,
     view: viewOf(r),
   };
+  const halves = r.state?.domains.filter((d) => d.migration !== null).length ?? 0;
   const stop = cleanStopAt(r);
-  const said = stop === null ? view : { ...view, agentStoppedAt: stop };
+  const counted = halves === 0 ? view : { ...view, halves };
+  const said = stop === null ? counted : { ...counted, agentStoppedAt: stop };
   // one reporting to another controller is asked there, and what it ran was dropped here (reports-elsewhere.ts)
   const elsewhere = reportsElsewhereSince(r);
   if (elsewhere !== null) return { ...said, reportsElsewhereSince: elsewhere };

@@ -25,6 +25,12 @@ export const HostViewSchema = z.strictObject({
   maintenanceSince: Ms.nullable(),
   /** toolstack rows reported (Domain-0 excluded) */
   domains: z.number().int().nonnegative(),
+  /**
+   * how many of those rows are a migration's half (NAME--incoming, NAME--migratedaway, xend's
+   * migrating-NAME): a domU's move, not a domU of its own; absent when none, and from a controller
+   * older than the field
+   */
+  halves: z.number().int().positive().optional(),
   /** domUs this host claims as home */
   homes: z.number().int().nonnegative(),
   /** false until the first snapshot arrived */
