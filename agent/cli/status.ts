@@ -23,9 +23,11 @@ export interface DomuStatusRow {
    * `home` (ours, here), `away` (ours, on awayOn), `visitor` (someone else's, here), `absent`
    * (ours, not running anywhere we know), `standby` (someone else's, not here, but this host
    * holds its config and a replica of every DRBD resource), `unrecorded` (runs here, unexplained),
-   * `unsettled` (none of those: only a migration from here that ended in an ALARM names it)
+   * `unsettled` (none of those: only a migration from here that ended in an ALARM names it),
+   * `half` (none of those: only a migration's half of it is listed here, a move the ledger of the
+   * Dom0 running it keeps)
    */
-  readonly place: 'home' | 'away' | 'visitor' | 'absent' | 'standby' | 'unrecorded' | 'unsettled';
+  readonly place: 'home' | 'away' | 'visitor' | 'absent' | 'standby' | 'unrecorded' | 'unsettled' | 'half';
   readonly awayOn: string | null;
   /** xl list here: state word, or null when it does not run here */
   readonly here: string | null;
@@ -60,6 +62,9 @@ function describe(r: DomuStatusRow, standby: StandbyFound | undefined, half: boo
       return `${hereText(r.here, half)}, not homed here and not in the ledger`;
     case 'unsettled':
       return 'not running here; a migration of it from here ended in an ALARM (below)';
+    case 'half':
+      // this Dom0 cannot tell a move under way from one whose ALARM the sender keeps: the sender's status, or where, can
+      return `${hereText(r.here, true)}: a move of it, which the ledger of the Dom0 running the move keeps (xenherdctl where ${r.name})`;
   }
 }
 
@@ -100,7 +105,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const away = l.away[name];
     const vis = l.visitors[name];
     const sb = standbyOf.get(name);
-    const place: DomuStatusRow['place'] = h ? (away ? 'away' : dom ? 'home' : 'absent') : vis ? 'visitor' : sb && !dom ? 'standby' : !dom && ledger.value.unsettled[name] ? 'unsettled' : 'unrecorded';
+    const halfOnly = running.every((d) => d.baseName !== name || d.migration !== null);
+    const place: DomuStatusRow['place'] = h ? (away ? 'away' : dom ? 'home' : 'absent') : vis ? 'visitor' : sb && !dom ? 'standby' : !dom && ledger.value.unsettled[name] ? 'unsettled' : dom && halfOnly ? 'half' : 'unrecorded';
     return {
       name,
       home: h ? c.host : (vis?.home ?? sb?.home ?? null),

@@ -116,7 +116,7 @@ export type MismatchKind =
   | 'away-but-running-here'
   /** the ledger says a visitor runs here, but xl list does not show it */
   | 'visitor-not-here'
-  /** a domU runs here that is neither homed here nor a recorded visitor */
+  /** a domU runs here that is neither homed here nor a recorded visitor (a migration's half alone is none) */
   | 'unrecorded-guest';
 
 export interface LedgerMismatch {
@@ -154,8 +154,11 @@ export function reconcile(ledger: Ledger, running: readonly ListedDomain[], home
       view = without(view, name);
     }
   }
+  // a migration's half alone (NAME--incoming on the target) is a move, not a guest run here
+  // unrecorded: the Dom0 running the migration records it, and its ALARM, should it end unknown
+  const plain = new Set(running.flatMap((d) => (d.baseName !== null && d.migration === null ? [d.baseName] : [])));
   for (const name of [...here].sort()) {
-    if (!homedHere.has(name) && ledger.visitors[name] === undefined) {
+    if (!homedHere.has(name) && ledger.visitors[name] === undefined && plain.has(name)) {
       mismatches.push({ kind: 'unrecorded-guest', domu: name, detail: `${name} runs here, is not homed here and the ledger has no record of it` });
     }
   }

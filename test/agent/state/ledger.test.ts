@@ -32,6 +32,12 @@ describe('ledger reconcile against xl list', () => {
     expect(r.mismatches).toEqual([]);
   });
 
+  it("a migration's half alone of a domU neither homed nor a visitor here is the move, not an unrecorded guest; its plain row is one", () => {
+    expect(reconcile(base, xlListed('stray--incoming', 'db1'), new Set(['web1'])).mismatches).toEqual([]);
+    const plain = reconcile(base, xlListed('db1', 'stray'), new Set(['web1']));
+    expect(plain.mismatches.map((m) => [m.kind, m.domu])).toEqual([['unrecorded-guest', 'stray']]);
+  });
+
   it("reads xend's migrating-NAME as the domU itself: no stray guest, the visitor still here", () => {
     const r = reconcile(base, xmListed('Domain-0', 'migrating-db1'), new Set(['web1']));
     expect(r.mismatches).toEqual([]);
