@@ -37,6 +37,14 @@ it.each(['9', '8.4'])('DRBD %s: a split brain of web1\'s disk is marked in where
   const cols = whereColumns(m, at);
   expect(cols.slice(0, 4)).toEqual(['web1', 'xen1', 'running', 'home xen1']);
   expect(cols.slice(5)).toEqual(['DRBD r1 split (Primary on xen1 and xen2, StandAlone on xen1 and xen2): see "DRBD split brain" in the README']);
+  // migrate and reverse are refused in where's words, the alert (keyed by the resource) included
+  const refusal = (req: Parameters<NonNullable<typeof f.controller>['core']['command']>[0]) => {
+    const r = f.controller!.core.command(req, { name: 'op' }, { progress: () => undefined, done: () => undefined });
+    return r.ok ? 'sent' : `${r.error.code}: ${r.error.message}`;
+  };
+  const split = 'DRBD r1 split (Primary on xen1 and xen2, StandAlone on xen1 and xen2): see "DRBD split brain" in the README';
+  expect(refusal({ op: 'reverse', name: 'web1' })).toBe(`XH_ERR_REFUSED: web1 runs on its home xen1, but ${split}; nothing to reverse until the split is resolved, nothing was sent`);
+  expect(refusal({ op: 'migrate', name: 'web1', target: 'xen2' })).toBe(`XH_ERR_REFUSED: web1 runs on xen1, but ${split}; no move until the split is resolved, nothing was sent`);
   // a domU on another resource of the same Dom0s is not marked
   expect(whereOf('web2').m.drbd).toBeUndefined();
   expect(whereOf('db1').m.drbd).toBeUndefined();
