@@ -67,6 +67,8 @@ export const DrbdResourceViewSchema = z.strictObject({
       disk: DrbdDiskStateSchema.nullable(),
       replication: DrbdReplicationWordSchema.nullable(),
       syncedPercent: z.number().nullable(),
+      /** true: connected and diskless by its configuration (DRBD 9's `peer-client:yes`, a tiebreaker), not a disk that failed */
+      client: z.literal(true).optional(),
     }),
   ),
 });

@@ -1,6 +1,6 @@
 import type { DrbdResourceView } from '../../shared/inventory.js';
 import type { DrbdStatusResource } from '../parse/drbd-status-types.js';
-import { buildResourceView } from '../state/resource-view.js';
+import { buildResourceView, yesNo } from '../state/resource-view.js';
 
 export { resourceViewDown } from '../state/resource-view.js';
 
@@ -17,6 +17,7 @@ export function resourceViewFromStatus(res: DrbdStatusResource): DrbdResourceVie
       peerDisks: c.peerDevices.map((p) => p.peerDisk),
       replications: c.peerDevices.map((p) => p.replication),
       donePercents: c.peerDevices.map((p) => p.donePercent),
+      clients: c.peerDevices.map((p) => yesNo(p.fields['peer-client'])),
     })),
   });
 }

@@ -39,7 +39,7 @@ export const linkDrbdResource = (r: DrbdResourceView): LinkDrbdResource => ({
   name: r.name,
   role: r.up ? role(r.role) : null,
   disk: word(r.disk),
-  peers: r.peers.slice(0, 32).map((p) => ({ name: p.name.slice(0, 253), role: role(p.role), connection: word(p.connection), disk: word(p.disk), replication: word(p.replication) })),
+  peers: r.peers.slice(0, 32).map((p) => ({ name: p.name.slice(0, 253), role: role(p.role), connection: word(p.connection), disk: word(p.disk), replication: word(p.replication), ...(p.client === true ? { client: true } : {}) })),
 });
 
 function guarded(s: AgentState): LinkGuarded[] {

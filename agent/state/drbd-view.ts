@@ -1,6 +1,6 @@
 import type { DrbdResourceView } from '../../shared/inventory.js';
 import type { DrbdResourceState, DrbdState } from './drbd-reducer.js';
-import { buildResourceView, resourceViewDown } from './resource-view.js';
+import { buildResourceView, resourceViewDown, yesNo } from './resource-view.js';
 
 /** The inventory view of one resource from the events2 reducer's state (rules: resource-view.ts). */
 export function resourceViewFromEvents(res: DrbdResourceState): DrbdResourceView {
@@ -18,6 +18,7 @@ export function resourceViewFromEvents(res: DrbdResourceState): DrbdResourceView
         peerDisks: pds.map((p) => p.peerDisk),
         replications: pds.map((p) => p.replication),
         donePercents: pds.map((p) => p.donePercent),
+        clients: pds.map((p) => yesNo(p.fields['peer-client'])),
       };
     }),
   });

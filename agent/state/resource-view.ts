@@ -10,6 +10,12 @@ export interface PeerFacts {
   readonly peerDisks: ReadonlyArray<DrbdDiskState | null>;
   readonly replications: ReadonlyArray<DrbdReplicationWord | null>;
   readonly donePercents: ReadonlyArray<number | null>;
+  /**
+   * per volume, DRBD 9's `peer-client:` (status and events2 print it beside `peer-disk:`): true for
+   * a peer diskless by its configuration (`disk none`, a tiebreaker), false or null otherwise;
+   * absent where the tool has no such word (8.4)
+   */
+  readonly clients?: ReadonlyArray<boolean | null>;
 }
 
 export interface ResourceFacts {
@@ -32,20 +38,26 @@ export interface ResourceFacts {
  *   printed ("Off or Established" in DRBD 9's terse status);
  * - DRBD 9 pre-releases (the drbdsetup(8) examples) printed today's `Connected` as
  *   `WFReportParams` and `Established` as `Connected`; drbd-utils maps them the same way for 8.4
- *   (drbd_conn_str9, drbd_repl_str9), so they are read as today's words.
+ *   (drbd_conn_str9, drbd_repl_str9), so they are read as today's words;
+ * - a connected peer whose every volume is Diskless and `peer-client:yes` is `client`: it holds no
+ *   copy by design (a quorum tiebreaker), where a detached disk reads Diskless with `peer-client:no`.
  */
 export function buildResourceView(r: ResourceFacts): DrbdResourceView {
   const peers = r.peers.map((p): DrbdResourceView['peers'][number] => {
     const connection: DrbdConnectionWord | null = p.connection === 'WFReportParams' ? 'Connected' : p.connection;
     const connected = connection === 'Connected' || connection === null;
+    const disk = connected ? worstDisk(p.peerDisks) : 'DUnknown';
+    const clients = p.clients ?? [];
+    const client = connected && disk === 'Diskless' && clients.length > 0 && clients.every((c) => c === true);
     return {
       name: p.name,
       role: connected ? p.role : p.role === 'Primary' ? 'Primary' : 'Unknown',
       connection,
-      disk: connected ? worstDisk(p.peerDisks) : 'DUnknown',
+      disk,
       // replication is Off by definition without a connection (events2 says so, status says nothing)
       replication: connected ? furthest(p.replications.map((w) => (w === 'Connected' ? 'Established' : w))) : null,
       syncedPercent: connected ? minOrNull(p.donePercents) : null,
+      ...(client ? { client: true } : {}),
     };
   });
   const first = peers[0];
@@ -60,6 +72,9 @@ export function buildResourceView(r: ResourceFacts): DrbdResourceView {
     peers,
   };
 }
+
+/** DRBD's `yes`/`no` (and `unknown` from a kernel too old to say): a boolean, or null when not known. */
+export const yesNo = (word: string | undefined): boolean | null => (word === 'yes' ? true : word === 'no' ? false : null);
 
 /** A configured resource the kernel does not have up. */
 export const resourceViewDown = (name: string): DrbdResourceView => ({

@@ -22,6 +22,11 @@ type ReportedPeer = LinkDrbdResource['peers'][number];
  */
 const hostless = (p: ReportedPeer): boolean => p.name === 'peer' || p.name.startsWith('node-id:');
 const peerCalled = (p: ReportedPeer, only: boolean): string => (only && hostless(p) ? 'the peer' : `peer ${p.name}`);
+/**
+ * A peer diskless by its configuration (DRBD 9's `peer-client:yes`: a quorum tiebreaker beside
+ * two Dom0s holding the data): its Diskless is how it always is, no disk gone, and it holds no copy.
+ */
+const clientPeer = (p: ReportedPeer): boolean => p.client === true && p.disk === 'Diskless';
 
 /** One host's report of one resource that is not well. */
 interface Side {
@@ -42,13 +47,13 @@ function sideOf(index: FleetIndex, r: ReportedRecord, res: LinkDrbdResource): Si
   for (const p of res.peers) {
     const who = peerCalled(p, res.peers.length === 1);
     if (cut.includes(p)) bad.push(`${who} not connected (${connectionAsPrinted(p.name, p.connection ?? '', p.replication)})`);
-    else if (p.disk !== 'UpToDate') bad.push(`${who} ${p.disk ?? 'unknown'}`);
+    else if (p.disk !== 'UpToDate' && !clientPeer(p)) bad.push(`${who} ${p.disk ?? 'unknown'}`);
   }
   // DRBD 8.4 lists no peer at all for a StandAlone resource that is up; DRBD 9 names the state
   if (res.peers.length === 0) bad.push(res.disk === null ? 'no peer' : 'no peer connection (StandAlone)');
   if (bad.length === 0) return null;
   const standAlone = (res.peers.length === 0 && res.disk !== null) || cut.some((p) => p.connection === 'StandAlone');
-  const named = res.peers.filter((p) => !hostless(p) && index.record(p.name) !== undefined).map((p) => p.name);
+  const named = res.peers.filter((p) => !hostless(p) && !clientPeer(p) && index.record(p.name) !== undefined).map((p) => p.name);
   const others = [...new Set(resHostsOn(index, res.name, r.host))].filter((h) => h !== r.host);
   const peerHost = named.length === 1 ? (named[0] as string) : res.peers.length <= 1 && others.length === 1 ? (others[0] as string) : null;
   return { host: r.host, res, bad, cut: standAlone || cut.length > 0, standAlone, peerHost };
@@ -103,11 +108,15 @@ function detachedHint(index: FleetIndex, s: Side): string {
   const repair = `replace the disk if it failed and \`drbdadm attach ${name}\` on ${s.host} (README, section "${FAILED_DISK_SECTION}")`;
   const running = domusOn(index, name, s.host).filter((d) => index.running.get(d)?.get(s.host)?.some(isLive) === true).sort();
   if (running.length === 0) return `: DRBD detached ${s.host}'s disk of ${name}, so ${s.host} holds no copy: ${repair}`;
-  const peer = s.res.peers.length === 1 ? s.res.peers[0] : undefined;
+  // the Dom0s whose disk is UpToDate: DRBD 9 names each peer, 8.4's one peer is the pair's other host
+  const copies = [...new Set(s.res.peers.filter((p) => p.disk === 'UpToDate').flatMap((p) => (hostless(p) ? (s.res.peers.length === 1 && s.peerHost !== null ? [s.peerHost] : []) : index.record(p.name) !== undefined ? [p.name] : [])))].sort(nameOrder);
   const runs = `${running.join(', ')} ${running.length === 1 ? 'runs' : 'run'} on ${s.host}`;
-  if (s.peerHost === null || peer === undefined || peer.disk !== 'UpToDate') return `: DRBD detached ${s.host}'s disk of ${name} and ${runs} on no disk UpToDate: ${repair}`;
-  const move = running.length === 1 ? `\`xenherdctl migrate ${running[0]} ${s.peerHost}\`` : `\`xenherdctl migrate NAME ${s.peerHost}\` for each`;
-  return `: DRBD detached ${s.host}'s disk of ${name}; ${runs} on ${s.peerHost}'s disk over the network, the only copy: move it off (${move}, or \`xenherdctl drain ${s.host}\`), then ${repair}`;
+  const to = copies[0];
+  if (to === undefined) return `: DRBD detached ${s.host}'s disk of ${name} and ${runs} on no disk UpToDate: ${repair}`;
+  const move = running.length === 1 ? `\`xenherdctl migrate ${running[0]} ${to}\`` : `\`xenherdctl migrate NAME ${to}\` for each`;
+  const over = copies.length === 1 ? `${to}'s disk over the network, the only copy` : `the disks of ${copies.join(' and ')} over the network`;
+  const or = copies.length === 1 ? '' : ` (or ${copies.slice(1).join(' or ')})`;
+  return `: DRBD detached ${s.host}'s disk of ${name}; ${runs} on ${over}: move it off (${move}${or}, or \`xenherdctl drain ${s.host}\`), then ${repair}`;
 }
 
 /**

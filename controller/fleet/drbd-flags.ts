@@ -32,13 +32,24 @@ export function peerToward(from: ViewSide, to: string): Peer | undefined {
   return only !== undefined && hostless(only) ? only : undefined;
 }
 
-/** A side heard now reports its link to S Connected (with S's disk UpToDate when UPTODATE): S is up and replicating, whatever its agent says. */
+/** The sides heard now that report their link to S Connected. */
+const liveLinksTo = (s: ViewSide, sides: readonly ViewSide[]): ViewSide[] => sides.filter((o) => o !== s && o.res !== null && o.reachable && peerToward(o, s.host)?.connection === 'Connected');
+
+/**
+ * S is diskless by its configuration as every side heard now and connected to it reports it
+ * (DRBD 9's `peer-client:yes`: a quorum tiebreaker): no copy of the data is kept there to be UpToDate.
+ */
+export const isClientSide = (s: ViewSide, sides: readonly ViewSide[]): boolean => {
+  const links = liveLinksTo(s, sides);
+  return links.length > 0 && links.every((o) => peerToward(o, s.host)?.client === true);
+};
+
+/**
+ * A side heard now reports its link to S Connected (with S's disk UpToDate when UPTODATE, or S a
+ * diskless tiebreaker, which has no disk to be so): S is up and replicating, whatever its agent says.
+ */
 export const hasLiveLinkTo = (s: ViewSide, sides: readonly ViewSide[], upToDate = false): boolean =>
-  sides.some((o) => {
-    if (o === s || o.res === null || !o.reachable) return false;
-    const p = peerToward(o, s.host);
-    return p !== undefined && p.connection === 'Connected' && (!upToDate || p.disk === 'UpToDate');
-  });
+  liveLinksTo(s, sides).some((o) => !upToDate || peerToward(o, s.host)?.disk === 'UpToDate') || (upToDate && isClientSide(s, sides));
 
 /**
  * Whether S's own report is judged: it is current, or no side heard now is connected to it. A
@@ -75,8 +86,11 @@ export function drbdFlags(index: FleetIndex, fresh: Freshness, name: string, sid
   if (disks.length > 0) flags.push({ kind: 'not-uptodate', text: `not UpToDate: ${disks.join(', ')}` });
   for (const s of sides) {
     if (s.reachable && s.res !== null) continue;
-    const linked = hasLiveLinkTo(s, sides) ? `; ${and(sides.filter((o) => o !== s && o.reachable && peerToward(o, s.host)?.connection === 'Connected').map((o) => o.host))} is connected to it now: the Dom0 is up` : '';
-    flags.push(s.res !== null ? { kind: 'stale', text: `${s.host} unheard: its state as last reported${s.ageMs === null ? '' : ` ${spanText(s.ageMs)} ago`} (stale)${linked}` } : { kind: 'unreported-side', text: `${unreportedWhy(s, name)}${linked}` });
+    const by = liveLinksTo(s, sides).map((o) => o.host);
+    const client = isClientSide(s, sides);
+    const linked = by.length > 0 ? `; ${and(by)} ${by.length === 1 ? 'is' : 'are'} connected to it now: ${client ? 'it is up' : 'the Dom0 is up'}` : '';
+    const why = client && s.record === undefined ? `${s.host}, a diskless DRBD node by its configuration as ${and(by)} report${by.length === 1 ? 's' : ''} it (a tiebreaker: it holds no copy), is not in this controller's fleet` : unreportedWhy(s, name);
+    flags.push(s.res !== null ? { kind: 'stale', text: `${s.host} unheard: its state as last reported${s.ageMs === null ? '' : ` ${spanText(s.ageMs)} ago`} (stale)${linked}` } : { kind: 'unreported-side', text: `${why}${linked}` });
   }
   return flags;
 }

@@ -46,6 +46,11 @@ export const LinkDrbdPeerSchema = z.strictObject({
   connection: DrbdWord.nullable(),
   disk: DrbdWord.nullable(),
   replication: DrbdWord.nullable(),
+  /**
+   * true: connected and diskless by its configuration (DRBD 9's `peer-client:yes`, a quorum
+   * tiebreaker), so its Diskless is no failed disk; absent otherwise, and from older agents
+   */
+  client: z.literal(true).optional(),
 });
 
 export const LinkDrbdResourceSchema = z.strictObject({

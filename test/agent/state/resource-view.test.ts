@@ -91,3 +91,41 @@ describe('views of captures the parsers had not seen', () => {
     expect(resourceViewFromEvents(r)).toMatchObject({ connection: 'NetworkFailure', peerRole: 'Unknown', peerDisk: 'DUnknown', peers: [{ replication: null, syncedPercent: null }] });
   });
 });
+
+describe('a diskless tiebreaker beside two Dom0s (DRBD 9, three nodes) is told from a detached disk', () => {
+  const status = (f: string) => {
+    const r = parseDrbdStatus(readFixture(`drbd/status/${f}`).body);
+    if (!r.ok) throw new Error(r.error.message);
+    return r.value.map(resourceViewFromStatus)[0];
+  };
+  it('drbdadm status: peer-disk:Diskless peer-client:yes is a client, the UpToDate Dom0 beside it is not', () => {
+    expect(status('9-three-nodes-tiebreaker.txt')?.peers).toEqual([
+      { name: 'tb', role: 'Secondary', connection: 'Connected', disk: 'Diskless', replication: null, syncedPercent: null, client: true },
+      { name: 'xen2', role: 'Secondary', connection: 'Connected', disk: 'UpToDate', replication: null, syncedPercent: null },
+    ]);
+  });
+  it('events2: the same from peer-device lines; a peer that detached its disk (peer-client:no) stays a plain Diskless', () => {
+    const dump = parseEvents2(readFixture('drbd/events2/9-three-nodes-tiebreaker.txt').body);
+    const detach = parseEvents2('change peer-device name:r2 peer-node-id:0 conn-name:xen1 volume:0 peer-disk:Diskless peer-client:no\n');
+    if (!dump.ok || !detach.ok) throw new Error('did not parse');
+    const before = reduceDrbdAll(dump.value, emptyDrbdState).resources.get('r2');
+    const after = reduceDrbdAll(detach.value, reduceDrbdAll(dump.value, emptyDrbdState)).resources.get('r2');
+    if (!before || !after) throw new Error('no r2');
+    expect(resourceViewFromEvents(before).peers.map((p) => [p.name, p.role, p.disk, p.client])).toEqual([
+      ['tb', 'Secondary', 'Diskless', true],
+      ['xen1', 'Primary', 'UpToDate', undefined],
+    ]);
+    expect(resourceViewFromEvents(after).peers.map((p) => [p.name, p.disk, p.client])).toEqual([
+      ['tb', 'Diskless', true],
+      ['xen1', 'Diskless', undefined],
+    ]);
+  });
+  it('a client whose link is down is no client any more: its disk is not known', () => {
+    const cut = parseEvents2('change connection name:r2 peer-node-id:2 conn-name:tb connection:NetworkFailure role:Unknown\n');
+    const dump = parseEvents2(readFixture('drbd/events2/9-three-nodes-tiebreaker.txt').body);
+    if (!dump.ok || !cut.ok) throw new Error('did not parse');
+    const r = reduceDrbdAll(cut.value, reduceDrbdAll(dump.value, emptyDrbdState)).resources.get('r2');
+    if (!r) throw new Error('no r2');
+    expect(resourceViewFromEvents(r).peers[0]).toEqual({ name: 'tb', role: 'Unknown', connection: 'NetworkFailure', disk: 'DUnknown', replication: null, syncedPercent: null });
+  });
+});
