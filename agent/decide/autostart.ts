@@ -110,8 +110,15 @@ const REPLICATION_IDLE: ReadonlySet<DrbdReplicationWord | null> = new Set<DrbdRe
 /** Why one resource is not positively safe, or null when it is. */
 function resourceVerdict(name: string, r: DrbdResourceView): AutostartDecision | null {
   if (!r.up) {
-    // drbd.service brings the resources up at boot; `drbdadm up` is the same on 8.4 and 9
-    return { kind: 'defer', reason: 'resource-not-up', detail: `DRBD resource ${name} is not up here: bring it up (\`drbdadm up ${name}\`; at boot drbd.service does, \`systemctl status drbd\` says whether it ran), then it is decided again` };
+    // `drbdadm up` is the same on 8.4 and 9. At boot drbd.service brought every resource up until
+    // drbd-utils 9.31, which disables it (a systemd preset) for one drbd@RES.target per resource
+    return {
+      kind: 'defer',
+      reason: 'resource-not-up',
+      detail:
+        `DRBD resource ${name} is not up here: bring it up (\`drbdadm up ${name}\`; at boot drbd.service does with drbd-utils before 9.31, ` +
+        `drbd@${name}.target from 9.31 on once enabled, \`systemctl enable drbd@${name}.target\`: \`systemctl status drbd drbd@${name}.target\` says whether either ran), then it is decided again`,
+    };
   }
   if (r.role === 'Primary') {
     const detail =

@@ -70,7 +70,8 @@ describe('xenherd-agent.service', () => {
   const u = 'xenherd-agent.service';
   it('runs after Xen, DRBD and the network, before xendomains, with a watchdog', () => {
     const after = (value(u, 'After') ?? '').split(' ');
-    expect(after).toEqual(expect.arrayContaining(['network-online.target', 'drbd.service', 'xen.service']));
+    // drbd-configured.target: where drbd-utils 9.31 and later bring the resources up (drbd.service disabled)
+    expect(after).toEqual(expect.arrayContaining(['network-online.target', 'drbd.service', 'drbd-configured.target', 'xen.service']));
     expect(value(u, 'Before')).toBe('xendomains.service');
     expect(Number(value(u, 'WatchdogSec'))).toBeGreaterThan(0);
     expect(value(u, 'Type')).toBe('notify');

@@ -31,12 +31,13 @@ const input = (drbd: AutostartInput['drbd'], drbdResources = ['r1']): AutostartI
 const withResource = (r: DrbdResourceView): AutostartInput => input({ availability: 'ok', resources: new Map([['r1', r]]) });
 
 describe('a DRBD defer says what the operator does about it', () => {
-  it('resource-not-up: drbdadm up, and where boot does it', () => {
+  it('resource-not-up: drbdadm up, and where boot does it: drbd.service before drbd-utils 9.31 (which disables it), drbd@RES.target since', () => {
     const d = decideAutostart(withResource(resource({ up: false, role: null, disk: null, peers: [] })));
     expect(d).toEqual({
       kind: 'defer',
       reason: 'resource-not-up',
-      detail: 'DRBD resource r1 is not up here: bring it up (`drbdadm up r1`; at boot drbd.service does, `systemctl status drbd` says whether it ran), then it is decided again',
+      detail:
+        'DRBD resource r1 is not up here: bring it up (`drbdadm up r1`; at boot drbd.service does with drbd-utils before 9.31, drbd@r1.target from 9.31 on once enabled, `systemctl enable drbd@r1.target`: `systemctl status drbd drbd@r1.target` says whether either ran), then it is decided again',
     });
   });
 
