@@ -34,13 +34,19 @@ const domains = (s: AgentState): LinkDomain[] => (s.domains ?? []).flatMap((d) =
 export const unreportedDomains = (s: AgentState): string[] =>
   (s.domains ?? []).filter((d) => d.name !== 'Domain-0' && d.baseName !== null && linkDomain(d) === null).map((d) => d.name);
 
-/** One DRBD resource as the link reports it: roles and state words the schema takes, or null. */
-export const linkDrbdResource = (r: DrbdResourceView): LinkDrbdResource => ({
-  name: r.name,
-  role: r.up ? role(r.role) : null,
-  disk: word(r.disk),
-  peers: r.peers.slice(0, 32).map((p) => ({ name: p.name.slice(0, 253), role: role(p.role), connection: word(p.connection), disk: word(p.disk), replication: word(p.replication), ...(p.client === true ? { client: true } : {}) })),
-});
+/**
+ * One DRBD resource as the link reports it: roles and state words the schema takes, or null. A
+ * peer's `client` goes only to a controller whose welcome ACCEPTS it (an older one refuses the key).
+ */
+export const linkDrbdResource = (r: DrbdResourceView, accepts: readonly string[]): LinkDrbdResource => {
+  const clients = accepts.includes(LINK_FEATURE.drbdClient);
+  return {
+    name: r.name,
+    role: r.up ? role(r.role) : null,
+    disk: word(r.disk),
+    peers: r.peers.slice(0, 32).map((p) => ({ name: p.name.slice(0, 253), role: role(p.role), connection: word(p.connection), disk: word(p.disk), replication: word(p.replication), ...(clients && p.client === true ? { client: true } : {}) })),
+  };
+};
 
 function guarded(s: AgentState): LinkGuarded[] {
   const seen = new Set<string>();
@@ -55,7 +61,7 @@ function guarded(s: AgentState): LinkGuarded[] {
 
 /** Every resource held here, a standby replica's too: `check` judges a pair from both its sides. */
 function drbd(s: AgentState): HostState['drbd'] {
-  return { availability: s.drbd.availability, resources: [...reportedDrbdViews(s).values()].map(linkDrbdResource) };
+  return { availability: s.drbd.availability, resources: [...reportedDrbdViews(s).values()].map((r) => linkDrbdResource(r, s.link.accepts)) };
 }
 
 function homes(s: AgentState): LinkHome[] {

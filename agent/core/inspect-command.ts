@@ -34,7 +34,7 @@ export function onInspected(s: AgentState, fx: Fx, commandId: string, read: Insp
   if (!read.ok) return finishCommand(s, fx, commandId, { ok: false, code: read.code, message: read.message, detail: null }, null, now);
   const name = c.name;
   const rows = read.rows.filter((d) => d.baseName === name).flatMap((d) => linkDomain(d) ?? []);
-  const report: InspectReport = { kind: 'inspect', host: s.host, name, rows: rows.slice(0, 4), resources: read.resources.slice(0, 64).map(linkDrbdResource), busy: busyWith(s, name, commandId) };
+  const report: InspectReport = { kind: 'inspect', host: s.host, name, rows: rows.slice(0, 4), resources: read.resources.slice(0, 64).map((r) => linkDrbdResource(r, s.link.accepts)), busy: busyWith(s, name, commandId) };
   const where = rows.length === 0 ? `${name} is not listed on ${s.host}` : `${s.host} lists ${rows.map((r) => `${r.name} (${r.state})`).join(', ')}`;
   return finishCommand(s, fx, commandId, { ok: true, code: null, message: where, detail: null }, report, now);
 }

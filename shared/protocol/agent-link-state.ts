@@ -48,7 +48,8 @@ export const LinkDrbdPeerSchema = z.strictObject({
   replication: DrbdWord.nullable(),
   /**
    * true: connected and diskless by its configuration (DRBD 9's `peer-client:yes`, a quorum
-   * tiebreaker), so its Diskless is no failed disk; absent otherwise, and from older agents
+   * tiebreaker), so its Diskless is no failed disk; absent otherwise, from older agents, and to a
+   * controller that did not accept LINK_FEATURE.drbdClient
    */
   client: z.literal(true).optional(),
 });

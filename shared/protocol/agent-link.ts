@@ -84,6 +84,8 @@ export const LINK_FEATURE = {
   incomingMoves: 'incoming-moves',
   /** the agent reports its hypervisor's release (`state.xen`) */
   xenVersion: 'xen-version',
+  /** the agent may mark a DRBD peer diskless by its configuration (`drbd.resources[].peers[].client`, a tiebreaker) */
+  drbdClient: 'drbd-client',
 } as const;
 
 // ---- agent → controller ----

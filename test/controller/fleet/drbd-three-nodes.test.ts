@@ -8,6 +8,7 @@ import { resourceViewFromEvents } from '../../../agent/state/drbd-view.js';
 import { drbdNotUpToDate } from '../../../controller/fleet/drbd-degraded.js';
 import { drbdView } from '../../../controller/fleet/drbd-view.js';
 import { mergeFleet } from '../../../controller/fleet/merge.js';
+import { LINK_FEATURE } from '../../../shared/protocol/agent-link.js';
 import type { LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
 import { readFixture } from '../../fixture.js';
 import { dom, guarded, hostState, record } from '../states.js';
@@ -22,14 +23,14 @@ const config = { name: 'db1', source: 'guarded' as const, memMiB: 512, vcpus: 1,
 const onXen1 = (fixture: string): LinkDrbdResource => {
   const p = parseDrbdStatus(readFixture(`drbd/status/${fixture}`).body);
   if (!p.ok) throw new Error(p.error.message);
-  return linkDrbdResource(resourceViewFromStatus(p.value[0]!));
+  return linkDrbdResource(resourceViewFromStatus(p.value[0]!), [LINK_FEATURE.drbdClient]);
 };
 const onXen2 = (change = ''): LinkDrbdResource => {
   const p = parseEvents2(readFixture('drbd/events2/9-three-nodes-tiebreaker.txt').body + change);
   if (!p.ok) throw new Error(p.error.message);
   const r = reduceDrbdAll(p.value, emptyDrbdState).resources.get('r2');
   if (!r) throw new Error('no r2');
-  return linkDrbdResource(resourceViewFromEvents(r));
+  return linkDrbdResource(resourceViewFromEvents(r), [LINK_FEATURE.drbdClient]);
 };
 const fleet = (x1: LinkDrbdResource, x2: LinkDrbdResource) =>
   mergeFleet(
