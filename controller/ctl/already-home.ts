@@ -3,7 +3,11 @@ import type { CtlClient } from './client.js';
 import { formatAge, formatSince } from './format.js';
 import { isStale } from './where-line.js';
 
-/** M current, with no migration half, no alert and no split DRBD disk (an older controller sends no `drbd`, and its refusal stands). */
+/**
+ * M current, with no migration half, no alert and no split DRBD disk (an older controller sends no
+ * `drbd`, and its refusal stands). A disk DRBD detached is marked too, but is no split: the domU
+ * runs where it is, on its peer's disk.
+ */
 const clean = (m: WhereMatch): boolean => !m.midMigration && !isStale(m) && m.alerts.length === 0 && (m.drbd ?? []).every((d) => d.kind === WHERE_DISK_FAILED);
 
 /**

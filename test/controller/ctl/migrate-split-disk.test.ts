@@ -67,5 +67,9 @@ describe('xenherdctl migrate and reverse of a domU whose DRBD disk is split', ()
     const split: WhereMatch = { ...m, drbd: [{ resource: 'r-web01', kind: 'standalone', hosts: ['xen1', 'xen2'] }] };
     expect(alreadyHomeLine(split, 0)).toBeNull();
     expect(alreadyOnLine(split, 'xen1')).toBeNull();
+    // a disk DRBD detached under it is no split: the domU runs at home, on its peer's disk
+    const failed: WhereMatch = { ...m, drbd: [{ resource: 'r-web01', kind: 'disk-failed', hosts: ['xen1', 'xen2'] }] };
+    expect(alreadyHomeLine(failed, 0)).toMatch(/^web01 already runs on its home xen1/);
+    expect(alreadyOnLine(failed, 'xen1')).toMatch(/^web01 already runs on xen1/);
   });
 });
