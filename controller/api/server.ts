@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { listenFallback } from '../config/listen-address.js';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,22 @@ import { agentUpgradeHandler } from './agent-upgrade.js';
 import { watchRefusals } from './connection-refusals.js';
 import { httpApiHandler } from './http-api.js';
 import { IngestPacer } from './ingest-pacer.js';
+
+/** How long a closing server waits for the responses already ended to be sent before it cuts their connections. */
+export const FLUSH_ON_CLOSE_MS = 1_000;
+
+/** Resolves once each of RESPONSES that has ended has been handed to the OS, or after MS. */
+function flushed(responses: ReadonlySet<ServerResponse>, clock: Clock, ms: number): Promise<void> {
+  const ending = [...responses].filter((r) => r.writableEnded && !r.writableFinished);
+  if (ending.length === 0) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const cancel = clock.schedule(ms, resolve);
+    void Promise.all(ending.map((r) => new Promise<void>((done) => (r.once('finish', done), r.once('close', done))))).then(() => {
+      cancel();
+      resolve();
+    });
+  });
+}
 
 export interface ServerOptions {
   readonly core: ControllerCore;
@@ -74,6 +90,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   // one count of refused tokens per address, whether they came on the API or on an agent link
   const limiter = new AuthFailureLimiter(o.clock, o.authLimits);
   server.on('request', httpApiHandler({ ...o, limiter }));
+  const responses = new Set<ServerResponse>();
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    responses.add(res);
+    res.once('close', () => responses.delete(res));
+  });
   server.on('upgrade', agentUpgradeHandler({ core: o.core, wss, tokens: o.tokens, log: o.log, pacer: new IngestPacer(o.clock), limiter, clock: o.clock }));
   // the same answers and log lines with TLS and in plaintext on loopback
   const refusals = watchRefusals(server, o.log, o.clock);
@@ -105,8 +126,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         refusals.close();
         for (const ws of wss.clients) ws.terminate();
         wss.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
+        // a response already written to its end (a job stream's last line, sent as the controller
+        // stops) is handed to the OS before the connections are cut: cut at once, that line was lost
+        void flushed(responses, o.clock, FLUSH_ON_CLOSE_MS).then(() => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
       }),
   };
 }

@@ -17,6 +17,7 @@ import type { ControllerHooks } from './hooks.js';
 import { clockStepText } from './clock-step-text.js';
 import { agentUrl } from './enroll.js';
 import { certificateNotes, renewAdvice, servedCertificate } from './served-certificate.js';
+import { stopServing } from './stop-serving.js';
 
 const USAGE = 'serve [--config FILE]';
 
@@ -101,8 +102,7 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   if (notified) log.warn({ event: 'sd-notify' }, `${notified}: systemd was not told the controller is ready`);
   await stopped;
   log.info({ event: 'stopping' }, 'stopping: closing agent links');
-  core.close();
-  await server.close();
+  await stopServing(core, server, hooks.clock);
   return 0;
 }
 

@@ -188,15 +188,16 @@ export class ControllerCore {
     return { at: this.o.clock.now(), jobs: this.hub.list(), finished: this.hub.finished(), keeps: FINISHED_KEPT, commands: this.pending.operatorMoves() };
   }
 
-  /** Stops the jobs and timers and closes every agent link (commands in flight end with XH_ERR_AGENT_LINK_LOST). */
-  close(): void {
+  /** Stops the jobs and timers and closes every agent link (commands in flight end with XH_ERR_AGENT_LINK_LOST); resolves once each job has ended. */
+  close(): Promise<void> {
     this.closed = true;
-    this.hub.close();
+    const jobsEnded = this.hub.close();
     this.timers.cancelAll();
     this.alerts.stop();
     this.pending.closeAll();
     for (const s of [...this.sessions.values()]) s.close(CLOSE.goingAway, 'controller shutting down');
     this.links.flushAll();
+    return jobsEnded;
   }
 
   private readonly events: SessionEvents = {

@@ -35,7 +35,8 @@ export const closedMidJob = (kind: string, standbys = false): string =>
       `run the same command again: with this controller still gone, it goes to a standby, which continues the ${kind} once this controller's hold on the Dom0s has lapsed (its lease: 60 s; until then it refuses with XH_ERR_LOCKED, saying how many seconds are left)`
     : `run the same command again when the controller is back, to follow the ${kind} (or resume it)`);
 
-export const exitForEnd = (end: JobEndAsRead): number => (end.ok ? 0 : end.code === 'XH_ERR_TIMEOUT' ? exitCodeFor('XH_ERR_TIMEOUT') : EXIT_NOT_DONE);
+/** A job the controller's own stop cut ends XH_ERR_CONTROLLER_UNREACHABLE: 87, as when its stream closes with no end line. */
+export const exitForEnd = (end: JobEndAsRead): number => (end.ok ? 0 : end.code === 'XH_ERR_TIMEOUT' || end.code === 'XH_ERR_CONTROLLER_UNREACHABLE' ? exitCodeFor(end.code) : EXIT_NOT_DONE);
 
 /** An error of an orchestration command: on stderr (and as JSON with --json), with its exit code. */
 export function failJob(e: XhError, io: CliIo, json: boolean): number {

@@ -15,7 +15,7 @@ interface Live {
   line: string | null;
 }
 
-const WORDS: Record<MovePhase, string> = { started: 'migrating', progress: 'migrating', settling: 'settling', retrying: 'retrying', cold: 'cold move', moved: 'moved', failed: 'FAILED', alarm: 'ALARM' };
+const WORDS: Record<MovePhase, string> = { started: 'migrating', progress: 'migrating', settling: 'settling', retrying: 'retrying', cold: 'cold move', moved: 'moved', failed: 'FAILED', alarm: 'ALARM', left: 'left to its agent' };
 /** a phase a newer controller added is shown as the word it sent */
 const word = (phase: string): string => (Object.hasOwn(WORDS, phase) ? WORDS[phase as MovePhase] : phase);
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -92,10 +92,11 @@ export class ProgressView {
     // the agent's words (xl's progress, libxl's warnings, its result) are one record: a newline in
     // them escaped, as on a terminal, or a log would read the rest as a record of its own, unstamped by the domU
     const line = e.line === null ? null : printable(e.line);
-    if (e.phase === 'moved' || e.phase === 'failed' || e.phase === 'alarm') {
+    if (e.phase === 'moved' || e.phase === 'failed' || e.phase === 'alarm' || e.phase === 'left') {
       this.live.delete(e.name);
       if (e.phase === 'moved') this.moved++;
-      else this.failed++;
+      // one left to its agent as the controller stopped did not fail: it is not counted done either way
+      else if (e.phase !== 'left') this.failed++;
       this.total = Math.max(this.total, this.moved + this.failed + this.live.size);
       return this.say(`${e.name}: ${word(e.phase)} ${e.from} → ${e.to} after ${(e.elapsedMs / 1000).toFixed(1)} s${line ? ` (${line})` : ''}`);
     }

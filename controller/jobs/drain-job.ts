@@ -1,3 +1,4 @@
+import { abandons } from './move-scheduler.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { planDrain } from '../plan/drain.js';
@@ -90,9 +91,9 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
       await lease.release();
       return failure(m.code, [m.message, stayNote(host), ...but].join('; '), named, moved);
     }
-    if (end.stoppedBy === 'aborted') lease.stop();
+    if (abandons(end.stoppedBy)) lease.stop();
     else await lease.release();
-    const why = end.stoppedBy === 'timeout' ? 'the drain ran out of time' : end.stoppedBy === 'cancelled' ? 'the drain was cancelled' : end.stoppedBy === 'aborted' ? 'the drain was stopped' : 'the drain could not finish';
+    const why = end.stoppedBy === 'timeout' ? 'the drain ran out of time' : end.stoppedBy === 'cancelled' ? 'the drain was cancelled' : abandons(end.stoppedBy) ? 'the drain was stopped' : 'the drain could not finish';
     const a = account();
     const remaining = accounted(a);
     const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(remaining);

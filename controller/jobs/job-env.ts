@@ -9,7 +9,7 @@ import type { InFlightBook } from './in-flight.js';
 import type { JobRun } from './job-run.js';
 import type { LinkSpeed } from './link-speed.js';
 import { LEFT_TO_AGENT, type MoveContext, type MoveOutcome } from './move-context.js';
-import { MoveScheduler, type SchedulerEnd, type StepSpec, type StopReason } from './move-scheduler.js';
+import { abandons, MoveScheduler, type SchedulerEnd, type StepSpec, type StopReason } from './move-scheduler.js';
 import type { FleetPort } from './port.js';
 import type { JobSettings } from './settings.js';
 
@@ -61,13 +61,14 @@ export function moveContexts(env: JobEnv, job: JobRun, reason: MoveContext['reas
     operationId: operationIdOf(move),
     coldFallback,
     stopping: () => stopping() !== null,
-    aborted: () => stopping() === 'aborted',
-    report: (m: Move, phase: MovePhase, attempt: number, line: string | null, unwatched = false) => {
+    aborted: () => abandons(stopping()),
+    report: (m: Move, phase: MovePhase, attempt: number, line: string | null) => {
       const now = env.port.clock.now();
       if (phase === 'started') started.set(m.name, now);
       const elapsedMs = now - (started.get(m.name) ?? now);
-      if (phase === 'moved' || phase === 'failed' || phase === 'alarm') {
+      if (phase === 'moved' || phase === 'failed' || phase === 'alarm' || phase === 'left') {
         // a move left to its agent as the controller stops is no alarm: one grepped for must mean one
+        const unwatched = phase === 'left';
         const said = unwatched ? `${m.name} ${m.from} → ${m.to}: ${line ?? LEFT_TO_AGENT}` : `${m.name} ${m.from} → ${m.to}: ${phase}${line ? ` (${line})` : ''}`;
         env.port.log[phase === 'moved' || unwatched ? 'info' : 'warn'](
           { event: 'move-done', jobId: job.id, job: job.kind, by: job.by, domu: m.name, from: m.from, to: m.to, memMiB: m.memMiB, phase: unwatched ? 'unwatched' : phase, attempts: attempt, ms: elapsedMs, line },

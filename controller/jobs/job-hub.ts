@@ -20,6 +20,7 @@ import { runRebalance } from './rebalance-job.js';
 import { runRestore } from './restore-job.js';
 import { runRoll } from './roll-job.js';
 import { RollProgress } from './roll-progress.js';
+import { cutByShutdown } from './shutdown-ending.js';
 import type { JobSettings } from './settings.js';
 
 /** The refusal for HOSTS of which no agent has reported (its job could only fail), or null. */
@@ -170,9 +171,13 @@ export class JobHub {
     return [...this.jobs.values()].map((j) => ({ jobId: j.id, kind: j.kind, hosts: [...j.hosts], ...j.tally.counts() }));
   }
 
-  /** On controller shutdown: every job stops (running moves are abandoned to their agents, which finish them). */
-  close(): void {
-    for (const j of this.jobs.values()) j.stop('aborted');
+  /**
+   * On controller shutdown: every job stops (running moves are abandoned to their agents, which
+   * finish them). Resolves once each has ended, its end line sent to its followers.
+   */
+  close(): Promise<void> {
+    for (const j of this.jobs.values()) j.stop('shutdown');
+    return Promise.allSettled([...this.runs.values()]).then(() => undefined);
   }
 
   private async run(job: JobRun, req: JobRequest): Promise<void> {
@@ -182,13 +187,15 @@ export class JobHub {
     } catch (e) {
       end = failure('XH_ERR_INTERNAL', `the ${req.kind} job failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }
+    if (job.stopReason === 'shutdown') end = cutByShutdown(req, job.operationId, end);
     this.jobs.delete(job.id);
-    this.port.log[end.ok ? 'info' : 'warn'](
+    // a job cut by this controller's own stop is no fault to grep the journal for
+    this.port.log[end.ok || job.stopReason === 'shutdown' ? 'info' : 'warn'](
       { event: 'operator-action-done', jobId: job.id, by: job.by, action: req.kind, hosts: job.hosts, operationId: job.operationId, ok: end.ok, code: end.code, moved: end.moved, remaining: end.remaining.map((l) => l.name) },
       `${req.kind} ${job.hosts.join(' ')} (${job.id}) ${end.ok ? 'done' : `ended ${end.code}`}: ${end.message}`,
     );
     job.emit({ type: 'end', ...end, message: end.message.slice(0, 4000) });
-    const kept = { jobId: job.id, kind: job.kind, hosts: [...job.hosts], by: job.by, startedAt: job.startedAt, endedAt: this.port.clock.now(), operationId: job.operationId, stopReason: job.stopReason };
+    const kept = { jobId: job.id, kind: job.kind, hosts: [...job.hosts], by: job.by, startedAt: job.startedAt, endedAt: this.port.clock.now(), operationId: job.operationId, stopReason: job.stopReason === 'shutdown' ? ('aborted' as const) : job.stopReason };
     this.ended.unshift({ ...kept, ok: end.ok, code: end.code, message: end.message.slice(0, 4000), moved: end.moved, remaining: end.remaining.length });
     this.ended.splice(FINISHED_KEPT);
     for (const s of this.schedulers) s.poke();

@@ -16,7 +16,7 @@ export interface JobProgress {
 /**
  * A job's moves counted from its own events, as `xenherdctl` counts them for its progress bar:
  * the plan's moves are the total (a roll plans groups, not moves: its total grows as moves
- * start), each `moved` / `failed` / `alarm` ends one, the others mark one running.
+ * start), each `moved` / `failed` / `alarm` / `left` ends one, the others mark one running.
  */
 export class JobTally {
   private total = 0;
@@ -28,10 +28,11 @@ export class JobTally {
     if (e.type === 'plan') this.total = Math.max(this.total, e.plan.kind === 'roll' ? 0 : e.plan.sets.flat().length);
     if (e.type === 'end') this.live.clear();
     if (e.type !== 'move') return;
-    if (e.phase === 'moved' || e.phase === 'failed' || e.phase === 'alarm') {
+    if (e.phase === 'moved' || e.phase === 'failed' || e.phase === 'alarm' || e.phase === 'left') {
       this.live.delete(e.name);
       if (e.phase === 'moved') this.moved++;
-      else this.failed++;
+      // one left to its agent as the controller stopped did not fail: it is not counted done either way
+      else if (e.phase !== 'left') this.failed++;
     } else this.live.add(e.name);
     this.total = Math.max(this.total, this.moved + this.failed + this.live.size);
   }

@@ -19,8 +19,8 @@ export interface MoveContext {
   stopping(): boolean;
   /** the controller is shutting down: nothing is waited for any more (the agents finish on their own) */
   aborted(): boolean;
-  /** UNWATCHED: an `alarm` that is only the controller stopping (MoveOutcome), logged as no alarm */
-  report(move: Move, phase: MovePhase, attempt: number, line: string | null, unwatched?: boolean): void;
+  /** phase `left`: a move only left to its agent as the controller stops (MoveOutcome `unwatched`), logged as no alarm */
+  report(move: Move, phase: MovePhase, attempt: number, line: string | null): void;
 }
 
 export type MoveOutcome =

@@ -20,7 +20,11 @@ export interface StepSpec {
   note?(line: string): void;
 }
 
-export type StopReason = 'cancelled' | 'timeout' | 'aborted';
+/** aborted: the job cannot go on (its maintenance flag lost); shutdown: the controller is stopping */
+export type StopReason = 'cancelled' | 'timeout' | 'aborted' | 'shutdown';
+
+/** Stops after which nothing is waited for: running moves are left to their agents. */
+export const abandons = (why: StopReason | null): boolean => why === 'aborted' || why === 'shutdown';
 export interface SchedulerEnd {
   readonly moved: readonly Move[];
   readonly leftovers: readonly Leftover[];
@@ -158,8 +162,11 @@ export class MoveScheduler {
     const out = new Map<string, Leftover>();
     for (const l of [...this.final.values(), ...left]) if (!out.has(l.name)) out.set(l.name, l);
     if (this.stopWhy !== null) {
-      const why = this.stopWhy === 'aborted' ? 'stopped' : this.stopWhy;
+      const why = this.stopWhy === 'cancelled' || this.stopWhy === 'timeout' ? this.stopWhy : 'stopped';
       for (const m of pending) if (!out.has(m.name)) out.set(m.name, leftover(m.name, m.from, { kind: 'not-started', why }));
+      // the controller's links are closing: the last look calls every Dom0 unreachable, which is
+      // only this controller going away, so what the job did not reach is said as not started
+      if (this.stopWhy === 'shutdown') for (const l of left) if (!this.final.has(l.name)) out.set(l.name, leftover(l.name, l.host, { kind: 'not-started', why }));
     }
     this.resolve({ moved: this.moved, leftovers: [...out.values()].sort((a, b) => a.name.localeCompare(b.name)), stoppedBy: this.stopWhy });
   }
@@ -180,10 +187,15 @@ export class MoveScheduler {
         ctx.report(m, 'moved', o.attempts, o.note);
       } else {
         this.overlay.delete(m.name);
-        const unwatched = o.kind === 'alarm' && o.unwatched === true;
-        const blocker = o.kind === 'failed' ? { kind: 'failed' as const, attempts: o.attempts, code: o.code, message: o.message } : { kind: 'alarm' as const, code: o.code, message: o.message };
-        this.final.set(m.name, leftover(m.name, m.from, blocker));
-        ctx.report(m, o.kind === 'failed' ? 'failed' : 'alarm', o.kind === 'failed' ? o.attempts : 0, unwatched ? o.message : `${o.code}: ${o.message}`, unwatched);
+        if (o.kind === 'alarm' && o.unwatched === true) {
+          // left to its agent as the controller stops: no alarm on the stream, the log or the leftovers
+          this.final.set(m.name, leftover(m.name, m.from, { kind: 'left-to-agent', from: m.from, to: m.to }));
+          ctx.report(m, 'left', 0, o.message);
+        } else {
+          const blocker = o.kind === 'failed' ? { kind: 'failed' as const, attempts: o.attempts, code: o.code, message: o.message } : { kind: 'alarm' as const, code: o.code, message: o.message };
+          this.final.set(m.name, leftover(m.name, m.from, blocker));
+          ctx.report(m, o.kind === 'failed' ? 'failed' : 'alarm', o.kind === 'failed' ? o.attempts : 0, `${o.code}: ${o.message}`);
+        }
       }
       this.spec.onEnded?.(m, o);
       this.wakeSoon();

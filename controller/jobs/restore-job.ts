@@ -1,3 +1,4 @@
+import { abandons } from './move-scheduler.js';
 import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
 import type { PlanFacts } from '../plan/facts.js';
@@ -46,7 +47,7 @@ export async function runRestore(env: JobEnv, job: JobRun, req: RestoreRequest):
     // the plan's leftover of one ("not home") is not its truth: it is home, held by the ALARM
     const { alarms, leftovers, left } = withUnsettled(port, end);
     const also = alarms.length === 0 ? '' : `; ${alarmText(alarms)}`;
-    if (end.stoppedBy === 'aborted') {
+    if (abandons(end.stoppedBy)) {
       lease.stop();
       return failure('XH_ERR_REFUSED', `the restore was stopped: ${leftovers.length} domU(s) not home (${moved} moved)${also}`, left, moved);
     }

@@ -59,6 +59,8 @@ export function describeBlocker(name: string, b: Blocker): string {
       return `${name}: ${b.attempts} attempt${b.attempts === 1 ? '' : 's'} failed (${b.code}: ${b.message}); it still runs where it was`;
     case 'alarm':
       return `ALARM ${name}: ${b.message} (${b.code}); nothing more was done to it`;
+    case 'left-to-agent':
+      return `${name}: its move ${b.from} → ${b.to} was under way when the controller stopped; it goes on on ${b.from}'s agent, no longer watched here (\`xenherdctl where ${name}\` says where it runs once both report)`;
     case 'not-started':
       return `${name}: not moved, the job ${b.why === 'cancelled' ? 'was cancelled' : b.why === 'timeout' ? 'ran out of time' : b.why === 'paused' ? 'is paused' : 'stopped'} first`;
   }

@@ -79,6 +79,8 @@ export const BlockerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('failed'), attempts: z.number().int().nonnegative(), code: ErrorCodeSchema, message: z.string() }),
   /** the outcome could not be settled, or it runs on both or neither host: nothing more is done to it */
   z.strictObject({ kind: z.literal('alarm'), code: ErrorCodeSchema, message: z.string() }),
+  /** its move was under way from FROM to TO when the controller stopped: it goes on (or ends) on FROM's agent, unwatched; nothing went wrong */
+  z.strictObject({ kind: z.literal('left-to-agent'), from: HostNameSchema, to: HostNameSchema }),
   /** the job stopped before it was its turn */
   z.strictObject({ kind: z.literal('not-started'), why: z.enum(['cancelled', 'timeout', 'paused', 'stopped']) }),
 ]);
@@ -160,7 +162,8 @@ export const JobRequestSchema = z.discriminatedUnion('kind', [
 export type JobRequest = z.infer<typeof JobRequestSchema>;
 export type JobKind = JobRequest['kind'];
 
-export const MovePhaseSchema = z.enum(['started', 'progress', 'settling', 'retrying', 'cold', 'moved', 'failed', 'alarm']);
+/** left: the controller stopped while the move ran; it goes on on its agent, and the next reports say where the domU is (no alarm) */
+export const MovePhaseSchema = z.enum(['started', 'progress', 'settling', 'retrying', 'cold', 'moved', 'failed', 'alarm', 'left']);
 export type MovePhase = z.infer<typeof MovePhaseSchema>;
 
 const Line = z.string().max(4000);

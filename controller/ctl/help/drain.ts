@@ -2,7 +2,8 @@ import type { CommandHelp } from '../../../shared/cli/program.js';
 
 export const EXIT_HELP = [
   'exit: 0 the goal holds; 1 it does not (what remains is listed, each with why); 2 usage or',
-  '      configuration error; 90 --timeout ran out; 87 controller unreachable; 88 token refused;',
+  '      configuration error; 90 --timeout ran out; 87 controller unreachable, or it stopped (a restart,',
+  '      an upgrade) mid-job: run the same command again once it is back; 88 token refused;',
   '      130 stopped watching at Ctrl-C (the job goes on)',
 ].join('\n');
 

@@ -13,6 +13,7 @@ import { initCommand } from '../../../controller/cli/init.js';
 import { operatorCommand } from '../../../controller/cli/operator.js';
 import { renewCertCommand } from '../../../controller/cli/renew-cert.js';
 import { renewAdvice, servedCertificate } from '../../../controller/cli/served-certificate.js';
+import { stopServing } from '../../../controller/cli/stop-serving.js';
 import { loadConfig } from '../../../controller/cli/common.js';
 import { settingsOf } from '../../../controller/config/load.js';
 import { readTlsFiles } from '../../../controller/config/tls-files.js';
@@ -124,8 +125,8 @@ export function controllerBed(): { start(settings?: { heartbeatSeconds?: number;
         stop: async () => {
           if (stopped) return;
           stopped = true;
-          core.close();
-          await server.close();
+          // as serve stops on SIGTERM
+          await stopServing(core, server, realClock);
           rmSync(dir, { recursive: true, force: true });
         },
       };

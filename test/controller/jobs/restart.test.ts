@@ -26,6 +26,32 @@ describe('the drain lives on the agents: controller restarts, two controllers, D
     expectGoldenLog('restart/a-controller-restart-mid-drain-the-re-run-picks-up-the-same', bed.logs);
   });
 
+  it('a drain the controller stopping cuts ends saying so and how to go on: no ALARM on its stream, its record or the journal', async () => {
+    const bed = await jobsBed(SPREAD);
+    const job = bed.start(DRAIN);
+    await bed.until(() => bed.moves(job, 'moved').length === 1 && bed.moves(job, 'started').length === 2, 'a move done, one in flight');
+    const op = bed.fleet.host('xen1').maintenance.operationId;
+    let closed = false;
+    void bed.core.close().then(() => (closed = true));
+    await bed.clock.advance(0);
+    expect(closed).toBe(true);
+    // the move under way when the controller stopped: left to its agent, not an alarm
+    expect(bed.moves(job).filter((m) => m.name === 'b1').at(-1)).toMatchObject({ phase: 'left' });
+    expect(bed.moves(job, 'alarm')).toEqual([]);
+    const end = job.end;
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_CONTROLLER_UNREACHABLE', moved: 1 });
+    expect(end?.message).toContain(`the drain was cut by the controller stopping (a restart or an upgrade of xenherd-controller), not by anything going wrong: run the same command again (\`xenherdctl drain xen1\`) once the controller is back: it continues the same operation (${op}) where it stopped`);
+    expect(end?.remaining.map((l) => [l.name, l.blocker.kind])).toEqual([
+      ['a2', 'not-started'],
+      ['b1', 'left-to-agent'],
+      ['b2', 'not-started'],
+    ]);
+    expect(end?.remaining.map((l) => l.message).join('\n')).not.toMatch(/ALARM|unreachable/);
+    const record = bed.core.hub.finished()[0];
+    expect(record).toMatchObject({ jobId: job.jobId, stopReason: 'aborted', code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: end?.message });
+    expect(bed.logs.filter((l) => l.level >= 40 && /job-ctl-a-1/.test(l.msg))).toEqual([]);
+  });
+
   it("two controllers racing for one drain: the agent's maintenance owner refuses the second", async () => {
     const bed = await jobsBed(SPREAD);
     const other = bed.newCore('ctl-b');
