@@ -1,3 +1,4 @@
+import { sayLinkClosed } from './link-closed-log.js';
 import type { Clock } from '../../shared/clock/clock.js';
 import { RefusedAgents, withTokenRefusals } from '../fleet/refused-agents.js';
 import { OwnedTimers } from '../../shared/clock/owned-timers.js';
@@ -11,7 +12,7 @@ import type { DrbdAnswer } from '../../shared/protocol/ctl-drbd.js';
 import type { JobsAnswer } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { FleetIndex } from '../fleet/fleet-index.js';
-import { closedLine, leftForElsewhere } from '../fleet/reports-elsewhere.js';
+import { leftForElsewhere } from '../fleet/reports-elsewhere.js';
 import { newHostRecord, noteHalves, noteMaintenance, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { noteIncoming } from '../fleet/incoming-since.js';
 import { MultiIndex } from '../fleet/multi-index.js';
@@ -230,7 +231,7 @@ export class ControllerCore {
     // how it closed tells an agent restarting from one lost (fleet/agent-stop.ts), or one gone to another controller (fleet/reports-elsewhere.ts)
     const left = r && leftForElsewhere({ ...r, linkUp: false, linkClosed: { at: this.o.clock.now(), code, reason } });
     if (left) this.push.runningChanged(this.put(left));
-    if (!this.closed) s.logLine(...closedLine(s.host, left, code, reason));
+    if (!this.closed) sayLinkClosed(s, code, reason, (h) => this.index.record(h), this.o.log, this.after);
     if (!this.enrolled.isEnrolled(s.host)) this.forget(s.host);
     this.alertsSoon();
   }

@@ -30,11 +30,3 @@ export function leftForElsewhere(r: HostRecord): HostRecord {
 
 /** "xen1 reports to another controller since 15:57:15 UTC" */
 export const reportsElsewhereWords = (host: string, at: number): string => `${host} ${reportsElsewhereText(at)}`;
-
-/** The controller's journal line for HOST's link closed with CODE and REASON, LEFT its record as kept: one gone to another controller is no Dom0 lost. */
-export function closedLine(host: string, left: HostRecord | undefined, code: number, reason: string): ['info' | 'warn', Record<string, unknown>, string] {
-  if (left !== undefined && reportsElsewhereSince(left) !== null) {
-    return ['info', { event: 'host-reports-elsewhere', host, code, reason }, `${host} reports to another controller now (its agent went back to the primary): what it ran is no longer counted here until it reports here again`];
-  }
-  return ['warn', { event: 'host-unreachable', host, code, reason }, `${host} is unreachable: its agent link closed`];
-}

@@ -46,6 +46,32 @@ describe('an agent that stopped cleanly', () => {
     expect(lost.details[0]?.text).toBe("xen2: agent unreachable (last heard 65 s ago; its agent stopped cleanly at 14:00:05 UTC and is not back within 60 s): check that xen2 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent");
   });
 
+  it("is logged at info as a clean stop, at warn as unreachable only once the minute is over; any other close at warn at once", async () => {
+    const { bed, xen2 } = await twoHosts();
+    const said = (host: string) => bed.logs.filter((l) => l['host'] === host && (l['event'] === 'host-unreachable' || l['event'] === 'agent-stopped')).map((l) => [l.level, l.msg]);
+    xen2.pair.agent.close(CLOSE.goingAway, AGENT_STOPPING_REASON);
+    await bed.clock.advance(0);
+    expect(said('xen2')).toEqual([[30, "xen2's agent stopped cleanly (restarting? upgrading?): its link closed; unreachable only if it is not back within 60 s"]]);
+    await bed.clock.advance(59_999);
+    expect(said('xen2')).toHaveLength(1);
+    await bed.clock.advance(1);
+    expect(said('xen2').slice(1)).toEqual([[40, 'xen2 is unreachable: its agent stopped cleanly at 14:00:05 UTC and is not back within 60 s']]);
+    // back within the minute: no warn at all
+    const { bed: other, xen2: x2 } = await twoHosts();
+    const saidThere = () => other.logs.filter((l) => l['host'] === 'xen2' && (l['event'] === 'host-unreachable' || l['event'] === 'agent-stopped')).map((l) => l.level);
+    x2.pair.agent.close(CLOSE.goingAway, AGENT_STOPPING_REASON);
+    await other.clock.advance(4_000);
+    const again = other.connect('xen2');
+    again.agent.hello();
+    again.agent.snapshot(hostState({ domains: [dom('web2')] }));
+    await other.clock.advance(120_000);
+    expect(saidThere()).toEqual([30]);
+    // a link that drops is unreachable at once, at warn
+    again.pair.drop();
+    await other.clock.advance(0);
+    expect(saidThere()).toEqual([30, 40]);
+  });
+
   it('back within the minute is OK again, and its next link dropping is CRITICAL at once', async () => {
     const { bed, xen2 } = await twoHosts();
     xen2.pair.agent.close(CLOSE.goingAway, AGENT_STOPPING_REASON);
