@@ -151,7 +151,7 @@ export class ControllerCore {
     const p = compilePattern(pattern);
     if (!p.ok) return err({ code: 'XH_ERR_USAGE', message: p.error });
     const { matches, notListing } = whereWithViews(whereWithUnreported(whereMatches(this.index, p.value, this.fresh(), (n) => this.alerts.idsOf(n), this.alerts.drbdAlerts()), this.enrolled.unreportedCount), this.index, this.fresh());
-    return ok({ at: this.o.clock.now(), pattern, matches, ...(this.enrolled.unreportedCount > 0 ? { unreported: [...this.enrolled.unreportedHosts()] } : {}), ...(notListing.length > 0 ? { notListing } : {}) });
+    return ok({ at: this.o.clock.now(), pattern, matches, ...(this.enrolled.unreportedCount > 0 ? { unreported: [...this.enrolled.unreportedHosts()], ...this.enrolled.starting(this.fresh()) } : {}), ...(notListing.length > 0 ? { notListing } : {}) });
   }
 
   /** The DRBD resources, or those PATTERN matches by their name or a domU's using them (null: all). */

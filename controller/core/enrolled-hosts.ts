@@ -1,4 +1,5 @@
-import type { Enrolment } from '../fleet/enrolment.js';
+import { inStartupGrace, type Enrolment } from '../fleet/enrolment.js';
+import type { Freshness } from '../fleet/host-record.js';
 
 /** the most forgotten hosts remembered: far more than a fleet revokes between two controller restarts */
 export const FORGOTTEN_MAX = 4096;
@@ -90,6 +91,12 @@ export class EnrolledHosts {
   unreportedHosts(): readonly string[] {
     this.sortedUnreported ??= [...this.unreported].sort();
     return this.sortedUnreported;
+  }
+
+  /** `where`'s word that its view is incomplete for want of Dom0s still reconnecting (ctl-where.ts `starting`); empty past the grace. */
+  starting(fresh: Freshness): { starting?: { startedAt: number; enrolled: number } } {
+    const e = this.enrolment();
+    return e !== undefined && e.unreported.size > 0 && inStartupGrace(e, fresh) ? { starting: { startedAt: this.startedAt, enrolled: e.hosts.size } } : {};
   }
 
   /** What `check` reads; undefined when the enrolled hosts are not known. */

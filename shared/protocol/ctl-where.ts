@@ -78,6 +78,13 @@ export const WhereAnswerSchema = z.strictObject({
    */
   unreported: z.array(HostNameSchema).optional(),
   /**
+   * the controller is within its start-up grace (it started at STARTEDAT; ENROLLED Dom0s are
+   * enrolled, `unreported` of them not heard yet, their agents may still be reconnecting): a
+   * pattern that matched nothing is not known yet rather than not found. Absent: past the grace,
+   * or every enrolled Dom0 reported.
+   */
+  starting: z.strictObject({ startedAt: Ms, enrolled: z.number().int().nonnegative() }).optional(),
+  /**
    * reachable Dom0s whose agent says it cannot read its domains (view unknown: `xl list` fails or
    * hangs, and its report carries no domains) or reads them behind, and for how long: a match
    * running nowhere may run on one of them, so that match is not reachable (stale). Sent only

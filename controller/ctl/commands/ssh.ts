@@ -1,6 +1,7 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { HOST_NAME_RE } from '../../../shared/names.js';
 import { WhereAnswerSchema } from '../../../shared/protocol/ctl-where.js';
+import { notKnownYet } from '../not-known-yet.js';
 import { caseHint } from '../case-hint.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { domuNameProblem } from '../domu-name.js';
@@ -38,7 +39,11 @@ export async function ssh(argv: readonly string[], io: CliIo, hooks: CtlHooks): 
   if (!r.ok) return fail(r.error, io, json);
   const m = r.value.matches[0];
   const host = m ? dom0Of(m) : null;
-  if (!m || host === null) return fail({ code: 'XH_ERR_NOT_FOUND', message: m ? `${name} runs on no host` : `no domU named ${name}${await caseHint(client, name)}` }, io, json);
+  if (!m || host === null) {
+    const hint = m ? '' : await caseHint(client, name);
+    const yet = hint ? null : notKnownYet(m ? `${name} runs on no Dom0 heard so far` : `no domU named ${name} on the Dom0s heard so far`, r.value);
+    return fail(yet ?? { code: 'XH_ERR_NOT_FOUND', message: m ? `${name} runs on no host` : `no domU named ${name}${hint}` }, io, json);
+  }
   // the name came from a remote agent: never let it become an ssh option
   if (!HOST_NAME_RE.test(host)) return fail({ code: 'XH_ERR_PROTOCOL', message: `the controller named the Dom0 ${JSON.stringify(printable(host))}, which is not a host name` }, io, json);
   const stale = isStale(m);

@@ -3,6 +3,8 @@ import { compilePattern, firstPatternProblem } from '../../../shared/name-patter
 import { WhereAnswerSchema, type WhereMatch } from '../../../shared/protocol/ctl-where.js';
 import { mergeAnswers, whereJson, type Asked } from '../where-answers.js';
 import { caseHint } from '../case-hint.js';
+import { notKnownYet } from '../not-known-yet.js';
+import type { XhError } from '../../../shared/errors.js';
 import { hostHint } from '../host-hint.js';
 import type { CtlClient } from '../client.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
@@ -54,27 +56,32 @@ export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   let code = 0;
   for (const a of asked) {
     const missing = await notFound(client, a, quiet);
-    if (missing !== null) code = fail({ code: 'XH_ERR_NOT_FOUND', message: missing }, io, false);
+    if (missing !== null) code = fail(missing, io, false);
   }
   return code;
 }
 
 /**
  * Why pattern A answered nothing usable, or null: it matched no domU; with -q, none of its
- * matches runs on a host (there is no Dom0 to print).
+ * matches runs on a host (there is no Dom0 to print). Within the controller's start-up grace, not
+ * known yet (not-known-yet.ts) unless a spelling hint says the name is likely mistyped.
  */
-async function notFound(client: CtlClient, a: Asked, quiet: boolean): Promise<string | null> {
+async function notFound(client: CtlClient, a: Asked, quiet: boolean): Promise<XhError | null> {
   const { pattern, answer } = a;
   const unreported = answer.unreported ?? [];
   const incomplete = unreported.length > 0 ? `; ${unreportedNote(unreported)}` : '';
   if (answer.matches.length === 0) {
     const hint = (await caseHint(client, pattern)) || (await hostHint(client, pattern));
-    return `no domU matches ${pattern}${hint || ' (xenherdctl domains lists them all)'}${incomplete}`;
+    const yet = hint ? null : notKnownYet(`no domU matches ${pattern} on the Dom0s heard so far`, answer);
+    return yet ?? { code: 'XH_ERR_NOT_FOUND', message: `no domU matches ${pattern}${hint || ' (xenherdctl domains lists them all)'}${incomplete}` };
   }
   if (!quiet || answer.matches.some((m) => dom0Of(m) !== null)) return null;
+  const names = answer.matches.map((m) => m.name).join(', ');
+  const yet = notKnownYet(`${names} ${answer.matches.length === 1 ? 'runs' : 'run'} on no Dom0 heard so far`, answer);
+  if (yet !== null) return yet;
   const unseen = answer.matches.map((m) => mayRunNote(m, answer.notListing ?? [])).filter((n) => n !== null);
   const may = unseen.length > 0 ? `; ${unseen.join('; ')}` : '';
-  return `${answer.matches.map((m) => m.name).join(', ')} ${answer.matches.length === 1 ? 'runs' : 'run'} on no host${may}${incomplete}`;
+  return { code: 'XH_ERR_NOT_FOUND', message: `${names} ${answer.matches.length === 1 ? 'runs' : 'run'} on no host${may}${incomplete}` };
 }
 
 const isGlob = (pattern: string): boolean => {

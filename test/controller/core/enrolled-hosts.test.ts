@@ -3,6 +3,7 @@ import { DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js'
 import { dom, hostState } from '../states.js';
 import { startupGraceMs } from '../../../controller/fleet/enrolment.js';
 import { coreBed, SETTINGS, T0 } from './core-bed.js';
+import { notKnownYet } from '../../../controller/ctl/not-known-yet.js';
 
 /** the start-up grace at the bed's staleAfter (3 s) for a few Dom0s: 94.5 s, their reconnect spread (1.5 s), longest retry wait and staleAfter */
 const GRACE = startupGraceMs(3_000, 3);
@@ -92,6 +93,35 @@ describe('enrolled hosts (tokens.json) the controller has not heard from since i
     const whole = whereOf(bed, 'web1');
     expect(whole.unreported).toBeUndefined();
     expect(whole.matches.map((m) => m.reachable)).toEqual([true]);
+  });
+
+  it("where: within the start-up grace the answer says the controller is starting (when, how many enrolled), so a name not found reads as not known yet; past it, or once all reported, not", async () => {
+    const bed = coreBed(SETTINGS, tokens('xen1', 'db1', 'db2').enrolled);
+    const xen1 = await bed.online('xen1', hostState({ domains: [dom('web01')] }));
+    await bed.clock.advance(12_000);
+    xen1.agent.heartbeat();
+    const early = whereOf(bed, 'web1');
+    expect(early).toMatchObject({ matches: [], unreported: ['db1', 'db2'], starting: { startedAt: T0, enrolled: 3 } });
+    const said = notKnownYet('no domU matches web1 on the Dom0s heard so far', early);
+    expect(said).toEqual({
+      code: 'XH_ERR_AGENT_UNREACHABLE',
+      message: 'no domU matches web1 on the Dom0s heard so far: not known yet, 2 of 3 enrolled Dom0s not reported yet since the controller started 12 s ago (db1, db2), and one of them may run it: try again',
+    });
+    // every enrolled Dom0 heard: no grace to speak of
+    await bed.online('db1', hostState({ domains: [] }));
+    await bed.online('db2', hostState({ domains: [] }));
+    expect(whereOf(bed, 'web1').starting).toBeUndefined();
+    // a second core: the grace runs out with db2 still silent, and then it is not found (1) as ever
+    const late = coreBed(SETTINGS, tokens('xen1', 'db1', 'db2').enrolled);
+    const x = await late.online('xen1', hostState({ domains: [dom('web01')] }));
+    const d = await late.online('db1', hostState({ domains: [] }));
+    await pass(late, GRACE - 1_000, [x.agent, d.agent]);
+    expect(whereOf(late, 'web1').starting).toMatchObject({ enrolled: 3 });
+    await pass(late, 1_000, [x.agent, d.agent]);
+    const after = whereOf(late, 'web1');
+    expect(after).toMatchObject({ unreported: ['db2'] });
+    expect(after.starting).toBeUndefined();
+    expect(notKnownYet('no domU matches web1', after)).toBeNull();
   });
 
   it('a placeholder host is no route: a maintenance job on it is refused as a host that never reported, nothing sent', async () => {
