@@ -186,7 +186,7 @@ export class ControllerCore {
   }
 
   jobs(): JobsAnswer {
-    return { at: this.o.clock.now(), jobs: this.hub.list(), finished: this.hub.finished(), keeps: FINISHED_KEPT, commands: this.pending.operatorMoves() };
+    return { at: this.o.clock.now(), jobs: this.hub.list(), finished: this.hub.finished(), keeps: FINISHED_KEPT, commands: this.pending.operatorMoves(), cut: this.hub.cut() };
   }
 
   /** Stops the jobs and timers and closes every agent link (commands in flight end with XH_ERR_AGENT_LINK_LOST); resolves once each job has ended. */

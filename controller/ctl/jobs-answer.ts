@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { MsSchema as Ms } from '../../shared/protocol/ctl-api-base.js';
 import { WireErrorCodeSchema } from '../../shared/protocol/wire-error-code.js';
-import type { FinishedJob, JobSummary, RunningCommand } from '../../shared/protocol/ctl-jobs.js';
+import type { CutOperation, FinishedJob, JobSummary, RunningCommand } from '../../shared/protocol/ctl-jobs.js';
 
 /**
  * GET /v1/jobs as xenherdctl reads it (the controller's own shape: shared/protocol/ctl-jobs.ts),
@@ -54,12 +54,13 @@ const CommandRead = z.strictObject({
   operationId: z.string().max(100),
   sentAt: Ms,
 });
-export const JobsAnswerReadSchema = z.strictObject({ at: Ms, jobs: z.array(RunningRead), finished: z.array(FinishedRead).optional(), keeps: Count.optional(), commands: z.array(CommandRead).optional() });
+const CutRead = z.strictObject({ host: Name, state: Word, operationId: z.string().max(100).nullable(), since: Ms.nullable() });
+export const JobsAnswerReadSchema = z.strictObject({ at: Ms, jobs: z.array(RunningRead), finished: z.array(FinishedRead).optional(), keeps: Count.optional(), commands: z.array(CommandRead).optional(), cut: z.array(CutRead).optional() });
 export type JobsAnswerAsRead = z.infer<typeof JobsAnswerReadSchema>;
 
 // what this build reads must take whatever its own controller sends
 type Takes<Read, Sent extends Read> = Sent;
-export type Checked = [Takes<z.infer<typeof RunningRead>, JobSummary>, Takes<z.infer<typeof FinishedRead>, FinishedJob>, Takes<z.infer<typeof CommandRead>, RunningCommand>];
+export type Checked = [Takes<z.infer<typeof RunningRead>, JobSummary>, Takes<z.infer<typeof FinishedRead>, FinishedJob>, Takes<z.infer<typeof CommandRead>, RunningCommand>, Takes<z.infer<typeof CutRead>, CutOperation>];
 
 /**
  * One row of `xenherdctl jobs --json`. ID: what `xenherdctl cancel` takes (CANCEL false: an
@@ -90,8 +91,8 @@ export const JobRowSchema = z.strictObject({
 });
 export type JobRow = z.infer<typeof JobRowSchema>;
 
-/** `xenherdctl jobs --json`: RUNNING first (oldest first), then FINISHED (newest first); REMEMBERS: how many ended jobs the controller keeps (null: an older controller, which keeps none). */
-export const JobsListingSchema = z.strictObject({ at: Ms, running: z.array(JobRowSchema), finished: z.array(JobRowSchema), remembers: Count.nullable() });
+/** `xenherdctl jobs --json`: RUNNING first (oldest first), then FINISHED (newest first); REMEMBERS: how many ended jobs the controller keeps (null: an older controller, which keeps none); CUT: its drains and restores no job carries on (after a restart too), only when there are any. */
+export const JobsListingSchema = z.strictObject({ at: Ms, running: z.array(JobRowSchema), finished: z.array(JobRowSchema), remembers: Count.nullable(), cut: z.array(CutRead).optional() });
 export type JobsListing = z.infer<typeof JobsListingSchema>;
 
 /** "ctl:alice" → "alice": the name of the operator's token, as `xenherd-controller tokens` lists it. */
@@ -157,5 +158,5 @@ export function listingOf(a: JobsAnswerAsRead): JobsListing {
     message: f.message,
   }));
   const running = [...jobs, ...commands].sort((x, y) => x.startedAt - y.startedAt);
-  return { at: a.at, running, finished: [...finished].sort((x, y) => (y.endedAt ?? 0) - (x.endedAt ?? 0)), remembers: a.keeps ?? null };
+  return { at: a.at, running, finished: [...finished].sort((x, y) => (y.endedAt ?? 0) - (x.endedAt ?? 0)), remembers: a.keeps ?? null, ...(a.cut !== undefined && a.cut.length > 0 ? { cut: a.cut } : {}) };
 }

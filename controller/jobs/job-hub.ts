@@ -1,6 +1,6 @@
 import { noAgentMessage } from '../fleet/no-agent-message.js';
 import type { XhError } from '../../shared/errors.js';
-import type { CancelAnswer, FinishedJob, JobEvent, JobRequest, JobSummary, Plan, PlanRequest } from '../../shared/protocol/ctl-jobs.js';
+import type { CancelAnswer, CutOperation, FinishedJob, JobEvent, JobRequest, JobSummary, Plan, PlanRequest } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { PlanFacts } from '../plan/facts.js';
 import type { PlanPolicy } from '../plan/policy.js';
@@ -21,6 +21,7 @@ import { runRestore } from './restore-job.js';
 import { runRoll } from './roll-job.js';
 import { RollProgress } from './roll-progress.js';
 import { cutByShutdown } from './shutdown-ending.js';
+import { cutOperations } from './cut-operations.js';
 import type { JobSettings } from './settings.js';
 
 /** The refusal for HOSTS of which no agent has reported (its job could only fail), or null. */
@@ -164,6 +165,13 @@ export class JobHub {
   /** The jobs that ended since the controller started, newest first, at most FINISHED_KEPT. */
   finished(): FinishedJob[] {
     return [...this.ended];
+  }
+
+  /** The drains and restores of this controller that no job carries on (cut-operations.ts). */
+  cut(): CutOperation[] {
+    const busy = new Set([...this.jobs.values()].flatMap((j) => j.hosts));
+    const records = this.port.facts().hostNames().flatMap((h) => this.port.record(h) ?? []);
+    return cutOperations(records, this.port.identity, busy);
   }
 
   /** How far each running job is, in moves (for the metrics). */

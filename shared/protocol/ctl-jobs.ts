@@ -272,5 +272,14 @@ export type RunningCommand = z.infer<typeof RunningCommandSchema>;
  * controller started, newest first, at most KEEPS of them (kept in memory only: a restart
  * forgets them; its log keeps every job's end). COMMANDS: operators' migrate and reverse in flight.
  */
-export const JobsAnswerSchema = z.strictObject({ at: Ms, jobs: z.array(JobSummarySchema), finished: z.array(FinishedJobSchema), keeps: Count, commands: z.array(RunningCommandSchema) });
+/**
+ * A host this controller's maintenance flag holds draining or restoring with no job of it working
+ * on it: a drain or restore it ran that its stop cut (after a restart the job list is empty, the
+ * flag is not) or that ended short. SINCE: when it entered that state, as far as this controller saw.
+ */
+export const CutOperationSchema = z.strictObject({ host: HostNameSchema, state: z.enum(['draining', 'restoring']), operationId: z.string().nullable(), since: Ms.nullable() });
+export type CutOperation = z.infer<typeof CutOperationSchema>;
+
+/** CUT: optional, as a controller before it sends none. */
+export const JobsAnswerSchema = z.strictObject({ at: Ms, jobs: z.array(JobSummarySchema), finished: z.array(FinishedJobSchema), keeps: Count, commands: z.array(RunningCommandSchema), cut: z.array(CutOperationSchema).optional() });
 export type JobsAnswer = z.infer<typeof JobsAnswerSchema>;

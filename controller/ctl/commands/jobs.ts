@@ -33,6 +33,20 @@ function endedState(r: JobRow, now: number): string {
   return `${r.state}${r.code !== null ? ` ${r.code}` : ''} at ${r.endedAt === null ? '?' : formatSince(r.endedAt, now)}: ${cut}`;
 }
 
+/**
+ * The drains and restores this controller holds a Dom0's flag for with no job on it: after a
+ * restart the ENDED list is empty, so this is where a drain its stop cut is told, with the command
+ * that continues it (a roll's operation id carries `.boot.`: the same roll asked again takes it up).
+ */
+function cutText(cut: NonNullable<JobsListing['cut']>, at: number): string {
+  const lines = cut.map((c) => {
+    const since = c.since === null ? '' : ` since ${formatSince(c.since, at)}`;
+    const again = c.operationId?.includes('.boot.') === true ? 'the same roll asked again continues it' : `\`xenherdctl ${c.state === 'restoring' ? 'restore' : 'drain'} ${c.host}\` continues it`;
+    return printable(`  ${c.host}: ${c.state}${since} (operation ${c.operationId ?? '?'}): ${again}`);
+  });
+  return `NO JOB ON IT (this controller's ${cut.length === 1 ? 'operation' : 'operations'}, cut by a stop or restart of the controller, or ended short; the Dom0 stays out of service)\n${lines.join('\n')}\n`;
+}
+
 /** The listing for people: running first, then what ended; every word the controller sent made printable. */
 export function jobsText(l: JobsListing): string {
   const out: string[] = [];
@@ -44,6 +58,7 @@ export function jobsText(l: JobsListing): string {
     out.push(`\nENDED (the last ${l.remembers} the controller keeps since it started; its log has them all)\n`);
     out.push(table([['ID', 'KIND', 'ON', 'BY', 'STARTED', 'ENDED'], ...l.finished.map((r) => [r.id, r.kind, targetOf(r), r.startedBy, started(r, l.at), endedState(r, l.at)].map((c) => printable(c)))]));
   }
+  if (l.cut !== undefined && l.cut.length > 0) out.push(`\n${cutText(l.cut, l.at)}`);
   if (l.running.some((r) => r.cancel)) out.push('\n`xenherdctl cancel ID` stops a running job (no new moves; running ones finish)\n');
   return out.join('');
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { expectGoldenLog } from './golden-log.js';
 import { jobsBed, SPREAD } from './jobs-bed.js';
+import { jobsText } from '../../../controller/ctl/commands/jobs.js';
+import { JobsAnswerReadSchema, JobsListingSchema, listingOf } from '../../../controller/ctl/jobs-answer.js';
 
 const DRAIN = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: false, allowPartial: false, timeoutMs: null } as const;
 
@@ -50,6 +52,21 @@ describe('the drain lives on the agents: controller restarts, two controllers, D
     const record = bed.core.hub.finished()[0];
     expect(record).toMatchObject({ jobId: job.jobId, stopReason: 'aborted', code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: end?.message });
     expect(bed.logs.filter((l) => l.level >= 40 && /job-ctl-a-1/.test(l.msg))).toEqual([]);
+    // restarted, the controller has no job of it in memory; its flag on xen1 says what was cut, and `jobs` says how to go on
+    bed.core = bed.newCore('ctl-a');
+    await bed.clock.advance(0);
+    const after = bed.core.jobs();
+    expect([after.jobs, after.finished]).toEqual([[], []]);
+    expect(after.cut).toEqual([{ host: 'xen1', state: 'draining', operationId: op, since: expect.any(Number) }]);
+    const text = jobsText(JobsListingSchema.parse(listingOf(JobsAnswerReadSchema.parse(after))));
+    expect(text).toContain(`NO JOB ON IT (this controller's operation, cut by a stop or restart of the controller, or ended short; the Dom0 stays out of service)\n  xen1: draining since `);
+    expect(text).toContain(`(operation ${op}): \`xenherdctl drain xen1\` continues it\n`);
+    // once a drain of it runs again, it is that job's, no longer listed as cut
+    const again = bed.start(DRAIN);
+    await bed.clock.advance(0);
+    expect(bed.core.jobs().cut).toEqual([]);
+    expect(await bed.finish(again)).toMatchObject({ ok: true });
+    expect(bed.core.jobs().cut).toEqual([]);
   });
 
   it("two controllers racing for one drain: the agent's maintenance owner refuses the second", async () => {
