@@ -38,25 +38,10 @@ import { fleetPort } from './fleet-port.js';
 import { startOperatorCommand, type CommandStarted, type OperatorIdentity } from './operator-command.js';
 import { PendingCommands, type CommandSink } from './pending-commands.js';
 import { ReplicationLog } from './replication-log.js';
+import type { ControllerCoreOptions } from './core-options.js';
 import { DEFAULT_SETTINGS, type ControllerSettings } from './settings.js';
 
-export interface ControllerCoreOptions {
-  readonly clock: Clock;
-  readonly log: Logger;
-  /** unique ids for commands and their ledger operations (the composition root passes randomUUID) */
-  readonly newId: () => string;
-  readonly settings?: Partial<ControllerSettings>;
-  /** the executor's limits and timing (controller/jobs/settings.ts) */
-  readonly jobs?: Partial<JobSettings>;
-  /** who this controller is: the owner of the maintenance flags it claims (the composition root passes its host name) */
-  readonly identity?: string;
-  /** where rolls keep the hosts they finished (the state dir's roll-progress.json); memory when not given */
-  readonly rollRecords?: RollRecords;
-  /** the hosts with an agent token (serve: tokens.json, as it stands when asked); absent: not known, nothing is forgotten */
-  readonly enrolled?: () => ReadonlySet<string>;
-  /** the certificate serve presents, as read from its TLS files (check and /metrics judge it); absent without TLS */
-  readonly certificate?: ServerCertificate;
-}
+export type { ControllerCoreOptions } from './core-options.js';
 
 export type { CommandStarted, OperatorIdentity } from './operator-command.js';
 
