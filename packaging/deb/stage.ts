@@ -65,7 +65,10 @@ export function stagePackage(layout: PackageLayout, s: StageInput, repo: string)
   if (existsSync(overrides)) put(s.root, `usr/share/lintian/overrides/${name}`, readFileSync(overrides), 0o644);
 
   const paths = walk(s.root);
-  const files = paths.filter((p) => lstatSync(join(s.root, p)).isFile());
+  // no conffile, as dh_md5sums leaves them out: dpkg keeps their hashes in its conffile records,
+  // and the operator's edits to them are expected, not damage for debsums or dpkg --verify to report
+  const conffiles = new Set(layout.conffiles.map((f) => f.replace(/^\//, '')));
+  const files = paths.filter((p) => lstatSync(join(s.root, p)).isFile() && !conffiles.has(p));
   const kib = paths.reduce((n, p) => n + Math.max(1, Math.ceil(lstatSync(join(s.root, p)).size / 1024)), 0);
   const md5 = files.map((p) => `${createHash('md5').update(readFileSync(join(s.root, p))).digest('hex')}  ${p}\n`).join('');
   const meta = { ...layout.meta, version: s.version, maintainer: s.maintainer };

@@ -112,6 +112,14 @@ describe('npm run package as shipped', () => {
     expect(execFileSync('dpkg-deb', ['-f', deb('xenherd-agent'), 'Depends'], { encoding: 'utf8' })).toBe('nodejs (>= 18)\n');
   });
 
+  it('lists every file but the conffiles in DEBIAN/md5sums, as dh_md5sums does', () => {
+    const control = (name: string, file: string): string => execFileSync('dpkg-deb', ['--info', deb(name), file], { encoding: 'utf8' });
+    const listed = control('xenherd-agent', 'md5sums').split('\n').filter((l) => l !== '').map((l) => l.replace(/^[0-9a-f]{32}  /, ''));
+    expect(control('xenherd-agent', 'conffiles')).toBe('/etc/xenherd/agent.json\n');
+    expect(listed).not.toContain('etc/xenherd/agent.json');
+    expect(listed).toEqual(expect.arrayContaining(['usr/lib/xenherd/xenherd-agent', 'lib/systemd/system/xenherd-agent.service']));
+  });
+
   it("leaves no earlier build's package beside the new ones, so ./xenherd-agent_*_all.deb names one", () => {
     expect(existsSync(join(dir, STALE))).toBe(false);
     expect(existsSync(join(dir, 'other_1.0_all.deb'))).toBe(true);
