@@ -52,6 +52,16 @@ describe.each(UNITS)('systemd/%s', (unit) => {
     expect(interval).toBeGreaterThanOrEqual(burst * (Number(value(unit, 'RestartSec')) + 1));
   });
 
+  it('says that every start counts toward the limit, restarts by hand too, and how to start it again once hit', () => {
+    const words = (t: string): string => t.replace(/^# ?/gm, '').replace(/\s+/g, ' ');
+    const comments = words(text(unit).split('\n').filter((l) => l.startsWith('#')).join('\n'));
+    expect(comments).toContain('Every start counts toward this limit, a successful one too');
+    expect(comments).toContain(`systemctl reset-failed ${unit.replace(/\.service$/, '')}`);
+    // the 6th `systemctl restart` within the interval leaves the unit stopped: the README says what then
+    const readme = words(readFileSync(join(process.cwd(), 'README.md'), 'utf8'));
+    expect(readme).toContain('(`start-limit-hit` in `systemctl status`), leaving it stopped; `systemctl reset-failed xenherd-agent`');
+  });
+
   it("logs under its own name, not node's: journalctl -t and syslog's program name find it", () => {
     const program = /^\S+/.exec(value(unit, 'ExecStart') ?? '')?.[0] ?? '';
     // systemd tags each line with SyslogIdentifier=, else the file name of the program it runs
