@@ -5,7 +5,8 @@ import { AMBIGUOUS, type MoveContext, type MoveOutcome } from './move-context.js
 import { ask } from './port.js';
 
 /**
- * The cold fallback for a domU that failed every live attempt (still at its source): a clean
+ * The cold fallback for a domU that failed every live attempt (still at its source), or whose
+ * target runs an older Xen release (ATTEMPTS 0: none was made): a clean
  * shutdown and DRBD demote at the source, then a start at the target under the target agent's
  * own DRBD rules (never with a peer Primary). A start the rules defer is asked again a few times;
  * a domU shut down and not started is an alarm, never retried elsewhere.
@@ -25,7 +26,8 @@ export async function coldMove(ctx: MoveContext, move: Move, attempts: number): 
   // a start on a pair split-brained, cut or resyncing runs it on a replica missing writes: checked before anything is shut down
   const drbd = drbdBlock(facts, d, move.from, move.to);
   if (drbd !== null) return { kind: 'failed', attempts, code: 'XH_ERR_REFUSED', message: `no cold fallback, ${move.name} still runs on ${move.from}: DRBD ${drbd.detail}` };
-  ctx.report(move, 'cold', attempts, `live migration failed ${attempts} times: shutting ${move.name} down on ${move.from} to start it on ${move.to}`);
+  const why = attempts === 0 ? `${move.to} runs an older Xen release than ${move.from}, which no live migration goes to` : `live migration failed ${attempts} times`;
+  ctx.report(move, 'cold', attempts, `${why}: shutting ${move.name} down on ${move.from} to start it on ${move.to}`);
   const down = await ask(port, move.from, { op: 'shutdown', name: move.name, operationId: ctx.operationId, target: move.to, by: ctx.by }, { timeoutMs: ctx.settings.minCompletionMs * 5 });
   if (!down.outcome.ok) {
     const code = down.outcome.code ?? 'XH_ERR_INTERNAL';

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../shared/errors.js';
 import type { Move } from '../../shared/protocol/ctl-jobs.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
+import { xenBlock } from '../plan/eligibility.js';
 import { coldMove } from './cold-move.js';
 import { confirmArrival } from './confirm-arrival.js';
 import { keepsAlarms, keptAlarmShown, keptAsAlarm } from './kept-alarm.js';
@@ -26,6 +27,9 @@ export async function runMove(ctx: MoveContext, move: Move): Promise<MoveOutcome
 }
 
 async function migrate(ctx: MoveContext, move: Move): Promise<MoveOutcome> {
+  // placed by --cold-fallback on an older Xen release: the older tools refuse the live stream, so no attempt is made
+  const facts = ctx.port.facts();
+  if (ctx.coldFallback && xenBlock(facts.host(move.from), facts.host(move.to)) !== null) return coldMove(ctx, move, 0);
   let last: { code: ErrorCode; message: string } = { code: 'XH_ERR_INTERNAL', message: 'no attempt made' };
   let attempt = 0;
   while (attempt < ctx.settings.maxAttempts) {

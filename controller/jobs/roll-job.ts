@@ -47,7 +47,7 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
   const done = steps.filter((s) => s.step === 'done').map((s) => s.host);
   const toRoll = steps.filter((s) => s.step !== 'done').map((s) => s.host);
   // in slices, as `plan roll` is: a roll of 255 Dom0s took 2.5 s to plan in one go
-  const plan = toRoll.length === 0 ? { kind: 'roll' as const, groups: [], leftovers: [] } : await rollInSlices(port.clock, f0, toRoll, env.policy, req.groupSize ?? null);
+  const plan = toRoll.length === 0 ? { kind: 'roll' as const, groups: [], leftovers: [] } : await rollInSlices(port.clock, f0, toRoll, { ...env.policy, coldFallback: req.coldFallback }, req.groupSize ?? null);
   job.emit({ type: 'plan', plan: { ...plan, steps } });
   for (const h of done) job.emit({ type: 'note', level: 'info', line: doneNote(h, progress.mark(h) as string) });
   if (plan.leftovers.length > 0) return failure('XH_ERR_REFUSED', `not every host can be drained; nothing was changed: ${remainingText(plan.leftovers)}`, plan.leftovers);

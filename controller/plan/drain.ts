@@ -46,7 +46,7 @@ export function* drainSteps(facts: PlanFacts, hosts: readonly string[], policy: 
       leftovers.push(leftover(d.name, h, { kind: 'source-unavailable', host: h, why: src }));
       continue;
     }
-    const t = chooseTarget(facts, cap, d, h, emptied);
+    const t = chooseTarget(facts, cap, d, h, emptied, policy.coldFallback === true);
     if (!('to' in t)) {
       leftovers.push(leftover(d.name, h, t));
       continue;

@@ -1,22 +1,26 @@
 import type { Blocker, HostBlock } from '../../shared/protocol/ctl-jobs.js';
 import type { Capacity } from './capacity.js';
 import { drbdBlock, type DrbdNotReady } from './drbd-ready.js';
-import { candidateTargets, liveMoveBlock, targetBlock } from './eligibility.js';
+import { candidateTargets, liveMoveBlock, targetBlock, toolstackBlock, xenBlock } from './eligibility.js';
 import type { FactDomu, PlanFacts } from './facts.js';
 
 /**
  * The target for one domU leaving FROM: among the hosts its disks allow, those that may receive
  * now, whose DRBD pair with FROM is in step, and have room (with the reserve), the one with the
  * most memory left after it — so a drain spreads over its targets instead of filling the first.
+ * COLD (--cold-fallback): a Dom0 on an older Xen release may take it too, by a cold move, but only
+ * when no target it can go to live has room: a cold move stops the domU for a while.
  */
-export function chooseTarget(facts: PlanFacts, cap: Capacity, d: FactDomu, from: string, emptied: ReadonlySet<string>): { readonly to: string } | Blocker {
+export function chooseTarget(facts: PlanFacts, cap: Capacity, d: FactDomu, from: string, emptied: ReadonlySet<string>, cold = false): { readonly to: string } | Blocker {
   const cands = candidateTargets(d, facts.hostNames);
   if (!Array.isArray(cands)) return cands as Blocker;
   const hosts = cands as readonly string[];
   const blocked: { host: string; why: HostBlock }[] = [];
   const usable: string[] = [];
   for (const h of hosts) {
-    const why = emptied.has(h) ? 'being-emptied' : (targetBlock(facts.host(h)) ?? liveMoveBlock(facts.host(from), facts.host(h)));
+    // a cold start needs no migration stream, but an xl config on an xm Dom0 (or back) is not known to start alike
+    const tools = cold ? toolstackBlock : liveMoveBlock;
+    const why = emptied.has(h) ? 'being-emptied' : (targetBlock(facts.host(h)) ?? tools(facts.host(from), facts.host(h)));
     if (why === null) usable.push(h);
     else blocked.push({ host: h, why });
   }
@@ -32,14 +36,16 @@ export function chooseTarget(facts: PlanFacts, cap: Capacity, d: FactDomu, from:
     if (drbd === null) inStep.push(h);
     else outOfStep.push(drbd);
   }
-  let best: { host: string; left: number } | null = null;
+  let best: { host: string; left: number; live: boolean } | null = null;
   let roomiest: { host: string; freeMiB: number } | null = null;
   for (const h of inStep) {
     const free = cap.free(h) ?? 0;
     if (!roomiest || free > roomiest.freeMiB) roomiest = { host: h, freeMiB: free };
     if (!cap.fits(h, d.memMiB)) continue;
     const left = free - d.memMiB;
-    if (!best || left > best.left || (left === best.left && h < best.host)) best = { host: h, left };
+    const live = xenBlock(facts.host(from), facts.host(h)) === null;
+    const better = !best || (live && !best.live) || (live === best.live && (left > best.left || (left === best.left && h < best.host)));
+    if (better) best = { host: h, left, live };
   }
   if (!best) {
     // DRBD is the reason when it alone keeps it off a target with room

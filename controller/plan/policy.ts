@@ -28,6 +28,12 @@ export interface PlanPolicy {
   readonly rebalance: RebalancePolicy;
   /** how many moves run at once: a plan's sets are what the executor may start together */
   readonly limits: Limits;
+  /**
+   * A drain's --cold-fallback: a target on an older Xen release is placed on (after every target
+   * the domU can go to live), as a cold move there shuts it down and starts it from its config,
+   * sending no migration stream the older tools refuse. Absent: false.
+   */
+  readonly coldFallback?: boolean;
 }
 
 export interface RebalancePolicy {

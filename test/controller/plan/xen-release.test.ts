@@ -52,4 +52,16 @@ describe('plans in a fleet of several Xen releases', () => {
     const same: FleetSpec = { ...heavy, hosts: { new1: { xen: '4.17.5', totalMiB: 8192 }, old1: { xen: '4.17.0', totalMiB: 65_536 } } };
     expect(moves(planRebalance(factsOf(same), P)).length).toBeGreaterThan(0);
   });
+
+  it('with --cold-fallback a drain may place on an older release, only where no live target has room; never on the other toolstack', () => {
+    const cold = { ...P, coldFallback: true };
+    const p = planDrain(factsOf(upgrading), ['new1'], cold);
+    // a has old1 only: a cold move; b still goes live to new2, though old1 has more room
+    expect(moves(p)).toEqual(['a:new1>old1', 'b:new1>new2']);
+    expect(p.leftovers).toEqual([]);
+    const full: FleetSpec = { ...upgrading, hosts: { ...upgrading.hosts, new2: { xen: '4.17.0', totalMiB: 1024 } } };
+    expect(moves(planDrain(factsOf(full), ['new1'], cold))).toEqual(['a:new1>old1', 'b:new1>old1']);
+    const xm: FleetSpec = { ...upgrading, hosts: { ...upgrading.hosts, old1: { xen: '4.11.4', toolstack: 'xm' } } };
+    expect(planDrain(factsOf(xm), ['new1'], cold).leftovers.map((l) => [l.name, l.blocker])).toEqual([['a', { kind: 'targets-unavailable', targets: [{ host: 'old1', why: 'other-toolstack' }] }]]);
+  });
 });
