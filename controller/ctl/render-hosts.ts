@@ -96,8 +96,11 @@ export function verdictLine(v: StatusVerdict | undefined): string {
 }
 
 /** The opening line or block; with no alert, whether a Dom0 cannot be heard, as "no alerts" alone reads as all well. */
-export function alertsBlock(alerts: readonly AlertAsRead[], now: number, unreachable = 0): string {
-  if (alerts.length === 0) return unreachable === 0 ? 'no alerts\n' : `no alerts, but ${unreachable} Dom0${unreachable === 1 ? '' : 's'} unreachable (below)\n`;
+export function alertsBlock(alerts: readonly AlertAsRead[], now: number, unreachable = 0, elsewhere = 0): string {
+  if (alerts.length === 0) {
+    const but = [unreachable === 0 ? '' : `${unreachable} Dom0${unreachable === 1 ? '' : 's'} unreachable`, elsewhere === 0 ? '' : `${elsewhere} reporting to another controller`].filter((x) => x !== '');
+    return but.length === 0 ? 'no alerts\n' : `no alerts, but ${but.join(' and ')} (below)\n`;
+  }
   return `ALERTS (${alerts.length})\n${alerts.map((a) => `  ${printable(a.kind)}  ${printable(a.subject)}  since ${formatSince(a.since, now)}: ${printable(a.message)}`).join('\n')}\n`;
 }
 
@@ -107,15 +110,26 @@ export function alertsBlock(alerts: readonly AlertAsRead[], now: number, unreach
  * operator may have to start elsewhere if it is down. '' when none.
  */
 export function unreachableBlock(hosts: readonly HostView[]): string {
-  const silent = hosts.filter((h) => !h.reachable);
+  const silent = hosts.filter((h) => !h.reachable && h.reportsElsewhereSince === undefined);
   if (silent.length === 0) return '';
   const line = (h: HostView): string => {
     const seen = h.lastSeen === null ? 'never heard from' : `last seen ${formatAge(h.ageMs)} ago`;
-    if (h.reportsElsewhereSince !== undefined) return `  ${printable(h.host)}  ${reportsElsewhereText(h.reportsElsewhereSince)}: ask that one`;
     const how = h.linkUp ? 'silent' : h.agentStoppedAt !== undefined ? agentStoppedText(h.agentStoppedAt) : 'agent link down';
     return `  ${printable(h.host)}  ${how}, ${seen}${h.reported ? lastReported(h) : ''}${refusedText(h)}`;
   };
   return `UNREACHABLE (${silent.length}): what runs there is not known\n${silent.map(line).join('\n')}\n`;
+}
+
+/**
+ * The Dom0s whose agents went back to the primary controller, after the unreachable ones: not lost
+ * (`check` WARNs, never CRITICAL) and nothing they ran is kept here, so they are not in that block,
+ * whose hosts an operator may have to visit. '' when none.
+ */
+export function elsewhereBlock(hosts: readonly HostView[]): string {
+  const gone = hosts.filter((h) => !h.reachable && h.reportsElsewhereSince !== undefined);
+  if (gone.length === 0) return '';
+  const line = (h: HostView): string => `  ${printable(h.host)}  ${reportsElsewhereText(h.reportsElsewhereSince ?? 0)}`;
+  return `REPORTS ELSEWHERE (${gone.length}): ask the primary controller what runs there\n${gone.map(line).join('\n')}\n`;
 }
 
 /**
@@ -129,10 +143,24 @@ function refusedText(h: HostView): string {
   return `\n    its agent connects but its token is refused (${printable(r.reason)}) since ${utcMinuteText(r.since)}: enroll it again: xenherd-controller enroll ${host}, and put the token it prints in its agent.json`;
 }
 
-/** ", 2 domain(s) as last reported: web1 (blocked), db1 (running)", naming as many as the controller sent. */
+/**
+ * ", 2 domain(s) as last reported: web1 (blocked), db1 (running)", naming as many as the controller
+ * sent. A migration's half is the domU's move, as `hosts` and `domains` say it: "1 domain(s) (+1
+ * migration half) …: web1 (migration to xen2, paused)", not web1--migratedaway as a domU of its own.
+ */
 function lastReported(h: HostView): string {
   const named = h.lastDomains ?? [];
-  const names = named.map((d) => `${printable(d.name)} (${printable(d.state)})`).join(', ');
+  const names = named.map((d) => `${lastName(d)}${printable(d.state)})`).join(', ');
   const more = h.domains > named.length && named.length > 0 ? `, and ${h.domains - named.length} more` : '';
-  return `, ${h.domains} domain(s) as last reported${names === '' ? '' : `: ${names}${more}`}`;
+  const halves = h.halves ?? 0;
+  const count = halves === 0 ? `${h.domains} domain(s)` : `${h.domains - halves} domain(s) (+${halves} migration ${halves === 1 ? 'half' : 'halves'})`;
+  return `, ${count} as last reported${names === '' ? '' : `: ${names}${more}`}`;
+}
+
+/** "web1 (", or "web1 (migration to xen2, " for a half whose other end a report shows, "web1 (a migration's sending half, " otherwise */
+function lastName(d: NonNullable<HostView['lastDomains']>[number]): string {
+  if (d.half === undefined) return `${printable(d.name)} (`;
+  const { domu, migration, other } = d.half;
+  if (other !== null) return `${printable(domu)} (migration ${migration === 'incoming' ? 'from' : 'to'} ${printable(other)}, `;
+  return `${printable(domu)} (a migration's ${migration === 'incoming' ? 'receiving' : 'sending'} half, `;
 }

@@ -16,7 +16,11 @@ import { cleanStopAt } from './agent-stop.js';
 import { reportsElsewhereSince } from './reports-elsewhere.js';
 import { matches, type NamePattern } from '../../shared/name-pattern.js';
 
-export function hostView(r: HostRecord, fresh: Freshness): HostView {
+/** Where the other end of HOST's half of BASE runs, as a report shows it: the opposite half, else the one plain row (xend's receiver, libxl's sender not yet renamed). */
+export type OtherEnd = (base: string, host: string, migration: LinkDomain['migration']) => string | null;
+const noOtherEnd: OtherEnd = () => null;
+
+export function hostView(r: HostRecord, fresh: Freshness, otherEnd: OtherEnd = noOtherEnd): HostView {
   const reachable = isReachable(r, fresh.now, fresh.staleAfterMs);
   const view: HostView = {
     host: r.host,
@@ -44,19 +48,32 @@ export function hostView(r: HostRecord, fresh: Freshness): HostView {
   const elsewhere = reportsElsewhereSince(r);
   if (elsewhere !== null) return { ...said, reportsElsewhereSince: elsewhere };
   // a Dom0 gone silent (power off, cut off) is known only by what it ran: status names it
-  return reachable || r.state === null ? said : { ...said, lastDomains: lastDomains(r.state.domains) };
+  return reachable || r.state === null ? said : { ...said, lastDomains: lastDomains(r.host, r.state.domains, otherEnd) };
 }
 
-function lastDomains(domains: readonly LinkDomain[]): NonNullable<HostView['lastDomains']> {
+/** The first of a silent host's rows by name; a migration's half says whose move it is, and where its other end is (status names it as the move). */
+function lastDomains(host: string, domains: readonly LinkDomain[], otherEnd: OtherEnd): NonNullable<HostView['lastDomains']> {
   return domains
     .filter((d) => d.name !== 'Domain-0')
     .sort((a, b) => nameOrder(a.name, b.name))
     .slice(0, LAST_DOMAINS_NAMED)
-    .map((d) => ({ name: d.name, state: d.state }));
+    .map((d) => (d.migration === null ? { name: d.name, state: d.state } : { name: d.name, state: d.state, half: { domu: d.baseName, migration: d.migration, other: otherEnd(d.baseName, host, d.migration) } }));
 }
 
-export const hostViews = (index: FleetIndex, fresh: Freshness): HostView[] =>
-  [...index.hostRecords()].map((r) => hostView(r, fresh)).sort((a, b) => nameOrder(a.host, b.host));
+function otherEndIn(index: FleetIndex): OtherEnd {
+  return (base, host, migration) => {
+    const others = [...(index.running.get(base) ?? new Map<string, readonly LinkDomain[]>()).entries()].filter(([h]) => h !== host);
+    const opposite = others.find(([, rows]) => rows.some((d) => d.migration !== null && d.migration !== migration));
+    if (opposite !== undefined) return opposite[0];
+    const plain = others.filter(([, rows]) => rows.some((d) => d.migration === null));
+    return plain.length === 1 ? (plain[0]?.[0] ?? null) : null;
+  };
+}
+
+export function hostViews(index: FleetIndex, fresh: Freshness): HostView[] {
+  const other = otherEndIn(index);
+  return [...index.hostRecords()].map((r) => hostView(r, fresh, other)).sort((a, b) => nameOrder(a.host, b.host));
+}
 
 /** The answer to `domains [--host HOST]`: HOST must be a host an agent reports as. */
 export function domainsAnswer(index: FleetIndex, host: string | null, fresh: Freshness): Result<DomainsAnswer, XhError> {
@@ -154,13 +171,16 @@ export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh:
   let unsettled = 0;
   for (const _ of index.unsettled.names()) unsettled++;
   const reachable = hosts.filter((h) => h.reachable).length;
+  // gone back to the primary: not lost (check WARNs, never CRITICAL), so not counted unreachable
+  const elsewhere = hosts.filter((h) => h.reportsElsewhereSince !== undefined).length;
   return {
     at: fresh.now,
     alerts: [...alerts],
     summary: {
       hosts: hosts.length,
       reachable,
-      unreachable: hosts.length - reachable,
+      unreachable: hosts.length - reachable - elsewhere,
+      reportsElsewhere: elsewhere,
       domus,
       domusUnreachable,
       // the hosts table counts every copy: without this, 3 domUs running beside 4 domains read as a miscount

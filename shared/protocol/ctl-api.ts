@@ -83,7 +83,14 @@ export type Alert = Omit<AlertAsRead, 'kind'> & { kind: AlertKind };
 export const FleetSummarySchema = z.strictObject({
   hosts: z.number().int().nonnegative(),
   reachable: z.number().int().nonnegative(),
+  /** hosts not heard from, those in reportsElsewhere aside (a controller older than that field counted them here too) */
   unreachable: z.number().int().nonnegative(),
+  /**
+   * hosts whose agent closed its link to go back to the primary controller (HostView
+   * reportsElsewhereSince): they report there, not lost; hosts = reachable + unreachable + this.
+   * Absent from an older controller
+   */
+  reportsElsewhere: z.number().int().nonnegative().optional(),
   /** distinct domUs running somewhere a reachable host reports (a controller older than `domusUnreachable` counted every report) */
   domus: z.number().int().nonnegative(),
   /** distinct domUs only unreachable hosts' last reports show: not known to run; absent from an older controller */

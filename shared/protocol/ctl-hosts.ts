@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { MsSchema as Ms } from './ctl-api-base.js';
-import { DomainRowNameSchema, HostNameSchema, LinkMemorySchema, LinkToolstackSchema, LinkXenSchema, MaintenanceSchema } from './agent-link-values.js';
+import { DomainMigrationSchema } from '../domain-words.js';
+import { DomainRowNameSchema, DomuNameSchema, HostNameSchema, LinkMemorySchema, LinkToolstackSchema, LinkXenSchema, MaintenanceSchema } from './agent-link-values.js';
 
 /** GET /v1/hosts: the Dom0s reporting to the controller (see ctl-api.ts for the whole API). */
 
@@ -60,7 +61,18 @@ export const HostViewSchema = z.strictObject({
    */
   reportsElsewhereSince: Ms.optional(),
   lastDomains: z
-    .array(z.strictObject({ name: DomainRowNameSchema, state: z.string().regex(/^[a-z][a-z-]{0,31}$/) }))
+    .array(
+      z.strictObject({
+        name: DomainRowNameSchema,
+        state: z.string().regex(/^[a-z][a-z-]{0,31}$/),
+        /**
+         * a row that is a migration's half: its domU, which half, and the Dom0 of the other end
+         * among the reports (null when none shows one); absent for a plain row, and from a
+         * controller older than the field
+         */
+        half: z.strictObject({ domu: DomuNameSchema, migration: DomainMigrationSchema, other: HostNameSchema.nullable() }).optional(),
+      }),
+    )
     .max(LAST_DOMAINS_NAMED)
     .optional(),
   /**

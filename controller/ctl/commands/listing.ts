@@ -6,7 +6,7 @@ import { unheardSinceStart, unreportedNote } from '../where-line.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { DOMAINS_USAGE, HOSTS_USAGE, STATUS_USAGE } from '../help/listing.js';
 import { optionValue } from '../options.js';
-import { alertsBlock, domainsTable, hostsTable, unreachableBlock, verdictLine } from '../render-hosts.js';
+import { alertsBlock, domainsTable, elsewhereBlock, hostsTable, unreachableBlock, verdictLine } from '../render-hosts.js';
 
 export async function hosts(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(argv, io, hooks, [], [0, 0], HOSTS_USAGE);
@@ -64,14 +64,19 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
     return 0;
   }
   const s = r.value.summary;
+  // a controller older than reportsElsewhere counted those hosts as unreachable: told apart here by their views
+  const elsewhere = s.reportsElsewhere ?? r.value.hosts.filter((h) => !h.reachable && h.reportsElsewhereSince !== undefined).length;
+  const unreachable = s.reportsElsewhere === undefined ? s.unreachable - elsewhere : s.unreachable;
+  const away = elsewhere === 0 ? '' : `, ${elsewhere} reporting to another controller`;
   const shown = r.value.hosts.length <= STATUS_ALL_HOSTS_UP_TO ? r.value.hosts : r.value.hosts.filter(needsALook);
   const hidden = r.value.hosts.length - shown.length;
   io.stdout(
     [
-      alertsBlock(r.value.alerts, hooks.clock.now(), s.unreachable),
+      alertsBlock(r.value.alerts, hooks.clock.now(), unreachable, elsewhere),
       unreachableBlock(r.value.hosts),
+      elsewhereBlock(r.value.hosts),
       verdictLine(r.value.verdict),
-      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${s.unreachable} unreachable), ${counted(s.domus, 'domU')} running${twice(s.runningTwice)}${notKnown(s.domusUnreachable)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
+      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${unreachable} unreachable${away}), ${counted(s.domus, 'domU')} running${twice(s.runningTwice)}${notKnown(s.domusUnreachable)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
       shown.length > 0 ? hostsTable(shown) : '',
       hidden > 0 ? `${shown.length > 0 ? 'and ' : ''}${counted(hidden, shown.length > 0 ? 'more host' : 'host')}, reachable and online (xenherdctl hosts lists every host)\n` : '',
     ].join(''),

@@ -39,6 +39,8 @@ describe('an agent gone back to the primary controller', () => {
     expect(view).toMatchObject({ reachable: false, linkUp: false, reportsElsewhereSince: T0 + 5_000, domains: 0 });
     expect(view?.lastDomains).toBeUndefined();
     expect(bed.core.status().hosts.find((h) => h.host === 'xen1')?.reportsElsewhereSince).toBe(T0 + 5_000);
+    // counted apart from the Dom0s not heard from, which check calls CRITICAL
+    expect(bed.core.status().summary).toMatchObject({ hosts: 2, reachable: 1, unreachable: 0, reportsElsewhere: 1 });
     expect(bed.events('host-reports-elsewhere')).toEqual([expect.objectContaining({ host: 'xen1', level: 30 })]);
   });
 

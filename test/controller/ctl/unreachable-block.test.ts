@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertsBlock, hostsTable, unreachableBlock } from '../../../controller/ctl/render-hosts.js';
+import { alertsBlock, elsewhereBlock, hostsTable, unreachableBlock } from '../../../controller/ctl/render-hosts.js';
 import type { HostView } from '../../../shared/protocol/ctl-api.js';
 
 const dead = (o: Partial<HostView>): HostView => ({
@@ -35,10 +35,30 @@ describe("status on a Dom0 it cannot hear", () => {
     expect(hostsTable([dead({})]).split('\n')[1]).toMatch(/^xen1 +unreachable +/);
   });
 
-  it('an agent gone back to the primary controller is named so, with since when, and nothing it ran here', () => {
-    const elsewhere = dead({ domains: 0, ageMs: 4_000, reportsElsewhereSince: Date.UTC(2024, 4, 1, 15, 57, 15) });
-    expect(unreachableBlock([elsewhere]).split('\n')[1]).toBe('  xen1  reports to another controller since 15:57:15 UTC: ask that one');
-    expect(hostsTable([elsewhere]).split('\n')[1]).toMatch(/^xen1 +other controller +4\.0 s ago /);
+  it('an agent gone back to the primary controller is in a block of its own, not UNREACHABLE, with since when', () => {
+    const elsewhere = dead({ host: 'xen2', domains: 0, ageMs: 4_000, reportsElsewhereSince: Date.UTC(2024, 4, 1, 15, 57, 15) });
+    expect(unreachableBlock([elsewhere])).toBe('');
+    expect(elsewhereBlock([dead({}), elsewhere])).toBe('REPORTS ELSEWHERE (1): ask the primary controller what runs there\n  xen2  reports to another controller since 15:57:15 UTC\n');
+    expect(unreachableBlock([dead({}), elsewhere])).toMatch(/^UNREACHABLE \(1\): what runs there is not known\n {2}xen1 {2}agent link down/);
+    expect(elsewhereBlock([dead({})])).toBe('');
+    expect(hostsTable([elsewhere]).split('\n')[1]).toMatch(/^xen2 +other controller +4\.0 s ago /);
+    expect(alertsBlock([], 0, 0, 2)).toBe('no alerts, but 2 reporting to another controller (below)\n');
+    expect(alertsBlock([], 0, 1, 1)).toBe('no alerts, but 1 Dom0 unreachable and 1 reporting to another controller (below)\n');
+  });
+
+  it("a migration's halves among the last domains are the domU's move, as hosts and domains name them", () => {
+    const moving = dead({
+      domains: 3,
+      halves: 2,
+      lastDomains: [
+        { name: 'db1', state: 'blocked' },
+        { name: 'migrating-web2', state: 'paused', half: { domu: 'web2', migration: 'migratedaway', other: null } },
+        { name: 'web1--incoming', state: 'paused', half: { domu: 'web1', migration: 'incoming', other: 'xen3' } },
+      ],
+    });
+    expect(unreachableBlock([moving]).split('\n')[1]).toBe(
+      "  xen1  agent link down, last seen 2 min ago, 1 domain(s) (+2 migration halves) as last reported: db1 (blocked), web2 (a migration's sending half, paused), web1 (migration from xen3, paused)",
+    );
   });
 
   it("an older controller's answer without the names: the count alone, as before", () => {
