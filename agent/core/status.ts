@@ -3,7 +3,7 @@ import { reasonOf } from '../decide/autostart.js';
 import { awayMap } from '../state/ledger.js';
 import type { GuardedEntry, HostSnapshot } from '../state/snapshot.js';
 import { describeDomainSource } from './domain-watch.js';
-import { describeDrbdSource, drbdUnread, drbdViews } from './drbd.js';
+import { describeDrbdSource, drbdUnread, drbdViews, guardedResources } from './drbd.js';
 import { freshFleet, silentInFleet } from './fleet-view.js';
 import { leftoverWarnings } from './leftover-creates.js';
 import type { AgentState, DomuRecord } from './state.js';
@@ -28,7 +28,18 @@ export function snapshotOf(s: AgentState, now: number): HostSnapshot {
     fleetRunningOn: freshFleet(s, now),
     fleetSilent: silentInFleet(s, now),
     handledThisBoot: s.handledThisBoot,
+    ...partnersOf(s),
     drbd: { availability: s.drbd.availability, resources: drbdViews(s), unread: drbdUnread(s) },
+  };
+}
+
+/** The guarded domUs' partners by their configs and the hosts their resources' `.res` files name: what the decision reads of them alone. */
+function partnersOf(s: AgentState): Pick<HostSnapshot, 'partners' | 'resHosts'> {
+  const guarded = new Set(s.guarded.map((g) => g.name));
+  const resources = new Set(guardedResources(s));
+  return {
+    partners: new Map(s.homes.flatMap((h) => (h.peer === null || !guarded.has(h.name) ? [] : [[h.name, h.peer] as const]))),
+    resHosts: new Map(s.domus.flatMap((d) => d.resources.filter((r) => r.hosts.length > 0 && resources.has(r.name)).map((r) => [r.name, r.hosts] as const))),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { HostSnapshot } from '../state/snapshot.js';
-import { decideAutostart, type AutostartDecision } from './autostart.js';
+import { decideAutostart, type AutostartDecision, type AutostartInput } from './autostart.js';
 import { configUnsafe } from './config-safety.js';
 
 /** The decision for every guarded domU of one snapshot, in guarded-dir order. Pure. */
@@ -39,11 +39,18 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
         fleetRunningOn: s.fleetRunningOn?.get(g.name) ?? (s.fleetRunningOn === null ? null : []),
         fleetSilent: s.fleetSilent ?? null,
         localHost: s.host,
+        expectedPeer: partnerOf(s, g.name),
         drbd: { availability, resources: s.drbd.resources, ...(s.drbd.unread === undefined ? {} : { unread: s.drbd.unread }) },
     });
     out.set(g.name, finish(d, g.name, files.get(g.name) ?? [], s.handledThisBoot));
   }
   return out;
+}
+
+/** NAME's partner by its config, with the `.res` hosts its DRBD resources name; null when none is known (or it is this Dom0). */
+function partnerOf(s: HostSnapshot, name: string): AutostartInput['expectedPeer'] {
+  const host = s.partners?.get(name);
+  return host === undefined || host === s.host ? null : { host, resHosts: s.resHosts ?? new Map() };
 }
 
 /** D with the rules only the whole guarded dir and the boot record know; also what --force would meet under a stale report. */

@@ -38,6 +38,8 @@ export type DeferReason =
   | 'local-primary'
   | 'local-role-unknown'
   | 'no-peer'
+  /** the domU's partner (its home or peer by its config) has no connection in the kernel at all */
+  | 'peer-missing'
   | 'peer-not-connected'
   | 'peer-role-unknown'
   | 'syncing'
@@ -89,6 +91,12 @@ export interface AutostartInput {
   /** the hosts the controller no longer hears from → ms unheard: their rows are only a last report */
   readonly fleetSilent?: ReadonlyMap<string, number> | null;
   readonly localHost: string;
+  /**
+   * The Dom0 the domU's config pairs it with (migrate-tab's peer, else the one other host of its
+   * `.res` files), and the hosts each resource's `.res` names: a partner the kernel holds no
+   * connection to is never looked at, so it could hold the resource Primary unseen. Absent: unknown.
+   */
+  readonly expectedPeer?: { readonly host: string; readonly resHosts: ReadonlyMap<string, readonly string[]> } | null;
   readonly drbd: {
     readonly availability: 'ok' | 'tools-missing' | 'module-not-loaded';
     readonly resources: ReadonlyMap<string, DrbdResourceView>;
@@ -107,8 +115,26 @@ const peerLabel = (name: string): string => (name === 'peer' ? 'the peer' : `pee
 /** no resync or verify running: Established, or nothing printed (DRBD 9's terse status omits it) */
 const REPLICATION_IDLE: ReadonlySet<DrbdReplicationWord | null> = new Set<DrbdReplicationWord | null>(['Established', null]);
 
+/**
+ * The defer for a partner the kernel lists no connection to, or null. Only where the `.res` names
+ * the partner (else `drbdadm adjust` adds nothing) and every connection carries the name of a host
+ * it names, as DRBD 9 names a connection after its peer: 8.4's one connection is `peer` (nameless in
+ * a StandAlone events2 dump) and a named `connection` section takes its own name, and which host
+ * such a connection reaches cannot be told from its name, so those are not judged here.
+ */
+function partnerMissing(name: string, r: DrbdResourceView, expected: AutostartInput['expectedPeer']): AutostartDecision | null {
+  const hosts = expected ? expected.resHosts.get(name) : undefined;
+  if (!expected || hosts === undefined || !hosts.includes(expected.host)) return null;
+  if (r.peers.some((p) => p.name === expected.host) || !r.peers.every((p) => hosts.includes(p.name))) return null;
+  const listed = r.peers.map((p) => p.name).join(', ');
+  const detail =
+    `DRBD resource ${name} has no connection to ${expected.host}, the domU's partner, though its .res file names it (the kernel lists only ${listed}): ` +
+    `whether ${expected.host} holds it Primary cannot be seen from here; \`drbdadm adjust ${name}\` adds the connection as configured (the peer was deleted with \`drbdsetup del-peer\`, or added to the .res file without an adjust)`;
+  return { kind: 'defer', reason: 'peer-missing', detail };
+}
+
 /** Why one resource is not positively safe, or null when it is. */
-function resourceVerdict(name: string, r: DrbdResourceView): AutostartDecision | null {
+function resourceVerdict(name: string, r: DrbdResourceView, expected: AutostartInput['expectedPeer']): AutostartDecision | null {
   if (!r.up) {
     // `drbdadm up` is the same on 8.4 and 9. At boot drbd.service brought every resource up until
     // drbd-utils 9.31, which disables it (a systemd preset) for one drbd@RES.target per resource
@@ -131,7 +157,7 @@ function resourceVerdict(name: string, r: DrbdResourceView): AutostartDecision |
     // DRBD 9 lists no connection when none is configured in the kernel (brought up without its
     // network part, or its peer deleted); `adjust` adds what the .res file describes, on 8.4 too
     const detail =
-      `DRBD resource ${name} shows no peer connection: whether the peer holds it Primary cannot be seen from here; ` +
+      `DRBD resource ${name} shows no peer connection: whether ${expected ? `${expected.host}, the domU's partner,` : 'the peer'} holds it Primary cannot be seen from here; ` +
       `check that its .res file in /etc/drbd.d names the peer, then \`drbdadm adjust ${name}\` connects it as configured (a split brain the kernel log shows is resolved first)`;
     return { kind: 'defer', reason: 'no-peer', detail };
   }
@@ -152,6 +178,8 @@ function resourceVerdict(name: string, r: DrbdResourceView): AutostartDecision |
       return { kind: 'defer', reason: 'syncing', detail: `DRBD resource ${name}: ${said === 'Connected' ? (p.replication ?? '') : said} with ${p.name}${p.syncedPercent === null ? '' : ` (${p.syncedPercent}% done)`}` };
     }
   }
+  const missing = partnerMissing(name, r, expected);
+  if (missing) return missing;
   if (r.disk !== 'UpToDate') {
     return { kind: 'defer', reason: 'local-disk-not-uptodate', detail: `DRBD resource ${name}: local disk is ${r.disk ?? 'unknown'}` };
   }
@@ -222,7 +250,7 @@ export function decideAutostart(input: AutostartInput): AutostartDecision {
       const why = input.drbd.unread?.get(name);
       return { kind: 'defer', reason: 'resource-unknown', detail: `DRBD resource ${name} could not be read${why === undefined ? '' : `: ${why}`}` };
     }
-    const verdict = resourceVerdict(name, r);
+    const verdict = resourceVerdict(name, r, input.expectedPeer);
     if (verdict) return verdict;
   }
   return { kind: 'start', detail: `every DRBD resource (${input.drbdResources.join(', ')}) connected, peer Secondary, local disk UpToDate` };

@@ -40,6 +40,10 @@ export interface HostSnapshot {
   readonly fleetRunningOn: ReadonlyMap<string, readonly string[]> | null;
   /** hosts of that view the controller no longer hears from → ms unheard (their rows are a last report); absent: none */
   readonly fleetSilent?: ReadonlyMap<string, number> | null;
+  /** domU → the Dom0 its config pairs it with (migrate-tab, else its `.res` files' one other host); absent: none known */
+  readonly partners?: ReadonlyMap<string, string>;
+  /** DRBD resource → the hosts its `.res` names (absent: no `.res` read) */
+  readonly resHosts?: ReadonlyMap<string, readonly string[]>;
   /** domUs autostart started or saw running since boot: never started again by autostart */
   readonly handledThisBoot: ReadonlySet<string>;
   readonly drbd: {
