@@ -18,6 +18,8 @@ export interface DrbdReadinessPeer {
   readonly replication: string | null;
   /** how far a resync is (DRBD's `done:`); null: none, or not known (the link does not carry it) */
   readonly syncedPercent: number | null;
+  /** true: diskless by its configuration (DRBD 9's `peer-client:yes`): no failed disk */
+  readonly client?: true;
 }
 
 export interface DrbdReadinessView {
@@ -25,6 +27,8 @@ export interface DrbdReadinessView {
   /** false when the resource is not configured in the kernel */
   readonly up: boolean;
   readonly disk: string | null;
+  /** true: this side's disk is Diskless by its configuration (DRBD 9's `client:yes`); absent where not known (the link does not carry it) */
+  readonly client?: true;
   readonly peers: readonly DrbdReadinessPeer[];
 }
 
@@ -82,11 +86,16 @@ export function drbdNotReady(host: string, other: string, v: DrbdReadinessView, 
   const [source, target] = side === 'source' ? [host, other] : [other, host];
   const sourceDisk = side === 'source' ? disk : peer?.disk ?? 'unknown';
   const targetDisk = side === 'source' ? peer?.disk ?? 'unknown' : disk;
+  const [sourceClient, targetClient] = side === 'source' ? [v.client === true, peer?.client === true] : [peer?.client === true, v.client === true];
+  // a client's Diskless is its configuration: nothing to replace or attach, it never holds a copy
+  const clientOf = (h: string): string => `${h} is a DRBD client of ${r} (diskless by its configuration, \`client:yes\` there), holding no copy of it`;
   // a detached or failed disk stays so until someone attaches it again: no "wait" for it
-  const until = NO_DISK.has(targetDisk)
+  const until = targetClient
+    ? `move the domU to a Dom0 that holds a disk of ${r} instead: on ${target} it would run over the network on another Dom0's disk, unguarded`
+    : NO_DISK.has(targetDisk)
     ? `replace ${target}'s disk if it failed and attach it (\`drbdadm attach ${r}\` on ${target}; README, section "${FAILED_DISK_SECTION}"), then ${wait}, or move the domU to a Dom0 whose disk is UpToDate`
     : NO_DISK.has(sourceDisk)
-      ? `migrate once ${target}'s disk is UpToDate and Connected (${source}'s ${sourceDisk} disk does not come back by itself: README, section "${FAILED_DISK_SECTION}")`
+      ? `migrate once ${target}'s disk is UpToDate and Connected (${sourceClient ? clientOf(source) : `${source}'s ${sourceDisk} disk does not come back by itself: README, section "${FAILED_DISK_SECTION}"`})`
       : wait;
   const standAlone = `reconnect it (\`drbdadm connect ${r}\` on both, resolving a split brain first) and ${until}`;
   // status lists no connection at all for a StandAlone 8.4 resource (the lab's split brain captures)
@@ -108,6 +117,7 @@ export function drbdNotReady(host: string, other: string, v: DrbdReadinessView, 
     const done = peer.syncedPercent !== null ? `, ${peer.syncedPercent}% done` : '';
     return { state, clearsUp, text: `${seen}: its disks are not in step yet (a resync or catch-up is under way${done}); ${until} (\`drbdadm status ${r}\`)` };
   }
+  if (targetClient) return { state, clearsUp, text: `${seen}: ${clientOf(target)}: ${until}` };
   if (NO_DISK.has(targetDisk)) return { state, clearsUp, text: `${seen}: ${target}'s disk of ${r} is ${targetDisk}, so there the domU would run on ${source}'s disk over the network: ${until}` };
   // the way off a gone disk: the target's disk holds the only good copy, so it alone must be UpToDate
   if (NO_DISK.has(sourceDisk)) return targetDisk === 'UpToDate' ? null : { state, clearsUp, text: `${seen}: ${source}'s disk is ${sourceDisk}, so ${target}'s holds the only copy and must be UpToDate to take the domU; it does not get there by itself: see \`drbdadm status ${r}\` on both` };
@@ -126,5 +136,5 @@ export const readinessOfLink = (r: LinkDrbdResource): DrbdReadinessView => ({
   name: r.name,
   up: r.role !== null,
   disk: r.disk,
-  peers: r.peers.map((p) => ({ name: p.name, connection: p.connection, disk: p.disk, replication: p.replication, syncedPercent: null })),
+  peers: r.peers.map((p) => ({ name: p.name, connection: p.connection, disk: p.disk, replication: p.replication, syncedPercent: null, ...(p.client === true ? { client: true as const } : {}) })),
 });

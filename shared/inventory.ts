@@ -71,6 +71,8 @@ export const DrbdResourceViewSchema = z.strictObject({
       client: z.literal(true).optional(),
     }),
   ),
+  /** true: this Dom0's disk of it is Diskless by its configuration (DRBD 9's `client:yes`): a DRBD client holding no copy */
+  client: z.literal(true).optional(),
 });
 
 export const GuardedDomuSchema = z.strictObject({

@@ -10,6 +10,7 @@ export function resourceViewFromStatus(res: DrbdStatusResource): DrbdResourceVie
     name: res.name,
     role: res.role,
     disks: res.devices.map((d) => d.disk),
+    clients: res.devices.map((d) => yesNo(d.fields['client'])),
     peers: res.connections.map((c) => ({
       name: c.name ?? `node-id:${String(c.nodeId)}`,
       connection: c.connection,

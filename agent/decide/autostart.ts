@@ -43,7 +43,9 @@ export type DeferReason =
   | 'peer-not-connected'
   | 'peer-role-unknown'
   | 'syncing'
-  | 'local-disk-not-uptodate';
+  | 'local-disk-not-uptodate'
+  /** this Dom0 is a DRBD client of the resource (diskless by its configuration): the domU would run on a peer's disk over the network */
+  | 'local-client';
 
 export type AutostartDecision =
   | { readonly kind: 'running'; readonly detail: string }
@@ -180,6 +182,14 @@ function resourceVerdict(name: string, r: DrbdResourceView, expected: AutostartI
   }
   const missing = partnerMissing(name, r, expected);
   if (missing) return missing;
+  if (r.client === true) {
+    // a deliberate set-up, not a failed disk: no attach ends it, and a start would put the domU's
+    // every read and write on the network to a peer's disk
+    const detail =
+      `DRBD resource ${name} is diskless here by its configuration (a DRBD client, \`client:yes\`): this Dom0 holds no copy of it, so the domU would run over the network on a peer's disk and autostart does not guard it here; ` +
+      `guard it on a Dom0 that holds a disk of ${name} (and remove its config from this Dom0's guarded dir), or start it here by hand if running it over the network is meant`;
+    return { kind: 'defer', reason: 'local-client', detail };
+  }
   if (r.disk !== 'UpToDate') {
     return { kind: 'defer', reason: 'local-disk-not-uptodate', detail: `DRBD resource ${name}: local disk is ${r.disk ?? 'unknown'}` };
   }

@@ -9,6 +9,7 @@ export function resourceViewFromEvents(res: DrbdResourceState): DrbdResourceView
     name: res.name,
     role: res.role,
     disks: devices.map((d) => d.disk),
+    clients: devices.map((d) => yesNo(d.fields['client'])),
     peers: [...res.connections.values()].map((c) => {
       const pds = [...c.peerDevices.values()];
       return {

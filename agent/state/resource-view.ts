@@ -22,6 +22,8 @@ export interface ResourceFacts {
   readonly name: string;
   readonly role: DrbdRole | null;
   readonly disks: ReadonlyArray<DrbdDiskState | null>;
+  /** per volume, DRBD 9's `client:` beside a local `disk:Diskless` (as `clients` of PeerFacts); absent on 8.4 */
+  readonly clients?: ReadonlyArray<boolean | null>;
   readonly peers: readonly PeerFacts[];
 }
 
@@ -61,15 +63,20 @@ export function buildResourceView(r: ResourceFacts): DrbdResourceView {
     };
   });
   const first = peers[0];
+  const disk = worstDisk(r.disks);
+  const clients = r.clients ?? [];
+  // this Dom0 diskless by its configuration (`client:yes`): no disk of it to attach here
+  const client = disk === 'Diskless' && clients.length > 0 && clients.every((c) => c === true);
   return {
     name: r.name,
     up: true,
     role: r.role,
     peerRole: first?.role ?? null,
     connection: first?.connection ?? null,
-    disk: worstDisk(r.disks),
+    disk,
     peerDisk: first?.disk ?? null,
     peers,
+    ...(client ? { client: true } : {}),
   };
 }
 
