@@ -35,9 +35,11 @@ describe("hosts and domains during a move: a migration's halves are the domU's m
     const h = await ctl(['hosts']);
     expect(h.code).toBe(0);
     const lines = h.stdout.split('\n');
-    expect(cells(lines[0])[5]).toBe('DOMAINS');
-    expect(cells(lines[1])[5]).toBe('1 (+1 migration half)');
-    expect(cells(lines[2])[5]).toBe('0 (+1 migration half)');
+    // found by its header: other columns (the toolstack's XEN release) come before it
+    const at = cells(lines[0]).indexOf('DOMAINS');
+    expect(at).toBeGreaterThan(0);
+    expect(cells(lines[1])[at]).toBe('1 (+1 migration half)');
+    expect(cells(lines[2])[at]).toBe('0 (+1 migration half)');
     const j = await ctl(['hosts', '--json']);
     expect(JSON.parse(j.stdout).hosts.map((x: { domains: number; halves?: number }) => [x.domains, x.halves])).toEqual([
       [2, 1],
