@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../shared/protocol/ctl-jobs.js';
 import { DEFAULT_JOB_SETTINGS } from '../../controller/jobs/settings.js';
-import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+import { runsOn, type Fleet } from '../harness/fleet.js';
+import { bothOnTheStandby, hears } from './standby-drain-fleet.js';
 
 // A primary controller dies, a drain runs on the standby, and the primary comes back before it
 // ends, reachable from both Dom0s this time. The drain's target holds no lease and runs no command
@@ -9,15 +10,6 @@ import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 // went back to the primary mid-drain, and the standby's job waited for an arrival report it could
 // no longer get, up to the settle timeout (10 min). Two controller cores and both agents in
 // process, on the simulator's clock.
-const FLEET = `
-option bandwidth=256 connect-delay=300
-host xen1 mem=65536 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=65536 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=12288 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu web2 mem=12288 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen1
-domu web3 mem=12288 vcpus=2 home=xen1 peer=xen2 drbd=r3 running=xen1
-`;
-const enrolled = () => new Set(['xen1', 'xen2']);
 
 let fleet: Fleet | undefined;
 afterEach(async () => {
@@ -25,17 +17,9 @@ afterEach(async () => {
   fleet = undefined;
 });
 
-const hears = (f: Fleet, which: 'controller' | 'standby', host: string): boolean =>
-  f[which]!.core.hosts().hosts.some((h) => h.host === host && h.reported && h.reachable);
-
 describe('failback of a drain target while the standby drains toward it', () => {
   it('xen2 stays on the standby while moves toward it run, the drain ends without the settle timeout, then xen2 goes back', async () => {
-    const f = await startFleet(FLEET, { controller: { identity: 'xenherd-controller@ctl1:7443', enrolled }, standby: { identity: 'xenherd-controller@ctl2:7443', enrolled } });
-    fleet = f;
-    for (const h of ['xen1', 'xen2']) f.startAgent(h);
-    await f.until(() => hears(f, 'controller', 'xen1') && hears(f, 'controller', 'xen2'), 'both report to the primary');
-    f.controller!.crash();
-    await f.until(() => hears(f, 'standby', 'xen1') && hears(f, 'standby', 'xen2'), 'both report to the standby', 120_000, 100);
+    const f = await bothOnTheStandby((started) => (fleet = started));
 
     const events: JobEvent[] = [];
     const began = f.sim.clock.now();

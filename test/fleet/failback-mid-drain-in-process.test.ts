@@ -1,21 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../shared/protocol/ctl-jobs.js';
-import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+import { runsOn, type Fleet } from '../harness/fleet.js';
+import { bothOnTheStandby, hears } from './standby-drain-fleet.js';
 
 // A primary controller dies, a drain runs on the standby, and the primary comes back before it
 // ends: the drained Dom0's agent stays on the standby until the drain is done with it, then goes
 // back. Leaving at the primary's first answer cut the drain off mid-move: the standby's job lost
 // its command's result and the Dom0's reports, and its lease locked the host against the primary.
 // Two controller cores and both agents in process, on the simulator's clock.
-const FLEET = `
-option bandwidth=256 connect-delay=300
-host xen1 mem=65536 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=65536 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=12288 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu web2 mem=12288 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen1
-domu web3 mem=12288 vcpus=2 home=xen1 peer=xen2 drbd=r3 running=xen1
-`;
-const enrolled = () => new Set(['xen1', 'xen2']);
 
 let fleet: Fleet | undefined;
 afterEach(async () => {
@@ -23,17 +15,9 @@ afterEach(async () => {
   fleet = undefined;
 });
 
-const hears = (f: Fleet, which: 'controller' | 'standby', host: string): boolean =>
-  f[which]!.core.hosts().hosts.some((h) => h.host === host && h.reported && h.reachable);
-
 describe('failback while the standby drains a Dom0', () => {
   it('xen1 stays on the standby until its drain ends, then goes back to the primary', async () => {
-    const f = await startFleet(FLEET, { controller: { identity: 'xenherd-controller@ctl1:7443', enrolled }, standby: { identity: 'xenherd-controller@ctl2:7443', enrolled } });
-    fleet = f;
-    for (const h of ['xen1', 'xen2']) f.startAgent(h);
-    await f.until(() => hears(f, 'controller', 'xen1') && hears(f, 'controller', 'xen2'), 'both report to the primary');
-    f.controller!.crash();
-    await f.until(() => hears(f, 'standby', 'xen1') && hears(f, 'standby', 'xen2'), 'both report to the standby', 120_000, 100);
+    const f = await bothOnTheStandby((started) => (fleet = started));
 
     const events: JobEvent[] = [];
     const started = f.standby!.core.hub.start({ kind: 'drain', host: 'xen1', maxParallel: 1, coldFallback: false, allowPartial: false, timeoutMs: null }, 'op', (e) => void events.push(e));
