@@ -23,6 +23,10 @@ export async function settleMove(ctx: MoveContext, move: Move, attempt: number):
   const deadline = endedAt + ctx.settings.settleTimeoutMs;
   let last = 'neither agent answered';
   let reported = '';
+  // the ending came from this controller's own stop (its links closing under a running command):
+  // the agents go on with the move. A stop that comes while an earlier ending is being settled (an
+  // agent that crashed mid-move) leaves that ending unknown, for a person: no agent may know it.
+  const causedByStop = ctx.aborted();
   for (;;) {
     // an ALARM the agent reported (its ledger's unsettled record) is final: both halves stay for a person
     const alarmed = alarmOf(ctx, move);
@@ -42,7 +46,7 @@ export async function settleMove(ctx: MoveContext, move: Move, attempt: number):
     reported = last;
     if (ctx.port.clock.now() >= deadline) return { verdict: 'unsettled', message: last };
     // no ending known, but none wrong either: the agents finish the move on their own
-    if (ctx.aborted()) return { verdict: 'unwatched', message: last };
+    if (ctx.aborted()) return causedByStop ? { verdict: 'unwatched', message: last } : { verdict: 'unsettled', message: `${last}; the controller is stopping` };
     // a cancel or the job's --timeout ends the wait too: what is still moving is left for a person
     if (ctx.stopping()) return { verdict: 'unsettled', message: `${last}; the job is stopping` };
     await ctx.port.clock.sleep(ctx.settings.settleRetryMs);
@@ -50,7 +54,7 @@ export async function settleMove(ctx: MoveContext, move: Move, attempt: number):
 }
 
 export interface SettleOutcome {
-  /** unwatched: the controller is stopping, and stopped asking before either answer settled it */
+  /** unwatched: the controller's stop ended the move's command, and it stopped asking before either answer settled it */
   readonly verdict: SettleVerdict | 'unsettled' | 'alarmed' | 'unwatched';
   readonly message: string;
   /** at-target settled without the source's answer: the source's name, not heard from since before the arrival */

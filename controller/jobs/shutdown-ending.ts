@@ -28,6 +28,9 @@ export function cutByShutdown(req: JobRequest, operationId: string | null, end: 
   const how = command === null ? 'run the same command again' : `run the same command again (\`${command}\`)`;
   // a drain, restore or roll keeps its operation in the Dom0s' maintenance flags, which a rerun takes up
   const goesOn = req.kind === 'rebalance' ? 'it plans again from where the fleet is then' : `it continues the same operation${operationId === null ? '' : ` (${operationId})`} where it stopped`;
-  const cut = `the ${req.kind} was cut by the controller stopping (a restart or an upgrade of xenherd-controller), not by anything going wrong: ${how} once the controller is back: ${goesOn}`;
+  // an ALARM among what it left (a move whose end it was still settling) went wrong before the stop
+  const alarms = end.remaining.filter((l) => l.blocker.kind === 'alarm').map((l) => l.name);
+  const wrong = alarms.length === 0 ? 'not by anything going wrong' : `after an ALARM of ${alarms.join(', ')} (see below: check xenherdctl where first)`;
+  const cut = `the ${req.kind} was cut by the controller stopping (a restart or an upgrade of xenherd-controller), ${wrong}: ${how} once the controller is back: ${goesOn}`;
   return failure('XH_ERR_CONTROLLER_UNREACHABLE', `${cut}. Where it stopped: ${end.message}`, end.remaining, end.moved);
 }
