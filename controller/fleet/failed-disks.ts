@@ -7,7 +7,7 @@ import type { DiskTrouble } from './split-disks.js';
  * NAME's DRBD resources whose disk DRBD detached (an I/O error with `on-io-error detach`, or
  * `drbdadm detach`) on a Dom0 in RUNNING that runs it: the domU goes on over the network on its
  * peer's disk, the only copy, so whoever asks where it runs must see it; no alert names the domU.
- * The peer is named when its connection is up and its disk UpToDate, as only then does the domU
+ * A peer is named when its connection is up and its disk UpToDate, as only then does the domU
  * have a disk at all: DRBD 9 names it after its host, DRBD 8.4 ("peer") by the one other host
  * the `.res` file names.
  */
@@ -17,9 +17,11 @@ export function failedDisksOf(trouble: DiskTrouble, name: string, running: reado
   for (const host of running) {
     for (const res of trouble.detachedOn(host)) {
       if (!domusOn(index, res.name, host).includes(name)) continue;
-      const serving = res.peers.length === 1 && res.peers[0]?.connection === 'Connected' && res.peers[0].disk === 'UpToDate' ? res.peers[0] : undefined;
+      // beside a diskless tiebreaker (DRBD 9, three nodes) too: the peer whose disk is UpToDate
+      const serving = res.peers.find((p) => p.connection === 'Connected' && p.disk === 'UpToDate');
       const others = [...new Set(resHostsOn(index, res.name, host))].filter((h) => h !== host);
-      const peerHost = serving === undefined ? undefined : index.record(serving.name) !== undefined ? serving.name : others.length === 1 ? others[0] : undefined;
+      // DRBD 9 names the peer after its host, a Dom0 of the fleet or not; 8.4 says only "peer"
+      const peerHost = serving === undefined ? undefined : serving.name !== 'peer' || index.record(serving.name) !== undefined ? serving.name : others.length === 1 ? others[0] : undefined;
       out.push({ resource: res.name, kind: WHERE_DISK_FAILED, hosts: peerHost === undefined ? [host] : [host, peerHost] });
     }
   }

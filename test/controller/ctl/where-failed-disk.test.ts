@@ -9,13 +9,15 @@ const config = { name: 'web01', source: 'guarded' as const, memMiB: 512, vcpus: 
 const RUNBOOK = 'see "A failed disk under DRBD" in the README';
 
 /** web01 runs on xen1, whose disk of r-web01 DRBD detached; PEER is how xen1's DRBD names xen2 (9: its host, 8.4: "peer") */
-async function detachedUnderWeb01(peer: string, disk: string, peerDisk = 'UpToDate') {
+async function detachedUnderWeb01(peer: string, disk: string, peerDisk = 'UpToDate', tiebreaker = false) {
   const c = await bed.start();
   const xen1 = await c.agent('xen1');
   const xen2 = await c.agent('xen2');
   xen1.hello();
   xen2.hello();
-  const detached = { ...primary('r-web01', peer), disk, peers: [{ name: peer, role: 'Secondary' as const, connection: 'Connected', disk: peerDisk, replication: 'Established' }] };
+  // a DRBD 9 diskless tiebreaker listed first, as drbdsetup orders connections by name
+  const tb = tiebreaker ? [{ name: 'tb', role: 'Secondary' as const, connection: 'Connected', disk: 'Diskless', replication: 'Established', client: true as const }] : [];
+  const detached = { ...primary('r-web01', peer), disk, peers: [...tb, { name: peer, role: 'Secondary' as const, connection: 'Connected', disk: peerDisk, replication: 'Established' }] };
   xen1.snapshot(hostState({ domains: [dom('web01', { state: 'running' })], homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], guarded: [guarded('web01')], domus: [config], drbd: { availability: 'ok', resources: [detached] } }));
   xen2.snapshot(hostState({ domus: [config], drbd: { availability: 'ok', resources: [{ ...primary('r-web01', peer === 'peer' ? 'peer' : 'xen1', 'Secondary', 'Primary'), peers: [{ name: peer === 'peer' ? 'peer' : 'xen1', role: 'Primary', connection: 'Connected', disk, replication: 'Established' }] }] } }));
   await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported');
@@ -36,6 +38,12 @@ describe('xenherdctl where: a domU whose disk DRBD detached where it runs', () =
 
   it('DRBD 8.4 (Failed, the peer called "peer"): the peer is the other host the .res file names', async () => {
     const ctl = await detachedUnderWeb01('peer', 'Failed');
+    const r = await ctl(['where', 'web01']);
+    expect(r.stdout).toContain(`  DRBD r-web01: disk failed on xen1, running on xen2's disk over the network: ${RUNBOOK}\n`);
+  });
+
+  it('DRBD 9 with a diskless tiebreaker beside the peer: still names the peer whose disk it runs on', async () => {
+    const ctl = await detachedUnderWeb01('xen2', 'Diskless', 'UpToDate', true);
     const r = await ctl(['where', 'web01']);
     expect(r.stdout).toContain(`  DRBD r-web01: disk failed on xen1, running on xen2's disk over the network: ${RUNBOOK}\n`);
   });
