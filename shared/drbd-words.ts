@@ -131,3 +131,9 @@ export function connectionAsPrinted(peerName: string, word: string, replication:
   if (replication === 'Established') return 'Connected';
   return replication === null || replication === 'Off' ? 'WFReportParams' : replication;
 }
+
+/**
+ * Whether a peer's name names no host: DRBD 8.4 calls its one connection "peer", and an agent names
+ * a connection the tools print no name for by node id ("node-id:0", the id 8.4 fakes when StandAlone).
+ */
+export const hostlessPeerName = (name: string): boolean => name === 'peer' || name.startsWith('node-id:');

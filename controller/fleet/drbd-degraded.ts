@@ -1,5 +1,5 @@
 import { FAILED_DISK_SECTION } from '../../shared/drbd-readiness.js';
-import { connectionAsPrinted } from '../../shared/drbd-words.js';
+import { connectionAsPrinted, hostlessPeerName } from '../../shared/drbd-words.js';
 import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import { reachableWithState, type CheckProblem, type ReportedRecord } from './check-conditions.js';
 import type { FleetIndex } from './fleet-index.js';
@@ -20,7 +20,7 @@ type ReportedPeer = LinkDrbdResource['peers'][number];
  * names, as any connection the tools print no name for, by node id
  * ("node-id:0", the id 8.4 fakes). So a resource's only peer without a host's name is "the peer".
  */
-const hostless = (p: ReportedPeer): boolean => p.name === 'peer' || p.name.startsWith('node-id:');
+const hostless = (p: ReportedPeer): boolean => hostlessPeerName(p.name);
 const peerCalled = (p: ReportedPeer, only: boolean): string => (only && hostless(p) ? 'the peer' : `peer ${p.name}`);
 /**
  * A peer diskless by its configuration (DRBD 9's `peer-client:yes`: a quorum tiebreaker beside

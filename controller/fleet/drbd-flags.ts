@@ -1,4 +1,4 @@
-import { DRBD_SYNC_STATES, type DrbdReplicationWord } from '../../shared/drbd-words.js';
+import { DRBD_SYNC_STATES, hostlessPeerName, type DrbdReplicationWord } from '../../shared/drbd-words.js';
 import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import type { DrbdFlag } from '../../shared/protocol/ctl-drbd.js';
 import { spanText } from '../../shared/text/span-text.js';
@@ -20,8 +20,7 @@ export interface ViewSide {
 
 type Peer = LinkDrbdResource['peers'][number];
 
-/** DRBD 8.4 names its one peer "peer", and an agent names a connection the tools print no name for by node id. */
-const hostless = (p: Peer): boolean => p.name === 'peer' || p.name.startsWith('node-id:');
+const hostless = (p: Peer): boolean => hostlessPeerName(p.name);
 
 /** What FROM's report says of its link to TO: the peer named TO (DRBD 9), or its only, nameless peer (8.4). */
 export function peerToward(from: ViewSide, to: string): Peer | undefined {

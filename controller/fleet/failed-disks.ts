@@ -1,3 +1,4 @@
+import { hostlessPeerName } from '../../shared/drbd-words.js';
 import { WHERE_DISK_FAILED, type WhereDisk } from '../../shared/protocol/ctl-where.js';
 import { nameOrder } from './name-order.js';
 import { domusOn, resHostsOn } from './resource-users.js';
@@ -21,7 +22,7 @@ export function failedDisksOf(trouble: DiskTrouble, name: string, running: reado
       const serving = res.peers.find((p) => p.connection === 'Connected' && p.disk === 'UpToDate');
       const others = [...new Set(resHostsOn(index, res.name, host))].filter((h) => h !== host);
       // DRBD 9 names the peer after its host, a Dom0 of the fleet or not; 8.4 says only "peer"
-      const peerHost = serving === undefined ? undefined : serving.name !== 'peer' || index.record(serving.name) !== undefined ? serving.name : others.length === 1 ? others[0] : undefined;
+      const peerHost = serving === undefined ? undefined : !hostlessPeerName(serving.name) || index.record(serving.name) !== undefined ? serving.name : others.length === 1 ? others[0] : undefined;
       out.push({ resource: res.name, kind: WHERE_DISK_FAILED, hosts: peerHost === undefined ? [host] : [host, peerHost] });
     }
   }

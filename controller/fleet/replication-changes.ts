@@ -1,4 +1,4 @@
-import { connectionAsPrinted } from '../../shared/drbd-words.js';
+import { connectionAsPrinted, hostlessPeerName as hostless } from '../../shared/drbd-words.js';
 import type { HostState, LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import { isLive } from './live-row.js';
 
@@ -35,8 +35,6 @@ export interface ReplicationChange {
 }
 
 export const CONNECTED = 'Connected';
-
-const hostless = (name: string): boolean => name === 'peer' || name.startsWith('node-id:');
 
 function peerOf(host: string, state: HostState, res: LinkDrbdResource): string | null {
   const named = res.peers.filter((p) => !hostless(p.name)).map((p) => p.name);
