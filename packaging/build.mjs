@@ -8,12 +8,18 @@
 // - pino is used without transports (no worker threads), logging JSON to stdout.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+// The binaries carry the packages' version (package.json's + the sources' date), so a Dom0's agent
+// tells which build it runs, not 0.1.0 for every build. deb-version.ts computes it for both; this
+// script runs without a TypeScript loader, so it is compiled here and imported from memory.
+const versionModule = await build({ entryPoints: [join(root, 'packaging/deb/deb-version.ts')], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning' });
+const { checkoutDebVersion } = await import(`data:text/javascript;base64,${Buffer.from(versionModule.outputFiles[0].text).toString('base64')}`);
+const version = checkoutDebVersion(root);
 
 const entries = [
   { name: 'xenherd-agent', entry: 'agent/main.ts' },
@@ -70,7 +76,7 @@ const options = (entry, plugins = []) => ({
   plugins: [nativeOptionalDeps, zodEnglishOnly, ...plugins],
   define: {
     'import.meta.url': '__xh_import_meta_url',
-    XENHERD_VERSION: JSON.stringify(pkg.version),
+    XENHERD_VERSION: JSON.stringify(version),
   },
 });
 
@@ -99,5 +105,5 @@ for (const { name, entry } of entries) {
   const plugins = name === 'xenherdctl' ? [await ctlProgram()] : [];
   await build({ ...options(entry, plugins), outfile, banner: { js: SHEBANG + PRELUDE } });
   chmodSync(outfile, 0o755);
-  process.stdout.write(`${name}: ${statSync(outfile).size} bytes\n`);
+  process.stdout.write(`${name} ${version}: ${statSync(outfile).size} bytes\n`);
 }

@@ -36,7 +36,7 @@ const helpOf = (binary: string): BinaryHelp => {
   let h = helps.get(binary);
   if (h === undefined) {
     h = probeHelp(join(dist, binary));
-    if (h.version !== version) throw new Error(`${dist}/${binary} is version ${h.version}, package.json says ${version}: run npm run build`);
+    if (h.version !== packageVersion) throw new Error(`${dist}/${binary} is version ${h.version}, the packages ${packageVersion}: run npm run build`);
     helps.set(binary, h);
   }
   return h;

@@ -20,7 +20,7 @@ import { LedgerSchema } from '../../agent/state/ledger.js';
 import { CommandEventSchema, HostsAnswerSchema, StatusAnswerSchema, WhereAnswerSchema } from '../../shared/protocol/ctl-api.js';
 import { JobEventSchema, type JobEvent } from '../../shared/protocol/ctl-jobs.js';
 import { describeEvent, type ControllerFigures } from './controller-figures.js';
-import { readFileSync } from 'node:fs';
+import { checkoutDebVersion } from '../../packaging/deb/deb-version.js';
 import { agentJournal, checkWatchdogRunning, installAgentPackage, startAgentUnit, stopAgentUnit } from './agent-units.js';
 import { ArrivalWatch, answersOnly, describeArrival } from './arrival.js';
 import type { Checks } from './checks.js';
@@ -32,8 +32,8 @@ import { log, sleep } from './log.js';
 import { oneLine, type PairState } from './pair-state.js';
 
 const MOVE_TIMEOUT_MS = 20 * 60_000;
-/** what the agents report as their version: the bundle's, which packaging/build.mjs takes from package.json */
-const BUNDLE_VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+/** what the agents report as their version: the bundle's, which packaging/build.mjs gives it as the packages' (deb-version.ts) */
+const BUNDLE_VERSION = checkoutDebVersion(process.cwd());
 
 export class ControllerPhase {
   readonly fig: ControllerFigures = { agentStartS: {}, firstReportS: null, moves: [], arrivals: [], units: [], controllerExit: null };

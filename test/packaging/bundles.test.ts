@@ -7,9 +7,11 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheDataOf, OTHER_BUILD_KEPT_MS } from '../../controller/ctl/launcher/code-cache.js';
 import { UNIT_NODE_FLAGS } from '../helpers/unit-node-flags.js';
+import { checkoutDebVersion } from '../../packaging/deb/deb-version.js';
 
 const BINARIES = ['xenherd-agent', 'xenherd-controller', 'xenherdctl'] as const;
-const version = (JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json"))'], { encoding: 'utf8' })) as { version: string }).version;
+// the packages' version (package.json's + the sources' date), not package.json's alone: an agent's hello and `hosts` tell builds apart
+const version = checkoutDebVersion(process.cwd());
 
 let outdir = '';
 beforeAll(() => {

@@ -32,7 +32,7 @@ describe('a frame refused from an agent of another release names both versions a
     agent.sendRaw(JSON.stringify({ type: 'snapshot', seq: 1, at: bed.clock.now(), state: { ...hostState(), cpu: {} } }));
     await bed.clock.advance(0);
     const message = agent.of('error')[0]?.message ?? '';
-    expect(message).toMatch(new RegExp(`^a message that is not in the protocol of this controller: the agent is version ${NEWER}, this controller version ${VERSION.replace(/\./g, '\\.')}: upgrade the controller first .*\\(state: Unrecognized key: "cpu"\\)$`));
+    expect(message).toMatch(new RegExp(`^a message that is not in the protocol of this controller: the agent is version ${NEWER}, this controller version ${VERSION.replace(/[.+]/g, '\\$&')}: upgrade the controller first .*\\(state: Unrecognized key: "cpu"\\)$`));
     expect(bed.events('agent-refused')[0]).toMatchObject({ agentVersion: NEWER, controllerVersion: VERSION });
   });
 
@@ -46,6 +46,15 @@ describe('a frame refused from an agent of another release names both versions a
     expect(skewAdvice('custom', '1.3.0')).toContain(FIX);
     expect(skewAdvice('1.2.0', '1.3.0')).not.toContain('upgrade the controller');
     expect(skewAdvice('1.3.0', '1.3.0')).toMatch(/both version 1\.3\.0, so no upgrade explains it/);
+  });
+
+  it("two builds of one release by their sources' dates, as their packages' versions sort", () => {
+    // packaging/build.mjs gives the binaries the packages' version: 0.1.0 alone for every build made a later checkout's agent 'the same'
+    expect(agentRelease('0.1.0+20261206.090000', '0.1.0+20261205.184112')).toBe('newer');
+    expect(agentRelease('0.1.0+20261205.184112', '0.1.0+20261206.090000')).toBe('older');
+    expect(agentRelease('0.1.0+dev', '0.1.0+20261205.184112')).toBe('same');
+    expect(skewAdvice('0.1.0+20261206.090000', '0.1.0+20261205.184112')).toBe(`the agent is version 0.1.0+20261206.090000, this controller version 0.1.0+20261205.184112: ${FIX}`);
+    expect(skewAdvice('0.1.0+dev', '0.1.0+20261205.184112')).not.toMatch(/both version/);
   });
 });
 

@@ -5,7 +5,7 @@
 // Needs root (debootstrap, chroot, mount, nspawn); CI runs it as root. The first run on a machine
 // downloads Debian (3-4 min); later runs reuse the cached tree. XENHERD_PKGTEST_SYSTEMD=skip
 // leaves out the booted part.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkoutDebVersion, debFileName } from '../../../packaging/deb/deb-version.js';
 import { ensureBaseTree } from './base-tree.js';
@@ -27,8 +27,9 @@ const booted = process.env['XENHERD_PKGTEST_SYSTEMD'] !== 'skip';
 for (const [tool, pkg] of [['debootstrap', 'debootstrap'], ['dpkg-deb', 'dpkg'], ['chroot', 'coreutils'], ['mount', 'mount'], ...(booted ? [['systemd-nspawn', 'systemd-container'], ['nsenter', 'util-linux']] : [])]) {
   if (!['/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((d) => existsSync(join(d, tool as string)))) fail(`needs ${tool}: apt-get install -y ${pkg}${tool === 'systemd-nspawn' ? ' (or XENHERD_PKGTEST_SYSTEMD=skip)' : ''}`);
 }
-const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
-const debs = ['xenherd-agent', 'xenherd-controller'].map((n) => join(process.cwd(), 'dist', debFileName(n, checkoutDebVersion(process.cwd()))));
+// the packages' version, which the build gives the binaries too: --version says which build is installed
+const version = checkoutDebVersion(process.cwd());
+const debs = ['xenherd-agent', 'xenherd-controller'].map((n) => join(process.cwd(), 'dist', debFileName(n, version)));
 for (const d of debs) if (!existsSync(d)) fail(`${d} is missing: run npm run package first`);
 
 const abortBuild: { current: (() => void) | null } = { current: null };
