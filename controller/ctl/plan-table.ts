@@ -1,9 +1,8 @@
-import type { Move } from '../../shared/protocol/ctl-jobs.js';
-import type { LeftoverAsRead, PlanAsRead } from '../../shared/protocol/ctl-jobs-read.js';
+import type { LeftoverAsRead, MoveAsRead, PlanAsRead } from '../../shared/protocol/ctl-jobs-read.js';
 import { printable } from '../../shared/text/printable.js';
 import { table } from './format.js';
 
-const movesTable = (sets: readonly (readonly Move[])[]): string =>
+const movesTable = (sets: readonly (readonly MoveAsRead[])[]): string =>
   table([['SET', 'DOMU', 'FROM', 'TO', 'MEM', 'WHY'], ...sets.flatMap((set, i) => set.map((m) => [String(i + 1), m.name, m.from, m.to, `${m.memMiB} MiB`, m.why].map(printable)))]);
 
 /** Up to this many, each domU that stays gets its own line; past it, one line per host they are on. */
@@ -30,7 +29,7 @@ export function leftoversBlock(ls: readonly LeftoverAsRead[], title: string): st
 
 /** A plan for people: a line saying what it does, the moves by set, what stays and why. */
 export function planText(p: PlanAsRead): string {
-  const count = (sets: readonly (readonly Move[])[]): string => `${sets.flat().length} move(s) in ${sets.length} set(s)`;
+  const count = (sets: readonly (readonly MoveAsRead[])[]): string => `${sets.flat().length} move(s) in ${sets.length} set(s)`;
   switch (p.kind) {
     case 'drain':
       return `drain ${p.hosts.join(' ')}: ${count(p.sets)}${p.leftovers.length > 0 ? `, ${p.leftovers.length} domU(s) cannot leave` : ''}\n${p.sets.length > 0 ? movesTable(p.sets) : ''}${leftoversBlock(p.leftovers, 'cannot leave')}`;

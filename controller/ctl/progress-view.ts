@@ -1,7 +1,7 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import type { MovePhase } from '../../shared/protocol/ctl-jobs.js';
 import type { JobEventAsRead, LeftoverAsRead } from '../../shared/protocol/ctl-jobs-read.js';
-import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
+import { maintenanceWord } from '../../shared/text/maintenance-words.js';
 import { printable, printableLines } from '../../shared/text/printable.js';
 import { clockTime } from './duration.js';
 import { leftoversBlock, planText } from './plan-table.js';
@@ -54,7 +54,7 @@ export class ProgressView {
         this.stillPlan = e.plan.kind === 'rebalance' && e.plan.sets.length === 0 ? e.plan.leftovers : null;
         return this.say(planText(e.plan).trimEnd());
       case 'host':
-        return this.say(`${e.host}: ${MAINTENANCE_WORDS[e.maintenance.state]}${e.maintenance.operationId ? ` (operation ${e.maintenance.operationId})` : ''}`);
+        return this.say(`${e.host}: ${maintenanceWord(e.maintenance.state)}${e.maintenance.operationId ? ` (operation ${e.maintenance.operationId})` : ''}`);
       case 'note':
         return this.say(`${e.level === 'warn' ? 'warning: ' : ''}${e.line}`);
       case 'reboot':

@@ -8,9 +8,11 @@ import { STALE_AFTER_MS } from './where-line.js';
 /** "xl 4.17.5"; "xl" alone when its agent does not say its release (older than that) */
 const xenText = (h: HostView): string => (h.toolstack === null ? '-' : h.xen ? `${h.toolstack} ${h.xen.version}` : h.toolstack);
 const mem = (m: HostView['memory']): string => (m.totalMiB === null ? '-' : `${m.freeMiB ?? '?'}/${m.totalMiB} MiB`);
-const VIEW_TEXT: Record<HostView['view'], string> = { current: 'reachable', behind: 'behind (xl list slow)', unknown: 'xl list unreadable' };
+const VIEW_TEXT: Readonly<Record<string, string>> = { current: 'reachable', behind: 'behind (xl list slow)', unknown: 'xl list unreadable' };
+/** a view a newer controller names that this build does not know is said by its word, not as another */
+const viewText = (view: string): string => (Object.hasOwn(VIEW_TEXT, view) ? (VIEW_TEXT[view] as string) : `view: ${view}`);
 const linkState = (h: HostView): string =>
-  h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : VIEW_TEXT[h.view]) : h.linkUp ? 'silent' : h.tokenRefused !== undefined ? 'token refused' : h.agentStoppedAt !== undefined ? 'stopped (restarting?)' : h.reportsElsewhereSince !== undefined ? 'other controller' : 'unreachable';
+  h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : viewText(h.view)) : h.linkUp ? 'silent' : h.tokenRefused !== undefined ? 'token refused' : h.agentStoppedAt !== undefined ? 'stopped (restarting?)' : h.reportsElsewhereSince !== undefined ? 'other controller' : 'unreachable';
 
 /**
  * "online", "draining (ctl1:7443, op 3f2a9c01)": the state, who holds it and for which operation. A

@@ -72,7 +72,7 @@ function alarmState(m: WhereMatch, now: number, notListing: readonly NotListing[
 }
 
 /** A domU no host reports: a host that cannot list its domains may run it, which is not "not running". */
-const nowhereState = (m: WhereMatch, notListing: readonly NotListing[]): string => (mayRunOn(m, notListing).some((h) => h.view === 'unknown') ? 'unknown' : 'not running');
+const nowhereState = (m: WhereMatch, notListing: readonly NotListing[]): string => (mayRunOn(m, notListing).some((h) => h.view !== 'behind') ? 'unknown' : 'not running');
 
 function stateOf(m: WhereMatch, now: number, notListing: readonly NotListing[]): string {
   const alarm = alarmState(m, now, notListing);
@@ -140,18 +140,26 @@ export function staleReason(h: HostView, started?: ControllerStart): string | nu
   if (!h.reachable) return `${h.host}: agent silent for ${formatAge(h.ageMs)}`;
   if (h.view === 'behind') return `${h.host}: its agent's xl list is behind`;
   if (h.view === 'unknown') return `${h.host}: its agent cannot read xl list, its rows are the last it read`;
+  // a newer controller's word for a view: said as sent, and not taken for a current one
+  if (h.view !== 'current') return `${h.host}: its agent's view of its domains: ${h.view}`;
   return null;
 }
 
 /**
  * The hosts of the answer's NOTLISTING a match running nowhere may run on unseen: its home, when
- * its view is behind or unknown, and any host that cannot list its domains at all.
+ * its view is behind or unknown, and any host that cannot list its domains at all, as is one in a
+ * view a newer controller names otherwise: not called listing its domains, lest `where` say
+ * 'not running' of a domU that may run there.
  */
-const mayRunOn = (m: WhereMatch, notListing: readonly NotListing[]): NotListing[] => notListing.filter((h) => h.view === 'unknown' || h.host === m.home);
+const mayRunOn = (m: WhereMatch, notListing: readonly NotListing[]): NotListing[] => notListing.filter((h) => h.view !== 'behind' || h.host === m.home);
 
 /** "xen1: its agent cannot read its domains (xl list) for 3 min" */
 const notListingReason = (h: NotListing): string =>
-  h.view === 'unknown' ? `${h.host}: its agent cannot read its domains (xl list) for ${formatAge(h.forMs)}` : `${h.host}: its agent's xl list is behind (for ${formatAge(h.forMs)})`;
+  h.view === 'unknown'
+    ? `${h.host}: its agent cannot read its domains (xl list) for ${formatAge(h.forMs)}`
+    : h.view === 'behind'
+      ? `${h.host}: its agent's xl list is behind (for ${formatAge(h.forMs)})`
+      : `${h.host}: its agent's view of its domains: ${h.view} (for ${formatAge(h.forMs)})`;
 
 /**
  * Why a stale answer is stale: each silent host with the reason REASONS gives for it

@@ -9,3 +9,10 @@ export const MsSchema = z.number().int().nonnegative();
 
 export const ApiErrorSchema = z.strictObject({ error: z.strictObject({ code: ErrorCodeSchema, message: z.string() }) });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+/**
+ * A word a newer controller may add to where xenherdctl only shows it (a reason, a view, a
+ * move's why): an older xenherdctl prints it as sent instead of refusing the whole answer. Never
+ * for what decides an action or an exit code, which stay as strict as the controller's own.
+ */
+export const WordSchema = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a lower-case word (a-z, 0-9, -)');

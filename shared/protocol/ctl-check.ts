@@ -44,6 +44,12 @@ export const CheckQuerySchema = z.strictObject({ warnDeferredMs: MsParam.optiona
 
 /** Units of measurement xenherd uses in perfdata: none (a count) and seconds. */
 export const PerfUnitSchema = z.enum(['', 's']);
+/**
+ * A unit as a perfdatum carries it: any the Monitoring Plugins guidelines allow, so a newer
+ * controller's datum in another unit (a percentage, bytes) is passed on as sent, not the whole
+ * check answer refused as UNKNOWN; none outside that list, which a monitoring system would misread.
+ */
+const PerfUnitReadSchema = z.enum(['', 's', 'ms', 'us', '%', 'B', 'KB', 'MB', 'GB', 'TB', 'c']);
 
 /**
  * One performance datum: 'label'=value[UOM];[warn];[crit];[min];[max]. warn and crit are ranges as
@@ -52,7 +58,7 @@ export const PerfUnitSchema = z.enum(['', 's']);
 export const PerfdatumSchema = z.strictObject({
   label: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'a perfdata label'),
   value: z.number().finite(),
-  uom: PerfUnitSchema,
+  uom: PerfUnitReadSchema,
   warn: z.string().regex(/^[0-9.:~@-]{1,32}$/).nullable(),
   crit: z.string().regex(/^[0-9.:~@-]{1,32}$/).nullable(),
   min: z.number().finite().nullable(),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MsSchema as Ms } from './ctl-api-base.js';
+import { MsSchema as Ms, WordSchema as Word } from './ctl-api-base.js';
 import { DomainMigrationSchema } from '../domain-words.js';
 import { DomainRowNameSchema, DomuNameSchema, HostNameSchema, LinkMemorySchema, LinkToolstackSchema, LinkXenSchema, MaintenanceSchema } from './agent-link-values.js';
 
@@ -21,7 +21,8 @@ export const HostViewSchema = z.strictObject({
   /** its hypervisor's release; null when its agent has not said it (an older agent never does); absent from a controller older than the field */
   xen: LinkXenSchema.nullable().optional(),
   memory: LinkMemorySchema,
-  maintenance: MaintenanceSchema,
+  /** its maintenance flag; the state any word, shown as sent (a newer controller's agents may keep another): only `online` is taken as online */
+  maintenance: MaintenanceSchema.extend({ state: Word }).strict(),
   /** when the controller saw the host enter this maintenance state (or first heard of it, after a controller restart); null before its first report */
   maintenanceSince: Ms.nullable(),
   /** toolstack rows reported (Domain-0 excluded) */
@@ -39,9 +40,10 @@ export const HostViewSchema = z.strictObject({
   /**
    * its agent's view of its own domains: behind (a domain change seen, `xl list` not re-read
    * for seconds), unknown (`xl list` cannot be read); until current again, `where` and `domains`
-   * mark its rows not reachable (stale)
+   * mark its rows not reachable (stale); any other word a newer controller sends is shown as
+   * sent and taken as not current
    */
-  view: z.enum(['current', 'behind', 'unknown']),
+  view: Word,
   /**
    * a host not reachable: the first LAST_DOMAINS_NAMED of the domains it last reported, by name,
    * and their state then (a client reads any lower-case word, as a newer agent may report one this

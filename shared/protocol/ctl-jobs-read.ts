@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { HostNameSchema } from './agent-link-values.js';
-import { JobEventSchema, LeftoverSchema, PlanSchema } from './ctl-jobs.js';
+import { HostNameSchema, MaintenanceSchema } from './agent-link-values.js';
+import { JobEventSchema, LeftoverSchema, MoveSchema, PlanSchema } from './ctl-jobs.js';
 
 /**
  * Plans and job events as xenherdctl reads them; the controller sends and checks them as
@@ -15,6 +15,9 @@ import { JobEventSchema, LeftoverSchema, PlanSchema } from './ctl-jobs.js';
  *   know counts as a migration still running, and the job's `end` says how it ended
  * - a note's level: its line is shown plainly
  * - a roll plan's step for a host: shown as the word sent
+ * - a planned move's why (evacuate, home, balance...): shown in the plan's WHY column as sent
+ * - a job's kind (drain, restore, rebalance, roll, maintenance): shown as sent
+ * - a host's maintenance state in a job's stream: shown as sent
  *
  * What decides the exit code (`end`'s ok and code, an error code) stays as strict as the
  * controller's own: a value there this build does not know is a protocol error, not a guess.
@@ -25,16 +28,23 @@ export const LeftoverReadSchema = LeftoverSchema.extend({ blocker: z.looseObject
 export type LeftoverAsRead = z.infer<typeof LeftoverReadSchema>;
 
 const leftovers = { leftovers: z.array(LeftoverReadSchema) };
+const sets = { sets: z.array(z.array(MoveSchema.extend({ why: Word }))) };
 const [drain, restore, rebalance, roll] = PlanSchema.options;
-export const PlanReadSchema = z.discriminatedUnion('kind', [drain.extend(leftovers), restore.extend(leftovers), rebalance.extend(leftovers), roll.extend({ ...leftovers, steps: z.array(z.strictObject({ host: HostNameSchema, step: Word })).optional() })]);
+export const PlanReadSchema = z.discriminatedUnion('kind', [
+  drain.extend({ ...sets, ...leftovers }),
+  restore.extend({ ...sets, ...leftovers }),
+  rebalance.extend({ ...sets, ...leftovers }),
+  roll.extend({ ...leftovers, steps: z.array(z.strictObject({ host: HostNameSchema, step: Word })).optional() }),
+]);
 export type PlanAsRead = z.infer<typeof PlanReadSchema>;
+export type MoveAsRead = Extract<PlanAsRead, { sets: unknown }>['sets'][number][number];
 
 const [job, plan, move, host, reboot, note, end] = JobEventSchema.options;
 export const JobEventReadSchema = z.discriminatedUnion('type', [
-  job,
+  job.extend({ kind: Word }),
   plan.extend({ plan: PlanReadSchema }),
   move.extend({ phase: Word }),
-  host,
+  host.extend({ maintenance: MaintenanceSchema.extend({ state: Word }) }),
   reboot,
   note.extend({ level: Word }),
   end.extend({ remaining: z.array(LeftoverReadSchema) }),

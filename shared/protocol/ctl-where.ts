@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { DRBD_RESOURCE_RE } from '../names.js';
-import { MsSchema as Ms } from './ctl-api-base.js';
-import { DomuNameSchema, HostNameSchema, IsoTimeSchema, LinkAwaySchema, LinkDomainSchema, LinkGuardedSchema, MigrationOperationSchema, OperationIdSchema } from './agent-link-values.js';
+import { MsSchema as Ms, WordSchema as Word } from './ctl-api-base.js';
+import { DomuNameSchema, HostNameSchema, IsoTimeSchema, LinkAwaySchema, LinkDomainSchema, LinkGuardedSchema, OperationIdSchema } from './agent-link-values.js';
 
 /** GET /v1/where?pattern=P: where each matching domU runs (see ctl-api.ts for the whole API). */
 
@@ -42,11 +42,12 @@ export const WhereMatchSchema = z.strictObject({
   /** the one Dom0 claiming it as home; null when none or several claim it (see homeClaims) */
   home: HostNameSchema.nullable(),
   homeClaims: z.array(HostNameSchema),
-  /** the home's ledger record when it left home */
-  away: LinkAwaySchema.nullable(),
+  /** the home's ledger record when it left home; its reason any word (shown as sent: a newer controller's agents may record another) */
+  away: LinkAwaySchema.extend({ reason: Word }).strict().nullable(),
   /** a host whose ledger records it as a visitor */
   visitor: z.strictObject({ host: HostNameSchema, home: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema }).nullable(),
-  autostart: z.array(LinkGuardedSchema.pick({ decision: true, reason: true, since: true }).extend({ host: HostNameSchema }).strict()),
+  /** each guarded Dom0's last autostart decision, shown as sent: any word */
+  autostart: z.array(LinkGuardedSchema.pick({ decision: true, reason: true, since: true }).extend({ host: HostNameSchema, decision: Word }).strict()),
   /**
    * a migration row (--incoming / --migratedaway) that may belong to a move under way is present (not a silent target's half its source resumed past,
    * nor a half while a ledger keeps the domU's migration as unsettled: that migration ended, in an ALARM, and the halves wait for a person)
@@ -56,7 +57,7 @@ export const WhereMatchSchema = z.strictObject({
    * the migrations of this domU that Dom0s' ledgers keep as unsettled (ended in an ALARM, until `xenherd-agent reconcile NAME` on HOST),
    * SINCE on the controller's clock; absent: none (or a controller older than the field)
    */
-  unsettled: z.array(z.strictObject({ host: HostNameSchema, peer: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, operation: MigrationOperationSchema })).optional(),
+  unsettled: z.array(z.strictObject({ host: HostNameSchema, peer: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema, operation: Word })).optional(),
   /** ids of the alerts about this domU */
   alerts: z.array(z.string()),
   /** its DRBD resources split, cut off from their peer, or without their disk where it runs (WhereDiskSchema); absent: none (or a controller older than the field) */
@@ -88,9 +89,10 @@ export const WhereAnswerSchema = z.strictObject({
    * reachable Dom0s whose agent says it cannot read its domains (view unknown: `xl list` fails or
    * hangs, and its report carries no domains) or reads them behind, and for how long: a match
    * running nowhere may run on one of them, so that match is not reachable (stale). Sent only
-   * when some match runs nowhere and some host is so; absent: none.
+   * when some match runs nowhere and some host is so; absent: none. A view a newer controller
+   * names otherwise is read as any word, and taken as one that cannot list its domains.
    */
-  notListing: z.array(z.strictObject({ host: HostNameSchema, view: z.enum(['behind', 'unknown']), forMs: Ms })).optional(),
+  notListing: z.array(z.strictObject({ host: HostNameSchema, view: Word, forMs: Ms })).optional(),
 });
 export type WhereAnswer = z.infer<typeof WhereAnswerSchema>;
 export type NotListing = NonNullable<WhereAnswer['notListing']>[number];

@@ -2,22 +2,26 @@ import { FAILED_DISK_SECTION } from '../drbd-readiness.js';
 import { WHERE_DISK_FAILED, type WhereDisk } from '../protocol/ctl-where.js';
 
 const hostsText = (hosts: readonly string[]): string => hosts.join(' and ');
+/** the kinds that are a split: two sides that may hold different writes */
+const SPLIT_WORDS: ReadonlyMap<string, string> = new Map([['primary-on-both', 'Primary'], ['standalone', 'StandAlone']]);
 
 /**
  * "DRBD r1 split (Primary on xen1 and xen2, StandAlone on xen1 and xen2): see ..." per resource:
  * the word an operator asking where a domU runs cannot miss, and where the way out is written.
  * `where` ends its line with it, and the controller's refusal of a migrate or reverse over the
- * split says it in the same words. A kind this build does not know is said by its word. A disk
- * DRBD detached is no split: its own note follows.
+ * split says it in the same words. A disk DRBD detached is no split: its own note follows. A kind
+ * this build does not know (a newer controller's) is said plainly by its word ("DRBD r1:
+ * some-new-kind on xen1"), not as a split nor a failed disk, which it may be neither of.
  */
 export function splitDiskNotes(disks: readonly WhereDisk[]): string[] {
   const byResource = new Map<string, WhereDisk[]>();
-  for (const d of disks) if (d.kind !== WHERE_DISK_FAILED) byResource.set(d.resource, [...(byResource.get(d.resource) ?? []), d]);
+  for (const d of disks) if (SPLIT_WORDS.has(d.kind)) byResource.set(d.resource, [...(byResource.get(d.resource) ?? []), d]);
   const split = [...byResource].map(([resource, ds]) => {
-    const what = ds.map((d) => `${d.kind === 'primary-on-both' ? 'Primary' : d.kind === 'standalone' ? 'StandAlone' : d.kind} on ${hostsText(d.hosts)}`);
+    const what = ds.map((d) => `${SPLIT_WORDS.get(d.kind) ?? d.kind} on ${hostsText(d.hosts)}`);
     return `DRBD ${resource} split (${what.join(', ')}): see "DRBD split brain" in the README`;
   });
-  return [...split, ...disks.filter((d) => d.kind === WHERE_DISK_FAILED).map(failedDiskNote)];
+  const other = disks.filter((d) => d.kind !== WHERE_DISK_FAILED && !SPLIT_WORDS.has(d.kind)).map((d) => `DRBD ${d.resource}: ${d.kind} on ${hostsText(d.hosts)}`);
+  return [...split, ...other, ...disks.filter((d) => d.kind === WHERE_DISK_FAILED).map(failedDiskNote)];
 }
 
 /**

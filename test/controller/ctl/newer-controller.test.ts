@@ -1,30 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CommandEventSchema, HostsAnswerSchema, WhereAnswerSchema } from '../../../shared/protocol/ctl-api.js';
 import { JobEventSchema, PlanSchema } from '../../../shared/protocol/ctl-jobs.js';
-import { ctlFor } from './ctl-bed.js';
+import { ndjson, run } from './newer-controller-bed.js';
 
 // A controller upgraded before the operators' xenherdctl: its answers carry fields and kinds this
 // xenherdctl has never heard of. What it knows it shows as before; what it does not know it
 // leaves out (a field) or shows by the answer's own words (a kind); what is wrong is still refused.
-const TOKEN = `xh1.000000000000.${'a'.repeat(43)}`;
-
-/** A plain HTTP server on loopback answering each path (query left out) with its body; closed when the test ends. */
-async function controllerOf(routes: Record<string, string>): Promise<string> {
-  const server: Server = createServer((req, res) => {
-    const body = routes[(req.url ?? '').replace(/^\/v1/, '').replace(/\?.*$/, '')];
-    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' });
-    res.end(body ?? JSON.stringify({ error: { code: 'XH_ERR_NOT_FOUND', message: 'no such route' } }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-const run = async (routes: Record<string, string>, argv: readonly string[]) => ctlFor(null)(argv, { XENHERD_URL: await controllerOf(routes), XENHERD_TOKEN: TOKEN });
-const ndjson = (events: readonly unknown[]): string => events.map((e) => `${JSON.stringify(e)}\n`).join('');
-
 const AT = 1_700_000_000_000;
 const domain = { name: 'web01', baseName: 'web01', domid: 3, state: 'running', memMiB: 1024, vcpus: 2, migration: null };
 const match = { name: 'web01', places: [{ host: 'xen1', domain, reachable: true, ageMs: 1000 }], home: 'xen1', homeClaims: ['xen1'], away: null, visitor: null, autostart: [], midMigration: false, alerts: [], ageMs: 1000, reachable: true };
