@@ -19,6 +19,14 @@ describe('README', () => {
     for (const need of [/Node 18/, /openssh-server/, /openssh-client/, /python3/]) expect(before).toMatch(need);
   });
 
+  it('says, before the quick start, that installing openssh-server starts the system sshd, and how to stop it', () => {
+    // Debian's postinst starts and enables sshd on port 22, which nothing here needs: the tests
+    // and the demo start their own on 127.0.0.1 (.ci/run keeps it from starting at all)
+    const before = lines.slice(0, lines.indexOf('npm ci && npm run demo')).join('\n').replace(/\s+/g, ' ');
+    expect(before).toMatch(/starts and enables the system's sshd on port 22/);
+    expect(before).toContain('systemctl disable --now ssh');
+  });
+
   it('sells only commands that exist: every xenherdctl command the opening names is one', () => {
     const opening = README.slice(0, README.indexOf('\n## '));
     const bullet = opening.split('\n- ').find((p) => p.startsWith('**`xenherdctl`**')) ?? '';
