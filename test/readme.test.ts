@@ -27,6 +27,18 @@ describe('README', () => {
     expect(before).toContain('systemctl disable --now ssh');
   });
 
+  it('says where the .debs come from before the install steps apt-install them from the current directory', () => {
+    // `npm run package` writes them to dist/; in the checkout's root the glob matches nothing and
+    // apt says only 'Unsupported file ./xenherd-controller_0.1.0+*_all.deb given on commandline'
+    const built = lines.findIndex((l) => l.startsWith('npm run package   #'));
+    const installed = lines.findIndex((l) => l.startsWith('apt install ./xenherd-controller_'));
+    expect(built).toBeGreaterThan(0);
+    expect(installed).toBeGreaterThan(built);
+    const between = lines.slice(built, installed).join('\n').replace(/\s+/g, ' ');
+    expect(between).toContain('`cd dist`');
+    expect(between).toContain('Unsupported file');
+  });
+
   it('sells only commands that exist: every xenherdctl command the opening names is one', () => {
     const opening = README.slice(0, README.indexOf('\n## '));
     const bullet = opening.split('\n- ').find((p) => p.startsWith('**`xenherdctl`**')) ?? '';
