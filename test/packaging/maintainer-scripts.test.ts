@@ -10,6 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 interface UnitState {
   readonly enabled: boolean;
   readonly active: boolean;
+  /** the unit is failed: its main process's exit status and what it wrote to the journal at err */
+  readonly failed?: { readonly status: number; readonly journal: string };
 }
 
 let dir = '';
@@ -18,7 +20,7 @@ afterEach(() => {
   dir = '';
 });
 
-function runPostinst(pkg: 'agent' | 'controller', args: readonly string[], unit: UnitState): { stdout: string; calls: string } {
+function runPostinst(pkg: 'agent' | 'controller', args: readonly string[], unit: UnitState): { stdout: string; stderr: string; calls: string } {
   dir = mkdtempSync(join(tmpdir(), 'xenherd-postinst-'));
   const bin = join(dir, 'bin');
   const booted = join(dir, 'run-systemd-system');
@@ -29,7 +31,11 @@ function runPostinst(pkg: 'agent' | 'controller', args: readonly string[], unit:
     writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> '${log}'\n${body}\nexit 0\n`);
     chmodSync(join(bin, name), 0o755);
   };
-  stub('systemctl', `case "$*" in *is-enabled*) exit ${unit.enabled ? 0 : 1} ;; *is-active*) exit ${unit.active ? 0 : 3} ;; esac`);
+  const failed = unit.failed;
+  stub('systemctl', `case "$*" in *is-failed*) exit ${failed ? 0 : 1} ;; *is-enabled*) exit ${unit.enabled ? 0 : 1} ;; *is-active*) exit ${unit.active ? 0 : 3} ;; *ExecMainStatus*) echo ${failed?.status ?? 0} ;; *InvocationID*) echo 5f0c2a7e ;; esac`);
+  // only the failed invocation's lines: a journalctl asked for anything else prints nothing
+  writeFileSync(join(dir, 'journal'), failed?.journal ?? '');
+  stub('journalctl', `case "$*" in *_SYSTEMD_INVOCATION_ID=5f0c2a7e*) cat '${join(dir, 'journal')}' ;; esac`);
   // debian-installed and was-enabled answer as for a unit deb-systemd-helper has seen before
   stub('deb-systemd-helper', `case "$*" in *was-enabled*) exit ${unit.enabled ? 0 : 1} ;; esac`);
   stub('deb-systemd-invoke', '');
@@ -47,7 +53,7 @@ function runPostinst(pkg: 'agent' | 'controller', args: readonly string[], unit:
   } catch {
     // no stand-in was called
   }
-  return { stdout: r.stdout, calls };
+  return { stdout: r.stdout, stderr: r.stderr, calls };
 }
 
 describe.each([
@@ -60,6 +66,28 @@ describe.each([
     expect(r.calls).toContain(`deb-systemd-invoke try-restart ${name}.service`);
     expect(r.stdout).toContain(`${name} is enabled but not running`);
     expect(r.stdout).toContain(`systemctl start ${name}`);
+  });
+
+  it('an upgrade whose new daemon refuses the config: says on the terminal that it is not running, why, and the fix', () => {
+    const config = pkg === 'agent' ? '/etc/xenherd/agent.json' : '/etc/xenherd/controller.json';
+    const line = `${name}: XH_ERR_CONFIG: ${config}: unknown key "autostrat" (did you mean "autostart"?)`;
+    // exit 78 is RestartPreventExitStatus: the try-restart left the unit failed, not restarting
+    const r = runPostinst(pkg, ['configure', '0.1.0+20261205.184112'], { enabled: true, active: false, failed: { status: 78, journal: `${line}\n` } });
+    expect(r.calls).toContain(`deb-systemd-invoke try-restart ${name}.service`);
+    expect(r.calls).toContain('journalctl --sync');
+    expect(r.stderr).toContain(`${name}: ERROR: ${name} is not running: ${name}.service failed`);
+    expect(r.stderr).toContain(`exit 78 (XH_ERR_CONFIG): it refuses ${config}`);
+    expect(r.stderr).toContain(`  ${line}`);
+    expect(r.stderr).toContain(`then: systemctl start ${name}`);
+    // not the remove-then-install line: a failed unit does not start at the next boot
+    expect(r.stdout).not.toContain('it starts at the next boot');
+  });
+
+  it('a unit failed for another reason: its exit status and where to read more', () => {
+    const r = runPostinst(pkg, ['configure', '0.1.0+20261205.184112'], { enabled: true, active: false, failed: { status: 1, journal: '' } });
+    expect(r.stderr).toContain(`${name}: it exited with status 1`);
+    expect(r.stderr).toContain(`see systemctl status ${name} and journalctl -u ${name}; once fixed: systemctl start ${name}`);
+    expect(r.stdout).toBe('');
   });
 
   it('says nothing of a fresh install, which leaves the unit disabled on purpose', () => {
