@@ -39,11 +39,15 @@ const AGENT_JSON = '{}\n';
 export const AGENT: PackageLayout = {
   meta: {
     name: 'xenherd-agent',
-    // nothing but node: the unit reloads through the agent itself (`autostart reload`), and the agent
-    // runs xl, drbdadm and ssh, none of which a package of ours can promise on a Dom0
-    depends: 'nodejs (>= 18)',
-    recommends: 'openssh-client',
-    suggests: 'drbd-utils, openssh-server',
+    // the unit reloads through the agent itself (`autostart reload`). Every live move runs ssh: `xl
+    // migrate -s` carries the domU over it to the peer, and `keys` makes the migration key with
+    // ssh-keygen; so openssh-client is a dependency, not a recommendation that
+    // --no-install-recommends drops. The peer's sshd runs the forced command (migrate2, reverse's
+    // receiving end): a Dom0 that only sends could do without it, so it is recommended. xl and
+    // drbdadm come with Xen and DRBD, whose packages differ between installs: none is named.
+    depends: 'nodejs (>= 18), openssh-client',
+    recommends: 'openssh-server',
+    suggests: 'drbd-utils',
     synopsis: 'DRBD-aware guarded autostart and migrations for Xen Dom0s',
     description: [
       'The xenherd agent runs on every Xen Dom0 whose domUs have DRBD-replicated disks. It reads xl or xm and DRBD truthfully, starts guarded domUs at boot only when DRBD says it is safe (never into a split brain), keeps a ledger of the domUs that left this Dom0, and serves reverse migrations through a locked-down ssh forced command.',
@@ -67,7 +71,8 @@ export const AGENT: PackageLayout = {
 export const CONTROLLER: PackageLayout = {
   meta: {
     name: 'xenherd-controller',
-    // no procps: its unit has no ExecReload= (credentials are read at start; restart applies them)
+    // no procps: its unit has no ExecReload= (credentials are read at start; restart applies them).
+    // Only `xenherdctl ssh` runs ssh, the controller itself never does: recommended
     depends: 'nodejs (>= 18)',
     recommends: 'openssh-client',
     synopsis: 'thin controller and CLI for a fleet of xenherd Xen Dom0s',

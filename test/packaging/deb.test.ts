@@ -109,7 +109,13 @@ describe('npm run package as shipped', () => {
     for (const p of ['./usr/bin/xenherdctl -> ../lib/xenherd/xenherdctl', './usr/sbin/xenherd-controller -> ../lib/xenherd/xenherd-controller', './usr/share/man/man1/xenherdctl.1.gz', './usr/share/bash-completion/completions/xenherdctl']) {
       expect(controller).toContain(p);
     }
-    expect(execFileSync('dpkg-deb', ['-f', deb('xenherd-agent'), 'Depends'], { encoding: 'utf8' })).toBe('nodejs (>= 18)\n');
+    // every live move runs ssh (xl migrate -s) and `keys` runs ssh-keygen: the client is no mere
+    // recommendation that --no-install-recommends drops; sshd serves the peers' forced commands
+    const field = (name: string, f: string): string => execFileSync('dpkg-deb', ['-f', deb(name), f], { encoding: 'utf8' });
+    expect(field('xenherd-agent', 'Depends')).toBe('nodejs (>= 18), openssh-client\n');
+    expect(field('xenherd-agent', 'Recommends')).toBe('openssh-server\n');
+    // only `xenherdctl ssh` runs ssh on the controller's side
+    expect(field('xenherd-controller', 'Recommends')).toBe('openssh-client\n');
   });
 
   it('lists every file but the conffiles in DEBIAN/md5sums, as dh_md5sums does', () => {

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The install test's base tree: a minimal Debian 12 (debootstrap --variant=minbase) with what the
-# packages depend on (Debian's own nodejs), so dpkg -i needs no network, and systemd for
+# packages depend on (Debian's own nodejs, and openssh-client for the agent), so dpkg -i needs no
+# network, and systemd for
 # what a Dom0 has that the maintainer scripts and unit checks use (deb-systemd-helper, systemctl,
 # systemd-analyze). Built into OUT/rootfs; base-tree.ts caches OUT by a hash of this file. Mounts
 # debootstrap leaves behind on failure are undone.
@@ -20,7 +21,7 @@ MIRROR=$(awk '/^URIs:/{u=$2} /^Suites:/ && !/security/{print u; exit}' $SRC 2>/d
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 
 echo "[base $(date +%T)] debootstrap bookworm from $MIRROR"
-debootstrap --variant=minbase --include=nodejs,systemd bookworm "$R" "$MIRROR" > "$OUT/debootstrap.log" 2>&1 ||
+debootstrap --variant=minbase --include=nodejs,openssh-client,systemd bookworm "$R" "$MIRROR" > "$OUT/debootstrap.log" 2>&1 ||
   { tail -20 "$OUT/debootstrap.log" >&2; exit 1; }
 # the downloaded .debs are not needed again
 rm -f "$R"/var/cache/apt/archives/*.deb
