@@ -48,8 +48,12 @@ describe.each(UNITS)('systemd/%s', (unit) => {
     const interval = Number(inSection(unit, 'Unit', 'StartLimitIntervalSec'));
     const burst = Number(inSection(unit, 'Unit', 'StartLimitBurst'));
     expect(burst).toBeGreaterThan(0);
-    // the loop is RestartSec plus a failed start: BURST rounds of it must fall inside the interval
-    expect(interval).toBeGreaterThanOrEqual(burst * (Number(value(unit, 'RestartSec')) + 1));
+    // the loop is RestartSec plus a failed start: BURST rounds of it must fall inside the interval.
+    // What a failed start costs is no constant of the unit file: npm run test:package starts each
+    // unit failing every time and waits for its start limit to stop it within the interval
+    // (test/packaging/install/booted-reinstall.ts). Here only the waits between starts are known,
+    // and they alone must leave room for the starts
+    expect(interval).toBeGreaterThan(burst * Number(value(unit, 'RestartSec')));
   });
 
   it('says that every start counts toward the limit, restarts by hand too, and how to start it again once hit', () => {

@@ -12,6 +12,7 @@ import { ensureBaseTree } from './base-tree.js';
 import { Booted } from './booted.js';
 import { controllerRestarts, missingCredential } from './booted-controller.js';
 import { agentLogPriorities } from './booted-journal.js';
+import { removeThenInstall, startLimitEndsLoop, upgradeRefusesConfig } from './booted-reinstall.js';
 import { agentService, controllerService, installUnderSystemd, reloadAndUpgrade, removeAndPurgeUnderSystemd, reportsToController } from './booted-steps.js';
 import { Chroot } from './chroot.js';
 import { controllerInit, ctlHelp, docs, install, inventory, removeAndPurge, upgrade, verifyUnits, versions, type Ctx } from './steps.js';
@@ -73,6 +74,9 @@ const underSystemd: Step[] = [
   ['xenherdctl where web1 answers xen1 (the agent reports)', reportsToController],
   ["log lines reach the journal at their priorities: journalctl -p err shows the agent's error line and both daemons' refused starts", agentLogPriorities],
   ['systemctl reload keeps the agent; an upgrade restarts what runs, not what is stopped', reloadAndUpgrade],
+  ["an upgrade whose new daemons refuse their configs: dpkg ends 0 and says on the terminal what is wrong and the fix", upgradeRefusesConfig],
+  ['dpkg -r, then -i: config and state kept, the units enabled and stopped, the install says how to start them', removeThenInstall],
+  ['a unit failing at every start is stopped by its start limit within the interval', startLimitEndsLoop],
   ['dpkg -r stops both, dpkg -P leaves no units, links or state', removeAndPurgeUnderSystemd],
 ];
 
