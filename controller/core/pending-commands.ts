@@ -132,8 +132,12 @@ export class PendingCommands {
     this.finish(msg.commandId, { ok: msg.ok, code: msg.code, message: msg.message, detail: msg.detail }, msg.data ?? null);
   }
 
-  /** The agent's link closed: whatever it was running has an unknown outcome from here. */
-  linkClosed(session: AgentSession, code: number, reason: string): void {
+  /**
+   * The agent's link closed: whatever it was running has an unknown outcome from here. OWNSTOP:
+   * this controller closed it as it stops, the end a restart or an upgrade always has, so each such
+   * ending is logged at info; a link lost while it runs stays a warning.
+   */
+  linkClosed(session: AgentSession, code: number, reason: string, ownStop = false): void {
     for (const [id, p] of [...this.pending]) {
       if (p.session !== session) continue;
       const name = subjectOf(p.command);
@@ -142,17 +146,17 @@ export class PendingCommands {
         code: 'XH_ERR_AGENT_LINK_LOST',
         message: `the link to ${session.host}'s agent closed (${code}${reason ? `: ${reason}` : ''}) while it ran ${describeCommand(p.command)}: the outcome is unknown here; the agent finishes or abandons it on its own${name ? `; check \`xenherdctl where ${name}\` once ${session.host} reports again` : ''}`,
         detail: null,
-      }, null);
+      }, null, ownStop);
     }
   }
 
-  private finish(id: string, outcome: CommandOutcome, data: ResultData | null): void {
+  private finish(id: string, outcome: CommandOutcome, data: ResultData | null, ownStop = false): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
     p.cancelTimeout();
     const c = p.command;
-    this.log[!outcome.ok ? 'warn' : isLeaseRenewal(c) ? 'debug' : 'info'](
+    this.log[!outcome.ok && !ownStop ? 'warn' : isLeaseRenewal(c) ? 'debug' : 'info'](
       { event: 'command-done', commandId: id, host: p.session.host, op: c.op, domu: subjectOf(c) || undefined, operationId: c.op === 'inspect' ? null : c.operationId, ok: outcome.ok, code: outcome.code },
       `${describeCommand(c)} on ${p.session.host}: ${outcome.ok ? 'done' : outcome.code}: ${outcome.message}`,
     );
@@ -161,9 +165,9 @@ export class PendingCommands {
     p.sink.done(outcome, data);
   }
 
-  /** On shutdown: every command ends with a link-lost error. */
+  /** On shutdown: every command ends with a link-lost error, expected at this controller's own stop. */
   closeAll(): void {
-    for (const p of [...this.pending.values()]) this.linkClosed(p.session, 1001, 'controller shutting down');
+    for (const p of [...this.pending.values()]) this.linkClosed(p.session, 1001, 'controller shutting down', true);
   }
 }
 
