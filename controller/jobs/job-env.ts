@@ -62,6 +62,13 @@ export function moveContexts(env: JobEnv, job: JobRun, reason: MoveContext['reas
     coldFallback,
     stopping: () => stopping() !== null,
     aborted: () => abandons(stopping()),
+    abortedWhy: () => {
+      const why = stopping();
+      if (!abandons(why)) return null;
+      if (why === 'shutdown') return { ownStop: true, words: 'the controller is stopping' };
+      const lost = job.lostFlag;
+      return { ownStop: false, words: lost === null ? 'the job lost its maintenance flag' : `the job stopped, ${lost.host}'s maintenance flag no longer its own${lost.flag?.owner ? ` (owner ${lost.flag.owner})` : ''}` };
+    },
     report: (m: Move, phase: MovePhase, attempt: number, line: string | null) => {
       const now = env.port.clock.now();
       if (phase === 'started') started.set(m.name, now);

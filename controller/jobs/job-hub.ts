@@ -20,7 +20,7 @@ import { runRebalance } from './rebalance-job.js';
 import { runRestore } from './restore-job.js';
 import { runRoll } from './roll-job.js';
 import { RollProgress } from './roll-progress.js';
-import { cutByShutdown } from './shutdown-ending.js';
+import { cutByLostFlag, cutByShutdown } from './shutdown-ending.js';
 import { cutOperations } from './cut-operations.js';
 import type { JobSettings } from './settings.js';
 
@@ -195,7 +195,8 @@ export class JobHub {
     } catch (e) {
       end = failure('XH_ERR_INTERNAL', `the ${req.kind} job failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }
-    if (job.stopReason === 'shutdown') end = cutByShutdown(req, job.operationId, end);
+    if (job.stopReason === 'shutdown') end = cutByShutdown(req, job.operationId, end, this.env.settings.leaseMs);
+    else if (job.stopReason === 'aborted' && job.lostFlag !== null) end = cutByLostFlag(req, job.lostFlag, end, this.port.identity);
     this.jobs.delete(job.id);
     // a job cut by this controller's own stop is no fault to grep the journal for
     this.port.log[end.ok || job.stopReason === 'shutdown' ? 'info' : 'warn'](

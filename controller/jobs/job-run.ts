@@ -1,3 +1,4 @@
+import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { JobEnd, JobEvent, JobKind } from '../../shared/protocol/ctl-jobs.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 import { JobTally } from './job-tally.js';
@@ -21,6 +22,13 @@ function stepOf(e: JobEvent): string | null {
   }
 }
 
+/** A host's maintenance flag a job lost: the agent's words, and the flag as it answered (null: not said). */
+export interface LostFlag {
+  readonly host: string;
+  readonly why: string;
+  readonly flag: Maintenance | null;
+}
+
 /**
  * One running job as its followers see it: its events (kept, so an operator who asks for the
  * same job again is shown what happened so far), its stop request, and its end.
@@ -29,6 +37,8 @@ export class JobRun {
   operationId: string | null = null;
   stopReason: StopReason | null = null;
   ended: JobEnd | null = null;
+  /** the maintenance flag this job lost, which stopped it ('aborted'): its end says who has it now */
+  lostFlag: LostFlag | null = null;
   /** its latest step in words (stepOf), for whoever lists the jobs */
   step: string | null = null;
   /** how many moves run now (set by the job's scheduler) */
@@ -64,6 +74,13 @@ export class JobRun {
     if (this.ended) return () => undefined;
     this.followers.add(f);
     return () => this.followers.delete(f);
+  }
+
+  /** A host's flag is no longer this job's (a renewal refused): said on the stream, and the job stops. */
+  loseFlag(lost: LostFlag): void {
+    this.emit({ type: 'note', level: 'warn', line: lost.why });
+    this.lostFlag ??= lost;
+    this.stop('aborted');
   }
 
   stop(why: StopReason): void {

@@ -3,7 +3,7 @@ import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { Claim } from '../plan/maintenance-claims.js';
 import { ask, type FleetPort } from './port.js';
-import type { JobRun } from './job-run.js';
+import type { JobRun, LostFlag } from './job-run.js';
 import type { JobSettings } from './settings.js';
 
 const ACTIVE = new Set<Maintenance['state']>(['draining', 'restoring']);
@@ -36,7 +36,7 @@ export class MaintenanceLease {
     private readonly s: JobSettings,
     readonly host: string,
     private readonly by: string,
-    private readonly onLost: (why: string) => void,
+    private readonly onLost: (lost: LostFlag) => void,
   ) {}
 
   async set(claim: Claim): Promise<Result<Maintenance, XhError>> {
@@ -79,7 +79,7 @@ export class MaintenanceLease {
         // a link that is down is not a lost claim: the lease runs on at the agent; try again
         if (a.outcome.code === 'XH_ERR_AGENT_UNREACHABLE' || a.outcome.code === 'XH_ERR_AGENT_LINK_LOST' || a.outcome.code === 'XH_ERR_TIMEOUT') return this.renewLater();
         this.held = null;
-        this.onLost(`${this.host}'s maintenance flag is no longer this job's: ${a.outcome.message}`);
+        this.onLost({ host: this.host, why: `${this.host}'s maintenance flag is no longer this job's: ${a.outcome.message}`, flag: a.data?.kind === 'maintenance' ? a.data.maintenance : null });
       });
     });
   }
@@ -90,10 +90,7 @@ export class MaintenanceLease {
  * the job's stream. The caller stops the lease when the job ends (claimed or not).
  */
 export async function claimForJob(env: { port: FleetPort; settings: JobSettings }, job: JobRun, host: string, claim: Claim): Promise<{ lease: MaintenanceLease; claimed: Result<Maintenance, XhError> }> {
-  const lease = new MaintenanceLease(env.port, env.settings, host, job.by, (why) => {
-    job.emit({ type: 'note', level: 'warn', line: why });
-    job.stop('aborted');
-  });
+  const lease = new MaintenanceLease(env.port, env.settings, host, job.by, (lost) => job.loseFlag(lost));
   const claimed = await lease.set(claim);
   if (claimed.ok) job.emit({ type: 'host', host, maintenance: claimed.value });
   return { lease, claimed };

@@ -17,8 +17,13 @@ export interface MoveContext {
   readonly coldFallback: boolean;
   /** the job is stopping: a failed attempt is not retried; an ambiguous one is asked about once, and what is still moving then is an alarm */
   stopping(): boolean;
-  /** the controller is shutting down: nothing is waited for any more (the agents finish on their own) */
+  /** the controller is shutting down, or the job lost a host's flag: nothing is waited for any more (the agents finish on their own) */
   aborted(): boolean;
+  /**
+   * why it was aborted, in words for a move's ending: this controller stopping, or the job's
+   * maintenance flag taken by another operation or controller (null: not aborted)
+   */
+  abortedWhy(): { readonly ownStop: boolean; readonly words: string } | null;
   /** phase `left`: a move only left to its agent as the controller stops (MoveOutcome `unwatched`), logged as no alarm */
   report(move: Move, phase: MovePhase, attempt: number, line: string | null): void;
 }

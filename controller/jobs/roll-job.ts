@@ -7,7 +7,7 @@ import { planRestore } from '../plan/restore.js';
 import { rollResume, withBootMark, type RollResume } from '../plan/roll-resume.js';
 import { alarmText, type DrainAccount } from './drain-account.js';
 import { failure, leftoverCode, moveContexts, remainingText, runScheduled, success, type Ending, type JobEnv } from './job-env.js';
-import type { JobRun } from './job-run.js';
+import type { JobRun, LostFlag } from './job-run.js';
 import { MaintenanceLease } from './maintenance-lease.js';
 import { rollInSlices, stoppedWhilePlanning } from './plan-in-slices.js';
 import { awaitReboots, drainGroup, doneNote, rebootedText, resumeNote, unreachableText } from './roll-group.js';
@@ -69,10 +69,7 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
       const resume = new Map(group.hosts.map((h) => [h, rollResume(port.facts().host(h)?.maintenance ?? ONLINE, port.record(h)?.bootId ?? null)]));
       const toDrain = group.hosts.filter((h) => resume.get(h)?.step === 'drain');
       const leases = new Map<string, MaintenanceLease>();
-      const lost = (why: string): void => {
-        job.emit({ type: 'note', level: 'warn', line: why });
-        job.stop('aborted');
-      };
+      const lost = (l: LostFlag): void => job.loseFlag(l);
       for (const host of group.hosts) {
         const lease = new MaintenanceLease(port, env.settings, host, job.by, lost);
         allLeases.push(lease);

@@ -26,7 +26,8 @@ export async function settleMove(ctx: MoveContext, move: Move, attempt: number):
   // the ending came from this controller's own stop (its links closing under a running command):
   // the agents go on with the move. A stop that comes while an earlier ending is being settled (an
   // agent that crashed mid-move) leaves that ending unknown, for a person: no agent may know it.
-  const causedByStop = ctx.aborted();
+  // A lost flag ends no command: an ambiguous ending then is one of its own, as unknown as ever.
+  const causedByStop = ctx.abortedWhy()?.ownStop === true;
   for (;;) {
     // an ALARM the agent reported (its ledger's unsettled record) is final: both halves stay for a person
     const alarmed = alarmOf(ctx, move);
@@ -46,7 +47,8 @@ export async function settleMove(ctx: MoveContext, move: Move, attempt: number):
     reported = last;
     if (ctx.port.clock.now() >= deadline) return { verdict: 'unsettled', message: last };
     // no ending known, but none wrong either: the agents finish the move on their own
-    if (ctx.aborted()) return causedByStop ? { verdict: 'unwatched', message: last } : { verdict: 'unsettled', message: `${last}; the controller is stopping` };
+    const aborted = ctx.abortedWhy();
+    if (aborted !== null) return causedByStop ? { verdict: 'unwatched', message: last } : { verdict: 'unsettled', message: `${last}; ${aborted.words}` };
     // a cancel or the job's --timeout ends the wait too: what is still moving is left for a person
     if (ctx.stopping()) return { verdict: 'unsettled', message: `${last}; the job is stopping` };
     await ctx.port.clock.sleep(ctx.settings.settleRetryMs);

@@ -18,7 +18,7 @@ describe('the controller stopping (a restart, an upgrade) while xenherdctl follo
     expect(r.code).toBe(87);
     expect(r.stdout).not.toMatch(/ALARM/);
     expect(r.stdout).toMatch(/: left to its agent xen1 → xen\d after /);
-    expect(r.stdout).toMatch(/XH_ERR_CONTROLLER_UNREACHABLE: the drain was cut by the controller stopping \(a restart or an upgrade of xenherd-controller\), not by anything going wrong: run the same command again \(`xenherdctl drain xen1`\) once the controller is back: it continues the same operation \(\S+\) where it stopped/);
+    expect(r.stdout).toMatch(/XH_ERR_CONTROLLER_UNREACHABLE: the drain was cut by the controller stopping \(a restart or an upgrade of xenherd-controller\), not by anything going wrong: run the same command again \(`xenherdctl drain xen1`\); once this controller is back it continues the same operation \(\S+\) where it stopped; should this controller stay down, a standby controller the Dom0s then report to continues the same operation \(\S+\) where it stopped once this controller's hold on them lapses \(\d+ s;/);
     // the end line came: not the guess xenherdctl makes of a stream that closed with none
     expect(r.stderr).not.toMatch(/closed before the drain ended/);
   });

@@ -42,7 +42,7 @@ describe('the drain lives on the agents: controller restarts, two controllers, D
     expect(bed.moves(job, 'alarm')).toEqual([]);
     const end = job.end;
     expect(end).toMatchObject({ ok: false, code: 'XH_ERR_CONTROLLER_UNREACHABLE', moved: 1 });
-    expect(end?.message).toContain(`the drain was cut by the controller stopping (a restart or an upgrade of xenherd-controller), not by anything going wrong: run the same command again (\`xenherdctl drain xen1\`) once the controller is back: it continues the same operation (${op}) where it stopped`);
+    expect(end?.message).toContain(`the drain was cut by the controller stopping (a restart or an upgrade of xenherd-controller), not by anything going wrong: run the same command again (\`xenherdctl drain xen1\`); once this controller is back it continues the same operation (${op}) where it stopped; should this controller stay down, a standby controller the Dom0s then report to continues the same operation (${op}) where it stopped once this controller's hold on them lapses (60 s;`);
     expect(end?.remaining.map((l) => [l.name, l.blocker.kind])).toEqual([
       ['a2', 'not-started'],
       ['b1', 'left-to-agent'],
