@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { createLogger } from '../../shared/logger.js';
@@ -8,6 +9,7 @@ import type { XhError } from '../../shared/errors.js';
 import { jobSettingsOf, settingsOf } from '../config/load.js';
 import { readTlsFiles } from '../config/tls-files.js';
 import { ControllerCore } from '../core/controller-core.js';
+import { controllerIdentity, controllerInstance } from '../files/controller-instance.js';
 import { rollRecordsFile } from '../files/roll-records-file.js';
 import { writableStateDir } from '../files/writable-state-dir.js';
 import { fail, loadConfig, optionString, parseCommand, withHelp } from './common.js';
@@ -75,15 +77,20 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   if (Object.keys(store.agents).length + Object.keys(store.operators).length === 0) {
     log.warn({ event: 'no-tokens', file: files.tokensFile }, 'no tokens yet: nobody can connect; run `xenherd-controller enroll HOST` for each agent');
   }
+  // what a stopped roll finished and this controller's instance id, kept where the service may
+  // write: under systemd its StateDirectory= (stateDir holds root's tokens.json, which the unit
+  // only reads as a credential, and which a standby is made from a copy of)
+  const ownDir = writableStateDir(process.env['STATE_DIRECTORY'], config.stateDir);
   // the owner of the maintenance flags this controller claims: stable across its restarts (so a
   // re-run drain continues its own operation at once), distinct from any other controller's
-  const identity = `xenherd-controller@${hooks.hostname()}:${config.listen.port}`;
+  const instance = controllerInstance(ownDir, () => randomBytes(4).toString('hex'));
+  const identity = controllerIdentity(hooks.hostname(), config.listen.port, instance.id);
+  if (instance.problem !== null) log.warn({ event: 'controller-instance', identity }, instance.problem);
+  log.info({ event: 'identity', identity }, `owner of the maintenance flags it claims: ${identity}`);
   // which Dom0s belong to the fleet: one enrolled and silent since the start is reported, not unknown;
   // one whose last token is removed is forgotten once its link is down
   const enrolled = enrolledHostsOf(tokens);
-  // what a stopped roll finished, kept where the service may write: under systemd its
-  // StateDirectory= (stateDir holds root's tokens.json, which the unit only reads as a credential)
-  const rollRecords = rollRecordsFile(writableStateDir(process.env['STATE_DIRECTORY'], config.stateDir));
+  const rollRecords = rollRecordsFile(ownDir);
   const core = new ControllerCore({ clock: hooks.clock, log, newId: hooks.newId, settings: settingsOf(config), jobs: jobSettingsOf(config), identity, enrolled, rollRecords, ...(certificate !== null ? { certificate } : {}) });
   let server;
   try {

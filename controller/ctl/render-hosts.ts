@@ -15,7 +15,7 @@ const linkState = (h: HostView): string =>
   h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : viewText(h.view)) : h.linkUp ? 'silent' : h.tokenRefused !== undefined ? 'token refused' : h.agentStoppedAt !== undefined ? 'stopped (restarting?)' : h.reportsElsewhereSince !== undefined ? 'other controller' : 'unreachable';
 
 /**
- * "online", "draining (ctl1:7443, op 3f2a9c01)": the state, who holds it and for which operation. A
+ * "online", "draining (ctl1:7443/0123abcd, op 3f2a9c01)": the state, who holds it and for which operation. A
  * controller's owner name without its "xenherd-controller@" (every controller's owner starts so),
  * which alone widened every row of a fleet's `hosts` past an 80- or 120-column terminal.
  */

@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { controllerIdentity, controllerInstance, INSTANCE_FILE } from '../../../controller/files/controller-instance.js';
+import { cutOperations } from '../../../controller/jobs/cut-operations.js';
+import type { HostRecord } from '../../../controller/fleet/host-record.js';
+
+const root = mkdtempSync(join(tmpdir(), 'ctl-instance-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** the identity serve gives a controller named HOST:PORT whose writable state dir is DIR */
+function served(dir: string, n: number): string {
+  const ids = ['0123abcd', 'fedc9876', '000000aa'];
+  return controllerIdentity('ctl', 7443, controllerInstance(dir, () => ids[n] as string).id);
+}
+
+// Two controllers on one host name and port (a standby in a container or a machine image sharing
+// the first's host name, two controllers of a test bed) were one owner to the agents: the
+// standby took the primary's live drain for its own. A restart of one controller keeps its name.
+describe("a controller's owner name for the maintenance flags", () => {
+  it('two controllers sharing host name and port are two owners; one restarted stays the owner it was', () => {
+    const primary = served(join(root, 'a'), 0);
+    const standby = served(join(root, 'b'), 1);
+    expect(primary).not.toBe(standby);
+    expect(primary).toBe('xenherd-controller@ctl:7443/0123abcd');
+    // restarted: the id kept in its state dir, not a fresh one
+    expect(served(join(root, 'a'), 2)).toBe(primary);
+    expect(readFileSync(join(root, 'a', INSTANCE_FILE), 'utf8')).toBe('0123abcd\n');
+  });
+
+  it("the standby no longer lists the primary's running drain as one its own stop cut", () => {
+    const primary = served(join(root, 'c'), 0);
+    const standby = served(join(root, 'd'), 1);
+    const record = { host: 'xen1', state: { maintenance: { state: 'draining', operationId: 'op1', owner: primary } } } as unknown as HostRecord;
+    expect(cutOperations([record], primary, new Set()).map((c) => c.host)).toEqual(['xen1']);
+    expect(cutOperations([record], standby, new Set())).toEqual([]);
+  });
+
+  it('a file that holds no id is replaced, and said', () => {
+    const dir = join(root, 'e');
+    served(dir, 0);
+    writeFileSync(join(dir, INSTANCE_FILE), 'garbage\n');
+    const again = controllerInstance(dir, () => 'fedc9876');
+    expect(again.id).toBe('fedc9876');
+    expect(again.problem).toContain('held no instance id');
+    expect(controllerInstance(dir, () => '000000aa')).toEqual({ id: 'fedc9876', problem: null });
+  });
+});
