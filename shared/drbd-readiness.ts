@@ -136,5 +136,6 @@ export const readinessOfLink = (r: LinkDrbdResource): DrbdReadinessView => ({
   name: r.name,
   up: r.role !== null,
   disk: r.disk,
+  ...(r.client === true ? { client: true as const } : {}),
   peers: r.peers.map((p) => ({ name: p.name, connection: p.connection, disk: p.disk, replication: p.replication, syncedPercent: null, ...(p.client === true ? { client: true as const } : {}) })),
 });

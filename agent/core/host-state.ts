@@ -36,14 +36,17 @@ export const unreportedDomains = (s: AgentState): string[] =>
 
 /**
  * One DRBD resource as the link reports it: roles and state words the schema takes, or null. A
- * peer's `client` goes only to a controller whose welcome ACCEPTS it (an older one refuses the key).
+ * peer's `client`, and this Dom0's own, go only to a controller whose welcome ACCEPTS each (an
+ * older one refuses the key).
  */
 export const linkDrbdResource = (r: DrbdResourceView, accepts: readonly string[]): LinkDrbdResource => {
   const clients = accepts.includes(LINK_FEATURE.drbdClient);
+  const self = accepts.includes(LINK_FEATURE.drbdLocalClient) && r.client === true;
   return {
     name: r.name,
     role: r.up ? role(r.role) : null,
     disk: word(r.disk),
+    ...(self ? { client: true } : {}),
     peers: r.peers.slice(0, 32).map((p) => ({ name: p.name.slice(0, 253), role: role(p.role), connection: word(p.connection), disk: word(p.disk), replication: word(p.replication), ...(clients && p.client === true ? { client: true } : {}) })),
   };
 };

@@ -27,6 +27,8 @@ const peerCalled = (p: ReportedPeer, only: boolean): string => (only && hostless
  * two Dom0s holding the data): its Diskless is how it always is, no disk gone, and it holds no copy.
  */
 const clientPeer = (p: ReportedPeer): boolean => p.client === true && p.disk === 'Diskless';
+/** The reporting Dom0 itself a DRBD client of the resource (DRBD 9's `client:yes`): no disk of it there to fail or attach. */
+const clientHere = (res: LinkDrbdResource): boolean => res.client === true && res.disk === 'Diskless';
 
 /** One host's report of one resource that is not well. */
 interface Side {
@@ -42,7 +44,7 @@ interface Side {
 
 function sideOf(index: FleetIndex, r: ReportedRecord, res: LinkDrbdResource): Side | null {
   const bad: string[] = [];
-  if (res.disk !== 'UpToDate') bad.push(`disk ${res.disk ?? 'unknown'}`);
+  if (res.disk !== 'UpToDate' && !clientHere(res)) bad.push(`disk ${res.disk ?? 'unknown'}`);
   const cut = res.peers.filter((p) => p.connection !== null && p.connection !== 'Connected');
   for (const p of res.peers) {
     const who = peerCalled(p, res.peers.length === 1);
@@ -133,6 +135,20 @@ function peerDetachedHint(index: FleetIndex, s: Side): string {
   return `: ${peerHost}'s disk of ${name} failed or was detached, so ${s.host} holds the only copy${onPeer}: do not disconnect, demote or take down ${name} on ${s.host}; the repair is on ${peerHost} (README, section "${FAILED_DISK_SECTION}")`;
 }
 
+const clientNote = (s: Side): string => (clientHere(s.res) ? ', a DRBD client of it (diskless by its configuration: no disk to attach, it holds no copy)' : '');
+
+/**
+ * A client's peers are its disk: with none connected and UpToDate, what runs on it has no disk at
+ * all, and the repair is on those peers, never an attach here.
+ */
+function clientHint(index: FleetIndex, s: Side): string {
+  const name = s.res.name;
+  if (s.res.peers.some((p) => p.connection === 'Connected' && p.disk === 'UpToDate')) return '';
+  const running = domusOn(index, name, s.host).filter((d) => index.running.get(d)?.get(s.host)?.some(isLive) === true).sort();
+  const runs = running.length === 0 ? '' : `; ${running.join(', ')} ${running.length === 1 ? 'runs' : 'run'} on ${s.host} on no disk`;
+  return `: no peer holding a disk of ${name} is connected and UpToDate${runs}: see to the Dom0s that hold its disks (\`drbdadm status ${name}\` there)`;
+}
+
 const peerGone = (s: Side): boolean => s.res.disk === 'UpToDate' && s.res.peers.length === 1 && GONE.has(s.res.peers[0]?.disk ?? '');
 
 /**
@@ -147,7 +163,9 @@ function oneSide(index: FleetIndex, fresh: Freshness, s: Side): CheckProblem {
     ? SPLIT_HINT
     : s.cut
       ? cutHint(index, fresh, s, peer)
-      : GONE.has(s.res.disk ?? '')
+      : clientHere(s.res)
+        ? clientHint(index, s)
+        : GONE.has(s.res.disk ?? '')
         ? detachedHint(index, s)
         : peerGone(s)
           ? peerDetachedHint(index, s)
@@ -155,7 +173,7 @@ function oneSide(index: FleetIndex, fresh: Freshness, s: Side): CheckProblem {
   const users = usersNote(index, name, s.peerHost === null ? [s.host] : [s.host, s.peerHost]);
   const short = s.cut ? `DRBD ${name}${users} not connected on ${s.host}` : `DRBD ${name}${users} not UpToDate on ${s.host}`;
   const waits = s.cut && !s.standAlone && peer === 'unheard' && s.peerHost !== null;
-  const problem: CheckProblem = { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text: `DRBD ${name}${users} on ${s.host}: ${s.bad.join(', ')}${hint}` };
+  const problem: CheckProblem = { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text: `DRBD ${name}${users} on ${s.host}${clientNote(s)}: ${s.bad.join(', ')}${hint}` };
   if (waits) return { ...problem, rank: 2, waitsFor: s.peerHost as string };
   return peer === 'unknown' ? { ...problem, rank: 1 } : problem;
 }

@@ -43,6 +43,9 @@ export const isClientSide = (s: ViewSide, sides: readonly ViewSide[]): boolean =
   return links.length > 0 && links.every((o) => peerToward(o, s.host)?.client === true);
 };
 
+/** S reports itself Diskless by its configuration (DRBD 9's `client:yes`), or every side heard now and connected to it says so. */
+const isClientHere = (s: ViewSide, sides: readonly ViewSide[]): boolean => s.res?.disk === 'Diskless' && (s.res.client === true || isClientSide(s, sides));
+
 /**
  * A side heard now reports its link to S Connected (with S's disk UpToDate when UPTODATE, or S a
  * diskless tiebreaker, which has no disk to be so): S is up and replicating, whatever its agent says.
@@ -81,8 +84,10 @@ export function drbdFlags(index: FleetIndex, fresh: Freshness, name: string, sid
   if (cut.length > 0) flags.push({ kind: 'not-connected', text: `not connected (as ${and(cut.map(asOf))} report${cut.length === 1 ? 's' : ''}): writes do not replicate` });
   const sync = up.filter((s) => s.reachable && (s.res as LinkDrbdResource).peers.some(syncing));
   if (sync.length > 0) flags.push({ kind: 'syncing', text: `resync under way (${and(sync.map((s) => `${s.host} ${(s.res as LinkDrbdResource).peers.find(syncing)?.replication}`))}; its progress is not reported)` });
-  const disks = up.filter((s) => s.reachable && s.res?.disk !== 'UpToDate').map((s) => `${s.host} ${s.res?.disk ?? 'unknown'}`);
+  const clients = up.filter((s) => s.reachable && isClientHere(s, sides));
+  const disks = up.filter((s) => s.reachable && s.res?.disk !== 'UpToDate' && !clients.includes(s)).map((s) => `${s.host} ${s.res?.disk ?? 'unknown'}`);
   if (disks.length > 0) flags.push({ kind: 'not-uptodate', text: `not UpToDate: ${disks.join(', ')}` });
+  if (clients.length > 0) flags.push({ kind: 'client', text: `${and(clients.map((s) => s.host))} ${clients.length === 1 ? 'is a DRBD client' : 'are DRBD clients'} of ${name} (diskless by configuration, \`client:yes\`): no copy is kept there and nothing is to attach; what runs there reads and writes over the network on a peer's disk` });
   for (const s of sides) {
     if (s.reachable && s.res !== null) continue;
     const by = liveLinksTo(s, sides).map((o) => o.host);

@@ -40,12 +40,15 @@ export class DiskTrouble {
     return names;
   }
 
-  /** The resources whose disk DRBD detached on HOST (Diskless, Failed), as a Dom0 heard now reports them; none from one not heard now. */
+  /**
+   * The resources whose disk DRBD detached on HOST (Diskless, Failed), as a Dom0 heard now reports
+   * them; none from one not heard now, nor one HOST is a DRBD client of (Diskless by design).
+   */
   detachedOn(host: string): readonly LinkDrbdResource[] {
     let found = this.detached.get(host);
     if (found === undefined) {
       const r = this.index.record(host);
-      found = r?.state && isReachable(r, this.fresh.now, this.fresh.staleAfterMs) ? r.state.drbd.resources.filter((res) => res.disk === 'Diskless' || res.disk === 'Failed') : [];
+      found = r?.state && isReachable(r, this.fresh.now, this.fresh.staleAfterMs) ? r.state.drbd.resources.filter((res) => (res.disk === 'Diskless' && res.client !== true) || res.disk === 'Failed') : [];
       this.detached.set(host, found);
     }
     return found;

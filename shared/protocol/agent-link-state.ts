@@ -59,6 +59,12 @@ export const LinkDrbdResourceSchema = z.strictObject({
   /** null when the resource is not up */
   role: DrbdRoleSchema.nullable(),
   disk: DrbdWord.nullable(),
+  /**
+   * true: this Dom0's disk of it is Diskless by its configuration (DRBD 9's `client:yes`): a DRBD
+   * client holding no copy, no disk that failed; absent otherwise, from older agents, and to a
+   * controller that did not accept LINK_FEATURE.drbdLocalClient
+   */
+  client: z.literal(true).optional(),
   peers: z.array(LinkDrbdPeerSchema).max(LINK_LIMITS.peers),
 });
 export type LinkDrbdResource = z.infer<typeof LinkDrbdResourceSchema>;

@@ -86,6 +86,12 @@ export const LINK_FEATURE = {
   xenVersion: 'xen-version',
   /** the agent may mark a DRBD peer diskless by its configuration (`drbd.resources[].peers[].client`, a tiebreaker) */
   drbdClient: 'drbd-client',
+  /**
+   * the agent may mark its own side of a DRBD resource diskless by its configuration
+   * (`drbd.resources[].client`, this Dom0 a DRBD client): a word of its own, as controllers that
+   * took `drbd-client` before it refuse the key on the resource
+   */
+  drbdLocalClient: 'drbd-local-client',
 } as const;
 
 // ---- agent → controller ----
