@@ -6,6 +6,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { hostList } from './finding.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { isLive } from './live-row.js';
+import { lostPrimaryText } from './lost-primary.js';
 import { nameOrder } from './name-order.js';
 import { domusOn, resHostsOn, usersOf } from './resource-users.js';
 
@@ -171,9 +172,12 @@ function oneSide(index: FleetIndex, fresh: Freshness, s: Side): CheckProblem {
           ? peerDetachedHint(index, s)
           : '';
   const users = usersNote(index, name, s.peerHost === null ? [s.host] : [s.host, s.peerHost]);
-  const short = s.cut ? `DRBD ${name}${users} not connected on ${s.host}` : `DRBD ${name}${users} not UpToDate on ${s.host}`;
+  // DRBD 9 beside a peer still connected (a tiebreaker, a third Dom0): which link is cut, not the whole resource
+  const cutFrom = s.res.peers.some((p) => p.connection === 'Connected') ? s.res.peers.filter((p) => p.connection !== null && p.connection !== 'Connected' && !hostless(p)).map((p) => p.name) : [];
+  const short = s.cut ? `DRBD ${name}${users} not connected${cutFrom.length > 0 ? ` to ${cutFrom.join(', ')}` : ''} on ${s.host}` : `DRBD ${name}${users} not UpToDate on ${s.host}`;
   const waits = s.cut && !s.standAlone && peer === 'unheard' && s.peerHost !== null;
-  const problem: CheckProblem = { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text: `DRBD ${name}${users} on ${s.host}${clientNote(s)}: ${s.bad.join(', ')}${hint}` };
+  const lost = waits ? lostPrimaryText(index, fresh, [s.host], s.res, s.peerHost as string) : null;
+  const problem: CheckProblem = { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text: `DRBD ${name}${users} on ${s.host}${clientNote(s)}: ${s.bad.join(', ')}${hint}${lost === null ? '' : `; ${lost}`}` };
   if (waits) return { ...problem, rank: 2, waitsFor: s.peerHost as string };
   return peer === 'unknown' ? { ...problem, rank: 1 } : problem;
 }

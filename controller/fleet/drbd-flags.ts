@@ -5,6 +5,7 @@ import { spanText } from '../../shared/text/span-text.js';
 import type { FleetIndex } from './fleet-index.js';
 import type { Freshness, HostRecord } from './host-record.js';
 import { liveWordOutranks } from './live-partner-word.js';
+import { lostPrimaryText } from './lost-primary.js';
 import { mayBeMoveStarting } from './move-promotion.js';
 import { domusOn } from './resource-users.js';
 import { primarySuperseded } from './superseded.js';
@@ -82,6 +83,7 @@ export function drbdFlags(index: FleetIndex, fresh: Freshness, name: string, sid
   if (alone.length > 0) flags.push({ kind: 'split-brain', text: `StandAlone on ${and(alone.map(asOf))}: DRBD dropped the connection (a split brain) or it was disconnected by hand; see "DRBD split brain" in the README` });
   const cut = up.filter((s) => cutPeers(s.res as LinkDrbdResource).length > 0);
   if (cut.length > 0) flags.push({ kind: 'not-connected', text: `not connected (as ${and(cut.map(asOf))} report${cut.length === 1 ? 's' : ''}): writes do not replicate` });
+  flags.push(...lostPrimaryFlags(index, fresh, name, sides, up));
   const sync = up.filter((s) => s.reachable && (s.res as LinkDrbdResource).peers.some(syncing));
   if (sync.length > 0) flags.push({ kind: 'syncing', text: `resync under way (${and(sync.map((s) => `${s.host} ${(s.res as LinkDrbdResource).peers.find(syncing)?.replication}`))}; its progress is not reported)` });
   const clients = up.filter((s) => s.reachable && isClientHere(s, sides));
@@ -97,6 +99,25 @@ export function drbdFlags(index: FleetIndex, fresh: Freshness, name: string, sid
     flags.push(s.res !== null ? { kind: 'stale', text: `${s.host} unheard: its state as last reported${s.ageMs === null ? '' : ` ${spanText(s.ageMs)} ago`} (stale)${linked}` } : { kind: 'unreported-side', text: `${why}${linked}` });
   }
   return flags;
+}
+
+/**
+ * A Dom0 unheard whose last report held NAME Primary, cut off from every side heard now, none of
+ * them Primary: said as what it is (lost-primary.ts), beside the bare not-connected.
+ */
+function lostPrimaryFlags(index: FleetIndex, fresh: Freshness, name: string, sides: readonly ViewSide[], up: readonly ViewSide[]): DrbdFlag[] {
+  const live = up.filter((s) => s.reachable && s.res !== null);
+  if (live.length === 0 || live.some((s) => s.res?.role === 'Primary')) return [];
+  return sides.flatMap((p) => {
+    if (p.reachable) return [];
+    const by = live.filter((o) => {
+      const c = peerToward(o, p.host)?.connection;
+      return c !== undefined && c !== null && c !== 'Connected';
+    });
+    const first = by[0];
+    const text = first === undefined ? null : lostPrimaryText(index, fresh, by.map((o) => o.host), first.res as LinkDrbdResource, p.host);
+    return text === null ? [] : [{ kind: 'primary-unheard', text }];
+  });
 }
 
 /** Why an agent reads no DRBD resource at all (its report's availability), in words. */

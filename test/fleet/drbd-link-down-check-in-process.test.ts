@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderCheck } from '../../controller/ctl/nagios-output.js';
 import type { Fleet } from '../harness/fleet.js';
-import { BOTH_UP, checkOf, drbdLines, drbdPair, expectSplitBrainOnBoth, linkLine, look, notConnectedLine, tryingWord, type Source } from './drbd-pair-check.js';
+import { BOTH_UP, checkOf, drbdLines, drbdPair, expectSplitBrainOnBoth, linkLine, look, notConnectedLine, PRIMARY_GONE, tryingWord, type Source } from './drbd-pair-check.js';
 
 // A DRBD pair whose connection is gone, judged by `check` from what both Dom0s' real agent cores
 // report (events2, or polled `drbdadm status`), on DRBD 9 and 8.4 as the simulator prints them:
@@ -39,7 +39,7 @@ describe('check on a DRBD pair that lost its connection, from both Dom0s (real a
           f.controller!.cut('xen1');
           await f.until(() => drbdLines(f).length === 1, 'the standby flagged', 30_000);
           expect(check(f).status).toBe('CRITICAL');
-          expect(drbdLines(f)).toEqual([line(drbd, 'xen2', tryingWord(drbd), look('xen1 (unreachable, last heard N s ago)'))]);
+          expect(drbdLines(f)).toEqual([line(drbd, 'xen2', tryingWord(drbd), `${look('xen1 (unreachable, last heard N s ago)')}; ${PRIMARY_GONE}`)]);
         });
 
         it('the standby\'s Dom0 powered off: the Primary is flagged', async () => {

@@ -16,6 +16,9 @@ domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
 `;
 /** the hint for one end of r1 cut while the other is silent: PEER is that Dom0 as check names it ("xen1 (unreachable, last heard N s ago)") */
 export const look = (peer: string): string => `replication is down, waiting for its peer Dom0 ${peer}: see to ${peer.split(' ')[0] ?? peer} first (is it up?), then to r1 there and the network between them: drbdadm status r1 on both`;
+/** what check adds when the Dom0 gone held r1 Primary (web1 ran there) and xen2, heard, is Secondary */
+export const PRIMARY_GONE =
+  'xen1 held r1 Primary when last heard (web1 ran there) and xen2 is Secondary, so no Dom0 heard now writes it: if xen1 is down, web1 is down with it (README, section "A Dom0 died with its own domUs on it"); promote r1 nowhere while xen1 may be up';
 /** the hint for r1 cut with both ends heard: one link, both Dom0s up */
 export const BOTH_UP = 'replication is down; both Dom0s are up and report it, so look at the network between them and at r1 on each: drbdadm status r1 on both';
 export const SPLIT = 'nothing replicates; after a split brain, see "DRBD split brain" in the README';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hostStateOf } from '../../agent/core/host-state.js';
 import type { JobEvent, JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { runsOn, type Fleet } from '../harness/fleet.js';
-import { checkOf, drbdLines, drbdPair, expectSplitBrainOnBoth, look, notConnectedLine, tryingWord, type Source } from './drbd-pair-check.js';
+import { checkOf, drbdLines, drbdPair, expectSplitBrainOnBoth, look, notConnectedLine, PRIMARY_GONE, tryingWord, type Source } from './drbd-pair-check.js';
 
 // A domU guarded on its home xen1 only: xen2 holds its standby replica (web1's config only in
 // xen2's config dir /etc/xen, r1's .res naming both). xen2's agent reports r1 all the same, so
@@ -42,7 +42,8 @@ describe("check sees a standby replica's side of a DRBD pair (real agent cores, 
           await f.until(() => drbdLines(f).length === 1, 'the standby flagged', 30_000);
           expect(check(f).status).toBe('CRITICAL');
           // in the words of the resource's own DRBD: 8.4's /proc/drbd says cs:WFConnection
-          expect(drbdLines(f)).toEqual([line(drbd, 'xen2', tryingWord(drbd), look('xen1 (unreachable, last heard N s ago)'))]);
+          // and that the Primary went with xen1, web1 with it unless it runs on cut off
+          expect(drbdLines(f)).toEqual([line(drbd, 'xen2', tryingWord(drbd), `${look('xen1 (unreachable, last heard N s ago)')}; ${PRIMARY_GONE}`)]);
           expect(check(f).summary).toContain('DRBD r1 (web1) not connected on xen2');
         });
 

@@ -1,0 +1,46 @@
+import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
+import type { FleetIndex } from './fleet-index.js';
+import { isReachable, type Freshness } from './host-record.js';
+import { isLive } from './live-row.js';
+import { domusOn } from './resource-users.js';
+
+/** the README's runbook for a Dom0 gone with what it ran */
+export const DEAD_DOM0_SECTION = 'A Dom0 died with its own domUs on it';
+
+/**
+ * A resource whose Primary is gone: the Dom0 that held it Primary is heard no more, and the sides
+ * heard now are cut off from it and Secondary. "Not connected" alone reads as a link to mend, while
+ * what it means is that nothing heard writes the disk: whatever ran there is down with that Dom0,
+ * or runs on cut off (with DRBD 9's quorum, frozen), and only a person who knows which may promote
+ * it elsewhere. PEER's last report is the only word on its role: its partner's DRBD forgets a role
+ * once the link goes (events2 `role:Unknown`, status prints none).
+ */
+export function heldPrimaryUnheard(index: FleetIndex, fresh: Freshness, name: string, peer: string): boolean {
+  const r = index.record(peer);
+  if (r === undefined || r.state === null || isReachable(r, fresh.now, fresh.staleAfterMs)) return false;
+  return r.state.drbd.resources.some((res) => res.name === name && res.role === 'Primary');
+}
+
+/** The domUs PEER last reported running on NAME, for "(db1 ran there)". */
+const ranOn = (index: FleetIndex, name: string, peer: string): string[] =>
+  domusOn(index, name, peer)
+    .filter((d) => index.running.get(d)?.get(peer)?.some(isLive) === true)
+    .sort();
+
+const and = (xs: readonly string[]): string => (xs.length <= 2 ? xs.join(' and ') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+
+/**
+ * What to do of RES, as HOSTS (heard now) report it cut from PEER, when PEER held it Primary as
+ * last heard and RES (the first's report) is not: null otherwise (PEER reporting, never Primary,
+ * or RES Primary itself).
+ */
+export function lostPrimaryText(index: FleetIndex, fresh: Freshness, hosts: readonly string[], res: LinkDrbdResource, peer: string): string | null {
+  if (res.role === 'Primary' || !heldPrimaryUnheard(index, fresh, res.name, peer)) return null;
+  const ran = ranOn(index, res.name, peer);
+  const what = ran.length === 0 ? 'what used it there' : ran.join(', ');
+  const on = ran.length === 0 ? '' : ` (${ran.join(', ')} ran there)`;
+  return (
+    `${peer} held ${res.name} Primary when last heard${on} and ${and(hosts)} ${hosts.length === 1 ? 'is' : 'are'} Secondary, so no Dom0 heard now writes it: ` +
+    `if ${peer} is down, ${what} is down with it (README, section "${DEAD_DOM0_SECTION}"); promote ${res.name} nowhere while ${peer} may be up`
+  );
+}
