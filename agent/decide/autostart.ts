@@ -1,6 +1,7 @@
 import { spanText } from '../../shared/text/span-text.js';
 import { connectionAsPrinted, type DrbdReplicationWord } from '../../shared/drbd-words.js';
 import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
+import { partnerMissing } from './partner-missing.js';
 
 /**
  * Guarded autostart, the xen-drbd-auto init script made stricter: a pure decision per guarded domU
@@ -117,26 +118,8 @@ const peerLabel = (name: string): string => (name === 'peer' ? 'the peer' : `pee
 /** no resync or verify running: Established, or nothing printed (DRBD 9's terse status omits it) */
 const REPLICATION_IDLE: ReadonlySet<DrbdReplicationWord | null> = new Set<DrbdReplicationWord | null>(['Established', null]);
 
-/**
- * The defer for a partner the kernel lists no connection to, or null. Only where the `.res` names
- * the partner (else `drbdadm adjust` adds nothing) and every connection carries the name of a host
- * it names, as DRBD 9 names a connection after its peer: 8.4's one connection is `peer` (nameless in
- * a StandAlone events2 dump) and a named `connection` section takes its own name, and which host
- * such a connection reaches cannot be told from its name, so those are not judged here.
- */
-function partnerMissing(name: string, r: DrbdResourceView, expected: AutostartInput['expectedPeer']): AutostartDecision | null {
-  const hosts = expected ? expected.resHosts.get(name) : undefined;
-  if (!expected || hosts === undefined || !hosts.includes(expected.host)) return null;
-  if (r.peers.some((p) => p.name === expected.host) || !r.peers.every((p) => hosts.includes(p.name))) return null;
-  const listed = r.peers.map((p) => p.name).join(', ');
-  const detail =
-    `DRBD resource ${name} has no connection to ${expected.host}, the domU's partner, though its .res file names it (the kernel lists only ${listed}): ` +
-    `whether ${expected.host} holds it Primary cannot be seen from here; \`drbdadm adjust ${name}\` adds the connection as configured (the peer was deleted with \`drbdsetup del-peer\`, or added to the .res file without an adjust)`;
-  return { kind: 'defer', reason: 'peer-missing', detail };
-}
-
 /** Why one resource is not positively safe, or null when it is. */
-function resourceVerdict(name: string, r: DrbdResourceView, expected: AutostartInput['expectedPeer']): AutostartDecision | null {
+function resourceVerdict(name: string, r: DrbdResourceView, expected: AutostartInput['expectedPeer'], localHost: string): AutostartDecision | null {
   if (!r.up) {
     // `drbdadm up` is the same on 8.4 and 9. At boot drbd.service brought every resource up until
     // drbd-utils 9.31, which disables it (a systemd preset) for one drbd@RES.target per resource
@@ -180,7 +163,7 @@ function resourceVerdict(name: string, r: DrbdResourceView, expected: AutostartI
       return { kind: 'defer', reason: 'syncing', detail: `DRBD resource ${name}: ${said === 'Connected' ? (p.replication ?? '') : said} with ${p.name}${p.syncedPercent === null ? '' : ` (${p.syncedPercent}% done)`}` };
     }
   }
-  const missing = partnerMissing(name, r, expected);
+  const missing = partnerMissing(name, r, expected, localHost);
   if (missing) return missing;
   if (r.client === true) {
     // a deliberate set-up, not a failed disk: no attach ends it, and a start would put the domU's
@@ -260,7 +243,7 @@ export function decideAutostart(input: AutostartInput): AutostartDecision {
       const why = input.drbd.unread?.get(name);
       return { kind: 'defer', reason: 'resource-unknown', detail: `DRBD resource ${name} could not be read${why === undefined ? '' : `: ${why}`}` };
     }
-    const verdict = resourceVerdict(name, r, input.expectedPeer);
+    const verdict = resourceVerdict(name, r, input.expectedPeer, input.localHost);
     if (verdict) return verdict;
   }
   return { kind: 'start', detail: `every DRBD resource (${input.drbdResources.join(', ')}) connected, peer Secondary, local disk UpToDate` };

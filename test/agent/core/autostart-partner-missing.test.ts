@@ -77,6 +77,22 @@ describe('a partner the kernel lists no DRBD connection to (DRBD 9, events2)', (
     const named = TIEBREAKER.replaceAll('conn-name:xen1', 'conn-name:link-a');
     expect(decision(feed(state('xen2', 'db1', 'r2', 'xen1', R2_HOSTS), named), 'db1')).toMatchObject({ kind: 'start' });
   });
+
+  // drbd-utils before 9.22 named the kernel's connection after its `connection link-tb { host xen2;
+  // host tb; }` section (drbdadm_parser.c parse_connection; 9.22 ignores the name). The events2
+  // below are the fixture's with that name put in by hand, not a capture.
+  it("xen1 deleted beside a tiebreaker whose connection is named by its section: deferred, as the name cannot stand for xen1's too", () => {
+    const named = XEN1_DELETED.replaceAll('conn-name:tb', 'conn-name:link-tb');
+    const d = decision(feed(state('xen2', 'db1', 'r2', 'xen1', R2_HOSTS), named), 'db1');
+    expect(d).toMatchObject({ kind: 'defer', reason: 'peer-missing' });
+    expect(d?.detail).toContain('(the kernel lists only link-tb (link-tb is named by a `connection` section, not by the host reached: fewer than the hosts xen1, tb left to reach))');
+    expect(d?.detail).toContain('`drbdadm adjust r2`');
+  });
+
+  it('a connection named for an `on xen1 xen1b { }` section (both names joined by _): xen1 reached, started', () => {
+    const joined = TIEBREAKER.replaceAll('conn-name:xen1', 'conn-name:xen1_xen1b');
+    expect(decision(feed(state('xen2', 'db1', 'r2', 'xen1', ['xen1', 'xen1b', 'xen2', 'tb']), joined), 'db1')).toMatchObject({ kind: 'start' });
+  });
 });
 
 describe('drbdadm status (DRBD 9, rendered) read by a poll', () => {
