@@ -6,6 +6,11 @@ export const DOMU_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  * stops parsing. A name a person gives now is checked with hostNameProblem (the strict rule).
  */
 export const HOST_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/;
+/**
+ * Host names as DRBD names them (an `on` section of a .res file, a DRBD 9 peer's connection): the
+ * HOST_NAME_RE rule plus `_`, which drbdadm takes in a name and Dom0s have been named with.
+ */
+export const DRBD_HOST_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 /**

@@ -1,14 +1,13 @@
 import { err, ok, type Result } from '../../shared/result.js';
+import { DRBD_HOST_NAME_RE } from '../../shared/names.js';
 import { configError, near, type ConfigFileError } from './domu-config-error.js';
 import { lexDrbdConf, type DrbdToken } from './drbd-res-lexer.js';
 
-/**
- * Host names as shared/names.ts's HOST_NAME_RE, plus `_`: drbdadm takes it in a name and Dom0s
- * have been named with one. Any other name (a space, a slash) is no Dom0 xenherd can be asked
- * about: the file is refused rather than the name dropped, since a dropped host can leave the
- * other one looking like the only peer.
+/*
+ * An `on` section's name is checked with shared/names.ts's DRBD_HOST_NAME_RE. Any other name (a
+ * space, a slash) is no Dom0 xenherd can be asked about: the file is refused rather than the name
+ * dropped, since a dropped host can leave the other one looking like the only peer.
  */
-const DRBD_HOST_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 
 const isName = (t: DrbdToken | undefined): t is DrbdToken => t !== undefined && (t.kind === 'word' || t.kind === 'string');
 

@@ -1,4 +1,5 @@
 import { hostlessPeerName } from '../../shared/drbd-words.js';
+import { DRBD_HOST_NAME_RE } from '../../shared/names.js';
 import { WHERE_DISK_FAILED, type WhereDisk } from '../../shared/protocol/ctl-where.js';
 import { nameOrder } from './name-order.js';
 import { domusOn, resHostsOn } from './resource-users.js';
@@ -21,8 +22,10 @@ export function failedDisksOf(trouble: DiskTrouble, name: string, running: reado
       // beside a diskless tiebreaker (DRBD 9, three nodes) too: the peer whose disk is UpToDate
       const serving = res.peers.find((p) => p.connection === 'Connected' && p.disk === 'UpToDate');
       const others = [...new Set(resHostsOn(index, res.name, host))].filter((h) => h !== host);
-      // DRBD 9 names the peer after its host, a Dom0 of the fleet or not; 8.4 says only "peer"
-      const peerHost = serving === undefined ? undefined : !hostlessPeerName(serving.name) || index.record(serving.name) !== undefined ? serving.name : others.length === 1 ? others[0] : undefined;
+      // DRBD 9 names the peer after its host, a Dom0 of the fleet or not; 8.4 says only "peer".
+      // A name no host could have (the link carries any text) is read as 8.4's, not put in an answer whose schema refuses it
+      const ownName = serving !== undefined && DRBD_HOST_NAME_RE.test(serving.name) && (!hostlessPeerName(serving.name) || index.record(serving.name) !== undefined);
+      const peerHost = serving === undefined ? undefined : ownName ? serving.name : others.length === 1 ? others[0] : undefined;
       out.push({ resource: res.name, kind: WHERE_DISK_FAILED, hosts: peerHost === undefined ? [host] : [host, peerHost] });
     }
   }

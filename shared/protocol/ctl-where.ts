@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DRBD_RESOURCE_RE } from '../names.js';
+import { DRBD_HOST_NAME_RE, DRBD_RESOURCE_RE } from '../names.js';
 import { MsSchema as Ms, WordSchema as Word } from './ctl-api-base.js';
 import { DomuNameSchema, HostNameSchema, IsoTimeSchema, LinkAwaySchema, LinkDomainSchema, LinkGuardedSchema, OperationIdSchema } from './agent-link-values.js';
 
@@ -23,6 +23,8 @@ export type WherePlace = z.infer<typeof WherePlaceSchema>;
  * `disk-failed` while a Dom0 heard now that runs the domU reports its disk of it Diskless or Failed
  * (hosts: that Dom0, then the connected peer whose UpToDate disk it runs on over the network, when
  * there is one). A lower-case word, so a newer controller's other kinds are read and shown by their word.
+ * A host is named as DRBD names it: the peer may be a DRBD 9 node outside the fleet, such as a
+ * storage node called stor_1, whose `_` no Dom0's name in the fleet has.
  */
 /** `kind` of a disk DRBD detached under the Dom0 running the domU */
 export const WHERE_DISK_FAILED = 'disk-failed';
@@ -30,7 +32,7 @@ export const WHERE_DISK_FAILED = 'disk-failed';
 export const WhereDiskSchema = z.strictObject({
   resource: z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name'),
   kind: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a lower-case word'),
-  hosts: z.array(HostNameSchema),
+  hosts: z.array(z.string().regex(DRBD_HOST_NAME_RE, 'a host name as DRBD takes it')),
   alert: z.string().optional(),
 });
 export type WhereDisk = z.infer<typeof WhereDiskSchema>;

@@ -48,6 +48,24 @@ describe('xenherdctl where: a domU whose disk DRBD detached where it runs', () =
     expect(r.stdout).toContain(`  DRBD r-web01: disk failed on xen1, running on xen2's disk over the network: ${RUNBOOK}\n`);
   });
 
+  it('DRBD 9 peer outside the fleet with a `_` in its name (drbdadm takes one): named, and every form of where still answers', async () => {
+    const ctl = await detachedUnderWeb01('stor_1', 'Diskless');
+    const r = await ctl(['where', 'web01']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain(`  DRBD r-web01: disk failed on xen1, running on stor_1's disk over the network: ${RUNBOOK}\n`);
+    expect(await ctl(['where', '-q', 'web01'])).toEqual({ code: 0, stdout: 'xen1\n', stderr: '' });
+    const all = await ctl(['where', '--json', '*']);
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout).matches[0].drbd).toEqual([{ resource: 'r-web01', kind: 'disk-failed', hosts: ['xen1', 'stor_1'] }]);
+  });
+
+  it('a peer name no host could have (a blank in it): read as 8.4\'s, the other host the .res file names', async () => {
+    const ctl = await detachedUnderWeb01('stor 1', 'Diskless');
+    const r = await ctl(['where', 'web01']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain(`  DRBD r-web01: disk failed on xen1, running on xen2's disk over the network: ${RUNBOOK}\n`);
+  });
+
   it('no UpToDate peer disk to run on: said so, no peer named', async () => {
     const ctl = await detachedUnderWeb01('xen2', 'Diskless', 'Outdated');
     const r = await ctl(['where', 'web01']);
