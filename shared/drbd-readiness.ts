@@ -41,9 +41,18 @@ const NO_DISK: ReadonlySet<string> = new Set(['Diskless', 'Failed', 'Detaching']
 /** the README's runbook for a disk DRBD detached */
 export const FAILED_DISK_SECTION = 'A failed disk under DRBD';
 
-/** The connection of V towards OTHER: named so (DRBD 9), or the only one (8.4 calls it "peer"). */
-export function peerTowards<P extends DrbdReadinessPeer>(v: { readonly peers: readonly P[] }, other: string): P | undefined {
-  return v.peers.find((p) => p.name === other) ?? (v.peers.length === 1 ? v.peers[0] : undefined);
+/**
+ * The connection of V towards OTHER: named so (DRBD 9), or the only one (8.4 calls it "peer"; a
+ * DRBD 9 `connection NAME` section takes its own name). The only one is not OTHER's when it bears
+ * the name of another host of RES_HOSTS (the hosts the resource's .res file names): a DRBD 9
+ * kernel that lost its connection to OTHER (`drbdsetup del-peer`, a peer added to the .res without
+ * `drbdadm adjust`) lists only its connection to a third node, whose state says nothing of OTHER.
+ */
+export function peerTowards<P extends DrbdReadinessPeer>(v: { readonly peers: readonly P[] }, other: string, resHosts: readonly string[] = []): P | undefined {
+  const named = v.peers.find((p) => p.name === other);
+  if (named !== undefined || v.peers.length !== 1) return named;
+  const only = v.peers[0];
+  return only !== undefined && resHosts.includes(only.name) ? undefined : only;
 }
 
 /** Why a resource is not ready, in words and as facts a planner can act on. */
@@ -76,12 +85,12 @@ export type MoveSide = 'source' | 'target';
  * over the network from the target's disk, which then holds the only good copy). DRBD 9: the
  * connection to OTHER (DRBD 8.4 names its one peer "peer").
  */
-export function drbdNotReady(host: string, other: string, v: DrbdReadinessView, side: MoveSide): DrbdNotReady | null {
+export function drbdNotReady(host: string, other: string, v: DrbdReadinessView, side: MoveSide, resHosts: readonly string[] = []): DrbdNotReady | null {
   const r = v.name;
   const wait = 'wait for UpToDate/UpToDate before migrating';
   const needsPerson = (state: string, text: string): DrbdNotReady => ({ state, clearsUp: false, text });
   if (!v.up) return needsPerson('down', `${r} on ${host} is not up: bring it up (\`drbdadm up ${r}\`), connect it and ${wait}`);
-  const peer = peerTowards(v, other);
+  const peer = peerTowards(v, other, resHosts);
   const disk = v.disk ?? 'unknown';
   const [source, target] = side === 'source' ? [host, other] : [other, host];
   const sourceDisk = side === 'source' ? disk : peer?.disk ?? 'unknown';
@@ -100,7 +109,9 @@ export function drbdNotReady(host: string, other: string, v: DrbdReadinessView, 
   const standAlone = `reconnect it (\`drbdadm connect ${r}\` on both, resolving a split brain first) and ${until}`;
   // status lists no connection at all for a StandAlone 8.4 resource (the lab's split brain captures)
   if (v.peers.length === 0) return needsPerson('StandAlone', `${r} on ${host} is StandAlone (disk ${disk}, peer DUnknown): ${standAlone}`);
-  if (!peer) return needsPerson('no connection', `${r} on ${host} has no connection to ${other} (its peers: ${v.peers.map((p) => p.name).join(', ')}; disk ${disk}): connect it (\`drbdadm connect ${r}\`) and ${until}`);
+  // the kernel lacks a connection the .res file names: only an adjust makes it, a connect has none to bring up
+  const connectIt = resHosts.includes(other) ? `\`drbdadm adjust ${r}\` adds the connection its .res file names` : `\`drbdadm connect ${r}\``;
+  if (!peer) return needsPerson('no connection', `${r} on ${host} has no connection to ${other} (its peers: ${v.peers.map((p) => p.name).join(', ')}; disk ${disk}): connect it (${connectIt}) and ${until}`);
   // terse `drbdadm status` prints no connection word while Connected
   const conn = peer.connection ?? 'Connected';
   // an 8.4 resource's state in 8.4's words (WFConnection, WFReportParams), as /proc/drbd and `drbdadm cstate` show it to its operator
@@ -126,7 +137,8 @@ export function drbdNotReady(host: string, other: string, v: DrbdReadinessView, 
 }
 
 /** The sentence alone: what the agent's preflight refuses with. */
-export const notReadyForLiveMigration = (host: string, other: string, v: DrbdReadinessView, side: MoveSide): string | null => drbdNotReady(host, other, v, side)?.text ?? null;
+export const notReadyForLiveMigration = (host: string, other: string, v: DrbdReadinessView, side: MoveSide, resHosts: readonly string[] = []): string | null =>
+  drbdNotReady(host, other, v, side, resHosts)?.text ?? null;
 
 /**
  * A resource as an agent reports it over the link, as the judgement reads it. The link reports a

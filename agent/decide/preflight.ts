@@ -75,7 +75,8 @@ export function judge(check: PreflightCheck, f: PreflightFacts): CheckVerdict {
         if (!seen) return fail(check, 'XH_ERR_REFUSED', `the DRBD state of ${r} here was not read: a live migration needs it Connected UpToDate/UpToDate`);
         if ('code' in seen) return fail(check, seen.code, `cannot read the DRBD state of ${r} here (${seen.message}): a live migration needs it Connected UpToDate/UpToDate`);
         // the preflight runs where the domU runs: this Dom0 is the move's source
-        const unready = notReadyForLiveMigration(f.drbd.host, check.target, seen, 'source');
+        const h = f.resourceHosts.get(r);
+        const unready = notReadyForLiveMigration(f.drbd.host, check.target, seen, 'source', h !== undefined && !('problem' in h) ? h.hosts : []);
         if (unready) return fail(check, 'XH_ERR_REFUSED', unready);
       }
       // a disk DRBD detached here passes (the way off it): said as it is, not called UpToDate/UpToDate

@@ -17,7 +17,7 @@ export function drbdBlock(facts: PlanFacts, d: FactDomu, from: string, to: strin
     for (const [host, other, side] of [[from, to, 'source'], [to, from, 'target']] as const) {
       const seen = facts.drbd(host, resource);
       if (seen === undefined) continue;
-      const why = drbdNotReady(host, other, readinessOfLink(seen), side);
+      const why = drbdNotReady(host, other, readinessOfLink(seen), side, d.replicaUnion);
       if (why !== null) return { kind: 'drbd-not-ready', resource, host, target: to, state: why.state, clearsUp: why.clearsUp, detail: why.text };
     }
   }

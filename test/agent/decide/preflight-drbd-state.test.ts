@@ -103,6 +103,21 @@ describe('preflight: a live migration needs each DRBD resource Connected UpToDat
     expect(notReadyForLiveMigration('xen1', 'xen4', bad, 'source')).toBe('r1 on xen1 has no connection to xen4 (its peers: xen3, xen2; disk UpToDate): connect it (`drbdadm connect r1`) and wait for UpToDate/UpToDate before migrating');
   });
 
+  it('DRBD 9 whose kernel lists one connection, to another host of the .res file (the target\'s deleted or never adjusted): refused as no connection to the target, naming drbdadm adjust; the lone one is not the target\'s', () => {
+    const three = (seen: DrbdResourceView): PreflightFacts => ({ ...facts(seen), resourceHosts: new Map([['r1', { hosts: ['xen1', 'xen2', 'xen3', 'tb'], file: '/etc/drbd.d/r1.res' }]]) });
+    const adjust = '(`drbdadm adjust r1` adds the connection its .res file names)';
+    // only a third data node connected: its UpToDate says nothing of xen2, which gets none of xen1's writes
+    const toXen3 = judge(replicas, three(view({}, [peer({ name: 'xen3' })])));
+    expect([toXen3.ok, toXen3.code]).toEqual([false, 'XH_ERR_REFUSED']);
+    expect(toXen3.detail).toBe(`r1 on xen1 has no connection to xen2 (its peers: xen3; disk UpToDate): connect it ${adjust} and wait for UpToDate/UpToDate before migrating`);
+    // only the diskless tiebreaker connected: xen2 is no DRBD client, tb is
+    const toTb = judge(replicas, three(view({}, [peer({ name: 'tb', disk: 'Diskless', client: true })])));
+    expect(toTb.detail).toBe(`r1 on xen1 has no connection to xen2 (its peers: tb; disk UpToDate): connect it ${adjust} and wait for UpToDate/UpToDate before migrating`);
+    // the lone connection of 8.4 ("peer") and of a DRBD 9 `connection` section with its own name still stand for the target
+    expect(judge(replicas, three(view())).ok).toBe(true);
+    expect(judge(replicas, three(view({}, [peer({ name: 'c-xen1-xen2' })]))).ok).toBe(true);
+  });
+
   it('refuses a resource that is down, and one whose status lists no connection (8.4 StandAlone, as the lab prints a split brain)', () => {
     expect(notReadyForLiveMigration('xen1', 'xen2', view({ up: false, role: null, disk: null }, []), 'source')).toBe('r1 on xen1 is not up: bring it up (`drbdadm up r1`), connect it and wait for UpToDate/UpToDate before migrating');
     expect(notReadyForLiveMigration('xen1', 'xen2', view({}, []), 'source')).toBe('r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (`drbdadm connect r1` on both, resolving a split brain first) and wait for UpToDate/UpToDate before migrating');

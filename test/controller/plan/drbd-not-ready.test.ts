@@ -110,6 +110,19 @@ describe('planDrain: a DRBD pair out of step is no target', () => {
     expect(none.leftovers.map((l) => [l.blocker.kind, l.blocker.kind === 'drbd-not-ready' ? l.blocker.target : null])).toEqual([['drbd-not-ready', 'db2']]);
   });
 
+  it("DRBD 9, three replicas, db1's kernel connected to db3 alone (its connection to db2 deleted): db3's UpToDate is not db2's, so db2 is no target", () => {
+    const spec: FleetSpec = {
+      // db2 has the most room and reports nothing of r-web1: db1's one connection is all there is to judge by
+      hosts: { db1: { drbd: [res('r-web1', [peer('db3')])] }, db2: { totalMiB: 16384 }, db3: { maintenance: 'maintenance' } },
+      domus: [{ name: 'web1', home: 'db1', replicas: ['db1', 'db2', 'db3'], memMiB: 1024 }],
+    };
+    const p = planDrain(factsOf(spec), ['db1'], P);
+    expect(flat(p)).toEqual([]);
+    expect(p.leftovers.map((l) => l.blocker)).toEqual([
+      { kind: 'drbd-not-ready', resource: 'r-web1', host: 'db1', target: 'db2', state: 'no connection', clearsUp: false, detail: `r-web1 on db1 has no connection to db2 (its peers: db3; disk UpToDate): connect it (\`drbdadm adjust r-web1\` adds the connection its .res file names) and ${WAIT}` },
+    ]);
+  });
+
   it('DRBD is named when it alone keeps the domU off a target with room (the in-step one is full)', () => {
     const spec: FleetSpec = {
       hosts: { db1: { drbd: [res('r-web1', [peer('db2', { connection: 'StandAlone', disk: 'DUnknown', replication: null }), peer('db3')])] }, db2: {}, db3: { totalMiB: 4096, freeMiB: 1024 } },
