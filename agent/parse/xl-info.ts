@@ -118,9 +118,14 @@ function parseInfo(tool: 'xl' | 'xm', text: string): Result<XenInfo, ParseFailur
   });
 }
 
-/** The release the agent link reports; null when xen_major or xen_minor is no whole number. */
+/**
+ * The release the agent link reports; null when xen_major or xen_minor is no whole number. The
+ * whole version is printed as it came in `hosts` and in a refused migrate, so one that is not a
+ * single word of printable ASCII (a control character from a build's extra version string) is
+ * reported as major.minor instead.
+ */
 export function xenRelease(i: Pick<XenInfo, 'xenMajor' | 'xenMinor' | 'xenVersion'>): LinkXen | null {
   if (i.xenMajor === null || i.xenMinor === null || i.xenMajor > 999 || i.xenMinor > 999) return null;
-  const version = i.xenVersion !== null && i.xenVersion.length <= 64 ? i.xenVersion : `${i.xenMajor}.${i.xenMinor}`;
+  const version = i.xenVersion !== null && /^[\x21-\x7e]{1,64}$/.test(i.xenVersion) ? i.xenVersion : `${i.xenMajor}.${i.xenMinor}`;
   return { major: i.xenMajor, minor: i.xenMinor, version };
 }

@@ -48,4 +48,13 @@ describe('the Xen release in the host state', () => {
     expect(read.xen).toEqual(xen);
     expect(onInfoRead(read, fx, null, null, null, 'xl info timed out').xen).toEqual(xen);
   });
+
+  it('a version with a control character or a blank (a build\'s extra version string) is reported as major.minor, as one too long is', () => {
+    const of = (version: string) => xenRelease({ xenMajor: 4, xenMinor: 17, xenVersion: version });
+    expect(of('4.17.6\x1b[2J')).toEqual({ major: 4, minor: 17, version: '4.17' });
+    expect(of('4.17.6-pre\0')).toEqual({ major: 4, minor: 17, version: '4.17' });
+    expect(of('4.17.5 (Debian)')).toEqual({ major: 4, minor: 17, version: '4.17' });
+    expect(of('4.17.5+13-ga4e5191b1f')).toEqual({ major: 4, minor: 17, version: '4.17.5+13-ga4e5191b1f' });
+    expect(xenRelease({ xenMajor: 4, xenMinor: 20, xenVersion: '4.20-rc' })).toEqual({ major: 4, minor: 20, version: '4.20-rc' });
+  });
 });
