@@ -37,6 +37,12 @@ export class MaintenanceLease {
     readonly host: string,
     private readonly by: string,
     private readonly onLost: (lost: LostFlag) => void,
+    /**
+     * Set by a job the hub runs alone on HOST (a drain, a restore): a lease of this controller's
+     * own that still runs there is then no running job's, and is ended before the claim is asked
+     * again; told here in words. Without it such a lease refuses the claim as any owner's does.
+     */
+    private onOwnLeaseEnded: ((line: string) => void) | null = null,
   ) {}
 
   async set(claim: Claim): Promise<Result<Maintenance, XhError>> {
@@ -44,6 +50,7 @@ export class MaintenanceLease {
     const a = await ask(this.port, this.host, { op: 'maintenance', state: claim.state, operationId: claim.operationId, owner: this.port.identity, from: [...claim.from], leaseMs: active ? this.s.leaseMs : 0, by: this.by });
     if (!a.outcome.ok) {
       const held = a.data?.kind === 'maintenance' ? a.data : null;
+      if (held !== null && a.outcome.code === 'XH_ERR_LOCKED' && (await this.endOwnLease(held))) return this.set(claim);
       const holder = held ? ` (the flag is ${held.maintenance.state}${held.maintenance.operationId ? `, operation ${held.maintenance.operationId}` : ''}${held.maintenance.owner ? `, owner ${held.maintenance.owner}` : ''}${held.leaseLeftMs > 0 ? `, its lease runs ${Math.ceil(held.leaseLeftMs / 1000)} s more` : ''})` : '';
       return err({ code: a.outcome.code ?? 'XH_ERR_INTERNAL', message: `${this.host} refused to be set ${claim.state}: ${a.outcome.message}${holder}${held ? afterLease(held, this.port.identity) : ''}` });
     }
@@ -51,6 +58,24 @@ export class MaintenanceLease {
     this.held = active ? { state: claim.state, operationId: claim.operationId } : null;
     this.renewLater();
     return ok(a.data?.kind === 'maintenance' ? a.data.maintenance : { state: claim.state, operationId: claim.operationId, owner: this.port.identity });
+  }
+
+  /**
+   * HELD, refusing the claim, is this controller's own active flag with a lease still running: an
+   * operation of ours that no job carries on any more, its lease either given by the agent as it
+   * started again (a Dom0 back from a power loss mid-drain) or renewed by this controller before
+   * it restarted. Its release was never heard, so it is sent now (once: the claim is then asked
+   * again without this). True when the lease was ended.
+   */
+  private async endOwnLease(held: { readonly maintenance: Maintenance; readonly leaseLeftMs: number }): Promise<boolean> {
+    const tell = this.onOwnLeaseEnded;
+    const m = held.maintenance;
+    if (tell === null || m.owner !== this.port.identity || !ACTIVE.has(m.state) || m.operationId === null || held.leaseLeftMs <= 0) return false;
+    this.onOwnLeaseEnded = null;
+    const r = await ask(this.port, this.host, { op: 'maintenance', state: m.state, operationId: m.operationId, owner: this.port.identity, from: [m.state], leaseMs: 0, by: this.by });
+    if (!r.outcome.ok) return false;
+    tell(`${this.host} was still ${m.state} for operation ${m.operationId} of this controller, which no job of it carries on (its end never reached ${this.host}, or this controller restarted): its lease (${Math.ceil(held.leaseLeftMs / 1000)} s more) is ended, not waited for`);
+    return true;
   }
 
   /** Ends the lease now (leaseMs 0), keeping the state: another controller may continue at once. */
@@ -90,7 +115,15 @@ export class MaintenanceLease {
  * the job's stream. The caller stops the lease when the job ends (claimed or not).
  */
 export async function claimForJob(env: { port: FleetPort; settings: JobSettings }, job: JobRun, host: string, claim: Claim): Promise<{ lease: MaintenanceLease; claimed: Result<Maintenance, XhError> }> {
-  const lease = new MaintenanceLease(env.port, env.settings, host, job.by, (lost) => job.loseFlag(lost));
+  // the hub runs one job a host (job-hub.ts), so a lease of ours on HOST is no running job's
+  const lease = new MaintenanceLease(
+    env.port,
+    env.settings,
+    host,
+    job.by,
+    (lost) => job.loseFlag(lost),
+    (line) => job.emit({ type: 'note', level: 'info', line }),
+  );
   const claimed = await lease.set(claim);
   if (claimed.ok) job.emit({ type: 'host', host, maintenance: claimed.value });
   return { lease, claimed };
