@@ -10,8 +10,15 @@ import { JobsAnswerReadSchema, JobsListingSchema, listingOf, type JobRow, type J
 /** How much of a finished job's ending a table row shows: its whole message is in --json. */
 const MESSAGE_CHARS = 160;
 
+/**
+ * The most hosts a job's ON cell names: a roll of a rack named each of its 20 Dom0s there, 139
+ * columns that every other row of the table was padded to, its STATE past any terminal's edge.
+ */
+const HOSTS_NAMED = 3;
+
 const targetOf = (r: JobRow): string => {
   if (r.domu !== null) return `${r.domu} ${r.kind === 'reverse' ? `home to ${r.hosts[0] ?? '?'}` : `on ${r.hosts[0] ?? '?'}${r.hosts[1] !== undefined ? ` to ${r.hosts[1]}` : ''}`}`;
+  if (r.hosts.length > HOSTS_NAMED) return `${r.hosts.slice(0, HOSTS_NAMED).join(' ')} +${r.hosts.length - HOSTS_NAMED} more`;
   return r.hosts.length > 0 ? r.hosts.join(' ') : '(fleet)';
 };
 
@@ -23,7 +30,10 @@ function runningState(r: JobRow): string {
   // not started, so moved + running + left + failed is the plan's size
   const running = r.running ?? 0;
   const left = Math.max(0, (r.remaining ?? 0) - running);
-  const counts = r.moved === null ? '' : `: ${r.moved} moved, ${running} running, ${left} left${r.failed ? `, ${r.failed} failed` : ''}`;
+  // a roll plans groups, not moves: its total grows as its moves start (job-tally.ts), so what it
+  // has left is not known and "0 left" would be said with a whole group still to move
+  const leftText = r.kind === 'roll' ? '' : `, ${left} left`;
+  const counts = r.moved === null ? '' : `: ${r.moved} moved, ${running} running${leftText}${r.failed ? `, ${r.failed} failed` : ''}`;
   return `${r.state}${counts}${r.step !== null ? `; ${r.step}` : ''}`;
 }
 

@@ -9,8 +9,9 @@ export const jobsHelp: CommandHelp = {
   help: [
     'Lists the jobs running in the controller, oldest first: drain, restore, rebalance, roll, maintenance, and',
     "the operators' migrate and reverse it passed to an agent; each with its id (what `xenherdctl cancel`",
-    'takes: a migrate or reverse runs on the Dom0s to its end and cannot be cancelled), what it works on,',
-    "who started it (the token's name), when, and where it is (moves done, running, left; its last step).",
+    'takes: a migrate or reverse runs on the Dom0s to its end and cannot be cancelled), what it works on',
+    '(past three Dom0s, the first three and how many more; --json names each), who started it (the',
+    "token's name), when, and where it is (moves done, running, left, which a roll does not know; its last step).",
     'Then the jobs that ended since the controller started, newest first (it keeps the last 20, in memory',
     'only: a restart forgets them, its log keeps every end), each with how it ended. Then, under NO JOB ON IT,',
     "each Dom0 this controller's flag holds draining or restoring with no job on it (a job its stop or restart",
