@@ -1,6 +1,7 @@
 import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 import { isActiveState } from '../decide/maintenance-rules.js';
+import { sameOwner } from '../../shared/owner-names.js';
 
 /**
  * Whether an agent reporting to a standby may go back to the primary now. Leaving closes the
@@ -41,7 +42,7 @@ export interface FailbackFacts {
 export function failbackHold(f: FailbackFacts): string | null {
   const why: string[] = [];
   const m = f.maintenance;
-  if (isActiveState(m.state) && f.leaseLeftMs > 0 && f.controllerOwner !== null && m.owner === f.controllerOwner) {
+  if (isActiveState(m.state) && f.leaseLeftMs > 0 && f.controllerOwner !== null && sameOwner(m.owner, f.controllerOwner)) {
     const op = m.operationId === null ? '' : ` (operation ${m.operationId})`;
     why.push(`it holds this host ${MAINTENANCE_WORDS[m.state]}${op}, its lease ${Math.ceil(f.leaseLeftMs / 1000)} s more`);
   }

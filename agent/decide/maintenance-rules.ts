@@ -1,5 +1,6 @@
 import type { InventoryDomain } from '../../shared/inventory.js';
 import { ONLINE, type Maintenance } from '../../shared/protocol/agent-link-state.js';
+import { sameOwner } from '../../shared/owner-names.js';
 
 /**
  * Who may change this host's maintenance flag, pure: the owner rules of the controller's
@@ -48,7 +49,7 @@ export function judgeMaintenance(req: MaintenanceRequest, f: MaintenanceFacts): 
   // 2: online is the operator's override and the end of a restore: never refused by an owner
   if (req.state === 'online') return { ok: true, rule: 2, flag: ONLINE, leaseMs: null };
   // 3: an operation in progress whose owner still renews it belongs to that owner
-  if (isActiveState(cur.state) && f.leaseLive && (cur.operationId !== req.operationId || cur.owner !== req.owner)) {
+  if (isActiveState(cur.state) && f.leaseLive && (cur.operationId !== req.operationId || !sameOwner(cur.owner, req.owner))) {
     return { ok: false, rule: 3, code: 'XH_ERR_LOCKED', message: `the host is ${describe(cur)} and its lease still runs: another operation or controller holds it` };
   }
   // 4: maintenance means empty: a Dom0 about to be rebooted must run nothing

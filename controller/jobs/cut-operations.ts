@@ -1,5 +1,6 @@
 import type { CutOperation } from '../../shared/protocol/ctl-jobs.js';
 import { currentMaintenanceSince, type HostRecord } from '../fleet/host-record.js';
+import { sameOwner } from '../../shared/owner-names.js';
 
 /**
  * The hosts whose maintenance flag IDENTITY (this controller) holds draining or restoring while
@@ -11,7 +12,7 @@ export function cutOperations(records: Iterable<HostRecord>, identity: string, j
   const out: CutOperation[] = [];
   for (const r of records) {
     const m = r.state?.maintenance;
-    if (!m || m.owner !== identity || (m.state !== 'draining' && m.state !== 'restoring') || jobHosts.has(r.host)) continue;
+    if (!m || !sameOwner(m.owner, identity) || (m.state !== 'draining' && m.state !== 'restoring') || jobHosts.has(r.host)) continue;
     out.push({ host: r.host, state: m.state, operationId: m.operationId ?? null, since: currentMaintenanceSince(r) });
   }
   return out.sort((a, b) => a.host.localeCompare(b.host));

@@ -5,6 +5,7 @@ import type { Claim } from '../plan/maintenance-claims.js';
 import { ask, type FleetPort } from './port.js';
 import type { JobRun, LostFlag } from './job-run.js';
 import type { JobSettings } from './settings.js';
+import { sameOwner } from '../../shared/owner-names.js';
 
 const ACTIVE = new Set<Maintenance['state']>(['draining', 'restoring']);
 
@@ -16,7 +17,7 @@ const ACTIVE = new Set<Maintenance['state']>(['draining', 'restoring']);
  */
 function afterLease(held: { readonly maintenance: Maintenance; readonly leaseLeftMs: number }, identity: string): string {
   const owner = held.maintenance.owner;
-  if (!owner || owner === identity || held.leaseLeftMs <= 0) return '';
+  if (!owner || sameOwner(owner, identity) || held.leaseLeftMs <= 0) return '';
   return `; if ${owner} is gone (this controller a standby taking over), run the same command again in ${Math.ceil(held.leaseLeftMs / 1000)} s, once its lease has lapsed: this controller then continues the same operation; if it still runs, its job is the one to follow (\`xenherdctl jobs\` with both controllers' URLs lists it)`;
 }
 
@@ -70,7 +71,7 @@ export class MaintenanceLease {
   private async endOwnLease(held: { readonly maintenance: Maintenance; readonly leaseLeftMs: number }): Promise<boolean> {
     const tell = this.onOwnLeaseEnded;
     const m = held.maintenance;
-    if (tell === null || m.owner !== this.port.identity || !ACTIVE.has(m.state) || m.operationId === null || held.leaseLeftMs <= 0) return false;
+    if (tell === null || !sameOwner(m.owner, this.port.identity) || !ACTIVE.has(m.state) || m.operationId === null || held.leaseLeftMs <= 0) return false;
     this.onOwnLeaseEnded = null;
     const r = await ask(this.port, this.host, { op: 'maintenance', state: m.state, operationId: m.operationId, owner: this.port.identity, from: [m.state], leaseMs: 0, by: this.by });
     if (!r.outcome.ok) return false;

@@ -1,6 +1,7 @@
 import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { failure, type Ending } from './job-env.js';
 import type { LostFlag } from './job-run.js';
+import { sameOwner } from '../../shared/owner-names.js';
 
 /** The command that takes REQ up again, when it can be written out (a roll's --reboot-command cannot). */
 function again(req: JobRequest): string | null {
@@ -54,7 +55,7 @@ export function cutByLostFlag(req: JobRequest, lost: LostFlag, end: Ending, iden
   const f = lost.flag;
   const op = f?.operationId ? ` (operation ${f.operationId})` : '';
   let next: string;
-  if (f !== null && f.owner !== null && f.owner !== identity && (f.state === 'draining' || f.state === 'restoring')) {
+  if (f !== null && f.owner !== null && !sameOwner(f.owner, identity) && (f.state === 'draining' || f.state === 'restoring')) {
     next = `${f.owner} holds it ${f.state}${op} now: that controller goes on with it, not this one. Follow it there: \`xenherdctl jobs\` asked of that controller (XENHERD_URL set to it) lists its job; if it lists none, run \`${command}\` on that controller, which continues the operation`;
   } else if (f !== null && (f.state === 'online' || f.state === 'maintenance')) {
     next = `it is ${f.state} now${f.owner ? ` (set by ${f.owner})` : ''}: someone changed it while this job ran; run \`${command}\` again if the ${req.kind} should still go on`;

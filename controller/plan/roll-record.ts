@@ -1,3 +1,5 @@
+import { sameOwner } from '../../shared/owner-names.js';
+
 /**
  * What a roll keeps of its progress beyond the controller's memory: for each host it finished
  * (drained, rebooted, restored, online again) the boot id the host came back with.
@@ -37,7 +39,7 @@ const sorted = (hosts: readonly string[]): string[] => [...new Set(hosts)].sort(
 
 /** Whether RECORD is one a roll of HOSTS by CONTROLLER takes up at NOW: its own, recent, and every host it finished is in this roll. */
 export function takesUp(record: RollProgress, controller: string, hosts: readonly string[], now: number): boolean {
-  if (record.controller !== controller || now - record.at > ROLL_RECORD_MAX_AGE_MS || record.at > now + ROLL_RECORD_MAX_AGE_MS) return false;
+  if (!sameOwner(record.controller, controller) || now - record.at > ROLL_RECORD_MAX_AGE_MS || record.at > now + ROLL_RECORD_MAX_AGE_MS) return false;
   const finished = Object.keys(record.finished);
   return finished.length > 0 && finished.every((h) => hosts.includes(h));
 }
