@@ -56,6 +56,10 @@ async function statusFor(p: MigrationPorts, peer: string, name: string, notMine:
   const maintenance = flag === 'draining' || flag === 'maintenance' ? { maintenance: flag } : {};
   const answer = (present: 'here' | 'absent', state: string | null, listedAs: string | null, home: string | null): PeerStatus => ({ v: PEER_PROTOCOL_VERSION, t: 'status', host: p.host, name, present, state, listedAs, home, freeMemMiB, ...maintenance });
   const exact = list.value.find((d) => d.name === name);
+  // xend's migrating-NAME (and Zombie-NAME) pass the grammar, as on an xl Dom0 they may be a
+  // domU's own name: here the row says it is another domU's, and answering would record it as
+  // the asker's visitor under a name no domU has
+  if (exact && exact.baseName !== null && exact.baseName !== name) return halfRow(name, exact.baseName, p.toolstack.kind);
   if (!exact) {
     // mid-migration names count as present: the home must not take "absent" for an answer then
     const transient = list.value.find((d) => d.baseName === name && d.migration !== null);
@@ -84,3 +88,9 @@ function ledgerChange(v: Exclude<PeerStatusLedger, { kind: 'refused' }>, name: s
   if (v.change === 'drop-visitor') return (l) => (l.visitors[name] ? without(l, name) : null);
   return null;
 }
+
+/** The refusal of a `status` about a row the toolstack lists under another domU's name (BASE's). */
+const halfRow = (name: string, base: string, toolstack: string): XhError => ({
+  code: 'XH_ERR_COMMAND_REJECTED',
+  message: `rejected: "status ${name}": ${toolstack} lists ${name} as a row of ${base} (a migration's half, or a domain on its way out), never a domU of its own: ask about ${base}; nothing was recorded`,
+});
