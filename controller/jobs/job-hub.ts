@@ -89,7 +89,7 @@ export class JobHub {
     if (unheard) return err(unheard);
     switch (req.kind) {
       case 'drain':
-        return ok(await drainInSlices(clock, f, req.hosts, { ...p, limits: limitsWith(p.limits, req.maxParallel ?? null) }));
+        return ok(await drainInSlices(clock, f, req.hosts, { ...p, limits: limitsWith(p.limits, req.maxParallel ?? null), coldFallback: req.coldFallback === true }));
       case 'restore':
         return ok(planRestore(f, req.host, p));
       case 'rebalance':
@@ -98,7 +98,7 @@ export class JobHub {
         // as the roll would run now: a host a stopped roll of them finished is in no group (roll-progress.ts)
         const steps = new RollProgress(this.env, null, req.hosts).steps();
         const toRoll = steps.filter((s) => s.step !== 'done').map((s) => s.host);
-        const plan = toRoll.length === 0 ? { kind: 'roll' as const, groups: [], leftovers: [] } : await rollInSlices(clock, f, toRoll, p, req.groupSize ?? null);
+        const plan = toRoll.length === 0 ? { kind: 'roll' as const, groups: [], leftovers: [] } : await rollInSlices(clock, f, toRoll, { ...p, coldFallback: req.coldFallback === true }, req.groupSize ?? null);
         return ok({ ...plan, steps });
       }
     }

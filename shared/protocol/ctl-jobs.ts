@@ -141,12 +141,18 @@ const Hosts = z.array(HostNameSchema).min(1).max(MAX_JOB_HOSTS);
 const Parallel = z.number().int().min(1).max(64).nullable();
 /** a roll's --group-size: at most that many hosts down together; optional, as older xenherdctls send none */
 const GroupSize = z.number().int().min(1).max(MAX_JOB_HOSTS).nullable().optional();
+/**
+ * --cold-fallback of the drain or roll a dry run stands for: it may place a domU on an older Xen
+ * release, so the plan without it is not the one that would run. Sent only when given: a
+ * controller older than the field refuses the request rather than plan without it.
+ */
+const ColdFallback = z.boolean().optional();
 export const PlanRequestSchema = z.discriminatedUnion('kind', [
   /** maxParallel: the drain's --max-parallel, so the plan's sets are what that drain would run at once */
-  z.strictObject({ kind: z.literal('drain'), hosts: Hosts, maxParallel: Parallel.optional() }),
+  z.strictObject({ kind: z.literal('drain'), hosts: Hosts, maxParallel: Parallel.optional(), coldFallback: ColdFallback }),
   z.strictObject({ kind: z.literal('restore'), host: HostNameSchema }),
   z.strictObject({ kind: z.literal('rebalance'), maxMoves: z.number().int().min(1).max(1000).nullable() }),
-  z.strictObject({ kind: z.literal('roll'), hosts: Hosts, groupSize: GroupSize }),
+  z.strictObject({ kind: z.literal('roll'), hosts: Hosts, groupSize: GroupSize, coldFallback: ColdFallback }),
 ]);
 export type PlanRequest = z.infer<typeof PlanRequestSchema>;
 

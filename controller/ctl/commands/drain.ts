@@ -19,6 +19,9 @@ export async function showPlan(client: CtlClient, io: CliIo, req: PlanRequest, j
   return planComplete(r.value) ? 0 : EXIT_NOT_DONE;
 }
 
+/** a plan request's --cold-fallback, sent only when given: a controller older than it refuses the key */
+export const coldOption = (coldFallback: boolean): { coldFallback?: true } => (coldFallback ? { coldFallback } : {});
+
 /**
  * --timeout DURATION as ms (null: none), or a usage error. A bare number is refused, not read as
  * seconds: the examples are all in minutes (30m, 1h30m) while the agent's own --timeout counts
@@ -86,8 +89,9 @@ export async function drain(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   if (!t.ok) return failJob({ code: 'XH_ERR_USAGE', message: t.message }, io, json);
   const p = positiveInt(optionValue(args, 'max-parallel'), 'max-parallel', 64);
   if (!p.ok) return failJob({ code: 'XH_ERR_USAGE', message: p.message }, io, json);
-  if (args.options['dry-run'] === true) return showPlan(client, io, { kind: 'drain', hosts: [host], maxParallel: p.n }, json);
-  return followJob(client, io, hooks, { kind: 'drain', host, maxParallel: p.n, coldFallback: args.options['cold-fallback'] === true, allowPartial: args.options['allow-partial'] === true, timeoutMs: t.ms }, json);
+  const coldFallback = args.options['cold-fallback'] === true;
+  if (args.options['dry-run'] === true) return showPlan(client, io, { kind: 'drain', hosts: [host], maxParallel: p.n, ...coldOption(coldFallback) }, json);
+  return followJob(client, io, hooks, { kind: 'drain', host, maxParallel: p.n, coldFallback, allowPartial: args.options['allow-partial'] === true, timeoutMs: t.ms }, json);
 }
 
 export async function restore(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {

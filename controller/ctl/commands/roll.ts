@@ -5,7 +5,7 @@ import { ROLL_USAGE } from '../help/roll.js';
 import { failJob, followJob } from '../job-follow.js';
 import { MAX_JOB_HOSTS } from '../../../shared/protocol/ctl-jobs.js';
 import { optionValue } from '../options.js';
-import { positiveInt, showPlan, timeoutOf, tooManyHosts } from './drain.js';
+import { coldOption, positiveInt, showPlan, timeoutOf, tooManyHosts } from './drain.js';
 
 export async function roll(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(
@@ -43,7 +43,8 @@ export async function roll(argv: readonly string[], io: CliIo, hooks: CtlHooks):
   if (!g.ok) return failJob({ code: 'XH_ERR_USAGE', message: g.message }, io, json);
   // sent only when given: a controller older than --group-size refuses a request carrying it
   const groupSize = g.n === null ? {} : { groupSize: g.n };
-  if (args.options['dry-run'] === true) return showPlan(client, io, { kind: 'roll', hosts, ...groupSize }, json);
-  const req = { kind: 'roll' as const, hosts, reboot: words === null ? ('wait' as const) : ('command' as const), maxParallel: p.n, coldFallback: args.options['cold-fallback'] === true, timeoutMs: t.ms, ...groupSize };
+  const coldFallback = args.options['cold-fallback'] === true;
+  if (args.options['dry-run'] === true) return showPlan(client, io, { kind: 'roll', hosts, ...groupSize, ...coldOption(coldFallback) }, json);
+  const req = { kind: 'roll' as const, hosts, reboot: words === null ? ('wait' as const) : ('command' as const), maxParallel: p.n, coldFallback, timeoutMs: t.ms, ...groupSize };
   return followJob(client, io, hooks, req, json, words);
 }

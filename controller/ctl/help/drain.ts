@@ -43,7 +43,7 @@ export const drainHelp: CommandHelp = {
     '',
     `usage: xenherdctl ${DRAIN_USAGE}`,
     '  --dry-run   print the plan (the moves of one SET may run at once), change nothing (exit 1 if it',
-    '              cannot finish)',
+    '              cannot finish); planned with the options given, --max-parallel and --cold-fallback too',
     TIMEOUT_HELP,
     '              it stops starting moves after this long (exit 90); following a drain already running, it',
     '              stops following after this long (exit 90; the drain goes on)',

@@ -14,7 +14,7 @@ export const rollHelp: CommandHelp = {
     'the host appended, e.g. --reboot-command "ssh root@{host} reboot"; --wait-for-reboot, the default,',
     'waits for you to do it), wait for every host of the group to come back with a new boot id, restore it.',
     'It stops at the first group that does not finish. --group-size N puts at most N hosts in a group (how',
-    'many Dom0s may be down at once; default: as many as can be). --dry-run prints the groups. Run it again to follow',
+    'many Dom0s may be down at once; default: as many as can be). --dry-run prints the groups (with --cold-fallback, as that roll plans them). Run it again to follow',
     'a roll already running: only the xenherdctl that started it runs the reboot command (the one that',
     'follows cannot tell a reboot asked for before it attached from a new one, and says so). Stopped (Ctrl-C,',
     '--timeout, a group that did not finish, a controller restart), the same roll asked again starts with',
