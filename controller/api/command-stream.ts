@@ -25,6 +25,14 @@ export async function runCommandStream(core: ControllerCore, log: Logger, operat
   const parsed = CommandRequestSchema.safeParse(raw.value);
   if (!parsed.success) return sendError(res, { code: 'XH_ERR_USAGE', message: `not a command request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
   if (revokedWhileSent(res, stillValid)) return;
+  if (parsed.data.op === 'migrate' && parsed.data.dryRun === true) {
+    // refused as the command would be (a plain JSON error); passed: one result line, no `accepted`
+    const dry = core.commandDryRun(requestAsReported(knownHosts(core), parsed.data));
+    if (!dry.ok) return sendError(res, dry.error);
+    res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+    res.end(`${JSON.stringify({ type: 'result', ...dry.value } satisfies CommandEvent)}\n`);
+    return;
+  }
   let open = true;
   const what = `${parsed.data.op} ${parsed.data.name}`;
   const guard = revocableStream(res, stillValid, () => `the ${what} goes on on its Dom0s to its end (a migration is not stopped halfway): \`xenherdctl where ${parsed.data.name}\` shows where it ends`, () => {

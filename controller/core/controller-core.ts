@@ -7,7 +7,7 @@ import type { Logger } from '../../shared/logger.js';
 import { CLOSE, type Link } from '../../shared/link/link.js';
 import type { Hello } from '../../shared/protocol/agent-link.js';
 import type { LinkDomuConfig } from '../../shared/protocol/agent-link-state.js';
-import type { CommandRequest, DomainsAnswer, HostsAnswer, StatusAnswer, WhereAnswer } from '../../shared/protocol/ctl-api.js';
+import type { CommandOutcome, CommandRequest, DomainsAnswer, HostsAnswer, StatusAnswer, WhereAnswer } from '../../shared/protocol/ctl-api.js';
 import type { DrbdAnswer } from '../../shared/protocol/ctl-drbd.js';
 import type { JobsAnswer } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
@@ -35,7 +35,7 @@ import { AgentSession, type AgentIdentity, type SessionEvents } from './agent-se
 import { FleetMonitor } from './fleet-monitor.js';
 import { hearingAfter, sweepLinks } from './link-sweep.js';
 import { fleetPort } from './fleet-port.js';
-import { startOperatorCommand, type CommandStarted, type OperatorIdentity } from './operator-command.js';
+import { dryRunOutcome, startOperatorCommand, type CommandStarted, type OperatorCommandDeps, type OperatorIdentity } from './operator-command.js';
 import { PendingCommands, type CommandSink } from './pending-commands.js';
 import { ReplicationLog } from './replication-log.js';
 import type { ControllerCoreOptions } from './core-options.js';
@@ -167,7 +167,16 @@ export class ControllerCore {
 
   /** Routes an operator's command to the right agent; progress and the outcome go to sink. */
   command(req: CommandRequest, operator: OperatorIdentity, sink: CommandSink): Result<CommandStarted, XhError> {
-    return startOperatorCommand({ index: this.index, sessions: this.sessions, pending: this.pending, newId: this.o.newId, fresh: this.fresh(), drbdAlerts: this.alerts.drbdAlerts(), clock: this.o.clock, listeners: this.listeners, limits: this.hub.settings }, req, operator, sink);
+    return startOperatorCommand(this.commandDeps(), req, operator, sink);
+  }
+
+  /** What the controller would do with a migrate (`--dry-run`), by the same checks, nothing sent. */
+  commandDryRun(req: Extract<CommandRequest, { op: 'migrate' }>): Result<CommandOutcome, XhError> {
+    return dryRunOutcome(this.commandDeps(), req);
+  }
+
+  private commandDeps(): OperatorCommandDeps {
+    return { index: this.index, sessions: this.sessions, pending: this.pending, newId: this.o.newId, fresh: this.fresh(), drbdAlerts: this.alerts.drbdAlerts(), clock: this.o.clock, listeners: this.listeners, limits: this.hub.settings };
   }
 
   jobs(): JobsAnswer {

@@ -1,5 +1,5 @@
 import type { XhError } from '../../shared/errors.js';
-import type { CommandRequest } from '../../shared/protocol/ctl-api.js';
+import type { CommandOutcome, CommandRequest } from '../../shared/protocol/ctl-api.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
 import { isReachable, type Freshness } from '../fleet/host-record.js';
@@ -35,12 +35,39 @@ export interface OperatorCommandDeps extends ConfirmDeps {
   readonly drbdAlerts?: readonly DrbdAlertRef[];
 }
 
+/** Where a command the controller accepts goes: the Dom0 whose agent runs it, and where NAME would arrive (null: its agent picks its peer). */
+export interface CommandCourse {
+  readonly host: string;
+  readonly arriving: string | null;
+  readonly session: AgentSession;
+}
+
 /**
  * Sends an operator's migrate or reverse to the agent that must run it, refused here when the
- * fleet view already shows it cannot work (routing: controller/fleet/route.ts; a target not
- * online; the agent not connected or too old). Progress and the outcome go to sink.
+ * fleet view already shows it cannot work (commandCourse). Progress and the outcome go to sink.
  */
 export function startOperatorCommand(d: OperatorCommandDeps, req: CommandRequest, operator: OperatorIdentity, sink: CommandSink): Result<CommandStarted, XhError> {
+  // a dry run is answered by dryRunOutcome, and never reaches an agent
+  if (req.op === 'migrate' && req.dryRun === true) return err({ code: 'XH_ERR_INTERNAL', message: `a dry run of migrate ${req.name} was about to be sent: nothing was sent` });
+  const course = commandCourse(d, req);
+  if (!course.ok) return course;
+  const { host, session } = course.value;
+  const id = d.newId();
+  const started = { commandId: `cmd-${id}`, operationId: id, host };
+  const base = { type: 'command' as const, commandId: started.commandId, name: req.name, operationId: id, by: `ctl:${operator.name}` };
+  // the agent's "done" counts once the reports show the move (confirming-sink.ts)
+  d.pending.send(session, req.op === 'migrate' ? { ...base, op: 'migrate', target: req.target, reason: 'manual' } : { ...base, op: 'reverse' }, confirmingSink(d, req, host, sink));
+  return ok(started);
+}
+
+/**
+ * Every refusal of an operator's command the controller makes before it sends it, in one place
+ * so `xenherdctl migrate --dry-run` is refused exactly as the command would be: routing
+ * (controller/fleet/route.ts: unsettled, mid-migration, split disk, two copies), a target not
+ * known or not online, a target the controller cannot hear, the other toolstack or an older Xen
+ * release, the agent not connected or too old.
+ */
+export function commandCourse(d: OperatorCommandDeps, req: CommandRequest): Result<CommandCourse, XhError> {
   const route = routeCommand(d.index, req, d.fresh, d.drbdAlerts);
   if (!route.ok) return route;
   const host = route.value.host;
@@ -72,12 +99,27 @@ export function startOperatorCommand(d: OperatorCommandDeps, req: CommandRequest
   if (!record.capabilities.includes(req.op)) {
     return err({ code: 'XH_ERR_REFUSED', message: `the agent of ${host} (version ${record.agentVersion ?? '?'}) does not offer "${req.op}": upgrade it` });
   }
-  const id = d.newId();
-  const started = { commandId: `cmd-${id}`, operationId: id, host };
-  const base = { type: 'command' as const, commandId: started.commandId, name: req.name, operationId: id, by: `ctl:${operator.name}` };
-  // the agent's "done" counts once the reports show the move (confirming-sink.ts)
-  d.pending.send(session, req.op === 'migrate' ? { ...base, op: 'migrate', target: req.target, reason: 'manual' } : { ...base, op: 'reverse' }, confirmingSink(d, req, host, sink));
-  return ok(started);
+  return ok({ host, arriving, session });
+}
+
+/**
+ * `xenherdctl migrate NAME [HOST] --dry-run`: what the controller would do with the command, by
+ * the checks that send it (commandCourse), nothing sent. The agent's own preflight (its DRBD
+ * pair as it reads it now, the target's free memory, sshd and key) runs only on the Dom0 that
+ * would run it, so the answer names the command that shows that there.
+ */
+export function dryRunOutcome(d: OperatorCommandDeps, req: Extract<CommandRequest, { op: 'migrate' }>): Result<CommandOutcome, XhError> {
+  const course = commandCourse(d, req);
+  if (!course.ok) return course;
+  const { host, arriving } = course.value;
+  const to = arriving === null ? ` (${host}'s agent picks ${req.name}'s migration partner)` : ` to ${arriving}`;
+  const there = `\`xenherd-agent migrate ${req.name}${req.target === null ? '' : ` ${req.target}`} --dry-run\` on ${host}`;
+  return ok({
+    ok: true,
+    code: null,
+    message: `migrate ${req.name}: the controller would send it to the agent of ${host}${to}; nothing was sent. What that agent checks itself (the DRBD pair, the target's free memory, its sshd and key) ${there} shows`,
+    detail: null,
+  });
 }
 
 /**

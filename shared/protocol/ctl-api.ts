@@ -118,7 +118,12 @@ export const StatusAnswerSchema = z.strictObject({ at: Ms, alerts: z.array(Alert
 export type StatusAnswer = Omit<z.infer<typeof StatusAnswerSchema>, 'alerts'> & { alerts: Alert[] };
 
 export const CommandRequestSchema = z.discriminatedUnion('op', [
-  z.strictObject({ op: z.literal('migrate'), name: DomuNameSchema, target: HostNameSchema.nullable() }),
+  /**
+   * dryRun: the controller's checks only, nothing sent (answered with one `result`, no
+   * `accepted`). Sent only when asked: a controller older than it refuses the request, never
+   * taking it for the real move.
+   */
+  z.strictObject({ op: z.literal('migrate'), name: DomuNameSchema, target: HostNameSchema.nullable(), dryRun: z.literal(true).optional() }),
   z.strictObject({ op: z.literal('reverse'), name: DomuNameSchema }),
 ]);
 export type CommandRequest = z.infer<typeof CommandRequestSchema>;

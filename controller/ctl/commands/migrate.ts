@@ -20,7 +20,7 @@ const COMMAND_EVENTS: EventStream<CommandEvent, CommandResult> = { schema: Comma
  */
 export async function sendCommand(op: CommandRequest['op'], argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const usage = op === 'migrate' ? MIGRATE_USAGE : REVERSE_USAGE;
-  const inv = begin(argv, io, hooks, [], op === 'migrate' ? [1, 2] : [1, 1], usage, (a) => {
+  const inv = begin(argv, io, hooks, op === 'migrate' ? [{ name: 'dry-run', takesValue: false }] : [], op === 'migrate' ? [1, 2] : [1, 1], usage, (a) => {
     const [name, target] = a.positionals as [string, string | undefined];
     return domuNameProblem(name, op) ?? (target === undefined ? null : hostNameProblem(target));
   });
@@ -29,7 +29,9 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
   const [name, target] = args.positionals as [string, string | undefined];
   // the domU's own Dom0 is not known before the controller is asked: only a target is
   if (target !== undefined) client.needs([target]);
-  const req: CommandRequest = op === 'migrate' ? { op, name, target: target ?? null } : { op, name };
+  // sent only when asked: a controller older than --dry-run refuses the key rather than move NAME
+  const dryRun = op === 'migrate' && args.options['dry-run'] === true ? { dryRun: true as const } : {};
+  const req: CommandRequest = op === 'migrate' ? { op, name, target: target ?? null, ...dryRun } : { op, name };
   const closedEarly: XhError = { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `the connection to the controller closed before the command's result: it may still be running; check \`xenherdctl where ${req.name}\`` };
   let accepted = false;
   const abort = new AbortController();

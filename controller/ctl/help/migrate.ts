@@ -1,6 +1,6 @@
 import type { CommandHelp } from '../../../shared/cli/program.js';
 
-export const MIGRATE_USAGE = 'migrate NAME [HOST] [--json]';
+export const MIGRATE_USAGE = 'migrate NAME [HOST] [--dry-run] [--json]';
 export const REVERSE_USAGE = 'reverse NAME [--json]';
 
 export const migrateHelp: CommandHelp = {
@@ -14,6 +14,10 @@ export const migrateHelp: CommandHelp = {
     '  xenherdctl where NAME shows where it is (exit 130).',
     '',
     `usage: xenherdctl ${MIGRATE_USAGE}`,
+    "  --dry-run   the controller's checks only, nothing sent: refused (77, 76, 1, ...) as the command would",
+    "              be (another toolstack, an older Xen release, a split DRBD disk, a target not online, a",
+    "              migration under way), else exit 0 naming the Dom0 that would run it; that agent's own",
+    "              preflight (DRBD pair, the target's free memory) shows with xenherd-agent migrate --dry-run",
     "exit: 0 migrated, or already on HOST: NAME runs there alone, as the controller's current reports show",
     '      it (no migration half, no alert, no split DRBD disk), nothing sent; 77 refused by the controller,',
     '      nothing sent: e.g. NAME is being migrated right now (a second migrate while the first runs), or',
