@@ -157,7 +157,7 @@ export const AGENT_COMMAND_HELP = {
   },
   migrate2: {
     name: 'migrate2',
-    summary: 'The ssh forced command for reverse migrations: answers a peer Dom0\'s ping | status NAME [--not-mine] | migrate2 NAME [--live].',
+    summary: 'The ssh forced command for reverse migrations: answers a peer Dom0\'s ping | status NAME [--not-mine] [--tools] | migrate2 NAME [--live].',
     usage:
       'migrate2 --peer HOME [--config FILE]   (run by sshd: command="/usr/sbin/xenherd-agent migrate2 --peer HOME" in authorized_keys)\n' +
       `  --config   the agent's JSON config (default ${DEFAULT_CONFIG_PATH}): add it to that command when the config is elsewhere\n` +

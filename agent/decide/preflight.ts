@@ -2,6 +2,8 @@ import type { ErrorCode, XhError } from '../../shared/errors.js';
 import { notReadyForLiveMigration } from '../../shared/drbd-readiness.js';
 import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.js';
 import type { PeerStatus } from '../../shared/protocol/peer.js';
+import type { LinkXen } from '../../shared/protocol/agent-link-values.js';
+import { isOlderRelease, olderXenWords, otherToolstackWords } from '../../shared/text/live-move-words.js';
 import type { PreflightCheck } from './migration-plan.js';
 
 /**
@@ -43,6 +45,13 @@ export interface PreflightFacts {
    * it could not be read. A resource missing: not read, and a live migration is refused.
    */
   readonly drbd: DrbdHereFacts;
+  /** this Dom0's toolstack and Xen release, read when a target is asked its own (`status NAME --tools`) */
+  readonly tools?: ToolsFacts;
+}
+
+export interface ToolsFacts {
+  readonly toolstack: string;
+  readonly xen: LinkXen | null;
 }
 
 export interface DrbdHereFacts {
@@ -128,10 +137,25 @@ function judgeStatus(check: Extract<PreflightCheck, { check: 'peer-status' }>, f
   if (check.refuseDraining && (state === 'draining' || state === 'maintenance')) {
     return fail(check, 'XH_ERR_REFUSED', `${check.peer} is ${state === 'draining' ? 'draining' : 'in maintenance'}: it takes no domUs until it is online again (only a restore may send a domU home to it)`);
   }
+  const tools = toolsRefusal(f, s);
+  if (tools !== null) return fail(check, 'XH_ERR_REFUSED', tools);
   const need = f.here?.memMiB ?? null;
   if (s.freeMemMiB === null || need === null) return pass(check, `${check.peer} does not run ${f.name}; free memory unknown`);
   if (s.freeMemMiB < need) return fail(check, 'XH_ERR_REFUSED', `${check.peer} has ${s.freeMemMiB} MiB free, ${f.name} needs ${need} MiB`);
   return pass(check, `${check.peer} does not run ${f.name} and has ${s.freeMemMiB} MiB free (${need} MiB needed)`);
+}
+
+/**
+ * The target's tools as it answered (a peer older than `--tools` says nothing: not held back),
+ * set beside this Dom0's, in the controller's words: its tools would refuse the move only after
+ * the hold and the copy began.
+ */
+function toolsRefusal(f: PreflightFacts, s: PeerStatus): string | null {
+  const here = f.tools;
+  if (!here || s.toolstack === undefined) return null;
+  if (s.toolstack !== here.toolstack) return otherToolstackWords(f.name, f.drbd.host, here.toolstack, s.host, s.toolstack);
+  if (s.xen && here.xen && isOlderRelease(here.xen, s.xen)) return olderXenWords(f.name, f.drbd.host, here.xen.version, s.host, s.xen.version);
+  return null;
 }
 
 // the judgement lives in shared/ so the controller's plans refuse what this preflight refuses, in the same words

@@ -4,6 +4,7 @@ import { PEER_PROTOCOL_VERSION, peerRefusal, type PeerLine, type PeerStatus } fr
 import { planMigrate2 } from '../decide/migration-plan.js';
 import { peerStatusLedger, type PeerStatusLedger } from '../decide/peer-status-ledger.js';
 import type { Migrate2Request } from '../parse/migrate2-command.js';
+import { xenRelease } from '../parse/xl-info.js';
 import { without, withVisitor, type Ledger } from '../state/ledger.js';
 import { readMaintenanceFlag } from '../host/maintenance-flag.js';
 import { readMigrationFacts } from './facts.js';
@@ -25,7 +26,7 @@ export async function serveForcedCommand(p: MigrationPorts, peer: string, req: M
     return 0;
   }
   if (req.op === 'status') {
-    const s = await statusFor(p, peer, req.name, req.notMine);
+    const s = await statusFor(p, peer, req.name, req.notMine, req.tools === true);
     if ('code' in s) return refuse(s);
     emit(s);
     return 0;
@@ -45,16 +46,17 @@ export async function serveForcedCommand(p: MigrationPorts, peer: string, req: M
  * hosts now know, as peerStatusLedger (agent/decide/peer-status-ledger.ts) decides. The answer
  * names this host's maintenance state: a migration preflight refuses a draining target.
  */
-async function statusFor(p: MigrationPorts, peer: string, name: string, notMine: boolean): Promise<PeerStatus | XhError> {
+async function statusFor(p: MigrationPorts, peer: string, name: string, notMine: boolean, tools: boolean): Promise<PeerStatus | XhError> {
   const list = await p.toolstack.list();
   if (!list.ok) return list.error;
   const info = await p.toolstack.info();
   const freeMemMiB = info.ok ? info.value.freeMemoryMiB : null;
+  const toolsOf = tools ? { toolstack: p.toolstack.kind, xen: info.ok ? xenRelease(info.value) : null } : {};
   const flag = (await readMaintenanceFlag(p.files, p.config.stateDir)).flag.state;
   // said only when it matters: an asker too old to know the field refuses the whole line, which
   // then only stops a move that this state refuses anyway
   const maintenance = flag === 'draining' || flag === 'maintenance' ? { maintenance: flag } : {};
-  const answer = (present: 'here' | 'absent', state: string | null, listedAs: string | null, home: string | null): PeerStatus => ({ v: PEER_PROTOCOL_VERSION, t: 'status', host: p.host, name, present, state, listedAs, home, freeMemMiB, ...maintenance });
+  const answer = (present: 'here' | 'absent', state: string | null, listedAs: string | null, home: string | null): PeerStatus => ({ v: PEER_PROTOCOL_VERSION, t: 'status', host: p.host, name, present, state, listedAs, home, freeMemMiB, ...maintenance, ...toolsOf });
   const exact = list.value.find((d) => d.name === name);
   // xend's migrating-NAME (and Zombie-NAME) pass the grammar, as on an xl Dom0 they may be a
   // domU's own name: here the row says it is another domU's, and answering would record it as

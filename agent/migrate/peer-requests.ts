@@ -18,16 +18,20 @@ function peerFailure(peer: string, what: string, a: PeerAnswer): XhError {
 
 /**
  * `status NAME` on the peer; NOT_MINE: `status NAME --not-mine`, saying this Dom0 does not call
- * NAME its own (agent/parse/migrate2-command.ts). A peer whose agent predates the word rejects it
- * (XH_ERR_COMMAND_REJECTED, nothing run) and is asked again without it, as it always was.
+ * NAME its own; TOOLS: `--tools`, its toolstack and Xen release in the answer too
+ * (agent/parse/migrate2-command.ts). A peer whose agent predates a word rejects it
+ * (XH_ERR_COMMAND_REJECTED, nothing run) and is asked again without it, as it always was: its
+ * tools are then not known, and hold nothing back.
  */
-export async function askStatus(p: MigrationPorts, peer: string, name: string, notMine = false): Promise<PeerStatus | XhError> {
-  const command = notMine ? `status ${name} --not-mine` : `status ${name}`;
+export async function askStatus(p: MigrationPorts, peer: string, name: string, notMine = false, tools = false): Promise<PeerStatus | XhError> {
+  const command = `status ${name}${notMine ? ' --not-mine' : ''}${tools ? ' --tools' : ''}`;
   const r = await p.peer.ask(peer, command);
   if (!r.ok) return r.error;
   const s = r.value.lines.find((l): l is PeerStatus => l.t === 'status');
   if (r.value.exitCode === 0 && s && s.name === name) return s;
-  if (notMine && resultOf(r.value)?.code === 'XH_ERR_COMMAND_REJECTED') return askStatus(p, peer, name);
+  const rejected = resultOf(r.value)?.code === 'XH_ERR_COMMAND_REJECTED';
+  if (tools && rejected) return askStatus(p, peer, name, notMine);
+  if (notMine && rejected) return askStatus(p, peer, name);
   return peerFailure(peer, command, r.value);
 }
 

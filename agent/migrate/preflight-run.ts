@@ -2,7 +2,8 @@ import type { XhError } from '../../shared/errors.js';
 import type { PeerStatus } from '../../shared/protocol/peer.js';
 import type { PreflightCheck } from '../decide/migration-plan.js';
 import type { DrbdResourceView } from '../../shared/inventory.js';
-import { judge, type CheckVerdict, type DrbdHereFacts, type PreflightFacts } from '../decide/preflight.js';
+import { judge, type CheckVerdict, type DrbdHereFacts, type PreflightFacts, type ToolsFacts } from '../decide/preflight.js';
+import { xenRelease } from '../parse/xl-info.js';
 import { resourceHosts } from '../host/homes.js';
 import type { MigrationPorts } from './ports.js';
 import { askStatus } from './peer-requests.js';
@@ -29,10 +30,18 @@ export async function runPreflight(p: MigrationPorts, name: string, checks: read
     const k = keys.get(c.peer);
     const s = sshd.get(c.peer);
     if ((k && (!k.keyReadable || k.keyOpenMode !== null || !k.knownHost)) || (s && !s.reachable)) continue;
-    status.set(c.peer, await askStatus(p, c.peer, name));
+    // a target is asked its tools too: a live move to the other toolstack or an older Xen release is refused before anything is sent
+    status.set(c.peer, await askStatus(p, c.peer, name, false, !c.wantPresent));
   }
-  const facts: PreflightFacts = { name, here, resourceHosts: await resourceHosts(p, resources), keys, sshd, status, drbd: await drbdHere(p, resources) };
+  const tools = checks.some((c) => c.check === 'peer-status' && !c.wantPresent) ? await toolsHere(p) : undefined;
+  const facts: PreflightFacts = { name, here, resourceHosts: await resourceHosts(p, resources), keys, sshd, status, drbd: await drbdHere(p, resources), ...(tools ? { tools } : {}) };
   return { verdicts: checks.map((c) => judge(c, facts)), facts };
+}
+
+/** This Dom0's toolstack and Xen release (null: `xl info` could not say), to set beside the target's. */
+async function toolsHere(p: MigrationPorts): Promise<ToolsFacts> {
+  const info = await p.toolstack.info();
+  return { toolstack: p.toolstack.kind, xen: info.ok ? xenRelease(info.value) : null };
 }
 
 /**

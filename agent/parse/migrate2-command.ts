@@ -5,13 +5,15 @@ import { err, ok, type Result } from '../../shared/result.js';
  * What a peer may ask through the forced command (`SSH_ORIGINAL_COMMAND`), nothing else:
  *
  *   ping
- *   status NAME [--not-mine]
+ *   status NAME [--not-mine] [--tools]
  *   migrate2 NAME [--live]
  *
  * `--not-mine`: the asker does not call NAME its own (it moved NAME here as a visitor's host, or
  * for a restore, or NAME never was in its ledger). A domU guarded on this Dom0 with the asker as
  * its partner may have either for its home; without the word, this Dom0 takes the asker's
- * question as the asker's claim and records NAME as its visitor.
+ * question as the asker's claim and records NAME as its visitor. `--tools`: the answer also names
+ * this Dom0's toolstack and Xen release, which a live migration's sender needs before it sends
+ * (an asker older than the fields would refuse an answer carrying them, so they come only asked).
  *
  * Words are separated by exactly one space; NAME matches ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ (so it
  * can never be an option), and never ends in --incoming or --migratedaway: libxl gives those names
@@ -22,19 +24,19 @@ import { err, ok, type Result } from '../../shared/result.js';
  */
 export type Migrate2Request =
   | { readonly op: 'ping' }
-  | { readonly op: 'status'; readonly name: string; readonly notMine: boolean }
+  | { readonly op: 'status'; readonly name: string; readonly notMine: boolean; readonly tools?: true }
   | { readonly op: 'migrate2'; readonly name: string; readonly live: boolean };
 
 export const MAX_COMMAND_LENGTH = 128;
 const NAME = '([A-Za-z0-9][A-Za-z0-9._-]{0,63})';
 const PING_RE = /^ping$/;
-const STATUS_RE = new RegExp(`^status ${NAME}( --not-mine)?$`);
+const STATUS_RE = new RegExp(`^status ${NAME}( --not-mine)?( --tools)?$`);
 const MIGRATE2_RE = new RegExp(`^migrate2 ${NAME}( --live)?$`);
 const PRINTABLE_ASCII_RE = /^[\x20-\x7e]*$/;
 /** libxl's names for a migration's halves (agent/parse/xl-state.ts splitDomainName) */
 const HALF_NAME_RE = /^(.+)(--incoming|--migratedaway)$/;
 
-export const GRAMMAR_HELP = 'accepted: "ping", "status NAME [--not-mine]", "migrate2 NAME [--live]"';
+export const GRAMMAR_HELP = 'accepted: "ping", "status NAME [--not-mine] [--tools]", "migrate2 NAME [--live]"';
 
 const reject = (why: string): Result<never, XhError> => err({ code: 'XH_ERR_COMMAND_REJECTED', message: `rejected: ${why}; nothing was run (${GRAMMAR_HELP})` });
 
@@ -48,7 +50,7 @@ export function parseMigrate2Command(raw: string | undefined): Result<Migrate2Re
   if (!PRINTABLE_ASCII_RE.test(raw)) return reject(`command ${showCommand(raw)} contains a control or non-ASCII character`);
   if (PING_RE.test(raw)) return ok({ op: 'ping' });
   const s = STATUS_RE.exec(raw);
-  if (s) return halfName(raw, s[1] as string) ?? ok({ op: 'status', name: s[1] as string, notMine: s[2] !== undefined });
+  if (s) return halfName(raw, s[1] as string) ?? ok({ op: 'status', name: s[1] as string, notMine: s[2] !== undefined, ...(s[3] === undefined ? {} : { tools: true as const }) });
   const m = MIGRATE2_RE.exec(raw);
   if (m) return halfName(raw, m[1] as string) ?? ok({ op: 'migrate2', name: m[1] as string, live: m[2] !== undefined });
   const verb = raw.split(' ')[0] ?? '';

@@ -9,6 +9,7 @@ import { routeCommand } from '../fleet/route.js';
 import type { DrbdAlertRef } from '../fleet/split-disks.js';
 import { toolstackBlock, xenBlock } from '../plan/eligibility.js';
 import { hostWhy } from '../plan/leftover-text.js';
+import { olderXenWords, otherToolstackWords } from '../../shared/text/live-move-words.js';
 import type { AgentSession } from './agent-session.js';
 import { confirmingSink, type ConfirmDeps } from './confirming-sink.js';
 import type { CommandSink, PendingCommands } from './pending-commands.js';
@@ -135,9 +136,7 @@ function liveMoveRefusal(index: FleetIndex, req: CommandRequest, host: string, a
   const source = index.record(from);
   const target = index.record(to);
   const [a, b] = [source && { record: source }, target && { record: target }];
-  if (toolstackBlock(a, b) !== null) {
-    return `${req.name} runs on ${from} (${source?.state?.toolstack}) and ${to} runs ${target?.state?.toolstack}: a live migration stays within one toolstack (xm migrate --live needs the target's xend relocation server, which an xl Dom0 has not; xl's receiving end refuses to run beside xend): nothing was sent`;
-  }
+  if (toolstackBlock(a, b) !== null) return `${otherToolstackWords(req.name, from, String(source?.state?.toolstack), to, String(target?.state?.toolstack))}: nothing was sent`;
   if (xenBlock(a, b) === null) return null;
-  return `${req.name} runs on ${from} (Xen ${source?.state?.xen?.version}) and ${to} runs Xen ${target?.state?.xen?.version}, an older release: a live migration goes to the same Xen release or a newer one (the older release's tools refuse the newer stream; xl says "Savefile has mandatory flag(s) … need newer xl" and the domU stays on ${from}): nothing was sent`;
+  return `${olderXenWords(req.name, from, String(source?.state?.xen?.version), to, String(target?.state?.xen?.version))}: nothing was sent`;
 }

@@ -1,4 +1,5 @@
 import type { HostBlock } from '../../shared/protocol/ctl-jobs.js';
+import { isOlderRelease } from '../../shared/text/live-move-words.js';
 import type { FactDomu, FactHost } from './facts.js';
 import type { Blocker } from '../../shared/protocol/ctl-jobs.js';
 import { isStranded } from '../../shared/stranded-half.js';
@@ -50,10 +51,7 @@ export function toolstackBlock(source: Pick<FactHost, 'record'> | undefined, tar
  * Null when it is not older, or either release is not known (an agent that does not report it).
  */
 export function xenBlock(source: Pick<FactHost, 'record'> | undefined, target: Pick<FactHost, 'record'> | undefined): HostBlock | null {
-  const a = source?.record.state?.xen ?? null;
-  const b = target?.record.state?.xen ?? null;
-  if (a === null || b === null) return null;
-  return b.major < a.major || (b.major === a.major && b.minor < a.minor) ? 'older-xen' : null;
+  return isOlderRelease(source?.record.state?.xen, target?.record.state?.xen) ? 'older-xen' : null;
 }
 
 /** Whether the tools of SOURCE and TARGET can live-migrate between them at all: the same toolstack, and no older Xen at TARGET. */

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ErrorCodeSchema, type ErrorCode } from '../errors.js';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../names.js';
+import { LinkXenSchema } from './agent-link-values.js';
 
 /**
  * What the `migrate2` forced command answers a peer Dom0 over ssh: versioned JSON, one object per
@@ -39,6 +40,12 @@ export const PeerStatusSchema = z.strictObject({
    * refuses the unknown key) fails only a move this state forbids anyway.
    */
   maintenance: z.enum(['online', 'draining', 'maintenance', 'restoring']).optional(),
+  /**
+   * the answering host's toolstack and Xen release (null: not read), only when asked `status NAME
+   * --tools`: an asker older than the fields refuses an answer carrying them, and never asks
+   */
+  toolstack: z.enum(['xl', 'xm']).optional(),
+  xen: LinkXenSchema.nullable().optional(),
 });
 
 export const PeerProgressSchema = z.strictObject({ v, t: z.literal('progress'), line: Text });

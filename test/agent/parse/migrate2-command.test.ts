@@ -7,6 +7,8 @@ describe('migrate2 grammar', () => {
     ['ping', { op: 'ping' }],
     ['status web1', { op: 'status', name: 'web1', notMine: false }],
     ['status web1 --not-mine', { op: 'status', name: 'web1', notMine: true }],
+    ['status web1 --tools', { op: 'status', name: 'web1', notMine: false, tools: true }],
+    ['status web1 --not-mine --tools', { op: 'status', name: 'web1', notMine: true, tools: true }],
     ['migrate2 web1', { op: 'migrate2', name: 'web1', live: false }],
     ['migrate2 web1 --live', { op: 'migrate2', name: 'web1', live: true }],
     ['migrate2 a.b_c-d9', { op: 'migrate2', name: 'a.b_c-d9', live: false }],
@@ -31,6 +33,10 @@ describe('migrate2 grammar', () => {
     }
   });
 
+  it.each(['status web1 --tools --not-mine', 'status web1 --tools --tools', 'migrate2 web1 --tools', 'ping --tools', 'status --tools web1'])('rejects %j: --tools is a word of status alone, after --not-mine, once', (raw) => {
+    expect(parseMigrate2Command(raw)).toMatchObject({ ok: false, error: { code: 'XH_ERR_COMMAND_REJECTED' } });
+  });
+
   it.each(['status web1 --not-mine --live', 'status web1 --live', 'status web1 --not-mine ', 'status web1  --not-mine', 'status web1 --notmine', 'status --not-mine web1', 'status web1 --not-mine=1', 'migrate2 web1 --not-mine'])('rejects %j: --not-mine is a word of status alone, last, once', (raw) => {
     expect(parseMigrate2Command(raw)).toMatchObject({ ok: false, error: { code: 'XH_ERR_COMMAND_REJECTED' } });
   });
@@ -45,7 +51,7 @@ describe('migrate2 grammar', () => {
   ])('rejects %j: a migration half\'s name is no domU\'s, and the refusal names the rule and the domU', (raw, why, domu) => {
     expect(parseMigrate2Command(raw)).toEqual({
       ok: false,
-      error: { code: 'XH_ERR_COMMAND_REJECTED', message: `rejected: ${JSON.stringify(raw)}: ${why}, a name libxl gives a migration's half, never a domU's own: ask about ${domu}; nothing was run (accepted: "ping", "status NAME [--not-mine]", "migrate2 NAME [--live]")` },
+      error: { code: 'XH_ERR_COMMAND_REJECTED', message: `rejected: ${JSON.stringify(raw)}: ${why}, a name libxl gives a migration's half, never a domU's own: ask about ${domu}; nothing was run (accepted: "ping", "status NAME [--not-mine] [--tools]", "migrate2 NAME [--live]")` },
     });
   });
 

@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { planMigrate } from '../../../agent/decide/migration-plan.js';
+import { readMigrationFacts } from '../../../agent/migrate/facts.js';
+import { executePlan, type PlanDone } from '../../../agent/migrate/plan-executor.js';
+import type { XhError } from '../../../shared/errors.js';
+import type { Result } from '../../../shared/result.js';
+import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { drive } from '../../harness/drive.js';
+import { simMigrationPorts } from '../../harness/migration-on-sim.js';
+
+// `xenherd-agent migrate NAME PEER` by hand, no controller: the preflight asks the target
+// `status NAME --tools` and refuses a live move to the other toolstack or an older Xen release in
+// the controller's words, before anything is sent (the tools refused it only after the copy began).
+let fleet: Fleet;
+afterEach(async () => fleet?.stop());
+
+const pair = (xen2: string): string => `option bandwidth=1024 connect-delay=0
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.5 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 ${xen2} drbd=8.4 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+`;
+
+async function migrateWeb1(f: Fleet): Promise<Result<PlanDone, XhError>> {
+  const p = simMigrationPorts({ sim: f.sim }, 'xen1');
+  const facts = await readMigrationFacts(p, 'web1');
+  if (!facts.ok) return facts;
+  const pl = planMigrate(facts.value, { name: 'web1', target: 'xen2', reason: 'manual', operationId: p.newOperationId(), noPeer: false });
+  if (!pl.ok) return pl;
+  return drive(f, executePlan(p, pl.value, () => undefined));
+}
+
+const sent = (f: Fleet) => f.sim.commandLog.filter((c) => c.argv[0] === 'migrate');
+
+describe("the agent's migrate checks the target's tools before it sends", () => {
+  it('an older Xen release: refused (77) naming both releases, nothing sent', async () => {
+    fleet = await startFleet(pair('toolstack=xl xen=4.11.4'));
+    const r = await migrateWeb1(fleet);
+    expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED' } });
+    if (r.ok) return;
+    expect(r.error.message).toBe(
+      'preflight: web1 runs on xen1 (Xen 4.17.5) and xen2 runs Xen 4.11.4, an older release: a live migration goes to the same Xen release or a newer one (the older release\'s tools refuse the newer stream; xl says "Savefile has mandatory flag(s) … need newer xl" and the domU stays on xen1); nothing was moved',
+    );
+    expect(sent(fleet)).toEqual([]);
+    expect(fleet.sim.state().domains.filter((d) => d.name === 'web1').map((d) => d.host)).toEqual(['xen1']);
+  });
+
+  it('the other toolstack: refused (77) naming both, nothing sent', async () => {
+    fleet = await startFleet(pair('toolstack=xm xen=4.17.5'));
+    const r = await migrateWeb1(fleet);
+    expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('web1 runs on xen1 (xl) and xen2 runs xm: a live migration stays within one toolstack') } });
+    expect(sent(fleet)).toEqual([]);
+  });
+
+  it('a newer point release or a newer release is no block: web1 migrates', async () => {
+    fleet = await startFleet(pair('toolstack=xl xen=4.18.0'));
+    expect(await migrateWeb1(fleet)).toMatchObject({ ok: true });
+  });
+});
