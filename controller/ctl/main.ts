@@ -9,6 +9,7 @@ import { endQuietlyOnBrokenPipe } from '../../shared/cli/broken-pipe.js';
 import type { CtlHooks } from './context.js';
 import { unknownOutput } from './nagios-output.js';
 import { ctlProgram } from './program.js';
+import { spawnFailureLine } from './spawn-failure.js';
 import { guardedWrite, STDOUT_FAILED_EXIT } from './stdout-failure.js';
 
 /**
@@ -23,8 +24,8 @@ const runAttached = async (argv: readonly string[]): Promise<number> => {
     const [cmd, ...args] = argv;
     if (cmd === undefined) return resolve(127);
     const child = spawn(cmd, args, { stdio: 'inherit' });
-    child.on('error', (e) => {
-      process.stderr.write(`xenherdctl: cannot run ${cmd}: ${e.message}\n`);
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      process.stderr.write(`${spawnFailureLine(cmd, e)}\n`);
       resolve(127);
     });
     child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
