@@ -2,7 +2,7 @@ import type { CommandHelp } from '../../../shared/cli/program.js';
 import { CTRL_C_HELP, EXIT_HELP, TIMEOUT_HELP } from './drain.js';
 
 export const REBALANCE_USAGE = 'rebalance [--apply | --dry-run] [--max-moves N] [--timeout DURATION] [--json]';
-export const PLAN_USAGE = 'plan drain HOST... | plan restore HOST | plan rebalance [--max-moves N] | plan roll HOST... [--group-size N] [--json]';
+export const PLAN_USAGE = 'plan drain HOST... [--cold-fallback] | plan restore HOST | plan rebalance [--max-moves N] | plan roll HOST... [--group-size N] [--cold-fallback] [--json]';
 
 export const rebalanceHelp: CommandHelp = {
   name: 'rebalance',
@@ -33,6 +33,8 @@ export const planHelp: CommandHelp = {
     'Asks the controller for a plan from its current view and prints it: the moves in sets (the moves of a',
     'set can run at once within the limits: by default 1 out of and 1 into each host, 2 in the fleet), and',
     'every domU that would stay, with why (for rebalance: each it leaves away from its home). Nothing moves.',
+    '--cold-fallback plans as drain and roll do with it: a domU no live move can place (another toolstack,',
+    'an older Xen release) is moved cold (shut down, started there) instead of listed as staying.',
     '',
     `usage: xenherdctl ${PLAN_USAGE}`,
     'exit: 0 the plan reaches its goal; 1 something would remain (listed); 2 usage or configuration error',

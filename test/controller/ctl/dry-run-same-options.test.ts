@@ -43,4 +43,15 @@ describe('--dry-run with --cold-fallback', () => {
     expect(cold.stdout).not.toMatch(/refused/);
     expect(cold.code).toBe(0);
   });
+
+  it('plan drain and plan roll take --cold-fallback and plan as the drain and roll do; plan restore and rebalance refuse it', async () => {
+    const ctl = await olderXen2();
+    expect((await ctl(['plan', 'drain', 'xen1'])).code).toBe(1);
+    const drain = await ctl(['plan', 'drain', 'xen1', '--cold-fallback']);
+    expect([drain.code, drain.stdout.split('\n')[2]]).toEqual([0, '1    a1    xen1  xen2  1024 MiB  evacuate']);
+    expect((await ctl(['plan', 'roll', 'xen1'])).code).toBe(1);
+    expect((await ctl(['plan', 'roll', 'xen1', '--cold-fallback', '--group-size', '1'])).code).toBe(0);
+    const restore = await ctl(['plan', 'restore', 'xen1', '--cold-fallback']);
+    expect([restore.code, restore.stderr]).toEqual([2, expect.stringMatching(/plan restore takes no --cold-fallback: only plan drain and plan roll do/)]);
+  });
 });
