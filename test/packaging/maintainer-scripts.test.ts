@@ -12,6 +12,8 @@ interface UnitState {
   readonly active: boolean;
   /** the unit is failed: its main process's exit status and what it wrote to the journal at err */
   readonly failed?: { readonly status: number; readonly journal: string };
+  /** the unit's process failed and systemd waits to start it again (SubState auto-restart) */
+  readonly restarting?: boolean;
 }
 
 let dir = '';
@@ -32,7 +34,7 @@ function runPostinst(pkg: 'agent' | 'controller', args: readonly string[], unit:
     chmodSync(join(bin, name), 0o755);
   };
   const failed = unit.failed;
-  stub('systemctl', `case "$*" in *is-failed*) exit ${failed ? 0 : 1} ;; *is-enabled*) exit ${unit.enabled ? 0 : 1} ;; *is-active*) exit ${unit.active ? 0 : 3} ;; *ExecMainStatus*) echo ${failed?.status ?? 0} ;; *InvocationID*) echo 5f0c2a7e ;; esac`);
+  stub('systemctl', `case "$*" in *is-failed*) exit ${failed ? 0 : 1} ;; *is-enabled*) exit ${unit.enabled ? 0 : 1} ;; *is-active*) exit ${unit.active ? 0 : 3} ;; *ExecMainStatus*) echo ${failed?.status ?? 0} ;; *InvocationID*) echo 5f0c2a7e ;; *SubState*) echo ${unit.restarting === true ? 'auto-restart' : unit.active ? 'running' : 'dead'} ;; esac`);
   // only the failed invocation's lines: a journalctl asked for anything else prints nothing
   writeFileSync(join(dir, 'journal'), failed?.journal ?? '');
   stub('journalctl', `case "$*" in *_SYSTEMD_INVOCATION_ID=5f0c2a7e*) cat '${join(dir, 'journal')}' ;; esac`);
@@ -87,6 +89,12 @@ describe.each([
     const r = runPostinst(pkg, ['configure', '0.1.0+20261205.184112'], { enabled: true, active: false, failed: { status: 1, journal: '' } });
     expect(r.stderr).toContain(`${name}: it exited with status 1`);
     expect(r.stderr).toContain(`see systemctl status ${name} and journalctl -u ${name}; once fixed: systemctl start ${name}`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('an upgrade whose new daemon crashes and is being restarted: a warning naming where to read why, not "starts at the next boot"', () => {
+    const r = runPostinst(pkg, ['configure', '0.1.0+20261205.184112'], { enabled: true, active: false, restarting: true });
+    expect(r.stderr).toBe(`${name}: WARNING: ${name} failed as it started and systemd is starting it again: see systemctl status ${name} and journalctl -u ${name} -p err\n`);
     expect(r.stdout).toBe('');
   });
 
