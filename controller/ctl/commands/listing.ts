@@ -6,6 +6,7 @@ import { unheardSinceStart, unreportedNote } from '../where-line.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { DOMAINS_USAGE, HOSTS_USAGE, STATUS_USAGE } from '../help/listing.js';
 import { optionValue } from '../options.js';
+import { agentBuildsLine } from '../agent-builds.js';
 import { alertsBlock, domainsTable, elsewhereBlock, hostsTable, unreachableBlock, verdictLine } from '../render-hosts.js';
 
 export async function hosts(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
@@ -76,6 +77,7 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
       unreachableBlock(r.value.hosts),
       elsewhereBlock(r.value.hosts),
       verdictLine(r.value.verdict),
+      agentBuildsLine(r.value.hosts),
       `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${unreachable} unreachable${away}), ${counted(s.domus, 'domU')} running${twice(s.runningTwice)}${notKnown(s.domusUnreachable)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
       shown.length > 0 ? hostsTable(shown) : '',
       hidden > 0 ? `${shown.length > 0 ? 'and ' : ''}${counted(hidden, shown.length > 0 ? 'more host' : 'host')}, reachable and online (xenherdctl hosts lists every host)\n` : '',

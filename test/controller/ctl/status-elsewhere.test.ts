@@ -51,3 +51,19 @@ describe('status on a standby with a Dom0 reporting to the primary', () => {
     );
   });
 });
+
+describe('status with the agents on more than one build (halfway through an upgrade)', () => {
+  it('says each build and how many Dom0s run it, naming the few; one build says nothing', async () => {
+    const NEW = '0.1.0+20261205.223919';
+    const OLD = '0.1.0+20261128.101500';
+    const fleet = ['xen1', 'xen2', 'xen3', 'xen4', 'xen5', 'xen6', 'xen7'].map((n, i) => host(n, { agentVersion: i === 2 || i === 5 ? OLD : NEW }));
+    const s = { ...summary, hosts: 7, reachable: 7, unreachable: 0, domus: 7, domusUnreachable: 0 };
+    const mixed = await impostor(JSON.stringify({ at: AT, alerts: [], summary: s, hosts: [...fleet, host('xen8', { agentVersion: null, reported: false })] }));
+    const r = await ctlFor(null)(['status'], { XENHERD_URL: mixed, XENHERD_TOKEN: TOKEN });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual(['no alerts', `agents: 2 builds: ${NEW} on 5 Dom0s; ${OLD} on 2 Dom0s (xen3, xen6) (xenherdctl hosts: AGENT)`]);
+    const same = await impostor(JSON.stringify({ at: AT, alerts: [], summary: s, hosts: fleet.map((h) => ({ ...h, agentVersion: NEW })) }));
+    const one = await ctlFor(null)(['status'], { XENHERD_URL: same, XENHERD_TOKEN: TOKEN });
+    expect(one.stdout).not.toContain('agents:');
+  });
+});
