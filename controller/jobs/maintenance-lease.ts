@@ -1,7 +1,7 @@
 import type { XhError } from '../../shared/errors.js';
 import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import type { Claim } from '../plan/maintenance-claims.js';
+import { isOwnLeftoverLease, type Claim } from '../plan/maintenance-claims.js';
 import { ask, type FleetPort } from './port.js';
 import type { JobRun, LostFlag } from './job-run.js';
 import type { JobSettings } from './settings.js';
@@ -62,16 +62,14 @@ export class MaintenanceLease {
   }
 
   /**
-   * HELD, refusing the claim, is this controller's own active flag with a lease still running: an
-   * operation of ours that no job carries on any more, its lease either given by the agent as it
-   * started again (a Dom0 back from a power loss mid-drain) or renewed by this controller before
-   * it restarted. Its release was never heard, so it is sent now (once: the claim is then asked
-   * again without this). True when the lease was ended.
+   * Ends HELD, refusing the claim, when it is a lease of this controller's own that no job carries
+   * on (isOwnLeftoverLease): its release was never heard, so it is sent now (once: the claim is
+   * then asked again without this). True when the lease was ended.
    */
   private async endOwnLease(held: { readonly maintenance: Maintenance; readonly leaseLeftMs: number }): Promise<boolean> {
     const tell = this.onOwnLeaseEnded;
     const m = held.maintenance;
-    if (tell === null || !sameOwner(m.owner, this.port.identity) || !ACTIVE.has(m.state) || m.operationId === null || held.leaseLeftMs <= 0) return false;
+    if (tell === null || m.operationId === null || !isOwnLeftoverLease(held, this.port.identity)) return false;
     this.onOwnLeaseEnded = null;
     const r = await ask(this.port, this.host, { op: 'maintenance', state: m.state, operationId: m.operationId, owner: this.port.identity, from: [m.state], leaseMs: 0, by: this.by });
     if (!r.outcome.ok) return false;

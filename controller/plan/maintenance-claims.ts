@@ -1,5 +1,6 @@
 import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
 import { OPERATION_ID_RE } from '../../shared/protocol/agent-link-values.js';
+import { sameOwner } from '../../shared/owner-names.js';
 
 type State = Maintenance['state'];
 
@@ -52,3 +53,16 @@ export const onlineClaim = (operationId: string): Claim => ({ state: 'online', o
 
 /** The end of a restore: online only if the flag is still this restore's (never over a drain begun meanwhile). */
 export const restoreEndClaim = (operationId: string): Claim => ({ state: 'online', operationId, from: ['restoring'], resumes: false });
+
+/**
+ * Whether HELD, the flag an agent answered a refused claim with, is a lease of this controller's
+ * own (IDENTITY) for an operation no job of it carries on: an active state with a lease still
+ * running, owned by this controller, with an operation id to end it by. Asked only by a job the
+ * hub runs alone on the host (a drain, a restore), so no running job of this controller holds it:
+ * its release was never heard (the Dom0 lost power mid-drain, and its agent gave the owner a new
+ * lease as it started; or this controller restarted).
+ */
+export function isOwnLeftoverLease(held: { readonly maintenance: Maintenance; readonly leaseLeftMs: number }, identity: string): boolean {
+  const m = held.maintenance;
+  return (m.state === 'draining' || m.state === 'restoring') && m.operationId !== null && held.leaseLeftMs > 0 && sameOwner(m.owner, identity);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drainClaim, maintenanceOnClaim, restoreClaim } from '../../../controller/plan/maintenance-claims.js';
+import { drainClaim, isOwnLeftoverLease, maintenanceOnClaim, restoreClaim } from '../../../controller/plan/maintenance-claims.js';
 import type { Maintenance } from '../../../shared/protocol/agent-link-state.js';
 
 const flag = (state: Maintenance['state'], operationId: string | null): Maintenance => ({ state, operationId, owner: operationId === null ? null : 'ctl' });
@@ -23,5 +23,22 @@ describe('maintenance claims', () => {
     expect(restoreClaim(flag('restoring', '--x'), 'new')).toMatchObject({ operationId: 'new', resumes: false });
     expect(maintenanceOnClaim(flag('maintenance', 'kernel update!'), 'new')).toMatchObject({ operationId: 'new' });
     expect(maintenanceOnClaim(flag('maintenance', 'op-1'), 'new')).toMatchObject({ operationId: 'op-1' });
+  });
+});
+
+describe('a leftover lease of this controller, which a drain or restore ends instead of waiting for it', () => {
+  const ME = 'xenherd-controller@ctl1:7443/0123abcd';
+  const held = (state: Maintenance['state'], owner: string | null, leaseLeftMs = 40_000, operationId: string | null = 'op1') => ({ maintenance: { state, operationId, owner }, leaseLeftMs });
+  it.each([
+    ['draining, ours, lease running', held('draining', ME), true],
+    ['restoring, ours', held('restoring', ME), true],
+    ['ours under the name before the instance id', held('draining', 'xenherd-controller@ctl1:7443'), true],
+    ["another controller's", held('draining', 'xenherd-controller@ctl2:7443/89abcdef'), false],
+    ["another instance's on the same host and port", held('draining', 'xenherd-controller@ctl1:7443/89abcdef'), false],
+    ['its lease lapsed already', held('draining', ME, 0), false],
+    ['in maintenance: no lease to end', held('maintenance', ME), false],
+    ['no operation id to end it by', held('draining', ME, 40_000, null), false],
+  ] as const)('%s: %s', (_why, h, want) => {
+    expect(isOwnLeftoverLease(h, ME)).toBe(want);
   });
 });
