@@ -105,7 +105,13 @@ export async function startLimitEndsLoop(c: Ctx): Promise<void> {
         state = await active(c, unit);
       }
       const [restarts, took] = [await show(c, unit, 'NRestarts'), ((Date.now() - t0) / 1000).toFixed(1)];
-      const said = (await c.chroot.run(['journalctl', '-u', unit, '--no-pager', '-o', 'cat', `--after-cursor=${cursor}`])).stdout;
+      // systemd's own line reaches the journal a moment after the unit is failed: read until it is there (or 30 s)
+      const journal = async (): Promise<string> => {
+        await c.chroot.run(['journalctl', '--sync']);
+        return (await c.chroot.run(['journalctl', '-u', unit, '--no-pager', '-o', 'cat', `--after-cursor=${cursor}`])).stdout;
+      };
+      let said = await journal();
+      for (const until = Date.now() + 30_000; state === 'failed' && !said.includes('Start request repeated too quickly') && Date.now() < until; said = await journal()) await sleep(250);
       check(state === 'failed' && restarts === burst && said.includes('Start request repeated too quickly'), `${unit} failing at every start: ${state}, ${restarts} restarts after ${took} s (expected failed by its start limit, ${burst} restarts, within its ${interval} s interval):\n${said.slice(-2000)}`);
       c.note(`${unit} failing at every start: stopped by its start limit after ${restarts} restarts in ${took} s of its ${interval} s interval`);
     } finally {
