@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { PendingCommands } from '../../../controller/core/pending-commands.js';
-import type { AgentSession } from '../../../controller/core/agent-session.js';
 import type { CommandMessage } from '../../../shared/protocol/agent-link.js';
-import { deterministicClock } from '../../sim/daemon/clock.js';
-import { memoryLogger } from '../../harness/memory-log.js';
+import { LEVEL, pendingBed } from './pending-bed.js';
 
 // A drain renews its host's maintenance lease every third of the lease: at info, that was two
 // journal lines every 20 s per host draining, most of a drain's log. Renewals are debug; the claim,
 // its release, a change of state and a refusal are not.
-const DEBUG = 20;
-const INFO = 30;
-const WARN = 40;
+const { debug: DEBUG, info: INFO, warn: WARN } = LEVEL;
 
 function bed() {
-  const clock = deterministicClock(1_000_000);
-  const { log, lines } = memoryLogger(clock, 'xenherd-controller');
-  const pending = new PendingCommands(clock, log, 60_000);
-  const session = { host: 'xen1', send: () => undefined } as unknown as AgentSession;
+  const { pending, session, lines } = pendingBed();
   const run = (c: Omit<Extract<CommandMessage, { op: 'maintenance' }>, 'type' | 'commandId' | 'by'>, ok: boolean): number[] => {
     const commandId = `cmd-${lines.length}`;
     const before = lines.length;

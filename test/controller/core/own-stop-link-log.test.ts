@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { PendingCommands } from '../../../controller/core/pending-commands.js';
-import type { AgentSession } from '../../../controller/core/agent-session.js';
 import type { CommandOutcome } from '../../../shared/protocol/ctl-api.js';
-import { deterministicClock } from '../../sim/daemon/clock.js';
-import { memoryLogger } from '../../harness/memory-log.js';
+import { LEVEL, pendingBed } from './pending-bed.js';
 
 // A migrate in flight when this controller stops ends with XH_ERR_AGENT_LINK_LOST: the
 // controller closed that link itself, as every restart and upgrade does, so the line is info;
 // a link that closes under a running controller is still a warning.
-const INFO = 30;
-const WARN = 40;
+const { info: INFO, warn: WARN } = LEVEL;
 
 function bed() {
-  const clock = deterministicClock(1_000_000);
-  const { log, lines } = memoryLogger(clock, 'xenherd-controller');
-  const pending = new PendingCommands(clock, log, 60_000);
-  const session = { host: 'xen1', send: () => undefined } as unknown as AgentSession;
+  const { pending, session, lines } = pendingBed();
   const outcomes: CommandOutcome[] = [];
   pending.send(session, { type: 'command', commandId: 'cmd-1', by: 'ctl:admin', op: 'migrate', name: 'web1', operationId: 'op1', target: 'xen2', reason: 'drain' }, { progress: () => undefined, done: (o) => outcomes.push(o) });
   const done = () => lines.filter((l) => l['event'] === 'command-done');
