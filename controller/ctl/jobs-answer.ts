@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MsSchema as Ms } from '../../shared/protocol/ctl-api-base.js';
+import { MsSchema as Ms, WordSchema } from '../../shared/protocol/ctl-api-base.js';
 import { WireErrorCodeSchema } from '../../shared/protocol/wire-error-code.js';
 import type { CutOperation, FinishedJob, JobSummary, RunningCommand } from '../../shared/protocol/ctl-jobs.js';
 
@@ -10,7 +10,7 @@ import type { CutOperation, FinishedJob, JobSummary, RunningCommand } from '../.
  * absent. A newer one may run a kind of job, or end one with a code, this build does not know:
  * they are only shown, so they are read as any word of their form.
  */
-const Word = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a lower-case word (a-z, 0-9, -)');
+const Word = WordSchema;
 const Count = z.number().int().nonnegative();
 const Text = z.string().max(4000);
 const Name = z.string().min(1).max(255);

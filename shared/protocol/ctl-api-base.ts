@@ -15,4 +15,5 @@ export type ApiError = z.infer<typeof ApiErrorSchema>;
  * move's why): an older xenherdctl prints it as sent instead of refusing the whole answer. Never
  * for what decides an action or an exit code, which stay as strict as the controller's own.
  */
-export const WordSchema = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a lower-case word (a-z, 0-9, -)');
+export const WORD_RE = /^[a-z][a-z0-9-]{0,63}$/;
+export const WordSchema = z.string().regex(WORD_RE, 'a lower-case word (a-z, 0-9, -)');

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MsSchema as Ms } from './ctl-api-base.js';
+import { MsSchema as Ms, WORD_RE } from './ctl-api-base.js';
 import { ErrorCodeSchema } from '../errors.js';
 import { DomuNameSchema, HostNameSchema, LinkDomainSchema } from './agent-link-values.js';
 import { HostViewSchema } from './ctl-hosts.js';
@@ -63,7 +63,7 @@ export type AlertKind = z.infer<typeof AlertKindSchema>;
  * is what an operator runs when something is wrong: it shows that alert as sent instead of
  * refusing the whole answer.
  */
-export const AlertKindReadSchema = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'an alert kind is a lower-case word (a-z, 0-9, -)');
+export const AlertKindReadSchema = z.string().regex(WORD_RE, 'an alert kind is a lower-case word (a-z, 0-9, -)');
 export const AlertSchema = z.strictObject({
   /** stable while the condition lasts: KIND:SUBJECT */
   id: z.string(),

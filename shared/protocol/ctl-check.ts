@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MsSchema as Ms } from './ctl-api-base.js';
+import { MsSchema as Ms, WordSchema } from './ctl-api-base.js';
 import { DEFAULT_CHECK_THRESHOLDS } from './ctl-check-values.js';
 
 export { CHECK_EXIT, CHECK_SEVERITY, DEFAULT_CHECK_THRESHOLDS } from './ctl-check-values.js';
@@ -77,7 +77,7 @@ export type Perfdatum = z.infer<typeof PerfdatumSchema>;
 export const CheckDetailSchema = z.strictObject({
   status: CheckStatusSchema,
   text: z.string().max(4000),
-  kind: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/).optional(),
+  kind: WordSchema.optional(),
   subject: z.string().max(4000).optional(),
   waitsFor: z.string().max(4000).optional(),
 });

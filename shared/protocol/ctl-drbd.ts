@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { DRBD_RESOURCE_RE } from '../names.js';
 import { DrbdRoleSchema } from '../drbd-words.js';
-import { MsSchema as Ms } from './ctl-api-base.js';
+import { MsSchema as Ms, WordSchema } from './ctl-api-base.js';
 import { DomuNameSchema, HostNameSchema } from './agent-link-values.js';
 
 /**
@@ -40,7 +40,7 @@ export const DrbdSideSchema = z.strictObject({
 export type DrbdSide = z.infer<typeof DrbdSideSchema>;
 
 /** What is not well with a resource, or worth knowing; `kind` is a lower-case word, `text` says it for a person. */
-export const DrbdFlagSchema = z.strictObject({ kind: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a lower-case word'), text: z.string().max(2000) });
+export const DrbdFlagSchema = z.strictObject({ kind: WordSchema, text: z.string().max(2000) });
 export type DrbdFlag = z.infer<typeof DrbdFlagSchema>;
 
 export const DrbdResourceViewSchema = z.strictObject({

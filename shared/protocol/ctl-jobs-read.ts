@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { HostNameSchema, MaintenanceSchema } from './agent-link-values.js';
+import { WordSchema } from './ctl-api-base.js';
 import { JobEventSchema, LeftoverSchema, MoveSchema, PlanSchema } from './ctl-jobs.js';
 
 /**
@@ -22,7 +23,7 @@ import { JobEventSchema, LeftoverSchema, MoveSchema, PlanSchema } from './ctl-jo
  * What decides the exit code (`end`'s ok and code, an error code) stays as strict as the
  * controller's own: a value there this build does not know is a protocol error, not a guess.
  */
-const Word = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a lower-case word (a-z, 0-9, -)');
+const Word = WordSchema;
 
 export const LeftoverReadSchema = LeftoverSchema.extend({ blocker: z.looseObject({ kind: Word }) });
 export type LeftoverAsRead = z.infer<typeof LeftoverReadSchema>;

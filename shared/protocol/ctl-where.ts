@@ -31,7 +31,7 @@ export const WHERE_DISK_FAILED = 'disk-failed';
 
 export const WhereDiskSchema = z.strictObject({
   resource: z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name'),
-  kind: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a lower-case word'),
+  kind: Word,
   hosts: z.array(z.string().regex(DRBD_HOST_NAME_RE, 'a host name as DRBD takes it')),
   alert: z.string().optional(),
 });
