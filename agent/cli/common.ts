@@ -3,6 +3,7 @@ import type { CliIo } from '../../shared/cli/io.js';
 import { reportError } from '../../shared/cli/program.js';
 import { exitCodeFor, type XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
+import { andList } from '../../shared/text/and-list.js';
 
 export const BIN = 'xenherd-agent';
 
@@ -13,7 +14,6 @@ export interface CommonArgs {
   readonly options: Readonly<Record<string, string | true>>;
 }
 
-const andList = (xs: readonly string[]): string => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1) ?? ''}`);
 
 /** " (see xenherd-agent status --help)" for the usage `what` ("status [ALL|NAME]") */
 export const helpHint = (what: string): string => ` (see ${BIN} ${what.split(' ')[0] ?? ''} --help)`;

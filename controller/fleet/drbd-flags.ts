@@ -9,6 +9,7 @@ import { lostPrimaryText } from './lost-primary.js';
 import { mayBeMoveStarting } from './move-promotion.js';
 import { domusOn } from './resource-users.js';
 import { primarySuperseded } from './superseded.js';
+import { andList as and } from '../../shared/text/and-list.js';
 
 /** One Dom0 of a resource's pair as the view reads it: its report of the resource (null: it lists none) and how current that is. */
 export interface ViewSide {
@@ -64,7 +65,6 @@ export const isCounted = (s: ViewSide, sides: readonly ViewSide[]): boolean => s
 export const standAlone = (r: LinkDrbdResource): boolean => r.role !== null && ((r.peers.length === 0 && r.disk !== null) || r.peers.some((p) => p.connection === 'StandAlone'));
 const cutPeers = (r: LinkDrbdResource): Peer[] => (r.role === null ? [] : r.peers.filter((p) => p.connection !== 'Connected' && p.connection !== 'StandAlone'));
 const syncing = (p: Peer): boolean => p.connection === 'Connected' && p.replication !== null && DRBD_SYNC_STATES.has(p.replication as DrbdReplicationWord);
-const and = (xs: readonly string[]): string => (xs.length <= 2 ? xs.join(' and ') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
 /** "xen1 (as last reported 95 s ago)" for a side not heard now */
 const asOf = (s: ViewSide): string => (s.reachable ? s.host : `${s.host} (as last reported${s.ageMs === null ? '' : ` ${spanText(s.ageMs)} ago`})`);
 

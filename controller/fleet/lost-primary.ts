@@ -3,6 +3,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { isLive } from './live-row.js';
 import { domusOn } from './resource-users.js';
+import { andList as and } from '../../shared/text/and-list.js';
 
 /** the README's runbook for a Dom0 gone with what it ran */
 export const DEAD_DOM0_SECTION = 'A Dom0 died with its own domUs on it';
@@ -27,7 +28,6 @@ const ranOn = (index: FleetIndex, name: string, peer: string): string[] =>
     .filter((d) => index.running.get(d)?.get(peer)?.some(isLive) === true)
     .sort();
 
-const and = (xs: readonly string[]): string => (xs.length <= 2 ? xs.join(' and ') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
 
 /**
  * What to do of RES, as HOSTS (heard now) report it cut from PEER, when PEER held it Primary as

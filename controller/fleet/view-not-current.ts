@@ -4,6 +4,7 @@ import type { CheckProblem } from './check-conditions.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isLive } from './live-row.js';
 import { isReachable, type Freshness, type HostRecord } from './host-record.js';
+import { andList } from '../../shared/text/and-list.js';
 
 /**
  * How long a reachable host's agent may say its view of its domains is behind or unknown before
@@ -27,7 +28,7 @@ export const viewNotCurrent = (r: HostRecord): boolean => (r.viewLag ?? null) !=
 /** "web1", "web1 and web2", "web1, web2, ... and 7 more" */
 function named(names: readonly string[]): string {
   if (names.length > NAMED_DOMUS) return `${names.slice(0, NAMED_DOMUS).join(', ')} and ${names.length - NAMED_DOMUS} more`;
-  return names.length === 1 ? (names[0] as string) : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1] as string}`;
+  return andList(names);
 }
 
 /** Whether a host other than HOST reports a live, plain (not migrating) row of NAME: then it runs there, wherever else it may. */
