@@ -5,10 +5,9 @@ import { reachableWithState, type CheckProblem, type ReportedRecord } from './ch
 import type { FleetIndex } from './fleet-index.js';
 import { hostList } from './finding.js';
 import { isReachable, type Freshness } from './host-record.js';
-import { isLive } from './live-row.js';
 import { lostPrimaryText } from './lost-primary.js';
 import { nameOrder } from './name-order.js';
-import { domusOn, resHostsOn, usersOf } from './resource-users.js';
+import { resHostsOn, usersOf, usersRunningOn } from './resource-users.js';
 
 /** A resource's peer as DRBD reports it (one of LinkDrbdResource's peers). */
 type ReportedPeer = LinkDrbdResource['peers'][number];
@@ -109,7 +108,7 @@ const GONE: ReadonlySet<string> = new Set(['Diskless', 'Failed']);
 function detachedHint(index: FleetIndex, s: Side): string {
   const name = s.res.name;
   const repair = `replace the disk if it failed and \`drbdadm attach ${name}\` on ${s.host} (README, section "${FAILED_DISK_SECTION}")`;
-  const running = domusOn(index, name, s.host).filter((d) => index.running.get(d)?.get(s.host)?.some(isLive) === true).sort();
+  const running = usersRunningOn(index, name, s.host);
   if (running.length === 0) return `: DRBD detached ${s.host}'s disk of ${name}, so ${s.host} holds no copy: ${repair}`;
   // the Dom0s whose disk is UpToDate: DRBD 9 names each peer, 8.4's one peer is the pair's other host
   const copies = [...new Set(s.res.peers.filter((p) => p.disk === 'UpToDate').flatMap((p) => (hostless(p) ? (s.res.peers.length === 1 && s.peerHost !== null ? [s.peerHost] : []) : index.record(p.name) !== undefined ? [p.name] : [])))].sort(nameOrder);
@@ -131,7 +130,7 @@ function detachedHint(index: FleetIndex, s: Side): string {
 function peerDetachedHint(index: FleetIndex, s: Side): string {
   const name = s.res.name;
   const peerHost = s.peerHost ?? 'the peer';
-  const running = s.peerHost === null ? [] : domusOn(index, name, s.peerHost).filter((d) => index.running.get(d)?.get(peerHost)?.some(isLive) === true).sort();
+  const running = s.peerHost === null ? [] : usersRunningOn(index, name, s.peerHost);
   const onPeer = running.length === 0 ? '' : `; ${running.join(', ')} ${running.length === 1 ? 'runs' : 'run'} on ${peerHost} over the network on ${s.host}'s disk`;
   return `: ${peerHost}'s disk of ${name} failed or was detached, so ${s.host} holds the only copy${onPeer}: do not disconnect, demote or take down ${name} on ${s.host}; the repair is on ${peerHost} (README, section "${FAILED_DISK_SECTION}")`;
 }
@@ -145,7 +144,7 @@ const clientNote = (s: Side): string => (clientHere(s.res) ? ', a DRBD client of
 function clientHint(index: FleetIndex, s: Side): string {
   const name = s.res.name;
   if (s.res.peers.some((p) => p.connection === 'Connected' && p.disk === 'UpToDate')) return '';
-  const running = domusOn(index, name, s.host).filter((d) => index.running.get(d)?.get(s.host)?.some(isLive) === true).sort();
+  const running = usersRunningOn(index, name, s.host);
   const runs = running.length === 0 ? '' : `; ${running.join(', ')} ${running.length === 1 ? 'runs' : 'run'} on ${s.host} on no disk`;
   return `: no peer holding a disk of ${name} is connected and UpToDate${runs}: see to the Dom0s that hold its disks (\`drbdadm status ${name}\` there)`;
 }

@@ -1,8 +1,7 @@
 import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
-import { isLive } from './live-row.js';
-import { domusOn } from './resource-users.js';
+import { usersRunningOn } from './resource-users.js';
 import { andList as and } from '../../shared/text/and-list.js';
 
 /** the README's runbook for a Dom0 gone with what it ran */
@@ -22,13 +21,6 @@ export function heldPrimaryUnheard(index: FleetIndex, fresh: Freshness, name: st
   return r.state.drbd.resources.some((res) => res.name === name && res.role === 'Primary');
 }
 
-/** The domUs PEER last reported running on NAME, for "(db1 ran there)". */
-const ranOn = (index: FleetIndex, name: string, peer: string): string[] =>
-  domusOn(index, name, peer)
-    .filter((d) => index.running.get(d)?.get(peer)?.some(isLive) === true)
-    .sort();
-
-
 /**
  * What to do of RES, as HOSTS (heard now) report it cut from PEER, when PEER held it Primary as
  * last heard and RES (the first's report) is not: null otherwise (PEER reporting, never Primary,
@@ -36,7 +28,7 @@ const ranOn = (index: FleetIndex, name: string, peer: string): string[] =>
  */
 export function lostPrimaryText(index: FleetIndex, fresh: Freshness, hosts: readonly string[], res: LinkDrbdResource, peer: string): string | null {
   if (res.role === 'Primary' || !heldPrimaryUnheard(index, fresh, res.name, peer)) return null;
-  const ran = ranOn(index, res.name, peer);
+  const ran = usersRunningOn(index, res.name, peer); // as PEER last reported them
   const what = ran.length === 0 ? 'what used it there' : ran.join(', ');
   const on = ran.length === 0 ? '' : ` (${ran.join(', ')} ran there)`;
   return (

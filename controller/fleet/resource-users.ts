@@ -10,6 +10,12 @@ export const domusOn = (index: FleetIndex, resource: string, host: string): stri
   return [...new Set([...guarded, ...configured])];
 };
 
+/** The domUs of HOST using RESOURCE that HOST reports (or last reported) running, sorted. */
+export const usersRunningOn = (index: FleetIndex, resource: string, host: string): string[] =>
+  domusOn(index, resource, host)
+    .filter((d) => index.running.get(d)?.get(host)?.some(isLive) === true)
+    .sort();
+
 /** The hosts HOST's domU configs name for RESOURCE (from its `.res` file there). */
 export const resHostsOn = (index: FleetIndex, resource: string, host: string): string[] =>
   (index.record(host)?.state?.domus ?? []).flatMap((d) => d.resources.filter((r) => r.name === resource).flatMap((r) => r.hosts));
