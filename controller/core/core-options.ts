@@ -14,7 +14,7 @@ export interface ControllerCoreOptions {
   readonly settings?: Partial<ControllerSettings>;
   /** the executor's limits and timing (controller/jobs/settings.ts) */
   readonly jobs?: Partial<JobSettings>;
-  /** who this controller is: the owner of the maintenance flags it claims (the composition root passes its host name) */
+  /** who this controller is: the owner of the maintenance flags it claims (serve passes xenherd-controller@HOST:PORT/ID, controller/files/controller-instance.ts) */
   readonly identity?: string;
   /** where rolls keep the hosts they finished (the state dir's roll-progress.json); memory when not given */
   readonly rollRecords?: RollRecords;
