@@ -46,13 +46,19 @@ export function planText(p: PlanAsRead): string {
   }
 }
 
-/** What a roll asked now does with each host, in words; a step this build does not know is shown as sent. */
+/**
+ * What a roll asked now does with each host, in words; a step this build does not know is shown as
+ * sent. Looked up as an own key only: a newer controller's word may be any lower-case word, and
+ * `constructor` read through the prototype was a function that ended xenherdctl in a TypeError.
+ */
 const STEP_WORDS: Readonly<Record<string, string>> = {
   drain: 'drain, reboot, restore',
   reboot: 'reboot only (empty and in maintenance since the roll emptied it)',
   restore: 'restore only (rebooted since the roll emptied it)',
   done: 'skip: done (rolled before the roll stopped, still on that boot)',
 };
+
+const stepWords = (step: string): string => (Object.hasOwn(STEP_WORDS, step) ? (STEP_WORDS[step] as string) : step);
 
 /**
  * Where a roll asked before left its hosts (roll-resume.ts), one line per host; nothing for a
@@ -62,7 +68,7 @@ function rerunBlock(p: Extract<PlanAsRead, { kind: 'roll' }>): string {
   const steps = p.steps ?? [];
   if (steps.every((s) => s.step === 'drain')) return '';
   const group = (h: string): string => String(p.groups.findIndex((g) => g.hosts.includes(h)) + 1 || '-');
-  return `taken up where a roll of them stopped:\n${table([['HOST', 'GROUP', 'NOW'], ...steps.map((s) => [s.host, group(s.host), STEP_WORDS[s.step] ?? s.step].map(printable))])}`;
+  return `taken up where a roll of them stopped:\n${table([['HOST', 'GROUP', 'NOW'], ...steps.map((s) => [s.host, group(s.host), stepWords(s.step)].map(printable))])}`;
 }
 
 /** Whether the plan reaches its goal as it stands (no leftovers, not paused): a rebalance that leaves a domU away from home does not. */

@@ -103,6 +103,13 @@ describe('xenherdctl reads a newer controller: kinds it does not know are shown 
     );
   });
 
+  it('plan roll: a step named like a property every object has (constructor, a lower-case word) is shown as sent, exit 0', async () => {
+    const roll = { kind: 'roll', groups: [{ hosts: ['xen2'], domus: 1, memMiB: 1024 }], leftovers: [], steps: [{ host: 'xen1', step: 'constructor' }, { host: 'xen2', step: 'reboot' }] };
+    const r = await run({ '/plan': JSON.stringify(roll) }, ['plan', 'roll', 'xen1', 'xen2']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.split('\n').slice(4, 7)).toEqual(['HOST  GROUP  NOW', 'xen1  -      constructor', 'xen2  1      reboot only (empty and in maintenance since the roll emptied it)']);
+  });
+
   it('a blocker kind that is not a word, or a move the plan says nothing sensible of, is still refused (89)', async () => {
     const notWord = { ...newerPlan, leftovers: [{ ...newerPlan.leftovers[0], blocker: { kind: 'GPU \u001b[31m' } }] };
     const r = await run({ '/plan': JSON.stringify(notWord) }, ['plan', 'drain', 'xen1']);
