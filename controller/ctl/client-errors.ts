@@ -1,8 +1,11 @@
+import * as z from 'zod';
 import type { XhError } from '../../shared/errors.js';
+import { WireErrorCodeSchema } from '../../shared/protocol/wire-error-code.js';
+import { clipped } from '../../shared/text/printable.js';
 import { NOT_TRUSTED_FIX, type CertificateTimeFault } from './trusted-chain.js';
 import { isNotTls } from './verified-tls.js';
 
-/* How a failure to reach the controller is told (client.ts). */
+/* How a failure to reach the controller, or a refusal it could not read, is told (client.ts). */
 
 /**
  * What to do about a certificate Node's own TLS refused (no CA file given: the system's CAs).
@@ -26,3 +29,18 @@ export const unreachable = (url: URL, why: string): XhError => ({ code: 'XH_ERR_
 
 /** A failure to ask the controller; `certificateTime` when its certificate was refused for its time alone (trusted-chain.ts). */
 export type CtlError = XhError & { readonly certificateTime?: CertificateTimeFault };
+
+const NewerRefusalSchema = z.object({ error: z.object({ code: WireErrorCodeSchema, message: z.string() }) });
+
+/**
+ * An error answer (HTTP STATUS, RAW its JSON) that did not read as one of this build's catalog.
+ * A newer controller refuses with codes this xenherdctl has never heard of: still a protocol
+ * error (what decides an exit code stays strict), but with its code and words, which were dropped
+ * for "without an error code", so the operator read neither why nor that xenherdctl is the older side.
+ */
+export function unreadRefusal(status: number, raw: unknown): XhError {
+  const e = NewerRefusalSchema.safeParse(raw);
+  if (!e.success) return { code: 'XH_ERR_PROTOCOL', message: `the controller answered HTTP ${status} without an error code` };
+  const { code, message } = e.data.error;
+  return { code: 'XH_ERR_PROTOCOL', message: `the controller refused the request with ${code}, an error code this xenherdctl does not know (the controller is newer: upgrade xenherdctl to read it): ${clipped(message, 2000)}` };
+}

@@ -11,7 +11,7 @@ import type { CtlConfig } from './config.js';
 import { MAX_ANSWER_BYTES, readBody, type BodyFailure } from './read-body.js';
 import { firstRealIssue, readTolerantly } from './tolerant-read.js';
 import { connectVerified, describeSocketError } from './verified-tls.js';
-import { isHangUp, nodeTlsHint, PLAIN_TO_TLS_HINT, unreachable, type CtlError } from './client-errors.js';
+import { isHangUp, nodeTlsHint, PLAIN_TO_TLS_HINT, unreachable, unreadRefusal, type CtlError } from './client-errors.js';
 import { namingTokenSent } from './token-sent.js';
 import { TRY_EVERY_ADDRESS } from '../../shared/dual-stack.js';
 
@@ -279,7 +279,7 @@ export class CtlClient {
       if (status === 401 || status === 403) return err({ code: 'XH_ERR_AUTH', message: `${this.target.origin} refused the request with HTTP ${status}, an answer that did not come from a xenherd controller: check what stands in front of it (a proxy?), and that XENHERD_URL is the controller's own https://HOST:PORT` });
     }
     if (!json) return err({ code: 'XH_ERR_PROTOCOL', message: `the controller answered HTTP ${status} with something that is not JSON: is ${this.target.origin} a xenherd controller?` });
-    if (status !== 200) return err({ code: 'XH_ERR_PROTOCOL', message: `the controller answered HTTP ${status} without an error code` });
+    if (status !== 200) return err(unreadRefusal(status, raw));
     const r = readTolerantly(schema, raw);
     if (!r.success) {
       const issue = firstRealIssue(r.error);

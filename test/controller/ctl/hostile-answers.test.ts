@@ -165,6 +165,20 @@ describe('xenherdctl: refusals and ports that are not the controller', () => {
     expect((await ctlFor(null)(['hosts'], { XENHERD_URL: url, XENHERD_TOKEN: TOKEN })).code).toBe(89);
   });
 
+  it("a newer controller's refusal with an error code this xenherdctl does not know: 89, its code and words said, and which side is older", async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(409, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'XH_ERR_SOMETHING_NEW', message: 'web01 is pinned to xen1 (xenherdctl pin --off web01)' } }));
+    });
+    for (const argv of [['where', 'web01'], ['migrate', 'web01', 'xen2', '--dry-run']]) {
+      const r = await ctlFor(null)(argv, { XENHERD_URL: url, XENHERD_TOKEN: TOKEN });
+      expect([r.code, r.stderr]).toEqual([
+        89,
+        'xenherdctl: XH_ERR_PROTOCOL: the controller refused the request with XH_ERR_SOMETHING_NEW, an error code this xenherdctl does not know (the controller is newer: upgrade xenherdctl to read it): web01 is pinned to xen1 (xenherdctl pin --off web01)\n',
+      ]);
+    }
+  });
+
   it('https:// to a plain HTTP port or an ssh port: 87, "does not speak TLS", one line without OpenSSL internals', async () => {
     const http = await serve((_req, res) => res.end('{}'));
     const open = new Set<Socket>();
