@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { ErrorCodeSchema, type ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import { DOMU_NAME_RE, HOST_NAME_RE } from '../names.js';
 import { LinkXenSchema } from './agent-link-values.js';
+import { knownCodeOf, WireErrorCodeSchema } from './wire-error-code.js';
 
 /**
  * What the `migrate2` forced command answers a peer Dom0 over ssh: versioned JSON, one object per
@@ -14,7 +15,8 @@ export const PEER_PROTOCOL_VERSION = 1;
 const v = z.literal(PEER_PROTOCOL_VERSION);
 const Host = z.string().regex(HOST_NAME_RE);
 const Domu = z.string().regex(DOMU_NAME_RE);
-const Text = z.string().max(4000);
+const TEXT_MAX = 4000;
+const Text = z.string().max(TEXT_MAX);
 
 export const PeerPongSchema = z.strictObject({ v, t: z.literal('pong'), host: Host });
 
@@ -50,15 +52,24 @@ export const PeerStatusSchema = z.strictObject({
 
 export const PeerProgressSchema = z.strictObject({ v, t: z.literal('progress'), line: Text });
 
-export const PeerResultSchema = z.strictObject({
-  v,
-  t: z.literal('result'),
-  ok: z.boolean(),
-  /** null when ok */
-  code: ErrorCodeSchema.nullable(),
-  message: Text,
-  operationId: z.string().max(100).nullable(),
-});
+/**
+ * How the request ended. A code this build does not know (a newer peer's refusal: the catalog
+ * grows with releases, and a pair of Dom0s is upgraded one at a time) is read as XH_ERR_INTERNAL
+ * with the original in the message, as the agent link reads one: refused with the rest of the
+ * line, the answer was taken for another program's ("is an older xenherd-agent installed there?"),
+ * the peer's words lost, and a reverse ended before reading where its domU had gone.
+ */
+export const PeerResultSchema = z
+  .strictObject({
+    v,
+    t: z.literal('result'),
+    ok: z.boolean(),
+    /** null when ok */
+    code: WireErrorCodeSchema.nullable(),
+    message: Text,
+    operationId: z.string().max(100).nullable(),
+  })
+  .transform((r) => (r.code === null ? { ...r, code: null } : { ...r, ...knownCodeOf(r.code, r.message, TEXT_MAX) }));
 
 export const PeerLineSchema = z.discriminatedUnion('t', [PeerPongSchema, PeerStatusSchema, PeerProgressSchema, PeerResultSchema]);
 export type PeerLine = z.infer<typeof PeerLineSchema>;
