@@ -1,7 +1,7 @@
 import type { XhError } from '../../shared/errors.js';
 import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { isOwnLeftoverLease, type Claim } from '../plan/maintenance-claims.js';
+import { earlierOwnName, isOwnLeftoverLease, type Claim } from '../plan/maintenance-claims.js';
 import { ask, type FleetPort } from './port.js';
 import type { JobRun, LostFlag } from './job-run.js';
 import type { JobSettings } from './settings.js';
@@ -31,6 +31,8 @@ function afterLease(held: { readonly maintenance: Maintenance; readonly leaseLef
 export class MaintenanceLease {
   private held: { state: Maintenance['state']; operationId: string } | null = null;
   private cancelRenew: () => void = () => undefined;
+  /** this controller's identity, or its name before the instance id for an agent that knows only that (set()) */
+  private owner: string;
 
   constructor(
     private readonly port: FleetPort,
@@ -44,13 +46,22 @@ export class MaintenanceLease {
      * again; told here in words. Without it such a lease refuses the claim as any owner's does.
      */
     private onOwnLeaseEnded: ((line: string) => void) | null = null,
-  ) {}
+  ) {
+    this.owner = port.identity;
+  }
 
   async set(claim: Claim): Promise<Result<Maintenance, XhError>> {
     const active = ACTIVE.has(claim.state);
-    const a = await ask(this.port, this.host, { op: 'maintenance', state: claim.state, operationId: claim.operationId, owner: this.port.identity, from: [...claim.from], leaseMs: active ? this.s.leaseMs : 0, by: this.by });
+    const a = await ask(this.port, this.host, { op: 'maintenance', state: claim.state, operationId: claim.operationId, owner: this.owner, from: [...claim.from], leaseMs: active ? this.s.leaseMs : 0, by: this.by });
     if (!a.outcome.ok) {
       const held = a.data?.kind === 'maintenance' ? a.data : null;
+      // the operation is this controller's from before an upgrade, on an agent not upgraded yet:
+      // it is continued under the name that agent holds it by, or it waits out its own lease
+      const earlier = held !== null && a.outcome.code === 'XH_ERR_LOCKED' ? earlierOwnName(held.maintenance, claim.operationId, this.port.identity, this.owner) : null;
+      if (earlier !== null) {
+        this.owner = earlier;
+        return this.set(claim);
+      }
       if (held !== null && a.outcome.code === 'XH_ERR_LOCKED' && (await this.endOwnLease(held))) return this.set(claim);
       const holder = held ? ` (the flag is ${held.maintenance.state}${held.maintenance.operationId ? `, operation ${held.maintenance.operationId}` : ''}${held.maintenance.owner ? `, owner ${held.maintenance.owner}` : ''}${held.leaseLeftMs > 0 ? `, its lease runs ${Math.ceil(held.leaseLeftMs / 1000)} s more` : ''})` : '';
       return err({ code: a.outcome.code ?? 'XH_ERR_INTERNAL', message: `${this.host} refused to be set ${claim.state}: ${a.outcome.message}${holder}${held ? afterLease(held, this.port.identity) : ''}` });
@@ -58,7 +69,7 @@ export class MaintenanceLease {
     this.cancelRenew();
     this.held = active ? { state: claim.state, operationId: claim.operationId } : null;
     this.renewLater();
-    return ok(a.data?.kind === 'maintenance' ? a.data.maintenance : { state: claim.state, operationId: claim.operationId, owner: this.port.identity });
+    return ok(a.data?.kind === 'maintenance' ? a.data.maintenance : { state: claim.state, operationId: claim.operationId, owner: this.owner });
   }
 
   /**
@@ -71,7 +82,8 @@ export class MaintenanceLease {
     const m = held.maintenance;
     if (tell === null || m.operationId === null || !isOwnLeftoverLease(held, this.port.identity)) return false;
     this.onOwnLeaseEnded = null;
-    const r = await ask(this.port, this.host, { op: 'maintenance', state: m.state, operationId: m.operationId, owner: this.port.identity, from: [m.state], leaseMs: 0, by: this.by });
+    // under the name the flag gives this controller: an agent from before the instance id knows it only by that
+    const r = await ask(this.port, this.host, { op: 'maintenance', state: m.state, operationId: m.operationId, owner: m.owner ?? this.port.identity, from: [m.state], leaseMs: 0, by: this.by });
     if (!r.outcome.ok) return false;
     tell(`${this.host} was still ${m.state} for operation ${m.operationId} of this controller, which no job of it carries on (its end never reached ${this.host}, or this controller restarted): its lease (${Math.ceil(held.leaseLeftMs / 1000)} s more) is ended, not waited for`);
     return true;
@@ -83,7 +95,7 @@ export class MaintenanceLease {
     const h = this.held;
     this.held = null;
     if (!h) return;
-    await ask(this.port, this.host, { op: 'maintenance', state: h.state, operationId: h.operationId, owner: this.port.identity, from: [h.state], leaseMs: 0, by: this.by });
+    await ask(this.port, this.host, { op: 'maintenance', state: h.state, operationId: h.operationId, owner: this.owner, from: [h.state], leaseMs: 0, by: this.by });
   }
 
   /** Stops renewing without telling the agent (the lease lapses on its own). */
@@ -97,7 +109,7 @@ export class MaintenanceLease {
     this.cancelRenew = this.port.clock.schedule(Math.max(1, Math.floor(this.s.leaseMs / 3)), () => {
       const h = this.held;
       if (!h) return;
-      void ask(this.port, this.host, { op: 'maintenance', state: h.state, operationId: h.operationId, owner: this.port.identity, from: [h.state], leaseMs: this.s.leaseMs, by: this.by }).then((a) => {
+      void ask(this.port, this.host, { op: 'maintenance', state: h.state, operationId: h.operationId, owner: this.owner, from: [h.state], leaseMs: this.s.leaseMs, by: this.by }).then((a) => {
         if (this.held !== h) return;
         if (a.outcome.ok) return this.renewLater();
         // a link that is down is not a lost claim: the lease runs on at the agent; try again

@@ -66,3 +66,16 @@ export function isOwnLeftoverLease(held: { readonly maintenance: Maintenance; re
   const m = held.maintenance;
   return (m.state === 'draining' || m.state === 'restoring') && m.operationId !== null && held.leaseLeftMs > 0 && sameOwner(m.owner, identity);
 }
+
+/**
+ * The owner name a claim continuing OPERATIONID sends instead of IDENTITY, when FLAG, which
+ * refused it, names that operation owned by this controller under its name before the instance
+ * id (xenherd-controller@HOST:PORT, written before an upgrade): an agent of that release compares
+ * owner names as written, so it refuses IDENTITY for this controller's own lease until the lease
+ * lapses. SENT is the name the refused claim carried, so a name is tried once. Null otherwise.
+ */
+export function earlierOwnName(flag: Maintenance, operationId: string, identity: string, sent: string): string | null {
+  const owner = flag.owner;
+  if (owner === null || owner === identity || owner === sent || flag.operationId !== operationId) return null;
+  return sameOwner(owner, identity) ? owner : null;
+}

@@ -50,7 +50,9 @@ export async function jobsBed(spec: SimSpec, jobs: Partial<JobSettings> = {}, st
     };
   }
   const make = (identity: string): ControllerCore => {
-    const core = new ControllerCore({ clock, log: log.child({ ctl: identity }), newId: () => `${identity}-${++n}`, settings: SETTINGS, jobs: { quietMs: 500, ...jobs }, identity, ...(stateDir === null ? {} : { rollRecords: rollRecordsFile(stateDir) }) });
+    // ids go into operation ids, which take no '@', ':' or '/' of a real controller's name
+    const idPrefix = identity.replace(/[^A-Za-z0-9-]/g, '-');
+    const core = new ControllerCore({ clock, log: log.child({ ctl: identity }), newId: () => `${idPrefix}-${++n}`, settings: SETTINGS, jobs: { quietMs: 500, ...jobs }, identity, ...(stateDir === null ? {} : { rollRecords: rollRecordsFile(stateDir) }) });
     fleet.connectAll(core);
     return core;
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drainClaim, isOwnLeftoverLease, maintenanceOnClaim, restoreClaim } from '../../../controller/plan/maintenance-claims.js';
+import { drainClaim, earlierOwnName, isOwnLeftoverLease, maintenanceOnClaim, restoreClaim } from '../../../controller/plan/maintenance-claims.js';
 import type { Maintenance } from '../../../shared/protocol/agent-link-state.js';
 
 const flag = (state: Maintenance['state'], operationId: string | null): Maintenance => ({ state, operationId, owner: operationId === null ? null : 'ctl' });
@@ -40,5 +40,22 @@ describe('a leftover lease of this controller, which a drain or restore ends ins
     ['no operation id to end it by', held('draining', ME, 40_000, null), false],
   ] as const)('%s: %s', (_why, h, want) => {
     expect(isOwnLeftoverLease(h, ME)).toBe(want);
+  });
+});
+
+describe("the name before the instance id a claim is sent under, for an agent that knows this controller only by it", () => {
+  const ME = 'xenherd-controller@ctl1:7443/0123abcd';
+  const SHORT = 'xenherd-controller@ctl1:7443';
+  const f = (owner: string | null, operationId: string | null = 'op1'): Maintenance => ({ state: 'draining', operationId, owner });
+  it.each([
+    ['the same operation under the short name: continued under it', f(SHORT), 'op1', ME, SHORT],
+    ['already sent under the short name: not again', f(SHORT), 'op1', SHORT, null],
+    ['another operation under the short name: not this claim (the leftover lease is ended instead)', f(SHORT), 'op2', ME, null],
+    ['the own name with the id: nothing older to use', f(ME), 'op1', ME, null],
+    ['another host and port', f('xenherd-controller@ctl2:7443'), 'op1', ME, null],
+    ['another instance on the same host and port', f('xenherd-controller@ctl1:7443/89abcdef'), 'op1', ME, null],
+    ['no owner', f(null), 'op1', ME, null],
+  ] as const)('%s', (_why, flag, op, sent, want) => {
+    expect(earlierOwnName(flag, op, ME, sent)).toBe(want);
   });
 });
