@@ -2,6 +2,7 @@ import { noAgentMessage } from '../fleet/no-agent-message.js';
 import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import { ONLINE } from '../../shared/protocol/agent-link-values.js';
 import type { JobRequest, Move } from '../../shared/protocol/ctl-jobs.js';
+import type { XhError } from '../../shared/errors.js';
 import { restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
 import { planRestore } from '../plan/restore.js';
 import { rollResume, withBootMark, type RollResume } from '../plan/roll-resume.js';
@@ -118,13 +119,22 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
         deadline,
       );
       moved += restored.moved.length;
+      const notOnline: { host: string; error: XhError }[] = [];
       for (const host of group.hosts) {
         const r = await (leases.get(host) as MaintenanceLease).set(restoreEndClaim(restoreOps.get(host) as string));
         if (r.ok) job.emit({ type: 'host', host, maintenance: r.value });
+        else notOnline.push({ host, error: r.error });
       }
       // the restore's moves a ledger keeps as an ALARM (the DRBD link lost in a handover home): named
       // as a drain names them; the roll stops for a person, as the next group may hold the other disk
       const { alarms, leftovers, left } = withUnsettled(port, restored);
+      // a host left restoring is out of service (no migration target, no guarded autostart): the
+      // roll has not finished it, whatever came home; the same roll asked again ends its restore
+      const first = notOnline[0];
+      if (first !== undefined) {
+        const why = notOnline.map((n) => `${n.host} is left restoring, as setting it online failed: ${n.error.message}`).join('; ');
+        return failure(first.error.code, `${label}: ${why}; the same roll asked again continues ${notOnline.length === 1 ? 'its' : 'their'} restore and sets ${notOnline.length === 1 ? 'it' : 'them'} online (or \`xenherdctl maintenance ${first.host} off\`)`, left, moved);
+      }
       if (restored.stoppedBy !== null || leftovers.length > 0) {
         const also = alarms.length === 0 ? '' : `; ${alarmText(alarms)}`;
         return failure(restored.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : leftoverCode(left), `${label}: back online, but not every domU is home: ${remainingText(leftovers) || restored.stoppedBy}${also}`, left, moved);

@@ -165,8 +165,12 @@ export class SimDom0 {
     this.bootId = `boot-${this.name}-${++this.boots}`;
   }
 
+  /** sees each command as it arrives, before it is run (a test stops the agent right then) */
+  onCommand: (c: CommandMessage) => void = () => undefined;
+
   private receive(c: CommandMessage, end: LinkEnd): void {
     this.commands.push(c);
+    this.onCommand(c);
     const reply: Reply = {
       progress: (line) => {
         if (end.open) this.send(end, { type: 'progress', commandId: c.commandId, line });
