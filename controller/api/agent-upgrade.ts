@@ -77,7 +77,7 @@ export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocket
     const stillValid = (): boolean => recent().agents[tokenId] !== undefined || deps.tokens.current().agents[tokenId] !== undefined;
     const revoked = (): void => deps.log.warn({ event: 'agent-revoked', host, tokenId, remote }, `closed the agent link of ${host} from ${remote}: its token ${tokenId} was revoked or replaced`);
     deps.wss.handleUpgrade(req, socket, head, (ws) => {
-      deps.core.acceptAgent(deps.pacer.link(ws, revocableLink(wsLink(ws, remote), stillValid, revoked)), { host });
+      deps.core.acceptAgent(deps.pacer.link(ws, revocableLink(wsLink(ws, remote), stillValid, revoked), host), { host });
     });
   };
 }

@@ -10,13 +10,30 @@ export interface PacerLimits {
   readonly pauseAbove: number;
   /** ...and below which they are resumed */
   readonly resumeBelow: number;
+  /** one link's queued messages above which its socket alone is paused */
+  readonly perLinkAbove: number;
+  /** ...and below which it is read again */
+  readonly perLinkResumeBelow: number;
+}
+
+/** A link whose socket was paused for its own backlog: for the log, once a minute a link at most. */
+export interface HeldBack {
+  readonly host: string;
+  readonly remote: string;
+  readonly queued: number;
 }
 
 // A slice of 1 ms keeps an operator's request from waiting more than that behind agent messages;
 // 2,000 queued messages (a few MB; about a quarter second of work) keep the loop busy through a
 // burst while TCP holds the rest: a longer queue only ages messages into the old generation,
 // and a flood then costs hundreds of MB of heap before a full GC.
-export const DEFAULT_PACER_LIMITS: PacerLimits = { sliceMs: 1, pauseAbove: 2_000, resumeBelow: 500 };
+// An agent sends a snapshot as it links and then a delta each time its facts settle: a few frames
+// waiting at once. One link with 50 waiting is one sending as fast as it can (its token in other
+// hands, or an agent gone wrong); with no bound of its own it filled the whole queue, every other
+// agent's delta waiting behind its 2,000 frames and every socket paused with it.
+export const DEFAULT_PACER_LIMITS: PacerLimits = { sliceMs: 1, pauseAbove: 2_000, resumeBelow: 500, perLinkAbove: 50, perLinkResumeBelow: 10 };
+
+const HELD_LOG_EVERY_MS = 60_000;
 
 /**
  * Sockets paused or resumed per turn of the event loop: at 2,000 agents, resuming them all at
@@ -31,7 +48,9 @@ const TOGGLE_SLICE = { per: 100, ms: 1 };
  * slices: a burst of deltas from thousands of agents arrives as one batch of socket reads, and
  * handled in one go it would make an operator's `where` wait behind all of it. A backlog above
  * pauseAbove pauses every agent socket, so the backlog is bounded by TCP, not by memory.
- * Messages and closes of a link keep their order (a close never overtakes the result before it).
+ * One link above perLinkAbove has its own socket paused, so no one link holds more than that
+ * ahead of another agent's message. Messages and closes of a link keep their order (a close never
+ * overtakes the result before it).
  */
 export class IngestPacer {
   /** handled tasks are cleared at once: a slot still holding its task would keep the frame's text alive */
@@ -42,27 +61,55 @@ export class IngestPacer {
   /** when the sockets were last resumed (or the pacer made) */
   private readingSince: number;
   private readonly sockets = new Set<WebSocket>();
+  /** sockets paused for their own link's backlog: a resume of all of them passes these over */
+  private readonly held = new Set<WebSocket>();
   /** pauses and resumes begun, the last one the one under way */
   private turns = 0;
 
+  private readonly limits: PacerLimits;
+
   constructor(
     private readonly clock: Clock,
-    private readonly limits: PacerLimits = DEFAULT_PACER_LIMITS,
+    limits: Partial<PacerLimits> = {},
+    private readonly onHeldBack: (h: HeldBack) => void = () => undefined,
   ) {
+    this.limits = { ...DEFAULT_PACER_LIMITS, ...limits };
     this.readingSince = clock.now();
   }
 
-  /** The link over ws, its messages and close delivered through the pacer. */
-  link(ws: WebSocket, inner: Link): Link {
+  /** The link over ws (HOST's, as its token says), its messages and close delivered through the pacer. */
+  link(ws: WebSocket, inner: Link, host = inner.remote): Link {
     this.sockets.add(ws);
-    ws.once('close', () => this.sockets.delete(ws));
+    ws.once('close', () => {
+      this.sockets.delete(ws);
+      this.held.delete(ws);
+    });
     if (this.paused) ws.pause();
     const messageHandlers: Array<(text: string) => void> = [];
     const closeHandlers: Array<(code: number, reason: string) => void> = [];
     let arrivedAt = this.clock.now();
+    let queued = 0;
+    let loggedAt: number | undefined;
+    const handled = (): void => {
+      queued--;
+      if (queued < this.limits.perLinkResumeBelow && this.held.delete(ws) && !this.paused) ws.resume();
+    };
     inner.onMessage((text) => {
       arrivedAt = this.clock.now();
-      this.push(() => messageHandlers.forEach((h) => h(text)));
+      queued++;
+      if (queued > this.limits.perLinkAbove && !this.held.has(ws)) {
+        this.held.add(ws);
+        ws.pause();
+        const now = this.clock.now();
+        if (loggedAt === undefined || now - loggedAt >= HELD_LOG_EVERY_MS) {
+          loggedAt = now;
+          this.onHeldBack({ host, remote: inner.remote, queued });
+        }
+      }
+      this.push(() => {
+        handled();
+        messageHandlers.forEach((h) => h(text));
+      });
     });
     inner.onClose((code, reason) => this.push(() => closeHandlers.forEach((h) => h(code, reason))));
     return {
@@ -72,7 +119,7 @@ export class IngestPacer {
       onMessage: (h) => void messageHandlers.push(h),
       onClose: (h) => void closeHandlers.push(h),
       // an agent whose frames wait behind a backlog, or whose socket we paused, is not silent
-      heardAt: () => (this.paused ? this.clock.now() : Math.max(arrivedAt, this.readingSince)),
+      heardAt: () => (this.paused || this.held.has(ws) ? this.clock.now() : Math.max(arrivedAt, this.readingSince)),
     };
   }
 
@@ -122,7 +169,7 @@ export class IngestPacer {
     inSlices(this.clock, [...this.sockets], TOGGLE_SLICE, (ws) => {
       if (turn !== this.turns) return;
       if (paused) ws.pause();
-      else ws.resume();
+      else if (!this.held.has(ws)) ws.resume();
     });
   }
 }

@@ -95,7 +95,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     responses.add(res);
     res.once('close', () => responses.delete(res));
   });
-  server.on('upgrade', agentUpgradeHandler({ core: o.core, wss, tokens: o.tokens, log: o.log, pacer: new IngestPacer(o.clock), limiter, clock: o.clock }));
+  server.on('upgrade', agentUpgradeHandler({ core: o.core, wss, tokens: o.tokens, log: o.log, pacer: new IngestPacer(o.clock, {}, (h) => o.log.warn({ event: 'agent-held-back', host: h.host, remote: h.remote, queued: h.queued }, `the agent link of ${h.host} from ${h.remote} sends faster than the controller handles it (${h.queued} messages waiting): reading it paused until they are handled, the other agents' messages going first; an agent should never send this many, so check that ${h.host}'s token is not used elsewhere (xenherd-controller enroll ${h.host} replaces it)`)), limiter, clock: o.clock }));
   // the same answers and log lines with TLS and in plaintext on loopback
   const refusals = watchRefusals(server, o.log, o.clock);
   const listen = (host: string): Promise<void> =>

@@ -4,7 +4,7 @@ import type WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../../shared/clock/clock.js';
 import type { Link } from '../../../shared/link/link.js';
-import { IngestPacer, type PacerLimits } from '../../../controller/api/ingest-pacer.js';
+import { DEFAULT_PACER_LIMITS, IngestPacer, type HeldBack, type PacerLimits } from '../../../controller/api/ingest-pacer.js';
 import { heapAfterGc } from '../../fuzz/heap-after-gc.js';
 
 /** A clock whose time moves only when a handler says it worked, and whose timers run when told. */
@@ -45,7 +45,7 @@ function socketAndLink(): { ws: WebSocket & { paused: boolean }; link: Link; mes
 }
 
 /** A pacer with one link whose handler counts messages and takes MS_EACH of the stepped clock per message. */
-function timedLink(limits: PacerLimits, msEach: number) {
+function timedLink(limits: Partial<PacerLimits>, msEach: number) {
   const clock = steppedClock();
   const pacer = new IngestPacer(clock, limits);
   const s = socketAndLink();
@@ -186,5 +186,65 @@ describe('IngestPacer', () => {
     while (clock.due.length > 0) clock.runDue();
     expect(pausedCount()).toBe(0);
     expect(pacer.backlog).toBe(0);
+  });
+  it("holds back one link sending as fast as it can, alone: another agent's message waits behind 50 of its frames, not 2,000, and its socket is never paused", () => {
+    const clock = steppedClock();
+    const held: HeldBack[] = [];
+    const pacer = new IngestPacer(clock, DEFAULT_PACER_LIMITS, (h) => held.push(h));
+    const flood = socketAndLink();
+    const honest = socketAndLink();
+    const order: string[] = [];
+    pacer.link(flood.ws, flood.link, 'xen9').onMessage(() => {
+      order.push('flood');
+      clock.t += 1;
+    });
+    pacer.link(honest.ws, honest.link, 'xen1').onMessage((t) => {
+      order.push(t);
+      clock.t += 1;
+    });
+    // the flooding agent's frames come as long as its socket is read, as TCP gives them
+    const feed = (): void => {
+      for (let i = 0; i < 100 && !flood.ws.paused; i++) flood.message('{}');
+    };
+    feed();
+    let honestPaused = false;
+    let wantedAfter: number | undefined;
+    let sent = false;
+    // the other agent has a delta to send once the flood has run for 30 turns; it goes out when its socket is read
+    for (let turn = 0; turn < 10_000 && !order.includes('delta'); turn++) {
+      if (turn === 30) wantedAfter = order.length;
+      if (wantedAfter !== undefined && !sent && !honest.ws.paused) {
+        honest.message('delta');
+        sent = true;
+      }
+      clock.runDue();
+      feed();
+      honestPaused ||= honest.ws.paused;
+    }
+    expect(wantedAfter).toBeDefined();
+    // the flood's frames handled between the delta's wish to go and its handling
+    expect(order.indexOf('delta') - (wantedAfter ?? 0)).toBeLessThanOrEqual(51);
+    expect(honestPaused).toBe(false);
+    expect(held).toEqual([{ host: 'xen9', remote: 'test', queued: 51 }]);
+    // read again once its frames are handled, and held back again, logged once a minute at most
+    while (clock.due.length > 0) clock.runDue();
+    expect(flood.ws.paused).toBe(false);
+    feed();
+    expect(flood.ws.paused).toBe(true);
+    expect(held).toHaveLength(1);
+  });
+
+  it('a resume of every socket passes over a link held back for its own backlog', () => {
+    const clock = steppedClock();
+    const pacer = new IngestPacer(clock, { sliceMs: 1, pauseAbove: 8, resumeBelow: 6, perLinkAbove: 4, perLinkResumeBelow: 1 });
+    const [a, b, c] = [socketAndLink(), socketAndLink(), socketAndLink()];
+    for (const [s, host] of [[a, 'a'], [b, 'b'], [c, 'c']] as const) pacer.link(s.ws, s.link, host).onMessage(() => (clock.t += 1));
+    for (let i = 0; i < 7; i++) a.message('x'); // a held back alone at its 5th (the rest were read with it)
+    for (let i = 0; i < 2; i++) b.message('x'); // 9 queued: every socket paused
+    expect([a.ws.paused, b.ws.paused, c.ws.paused]).toEqual([true, true, true]);
+    for (let i = 0; i < 4; i++) clock.runDue(); // 5 queued, 3 of them a's: every socket resumed but a
+    expect([a.ws.paused, b.ws.paused, c.ws.paused]).toEqual([true, false, false]);
+    while (clock.due.length > 0) clock.runDue();
+    expect(a.ws.paused).toBe(false);
   });
 });
