@@ -39,6 +39,8 @@ export interface RegularFile {
   readonly mtimeMs: number;
   /** the permission bits (st_mode & 0o7777) */
   readonly mode: number;
+  /** the owner's user id */
+  readonly uid: number;
 }
 
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
@@ -133,7 +135,7 @@ export function readRegularSync(path: string, opts: ReadOptions = {}): Result<Re
       if (total > max) return err(tooBig(shown, max));
       chunks.push(buf.subarray(0, n));
     }
-    return ok({ text: Buffer.concat(chunks).toString('utf8'), dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777 });
+    return ok({ text: Buffer.concat(chunks).toString('utf8'), dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid });
   } catch (e) {
     return err(fileFailure(shown, e));
   } finally {
@@ -169,7 +171,7 @@ export async function readRegular(path: string, opts: ReadOptions = {}): Promise
       if (total > max) return err(tooBig(shown, max));
       chunks.push(buf.subarray(0, bytesRead));
     }
-    return ok({ text: Buffer.concat(chunks).toString('utf8'), dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777 });
+    return ok({ text: Buffer.concat(chunks).toString('utf8'), dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid });
   } catch (e) {
     return err(fileFailure(shown, e));
   } finally {

@@ -1,8 +1,8 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { ctlTokenExposure, loadCtlConfig } from '../../../controller/ctl/config.js';
+import { ctlFileRefusal, ctlTokenExposure, loadCtlConfig } from '../../../controller/ctl/config.js';
 import { jsonSyntaxError } from '../../../shared/text/json-syntax-error.js';
 import { makeCa } from '../../../controller/pki/certificate.js';
 
@@ -56,6 +56,44 @@ describe('ctl.json holding the token, readable or writable by others', () => {
     expect(ctlTokenExposure(f, 0o642)).toContain('is readable by its group and writable by others (mode 0642)');
     expect(ctlTokenExposure(f, 0o620)).toBe(`${f} holds the controller token ("token") but is writable by its group (mode 0620): anyone who writes it can have the token sent to a server of theirs; run chmod 600 ${f}`);
     expect(ctlTokenExposure(f, 0o611)).toBeNull(); // execute bits expose nothing
+  });
+});
+
+describe('ctl.json another user owns, or anyone may write', () => {
+  // its url and ca choose where the token goes, the one in it or XENHERD_TOKEN's: refused, as ssh refuses such a config
+  const ownUid = process.geteuid?.() ?? 0;
+  const uidOf = (): { fileUid: number; loader: number } => (ownUid === 0 ? { fileUid: 4242, loader: 0 } : { fileUid: ownUid, loader: ownUid + 1 });
+
+  it("is refused when another user than this one or root owns it, naming it, its owner and the fix, whoever's token it would send", () => {
+    const { fileUid, loader } = uidOf();
+    for (const [text, env] of [
+      [{ url: URL_, token: TOKEN }, {}],
+      [{ url: URL_ }, { XENHERD_TOKEN: TOKEN }],
+    ] as const) {
+      const { home, file } = homeWith(JSON.stringify(text));
+      if (ownUid === 0) chownSync(file, fileUid, fileUid);
+      const r = loadCtlConfig({ HOME: home, ...env }, () => undefined, loader);
+      expect(r.ok ? 'loaded' : r.error).toEqual({
+        code: 'XH_ERR_CONFIG',
+        message: `${file} is owned by uid ${fileUid}, not by you (uid ${loader}) or root: its owner chooses where xenherdctl sends the token, so it is not used; make it yours (chown ${loader} ${file}; chmod 600 ${file}), or set XENHERD_URL, XENHERD_TOKEN and XENHERD_CA instead`,
+      });
+    }
+  });
+
+  it('is refused when others may write it, token or not; one its group or others only read still loads with its warning', () => {
+    const { home, file } = homeWith(JSON.stringify({ url: URL_ }), 0o646);
+    const { r } = load({ HOME: home, XENHERD_TOKEN: TOKEN });
+    expect(r.ok ? 'loaded' : r.error.message).toBe(
+      `${file} is writable by others (mode 0646): anyone can choose where xenherdctl sends the token, so it is not used; run chmod 600 ${file}, or set XENHERD_URL, XENHERD_TOKEN and XENHERD_CA instead`,
+    );
+    const readable = homeWith(JSON.stringify({ url: URL_, token: TOKEN }), 0o644);
+    expect(load({ HOME: readable.home }).r.ok).toBe(true);
+  });
+
+  it('one root owns is used, as ssh uses it', () => {
+    expect(ctlFileRefusal('/home/op/.config/xenherd/ctl.json', 0o600, 0, 1000)).toBeNull();
+    expect(ctlFileRefusal('/home/op/.config/xenherd/ctl.json', 0o664, 1000, 1000)).toBeNull();
+    expect(ctlFileRefusal('/home/op/.config/xenherd/ctl.json', 0o600, 1001, 1000)).toContain('is owned by uid 1001, not by you (uid 1000) or root');
   });
 });
 
