@@ -8,6 +8,7 @@ import { makeCa, makeServerCert } from '../pki/certificate.js';
 import { tokenStorePath, writeTokenStore } from '../auth/token-store-file.js';
 import { emptyTokenStore, newToken } from '../auth/tokens.js';
 import { writeOwnFile } from '../files/atomic-write.js';
+import { takeLock } from '../../shared/fs/file-lock.js';
 import type { ControllerConfigInput } from '../config/schema.js';
 import { BIN, fail, parseCommand, shellWord, withHelp } from './common.js';
 import { initOptions, NEEDS } from './init-options.js';
@@ -15,6 +16,19 @@ import { choosePublicUrl, publicUrlNote } from './init-public-url.js';
 import type { ControllerHooks } from './hooks.js';
 
 const USAGE = 'init [--dir DIR] [--san NAME[,NAME...]] [--listen ADDRESS] [--port N] [--json]';
+
+interface InitPlan {
+  readonly dir: string;
+  readonly listen: string;
+  readonly port: number;
+  readonly names: readonly string[];
+  readonly sans: readonly string[];
+  readonly host: string;
+  readonly files: { readonly config: string; readonly caCert: string; readonly caKey: string; readonly cert: string; readonly key: string };
+  readonly stateDir: string;
+  /** --json as parsed: the answer is one JSON line */
+  readonly jsonOut: boolean;
+}
 
 /**
  * A quick start in one directory, every file owned by the user who runs it (run it as the
@@ -38,6 +52,23 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
     key: join(dir, 'tls', 'server.key'),
   };
   const stateDir = join(dir, 'state');
+  // Two inits at once on one dir (a configuration run started twice) both found no file and
+  // each wrote over the other's: one printed an admin token tokens.json did not hold, and a CA
+  // key could be left beside the other's certificate. The lock makes the check and the writes one step.
+  const lock = await takeLock(join(dir, 'init.lock'), `xenherd-controller init of ${dir}`);
+  if (!lock.ok) {
+    const error = lock.error.code === 'XH_ERR_LOCKED' ? { ...lock.error, message: `another xenherd-controller init is writing ${dir}: nothing was written by this one (${lock.error.message})` } : lock.error;
+    return fail(error, io, json);
+  }
+  try {
+    return writeAll({ dir, listen, port, names, sans, host, files, stateDir, jsonOut: a.value.options['json'] === true }, io, hooks, json);
+  } finally {
+    lock.value.release();
+  }
+}
+
+function writeAll(o: InitPlan, io: CliIo, hooks: ControllerHooks, json: boolean): number {
+  const { dir, listen, port, names, sans, host, files, stateDir } = o;
   // every file init writes: its help promises that none is ever overwritten (an operator's own CA among them)
   const present = [files.config, files.caCert, files.caKey, files.cert, files.key, tokenStorePath(stateDir)].filter((f) => existsSync(f));
   if (present.length > 0) return fail({ code: 'XH_ERR_REFUSED', message: `${present.join(', ')} already exist: nothing was written (remove them, or choose another --dir)` }, io, json);
@@ -72,7 +103,7 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
   const caFingerprint = new X509Certificate(ca.certPem).fingerprint256;
   // port 0 writes no publicUrl: enroll then refuses until one is set, and says so
   const note = port === 0 ? null : publicUrlNote(chosen, host, files.config);
-  if (a.value.options['json'] === true) {
+  if (o.jsonOut) {
     io.stdout(`${JSON.stringify({ dir, config: files.config, url: port === 0 ? null : url, token: admin.token, ca: files.caCert, caFingerprint, names })}\n`);
     // stdout is the script's JSON: a publicUrl other machines cannot reach is still said, on stderr
     if (note !== null && note.needsChange) io.stderr(`${BIN}: warning: ${note.line}\n`);
