@@ -3,6 +3,7 @@ import { withUnheardAdvice, type RefusedAgent } from './refused-agents.js';
 import type { Alert } from '../../shared/protocol/ctl-api.js';
 import { CHECK_SEVERITY, type CheckAnswer, type CheckDetail, type CheckStatus, type CheckThresholds, type Perfdatum } from '../../shared/protocol/ctl-check.js';
 import { domusAwayFromHome } from './away-from-home.js';
+import { crashedDomus } from './crashed-domus.js';
 import { alertProblems, awayFromOnlineHome, clocksOff, deferredDomus, unreachableHosts, type CheckProblem } from './check-conditions.js';
 import { drbdNotUpToDate } from './drbd-degraded.js';
 import { holdsNothingOf } from './foreign-claims.js';
@@ -54,7 +55,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   // the controller's own certificate first: when it goes, every link goes
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
   const said = unseen.length === 0 ? silence : silence.map((p) => (p.kind === 'hosts-not-reported' ? { ...p, text: `${p.text}; until they report, ${unseenNames(unseen)} not seen running` } : p));
-  const groups = [cert === null ? [] : [cert], [...withUnheardAdvice([...said, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), ...viewsNotCurrent(index, fresh)], alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
+  const groups = [cert === null ? [] : [cert], [...withUnheardAdvice([...said, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), ...viewsNotCurrent(index, fresh)], crashedDomus(index, fresh), alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
   // every one of them, however many: the API answer is not a plugin's output (xenherdctl bounds what it prints)
   const problems = ranked(groups.flat());
   const hosts = records.length;

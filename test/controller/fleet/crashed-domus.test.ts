@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { checkFleet } from '../../../controller/fleet/fleet-check.js';
+import type { HostRecord } from '../../../controller/fleet/host-record.js';
+import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
+import type { LinkDomain } from '../../../shared/protocol/agent-link-state.js';
+import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../../shared/protocol/ctl-check.js';
+import { dom, guarded, hostState, record } from '../states.js';
+
+// A guest that crashed under on_crash="preserve" leaves its domain listed (xl list: ---c--): the
+// agent rightly starts no second copy beside it, so nothing brings it back, and check must not
+// stay OK, counting it among the running, while its users are down.
+const NOW = 1_700_000_000_000;
+const fresh = { now: NOW, staleAfterMs: 15_000 };
+
+/** xen1 guards web1 and lists it with ROW's state; xen2 holds its replica */
+function fleet(row: Partial<LinkDomain>, xen1Heard = NOW): HostRecord[] {
+  return [
+    record('xen1', hostState({ domains: [dom('web1', row)], guarded: [guarded('web1', ['r1'])] }), xen1Heard, true),
+    record('xen2', hostState({}), NOW, true),
+  ];
+}
+
+function check(records: HostRecord[]): CheckAnswer {
+  const m = mergeFleet(records, fresh);
+  return CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, DEFAULT_CHECK_THRESHOLDS));
+}
+
+describe('check: a domU whose guest crashed, its domain kept', () => {
+  it('is CRITICAL, named on the status line, with what to type on its Dom0', () => {
+    const a = check(fleet({ state: 'crashed' }));
+    expect(a.status).toBe('CRITICAL');
+    expect(a.summary).toBe('web1 crashed on xen1');
+    expect(a.details).toEqual([
+      {
+        status: 'CRITICAL',
+        kind: 'domu-crashed',
+        subject: 'web1',
+        text:
+          'web1: crashed on xen1 (xl list: state c), its domain kept by its config\'s on_crash="preserve": its guest runs no code and nothing restarts it; ' +
+          'on xen1, `xl dump-core web1 FILE` if its memory is wanted, then `xl destroy web1` and start it again (where its agent guards it: `xenherd-agent autostart start --force web1 --reason crashed`)',
+      },
+    ]);
+  });
+
+  it('running, blocked, paused (an operator\'s act) or dying: not this problem', () => {
+    for (const state of ['running', 'blocked', 'paused', 'dying'] as const) expect(check(fleet({ state })).details.filter((d) => d.kind === 'domu-crashed')).toEqual([]);
+  });
+
+  it('a migration half in state c is left to the migration checks', () => {
+    expect(check(fleet({ state: 'crashed', migration: 'incoming' })).details.filter((d) => d.kind === 'domu-crashed')).toEqual([]);
+  });
+
+  it('from a Dom0 not heard from lately: its unreachable line speaks, not a stale row', () => {
+    const a = check(fleet({ state: 'crashed' }, NOW - 60_000));
+    expect(a.details.map((d) => d.kind)).not.toContain('domu-crashed');
+  });
+});
