@@ -9,7 +9,7 @@ import { memoryRollRecords, type RollRecords } from '../plan/roll-record.js';
 import { limitsWith, runDrain } from './drain-job.js';
 import { InFlightBook } from './in-flight.js';
 import { failure, type Ending, type JobEnv } from './job-env.js';
-import { JobRun } from './job-run.js';
+import { busyWords, JobRun } from './job-run.js';
 import type { JobProgress } from './job-tally.js';
 import { LinkSpeed } from './link-speed.js';
 import { runMaintenance } from './maintenance-job.js';
@@ -118,7 +118,7 @@ export class JobHub {
     // from where that one stops, once it has ended.
     const stopping = req.kind === 'maintenance' ? undefined : sameJobs.find((j) => j.stopReason === 'cancelled' || j.stopReason === 'timeout');
     const busy = req.kind === 'maintenance' || stopping ? null : [...this.jobs.values()].find((j) => j.hosts.some((h) => hosts.includes(h)) || (req.kind === 'rebalance' && j.kind === 'rebalance'));
-    if (busy) return err({ code: 'XH_ERR_LOCKED', message: `a ${busy.kind} job (${busy.id}, by ${busy.by}) already works on ${busy.hosts.join(', ') || 'the fleet'}: wait for it or stop it first` });
+    if (busy) return err({ code: 'XH_ERR_LOCKED', message: busyWords(busy, busy.hosts.join(', ') || 'the fleet') });
     const job = new JobRun(`job-${this.port.newId()}`, req.kind, hosts, `ctl:${operator}`, this.port.clock.now());
     this.jobs.set(job.id, job);
     const unfollow = job.follow(follow, false);

@@ -95,3 +95,13 @@ export class JobRun {
     return () => this.stopHandlers.delete(h);
   }
 }
+
+/**
+ * What a refusal says of JOB, already at work on ON: how to stop it. Not Ctrl-C: run again, the
+ * same command only follows the job, and a Ctrl-C there stops the watching, not the job.
+ */
+export function busyWords(job: JobRun, on: string): string {
+  const what = `a ${job.kind} job (${job.id}, by ${job.by}) already works on ${on}`;
+  if (job.stopReason !== null) return `${what} and is stopping (${job.stopReason}): its running moves finish first; run this again once \`xenherdctl jobs\` lists it as ended`;
+  return `${what}: wait for it (\`xenherdctl jobs\`) or stop it: \`xenherdctl cancel ${job.id}\` (no new moves; running ones finish)`;
+}

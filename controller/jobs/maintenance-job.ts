@@ -4,7 +4,7 @@ import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 import { maintenanceOnClaim, onlineClaim } from '../plan/maintenance-claims.js';
 import { failure, success, type Ending, type JobEnv } from './job-env.js';
-import type { JobRun } from './job-run.js';
+import { busyWords, type JobRun } from './job-run.js';
 import { MaintenanceLease } from './maintenance-lease.js';
 
 type MaintenanceRequest = Extract<JobRequest, { kind: 'maintenance' }>;
@@ -24,7 +24,7 @@ export async function runMaintenance(env: JobEnv, job: JobRun, req: MaintenanceR
   if (!h.reachable) return failure('XH_ERR_AGENT_UNREACHABLE', `the agent of ${host} is not connected (or silent): nothing was changed`);
   if (!h.capabilities.includes(CAPABILITY.maintenance)) return failure('XH_ERR_REFUSED', `the agent of ${host} (version ${h.record.agentVersion ?? '?'}) keeps no maintenance flag: upgrade it`);
   const other = env.jobOn(host, job);
-  if (other) return failure('XH_ERR_LOCKED', `a ${other.kind} job (${other.id}, by ${other.by}) works on ${host}: stop it first (Ctrl-C where it runs, or \`xenherdctl ${other.kind} ${host}\` and Ctrl-C)`);
+  if (other) return failure('XH_ERR_LOCKED', busyWords(other, host));
   const claim = req.on ? maintenanceOnClaim(h.maintenance, port.newId()) : onlineClaim(port.newId());
   job.operationId = claim.operationId;
   const lease = new MaintenanceLease(port, env.settings, host, job.by, () => undefined);

@@ -163,7 +163,11 @@ describe('drain on the deterministic clock, fake agents over memory links', () =
     await bed.until(() => bed.moves(first, 'started').length === 1, 'a move');
     const follower = bed.start(DRAIN, bed.core, 'bob');
     expect(follower.events[0]).toMatchObject({ type: 'job', jobId: first.jobId, attached: true });
-    expect(bed.core.hub.start({ kind: 'restore', host: 'xen1', timeoutMs: null }, 'bob', () => undefined)).toMatchObject({ ok: false, error: { code: 'XH_ERR_LOCKED' } });
+    // how to stop it: cancel, never Ctrl-C (a follower's only stops its watching)
+    expect(bed.core.hub.start({ kind: 'restore', host: 'xen1', timeoutMs: null }, 'bob', () => undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'XH_ERR_LOCKED', message: `a drain job (${first.jobId}, by ctl:admin) already works on xen1: wait for it (\`xenherdctl jobs\`) or stop it: \`xenherdctl cancel ${first.jobId}\` (no new moves; running ones finish)` },
+    });
     await bed.finish(first);
     expect(follower.end).toEqual(first.end);
     expectGoldenLog('drain/the-same-drain-asked-again-follows-the-running-one-another-j', bed.logs);

@@ -173,7 +173,7 @@ describe('restore and rebalance', () => {
     await bed.until(() => bed.moves(drain, 'started').length === 1, 'a move');
     const off = await bed.finish(bed.start({ kind: 'maintenance', host: 'xen1', on: false }, bed.core, 'bob'));
     expect(off).toMatchObject({ ok: false, code: 'XH_ERR_LOCKED' });
-    expect(off.message).toMatch(/a drain job \(job-[^,]+, by ctl:admin\) works on xen1: stop it first/);
+    expect(off.message).toBe(`a drain job (${drain.jobId}, by ctl:admin) already works on xen1: wait for it (\`xenherdctl jobs\`) or stop it: \`xenherdctl cancel ${drain.jobId}\` (no new moves; running ones finish)`);
     await bed.finish(drain);
     expect(await bed.finish(bed.start({ kind: 'maintenance', host: 'xen3', on: true }))).toMatchObject({ ok: false });
     expectGoldenLog('restore-rebalance/maintenance-on-is-refused-while-domus-run-off-is-refused-whi', bed.logs);
