@@ -26,6 +26,12 @@ export interface MoveContext {
   abortedWhy(): { readonly ownStop: boolean; readonly words: string } | null;
   /** phase `left`: a move only left to its agent as the controller stops (MoveOutcome `unwatched`), logged as no alarm */
   report(move: Move, phase: MovePhase, attempt: number, line: string | null): void;
+  /**
+   * Frees the move's slots (its source's, its target's, the fleet's) while it only waits for its
+   * pair (its target gone, a resync), so the job's other moves go meanwhile; the function returned
+   * takes them back once they are free (at once when the job stops). Absent: the slots stay held.
+   */
+  stepAside?(): () => Promise<void>;
 }
 
 export type MoveOutcome =

@@ -46,6 +46,7 @@ export class MoveScheduler {
   private readonly moved: Move[] = [];
   private readonly transientSince = new Map<string, number>();
   private readonly cleanup: Array<() => void> = [];
+  private readonly stopListeners = new Set<() => void>();
   private stopWhy: StopReason | null = null;
   private lastEnd = Number.NEGATIVE_INFINITY;
   private cancelWake: (() => void) | null = null;
@@ -75,7 +76,13 @@ export class MoveScheduler {
   /** No new moves; running ones finish (an ambiguous one is still settled). */
   stop(why: StopReason): void {
     this.stopWhy ??= why;
+    for (const l of [...this.stopListeners]) l();
     this.wakeSoon(0);
+  }
+
+  private onStop(fn: () => void): () => void {
+    this.stopListeners.add(fn);
+    return () => this.stopListeners.delete(fn);
   }
 
   /** Look again now (another job ended, a pause may be over). */
@@ -174,8 +181,16 @@ export class MoveScheduler {
   private launch(m: Move): void {
     this.overlay.set(m.name, { from: m.from, to: m.to, memMiB: m.memMiB, phase: 'moving' });
     this.inFlight.add(m.name);
-    const release = this.book.start(m.from, m.to);
-    const ctx = this.spec.contextFor(m, () => this.stopWhy);
+    let held: (() => void) | null = this.book.start(m.from, m.to);
+    const release = (): void => {
+      held?.();
+      held = null;
+    };
+    const stepAside = (): (() => Promise<void>) => {
+      release();
+      return () => this.takeSlots(m, () => held !== null, (r) => (held = r));
+    };
+    const ctx: MoveContext = { ...this.spec.contextFor(m, () => this.stopWhy), stepAside };
     const end = (o: MoveOutcome): void => {
       release();
       this.inFlight.delete(m.name);
@@ -201,6 +216,29 @@ export class MoveScheduler {
       this.wakeSoon();
     };
     runMove(ctx, m).then(end, (e: unknown) => end({ kind: 'alarm', code: 'XH_ERR_INTERNAL', message: `the executor failed: ${e instanceof Error ? e.message : String(e)}` }));
+  }
+
+  /**
+   * Takes M's slots again after it stepped aside (MoveContext.stepAside), as soon as the limits
+   * allow; a stopping job resolves at once without them, as its move then ends untried.
+   */
+  private takeSlots(m: Move, holding: () => boolean, took: (release: () => void) => void): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const tryTake = (): boolean => {
+        if (holding() || this.stopWhy !== null) return true;
+        if (!this.book.canStart(m.from, m.to, this.spec.limits)) return false;
+        took(this.book.start(m.from, m.to));
+        return true;
+      };
+      if (tryTake()) return resolve();
+      const offs: Array<() => void> = [];
+      const again = (): void => {
+        if (!tryTake()) return;
+        for (const off of offs.splice(0)) off();
+        resolve();
+      };
+      offs.push(this.book.onFreed(again), this.onStop(again));
+    });
   }
 
   /** A finished move leaves the overlay once both agents' reports show it (or after arrivalWaitMs). */

@@ -26,12 +26,20 @@ export function pairNotReady(facts: PlanFacts, move: Move): { readonly text: str
 export async function waitForPair(ctx: MoveContext, move: Move, attempt: number): Promise<void> {
   const start = ctx.port.clock.now();
   let said = '';
-  for (;;) {
-    if (ctx.stopping() || ctx.aborted()) return;
-    const why = pairNotReady(ctx.port.facts(), move);
-    if (why === null || !why.clearsUp || ctx.port.clock.now() - start >= ctx.settings.transientWaitMs) return;
-    if (why.text !== said) ctx.report(move, 'retrying', attempt, `waiting before attempt ${attempt + 1} (up to ${Math.round(ctx.settings.transientWaitMs / 60_000)} min): ${why.text}`);
-    said = why.text;
-    await ctx.port.clock.sleep(LOOK_EVERY_MS);
+  // a source drains one move at a time by default: a move that held its slot while its target
+  // was powered off kept every other domU of the drain waiting, those with healthy targets too
+  let takeBack: (() => Promise<void>) | null = null;
+  try {
+    for (;;) {
+      if (ctx.stopping() || ctx.aborted()) return;
+      const why = pairNotReady(ctx.port.facts(), move);
+      if (why === null || !why.clearsUp || ctx.port.clock.now() - start >= ctx.settings.transientWaitMs) return;
+      if (why.text !== said) ctx.report(move, 'retrying', attempt, `waiting before attempt ${attempt + 1} (up to ${Math.round(ctx.settings.transientWaitMs / 60_000)} min): ${why.text}`);
+      said = why.text;
+      takeBack ??= ctx.stepAside?.() ?? null;
+      await ctx.port.clock.sleep(LOOK_EVERY_MS);
+    }
+  } finally {
+    if (takeBack !== null) await takeBack();
   }
 }

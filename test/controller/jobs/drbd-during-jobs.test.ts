@@ -72,6 +72,19 @@ describe('a move whose attempt failed while its target went away (a reboot mid-d
     expect(attempts()).toBe(2);
     expect(bed.fleet.where('a1')).toEqual(['xen2']);
   });
+
+  it("gives up its slots while it waits: the drain's moves to healthy targets go meanwhile, and it moves once its pair is back", async () => {
+    const { bed, job, waiting, inStepAgain, attempts } = await firstAttemptMeets('fail', connecting('r-a1'));
+    await bed.until(() => waiting() !== undefined, 'a1 waiting');
+    // one move out of xen1 at a time (the default): b1 and b2 go to xen3 while a1 waits for xen2
+    await bed.until(() => ['b1', 'b2'].every((n) => bed.moves(job, 'moved').some((m) => m.name === n)), 'b1 and b2 moved while a1 waits');
+    expect(attempts()).toBe(1);
+    expect(bed.fleet.where('b1')).toEqual(['xen3']);
+    inStepAgain();
+    expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 4 });
+    expect(attempts()).toBe(2);
+    expect(bed.fleet.where('a1')).toEqual(['xen2']);
+  });
 });
 
 describe('a move refused by the preflight while its pair is out of step', () => {
