@@ -96,9 +96,11 @@ export const AGENT_COMMAND_HELP = {
     summary: 'Bring a domU that left this Dom0 back: asks its current host (ssh, migration key) to run migrate2.',
     usage:
       'reverse NAME [--dry-run] [--json] [--config FILE]\n' +
-      '  A preflight runs first: the migration key and the peer\'s host key are here, its sshd answers, it runs NAME.\n' +
+      '  A preflight runs first: the migration key and the peer\'s host key are here, its sshd answers, it runs NAME,\n' +
+      '  and its toolstack and Xen release can live-migrate here (the same toolstack, this Dom0\'s release no older).\n' +
       '  --dry-run   print the plan and the preflight verdict; move nothing\n' +
-      'Exit 0: back here, ledger updated; 77: the ledger has no record of NAME leaving, or the peer refused;\n' +
+      'Exit 0: back here, ledger updated; 77: the ledger has no record of NAME leaving, the peer refused, or its tools\n' +
+      'cannot live-migrate here;\n' +
       '80/81/82/83: the peer\'s migrate2 result (rejected, locked, failed, ALARM); 83 also when the peer\'s migrate2 died\n' +
       'without an exit status; 84 XH_ERR_PEER_UNREACHABLE: ssh failed, or the peer cannot reach this host\'s sshd;\n' +
       '85: NAME already runs here, or the peer does not run it (the ledger disagrees); 89: the peer speaks another protocol;\n' +

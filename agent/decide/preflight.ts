@@ -45,7 +45,7 @@ export interface PreflightFacts {
    * it could not be read. A resource missing: not read, and a live migration is refused.
    */
   readonly drbd: DrbdHereFacts;
-  /** this Dom0's toolstack and Xen release, read when a target is asked its own (`status NAME --tools`) */
+  /** this Dom0's toolstack and Xen release, read when the peer is asked its own (`status NAME --tools`) */
   readonly tools?: ToolsFacts;
 }
 
@@ -129,6 +129,9 @@ function judgeStatus(check: Extract<PreflightCheck, { check: 'peer-status' }>, f
       const nowhere = `if it runs nowhere (${check.peer} reinstalled, or a move cut short after its shutdown), start it here instead: \`xenherdctl restore ${home}\`, or without a controller \`xenherd-agent autostart start --force ${f.name}\` (a guarded domU; else \`xl create\` it, then \`xenherd-agent reconcile ${f.name}\`)`;
       return fail(check, 'XH_ERR_LEDGER_MISMATCH', `the ledger here says ${f.name} is on ${check.peer}, but ${check.peer} answers it does not run there: check both hosts; ${nowhere}`);
     }
+    // a reverse is a live move from the peer to here: the same tools rule, the other way round
+    const tools = toolsRefusal(f, s, 'from-peer');
+    if (tools !== null) return fail(check, 'XH_ERR_REFUSED', tools);
     return pass(check, `${check.peer} runs ${f.name} (${s.listedAs ?? s.state ?? 'listed'})`);
   }
   if (s.present === 'here') return fail(check, 'XH_ERR_REFUSED', `${check.peer} already lists ${f.name} (${s.listedAs ?? s.state ?? 'present'}): refusing to start a second copy`);
@@ -137,7 +140,7 @@ function judgeStatus(check: Extract<PreflightCheck, { check: 'peer-status' }>, f
   if (check.refuseDraining && (state === 'draining' || state === 'maintenance')) {
     return fail(check, 'XH_ERR_REFUSED', `${check.peer} is ${state === 'draining' ? 'draining' : 'in maintenance'}: it takes no domUs until it is online again (only a restore may send a domU home to it)`);
   }
-  const tools = toolsRefusal(f, s);
+  const tools = toolsRefusal(f, s, 'to-peer');
   if (tools !== null) return fail(check, 'XH_ERR_REFUSED', tools);
   const need = f.here?.memMiB ?? null;
   if (s.freeMemMiB === null || need === null) return pass(check, `${check.peer} does not run ${f.name}; free memory unknown`);
@@ -146,15 +149,18 @@ function judgeStatus(check: Extract<PreflightCheck, { check: 'peer-status' }>, f
 }
 
 /**
- * The target's tools as it answered (a peer older than `--tools` says nothing: not held back),
- * set beside this Dom0's, in the controller's words: its tools would refuse the move only after
- * the hold and the copy began.
+ * The peer's tools as it answered (a peer older than `--tools` says nothing: not held back), set
+ * beside this Dom0's, in the controller's words: the tools would refuse the move only after the
+ * hold and the copy began. WAY: whether the domU goes to the peer (migrate) or comes from it
+ * (reverse, the peer's `migrate2`).
  */
-function toolsRefusal(f: PreflightFacts, s: PeerStatus): string | null {
-  const here = f.tools;
-  if (!here || s.toolstack === undefined) return null;
-  if (s.toolstack !== here.toolstack) return otherToolstackWords(f.name, f.drbd.host, here.toolstack, s.host, s.toolstack);
-  if (s.xen && here.xen && isOlderRelease(here.xen, s.xen)) return olderXenWords(f.name, f.drbd.host, here.xen.version, s.host, s.xen.version);
+function toolsRefusal(f: PreflightFacts, s: PeerStatus, way: 'to-peer' | 'from-peer'): string | null {
+  if (!f.tools || s.toolstack === undefined) return null;
+  const here = { host: f.drbd.host, ...f.tools };
+  const peer = { host: s.host, toolstack: s.toolstack, xen: s.xen ?? null };
+  const [from, to] = way === 'to-peer' ? [here, peer] : [peer, here];
+  if (from.toolstack !== to.toolstack) return otherToolstackWords(f.name, from.host, from.toolstack, to.host, to.toolstack);
+  if (from.xen && to.xen && isOlderRelease(from.xen, to.xen)) return olderXenWords(f.name, from.host, from.xen.version, to.host, to.xen.version);
   return null;
 }
 

@@ -30,10 +30,11 @@ export async function runPreflight(p: MigrationPorts, name: string, checks: read
     const k = keys.get(c.peer);
     const s = sshd.get(c.peer);
     if ((k && (!k.keyReadable || k.keyOpenMode !== null || !k.knownHost)) || (s && !s.reachable)) continue;
-    // a target is asked its tools too: a live move to the other toolstack or an older Xen release is refused before anything is sent
-    status.set(c.peer, await askStatus(p, c.peer, name, false, !c.wantPresent));
+    // the peer is asked its tools too, as the target of a migrate or the sender of a reverse: a
+    // live move between the toolstacks or down a Xen release is refused before anything is sent
+    status.set(c.peer, await askStatus(p, c.peer, name, false, true));
   }
-  const tools = checks.some((c) => c.check === 'peer-status' && !c.wantPresent) ? await toolsHere(p) : undefined;
+  const tools = checks.some((c) => c.check === 'peer-status') ? await toolsHere(p) : undefined;
   const facts: PreflightFacts = { name, here, resourceHosts: await resourceHosts(p, resources), keys, sshd, status, drbd: await drbdHere(p, resources), ...(tools ? { tools } : {}) };
   return { verdicts: checks.map((c) => judge(c, facts)), facts };
 }
