@@ -1,4 +1,5 @@
 import type { XhError } from '../../shared/errors.js';
+import type { InventoryDomain } from '../../shared/inventory.js';
 import { exitCodeFor } from '../../shared/errors.js';
 import { PEER_PROTOCOL_VERSION, peerRefusal, type PeerLine, type PeerStatus } from '../../shared/protocol/peer.js';
 import { planMigrate2 } from '../decide/migration-plan.js';
@@ -33,6 +34,9 @@ export async function serveForcedCommand(p: MigrationPorts, peer: string, req: M
   }
   const facts = await readMigrationFacts(p, req.name);
   if (!facts.ok) return refuse(facts.error);
+  // taken for a domU's, such a row went through the plan with no config, so no DRBD disk to check
+  const base = rowOfAnother(facts.value.domains, req.name);
+  if (base !== null) return refuse(halfRow('migrate2', req.name, base, p.toolstack.kind));
   const plan = planMigrate2(facts.value, req.name, peer, p.newOperationId());
   if (!plan.ok) return refuse(plan.error);
   const done = await executePlan(p, plan.value, (line) => emit({ v: PEER_PROTOCOL_VERSION, t: 'progress', line: line.slice(0, 4000) }));
@@ -57,11 +61,10 @@ async function statusFor(p: MigrationPorts, peer: string, name: string, notMine:
   // then only stops a move that this state refuses anyway
   const maintenance = flag === 'draining' || flag === 'maintenance' ? { maintenance: flag } : {};
   const answer = (present: 'here' | 'absent', state: string | null, listedAs: string | null, home: string | null): PeerStatus => ({ v: PEER_PROTOCOL_VERSION, t: 'status', host: p.host, name, present, state, listedAs, home, freeMemMiB, ...maintenance, ...toolsOf });
+  // answering would record the asker's visitor under a name no domU has
+  const base = rowOfAnother(list.value, name);
+  if (base !== null) return halfRow('status', name, base, p.toolstack.kind);
   const exact = list.value.find((d) => d.name === name);
-  // xend's migrating-NAME (and Zombie-NAME) pass the grammar, as on an xl Dom0 they may be a
-  // domU's own name: here the row says it is another domU's, and answering would record it as
-  // the asker's visitor under a name no domU has
-  if (exact && exact.baseName !== null && exact.baseName !== name) return halfRow(name, exact.baseName, p.toolstack.kind);
   if (!exact) {
     // mid-migration names count as present: the home must not take "absent" for an answer then
     const transient = list.value.find((d) => d.baseName === name && d.migration !== null);
@@ -91,8 +94,18 @@ function ledgerChange(v: Exclude<PeerStatusLedger, { kind: 'refused' }>, name: s
   return null;
 }
 
-/** The refusal of a `status` about a row the toolstack lists under another domU's name (BASE's). */
-const halfRow = (name: string, base: string, toolstack: string): XhError => ({
+/**
+ * The domU NAME's row belongs to when the toolstack lists NAME as another's, else null. xend's
+ * migrating-NAME (and Zombie-NAME, a domain on its way out) pass the grammar, as on an xl Dom0
+ * they may be a domU's own name: only the row here can say it is another domU's.
+ */
+function rowOfAnother(domains: readonly InventoryDomain[], name: string): string | null {
+  const exact = domains.find((d) => d.name === name);
+  return exact && exact.baseName !== null && exact.baseName !== name ? exact.baseName : null;
+}
+
+/** The refusal of a `status` or `migrate2` about a row the toolstack lists under another domU's name (BASE's). */
+const halfRow = (verb: 'status' | 'migrate2', name: string, base: string, toolstack: string): XhError => ({
   code: 'XH_ERR_COMMAND_REJECTED',
-  message: `rejected: "status ${name}": ${toolstack} lists ${name} as a row of ${base} (a migration's half, or a domain on its way out), never a domU of its own: ask about ${base}; nothing was recorded`,
+  message: `rejected: "${verb} ${name}": ${toolstack} lists ${name} as a row of ${base} (a migration's half, or a domain on its way out), never a domU of its own: ask about ${base}; nothing was ${verb === 'status' ? 'recorded' : 'moved or recorded'}`,
 });
