@@ -114,7 +114,8 @@ export const AGENT_COMMAND_HELP = {
       '  The two halves of a cold move, what `xenherdctl drain --cold-fallback` runs when live migration keeps\n' +
       '  failing: `move-stop` here, then `move-start NAME --from THIS-HOST` on HOST. NAME is down in between.\n' +
       '  Here: NAME is held (no migration or autostart of it meanwhile); refused unless HOST holds a replica of\n' +
-      '  every DRBD resource of NAME; the ledger records NAME as gone to HOST (a visitor\'s record ends), so this\n' +
+      '  every DRBD resource of NAME, each in step with HOST as a live migrate needs it (Connected, UpToDate/UpToDate,\n' +
+      '  read now); the ledger records NAME as gone to HOST (a visitor\'s record ends), so this\n' +
       '  host never starts it again by itself; `xl shutdown -w NAME`; then `drbdadm secondary` on each resource.\n' +
       `  --timeout   how long the guest may take to shut down (default ${DEFAULT_SHUTDOWN_WAIT_MS / 1000} s); past it NAME keeps running\n` +
       '  --reason   the reason the away record gives (default manual; drain when the agent runs a controller\'s drain)\n' +
@@ -122,7 +123,7 @@ export const AGENT_COMMAND_HELP = {
       'Exit 0: NAME is down here and its resources are Secondary; 70/75 XH_ERR_TOOL_FAILED/TIMEOUT: the shutdown failed or\n' +
       'timed out, NAME still runs here and the ledger is as it was; 86 XH_ERR_MIGRATION_PARTIAL: NAME is down but a\n' +
       'resource stayed Primary here (demote it by hand before starting NAME anywhere); 77 refused (HOST holds no\n' +
-      'replica); 81 locked (a migration or start of NAME runs); 1 NAME does not run here; 64 wrong arguments.',
+      'replica, or DRBD is not in step with it); 81 locked (a migration or start of NAME runs); 1 NAME does not run here; 64 wrong arguments.',
   },
   moveStart: {
     name: 'move-start',
@@ -132,7 +133,8 @@ export const AGENT_COMMAND_HELP = {
       '  The two halves of a cold move, what `xenherdctl drain --cold-fallback` runs when live migration keeps\n' +
       '  failing: `move-stop NAME --to THIS-HOST` on HOST, then `move-start` here.\n' +
       '  NAME starts from this host\'s own config (guarded dir, else the config dir), only under the rules of guarded\n' +
-      '  autostart, read now: every peer of every DRBD resource of NAME connected and Secondary, the disk here\n' +
+      '  autostart, read now: every peer of every DRBD resource of NAME connected and Secondary (HOST among them when\n' +
+      '  the .res names it), the disk here\n' +
       '  UpToDate, this host not draining or in maintenance, xl list here not showing NAME. Anything less refuses and\n' +
       '  starts nothing: ask again once DRBD has settled. The ledger then records NAME as a visitor (or, this being its\n' +
       '  home, ends its away record).\n' +

@@ -5,6 +5,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { decideAutostart } from './autostart.js';
 import { homeHere } from './home-claim.js';
 import type { LedgerChange, MigrationFacts } from './migration-plan.js';
+import { notReadyForLiveMigration, type DrbdHereFacts } from './preflight.js';
 
 /**
  * The cold move, the fallback when live migration keeps failing: the source shuts NAME down and
@@ -28,6 +29,8 @@ export interface ColdStopRequest {
 export interface ColdStopFacts extends MigrationFacts {
   /** per DRBD resource of NAME: the hosts its `.res` file names, or why it could not be read */
   readonly resourceHosts: ReadonlyMap<string, { readonly hosts: readonly string[]; readonly file: string } | { readonly problem: string }>;
+  /** this Dom0's DRBD view of each resource of NAME, read after the hold, as a live move's preflight reads it */
+  readonly drbd: DrbdHereFacts;
 }
 
 export interface ColdStopPlan {
@@ -52,10 +55,26 @@ export function planColdStop(f: ColdStopFacts, r: ColdStopRequest): Result<ColdS
     const h = f.resourceHosts.get(res);
     if (!h || 'problem' in h) return err({ code: 'XH_ERR_CONFIG', message: `cannot tell who holds DRBD resource ${res} of ${r.name}: ${h && 'problem' in h ? h.problem : 'not read'}; nothing was shut down` });
     if (!h.hosts.includes(r.target)) return err({ code: 'XH_ERR_REFUSED', message: `${r.target} holds no replica of ${res} (${h.file} names ${h.hosts.join(', ') || 'no host'}): ${r.name} could not start there, so it is not shut down` });
+    const unready = drbdRefusal(f.drbd, res, r.target, h.hosts);
+    if (unready !== null) return err({ code: unready.code, message: `${r.name} is not shut down for ${r.target}, it still runs on ${f.host}: ${unready.message}` });
   }
   const home = homeHere(f.homes, f.ledger, r.name);
   const change: LedgerChange = home ? { kind: 'away', currentHost: r.target, reason: r.reason } : { kind: 'forget' };
   return ok({ name: r.name, from: f.host, to: r.target, operationId: r.operationId, resources: f.resources, change, shutdownWaitMs: r.shutdownWaitMs });
+}
+
+/**
+ * The live move's DRBD gate (agent/decide/preflight.ts, the same rule): a start at the target on
+ * a pair not in step runs the domU on a replica missing writes. The target's start judges only
+ * its own side, and a DRBD 9 target cut off from this Dom0 (beside a tiebreaker) sees nothing amiss.
+ */
+function drbdRefusal(drbd: DrbdHereFacts, res: string, target: string, hosts: readonly string[]): XhError | null {
+  const seen = drbd.resources.get(res);
+  const need = 'a cold move needs it Connected UpToDate/UpToDate, as a live one does';
+  if (!seen) return { code: 'XH_ERR_REFUSED', message: `the DRBD state of ${res} here was not read: ${need}` };
+  if ('code' in seen) return { code: seen.code, message: `cannot read the DRBD state of ${res} here (${seen.message}): ${need}` };
+  const unready = notReadyForLiveMigration(drbd.host, target, seen, 'source', hosts);
+  return unready === null ? null : { code: 'XH_ERR_REFUSED', message: `DRBD ${unready}` };
 }
 
 export interface ColdStartRequest {
@@ -70,6 +89,8 @@ export interface ColdStartFacts extends MigrationFacts {
   readonly config: { readonly path: string; readonly resources: readonly string[] } | null;
   readonly maintenance: Maintenance['state'];
   readonly drbd: { readonly availability: 'ok' | 'tools-missing' | 'module-not-loaded'; readonly resources: ReadonlyMap<string, DrbdResourceView> };
+  /** the hosts each resource's `.res` file names (one that could not be read left out) */
+  readonly resHosts: ReadonlyMap<string, readonly string[]>;
 }
 
 /** What the start records here: NAME's home is here (its away record ends), or it is a visitor. */
@@ -106,6 +127,9 @@ export function planColdStart(f: ColdStartFacts, r: ColdStartRequest): Result<Co
     // the controller's view was checked by the agent before this command ran
     fleetRunningOn: null,
     localHost: f.host,
+    // the Dom0 it left holds the writes: a kernel here with no connection to it (DRBD 9 beside a
+    // tiebreaker) cannot see whether this disk has them, as guarded autostart judges its partner
+    expectedPeer: { host: r.from, resHosts: f.resHosts },
     drbd: f.drbd,
   });
   if (decision.kind !== 'start') return err({ code: 'XH_ERR_REFUSED', message: `${r.name} is not started on ${f.host}: ${decision.detail}` });

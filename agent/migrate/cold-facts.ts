@@ -8,16 +8,18 @@ import { readMaintenanceFlag } from '../host/maintenance-flag.js';
 import { parseDomuConfig } from '../parse/domu-config.js';
 import { readMigrationFacts } from './facts.js';
 import type { MigrationPorts } from './ports.js';
+import { drbdHere } from './preflight-run.js';
 
 /**
  * What each half of a cold move is decided from, read once the domU is held: the migration facts,
- * plus the replica hosts of its resources (shutdown) or its config and DRBD roles read now
+ * plus the replica hosts of its resources and their DRBD state here (shutdown) or its config and DRBD roles read now
  * (start: the rules of guarded autostart, on fresh reads only).
  */
 export async function readColdStopFacts(p: MigrationPorts, name: string): Promise<Result<ColdStopFacts, XhError>> {
   const f = await readMigrationFacts(p, name);
   if (!f.ok) return f;
-  return ok({ ...f.value, resourceHosts: await resourceHosts(p, f.value.resources ?? []) });
+  const resources = f.value.resources ?? [];
+  return ok({ ...f.value, resourceHosts: await resourceHosts(p, resources), drbd: await drbdHere(p, resources) });
 }
 
 /** NAME's config on this host: the guarded dir's (only) one, else `<configDir>/NAME.cfg`; null when neither has one. */
@@ -59,5 +61,7 @@ export async function readColdStartFacts(p: MigrationPorts, name: string): Promi
     }
   }
   const drbdPartner = resources.length > 0 ? await drbdPeerOf(p, resources) : f.value.drbdPartner;
-  return ok({ ...f.value, resources, drbdPartner, config: config.value, maintenance, drbd: { availability, resources: views } });
+  const resHosts = new Map<string, readonly string[]>();
+  for (const [r, h] of await resourceHosts(p, resources)) if (!('problem' in h)) resHosts.set(r, h.hosts);
+  return ok({ ...f.value, resources, drbdPartner, config: config.value, maintenance, drbd: { availability, resources: views }, resHosts });
 }

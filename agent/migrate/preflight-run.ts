@@ -48,9 +48,10 @@ async function toolsHere(p: MigrationPorts): Promise<ToolsFacts> {
 /**
  * Read last, right before the judging: the link state is what decides whether the target's disk
  * is current, and the ssh round trips before can take seconds. Each resource on its own, so one
- * that cannot be read is named, not the whole.
+ * that cannot be read is named, not the whole. A cold move's shutdown reads the same
+ * (migrate/cold-facts.ts), after its hold.
  */
-async function drbdHere(p: MigrationPorts, resources: readonly string[]): Promise<DrbdHereFacts> {
+export async function drbdHere(p: MigrationPorts, resources: readonly string[]): Promise<DrbdHereFacts> {
   const out = new Map<string, DrbdResourceView | XhError>();
   for (const r of resources) {
     const v = await p.drbd.readResource(r);

@@ -11,6 +11,16 @@ const DOM0 = dom('Domain-0', { domid: 0, baseName: 'Domain-0' });
 const home = (name: string, peer: string): HomeEntry => ({ name, peer, options: [], ignoredOptions: [], drbdResources: ['r1'], source: 'migrate-tab' });
 const SINCE = '2025-01-01T00:00:00.000Z';
 
+const view = (role: 'Primary' | 'Secondary', peerRole: 'Primary' | 'Secondary' | null, connection: 'Connected' | 'WFConnection' = 'Connected'): DrbdResourceView => ({
+  name: 'r1',
+  up: true,
+  role,
+  peerRole,
+  connection,
+  disk: 'UpToDate',
+  peerDisk: 'UpToDate',
+  peers: [{ name: 'peer', role: peerRole, connection, disk: 'UpToDate', replication: 'Established', syncedPercent: null }],
+});
 const stopFacts = (over: Partial<ColdStopFacts> = {}): ColdStopFacts => ({
   host: 'xen1',
   ledger: emptyLedger('xen1'),
@@ -20,6 +30,7 @@ const stopFacts = (over: Partial<ColdStopFacts> = {}): ColdStopFacts => ({
   resources: ['r1'],
   drbdPartner: 'xen2',
   resourceHosts: new Map([['r1', { hosts: ['xen1', 'xen2'], file: '/etc/drbd.d/r1.res' }]]),
+  drbd: { host: 'xen1', resources: new Map([['r1', view('Primary', 'Secondary')]]) },
   ...over,
 });
 const stop = (f: ColdStopFacts, target = 'xen2', reason: 'drain' | 'manual' = 'drain') => planColdStop(f, { name: 'web1', target, reason, operationId: 'op-1', shutdownWaitMs: 60_000 });
@@ -50,16 +61,6 @@ describe('planColdStop', () => {
   });
 });
 
-const view = (role: 'Primary' | 'Secondary', peerRole: 'Primary' | 'Secondary' | null, connection: 'Connected' | 'WFConnection' = 'Connected'): DrbdResourceView => ({
-  name: 'r1',
-  up: true,
-  role,
-  peerRole,
-  connection,
-  disk: 'UpToDate',
-  peerDisk: 'UpToDate',
-  peers: [{ name: 'peer', role: peerRole, connection, disk: 'UpToDate', replication: 'Established', syncedPercent: null }],
-});
 const startFacts = (over: Partial<ColdStartFacts> = {}): ColdStartFacts => ({
   host: 'xen2',
   ledger: emptyLedger('xen2'),
@@ -71,6 +72,7 @@ const startFacts = (over: Partial<ColdStartFacts> = {}): ColdStartFacts => ({
   config: { path: '/etc/xen/web1.cfg', resources: ['r1'] },
   maintenance: 'online',
   drbd: { availability: 'ok', resources: new Map([['r1', view('Secondary', 'Secondary')]]) },
+  resHosts: new Map([['r1', ['xen1', 'xen2']]]),
   ...over,
 });
 const startPlan = (f: ColdStartFacts, from = 'xen1') => planColdStart(f, { name: 'web1', from, operationId: 'op-1' });
@@ -105,4 +107,38 @@ describe('planColdStart', () => {
       if (r.says && !p.ok) expect(p.error.message).toContain(r.says);
     });
   }
+});
+
+// A cold move passes the gate a live move's preflight does: the source judges its DRBD link to
+// the target on a fresh read before it shuts anything down, and the target's start looks for a
+// connection to the Dom0 the domU left, as guarded autostart looks for its partner. A DRBD 9 pair
+// whose xen1-xen2 connection is gone (del-peer, or never adjusted in), each side connected to the
+// tiebreaker xen3 alone, was shut down on xen1 and started on xen2's disk, missing xen1's writes.
+const RES3 = { hosts: ['xen1', 'xen2', 'xen3'], file: '/etc/drbd.d/r1.res' };
+const toTiebreaker = (role: 'Primary' | 'Secondary'): DrbdResourceView => ({
+  ...view(role, 'Secondary'),
+  peers: [{ name: 'xen3', role: 'Secondary', connection: 'Connected', disk: 'Diskless', replication: 'Established', syncedPercent: null }],
+});
+
+describe("a cold move passes the live move's DRBD gate", () => {
+  it('the source refuses a pair not connected, naming the state and the fix, before anything is shut down', () => {
+    const r = stop(stopFacts({ drbd: { host: 'xen1', resources: new Map([['r1', view('Primary', null, 'WFConnection')]]) } }));
+    expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringMatching(/^web1 is not shut down for xen2, it still runs on xen1: DRBD r1 on xen1 is WFConnection \(disk UpToDate, peer UpToDate\): DRBD is trying to reach xen2/) } });
+  });
+  it('the source refuses a DRBD 9 kernel connected to the tiebreaker alone: no connection to the target', () => {
+    const f = stopFacts({ resourceHosts: new Map([['r1', RES3]]), drbd: { host: 'xen1', resources: new Map([['r1', toTiebreaker('Primary')]]) } });
+    expect(stop(f)).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('DRBD r1 on xen1 has no connection to xen2 (its peers: xen3; disk UpToDate): connect it (`drbdadm adjust r1`') } });
+  });
+  it('the source refuses when its DRBD state could not be read, with that failure\'s code', () => {
+    const f = stopFacts({ drbd: { host: 'xen1', resources: new Map([['r1', { code: 'XH_ERR_TOOL_FAILED', message: 'drbdadm status r1: exit 10' }]]) } });
+    expect(stop(f)).toMatchObject({ ok: false, error: { code: 'XH_ERR_TOOL_FAILED', message: expect.stringContaining('cannot read the DRBD state of r1 here (drbdadm status r1: exit 10)') } });
+  });
+  it("the source's own disk detached is the way off it: shut down for a target whose disk is UpToDate", () => {
+    const f = stopFacts({ drbd: { host: 'xen1', resources: new Map([['r1', { ...view('Primary', 'Secondary'), disk: 'Diskless' }]]) } });
+    expect(stop(f)).toMatchObject({ ok: true });
+  });
+  it('the target refuses a start with no connection to the Dom0 the domU left, though its tiebreaker is Connected', () => {
+    const f = startFacts({ resHosts: new Map([['r1', RES3.hosts]]), drbd: { availability: 'ok', resources: new Map([['r1', toTiebreaker('Secondary')]]) } });
+    expect(startPlan(f)).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('web1 is not started on xen2: DRBD resource r1 has no connection to xen1, the domU\'s partner') } });
+  });
 });
