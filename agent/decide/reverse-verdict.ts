@@ -18,6 +18,8 @@ export interface ReverseFacts {
   readonly exitCode: number | null;
   readonly result: PeerResult | null;
   readonly stderr: string;
+  /** the peer's answer was cut mid-line, in words (agent/migrate/peer-answer.ts) */
+  readonly cut?: string;
 }
 
 export type ReverseVerdict = { readonly kind: 'back'; readonly warning: string | null } | { readonly kind: 'failed'; readonly error: XhError };
@@ -25,7 +27,7 @@ export type ReverseVerdict = { readonly kind: 'back'; readonly warning: string |
 const failed = (error: XhError): ReverseVerdict => ({ kind: 'failed', error });
 
 export function reverseVerdict(f: ReverseFacts): ReverseVerdict {
-  const why = f.result?.message ?? (f.stderr.trim().split('\n').pop() || `exit ${String(f.exitCode)}`);
+  const why = f.result?.message ?? f.cut ?? (f.stderr.trim().split('\n').pop() || `exit ${String(f.exitCode)}`);
   if (f.here === true && f.exitCode === 0) return { kind: 'back', warning: null };
   if (f.here === true) {
     if (f.there !== false) {

@@ -269,7 +269,7 @@ async function verifyReturn(p: MigrationPorts, plan: MigrationPlan, peer: string
   if (!a) return { code: 'XH_ERR_INTERNAL', message: 'verify before ask-peer in the plan' };
   const here = await presentHere(p, plan.name);
   const there = here === true && a.answer.exitCode !== 0 ? await runsOnPeer(p, peer, plan.name) : null;
-  const v = reverseVerdict({ name: plan.name, host: p.host, peer, here, there, exitCode: a.answer.exitCode, result: a.result, stderr: a.answer.stderr });
+  const v = reverseVerdict({ name: plan.name, host: p.host, peer, here, there, exitCode: a.answer.exitCode, result: a.result, stderr: a.answer.stderr, cut: a.answer.cut });
   if (v.kind === 'failed') return v.error;
   if (v.warning) run.warnings.push(v.warning);
   return null;

@@ -20,6 +20,8 @@ export interface PeerAnswer {
   readonly lines: readonly PeerLine[];
   /** the peer's stderr, for a person when something went wrong */
   readonly stderr: string;
+  /** set when the answer's last line was cut mid-write: that, in words (the lines before it stand) */
+  readonly cut?: string;
 }
 
 export interface PeerPort {

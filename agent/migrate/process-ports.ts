@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import { realClock } from '../../shared/clock/real-clock.js';
 import type { XhError } from '../../shared/errors.js';
 import { CONTROL_PROTOCOL_VERSION } from '../../shared/protocol/agent-control.js';
-import { PeerLineSchema, type PeerLine } from '../../shared/protocol/peer.js';
-import { parseJsonLine } from '../../shared/protocol/json-line.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { createDrbdAdapter } from '../adapters/drbd.js';
 import { takeLock } from '../../shared/fs/file-lock.js';
@@ -15,7 +13,8 @@ import { tcpReachable } from '../adapters/tcp-probe.js';
 import { nudgeSocket } from '../control/nudge.js';
 import type { HostContext } from './context.js';
 import { holdKept } from './kept-hold.js';
-import { controlPurpose, type HeldDomu, type HoldPurpose, type MigrationPorts, type PeerAnswer, type PeerPort } from './ports.js';
+import { readPeerAnswer } from './peer-answer.js';
+import { controlPurpose, type HeldDomu, type HoldPurpose, type MigrationPorts, type PeerPort } from './ports.js';
 
 /**
  * The migration ports of a CLI process on a real Dom0: ssh2 with the migration key to the peer's
@@ -53,21 +52,8 @@ function peerPort(c: HostContext): PeerPort {
     async ask(peer, command, onLine) {
       const { address, port } = peerEndpoint(c, peer);
       const { execOnPeer } = await import('../adapters/peer-ssh.js');
-      const lines: PeerLine[] = [];
-      let bad: string | null = null;
-      const r = await execOnPeer({ name: peer, address, port, user: m.sshUser, keyFile: c.real(m.keyFile), knownHostsFile: c.real(m.knownHostsFile) }, command, (line, stream) => {
-        if (stream !== 'stdout' || line === '' || bad !== null) return;
-        const parsed = parseJsonLine(line, PeerLineSchema);
-        if (!parsed.ok) {
-          bad = line;
-          return;
-        }
-        lines.push(parsed.value);
-        onLine?.(parsed.value);
-      });
-      if (!r.ok) return r;
-      if (bad !== null) return err<XhError>({ code: 'XH_ERR_PROTOCOL', message: `${peer} answered ${JSON.stringify((bad as string).slice(0, 200))}, not xenherd's peer protocol: is an older xenherd-agent installed there? Upgrade it` });
-      return ok<PeerAnswer>({ exitCode: r.value.exitCode, lines, stderr: r.value.stderr });
+      const target = { name: peer, address, port, user: m.sshUser, keyFile: c.real(m.keyFile), knownHostsFile: c.real(m.knownHostsFile) };
+      return readPeerAnswer(peer, (line) => execOnPeer(target, command, line), onLine);
     },
   };
 }
