@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { XhError } from '../../shared/errors.js';
 import { WireErrorCodeSchema } from '../../shared/protocol/wire-error-code.js';
+import { andList } from '../../shared/text/and-list.js';
 import { clipped } from '../../shared/text/printable.js';
 import { NOT_TRUSTED_FIX, type CertificateTimeFault } from './trusted-chain.js';
 import { isNotTls } from './verified-tls.js';
@@ -43,4 +44,36 @@ export function unreadRefusal(status: number, raw: unknown): XhError {
   if (!e.success) return { code: 'XH_ERR_PROTOCOL', message: `the controller answered HTTP ${status} without an error code` };
   const { code, message } = e.data.error;
   return { code: 'XH_ERR_PROTOCOL', message: `the controller refused the request with ${code}, an error code this xenherdctl does not know (the controller is newer: upgrade xenherdctl to read it): ${clipped(message, 2000)}` };
+}
+
+/**
+ * Request keys this xenherdctl sends only when their option is given, so that a controller older
+ * than the option refuses the request (its body schema is strict) rather than run it without.
+ */
+const OPTION_OF_KEY: ReadonlyMap<string, string> = new Map([
+  ['dryRun', '--dry-run'],
+  ['coldFallback', '--cold-fallback'],
+  ['groupSize', '--group-size'],
+]);
+
+/**
+ * E, a controller's refusal of BODY, said as what it is when it refuses only keys of options given
+ * (its words: 'body: Unrecognized key: "dryRun"'): the controller is older than this xenherdctl.
+ * Left as it came, it read as the operator's usage error, naming a key no one typed.
+ */
+export function olderControllerRefusal<E extends XhError>(e: E, body: unknown): E | XhError {
+  const m = e.code === 'XH_ERR_USAGE' ? /\bbody: Unrecognized keys?: ("[^"]*"(?:, "[^"]*")*)/.exec(e.message) : null;
+  if (m?.[1] === undefined || typeof body !== 'object' || body === null) return e;
+  const keys = [...m[1].matchAll(/"([^"]*)"/g)].map((k) => k[1] ?? '');
+  const given = (k: string): boolean => Object.hasOwn(body, k) && (body as Record<string, unknown>)[k] !== false;
+  const options = keys.flatMap((k) => {
+    const option = OPTION_OF_KEY.get(k);
+    return option !== undefined && given(k) ? [option] : [];
+  });
+  if (options.length === 0 || options.length !== keys.length) return e;
+  const them = options.length === 1 ? 'it' : 'them';
+  return {
+    code: 'XH_ERR_PROTOCOL',
+    message: `the controller is older than this xenherdctl and does not know ${andList(options)}: nothing was started; upgrade the controller, or run the command without ${them} (its refusal: ${clipped(e.message, 300)})`,
+  };
 }

@@ -11,7 +11,7 @@ import type { CtlConfig } from './config.js';
 import { MAX_ANSWER_BYTES, readBody, type BodyFailure } from './read-body.js';
 import { firstRealIssue, readTolerantly } from './tolerant-read.js';
 import { connectVerified, describeSocketError } from './verified-tls.js';
-import { isHangUp, nodeTlsHint, PLAIN_TO_TLS_HINT, unreachable, unreadRefusal, type CtlError } from './client-errors.js';
+import { isHangUp, nodeTlsHint, olderControllerRefusal, PLAIN_TO_TLS_HINT, unreachable, unreadRefusal, type CtlError } from './client-errors.js';
 import { namingTokenSent } from './token-sent.js';
 import { TRY_EVERY_ADDRESS } from '../../shared/dual-stack.js';
 
@@ -130,7 +130,7 @@ export class CtlClient {
   /** POST PATH with a JSON body; the answer parsed with SCHEMA, waited for up to TIMEOUTMS. */
   async post<T>(path: string, body: unknown, schema: z.ZodType<T>, timeoutMs = this.timeoutMs): Promise<Result<T, CtlError>> {
     const r = await this.ready();
-    return r.ok ? this.ask('POST', path, JSON.stringify(body), schema, timeoutMs) : r;
+    return r.ok ? this.ask('POST', path, JSON.stringify(body), schema, timeoutMs).then((a) => (a.ok ? a : err(olderControllerRefusal(a.error, body)))) : r;
   }
 
   /**
@@ -183,7 +183,7 @@ export class CtlClient {
       cancel();
       if (!text.ok) return text;
       const e = this.parse(r.statusCode ?? 0, text.value, ApiErrorSchema);
-      return e.ok ? err({ code: 'XH_ERR_PROTOCOL', message: 'the controller answered an error without saying which' }) : e;
+      return e.ok ? err({ code: 'XH_ERR_PROTOCOL', message: 'the controller answered an error without saying which' }) : err(olderControllerRefusal(e.error, body));
     }
     return new Promise((resolve) => {
       let last: L | null = null;
