@@ -1,6 +1,7 @@
 import type { Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
 import type { OverlayMove, PlanFacts } from '../plan/facts.js';
 import { leftover, mayClearUp } from '../plan/leftover-text.js';
+import { waitingNote } from '../plan/waiting-note.js';
 import type { InFlightBook } from './in-flight.js';
 import { reportsShowMoved } from './confirm-arrival.js';
 import { runMove } from './migration-runner.js';
@@ -132,7 +133,8 @@ export class MoveScheduler {
       if (pending.length > 0 && (paused !== null || this.book.running > 0)) return; // woken when the pause ends or a slot frees
       const waiting = left.filter((l) => mayClearUp(l) && now - this.since(l.name, now) < this.s.transientWaitMs);
       if (waiting.length > 0) {
-        this.noteOnce(`waiting: ${waiting.map((l) => l.message).join('; ')}`.slice(0, 3000));
+        const note = waitingNote(waiting);
+        this.noteOnce(note.line, note.key);
         this.wakeSoon(Math.min(...waiting.map((l) => this.s.transientWaitMs - (now - this.since(l.name, now)))) + 1);
         return;
       }
@@ -147,10 +149,10 @@ export class MoveScheduler {
     this.finish(left, pending);
   }
 
-  /** A note for the operator, not repeated while it stays the same. */
-  private noteOnce(line: string): void {
-    if (line === this.lastNote) return;
-    this.lastNote = line;
+  /** A note for the operator, not repeated while it stays the same (KEY: what makes it the same). */
+  private noteOnce(line: string, key: string = line): void {
+    if (key === this.lastNote) return;
+    this.lastNote = key;
     this.spec.note?.(line);
   }
 

@@ -131,3 +131,25 @@ describe('the cold fallback onto a DRBD pair out of step', () => {
     bed.neverTwice();
   });
 });
+
+describe('a drain whose many domUs wait for their DRBD pairs', () => {
+  it('says once how many wait and why, not each sentence cut off, and not again as each pair gets in step', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `v${String(i).padStart(2, '0')}`);
+    const bed = await jobsBed({ hosts: [{ name: 'xen1', totalMiB: 65_536 }, { name: 'xen2', totalMiB: 65_536 }], domus: names.map((name) => ({ name, home: 'xen1', replicas: ['xen1', 'xen2'], memMiB: 1024 })) });
+    const xen1 = bed.fleet.host('xen1');
+    xen1.drbd = names.map((n) => resyncing(`r-${n}`));
+    xen1.reportDrbd();
+    const job = bed.start({ ...DRAIN, coldFallback: false, allowPartial: false });
+    const waiting = () => job.events.flatMap((e) => (e.type === 'note' && e.line.startsWith('waiting') ? [e.line] : []));
+    await bed.until(() => waiting().length > 0, 'the waiting note');
+    for (let i = 0; i < names.length; i++) {
+      xen1.drbd = names.map((n, j) => (j <= i ? inStep(`r-${n}`) : resyncing(`r-${n}`)));
+      xen1.reportDrbd();
+      await bed.clock.advance(2_000);
+    }
+    expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 12 });
+    expect(waiting()).toEqual([
+      'waiting (12 domUs): 12 domUs (v00, v01, v02, v03, v04, v05, v06, v07 and 4 more) alike, e.g. v00 cannot be moved to xen2: DRBD r-v00 on xen1 is SyncSource (disk UpToDate, peer Inconsistent): its disks are not in step yet (a resync or catch-up is under way); wait for UpToDate/UpToDate before migrating (`drbdadm status r-v00`) (DRBD gets there by itself: drain and restore wait up to 5 min for it)',
+    ]);
+  });
+});

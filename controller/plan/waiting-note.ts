@@ -1,0 +1,44 @@
+import type { Leftover } from '../../shared/protocol/ctl-jobs.js';
+
+/** The most domUs a group of the note names; the job's end and `--json` name every one. */
+const NAMED_UP_TO = 8;
+/** The most reasons the note spells out. */
+const REASONS_UP_TO = 5;
+
+/**
+ * What makes two waiting domUs wait alike. A DRBD pair out of step names the domU's own resource
+ * in its sentence, so those group by the pair's hosts and state; any other sentence differs only
+ * by the domU's name.
+ */
+function reasonOf(l: Leftover): string {
+  const b = l.blocker;
+  if (b.kind === 'drbd-not-ready') return `drbd ${b.host} ${b.target} ${b.state} ${b.clearsUp}`;
+  return `${b.kind} ${l.message.split(l.name).join('\u0000')}`;
+}
+
+const names = (ls: readonly Leftover[]): string => {
+  const shown = ls.slice(0, NAMED_UP_TO).map((l) => l.name);
+  return ls.length > NAMED_UP_TO ? `${shown.join(', ')} and ${ls.length - NAMED_UP_TO} more` : shown.join(', ');
+};
+
+/**
+ * The note a job writes while domUs wait for something that clears up by itself. A roll's group
+ * back from its reboot waits for the DRBD links of every domU it brings home: each domU's whole
+ * sentence, runbook included, made a line cut off mid-word at a few domUs, naming neither the
+ * others nor how many waited. Alike ones are said once, with their count and names. KEY changes
+ * only when the reasons do: the line is not said again each time one domU of a group is ready.
+ */
+export function waitingNote(waiting: readonly Leftover[]): { readonly line: string; readonly key: string } {
+  const groups = new Map<string, Leftover[]>();
+  for (const l of waiting) {
+    const k = reasonOf(l);
+    const g = groups.get(k);
+    if (g === undefined) groups.set(k, [l]);
+    else g.push(l);
+  }
+  const said = [...groups.values()].slice(0, REASONS_UP_TO).map((g) => (g.length === 1 ? g[0]!.message : `${g.length} domUs (${names(g)}) alike, e.g. ${g[0]!.message}`));
+  const more = groups.size - said.length;
+  const rest = more > 0 ? `; and ${more} more reason${more === 1 ? '' : 's'} (the job's end names each domU)` : '';
+  const count = waiting.length === 1 ? '' : ` (${waiting.length} domUs)`;
+  return { line: `waiting${count}: ${said.join('; ')}${rest}`, key: [...groups.keys()].sort().join('\n') };
+}
