@@ -111,7 +111,12 @@ export function eventSteps(before: HostDrbdView | null, after: HostDrbdView | nu
   for (const r of after.resources) {
     const old = was.get(r.name);
     if (!old) continue;
-    for (const step of steps9(old, r)) {
+    const steps = steps9(old, r);
+    // a resource this change left as it was prints nothing: rebuilding the list for it made every
+    // commit cost each Dom0 its resources squared, for every Dom0 of the fleet
+    const only = steps.length === 1 ? steps[0] : undefined;
+    if (only !== undefined && !('helper' in only) && JSON.stringify(objects9(r, only)) === JSON.stringify(objects9(old))) continue;
+    for (const step of steps) {
       if ('helper' in step) {
         out.push({ lines: helperLines9(r, step), resource: r.name });
         continue;
