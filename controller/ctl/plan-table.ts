@@ -1,6 +1,7 @@
 import type { LeftoverAsRead, MoveAsRead, PlanAsRead } from '../../shared/protocol/ctl-jobs-read.js';
 import { printable } from '../../shared/text/printable.js';
 import { table } from './format.js';
+import { leftoverMessages, moveLimitWords } from '../../shared/text/move-limit-words.js';
 
 const movesTable = (sets: readonly (readonly MoveAsRead[])[]): string =>
   table([['SET', 'DOMU', 'FROM', 'TO', 'MEM', 'WHY'], ...sets.flatMap((set, i) => set.map((m) => [String(i + 1), m.name, m.from, m.to, `${m.memMiB} MiB`, m.why].map(printable)))]);
@@ -15,15 +16,23 @@ const EACH_UP_TO = 20;
  */
 export function leftoversBlock(ls: readonly LeftoverAsRead[], title: string): string {
   if (ls.length === 0) return '';
-  if (ls.length <= EACH_UP_TO) return `${title} (${ls.length}):\n${ls.map((l) => `  ${printable(l.message)}`).join('\n')}\n`;
+  // those a rebalance's --max-moves alone left are one reason, said once (shared/text/move-limit-words.ts)
+  if (ls.length <= EACH_UP_TO) return `${title} (${ls.length}):\n${leftoverMessages(ls).map((m) => `  ${printable(m)}`).join('\n')}\n`;
+  const capped = ls.filter((l) => l.blocker.kind === 'move-limit');
   const byHost = new Map<string | null, LeftoverAsRead[]>();
   for (const l of ls) {
+    if (capped.includes(l)) continue;
     const on = byHost.get(l.host);
     if (on === undefined) byHost.set(l.host, [l]);
     else on.push(l);
   }
   const where = (host: string | null): string => (host === null ? 'running nowhere' : `on ${printable(host)}`);
   const lines = [...byHost].map(([host, on]) => `  ${where(host)}: ${on.length} domU${on.length === 1 ? '' : 's'}, e.g. ${printable(on[0]?.message ?? '')}`);
+  const limit = capped[0]?.blocker.limit;
+  if (capped.length > 0) {
+    const names = `${capped.length} domU${capped.length === 1 ? '' : 's'} (${capped.slice(0, 3).map((l) => l.name).join(', ')}${capped.length > 3 ? ', ...' : ''})`;
+    lines.push(`  ${printable(typeof limit === 'number' ? moveLimitWords([names], limit) : (capped[0]?.message ?? ''))}`);
+  }
   return `${title} (${ls.length}, by host; --json lists each):\n${lines.join('\n')}\n`;
 }
 

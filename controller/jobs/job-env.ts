@@ -2,6 +2,7 @@ import type { ErrorCode } from '../../shared/errors.js';
 import type { JobEnd, Leftover, Move, MovePhase } from '../../shared/protocol/ctl-jobs.js';
 import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import { noAgentMessage } from '../fleet/no-agent-message.js';
+import { leftoverMessages } from '../../shared/text/move-limit-words.js';
 import type { FactHost, PlanFacts } from '../plan/facts.js';
 import type { PlanPolicy } from '../plan/policy.js';
 import type { RollRecords } from '../plan/roll-record.js';
@@ -47,7 +48,8 @@ export function leftoverCode(ls: readonly Leftover[]): ErrorCode {
 /** A plan's moves (its sets in order) and leftovers: one scheduler step. */
 export const stepOf = (p: { readonly sets: readonly (readonly Move[])[]; readonly leftovers: readonly Leftover[] }): { moves: Move[]; leftovers: readonly Leftover[] } => ({ moves: p.sets.flat(), leftovers: p.leftovers });
 
-export const remainingText = (ls: readonly Leftover[]): string => ls.map((l) => l.message).join('; ');
+/** The leftovers' messages, those a rebalance's --max-moves left said once for all (shared/text/move-limit-words.ts). */
+export const remainingText = (ls: readonly Leftover[]): string => leftoverMessages(ls).join('; ');
 
 /** Move contexts of one job: progress events with elapsed time, every end logged for the audit trail. */
 export function moveContexts(env: JobEnv, job: JobRun, reason: MoveContext['reason'], operationIdOf: (m: Move) => string, coldFallback: boolean): (m: Move, stopping: () => StopReason | null) => MoveContext {

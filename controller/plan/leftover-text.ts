@@ -1,6 +1,7 @@
 import type { Blocker, HostBlock, Leftover } from '../../shared/protocol/ctl-jobs.js';
 import { TRANSIENT_WAIT_MS } from './policy.js';
 import { SETTLE_TWO_COPIES } from '../fleet/route.js';
+import { moveLimitWords } from '../../shared/text/move-limit-words.js';
 
 const HOST_WHY: Record<HostBlock, string> = {
   'not-reported': 'has not reported to this controller',
@@ -54,7 +55,7 @@ export function describeBlocker(name: string, b: Blocker): string {
     case 'cooldown':
       return `${name} moved recently; rebalance leaves it where it is until ${hourMinuteUtc(b.untilMs)} (\`xenherdctl reverse ${name}\` brings it home now)`;
     case 'move-limit':
-      return `${name}: not in this plan, whose ${b.limit} moves (--max-moves) went to others; run the rebalance again once they are done`;
+      return moveLimitWords([name], b.limit);
     case 'failed':
       return `${name}: ${b.attempts} attempt${b.attempts === 1 ? '' : 's'} failed (${b.code}: ${b.message}); it still runs where it was`;
     case 'alarm':
