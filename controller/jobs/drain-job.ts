@@ -46,7 +46,8 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
     return failure(leftoverCode(down), `${host} is already empty and in maintenance, but ${downText([host], down)}`, down);
   }
   const limits = limitsWith(env.settings.limits, req.maxParallel);
-  const plan = planDrain(f0, [host], { ...env.policy, limits, coldFallback: req.coldFallback });
+  // the plan shown and each step the executor runs keep off the hosts other drains empty, as they are now
+  const plan = planDrain(f0, [host], { ...env.policy, limits, coldFallback: req.coldFallback, emptiedElsewhere: env.drainsElsewhere(job) });
   job.emit({ type: 'plan', plan });
   // what may clear up on its own (a migration ending, a resync) is waited for, not refused; a Dom0
   // whose link is down now may be powered off, and is not worth the host out of service meanwhile
@@ -66,7 +67,7 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
       env,
       job,
       {
-        step: (f) => stepOf(planDrain(f, [host], { ...env.policy, creditDepartures: false, coldFallback: req.coldFallback })),
+        step: (f) => stepOf(planDrain(f, [host], { ...env.policy, creditDepartures: false, coldFallback: req.coldFallback, emptiedElsewhere: env.drainsElsewhere(job) })),
         limits,
         contextFor: moveContexts(env, job, 'drain', () => claim.operationId, req.coldFallback),
       },

@@ -27,6 +27,8 @@ export interface JobEnv {
   readonly recentMoves: Map<string, number>;
   /** why a rebalance must wait now (a drain, restore or roll runs); null: it may go */
   rebalanceBlocked(): string | null;
+  /** the hosts the other drains of this controller empty, queued or running (not EXCEPT's own) */
+  drainsElsewhere(except: JobRun | null): string[];
   /** another job of this controller working on HOST, if any */
   jobOn(host: string, except: JobRun): JobRun | null;
   /** registers the scheduler, so it is poked when another job ends */

@@ -68,6 +68,7 @@ export class JobHub {
       rollRecords,
       recentMoves: new Map(),
       rebalanceBlocked: () => this.rebalanceBlocked(),
+      drainsElsewhere: (except) => this.drainsElsewhere(except),
       jobOn: (host, except) => [...this.jobs.values()].find((j) => j !== except && j.hosts.includes(host)) ?? null,
       track: (s) => {
         this.schedulers.add(s);
@@ -89,7 +90,8 @@ export class JobHub {
     if (unheard) return err(unheard);
     switch (req.kind) {
       case 'drain':
-        return ok(await drainInSlices(clock, f, req.hosts, { ...p, limits: limitsWith(p.limits, req.maxParallel ?? null), coldFallback: req.coldFallback === true }));
+        // as the drain would run now: never to a host another drain of this controller empties
+        return ok(await drainInSlices(clock, f, req.hosts, { ...p, limits: limitsWith(p.limits, req.maxParallel ?? null), coldFallback: req.coldFallback === true, emptiedElsewhere: this.drainsElsewhere(null) }));
       case 'restore':
         return ok(planRestore(f, req.host, p));
       case 'rebalance':
@@ -223,6 +225,11 @@ export class JobHub {
       case 'maintenance':
         return runMaintenance(this.env, job, req);
     }
+  }
+
+  /** The hosts of this controller's drains (queued behind a stopped run too), EXCEPT's aside. */
+  private drainsElsewhere(except: JobRun | null): string[] {
+    return [...new Set([...this.jobs.values()].filter((j) => j !== except && j.kind === 'drain').flatMap((j) => j.hosts))].sort();
   }
 
   /** Rebalancing waits while this controller drains, restores or rolls, or the view shows a host draining with a migration running. */

@@ -89,7 +89,7 @@ export async function drainGroup(env: JobEnv, job: JobRun, req: RollRequest, lab
     env,
     job,
     {
-      step: (f) => stepOf(planDrain(f, hosts, { ...env.policy, creditDepartures: false, coldFallback: req.coldFallback })),
+      step: (f) => stepOf(planDrain(f, hosts, { ...env.policy, creditDepartures: false, coldFallback: req.coldFallback, emptiedElsewhere: env.drainsElsewhere(null) })),
       limits: limitsWith(env.settings.limits, req.maxParallel),
       contextFor: moveContexts(env, job, 'drain', (m: Move) => ops.get(m.from) ?? (job.operationId as string), req.coldFallback),
     },

@@ -10,7 +10,8 @@ import { toEnd, type Steps } from './steps.js';
 
 /**
  * Empty HOSTS (one host, or a roll group at once): every domU running there gets a target its
- * disks allow, that may receive now and has room, never another host being emptied; a visitor
+ * disks allow, that may receive now and has room, never another host being emptied (by this plan or
+ * by another drain: policy.emptiedElsewhere); a visitor
  * goes back to its home. Largest first, so the big ones find room while there is most of it.
  * What cannot move is a leftover with its reason.
  */
@@ -24,7 +25,7 @@ export function planDrain(facts: PlanFacts, hosts: readonly string[], policy: Pl
  * took up to 220 ms in one go at 40,000 domUs.
  */
 export function* drainSteps(facts: PlanFacts, hosts: readonly string[], policy: PlanPolicy): Steps<PlanOf<'drain'>> {
-  const emptied = new Set(hosts);
+  const emptied = new Set([...hosts, ...(policy.emptiedElsewhere ?? [])]);
   const cap = new Capacity(facts, policy.reserveMiB, policy.creditDepartures);
   const moves: Move[] = [];
   const leftovers: Leftover[] = [];

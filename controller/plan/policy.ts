@@ -34,6 +34,12 @@ export interface PlanPolicy {
    * sending no migration stream the older tools refuse. Absent: false.
    */
   readonly coldFallback?: boolean;
+  /**
+   * Hosts other drains of this controller empty (queued or running): never a target, as the hosts
+   * a plan empties itself are not. Their flag reaches the view only once their agent reports it,
+   * and two drains asked together each planned moves to the other's host meanwhile. Absent: none.
+   */
+  readonly emptiedElsewhere?: readonly string[];
 }
 
 export interface RebalancePolicy {
