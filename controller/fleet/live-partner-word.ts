@@ -65,3 +65,35 @@ export function liveLinkTo(index: FleetIndex, resources: readonly string[], sile
   }
   return null;
 }
+
+/**
+ * A reachable Dom0 whose DRBD reports its link to SILENT (unreachable) down now, on one of
+ * RESOURCES: its name, the first such (by name); null when none does. With no live link to SILENT
+ * beside it (liveLinkTo), the Dom0 itself is gone, or cut off, not only its agent.
+ */
+export function cutLinkTo(index: FleetIndex, resources: readonly string[], silent: string, fresh: Freshness): string | null {
+  const s = index.record(silent);
+  if (s === undefined || isReachable(s, fresh.now, fresh.staleAfterMs)) return null;
+  const held = new Set((s.state?.drbd.resources ?? []).map((r) => r.name));
+  const witnesses = [...index.hostRecords()].filter((l) => l.host !== silent && isReachable(l, fresh.now, fresh.staleAfterMs)).sort((a, b) => a.host.localeCompare(b.host));
+  for (const l of witnesses) {
+    for (const res of l.state?.drbd.resources ?? []) {
+      const peer = resources.includes(res.name) ? peerNamed(index, res.peers, silent) : undefined;
+      if (peer !== undefined && peer.connection !== 'Connected' && (peer.name === silent || held.has(res.name))) return l.host;
+    }
+  }
+  return null;
+}
+
+export interface DrbdWitness {
+  /** a reachable Dom0 linked to SILENT now */
+  readonly up: LiveLink | null;
+  /** a reachable Dom0 whose link to SILENT is down now */
+  readonly cut: string | null;
+}
+
+/** What SILENT's DRBD peers heard now say of it, on the resources of its last report. */
+export function drbdWitness(index: FleetIndex, silent: string, fresh: Freshness): DrbdWitness {
+  const rs = (index.record(silent)?.state?.drbd.resources ?? []).map((r) => r.name);
+  return { up: liveLinkTo(index, rs, silent, fresh), cut: cutLinkTo(index, rs, silent, fresh) };
+}

@@ -4,6 +4,8 @@ import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { planDrain } from '../plan/drain.js';
 import { mayClearUp, waitsOnUnreachable } from '../plan/leftover-text.js';
 import { drainClaim } from '../plan/maintenance-claims.js';
+import { lostHost } from '../plan/lost-host.js';
+import { andList } from '../../shared/text/and-list.js';
 import { accounted, alarmText, beyondRemain, downText, leftUnderAlarm, nothingRemains, watchDrain } from './drain-account.js';
 import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, waitFor, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
@@ -102,7 +104,14 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
     // after the stay note, as the leftovers say them: where a domU that left runs under its ALARM, and the moves a ledger keeps as one
     const more = [...leftUnderAlarm([host], a), alarmText(a.alarms)].filter((x) => x !== '');
     // every domU gone but one held by an ALARM: nothing remains, and the ALARM (in `more`) is why it stays draining
-    const remain = a.remain.length === 0 ? `no domU remains on ${host}` : `${a.remain.length} domU(s) remain on ${host}`;
+    // a Dom0 taken as gone runs nothing heard: its domUs are not said to "remain" there (plan/lost-host.ts)
+    const lost = a.remain.length === 0 ? null : lostHost(port.facts(), host);
+    const remain =
+      a.remain.length === 0
+        ? `no domU remains on ${host}`
+        : lost !== null
+          ? `${lost.words}, and ${a.remain.length} domU(s) of it run on no Dom0 heard from (${andList(a.remain.map((l) => l.name))}): if ${host} is down, they are down with it; each leftover says what to look at and where it may start`
+          : `${a.remain.length} domU(s) remain on ${host}`;
     return failure(code, [`${why}: ${remain} (${moved} moved)${alsoDown}`, stayNote(host), ...more].join('; '), remaining, moved);
   } finally {
     // whatever the ending, this job renews nothing any more (a release above already ended the lease)

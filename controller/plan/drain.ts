@@ -4,6 +4,7 @@ import { domuBlock, sourceBlock } from './eligibility.js';
 import type { FactDomu, PlanFacts } from './facts.js';
 import { jobSets } from './job-sets.js';
 import { leftover } from './leftover-text.js';
+import { lostHost, lostLeftover, type LostHost } from './lost-host.js';
 import { chooseTarget } from './placement.js';
 import type { PlanPolicy } from './policy.js';
 import { toEnd, type Steps } from './steps.js';
@@ -30,6 +31,8 @@ export function* drainSteps(facts: PlanFacts, hosts: readonly string[], policy: 
   const moves: Move[] = [];
   const leftovers: Leftover[] = [];
   const domus: { d: FactDomu; h: string }[] = [];
+  // read once a host: whether a peer's DRBD still reaches it goes over every host's report
+  const lostOf = new Map<string, LostHost | null>();
   for (const h of new Set(hosts)) {
     for (const d of facts.domusOn(h)) domus.push({ d, h });
     yield;
@@ -44,7 +47,10 @@ export function* drainSteps(facts: PlanFacts, hosts: readonly string[], policy: 
     }
     const src = sourceBlock(facts.host(h));
     if (src) {
-      leftovers.push(leftover(d.name, h, { kind: 'source-unavailable', host: h, why: src }));
+      // a Dom0 taken as gone runs nothing to wait for: its domUs run on no Dom0 heard from
+      if (!lostOf.has(h)) lostOf.set(h, lostHost(facts, h));
+      const lost = lostOf.get(h) ?? null;
+      leftovers.push(lost !== null ? lostLeftover(d, lost) : leftover(d.name, h, { kind: 'source-unavailable', host: h, why: src }));
       continue;
     }
     const t = chooseTarget(facts, cap, d, h, emptied, policy.coldFallback === true);

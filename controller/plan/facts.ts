@@ -8,6 +8,7 @@ import { supersededOn } from '../fleet/superseded.js';
 import { holdsNothingOf } from '../fleet/foreign-claims.js';
 import { unsettledOf, type UnsettledMigration } from '../fleet/unsettled.js';
 import { unexplainedHalves } from '../fleet/mid-migration-refusal.js';
+import { drbdWitness, type DrbdWitness } from '../fleet/live-partner-word.js';
 
 /**
  * What the planner reads: the fleet view (the agents' last reports) seen through the moves a job
@@ -117,6 +118,8 @@ export interface PlanFacts {
   drbd(host: string, resource: string): LinkDrbdResource | undefined;
   /** where NAME, running nowhere seen, may run unseen: Dom0s that could run it and are unheard (fleet/unseen-places.ts) */
   unseenPlaces(name: string): readonly string[];
+  /** SILENT (unheard) by its DRBD peers heard now, on the resources of its last report: one linked to it (it runs, its agent alone silent), one whose link to it is down */
+  drbdWitness(silent: string): DrbdWitness;
 }
 
 export interface FactsInput {
@@ -197,6 +200,7 @@ export function planFacts(input: FactsInput): PlanFacts {
     runningNames,
     drbd,
     unseenPlaces: (n) => unseenPlaces(index, n, fresh),
+    drbdWitness: (h) => drbdWitness(index, h, fresh),
   };
 }
 
