@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { splitLines } from './tool-lines.js';
 import {
   isConnectionWord,
   isDisk,
@@ -39,10 +40,9 @@ function eachLine<T>(
   expected: string,
   one: (line: string) => T | null,
 ): Result<T[], ParseFailure> {
-  const lines = text.split('\n');
   // One trailing newline ends the last line; it is not an extra (empty) answer.
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  if (lines.length === 1 && lines[0] === '') return err(parseFailure(tool, 0, text, expected));
+  const lines = splitLines(text);
+  if (lines.length === 0 || (lines.length === 1 && lines[0] === '')) return err(parseFailure(tool, 0, text, expected));
   const out: T[] = [];
   for (const [i, line] of lines.entries()) {
     const v = one(line);

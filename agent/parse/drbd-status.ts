@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
 import { intendedIndent } from './drbd-status-wrap.js';
+import { splitLines } from './tool-lines.js';
 import { buildDevice, buildPeerDevice, buildConnection, buildResource, type Fields } from './drbd-status-build.js';
 import type { DrbdStatusConnection, DrbdStatusDevice, DrbdStatusPeerDevice, DrbdStatusResource } from './drbd-status-types.js';
 
@@ -73,7 +74,7 @@ export function parseDrbdStatus(text: string): Result<DrbdStatusResource[], Pars
   let level2: { kind: 'device'; obj: Obj } | { kind: 'conn'; obj: ConnObj } | null = null;
   let level4: Obj | null = null;
 
-  const lines = text.split('\n');
+  const lines = splitLines(text);
   for (const [idx, raw] of lines.entries()) {
     const lineNo = idx + 1;
     const line = raw.replace(ANSI, '');

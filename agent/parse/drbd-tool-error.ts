@@ -1,3 +1,5 @@
+import { splitLines } from './tool-lines.js';
+
 /**
  * What a failed drbdadm/drbdsetup run means, read from its stderr (exit codes alone are
  * ambiguous: 10 is "no such object" and many other refusals). Strings are the tools' own:
@@ -98,8 +100,9 @@ const STATE_CHANGE_RE = /State change failed: \((-?\d{1,4})\)/;
 
 /** The first matching kind, or null when stderr says something else (treat as a plain tool failure). */
 export function classifyDrbdStderr(stderr: string): DrbdToolErrorKind | null {
-  for (const [re, kind] of RULES) if (re.test(stderr)) return kind;
-  const code = STATE_CHANGE_RE.exec(stderr)?.[1];
+  const text = splitLines(stderr).join('\n');
+  for (const [re, kind] of RULES) if (re.test(text)) return kind;
+  const code = STATE_CHANGE_RE.exec(text)?.[1];
   if (code !== undefined) return STATE_CHANGE_KINDS[code] ?? 'state-change-failed';
   return null;
 }

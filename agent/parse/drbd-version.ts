@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { splitLines } from './tool-lines.js';
 
 /**
  * `drbdadm --version` (v9 drbdadm_main.c, case 'V'): shell assignments, one per line:
@@ -20,8 +21,7 @@ const TOOL = 'drbdadm --version';
 
 export function parseDrbdadmVersion(text: string): Result<DrbdadmVersion, ParseFailure> {
   const vars: Record<string, string> = {};
-  const lines = text.split('\n');
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  const lines = splitLines(text);
   for (const [i, line] of lines.entries()) {
     const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
     if (!m || m[1] === undefined || m[2] === undefined) return err(parseFailure(TOOL, i + 1, line, 'NAME=value'));

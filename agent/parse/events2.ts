@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { splitLines, withoutCr } from './tool-lines.js';
 import { drbdDonePercent } from './drbd-done-percent.js';
 import {
   isConnectionWord,
@@ -76,7 +77,7 @@ const ANSI_SGR = /\x1b\[[0-9;]*m/g;
 export function parseEvents2Line(line: string, lineNo = 1): Result<Events2Line, ParseFailure> {
   const fail = (expected: string) => err(parseFailure(TOOL, lineNo, line, expected));
   // colour codes come only with --color=always (as in drbdadm status): dropped, not refused
-  let rest = (line.endsWith('\r') ? line.slice(0, -1) : line).replace(ANSI_SGR, '');
+  let rest = withoutCr(line).replace(ANSI_SGR, '');
   const ts = TIMESTAMP.exec(rest);
   const timestamp = ts?.[1] ?? null;
   if (ts) rest = rest.slice(ts[0].length);
@@ -172,9 +173,8 @@ function typedState(object: Events2Object, fields: ReadonlyMap<string, string>):
 
 /** Every line of a captured stream (e.g. `events2 --now`); the first bad line fails the whole. */
 export function parseEvents2(text: string): Result<Events2Line[], ParseFailure> {
-  const lines = text.split('\n');
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  if (lines.length === 1 && lines[0] === '') return err(parseFailure(TOOL, 0, text, 'at least `exists -`'));
+  const lines = splitLines(text);
+  if (lines.length === 0 || (lines.length === 1 && lines[0] === '')) return err(parseFailure(TOOL, 0, text, 'at least `exists -`'));
   const out: Events2Line[] = [];
   for (const [i, line] of lines.entries()) {
     const r = parseEvents2Line(line, i + 1);
@@ -193,7 +193,7 @@ const WORD = /^[a-z][a-z0-9_-]{0,39}$/;
  * Known verb and object pairs are never skipped: their state words must still parse.
  */
 export function unknownEvents2Kind(line: string): string | null {
-  let rest = (line.endsWith('\r') ? line.slice(0, -1) : line).replace(ANSI_SGR, '');
+  let rest = withoutCr(line).replace(ANSI_SGR, '');
   const ts = TIMESTAMP.exec(rest);
   if (ts) rest = rest.slice(ts[0].length);
   const [verb, object, ...pairs] = rest.split(' ');

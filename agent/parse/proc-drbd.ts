@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { splitLines } from './tool-lines.js';
 import { parseProcDrbdSync, parseProcDrbdVerifyPercent, type ProcDrbdSync } from './proc-drbd-sync.js';
 import {
   isDisk,
@@ -86,8 +87,7 @@ const DRBD07_MINOR = /^\s*\d+: cs:\S+ st:\S+ ld:/;
 type MinorDraft = { -readonly [K in keyof Extract<ProcDrbdMinor, { unconfigured: false }>]: Extract<ProcDrbdMinor, { unconfigured: false }>[K] };
 
 export function parseProcDrbd(text: string): Result<ProcDrbd, ParseFailure> {
-  const lines = text.split('\n');
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  const lines = splitLines(text);
   const v = VERSION.exec(lines[0] ?? '');
   if (!v || v[1] === undefined) return err(parseFailure(TOOL, text === '' ? 0 : 1, lines[0] ?? '', 'version: X.Y.Z (api:N/proto:A-B)'));
   const version: ProcDrbdVersion = {

@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { withoutCr } from './tool-lines.js';
 
 /**
  * One line of `xenstore-watch PATH…` output. The tool (tools/xs-clients/xenstore_client.c,
@@ -22,7 +23,7 @@ const PATH_RE = /^[A-Za-z0-9\-/_@]+$/;
 const SPECIAL_RE = /^@(introduceDomain|releaseDomain)(?:\/(0|[1-9][0-9]{0,4}))?$/;
 
 export function parseXenstoreWatchLine(line: string, lineNo: number): Result<XenstoreWatchEvent, ParseFailure> {
-  const path = line.endsWith('\r') ? line.slice(0, -1) : line;
+  const path = withoutCr(line);
   if (!PATH_RE.test(path)) return err(parseFailure('xenstore-watch', lineNo, line, 'one xenstore path per line (letters, digits and - / _ @)'));
   if (path.startsWith('@')) {
     const m = SPECIAL_RE.exec(path);

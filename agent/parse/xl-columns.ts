@@ -32,10 +32,3 @@ export const LIST_HEADER_RE = /^Name[ \t]+ID[ \t]+Mem[ \t]+VCPUs[ \t]+State[ \t]
 export const UINT_RE = /^\d{1,15}$/;
 /** `%8.1f` of a non-negative float. */
 export const CPU_TIME_RE = /^\d{1,15}\.\d$/;
-
-/** Lines of a tool's stdout, without the final newline's empty tail and without CRs. */
-export function splitLines(text: string): string[] {
-  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}

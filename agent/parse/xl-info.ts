@@ -1,7 +1,7 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import type { LinkXen } from '../../shared/protocol/agent-link-values.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
-import { splitLines } from './xl-columns.js';
+import { splitLines } from './tool-lines.js';
 
 /**
  * `xl info` (xl_info.c: `"%-23s: %s"`-style `maybe_printf("host                   : %s\n")`)

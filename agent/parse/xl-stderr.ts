@@ -1,4 +1,4 @@
-import { splitLines } from './xl-columns.js';
+import { splitLines } from './tool-lines.js';
 
 /**
  * Recognises the toolstack's well-known complaints on stderr, so the adapter can tell

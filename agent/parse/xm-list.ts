@@ -1,7 +1,8 @@
 import type { InventoryDomain } from '../../shared/inventory.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
-import { CPU_TIME_RE, splitLines, takeRight, UINT_RE } from './xl-columns.js';
+import { CPU_TIME_RE, takeRight, UINT_RE } from './xl-columns.js';
+import { splitLines } from './tool-lines.js';
 import { decodeXmState, splitDomainName, XM_STATE_RE } from './xl-state.js';
 
 /**

@@ -1,4 +1,4 @@
-import { splitLines } from './xl-columns.js';
+import { splitLines } from './tool-lines.js';
 import type { MigrationOutcome, MigrationOutcomeKind } from './xl-migrate.js';
 
 /**
