@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { jsonRepeatedKey } from './repeated-key.js';
 import { DrbdConnectionWordSchema, DrbdDiskStateSchema, DrbdReplicationWordSchema, DrbdRoleSchema } from '../../shared/drbd-words.js';
 
 /**
@@ -94,6 +95,8 @@ export function parseDrbdStatusJson(text: string): Result<DrbdStatusJson, ParseF
     const lineText = line > 0 ? (cleaned.split('\n')[line - 1] ?? '') : text;
     return err(parseFailure(TOOL, line, lineText, `valid JSON (${msg})`));
   }
+  const repeated = jsonRepeatedKey(cleaned);
+  if (repeated !== null) return err(parseFailure(TOOL, repeated.line, repeated.text, repeated.expected));
   const parsed = DrbdStatusJsonSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

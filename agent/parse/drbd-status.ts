@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
 import { intendedIndent } from './drbd-status-wrap.js';
+import { repeatedKey } from './repeated-key.js';
 import { splitLines } from './tool-lines.js';
 import { buildDevice, buildPeerDevice, buildConnection, buildResource, type Fields } from './drbd-status-build.js';
 import type { DrbdStatusConnection, DrbdStatusDevice, DrbdStatusPeerDevice, DrbdStatusResource } from './drbd-status-types.js';
@@ -59,9 +60,8 @@ function addTokens(obj: Obj, tokens: readonly string[], lineNo: number, line: st
     const i = t.indexOf(':');
     if (i <= 0) return parseFailure(TOOL, lineNo, line, `key:value tokens, got ${JSON.stringify(t)}`);
     const k = t.slice(0, i);
-    if (obj.fields.has(k) && obj.fields.get(k)?.value !== t.slice(i + 1)) {
-      return parseFailure(TOOL, lineNo, line, `each key once per object, ${JSON.stringify(k)} repeats`);
-    }
+    const repeated = repeatedKey(k, obj.fields.get(k)?.value, t.slice(i + 1));
+    if (repeated !== null) return parseFailure(TOOL, lineNo, line, repeated);
     obj.fields.set(k, { value: t.slice(i + 1), line: lineNo, text: line });
   }
   return null;

@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { repeatedKey } from './repeated-key.js';
 import { splitLines } from './tool-lines.js';
 
 /**
@@ -25,6 +26,8 @@ export function parseDrbdadmVersion(text: string): Result<DrbdadmVersion, ParseF
   for (const [i, line] of lines.entries()) {
     const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
     if (!m || m[1] === undefined || m[2] === undefined) return err(parseFailure(TOOL, i + 1, line, 'NAME=value'));
+    const repeated = repeatedKey(m[1], vars[m[1]], m[2]);
+    if (repeated !== null) return err(parseFailure(TOOL, i + 1, line, repeated));
     vars[m[1]] = m[2];
   }
   if (vars['DRBDADM_VERSION'] === undefined && vars['DRBD_KERNEL_VERSION_CODE'] === undefined) {

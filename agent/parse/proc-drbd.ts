@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { repeatedKey } from './repeated-key.js';
 import { splitLines } from './tool-lines.js';
 import { parseProcDrbdSync, parseProcDrbdVerifyPercent, type ProcDrbdSync } from './proc-drbd-sync.js';
 import {
@@ -158,6 +159,8 @@ export function parseProcDrbd(text: string): Result<ProcDrbd, ParseFailure> {
       for (const t of line.trim().split(/\s+/)) {
         const c = t.indexOf(':');
         if (c <= 0) return fail('key:value counters');
+        const repeated = repeatedKey(t.slice(0, c), counters[t.slice(0, c)], t.slice(c + 1));
+        if (repeated !== null) return fail(repeated);
         counters[t.slice(0, c)] = t.slice(c + 1);
       }
       current.counters = counters;

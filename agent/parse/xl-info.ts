@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import type { LinkXen } from '../../shared/protocol/agent-link-values.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { repeatedKey } from './repeated-key.js';
 import { splitLines } from './tool-lines.js';
 
 /**
@@ -59,8 +60,16 @@ function parseInfo(tool: 'xl' | 'xm', text: string): Result<XenInfo, ParseFailur
   const raw: Record<string, string> = {};
   let inTable = false;
   let seen = 0;
-  let lastKey: string | null = null;
+  // the key being read, its value whole only once its xend continuation lines are in
+  let last: { key: string; value: string; lineNo: number; line: string } | null = null;
   const lines = splitLines(text);
+  const close = (): ParseFailure | null => {
+    if (last === null) return null;
+    const repeated = repeatedKey(last.key, raw[last.key], last.value);
+    if (repeated !== null) return parseFailure(tool, last.lineNo, last.line, repeated);
+    raw[last.key] = last.value;
+    return null;
+  };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (line.trim() === '') continue;
@@ -68,19 +77,21 @@ function parseInfo(tool: 'xl' | 'xm', text: string): Result<XenInfo, ParseFailur
     const indented = line.startsWith(' ') || line.startsWith('\t');
     if (m === null || (inTable && indented)) {
       if (inTable || (tool === 'xm' && seen === 0 && line.startsWith('WARNING: '))) continue;
-      if (tool === 'xm' && indented && lastKey !== null) {
-        raw[lastKey] = `${raw[lastKey] ?? ''}\n${line.trim()}`;
+      if (tool === 'xm' && indented && last !== null) {
+        last.value = `${last.value}\n${line.trim()}`;
         continue;
       }
       return err(parseFailure(tool, i + 1, line, notKeyValue(tool, indented)));
     }
-    const key = m[1] ?? '';
+    const closed = close();
+    if (closed !== null) return err(closed);
     const value = (m[2] ?? '').trim();
-    raw[key] = value;
-    lastKey = key;
+    last = { key: m[1] ?? '', value, lineNo: i + 1, line };
     seen++;
     inTable = value === '';
   }
+  const closed = close();
+  if (closed !== null) return err(closed);
   if (seen === 0) return err(parseFailure(tool, 0, text, `\`${tool} info\` "key : value" lines`));
   const missing = ['host', 'xen_major', 'xen_minor', 'total_memory', 'free_memory'].find((k) => raw[k] === undefined);
   // A cut-off output loses its tail; the version and memory keys come in the middle, so their

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import { jsonRepeatedKey } from './repeated-key.js';
 import { LIST_HEADER_RE } from './xl-columns.js';
 
 /**
@@ -132,6 +133,8 @@ export function parseXlListLong(text: string): Result<XlDomainDetail[], ParseFai
   } catch (e) {
     return err(parseFailure(tool, jsonErrorLine(text, e), text.slice(0, 200), `complete JSON (${e instanceof Error ? e.message : String(e)})`));
   }
+  const repeated = jsonRepeatedKey(text);
+  if (repeated !== null) return err(parseFailure(tool, repeated.line, repeated.text, repeated.expected));
   // Some printf_info paths print a single object rather than an array; accept it as one domain.
   const asArray = Array.isArray(json) ? json : [json];
   const parsed = XlListLongSchema.safeParse(asArray);
