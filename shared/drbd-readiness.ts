@@ -1,4 +1,4 @@
-import { connectionAsPrinted, DRBD_LINK_DOWN } from './drbd-words.js';
+import { connectionAsPrinted, DRBD_LINK_DOWN, hostlessPeerName } from './drbd-words.js';
 import type { LinkDrbdResource } from './protocol/agent-link-state.js';
 
 /**
@@ -42,17 +42,20 @@ const NO_DISK: ReadonlySet<string> = new Set(['Diskless', 'Failed', 'Detaching']
 export const FAILED_DISK_SECTION = 'A failed disk under DRBD';
 
 /**
- * The connection of V towards OTHER: named so (DRBD 9), or the only one (8.4 calls it "peer"; a
- * DRBD 9 `connection NAME` section takes its own name). The only one is not OTHER's when it bears
- * the name of another host of RES_HOSTS (the hosts the resource's .res file names): a DRBD 9
- * kernel that lost its connection to OTHER (`drbdsetup del-peer`, a peer added to the .res without
- * `drbdadm adjust`) lists only its connection to a third node, whose state says nothing of OTHER.
+ * The connection of V towards OTHER, by the kernel's names alone: named so (DRBD 9), or the only
+ * one when it names no host (8.4 calls its one connection "peer"). A DRBD 9 kernel that lost its
+ * connection to OTHER (`drbdsetup del-peer`, a peer added to the .res without `drbdadm adjust`)
+ * lists only its connection to a third node, whose state says nothing of OTHER. The .res file
+ * cannot tell that a connection of another name is OTHER's: it may not be what the kernel runs
+ * (edited without an adjust: a host taken out of it leaves its connection, under the host's name,
+ * looking like a `connection NAME` section's), so a connection named by such a section (drbd-utils
+ * before 9.22) does not stand for OTHER either, and the move waits for a connection named OTHER.
  */
-export function peerTowards<P extends DrbdReadinessPeer>(v: { readonly peers: readonly P[] }, other: string, resHosts: readonly string[] = []): P | undefined {
+export function peerTowards<P extends DrbdReadinessPeer>(v: { readonly peers: readonly P[] }, other: string): P | undefined {
   const named = v.peers.find((p) => p.name === other);
   if (named !== undefined || v.peers.length !== 1) return named;
   const only = v.peers[0];
-  return only !== undefined && resHosts.includes(only.name) ? undefined : only;
+  return only !== undefined && hostlessPeerName(only.name) ? only : undefined;
 }
 
 /** Why a resource is not ready, in words and as facts a planner can act on. */
@@ -90,7 +93,7 @@ export function drbdNotReady(host: string, other: string, v: DrbdReadinessView, 
   const wait = 'wait for UpToDate/UpToDate before migrating';
   const needsPerson = (state: string, text: string): DrbdNotReady => ({ state, clearsUp: false, text });
   if (!v.up) return needsPerson('down', `${r} on ${host} is not up: bring it up (\`drbdadm up ${r}\`), connect it and ${wait}`);
-  const peer = peerTowards(v, other, resHosts);
+  const peer = peerTowards(v, other);
   const disk = v.disk ?? 'unknown';
   const [source, target] = side === 'source' ? [host, other] : [other, host];
   const sourceDisk = side === 'source' ? disk : peer?.disk ?? 'unknown';
@@ -111,7 +114,10 @@ export function drbdNotReady(host: string, other: string, v: DrbdReadinessView, 
   if (v.peers.length === 0) return needsPerson('StandAlone', `${r} on ${host} is StandAlone (disk ${disk}, peer DUnknown): ${standAlone}`);
   // the kernel lacks a connection the .res file names: only an adjust makes it, a connect has none to bring up
   const connectIt = resHosts.includes(other) ? `\`drbdadm adjust ${r}\` adds the connection its .res file names` : `\`drbdadm connect ${r}\``;
-  if (!peer) return needsPerson('no connection', `${r} on ${host} has no connection to ${other} (its peers: ${v.peers.map((p) => p.name).join(', ')}; disk ${disk}): connect it (${connectIt}) and ${until}`);
+  // a peer named by no host of the .res (a `connection NAME` section's, or a host taken out of the file since the last adjust)
+  const unnamed = v.peers.filter((p) => !resHosts.includes(p.name)).map((p) => p.name);
+  const byName = unnamed.length === 0 || resHosts.length === 0 ? '' : `; ${unnamed.join(', ')} ${unnamed.length === 1 ? 'is' : 'are'} named after no host of its .res file, and only a connection named ${other} is taken for one reaching it`;
+  if (!peer) return needsPerson('no connection', `${r} on ${host} has no connection to ${other} (its peers: ${v.peers.map((p) => p.name).join(', ')}; disk ${disk}${byName}): connect it (${connectIt}) and ${until}`);
   // terse `drbdadm status` prints no connection word while Connected
   const conn = peer.connection ?? 'Connected';
   // an 8.4 resource's state in 8.4's words (WFConnection, WFReportParams), as /proc/drbd and `drbdadm cstate` show it to its operator

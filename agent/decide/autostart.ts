@@ -119,7 +119,7 @@ const peerLabel = (name: string): string => (name === 'peer' ? 'the peer' : `pee
 const REPLICATION_IDLE: ReadonlySet<DrbdReplicationWord | null> = new Set<DrbdReplicationWord | null>(['Established', null]);
 
 /** Why one resource is not positively safe, or null when it is. */
-function resourceVerdict(name: string, r: DrbdResourceView, expected: AutostartInput['expectedPeer'], localHost: string): AutostartDecision | null {
+function resourceVerdict(name: string, r: DrbdResourceView, expected: AutostartInput['expectedPeer']): AutostartDecision | null {
   if (!r.up) {
     // `drbdadm up` is the same on 8.4 and 9. At boot drbd.service brought every resource up until
     // drbd-utils 9.31, which disables it (a systemd preset) for one drbd@RES.target per resource
@@ -163,7 +163,7 @@ function resourceVerdict(name: string, r: DrbdResourceView, expected: AutostartI
       return { kind: 'defer', reason: 'syncing', detail: `DRBD resource ${name}: ${said === 'Connected' ? (p.replication ?? '') : said} with ${p.name}${p.syncedPercent === null ? '' : ` (${p.syncedPercent}% done)`}` };
     }
   }
-  const missing = partnerMissing(name, r, expected, localHost);
+  const missing = partnerMissing(name, r, expected);
   if (missing) return missing;
   if (r.client === true) {
     // a deliberate set-up, not a failed disk: no attach ends it, and a start would put the domU's
@@ -243,7 +243,7 @@ export function decideAutostart(input: AutostartInput): AutostartDecision {
       const why = input.drbd.unread?.get(name);
       return { kind: 'defer', reason: 'resource-unknown', detail: `DRBD resource ${name} could not be read${why === undefined ? '' : `: ${why}`}` };
     }
-    const verdict = resourceVerdict(name, r, input.expectedPeer, input.localHost);
+    const verdict = resourceVerdict(name, r, input.expectedPeer);
     if (verdict) return verdict;
   }
   return { kind: 'start', detail: `every DRBD resource (${input.drbdResources.join(', ')}) connected, peer Secondary, local disk UpToDate` };

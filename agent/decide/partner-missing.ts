@@ -18,28 +18,26 @@ export interface PartnerMissingDefer {
  * The defer for a partner the kernel lists no connection to, or null. Only where the `.res` names
  * the partner (else `drbdadm adjust` adds nothing). DRBD 9 names a connection after its peer's
  * host; 8.4's one connection is `peer` (nameless in a StandAlone events2 dump) and always reaches
- * the other host, so it is not judged here. drbd-utils before 9.22 gave a connection declared as
- * `connection NAME { host a; host b; }` that NAME in the kernel instead (9.22 ignores it: its
- * drbdadm_parser.c parse_connection), and `on a b { }` names one by both hosts joined with `_`,
- * so which host such a connection reaches cannot be told from its name: each stands for one of
- * the hosts no connection is named after. Fewer of them than such hosts leaves a host without a
- * connection, and it may be the partner: deferred, as is a partner with none at all.
+ * the other host, so it is not judged here. `on a b { }` names one by both hosts joined with `_`.
+ * The kernel's names decide which host a connection reaches, never the .res file: it may not be
+ * what the kernel runs (edited without `drbdadm adjust`), and a host taken out of it leaves its
+ * connection, under that host's name, looking like one named by a `connection NAME { host a; host
+ * b; }` section (drbd-utils before 9.22 gave the kernel connection that NAME; 9.22 ignores it:
+ * its drbdadm_parser.c parse_connection). So no connection of another name stands for the partner:
+ * a partner no connection is named after is deferred, whatever the other connections are named.
  */
-export function partnerMissing(name: string, r: DrbdResourceView, expected: ExpectedPeer | null | undefined, localHost: string): PartnerMissingDefer | null {
+export function partnerMissing(name: string, r: DrbdResourceView, expected: ExpectedPeer | null | undefined): PartnerMissingDefer | null {
   const hosts = expected ? expected.resHosts.get(name) : undefined;
   if (!expected || hosts === undefined || !hosts.includes(expected.host)) return null;
   if (r.peers.some((p) => hostlessPeerName(p.name))) return null;
-  const joined = (p: { readonly name: string }): string[] => (hosts.includes(p.name) ? [p.name] : p.name.split('_').every((h) => hosts.includes(h)) ? p.name.split('_') : []);
-  const reached = new Set(r.peers.flatMap(joined));
-  if (reached.has(expected.host)) return null;
-  const unnamed = r.peers.filter((p) => joined(p).length === 0).map((p) => p.name);
-  const without = hosts.filter((h) => h !== localHost && !reached.has(h));
-  if (unnamed.length >= without.length) return null;
+  const reaches = (p: { readonly name: string }): boolean => p.name === expected.host || (p.name.split('_').includes(expected.host) && p.name.split('_').every((h) => hosts.includes(h)));
+  if (r.peers.some(reaches)) return null;
+  const unnamed = r.peers.map((p) => p.name).filter((n) => !hosts.includes(n) && !n.split('_').every((h) => hosts.includes(h)));
   const listed = r.peers.map((p) => p.name).join(', ');
   const sections =
     unnamed.length === 0
       ? ''
-      : ` (${unnamed.join(', ')} ${unnamed.length === 1 ? 'is' : 'are'} named by a \`connection\` section, not by the host reached: fewer than the hosts ${without.join(', ')} left to reach)`;
+      : ` (${unnamed.join(', ')} ${unnamed.length === 1 ? 'is' : 'are'} named after no host of the .res file: a \`connection\` section's name, or a host taken out of the file since the last adjust, and the kernel's names alone tell which host a connection reaches)`;
   const detail =
     `DRBD resource ${name} has no connection to ${expected.host}, the domU's partner, though its .res file names it (the kernel lists only ${listed}${sections}): ` +
     `whether ${expected.host} holds it Primary cannot be seen from here; \`drbdadm adjust ${name}\` adds the connection as configured (the peer was deleted with \`drbdsetup del-peer\`, or added to the .res file without an adjust)`;

@@ -113,9 +113,24 @@ describe('preflight: a live migration needs each DRBD resource Connected UpToDat
     // only the diskless tiebreaker connected: xen2 is no DRBD client, tb is
     const toTb = judge(replicas, three(view({}, [peer({ name: 'tb', disk: 'Diskless', client: true })])));
     expect(toTb.detail).toBe(`r1 on xen1 has no connection to xen2 (its peers: tb; disk UpToDate): connect it ${adjust} and wait for UpToDate/UpToDate before migrating`);
-    // the lone connection of 8.4 ("peer") and of a DRBD 9 `connection` section with its own name still stand for the target
+    // the lone connection of 8.4 ("peer") still stands for the target; a DRBD 9 one named otherwise does not (below)
     expect(judge(replicas, three(view())).ok).toBe(true);
-    expect(judge(replicas, three(view({}, [peer({ name: 'c-xen1-xen2' })]))).ok).toBe(true);
+  });
+
+  it("the kernel's names decide, not the .res file: a lone connection named after no host of it stands for no target", () => {
+    // a `connection c-xen1-xen2 { … }` section's name (drbd-utils before 9.22): which host it reaches is not in the kernel's words
+    const three = (seen: DrbdResourceView): PreflightFacts => ({ ...facts(seen), resourceHosts: new Map([['r1', { hosts: ['xen1', 'xen2', 'xen3', 'tb'], file: '/etc/drbd.d/r1.res' }]]) });
+    const section = judge(replicas, three(view({}, [peer({ name: 'c-xen1-xen2' })])));
+    expect([section.ok, section.code]).toEqual([false, 'XH_ERR_REFUSED']);
+    expect(section.detail).toBe(
+      'r1 on xen1 has no connection to xen2 (its peers: c-xen1-xen2; disk UpToDate; c-xen1-xen2 is named after no host of its .res file, and only a connection named xen2 is taken for one reaching it): ' +
+        'connect it (`drbdadm adjust r1` adds the connection its .res file names) and wait for UpToDate/UpToDate before migrating',
+    );
+    // xen3 taken out of r1.res without `drbdadm adjust`, xen2's connection deleted: the kernel still
+    // replicates to xen3 alone, and the stale file no longer names it; xen2 would get none of xen1's writes
+    const stale = judge(replicas, { ...facts(view({}, [peer({ name: 'xen3' })])), resourceHosts: new Map([['r1', { hosts: ['xen1', 'xen2'], file: '/etc/drbd.d/r1.res' }]]) });
+    expect([stale.ok, stale.code]).toEqual([false, 'XH_ERR_REFUSED']);
+    expect(stale.detail).toContain('r1 on xen1 has no connection to xen2 (its peers: xen3;');
   });
 
   it('refuses a resource that is down, and one whose status lists no connection (8.4 StandAlone, as the lab prints a split brain)', () => {
