@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
 import { jsonRepeatedKey } from './repeated-key.js';
+import { withoutCr } from './tool-lines.js';
 import { LIST_HEADER_RE } from './xl-columns.js';
 
 /**
@@ -123,7 +124,7 @@ export function parseXlListLong(text: string): Result<XlDomainDetail[], ParseFai
   const tool = 'xl';
   const start = text.trimStart();
   if (start === '') return err(parseFailure(tool, 0, text, EMPTY_HINT));
-  const first = start.split('\n', 1)[0] ?? '';
+  const first = withoutCr(start.split('\n', 1)[0] ?? '');
   const firstLine = text.slice(0, text.length - start.length).split('\n').length;
   if (start.startsWith('(domain')) return err(parseFailure(tool, firstLine, first, SXP_HINT));
   if (LIST_HEADER_RE.test(first)) return err(parseFailure(tool, firstLine, first, PLAIN_LIST_HINT));
