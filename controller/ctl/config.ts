@@ -41,9 +41,17 @@ const FileSchema = z.strictObject({
 
 const configError = (message: string): XhError => ({ code: 'XH_ERR_CONFIG', message });
 
+/**
+ * $XDG_CONFIG_HOME/xenherd/ctl.json, else ~/.config/xenherd/ctl.json. Each only when absolute, as
+ * the XDG rules say (the code cache reads $XDG_CACHE_HOME so too): an empty XDG_CONFIG_HOME= (a
+ * cron line, an env file) made xenherdctl read a relative xenherd/ctl.json from whatever
+ * directory it was started in, and such a file chooses where the token is sent.
+ */
 export const ctlConfigPath = (env: Readonly<Record<string, string | undefined>>): string | null => {
-  const base = env['XDG_CONFIG_HOME'] ?? (env['HOME'] ? join(env['HOME'], '.config') : null);
-  return base === null ? null : join(base, 'xenherd', 'ctl.json');
+  const xdg = env['XDG_CONFIG_HOME'];
+  if (xdg !== undefined && xdg.startsWith('/')) return join(xdg, 'xenherd', 'ctl.json');
+  const home = env['HOME'];
+  return home !== undefined && home.startsWith('/') ? join(home, '.config', 'xenherd', 'ctl.json') : null;
 };
 
 const EXAMPLE = '{"url": "https://ctl.example:7443", "token": "xh1....", "ca": "/etc/xenherd/tls/ca.crt"}';

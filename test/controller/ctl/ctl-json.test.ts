@@ -2,7 +2,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { ctlFileRefusal, ctlTokenExposure, loadCtlConfig } from '../../../controller/ctl/config.js';
+import { ctlConfigPath, ctlFileRefusal, ctlTokenExposure, loadCtlConfig } from '../../../controller/ctl/config.js';
 import { jsonSyntaxError } from '../../../shared/text/json-syntax-error.js';
 import { makeCa } from '../../../controller/pki/certificate.js';
 
@@ -152,5 +152,16 @@ describe('invalid JSON in ctl.json', () => {
     const { home, file } = homeWith(`\ufeff{"url": tru}`);
     const { r } = load({ HOME: home });
     expect(r.ok ? null : r.error.message).toMatch(new RegExp(`^${file.replace(/[.]/g, '\\.')}: line 1, column 12: not valid JSON \\(Unexpected token '}'\\)`));
+  });
+});
+
+describe('where ctl.json is looked for', () => {
+  it('takes XDG_CONFIG_HOME and HOME only when absolute: an empty or relative one never reads a ctl.json of the current directory', () => {
+    expect(ctlConfigPath({ XDG_CONFIG_HOME: '/x/cfg', HOME: '/home/op' })).toBe('/x/cfg/xenherd/ctl.json');
+    expect(ctlConfigPath({ XDG_CONFIG_HOME: '', HOME: '/home/op' })).toBe('/home/op/.config/xenherd/ctl.json');
+    expect(ctlConfigPath({ XDG_CONFIG_HOME: 'cfg', HOME: '/home/op' })).toBe('/home/op/.config/xenherd/ctl.json');
+    expect(ctlConfigPath({ XDG_CONFIG_HOME: '', HOME: '' })).toBeNull();
+    expect(ctlConfigPath({ HOME: 'op' })).toBeNull();
+    expect(ctlConfigPath({})).toBeNull();
   });
 });
