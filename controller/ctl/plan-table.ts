@@ -21,7 +21,7 @@ export function leftoversBlock(ls: readonly LeftoverAsRead[], title: string): st
   const capped = ls.filter((l) => l.blocker.kind === 'move-limit');
   const byHost = new Map<string | null, LeftoverAsRead[]>();
   for (const l of ls) {
-    if (capped.includes(l)) continue;
+    if (l.blocker.kind === 'move-limit') continue;
     const on = byHost.get(l.host);
     if (on === undefined) byHost.set(l.host, [l]);
     else on.push(l);
