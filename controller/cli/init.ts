@@ -11,19 +11,14 @@ import { writeOwnFile } from '../files/atomic-write.js';
 import { takeLock } from '../../shared/fs/file-lock.js';
 import type { ControllerConfigInput } from '../config/schema.js';
 import { BIN, fail, parseCommand, shellWord, withHelp } from './common.js';
-import { initOptions, NEEDS } from './init-options.js';
+import { initOptions, NEEDS, type InitOptions } from './init-options.js';
 import { choosePublicUrl, publicUrlNote } from './init-public-url.js';
 import type { ControllerHooks } from './hooks.js';
 
 const USAGE = 'init [--dir DIR] [--san NAME[,NAME...]] [--listen ADDRESS] [--port N] [--json]';
 
-interface InitPlan {
-  readonly dir: string;
-  readonly listen: string;
-  readonly port: number;
-  readonly names: readonly string[];
-  readonly sans: readonly string[];
-  readonly host: string;
+/** What init writes, from its options (init-options.ts) and the paths under --dir. */
+interface InitPlan extends InitOptions {
   readonly files: { readonly config: string; readonly caCert: string; readonly caKey: string; readonly cert: string; readonly key: string };
   readonly stateDir: string;
   /** --json as parsed: the answer is one JSON line */
@@ -42,7 +37,7 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
   if (!a.ok) return fail(a.error, io, json);
   const given = initOptions(a.value, hooks.hostname());
   if (!given.ok) return fail(given.error, io, json);
-  const { dir, listen, port, names, sans, host } = given.value;
+  const { dir } = given.value;
 
   const files = {
     config: join(dir, 'controller.json'),
@@ -61,7 +56,7 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
     return fail(error, io, json);
   }
   try {
-    return writeAll({ dir, listen, port, names, sans, host, files, stateDir, jsonOut: a.value.options['json'] === true }, io, hooks, json);
+    return writeAll({ ...given.value, files, stateDir, jsonOut: a.value.options['json'] === true }, io, hooks, json);
   } finally {
     lock.value.release();
   }
