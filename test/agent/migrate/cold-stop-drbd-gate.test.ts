@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runColdStop } from '../../../agent/migrate/cold-stop.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
+import { ledgerFileText } from '../../harness/ledger-file.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // `xenherd-agent move-stop web1 --to xen2` by hand reads r1 on xen1 after its hold and refuses,
@@ -18,22 +17,18 @@ domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
 
-function ledgerText(f: Fleet, host: string): string | null {
-  const path = join(f.sim.hostRoot(host), 'var/lib/xenherd/ledger.json');
-  return existsSync(path) ? readFileSync(path, 'utf8') : null;
-}
 
 describe('move-stop checks DRBD on a fresh read before it shuts anything down', () => {
   it('r1 disconnected: refused (77) naming its state, web1 still runs on xen1, the ledger untouched', async () => {
     fleet = await startFleet(FLEET);
     expect(fleet.sim.drbd('r1', 'disconnect')).toMatchObject({ ok: true });
-    const before = ledgerText(fleet, 'xen1');
+    const before = ledgerFileText(fleet.sim, 'xen1');
     const p = simMigrationPorts({ sim: fleet.sim }, 'xen1');
     const r = await drive(fleet, runColdStop(p, { name: 'web1', target: 'xen2', reason: 'manual', operationId: 'op-hand', shutdownWaitMs: 60_000 }, () => undefined));
     expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringMatching(/^web1 is not shut down for xen2, it still runs on xen1: DRBD r1 on xen1 is \w+ /) } });
     expect(fleet.sim.commandLog.filter((c) => c.host === 'xen1' && (c.argv[0] === 'shutdown' || c.argv[0] === 'secondary'))).toEqual([]);
     expect(fleet.sim.state().domains.filter((d) => d.name === 'web1').map((d) => d.host)).toEqual(['xen1']);
-    expect(ledgerText(fleet, 'xen1')).toBe(before);
+    expect(ledgerFileText(fleet.sim, 'xen1')).toBe(before);
   });
 
   it('r1 in step: web1 is shut down and r1 demoted, ready for xen2', async () => {

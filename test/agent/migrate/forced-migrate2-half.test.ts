@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serveForcedCommand } from '../../../agent/migrate/forced-command.js';
 import type { PeerLine } from '../../../shared/protocol/peer.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
+import { ledgerFileText } from '../../harness/ledger-file.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // xend names a domain it destroyed and the hypervisor still holds `Zombie-NAME`, and the one it
@@ -21,11 +20,6 @@ domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen2
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
 
-/** the ledger file as it stands, null while none was written */
-function ledgerText(f: Fleet, host: string): string | null {
-  const path = join(f.sim.hostRoot(host), 'var/lib/xenherd/ledger.json');
-  return existsSync(path) ? readFileSync(path, 'utf8') : null;
-}
 
 describe("the forced command's migrate2 on an xm Dom0", () => {
   it.each([
@@ -34,7 +28,7 @@ describe("the forced command's migrate2 on an xm Dom0", () => {
   ])('`migrate2 %s` (%s) is refused as a row of web1: nothing moved, nothing recorded', async (row) => {
     fleet = await startFleet(FLEET);
     fleet.sim.force(`web1 listed as ${row}`, (s) => ({ ...s, domains: s.domains.map((d) => (d.name === 'web1' ? { ...d, name: row } : d)) }));
-    const ledgers = [ledgerText(fleet, 'xen1'), ledgerText(fleet, 'xen2')];
+    const ledgers = [ledgerFileText(fleet.sim, 'xen1'), ledgerFileText(fleet.sim, 'xen2')];
     const p2 = simMigrationPorts({ sim: fleet.sim }, 'xen2');
     const lines: PeerLine[] = [];
     const code = await drive(fleet, serveForcedCommand(p2, 'xen1', { op: 'migrate2', name: row, live: false }, (l) => lines.push(l)));
@@ -51,6 +45,6 @@ describe("the forced command's migrate2 on an xm Dom0", () => {
     expect(code).toBe(80);
     expect(fleet.sim.commandLog.filter((c) => c.argv[0] === 'migrate')).toEqual([]);
     expect(fleet.sim.state().domains.filter((d) => d.host === 'xen2').map((d) => d.name)).toEqual([row]);
-    expect([ledgerText(fleet, 'xen1'), ledgerText(fleet, 'xen2')]).toEqual(ledgers);
+    expect([ledgerFileText(fleet.sim, 'xen1'), ledgerFileText(fleet.sim, 'xen2')]).toEqual(ledgers);
   });
 });

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readMigrationFacts } from '../../../agent/migrate/facts.js';
 import { executePlan } from '../../../agent/migrate/plan-executor.js';
@@ -9,6 +7,7 @@ import type { Ledger } from '../../../agent/state/ledger.js';
 import type { PeerLine } from '../../../shared/protocol/peer.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
+import { ledgerFile } from '../../harness/ledger-file.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // xend lists a domU it is sending away as migrating-NAME: the grammar cannot refuse that name (on
@@ -24,7 +23,7 @@ domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
 
-const ledger = (f: Fleet, host: string): Ledger => JSON.parse(readFileSync(join(f.sim.hostRoot(host), 'var/lib/xenherd/ledger.json'), 'utf8')) as Ledger;
+const ledger = (f: Fleet, host: string): Ledger => ledgerFile(f.sim, host);
 
 describe("the forced command's status on an xm Dom0", () => {
   it('`status migrating-web1` is refused as a half of web1, and no visitor of that name is recorded', async () => {

@@ -14,6 +14,7 @@ import type { PeerLine } from '../../../shared/protocol/peer.js';
 import type { Result } from '../../../shared/result.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
+import { ledgerFile } from '../../harness/ledger-file.js';
 import { simMigrationPorts, type MigrationWorld } from '../../harness/migration-on-sim.js';
 
 // Migrations as plans, run by the one plan executor, in process: the simulator plays both Dom0s
@@ -32,7 +33,7 @@ afterEach(async () => fleet?.stop());
 
 const world = (f: Fleet, over: Partial<MigrationWorld> = {}): MigrationWorld => ({ sim: f.sim, ...over });
 const ports = (w: MigrationWorld, host: string): MigrationPorts => simMigrationPorts(w, host);
-const ledger = (f: Fleet, host: string): Ledger => JSON.parse(readFileSync(join(f.sim.hostRoot(host), 'var/lib/xenherd/ledger.json'), 'utf8')) as Ledger;
+const ledger = (f: Fleet, host: string): Ledger => ledgerFile(f.sim, host);
 const hasLedger = (f: Fleet, host: string): Ledger | null => {
   try {
     return ledger(f, host);
