@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CLOSE } from '../../../shared/link/link.js';
 import { VERSION } from '../../../shared/version.js';
-import { agentRelease, skewAdvice } from '../../../controller/core/version-skew.js';
+import { skewAdvice } from '../../../controller/core/version-skew.js';
+import { buildOrder } from '../../../shared/build-order.js';
 import { away, hostState } from '../states.js';
 import { coreBed, recordingSink } from './core-bed.js';
 
@@ -37,11 +38,11 @@ describe('a frame refused from an agent of another release names both versions a
   });
 
   it('the words fit the versions: newer, older, the same', () => {
-    expect(agentRelease('1.4.0', '1.3.9')).toBe('newer');
-    expect(agentRelease('1.10.0', '1.9.0')).toBe('newer');
-    expect(agentRelease('1.2.0', '1.3.0')).toBe('older');
-    expect(agentRelease('1.3.0-rc1', '1.3.0')).toBe('same');
-    expect(agentRelease('custom', '1.3.0')).toBe('unknown');
+    expect(buildOrder('1.4.0', '1.3.9')).toBe('newer');
+    expect(buildOrder('1.10.0', '1.9.0')).toBe('newer');
+    expect(buildOrder('1.2.0', '1.3.0')).toBe('older');
+    expect(buildOrder('1.3.0-rc1', '1.3.0')).toBe('same');
+    expect(buildOrder('custom', '1.3.0')).toBe('unknown');
     expect(skewAdvice('1.4.0', '1.3.0')).toBe(`the agent is version 1.4.0, this controller version 1.3.0: ${FIX}`);
     expect(skewAdvice('custom', '1.3.0')).toContain(FIX);
     expect(skewAdvice('1.2.0', '1.3.0')).not.toContain('upgrade the controller');
@@ -50,9 +51,13 @@ describe('a frame refused from an agent of another release names both versions a
 
   it("two builds of one release by their sources' dates, as their packages' versions sort", () => {
     // packaging/build.mjs gives the binaries the packages' version: 0.1.0 alone for every build made a later checkout's agent 'the same'
-    expect(agentRelease('0.1.0+20261206.090000', '0.1.0+20261205.184112')).toBe('newer');
-    expect(agentRelease('0.1.0+20261205.184112', '0.1.0+20261206.090000')).toBe('older');
-    expect(agentRelease('0.1.0+dev', '0.1.0+20261205.184112')).toBe('same');
+    expect(buildOrder('0.1.0+20261206.090000', '0.1.0+20261205.184112')).toBe('newer');
+    expect(buildOrder('0.1.0+20261205.184112', '0.1.0+20261206.090000')).toBe('older');
+    expect(buildOrder('0.1.0+dev', '0.1.0+20261205.184112')).toBe('same');
+    // every build before the version carried the date said 0.1.0 alone
+    expect(buildOrder('0.1.0', '0.1.0+20261205.184112')).toBe('older');
+    expect(buildOrder('0.1.0+20261205.184112', '0.1.0')).toBe('newer');
+    expect(buildOrder('0.1.0', '0.1.0+dev')).toBe('same');
     expect(skewAdvice('0.1.0+20261206.090000', '0.1.0+20261205.184112')).toBe(`the agent is version 0.1.0+20261206.090000, this controller version 0.1.0+20261205.184112: ${FIX}`);
     expect(skewAdvice('0.1.0+dev', '0.1.0+20261205.184112')).not.toMatch(/both version/);
   });

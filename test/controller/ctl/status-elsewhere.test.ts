@@ -61,9 +61,21 @@ describe('status with the agents on more than one build (halfway through an upgr
     const mixed = await impostor(JSON.stringify({ at: AT, alerts: [], summary: s, hosts: [...fleet, host('xen8', { agentVersion: null, reported: false })] }));
     const r = await ctlFor(null)(['status'], { XENHERD_URL: mixed, XENHERD_TOKEN: TOKEN });
     expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(r.stdout.split('\n').slice(0, 2)).toEqual(['no alerts', `agents: 2 builds: ${NEW} on 5 Dom0s; ${OLD} on 2 Dom0s (xen3, xen6) (xenherdctl hosts: AGENT)`]);
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual(['no alerts', `agents: 2 builds: ${NEW} (newest) on 5 Dom0s; ${OLD} on 2 Dom0s (xen3, xen6) (xenherdctl hosts: AGENT)`]);
     const same = await impostor(JSON.stringify({ at: AT, alerts: [], summary: s, hosts: fleet.map((h) => ({ ...h, agentVersion: NEW })) }));
     const one = await ctlFor(null)(['status'], { XENHERD_URL: same, XENHERD_TOKEN: TOKEN });
     expect(one.stdout).not.toContain('agents:');
+  });
+
+  it('marks the newest build, also when fewer Dom0s run it: a build from before the version carried its date (0.1.0 alone) is older than any dated one', async () => {
+    const NEW = '0.1.0+20261205.223919';
+    const s = { ...summary, hosts: 3, reachable: 3, unreachable: 0, domus: 3, domusUnreachable: 0 };
+    const started = await impostor(JSON.stringify({ at: AT, alerts: [], summary: s, hosts: ['xen1', 'xen2', 'xen3'].map((n) => host(n, { agentVersion: n === 'xen1' ? NEW : '0.1.0' })) }));
+    const r = await ctlFor(null)(['status'], { XENHERD_URL: started, XENHERD_TOKEN: TOKEN });
+    expect(r.stdout.split('\n')[1]).toBe(`agents: 2 builds: 0.1.0 on 2 Dom0s; ${NEW} (newest) on 1 Dom0 (xen1) (xenherdctl hosts: AGENT)`);
+    // a build of no release number is weighed against none: nothing is marked
+    const odd = await impostor(JSON.stringify({ at: AT, alerts: [], summary: s, hosts: ['xen1', 'xen2', 'xen3'].map((n) => host(n, { agentVersion: n === 'xen1' ? NEW : 'custom' })) }));
+    const o = await ctlFor(null)(['status'], { XENHERD_URL: odd, XENHERD_TOKEN: TOKEN });
+    expect(o.stdout.split('\n')[1]).toBe(`agents: 2 builds: custom on 2 Dom0s; ${NEW} on 1 Dom0 (xen1) (xenherdctl hosts: AGENT)`);
   });
 });
