@@ -4,7 +4,7 @@ import type { Move } from '../../shared/protocol/ctl-jobs.js';
 import { isReachable } from '../fleet/host-record.js';
 import { settleMigration, settleWithoutSource, sourceTold, type SettleVerdict, type SourceHeard } from '../plan/settle.js';
 import type { MoveContext } from './move-context.js';
-import { lostHint, lostHost } from '../plan/lost-host.js';
+import { lostSourceWords } from '../plan/lost-host.js';
 import { ask } from './port.js';
 import { unsettledMessage, type UnsettledMigration } from '../fleet/unsettled.js';
 
@@ -43,7 +43,7 @@ export async function settleMove(ctx: MoveContext, move: Move, attempt: number):
       const v = b && !a ? settleWithoutSource(sourceHeard(ctx, move.from), b, ctx.port.record(move.to)?.arrivedAt?.[move.name], toldTarget(ctx, move)) : null;
       if (v !== null) return { ...v, unheard: move.from };
       // the source taken as gone (plan/lost-host.ts) and the target holding nothing of it: no answer is coming to wait for
-      const gone = b && !a ? lostSource(ctx, move, b) : null;
+      const gone = b && !a ? lostSourceWords(ctx.port.facts(), move, b) : null;
       if (gone !== null) return { verdict: 'unsettled', message: gone };
       last = `waiting for ${[a ? null : move.from, b ? null : move.to].filter(Boolean).join(' and ')} to answer`;
     }
@@ -67,18 +67,6 @@ export interface SettleOutcome {
   readonly unheard?: string;
 }
 
-/**
- * Why waiting for MOVE's source is pointless: it is taken as gone with its domUs (plan/lost-host.ts)
- * and TARGET's fresh read holds no row of the domU and nothing busy with it, so no Dom0 heard runs
- * it. Null otherwise. It stays unsettled (an ALARM): the Dom0 may be only cut off, still running it.
- */
-function lostSource(ctx: MoveContext, move: Move, target: InspectReport): string | null {
-  const facts = ctx.port.facts();
-  const lost = lostHost(facts, move.from);
-  const d = facts.domu(move.name);
-  if (lost === null || d === undefined || target.busy || target.rows.length > 0) return null;
-  return `${move.to} holds no copy of it and ${lost.words}: it runs on no Dom0 heard from, and if ${move.from} is down, ${move.name} is down with it; ${lostHint(d, move.from)}`;
-}
 
 /** The target's last report shows the source's agent told it the move is done (plan/settle.ts sourceTold). */
 const toldTarget = (ctx: MoveContext, move: Move): boolean =>

@@ -1,4 +1,5 @@
-import type { Blocker, Leftover } from '../../shared/protocol/ctl-jobs.js';
+import type { InspectReport } from '../../shared/protocol/agent-link.js';
+import type { Blocker, Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
 import { andList } from '../../shared/text/and-list.js';
 import { utcSecondText } from '../../shared/text/utc-time.js';
 import { restartingSince } from '../fleet/agent-stop.js';
@@ -50,4 +51,16 @@ export function lostLeftover(d: FactDomu, lost: LostHost): Leftover {
   const blocker: Blocker = { kind: 'runs-nowhere' };
   const message = `${d.name} runs on no Dom0 heard from: it ran on ${lost.host} when last heard, and ${lost.words}; if ${lost.host} is down, ${d.name} is down with it: ${lostHint(d, lost.host)}`;
   return { name: d.name, host: null, blocker, message };
+}
+
+/**
+ * Why a settle need not wait for MOVE's source, or null: it is taken as gone with its domUs and
+ * TARGET's fresh read holds no row of the domU and nothing busy with it, so no Dom0 heard runs it.
+ * The move stays unsettled (an ALARM): the Dom0 may be only cut off, still running it.
+ */
+export function lostSourceWords(facts: PlanFacts, move: Move, target: Pick<InspectReport, 'busy' | 'rows'>): string | null {
+  const lost = lostHost(facts, move.from);
+  const d = facts.domu(move.name);
+  if (lost === null || d === undefined || target.busy || target.rows.length > 0) return null;
+  return `${move.to} holds no copy of it and ${lost.words}: it runs on no Dom0 heard from, and if ${move.from} is down, ${move.name} is down with it; ${lostHint(d, move.from)}`;
 }
