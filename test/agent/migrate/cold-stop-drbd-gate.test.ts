@@ -17,7 +17,6 @@ domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
 
-
 describe('move-stop checks DRBD on a fresh read before it shuts anything down', () => {
   it('r1 disconnected: refused (77) naming its state, web1 still runs on xen1, the ledger untouched', async () => {
     fleet = await startFleet(FLEET);

@@ -20,7 +20,6 @@ domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen2
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
 
-
 describe("the forced command's migrate2 on an xm Dom0", () => {
   it.each([
     ['Zombie-web1', 'a domain on its way out'],
