@@ -29,14 +29,14 @@ const names = (ls: readonly Leftover[]): string => {
  * only when the reasons do: the line is not said again each time one domU of a group is ready.
  */
 export function waitingNote(waiting: readonly Leftover[]): { readonly line: string; readonly key: string } {
-  const groups = new Map<string, Leftover[]>();
+  const groups = new Map<string, { readonly first: Leftover; readonly all: Leftover[] }>();
   for (const l of waiting) {
     const k = reasonOf(l);
     const g = groups.get(k);
-    if (g === undefined) groups.set(k, [l]);
-    else g.push(l);
+    if (g === undefined) groups.set(k, { first: l, all: [l] });
+    else g.all.push(l);
   }
-  const said = [...groups.values()].slice(0, REASONS_UP_TO).map((g) => (g.length === 1 ? g[0]!.message : `${g.length} domUs (${names(g)}) alike, e.g. ${g[0]!.message}`));
+  const said = [...groups.values()].slice(0, REASONS_UP_TO).map((g) => (g.all.length === 1 ? g.first.message : `${g.all.length} domUs (${names(g.all)}) alike, e.g. ${g.first.message}`));
   const more = groups.size - said.length;
   const rest = more > 0 ? `; and ${more} more reason${more === 1 ? '' : 's'} (the job's end names each domU)` : '';
   const count = waiting.length === 1 ? '' : ` (${waiting.length} domUs)`;
