@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { ownContextFiles } from './test/helpers/own-context-files.js';
+
+const notTests = ['test/lab/**', 'node_modules/**'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/lab/**', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     globalSetup: ['test/helpers/global-setup.ts'],
@@ -13,5 +14,15 @@ export default defineConfig({
     // child processes and simulated tools waiting: three files at a time keep both cores busy.
     maxWorkers: 3,
     minWorkers: 1,
+    // A fresh process per file spent most of its time loading the same modules again; the suite's
+    // files keep their own state in temp dirs and injected clocks, so a worker's files share them.
+    poolOptions: { forks: { isolate: false } },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'shared-modules', include: ['test/**/*.test.ts'], exclude: [...notTests, ...ownContextFiles] },
+      },
+      { extends: true, test: { name: 'own-context', include: [...ownContextFiles], pool: 'vmForks' } },
+    ],
   },
 });
