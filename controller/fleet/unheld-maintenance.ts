@@ -1,3 +1,4 @@
+import { isRollOperation, rollAgainWords } from '../../shared/roll-mark.js';
 import { spanText } from '../../shared/text/span-text.js';
 import type { CheckProblem } from './check-conditions.js';
 import type { FleetIndex } from './fleet-index.js';
@@ -29,7 +30,9 @@ export function unheldMaintenance(index: FleetIndex, fresh: Freshness, jobHosts:
       kind: 'maintenance-without-job',
       subject: r.host,
       short: `${r.host} ${m.state} with no job`,
-      text: `${r.host}: ${m.state}${whose ? ` (${whose})` : ''} for ${spanText(fresh.now - since)} with no ${command} job running in this controller (a controller restart or a failed job ends it; the host stays out of service): run \`xenherdctl ${command} ${r.host}\` again to finish it`,
+      text: isRollOperation(m.operationId)
+        ? `${r.host}: ${m.state} by a roll${whose ? ` (${whose})` : ''} for ${spanText(fresh.now - since)} with no roll running in this controller (a controller restart or a failed job ends it; the host stays out of service): ${rollAgainWords(r.host)}`
+        : `${r.host}: ${m.state}${whose ? ` (${whose})` : ''} for ${spanText(fresh.now - since)} with no ${command} job running in this controller (a controller restart or a failed job ends it; the host stays out of service): run \`xenherdctl ${command} ${r.host}\` again to finish it`,
     });
   }
   return out;

@@ -1,5 +1,6 @@
 import { ONLINE, type Maintenance } from '../../shared/protocol/agent-link-values.js';
 import type { JobRequest, Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
+import { withRollMark } from '../../shared/roll-mark.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 import { isReachable } from '../fleet/host-record.js';
 import { planDrain } from '../plan/drain.js';
@@ -74,7 +75,8 @@ export async function drainGroup(env: JobEnv, job: JobRun, req: RollRequest, lab
   const resumes = new Map<string, boolean>();
   const end = (ending: Ending): GroupDrain => ({ ok: false, moved, ending });
   for (const host of hosts) {
-    const claim = drainClaim(port.facts().host(host)?.maintenance ?? ONLINE, port.newId());
+    // marked as the roll's (shared/roll-mark.ts): cut here, `jobs` and `check` advise the roll, not `drain HOST`
+    const claim = drainClaim(port.facts().host(host)?.maintenance ?? ONLINE, withRollMark(port.newId()));
     const r = await lease(host).set(claim);
     if (!r.ok) {
       for (const l of claimed) await l.release();

@@ -1,4 +1,5 @@
 import type { CliIo } from '../../../shared/cli/io.js';
+import { isRollOperation, rollAgainWords } from '../../../shared/roll-mark.js';
 import { printable } from '../../../shared/text/printable.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { formatAge, formatSince, table } from '../format.js';
@@ -46,12 +47,13 @@ function endedState(r: JobRow, now: number): string {
 /**
  * The drains and restores this controller holds a Dom0's flag for with no job on it: after a
  * restart the ENDED list is empty, so this is where a drain its stop cut is told, with the command
- * that continues it (a roll's operation id carries `.boot.`: the same roll asked again takes it up).
+ * that continues it (a roll's operation id is marked, shared/roll-mark.ts: the same roll asked again
+ * takes it up, where `drain HOST` would only empty it and leave it in maintenance, never rebooted).
  */
 function cutText(cut: NonNullable<JobsListing['cut']>, at: number): string {
   const lines = cut.map((c) => {
     const since = c.since === null ? '' : ` since ${formatSince(c.since, at)}`;
-    const again = c.operationId?.includes('.boot.') === true ? 'the same roll asked again continues it' : `\`xenherdctl ${c.state === 'restoring' ? 'restore' : 'drain'} ${c.host}\` continues it`;
+    const again = isRollOperation(c.operationId) ? rollAgainWords(c.host) : `\`xenherdctl ${c.state === 'restoring' ? 'restore' : 'drain'} ${c.host}\` continues it`;
     return printable(`  ${c.host}: ${c.state}${since} (operation ${c.operationId ?? '?'}): ${again}`);
   });
   return `NO JOB ON IT (this controller's ${cut.length === 1 ? 'operation' : 'operations'}, cut by a stop or restart of the controller, or ended short; the Dom0 stays out of service)\n${lines.join('\n')}\n`;

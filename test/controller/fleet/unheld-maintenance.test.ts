@@ -40,6 +40,19 @@ describe('a host draining or restoring with no job of this controller on it', ()
     expect(d.details[0]?.text).toContain('run `xenherdctl drain xen2` again');
   });
 
+  it("a roll's flag (its drain marked .roll, or maintenance/restoring .boot.) names the roll asked again, not drain or restore alone", () => {
+    for (const [state, operationId] of [
+      ['draining', 'op-7.roll'],
+      ['restoring', 'op-9.boot.1c2d'],
+    ] as const) {
+      const a = check([host('xen2', { maintenance: { state, operationId, owner: 'ctl-a' } }, 5 * 60_000)]);
+      expect([state, a.details.map((x) => x.text)]).toEqual([
+        state,
+        [`xen2: ${state} by a roll (owner ctl-a, op ${operationId.slice(0, 8)}) for 5 min with no roll running in this controller (a controller restart or a failed job ends it; the host stays out of service): the same roll asked again continues it (\`xenherdctl roll\` with that roll's Dom0s, xen2 among them; \`xenherdctl drain xen2\` would only empty it, neither rebooting nor restoring it)`],
+      ]);
+    }
+  });
+
   it('not while a job works on it, not in maintenance or online, not in its first two minutes, not for an unreachable host (that is its own CRITICAL)', () => {
     expect(check([host('xen2', inState('draining'), 3_600_000)], ['xen2']).status).toBe('OK');
     expect(check([host('xen2', inState('maintenance'), 3_600_000), host('xen1', inState('online'), 3_600_000)]).status).toBe('OK');

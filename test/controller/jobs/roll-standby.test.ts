@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jobsText } from '../../../controller/ctl/commands/jobs.js';
+import { JobsAnswerReadSchema, JobsListingSchema, listingOf } from '../../../controller/ctl/jobs-answer.js';
+import type { JobRequest } from '../../../shared/protocol/ctl-jobs.js';
+import type { SimSpec } from './sim-fleet.js';
+import { jobsBed, rollToEnd, type JobsBed, type RunningJob } from './jobs-bed.js';
+
+/** Two Dom0s in one DRBD pair, two domUs homed on each: a roll of both is two groups. */
+const PAIR: SimSpec = {
+  hosts: [{ name: 'a1' }, { name: 'a2' }],
+  domus: ['a1', 'a2'].flatMap((home) => [1, 2].map((i) => ({ name: `${home}-${i}`, home, replicas: ['a1', 'a2'], memMiB: 1024 * i }))),
+};
+const ROLL: JobRequest = { kind: 'roll', hosts: ['a1', 'a2'], reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null };
+
+/** the drains HOST was asked to begin (one taken up from draining is not counted) */
+const drains = (bed: JobsBed, host: string): number => bed.fleet.host(host).commands.filter((c) => c.op === 'maintenance' && c.state === 'draining' && !c.from.includes('draining')).length;
+const reboots = (job: RunningJob): string[] => job.events.flatMap((e) => (e.type === 'reboot' ? e.hosts : []));
+const seen = (bed: JobsBed, host: string) => bed.core.hosts().hosts.find((x) => x.host === host);
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const stateDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'xenherd-rollstandby-'));
+  dirs.push(d);
+  return d;
+};
+
+/**
+ * A roll of a1 and a2 by ctl-a whose first group finished (drained, rebooted, restored, online)
+ * and whose controller then died while it drained the second group; IDENTITY's controller then
+ * hears both agents, ctl-a's lease on the drained Dom0 lapsed. The host finished, the one cut.
+ */
+async function cutInGroupTwo(bed: JobsBed, identity: string): Promise<{ h: string; other: string; boot: string }> {
+  const first = bed.start(ROLL);
+  await bed.until(() => reboots(first).length > 0, 'the first reboot request');
+  const h = reboots(first)[0] as string;
+  const other = h === 'a1' ? 'a2' : 'a1';
+  const d = bed.fleet.host(h);
+  d.reboot();
+  bed.clock.schedule(45_000, () => d.restartAgent([bed.core]));
+  await bed.until(() => bed.fleet.host(other).maintenance.state === 'draining' && bed.moves(first, 'started').some((m) => m.from === other), `the drain of ${other} under way`);
+  expect(bed.fleet.host(h).maintenance.state).toBe('online');
+  bed.core.close();
+  await bed.clock.advance(0);
+  bed.core = bed.newCore(identity);
+  await bed.until(() => seen(bed, 'a1')?.reachable === true && seen(bed, 'a2')?.reachable === true, `both agents heard by ${identity}`);
+  await bed.clock.advance(61_000);
+  expect(bed.fleet.host(other).maintenance).toMatchObject({ state: 'draining', owner: 'ctl-a' });
+  return { h, other, boot: bed.fleet.host(h).bootId };
+}
+
+describe("a roll's Dom0 cut mid-drain", () => {
+  it('jobs advises the roll asked again, not `drain HOST`; the roll asked again continues that drain and skips the finished host', async () => {
+    const bed = await jobsBed(PAIR, {}, stateDir());
+    const { h, other, boot } = await cutInGroupTwo(bed, 'ctl-a');
+    const listing = bed.core.jobs();
+    expect(listing.cut).toEqual([expect.objectContaining({ host: other, state: 'draining' })]);
+    const text = jobsText(JobsListingSchema.parse(listingOf(JobsAnswerReadSchema.parse(listing))));
+    expect(text).toContain(`${other}: draining since `);
+    expect(text).toContain(`the same roll asked again continues it (\`xenherdctl roll\` with that roll's Dom0s, ${other} among them; \`xenherdctl drain ${other}\` would only empty it`);
+    expect(text).not.toContain(`\`xenherdctl drain ${other}\` continues it`);
+
+    const again = bed.start(ROLL);
+    const rebooted = await rollToEnd(bed, again, 'the roll asked again');
+    expect(again.end, JSON.stringify(again.end)).toMatchObject({ ok: true, message: expect.stringContaining(`(${h} rolled before it stopped, skipped)`) });
+    expect(rebooted).toEqual([[other]]);
+    expect([drains(bed, h), drains(bed, other)]).toEqual([1, 1]);
+    expect(bed.fleet.host(h).bootId).toBe(boot);
+    for (const d of PAIR.domus) expect([d.name, bed.fleet.where(d.name)]).toEqual([d.name, [d.home]]);
+    bed.neverTwice();
+  });
+});
