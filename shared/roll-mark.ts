@@ -3,10 +3,11 @@
  * drain look alike to the agent (draining, an owner, an id); an operator told `xenherdctl drain
  * HOST continues it` of a roll's Dom0 would empty it and leave it in maintenance, never rebooted
  * nor restored, while the roll it was part of waited to be asked again. So a roll's drain claims
- * its flag with an id ending `.roll`, and the flags it sets later keep it (maintenance and
- * restoring add `.boot.BOOTID`, plan/roll-resume.ts, which marks a roll's flag on its own even
- * when the id was cut to fit). The controller's `jobs` and `check` read it here; the agent keeps
- * the id as any other.
+ * its flag with an id ending `.roll`; the maintenance flag it sets next keeps that id and adds
+ * `.boot.BOOTID` (plan/roll-resume.ts), as does its restoring flag's new id, and that mark alone
+ * is a roll's too, even where the id was cut to fit. The controller's `jobs` and `check`, and a
+ * roll asked of another controller (plan/foreign-roll.ts), read it here; the agent keeps the id
+ * as any other.
  */
 const ROLL_MARK = '.roll';
 const BOOT_MARK = '.boot.';

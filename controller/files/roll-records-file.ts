@@ -4,10 +4,10 @@ import * as z from 'zod';
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 import { HostNameSchema } from '../../shared/protocol/agent-link-values.js';
-import type { RollProgress, RollRecords } from '../plan/roll-record.js';
+import { ROLL_RECORDS_NAME, type RollProgress, type RollRecords } from '../plan/roll-record.js';
 import { writeOwnFile } from './atomic-write.js';
 
-export const ROLL_RECORDS_FILE = 'roll-progress.json';
+export const ROLL_RECORDS_FILE = ROLL_RECORDS_NAME;
 
 const BootId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
 const RollProgressSchema = z.strictObject({

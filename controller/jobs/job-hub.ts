@@ -98,7 +98,11 @@ export class JobHub {
         return ok(await rebalanceInSlices(clock, f, p, this.rebalanceBlocked(), req.maxMoves));
       case 'roll': {
         // as the roll would run now: a host a stopped roll of them finished is in no group (roll-progress.ts)
-        const steps = new RollProgress(this.env, null, req.hosts).steps();
+        const progress = new RollProgress(this.env, null, req.hosts);
+        // the roll itself would refuse: its plan says why rather than show drains it will not run
+        const foreign = progress.foreignRoll();
+        if (foreign !== null) return err({ code: 'XH_ERR_REFUSED', message: foreign });
+        const steps = progress.steps();
         const toRoll = steps.filter((s) => s.step !== 'done').map((s) => s.host);
         const plan = toRoll.length === 0 ? { kind: 'roll' as const, groups: [], leftovers: [] } : await rollInSlices(clock, f, toRoll, { ...p, coldFallback: req.coldFallback === true }, req.groupSize ?? null);
         return ok({ ...plan, steps });

@@ -44,6 +44,9 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
     if (!h.capabilities.includes(CAPABILITY.maintenance)) return failure('XH_ERR_REFUSED', `the agent of ${host} keeps no maintenance flag: upgrade it`);
   }
   const progress = new RollProgress(env, job, req.hosts);
+  // another controller's roll cut on these Dom0s (a standby taking over): its record is not here
+  const foreign = progress.foreignRoll();
+  if (foreign !== null) return failure('XH_ERR_REFUSED', foreign);
   const steps = progress.steps();
   const done = steps.filter((s) => s.step === 'done').map((s) => s.host);
   const toRoll = steps.filter((s) => s.step !== 'done').map((s) => s.host);

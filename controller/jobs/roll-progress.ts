@@ -1,5 +1,6 @@
 import { ONLINE } from '../../shared/protocol/agent-link-values.js';
 import type { PlanOf } from '../../shared/protocol/ctl-jobs.js';
+import { foreignRollRefusal } from '../plan/foreign-roll.js';
 import { finishedMarks, withProgress, ROLL_RECORD_MAX_AGE_MS } from '../plan/roll-record.js';
 import { rollResumes } from '../plan/roll-resume.js';
 import type { JobEnv } from './job-env.js';
@@ -34,6 +35,12 @@ export class RollProgress {
   steps(): NonNullable<PlanOf<'roll'>['steps']> {
     const { port } = this.env;
     return rollResumes(this.hosts, (h) => port.facts().host(h)?.maintenance ?? ONLINE, (h) => port.record(h)?.bootId ?? null, this.finished).map(({ host, step }) => ({ host, step }));
+  }
+
+  /** Why this roll must not begin here: another controller's roll was cut on its hosts (plan/foreign-roll.ts); null: it may. */
+  foreignRoll(): string | null {
+    const { port } = this.env;
+    return foreignRollRefusal(this.hosts, (h) => port.facts().host(h)?.maintenance ?? ONLINE, port.identity, (h) => this.finished.has(h));
   }
 
   /** HOSTS are back online and home, each on the boot its agent reports now. False: not recorded. */

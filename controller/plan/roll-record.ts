@@ -32,6 +32,9 @@ export interface RollProgress {
  */
 export const ROLL_RECORD_MAX_AGE_MS = 12 * 3_600_000;
 
+/** The file the records are kept in, in the controller's state dir. */
+export const ROLL_RECORDS_NAME = 'roll-progress.json';
+
 /** Records kept at most: one per stopped roll, so a handful; a bound keeps the file small whatever happens. */
 const MAX_RECORDS = 32;
 

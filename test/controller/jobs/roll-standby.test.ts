@@ -75,3 +75,35 @@ describe("a roll's Dom0 cut mid-drain", () => {
     bed.neverTwice();
   });
 });
+
+describe('a standby controller asked to continue a roll the primary was cut in', () => {
+  it('refuses rather than drain again a Dom0 the primary finished, and continues the cut Dom0 when asked for it', async () => {
+    // each core keeps its roll records in memory: the primary's, like its state dir, is out of the standby's reach
+    const bed = await jobsBed(PAIR);
+    const { h, other, boot } = await cutInGroupTwo(bed, 'ctl-b');
+    const op = bed.fleet.host(other).maintenance.operationId as string;
+
+    const plan = await bed.core.hub.plan({ kind: 'roll', hosts: ['a1', 'a2'] });
+    const refused = bed.start(ROLL);
+    const end = await bed.finish(refused);
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED' });
+    expect(end.message).toBe(
+      `a roll of ctl-a was cut here, leaving ${other} draining (operation ${op}); which of ${h} that roll had already rolled (drained, rebooted, restored, online again) is recorded only in that controller's state dir (roll-progress.json), which this controller cannot read: nothing was changed, and none of it is drained again; \`xenherdctl roll ${other}\` (same options) continues ${other} here from its flag; then roll those of ${h} that roll had not finished (the log of ctl-a names the ones it finished), or ask that controller the same roll again once it answers`,
+    );
+    expect(plan).toEqual({ ok: false, error: { code: 'XH_ERR_REFUSED', message: end.message } });
+    expect([drains(bed, h), drains(bed, other)]).toEqual([1, 1]);
+    expect(bed.fleet.host(other).maintenance).toMatchObject({ state: 'draining', owner: 'ctl-a', operationId: op });
+
+    const cont = bed.start({ ...ROLL, hosts: [other] });
+    const rebooted = await rollToEnd(bed, cont, `the standby's roll of ${other}`);
+    expect(cont.end, JSON.stringify(cont.end)).toMatchObject({ ok: true });
+    expect(rebooted).toEqual([[other]]);
+    // taken up from its draining flag (same operation), not drained anew; the finished host untouched
+    expect([drains(bed, h), drains(bed, other)]).toEqual([1, 1]);
+    expect(bed.fleet.host(other).commands.some((c) => c.op === 'maintenance' && c.state === 'draining' && c.operationId === op && c.owner === 'ctl-b')).toBe(true);
+    expect(bed.fleet.host(h).bootId).toBe(boot);
+    for (const x of ['a1', 'a2']) expect(bed.fleet.host(x).maintenance.state).toBe('online');
+    for (const d of PAIR.domus) expect([d.name, bed.fleet.where(d.name)]).toEqual([d.name, [d.home]]);
+    bed.neverTwice();
+  });
+});
