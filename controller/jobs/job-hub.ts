@@ -19,6 +19,7 @@ import type { FleetPort } from './port.js';
 import { runRebalance } from './rebalance-job.js';
 import { runRestore } from './restore-job.js';
 import { runRoll } from './roll-job.js';
+import { rollStartRefusal } from './roll-unheard.js';
 import { RollProgress } from './roll-progress.js';
 import { cutByLostFlag, cutByShutdown } from './shutdown-ending.js';
 import { cutOperations } from './cut-operations.js';
@@ -97,6 +98,9 @@ export class JobHub {
       case 'rebalance':
         return ok(await rebalanceInSlices(clock, f, p, this.rebalanceBlocked(), req.maxMoves));
       case 'roll': {
+        // refused as the roll would be (an agent not heard): a plan of groups would say it could begin
+        const refused = await rollStartRefusal(clock, f, req.hosts, { ...p, coldFallback: req.coldFallback === true });
+        if (refused !== null) return err(refused);
         // as the roll would run now: a host a stopped roll of them finished is in no group (roll-progress.ts)
         const progress = new RollProgress(this.env, null, req.hosts);
         // the roll itself would refuse: its plan says why rather than show drains it will not run

@@ -1,4 +1,4 @@
-import { ONLINE, type Maintenance } from '../../shared/protocol/agent-link-values.js';
+import { ONLINE } from '../../shared/protocol/agent-link-values.js';
 import type { JobRequest, Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
 import { withRollMark } from '../../shared/roll-mark.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
@@ -14,19 +14,6 @@ import type { MaintenanceLease } from './maintenance-lease.js';
 import { KEPT_FOR } from './roll-progress.js';
 
 type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
-
-/**
- * Why a roll cannot begin while HOST's agent is unheard, and the way on: what state HOST was last
- * reported in (kept on its disk: a roll asked again with it takes it up from there), and the roll
- * of the others without it.
- */
-export function unreachableText(host: string, flag: Maintenance, hosts: readonly string[]): string {
-  const others = [...new Set(hosts)].filter((h) => h !== host);
-  const op = flag.operationId === null ? '' : ` (operation ${flag.operationId})`;
-  const left = flag.state === 'online' ? `${host} was last reported online: the roll did nothing to it` : `${host} was last reported ${MAINTENANCE_WORDS[flag.state]}${op} and stays so until its agent is back`;
-  const without = others.length === 0 ? '' : `; \`xenherdctl roll ${others.join(' ')}\` (same options) rolls the others without it`;
-  return `the agent of ${host} is not connected (or silent): nothing was changed; ${left}${without}; once ${host} is back, this roll asked again takes it up where it stopped`;
-}
 
 /**
  * What a stopped roll adds about the hosts REBOOTED in this run. Those RECORDED as done

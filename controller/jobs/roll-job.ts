@@ -1,5 +1,3 @@
-import { noAgentMessage } from '../fleet/no-agent-message.js';
-import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import { ONLINE } from '../../shared/protocol/agent-link-values.js';
 import type { JobRequest, Move } from '../../shared/protocol/ctl-jobs.js';
 import type { XhError } from '../../shared/errors.js';
@@ -11,8 +9,9 @@ import { failure, leftoverCode, moveContexts, remainingText, runScheduled, succe
 import type { JobRun, LostFlag } from './job-run.js';
 import { MaintenanceLease } from './maintenance-lease.js';
 import { rollInSlices, stoppedWhilePlanning } from './plan-in-slices.js';
-import { awaitReboots, drainGroup, doneNote, rebootedText, resumeNote, unreachableText } from './roll-group.js';
+import { awaitReboots, drainGroup, doneNote, rebootedText, resumeNote } from './roll-group.js';
 import { RollProgress } from './roll-progress.js';
+import { rollStartRefusal } from './roll-unheard.js';
 import { withUnsettled } from './unsettled-moves.js';
 
 type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
@@ -37,12 +36,8 @@ type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
 export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promise<Ending> {
   const { port } = env;
   const f0 = port.facts();
-  for (const host of req.hosts) {
-    const h = f0.host(host);
-    if (!h?.record.state) return failure('XH_ERR_NOT_FOUND', noAgentMessage([host], f0.hostNames()));
-    if (!h.reachable) return failure('XH_ERR_AGENT_UNREACHABLE', unreachableText(host, h.maintenance, req.hosts));
-    if (!h.capabilities.includes(CAPABILITY.maintenance)) return failure('XH_ERR_REFUSED', `the agent of ${host} keeps no maintenance flag: upgrade it`);
-  }
+  const refused = await rollStartRefusal(port.clock, f0, req.hosts, { ...env.policy, coldFallback: req.coldFallback });
+  if (refused !== null) return failure(refused.code, refused.message);
   const progress = new RollProgress(env, job, req.hosts);
   // another controller's roll cut on these Dom0s (a standby taking over): its record is not here
   const foreign = progress.foreignRoll();

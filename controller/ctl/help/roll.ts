@@ -21,7 +21,7 @@ export const rollHelp: CommandHelp = {
     'the hosts it left and takes each up where it stopped: one draining is drained on; one it emptied and',
     'set in maintenance waits for its reboot (no second drain); one restoring, or back with a new boot id',
     'since the roll emptied it, is restored (no second drain, its reboot not asked again). A host whose',
-    'agent is not heard stops the roll before it begins: roll the others without it, and this roll again',
+    'agent is not heard stops the roll and its --dry-run: roll the others it names, and this roll again',
     'once it is back. A host it finished (back online, its domUs home) is kept in the controller\'s state',
     'dir with the boot id it came back with: the same roll asked again within 12 h skips it while it runs',
     'that boot, and says so (a host restoring without the roll\'s mark, as your own restore leaves it, is',

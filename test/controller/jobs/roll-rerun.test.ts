@@ -96,7 +96,7 @@ describe('a roll asked again continues where it stopped', () => {
     bed.neverTwice();
   });
 
-  it('a Dom0 not back refuses the roll naming the state it is left in and the roll without it', async () => {
+  it('a Dom0 not back refuses the roll naming the state it is left in, and its DRBD peer as what cannot be rolled without it', async () => {
     const bed = await jobsBed(PAIR);
     const first = bed.start(ROLL);
     await bed.until(() => reboots(first).length > 0, 'the first reboot request');
@@ -110,7 +110,7 @@ describe('a roll asked again continues where it stopped', () => {
     const again = bed.start(ROLL);
     const end = await bed.finish(again);
     expect(end).toMatchObject({ ok: false, code: 'XH_ERR_AGENT_UNREACHABLE', moved: 0 });
-    expect(end.message).toBe(`the agent of ${h} is not connected (or silent): nothing was changed; ${h} was last reported in maintenance (operation ${op}) and stays so until its agent is back; \`xenherdctl roll ${other}\` (same options) rolls the others without it; once ${h} is back, this roll asked again takes it up where it stopped`);
+    expect(end.message).toBe(`the agent of ${h} is not connected (or silent): nothing was changed; ${h} was last reported in maintenance (operation ${op}) and stays so until its agent is back; ${other} cannot be emptied without it (\`xenherdctl plan roll ${other}\` says what would stay): roll it with ${h} once it is back; once ${h} is back, this roll asked again takes it up where it stopped`);
   });
 });
 
