@@ -1,6 +1,7 @@
 import { ONLINE } from '../../shared/protocol/agent-link-values.js';
 import type { JobRequest, Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
 import { withRollMark } from '../../shared/roll-mark.js';
+import { andList } from '../../shared/text/and-list.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 import { isReachable } from '../fleet/host-record.js';
 import { planDrain } from '../plan/drain.js';
@@ -129,11 +130,22 @@ export async function awaitReboots(env: JobEnv, job: JobRun, req: RollRequest, l
   const { port } = env;
   job.emit({ type: 'reboot', hosts: [...hosts] });
   job.emit({ type: 'note', level: 'info', line: `${label}: empty and in maintenance; ${req.reboot === 'command' ? 'xenherdctl runs the reboot command' : 'reboot them now'}; waiting for each to come back with a new boot id` });
-  const back = (): boolean =>
-    hosts.every((h) => {
-      const r = port.record(h);
-      return r !== undefined && r.bootId !== boots.get(h) && r.state !== null && isReachable(r, port.clock.now(), port.staleAfterMs);
-    });
+  const isBack = (h: string): boolean => {
+    const r = port.record(h);
+    return r !== undefined && r.bootId !== boots.get(h) && r.state !== null && isReachable(r, port.clock.now(), port.staleAfterMs);
+  };
+  // each host back while another is awaited is said, and which: the one note above stood for the
+  // whole wait (up to rebootWaitMs), the hosts back idle, and only `hosts` told which was missing
+  const said = new Set<string>();
+  const back = (): boolean => {
+    const now = hosts.filter(isBack);
+    const awaited = hosts.filter((h) => !now.includes(h));
+    for (const h of now.filter((x) => !said.has(x))) {
+      said.add(h);
+      if (awaited.length > 0) job.emit({ type: 'note', level: 'info', line: `${label}: ${h} is back (boot id ${port.record(h)?.bootId ?? '?'}); waiting for ${andList(awaited)}` });
+    }
+    return awaited.length === 0;
+  };
   const waitMs = Math.min(env.settings.rebootWaitMs, deadline === null ? Number.POSITIVE_INFINITY : Math.max(0, deadline - port.clock.now()));
   const waitFrom = port.clock.now();
   if (await waitFor(env, job, back, waitMs)) return null;
@@ -144,6 +156,14 @@ export async function awaitReboots(env: JobEnv, job: JobRun, req: RollRequest, l
   const ended = stop === 'cancelled' ? 'was cancelled' : stop === 'timeout' ? 'ran out of its --timeout' : 'was stopped (the controller is shutting down)';
   const why = stop === null ? `did not come back with a new boot id within ${Math.round(waitMs / 1000)} s` : `had not come back with a new boot id when the roll ${ended}, after ${Math.round((port.clock.now() - waitFrom) / 1000)} s of waiting`;
   const a = account?.() ?? null;
-  const text = [`${label}: ${who} ${why}; the group stays ${MAINTENANCE_WORDS.maintenance}`, ...(a === null ? [] : beyondRemain(hosts, a))].join('; ');
+  const text = [`${label}: ${who} ${why}; the group stays ${MAINTENANCE_WORDS.maintenance}${backText(hosts.filter(isBack), hosts.filter((h) => !isBack(h)))}`, ...(a === null ? [] : beyondRemain(hosts, a))].join('; ');
   return failure(stop === null || stop === 'timeout' ? 'XH_ERR_TIMEOUT' : 'XH_ERR_REFUSED', text, a === null ? [] : accounted(a), moved);
+}
+
+/** What a roll stopped in its reboot wait says of the hosts of the group already BACK: each idle in maintenance, and how to bring it online without MISSING. */
+function backText(back: readonly string[], missing: readonly string[]): string {
+  if (back.length === 0 || missing.length === 0) return '';
+  const one = back.length === 1;
+  const restores = back.map((h) => `\`xenherdctl restore ${h}\``);
+  return ` (${andList(back)} ${one ? 'is' : 'are'} back, empty: ${andList(restores)} ${one ? 'brings it' : 'bring them'} online with ${one ? 'its' : 'their'} domUs home, or this roll asked again once ${andList(missing)} ${missing.length === 1 ? 'is' : 'are'} back)`;
 }

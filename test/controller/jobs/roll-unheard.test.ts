@@ -53,3 +53,25 @@ describe('a roll with a Dom0 whose agent is not heard', () => {
     );
   });
 });
+
+describe('a roll group one Dom0 of which does not come back from its reboot', () => {
+  it('says each host back and the one awaited, and at its end how to bring those back online', async () => {
+    const bed = await jobsBed(PAIRS, { rebootWaitMs: 600_000 });
+    const job = bed.start(ROLL);
+    await bed.until(() => job.events.some((e) => e.type === 'reboot'), 'the first reboot request');
+    const group = job.events.flatMap((e) => (e.type === 'reboot' ? e.hosts : []));
+    expect(group).toHaveLength(2);
+    const [up, down] = group as [string, string];
+    bed.fleet.host(down).reboot();
+    bed.fleet.host(up).reboot();
+    bed.fleet.host(up).restartAgent([bed.core]);
+    const note = `group 1/2 (${[...group].sort().join(', ')}): ${up} is back (boot id boot-${up}-1); waiting for ${down}`;
+    await bed.until(() => job.events.some((e) => e.type === 'note' && e.line === note), `the note that ${up} is back`);
+    expect(bed.core.hub.cancel(job.jobId, 'admin')).toMatchObject({ ok: true });
+    const end = await bed.finish(job);
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED' });
+    expect(end.message).toMatch(
+      new RegExp(`^group 1/2 \\([^)]*\\): ${down} had not come back with a new boot id when the roll was cancelled, after \\d+ s of waiting; the group stays in maintenance \\(${up} is back, empty: \`xenherdctl restore ${up}\` brings it online with its domUs home, or this roll asked again once ${down} is back\\)$`),
+    );
+  });
+});
