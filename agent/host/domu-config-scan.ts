@@ -41,7 +41,7 @@ export class ResHosts {
     const unknown = `whether this host replicates ${resource} is unknown`;
     if (!t.ok && t.error.errno !== 'ENOENT') this.problems.push({ code: t.error.code, source: path, message: `${t.error.message}: ${unknown}` });
     if (t.ok && !t.value.ok) this.problems.push({ code: t.value.error.code, source: path, message: `${t.value.error.message} (${unknown} until it is fixed)` });
-    const hosts = t.ok && t.value.ok ? t.value.value : null;
+    const hosts = t.ok && t.value.ok ? t.value.value.hosts : null;
     this.known.set(resource, hosts);
     return hosts;
   }

@@ -20,24 +20,29 @@ export interface HostView {
 /** migrate-tab options xenherd passes on. xl migrations are always live, so `--live` is a no-op there. */
 export const OPTION_ALLOWLIST: ReadonlySet<string> = new Set(['--live']);
 
-/** The hosts each DRBD resource's file names, or why it could not be read. */
-export async function resourceHosts(v: HostView, resources: readonly string[]): Promise<Map<string, { hosts: string[]; file: string } | { problem: string }>> {
-  const out = new Map<string, { hosts: string[]; file: string } | { problem: string }>();
+/** The hosts each DRBD resource's file names (and those of them diskless by it), or why it could not be read. */
+export async function resourceHosts(v: HostView, resources: readonly string[]): Promise<Map<string, { hosts: string[]; diskless: string[]; file: string } | { problem: string }>> {
+  const out = new Map<string, { hosts: string[]; diskless: string[]; file: string } | { problem: string }>();
   for (const r of resources) {
     const file = `${v.config.migration.drbdConfigDir}/${r}.res`;
     const shown = v.files.display(file);
     const t = await readParsed(v.files, file, resHostsParse(r, shown));
     const parsed = t.ok ? t.value : t;
     // a copy: the parse may be a full read's, shared with its other parts
-    out.set(r, parsed.ok ? { hosts: [...parsed.value], file: shown } : { problem: parsed.error.message });
+    out.set(r, parsed.ok ? { hosts: [...parsed.value.hosts], diskless: [...parsed.value.diskless], file: shown } : { problem: parsed.error.message });
   }
   return out;
 }
 
-/** The one other host of all these resources, when there is exactly one. */
+/**
+ * The one other host of all these resources holding a disk of them, when there is exactly one. A
+ * host whose `on` section says `disk none` (a quorum tiebreaker beside two Dom0s) holds no copy to
+ * run the domU on, so it is no partner: counted as one, a domU on two Dom0s beside a tiebreaker
+ * had no partner, so no target for a migrate naming none and no partner check in guarded autostart.
+ */
 export async function drbdPeerOf(v: HostView, resources: readonly string[]): Promise<string | null> {
   const others = new Set<string>();
-  for (const h of (await resourceHosts(v, resources)).values()) if ('hosts' in h) for (const x of h.hosts) if (x !== v.host) others.add(x);
+  for (const h of (await resourceHosts(v, resources)).values()) if ('hosts' in h) for (const x of h.hosts) if (x !== v.host && !h.diskless.includes(x)) others.add(x);
   return others.size === 1 ? ([...others][0] as string) : null;
 }
 

@@ -1,7 +1,7 @@
 import { ok, type Result } from '../../shared/result.js';
 import { parseDomuConfig, type DomuConfigDialect } from '../parse/domu-config.js';
 import type { ConfigFileError } from '../parse/domu-config-error.js';
-import { drbdResHosts } from '../parse/drbd-res-hosts.js';
+import { drbdResReplicas, type DrbdResReplicas } from '../parse/drbd-res-hosts.js';
 import { parseMigrateTab } from '../parse/migrate-tab.js';
 import type { FileFailure, HostFiles, TextParse } from './files.js';
 
@@ -24,10 +24,10 @@ export const domuConfigParse = (shown: string, dialect: DomuConfigDialect): Text
   parse: (text) => parseDomuConfig(text, shown, { dialect }),
 });
 
-/** the hosts RESOURCE's `.res` file names, its errors naming the file as `shown`; kept results are shared, hence readonly */
-export const resHostsParse = (resource: string, shown: string): TextParse<Result<readonly string[], ConfigFileError>> => ({
+/** the hosts RESOURCE's `.res` file names (and which are diskless), its errors naming the file as `shown`; kept results are shared, hence readonly */
+export const resHostsParse = (resource: string, shown: string): TextParse<Result<Readonly<DrbdResReplicas>, ConfigFileError>> => ({
   key: `drbd-res-hosts\0${resource}\0${shown}`,
-  parse: (text) => drbdResHosts(text, resource, shown),
+  parse: (text) => drbdResReplicas(text, resource, shown),
 });
 
 export const migrateTabParse = (shown: string): TextParse<ReturnType<typeof parseMigrateTab>> => ({ key: `migrate-tab\0${shown}`, parse: (text) => parseMigrateTab(text, shown) });

@@ -29,6 +29,36 @@ const isName = (t: DrbdToken | undefined): t is DrbdToken => t !== undefined && 
  * is refused, as drbdadm refuses it.
  */
 export function drbdResHosts(text: string, resource: string, file: string): Result<string[], ConfigFileError> {
+  const r = drbdResReplicas(text, resource, file);
+  return r.ok ? ok(r.value.hosts) : r;
+}
+
+/** RESOURCE's hosts as drbdResHosts reads them, and those of them diskless by their configuration */
+export interface DrbdResReplicas {
+  readonly hosts: string[];
+  /**
+   * the hosts whose `on` section says `disk none` for every volume of the resource and names no
+   * disk (a quorum tiebreaker, a DRBD client): in file order. They are hosts of the resource, its
+   * kernel connections named after them, but hold no copy of its data to run a domU on.
+   */
+  readonly diskless: string[];
+}
+
+/** An `on` section being read: its names, and what its `disk` statements said per volume. */
+interface OnSection {
+  readonly names: readonly DrbdToken[];
+  /** the volumes it gives `disk none` ("0" for a `disk none;` directly in the section, DRBD's implicit volume); most sections have none */
+  none: string[] | null;
+  /** the volumes it declares with a `volume N { }` block */
+  volumes: string[] | null;
+  /** any disk other than none */
+  disk: boolean;
+  /** the volume block being read inside it, if any */
+  volume: string | null;
+}
+
+/** drbdResHosts with which of the hosts are diskless by their configuration. */
+export function drbdResReplicas(text: string, resource: string, file: string): Result<DrbdResReplicas, ConfigFileError> {
   const lexed = lexDrbdConf(text);
   if (!lexed.ok) return err(configError(file, lexed.error.line, lexed.error.column, lexed.error.problem, lexed.error.expected));
   const hosts = new Set<string>();
@@ -43,6 +73,13 @@ export function drbdResHosts(text: string, resource: string, file: string): Resu
   let skipAt: number | null = null;
   /** what the first top-level `include` names, to say where a resource not found here may be */
   let included: string | null = null;
+  /** the `on` section being read (opened at depth 1 of the wanted resource) */
+  let on: OnSection | null = null;
+  /** the names of each section giving its hosts a disk; those saying `disk none` wait for every volume of the resource to be known */
+  const gaveDisk: (readonly DrbdToken[])[] = [];
+  const noneSaid: OnSection[] = [];
+  /** the volumes the resource declares at its own level (`volume N { … }`) */
+  const volumes = new Set<string>();
   for (const t of lexed.value) {
     if (t.kind === 'word' || t.kind === 'string') {
       if (inside && skipAt === null && t.kind === 'word' && t.text === 'include') {
@@ -52,6 +89,11 @@ export function drbdResHosts(text: string, resource: string, file: string): Resu
     } else if (t.kind === ';') {
       const [head, name] = statement;
       if (depth === 0 && head?.kind === 'word' && head.text === 'include' && included === null && isName(name)) included = name.text;
+      // `disk X;` in an `on` section (depth 2) or in a volume block inside one (depth 3); a `disk { … }` options block holds no such statement
+      if (on !== null && skipAt === null && head?.kind === 'word' && head.text === 'disk' && isName(name) && statement.length === 2 && (depth === 2 || (depth === 3 && on.volume !== null))) {
+        if (name.text === 'none') (on.none ??= []).push(depth === 2 ? '0' : (on.volume ?? '0'));
+        else on.disk = true;
+      }
       statement = [];
     } else if (t.kind === '{') {
       const head = statement[0];
@@ -67,6 +109,14 @@ export function drbdResHosts(text: string, resource: string, file: string): Resu
           if (!DRBD_HOST_NAME_RE.test(n.text)) return err(configError(file, n.line, n.column, `${near(n.text)} is not a valid host name`, 'an `on` section names Dom0s: letters, digits, . _ - (starting with a letter or digit)'));
           hosts.add(n.text);
         }
+        on = { names, none: null, volumes: null, disk: false, volume: null };
+      }
+      if (inside && skipAt === null && head?.kind === 'word' && head.text === 'volume' && isName(name) && statement.length === 2) {
+        if (depth === 1) volumes.add(name.text);
+        else if (depth === 2 && on !== null) {
+          (on.volumes ??= []).push(name.text);
+          on.volume = name.text;
+        }
       }
       if (inside && skipAt === null && head?.kind === 'word' && head.text === 'skip') skipAt = depth;
       if (depth === 0) outer = t;
@@ -76,6 +126,12 @@ export function drbdResHosts(text: string, resource: string, file: string): Resu
       if (depth === 0) return err(configError(file, t.line, t.column, '`}` without a matching `{`', 'remove it or add the missing `{`'));
       depth--;
       if (depth === skipAt) skipAt = null;
+      if (on !== null && depth === 2) on.volume = null;
+      if (depth === 1 && on !== null) {
+        if (on.disk || on.none === null) gaveDisk.push(on.names);
+        else noneSaid.push(on);
+        on = null;
+      }
       if (depth === 0) inside = false;
       statement = [];
     }
@@ -90,5 +146,14 @@ export function drbdResHosts(text: string, resource: string, file: string): Resu
   if (hosts.size === 0) {
     return err(configError(file, found.line, found.column, `resource ${resource} names no host in an \`on\` section`, 'xenherd learns which Dom0s hold a replica from `on HOST { … }` sections (a `floating` section names an address, not a Dom0): write one for each Dom0'));
   }
-  return ok([...hosts]);
+  const none = new Set<string>();
+  for (const o of noneSaid) {
+    const all = [...volumes, ...(o.volumes ?? [])];
+    if ((all.length === 0 ? ['0'] : all).every((v) => o.none?.includes(v))) for (const n of o.names) none.add(n.text);
+    else gaveDisk.push(o.names);
+  }
+  if (none.size === 0) return ok({ hosts: [...hosts], diskless: [] });
+  // a host with a disk in any of its sections holds a copy
+  for (const names of gaveDisk) for (const n of names) none.delete(n.text);
+  return ok({ hosts: [...hosts], diskless: [...hosts].filter((h) => none.has(h)) });
 }

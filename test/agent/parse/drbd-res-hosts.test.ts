@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drbdResHosts } from '../../../agent/parse/drbd-res-hosts.js';
+import { drbdResHosts, drbdResReplicas } from '../../../agent/parse/drbd-res-hosts.js';
 import { readFixture } from '../../fixture.js';
 
 // The hosts of a DRBD resource file: the Dom0s holding a replica, so what a migration may target.
@@ -143,6 +143,30 @@ describe('drbdResHosts: the layouts DRBD and its tools write', () => {
     expect(hosts('resource r0 {\n  on xen1 { address 10.1.1.31:7788; }\n  on xen2 { address 10.1.1.32:7788; }\n  floating 10.1.1.40:7788 { disk none; }\n}\n')).toEqual(['xen1', 'xen2']);
     expect(hosts('resource r0 {\n  on xen1 {\n    volume 0 { device /dev/drbd1; disk /dev/vg/a; meta-disk internal; }\n    volume 1 { device /dev/drbd2; disk /dev/vg/b; meta-disk internal; }\n    address 10.0.0.1:7789;\n  }\n  on xen2 {\n    volume 0 { device /dev/drbd1; disk /dev/vg/a; meta-disk internal; }\n    address 10.0.0.2:7789;\n  }\n}\n')).toEqual(['xen1', 'xen2']);
     expect(hosts('resource r0 {\n  device minor 1;\n  disk /dev/vg/r0;\n  meta-disk internal;\n  on a { node-id 0; address 10.1.1.1:7000; }\n  on b { node-id 1; address 10.1.1.2:7000; }\n  on c { node-id 2; address 10.1.1.3:7000; }\n  connection-mesh { hosts a b c; }\n}\n')).toEqual(['a', 'b', 'c']);
+  });
+});
+
+const replicas = (text: string, resource = 'r0') => {
+  const r = drbdResReplicas(text, resource, `/etc/drbd.d/${resource}.res`);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+
+describe('drbdResReplicas: which hosts are diskless by their configuration', () => {
+  it("drbd-utils' tiebreaker test: the tiebreaker and the client (`volume 0 { disk none; }` in their `on`) are hosts, diskless; the data nodes hold the resource's disk", () => {
+    expect(replicas(readFixture('drbd/res/drbd-utils-tiebreaker.res').body, 'tiebreaker-test')).toEqual({ hosts: ['undertest', 'other', 'witness', 'dless'], diskless: ['witness', 'dless'] });
+  });
+
+  it('`disk none;` directly in `on` (the implicit volume 0) makes a host diskless; a disk of its own, or one volume left with the resource\'s disk, does not', () => {
+    expect(replicas('resource r0 {\n  on xen1 { disk /dev/vg/r0; address 10.0.0.1:7789; }\n  on xen2 { disk /dev/vg/r0; address 10.0.0.2:7789; }\n  on tb { disk none; address 10.0.0.3:7789; }\n}\n').diskless).toEqual(['tb']);
+    const twoVolumes = 'resource r0 {\n  volume 0 { device minor 1; disk /dev/vg/a; meta-disk internal; }\n  volume 1 { device minor 2; disk /dev/vg/b; meta-disk internal; }\n';
+    expect(replicas(`${twoVolumes}  on xen1 { address 10.0.0.1:7789; }\n  on tb { address 10.0.0.3:7789; volume 0 { disk none; } }\n}\n`).diskless).toEqual([]);
+    expect(replicas(`${twoVolumes}  on xen1 { address 10.0.0.1:7789; }\n  on tb { address 10.0.0.3:7789; volume 0 { disk none; } volume 1 { disk none; } }\n}\n`).diskless).toEqual(['tb']);
+    expect(replicas('resource r0 {\n  on xen1 { volume 0 { disk none; } volume 1 { disk /dev/vg/b; } }\n  on xen2 { }\n}\n').diskless).toEqual([]);
+  });
+
+  it('`disk none` elsewhere (a `floating` section, a skipped block, a `disk { }` options block) makes no host diskless', () => {
+    expect(replicas('resource r0 {\n  on xen1 { address 10.1.1.31:7788; }\n  on xen2 { address 10.1.1.32:7788; skip { disk none; } disk { on-io-error detach; } }\n  floating 10.1.1.40:7788 { disk none; }\n}\n')).toEqual({ hosts: ['xen1', 'xen2'], diskless: [] });
   });
 });
 
