@@ -30,9 +30,16 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
   // the domU's own Dom0 is not known before the controller is asked: only a target is
   if (target !== undefined) client.needs([target]);
   // sent only when asked: a controller older than --dry-run refuses the key rather than move NAME
-  const dryRun = op === 'migrate' && args.options['dry-run'] === true ? { dryRun: true as const } : {};
+  const dry = op === 'migrate' && args.options['dry-run'] === true;
+  const dryRun = dry ? { dryRun: true as const } : {};
   const req: CommandRequest = op === 'migrate' ? { op, name, target: target ?? null, ...dryRun } : { op, name };
-  const closedEarly: XhError = { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `the connection to the controller closed before the command's result: it may still be running; check \`xenherdctl where ${req.name}\`` };
+  // a dry run is answered by the controller alone and starts nothing: cut short, there is nothing to look for
+  const closedEarly: XhError = {
+    code: 'XH_ERR_CONTROLLER_UNREACHABLE',
+    message: dry
+      ? `the connection to the controller closed before the dry run's answer: a dry run starts nothing, nothing was started; run it again`
+      : `the connection to the controller closed before the command's result: it may still be running; check \`xenherdctl where ${req.name}\``,
+  };
   let accepted = false;
   const abort = new AbortController();
   let stopWatching: () => void = () => undefined;
@@ -43,7 +50,11 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
   const offInterrupt =
     hooks.onInterrupt?.(() => {
       const what = accepted ? 'goes on' : 'may have started';
-      io.stderr(`xenherdctl: stopped watching: the migration of ${name} ${what} on the Dom0s (it cannot be cancelled from here); \`xenherdctl where ${name}\` shows where it is\n`);
+      io.stderr(
+        dry
+          ? `xenherdctl: stopped: the dry run of ${name} starts nothing, nothing was started\n`
+          : `xenherdctl: stopped watching: the migration of ${name} ${what} on the Dom0s (it cannot be cancelled from here); \`xenherdctl where ${name}\` shows where it is\n`,
+      );
       stopWatching();
       abort.abort();
     }) ?? (() => undefined);
