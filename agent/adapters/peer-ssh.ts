@@ -43,6 +43,12 @@ export interface PeerExecResult {
   readonly exitCode: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  /**
+   * Set when the connection dropped after the command was sent and before it ended, in words: the
+   * peer may have run it to its end or be running it still, so what it printed is kept and the
+   * caller asks the peer where things stand, rather than take the command as never run.
+   */
+  readonly dropped?: string;
 }
 
 /**
@@ -149,9 +155,17 @@ export function execOnPeer(
       p.commandTimeoutMs === undefined
         ? undefined
         : realClock.schedule(p.commandTimeoutMs, () => done(err({ code: 'XH_ERR_TIMEOUT', message: `${p.name}: no end of \`${command}\` after ${p.commandTimeoutMs} ms; connection closed` })));
+    /** the command reached the peer: a connection lost from here on is a drop mid-command */
+    let sent = false;
+    const lost = (why: string): Result<PeerExecResult, XhError> => {
+      feed('stdout', '', true);
+      feed('stderr', '', true);
+      return ok({ exitCode: null, stdout: out.stdout, stderr: out.stderr, dropped: `the connection to ${p.name} dropped while \`${command}\` ran there (${why}): it may have ended there or still run` });
+    };
     c.on('ready', () => {
       c.exec(command, (e, ch) => {
         if (e) return done(err({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${p.name}: cannot run the command: ${e.message}` }));
+        sent = true;
         let exitCode: number | null = null;
         ch.on('exit', (code: number | null) => (exitCode = code));
         // decoded as a stream: a UTF-8 character split across two packets stays whole
@@ -166,8 +180,8 @@ export function execOnPeer(
         });
       });
     });
-    c.on('error', (e) => done(err(failure(e))));
-    c.on('close', () => done(err({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${p.name}: connection closed before the command ended` })));
+    c.on('error', (e) => done(sent ? lost(e.message) : err(failure(e))));
+    c.on('close', () => done(sent ? lost('connection closed') : err({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${p.name}: connection closed before the command ended` })));
     c.connect({
       host: p.address,
       port: p.port,

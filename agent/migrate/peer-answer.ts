@@ -9,6 +9,8 @@ export interface PeerOutput {
   readonly exitCode: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** the connection dropped mid-command, in words (agent/adapters/peer-ssh.ts) */
+  readonly dropped?: string;
 }
 
 /** Runs the request, handing each stdout line (no newline) to ONLINE as it comes. */
@@ -41,7 +43,7 @@ export async function readPeerAnswer(peer: string, run: PeerRun, onLine?: (line:
     onLine?.(parsed.value);
   });
   if (!r.ok) return r;
-  const answer = { exitCode: r.value.exitCode, lines, stderr: r.value.stderr };
+  const answer = { exitCode: r.value.exitCode, lines, stderr: r.value.stderr, ...(r.value.dropped !== undefined ? { dropped: r.value.dropped } : {}) };
   if (bad === null) return ok<PeerAnswer>(answer);
   const quoted = JSON.stringify((bad as string).slice(0, 200));
   if (!moreAfterBad && !r.value.stdout.endsWith('\n')) return ok<PeerAnswer>({ ...answer, cut: cutAnswer(quoted) });

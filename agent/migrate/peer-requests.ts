@@ -12,6 +12,8 @@ const resultOf = (a: PeerAnswer): PeerResult | undefined => a.lines.find((l): l 
 function peerFailure(peer: string, what: string, a: PeerAnswer): XhError {
   const r = resultOf(a);
   if (r && !r.ok) return { code: r.code ?? 'XH_ERR_REFUSED', message: `${peer} refused ${what}: ${r.message}` };
+  // the connection, not the peer, ended it: an unreachable peer as before the command was sent
+  if (a.dropped !== undefined) return { code: 'XH_ERR_PEER_UNREACHABLE', message: `${peer} gave no answer to ${what}: ${a.dropped}` };
   const last = a.cut ?? a.stderr.trim().split('\n').pop() ?? '';
   return { code: 'XH_ERR_PROTOCOL', message: `${peer} gave no answer to ${what} (exit ${String(a.exitCode)}${last ? `: ${last}` : ''})` };
 }

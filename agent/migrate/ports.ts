@@ -22,6 +22,8 @@ export interface PeerAnswer {
   readonly stderr: string;
   /** set when the answer's last line was cut mid-write: that, in words (the lines before it stand) */
   readonly cut?: string;
+  /** set when the connection dropped before the command ended: that, in words (it may have run on there) */
+  readonly dropped?: string;
 }
 
 export interface PeerPort {

@@ -152,7 +152,7 @@ describe('reverse migrations over a real sshd', () => {
     expect(ledger('xen2').visitors).toEqual({});
   }, 60_000);
 
-  it("a peer's migrate2 killed mid-migration: reverse raises the alarm (83), keeps it as unsettled, and the state is settled by hand", async () => {
+  it("a peer's migrate2 killed mid-migration: reverse asks where web1 is (83), keeps it as unsettled, and the state is settled by hand", async () => {
     await ledgerStore(join(sim.hostRoot('xen1'), 'var/lib/xenherd'), 'xen1').update((x) => ({ ...x, away: {} }));
     expect((await cli('xen1', ['migrate', 'web1'])).code).toBe(0);
     // xen2's xl migrate never gets anywhere: the kill below, not the migration, ends the forced command
@@ -175,7 +175,8 @@ describe('reverse migrations over a real sshd', () => {
     }
     const r = await reverse;
     expect(r.code).toBe(83);
-    expect(r.stderr).toMatch(/XH_ERR_MIGRATION_UNKNOWN: xen2's migrate2 ended without an exit status .*web1 is not here and its state there is unknown; the ledger is unchanged/);
+    // xen1 asked xen2 where web1 is, over a new connection, and says what it found
+    expect(r.stderr).toMatch(/XH_ERR_MIGRATION_UNKNOWN: xen2's migrate2 ended without an exit status .*: web1 still runs on xen2, not on xen1; its migrate2 may still be running there, so the ledger is unchanged: run `xenherd-agent status web1` on xen2 until/);
     expect(ledger('xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
     expect(ledger('xen1').unsettled['web1']).toMatchObject({ peer: 'xen2', operation: 'reverse' });
     expect(await statusCode('xen1')).toBe(83);

@@ -41,7 +41,7 @@ describe("a peer's answer whose last line was cut mid-write (the peer process ki
     expect(reverseVerdict({ ...facts, here: true, there: false })).toEqual({ kind: 'back', warning: `xen2's migrate2 ended badly (${CUT}), but web1 runs here and no longer there` });
     expect(reverseVerdict({ ...facts, here: false, there: null })).toEqual({
       kind: 'failed',
-      error: { code: 'XH_ERR_MIGRATION_UNKNOWN', message: `xen2's migrate2 ended without an exit status (${CUT}): web1 is not here and its state there is unknown; the ledger is unchanged, check \`xenherd-agent status web1\` on xen2` },
+      error: { code: 'XH_ERR_MIGRATION_UNKNOWN', message: `xen2's migrate2 ended without an exit status (${CUT}): web1 is not here and xen2 cannot be asked where it is; the ledger is unchanged: run \`xenherd-agent status web1\` on xen2 once it answers` },
     });
   });
 
