@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { XhError } from '../../shared/errors.js';
 import { isLoopbackAddress } from '../../shared/loopback-address.js';
 import { err, ok, type Result } from '../../shared/result.js';
@@ -30,7 +31,7 @@ function urlExtras(url: URL): string | null {
   return parts.length === 0 ? null : parts.join(', ');
 }
 
-/** One controller's URL, refused with its source and the fix unless it is https://HOST:PORT (http:// to loopback alone). */
+/** One controller's URL, refused with its source and the fix unless it is https://HOST:PORT (http:// to a loopback address alone). */
 export function controllerUrl(given: GivenUrl): Result<URL, XhError> {
   let url: URL;
   try {
@@ -44,8 +45,12 @@ export function controllerUrl(given: GivenUrl): Result<URL, XhError> {
   const extra = urlExtras(url);
   if (extra !== null) return err(configError(`${given.source}: the controller's URL is https://HOST:PORT and nothing more, but this one has ${extra}: give https://${url.host} (https://HOST:PORT)`));
   const host = hostOf(url);
-  if (url.protocol === 'http:' && !isLoopbackAddress(host) && host !== 'localhost') {
-    return err(configError(`${given.source}: http:// sends the token in clear: only allowed to a loopback address; use https://`));
+  // Only an address written as a loopback one: a name (localhost too) is whatever the resolver
+  // says when the command runs (a missing /etc/hosts line, a search domain's record), and the
+  // token would go in clear to wherever that is. The agent and the controller's listen refuse names alike.
+  if (url.protocol === 'http:' && !isLoopbackAddress(host)) {
+    const named = isIP(host) === 0 ? `, never to a name (${JSON.stringify(host)}), whatever it resolves to: use http://127.0.0.1${url.port === '' ? '' : `:${url.port}`} for a controller on this machine, or https://` : '; use https://';
+    return err(configError(`${given.source}: http:// sends the token in clear: only allowed to a loopback address (127.0.0.1, [::1])${named}`));
   }
   return ok(url);
 }

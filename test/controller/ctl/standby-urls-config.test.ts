@@ -47,7 +47,7 @@ describe('the standby controllers xenherdctl is given', () => {
 
   it('each standby is checked as the primary is: https, nothing past the port, named by its key', () => {
     const { home, file } = homeWith({ url: 'https://ctl1.example:7443', standbyUrls: ['http://ctl2.example:7443'], token: TOKEN });
-    expect(refusal(loadCtlConfig({ HOME: home }))).toBe(`XH_ERR_CONFIG: ${file}: key "standbyUrls"[0]: http:// sends the token in clear: only allowed to a loopback address; use https://`);
+    expect(refusal(loadCtlConfig({ HOME: home }))).toBe(`XH_ERR_CONFIG: ${file}: key "standbyUrls"[0]: http:// sends the token in clear: only allowed to a loopback address (127.0.0.1, [::1]), never to a name ("ctl2.example"), whatever it resolves to: use http://127.0.0.1:7443 for a controller on this machine, or https://`);
     const wss = homeWith({ url: 'https://ctl1.example:7443', standbyUrls: ['wss://ctl2.example:7443'], token: TOKEN });
     expect(refusal(loadCtlConfig({ HOME: wss.home }))).toBe(
       `XH_ERR_CONFIG: ${wss.file}: key "standbyUrls"[0]: must start with https:// (got wss:) (use https://ctl2.example:7443 for a controller an agent dials as wss://ctl2.example:7443)`,
