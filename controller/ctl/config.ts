@@ -10,6 +10,7 @@ import { accessWords, modeText } from '../../shared/text/mode-words.js';
 import { parseCaBundle } from '../../shared/tls/ca-bundle.js';
 import { pastedSpaceHint } from '../../shared/text/pasted-space.js';
 import { caCopyHint } from './ca-copy-hint.js';
+import { ctlDirsRefusal, ctlFileRefusal, type Who } from './ctl-file-place.js';
 import { controllerUrls, MAX_CONTROLLER_URLS, splitUrlList, type GivenUrl } from './controller-urls.js';
 
 /** Where xenherdctl finds its controller: resolved, with the CA file's certificates read. */
@@ -70,30 +71,13 @@ export function ctlTokenExposure(file: string, mode: number): string | null {
 }
 
 /**
- * Why ctl.json (of MODE, owned by UID) is not used at all, or null. Whoever owns it besides this
- * user (or root), or anyone when others may write it, chooses the url and ca the next command
- * sends the token to, ctl.json's or XENHERD_TOKEN's alike: using it would hand the token over, so
- * it is refused, as ssh refuses such a config. One others can only read is a warning
- * (ctlTokenExposure): the token is exposed already, and nothing is sent anywhere new.
- */
-export function ctlFileRefusal(file: string, mode: number, uid: number, ownUid: number): string | null {
-  const instead = 'or set XENHERD_URL, XENHERD_TOKEN and XENHERD_CA instead';
-  if (uid !== ownUid && uid !== 0) {
-    return `${file} is owned by uid ${uid}, not by you (uid ${ownUid}) or root: its owner chooses where xenherdctl sends the token, so it is not used; make it yours (chown ${ownUid} ${file}; chmod 600 ${file}), ${instead}`;
-  }
-  if ((mode & 0o002) !== 0) {
-    return `${file} is writable by others (mode ${modeText(mode)}): anyone can choose where xenherdctl sends the token, so it is not used; run chmod 600 ${file}, ${instead}`;
-  }
-  return null;
-}
-
-/**
  * ~/.config/xenherd/ctl.json, each key overridden by XENHERD_URL / XENHERD_TOKEN / XENHERD_CA.
  * Every problem names where the value came from and how to fix it. WARN is given each warning
  * (a ctl.json that exposes the token it is read for) as one line, newline included, so a
- * command's io.stderr takes it as it is; a caller that gives none drops them.
+ * command's io.stderr takes it as it is; a caller that gives none drops them. WHO: the user and
+ * group xenherdctl runs as, whom ctl.json and the directories above it must trust (ctl-file-place.ts).
  */
-export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>, warn: (line: string) => void = () => undefined, ownUid: number = process.geteuid?.() ?? 0): Result<CtlConfig, XhError> {
+export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>, warn: (line: string) => void = () => undefined, who: Who = { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 }): Result<CtlConfig, XhError> {
   const path = ctlConfigPath(env);
   let file: z.infer<typeof FileSchema> = {};
   let fileMode = 0;
@@ -107,7 +91,8 @@ export function loadCtlConfig(env: Readonly<Record<string, string | undefined>>,
     const read = readRegularSync(path, { symlinks: 'follow' });
     if (!read.ok && read.error.errno !== 'ENOENT') return err(configError(read.error.message));
     if (read.ok) {
-      const refused = ctlFileRefusal(path, read.value.mode, read.value.uid, ownUid);
+      const home = env['HOME']?.startsWith('/') === true ? env['HOME'] : null;
+      const refused = ctlFileRefusal(path, read.value, who) ?? ctlDirsRefusal(path, home, who);
       if (refused !== null) return err(configError(refused));
       fileMode = read.value.mode;
       const raw = parseJsonObject(read.value.text, path, EXAMPLE);

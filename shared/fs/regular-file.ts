@@ -41,6 +41,8 @@ export interface RegularFile {
   readonly mode: number;
   /** the owner's user id */
   readonly uid: number;
+  /** the file's group id */
+  readonly gid: number;
 }
 
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
@@ -135,7 +137,7 @@ export function readRegularSync(path: string, opts: ReadOptions = {}): Result<Re
       if (total > max) return err(tooBig(shown, max));
       chunks.push(buf.subarray(0, n));
     }
-    return ok({ text: Buffer.concat(chunks).toString('utf8'), dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid });
+    return ok({ text: Buffer.concat(chunks).toString('utf8'), dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
   } catch (e) {
     return err(fileFailure(shown, e));
   } finally {
@@ -171,7 +173,7 @@ export async function readRegular(path: string, opts: ReadOptions = {}): Promise
       if (total > max) return err(tooBig(shown, max));
       chunks.push(buf.subarray(0, bytesRead));
     }
-    return ok({ text: Buffer.concat(chunks).toString('utf8'), dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid });
+    return ok({ text: Buffer.concat(chunks).toString('utf8'), dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
   } catch (e) {
     return err(fileFailure(shown, e));
   } finally {

@@ -2,7 +2,8 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { ctlConfigPath, ctlFileRefusal, ctlTokenExposure, loadCtlConfig } from '../../../controller/ctl/config.js';
+import { ctlConfigPath, ctlTokenExposure, loadCtlConfig } from '../../../controller/ctl/config.js';
+import { ctlFileRefusal } from '../../../controller/ctl/ctl-file-place.js';
 import { jsonSyntaxError } from '../../../shared/text/json-syntax-error.js';
 import { makeCa } from '../../../controller/pki/certificate.js';
 
@@ -72,7 +73,7 @@ describe('ctl.json another user owns, or anyone may write', () => {
     ] as const) {
       const { home, file } = homeWith(JSON.stringify(text));
       if (ownUid === 0) chownSync(file, fileUid, fileUid);
-      const r = loadCtlConfig({ HOME: home, ...env }, () => undefined, loader);
+      const r = loadCtlConfig({ HOME: home, ...env }, () => undefined, { uid: loader, gid: process.getegid?.() ?? 0 });
       expect(r.ok ? 'loaded' : r.error).toEqual({
         code: 'XH_ERR_CONFIG',
         message: `${file} is owned by uid ${fileUid}, not by you (uid ${loader}) or root: its owner chooses where xenherdctl sends the token, so it is not used; make it yours (chown ${loader} ${file}; chmod 600 ${file}), or set XENHERD_URL, XENHERD_TOKEN and XENHERD_CA instead`,
@@ -91,9 +92,10 @@ describe('ctl.json another user owns, or anyone may write', () => {
   });
 
   it('one root owns is used, as ssh uses it', () => {
-    expect(ctlFileRefusal('/home/op/.config/xenherd/ctl.json', 0o600, 0, 1000)).toBeNull();
-    expect(ctlFileRefusal('/home/op/.config/xenherd/ctl.json', 0o664, 1000, 1000)).toBeNull();
-    expect(ctlFileRefusal('/home/op/.config/xenherd/ctl.json', 0o600, 1001, 1000)).toContain('is owned by uid 1001, not by you (uid 1000) or root');
+    const op = { uid: 1000, gid: 1000 };
+    expect(ctlFileRefusal('/home/op/.config/xenherd/ctl.json', { mode: 0o600, uid: 0, gid: 0 }, op)).toBeNull();
+    expect(ctlFileRefusal('/home/op/.config/xenherd/ctl.json', { mode: 0o664, uid: 1000, gid: 1000 }, op)).toBeNull();
+    expect(ctlFileRefusal('/home/op/.config/xenherd/ctl.json', { mode: 0o600, uid: 1001, gid: 1000 }, op)).toContain('is owned by uid 1001, not by you (uid 1000) or root');
   });
 });
 
