@@ -14,6 +14,8 @@ import { BIN, fail, parseCommand, shellWord, withHelp } from './common.js';
 import { initOptions, NEEDS, type InitOptions } from './init-options.js';
 import { choosePublicUrl, publicUrlNote } from './init-public-url.js';
 import type { ControllerHooks } from './hooks.js';
+import type { XhError } from '../../shared/errors.js';
+import { initLeftovers, leftoverWords, MARK_TEXT, removeWritten, unfinishedMark } from './init-leftovers.js';
 
 const USAGE = 'init [--dir DIR] [--san NAME[,NAME...]] [--listen ADDRESS] [--port N] [--json]';
 
@@ -64,8 +66,13 @@ async function init(argv: readonly string[], io: CliIo, hooks: ControllerHooks):
 
 function writeAll(o: InitPlan, io: CliIo, hooks: ControllerHooks, json: boolean): number {
   const { dir, listen, port, names, sans, host, files, stateDir } = o;
+  const all = [files.caKey, files.caCert, files.key, files.cert, files.config, tokenStorePath(stateDir)];
+  // an init killed half-way: its files are named for removal, never completed beside new ones
+  // (a server certificate from another CA than the ca.crt it left)
+  const left = initLeftovers(dir, all);
+  if (left !== null && left.length > 0) return fail({ code: 'XH_ERR_REFUSED', message: leftoverWords(dir, left) }, io, json);
   // every file init writes: its help promises that none is ever overwritten (an operator's own CA among them)
-  const present = [files.config, files.caCert, files.caKey, files.cert, files.key, tokenStorePath(stateDir)].filter((f) => existsSync(f));
+  const present = all.filter((f) => existsSync(f));
   if (present.length > 0) return fail({ code: 'XH_ERR_REFUSED', message: `${present.join(', ')} already exist: nothing was written (remove them, or choose another --dir)` }, io, json);
 
   const now = hooks.clock.now();
@@ -82,6 +89,15 @@ function writeAll(o: InitPlan, io: CliIo, hooks: ControllerHooks, json: boolean)
     stateDir,
     publicUrl: port === 0 ? null : url,
   };
+  const mark = writeOwnFile(unfinishedMark(dir), MARK_TEXT);
+  if (!mark.ok) return fail(mark.error, io, json);
+  const written: string[] = [];
+  // a write that fails (a full disk) takes back the ones before it: the next init starts afresh
+  const failed = (e: XhError): number => {
+    const stuck = removeWritten(dir, written);
+    const after = stuck.length === 0 ? 'what this init had written is removed again' : `remove what it wrote before: rm -f -- ${stuck.map(shellWord).join(' ')}`;
+    return fail({ ...e, message: `${e.message}; ${after}` }, io, json);
+  };
   for (const [file, text, mode] of [
     [files.caKey, ca.keyPem, 0o600],
     [files.caCert, ca.certPem, 0o644],
@@ -90,10 +106,12 @@ function writeAll(o: InitPlan, io: CliIo, hooks: ControllerHooks, json: boolean)
     [files.config, `${JSON.stringify(config, null, 2)}\n`, 0o600],
   ] as const) {
     const w = writeOwnFile(file, text, mode);
-    if (!w.ok) return fail(w.error, io, json);
+    if (!w.ok) return failed(w.error);
+    written.push(file);
   }
   const w = writeTokenStore(tokenStorePath(stateDir), store);
-  if (!w.ok) return fail(w.error, io, json);
+  if (!w.ok) return failed(w.error);
+  removeWritten(dir, []);
 
   const caFingerprint = new X509Certificate(ca.certPem).fingerprint256;
   // port 0 writes no publicUrl: enroll then refuses until one is set, and says so
