@@ -1,4 +1,3 @@
-import { freeMiB } from './model/host-view.js';
 import { baseName, type SimState } from './model/types.js';
 
 /**
@@ -25,9 +24,12 @@ export function checkInvariants(s: SimState): string[] {
     const inFlight = s.migrations.some((m) => users.has(m.domain)) || s.domains.some((d) => d.drbd.includes(r.name) && d.name !== baseName(d.name));
     if (!inFlight) out.push(`DRBD ${r.name} is Primary on both ${primaries.join(' and ')} with no migration in flight`);
   }
+  // one pass over the domains for every host: freeMiB host by host was the fleet's Dom0s times its domUs, every commit
+  const used = new Map<string, number>();
+  for (const d of s.domains) used.set(d.host, (used.get(d.host) ?? 0) + d.memMiB);
   for (const h of Object.values(s.hosts)) {
     if (h.power !== 'on') continue;
-    const free = freeMiB(s, h.name);
+    const free = h.totalMiB - h.dom0MiB - h.overheadMiB - (used.get(h.name) ?? 0);
     if (free < 0) out.push(`host ${h.name} free memory is negative (${free} MiB)`);
   }
   return out;

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { drbdViewFor } from '../model/drbd-view.js';
+import { drbdViewFor, sameDrbdView, type HostDrbdView } from '../model/drbd-view.js';
 import { hostAddress } from '../model/host-address.js';
 import type { SimState } from '../model/types.js';
 import { renderDomuConfig, renderDrbdRes, renderMigrateTab } from '../render/host-files.js';
@@ -44,11 +44,21 @@ export function initHostFiles(simDir: string, s: SimState): void {
   syncProcDrbd(simDir, s);
 }
 
-/** /proc/drbd exists while the host is on and has the DRBD module (8.4 or 9) loaded. */
-export function syncProcDrbd(simDir: string, s: SimState): void {
+/**
+ * /proc/drbd exists while the host is on and has the DRBD module (8.4 or 9) loaded. SYNCED holds
+ * the view each host's file was last made from (the simulator's files are its own): a host whose
+ * view prints the same is passed over without reading its file, which every commit did for every
+ * Dom0 of the fleet.
+ */
+export function syncProcDrbd(simDir: string, s: SimState, synced?: Map<string, HostDrbdView | null>): void {
   for (const h of Object.values(s.hosts)) {
     const p = hostPath(simDir, h.name, '/proc/drbd');
     const v = drbdViewFor(s, h.name);
+    if (synced) {
+      const was = synced.get(h.name);
+      if (was !== undefined && sameDrbdView(was, v)) continue;
+      synced.set(h.name, v);
+    }
     if (v && v.loaded) {
       const text = v.major === '8.4' ? renderProcDrbd(v) : renderProcDrbd9(v);
       if (!existsSync(p) || readFileSync(p, 'utf8') !== text) write(p, text);

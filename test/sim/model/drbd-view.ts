@@ -1,3 +1,4 @@
+import { resourcesOf } from './drbd-index.js';
 import { hostAddress } from './host-address.js';
 import type { DiskState, DrbdMajor, Role, SimState } from './types.js';
 
@@ -47,13 +48,32 @@ export function isConnected(s: SimState, res: string): boolean {
   return r.nodes.every((n) => r.replicas[n] !== undefined && s.hosts[n]?.power === 'on');
 }
 
+/**
+ * Views already made, per resource record and host record (neither is changed in place): an
+ * events2 watcher, /proc/drbd and each drbdadm call on a Dom0 ask for the same state's view, and
+ * a commit that changed neither record (a xenstore write, a domU's start) leaves every view as it
+ * was, the same object, which tells a watcher at once that nothing changed for its Dom0.
+ */
+const made = new WeakMap<SimState['drbd'], WeakMap<SimState['hosts'], Map<string, HostDrbdView | null>>>();
+
 export function drbdViewFor(s: SimState, host: string): HostDrbdView | null {
+  let perHosts = made.get(s.drbd);
+  if (!perHosts) made.set(s.drbd, (perHosts = new WeakMap()));
+  let views = perHosts.get(s.hosts);
+  if (!views) perHosts.set(s.hosts, (views = new Map()));
+  const known = views.get(host);
+  if (known !== undefined) return known;
+  const v = makeView(s, host);
+  views.set(host, v);
+  return v;
+}
+
+function makeView(s: SimState, host: string): HostDrbdView | null {
   const h = s.hosts[host];
   if (!h || h.power !== 'on' || h.drbd === null) return null;
   const resources: DrbdView[] = [];
   const configured: string[] = [];
-  for (const r of Object.values(s.drbd)) {
-    if (!r.nodes.includes(host)) continue;
+  for (const r of resourcesOf(s, host)) {
     configured.push(r.name);
     const me = r.replicas[host];
     if (!me || !h.drbdModuleLoaded) continue;
@@ -82,3 +102,21 @@ export function drbdViewFor(s: SimState, host: string): HostDrbdView | null {
   configured.sort();
   return { host, major: h.drbd, version: h.drbdVersion, loaded: h.drbdModuleLoaded, resources, configured };
 }
+
+/** whether two views of a Dom0 print the same: field by field, each resource's too */
+export function sameDrbdView(a: HostDrbdView | null, b: HostDrbdView | null): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  if (a.host !== b.host || a.major !== b.major || a.version !== b.version || a.loaded !== b.loaded) return false;
+  if (a.configured.length !== b.configured.length || a.configured.some((n, i) => n !== b.configured[i])) return false;
+  return a.resources.length === b.resources.length && a.resources.every((r, i) => sameResource(r, b.resources[i]!));
+}
+
+// every field, the optional ones too: the Record makes a field added to DrbdView a compile error here until it is listed
+const FIELDS: Readonly<Record<keyof DrbdView, true>> = {
+  name: true, minor: true, port: true, peer: true, nodeId: true, peerNodeId: true, address: true, peerAddress: true,
+  role: true, peerRole: true, cstate: true, disk: true, peerDisk: true, diverged: true, peerStandAlone: true,
+};
+const FIELD_NAMES = Object.keys(FIELDS) as (keyof DrbdView)[];
+
+const sameResource = (a: DrbdView, b: DrbdView): boolean => FIELD_NAMES.every((k) => a[k] === b[k]);

@@ -56,14 +56,19 @@ export const xenstoreWatch: ToolHandler = async (ctx, argv) => {
   const done = new Promise<number>((res) => (finish = res));
   const unsubscribe = ctx.subscribe((before, after) => {
     if (after.hosts[ctx.host]?.power !== 'on') return finish(255);
-    const b = domids(before, ctx.host);
-    const a = domids(after, ctx.host);
-    const introduced = [...a].some((d) => !b.has(d));
-    const released = [...b].some((d) => !a.has(d));
-    if (introduced && paths.includes('@introduceDomain')) ctx.out('@introduceDomain\n');
-    if (released && paths.includes('@releaseDomain')) ctx.out('@releaseDomain\n');
+    // the domain list and this host's xenstore are new objects only where a commit changed them:
+    // most commits of a fleet are another Dom0's, and each scan of every domain was for every watch
+    if (before.domains !== after.domains) {
+      const b = domids(before, ctx.host);
+      const a = domids(after, ctx.host);
+      const introduced = [...a].some((d) => !b.has(d));
+      const released = [...b].some((d) => !a.has(d));
+      if (introduced && paths.includes('@introduceDomain')) ctx.out('@introduceDomain\n');
+      if (released && paths.includes('@releaseDomain')) ctx.out('@releaseDomain\n');
+    }
     const bx = xs(before, ctx.host);
     const ax = xs(after, ctx.host);
+    if (bx === ax) return;
     for (const p of paths) {
       if (p.startsWith('@')) continue;
       const changed = new Set([...Object.keys(bx), ...Object.keys(ax)].filter((k) => (k === p || k.startsWith(`${p}/`)) && bx[k] !== ax[k]));
