@@ -10,12 +10,15 @@ import { leftoverRefusal } from './leftover-creates.js';
 export function refusalBeforeSpawn(s: AgentState, c: ChildCommand): ReplyError | null {
   const leftover = leftoverRefusal(s, c.name);
   if (leftover !== null) return { code: 'XH_ERR_LOCKED', message: leftover };
-  if (c.op === 'migrate' && c.reason === 'drain') {
+  // a controller shuts a domU down only as a drain's cold fallback (its away record says drain),
+  // so a shutdown is a drain's move as much as its live migrate is, and held to the same owner
+  if ((c.op === 'migrate' && c.reason === 'drain') || c.op === 'shutdown') {
     const m = s.maintenance;
     // a drain's moves are its own: another drain (or none) must not move domUs off this host
     if (m.state !== 'draining' || m.operationId !== c.operationId) {
       const now = m.state === 'draining' ? `draining for operation ${m.operationId ?? '(none)'}` : m.state;
-      return { code: 'XH_ERR_LOCKED', message: `a drain move of ${c.name} for operation ${c.operationId}, but ${s.host} is ${now}: only the drain that set the host draining moves its domUs` };
+      const what = c.op === 'shutdown' ? `a drain's cold shutdown of ${c.name}` : `a drain move of ${c.name}`;
+      return { code: 'XH_ERR_LOCKED', message: `${what} for operation ${c.operationId}, but ${s.host} is ${now}: only the drain that set the host draining moves its domUs` };
     }
   }
   if (c.op === 'start') {

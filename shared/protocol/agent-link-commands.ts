@@ -80,7 +80,9 @@ export const CommandSchema = z.discriminatedUnion('op', [
    *   XH_ERR_TOOL_FAILED / XH_ERR_TOOL_TIMEOUT  NAME still runs here; the ledger change undone
    *   XH_ERR_MIGRATION_PARTIAL  NAME stopped but a resource stayed Primary here (the controller
    *                             then starts nothing: the target's DRBD rules would refuse anyway)
-   *   XH_ERR_LOCKED             NAME is held by something else
+   *   XH_ERR_LOCKED             NAME is held by something else; or this host's maintenance flag
+   *                             is not `draining` with this same operationId (a controller shuts
+   *                             a domU down only as a drain's cold fallback, held as its migrate is)
    */
   z.strictObject({ ...domuBase, op: z.literal('shutdown'), target: HostNameSchema }),
   /**

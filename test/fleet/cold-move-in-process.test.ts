@@ -24,11 +24,17 @@ afterEach(async () => bed?.stop());
 const role = (sim: Sim, res: string, host: string): string | undefined => sim.state().drbd[res]?.replicas[host]?.role;
 const shutdown = (name: string, target: string): CommandBody => ({ op: 'shutdown', name, target, operationId: 'drain-7', by: 'ctl:admin' });
 const start = (name: string, from: string): CommandBody => ({ op: 'start', name, from, operationId: 'drain-7', by: 'ctl:admin' });
+// a controller shuts a domU down only for the drain that set its Dom0 draining (the agent refuses any other)
+const draining: CommandBody = { op: 'maintenance', state: 'draining', from: ['online', 'draining'], operationId: 'drain-7', owner: 'ctl-a', leaseMs: 600_000, by: 'ctl:admin' };
+async function stop(host: string, name: string, target: string, maxMs?: number): ReturnType<AgentsBed['run']> {
+  expect(await bed.run(host, draining)).toMatchObject({ ok: true });
+  return bed.run(host, shutdown(name, target), maxMs);
+}
 
 describe('cold move: shutdown here, start there', () => {
   it('moves web1 from xen1 to xen2: ledger away at the source, demoted, started under the DRBD rules, visitor at the target', async () => {
     bed = await agentsBed(FLEET, ['xen1', 'xen2']);
-    const down = await bed.run('xen1', shutdown('web1', 'xen2'));
+    const down = await stop('xen1', 'web1', 'xen2');
     expect(down, JSON.stringify(down)).toMatchObject({ ok: true, code: null });
     expect(down.progress[0]).toMatch(/^shutting web1 down on xen1 for a cold move to xen2/);
     expect(runsOn(bed.fleet.sim, 'web1')).toEqual([]);
@@ -49,11 +55,13 @@ describe('cold move: shutdown here, start there', () => {
 
   it('brings a visitor home cold: the source forgets it, the home ends its away record', async () => {
     bed = await agentsBed(FLEET, ['xen1', 'xen2']);
-    await bed.run('xen1', shutdown('web1', 'xen2'));
+    await stop('xen1', 'web1', 'xen2');
     await bed.run('xen2', start('web1', 'xen1'));
-    const back = await bed.run('xen2', shutdown('web1', 'xen1'));
+    const back = await stop('xen2', 'web1', 'xen1');
     expect(back).toMatchObject({ ok: true });
     expect(bed.ledger('xen2')?.visitors['web1']).toBeUndefined();
+    // xen1's drain is over: it is back in service to take web1 home
+    expect(await bed.run('xen1', { ...draining, state: 'online', from: ['draining'] })).toMatchObject({ ok: true });
     const home = await bed.run('xen1', start('web1', 'xen2'));
     expect(home).toMatchObject({ ok: true, message: expect.stringContaining('home again') });
     expect(bed.ledger('xen1')?.away['web1']).toBeUndefined();
@@ -62,7 +70,7 @@ describe('cold move: shutdown here, start there', () => {
 
   it('refuses a target that holds no replica: nothing is shut down, the ledger is untouched', async () => {
     bed = await agentsBed(FLEET, ['xen1']);
-    const r = await bed.run('xen1', shutdown('web1', 'xen3'));
+    const r = await stop('xen1', 'web1', 'xen3');
     expect(r).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', message: expect.stringContaining('xen3 holds no replica of r1') });
     expect(runsOn(bed.fleet.sim, 'web1')).toEqual(['xen1']);
     expect(bed.ledger('xen1')?.away['web1']).toBeUndefined();
@@ -71,7 +79,7 @@ describe('cold move: shutdown here, start there', () => {
   it('bounds xl shutdown -w: after the timeout web1 still runs, the ledger change is undone, progress came every 10 s', async () => {
     bed = await agentsBed(FLEET, ['xen1']);
     bed.fleet.sim.toolFault('xen1', 'xl', { kind: 'hang' }, { argvPrefix: ['shutdown'] });
-    const r = await bed.run('xen1', shutdown('web1', 'xen2'), 400_000);
+    const r = await stop('xen1', 'web1', 'xen2', 400_000);
     expect(r).toMatchObject({ ok: false, code: 'XH_ERR_TOOL_TIMEOUT', message: expect.stringContaining('the ledger change is undone') });
     expect(runsOn(bed.fleet.sim, 'web1')).toEqual(['xen1']);
     expect(bed.ledger('xen1')?.away['web1']).toBeUndefined();
@@ -84,7 +92,7 @@ describe('cold move: shutdown here, start there', () => {
     const r = await bed.run('xen2', start('web1', 'xen1'));
     expect(r).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', message: expect.stringContaining('Primary on the peer') });
     bed.fleet.sim.drbd('r1', 'disconnect');
-    await bed.run('xen1', shutdown('web1', 'xen2'));
+    await stop('xen1', 'web1', 'xen2');
     const cut = await bed.run('xen2', start('web1', 'xen1'));
     expect(cut).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED' });
     expect(creates(bed.fleet.sim, 'xen2', 'web1')).toBe(0);
@@ -92,7 +100,7 @@ describe('cold move: shutdown here, start there', () => {
 
   it('start refuses what the controller sees running elsewhere, before any child runs', async () => {
     bed = await agentsBed(FLEET, ['xen1', 'xen2']);
-    await bed.run('xen1', shutdown('web1', 'xen2'));
+    await stop('xen1', 'web1', 'xen2');
     bed.ctl.fleet('xen2', { web1: ['xen3'] });
     const r = await bed.run('xen2', start('web1', 'xen1'));
     expect(r).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', message: expect.stringContaining('the controller sees web1 running on xen3') });
@@ -102,7 +110,7 @@ describe('cold move: shutdown here, start there', () => {
 
   it('a failed xl create demotes the resources again; no config is NOT_FOUND', async () => {
     bed = await agentsBed(FLEET, ['xen1', 'xen2']);
-    await bed.run('xen1', shutdown('web1', 'xen2'));
+    await stop('xen1', 'web1', 'xen2');
     bed.fleet.sim.toolFault('xen2', 'xl', { kind: 'garbage', text: 'libxl: error: something broke\n', exitCode: 3 }, { argvPrefix: ['create'], times: 1 });
     const r = await bed.run('xen2', start('web1', 'xen1'));
     expect(r).toMatchObject({ ok: false, code: 'XH_ERR_TOOL_FAILED', message: expect.stringContaining('r1 demoted to Secondary again') });
@@ -114,7 +122,7 @@ describe('cold move: shutdown here, start there', () => {
 
   it('start refuses a domU two files of the guarded dir define, naming both, and creates nothing', async () => {
     bed = await agentsBed(FLEET, ['xen1', 'xen2']);
-    await bed.run('xen1', shutdown('web1', 'xen2'));
+    await stop('xen1', 'web1', 'xen2');
     const cfg = readFileSync(join(bed.fleet.sim.hostRoot('xen1'), 'etc/xen/drbd-auto/web1.cfg'), 'utf8');
     const guardedDir = join(bed.fleet.sim.hostRoot('xen2'), 'etc/xen/drbd-auto');
     mkdirSync(guardedDir, { recursive: true });

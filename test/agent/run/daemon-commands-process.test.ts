@@ -149,6 +149,8 @@ describe('the daemon answers a controller\'s commands', () => {
 
   it('shutdown runs as the agent\'s own CLI child (move-stop); move-start then starts it on the other Dom0', async () => {
     const { sim, agent } = await boot();
+    // only the drain holding the Dom0 draining shuts its domUs down
+    expect(await ctl!.command({ op: 'maintenance', state: 'draining', from: ['online'], operationId: 'drain-1', owner: 'ctl-test', leaseMs: 60_000, by: 'ctl:admin' })).toMatchObject({ ok: true });
     const down = await ctl!.command({ op: 'shutdown', name: 'web1', target: 'xen2', operationId: 'drain-1', by: 'ctl:admin' }, 60_000);
     expect(down, JSON.stringify(down)).toMatchObject({ ok: true, message: expect.stringContaining('web1 is shut down on xen1') });
     expect(ctl!.frames.some((f) => f.type === 'progress' && /^shutting web1 down on xen1/.test(f.line))).toBe(true);
