@@ -1,7 +1,9 @@
+import type { LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import { reachableWithState, type CheckProblem } from './check-conditions.js';
 import type { FleetIndex } from './fleet-index.js';
 import { holdsNothingOf } from './foreign-claims.js';
 import type { Freshness } from './host-record.js';
+import { isLive } from './live-row.js';
 
 /**
  * domUs a reachable Dom0 lists as crashed (xl's and xm's `c` flag: on_crash="preserve" keeps the
@@ -28,4 +30,25 @@ export function crashedDomus(index: FleetIndex, fresh: Freshness): CheckProblem[
     }
   }
   return out;
+}
+
+/**
+ * Whether BYHOST (a domU's rows by host) shows a copy of it that runs: a live row that is not a
+ * crashed plain one, or a migration half (the migration checks judge those). COUNTS: the hosts
+ * whose rows are taken, every one when absent. A crashed guest runs no code: counted apart as
+ * crashed, never among the running, so the counts say what check's CRITICAL line says.
+ */
+export function runsSomewhere(byHost: ReadonlyMap<string, readonly LinkDomain[]>, counts: (host: string) => boolean = () => true): boolean {
+  for (const [host, rows] of byHost) {
+    if (!counts(host)) continue;
+    for (const d of rows) if (isLive(d) && (d.migration !== null || d.state !== 'crashed')) return true;
+  }
+  return false;
+}
+
+/** Whether the hosts COUNTS takes list the domU only as crashed guests: one at least, and no copy of it that runs. */
+export function crashedOnly(byHost: ReadonlyMap<string, readonly LinkDomain[]>, counts: (host: string) => boolean): boolean {
+  let seen = false;
+  for (const [host, rows] of byHost) if (counts(host)) for (const d of rows) seen ||= d.migration === null && d.state === 'crashed' && isLive(d);
+  return seen && !runsSomewhere(byHost, counts);
 }

@@ -3,7 +3,7 @@ import { withUnheardAdvice, type RefusedAgent } from './refused-agents.js';
 import type { Alert } from '../../shared/protocol/ctl-api.js';
 import { CHECK_SEVERITY, type CheckAnswer, type CheckDetail, type CheckStatus, type CheckThresholds, type Perfdatum } from '../../shared/protocol/ctl-check.js';
 import { domusAwayFromHome } from './away-from-home.js';
-import { crashedDomus } from './crashed-domus.js';
+import { crashedDomus, runsSomewhere } from './crashed-domus.js';
 import { alertProblems, awayFromOnlineHome, clocksOff, deferredDomus, unreachableHosts, type CheckProblem } from './check-conditions.js';
 import { drbdNotUpToDate } from './drbd-degraded.js';
 import { holdsNothingOf } from './foreign-claims.js';
@@ -55,12 +55,15 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   // the controller's own certificate first: when it goes, every link goes
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
   const said = unseen.length === 0 ? silence : silence.map((p) => (p.kind === 'hosts-not-reported' ? { ...p, text: `${p.text}; until they report, ${unseenNames(unseen)} not seen running` } : p));
-  const groups = [cert === null ? [] : [cert], [...withUnheardAdvice([...said, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), ...viewsNotCurrent(index, fresh)], crashedDomus(index, fresh), alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
+  const crashed = crashedDomus(index, fresh);
+  const groups = [cert === null ? [] : [cert], [...withUnheardAdvice([...said, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), ...viewsNotCurrent(index, fresh)], crashed, alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
   // every one of them, however many: the API answer is not a plugin's output (xenherdctl bounds what it prints)
   const problems = ranked(groups.flat());
   const hosts = records.length;
   const unreachable = records.filter((r) => !isReachable(r, fresh.now, fresh.staleAfterMs)).length;
-  const running = countRunning(index);
+  // the domUs check's CRITICAL lines name crashed: none of them is running unless a copy of it runs elsewhere
+  const crashedNames = new Set(crashed.map((p) => p.subject));
+  const running = countRunning(index, crashedNames);
   const inState = (state: Maintenance['state']): number => records.filter((r) => r.state !== null && r.state.maintenance.state === state).length;
   const perfdata = [
     perf('hosts', hosts),
@@ -79,6 +82,8 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
     perf('hosts_restoring', inState('restoring'), { max: hosts }),
     // only with TLS, and so always or never for one controller: its place never moves
     ...(certificate === undefined ? [] : [certificatePerfdatum(certificate, fresh.now)]),
+    // after every datum a controller gave before it, so none of theirs changes place
+    perf('domus_crashed', crashedNames.size),
   ];
   const base = { at: fresh.now, perfdata, thresholds: t };
   // placeholders of enrolled hosts are no reports: with none heard from, the controller knows nothing
@@ -108,9 +113,10 @@ function enrolledSince(e: Enrolment | undefined, fresh: Freshness): string {
 
 /**
  * domUs with a live row on some host, a plain row from a host holding nothing of the domU aside (as
- * `where` leaves it out: foreign-claims.ts); loops, not spreads: this visits every domU at every check
+ * `where` leaves it out: foreign-claims.ts), and one CRASHED names aside unless a copy of it runs
+ * (crashed-domus.ts runsSomewhere); loops, not spreads: this visits every domU at every check
  */
-function countRunning(index: FleetIndex): number {
+function countRunning(index: FleetIndex, crashed: ReadonlySet<string>): number {
   let n = 0;
   for (const [name, byHost] of index.running.entries()) {
     let live = false;
@@ -118,7 +124,7 @@ function countRunning(index: FleetIndex): number {
       for (const d of rows) if (isLive(d) && (d.migration !== null || holdsNothingOf(index, name, host) === null)) live = true;
       if (live) break;
     }
-    if (live) n++;
+    if (live && (!crashed.has(name) || runsSomewhere(byHost, (host) => holdsNothingOf(index, name, host) === null))) n++;
   }
   return n;
 }

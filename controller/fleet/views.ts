@@ -14,6 +14,7 @@ import { noAgentMessage } from './no-agent-message.js';
 import { isPlaceholder } from './enrolment.js';
 import { cleanStopAt } from './agent-stop.js';
 import { reportsElsewhereSince } from './reports-elsewhere.js';
+import { crashedOnly } from './crashed-domus.js';
 import { matches, type NamePattern } from '../../shared/name-pattern.js';
 
 /** Where the other end of HOST's half of BASE runs, as a report shows it: the opposite half, else the one plain row (xend's receiver, libxl's sender not yet renamed). */
@@ -156,15 +157,18 @@ export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh:
   const heard = new Set(hosts.filter((h) => h.reachable).map((h) => h.host));
   let domus = 0;
   let domusUnreachable = 0;
+  let crashed = 0;
   let midMigration = 0;
   for (const [name, byHost] of index.running.entries()) {
     const alarmed = index.unsettled.get(name) !== undefined;
     // only the frozen halves of a migration that ended in an ALARM: nothing of it runs, it is
     // counted as unsettled below (once a person kept one copy under its own name, that one runs)
     if (alarmed && !hasPlainRow(byHost)) continue;
-    // a dead Dom0's last report is no domU running: counted apart, as not known
-    if (reportedBy(byHost, heard)) domus++;
-    else domusUnreachable++;
+    // a dead Dom0's last report is no domU running: counted apart, as not known; a crashed guest
+    // runs no code (check calls it CRITICAL): counted apart too, unless a copy of it runs
+    if (!reportedBy(byHost, heard)) domusUnreachable++;
+    else if (crashedOnly(byHost, (h) => heard.has(h))) crashed++;
+    else domus++;
     // the halves a migration that ended in an ALARM left are no move under way: counted as unsettled below
     if (hasMigrationRow(byHost) && !alarmed && migrationUnderWay(index, name, fresh)) midMigration++;
   }
@@ -183,6 +187,7 @@ export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh:
       reportsElsewhere: elsewhere,
       domus,
       domusUnreachable,
+      crashed,
       // the hosts table counts every copy: without this, 3 domUs running beside 4 domains read as a miscount
       runningTwice: alerts.filter((a) => a.kind === 'running-on-two-hosts').length,
       midMigration,

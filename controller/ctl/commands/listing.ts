@@ -52,6 +52,9 @@ const counted = (n: number, word: string): string => `${n} ${word}${n === 1 ? ''
 /** " (1 of them on two hosts, in the alerts above)": each such domU is one domU and two rows in the DOMAINS column below */
 const twice = (n: number | undefined): string => (n === undefined || n === 0 ? '' : ` (${n} of them on two hosts, in the alerts above)`);
 
+/** ", 1 crashed": guests that crashed with their domain kept run no code, so they are not among the running; nothing when none, or from an older controller */
+const crashedCount = (n: number | undefined): string => (n === undefined || n === 0 ? '' : `, ${n} crashed`);
+
 /** " (2 more only in unreachable hosts' last reports)": a dead Dom0's domUs are not counted as running */
 const notKnown = (n: number | undefined): string => (n === undefined || n === 0 ? '' : ` (${n} more only in unreachable hosts' last reports)`);
 
@@ -78,7 +81,7 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
       elsewhereBlock(r.value.hosts),
       verdictLine(r.value.verdict),
       agentBuildsLine(r.value.hosts),
-      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${unreachable} unreachable${away}), ${counted(s.domus, 'domU')} running${twice(s.runningTwice)}${notKnown(s.domusUnreachable)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
+      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${unreachable} unreachable${away}), ${counted(s.domus, 'domU')} running${twice(s.runningTwice)}${notKnown(s.domusUnreachable)}${crashedCount(s.crashed)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
       shown.length > 0 ? hostsTable(shown) : '',
       hidden > 0 ? `${shown.length > 0 ? 'and ' : ''}${counted(hidden, shown.length > 0 ? 'more host' : 'host')}, reachable and online (xenherdctl hosts lists every host)\n` : '',
     ].join(''),

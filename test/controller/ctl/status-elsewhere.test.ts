@@ -79,3 +79,17 @@ describe('status with the agents on more than one build (halfway through an upgr
     expect(o.stdout.split('\n')[1]).toBe(`agents: 2 builds: custom on 2 Dom0s; ${NEW} on 1 Dom0 (xen1) (xenherdctl hosts: AGENT)`);
   });
 });
+
+describe('status with a guest crashed, its domain kept', () => {
+  it('counts it apart as crashed, not among the running; an older controller, which counted it running, says nothing of it', async () => {
+    const s = { hosts: 1, reachable: 1, unreachable: 0, domus: 2, domusUnreachable: 0, midMigration: 0, inMaintenance: 0, alerts: 0 };
+    const line = async (summary: object): Promise<string | undefined> => {
+      const url = await impostor(JSON.stringify({ at: AT, alerts: [], summary, hosts: [host('xen2', { domains: 3 })] }));
+      const r = await ctlFor(null)(['status'], { XENHERD_URL: url, XENHERD_TOKEN: TOKEN });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      return r.stdout.split('\n').find((l) => l.startsWith('fleet: '));
+    };
+    expect(await line({ ...s, crashed: 1 })).toBe('fleet: 1 host (1 reachable, 0 unreachable), 2 domUs running, 1 crashed, 0 migrating, 0 hosts not online');
+    expect(await line(s)).toBe('fleet: 1 host (1 reachable, 0 unreachable), 2 domUs running, 0 migrating, 0 hosts not online');
+  });
+});

@@ -42,6 +42,36 @@ describe('check: a domU whose guest crashed, its domain kept', () => {
     ]);
   });
 
+  it('is counted apart as crashed, not among the running, in check\'s perfdata and status\'s counts alike', () => {
+    const records = fleet({ state: 'crashed' });
+    const perf = (a: CheckAnswer) => a.perfdata.filter((p) => p.label.startsWith('domus_')).map((p) => [p.label, p.value]);
+    expect(perf(check(records))).toEqual([
+      ['domus_running', 0],
+      ['domus_away', 0],
+      ['domus_crashed', 1],
+    ]);
+    const m = mergeFleet(records, fresh);
+    expect(mergedStatus(m, fresh).summary).toMatchObject({ domus: 0, crashed: 1, domusUnreachable: 0 });
+    // running again (destroyed and started): a domU running, none crashed
+    const again = fleet({ state: 'running' });
+    expect(perf(check(again))).toEqual([
+      ['domus_running', 1],
+      ['domus_away', 0],
+      ['domus_crashed', 0],
+    ]);
+    expect(mergedStatus(mergeFleet(again, fresh), fresh).summary).toMatchObject({ domus: 1, crashed: 0 });
+  });
+
+  it('a crashed copy beside one that runs on another Dom0: the domU runs, and its crashed copy is still named', () => {
+    const records = [
+      record('xen1', hostState({ domains: [dom('web1', { state: 'crashed' })], guarded: [guarded('web1', ['r1'])] }), NOW, true),
+      record('xen2', hostState({ domains: [dom('web1', { state: 'running' })], guarded: [guarded('web1', ['r1'])] }), NOW, true),
+    ];
+    const a = check(records);
+    expect(a.perfdata.filter((p) => p.label === 'domus_running' || p.label === 'domus_crashed').map((p) => p.value)).toEqual([1, 1]);
+    expect(mergedStatus(mergeFleet(records, fresh), fresh).summary).toMatchObject({ domus: 1, crashed: 0 });
+  });
+
   it('running, blocked, paused (an operator\'s act) or dying: not this problem', () => {
     for (const state of ['running', 'blocked', 'paused', 'dying'] as const) expect(check(fleet({ state })).details.filter((d) => d.kind === 'domu-crashed')).toEqual([]);
   });
