@@ -95,6 +95,7 @@ export function moveContexts(env: JobEnv, job: JobRun, reason: MoveContext['reas
 export async function runScheduled(env: JobEnv, job: JobRun, spec: Omit<StepSpec, 'note'>, deadline: number | null): Promise<SchedulerEnd> {
   const s = new MoveScheduler(env.port, env.settings, env.book, {
     ...spec,
+    jobId: job.id,
     note: (line) => job.emit({ type: 'note', level: 'info', line: line.slice(0, 4000) }),
     onEnded: (m: Move, o: MoveOutcome) => {
       if (o.kind === 'moved') env.recentMoves.set(m.name, env.port.clock.now());

@@ -1,7 +1,7 @@
 import type { Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
 import type { OverlayMove, PlanFacts } from '../plan/facts.js';
 import { leftover, mayClearUp } from '../plan/leftover-text.js';
-import { waitingNote } from '../plan/waiting-note.js';
+import { unheardWaitWords, waitingNote } from '../plan/waiting-note.js';
 import type { InFlightBook } from './in-flight.js';
 import { reportsShowMoved } from './confirm-arrival.js';
 import { runMove } from './migration-runner.js';
@@ -19,6 +19,8 @@ export interface StepSpec {
   /** a move ended (moved, failed or alarm) */
   onEnded?(move: Move, outcome: MoveOutcome): void;
   note?(line: string): void;
+  /** the job's id, for the advice a note gives */
+  readonly jobId?: string;
 }
 
 /** aborted: the job cannot go on (its maintenance flag lost); shutdown: the controller is stopping */
@@ -134,7 +136,8 @@ export class MoveScheduler {
       const waiting = left.filter((l) => mayClearUp(l) && now - this.since(l.name, now) < this.s.transientWaitMs);
       if (waiting.length > 0) {
         const note = waitingNote(waiting);
-        this.noteOnce(note.line, note.key);
+        const until = Math.max(...waiting.map((l) => this.since(l.name, now))) + this.s.transientWaitMs;
+        this.noteOnce(`${note.line}${unheardWaitWords(waiting, this.s.transientWaitMs, until, this.spec.jobId ?? null)}`, note.key);
         this.wakeSoon(Math.min(...waiting.map((l) => this.s.transientWaitMs - (now - this.since(l.name, now)))) + 1);
         return;
       }

@@ -1,4 +1,6 @@
-import type { Leftover } from '../../shared/protocol/ctl-jobs.js';
+import type { HostBlock, Leftover } from '../../shared/protocol/ctl-jobs.js';
+import { andList } from '../../shared/text/and-list.js';
+import { utcSecondText } from '../../shared/text/utc-time.js';
 
 /** The most domUs a group of the note names; the job's end and `--json` name every one. */
 const NAMED_UP_TO = 8;
@@ -41,4 +43,29 @@ export function waitingNote(waiting: readonly Leftover[]): { readonly line: stri
   const rest = more > 0 ? `; and ${more} more reason${more === 1 ? '' : 's'} (the job's end names each domU)` : '';
   const count = waiting.length === 1 ? '' : ` (${waiting.length} domUs)`;
   return { line: `waiting${count}: ${said.join('; ')}${rest}`, key: [...groups.keys()].sort().join('\n') };
+}
+
+const UNHEARD: ReadonlySet<HostBlock> = new Set(['unreachable', 'stale', 'not-reported']);
+
+/** The unheard Dom0s L waits for: its own host that cannot be asked, a visitor's home, or every target it has. */
+function unheardOf(l: Leftover): string[] {
+  const b = l.blocker;
+  if (b.kind === 'source-unavailable') return UNHEARD.has(b.why) ? [b.host] : [];
+  if (b.kind === 'visitor') return UNHEARD.has(b.why) ? [b.home] : [];
+  if (b.kind === 'targets-unavailable' && b.targets.length > 0 && b.targets.every((t) => UNHEARD.has(t.why))) return b.targets.map((t) => t.host);
+  return [];
+}
+
+/**
+ * What ends a wait on a Dom0 not heard from, for the waiting note: a Dom0 that died at night looks
+ * to the job like an agent restarting, so it waits; the note said only "is unreachable", and the
+ * operator could not tell whether the job would wait forever. UNTIL: when the first of them stops
+ * being waited for; JOBID: the job's, for its cancel. Empty when none waits on an unheard Dom0.
+ */
+export function unheardWaitWords(waiting: readonly Leftover[], limitMs: number, until: number, jobId: string | null): string {
+  const hosts = [...new Set(waiting.flatMap(unheardOf))].sort();
+  if (hosts.length === 0) return '';
+  const them = hosts.length === 1 ? `${hosts[0]}'s agent` : `the agents of ${andList(hosts)}`;
+  const cancel = jobId === null ? '`xenherdctl cancel JOB` (`xenherdctl jobs` names it)' : `\`xenherdctl cancel ${jobId}\``;
+  return `; this job waits for ${them} up to ${Math.round(limitMs / 60_000)} min (until ${utcSecondText(until)}): a report from it ends the wait and the moves go on, else the job ends then naming what is left (run it again once the Dom0 is back); if the Dom0 is down (its console, its power), ${cancel} ends the job now`;
 }
