@@ -29,6 +29,15 @@ export type ReverseVerdict = { readonly kind: 'back'; readonly warning: string |
 
 const failed = (error: XhError): ReverseVerdict => ({ kind: 'failed', error });
 
+/**
+ * Whether the peer is asked whether it still lists NAME: when NAME is here but the peer's migrate2
+ * did not end well, and whenever it ended with no exit status (killed, the connection dropped: it
+ * may have moved NAME, or may still be moving it), unless this host's own list could not be read.
+ */
+export function askPeerWhere(here: boolean | null, exitCode: number | null): boolean {
+  return exitCode === null ? here !== null : here === true && exitCode !== 0;
+}
+
 export function reverseVerdict(f: ReverseFacts): ReverseVerdict {
   const why = f.result?.message ?? f.dropped ?? f.cut ?? (f.stderr.trim().split('\n').pop() || `exit ${String(f.exitCode)}`);
   if (f.here === true && f.exitCode === 0) return { kind: 'back', warning: null };

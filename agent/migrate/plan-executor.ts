@@ -4,7 +4,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { lineSplitter } from '../../shared/text/lines.js';
 import type { MigrationPlan, PlanStep } from '../decide/migration-plan.js';
 import { refusalOf } from '../decide/preflight.js';
-import { reverseVerdict } from '../decide/reverse-verdict.js';
+import { askPeerWhere, reverseVerdict } from '../decide/reverse-verdict.js';
 import { migrationVerdict } from '../decide/migration-verdict.js';
 import { awayAfterTell } from '../decide/tell-answer.js';
 import { handoverVerdict, type ReplicationSample } from '../decide/handover-replication.js';
@@ -268,9 +268,7 @@ async function verifyReturn(p: MigrationPorts, plan: MigrationPlan, peer: string
   const a = run.peer;
   if (!a) return { code: 'XH_ERR_INTERNAL', message: 'verify before ask-peer in the plan' };
   const here = await presentHere(p, plan.name);
-  // no exit status (the peer's command killed, the connection dropped): it may have moved NAME, so the peer is asked too
-  const askThere = a.answer.exitCode === null ? here !== null : here === true && a.answer.exitCode !== 0;
-  const there = askThere ? await runsOnPeer(p, peer, plan.name) : null;
+  const there = askPeerWhere(here, a.answer.exitCode) ? await runsOnPeer(p, peer, plan.name) : null;
   const v = reverseVerdict({ name: plan.name, host: p.host, peer, here, there, exitCode: a.answer.exitCode, result: a.result, stderr: a.answer.stderr, cut: a.answer.cut, dropped: a.answer.dropped });
   if (v.kind === 'failed') return v.error;
   if (v.warning) run.warnings.push(v.warning);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { planReverse } from '../../../agent/decide/migration-plan.js';
-import { reverseVerdict } from '../../../agent/decide/reverse-verdict.js';
+import { askPeerWhere, reverseVerdict } from '../../../agent/decide/reverse-verdict.js';
 import { readMigrationFacts } from '../../../agent/migrate/facts.js';
 import { executePlan, type PlanDone } from '../../../agent/migrate/plan-executor.js';
 import type { MigrationPorts, PeerAnswer } from '../../../agent/migrate/ports.js';
@@ -111,5 +111,14 @@ describe('a reverse whose ssh connection dropped mid-migrate2 asks where the dom
       kind: 'failed',
       error: { code: 'XH_ERR_MIGRATION_UNKNOWN', message: `xen2's migrate2 ended without an exit status (${DROPPED}): web1 is not here and xen2 cannot be asked where it is; the ledger is unchanged: run \`xenherd-agent status web1\` on xen2 once it answers` },
     });
+  });
+
+  it('whom the where-check asks: the peer whenever its migrate2 had no exit status, else only when the domU is here and it failed', () => {
+    const table: [boolean | null, number | null, boolean][] = [
+      [true, null, true], [false, null, true], [null, null, false],
+      [true, 1, true], [false, 1, false], [null, 1, false],
+      [true, 0, false], [false, 0, false], [null, 0, false],
+    ];
+    for (const [here, exitCode, asked] of table) expect(askPeerWhere(here, exitCode), `here ${String(here)}, exit ${String(exitCode)}`).toBe(asked);
   });
 });
