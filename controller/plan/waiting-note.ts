@@ -59,7 +59,7 @@ function unheardOf(l: Leftover): string[] {
 /**
  * What ends a wait on a Dom0 not heard from, for the waiting note: a Dom0 that died at night looks
  * to the job like an agent restarting, so it waits; the note said only "is unreachable", and the
- * operator could not tell whether the job would wait forever. UNTIL: when the first of them stops
+ * operator could not tell whether the job would wait forever. UNTIL: when the last of them stops
  * being waited for; JOBID: the job's, for its cancel. Empty when none waits on an unheard Dom0.
  */
 export function unheardWaitWords(waiting: readonly Leftover[], limitMs: number, until: number, jobId: string | null): string {
