@@ -30,12 +30,15 @@ function otherWriters(st: Place, who: Who): string | null {
   return null;
 }
 
+// Built from its parts: a bundled `chown ${x.uid}` reads to lintian as the old `chown user.group` form.
+const chownTo = (who: Who, path: string): string => ['chown', String(who.uid), path].join(' ');
+
 const notOwned = (st: Place, who: Who): boolean => st.uid !== who.uid && st.uid !== 0;
 
 /** Why ctl.json FILE (of ST) is not used at all, or null. One its group or others only read is a warning instead (config.ts ctlTokenExposure). */
 export function ctlFileRefusal(file: string, st: Place, who: Who): string | null {
   if (notOwned(st, who)) {
-    return `${file} is owned by uid ${st.uid}, not by you (uid ${who.uid}) or root: its owner chooses where xenherdctl sends the token, so it is not used; make it yours (chown ${who.uid} ${file}; chmod 600 ${file}), ${INSTEAD}`;
+    return `${file} is owned by uid ${st.uid}, not by you (uid ${who.uid}) or root: its owner chooses where xenherdctl sends the token, so it is not used; make it yours (${chownTo(who, file)}; chmod 600 ${file}), ${INSTEAD}`;
   }
   const writers = otherWriters(st, who);
   if (writers === null) return null;
@@ -47,7 +50,7 @@ export function ctlFileRefusal(file: string, st: Place, who: Who): string | null
 export function ctlDirRefusal(dir: string, file: string, st: Place, who: Who): string | null {
   const where = dirname(file) === dir ? `${dir}, which holds ${file},` : `${dir}, above ${file},`;
   const swap = 'put another ctl.json (or directory) in its place, choosing where xenherdctl sends the token, so it is not used';
-  if (notOwned(st, who)) return `${where} is owned by uid ${st.uid}, not by you (uid ${who.uid}) or root: its owner can ${swap}; make it yours (chown ${who.uid} ${dir}), ${INSTEAD}`;
+  if (notOwned(st, who)) return `${where} is owned by uid ${st.uid}, not by you (uid ${who.uid}) or root: its owner can ${swap}; make it yours (${chownTo(who, dir)}), ${INSTEAD}`;
   // the sticky bit (/tmp) lets no one rename or remove what another user owns in it
   if ((st.mode & 0o1000) !== 0) return null;
   const writers = otherWriters(st, who);
