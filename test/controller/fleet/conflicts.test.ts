@@ -173,7 +173,7 @@ describe('conflicts no single Dom0 sees', () => {
     const m = mergeFleet([record('xen1', hostState({ domains: [dom('web01')] })), record('xen2', hostState({ domains: [dom('web01')] }), NOW, false)], fresh);
     const s = mergedStatus(m, fresh);
     expect(s.alerts.map((a) => a.id)).toEqual(['running-on-two-hosts:web01']);
-    expect(s.summary).toEqual({ hosts: 2, reachable: 1, unreachable: 1, domus: 1, domusUnreachable: 0, runningTwice: 1, midMigration: 0, unsettled: 0, inMaintenance: 0, alerts: 1, reportsElsewhere: 0 });
+    expect(s.summary).toEqual({ hosts: 2, reachable: 1, unreachable: 1, domus: 1, domusUnreachable: 0, runningTwice: 1, midMigration: 0, unsettled: 0, inMaintenance: 0, alerts: 1, reportsElsewhere: 0, crashed: 0 });
   });
 
   it("a dead Dom0's domUs are not counted as running: apart, and named in its host view with their state then", () => {
