@@ -30,6 +30,8 @@ export function reportCounts(file: string): void {
   afterAll(() => {
     const lines = [...tried.entries()].map(([s, n]) => `fuzz ${file} ${s}: ${n} inputs (seed ${FUZZ_SEED})`);
     process.stdout.write(`${lines.join('\n')}\n`);
+    // the next file in this worker counts its own
+    tried.clear();
   });
 }
 

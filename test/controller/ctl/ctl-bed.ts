@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, onTestFinished } from 'vitest';
+import { onTestFinished } from 'vitest';
 import { runProgram } from '../../../shared/cli/program.js';
 import { realClock } from '../../../shared/clock/real-clock.js';
 import { ctlProgram } from '../../../controller/ctl/program.js';
@@ -21,7 +21,7 @@ export interface Ctl {
 /** xenherdctl in this process, pointed at a test controller (env as an operator would set it); HOME is a temp dir. */
 export function ctlFor(c: TestController | null, token?: string, extra: Partial<CtlHooks> = {}): Ctl {
   const home = mkdtempSync(join(tmpdir(), 'xenherd-home-'));
-  homes.push(home);
+  removeWhenDone(home);
   const sshCalls: string[][] = [];
   let latest = '';
   const hooks: CtlHooks = {
@@ -43,10 +43,11 @@ export function ctlFor(c: TestController | null, token?: string, extra: Partial<
   return Object.assign(run, { sshCalls, stdoutSoFar: () => latest });
 }
 
-const homes: string[] = [];
-afterEach(() => {
-  for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
-});
+// Removed when the test that made it ends: a hook registered here when the module loads would run
+// in the first test file of a worker only, since a worker loads this module once for all its files.
+function removeWhenDone(home: string): void {
+  onTestFinished(() => rmSync(home, { recursive: true, force: true }));
+}
 
 /**
  * A plain HTTP server on loopback (xenherdctl allows plaintext there) that answers every request
