@@ -8,16 +8,19 @@ import { ownContextFiles } from './helpers/own-context-files.js';
 // fails by the order files happen to run in: it must run in a context of its own.
 const ROOT = normalize(join(dirname(new URL(import.meta.url).pathname), '..'));
 
-function testFiles(dir: string): string[] {
+function tsFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(join(ROOT, dir))) {
     const path = join(dir, name);
     if (statSync(join(ROOT, path)).isDirectory()) {
-      if (path !== 'test/lab') out.push(...testFiles(path));
-    } else if (name.endsWith('.test.ts')) out.push(path);
+      if (path !== 'test/lab') out.push(...tsFiles(path));
+    } else if (name.endsWith('.ts')) out.push(path);
   }
   return out;
 }
+const testFiles = (dir: string): string[] => tsFiles(dir).filter((f) => f.endsWith('.test.ts'));
+/** setup files vitest runs again before each test file (vitest.config.ts setupFiles) */
+const SETUP_FILES = ['test/helpers/yield-between-tests.ts'];
 
 /** comments and string contents removed: a call is code, not a sentence or an example naming it */
 const code = (text: string): string =>
@@ -61,5 +64,12 @@ describe('test files that change their worker run in a context of their own', ()
     for (const line of ['process.umask()', "process.env['PATH'] === dir", 'const env = { ...process.env }', 'vi.fn()']) {
       expect(changes(line), line).toBe(false);
     }
+  });
+
+  it('no helper registers a hook when it loads: a worker loads it once, so the hook would run in its first test file only', () => {
+    const hooked = tsFiles('test')
+      .filter((f) => !f.endsWith('.test.ts') && !SETUP_FILES.includes(f))
+      .filter((f) => /^(afterEach|afterAll|beforeEach|beforeAll)\(/m.test(code(readFileSync(join(ROOT, f), 'utf8'))));
+    expect(hooked).toEqual([]);
   });
 });
