@@ -30,11 +30,30 @@ export async function askStatus(p: MigrationPorts, peer: string, name: string, n
   const r = await p.peer.ask(peer, command);
   if (!r.ok) return r.error;
   const s = r.value.lines.find((l): l is PeerStatus => l.t === 'status');
-  if (r.value.exitCode === 0 && s && s.name === name) return s;
+  if (r.value.exitCode === 0 && s && s.name === name) return answersAs(peer, s.host) ? s : otherDom0(peer, s.host, command);
   const rejected = resultOf(r.value)?.code === 'XH_ERR_COMMAND_REJECTED';
   if (tools && rejected) return askStatus(p, peer, name, notMine);
   if (notMine && rejected) return askStatus(p, peer, name);
   return peerFailure(peer, command, r.value);
+}
+
+/**
+ * Whether an answer from the Dom0 named HOST is the one asked for as ASKED: the same name, or one the
+ * other's first label (ssh may reach xen2 as xen2.example.org). A stale ~/.ssh/config entry, hosts
+ * file or DNS record sends `status` to another Dom0, and its answer (not there, this much free
+ * memory, these tools) would be taken for the peer's; xl migrate, over the same name, goes there too.
+ */
+export function answersAs(asked: string, host: string): boolean {
+  const a = asked.toLowerCase();
+  const h = host.toLowerCase();
+  return a === h || a.split('.')[0] === h || h.split('.')[0] === a;
+}
+
+function otherDom0(peer: string, host: string, command: string): XhError {
+  return {
+    code: 'XH_ERR_REFUSED',
+    message: `${peer} answered \`${command}\` as ${host}: the name ${peer} reaches another Dom0, so its answer is not used; check ${peer}'s entries in ~/.ssh/config, /etc/hosts or DNS (\`xenherd-agent ping ${peer}\` shows who answers)`,
+  };
 }
 
 /** `status NAME` on the peer: true = runs there, false = not there, null = could not tell. */
