@@ -1,4 +1,5 @@
 import type { Blocker, JobRequest, Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
+import { closedHomes, closedHomesWords } from '../plan/closed-homes.js';
 import { domuBlock, liveMoveBlock, sourceBlock, targetBlock } from '../plan/eligibility.js';
 import type { PlanFacts } from '../plan/facts.js';
 import { movesOf } from '../plan/job-sets.js';
@@ -19,7 +20,8 @@ type RebalanceRequest = Extract<JobRequest, { kind: 'rebalance' }>;
 export async function runRebalance(env: JobEnv, job: JobRun, req: RebalanceRequest): Promise<Ending> {
   const blocked = env.rebalanceBlocked();
   // in slices, as `plan rebalance` is: planning 1,000 moves at 40,000 domUs took 16 s in one go
-  const plan = await rebalanceInSlices(env.port.clock, env.port.facts(), env.policy, blocked, req.maxMoves);
+  const facts = env.port.facts();
+  const plan = await rebalanceInSlices(env.port.clock, facts, env.policy, blocked, req.maxMoves);
   job.emit({ type: 'plan', plan });
   if (blocked !== null) return failure('XH_ERR_REFUSED', `nothing moved: ${blocked}; rebalance again once it is done`);
   const stopped = stoppedWhilePlanning(job, 'rebalance');
@@ -30,7 +32,7 @@ export async function runRebalance(env: JobEnv, job: JobRun, req: RebalanceReque
   const stays = plan.leftovers;
   const staying = stays.length === 0 ? '' : `; ${stays.length} domU(s) stay away from home: ${remainingText(stays)}`;
   if (queue.length === 0) {
-    if (stays.length === 0) return success(`the fleet is balanced: nothing to move (score ${plan.scoreBefore.toFixed(3)})`);
+    if (stays.length === 0) return success(`the fleet is balanced: nothing to move (score ${plan.scoreBefore.toFixed(3)})${closedHomesWords(closedHomes(facts))}`);
     return failure(leftoverCode(stays), `nothing to move now (score ${plan.scoreBefore.toFixed(3)})${staying}`, stays);
   }
   const ended = new Set<string>();

@@ -121,6 +121,17 @@ describe('restore and rebalance', () => {
     expect(bed.fleet.where('quiet')).toEqual([]); // nothing is started on a guess
   });
 
+  it('rebalance while xen1 is in maintenance: balanced among the others, and it says which domUs wait for their home and what brings them back', async () => {
+    const bed = await jobsBed(SPREAD);
+    await bed.finish(bed.start(DRAIN));
+    const end = await bed.finish(bed.start({ kind: 'rebalance', maxMoves: null, timeoutMs: null }));
+    expect(end).toMatchObject({ ok: true, moved: 0 });
+    expect(end.message).toMatch(/^the fleet is balanced: nothing to move \(score [0-9.]+\); 4 domU\(s\) stay away from homes that take none now, which a rebalance does not move: xen1 is in maintenance: 4 \(a1, a2, b1, b2\), `xenherdctl restore xen1` brings them home$/);
+    // once they are home, nothing more is said
+    await bed.finish(bed.start(RESTORE));
+    expect((await bed.finish(bed.start({ kind: 'rebalance', maxMoves: null, timeoutMs: null }))).message).toMatch(/^the fleet is balanced: nothing to move \(score [0-9.]+\)$/);
+  });
+
   it('rebalance after maintenance: xen1 put online without a restore, rebalance sends its domUs home', async () => {
     const bed = await jobsBed(SPREAD);
     await bed.finish(bed.start(DRAIN));

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { closedHomesWords } from '../../../controller/plan/closed-homes.js';
+
+describe('closedHomesWords', () => {
+  it('nothing when every home takes domUs', () => {
+    expect(closedHomesWords([])).toBe('');
+  });
+
+  it('each home with its count, its first names and what brings them back, by why it takes none', () => {
+    const words = closedHomesWords([
+      { home: 'xen1', why: 'maintenance', names: ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'] },
+      { home: 'xen3', why: 'unreachable', names: ['c1'] },
+      { home: 'xen5', why: 'restoring', names: ['e1', 'e2'] },
+    ]);
+    expect(words).toBe(
+      '; 10 domU(s) stay away from homes that take none now, which a rebalance does not move: ' +
+        'xen1 is in maintenance: 7 (a1, a2, a3, a4, a5 and 2 more), `xenherdctl restore xen1` brings them home; ' +
+        'xen3 is unreachable (its agent is not connected): 1 (c1), `xenherdctl restore xen3` once it is back brings them home; ' +
+        'xen5 is being restored: 2 (e1, e2), its restore is bringing them home',
+    );
+  });
+});
