@@ -64,7 +64,7 @@ export class MaintenanceLease {
       }
       if (held !== null && a.outcome.code === 'XH_ERR_LOCKED' && (await this.endOwnLease(held))) return this.set(claim);
       const holder = held ? ` (the flag is ${held.maintenance.state}${held.maintenance.operationId ? `, operation ${held.maintenance.operationId}` : ''}${held.maintenance.owner ? `, owner ${held.maintenance.owner}` : ''}${held.leaseLeftMs > 0 ? `, its lease runs ${Math.ceil(held.leaseLeftMs / 1000)} s more` : ''})` : '';
-      return err({ code: a.outcome.code ?? 'XH_ERR_INTERNAL', message: `${this.host} refused to be set ${claim.state}: ${a.outcome.message}${holder}${held ? afterLease(held, this.port.identity) : ''}` });
+      return err({ code: a.outcome.code ?? 'XH_ERR_INTERNAL', message: `${this.host} refused to be set ${claim.state}: ${withoutHostPrefix(a.outcome.message, this.host)}${holder}${held ? afterLease(held, this.port.identity) : ''}` });
     }
     this.cancelRenew();
     this.held = active ? { state: claim.state, operationId: claim.operationId } : null;
@@ -138,4 +138,14 @@ export async function claimForJob(env: { port: FleetPort; settings: JobSettings 
   const claimed = await lease.set(claim);
   if (claimed.ok) job.emit({ type: 'host', host, maintenance: claimed.value });
   return { lease, claimed };
+}
+
+/**
+ * The agent's refusal as the sentence after "HOST refused to be set …": an agent opens its own
+ * refusals with its host name, for a reader who does not know which Dom0 spoke, and that sentence
+ * has already named it ("xen6 refused to be set maintenance: xen6: 3 domain(s) …" named it twice).
+ */
+export function withoutHostPrefix(message: string, host: string): string {
+  const prefix = `${host}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
