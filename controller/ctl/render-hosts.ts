@@ -97,11 +97,34 @@ export function verdictLine(v: StatusVerdict | undefined): string {
   return `CHECK ${v.status} - ${printable(v.summary)} (xenherdctl check lists each problem)\n`;
 }
 
-/** The opening line or block; with no alert, whether a Dom0 cannot be heard, as "no alerts" alone reads as all well. */
-export function alertsBlock(alerts: readonly AlertAsRead[], now: number, unreachable = 0, elsewhere = 0): string {
+const VERDICT_WORDS: readonly (readonly [StatusVerdict['status'], string, string])[] = [
+  ['CRITICAL', 'critical', 'critical'],
+  ['WARNING', 'warning', 'warnings'],
+  ['UNKNOWN', 'unknown', 'unknown'],
+];
+
+/** "1 critical, 2 warnings": the problems the CHECK line below stands for, by status; '' when OK. */
+function verdictCounts(v: StatusVerdict | undefined): string {
+  if (v === undefined || v.status === 'OK') return '';
+  const counts = VERDICT_WORDS.map(([status, one, many]) => {
+    const n = v.details.filter((d) => d.status === status).length;
+    return n === 0 ? '' : `${n} ${n === 1 ? one : many}`;
+  }).filter((x) => x !== '');
+  // a verdict with no detail (a controller that sends none) still said its status
+  return counts.length > 0 ? counts.join(', ') : `check ${v.status}`;
+}
+
+/**
+ * The opening line or block; with no alert, whether a Dom0 cannot be heard, as "no alerts" alone
+ * reads as all well, and what the CHECK line below counts: alerts are only the conflicts between
+ * Dom0s, and "no alerts" over "CHECK WARNING - b7 away from xen4" read as a contradiction.
+ */
+export function alertsBlock(alerts: readonly AlertAsRead[], now: number, unreachable = 0, elsewhere = 0, verdict?: StatusVerdict): string {
   if (alerts.length === 0) {
     const but = [unreachable === 0 ? '' : `${unreachable} Dom0${unreachable === 1 ? '' : 's'} unreachable`, elsewhere === 0 ? '' : `${elsewhere} reporting to another controller`].filter((x) => x !== '');
-    return but.length === 0 ? 'no alerts\n' : `no alerts, but ${but.join(' and ')} (below)\n`;
+    const checked = verdictCounts(verdict);
+    const opening = `no alerts${but.length === 0 ? '' : `, but ${but.join(' and ')}`}${checked === '' ? '' : `; ${checked}`}`;
+    return but.length === 0 && checked === '' ? 'no alerts\n' : `${opening} (below)\n`;
   }
   return `ALERTS (${alerts.length})\n${alerts.map((a) => `  ${printable(a.kind)}  ${printable(a.subject)}  since ${formatSince(a.since, now)}: ${printable(a.message)}`).join('\n')}\n`;
 }

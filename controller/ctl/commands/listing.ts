@@ -76,7 +76,7 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
   const hidden = r.value.hosts.length - shown.length;
   io.stdout(
     [
-      alertsBlock(r.value.alerts, hooks.clock.now(), unreachable, elsewhere),
+      alertsBlock(r.value.alerts, hooks.clock.now(), unreachable, elsewhere, r.value.verdict),
       unreachableBlock(r.value.hosts),
       elsewhereBlock(r.value.hosts),
       verdictLine(r.value.verdict),

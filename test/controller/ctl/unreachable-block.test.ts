@@ -69,4 +69,14 @@ describe("status on a Dom0 it cannot hear", () => {
     expect(alertsBlock([], 0, 2)).toBe('no alerts, but 2 Dom0s unreachable (below)\n');
     expect(alertsBlock([], 0, 0)).toBe('no alerts\n');
   });
+
+  it('with no alert, the first line counts what the CHECK line under it stands for, by status', () => {
+    const warn = (text: string) => ({ status: 'WARNING' as const, text });
+    const away = { status: 'WARNING' as const, summary: 'b7 away from xen4', details: [warn('b7 away from xen4')] };
+    expect(alertsBlock([], 0, 0, 0, away)).toBe('no alerts; 1 warning (below)\n');
+    const worse = { status: 'CRITICAL' as const, summary: 'xen2 unreachable, 2 warnings', details: [{ status: 'CRITICAL' as const, text: 'xen2 unreachable' }, warn('b7 away from xen4'), warn('b8 away from xen4')] };
+    expect(alertsBlock([], 0, 1, 0, worse)).toBe('no alerts, but 1 Dom0 unreachable; 1 critical, 2 warnings (below)\n');
+    expect(alertsBlock([], 0, 0, 0, { status: 'OK', summary: 'all well', details: [] })).toBe('no alerts\n');
+    expect(alertsBlock([], 0, 0, 0, { status: 'WARNING', summary: 'b7 away from xen4', details: [] })).toBe('no alerts; check WARNING (below)\n');
+  });
 });
