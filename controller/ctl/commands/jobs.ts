@@ -27,15 +27,16 @@ const started = (r: JobRow, now: number): string => `${formatSince(r.startedAt, 
 
 function runningState(r: JobRow): string {
   if (r.domu !== null) return `${r.kind === 'reverse' ? 'reversing' : 'migrating'} (runs on the Dom0s to its end)`;
-  // the controller's remaining counts the moves running too (job-tally.ts): "left" is what has
-  // not started, so moved + running + left + failed is the plan's size
+  // "left" is the controller's remaining, as --json says it: the moves not finished, those running
+  // included (job-tally.ts). Left less running read "0 left" beside `remaining: 1` for a domU whose
+  // move had not ended, as if nothing were left of the drain
   const running = r.running ?? 0;
-  const left = Math.max(0, (r.remaining ?? 0) - running);
+  const left = r.remaining ?? 0;
   // a roll plans groups, not moves: its total grows as its moves start (job-tally.ts), so what it
   // has left is not known and "0 left" would be said with a whole group still to move
-  const leftText = r.kind === 'roll' ? '' : `, ${left} left`;
-  const counts = r.moved === null ? '' : `: ${r.moved} moved, ${running} running${leftText}${r.failed ? `, ${r.failed} failed` : ''}`;
-  return `${r.state}${counts}${r.step !== null ? `; ${r.step}` : ''}`;
+  const counts = r.moved === null ? '' : r.kind === 'roll' ? `: ${r.moved} moved, ${running} running` : `: ${r.moved} moved, ${left} left (${running} running)`;
+  const failed = r.moved !== null && r.failed ? `, ${r.failed} failed` : '';
+  return `${r.state}${counts}${failed}${r.step !== null ? `; ${r.step}` : ''}`;
 }
 
 function endedState(r: JobRow, now: number): string {

@@ -20,15 +20,15 @@ const drain = (counts: Pick<JobRow, 'moved' | 'running' | 'failed' | 'remaining'
 });
 
 describe('xenherdctl jobs: a running job\'s counts', () => {
-  it('add up to the plan: a one-move drain with its move running reads 0 moved, 1 running, 0 left', () => {
+  it('say left what --json says remaining: a one-move drain with its move not ended reads 1 left (1 running), not 0 left', () => {
     // the controller's remaining counts the running move too (job-tally.ts)
     const text = jobsText({ at: 1_005_000, running: [drain({ moved: 0, running: 1, failed: 0, remaining: 1 })], finished: [], remembers: 20 });
-    expect(text).toMatch(/running: 0 moved, 1 running, 0 left\n/);
+    expect(text).toMatch(/running: 0 moved, 1 left \(1 running\)\n/);
   });
 
-  it('of a drain of five, two moved, one failed, one running: one left', () => {
+  it('of a drain of five, two moved, one failed, one running: two left, one of them running', () => {
     const text = jobsText({ at: 1_005_000, running: [drain({ moved: 2, running: 1, failed: 1, remaining: 2 })], finished: [], remembers: 20 });
-    expect(text).toMatch(/running: 2 moved, 1 running, 1 left, 1 failed\n/);
+    expect(text).toMatch(/running: 2 moved, 2 left \(1 running\), 1 failed\n/);
   });
 });
 

@@ -28,7 +28,7 @@ describe('xenherdctl jobs', () => {
     expect([text.code, text.stderr]).toEqual([0, '']);
     const lines = text.stdout.split('\n');
     expect(lines[0]).toMatch(/^RUNNING +KIND +ON +BY +STARTED +STATE$/);
-    expect(lines[1]).toMatch(new RegExp(`^${drainId} +drain +xen1 +alice +\\d\\d:\\d\\d \\([\\d.]+ s ago\\) +running: \\d moved, [01] running, \\d left; xen1 is draining \\(operation \\w+\\): it takes no new domUs`));
+    expect(lines[1]).toMatch(new RegExp(`^${drainId} +drain +xen1 +alice +\\d\\d:\\d\\d \\([\\d.]+ s ago\\) +running: \\d moved, \\d left \\([01] running\\); xen1 is draining \\(operation \\w+\\): it takes no new domUs`));
     expect(text.stdout).toMatch(/\nENDED \(the last 20 the controller keeps since it started; its log has them all\)\n/);
     expect(text.stdout).toMatch(new RegExp(`\\n${restoreId} +restore +xen3 +admin +\\d\\d:\\d\\d \\([\\d.]+ s ago\\) +done at \\d\\d:\\d\\d: `));
     expect(text.stdout).toMatch(/\n`xenherdctl cancel ID` stops a running job \(no new moves; running ones finish\)\n$/);
