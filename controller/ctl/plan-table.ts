@@ -50,8 +50,10 @@ export function planText(p: PlanAsRead): string {
       return `rebalance: ${count(p.sets)}, score ${p.scoreBefore.toFixed(3)} → ${p.scoreAfter.toFixed(3)}\n${movesTable(p.sets)}${leftoversBlock(p.leftovers, 'stay away from home')}`;
     case 'roll':
       if (p.leftovers.length > 0) return `roll: refused, not every host can be drained\n${leftoversBlock(p.leftovers, 'cannot leave')}`;
-      // HOSTS last: a roll of 200 Dom0s has groups of 40, whose names ran 280 columns before DOMUS and MEM
-      return `roll: ${p.groups.length} group(s), each drained, rebooted and restored in turn\n${table([['GROUP', 'DOMUS', 'MEM', 'HOSTS'], ...p.groups.map((g, i) => [String(i + 1), String(g.domus), `${g.memMiB} MiB`, g.hosts.join(',')].map(printable))])}${rerunBlock(p)}`;
+      // HOSTS last: a roll of 200 Dom0s has groups of 40, whose names ran 280 columns before the counts.
+      // The counts are what runs on the group's hosts now, what its drain moves out: a group emptied
+      // before (restore only) reads 0 there though its restore brings its domUs home, which "DOMUS 0" hid
+      return `roll: ${p.groups.length} group(s), each drained, rebooted and restored in turn\n${table([['GROUP', 'TO DRAIN', 'MEM TO DRAIN', 'HOSTS'], ...p.groups.map((g, i) => [String(i + 1), String(g.domus), `${g.memMiB} MiB`, g.hosts.join(',')].map(printable))])}${rerunBlock(p)}`;
   }
 }
 

@@ -93,8 +93,8 @@ describe('xenherdctl reads a newer controller: kinds it does not know are shown 
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toBe(
       'roll: 1 group(s), each drained, rebooted and restored in turn\n' +
-        'GROUP  DOMUS  MEM       HOSTS\n' +
-        '1      1      1024 MiB  xen2\n' +
+        'GROUP  TO DRAIN  MEM TO DRAIN  HOSTS\n' +
+        '1      1         1024 MiB      xen2\n' +
         'taken up where a roll of them stopped:\n' +
         'HOST  GROUP  NOW\n' +
         'xen1  -      skip: done (rolled before the roll stopped, still on that boot)\n' +

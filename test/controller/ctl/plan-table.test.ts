@@ -53,9 +53,9 @@ describe('planText for a roll asked again', () => {
     expect(text).toBe(
       [
         'roll: 2 group(s), each drained, rebooted and restored in turn',
-        'GROUP  DOMUS  MEM       HOSTS',
-        '1      2      3072 MiB  xen2,xen3',
-        '2      1      512 MiB   xen4',
+        'GROUP  TO DRAIN  MEM TO DRAIN  HOSTS',
+        '1      2         3072 MiB      xen2,xen3',
+        '2      1         512 MiB       xen4',
         'taken up where a roll of them stopped:',
         'HOST  GROUP  NOW',
         'xen1  -      skip: done (rolled before the roll stopped, still on that boot)',
@@ -67,17 +67,23 @@ describe('planText for a roll asked again', () => {
     );
   });
 
+  it('a group its restore alone is left for says what its counts are, not DOMUS 0: nothing to drain, its domUs come home', () => {
+    const text = planText({ kind: 'roll', groups: [{ hosts: ['xen3'], domus: 0, memMiB: 0 }], leftovers: [], steps: [{ host: 'xen3', step: 'restore' }] });
+    expect(text.split('\n').slice(1, 3)).toEqual(['GROUP  TO DRAIN  MEM TO DRAIN  HOSTS', '1      0         0 MiB         xen3']);
+    expect(text).toContain('xen3  1      restore only (rebooted since the roll emptied it)\n');
+  });
+
   it('a fresh roll (every host drained), or a controller that sends no steps: the groups alone', () => {
     const fresh = planText({ kind: 'roll', groups, leftovers: [], steps: [{ host: 'xen2', step: 'drain' }] });
-    expect(fresh).toBe('roll: 1 group(s), each drained, rebooted and restored in turn\nGROUP  DOMUS  MEM       HOSTS\n1      2      3072 MiB  xen2\n');
+    expect(fresh).toBe('roll: 1 group(s), each drained, rebooted and restored in turn\nGROUP  TO DRAIN  MEM TO DRAIN  HOSTS\n1      2         3072 MiB      xen2\n');
     expect(planText({ kind: 'roll', groups, leftovers: [] })).toBe(fresh);
   });
 
-  it('a roll of 200 Dom0s: each group of 40 keeps its DOMUS and MEM in the first columns, its hosts last', () => {
+  it('a roll of 200 Dom0s: each group of 40 keeps its counts in the first columns, its hosts last', () => {
     const hosts = (g: number): string[] => Array.from({ length: 40 }, (_, i) => `xen${String(g + 5 * i + 1).padStart(3, '0')}`);
     const text = planText({ kind: 'roll', groups: [0, 1, 2, 3, 4].map((g) => ({ hosts: hosts(g), domus: 400, memMiB: 921_600 })), leftovers: [] });
     const rows = text.split('\n');
-    expect(rows[1]).toBe('GROUP  DOMUS  MEM         HOSTS');
-    expect(rows[2]).toBe(`1      400    921600 MiB  ${hosts(0).join(',')}`);
+    expect(rows[1]).toBe('GROUP  TO DRAIN  MEM TO DRAIN  HOSTS');
+    expect(rows[2]).toBe(`1      400       921600 MiB    ${hosts(0).join(',')}`);
   });
 });
