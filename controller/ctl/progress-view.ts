@@ -1,6 +1,7 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import type { MovePhase } from '../../shared/protocol/ctl-jobs.js';
 import type { JobEventAsRead, LeftoverAsRead } from '../../shared/protocol/ctl-jobs-read.js';
+import { cancelledEndText, isCancelNote } from '../../shared/text/cancel-words.js';
 import { maintenanceWord } from '../../shared/text/maintenance-words.js';
 import { printable, printableLines } from '../../shared/text/printable.js';
 import { clockTime } from './duration.js';
@@ -35,6 +36,9 @@ export class ProgressView {
   /** the leftovers of a plan shown with no move in it: the job's end can only repeat them */
   private stillPlan: readonly LeftoverAsRead[] | null = null;
   private readonly t0: number;
+  /** the job's kind, from its first event; and whether it was cancelled on purpose (its cancel note) */
+  private kind = 'job';
+  private cancelled = false;
 
   constructor(
     private readonly io: CliIo,
@@ -48,6 +52,7 @@ export class ProgressView {
   event(e: JobEventAsRead): void {
     switch (e.type) {
       case 'job':
+        this.kind = e.kind;
         return this.say(`${e.kind}${e.hosts.length > 0 ? ` ${e.hosts.join(' ')}` : ''}: ${e.attached ? `following the ${e.kind} already running (${e.jobId}, started by ${e.by}): Ctrl-C here only stops watching` : `job ${e.jobId}`}`);
       case 'plan':
         this.total = Math.max(this.total, e.plan.kind === 'roll' ? 0 : e.plan.sets.flat().length);
@@ -56,13 +61,16 @@ export class ProgressView {
       case 'host':
         return this.say(`${e.host}: ${maintenanceWord(e.maintenance.state)}${e.maintenance.operationId ? ` (operation ${e.maintenance.operationId})` : ''}`);
       case 'note':
+        if (isCancelNote(e.level, e.line)) this.cancelled = true;
         return this.say(`${e.level === 'warn' ? 'warning: ' : ''}${e.line}`);
       case 'reboot':
         return this.say(`reboot now: ${e.hosts.join(', ')} (waiting for each to come back with a new boot id)`);
       case 'end':
         this.live.clear();
         if (this.endRepeatsPlan(e)) return e.ok ? undefined : this.say(`${e.code}: nothing moved; the ${e.remaining.length} domU(s) above stay away from home`);
-        this.say(`${e.ok ? '' : `${e.code}: `}${e.message}`);
+        // a stop someone asked for ends in its own words: the code (XH_ERR_REFUSED) stays in --json
+        if (!e.ok && this.cancelled && e.code === 'XH_ERR_REFUSED') this.say(cancelledEndText(this.kind, e.message));
+        else this.say(`${e.ok ? '' : `${e.code}: `}${e.message}`);
         if (e.remaining.length > 0) this.say(leftoversBlock(e.remaining, 'remaining').trimEnd());
         return;
       case 'move':

@@ -2,6 +2,7 @@ import { noAgentMessage } from '../fleet/no-agent-message.js';
 import type { XhError } from '../../shared/errors.js';
 import type { CancelAnswer, CutOperation, FinishedJob, JobEvent, JobRequest, JobSummary, Plan, PlanRequest } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
+import { cancelNote, notRunningWords } from '../../shared/text/cancel-words.js';
 import type { PlanFacts } from '../plan/facts.js';
 import type { PlanPolicy } from '../plan/policy.js';
 import { planRestore } from '../plan/restore.js';
@@ -150,14 +151,19 @@ export class JobHub {
    */
   cancel(jobId: string, operator: string): Result<CancelAnswer, XhError> {
     const job = this.jobs.get(jobId);
-    if (!job) return err({ code: 'XH_ERR_NOT_FOUND', message: `no job ${jobId} runs in this controller (\`xenherdctl jobs\` lists those that run, and how the last ones ended)` });
+    if (!job) return err({ code: 'XH_ERR_NOT_FOUND', message: notRunningWords(jobId, this.ended.find((f) => f.jobId === jobId)) });
     const what = `${job.kind}${job.hosts.length > 0 ? ` ${job.hosts.join(' ')}` : ''}`;
+    // asked again while it waits for its running moves: its followers were told once, and one
+    // warning per cancel read as a job stopped again and again
+    if (job.stopReason !== null) {
+      this.port.log.info({ event: 'operator-action', jobId, by: `ctl:${operator}`, action: 'cancel-again', kind: job.kind, hosts: job.hosts, startedBy: job.by }, `${operator} asked to cancel ${what} (${job.id}) again: it is stopping already (${job.stopReason})`);
+      return ok({ jobId, stopping: true, inFlight: job.inFlight() });
+    }
     this.port.log.info(
       { event: 'operator-action', jobId, by: `ctl:${operator}`, action: 'cancel', kind: job.kind, hosts: job.hosts, startedBy: job.by },
       `${operator} cancelled ${what} (${job.id}, started by ${job.by}): running moves finish, nothing new starts`,
     );
-    const whose = job.by === `ctl:${operator}` ? '' : ` (it was started by ${job.by})`;
-    job.emit({ type: 'note', level: 'warn', line: `cancelled by ${operator}${whose}: no new moves; ${job.inFlight()} running move(s) finish` });
+    job.emit({ type: 'note', level: 'warn', line: cancelNote(operator, job.by === `ctl:${operator}` ? null : job.by, job.inFlight()) });
     job.stop('cancelled');
     return ok({ jobId, stopping: true, inFlight: job.inFlight() });
   }

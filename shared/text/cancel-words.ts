@@ -1,0 +1,40 @@
+import type { FinishedJob } from '../protocol/ctl-jobs.js';
+import { utcSecondText } from './utc-time.js';
+
+/**
+ * A job cancelled on purpose (`xenherdctl cancel`, or Ctrl-C in the xenherdctl that started it),
+ * in the words the controller tells the job's followers and the words xenherdctl ends it with. The
+ * job's end keeps its error code for --json and scripts, but a person who asked for the stop reads
+ * it as what was asked for, not as "XH_ERR_REFUSED", which reads as a refusal.
+ */
+const NOTE_START = 'cancelled by ';
+
+/** The note a job's followers get when it is cancelled; WHOSE: who started it, when not OPERATOR. */
+export const cancelNote = (operator: string, startedBy: string | null, inFlight: number): string =>
+  `${NOTE_START}${operator}${startedBy === null ? '' : ` (it was started by ${startedBy})`}: no new moves; ${inFlight} running move(s) finish`;
+
+/** Whether a job's note is the one cancelNote makes (its level warn). */
+export const isCancelNote = (level: string, line: string): boolean => level === 'warn' && line.startsWith(NOTE_START);
+
+/**
+ * The end of a cancelled job for people: "cancelled: " and what the job says it left, without a
+ * leading "the drain was cancelled: " of its own, which would say it twice.
+ */
+export function cancelledEndText(kind: string, message: string): string {
+  const own = `the ${kind} was cancelled: `;
+  return `cancelled: ${message.startsWith(own) ? message.slice(own.length) : message}`;
+}
+
+/** How a job that ended is said; FinishedJob's STOPREASON and OK as `xenherdctl jobs` lists them. */
+const ENDING: Readonly<Record<string, string>> = { cancelled: 'was cancelled', timeout: 'ran out of its --timeout', aborted: 'was stopped by a controller shutdown' };
+
+/**
+ * The answer to a cancel of JOBID that no job of this controller runs: one that ended here says so,
+ * with how and when ("job-… already ended: it was cancelled, at 04:55:10 UTC: 2 domU(s) remain on
+ * xen1 …"), as a second `xenherdctl cancel` of it expects; else where to look.
+ */
+export function notRunningWords(jobId: string, ended: Pick<FinishedJob, 'ok' | 'stopReason' | 'endedAt' | 'message'> | undefined): string {
+  if (ended === undefined) return `no job ${jobId} runs in this controller (\`xenherdctl jobs\` lists those that run, and how the last ones ended)`;
+  const how = ended.ok ? 'it was done' : ended.stopReason === null ? 'it failed' : `it ${ENDING[ended.stopReason] ?? ended.stopReason}`;
+  return `${jobId} already ended, nothing to cancel: ${how}, at ${utcSecondText(ended.endedAt)}: ${ended.message}`;
+}
