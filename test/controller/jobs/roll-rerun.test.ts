@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { JobRequest } from '../../../shared/protocol/ctl-jobs.js';
-import type { SimSpec } from './sim-fleet.js';
 import { jobsBed, rollToEnd, type JobsBed, type RunningJob } from './jobs-bed.js';
+import { drains, notes, PAIR, reboots, ROLL, seen } from './roll-pair.js';
 
-/** Two Dom0s in one DRBD pair, two domUs homed on each: a roll of both is two groups, a1 then a2 (or the other way). */
-const PAIR: SimSpec = {
-  hosts: [{ name: 'a1' }, { name: 'a2' }],
-  domus: ['a1', 'a2'].flatMap((home) => [1, 2].map((i) => ({ name: `${home}-${i}`, home, replicas: ['a1', 'a2'], memMiB: 1024 * i }))),
-};
-const ROLL: JobRequest = { kind: 'roll', hosts: ['a1', 'a2'], reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null };
-
-/** the drains HOST was asked to begin or take up (a lease's renewal and release come from draining) */
-const drains = (bed: JobsBed, host: string): number => bed.fleet.host(host).commands.filter((c) => c.op === 'maintenance' && c.state === 'draining' && !c.from.includes('draining')).length;
-const reboots = (job: RunningJob): string[] => job.events.flatMap((e) => (e.type === 'reboot' ? e.hosts : []));
-const notes = (job: RunningJob): string[] => job.events.flatMap((e) => (e.type === 'note' ? [e.line] : []));
 const firstGroup = (job: RunningJob): string => {
   const plan = job.events.find((e) => e.type === 'plan');
   if (plan?.type !== 'plan' || plan.plan.kind !== 'roll') throw new Error('no roll plan');
   return plan.plan.groups[0]?.hosts[0] as string;
 };
-
-/** HOST as the controller sees it now. */
-const seen = (bed: JobsBed, host: string) => bed.core.hosts().hosts.find((x) => x.host === host);
 
 /** Reboots HOST the roll asked for, its agent back 45 s later, and waits until the controller hears it with its new boot id. */
 async function rebootHost(bed: JobsBed, host: string): Promise<void> {

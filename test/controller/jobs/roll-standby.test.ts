@@ -1,34 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobsText } from '../../../controller/ctl/commands/jobs.js';
 import { JobsAnswerReadSchema, JobsListingSchema, listingOf } from '../../../controller/ctl/jobs-answer.js';
-import type { JobRequest } from '../../../shared/protocol/ctl-jobs.js';
-import type { SimSpec } from './sim-fleet.js';
-import { jobsBed, rollToEnd, type JobsBed, type RunningJob } from './jobs-bed.js';
-
-/** Two Dom0s in one DRBD pair, two domUs homed on each: a roll of both is two groups. */
-const PAIR: SimSpec = {
-  hosts: [{ name: 'a1' }, { name: 'a2' }],
-  domus: ['a1', 'a2'].flatMap((home) => [1, 2].map((i) => ({ name: `${home}-${i}`, home, replicas: ['a1', 'a2'], memMiB: 1024 * i }))),
-};
-const ROLL: JobRequest = { kind: 'roll', hosts: ['a1', 'a2'], reboot: 'wait', maxParallel: null, coldFallback: false, timeoutMs: null };
-
-/** the drains HOST was asked to begin (one taken up from draining is not counted) */
-const drains = (bed: JobsBed, host: string): number => bed.fleet.host(host).commands.filter((c) => c.op === 'maintenance' && c.state === 'draining' && !c.from.includes('draining')).length;
-const reboots = (job: RunningJob): string[] => job.events.flatMap((e) => (e.type === 'reboot' ? e.hosts : []));
-const seen = (bed: JobsBed, host: string) => bed.core.hosts().hosts.find((x) => x.host === host);
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const stateDir = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'xenherd-rollstandby-'));
-  dirs.push(d);
-  return d;
-};
+import { jobsBed, rollToEnd, type JobsBed } from './jobs-bed.js';
+import { drains, PAIR, reboots, ROLL, seen, stateDir } from './roll-pair.js';
 
 /**
  * A roll of a1 and a2 by ctl-a whose first group finished (drained, rebooted, restored, online)
