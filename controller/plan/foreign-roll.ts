@@ -24,7 +24,7 @@ export function foreignRollRefusal(hosts: readonly string[], flag: (h: string) =
   });
   const unknown = unique.filter((h) => flag(h).state === 'online' && !rolledHere(h));
   if (held.length === 0 || unknown.length === 0) return null;
-  const owners = [...new Set(held.map((h) => flag(h).owner as string))];
+  const owners = [...new Set(held.flatMap((h) => flag(h).owner ?? []))];
   const where = held.map((h) => `${h} ${MAINTENANCE_WORDS[flag(h).state]} (operation ${flag(h).operationId ?? '?'})`);
   const them = unknown.length === 1 ? 'it' : 'them';
   return [
