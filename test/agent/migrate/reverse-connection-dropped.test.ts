@@ -4,13 +4,13 @@ import { askPeerWhere, reverseVerdict } from '../../../agent/decide/reverse-verd
 import { readMigrationFacts } from '../../../agent/migrate/facts.js';
 import { executePlan, type PlanDone } from '../../../agent/migrate/plan-executor.js';
 import type { MigrationPorts, PeerAnswer } from '../../../agent/migrate/ports.js';
-import { withAway } from '../../../agent/state/ledger.js';
 import type { XhError } from '../../../shared/errors.js';
 import { ok, type Result } from '../../../shared/result.js';
-import { startFleet, type Fleet } from '../../harness/fleet.js';
+import type { Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
 import { ledgerFile } from '../../harness/ledger-file.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
+import { awayOnXen2 } from './away-on-xen2.js';
 
 // `xenherd-agent reverse web1` on its home whose ssh connection to xen2 drops while xen2's
 // migrate2 runs: what the ssh adapter answers then (no exit status, the lines before the drop,
@@ -20,19 +20,6 @@ let fleet: Fleet;
 afterEach(async () => fleet?.stop());
 
 const DROPPED = "the connection to xen2 dropped while `migrate2 web1` ran there (connection closed): it may have ended there or still run";
-
-/** web1, homed on xen1, runs on xen2, and xen1's ledger says it left for xen2 */
-async function awayOnXen2(): Promise<Fleet> {
-  const f = await startFleet(`option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen2
-`);
-  const away = { home: 'xen1', currentHost: 'xen2', since: '2026-12-06T00:00:00.000Z', operationId: 'op-by-hand', reason: 'manual' as const };
-  const w = await simMigrationPorts({ sim: f.sim }, 'xen1').store.update((l) => withAway(l, 'web1', away));
-  if (!w.ok) throw new Error(w.error.message);
-  return f;
-}
 
 /**
  * xen1's ports, its connection for `migrate2` dropping: RUNS says whether xen2's forced command

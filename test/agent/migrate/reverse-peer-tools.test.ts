@@ -3,13 +3,13 @@ import { planReverse } from '../../../agent/decide/migration-plan.js';
 import { readMigrationFacts } from '../../../agent/migrate/facts.js';
 import { executePlan, type PlanDone } from '../../../agent/migrate/plan-executor.js';
 import type { MigrationPorts } from '../../../agent/migrate/ports.js';
-import { withAway } from '../../../agent/state/ledger.js';
 import type { XhError } from '../../../shared/errors.js';
 import { peerRefusal } from '../../../shared/protocol/peer.js';
 import { ok, type Result } from '../../../shared/result.js';
-import { startFleet, type Fleet } from '../../harness/fleet.js';
+import type { Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
+import { awayOnXen2 } from './away-on-xen2.js';
 
 // `xenherd-agent reverse web1` by hand on its home, no controller: the preflight asks the Dom0
 // running web1 `status web1 --tools`, as migrate asks its target, and refuses a live move home to
@@ -17,19 +17,6 @@ import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 // (the peer's tools refused it only after the hold, midway through its migrate2).
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
-
-/** web1, homed on xen1, runs on xen2, and xen1's ledger says it left for xen2 */
-async function awayOnXen2(xen1: string, xen2: string): Promise<Fleet> {
-  const f = await startFleet(`option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 ${xen1} drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 ${xen2} drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen2
-`);
-  const away = { home: 'xen1', currentHost: 'xen2', since: '2026-12-06T00:00:00.000Z', operationId: 'op-by-hand', reason: 'manual' as const };
-  const w = await simMigrationPorts({ sim: f.sim }, 'xen1').store.update((l) => withAway(l, 'web1', away));
-  if (!w.ok) throw new Error(w.error.message);
-  return f;
-}
 
 async function reverseWeb1(f: Fleet, p: MigrationPorts = simMigrationPorts({ sim: f.sim }, 'xen1')): Promise<Result<PlanDone, XhError>> {
   const facts = await readMigrationFacts(p, 'web1');
