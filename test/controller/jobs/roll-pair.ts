@@ -25,3 +25,18 @@ export function stateDir(): string {
   onTestFinished(() => rmSync(d, { recursive: true, force: true }));
   return d;
 }
+
+/**
+ * Starts ROLL and plays its first group's reboot: the first Dom0 it asks to reboot reboots, its
+ * agent back 45 s later. That Dom0 (H), the other one, and the running roll.
+ */
+export async function rebootFirstGroup(bed: JobsBed): Promise<{ first: RunningJob; h: string; other: string }> {
+  const first = bed.start(ROLL);
+  await bed.until(() => reboots(first).length > 0, 'the first reboot request');
+  const h = reboots(first)[0] as string;
+  const other = h === 'a1' ? 'a2' : 'a1';
+  const d = bed.fleet.host(h);
+  d.reboot();
+  bed.clock.schedule(45_000, () => d.restartAgent([bed.core]));
+  return { first, h, other };
+}

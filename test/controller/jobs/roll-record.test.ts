@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ROLL_RECORDS_FILE } from '../../../controller/files/roll-records-file.js';
 import { doneNote } from '../../../controller/jobs/roll-group.js';
 import { jobsBed, rollToEnd, type JobsBed } from './jobs-bed.js';
-import { drains, notes, PAIR, reboots, ROLL, seen, stateDir } from './roll-pair.js';
+import { drains, notes, PAIR, rebootFirstGroup, reboots, ROLL, seen, stateDir } from './roll-pair.js';
 
 /**
  * A roll of a1 and a2 whose first group finished (drained, rebooted, restored, online again) and
@@ -12,13 +12,7 @@ import { drains, notes, PAIR, reboots, ROLL, seen, stateDir } from './roll-pair.
  * stopped. The host the first group rolled, and the other.
  */
 async function stoppedAfterGroupOne(bed: JobsBed): Promise<{ h: string; other: string; boot: string }> {
-  const first = bed.start(ROLL);
-  await bed.until(() => reboots(first).length > 0, 'the first reboot request');
-  const h = reboots(first)[0] as string;
-  const other = h === 'a1' ? 'a2' : 'a1';
-  const d = bed.fleet.host(h);
-  d.reboot();
-  bed.clock.schedule(45_000, () => d.restartAgent([bed.core]));
+  const { first, h, other } = await rebootFirstGroup(bed);
   await bed.until(() => reboots(first).length > 1, 'the second group emptied and its reboot asked');
   expect(bed.fleet.host(h).maintenance.state).toBe('online');
   expect(bed.core.hub.cancel(first.jobId, 'admin')).toMatchObject({ ok: true });

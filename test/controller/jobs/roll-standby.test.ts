@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { jobsText } from '../../../controller/ctl/commands/jobs.js';
 import { JobsAnswerReadSchema, JobsListingSchema, listingOf } from '../../../controller/ctl/jobs-answer.js';
 import { jobsBed, rollToEnd, type JobsBed } from './jobs-bed.js';
-import { drains, PAIR, reboots, ROLL, seen, stateDir } from './roll-pair.js';
+import { drains, PAIR, rebootFirstGroup, ROLL, seen, stateDir } from './roll-pair.js';
 
 /**
  * A roll of a1 and a2 by ctl-a whose first group finished (drained, rebooted, restored, online)
@@ -10,13 +10,7 @@ import { drains, PAIR, reboots, ROLL, seen, stateDir } from './roll-pair.js';
  * hears both agents, ctl-a's lease on the drained Dom0 lapsed. The host finished, the one cut.
  */
 async function cutInGroupTwo(bed: JobsBed, identity: string): Promise<{ h: string; other: string; boot: string }> {
-  const first = bed.start(ROLL);
-  await bed.until(() => reboots(first).length > 0, 'the first reboot request');
-  const h = reboots(first)[0] as string;
-  const other = h === 'a1' ? 'a2' : 'a1';
-  const d = bed.fleet.host(h);
-  d.reboot();
-  bed.clock.schedule(45_000, () => d.restartAgent([bed.core]));
+  const { first, h, other } = await rebootFirstGroup(bed);
   await bed.until(() => bed.fleet.host(other).maintenance.state === 'draining' && bed.moves(first, 'started').some((m) => m.from === other), `the drain of ${other} under way`);
   expect(bed.fleet.host(h).maintenance.state).toBe('online');
   bed.core.close();
