@@ -157,7 +157,7 @@ export const AGENT_COMMAND_HELP = {
   ping: {
     name: 'ping',
     summary: 'Check that a reverse migration can reach HOST: ssh with the migration key, its forced command answers PONG.',
-    usage: 'ping HOST [--json] [--config FILE]\nExit 0: PONG received; 84 XH_ERR_PEER_UNREACHABLE: no ssh or no PONG; 74: no key/known_hosts.',
+    usage: 'ping HOST [--json] [--config FILE]\nExit 0: PONG received from HOST; 84 XH_ERR_PEER_UNREACHABLE: no ssh or no PONG; 74: no key/known_hosts;\n77 XH_ERR_REFUSED: another Dom0 answered (the PONG names it): the name HOST reaches the wrong Dom0.',
   },
   migrate2: {
     name: 'migrate2',

@@ -49,10 +49,21 @@ export function answersAs(asked: string, host: string): boolean {
   return a === h || a.split('.')[0] === h || h.split('.')[0] === a;
 }
 
+/**
+ * The refusal of an answer to COMMAND that came from the Dom0 named HOST when PEER was asked. What
+ * PEER stands for here is the agent's config (`migration.peers`), else the name as /etc/hosts or
+ * DNS resolve it; `xl migrate`'s own ssh reads ~/.ssh/config too. A Dom0 reinstalled under the
+ * wrong host name answers as that name: its agent calls itself what `xl info` (uname) says.
+ */
 function otherDom0(peer: string, host: string, command: string): XhError {
+  // ping is what the other refusals send the operator to; its own refusal cannot send them back to it
+  const next = command === 'ping' ? '' : `; \`xenherd-agent ping ${peer}\` shows who answers`;
   return {
     code: 'XH_ERR_REFUSED',
-    message: `${peer} answered \`${command}\` as ${host}: the name ${peer} reaches another Dom0, so its answer is not used; check ${peer}'s entries in ~/.ssh/config, /etc/hosts or DNS (\`xenherd-agent ping ${peer}\` shows who answers)`,
+    message:
+      `${peer} answered \`${command}\` as ${host}: the name ${peer} reaches another Dom0, so its answer is not used; ` +
+      `check what ${peer} stands for here (migration.peers.${peer} in the agent's config, its Host entry in ~/.ssh/config, /etc/hosts, DNS) ` +
+      `and the host name of the Dom0 it reaches (\`hostname\` there)${next}`,
   };
 }
 
@@ -66,7 +77,9 @@ export async function askPing(p: MigrationPorts, peer: string): Promise<{ host: 
   const r = await p.peer.ask(peer, 'ping');
   if (!r.ok) return r.error;
   const pong = r.value.lines.find((l): l is Extract<PeerLine, { t: 'pong' }> => l.t === 'pong');
-  return r.value.exitCode === 0 && pong ? { host: pong.host } : peerFailure(peer, 'ping', r.value);
+  if (r.value.exitCode !== 0 || !pong) return peerFailure(peer, 'ping', r.value);
+  // ping is how an operator checks that the name reaches the right Dom0: another's PONG is a failure
+  return answersAs(peer, pong.host) ? { host: pong.host } : otherDom0(peer, pong.host, 'ping');
 }
 
 /** `migrate2 NAME` on the peer (reverse): its progress as it comes, then its answer. */

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ledgerStore } from '../../agent/adapters/ledger-store.js';
 import { execOnPeer } from '../../agent/adapters/peer-ssh.js';
 import type { Ledger } from '../../agent/state/ledger.js';
@@ -89,6 +89,25 @@ describe('reverse migrations over a real sshd', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('PING from xen1 ...\nPONG from xen2 ...\nSuccess.\n');
     expect(r.code).toBe(0);
+  });
+
+  it('ping of a name that reaches another Dom0 fails (77) naming both and what to check', async () => {
+    // a stale address in xen1's config puts xen2's sshd (and its host key, scanned there) behind the name xen3
+    const etc = join(sim.hostRoot('xen1'), 'etc/xenherd');
+    const config = readFileSync(join(etc, 'agent.json'), 'utf8');
+    const knownHosts = readFileSync(join(etc, 'known_hosts'), 'utf8');
+    onTestFinished(() => {
+      writeFileSync(join(etc, 'agent.json'), config);
+      writeFileSync(join(etc, 'known_hosts'), knownHosts);
+    });
+    writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers: { xen2: { address: '127.0.0.1', port: sshd['xen2']?.port }, xen3: { address: '127.0.0.1', port: sshd['xen2']?.port } } } }));
+    writeFileSync(join(etc, 'known_hosts'), `${knownHosts}xen3 ${sshd['xen2']?.hostKeyPub}\n`);
+    const r = await cli('xen1', ['ping', 'xen3']);
+    expect(r.stdout).toBe('PING from xen1 ...\n');
+    expect(r.stderr).toBe(
+      "xenherd-agent: XH_ERR_REFUSED: xen3 answered `ping` as xen2: the name xen3 reaches another Dom0, so its answer is not used; check what xen3 stands for here (migration.peers.xen3 in the agent's config, its Host entry in ~/.ssh/config, /etc/hosts, DNS) and the host name of the Dom0 it reaches (`hostname` there)\n",
+    );
+    expect(r.code).toBe(77);
   });
 
   it('ping through the system ssh client: the answer is a line of the peer protocol', async () => {
