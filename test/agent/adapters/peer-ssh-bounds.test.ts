@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createTcpServer, connect, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server, utils, type ServerChannel } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execOnPeer, type PeerTarget } from '../../../agent/adapters/peer-ssh.js';
 import { settleWithin } from './fake-tools.js';
+import { tcpProxy } from '../../ssh/tcp-proxy.js';
 
 /**
  * execOnPeer against an in-process ssh2 server whose "forced command" misbehaves: an endless
@@ -116,7 +117,7 @@ describe('execOnPeer waits for the peer in bounded time', () => {
 
   it('a peer gone silent (no TCP reset) is noticed by keepalives: the command, once sent, said dropped, its output kept', async () => {
     // once frozen, the proxy forwards nothing and closes nothing: a peer powered off
-    const proxy = await tcpProxy();
+    const proxy = await tcpProxy(port);
     try {
       const call = execOnPeer({ ...target({ port: proxy.port }), keepaliveMs: 200 }, 'quiet', (line) => {
         if (line === 'working') proxy.freeze();
@@ -124,12 +125,12 @@ describe('execOnPeer waits for the peer in bounded time', () => {
       const r = await settleWithin(call, 8_000);
       expect(r !== 'still pending' && r.ok && r.value).toEqual({ exitCode: null, stdout: 'working\n', stderr: '', dropped: expect.stringMatching(/^the connection to xen2 dropped while `quiet` ran there \(.*[Kk]eepalive.*\): it may have ended there or still run$/) });
     } finally {
-      proxy.close();
+      await proxy.close();
     }
   });
 
   it('a connection cut mid-command (a TCP reset between the Dom0s) is said dropped, not unreachable: the peer may be running it on', async () => {
-    const proxy = await tcpProxy();
+    const proxy = await tcpProxy(port);
     try {
       const seen: string[] = [];
       const r = await settleWithin(
@@ -142,37 +143,10 @@ describe('execOnPeer waits for the peer in bounded time', () => {
       expect(seen).toEqual(['working']);
       expect(r).toEqual({ ok: true, value: { exitCode: null, stdout: 'working\n', stderr: '', dropped: 'the connection to xen2 dropped while `quiet` ran there (connection closed): it may have ended there or still run' } });
     } finally {
-      proxy.close();
+      await proxy.close();
     }
   });
 });
-
-/** A TCP proxy to the ssh server on port 0: frozen, it forwards nothing and closes nothing; cut, it destroys both ends. */
-async function tcpProxy(): Promise<{ port: number; freeze: () => void; cut: () => void; close: () => void }> {
-  const sockets: Socket[] = [];
-  let frozen = false;
-  const server: TcpServer = createTcpServer((inbound) => {
-    const outbound = connect(port, '127.0.0.1');
-    sockets.push(inbound, outbound);
-    inbound.on('data', (d) => void (frozen || outbound.write(d)));
-    outbound.on('data', (d) => void (frozen || inbound.write(d)));
-    inbound.on('error', () => undefined);
-    outbound.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const destroyAll = (): void => {
-    for (const s of sockets) s.destroy();
-  };
-  return {
-    port: (server.address() as AddressInfo).port,
-    freeze: () => (frozen = true),
-    cut: destroyAll,
-    close: () => {
-      destroyAll();
-      server.close();
-    },
-  };
-}
 
 describe('execOnPeer before it connects', () => {
   it('no host key for the peer in known_hosts: XH_ERR_FILE (74, as ping --help and the migrate preflight say), naming the file and the fix', async () => {
