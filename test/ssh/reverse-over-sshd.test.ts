@@ -1,16 +1,15 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { ledgerStore } from '../../agent/adapters/ledger-store.js';
 import { execOnPeer } from '../../agent/adapters/peer-ssh.js';
 import type { Ledger } from '../../agent/state/ledger.js';
 import { PeerLineSchema, type PeerLine } from '../../shared/protocol/peer.js';
 import { HOSTILE_COMMANDS } from '../agent/parse/migrate2-corpus.js';
-import { AgentProcess, buildAgent, liveProcessesMentioning, runAsync, writeConfig } from '../agent/run/agent-process.js';
+import { AgentProcess, liveProcessesMentioning, writeConfig } from '../agent/run/agent-process.js';
 import { FAST_TIMERS } from '../agent/run/agent-test-bed.js';
-import { startSim, type Sim } from '../sim/sim.js';
-import { sshdInstalled, startSshd, writeWrapper, type Sshd } from './sshd.js';
+import type { Sim } from '../sim/sim.js';
+import { sshdInstalled } from './sshd.js';
+import { PAIR_HOSTS, startSshdPair, type SshdPair } from './sshd-pair.js';
 
 // Reverse migrations through a real OpenSSH sshd per simulated Dom0 (loopback, own config, host
 // key and authorized_keys), driven with the agent's ssh2 client and with the system ssh client.
@@ -20,30 +19,15 @@ host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
 domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
 domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
 `;
-const HOSTS = ['xen1', 'xen2'] as const;
-const other = (h: string): string => (h === 'xen1' ? 'xen2' : 'xen1');
-
-let dir = '';
+let pair: SshdPair;
 let sim: Sim;
-let agent: { path: string; cleanup: () => void };
-const sshd: Record<string, Sshd> = {};
-
-const cli = (host: string, args: string[]) => runAsync(process.execPath, [agent.path, ...args], sim.env(host));
-const ledger = (host: string): Ledger => {
-  const r = ledgerStore(join(sim.hostRoot(host), 'var/lib/xenherd'), host).read();
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-};
-const xlNames = (host: string): string[] => sim.state().domains.filter((d) => d.host === host).map((d) => d.name);
-/** the system ssh client, with xen1's migration key, to HOST's sshd */
-const sysSsh = (host: string, command: string) =>
-  runAsync(
-    'ssh',
-    ['-i', join(sim.hostRoot('xen1'), 'etc/xenherd/migrate_key'), '-p', String(sshd[host]?.port), '-o', `UserKnownHostsFile=${join(dir, 'known_hosts_sys')}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-T', '--', 'root@127.0.0.1', command],
-    {},
-  );
+const cli = (host: string, args: string[]) => pair.cli(host, args);
+const sysSsh = (host: string, command: string) => pair.sysSsh(host, command);
+const ledger = (host: string): Ledger => pair.ledger(host);
+const xlNames = (host: string): string[] => pair.xlNames(host);
 const peerLines = (stdout: string): PeerLine[] => stdout.trim().split('\n').filter((l) => l !== '').map((l) => PeerLineSchema.parse(JSON.parse(l)));
 const statusCode = async (host: string): Promise<number | null> => (await cli(host, ['status', 'ALL'])).code;
+const noneAway = (l: Ledger): Ledger => ({ ...l, away: {} });
 
 // A real OpenSSH sshd is required, not optional: .ci/run installs openssh-server.
 it('finds OpenSSH sshd, ssh and ssh-keygen installed (apt-get install -y openssh-server)', () => {
@@ -52,37 +36,11 @@ it('finds OpenSSH sshd, ssh and ssh-keygen installed (apt-get install -y openssh
 
 describe('reverse migrations over a real sshd', () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'xh-ssh-'));
-    agent = buildAgent();
-    sim = await startSim({ fleet: FLEET, clock: 'real' });
-    // each Dom0: its migration key (keys setup), its sshd with the peer's key bound to migrate2 --peer PEER
-    const lines: Record<string, string> = {};
-    for (const h of HOSTS) {
-      // the line h prints is installed on its peer: its forced command runs "on" the peer
-      const wrapper = join(dir, `forced-on-${other(h)}.sh`);
-      writeWrapper(wrapper, sim.env(other(h)), agent.path);
-      const r = await cli(h, ['keys', 'setup', other(h), '--from', '127.0.0.1', '--agent-path', wrapper]);
-      expect(r.code).toBe(0);
-      lines[h] = r.stdout.split('\n').find((l) => l.startsWith('restrict,')) ?? '';
-      expect(lines[h]).toMatch(new RegExp(`^restrict,from="127\\.0\\.0\\.1",command="${wrapper.replace(/[.]/g, '\\.')} migrate2 --peer ${h}" ssh-ed25519 \\S+ xenherd-migrate@${h}$`));
-    }
-    for (const h of HOSTS) sshd[h] = await startSshd(join(dir, `sshd-${h}`), `${lines[other(h)]}\n`);
-    for (const h of HOSTS) {
-      const peer = other(h);
-      const etc = join(sim.hostRoot(h), 'etc/xenherd');
-      mkdirSync(etc, { recursive: true });
-      writeFileSync(join(etc, 'known_hosts'), `${peer} ${sshd[peer]?.hostKeyPub}\n`);
-      writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers: { [peer]: { address: '127.0.0.1', port: sshd[peer]?.port } } } }));
-    }
-    writeFileSync(join(dir, 'known_hosts_sys'), HOSTS.map((h) => `[127.0.0.1]:${sshd[h]?.port} ${sshd[h]?.hostKeyPub}`).join('\n') + '\n');
+    pair = await startSshdPair(FLEET);
+    sim = pair.sim;
   }, 120_000);
 
-  afterAll(async () => {
-    for (const s of Object.values(sshd)) await s.stop();
-    await sim?.stop();
-    agent?.cleanup();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => pair?.stop());
 
   it('ping prints the PING/PONG exchange with both host names (ssh2)', async () => {
     const r = await cli('xen1', ['ping', 'xen2']);
@@ -100,8 +58,8 @@ describe('reverse migrations over a real sshd', () => {
       writeFileSync(join(etc, 'agent.json'), config);
       writeFileSync(join(etc, 'known_hosts'), knownHosts);
     });
-    writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers: { xen2: { address: '127.0.0.1', port: sshd['xen2']?.port }, xen3: { address: '127.0.0.1', port: sshd['xen2']?.port } } } }));
-    writeFileSync(join(etc, 'known_hosts'), `${knownHosts}xen3 ${sshd['xen2']?.hostKeyPub}\n`);
+    writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers: { xen2: { address: '127.0.0.1', port: pair.sshd['xen2']?.port }, xen3: { address: '127.0.0.1', port: pair.sshd['xen2']?.port } } } }));
+    writeFileSync(join(etc, 'known_hosts'), `${knownHosts}xen3 ${pair.sshd['xen2']?.hostKeyPub}\n`);
     const r = await cli('xen1', ['ping', 'xen3']);
     expect(r.stdout).toBe('PING from xen1 ...\n');
     expect(r.stderr).toBe(
@@ -124,7 +82,7 @@ describe('reverse migrations over a real sshd', () => {
       expect({ c, code: r.code }).toEqual({ c, code: 80 });
       expect(peerLines(r.stdout)).toEqual([expect.objectContaining({ t: 'result', ok: false, code: 'XH_ERR_COMMAND_REJECTED' })]);
       const viaSsh2 = await execOnPeer(
-        { name: 'xen2', address: '127.0.0.1', port: sshd['xen2']?.port ?? 0, user: 'root', keyFile: join(sim.hostRoot('xen1'), 'etc/xenherd/migrate_key'), knownHostsFile: join(dir, 'known_hosts_sys') },
+        { name: 'xen2', address: '127.0.0.1', port: pair.sshd['xen2']?.port ?? 0, user: 'root', keyFile: join(sim.hostRoot('xen1'), 'etc/xenherd/migrate_key'), knownHostsFile: join(pair.dir, 'known_hosts_sys') },
         c,
         () => undefined,
       );
@@ -172,7 +130,7 @@ describe('reverse migrations over a real sshd', () => {
   }, 60_000);
 
   it("a peer's migrate2 killed mid-migration: reverse asks where web1 is (83), keeps it as unsettled, and the state is settled by hand", async () => {
-    await ledgerStore(join(sim.hostRoot('xen1'), 'var/lib/xenherd'), 'xen1').update((x) => ({ ...x, away: {} }));
+    await pair.setLedger('xen1', noneAway);
     expect((await cli('xen1', ['migrate', 'web1'])).code).toBe(0);
     // xen2's xl migrate never gets anywhere: the kill below, not the migration, ends the forced command
     sim.toolFault('xen2', 'xl', { kind: 'hang' }, { argvPrefix: ['migrate'], times: 1 });
@@ -182,7 +140,7 @@ describe('reverse migrations over a real sshd', () => {
       let forcedPid = 0;
       for (let i = 0; i < 400 && forcedPid === 0; i++) {
         const migrating = sim.commandLog.slice(before).some((c) => c.host === 'xen2' && c.argv[0] === 'migrate');
-        const p = liveProcessesMentioning(`${agent.path} migrate2 --peer xen1`)[0];
+        const p = liveProcessesMentioning(`${pair.agentPath} migrate2 --peer xen1`)[0];
         if (migrating && p) forcedPid = Number(p.split(':')[0]);
         else await new Promise((r) => setTimeout(r, 50));
       }
@@ -209,8 +167,8 @@ describe('reverse migrations over a real sshd', () => {
 
   it('with agents running on both Dom0s, migrate and reverse hold web1 in each daemon and start nothing', async () => {
     // the previous test left xen1's ledger saying web1 is away (a reported mismatch): start clean
-    await ledgerStore(join(sim.hostRoot('xen1'), 'var/lib/xenherd'), 'xen1').update((x) => ({ ...x, away: {} }));
-    const agents = HOSTS.map((h) => new AgentProcess(agent.path, sim, h, writeConfig(dir, FAST_TIMERS)));
+    await pair.setLedger('xen1', noneAway);
+    const agents = PAIR_HOSTS.map((h) => new AgentProcess(pair.agentPath, sim, h, writeConfig(pair.dir, FAST_TIMERS)));
     try {
       for (const a of agents) await a.waitLog((l) => l.msg.startsWith('ready'));
       const [a1, a2] = agents as [AgentProcess, AgentProcess];
@@ -245,7 +203,7 @@ describe('reverse migrations over a real sshd', () => {
   it('a final-handshake failure consults both hosts over ssh and raises the alarm', async () => {
     const l = ledger('xen1');
     // start from a clean ledger on xen1 (the previous test left a reported mismatch)
-    await ledgerStore(join(sim.hostRoot('xen1'), 'var/lib/xenherd'), 'xen1').update((x) => ({ ...x, away: {} }));
+    await pair.setLedger('xen1', noneAway);
     expect(l.host).toBe('xen1');
     sim.migrationFault('web1', 'handshake');
     const m = await cli('xen1', ['migrate', 'web1']);
