@@ -94,9 +94,8 @@ function parseInfo(tool: 'xl' | 'xm', text: string): Result<XenInfo, ParseFailur
   if (closed !== null) return err(closed);
   if (seen === 0) return err(parseFailure(tool, 0, text, `\`${tool} info\` "key : value" lines`));
   const missing = ['host', 'xen_major', 'xen_minor', 'total_memory', 'free_memory'].find((k) => raw[k] === undefined);
-  // A cut-off output loses its tail; the version and memory keys come in the middle, so their
-  // absence means we did not get the whole answer.
-  if (missing !== undefined) return err(parseFailure(tool, 0, text, `key "${missing}" (output truncated?)`));
+  // quoted as read, a capture's CRs dropped, as every other refusal here quotes its line
+  if (missing !== undefined) return err(parseFailure(tool, 0, lines.join('\n'), missingKey(tool, missing, raw)));
   const int = (k: string): number | null => {
     const v = raw[k];
     return v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : null;
@@ -127,6 +126,29 @@ function parseInfo(tool: 'xl' | 'xm', text: string): Result<XenInfo, ParseFailur
     xenScheduler: str('xen_scheduler'),
     xenCommandline: str('xen_commandline'),
   });
+}
+
+/**
+ * What a missing key says. A cut-off output loses its tail; the version and memory keys come in
+ * the middle, so their absence means we did not get the whole answer, with one exception: xl
+ * prints uname's keys, then the host's physical info (nr_cpus … free_cpus, the memory among
+ * them), then the hypervisor's version keys, which it reads by another call. When the physical
+ * info is refused, xl says so on stderr only ("libxl_physinfo failed.") and goes on, so the
+ * memory keys are missing while the version keys after them are there: the answer is whole.
+ * Xen refuses that sysctl with EACCES, "Permission denied" even to root, when the tools were built
+ * for another hypervisor interface than the running one's (Xen upgraded without a reboot, or
+ * booted into another release), or when an XSM policy denies it.
+ */
+function missingKey(tool: 'xl' | 'xm', key: string, raw: Readonly<Record<string, string>>): string {
+  const physinfo = key === 'total_memory' || key === 'free_memory';
+  if (tool === 'xl' && physinfo && raw['xen_major'] !== undefined) {
+    return (
+      `key "${key}": xl printed the Xen version but no host physical info (nr_cpus … free_memory), so libxl_get_physinfo failed, its reason on stderr; ` +
+      '"Permission denied" as root means Xen refused it: these xl tools were built for another Xen than the running one ' +
+      '(reboot into the Xen they came with, or install the tools of the running one), or an XSM policy denies it'
+    );
+  }
+  return `key "${key}" (output truncated?)`;
 }
 
 /**

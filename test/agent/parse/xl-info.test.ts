@@ -102,6 +102,15 @@ describe('parseXlInfo: malformed and truncated input', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.expected).toMatch(/xen_major.*truncated/);
   });
+  it('xl whose physical info Xen refused (4.4.2, real capture): named as that, not as a cut-off output', () => {
+    // the version keys xl prints after the physical info are there, so nothing was cut
+    const r = parseXlInfo(readFixture('xl/info-4.4.2-ubuntu-physinfo-denied.txt').body);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.expected).toMatch(/^key "total_memory": xl printed the Xen version but no host physical info .* libxl_get_physinfo failed/);
+    expect(r.error.expected).toMatch(/built for another Xen than the running one/);
+    expect(r.error.expected).not.toMatch(/truncated/);
+  });
   it('non-numeric memory names the line', () => {
     const text = readFixture('xl/info-4.4.3-centos6.txt').body.replace('free_memory            : 617', 'free_memory            : lots');
     const r = parseXlInfo(text);
