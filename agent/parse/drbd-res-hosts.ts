@@ -19,7 +19,9 @@ const isName = (t: DrbdToken | undefined): t is DrbdToken => t !== undefined && 
  * and blocks such as `connection` (whose `via proxy on NAME` names a proxy, not a replica),
  * `proxy`, `floating`, `volume`, `net` and `disk`. A file that does not parse, does not define
  * RESOURCE, or names no host in it, is refused: who holds the replicas is then unknown, never
- * "nobody".
+ * "nobody". So is a stacked RESOURCE (a `stacked-on-top-of LOWER { … }` section in it): that
+ * replica is held by whichever Dom0 is LOWER's Primary, which no file names, and its `on` hosts
+ * alone (the far site's node) would be read as the one partner of a Dom0 not among them.
  *
  * drbdadm takes `include "GLOB";` only at the top level (my_parse in drbdadm_parser.c; its
  * scanner makes the bare word a keyword anywhere, so one inside a resource is a parse error
@@ -102,6 +104,17 @@ export function drbdResReplicas(text: string, resource: string, file: string): R
         if (found) return err(configError(file, head.line, head.column, `resource ${resource} is defined twice (lines ${found.line} and ${head.line})`, 'keep one resource block per name'));
         found = head;
         inside = true;
+      } else if (inside && depth === 1 && head?.kind === 'word' && head.text === 'stacked-on-top-of') {
+        const lower = isName(name) ? name.text : 'LOWER';
+        return err(
+          configError(
+            file,
+            head.line,
+            head.column,
+            `resource ${resource} is stacked on ${lower}: its \`stacked-on-top-of\` replica is held by whichever Dom0 is ${lower}'s Primary, which no file names`,
+            `xenherd learns which Dom0s hold a replica from \`on HOST { … }\` sections alone, so it cannot move or guard a domU on ${resource}: give the domU a resource of its own whose every replica has an \`on\` section`,
+          ),
+        );
       } else if (inside && depth === 1 && head?.kind === 'word' && head.text === 'on') {
         const names = statement.slice(1);
         if (names.length === 0) return err(configError(file, head.line, head.column, '`on` section without a host name', 'write on HOST { … }'));

@@ -22,12 +22,12 @@ afterEach(() => {
   roots = [];
 });
 
-function host(res: string): string {
+function host(res: string, resource = RESOURCE): string {
   const root = mkdtempSync(join(tmpdir(), 'xenherd-tiebreaker-'));
   roots.push(root);
   const files: Record<string, string> = {
-    [`${config.guardedDir}/web1.cfg`]: `name = "web1"\nmemory = 512\nvcpus = 1\ndisk = [ 'drbd:${RESOURCE},xvda,w' ]\n`,
-    [`${config.migration.drbdConfigDir}/${RESOURCE}.res`]: res,
+    [`${config.guardedDir}/web1.cfg`]: `name = "web1"\nmemory = 512\nvcpus = 1\ndisk = [ 'drbd:${resource},xvda,w' ]\n`,
+    [`${config.migration.drbdConfigDir}/${resource}.res`]: res,
   };
   for (const [p, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, p)), { recursive: true });
@@ -55,5 +55,16 @@ describe("a domU's DRBD partner beside a diskless tiebreaker", () => {
     expect(await drbdPeerOf({ files: hostFiles(host(third)), config, host: 'undertest' }, [RESOURCE])).toBeNull();
     const alone = `resource "${RESOURCE}" {\n\ton "undertest" { disk /dev/vg/r; address 10.0.0.1:7000; }\n\ton "witness" { disk none; address 10.0.0.2:7000; }\n}\n`;
     expect(await drbdPeerOf({ files: hostFiles(host(alone)), config, host: 'undertest' }, [RESOURCE])).toBeNull();
+  });
+});
+
+describe("a domU's DRBD partner on a stacked resource", () => {
+  it("drbd-utils' stacked test file: r0-U on a Dom0 of r0 has no partner, and its file is named as a problem; its far-site `on` host was read as the partner", async () => {
+    const files = hostFiles(host(readFixture('drbd/res/drbd-utils-stacked-implicit-conn.res').body, 'r0-U'));
+    const v = { files, config, host: 'undertest' };
+    expect(await drbdPeerOf(v, ['r0-U'])).toBeNull();
+    expect((await resourceHosts(v, ['r0-U'])).get('r0-U')).toMatchObject({ problem: expect.stringContaining('resource r0-U is stacked on r0') });
+    const homes = await readHomes(v, await readGuarded(files, config.guardedDir, 'xl'));
+    expect(homes.homes.get('web1')).toMatchObject({ peer: null, drbdResources: ['r0-U'] });
   });
 });

@@ -134,7 +134,7 @@ describe('drbdResHosts: the layouts DRBD and its tools write', () => {
 
   it('several resources in one file: only the asked one counts (a stacked resource\'s host holds no replica of the lower one)', () => {
     expect(hosts(STACKED, 'r0')).toEqual(['alice', 'bob']);
-    expect(hosts(STACKED, 'r0-U')).toEqual(['charlie']);
+    expect(hosts(readFixture('drbd/res/drbd-utils-stacked-implicit-conn.res').body, 'r0')).toEqual(['undertest', 'node_b']);
   });
 
   it('ignores comments, skipped sections and `floating` sections; takes 8.4 volumes and 9 connection-mesh', () => {
@@ -182,6 +182,21 @@ describe('drbdResHosts: refuses what it cannot read right, naming the place', ()
     const shown = 'lb-tcp-20251117-171820';
     expect(failure(readFixture('drbd/res/drbd-utils-restore-show.res').body, shown)).toMatchObject({ line: 1, problem: `resource ${shown} names no host in an \`on\` section` });
   });
+  it("a stacked resource: its `stacked-on-top-of` replica is held by the lower resource's Primary, so its `on` host alone is not who holds it", () => {
+    // read as its `on` hosts alone, r0-U on undertest had node_c, the far site, as its one partner
+    const stacked = readFixture('drbd/res/drbd-utils-stacked-implicit-conn.res').body;
+    expect(failure(stacked, 'r0-U')).toMatchObject({
+      code: 'XH_ERR_CONFIG',
+      line: 35,
+      column: 3,
+      problem: "resource r0-U is stacked on r0: its `stacked-on-top-of` replica is held by whichever Dom0 is r0's Primary, which no file names",
+      expected: expect.stringContaining('give the domU a resource of its own whose every replica has an `on` section'),
+    });
+    expect(failure(STACKED, 'r0-U')).toMatchObject({ problem: expect.stringMatching(/^resource r0-U is stacked on r0: /) });
+    // a skipped stacked section is no replica, as drbdadm reads nothing in it
+    expect(hosts('resource r0-U {\n  skip stacked-on-top-of r0 { address 10.0.0.9:7788; }\n  on c { address 10.0.0.3:7788; }\n  on d { address 10.0.0.4:7788; }\n}\n', 'r0-U')).toEqual(['c', 'd']);
+  });
+
   it('unbalanced braces', () => {
     expect(failure('resource r0 {\n  on xen1 {\n    address 10.0.0.1:7789;\n  \n}\n')).toMatchObject({ code: 'XH_ERR_CONFIG', file: '/etc/drbd.d/r0.res', line: 1, column: 13 });
     expect(failure('resource r0 {\n  on xen1 { }\n}\n}\n')).toMatchObject({ line: 4, column: 1, problem: '`}` without a matching `{`' });
