@@ -7,6 +7,10 @@ describe('awayAfterTell', () => {
     // [peerMayBeHome, goingHome, the home the answer names, the change]
     [true, false, 'xen1', 'drop-away'],
     [true, false, 'xen2', null],
+    // the target names itself by its full name where it was asked by its short one, or in capitals
+    [true, false, 'xen1.example.org', 'drop-away'],
+    [true, false, 'XEN1', 'drop-away'],
+    [true, false, 'xen10', null],
     [true, false, null, null],
     [undefined, false, 'xen1', null],
     [undefined, true, 'xen1', null],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { answersAs, askPing, askStatus, runsOnPeer } from '../../../agent/migrate/peer-requests.js';
+import { answersAs } from '../../../agent/decide/answers-as.js';
+import { askPing, askStatus, runsOnPeer } from '../../../agent/migrate/peer-requests.js';
 import type { MigrationPorts, PeerAnswer } from '../../../agent/migrate/ports.js';
 import { PEER_PROTOCOL_VERSION, type PeerStatus } from '../../../shared/protocol/peer.js';
 import { ok } from '../../../shared/result.js';
