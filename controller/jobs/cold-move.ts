@@ -3,6 +3,7 @@ import type { Move } from '../../shared/protocol/ctl-jobs.js';
 import { drbdBlock } from '../plan/drbd-ready.js';
 import { AMBIGUOUS, type MoveContext, type MoveOutcome } from './move-context.js';
 import { ask } from './port.js';
+import { afterHostNamed } from '../../shared/text/after-host-named.js';
 
 /**
  * The cold fallback for a domU that failed every live attempt (still at its source), or whose
@@ -31,17 +32,17 @@ export async function coldMove(ctx: MoveContext, move: Move, attempts: number): 
   const down = await ask(port, move.from, { op: 'shutdown', name: move.name, operationId: ctx.operationId, target: move.to, by: ctx.by }, { timeoutMs: ctx.settings.minCompletionMs * 5 });
   if (!down.outcome.ok) {
     const code = down.outcome.code ?? 'XH_ERR_INTERNAL';
-    if (code === 'XH_ERR_MIGRATION_PARTIAL' || AMBIGUOUS.has(code)) return { kind: 'alarm', code, message: `the cold shutdown of ${move.name} on ${move.from} ended unclearly: ${down.outcome.message}` };
-    return { kind: 'failed', attempts, code, message: `cold fallback: ${move.from} did not shut ${move.name} down: ${down.outcome.message}` };
+    if (code === 'XH_ERR_MIGRATION_PARTIAL' || AMBIGUOUS.has(code)) return { kind: 'alarm', code, message: `the cold shutdown of ${move.name} on ${move.from} ended unclearly: ${afterHostNamed(down.outcome.message, move.from)}` };
+    return { kind: 'failed', attempts, code, message: `cold fallback: ${move.from} did not shut ${move.name} down: ${afterHostNamed(down.outcome.message, move.from)}` };
   }
   ctx.report(move, 'cold', attempts, `${move.name} is down on ${move.from}; starting it on ${move.to}`);
   let last = '';
   for (let i = 1; i <= ctx.settings.coldStartAttempts; i++) {
     const up = await ask(port, move.to, { op: 'start', name: move.name, operationId: ctx.operationId, from: move.from, by: ctx.by }, { timeoutMs: ctx.settings.minCompletionMs * 5 });
     if (up.outcome.ok) return { kind: 'moved', how: 'cold', attempts, note: `cold-moved: shut down on ${move.from}, started on ${move.to}` };
-    last = `${up.outcome.code}: ${up.outcome.message}`;
+    last = `${up.outcome.code}: ${afterHostNamed(up.outcome.message, move.to)}`;
     if (up.outcome.code !== 'XH_ERR_REFUSED' || i === ctx.settings.coldStartAttempts) break;
-    ctx.report(move, 'cold', attempts, `${move.to} does not start ${move.name} yet (${up.outcome.message}); asking again`);
+    ctx.report(move, 'cold', attempts, `${move.to} does not start ${move.name} yet (${afterHostNamed(up.outcome.message, move.to)}); asking again`);
     await port.clock.sleep(ctx.settings.coldStartRetryMs);
   }
   return { kind: 'alarm', code: 'XH_ERR_REFUSED', message: `${move.name} was shut down on ${move.from} and ${move.to} did not start it (${last}): start it by hand where its DRBD roles allow` };

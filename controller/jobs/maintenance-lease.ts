@@ -6,6 +6,7 @@ import { ask, type FleetPort } from './port.js';
 import type { JobRun, LostFlag } from './job-run.js';
 import type { JobSettings } from './settings.js';
 import { sameOwner } from '../../shared/owner-names.js';
+import { afterHostNamed } from '../../shared/text/after-host-named.js';
 
 const ACTIVE = new Set<Maintenance['state']>(['draining', 'restoring']);
 
@@ -64,7 +65,7 @@ export class MaintenanceLease {
       }
       if (held !== null && a.outcome.code === 'XH_ERR_LOCKED' && (await this.endOwnLease(held))) return this.set(claim);
       const holder = held ? ` (the flag is ${held.maintenance.state}${held.maintenance.operationId ? `, operation ${held.maintenance.operationId}` : ''}${held.maintenance.owner ? `, owner ${held.maintenance.owner}` : ''}${held.leaseLeftMs > 0 ? `, its lease runs ${Math.ceil(held.leaseLeftMs / 1000)} s more` : ''})` : '';
-      return err({ code: a.outcome.code ?? 'XH_ERR_INTERNAL', message: `${this.host} refused to be set ${claim.state}: ${withoutHostPrefix(a.outcome.message, this.host)}${holder}${held ? afterLease(held, this.port.identity) : ''}` });
+      return err({ code: a.outcome.code ?? 'XH_ERR_INTERNAL', message: `${this.host} refused to be set ${claim.state}: ${afterHostNamed(a.outcome.message, this.host)}${holder}${held ? afterLease(held, this.port.identity) : ''}` });
     }
     this.cancelRenew();
     this.held = active ? { state: claim.state, operationId: claim.operationId } : null;
@@ -115,7 +116,7 @@ export class MaintenanceLease {
         // a link that is down is not a lost claim: the lease runs on at the agent; try again
         if (a.outcome.code === 'XH_ERR_AGENT_UNREACHABLE' || a.outcome.code === 'XH_ERR_AGENT_LINK_LOST' || a.outcome.code === 'XH_ERR_TIMEOUT') return this.renewLater();
         this.held = null;
-        this.onLost({ host: this.host, why: `${this.host}'s maintenance flag is no longer this job's: ${a.outcome.message}`, flag: a.data?.kind === 'maintenance' ? a.data.maintenance : null });
+        this.onLost({ host: this.host, why: `${this.host}'s maintenance flag is no longer this job's: ${afterHostNamed(a.outcome.message, this.host)}`, flag: a.data?.kind === 'maintenance' ? a.data.maintenance : null });
       });
     });
   }
@@ -140,12 +141,3 @@ export async function claimForJob(env: { port: FleetPort; settings: JobSettings 
   return { lease, claimed };
 }
 
-/**
- * The agent's refusal as the sentence after "HOST refused to be set …": an agent opens its own
- * refusals with its host name, for a reader who does not know which Dom0 spoke, and that sentence
- * has already named it ("xen6 refused to be set maintenance: xen6: 3 domain(s) …" named it twice).
- */
-export function withoutHostPrefix(message: string, host: string): string {
-  const prefix = `${host}: `;
-  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
-}

@@ -10,6 +10,7 @@ import type { AgentAnswer, AgentCall } from './port.js';
 import { pairNotReady, waitForPair } from './pair-wait.js';
 import { settleMove } from './settle-move.js';
 import { startHome } from './start-home.js';
+import { afterHostNamed } from '../../shared/text/after-host-named.js';
 
 /**
  * One move, to its end: up to maxAttempts live migrations by the source's agent, each watched
@@ -53,7 +54,7 @@ async function migrate(ctx: MoveContext, move: Move): Promise<MoveOutcome> {
       // the source's ALARM stands in its ledger wherever the domU runs (a link lost mid-move leaves it at the target): its words say what was seen
       if (kept && (v.verdict === 'at-target' || v.verdict === 'alarmed')) {
         await keptAlarmShown(ctx, move, v.verdict, answeredAt);
-        return { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: `${move.from}'s agent: ${o.message}` };
+        return { kind: 'alarm', code: 'XH_ERR_MIGRATION_UNKNOWN', message: `${move.from}'s agent: ${afterHostNamed(o.message, move.from)}` };
       }
       if (v.verdict === 'at-target') return { kind: 'moved', how: 'live', attempts: attempt, note: `settled after ${code}: it runs on ${move.to}${v.unheard === undefined ? '' : unheardNote(v.unheard, move)}` };
       if (v.verdict === 'unwatched') return { kind: 'alarm', code, message: `${LEFT_TO_AGENT} (after ${code}: ${v.message})`, unwatched: true };

@@ -13,6 +13,7 @@ import { awaitReboots, drainGroup, doneNote, rebootedText, resumeNote } from './
 import { RollProgress } from './roll-progress.js';
 import { rollStartRefusal } from './roll-unheard.js';
 import { withUnsettled } from './unsettled-moves.js';
+import { afterHostNamed } from '../../shared/text/after-host-named.js';
 
 type RollRequest = Extract<JobRequest, { kind: 'roll' }>;
 
@@ -130,7 +131,7 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
       // roll has not finished it, whatever came home; the same roll asked again ends its restore
       const first = notOnline[0];
       if (first !== undefined) {
-        const why = notOnline.map((n) => `${n.host} is left restoring, as setting it online failed: ${n.error.message}`).join('; ');
+        const why = notOnline.map((n) => `${n.host} is left restoring, as setting it online failed: ${afterHostNamed(n.error.message, n.host)}`).join('; ');
         return failure(first.error.code, `${label}: ${why}; the same roll asked again continues ${notOnline.length === 1 ? 'its' : 'their'} restore and sets ${notOnline.length === 1 ? 'it' : 'them'} online (or \`xenherdctl maintenance ${first.host} off\`)`, left, moved);
       }
       if (restored.stoppedBy !== null || leftovers.length > 0) {

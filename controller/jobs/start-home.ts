@@ -2,6 +2,7 @@ import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import type { Move } from '../../shared/protocol/ctl-jobs.js';
 import { AMBIGUOUS, type MoveContext, type MoveOutcome } from './move-context.js';
 import { ask } from './port.js';
+import { afterHostNamed } from '../../shared/text/after-host-named.js';
 
 /**
  * A restore's start of a domU that runs nowhere, at its home (plan/start-home.ts decided the fleet
@@ -19,10 +20,10 @@ export async function startHome(ctx: MoveContext, move: Move): Promise<MoveOutco
   for (let i = 1; i <= ctx.settings.coldStartAttempts; i++) {
     ctx.report(move, i === 1 ? 'started' : 'retrying', i, `${move.name} runs nowhere (its away record names ${move.from}, which does not run it): starting it at its home ${move.to}`);
     const up = await ask(port, move.to, { op: 'start', name: move.name, operationId: ctx.operationId, from: move.from, by: ctx.by }, { timeoutMs: ctx.settings.minCompletionMs * 5 });
-    if (up.outcome.ok) return { kind: 'moved', how: 'cold', attempts: i, note: `started at its home ${move.to}: ${up.outcome.message}` };
+    if (up.outcome.ok) return { kind: 'moved', how: 'cold', attempts: i, note: `started at its home ${move.to}: ${afterHostNamed(up.outcome.message, move.to)}` };
     const code = up.outcome.code ?? 'XH_ERR_INTERNAL';
-    if (AMBIGUOUS.has(code)) return { kind: 'alarm', code, message: `the start of ${move.name} on ${move.to} ended unclearly (${up.outcome.message}): check \`xenherdctl where ${move.name}\` before anything starts it` };
-    last = `${code}: ${up.outcome.message}`;
+    if (AMBIGUOUS.has(code)) return { kind: 'alarm', code, message: `the start of ${move.name} on ${move.to} ended unclearly (${afterHostNamed(up.outcome.message, move.to)}): check \`xenherdctl where ${move.name}\` before anything starts it` };
+    last = `${code}: ${afterHostNamed(up.outcome.message, move.to)}`;
     if (code !== 'XH_ERR_REFUSED' || i === ctx.settings.coldStartAttempts || ctx.stopping()) return { kind: 'failed', attempts: i, code, message: `${move.to} did not start ${move.name} (${last}); it runs nowhere` };
     await port.clock.sleep(ctx.settings.coldStartRetryMs);
   }

@@ -34,4 +34,23 @@ describe('drain onto a Dom0 of an older Xen release', () => {
     expect(bed.fleet.starts.map((s) => [s.name, s.host])).toEqual([['a1', 'xen2']]);
     bed.neverTwice();
   });
+
+  it("a cold move xen1 refuses names xen1 once: the agent's own naming of itself reads as \"it\"", async () => {
+    const bed = await jobsBed(PAIR);
+    for (const [name, minor] of [['xen1', 17], ['xen2', 11]] as const) {
+      const h = bed.fleet.host(name);
+      h.xen = { major: 4, minor, version: `4.${minor}.0` };
+      h.reportTools();
+    }
+    const command = bed.fleet.command.bind(bed.fleet);
+    // the real agent's words (agent/decide/cold-move-plan.ts) open with its own host name
+    bed.fleet.command = (h, c, reply) =>
+      c.op === 'shutdown' ? reply.done(false, 'XH_ERR_REFUSED', `${h.name} holds no config for ${c.name}: which hosts hold its disks is unknown, so it is not shut down for ${c.target}`) : command(h, c, reply);
+    const end = await bed.finish(bed.start({ ...DRAIN, coldFallback: true }));
+    expect(end).toMatchObject({ ok: false, moved: 0 });
+    expect(end.remaining.map((l) => l.message)).toEqual([
+      'a1: 0 attempts failed (XH_ERR_REFUSED: cold fallback: xen1 did not shut a1 down: it holds no config for a1: which hosts hold its disks is unknown, so it is not shut down for xen2); it still runs where it was',
+    ]);
+    expect(bed.fleet.where('a1')).toEqual(['xen1']);
+  });
 });

@@ -79,6 +79,8 @@ describe('the drain lives on the agents: controller restarts, two controllers, D
     const refused = await bed.finish(b);
     expect(refused).toMatchObject({ ok: false, code: 'XH_ERR_LOCKED', moved: 0 });
     expect(refused.message).toMatch(/xen1 refused to be set draining: .*\(the flag is draining, operation ctl-a-\d+, owner ctl-a, its lease runs \d+ s more\)/);
+    // the agent names itself in its refusal; after "xen1 refused …" it reads as "it"
+    expect(refused.message).toMatch(/^xen1 refused to be set draining: it is draining for operation ctl-a-\d+ of ctl-a /);
     expect(await bed.finish(a)).toMatchObject({ ok: true, moved: 4 });
     expect(bed.fleet.host('xen1').commands.filter((c) => c.op === 'migrate')).toHaveLength(4);
     bed.neverTwice();

@@ -25,6 +25,8 @@ describe("a roll whose restore end does not reach a Dom0's agent", () => {
     const end = job.end;
     expect(end, end?.message).toMatchObject({ ok: false, code: 'XH_ERR_AGENT_LINK_LOST' });
     expect(end?.message).toContain(`${host} is left restoring, as setting it online failed: `);
+    // the sentence has named the host: the refusal it quotes goes on with "it", not the name again
+    expect(end?.message).toContain(`${host} is left restoring, as setting it online failed: it refused to be set online: `);
     expect(end?.message).toContain(`the same roll asked again continues its restore and sets it online (or \`xenherdctl maintenance ${host} off\`)`);
     const d = bed.fleet.host(host as string);
     expect(d.maintenance.state).toBe('restoring');
