@@ -2,7 +2,7 @@ import { noAgentMessage } from '../fleet/no-agent-message.js';
 import type { XhError } from '../../shared/errors.js';
 import type { CancelAnswer, CutOperation, FinishedJob, JobEvent, JobRequest, JobSummary, Plan, PlanRequest } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { cancelNote, notRunningWords } from '../../shared/text/cancel-words.js';
+import { cancelledEnding, cancelNote, notRunningWords } from '../../shared/text/cancel-words.js';
 import type { PlanFacts } from '../plan/facts.js';
 import type { PlanPolicy } from '../plan/policy.js';
 import { planRestore } from '../plan/restore.js';
@@ -213,6 +213,7 @@ export class JobHub {
     }
     if (job.stopReason === 'shutdown') end = cutByShutdown(req, job.operationId, end, this.env.settings.leaseMs);
     else if (job.stopReason === 'aborted' && job.lostFlag !== null) end = cutByLostFlag(req, job.lostFlag, end, this.port.identity);
+    else if (job.stopReason === 'cancelled' && !end.ok) end = { ...end, message: cancelledEnding(req.kind, end.message) };
     this.jobs.delete(job.id);
     // a job cut by this controller's own stop is no fault to grep the journal for
     this.port.log[end.ok || job.stopReason === 'shutdown' ? 'info' : 'warn'](

@@ -17,12 +17,25 @@ export const cancelNote = (operator: string, startedBy: string | null, inFlight:
 export const isCancelNote = (level: string, line: string): boolean => level === 'warn' && line.startsWith(NOTE_START);
 
 /**
- * The end of a cancelled job for people: "cancelled: " and what the job says it left, without a
- * leading "the drain was cancelled: " of its own, which would say it twice.
+ * The end of a cancelled job as the controller tells it (its followers, `xenherdctl jobs`, the
+ * journal): opened by "the KIND was cancelled: " as a drain's own ending is, so a restore ("xen1
+ * is online; 3 domU(s) of it are not home …"), a rebalance or a roll stopped on purpose says so
+ * and is not read as a plain failure. An ending that says it already (a drain's, a roll's "… when
+ * the roll was cancelled, after …") is kept as it is.
+ */
+export function cancelledEnding(kind: string, message: string): string {
+  return message.includes(`${kind} was cancelled`) ? message : `the ${kind} was cancelled: ${message}`;
+}
+
+/**
+ * The end of a cancelled job for people: "cancelled" and what the job says it left, without a
+ * leading "the drain was cancelled" of its own, which would say it twice ("cancelled: 2 domU(s)
+ * remain …", "cancelled while it planned: nothing was changed").
  */
 export function cancelledEndText(kind: string, message: string): string {
-  const own = `the ${kind} was cancelled: `;
-  return `cancelled: ${message.startsWith(own) ? message.slice(own.length) : message}`;
+  const own = `the ${kind} was `;
+  if (message.startsWith(`${own}cancelled`)) return message.slice(own.length);
+  return `cancelled: ${message}`;
 }
 
 /** How a job that ended is said; FinishedJob's STOPREASON and OK as `xenherdctl jobs` lists them. */
