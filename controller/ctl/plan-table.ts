@@ -46,8 +46,8 @@ export function planText(p: PlanAsRead): string {
       return `restore ${p.host}: ${count(p.sets)}${p.leftovers.length > 0 ? `, ${p.leftovers.length} domU(s) stay away` : ''}\n${p.sets.length > 0 ? movesTable(p.sets) : ''}${leftoversBlock(p.leftovers, 'stay away')}`;
     case 'rebalance':
       if (p.paused !== null) return `rebalance: paused: ${printable(p.paused)} (score ${p.scoreBefore.toFixed(3)})\n`;
-      if (p.sets.length === 0) return `rebalance: ${p.leftovers.length > 0 ? 'nothing to move now' : 'the fleet is balanced, nothing to move'} (score ${p.scoreBefore.toFixed(3)})\n${leftoversBlock(p.leftovers, 'stay away from home')}`;
-      return `rebalance: ${count(p.sets)}, score ${p.scoreBefore.toFixed(3)} → ${p.scoreAfter.toFixed(3)}\n${movesTable(p.sets)}${leftoversBlock(p.leftovers, 'stay away from home')}`;
+      if (p.sets.length === 0) return `rebalance: ${p.leftovers.length > 0 ? 'nothing to move now' : 'the fleet is balanced, nothing to move'} (score ${p.scoreBefore.toFixed(3)})\n${leftoversBlock(p.leftovers, 'stay away from home')}${closedHomesBlock(p)}`;
+      return `rebalance: ${count(p.sets)}, score ${p.scoreBefore.toFixed(3)} → ${p.scoreAfter.toFixed(3)}\n${movesTable(p.sets)}${leftoversBlock(p.leftovers, 'stay away from home')}${closedHomesBlock(p)}`;
     case 'roll':
       if (p.leftovers.length > 0) return `roll: refused, not every host can be drained\n${leftoversBlock(p.leftovers, 'cannot leave')}`;
       // HOSTS last: a roll of 200 Dom0s has groups of 40, whose names ran 280 columns before the counts.
@@ -80,6 +80,18 @@ function rerunBlock(p: Extract<PlanAsRead, { kind: 'roll' }>): string {
   if (steps.every((s) => s.step === 'drain')) return '';
   const group = (h: string): string => String(p.groups.findIndex((g) => g.hosts.includes(h)) + 1 || '-');
   return `taken up where a roll of them stopped:\n${table([['HOST', 'GROUP', 'NOW'], ...steps.map((s) => [s.host, group(s.host), stepWords(s.step)].map(printable))])}`;
+}
+
+/**
+ * The domUs a rebalance leaves away from homes that take none now, one line per home with what
+ * brings them back, as the job's ending says them: "the fleet is balanced" alone read as if every
+ * domU were home while a Dom0's domUs waited for its restore. Nothing from a controller that sends none.
+ */
+function closedHomesBlock(p: Extract<PlanAsRead, { kind: 'rebalance' }>): string {
+  const closed = p.closedHomes ?? [];
+  if (closed.length === 0) return '';
+  const count = closed.reduce((n, c) => n + c.names.length, 0);
+  return `away from homes that take none now, which a rebalance does not move (${count}):\n${closed.map((c) => `  ${printable(c.message)}`).join('\n')}\n`;
 }
 
 /** Whether the plan reaches its goal as it stands (no leftovers, not paused): a rebalance that leaves a domU away from home does not. */

@@ -1,5 +1,5 @@
 import type { Blocker, JobRequest, Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
-import { closedHomes, closedHomesWords } from '../plan/closed-homes.js';
+import { closedHomesWords } from '../plan/closed-homes.js';
 import { domuBlock, liveMoveBlock, sourceBlock, targetBlock } from '../plan/eligibility.js';
 import type { PlanFacts } from '../plan/facts.js';
 import { movesOf } from '../plan/job-sets.js';
@@ -32,7 +32,7 @@ export async function runRebalance(env: JobEnv, job: JobRun, req: RebalanceReque
   const stays = plan.leftovers;
   const staying = stays.length === 0 ? '' : `; ${stays.length} domU(s) stay away from home: ${remainingText(stays)}`;
   if (queue.length === 0) {
-    if (stays.length === 0) return success(`the fleet is balanced: nothing to move (score ${plan.scoreBefore.toFixed(3)})${closedHomesWords(closedHomes(facts))}`);
+    if (stays.length === 0) return success(`the fleet is balanced: nothing to move (score ${plan.scoreBefore.toFixed(3)})${closedHomesWords(plan.closedHomes ?? [])}`);
     return failure(leftoverCode(stays), `nothing to move now (score ${plan.scoreBefore.toFixed(3)})${staying}`, stays);
   }
   const ended = new Set<string>();

@@ -1,5 +1,6 @@
 import type { Blocker, Leftover, Move, PlanOf } from '../../shared/protocol/ctl-jobs.js';
 import { Capacity } from './capacity.js';
+import { closedHomes } from './closed-homes.js';
 import { drbdBlock } from './drbd-ready.js';
 import { domuBlock, liveMoveBlock, sourceBlock, targetBlock } from './eligibility.js';
 import type { FactDomu, PlanFacts } from './facts.js';
@@ -54,7 +55,7 @@ export function* rebalanceSteps(facts: PlanFacts, policy: PlanPolicy, paused: st
     policy.rebalance.weights,
   );
   const before = board.score();
-  if (paused !== null) return { kind: 'rebalance', sets: [], scoreBefore: before, scoreAfter: before, paused, leftovers: [] };
+  if (paused !== null) return { kind: 'rebalance', sets: [], scoreBefore: before, scoreAfter: before, paused, leftovers: [], closedHomes: closedHomes(facts, running) };
 
   const rp = policy.rebalance;
   const cap = new Capacity(facts, policy.reserveMiB, true);
@@ -120,7 +121,8 @@ export function* rebalanceSteps(facts: PlanFacts, policy: PlanPolicy, paused: st
     leftovers.push(leftover(d.name, h, why));
   }
   leftovers.sort((a, b) => a.name.localeCompare(b.name));
-  return { kind: 'rebalance', sets, scoreBefore: before, scoreAfter: current, paused: null, leftovers };
+  // what this plan cannot bring home, said under its table as the job's ending says it
+  return { kind: 'rebalance', sets, scoreBefore: before, scoreAfter: current, paused: null, leftovers, closedHomes: closedHomes(facts, running) };
 }
 
 /** Why a domU away from its online home is not sent home by this plan; null: none of its own (the plan's moves ran out, or it gains too little). */

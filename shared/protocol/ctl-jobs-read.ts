@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { HostNameSchema, MaintenanceSchema } from './agent-link-values.js';
+import { DomuNameSchema, HostNameSchema, MaintenanceSchema } from './agent-link-values.js';
 import { WordSchema } from './ctl-api-base.js';
 import { JobEventSchema, LeftoverSchema, MoveSchema, PlanSchema } from './ctl-jobs.js';
 
@@ -18,6 +18,7 @@ import { JobEventSchema, LeftoverSchema, MoveSchema, PlanSchema } from './ctl-jo
  * - a roll plan's step for a host: shown as the word sent
  * - a planned move's why (evacuate, home, balance...): shown in the plan's WHY column as sent
  * - a job's kind (drain, restore, rebalance, roll, maintenance): shown as sent
+ * - why a rebalance plan's closed home takes no domUs: its message is shown, the word passed on
  * - a host's maintenance state in a job's stream: shown as sent
  *
  * What decides the exit code (`end`'s ok and code, an error code) stays as strict as the
@@ -34,7 +35,7 @@ const [drain, restore, rebalance, roll] = PlanSchema.options;
 export const PlanReadSchema = z.discriminatedUnion('kind', [
   drain.extend({ ...sets, ...leftovers }),
   restore.extend({ ...sets, ...leftovers }),
-  rebalance.extend({ ...sets, ...leftovers }),
+  rebalance.extend({ ...sets, ...leftovers, closedHomes: z.array(z.strictObject({ home: HostNameSchema, why: Word, names: z.array(DomuNameSchema), message: z.string() })).optional() }),
   roll.extend({ ...leftovers, steps: z.array(z.strictObject({ host: HostNameSchema, step: Word })).optional() }),
 ]);
 export type PlanAsRead = z.infer<typeof PlanReadSchema>;

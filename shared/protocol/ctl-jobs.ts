@@ -118,6 +118,11 @@ export const PlanSchema = z.discriminatedUnion('kind', [
     /** why nothing is planned although the fleet may be unbalanced (a drain runs); null otherwise */
     paused: z.string().nullable(),
     leftovers: z.array(LeftoverSchema),
+    /**
+     * domUs away from homes that take none now (in maintenance, restoring, unheard), by home: a
+     * rebalance leaves them; MESSAGE names them and what brings them home. A controller before it sends none.
+     */
+    closedHomes: z.array(z.strictObject({ home: HostNameSchema, why: HostBlockSchema, names: z.array(DomuNameSchema), message: z.string() })).optional(),
   }),
   z.strictObject({
     kind: z.literal('roll'),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planComplete, planText } from '../../../controller/ctl/plan-table.js';
 import { leftover } from '../../../controller/plan/leftover-text.js';
 import type { PlanOf } from '../../../shared/protocol/ctl-jobs.js';
+import { PlanReadSchema } from '../../../shared/protocol/ctl-jobs-read.js';
 
 // A rebalance plan for people: "balanced" only when nothing stays away from its home.
 const UNTIL = Date.parse('2026-12-03T08:52:00Z');
@@ -19,6 +20,32 @@ describe('planText for a rebalance', () => {
       ['rebalance: nothing to move now (score 1.594)', 'stay away from home (1):', '  web1 moved recently; rebalance leaves it where it is until 08:52 UTC (`xenherdctl reverse web1` brings it home now)', ''].join('\n'),
     );
     expect(planComplete(p)).toBe(false);
+  });
+});
+
+describe('planText for a rebalance with homes that take no domUs now', () => {
+  const closedHomes = [{ home: 'xen1', why: 'maintenance', names: ['a1', 'a2'], message: 'xen1 is in maintenance: 2 (a1, a2), `xenherdctl restore xen1` brings them home' }];
+  const move = { name: 'c1', from: 'xen2', to: 'xen3', memMiB: 1024, vcpus: 1, why: 'balance' };
+
+  it('says them under the table, one line per home; the plan stays complete (a rebalance does not move them)', () => {
+    const p = PlanReadSchema.parse({ ...rebalance([]), sets: [[move]], scoreAfter: 1.2, closedHomes });
+    expect(planText(p)).toBe(
+      [
+        'rebalance: 1 move(s) in 1 set(s), score 1.594 → 1.200',
+        'SET  DOMU  FROM  TO    MEM       WHY',
+        '1    c1    xen2  xen3  1024 MiB  balance',
+        'away from homes that take none now, which a rebalance does not move (2):',
+        '  xen1 is in maintenance: 2 (a1, a2), `xenherdctl restore xen1` brings them home',
+        '',
+      ].join('\n'),
+    );
+    expect(planComplete(p)).toBe(true);
+  });
+
+  it("an older controller's plan without them prints as it did; a newer one's reason word is read, its message shown", () => {
+    expect(planText(PlanReadSchema.parse(rebalance([])))).toBe('rebalance: the fleet is balanced, nothing to move (score 1.594)\n');
+    const newer = PlanReadSchema.parse({ ...rebalance([]), closedHomes: [{ ...closedHomes[0], why: 'retired', message: 'xen1 is retired: 2 (a1, a2)' }] });
+    expect(planText(newer)).toContain('\n  xen1 is retired: 2 (a1, a2)\n');
   });
 });
 

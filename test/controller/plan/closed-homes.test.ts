@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closedHomesWords } from '../../../controller/plan/closed-homes.js';
+import { closedHome, closedHomesWords } from '../../../controller/plan/closed-homes.js';
 
 describe('closedHomesWords', () => {
   it('nothing when every home takes domUs', () => {
@@ -8,9 +8,9 @@ describe('closedHomesWords', () => {
 
   it('each home with its count, its first names and what brings them back, by why it takes none', () => {
     const words = closedHomesWords([
-      { home: 'xen1', why: 'maintenance', names: ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'] },
-      { home: 'xen3', why: 'unreachable', names: ['c1'] },
-      { home: 'xen5', why: 'restoring', names: ['e1', 'e2'] },
+      closedHome('xen1', 'maintenance', ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7']),
+      closedHome('xen3', 'unreachable', ['c1']),
+      closedHome('xen5', 'restoring', ['e1', 'e2']),
     ]);
     expect(words).toBe(
       '; 10 domU(s) stay away from homes that take none now, which a rebalance does not move: ' +
