@@ -69,7 +69,7 @@ export class ProgressView {
         this.live.clear();
         if (this.endRepeatsPlan(e)) return e.ok ? undefined : this.say(`${e.code}: nothing moved; the ${e.remaining.length} domU(s) above stay away from home`);
         // a stop someone asked for ends in its own words: the code (XH_ERR_REFUSED) stays in --json
-        if (!e.ok && this.cancelled && e.code === 'XH_ERR_REFUSED') this.say(cancelledEndText(this.kind, e.message));
+        if (!e.ok && (this.cancelled || e.cancelled === true) && e.code === 'XH_ERR_REFUSED') this.say(cancelledEndText(this.kind, e.message));
         else this.say(`${e.ok ? '' : `${e.code}: `}${e.message}`);
         if (e.remaining.length > 0) this.say(leftoversBlock(e.remaining, 'remaining').trimEnd());
         return;

@@ -213,14 +213,17 @@ export class JobHub {
     }
     if (job.stopReason === 'shutdown') end = cutByShutdown(req, job.operationId, end, this.env.settings.leaseMs);
     else if (job.stopReason === 'aborted' && job.lostFlag !== null) end = cutByLostFlag(req, job.lostFlag, end, this.port.identity);
-    else if (job.stopReason === 'cancelled' && !end.ok) end = { ...end, message: cancelledEnding(req.kind, end.message) };
+    const cancelled = job.stopReason === 'cancelled' && !end.ok;
+    if (cancelled) end = { ...end, message: cancelledEnding(req.kind, end.message) };
     this.jobs.delete(job.id);
     // a job cut by this controller's own stop is no fault to grep the journal for
     this.port.log[end.ok || job.stopReason === 'shutdown' ? 'info' : 'warn'](
       { event: 'operator-action-done', jobId: job.id, by: job.by, action: req.kind, hosts: job.hosts, operationId: job.operationId, ok: end.ok, code: end.code, moved: end.moved, remaining: end.remaining.map((l) => l.name) },
       `${req.kind} ${job.hosts.join(' ')} (${job.id}) ${end.ok ? 'done' : `ended ${end.code}`}: ${end.message}`,
     );
-    job.emit({ type: 'end', ...end, message: end.message.slice(0, 4000) });
+    // marked for scripts beside the code they already read (XH_ERR_REFUSED): a stop asked for, not a refusal
+    const mark: { cancelled?: true } = cancelled ? { cancelled: true } : {};
+    job.emit({ type: 'end', ...end, message: end.message.slice(0, 4000), ...mark });
     const kept = { jobId: job.id, kind: job.kind, hosts: [...job.hosts], by: job.by, startedAt: job.startedAt, endedAt: this.port.clock.now(), operationId: job.operationId, stopReason: job.stopReason === 'shutdown' ? ('aborted' as const) : job.stopReason };
     this.ended.unshift({ ...kept, ok: end.ok, code: end.code, message: end.message.slice(0, 4000), moved: end.moved, remaining: end.remaining.length });
     this.ended.splice(FINISHED_KEPT);

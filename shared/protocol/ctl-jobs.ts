@@ -214,6 +214,8 @@ export const JobEventSchema = z.discriminatedUnion('type', [
     message: Line,
     moved: z.number().int().nonnegative(),
     remaining: z.array(LeftoverSchema),
+    /** true: a cancel stopped it (`xenherdctl cancel`, a Ctrl-C), CODE kept as older xenherdctls read it; absent otherwise and from older controllers */
+    cancelled: z.literal(true).optional(),
   }),
 ]);
 export type JobEvent = z.infer<typeof JobEventSchema>;

@@ -4,8 +4,9 @@ import { utcSecondText } from './utc-time.js';
 /**
  * A job cancelled on purpose (`xenherdctl cancel`, or Ctrl-C in the xenherdctl that started it),
  * in the words the controller tells the job's followers and the words xenherdctl ends it with. The
- * job's end keeps its error code for --json and scripts, but a person who asked for the stop reads
- * it as what was asked for, not as "XH_ERR_REFUSED", which reads as a refusal.
+ * job's end keeps its error code for --json and scripts (older xenherdctls read it), marked
+ * `cancelled: true` beside it so a script tells a stop asked for from a refusal; a person who asked
+ * for the stop reads it as what was asked for, not as "XH_ERR_REFUSED", which reads as a refusal.
  */
 const NOTE_START = 'cancelled by ';
 

@@ -13,7 +13,8 @@ export const CTRL_C_HELP = [
   '130). Run while the same job runs, the command follows it instead, and Ctrl-C there only stops',
   'watching (130; the job goes on, named with who started it): `xenherdctl cancel JOB` stops it on purpose.',
   'A Ctrl-C before the job is named (its first line) waits up to 10 s for that name, then does the same;',
-  'with no name by then it exits 130 saying the job may run: `xenherdctl jobs` lists it.',
+  'with no name by then it exits 130 saying the job may run: `xenherdctl jobs` lists it. A job stopped so',
+  'ends "cancelled: …" (exit 1); under --json its end keeps code XH_ERR_REFUSED and adds "cancelled": true.',
 ].join('\n');
 
 /** What --timeout takes, for the commands that take it (drain says more, in its own words). */

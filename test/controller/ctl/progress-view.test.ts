@@ -40,18 +40,22 @@ describe("the progress view's move lines, not on a terminal", () => {
 // A job someone cancelled ends in words of what was asked for, whatever its kind; its code
 // (XH_ERR_REFUSED) stays in --json.
 describe("the progress view's end of a cancelled job", () => {
-  const ended = (kind: 'restore' | 'roll', message: string): string => {
+  const ended = (kind: 'restore' | 'roll', message: string, note = true): string => {
     let out = '';
     const view = new ProgressView({ stdout: (t: string) => void (out += t), stderr: () => undefined, env: {} }, false, () => 0);
     view.event({ type: 'job', jobId: 'job-1', kind, hosts: ['xen1'], operationId: null, by: 'ctl:admin', startedAt: 0, attached: false });
-    view.event({ type: 'note', level: 'warn', line: 'cancelled by admin: no new moves; 1 running move(s) finish' });
-    view.event({ type: 'end', ok: false, code: 'XH_ERR_REFUSED', message, moved: 1, remaining: [] });
+    if (note) view.event({ type: 'note', level: 'warn', line: 'cancelled by admin: no new moves; 1 running move(s) finish' });
+    view.event({ type: 'end', ok: false, code: 'XH_ERR_REFUSED', message, moved: 1, remaining: [], ...(note ? {} : { cancelled: true }) });
     return out.split('\n').filter((l) => l !== '').at(-1)?.slice(9) ?? '';
   };
 
   it('"cancelled: " and what the job left, its own "the KIND was cancelled" not said again', () => {
     expect(ended('restore', 'the restore was cancelled: xen1 is online; 2 domU(s) of it are not home (1 moved): a2, b2')).toBe('cancelled: xen1 is online; 2 domU(s) of it are not home (1 moved): a2, b2');
     expect(ended('roll', 'the roll was cancelled while it planned: nothing was changed')).toBe('cancelled while it planned: nothing was changed');
+  });
+
+  it('an end marked cancelled reads so without its note (one a long job\'s kept events no longer hold)', () => {
+    expect(ended('restore', 'the restore was cancelled: xen1 is online; 2 domU(s) of it are not home (1 moved): a2, b2', false)).toBe('cancelled: xen1 is online; 2 domU(s) of it are not home (1 moved): a2, b2');
   });
 
   it("an older controller's restore ending, without the words, still reads as cancelled", () => {

@@ -29,6 +29,16 @@ describe('a cancelled job ends saying it was cancelled, whatever its kind', () =
     expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', moved: 1 });
     expect(end.message).toMatch(/^the drain was cancelled: 3 domU\(s\) remain on xen1 \(1 moved\)/);
     expect(end.message.match(/cancelled/g)).toHaveLength(1);
+    // for scripts: the code stays, the mark tells the stop asked for from a refusal
+    expect(end.cancelled).toBe(true);
+  });
+
+  it('a refusal, or a job not cancelled, carries no mark', async () => {
+    const bed = await jobsBed(SPREAD);
+    const refused = await bed.finish(bed.start({ kind: 'maintenance', host: 'xen1', on: true }));
+    expect(refused).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED' });
+    expect(refused).not.toHaveProperty('cancelled');
+    expect(await bed.finish(bed.start(DRAIN))).not.toHaveProperty('cancelled');
   });
 
   it('restore: "the restore was cancelled: xen1 is online; …", and `jobs` keeps those words', async () => {
@@ -37,6 +47,7 @@ describe('a cancelled job ends saying it was cancelled, whatever its kind', () =
     const end = await cancelledOnce(bed, bed.start(RESTORE));
     expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', moved: 1 });
     expect(end.message).toMatch(/^the restore was cancelled: xen1 is online; 3 domU\(s\) of it are not home \(1 moved\): /);
+    expect(end.cancelled).toBe(true);
     expect(bed.core.hub.finished()[0]).toMatchObject({ kind: 'restore', stopReason: 'cancelled', message: end.message });
   });
 
