@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as z from 'zod';
 import type { Logger } from '../../shared/logger.js';
-import { CancelRequestSchema, JobRequestSchema, PlanRequestSchema, type JobEvent } from '../../shared/protocol/ctl-jobs.js';
+import { JobRequestSchema, PlanRequestSchema, type JobEvent } from '../../shared/protocol/ctl-jobs.js';
+import { CancelRequestSchema } from '../../shared/protocol/ctl-cancel.js';
 import type { ControllerCore, OperatorIdentity } from '../core/controller-core.js';
 import { requestAsReported } from '../fleet/host-spelling.js';
 import { knownHosts } from './known-hosts.js';

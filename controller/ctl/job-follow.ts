@@ -1,6 +1,7 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import { exitCodeFor, type XhError } from '../../shared/errors.js';
-import { CancelAnswerSchema, type JobRequest } from '../../shared/protocol/ctl-jobs.js';
+import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
+import { CancelAnswerSchema } from '../../shared/protocol/ctl-cancel.js';
 import { JobEventReadSchema, type JobEndAsRead, type JobEventAsRead } from '../../shared/protocol/ctl-jobs-read.js';
 import { printable } from '../../shared/text/printable.js';
 import type { CtlClient, EventStream } from './client.js';

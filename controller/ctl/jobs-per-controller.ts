@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { CliIo } from '../../shared/cli/io.js';
 import { exitCodeFor, type XhError } from '../../shared/errors.js';
-import { CancelAnswerSchema, type CancelAnswer } from '../../shared/protocol/ctl-jobs.js';
+import { CancelAnswerSchema, type CancelAnswer } from '../../shared/protocol/ctl-cancel.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { printable } from '../../shared/text/printable.js';
 import { BIN } from './context.js';

@@ -1,8 +1,9 @@
 import { noAgentMessage } from '../fleet/no-agent-message.js';
 import type { XhError } from '../../shared/errors.js';
-import type { CancelAnswer, CutOperation, FinishedJob, JobEvent, JobRequest, JobSummary, Plan, PlanRequest } from '../../shared/protocol/ctl-jobs.js';
+import type { CutOperation, FinishedJob, JobEvent, JobRequest, JobSummary, Plan, PlanRequest } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { cancelledEnding, cancelNote, notRunningWords } from '../../shared/text/cancel-words.js';
+import type { CancelAnswer } from '../../shared/protocol/ctl-cancel.js';
 import type { PlanFacts } from '../plan/facts.js';
 import type { PlanPolicy } from '../plan/policy.js';
 import { planRestore } from '../plan/restore.js';
@@ -157,13 +158,15 @@ export class JobHub {
     // warning per cancel read as a job stopped again and again
     if (job.stopReason !== null) {
       this.port.log.info({ event: 'operator-action', jobId, by: `ctl:${operator}`, action: 'cancel-again', kind: job.kind, hosts: job.hosts, startedBy: job.by }, `${operator} asked to cancel ${what} (${job.id}) again: it is stopping already (${job.stopReason})`);
-      return ok({ jobId, stopping: true, inFlight: job.inFlight() });
+      const asked = job.cancelAsked;
+      return ok({ jobId, stopping: true, inFlight: job.inFlight(), already: { reason: job.stopReason, at: asked?.at ?? null, by: asked?.by ?? null, waitsFor: job.tally.runningMoves() } });
     }
     this.port.log.info(
       { event: 'operator-action', jobId, by: `ctl:${operator}`, action: 'cancel', kind: job.kind, hosts: job.hosts, startedBy: job.by },
       `${operator} cancelled ${what} (${job.id}, started by ${job.by}): running moves finish, nothing new starts`,
     );
     job.emit({ type: 'note', level: 'warn', line: cancelNote(operator, job.by === `ctl:${operator}` ? null : job.by, job.inFlight()) });
+    job.cancelAsked = { at: this.port.clock.now(), by: operator };
     job.stop('cancelled');
     return ok({ jobId, stopping: true, inFlight: job.inFlight() });
   }

@@ -36,6 +36,8 @@ export interface LostFlag {
 export class JobRun {
   operationId: string | null = null;
   stopReason: StopReason | null = null;
+  /** when and by which operator the cancel that stopped it was asked; null: not cancelled */
+  cancelAsked: { readonly at: number; readonly by: string } | null = null;
   ended: JobEnd | null = null;
   /** the maintenance flag this job lost, which stopped it ('aborted'): its end says who has it now */
   lostFlag: LostFlag | null = null;

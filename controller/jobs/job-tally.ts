@@ -22,7 +22,8 @@ export class JobTally {
   private total = 0;
   private moved = 0;
   private failed = 0;
-  private readonly live = new Set<string>();
+  /** its moves running now, by domU */
+  private readonly live = new Map<string, { readonly from: string; readonly to: string }>();
 
   event(e: JobEvent): void {
     if (e.type === 'plan') this.total = Math.max(this.total, e.plan.kind === 'roll' ? 0 : e.plan.sets.flat().length);
@@ -33,8 +34,13 @@ export class JobTally {
       if (e.phase === 'moved') this.moved++;
       // one left to its agent as the controller stopped did not fail: it is not counted done either way
       else if (e.phase !== 'left') this.failed++;
-    } else this.live.add(e.name);
+    } else this.live.set(e.name, { from: e.from, to: e.to });
     this.total = Math.max(this.total, this.moved + this.failed + this.live.size);
+  }
+
+  /** The moves running now, by domU name: what a stopping job waits for. */
+  runningMoves(): { name: string; from: string; to: string }[] {
+    return [...this.live].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, m]) => ({ name, from: m.from, to: m.to }));
   }
 
   counts(): Pick<JobProgress, 'moved' | 'failed' | 'running' | 'remaining'> {

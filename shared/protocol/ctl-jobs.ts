@@ -9,7 +9,7 @@ import { DomuNameSchema, HostNameSchema, MaintenanceSchema } from './agent-link-
  *
  *   POST /v1/plan          PlanRequest → Plan                         (role read: nothing moves)
  *   POST /v1/jobs          JobRequest  → NDJSON JobEvent*, `end` last  (role operate)
- *   POST /v1/jobs/cancel   CancelRequest → CancelAnswer               (role operate)
+ *   POST /v1/jobs/cancel   CancelRequest → CancelAnswer               (role operate; ctl-cancel.ts)
  *   GET  /v1/jobs          JobsAnswer: the jobs running in this controller, those that ended
  *                          lately, and operators' migrate/reverse in flight (role read)
  *
@@ -221,9 +221,6 @@ export const JobEventSchema = z.discriminatedUnion('type', [
 export type JobEvent = z.infer<typeof JobEventSchema>;
 export type JobEnd = Extract<JobEvent, { type: 'end' }>;
 
-export const CancelRequestSchema = z.strictObject({ jobId: z.string().min(1).max(100) });
-export const CancelAnswerSchema = z.strictObject({ jobId: z.string(), stopping: z.boolean(), inFlight: z.number().int().nonnegative() });
-export type CancelAnswer = z.infer<typeof CancelAnswerSchema>;
 
 const Count = z.number().int().nonnegative();
 const Kind = JobEventSchema.options[0].shape.kind;

@@ -1,3 +1,4 @@
+import type { StoppingAlready } from '../protocol/ctl-cancel.js';
 import type { FinishedJob } from '../protocol/ctl-jobs.js';
 import { utcSecondText } from './utc-time.js';
 
@@ -51,4 +52,23 @@ export function notRunningWords(jobId: string, ended: Pick<FinishedJob, 'ok' | '
   if (ended === undefined) return `no job ${jobId} runs in this controller (\`xenherdctl jobs\` lists those that run, and how the last ones ended)`;
   const how = ended.ok ? 'it was done' : ended.stopReason === null ? 'it failed' : `it ${ENDING[ended.stopReason] ?? ended.stopReason}`;
   return `${jobId} already ended, nothing to cancel: ${how}, at ${utcSecondText(ended.endedAt)}: ${ended.message}`;
+}
+
+/** How a running job that is stopping came to stop, when not by a cancel. */
+const STOPPING: Readonly<Record<string, string>> = { timeout: 'it ran out of its --timeout', aborted: "it lost a host's maintenance flag", shutdown: 'the controller is shutting down' };
+
+/**
+ * The answer to a cancel of a job that was stopping already (its running moves finishing): who
+ * asked when, and what it waits for ("job-… is stopping already: its cancel was asked by admin at
+ * 07:33:10 UTC; it waits for its 1 running move(s) to finish (a1 xen1 → xen2), then ends"), where
+ * the answer to the first cancel, said again, read as if this one had stopped it.
+ */
+export function stoppingAlreadyWords(jobId: string, a: StoppingAlready): string {
+  const how =
+    a.reason === 'cancelled'
+      ? `its cancel was asked${a.by === null ? '' : ` by ${a.by}`}${a.at === null ? '' : ` at ${utcSecondText(a.at)}`}`
+      : (STOPPING[a.reason] ?? `it was stopped (${a.reason})`);
+  const moves = a.waitsFor.map((m) => `${m.name} ${m.from} → ${m.to}`).join(', ');
+  const waits = a.waitsFor.length === 0 ? 'no move of it runs now: it ends once its last step is done' : `it waits for its ${a.waitsFor.length} running move(s) to finish (${moves}), then ends`;
+  return `${jobId} is stopping already: ${how}; ${waits}; whoever follows it sees its end`;
 }

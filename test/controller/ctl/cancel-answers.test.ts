@@ -18,4 +18,22 @@ describe('xenherdctl cancel of a running drain', () => {
     const end: unknown = JSON.parse(r.stdout.trimEnd().split('\n').at(-1) ?? '{}');
     expect(end).toMatchObject({ type: 'end', ok: false, code: 'XH_ERR_REFUSED', cancelled: true, message: expect.stringMatching(/^the drain was cancelled: 2 domU\(s\) remain on xen1 \(1 moved\)/) });
   });
+
+  it('a second cancel while it waits for its running move says the cancel was asked already, when and by whom, and what it waits for', async () => {
+    // slow enough that a1's move (2 GiB) still runs when the second cancel comes
+    const { c, sims } = await fleet({ ...THREE_DOM0S, bandwidthMiBps: 400 });
+    const run = ctlFor(c)(['drain', 'xen1']);
+    await waitUntil(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration');
+    const jobId = c.core.jobs().jobs[0]?.jobId ?? '?';
+    const first = await ctlFor(c)(['cancel', jobId]);
+    expect(first).toMatchObject({ code: 0, stdout: `${jobId} stops: no new moves; 1 running move(s) finish, and whoever follows it sees its end\n` });
+    const again = await ctlFor(c)(['cancel', jobId]);
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect(again.stdout).toMatch(
+      new RegExp(`^${jobId} is stopping already: its cancel was asked by admin at \\d\\d:\\d\\d:\\d\\d UTC; it waits for its 1 running move\\(s\\) to finish \\(a1 xen1 → xen2\\), then ends; whoever follows it sees its end\n$`),
+    );
+    const json = await ctlFor(c)(['cancel', jobId, '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ jobId, stopping: true, inFlight: 1, already: { reason: 'cancelled', by: 'admin', at: expect.any(Number), waitsFor: [{ name: 'a1', from: 'xen1', to: 'xen2' }] } });
+    expect((await run).code).toBe(1);
+  });
 });
