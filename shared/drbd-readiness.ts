@@ -40,6 +40,10 @@ const TRYING: ReadonlySet<string> = new Set(['Connecting', 'WFConnection']);
 const NO_DISK: ReadonlySet<string> = new Set(['Diskless', 'Failed', 'Detaching']);
 /** the README's runbook for a disk DRBD detached */
 export const FAILED_DISK_SECTION = 'A failed disk under DRBD';
+/** the README's runbook for a Dom0 gone with what it ran */
+export const DEAD_DOM0_SECTION = 'A Dom0 died with its own domUs on it';
+/** the README's runbook for a resource written on both sides */
+export const SPLIT_BRAIN_SECTION = 'DRBD split brain';
 
 /**
  * The connection of V towards OTHER, by the kernel's names alone: named so (DRBD 9), or the only

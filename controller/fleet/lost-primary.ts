@@ -3,9 +3,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { usersRunningOn } from './resource-users.js';
 import { andList as and } from '../../shared/text/and-list.js';
-
-/** the README's runbook for a Dom0 gone with what it ran */
-export const DEAD_DOM0_SECTION = 'A Dom0 died with its own domUs on it';
+import { DEAD_DOM0_SECTION } from '../../shared/drbd-readiness.js';
 
 /**
  * A resource whose Primary is gone: the Dom0 that held it Primary is heard no more, and the sides

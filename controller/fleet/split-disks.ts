@@ -40,6 +40,12 @@ export class DiskTrouble {
     return names;
   }
 
+  /** HOST is not heard now: what it says of its DRBD is its last report. */
+  unheard(host: string): boolean {
+    const r = this.index.record(host);
+    return r === undefined || !isReachable(r, this.fresh.now, this.fresh.staleAfterMs);
+  }
+
   /**
    * The resources whose disk DRBD detached on HOST (Diskless, Failed), as a Dom0 heard now reports
    * them; none from one not heard now, nor one HOST is a DRBD client of (Diskless by design).
@@ -69,7 +75,10 @@ export function splitDisksOf(trouble: DiskTrouble, name: string, holders: readon
   const out: WhereDisk[] = [];
   for (const a of trouble.alerts) {
     const resource = subjectName(a.subject);
-    if (a.hosts.some((h) => holders.includes(h) && uses(index, name, resource, h))) out.push({ resource, kind: 'primary-on-both', hosts: [...a.hosts], alert: a.id });
+    if (!a.hosts.some((h) => holders.includes(h) && uses(index, name, resource, h))) continue;
+    // a side known only from its last report may be a Dom0 that died: its runbook, not the split brain's, may be the one
+    const unheard = a.hosts.filter((h) => trouble.unheard(h));
+    out.push({ resource, kind: 'primary-on-both', hosts: [...a.hosts], alert: a.id, ...(unheard.length > 0 ? { unheard } : {}) });
   }
   const alone = new Map<string, Set<string>>();
   for (const h of holders) {

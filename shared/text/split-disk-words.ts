@@ -1,4 +1,4 @@
-import { FAILED_DISK_SECTION } from '../drbd-readiness.js';
+import { DEAD_DOM0_SECTION, FAILED_DISK_SECTION, SPLIT_BRAIN_SECTION } from '../drbd-readiness.js';
 import { WHERE_DISK_FAILED, type WhereDisk } from '../protocol/ctl-where.js';
 
 const hostsText = (hosts: readonly string[]): string => hosts.join(' and ');
@@ -17,8 +17,10 @@ export function splitDiskNotes(disks: readonly WhereDisk[]): string[] {
   const byResource = new Map<string, WhereDisk[]>();
   for (const d of disks) if (SPLIT_WORDS.has(d.kind)) byResource.set(d.resource, [...(byResource.get(d.resource) ?? []), d]);
   const split = [...byResource].map(([resource, ds]) => {
+    const unheard = ds.length === 1 ? (ds[0]?.unheard ?? []) : [];
+    if (unheard.length > 0) return unheardPrimaryNote(resource, ds[0]?.hosts ?? [], unheard);
     const what = ds.map((d) => `${SPLIT_WORDS.get(d.kind) ?? d.kind} on ${hostsText(d.hosts)}`);
-    return `DRBD ${resource} split (${what.join(', ')}): see "DRBD split brain" in the README`;
+    return `DRBD ${resource} split (${what.join(', ')}): see "${SPLIT_BRAIN_SECTION}" in the README`;
   });
   const other = disks.filter((d) => d.kind !== WHERE_DISK_FAILED && !SPLIT_WORDS.has(d.kind)).map((d) => `DRBD ${d.resource}: ${d.kind} on ${hostsText(d.hosts)}`);
   return [...split, ...other, ...disks.filter((d) => d.kind === WHERE_DISK_FAILED).map(failedDiskNote)];
@@ -32,4 +34,19 @@ function failedDiskNote(d: WhereDisk): string {
   const [host, peer] = d.hosts;
   const on = peer === undefined ? 'with no UpToDate disk of a connected peer to run on' : `running on ${peer}'s disk over the network`;
   return `DRBD ${d.resource}: disk failed on ${host ?? 'its Dom0'}, ${on}: see "${FAILED_DISK_SECTION}" in the README`;
+}
+
+/**
+ * Primary on both, one side known only from its last report, and no side heard now StandAlone: a
+ * Dom0 that died Primary while the runbook started its domU on the peer reads so until it reports
+ * again, and the split brain's first step (shut the victim's copy down) would then stop the only
+ * copy that runs. Which it is, only a look at that Dom0 tells, so both runbooks are named.
+ */
+function unheardPrimaryNote(resource: string, hosts: readonly string[], unheard: readonly string[]): string {
+  const them = hostsText(unheard);
+  const lastHeard = `${them} as last heard`;
+  return (
+    `DRBD ${resource} Primary on ${hostsText(hosts)} (${lastHeard}): if ${them} ${unheard.length === 1 ? 'is' : 'are'} down, no split, ` +
+    `it clears once ${unheard.length === 1 ? 'it reports' : 'they report'} again: see "${DEAD_DOM0_SECTION}" in the README; if up, a split brain: see "${SPLIT_BRAIN_SECTION}"`
+  );
 }

@@ -1,4 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { whereColumns } from '../../controller/ctl/where-line.js';
 import type { WhereMatch } from '../../shared/protocol/ctl-where.js';
 import type { Fleet } from '../harness/fleet.js';
@@ -57,4 +58,29 @@ it.each(['9', '8.4'])('DRBD %s: a split brain of web1\'s disk is marked in where
   await drbdadm('xen2', 'connect', '--discard-my-data', 'r1');
   await drbdadm('xen1', 'connect', 'r1');
   await f.until(() => whereOf('web1').m.drbd === undefined, 'r1 connected again', 60_000);
+});
+
+// The runbook "A Dom0 died with its own domUs on it" starts web1 on xen2 while xen1's last report
+// still holds r1 Primary. `where web1` said `DRBD r1 split (...): see "DRBD split brain"`, whose
+// first step shuts the victim's copy down: the only copy that runs, when xen1 is really down.
+it('a dual Primary from a dead Dom0\'s last report names both runbooks in where, and clears as it reports again', async () => {
+  f = await twoDom0sOnline(TWO_DOM0S.replace(/drbd=9/g, 'drbd=8.4'));
+  f.powerOff('xen1');
+  await f.advance(30_000);
+  await drbdadm('xen2', 'primary', 'r1');
+  const created = await f.sim.run('xen2', 'xl', ['create', '/etc/xen/web1.cfg']);
+  expect(created.exitCode).toBe(0);
+  await f.until(() => alertIds().includes('drbd-primary-on-both:r1@xen1+xen2'), 'the alert', 30_000);
+
+  const { m, at } = whereOf('web1');
+  expect(m.drbd).toEqual([{ resource: 'r1', kind: 'primary-on-both', hosts: ['xen1', 'xen2'], alert: 'drbd-primary-on-both:r1@xen1+xen2', unheard: ['xen1'] }]);
+  const note =
+    'DRBD r1 Primary on xen1 and xen2 (xen1 as last heard): if xen1 is down, no split, it clears once it reports again: ' +
+    'see "A Dom0 died with its own domUs on it" in the README; if up, a split brain: see "DRBD split brain"';
+  expect(whereColumns(m, at).at(-1)).toBe(note);
+  expect(readFileSync(new URL('../../README.md', import.meta.url), 'utf8')).toContain(note);
+
+  f.sim.power('xen1', 'on');
+  f.startAgent('xen1');
+  await f.until(() => whereOf('web1').m.drbd === undefined, 'xen1 back, Secondary', 60_000);
 });
