@@ -61,7 +61,10 @@ async function main(): Promise<() => Promise<void>> {
     printHosts(sim);
     say('Then type e.g. `xl list` or `drbdadm status`. Ctrl-C to stop.');
     startConsole(sim, null);
-    return () => sim.stop();
+    return async () => {
+      await sim.stop();
+      say(`sim: stopped${givenDir === null ? ', its files removed' : ''}.`);
+    };
   }
   const own = givenDir === null;
   const work = givenDir ?? mkdtempSync(join(tmpdir(), 'xenherd-playground-'));
@@ -93,6 +96,7 @@ async function main(): Promise<() => Promise<void>> {
   return async () => {
     await live.stop();
     if (own) rmSync(work, { recursive: true, force: true });
+    say(`playground stopped: the simulator, the controller, every agent and sshd it started have ended${own ? `; ${work} removed` : `; ${work} kept`}.`);
   };
 }
 
@@ -112,7 +116,9 @@ function startConsole(sim: Sim, live: LiveFleet | null): void {
   const h = names.hosts[0] ?? 'HOST';
   const r = names.resources[0];
   say(`Incidents: type \`power ${h} off\`${r !== undefined ? `, \`drbd ${r} disconnect\`` : ''}${live ? `, \`agent ${h} stop\`` : ''}, \`state\` ... here, in this terminal; \`help\` lists them.`);
-  attachConsole(process.stdin, say, { sim, live }, names);
+  // Ctrl-C at a terminal reaches the agents too, and each ends before this process stops it: its
+  // exit is then the playground stopping, not news calling for `agent HOST start`
+  attachConsole(process.stdin, (line) => void (stopping ? undefined : say(line)), { sim, live }, names);
 }
 
 /** the temp dir of a playground still starting: a second Ctrl-C then removes it and ends at once */

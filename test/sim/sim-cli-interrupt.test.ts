@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 
 // `npm run sim -- --controller FLEET` interrupted with Ctrl-C while it still builds and starts:
 // it stops what it started once started, and leaves no playground directory behind.
@@ -37,4 +37,42 @@ describe('the playground, Ctrl-C during its start', () => {
     const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(tmp));
     expect(left).toEqual([]);
   }, 120_000);
+});
+
+describe('the playground running, Ctrl-C at its terminal', () => {
+  // Ctrl-C at a terminal signals the whole foreground process group: the agents ended on it before
+  // the playground stopped them, and it printed `agent xen1: its agent (pid …) exited with code 0;
+  // \`agent xen1 start\` starts it again` for each, then nothing: stopped, or an agent gone?
+  it('ends it saying it stopped, with no advice to start an agent again', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'xenherd-simcli-int-'));
+    temps.push(tmp);
+    const child = spawn(process.execPath, ['packaging/run-ts.mjs', 'test/sim/cli.ts', '--controller', 'test/sim/example.fleet'], { env: { ...process.env, TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString();
+        if (stdout.includes('Incidents:')) resolve();
+      });
+      child.on('close', () => reject(new Error(`ended before it ran: ${stdout}`)));
+    });
+    const pid = child.pid;
+    if (pid === undefined) throw new Error('no pid');
+    // its own process group, as a shell's job: ended here whatever the test's outcome
+    onTestFinished(() => {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone, as it should be
+      }
+    });
+    process.kill(-pid, 'SIGINT');
+    expect(await exited).toBe(0);
+    const after = stdout.slice(stdout.indexOf('Incidents:'));
+    expect(after).not.toContain('starts it again');
+    expect(after).toMatch(/playground stopped: the simulator, the controller, every agent and sshd it started have ended; \S+xenherd-playground-\S+ removed\.\n$/);
+    expect(readdirSync(tmp).filter((f) => f.startsWith('xenherd-playground-'))).toEqual([]);
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(tmp));
+    expect(left).toEqual([]);
+  }, 180_000);
 });
