@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CtlHooks } from '../controller/ctl/context.js';
 import { ctlProgram } from '../controller/ctl/program.js';
+import { ProgressView } from '../controller/ctl/progress-view.js';
+import { parseControlLine } from './sim/control/command.js';
 
 // A newcomer reads the README top down and runs the first commands it shows: what they need must
 // come before those commands, and the opening must not sell what is not built.
@@ -46,5 +48,21 @@ describe('README', () => {
     expect(named.length).toBeGreaterThan(5);
     const commands = ctlProgram({} as CtlHooks).commands.map((c) => c.name);
     expect(named.filter((n) => !commands.includes(n))).toEqual([]);
+  });
+
+  it("tells how a roll goes on in the playground, in the roll's and the playground console's own words", () => {
+    // it said roll needs real Dom0s: a newcomer's `xenherdctl roll xen1` drained xen1 and waited
+    // for a reboot nothing would do, while powering the simulated Dom0 off and on is that reboot
+    const flat = README.replace(/\s+/g, ' ');
+    const said = /when the roll prints `([^`]+)`, type `([^`]+)` and then `([^`]+)` in the playground's terminal/.exec(flat);
+    expect(said).not.toBeNull();
+    let out = '';
+    new ProgressView({ stdout: (t: string) => void (out += t), stderr: () => undefined, env: {} }, false, () => 0).event({ type: 'reboot', hosts: ['xen1'] });
+    expect(out.replace(/^\d\d:\d\d:\d\d /, '')).toMatch(new RegExp(`^${said?.[1] ?? '-'} `));
+    const names = { hosts: ['xen1', 'xen2'], resources: ['r1'], domus: ['web1'], tools: ['xl'] };
+    expect([said?.[2] ?? '', said?.[3] ?? ''].map((typed) => parseControlLine(typed, names))).toMatchObject([
+      { ok: true, command: { kind: 'power', host: 'xen1', state: 'off' } },
+      { ok: true, command: { kind: 'power', host: 'xen1', state: 'on' } },
+    ]);
   });
 });
