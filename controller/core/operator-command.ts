@@ -113,12 +113,13 @@ export function dryRunOutcome(d: OperatorCommandDeps, req: Extract<CommandReques
   const course = commandCourse(d, req);
   if (!course.ok) return course;
   const { host, arriving } = course.value;
-  const to = arriving === null ? ` (${host}'s agent picks ${req.name}'s migration partner)` : ` to ${arriving}`;
+  const to = arriving === null ? '' : ` to ${arriving}`;
+  const picks = arriving === null ? ` and picks its migration partner` : '';
   const there = `\`xenherd-agent migrate ${req.name}${req.target === null ? '' : ` ${req.target}`} --dry-run\` on ${host}`;
   return ok({
     ok: true,
     code: null,
-    message: `migrate ${req.name}: the controller would send it to the agent of ${host}${to}; nothing was sent. What that agent checks itself (the DRBD pair, the target's free memory, its sshd and key) ${there} shows`,
+    message: `migrate ${req.name}${to}: the controller's checks pass; it would send the command to the agent of ${host}, which runs ${req.name}${picks}; nothing was sent. What that agent checks itself (the DRBD pair, the target's free memory, its sshd and key): ${there}.`,
     detail: null,
   });
 }

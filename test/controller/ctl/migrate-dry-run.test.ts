@@ -42,7 +42,8 @@ describe('xenherdctl migrate --dry-run', () => {
     await report(17, 'xl');
     const passes = await ctl(['migrate', 'a1', 'xen2', '--dry-run']);
     expect([passes.code, passes.stderr]).toEqual([0, '']);
-    expect(passes.stdout).toBe("migrate a1: the controller would send it to the agent of xen1 to xen2; nothing was sent. What that agent checks itself (the DRBD pair, the target's free memory, its sshd and key) `xenherd-agent migrate a1 xen2 --dry-run` on xen1 shows\n");
+    // it read "would send it to the agent of xen1 to xen2 ... `xenherd-agent migrate a1 xen2 --dry-run` on xen1 shows", a sentence with no end
+    expect(passes.stdout).toBe("migrate a1 to xen2: the controller's checks pass; it would send the command to the agent of xen1, which runs a1; nothing was sent. What that agent checks itself (the DRBD pair, the target's free memory, its sshd and key): `xenherd-agent migrate a1 xen2 --dry-run` on xen1.\n");
     const json = await ctl(['migrate', 'a1', 'xen2', '--dry-run', '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ type: 'result', ok: true, code: null });
 
