@@ -11,6 +11,7 @@ import { homeOf } from './placement.js';
 import { DiskTrouble, splitDisksOf, type DrbdAlertRef } from './split-disks.js';
 import { supersededOn } from './superseded.js';
 import { splitDiskNotes } from '../../shared/text/split-disk-words.js';
+import { DEAD_DOM0_SECTION } from '../../shared/drbd-readiness.js';
 import { unsettledMessage, unsettledOf } from './unsettled.js';
 
 /** What a refusal over two copies of a domU says to do: where the alerts are, and the runbook for the disks both wrote. */
@@ -36,7 +37,9 @@ export function routeCommand(index: FleetIndex, req: CommandRequest, fresh: Fres
   if (!host.ok) return host;
   const r = index.record(host.value);
   if (!r || !isReachable(r, fresh.now, fresh.staleAfterMs)) {
-    return err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `the agent of ${host.value} is not connected to the controller (or silent): nothing was sent; retry once \`xenherdctl hosts\` shows it reachable` });
+    // the Dom0 a migrate would leave ran NAME when last heard: dead, it took NAME down with it, and "retry" is not the way out
+    const dead = req.op === 'migrate' ? `; if ${host.value} itself is down, what it ran is down with it: README, section "${DEAD_DOM0_SECTION}"` : '';
+    return err({ code: 'XH_ERR_AGENT_UNREACHABLE', message: `the agent of ${host.value} is not connected to the controller (or silent): nothing was sent; retry once \`xenherdctl hosts\` shows it reachable${dead}` });
   }
   return ok({ host: host.value });
 }

@@ -85,6 +85,15 @@ describe('command routing', () => {
     };
     expect(onto('xen1')).toBe('XH_ERR_AGENT_UNREACHABLE: the agent of xen1 is not connected to the controller (or silent), so the move could not be confirmed: nothing was sent; retry once `xenherdctl hosts` shows it reachable');
     expect(onto(null)).toMatch(/^XH_ERR_AGENT_UNREACHABLE: the agent of xen1 \(web01's DRBD peer, where it would go\) is not connected/);
+    // the Dom0 running it silent: "retry" alone, while that Dom0 may be dead and what it ran down with it
+    const { bed: bed2, pair2 } = await fleetOf();
+    pair2.drop();
+    await bed2.clock.advance(0);
+    const off = bed2.core.command({ op: 'migrate', name: 'db1', target: 'xen1' }, { name: 'admin' }, recordingSink());
+    expect(off.ok ? 'sent' : `${off.error.code}: ${off.error.message}`).toBe(
+      'XH_ERR_AGENT_UNREACHABLE: the agent of xen2 is not connected to the controller (or silent): nothing was sent; retry once `xenherdctl hosts` shows it reachable; ' +
+        'if xen2 itself is down, what it ran is down with it: README, section "A Dom0 died with its own domUs on it"',
+    );
 
     const m = await bed.online('xen3', hostState({ domains: [dom('mid', { migration: 'migratedaway' })], homes: [{ name: 'home3', peer: null, source: 'migrate-tab' }] }));
     expect(run({ op: 'migrate', name: 'mid', target: 'xen1' })).toBe('XH_ERR_REFUSED');
