@@ -51,14 +51,19 @@ function linkText(p: DrbdPeerView): string {
   return resync ? `${shown}/${p.replication}` : shown;
 }
 
-/** Each side's word for its connection: "xen1 Connected"; with several peers "xen1 (xen2 Connected, xen3 Connecting)". */
+/**
+ * Each side's word for its connection: "xen1 Connected"; with several peers "xen1 (xen2 Connected,
+ * xen3 Connecting)"; "(stale)" after a Dom0 not heard now, as in the sides: a powered-off Dom0's
+ * last "Connected" read as a link up.
+ */
 function connectionText(sides: readonly DrbdSide[]): string {
   const parts: string[] = [];
   for (const s of sides) {
     if (!s.reported || s.role === null) continue;
-    if (s.peers.length === 0) parts.push(`${s.host} StandAlone`);
-    else if (s.peers.length === 1) parts.push(`${s.host} ${linkText(s.peers[0] as DrbdPeerView)}`);
-    else parts.push(`${s.host} (${s.peers.map((p) => `${p.name} ${linkText(p)}`).join(', ')})`);
+    const stale = s.reachable ? '' : ' (stale)';
+    if (s.peers.length === 0) parts.push(`${s.host} StandAlone${stale}`);
+    else if (s.peers.length === 1) parts.push(`${s.host} ${linkText(s.peers[0] as DrbdPeerView)}${stale}`);
+    else parts.push(`${s.host} (${s.peers.map((p) => `${p.name} ${linkText(p)}`).join(', ')})${stale}`);
   }
   return parts.length > 0 ? parts.join(', ') : '-';
 }

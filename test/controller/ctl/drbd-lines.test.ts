@@ -18,7 +18,8 @@ describe("xenherdctl drbd's lines: each side's words as its own DRBD prints them
     expect(text.split('\n').map((l) => l.split(/ {2,}/))).toEqual([
       ['RESOURCE', 'DOMU', 'SIDES', 'CONNECTION', 'FLAGS'],
       ['a84', 'db1,db2', 'xen1 Primary/UpToDate, xen2 Secondary/Inconsistent', 'xen1 WFConnection, xen2 SyncTarget', 'resync; more'],
-      ['b9', '-', 'xen3 Primary/UpToDate, xen4 -, xen5 Primary/UpToDate (stale)', 'xen3 (xen4 Connecting, xen5 Connected/SyncSource), xen5 Connected/SyncTarget', '-'],
+      // the stale side's connection marked as its side is: a powered-off Dom0's last "Connected" read as a link up
+      ['b9', '-', 'xen3 Primary/UpToDate, xen4 -, xen5 Primary/UpToDate (stale)', 'xen3 (xen4 Connecting, xen5 Connected/SyncSource), xen5 Connected/SyncTarget (stale)', '-'],
       ['c', '-', 'xen6 down, xen7 Primary/UpToDate', 'xen7 StandAlone', '-'],
       [''],
     ]);

@@ -49,7 +49,7 @@ describe('xenherdctl drbd', () => {
     const r = await ctl(['drbd', 'db1']);
     expect([r.code, r.stderr]).toEqual([2, '']);
     const line = r.stdout.split('\n')[1] ?? '';
-    expect(line).toMatch(/^r2 +db1 +xen1 Primary\/UpToDate, xen2 Secondary\/UpToDate \(stale\) +xen1 Connecting, xen2 Connected +not connected \(as xen1 reports\): writes do not replicate; xen2 unheard: its state as last reported \d+ s ago \(stale\)$/);
+    expect(line).toMatch(/^r2 +db1 +xen1 Primary\/UpToDate, xen2 Secondary\/UpToDate \(stale\) +xen1 Connecting, xen2 Connected \(stale\) +not connected \(as xen1 reports\): writes do not replicate; xen2 unheard: its state as last reported \d+ s ago \(stale\)$/);
     const j = await ctl(['drbd', '--json', 'r2']);
     expect(j.code).toBe(2);
     const a = JSON.parse(j.stdout) as { pattern: string; resources: Array<{ name: string; ok: boolean; flags: Array<{ kind: string }>; sides: Array<{ host: string; reachable: boolean }> }> };
