@@ -43,6 +43,9 @@ interface Side {
 }
 
 function sideOf(index: FleetIndex, r: ReportedRecord, res: LinkDrbdResource): Side | null {
+  // no role: not up here, or not defined here at all (a config of a domU this Dom0 does not
+  // replicate): "not UpToDate, disk unknown, no peer" read as a degraded replica it does not hold
+  if (res.role === null) return { host: r.host, res, bad: [`not up (drbdadm up ${res.name} on ${r.host}; \`drbdadm status ${res.name}\` there says when it is not defined)`], cut: false, standAlone: false, peerHost: null };
   const bad: string[] = [];
   if (res.disk !== 'UpToDate' && !clientHere(res)) bad.push(`disk ${res.disk ?? 'unknown'}`);
   const cut = res.peers.filter((p) => p.connection !== null && p.connection !== 'Connected');
@@ -173,7 +176,9 @@ function oneSide(index: FleetIndex, fresh: Freshness, s: Side): CheckProblem {
   const users = usersNote(index, name, s.peerHost === null ? [s.host] : [s.host, s.peerHost]);
   // DRBD 9 beside a peer still connected (a tiebreaker, a third Dom0): which link is cut, not the whole resource
   const cutFrom = s.res.peers.some((p) => p.connection === 'Connected') ? s.res.peers.filter((p) => p.connection !== null && p.connection !== 'Connected' && !hostless(p)).map((p) => p.name) : [];
-  const short = s.cut ? `DRBD ${name}${users} not connected${cutFrom.length > 0 ? ` to ${cutFrom.join(', ')}` : ''} on ${s.host}` : `DRBD ${name}${users} not UpToDate on ${s.host}`;
+  const short = s.cut
+    ? `DRBD ${name}${users} not connected${cutFrom.length > 0 ? ` to ${cutFrom.join(', ')}` : ''} on ${s.host}`
+    : `DRBD ${name}${users} ${s.res.role === null ? 'not up' : 'not UpToDate'} on ${s.host}`;
   const waits = s.cut && !s.standAlone && peer === 'unheard' && s.peerHost !== null;
   const lost = waits ? lostPrimaryText(index, fresh, [s.host], s.res, s.peerHost as string) : null;
   const problem: CheckProblem = { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text: `DRBD ${name}${users} on ${s.host}${clientNote(s)}: ${s.bad.join(', ')}${hint}${lost === null ? '' : `; ${lost}`}` };

@@ -379,8 +379,12 @@ describe('the check verdict over the fleet view', () => {
     });
 
     it('a resource that is down (no disk state) or sees no peer', () => {
+      // it read "DRBD r1 not UpToDate on xen2 ... disk unknown, no peer": a degraded replica, for a
+      // resource not up there, or not defined there at all (a guarded config copied to a Dom0 that is no peer of it)
       const down = { name: 'r1', role: null, disk: null, peers: [] };
-      expect(lines(check(pair({}, { drbd: { availability: 'ok', resources: [down] } })))).toEqual(['WARNING: DRBD r1 on xen2: disk unknown, no peer']);
+      const a = check(pair({}, { drbd: { availability: 'ok', resources: [down] } }));
+      expect(a.summary).toBe('DRBD r1 not up on xen2');
+      expect(lines(a)).toEqual(['WARNING: DRBD r1 on xen2: not up (drbdadm up r1 on xen2; `drbdadm status r1` there says when it is not defined)']);
       // up and StandAlone on DRBD 8.4 (a split brain, or disconnected by hand): its status lists no peer
       const standAlone = { ...primary('r1', 'xen2'), peers: [] };
       expect(lines(check(pair({ drbd: { availability: 'ok', resources: [standAlone] } })))).toEqual(['WARNING: DRBD r1 (web1) on xen1: no peer connection (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README']);
