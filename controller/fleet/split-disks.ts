@@ -4,6 +4,7 @@ import { standAlone } from './drbd-flags.js';
 import { subjectName } from './finding.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
+import { liveLinkTo } from './live-partner-word.js';
 import { nameOrder } from './name-order.js';
 import { domusOn, resHostsOn } from './resource-users.js';
 
@@ -40,10 +41,15 @@ export class DiskTrouble {
     return names;
   }
 
-  /** HOST is not heard now: what it says of its DRBD is its last report. */
-  unheard(host: string): boolean {
+  /**
+   * HOST is not heard now, and no Dom0 heard now has its DRBD connected to it on RESOURCE: its
+   * Primary is its last report, and it may be dead. One a live partner is connected to is up, its
+   * agent alone silent: two copies write, a split brain.
+   */
+  unheardCutOff(host: string, resource: string): boolean {
     const r = this.index.record(host);
-    return r === undefined || !isReachable(r, this.fresh.now, this.fresh.staleAfterMs);
+    if (r !== undefined && isReachable(r, this.fresh.now, this.fresh.staleAfterMs)) return false;
+    return liveLinkTo(this.index, [resource], host, this.fresh) === null;
   }
 
   /**
@@ -77,7 +83,7 @@ export function splitDisksOf(trouble: DiskTrouble, name: string, holders: readon
     const resource = subjectName(a.subject);
     if (!a.hosts.some((h) => holders.includes(h) && uses(index, name, resource, h))) continue;
     // a side known only from its last report may be a Dom0 that died: its runbook, not the split brain's, may be the one
-    const unheard = a.hosts.filter((h) => trouble.unheard(h));
+    const unheard = a.hosts.filter((h) => trouble.unheardCutOff(h, resource));
     out.push({ resource, kind: 'primary-on-both', hosts: [...a.hosts], alert: a.id, ...(unheard.length > 0 ? { unheard } : {}) });
   }
   const alone = new Map<string, Set<string>>();

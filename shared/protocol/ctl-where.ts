@@ -35,10 +35,10 @@ export const WhereDiskSchema = z.strictObject({
   hosts: z.array(z.string().regex(DRBD_HOST_NAME_RE, 'a host name as DRBD takes it')),
   alert: z.string().optional(),
   /**
-   * of `hosts`, those the controller does not hear now (a `primary-on-both` only): their side is
-   * their last report, so a Dom0 that died Primary, its domU started on the peer by the runbook,
-   * looks the same as a split brain until it reports again. Absent: every one heard (or a
-   * controller older than the field).
+   * of `hosts`, those the controller does not hear now and no Dom0 heard now is DRBD-connected
+   * to (a `primary-on-both` only): their side is their last report, so a Dom0 that died Primary,
+   * its domU started on the peer by the runbook, looks the same as a split brain until it reports
+   * again. Absent: none such (or a controller older than the field).
    */
   unheard: z.array(z.string().regex(DRBD_HOST_NAME_RE, 'a host name as DRBD takes it')).optional(),
 });

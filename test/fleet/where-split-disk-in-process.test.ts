@@ -84,3 +84,16 @@ it('a dual Primary from a dead Dom0\'s last report names both runbooks in where,
   f.startAgent('xen1');
   await f.until(() => whereOf('web1').m.drbd === undefined, 'xen1 back, Secondary', 60_000);
 });
+
+// xen1's agent alone gone (crashed), xen1 up and its DRBD connected to xen2: a copy started on xen2
+// beside the one xen1 runs is two copies writing. That is a split brain, and said so.
+it("a dual Primary beside a silent Dom0 its partner's DRBD is connected to stays a split", async () => {
+  f = await twoDom0sOnline(TWO_DOM0S.replace(/drbd=9/g, 'drbd=8.4'));
+  f.crash('xen1');
+  await f.advance(30_000);
+  await drbdadm('xen2', 'primary', 'r1');
+  await f.until(() => alertIds().includes('drbd-primary-on-both:r1@xen1+xen2'), 'the alert', 30_000);
+  const { m, at } = whereOf('web1');
+  expect(m.drbd).toEqual([{ resource: 'r1', kind: 'primary-on-both', hosts: ['xen1', 'xen2'], alert: 'drbd-primary-on-both:r1@xen1+xen2' }]);
+  expect(whereColumns(m, at).at(-1)).toBe('DRBD r1 split (Primary on xen1 and xen2): see "DRBD split brain" in the README');
+});
