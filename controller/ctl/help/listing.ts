@@ -27,6 +27,10 @@ export const domainsHelp: CommandHelp = {
   help: [
     'Lists every domain the Dom0s report (or only those of HOST): state, migration row, memory, vcpus,',
     'home, and how old the report is (STALE: host unreachable or unheard for more than 30 s).',
+    "STATE is the toolstack's flags in a word: running (on a CPU now), blocked (waiting for work, an",
+    "idle guest's usual state) and idle (no flag: runnable, not on a CPU) are a live guest, as where",
+    'says running; paused, shutdown, crashed and dying as the flags say; stopped: a domain xend',
+    'manages that does not run (xm list shows it without an ID).',
     '',
     `usage: xenherdctl ${DOMAINS_USAGE}`,
     'exit: 0; 1 when no agent of HOST has reported; 87 controller unreachable, 88 token refused, 78 no controller',
