@@ -52,6 +52,18 @@ function retryWait(s: AgentState, failures: number, refused: boolean, r: number)
 }
 
 /**
+ * The wait a Retry-After of HELDMS holds this agent back, and a draw from RNG in [0, the reconnect
+ * spread] after it (at least RETRY_BASE_MS): a proxy before a restarting controller may give every
+ * agent the same moment (an HTTP date), and agents dialling back on that millisecond would meet it
+ * as one burst, the backlog overflow the spread exists to avoid.
+ */
+function afterHeld(s: AgentState, heldMs: number, rng: number): { ms: number; rng: number } {
+  if (heldMs <= 0) return { ms: 0, rng };
+  const r = nextRandom(rng);
+  return { ms: heldMs + Math.round(r.value * Math.max(RETRY_BASE_MS, s.link.reconnectSpreadMs ?? 0)), rng: r.state };
+}
+
+/**
  * The link is gone: wait, then dial again (which URL: link-urls.ts nextDial); RETRY_AFTER is a
  * wait the controller's address asked for at that moment (a Retry-After), binding its URL alone;
  * SILENT: the controller fell silent, so the next URL.
@@ -69,12 +81,13 @@ function lost(s: AgentState, fx: Fx, why: string, refused: boolean, now: number,
   // the rest of a stay after a drop is nextDial's own; any other move goes to the URL due first,
   // a refusal's longer backoff binding only the URL that refused
   const dial = next.url.at !== at && !(how === 'failed' && from.stayMs > 0) ? soonestDial(next, backoff, now, LINK_RETRY_MAX_MS) : next;
-  const waitMs = Math.max(dial.waitMs, heldBack(dial.url, now));
+  const held = afterHeld(s, heldBack(dial.url, now), r.state);
+  const waitMs = Math.max(dial.waitMs, held.ms);
   const level = s.link.phase === 'up' || refused ? 'warn' : 'info';
   fx.push(log(level, `controller link: ${why}; trying again in ${(waitMs / 1000).toFixed(1)} s`, { link: 'down', failures }));
   const told = s.link.problem !== null && s.link.problem.fromController && s.link.problem.gen === s.link.gen;
   const problem = told ? s.link.problem : { why, gen: s.link.gen, fromController: false };
-  let n = withLink({ ...s, rng: r.state, dirty: true }, { phase: 'waiting', failures, backoff, sent: null, fleet: null, refused, problem, url: dial.url, failbackHeld: null });
+  let n = withLink({ ...s, rng: held.rng, dirty: true }, { phase: 'waiting', failures, backoff, sent: null, fleet: null, refused, problem, url: dial.url, failbackHeld: null });
   n = disarm(disarm(disarm(disarm(n, fx, 'heartbeat'), fx, 'fleet-stale'), fx, 'link-silence'), fx, 'primary-check');
   return live(n) ? arm(n, fx, 'link-retry', waitMs) : n;
 }

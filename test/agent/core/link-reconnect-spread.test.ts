@@ -83,4 +83,22 @@ describe("the agent's first try after its link to the controller is lost", () =>
     expect(Math.min(...waits)).toBeGreaterThanOrEqual(500);
     expect(Math.max(...waits)).toBeLessThanOrEqual(1_500);
   });
+
+  it('a Retry-After naming one moment for all (an HTTP date from a proxy before the restarting controller): they come back spread over the reconnect spread after it, never before', () => {
+    const moment = 30_000;
+    const dials = Array.from({ length: 200 }, (_, i) => {
+      const s = onLinkClosed(upAfter(i + 1, 20_000), [], 1, 1001, '', 0);
+      // each agent's first try, within its spread, answered 503 with the same date
+      const failedAt = 5_000 + i * 10;
+      const again: Effect[] = [];
+      onLinkFailed({ ...s, link: { ...s.link, phase: 'connecting', gen: 2 } }, again, 2, 'unreachable', "the controller's address answered HTTP 503", failedAt, moment - failedAt);
+      return failedAt + retryWait(again);
+    });
+    expect(Math.min(...dials)).toBeGreaterThanOrEqual(moment);
+    expect(Math.max(...dials)).toBeLessThanOrEqual(moment + 20_000);
+    // 200 over 20 s: about 10 a second, never most of them in one
+    const perSecond = new Map<number, number>();
+    for (const d of dials) perSecond.set(Math.floor(d / 1000), (perSecond.get(Math.floor(d / 1000)) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(30);
+  });
 });
