@@ -51,7 +51,7 @@ function controllerConnection(config: AgentConfig, root: string): Pick<AgentPort
       if (!pem.ok) return err({ kind: 'untrusted', message: pem.error });
       caPem = pem.value;
     }
-    return connectAgentLink({ url, token: c.token, caPem, caFingerprint: c.caFingerprint ?? null, maxPayload: LINK_MAX_PAYLOAD, handshakeTimeoutMs: 10_000, clock: realClock, pinnedCas });
+    return connectAgentLink({ url, token: c.token, caPem, caFingerprint: c.caFingerprint ?? null, maxPayload: LINK_MAX_PAYLOAD, handshakeTimeoutMs: LINK_HANDSHAKE_TIMEOUT_MS, clock: realClock, pinnedCas });
   };
   return {
     connectController: async (at) => {
@@ -70,7 +70,9 @@ function controllerConnection(config: AgentConfig, root: string): Pick<AgentPort
 }
 
 /** the controller's own bound on a frame (its maxMessageBytes default): a snapshot of 4,096 domUs fits */
-const LINK_MAX_PAYLOAD = 4 * 1024 * 1024;
+export const LINK_MAX_PAYLOAD = 4 * 1024 * 1024;
+/** How long one try of the controller link may take, TCP, TLS and the upgrade together (ws-connect.ts). */
+export const LINK_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export const bootRecordFile = (runtimeDirReal: string): string => join(runtimeDirReal, 'autostart-boot.json');
 

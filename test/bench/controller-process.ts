@@ -26,6 +26,8 @@ export interface BenchController {
   /** GET PATH with the admin token over one kept-alive connection: status and body */
   get(path: string): Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
+  /** stops this `serve` (SIGTERM, as systemctl restart does) and starts another on the same config and port, once its API answers */
+  restart(): Promise<BenchController>;
 }
 
 export async function startBenchController(bundle: string, dir: string, hosts: readonly string[]): Promise<BenchController> {
@@ -48,12 +50,23 @@ export async function startBenchController(bundle: string, dir: string, hosts: r
   const written = writeTokenStore(file, { ...store.value, agents });
   if (!written.ok) throw new Error(written.error.message);
 
+  const caPem = readFileSync(made.ca, 'utf8');
+  const fixed = { url: made.url, wsUrl: made.url.replace(/^https/, 'wss'), caFile: made.ca, caPem, tls: { key: config.tls.key, cert: config.tls.cert }, adminToken: made.token, agentTokens };
+  const start = async (): Promise<BenchController> => {
+    const served = await serve(bundle, made.config, made.url, caPem, made.token);
+    return { ...fixed, ...served, restart: async () => (await served.stop(), start()) };
+  };
+  return start();
+}
+
+/** `serve` on CONFIG, once its API answers. */
+async function serve(bundle: string, configFile: string, url: string, caPem: string, adminToken: string): Promise<Pick<BenchController, 'pid' | 'logEvents' | 'get' | 'stop'>> {
   // XENHERD_BENCH_PROFILE=DIR: a V8 CPU profile of the controller, for finding where time goes;
   // XENHERD_BENCH_NODE_FLAGS: more Node flags for it (--trace-gc, a heap limit, ...)
   const profile = process.env['XENHERD_BENCH_PROFILE'];
   const extra = (process.env['XENHERD_BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter((f) => f !== '');
   const flags = [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...extra];
-  const child: ChildProcess = spawn(process.execPath, [...flags, bundle, 'serve', '--config', made.config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...flags, bundle, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logEvents = new Map<string, number>();
   let partial = '';
   child.stdout?.on('data', (d: Buffer) => {
@@ -68,8 +81,7 @@ export async function startBenchController(bundle: string, dir: string, hosts: r
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((r) => child.once('close', () => r()));
-  const caPem = readFileSync(made.ca, 'utf8');
-  const api = httpsGetter(made.url, caPem, made.token);
+  const api = httpsGetter(url, caPem, adminToken);
   const get = api.get;
   const stop = async (): Promise<void> => {
     api.destroy();
@@ -88,5 +100,5 @@ export async function startBenchController(bundle: string, dir: string, hosts: r
     }
     await sleep(50);
   }
-  return { pid: child.pid as number, url: made.url, wsUrl: made.url.replace(/^https/, 'wss'), caFile: made.ca, caPem, tls: { key: config.tls.key, cert: config.tls.cert }, adminToken: made.token, agentTokens, logEvents, get, stop };
+  return { pid: child.pid as number, logEvents, get, stop };
 }

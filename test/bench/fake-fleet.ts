@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { AGENT_LINK_PATH, AGENT_LINK_PROTOCOL_VERSION, LINK_FEATURE } from '../../shared/protocol/agent-link.js';
 import type { HostState, LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import { domainRowsBetween } from '../../shared/protocol/domain-rows.js';
+import { standDomain, standDomains, standMemory, standState } from './stand-state.js';
 
 interface Spec {
   readonly url: string;
@@ -22,10 +23,7 @@ type Command = { cmd: 'rate'; perSecond: number } | { cmd: 'flood'; seconds: num
 const spec = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as Spec;
 const emit = (e: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(e)}\n`);
 
-/** domU names are unique fleet-wide: vm<host index>-<i> */
-const domain = (h: number, i: number, memMiB: number): LinkDomain => ({ name: `vm${h}-${i}`, baseName: `vm${h}-${i}`, domid: i + 1, state: 'blocked', memMiB, vcpus: 1, migration: null });
-
-const TOTAL_MIB = 262_144;
+const hostNames = spec.agents.map((a) => a.host);
 
 class Stand {
   seq = 0;
@@ -41,37 +39,12 @@ class Stand {
     readonly host: string,
     token: string,
   ) {
-    this.domains = Array.from({ length: spec.domusPerHost }, (_, i) => domain(index, i, 1024));
+    this.domains = standDomains(index, spec.domusPerHost);
     this.ws = new WebSocket(`${spec.url}${AGENT_LINK_PATH}`, { headers: { authorization: `Bearer ${token}` }, ca: spec.caPem, perMessageDeflate: false });
   }
 
   state(): HostState {
-    return {
-      toolstack: 'xl',
-      memory: this.memory(this.domains),
-      maintenance: { state: 'online', operationId: null, owner: null },
-      domains: this.domains,
-      guarded: [],
-      drbd: { availability: 'ok', resources: [] },
-      ledger: { seq: 0, away: {}, visitors: {} },
-      homes: this.homes(),
-      domus: [],
-    };
-  }
-
-  /**
-   * As on a fleet of DRBD pairs (the first stand-in with the second, the third with the fourth, …):
-   * this host guards its own domUs and its partner's (a standby of each), with the partner as peer.
-   */
-  homes(): HostState['homes'] {
-    const partner = this.index ^ 1;
-    const peer = spec.agents[partner]?.host ?? null;
-    const claims = (h: number) => Array.from({ length: spec.domusPerHost }, (_, i) => ({ name: `vm${h}-${i}`, peer, source: 'guarded' as const }));
-    return peer === null ? claims(this.index) : [...claims(this.index), ...claims(partner)];
-  }
-
-  memory(domains: readonly LinkDomain[]): HostState['memory'] {
-    return { totalMiB: TOTAL_MIB, freeMiB: TOTAL_MIB - domains.reduce((a, d) => a + d.memMiB, 0) };
+    return standState(this.index, hostNames, this.domains, spec.domusPerHost);
   }
 
   send(m: unknown): void {
@@ -88,7 +61,7 @@ class Stand {
     this.domains[i] = { ...d, memMiB: d.memMiB === 1024 ? 1025 : 1024 };
     const domains = [...this.domains, ...extra];
     const rows = this.rows ? domainRowsBetween(this.sent, domains) : null;
-    const memory = this.memory(domains);
+    const memory = standMemory(domains);
     this.send({ type: 'delta', seq: ++this.seq, at: Date.now(), ...(rows === null ? { state: { domains, memory } } : { state: { memory }, rows }) });
     this.sent = domains;
   }
@@ -199,7 +172,7 @@ async function flood(seconds: number): Promise<void> {
     await new Promise((r) => setImmediate(r));
   }
   for (const s of stands) {
-    s.delta([domain(s.index, 1_000_000, 1)].map((d) => ({ ...d, name: `mark${s.index}`, baseName: `mark${s.index}` })));
+    s.delta([standDomain(s.index, 1_000_000, 1)].map((d) => ({ ...d, name: `mark${s.index}`, baseName: `mark${s.index}` })));
     sent++;
   }
   emit({ event: 'flooded', sent, startedAt, sentUntil: Date.now() });

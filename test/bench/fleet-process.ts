@@ -1,4 +1,4 @@
-// The stand-in agents of fake-fleet.ts as a child process, told what to do on stdin and reporting
+// The stand-in agents of fake-fleet.ts (or storm-fleet.ts) as a child process, told what to do on stdin and reporting
 // on stdout (the controller bench and the controller soak run them).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -13,11 +13,12 @@ export class FleetProcess {
   private wake: (() => void) | null = null;
   readonly child;
   readonly exited: Promise<number | null>;
-  constructor(specFile: string) {
+  /** SCRIPT: the stand-ins' program, fake-fleet.ts's steady ones unless told (storm-fleet.ts) */
+  constructor(specFile: string, script = 'test/bench/fake-fleet.ts') {
     // The stand-ins are the other machines of a fleet, sharing this one's cores only because a
     // benchmark has to: at the lowest CPU priority (every thread of theirs, so through nice(1))
     // they take what the controller and the client leave; the rate they reached is reported.
-    this.child = spawn('nice', ['-n', '19', process.execPath, 'packaging/run-ts.mjs', 'test/bench/fake-fleet.ts', specFile], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child = spawn('nice', ['-n', '19', process.execPath, 'packaging/run-ts.mjs', script, specFile], { stdio: ['pipe', 'pipe', 'inherit'] });
     createInterface({ input: this.child.stdout }).on('line', (l) => {
       this.events.push(JSON.parse(l) as FleetEvent);
       this.wake?.();
@@ -50,6 +51,15 @@ export class FleetProcess {
     this.events.length = 0;
     this.events.push(...keep, ...all.slice(-1));
     return all.at(-1);
+  }
+
+  /** every report of this kind so far, taken off the list */
+  take(event: string): FleetEvent[] {
+    const all = this.events.filter((e) => e.event === event);
+    const keep = this.events.filter((e) => e.event !== event);
+    this.events.length = 0;
+    this.events.push(...keep);
+    return all;
   }
 
   get alive(): boolean {

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only agent,controller,where,drain,plan]`: the performance targets, measured
+// `npm run bench [-- --quick] [-- --only agent,controller,where,drain,plan,storm]`: the performance targets, measured
 // with the built single-file programs as real processes. Prints one table: what, measured,
 // target, pass/fail; exits 1 when a target is missed. XENHERD_BENCH_AGENT=FILE measures that agent
 // bundle instead of this tree's (an older build, side by side on the same machine and simulator).
@@ -11,9 +11,10 @@ import { controllerBench } from './controller-bench.js';
 import { drainBench } from './drain-bench.js';
 import { planBench } from './plan-bench.js';
 import { printTable, type Row } from './table.js';
+import { stormBench } from './storm-bench.js';
 import { whereBench } from './where-bench.js';
 
-const SECTIONS = ['agent', 'controller', 'where', 'drain', 'plan'] as const;
+const SECTIONS = ['agent', 'controller', 'where', 'drain', 'plan', 'storm'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Section> } | string {
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
     if (args.only.has('where')) await whereBench(bundles, dir, args.quick, rows);
     if (args.only.has('drain')) await drainBench(rows);
     if (args.only.has('plan')) planBench(rows);
+    if (args.only.has('storm')) await stormBench(bundles.controller, dir, args.quick, rows);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
