@@ -26,8 +26,12 @@ export interface BenchController {
   /** GET PATH with the admin token over one kept-alive connection: status and body */
   get(path: string): Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
-  /** stops this `serve` (SIGTERM, as systemctl restart does) and starts another on the same config and port, once its API answers */
-  restart(): Promise<BenchController>;
+  /**
+   * stops this `serve` and starts another on the same config and port, once its API answers: by
+   * SIGTERM at once, as systemctl restart does, or killed (SIGKILL, a crash) and started DOWNMS
+   * later, as systemd's RestartSec does
+   */
+  restart(how?: { signal: 'SIGTERM' | 'SIGKILL'; downMs: number }): Promise<BenchController>;
 }
 
 export async function startBenchController(bundle: string, dir: string, hosts: readonly string[]): Promise<BenchController> {
@@ -54,13 +58,18 @@ export async function startBenchController(bundle: string, dir: string, hosts: r
   const fixed = { url: made.url, wsUrl: made.url.replace(/^https/, 'wss'), caFile: made.ca, caPem, tls: { key: config.tls.key, cert: config.tls.cert }, adminToken: made.token, agentTokens };
   const start = async (): Promise<BenchController> => {
     const served = await serve(bundle, made.config, made.url, caPem, made.token);
-    return { ...fixed, ...served, restart: async () => (await served.stop(), start()) };
+    const restart = async (how = { signal: 'SIGTERM' as const, downMs: 0 }): Promise<BenchController> => {
+      await served.stop(how.signal);
+      await sleep(how.downMs);
+      return start();
+    };
+    return { ...fixed, ...served, restart };
   };
   return start();
 }
 
 /** `serve` on CONFIG, once its API answers. */
-async function serve(bundle: string, configFile: string, url: string, caPem: string, adminToken: string): Promise<Pick<BenchController, 'pid' | 'logEvents' | 'get' | 'stop'>> {
+async function serve(bundle: string, configFile: string, url: string, caPem: string, adminToken: string): Promise<Pick<BenchController, 'pid' | 'logEvents' | 'get'> & { stop(signal?: NodeJS.Signals): Promise<void> }> {
   // XENHERD_BENCH_PROFILE=DIR: a V8 CPU profile of the controller, for finding where time goes;
   // XENHERD_BENCH_NODE_FLAGS: more Node flags for it (--trace-gc, a heap limit, ...)
   const profile = process.env['XENHERD_BENCH_PROFILE'];
@@ -83,9 +92,9 @@ async function serve(bundle: string, configFile: string, url: string, caPem: str
   const exited = new Promise<void>((r) => child.once('close', () => r()));
   const api = httpsGetter(url, caPem, adminToken);
   const get = api.get;
-  const stop = async (): Promise<void> => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     api.destroy();
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
   for (let i = 0; ; i++) {
