@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { parseArgv } from '../../shared/cli/argv.js';
 import type { CliIo } from '../../shared/cli/io.js';
 import { reportError, type Command } from '../../shared/cli/program.js';
-import { exitCodeFor, type XhError } from '../../shared/errors.js';
+import type { XhError } from '../../shared/errors.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest } from '../../shared/protocol/agent-control.js';
 import { loadAgentConfig } from '../config/resolve.js';
@@ -68,8 +68,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const r = answer.value;
   if (!r.ok) {
     if (o.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
-    io.stderr(`${BIN}: ${r.error.code}: ${r.error.message}\n`);
-    return exitCodeFor(r.error.code);
+    return reportError(BIN, r.error, io);
   }
   if (o.json) io.stdout(`${JSON.stringify(action.data === 'status' ? r.status : r, null, 2)}\n`);
   else {

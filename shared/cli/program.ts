@@ -1,7 +1,7 @@
 import { ERROR_CATALOG, exitCodeFor, type ErrorCode, type XhError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CliIo } from './io.js';
-import { clipped } from '../text/printable.js';
+import { clipped, printableLines } from '../text/printable.js';
 import { shellWord } from '../text/shell-word.js';
 
 /** What --help shows of a subcommand: everything but what it does. */
@@ -86,9 +86,13 @@ export function helpText(program: Program): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Prints a typed error as `binary: CODE: message` and returns its exit code. */
+/**
+ * Prints a typed error as `binary: CODE: message` and returns its exit code. The message may carry
+ * another machine's words (a peer Dom0's refusal or the last line of its stderr, a tool's output),
+ * so what could steer the operator's terminal is shown escaped; its line breaks stay.
+ */
 export function reportError(program: string, error: XhError, io: CliIo): number {
-  io.stderr(`${program}: ${error.code}: ${clipped(error.message, 4_000)}\n`);
+  io.stderr(`${program}: ${error.code}: ${printableLines(clipped(error.message, 4_000))}\n`);
   return exitCodeFor(error.code);
 }
 
