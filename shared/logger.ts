@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { journalPrefix, writesToJournal, type FdStat } from './journal-stream.js';
+import { jsonTextEscaped } from './text/printable.js';
 
 export type { Logger } from 'pino';
 export { journalPrefix, prefixLines, writesToJournal, type FdIdentity, type FdStat } from './journal-stream.js';
@@ -35,7 +36,10 @@ function withPriority(sink: LineSink): pino.DestinationStreamWithMetadata {
 export function createLogger(options: { name: string; level?: string; fd?: 1 | 2; env?: Readonly<Record<string, string | undefined>>; stat?: FdStat; sink?: LineSink }): Logger {
   const fd = options.fd ?? 1;
   const env = options.env ?? process.env;
-  const sink = options.sink ?? pino.destination({ fd, sync: true });
+  const dest = options.sink ?? pino.destination({ fd, sync: true });
+  // a line quotes other machines' words (an agent's or a peer's message, a tool's output): what
+  // JSON leaves raw of them could reorder or steer what `journalctl` or a terminal shows
+  const sink: LineSink = { write: (line) => dest.write(jsonTextEscaped(line)) };
   return pino(
     { name: options.name, level: options.level ?? env['XENHERD_LOG_LEVEL'] ?? 'info', base: { pid: process.pid } },
     writesToJournal(env, fd, options.stat) ? withPriority(sink) : sink,

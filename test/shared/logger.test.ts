@@ -62,6 +62,31 @@ describe('createLogger', () => {
   });
 });
 
+describe("a log line quoting another machine's words", () => {
+  // an agent's command result or a peer's refusal, as the controller logs it (pending-commands.ts):
+  // JSON.stringify escapes ESC and the other C0 controls, but wrote C1's CSI (U+009B, a control to
+  // a UTF-8 terminal), a right-to-left override, a zero-width space and a line separator as they came
+  const words = 'xen2 refused migrate2 web1: \u009b2J\u202edone\u200b\u2028\u007f';
+  const logged = (journal: boolean): string[] => {
+    const out: string[] = [];
+    const log = createLogger({ name: 't', env: { JOURNAL_STREAM: '8:1' }, stat: () => ({ dev: 8n, ino: journal ? 1n : 2n }), sink: { write: (l: string) => out.push(l) } });
+    log.warn({ event: 'command-done', said: words }, `migrate web1 on xen1: XH_ERR_REFUSED: ${words}`);
+    return out;
+  };
+
+  it('writes them as JSON escapes, on the journal and elsewhere: the same JSON value', () => {
+    for (const journal of [true, false]) {
+      const [line, ...more] = logged(journal);
+      expect(more).toEqual([]);
+      expect(line).toMatch(/\n$/);
+      expect(line?.slice(0, -1)).not.toMatch(/[\u007f-\u009f\u200b\u2028\u202e]/);
+      expect(line).toContain('\\u009b2J\\u202edone\\u200b\\u2028\\u007f');
+      const json = JSON.parse((line ?? '').slice(journal ? 3 : 0)) as Record<string, unknown>;
+      expect([json['msg'], json['said']]).toEqual([`migrate web1 on xen1: XH_ERR_REFUSED: ${words}`, words]);
+    }
+  });
+});
+
 describe('prefixLines', () => {
   it('puts the prefix before every line of a message, none after its last newline', () => {
     expect(prefixLines('xenherd-agent: XH_ERR_CONFIG: bad\nsee README\n', '<3>')).toBe('<3>xenherd-agent: XH_ERR_CONFIG: bad\n<3>see README\n');
