@@ -1,3 +1,4 @@
+import { renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as z from 'zod';
 import type { XhError } from '../../shared/errors.js';
@@ -6,7 +7,7 @@ import { DOMU_NAME_RE } from '../../shared/names.js';
 import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
-import { readRegularSync } from '../../shared/fs/regular-file.js';
+import { fileFailure, readRegularSync } from '../../shared/fs/regular-file.js';
 import { bootRecordVerdict, type ThisBoot } from '../decide/boot-record-verdict.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 export type { ThisBoot } from '../decide/boot-record-verdict.js';
@@ -37,9 +38,10 @@ import { BOOT_ID_RE, readBootIdFile, recordDigest, writeBootIdFile } from './boo
  *
  * Read back as strictly as live input: a regular file (no symlink, no FIFO that would block the
  * daemon), every name a domU name. A record that fails is not used (as on the first start since
- * boot) and `problem` says why, for the daemon's log. An id file that fails is taken as absent
- * (`idFileProblem`): the record is judged by rule 3, never left unused for it. Both written
- * through the atomic-file helper, the id file after the record.
+ * boot), `problem` says why, for the daemon's log, and it is moved to FILE.unreadable before a
+ * new record is written in its place. An id file that fails is taken as absent (`idFileProblem`):
+ * the record is judged by rule 3, never left unused for it. Both written through the atomic-file
+ * helper, the id file after the record.
  */
 const RecordSchema = z.strictObject({
   bootId: z.string().regex(BOOT_ID_RE, 'a boot id').optional(),
@@ -53,12 +55,29 @@ interface OnDisk {
   readonly mtimeMs: number;
 }
 
+/**
+ * A record that could not be read is moved to FILE.unreadable before a new one is written in its
+ * place: the names it held are the only account of the domUs handled since boot (an operator's
+ * stop among them), and writing over it lost them for good. What became of it, in words.
+ */
+function setAside(file: string): string {
+  const aside = `${file}.unreadable`;
+  try {
+    renameSync(file, aside);
+    return `it is kept as ${aside} (the domUs it names were handled since boot: started, or stopped by an operator)`;
+  } catch (e) {
+    return `it could not be kept as ${aside} (${fileFailure(aside, e).errno}) and is written over`;
+  }
+}
+
 export class BootRecord {
   private readonly names = new Set<string>();
   /** the boot the record on disk belongs to (null: none, or unknown); written back with every add */
   private bootId: string | null = null;
   /** why the record on disk was not used; null when it was, or there was none */
-  readonly problem: string | null = null;
+  private readProblem: string | null = null;
+  /** the record on disk could not be read and is still there, to be set aside before the first write */
+  private unreadOnDisk = false;
   /** a record of another boot that was set aside (normal after a reboot where the dir is not a tmpfs) */
   readonly earlierBoot: string | null = null;
   /** a record of unknown boot taken for this boot's by its mtime alone (an upgrade mid-boot, outside /run) */
@@ -79,7 +98,8 @@ export class BootRecord {
     // null: absent, the first start since boot
     const read = this.read();
     if (read !== null && 'problem' in read) {
-      this.problem = read.problem;
+      this.readProblem = read.problem;
+      this.unreadOnDisk = true;
     } else if (read !== null) {
       const verdict = boot === undefined ? { used: null } : bootRecordVerdict({ file, bootId: read.bootId, mtimeMs: read.mtimeMs }, boot);
       if ('aside' in verdict) {
@@ -95,7 +115,11 @@ export class BootRecord {
     // stamp now, so that the saver's adds keep this boot's id (and the record is in the format older agents read)
     this.bootId = boot.bootId;
     const w = this.write();
-    if (!w.ok && this.problem === null) this.problem = `${w.error.message}; the domUs handled since boot may not be remembered across an agent restart`;
+    if (!w.ok && this.readProblem === null) this.readProblem = `${w.error.message}; the domUs handled since boot may not be remembered across an agent restart`;
+  }
+
+  get problem(): string | null {
+    return this.readProblem;
   }
 
   get idFileProblem(): string | null {
@@ -161,6 +185,10 @@ export class BootRecord {
     if (!dir.ok) return err({ code: 'XH_ERR_FILE', message: `${dir.error.message}; ${this.file} not written` });
     // no bootId key: older agents refuse a record with one (boot-record-id.ts)
     const text = JSON.stringify({ handled: [...this.names].sort() });
+    if (this.unreadOnDisk) {
+      this.unreadOnDisk = false;
+      this.readProblem = `${this.readProblem ?? this.file}; ${setAside(this.file)}`;
+    }
     const w = writeFileAtomic(this.file, text);
     if (!w.ok) return err({ code: 'XH_ERR_FILE', message: w.error.message });
     // an unknown boot is not guessed: the id file left does not match this record, so it says nothing of it

@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BootRecord } from '../../../agent/run/boot-record.js';
@@ -68,6 +68,31 @@ describe('BootRecord', () => {
     const b = new BootRecord(file);
     expect([...b.all]).toEqual([]);
     expect(b.problem).toContain(file);
+  });
+
+  it('the daemon stamping this boot moves a record it cannot read to .unreadable instead of writing over it', () => {
+    // a hand edit that left a trailing comma: the names in it are what autostart handled since
+    // boot (an operator's stops among them), which the stamp below used to replace by none
+    const file = join(runDir(), 'autostart-boot.json');
+    const damaged = '{"handled": ["db1", "web1",]}';
+    writeFileSync(file, damaged);
+    const b = new BootRecord(file, { bootId: '6f1c2a9e-0b7d-4c55-9e0b-1f2d3c4b5a6e', emptiedByBoot: true, startedAtMs: null });
+    expect([...b.all]).toEqual([]);
+    expect(readFileSync(`${file}.unreadable`, 'utf8')).toBe(damaged);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ handled: [] });
+    expect(b.problem).toMatch(/: not JSON \(.+\); starting as if nothing was handled since boot; it is kept as \S+autostart-boot\.json\.unreadable \(the domUs it names were handled since boot: started, or stopped by an operator\)$/);
+    // the first add of a command (no boot given) does the same
+    writeFileSync(file, damaged);
+    const saver = new BootRecord(file);
+    expect(saver.add('web2')).toEqual({ ok: true, value: undefined });
+    expect(readFileSync(`${file}.unreadable`, 'utf8')).toBe(damaged);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ handled: ['web2'] });
+    // a readable record is never moved
+    const again = new BootRecord(file);
+    expect(again.add('web3')).toEqual({ ok: true, value: undefined });
+    expect(again.problem).toBeNull();
+    expect(existsSync(`${file}.unreadable`)).toBe(true);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ handled: ['web2', 'web3'] });
   });
 
   it('refuses to remember a name that is not a domU name', () => {
