@@ -1,4 +1,3 @@
-import { renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as z from 'zod';
 import type { XhError } from '../../shared/errors.js';
@@ -7,7 +6,8 @@ import { DOMU_NAME_RE } from '../../shared/names.js';
 import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
-import { fileFailure, readRegularSync } from '../../shared/fs/regular-file.js';
+import { readRegularSync } from '../../shared/fs/regular-file.js';
+import { asideName, setAside } from '../../shared/fs/set-aside.js';
 import { bootRecordVerdict, type ThisBoot } from '../decide/boot-record-verdict.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 export type { ThisBoot } from '../decide/boot-record-verdict.js';
@@ -55,19 +55,11 @@ interface OnDisk {
   readonly mtimeMs: number;
 }
 
-/**
- * A record that could not be read is moved to FILE.unreadable before a new one is written in its
- * place: the names it held are the only account of the domUs handled since boot (an operator's
- * stop among them), and writing over it lost them for good. What became of it, in words.
- */
-function setAside(file: string): string {
-  const aside = `${file}.unreadable`;
-  try {
-    renameSync(file, aside);
-    return `it is kept as ${aside} (the domUs it names were handled since boot: started, or stopped by an operator)`;
-  } catch (e) {
-    return `it could not be kept as ${aside} (${fileFailure(aside, e).errno}) and is written over`;
-  }
+/** What became of a record that could not be read, once a new one is to take its place (shared/fs/set-aside.ts). */
+function setAsideWords(file: string): string {
+  const failed = setAside(file);
+  if (failed !== null) return `it could not be kept as ${asideName(file)} (${failed}) and is written over`;
+  return `it is kept as ${asideName(file)} (the domUs it names were handled since boot: started, or stopped by an operator)`;
 }
 
 export class BootRecord {
@@ -187,7 +179,7 @@ export class BootRecord {
     const text = JSON.stringify({ handled: [...this.names].sort() });
     if (this.unreadOnDisk) {
       this.unreadOnDisk = false;
-      this.readProblem = `${this.readProblem ?? this.file}; ${setAside(this.file)}`;
+      this.readProblem = `${this.readProblem ?? this.file}; ${setAsideWords(this.file)}`;
     }
     const w = writeFileAtomic(this.file, text);
     if (!w.ok) return err({ code: 'XH_ERR_FILE', message: w.error.message });

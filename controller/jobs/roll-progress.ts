@@ -59,7 +59,7 @@ export class RollProgress {
 
   private save(finished: ReadonlyMap<string, string> | null): boolean {
     const { port } = this.env;
-    // a file that could not be read is written over: the warning at the start said it is not used
+    // a file that could not be read is moved aside by the store before it writes: the warning at the start said so
     const { records } = this.env.rollRecords.load();
     const failed = this.env.rollRecords.save(withProgress(records, port.identity, this.hosts, port.clock.now(), finished));
     if (failed !== null) this.warn(`the roll's progress is not kept (${failed}): asked again, it would drain and reboot its finished hosts again`);

@@ -40,9 +40,41 @@ describe('the roll records in the state dir', () => {
       expect([text, r.records]).toEqual([text, []]);
       expect(r.problem).toContain(file);
     }
-    // written over by the next save
+    // the next save moves it aside before it writes: it may hold other stopped rolls' progress
+    expect(rollRecordsFile(dir).load().problem).toBe(`${file}: not a record of rolls (Invalid input: expected 1); the next save of a roll's progress moves it to ${file}.unreadable`);
     expect(rollRecordsFile(dir).save([REC])).toBeNull();
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, rolls: [REC] });
+    expect(readFileSync(`${file}.unreadable`, 'utf8')).toBe(JSON.stringify({ version: 2, rolls: [] }));
+  });
+
+  it('a hand edit gone wrong is kept as .unreadable by the save that replaces it, the completed roll\'s removal too', () => {
+    const dir = base();
+    const file = join(dir, ROLL_RECORDS_FILE);
+    // two stopped rolls' progress, a trailing comma after the last: the next roll's save wrote over both
+    const damaged = `${JSON.stringify({ version: 1, rolls: [REC, { ...REC, hosts: ['xen3', 'xen4'], finished: { xen3: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e' } }] }, null, 2).slice(0, -2)},\n}\n`;
+    writeFileSync(file, damaged, { mode: 0o600 });
+    expect(rollRecordsFile(dir).save([REC])).toBeNull();
+    expect(readFileSync(`${file}.unreadable`, 'utf8')).toBe(damaged);
+    expect(rollRecordsFile(dir).load()).toEqual({ records: [REC], problem: null });
+    writeFileSync(file, damaged, { mode: 0o600 });
+    expect(rollRecordsFile(dir).save([])).toBeNull();
+    expect(existsSync(file)).toBe(false);
+    expect(readFileSync(`${file}.unreadable`, 'utf8')).toBe(damaged);
+    // a readable file is never moved: the save replaces it as before
+    rmSync(`${file}.unreadable`);
+    expect(rollRecordsFile(dir).save([REC])).toBeNull();
+    expect(rollRecordsFile(dir).save([])).toBeNull();
+    expect(existsSync(`${file}.unreadable`)).toBe(false);
+  });
+
+  it('one that cannot be moved aside is not written over', () => {
+    const dir = base();
+    const file = join(dir, ROLL_RECORDS_FILE);
+    writeFileSync(file, '{', { mode: 0o600 });
+    // a directory in the way of the move: rename(2) cannot put a file over it
+    mkdirSync(join(`${file}.unreadable`, 'x'), { recursive: true });
+    expect(rollRecordsFile(dir).save([REC])).toBe(`${file} is not a record of rolls and could not be moved to ${file}.unreadable (EISDIR): not written over`);
+    expect(readFileSync(file, 'utf8')).toBe('{');
   });
 
   it('not read from a dir others can write to, nor through a symbolic link', () => {
