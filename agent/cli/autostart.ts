@@ -11,6 +11,7 @@ import { askAgent } from '../control/client.js';
 import { underRoot } from '../host/paths.js';
 import { renderAutostartStatus } from './autostart-render.js';
 import { AGENT_COMMAND_HELP } from './help.js';
+import { jsonLine } from '../../shared/text/printable.js';
 
 const BIN = 'xenherd-agent';
 
@@ -67,10 +68,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!answer.ok) return reportError(BIN, withMovedSocketHint(answer.error, socket, o.socket !== undefined), io);
   const r = answer.value;
   if (!r.ok) {
-    if (o.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
+    if (o.json) io.stdout(jsonLine(r, 2));
     return reportError(BIN, r.error, io);
   }
-  if (o.json) io.stdout(`${JSON.stringify(action.data === 'status' ? r.status : r, null, 2)}\n`);
+  if (o.json) io.stdout(jsonLine(action.data === 'status' ? r.status : r, 2));
   else {
     if (r.message) io.stdout(`${r.message}\n`);
     if (r.status && (action.data === 'status' || r.message === '')) io.stdout(renderAutostartStatus(r.status));

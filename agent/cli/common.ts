@@ -4,6 +4,7 @@ import { reportError } from '../../shared/cli/program.js';
 import { exitCodeFor, type XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { andList } from '../../shared/text/and-list.js';
+import { jsonLine } from '../../shared/text/printable.js';
 
 export const BIN = 'xenherd-agent';
 
@@ -46,7 +47,7 @@ export function parseCommon(argv: readonly string[], extra: readonly OptionSpec[
 
 /** Ends a command: JSON `{ok:false, code, message}` on stdout with --json, and the message on stderr. */
 export function fail(error: XhError, io: CliIo, json: boolean): number {
-  if (json) io.stdout(`${JSON.stringify({ ok: false, code: error.code, message: error.message })}\n`);
+  if (json) io.stdout(jsonLine({ ok: false, code: error.code, message: error.message }));
   return reportError(BIN, error, io);
 }
 

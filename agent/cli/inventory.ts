@@ -11,6 +11,7 @@ import { hostFiles } from '../host/files.js';
 import { collectInventory } from '../inventory/collect.js';
 import { renderInventoryText } from '../inventory/render-text.js';
 import { AGENT_COMMAND_HELP } from './help.js';
+import { jsonLine } from '../../shared/text/printable.js';
 
 const BIN = 'xenherd-agent';
 
@@ -54,7 +55,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     configFile: loaded.value.file === null ? null : (opts.data.config ?? DEFAULT_CONFIG_PATH),
     guardedDirExplicit: opts.data['guarded-dir'] !== undefined,
   });
-  io.stdout(opts.data.json ? `${JSON.stringify(inv, null, 2)}\n` : renderInventoryText(inv));
+  io.stdout(opts.data.json ? jsonLine(inv, 2) : renderInventoryText(inv));
   // Problems are in the output too; stderr repeats them for a person and the exit code says
   // "this read is incomplete" so a script does not act on it.
   for (const p of inv.problems) io.stderr(`${BIN}: ${p.code}: ${p.source}: ${p.message}\n`);

@@ -11,6 +11,7 @@ import { peerEndpoint } from '../migrate/process-ports.js';
 import { migrationPublicKey, pubFileMatches } from '../adapters/migration-public-key.js';
 import { fail, parseCommon, positionalsProblem } from './common.js';
 import { AGENT_COMMAND_HELP } from './help.js';
+import { jsonLine } from '../../shared/text/printable.js';
 
 const AGENT_PATH = '/usr/sbin/xenherd-agent';
 
@@ -63,7 +64,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr(`xenherd-agent: warning: ${key}.pub is not the public half of ${key}: the line below is ${key}'s own; to mend the .pub: ssh-keygen -y -f ${key} > ${key}.pub\n`);
   }
   const line = `restrict,from="${from}",command="${agentPath} migrate2 --peer ${c.host}" ${pub}`;
-  if (json) io.stdout(`${JSON.stringify({ ok: true, keyFile: key, created, peer, authorizedKeysLine: line })}\n`);
+  if (json) io.stdout(jsonLine({ ok: true, keyFile: key, created, peer, authorizedKeysLine: line }));
   else {
     io.stdout(`# ${created ? 'created' : 'using'} ${key}\n# add this line to root's authorized_keys on ${peer}:\n`);
     io.stdout(`${line}\n`);

@@ -3,7 +3,7 @@ import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE, hostNameProblem } from '../../shared/names.js';
 import { OPERATION_ID_RE } from '../../shared/protocol/agent-link-values.js';
-import { printable } from '../../shared/text/printable.js';
+import { jsonLine, printable } from '../../shared/text/printable.js';
 import { planMigrate } from '../decide/migration-plan.js';
 import { refusalOf } from '../decide/preflight.js';
 import { openHost } from '../migrate/context.js';
@@ -43,7 +43,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const checked = pf && pf.do === 'preflight' ? await runPreflight(ports, name, pf.checks) : null;
     if (checked && 'code' in checked) return fail(checked, io, json);
     const refusal = checked ? refusalOf(checked.verdicts) : null;
-    if (json) io.stdout(`${JSON.stringify({ ok: refusal === null, dryRun: true, plan: plan.value, preflight: checked?.verdicts ?? [], refusal })}\n`);
+    if (json) io.stdout(jsonLine({ ok: refusal === null, dryRun: true, plan: plan.value, preflight: checked?.verdicts ?? [], refusal }));
     else io.stdout(renderPlan(plan.value, checked?.verdicts ?? []));
     return refusal ? fail(refusal, io, false) : 0;
   }
@@ -51,7 +51,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const done = await executePlan(ports, plan.value, say);
   if (!done.ok) return fail(done.error, io, json);
   const p = plan.value;
-  if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, from: p.from, to: p.to, operationId: p.operationId, message: done.value.message, targetConfirmed: done.value.lines.length > 0 })}\n`);
+  if (json) io.stdout(jsonLine({ ok: true, domu: name, from: p.from, to: p.to, operationId: p.operationId, message: done.value.message, targetConfirmed: done.value.lines.length > 0 }));
   else io.stdout(`${[done.value.message, ...done.value.lines].map(printable).join('\n')}\nSuccess.\n`);
   return 0;
 }

@@ -1,6 +1,6 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
-import { printable } from '../../shared/text/printable.js';
+import { jsonLine, printable } from '../../shared/text/printable.js';
 import { runColdStart } from '../migrate/cold-start.js';
 import { openHost } from '../migrate/context.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';
@@ -22,7 +22,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const done = await runColdStart(ports, { name: m.value.name, from: m.value.peer, operationId }, say);
   if (!done.ok) return fail(done.error, io, json);
   const p = done.value.plan;
-  if (json) io.stdout(`${JSON.stringify({ ok: true, domu: p.name, from: p.from, to: p.to, operationId, message: done.value.message })}\n`);
+  if (json) io.stdout(jsonLine({ ok: true, domu: p.name, from: p.from, to: p.to, operationId, message: done.value.message }));
   else io.stdout(`${printable(done.value.message)}\nSuccess.\n`);
   return 0;
 }

@@ -1,6 +1,6 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
-import { printable } from '../../shared/text/printable.js';
+import { jsonLine, printable } from '../../shared/text/printable.js';
 import { DEFAULT_SHUTDOWN_WAIT_MS } from '../decide/cold-move-plan.js';
 import { runColdStop } from '../migrate/cold-stop.js';
 import { openHost } from '../migrate/context.js';
@@ -33,7 +33,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const done = await runColdStop(ports, { name: m.value.name, target: m.value.peer, reason, operationId, shutdownWaitMs: seconds * 1000 }, say);
   if (!done.ok) return fail(done.error, io, json);
   const p = done.value.plan;
-  if (json) io.stdout(`${JSON.stringify({ ok: true, domu: p.name, from: p.from, to: p.to, operationId, message: done.value.message })}\n`);
+  if (json) io.stdout(jsonLine({ ok: true, domu: p.name, from: p.from, to: p.to, operationId, message: done.value.message }));
   else io.stdout(`${printable(done.value.message)}\nNext, on ${p.to}: xenherd-agent move-start ${p.name} --from ${p.from} --operation-id ${operationId}\n`);
   return 0;
 }

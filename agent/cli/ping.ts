@@ -4,7 +4,7 @@ import { hostNameProblem } from '../../shared/names.js';
 import { openHost } from '../migrate/context.js';
 import { askPing } from '../migrate/peer-requests.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';
-import { printable } from '../../shared/text/printable.js';
+import { jsonLine, printable } from '../../shared/text/printable.js';
 import { fail, parseCommon } from './common.js';
 import { AGENT_COMMAND_HELP } from './help.js';
 
@@ -22,7 +22,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const r = await askPing(processMigrationPorts(ctx.value), peer);
   if ('code' in r) return fail(r, io, json);
   const pong = `PONG from ${r.host} ...`;
-  if (json) io.stdout(`${JSON.stringify({ ok: true, ping, pong })}\n`);
+  if (json) io.stdout(jsonLine({ ok: true, ping, pong }));
   else io.stdout(`${printable(pong)}\nSuccess.\n`);
   return 0;
 }

@@ -18,6 +18,7 @@ import { fail, parseCommon } from './common.js';
 import { AGENT_COMMAND_HELP } from './help.js';
 import { domuCaseHint } from '../../shared/domu-case-hint.js';
 import { standbyHere } from './standby-here.js';
+import { jsonLine } from '../../shared/text/printable.js';
 
 /**
  * Whether NAME means anything on this host: homed here, in the ledger, running here, or with a
@@ -80,13 +81,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (v === null) return fail({ code: 'XH_ERR_INTERNAL', message: 'the ledger store did not run the change' }, io, json);
     if (v.kind === 'refused') return fail({ code: 'XH_ERR_REFUSED', message: v.why }, io, json);
     if (v.kind === 'nothing') {
-      if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, changed: false, message: v.why })}\n`);
+      if (json) io.stdout(jsonLine({ ok: true, domu: name, changed: false, message: v.why }));
       else io.stdout(`${v.why}\n`);
       return 0;
     }
     await processMigrationPorts(c).nudge(`reconcile of ${name} (operation ${operationId})`);
     const what = v.mismatch?.kind ?? 'unsettled';
-    if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, changed: true, mismatch: v.mismatch?.kind ?? null, settled: v.settled, message: v.says, operationId })}\n`);
+    if (json) io.stdout(jsonLine({ ok: true, domu: name, changed: true, mismatch: v.mismatch?.kind ?? null, settled: v.settled, message: v.says, operationId }));
     else io.stdout(`${c.host}: ${what}: ${v.says} (${v.mismatch ? `${c.toolstack.kind} list confirms; ` : ''}operation ${operationId})\n`);
     return 0;
   } finally {

@@ -1,7 +1,7 @@
 import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
-import { printable } from '../../shared/text/printable.js';
+import { jsonLine, printable } from '../../shared/text/printable.js';
 import { planReverse } from '../decide/migration-plan.js';
 import { refusalOf } from '../decide/preflight.js';
 import { openHost } from '../migrate/context.js';
@@ -31,7 +31,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const checked = pf && pf.do === 'preflight' ? await runPreflight(ports, name, pf.checks) : null;
     if (checked && 'code' in checked) return fail(checked, io, json);
     const refusal = checked ? refusalOf(checked.verdicts) : null;
-    if (json) io.stdout(`${JSON.stringify({ ok: refusal === null, dryRun: true, plan: plan.value, preflight: checked?.verdicts ?? [], refusal })}\n`);
+    if (json) io.stdout(jsonLine({ ok: refusal === null, dryRun: true, plan: plan.value, preflight: checked?.verdicts ?? [], refusal }));
     else io.stdout(renderPlan(plan.value, checked?.verdicts ?? []));
     return refusal ? fail(refusal, io, false) : 0;
   }
@@ -41,7 +41,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const p = plan.value;
   const r = done.value.peerResult;
   for (const w of done.value.warnings) io.stderr(`${BIN}: warning: ${printable(w)}\n`);
-  if (json) io.stdout(`${JSON.stringify({ ok: true, domu: name, from: p.from, to: p.to, message: r?.message ?? '', warnings: done.value.warnings })}\n`);
+  if (json) io.stdout(jsonLine({ ok: true, domu: name, from: p.from, to: p.to, message: r?.message ?? '', warnings: done.value.warnings }));
   else {
     const peerSaid = r ? `ok ${r.message}${r.operationId ? ` (operation ${r.operationId})` : ''}` : '(no result line)';
     io.stdout(`${printable(`${p.from}: ${peerSaid}`)}\n${printable(done.value.message)}\nSuccess.\n`);

@@ -2,7 +2,7 @@ import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import type { XhError } from '../../shared/errors.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
-import { printable } from '../../shared/text/printable.js';
+import { jsonLine, printable } from '../../shared/text/printable.js';
 import { reconcile, type LedgerMismatch } from '../state/ledger.js';
 import { openHost } from '../migrate/context.js';
 import { homedHere, homeHere } from '../decide/home-claim.js';
@@ -132,7 +132,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const firstProblem = problems[0];
   const code = unsettled.length > 0 ? exitOf('XH_ERR_MIGRATION_UNKNOWN') : mismatches.length > 0 ? exitOf('XH_ERR_LEDGER_MISMATCH') : firstProblem !== undefined ? exitOf(firstProblem.code) : 0;
   if (a.value.json) {
-    io.stdout(`${JSON.stringify({ ok: code === 0, host: c.host, ledgerSeq: ledger.value.seq, domus: shown, mismatches, unsettled, problems }, null, 2)}\n`);
+    io.stdout(jsonLine({ ok: code === 0, host: c.host, ledgerSeq: ledger.value.seq, domus: shown, mismatches, unsettled, problems }, 2));
   } else {
     // names and states come from xl list, homes from other Dom0s' files: nothing may steer the terminal
     const say = (line: string): void => io.stdout(`${printable(line)}\n`);

@@ -6,7 +6,7 @@ import type { Result } from '../../shared/result.js';
 import { err, ok } from '../../shared/result.js';
 import { CtlClient } from './client.js';
 import { loadCtlConfig, type CtlConfig } from './config.js';
-import { printable } from '../../shared/text/printable.js';
+import { jsonLine, printable } from '../../shared/text/printable.js';
 
 /** What xenherdctl's composition root gives its commands. */
 export interface CtlHooks {
@@ -25,7 +25,7 @@ export const BIN = 'xenherdctl';
 
 /** A typed error on stderr (or as JSON on stdout with --json); returns its exit code. */
 export function fail(e: XhError, io: CliIo, json: boolean): number {
-  if (json) io.stdout(`${JSON.stringify({ error: e })}\n`);
+  if (json) io.stdout(jsonLine({ error: e }));
   io.stderr(`${BIN}: ${e.code}: ${printable(e.message)}\n`);
   return exitCodeFor(e.code);
 }

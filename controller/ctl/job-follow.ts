@@ -3,7 +3,7 @@ import { exitCodeFor, type XhError } from '../../shared/errors.js';
 import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { CancelAnswerSchema } from '../../shared/protocol/ctl-cancel.js';
 import { JobEventReadSchema, type JobEndAsRead, type JobEventAsRead } from '../../shared/protocol/ctl-jobs-read.js';
-import { printable } from '../../shared/text/printable.js';
+import { jsonLine, printable } from '../../shared/text/printable.js';
 import type { CtlClient, EventStream } from './client.js';
 import { BIN, type CtlHooks } from './context.js';
 import { FollowDeadline } from './follow-deadline.js';
@@ -41,7 +41,7 @@ export const exitForEnd = (end: JobEndAsRead): number => (end.ok ? 0 : end.code 
 
 /** An error of an orchestration command: on stderr (and as JSON with --json), with its exit code. */
 export function failJob(e: XhError, io: CliIo, json: boolean): number {
-  if (json) io.stdout(`${JSON.stringify({ error: e })}\n`);
+  if (json) io.stdout(jsonLine({ error: e }));
   io.stderr(`${BIN}: ${e.code}: ${printable(e.message)}\n`);
   return exitFor(e);
 }
@@ -157,7 +157,7 @@ export async function followJob(client: CtlClient, io: CliIo, hooks: CtlHooks, r
           attachedTo = e.attached ? e : null;
           if (stopAsked) named(e);
         }
-        if (json) io.stdout(`${JSON.stringify(e)}\n`);
+        if (json) io.stdout(jsonLine(e));
         else view?.event(e);
         reboots.event(e);
         deadline.event(e);

@@ -3,7 +3,7 @@ import type { CliIo } from '../../shared/cli/io.js';
 import { exitCodeFor, type XhError } from '../../shared/errors.js';
 import { CancelAnswerSchema, type CancelAnswer } from '../../shared/protocol/ctl-cancel.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { printable } from '../../shared/text/printable.js';
+import { jsonLine, printable } from '../../shared/text/printable.js';
 import { BIN } from './context.js';
 import type { SetMember } from './controller-set.js';
 import { JobsAnswerReadSchema, JobsListingSchema, listingOf, type JobsListing } from './jobs-answer.js';
@@ -47,7 +47,7 @@ export async function jobsOfEach(set: readonly SetMember[], io: CliIo, json: boo
       return { controller: m.label, role: m.role, listing, error };
     }),
   };
-  if (json) io.stdout(`${JSON.stringify(out)}\n`);
+  if (json) io.stdout(jsonLine(out));
   else {
     io.stdout(
       out.controllers

@@ -1,7 +1,7 @@
 import type { XhError } from '../../shared/errors.js';
 import { CHECK_EXIT } from '../../shared/protocol/ctl-check-values.js';
 import type { CheckAnswer, CheckStatus, Perfdatum } from '../../shared/protocol/ctl-check.js';
-import { printable } from '../../shared/text/printable.js';
+import { jsonLine, printable } from '../../shared/text/printable.js';
 import { utcMinuteText } from '../../shared/text/utc-time.js';
 import type { CertificateTimeFault } from './trusted-chain.js';
 import { longOutput } from './check-long-output.js';
@@ -45,7 +45,7 @@ export function renderCheck(a: CheckAnswer): PluginOutput {
 /** The controller could not be asked (or answered nonsense), or the command line is wrong: UNKNOWN, exit 3, whatever the error (but certificateTimeOutput's). */
 export function unknownOutput(e: XhError, json: boolean): PluginOutput {
   const summary = `${e.code}: ${e.message.split('\n')[0] ?? ''}`;
-  const text = json ? `${JSON.stringify({ status: 'UNKNOWN', summary, details: [], perfdata: [], error: e })}\n` : `${statusLine('UNKNOWN', summary, [])}\n`;
+  const text = json ? jsonLine({ status: 'UNKNOWN', summary, details: [], perfdata: [], error: e }) : `${statusLine('UNKNOWN', summary, [])}\n`;
   return { text, exitCode: CHECK_EXIT.UNKNOWN };
 }
 
@@ -59,7 +59,7 @@ export function certificateTimeOutput(e: XhError, f: CertificateTimeFault, json:
   const which = f.leaf ? 'controller certificate' : "CA of the controller's certificate";
   const summary = `${which} ${f.fault === 'expired' ? 'expired on' : 'not valid before'} ${utcMinuteText(f.at)}`;
   const detail = { status: 'CRITICAL' as const, text: `${e.code}: ${e.message.split('\n')[0] ?? ''}` };
-  const text = json ? `${JSON.stringify({ status: 'CRITICAL', summary, details: [detail], perfdata: [], error: e })}\n` : `${statusLine('CRITICAL', summary, [])}\nCRITICAL: ${pluginText(detail.text)}\n`;
+  const text = json ? jsonLine({ status: 'CRITICAL', summary, details: [detail], perfdata: [], error: e }) : `${statusLine('CRITICAL', summary, [])}\nCRITICAL: ${pluginText(detail.text)}\n`;
   return { text, exitCode: CHECK_EXIT.CRITICAL };
 }
 

@@ -40,6 +40,9 @@ export function printableDeep<T>(v: T): T {
  */
 export const jsonTextEscaped = (json: string): string => json.replace(UNSAFE_IN_JSON, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
 
+/** VALUE as one line of a --json answer (INDENT: pretty, as some commands print it), escaped as jsonTextEscaped says. */
+export const jsonLine = (value: unknown, indent?: number): string => `${jsonTextEscaped(JSON.stringify(value, null, indent))}\n`;
+
 /** Several lines, each made printable (the newlines between them kept). */
 export const printableLines = (text: string): string => text.split('\n').map(printable).join('\n');
 

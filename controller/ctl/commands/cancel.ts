@@ -1,6 +1,6 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { CancelAnswerSchema, CancelRequestSchema, type CancelAnswer } from '../../../shared/protocol/ctl-cancel.js';
-import { printable } from '../../../shared/text/printable.js';
+import { jsonLine, printable } from '../../../shared/text/printable.js';
 import { stoppingAlreadyWords } from '../../../shared/text/cancel-words.js';
 import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { controllerSet } from '../controller-set.js';
@@ -20,7 +20,7 @@ export async function cancel(argv: readonly string[], io: CliIo, hooks: CtlHooks
   const { args, json, client, config } = inv.value;
   const jobId = args.positionals[0] as string;
   const said = (a: CancelAnswer, where: string): number => {
-    if (json) io.stdout(`${JSON.stringify(a)}\n`);
+    if (json) io.stdout(jsonLine(a));
     else if (a.already !== undefined) io.stdout(`${printable(stoppingAlreadyWords(a.jobId, a.already))}${where}\n`);
     else io.stdout(`${printable(a.jobId)} stops${where}: no new moves; ${a.inFlight} running move(s) finish, and whoever follows it sees its end\n`);
     return 0;

@@ -5,6 +5,7 @@ import { begin, wantsJson, type CtlHooks } from '../context.js';
 import { CHECK_USAGE } from '../help/check.js';
 import { certificateTimeOutput, renderCheck, unknownOutput, withControllerNote, type PluginOutput } from '../nagios-output.js';
 import { askedThresholds, CHECK_OPTIONS, thresholdsOf } from './check-thresholds.js';
+import { jsonLine } from '../../../shared/text/printable.js';
 
 async function verdict(argv: readonly string[], io: CliIo, hooks: CtlHooks, json: boolean): Promise<PluginOutput> {
   // Nothing on stderr, not even a warning (ctl.json readable by others): Icinga 2 and mod_gearman
@@ -24,7 +25,7 @@ async function verdict(argv: readonly string[], io: CliIo, hooks: CtlHooks, json
   // stderr is no place for the choice's note here (above): it goes into the verdict
   const note = (await inv.value.client.chosen())?.note ?? null;
   const answer = note === null ? r.value : withControllerNote(r.value, note);
-  return json ? { text: `${JSON.stringify(answer)}\n`, exitCode: renderCheck(answer).exitCode } : renderCheck(answer);
+  return json ? { text: jsonLine(answer), exitCode: renderCheck(answer).exitCode } : renderCheck(answer);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { hostNameProblem } from '../../../shared/names.js';
-import { printable } from '../../../shared/text/printable.js';
+import { jsonLine, printable } from '../../../shared/text/printable.js';
 import { MAX_JOB_HOSTS, type PlanRequest } from '../../../shared/protocol/ctl-jobs.js';
 import { PlanReadSchema } from '../../../shared/protocol/ctl-jobs-read.js';
 import { PLAN_TIMEOUT_MS, type CtlClient } from '../client.js';
@@ -15,7 +15,7 @@ import { planComplete, planText } from '../plan-table.js';
 export async function showPlan(client: CtlClient, io: CliIo, req: PlanRequest, json: boolean): Promise<number> {
   const r = await client.post('/plan', req, PlanReadSchema, PLAN_TIMEOUT_MS);
   if (!r.ok) return failJob(r.error, io, json);
-  io.stdout(json ? `${JSON.stringify(r.value)}\n` : planText(r.value));
+  io.stdout(json ? jsonLine(r.value) : planText(r.value));
   return planComplete(r.value) ? 0 : EXIT_NOT_DONE;
 }
 

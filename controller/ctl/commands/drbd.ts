@@ -4,6 +4,7 @@ import { DrbdAnswerSchema } from '../../../shared/protocol/ctl-drbd.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { drbdJson, drbdTable, mergeDrbd, type DrbdAsked } from '../drbd-lines.js';
 import { DRBD_USAGE } from '../help/drbd.js';
+import { jsonLine } from '../../../shared/text/printable.js';
 
 /** How many patterns are asked at once, as `where` does: `drbd $(cat list)` must not open hundreds of connections. */
 const AT_ONCE = 8;
@@ -36,7 +37,7 @@ export async function drbd(argv: readonly string[], io: CliIo, hooks: CtlHooks):
     }
   }
   const { resources, unmatched } = mergeDrbd(asked);
-  if (json) io.stdout(`${JSON.stringify(drbdJson(asked))}\n`);
+  if (json) io.stdout(jsonLine(drbdJson(asked)));
   else if (resources.length > 0) io.stdout(drbdTable(resources));
   else if (patterns[0] === null) io.stderr('xenherdctl: no Dom0 reports a DRBD resource\n');
   let code = resources.some((r) => !r.ok) ? DRBD_DEGRADED_EXIT : 0;

@@ -1,6 +1,6 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { isRollOperation, rollAgainWords } from '../../../shared/roll-mark.js';
-import { printable } from '../../../shared/text/printable.js';
+import { jsonLine, printable } from '../../../shared/text/printable.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { formatAge, formatSince, table } from '../format.js';
 import { JOBS_USAGE } from '../help/jobs.js';
@@ -84,6 +84,6 @@ export async function jobs(argv: readonly string[], io: CliIo, hooks: CtlHooks):
   const r = await inv.value.client.get('/jobs', JobsAnswerReadSchema);
   if (!r.ok) return fail(r.error, io, inv.value.json);
   const listing = JobsListingSchema.parse(listingOf(r.value));
-  io.stdout(inv.value.json ? `${JSON.stringify(listing)}\n` : jobsText(listing));
+  io.stdout(inv.value.json ? jsonLine(listing) : jobsText(listing));
   return 0;
 }

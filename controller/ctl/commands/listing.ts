@@ -1,7 +1,7 @@
 import type { CliIo } from '../../../shared/cli/io.js';
 import { hostNameProblem } from '../../../shared/names.js';
 import { DomainsAnswerSchema, HostsAnswerSchema, StatusAnswerSchema, type HostView, type HostsAnswer } from '../../../shared/protocol/ctl-api.js';
-import { printable } from '../../../shared/text/printable.js';
+import { jsonLine, printable } from '../../../shared/text/printable.js';
 import { unheardSinceStart, unreportedNote } from '../where-line.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { DOMAINS_USAGE, HOSTS_USAGE, STATUS_USAGE } from '../help/listing.js';
@@ -14,7 +14,7 @@ export async function hosts(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   if (!inv.ok) return fail(inv.error, io, wantsJson(argv));
   const r = await inv.value.client.get('/hosts', HostsAnswerSchema);
   if (!r.ok) return fail(r.error, io, inv.value.json);
-  if (inv.value.json) io.stdout(`${JSON.stringify(r.value)}\n`);
+  if (inv.value.json) io.stdout(jsonLine(r.value));
   else io.stdout(r.value.hosts.length === 0 ? 'no Dom0 has reported to the controller yet (xenherd-controller enroll HOST)\n' : `${hostsTable(r.value.hosts)}${unheardLines(r.value)}`);
   return 0;
 }
@@ -38,7 +38,7 @@ export async function domains(argv: readonly string[], io: CliIo, hooks: CtlHook
   if (host !== undefined) inv.value.client.needs([host]);
   const r = await inv.value.client.get(host === undefined ? '/domains' : `/domains?host=${encodeURIComponent(host)}`, DomainsAnswerSchema);
   if (!r.ok) return fail(r.error, io, inv.value.json);
-  if (inv.value.json) io.stdout(`${JSON.stringify(r.value)}\n`);
+  if (inv.value.json) io.stdout(jsonLine(r.value));
   else io.stdout(r.value.domains.length === 0 ? 'no domains reported\n' : domainsTable(r.value.domains, r.value.at));
   // as where does: a whole-fleet list missing the domains of Dom0s not heard from says so
   const unreported = r.value.unreported ?? [];
@@ -64,7 +64,7 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
   const r = await inv.value.client.get('/status', StatusAnswerSchema);
   if (!r.ok) return fail(r.error, io, inv.value.json);
   if (inv.value.json) {
-    io.stdout(`${JSON.stringify(r.value)}\n`);
+    io.stdout(jsonLine(r.value));
     return 0;
   }
   const s = r.value.summary;

@@ -8,7 +8,7 @@ import type { CtlClient, EventStream } from '../client.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { domuNameProblem } from '../domu-name.js';
 import { MIGRATE_USAGE, REVERSE_USAGE } from '../help/migrate.js';
-import { printable } from '../../../shared/text/printable.js';
+import { jsonLine, printable } from '../../../shared/text/printable.js';
 
 type CommandResult = Extract<CommandEvent, { type: 'result' }>;
 /** POST /v1/commands streams these, `result` last; each is a progress line or a result, far below 64 KiB. */
@@ -66,7 +66,7 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
       // the result is printed below, once
       if (e.type === 'result') return;
       if (e.type === 'accepted') accepted = true;
-      if (json) io.stdout(`${JSON.stringify(e)}\n`);
+      if (json) io.stdout(jsonLine(e));
       else if (e.type === 'accepted') io.stdout(`${op} ${name}: sent to the agent of ${printable(e.host)} (operation ${printable(e.operationId)})\n`);
       else if (e.type === 'progress') io.stdout(`${printable(e.line)}\n`);
     },
@@ -82,11 +82,11 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
   const home =
     refused !== 'XH_ERR_REFUSED' ? null : op === 'reverse' ? await alreadyHome(client, name, () => hooks.clock.now()) : target === undefined ? null : await alreadyOn(client, name, target);
   if (home !== null) {
-    io.stdout(json ? `${JSON.stringify({ type: 'result', ok: true, code: null, message: home, detail: null })}\n` : `${printable(home)}\n`);
+    io.stdout(json ? jsonLine({ type: 'result', ok: true, code: null, message: home, detail: null }) : `${printable(home)}\n`);
     return 0;
   }
   if (!r.ok) return notFound(r.error, name, client, io, json);
-  if (json) io.stdout(`${JSON.stringify(r.value)}\n`);
+  if (json) io.stdout(jsonLine(r.value));
   if (r.value.ok) {
     if (!json) io.stdout(`${printable(r.value.message)}\n`);
     return 0;

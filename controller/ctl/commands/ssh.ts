@@ -5,7 +5,7 @@ import { notKnownYet } from '../not-known-yet.js';
 import { caseHint } from '../case-hint.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { domuNameProblem } from '../domu-name.js';
-import { printable } from '../../../shared/text/printable.js';
+import { jsonLine, printable } from '../../../shared/text/printable.js';
 import { SSH_USAGE } from '../help/ssh.js';
 import { dom0Of, isStale } from '../where-line.js';
 
@@ -50,7 +50,7 @@ export async function ssh(argv: readonly string[], io: CliIo, hooks: CtlHooks): 
   if (stale) io.stderr(`xenherdctl: warning: ${name} on ${host} is a stale answer (host unreachable or unheard for more than 30 s)\n`);
   const args = [`root@${host}`, ...cmd];
   if (json) {
-    io.stdout(`${JSON.stringify({ name, host, stale, argv: ['ssh', ...args] })}\n`);
+    io.stdout(jsonLine({ name, host, stale, argv: ['ssh', ...args] }));
     return 0;
   }
   return hooks.execSsh(args);

@@ -9,7 +9,7 @@ import { hostHint } from '../host-hint.js';
 import type { CtlClient } from '../client.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { table } from '../format.js';
-import { printable } from '../../../shared/text/printable.js';
+import { jsonLine, printable } from '../../../shared/text/printable.js';
 import { WHERE_USAGE } from '../help/where.js';
 import { dom0Of, isStale, mayRunNote, notInFleetReason, staleReason, staleWarning, unreportedNote, WHERE_PAD_UP_TO, whereColumns } from '../where-line.js';
 
@@ -36,7 +36,7 @@ export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   const w = mergeAnswers(asked);
   const { matches, unreported, notListing } = w;
   const quiet = args.options['quiet'] === true;
-  if (json) io.stdout(`${JSON.stringify(whereJson(w))}\n`);
+  if (json) io.stdout(jsonLine(whereJson(w)));
   // a glob's answer lacks what runs on hosts not heard from yet: said once, unless a refusal below says it
   const globNote = patterns.some(isGlob) && unreported.length > 0 && w.unmatched.length === 0;
   if (quiet) {

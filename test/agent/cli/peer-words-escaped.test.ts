@@ -26,7 +26,7 @@ afterEach(async () => fleet?.stop());
 
 const HOSTILE = 'no\u001b]0;owned\u0007\u001b[2J\u001b[Hall fine\u202e';
 
-async function reverseErrorLine(answer: PeerAnswer): Promise<{ code: number; stderr: string; stdout: string }> {
+async function reverseErrorLine(answer: PeerAnswer, json = false): Promise<{ code: number; stderr: string; stdout: string }> {
   fleet = await awayOnXen2();
   const p = simMigrationPorts({ sim: fleet.sim }, 'xen1');
   const ask: MigrationPorts['peer']['ask'] = async (peer, command, onLine) => (command === 'migrate2 web1' ? ok(answer) : p.peer.ask(peer, command, onLine));
@@ -39,7 +39,7 @@ async function reverseErrorLine(answer: PeerAnswer): Promise<{ code: number; std
   if (done.ok) throw new Error('the reverse was expected to fail');
   let stderr = '';
   let stdout = '';
-  const code = fail(done.error, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} }, false);
+  const code = fail(done.error, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} }, json);
   return { code, stderr, stdout };
 }
 
@@ -49,6 +49,13 @@ describe("a peer's words in an agent command's error line", () => {
     expect(r.code).toBe(77);
     expect(r.stderr).toBe('xenherd-agent: XH_ERR_REFUSED: xen2 did not migrate web1 back: no\\x1b]0;owned\\x07\\x1b[2J\\x1b[Hall fine\\u{202e}; web1 is not here, the ledger is unchanged\n');
     expect(r.stderr.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+  });
+
+  it('with --json: the answer on stdout has them as JSON escapes, and parses to what the peer said', async () => {
+    const r = await reverseErrorLine({ exitCode: 77, lines: [peerRefusal('XH_ERR_REFUSED', HOSTILE)], stderr: '' }, true);
+    expect(r.stdout).not.toMatch(/[\u007f-\u009f\u202e]/);
+    expect(r.stdout).toContain('\\u202e');
+    expect(JSON.parse(r.stdout)).toEqual({ ok: false, code: 'XH_ERR_REFUSED', message: `xen2 did not migrate web1 back: ${HOSTILE}; web1 is not here, the ledger is unchanged` });
   });
 
   it('the last line of its stderr, when it gave no answer: likewise', async () => {
