@@ -9,6 +9,7 @@ import { redactTokens } from '../../shared/text/redact-token.js';
 import { parseControllerConfig } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { DEFAULT_CONFIG_PATH } from './hooks.js';
+import { printableLines } from '../../shared/text/printable.js';
 export { shellWord } from '../../shared/text/shell-word.js';
 
 export const BIN = 'xenherd-controller';
@@ -21,7 +22,8 @@ export const BIN = 'xenherd-controller';
 export function fail(e: XhError, io: CliIo, json = false): number {
   // an argument echoed back may be a token pasted in the wrong place: its secret never reaches the terminal
   if (json) io.stdout(`${redactTokens(JSON.stringify({ error: e }))}\n`);
-  io.stderr(`${BIN}: ${e.code}: ${redactTokens(e.message)}\n`);
+  // it may also quote what a hand edit put in a file (a key of tokens.json) or argv: escaped, as the agent's error lines are
+  io.stderr(`${BIN}: ${e.code}: ${printableLines(redactTokens(e.message))}\n`);
   return exitCodeFor(e.code);
 }
 

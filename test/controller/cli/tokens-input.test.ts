@@ -26,6 +26,18 @@ const operator = (argv: string[]) => capture(operatorCommand(testHooks()).run, a
 const works = (store: TokenStore, token: string): boolean => authenticate(store, `Bearer ${token}`).ok;
 
 describe('xenherd-controller enroll', () => {
+  it('names a key a hand edit put in tokens.json with what could steer the terminal escaped', async () => {
+    const c = await made();
+    const file = join(c.dir, 'state', 'tokens.json');
+    const key = 'operators\u202e\u009b2J\u001b]0;x\u0007';
+    writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(file, 'utf8')) as object), [key]: {} }));
+    const r = await enroll(['xen1', '--config', c.config]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain('unknown key "operators\\u{202e}\\x9b2J\\x1b]0;x\\x07"');
+    expect(r.stderr.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+  });
+
+
   it.each(['xen..1', 'xen1.', '.xen1', 'xen1-', 'xen-.example.org', 'xen_1', 'xen 1'])('refuses the host name %j, naming it and what a host name is', async (host) => {
     const c = await made();
     const r = await enroll([host, '--config', c.config]);
