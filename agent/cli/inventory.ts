@@ -11,7 +11,7 @@ import { hostFiles } from '../host/files.js';
 import { collectInventory } from '../inventory/collect.js';
 import { renderInventoryText } from '../inventory/render-text.js';
 import { AGENT_COMMAND_HELP } from './help.js';
-import { jsonLine } from '../../shared/text/printable.js';
+import { jsonLine, printableLines } from '../../shared/text/printable.js';
 
 const BIN = 'xenherd-agent';
 
@@ -58,7 +58,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   io.stdout(opts.data.json ? jsonLine(inv, 2) : renderInventoryText(inv));
   // Problems are in the output too; stderr repeats them for a person and the exit code says
   // "this read is incomplete" so a script does not act on it.
-  for (const p of inv.problems) io.stderr(`${BIN}: ${p.code}: ${p.source}: ${p.message}\n`);
+  // a guarded file's name is whatever bytes readdir gives, and a tool's error quotes its output
+  for (const p of inv.problems) io.stderr(`${BIN}: ${p.code}: ${printableLines(`${p.source}: ${p.message}`)}\n`);
   const first = inv.problems[0];
   return first === undefined ? 0 : exitCodeFor(first.code);
 }

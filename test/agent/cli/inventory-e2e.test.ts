@@ -165,6 +165,15 @@ describe('xenherd-agent inventory --json on a fake Dom0', () => {
     expect(inv.guarded[0]?.error).toMatch(/broken\.cfg.*:\d+/);
   });
 
+  it("names a broken guarded config on stderr with what its file name could do to the terminal escaped", () => {
+    // readdir gives any bytes a file name holds; the problem line named the file as it came
+    const spec = rebootedHost('xl/list-4.17-gen-long-names.txt');
+    const r = inventory({ ...spec, files: { ...spec.files, '/etc/xen/drbd-auto/x\u001b]0;owned\u0007\u202e.cfg': body('domu-config/broken-unclosed-list.cfg') } });
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain('x\\x1b]0;owned\\x07\\u{202e}.cfg');
+    expect(r.stderr.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+  });
+
   it('prints a table a person can read', () => {
     const r = inventory(rebootedHost('xl/list-4.17-gen-incoming.txt'), []);
     expect(r.stdout).toContain('web1--incoming');
