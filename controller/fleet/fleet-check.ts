@@ -17,6 +17,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { certificatePerfdatum, certificateProblem, type ServerCertificate } from './server-certificate.js';
 import { heldByMaintenance } from './held-by-maintenance.js';
+import { downGuarded } from './down-guarded.js';
 import { unseenOnlyUnreported } from './unseen-places.js';
 import { problemSummary, ranked } from './check-summary.js';
 import { viewsNotCurrent } from './view-not-current.js';
@@ -49,8 +50,8 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   // within the start-up grace a domU not seen running only for want of Dom0s still reconnecting is theirs to say: one WARNING
   const silence = enrolledSilence(index, fresh, enrolment);
   const waiting = silence.some((p) => p.kind === 'hosts-not-reported');
-  const awaited = (p: CheckProblem): boolean => waiting && p.status === 'WARNING' && (p.kind === 'start-deferred' || p.kind === 'down-in-maintenance') && unseenOnlyUnreported(index, p.subject, fresh);
-  const perDomu = [...deferred.problems, ...heldByMaintenance(index, fresh, t, jobHosts)];
+  const awaited = (p: CheckProblem): boolean => waiting && p.status === 'WARNING' && (p.kind === 'start-deferred' || p.kind === 'down-in-maintenance' || p.kind === 'down-guarded') && unseenOnlyUnreported(index, p.subject, fresh);
+  const perDomu = [...deferred.problems, ...heldByMaintenance(index, fresh, t, jobHosts), ...downGuarded(index, fresh, jobHosts)];
   const unseen = perDomu.filter(awaited);
   // the controller's own certificate first: when it goes, every link goes
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);

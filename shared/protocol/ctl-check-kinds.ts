@@ -9,7 +9,8 @@
  * (a split brain in the making: a pager must show it whatever else is wrong), then a Dom0 whose
  * agent reports a domU it holds nothing of (misconfigured or compromised), then the hosts nobody
  * hears from, and those heard from that cannot list their domains, then a domU whose guest crashed
- * (down, its domain kept), then the rest.
+ * (down, its domain kept) and a guarded one that stopped with nobody of the fleet asking (down, its
+ * domain gone), then the rest.
  */
 export const CHECK_KINDS = [
   'controller-certificate',
@@ -25,6 +26,7 @@ export const CHECK_KINDS = [
   'reports-elsewhere',
   'view-not-current',
   'domu-crashed',
+  'down-guarded',
   'down-ledger-says-away',
   'home-claimed-twice',
   'ledger-away-not-there',
@@ -72,6 +74,7 @@ export const CHECK_KIND_WORDS: Readonly<Record<CheckKind, KindWords | null>> = {
   'reports-elsewhere': { one: 'host reporting to another controller', many: 'hosts reporting to another controller', listedBy: HOSTS },
   'view-not-current': { one: 'host not listing its domains', many: 'hosts not listing their domains', listedBy: HOSTS },
   'domu-crashed': { one: 'domU crashed', many: 'domUs crashed', listedBy: CHECK_JSON },
+  'down-guarded': { one: 'guarded domU down', many: 'guarded domUs down', listedBy: CHECK_JSON },
   'home-claimed-twice': { one: 'domU claimed as home twice', many: 'domUs claimed as home twice', listedBy: STATUS },
   'ledger-away-not-there': { one: "domU not where its home's ledger says", many: "domUs not where their homes' ledgers say", listedBy: STATUS },
   'away-unrecorded': { one: 'domU away with no ledger record', many: 'domUs away with no ledger record', listedBy: STATUS },

@@ -1,0 +1,71 @@
+import { renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DOWN_GUARDED_SETTLE_MS } from '../../controller/fleet/down-guarded.js';
+import { renderCheck } from '../../controller/ctl/nagios-output.js';
+import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../shared/protocol/ctl-check.js';
+import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+
+// A guarded domU whose domain goes on its Dom0 with nobody of the fleet asking (here `xl destroy`,
+// as a guest crash under on_crash="destroy" leaves it): xen1's agent skips it from then on
+// (handled-this-boot), and check stayed OK, status and where saying only "not running". Real agent
+// cores and a controller core in this process, on the simulator's clock.
+const FLEET = `
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
+domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
+`;
+
+let fleet: Fleet | undefined;
+afterEach(async () => fleet?.stop());
+
+async function online(): Promise<Fleet> {
+  const f = (fleet = await startFleet(FLEET, { controller: true }));
+  for (const h of ['xen1', 'xen2']) f.startAgent(h);
+  const core = f.controller!.core;
+  await f.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
+  return f;
+}
+
+const check = (f: Fleet): CheckAnswer => CheckAnswerSchema.parse(f.controller!.core.monitor.check(DEFAULT_CHECK_THRESHOLDS));
+const downLine = (f: Fleet): string | undefined => check(f).details.find((d) => d.kind === 'down-guarded')?.text;
+
+async function destroyed(f: Fleet): Promise<void> {
+  expect((await f.sim.run('xen1', 'xl', ['destroy', 'web1'])).exitCode).toBe(0);
+  await f.until(() => {
+    const w = f.controller!.core.where('web1');
+    return w.ok && w.value.matches[0]?.places.length === 0 && w.value.matches[0]?.autostart[0]?.reason === 'handled-this-boot';
+  }, 'xen1 skipping web1, running nowhere');
+}
+
+describe('a guarded domU destroyed on its Dom0, nobody of the fleet asking', () => {
+  it('check: OK within the settle, then CRITICAL (exit 2) naming it, as status\'s verdict does; started again, it clears', async () => {
+    const f = await online();
+    expect(check(f).status).toBe('OK');
+    await destroyed(f);
+    expect(check(f).status).toBe('OK');
+    await f.until(() => check(f).status === 'CRITICAL', 'CRITICAL', DOWN_GUARDED_SETTLE_MS + 10_000);
+    expect(renderCheck(check(f)).exitCode).toBe(2);
+    expect(check(f).summary).toBe('web1 down, stopped on xen1');
+    expect(downLine(f)).toMatch(/^web1: guarded, and running nowhere: xen1's autostart ran it this boot and has seen it stopped since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(\d+ s ago\), so it starts it no more \(skip handled-this-boot\); /);
+    expect(f.controller!.core.status().verdict).toMatchObject({ status: 'CRITICAL', summary: 'web1 down, stopped on xen1' });
+    // minutes later it still stands: nothing brings it back
+    await f.advance(10 * 60_000);
+    expect(downLine(f)).toContain('(11 min ago)');
+    // the operator starts it again, as the line says
+    const forced = await f.agent('xen1').control({ op: 'force', name: 'web1', reason: 'guest crashed', operator: null });
+    expect(forced).toMatchObject({ ok: true });
+    await f.until(() => runsOn(f.sim, 'web1').includes('xen1') && check(f).status === 'OK', 'web1 running again, check OK');
+  });
+
+  it('stopped on purpose: its config moved out of the guarded dir and autostart reloaded clears it', async () => {
+    const f = await online();
+    await destroyed(f);
+    await f.until(() => downLine(f) !== undefined, 'down-guarded', DOWN_GUARDED_SETTLE_MS + 10_000);
+    const dir = join(f.sim.hostRoot('xen1'), 'etc/xen');
+    renameSync(join(dir, 'drbd-auto/web1.cfg'), join(dir, 'web1.cfg'));
+    expect(await f.agent('xen1').control({ op: 'reload' })).toMatchObject({ ok: true });
+    await f.until(() => check(f).status === 'OK', 'OK once web1 is no longer guarded');
+  });
+});
