@@ -74,10 +74,29 @@ function alarmState(m: WhereMatch, now: number, notListing: readonly NotListing[
 /** A domU no host reports: a host that cannot list its domains may run it, which is not "not running". */
 const nowhereState = (m: WhereMatch, notListing: readonly NotListing[]): string => (mayRunOn(m, notListing).some((h) => h.view !== 'behind') ? 'unknown' : 'not running');
 
-function stateOf(m: WhereMatch, now: number, notListing: readonly NotListing[]): string {
+/**
+ * A domU running nowhere that every Dom0 guarding it skips as handled-this-boot: its autostart ran
+ * it this boot, and it went with nobody of the fleet asking (a crash under on_crash="destroy",
+ * `xl destroy`; check's down-guarded). "down", dated by the oldest of those agents' decisions (an
+ * agent restarted since dates it later), where "not running" would read like a domU nobody means
+ * to run. Null for any other, and for one a ledger sends elsewhere.
+ */
+function downState(m: WhereMatch, now: number): string | null {
+  const skips = m.autostart;
+  if (skips.length === 0 || m.away !== null || !skips.every((a) => a.decision === 'skip' && a.reason === 'handled-this-boot')) return null;
+  const since = Math.min(...skips.map((a) => Date.parse(a.since)).filter((t) => !Number.isNaN(t)));
+  const hosts = [...new Set(skips.map((a) => a.host))].join(' and ');
+  return `down${Number.isFinite(since) ? ` since ${formatSince(since, now)}` : ''} (${hosts}'s autostart ran it this boot and starts it no more)`;
+}
+
+function stateOf(m: WhereMatch, now: number, notListing: readonly NotListing[], unreported: readonly string[]): string {
   const alarm = alarmState(m, now, notListing);
   if (alarm !== null) return alarm;
-  if (m.places.length === 0) return nowhereState(m, notListing);
+  if (m.places.length === 0) {
+    const nowhere = nowhereState(m, notListing);
+    // a Dom0 not heard from may run it: the STALE mark says where, and "down" would claim more than is known
+    return nowhere === 'not running' && unreported.length === 0 && !isStale(m) ? (downState(m, now) ?? nowhere) : nowhere;
+  }
   const stale = m.midMigration ? staleHalvesNote(m) : null;
   if (stale !== null) return `${statesOf(stale.live)} (${stale.note})`;
   const resumed = m.midMigration ? null : resumedNote(m);
@@ -204,7 +223,7 @@ export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<st
   if (m.places.length === 0) for (const a of m.autostart) extra.push(`autostart on ${a.host}: ${a.decision}${a.reason ? ` ${a.reason}` : ''}`);
   if (m.alerts.length > 0) extra.push(`ALERT ${m.alerts.join(', ')}`);
   extra.push(...splitDiskNotes(m.drbd ?? []));
-  return [m.name, hosts, stateOf(m, now, notListing), homeOf(m, now), age, ...extra].map(printable);
+  return [m.name, hosts, stateOf(m, now, notListing, unreported), homeOf(m, now), age, ...extra].map(printable);
 }
 
 /** `where -q`'s warning on stderr for a stale answer: its age and why, as the full line says it. */

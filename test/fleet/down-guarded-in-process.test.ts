@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DOWN_GUARDED_SETTLE_MS } from '../../controller/fleet/down-guarded.js';
 import { renderCheck } from '../../controller/ctl/nagios-output.js';
+import { whereColumns } from '../../controller/ctl/where-line.js';
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../shared/protocol/ctl-check.js';
 import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 
@@ -50,6 +51,10 @@ describe('a guarded domU destroyed on its Dom0, nobody of the fleet asking', () 
     expect(check(f).summary).toBe('web1 down, stopped on xen1');
     expect(downLine(f)).toMatch(/^web1: guarded, and running nowhere: xen1's autostart ran it this boot and has seen it stopped since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(\d+ s ago\), so it starts it no more \(skip handled-this-boot\); /);
     expect(f.controller!.core.status().verdict).toMatchObject({ status: 'CRITICAL', summary: 'web1 down, stopped on xen1' });
+    // where says down, not a plain "not running"
+    const w = f.controller!.core.where('web1');
+    const m = w.ok ? w.value.matches[0] : undefined;
+    expect(m === undefined ? [] : whereColumns(m, w.ok ? w.value.at : 0).slice(1, 3)).toEqual(['-', expect.stringMatching(/^down since \d\d:\d\d \(xen1's autostart ran it this boot and starts it no more\)$/)]);
     // minutes later it still stands: nothing brings it back
     await f.advance(10 * 60_000);
     expect(downLine(f)).toContain('(11 min ago)');

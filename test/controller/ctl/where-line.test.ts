@@ -112,6 +112,18 @@ describe('a where line', () => {
     expect(dom0Of(nowhere)).toBeNull();
   });
 
+  it('running nowhere while every Dom0 guarding it skips it as handled-this-boot: down, since the oldest of their words', () => {
+    const skip = (host: string, ago: number) => ({ host, decision: 'skip', reason: 'handled-this-boot', since: new Date(NOW - ago).toISOString() });
+    const down = match({ places: [], away: null, autostart: [skip('xen1', 10 * 60_000), skip('xen2', 9 * 60_000)] });
+    const at = formatSince(NOW - 10 * 60_000, NOW);
+    expect(whereColumns(down, NOW).slice(1, 3)).toEqual(['-', `down since ${at} (xen1 and xen2's autostart ran it this boot and starts it no more)`]);
+    expect(whereColumns(down, NOW)).toContain('autostart on xen1: skip handled-this-boot');
+    // another Dom0 deciding otherwise, a ledger sending it elsewhere, or a Dom0 unheard that may run it: not said down
+    expect(whereColumns(match({ ...down, autostart: [skip('xen1', 60_000), { ...skip('xen2', 60_000), reason: 'maintenance' }] }), NOW)[2]).toBe('not running');
+    expect(whereColumns(match({ ...down, away: away('xen1', 'xen3') }), NOW)[2]).toBe('not running');
+    expect(whereColumns(down, NOW, new Map(), ['xen3'])[2]).toBe('not running');
+  });
+
   it('names from remote hosts are shown escaped', () => {
     expect(whereColumns(match({ name: 'web01', alerts: ['a\u001b[2Jb'] }), NOW).at(-1)).toBe('ALERT a\\x1b[2Jb');
   });
