@@ -64,6 +64,18 @@ describe('a guarded domU destroyed on its Dom0, nobody of the fleet asking', () 
     await f.until(() => runsOn(f.sim, 'web1').includes('xen1') && check(f).status === 'OK', 'web1 running again, check OK');
   });
 
+  it('after a controller restart that did not see it go: said on the agents\' word, dated before the restart', async () => {
+    const f = await online();
+    await destroyed(f);
+    await f.advance(5 * 60_000);
+    f.controller!.crash();
+    const core = f.controller!.restart();
+    await f.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting to the new controller', 30_000, 100);
+    await f.until(() => downLine(f) !== undefined, 'down-guarded after the restart');
+    expect(check(f).status).toBe('CRITICAL');
+    expect(downLine(f)).toMatch(/xen1's autostart ran it this boot and has seen it stopped since .* \(5 min ago\)/);
+  });
+
   it('stopped on purpose: its config moved out of the guarded dir and autostart reloaded clears it', async () => {
     const f = await online();
     await destroyed(f);
