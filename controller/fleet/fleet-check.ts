@@ -64,6 +64,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const unreachable = records.filter((r) => !isReachable(r, fresh.now, fresh.staleAfterMs)).length;
   // the domUs check's CRITICAL lines name crashed: none of them is running unless a copy of it runs elsewhere
   const crashedNames = new Set(crashed.map((p) => p.subject));
+  const downNames = new Set(perDomu.filter((p) => p.kind === 'down-guarded' && p.status === 'CRITICAL').map((p) => p.subject));
   const running = countRunning(index, crashedNames);
   const inState = (state: Maintenance['state']): number => records.filter((r) => r.state !== null && r.state.maintenance.state === state).length;
   const perfdata = [
@@ -85,6 +86,8 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
     ...(certificate === undefined ? [] : [certificatePerfdatum(certificate, fresh.now)]),
     // after every datum a controller gave before it, so none of theirs changes place
     perf('domus_crashed', crashedNames.size),
+    // after domus_crashed, newer still: the guarded domUs known down (not those a Dom0 unheard may run)
+    perf('domus_down', downNames.size),
   ];
   const base = { at: fresh.now, perfdata, thresholds: t };
   // placeholders of enrolled hosts are no reports: with none heard from, the controller knows nothing

@@ -50,6 +50,15 @@ describe('check: a guarded domU stopped with nobody of the fleet asking', () => 
     ]);
   });
 
+  it('counted in the perfdata as domus_down, after every older datum; not the one a Dom0 unheard may run', () => {
+    const down = (a: CheckAnswer) => a.perfdata.find((p) => p.label === 'domus_down')?.value;
+    expect(check(fleet()).perfdata.at(-1)).toEqual({ label: 'domus_down', value: 1, uom: '', warn: null, crit: null, min: 0, max: null });
+    expect(check(fleet()).perfdata.find((p) => p.label === 'domus_running')?.value).toBe(0);
+    const [xen1, xen2] = fleet();
+    expect(down(check([xen1 as HostRecord, { ...(xen2 as HostRecord), lastSeen: NOW - 5 * MIN, linkUp: false }]))).toBe(0);
+    expect(down(check(fleet(10 * MIN, {}, { domains: [dom('web1')], guarded: [guarded('web1', ['r1'])] })))).toBe(0);
+  });
+
   it('not within the settle: a guest rebooting is a new domain a moment later', () => {
     expect(check(fleet(DOWN_GUARDED_SETTLE_MS - 1_000)).status).toBe('OK');
     expect(kinds(check(fleet(DOWN_GUARDED_SETTLE_MS)))).toEqual(['CRITICAL down-guarded web1']);

@@ -59,6 +59,7 @@ describe('the check verdict over the fleet view', () => {
       ['hosts_draining', 0],
       ['hosts_restoring', 0],
       ['domus_crashed', 0],
+      ['domus_down', 0],
     ]);
     expect(perf(a, 'deferred_max_s')).toEqual({ label: 'deferred_max_s', value: 0, uom: 's', warn: '300', crit: '900', min: 0, max: null });
     expect(perf(a, 'not_home_max_s')).toMatchObject({ uom: 's', warn: null, crit: '1800' });
