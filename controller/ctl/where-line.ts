@@ -3,6 +3,7 @@ import { formatAge, formatSince } from './format.js';
 import { printable } from '../../shared/text/printable.js';
 import { agentStoppedText, reportsElsewhereText } from '../../shared/text/utc-time.js';
 import { splitDiskNotes } from '../../shared/text/split-disk-words.js';
+import { andList } from '../../shared/text/and-list.js';
 
 /**
  * The widest cell that widens `where`'s columns (format.ts table): "home xen1 (away since
@@ -75,8 +76,8 @@ function alarmState(m: WhereMatch, now: number, notListing: readonly NotListing[
 const nowhereState = (m: WhereMatch, notListing: readonly NotListing[]): string => (mayRunOn(m, notListing).some((h) => h.view !== 'behind') ? 'unknown' : 'not running');
 
 /**
- * A domU running nowhere that every Dom0 guarding it skips as handled-this-boot: its autostart ran
- * it this boot, and it went with nobody of the fleet asking (a crash under on_crash="destroy",
+ * A domU running nowhere that every Dom0 guarding it skips as handled-this-boot: its autostart
+ * started it or saw it run this boot, and it went with nobody of the fleet asking (a crash under on_crash="destroy",
  * `xl destroy`; check's down-guarded). "down", dated by the oldest of those agents' decisions (an
  * agent restarted since dates it later), where "not running" would read like a domU nobody means
  * to run. Null for any other, and for one a ledger sends elsewhere.
@@ -85,8 +86,9 @@ function downState(m: WhereMatch, now: number): string | null {
   const skips = m.autostart;
   if (skips.length === 0 || m.away !== null || !skips.every((a) => a.decision === 'skip' && a.reason === 'handled-this-boot')) return null;
   const since = Math.min(...skips.map((a) => Date.parse(a.since)).filter((t) => !Number.isNaN(t)));
-  const hosts = [...new Set(skips.map((a) => a.host))].join(' and ');
-  return `down${Number.isFinite(since) ? ` since ${formatSince(since, now)}` : ''} (${hosts}'s autostart ran it this boot and starts it no more)`;
+  const hosts = [...new Set(skips.map((a) => a.host))];
+  const who = hosts.length === 1 ? `${hosts.join('')}'s autostart started or saw it run this boot, starts` : `the autostarts of ${andList(hosts)} started or saw it run this boot, start`;
+  return `down${Number.isFinite(since) ? ` since ${formatSince(since, now)}` : ''} (${who} it no more)`;
 }
 
 function stateOf(m: WhereMatch, now: number, notListing: readonly NotListing[], unreported: readonly string[]): string {

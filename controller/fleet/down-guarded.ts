@@ -59,7 +59,7 @@ function problemOf(name: string, hosts: readonly string[], ageMs: number, unseen
   const one = hosts.length === 1;
   const first = hosts[0] ?? guards;
   // the agents' word, not this controller's sight: true after a controller restart too; an agent restarted since dates it later
-  const seen = `${guards}'s autostart ran it this boot and ${one ? 'has' : 'have'} seen it stopped since ${utcMinuteText(now - ageMs)} (${spanText(ageMs)} ago), so ${one ? 'it starts' : 'they start'} it no more (skip handled-this-boot)`;
+  const seen = `${one ? `${guards}'s autostart` : `the autostarts of ${guards}`} started it or saw it run this boot and ${one ? 'has' : 'have'} seen it stopped since ${utcMinuteText(now - ageMs)} (${spanText(ageMs)} ago), so ${one ? 'it starts' : 'they start'} it no more (skip handled-this-boot)`;
   if (unseen.length > 0) {
     return {
       status: 'WARNING',

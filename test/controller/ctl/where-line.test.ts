@@ -116,7 +116,7 @@ describe('a where line', () => {
     const skip = (host: string, ago: number) => ({ host, decision: 'skip', reason: 'handled-this-boot', since: new Date(NOW - ago).toISOString() });
     const down = match({ places: [], away: null, autostart: [skip('xen1', 10 * 60_000), skip('xen2', 9 * 60_000)] });
     const at = formatSince(NOW - 10 * 60_000, NOW);
-    expect(whereColumns(down, NOW).slice(1, 3)).toEqual(['-', `down since ${at} (xen1 and xen2's autostart ran it this boot and starts it no more)`]);
+    expect(whereColumns(down, NOW).slice(1, 3)).toEqual(['-', `down since ${at} (the autostarts of xen1 and xen2 started or saw it run this boot, start it no more)`]);
     expect(whereColumns(down, NOW)).toContain('autostart on xen1: skip handled-this-boot');
     // another Dom0 deciding otherwise, a ledger sending it elsewhere, or a Dom0 unheard that may run it: not said down
     expect(whereColumns(match({ ...down, autostart: [skip('xen1', 60_000), { ...skip('xen2', 60_000), reason: 'maintenance' }] }), NOW)[2]).toBe('not running');

@@ -42,7 +42,7 @@ describe('check: a guarded domU stopped with nobody of the fleet asking', () => 
         kind: 'down-guarded',
         subject: 'web1',
         text:
-          "web1: guarded, and running nowhere: xen1's autostart ran it this boot and has seen it stopped since 2025-01-01 02:43 UTC (10 min ago), so it starts it no more (skip handled-this-boot); " +
+          "web1: guarded, and running nowhere: xen1's autostart started it or saw it run this boot and has seen it stopped since 2025-01-01 02:43 UTC (10 min ago), so it starts it no more (skip handled-this-boot); " +
           'nothing of this fleet stopped it (a guest crash under on_crash="destroy", `xl destroy`, the OOM killer, a shutdown inside the guest): ' +
           "see why on xen1 (its guest's log in /var/log/xen/), then `xenherd-agent autostart start --force web1 --reason TEXT` there starts it; " +
           'stopped on purpose: move its config out of the guarded dir on xen1, then `xenherd-agent autostart reload` there, and this clears',
@@ -67,7 +67,7 @@ describe('check: a guarded domU stopped with nobody of the fleet asking', () => 
   it('guarded on both Dom0s of the pair, both skipping it: one line naming both, dated by the older word', () => {
     const a = check(fleet(10 * MIN, { guarded: [guarded('web1', ['r1'], stopped(12 * MIN))] }));
     expect(kinds(a)).toEqual(['CRITICAL down-guarded web1']);
-    expect(a.details[0]?.text).toContain("xen1 and xen2's autostart ran it this boot and have seen it stopped since 2025-01-01 02:41 UTC (12 min ago), so they start it no more");
+    expect(a.details[0]?.text).toContain("the autostarts of xen1 and xen2 started it or saw it run this boot and have seen it stopped since 2025-01-01 02:41 UTC (12 min ago), so they start it no more");
     expect(a.details[0]?.text).toContain('on each of xen1 and xen2, then');
   });
 
@@ -119,7 +119,7 @@ describe('check: a guarded domU stopped with nobody of the fleet asking', () => 
     const a = check([xen1 as HostRecord, { ...(xen2 as HostRecord), lastSeen: NOW - 5 * MIN, linkUp: false }]);
     const line = a.details.find((d) => d.kind === 'down-guarded');
     expect(line).toMatchObject({ status: 'WARNING', subject: 'web1' });
-    expect(line?.text).toMatch(/^web1: not seen running: xen1's autostart ran it this boot .*; unknown whether it runs on xen2 \(unreachable, last heard 5 min ago\): start it nowhere before `xenherdctl where web1` hears from that Dom0$/);
+    expect(line?.text).toMatch(/^web1: not seen running: xen1's autostart started it or saw it run this boot .*; unknown whether it runs on xen2 \(unreachable, last heard 5 min ago\): start it nowhere before `xenherdctl where web1` hears from that Dom0$/);
     expect(a.summary).toMatch(/^xen2 unreachable/);
   });
 
