@@ -1,9 +1,10 @@
-import { renameSync } from 'node:fs';
+import { copyFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DOWN_GUARDED_SETTLE_MS } from '../../controller/fleet/down-guarded.js';
 import { renderCheck } from '../../controller/ctl/nagios-output.js';
 import { whereColumns } from '../../controller/ctl/where-line.js';
+import type { JobEnd } from '../../shared/protocol/ctl-jobs.js';
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../shared/protocol/ctl-check.js';
 import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 
@@ -74,6 +75,51 @@ describe('a guarded domU destroyed on its Dom0, nobody of the fleet asking', () 
     await f.until(() => downLine(f) !== undefined, 'down-guarded after the restart');
     expect(check(f).status).toBe('CRITICAL');
     expect(downLine(f)).toMatch(/xen1's autostart started it or saw it run this boot and has seen it stopped since .* \(5 min ago\)/);
+  });
+
+  it('a Dom0 that could run it unheard: a WARNING, not known down, while that Dom0\'s own line is CRITICAL', async () => {
+    const f = await online();
+    await destroyed(f);
+    // its agent alone goes silent: the Dom0 and its DRBD stay up, so xen1 still skips web1 rather than deferring it
+    f.crash('xen2');
+    f.controller!.cut('xen2');
+    await f.until(() => check(f).details.some((d) => d.kind === 'host-unreachable' && d.subject === 'xen2'), 'xen2 unreachable', 60_000);
+    await f.until(() => downLine(f) !== undefined, 'down-guarded', DOWN_GUARDED_SETTLE_MS + 10_000);
+    expect(check(f).details.find((d) => d.kind === 'down-guarded')).toMatchObject({ status: 'WARNING' });
+    expect(downLine(f)).toMatch(/^web1: not seen running: .*; unknown whether it runs on xen2 \(unreachable, last heard .*\): start it nowhere before `xenherdctl where web1` hears from that Dom0$/);
+  });
+
+  it('a drain of its Dom0 moving it cold, web1 guarded on both Dom0s of the pair: never said down on the way', async () => {
+    const f = (fleet = await startFleet(FLEET, { controller: true }));
+    const guardedDir = (host: string): string => join(f.sim.hostRoot(host), 'etc/xen/drbd-auto');
+    copyFileSync(join(guardedDir('xen1'), 'web1.cfg'), join(guardedDir('xen2'), 'web1.cfg'));
+    for (const h of ['xen1', 'xen2']) f.startAgent(h);
+    const core = f.controller!.core;
+    await f.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
+    // every live attempt fails before anything moved: the drain moves web1 cold, shut down on xen1 and
+    // nowhere until xen2 starts it (as drain-restore-with-controller-in-process.test.ts makes it)
+    f.sim.toolFault('xen1', 'xl', { kind: 'garbage', text: 'libxl: error: libxl_stream_write.c: cannot send to the target\n', exitCode: 1 }, { argvPrefix: ['migrate'] });
+    // check is asked at every event of the drain, as a Nagios poll might land at any of them
+    const said: string[] = [];
+    let cold = false;
+    const look = (): void => void said.push(...check(f).details.filter((d) => d.kind === 'down-guarded').map((d) => d.text));
+    let end: JobEnd | null = null;
+    const started = core.hub.start({ kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: true, allowPartial: false, timeoutMs: null }, 'test', (e) => {
+      look();
+      cold ||= e.type === 'move' && e.phase === 'cold';
+      if (e.type === 'end') end = e;
+    });
+    expect(started.ok).toBe(true);
+    await f.until(() => {
+      look();
+      return end !== null;
+    }, 'drain ended', 120_000);
+    expect(end).toMatchObject({ ok: true });
+    expect(cold).toBe(true);
+    expect(runsOn(f.sim, 'web1')).toEqual(['xen2']);
+    await f.advance(2 * 60_000);
+    look();
+    expect(said).toEqual([]);
   });
 
   it('stopped on purpose: its config moved out of the guarded dir and autostart reloaded clears it', async () => {
