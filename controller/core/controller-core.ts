@@ -162,7 +162,10 @@ export class ControllerCore {
     this.enrolledNow();
     this.refreshAlerts();
     const a = statusAnswer(this.index, this.alerts.sorted(), this.fresh());
-    return { ...a, hosts: withTokenRefusals(a.hosts, (h) => this.refusedAgents.of(h)), verdict: this.monitor.statusVerdict() };
+    const verdict = this.monitor.statusVerdict();
+    // counted from the verdict it shows, so the two never disagree (only those known down: CRITICAL)
+    const down = new Set(verdict.details.filter((d) => d.kind === 'down-guarded' && d.status === 'CRITICAL').map((d) => d.subject)).size;
+    return { ...a, summary: { ...a.summary, down }, hosts: withTokenRefusals(a.hosts, (h) => this.refusedAgents.of(h)), verdict };
   }
 
   /** Routes an operator's command to the right agent; progress and the outcome go to sink. */

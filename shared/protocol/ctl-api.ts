@@ -95,6 +95,8 @@ export const FleetSummarySchema = z.strictObject({
   domus: z.number().int().nonnegative(),
   /** distinct domUs reachable hosts report only as crashed guests (xl list state c), not counted in `domus`: check calls each CRITICAL; absent from an older controller, which counted them in `domus` */
   crashed: z.number().int().nonnegative().optional(),
+  /** guarded domUs running nowhere that their Dom0s skip as handled-this-boot, gone with nobody of the fleet asking (check's down-guarded, CRITICAL); absent from an older controller */
+  down: z.number().int().nonnegative().optional(),
   /** distinct domUs only unreachable hosts' last reports show: not known to run; absent from an older controller */
   domusUnreachable: z.number().int().nonnegative().optional(),
   /** of those, the domUs a running-on-two-hosts alert names, counted once in `domus` though each runs twice; absent from an older controller */

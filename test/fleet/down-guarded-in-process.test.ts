@@ -51,7 +51,7 @@ describe('a guarded domU destroyed on its Dom0, nobody of the fleet asking', () 
     expect(renderCheck(check(f)).exitCode).toBe(2);
     expect(check(f).summary).toBe('web1 down, stopped on xen1');
     expect(downLine(f)).toMatch(/^web1: guarded, and running nowhere: xen1's autostart started it or saw it run this boot and has seen it stopped since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(\d+ s ago\), so it starts it no more \(skip handled-this-boot\); /);
-    expect(f.controller!.core.status().verdict).toMatchObject({ status: 'CRITICAL', summary: 'web1 down, stopped on xen1' });
+    expect(f.controller!.core.status()).toMatchObject({ summary: { domus: 1, down: 1 }, verdict: { status: 'CRITICAL', summary: 'web1 down, stopped on xen1' } });
     // where says down, not a plain "not running"
     const w = f.controller!.core.where('web1');
     const m = w.ok ? w.value.matches[0] : undefined;
@@ -63,6 +63,7 @@ describe('a guarded domU destroyed on its Dom0, nobody of the fleet asking', () 
     const forced = await f.agent('xen1').control({ op: 'force', name: 'web1', reason: 'guest crashed', operator: null });
     expect(forced).toMatchObject({ ok: true });
     await f.until(() => runsOn(f.sim, 'web1').includes('xen1') && check(f).status === 'OK', 'web1 running again, check OK');
+    expect(f.controller!.core.status().summary).toMatchObject({ domus: 2, down: 0 });
   });
 
   it('after a controller restart that did not see it go: said on the agents\' word, dated before the restart', async () => {

@@ -55,6 +55,9 @@ const twice = (n: number | undefined): string => (n === undefined || n === 0 ? '
 /** ", 1 crashed": guests that crashed with their domain kept run no code, so they are not among the running; nothing when none, or from an older controller */
 const crashedCount = (n: number | undefined): string => (n === undefined || n === 0 ? '' : `, ${n} crashed`);
 
+/** ", 1 guarded down": guarded domUs gone with nobody of the fleet asking (the CHECK line above names them); nothing when none, or from an older controller */
+const downCount = (n: number | undefined): string => (n === undefined || n === 0 ? '' : `, ${n} guarded down`);
+
 /** " (2 more only in unreachable hosts' last reports)": a dead Dom0's domUs are not counted as running */
 const notKnown = (n: number | undefined): string => (n === undefined || n === 0 ? '' : ` (${n} more only in unreachable hosts' last reports)`);
 
@@ -81,7 +84,7 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
       elsewhereBlock(r.value.hosts),
       verdictLine(r.value.verdict),
       agentBuildsLine(r.value.hosts),
-      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${unreachable} unreachable${away}), ${counted(s.domus, 'domU')} running${twice(s.runningTwice)}${notKnown(s.domusUnreachable)}${crashedCount(s.crashed)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
+      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${unreachable} unreachable${away}), ${counted(s.domus, 'domU')} running${twice(s.runningTwice)}${notKnown(s.domusUnreachable)}${crashedCount(s.crashed)}${downCount(s.down)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
       shown.length > 0 ? hostsTable(shown) : '',
       hidden > 0 ? `${shown.length > 0 ? 'and ' : ''}${counted(hidden, shown.length > 0 ? 'more host' : 'host')}, reachable and online (xenherdctl hosts lists every host)\n` : '',
     ].join(''),

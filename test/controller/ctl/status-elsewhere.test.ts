@@ -93,3 +93,18 @@ describe('status with a guest crashed, its domain kept', () => {
     expect(await line(s)).toBe('fleet: 1 host (1 reachable, 0 unreachable), 2 domUs running, 0 migrating, 0 hosts not online');
   });
 });
+
+describe('status with a guarded domU gone with nobody of the fleet asking', () => {
+  it('counts it as guarded down beside the running; none, or an older controller, says nothing of it', async () => {
+    const s = { hosts: 2, reachable: 2, unreachable: 0, domus: 1, domusUnreachable: 0, midMigration: 0, inMaintenance: 0, alerts: 0 };
+    const line = async (summary: object): Promise<string | undefined> => {
+      const url = await impostor(JSON.stringify({ at: AT, alerts: [], summary, hosts: [host('xen2', { domains: 1 })] }));
+      const r = await ctlFor(null)(['status'], { XENHERD_URL: url, XENHERD_TOKEN: TOKEN });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      return r.stdout.split('\n').find((l) => l.startsWith('fleet: '));
+    };
+    expect(await line({ ...s, down: 1 })).toBe('fleet: 2 hosts (2 reachable, 0 unreachable), 1 domU running, 1 guarded down, 0 migrating, 0 hosts not online');
+    expect(await line({ ...s, down: 0 })).toBe('fleet: 2 hosts (2 reachable, 0 unreachable), 1 domU running, 0 migrating, 0 hosts not online');
+    expect(await line(s)).toBe('fleet: 2 hosts (2 reachable, 0 unreachable), 1 domU running, 0 migrating, 0 hosts not online');
+  });
+});
