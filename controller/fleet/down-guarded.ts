@@ -37,27 +37,41 @@ export const DOWN_GUARDED_SETTLE_MS = 30_000;
 export function downGuarded(index: FleetIndex, fresh: Freshness, jobHosts: ReadonlySet<string>): CheckProblem[] {
   const out: CheckProblem[] = [];
   for (const [name, byHost] of index.guarded.entries()) {
-    const skips: { host: string; ageMs: number }[] = [];
+    const skips: Skip[] = [];
     let other = false;
     for (const [host, g] of byHost) {
       const r = index.record(host);
       if (r === undefined || r.state === null || !isReachable(r, fresh.now, fresh.staleAfterMs)) continue;
       if (g.decision !== 'skip' || g.reason !== 'handled-this-boot' || jobHosts.has(host) || r.state.maintenance.state !== 'online') other = true;
-      else skips.push({ host, ageMs: agoOf(r, g.since, fresh.now) ?? 0 });
+      else skips.push({ host, ageMs: agoOf(r, g.since, fresh.now) ?? 0, toolstack: r.state.toolstack });
     }
     if (other || skips.length === 0 || presentSomewhere(index, name) || explainedElsewhere(index, fresh, name)) continue;
     // the newest word waits out the settle; the oldest dates the stop (an agent restarted since says a later time)
-    const ages = skips.map((s) => s.ageMs);
-    if (Math.min(...ages) < DOWN_GUARDED_SETTLE_MS) continue;
-    out.push(problemOf(name, skips.map((s) => s.host).sort(), Math.max(...ages), unseenPlaces(index, name, fresh), fresh.now));
+    if (Math.min(...skips.map((s) => s.ageMs)) < DOWN_GUARDED_SETTLE_MS) continue;
+    out.push(problemOf(name, skips, unseenPlaces(index, name, fresh), fresh.now));
   }
   return out;
 }
 
-function problemOf(name: string, hosts: readonly string[], ageMs: number, unseen: readonly string[], now: number): CheckProblem {
+interface Skip {
+  readonly host: string;
+  readonly ageMs: number;
+  readonly toolstack: string | null;
+}
+
+/**
+ * Where to look for why it went: xl logs each domain's end (its shutdown reason, a crash) in
+ * xl-NAME.log, xend in its own log; a toolstack not known, the directory both write to.
+ */
+const logOf = (name: string, toolstack: string | null): string => (toolstack === 'xm' ? '/var/log/xen/xend.log' : toolstack === 'xl' ? `/var/log/xen/xl-${name}.log` : '/var/log/xen/');
+
+function problemOf(name: string, skips: readonly Skip[], unseen: readonly string[], now: number): CheckProblem {
+  const hosts = skips.map((s) => s.host).sort();
   const guards = andList(hosts);
   const one = hosts.length === 1;
-  const first = hosts[0] ?? guards;
+  // the Dom0 whose agent saw it stop first: most likely the one it ran on (a partner hears of it from the controller after)
+  const first = skips.reduce((a, b) => (b.ageMs > a.ageMs ? b : a));
+  const ageMs = first.ageMs;
   // the agents' word, not this controller's sight: true after a controller restart too; an agent restarted since dates it later
   const seen = `${one ? `${guards}'s autostart` : `the autostarts of ${guards}`} started it or saw it run this boot and ${one ? 'has' : 'have'} seen it stopped since ${utcMinuteText(now - ageMs)} (${spanText(ageMs)} ago), so ${one ? 'it starts' : 'they start'} it no more (skip handled-this-boot)`;
   if (unseen.length > 0) {
@@ -76,7 +90,7 @@ function problemOf(name: string, hosts: readonly string[], ageMs: number, unseen
     short: `${name} down, stopped on ${guards}`,
     text:
       `${name}: guarded, and running nowhere: ${seen}; nothing of this fleet stopped it (a guest crash under on_crash="destroy", \`xl destroy\`, the OOM killer, a shutdown inside the guest): ` +
-      `see why on ${first} (its guest's log in /var/log/xen/), then \`xenherd-agent autostart start --force ${name} --reason TEXT\` there starts it; ` +
+      `see why on ${first.host} (${logOf(name, first.toolstack)}), then \`xenherd-agent autostart start --force ${name} --reason TEXT\` there starts it; ` +
       `stopped on purpose: move its config out of the guarded dir on ${one ? guards : `each of ${guards}`}, then \`xenherd-agent autostart reload\` there, and this clears`,
   };
 }

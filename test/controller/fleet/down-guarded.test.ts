@@ -44,7 +44,7 @@ describe('check: a guarded domU stopped with nobody of the fleet asking', () => 
         text:
           "web1: guarded, and running nowhere: xen1's autostart started it or saw it run this boot and has seen it stopped since 2025-01-01 02:43 UTC (10 min ago), so it starts it no more (skip handled-this-boot); " +
           'nothing of this fleet stopped it (a guest crash under on_crash="destroy", `xl destroy`, the OOM killer, a shutdown inside the guest): ' +
-          "see why on xen1 (its guest's log in /var/log/xen/), then `xenherd-agent autostart start --force web1 --reason TEXT` there starts it; " +
+          'see why on xen1 (/var/log/xen/xl-web1.log), then `xenherd-agent autostart start --force web1 --reason TEXT` there starts it; ' +
           'stopped on purpose: move its config out of the guarded dir on xen1, then `xenherd-agent autostart reload` there, and this clears',
       },
     ]);
@@ -69,6 +69,11 @@ describe('check: a guarded domU stopped with nobody of the fleet asking', () => 
     expect(kinds(a)).toEqual(['CRITICAL down-guarded web1']);
     expect(a.details[0]?.text).toContain("the autostarts of xen1 and xen2 started it or saw it run this boot and have seen it stopped since 2025-01-01 02:41 UTC (12 min ago), so they start it no more");
     expect(a.details[0]?.text).toContain('on each of xen1 and xen2, then');
+  });
+
+  it('points at the Dom0 whose agent saw it stop first, and at its toolstack\'s log', () => {
+    const a = check(fleet(10 * MIN, { toolstack: 'xm', guarded: [guarded('web1', ['r1'], stopped(12 * MIN))] }));
+    expect(a.details[0]?.text).toContain('see why on xen2 (/var/log/xen/xend.log), then `xenherd-agent autostart start --force web1 --reason TEXT` there starts it');
   });
 
   it('after a controller restart it did not see it go: said at once, on the agent\'s word and date', () => {
