@@ -7,7 +7,7 @@ import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { sourceAddressTowards } from '../adapters/route-source.js';
 import { describeRepair, ensurePrivateDir } from '../../shared/fs/private-dir.js';
 import { openHost } from '../migrate/context.js';
-import { peerEndpoint } from '../migrate/process-ports.js';
+import { peerEndpoint } from '../migrate/route-read.js';
 import { migrationPublicKey, pubFileMatches } from '../adapters/migration-public-key.js';
 import { fail, parseCommon, positionalsProblem } from './common.js';
 import { AGENT_COMMAND_HELP } from './help.js';

@@ -12,6 +12,8 @@ function check(c: PreflightCheck): string {
       return c.wantPresent ? `${c.peer} runs it (asked over ssh)` : `${c.peer} does not run it and has the memory (asked over ssh)`;
     case 'peer-sshd':
       return `${c.peer}'s sshd accepts connections`;
+    case 'toolstack-route':
+      return `xl/xm migrate reaches the same ${c.peer} (root's ssh route or the resolver, against migration.peers)`;
     case 'migration-key':
       return `the migration key and ${c.peer}'s host key are here`;
   }

@@ -31,6 +31,11 @@ export type PreflightCheck =
    */
   | { readonly check: 'peer-status'; readonly peer: string; readonly wantPresent: boolean; readonly refuseDraining: boolean }
   | { readonly check: 'peer-sshd'; readonly peer: string }
+  /**
+   * the toolstack's own move (root's ssh for xl, the resolver for xm) goes to the machine the
+   * checks over the migration key reach, not to another Dom0 by a stale ssh_config or hosts line
+   */
+  | { readonly check: 'toolstack-route'; readonly peer: string }
   /** withoutPeer: the command could go on without the peer (migrate --no-peer); a reverse cannot */
   | { readonly check: 'migration-key'; readonly peer: string; readonly withoutPeer: boolean };
 
@@ -148,7 +153,7 @@ export function planMigrate(f: MigrationFacts, r: MigrateRequest): Result<Migrat
   }
   const notes = home && home.ignoredOptions.length > 0 ? [`migrate-tab options not on the allowlist, ignored: ${home.ignoredOptions.join(' ')}`] : [];
   if (r.noPeer) notes.push(`--no-peer: ${target}'s forced command is not asked anything; ${target} will not know ${r.name} is its visitor until told`);
-  const checks: PreflightCheck[] = [{ check: 'runs-here' }, { check: 'replicas', target, resources: f.resources ?? [] }];
+  const checks: PreflightCheck[] = [{ check: 'runs-here' }, { check: 'replicas', target, resources: f.resources ?? [] }, { check: 'toolstack-route', peer: target }];
   if (!r.noPeer) checks.push(...sshChecks(target, true), { check: 'peer-status', peer: target, wantPresent: false, refuseDraining: r.reason !== 'restore' });
   const steps: PlanStep[] = [
     { do: 'hold', purpose: 'migrate' },
@@ -237,7 +242,7 @@ export function planMigrate2(f: MigrationFacts, name: string, peer: string, oper
     steps: [
       { do: 'hold', purpose: 'migrate2' },
       // the way home is a live migration like any other: the same DRBD state is needed for it
-      { do: 'preflight', checks: [{ check: 'runs-here' }, { check: 'replicas', target: peer, resources: f.resources ?? [] }, { check: 'peer-sshd', peer }] },
+      { do: 'preflight', checks: [{ check: 'runs-here' }, { check: 'replicas', target: peer, resources: f.resources ?? [] }, { check: 'toolstack-route', peer }, { check: 'peer-sshd', peer }] },
       { do: 'migrate', target: peer, options: [] },
       { do: 'verify', other: peer, askOther: false },
       { do: 'record', change: { kind: 'forget' } },

@@ -5,6 +5,7 @@ import type { PeerStatus } from '../../shared/protocol/peer.js';
 import type { LinkXen } from '../../shared/protocol/agent-link-values.js';
 import { isOlderRelease, olderXenWords, otherToolstackWords } from '../../shared/text/live-move-words.js';
 import type { PreflightCheck } from './migration-plan.js';
+import { judgeRoute, type RouteFacts } from './toolstack-route.js';
 
 /**
  * The preflight verdict: each check of a plan judged against what the executor found out, pure.
@@ -47,6 +48,8 @@ export interface PreflightFacts {
   readonly drbd: DrbdHereFacts;
   /** this Dom0's toolstack and Xen release, read when the peer is asked its own (`status NAME --tools`) */
   readonly tools?: ToolsFacts;
+  /** per peer: where the checks reach it and where the toolstack's move would go */
+  readonly routes?: ReadonlyMap<string, RouteFacts>;
 }
 
 export interface ToolsFacts {
@@ -112,6 +115,12 @@ export function judge(check: PreflightCheck, f: PreflightFacts): CheckVerdict {
       const s = f.sshd.get(check.peer);
       if (!s) return notAsked(check, 'not probed');
       return s.reachable ? pass(check, `${check.peer}'s sshd accepts connections`) : fail(check, 'XH_ERR_PEER_UNREACHABLE', s.why);
+    }
+    case 'toolstack-route': {
+      const r = f.routes?.get(check.peer);
+      if (!r) return notAsked(check, 'route not read');
+      const v = judgeRoute(r);
+      return v.ok ? pass(check, v.detail) : fail(check, v.code, v.detail);
     }
     case 'peer-status':
       return judgeStatus(check, f);

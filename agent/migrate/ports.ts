@@ -5,6 +5,9 @@ import type { Result } from '../../shared/result.js';
 import type { DrbdAdapter } from '../adapters/drbd.js';
 import type { LedgerStore } from '../adapters/ledger-store.js';
 import type { Toolstack } from '../adapters/toolstack.js';
+import type { AdapterFailure } from '../adapters/tool-failure.js';
+import type { RouteAddresses } from '../decide/toolstack-route.js';
+import type { SshRoute } from '../parse/ssh-g.js';
 import type { MigrationKind } from '../decide/migration-plan.js';
 import type { KeyFacts } from '../decide/preflight.js';
 import type { HostView } from '../host/homes.js';
@@ -35,6 +38,14 @@ export interface PeerPort {
   ask(peer: string, command: string, onLine?: (line: PeerLine) => void): Promise<Result<PeerAnswer, XhError>>;
 }
 
+/** Where a name leads from here, read without connecting (the toolstack-route check). */
+export interface RoutePort {
+  /** `ssh -G NAME`: the hostname and port root's ssh (and so xl migrate) would use */
+  ssh(name: string): Promise<Result<SshRoute, AdapterFailure>>;
+  /** every address of a name by the system resolver */
+  resolve(name: string): Promise<RouteAddresses>;
+}
+
 export interface HeldDomu {
   /** the running agent holds it too (false: no agent runs here, the lock file alone applies) */
   readonly viaDaemon: boolean;
@@ -60,6 +71,7 @@ export interface MigrationPorts extends HostView {
   readonly drbd: DrbdAdapter;
   readonly store: LedgerStore;
   readonly peer: PeerPort;
+  readonly route: RoutePort;
   /** the domU's lock file and the running agent's hold, for the whole plan */
   hold(name: string, purpose: HoldPurpose, operationId: string): Promise<Result<HeldDomu, XhError>>;
   /** after a ledger change: the running agent reads again at once, WHY in its journal (no agent is fine) */

@@ -16,6 +16,8 @@ export function preflightLine(plan: Pick<MigrationPlan, 'name'>, checks: readonl
         return c.resources.length === 0 ? [] : [`that ${c.target} holds a replica of ${c.resources.join(', ')}, in step (Connected, UpToDate/UpToDate)`];
       case 'peer-sshd':
         return [`that ${c.peer}'s sshd answers`];
+      case 'toolstack-route':
+        return [`that the migration itself goes to this same ${c.peer}`];
       case 'migration-key':
         return [`the migration key for ${c.peer}`];
       case 'peer-status':

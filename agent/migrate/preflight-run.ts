@@ -7,10 +7,13 @@ import { xenRelease } from '../parse/xl-info.js';
 import { resourceHosts } from '../host/homes.js';
 import type { MigrationPorts } from './ports.js';
 import { askStatus } from './peer-requests.js';
+import { readRoute } from './route-read.js';
+import type { RouteFacts } from '../decide/toolstack-route.js';
 
 /**
  * Finds out what a plan's preflight checks ask (read-only: xl list, files, `drbdadm status` of
- * NAME's resources, a TCP connect, the peer's `status NAME`) and judges each
+ * NAME's resources, `ssh -G` and name lookups for the toolstack's route, a TCP connect, the
+ * peer's `status NAME`) and judges each
  * (agent/decide/preflight.ts). A peer whose key or sshd check failed is not asked its status.
  */
 export async function runPreflight(p: MigrationPorts, name: string, checks: readonly PreflightCheck[]): Promise<{ verdicts: CheckVerdict[]; facts: PreflightFacts } | XhError> {
@@ -21,7 +24,9 @@ export async function runPreflight(p: MigrationPorts, name: string, checks: read
   const keys = new Map<string, Awaited<ReturnType<MigrationPorts['peer']['keys']>>>();
   const sshd = new Map<string, Awaited<ReturnType<MigrationPorts['peer']['sshd']>>>();
   const status = new Map<string, PeerStatus | XhError>();
+  const routes = new Map<string, RouteFacts>();
   for (const c of checks) {
+    if (c.check === 'toolstack-route') routes.set(c.peer, await readRoute(p, c.peer));
     if (c.check === 'migration-key') keys.set(c.peer, await p.peer.keys(c.peer));
     if (c.check === 'peer-sshd') sshd.set(c.peer, await p.peer.sshd(c.peer));
   }
@@ -35,7 +40,7 @@ export async function runPreflight(p: MigrationPorts, name: string, checks: read
     status.set(c.peer, await askStatus(p, c.peer, name, false, true));
   }
   const tools = checks.some((c) => c.check === 'peer-status') ? await toolsHere(p) : undefined;
-  const facts: PreflightFacts = { name, here, resourceHosts: await resourceHosts(p, resources), keys, sshd, status, drbd: await drbdHere(p, resources), ...(tools ? { tools } : {}) };
+  const facts: PreflightFacts = { name, here, resourceHosts: await resourceHosts(p, resources), keys, sshd, status, drbd: await drbdHere(p, resources), routes, ...(tools ? { tools } : {}) };
   return { verdicts: checks.map((c) => judge(c, facts)), facts };
 }
 

@@ -13,6 +13,8 @@ import { tcpReachable } from '../adapters/tcp-probe.js';
 import { nudgeSocket } from '../control/nudge.js';
 import type { HostContext } from './context.js';
 import { holdKept } from './kept-hold.js';
+import { peerEndpoint } from './route-read.js';
+import { addressesOf, sshRouteOf } from '../adapters/ssh-route.js';
 import { readPeerAnswer } from './peer-answer.js';
 import { controlPurpose, type HeldDomu, type HoldPurpose, type MigrationPorts, type PeerPort } from './ports.js';
 
@@ -22,13 +24,6 @@ import { controlPurpose, type HeldDomu, type HoldPurpose, type MigrationPorts, t
  * agent's control socket for the hold. ssh2 is loaded only on first use: it instantiates a
  * WebAssembly module when loaded, and the daemon runs with WebAssembly off.
  */
-
-/** Where this host reaches PEER's sshd: `migration.peers.PEER` in the config, else PEER:sshPort. */
-export function peerEndpoint(c: HostContext, peer: string): { address: string; port: number } {
-  const m = c.config.migration;
-  const over = m.peers[peer];
-  return { address: over?.address ?? peer, port: over?.port ?? m.sshPort };
-}
 
 function peerPort(c: HostContext): PeerPort {
   const m = c.config.migration;
@@ -89,6 +84,7 @@ export function processMigrationPorts(c: HostContext): MigrationPorts {
     drbd: createDrbdAdapter({ run: c.run, readProcDrbd: procDrbdReader(c.files) }),
     store: c.store,
     peer: peerPort(c),
+    route: { ssh: (name) => sshRouteOf(c.run, name), resolve: (name) => addressesOf(name) },
     hold: (name, purpose, operationId) => holdDomu(c, name, purpose, operationId),
     nudge: async (why) => void (await nudgeSocket(c.real(c.config.controlSocket), why)),
     newOperationId: () => randomUUID(),

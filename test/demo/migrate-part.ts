@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sim } from '../sim/sim.js';
 import { startSshd, writeWrapper, type Sshd } from '../ssh/sshd.js';
+import { writeRootSshConfig } from '../harness/root-ssh-config.js';
 
 type Say = (text?: string) => void;
 const indent = (text: string): string => text.replace(/\n$/, '').replace(/^/gm, '    ');
@@ -60,7 +61,9 @@ async function sshForMigrations(sim: Sim, agent: string, work: string): Promise<
     const etc = join(sim.hostRoot(h), 'etc/xenherd');
     mkdirSync(etc, { recursive: true });
     writeFileSync(join(etc, 'known_hosts'), `${other(h)} ${peer.hostKeyPub}\n`);
-    writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers: { [other(h)]: { address: '127.0.0.1', port: peer.port } } } }));
+    const peers = { [other(h)]: { address: '127.0.0.1', port: peer.port } };
+    writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers } }));
+    writeRootSshConfig(sim.hostRoot(h), peers);
   }
   return Object.values(sshd);
 }

@@ -168,7 +168,7 @@ async function dryRun(pair: PairState, a: Dom0, c: Checks, fig: MigrateFigures):
   // the last step judges whether r0's link stayed up through the handover (a loss is an ALARM about the disks)
   k.eq(out?.plan.steps.map((s) => s.do), ['hold', 'preflight', 'migrate', 'verify', 'record', 'tell', 'replication'], 'the plan');
   const checked = out?.preflight.map((v) => v.check.check) ?? [];
-  for (const want of ['runs-here', 'replicas', 'migration-key', 'peer-sshd', 'peer-status']) k.ok(checked.includes(want), `preflight checked ${want}`, checked);
+  for (const want of ['runs-here', 'replicas', 'toolstack-route', 'migration-key', 'peer-sshd', 'peer-status']) k.ok(checked.includes(want), `preflight checked ${want}`, checked);
   k.eq(out?.preflight.filter((v) => !v.ok).map((v) => v.detail), [], 'every preflight check passed');
   k.eq(await pair.where(), ['dom0a'], 'nothing moved: tiny still on dom0a only');
   k.eq(await pair.ledgerText(a), ledger, "dom0a's ledger file unchanged");

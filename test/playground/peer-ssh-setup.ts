@@ -4,6 +4,7 @@ import type { Sim } from '../sim/sim.js';
 import { startSshd, writeWrapper, type Sshd } from '../ssh/sshd.js';
 import { migrationPairs, type MigrationPair } from './migration-pairs.js';
 import { runNode } from './processes.js';
+import { writeRootSshConfig } from '../harness/root-ssh-config.js';
 
 /**
  * Reverse migrations for a simulated fleet: every Dom0 gets its own OpenSSH sshd on 127.0.0.1 whose
@@ -63,14 +64,18 @@ export async function peerSsh(sim: Sim, agent: string, dir: string, hosts: reado
     for (const s of sshd.values()) await s.stop();
     throw e;
   }
+  const peersOf = (host: string): Record<string, { address: string; port: number }> =>
+    Object.fromEntries(hosts.filter((p) => p !== host).map((p) => [p, { address: '127.0.0.1', port: sshd.get(p)?.port ?? 22 }]));
+  // root's ssh (xl migrate's route) goes where migration.peers sends the agent's checks
   for (const h of hosts) {
     const etc = join(sim.hostRoot(h), 'etc/xenherd');
     mkdirSync(etc, { recursive: true, mode: 0o700 });
     writeFileSync(join(etc, 'known_hosts'), hosts.filter((p) => p !== h).map((p) => `${p} ${sshd.get(p)?.hostKeyPub}`).join('\n') + '\n');
+    writeRootSshConfig(sim.hostRoot(h), peersOf(h));
   }
   return {
     setup: { pairs: pairs.length, anyHostFor, ms: Date.now() - started },
-    peersOf: (host) => Object.fromEntries(hosts.filter((p) => p !== host).map((p) => [p, { address: '127.0.0.1', port: sshd.get(p)?.port ?? 22 }])),
+    peersOf,
     stop: async () => {
       for (const s of sshd.values()) await s.stop();
     },

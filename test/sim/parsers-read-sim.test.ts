@@ -12,6 +12,7 @@ import { parseXlListLong } from '../../agent/parse/xl-list-long.js';
 import { classifyXlMigrate } from '../../agent/parse/xl-migrate.js';
 import { classifyToolstackStderr } from '../../agent/parse/xl-stderr.js';
 import { parseXmList } from '../../agent/parse/xm-list.js';
+import { parseSshG } from '../../agent/parse/ssh-g.js';
 import { emptyDrbdState, reduceDrbdAll } from '../../agent/state/drbd-reducer.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,6 +54,8 @@ async function readEverything(s: Sim, label: string): Promise<void> {
       const list = ok(parseXlList((await s.run(host, 'xl', ['list'])).stdout), `${at} xl list`);
       expect(list.map((d) => d.name).sort(), at).toEqual(['Domain-0', ...state.domains.filter((d) => d.host === host).map((d) => d.name)].sort());
       ok(parseXlListLong((await s.run(host, 'xl', ['list', '-l'])).stdout), `${at} xl list -l`);
+      // xl migrate's route to a peer, as the preflight reads it
+      expect(ok(parseSshG((await s.run(host, 'ssh', ['-G', '--', 'xen2'])).stdout), `${at} ssh -G`)).toEqual({ hostname: 'xen2', port: 22 });
       expect(ok(parseXlInfo((await s.run(host, 'xl', ['info'])).stdout), `${at} xl info`).totalMemoryMiB).toBe(h.totalMiB);
     } else {
       ok(parseXmList((await s.run(host, 'xm', ['list'])).stdout), `${at} xm list`);

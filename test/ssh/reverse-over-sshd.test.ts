@@ -119,7 +119,7 @@ describe('reverse migrations over a real sshd', () => {
     expect(r.code).toBe(0);
     const out = peerLines(r.stdout);
     expect(out.slice(0, 2)).toMatchObject([
-      { t: 'progress', line: "checking before moving web1: that web1 runs here; that xen1 holds a replica of r1, in step (Connected, UpToDate/UpToDate); that xen1's sshd answers" },
+      { t: 'progress', line: "checking before moving web1: that web1 runs here; that xen1 holds a replica of r1, in step (Connected, UpToDate/UpToDate); that the migration itself goes to this same xen1; that xen1's sshd answers" },
       { t: 'progress', line: expect.stringMatching(/^migrating web1 from xen2 to xen1/) },
     ]);
     expect(out.at(-1)).toMatchObject({ t: 'result', ok: true, message: 'web1 migrated from xen2 to xen1' });

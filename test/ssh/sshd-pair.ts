@@ -6,6 +6,7 @@ import type { Ledger } from '../../agent/state/ledger.js';
 import { buildAgent, runAsync } from '../agent/run/agent-process.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { startSshd, writeWrapper, type Sshd } from './sshd.js';
+import { writeRootSshConfig } from '../harness/root-ssh-config.js';
 
 export const PAIR_HOSTS = ['xen1', 'xen2'] as const;
 export const otherOf = (h: string): string => (h === 'xen1' ? 'xen2' : 'xen1');
@@ -49,8 +50,11 @@ export async function startSshdPair(fleet: string): Promise<SshdPair> {
     agent.cleanup();
     rmSync(dir, { recursive: true, force: true });
   };
-  const writePeerEndpoint = (h: string, port: number): void =>
-    writeFileSync(join(sim.hostRoot(h), 'etc/xenherd/agent.json'), JSON.stringify({ migration: { peers: { [otherOf(h)]: { address: '127.0.0.1', port } } } }));
+  const writePeerEndpoint = (h: string, port: number): void => {
+    const peers = { [otherOf(h)]: { address: '127.0.0.1', port } };
+    writeFileSync(join(sim.hostRoot(h), 'etc/xenherd/agent.json'), JSON.stringify({ migration: { peers } }));
+    writeRootSshConfig(sim.hostRoot(h), peers);
+  };
   try {
     // the line h prints is installed on its peer: its forced command runs "on" the peer
     const lines: Record<string, string> = {};

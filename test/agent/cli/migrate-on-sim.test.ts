@@ -8,6 +8,7 @@ import type { Ledger } from '../../../agent/state/ledger.js';
 import { PeerLineSchema, type PeerLine } from '../../../shared/protocol/peer.js';
 import { startSim, type Sim } from '../../sim/sim.js';
 import { buildAgent, runAsync } from '../run/agent-process.js';
+import { writeRootSshConfig } from '../../harness/root-ssh-config.js';
 
 // The migration commands as processes (the built bundle) on the simulator: what they print, their
 // exit codes, the forced command's JSON lines, `status ALL` and `reconcile`. The ssh hop is played
@@ -50,6 +51,7 @@ async function withSshdStandIns(s: Sim): Promise<Sim> {
     const etc = join(s.hostRoot(h), 'etc/xenherd');
     mkdirSync(etc, { recursive: true, mode: 0o700 });
     writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers } }));
+    writeRootSshConfig(s.hostRoot(h), peers);
   }
   return s;
 }
@@ -75,7 +77,7 @@ describe('migration commands as processes on the simulator', () => {
     sim = await simWith(FLEET);
     const m = await cli('xen1', ['migrate', 'web1', '--no-peer']);
     expect(m.code).toBe(86);
-    expect(m.stdout).toMatch(/^checking before moving web1: that web1 runs here; that xen2 holds a replica of r1, in step \(Connected, UpToDate\/UpToDate\)\nmigrating web1 from xen1 to xen2 \(operation [0-9a-f-]+\)\n/);
+    expect(m.stdout).toMatch(/^checking before moving web1: that web1 runs here; that xen2 holds a replica of r1, in step \(Connected, UpToDate\/UpToDate\); that the migration itself goes to this same xen2\nmigrating web1 from xen1 to xen2 \(operation [0-9a-f-]+\)\n/);
     expect(m.stdout).toMatch(/Migration successful\./);
     expect(m.stderr).toContain('XH_ERR_MIGRATION_PARTIAL');
     expect(m.stderr).toContain('to finish: on xen2: xenherd-agent reconcile web1 --home xen1');
@@ -92,7 +94,7 @@ describe('migration commands as processes on the simulator', () => {
     expect(back.code).toBe(0);
     const out = lines(back.stdout);
     expect(out.slice(0, 2)).toMatchObject([
-      { t: 'progress', line: "checking before moving web1: that web1 runs here; that xen1 holds a replica of r1, in step (Connected, UpToDate/UpToDate); that xen1's sshd answers" },
+      { t: 'progress', line: "checking before moving web1: that web1 runs here; that xen1 holds a replica of r1, in step (Connected, UpToDate/UpToDate); that the migration itself goes to this same xen1; that xen1's sshd answers" },
       { t: 'progress', line: expect.stringMatching(/^migrating web1 from xen2 to xen1/) },
     ]);
     expect(out.at(-1)).toMatchObject({ t: 'result', ok: true, code: null, message: 'web1 migrated from xen2 to xen1' });
@@ -234,7 +236,7 @@ describe('migration commands as processes on the simulator', () => {
     const back = await forced('xen2', 'xen1', 'migrate2 web1');
     expect(back.code).toBe(84);
     expect(lines(back.stdout)).toEqual([
-      expect.objectContaining({ t: 'progress', line: "checking before moving web1: that web1 runs here; that xen1 holds a replica of r1, in step (Connected, UpToDate/UpToDate); that xen1's sshd answers" }),
+      expect.objectContaining({ t: 'progress', line: "checking before moving web1: that web1 runs here; that xen1 holds a replica of r1, in step (Connected, UpToDate/UpToDate); that the migration itself goes to this same xen1; that xen1's sshd answers" }),
       expect.objectContaining({ t: 'result', ok: false, code: 'XH_ERR_PEER_UNREACHABLE', message: expect.stringMatching(/xen1's sshd \(127\.0\.0\.1:\d+\) is not reachable from xen2: ECONNREFUSED/) }),
     ]);
     expect(back.stderr).toContain('XH_ERR_PEER_UNREACHABLE');

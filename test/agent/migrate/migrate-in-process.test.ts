@@ -64,7 +64,7 @@ describe('migrate and reverse as plans (in process)', () => {
     expect(m.result).toMatchObject({ ok: true, value: { message: 'web1 migrated from xen1 to xen2', lines: ['xen2 confirmed it runs web1'] } });
     // what is checked before anything moves, then the move
     expect(m.progress.slice(0, 2)).toEqual([
-      "checking before moving web1: that web1 runs here; that xen2 holds a replica of r1, in step (Connected, UpToDate/UpToDate); the migration key for xen2; that xen2's sshd answers; what xen2 says of web1 (its forced command)",
+      "checking before moving web1: that web1 runs here; that xen2 holds a replica of r1, in step (Connected, UpToDate/UpToDate); that the migration itself goes to this same xen2; the migration key for xen2; that xen2's sshd answers; what xen2 says of web1 (its forced command)",
       'migrating web1 from xen1 to xen2 (operation op-xen1-1)',
     ]);
     expect(m.progress).toContain('Migration successful.');
@@ -76,7 +76,7 @@ describe('migrate and reverse as plans (in process)', () => {
     expect(r.result).toMatchObject({ ok: true, value: { message: 'web1 is back on xen1; ledger updated', peerResult: { ok: true, message: 'web1 migrated from xen2 to xen1' } } });
     expect(r.progress.slice(0, 2)).toEqual(["checking before moving web1: the migration key for xen2; that xen2's sshd answers; what xen2 says of web1 (its forced command)", 'asking xen2 to migrate web1 back to xen1 (migrate2 over ssh)']);
     // xen2's forced command runs a preflight of its own, and its lines come through too
-    expect(r.progress).toContain("xen2: checking before moving web1: that web1 runs here; that xen1 holds a replica of r1, in step (Connected, UpToDate/UpToDate); that xen1's sshd answers");
+    expect(r.progress).toContain("xen2: checking before moving web1: that web1 runs here; that xen1 holds a replica of r1, in step (Connected, UpToDate/UpToDate); that the migration itself goes to this same xen1; that xen1's sshd answers");
     expect(r.progress).toContain('xen2: Migration successful.');
     expect(xlNames(fleet, 'xen1')).toContain('web1');
     expect(ledger(fleet, 'xen1').away).toEqual({});

@@ -3,6 +3,7 @@ import { drbdadm, drbdsetup } from './drbd-tools.js';
 import { xenstoreRead, xenstoreWatch, xenstoreWrite } from './xenstore.js';
 import { xl } from './xl.js';
 import { xm } from './xm.js';
+import { ssh } from './ssh.js';
 
 export const TOOLS: Readonly<Record<string, ToolHandler>> = {
   xl,
@@ -12,6 +13,7 @@ export const TOOLS: Readonly<Record<string, ToolHandler>> = {
   'xenstore-read': xenstoreRead,
   'xenstore-write': xenstoreWrite,
   'xenstore-watch': xenstoreWatch,
+  ssh,
 };
 
 export const TOOL_NAMES = Object.keys(TOOLS);

@@ -1,0 +1,44 @@
+import { lookup } from 'node:dns/promises';
+import { realClock } from '../../shared/clock/real-clock.js';
+import { err, type Result } from '../../shared/result.js';
+import { parseSshG, type SshRoute } from '../parse/ssh-g.js';
+import type { ToolRunner } from './exec.js';
+import type { AdapterFailure } from './tool-failure.js';
+
+/**
+ * Where `xl migrate NAME HOST` would send the domU, read without connecting: xl runs root's
+ * `ssh HOST xl migrate-receive`, so the Host/Match rules of root's ~/.ssh/config and
+ * /etc/ssh/ssh_config decide the machine, not the agent's config. `ssh -G` prints the result.
+ */
+export async function sshRouteOf(run: ToolRunner, name: string, timeoutMs = 10_000): Promise<Result<SshRoute, AdapterFailure>> {
+  // `--`: a name is never read as an option, whatever it looks like
+  const r = await run('ssh', ['-G', '--', name], { timeoutMs });
+  return r.ok ? parseSshG(r.value.stdout) : err(r.error);
+}
+
+/** Every address a name resolves to here, or why it does not. */
+export type Resolved = { readonly ok: true; readonly addresses: readonly string[] } | { readonly ok: false; readonly why: string };
+
+/**
+ * All addresses of NAME by the system resolver (getaddrinfo: /etc/hosts, then DNS as nsswitch
+ * says), as ssh and xend resolve it; an address resolves to itself. Bounded: a DNS server that
+ * does not answer must not hold a migration's preflight for minutes.
+ */
+export async function addressesOf(name: string, timeoutMs = 10_000): Promise<Resolved> {
+  let cancel = (): void => undefined;
+  const late = new Promise<Resolved>((resolve) => {
+    cancel = realClock.schedule(timeoutMs, () => resolve({ ok: false, why: `resolving ${name} took longer than ${timeoutMs / 1000} s` }));
+  });
+  const asked = lookup(name, { all: true }).then(
+    (all): Resolved => ({ ok: true, addresses: all.map((a) => a.address) }),
+    (e: unknown): Resolved => {
+      const code = e instanceof Error && 'code' in e ? String(e.code) : String(e);
+      return { ok: false, why: code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `${name} does not resolve (${code})` : `resolving ${name}: ${code}` };
+    },
+  );
+  try {
+    return await Promise.race([asked, late]);
+  } finally {
+    cancel();
+  }
+}

@@ -1,0 +1,26 @@
+import type { AgentConfig } from '../config/schema.js';
+import type { RouteFacts } from '../decide/toolstack-route.js';
+import type { MigrationPorts } from './ports.js';
+
+/** Where this host reaches PEER's sshd: `migration.peers.PEER` in the config, else PEER:sshPort. */
+export function peerEndpoint(c: { readonly config: AgentConfig }, peer: string): { address: string; port: number; configured: boolean } {
+  const m = c.config.migration;
+  const over = m.peers[peer];
+  return { address: over?.address ?? peer, port: over?.port ?? m.sshPort, configured: over?.address !== undefined };
+}
+
+/**
+ * Both routes to PEER, read here without connecting anywhere (judged in
+ * agent/decide/toolstack-route.ts): the checks' address, and where the toolstack would go. A
+ * name the same on both sides is resolved once.
+ */
+export async function readRoute(p: MigrationPorts, peer: string): Promise<RouteFacts> {
+  const ep = peerEndpoint(p, peer);
+  const toolstack = p.toolstack.kind;
+  const route = toolstack === 'xm' ? { hostname: peer, port: null } : await p.route.ssh(peer).then((r) => (r.ok ? r.value : r.error));
+  const checked = { address: ep.address, port: ep.port, configured: ep.configured };
+  if ('code' in route) return { peer, toolstack, checked: { ...checked, addresses: null }, tool: { problem: `\`ssh -G ${peer}\`: ${route.message}`, code: route.code } };
+  // one name, one resolver: nothing to compare, and no DNS round trip to wait for
+  if (route.hostname.toLowerCase() === ep.address.toLowerCase()) return { peer, toolstack, checked: { ...checked, addresses: null }, tool: { ...route, addresses: null } };
+  return { peer, toolstack, checked: { ...checked, addresses: await p.route.resolve(ep.address) }, tool: { ...route, addresses: await p.route.resolve(route.hostname) } };
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { judgeRoute, type RouteAddresses, type RouteFacts } from '../../../agent/decide/toolstack-route.js';
+
+// Every row of the decision: whether the toolstack's move goes to the machine the checks asked.
+const at = (...addresses: string[]): RouteAddresses => ({ ok: true, addresses });
+const none = (name: string): RouteAddresses => ({ ok: false, why: `${name} does not resolve (ENOTFOUND)` });
+
+const xl = (checked: Partial<RouteFacts['checked']>, tool: RouteFacts['tool']): RouteFacts => ({
+  peer: 'xen2',
+  toolstack: 'xl',
+  checked: { address: 'xen2', port: 22, configured: false, addresses: null, ...checked },
+  tool,
+});
+
+describe('judgeRoute', () => {
+  it('the same name on both sides passes without any address read (one resolver answers both)', () => {
+    expect(judgeRoute(xl({}, { hostname: 'XEN2', port: 22, addresses: null }))).toEqual({ ok: true, detail: "xl migrate (root's ssh) reaches xen2 at XEN2 port 22, the address the checks use" });
+    expect(judgeRoute({ ...xl({}, { hostname: 'xen2', port: null, addresses: null }), toolstack: 'xm' })).toEqual({ ok: true, detail: 'xm migrate (xend, by the system resolver) reaches xen2 at xen2, the address the checks use' });
+  });
+
+  it('different names sharing an address pass, IPv4-mapped and upper-case IPv6 counted as the same', () => {
+    const table: [RouteAddresses, RouteAddresses, string][] = [
+      [at('10.0.0.2'), at('10.0.0.2'), '10.0.0.2'],
+      [at('fd00::2', '10.0.0.2'), at('10.0.0.9', '10.0.0.2'), '10.0.0.2'],
+      [at('::ffff:10.0.0.2'), at('10.0.0.2'), '10.0.0.2'],
+      [at('FD00::2'), at('fd00::2'), 'fd00::2'],
+    ];
+    for (const [mine, theirs, shared] of table) {
+      const v = judgeRoute(xl({ address: '10.0.0.2', configured: true, addresses: mine }, { hostname: 'xen2-mig', port: 22, addresses: theirs }));
+      expect(v, JSON.stringify([mine, theirs])).toEqual({ ok: true, detail: `xl migrate (root's ssh) reaches xen2 at xen2-mig port 22 (${shared}), where the checks reach it (10.0.0.2)` });
+    }
+  });
+
+  it('no address in common: refused, naming both routes, where each is set and how to see it', () => {
+    expect(judgeRoute(xl({ address: '10.0.0.2', port: 2222, configured: true, addresses: at('10.0.0.2') }, { hostname: 'xen3', port: 22, addresses: at('10.0.0.3') }))).toEqual({
+      ok: false,
+      code: 'XH_ERR_REFUSED',
+      detail:
+        "xl migrate (root's ssh) would take xen2 to another machine than the one checked: to xen3 port 22 (10.0.0.3), while the checks reached 10.0.0.2 port 2222 (migration.peers.xen2.address) (10.0.0.2); fix whichever is stale: the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, /etc/hosts, DNS, or migration.peers.xen2.address in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port) '` shows root's ssh route, `getent ahosts NAME` a name's addresses",
+    });
+  });
+
+  it("a side whose name does not resolve is refused: nothing says where the domU would go", () => {
+    expect(judgeRoute(xl({ address: 'xen2-mig', configured: true, addresses: none('xen2-mig') }, { hostname: 'xen2', port: 22, addresses: at('10.0.0.2') }))).toMatchObject({
+      ok: false,
+      code: 'XH_ERR_REFUSED',
+      detail: expect.stringMatching(/^the checks reach xen2 at xen2-mig port 22 \(migration\.peers\.xen2\.address\), and xen2-mig does not resolve \(ENOTFOUND\): fix the Host xen2 entry/),
+    });
+    expect(judgeRoute(xl({ addresses: at('10.0.0.2') }, { hostname: 'old-xen2', port: 22, addresses: none('old-xen2') }))).toMatchObject({
+      ok: false,
+      code: 'XH_ERR_REFUSED',
+      detail: expect.stringMatching(/^xl migrate \(root's ssh\) would take xen2 to old-xen2 port 22, and old-xen2 does not resolve \(ENOTFOUND\); the checks reach it at xen2 port 22 \(its name; no migration\.peers entry\): fix /),
+    });
+  });
+
+  it("ssh -G failing (not installed, an ssh without -G, garbled output) is refused with the tool's own code", () => {
+    const v = judgeRoute(xl({}, { problem: '`ssh -G xen2`: ssh -G -- xen2: exit code 255: unknown option -- G', code: 'XH_ERR_TOOL_FAILED' }));
+    expect(v).toEqual({ ok: false, code: 'XH_ERR_TOOL_FAILED', detail: "cannot tell where xl migrate (root's ssh) would take xen2: `ssh -G xen2`: ssh -G -- xen2: exit code 255: unknown option -- G" });
+  });
+
+  it('xm names /etc/hosts, DNS and the config as the fixes, and getent to see it', () => {
+    const v = judgeRoute({ peer: 'xen2', toolstack: 'xm', checked: { address: '10.0.0.2', port: 22, configured: true, addresses: at('10.0.0.2') }, tool: { hostname: 'xen2', port: null, addresses: at('10.0.0.3') } });
+    expect(v).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringContaining('to xen2 (10.0.0.3), while the checks reached 10.0.0.2 port 22 (migration.peers.xen2.address) (10.0.0.2); fix whichever is stale: /etc/hosts or DNS for xen2, or migration.peers.xen2.address in the agent\'s config; `getent ahosts xen2` shows what xend resolves') });
+  });
+
+  it('addresses left unread for names that differ is a bug, not a pass', () => {
+    expect(judgeRoute(xl({}, { hostname: 'xen3', port: 22, addresses: null }))).toMatchObject({ ok: false, code: 'XH_ERR_INTERNAL' });
+  });
+});

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { parseSshG } from '../../../agent/parse/ssh-g.js';
+import { readFixture } from '../../fixture.js';
+
+// OpenSSH 9.2's whole `ssh -G xen2` under a Host entry with HostName and Port, as captured.
+const REAL = readFixture('ssh/G-9.2p1-host-entry.txt').body;
+
+describe('ssh -G', () => {
+  it('reads hostname and port of the real dump, leaving every other line alone', () => {
+    expect(parseSshG(REAL)).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222 } });
+    expect(parseSshG(REAL.replace(/\n/g, '\r\n'))).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222 } });
+  });
+
+  it('output without a hostname or port line, or with one it cannot read, is XH_ERR_TOOL_OUTPUT naming the line', () => {
+    expect(parseSshG('')).toMatchObject({ ok: false, error: { code: 'XH_ERR_TOOL_OUTPUT', tool: 'ssh -G', line: 0, message: 'ssh -G: output is empty: expected "hostname" and "port" lines (no hostname)' } });
+    expect(parseSshG('host xen2\nhostname xen2\n')).toMatchObject({ ok: false, error: { line: 0, expected: '"hostname" and "port" lines (no port)' } });
+    expect(parseSshG('hostname xen2\nport 0\n')).toMatchObject({ ok: false, error: { line: 2, text: 'port 0', expected: 'port 1-65535' } });
+    expect(parseSshG('hostname xen2\nport 70000\n')).toMatchObject({ ok: false, error: { line: 2 } });
+    expect(parseSshG('hostname \nport 22\n')).toMatchObject({ ok: false, error: { line: 1, expected: 'hostname NAME-OR-ADDRESS' } });
+  });
+
+  it('"hostkeyalias" and other keys starting alike are not the hostname', () => {
+    expect(parseSshG('hostkeyalias other\nhostname xen2\nport 22\nhostbasedauthentication no\n')).toEqual({ ok: true, value: { hostname: 'xen2', port: 22 } });
+  });
+});
