@@ -1,19 +1,25 @@
-import { classifyToolstackStderr } from '../parse/xl-stderr.js';
+import { classifyToolstackStderr, TOOLS_MISMATCH_FIX, type ToolstackComplaint } from '../parse/xl-stderr.js';
 import type { ToolFailure } from './tool-failure.js';
 
 /** Rewrites the message of a toolstack failure whose stderr we recognise, so a person sees why. */
 export function explainToolstackFailure(f: ToolFailure): ToolFailure {
   const c = classifyToolstackStderr(f.stderr);
-  if (c === null) return f;
-  const why =
-    c.kind === 'no-such-domain'
-      ? `no domain "${c.domain}"`
-      : c.kind === 'xend-running'
-        ? 'xl refuses to change anything while xend runs: use xm (set the toolstack to xm) or stop xend'
-        : c.kind === 'xend-not-running'
-          ? `xend is not running (${c.reason})`
-          : c.kind === 'no-hypervisor'
-            ? `cannot reach the Xen hypervisor (${c.reason}): is this Dom0 booted with Xen? (its boot menu entry, and /proc/xen/capabilities saying control_d)`
-            : 'must run as root';
-  return { ...f, message: `${f.tool} ${f.args.join(' ')}: ${why}` };
+  return c === null ? f : { ...f, message: `${f.tool} ${f.args.join(' ')}: ${why(c)}` };
+}
+
+function why(c: ToolstackComplaint): string {
+  switch (c.kind) {
+    case 'no-such-domain':
+      return `no domain "${c.domain}"`;
+    case 'xend-running':
+      return 'xl refuses to change anything while xend runs: use xm (set the toolstack to xm) or stop xend';
+    case 'xend-not-running':
+      return `xend is not running (${c.reason})`;
+    case 'no-hypervisor':
+      return `cannot reach the Xen hypervisor (${c.reason}): is this Dom0 booted with Xen? (its boot menu entry, and /proc/xen/capabilities saying control_d)`;
+    case 'tools-mismatch':
+      return `Xen refused ${c.refused} ("Permission denied", though xl runs as root): ${TOOLS_MISMATCH_FIX}`;
+    case 'need-root':
+      return 'must run as root';
+  }
 }

@@ -3,6 +3,7 @@ import type { LinkXen } from '../../shared/protocol/agent-link-values.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
 import { repeatedKey } from './repeated-key.js';
 import { splitLines } from './tool-lines.js';
+import { TOOLS_MISMATCH_FIX } from './xl-stderr.js';
 
 /**
  * `xl info` (xl_info.c: `"%-23s: %s"`-style `maybe_printf("host                   : %s\n")`)
@@ -144,8 +145,7 @@ function missingKey(tool: 'xl' | 'xm', key: string, raw: Readonly<Record<string,
   if (tool === 'xl' && physinfo && raw['xen_major'] !== undefined) {
     return (
       `key "${key}": xl printed the Xen version but no host physical info (nr_cpus … free_memory), so libxl_get_physinfo failed, its reason on stderr; ` +
-      '"Permission denied" as root means Xen refused it: these xl tools were built for another Xen than the running one ' +
-      '(reboot into the Xen they came with, or install the tools of the running one), or an XSM policy denies it'
+      `"Permission denied" as root means Xen refused it: ${TOOLS_MISMATCH_FIX}`
     );
   }
   return `key "${key}" (output truncated?)`;

@@ -18,13 +18,28 @@ import { splitLines } from './tool-lines.js';
  *   `xc: error: …` before 4.7), `libxl: error: libxl.c:N:libxl_ctx_alloc: cannot open libxc
  *   handle: <reason>`, then `cannot init xl context`; <reason> is "Permission denied" for a user
  *   who is not root.
+ * - xl as root whose context opened, where Xen then refuses a hypercall with EACCES: libxl logs
+ *   `libxl: error: libxl.c:N:libxl_get_physinfo: getting physinfo: Permission denied` (then xl's
+ *   `libxl_physinfo failed.`), or `…:libxl_list_domain: getting domain info list: Permission
+ *   denied` (spelt "geting" before 4.2; then `libxl_list_domain failed.`). Xen answers EACCES to a
+ *   sysctl or domctl whose interface version is not its own, so these tools were built for
+ *   another Xen than the running one; an XSM/FLASK policy denying Dom0 answers the same. A name
+ *   looked up this way fails too (`NAME is an invalid domain identifier (rc=-5)`): the refusal
+ *   is the answer then, not "no such domain".
  */
 export type ToolstackComplaint =
   | { readonly kind: 'no-such-domain'; readonly domain: string }
   | { readonly kind: 'xend-running' }
   | { readonly kind: 'xend-not-running'; readonly reason: string }
   | { readonly kind: 'need-root' }
-  | { readonly kind: 'no-hypervisor'; readonly reason: string };
+  | { readonly kind: 'no-hypervisor'; readonly reason: string }
+  /** what Xen refused, as libxl words it: "getting physinfo", "getting domain info list" */
+  | { readonly kind: 'tools-mismatch'; readonly refused: string };
+
+/** The fix for a refusal by Xen of these tools' hypercalls, in words shared by every place naming it. */
+export const TOOLS_MISMATCH_FIX =
+  'these xl tools were built for another Xen than the running one (reboot into the Xen they came with, or install the tools of the running one), ' +
+  'or an XSM/FLASK policy denies Dom0 that call';
 
 const INVALID_ID_RE = /^(.*) is an invalid domain identifier(?: \(rc=-?\d+\))?$/;
 const NOT_EXIST_RE = /^Error: Domain '(.*)' does not exist\.$/;
@@ -32,6 +47,8 @@ const CANT_GET_RE = /^Can't get (?:domid of domain name|domain name of domain id
 const NO_XEND_RE = /^Error: Unable to connect to xend: (.*?)\.(?: Is xend running\?)?$/;
 
 const NO_HANDLE_RE = /(?:privileged command interface|cannot open libxc handle): (.+)$/;
+// only the calls that read the host and its domains, so that a file libxl could not open is not taken for Xen's refusal
+const REFUSED_RE = /^libxl: error: [^:\s]+:\d+:\w+: (gett?ing (?:physinfo|domain info list)): Permission denied$/;
 
 /**
  * xl's stderr as lines. xl reads /etc/xen/xl.conf before any command and complains of a bad
@@ -50,6 +67,9 @@ export function classifyToolstackStderr(stderr: string): ToolstackComplaint | nu
     const reason = lines.map((l) => NO_HANDLE_RE.exec(l)?.[1]).find((r) => r !== undefined) ?? 'unknown reason';
     return reason === 'Permission denied' ? { kind: 'need-root' } : { kind: 'no-hypervisor', reason };
   }
+  // before "invalid domain identifier": a name xl could not look up for this reason may well exist
+  const refused = lines.map((l) => REFUSED_RE.exec(l)?.[1]).find((r) => r !== undefined);
+  if (refused !== undefined) return { kind: 'tools-mismatch', refused: refused.replace(/^geting/, 'getting') };
   for (const line of lines) {
     const invalid = INVALID_ID_RE.exec(line) ?? NOT_EXIST_RE.exec(line) ?? CANT_GET_RE.exec(line);
     if (invalid?.[1] !== undefined) return { kind: 'no-such-domain', domain: invalid[1] };

@@ -148,6 +148,27 @@ describe('Toolstack with a fake runner', () => {
     const r = await createToolstack('xl', { run: f.run }).pause('web1');
     expect(!r.ok && r.error.message).toMatch(/while xend runs: use xm/);
   });
+  it('xl whose hypercalls Xen refuses: the failure names the tools/hypervisor mismatch and its fix; a domU looked up then is not "gone"', async () => {
+    // GENERATED from libxl_list_domain's LIBXL__LOG_ERRNO (its "getting domain info list" as the real 4.4.2 capture words it) and xl's
+    // "libxl_list_domain failed." (list_domains) and find_domain's "invalid domain identifier" with libxl_name_to_domid's ERROR_NOMEM
+    const refused = 'libxl: error: libxl.c:669:libxl_list_domain: getting domain info list: Permission denied\n';
+    const f = fakeRunner({
+      'xl list': { stderr: `${refused}libxl_list_domain failed.\n`, exitCode: 1 },
+      'xl list web1': { stderr: `${refused}web1 is an invalid domain identifier (rc=-5)\n`, exitCode: 1 },
+      'xl info': { stdout: body('xl/info-4.4.2-ubuntu-physinfo-denied.txt'), stderr: body('xl/physinfo-denied-4.4.2-ubuntu.stderr.txt') },
+    });
+    const t = createToolstack('xl', { run: f.run });
+    const list = await t.list();
+    expect(!list.ok && list.error.message).toBe(
+      'xl list: Xen refused getting domain info list ("Permission denied", though xl runs as root): these xl tools were built for another Xen than the running one ' +
+        '(reboot into the Xen they came with, or install the tools of the running one), or an XSM/FLASK policy denies Dom0 that call',
+    );
+    const one = await t.listOne('web1');
+    expect(one.ok).toBe(false);
+    expect(!one.ok && one.error.message).toMatch(/^xl list web1: Xen refused getting domain info list .* built for another Xen than the running one/);
+    const info = await t.info();
+    expect(!info.ok && 'expected' in info.error && info.error.expected).toMatch(/Permission denied" as root means Xen refused it: these xl tools were built for another Xen .* XSM\/FLASK/);
+  });
   it('migrate: a failed migration is an answer with its transcript', async () => {
     const transcript = body('xl/migrate-4.17-resumed-at-sender.txt');
     const f = fakeRunner({ 'xl migrate -s ssh -i /k web1 dom0-b': { stderr: transcript, exitCode: 1 } });

@@ -29,5 +29,16 @@ describe('classifyToolstackStderr', () => {
     expect(xlStderrLines(stderr)).toEqual(['invalid autoballoon option', 'invalid domid_policy option', 'web1 is an invalid domain identifier (rc=-6)']);
     expect(xlStderrLines('invalid autoballoon option')).toEqual(['invalid autoballoon option']);
   });
+  it('xl as root whose hypercalls Xen refuses (4.4.2, real capture): the tools do not match the running Xen, not "need root"', () => {
+    expect(classifyToolstackStderr(readFixture('xl/physinfo-denied-4.4.2-ubuntu.stderr.txt').body)).toEqual({ kind: 'tools-mismatch', refused: 'getting physinfo' });
+  });
+  it('xl list NAME whose domain list Xen refuses: the refusal, not "no such domain"', () => {
+    // GENERATED from libxl.c libxl_list_domain's LIBXL__LOG_ERRNO("geting domain info list") (4.0 … 4.1 spelling; the line number is
+    // made up) and xl's find_domain, whose libxl_name_to_domid answers ERROR_NOMEM (-5) when it cannot list the domains
+    const stderr = 'libxl: error: libxl.c:522:libxl_list_domain: geting domain info list: Permission denied\nweb1 is an invalid domain identifier (rc=-5)\n';
+    expect(classifyToolstackStderr(stderr)).toEqual({ kind: 'tools-mismatch', refused: 'getting domain info list' });
+    // a file libxl could not open is not Xen's refusal
+    expect(classifyToolstackStderr('libxl: error: libxl_dm.c:1:libxl__spawn_qdisk: opening log: Permission denied\n')).toBeNull();
+  });
   it('anything else', () => expect(classifyToolstackStderr('libxl: error: something\n')).toBeNull());
 });
