@@ -4,6 +4,7 @@ import type { ToolRunner } from './exec.js';
 import type { AdapterFailure, ToolFailure } from './tool-failure.js';
 import type { ToolstackKind } from '../../shared/inventory.js';
 import { createToolstack, type Toolstack } from './toolstack.js';
+import { explainToolstackFailure } from './toolstack-explain.js';
 import { parseXlList } from '../parse/xl-list.js';
 import { parseXmList } from '../parse/xm-list.js';
 
@@ -23,5 +24,6 @@ export async function openToolstackWithList(
   const [xl, xm] = await Promise.all([run('xl', ['list'], { timeoutMs: 15_000 }), run('xm', ['list'], { timeoutMs: 15_000 })]);
   if (xm.ok) return ok({ toolstack: createToolstack('xm', { run }), domains: parseXmList(xm.value.stdout) });
   if (xl.ok) return ok({ toolstack: createToolstack('xl', { run }), domains: parseXlList(xl.value.stdout) });
-  return err(xl.error.code === 'XH_ERR_TOOL_NOT_FOUND' && xm.error.code !== 'XH_ERR_TOOL_NOT_FOUND' ? xm.error : xl.error);
+  // worded as detectToolstack words it: the daemon logs this and reports the domains unread with it
+  return err(explainToolstackFailure(xl.error.code === 'XH_ERR_TOOL_NOT_FOUND' && xm.error.code !== 'XH_ERR_TOOL_NOT_FOUND' ? xm.error : xl.error));
 }

@@ -7,6 +7,7 @@ import { runTool, type RunOptions, type ToolRunner } from '../../../agent/adapte
 import type { ToolFailure } from '../../../agent/adapters/tool-failure.js';
 import { createToolstack, openToolstack } from '../../../agent/adapters/toolstack.js';
 import { detectToolstack } from '../../../agent/adapters/toolstack-detect.js';
+import { openToolstackWithList } from '../../../agent/adapters/open-toolstack.js';
 import { FIXTURE_ROOT, readFixture } from '../../fixture.js';
 
 interface Answer {
@@ -66,6 +67,13 @@ describe('detectToolstack', () => {
     expect(!booted.ok && booted.error.message).toBe('xl list: cannot reach the Xen hypervisor (No such file or directory): is this Dom0 booted with Xen? (its boot menu entry, and /proc/xen/capabilities saying control_d)');
     const none = await detectToolstack(fakeRunner({}).run);
     expect(!none.ok && none.error.code).toBe('XH_ERR_TOOL_NOT_FOUND');
+  });
+  it('openToolstackWithList (the daemon\'s read) words a failure as detectToolstack does: Xen refusing the tools, no hypervisor', async () => {
+    const refused = fakeRunner({ 'xl list': { stderr: 'libxl: error: libxl.c:669:libxl_list_domain: getting domain info list: Permission denied\nlibxl_list_domain failed.\n', exitCode: 1 } });
+    const r = await openToolstackWithList(refused.run, undefined);
+    expect(!r.ok && r.error.message).toMatch(/^xl list: Xen refused getting domain info list .*: these xl tools were built for another Xen than the running one \(reboot into/);
+    const noXen = await openToolstackWithList(fakeRunner({ 'xl list': { stderr: body('xl/no-hypervisor.stderr.txt'), exitCode: 1 } }).run, undefined);
+    expect(!noXen.ok && noXen.error.message).toMatch(/^xl list: cannot reach the Xen hypervisor \(No such file or directory\): is this Dom0 booted with Xen\?/);
   });
   it('openToolstack builds the adapter for the detected kind', async () => {
     const { run } = fakeRunner({ 'xm list': { stdout: body('xm/list-many-domains.txt') } });
