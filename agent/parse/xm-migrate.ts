@@ -7,6 +7,18 @@ import type { MigrationOutcome, MigrationOutcomeKind } from './xl-migrate.js';
  * command's usage text, exit 1 (an unknown domain: `Error: Domain 'X' does not exist.`,
  * exit 3 = XendClient.ERROR_INVALID_DOMAIN). XendDomain.domain_migrate raises
  * `can't connect: <reason>` when the target's relocation server does not answer: nothing moved.
+ *
+ * `Error: /usr/lib/xen/bin/xc_save FD DOMID 0 0 FLAGS failed` (also `… failed: popen failed`, the
+ * helper not started) is XendCheckpoint.forkHelper's complaint that xc_save exited non-zero. The
+ * domU is still on the sender and nothing was handed over: xc_domain_save writes (later releases:
+ * flushes from its buffer) the stream's last bytes only on its way to success, so the target's
+ * xc_restore reads a cut stream and its xend destroys the half-built domain; the sender's copy
+ * is destroyed only after xc_save exited 0. XendCheckpoint.save then resumes it
+ * (`dominfo.resumeDomain()`, xend 3.1 … 4.4) and re-raises (3.2 on; 3.1 did not, so xm said
+ * nothing and exited 0: the verify step's lists catch that). Hence resumed-at-sender. Two cases
+ * leave it on the sender but not running, which no text tells apart: xend 3.0 did not resume,
+ * and resumeDomain logs a failed xc.domain_resume to xend.log only; the domU's state in `xm list`
+ * after the migration shows those.
  */
 export function classifyXmMigrate(stderr: string, exitCode: number | null): MigrationOutcome {
   const lines = splitLines(stderr).map((l) => l.trim());
@@ -22,6 +34,7 @@ export function classifyXmMigrate(stderr: string, exitCode: number | null): Migr
   if (first === undefined) return exitCode === 0 ? out('success', 'target', null) : out('unknown', 'unknown', null);
   if (/^Error: Domain '.*' does not exist\.$/.test(first)) return out('no-such-domain', 'unknown', first);
   if (/^Error: can't connect: /.test(first)) return out('failed-at-target', 'source', first);
+  if (/^Error: \S*\/xc_save(?: \d+)+ failed(?:: popen failed)?$/.test(first)) return out('resumed-at-sender', 'source', first);
   if (/^Error: Unable to connect to xend/.test(first)) return out('unknown', 'source', first);
   return out('unknown', 'unknown', first);
 }

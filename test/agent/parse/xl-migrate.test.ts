@@ -74,5 +74,12 @@ describe('classifyXmMigrate', () => {
     });
   });
   it('unknown domain', () => expect(classifyXmMigrate(readFixture('xm/list-unknown-domain.stderr.txt').body, 3).kind).toBe('no-such-domain'));
+  it('xc_save failed (Xen 3.2, real capture): xend resumed the domU at the sender, nothing handed over', () => {
+    expect(classifyXmMigrate(readFixture('xm/migrate-xc-save-failed-3.2-ubuntu.txt').body, 1)).toEqual({
+      kind: 'resumed-at-sender', domainAt: 'source', decisiveLine: 'Error: /usr/lib/xen/bin/xc_save 4 3 0 0 1 failed', errorLines: ['Error: /usr/lib/xen/bin/xc_save 4 3 0 0 1 failed'], exitCode: 1,
+    });
+    // GENERATED from forkHelper's other complaint (exit status 127: the helper was not started), with Debian's versioned path
+    expect(classifyXmMigrate('Error: /usr/lib/xen-4.0/bin/xc_save 23 7 0 0 1 failed: popen failed\n', 1)).toMatchObject({ kind: 'resumed-at-sender', domainAt: 'source' });
+  });
   it('xend down', () => expect(classifyXmMigrate(readFixture('xm/no-xend.stderr.txt').body, 1)).toMatchObject({ kind: 'unknown', domainAt: 'source' }));
 });
