@@ -10,8 +10,11 @@ import { TOOLS_MISMATCH_FIX } from './xl-stderr.js';
  * and `xm info` (main.py: `print "%-23s:" % k, v`). Same shape: a key padded with blanks, a
  * colon, a space, the value (possibly empty: `cc_compile_domain      :`).
  * `xl info -n` appends tables (`numa_info              :` then `node:    memsize …` rows,
- * `cpu_topology`, `device topology`): a key with an empty value may be followed by lines that are
- * not `key : value`; those belong to it and are skipped. Keys added since (`arm_sve_vector_length`
+ * `cpu_topology`, `device topology`): those three keys, printed with an empty value, are followed
+ * by lines that are not `key : value`; those belong to them and are skipped. They are the only
+ * such lines xl prints (xl_cmdimpl.c 4.1 … 4.4, xl_info.c 4.5 … 4.19): every other value, empty
+ * (`cc_compile_domain      :`) or not, is one line, so a line after one that is not `key : value`
+ * is refused rather than dropped unread. Keys added since (`arm_sve_vector_length`
  * on Arm from 4.18, `xenstore_features` with `xl info -x` from 4.21) are plain key lines.
  * xend of Xen 3.2–4.0 prints node_to_cpu, node_to_memory and node_to_dma32_mem one NUMA node per
  * line (XendNode.format_node_to_cpu/_memory): the first after the key, each further one indented
@@ -40,6 +43,9 @@ export interface XenInfo {
 // A key starts with a letter and is followed by at least one blank before the colon; table rows
 // (`node:    memsize`, `   0:   8000`) have no blank before their colon or start with a blank.
 const KV_RE = /^([A-Za-z][A-Za-z0-9_]*(?: [A-Za-z0-9_]+)*)[ \t]+:(?: (.*))?$/;
+// the keys `xl info -n` prints tables under (xend prints none)
+const TABLE_KEYS: ReadonlySet<string> = new Set(['numa_info', 'cpu_topology', 'device topology']);
+const TABLES_IN_WORDS = 'numa_info, cpu_topology and device topology (`xl info -n`)';
 
 export function parseXlInfo(text: string): Result<XenInfo, ParseFailure> {
   return parseInfo('xl', text);
@@ -50,11 +56,12 @@ export function parseXmInfo(text: string): Result<XenInfo, ParseFailure> {
 }
 
 /** What a line that is not `key : value` should have been, saying why an indented one is wrong. */
-function notKeyValue(tool: 'xl' | 'xm', indented: boolean): string {
+function notKeyValue(tool: 'xl' | 'xm', indented: boolean, after: string | null): string {
+  if (tool === 'xl' && after !== null) return `"key : value" (xl prints lines of its own only under ${TABLES_IN_WORDS}; "${after}" above is a key of one line)`;
   if (!indented) return '"key : value"';
   return tool === 'xm'
     ? '"key : value" (an indented line continues the value of the key line above it, and there is none)'
-    : '"key : value" (xl info indents only the rows of the tables under an empty key)';
+    : `"key : value" (xl info indents only the rows of the tables under ${TABLES_IN_WORDS})`;
 }
 
 function parseInfo(tool: 'xl' | 'xm', text: string): Result<XenInfo, ParseFailure> {
@@ -79,17 +86,17 @@ function parseInfo(tool: 'xl' | 'xm', text: string): Result<XenInfo, ParseFailur
     if (m === null || (inTable && indented)) {
       if (inTable || (tool === 'xm' && seen === 0 && line.startsWith('WARNING: '))) continue;
       if (tool === 'xm' && indented && last !== null) {
-        last.value = `${last.value}\n${line.trim()}`;
+        last.value = last.value === '' ? line.trim() : `${last.value}\n${line.trim()}`;
         continue;
       }
-      return err(parseFailure(tool, i + 1, line, notKeyValue(tool, indented)));
+      return err(parseFailure(tool, i + 1, line, notKeyValue(tool, indented, last?.key ?? null)));
     }
     const closed = close();
     if (closed !== null) return err(closed);
     const value = (m[2] ?? '').trim();
     last = { key: m[1] ?? '', value, lineNo: i + 1, line };
     seen++;
-    inTable = value === '';
+    inTable = value === '' && TABLE_KEYS.has(last.key);
   }
   const closed = close();
   if (closed !== null) return err(closed);

@@ -96,6 +96,24 @@ describe('parseXlInfo: malformed and truncated input', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatchObject({ tool: 'xl', line: 2, text: 'this is not a key value line' });
   });
+  it('a key of one line with its value on the next line (a wrapped capture) is refused at that line, not read as a table row', () => {
+    // the real 4.4.3 capture with hw_caps's value moved to a line of its own
+    const caps = '0fabfbff:2c100800:00000000:00003f00:f6fa3223:00000000:00000001:00000281';
+    const text = readFixture('xl/info-4.4.3-centos6.txt').body.replace(`hw_caps                : ${caps}`, `hw_caps                :\n${caps}`);
+    const r = parseXlInfo(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error).toMatchObject({ tool: 'xl', line: 12, text: caps });
+      expect(r.error.expected).toBe('"key : value" (xl prints lines of its own only under numa_info, cpu_topology and device topology (`xl info -n`); "hw_caps" above is a key of one line)');
+    }
+  });
+  it('xm: after a key with an empty value, an indented line is its value and a line of no key is refused', () => {
+    const head = `${readFixture('xm/info-gen-4.1.txt').body.replace('node_to_cpu            : node0:0-7\n', '')}node_to_cpu            :\n`;
+    const joined = parseXmInfo(`${head}                         node0:0-3\n`);
+    expect(joined.ok && joined.value.raw['node_to_cpu']).toBe('node0:0-3');
+    const refused = parseXmInfo(`${head}node0:0-3\n`);
+    expect(refused.ok ? null : refused.error).toMatchObject({ tool: 'xm', text: 'node0:0-3', expected: '"key : value"' });
+  });
   it('output cut before the memory keys', () => {
     const text = readFixture('xl/info-4.17.0-arm64.txt').body.split('\n').slice(0, 10).join('\n');
     const r = parseXlInfo(text);
