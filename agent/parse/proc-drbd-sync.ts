@@ -26,6 +26,9 @@ export interface ProcDrbdSync {
 const PROGRESS = /(sync'ed|verified):\s*(\d{1,3}\.\d)% \((\d+)\/(\d+)\)([KM])/;
 const FINISH = /finish: (\d+:\d{2}:\d{2}|∞) speed: (-?[\d,]+) \(-?[\d,]+(?: -- -?[\d,]+)?\)(?: want: ([\d,]+))? K\/sec( \(stalled\))?$/;
 const NEVER = '∞';
+const PROGRESS_FORMAT = "[==>…] sync'ed: N.N% (left/total)K|M";
+// the figures whole but no unit after them: named as such, since without K or M they give no size
+const NO_UNIT = /(sync'ed|verified):\s*\d{1,3}\.\d% (\(\d+\/\d+\))(?![KM])/;
 
 /** the online-verify line of DRBD 8.0 to 8.3.9; `oos:` (in bitmap bits) up to 8.2 */
 const VERIFY_PERCENT = /^\t *(\d{1,3})%(?: oos:\d+)? +(\d+)\/(\d+)$/;
@@ -38,6 +41,11 @@ const kilo = (s: string): number => Number(s.replace(/,/g, ''));
 export function parseProcDrbdSync(sofar: ProcDrbdSync | null, line: string): ProcDrbdSync | string {
   let next = sofar;
   const p = PROGRESS.exec(line);
+  // before finish: is read, which 8.3.11 prints on the same line: its complaint would hide this one
+  if (!p && /(?:sync'ed|verified):/.test(line)) {
+    const u = NO_UNIT.exec(line);
+    return u ? `its unit, K or M, right after the ${u[1]}: figures "${u[2]}"; there is none` : PROGRESS_FORMAT;
+  }
   if (p) {
     const unit = p[5] === 'M' ? 1024 : 1;
     next = {
@@ -58,8 +66,8 @@ export function parseProcDrbdSync(sofar: ProcDrbdSync | null, line: string): Pro
     if (next === null) return "a sync'ed:/verified: line before finish:";
     next = { ...next, finish: f[1] === NEVER ? null : f[1], speedKiBs: kilo(f[2]), wantKiBs: f[3] === undefined ? null : kilo(f[3]), stalled: f[4] !== undefined };
   }
-  if (!p && !line.includes('finish: ')) return "[==>…] sync'ed: N.N% (left/total)K|M";
-  return next ?? "[==>…] sync'ed: N.N% (left/total)K|M";
+  if (!p && !line.includes('finish: ')) return PROGRESS_FORMAT;
+  return next ?? PROGRESS_FORMAT;
 }
 
 /**

@@ -120,6 +120,19 @@ describe('parseProcDrbd', () => {
     expect(afterNextMinor.ok ? null : afterNextMinor.error.line).toBe(8);
     expect(parseProcDrbd(`${head}\tnn: lc_number refcnt rs_left\n \t 0: FREE\n\t 1:    5    0       12 NO_WRITES ------\n`).ok).toBe(true);
   });
+  it("a sync'ed: line without its K or M is refused naming the missing unit, also with finish: on the same line (8.3.11)", () => {
+    // the real 8.3.11 capture, its unit taken out
+    const text = readFixture('drbd/proc/83.11-unconfigured-syncsource.txt').body.replace('(22888476/22888772)Mfinish:', '(22888476/22888772)finish:');
+    const r = parseProcDrbd(text);
+    expect(r.ok ? null : r.error).toMatchObject({
+      line: 6,
+      text: "\t[>....................] sync'ed:  0.1% (22888476/22888772)finish: 4882:52:29 speed: 1,312 (1,280) K/sec",
+      expected: 'its unit, K or M, right after the sync\'ed: figures "(22888476/22888772)"; there is none',
+    });
+    expect(r.ok ? null : r.error.message).toContain('"\\t[>....................] sync\'ed:  0.1% (22888476/22888772)finish:');
+    const alone = parseProcDrbd(text.replace('finish: 4882:52:29 speed: 1,312 (1,280) K/sec', ''));
+    expect(alone.ok ? null : alone.error.expected).toMatch(/^its unit, K or M/);
+  });
   it('a finish that is neither h:mm:ss nor ∞ is still refused', () => {
     const r = parseProcDrbd("version: 8.4.11 (api:1/proto:86-101)\nsrcversion: X\n 0: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----\n\t[>....] sync'ed: 1.0% (9/10)M\n\tfinish: -1:00:00 speed: 1 (1) K/sec\n");
     expect(r.ok ? null : r.error.message).toContain('finish: h:mm:ss (or ∞) speed: N (N) [want: N] K/sec');
