@@ -18,6 +18,8 @@ describe('classifyToolstackStderr', () => {
   it('xl on a kernel booted without Xen: no hypervisor, with libxl\'s reason; not root: need root', () => {
     expect(classifyToolstackStderr(readFixture('xl/no-hypervisor.stderr.txt').body)).toEqual({ kind: 'no-hypervisor', reason: 'No such file or directory' });
     expect(classifyToolstackStderr(readFixture('xl/no-hypervisor-not-root-gen.stderr.txt').body)).toEqual({ kind: 'need-root' });
+    // the same as a real capture: libxc of before 4.7 on ARM, an ordinary user
+    expect(classifyToolstackStderr(readFixture('xl/not-root-arm-cubieboard2.stderr.txt').body)).toEqual({ kind: 'need-root' });
     // libxc before 4.7 (xc: rather than xencall:) words its line otherwise; libxl's reason is taken
     expect(classifyToolstackStderr(readFixture('xl/no-hypervisor-4.6-gen.stderr.txt').body)).toEqual({ kind: 'no-hypervisor', reason: 'No such file or directory' });
     expect(classifyToolstackStderr('cannot init xl context\n')).toEqual({ kind: 'no-hypervisor', reason: 'unknown reason' });
