@@ -1,4 +1,4 @@
-import { xlStderrLines } from './xl-stderr.js';
+import { invalidDomainId, xlStderrLines } from './xl-stderr.js';
 
 /**
  * What an `xl migrate` run did, read from its stderr and exit code. Every message below is
@@ -64,7 +64,7 @@ const RULES: ReadonlyArray<readonly [MigrationOutcomeKind, (line: string) => boo
   ['resumed-at-sender', (l) => l === 'Migration failed, resuming at sender.'],
   ['failed-at-target', (l) => l === 'Migration failed due to problems at target.'],
   ['no-config', (l) => l.startsWith('No config file stored for running domain and none supplied')],
-  ['no-such-domain', (l) => / is an invalid domain identifier( \(rc=-?\d+\))?$/.test(l) || /^Error: Domain '.*' does not exist\.$/.test(l)],
+  ['no-such-domain', (l) => invalidDomainId(l) !== null || /^Error: Domain '.*' does not exist\.$/.test(l)],
   ['xend-running', (l) => l.startsWith('xend is running, which may cause unpredictable results')],
   ['success', (l) => l === 'Migration successful.'],
 ];

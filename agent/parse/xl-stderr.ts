@@ -41,7 +41,15 @@ export const TOOLS_MISMATCH_FIX =
   'these xl tools were built for another Xen than the running one (reboot into the Xen they came with, or install the tools of the running one), ' +
   'or an XSM/FLASK policy denies Dom0 that call';
 
-const INVALID_ID_RE = /^(.*) is an invalid domain identifier(?: \(rc=-?\d+\))?$/;
+// rc=-5 (ERROR_NOMEM) is excluded: libxl_name_to_domid answers it when it could not list the
+// domains at all (4.0 … 4.22), so the name was never looked for; not-found is -6 (-1 in 4.0)
+const INVALID_ID_RE = /^(.*) is an invalid domain identifier(?: \(rc=(?!-5\))-?\d+\))?$/;
+
+/** The domain a "NAME is an invalid domain identifier" line says does not exist, or null. */
+export function invalidDomainId(line: string): string | null {
+  return INVALID_ID_RE.exec(line)?.[1] ?? null;
+}
+
 const NOT_EXIST_RE = /^Error: Domain '(.*)' does not exist\.$/;
 const CANT_GET_RE = /^Can't get (?:domid of domain name|domain name of domain id) '(.*)', maybe this domain does not exist\.$/;
 const NO_XEND_RE = /^Error: Unable to connect to xend: (.*?)\.(?: Is xend running\?)?$/;

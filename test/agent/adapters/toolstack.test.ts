@@ -96,6 +96,9 @@ describe('Toolstack with a fake runner', () => {
     const t = createToolstack('xl', { run: f.run });
     expect(await t.listOne('web1')).toEqual({ ok: true, value: null });
     expect((await t.listOne('web2')).ok).toBe(false);
+    // xl could not list the domains to look web3 up (ERROR_NOMEM, rc=-5): a failure, not "web3 does not exist"
+    const noList = fakeRunner({ 'xl list web3': { stderr: 'libxl: error: libxl.c:669:libxl_list_domain: getting domain info list: Cannot allocate memory\nweb3 is an invalid domain identifier (rc=-5)\n', exitCode: 1 } });
+    expect((await createToolstack('xl', { run: noList.run }).listOne('web3')).ok).toBe(false);
   });
   it('info and version', async () => {
     const f = fakeRunner({ 'xl info': { stdout: body('xl/info-4.17.0-arm64.txt') }, 'xm info': { stdout: body('xm/info-gen-4.1.txt') } });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyToolstackStderr, xlStderrLines } from '../../../agent/parse/xl-stderr.js';
+import { classifyXlMigrate } from '../../../agent/parse/xl-migrate.js';
 import { readFixture } from '../../fixture.js';
 
 describe('classifyToolstackStderr', () => {
@@ -41,6 +42,14 @@ describe('classifyToolstackStderr', () => {
     expect(classifyToolstackStderr(stderr)).toEqual({ kind: 'tools-mismatch', refused: 'getting domain info list' });
     // a file libxl could not open is not Xen's refusal
     expect(classifyToolstackStderr('libxl: error: libxl_dm.c:1:libxl__spawn_qdisk: opening log: Permission denied\n')).toBeNull();
+  });
+  it('rc=-5 is not "no such domain": xl could not list the domains to look the name up', () => {
+    // GENERATED from xl's find_domain and libxl_name_to_domid's ERROR_NOMEM when libxl_list_domain fails (here for a reason that is not Xen's refusal)
+    const stderr = 'libxl: error: libxl.c:669:libxl_list_domain: getting domain info list: Cannot allocate memory\nweb1 is an invalid domain identifier (rc=-5)\n';
+    expect(classifyToolstackStderr(stderr)).toBeNull();
+    expect(classifyXlMigrate(stderr, 1)).toMatchObject({ kind: 'unknown', domainAt: 'unknown' });
+    // not-found as xl 4.0 words it (libxl_name_to_domid's -1) stays "no such domain"
+    expect(classifyToolstackStderr('web1 is an invalid domain identifier (rc=-1)\n')).toEqual({ kind: 'no-such-domain', domain: 'web1' });
   });
   it('anything else', () => expect(classifyToolstackStderr('libxl: error: something\n')).toBeNull());
 });
