@@ -4,6 +4,12 @@ import type { ErrorCode } from '../../shared/errors.js';
 export type RouteAddresses = { readonly ok: true; readonly addresses: readonly string[] } | { readonly ok: false; readonly why: string };
 
 /**
+ * The host key the sshd at the toolstack's route shows (`ssh-keygen -lf` style fingerprint), and
+ * whether known_hosts lists it for the peer; or why none was seen.
+ */
+export type ToolHostKey = { readonly listed: boolean; readonly fingerprint: string } | { readonly unseen: string };
+
+/**
  * What decides whether the toolstack's own move reaches the Dom0 the preflight checked. The
  * preflight's ssh2 goes to `migration.peers.PEER.address` (else the name PEER) at its port; `xl
  * migrate` goes where root's ssh takes the name PEER (`ssh -G PEER`), `xm migrate` where the
@@ -19,6 +25,12 @@ export interface RouteFacts {
   readonly checked: { readonly address: string; readonly port: number; readonly configured: boolean; readonly addresses: RouteAddresses | null };
   /** where the toolstack goes: xl: `ssh -G PEER`'s hostname and port; xm: PEER itself, port null */
   readonly tool: { readonly hostname: string; readonly port: number | null; readonly addresses: RouteAddresses | null } | { readonly problem: string; readonly code: ErrorCode };
+  /**
+   * the host key shown at the toolstack's route, read when its name differs from the checks' (null:
+   * not read): a Dom0 reached over another network (a migration LAN in agent.json, the public name
+   * in root's ssh config) shows the key known_hosts lists for it, another Dom0 does not
+   */
+  readonly toolKey: ToolHostKey | null;
 }
 
 export type RouteVerdict = { readonly ok: true; readonly detail: string } | { readonly ok: false; readonly code: ErrorCode; readonly detail: string };
@@ -27,6 +39,14 @@ export type RouteVerdict = { readonly ok: true; readonly detail: string } | { re
 const canonical = (a: string): string => a.toLowerCase().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
 
 const listed = (r: RouteAddresses): string => (r.ok ? r.addresses.join(', ') : r.why);
+
+/** What the toolstack's route showed of itself, for a refusal: a key not the peer's, or none seen. */
+function keyWords(f: RouteFacts): string {
+  const key = f.toolKey;
+  if (key === null) return '';
+  if ('unseen' in key) return `; no host key read there: ${key.unseen}`;
+  return key.listed ? '' : `; it shows host key ${key.fingerprint}, which known_hosts does not list for ${f.peer}`;
+}
 
 /** How to see each route for oneself, and where each is set. */
 function where(f: RouteFacts): { see: string; fix: string } {
@@ -63,10 +83,14 @@ export function judgeRoute(f: RouteFacts): RouteVerdict {
   const mine = new Set(f.checked.addresses.addresses.map(canonical));
   const shared = tool.addresses.addresses.map(canonical).filter((a) => mine.has(a));
   if (shared.length === 0) {
+    const key = f.toolKey;
+    if (key !== null && 'listed' in key && key.listed) {
+      return { ok: true, detail: `${how} reaches ${f.peer} at ${toolRoute} (${listed(tool.addresses)}), not the address the checks use (${f.checked.address}), and the machine there shows ${f.peer}'s host key (${key.fingerprint}): the same Dom0 over another network` };
+    }
     return {
       ok: false,
       code: 'XH_ERR_REFUSED',
-      detail: `${how} would take ${f.peer} to another machine than the one checked: to ${toolRoute} (${listed(tool.addresses)}), while the checks reached ${checkedRoute} (${listed(f.checked.addresses)}); fix whichever is stale: ${fix}; ${see}`,
+      detail: `${how} would take ${f.peer} to another machine than the one checked: to ${toolRoute} (${listed(tool.addresses)}${keyWords(f)}), while the checks reached ${checkedRoute} (${listed(f.checked.addresses)}); fix whichever is stale: ${fix}; ${see}`,
     };
   }
   return { ok: true, detail: `${how} reaches ${f.peer} at ${toolRoute} (${shared.join(', ')}), where the checks reach it (${f.checked.address})` };

@@ -6,7 +6,7 @@ import type { DrbdAdapter } from '../adapters/drbd.js';
 import type { LedgerStore } from '../adapters/ledger-store.js';
 import type { Toolstack } from '../adapters/toolstack.js';
 import type { AdapterFailure } from '../adapters/tool-failure.js';
-import type { RouteAddresses } from '../decide/toolstack-route.js';
+import type { RouteAddresses, ToolHostKey } from '../decide/toolstack-route.js';
 import type { SshRoute } from '../parse/ssh-g.js';
 import type { MigrationKind } from '../decide/migration-plan.js';
 import type { KeyFacts } from '../decide/preflight.js';
@@ -44,6 +44,8 @@ export interface RoutePort {
   ssh(name: string): Promise<Result<SshRoute, AdapterFailure>>;
   /** every address of a name by the system resolver */
   resolve(name: string): Promise<RouteAddresses>;
+  /** the host key the sshd at HOST:PORT shows, and whether known_hosts lists it for PEER (a key exchange, nothing authenticated) */
+  hostKey(peer: string, host: string, port: number): Promise<ToolHostKey>;
 }
 
 export interface HeldDomu {

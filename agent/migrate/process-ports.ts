@@ -8,6 +8,8 @@ import { createDrbdAdapter } from '../adapters/drbd.js';
 import { takeLock } from '../../shared/fs/file-lock.js';
 import { procDrbdReader } from '../host/proc-drbd.js';
 import { knownKeys, peerHostNames } from '../adapters/known-hosts.js';
+import { keyFingerprint } from '../adapters/peer-ssh-refusals.js';
+import type { ToolHostKey } from '../decide/toolstack-route.js';
 import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
 import { tcpReachable } from '../adapters/tcp-probe.js';
 import { nudgeSocket } from '../control/nudge.js';
@@ -53,6 +55,19 @@ function peerPort(c: HostContext): PeerPort {
   };
 }
 
+/**
+ * The host key the sshd at the toolstack's route shows, and whether known_hosts lists it for PEER
+ * under any name the checks look it up by.
+ */
+async function toolHostKey(c: HostContext, peer: string, host: string, port: number): Promise<ToolHostKey> {
+  const { hostKeyAt } = await import('../adapters/ssh-host-key.js');
+  const shown = await hostKeyAt(host, port);
+  if (!shown.ok) return { unseen: shown.why };
+  const hosts = readRegularFileSync(c.real(c.config.migration.knownHostsFile), { symlinks: 'follow' });
+  const listed = hosts.ok && knownKeys(hosts.value, peerHostNames({ name: peer, ...peerEndpoint(c, peer) })).some((k) => k.equals(shown.key));
+  return { listed, fingerprint: keyFingerprint(shown.key) };
+}
+
 /** The domU's lock file, then the running agent's hold (no agent is a normal case). */
 async function holdDomu(c: HostContext, name: string, purpose: HoldPurpose, operation: string): Promise<Result<HeldDomu, XhError>> {
   const file = await takeLock(join(c.stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
@@ -84,7 +99,7 @@ export function processMigrationPorts(c: HostContext): MigrationPorts {
     drbd: createDrbdAdapter({ run: c.run, readProcDrbd: procDrbdReader(c.files) }),
     store: c.store,
     peer: peerPort(c),
-    route: { ssh: (name) => sshRouteOf(c.run, name), resolve: (name) => addressesOf(name) },
+    route: { ssh: (name) => sshRouteOf(c.run, name), resolve: (name) => addressesOf(name), hostKey: (peer, host, port) => toolHostKey(c, peer, host, port) },
     hold: (name, purpose, operationId) => holdDomu(c, name, purpose, operationId),
     nudge: async (why) => void (await nudgeSocket(c.real(c.config.controlSocket), why)),
     newOperationId: () => randomUUID(),

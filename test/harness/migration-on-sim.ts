@@ -16,7 +16,7 @@ import type { Sim } from '../sim/sim.js';
 import type { SimAgent } from './agent-on-sim.js';
 import { SimProcesses, simToolRunner } from './sim-tools.js';
 import { syncHostFiles } from './sync-host-files.js';
-import { simResolver } from './sim-resolver.js';
+import { simHostKey, simResolver } from './sim-resolver.js';
 import { sshRouteOf } from '../../agent/adapters/ssh-route.js';
 
 /**
@@ -97,7 +97,7 @@ export function simMigrationPorts(w: MigrationWorld, host: string, processAlive:
     store: writesWhileUp(ledgerStore(stateDirReal, host), sim, host, processAlive),
     peer,
     // root's ssh_config and /etc/hosts are the host's own files under its root; DNS knows every Dom0
-    route: { ssh: (name) => sshRouteOf(simToolRunner(sim, host, new SimProcesses()), name), resolve: simResolver(sim, host) },
+    route: { ssh: (name) => sshRouteOf(simToolRunner(sim, host, new SimProcesses()), name), resolve: simResolver(sim, host), hostKey: simHostKey(sim, host) },
     hold: async (name, purpose, operation) => {
       const file = await takeLock(join(stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
       if (!file.ok) return file;

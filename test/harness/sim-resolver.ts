@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import type { RouteAddresses } from '../../agent/decide/toolstack-route.js';
+import type { RouteAddresses, ToolHostKey } from '../../agent/decide/toolstack-route.js';
 import type { Sim } from '../sim/sim.js';
 
 /**
@@ -26,5 +26,22 @@ export function simResolver(sim: Sim, host: string): (name: string) => Promise<R
     if (files.length > 0) return { ok: true, addresses: files };
     const i = Object.keys(sim.state().hosts).sort().indexOf(n);
     return i >= 0 ? { ok: true, addresses: [`192.0.2.${i + 1}`] } : { ok: false, why: `${name} does not resolve (ENOTFOUND)` };
+  };
+}
+
+/**
+ * The host key a simulated Dom0's sshd shows at NAME: the fleet's Dom0 whose DNS address NAME
+ * resolves to (each Dom0 its own key), listed for PEER when that Dom0 is PEER. Any other address
+ * has no sshd in the simulator.
+ */
+export function simHostKey(sim: Sim, host: string): (peer: string, name: string, port: number) => Promise<ToolHostKey> {
+  const resolve = simResolver(sim, host);
+  return async (peer, name, port) => {
+    const r = await resolve(name);
+    if (!r.ok) return { unseen: `${name} port ${port}: getaddrinfo ENOTFOUND ${name}` };
+    const dom0s = Object.keys(sim.state().hosts).sort();
+    const owner = r.addresses.map((a) => /^192\.0\.2\.(\d+)$/.exec(a)).map((m) => (m ? dom0s[Number(m[1]) - 1] : undefined)).find((h) => h !== undefined);
+    if (owner === undefined) return { unseen: `${name} port ${port}: connect ECONNREFUSED ${r.addresses[0] ?? name}:${port}` };
+    return { listed: owner === peer.toLowerCase(), fingerprint: `ssh-ed25519 SHA256:simulated-${owner}` };
   };
 }

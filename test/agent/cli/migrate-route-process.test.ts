@@ -30,13 +30,13 @@ describe('xenherd-agent migrate whose xl migrate would go elsewhere', () => {
     const r = await runAsync(process.execPath, [agent.path, 'migrate', 'web1'], sim.env('xen1'));
     expect(r.code).toBe(77);
     expect(r.stderr).toContain(
-      "XH_ERR_REFUSED: preflight: xl migrate (root's ssh) would take xen2 to another machine than the one checked: to 127.0.0.2 port 2222 (127.0.0.2), while the checks reached 127.0.0.1 port 1 (migration.peers.xen2.address) (127.0.0.1); fix whichever is stale:",
+      "XH_ERR_REFUSED: preflight: xl migrate (root's ssh) would take xen2 to another machine than the one checked: to 127.0.0.2 port 2222 (127.0.0.2; no host key read there: 127.0.0.2 port 2222: connect ECONNREFUSED 127.0.0.2:2222), while the checks reached 127.0.0.1 port 1 (migration.peers.xen2.address) (127.0.0.1); fix whichever is stale:",
     );
     expect(r.stdout).not.toContain('migrating web1');
     expect(sim.state().domains.filter((d) => d.name === 'web1').map((d) => d.host)).toEqual(['xen1']);
 
     const dry = await runAsync(process.execPath, [agent.path, 'migrate', 'web1', '--dry-run', '--json'], sim.env('xen1'));
     const out = JSON.parse(dry.stdout) as { preflight: { check: { check: string }; ok: boolean; detail: string }[] };
-    expect(out.preflight.find((v) => v.check.check === 'toolstack-route')).toMatchObject({ ok: false, detail: expect.stringContaining('to 127.0.0.2 port 2222 (127.0.0.2)') });
+    expect(out.preflight.find((v) => v.check.check === 'toolstack-route')).toMatchObject({ ok: false, detail: expect.stringContaining('to 127.0.0.2 port 2222 (127.0.0.2; no host key read there') });
   });
 });

@@ -10,6 +10,7 @@ const xl = (checked: Partial<RouteFacts['checked']>, tool: RouteFacts['tool']): 
   toolstack: 'xl',
   checked: { address: 'xen2', port: 22, configured: false, addresses: null, ...checked },
   tool,
+  toolKey: null,
 });
 
 describe('judgeRoute', () => {
@@ -59,11 +60,38 @@ describe('judgeRoute', () => {
   });
 
   it('xm names /etc/hosts, DNS and the config as the fixes, and getent to see it', () => {
-    const v = judgeRoute({ peer: 'xen2', toolstack: 'xm', checked: { address: '10.0.0.2', port: 22, configured: true, addresses: at('10.0.0.2') }, tool: { hostname: 'xen2', port: null, addresses: at('10.0.0.3') } });
+    const v = judgeRoute({ peer: 'xen2', toolstack: 'xm', checked: { address: '10.0.0.2', port: 22, configured: true, addresses: at('10.0.0.2') }, tool: { hostname: 'xen2', port: null, addresses: at('10.0.0.3') }, toolKey: null });
     expect(v).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringContaining('to xen2 (10.0.0.3), while the checks reached 10.0.0.2 port 22 (migration.peers.xen2.address) (10.0.0.2); fix whichever is stale: /etc/hosts or DNS for xen2, or migration.peers.xen2.address in the agent\'s config; `getent ahosts xen2` shows what xend resolves') });
   });
 
   it('addresses left unread for names that differ is a bug, not a pass', () => {
     expect(judgeRoute(xl({}, { hostname: 'xen3', port: 22, addresses: null }))).toMatchObject({ ok: false, code: 'XH_ERR_INTERNAL' });
+  });
+
+  describe('no address in common, judged by the host key the machine at the toolstack\'s route shows', () => {
+    // agent.json reaches xen2 over the migration LAN, root's ssh by its public name
+    const lan = (toolKey: RouteFacts['toolKey']): RouteFacts => ({
+      ...xl({ address: '10.9.0.2', configured: true, addresses: at('10.9.0.2') }, { hostname: 'xen2.example.org', port: 22, addresses: at('192.0.2.2') }),
+      toolKey,
+    });
+
+    it("xen2's own key (known_hosts lists it for xen2): the same Dom0 over another network, passed", () => {
+      expect(judgeRoute(lan({ listed: true, fingerprint: 'ssh-ed25519 SHA256:abc' }))).toEqual({
+        ok: true,
+        detail: "xl migrate (root's ssh) reaches xen2 at xen2.example.org port 22 (192.0.2.2), not the address the checks use (10.9.0.2), and the machine there shows xen2's host key (ssh-ed25519 SHA256:abc): the same Dom0 over another network",
+      });
+    });
+
+    it('a key known_hosts does not list for xen2, or none seen: refused, saying which', () => {
+      const other = judgeRoute(lan({ listed: false, fingerprint: 'ssh-ed25519 SHA256:xyz' }));
+      expect(other).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringContaining('to xen2.example.org port 22 (192.0.2.2; it shows host key ssh-ed25519 SHA256:xyz, which known_hosts does not list for xen2), while the checks reached 10.9.0.2 port 22') });
+      const unseen = judgeRoute(lan({ unseen: 'xen2.example.org port 22: connect ECONNREFUSED 192.0.2.2:22' }));
+      expect(unseen).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringContaining('(192.0.2.2; no host key read there: xen2.example.org port 22: connect ECONNREFUSED 192.0.2.2:22)') });
+    });
+
+    it('a shared address passes whatever key was read (the addresses already say one machine)', () => {
+      const f: RouteFacts = { ...lan({ listed: false, fingerprint: 'ssh-ed25519 SHA256:xyz' }), tool: { hostname: 'xen2.example.org', port: 22, addresses: at('10.9.0.2') } };
+      expect(judgeRoute(f)).toMatchObject({ ok: true });
+    });
   });
 });

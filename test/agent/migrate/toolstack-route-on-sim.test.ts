@@ -55,7 +55,7 @@ describe('xl migrate goes to the Dom0 the preflight checked', () => {
       error: {
         code: 'XH_ERR_REFUSED',
         message:
-          "preflight: xl migrate (root's ssh) would take xen2 to another machine than the one checked: to xen3 port 22 (192.0.2.3), while the checks reached xen2 port 22 (its name; no migration.peers entry) (192.0.2.2); fix whichever is stale: the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, /etc/hosts, DNS, or migration.peers.xen2.address in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port) '` shows root's ssh route, `getent ahosts NAME` a name's addresses; nothing was moved",
+          "preflight: xl migrate (root's ssh) would take xen2 to another machine than the one checked: to xen3 port 22 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen2), while the checks reached xen2 port 22 (its name; no migration.peers entry) (192.0.2.2); fix whichever is stale: the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, /etc/hosts, DNS, or migration.peers.xen2.address in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port) '` shows root's ssh route, `getent ahosts NAME` a name's addresses; nothing was moved",
       },
     });
     expect(m.progress.some((l) => l.startsWith('migrating '))).toBe(false);
@@ -84,7 +84,7 @@ describe('xl migrate goes to the Dom0 the preflight checked', () => {
     writeRootSshConfig(fleet.sim.hostRoot('xen2'), { xen1: { address: 'xen1-old', port: 2222 } });
     const r = await move(fleet, w, 'xen1', 'reverse');
     expect(r.result.ok).toBe(false);
-    expect(r.result.ok ? '' : r.result.error.message).toContain("xl migrate (root's ssh) would take xen1 to another machine than the one checked: to xen1-old port 2222 (192.0.2.3), while the checks reached xen1 port 22 (its name; no migration.peers entry) (192.0.2.1)");
+    expect(r.result.ok ? '' : r.result.error.message).toContain("xl migrate (root's ssh) would take xen1 to another machine than the one checked: to xen1-old port 2222 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen1), while the checks reached xen1 port 22 (its name; no migration.peers entry) (192.0.2.1)");
     expect(where(fleet)).toEqual(['xen2']);
     expect(ledgerFile(fleet.sim, 'xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
   });
@@ -98,9 +98,16 @@ describe('xl migrate goes to the Dom0 the preflight checked', () => {
       error: {
         code: 'XH_ERR_REFUSED',
         message:
-          "preflight: xm migrate (xend, by the system resolver) would take xen2 to another machine than the one checked: to xen2 (192.0.2.3), while the checks reached 192.0.2.2 port 22 (migration.peers.xen2.address) (192.0.2.2); fix whichever is stale: /etc/hosts or DNS for xen2, or migration.peers.xen2.address in the agent's config; `getent ahosts xen2` shows what xend resolves; nothing was moved",
+          "preflight: xm migrate (xend, by the system resolver) would take xen2 to another machine than the one checked: to xen2 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen2), while the checks reached 192.0.2.2 port 22 (migration.peers.xen2.address) (192.0.2.2); fix whichever is stale: /etc/hosts or DNS for xen2, or migration.peers.xen2.address in the agent's config; `getent ahosts xen2` shows what xend resolves; nothing was moved",
       },
     });
     expect(where(fleet)).toEqual(['xen1']);
+  });
+
+  it("agent.json reaching xen2 over a migration LAN, root's ssh by its DNS name: no address in common, but xen2's own host key there, so the move goes ahead", async () => {
+    fleet = await startFleet(fleetOf('xl', '4.17.7'));
+    const m = await move(fleet, { sim: fleet.sim, config: { migration: { peers: { xen2: { address: '10.9.0.2' } } } } }, 'xen1', 'migrate');
+    expect(m.result).toMatchObject({ ok: true, value: { message: 'web1 migrated from xen1 to xen2' } });
+    expect(where(fleet)).toEqual(['xen2']);
   });
 });
