@@ -32,9 +32,10 @@ export const AGENT_COMMAND_HELP = {
       '  reload    read the agent\'s config again (as SIGHUP; exit 78 when it is refused, the old one staying) and\n' +
       '            this host, and decide every guarded domU again (systemctl reload xenherd-agent runs it)\n' +
       '  stop      start nothing more, also what is queued (decisions are still made and shown); start resumes\n' +
-      '  --force   start one domU now (logged with --reason), overriding a defer (except config-duplicate: two\n' +
-      '            files of the guarded dir define it; config-unreadable; config-unsafe: others can change\n' +
-      '            the config or its dir; ledger-unreadable) or the skip\n' +
+      '  --force   start one domU now (logged with --reason), overriding a defer (boot-record-lost: the record of\n' +
+      '            what autostart handled this boot could not be read, so it starts nothing on its own; except\n' +
+      '            config-duplicate: two files of the guarded dir define it; config-unreadable; config-unsafe:\n' +
+      '            others can change the config or its dir; ledger-unreadable) or the skip\n' +
       '            handled-this-boot (started or seen running, then stopped by someone); running-elsewhere\n' +
       '            only when every host reporting it is one the controller no longer hears from (a dead\n' +
       '            Dom0\'s last report), migrated-away only when the controller no longer hears from the\n' +

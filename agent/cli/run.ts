@@ -70,7 +70,9 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
   // elsewhere its mtime is weighed against when this boot began
   const startedAtMs = await bootStartMs(ports.files, ports.clock.now());
   const bootRecord = new BootRecord(bootRecordFile(runtimeDirReal), { bootId: thisBoot, emptiedByBoot: /^\/(var\/)?run\//.test(config.controlSocket), startedAtMs });
-  if (bootRecord.problem) log.warn(bootRecord.problem);
+  // lost: autostart starts nothing on its own this boot, which an operator must hear of
+  if (bootRecord.lost !== null) log.error({ code: 'XH_ERR_FILE' }, bootRecord.problem ?? bootRecord.lost);
+  else if (bootRecord.problem) log.warn(bootRecord.problem);
   if (bootRecord.idFileProblem) log.warn(bootRecord.idFileProblem);
   if (bootRecord.earlierBoot) log.info(bootRecord.earlierBoot);
   if (bootRecord.byTimeAlone) log.info(bootRecord.byTimeAlone);
@@ -82,6 +84,7 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
     pid: hooks.pid,
     seed: Math.floor(realRandom() * 2 ** 32),
     handledThisBoot: new Set(bootRecord.all),
+    bootRecordLost: bootRecord.lost,
     bootId: thisBoot,
     agentVersion: VERSION,
     watchdogMs: watchdogIntervalMs(io.env, hooks.pid),

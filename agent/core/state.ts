@@ -99,6 +99,8 @@ export interface AgentState {
   readonly drbd: DrbdFacts;
   readonly domainWatcher: WatcherState;
   readonly handledThisBoot: ReadonlySet<string>;
+  /** the record of handledThisBoot could not be read and may be this boot's (why): nothing is started on its own */
+  readonly bootRecordLost: string | null;
   readonly records: ReadonlyMap<string, DomuRecord>;
   readonly holds: readonly HeldDomu[];
   readonly jobs: readonly StartJob[];
@@ -156,6 +158,8 @@ export interface InitialFacts {
   readonly seed: number;
   /** guarded domUs handled since this Dom0 booted, as an earlier agent recorded them */
   readonly handledThisBoot: ReadonlySet<string>;
+  /** that record could not be read and may be this boot's (agent/run/boot-record.ts `lost`); absent: it was read */
+  readonly bootRecordLost?: string | null;
   /** for the controller link's hello */
   readonly bootId: string;
   readonly agentVersion: string;
@@ -166,7 +170,7 @@ export interface InitialFacts {
 /** What this agent offers the controller: the `command` ops it runs, and that it takes `fleet` views. */
 export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag, LINK_FEATURE.unsettled, LINK_FEATURE.domainRows, LINK_FEATURE.fleetSilent, LINK_FEATURE.snapshotView, LINK_FEATURE.reconnectSpread, LINK_FEATURE.incomingMoves, LINK_FEATURE.xenVersion, LINK_FEATURE.drbdClient, LINK_FEATURE.drbdLocalClient] as const;
 
-export function initialState({ config, configFile, host, hostToConfirm, pid, now, seed, handledThisBoot, bootId, agentVersion, watchdogMs }: InitialFacts): AgentState {
+export function initialState({ config, configFile, host, hostToConfirm, pid, now, seed, handledThisBoot, bootRecordLost, bootId, agentVersion, watchdogMs }: InitialFacts): AgentState {
   return {
     config,
     configFile: configFile ?? null,
@@ -192,6 +196,7 @@ export function initialState({ config, configFile, host, hostToConfirm, pid, now
     drbd: { availability: 'unknown', version: null, events: emptyDrbdState, polled: new Map(), watcher: initialWatcher(config.events.drbd === 'poll', 'events.drbd is "poll" in the config') },
     domainWatcher: initialWatcher(config.events.domains === 'poll', 'events.domains is "poll" in the config'),
     handledThisBoot,
+    bootRecordLost: bootRecordLost ?? null,
     records: new Map(),
     holds: [],
     jobs: [],

@@ -28,6 +28,7 @@ export function snapshotOf(s: AgentState, now: number): HostSnapshot {
     fleetRunningOn: freshFleet(s, now),
     fleetSilent: silentInFleet(s, now),
     handledThisBoot: s.handledThisBoot,
+    bootRecordLost: s.bootRecordLost,
     ...partnersOf(s),
     drbd: { availability: s.drbd.availability, resources: drbdViews(s), unread: drbdUnread(s) },
   };

@@ -42,7 +42,7 @@ export function decideAll(s: HostSnapshot): Map<string, AutostartDecision> {
         expectedPeer: partnerOf(s, g.name),
         drbd: { availability, resources: s.drbd.resources, ...(s.drbd.unread === undefined ? {} : { unread: s.drbd.unread }) },
     });
-    out.set(g.name, finish(d, g.name, files.get(g.name) ?? [], s.handledThisBoot));
+    out.set(g.name, finish(d, g.name, files.get(g.name) ?? [], s));
   }
   return out;
 }
@@ -54,13 +54,19 @@ function partnerOf(s: HostSnapshot, name: string): AutostartInput['expectedPeer'
 }
 
 /** D with the rules only the whole guarded dir and the boot record know; also what --force would meet under a stale report. */
-function finish(d: AutostartDecision, name: string, definedBy: readonly string[], handledThisBoot: ReadonlySet<string>): AutostartDecision {
-  if (d.kind === 'skip' && d.withoutSilent !== undefined) return { ...d, withoutSilent: finish(d.withoutSilent, name, definedBy, handledThisBoot) };
+function finish(d: AutostartDecision, name: string, definedBy: readonly string[], s: Pick<HostSnapshot, 'handledThisBoot' | 'bootRecordLost'>): AutostartDecision {
+  if (d.kind === 'skip' && d.withoutSilent !== undefined) return { ...d, withoutSilent: finish(d.withoutSilent, name, definedBy, s) };
   // a defer too: `--force` overrides a defer, and which file it would start cannot be known
   if ((d.kind === 'start' || d.kind === 'defer') && definedBy.length > 1) {
     return { kind: 'defer', reason: 'config-duplicate', detail: `${name} is defined by ${definedBy.length} files of the guarded dir (${definedBy.join(', ')}): which one to start cannot be known; keep one file per domU` };
   }
-  if (d.kind !== 'start' || !handledThisBoot.has(name)) return d;
+  if (d.kind !== 'start') return d;
+  const lost = s.bootRecordLost ?? null;
+  // in doubt, start nothing: the maintenance flag's rule; an operator's --force is the way past it
+  if (!s.handledThisBoot.has(name) && lost !== null) {
+    return { kind: 'defer', reason: 'boot-record-lost', detail: `what autostart handled since this Dom0 booted is not known (${lost}): ${name} may be a domU an operator stopped this boot, so autostart does not start it on its own until the next boot; if it should run: xenherd-agent autostart start --force ${name} --reason TEXT` };
+  }
+  if (!s.handledThisBoot.has(name)) return d;
   return {
     kind: 'skip',
     reason: 'handled-this-boot',

@@ -27,6 +27,8 @@ export type DeferReason =
   | 'domains-unknown'
   /** the migration ledger is unreadable: whether a domU left cannot be known, so none is started */
   | 'ledger-unreadable'
+  /** the record of what autostart handled this boot was lost: whether an operator stopped it since cannot be known */
+  | 'boot-record-lost'
   | 'config-unreadable'
   /** others can change the config (its mode or owner, or its dir's): it runs as root, so it is not started */
   | 'config-unsafe'

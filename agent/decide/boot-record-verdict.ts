@@ -36,3 +36,25 @@ export function bootRecordVerdict(r: RecordSeen, boot: ThisBoot): BootRecordVerd
   if (r.mtimeMs >= start) return { used: `${f}: a record without a boot id (an older agent's), ${when}, used` };
   return { aside: `${f}: a record without a boot id, outside a dir every boot empties, ${when}, ${NOTHING_YET}` };
 }
+
+/** What is known of a record that could not be read: when it was last written (null: not known). */
+export interface UnreadSeen {
+  readonly file: string;
+  readonly mtimeMs: number | null;
+}
+
+/**
+ * A record that could not be read, judged the same way by its dir and time: `lost` when it may
+ * be this boot's (what autostart handled since boot, an operator's stops among them, is then not
+ * known, and nothing is started on its own), `earlier` when it is an earlier boot's (nothing was
+ * handled this boot yet). Each with the words saying why, for the log and the decisions.
+ */
+export function unreadRecordVerdict(r: UnreadSeen, boot: ThisBoot): { readonly lost: string } | { readonly earlier: string } {
+  if (boot.emptiedByBoot) return { lost: 'it is in a dir every boot empties, so it was written this boot' };
+  const start = boot.startedAtMs;
+  if (start === null) return { earlier: 'outside a dir every boot empties, and when this boot began is not known: taken for an earlier boot\'s' };
+  // a file whose time cannot be read may be this boot's: in doubt, start nothing
+  if (r.mtimeMs === null) return { lost: 'when it was written cannot be read, so it may be this boot\'s' };
+  const when = `written ${utcMinuteText(r.mtimeMs)}, ${r.mtimeMs >= start ? 'since' : 'before'} this boot began (${utcMinuteText(start)})`;
+  return r.mtimeMs >= start ? { lost: when } : { earlier: `${when}: an earlier boot's` };
+}

@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as z from 'zod';
 import type { XhError } from '../../shared/errors.js';
@@ -8,7 +9,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
 import { readRegularSync } from '../../shared/fs/regular-file.js';
 import { asideName, setAside } from '../../shared/fs/set-aside.js';
-import { bootRecordVerdict, type ThisBoot } from '../decide/boot-record-verdict.js';
+import { bootRecordVerdict, unreadRecordVerdict, type ThisBoot } from '../decide/boot-record-verdict.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 export type { ThisBoot } from '../decide/boot-record-verdict.js';
 import { BOOT_ID_RE, readBootIdFile, recordDigest, writeBootIdFile } from './boot-record-id.js';
@@ -37,10 +38,14 @@ import { BOOT_ID_RE, readBootIdFile, recordDigest, writeBootIdFile } from './boo
  *    depend on the clock, which is why they come first.
  *
  * Read back as strictly as live input: a regular file (no symlink, no FIFO that would block the
- * daemon), every name a domU name. A record that fails is not used (as on the first start since
- * boot), `problem` says why, for the daemon's log, and it is moved to FILE.unreadable before a
- * new record is written in its place. An id file that fails is taken as absent (`idFileProblem`):
- * the record is judged by rule 3, never left unused for it. Both written through the atomic-file
+ * daemon), every name a domU name. A record that fails is not used, `problem` says why, for the
+ * daemon's log, and it is moved to FILE.unreadable before a new record is written in its place.
+ * One that may be this boot's (its dir, or its mtime, as rule 3) is `lost`: which domUs were
+ * handled is not known, so autostart starts none on its own this boot, as an unreadable
+ * maintenance flag starts nothing; FILE.unreadable (a rename keeps its mtime) says so to the
+ * agents started later this boot. One of an earlier boot is as if there was none. An id file
+ * that fails is taken as absent (`idFileProblem`): the record is judged by rule 3, never left
+ * unused for it. Both written through the atomic-file
  * helper, the id file after the record.
  */
 const RecordSchema = z.strictObject({
@@ -54,6 +59,21 @@ interface OnDisk {
   readonly bootId: string | null;
   readonly mtimeMs: number;
 }
+
+/** FILE's mtime; undefined when there is no FILE, null when it cannot be read. */
+function mtimeOf(file: string): number | null | undefined {
+  try {
+    return lstatSync(file).mtimeMs;
+  } catch (e) {
+    return e instanceof Error && 'code' in e && e.code === 'ENOENT' ? undefined : null;
+  }
+}
+
+const NOTHING_ON_ITS_OWN = 'what autostart handled since boot (an operator\'s stops among them) is not known, so it starts no guarded domU on its own until the next boot';
+
+/** What an operator does about a lost record, its copy set aside as ASIDE. */
+const lostFix = (aside: string): string =>
+  `start each guarded domU that should run with \`xenherd-agent autostart start --force NAME --reason TEXT\` (${aside} may still name the ones handled); to have autostart start every guarded domU not running instead, move ${aside} out of ${dirname(aside)} and restart the agent`;
 
 /** What became of a record that could not be read, once a new one is to take its place (shared/fs/set-aside.ts). */
 function setAsideWords(file: string): string {
@@ -78,6 +98,12 @@ export class BootRecord {
   private idProblem: string | null = null;
   /** the boot was known from the id file (not an inline bootId, which older agents cannot read) */
   private pairedById = false;
+  /**
+   * A record that may be this boot's could not be read (now, or by an agent earlier this boot, its
+   * copy set aside): which domUs were handled is not known, and none is started on its own
+   * (agent/decide/autostart-all.ts). Why, for the decisions; null when the record is known.
+   */
+  readonly lost: string | null = null;
 
   /**
    * Without THIS: the record as it is on disk, its boot kept (the saver, after the start stamped it).
@@ -90,7 +116,11 @@ export class BootRecord {
     // null: absent, the first start since boot
     const read = this.read();
     if (read !== null && 'problem' in read) {
-      this.readProblem = read.problem;
+      const v = boot === undefined ? null : unreadRecordVerdict({ file, mtimeMs: read.mtimeMs }, boot);
+      if (v !== null && 'lost' in v) {
+        this.lost = `${file} could not be read, kept as ${asideName(file)}`;
+        this.readProblem = `${read.problem}; ${v.lost}: ${NOTHING_ON_ITS_OWN}`;
+      } else this.readProblem = `${read.problem}; ${v === null ? '' : `${v.earlier}, `}starting as if nothing was handled since boot`;
       this.unreadOnDisk = true;
     } else if (read !== null) {
       const verdict = boot === undefined ? { used: null } : bootRecordVerdict({ file, bootId: read.bootId, mtimeMs: read.mtimeMs }, boot);
@@ -102,6 +132,13 @@ export class BootRecord {
         this.byTimeAlone = verdict.used;
       }
     }
+    // a record set aside earlier this boot: a restart since must not forget that it was lost
+    const asideMtime = boot === undefined || this.unreadOnDisk ? undefined : mtimeOf(asideName(file));
+    const aside = boot === undefined || asideMtime === undefined ? null : unreadRecordVerdict({ file: asideName(file), mtimeMs: asideMtime }, boot);
+    if (aside !== null && 'lost' in aside) {
+      this.lost = `${asideName(file)}, the record an agent could not read earlier this boot`;
+      this.readProblem = `${asideName(file)}: a record of this boot an agent could not read and set aside (${aside.lost}): ${NOTHING_ON_ITS_OWN}`;
+    }
     // a record already paired with this boot's id file needs no stamp
     if (boot === undefined || (this.bootId === boot.bootId && this.pairedById)) return;
     // stamp now, so that the saver's adds keep this boot's id (and the record is in the format older agents read)
@@ -110,8 +147,9 @@ export class BootRecord {
     if (!w.ok && this.readProblem === null) this.readProblem = `${w.error.message}; the domUs handled since boot may not be remembered across an agent restart`;
   }
 
+  /** Why the record was not used (with what to do when it was lost); null when it was, or there was none. */
   get problem(): string | null {
-    return this.readProblem;
+    return this.lost === null || this.readProblem === null ? this.readProblem : `${this.readProblem}. To go on: ${lostFix(asideName(this.file))}`;
   }
 
   get idFileProblem(): string | null {
@@ -119,11 +157,11 @@ export class BootRecord {
   }
 
   /** The record on disk; null when there is none. */
-  private read(): OnDisk | { readonly problem: string } | null {
+  private read(): OnDisk | { readonly problem: string; readonly mtimeMs: number | null } | null {
     const file = this.file;
     const got = readRegularSync(file, { maxBytes: 8 * 1024 * 1024 });
     if (!got.ok) {
-      return got.error.errno === 'ENOENT' ? null : { problem: `${got.error.message}; starting as if nothing was handled since boot` };
+      return got.error.errno === 'ENOENT' ? null : { problem: got.error.message, mtimeMs: mtimeOf(file) ?? null };
     }
     let raw: unknown;
     // a byte-order mark (an editor's) is not part of the JSON
@@ -131,14 +169,14 @@ export class BootRecord {
     try {
       raw = JSON.parse(json);
     } catch (e) {
-      return { problem: `${file}: not JSON (${(e as Error).message}); starting as if nothing was handled since boot` };
+      return { problem: `${file}: not JSON (${(e as Error).message})`, mtimeMs: got.value.mtimeMs };
     }
     // xenherd writes each key once; two mean another writer, and the last one is not more right
     const twice = findDuplicateKey(json);
-    if (twice !== null) return { problem: `${duplicateKeyText(file, twice)}: not a boot record; starting as if nothing was handled since boot` };
+    if (twice !== null) return { problem: `${duplicateKeyText(file, twice)}: not a boot record`, mtimeMs: got.value.mtimeMs };
     const r = RecordSchema.safeParse(raw);
     if (!r.success) {
-      return { problem: `${file}: not a boot record (${r.error.issues[0]?.path.join('.') || 'record'}: ${r.error.issues[0]?.message ?? 'invalid'}); starting as if nothing was handled since boot` };
+      return { problem: `${file}: not a boot record (${r.error.issues[0]?.path.join('.') || 'record'}: ${r.error.issues[0]?.message ?? 'invalid'})`, mtimeMs: got.value.mtimeMs };
     }
     if (r.data.bootId !== undefined) return { bootId: r.data.bootId, handled: r.data.handled, mtimeMs: got.value.mtimeMs };
     return { bootId: this.bootIdBeside(got.value.text), handled: r.data.handled, mtimeMs: got.value.mtimeMs };

@@ -46,6 +46,8 @@ export interface HostSnapshot {
   readonly resHosts?: ReadonlyMap<string, readonly string[]>;
   /** domUs autostart started or saw running since boot: never started again by autostart */
   readonly handledThisBoot: ReadonlySet<string>;
+  /** the record of those could not be read and may be this boot's (why): autostart starts nothing on its own; absent: read */
+  readonly bootRecordLost?: string | null;
   readonly drbd: {
     readonly availability: DrbdAvailabilityWord;
     /** only resources whose state is known now; a missing one defers its domUs */

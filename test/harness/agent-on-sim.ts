@@ -4,7 +4,7 @@ import type { AgentConfigInput } from '../../agent/config/schema.js';
 import { AgentConfigSchema } from '../../agent/config/schema.js';
 import { AgentCore } from '../../agent/run/agent-core.js';
 import type { AgentPorts, StartIntentStore } from '../../agent/run/ports.js';
-import { BootRecord } from '../../agent/run/boot-record.js';
+import { BootRecord, type ThisBoot } from '../../agent/run/boot-record.js';
 import { StartIntents } from '../../agent/run/start-intents.js';
 import type { ControlRequest, ControlResponse } from '../../shared/protocol/agent-control.js';
 import { CONTROL_PROTOCOL_VERSION } from '../../shared/protocol/agent-control.js';
@@ -58,6 +58,8 @@ export interface SimAgentWiring {
   readonly clock?: Clock;
   /** the start records as this agent reaches them, given the real ones (a test that kills it mid-write) */
   readonly intents?: (store: StartIntentStore) => StartIntentStore;
+  /** the boot the agent judges its boot record by at start, as `xenherd-agent run` does; absent: the record is used as it is */
+  readonly boot?: ThisBoot;
 }
 
 export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput = TEST_TIMERS, seed = 1, procs = new SimProcesses(), wiring: SimAgentWiring = {}): SimAgent {
@@ -100,7 +102,9 @@ export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput
     ...(wiring.probePrimary ? { probePrimary: wiring.probePrimary } : {}),
     runCommand: wiring.runCommand ?? ((c, progress) => runMigrationCommand(simMigrationPorts({ sim, config, agentOn: (h) => (h === host ? self : undefined) }, host), c, progress)),
   };
-  const core = new AgentCore(ports, { config: cfg, host: wiring.recordedHost ?? host, hostToConfirm: wiring.recordedHost !== undefined, pid: 4242, seed, handledThisBoot: new Set(new BootRecord(bootFile).all), bootId: sim.bootId(host), agentVersion: '0.0.0-test', watchdogMs: null });
+  const record = new BootRecord(bootFile, wiring.boot);
+  if (record.lost !== null) log.error({ code: 'XH_ERR_FILE' }, record.problem ?? record.lost);
+  const core = new AgentCore(ports, { config: cfg, host: wiring.recordedHost ?? host, hostToConfirm: wiring.recordedHost !== undefined, pid: 4242, seed, handledThisBoot: new Set(record.all), bootRecordLost: record.lost, bootId: sim.bootId(host), agentVersion: '0.0.0-test', watchdogMs: null });
   let conns = 0;
   const control: SimAgent['control'] = (req) => core.control({ ...req, v: CONTROL_PROTOCOL_VERSION } as ControlRequest, { keepOpen: () => undefined });
   const hold: SimAgent['hold'] = async (name, purpose, by = 'the test') => {

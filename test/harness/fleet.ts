@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/clock/clock.js';
 import type { AgentConfigInput } from '../../agent/config/schema.js';
+import type { ThisBoot } from '../../agent/run/boot-record.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { startAgentOnSim, TEST_TIMERS, type SimAgent } from './agent-on-sim.js';
 import type { LogLine } from './memory-log.js';
@@ -23,7 +24,8 @@ export interface Fleet {
   /** an agent core on host (replacing a crashed one); its processes survive a crash of the last */
   /** recordedHost: the name a host-name record gives it at start (else the host's own) */
   /** CLOCK: what the agent reads as its system clock (its timers stay the simulator's) */
-  startAgent(host: string, config?: AgentConfigInput, recordedHost?: string, clock?: Clock): SimAgent;
+  /** BOOT: the boot it judges its boot record by, as `xenherd-agent run` does (else the record is used as it is) */
+  startAgent(host: string, config?: AgentConfigInput, recordedHost?: string, clock?: Clock, boot?: ThisBoot): SimAgent;
   /** the agent process dies: nothing of it reacts any more; an `xl create` it ran runs on */
   crash(host: string): void;
   /** power off: the agent dies with its Dom0 */
@@ -72,7 +74,7 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
       if (!a) throw new Error(`no agent on ${host}`);
       return a;
     },
-    startAgent: (host, config = TEST_TIMERS, recordedHost, clock) => {
+    startAgent: (host, config = TEST_TIMERS, recordedHost, clock, boot) => {
       agents.get(host)?.core.abandon();
       const p = procs.get(host) ?? new SimProcesses();
       procs.set(host, p);
@@ -87,6 +89,7 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
         runCommand: (c, progress) => runMigrationCommand(simMigrationPorts(world, host, alive), c, progress),
         ...(recordedHost !== undefined ? { recordedHost } : {}),
         ...(clock !== undefined ? { clock } : {}),
+        ...(boot !== undefined ? { boot } : {}),
       });
       agents.set(host, a);
       return a;

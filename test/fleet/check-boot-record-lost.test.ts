@@ -1,0 +1,57 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS } from '../../shared/protocol/ctl-check.js';
+import { TEST_TIMERS } from '../harness/agent-on-sim.js';
+import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+
+// An agent restarted within a boot whose record of what autostart handled since boot was lost (a
+// full disk truncated it) while an operator had stopped web1: it starts web1 no more on its own,
+// `xenherdctl check` says why and what to do, and the operator's --force starts it. Real agent
+// cores and a controller core in this process, on the simulator's clock.
+
+const FLEET = `
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
+`;
+
+let fleet: Fleet | undefined;
+afterEach(async () => fleet?.stop());
+
+describe('a Dom0 whose boot record was lost this boot', () => {
+  it('defers web1 (boot-record-lost), check WARNS naming the way out, and the operator\'s --force starts it', async () => {
+    const f = (fleet = await startFleet(FLEET, { controller: true }));
+    const boot = { bootId: f.sim.bootId('xen1'), emptiedByBoot: true, startedAtMs: null };
+    f.startAgent('xen1', TEST_TIMERS, undefined, undefined, boot);
+    f.startAgent('xen2');
+    await f.log('xen1', (l) => l.msg === 'started web1', 'xen1 starts web1 at boot', 60_000);
+    // the operator stops web1, and the agent records it as handled this boot
+    const destroyed = f.sim.run('xen1', 'xl', ['destroy', 'web1']);
+    await f.until(() => runsOn(f.sim, 'web1').length === 0, 'web1 stopped');
+    expect((await destroyed).exitCode).toBe(0);
+    await f.log('xen1', (l) => l.domu === 'web1' && l.reason === 'handled-this-boot', 'xen1 leaves web1 alone');
+    // the agent restarts within the boot, its record truncated meanwhile
+    f.crash('xen1');
+    const record = join(f.sim.hostRoot('xen1'), 'run', 'xenherd', 'autostart-boot.json');
+    writeFileSync(record, '{"handled": ["we');
+    f.startAgent('xen1', TEST_TIMERS, undefined, undefined, boot);
+    const decided = await f.log('xen1', (l) => l.domu === 'web1' && typeof l.decision === 'string', 'xen1 decides web1 again');
+    expect({ decision: decided.decision, reason: decided.reason }).toEqual({ decision: 'defer', reason: 'boot-record-lost' });
+    expect(f.agent('xen1').logs.find((l) => l.level === 50 && l.msg.includes(record))?.msg).toContain(`it is kept as ${record}.unreadable`);
+
+    await f.advance(5 * 60_000);
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(1);
+    const core = f.controller?.core;
+    const details = CheckAnswerSchema.parse(core?.monitor.check(DEFAULT_CHECK_THRESHOLDS)).details;
+    const line = details.find((d) => d.subject === 'web1');
+    expect(line).toMatchObject({ status: 'WARNING', kind: 'start-deferred' });
+    expect(line?.text).toMatch(/^web1: not running anywhere, its start deferred on xen1 for 5 min \(boot-record-lost: what autostart handled since this Dom0 booted is not known \(\S+autostart-boot\.json could not be read, kept as \S+autostart-boot\.json\.unreadable\): web1 may be a domU an operator stopped this boot, so autostart does not start it on its own until the next boot; if it should run: xenherd-agent autostart start --force web1 --reason TEXT\)$/);
+
+    // the way out the line names
+    const forced = await f.agent('xen1').control({ op: 'force', name: 'web1', reason: 'checked: web1 should run', operator: 'alice' });
+    expect(forced.ok).toBe(true);
+    await f.until(() => runsOn(f.sim, 'web1').length === 1, 'web1 started by the operator');
+    expect(runsOn(f.sim, 'web1')).toEqual(['xen1']);
+  });
+});
