@@ -99,10 +99,14 @@ export function statusOf(s: AgentState, now: number): AgentStatus {
     lastFullRead: s.lastFullRead === null ? null : iso(s.lastFullRead),
     guarded: guarded.map((g) => guardedStatus(g, s.records.get(g.name), starting(s, g.name), now, fleetWaitOf(s))),
     holds: s.holds.map((h) => h.hold),
-    warnings: [...(guardedDirWarning(s) ?? []), ...leftoverWarnings(s), ...s.warnings],
+    warnings: [...(guardedDirWarning(s) ?? []), ...lostRecordWarning(s), ...leftoverWarnings(s), ...s.warnings],
     controller: { link: linkWord(s), problem: s.link.phase === 'up' ? null : (s.link.problem?.why ?? null), failures: s.link.failures },
   };
 }
+
+/** Why autostart starts nothing on its own this boot, for `autostart status` beside the per-domU defers. */
+const lostRecordWarning = (s: AgentState): string[] =>
+  s.bootRecordLost === null ? [] : [`autostart starts no guarded domU on its own until the next boot: what it handled this boot is not known (${s.bootRecordLost}); each is deferred as boot-record-lost: xenherd-agent autostart start --force NAME --reason TEXT starts one`];
 
 /** The controller link in one word: a link between tries after a failure is down, not connecting. */
 function linkWord(s: AgentState): 'off' | 'connecting' | 'up' | 'down' {

@@ -48,6 +48,10 @@ describe('a Dom0 whose boot record was lost this boot', () => {
     expect(line).toMatchObject({ status: 'WARNING', kind: 'start-deferred' });
     expect(line?.text).toMatch(/^web1: not running anywhere, its start deferred on xen1 for 5 min \(boot-record-lost: what autostart handled since this Dom0 booted is not known \(\S+autostart-boot\.json could not be read, kept as \S+autostart-boot\.json\.unreadable\): web1 may be a domU an operator stopped this boot, so autostart does not start it on its own until the next boot; if it should run: xenherd-agent autostart start --force web1 --reason TEXT\)$/);
 
+    // `autostart status` says it for the whole Dom0 too
+    const status = await f.agent('xen1').control({ op: 'status' });
+    expect(status.ok && status.status?.warnings).toContainEqual(expect.stringMatching(/^autostart starts no guarded domU on its own until the next boot: .*autostart-boot\.json could not be read, kept as .*xenherd-agent autostart start --force NAME --reason TEXT starts one$/));
+
     // the way out the line names
     const forced = await f.agent('xen1').control({ op: 'force', name: 'web1', reason: 'checked: web1 should run', operator: 'alice' });
     expect(forced.ok).toBe(true);
