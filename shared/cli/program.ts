@@ -22,7 +22,7 @@ export interface Program {
   readonly binary: string;
   readonly description: string;
   readonly commands: readonly Command[];
-  /** the exit codes this binary uses, for --help; without it: the whole catalog */
+  /** the exit codes this binary uses, for --help (listed by number); without it: the whole catalog */
   readonly exitCodes?: readonly ErrorCode[];
   /** a line after the exit codes (e.g. codes passed through from elsewhere) */
   readonly exitCodesNote?: string;
@@ -80,7 +80,9 @@ export function helpText(program: Program): string {
     lines.push('');
   }
   lines.push('exit codes:', '  0   success');
-  const codes = program.exitCodes ?? (Object.keys(ERROR_CATALOG) as ErrorCode[]);
+  // in the order of their numbers, as an operator scans for the one a script saw (the catalog's
+  // own order groups codes by concern, not by number)
+  const codes = [...(program.exitCodes ?? (Object.keys(ERROR_CATALOG) as ErrorCode[]))].sort((a, b) => exitCodeFor(a) - exitCodeFor(b));
   for (const code of codes) lines.push(`  ${String(ERROR_CATALOG[code].exit).padEnd(3)} ${code}`);
   if (program.exitCodesNote !== undefined) lines.push(program.exitCodesNote);
   return `${lines.join('\n')}\n`;

@@ -36,6 +36,20 @@ describe('help COMMAND', () => {
   });
 });
 
+describe('--help lists the exit codes in the order of their numbers', () => {
+  const listed = (help: string): number[] => [...help.slice(help.indexOf('exit codes:')).matchAll(/^ {2}(\d+) +\w+/gm)].map((m) => Number(m[1]));
+  const ascending = (codes: number[]): number[] => [...codes].sort((a, b) => a - b);
+  it('the whole catalog (a binary that names none, as xenherd-agent)', async () => {
+    const codes = listed((await run(program, ['--help'])).stdout);
+    expect(codes.length).toBeGreaterThan(20);
+    expect(codes).toEqual(ascending(codes));
+  });
+  it('a binary\'s own list, whatever order it is written in', async () => {
+    const help = (await run({ ...program, exitCodes: ['XH_ERR_CONFIG', 'XH_ERR_USAGE', 'XH_ERR_NOT_FOUND', 'XH_ERR_INTERNAL'] }, ['--help'])).stdout;
+    expect(help).toContain('exit codes:\n  0   success\n  1   XH_ERR_NOT_FOUND\n  64  XH_ERR_USAGE\n  71  XH_ERR_INTERNAL\n  78  XH_ERR_CONFIG\n');
+  });
+});
+
 describe('options before the command', () => {
   const seen: string[][] = [];
   const recording: Command = { ...plain, run: async (argv) => (seen.push([...argv]), 0) };
