@@ -17,11 +17,13 @@ export function describeIssue(source: string, issue: z.core.$ZodIssue, help: str
     const known = schema === undefined ? [] : knownKeysAt(schema, issue.path);
     const meant = (k: string): string => {
       const m = nearestWord(k, known);
-      return m === null ? '' : ` (did you mean "${where}${m}"?)`;
+      return m === null ? '' : ` (did you mean ${JSON.stringify(`${where}${m}`)}?)`;
     };
-    return `${source}: unknown key ${listed(issue.keys.map((k) => `"${where}${k}"${meant(k)}`))}: remove it or fix its spelling (see ${help})`;
+    // quoted as JSON: the file's own key may hold spaces, quotes, commas or control characters,
+    // and the operator must see exactly where it starts and ends (and nothing that steers the terminal)
+    return `${source}: unknown key ${listed(issue.keys.map((k) => `${JSON.stringify(`${where}${k}`)}${meant(k)}`))}: remove it or fix its spelling (see ${help})`;
   }
-  return `${source}: key "${key || '(top level)'}": ${issue.message}`;
+  return `${source}: key ${JSON.stringify(key || '(top level)')}: ${issue.message}`;
 }
 
 /** at most this many keys or issues are named in one message: a file with 200,000 stray keys made a 2 MB line */

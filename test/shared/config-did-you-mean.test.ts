@@ -24,6 +24,20 @@ describe('an unknown config key names the key that was meant', () => {
     expect(agent({ colour: 'blue' })).toBe('/etc/xenherd/agent.json: unknown key "colour": remove it or fix its spelling (see README, "xenherd-agent run")');
   });
 
+  it('a key with spaces, quotes, commas or a control character is quoted as JSON, so it reads unambiguously', () => {
+    const agent = (o: unknown): string => refusal(parseAgentConfig(JSON.stringify(o), '/etc/xenherd/agent.json'));
+    // the space is one edit from the key meant: still suggested
+    expect(agent({ 'auto start': {} })).toContain('unknown key "auto start" (did you mean "autostart"?): remove it');
+    // a quote and a comma inside a key no longer look like the end of one key and the start of the next
+    expect(agent({ 'a", "b': 1 })).toBe('/etc/xenherd/agent.json: unknown key "a\\", \\"b": remove it or fix its spelling (see README, "xenherd-agent run")');
+    // an escape sequence reaches the terminal as words, not as a colour change
+    const m = agent({ 'x\u001b[31my': 1 });
+    expect(m).toContain('unknown key "x\\u001b[31my"');
+    expect(m).not.toContain('\u001b');
+    // a wrong value under such a key (a peer's name is the operator's own) is named the same way
+    expect(agent({ migration: { peers: { 'x"y': { address: 5 } } } })).toContain('/etc/xenherd/agent.json: key "migration.peers.x\\"y.address": must be');
+  });
+
   it('controller.json', () => {
     const m = refusal(parseControllerConfig(JSON.stringify({ tls: { cert: '/c', key: '/k' }, stateDir: '/var/lib/x', logLevle: 'debug' }), '/etc/xenherd/controller.json'));
     expect(m).toContain('unknown key "logLevle" (did you mean "logLevel"?)');
