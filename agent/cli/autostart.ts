@@ -11,7 +11,7 @@ import { askAgent } from '../control/client.js';
 import { underRoot } from '../host/paths.js';
 import { renderAutostartStatus } from './autostart-render.js';
 import { AGENT_COMMAND_HELP } from './help.js';
-import { jsonLine } from '../../shared/text/printable.js';
+import { jsonLine, printable } from '../../shared/text/printable.js';
 
 const BIN = 'xenherd-agent';
 
@@ -73,7 +73,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (o.json) io.stdout(jsonLine(action.data === 'status' ? r.status : r, 2));
   else {
-    if (r.message) io.stdout(`${r.message}\n`);
+    // the running daemon's words, which may quote a tool or a file name: escaped as its refusals are
+    if (r.message) io.stdout(`${printable(r.message)}\n`);
     if (r.status && (action.data === 'status' || r.message === '')) io.stdout(renderAutostartStatus(r.status));
   }
   return 0;

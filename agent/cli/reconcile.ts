@@ -5,7 +5,7 @@ import type { CliIo } from '../../shared/cli/io.js';
 import type { Command } from '../../shared/cli/program.js';
 import { DOMU_NAME_RE, hostNameProblem } from '../../shared/names.js';
 import { takeLock } from '../../shared/fs/file-lock.js';
-import { acceptXlList } from '../decide/ledger-accept.js';
+import { acceptXlList, type AcceptVerdict } from '../decide/ledger-accept.js';
 import { homeAmongReplicas } from '../decide/reconcile-home.js';
 import { openHost, type HostContext } from '../migrate/context.js';
 import { processMigrationPorts } from '../migrate/process-ports.js';
@@ -18,7 +18,7 @@ import { fail, parseCommon } from './common.js';
 import { AGENT_COMMAND_HELP } from './help.js';
 import { domuCaseHint } from '../../shared/domu-case-hint.js';
 import { standbyHere } from './standby-here.js';
-import { jsonLine } from '../../shared/text/printable.js';
+import { jsonLine, printable } from '../../shared/text/printable.js';
 
 /**
  * Whether NAME means anything on this host: homed here, in the ledger, running here, or with a
@@ -43,6 +43,16 @@ async function checkedHome(c: HostContext, homes: ReadonlyMap<string, HomeEntry>
   const resources = await domuResources(c, homes, name, c.toolstack.kind);
   if (resources === null || resources.length === 0) return ok(home);
   return homeAmongReplicas(name, home, await resourceHosts(c, resources));
+}
+
+/**
+ * The line a person reads after a change. Its words quote the ledger (hosts, operation ids, times),
+ * which the store's schema keeps printable today; escaped here as every other human line is, so a
+ * looser field tomorrow cannot steer the terminal.
+ */
+export function reconciledLine(host: string, toolstack: string, v: Extract<AcceptVerdict, { kind: 'change' }>, operationId: string): string {
+  const what = v.mismatch?.kind ?? 'unsettled';
+  return `${host}: ${what}: ${printable(v.says)} (${v.mismatch ? `${toolstack} list confirms; ` : ''}operation ${operationId})\n`;
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -82,13 +92,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (v.kind === 'refused') return fail({ code: 'XH_ERR_REFUSED', message: v.why }, io, json);
     if (v.kind === 'nothing') {
       if (json) io.stdout(jsonLine({ ok: true, domu: name, changed: false, message: v.why }));
-      else io.stdout(`${v.why}\n`);
+      else io.stdout(`${printable(v.why)}\n`);
       return 0;
     }
     await processMigrationPorts(c).nudge(`reconcile of ${name} (operation ${operationId})`);
-    const what = v.mismatch?.kind ?? 'unsettled';
     if (json) io.stdout(jsonLine({ ok: true, domu: name, changed: true, mismatch: v.mismatch?.kind ?? null, settled: v.settled, message: v.says, operationId }));
-    else io.stdout(`${c.host}: ${what}: ${v.says} (${v.mismatch ? `${c.toolstack.kind} list confirms; ` : ''}operation ${operationId})\n`);
+    else io.stdout(reconciledLine(c.host, c.toolstack.kind, v, operationId));
     return 0;
   } finally {
     lock.value.release();
