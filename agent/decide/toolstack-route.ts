@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../shared/errors.js';
+import type { SshProxy } from '../parse/ssh-g.js';
 
 /** Every address of a name here, or why it has none (agent/adapters/ssh-route.ts resolves). */
 export type RouteAddresses = { readonly ok: true; readonly addresses: readonly string[] } | { readonly ok: false; readonly why: string };
@@ -23,12 +24,17 @@ export interface RouteFacts {
    * so. Addresses null: not resolved, as the toolstack goes to the very same name.
    */
   readonly checked: { readonly address: string; readonly port: number; readonly configured: boolean; readonly addresses: RouteAddresses | null };
-  /** where the toolstack goes: xl: `ssh -G PEER`'s hostname and port; xm: PEER itself, port null */
-  readonly tool: { readonly hostname: string; readonly port: number | null; readonly addresses: RouteAddresses | null } | { readonly problem: string; readonly code: ErrorCode };
   /**
-   * the host key shown at the toolstack's route, read when its name differs from the checks' (null:
-   * not read): a Dom0 reached over another network (a migration LAN in agent.json, the public name
-   * in root's ssh config) shows the key known_hosts lists for it, another Dom0 does not
+   * where the toolstack goes: xl: `ssh -G PEER`'s hostname and port, and its ProxyJump or
+   * ProxyCommand; xm: PEER itself, port null, no proxy. Addresses null: not resolved (the same
+   * name as the checks', or a hostname resolved beyond a proxy)
+   */
+  readonly tool: { readonly hostname: string; readonly port: number | null; readonly proxy: SshProxy | null; readonly addresses: RouteAddresses | null } | { readonly problem: string; readonly code: ErrorCode };
+  /**
+   * the host key shown at the toolstack's route, read when its name differs from the checks' and no
+   * proxy stands between (null: not read): a Dom0 reached over another network (a migration LAN in
+   * agent.json, the public name in root's ssh config) shows the key known_hosts lists for it,
+   * another Dom0 does not
    */
   readonly toolKey: ToolHostKey | null;
 }
@@ -48,12 +54,14 @@ function keyWords(f: RouteFacts): string {
   return key.listed ? '' : `; it shows host key ${key.fingerprint}, which known_hosts does not list for ${f.peer}`;
 }
 
+const proxied = (p: SshProxy): string => (p.kind === 'proxyjump' ? `the jump host ${p.value} (ProxyJump)` : `ProxyCommand \`${p.value}\``);
+
 /** How to see each route for oneself, and where each is set. */
 function where(f: RouteFacts): { see: string; fix: string } {
   const config = `migration.peers.${f.peer}.address in the agent's config`;
   if (f.toolstack === 'xl') {
     return {
-      see: `\`ssh -G ${f.peer} | grep -E '^(hostname|port) '\` shows root's ssh route, \`getent ahosts NAME\` a name's addresses`,
+      see: `\`ssh -G ${f.peer} | grep -E '^(hostname|port|proxyjump|proxycommand) '\` shows root's ssh route, \`getent ahosts NAME\` a name's addresses`,
       fix: `the Host ${f.peer} entry in root's ~/.ssh/config or /etc/ssh/ssh_config, /etc/hosts, DNS, or ${config}`,
     };
   }
@@ -75,6 +83,9 @@ export function judgeRoute(f: RouteFacts): RouteVerdict {
   if (tool.hostname.toLowerCase() === f.checked.address.toLowerCase()) {
     return { ok: true, detail: `${how} reaches ${f.peer} at ${toolRoute}, the address the checks use` };
   }
+  // through a jump the hostname is resolved (and reached) from the jump host: an address read here
+  // could refuse a good route or pass a wrong one
+  if (tool.proxy !== null) return { ok: false, code: 'XH_ERR_REFUSED', detail: `${how} would reach ${f.peer} through ${proxied(tool.proxy)}, which resolves ${toolRoute} itself: nothing here can say which machine that is, and the checks reach it at ${checkedRoute}; fix: set migration.peers.${f.peer}.address to ${JSON.stringify(tool.hostname)} (the hostname root's ssh uses), or drop the jump for Dom0-to-Dom0 moves (the Host ${f.peer} entry in root's ~/.ssh/config or /etc/ssh/ssh_config); ${see}` };
   if (f.checked.addresses === null || tool.addresses === null) return { ok: false, code: 'XH_ERR_INTERNAL', detail: `the addresses of ${f.checked.address} and ${tool.hostname} were not read` };
   if (!f.checked.addresses.ok) return { ok: false, code: 'XH_ERR_REFUSED', detail: `the checks reach ${f.peer} at ${checkedRoute}, and ${f.checked.addresses.why}: fix ${fix}; ${see}` };
   if (!tool.addresses.ok) {

@@ -1,28 +1,46 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
 
+/**
+ * A jump between this host and the name: `ProxyJump` (the jump hosts, as written) or
+ * `ProxyCommand` (the command). Through one, the hostname is resolved and reached from the far
+ * end, not here.
+ */
+export interface SshProxy {
+  readonly kind: 'proxyjump' | 'proxycommand';
+  readonly value: string;
+}
+
 /** Where root's ssh goes for a name, as `ssh -G NAME` prints it after applying every ssh_config. */
 export interface SshRoute {
   /** the `hostname` line: what ssh connects to (a name or an address), after Host/Match rules */
   readonly hostname: string;
   readonly port: number;
+  /** null: ssh connects to hostname from here */
+  readonly proxy: SshProxy | null;
 }
 
 /**
  * `ssh -G NAME` prints one lower-case `key value` line per option (OpenSSH 6.8 and later) and
- * connects nowhere. Only `hostname` and `port` are read; every other line is left alone, as
- * releases add options.
+ * connects nowhere. Read: `hostname`, `port`, and `proxyjump`/`proxycommand`, which OpenSSH 9.2
+ * prints only when one is set (the first one set wins, `none` unsets; an older release may print
+ * `none`, read as unset). Every other line is left alone, as releases add options.
  */
 export function parseSshG(stdout: string): Result<SshRoute, ParseFailure> {
   let hostname: string | null = null;
   let port: number | null = null;
+  let proxy: SshProxy | null = null;
   const lines = stdout.split('\n');
   for (const [i, raw] of lines.entries()) {
     const line = raw.replace(/\r$/, '');
-    const m = /^(hostname|port) (.*)$/.exec(line);
+    const m = /^(hostname|port|proxyjump|proxycommand) (.*)$/.exec(line);
     if (!m) continue;
+    const key = m[1];
     const value = (m[2] ?? '').trim();
-    if (m[1] === 'hostname') {
+    if (key === 'proxyjump' || key === 'proxycommand') {
+      if (value === '') return err(parseFailure('ssh -G', i + 1, line, `${key} VALUE`));
+      if (proxy === null && value.toLowerCase() !== 'none') proxy = { kind: key, value };
+    } else if (key === 'hostname') {
       if (value === '' || /\s/.test(value)) return err(parseFailure('ssh -G', i + 1, line, 'hostname NAME-OR-ADDRESS'));
       hostname = value;
     } else {
@@ -32,5 +50,5 @@ export function parseSshG(stdout: string): Result<SshRoute, ParseFailure> {
     }
   }
   if (hostname === null || port === null) return err(parseFailure('ssh -G', 0, stdout.slice(0, 200), `"hostname" and "port" lines (${hostname === null ? 'no hostname' : 'no port'})`));
-  return ok({ hostname, port });
+  return ok({ hostname, port, proxy });
 }

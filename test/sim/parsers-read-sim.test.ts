@@ -55,7 +55,7 @@ async function readEverything(s: Sim, label: string): Promise<void> {
       expect(list.map((d) => d.name).sort(), at).toEqual(['Domain-0', ...state.domains.filter((d) => d.host === host).map((d) => d.name)].sort());
       ok(parseXlListLong((await s.run(host, 'xl', ['list', '-l'])).stdout), `${at} xl list -l`);
       // xl migrate's route to a peer, as the preflight reads it
-      expect(ok(parseSshG((await s.run(host, 'ssh', ['-G', '--', 'xen2'])).stdout), `${at} ssh -G`)).toEqual({ hostname: 'xen2', port: 22 });
+      expect(ok(parseSshG((await s.run(host, 'ssh', ['-G', '--', 'xen2'])).stdout), `${at} ssh -G`)).toEqual({ hostname: 'xen2', port: 22, proxy: null });
       expect(ok(parseXlInfo((await s.run(host, 'xl', ['info'])).stdout), `${at} xl info`).totalMemoryMiB).toBe(h.totalMiB);
     } else {
       ok(parseXmList((await s.run(host, 'xm', ['list'])).stdout), `${at} xm list`);

@@ -8,7 +8,7 @@ describe("where root's ssh and the resolver take a name", () => {
   it('asks `ssh -G -- NAME` (a name never read as an option) and reads its hostname and port', async () => {
     const asked: (readonly string[])[] = [];
     const run: ToolRunner = async (tool, args) => (asked.push([tool, ...args]), ok({ stdout: readFixture('ssh/G-9.2p1-host-entry.txt').body, stderr: '', exitCode: 0 }));
-    expect(await sshRouteOf(run, 'xen2')).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222 } });
+    expect(await sshRouteOf(run, 'xen2')).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222, proxy: null } });
     expect(asked).toEqual([['ssh', '-G', '--', 'xen2']]);
   });
 

@@ -15,8 +15,8 @@ const xl = (checked: Partial<RouteFacts['checked']>, tool: RouteFacts['tool']): 
 
 describe('judgeRoute', () => {
   it('the same name on both sides passes without any address read (one resolver answers both)', () => {
-    expect(judgeRoute(xl({}, { hostname: 'XEN2', port: 22, addresses: null }))).toEqual({ ok: true, detail: "xl migrate (root's ssh) reaches xen2 at XEN2 port 22, the address the checks use" });
-    expect(judgeRoute({ ...xl({}, { hostname: 'xen2', port: null, addresses: null }), toolstack: 'xm' })).toEqual({ ok: true, detail: 'xm migrate (xend, by the system resolver) reaches xen2 at xen2, the address the checks use' });
+    expect(judgeRoute(xl({}, { proxy: null, hostname: 'XEN2', port: 22, addresses: null }))).toEqual({ ok: true, detail: "xl migrate (root's ssh) reaches xen2 at XEN2 port 22, the address the checks use" });
+    expect(judgeRoute({ ...xl({}, { proxy: null, hostname: 'xen2', port: null, addresses: null }), toolstack: 'xm' })).toEqual({ ok: true, detail: 'xm migrate (xend, by the system resolver) reaches xen2 at xen2, the address the checks use' });
   });
 
   it('different names sharing an address pass, IPv4-mapped and upper-case IPv6 counted as the same', () => {
@@ -27,27 +27,27 @@ describe('judgeRoute', () => {
       [at('FD00::2'), at('fd00::2'), 'fd00::2'],
     ];
     for (const [mine, theirs, shared] of table) {
-      const v = judgeRoute(xl({ address: '10.0.0.2', configured: true, addresses: mine }, { hostname: 'xen2-mig', port: 22, addresses: theirs }));
+      const v = judgeRoute(xl({ address: '10.0.0.2', configured: true, addresses: mine }, { proxy: null, hostname: 'xen2-mig', port: 22, addresses: theirs }));
       expect(v, JSON.stringify([mine, theirs])).toEqual({ ok: true, detail: `xl migrate (root's ssh) reaches xen2 at xen2-mig port 22 (${shared}), where the checks reach it (10.0.0.2)` });
     }
   });
 
   it('no address in common: refused, naming both routes, where each is set and how to see it', () => {
-    expect(judgeRoute(xl({ address: '10.0.0.2', port: 2222, configured: true, addresses: at('10.0.0.2') }, { hostname: 'xen3', port: 22, addresses: at('10.0.0.3') }))).toEqual({
+    expect(judgeRoute(xl({ address: '10.0.0.2', port: 2222, configured: true, addresses: at('10.0.0.2') }, { proxy: null, hostname: 'xen3', port: 22, addresses: at('10.0.0.3') }))).toEqual({
       ok: false,
       code: 'XH_ERR_REFUSED',
       detail:
-        "xl migrate (root's ssh) would take xen2 to another machine than the one checked: to xen3 port 22 (10.0.0.3), while the checks reached 10.0.0.2 port 2222 (migration.peers.xen2.address) (10.0.0.2); fix whichever is stale: the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, /etc/hosts, DNS, or migration.peers.xen2.address in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port) '` shows root's ssh route, `getent ahosts NAME` a name's addresses",
+        "xl migrate (root's ssh) would take xen2 to another machine than the one checked: to xen3 port 22 (10.0.0.3), while the checks reached 10.0.0.2 port 2222 (migration.peers.xen2.address) (10.0.0.2); fix whichever is stale: the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, /etc/hosts, DNS, or migration.peers.xen2.address in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port|proxyjump|proxycommand) '` shows root's ssh route, `getent ahosts NAME` a name's addresses",
     });
   });
 
   it("a side whose name does not resolve is refused: nothing says where the domU would go", () => {
-    expect(judgeRoute(xl({ address: 'xen2-mig', configured: true, addresses: none('xen2-mig') }, { hostname: 'xen2', port: 22, addresses: at('10.0.0.2') }))).toMatchObject({
+    expect(judgeRoute(xl({ address: 'xen2-mig', configured: true, addresses: none('xen2-mig') }, { proxy: null, hostname: 'xen2', port: 22, addresses: at('10.0.0.2') }))).toMatchObject({
       ok: false,
       code: 'XH_ERR_REFUSED',
       detail: expect.stringMatching(/^the checks reach xen2 at xen2-mig port 22 \(migration\.peers\.xen2\.address\), and xen2-mig does not resolve \(ENOTFOUND\): fix the Host xen2 entry/),
     });
-    expect(judgeRoute(xl({ addresses: at('10.0.0.2') }, { hostname: 'old-xen2', port: 22, addresses: none('old-xen2') }))).toMatchObject({
+    expect(judgeRoute(xl({ addresses: at('10.0.0.2') }, { proxy: null, hostname: 'old-xen2', port: 22, addresses: none('old-xen2') }))).toMatchObject({
       ok: false,
       code: 'XH_ERR_REFUSED',
       detail: expect.stringMatching(/^xl migrate \(root's ssh\) would take xen2 to old-xen2 port 22, and old-xen2 does not resolve \(ENOTFOUND\); the checks reach it at xen2 port 22 \(its name; no migration\.peers entry\): fix /),
@@ -60,18 +60,42 @@ describe('judgeRoute', () => {
   });
 
   it('xm names /etc/hosts, DNS and the config as the fixes, and getent to see it', () => {
-    const v = judgeRoute({ peer: 'xen2', toolstack: 'xm', checked: { address: '10.0.0.2', port: 22, configured: true, addresses: at('10.0.0.2') }, tool: { hostname: 'xen2', port: null, addresses: at('10.0.0.3') }, toolKey: null });
+    const v = judgeRoute({ peer: 'xen2', toolstack: 'xm', checked: { address: '10.0.0.2', port: 22, configured: true, addresses: at('10.0.0.2') }, tool: { proxy: null, hostname: 'xen2', port: null, addresses: at('10.0.0.3') }, toolKey: null });
     expect(v).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringContaining('to xen2 (10.0.0.3), while the checks reached 10.0.0.2 port 22 (migration.peers.xen2.address) (10.0.0.2); fix whichever is stale: /etc/hosts or DNS for xen2, or migration.peers.xen2.address in the agent\'s config; `getent ahosts xen2` shows what xend resolves') });
   });
 
+  it('through a ProxyJump or ProxyCommand to another name: refused, naming the jump and both fixes, whatever the addresses here say', () => {
+    const jump = { kind: 'proxyjump', value: 'admin@jump1:2200' } as const;
+    // 10.0.0.2 here and (as read here) there: but the jump host resolves xen2-mig, maybe elsewhere
+    const v = judgeRoute(xl({ address: '10.0.0.2', configured: true, addresses: at('10.0.0.2') }, { proxy: jump, hostname: 'xen2-mig', port: 22, addresses: at('10.0.0.2') }));
+    expect(v).toEqual({
+      ok: false,
+      code: 'XH_ERR_REFUSED',
+      detail:
+        "xl migrate (root's ssh) would reach xen2 through the jump host admin@jump1:2200 (ProxyJump), which resolves xen2-mig port 22 itself: nothing here can say which machine that is, and the checks reach it at 10.0.0.2 port 22 (migration.peers.xen2.address); fix: set migration.peers.xen2.address to \"xen2-mig\" (the hostname root's ssh uses), or drop the jump for Dom0-to-Dom0 moves (the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config); `ssh -G xen2 | grep -E '^(hostname|port|proxyjump|proxycommand) '` shows root's ssh route, `getent ahosts NAME` a name's addresses",
+    });
+    // nothing resolved here (readRoute does not ask): refused the same, not taken for a bug
+    const command = { kind: 'proxycommand', value: 'ssh -W %h:%p bastion' } as const;
+    expect(judgeRoute(xl({}, { proxy: command, hostname: '10.0.0.2', port: 22, addresses: null }))).toMatchObject({
+      ok: false,
+      code: 'XH_ERR_REFUSED',
+      detail: expect.stringMatching(/^xl migrate \(root's ssh\) would reach xen2 through ProxyCommand `ssh -W %h:%p bastion`, which resolves 10\.0\.0\.2 port 22 itself: .* set migration\.peers\.xen2\.address to "10\.0\.0\.2" /),
+    });
+  });
+
+  it('through a jump to the very name the checks use: passes as without one', () => {
+    const v = judgeRoute(xl({ address: 'xen2-mig', configured: true }, { proxy: { kind: 'proxyjump', value: 'jump1' }, hostname: 'xen2-mig', port: 22, addresses: null }));
+    expect(v).toEqual({ ok: true, detail: "xl migrate (root's ssh) reaches xen2 at xen2-mig port 22, the address the checks use" });
+  });
+
   it('addresses left unread for names that differ is a bug, not a pass', () => {
-    expect(judgeRoute(xl({}, { hostname: 'xen3', port: 22, addresses: null }))).toMatchObject({ ok: false, code: 'XH_ERR_INTERNAL' });
+    expect(judgeRoute(xl({}, { proxy: null, hostname: 'xen3', port: 22, addresses: null }))).toMatchObject({ ok: false, code: 'XH_ERR_INTERNAL' });
   });
 
   describe('no address in common, judged by the host key the machine at the toolstack\'s route shows', () => {
     // agent.json reaches xen2 over the migration LAN, root's ssh by its public name
     const lan = (toolKey: RouteFacts['toolKey']): RouteFacts => ({
-      ...xl({ address: '10.9.0.2', configured: true, addresses: at('10.9.0.2') }, { hostname: 'xen2.example.org', port: 22, addresses: at('192.0.2.2') }),
+      ...xl({ address: '10.9.0.2', configured: true, addresses: at('10.9.0.2') }, { proxy: null, hostname: 'xen2.example.org', port: 22, addresses: at('192.0.2.2') }),
       toolKey,
     });
 
@@ -90,7 +114,7 @@ describe('judgeRoute', () => {
     });
 
     it('a shared address passes whatever key was read (the addresses already say one machine)', () => {
-      const f: RouteFacts = { ...lan({ listed: false, fingerprint: 'ssh-ed25519 SHA256:xyz' }), tool: { hostname: 'xen2.example.org', port: 22, addresses: at('10.9.0.2') } };
+      const f: RouteFacts = { ...lan({ listed: false, fingerprint: 'ssh-ed25519 SHA256:xyz' }), tool: { proxy: null, hostname: 'xen2.example.org', port: 22, addresses: at('10.9.0.2') } };
       expect(judgeRoute(f)).toMatchObject({ ok: true });
     });
   });

@@ -55,7 +55,7 @@ describe('xl migrate goes to the Dom0 the preflight checked', () => {
       error: {
         code: 'XH_ERR_REFUSED',
         message:
-          "preflight: xl migrate (root's ssh) would take xen2 to another machine than the one checked: to xen3 port 22 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen2), while the checks reached xen2 port 22 (its name; no migration.peers entry) (192.0.2.2); fix whichever is stale: the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, /etc/hosts, DNS, or migration.peers.xen2.address in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port) '` shows root's ssh route, `getent ahosts NAME` a name's addresses; nothing was moved",
+          "preflight: xl migrate (root's ssh) would take xen2 to another machine than the one checked: to xen3 port 22 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen2), while the checks reached xen2 port 22 (its name; no migration.peers entry) (192.0.2.2); fix whichever is stale: the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, /etc/hosts, DNS, or migration.peers.xen2.address in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port|proxyjump|proxycommand) '` shows root's ssh route, `getent ahosts NAME` a name's addresses; nothing was moved",
       },
     });
     expect(m.progress.some((l) => l.startsWith('migrating '))).toBe(false);
@@ -73,6 +73,32 @@ describe('xl migrate goes to the Dom0 the preflight checked', () => {
     expect(m.progress[0]).toBe(
       'checking before moving web1: that web1 runs here; that xen2 holds a replica of r1, in step (Connected, UpToDate/UpToDate); that the migration itself goes to this same xen2; the migration key for xen2; that xen2\'s sshd answers; what xen2 says of web1 (its forced command)',
     );
+    expect(where(fleet)).toEqual(['xen2']);
+  });
+
+  it('through a ProxyJump to another name than the checks use: refused, naming the jump host, though that name resolves here to the address checked', async () => {
+    fleet = await startFleet(fleetOf('xl', '4.17.7'));
+    // here xen2-mig is xen2's address; the jump host resolves it for itself, maybe to another Dom0
+    hostsFile(fleet, 'xen1', '192.0.2.2 xen2-mig\n');
+    writeRootSshConfig(fleet.sim.hostRoot('xen1'), { xen2: { address: 'xen2-mig', proxyJump: 'admin@jump1' } });
+    const m = await move(fleet, { sim: fleet.sim, config: { migration: { peers: { xen2: { address: '192.0.2.2' } } } } }, 'xen1', 'migrate');
+    expect(m.result).toEqual({
+      ok: false,
+      error: {
+        code: 'XH_ERR_REFUSED',
+        message:
+          "preflight: xl migrate (root's ssh) would reach xen2 through the jump host admin@jump1 (ProxyJump), which resolves xen2-mig port 22 itself: nothing here can say which machine that is, and the checks reach it at 192.0.2.2 port 22 (migration.peers.xen2.address); fix: set migration.peers.xen2.address to \"xen2-mig\" (the hostname root's ssh uses), or drop the jump for Dom0-to-Dom0 moves (the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config); `ssh -G xen2 | grep -E '^(hostname|port|proxyjump|proxycommand) '` shows root's ssh route, `getent ahosts NAME` a name's addresses; nothing was moved",
+      },
+    });
+    expect(where(fleet)).toEqual(['xen1']);
+  });
+
+  it('through a ProxyJump to the very name migration.peers gives: the move goes ahead', async () => {
+    fleet = await startFleet(fleetOf('xl', '4.17.7'));
+    hostsFile(fleet, 'xen1', '192.0.2.2 xen2-mig\n');
+    writeRootSshConfig(fleet.sim.hostRoot('xen1'), { xen2: { address: 'xen2-mig', proxyJump: 'admin@jump1' } });
+    const m = await move(fleet, { sim: fleet.sim, config: { migration: { peers: { xen2: { address: 'xen2-mig' } } } } }, 'xen1', 'migrate');
+    expect(m.result).toMatchObject({ ok: true, value: { message: 'web1 migrated from xen1 to xen2' } });
     expect(where(fleet)).toEqual(['xen2']);
   });
 

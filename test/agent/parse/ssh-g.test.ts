@@ -7,8 +7,18 @@ const REAL = readFixture('ssh/G-9.2p1-host-entry.txt').body;
 
 describe('ssh -G', () => {
   it('reads hostname and port of the real dump, leaving every other line alone', () => {
-    expect(parseSshG(REAL)).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222 } });
-    expect(parseSshG(REAL.replace(/\n/g, '\r\n'))).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222 } });
+    expect(parseSshG(REAL)).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222, proxy: null } });
+    expect(parseSshG(REAL.replace(/\n/g, '\r\n'))).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222, proxy: null } });
+  });
+
+  it('reads the ProxyJump or ProxyCommand of the real dumps (printed only when one is set)', () => {
+    const jump = readFixture('ssh/G-9.2p1-proxyjump.txt').body;
+    expect(parseSshG(jump)).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222, proxy: { kind: 'proxyjump', value: 'admin@jump1:2200' } } });
+    const command = readFixture('ssh/G-9.2p1-proxycommand.txt').body;
+    expect(parseSshG(command)).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 22, proxy: { kind: 'proxycommand', value: 'ssh -W %h:%p bastion' } } });
+    // "proxyusefdpass" is not a proxy; "none" (as an older ssh may print it) is none
+    expect(parseSshG('hostname xen2\nport 22\nproxyusefdpass no\nproxycommand none\nproxyjump none\n')).toEqual({ ok: true, value: { hostname: 'xen2', port: 22, proxy: null } });
+    expect(parseSshG('hostname xen2\nport 22\nproxyjump \n')).toMatchObject({ ok: false, error: { line: 3, expected: 'proxyjump VALUE' } });
   });
 
   it('output without a hostname or port line, or with one it cannot read, is XH_ERR_TOOL_OUTPUT naming the line', () => {
@@ -20,6 +30,6 @@ describe('ssh -G', () => {
   });
 
   it('"hostkeyalias" and other keys starting alike are not the hostname', () => {
-    expect(parseSshG('hostkeyalias other\nhostname xen2\nport 22\nhostbasedauthentication no\n')).toEqual({ ok: true, value: { hostname: 'xen2', port: 22 } });
+    expect(parseSshG('hostkeyalias other\nhostname xen2\nport 22\nhostbasedauthentication no\n')).toEqual({ ok: true, value: { hostname: 'xen2', port: 22, proxy: null } });
   });
 });

@@ -41,6 +41,21 @@ function apply(text: string, host: string, opts: Map<string, string>): void {
   }
 }
 
+/**
+ * ProxyJump and ProxyCommand exclude each other, the first one set winning: a ProxyCommand (even
+ * `none`) shuts out a later ProxyJump, a ProxyJump a later ProxyCommand, but `ProxyJump none`
+ * does not (OpenSSH 9.2, tried). `none` unsets. The one left is printed near the end of the dump,
+ * nothing when neither is (test/fixtures/ssh/ has both as captured).
+ */
+function proxyLine(opts: ReadonlyMap<string, string>): string {
+  const set = (v: string | undefined): v is string => v !== undefined && v.toLowerCase() !== 'none';
+  const jump = opts.get('proxyjump');
+  const command = opts.get('proxycommand');
+  const jumpFirst = [...opts.keys()].find((k) => k === 'proxyjump' || k === 'proxycommand') === 'proxyjump';
+  if (jumpFirst && set(jump)) return `proxyjump ${jump}\n`;
+  return set(command) ? `proxycommand ${command}\n` : '';
+}
+
 export const ssh: ToolHandler = async (ctx, argv) => {
   const args = argv[0] === '-G' ? argv.slice(argv[1] === '--' ? 2 : 1) : null;
   const host = args?.[0];
@@ -49,6 +64,6 @@ export const ssh: ToolHandler = async (ctx, argv) => {
   for (const file of ['/root/.ssh/config', '/etc/ssh/ssh_config']) apply(ctx.readHostFile(file) ?? '', host, opts);
   const hostname = (opts.get('hostname') ?? '%h').replace(/%(%|h)/g, (_m: string, c: string) => (c === 'h' ? host : '%')).toLowerCase();
   const port = opts.get('port') ?? '22';
-  ctx.out(`host ${host}\nuser ${opts.get('user') ?? 'root'}\nhostname ${hostname}\nport ${port}\naddressfamily any\nbatchmode no\nconnecttimeout none\nproxycommand ${opts.get('proxycommand') ?? 'none'}\n`);
+  ctx.out(`host ${host}\nuser ${opts.get('user') ?? 'root'}\nhostname ${hostname}\nport ${port}\naddressfamily any\nbatchmode no\nconnecttimeout none\n${proxyLine(opts)}`);
   return 0;
 };
