@@ -7,7 +7,7 @@ import { drainClaim } from '../plan/maintenance-claims.js';
 import { lostHost } from '../plan/lost-host.js';
 import { andList } from '../../shared/text/and-list.js';
 import { accounted, alarmText, beyondRemain, downText, leftUnderAlarm, nothingRemains, watchDrain } from './drain-account.js';
-import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, waitFor, type Ending, type JobEnv } from './job-env.js';
+import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, stoppedCode, success, waitFor, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import { claimForJob, type MaintenanceLease } from './maintenance-lease.js';
 import type { Limits } from './settings.js';
@@ -99,7 +99,7 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
     const why = end.stoppedBy === 'timeout' ? 'the drain ran out of time' : end.stoppedBy === 'cancelled' ? 'the drain was cancelled' : abandons(end.stoppedBy) ? 'the drain was stopped' : 'the drain could not finish';
     const a = account();
     const remaining = accounted(a);
-    const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(remaining);
+    const code = stoppedCode(end.stoppedBy, remaining);
     const alsoDown = a.down.length === 0 ? '' : `, and ${a.down.length} guarded domU(s) of ${host} run nowhere (${a.down.map((l) => l.name).join(', ')})`;
     // after the stay note, as the leftovers say them: where a domU that left runs under its ALARM, and the moves a ledger keeps as one
     const more = [...leftUnderAlarm([host], a), alarmText(a.alarms)].filter((x) => x !== '');

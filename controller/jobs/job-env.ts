@@ -47,6 +47,18 @@ export function leftoverCode(ls: readonly Leftover[]): ErrorCode {
   return 'XH_ERR_REFUSED';
 }
 
+/**
+ * The code a job (or a roll's phase) ends with when its moves stopped short: --timeout's own; a
+ * stop (a cancel; a controller stop or a lost flag, whose endings job-hub.ts rewrites)
+ * XH_ERR_REFUSED, whatever failed before it named in the words and the leftovers, so every kind
+ * marked cancelled ends in xenherdctl as "cancelled: …" on the same code (exit 1 either way);
+ * else the worst leftover's.
+ */
+export function stoppedCode(stoppedBy: StopReason | null, left: readonly Leftover[]): ErrorCode {
+  if (stoppedBy === 'timeout') return 'XH_ERR_TIMEOUT';
+  return stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(left);
+}
+
 /** A plan's moves (its sets in order) and leftovers: one scheduler step. */
 export const stepOf = (p: { readonly sets: readonly (readonly Move[])[]; readonly leftovers: readonly Leftover[] }): { moves: Move[]; leftovers: readonly Leftover[] } => ({ moves: p.sets.flat(), leftovers: p.leftovers });
 

@@ -4,7 +4,7 @@ import { domuBlock, liveMoveBlock, sourceBlock, targetBlock } from '../plan/elig
 import type { PlanFacts } from '../plan/facts.js';
 import { movesOf } from '../plan/job-sets.js';
 import { leftover } from '../plan/leftover-text.js';
-import { failure, leftoverCode, moveContexts, remainingText, runScheduled, success, type Ending, type JobEnv } from './job-env.js';
+import { failure, leftoverCode, moveContexts, remainingText, runScheduled, stoppedCode, success, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import type { StopReason } from './move-scheduler.js';
 import { rebalanceInSlices, stoppedWhilePlanning } from './plan-in-slices.js';
@@ -81,7 +81,7 @@ export async function runRebalance(env: JobEnv, job: JobRun, req: RebalanceReque
   const moved = end.moved.length;
   if (end.stoppedBy === null && end.leftovers.length === 0 && stays.length === 0) return success(`${moved} move(s) applied; ${score}`, moved);
   const remaining = [...end.leftovers, ...stays];
-  const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(remaining);
+  const code = stoppedCode(end.stoppedBy, remaining);
   const notApplied = end.leftovers.length === 0 ? '' : `; not applied: ${remainingText(end.leftovers)}`;
   return failure(code, `${moved} of ${queue.length} move(s) applied${end.stoppedBy === null && end.leftovers.length === 0 ? `; ${score}` : ''}${notApplied}${staying}`, remaining, moved);
 }

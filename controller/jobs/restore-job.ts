@@ -3,7 +3,7 @@ import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
 import type { PlanFacts } from '../plan/facts.js';
 import { notRunningAtHome, planRestore } from '../plan/restore.js';
-import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, success, type Ending, type JobEnv } from './job-env.js';
+import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, stoppedCode, success, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import { claimForJob } from './maintenance-lease.js';
 import { alarmText } from './drain-account.js';
@@ -60,7 +60,7 @@ export async function runRestore(env: JobEnv, job: JobRun, req: RestoreRequest):
       if (alarms.length === 0) return success(`${home}${idle}`, moved);
       return failure(leftoverCode(alarms), `${home}, but ${alarmText(alarms)}${idle}`, alarms, moved);
     }
-    const code = end.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : end.stoppedBy === 'cancelled' ? 'XH_ERR_REFUSED' : leftoverCode(left);
+    const code = stoppedCode(end.stoppedBy, left);
     return failure(code, `${host} is online; ${leftovers.length} domU(s) of it are not home (${moved} moved): ${remainingText(leftovers)}${also}`, left, moved);
   } finally {
     lease.stop();

@@ -9,7 +9,7 @@ import { drainClaim } from '../plan/maintenance-claims.js';
 import { withBootMark, type RollResume } from '../plan/roll-resume.js';
 import { accounted, beyondRemain, downText, watchDrain, type DrainAccount } from './drain-account.js';
 import { limitsWith, stayNote } from './drain-job.js';
-import { failure, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, waitFor, type Ending, type JobEnv } from './job-env.js';
+import { failure, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, stoppedCode, waitFor, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import type { MaintenanceLease } from './maintenance-lease.js';
 import { KEPT_FOR } from './roll-progress.js';
@@ -95,7 +95,7 @@ export async function drainGroup(env: JobEnv, job: JobRun, req: RollRequest, lab
     const a = account();
     const left = accounted(a);
     const down = a.down.length === 0 ? '' : `; ${downText(hosts, a.down)}`;
-    return notEmpty(`the drain did not finish (${remainingText([...a.remain, ...a.held, ...a.nowhere, ...a.alarms]) || drained.stoppedBy})${down}`, drained.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : leftoverCode(left), left);
+    return notEmpty(`the drain did not finish (${remainingText([...a.remain, ...a.held, ...a.nowhere, ...a.alarms]) || drained.stoppedBy})${down}`, stoppedCode(drained.stoppedBy, left), left);
   }
   const bootIds = new Map<string, string | null>();
   for (const host of hosts) {

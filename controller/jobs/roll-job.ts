@@ -5,7 +5,7 @@ import { restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
 import { planRestore } from '../plan/restore.js';
 import { rollResume, withBootMark, type RollResume } from '../plan/roll-resume.js';
 import { alarmText, type DrainAccount } from './drain-account.js';
-import { failure, leftoverCode, moveContexts, remainingText, runScheduled, success, type Ending, type JobEnv } from './job-env.js';
+import { failure, leftoverCode, moveContexts, remainingText, runScheduled, stoppedCode, success, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun, LostFlag } from './job-run.js';
 import { MaintenanceLease } from './maintenance-lease.js';
 import { rollInSlices, stoppedWhilePlanning } from './plan-in-slices.js';
@@ -136,7 +136,7 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
       }
       if (restored.stoppedBy !== null || leftovers.length > 0) {
         const also = alarms.length === 0 ? '' : `; ${alarmText(alarms)}`;
-        return failure(restored.stoppedBy === 'timeout' ? 'XH_ERR_TIMEOUT' : leftoverCode(left), `${label}: back online, but not every domU is home: ${remainingText(leftovers) || restored.stoppedBy}${also}`, left, moved);
+        return failure(stoppedCode(restored.stoppedBy, left), `${label}: back online, but not every domU is home: ${remainingText(leftovers) || restored.stoppedBy}${also}`, left, moved);
       }
       if (alarms.length > 0) return failure(leftoverCode(alarms), `${label}: back online and every domU is home, but ${alarmText(alarms)}; the roll stops here`, alarms, moved);
       if (progress.done(group.hosts)) recorded.push(...group.hosts);

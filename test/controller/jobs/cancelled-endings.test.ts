@@ -66,4 +66,36 @@ describe('a cancelled job ends saying it was cancelled, whatever its kind', () =
     expect(end).toMatchObject({ ok: false });
     expect(end.message).toMatch(/^the roll was cancelled: group 1\/1 \(xen1\): the drain did not finish/);
   });
+
+  it('roll cancelled mid-drain after a move failed: cancelled as the other kinds (XH_ERR_REFUSED, marked), the failure named inside', async () => {
+    const bed = await jobsBed(SPREAD);
+    bed.fleet.fault('a1', 'fail', 'fail', 'fail');
+    const req: JobRequest = { kind: 'roll', hosts: ['xen1'], reboot: 'wait', maxParallel: 1, coldFallback: false, timeoutMs: null };
+    const job = bed.start(req);
+    await bed.until(() => bed.moves(job, 'failed').length === 1 && bed.moves(job, 'started').length === 2, 'a1 failed, the next move started');
+    expect(bed.core.hub.cancel(job.jobId, 'admin')).toMatchObject({ ok: true });
+    const end = await bed.finish(job);
+    // the code a drain, restore or rebalance cancelled ends with (exit 1 in xenherdctl either way), so
+    // xenherdctl says "cancelled: …"; not XH_ERR_MIGRATION_FAILED, which read as a failure of its own
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', cancelled: true });
+    expect(end.message).toMatch(/^the roll was cancelled: group 1\/1 \(xen1\): the drain did not finish \(.*a1: 3 attempts failed \(XH_ERR_MIGRATION_FAILED/);
+    expect(end.remaining.find((l) => l.name === 'a1')?.blocker.kind).toBe('failed');
+  });
+
+  it('roll cancelled in its restore after a move home failed: likewise', async () => {
+    const bed = await jobsBed(SPREAD);
+    const req: JobRequest = { kind: 'roll', hosts: ['xen1'], reboot: 'wait', maxParallel: 1, coldFallback: false, timeoutMs: null };
+    const job = bed.start(req);
+    await bed.until(() => job.events.some((e) => e.type === 'reboot'), 'the reboot request');
+    const xen1 = bed.fleet.host('xen1');
+    xen1.reboot();
+    bed.clock.schedule(45_000, () => xen1.restartAgent([bed.core]));
+    bed.fleet.fault('a1', 'fail', 'fail', 'fail');
+    const drained = bed.moves(job, 'started').length;
+    await bed.until(() => bed.moves(job, 'failed').length === 1 && bed.moves(job, 'started').length === drained + 2, 'a1 failed going home, the next move started');
+    expect(bed.core.hub.cancel(job.jobId, 'admin')).toMatchObject({ ok: true });
+    const end = await bed.finish(job);
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', cancelled: true });
+    expect(end.message).toMatch(/^the roll was cancelled: group 1\/1 \(xen1\): back online, but not every domU is home: .*a1: 3 attempts failed \(XH_ERR_MIGRATION_FAILED/);
+  });
 });
