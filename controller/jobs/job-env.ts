@@ -48,13 +48,16 @@ export function leftoverCode(ls: readonly Leftover[]): ErrorCode {
 }
 
 /**
- * The code a job (or a roll's phase) ends with when its moves stopped short: --timeout's own; a
- * stop (a cancel; a controller stop or a lost flag, whose endings job-hub.ts rewrites)
- * XH_ERR_REFUSED, whatever failed before it named in the words and the leftovers, so every kind
- * marked cancelled ends in xenherdctl as "cancelled: …" on the same code (exit 1 either way);
- * else the worst leftover's.
+ * The code a job (or a roll's phase) ends with when its moves stopped short: a move left under an
+ * ALARM (where the domU runs, or whether twice, is unknown) XH_ERR_MIGRATION_UNKNOWN whatever
+ * stopped the job, so a script reading the code alone never takes it for a plain stop; else
+ * --timeout's own; a stop (a cancel; a controller stop or a lost flag, whose endings job-hub.ts
+ * rewrites) XH_ERR_REFUSED, whatever failed before it named in the words and the leftovers, so
+ * every kind marked cancelled ends in xenherdctl as "cancelled: …" on the same code (exit 1 either
+ * way); else the worst leftover's.
  */
 export function stoppedCode(stoppedBy: StopReason | null, left: readonly Leftover[]): ErrorCode {
+  if (left.some((l) => l.blocker.kind === 'alarm')) return 'XH_ERR_MIGRATION_UNKNOWN';
   if (stoppedBy === 'timeout') return 'XH_ERR_TIMEOUT';
   return stoppedBy !== null ? 'XH_ERR_REFUSED' : leftoverCode(left);
 }

@@ -49,7 +49,9 @@ describe('a settle wait ends on an ALARM the agent reported, and on a cancel', (
     const t = bed.clock.now();
     expect(bed.core.hub.cancel(job.jobId, 'admin')).toMatchObject({ ok: true });
     const end = await bed.finish(job);
-    expect(end.ok).toBe(false);
+    // the ALARM's code, not the cancel's: a script reading the code alone must not take it for a plain stop
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_MIGRATION_UNKNOWN', cancelled: true });
+    expect(end.message).toMatch(/^the drain was cancelled: /);
     expect(end.remaining.map((l) => [l.name, l.blocker.kind])).toEqual([['db1', 'alarm']]);
     expect(bed.clock.now() - t).toBeLessThan(60_000);
   });
@@ -58,7 +60,8 @@ describe('a settle wait ends on an ALARM the agent reported, and on a cancel', (
     const bed = await handshakeBed(false);
     const job = bed.start({ ...DRAIN, timeoutMs: 60_000 });
     const end = await bed.finish(job);
-    expect(end).toMatchObject({ ok: false });
+    // likewise not --timeout's own code (90): the ALARM outranks it
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_MIGRATION_UNKNOWN' });
     expect(end.remaining.map((l) => [l.name, l.blocker.kind])).toEqual([['db1', 'alarm']]);
     expect(bed.clock.now() - T0).toBeLessThan(3 * 60_000);
   });
