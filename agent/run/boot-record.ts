@@ -169,7 +169,7 @@ export class BootRecord {
     try {
       raw = JSON.parse(json);
     } catch (e) {
-      return { problem: `${file}: not JSON (${(e as Error).message})`, mtimeMs: got.value.mtimeMs };
+      return { problem: `${file}: not JSON (${e instanceof Error ? e.message : String(e)})`, mtimeMs: got.value.mtimeMs };
     }
     // xenherd writes each key once; two mean another writer, and the last one is not more right
     const twice = findDuplicateKey(json);

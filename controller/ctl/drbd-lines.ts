@@ -61,8 +61,9 @@ function connectionText(sides: readonly DrbdSide[]): string {
   for (const s of sides) {
     if (!s.reported || s.role === null) continue;
     const stale = s.reachable ? '' : ' (stale)';
-    if (s.peers.length === 0) parts.push(`${s.host} StandAlone${stale}`);
-    else if (s.peers.length === 1) parts.push(`${s.host} ${linkText(s.peers[0] as DrbdPeerView)}${stale}`);
+    const [only, ...more] = s.peers;
+    if (only === undefined) parts.push(`${s.host} StandAlone${stale}`);
+    else if (more.length === 0) parts.push(`${s.host} ${linkText(only)}${stale}`);
     else parts.push(`${s.host} (${s.peers.map((p) => `${p.name} ${linkText(p)}`).join(', ')})${stale}`);
   }
   return parts.length > 0 ? parts.join(', ') : '-';
