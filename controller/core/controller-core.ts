@@ -110,7 +110,7 @@ export class ControllerCore {
       fresh: () => this.fresh(),
     });
     this.hub = new JobHub(port, { ...DEFAULT_JOB_SETTINGS, ...o.jobs }, DEFAULT_POLICY, o.rollRecords);
-    this.push = new FleetPush({ index: this.index, sessions: this.sessions, after: (ms, fn) => this.after(ms, fn), coalesceMs: this.settings.fleetCoalesceMs, fresh: () => this.fresh(), closed: () => this.closed, enrolment: () => this.enrolled.enrolment() });
+    this.push = new FleetPush({ index: this.index, sessions: this.sessions, clock: o.clock, after: (ms, fn) => this.after(ms, fn), coalesceMs: this.settings.fleetCoalesceMs, fresh: () => this.fresh(), closed: () => this.closed, enrolment: () => this.enrolled.enrolment() });
     this.hellos = new HelloDeadlines((ms, fn) => this.after(ms, fn), this.settings.staleAfterMs);
     this.links = new AgentLinkLog(o.log, o.clock, (ms, fn) => this.after(ms, fn));
     this.reports = new AgentReports({ clock: o.clock, log: o.log, settings: this.settings, sessions: this.sessions, record: (h) => this.index.record(h), put: (r, announce) => this.put(r, announce), push: this.push, received: (t) => this.monitor.received(t), alertsSoon: () => this.alertsSoon(), enrolledCount: () => this.enrolled.enrolment()?.hosts.size ?? 0 });
