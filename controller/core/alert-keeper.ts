@@ -23,11 +23,16 @@ export class AlertKeeper {
   private looks = 0;
   /** the look in slices under way, and whether another was asked for meanwhile */
   private underway: { again: boolean } | null = null;
+  /** when the last look in slices ended (clock ms), and the timer holding back the next one */
+  private lastEnded = -Infinity;
+  private held: (() => void) | null = null;
   private stopped = false;
 
   constructor(
     private readonly log: Logger,
     private readonly clock: Clock,
+    /** the least time from one look in slices beginning to the next (settings.ts alertScanEveryMs) */
+    private readonly everyMs: number,
   ) {}
 
   idsOf(name: string): string[] {
@@ -55,12 +60,24 @@ export class AlertKeeper {
    * reaches it (one re-added to the index meanwhile may be reached twice: its later finding counts).
    * Asked for while one is under way, another follows it: it may have passed what changed, and a
    * look that each new request restarted would never end while the fleet keeps changing. A look
-   * at once begun meanwhile supersedes it: its findings would be older.
+   * at once begun meanwhile supersedes it: its findings would be older. No look begins sooner than
+   * everyMs after the last one ended; one asked for earlier waits until then (asking again
+   * meanwhile adds nothing: it will see the fleet as it is when it begins). While a restarted
+   * controller takes back 2,000 agents every report asks for a look, and on a loop that busy one
+   * look, 1 ms a turn, lasts seconds: counted from its beginning, the next would follow at once.
    */
   refreshInSlices(index: FleetIndex, fresh: () => Freshness): void {
-    if (this.stopped) return;
+    if (this.stopped || this.held !== null) return;
     if (this.underway !== null) {
       this.underway.again = true;
+      return;
+    }
+    const wait = this.lastEnded + this.everyMs - this.clock.now();
+    if (wait > 0) {
+      this.held = this.clock.schedule(wait, () => {
+        this.held = null;
+        this.refreshInSlices(index, fresh);
+      });
       return;
     }
     const underway = { again: false };
@@ -70,6 +87,7 @@ export class AlertKeeper {
     const found = new Map<string, Finding>();
     const finish = (): void => {
       this.underway = null;
+      this.lastEnded = this.clock.now();
       if (underway.again) this.refreshInSlices(index, fresh);
     };
     const superseded = (): boolean => look !== this.looks;
@@ -96,6 +114,8 @@ export class AlertKeeper {
   stop(): void {
     this.stopped = true;
     this.looks++;
+    this.held?.();
+    this.held = null;
   }
 
   private take(findings: readonly Finding[], now: number): void {

@@ -94,7 +94,7 @@ export class ControllerCore {
       ...(o.certificate !== undefined ? { certificate: o.certificate } : {}),
     });
     this.pending = new PendingCommands(o.clock, o.log, this.settings.commandTimeoutMs, this.monitor.commandFinished, (target) => this.push.send(target));
-    this.alerts = new AlertKeeper(o.log, o.clock);
+    this.alerts = new AlertKeeper(o.log, o.clock, this.settings.alertScanEveryMs);
     this.replication = new ReplicationLog(o.log);
     const port = fleetPort({
       clock: o.clock,

@@ -12,6 +12,13 @@ export interface ControllerSettings {
   readonly fleetCoalesceMs: number;
   /** conflicts are looked for again this long after a change (and on every heartbeat sweep) */
   readonly alertDebounceMs: number;
+  /**
+   * a look for conflicts begins no sooner than this after the last one ended: while a restarted
+   * controller takes back 2,000 agents every report asks for one, and looks one after another (tens
+   * of ms of CPU each over the fleet) held up the joins and `where`. So a change is in the findings
+   * of a look that begins at most alertDebounceMs plus one look under way plus this after it.
+   */
+  readonly alertScanEveryMs: number;
 }
 
 export const DEFAULT_SETTINGS: ControllerSettings = {
@@ -21,4 +28,5 @@ export const DEFAULT_SETTINGS: ControllerSettings = {
   maxMessageBytes: 4 * 1024 * 1024,
   fleetCoalesceMs: 25,
   alertDebounceMs: 200,
+  alertScanEveryMs: 1_000,
 };

@@ -3,6 +3,7 @@ import { AlertKeeper } from '../../../controller/core/alert-keeper.js';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
 import type { Clock } from '../../../shared/clock/clock.js';
 import { memoryLogger } from '../../harness/memory-log.js';
+import { deterministicClock } from '../../sim/daemon/clock.js';
 import { dom, hostState, record } from '../states.js';
 
 const NOW = 1_000_000;
@@ -52,11 +53,81 @@ function bigFleet(): FleetIndex {
 /** xen<H> reports that it runs its own domUs only, or `twice` too (then last) */
 const report = (index: FleetIndex, h: number, withTwice: boolean): void => void index.put(record(`xen${h}`, hostState({ domains: withTwice ? [...own(h), dom('twice')] : own(h) })));
 
+/** the least time between two looks in slices beginning, as the core's default settings have it */
+const EVERY_MS = 1_000;
+
 function keeper() {
   const { clock, runDue, runOne } = tickingClock();
   const { log, lines } = memoryLogger(clock, 'xenherd-controller');
   const logged = (event: string) => lines.filter((l) => l['event'] === event).map((l) => l['alert']);
-  return { alerts: new AlertKeeper(log, clock), runDue, runOne, raised: () => logged('alert-raised'), cleared: () => logged('alert-cleared') };
+  return { alerts: new AlertKeeper(log, clock, EVERY_MS), runDue, runOne, raised: () => logged('alert-raised'), cleared: () => logged('alert-cleared') };
+}
+
+/**
+ * A clock on which every reading costs a millisecond, so a look in slices takes time as it does on
+ * a busy controller, and whose timers fire in order of when they are due once the test runs it.
+ */
+function costlyClock(): { clock: Clock; runUntil: (end: number) => void } {
+  let now = NOW;
+  let seq = 0;
+  let timers: Array<{ at: number; seq: number; fn: () => void }> = [];
+  const clock: Clock = {
+    now: () => now++,
+    schedule: (ms, fn) => {
+      const t = { at: now + Math.max(0, Math.ceil(ms)), seq: seq++, fn };
+      timers.push(t);
+      return () => void (timers = timers.filter((x) => x !== t));
+    },
+    sleep: () => Promise.resolve(),
+  };
+  const runUntil = (end: number): void => {
+    for (;;) {
+      timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const t = timers[0];
+      if (t === undefined || t.at > end) return;
+      timers.shift();
+      now = Math.max(now, t.at);
+      t.fn();
+    }
+  };
+  return { clock, runUntil };
+}
+
+/** the fleet of bigFleet, `twice` on xen1 only (and on xen2 too when asked) */
+const stormFleet = (index: FleetIndex, twiceOn2: boolean): void => {
+  for (let h = 1; h <= 30; h++) index.put(record(`xen${h}`, hostState({ domains: h === 1 || (h === 2 && twiceOn2) ? [dom('twice'), ...own(h)] : own(h) })));
+};
+
+/** a keeper on the costly clock, the times at which a look in slices began (it asks `fresh` once, then), and when an alert was raised */
+function keeperOnTime() {
+  const { clock, runUntil } = costlyClock();
+  const { log, lines } = memoryLogger(clock, 'xenherd-controller');
+  const begun: number[] = [];
+  const fresh = () => {
+    const now = clock.now();
+    begun.push(now);
+    return { now, staleAfterMs: 15_000 };
+  };
+  const raisedAt = (id: string): number | undefined => lines.find((l) => l['event'] === 'alert-raised' && l['alert'] === id)?.time;
+  return { clock, runUntil, alerts: new AlertKeeper(log, clock, EVERY_MS), fresh, begun, raisedAt };
+}
+
+/** every 10 ms until END a snapshot arrives (as 2,000 agents dialling back send them) and asks for a look; at CHANGE_AT, xen2 starts `twice` too */
+function storm(k: ReturnType<typeof keeperOnTime>, index: FleetIndex, end: number, changeAt = Infinity): { changedAt: number } {
+  const out = { changedAt: -1 };
+  const snapshot = (n: number): void => {
+    const t = k.clock.now();
+    if (t >= end) return;
+    if (t >= changeAt && out.changedAt < 0) {
+      stormFleet(index, true);
+      out.changedAt = t;
+    } else report(index, 3 + (n % 28), false);
+    k.alerts.refreshInSlices(index, k.fresh);
+    k.clock.schedule(10, () => snapshot(n + 1));
+  };
+  snapshot(0);
+  k.runUntil(end + 10 * EVERY_MS);
+  return out;
 }
 
 describe('the alert keeper', () => {
@@ -131,5 +202,38 @@ describe('the alert keeper', () => {
     k.runDue();
     expect(k.alerts.sorted()).toEqual([]);
     expect(k.raised()).toEqual([]);
+  });
+
+  it('begins a look no sooner than EVERY_MS after the last one ended, while snapshots keep arriving', () => {
+    const index = new FleetIndex();
+    stormFleet(index, false);
+    const k = keeperOnTime();
+    storm(k, index, NOW + 5_000);
+    // one look begun per EVERY_MS of the storm (and the one just after it); back to back, a look per look's length
+    expect(k.begun.length).toBeGreaterThan(1);
+    expect(k.begun.length).toBeLessThanOrEqual(7);
+    for (let i = 1; i < k.begun.length; i++) expect((k.begun[i] ?? 0) - (k.begun[i - 1] ?? 0)).toBeGreaterThanOrEqual(EVERY_MS);
+  });
+
+  it('still raises an alert within EVERY_MS and two looks of the change, while snapshots keep arriving', () => {
+    // how long one look takes on this clock, nothing else running
+    const quiet = keeperOnTime();
+    const twiceIndex = new FleetIndex();
+    stormFleet(twiceIndex, true);
+    const asked = quiet.clock.now();
+    quiet.alerts.refreshInSlices(twiceIndex, quiet.fresh);
+    quiet.runUntil(NOW + 10 * EVERY_MS);
+    const lookMs = (quiet.raisedAt('running-on-two-hosts:twice') ?? Infinity) - asked;
+    expect(lookMs).toBeGreaterThan(20);
+
+    const index = new FleetIndex();
+    stormFleet(index, false);
+    const k = keeperOnTime();
+    // `twice` starts on xen2 too halfway through a second of the storm, after a look began
+    const { changedAt } = storm(k, index, NOW + 5_000, NOW + 2_500);
+    expect(changedAt).toBeGreaterThan(0);
+    const raised = k.raisedAt('running-on-two-hosts:twice');
+    expect(raised).toBeDefined();
+    expect((raised ?? Infinity) - changedAt).toBeLessThanOrEqual(EVERY_MS + 2 * lookMs);
   });
 });

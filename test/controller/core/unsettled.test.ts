@@ -21,13 +21,14 @@ describe('an unsettled record reported by an agent', () => {
     const { bed, xen1 } = await fleetOf();
     expect(bed.core.status().alerts).toEqual([]);
     xen1.delta({ ledger: withRecord });
-    await bed.clock.advance(300);
+    // a look begins no sooner than alertScanEveryMs (1 s) after the one the hosts' joining asked for ended
+    await bed.clock.advance(1_000);
     expect(bed.events('alert-raised')).toEqual([expect.objectContaining({ alert: 'migration-unsettled:web01@xen1', kind: 'migration-unsettled', subject: 'web01@xen1', hosts: ['xen1', 'xen2'] })]);
     expect(bed.core.status().alerts.map((a) => [a.id, a.message])).toEqual([['migration-unsettled:web01@xen1', expect.stringMatching(/^web01: the reverse xen1 ran with xen2 \(operation op-9, .*; web01 runs on xen2\. .*reconcile web01 on xen1$/)]]);
     expect(bed.core.where('web01')).toMatchObject({ ok: true, value: { matches: [{ name: 'web01', alerts: ['migration-unsettled:web01@xen1'] }] } });
     // xenherd-agent reconcile web01 on xen1 drops it: the agent's next ledger has none
     xen1.delta({ ledger: { ...noLedger, seq: 3 } });
-    await bed.clock.advance(300);
+    await bed.clock.advance(1_000);
     expect(bed.events('alert-cleared').map((l) => l['alert'])).toEqual(['migration-unsettled:web01@xen1']);
     expect(bed.core.where('web01')).toMatchObject({ ok: true, value: { matches: [{ alerts: [] }] } });
   });
