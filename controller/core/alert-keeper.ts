@@ -31,7 +31,7 @@ export class AlertKeeper {
   constructor(
     private readonly log: Logger,
     private readonly clock: Clock,
-    /** the least time from one look in slices beginning to the next (settings.ts alertScanEveryMs) */
+    /** the least time from one look in slices ending to the next beginning (settings.ts alertScanEveryMs) */
     private readonly everyMs: number,
   ) {}
 
