@@ -27,6 +27,8 @@ export interface HostRead {
   readonly host: string | null;
   readonly toolstack: ToolstackKind | null;
   readonly toolstackProblem: { readonly code: ErrorCode; readonly message: string } | null;
+  /** the `xl info` this read ran: null when it ran none, else why it failed (null: it answered) */
+  readonly info: { readonly problem: string | null } | null;
   readonly domains: DomainsRead;
   readonly guarded: readonly GuardedEntry[];
   readonly guardedProblem: string | null;

@@ -55,6 +55,12 @@ export function onFullRead(s: AgentState, fx: Fx, read: HostRead, now: number): 
   let n: AgentState = { ...s, host: read.host ?? s.host, toolstack: read.toolstack ?? s.toolstack, hostToConfirm: s.hostToConfirm && read.host === null };
   if (read.host !== null) fx.push({ e: 'save-host-name', host: read.host });
   if (read.toolstackProblem) fx.push(log('error', `no toolstack answers: ${read.toolstackProblem.message}`, { code: read.toolstackProblem.code }));
+  // each full read with a controller runs it (each minute): said once, and once more when it changes or ends
+  if (read.info !== null && read.info.problem !== s.infoProblem) {
+    if (read.info.problem === null) fx.push(log('info', `${n.toolstack ?? 'xl'} info read again: the memory figures go to the controller again`));
+    else fx.push(log('warn', `cannot read ${n.toolstack ?? 'xl'} info: ${read.info.problem}; no memory figures for the controller's plans until it reads`, { code: 'XH_ERR_TOOL_FAILED' }));
+    n = { ...n, infoProblem: read.info.problem };
+  }
   // a full read runs more than `xl list` and is not timed: the list reads that follow it are (null: no figure)
   if (read.toolstack !== null || s.toolstack !== null) n = settleCreated(applyDomains(n, fx, read.domains, now, null));
   // every full read (each minute) finds it again: said once, and once more when it changes or

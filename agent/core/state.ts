@@ -94,6 +94,8 @@ export interface AgentState {
   readonly homesProblem: string | null;
   /** the guarded dir's read problem as last logged: logged again only when it changes */
   readonly guardedProblem: string | null;
+  /** why the last full read's `xl info` (or `xm info`) failed, as last logged: logged again only when it changes */
+  readonly infoProblem: string | null;
   /** DRBD resources of domUs run or guarded here: whether their link was seen connected, and what the journal was told (replication-watch.ts) */
   readonly replication: ReadonlyMap<string, ReplicationSeen>;
   readonly drbd: DrbdFacts;
@@ -192,6 +194,7 @@ export function initialState({ config, configFile, host, hostToConfirm, pid, now
     ledgerProblem: null,
     homesProblem: null,
     guardedProblem: null,
+    infoProblem: null,
     replication: new Map(),
     drbd: { availability: 'unknown', version: null, events: emptyDrbdState, polled: new Map(), watcher: initialWatcher(config.events.drbd === 'poll', 'events.drbd is "poll" in the config') },
     domainWatcher: initialWatcher(config.events.domains === 'poll', 'events.domains is "poll" in the config'),

@@ -108,19 +108,22 @@ const asRead = (r: Result<InventoryDomain[], AdapterFailure>): DomainsRead => (r
  * Not at all when the effect says so (core/reads.ts: the first read of a host its record names,
  * and later reads without a controller).
  */
-async function readToolstack(p: AgentPorts, eff: ReadFull): Promise<{ kind: ToolstackKind | null; domains: DomainsRead; info: XenInfo | null; problem: XhError | null }> {
+async function readToolstack(p: AgentPorts, eff: ReadFull): Promise<{ kind: ToolstackKind | null; domains: DomainsRead; info: XenInfo | null; infoRead: HostRead['info']; problem: XhError | null }> {
   const known = eff.toolstack ?? eff.config.toolstack ?? null;
   const noInfo = Promise.resolve(null);
+  // what the info read says of itself: its failure's words (an xl refused its host's physical info, say) are the agent's to log
+  const infoOf = (info: Result<XenInfo, AdapterFailure> | null): { info: XenInfo | null; infoRead: HostRead['info'] } =>
+    info === null ? { info: null, infoRead: null } : info.ok ? { info: info.value, infoRead: { problem: null } } : { info: null, infoRead: { problem: info.error.message } };
   if (known !== null) {
     const ts = createToolstack(known, { run: p.run });
     const [domains, info] = await Promise.all([ts.list(), eff.readInfo ? ts.info() : noInfo]);
-    return { kind: known, domains: asRead(domains), info: info?.ok ? info.value : null, problem: null };
+    return { kind: known, domains: asRead(domains), ...infoOf(info), problem: null };
   }
   const [opened, xlInfo] = await Promise.all([openToolstackWithList(p.run, undefined), eff.readInfo ? createToolstack('xl', { run: p.run }).info() : noInfo]);
-  if (!opened.ok) return { kind: null, domains: { ok: false, code: opened.error.code, message: opened.error.message }, info: null, problem: opened.error };
+  if (!opened.ok) return { kind: null, domains: { ok: false, code: opened.error.code, message: opened.error.message }, info: null, infoRead: null, problem: opened.error };
   const kind = opened.value.toolstack.kind;
   const info = !eff.readInfo ? null : kind === 'xl' ? xlInfo : await opened.value.toolstack.info();
-  return { kind, domains: asRead(opened.value.domains), info: info?.ok ? info.value : null, problem: null };
+  return { kind, domains: asRead(opened.value.domains), ...infoOf(info), problem: null };
 }
 
 export async function readHost(p: AgentPorts, eff: ReadFull): Promise<HostRead> {
@@ -149,6 +152,7 @@ export async function readHost(p: AgentPorts, eff: ReadFull): Promise<HostRead> 
     host: ts.info?.host ?? null,
     toolstack: ts.kind,
     toolstackProblem: ts.problem ? { code: ts.problem.code, message: ts.problem.message } : null,
+    info: ts.infoRead,
     domains: ts.domains,
     guarded: guarded.entries,
     guardedProblem: guarded.problem,

@@ -19,6 +19,7 @@ const read = (flag: Maintenance): HostRead => ({
   host: 'xen1',
   toolstack: 'xl',
   toolstackProblem: null,
+  info: null,
   domains: { ok: true, domains: [] },
   guarded: [],
   guardedProblem: null,

@@ -64,7 +64,7 @@ describe('resource-unknown carries why the resource could not be read', () => {
     const read = reduce({ ...s, fullRead: { running: true, again: false, done: 0 } }, {
       t: 'full-read',
       read: {
-        host: 'xen1', toolstack: 'xl', toolstackProblem: null, domains: { ok: true, domains: [] }, xen: null, guarded: s.guarded, guardedProblem: null, visitors: [], ledger: null, ledgerProblem: null,
+        host: 'xen1', toolstack: 'xl', toolstackProblem: null, info: null, domains: { ok: true, domains: [] }, xen: null, guarded: s.guarded, guardedProblem: null, visitors: [], ledger: null, ledgerProblem: null,
         maintenance: { flag: ONLINE, problem: null }, memory: null, homes: [], homesProblem: null, domus: [],
         drbd: { availability: 'ok', version: '9.2.12', problem: null, polled: new Map([['r1', R1_UP]]), pollProblems: [{ resource: 'r9', message: 'drbdadm status r9: exit 20: Could not connect to \'drbd\' generic netlink family' }] },
       },
