@@ -32,7 +32,7 @@ export function claimOrCreate(s: AgentState, fx: Fx, job: StartJob, resources: r
 }
 
 function create(s: AgentState, fx: Fx, job: StartJob, claimed: readonly string[]): AgentState {
-  if (s.toolstack === null) return giveUp(s, fx, job, claimed, 'no toolstack (xl/xm) answers on this host');
+  if (s.toolstack === null) return giveUp(s, fx, job, claimed, `no toolstack (xl/xm) answers on this host${s.toolstackProblem === null ? '' : `: ${s.toolstackProblem}`}`);
   fx.push({ e: 'create', name: job.name, configPath: job.configPath, toolstack: s.toolstack, claimed: [...claimed] });
   return withJob(s, job.name, (j) => ({ ...j, phase: 'creating', claimed }));
 }

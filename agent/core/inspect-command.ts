@@ -22,7 +22,7 @@ function knownResources(s: AgentState, name: string): readonly string[] | null {
 }
 
 export function onInspectCommand(s: AgentState, fx: Fx, c: InspectCommand, now: number): AgentState {
-  if (s.toolstack === null) return finishCommand(s, fx, c.commandId, { ok: false, code: 'XH_ERR_TOOL_NOT_FOUND', message: `no toolstack (xl or xm) answers on ${s.host}: cannot list its domains`, detail: null }, null, now);
+  if (s.toolstack === null) return finishCommand(s, fx, c.commandId, { ok: false, code: 'XH_ERR_TOOL_NOT_FOUND', message: `no toolstack (xl or xm) answers on ${s.host}: cannot list its domains${s.toolstackProblem === null ? '' : ` (${s.toolstackProblem})`}`, detail: null }, null, now);
   // with DRBD absent or unloaded, drbdadm would load the module: nothing of it is read then
   fx.push({ e: 'inspect', commandId: c.commandId, host: s.host, name: c.name, toolstack: s.toolstack, resources: knownResources(s, c.name), readDrbd: s.drbd.availability === 'ok', config: s.config });
   return s;

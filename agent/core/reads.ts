@@ -52,7 +52,7 @@ export function onInfoRead(s: AgentState, fx: Fx, host: string | null, memory: {
 }
 
 export function onFullRead(s: AgentState, fx: Fx, read: HostRead, now: number): AgentState {
-  let n: AgentState = { ...s, host: read.host ?? s.host, toolstack: read.toolstack ?? s.toolstack, hostToConfirm: s.hostToConfirm && read.host === null };
+  let n: AgentState = { ...s, host: read.host ?? s.host, toolstack: read.toolstack ?? s.toolstack, hostToConfirm: s.hostToConfirm && read.host === null, toolstackProblem: read.toolstackProblem?.message ?? null };
   if (read.host !== null) fx.push({ e: 'save-host-name', host: read.host });
   if (read.toolstackProblem) fx.push(log('error', `no toolstack answers: ${read.toolstackProblem.message}`, { code: read.toolstackProblem.code }));
   // each full read with a controller runs it (each minute): said once, and once more when it changes or ends

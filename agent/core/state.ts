@@ -96,6 +96,8 @@ export interface AgentState {
   readonly guardedProblem: string | null;
   /** why the last full read's `xl info` (or `xm info`) failed, as last logged: logged again only when it changes */
   readonly infoProblem: string | null;
+  /** why no toolstack answered the last full read (null: one did, or none was read yet), quoted where that refuses */
+  readonly toolstackProblem: string | null;
   /** DRBD resources of domUs run or guarded here: whether their link was seen connected, and what the journal was told (replication-watch.ts) */
   readonly replication: ReadonlyMap<string, ReplicationSeen>;
   readonly drbd: DrbdFacts;
@@ -195,6 +197,7 @@ export function initialState({ config, configFile, host, hostToConfirm, pid, now
     homesProblem: null,
     guardedProblem: null,
     infoProblem: null,
+    toolstackProblem: null,
     replication: new Map(),
     drbd: { availability: 'unknown', version: null, events: emptyDrbdState, polled: new Map(), watcher: initialWatcher(config.events.drbd === 'poll', 'events.drbd is "poll" in the config') },
     domainWatcher: initialWatcher(config.events.domains === 'poll', 'events.domains is "poll" in the config'),
