@@ -54,7 +54,10 @@ export function onInfoRead(s: AgentState, fx: Fx, host: string | null, memory: {
 export function onFullRead(s: AgentState, fx: Fx, read: HostRead, now: number): AgentState {
   let n: AgentState = { ...s, host: read.host ?? s.host, toolstack: read.toolstack ?? s.toolstack, hostToConfirm: s.hostToConfirm && read.host === null, toolstackProblem: read.toolstackProblem?.message ?? null };
   if (read.host !== null) fx.push({ e: 'save-host-name', host: read.host });
-  if (read.toolstackProblem) fx.push(log('error', `no toolstack answers: ${read.toolstackProblem.message}`, { code: read.toolstackProblem.code }));
+  // every full read (each minute) finds it again: said once, and once more when it changes or ends
+  const none = read.toolstackProblem;
+  if (none !== null && none.message !== s.toolstackProblem) fx.push(log('error', `no toolstack answers: ${none.message}`, { code: none.code }));
+  else if (none === null && s.toolstackProblem !== null && read.toolstack !== null) fx.push(log('info', `the toolstack answers again (${read.toolstack})`));
   // each full read with a controller runs it (each minute): said once, and once more when it changes or ends
   if (read.info !== null && read.info.problem !== s.infoProblem) {
     if (read.info.problem === null) fx.push(log('info', `${n.toolstack ?? 'xl'} info read again: the memory figures go to the controller again`));

@@ -48,3 +48,20 @@ describe("a refusal for want of a toolstack says why none answered", () => {
     expect(inspectAfter([read(false)])).toEqual([`controller command inspect vm1 failed: no toolstack (xl or xm) answers on xen1: cannot list its domains (${WHY})`]);
   });
 });
+
+describe('no toolstack answering, in the journal', () => {
+  /** The toolstack lines each full read in turn logs. */
+  function linesOf(reads: HostRead[]): string[][] {
+    let s: AgentState = initialState({ config, host: 'xen1', pid: 1, now: T0, seed: 1, handledThisBoot: new Set(), bootId: 'b', agentVersion: 't', watchdogMs: null });
+    s = reduce(s, { t: 'start' }, T0).state;
+    return reads.map((r, i) => {
+      const step = reduce(s, { t: 'full-read', read: r }, T0 + (i + 1) * 60_000);
+      s = step.state;
+      return step.effects.flatMap((e: Effect) => (e.e === 'log' && /toolstack answers/.test(e.msg) ? [`${e.level} ${e.msg}`] : []));
+    });
+  }
+
+  it('is said once, not at every full read (each minute), and once more when one answers again', () => {
+    expect(linesOf([read(false), read(false), read(false), read(true), read(true)])).toEqual([[`error no toolstack answers: ${WHY}`], [], [], ['info the toolstack answers again (xl)'], []]);
+  });
+});
