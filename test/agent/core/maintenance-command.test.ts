@@ -1,39 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { AgentConfigSchema } from '../../../agent/config/schema.js';
 import type { Effect } from '../../../agent/core/effects.js';
 import type { AgentEvent, HostRead } from '../../../agent/core/events.js';
 import { leaseLeftMs } from '../../../agent/core/maintenance-command.js';
 import { reduce } from '../../../agent/core/reduce.js';
 import { initialState, type AgentState } from '../../../agent/core/state.js';
 import { ONLINE, type Maintenance } from '../../../shared/protocol/agent-link-state.js';
+import { hostRead, POLLING, T0 } from './host-read.js';
 
 // The maintenance command inside the agent's reducer: the flag a full read brings against the one
 // this agent just wrote, and the lease an agent gives a flag it finds active when it starts. Pure:
 // events in, state and effects out, time as the reducer is given it.
 
-const T0 = Date.UTC(2025, 0, 1);
-const config = AgentConfigSchema.parse({ events: { drbd: 'poll', domains: 'poll' } });
+const config = POLLING;
 const DRAINING: Maintenance = { state: 'draining', operationId: 'drain-1', owner: 'ctl-a' };
 
-const read = (flag: Maintenance): HostRead => ({
-  host: 'xen1',
-  toolstack: 'xl',
-  toolstackProblem: null,
-  info: null,
-  domains: { ok: true, domains: [] },
-  guarded: [],
-  guardedProblem: null,
-  visitors: [],
-  ledger: null,
-  ledgerProblem: null,
-  maintenance: { flag, problem: null },
-  memory: null,
-  xen: null,
-  homes: [],
-  homesProblem: null,
-  domus: [],
-  drbd: { availability: 'tools-missing', version: null, problem: null, polled: null },
-});
+const read = (flag: Maintenance): HostRead => hostRead({ maintenance: { flag, problem: null } });
 
 class Loop {
   s: AgentState = initialState({ config, host: 'xen1', pid: 1, now: T0, seed: 1, handledThisBoot: new Set(), bootId: 'b', agentVersion: 't', watchdogMs: null });

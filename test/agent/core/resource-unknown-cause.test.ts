@@ -7,7 +7,7 @@ import { initialState, type AgentState } from '../../../agent/core/state.js';
 import { statusOf } from '../../../agent/core/status.js';
 import { decideAutostart } from '../../../agent/decide/autostart.js';
 import type { DrbdResourceView } from '../../../shared/inventory.js';
-import { ONLINE } from '../../../shared/protocol/agent-link-state.js';
+import { hostRead } from './host-read.js';
 
 // A guarded domU deferred as resource-unknown says why its resource could not be read: the poll's
 // tool failure (no such resource in the config, a timeout...), or an events2 stream without its
@@ -63,11 +63,10 @@ describe('resource-unknown carries why the resource could not be read', () => {
     const s = state('polling');
     const read = reduce({ ...s, fullRead: { running: true, again: false, done: 0 } }, {
       t: 'full-read',
-      read: {
-        host: 'xen1', toolstack: 'xl', toolstackProblem: null, info: null, domains: { ok: true, domains: [] }, xen: null, guarded: s.guarded, guardedProblem: null, visitors: [], ledger: null, ledgerProblem: null,
-        maintenance: { flag: ONLINE, problem: null }, memory: null, homes: [], homesProblem: null, domus: [],
+      read: hostRead({
+        guarded: s.guarded,
         drbd: { availability: 'ok', version: '9.2.12', problem: null, polled: new Map([['r1', R1_UP]]), pollProblems: [{ resource: 'r9', message: 'drbdadm status r9: exit 20: Could not connect to \'drbd\' generic netlink family' }] },
-      },
+      }),
     }, T0).state;
     expect(detailOf(decided(read))).toBe("DRBD resource r9 could not be read: drbdadm status r9: exit 20: Could not connect to 'drbd' generic netlink family");
   });
