@@ -40,6 +40,9 @@ async function move(f: Fleet, w: MigrationWorld, host: string, kind: 'migrate' |
   return { result: await drive(f, executePlan(p, plan.value, (l) => progress.push(l))), progress };
 }
 
+/** The preflight's refusal, exit 77, nothing moved. */
+const refused = (message: string): Result<PlanDone, XhError> => ({ ok: false, error: { code: 'XH_ERR_REFUSED', message } });
+
 const hostsFile = (f: Fleet, host: string, text: string): void => {
   mkdirSync(join(f.sim.hostRoot(host), 'etc'), { recursive: true });
   writeFileSync(join(f.sim.hostRoot(host), 'etc/hosts'), text);
@@ -50,14 +53,7 @@ describe('xl migrate goes to the Dom0 the preflight checked', () => {
     fleet = await startFleet(fleetOf('xl', '4.17.7'));
     writeRootSshConfig(fleet.sim.hostRoot('xen1'), { xen2: { address: 'xen3' } });
     const m = await move(fleet, { sim: fleet.sim }, 'xen1', 'migrate');
-    expect(m.result).toEqual({
-      ok: false,
-      error: {
-        code: 'XH_ERR_REFUSED',
-        message:
-          "preflight: xl migrate (root's ssh) would take xen2 to another machine than the one checked: to xen3 port 22 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen2), while the checks reached xen2 port 22 (its name; no migration.peers entry) (192.0.2.2); fix whichever is stale: the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, /etc/hosts, DNS, or migration.peers.xen2.address in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port|proxyjump|proxycommand) '` shows root's ssh route, `getent ahosts NAME` a name's addresses; nothing was moved",
-      },
-    });
+    expect(m.result).toEqual(refused("preflight: xl migrate (root's ssh) would take xen2 to another machine than the one checked: to xen3 port 22 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen2), while the checks reached xen2 port 22 (its name; no migration.peers entry) (192.0.2.2); fix whichever is stale: the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, /etc/hosts, DNS, or migration.peers.xen2.address in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port|proxyjump|proxycommand) '` shows root's ssh route, `getent ahosts NAME` a name's addresses; nothing was moved"));
     expect(m.progress.some((l) => l.startsWith('migrating '))).toBe(false);
     expect(where(fleet)).toEqual(['xen1']);
     // no ledger was written: the refusal came before the move's record
@@ -82,14 +78,7 @@ describe('xl migrate goes to the Dom0 the preflight checked', () => {
     hostsFile(fleet, 'xen1', '192.0.2.2 xen2-mig\n');
     writeRootSshConfig(fleet.sim.hostRoot('xen1'), { xen2: { address: 'xen2-mig', proxyJump: 'admin@jump1' } });
     const m = await move(fleet, { sim: fleet.sim, config: { migration: { peers: { xen2: { address: '192.0.2.2' } } } } }, 'xen1', 'migrate');
-    expect(m.result).toEqual({
-      ok: false,
-      error: {
-        code: 'XH_ERR_REFUSED',
-        message:
-          "preflight: xl migrate (root's ssh) would reach xen2 through the jump host admin@jump1 (ProxyJump), which resolves xen2-mig port 22 itself: nothing here can say which machine that is, and the checks reach it at 192.0.2.2 port 22 (migration.peers.xen2.address); fix: set migration.peers.xen2.address to \"xen2-mig\" (the hostname root's ssh uses), or drop the jump for Dom0-to-Dom0 moves (the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config); `ssh -G xen2 | grep -E '^(hostname|port|proxyjump|proxycommand) '` shows root's ssh route, `getent ahosts NAME` a name's addresses; nothing was moved",
-      },
-    });
+    expect(m.result).toEqual(refused("preflight: xl migrate (root's ssh) would reach xen2 through the jump host admin@jump1 (ProxyJump), which resolves xen2-mig port 22 itself: nothing here can say which machine that is, and the checks reach it at 192.0.2.2 port 22 (migration.peers.xen2.address); fix: set migration.peers.xen2.address to \"xen2-mig\" (the hostname root's ssh uses), or drop the jump for Dom0-to-Dom0 moves (the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config); `ssh -G xen2 | grep -E '^(hostname|port|proxyjump|proxycommand) '` shows root's ssh route, `getent ahosts NAME` a name's addresses; nothing was moved"));
     expect(where(fleet)).toEqual(['xen1']);
   });
 
@@ -119,14 +108,7 @@ describe('xl migrate goes to the Dom0 the preflight checked', () => {
     fleet = await startFleet(fleetOf('xm', '4.1.4'));
     hostsFile(fleet, 'xen1', '192.0.2.3 xen2\n');
     const m = await move(fleet, { sim: fleet.sim, config: { migration: { peers: { xen2: { address: '192.0.2.2' } } } } }, 'xen1', 'migrate');
-    expect(m.result).toEqual({
-      ok: false,
-      error: {
-        code: 'XH_ERR_REFUSED',
-        message:
-          "preflight: xm migrate (xend, by the system resolver) would take xen2 to another machine than the one checked: to xen2 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen2), while the checks reached 192.0.2.2 port 22 (migration.peers.xen2.address) (192.0.2.2); fix whichever is stale: /etc/hosts or DNS for xen2, or migration.peers.xen2.address in the agent's config; `getent ahosts xen2` shows what xend resolves; nothing was moved",
-      },
-    });
+    expect(m.result).toEqual(refused("preflight: xm migrate (xend, by the system resolver) would take xen2 to another machine than the one checked: to xen2 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen2), while the checks reached 192.0.2.2 port 22 (migration.peers.xen2.address) (192.0.2.2); fix whichever is stale: /etc/hosts or DNS for xen2, or migration.peers.xen2.address in the agent's config; `getent ahosts xen2` shows what xend resolves; nothing was moved"));
     expect(where(fleet)).toEqual(['xen1']);
   });
 
