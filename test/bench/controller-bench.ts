@@ -11,6 +11,7 @@ import { startBenchController, type BenchController } from './controller-process
 import { parsePrometheusText } from '../helpers/prometheus-text-parser.js';
 import { httpsGetter } from './https-getter.js';
 import { startBareServer } from './node-floor.js';
+import { machinePauses, pausesText } from './machine-pauses.js';
 import { availableParallelism } from 'node:os';
 import { pct, procCpuTicks, procMemory, say, sleep, type Row } from './table.js';
 
@@ -134,6 +135,10 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
   const c = await startBenchController(bundle, join(dir, 'controller'), names);
   const n = quick ? 500 : 3000;
   // before the try below: the controller is stopped here if this fails
+  const stolen = await machinePauses(dir, 5_000).catch(async (e: unknown) => {
+    await c.stop();
+    throw e;
+  });
   const restingMachine = await bareServerAtRest(dir, c, n).catch(async (e: unknown) => {
     await c.stop();
     throw e;
@@ -189,6 +194,12 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
     rows.push({
       what: `  before the load: this machine at rest (no stand-ins yet, the controller idle): a bare Node HTTPS server in its own process (fixed answer), p50 / p99 of ${restingMachine.length}`,
       measured: `${pct(restingMachine, 50).toFixed(2)} / ${pct(restingMachine, 99).toFixed(2)} ms`,
+      target: '(info)',
+      pass: true,
+    });
+    rows.push({
+      what: '  before the load: this machine taking the CPU from a process that wants it (a clock-reading loop, 5 s): pauses > 2 ms / > 1 ms, longest, time lost',
+      measured: pausesText(stolen),
       target: '(info)',
       pass: true,
     });
