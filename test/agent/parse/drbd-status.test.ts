@@ -152,6 +152,34 @@ describe('parseDrbdStatus fixtures', () => {
   it('no resources configured', () => {
     expect(parse('9-none-configured.txt')).toEqual([]);
   });
+
+  it('utils 9 on an 8.4 kernel, --verbose --statistics (real): wrapped lines join their objects', () => {
+    const [r] = parse('84-kernel-utils9-verbose-statistics.txt');
+    expect(r).toMatchObject({ name: 'r0', role: 'Primary', suspended: 'no', fields: { 'write-ordering': 'flush' } });
+    expect(r?.devices[0]).toMatchObject({ volume: 0, disk: 'UpToDate', fields: { minor: '1', size: '31455260', 'upper-pending': '0', 'lower-pending': '0', blocked: 'no' } });
+    expect(r?.connections[0]).toMatchObject({ name: 'peer', connection: 'Connected', role: 'Secondary', fields: { congested: 'no' } });
+    expect(r?.connections[0]?.peerDevices[0]).toMatchObject({ replication: 'Established', peerDisk: 'UpToDate', fields: { 'resync-suspended': 'no', unacked: '0' } });
+  });
+
+  it('DRBD 9 verbose, quorum lost, both peers StandAlone (real): node-id on every object, role:Unknown kept as unknown', () => {
+    const [r] = parse('9-verbose-quorum-lost-two-standalone.txt');
+    expect(r).toMatchObject({ name: 'down-reverses', role: 'Secondary', suspended: 'quorum', fields: { 'node-id': '1', 'force-io-failures': 'no' } });
+    expect(r?.devices).toMatchObject([{ volume: 0, disk: 'Inconsistent', fields: { minor: '20000', backing_dev: '/dev/loop5', quorum: 'no' } }]);
+    expect(r?.connections).toEqual([
+      { name: 'ci-lane1-worker-1', nodeId: 0, connection: 'StandAlone', role: 'Unknown', fields: { 'node-id': '0', connection: 'StandAlone', role: 'Unknown' }, peerDevices: [] },
+      { name: 'ci-lane1-worker-3', nodeId: 2, connection: 'StandAlone', role: 'Unknown', fields: { 'node-id': '2', connection: 'StandAlone', role: 'Unknown' }, peerDevices: [] },
+    ]);
+  });
+
+  it('DRBD 9 quoted: suspended:quorum, blocked:upper and two Diskless volumes without quorum (real)', () => {
+    const [r] = parse('9-quorum-suspended-blocked-upper-quote.txt');
+    expect(r).toMatchObject({ name: 'test2', role: 'Secondary', suspended: 'quorum', connections: [] });
+    expect(r?.devices).toEqual([
+      { volume: 0, disk: 'UpToDate', fields: { volume: '0', disk: 'UpToDate', blocked: 'upper' } },
+      { volume: 1, disk: 'Diskless', fields: { volume: '1', disk: 'Diskless', quorum: 'no' } },
+      { volume: 2, disk: 'Diskless', fields: { volume: '2', disk: 'Diskless', quorum: 'no' } },
+    ]);
+  });
 });
 
 describe('parseDrbdStatus rejects what it does not know, naming the line', () => {

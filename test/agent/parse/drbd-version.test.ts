@@ -9,6 +9,11 @@ describe('parseDrbdadmVersion', () => {
     expect(r.ok && r.value.kernelVersion).toBe('8.4.11');
     expect(r.ok && r.value.vars['DRBDADM_API_VERSION']).toBe('1');
   });
+  it('utils 9.28 with an 8.4.11 kernel (real): still only the _CODE line', () => {
+    const r = parseDrbdadmVersion(readFixture('drbd/version/9.28-kernel-84.txt').body);
+    expect(r.ok && r.value).toMatchObject({ utilsVersion: '9.28.0', kernelVersion: '8.4.11' });
+    expect(r.ok && r.value.vars['DRBDADM_VERSION_CODE']).toBe('0x091c00');
+  });
   it('no module anywhere: kernel version null', () => {
     const r = parseDrbdadmVersion(readFixture('drbd/version/9.22-no-module.txt').body);
     expect(r.ok && r.value).toMatchObject({ utilsVersion: '9.22.0', kernelVersion: null });

@@ -121,4 +121,19 @@ describe('parseEvents2', () => {
     expect(parseEvents2('').ok).toBe(false);
     expect(() => parseEvents2Line('x'.repeat(100000))).not.toThrow();
   });
+  it('DRBD 9, three nodes, --now --statistics (real): per-peer connections and peer devices, statistics kept as fields', () => {
+    const r = parseEvents2(readFixture('drbd/events2/9-three-nodes-statistics-centreon.txt').body);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value).toHaveLength(7);
+    expect(r.value[1]).toMatchObject({ object: 'connection', name: 'drbd1', peerNodeId: 0, connName: 'central-2004', state: { connection: 'Connected', role: 'Primary' }, fields: { 'ap-in-flight': '0' } });
+    expect(r.value[3]).toMatchObject({ object: 'device', volume: 0, minor: 1, state: { disk: 'UpToDate' }, fields: { client: 'no', quorum: 'yes', written: '765868' } });
+    expect(r.value[5]).toMatchObject({ object: 'peer-device', peerNodeId: 1, connName: 'poller-2004-1', state: { replication: 'Established', peerDisk: 'UpToDate' }, fields: { 'peer-client': 'no' } });
+    expect(r.value[6]).toEqual({ kind: 'initial-done', timestamp: null });
+  });
+  it('utils 9 on an 8.4 kernel, --statistics --now (real): the peer "peer", node-id 0', () => {
+    const r = parseEvents2(readFixture('drbd/events2/84-kernel-utils9-statistics-now.txt').body);
+    expect(r.ok && r.value.map((l) => (l.kind === 'event' ? `${l.object} ${l.connName ?? '-'}` : l.kind))).toEqual(['resource -', 'connection peer', 'device -', 'peer-device peer', 'initial-done']);
+    expect(r.ok && r.value[2]).toMatchObject({ state: { disk: 'UpToDate' }, fields: { size: '31455260', blocked: 'no' } });
+  });
 });

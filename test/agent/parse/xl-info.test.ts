@@ -84,6 +84,24 @@ describe('parseXlInfo', () => {
     expect(i.raw['xen_major']).toBe('4');
     expect(Object.keys(i.raw)).toHaveLength(31);
   });
+  it('Xen 4.18.0 x86, real capture (pasted without its hw_caps line)', () => {
+    const i = info('xl/info-4.18.0-x86-no-hwcaps.txt');
+    expect(i).toMatchObject({ host: 'abc.intel.com', release: '5.15.0-73-generic', xenMajor: 4, xenMinor: 18, xenExtra: '.0', xenVersion: '4.18.0', totalMemoryMiB: 522954, freeMemoryMiB: 507728, nrCpus: 56, xenScheduler: 'credit2' });
+    expect(i.xenCaps).toEqual(['xen-3.0-x86_64', 'hvm-3.0-x86_32', 'hvm-3.0-x86_32p', 'hvm-3.0-x86_64']);
+    expect(i.xenCommandline).toMatch(/^placeholder console=vga dom0_mem=10096M .* cpufreq=hwp:hdc=0;xen:performance,verbose no-real-mode edd=off$/);
+    expect(i.raw['xen_changeset']).toBe('');
+    expect(i.raw['hw_caps']).toBeUndefined();
+    expect(Object.keys(i.raw)).toHaveLength(33);
+  });
+  it('Xen 4.18.2 arm64 (openEuler), real capture: arm_sve_vector_length, empty values without a blank', () => {
+    const i = info('xl/info-4.18.2-openeuler-arm64.txt');
+    expect(i).toMatchObject({ host: 'qemu-aarch64', xenMajor: 4, xenMinor: 18, xenVersion: '4.18.2', totalMemoryMiB: 2048, freeMemoryMiB: 1427, nrCpus: 3, xenScheduler: 'credit2' });
+    expect(i.xenCaps).toEqual(['xen-3.0-aarch64', 'xen-3.0-armv7l']);
+    expect(i.raw['arm_sve_vector_length']).toBe('0');
+    expect(i.raw['cc_compile_by']).toBe('');
+    expect(i.raw['cc_compiler']).toBe('aarch64-openeuler-linux-gnu-gcc (crosstool-NG 1.26.0) 12.3.1 20');
+    expect(Object.keys(i.raw)).toHaveLength(35);
+  });
 });
 
 describe('parseXlInfo: malformed and truncated input', () => {

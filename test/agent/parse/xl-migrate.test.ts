@@ -63,6 +63,15 @@ describe('classifyXlMigrate', () => {
   it('empty transcript', () => {
     expect(classifyXlMigrate('', null)).toEqual({ kind: 'unknown', domainAt: 'unknown', decisiveLine: null, errorLines: [], exitCode: null });
   });
+  it('Xen 4.9.0-rc4, the target fails to restore (real, cut before the final line): failed at target, the domain at the source', () => {
+    const o = xl('xl/migrate-4.9-rc4-restore-failed-at-target.txt', 1);
+    expect(o).toMatchObject({ kind: 'failed-at-target', domainAt: 'source', decisiveLine: 'migration target: Domain creation failed (code -3).' });
+    expect(o.errorLines[0]).toBe('xc: error: set HVM param 12 = 0x00000000feffe000 (85 = Interrupted system call should ): Internal error');
+    expect(o.errorLines).toContain('libxl: error: libxl_utils.c:510:libxl_read_exactly: file/stream truncated reading ready message from migration receiver stream');
+    // with the line RELEASE-4.9.0 xl_migrate.c prints next (failed_resume), the sender's own word decides
+    const whole = `${readFixture('xl/migrate-4.9-rc4-restore-failed-at-target.txt').body}Migration failed, resuming at sender.\n`;
+    expect(classifyXlMigrate(whole, 1)).toMatchObject({ kind: 'resumed-at-sender', domainAt: 'source' });
+  });
 });
 
 describe('classifyXmMigrate', () => {

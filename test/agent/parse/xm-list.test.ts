@@ -86,6 +86,13 @@ describe('parseXmList', () => {
       ['migrating-', 'migrating-', null],
     ]);
   });
+  it('real capture: Oracle VM on Exadata, 5-digit Mem, a CPU time wider than its column, paused guests', () => {
+    const rows = parse('xm/list-oracle-vm-exadata-wide.txt');
+    expect(rows).toHaveLength(5);
+    expect(rows[0]).toEqual(dom('Domain-0', 0, 8792, 4, 'r-----', 'running', 14341347.0));
+    expect(rows[1]).toEqual(dom('scaqab10adm01vm02.us.oracle.com', 40, 92163, 10, '-b----', 'blocked', 877940.6));
+    expect(rows[4]).toEqual(dom('scaqab10adm01vm06.us.oracle.com', 60, 92163, 10, '--p---', 'paused', 37.8));
+  });
 });
 
 describe('parseXmList: Xen 3.0.x xend', () => {
