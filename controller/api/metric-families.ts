@@ -61,6 +61,11 @@ export function metricFamilies(m: ControllerMetrics, p: ProcessSample): MetricFa
     gauge('xenherd_domus_migrating', 'DomUs with a migration row (--incoming or --migratedaway) on some Dom0, not those whose migration ended in an ALARM a ledger keeps (xenherd_alerts{kind="migration-unsettled"}).', one(m.domusMigrating)),
     gauge('xenherd_domus_away_from_home', 'DomUs running, but not on their home Dom0.', one(m.away.length)),
     gauge('xenherd_domu_away_from_home_info', 'Each domU away from its home: where it runs; always 1.', m.away.flatMap((a) => a.runningOn.map((host) => ({ labels: { domu: a.name, home: a.home, host }, value: 1 })))),
+    gauge(
+      'xenherd_domus_down',
+      "Guarded domUs running nowhere that every reachable Dom0 guarding them starts no more (skip handled-this-boot: stopped with nobody of the fleet asking), past check's 30 s settle: check's CRITICAL down-guarded lines.",
+      one(m.domusDown),
+    ),
     gauge('xenherd_alerts', 'Current alerts (conflicts no single Dom0 sees), by kind.', [...m.alertsByKind].map(([kind, value]) => ({ labels: { kind }, value }))),
     gauge('xenherd_migrations_in_flight', 'Migrate and reverse commands sent to agents and not finished (operators\' and jobs\').', one(m.migrationsInFlight)),
     {

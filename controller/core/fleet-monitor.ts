@@ -3,6 +3,7 @@ import type { RefusedAgent } from '../fleet/refused-agents.js';
 import type { Alert, StatusVerdict } from '../../shared/protocol/ctl-api.js';
 import { DEFAULT_CHECK_THRESHOLDS, type CheckAnswer, type CheckThresholds } from '../../shared/protocol/ctl-check.js';
 import { checkFleet } from '../fleet/fleet-check.js';
+import { downGuarded } from '../fleet/down-guarded.js';
 import { fleetCounts, type FleetCounts } from '../fleet/fleet-counts.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
 import type { Enrolment } from '../fleet/enrolment.js';
@@ -43,6 +44,8 @@ export interface ControllerMetrics extends FleetCounts {
   readonly deltasReceived: number;
   /** until the certificate serve presents expires (negative: since it did); null without TLS */
   readonly certificateLeftMs: number | null;
+  /** guarded domUs known down: check's CRITICAL down-guarded lines, its domus_down, status's `down` */
+  readonly domusDown: number;
 }
 
 const MIGRATIONS = new Set<CommandMessage['op']>(['migrate', 'reverse']);
@@ -61,7 +64,12 @@ export class FleetMonitor {
   constructor(private readonly d: MonitorDeps) {}
 
   check(t: CheckThresholds): CheckAnswer {
-    return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t, new Set(this.d.jobs().flatMap((j) => j.hosts)), this.d.enrolment?.(), this.d.certificate, this.d.refused);
+    return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t, this.jobHosts(), this.d.enrolment?.(), this.d.certificate, this.d.refused);
+  }
+
+  /** The Dom0s a job of this controller works on: what happens to their domUs is the job's. */
+  private jobHosts(): Set<string> {
+    return new Set(this.d.jobs().flatMap((j) => j.hosts));
   }
 
   /** The verdict status carries: check's at its default thresholds, without the perfdata. */
@@ -82,6 +90,8 @@ export class FleetMonitor {
       snapshotsReceived: this.snapshots,
       deltasReceived: this.deltas,
       certificateLeftMs: this.d.certificate === undefined ? null : certificateLeftMs(this.d.certificate, fresh.now),
+      // by check's own rule, so a graph and the pager never disagree; one a Dom0 unheard may run is not known down
+      domusDown: downGuarded(this.d.index, fresh, this.jobHosts()).filter((p) => p.status === 'CRITICAL').length,
     };
   }
 

@@ -1,6 +1,8 @@
 import { request } from 'node:https';
 import { describe, expect, it } from 'vitest';
+import type { LinkGuarded } from '../../../shared/protocol/agent-link-state.js';
 import type { CommandOutcome } from '../../../shared/protocol/ctl-api.js';
+import { DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js';
 import { parsePrometheusText, type ParsedFamily } from '../../helpers/prometheus-text-parser.js';
 import { dom, guarded, hostState, primary } from '../states.js';
 import { controllerBed, waitUntil, type TestController } from './controller-bed.js';
@@ -130,5 +132,27 @@ describe('GET /metrics', () => {
     expect(value(after, 'xenherd_migration_duration_seconds_count', { outcome: 'failed' })).toBe(1);
     expect(value(after, 'xenherd_migration_duration_seconds_bucket', { outcome: 'ok', le: '5' })).toBe(1);
     expect(value(after, 'xenherd_migration_duration_seconds_bucket', { outcome: 'ok', le: '+Inf' })).toBe(1);
+  });
+
+  it('xenherd_domus_down: a guarded domU its Dom0 starts no more and running nowhere, as check counts it (domus_down)', async () => {
+    const c = await bed.start();
+    const xen1 = await c.agent('xen1');
+    xen1.hello();
+    // xen1's autostart saw web01 stop ten minutes ago, with nobody of the fleet asking
+    const stopped: Partial<LinkGuarded> = { decision: 'skip', reason: 'handled-this-boot', detail: 'someone stopped it', since: new Date(Date.now() - 10 * 60_000).toISOString() };
+    xen1.snapshot(hostState({ domains: [dom('db01')], homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], guarded: [guarded('web01', ['r1'], stopped), guarded('db01', ['r2'])] }));
+    const xen2 = await c.agent('xen2');
+    xen2.hello();
+    xen2.snapshot(hostState({ domains: [] }));
+    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable');
+    const fs = await scrape(c);
+    expect(fs.get('xenherd_domus_down')?.type).toBe('gauge');
+    expect(value(fs, 'xenherd_domus_down')).toBe(1);
+    expect(c.core.monitor.check(DEFAULT_CHECK_THRESHOLDS).perfdata.find((p) => p.label === 'domus_down')?.value).toBe(1);
+
+    // started again by hand: none down, the series still there
+    xen1.delta({ domains: [dom('db01'), dom('web01')] });
+    await waitUntil(() => c.core.monitor.metrics().domusDown === 0, 'web01 runs again');
+    expect(value(await scrape(c), 'xenherd_domus_down')).toBe(0);
   });
 });
