@@ -71,7 +71,7 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
   const startedAtMs = await bootStartMs(ports.files, ports.clock.now());
   const bootRecord = new BootRecord(bootRecordFile(runtimeDirReal), { bootId: thisBoot, emptiedByBoot: /^\/(var\/)?run\//.test(config.controlSocket), startedAtMs });
   // lost: autostart starts nothing on its own this boot, which an operator must hear of
-  if (bootRecord.lost !== null) log.error({ code: 'XH_ERR_FILE' }, bootRecord.problem ?? bootRecord.lost);
+  if (bootRecord.lost !== null) log.error({ code: 'XH_ERR_FILE' }, bootRecord.problem ?? bootRecord.lost.why);
   else if (bootRecord.problem) log.warn(bootRecord.problem);
   if (bootRecord.idFileProblem) log.warn(bootRecord.idFileProblem);
   if (bootRecord.earlierBoot) log.info(bootRecord.earlierBoot);

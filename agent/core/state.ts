@@ -7,7 +7,7 @@ import { CAPABILITY, LINK_FEATURE, type CommandMessage, type ViewWord } from '..
 import type { AgentConfig } from '../config/schema.js';
 import { emptyDrbdState, type DrbdState } from '../state/drbd-reducer.js';
 import type { Ledger } from '../state/ledger.js';
-import type { DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
+import type { BootRecordLost, DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
 import { initialWatcher, type WatcherState } from './watcher.js';
 import type { HomeAgainSeen } from './home-again.js';
 import type { MismatchSeen } from './ledger-mismatches.js';
@@ -103,8 +103,8 @@ export interface AgentState {
   readonly drbd: DrbdFacts;
   readonly domainWatcher: WatcherState;
   readonly handledThisBoot: ReadonlySet<string>;
-  /** the record of handledThisBoot could not be read and may be this boot's (why): nothing is started on its own */
-  readonly bootRecordLost: string | null;
+  /** the record of handledThisBoot could not be read and may be this boot's: nothing is started on its own */
+  readonly bootRecordLost: BootRecordLost | null;
   readonly records: ReadonlyMap<string, DomuRecord>;
   readonly holds: readonly HeldDomu[];
   readonly jobs: readonly StartJob[];
@@ -163,7 +163,7 @@ export interface InitialFacts {
   /** guarded domUs handled since this Dom0 booted, as an earlier agent recorded them */
   readonly handledThisBoot: ReadonlySet<string>;
   /** that record could not be read and may be this boot's (agent/run/boot-record.ts `lost`); absent: it was read */
-  readonly bootRecordLost?: string | null;
+  readonly bootRecordLost?: BootRecordLost | null;
   /** for the controller link's hello */
   readonly bootId: string;
   readonly agentVersion: string;

@@ -106,7 +106,7 @@ export function statusOf(s: AgentState, now: number): AgentStatus {
 
 /** Why autostart starts nothing on its own this boot, for `autostart status` beside the per-domU defers. */
 const lostRecordWarning = (s: AgentState): string[] =>
-  s.bootRecordLost === null ? [] : [`autostart starts no guarded domU on its own until the next boot: what it handled this boot is not known (${s.bootRecordLost}); each is deferred as boot-record-lost: xenherd-agent autostart start --force NAME --reason TEXT starts one`];
+  s.bootRecordLost === null ? [] : [`autostart starts no guarded domU on its own until the next boot: what it handled this boot is not known (${s.bootRecordLost.why}); each is deferred as boot-record-lost: xenherd-agent autostart start --force NAME --reason TEXT starts one`];
 
 /** The controller link in one word: a link between tries after a failure is down, not connecting. */
 function linkWord(s: AgentState): 'off' | 'connecting' | 'up' | 'down' {

@@ -64,7 +64,7 @@ function finish(d: AutostartDecision, name: string, definedBy: readonly string[]
   const lost = s.bootRecordLost ?? null;
   // in doubt, start nothing: the maintenance flag's rule; an operator's --force is the way past it
   if (!s.handledThisBoot.has(name) && lost !== null) {
-    return { kind: 'defer', reason: 'boot-record-lost', detail: `what autostart handled since this Dom0 booted is not known (${lost}): ${name} may be a domU an operator stopped this boot, so autostart does not start it on its own until the next boot; if it should run: xenherd-agent autostart start --force ${name} --reason TEXT` };
+    return { kind: 'defer', reason: 'boot-record-lost', detail: `what autostart handled since this Dom0 booted is not known (${lost.why}): ${name} may be a domU an operator stopped this boot, so autostart does not start it on its own until the next boot; if it should run: xenherd-agent autostart start --force ${name} --reason TEXT` };
   }
   if (!s.handledThisBoot.has(name)) return d;
   return {

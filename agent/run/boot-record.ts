@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
 import { readRegularSync } from '../../shared/fs/regular-file.js';
 import { asideName, setAside } from '../../shared/fs/set-aside.js';
 import { bootRecordVerdict, unreadRecordVerdict, type ThisBoot } from '../decide/boot-record-verdict.js';
+import type { BootRecordLost } from '../state/snapshot.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 export type { ThisBoot } from '../decide/boot-record-verdict.js';
 import { BOOT_ID_RE, readBootIdFile, recordDigest, writeBootIdFile } from './boot-record-id.js';
@@ -39,7 +40,9 @@ import { BOOT_ID_RE, readBootIdFile, recordDigest, writeBootIdFile } from './boo
  *
  * Read back as strictly as live input: a regular file (no symlink, no FIFO that would block the
  * daemon), every name a domU name. A record that fails is not used, `problem` says why, for the
- * daemon's log, and it is moved to FILE.unreadable before a new record is written in its place.
+ * daemon's log, and it is moved to FILE.unreadable before a new record is written in its place;
+ * where it cannot be moved (a read-only fs, EACCES) it is left as it is and never written over, so
+ * an agent started later this boot finds it and the loss again, and `lost` names it with why.
  * One that may be this boot's (its dir, or its mtime, as rule 3) is `lost`: which domUs were
  * handled is not known, so autostart starts none on its own this boot, as an unreadable
  * maintenance flag starts nothing; FILE.unreadable (a rename keeps its mtime) says so to the
@@ -71,16 +74,12 @@ function mtimeOf(file: string): number | null | undefined {
 
 const NOTHING_ON_ITS_OWN = 'what autostart handled since boot (an operator\'s stops among them) is not known, so it starts no guarded domU on its own until the next boot';
 
-/** What an operator does about a lost record, its copy set aside as ASIDE. */
-const lostFix = (aside: string): string =>
-  `start each guarded domU that should run with \`xenherd-agent autostart start --force NAME --reason TEXT\` (${aside} may still name the ones handled); to have autostart start every guarded domU not running instead, move ${aside} out of ${dirname(aside)} and restart the agent`;
+/** What an operator does about a lost record, kept as FILE (its copy set aside, or itself where it could not be). */
+const lostFix = ({ file }: BootRecordLost): string =>
+  `start each guarded domU that should run with \`xenherd-agent autostart start --force NAME --reason TEXT\` (${file} may still name the ones handled); to have autostart start every guarded domU not running instead, move ${file} out of ${dirname(file)} and restart the agent`;
 
-/** What became of a record that could not be read, once a new one is to take its place (shared/fs/set-aside.ts). */
-function setAsideWords(file: string): string {
-  const failed = setAside(file);
-  if (failed !== null) return `it could not be kept as ${asideName(file)} (${failed}) and is written over`;
-  return `it is kept as ${asideName(file)} (the domUs it names were handled since boot: started, or stopped by an operator)`;
-}
+/** A record that could not be read and could not be set aside either (an errno), left as it is. */
+const notSetAside = (file: string, failed: string): string => `it could not be set aside as ${asideName(file)} (${failed}), so it is left as it is, not written over`;
 
 export class BootRecord {
   private readonly names = new Set<string>();
@@ -90,6 +89,8 @@ export class BootRecord {
   private readProblem: string | null = null;
   /** the record on disk could not be read and is still there, to be set aside before the first write */
   private unreadOnDisk = false;
+  /** why setting it aside failed (an errno); it is then never written over, and tried again at the next write */
+  private asideFailed: string | null = null;
   /** a record of another boot that was set aside (normal after a reboot where the dir is not a tmpfs) */
   readonly earlierBoot: string | null = null;
   /** a record of unknown boot taken for this boot's by its mtime alone (an upgrade mid-boot, outside /run) */
@@ -103,7 +104,7 @@ export class BootRecord {
    * copy set aside): which domUs were handled is not known, and none is started on its own
    * (agent/decide/autostart-all.ts). Why, for the decisions; null when the record is known.
    */
-  readonly lost: string | null = null;
+  readonly lost: BootRecordLost | null = null;
 
   /**
    * Without THIS: the record as it is on disk, its boot kept (the saver, after the start stamped it).
@@ -118,7 +119,7 @@ export class BootRecord {
     if (read !== null && 'problem' in read) {
       const v = boot === undefined ? null : unreadRecordVerdict({ file, mtimeMs: read.mtimeMs }, boot);
       if (v !== null && 'lost' in v) {
-        this.lost = `${file} could not be read, kept as ${asideName(file)}`;
+        this.lost = { why: `${file} could not be read, kept as ${asideName(file)}`, file: asideName(file) };
         this.readProblem = `${read.problem}; ${v.lost}: ${NOTHING_ON_ITS_OWN}`;
       } else this.readProblem = `${read.problem}; ${v === null ? '' : `${v.earlier}, `}starting as if nothing was handled since boot`;
       this.unreadOnDisk = true;
@@ -136,7 +137,7 @@ export class BootRecord {
     const asideMtime = boot === undefined || this.unreadOnDisk ? undefined : mtimeOf(asideName(file));
     const aside = boot === undefined || asideMtime === undefined ? null : unreadRecordVerdict({ file: asideName(file), mtimeMs: asideMtime }, boot);
     if (aside !== null && 'lost' in aside) {
-      this.lost = `${asideName(file)}, the record an agent could not read earlier this boot`;
+      this.lost = { why: `${asideName(file)}, the record an agent could not read earlier this boot`, file: asideName(file) };
       this.readProblem = `${asideName(file)}: a record of this boot an agent could not read and set aside (${aside.lost}): ${NOTHING_ON_ITS_OWN}`;
     }
     // a record already paired with this boot's id file needs no stamp
@@ -144,12 +145,16 @@ export class BootRecord {
     // stamp now, so that the saver's adds keep this boot's id (and the record is in the format older agents read)
     this.bootId = boot.bootId;
     const w = this.write();
-    if (!w.ok && this.readProblem === null) this.readProblem = `${w.error.message}; the domUs handled since boot may not be remembered across an agent restart`;
+    if (this.asideFailed !== null) {
+      // still on disk, still unread: an agent started later this boot finds it and knows it lost, as this one does
+      this.readProblem = `${this.readProblem ?? file}; ${notSetAside(file, this.asideFailed)}: the domUs handled from now on are remembered only while this agent runs`;
+      if (this.lost !== null) this.lost = { why: `${file} could not be read, nor set aside as ${asideName(file)} (${this.asideFailed})`, file };
+    } else if (!w.ok && this.readProblem === null) this.readProblem = `${w.error.message}; the domUs handled since boot may not be remembered across an agent restart`;
   }
 
   /** Why the record was not used (with what to do when it was lost); null when it was, or there was none. */
   get problem(): string | null {
-    return this.lost === null || this.readProblem === null ? this.readProblem : `${this.readProblem}. To go on: ${lostFix(asideName(this.file))}`;
+    return this.lost === null || this.readProblem === null ? this.readProblem : `${this.readProblem}. To go on: ${lostFix(this.lost)}`;
   }
 
   get idFileProblem(): string | null {
@@ -216,8 +221,12 @@ export class BootRecord {
     // no bootId key: older agents refuse a record with one (boot-record-id.ts)
     const text = JSON.stringify({ handled: [...this.names].sort() });
     if (this.unreadOnDisk) {
+      // what it held may be the only account of this boot's stops, and its being there tells a later agent it was lost
+      const failed = setAside(this.file);
+      this.asideFailed = failed;
+      if (failed !== null) return err({ code: 'XH_ERR_FILE', message: `${this.file} could not be read and ${notSetAside(this.file, failed)}: the domUs handled since boot are not recorded for an agent started later` });
       this.unreadOnDisk = false;
-      this.readProblem = `${this.readProblem ?? this.file}; ${setAsideWords(this.file)}`;
+      this.readProblem = `${this.readProblem ?? this.file}; it is kept as ${asideName(this.file)} (the domUs it names were handled since boot: started, or stopped by an operator)`;
     }
     const w = writeFileAtomic(this.file, text);
     if (!w.ok) return err({ code: 'XH_ERR_FILE', message: w.error.message });

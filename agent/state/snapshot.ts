@@ -46,8 +46,8 @@ export interface HostSnapshot {
   readonly resHosts?: ReadonlyMap<string, readonly string[]>;
   /** domUs autostart started or saw running since boot: never started again by autostart */
   readonly handledThisBoot: ReadonlySet<string>;
-  /** the record of those could not be read and may be this boot's (why): autostart starts nothing on its own; absent: read */
-  readonly bootRecordLost?: string | null;
+  /** the record of those could not be read and may be this boot's: autostart starts nothing on its own; absent: read */
+  readonly bootRecordLost?: BootRecordLost | null;
   readonly drbd: {
     readonly availability: DrbdAvailabilityWord;
     /** only resources whose state is known now; a missing one defers its domUs */
@@ -55,4 +55,16 @@ export interface HostSnapshot {
     /** why each guarded resource missing from resources could not be read: the defer carries it to status and check */
     readonly unread?: ReadonlyMap<string, string>;
   };
+}
+
+/** Why what autostart handled since boot is not known (agent/run/boot-record.ts `lost`), and what keeps it so. */
+export interface BootRecordLost {
+  /** naming the record and what became of it */
+  readonly why: string;
+  /**
+   * The file every agent started later this boot finds and takes for a lost record: the copy set
+   * aside, or the record itself where it could not be set aside. Moved out of its dir, the next
+   * agent starts as if nothing was lost.
+   */
+  readonly file: string;
 }

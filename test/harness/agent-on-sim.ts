@@ -103,7 +103,7 @@ export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput
     runCommand: wiring.runCommand ?? ((c, progress) => runMigrationCommand(simMigrationPorts({ sim, config, agentOn: (h) => (h === host ? self : undefined) }, host), c, progress)),
   };
   const record = new BootRecord(bootFile, wiring.boot);
-  if (record.lost !== null) log.error({ code: 'XH_ERR_FILE' }, record.problem ?? record.lost);
+  if (record.lost !== null) log.error({ code: 'XH_ERR_FILE' }, record.problem ?? record.lost.why);
   const core = new AgentCore(ports, { config: cfg, host: wiring.recordedHost ?? host, hostToConfirm: wiring.recordedHost !== undefined, pid: 4242, seed, handledThisBoot: new Set(record.all), bootRecordLost: record.lost, bootId: sim.bootId(host), agentVersion: '0.0.0-test', watchdogMs: null });
   let conns = 0;
   const control: SimAgent['control'] = (req) => core.control({ ...req, v: CONTROL_PROTOCOL_VERSION } as ControlRequest, { keepOpen: () => undefined });

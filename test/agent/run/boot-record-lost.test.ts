@@ -1,4 +1,4 @@
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BootRecord, type ThisBoot } from '../../../agent/run/boot-record.js';
@@ -31,7 +31,7 @@ describe('BootRecord, unreadable', () => {
     const file = truncated(STARTED + HOUR);
     const b = new BootRecord(file, outsideRun);
     expect([...b.all]).toEqual([]);
-    expect(b.lost).toBe(`${file} could not be read, kept as ${file}.unreadable`);
+    expect(b.lost).toEqual({ why: `${file} could not be read, kept as ${file}.unreadable`, file: `${file}.unreadable` });
     // JSON.parse's own words vary with the Node release
     expect(b.problem?.replace(/not JSON \(.+?\);/, 'not JSON (…);')).toBe(
       `${file}: not JSON (…); written 2026-12-04 09:00 UTC, since this boot began (2026-12-04 08:00 UTC): ` +
@@ -44,7 +44,7 @@ describe('BootRecord, unreadable', () => {
     expect(new BootRecord(file).add('web2').ok).toBe(true);
     const next = new BootRecord(file, outsideRun);
     expect([...next.all]).toEqual(['web2']);
-    expect(next.lost).toBe(`${file}.unreadable, the record an agent could not read earlier this boot`);
+    expect(next.lost).toEqual({ why: `${file}.unreadable, the record an agent could not read earlier this boot`, file: `${file}.unreadable` });
     expect(next.problem).toContain(`${file}.unreadable: a record of this boot an agent could not read and set aside (written 2026-12-04 09:00 UTC, since this boot began`);
     expect(next.problem).toContain('xenherd-agent autostart start --force NAME --reason TEXT');
   });
@@ -57,5 +57,29 @@ describe('BootRecord, unreadable', () => {
     expect(new BootRecord(file, outsideRun).lost).toBeNull();
     // without a boot (the saver), nothing is judged
     expect(new BootRecord(truncated(STARTED + HOUR)).lost).toBeNull();
+  });
+
+  it('that cannot be set aside (its .unreadable name taken by a directory): left as it is, not written over; lost naming why, for this agent and the next', () => {
+    const file = truncated(STARTED + HOUR);
+    // rename(2) will not put a file over a directory: EISDIR, as EROFS or EACCES would refuse it
+    mkdirSync(join(`${file}.unreadable`, 'kept'), { recursive: true });
+    const b = new BootRecord(file, outsideRun);
+    expect(b.lost).toEqual({ why: `${file} could not be read, nor set aside as ${file}.unreadable (EISDIR)`, file });
+    expect(readFileSync(file, 'utf8')).toBe('{"handled": ["db1", "we');
+    expect(b.problem).toContain(
+      `; it could not be set aside as ${file}.unreadable (EISDIR), so it is left as it is, not written over: the domUs handled from now on are remembered only while this agent runs. To go on:`,
+    );
+    expect(b.problem).toContain(`move ${file} out of ${join(file, '..')} and restart the agent`);
+    // the saver cannot record a start either, and says so; the record stays as it was
+    const saved = new BootRecord(file).add('web2');
+    expect(saved.ok ? null : saved.error.message).toBe(`${file} could not be read and it could not be set aside as ${file}.unreadable (EISDIR), so it is left as it is, not written over: the domUs handled since boot are not recorded for an agent started later`);
+    expect(readFileSync(file, 'utf8')).toBe('{"handled": ["db1", "we');
+    // the next agent this boot finds the same record, and says the same
+    expect(new BootRecord(file, outsideRun).lost?.why).toBe(`${file} could not be read, nor set aside as ${file}.unreadable (EISDIR)`);
+    // the way out taken: the directory gone, the next agent sets the record aside as it should
+    rmSync(`${file}.unreadable`, { recursive: true });
+    const mended = new BootRecord(file, outsideRun);
+    expect(mended.lost).toEqual({ why: `${file} could not be read, kept as ${file}.unreadable`, file: `${file}.unreadable` });
+    expect(readFileSync(`${file}.unreadable`, 'utf8')).toBe('{"handled": ["db1", "we');
   });
 });
