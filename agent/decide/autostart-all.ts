@@ -1,4 +1,4 @@
-import type { HostSnapshot } from '../state/snapshot.js';
+import type { BootRecordLost, HostSnapshot } from '../state/snapshot.js';
 import { decideAutostart, type AutostartDecision, type AutostartInput } from './autostart.js';
 import { configUnsafe } from './config-safety.js';
 
@@ -53,6 +53,11 @@ function partnerOf(s: HostSnapshot, name: string): AutostartInput['expectedPeer'
   return host === undefined || host === s.host ? null : { host, resHosts: s.resHosts ?? new Map() };
 }
 
+/** Why NAME is not started with the boot record LOST, and the two ways on: it should run, or it was stopped on purpose. */
+const lostDetail = (name: string, lost: BootRecordLost): string =>
+  `what autostart handled since this Dom0 booted is not known (${lost.why}), so it cannot tell whether an operator stopped ${name} this boot or it went down, and does not start it on its own (\`xenherd-agent autostart status\` says how to have it start every guarded domU not running): ` +
+  `if it should run, \`xenherd-agent autostart start --force ${name} --reason TEXT\`; if it was stopped on purpose, move its config out of the guarded dir of each Dom0 guarding it, then \`xenherd-agent autostart reload\` there, and this clears`;
+
 /** D with the rules only the whole guarded dir and the boot record know; also what --force would meet under a stale report. */
 function finish(d: AutostartDecision, name: string, definedBy: readonly string[], s: Pick<HostSnapshot, 'handledThisBoot' | 'bootRecordLost'>): AutostartDecision {
   if (d.kind === 'skip' && d.withoutSilent !== undefined) return { ...d, withoutSilent: finish(d.withoutSilent, name, definedBy, s) };
@@ -62,9 +67,10 @@ function finish(d: AutostartDecision, name: string, definedBy: readonly string[]
   }
   if (d.kind !== 'start') return d;
   const lost = s.bootRecordLost ?? null;
-  // in doubt, start nothing: the maintenance flag's rule; an operator's --force is the way past it
+  // in doubt, start nothing: the maintenance flag's rule; an operator's --force is the way past it.
+  // An operator's stop and a crash look alike now, so the words name the way for either (check's line is these words)
   if (!s.handledThisBoot.has(name) && lost !== null) {
-    return { kind: 'defer', reason: 'boot-record-lost', detail: `what autostart handled since this Dom0 booted is not known (${lost.why}): ${name} may be a domU an operator stopped this boot, so autostart does not start it on its own until the next boot; if it should run: xenherd-agent autostart start --force ${name} --reason TEXT` };
+    return { kind: 'defer', reason: 'boot-record-lost', detail: lostDetail(name, lost) };
   }
   if (!s.handledThisBoot.has(name)) return d;
   return {

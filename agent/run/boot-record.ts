@@ -74,9 +74,14 @@ function mtimeOf(file: string): number | null | undefined {
 
 const NOTHING_ON_ITS_OWN = 'what autostart handled since boot (an operator\'s stops among them) is not known, so it starts no guarded domU on its own until the next boot';
 
-/** What an operator does about a lost record, kept as FILE (its copy set aside, or itself where it could not be). */
+/**
+ * What an operator does about a lost record: the ways `autostart status` names too (agent/core/status.ts).
+ * Only an agent starting reads the record, so a reload after moving the file changes nothing.
+ */
 const lostFix = ({ file }: BootRecordLost): string =>
-  `start each guarded domU that should run with \`xenherd-agent autostart start --force NAME --reason TEXT\` (${file} may still name the ones handled); to have autostart start every guarded domU not running instead, move ${file} out of ${dirname(file)} and restart the agent`;
+  `start each guarded domU that should run with \`xenherd-agent autostart start --force NAME --reason TEXT\` (${file} may still name the ones handled); ` +
+  `one stopped on purpose: move its config out of the guarded dir of each Dom0 guarding it, then \`xenherd-agent autostart reload\` there; ` +
+  `to have autostart start every guarded domU not running instead, move ${file} out of ${dirname(file)} and restart the agent (\`autostart reload\` does not read the record again)`;
 
 /** A record that could not be read and could not be set aside either (an errno), left as it is. */
 const notSetAside = (file: string, failed: string): string => `it could not be set aside as ${asideName(file)} (${failed}), so it is left as it is, not written over`;

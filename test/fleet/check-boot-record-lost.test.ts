@@ -1,15 +1,15 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ThisBoot } from '../../agent/run/boot-record.js';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS } from '../../shared/protocol/ctl-check.js';
+import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../shared/protocol/ctl-check.js';
 import { TEST_TIMERS } from '../harness/agent-on-sim.js';
 import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 
 // An agent restarted within a boot whose record of what autostart handled since boot was lost (a
 // full disk truncated it) while an operator had stopped web1: it starts web1 no more on its own,
-// `xenherdctl check` says why and what to do, and the operator's --force starts it. Real agent
-// cores and a controller core in this process, on the simulator's clock.
+// `xenherdctl check` and `autostart status` say why and the ways on, and each way on clears it.
+// Real agent cores and a controller core in this process, on the simulator's clock.
 
 const FLEET = `
 host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
@@ -20,6 +20,8 @@ domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
 let fleet: Fleet | undefined;
 afterEach(async () => fleet?.stop());
 
+const check = (f: Fleet): CheckAnswer => CheckAnswerSchema.parse(f.controller?.core.monitor.check(DEFAULT_CHECK_THRESHOLDS));
+const web1Line = (f: Fleet) => check(f).details.find((d) => d.subject === 'web1');
 const statusOfXen1 = async (f: Fleet) => {
   const status = await f.agent('xen1').control({ op: 'status' });
   return status.ok ? status.status : undefined;
@@ -59,26 +61,64 @@ async function lostOnXen1(beforeRestart: (record: string) => void = () => undefi
   return { f, boot, record };
 }
 
+/** What xen1's defer of web1 says, in `check` and in `autostart status` alike, WHY being the record's loss. */
+const deferWords = (why: string): string =>
+  `what autostart handled since this Dom0 booted is not known (${why}), so it cannot tell whether an operator stopped web1 this boot or it went down, ` +
+  'and does not start it on its own (`xenherd-agent autostart status` says how to have it start every guarded domU not running): ' +
+  'if it should run, `xenherd-agent autostart start --force web1 --reason TEXT`; if it was stopped on purpose, move its config out of the guarded dir of each Dom0 guarding it, then `xenherd-agent autostart reload` there, and this clears';
+
 describe('a Dom0 whose boot record was lost this boot', () => {
-  it('defers web1 (boot-record-lost), check WARNS naming the way out, and the operator\'s --force starts it', async () => {
+  it('defers web1 (boot-record-lost), check WARNS naming the ways on, and the operator\'s --force starts it', async () => {
     const { f, record } = await lostOnXen1();
     expect(f.agent('xen1').logs.find((l) => l.level === 50 && l.msg.includes(record))?.msg).toContain(`it is kept as ${record}.unreadable`);
 
     await f.advance(5 * 60_000);
     expect(creates(f.sim, 'xen1', 'web1')).toBe(1);
-    const details = CheckAnswerSchema.parse(f.controller?.core.monitor.check(DEFAULT_CHECK_THRESHOLDS)).details;
-    const line = details.find((d) => d.subject === 'web1');
-    expect(line).toMatchObject({ status: 'WARNING', kind: 'start-deferred' });
-    expect(line?.text).toMatch(/^web1: not running anywhere, its start deferred on xen1 for 5 min \(boot-record-lost: what autostart handled since this Dom0 booted is not known \(\S+autostart-boot\.json could not be read, kept as \S+autostart-boot\.json\.unreadable\): web1 may be a domU an operator stopped this boot, so autostart does not start it on its own until the next boot; if it should run: xenherd-agent autostart start --force web1 --reason TEXT\)$/);
+    const why = `${record} could not be read, kept as ${record}.unreadable`;
+    expect(web1Line(f)).toEqual({ status: 'WARNING', kind: 'start-deferred', subject: 'web1', text: `web1: not running anywhere, its start deferred on xen1 for 5 min (boot-record-lost: ${deferWords(why)})` });
 
-    // `autostart status` says it for the whole Dom0 too
-    expect(await warnings(f)).toContainEqual(expect.stringMatching(/^autostart starts no guarded domU on its own until the next boot: .*autostart-boot\.json could not be read, kept as .*xenherd-agent autostart start --force NAME --reason TEXT starts one$/));
+    // `autostart status` says it for web1 in the same words, and for the whole Dom0 with the way to have every one started
+    expect((await statusOfXen1(f))?.guarded.find((g) => g.name === 'web1')?.detail).toBe(deferWords(why));
+    expect(await warnings(f)).toContainEqual(
+      `autostart starts no guarded domU on its own: what it handled this boot is not known (${why}), so a domU an operator stopped cannot be told from one that went down; ` +
+        'each not running is deferred as boot-record-lost, which `xenherdctl check` calls CRITICAL once deferred past its --crit-deferred: ' +
+        '`xenherd-agent autostart start --force NAME --reason TEXT` starts one that should run; one stopped on purpose: move its config out of the guarded dir of each Dom0 guarding it, then `xenherd-agent autostart reload` there; ' +
+        `to have autostart start every guarded domU not running instead: move ${record}.unreadable out of its dir, then \`systemctl restart xenherd-agent\` (\`autostart reload\` does not read the record again); else this holds until the next boot`,
+    );
 
     // the way out the line names
     const forced = await f.agent('xen1').control({ op: 'force', name: 'web1', reason: 'checked: web1 should run', operator: 'alice' });
     expect(forced.ok).toBe(true);
     await f.until(() => runsOn(f.sim, 'web1').length === 1, 'web1 started by the operator');
     expect(runsOn(f.sim, 'web1')).toEqual(['xen1']);
+  });
+
+  it('CRITICAL past --crit-deferred, as autostart status warns; stopped on purpose, its config moved out of the guarded dir and reloaded clears it', async () => {
+    const { f } = await lostOnXen1();
+    await f.advance(DEFAULT_CHECK_THRESHOLDS.critDeferredMs);
+    expect(web1Line(f)).toMatchObject({ status: 'CRITICAL', kind: 'start-deferred' });
+    expect(web1Line(f)?.text).toContain('if it was stopped on purpose, move its config out of the guarded dir of each Dom0 guarding it, then `xenherd-agent autostart reload` there, and this clears');
+    expect((await warnings(f)).join('\n')).toContain('which `xenherdctl check` calls CRITICAL once deferred past its --crit-deferred');
+    // xen1 alone guards web1 here
+    const dir = join(f.sim.hostRoot('xen1'), 'etc/xen');
+    renameSync(join(dir, 'drbd-auto/web1.cfg'), join(dir, 'web1.cfg'));
+    expect(await f.agent('xen1').control({ op: 'reload' })).toMatchObject({ ok: true });
+    await f.until(() => web1Line(f) === undefined, 'no line of web1 once no Dom0 guards it');
+    expect(runsOn(f.sim, 'web1')).toEqual([]);
+  });
+
+  it('the record\'s copy moved out of its dir: a reload keeps the defer, as the words say; the restart they name ends it, and autostart starts web1', async () => {
+    const { f, boot, record } = await lostOnXen1();
+    renameSync(`${record}.unreadable`, join(f.sim.hostRoot('xen1'), 'autostart-boot.json.unreadable'));
+    expect(await f.agent('xen1').control({ op: 'reload' })).toMatchObject({ ok: true });
+    expect(await warnings(f)).toContainEqual(expect.stringContaining('`autostart reload` does not read the record again'));
+    expect((await statusOfXen1(f))?.guarded.find((g) => g.name === 'web1')?.reason).toBe('boot-record-lost');
+    // the restart: what `systemctl restart xenherd-agent` does to the agent
+    f.crash('xen1');
+    f.startAgent('xen1', TEST_TIMERS, undefined, undefined, boot);
+    await f.until(() => runsOn(f.sim, 'web1').length === 1, 'web1 started by autostart', 60_000);
+    expect(await warnings(f)).not.toContainEqual(expect.stringContaining('boot-record-lost'));
+    await f.until(() => web1Line(f) === undefined, 'check has no line of web1');
   });
 
   it('a record that cannot be set aside: the journal and autostart status say why, it is not written over, and the next start says so again', async () => {
@@ -92,7 +132,8 @@ describe('a Dom0 whose boot record was lost this boot', () => {
     expect(journal()).toContain(`it could not be set aside as ${record}.unreadable (EISDIR), so it is left as it is, not written over`);
     expect(journal()).toContain(`move ${record} out of ${join(record, '..')} and restart the agent`);
     expect(readFileSync(record, 'utf8')).toBe('{"handled": ["we');
-    expect(await warnings(f)).toContainEqual(expect.stringContaining(`(${why})`));
+    expect(await warnings(f)).toContainEqual(expect.stringContaining(`(${why}), so a domU an operator stopped cannot be told from one that went down`));
+    expect(await warnings(f)).toContainEqual(expect.stringContaining(`move ${record} out of its dir, then \`systemctl restart xenherd-agent\``));
     f.crash('xen1');
     f.startAgent('xen1', TEST_TIMERS, undefined, undefined, boot);
     const again = await f.log('xen1', (l) => l.domu === 'web1' && typeof l.decision === 'string', 'xen1 decides web1 once more');

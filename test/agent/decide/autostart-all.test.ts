@@ -107,12 +107,14 @@ describe('forceVerdict', () => {
 describe('decideAll when the record of what autostart handled this boot was lost', () => {
   const lost = { why: '/run/xenherd/autostart-boot.json could not be read, kept as /run/xenherd/autostart-boot.json.unreadable', file: '/run/xenherd/autostart-boot.json.unreadable' };
 
-  it('starts nothing on its own: a safe domU is deferred naming the --force way out, which is allowed; the other decisions stand', () => {
+  it('starts nothing on its own: a safe domU is deferred saying it cannot tell an operator\'s stop from a crash, naming --force (allowed) and how to acknowledge a stop; the other decisions stand', () => {
     const d = decideAll(snap({ bootRecordLost: lost, domains: [{ name: 'db1', baseName: 'db1', domid: 3, memMiB: 512, vcpus: 1, stateLetters: '-b----', state: 'blocked', shutdownReason: null, migration: null, cpuTimeS: 1 }] }));
     expect(d.get('web1')).toEqual({
       kind: 'defer',
       reason: 'boot-record-lost',
-      detail: `what autostart handled since this Dom0 booted is not known (${lost.why}): web1 may be a domU an operator stopped this boot, so autostart does not start it on its own until the next boot; if it should run: xenherd-agent autostart start --force web1 --reason TEXT`,
+      detail:
+        `what autostart handled since this Dom0 booted is not known (${lost.why}), so it cannot tell whether an operator stopped web1 this boot or it went down, and does not start it on its own (\`xenherd-agent autostart status\` says how to have it start every guarded domU not running): ` +
+        'if it should run, `xenherd-agent autostart start --force web1 --reason TEXT`; if it was stopped on purpose, move its config out of the guarded dir of each Dom0 guarding it, then `xenherd-agent autostart reload` there, and this clears',
     });
     expect(forceVerdict(d.get('web1')).allowed).toBe(true);
     expect(d.get('db1')?.kind).toBe('running');

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BootRecord, type ThisBoot } from '../../../agent/run/boot-record.js';
@@ -38,7 +38,8 @@ describe('BootRecord, unreadable', () => {
         `what autostart handled since boot (an operator's stops among them) is not known, so it starts no guarded domU on its own until the next boot; ` +
         `it is kept as ${file}.unreadable (the domUs it names were handled since boot: started, or stopped by an operator). ` +
         `To go on: start each guarded domU that should run with \`xenherd-agent autostart start --force NAME --reason TEXT\` (${file}.unreadable may still name the ones handled); ` +
-        `to have autostart start every guarded domU not running instead, move ${file}.unreadable out of ${join(file, '..')} and restart the agent`,
+        'one stopped on purpose: move its config out of the guarded dir of each Dom0 guarding it, then `xenherd-agent autostart reload` there; ' +
+        `to have autostart start every guarded domU not running instead, move ${file}.unreadable out of ${join(file, '..')} and restart the agent (\`autostart reload\` does not read the record again)`,
     );
     // the saver adds web2 (an operator's forced start); the agent restarted later this boot reads it, and still knows of the loss
     expect(new BootRecord(file).add('web2').ok).toBe(true);
@@ -47,6 +48,18 @@ describe('BootRecord, unreadable', () => {
     expect(next.lost).toEqual({ why: `${file}.unreadable, the record an agent could not read earlier this boot`, file: `${file}.unreadable` });
     expect(next.problem).toContain(`${file}.unreadable: a record of this boot an agent could not read and set aside (written 2026-12-04 09:00 UTC, since this boot began`);
     expect(next.problem).toContain('xenherd-agent autostart start --force NAME --reason TEXT');
+  });
+
+  it('its copy mended and moved back over the record: the next agent reads the domUs it names, and nothing is lost', () => {
+    const file = truncated(STARTED + HOUR);
+    expect(new BootRecord(file, outsideRun).lost).not.toBeNull();
+    // what the operator does: the copy mended by hand, moved back in place of the record the agent wrote since
+    writeFileSync(`${file}.unreadable`, '{"handled": ["db1", "web1"]}');
+    renameSync(`${file}.unreadable`, file);
+    const next = new BootRecord(file, outsideRun);
+    expect(next.lost).toBeNull();
+    expect(next.problem).toBeNull();
+    expect([...next.all]).toEqual(['db1', 'web1']);
   });
 
   it('written before this boot began: an earlier boot\'s, set aside, nothing lost; its copy does not make a later agent think so either', () => {
