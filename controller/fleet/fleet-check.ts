@@ -65,7 +65,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   // the domUs check's CRITICAL lines name crashed: none of them is running unless a copy of it runs elsewhere
   const crashedNames = new Set(crashed.map((p) => p.subject));
   const downNames = new Set(perDomu.filter((p) => p.kind === 'down-guarded' && p.status === 'CRITICAL').map((p) => p.subject));
-  const running = countRunning(index, crashedNames);
+  const { running, unknown } = countRunning(index, crashedNames, fresh);
   const inState = (state: Maintenance['state']): number => records.filter((r) => r.state !== null && r.state.maintenance.state === state).length;
   const perfdata = [
     perf('hosts', hosts),
@@ -88,6 +88,8 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
     perf('domus_crashed', crashedNames.size),
     // after domus_crashed, newer still: the guarded domUs known down (not those a Dom0 unheard may run)
     perf('domus_down', downNames.size),
+    // after domus_down, newer still: domUs only a Dom0 unheard last listed live, in no other count
+    perf('domus_unknown', unknown),
   ];
   const base = { at: fresh.now, perfdata, thresholds: t };
   // placeholders of enrolled hosts are no reports: with none heard from, the controller knows nothing
@@ -116,21 +118,42 @@ function enrolledSince(e: Enrolment | undefined, fresh: Freshness): string {
 }
 
 /**
- * domUs with a live row on some host, a plain row from a host holding nothing of the domU aside (as
- * `where` leaves it out: foreign-claims.ts), and one CRASHED names aside unless a copy of it runs
- * (crashed-domus.ts runsSomewhere); loops, not spreads: this visits every domU at every check
+ * domUs with a live row on a reachable host, a plain row from a host holding nothing of the domU
+ * aside (as `where` leaves it out: foreign-claims.ts), and one CRASHED names aside unless a copy of
+ * it runs (crashed-domus.ts runsSomewhere). A silent Dom0's last report is no word that its guests
+ * run now (a dead Dom0's are down): the domUs only such a report lists live are counted apart, as
+ * unknown, as `status` counts them. A reachable host whose view of its domains is behind still counts: that lasts seconds
+ * mid-migration, and its own WARNING says when it lasts. Loops, not spreads: this visits every
+ * domU at every check.
  */
-function countRunning(index: FleetIndex, crashed: ReadonlySet<string>): number {
-  let n = 0;
+function countRunning(index: FleetIndex, crashed: ReadonlySet<string>, fresh: Freshness): { running: number; unknown: number } {
+  const heard = new Map<string, boolean>();
+  const reachable = (host: string): boolean => {
+    let r = heard.get(host);
+    if (r === undefined) {
+      const rec = index.record(host);
+      r = rec !== undefined && isReachable(rec, fresh.now, fresh.staleAfterMs);
+      heard.set(host, r);
+    }
+    return r;
+  };
+  let running = 0;
+  let unknown = 0;
   for (const [name, byHost] of index.running.entries()) {
     let live = false;
+    let liveUnheard = false;
     for (const [host, rows] of byHost) {
-      for (const d of rows) if (isLive(d) && (d.migration !== null || holdsNothingOf(index, name, host) === null)) live = true;
+      let here = false;
+      for (const d of rows) if (isLive(d) && (d.migration !== null || holdsNothingOf(index, name, host) === null)) here = true;
+      if (!here) continue;
+      if (reachable(host)) live = true;
+      else liveUnheard = true;
       if (live) break;
     }
-    if (live && (!crashed.has(name) || runsSomewhere(byHost, (host) => holdsNothingOf(index, name, host) === null))) n++;
+    if (live && (!crashed.has(name) || runsSomewhere(byHost, (host) => reachable(host) && holdsNothingOf(index, name, host) === null))) running++;
+    else if (!live && liveUnheard) unknown++;
   }
-  return n;
+  return { running, unknown };
 }
 
 function summaryOf(problems: readonly CheckProblem[], n: { hosts: number; running: number; away: number }): string {

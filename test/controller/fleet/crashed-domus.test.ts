@@ -50,6 +50,7 @@ describe('check: a domU whose guest crashed, its domain kept', () => {
       ['domus_away', 0],
       ['domus_crashed', 1],
       ['domus_down', 0],
+      ['domus_unknown', 0],
     ]);
     const m = mergeFleet(records, fresh);
     expect(mergedStatus(m, fresh).summary).toMatchObject({ domus: 0, crashed: 1, domusUnreachable: 0 });
@@ -60,6 +61,7 @@ describe('check: a domU whose guest crashed, its domain kept', () => {
       ['domus_away', 0],
       ['domus_crashed', 0],
       ['domus_down', 0],
+      ['domus_unknown', 0],
     ]);
     expect(mergedStatus(mergeFleet(again, fresh), fresh).summary).toMatchObject({ domus: 1, crashed: 0 });
   });

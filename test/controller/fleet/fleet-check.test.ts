@@ -60,6 +60,7 @@ describe('the check verdict over the fleet view', () => {
       ['hosts_restoring', 0],
       ['domus_crashed', 0],
       ['domus_down', 0],
+      ['domus_unknown', 0],
     ]);
     expect(perf(a, 'deferred_max_s')).toEqual({ label: 'deferred_max_s', value: 0, uom: 's', warn: '300', crit: '900', min: 0, max: null });
     expect(perf(a, 'not_home_max_s')).toMatchObject({ uom: 's', warn: null, crit: '1800' });
@@ -92,6 +93,23 @@ describe('the check verdict over the fleet view', () => {
       expect(lines(a)).toContain('WARNING: xen2: agent unreachable (last heard 5 min ago); its last report said it is in maintenance: check that xen2 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent');
       // draining is not empty: CRITICAL
       expect(check(pair({}, { maintenance: { state: 'draining', operationId: 'op', owner: 'ctl' } }, {}, { linkUp: false })).status).toBe('CRITICAL');
+    });
+
+    it("the domUs only its last report lists are not counted running but unknown; one a reachable host runs too is running", () => {
+      const a = check(pair({}, { domains: [dom('app1'), dom('app2')] }, {}, { linkUp: false, lastSeen: NOW - 5 * MIN }));
+      expect([perf(a, 'domus_running')?.value, perf(a, 'domus_unknown')?.value]).toEqual([1, 2]);
+      // the datum of every controller before it keep their places: the new one is last
+      expect(a.perfdata.at(-1)?.label).toBe('domus_unknown');
+      const b = check(pair({}, { domains: [dom('web1'), dom('app1')] }, {}, { linkUp: false, lastSeen: NOW - 5 * MIN }));
+      expect([perf(b, 'domus_running')?.value, perf(b, 'domus_unknown')?.value]).toEqual([1, 1]);
+      // heard again: its domUs run
+      const c = check(pair({}, { domains: [dom('app1'), dom('app2')] }));
+      expect([perf(c, 'domus_running')?.value, perf(c, 'domus_unknown')?.value]).toEqual([3, 0]);
+    });
+
+    it("a copy of a crashed domU that only an unheard host lists does not make it running", () => {
+      const a = check(pair({ domains: [{ ...dom('web1'), state: 'crashed' }] }, { domains: [dom('web1')] }, {}, { linkUp: false, lastSeen: NOW - 5 * MIN }));
+      expect([perf(a, 'domus_running')?.value, perf(a, 'domus_crashed')?.value, perf(a, 'domus_unknown')?.value]).toEqual([0, 1, 0]);
     });
 
     it("an unreachable host's stale DRBD and autostart reports are not judged (its unreachability is)", () => {

@@ -67,9 +67,9 @@ describe('in the check verdict', () => {
   it('a healthy fleet with a certificate far from its end: OK, and its time left after every datum older than it', () => {
     const a = check(healthy(), cert(100 * DAY));
     expect(a).toMatchObject({ status: 'OK', details: [] });
-    // graphers number the data by place: domus_crashed and domus_down, newer, come after it, so none moves
-    expect(a.perfdata.slice(-4).map((p) => p.label)).toEqual(['hosts_restoring', 'cert_expires_in_s', 'domus_crashed', 'domus_down']);
-    expect(a.perfdata.at(-3)).toEqual({ label: 'cert_expires_in_s', value: 100 * 86_400, uom: 's', warn: '2592000:', crit: '604800:', min: null, max: null });
+    // graphers number the data by place: domus_crashed, domus_down and domus_unknown, newer, come after it, so none moves
+    expect(a.perfdata.slice(-5).map((p) => p.label)).toEqual(['hosts_restoring', 'cert_expires_in_s', 'domus_crashed', 'domus_down', 'domus_unknown']);
+    expect(a.perfdata.at(-4)).toEqual({ label: 'cert_expires_in_s', value: 100 * 86_400, uom: 's', warn: '2592000:', crit: '604800:', min: null, max: null });
   });
 
   it('without TLS (no certificate) nothing is said of one, and the perfdata are as they were', () => {
