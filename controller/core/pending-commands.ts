@@ -6,6 +6,7 @@ import type { RunningCommand } from '../../shared/protocol/ctl-jobs.js';
 import type { MoveUnderWay } from '../fleet/moves-under-way.js';
 import type { AgentSession } from './agent-session.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
+import { afterHostNamed } from '../../shared/text/after-host-named.js';
 
 /** Where a command's progress and outcome go (the operator's HTTP stream, a job, or a test). */
 export interface CommandSink {
@@ -158,7 +159,8 @@ export class PendingCommands {
     const c = p.command;
     this.log[!outcome.ok && !ownStop ? 'warn' : isLeaseRenewal(c) ? 'debug' : 'info'](
       { event: 'command-done', commandId: id, host: p.session.host, op: c.op, domu: subjectOf(c) || undefined, operationId: c.op === 'inspect' ? null : c.operationId, ok: outcome.ok, code: outcome.code },
-      `${describeCommand(c)} on ${p.session.host}: ${outcome.ok ? 'done' : outcome.code}: ${outcome.message}`,
+      // the line has named the host: the agent's own naming of itself reads as "it" after it
+      `${describeCommand(c)} on ${p.session.host}: ${outcome.ok ? 'done' : outcome.code}: ${afterHostNamed(outcome.message, p.session.host)}`,
     );
     this.observe(c, outcome, this.clock.now() - p.sentAt);
     if (c.op === 'migrate' && c.target !== null) this.incomingChanged(c.target);
