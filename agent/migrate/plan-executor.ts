@@ -249,10 +249,14 @@ async function verifyMove(p: MigrationPorts, plan: MigrationPlan, other: string,
   const needTarget = !(outcome.kind === 'success' && atSource === false) && !(outcome.domainAt === 'source' && atSource === true);
   const atTarget = needTarget ? (askOther ? await runsOnPeer(p, other, plan.name) : null) : outcome.kind === 'success';
   const verdict = migrationVerdict(outcome, atSource, atTarget);
-  const why = outcome.decisiveLine ?? outcome.errorLines[0] ?? `${p.toolstack.kind} migrate exited ${String(outcome.exitCode)}`;
+  const said = outcome.decisiveLine ?? outcome.errorLines[0];
+  // a toolstack that keeps the reason in its log (xend) is read there: "success: xm migrate exited 0" told nobody anything
+  const inLog = outcome.reasonLog === undefined ? '' : `; the reason is in ${outcome.reasonLog} on ${p.host}`;
+  const why = `${said ?? `${p.toolstack.kind} migrate exited ${String(outcome.exitCode)}${outcome.kind === 'success' ? ' saying nothing' : ''}`}${inLog}`;
   if (verdict.kind === 'stayed') {
-    const detail = outcome.errorLines.filter((l) => l !== why).slice(0, 3);
-    return { code: 'XH_ERR_MIGRATION_FAILED', message: `${plan.name} was not migrated to ${plan.to} (${outcome.kind}: ${why}${detail.length ? `; ${detail.join('; ')}` : ''}); it still runs on ${p.host}, the ledger is unchanged` };
+    const detail = outcome.errorLines.filter((l) => l !== said).slice(0, 3);
+    const what = outcome.kind === 'success' && said === undefined ? `${p.toolstack.kind} migrate exited ${String(outcome.exitCode)} saying nothing, yet ${p.host} still lists it${inLog}` : `${outcome.kind}: ${why}`;
+    return { code: 'XH_ERR_MIGRATION_FAILED', message: `${plan.name} was not migrated to ${plan.to} (${what}${detail.length ? `; ${detail.join('; ')}` : ''}); it still runs on ${p.host}, the ledger is unchanged` };
   }
   if (verdict.kind === 'alarm') {
     return { code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: migration of ${plan.name} to ${plan.to} ended undefined (${outcome.kind}: ${why}) and ${verdict.why} (${presence(p.host, atSource)}, ${presence(plan.to, atTarget)}); nothing recorded, check both hosts by hand` };

@@ -43,6 +43,11 @@ export interface MigrationOutcome {
   /** error lines worth showing a person: libxl/xc errors, target messages, ssh complaints */
   readonly errorLines: readonly string[];
   readonly exitCode: number | null;
+  /**
+   * The file, on the Dom0 that ran the migrate, holding the reason its output leaves out (xend
+   * logs a failed save there and prints at most the helper's exit); absent: the output says it.
+   */
+  readonly reasonLog?: string;
 }
 
 const WHERE: Readonly<Record<MigrationOutcomeKind, DomainWhereabouts>> = {

@@ -1,6 +1,9 @@
 import { splitLines } from './tool-lines.js';
 import type { MigrationOutcome, MigrationOutcomeKind } from './xl-migrate.js';
 
+/** xend's log, where XendOptions puts it unless xend-config.sxp's `logfile` says otherwise */
+export const XEND_LOG = '/var/log/xen/xend.log';
+
 /**
  * `xm migrate --live DOMAIN HOST` (xend). xm prints nothing on success; a failure comes back
  * from xend as an XML-RPC fault that main.py prints as `Error: <faultString>` followed by the
@@ -19,22 +22,28 @@ import type { MigrationOutcome, MigrationOutcomeKind } from './xl-migrate.js';
  * leave it on the sender but not running, which no text tells apart: xend 3.0 did not resume,
  * and resumeDomain logs a failed xc.domain_resume to xend.log only; the domU's state in `xm list`
  * after the migration shows those.
+ *
+ * xend keeps the reason of a failed save in its log, never in what xm prints: xc_save's own
+ * complaint, and under 3.1 the whole failure (`Save failed on domain …`, xm silent, exit 0). An
+ * outcome that may hide one names that log (XEND_LOG) as where to read it.
  */
 export function classifyXmMigrate(stderr: string, exitCode: number | null): MigrationOutcome {
   const lines = splitLines(stderr).map((l) => l.trim());
   const errors = lines.filter((l) => l.startsWith('Error: '));
   const first = errors[0];
-  const out = (kind: MigrationOutcomeKind, domainAt: MigrationOutcome['domainAt'], line: string | null): MigrationOutcome => ({
+  const out = (kind: MigrationOutcomeKind, domainAt: MigrationOutcome['domainAt'], line: string | null, inLog = false): MigrationOutcome => ({
     kind,
     domainAt,
     decisiveLine: line,
     errorLines: errors,
     exitCode,
+    ...(inLog ? { reasonLog: XEND_LOG } : {}),
   });
-  if (first === undefined) return exitCode === 0 ? out('success', 'target', null) : out('unknown', 'unknown', null);
+  // silence is success, unless the domU turns out not to have gone: then xend 3.1 swallowed the error
+  if (first === undefined) return exitCode === 0 ? out('success', 'target', null, true) : out('unknown', 'unknown', null, true);
   if (/^Error: Domain '.*' does not exist\.$/.test(first)) return out('no-such-domain', 'unknown', first);
   if (/^Error: can't connect: /.test(first)) return out('failed-at-target', 'source', first);
-  if (/^Error: \S*\/xc_save(?: \d+)+ failed(?:: popen failed)?$/.test(first)) return out('resumed-at-sender', 'source', first);
+  if (/^Error: \S*\/xc_save(?: \d+)+ failed(?:: popen failed)?$/.test(first)) return out('resumed-at-sender', 'source', first, true);
   if (/^Error: Unable to connect to xend/.test(first)) return out('unknown', 'source', first);
   return out('unknown', 'unknown', first);
 }

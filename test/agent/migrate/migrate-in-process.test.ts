@@ -15,6 +15,9 @@ import type { Result } from '../../../shared/result.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
 import { ledgerFile } from '../../harness/ledger-file.js';
+import { classifyXmMigrate } from '../../../agent/parse/xm-migrate.js';
+import { ok } from '../../../shared/result.js';
+import { readFixture } from '../../fixture.js';
 import { simMigrationPorts, type MigrationWorld } from '../../harness/migration-on-sim.js';
 
 // Migrations as plans, run by the one plan executor, in process: the simulator plays both Dom0s
@@ -188,6 +191,16 @@ describe('migrate and reverse as plans (in process)', () => {
     expect(m.result).toMatchObject({ ok: false, error: { code: 'XH_ERR_MIGRATION_UNKNOWN', message: expect.stringContaining('(xen1 lists it, xen2 lists it)') } });
     expect(hasLedger(fleet, 'xen1')?.away ?? {}).toEqual({});
     expect(ledger(fleet, 'xen1').unsettled).toEqual({ web1: expect.objectContaining({ peer: 'xen2', operation: 'migrate' }) });
+  });
+
+  it("on xm hosts, a migrate xm ended silently while the domU stayed (xend 3.1 swallows a failed save) names xend's log on the source as where its reason is", async () => {
+    fleet = await startFleet(FLEET.replace(/toolstack=xl xen=4\.17\.7/g, 'toolstack=xm xen=3.1.4'));
+    const p = ports(world(fleet), 'xen1');
+    // xend 3.1 resumed web1 at the sender and returned as if it had gone: xm printed nothing, exit 0
+    const silent: MigrationPorts = { ...p, toolstack: { ...p.toolstack, migrate: async () => ok({ outcome: classifyXmMigrate(readFixture('xm/migrate-save-failed-silent-3.1.txt').body, 0), transcript: '' }) } };
+    const m = await run(fleet, silent, 'migrate', 'web1');
+    expect(m.result).toMatchObject({ ok: false, error: { code: 'XH_ERR_MIGRATION_FAILED', message: 'web1 was not migrated to xen2 (xm migrate exited 0 saying nothing, yet xen1 still lists it; the reason is in /var/log/xen/xend.log on xen1); it still runs on xen1, the ledger is unchanged' } });
+    expect(xlNames(fleet, 'xen1')).toContain('web1');
   });
 
   it("on xm hosts, configs are read by xend's rules: a w! disk in xl-valid syntax names its resource, and web1 migrates", async () => {

@@ -77,6 +77,14 @@ describe('classifyXlMigrate', () => {
 describe('classifyXmMigrate', () => {
   it('silence and exit 0 is success', () => expect(classifyXmMigrate('', 0)).toMatchObject({ kind: 'success', domainAt: 'target' }));
   it('silence and exit 1 is unknown', () => expect(classifyXmMigrate('', 1).kind).toBe('unknown'));
+  it("silence names xend's log: xend 3.1 says nothing of a save that failed, its reason is only there", () => {
+    expect(classifyXmMigrate(readFixture('xm/migrate-save-failed-silent-3.1.txt').body, 0)).toEqual({
+      kind: 'success', domainAt: 'target', decisiveLine: null, errorLines: [], exitCode: 0, reasonLog: '/var/log/xen/xend.log',
+    });
+    expect(classifyXmMigrate('', 1).reasonLog).toBe('/var/log/xen/xend.log');
+    // a reason xm prints is no pointer to a log
+    expect(classifyXmMigrate(readFixture('xm/migrate-cant-connect.stderr.txt').body, 1).reasonLog).toBeUndefined();
+  });
   it("can't connect: the target refused, nothing moved", () => {
     expect(classifyXmMigrate(readFixture('xm/migrate-cant-connect.stderr.txt').body, 1)).toEqual({
       kind: 'failed-at-target', domainAt: 'source', decisiveLine: "Error: can't connect: Connection refused", errorLines: ["Error: can't connect: Connection refused"], exitCode: 1,
@@ -86,6 +94,8 @@ describe('classifyXmMigrate', () => {
   it('xc_save failed (Xen 3.2, real capture): xend resumed the domU at the sender, nothing handed over', () => {
     expect(classifyXmMigrate(readFixture('xm/migrate-xc-save-failed-3.2-ubuntu.txt').body, 1)).toEqual({
       kind: 'resumed-at-sender', domainAt: 'source', decisiveLine: 'Error: /usr/lib/xen/bin/xc_save 4 3 0 0 1 failed', errorLines: ['Error: /usr/lib/xen/bin/xc_save 4 3 0 0 1 failed'], exitCode: 1,
+      // xc_save's own complaint went to xend's log, not to xm
+      reasonLog: '/var/log/xen/xend.log',
     });
     // GENERATED from forkHelper's other complaint (exit status 127: the helper was not started), with Debian's versioned path
     expect(classifyXmMigrate('Error: /usr/lib/xen-4.0/bin/xc_save 23 7 0 0 1 failed: popen failed\n', 1)).toMatchObject({ kind: 'resumed-at-sender', domainAt: 'source' });
