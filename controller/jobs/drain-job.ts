@@ -7,7 +7,7 @@ import { drainClaim } from '../plan/maintenance-claims.js';
 import { lostHost } from '../plan/lost-host.js';
 import { andList } from '../../shared/text/and-list.js';
 import { accounted, alarmText, beyondRemain, downText, leftUnderAlarm, nothingRemains, watchDrain } from './drain-account.js';
-import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, stoppedCode, success, waitFor, type Ending, type JobEnv } from './job-env.js';
+import { claimFailed, failure, maintenanceHost, refusal, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, stoppedCode, success, waitFor, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import { claimForJob, type MaintenanceLease } from './maintenance-lease.js';
 import type { Limits } from './settings.js';
@@ -38,7 +38,7 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
   const host = req.host;
   const f0 = port.facts();
   const usable = maintenanceHost(host, f0);
-  if (!usable.ok) return usable.ending;
+  if (!usable.ok) return refusal(job, usable.ending);
   const h = usable.host;
   // where its domUs ran now, so that one lost later is named with the place it was lost
   const watch = watchDrain(port, [host]);
@@ -55,13 +55,13 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
   // whose link is down now may be powered off, and is not worth the host out of service meanwhile
   const stuck = plan.leftovers.filter((l) => !mayClearUp(l) || waitsOnUnreachable(l));
   if (stuck.length > 0 && !req.allowPartial) {
-    return failure('XH_ERR_REFUSED', `${stuck.length} domU(s) cannot leave ${host}, so the drain would not finish; nothing was changed (--allow-partial drains the rest): ${remainingText(stuck)}`, stuck);
+    return refusal(job, failure('XH_ERR_REFUSED', `${stuck.length} domU(s) cannot leave ${host}, so the drain would not finish; nothing was changed (--allow-partial drains the rest): ${remainingText(stuck)}`, stuck));
   }
   const claim = drainClaim(h.maintenance, port.newId());
   job.operationId = claim.operationId;
   const { lease, claimed } = await claimForJob(env, job, host, claim);
   try {
-    if (!claimed.ok) return failure(claimed.error.code, claimed.error.message);
+    if (!claimed.ok) return claimFailed(job, claimed.error);
     job.emit({ type: 'note', level: 'info', line: claim.resumes ? `continuing drain operation ${claim.operationId} of ${host}` : `${host} is draining (operation ${claim.operationId}): it takes no new domUs and starts nothing` });
 
     const deadline = req.timeoutMs === null ? null : job.startedAt + req.timeoutMs;

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../shared/errors.js';
+import type { ErrorCode, XhError } from '../../shared/errors.js';
 import type { JobEnd, Leftover, Move, MovePhase } from '../../shared/protocol/ctl-jobs.js';
 import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import { noAgentMessage } from '../fleet/no-agent-message.js';
@@ -9,7 +9,7 @@ import type { RollRecords } from '../plan/roll-record.js';
 import type { InFlightBook } from './in-flight.js';
 import type { JobRun } from './job-run.js';
 import type { LinkSpeed } from './link-speed.js';
-import { LEFT_TO_AGENT, type MoveContext, type MoveOutcome } from './move-context.js';
+import { AMBIGUOUS, LEFT_TO_AGENT, type MoveContext, type MoveOutcome } from './move-context.js';
 import { abandons, MoveScheduler, type SchedulerEnd, type StepSpec, type StopReason } from './move-scheduler.js';
 import type { FleetPort } from './port.js';
 import type { JobSettings } from './settings.js';
@@ -39,6 +39,19 @@ export type Ending = Omit<JobEnd, 'type'>;
 
 export const success = (message: string, moved = 0): Ending => ({ ok: true, code: null, message, moved, remaining: [] });
 export const failure = (code: ErrorCode, message: string, remaining: readonly Leftover[] = [], moved = 0): Ending => ({ ok: false, code, message, moved, remaining: [...remaining] });
+
+/**
+ * ENDING, of a job JOB refused before it changed anything (a check of the controller's, or the
+ * agent's no to its flag): its caller is told and the journal keeps it, but `jobs` lists no row of
+ * it, as it lists none for a request refused before a job exists or a migrate its agent refused.
+ */
+export function refusal(job: JobRun, ending: Ending): Ending {
+  job.refused = true;
+  return ending;
+}
+
+/** The ending of a claim of the flag that failed: the agent's answer changed nothing; one lost on the way (AMBIGUOUS) may have. */
+export const claimFailed = (job: JobRun, e: XhError): Ending => (AMBIGUOUS.has(e.code) ? failure(e.code, e.message) : refusal(job, failure(e.code, e.message)));
 
 /** The code a job ends with when leftovers remain: the worst of them. */
 export function leftoverCode(ls: readonly Leftover[]): ErrorCode {

@@ -227,9 +227,12 @@ export class JobHub {
     // marked for scripts beside the code they already read (XH_ERR_REFUSED): a stop asked for, not a refusal
     const mark: { cancelled?: true } = cancelled ? { cancelled: true } : {};
     job.emit({ type: 'end', ...end, message: end.message.slice(0, 4000), ...mark });
-    const kept = { jobId: job.id, kind: job.kind, hosts: [...job.hosts], by: job.by, startedAt: job.startedAt, endedAt: this.port.clock.now(), operationId: job.operationId, stopReason: job.stopReason === 'shutdown' ? ('aborted' as const) : job.stopReason };
-    this.ended.unshift({ ...kept, ok: end.ok, code: end.code, message: end.message.slice(0, 4000), moved: end.moved, remaining: end.remaining.length });
-    this.ended.splice(FINISHED_KEPT);
+    // a refusal was its caller's answer: a row of it would push a job that ran out of the FINISHED_KEPT
+    if (end.ok || !job.refused) {
+      const kept = { jobId: job.id, kind: job.kind, hosts: [...job.hosts], by: job.by, startedAt: job.startedAt, endedAt: this.port.clock.now(), operationId: job.operationId, stopReason: job.stopReason === 'shutdown' ? ('aborted' as const) : job.stopReason };
+      this.ended.unshift({ ...kept, ok: end.ok, code: end.code, message: end.message.slice(0, 4000), moved: end.moved, remaining: end.remaining.length });
+      this.ended.splice(FINISHED_KEPT);
+    }
     for (const s of this.schedulers) s.poke();
   }
 

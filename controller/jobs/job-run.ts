@@ -41,6 +41,8 @@ export class JobRun {
   ended: JobEnd | null = null;
   /** the maintenance flag this job lost, which stopped it ('aborted'): its end says who has it now */
   lostFlag: LostFlag | null = null;
+  /** refused before it changed anything (job-env.ts refusal): its end is kept in no list of ended jobs */
+  refused = false;
   /** its latest step in words (stepOf), for whoever lists the jobs */
   step: string | null = null;
   /** how many moves run now (set by the job's scheduler) */

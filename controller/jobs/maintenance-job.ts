@@ -3,7 +3,8 @@ import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { MAINTENANCE_WORDS } from '../../shared/text/maintenance-words.js';
 import { maintenanceOnClaim, onlineClaim } from '../plan/maintenance-claims.js';
-import { failure, success, type Ending, type JobEnv } from './job-env.js';
+import { failure, refusal, success, type Ending, type JobEnv } from './job-env.js';
+import { AMBIGUOUS } from './move-context.js';
 import { busyWords, type JobRun } from './job-run.js';
 import { MaintenanceLease } from './maintenance-lease.js';
 
@@ -20,11 +21,12 @@ export async function runMaintenance(env: JobEnv, job: JobRun, req: MaintenanceR
   const host = req.host;
   const f = port.facts();
   const h = f.host(host);
-  if (!h?.record.state) return failure('XH_ERR_NOT_FOUND', noAgentMessage([host], f.hostNames()));
-  if (!h.reachable) return failure('XH_ERR_AGENT_UNREACHABLE', `the agent of ${host} is not connected (or silent): nothing was changed`);
-  if (!h.capabilities.includes(CAPABILITY.maintenance)) return failure('XH_ERR_REFUSED', `the agent of ${host} (version ${h.record.agentVersion ?? '?'}) keeps no maintenance flag: upgrade it`);
+  const refused = (e: Ending): Ending => refusal(job, e);
+  if (!h?.record.state) return refused(failure('XH_ERR_NOT_FOUND', noAgentMessage([host], f.hostNames())));
+  if (!h.reachable) return refused(failure('XH_ERR_AGENT_UNREACHABLE', `the agent of ${host} is not connected (or silent): nothing was changed`));
+  if (!h.capabilities.includes(CAPABILITY.maintenance)) return refused(failure('XH_ERR_REFUSED', `the agent of ${host} (version ${h.record.agentVersion ?? '?'}) keeps no maintenance flag: upgrade it`));
   const other = env.jobOn(host, job);
-  if (other) return failure('XH_ERR_LOCKED', busyWords(other, host));
+  if (other) return refused(failure('XH_ERR_LOCKED', busyWords(other, host)));
   const claim = req.on ? maintenanceOnClaim(h.maintenance, port.newId()) : onlineClaim(port.newId());
   job.operationId = claim.operationId;
   const lease = new MaintenanceLease(port, env.settings, host, job.by, () => undefined);
@@ -36,7 +38,9 @@ export async function runMaintenance(env: JobEnv, job: JobRun, req: MaintenanceR
     const named = /still run here/.test(r.error.message);
     const them = named ? '' : ` ${running.length} domU(s) run there (${running.slice(0, 10).join(', ')}${running.length > 10 ? ', ...' : ''}):`;
     const hint = req.on && r.error.code === 'XH_ERR_REFUSED' && running.length > 0 ? `;${them} \`xenherdctl drain ${host}\` moves them and sets maintenance` : '';
-    return failure(r.error.code, `${r.error.message}${hint}`);
+    const ending = failure(r.error.code, `${r.error.message}${hint}`);
+    // the agent's no changed nothing; an answer lost on the way may have set the flag
+    return AMBIGUOUS.has(r.error.code) ? ending : refused(ending);
   }
   job.emit({ type: 'host', host, maintenance: r.value });
   return success(req.on ? `${host} is in maintenance` : `${host} is online${h.maintenance.state !== 'online' ? ` (was ${MAINTENANCE_WORDS[h.maintenance.state]})` : ''}`);

@@ -4,7 +4,7 @@ import { domuBlock, liveMoveBlock, sourceBlock, targetBlock } from '../plan/elig
 import type { PlanFacts } from '../plan/facts.js';
 import { movesOf } from '../plan/job-sets.js';
 import { leftover } from '../plan/leftover-text.js';
-import { failure, leftoverCode, moveContexts, remainingText, runScheduled, stoppedCode, success, type Ending, type JobEnv } from './job-env.js';
+import { failure, leftoverCode, refusal, moveContexts, remainingText, runScheduled, stoppedCode, success, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import type { StopReason } from './move-scheduler.js';
 import { rebalanceInSlices, stoppedWhilePlanning } from './plan-in-slices.js';
@@ -23,7 +23,7 @@ export async function runRebalance(env: JobEnv, job: JobRun, req: RebalanceReque
   const facts = env.port.facts();
   const plan = await rebalanceInSlices(env.port.clock, facts, env.policy, blocked, req.maxMoves);
   job.emit({ type: 'plan', plan });
-  if (blocked !== null) return failure('XH_ERR_REFUSED', `nothing moved: ${blocked}; rebalance again once it is done`);
+  if (blocked !== null) return refusal(job, failure('XH_ERR_REFUSED', `nothing moved: ${blocked}; rebalance again once it is done`));
   const stopped = stoppedWhilePlanning(job, 'rebalance');
   if (stopped !== null) return stopped;
   const queue = movesOf(plan.sets);

@@ -3,7 +3,7 @@ import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
 import type { PlanFacts } from '../plan/facts.js';
 import { notRunningAtHome, planRestore } from '../plan/restore.js';
-import { failure, maintenanceHost, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, stoppedCode, success, type Ending, type JobEnv } from './job-env.js';
+import { claimFailed, failure, maintenanceHost, refusal, leftoverCode, moveContexts, remainingText, runScheduled, stepOf, stoppedCode, success, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun } from './job-run.js';
 import { claimForJob } from './maintenance-lease.js';
 import { alarmText } from './drain-account.js';
@@ -22,14 +22,14 @@ export async function runRestore(env: JobEnv, job: JobRun, req: RestoreRequest):
   const host = req.host;
   const f0 = port.facts();
   const usable = maintenanceHost(host, f0);
-  if (!usable.ok) return usable.ending;
+  if (!usable.ok) return refusal(job, usable.ending);
   const h = usable.host;
   job.emit({ type: 'plan', plan: planRestore(f0, host, env.policy) });
   const claim = restoreClaim(h.maintenance, port.newId());
   job.operationId = claim.operationId;
   const { lease, claimed } = await claimForJob(env, job, host, claim);
   try {
-    if (!claimed.ok) return failure(claimed.error.code, claimed.error.message);
+    if (!claimed.ok) return claimFailed(job, claimed.error);
 
     const end = await runScheduled(
       env,

@@ -5,7 +5,7 @@ import { restoreClaim, restoreEndClaim } from '../plan/maintenance-claims.js';
 import { planRestore } from '../plan/restore.js';
 import { rollResume, withBootMark, type RollResume } from '../plan/roll-resume.js';
 import { alarmText, type DrainAccount } from './drain-account.js';
-import { failure, leftoverCode, moveContexts, remainingText, runScheduled, stoppedCode, success, type Ending, type JobEnv } from './job-env.js';
+import { failure, leftoverCode, refusal, moveContexts, remainingText, runScheduled, stoppedCode, success, type Ending, type JobEnv } from './job-env.js';
 import type { JobRun, LostFlag } from './job-run.js';
 import { MaintenanceLease } from './maintenance-lease.js';
 import { rollInSlices, stoppedWhilePlanning } from './plan-in-slices.js';
@@ -38,11 +38,11 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
   const { port } = env;
   const f0 = port.facts();
   const refused = await rollStartRefusal(port.clock, f0, req.hosts, { ...env.policy, coldFallback: req.coldFallback });
-  if (refused !== null) return failure(refused.code, refused.message);
+  if (refused !== null) return refusal(job, failure(refused.code, refused.message));
   const progress = new RollProgress(env, job, req.hosts);
   // another controller's roll cut on these Dom0s (a standby taking over): its record is not here
   const foreign = progress.foreignRoll();
-  if (foreign !== null) return failure('XH_ERR_REFUSED', foreign);
+  if (foreign !== null) return refusal(job, failure('XH_ERR_REFUSED', foreign));
   const steps = progress.steps();
   const done = steps.filter((s) => s.step === 'done').map((s) => s.host);
   const toRoll = steps.filter((s) => s.step !== 'done').map((s) => s.host);
@@ -50,7 +50,7 @@ export async function runRoll(env: JobEnv, job: JobRun, req: RollRequest): Promi
   const plan = toRoll.length === 0 ? { kind: 'roll' as const, groups: [], leftovers: [] } : await rollInSlices(port.clock, f0, toRoll, { ...env.policy, coldFallback: req.coldFallback }, req.groupSize ?? null);
   job.emit({ type: 'plan', plan: { ...plan, steps } });
   for (const h of done) job.emit({ type: 'note', level: 'info', line: doneNote(h, progress.mark(h) as string) });
-  if (plan.leftovers.length > 0) return failure('XH_ERR_REFUSED', `not every host can be drained; nothing was changed: ${remainingText(plan.leftovers)}`, plan.leftovers);
+  if (plan.leftovers.length > 0) return refusal(job, failure('XH_ERR_REFUSED', `not every host can be drained; nothing was changed: ${remainingText(plan.leftovers)}`, plan.leftovers));
   const stopped = stoppedWhilePlanning(job, 'roll');
   if (stopped !== null) return stopped;
   const deadline = req.timeoutMs === null ? null : job.startedAt + req.timeoutMs;
