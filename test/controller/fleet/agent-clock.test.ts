@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkFleet } from '../../../controller/fleet/fleet-check.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
-import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
 import type { HostState } from '../../../shared/protocol/agent-link-state.js';
-import { DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js';
 import { memoryLinkPair } from '../../../shared/link/memory-link.js';
 import { coreBed } from '../core/core-bed.js';
 import { FakeAgent } from '../fake-agent.js';
 import { dom, guarded, hostState, primary, record } from '../states.js';
+import { checkAt } from './check-bed.js';
 
 // A Dom0 whose clock is off the controller's (booted with a wrong RTC, NTP not yet at work)
 // reports times on its own clock: a decision's since, a ledger's since. The controller reads them
@@ -22,10 +20,7 @@ const host = (name: string, parts: Partial<HostState> = {}, ahead = 0): HostReco
   const state = hostState(parts);
   return { ...record(name, state, NOW, true), maintenanceSince: { state: state.maintenance.state, since: NOW - 24 * 60 * MIN }, clockAheadMs: ahead };
 };
-const check = (records: HostRecord[]) => {
-  const m = mergeFleet(records, fresh);
-  return checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, DEFAULT_CHECK_THRESHOLDS);
-};
+const check = checkAt(fresh);
 const details = (records: HostRecord[]): string[] => check(records).details.map((d) => `${d.status}: ${d.text}`);
 
 /** app1 deferred on xen1 for AGO ms, xen1's clock AHEAD ms ahead */

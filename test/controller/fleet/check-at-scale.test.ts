@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { renderCheck } from '../../../controller/ctl/nagios-output.js';
-import { checkFleet } from '../../../controller/fleet/fleet-check.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
-import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
 import type { HostState } from '../../../shared/protocol/agent-link-state.js';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../../shared/protocol/ctl-check.js';
 import { dom, hostState, record, unsettled } from '../states.js';
+import { checkAt } from './check-bed.js';
 
 // The verdict as an operator measured it on a large fleet: what a pager shows (the status line)
 // must name a split brain and a migration ALARM before the hosts nobody hears from, whatever
@@ -58,10 +56,7 @@ function fleet(o: Options = {}): HostRecord[] {
   return out;
 }
 
-function check(records: HostRecord[]): CheckAnswer {
-  const m = mergeFleet(records, fresh);
-  return CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, DEFAULT_CHECK_THRESHOLDS));
-}
+const check = checkAt(fresh);
 
 describe('check on 2,000 Dom0s: 50 unreachable, 30 in maintenance, 400 domUs away, a split brain', () => {
   const a = check(fleet());

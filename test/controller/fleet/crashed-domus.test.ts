@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkFleet } from '../../../controller/fleet/fleet-check.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
 import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
 import type { LinkDomain } from '../../../shared/protocol/agent-link-state.js';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../../shared/protocol/ctl-check.js';
+import type { CheckAnswer } from '../../../shared/protocol/ctl-check.js';
 import { dom, guarded, hostState, record } from '../states.js';
+import { checkAt } from './check-bed.js';
 
 // A guest that crashed under on_crash="preserve" leaves its domain listed (xl list: ---c--): the
 // agent rightly starts no second copy beside it, so nothing brings it back, and check must not
@@ -20,10 +20,7 @@ function fleet(row: Partial<LinkDomain>, xen1Heard = NOW): HostRecord[] {
   ];
 }
 
-function check(records: HostRecord[]): CheckAnswer {
-  const m = mergeFleet(records, fresh);
-  return CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, DEFAULT_CHECK_THRESHOLDS));
-}
+const check = checkAt(fresh);
 
 describe('check: a domU whose guest crashed, its domain kept', () => {
   it('is CRITICAL, named on the status line, with what to type on its Dom0', () => {

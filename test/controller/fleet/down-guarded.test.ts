@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DOWN_GUARDED_SETTLE_MS } from '../../../controller/fleet/down-guarded.js';
-import { checkFleet } from '../../../controller/fleet/fleet-check.js';
 import type { Freshness, HostRecord } from '../../../controller/fleet/host-record.js';
-import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
 import type { HostState, LinkGuarded } from '../../../shared/protocol/agent-link-state.js';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../../shared/protocol/ctl-check.js';
+import type { CheckAnswer } from '../../../shared/protocol/ctl-check.js';
 import { away, dom, guarded, hostState, record, unsettled } from '../states.js';
+import { checkAt } from './check-bed.js';
 
 // A guarded domU whose domain went without anyone of the fleet asking (a guest crash under
 // on_crash="destroy", `xl destroy`, the OOM killer, a guest powering off) runs nowhere, and its
@@ -25,10 +24,7 @@ function fleet(ago = 10 * MIN, xen2: Partial<HostState> = {}, xen1: Partial<Host
   ];
 }
 
-function check(records: HostRecord[], jobHosts: readonly string[] = [], f: Freshness = fresh): CheckAnswer {
-  const m = mergeFleet(records, f);
-  return CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, f).alerts, f, DEFAULT_CHECK_THRESHOLDS, new Set(jobHosts)));
-}
+const check = checkAt(fresh);
 const kinds = (a: CheckAnswer): string[] => a.details.map((d) => `${d.status} ${d.kind} ${d.subject}`);
 
 describe('check: a guarded domU stopped with nobody of the fleet asking', () => {
@@ -78,7 +74,7 @@ describe('check: a guarded domU stopped with nobody of the fleet asking', () => 
 
   it('after a controller restart it did not see it go: said at once, on the agent\'s word and date', () => {
     const restarted: Freshness = { ...fresh, startedAt: NOW - 5_000 };
-    const a = check(fleet(3 * 60 * MIN), [], restarted);
+    const a = check(fleet(3 * 60 * MIN), { fresh: restarted });
     expect(kinds(a)).toEqual(['CRITICAL down-guarded web1']);
     expect(a.details[0]?.text).toContain('seen it stopped since 2024-12-31 23:53 UTC (3 h ago)');
   });
@@ -91,15 +87,15 @@ describe('check: a guarded domU stopped with nobody of the fleet asking', () => 
   });
 
   it('a live migration of it this controller has under way: not down', () => {
-    expect(check(fleet(), [], { ...fresh, moves: [{ name: 'web1', from: 'xen1', to: 'xen2' }] }).details.map((d) => d.kind)).not.toContain('down-guarded');
+    expect(check(fleet(), { fresh: { ...fresh, moves: [{ name: 'web1', from: 'xen1', to: 'xen2' }] } }).details.map((d) => d.kind)).not.toContain('down-guarded');
   });
 
   it("stopped by a job of ours (a drain's cold shutdown: its Dom0 draining, the job working there): not this alert", () => {
     const draining = { maintenance: { state: 'draining' as const, operationId: 'op1', owner: 'xenherd-controller@ctl' } };
     // its partner guards it too and skips it while the drain's cold move has it nowhere
-    expect(kinds(check(fleet(10 * MIN, { guarded: [guarded('web1', ['r1'], stopped(MIN))] }, draining), ['xen1']))).not.toContain('CRITICAL down-guarded web1');
+    expect(kinds(check(fleet(10 * MIN, { guarded: [guarded('web1', ['r1'], stopped(MIN))] }, draining), { jobHosts: ['xen1'] }))).not.toContain('CRITICAL down-guarded web1');
     // the job on the Dom0 alone, whatever it reports
-    expect(check(fleet(), ['xen1']).status).toBe('OK');
+    expect(check(fleet(), { jobHosts: ['xen1'] }).status).toBe('OK');
   });
 
   it('held by maintenance: held-by-maintenance.ts speaks, not this', () => {

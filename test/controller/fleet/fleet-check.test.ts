@@ -3,8 +3,9 @@ import { checkFleet } from '../../../controller/fleet/fleet-check.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
 import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
 import type { HostState } from '../../../shared/protocol/agent-link-state.js';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer, type CheckThresholds } from '../../../shared/protocol/ctl-check.js';
+import { DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../../shared/protocol/ctl-check.js';
 import { away, dom, guarded, hostState, primary, record, unsettled } from '../states.js';
+import { checkAt } from './check-bed.js';
 
 // The monitoring verdict as a pure function of the agents' records: every condition, its status,
 // where the thresholds fall, and what the status line and perfdata say.
@@ -28,12 +29,7 @@ const pair = (x1: Partial<HostState> = {}, x2: Partial<HostState> = {}, o1 = {},
   host('xen2', { drbd: { availability: 'ok', resources: [primary('r1', 'xen1', 'Secondary', 'Primary')] }, ...x2 }, o2),
 ];
 
-/** jobHosts: the hosts a job of the controller works on (a drain, a restore) */
-function check(records: HostRecord[], t: Partial<CheckThresholds> = {}, jobHosts: readonly string[] = []): CheckAnswer {
-  const m = mergeFleet(records, fresh);
-  const a = checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, { ...DEFAULT_CHECK_THRESHOLDS, ...t }, new Set(jobHosts));
-  return CheckAnswerSchema.parse(a);
-}
+const check = checkAt(fresh);
 const perf = (a: CheckAnswer, label: string) => a.perfdata.find((p) => p.label === label);
 const lines = (a: CheckAnswer) => a.details.map((d) => `${d.status}: ${d.text}`);
 
@@ -214,9 +210,9 @@ describe('the check verdict over the fleet view', () => {
     });
 
     it('the thresholds are the ones asked', () => {
-      expect(check(deferred(2 * MIN), { warnDeferredMs: MIN, critDeferredMs: 3 * MIN }).status).toBe('WARNING');
-      expect(check(deferred(4 * MIN), { warnDeferredMs: MIN, critDeferredMs: 3 * MIN }).status).toBe('CRITICAL');
-      expect(check(deferred(20 * MIN), { warnDeferredMs: 30 * MIN, critDeferredMs: 60 * MIN }).status).toBe('OK');
+      expect(check(deferred(2 * MIN), { thresholds: { warnDeferredMs: MIN, critDeferredMs: 3 * MIN } }).status).toBe('WARNING');
+      expect(check(deferred(4 * MIN), { thresholds: { warnDeferredMs: MIN, critDeferredMs: 3 * MIN } }).status).toBe('CRITICAL');
+      expect(check(deferred(20 * MIN), { thresholds: { warnDeferredMs: 30 * MIN, critDeferredMs: 60 * MIN } }).status).toBe('OK');
     });
 
     it('a deferred domU the fleet sees running elsewhere is not down: OK', () => {
@@ -292,7 +288,7 @@ describe('the check verdict over the fleet view', () => {
       expect(check(awayFleet(30 * MIN)).status).toBe('CRITICAL');
       const a = check(awayFleet(45 * MIN));
       expect(a.summary).toBe('web1 not home on xen1 after 45 min');
-      expect(check(awayFleet(45 * MIN), { notHomeAfterMs: 60 * MIN }).status).toBe('WARNING');
+      expect(check(awayFleet(45 * MIN), { thresholds: { notHomeAfterMs: 60 * MIN } }).status).toBe('WARNING');
     });
 
     it('it left after the home came online (a manual migration): counted from when it left', () => {
@@ -311,7 +307,7 @@ describe('the check verdict over the fleet view', () => {
     it('a home in maintenance, draining or restoring is expected to be empty: OK', () => {
       for (const state of ['maintenance', 'draining', 'restoring'] as const) {
         // a drain or restore job works on it (without one, it is a WARNING of its own: unheld-maintenance.test.ts)
-        const a = check(awayFleet(60 * MIN, { maintenance: { state, operationId: 'op', owner: 'ctl' } }), {}, ['xen1']);
+        const a = check(awayFleet(60 * MIN, { maintenance: { state, operationId: 'op', owner: 'ctl' } }), { jobHosts: ['xen1'] });
         expect(a.status, state).toBe('OK');
         expect(a.summary).toBe('2 hosts reachable, 1 domU running, 1 away from a home not online');
         expect(perf(a, 'hosts_in_maintenance')?.value).toBe(1);

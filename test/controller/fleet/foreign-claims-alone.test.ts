@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { checkFleet } from '../../../controller/fleet/fleet-check.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
-import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
+import { mergeFleet } from '../../../controller/fleet/merge.js';
 import { placementOf } from '../../../controller/fleet/placement.js';
 import { routeCommand } from '../../../controller/fleet/route.js';
 import { MultiIndex } from '../../../controller/fleet/multi-index.js';
 import { planDrain } from '../../../controller/plan/drain.js';
 import { planFacts } from '../../../controller/plan/facts.js';
 import { DEFAULT_POLICY } from '../../../controller/plan/policy.js';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../../shared/protocol/ctl-check.js';
 import type { HostState, LinkDomuConfig, LinkHome } from '../../../shared/protocol/agent-link-state.js';
 import { dom, guarded, hostState, primary, record } from '../states.js';
+import { checkAt } from './check-bed.js';
 
 // As in foreign-claims.test.ts: web01's home is xen1, on r-web01 (on xen1 and xen2 by its .res
 // file); xen2 holds the standby copy of its config; xen9 holds nothing of web01. Here nothing but
@@ -26,10 +25,7 @@ const xen2 = (): HostRecord => record('xen2', hostState({ domus: [config('config
 const xen9 = (parts: Partial<HostState>): HostRecord => record('xen9', hostState(parts));
 const found = (records: HostRecord[]) => mergeFleet(records, fresh).findings.map((f) => [f.kind, f.subject, f.hosts]);
 const placesOf = (records: HostRecord[]) => placementOf(mergeFleet(records, fresh).index, 'web01', fresh, () => [])?.places.map((p) => p.host);
-function check(records: HostRecord[]): CheckAnswer {
-  const m = mergeFleet(records, fresh);
-  return CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, DEFAULT_CHECK_THRESHOLDS));
-}
+const check = checkAt(fresh);
 
 describe('a running copy from a host that holds nothing of the domU, where no real copy runs', () => {
   it('web01 stopped at home: the foreign copy is an alert of its own, and where, migrate and check do not take it for web01', () => {

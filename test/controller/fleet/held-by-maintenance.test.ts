@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkFleet } from '../../../controller/fleet/fleet-check.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
-import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
 import type { HostState } from '../../../shared/protocol/agent-link-state.js';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../../shared/protocol/ctl-check.js';
+import type { CheckAnswer } from '../../../shared/protocol/ctl-check.js';
 import { away, dom, guarded, hostState, record } from '../states.js';
+import { checkAt } from './check-bed.js';
 
 // A guarded domU lost while its Dom0 is in maintenance (a crash during a drain or a roll, then
 // reconciled as the ALARM asks) runs nowhere, and that Dom0 starts nothing until it is online:
@@ -30,11 +29,8 @@ function fleet(ago: number, xen2: Partial<HostState> = {}, maintenance: HostStat
   ];
 }
 
-/** check with a job of this controller on JOBHOSTS (by default a drain of xen1 under way) */
-function check(records: HostRecord[], jobHosts: readonly string[] = ['xen1']): CheckAnswer {
-  const m = mergeFleet(records, fresh);
-  return CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, DEFAULT_CHECK_THRESHOLDS, new Set(jobHosts)));
-}
+// by default with a job of this controller on xen1 (its drain under way)
+const check = checkAt(fresh, { jobHosts: ['xen1'] });
 const texts = (a: CheckAnswer): string[] => a.details.map((d) => `${d.status}: ${d.text}`);
 
 describe('a guarded domU running nowhere while its Dom0 is in maintenance', () => {
@@ -63,19 +59,19 @@ describe('a guarded domU running nowhere while its Dom0 is in maintenance', () =
 
   it('in maintenance, nothing under way will start it: a WARNING at once (an agent back from a power loss decides afresh, "since" now), CRITICAL past --crit-deferred', () => {
     for (const jobs of [[], ['xen1']]) {
-      const w = check(fleet(0, {}, IN_MAINTENANCE), jobs);
+      const w = check(fleet(0, {}, IN_MAINTENANCE), { jobHosts: jobs });
       expect([w.status, w.summary]).toEqual(['WARNING', 'web2 runs nowhere, xen1 in maintenance']);
       expect(texts(w)).toEqual([
         'WARNING: web2: running nowhere, and xen1 starts nothing while it is in maintenance (for 0 s): `xenherdctl restore xen1` brings xen1 online, and its autostart then starts web2 (or start it elsewhere)',
       ]);
     }
-    expect(check(fleet(16 * MIN, {}, IN_MAINTENANCE), []).status).toBe('CRITICAL');
-    expect(check(fleet(0, { domains: [dom('web2')] }, IN_MAINTENANCE), []).status).toBe('OK');
+    expect(check(fleet(16 * MIN, {}, IN_MAINTENANCE), { jobHosts: [] }).status).toBe('CRITICAL');
+    expect(check(fleet(0, { domains: [dom('web2')] }, IN_MAINTENANCE), { jobHosts: [] }).status).toBe('OK');
   });
 
   it('draining or restoring with no job of this controller on it (a drain that failed, a controller restart): a WARNING at once', () => {
     for (const state of ['draining', 'restoring'] as const) {
-      const w = check(fleet(MIN, {}, { ...DRAINING, state }), ['xen2']);
+      const w = check(fleet(MIN, {}, { ...DRAINING, state }), { jobHosts: ['xen2'] });
       // beside the host's own line (out of service with no job: maintenance-without-job)
       expect(texts(w).filter((t) => t.includes('web2'))).toEqual([
         `WARNING: web2: running nowhere, and xen1 starts nothing while it is ${state} (for 60 s): \`xenherdctl restore xen1\` brings xen1 online, and its autostart then starts web2 (or start it elsewhere)`,
@@ -96,7 +92,7 @@ describe('a guarded domU not seen running while a Dom0 that could run it is unhe
   const configOnXen1And2 = { domus: [{ name: 'web2', source: 'guarded' as const, memMiB: 1024, vcpus: 1, resources: [{ name: 'r2', hosts: ['xen1', 'xen2'] }] }] };
 
   it("its home's ledger sends it to a Dom0 not heard from since the controller started: unknown, not down, and no advice to start it", () => {
-    const w = check([xen1(ledgerSendsToXen2), PLACEHOLDER], []);
+    const w = check([xen1(ledgerSendsToXen2), PLACEHOLDER], { jobHosts: [] });
     expect(w.summary).toBe('xen2 unreachable, web2 not seen running, xen1 in maintenance');
     const line = texts(w).find((t) => t.includes('web2:'));
     expect(line).toBe(
@@ -106,9 +102,9 @@ describe('a guarded domU not seen running while a Dom0 that could run it is unhe
   });
 
   it('its DRBD partner, as its config names it, unreachable or unreported: unknown too; heard from and not running it: down, as before', () => {
-    expect(texts(check([xen1(configOnXen1And2), SILENT], [])).find((t) => t.includes('web2:'))).toContain('unknown whether it runs on xen2 (unreachable, last heard 5 min ago)');
-    expect(texts(check([xen1(configOnXen1And2), PLACEHOLDER], [])).find((t) => t.includes('web2:'))).toContain('unknown whether it runs on xen2 (not heard from since the controller started)');
-    const heard = check([xen1({ ...configOnXen1And2, ...ledgerSendsToXen2 }), host('xen2', {})], []);
+    expect(texts(check([xen1(configOnXen1And2), SILENT], { jobHosts: [] })).find((t) => t.includes('web2:'))).toContain('unknown whether it runs on xen2 (unreachable, last heard 5 min ago)');
+    expect(texts(check([xen1(configOnXen1And2), PLACEHOLDER], { jobHosts: [] })).find((t) => t.includes('web2:'))).toContain('unknown whether it runs on xen2 (not heard from since the controller started)');
+    const heard = check([xen1({ ...configOnXen1And2, ...ledgerSendsToXen2 }), host('xen2', {})], { jobHosts: [] });
     expect(texts(heard).find((t) => t.includes('web2:'))).toMatch(/^CRITICAL: web2: running nowhere, .*\(or start it elsewhere\)$/);
   });
 });

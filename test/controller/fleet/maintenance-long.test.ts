@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkFleet } from '../../../controller/fleet/fleet-check.js';
 import { newHostRecord, noteMaintenance, type HostRecord, type MaintenanceSince } from '../../../controller/fleet/host-record.js';
-import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
 import type { HostState } from '../../../shared/protocol/agent-link-state.js';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer, type CheckThresholds } from '../../../shared/protocol/ctl-check.js';
+import { DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../../shared/protocol/ctl-check.js';
 import { away, dom, hostState, record } from '../states.js';
+import { checkAt } from './check-bed.js';
 
 // A host left in maintenance with no job on it (a roll timed out or stopped in its reboot wait, a
 // drain nobody restored): out of service, its domUs away from home, said past maintenanceWarnMs.
@@ -28,10 +27,7 @@ function fleet(heldFor: number, o: { firstHeard?: boolean; lastSeen?: number; li
   return [xen1, xen2];
 }
 
-function check(records: HostRecord[], t: Partial<CheckThresholds> = {}, jobHosts: readonly string[] = []): CheckAnswer {
-  const m = mergeFleet(records, fresh);
-  return CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, { ...DEFAULT_CHECK_THRESHOLDS, ...t }, new Set(jobHosts)));
-}
+const check = checkAt(fresh);
 const ofKind = (a: CheckAnswer) => a.details.filter((d) => d.kind === 'maintenance-long');
 
 describe('a host in maintenance with no job on it, past --maintenance-warn', () => {
@@ -60,17 +56,17 @@ describe('a host in maintenance with no job on it, past --maintenance-warn', () 
     expect(WARN).toBe(12 * H);
     expect(check(fleet(WARN - 1)).status).toBe('OK');
     expect(check(fleet(WARN)).status).toBe('WARNING');
-    expect(check(fleet(3 * H), { maintenanceWarnMs: 2 * H }).summary).toBe('xen1 in maintenance 3 h');
-    expect(check(fleet(3 * H), { maintenanceWarnMs: 4 * H }).status).toBe('OK');
+    expect(check(fleet(3 * H), { thresholds: { maintenanceWarnMs: 2 * H } }).summary).toBe('xen1 in maintenance 3 h');
+    expect(check(fleet(3 * H), { thresholds: { maintenanceWarnMs: 4 * H } }).status).toBe('OK');
   });
 
   it('0 is off: never said, however long', () => {
-    expect(check(fleet(400 * 24 * H), { maintenanceWarnMs: 0 }).status).toBe('OK');
+    expect(check(fleet(400 * 24 * H), { thresholds: { maintenanceWarnMs: 0 } }).status).toBe('OK');
   });
 
   it('not while a job of this controller works on it (a roll waiting for its reboot)', () => {
-    expect(check(fleet(14 * H), {}, ['xen1']).status).toBe('OK');
-    expect(ofKind(check(fleet(14 * H), {}, ['xen2']))).toHaveLength(1);
+    expect(check(fleet(14 * H), { jobHosts: ['xen1'] }).status).toBe('OK');
+    expect(ofKind(check(fleet(14 * H), { jobHosts: ['xen2'] }))).toHaveLength(1);
   });
 
   it('an unreachable host in maintenance keeps its own line, one per host, not this one too', () => {

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { checkFleet } from '../../../controller/fleet/fleet-check.js';
-import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
 import { CERT_CRIT_MS, CERT_WARN_MS, certificateProblem, type ServerCertificate } from '../../../controller/fleet/server-certificate.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../../shared/protocol/ctl-check.js';
 import { dom, hostState, record } from '../states.js';
+import { checkAt } from './check-bed.js';
 
 // The certificate serve presents, judged on an injected clock: nothing until 30 days before its
 // end, a WARNING from then, CRITICAL from 7 days before and once it expired; in `check` and its
@@ -15,11 +13,7 @@ const RENEW = 'xenherd-controller renew-cert, then systemctl restart xenherd-con
 const cert = (leftMs: number): ServerCertificate => ({ notAfter: NOW + leftMs, names: ['ctl.example', '127.0.0.1'], renew: RENEW });
 const statusAt = (leftMs: number): string => certificateProblem(cert(leftMs), NOW)?.status ?? 'OK';
 
-function check(records: HostRecord[], c: ServerCertificate | undefined): CheckAnswer {
-  const fresh = { now: NOW, staleAfterMs: 15_000 };
-  const m = mergeFleet(records, fresh);
-  return CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, DEFAULT_CHECK_THRESHOLDS, new Set(), undefined, c));
-}
+const check = checkAt({ now: NOW, staleAfterMs: 15_000 });
 const healthy = (): HostRecord[] => [{ ...record('xen1', hostState({ domains: [dom('web1')] }), NOW), maintenanceSince: { state: 'online', since: NOW - DAY } }];
 
 describe("the controller's certificate, judged on the controller's clock", () => {
@@ -65,7 +59,7 @@ describe("the controller's certificate, judged on the controller's clock", () =>
 
 describe('in the check verdict', () => {
   it('a healthy fleet with a certificate far from its end: OK, and its time left after every datum older than it', () => {
-    const a = check(healthy(), cert(100 * DAY));
+    const a = check(healthy(), { certificate: cert(100 * DAY) });
     expect(a).toMatchObject({ status: 'OK', details: [] });
     // graphers number the data by place: domus_crashed, domus_down and domus_unknown, newer, come after it, so none moves
     expect(a.perfdata.slice(-5).map((p) => p.label)).toEqual(['hosts_restoring', 'cert_expires_in_s', 'domus_crashed', 'domus_down', 'domus_unknown']);
@@ -73,26 +67,26 @@ describe('in the check verdict', () => {
   });
 
   it('without TLS (no certificate) nothing is said of one, and the perfdata are as they were', () => {
-    const a = check(healthy(), undefined);
+    const a = check(healthy());
     expect(a.status).toBe('OK');
     expect(a.perfdata.map((p) => p.label)).not.toContain('cert_expires_in_s');
   });
 
   it('near its end: the status and the status line say so, first', () => {
-    const a = check(healthy(), cert(5 * DAY));
+    const a = check(healthy(), { certificate: cert(5 * DAY) });
     expect(a).toMatchObject({ status: 'CRITICAL', summary: 'controller certificate expires in 5 d' });
     expect(a.details).toEqual([{ status: 'CRITICAL', kind: 'controller-certificate', subject: 'controller certificate', text: expect.stringMatching(/^the controller's TLS certificate expires on .*, in 5 d: .*renew it: xenherd-controller renew-cert/) }]);
-    const expired = check(healthy(), cert(-DAY));
+    const expired = check(healthy(), { certificate: cert(-DAY) });
     expect(expired.perfdata.find((p) => p.label === 'cert_expires_in_s')?.value).toBe(-86_400);
   });
 
   it('no Dom0 has reported yet: the certificate is said even then, and ranks above UNKNOWN', () => {
-    expect(check([], cert(100 * DAY))).toMatchObject({ status: 'UNKNOWN', summary: 'no Dom0 has reported to this controller yet', details: [] });
-    expect(check([], cert(-DAY))).toMatchObject({
+    expect(check([], { certificate: cert(100 * DAY) })).toMatchObject({ status: 'UNKNOWN', summary: 'no Dom0 has reported to this controller yet', details: [] });
+    expect(check([], { certificate: cert(-DAY) })).toMatchObject({
       status: 'CRITICAL',
       summary: 'no Dom0 has reported to this controller yet; controller certificate expired',
       details: [{ status: 'CRITICAL', text: expect.stringMatching(/expired on/) }],
     });
-    expect(check([], cert(20 * DAY)).status).toBe('WARNING');
+    expect(check([], { certificate: cert(20 * DAY) }).status).toBe('WARNING');
   });
 });

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkFleet } from '../../../controller/fleet/fleet-check.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
-import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
 import { UNHELD_AFTER_MS } from '../../../controller/fleet/unheld-maintenance.js';
 import type { HostState } from '../../../shared/protocol/agent-link-state.js';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js';
 import { hostState, record } from '../states.js';
+import { checkAt } from './check-bed.js';
 
 // A host left draining or restoring when the controller that ran its drain or restore restarted
 // (or the job failed): out of service with nothing going on. check says so, and how to go on.
@@ -18,10 +16,7 @@ const host = (name: string, parts: Partial<HostState>, heldFor: number, o: { las
 };
 const inState = (state: 'online' | 'draining' | 'restoring' | 'maintenance') => ({ maintenance: { state, operationId: state === 'online' ? null : '3f2a9c01-77aa', owner: state === 'online' ? null : 'ctl-a' } });
 
-function check(records: HostRecord[], jobHosts: readonly string[] = []) {
-  const m = mergeFleet(records, fresh);
-  return CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, DEFAULT_CHECK_THRESHOLDS, new Set(jobHosts)));
-}
+const check = checkAt(fresh);
 
 describe('a host draining or restoring with no job of this controller on it', () => {
   it('is a WARNING naming the state, who held it, for how long and the command that goes on', () => {
@@ -54,7 +49,7 @@ describe('a host draining or restoring with no job of this controller on it', ()
   });
 
   it('not while a job works on it, not in maintenance or online, not in its first two minutes, not for an unreachable host (that is its own CRITICAL)', () => {
-    expect(check([host('xen2', inState('draining'), 3_600_000)], ['xen2']).status).toBe('OK');
+    expect(check([host('xen2', inState('draining'), 3_600_000)], { jobHosts: ['xen2'] }).status).toBe('OK');
     expect(check([host('xen2', inState('maintenance'), 3_600_000), host('xen1', inState('online'), 3_600_000)]).status).toBe('OK');
     expect(check([host('xen2', inState('restoring'), UNHELD_AFTER_MS - 1)]).status).toBe('OK');
     expect(check([host('xen2', inState('restoring'), UNHELD_AFTER_MS)]).status).toBe('WARNING');

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkFleet } from '../../../controller/fleet/fleet-check.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
-import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
+import { mergeFleet } from '../../../controller/fleet/merge.js';
 import { VIEW_NOT_CURRENT_GRACE_MS } from '../../../controller/fleet/view-not-current.js';
 import { whereMatches, whereWithViews } from '../../../controller/fleet/views.js';
 import { compilePattern } from '../../../shared/name-pattern.js';
 import type { HostState } from '../../../shared/protocol/agent-link-state.js';
-import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../../shared/protocol/ctl-check.js';
+import type { CheckAnswer } from '../../../shared/protocol/ctl-check.js';
 import { dom, guarded, hostState, record } from '../states.js';
+import { checkAt } from './check-bed.js';
 
 // A Dom0 whose `xl list` hangs or fails: its agent reports no domains and says its view is unknown.
 // What runs there is unknown; check must say so, and must not call its domUs down.
@@ -30,10 +30,7 @@ function fleet(view: { view: 'behind' | 'unknown'; ago: number } | undefined, xe
   ];
 }
 
-function check(records: HostRecord[]): CheckAnswer {
-  const m = mergeFleet(records, fresh);
-  return CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, DEFAULT_CHECK_THRESHOLDS));
-}
+const check = checkAt(fresh);
 const lines = (a: CheckAnswer): string[] => a.details.map((d) => `${d.status}: ${d.text}`);
 
 describe('check of a host whose agent cannot list its domains', () => {
