@@ -10,6 +10,7 @@ import { parseXlInfo, parseXmInfo } from '../../agent/parse/xl-info.js';
 import { parseXlList } from '../../agent/parse/xl-list.js';
 import { parseXlListLong } from '../../agent/parse/xl-list-long.js';
 import { classifyXlMigrate } from '../../agent/parse/xl-migrate.js';
+import { classifyXmMigrate } from '../../agent/parse/xm-migrate.js';
 import { classifyToolstackStderr } from '../../agent/parse/xl-stderr.js';
 import { parseXmList } from '../../agent/parse/xm-list.js';
 import { parseSshG } from '../../agent/parse/ssh-g.js';
@@ -141,6 +142,18 @@ describe('the agent parsers read everything the simulator prints', () => {
     expect(kind).not.toBe('unknown');
     if (phase === 'handshake') expect(kind).toBe('final-handshake');
     await readEverything(s, `failed ${phase}`);
+  });
+
+  it("xm: the target losing power mid-copy fails xc_save as real xend says it, read as resumed at the sender", async () => {
+    const s = await start();
+    const m = s.start('old1', 'xm', ['migrate', '--live', 'legacy1', 'old2']);
+    await s.advance(100);
+    s.power('old2', 'off');
+    await s.advance(10_000);
+    const r = await m.done;
+    expect(r.stderr).toMatch(/^Error: \/usr\/lib\/xen\/bin\/xc_save 4 \d+ 0 0 1 failed\n$/);
+    expect(classifyXmMigrate(r.stderr, r.exitCode)).toMatchObject({ kind: 'resumed-at-sender', domainAt: 'source' });
+    expect((await s.run('old1', 'xm', ['list', 'legacy1'])).exitCode).toBe(0);
   });
 
   it('error outputs are recognised: unknown domain and unknown resource', async () => {

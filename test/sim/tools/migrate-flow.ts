@@ -73,7 +73,7 @@ export async function runMigration(ctx: ToolCtx, name: string, to: string, style
   if (!findMigration(ctx.state(), id)) {
     // a host lost power during the copy
     if (ctx.state().hosts[from]?.power !== 'on') return 255;
-    ctx.err(style === 'xl' ? 'libxl: error: libxl_stream_write.c:347:libxl__xc_domain_save_done: saving domain: domain did not respond to suspend request: Broken pipe\nMigration failed, resuming at sender.\n' : xmError('/usr/lib/xen/bin/xc_save failed'));
+    ctx.err(style === 'xl' ? 'libxl: error: libxl_stream_write.c:347:libxl__xc_domain_save_done: saving domain: domain did not respond to suspend request: Broken pipe\nMigration failed, resuming at sender.\n' : xmError(`/usr/lib/xen/bin/xc_save 4 ${ids.domid} 0 0 1 failed`));
     return 1;
   }
   if (fault === 'target') {
