@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 
 // The postinsts as shipped, run by sh with systemd's tools stood in for: each stand-in answers as
 // the unit's state says and logs its arguments. The script checks /run/systemd/system to know that
@@ -123,5 +123,55 @@ describe('purge, as the README tells it', () => {
       // DynamicUser='s private copy is the same directory, reached through /var/lib/NAME
       for (const d of deleted.filter((p) => !p.startsWith('/var/lib/private/'))) expect(purge).toContain(`\`${d}\``);
     }
+  });
+});
+
+/**
+ * The agent's prerm as shipped, run by sh with its paths moved into a temp directory (no systemd:
+ * its stop is the postinst tests' concern): AGENTJSON is agent.json's text, or null for none.
+ */
+function runAgentPrerm(arg: string, agentJson: string | null, guarded: Record<string, string>): { stdout: string; stderr: string; guardedDir: string } {
+  dir = mkdtempSync(join(tmpdir(), 'xenherd-prerm-'));
+  const config = join(dir, 'agent.json');
+  const guardedDir = join(dir, 'drbd-auto');
+  mkdirSync(guardedDir);
+  for (const [name, text] of Object.entries(guarded)) writeFileSync(join(guardedDir, name), text);
+  if (agentJson !== null) writeFileSync(config, agentJson);
+  const text = readFileSync(join(process.cwd(), 'packaging/deb/scripts/agent.prerm'), 'utf8');
+  expect(text).toContain('config=/etc/xenherd/agent.json');
+  expect(text).toContain('default_guarded=/etc/xen/drbd-auto');
+  const script = join(dir, 'prerm');
+  writeFileSync(script, text.replace('config=/etc/xenherd/agent.json', `config='${config}'`).replace('default_guarded=/etc/xen/drbd-auto', `default_guarded='${guardedDir}'`).replaceAll('/run/systemd/system', join(dir, 'no-systemd')));
+  const r = spawnSync('sh', [script, arg], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return { stdout: r.stdout, stderr: r.stderr, guardedDir };
+}
+
+describe('packaging/deb/scripts/agent.prerm', () => {
+  it('a remove names the guarded domU configs nothing starts at boot any more, and the way back', () => {
+    const r = runAgentPrerm('remove', '{"controller": {}}\n', { 'web1.cfg': 'name = "web1"\n', 'db1.cfg': 'name = "db1"\n', 'web1.cfg.dpkg-old': '', '.web1.cfg.swp': '' });
+    expect(r.stderr).toContain(`xenherd-agent: WARNING: with the agent removed, nothing starts the guarded domUs at boot; ${r.guardedDir} still holds: db1.cfg web1.cfg\n`);
+    expect(r.stderr).toContain('move its config back to /etc/xen/auto on its home Dom0 only');
+    expect(r.stdout).toBe('');
+  });
+
+  it("reads the guarded dir from agent.json's guardedDir", () => {
+    const other = mkdtempSync(join(tmpdir(), 'xenherd-guarded-'));
+    onTestFinished(() => rmSync(other, { recursive: true, force: true }));
+    writeFileSync(join(other, 'mail1.cfg'), 'name = "mail1"\n');
+    const r = runAgentPrerm('remove', `${JSON.stringify({ guardedDir: other })}\n`, { 'web1.cfg': '' });
+    expect(r.stderr).toContain(`${other} still holds: mail1.cfg\n`);
+    expect(r.stderr).not.toContain("web1.cfg");
+  });
+
+  it('an agent.json it cannot read: the default guarded dir', () => {
+    const r = runAgentPrerm('remove', '{"guardedDir": ', { 'web1.cfg': '' });
+    expect(r.stderr).toContain(`${r.guardedDir} still holds: web1.cfg\n`);
+  });
+
+  it('says nothing of an upgrade, nor of an empty guarded dir', () => {
+    expect(runAgentPrerm('upgrade', null, { 'web1.cfg': '' }).stderr).toBe('');
+    rmSync(dir, { recursive: true, force: true });
+    expect(runAgentPrerm('remove', null, { 'web1.cfg~': '' }).stderr).toBe('');
   });
 });

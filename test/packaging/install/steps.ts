@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { startSim } from '../../sim/sim.js';
@@ -172,7 +172,12 @@ export async function upgrade(c: Ctx): Promise<void> {
 
 /** remove keeps conffiles and state; purge leaves only what the operator made (init's files). */
 export async function removeAndPurge(c: Ctx): Promise<void> {
-  await ok(c, ['dpkg', '-r', 'xenherd-agent', 'xenherd-controller']);
+  // a guarded domU: nothing starts it at boot once the agent is gone, and the remove must say so
+  mkdirSync(c.chroot.host('etc/xen/drbd-auto'), { recursive: true });
+  writeFileSync(c.chroot.host('etc/xen/drbd-auto/web1.cfg'), 'name = "web1"\n');
+  const removal = await ok(c, ['dpkg', '-r', 'xenherd-agent', 'xenherd-controller']);
+  check(removal.stderr.includes('nothing starts the guarded domUs at boot; /etc/xen/drbd-auto still holds: web1.cfg'), `dpkg -r did not name the guarded domU left without autostart:\n${removal.stderr}`);
+  rmSync(c.chroot.host('etc/xen'), { recursive: true });
   check(!exists(c, 'usr/lib/xenherd') && !exists(c, 'usr/sbin/xenherd-agent'), 'remove left the programs');
   check(exists(c, 'etc/xenherd/agent.json') && exists(c, 'var/lib/xenherd'), 'remove took the conffile or the state');
   await ok(c, ['dpkg', '-P', 'xenherd-agent', 'xenherd-controller']);
