@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { AGENT, CONTROLLER } from '../../packaging/deb/layout.js';
 
 // The postinsts as shipped, run by sh with systemd's tools stood in for: each stand-in answers as
 // the unit's state says and logs its arguments. The script checks /run/systemd/system to know that
@@ -122,6 +123,19 @@ describe('purge, as the README tells it', () => {
       expect(deleted.length).toBeGreaterThan(0);
       // DynamicUser='s private copy is the same directory, reached through /var/lib/NAME
       for (const d of deleted.filter((p) => !p.startsWith('/var/lib/private/'))) expect(purge).toContain(`\`${d}\``);
+    }
+  });
+
+  it("names each package's configuration file, which dpkg deletes on purge though the operator wrote it (agent.json: the Dom0's token)", () => {
+    const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+    const start = readme.indexOf('Removing the package stops the agent');
+    const purge = readme.slice(start, readme.indexOf('Installed again after a remove', start));
+    const conffiles = [...AGENT.conffiles, ...CONTROLLER.conffiles];
+    expect(conffiles.length).toBeGreaterThan(0);
+    for (const f of conffiles) {
+      const at = purge.indexOf(`\`${f}\``);
+      expect(at, `${f} is not named where README tells what a purge deletes`).toBeGreaterThanOrEqual(0);
+      expect(purge.slice(at).split('. ')[0]).toContain('goes with the purge');
     }
   });
 });
