@@ -13,7 +13,7 @@ import type { ControllerConfigInput } from '../config/schema.js';
 import { BIN, fail, parseCommand, shellWord, withHelp } from './common.js';
 import { initOptions, NEEDS, type InitOptions } from './init-options.js';
 import { choosePublicUrl, publicUrlNote } from './init-public-url.js';
-import type { ControllerHooks } from './hooks.js';
+import { DEFAULT_CONFIG_PATH, type ControllerHooks } from './hooks.js';
 import type { XhError } from '../../shared/errors.js';
 import { initLeftovers, leftoverWords, MARK_TEXT, removeWritten, unfinishedMark } from './init-leftovers.js';
 
@@ -126,8 +126,7 @@ function writeAll(o: InitPlan, io: CliIo, hooks: ControllerHooks, json: boolean)
     [
       `${BIN}: wrote ${dir}: a CA (tls/ca.crt), a server certificate for ${names.join(', ')}, an admin token (role operate), controller.json`,
       ...(note === null ? [] : [note.line]),
-      `start it:         ${BIN} serve --config ${shellWord(files.config)}`,
-      `enroll an agent:  ${BIN} enroll HOST --config ${shellWord(files.config)}`,
+      ...nextSteps(files.config),
       `CA fingerprint:   ${caFingerprint}`,
       'for xenherdctl (the token is shown only now):',
       `export XENHERD_URL=${shellWord(port === 0 ? 'https://ADDRESS:PORT-SERVE-LOGS' : url)} XENHERD_TOKEN=${shellWord(admin.token)} XENHERD_CA=${shellWord(files.caCert)}`,
@@ -135,6 +134,22 @@ function writeAll(o: InitPlan, io: CliIo, hooks: ControllerHooks, json: boolean)
     ].join('\n'),
   );
   return 0;
+}
+
+/**
+ * How to start what init wrote to CONFIG. /etc/xenherd is where the packaged unit's credentials
+ * come from: there the unit runs it (a `serve` started by hand as root runs unsandboxed, and the
+ * unit's start then finds the port taken), and it reads tokens.json only as it starts, so the
+ * Dom0s are enrolled first. Elsewhere it is a controller run by hand, as the user that owns the files.
+ */
+export function nextSteps(config: string): string[] {
+  if (config === DEFAULT_CONFIG_PATH) {
+    return [
+      `enroll an agent:  ${BIN} enroll HOST`,
+      `start it:         systemctl enable --now xenherd-controller   (the packaged service; after a later enroll: systemctl restart xenherd-controller)`,
+    ];
+  }
+  return [`start it:         ${BIN} serve --config ${shellWord(config)}`, `enroll an agent:  ${BIN} enroll HOST --config ${shellWord(config)}`];
 }
 
 export const initCommand = (hooks: ControllerHooks): Command =>

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initCommand } from '../../../controller/cli/init.js';
+import { initCommand, nextSteps } from '../../../controller/cli/init.js';
+import { DEFAULT_CONFIG_PATH } from '../../../controller/cli/hooks.js';
 import { parsePort, sanProblem } from '../../../controller/cli/init-options.js';
 import { shellWord } from '../../../controller/cli/common.js';
 import { capture, testHooks } from '../api/controller-bed.js';
@@ -73,6 +74,14 @@ describe('xenherd-controller init: options', () => {
     expect(seen).toBe(`https://127.0.0.1:7999\n${join(dir, 'tls', 'ca.crt')}\n`);
     const start = r.stdout.split('\n').find((l) => l.startsWith('start it:')) as string;
     expect(start).toContain(`--config ${shellWord(join(dir, 'controller.json'))}`);
+  });
+
+  it('in /etc/xenherd, where the packaged unit reads it: enroll, then systemctl enable --now, not a serve by hand as root', () => {
+    const lines = nextSteps(DEFAULT_CONFIG_PATH);
+    expect(lines.find((l) => l.startsWith('start it:'))).toMatch(/^start it: +systemctl enable --now xenherd-controller /);
+    expect(lines.find((l) => l.startsWith('enroll an agent:'))).toMatch(/^enroll an agent: +xenherd-controller enroll HOST$/);
+    expect(lines.join('\n')).not.toContain('serve');
+    expect(lines.findIndex((l) => l.startsWith('enroll'))).toBeLessThan(lines.findIndex((l) => l.startsWith('start it:')));
   });
 
   it('shellWord leaves plain words alone and single-quotes the rest', () => {
