@@ -13,8 +13,8 @@ const CONTROLLER_DOC = '/usr/share/doc/xenherd-controller/README.md.gz';
 
 export const MAN_FILES: Record<string, readonly ManFile[]> = {
   'xenherd-agent': [
-    { path: '/etc/xenherd/agent.json', what: `The agent's configuration (JSON; every key optional, unknown keys refused; --config FILE reads another). Its keys and defaults are listed in ${AGENT_DOC}, section "xenherd-agent run". With a "controller" section it holds this Dom0's token: keep it owner-only (chmod 600); the agent warns at start when group or others can read it.` },
-    { path: '/etc/xen/drbd-auto/', what: 'The guarded domUs: the configs the agent starts once DRBD says it is safe (key guardedDir).' },
+    { path: '/etc/xenherd/agent.json', what: `The agent's configuration (JSON; every key optional, unknown keys refused; --config FILE reads another). Its keys and defaults are listed in ${AGENT_DOC}, section "xenherd-agent run". With a "controller" section it holds this Dom0's token: keep it owner-only (chmod 600); the agent warns at start when group or others can read it. A package conffile: removing the package keeps it, purging deletes it, token and all.` },
+    { path: '/etc/xen/drbd-auto/', what: 'The guarded domUs: the configs the agent starts once DRBD says it is safe (key guardedDir). xendomains does not read it: with the agent removed, nothing starts them at boot (removing the package names them).' },
     { path: '/var/lib/xenherd/', what: 'The ledger of domUs that left this Dom0, start records and locks (key stateDir); root\'s alone. Purging the package removes it.' },
     { path: '/run/xenherd/', what: 'The control socket agent.sock (key controlSocket) and the record of the guarded domUs handled since boot; kept across stops and package removal, cleared by a reboot or purge.' },
     { path: '/etc/xenherd/migrate_key, /etc/xenherd/known_hosts', what: 'The ssh key for reverse migrations (keys setup) and the peers\' host keys (keys migration.keyFile, migration.knownHostsFile).' },
