@@ -33,8 +33,13 @@ const completion = (binary: string): Entry => ({ kind: 'file', path: `usr/share/
 const readme = (pkg: string): Entry => ({ kind: 'file', path: `usr/share/doc/${pkg}/README.md.gz`, mode: 0o644, source: { from: 'repo', file: 'README.md', gzip: true } });
 const unit = (name: string): Entry => ({ kind: 'file', path: `lib/systemd/system/${name}`, mode: 0o644, source: { from: 'repo', file: `systemd/${name}` } });
 
-/** Every key has a default (README, "xenherd-agent run"); an empty object means all defaults. */
-const AGENT_JSON = '{}\n';
+/**
+ * Every key has a default (README, "xenherd-agent run"); an empty object means all defaults.
+ * A conffile every operator edits (its controller section): dpkg keeps the edited file silently
+ * only while the shipped text stays the same. Changed, every Dom0's next upgrade stops at dpkg's
+ * conffile question, and one with nobody at a terminal fails unless given --force-confold: so `{}`.
+ */
+export const AGENT_JSON = '{}\n';
 
 export const AGENT: PackageLayout = {
   meta: {

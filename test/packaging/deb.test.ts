@@ -9,6 +9,7 @@ import { checkoutDebVersion, debFileName, debVersion } from '../../packaging/deb
 import { parseTopHelp, type BinaryHelp } from '../../packaging/deb/help-probe.js';
 import { manPage, roffText } from '../../packaging/deb/man-page.js';
 import { controlText } from '../../packaging/deb/metadata.js';
+import { AGENT_JSON } from '../../packaging/deb/layout.js';
 
 const TOP = `tool 1.2.3
 Does things to Dom0s. Second sentence.
@@ -116,6 +117,12 @@ describe('npm run package as shipped', () => {
     expect(field('xenherd-agent', 'Recommends')).toBe('openssh-server\n');
     // only `xenherdctl ssh` runs ssh on the controller's side
     expect(field('xenherd-controller', 'Recommends')).toBe('openssh-client\n');
+  });
+
+  it("ships agent.json as {}: a changed text would stop every Dom0's next upgrade at dpkg's conffile question", () => {
+    const shipped = execFileSync('sh', ['-c', `dpkg-deb --fsys-tarfile '${deb('xenherd-agent')}' | tar -xOf - ./etc/xenherd/agent.json`], { encoding: 'utf8' });
+    expect(shipped).toBe('{}\n');
+    expect(AGENT_JSON).toBe(shipped);
   });
 
   it('lists every file but the conffiles in DEBIAN/md5sums, as dh_md5sums does', () => {
