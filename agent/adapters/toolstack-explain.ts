@@ -17,6 +17,11 @@ function why(c: ToolstackComplaint): string {
       return `xend is not running (${c.reason})`;
     case 'no-hypervisor':
       return `cannot reach the Xen hypervisor (${c.reason}): is this Dom0 booted with Xen? (its boot menu entry, and /proc/xen/capabilities saying control_d)`;
+    case 'xenstore-down':
+      return (
+        `cannot connect to xenstore (${c.reason}): xenstored is not running on this Dom0. See \`systemctl status xenstored xencommons\` ` +
+        '(xencommons starts it at boot) and /var/log/xen/xenstored*; it runs only on a Dom0 booted with Xen (/proc/xen/capabilities saying control_d)'
+      );
     case 'tools-mismatch':
       return `Xen refused ${c.refused} ("Permission denied", though xl runs as root): ${TOOLS_MISMATCH_FIX}`;
     case 'need-root':

@@ -18,6 +18,11 @@ import { splitLines } from './tool-lines.js';
  *   `xc: error: …` before 4.7), `libxl: error: libxl.c:N:libxl_ctx_alloc: cannot open libxc
  *   handle: <reason>`, then `cannot init xl context`; <reason> is "Permission denied" for a user
  *   who is not root.
+ * - xl where Xen answers but xenstored does not (not started, or died), libxl_ctx_alloc:
+ *   `libxl: error: libxl.c:N:libxl_ctx_alloc: cannot connect to xenstore: <reason>` (4.4 … 4.22,
+ *   once neither xenstored's socket nor the xenbus device opened), or, 4.1 … 4.3, which first
+ *   stat /var/run/xenstored.pid: `…: Is xenstore daemon running?` with `failed to stat
+ *   /var/run/xenstored.pid: <reason>` on the next line; then `cannot init xl context`.
  * - xl as root whose context opened, where Xen then refuses a hypercall with EACCES: libxl logs
  *   `libxl: error: libxl.c:N:libxl_get_physinfo: getting physinfo: Permission denied` (then xl's
  *   `libxl_physinfo failed.`), or `…:libxl_list_domain: getting domain info list: Permission
@@ -33,6 +38,8 @@ export type ToolstackComplaint =
   | { readonly kind: 'xend-not-running'; readonly reason: string }
   | { readonly kind: 'need-root' }
   | { readonly kind: 'no-hypervisor'; readonly reason: string }
+  /** libxl's words for why it could not open xenstore: "No such file or directory" */
+  | { readonly kind: 'xenstore-down'; readonly reason: string }
   /** what Xen refused, as libxl words it: "getting physinfo", "getting domain info list" */
   | { readonly kind: 'tools-mismatch'; readonly refused: string };
 
@@ -55,6 +62,7 @@ const CANT_GET_RE = /^Can't get (?:domid of domain name|domain name of domain id
 const NO_XEND_RE = /^Error: Unable to connect to xend: (.*?)\.(?: Is xend running\?)?$/;
 
 const NO_HANDLE_RE = /(?:privileged command interface|cannot open libxc handle): (.+)$/;
+const NO_XENSTORE_RE = /^libxl: error: [^:\s]+:\d+:\w+: cannot connect to xenstore: (.+)$|^(failed to stat \S*xenstored\.pid: .+)$/;
 // only the calls that read the host and its domains, so that a file libxl could not open is not taken for Xen's refusal
 const REFUSED_RE = /^libxl: error: [^:\s]+:\d+:\w+: (gett?ing (?:physinfo|domain info list)): Permission denied$/;
 
@@ -72,6 +80,10 @@ export function xlStderrLines(stderr: string): string[] {
 export function classifyToolstackStderr(stderr: string): ToolstackComplaint | null {
   const lines = xlStderrLines(stderr);
   if (lines.includes('cannot init xl context')) {
+    const noStore = lines.map((l) => NO_XENSTORE_RE.exec(l)).find((m) => m !== null);
+    const storeReason = noStore?.[1] ?? noStore?.[2];
+    // xenstored's socket is root's alone: a user let at the hypervisor but not at it is still not root
+    if (storeReason !== undefined) return storeReason.endsWith('Permission denied') ? { kind: 'need-root' } : { kind: 'xenstore-down', reason: storeReason };
     const reason = lines.map((l) => NO_HANDLE_RE.exec(l)?.[1]).find((r) => r !== undefined) ?? 'unknown reason';
     return reason === 'Permission denied' ? { kind: 'need-root' } : { kind: 'no-hypervisor', reason };
   }

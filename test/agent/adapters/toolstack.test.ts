@@ -75,6 +75,13 @@ describe('detectToolstack', () => {
     const noXen = await openToolstackWithList(fakeRunner({ 'xl list': { stderr: body('xl/no-hypervisor.stderr.txt'), exitCode: 1 } }).run, undefined);
     expect(!noXen.ok && noXen.error.message).toMatch(/^xl list: cannot reach the Xen hypervisor \(No such file or directory\): is this Dom0 booted with Xen\?/);
   });
+  it('xenstored not running, Xen running: the read names xenstored and where to look, not the hypervisor', async () => {
+    const noStore = await openToolstackWithList(fakeRunner({ 'xl list': { stderr: body('xl/xenstore-down-4.14-gen.stderr.txt'), exitCode: 1 } }).run, undefined);
+    expect(!noStore.ok && noStore.error.message).toBe(
+      'xl list: cannot connect to xenstore (No such file or directory): xenstored is not running on this Dom0. See `systemctl status xenstored xencommons` ' +
+        '(xencommons starts it at boot) and /var/log/xen/xenstored*; it runs only on a Dom0 booted with Xen (/proc/xen/capabilities saying control_d)',
+    );
+  });
   it('openToolstack builds the adapter for the detected kind', async () => {
     const { run } = fakeRunner({ 'xm list': { stdout: body('xm/list-many-domains.txt') } });
     const t = await openToolstack({ run });

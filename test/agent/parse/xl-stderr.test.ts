@@ -25,6 +25,15 @@ describe('classifyToolstackStderr', () => {
     expect(classifyToolstackStderr(readFixture('xl/no-hypervisor-4.6-gen.stderr.txt').body)).toEqual({ kind: 'no-hypervisor', reason: 'No such file or directory' });
     expect(classifyToolstackStderr('cannot init xl context\n')).toEqual({ kind: 'no-hypervisor', reason: 'unknown reason' });
   });
+  it('xl where Xen answers but xenstored does not: xenstore down with libxl\'s reason, not "no hypervisor"', () => {
+    expect(classifyToolstackStderr(readFixture('xl/xenstore-down-4.14-gen.stderr.txt').body)).toEqual({ kind: 'xenstore-down', reason: 'No such file or directory' });
+    expect(classifyToolstackStderr(readFixture('xl/xenstore-down-4.2-gen.stderr.txt').body)).toEqual({
+      kind: 'xenstore-down',
+      reason: 'failed to stat /var/run/xenstored.pid: No such file or directory',
+    });
+    // as the 4.14 fixture, for a user let at the hypervisor but not at xenstored's socket
+    expect(classifyToolstackStderr('libxl: error: libxl.c:110:libxl_ctx_alloc: cannot connect to xenstore: Permission denied\ncannot init xl context\n')).toEqual({ kind: 'need-root' });
+  });
   it('a bad autoballoon or domid_policy in xl.conf: xl complains without a newline, and the line after it is still read', () => {
     // GENERATED from tools/xl/xl.c parse_global_config (RELEASE-4.17.7): both complaints, then find_domain's line
     const stderr = 'invalid autoballoon optioninvalid domid_policy optionweb1 is an invalid domain identifier (rc=-6)\n';
