@@ -256,7 +256,8 @@ async function verifyMove(p: MigrationPorts, plan: MigrationPlan, other: string,
   if (verdict.kind === 'stayed') {
     const detail = outcome.errorLines.filter((l) => l !== said).slice(0, 3);
     const what = outcome.kind === 'success' && said === undefined ? `${p.toolstack.kind} migrate exited ${String(outcome.exitCode)} saying nothing, yet ${p.host} still lists it${inLog}` : `${outcome.kind}: ${why}`;
-    return { code: 'XH_ERR_MIGRATION_FAILED', message: `${plan.name} was not migrated to ${plan.to} (${what}${detail.length ? `; ${detail.join('; ')}` : ''}); it still runs on ${p.host}, the ledger is unchanged` };
+    const told = [what, ...(outcome.meaning === undefined ? [] : [outcome.meaning]), ...detail].join('; ');
+    return { code: 'XH_ERR_MIGRATION_FAILED', message: `${plan.name} was not migrated to ${plan.to} (${told}); it still runs on ${p.host}, the ledger is unchanged` };
   }
   if (verdict.kind === 'alarm') {
     return { code: 'XH_ERR_MIGRATION_UNKNOWN', message: `ALARM: migration of ${plan.name} to ${plan.to} ended undefined (${outcome.kind}: ${why}) and ${verdict.why} (${presence(p.host, atSource)}, ${presence(plan.to, atTarget)}); nothing recorded, check both hosts by hand` };

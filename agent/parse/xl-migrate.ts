@@ -48,6 +48,8 @@ export interface MigrationOutcome {
    * logs a failed save there and prints at most the helper's exit); absent: the output says it.
    */
   readonly reasonLog?: string;
+  /** what the decisive line means and where to look, in an operator's words, when the toolstack's own words do not say it */
+  readonly meaning?: string;
 }
 
 const WHERE: Readonly<Record<MigrationOutcomeKind, DomainWhereabouts>> = {

@@ -4,12 +4,29 @@ import type { MigrationOutcome, MigrationOutcomeKind } from './xl-migrate.js';
 /** xend's log, where XendOptions puts it unless xend-config.sxp's `logfile` says otherwise */
 export const XEND_LOG = '/var/log/xen/xend.log';
 
+// the forms a reset by the target's relocation server takes, by xend and Python release (below)
+const RESET_RE = /^Error: (?:can't connect: )?\(104, 'Connection reset by peer'\)$|^Error: can't connect: (?:\[Errno 104\] )?Connection reset by peer$/;
+
+const REFUSED_SENDER =
+  "the target's xend closed the connection at once: its relocation server does not let this host in. On the target, add this host to " +
+  '(xend-relocation-hosts-allow …) in /etc/xen/xend-config.sxp (with (xend-relocation-server yes)) and restart xend; ' +
+  'its /var/log/xen/xend.log says "Rejected connection from …"';
+
 /**
  * `xm migrate --live DOMAIN HOST` (xend). xm prints nothing on success; a failure comes back
  * from xend as an XML-RPC fault that main.py prints as `Error: <faultString>` followed by the
  * command's usage text, exit 1 (an unknown domain: `Error: Domain 'X' does not exist.`,
  * exit 3 = XendClient.ERROR_INVALID_DOMAIN). XendDomain.domain_migrate raises
  * `can't connect: <reason>` when the target's relocation server does not answer: nothing moved.
+ *
+ * A target whose xend-relocation-hosts-allow does not match the sender closes the connection it
+ * accepted (xen/web/tcp.py, after connection.hostAllowed logged `Rejected connection from …`);
+ * the sender's "receive\n" is unread by then, so the kernel answers with a reset and the sender's
+ * sock.recv(80) raises ECONNRESET before XendCheckpoint.save has begun: the domU was not touched.
+ * xend 3.3 … 4.4 word it `can't connect: <socket.error>`; 3.0.3 … 3.2 sent and read outside that
+ * try, so the bare socket.error reaches xm, which Python 2.4/2.5 prints as a tuple:
+ * `Error: (104, 'Connection reset by peer')` (2.6 on: `[Errno 104] Connection reset by peer`, which
+ * a failed write inside save also reads as, so only the tuple form is taken bare).
  *
  * `Error: /usr/lib/xen/bin/xc_save FD DOMID 0 0 FLAGS failed` (also `… failed: popen failed`, the
  * helper not started) is XendCheckpoint.forkHelper's complaint that xc_save exited non-zero. The
@@ -42,6 +59,7 @@ export function classifyXmMigrate(stderr: string, exitCode: number | null): Migr
   // silence is success, unless the domU turns out not to have gone: then xend 3.1 swallowed the error
   if (first === undefined) return exitCode === 0 ? out('success', 'target', null, true) : out('unknown', 'unknown', null, true);
   if (/^Error: Domain '.*' does not exist\.$/.test(first)) return out('no-such-domain', 'unknown', first);
+  if (RESET_RE.test(first)) return { ...out('failed-at-target', 'source', first), meaning: REFUSED_SENDER };
   if (/^Error: can't connect: /.test(first)) return out('failed-at-target', 'source', first);
   if (/^Error: \S*\/xc_save(?: \d+)+ failed(?:: popen failed)?$/.test(first)) return out('resumed-at-sender', 'source', first, true);
   if (/^Error: Unable to connect to xend/.test(first)) return out('unknown', 'source', first);

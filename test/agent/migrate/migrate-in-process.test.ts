@@ -11,7 +11,9 @@ import { withUnsettled, type Ledger } from '../../../agent/state/ledger.js';
 import type { XhError } from '../../../shared/errors.js';
 import { processIdentity } from '../../../shared/fs/file-lock.js';
 import type { PeerLine } from '../../../shared/protocol/peer.js';
-import type { Result } from '../../../shared/result.js';
+import { ok, type Result } from '../../../shared/result.js';
+import { classifyXmMigrate } from '../../../agent/parse/xm-migrate.js';
+import { readFixture } from '../../fixture.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
 import { ledgerFile } from '../../harness/ledger-file.js';
@@ -99,6 +101,17 @@ describe('migrate and reverse as plans (in process)', () => {
     if (phase === 'handshake') expect(!m.result.ok && m.result.error.message).toMatch(/^ALARM: .*listed on both hosts/);
     else expect(xlNames(fleet, 'xen1')).toContain('web1');
     expect(hasLedger(fleet, 'xen1')?.away ?? {}).toEqual({});
+  });
+
+  it("xend's relocation server refusing this host: the failure names the settings on the target to look at", async () => {
+    fleet = await startFleet(FLEET);
+    const p = ports(world(fleet), 'xen1');
+    // the simulated Dom0s run xl: xm's answer is given to the executor as the adapter reads it
+    const stderr = readFixture('xm/migrate-reset-3.2-gen.stderr.txt').body;
+    const refused: MigrationPorts = { ...p, toolstack: { ...p.toolstack, migrate: async () => ok({ outcome: classifyXmMigrate(stderr, 1), transcript: stderr }) } };
+    const m = await run(fleet, refused, 'migrate', 'web1');
+    expect(!m.result.ok && m.result.error.code).toBe('XH_ERR_MIGRATION_FAILED');
+    expect(!m.result.ok && m.result.error.message).toMatch(/^web1 was not migrated to xen2 \(failed-at-target: Error: \(104, 'Connection reset by peer'\); the target's xend closed the connection at once: .*xend-relocation-hosts-allow .*\); it still runs on xen1/);
   });
 
   it('a slow preflight says every 10 s that it is still checking, then the move goes on', async () => {

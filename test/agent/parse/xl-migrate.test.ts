@@ -90,6 +90,15 @@ describe('classifyXmMigrate', () => {
       kind: 'failed-at-target', domainAt: 'source', decisiveLine: "Error: can't connect: Connection refused", errorLines: ["Error: can't connect: Connection refused"], exitCode: 1,
     });
   });
+  it("a reset by the target's relocation server (its hosts-allow refusing the sender): failed at the target, nothing moved, and which settings to look at", () => {
+    const refused = { kind: 'failed-at-target', domainAt: 'source', meaning: expect.stringMatching(/xend-relocation-hosts-allow .*\/etc\/xen\/xend-config\.sxp/) };
+    expect(classifyXmMigrate(readFixture('xm/migrate-reset-3.2-gen.stderr.txt').body, 1)).toMatchObject({ ...refused, decisiveLine: "Error: (104, 'Connection reset by peer')" });
+    // GENERATED from XendDomain._domain_migrate of 3.3 … 4.4, XendError("can't connect: %s" % err), on Python 2.4/2.5 and on 2.6 on
+    expect(classifyXmMigrate("Error: can't connect: (104, 'Connection reset by peer')\n", 1)).toMatchObject(refused);
+    expect(classifyXmMigrate("Error: can't connect: [Errno 104] Connection reset by peer\n", 1)).toMatchObject(refused);
+    // a refused connection is not this: nothing listens there
+    expect(classifyXmMigrate(readFixture('xm/migrate-cant-connect.stderr.txt').body, 1).meaning).toBeUndefined();
+  });
   it('unknown domain', () => expect(classifyXmMigrate(readFixture('xm/list-unknown-domain.stderr.txt').body, 3).kind).toBe('no-such-domain'));
   it('xc_save failed (Xen 3.2, real capture): xend resumed the domU at the sender, nothing handed over', () => {
     expect(classifyXmMigrate(readFixture('xm/migrate-xc-save-failed-3.2-ubuntu.txt').body, 1)).toEqual({
