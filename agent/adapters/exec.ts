@@ -21,7 +21,7 @@ export interface RunOptions {
    * killAfterMs, and the call answers at most 1 s later whatever is left (process-group.ts).
    */
   readonly timeoutMs?: number;
-  /** Exit codes that count as an answer rather than a failure (e.g. xl list -l on a missing domain). */
+  /** Exit codes that count as an answer rather than a failure (e.g. xenstore-read of a key that does not exist). */
   readonly acceptExitCodes?: readonly number[];
   readonly env?: Readonly<Record<string, string>>;
   /**
@@ -48,7 +48,7 @@ export interface RunOptions {
 export type ToolRunner = (tool: string, args: readonly string[], options?: RunOptions) => Promise<Result<ToolOutput, ToolFailure>>;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-// The largest real `xl list -l` (hundreds of domUs with full configs) is a few MiB.
+// Far above any output the agent reads: the lists and DRBD status of hundreds of domUs are a few MiB at most.
 const MAX_STDOUT_BYTES = 64 * 1024 * 1024;
 // stderr is diagnostics and xl migrate's progress: kilobytes. More is a tool gone wrong.
 const MAX_STDERR_BYTES = 4 * 1024 * 1024;

@@ -3,7 +3,6 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { classifyToolstackStderr, xlStderrLines } from '../parse/xl-stderr.js';
 import { parseXlInfo, parseXmInfo, type XenInfo } from '../parse/xl-info.js';
 import { parseXlList } from '../parse/xl-list.js';
-import { parseXlListLong, type XlDomainDetail } from '../parse/xl-list-long.js';
 import { classifyXlMigrate, type MigrationOutcome } from '../parse/xl-migrate.js';
 import { parseXmList } from '../parse/xm-list.js';
 import { classifyXmMigrate } from '../parse/xm-migrate.js';
@@ -60,8 +59,6 @@ export interface Toolstack {
   list(): Promise<Result<InventoryDomain[], AdapterFailure>>;
   /** one domain, or null when the toolstack says it does not exist */
   listOne(name: string): Promise<Result<InventoryDomain | null, AdapterFailure>>;
-  /** `xl list -l` detail; xm has no JSON form, so it answers with a ToolFailure */
-  listLong(): Promise<Result<XlDomainDetail[], AdapterFailure>>;
   info(): Promise<Result<XenInfo, AdapterFailure>>;
   /** e.g. "4.17.0", from xen_major/xen_minor/xen_extra */
   version(): Promise<Result<string, AdapterFailure>>;
@@ -129,11 +126,6 @@ export function createToolstack(kind: ToolstackKind, opts: ToolstackOptions): To
       return r.ok ? parseList(r.value.stdout) : r;
     },
     listOne,
-    listLong: async () => {
-      if (kind === 'xm') return err(unsupported(kind, ['list', '-l'], 'xm list -l prints SXP only; use xl'));
-      const r = await run(['list', '-l'], t.query);
-      return r.ok ? parseXlListLong(r.value.stdout) : r;
-    },
     info,
     version: async () => {
       const i = await info();
@@ -164,8 +156,4 @@ export function createToolstack(kind: ToolstackKind, opts: ToolstackOptions): To
       return ok({ outcome: classify(out.stderr, out.exitCode), transcript: out.stderr });
     },
   };
-}
-
-function unsupported(tool: string, args: readonly string[], why: string): ToolFailure {
-  return { code: 'XH_ERR_TOOL_FAILED', tool, args, exitCode: null, signal: null, stdout: '', stderr: '', message: `${tool} ${args.join(' ')}: ${why}` };
 }

@@ -14,7 +14,7 @@ export function repeatedKey(key: string, earlier: string | undefined, value: str
 }
 
 /**
- * The same for a tool's JSON (`drbdsetup status --json`, `xl list -l`), which JSON.parse would
+ * The same for a tool's JSON (`drbdsetup status --json`), which JSON.parse would
  * read keeping the last of two: any key twice in one object is refused, as the JSON files the
  * agent reads are, since JSON.parse has already dropped the value to compare. TEXT parsed as JSON.
  */

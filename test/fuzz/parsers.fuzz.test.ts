@@ -18,7 +18,6 @@ import { parseProcDrbd } from '../../agent/parse/proc-drbd.js';
 import { unsanitiseXenstoreValue } from '../../agent/parse/xenstore-value.js';
 import { parseXenstoreWatchLine } from '../../agent/parse/xenstore-watch.js';
 import { parseXlInfo, parseXmInfo } from '../../agent/parse/xl-info.js';
-import { parseXlListLong } from '../../agent/parse/xl-list-long.js';
 import { parseXlList } from '../../agent/parse/xl-list.js';
 import { classifyXlMigrate } from '../../agent/parse/xl-migrate.js';
 import { decodeXlState, decodeXmState, splitDomainName } from '../../agent/parse/xl-state.js';
@@ -80,7 +79,6 @@ const SURFACES: readonly Surface[] = [
   { name: 'xm list', corpus: fixtures('xm').filter((t) => /^Name/m.test(t)), run: parseXmList, check: isResult(domains) },
   { name: 'xl info', corpus: [...listFixtures('xl').filter((f) => f.includes('info')).map(body), ...labOutputs(/xl-info\.stdout$/)], run: parseXlInfo, check: isResult() },
   { name: 'xm info', corpus: listFixtures('xm').filter((f) => f.includes('info')).map(body), run: parseXmInfo, check: isResult() },
-  { name: 'xl list -l', corpus: [...listFixtures('xl').filter((f) => f.includes('list-long')).map(body), ...labOutputs(/xl-list-l(\.[a-z]+)?\.stdout$/)], run: parseXlListLong, check: isResult() },
   { name: 'xl migrate stderr', corpus: listFixtures('xl').filter((f) => f.includes('migrate')).map(body), run: (t) => classifyXlMigrate(t, 1), check: anything },
   { name: 'xm migrate stderr', corpus: listFixtures('xm').filter((f) => f.includes('migrate')).map(body), run: (t) => classifyXmMigrate(t, 1), check: anything },
   { name: 'toolstack stderr', corpus: [...listFixtures('xl'), ...listFixtures('xm')].filter((f) => f.includes('stderr')).map(body), run: classifyToolstackStderr, check: anything },

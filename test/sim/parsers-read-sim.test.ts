@@ -8,7 +8,6 @@ import { parseEvents2 } from '../../agent/parse/events2.js';
 import { parseProcDrbd } from '../../agent/parse/proc-drbd.js';
 import { parseXlInfo, parseXmInfo } from '../../agent/parse/xl-info.js';
 import { parseXlList } from '../../agent/parse/xl-list.js';
-import { parseXlListLong } from '../../agent/parse/xl-list-long.js';
 import { classifyXlMigrate } from '../../agent/parse/xl-migrate.js';
 import { classifyXmMigrate } from '../../agent/parse/xm-migrate.js';
 import { classifyToolstackStderr } from '../../agent/parse/xl-stderr.js';
@@ -54,7 +53,6 @@ async function readEverything(s: Sim, label: string): Promise<void> {
     if (h.toolstack === 'xl') {
       const list = ok(parseXlList((await s.run(host, 'xl', ['list'])).stdout), `${at} xl list`);
       expect(list.map((d) => d.name).sort(), at).toEqual(['Domain-0', ...state.domains.filter((d) => d.host === host).map((d) => d.name)].sort());
-      ok(parseXlListLong((await s.run(host, 'xl', ['list', '-l'])).stdout), `${at} xl list -l`);
       // xl migrate's route to a peer, as the preflight reads it
       expect(ok(parseSshG((await s.run(host, 'ssh', ['-G', '--', 'xen2'])).stdout), `${at} ssh -G`)).toEqual({ hostname: 'xen2', port: 22, proxy: null });
       expect(ok(parseXlInfo((await s.run(host, 'xl', ['info'])).stdout), `${at} xl info`).totalMemoryMiB).toBe(h.totalMiB);

@@ -9,7 +9,6 @@ import { splitLines, withoutCr } from '../../../agent/parse/tool-lines.js';
 import { parseXenstoreWatchLine } from '../../../agent/parse/xenstore-watch.js';
 import { parseXlInfo, parseXmInfo } from '../../../agent/parse/xl-info.js';
 import { parseXlList } from '../../../agent/parse/xl-list.js';
-import { parseXlListLong } from '../../../agent/parse/xl-list-long.js';
 import { parseXmList } from '../../../agent/parse/xm-list.js';
 import { listFixtures, readFixture } from '../../fixture.js';
 
@@ -50,15 +49,6 @@ describe('a capture with CRLF line ends reads as the same capture with LF', () =
   it("drbdadm status: a verbose resource line's last value is not kept with its CR", () => {
     const r = parseDrbdStatus(crlf('r0 node-id:0 role:Primary suspended:no\n  volume:0 minor:0 disk:UpToDate\n'));
     expect(r).toMatchObject({ ok: true, value: [{ suspended: 'no', fields: { suspended: 'no' } }] });
-  });
-
-  it('xl list -l: what it printed instead of JSON (SXP, the plain table of xl 4.0) is named so from a CRLF capture too', () => {
-    for (const f of ['xl/list-long-gen-sxp.txt']) {
-      const body = readFixture(f).body;
-      expect(parseXlListLong(crlf(body))).toEqual(parseXlListLong(body));
-    }
-    const plain = 'Name                                        ID   Mem VCPUs\tState\tTime(s)\nDomain-0                                     0  2048     2        r--     61.3\n';
-    expect(parseXlListLong(crlf(plain))).toMatchObject({ ok: false, error: { line: 1, expected: expect.stringMatching(/plain `xl list` table/) } });
   });
 
   it('one line at a time: events2 and xenstore-watch drop the CR as the whole-text parsers do', () => {

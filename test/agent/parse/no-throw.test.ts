@@ -11,7 +11,6 @@ import { parseProcDrbd } from '../../../agent/parse/proc-drbd.js';
 import { parseXenstoreWatchLine } from '../../../agent/parse/xenstore-watch.js';
 import { parseXlInfo, parseXmInfo } from '../../../agent/parse/xl-info.js';
 import { parseXlList } from '../../../agent/parse/xl-list.js';
-import { parseXlListLong } from '../../../agent/parse/xl-list-long.js';
 import { classifyXlMigrate } from '../../../agent/parse/xl-migrate.js';
 import { classifyToolstackStderr } from '../../../agent/parse/xl-stderr.js';
 import { parseXmList } from '../../../agent/parse/xm-list.js';
@@ -27,7 +26,6 @@ const parsers: ReadonlyArray<readonly [string, (text: string) => { ok: boolean }
   ['xm list', parseXmList],
   ['xl info', parseXlInfo],
   ['xm info', parseXmInfo],
-  ['xl list -l', parseXlListLong],
   ['drbdadm role', parseDrbdRole],
   ['drbdadm cstate', parseDrbdCstate],
   ['drbdadm dstate', parseDrbdDstate],

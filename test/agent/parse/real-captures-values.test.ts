@@ -7,7 +7,6 @@ import { parseProcDrbd } from '../../../agent/parse/proc-drbd.js';
 import { parseXenstoreWatchLine } from '../../../agent/parse/xenstore-watch.js';
 import { parseXlInfo } from '../../../agent/parse/xl-info.js';
 import { parseXlList } from '../../../agent/parse/xl-list.js';
-import { parseXlListLong } from '../../../agent/parse/xl-list-long.js';
 import { classifyXlMigrate } from '../../../agent/parse/xl-migrate.js';
 import { emptyDrbdState, reduceDrbdAll } from '../../../agent/state/drbd-reducer.js';
 import { readFixture } from '../../fixture.js';
@@ -53,10 +52,6 @@ describe('xl on Xen 4.17.7', () => {
   });
   it('reads xl info: version, memory, cpus', () => {
     expect(value(parseXlInfo(out('09-guest-running-on-a/dom0a.xl-info')))).toMatchObject({ host: 'dom0a', xenMajor: 4, xenMinor: 17, nrCpus: 1 });
-  });
-  it('reads xl list -l: the drbd: disk appears as pdev_path r0 with script block-drbd', () => {
-    const tiny = value(parseXlListLong(out('09-guest-running-on-a/dom0a.xl-list-l'))).find((d) => d.name === 'tiny');
-    expect(tiny?.disks[0]).toMatchObject({ pdevPath: 'r0', vdev: 'xvda', script: 'block-drbd' });
   });
   it('classifies the real migration transcripts', () => {
     const s = '11-migrating-a-to-b/dom0a.xl-migrate-tiny-dom0b.attempt1';

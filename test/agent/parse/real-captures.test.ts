@@ -9,7 +9,6 @@ import { parseProcDrbd } from '../../../agent/parse/proc-drbd.js';
 import { parseXenstoreWatchLine } from '../../../agent/parse/xenstore-watch.js';
 import { parseXlInfo } from '../../../agent/parse/xl-info.js';
 import { parseXlList } from '../../../agent/parse/xl-list.js';
-import { parseXlListLong } from '../../../agent/parse/xl-list-long.js';
 import { classifyXlMigrate } from '../../../agent/parse/xl-migrate.js';
 import { classifyToolstackStderr } from '../../../agent/parse/xl-stderr.js';
 import { FIXTURE_ROOT, readFixture } from '../../fixture.js';
@@ -47,7 +46,6 @@ const both =
 
 /** Command name (file name after "dom0X.") → what must hold. First match wins. */
 const RULES: ReadonlyArray<readonly [RegExp, Check]> = [
-  [/^xl-list-l(-|\.|$)/, both(mustParse(parseXlListLong), toolstackError)],
   [/^xl-list(-|\.|$)/, both(mustParse(parseXlList), toolstackError)],
   [/^xl-info$/, mustParse(parseXlInfo)],
   [
@@ -76,6 +74,7 @@ const NOT_PARSED: ReadonlyArray<readonly [RegExp, string]> = [
   [/^which-/, 'where a binary lives in the Debian packages'],
   [/^xl-version-cmds$/, 'version probes for the fixture headers'],
   [/^guest-console-log/, "the guest's own console output, showing it kept running"],
+  [/(^|\.)xl-list-l(-|\.|$)/, 'xl list -l, the domains\' stored configs: xenherd reads the domU config files and xl list instead'],
   [/^xenstore-ls/, 'xenstore tree dump for people; xenherd reads xenstore through xenstore-read/watch'],
   [/^dmesg-drbd$/, "the kernel's DRBD log around the split brain, for people"],
   [/\.nonzero$/, 'an emulation glitch (xl exec of a garbage path, exit 127), not Xen behaviour: see the fixtures README'],

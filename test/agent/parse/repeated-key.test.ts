@@ -4,7 +4,6 @@ import { parseDrbdStatusJson } from '../../../agent/parse/drbd-status-json.js';
 import { parseDrbdadmVersion } from '../../../agent/parse/drbd-version.js';
 import { parseProcDrbd } from '../../../agent/parse/proc-drbd.js';
 import { parseXlInfo, parseXmInfo } from '../../../agent/parse/xl-info.js';
-import { parseXlListLong } from '../../../agent/parse/xl-list-long.js';
 import { readFixture } from '../../fixture.js';
 
 // No tool xenherd reads prints a key twice in one object. A repeat with another value is output
@@ -65,14 +64,5 @@ describe('the DRBD tools', () => {
     const j = readFixture('drbd/status-json/9.0.16-healthy.json').body;
     const twice = j.replace('"role": "Primary",', '"role": "Primary",\n  "role": "Secondary",');
     expect(failure(parseDrbdStatusJson(twice))).toMatchObject({ line: 6, expected: 'each key once in an object, "0.role" appears twice (lines 5 and 6)' });
-  });
-});
-
-describe('xl list -l', () => {
-  it('a key twice in one object', () => {
-    const j = readFixture('xl/list-long-4.17-gen-4space.json').body;
-    const twice = j.replace(/"domid": (\d+),/, '"domid": $1,\n        "domid": 99,');
-    expect(twice).not.toBe(j);
-    expect(failure(parseXlListLong(twice)).expected).toMatch(/^each key once in an object, "0\.domid" appears twice \(lines \d+ and \d+\)$/);
   });
 });

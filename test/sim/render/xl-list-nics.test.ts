@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseXlListLong } from '../../../agent/parse/xl-list-long.js';
 import { simPerTest } from '../sim-per-test.js';
 
 /**
@@ -35,7 +34,7 @@ describe('xl list -l: nics', () => {
     // after the disks, before the on_* actions (libxl_domain_config's field order)
     expect(before.indexOf('"disks"')).toBeLessThan(before.indexOf('"nics"'));
     expect(before.indexOf('"nics"')).toBeLessThan(before.indexOf('"on_reboot"'));
-    expect(parseXlListLong(before).ok).toBe(true);
+    expect(() => JSON.parse(before)).not.toThrow();
 
     const m = s.start('n1', 'xl', ['migrate', 'vm1', 'n2']);
     await s.advance(10_000);
