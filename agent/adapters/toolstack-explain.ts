@@ -14,7 +14,8 @@ function why(c: ToolstackComplaint): string {
     case 'xend-running':
       return 'xl refuses to change anything while xend runs: use xm (set the toolstack to xm) or stop xend';
     case 'xend-not-running':
-      return `xend is not running (${c.reason})`;
+      // xm is only a client: every command asks xend over its socket, missing (ENOENT) or left behind by a dead xend (ECONNREFUSED)
+      return `xend is not running (${c.reason}): start it (\`/etc/init.d/xend start\`); if it stops again, /var/log/xen/xend.log and xend-debug.log say why`;
     case 'no-hypervisor':
       return `cannot reach the Xen hypervisor (${c.reason}): is this Dom0 booted with Xen? (its boot menu entry, and /proc/xen/capabilities saying control_d)`;
     case 'xenstore-down':

@@ -75,6 +75,12 @@ describe('detectToolstack', () => {
     const noXen = await openToolstackWithList(fakeRunner({ 'xl list': { stderr: body('xl/no-hypervisor.stderr.txt'), exitCode: 1 } }).run, undefined);
     expect(!noXen.ok && noXen.error.message).toMatch(/^xl list: cannot reach the Xen hypervisor \(No such file or directory\): is this Dom0 booted with Xen\?/);
   });
+  it('xm only, xend not running: the read says to start xend and where its logs are', async () => {
+    const noXend = await detectToolstack(fakeRunner({ 'xm list': { stderr: body('xm/no-xend.stderr.txt'), exitCode: 1 } }).run);
+    expect(!noXend.ok && noXend.error.message).toBe(
+      'xm list: xend is not running (No such file or directory): start it (`/etc/init.d/xend start`); if it stops again, /var/log/xen/xend.log and xend-debug.log say why',
+    );
+  });
   it('xenstored not running, Xen running: the read names xenstored and where to look, not the hypervisor', async () => {
     const noStore = await openToolstackWithList(fakeRunner({ 'xl list': { stderr: body('xl/xenstore-down-4.14-gen.stderr.txt'), exitCode: 1 } }).run, undefined);
     expect(!noStore.ok && noStore.error.message).toBe(
