@@ -17,9 +17,6 @@ import { readFixture } from '../../fixture.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
 import { ledgerFile } from '../../harness/ledger-file.js';
-import { classifyXmMigrate } from '../../../agent/parse/xm-migrate.js';
-import { ok } from '../../../shared/result.js';
-import { readFixture } from '../../fixture.js';
 import { simMigrationPorts, type MigrationWorld } from '../../harness/migration-on-sim.js';
 
 // Migrations as plans, run by the one plan executor, in process: the simulator plays both Dom0s
