@@ -31,10 +31,10 @@ export interface RouteFacts {
    */
   readonly tool: { readonly hostname: string; readonly port: number | null; readonly proxy: SshProxy | null; readonly addresses: RouteAddresses | null } | { readonly problem: string; readonly code: ErrorCode };
   /**
-   * the host key shown at the toolstack's route, read when its name differs from the checks' and no
-   * proxy stands between (null: not read): a Dom0 reached over another network (a migration LAN in
-   * agent.json, the public name in root's ssh config) shows the key known_hosts lists for it,
-   * another Dom0 does not
+   * the host key shown at the toolstack's route, read when its name or port differs from the
+   * checks' and no proxy stands between (null: not read): a Dom0 reached over another network (a
+   * migration LAN in agent.json, the public name in root's ssh config) or at another port of its
+   * own shows the key known_hosts lists for it, another Dom0 does not
    */
   readonly toolKey: ToolHostKey | null;
 }
@@ -56,53 +56,99 @@ function keyWords(f: RouteFacts): string {
 
 const proxied = (p: SshProxy): string => (p.kind === 'proxyjump' ? `the jump host ${p.value} (ProxyJump)` : `ProxyCommand \`${p.value}\``);
 
-/** How to see each route for oneself, and where each is set. */
-function where(f: RouteFacts): { see: string; fix: string } {
+/** How to see each route for oneself, and where each is set (its port apart: `portFix`). */
+function where(f: RouteFacts): { see: string; fix: string; portFix: string } {
   const config = `migration.peers.${f.peer}.address in the agent's config`;
+  const portFix = `the Port of the Host ${f.peer} entry in root's ~/.ssh/config or /etc/ssh/ssh_config, or migration.peers.${f.peer}.port in the agent's config`;
   if (f.toolstack === 'xl') {
     return {
       see: `\`ssh -G ${f.peer} | grep -E '^(hostname|port|proxyjump|proxycommand) '\` shows root's ssh route, \`getent ahosts NAME\` a name's addresses`,
       fix: `the Host ${f.peer} entry in root's ~/.ssh/config or /etc/ssh/ssh_config, /etc/hosts, DNS, or ${config}`,
+      portFix,
     };
   }
-  return { see: `\`getent ahosts ${f.peer}\` shows what xend resolves`, fix: `/etc/hosts or DNS for ${f.peer}, or ${config}` };
+  return { see: `\`getent ahosts ${f.peer}\` shows what xend resolves`, fix: `/etc/hosts or DNS for ${f.peer}, or ${config}`, portFix };
+}
+
+/** One name on both sides, as ssh compares names (it lower-cases the hostname it connects to). */
+export const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** The words a verdict is made of: how the toolstack moves, each route, and where to see and fix them. */
+interface Words {
+  readonly how: string;
+  readonly toolRoute: string;
+  readonly checkedRoute: string;
+  readonly see: string;
+  readonly fix: string;
+  readonly portFix: string;
 }
 
 /**
- * Whether the toolstack's move goes to the machine the checks asked: they must share an address.
+ * The toolstack's ssh reaching the machine the checks reach (one name, or an address in common) at
+ * another port: another sshd, which a port forward may lead to another machine. It passes only
+ * when that sshd shows the peer's own host key, as one sshd listening on two ports does.
+ */
+function otherPort(f: RouteFacts, w: Words, at: string): RouteVerdict {
+  const key = f.toolKey;
+  if (key === null) return { ok: false, code: 'XH_ERR_INTERNAL', detail: `the host key at ${w.toolRoute} was not read` };
+  if ('listed' in key && key.listed) {
+    return { ok: true, detail: `${w.how} reaches ${f.peer} at ${w.toolRoute}${at}, where the checks reach it at port ${f.checked.port}, and the sshd there shows ${f.peer}'s host key (${key.fingerprint}): the same Dom0 at another port` };
+  }
+  return {
+    ok: false,
+    code: 'XH_ERR_REFUSED',
+    detail: `${w.how} would take ${f.peer} to ${w.toolRoute}${at}, another sshd than the one checked at ${w.checkedRoute}${keyWords(f)}: a port forward there may lead to another machine; fix whichever is stale: ${w.portFix}; ${w.see}`,
+  };
+}
+
+/**
+ * Whether the toolstack's move goes to the machine the checks asked: they must share an address
+ * and a port, or the machine at the toolstack's route must show the peer's host key.
  * The same name on both sides resolves alike (one resolver), so it passes without comparing;
  * a name that does not resolve is refused, as nothing can say where the domU would go.
+ * Through a jump host the name is resolved there: only the very name (and port) the checks use
+ * passes, said as going through the jump host, since nothing here can read what it reaches.
  */
 export function judgeRoute(f: RouteFacts): RouteVerdict {
   const how = f.toolstack === 'xl' ? `xl migrate (root's ssh)` : `xm migrate (xend, by the system resolver)`;
-  const { see, fix } = where(f);
   if ('problem' in f.tool) return { ok: false, code: f.tool.code, detail: `cannot tell where ${how} would take ${f.peer}: ${f.tool.problem}` };
   const tool = f.tool;
-  const toolRoute = `${tool.hostname}${tool.port === null ? '' : ` port ${tool.port}`}`;
-  const checkedRoute = `${f.checked.address} port ${f.checked.port} (${f.checked.configured ? `migration.peers.${f.peer}.address` : 'its name; no migration.peers entry'})`;
-  if (tool.hostname.toLowerCase() === f.checked.address.toLowerCase()) {
-    return { ok: true, detail: `${how} reaches ${f.peer} at ${toolRoute}, the address the checks use` };
+  const w: Words = {
+    how,
+    toolRoute: `${tool.hostname}${tool.port === null ? '' : ` port ${tool.port}`}`,
+    checkedRoute: `${f.checked.address} port ${f.checked.port} (${f.checked.configured ? `migration.peers.${f.peer}.address` : 'its name; no migration.peers entry'})`,
+    ...where(f),
+  };
+  // xend's relocation port is not ssh's: only root's ssh has a port to compare
+  const portDiffers = tool.port !== null && tool.port !== f.checked.port;
+  if (sameName(tool.hostname, f.checked.address)) {
+    if (tool.proxy === null) return portDiffers ? otherPort(f, w, '') : { ok: true, detail: `${how} reaches ${f.peer} at ${w.toolRoute}, the address the checks use` };
+    if (portDiffers) {
+      return { ok: false, code: 'XH_ERR_REFUSED', detail: `${how} would reach ${f.peer} through ${proxied(tool.proxy)} at ${w.toolRoute}, another port than the checks' ${w.checkedRoute}: nothing here can read which sshd the jump host reaches there; fix: ${w.portFix}; ${w.see}` };
+    }
+    return { ok: true, detail: `${how} reaches ${f.peer} at ${w.toolRoute}, the address the checks use` };
   }
   // through a jump the hostname is resolved (and reached) from the jump host: an address read here
   // could refuse a good route or pass a wrong one
-  if (tool.proxy !== null) return { ok: false, code: 'XH_ERR_REFUSED', detail: `${how} would reach ${f.peer} through ${proxied(tool.proxy)}, which resolves ${toolRoute} itself: nothing here can say which machine that is, and the checks reach it at ${checkedRoute}; fix: set migration.peers.${f.peer}.address to ${JSON.stringify(tool.hostname)} (the hostname root's ssh uses), or drop the jump for Dom0-to-Dom0 moves (the Host ${f.peer} entry in root's ~/.ssh/config or /etc/ssh/ssh_config); ${see}` };
+  if (tool.proxy !== null) return { ok: false, code: 'XH_ERR_REFUSED', detail: `${how} would reach ${f.peer} through ${proxied(tool.proxy)}, which resolves ${w.toolRoute} itself: nothing here can say which machine that is, and the checks reach it at ${w.checkedRoute}; fix: set migration.peers.${f.peer}.address to ${JSON.stringify(tool.hostname)} (the hostname root's ssh uses), or drop the jump for Dom0-to-Dom0 moves (the Host ${f.peer} entry in root's ~/.ssh/config or /etc/ssh/ssh_config); ${w.see}` };
   if (f.checked.addresses === null || tool.addresses === null) return { ok: false, code: 'XH_ERR_INTERNAL', detail: `the addresses of ${f.checked.address} and ${tool.hostname} were not read` };
-  if (!f.checked.addresses.ok) return { ok: false, code: 'XH_ERR_REFUSED', detail: `the checks reach ${f.peer} at ${checkedRoute}, and ${f.checked.addresses.why}: fix ${fix}; ${see}` };
+  if (!f.checked.addresses.ok) return { ok: false, code: 'XH_ERR_REFUSED', detail: `the checks reach ${f.peer} at ${w.checkedRoute}, and ${f.checked.addresses.why}: fix ${w.fix}; ${w.see}` };
   if (!tool.addresses.ok) {
-    return { ok: false, code: 'XH_ERR_REFUSED', detail: `${how} would take ${f.peer} to ${toolRoute}, and ${tool.addresses.why}; the checks reach it at ${checkedRoute}: fix ${fix}; ${see}` };
+    return { ok: false, code: 'XH_ERR_REFUSED', detail: `${how} would take ${f.peer} to ${w.toolRoute}, and ${tool.addresses.why}; the checks reach it at ${w.checkedRoute}: fix ${w.fix}; ${w.see}` };
   }
   const mine = new Set(f.checked.addresses.addresses.map(canonical));
   const shared = tool.addresses.addresses.map(canonical).filter((a) => mine.has(a));
   if (shared.length === 0) {
     const key = f.toolKey;
     if (key !== null && 'listed' in key && key.listed) {
-      return { ok: true, detail: `${how} reaches ${f.peer} at ${toolRoute} (${listed(tool.addresses)}), not the address the checks use (${f.checked.address}), and the machine there shows ${f.peer}'s host key (${key.fingerprint}): the same Dom0 over another network` };
+      return { ok: true, detail: `${how} reaches ${f.peer} at ${w.toolRoute} (${listed(tool.addresses)}), not the address the checks use (${f.checked.address}${portDiffers ? ` port ${f.checked.port}` : ''}), and the machine there shows ${f.peer}'s host key (${key.fingerprint}): the same Dom0 over another network` };
     }
     return {
       ok: false,
       code: 'XH_ERR_REFUSED',
-      detail: `${how} would take ${f.peer} to another machine than the one checked: to ${toolRoute} (${listed(tool.addresses)}${keyWords(f)}), while the checks reached ${checkedRoute} (${listed(f.checked.addresses)}); fix whichever is stale: ${fix}; ${see}`,
+      detail: `${how} would take ${f.peer} to another machine than the one checked: to ${w.toolRoute} (${listed(tool.addresses)}${keyWords(f)}), while the checks reached ${w.checkedRoute} (${listed(f.checked.addresses)}); fix whichever is stale: ${w.fix}; ${w.see}`,
     };
   }
-  return { ok: true, detail: `${how} reaches ${f.peer} at ${toolRoute} (${shared.join(', ')}), where the checks reach it (${f.checked.address})` };
+  if (portDiffers) return otherPort(f, w, ` (${shared.join(', ')})`);
+  return { ok: true, detail: `${how} reaches ${f.peer} at ${w.toolRoute} (${shared.join(', ')}), where the checks reach it (${f.checked.address})` };
 }

@@ -1,9 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startSim } from '../../sim/sim.js';
 import { writeRootSshConfig } from '../../harness/root-ssh-config.js';
 import { buildAgent, runAsync } from '../run/agent-process.js';
+import { sshdInstalled, startSshd } from '../../ssh/sshd.js';
 
 // The real CLI process: `ssh -G` is run as a tool (the simulator's, reading the host's root's
 // ssh_config) and the addresses come from the system resolver (literals here, no DNS asked).
@@ -38,5 +40,33 @@ describe('xenherd-agent migrate whose xl migrate would go elsewhere', () => {
     const dry = await runAsync(process.execPath, [agent.path, 'migrate', 'web1', '--dry-run', '--json'], sim.env('xen1'));
     const out = JSON.parse(dry.stdout) as { preflight: { check: { check: string }; ok: boolean; detail: string }[] };
     expect(out.preflight.find((v) => v.check.check === 'toolstack-route')).toMatchObject({ ok: false, detail: expect.stringContaining('to 127.0.0.2 port 2222 (127.0.0.2; no host key read there') });
+  });
+
+  it("root's ssh to another port of the address the checks use: refused unless the real sshd there shows xen2's host key", async () => {
+    expect(sshdInstalled()).toBe(true);
+    const sim = await startSim({ fleet: FLEET, clock: 'real' });
+    onTestFinished(() => sim.stop());
+    const dir = mkdtempSync(join(tmpdir(), 'xh-route-port-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    // xen2's sshd as the checks reach it, and another sshd on the same address (as a port forwarded to another machine would be)
+    const [checked, other] = await Promise.all([startSshd(join(dir, 'checked'), ''), startSshd(join(dir, 'other'), '')]);
+    onTestFinished(() => Promise.all([checked.stop(), other.stop()]).then(() => undefined));
+    const etc = join(sim.hostRoot('xen1'), 'etc/xenherd');
+    mkdirSync(etc, { recursive: true, mode: 0o700 });
+    writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers: { xen2: { address: '127.0.0.1', port: checked.port } } } }));
+    writeFileSync(join(etc, 'known_hosts'), `[127.0.0.1]:${checked.port} ${checked.hostKeyPub}\n`);
+    writeRootSshConfig(sim.hostRoot('xen1'), { xen2: { address: '127.0.0.1', port: other.port } });
+    const routeVerdict = async (): Promise<unknown> => {
+      const dry = await runAsync(process.execPath, [agent.path, 'migrate', 'web1', '--dry-run', '--json'], sim.env('xen1'));
+      const out = JSON.parse(dry.stdout) as { preflight: { check: { check: string }; ok: boolean; detail: string }[] };
+      return out.preflight.find((v) => v.check.check === 'toolstack-route');
+    };
+    expect(await routeVerdict()).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining(`would take xen2 to 127.0.0.1 port ${other.port}, another sshd than the one checked at 127.0.0.1 port ${checked.port} (migration.peers.xen2.address); it shows host key ssh-ed25519 SHA256:`),
+    });
+    // the same Dom0's sshd on a second port shows a key known_hosts lists for xen2
+    appendFileSync(join(etc, 'known_hosts'), `xen2 ${other.hostKeyPub}\n`);
+    expect(await routeVerdict()).toMatchObject({ ok: true, detail: expect.stringMatching(new RegExp(`^xl migrate \\(root's ssh\\) reaches xen2 at 127\\.0\\.0\\.1 port ${other.port}, where the checks reach it at port ${checked.port}, and the sshd there shows xen2's host key \\(ssh-ed25519 SHA256:[^)]+\\): the same Dom0 at another port$`)) });
   });
 });

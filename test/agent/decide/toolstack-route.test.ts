@@ -92,6 +92,44 @@ describe('judgeRoute', () => {
     expect(judgeRoute(xl({}, { proxy: null, hostname: 'xen3', port: 22, addresses: null }))).toMatchObject({ ok: false, code: 'XH_ERR_INTERNAL' });
   });
 
+  describe("root's ssh at another port than the checks': another sshd, passed only when it shows the peer's host key", () => {
+    const mine = { listed: true, fingerprint: 'ssh-ed25519 SHA256:abc' } as const;
+    const other = { listed: false, fingerprint: 'ssh-ed25519 SHA256:xyz' } as const;
+    const samePlace = (toolKey: RouteFacts['toolKey']): RouteFacts => ({ ...xl({ address: '10.0.0.2', configured: true }, { proxy: null, hostname: '10.0.0.2', port: 2222, addresses: null }), toolKey });
+
+    it('the same address at port 2222 while the checks use 22, another key there: refused, naming both ports and where each is set', () => {
+      expect(judgeRoute(samePlace(other))).toEqual({
+        ok: false,
+        code: 'XH_ERR_REFUSED',
+        detail:
+          "xl migrate (root's ssh) would take xen2 to 10.0.0.2 port 2222, another sshd than the one checked at 10.0.0.2 port 22 (migration.peers.xen2.address); it shows host key ssh-ed25519 SHA256:xyz, which known_hosts does not list for xen2: a port forward there may lead to another machine; fix whichever is stale: the Port of the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, or migration.peers.xen2.port in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port|proxyjump|proxycommand) '` shows root's ssh route, `getent ahosts NAME` a name's addresses",
+      });
+      expect(judgeRoute(samePlace({ unseen: '10.0.0.2 port 2222: connect ECONNREFUSED 10.0.0.2:2222' }))).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringContaining('at 10.0.0.2 port 22 (migration.peers.xen2.address); no host key read there: 10.0.0.2 port 2222: connect ECONNREFUSED') });
+    });
+
+    it("the peer's own key at the other port: the same Dom0's sshd, passed and said so", () => {
+      expect(judgeRoute(samePlace(mine))).toEqual({ ok: true, detail: "xl migrate (root's ssh) reaches xen2 at 10.0.0.2 port 2222, where the checks reach it at port 22, and the sshd there shows xen2's host key (ssh-ed25519 SHA256:abc): the same Dom0 at another port" });
+    });
+
+    it('an address in common at another port is judged the same way; the key left unread is a bug, not a pass', () => {
+      const f = (toolKey: RouteFacts['toolKey']): RouteFacts => ({ ...xl({ address: '10.0.0.2', configured: true, addresses: at('10.0.0.2') }, { proxy: null, hostname: 'xen2-mig', port: 2222, addresses: at('10.0.0.2') }), toolKey });
+      expect(judgeRoute(f(other))).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringMatching(/^xl migrate \(root's ssh\) would take xen2 to xen2-mig port 2222 \(10\.0\.0\.2\), another sshd than the one checked at 10\.0\.0\.2 port 22 /) });
+      expect(judgeRoute(f(mine))).toMatchObject({ ok: true, detail: expect.stringContaining('reaches xen2 at xen2-mig port 2222 (10.0.0.2), where the checks reach it at port 22, and the sshd there shows') });
+      expect(judgeRoute(f(null))).toMatchObject({ ok: false, code: 'XH_ERR_INTERNAL' });
+      expect(judgeRoute(samePlace(null))).toMatchObject({ ok: false, code: 'XH_ERR_INTERNAL' });
+    });
+
+    it('through a jump host to the name the checks use at another port: refused, as nothing here reads what the jump host reaches', () => {
+      const v = judgeRoute(xl({ address: 'xen2-mig', configured: true }, { proxy: { kind: 'proxyjump', value: 'jump1' }, hostname: 'xen2-mig', port: 2222, addresses: null }));
+      expect(v).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringMatching(/^xl migrate \(root's ssh\) would reach xen2 through the jump host jump1 \(ProxyJump\) at xen2-mig port 2222, another port than the checks' xen2-mig port 22 \(migration\.peers\.xen2\.address\): nothing here can read which sshd the jump host reaches there; fix: the Port of the Host xen2 entry/) });
+    });
+
+    it('xm has no ssh port to compare (xend listens on its own)', () => {
+      const v = judgeRoute({ ...xl({ port: 2222 }, { proxy: null, hostname: 'xen2', port: null, addresses: null }), toolstack: 'xm' });
+      expect(v).toMatchObject({ ok: true });
+    });
+  });
+
   describe('no address in common, judged by the host key the machine at the toolstack\'s route shows', () => {
     // agent.json reaches xen2 over the migration LAN, root's ssh by its public name
     const lan = (toolKey: RouteFacts['toolKey']): RouteFacts => ({
