@@ -126,7 +126,9 @@ export function judgeRoute(f: RouteFacts): RouteVerdict {
     if (portDiffers) {
       return { ok: false, code: 'XH_ERR_REFUSED', detail: `${how} would reach ${f.peer} through ${proxied(tool.proxy)} at ${w.toolRoute}, another port than the checks' ${w.checkedRoute}: nothing here can read which sshd the jump host reaches there; fix: ${w.portFix}; ${w.see}` };
     }
-    return { ok: true, detail: `${how} reaches ${f.peer} at ${w.toolRoute}, the address the checks use` };
+    // the same name is taken to be the same machine wherever it is resolved (refusing would stop
+    // every jumped setup); what the checks cannot vouch for is said, so a dry run shows it
+    return { ok: true, detail: `${how} reaches ${f.peer} at ${w.toolRoute}, the name the checks use, but through ${proxied(tool.proxy)}: that end resolves the name itself, and the domU's memory passes through it` };
   }
   // through a jump the hostname is resolved (and reached) from the jump host: an address read here
   // could refuse a good route or pass a wrong one

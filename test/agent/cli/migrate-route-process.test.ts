@@ -42,6 +42,17 @@ describe('xenherd-agent migrate whose xl migrate would go elsewhere', () => {
     expect(out.preflight.find((v) => v.check.check === 'toolstack-route')).toMatchObject({ ok: false, detail: expect.stringContaining('to 127.0.0.2 port 2222 (127.0.0.2; no host key read there') });
   });
 
+  it("--dry-run says a route through root's ProxyJump to the checks' own name goes through the jump host", async () => {
+    const sim = await startSim({ fleet: FLEET, clock: 'real' });
+    onTestFinished(() => sim.stop());
+    const etc = join(sim.hostRoot('xen1'), 'etc/xenherd');
+    mkdirSync(etc, { recursive: true, mode: 0o700 });
+    writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers: { xen2: { address: 'xen2-mig', port: 22 } } } }));
+    writeRootSshConfig(sim.hostRoot('xen1'), { xen2: { address: 'xen2-mig', proxyJump: 'admin@jump1' } });
+    const dry = await runAsync(process.execPath, [agent.path, 'migrate', 'web1', '--dry-run'], sim.env('xen1'));
+    expect(dry.stdout).toContain("\n  ok   xl migrate (root's ssh) reaches xen2 at xen2-mig port 22, the name the checks use, but through the jump host admin@jump1 (ProxyJump): that end resolves the name itself, and the domU's memory passes through it\n");
+  });
+
   it("root's ssh to another port of the address the checks use: refused unless the real sshd there shows xen2's host key", async () => {
     expect(sshdInstalled()).toBe(true);
     const sim = await startSim({ fleet: FLEET, clock: 'real' });

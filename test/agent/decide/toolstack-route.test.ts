@@ -83,9 +83,11 @@ describe('judgeRoute', () => {
     });
   });
 
-  it('through a jump to the very name the checks use: passes as without one', () => {
+  it('through a jump to the very name the checks use: passes, saying the route goes through the jump (it resolves the name, and the memory passes it)', () => {
     const v = judgeRoute(xl({ address: 'xen2-mig', configured: true }, { proxy: { kind: 'proxyjump', value: 'jump1' }, hostname: 'xen2-mig', port: 22, addresses: null }));
-    expect(v).toEqual({ ok: true, detail: "xl migrate (root's ssh) reaches xen2 at xen2-mig port 22, the address the checks use" });
+    expect(v).toEqual({ ok: true, detail: "xl migrate (root's ssh) reaches xen2 at xen2-mig port 22, the name the checks use, but through the jump host jump1 (ProxyJump): that end resolves the name itself, and the domU's memory passes through it" });
+    const command = judgeRoute(xl({}, { proxy: { kind: 'proxycommand', value: 'nc %h %p' }, hostname: 'xen2', port: 22, addresses: null }));
+    expect(command).toEqual({ ok: true, detail: "xl migrate (root's ssh) reaches xen2 at xen2 port 22, the name the checks use, but through ProxyCommand `nc %h %p`: that end resolves the name itself, and the domU's memory passes through it" });
   });
 
   it('addresses left unread for names that differ is a bug, not a pass', () => {
