@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { drbdViewFor, sameDrbdView, type HostDrbdView } from '../model/drbd-view.js';
 import { hostAddress } from '../model/host-address.js';
@@ -69,6 +69,15 @@ export function syncProcDrbd(simDir: string, s: SimState, synced?: Map<string, H
 export function readHostFile(simDir: string, host: string, path: string): string | null {
   try {
     return readFileSync(hostPath(simDir, host, path), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The names in a directory under this host's root (a host path), sorted; null if it is none. */
+export function listHostDir(simDir: string, host: string, path: string): string[] | null {
+  try {
+    return readdirSync(hostPath(simDir, host, path)).sort();
   } catch {
     return null;
   }

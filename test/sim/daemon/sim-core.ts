@@ -11,7 +11,7 @@ import type { ToolCtx } from '../tools/context.js';
 import { TOOLS } from '../tools/index.js';
 import type { SimClock } from './clock.js';
 import { FaultBook, type ToolFault } from './faults.js';
-import { hostPath, readHostFile, syncProcDrbd } from './host-fs.js';
+import { hostPath, listHostDir, readHostFile, syncProcDrbd } from './host-fs.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
@@ -204,6 +204,7 @@ export class SimCore {
       state: () => this.state(),
       apply: (label, op) => this.commit(`${host}: ${tool} ${argv.join(' ')} (${label})`, op),
       readHostFile: (p) => readHostFile(this.simDir, host, p),
+      listHostDir: (p) => listHostDir(this.simDir, host, p),
       sleep: (ms) => this.clock.sleep(ms),
       subscribe: (l) => this.subscribe(l),
       closed,

@@ -11,6 +11,8 @@ export interface ToolCtx {
   apply(label: string, op: (s: SimState) => OpResult | SimState): OpResult;
   /** read a file under this host's root (a host path like /etc/xen/x.cfg); null if missing */
   readHostFile(path: string): string | null;
+  /** the names in a directory under this host's root, sorted; null if it is none */
+  listHostDir(path: string): readonly string[] | null;
   /** wait this much simulated time */
   sleep(ms: number): Promise<void>;
   /** called after every committed state change until the returned function is called */

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { runTool } from '../../../agent/adapters/exec.js';
 import { writeRootSshConfig } from '../../harness/root-ssh-config.js';
@@ -24,14 +24,27 @@ Host *
 
 const routeLines = (out: string): string => out.split('\n').filter((l) => /^(hostname|port|proxyjump|proxycommand) /.test(l)).join('\n');
 
-/** root's config given to both: the simulator's (under the host's root) and, where installed, the real `ssh -F FILE -G` */
-async function bothSides(sim: Awaited<ReturnType<typeof startSim>>, config: string, names: readonly string[]): Promise<{ fake: string[]; real: string[] | null }> {
-  writeRootSshConfig(sim.hostRoot('xen1'), {});
-  writeFileSync(join(sim.hostRoot('xen1'), 'root/.ssh/config'), config);
-  const fake = await Promise.all(names.map(async (n) => routeLines((await sim.run('xen1', 'ssh', ['-G', '--', n])).stdout)));
+/**
+ * root's config given to both: the simulator's (under the host's root) and, where installed, the
+ * real `ssh -F FILE -G`; FILES (paths under a temp dir, written as @DIR@ in the texts) are put at
+ * that same absolute path on both sides, so an Include names one path for both
+ */
+async function bothSides(sim: Awaited<ReturnType<typeof startSim>>, config: string, names: readonly string[], files: Readonly<Record<string, string>> = {}): Promise<{ fake: string[]; real: string[] | null }> {
   const dir = mkdtempSync(join(tmpdir(), 'xh-ssh-g-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'config'), config);
+  const at = (text: string): string => text.replaceAll('@DIR@', dir);
+  const put = (path: string, text: string): void => {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, at(text));
+  };
+  writeRootSshConfig(sim.hostRoot('xen1'), {});
+  put(join(sim.hostRoot('xen1'), 'root/.ssh/config'), config);
+  put(join(dir, 'config'), config);
+  for (const [rel, text] of Object.entries(files)) {
+    put(join(sim.hostRoot('xen1'), dir, rel), text);
+    put(join(dir, rel), text);
+  }
+  const fake = await Promise.all(names.map(async (n) => routeLines((await sim.run('xen1', 'ssh', ['-G', '--', n])).stdout)));
   const probe = await runTool('ssh', ['-V'], { timeoutMs: 10_000 });
   if (!probe.ok && probe.error.code === 'XH_ERR_TOOL_NOT_FOUND') return { fake, real: null };
   const sys = await Promise.all(names.map(async (n) => runTool('ssh', ['-F', join(dir, 'config'), '-G', '--', n], { timeoutMs: 10_000 })));
@@ -76,5 +89,62 @@ Host xen6
     const sim = await startSim({ fleet });
     expect(await sim.run('xen1', 'ssh', ['xen2', 'true'])).toMatchObject({ exitCode: 255 });
     expect(await sim.run('xen1', 'ssh', ['-G'])).toMatchObject({ exitCode: 255 });
+  });
+
+  it('Include: globs in name order (no dot files), the including Host state kept across each file, a file under a Host that does not match read for none, no match skipped: as OpenSSH 9.2 prints them', async () => {
+    const sim = await startSim({ fleet });
+    const config = `Include @DIR@/conf.d/*.conf
+Host xen2
+  Port 2200
+Host xen3
+  Include @DIR@/xen3.conf
+Host xen9
+  Include @DIR@/xen9.conf
+Host *
+  Include @DIR@/missing/*.conf @DIR@/none.conf
+`;
+    const files = {
+      'conf.d/10-a.conf': 'Host xen2\n  HostName 10.0.0.2\nHost xen4\n  Port 2244\n',
+      // read from its start with the Host state the Include stood in (every host), not 10-a's last
+      'conf.d/20-b.conf': 'HostName %h.example.org\n',
+      'conf.d/.hidden.conf': 'Port 9999\n',
+      'conf.d/30-c.txt': 'Port 9998\n',
+      'xen3.conf': 'Port 2233\nHost *\n  ProxyJump jump3\n',
+      'xen9.conf': 'Port 2299\n',
+    };
+    const { fake, real } = await bothSides(sim, config, ['xen2', 'xen3', 'xen4', 'other'], files);
+    expect(fake).toEqual(['hostname 10.0.0.2\nport 2200', 'hostname xen3.example.org\nport 2233\nproxyjump jump3', 'hostname xen4.example.org\nport 2244', 'hostname other.example.org\nport 22']);
+    if (real !== null) expect(real).toEqual(fake);
+  });
+
+  it("Include's relative paths: under ~/.ssh from root's file, under /etc/ssh from the system's (Debian's own ssh_config.d line)", async () => {
+    const sim = await startSim({ fleet });
+    const root = sim.hostRoot('xen1');
+    writeRootSshConfig(root, {});
+    const put = (path: string, text: string): void => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    put('root/.ssh/config', 'Include conf.d/*\nHost xen2\n  Port 2200\n');
+    put('root/.ssh/conf.d/migration', 'Host xen2\n  HostName xen2-mig\n');
+    put('etc/ssh/ssh_config', 'Include /etc/ssh/ssh_config.d/*.conf\nHost *\n  Port 22\n');
+    put('etc/ssh/ssh_config.d/site.conf', 'Host xen3\n  HostName 10.0.0.3\n  Port 2233\n');
+    const route = async (n: string): Promise<string> => routeLines((await sim.run('xen1', 'ssh', ['-G', n])).stdout);
+    expect([await route('xen2'), await route('xen3')]).toEqual(['hostname xen2-mig\nport 2200', 'hostname 10.0.0.3\nport 2233']);
+  });
+
+  it('refuses what it cannot model, naming the file and line: Match other than `all`, CanonicalizeHostname', async () => {
+    const sim = await startSim({ fleet });
+    const root = sim.hostRoot('xen1');
+    writeRootSshConfig(root, {});
+    const config = (text: string): void => writeFileSync(join(root, 'root/.ssh/config'), text);
+    config('Match all\n  Port 2200\n');
+    expect(routeLines((await sim.run('xen1', 'ssh', ['-G', 'xen2'])).stdout)).toBe('hostname xen2\nport 2200');
+    config('Host xen2\n  Port 2200\nMatch host xen2 exec "true"\n  HostName elsewhere\n');
+    expect(await sim.run('xen1', 'ssh', ['-G', 'xen2'])).toMatchObject({ exitCode: 255, stdout: '', stderr: "ssh (simulator): cannot model /root/.ssh/config line 3: `Match host xen2 exec \"true\"` (only `Match all` is modelled); write root's ssh_config as Host entries\n" });
+    config('CanonicalizeHostname yes\nCanonicalDomains example.org\n');
+    expect(await sim.run('xen1', 'ssh', ['-G', 'xen2'])).toMatchObject({ exitCode: 255, stderr: expect.stringContaining('cannot model CanonicalizeHostname yes (the name ssh prints then depends on DNS answers for NAME.DOMAIN.)') });
+    config('CanonicalizeHostname no\nHost xen2\n  CanonicalizeHostname yes\n  Port 2200\n');
+    expect(routeLines((await sim.run('xen1', 'ssh', ['-G', 'xen2'])).stdout)).toBe('hostname xen2\nport 2200');
   });
 });
