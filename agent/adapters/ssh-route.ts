@@ -3,17 +3,21 @@ import { realClock } from '../../shared/clock/real-clock.js';
 import { err, type Result } from '../../shared/result.js';
 import { parseSshG, type SshRoute } from '../parse/ssh-g.js';
 import type { ToolRunner } from './exec.js';
-import type { AdapterFailure } from './tool-failure.js';
+import { withStderrCause, type AdapterFailure } from './tool-failure.js';
 
 /**
  * Where `xl migrate NAME HOST` would send the domU, read without connecting: xl runs root's
  * `ssh HOST xl migrate-receive`, so the Host/Match rules of root's ~/.ssh/config and
  * /etc/ssh/ssh_config decide the machine, not the agent's config. `ssh -G` prints the result.
+ * ssh -G runs no command, but its canonicalization (when configured) asks DNS: bounded.
  */
 export async function sshRouteOf(run: ToolRunner, name: string, timeoutMs = 10_000): Promise<Result<SshRoute, AdapterFailure>> {
-  // `--`: a name is never read as an option, whatever it looks like
-  const r = await run('ssh', ['-G', '--', name], { timeoutMs });
-  return r.ok ? parseSshG(r.value.stdout) : err(r.error);
+  // `--`: a name is never read as an option, whatever it looks like; -v: ssh says on stderr
+  // whether it canonicalized the name, which changes how it resolves it
+  const r = await run('ssh', ['-v', '-G', '--', name], { timeoutMs });
+  if (r.ok) return parseSshG(r.value.stdout, r.value.stderr);
+  // the cause of a failure is said from ssh's own lines, not -v's version and debug lines before them
+  return err(withStderrCause(r.error, r.error.stderr.split('\n').filter((l) => !/^(?:debug\d: |OpenSSH_)/.test(l))));
 }
 
 /** Every address a name resolves to here, or why it does not. */

@@ -26,10 +26,11 @@ export interface RouteFacts {
   readonly checked: { readonly address: string; readonly port: number; readonly configured: boolean; readonly addresses: RouteAddresses | null };
   /**
    * where the toolstack goes: xl: `ssh -G PEER`'s hostname and port, and its ProxyJump or
-   * ProxyCommand; xm: PEER itself, port null, no proxy. Addresses null: not resolved (the same
+   * ProxyCommand, and the name it was canonicalized from if ssh did; xm: PEER itself, port null,
+   * no proxy. Addresses null: not resolved (the same
    * name as the checks', or a hostname resolved beyond a proxy)
    */
-  readonly tool: { readonly hostname: string; readonly port: number | null; readonly proxy: SshProxy | null; readonly addresses: RouteAddresses | null } | { readonly problem: string; readonly code: ErrorCode };
+  readonly tool: { readonly hostname: string; readonly port: number | null; readonly proxy: SshProxy | null; readonly canonicalizedFrom?: string; readonly addresses: RouteAddresses | null } | { readonly problem: string; readonly code: ErrorCode };
   /**
    * the host key shown at the toolstack's route, read when its name or port differs from the
    * checks' and no proxy stands between (null: not read): a Dom0 reached over another network (a
@@ -113,15 +114,20 @@ export function judgeRoute(f: RouteFacts): RouteVerdict {
   const how = f.toolstack === 'xl' ? `xl migrate (root's ssh)` : `xm migrate (xend, by the system resolver)`;
   if ('problem' in f.tool) return { ok: false, code: f.tool.code, detail: `cannot tell where ${how} would take ${f.peer}: ${f.tool.problem}` };
   const tool = f.tool;
+  // a name root's ssh canonicalized is looked up as NAME. (readRoute): the same name the checks
+  // use may still lead elsewhere, so it is compared by its addresses
+  const renamedFrom = tool.proxy === null ? tool.canonicalizedFrom : undefined;
+  const places = where(f);
   const w: Words = {
     how,
-    toolRoute: `${tool.hostname}${tool.port === null ? '' : ` port ${tool.port}`}`,
+    toolRoute: `${tool.hostname}${tool.port === null ? '' : ` port ${tool.port}`}${renamedFrom === undefined ? '' : ` (canonicalized from ${renamedFrom}: looked up in DNS as ${tool.hostname}.)`}`,
     checkedRoute: `${f.checked.address} port ${f.checked.port} (${f.checked.configured ? `migration.peers.${f.peer}.address` : 'its name; no migration.peers entry'})`,
-    ...where(f),
+    ...places,
+    see: renamedFrom === undefined ? places.see : `${places.see}; \`ssh -v -G ${f.peer} 2>&1 | grep Canonicalized\` shows root's ssh canonicalizing the name (CanonicalizeHostname, CanonicalDomains)`,
   };
   // xend's relocation port is not ssh's: only root's ssh has a port to compare
   const portDiffers = tool.port !== null && tool.port !== f.checked.port;
-  if (sameName(tool.hostname, f.checked.address)) {
+  if (sameName(tool.hostname, f.checked.address) && renamedFrom === undefined) {
     if (tool.proxy === null) return portDiffers ? otherPort(f, w, '') : { ok: true, detail: `${how} reaches ${f.peer} at ${w.toolRoute}, the address the checks use` };
     if (portDiffers) {
       return { ok: false, code: 'XH_ERR_REFUSED', detail: `${how} would reach ${f.peer} through ${proxied(tool.proxy)} at ${w.toolRoute}, another port than the checks' ${w.checkedRoute}: nothing here can read which sshd the jump host reaches there; fix: ${w.portFix}; ${w.see}` };

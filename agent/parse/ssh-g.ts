@@ -18,15 +18,37 @@ export interface SshRoute {
   readonly port: number;
   /** null: ssh connects to hostname from here */
   readonly proxy: SshProxy | null;
+  /**
+   * the name asked when ssh canonicalized it into hostname (CanonicalizeHostname with
+   * CanonicalDomains, or a CNAME it may follow); absent when it did not. ssh then connects to the
+   * addresses it found for the absolute name `hostname.`, which glibc looks up in DNS alone, not in
+   * /etc/hosts: the name resolved the usual way may lead elsewhere
+   */
+  readonly canonicalizedFrom?: string;
+}
+
+/**
+ * ssh -v's word that it canonicalized a name (debug1, since OpenSSH 6.5; the CNAME one is
+ * verbose): the last one is the name it connects to.
+ */
+function canonicalized(stderr: string, hostname: string): string | null {
+  let from: string | null = null;
+  for (const raw of stderr.split('\n')) {
+    const m = /^(?:debug1: )?Canonicalized (?:DNS aliased )?hostname "([^"]*)" => "([^"]*)"\r?$/.exec(raw);
+    if (m) from = m[2]?.toLowerCase() === hostname.toLowerCase() ? (m[1] ?? null) : null;
+  }
+  return from;
 }
 
 /**
  * `ssh -G NAME` prints one lower-case `key value` line per option (OpenSSH 6.8 and later) and
  * connects nowhere. Read: `hostname`, `port`, and `proxyjump`/`proxycommand`, which OpenSSH 9.2
  * prints only when one is set (the first one set wins, `none` unsets; an older release may print
- * `none`, read as unset). Every other line is left alone, as releases add options.
+ * `none`, read as unset). Every other line is left alone, as releases add options. STDERR, of
+ * `ssh -v -G`, says whether ssh canonicalized the name (OpenSSH 9.2 does so under -G too, asking
+ * DNS, and prints the canonical name as hostname).
  */
-export function parseSshG(stdout: string): Result<SshRoute, ParseFailure> {
+export function parseSshG(stdout: string, stderr = ''): Result<SshRoute, ParseFailure> {
   let hostname: string | null = null;
   let port: number | null = null;
   let proxy: SshProxy | null = null;
@@ -50,5 +72,6 @@ export function parseSshG(stdout: string): Result<SshRoute, ParseFailure> {
     }
   }
   if (hostname === null || port === null) return err(parseFailure('ssh -G', 0, stdout.slice(0, 200), `"hostname" and "port" lines (${hostname === null ? 'no hostname' : 'no port'})`));
-  return ok({ hostname, port, proxy });
+  const from = canonicalized(stderr, hostname);
+  return ok(from === null ? { hostname, port, proxy } : { hostname, port, proxy, canonicalizedFrom: from });
 }

@@ -1,20 +1,37 @@
-import { describe, expect, it } from 'vitest';
-import type { ToolRunner } from '../../../agent/adapters/exec.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { runTool, type ToolRunner } from '../../../agent/adapters/exec.js';
 import { addressesOf, sshRouteOf } from '../../../agent/adapters/ssh-route.js';
 import { err, ok } from '../../../shared/result.js';
 import { readFixture } from '../../fixture.js';
 
 describe("where root's ssh and the resolver take a name", () => {
-  it('asks `ssh -G -- NAME` (a name never read as an option) and reads its hostname and port', async () => {
+  it('asks `ssh -v -G -- NAME` (a name never read as an option) and reads its hostname and port, and from stderr a canonicalization', async () => {
     const asked: (readonly string[])[] = [];
-    const run: ToolRunner = async (tool, args) => (asked.push([tool, ...args]), ok({ stdout: readFixture('ssh/G-9.2p1-host-entry.txt').body, stderr: '', exitCode: 0 }));
+    let answer = { stdout: readFixture('ssh/G-9.2p1-host-entry.txt').body, stderr: '', exitCode: 0 };
+    const run: ToolRunner = async (tool, args) => (asked.push([tool, ...args]), ok(answer));
     expect(await sshRouteOf(run, 'xen2')).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222, proxy: null } });
-    expect(asked).toEqual([['ssh', '-G', '--', 'xen2']]);
+    expect(asked).toEqual([['ssh', '-v', '-G', '--', 'xen2']]);
+    answer = { stdout: readFixture('ssh/G-9.2p1-canonical.txt').body, stderr: readFixture('ssh/G-9.2p1-canonical-v.txt').body, exitCode: 0 };
+    expect(await sshRouteOf(run, 'xen2')).toEqual({ ok: true, value: { hostname: 'xen2.example.org', port: 2222, proxy: null, canonicalizedFrom: 'xen2' } });
   });
 
   it("hands the tool's failure on as it is (its code decides the refusal's)", async () => {
     const failure = { code: 'XH_ERR_TOOL_FAILED' as const, tool: 'ssh', args: ['-G', '--', 'xen2'], exitCode: 255, signal: null, stdout: '', stderr: 'unknown option -- G\n', message: 'ssh -G -- xen2: exit code 255: unknown option -- G' };
     expect(await sshRouteOf(async () => err(failure), 'xen2')).toEqual({ ok: false, error: failure });
+  });
+
+  it("a real ssh that refuses root's config: the cause is ssh's own words, not -v's debug lines before them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xh-ssh-route-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const cfg = join(dir, 'cfg');
+    writeFileSync(cfg, 'Host xen2\n  NoSuchOption yes\n');
+    // the config given as root's (-F), the arguments the adapter asks after it
+    const run: ToolRunner = async (tool, args, o) => runTool(tool, ['-F', cfg, ...args], o);
+    const r = await sshRouteOf(run, 'xen2');
+    expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_TOOL_FAILED', exitCode: 255, message: `ssh -F ${cfg} -v -G -- xen2: exit code 255: ${cfg}: line 2: Bad configuration option: nosuchoption; ${cfg}: terminating, 1 bad configuration options` } });
   });
 
   it('an address resolves to itself; localhost to a loopback address', async () => {

@@ -132,6 +132,30 @@ describe('judgeRoute', () => {
     });
   });
 
+  describe("a name root's ssh canonicalized (CanonicalizeHostname): judged by the addresses ssh looks up for it, even when the checks use the same name", () => {
+    const canonical = (addresses: RouteAddresses, toolKey: RouteFacts['toolKey'] = null): RouteFacts => ({
+      ...xl({ address: 'xen2.example.org', configured: true, addresses: at('10.9.0.2') }, { proxy: null, hostname: 'xen2.example.org', port: 22, canonicalizedFrom: 'xen2', addresses }),
+      toolKey,
+    });
+
+    it('DNS giving another address than the checks found (/etc/hosts): refused, saying the name was canonicalized and looked up in DNS', () => {
+      expect(judgeRoute(canonical(at('192.0.2.3'), { listed: false, fingerprint: 'ssh-ed25519 SHA256:xyz' }))).toMatchObject({
+        ok: false,
+        code: 'XH_ERR_REFUSED',
+        detail: expect.stringMatching(/^xl migrate \(root's ssh\) would take xen2 to another machine than the one checked: to xen2\.example\.org port 22 \(canonicalized from xen2: looked up in DNS as xen2\.example\.org\.\) \(192\.0\.2\.3; it shows host key .*`ssh -v -G xen2 2>&1 \| grep Canonicalized` shows root's ssh canonicalizing the name \(CanonicalizeHostname, CanonicalDomains\)$/),
+      });
+    });
+
+    it('the same address: passed, naming it', () => {
+      expect(judgeRoute(canonical(at('10.9.0.2')))).toEqual({ ok: true, detail: "xl migrate (root's ssh) reaches xen2 at xen2.example.org port 22 (canonicalized from xen2: looked up in DNS as xen2.example.org.) (10.9.0.2), where the checks reach it (xen2.example.org)" });
+    });
+
+    it('through a jump host the name is the jump host\'s to resolve: judged by name as before', () => {
+      const f = canonical(at('192.0.2.3'));
+      expect(judgeRoute({ ...f, tool: { proxy: { kind: 'proxyjump', value: 'jump1' }, hostname: 'xen2.example.org', port: 22, canonicalizedFrom: 'xen2', addresses: null } })).toMatchObject({ ok: true, detail: expect.stringContaining('the name the checks use, but through the jump host jump1') });
+    });
+  });
+
   describe('no address in common, judged by the host key the machine at the toolstack\'s route shows', () => {
     // agent.json reaches xen2 over the migration LAN, root's ssh by its public name
     const lan = (toolKey: RouteFacts['toolKey']): RouteFacts => ({

@@ -32,4 +32,15 @@ describe('ssh -G', () => {
   it('"hostkeyalias" and other keys starting alike are not the hostname', () => {
     expect(parseSshG('hostkeyalias other\nhostname xen2\nport 22\nhostbasedauthentication no\n')).toEqual({ ok: true, value: { hostname: 'xen2', port: 22, proxy: null } });
   });
+
+  it("takes from `ssh -v`'s stderr the name ssh canonicalized into the hostname it prints (OpenSSH 9.2, as captured)", () => {
+    const stdout = readFixture('ssh/G-9.2p1-canonical.txt').body;
+    const stderr = readFixture('ssh/G-9.2p1-canonical-v.txt').body;
+    expect(parseSshG(stdout, stderr)).toEqual({ ok: true, value: { hostname: 'xen2.example.org', port: 2222, proxy: null, canonicalizedFrom: 'xen2' } });
+    expect(parseSshG(stdout)).toEqual({ ok: true, value: { hostname: 'xen2.example.org', port: 2222, proxy: null } });
+    // a CNAME followed (CanonicalizePermittedCNAMEs) is the last word; one naming another host than the dump's is not taken
+    const cname = `${stderr}Canonicalized DNS aliased hostname "xen2.example.org" => "real.example.net"\n`;
+    expect(parseSshG(stdout.replace('hostname xen2.example.org', 'hostname real.example.net'), cname)).toMatchObject({ ok: true, value: { hostname: 'real.example.net', canonicalizedFrom: 'xen2.example.org' } });
+    expect(parseSshG(stdout.replace('hostname xen2.example.org', 'hostname xen2'), stderr)).toEqual({ ok: true, value: { hostname: 'xen2', port: 2222, proxy: null } });
+  });
 });

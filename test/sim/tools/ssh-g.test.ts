@@ -89,6 +89,8 @@ Host xen6
     const sim = await startSim({ fleet });
     expect(await sim.run('xen1', 'ssh', ['xen2', 'true'])).toMatchObject({ exitCode: 255 });
     expect(await sim.run('xen1', 'ssh', ['-G'])).toMatchObject({ exitCode: 255 });
+    // -v, as the route read asks: the same dump, and no canonicalization to tell of (refused when configured)
+    expect(await sim.run('xen1', 'ssh', ['-v', '-G', '--', 'xen2'])).toMatchObject({ exitCode: 0, stdout: expect.stringContaining('\nhostname xen2\nport 22\n'), stderr: '' });
   });
 
   it('Include: globs in name order (no dot files), the including Host state kept across each file, a file under a Host that does not match read for none, no match skipped: as OpenSSH 9.2 prints them', async () => {

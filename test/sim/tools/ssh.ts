@@ -26,7 +26,10 @@ function proxyLine(opts: ReadonlyMap<string, string>): string {
 }
 
 export const ssh: ToolHandler = async (ctx, argv) => {
-  const args = argv[0] === '-G' ? argv.slice(argv[1] === '--' ? 2 : 1) : null;
+  // -v adds ssh's debug lines on stderr: the one the route reads says a name was canonicalized,
+  // which the simulator refuses to model, so it has none to print
+  const flags = argv[0] === '-v' ? argv.slice(1) : argv;
+  const args = flags[0] === '-G' ? flags.slice(flags[1] === '--' ? 2 : 1) : null;
   const host = args?.[0];
   if (args === null || host === undefined || host.startsWith('-')) return ctx.err(args === null ? `ssh: the simulator answers \`ssh -G HOST\` only\n` : USAGE), 255;
   const read = sshOptions(ctx, host);
