@@ -14,13 +14,16 @@ export type Source =
   /** gzip: compressed as `gzip -9n` does (documentation in /usr/share/doc) */
   | { readonly from: 'repo'; readonly file: string; readonly gzip?: boolean }
   | { readonly from: 'man'; readonly binary: string; readonly section: 1 | 8 }
-  | { readonly from: 'completion'; readonly binary: string }
-  | { readonly from: 'text'; readonly text: string };
+  | { readonly from: 'completion'; readonly binary: string };
 
 export interface PackageLayout {
   readonly meta: Omit<PackageMeta, 'version' | 'maintainer'>;
+  /**
+   * No conffiles: a file in /etc the operator writes (agent.json) is made by the postinst when
+   * absent, since dpkg asks about a conffile it finds already there, and with nobody at a terminal
+   * (configuration management, an agent.json put back after a purge) the install fails.
+   */
   readonly entries: readonly Entry[];
-  readonly conffiles: readonly string[];
   /** maintainer scripts in packaging/deb/scripts/, as <prefix>.postinst etc. */
   readonly scripts: string;
 }
@@ -32,14 +35,6 @@ const completion = (binary: string): Entry => ({ kind: 'file', path: `usr/share/
 /** The README: the only full description of agent.json's and controller.json's keys (the man pages' FILES point here). */
 const readme = (pkg: string): Entry => ({ kind: 'file', path: `usr/share/doc/${pkg}/README.md.gz`, mode: 0o644, source: { from: 'repo', file: 'README.md', gzip: true } });
 const unit = (name: string): Entry => ({ kind: 'file', path: `lib/systemd/system/${name}`, mode: 0o644, source: { from: 'repo', file: `systemd/${name}` } });
-
-/**
- * Every key has a default (README, "xenherd-agent run"); an empty object means all defaults.
- * A conffile every operator edits (its controller section): dpkg keeps the edited file silently
- * only while the shipped text stays the same. Changed, every Dom0's next upgrade stops at dpkg's
- * conffile question, and one with nobody at a terminal fails unless given --force-confold: so `{}`.
- */
-export const AGENT_JSON = '{}\n';
 
 export const AGENT: PackageLayout = {
   meta: {
@@ -63,13 +58,10 @@ export const AGENT: PackageLayout = {
     bundle('xenherd-agent'),
     link('usr/sbin', 'xenherd-agent'),
     unit('xenherd-agent.service'),
-    // 0600: enrolling the agent with a controller puts its token here
-    { kind: 'file', path: 'etc/xenherd/agent.json', mode: 0o600, source: { from: 'text', text: AGENT_JSON } },
     man('xenherd-agent', 8),
     readme('xenherd-agent'),
     completion('xenherd-agent'),
   ],
-  conffiles: ['/etc/xenherd/agent.json'],
   scripts: 'agent',
 };
 
@@ -98,6 +90,5 @@ export const CONTROLLER: PackageLayout = {
     completion('xenherd-controller'),
     completion('xenherdctl'),
   ],
-  conffiles: [],
   scripts: 'controller',
 };

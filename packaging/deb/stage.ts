@@ -15,7 +15,7 @@ export interface StageInput {
   readonly maintainer: string;
   readonly date: Date;
   readonly bundled: readonly string[];
-  readonly render: (s: Exclude<Source, { from: 'bundle' | 'repo' | 'text' }>) => string;
+  readonly render: (s: Exclude<Source, { from: 'bundle' | 'repo' }>) => string;
 }
 
 /** gzip as `gzip -9n` does it: no name, no timestamp, so the same input gives the same bytes. */
@@ -48,7 +48,6 @@ export function stagePackage(layout: PackageLayout, s: StageInput, repo: string)
   const content = (src: Source): Buffer | string => {
     if (src.from === 'bundle') return bundleText(s.dist, src.binary);
     if (src.from === 'repo') return src.gzip === true ? gzipSync(readFileSync(join(repo, src.file)), { level: 9 }) : readFileSync(join(repo, src.file));
-    if (src.from === 'text') return src.text;
     const text = s.render(src);
     return src.from === 'man' ? gz(text) : text;
   };
@@ -65,16 +64,12 @@ export function stagePackage(layout: PackageLayout, s: StageInput, repo: string)
   if (existsSync(overrides)) put(s.root, `usr/share/lintian/overrides/${name}`, readFileSync(overrides), 0o644);
 
   const paths = walk(s.root);
-  // no conffile, as dh_md5sums leaves them out: dpkg keeps their hashes in its conffile records,
-  // and the operator's edits to them are expected, not damage for debsums or dpkg --verify to report
-  const conffiles = new Set(layout.conffiles.map((f) => f.replace(/^\//, '')));
-  const files = paths.filter((p) => lstatSync(join(s.root, p)).isFile() && !conffiles.has(p));
+  const files = paths.filter((p) => lstatSync(join(s.root, p)).isFile());
   const kib = paths.reduce((n, p) => n + Math.max(1, Math.ceil(lstatSync(join(s.root, p)).size / 1024)), 0);
   const md5 = files.map((p) => `${createHash('md5').update(readFileSync(join(s.root, p))).digest('hex')}  ${p}\n`).join('');
   const meta = { ...layout.meta, version: s.version, maintainer: s.maintainer };
   put(s.root, 'DEBIAN/control', controlText(meta, kib), 0o644);
   put(s.root, 'DEBIAN/md5sums', md5, 0o644);
-  if (layout.conffiles.length > 0) put(s.root, 'DEBIAN/conffiles', `${layout.conffiles.join('\n')}\n`, 0o644);
   for (const script of ['postinst', 'prerm', 'postrm']) {
     const from = join(repo, 'packaging/deb/scripts', `${layout.scripts}.${script}`);
     if (existsSync(from)) {

@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { AGENT, CONTROLLER } from '../../packaging/deb/layout.js';
 
 // The postinsts as shipped, run by sh with systemd's tools stood in for: each stand-in answers as
 // the unit's state says and logs its arguments. The script checks /run/systemd/system to know that
@@ -23,8 +22,13 @@ afterEach(() => {
   dir = '';
 });
 
-function runPostinst(pkg: 'agent' | 'controller', args: readonly string[], unit: UnitState): { stdout: string; stderr: string; calls: string } {
+/** Where the agent's postinst, as run here, finds agent.json: in the temp dir, never /etc/xenherd. */
+const agentJsonIn = (d: string): string => join(d, 'etc-xenherd', 'agent.json');
+
+/** BEFORE, when given, runs on the fresh temp dir before the script (an agent.json already there). */
+function runPostinst(pkg: 'agent' | 'controller', args: readonly string[], unit: UnitState, before?: (d: string) => void): { stdout: string; stderr: string; calls: string } {
   dir = mkdtempSync(join(tmpdir(), 'xenherd-postinst-'));
+  before?.(dir);
   const bin = join(dir, 'bin');
   const booted = join(dir, 'run-systemd-system');
   mkdirSync(bin);
@@ -47,7 +51,8 @@ function runPostinst(pkg: 'agent' | 'controller', args: readonly string[], unit:
   const script = join(dir, 'postinst');
   const text = readFileSync(join(process.cwd(), 'packaging/deb/scripts', `${pkg}.postinst`), 'utf8');
   expect(text).toContain('[ -d /run/systemd/system ]');
-  writeFileSync(script, text.replaceAll('/run/systemd/system', booted));
+  if (pkg === 'agent') expect(text).toContain('config=/etc/xenherd/agent.json\n');
+  writeFileSync(script, text.replaceAll('/run/systemd/system', booted).replace('config=/etc/xenherd/agent.json\n', `config='${agentJsonIn(dir)}'\n`));
   const r = spawnSync('sh', [script, ...args], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
   expect(r.status, r.stderr).toBe(0);
   let calls = '';
@@ -112,6 +117,48 @@ describe.each([
   });
 });
 
+describe('packaging/deb/scripts/agent.postinst: agent.json, not a conffile', () => {
+  const OPERATORS = '{\n  "controller": { "url": "wss://ctl.example.org:7443", "token": "xh1.operator" }\n}\n';
+
+  it('makes it when absent, {} (every default), 0600, the directory too', () => {
+    runPostinst('agent', ['configure'], { enabled: false, active: false });
+    const file = agentJsonIn(dir);
+    expect(readFileSync(file, 'utf8')).toBe('{}\n');
+    const st = statSync(file);
+    expect(st.mode & 0o7777).toBe(0o600);
+    // the postinst runs as root: the file is root's (here: whoever runs the test)
+    expect(st.uid).toBe(process.getuid?.());
+  });
+
+  it('an install over an agent.json already there leaves it byte for byte, mode and all', () => {
+    const put = (d: string): void => {
+      mkdirSync(join(d, 'etc-xenherd'));
+      writeFileSync(agentJsonIn(d), OPERATORS, { mode: 0o640 });
+      chmodSync(agentJsonIn(d), 0o640);
+    };
+    for (const args of [['configure'], ['configure', '0.1.0+20261205.184112']]) {
+      runPostinst('agent', args, { enabled: false, active: false }, put);
+      expect(readFileSync(agentJsonIn(dir), 'utf8')).toBe(OPERATORS);
+      expect(statSync(agentJsonIn(dir)).mode & 0o7777).toBe(0o640);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a symlink there, even one leading nowhere, is the operator\'s: left as it is', () => {
+    runPostinst('agent', ['configure'], { enabled: false, active: false }, (d) => {
+      mkdirSync(join(d, 'etc-xenherd'));
+      symlinkSync(join(d, 'elsewhere.json'), agentJsonIn(d));
+    });
+    expect(readlinkSync(agentJsonIn(dir))).toBe(join(dir, 'elsewhere.json'));
+    expect(existsSync(join(dir, 'elsewhere.json'))).toBe(false);
+  });
+
+  it('makes nothing on an abort-upgrade', () => {
+    runPostinst('agent', ['abort-upgrade', '0.1.0+20261205.184112'], { enabled: false, active: false });
+    expect(existsSync(agentJsonIn(dir))).toBe(false);
+  });
+});
+
 describe('purge, as the README tells it', () => {
   it('names every directory a postrm purge deletes', () => {
     const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
@@ -126,16 +173,19 @@ describe('purge, as the README tells it', () => {
     }
   });
 
-  it("names each package's configuration file, which dpkg deletes on purge though the operator wrote it (agent.json: the Dom0's token)", () => {
+  it("names each file a postrm purge deletes in /etc, though the operator wrote it (agent.json: the Dom0's token)", () => {
     const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
     const start = readme.indexOf('Removing the package stops the agent');
     const purge = readme.slice(start, readme.indexOf('Installed again after a remove', start));
-    const conffiles = [...AGENT.conffiles, ...CONTROLLER.conffiles];
-    expect(conffiles.length).toBeGreaterThan(0);
-    for (const f of conffiles) {
+    const files = ['agent', 'controller'].flatMap((pkg) => {
+      const postrm = readFileSync(join(process.cwd(), 'packaging/deb/scripts', `${pkg}.postrm`), 'utf8');
+      return [...postrm.matchAll(/^\s*rm -f (.*)$/gm)].flatMap((m) => (m[1] ?? '').split(/\s+/));
+    });
+    expect(files).toEqual(['/etc/xenherd/agent.json']);
+    for (const f of files) {
       const at = purge.indexOf(`\`${f}\``);
       expect(at, `${f} is not named where README tells what a purge deletes`).toBeGreaterThanOrEqual(0);
-      expect(purge.slice(at).split('. ')[0]).toContain('goes with the purge');
+      expect(purge.slice(at).split('. ')[0]).toContain('goes with the purge, whoever wrote');
     }
   });
 });

@@ -11,6 +11,7 @@ import { checkoutDebVersion, debFileName } from '../../../packaging/deb/deb-vers
 import { ensureBaseTree } from './base-tree.js';
 import { Booted } from './booted.js';
 import { controllerRestarts, missingCredential } from './booted-controller.js';
+import { upgradeFromConffile, writtenBeforeInstall } from './agent-json-steps.js';
 import { agentLogPriorities } from './booted-journal.js';
 import { removeThenInstall, startLimitEndsLoop, upgradeRefusesConfig } from './booted-reinstall.js';
 import { agentService, controllerService, installUnderSystemd, reloadAndUpgrade, removeAndPurgeUnderSystemd, reportsToController } from './booted-steps.js';
@@ -62,8 +63,10 @@ const inChroot: Step[] = [
   ['xenherdctl --help', ctlHelp],
   ['man pages and bash completion as installed', docs],
   ['systemd-analyze verify on the installed units', verifyUnits],
-  ['dpkg -i again (upgrade path): the edited conffile stays, nothing started', upgrade],
+  ['dpkg -i again (upgrade path): the edited agent.json stays, nothing started', upgrade],
   ['dpkg -r, then -P: only the operator files are left', removeAndPurge],
+  ['an agent.json written before dpkg -i: no question, kept byte for byte; dpkg -P deletes it', writtenBeforeInstall],
+  ['an upgrade from a package that shipped agent.json as a conffile: kept, listed obsolete; dpkg -P deletes it', upgradeFromConffile],
 ];
 const underSystemd: Step[] = [
   ['dpkg -i with systemd running: both units installed disabled and stopped', installUnderSystemd],

@@ -61,9 +61,12 @@ export async function install(c: Ctx): Promise<void> {
   check(readlinkSync(c.chroot.host('usr/sbin/xenherd-agent')) === '../lib/xenherd/xenherd-agent', '/usr/sbin/xenherd-agent is not the link to the bundle');
   check(readFileSync(c.chroot.host('usr/lib/xenherd/xenherd-agent'), 'utf8').startsWith('#!/usr/bin/node\n'), 'the agent bundle does not start with #!/usr/bin/node');
   check(mode(c, 'var/lib/xenherd') === 0o700, `/var/lib/xenherd is ${mode(c, 'var/lib/xenherd').toString(8)}, not 700`);
-  check(mode(c, 'etc/xenherd/agent.json') === 0o600, '/etc/xenherd/agent.json is not 0600');
+  // made by the postinst, not shipped: a conffile already there stops an unattended install
+  const made = lstatSync(c.chroot.host('etc/xenherd/agent.json'));
+  check((made.mode & 0o7777) === 0o600 && made.uid === 0, `/etc/xenherd/agent.json is ${(made.mode & 0o7777).toString(8)}, uid ${made.uid}, not 0600 root's`);
+  check(readFileSync(c.chroot.host('etc/xenherd/agent.json'), 'utf8') === '{}\n', 'the install did not make agent.json as {}');
   const conffiles = await ok(c, ['dpkg-query', '-W', '-f=${Conffiles}', 'xenherd-agent']);
-  check(/\/etc\/xenherd\/agent\.json [0-9a-f]{32}/.test(conffiles.stdout), `agent.json is not a conffile: ${conffiles.stdout}`);
+  check(conffiles.stdout === '', `xenherd-agent has conffiles: ${conffiles.stdout}`);
   for (const p of ['usr/bin/xenherdctl', 'usr/sbin/xenherd-controller', 'lib/systemd/system/xenherd-agent.service', 'lib/systemd/system/xenherd-controller.service']) check(exists(c, p), `/${p} missing`);
 }
 
@@ -170,7 +173,7 @@ export async function upgrade(c: Ctx): Promise<void> {
   nothingRuns(c);
 }
 
-/** remove keeps conffiles and state; purge leaves only what the operator made (init's files). */
+/** remove keeps agent.json and state; purge leaves only what the operator made (init's files). */
 export async function removeAndPurge(c: Ctx): Promise<void> {
   // a guarded domU: nothing starts it at boot once the agent is gone, and the remove must say so
   mkdirSync(c.chroot.host('etc/xen/drbd-auto'), { recursive: true });
@@ -179,7 +182,7 @@ export async function removeAndPurge(c: Ctx): Promise<void> {
   check(removal.stderr.includes('nothing starts the guarded domUs at boot; /etc/xen/drbd-auto still holds: web1.cfg'), `dpkg -r did not name the guarded domU left without autostart:\n${removal.stderr}`);
   rmSync(c.chroot.host('etc/xen'), { recursive: true });
   check(!exists(c, 'usr/lib/xenherd') && !exists(c, 'usr/sbin/xenherd-agent'), 'remove left the programs');
-  check(exists(c, 'etc/xenherd/agent.json') && exists(c, 'var/lib/xenherd'), 'remove took the conffile or the state');
+  check(exists(c, 'etc/xenherd/agent.json') && exists(c, 'var/lib/xenherd'), 'remove took agent.json or the state');
   await ok(c, ['dpkg', '-P', 'xenherd-agent', 'xenherd-controller']);
   const operators = /^etc\/xenherd(\/controller\.json|\/tls(\/(ca|server)\.(crt|key))?|\/state(\/tokens\.json)?)?$/;
   // A package must not touch users' home directories, so root's xenherdctl cache stays (and is
