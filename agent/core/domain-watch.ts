@@ -18,6 +18,15 @@ export function describeDomainSource(s: AgentState): string {
   return w.running ? 'xenstore-watch @introduceDomain @releaseDomain' : 'xenstore-watch (restarting)';
 }
 
+/**
+ * For the `ready` line, said just before the source starts: xenstore-watch has not run yet and
+ * may not be installed (its exit then says "xenstore-watch is unavailable here").
+ */
+export function describeDomainSourceStarting(s: AgentState): string {
+  if (s.domainWatcher.mode === 'polling') return describeDomainSource(s);
+  return 'xenstore-watch @introduceDomain @releaseDomain, starting (polling xl list instead if it cannot run)';
+}
+
 function spawnWatch(s: AgentState, fx: Fx): AgentState {
   const w = spawned(s.domainWatcher);
   fx.push({ e: 'watch', watcher: 'domains', gen: w.gen });

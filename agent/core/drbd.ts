@@ -92,6 +92,7 @@ export function describeDrbdSource(s: AgentState): string {
   const d = s.drbd;
   if (d.availability === 'tools-missing') return 'none (DRBD tools not installed)';
   if (d.availability === 'module-not-loaded') return 'none until the DRBD module is loaded (re-checked on every full re-read)';
+  if (d.availability === 'unknown') return 'none yet: whether DRBD is loaded is read again at every full read';
   if (d.watcher.mode === 'polling') return `polling drbdadm status every ${s.config.events.pollSeconds} s (${d.watcher.pollingWhy ?? 'polling'})`;
   if (!d.watcher.running) return 'drbdsetup events2 (restarting)';
   return d.events.initialDone ? 'drbdsetup events2' : 'drbdsetup events2 (reading initial state)';

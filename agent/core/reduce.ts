@@ -1,8 +1,8 @@
 import { onConnClosed, onControl, flushReplies } from './control.js';
 import { decide } from './decide.js';
 import { onRenameBadLine, onRenameExit, onRenameLine } from './rename-watch.js';
-import { onDomainBadLine, onDomainExit, onDomainLine, onDomainPollTimer, onDomainRespawnTimer, resetDomainWatcher, startDomainSource, stopDomainSource } from './domain-watch.js';
-import { onDrbdBadLine, onDrbdExit, onDrbdLine, onDrbdPolled, onDrbdPollTimer, onDrbdProbed, onDrbdRespawnTimer, probeDrbdEarly, resetDrbdWatcher, stopDrbdSources } from './drbd.js';
+import { describeDomainSourceStarting, onDomainBadLine, onDomainExit, onDomainLine, onDomainPollTimer, onDomainRespawnTimer, resetDomainWatcher, startDomainSource, stopDomainSource } from './domain-watch.js';
+import { describeDrbdSource, onDrbdBadLine, onDrbdExit, onDrbdLine, onDrbdPolled, onDrbdPollTimer, onDrbdProbed, onDrbdRespawnTimer, probeDrbdEarly, resetDrbdWatcher, stopDrbdSources } from './drbd.js';
 import { log, type Step } from './effects.js';
 import type { AgentEvent } from './events.js';
 import { onDomainsRead, onFullRead, onInfoRead, onReadFailed } from './reads.js';
@@ -204,7 +204,8 @@ function onSettled(s: AgentState, fx: Fx, now: number): AgentState {
     n = { ...n, phase: 'running' };
     n = decide(n, fx, now, false);
     const line = statusLine(n);
-    const sources = { drbd: n.drbd.watcher.mode === 'polling' ? 'polling' : 'drbdsetup events2', domains: n.domainWatcher.mode === 'polling' ? 'polling' : 'xenstore-watch' };
+    // what runs now: no DRBD source without its tools or module, the domain source only starting (below)
+    const sources = { drbd: describeDrbdSource(n), domains: describeDomainSourceStarting(n) };
     fx.push(log('info', `ready: ${line}`, { sources, toolstack: n.toolstack }));
     fx.push({ e: 'notify', ready: true, status: line });
     // held back until READY (core/xenstore-names.ts): its tool runs go out after READY=1
