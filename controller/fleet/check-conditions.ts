@@ -33,6 +33,11 @@ export interface CheckProblem {
   readonly rank?: number;
   /** The unreachable Dom0 this problem only waits for (it clears when that Dom0 is back): xenherdctl says such problems once per Dom0. */
   readonly waitsFor?: string;
+  /**
+   * The unreachable Dom0 (waitsFor) held this resource Primary when last heard and no Dom0 heard
+   * now does: what it ran there is down if it is (lost-primary.ts). Not sent: that Dom0's own line says it.
+   */
+  readonly lostPrimary?: { readonly resource: string; readonly domus: readonly string[]; readonly heardOn: string };
 }
 
 /**

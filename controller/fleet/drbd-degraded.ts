@@ -182,7 +182,7 @@ function oneSide(index: FleetIndex, fresh: Freshness, s: Side): CheckProblem {
   const waits = s.cut && !s.standAlone && peer === 'unheard' && s.peerHost !== null;
   const lost = waits ? lostPrimaryText(index, fresh, [s.host], s.res, s.peerHost as string) : null;
   const problem: CheckProblem = { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text: `DRBD ${name}${users} on ${s.host}${clientNote(s)}: ${s.bad.join(', ')}${hint}${lost === null ? '' : `; ${lost}`}` };
-  if (waits) return { ...problem, rank: 2, waitsFor: s.peerHost as string };
+  if (waits) return { ...problem, rank: 2, waitsFor: s.peerHost as string, ...(lost === null ? {} : { lostPrimary: { resource: name, domus: usersRunningOn(index, name, s.peerHost as string), heardOn: s.host } }) };
   return peer === 'unknown' ? { ...problem, rank: 1 } : problem;
 }
 

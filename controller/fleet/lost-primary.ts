@@ -4,6 +4,10 @@ import { isReachable, type Freshness } from './host-record.js';
 import { usersRunningOn } from './resource-users.js';
 import { andList as and } from '../../shared/text/and-list.js';
 import { DEAD_DOM0_SECTION } from '../../shared/drbd-readiness.js';
+import type { CheckProblem } from './check-conditions.js';
+
+/** The lines of a Dom0 the controller does not hear. */
+const UNHEARD_KINDS = new Set<CheckProblem['kind']>(['host-unreachable', 'host-unreachable-in-maintenance']);
 
 /**
  * A resource whose Primary is gone: the Dom0 that held it Primary is heard no more, and the sides
@@ -33,4 +37,38 @@ export function lostPrimaryText(index: FleetIndex, fresh: Freshness, hosts: read
     `${peer} held ${res.name} Primary when last heard${on} and ${and(hosts)} ${hosts.length === 1 ? 'is' : 'are'} Secondary, so no Dom0 heard now writes it: ` +
     `if ${peer} is down, ${what} is down with it (README, section "${DEAD_DOM0_SECTION}"); promote ${res.name} nowhere while ${peer} may be up`
   );
+}
+
+/** At most this many domUs by name on a Dom0's line; the rest counted, each resource's line names its own. */
+const NAMED_DOWN = 5;
+
+const named = (xs: readonly string[]): string => (xs.length <= NAMED_DOWN ? and(xs) : `${xs.slice(0, NAMED_DOWN).join(', ')} and ${xs.length - NAMED_DOWN} more`);
+
+/**
+ * PROBLEMS with each unreachable Dom0's own line saying what is down if that Dom0 is: the domUs it
+ * ran on resources it held Primary when last heard and that no Dom0 heard now holds Primary (the
+ * `lostPrimary` of the DRBD problems DEGRADED). That line leads the page, while xenherdctl folds
+ * several resources waiting for one Dom0 into a line that says they clear once it is back: alone,
+ * the page read as "wait for it", not as "its domUs are down; see the runbook".
+ */
+export function withLostPrimaries(problems: readonly CheckProblem[], degraded: readonly CheckProblem[]): CheckProblem[] {
+  const byHost = new Map<string, NonNullable<CheckProblem['lostPrimary']>[]>();
+  for (const p of degraded) {
+    if (p.lostPrimary === undefined || p.waitsFor === undefined) continue;
+    byHost.set(p.waitsFor, [...(byHost.get(p.waitsFor) ?? []), p.lostPrimary]);
+  }
+  return problems.map((p) => {
+    const lost = UNHEARD_KINDS.has(p.kind) ? byHost.get(p.subject) : undefined;
+    if (lost === undefined) return p;
+    const domus = [...new Set(lost.flatMap((l) => l.domus))].sort();
+    const resources = [...new Set(lost.map((l) => l.resource))].sort();
+    const heard = [...new Set(lost.map((l) => l.heardOn))].sort();
+    const down = domus.length === 0 ? `what used ${named(resources)} there is` : `${named(domus)} ${domus.length === 1 ? 'is' : 'are'}`;
+    return {
+      ...p,
+      text:
+        `${p.text}; if ${p.subject} is down, ${down} down with it: it held ${named(resources)} Primary when last heard and ${and(heard)}, heard now, ${heard.length === 1 ? 'is' : 'are'} Secondary and cut off from it; ` +
+        `start ${domus.length === 1 ? 'it' : 'them'} elsewhere only once ${p.subject} is surely off (README, section "${DEAD_DOM0_SECTION}")`,
+    };
+  });
 }

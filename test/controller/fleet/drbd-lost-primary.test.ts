@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { drbdNotUpToDate } from '../../../controller/fleet/drbd-degraded.js';
 import { drbdView } from '../../../controller/fleet/drbd-view.js';
-import { mergeFleet } from '../../../controller/fleet/merge.js';
+import { checkFleet } from '../../../controller/fleet/fleet-check.js';
+import { mergeFleet, mergedStatus } from '../../../controller/fleet/merge.js';
+import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js';
 import type { LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
 import { dom, guarded, hostState, record } from '../states.js';
 
@@ -16,14 +18,20 @@ const tb = { name: 'tb', role: 'Secondary' as const, connection: 'Connected', di
 const xen1Last: LinkDrbdResource = { name: 'r2', role: 'Primary', disk: 'UpToDate', peers: [tb, { name: 'xen2', role: 'Secondary', connection: 'Connected', disk: 'UpToDate', replication: 'Established' }] };
 const xen2Now: LinkDrbdResource = { name: 'r2', role: 'Secondary', disk: 'UpToDate', peers: [tb, { name: 'xen1', role: 'Unknown', connection: 'Connecting', disk: 'DUnknown', replication: null }] };
 
-const fleet = (xen1Heard: boolean) =>
+const merged = (xen1Heard: boolean, r2OnXen2: LinkDrbdResource = xen2Now) =>
   mergeFleet(
     [
       record('xen1', hostState({ domains: [dom('db1')], guarded: [guarded('db1', ['r2'])], domus: [config], drbd: { availability: 'ok', resources: [xen1Last] } }), xen1Heard ? NOW : NOW - 95_000),
-      record('xen2', hostState({ guarded: [guarded('db1', ['r2'])], domus: [config], drbd: { availability: 'ok', resources: [xen2Now] } }), NOW),
+      record('xen2', hostState({ guarded: [guarded('db1', ['r2'])], domus: [config], drbd: { availability: 'ok', resources: [r2OnXen2] } }), NOW),
     ],
     fresh,
-  ).index;
+  );
+const fleet = (xen1Heard: boolean) => merged(xen1Heard).index;
+const unreachableLine = (r2OnXen2?: LinkDrbdResource): string | undefined => {
+  const m = merged(false, r2OnXen2);
+  const answer = CheckAnswerSchema.parse(checkFleet(m.index, mergedStatus(m, fresh).alerts, fresh, DEFAULT_CHECK_THRESHOLDS));
+  return answer.details.find((d) => d.kind === 'host-unreachable')?.text;
+};
 
 const SAID = 'xen1 held r2 Primary when last heard (db1 ran there) and xen2 is Secondary, so no Dom0 heard now writes it: if xen1 is down, db1 is down with it (README, section "A Dom0 died with its own domUs on it"); promote r2 nowhere while xen1 may be up';
 
@@ -45,5 +53,18 @@ describe('a DRBD 9 resource whose Primary is gone', () => {
     const live = fleet(true);
     expect(drbdNotUpToDate(live, fresh).map((p) => p.text).join('\n')).not.toMatch(/held r2 Primary/);
     expect(drbdView(live, fresh, null)[0]?.flags.map((f) => f.kind)).not.toContain('primary-unheard');
+  });
+
+  // xenherdctl folds the resources that wait for one Dom0 into a line saying they clear once it is
+  // back, so the page must say on the Dom0's own line that what it ran is down if it is
+  it("check: xen1's own unreachable line says db1 is down if xen1 is, and points to the runbook", () => {
+    expect(unreachableLine()).toBe(
+      'xen1: agent unreachable (last heard 95 s ago): check that xen1 is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent; ' +
+        'if xen1 is down, db1 is down with it: it held r2 Primary when last heard and xen2, heard now, is Secondary and cut off from it; start it elsewhere only once xen1 is surely off (README, section "A Dom0 died with its own domUs on it")',
+    );
+  });
+
+  it('check: once xen2 holds r2 Primary (the runbook followed), xen1\'s line no longer says db1 is down', () => {
+    expect(unreachableLine({ ...xen2Now, role: 'Primary' })).not.toMatch(/down with it/);
   });
 });
