@@ -138,7 +138,9 @@ export function unreachableBlock(hosts: readonly HostView[]): string {
   const silent = hosts.filter((h) => !h.reachable && h.reportsElsewhereSince === undefined);
   if (silent.length === 0) return '';
   const line = (h: HostView): string => {
-    const seen = h.lastSeen === null ? 'never heard from' : `last seen ${formatAge(h.ageMs)} ago`;
+    // a controller knows nothing from before its own start: after a restart its Dom0s are all unheard
+    // until their agents dial again, which "never heard from" told as a Dom0 that never worked
+    const seen = h.lastSeen === null ? 'not heard from since the controller started' : `last seen ${formatAge(h.ageMs)} ago`;
     const how = h.linkUp ? 'silent' : h.agentStoppedAt !== undefined ? agentStoppedText(h.agentStoppedAt) : 'agent link down';
     return `  ${printable(h.host)}  ${how}, ${seen}${h.reported ? lastReported(h) : ''}${refusedText(h)}`;
   };

@@ -28,6 +28,10 @@ describe("status on a Dom0 it cannot hear", () => {
     expect(line).toMatch(/^ {2}xen1 {2}agent link down, last seen .* ago, 12 domain\(s\) as last reported: vm0 \(paused\), vm1 \(blocked\), .*, vm9 \(blocked\), and 2 more$/);
   });
 
+  it('a Dom0 not heard since the controller started is said so, not "never heard from": after a restart, every agent is so until it dials again', () => {
+    expect(unreachableBlock([dead({ lastSeen: null, ageMs: null, reported: false, domains: 0 })]).split('\n')[1]).toBe('  xen1  agent link down, not heard from since the controller started');
+  });
+
   it('an agent that said it is stopping is named so, with when it stopped, in status and hosts', () => {
     const stopped = dead({ domains: 3, ageMs: 4_000, agentStoppedAt: Date.UTC(2024, 4, 1, 15, 57, 15) });
     expect(unreachableBlock([stopped]).split('\n')[1]).toBe('  xen1  agent stopped cleanly at 15:57:15 UTC (restarting? upgrading?), last seen 4.0 s ago, 3 domain(s) as last reported');
