@@ -248,15 +248,17 @@ export function awayFromOnlineHome(
     // when the home came online is unknown, it may have been a minute ago: never a guess at CRITICAL
     const since = left === null || onlineSince === null ? null : countsFromOnline(home, a, recorded) ? Math.max(onlineSince, left) : left;
     const where = `${a.name} runs on ${a.runningOn.join(' and ')}, not on its home ${a.home}, which is online`;
+    // the page names the way back: a restore of the home sends its domUs running elsewhere home
+    const back = `: xenherdctl restore ${a.home} brings it home`;
     if (since === null) {
-      problems.push({ status: 'WARNING', kind: 'away-from-home', subject: a.name, short: `${a.name} away from ${a.home}`, text: `${where} (since when is unknown)` });
+      problems.push({ status: 'WARNING', kind: 'away-from-home', subject: a.name, short: `${a.name} away from ${a.home}`, text: `${where} (since when is unknown)${back}` });
       continue;
     }
     const age = Math.max(0, fresh.now - since);
     maxMs = Math.max(maxMs, age);
     const basis = since === onlineSince ? `since ${a.home} came online` : Number.isNaN(recorded) ? `since the controller first saw it there (no ledger records the move)` : `since it left ${a.home}`;
-    if (age >= t.notHomeAfterMs) problems.push({ status: 'CRITICAL', kind: 'not-home-too-long', subject: a.name, short: `${a.name} not home on ${a.home} after ${spanText(age)}`, text: `${where}: for ${spanText(age)} ${basis}` });
-    else problems.push({ status: 'WARNING', kind: 'away-from-home', subject: a.name, short: `${a.name} away from ${a.home}`, text: `${where}: for ${spanText(age)} ${basis}; CRITICAL after ${spanText(t.notHomeAfterMs)}` });
+    if (age >= t.notHomeAfterMs) problems.push({ status: 'CRITICAL', kind: 'not-home-too-long', subject: a.name, short: `${a.name} not home on ${a.home} after ${spanText(age)}`, text: `${where}: for ${spanText(age)} ${basis}${back}` });
+    else problems.push({ status: 'WARNING', kind: 'away-from-home', subject: a.name, short: `${a.name} away from ${a.home}`, text: `${where}: for ${spanText(age)} ${basis}; CRITICAL after ${spanText(t.notHomeAfterMs)}${back}` });
   }
   return { problems, maxMs };
 }

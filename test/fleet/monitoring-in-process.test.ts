@@ -154,7 +154,7 @@ describe('the check verdict on the simulated fleet (real agent cores, in process
     expect(await jobEnd(f, { kind: 'maintenance', host: 'xen1', on: false })).toMatchObject({ ok: true });
     await f.until(() => statusOf(f) === 'WARNING', 'WARNING: home online again');
     expect(f.controller!.core.hosts().hosts.find((h) => h.host === 'xen1')?.maintenanceSince).toBeGreaterThanOrEqual(offAt);
-    expect(lines(f)).toEqual([expect.stringMatching(/^WARNING: web1 runs on xen2, not on its home xen1, which is online: for \d+ s since xen1 came online; CRITICAL after 30 min$/)]);
+    expect(lines(f)).toEqual([expect.stringMatching(/^WARNING: web1 runs on xen2, not on its home xen1, which is online: for \d+ s since xen1 came online; CRITICAL after 30 min: xenherdctl restore xen1 brings it home$/)]);
     expect(exitOf(f)).toBe(1);
     await f.advance(29 * MIN);
     expect(statusOf(f)).toBe('WARNING');

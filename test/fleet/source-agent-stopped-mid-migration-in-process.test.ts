@@ -88,7 +88,7 @@ describe("a source's agent stopped mid-migration (in process)", () => {
     expect(placesOfWeb1(f)).toEqual(['xen2 web1']);
     expect(f.controller!.core.status().alerts).toEqual([]);
     // the stopped agent recorded nothing of the move: web1 is away from its home, as it is
-    if (how === 'migrate') expect(checkTexts(f)).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online (since when is unknown)']);
+    if (how === 'migrate') expect(checkTexts(f)).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online (since when is unknown): xenherdctl restore xen1 brings it home']);
     expect(f.sim.violations).toEqual([]);
   });
 });

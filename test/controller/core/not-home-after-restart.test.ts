@@ -26,14 +26,14 @@ const awayLine = (bed: Awaited<ReturnType<typeof restartedController>>) => bed.c
 describe('the not-home clock across a controller restart', () => {
   it('counts from the move the ledger dates, not from the first report of the home', async () => {
     const bed = await restartedController('manual');
-    expect(awayLine(bed)).toMatchObject({ status: 'WARNING', text: 'mail1 runs on xen4, not on its home xen5, which is online: for 7 min since it left xen5; CRITICAL after 30 min' });
+    expect(awayLine(bed)).toMatchObject({ status: 'WARNING', text: 'mail1 runs on xen4, not on its home xen5, which is online: for 7 min since it left xen5; CRITICAL after 30 min: xenherdctl restore xen5 brings it home' });
     await bed.clock.advance(23 * MIN);
-    expect(awayLine(bed)).toMatchObject({ status: 'CRITICAL', kind: 'not-home-too-long', text: 'mail1 runs on xen4, not on its home xen5, which is online: for 30 min since it left xen5' });
+    expect(awayLine(bed)).toMatchObject({ status: 'CRITICAL', kind: 'not-home-too-long', text: 'mail1 runs on xen4, not on its home xen5, which is online: for 30 min since it left xen5: xenherdctl restore xen5 brings it home' });
   });
 
   it('a drain of the home still counts from when the home is known online: its first report', async () => {
     const bed = await restartedController('drain');
-    expect(awayLine(bed)).toMatchObject({ status: 'WARNING', text: 'mail1 runs on xen4, not on its home xen5, which is online: for 0 s since xen5 came online; CRITICAL after 30 min' });
+    expect(awayLine(bed)).toMatchObject({ status: 'WARNING', text: 'mail1 runs on xen4, not on its home xen5, which is online: for 0 s since xen5 came online; CRITICAL after 30 min: xenherdctl restore xen5 brings it home' });
     await bed.clock.advance(23 * MIN);
     expect(awayLine(bed)).toMatchObject({ status: 'WARNING' });
   });

@@ -253,7 +253,7 @@ describe('the check verdict over the fleet view', () => {
       expect(a.status).toBe('WARNING');
       expect(lines(a)).toEqual([
         expect.stringMatching(/^WARNING: alert away-unrecorded: web1 runs on xen2, away from its home xen1, and no ledger records it there .*xenherd-agent reconcile web1 --home xen1 on xen2 records it where it is$/),
-        'WARNING: web1 runs on xen2, not on its home xen1, which is online: for 0 s since the controller first saw it there (no ledger records the move); CRITICAL after 30 min',
+        'WARNING: web1 runs on xen2, not on its home xen1, which is online: for 0 s since the controller first saw it there (no ledger records the move); CRITICAL after 30 min: xenherdctl restore xen1 brings it home',
       ]);
     });
 
@@ -263,23 +263,23 @@ describe('the check verdict over the fleet view', () => {
       const alerts = mergedStatus(m, fresh).alerts.map((a) => (a.kind === 'away-unrecorded' ? { ...a, since: NOW - 5 * MIN } : a));
       const a = checkFleet(m.index, alerts, fresh, DEFAULT_CHECK_THRESHOLDS);
       expect(a.status).toBe('WARNING');
-      expect(lines(a)).toContain('WARNING: web1 runs on xen2, not on its home xen1, which is online: for 5 min since the controller first saw it there (no ledger records the move); CRITICAL after 30 min');
+      expect(lines(a)).toContain('WARNING: web1 runs on xen2, not on its home xen1, which is online: for 5 min since the controller first saw it there (no ledger records the move); CRITICAL after 30 min: xenherdctl restore xen1 brings it home');
       expect(perf(a, 'not_home_max_s')?.value).toBe(300);
       // before its alert is raised, when it left is unknown: a WARNING only
       const early = checkFleet(m.index, [], fresh, DEFAULT_CHECK_THRESHOLDS);
-      expect(lines(early)).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online (since when is unknown)']);
+      expect(lines(early)).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online (since when is unknown): xenherdctl restore xen1 brings it home']);
     });
 
     it('a visitor record where it runs says when it left its home, when the home came online before', () => {
       const a = check(awayFleet(90 * MIN));
-      expect(lines(a)).toEqual(['CRITICAL: web1 runs on xen2, not on its home xen1, which is online: for 60 min since it left xen1']);
+      expect(lines(a)).toEqual(['CRITICAL: web1 runs on xen2, not on its home xen1, which is online: for 60 min since it left xen1: xenherdctl restore xen1 brings it home']);
     });
 
     it('home online for less than --not-home-after: WARNING', () => {
       const a = check(awayFleet(10 * MIN));
       expect(a.status).toBe('WARNING');
       expect(a.summary).toBe('web1 away from xen1');
-      expect(lines(a)).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online: for 10 min since xen1 came online; CRITICAL after 30 min']);
+      expect(lines(a)).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online: for 10 min since xen1 came online; CRITICAL after 30 min: xenherdctl restore xen1 brings it home']);
       expect(perf(a, 'domus_away')?.value).toBe(1);
       expect(perf(a, 'not_home_max_s')?.value).toBe(600);
     });
@@ -293,7 +293,7 @@ describe('the check verdict over the fleet view', () => {
 
     it('it left after the home came online (a manual migration): counted from when it left', () => {
       const left = awayFleet(5 * 60 * MIN, { ledger: { seq: 1, away: { web1: away('xen1', 'xen2', { since: iso(NOW - 10 * MIN) }) }, visitors: {} } });
-      expect(lines(check(left))).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online: for 10 min since it left xen1; CRITICAL after 30 min']);
+      expect(lines(check(left))).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online: for 10 min since it left xen1; CRITICAL after 30 min: xenherdctl restore xen1 brings it home']);
       // left before the home came back online: from when it came online
       const before = awayFleet(10 * MIN, { ledger: { seq: 1, away: { web1: away('xen1', 'xen2', { since: iso(NOW - 5 * 60 * MIN) }) }, visitors: {} } });
       expect(lines(check(before))[0]).toContain('for 10 min since xen1 came online');
@@ -301,7 +301,7 @@ describe('the check verdict over the fleet view', () => {
 
     it('when the home came online is unknown: WARNING, never a guess at CRITICAL', () => {
       const a = check(awayFleet(null));
-      expect(lines(a)).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online (since when is unknown)']);
+      expect(lines(a)).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online (since when is unknown): xenherdctl restore xen1 brings it home']);
     });
 
     it('a home in maintenance, draining or restoring is expected to be empty: OK', () => {

@@ -49,7 +49,7 @@ describe('monitoring through drain, maintenance off and restore', () => {
     expect(sample('xenherd_host_maintenance_state_since_timestamp_seconds', { host: 'xen1', state: 'online' })).toBe((xen1?.maintenanceSince ?? 0) / 1000);
     const warn = check();
     expect(warn.status).toBe('WARNING');
-    expect(warn.details.map((d) => d.text)).toEqual(['a1', 'a2', 'b1', 'b2'].map((n) => expect.stringMatching(new RegExp(`^${n} runs on xen[23], not on its home xen1, which is online: for \\d+ s since xen1 came online; CRITICAL after 30 min$`))));
+    expect(warn.details.map((d) => d.text)).toEqual(['a1', 'a2', 'b1', 'b2'].map((n) => expect.stringMatching(new RegExp(`^${n} runs on xen[23], not on its home xen1, which is online: for \\d+ s since xen1 came online; CRITICAL after 30 min: xenherdctl restore xen1 brings it home$`))));
 
     await bed.clock.advance(30 * MIN);
     const crit = check();
