@@ -43,8 +43,8 @@ export function acceptXlList(i: AcceptInput): AcceptVerdict {
   const unsettled = i.ledger.unsettled[i.name] ?? null;
   const v = acceptMismatch({ ...i, ledger: settled(i.ledger, i.name) });
   if (unsettled === null || v.kind === 'refused') return v;
-  const here = `${i.toolstack} list ${i.running.some((d) => d.name === i.name) ? 'shows' : 'does not show'} it here`;
-  const settles = `the ALARM of its ${unsettled.operation} with ${unsettled.peer} (operation ${unsettled.operationId}, ${unsettled.since}) is settled: ${here}`;
+  const shown = i.running.some((d) => d.name === i.name);
+  const settles = `the ALARM of its ${unsettled.operation} with ${unsettled.peer} (operation ${unsettled.operationId}, ${unsettled.since}) is settled: ${i.toolstack} list ${shown ? 'shows' : 'does not show'} it here${shown ? '' : keptThere(i, unsettled.peer)}`;
   if (v.kind === 'nothing') return { kind: 'change', mismatch: null, settled: unsettled, ledger: settled(i.ledger, i.name), says: settles };
   return { ...v, settled: unsettled, says: `${v.says}; ${settles}` };
 }
@@ -63,4 +63,15 @@ function acceptMismatch(i: AcceptInput): AcceptVerdict {
       if (i.home === i.ledger.host) return { kind: 'refused', why: `--home ${i.home} is this host: list ${i.name} in the guarded dir or migrate-tab to make this its home` };
       return change(withVisitor(i.ledger, i.name, { home: i.home, since: i.now, operationId: i.operationId }), `${i.name} is recorded as a visitor from ${i.home}`);
   }
+}
+
+/**
+ * The half of a settling that is the peer's to record: when the copy kept is the peer's, this
+ * ledger alone knows of no move, and that Dom0's ledger must say where NAME runs now (a visitor of
+ * its home here, or the home's own away record dropped), or the fleet reads it as a domU away
+ * unrecorded.
+ */
+function keptThere(i: AcceptInput, peer: string): string {
+  const record = i.homedHere.has(i.name) ? `xenherd-agent reconcile ${i.name} --home ${i.ledger.host}` : `xenherd-agent reconcile ${i.name}`;
+  return `; if its copy on ${peer} was kept, record it there: ${record} on ${peer}`;
 }

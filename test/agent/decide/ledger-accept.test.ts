@@ -85,8 +85,13 @@ describe('acceptXlList (reconcile NAME)', () => {
         if (v.kind !== 'change') continue;
         expect(v.ledger.unsettled).toEqual({});
         expect(Object.keys(v.ledger.visitors)).toEqual(['db1']);
-        expect(v.says).toBe(`the ALARM of its migrate with xen2 (operation op9, 2026-01-01T00:00:00.000Z) is settled: xl list ${running.length ? 'shows' : 'does not show'} it here`);
+        expect(v.says).toBe(`the ALARM of its migrate with xen2 (operation op9, 2026-01-01T00:00:00.000Z) is settled: xl list ${running.length ? 'shows it here' : 'does not show it here; if its copy on xen2 was kept, record it there: xenherd-agent reconcile web1 --home xen1 on xen2'}`);
       }
+    });
+
+    it('settled on the sender of a visitor it no longer runs: the copy kept at its home is recorded there by a plain reconcile', () => {
+      const v = acceptXlList(input(withUnsettled(withVisitor(base, 'db1', { home: 'xen2', since: 't0', operationId: 'op2' }), 'db1', { ...alarm, operation: 'reverse' }), [], 'db1'));
+      expect(v.kind === 'change' && v.says).toMatch(/; if its copy on xen2 was kept, record it there: xenherd-agent reconcile db1 on xen2$/);
     });
 
     it('is settled together with the mismatch xl list confirms, in one change', () => {
