@@ -1,7 +1,7 @@
 import type { Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
 import type { OverlayMove, PlanFacts } from '../plan/facts.js';
 import { leftover, mayClearUp } from '../plan/leftover-text.js';
-import { unheardWaitWords, waitingNote } from '../plan/waiting-note.js';
+import { waitEndWords, waitingNote } from '../plan/waiting-note.js';
 import type { InFlightBook } from './in-flight.js';
 import { reportsShowMoved } from './confirm-arrival.js';
 import { runMove } from './migration-runner.js';
@@ -137,7 +137,7 @@ export class MoveScheduler {
       if (waiting.length > 0) {
         const note = waitingNote(waiting);
         const until = Math.max(...waiting.map((l) => this.since(l.name, now))) + this.s.transientWaitMs;
-        this.noteOnce(`${note.line}${unheardWaitWords(waiting, this.s.transientWaitMs, until, this.spec.jobId ?? null)}`, note.key);
+        this.noteOnce(`${note.line}${waitEndWords(waiting, this.s.transientWaitMs, until, this.spec.jobId ?? null)}`, note.key);
         this.wakeSoon(Math.min(...waiting.map((l) => this.s.transientWaitMs - (now - this.since(l.name, now)))) + 1);
         return;
       }

@@ -57,15 +57,27 @@ function unheardOf(l: Leftover): string[] {
 }
 
 /**
- * What ends a wait on a Dom0 not heard from, for the waiting note: a Dom0 that died at night looks
+ * What ends a wait, for the waiting note. On a Dom0 not heard from: a Dom0 that died at night looks
  * to the job like an agent restarting, so it waits; the note said only "is unreachable", and the
  * operator could not tell whether the job would wait forever. UNTIL: when the last of them stops
- * being waited for; JOBID: the job's, for its cancel. Empty when none waits on an unheard Dom0.
+ * being waited for; JOBID: the job's, for its cancel. With no unheard Dom0, what ends a wait on a
+ * DRBD pair instead (drbdWaitWords); empty when neither.
  */
-export function unheardWaitWords(waiting: readonly Leftover[], limitMs: number, until: number, jobId: string | null): string {
+export function waitEndWords(waiting: readonly Leftover[], limitMs: number, until: number, jobId: string | null): string {
   const hosts = [...new Set(waiting.flatMap(unheardOf))].sort();
-  if (hosts.length === 0) return '';
-  const them = hosts.length === 1 ? `${hosts[0]}'s agent` : `the agents of ${andList(hosts)}`;
   const cancel = jobId === null ? '`xenherdctl cancel JOB` (`xenherdctl jobs` names it)' : `\`xenherdctl cancel ${jobId}\``;
+  if (hosts.length === 0) return drbdWaitWords(waiting, until, cancel);
+  const them = hosts.length === 1 ? `${hosts[0]}'s agent` : `the agents of ${andList(hosts)}`;
   return `; this job waits for ${them} up to ${Math.round(limitMs / 60_000)} min (until ${utcSecondText(until)}): a report from it ends the wait and the moves go on, else the job ends then naming what is left (run it again once the Dom0 is back); if the Dom0 is down (its console, its power), ${cancel} ends the job now`;
+}
+
+/**
+ * When a wait on a DRBD pair ends: its note is said once and the job is silent after it, so a pair
+ * cut by the network (WFConnection, Connecting: DRBD gets there only once the network is back)
+ * left the operator minutes before a bare "waiting" line with no end time and no way out named.
+ * Empty when no DRBD pair is waited for.
+ */
+function drbdWaitWords(waiting: readonly Leftover[], until: number, cancel: string): string {
+  if (!waiting.some((l) => l.blocker.kind === 'drbd-not-ready')) return '';
+  return `; this job waits until ${utcSecondText(until)}, then ends naming what is left; when DRBD cannot get there by then (the network between the Dom0s down), ${cancel} ends the job now`;
 }

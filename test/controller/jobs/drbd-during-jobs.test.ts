@@ -26,7 +26,9 @@ describe('a drain while a DRBD pair resyncs', () => {
     // the operator reads that it waits, and how long, not only that a1 cannot move
     const notes = job.events.flatMap((e) => (e.type === 'note' ? [e.line] : []));
     expect(notes.filter((l) => l.startsWith('waiting: a1 cannot be moved to xen2: DRBD r-a1 on xen1 is SyncSource'))).toHaveLength(1);
-    expect(notes.find((l) => l.startsWith('waiting: a1'))).toMatch(/\(DRBD gets there by itself: drain and restore wait up to 5 min for it\)$/);
+    expect(notes.find((l) => l.startsWith('waiting: a1'))).toMatch(/\(DRBD gets there by itself: drain and restore wait up to 5 min for it\); this job waits until \d\d:\d\d:\d\d UTC, then ends naming what is left; /);
+    // the note is said once and the job is silent for minutes after it: it names when the wait ends and the way out
+    expect(notes.find((l) => l.startsWith('waiting: a1'))).toMatch(/; when DRBD cannot get there by then \(the network between the Dom0s down\), `xenherdctl cancel [^`]+` ends the job now$/);
     xen1.drbd = [inStep('r-a1')];
     xen1.reportDrbd();
     expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 4 });
@@ -148,8 +150,9 @@ describe('a drain whose many domUs wait for their DRBD pairs', () => {
       await bed.clock.advance(2_000);
     }
     expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 12 });
-    expect(waiting()).toEqual([
-      'waiting (12 domUs): 12 domUs (v00, v01, v02, v03, v04, v05, v06, v07 and 4 more) alike, e.g. v00 cannot be moved to xen2: DRBD r-v00 on xen1 is SyncSource (disk UpToDate, peer Inconsistent): its disks are not in step yet (a resync or catch-up is under way); wait for UpToDate/UpToDate before migrating (`drbdadm status r-v00`) (DRBD gets there by itself: drain and restore wait up to 5 min for it)',
-    ]);
+    const said = 'waiting (12 domUs): 12 domUs (v00, v01, v02, v03, v04, v05, v06, v07 and 4 more) alike, e.g. v00 cannot be moved to xen2: DRBD r-v00 on xen1 is SyncSource (disk UpToDate, peer Inconsistent): its disks are not in step yet (a resync or catch-up is under way); wait for UpToDate/UpToDate before migrating (`drbdadm status r-v00`) (DRBD gets there by itself: drain and restore wait up to 5 min for it)';
+    expect(waiting()).toHaveLength(1);
+    expect(waiting()[0]?.startsWith(said)).toBe(true);
+    expect(waiting()[0]?.slice(said.length)).toBe(`; this job waits until ${waiting()[0]?.match(/until (\d\d:\d\d:\d\d UTC)/)?.[1] ?? '?'}, then ends naming what is left; when DRBD cannot get there by then (the network between the Dom0s down), \`xenherdctl cancel ${job.jobId}\` ends the job now`);
   });
 });
