@@ -25,12 +25,23 @@ export interface LiveFleet {
   readonly ctlEnv: Readonly<Record<string, string>>;
   readonly controllerUrl: string;
   readonly agents: Map<string, AgentProcess>;
+  /** the controller process running now (a new one after `startController`) */
   readonly controller: ChildProcess;
+  /** the controller now, with its end awaitable, for the console's `controller stop|kill` */
+  readonly controllerHandle: ProcessHandle;
+  /** starts the controller again on its config, port and state dir (after it was stopped or killed) */
+  startController(): ProcessHandle;
   /** null without OpenSSH */
   readonly ssh: PeerSsh | null;
   /** (re)starts the agent of a host (after a power cycle, say) */
   startAgent(host: string): AgentProcess;
   stop(): Promise<void>;
+}
+
+/** a process of the playground and its end (the console waits for it after a signal) */
+export interface ProcessHandle {
+  readonly child: ChildProcess;
+  readonly exited: Promise<unknown>;
 }
 
 export interface LiveFleetOptions {
@@ -58,20 +69,24 @@ export async function launchLiveFleet(o: LiveFleetOptions): Promise<LiveFleet> {
   const init = await runNode(o.bundles.controller, ['init', '--dir', ctlDir, '--listen', '127.0.0.1', '--port', String(port), '--json'], {});
   if (init.code !== 0) throw new Error(`xenherd-controller init failed: ${init.stderr}`);
   const made = JSON.parse(init.stdout) as { url: string; token: string; ca: string; config: string };
-  const controller = spawn(process.execPath, [o.bundles.controller, 'serve', '--config', made.config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const spawnController = (): ProcessHandle => {
+    const child = spawn(process.execPath, [o.bundles.controller, 'serve', '--config', made.config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    logTo('controller', child.stdout, child.stderr);
+    return { child, exited: new Promise((r) => child.once('close', r)) };
+  };
+  let controller = spawnController();
   const agents = new Map<string, AgentProcess>();
   let ssh: PeerSsh | null = null;
   const stop = async (): Promise<void> => {
     for (const a of agents.values()) await a.stop();
-    if (controller.exitCode === null && controller.signalCode === null) {
-      controller.kill('SIGTERM');
-      await new Promise((r) => controller.once('close', r));
+    if (controller.child.exitCode === null && controller.child.signalCode === null) {
+      controller.child.kill('SIGTERM');
+      await controller.exited;
     }
     await ssh?.stop();
     await sim.stop();
   };
   try {
-    logTo('controller', controller.stdout, controller.stderr);
     ssh = o.withSsh ? await peerSsh(sim, o.bundles.agent, join(o.dir, 'ssh'), hosts) : null;
     if (ssh) {
       const { pairs, anyHostFor, ms } = ssh.setup;
@@ -119,7 +134,28 @@ export async function launchLiveFleet(o: LiveFleetOptions): Promise<LiveFleet> {
     } catch (e) {
       throw new Error(`${(e as Error).message}${progress !== '' ? `: ${progress}` : ''}`);
     }
-    return { sim, dir: o.dir, logDir, ctlEnv, controllerUrl: made.url, agents, controller, ssh, startAgent, stop };
+    const startController = (): ProcessHandle => {
+      controller = spawnController();
+      return controller;
+    };
+    return {
+      sim,
+      dir: o.dir,
+      logDir,
+      ctlEnv,
+      controllerUrl: made.url,
+      agents,
+      get controller() {
+        return controller.child;
+      },
+      get controllerHandle() {
+        return controller;
+      },
+      startController,
+      ssh,
+      startAgent,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

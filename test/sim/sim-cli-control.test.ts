@@ -101,9 +101,13 @@ const agentsUnder = (dir: string): string[] =>
     .filter((l) => l.includes(dir) && l.includes('xenherd-agent run'))
     .map((l) => /hosts\/([^/]+)\/etc\/xenherd\/agent\.json/.exec(l)?.[1] ?? l)
     .sort();
+const controllersUnder = (dir: string): number =>
+  execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(dir) && l.includes('xenherd-controller serve')).length;
 
 describe('the playground (--controller), incidents typed on its stdin', () => {
-  it('power off kills that Dom0\'s agent process, power on starts it again', async () => {
+  it('power off kills that Dom0\'s agent process, power on starts it again; controller kill and start end and start the controller', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'xenherd-simcli-ctl-'));
     temps.push(tmp);
     const child = spawn(process.execPath, ['packaging/run-ts.mjs', 'test/sim/cli.ts', '--controller', 'test/sim/example.fleet'], { env: { ...process.env, TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -128,6 +132,13 @@ describe('the playground (--controller), incidents typed on its stdin', () => {
     child.stdin.write('power xen1 on\n');
     expect(await w.until(/^power xen1 on: /)).toMatch(/^power xen1 on: done \(booted, no domU running; its agent started, pid \d+\)$/);
     expect(agentsUnder(tmp)).toEqual(['xen1', 'xen2']);
+    // the controller killed and started again, as in a crash mid-drain; the one started here is the one Ctrl-C ends
+    child.stdin.write('controller kill\n');
+    expect(await w.until(/^controller kill: /)).toMatch(/^controller kill: done \(the controller ended, SIGKILL, as a crash/);
+    expect(controllersUnder(tmp)).toBe(0);
+    child.stdin.write('controller start\n');
+    expect(await w.until(/^controller start: /)).toMatch(/^controller start: done \(the controller started, pid \d+, on the same port, config and state dir;/);
+    expect(controllersUnder(tmp)).toBe(1);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(readdirSync(tmp)).toEqual([]);

@@ -13,6 +13,11 @@ describe('the playground console, a typed line', () => {
     expect(parse('drbd r1 split-brain')).toEqual({ ok: true, command: { kind: 'drbd', res: 'r1', action: 'split-brain' } });
     expect(parse('agent xen1 stop')).toEqual({ ok: true, command: { kind: 'agent', host: 'xen1', action: 'stop' } });
     expect(parse('agent xen2 start')).toEqual({ ok: true, command: { kind: 'agent', host: 'xen2', action: 'start' } });
+    expect(parse('controller stop')).toEqual({ ok: true, command: { kind: 'controller', action: 'stop' } });
+    expect(parse('controller kill')).toEqual({ ok: true, command: { kind: 'controller', action: 'kill' } });
+    expect(parse('controller start')).toEqual({ ok: true, command: { kind: 'controller', action: 'start' } });
+    expect(parse('controller restart')).toEqual({ ok: false, error: '"controller restart": "restart" is not stop, kill or start' });
+    expect(parse('controller')).toEqual({ ok: false, error: '"controller": controller takes one of stop, kill, start, e.g. `controller stop`' });
     expect(parse('state')).toEqual({ ok: true, command: { kind: 'state' } });
     expect(parse('help')).toEqual({ ok: true, command: { kind: 'help' } });
   });
@@ -32,7 +37,7 @@ describe('the playground console, a typed line', () => {
     expect(parse('reboot xen1')).toEqual({ ok: false, error: `unknown command "reboot": the commands are ${ACCEPTED}` });
     expect(parse('Power xen1 off')).toMatchObject({ ok: false, error: expect.stringContaining('unknown command "Power"') });
     // the scenario's own commands that make no sense live (expect, delay, run) are not taken
-    expect(parse('delay 5')).toMatchObject({ ok: false, error: expect.stringContaining('power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, fault migrate DOMU before|target|handshake|none') });
+    expect(parse('delay 5')).toMatchObject({ ok: false, error: expect.stringContaining('power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, controller stop|kill|start, fault migrate DOMU before|target|handshake|none') });
   });
 
   it('an unknown host or resource is refused with the fleet\'s names', () => {

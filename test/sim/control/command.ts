@@ -5,7 +5,7 @@ import type { Sim } from '../sim.js';
 /**
  * The playground's console: one line an operator types → a typed command or a one-line refusal.
  * Pure (no I/O). `power` and `drbd` are the words of the scenario files (scenario/parse.ts, run
- * by scenario/run.ts) and of the Sim API; `agent` (the playground's own agent processes), `state`
+ * by scenario/run.ts) and of the Sim API; `agent` and `controller` (the playground's own processes), `state`
  * (the scenario summary) and `help` complete it. '#' starts a comment, as in a scenario file.
  * `fault` is the scenario files' word too, with `none` (a migration's) and `clear` (tools') to end
  * one: live, an incident is set up and taken back by hand.
@@ -15,6 +15,7 @@ export type ControlCommand =
   | { readonly kind: 'power'; readonly host: string; readonly state: 'on' | 'off' }
   | { readonly kind: 'drbd'; readonly res: string; readonly action: DrbdFault }
   | { readonly kind: 'agent'; readonly host: string; readonly action: 'stop' | 'start' }
+  | { readonly kind: 'controller'; readonly action: 'stop' | 'kill' | 'start' }
   | { readonly kind: 'fault-migrate'; readonly domu: string; readonly phase: MigrationFaultPhase | null }
   | { readonly kind: 'fault-tool'; readonly host: string; readonly tool: string; readonly fault: Exclude<ToolFault, { kind: 'gated' }> }
   | { readonly kind: 'fault-disk'; readonly host: string; readonly res: string }
@@ -35,13 +36,16 @@ export type ParsedLine = { readonly ok: true; readonly command: ControlCommand |
 
 const DRBD_FAULTS: readonly DrbdFault[] = ['disconnect', 'connect', 'split-brain'];
 const MIGRATION_FAULTS: readonly MigrationFaultPhase[] = ['before', 'target', 'handshake'];
-export const ACCEPTED = 'power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, fault migrate DOMU before|target|handshake|none, fault disk HOST RES, fault tool HOST TOOL hang|slow MS|garbage TEXT, fault clear, state, help';
+const CONTROLLER_ACTIONS = ['stop', 'kill', 'start'] as const;
+export const ACCEPTED = 'power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, controller stop|kill|start, fault migrate DOMU before|target|handshake|none, fault disk HOST RES, fault tool HOST TOOL hang|slow MS|garbage TEXT, fault clear, state, help';
 
 export const HELP: readonly string[] = [
   'commands (one a line):',
   '  power HOST on|off                       power a Dom0 on or off (off: its domUs are gone; with --controller its agent is killed, on: started again)',
   '  drbd RES disconnect|connect|split-brain cut a resource\'s replication link, restore it, or split-brain it (both ends StandAlone; connect repairs)',
   '  agent HOST stop|start                   (--controller) stop a Dom0\'s agent (SIGTERM, as systemctl stop) or start it again',
+  '  controller stop|kill|start              (--controller) end the controller (stop: SIGTERM, as systemctl restart; kill: SIGKILL,',
+  '                                          as a crash) mid-drain or mid-roll, or start it again on the same port and state',
   '  fault migrate DOMU before|target|handshake|none',
   '                                          the next live migration of DOMU fails: before the copy (target unreachable), at the',
   '                                          target after the copy (resumed at the sender), or in the final handshake (both ends',
@@ -85,6 +89,12 @@ export function parseControlLine(raw: string, names: ControlNames): ParsedLine {
         ok: true,
         command: verb === 'power' ? { kind: 'power', host: h.host, state: second === 'on' ? 'on' : 'off' } : { kind: 'agent', host: h.host, action: second === 'start' ? 'start' : 'stop' },
       };
+    }
+    case 'controller': {
+      const action = CONTROLLER_ACTIONS.find((a) => a === args[0]);
+      if (args.length !== 1) return usage('one of stop, kill, start', 'controller stop');
+      if (action === undefined) return refuse(`"${text}": "${args[0] ?? ''}" is not stop, kill or start`);
+      return { ok: true, command: { kind: 'controller', action } };
     }
     case 'drbd': {
       const [res = names.resources[0] ?? 'r1', action = ''] = args;

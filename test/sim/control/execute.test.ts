@@ -45,15 +45,26 @@ interface FakeLive extends AgentControl {
   readonly agents: Map<string, FakeAgent>;
   readonly started: string[];
   startAgent(host: string): FakeAgent;
+  readonly controllerHandle: FakeAgent;
+  startController(): FakeAgent;
 }
 
 function fakeLive(hosts: readonly string[]): FakeLive {
   let pid = 100;
   const agents = new Map<string, FakeAgent>(hosts.map((h) => [h, fakeAgent(pid++)]));
   const started: string[] = [];
+  let controller = fakeAgent(90);
   return {
     agents,
     started,
+    get controllerHandle() {
+      return controller;
+    },
+    startController(): FakeAgent {
+      controller = fakeAgent(pid++);
+      started.push('controller');
+      return controller;
+    },
     startAgent(h: string): FakeAgent {
       const a = fakeAgent(pid++);
       agents.set(h, a);
@@ -121,11 +132,34 @@ describe('the playground console, running a command', () => {
     expect(told).toHaveLength(1);
   });
 
+  it('controller stop (SIGTERM) and kill (SIGKILL) end the controller, start starts a new one; each refuses what cannot be done', async () => {
+    const { sim, live } = await setup(true);
+    const told: string[] = [];
+    const run = (c: ControlCommand): Promise<string[]> => executeControl(c, { sim, live, tell: (l) => void told.push(l) });
+    const first = live!.controllerHandle;
+    expect(await run({ kind: 'controller', action: 'start' })).toEqual(['controller start: refused: the controller already runs (pid 90); `controller stop` or `controller kill` first']);
+    expect(await run({ kind: 'controller', action: 'stop' })).toEqual(['controller stop: done (the controller ended, SIGTERM, as systemctl stop or restart: its jobs end 87 saying so; the agents keep their domUs and their maintenance state; `controller start` starts it again)']);
+    expect(first.signals).toEqual(['SIGTERM']);
+    expect(await run({ kind: 'controller', action: 'kill' })).toEqual(['controller kill: refused: the controller is not running; `controller start` starts it']);
+    expect(await run({ kind: 'controller', action: 'start' })).toEqual(['controller start: done (the controller started, pid 102, on the same port, config and state dir; the agents dial it again within their backoff, 30 s at most)']);
+    const second = live!.controllerHandle;
+    expect(await run({ kind: 'controller', action: 'kill' })).toMatchObject([expect.stringMatching(/^controller kill: done \(the controller ended, SIGKILL, as a crash/)]);
+    expect(second.signals).toEqual(['SIGKILL']);
+    expect(live!.agents.get('xen1')!.signals).toEqual([]);
+    await run({ kind: 'controller', action: 'start' });
+    live!.controllerHandle.exit(78);
+    await live!.controllerHandle.exited;
+    await Promise.resolve();
+    // only the exit nobody asked for is news
+    expect(told).toEqual(['controller: the controller (pid 103) exited with code 78 (78: its config was refused; its log says why); `controller start` starts it again']);
+  });
+
   it('in the plain simulator power works and agent is refused, naming --controller', async () => {
     const { sim, run } = await setup(false);
     expect(await run({ kind: 'power', host: 'xen1', state: 'off' })).toEqual(['power xen1 off: done (its domUs are gone; `power xen1 on` boots it empty)']);
     expect(sim.state().hosts['xen1']?.power).toBe('off');
     expect(await run({ kind: 'agent', host: 'xen1', action: 'stop' })).toEqual(['agent xen1 stop: refused: the plain simulator runs no agents; start it with --controller (npm run sim -- --controller FLEETFILE)']);
+    expect(await run({ kind: 'controller', action: 'stop' })).toEqual(['controller stop: refused: the plain simulator runs no controller; start it with --controller (npm run sim -- --controller FLEETFILE)']);
   });
 
   it('drbd cuts, split-brains and restores a link, as the scenario files do', async () => {

@@ -12,6 +12,9 @@ export interface AgentHandle {
 export interface AgentControl {
   readonly agents: ReadonlyMap<string, AgentHandle>;
   startAgent(host: string): AgentHandle;
+  /** the controller process now; absent where the console drives agents only */
+  readonly controllerHandle?: AgentHandle;
+  startController?(): AgentHandle;
 }
 export interface ControlTarget {
   readonly sim: Pick<Sim, 'power' | 'drbd' | 'diskFail' | 'state' | 'migrationFault' | 'toolFault' | 'clearToolFaults'>;
@@ -28,12 +31,12 @@ const endedHere = new WeakSet<AgentHandle>();
  * as the process is spawned; an agent that then exits at once (78: its config or token refused at
  * start) read as running until someone looked at its log.
  */
-function watchExit(host: string, a: AgentHandle, tell: ((line: string) => void) | undefined): void {
+function watchExit(host: string, a: AgentHandle, tell: ((line: string) => void) | undefined, who = { line: `agent ${host}`, it: 'its agent', start: `agent ${host} start` }): void {
   if (tell === undefined) return;
   void a.exited.then(() => {
     if (endedHere.has(a)) return;
     const how = a.child.exitCode !== null ? `with code ${a.child.exitCode}${a.child.exitCode === 78 ? ' (78: its config was refused; its log says why)' : ''}` : `on ${a.child.signalCode ?? '?'}`;
-    tell(`agent ${host}: its agent (pid ${a.child.pid ?? '?'}) exited ${how}; \`agent ${host} start\` starts it again`);
+    tell(`${who.line}: ${who.it} (pid ${a.child.pid ?? '?'}) exited ${how}; \`${who.start}\` starts it again`);
   });
 }
 
@@ -102,6 +105,8 @@ export async function executeControl(c: ControlCommand, t: ControlTarget): Promi
     case 'fault-clear':
       t.sim.clearToolFaults();
       return done('fault clear', 'every tool answers as it would');
+    case 'controller':
+      return controllerCommand(c.action, t);
     case 'agent': {
       const line = `agent ${c.host} ${c.action}`;
       if (t.live === null) return [`${line}: refused: the plain simulator runs no agents; start it with --controller (npm run sim -- --controller FLEETFILE)`];
@@ -118,4 +123,26 @@ export async function executeControl(c: ControlCommand, t: ControlTarget): Promi
       return done(line, `its agent started, pid ${started.child.pid ?? '?'}`);
     }
   }
+}
+
+/**
+ * `controller stop|kill|start`: a controller restarted in the middle of a drain or a roll is an
+ * incident of its own (its jobs end 87, a re-run takes them up), and the playground had no way to
+ * cause it short of finding the process and its command line by hand.
+ */
+async function controllerCommand(action: 'stop' | 'kill' | 'start', t: ControlTarget): Promise<string[]> {
+  const line = `controller ${action}`;
+  const ctl = t.live?.controllerHandle;
+  const startController = t.live?.startController;
+  if (t.live === null || ctl === undefined || startController === undefined) return [`${line}: refused: the plain simulator runs no controller; start it with --controller (npm run sim -- --controller FLEETFILE)`];
+  if (action === 'start') {
+    if (running(ctl)) return [`${line}: refused: the controller already runs (pid ${ctl.child.pid ?? '?'}); \`controller stop\` or \`controller kill\` first`];
+    const started = startController();
+    watchExit('', started, t.tell, { line: 'controller', it: 'the controller', start: 'controller start' });
+    return [`${line}: done (the controller started, pid ${started.child.pid ?? '?'}, on the same port, config and state dir; the agents dial it again within their backoff, 30 s at most)`];
+  }
+  if (!running(ctl)) return [`${line}: refused: the controller is not running; \`controller start\` starts it`];
+  await end(ctl, action === 'stop' ? 'SIGTERM' : 'SIGKILL');
+  const how = action === 'stop' ? 'SIGTERM, as systemctl stop or restart: its jobs end 87 saying so' : 'SIGKILL, as a crash or the OOM killer: its jobs end without a word, xenherdctl watching them exits 87';
+  return [`${line}: done (the controller ended, ${how}; the agents keep their domUs and their maintenance state; \`controller start\` starts it again)`];
 }
