@@ -40,6 +40,17 @@ const ownFirst = (c: LinkDomuConfig | undefined): HoldsNothing['own'] => (c?.res
  */
 const leavesItselfOut = (c: LinkDomuConfig, host: string): boolean => c.resources.length > 0 && c.resources.every((r) => r.hosts.length > 0 && !r.hosts.includes(host));
 
+/** Whether a host of BYHOST other than HOST reports a config of NAME naming a DRBD resource. */
+function otherConfigIn(index: FleetIndex, name: string, host: string, byHost: ReadonlyMap<string, unknown> | undefined): boolean {
+  if (byHost === undefined) return false;
+  for (const by of byHost.keys()) {
+    if (by === host) continue;
+    const theirs = index.record(by)?.state?.domus;
+    if (theirs !== undefined && (configOf(theirs, name)?.resources.length ?? 0) > 0) return true;
+  }
+  return false;
+}
+
 /**
  * Whether HOST holds nothing NAME runs from, so it cannot run NAME nor be its home: HOST reports no
  * config of NAME (guarded or in its config dir), or only one whose DRBD resources leave HOST out
@@ -66,6 +77,10 @@ export function holdsNothingOf(index: FleetIndex, name: string, host: string): H
   // the usual domU no other host speaks of (every running domU is asked about at every alert scan): nothing to read, nothing allocated
   const others = (m: ReadonlyMap<string, unknown> | undefined): boolean => m !== undefined && (m.size > 1 || !m.has(host));
   if (!others(index.homes.get(name)) && !others(index.guarded.get(name)) && !others(index.running.get(name))) return null;
+  // only another host's config of NAME can show HOST holds nothing of it: a domU no other host
+  // reports a config of (every domU of a fleet whose agents report no configs, asked about for
+  // every row at every alert look and every agent's fleet view) is told without a set or a sort
+  if (!otherConfigIn(index, name, host, index.homes.get(name)) && !otherConfigIn(index, name, host, index.guarded.get(name)) && !otherConfigIn(index, name, host, index.running.get(name))) return null;
   let why: HoldsNothing | null = null;
   const drbdOf: DrbdReportOf = (h) => index.record(h)?.state?.drbd.resources;
   const knowers = new Set([...(index.homes.get(name)?.keys() ?? []), ...(index.guarded.get(name)?.keys() ?? []), ...(index.running.get(name)?.keys() ?? [])]);
