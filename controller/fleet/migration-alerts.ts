@@ -1,4 +1,4 @@
-import type { LinkDomain } from '../../shared/protocol/agent-link-state.js';
+import type { LinkDomain, LinkHome } from '../../shared/protocol/agent-link-state.js';
 import { isStranded } from '../../shared/stranded-half.js';
 import { awayFromHome } from './away-from-home.js';
 import { noDisksThere } from './foreign-halves.js';
@@ -99,21 +99,34 @@ function fleetShows(index: FleetIndex, name: string, except: ReadonlySet<string>
  */
 export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
   const tick = tickCounter();
-  const reachable = (h: string): boolean => {
-    const r = index.record(h);
-    return r !== undefined && r.state !== null && isReachable(r, fresh.now, fresh.staleAfterMs);
-  };
   // every row of the fleet is looked at each time: the usual row (its domU claimed by the host
-  // running it) is passed over with two lookups and nothing allocated
+  // running it, or by both Dom0s of its pair through their guarded dirs) is passed over with two
+  // lookups and nothing allocated. Only a host that does not claim the domU, or one whose claim
+  // is its guarded dir alone beside a migrate-tab claim (outranked below), can be named.
   const candidates = new Set<string>();
   for (const r of index.hostRecords()) {
     if (tick()) yield TICK;
     for (const d of r.state?.domains ?? []) {
       const claims = index.homes.get(d.baseName);
-      if (claims !== undefined && (!claims.has(r.host) || (claims.size > 1 && claims.get(r.host)?.source === 'guarded'))) candidates.add(d.baseName);
+      if (claims !== undefined && (!claims.has(r.host) || (claims.size > 1 && claims.get(r.host)?.source === 'guarded' && anyFromMigrateTab(claims)))) candidates.add(d.baseName);
     }
   }
-  for (const name of candidates) {
+  yield* awayUnrecordedAmong(index, fresh, candidates);
+}
+
+function anyFromMigrateTab(claims: ReadonlyMap<string, LinkHome>): boolean {
+  for (const c of claims.values()) if (c.source === 'migrate-tab') return true;
+  return false;
+}
+
+/** The away-unrecorded findings of the domUs NAMES (awayUnrecorded: those its look over the rows leaves). */
+export function* awayUnrecordedAmong(index: FleetIndex, fresh: Freshness, names: Iterable<string>): Generator<Finding | Tick> {
+  const tick = tickCounter();
+  const reachable = (h: string): boolean => {
+    const r = index.record(h);
+    return r !== undefined && r.state !== null && isReachable(r, fresh.now, fresh.staleAfterMs);
+  };
+  for (const name of names) {
     if (tick()) yield TICK;
     const byHost = index.running.get(name);
     const claims = index.homes.get(name);

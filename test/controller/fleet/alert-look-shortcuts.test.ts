@@ -1,12 +1,16 @@
 // The alert look's short cuts, checked against the long way on random small fleets: holdsNothingOf
-// answering null at once when no other host reports a config of the domU. It is asked about every
-// row of the fleet at every look, so the short cut must give what the full walk gives, on any fleet.
+// answering null at once when no other host reports a config of the domU, and awayUnrecorded
+// passing over the rows that cannot be named. Both are asked about every row of the fleet at every
+// look, so the short cut must give what the full walk gives, on any fleet.
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
+import { TICK } from '../../../controller/fleet/scan-tick.js';
 import { holdsNothingOf, type HoldsNothing } from '../../../controller/fleet/foreign-claims.js';
 import { pairsWithHolders } from '../../../controller/fleet/disk-pairing.js';
+import { awayUnrecorded, awayUnrecordedAmong } from '../../../controller/fleet/migration-alerts.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
+import type { Finding } from '../../../controller/fleet/finding.js';
 import type { HostState, LinkDomuConfig, LinkHome } from '../../../shared/protocol/agent-link-state.js';
 import { away, dom, guarded, hostState, primary, record } from '../states.js';
 import { FUZZ_SEED } from '../../fuzz/fuzz-kit.js';
@@ -14,6 +18,7 @@ import { FUZZ_SEED } from '../../fuzz/fuzz-kit.js';
 const HOSTS = ['xen1', 'xen2', 'xen3', 'xen4'];
 const NAMES = ['web1', 'web2', 'db1'];
 const NOW = 1_000_000;
+const fresh = { now: NOW, staleAfterMs: 15_000 };
 
 const subset = <T>(items: readonly T[]): fc.Arbitrary<T[]> => fc.subarray([...items]);
 
@@ -83,6 +88,8 @@ function holdsNothingTheLongWay(index: FleetIndex, name: string, host: string): 
   return why;
 }
 
+const findings = (scan: Iterable<Finding | typeof TICK>): Finding[] => [...scan].filter((f): f is Finding => f !== TICK).sort((a, b) => a.id.localeCompare(b.id));
+
 describe('the alert look takes short cuts that change no answer', () => {
   it('holdsNothingOf gives what the walk over every host speaking of the domU gives', () => {
     fc.assert(
@@ -91,5 +98,24 @@ describe('the alert look takes short cuts that change no answer', () => {
       }),
       { seed: FUZZ_SEED, numRuns: 600 },
     );
+  });
+
+  it('awayUnrecorded finds what judging every known domU finds', () => {
+    let named = 0;
+    let outranked = 0;
+    fc.assert(
+      fc.property(fleetArb, (index) => {
+        const fast = findings(awayUnrecorded(index, fresh));
+        named += fast.length;
+        // a host named though it claims the domU: its guarded claim outranked by a migrate-tab one
+        outranked += fast.filter((f) => f.hosts.some((h) => index.homes.get(f.subject)?.get(h)?.source === 'guarded' && f.message.includes(`runs on ${h}`))).length;
+        expect(fast).toEqual(findings(awayUnrecordedAmong(index, fresh, index.knownNames())));
+      }),
+      { seed: FUZZ_SEED, numRuns: 600 },
+    );
+    // the fleets drawn do raise the alert: an empty answer on both sides proves nothing
+    expect([named, outranked]).toEqual([expect.any(Number), expect.any(Number)]);
+    expect(named).toBeGreaterThan(100);
+    expect(outranked).toBeGreaterThan(0);
   });
 });
