@@ -1,5 +1,5 @@
 import { connectionAsPrinted, hostlessPeerName as hostless } from '../../shared/drbd-words.js';
-import type { HostState, LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
+import type { HostState, LinkDomain, LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import { isLive } from './live-row.js';
 
 /**
@@ -53,12 +53,31 @@ function stateOf(res: LinkDrbdResource): string | null {
   return res.peers.every((p) => p.connection === CONNECTED) ? CONNECTED : null;
 }
 
+/** A row replicationView counts as its domU running on the host: a plain live row. */
+const runsHere = (d: LinkDomain): boolean => d.migration === null && isLive(d);
+
+/**
+ * Whether AFTER, a host's rows, run the same domUs as BEFORE for replicationView: row by row the
+ * same domU, each running or not as before (a memory figure or a state between live ones moving
+ * changes nothing). False when the rows differ otherwise, though the domUs may be the same.
+ */
+export function sameRunningRows(before: readonly LinkDomain[], after: readonly LinkDomain[]): boolean {
+  if (before === after) return true;
+  if (before.length !== after.length) return false;
+  for (let i = 0; i < after.length; i++) {
+    const a = after[i] as LinkDomain;
+    const b = before[i] as LinkDomain;
+    if (a !== b && (a.baseName !== b.baseName || runsHere(a) !== runsHere(b))) return false;
+  }
+  return true;
+}
+
 /**
  * The links of the domUs HOST runs (a plain live row: a migration's halves are the move's own
  * business, judged by its handover check), from HOST's report.
  */
 export function replicationView(host: string, state: HostState): ReplicationView {
-  const running = new Set(state.domains.filter((d) => d.migration === null && isLive(d)).map((d) => d.baseName));
+  const running = new Set(state.domains.filter(runsHere).map((d) => d.baseName));
   const users = new Map<string, Set<string>>();
   const use = (resource: string, name: string): void => {
     const l = users.get(resource);
