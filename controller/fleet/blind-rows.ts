@@ -2,7 +2,7 @@ import type { HostState, LinkDomain } from '../../shared/protocol/agent-link-sta
 import { LINK_FEATURE, type DeltaMessage, type Hello, type SnapshotMessage } from '../../shared/protocol/agent-link.js';
 import { ok, type Result } from '../../shared/result.js';
 import { clockAheadOf, withView, type HostRecord } from './host-record.js';
-import { deltaWithRowsApplied, stateAfterReport } from './report-state.js';
+import { stateAfterRows } from './report-state.js';
 
 // An agent that cannot read `xl list` (view unknown) reports no domains: it has none it can vouch
 // for, not "none run here". Taken as truth, the rows its host last read would vanish, and `where`
@@ -30,10 +30,12 @@ export const reportedState = (r: HostRecord): HostState | null =>
  */
 export function withReportedState(r: HostRecord, state: HostState): Reported {
   const { agentDomains: _was, ...rest } = r;
-  const shown = r.state?.domains ?? [];
-  if (r.viewLag?.view !== 'unknown' || state.domains.length > 0 || shown.length === 0) return { ...rest, state };
-  return { ...rest, state: { ...state, domains: shown }, agentDomains: state.domains };
+  if (!keepsShownRows(r, state)) return { ...rest, state };
+  return { ...rest, state: { ...state, domains: r.state?.domains ?? [] }, agentDomains: state.domains };
 }
+
+/** Whether R keeps showing the rows it holds for STATE: its view is unknown and STATE holds no domains. */
+const keepsShownRows = (r: HostRecord, state: HostState): boolean => r.viewLag?.view === 'unknown' && state.domains.length === 0 && (r.state?.domains.length ?? 0) > 0;
 
 /** The rows R keeps from before its agent lost sight of its domains; none when it shows its agent's own. */
 export const keptRows = (r: HostRecord): readonly LinkDomain[] => (r.agentDomains === undefined ? [] : (r.state?.domains ?? []));
@@ -46,11 +48,14 @@ export const keptRows = (r: HostRecord): readonly LinkDomain[] => (r.agentDomain
 export function recordAfterReport(r0: HostRecord, report: SnapshotMessage | DeltaMessage, now: number): Result<Reported | null, string> {
   // the view the snapshot says is the agent's as it sent these rows: it is what they are read by
   const r = report.type === 'snapshot' && report.view !== undefined ? withView(r0, report.view, now) : r0;
-  const sent = reportedState(r);
-  const whole = report.type === 'delta' ? deltaWithRowsApplied(sent, report) : ok(report);
-  if (!whole.ok) return whole;
-  const state = stateAfterReport(sent, whole.value);
-  return ok(state === null ? null : withReportedState({ ...r, linkUp: true, lastSeen: now, clockAheadMs: clockAheadOf(report.at, now) }, state));
+  const state = stateAfterRows(reportedState(r), report);
+  if (!state.ok) return state;
+  if (state.value === null) return ok(null);
+  const clockAheadMs = clockAheadOf(report.at, now);
+  // the usual report (the agent sees its domains): the next record in one copy, not three, as
+  // this runs for every delta, thousands a second
+  if (r.agentDomains === undefined && !keepsShownRows(r, state.value)) return ok({ ...r, linkUp: true, lastSeen: now, clockAheadMs, state: state.value });
+  return ok(withReportedState({ ...r, linkUp: true, lastSeen: now, clockAheadMs }, state.value));
 }
 
 /**

@@ -35,23 +35,29 @@ export function reuseUnchangedRows(before: LinkDomain[] | undefined, after: Link
 }
 
 /**
- * MSG with its changed rows (feature domain-rows) applied to the domains BEFORE holds, as a delta
- * replacing the whole section; MSG itself when it carries none. An error when the rows do not fit
- * what is held: the agent's picture and ours differ, and only a new snapshot can mend that.
+ * A host's state after REPORT: a snapshot's own, or a delta's sections over BEFORE, its changed
+ * rows (feature domain-rows) applied to the domains BEFORE holds. Ok(null): a delta before any
+ * snapshot. An error when the rows do not fit what is held: the agent's picture and ours differ,
+ * and only a new snapshot can mend that.
  */
-export function deltaWithRowsApplied(before: HostState | null, msg: DeltaMessage): Result<DeltaMessage, string> {
-  if (msg.rows === undefined) return ok(msg);
+export function stateAfterRows(before: HostState | null, msg: SnapshotMessage | DeltaMessage): Result<HostState | null, string> {
+  if (msg.type === 'snapshot' || msg.rows === undefined) return ok(stateAfterReport(before, msg));
   if (before === null) return err('changed rows before any state to apply them to');
   const domains = applyDomainRows(before.domains, msg.rows);
   if (!domains.ok) return domains;
-  const { rows: _applied, ...rest } = msg;
-  return ok({ ...rest, state: { ...msg.state, domains: domains.value } });
+  // the new state made once, with the rows in it: at thousands of deltas a second, a copy of each
+  // message with its rows made whole, then the state, was garbage the collector had to take
+  return ok(withHeldRows(before, { ...before, ...msg.state, domains: domains.value }));
 }
 
 /** A host's state after its snapshot or delta (a delta replaces whole sections); null: a delta before any snapshot. */
 export function stateAfterReport(before: HostState | null, msg: SnapshotMessage | DeltaMessage): HostState | null {
   const merged = msg.type === 'snapshot' ? msg.state : before === null ? null : { ...before, ...msg.state };
-  if (merged === null) return null;
+  return merged === null ? null : withHeldRows(before, merged);
+}
+
+/** MERGED, BEFORE's next state, with its rows that did not change the objects BEFORE holds (reuseUnchangedRows). */
+function withHeldRows(before: HostState | null, merged: HostState): HostState {
   const domains = reuseUnchangedRows(before?.domains, merged.domains);
   return domains === merged.domains ? merged : { ...merged, domains };
 }

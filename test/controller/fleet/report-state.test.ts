@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
 import { newHostRecord } from '../../../controller/fleet/host-record.js';
-import { conflictInputsChanged, reuseUnchangedRows, stateAfterReport } from '../../../controller/fleet/report-state.js';
+import { conflictInputsChanged, reuseUnchangedRows, stateAfterReport, stateAfterRows } from '../../../controller/fleet/report-state.js';
+import { domainRowsBetween, sameLinkDomain } from '../../../shared/protocol/domain-rows.js';
 import type { HostState, LinkDomain } from '../../../shared/protocol/agent-link-state.js';
 import { runs } from '../../fuzz/fuzz-kit.js';
 import { away, dom, guarded, hostState, primary, unsettled } from '../states.js';
@@ -105,6 +106,30 @@ describe('a host state after a report', () => {
       }),
       runs(300),
     );
+  });
+
+  it('a delta of changed rows makes the state the whole section makes (new rows last), each unchanged row the object held', () => {
+    const rowsOf = fc.array(ROW, { maxLength: 6 });
+    fc.assert(
+      fc.property(rowsOf, rowsOf, fc.boolean(), (held, next, memory) => {
+        const before = hostState({ domains: held });
+        const rows = domainRowsBetween(before.domains, next);
+        if (rows === null) return;
+        const figures = memory ? { memory: { totalMiB: 65536, freeMiB: 1024 } } : {};
+        const whole = stateAfterReport(before, { type: 'delta', seq: 2, at: 2, state: { ...figures, domains: next } });
+        const applied = stateAfterRows(before, { type: 'delta', seq: 2, at: 2, state: figures, rows });
+        // new rows go at the end (applyDomainRows): the same rows, in the order the rows make
+        const byName = (x: HostState | null): HostState | null => (x === null ? null : { ...x, domains: [...x.domains].sort((a, b) => a.name.localeCompare(b.name)) });
+        expect(applied.ok ? byName(applied.value) : applied).toEqual(byName(whole));
+        const domains = applied.ok ? (applied.value?.domains ?? []) : [];
+        for (const d of domains) if (before.domains.some((b) => sameLinkDomain(b, d))) expect(before.domains).toContain(d);
+      }),
+      runs(300),
+    );
+    // rows out of step with what is held: refused, for a new snapshot
+    const before = hostState({ domains: [dom('a')] });
+    expect(stateAfterRows(before, { type: 'delta', seq: 2, at: 2, state: {}, rows: { set: [], gone: ['b'], count: 0 } })).toEqual({ ok: false, error: 'rows said gone are not held: b' });
+    expect(stateAfterRows(null, { type: 'delta', seq: 1, at: 1, state: {}, rows: { set: [], gone: [], count: 0 } }).ok).toBe(false);
   });
 
   it('tells a report that changes what the conflict checks read from one that only changes figures', () => {
