@@ -1,17 +1,26 @@
 import { FLEET_INCOMING_MAX, FLEET_SILENT_MAX, LINK_FEATURE, type FleetMessage } from '../../shared/protocol/agent-link.js';
+import type { LinkGuarded, LinkHome } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from './fleet-index.js';
 import { holdsNothingOf } from './foreign-claims.js';
 import { inStartupGrace, isPlaceholder, type Enrolment } from './enrolment.js';
 import { isReachable, type Freshness } from './host-record.js';
 
+/** The interest of a report, by its homes section: a report replaces its sections whole, so one answer per pair it sent. */
+const interestByHomes = new WeakMap<readonly LinkHome[], { readonly guarded: readonly LinkGuarded[]; readonly names: readonly string[] }>();
+
 /**
  * The names an agent wants the controller's view of: the domUs it guards and those it is home
- * of (the ones it might start or pull back).
+ * of (the ones it might start or pull back). Worked out once per guarded list and homes the agent
+ * sent: every agent's view is made at every heartbeat, and these sections rarely change.
  */
-export function interestOf(index: FleetIndex, host: string): string[] {
+export function interestOf(index: FleetIndex, host: string): readonly string[] {
   const s = index.record(host)?.state;
   if (!s) return [];
-  return [...new Set([...s.guarded.map((g) => g.name), ...s.homes.map((h) => h.name)])].sort();
+  const held = interestByHomes.get(s.homes);
+  if (held !== undefined && held.guarded === s.guarded) return held.names;
+  const names = [...new Set([...s.guarded.map((g) => g.name), ...s.homes.map((h) => h.name)])].sort();
+  interestByHomes.set(s.homes, { guarded: s.guarded, names });
+  return names;
 }
 
 /**
@@ -21,7 +30,14 @@ export function interestOf(index: FleetIndex, host: string): string[] {
  */
 export function runningOnFor(index: FleetIndex, names: readonly string[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const n of names) out[n] = [...(index.running.get(n)?.keys() ?? [])].filter((h) => holdsNothingOf(index, n, h) === null).sort();
+  for (const n of names) {
+    const byHost = index.running.get(n);
+    // the usual domU, one host running it: one array, not three
+    if (byHost?.size === 1) {
+      const h = byHost.keys().next().value;
+      out[n] = h !== undefined && holdsNothingOf(index, n, h) === null ? [h] : [];
+    } else out[n] = [...(byHost?.keys() ?? [])].filter((h) => holdsNothingOf(index, n, h) === null).sort();
+  }
   return out;
 }
 

@@ -40,6 +40,9 @@ const ownFirst = (c: LinkDomuConfig | undefined): HoldsNothing['own'] => (c?.res
  */
 const leavesItselfOut = (c: LinkDomuConfig, host: string): boolean => c.resources.length > 0 && c.resources.every((r) => r.hosts.length > 0 && !r.hosts.includes(host));
 
+/** Whether BYHOST names a host other than HOST. */
+const othersIn = (byHost: ReadonlyMap<string, unknown> | undefined, host: string): boolean => byHost !== undefined && (byHost.size > 1 || !byHost.has(host));
+
 /** Whether a host of BYHOST other than HOST reports a config of NAME naming a DRBD resource. */
 function otherConfigIn(index: FleetIndex, name: string, host: string, byHost: ReadonlyMap<string, unknown> | undefined): boolean {
   if (byHost === undefined) return false;
@@ -75,8 +78,7 @@ export function holdsNothingOf(index: FleetIndex, name: string, host: string): H
   const own = configOf(here.domus, name);
   if (own !== undefined && !leavesItselfOut(own, host)) return null;
   // the usual domU no other host speaks of (every running domU is asked about at every alert scan): nothing to read, nothing allocated
-  const others = (m: ReadonlyMap<string, unknown> | undefined): boolean => m !== undefined && (m.size > 1 || !m.has(host));
-  if (!others(index.homes.get(name)) && !others(index.guarded.get(name)) && !others(index.running.get(name))) return null;
+  if (!othersIn(index.homes.get(name), host) && !othersIn(index.guarded.get(name), host) && !othersIn(index.running.get(name), host)) return null;
   // only another host's config of NAME can show HOST holds nothing of it: a domU no other host
   // reports a config of (every domU of a fleet whose agents report no configs, asked about for
   // every row at every alert look and every agent's fleet view) is told without a set or a sort

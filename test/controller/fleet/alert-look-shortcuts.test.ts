@@ -1,13 +1,15 @@
-// The alert look's short cuts, checked against the long way on random small fleets: holdsNothingOf
-// answering null at once when no other host reports a config of the domU, and awayUnrecorded
-// passing over the rows that cannot be named. Both are asked about every row of the fleet at every
-// look, so the short cut must give what the full walk gives, on any fleet.
+// The short cuts of the alert look and of the agents' fleet views, checked against the long way on
+// random small fleets: holdsNothingOf answering null at once when no other host reports a config
+// of the domU, awayUnrecorded passing over the rows that cannot be named, runningOnFor's one-host
+// case and interestOf kept per report. All run for every row or every agent at every look and
+// every heartbeat, so the short cut must give what the full walk gives, on any fleet.
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
 import { TICK } from '../../../controller/fleet/scan-tick.js';
 import { holdsNothingOf, type HoldsNothing } from '../../../controller/fleet/foreign-claims.js';
 import { pairsWithHolders } from '../../../controller/fleet/disk-pairing.js';
+import { interestOf, runningOnFor } from '../../../controller/fleet/fleet-for-agent.js';
 import { awayUnrecorded, awayUnrecordedAmong } from '../../../controller/fleet/migration-alerts.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
 import type { Finding } from '../../../controller/fleet/finding.js';
@@ -90,7 +92,7 @@ function holdsNothingTheLongWay(index: FleetIndex, name: string, host: string): 
 
 const findings = (scan: Iterable<Finding | typeof TICK>): Finding[] => [...scan].filter((f): f is Finding => f !== TICK).sort((a, b) => a.id.localeCompare(b.id));
 
-describe('the alert look takes short cuts that change no answer', () => {
+describe('the alert look and the agents\' fleet views take short cuts that change no answer', () => {
   it('holdsNothingOf gives what the walk over every host speaking of the domU gives', () => {
     fc.assert(
       fc.property(fleetArb, (index) => {
@@ -117,5 +119,27 @@ describe('the alert look takes short cuts that change no answer', () => {
     expect([named, outranked]).toEqual([expect.any(Number), expect.any(Number)]);
     expect(named).toBeGreaterThan(100);
     expect(outranked).toBeGreaterThan(0);
+  });
+
+  it("runningOnFor and interestOf give what the agents' fleet views are defined as", () => {
+    fc.assert(
+      fc.property(fleetArb, (index) => {
+        for (const host of HOSTS) {
+          const s = index.record(host)?.state;
+          const interest = s ? [...new Set([...s.guarded.map((g) => g.name), ...s.homes.map((h) => h.name)])].sort() : [];
+          expect(interestOf(index, host)).toEqual(interest);
+          const running = Object.fromEntries(interest.map((n) => [n, [...(index.running.get(n)?.keys() ?? [])].filter((h) => holdsNothingOf(index, n, h) === null).sort()]));
+          expect(runningOnFor(index, interest)).toEqual(running);
+        }
+      }),
+      { seed: FUZZ_SEED, numRuns: 300 },
+    );
+    // a report whose guarded list changed while its homes section is the very one held: the interest follows
+    const index = new FleetIndex();
+    const state = hostState({ homes: [{ name: 'web1', peer: null, source: 'guarded' }] });
+    index.put(record('xen1', state));
+    expect(interestOf(index, 'xen1')).toEqual(['web1']);
+    index.put(record('xen1', { ...state, guarded: [guarded('db1')] }));
+    expect(interestOf(index, 'xen1')).toEqual(['db1', 'web1']);
   });
 });
