@@ -114,8 +114,12 @@ export class FleetIndex {
     }
     for (let i = 0; i < after.length; i++) {
       const a = after[i] as LinkDomain;
-      if (a === before[i] || NOT_A_DOMU.has(a.name)) continue;
-      const group = after.filter((d) => d.baseName === a.baseName && !NOT_A_DOMU.has(d.name));
+      const b = before[i] as LinkDomain;
+      if (a === b || NOT_A_DOMU.has(a.name)) continue;
+      // the rows name the same domains in the same places: a group held as that one row alone is
+      // that row alone again (the usual domU), with no pass over the host's rows to find it
+      const held = this.running.get(a.baseName)?.get(host);
+      const group = held?.length === 1 && held[0] === b ? [a] : after.filter((d) => d.baseName === a.baseName && !NOT_A_DOMU.has(d.name));
       if (!this.running.update(a.baseName, host, group)) return false;
     }
     return true;
