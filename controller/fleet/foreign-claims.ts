@@ -78,14 +78,17 @@ export function holdsNothingOf(index: FleetIndex, name: string, host: string): H
   const own = configOf(here.domus, name);
   if (own !== undefined && !leavesItselfOut(own, host)) return null;
   // the usual domU no other host speaks of (every running domU is asked about at every alert scan): nothing to read, nothing allocated
-  if (!othersIn(index.homes.get(name), host) && !othersIn(index.guarded.get(name), host) && !othersIn(index.running.get(name), host)) return null;
+  const homes = index.homes.get(name);
+  const guards = index.guarded.get(name);
+  const runs = index.running.get(name);
+  if (!othersIn(homes, host) && !othersIn(guards, host) && !othersIn(runs, host)) return null;
   // only another host's config of NAME can show HOST holds nothing of it: a domU no other host
   // reports a config of (every domU of a fleet whose agents report no configs, asked about for
   // every row at every alert look and every agent's fleet view) is told without a set or a sort
-  if (!otherConfigIn(index, name, host, index.homes.get(name)) && !otherConfigIn(index, name, host, index.guarded.get(name)) && !otherConfigIn(index, name, host, index.running.get(name))) return null;
+  if (!otherConfigIn(index, name, host, homes) && !otherConfigIn(index, name, host, guards) && !otherConfigIn(index, name, host, runs)) return null;
   let why: HoldsNothing | null = null;
   const drbdOf: DrbdReportOf = (h) => index.record(h)?.state?.drbd.resources;
-  const knowers = new Set([...(index.homes.get(name)?.keys() ?? []), ...(index.guarded.get(name)?.keys() ?? []), ...(index.running.get(name)?.keys() ?? [])]);
+  const knowers = new Set([...(homes?.keys() ?? []), ...(guards?.keys() ?? []), ...(runs?.keys() ?? [])]);
   for (const by of [...knowers].sort()) {
     if (by === host) continue;
     const theirs = index.record(by)?.state?.domus;
