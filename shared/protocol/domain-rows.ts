@@ -50,63 +50,63 @@ export function domainRowsBetween(before: readonly LinkDomain[], after: readonly
  * held, or a count that does not match.
  */
 export function applyDomainRows(held: readonly LinkDomain[], rows: DomainRows): Result<LinkDomain[], string> {
-  const find = rowFinder(rows);
-  const out: LinkDomain[] = [];
-  for (const d of held) {
-    const hit = find(d.name);
-    if (hit === 'gone') continue;
-    out.push(hit ?? d);
-  }
-  const notHeld = find.goneLeft();
+  return rows.set.length + rows.gone.length > 8 ? appliedByLookup(held, rows) : appliedByScan(held, rows);
+}
+
+/** The rows applied and what of ROWS matched no held row, as applyDomainRows judges it. */
+function applied(out: LinkDomain[], notHeld: readonly string[], newRows: readonly LinkDomain[], count: number): Result<LinkDomain[], string> {
   if (notHeld.length > 0) return err(`rows said gone are not held: ${notHeld.slice(0, 5).join(', ')}`);
-  out.push(...find.setLeft());
-  if (out.length !== rows.count) return err(`the rows make ${out.length} rows, the message says ${rows.count}`);
+  out.push(...newRows);
+  if (out.length !== count) return err(`the rows make ${out.length} rows, the message says ${count}`);
   return ok(out);
 }
 
-interface RowFinder {
-  /** what ROWS says of the held row NAME: its new row, 'gone', or undefined (unchanged); each entry answers once */
-  (name: string): LinkDomain | 'gone' | undefined;
-  /** the gone names no held row matched, in their order */
-  goneLeft(): string[];
-  /** the set rows no held row matched (new rows), in their order */
-  setLeft(): LinkDomain[];
+/**
+ * The usual delta changes one row or two of a host's dozens: for those a scan of ROWS beats
+ * building a map and a set on every delta, and plain loops beat a finder closure made per delta (at
+ * thousands of deltas a second either was a tenth of the work of taking one in). Each entry of
+ * ROWS matches one held row at most, the first.
+ */
+function appliedByScan(held: readonly LinkDomain[], rows: DomainRows): Result<LinkDomain[], string> {
+  const { set, gone } = rows;
+  const setUsed = set.map(() => false);
+  const goneUsed = gone.map(() => false);
+  const out: LinkDomain[] = [];
+  for (const d of held) {
+    let isGone = false;
+    for (let i = 0; i < gone.length && !isGone; i++) {
+      if (!goneUsed[i] && gone[i] === d.name) goneUsed[i] = isGone = true;
+    }
+    if (isGone) continue;
+    let row = d;
+    for (let i = 0; i < set.length; i++) {
+      const changed = set[i] as LinkDomain;
+      if (!setUsed[i] && changed.name === d.name) {
+        setUsed[i] = true;
+        row = changed;
+        break;
+      }
+    }
+    out.push(row);
+  }
+  return applied(
+    out,
+    gone.filter((_, i) => !goneUsed[i]),
+    set.filter((_, i) => !setUsed[i]),
+    rows.count,
+  );
 }
 
-/**
- * Finds held rows in ROWS. The usual delta changes one row or two of a host's dozens: for those a
- * scan of ROWS beats building a map and a set on every delta (at thousands of deltas a second
- * that was a tenth of the work of taking one in); a long ROWS gets its map and set.
- */
-function rowFinder(rows: DomainRows): RowFinder {
-  if (rows.set.length + rows.gone.length > 8) {
-    const set = new Map(rows.set.map((d) => [d.name, d]));
-    const gone = new Set(rows.gone);
-    const find = (name: string): LinkDomain | 'gone' | undefined => {
-      if (gone.delete(name)) return 'gone';
-      const changed = set.get(name);
-      if (changed !== undefined) set.delete(name);
-      return changed;
-    };
-    return Object.assign(find, { goneLeft: () => [...gone], setLeft: () => [...set.values()] });
+/** A long ROWS gets its map and set: each entry answers one held row at most, the first. */
+function appliedByLookup(held: readonly LinkDomain[], rows: DomainRows): Result<LinkDomain[], string> {
+  const set = new Map(rows.set.map((d) => [d.name, d]));
+  const gone = new Set(rows.gone);
+  const out: LinkDomain[] = [];
+  for (const d of held) {
+    if (gone.delete(d.name)) continue;
+    const changed = set.get(d.name);
+    if (changed !== undefined) set.delete(d.name);
+    out.push(changed ?? d);
   }
-  const setUsed = rows.set.map(() => false);
-  const goneUsed = rows.gone.map(() => false);
-  const find = (name: string): LinkDomain | 'gone' | undefined => {
-    for (let i = 0; i < rows.gone.length; i++) {
-      if (!goneUsed[i] && rows.gone[i] === name) {
-        goneUsed[i] = true;
-        return 'gone';
-      }
-    }
-    for (let i = 0; i < rows.set.length; i++) {
-      const d = rows.set[i] as LinkDomain;
-      if (!setUsed[i] && d.name === name) {
-        setUsed[i] = true;
-        return d;
-      }
-    }
-    return undefined;
-  };
-  return Object.assign(find, { goneLeft: () => rows.gone.filter((_, i) => !goneUsed[i]), setLeft: () => rows.set.filter((_, i) => !setUsed[i]) });
+  return applied(out, [...gone], [...set.values()], rows.count);
 }
