@@ -84,6 +84,36 @@ export interface DrbdNotReady {
 export type MoveSide = 'source' | 'target';
 
 /**
+ * How HOST's side of RESOURCE stands towards OTHER, as the sentences of drbdNotReady open: "r0 on
+ * xen1 is WFConnection (disk UpToDate, peer DUnknown)". A plan names both ends of a pair with it:
+ * a link cut shows differently on each (StandAlone on one, WFConnection on the other), and the fix
+ * is not the same.
+ */
+export function drbdSideSeen(host: string, other: string, v: DrbdReadinessView, resHosts: readonly string[] = []): string {
+  const r = v.name;
+  const disk = v.disk ?? 'unknown';
+  if (!v.up) return `${r} on ${host} is not up`;
+  // status lists no connection at all for a StandAlone 8.4 resource (the lab's split brain captures)
+  if (v.peers.length === 0) return `${r} on ${host} is StandAlone (disk ${disk}, peer DUnknown)`;
+  const peer = peerTowards(v, other);
+  if (!peer) {
+    // a peer named by no host of the .res (a `connection NAME` section's, or a host taken out of the file since the last adjust)
+    const unnamed = v.peers.filter((p) => !resHosts.includes(p.name)).map((p) => p.name);
+    const byName = unnamed.length === 0 || resHosts.length === 0 ? '' : `; ${unnamed.join(', ')} ${unnamed.length === 1 ? 'is' : 'are'} named after no host of its .res file, and only a connection named ${other} is taken for one reaching it`;
+    return `${r} on ${host} has no connection to ${other} (its peers: ${v.peers.map((p) => p.name).join(', ')}; disk ${disk}${byName})`;
+  }
+  const label = v.peers.length > 1 ? `peer ${peer.name}` : 'peer';
+  return `${r} on ${host} is ${printedState(peer)} (disk ${disk}, ${label} ${peer.disk ?? 'unknown'})`;
+}
+
+/** A connection's state in the words its DRBD prints (8.4's WFConnection, WFReportParams), its replication while Connected. */
+function printedState(peer: DrbdReadinessPeer): string {
+  // terse `drbdadm status` prints no connection word while Connected
+  const printed = connectionAsPrinted(peer.name, peer.connection ?? 'Connected', peer.replication);
+  return printed === 'Connected' && peer.replication !== null && peer.replication !== 'Established' ? peer.replication : printed;
+}
+
+/**
  * Why RESOURCE, as HOST sees it, must not carry a live migration to (or from) OTHER; null when it may.
  * The target's block-drbd promotes its replica whatever the link says (allow-two-primaries), so a
  * disconnected, split-brained or resyncing pair would run the domU on a disk missing the writes
@@ -96,7 +126,8 @@ export function drbdNotReady(host: string, other: string, v: DrbdReadinessView, 
   const r = v.name;
   const wait = 'wait for UpToDate/UpToDate before migrating';
   const needsPerson = (state: string, text: string): DrbdNotReady => ({ state, clearsUp: false, text });
-  if (!v.up) return needsPerson('down', `${r} on ${host} is not up: bring it up (\`drbdadm up ${r}\`), connect it and ${wait}`);
+  const seen = drbdSideSeen(host, other, v, resHosts);
+  if (!v.up) return needsPerson('down', `${seen}: bring it up (\`drbdadm up ${r}\`), connect it and ${wait}`);
   const peer = peerTowards(v, other);
   const disk = v.disk ?? 'unknown';
   const [source, target] = side === 'source' ? [host, other] : [other, host];
@@ -114,21 +145,14 @@ export function drbdNotReady(host: string, other: string, v: DrbdReadinessView, 
       ? `migrate once ${target}'s disk is UpToDate and Connected (${sourceClient ? clientOf(source) : `${source}'s ${sourceDisk} disk does not come back by itself: README, section "${FAILED_DISK_SECTION}"`})`
       : wait;
   const standAlone = `reconnect it (\`drbdadm connect ${r}\` on both, resolving a split brain first) and ${until}`;
-  // status lists no connection at all for a StandAlone 8.4 resource (the lab's split brain captures)
-  if (v.peers.length === 0) return needsPerson('StandAlone', `${r} on ${host} is StandAlone (disk ${disk}, peer DUnknown): ${standAlone}`);
+  if (v.peers.length === 0) return needsPerson('StandAlone', `${seen}: ${standAlone}`);
   // the kernel lacks a connection the .res file names: only an adjust makes it, a connect has none to bring up
   const connectIt = resHosts.includes(other) ? `\`drbdadm adjust ${r}\` adds the connection its .res file names` : `\`drbdadm connect ${r}\``;
-  // a peer named by no host of the .res (a `connection NAME` section's, or a host taken out of the file since the last adjust)
-  const unnamed = v.peers.filter((p) => !resHosts.includes(p.name)).map((p) => p.name);
-  const byName = unnamed.length === 0 || resHosts.length === 0 ? '' : `; ${unnamed.join(', ')} ${unnamed.length === 1 ? 'is' : 'are'} named after no host of its .res file, and only a connection named ${other} is taken for one reaching it`;
-  if (!peer) return needsPerson('no connection', `${r} on ${host} has no connection to ${other} (its peers: ${v.peers.map((p) => p.name).join(', ')}; disk ${disk}${byName}): connect it (${connectIt}) and ${until}`);
+  if (!peer) return needsPerson('no connection', `${seen}: connect it (${connectIt}) and ${until}`);
   // terse `drbdadm status` prints no connection word while Connected
   const conn = peer.connection ?? 'Connected';
   // an 8.4 resource's state in 8.4's words (WFConnection, WFReportParams), as /proc/drbd and `drbdadm cstate` show it to its operator
-  const printed = connectionAsPrinted(peer.name, conn, peer.replication);
-  const state = printed === 'Connected' && peer.replication !== null && peer.replication !== 'Established' ? peer.replication : printed;
-  const label = v.peers.length > 1 ? `peer ${peer.name}` : 'peer';
-  const seen = `${r} on ${host} is ${state} (disk ${disk}, ${label} ${peer.disk ?? 'unknown'})`;
+  const state = printedState(peer);
   const clearsUp = !NO_DISK.has(disk) && !NO_DISK.has(peer.disk ?? 'unknown');
   if (conn === 'StandAlone') return needsPerson(state, `${seen}: ${standAlone}`);
   // this side already keeps trying: `drbdadm connect` here changes nothing, the other end or the wire is the fault

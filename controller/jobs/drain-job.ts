@@ -2,7 +2,7 @@ import { abandons } from './move-scheduler.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { planDrain } from '../plan/drain.js';
-import { mayClearUp, waitsOnUnreachable } from '../plan/leftover-text.js';
+import { mayClearUp, waitsOnCutLink, waitsOnUnreachable } from '../plan/leftover-text.js';
 import { drainClaim } from '../plan/maintenance-claims.js';
 import { lostHost } from '../plan/lost-host.js';
 import { andList } from '../../shared/text/and-list.js';
@@ -52,8 +52,9 @@ export async function runDrain(env: JobEnv, job: JobRun, req: DrainRequest): Pro
   const plan = planDrain(f0, [host], { ...env.policy, limits, coldFallback: req.coldFallback, emptiedElsewhere: env.drainsElsewhere(job) });
   job.emit({ type: 'plan', plan });
   // what may clear up on its own (a migration ending, a resync) is waited for, not refused; a Dom0
-  // whose link is down now may be powered off, and is not worth the host out of service meanwhile
-  const stuck = plan.leftovers.filter((l) => !mayClearUp(l) || waitsOnUnreachable(l));
+  // whose link is down now may be powered off, and a DRBD pair whose link is cut comes back with
+  // the network: neither is worth the host out of service meanwhile
+  const stuck = plan.leftovers.filter((l) => !mayClearUp(l) || waitsOnUnreachable(l) || waitsOnCutLink(l));
   if (stuck.length > 0 && !req.allowPartial) {
     return refusal(job, failure('XH_ERR_REFUSED', `${stuck.length} domU(s) cannot leave ${host}, so the drain would not finish; nothing was changed (--allow-partial drains the rest): ${remainingText(stuck)}`, stuck));
   }

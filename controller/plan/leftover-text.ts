@@ -2,6 +2,7 @@ import type { Blocker, HostBlock, Leftover } from '../../shared/protocol/ctl-job
 import { TRANSIENT_WAIT_MS } from './policy.js';
 import { SETTLE_TWO_COPIES } from '../fleet/route.js';
 import { moveLimitWords } from '../../shared/text/move-limit-words.js';
+import { DRBD_LINK_DOWN, isConnectionWord } from '../../shared/drbd-words.js';
 
 const HOST_WHY: Record<HostBlock, string> = {
   'not-reported': 'has not reported to this controller',
@@ -71,7 +72,9 @@ const minutes = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000} min
 
 /** Whether waiting helps: a dry run's reader cannot tell a resync from a split brain otherwise. */
 const drbdWho = (clearsUp: boolean, state: string): string =>
-  clearsUp
+  clearsUp && cutState(state)
+    ? ` (DRBD reconnects by itself once the network between the Dom0s is back: a drain or restore under way waits up to ${minutes(TRANSIENT_WAIT_MS)} for it, a new drain does not start)`
+    : clearsUp
     ? ` (DRBD gets there by itself: drain and restore wait up to ${minutes(TRANSIENT_WAIT_MS)} for it)`
     : state === 'StandAlone'
       ? '; then try again (a person must act: see README, section "DRBD split brain")'
@@ -94,6 +97,19 @@ export function waitsOnUnreachable(l: Leftover): boolean {
   if (b.kind === 'source-unavailable' || b.kind === 'visitor') return b.why === 'unreachable';
   if (b.kind === 'targets-unavailable') return b.targets.length > 0 && b.targets.every((t) => t.why === 'unreachable');
   return false;
+}
+
+/** A DRBD state word, as a plan's blocker carries it (8.4's WFConnection or 9's Connecting alike), that says the pair's link is cut. */
+const cutState = (state: string): boolean => isConnectionWord(state) && DRBD_LINK_DOWN.has(state);
+
+/**
+ * A leftover whose DRBD pair has lost its link: it comes back only once the network between the
+ * Dom0s does (or a person reconnects it), which may be hours. Mid-job a link blinking is waited
+ * for; before a drain starts it refuses the drain, as an unreachable Dom0 does, rather than take
+ * the host out of service and wait minutes for it.
+ */
+export function waitsOnCutLink(l: Leftover): boolean {
+  return l.blocker.kind === 'drbd-not-ready' && cutState(l.blocker.state);
 }
 
 export function mayClearUp(l: Leftover): boolean {

@@ -14,7 +14,8 @@ host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
 domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
 `;
 
-const STANDALONE = 'r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (`drbdadm connect r1` on both, resolving a split brain first) and wait for UpToDate/UpToDate before migrating';
+// a split brain shows on both ends: the plan names each, then the fix
+const STANDALONE = 'r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown), and r1 on xen2 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (`drbdadm connect r1` on both, resolving a split brain first) and wait for UpToDate/UpToDate before migrating';
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

@@ -30,7 +30,8 @@ export const drainHelp: CommandHelp = {
   help: [
     'Plans first: every domU on HOST gets a target holding a replica of all its DRBD resources, online, with',
     'room (keeping the reserve free), spread over the targets. A drain that cannot finish is refused before',
-    'anything changes, unless --allow-partial. Then HOST is draining (never a target, its guarded autostart',
+    'anything changes, unless --allow-partial: so is one with a domU whose DRBD link is cut, or whose only',
+    'target is a Dom0 not heard from. Then HOST is draining (never a target, its guarded autostart',
     'starts nothing), the domUs move (at most 1 out of HOST, 1 into each target and 2 in the fleet at once;',
     '--max-parallel N allows N out of HOST and N in the fleet), and once its agent reports nothing running',
     'HOST is in maintenance. Failed migrations are retried (3 attempts; a target gone away or a DRBD pair',

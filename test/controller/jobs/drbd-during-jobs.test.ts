@@ -156,3 +156,56 @@ describe('a drain whose many domUs wait for their DRBD pairs', () => {
     expect(waiting()[0]?.slice(said.length)).toBe(`; this job waits until ${waiting()[0]?.match(/until (\d\d:\d\d:\d\d UTC)/)?.[1] ?? '?'}, then ends naming what is left; when DRBD cannot get there by then (the network between the Dom0s down), \`xenherdctl cancel ${job.jobId}\` ends the job now`);
   });
 });
+
+describe('a drain while a DRBD link is cut', () => {
+  // the network between xen1 and xen2 is down: each end keeps trying (8.4 prints WFConnection)
+  const trying = (name: string): LinkDrbdResource => ({ name, role: 'Primary', disk: 'UpToDate', peers: [{ name: 'peer', role: 'Unknown', connection: 'Connecting', disk: 'DUnknown', replication: 'Off' }] });
+  const standby = (name: string): LinkDrbdResource => ({ name, role: 'Secondary', disk: 'UpToDate', peers: [{ name: 'peer', role: 'Unknown', connection: 'Connecting', disk: 'DUnknown', replication: 'Off' }] });
+  const standAlone = (name: string): LinkDrbdResource => ({ name, role: 'Secondary', disk: 'UpToDate', peers: [{ name: 'peer', role: 'Unknown', connection: 'StandAlone', disk: 'DUnknown', replication: 'Off' }] });
+
+  async function cut(xen2Side: (name: string) => LinkDrbdResource) {
+    const bed = await jobsBed(SPREAD);
+    const xen1 = bed.fleet.host('xen1');
+    const xen2 = bed.fleet.host('xen2');
+    xen1.drbd = [trying('r-a1'), inStep('r-a2')];
+    xen1.reportDrbd();
+    xen2.drbd = [xen2Side('r-a1')];
+    xen2.reportDrbd();
+    await bed.until(async () => {
+      const plan = await bed.core.hub.plan({ kind: 'drain', hosts: ['xen1'] });
+      return plan.ok && JSON.stringify(plan).includes('drbd-not-ready');
+    }, 'the cut link in the plan');
+    return bed;
+  }
+
+  it('is refused before xen1 is taken out of service, naming the domU, the resource, both ends and the way out', async () => {
+    const bed = await cut(standby);
+    const end = await bed.finish(bed.start({ ...DRAIN, coldFallback: false, allowPartial: false }));
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', moved: 0 });
+    expect(end.message).toBe(
+      '1 domU(s) cannot leave xen1, so the drain would not finish; nothing was changed (--allow-partial drains the rest): a1 cannot be moved to xen2: DRBD r-a1 on xen1 is WFConnection (disk UpToDate, peer DUnknown), and r-a1 on xen2 is WFConnection (disk UpToDate, peer DUnknown): DRBD is trying to reach xen2: check the network between them and that xen2 is up and has r-a1 up (`drbdadm status r-a1` there), then wait for UpToDate/UpToDate before migrating (DRBD reconnects by itself once the network between the Dom0s is back: a drain or restore under way waits up to 5 min for it, a new drain does not start)',
+    );
+    expect(end.remaining.map((l) => [l.name, l.blocker.kind])).toEqual([['a1', 'drbd-not-ready']]);
+    expect(bed.fleet.host('xen1').maintenance.state).toBe('online');
+    expect(bed.fleet.host('xen1').commands.filter((c) => c.op === 'migrate')).toEqual([]);
+  });
+
+  it('one end StandAlone: that end decides, naming `drbdadm connect` and the split brain runbook', async () => {
+    const bed = await cut(standAlone);
+    const end = await bed.finish(bed.start({ ...DRAIN, coldFallback: false, allowPartial: false }));
+    expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', moved: 0 });
+    expect(end.remaining.find((l) => l.name === 'a1')?.message).toBe(
+      'a1 cannot be moved to xen2: DRBD r-a1 on xen2 is StandAlone (disk UpToDate, peer DUnknown), and r-a1 on xen1 is WFConnection (disk UpToDate, peer DUnknown): reconnect it (`drbdadm connect r-a1` on both, resolving a split brain first) and wait for UpToDate/UpToDate before migrating; then try again (a person must act: see README, section "DRBD split brain")',
+    );
+    expect(bed.fleet.host('xen1').maintenance.state).toBe('online');
+  });
+
+  it('--allow-partial: the others leave, a1 is named as left and xen1 stays draining', async () => {
+    const bed = await cut(standby);
+    const end = await bed.finish(bed.start({ ...DRAIN, coldFallback: false, allowPartial: true, timeoutMs: 60_000 }));
+    expect(end).toMatchObject({ ok: false, moved: 3 });
+    expect(end.remaining.map((l) => l.name)).toEqual(['a1']);
+    expect(bed.fleet.host('xen1').maintenance.state).toBe('draining');
+    bed.neverTwice();
+  });
+});
