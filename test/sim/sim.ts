@@ -62,6 +62,8 @@ export interface Sim {
   advance(ms: number): Promise<void>;
   power(host: string, state: 'on' | 'off'): OpResult;
   drbd(res: string, action: 'disconnect' | 'connect' | 'split-brain'): OpResult;
+  /** xenstored on HOST stops or starts again; a xenstore-watch already running is left running (what it does then is not modelled) */
+  xenstored(host: string, action: 'stop' | 'start'): OpResult;
   /** the backing disk of RES on HOST fails; DRBD detaches it (Failed there, peer-disk:Failed at the peer, and Diskless 1 s later: FAILED_DISK_MS) */
   diskFail(host: string, res: string): OpResult;
   migrationFault(domain: string, phase: MigrationFaultPhase | null): void;
@@ -143,6 +145,7 @@ export async function startSim(opts: StartSimOptions): Promise<Sim> {
     advance: (ms) => clock.advance(ms),
     power: (h, st) => core.power(h, st === 'on'),
     drbd: (r, a) => core.drbd(r, a),
+    xenstored: (h, a) => core.xenstored(h, a === 'start'),
     diskFail: (h, r) => core.diskFail(h, r),
     migrationFault: (d, p) => core.migrationFault(d, p),
     toolFault: (host, tool, fault, o = {}) => core.faults.addTool({ host, tool, fault, argvPrefix: o.argvPrefix ?? [], times: o.times }),

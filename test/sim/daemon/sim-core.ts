@@ -1,3 +1,4 @@
+import { xenstoredDownOutput } from '../tools/xenstored-down.js';
 import { checkInvariants } from '../invariants.js';
 import type { HostDrbdView } from '../model/drbd-view.js';
 import type { MigrationFaultPhase, SimState } from '../model/types.js';
@@ -6,7 +7,7 @@ import { detachDisk, settleDetached } from '../ops/drbd-disk.js';
 import { tryConnect } from '../ops/drbd-connect.js';
 import { abortForPower } from '../ops/migrate.js';
 import { powerOff, powerOn } from '../ops/power.js';
-import { ok, type OpResult } from '../ops/result.js';
+import { fail, ok, type OpResult } from '../ops/result.js';
 import type { ToolCtx } from '../tools/context.js';
 import { TOOLS } from '../tools/index.js';
 import type { SimClock } from './clock.js';
@@ -172,6 +173,16 @@ export class SimCore {
     this.faults.setMigration(domain, phase);
   }
 
+  /** xenstored on HOST stops (killed, crashed) or starts again: a tool opening xenstore after it fails as on a real Dom0 (tools/xenstored-down.ts) */
+  xenstored(host: string, running: boolean): OpResult {
+    return this.commit(`xenstored ${host} ${running ? 'start' : 'stop'}`, (s) => {
+      const h = s.hosts[host];
+      if (!h) return fail({ kind: 'no-host', host });
+      const { xenstored: _was, ...rest } = h;
+      return ok({ ...s, hosts: { ...s.hosts, [host]: running ? rest : { ...rest, xenstored: 'stopped' } } });
+    });
+  }
+
   // ---- tools --------------------------------------------------------------------------------
   async run(host: string, tool: string, argv: readonly string[], io: ToolIO): Promise<number> {
     const entry: CommandLogEntry = { seq: this.log.length + 1, at: this.clock.now(), host, tool, argv: [...argv], exitCode: null, stdout: '', stderr: '' };
@@ -183,6 +194,8 @@ export class SimCore {
     const handler = TOOLS[tool];
     if (!h || !handler) return err(`${tool}: unknown simulated host or tool (${host})\n`), finish(127);
     if (h.power !== 'on') return err(`ssh: connect to host ${host} port 22: No route to host\n`), finish(255);
+    const noStore = xenstoredDownOutput(h, tool);
+    if (noStore !== null) return err(noStore.stderr), finish(noStore.code);
     let closeAll: () => void = () => {};
     const closed = Promise.race([io.closed, new Promise<void>((r) => { closeAll = r; this.closers.add(r); })]);
     const fault: ToolFault | null = this.faults.takeTool(host, tool, argv);

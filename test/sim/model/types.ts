@@ -37,6 +37,8 @@ export interface HostState {
   readonly dom0CpuS: number;
   /** fleet says whether the agent finds /etc/xen/migrate-tab.txt here */
   readonly migrateTab: boolean;
+  /** 'stopped': xenstored is not running (killed, or not started at boot); absent: it runs */
+  readonly xenstored?: 'stopped';
 }
 
 export type RunState = 'running' | 'blocked' | 'paused' | 'suspended' | 'dying';
