@@ -1,9 +1,19 @@
 import { classifyToolstackStderr, TOOLS_MISMATCH_FIX, type ToolstackComplaint } from '../parse/xl-stderr.js';
 import type { ToolFailure } from './tool-failure.js';
+import { classifyXenstoreStderr } from '../parse/xenstore-stderr.js';
 
 /** Rewrites the message of a toolstack failure whose stderr we recognise, so a person sees why. */
 export function explainToolstackFailure(f: ToolFailure): ToolFailure {
   const c = classifyToolstackStderr(f.stderr);
+  return c === null ? f : { ...f, message: `${f.tool} ${f.args.join(' ')}: ${why(c)}` };
+}
+
+/**
+ * Likewise for a xenstore tool that could not open xenstore (`xenstore-watch: xs_open: No such file
+ * or directory`): said as xl's same failure is, naming xenstored and where to look.
+ */
+export function explainXenstoreFailure(f: ToolFailure): ToolFailure {
+  const c = classifyXenstoreStderr(f.stderr);
   return c === null ? f : { ...f, message: `${f.tool} ${f.args.join(' ')}: ${why(c)}` };
 }
 

@@ -1,6 +1,7 @@
 import { startDrbdEvents } from '../adapters/drbd-events.js';
 import type { LineStream, StreamExit } from '../adapters/line-stream.js';
 import { createXenstore } from '../adapters/xenstore.js';
+import { explainXenstoreFailure } from '../adapters/toolstack-explain.js';
 import type { AgentEvent, WatcherName } from '../core/events.js';
 import type { AgentPorts } from './ports.js';
 
@@ -35,7 +36,8 @@ export class WatcherChildren {
         gen,
         stoppedByUs: exit.stopped,
         notFound: exit.failure?.code === 'XH_ERR_TOOL_NOT_FOUND',
-        why: exit.failure?.message ?? `ended (exit ${String(exit.exitCode)})`,
+        // a xenstore-watch that could not open xenstore names xenstored, as xl's same failure does
+        why: exit.failure === null ? `ended (exit ${String(exit.exitCode)})` : watcher === 'drbd' ? exit.failure.message : explainXenstoreFailure(exit.failure).message,
       });
     });
   }
