@@ -13,6 +13,8 @@ describe('the playground console, a typed line', () => {
     expect(parse('drbd r1 split-brain')).toEqual({ ok: true, command: { kind: 'drbd', res: 'r1', action: 'split-brain' } });
     expect(parse('agent xen1 stop')).toEqual({ ok: true, command: { kind: 'agent', host: 'xen1', action: 'stop' } });
     expect(parse('agent xen2 start')).toEqual({ ok: true, command: { kind: 'agent', host: 'xen2', action: 'start' } });
+    expect(parse('xenstored xen1 stop')).toEqual({ ok: true, command: { kind: 'xenstored', host: 'xen1', action: 'stop' } });
+    expect(parse('xenstored xen1 kill')).toEqual({ ok: false, error: '"xenstored xen1 kill": "kill" is not stop or start' });
     expect(parse('controller stop')).toEqual({ ok: true, command: { kind: 'controller', action: 'stop' } });
     expect(parse('controller kill')).toEqual({ ok: true, command: { kind: 'controller', action: 'kill' } });
     expect(parse('controller start')).toEqual({ ok: true, command: { kind: 'controller', action: 'start' } });
@@ -37,7 +39,7 @@ describe('the playground console, a typed line', () => {
     expect(parse('reboot xen1')).toEqual({ ok: false, error: `unknown command "reboot": the commands are ${ACCEPTED}` });
     expect(parse('Power xen1 off')).toMatchObject({ ok: false, error: expect.stringContaining('unknown command "Power"') });
     // the scenario's own commands that make no sense live (expect, delay, run) are not taken
-    expect(parse('delay 5')).toMatchObject({ ok: false, error: expect.stringContaining('power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, controller stop|kill|start, fault migrate DOMU before|target|handshake|none') });
+    expect(parse('delay 5')).toMatchObject({ ok: false, error: expect.stringContaining('power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, xenstored HOST stop|start, controller stop|kill|start, fault migrate DOMU before|target|handshake|none') });
   });
 
   it('an unknown host or resource is refused with the fleet\'s names', () => {

@@ -15,6 +15,7 @@ export type ControlCommand =
   | { readonly kind: 'power'; readonly host: string; readonly state: 'on' | 'off' }
   | { readonly kind: 'drbd'; readonly res: string; readonly action: DrbdFault }
   | { readonly kind: 'agent'; readonly host: string; readonly action: 'stop' | 'start' }
+  | { readonly kind: 'xenstored'; readonly host: string; readonly action: 'stop' | 'start' }
   | { readonly kind: 'controller'; readonly action: 'stop' | 'kill' | 'start' }
   | { readonly kind: 'fault-migrate'; readonly domu: string; readonly phase: MigrationFaultPhase | null }
   | { readonly kind: 'fault-tool'; readonly host: string; readonly tool: string; readonly fault: Exclude<ToolFault, { kind: 'gated' }> }
@@ -37,13 +38,14 @@ export type ParsedLine = { readonly ok: true; readonly command: ControlCommand |
 const DRBD_FAULTS: readonly DrbdFault[] = ['disconnect', 'connect', 'split-brain'];
 const MIGRATION_FAULTS: readonly MigrationFaultPhase[] = ['before', 'target', 'handshake'];
 const CONTROLLER_ACTIONS = ['stop', 'kill', 'start'] as const;
-export const ACCEPTED = 'power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, controller stop|kill|start, fault migrate DOMU before|target|handshake|none, fault disk HOST RES, fault tool HOST TOOL hang|slow MS|garbage TEXT, fault clear, state, help';
+export const ACCEPTED = 'power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, xenstored HOST stop|start, controller stop|kill|start, fault migrate DOMU before|target|handshake|none, fault disk HOST RES, fault tool HOST TOOL hang|slow MS|garbage TEXT, fault clear, state, help';
 
 export const HELP: readonly string[] = [
   'commands (one a line):',
   '  power HOST on|off                       power a Dom0 on or off (off: its domUs are gone; with --controller its agent is killed, on: started again)',
   '  drbd RES disconnect|connect|split-brain cut a resource\'s replication link, restore it, or split-brain it (both ends StandAlone; connect repairs)',
   '  agent HOST stop|start                   (--controller) stop a Dom0\'s agent (SIGTERM, as systemctl stop) or start it again',
+  '  xenstored HOST stop|start               xenstored on HOST dies (every xl and xenstore-* call there fails: xs_open, ENOENT) or runs again',
   '  controller stop|kill|start              (--controller) end the controller (stop: SIGTERM, as systemctl restart; kill: SIGKILL,',
   '                                          as a crash) mid-drain or mid-roll, or start it again on the same port and state',
   '  fault migrate DOMU before|target|handshake|none',
@@ -78,7 +80,8 @@ export function parseControlLine(raw: string, names: ControlNames): ParsedLine {
     case 'help':
       return args.length === 0 ? { ok: true, command: { kind: verb } } : refuse(`"${text}": ${verb} takes nothing after it`);
     case 'power':
-    case 'agent': {
+    case 'agent':
+    case 'xenstored': {
       const [first = names.hosts[0] ?? 'xen1', second = 'off'] = args;
       const actions = verb === 'power' ? ['on', 'off'] : ['stop', 'start'];
       if (args.length !== 2) return usage(`a host and ${actions.join('|')}`, `${verb} ${first} ${verb === 'power' ? 'off' : 'stop'}`);
@@ -87,7 +90,7 @@ export function parseControlLine(raw: string, names: ControlNames): ParsedLine {
       if (!actions.includes(second)) return refuse(`"${text}": "${second}" is not ${actions.join(' or ')}`);
       return {
         ok: true,
-        command: verb === 'power' ? { kind: 'power', host: h.host, state: second === 'on' ? 'on' : 'off' } : { kind: 'agent', host: h.host, action: second === 'start' ? 'start' : 'stop' },
+        command: verb === 'power' ? { kind: 'power', host: h.host, state: second === 'on' ? 'on' : 'off' } : { kind: verb, host: h.host, action: second === 'start' ? 'start' : 'stop' },
       };
     }
     case 'controller': {

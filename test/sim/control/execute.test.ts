@@ -96,6 +96,18 @@ describe('the playground console, running a command', () => {
     expect(live!.started).toEqual(['xen1']);
   });
 
+  it('xenstored stop makes xl and the xenstore tools fail as on a Dom0 whose xenstored died; start brings them back', async () => {
+    const { sim, run } = await setup(false);
+    expect(await run({ kind: 'xenstored', host: 'xen1', action: 'stop' })).toEqual([
+      'xenstored xen1 stop: done (xl and every xenstore tool on xen1 fail (cannot connect to xenstore, xs_open: No such file or directory); a xenstore-watch already running goes on; `xenstored xen1 start` ends it)',
+    ]);
+    expect(await sim.run('xen1', 'xenstore-watch', ['@introduceDomain'])).toMatchObject({ exitCode: 1, stderr: 'xenstore-watch: xs_open: No such file or directory\n' });
+    expect(await sim.run('xen1', 'xl', ['list'])).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/cannot connect to xenstore: No such file or directory\ncannot init xl context\n$/) });
+    expect((await sim.run('xen2', 'xl', ['list'])).exitCode).toBe(0);
+    expect(await run({ kind: 'xenstored', host: 'xen1', action: 'start' })).toEqual(['xenstored xen1 start: done (xenstored runs on xen1 again: xl and the xenstore tools answer)']);
+    expect((await sim.run('xen1', 'xl', ['list'])).exitCode).toBe(0);
+  });
+
   it('power to the state a host is in changes nothing and says so', async () => {
     const { live, run } = await setup(true);
     expect(await run({ kind: 'power', host: 'xen2', state: 'on' })).toEqual(['power xen2 on: nothing to do, xen2 is already on']);

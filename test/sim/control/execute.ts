@@ -17,7 +17,7 @@ export interface AgentControl {
   startController?(): AgentHandle;
 }
 export interface ControlTarget {
-  readonly sim: Pick<Sim, 'power' | 'drbd' | 'diskFail' | 'state' | 'migrationFault' | 'toolFault' | 'clearToolFaults'>;
+  readonly sim: Pick<Sim, 'power' | 'drbd' | 'xenstored' | 'diskFail' | 'state' | 'migrationFault' | 'toolFault' | 'clearToolFaults'>;
   readonly live: AgentControl | null;
   /** a line said later, on its own: an agent this console started exiting by itself */
   readonly tell?: (line: string) => void;
@@ -87,6 +87,13 @@ export async function executeControl(c: ControlCommand, t: ControlTarget): Promi
       if (c.action === 'connect') return done(line, "the link is back; it connects after the fleet's connect-delay");
       if (c.action === 'disconnect') return done(line, `the link is cut: both ends wait for their peer; \`drbd ${c.res} connect\` restores it`);
       return done(line, `both ends StandAlone; \`drbd ${c.res} connect\` repairs it`);
+    }
+    case 'xenstored': {
+      const line = `xenstored ${c.host} ${c.action}`;
+      const r = t.sim.xenstored(c.host, c.action);
+      if (!r.ok) return [`${line}: refused: ${why(r.error)}`];
+      if (c.action === 'start') return done(line, `xenstored runs on ${c.host} again: xl and the xenstore tools answer`);
+      return done(line, `xl and every xenstore tool on ${c.host} fail (cannot connect to xenstore, xs_open: No such file or directory); a xenstore-watch already running goes on; \`xenstored ${c.host} start\` ends it`);
     }
     case 'fault-migrate':
       t.sim.migrationFault(c.domu, c.phase);
