@@ -142,7 +142,7 @@ export function unreachableBlock(hosts: readonly HostView[]): string {
     // until their agents dial again, which "never heard from" told as a Dom0 that never worked
     const seen = h.lastSeen === null ? 'not heard from since the controller started' : `last seen ${formatAge(h.ageMs)} ago`;
     const how = h.linkUp ? 'silent' : h.agentStoppedAt !== undefined ? agentStoppedText(h.agentStoppedAt) : 'agent link down';
-    return `  ${printable(h.host)}  ${how}, ${seen}${h.reported ? lastReported(h) : ''}${refusedText(h)}`;
+    return `  ${printable(h.host)}  ${how}, ${seen}${h.reported ? lastReported(h) : ''}${refusedText(h)}${mayBeDownLine(h)}`;
   };
   return `UNREACHABLE (${silent.length}): what runs there is not known\n${silent.map(line).join('\n')}\n`;
 }
@@ -191,3 +191,6 @@ function lastName(d: NonNullable<HostView['lastDomains']>[number]): string {
   if (other !== null) return `${printable(domu)} (migration ${migration === 'incoming' ? 'from' : 'to'} ${printable(other)}, `;
   return `${printable(domu)} (a migration's ${migration === 'incoming' ? 'receiving' : 'sending'} half, `;
 }
+
+/** Under a Dom0's line: what its DRBD partners heard now say may be down with it (a controller restarted since it died has no last report of it); '' when nothing. */
+export const mayBeDownLine = (h: HostView): string => (h.mayBeDown === undefined ? '' : `\n    ${printable(h.mayBeDown.text)}`);

@@ -7,6 +7,7 @@ import { crashedDomus, runsSomewhere } from './crashed-domus.js';
 import { alertProblems, awayFromOnlineHome, clocksOff, deferredDomus, unreachableHosts, type CheckProblem } from './check-conditions.js';
 import { drbdNotUpToDate } from './drbd-degraded.js';
 import { withLostPrimaries } from './lost-primary.js';
+import { downWithUnreportedOf, withDownWithUnreported } from './down-with-unreported.js';
 import { holdsNothingOf } from './foreign-claims.js';
 import { isLive } from './live-row.js';
 import { unheldMaintenance } from './unheld-maintenance.js';
@@ -58,7 +59,9 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
   const said = unseen.length === 0 ? silence : silence.map((p) => (p.kind === 'hosts-not-reported' ? { ...p, text: `${p.text}; until they report, ${unseenNames(unseen)} not seen running` } : p));
   const crashed = crashedDomus(index, fresh);
-  const groups = [cert === null ? [] : [cert], [...withLostPrimaries(withUnheardAdvice([...said, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), drbd), ...viewsNotCurrent(index, fresh)], crashed, alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
+  // a Dom0 not heard since this controller started has no last report: its DRBD partners say what may be down with it
+  const downs = downWithUnreportedOf(index, fresh, enrolment?.unreported ?? []);
+  const groups = [cert === null ? [] : [cert], [...withDownWithUnreported(withLostPrimaries(withUnheardAdvice([...said, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), drbd), downs), ...viewsNotCurrent(index, fresh)], crashed, alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
   // every one of them, however many: the API answer is not a plugin's output (xenherdctl bounds what it prints)
   const problems = ranked(groups.flat());
   const hosts = records.length;

@@ -83,6 +83,13 @@ export const HostViewSchema = z.strictObject({
    * and from a controller older than the field
    */
   tokenRefused: z.strictObject({ tokenId: z.string(), reason: z.string(), since: Ms }).optional(),
+  /**
+   * a host not heard from since the controller started whose DRBD partners heard now hold their
+   * resources with it Secondary and cut off from it: the domUs on them that run on no Dom0 that
+   * reports, and the sentence `check` says of them, with the runbook; absent otherwise, and from a
+   * controller older than the field
+   */
+  mayBeDown: z.strictObject({ domus: z.array(DomuNameSchema), text: z.string() }).optional(),
 });
 export type HostView = z.infer<typeof HostViewSchema>;
 

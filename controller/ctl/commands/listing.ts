@@ -7,7 +7,7 @@ import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { DOMAINS_USAGE, HOSTS_USAGE, STATUS_USAGE } from '../help/listing.js';
 import { optionValue } from '../options.js';
 import { agentBuildsLine } from '../agent-builds.js';
-import { alertsBlock, domainsTable, elsewhereBlock, hostsTable, unreachableBlock, verdictLine } from '../render-hosts.js';
+import { alertsBlock, domainsTable, elsewhereBlock, hostsTable, mayBeDownLine, unreachableBlock, verdictLine } from '../render-hosts.js';
 
 export async function hosts(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(argv, io, hooks, [], [0, 0], HOSTS_USAGE);
@@ -26,7 +26,7 @@ export async function hosts(argv: readonly string[], io: CliIo, hooks: CtlHooks)
 function unheardLines(a: HostsAnswer): string {
   const started = a.startedAt === undefined ? undefined : { startedAt: a.startedAt, at: a.at };
   const unheard = a.hosts.filter((h) => !h.reported && !h.linkUp && h.lastSeen === null);
-  return unheard.map((h) => `${printable(h.host)}: ${unheardSinceStart(started)}\n`).join('');
+  return unheard.map((h) => `${printable(h.host)}: ${unheardSinceStart(started)}${mayBeDownLine(h)}\n`).join('');
 }
 
 export async function domains(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
