@@ -33,12 +33,12 @@ function domainsCount(h: HostView): string {
   return halves === 0 ? String(h.domains) : `${h.domains - halves} (+${halves} migration ${halves === 1 ? 'half' : 'halves'})`;
 }
 
-export function hostsTable(hosts: readonly HostView[]): string {
+export function hostsTable(hosts: readonly HostView[], notYet: ReadonlySet<string> = new Set()): string {
   return table([
     ['HOST', 'STATE', 'LAST SEEN', 'MAINTENANCE', 'XEN', 'FREE/TOTAL', 'DOMAINS', 'HOMES', 'BOOT', 'AGENT'],
     ...hosts.map((h) => [
       h.host,
-      linkState(h),
+      notYet.has(h.host) ? 'not reported yet' : linkState(h),
       h.lastSeen === null ? 'never' : `${formatAge(h.ageMs)} ago`,
       // before its first report the controller does not know it (the state lives on the agent): not "online"
       h.reported ? maintenanceText(h.maintenance) : 'unknown',
@@ -119,9 +119,9 @@ function verdictCounts(v: StatusVerdict | undefined): string {
  * reads as all well, and what the CHECK line below counts: alerts are only the conflicts between
  * Dom0s, and "no alerts" over "CHECK WARNING - b7 away from xen4" read as a contradiction.
  */
-export function alertsBlock(alerts: readonly AlertAsRead[], now: number, unreachable = 0, elsewhere = 0, verdict?: StatusVerdict): string {
+export function alertsBlock(alerts: readonly AlertAsRead[], now: number, unreachable = 0, elsewhere = 0, verdict?: StatusVerdict, notYet = ''): string {
   if (alerts.length === 0) {
-    const but = [unreachable === 0 ? '' : `${unreachable} Dom0${unreachable === 1 ? '' : 's'} unreachable`, elsewhere === 0 ? '' : `${elsewhere} reporting to another controller`].filter((x) => x !== '');
+    const but = [notYet === '' ? '' : `${notYet} not reported yet`, unreachable === 0 ? '' : `${unreachable} Dom0${unreachable === 1 ? '' : 's'} unreachable`, elsewhere === 0 ? '' : `${elsewhere} reporting to another controller`].filter((x) => x !== '');
     const checked = verdictCounts(verdict);
     const opening = `no alerts${but.length === 0 ? '' : `, but ${but.join(' and ')}`}${checked === '' ? '' : `; ${checked}`}`;
     return but.length === 0 && checked === '' ? 'no alerts\n' : `${opening} (below)\n`;
@@ -134,8 +134,8 @@ export function alertsBlock(alerts: readonly AlertAsRead[], now: number, unreach
  * no alert says (`check` calls it CRITICAL), so each names the domUs it last reported: those an
  * operator may have to start elsewhere if it is down. '' when none.
  */
-export function unreachableBlock(hosts: readonly HostView[]): string {
-  const silent = hosts.filter((h) => !h.reachable && h.reportsElsewhereSince === undefined);
+export function unreachableBlock(hosts: readonly HostView[], notYet: ReadonlySet<string> = new Set()): string {
+  const silent = hosts.filter((h) => !h.reachable && h.reportsElsewhereSince === undefined && !notYet.has(h.host));
   if (silent.length === 0) return '';
   const line = (h: HostView): string => {
     // a controller knows nothing from before its own start: after a restart its Dom0s are all unheard

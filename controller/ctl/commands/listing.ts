@@ -7,6 +7,7 @@ import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { DOMAINS_USAGE, HOSTS_USAGE, STATUS_USAGE } from '../help/listing.js';
 import { optionValue } from '../options.js';
 import { agentBuildsLine } from '../agent-builds.js';
+import { notReportedBlock, notReportedYet } from '../not-reported-yet.js';
 import { alertsBlock, domainsTable, elsewhereBlock, hostsTable, mayBeDownLine, unreachableBlock, verdictLine } from '../render-hosts.js';
 
 export async function hosts(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
@@ -73,19 +74,23 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
   const s = r.value.summary;
   // a controller older than reportsElsewhere counted those hosts as unreachable: told apart here by their views
   const elsewhere = s.reportsElsewhere ?? r.value.hosts.filter((h) => !h.reachable && h.reportsElsewhereSince !== undefined).length;
-  const unreachable = s.reportsElsewhere === undefined ? s.unreachable - elsewhere : s.unreachable;
-  const away = elsewhere === 0 ? '' : `, ${elsewhere} reporting to another controller`;
+  // within the start-up grace the Dom0s not heard from yet are check's "not reported yet" WARNING, not unreachable
+  const waiting = notReportedYet(r.value.hosts, r.value.verdict);
+  const notYet = waiting?.hosts.size ?? 0;
+  const unreachable = (s.reportsElsewhere === undefined ? s.unreachable - elsewhere : s.unreachable) - notYet;
+  const away = `${notYet === 0 ? '' : `, ${notYet} not reported yet`}${elsewhere === 0 ? '' : `, ${elsewhere} reporting to another controller`}`;
   const shown = r.value.hosts.length <= STATUS_ALL_HOSTS_UP_TO ? r.value.hosts : r.value.hosts.filter(needsALook);
   const hidden = r.value.hosts.length - shown.length;
   io.stdout(
     [
-      alertsBlock(r.value.alerts, hooks.clock.now(), unreachable, elsewhere, r.value.verdict),
-      unreachableBlock(r.value.hosts),
+      alertsBlock(r.value.alerts, hooks.clock.now(), unreachable, elsewhere, r.value.verdict, waiting?.subject ?? ''),
+      unreachableBlock(r.value.hosts, waiting?.hosts),
+      notReportedBlock(r.value.hosts, waiting),
       elsewhereBlock(r.value.hosts),
       verdictLine(r.value.verdict),
       agentBuildsLine(r.value.hosts),
-      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable, ${unreachable} unreachable${away}), ${counted(s.domus, 'domU')} running${twice(s.runningTwice)}${notKnown(s.domusUnreachable)}${crashedCount(s.crashed)}${downCount(s.down)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
-      shown.length > 0 ? hostsTable(shown) : '',
+      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable${unreachable === 0 && notYet > 0 ? '' : `, ${unreachable} unreachable`}${away}), ${counted(s.domus, 'domU')} running${twice(s.runningTwice)}${notKnown(s.domusUnreachable)}${crashedCount(s.crashed)}${downCount(s.down)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
+      shown.length > 0 ? hostsTable(shown, waiting?.hosts) : '',
       hidden > 0 ? `${shown.length > 0 ? 'and ' : ''}${counted(hidden, shown.length > 0 ? 'more host' : 'host')}, reachable and online (xenherdctl hosts lists every host)\n` : '',
     ].join(''),
   );

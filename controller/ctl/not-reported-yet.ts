@@ -1,0 +1,32 @@
+import type { HostView, StatusVerdict } from '../../shared/protocol/ctl-api.js';
+import { printable } from '../../shared/text/printable.js';
+import { mayBeDownLine } from './render-hosts.js';
+
+/**
+ * The Dom0s `status` says are not reported yet, as `check` does: within the controller's start-up
+ * grace (while check's verdict carries its one "not reported yet" WARNING) the enrolled Dom0s it
+ * has not heard from since it started. Their agents may still be dialling, so "UNREACHABLE" over
+ * check's WARNING read as two verdicts on one fleet. After the grace check calls each one
+ * unreachable (CRITICAL), and so does status.
+ */
+export interface NotReportedYet {
+  /** "1 of 4 enrolled Dom0s", as check's line names them */
+  readonly subject: string;
+  readonly hosts: ReadonlySet<string>;
+}
+
+export function notReportedYet(hosts: readonly HostView[], verdict: StatusVerdict | undefined): NotReportedYet | null {
+  const line = verdict?.details.find((d) => d.kind === 'hosts-not-reported');
+  if (line === undefined) return null;
+  const unheard = hosts.filter((h) => !h.reachable && !h.reported && !h.linkUp && h.lastSeen === null && h.tokenRefused === undefined);
+  if (unheard.length === 0) return null;
+  return { subject: line.subject ?? `${unheard.length} enrolled Dom0${unheard.length === 1 ? '' : 's'}`, hosts: new Set(unheard.map((h) => h.host)) };
+}
+
+/** The block after the unreachable one naming each such Dom0, and what its DRBD partners say may be down with it; '' when none. */
+export function notReportedBlock(hosts: readonly HostView[], waiting: NotReportedYet | null): string {
+  if (waiting === null) return '';
+  const named = hosts.filter((h) => waiting.hosts.has(h.host));
+  const line = (h: HostView): string => `  ${printable(h.host)}  not heard from since the controller started${mayBeDownLine(h)}`;
+  return `NOT REPORTED YET (${named.length}): the controller is in its start-up grace and their agents may still be connecting; what runs there is not known until they report\n${named.map(line).join('\n')}\n`;
+}
