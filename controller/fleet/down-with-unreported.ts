@@ -30,12 +30,13 @@ export interface DownWithUnreported {
 const NAMED = 5;
 const named = (xs: readonly string[]): string => (xs.length <= NAMED ? and(xs) : `${xs.slice(0, NAMED).join(', ')} and ${xs.length - NAMED} more`);
 
-/** RES on a reachable Dom0 W: its peer that is HOST (DRBD 9 by name; 8.4's one "peer" when W's `.res` names HOST). */
-function peerIs(index: FleetIndex, w: ReportedRecord, res: LinkDrbdResource, host: string): LinkDrbdResource['peers'][number] | undefined {
-  const byName = res.peers.find((p) => p.name === host);
-  if (byName !== undefined) return byName;
+type Peer = LinkDrbdResource['peers'][number];
+
+/** RES's peers on a reachable Dom0 W that are among SILENT: DRBD 9 names each; 8.4's one "peer" is the host W's `.res` names. */
+function silentPeers(index: FleetIndex, w: ReportedRecord, res: LinkDrbdResource, silent: ReadonlySet<string>): [string, Peer][] {
   const only = res.peers.length === 1 ? res.peers[0] : undefined;
-  return only !== undefined && hostlessPeerName(only.name) && resHostsOn(index, res.name, w.host).includes(host) ? only : undefined;
+  if (only !== undefined && hostlessPeerName(only.name)) return resHostsOn(index, res.name, w.host).filter((h) => h !== w.host && silent.has(h)).map((h) => [h, only]);
+  return res.peers.filter((p) => silent.has(p.name)).map((p) => [p.name, p]);
 }
 
 const runsOnHeard = (index: FleetIndex, fresh: Freshness, name: string): boolean =>
@@ -47,43 +48,53 @@ const runsOnHeard = (index: FleetIndex, fresh: Freshness, name: string): boolean
 /** A Dom0 with no report since the controller started and no link now (its agent may still be about to dial). */
 const unreported = (r: HostRecord | undefined): r is HostRecord => r !== undefined && r.state === null && r.lastSeen === null && !r.linkUp;
 
+/** One resource a reachable Dom0 holds with a silent Dom0 as its peer. */
+interface Sighting {
+  readonly witness: string;
+  readonly res: LinkDrbdResource;
+  readonly peer: Peer;
+}
+
 /**
- * What HOST's heard partners say may be down with it; null when HOST has reported since the
- * controller started (lost-primary.ts reads its last report then), when any Dom0 heard now is
- * connected to it (it is up, its agent alone silent), or when no domU on a resource cut from it
- * runs nowhere heard. A resource a Dom0 heard now holds Primary is written there: not down.
+ * What the heard partners of each of HOSTS say may be down with it, by host; a host is left out
+ * when it has reported since the controller started (lost-primary.ts reads its last report then),
+ * when any Dom0 heard now is connected to it (it is up, its agent alone silent), or when no domU on
+ * a resource cut from it runs nowhere heard. A resource a Dom0 heard now holds Primary is written
+ * there: not down. One pass over the heard Dom0s' resources for all of HOSTS: after a restart
+ * hundreds of Dom0s may not have reported yet, and check and status ask at every call.
  */
-export function downWithUnreported(index: FleetIndex, fresh: Freshness, host: string): DownWithUnreported | null {
-  if (!unreported(index.record(host))) return null;
-  const heard = [...reachableWithState(index, fresh)].filter((w) => w.host !== host);
-  const primaryHeard = new Set(heard.flatMap((w) => w.state.drbd.resources.filter((r) => r.role === 'Primary').map((r) => r.name)));
-  const domus = new Set<string>();
-  const resources = new Set<string>();
-  const heardOn = new Set<string>();
-  for (const w of heard) {
+export function downWithUnreportedOf(index: FleetIndex, fresh: Freshness, hosts: Iterable<string>): Map<string, DownWithUnreported> {
+  const silent = new Set([...hosts].filter((h) => unreported(index.record(h))));
+  const out = new Map<string, DownWithUnreported>();
+  if (silent.size === 0) return out;
+  const primaryHeard = new Set<string>();
+  const seen = new Map<string, Sighting[]>();
+  for (const w of reachableWithState(index, fresh)) {
     for (const res of w.state.drbd.resources) {
-      const peer = peerIs(index, w, res, host);
-      if (peer === undefined || peer.connection === null) continue;
-      // a live link to it: the Dom0 is up and runs what it ran, its agent alone unheard
-      if (peer.connection === 'Connected') return null;
+      if (res.role === 'Primary') primaryHeard.add(res.name);
+      for (const [h, peer] of silentPeers(index, w, res, silent)) {
+        if (peer.connection === null) continue;
+        const list = seen.get(h) ?? [];
+        if (list.length === 0) seen.set(h, list);
+        list.push({ witness: w.host, res, peer });
+      }
+    }
+  }
+  for (const [host, sightings] of seen) {
+    // a live link to it: the Dom0 is up and runs what it ran, its agent alone unheard
+    if (sightings.some((s) => s.peer.connection === 'Connected')) continue;
+    const domus = new Set<string>();
+    const resources = new Set<string>();
+    const heardOn = new Set<string>();
+    for (const { witness, res } of sightings) {
       if (primaryHeard.has(res.name)) continue;
-      const down = domusOn(index, res.name, w.host).filter((d) => !runsOnHeard(index, fresh, d));
+      const down = domusOn(index, res.name, witness).filter((d) => !runsOnHeard(index, fresh, d));
       if (down.length === 0) continue;
       for (const d of down) domus.add(d);
       resources.add(res.name);
-      heardOn.add(w.host);
+      heardOn.add(witness);
     }
-  }
-  if (domus.size === 0) return null;
-  return { host, domus: [...domus].sort(), resources: [...resources].sort(), heardOn: [...heardOn].sort() };
-}
-
-/** Every Dom0 among HOSTS of which downWithUnreported has something to say, by host. */
-export function downWithUnreportedOf(index: FleetIndex, fresh: Freshness, hosts: Iterable<string>): Map<string, DownWithUnreported> {
-  const out = new Map<string, DownWithUnreported>();
-  for (const h of hosts) {
-    const d = downWithUnreported(index, fresh, h);
-    if (d !== null) out.set(h, d);
+    if (domus.size > 0) out.set(host, { host, domus: [...domus].sort(), resources: [...resources].sort(), heardOn: [...heardOn].sort() });
   }
   return out;
 }

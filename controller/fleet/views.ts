@@ -15,7 +15,7 @@ import { isPlaceholder } from './enrolment.js';
 import { cleanStopAt } from './agent-stop.js';
 import { reportsElsewhereSince } from './reports-elsewhere.js';
 import { crashedOnly } from './crashed-domus.js';
-import { downWithUnreported, downWithUnreportedText } from './down-with-unreported.js';
+import { downWithUnreportedOf, downWithUnreportedText } from './down-with-unreported.js';
 import { matches, type NamePattern } from '../../shared/name-pattern.js';
 
 /** Where the other end of HOST's half of BASE runs, as a report shows it: the opposite half, else the one plain row (xend's receiver, libxl's sender not yet renamed). */
@@ -74,14 +74,14 @@ function otherEndIn(index: FleetIndex): OtherEnd {
 
 export function hostViews(index: FleetIndex, fresh: Freshness): HostView[] {
   const other = otherEndIn(index);
-  return [...index.hostRecords()].map((r) => withMayBeDown(index, fresh, hostView(r, fresh, other))).sort((a, b) => nameOrder(a.host, b.host));
-}
-
-/** A host not heard from since the controller started, with what its DRBD partners say may be down with it (down-with-unreported.ts). */
-function withMayBeDown(index: FleetIndex, fresh: Freshness, v: HostView): HostView {
-  if (v.reachable || v.reported) return v;
-  const d = downWithUnreported(index, fresh, v.host);
-  return d === null ? v : { ...v, mayBeDown: { domus: [...d.domus], text: downWithUnreportedText(d) } };
+  const views = [...index.hostRecords()].map((r) => hostView(r, fresh, other));
+  // a host not heard from since the controller started, with what its DRBD partners say may be down with it
+  const downs = downWithUnreportedOf(index, fresh, views.filter((v) => !v.reachable && !v.reported).map((v) => v.host));
+  const said = downs.size === 0 ? views : views.map((v): HostView => {
+    const d = downs.get(v.host);
+    return d === undefined ? v : { ...v, mayBeDown: { domus: [...d.domus], text: downWithUnreportedText(d) } };
+  });
+  return said.sort((a, b) => nameOrder(a.host, b.host));
 }
 
 /** The answer to `domains [--host HOST]`: HOST must be a host an agent reports as. */
