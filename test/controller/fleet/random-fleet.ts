@@ -1,0 +1,65 @@
+// Random small fleets for property tests of the fleet view: a few hosts, each reporting of a few
+// domUs a row, a guarded entry, a config naming its DRBD resource's hosts, an away record and a
+// DRBD resource paired with a random peer; home claims drawn per domU, usually a pair.
+import * as fc from 'fast-check';
+import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
+import type { HostRecord } from '../../../controller/fleet/host-record.js';
+import type { HostState, LinkDomuConfig, LinkHome } from '../../../shared/protocol/agent-link-state.js';
+import { away, dom, guarded, hostState, primary, record } from '../states.js';
+
+export const HOSTS = ['xen1', 'xen2', 'xen3', 'xen4'];
+export const NAMES = ['web1', 'web2', 'db1'];
+export const NOW = 1_000_000;
+
+const subset = <T>(items: readonly T[]): fc.Arbitrary<T[]> => fc.subarray([...items]);
+
+/** What one host may report of one domU: a row, a guarded entry, a config, an away record, a DRBD resource. */
+const partOf = (name: string): fc.Arbitrary<{ name: string; row: 'none' | 'running' | 'paused' | 'incoming'; guard: boolean; config: string[] | null; awayTo: string | null; drbdPeer: string | null }> =>
+  fc.record({
+    name: fc.constant(name),
+    row: fc.constantFrom('none', 'none', 'running', 'running', 'running', 'paused', 'incoming'),
+    guard: fc.boolean(),
+    config: fc.option(subset(HOSTS), { nil: null, freq: 2 }),
+    awayTo: fc.option(fc.constantFrom(...HOSTS), { nil: null, freq: 8 }),
+    drbdPeer: fc.option(fc.constantFrom(...HOSTS), { nil: null }),
+  });
+
+/** A domU's home claims: usually a pair naming each other (each by its guarded dir or migrate-tab), now and then a stray one. */
+export const claimsArb: fc.Arbitrary<Array<{ host: string; claim: Omit<LinkHome, 'name'> }>> = fc
+  .record({ pair: fc.shuffledSubarray(HOSTS, { minLength: 1, maxLength: 2 }), sources: fc.tuple(fc.constantFrom<LinkHome['source']>('guarded', 'migrate-tab'), fc.constantFrom<LinkHome['source']>('guarded', 'migrate-tab')), stray: fc.option(fc.constantFrom(...HOSTS), { nil: null, freq: 4 }) })
+  .map(({ pair, sources, stray }) => [
+    ...pair.map((host, i) => ({ host, claim: { peer: pair.find((h) => h !== host) ?? null, source: sources[i] ?? 'guarded' } })),
+    ...(stray === null || pair.includes(stray) ? [] : [{ host: stray, claim: { peer: null, source: 'guarded' as const } }]),
+  ]);
+
+export const hostArb = (host: string, claims: ReadonlyMap<string, Array<{ host: string; claim: Omit<LinkHome, 'name'> }>>): fc.Arbitrary<HostRecord | null> =>
+  fc.option(
+    fc.record({ parts: fc.tuple(...NAMES.map(partOf)), silent: fc.integer({ min: 0, max: 4 }).map((n) => n === 0) }).map(({ parts, silent }) => {
+      const domus: LinkDomuConfig[] = parts.filter((p) => p.config !== null).map((p) => ({ name: p.name, source: 'guarded', memMiB: 1024, vcpus: 1, resources: [{ name: `r-${p.name}`, hosts: p.config ?? [] }] }));
+      const state: Partial<HostState> = {
+        domains: parts.filter((p) => p.row !== 'none').map((p) => (p.row === 'incoming' ? dom(p.name, { migration: 'incoming' }) : dom(p.name, { state: p.row === 'paused' ? 'paused' : 'blocked' }))),
+        homes: NAMES.flatMap((name) => (claims.get(name) ?? []).filter((c) => c.host === host).map((c) => ({ name, ...c.claim }))),
+        guarded: parts.filter((p) => p.guard).map((p) => guarded(p.name)),
+        domus,
+        drbd: { availability: 'ok', resources: parts.flatMap((p) => (p.drbdPeer === null ? [] : [primary(`r-${p.name}`, p.drbdPeer)])) },
+        ledger: { seq: 0, away: Object.fromEntries(parts.flatMap((p) => (p.awayTo === null ? [] : [[p.name, away(host, p.awayTo)]]))), visitors: {} },
+      };
+      return record(host, hostState(state), silent ? NOW - 60_000 : NOW);
+    }),
+    { nil: null, freq: 5 },
+  );
+
+/** One record per host of HOSTS, in that order; null: a host that has not reported. */
+export const fleetRecordsArb: fc.Arbitrary<Array<HostRecord | null>> = fc.tuple(...NAMES.map(() => claimsArb)).chain((perName) => {
+  const claims = new Map(NAMES.map((n, i) => [n, perName[i] ?? []]));
+  return fc.tuple(...HOSTS.map((h) => hostArb(h, claims)));
+});
+
+/** A FleetIndex built from RECORDS in one go, as the controller's first reports build it. */
+export function indexOf(records: Iterable<HostRecord | null>): FleetIndex {
+  const ix = new FleetIndex();
+  for (const r of records) if (r !== null) ix.put(r);
+  return ix;
+}
+
+export const fleetArb: fc.Arbitrary<FleetIndex> = fleetRecordsArb.map(indexOf);
