@@ -17,7 +17,7 @@ export class FleetIndex {
   private readonly records = new Map<string, HostRecord>();
   /** the domUs away from home as away-from-home.ts last worked them out, by name; kept up to date from takeAwayInputsChanged */
   readonly domusAway = new Map<string, AwayDomu>();
-  /** names whose hosts, live rows, migration rows, home claims, ledger records or configs changed since takeAwayInputsChanged */
+  /** names whose hosts, live rows, migration rows, home claims, ledger records, guarding hosts or configs changed since takeAwayInputsChanged */
   private awayInputsChanged = new Set<string>();
   private readonly noteAwayInput = (name: string): void => void this.awayInputsChanged.add(name);
   /** baseName → host → that host's rows of it (NAME, NAME--incoming, NAME--migratedaway) */
@@ -31,7 +31,10 @@ export class FleetIndex {
   readonly visitors = new MultiIndex<LinkVisitor>(this.noteAwayInput);
   /** keyed by the host whose ledger holds the record (a migration it ran whose ending nobody knows) */
   readonly unsettled = new MultiIndex<LinkUnsettled>();
-  readonly guarded = new MultiIndex<LinkGuarded>();
+  /** a guarding host speaks of the domU (foreign-claims.ts reads its config of it): which hosts guard it is an away input, not what they decided */
+  readonly guarded = new MultiIndex<LinkGuarded>((name, before, after) => {
+    if (before === undefined || after === undefined) this.noteAwayInput(name);
+  });
 
   /** Stores HOST's record; returns the domUs whose set of running hosts changed. */
   put(record: HostRecord): string[] {

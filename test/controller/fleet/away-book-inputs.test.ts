@@ -1,0 +1,129 @@
+// The away-from-home book (away-from-home.ts) is worked out again only for the names the index
+// noted. A domU's answer also rests on whether a host holds anything of it (foreign-claims.ts),
+// which reads other sections than its rows, claims and ledger records: the DRBD peers hosts
+// report, the hosts guarding it, every config naming it. Random fleets, then random reports that
+// change one such section only (or several, or a host forgotten): the kept book must equal the
+// book of an index built afresh from the same reports.
+import * as fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { domusAwayFromHome } from '../../../controller/fleet/away-from-home.js';
+import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
+import type { HostRecord } from '../../../controller/fleet/host-record.js';
+import type { HostState, LinkDomuConfig } from '../../../shared/protocol/agent-link-state.js';
+import { dom, guarded, hostState, primary, record } from '../states.js';
+import { FUZZ_SEED } from '../../fuzz/fuzz-kit.js';
+import { fleetRecordsArb, HOSTS, indexOf, NAMES, NOW } from './random-fleet.js';
+
+type Section = 'drbd' | 'guarded' | 'domus';
+
+/** One report of one host: new DRBD peers, guarded list or configs (one or several), or the host forgotten. */
+interface Change {
+  readonly host: number;
+  readonly sections: readonly Section[];
+  readonly forget: boolean;
+  readonly peers: ReadonlyArray<string | null>;
+  readonly guards: readonly boolean[];
+  readonly configs: ReadonlyArray<readonly string[] | null>;
+}
+
+const changeArb = (sections: fc.Arbitrary<Section[]>, forget: fc.Arbitrary<boolean>): fc.Arbitrary<Change> =>
+  fc.record({
+    host: fc.nat({ max: HOSTS.length - 1 }),
+    sections,
+    forget,
+    peers: fc.tuple(...NAMES.map(() => fc.option(fc.constantFrom(...HOSTS), { nil: null }))),
+    guards: fc.tuple(...NAMES.map(() => fc.boolean())),
+    configs: fc.tuple(...NAMES.map(() => fc.option(fc.subarray(HOSTS), { nil: null, freq: 2 }))),
+  });
+
+/** HELD (or a host's first report) with the sections CHANGE names replaced. */
+function changed(held: HostState | null, c: Change): HostState {
+  const s = held ?? hostState();
+  const drbd = { availability: 'ok' as const, resources: NAMES.flatMap((n, i) => (c.peers[i] ? [primary(`r-${n}`, c.peers[i])] : [])) };
+  const guards = NAMES.filter((_, i) => c.guards[i]).map((n) => guarded(n));
+  const domus: LinkDomuConfig[] = NAMES.flatMap((n, i) => {
+    const hosts = c.configs[i];
+    return hosts ? [{ name: n, source: 'guarded' as const, memMiB: 1024, vcpus: 1, resources: [{ name: `r-${n}`, hosts: [...hosts] }] }] : [];
+  });
+  return {
+    ...s,
+    ...(c.sections.includes('drbd') ? { drbd } : {}),
+    ...(c.sections.includes('guarded') ? { guarded: guards } : {}),
+    ...(c.sections.includes('domus') ? { domus } : {}),
+  };
+}
+
+/**
+ * Feeds CHANGES to an index built from RECORDS, asking for the book after each, and checks it
+ * against a fresh index's; returns how many of the changes moved the fresh book.
+ */
+function walk(records: Array<HostRecord | null>, changes: readonly Change[]): number {
+  const now = [...records];
+  const index = indexOf(now);
+  let moved = 0;
+  let before = domusAwayFromHome(index);
+  for (const c of changes) {
+    const host = HOSTS[c.host] ?? 'xen1';
+    if (c.forget) {
+      now[c.host] = null;
+      index.remove(host);
+    } else {
+      const r = record(host, changed(now[c.host]?.state ?? null, c), NOW);
+      now[c.host] = r;
+      index.put(r);
+    }
+    const fresh = domusAwayFromHome(indexOf(now));
+    expect(domusAwayFromHome(index)).toEqual(fresh);
+    if (JSON.stringify(fresh) !== JSON.stringify(before)) moved++;
+    before = fresh;
+  }
+  return moved;
+}
+
+const oneSection = (s: Section): fc.Arbitrary<Section[]> => fc.constant([s]);
+
+/** The kept book as (name, home, hosts running it). */
+const book = (index: FleetIndex): Array<[string, string, readonly string[]]> => domusAwayFromHome(index).map((a) => [a.name, a.home, a.runningOn]);
+
+/** A config of web1 putting its disk r-web1 on xen1 and xen2. */
+const webOnXen1And2: LinkDomuConfig[] = [{ name: 'web1', source: 'config-dir', memMiB: 1024, vcpus: 1, resources: [{ name: 'r-web1', hosts: ['xen1', 'xen2'] }] }];
+
+describe('the away-from-home book follows what says whether a host holds a domU', () => {
+  it('drops a domU when a host whose config leaves its running host out starts guarding it, and takes it back when that host is forgotten', () => {
+    const index = new FleetIndex();
+    index.put(record('xen1', hostState({ homes: [{ name: 'web1', peer: null, source: 'migrate-tab' }] })));
+    index.put(record('xen3', hostState({ domains: [dom('web1')] })));
+    const xen2 = hostState({ domus: webOnXen1And2 });
+    index.put(record('xen2', xen2));
+    expect(book(index)).toEqual([['web1', 'xen1', ['xen3']]]);
+    index.put(record('xen2', { ...xen2, guarded: [guarded('web1')] }));
+    expect(book(index)).toEqual([]);
+    index.remove('xen2');
+    expect(book(index)).toEqual([['web1', 'xen1', ['xen3']]]);
+  });
+});
+
+describe('the away-from-home book, kept, equals the book of an index built afresh', () => {
+  it('after reports that change only the hosts guarding a domU', () => {
+    let moved = 0;
+    fc.assert(
+      fc.property(fleetRecordsArb, fc.array(changeArb(oneSection('guarded'), fc.constant(false)), { minLength: 1, maxLength: 6 }), (records, changes) => {
+        moved += walk(records, changes);
+      }),
+      { seed: FUZZ_SEED, numRuns: 1000 },
+    );
+    expect(moved).toBeGreaterThan(2);
+  });
+
+  it('after reports mixing guarded and config changes, and hosts forgotten', () => {
+    let moved = 0;
+    const sections = fc.subarray<Section>(['guarded', 'domus'], { minLength: 1 });
+    fc.assert(
+      fc.property(fleetRecordsArb, fc.array(changeArb(sections, fc.nat({ max: 5 }).map((n) => n === 0)), { minLength: 1, maxLength: 8 }), (records, changes) => {
+        moved += walk(records, changes);
+      }),
+      { seed: FUZZ_SEED, numRuns: 400 },
+    );
+    expect(moved).toBeGreaterThan(50);
+  });
+});
