@@ -24,3 +24,18 @@ export function pairsWithHolders(host: string, resource: string, holders: Iterab
   for (const h of others) if (named(drbdOf(h), resource)?.peers.some((p) => p.name === host) === true) return true;
   return false;
 }
+
+/**
+ * The resources whose peers by name differ between two DRBD reports of one host (a resource
+ * appearing or going counts with the peers it names): all pairsWithHolders reads of a report.
+ * A disk or connection state moving, the common change, is none of that.
+ */
+export function peersChanged(before: readonly LinkDrbdResource[] | undefined, after: readonly LinkDrbdResource[] | undefined): string[] {
+  const peersOf = (resources: readonly LinkDrbdResource[] | undefined): Map<string, string> => new Map((resources ?? []).map((r) => [r.name, r.peers.map((p) => p.name).join(' ')]));
+  const was = peersOf(before);
+  const now = peersOf(after);
+  const out: string[] = [];
+  for (const [r, peers] of now) if ((was.get(r) ?? '') !== peers) out.push(r);
+  for (const [r, peers] of was) if (peers !== '' && !now.has(r)) out.push(r);
+  return out;
+}

@@ -1,5 +1,6 @@
-import type { HostState, LinkAway, LinkDomain, LinkGuarded, LinkHome, LinkUnsettled, LinkVisitor } from '../../shared/protocol/agent-link-state.js';
+import type { HostState, LinkAway, LinkDomain, LinkDomuConfig, LinkGuarded, LinkHome, LinkUnsettled, LinkVisitor } from '../../shared/protocol/agent-link-state.js';
 import type { AwayDomu } from './away-from-home.js';
+import { peersChanged } from './disk-pairing.js';
 import type { HostRecord } from './host-record.js';
 import { sameLiveness } from './live-row.js';
 import { MultiIndex } from './multi-index.js';
@@ -17,7 +18,10 @@ export class FleetIndex {
   private readonly records = new Map<string, HostRecord>();
   /** the domUs away from home as away-from-home.ts last worked them out, by name; kept up to date from takeAwayInputsChanged */
   readonly domusAway = new Map<string, AwayDomu>();
-  /** names whose hosts, live rows, migration rows, home claims, ledger records, guarding hosts or configs changed since takeAwayInputsChanged */
+  /**
+   * names whose hosts, live rows, migration rows, home claims, ledger records, guarding hosts,
+   * configs or configs' DRBD peers changed since takeAwayInputsChanged
+   */
   private awayInputsChanged = new Set<string>();
   private readonly noteAwayInput = (name: string): void => void this.awayInputsChanged.add(name);
   /** baseName → host → that host's rows of it (NAME, NAME--incoming, NAME--migratedaway) */
@@ -35,13 +39,22 @@ export class FleetIndex {
   readonly guarded = new MultiIndex<LinkGuarded>((name, before, after) => {
     if (before === undefined || after === undefined) this.noteAwayInput(name);
   });
+  /**
+   * DRBD resource → host → the domUs whose config that host reports names the resource: a DRBD
+   * peer appearing or going pairs a host with a domU's holders or no longer (disk-pairing.ts),
+   * and only the domUs some config says use that resource can read it
+   */
+  private readonly configsNaming = new MultiIndex<readonly string[]>();
 
   /** Stores HOST's record; returns the domUs whose set of running hosts changed. */
   put(record: HostRecord): string[] {
     const before = this.records.get(record.host)?.state ?? null;
     this.records.set(record.host, record);
-    const after = record.state;
-    const h = record.host;
+    return this.reindex(record.host, before, record.state);
+  }
+
+  /** Re-indexes the sections of HOST's state that differ between BEFORE and AFTER; returns the domUs whose set of running hosts changed. */
+  private reindex(h: string, before: HostState | null, after: HostState | null): string[] {
     const changed = (k: keyof HostState): boolean => before?.[k] !== after?.[k];
     let runningChanged: string[] = [];
     if (changed('domains') && !this.updateChangedRows(h, before?.domains, after?.domains)) runningChanged = this.running.replace(h, this.groupRows(h, after?.domains ?? []));
@@ -53,19 +66,29 @@ export class FleetIndex {
     }
     if (changed('guarded')) this.guarded.replace(h, (after?.guarded ?? []).map((g) => [g.name, g] as const));
     // a home claim counts only from a host holding something of the domU (foreign-claims.ts), which its configs say
-    if (changed('domus')) for (const c of [...(before?.domus ?? []), ...(after?.domus ?? [])]) this.noteAwayInput(c.name);
+    if (changed('domus')) {
+      for (const c of [...(before?.domus ?? []), ...(after?.domus ?? [])]) this.noteAwayInput(c.name);
+      this.configsNaming.replace(h, byResource(after?.domus ?? []));
+    }
+    // and a DRBD peer appearing or going may tie a host to a domU's holders, or no longer (disk-pairing.ts)
+    if (changed('drbd')) for (const r of peersChanged(before?.drbd.resources, after?.drbd.resources)) this.noteUsersOf(r);
     return runningChanged;
+  }
+
+  /** Notes the domUs any host's config says use DRBD resource RESOURCE: not every name of the fleet, at every DRBD change. */
+  private noteUsersOf(resource: string): void {
+    for (const names of this.configsNaming.get(resource)?.values() ?? []) for (const n of names) this.noteAwayInput(n);
   }
 
   /**
    * Forgets HOST (a Dom0 no longer enrolled): its record and everything it contributed to every
-   * per-domU index, as an empty report would clear them; the away-from-home inputs it touched are
-   * noted by the indexes. Returns the domUs whose set of running hosts changed.
+   * per-domU index, as a report with no state would clear them, and the away-from-home inputs it
+   * touched noted (its configs and DRBD peers too). Returns the domUs whose set of running hosts changed.
    */
   remove(host: string): string[] {
-    if (!this.records.has(host)) return [];
-    const runningChanged = this.running.replace(host, []);
-    for (const ix of [this.homes, this.away, this.visitors, this.unsettled, this.guarded]) ix.replace(host, []);
+    const held = this.records.get(host);
+    if (held === undefined) return [];
+    const runningChanged = this.reindex(host, held.state, null);
     this.records.delete(host);
     return runningChanged;
   }
@@ -142,4 +165,17 @@ export class FleetIndex {
       return [base, held && held.length === rows.length && held.every((d, i) => d === rows[i]) ? held : rows] as const;
     });
   }
+}
+
+/** A host's configs by the DRBD resources they name: resource → the domUs using it there. */
+function byResource(domus: readonly LinkDomuConfig[]): Array<readonly [string, readonly string[]]> {
+  const out = new Map<string, string[]>();
+  for (const c of domus) {
+    for (const r of c.resources) {
+      const names = out.get(r.name);
+      if (names === undefined) out.set(r.name, [c.name]);
+      else if (!names.includes(c.name)) names.push(c.name);
+    }
+  }
+  return [...out];
 }
