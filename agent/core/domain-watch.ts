@@ -20,7 +20,7 @@ export function describeDomainSource(s: AgentState): string {
 
 /**
  * For the `ready` line, said just before the source starts: xenstore-watch has not run yet and
- * may not be installed (its exit then says "xenstore-watch is unavailable here").
+ * may not be installed, or xenstored may be down (its fall-back line then says which).
  */
 export function describeDomainSourceStarting(s: AgentState): string {
   if (s.domainWatcher.mode === 'polling') return describeDomainSource(s);
@@ -71,6 +71,22 @@ export function onDomainBadLine(s: AgentState, fx: Fx, gen: number, message: str
   return s;
 }
 
+/**
+ * The fall-back line. Where xenstore-watch could not open xenstore, xl cannot either: polling is
+ * said to fail too, so "unavailable here" is not read as a tool missing that polling makes up for.
+ */
+function fallBackWords(facts: ExitFacts, pollSeconds: number): string {
+  const polling = `polling xl list every ${pollSeconds} s instead`;
+  switch (facts.cannotOpen) {
+    case 'xenstore-down':
+      return `xenstore-watch cannot run: xenstored is not running on this Dom0; ${polling}, which fails too until xenstored runs again`;
+    case 'need-root':
+      return `xenstore-watch cannot open xenstore: the agent does not run as root; ${polling}, which fails too until it does`;
+    case null:
+      return `xenstore-watch is unavailable here: ${polling}`;
+  }
+}
+
 export function onDomainExit(s: AgentState, fx: Fx, gen: number, facts: ExitFacts): AgentState {
   const w = s.domainWatcher;
   if (gen !== w.gen) return s;
@@ -83,7 +99,7 @@ export function onDomainExit(s: AgentState, fx: Fx, gen: number, facts: ExitFact
     return arm(n, fx, 'respawn:domains', v.delayMs);
   }
   if (v.kind === 'fall-back') {
-    fx.push(log('warn', `xenstore-watch is unavailable here: polling xl list every ${s.config.events.pollSeconds} s instead`, { reason: facts.why }));
+    fx.push(log('warn', fallBackWords(facts, s.config.events.pollSeconds), { reason: facts.why }));
     n = requestList(startPolling(n, fx), fx);
   }
   return arm(n, fx, 'probe:domains', v.probeMs);

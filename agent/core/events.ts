@@ -8,6 +8,7 @@ import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import type { ToolstackKind } from '../../shared/inventory.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { Events2Line } from '../parse/events2.js';
+import type { XenstoreOpenFailure } from '../parse/xenstore-stderr.js';
 import type { Ledger } from '../state/ledger.js';
 import type { DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
 
@@ -75,7 +76,7 @@ export type AgentEvent =
   | { readonly t: 'watch-line'; readonly watcher: 'drbd'; readonly gen: number; readonly line: Events2Line }
   | { readonly t: 'watch-line'; readonly watcher: 'domains' | 'renames'; readonly gen: number }
   | { readonly t: 'watch-bad-line'; readonly watcher: WatcherName; readonly gen: number; readonly message: string; readonly text: string }
-  | { readonly t: 'watch-exit'; readonly watcher: WatcherName; readonly gen: number; readonly stoppedByUs: boolean; readonly notFound: boolean; readonly why: string }
+  | { readonly t: 'watch-exit'; readonly watcher: WatcherName; readonly gen: number; readonly stoppedByUs: boolean; readonly notFound: boolean; readonly why: string; readonly cannotOpen: XenstoreOpenFailure | null }
   | { readonly t: 'drbd-polled'; readonly views: ReadonlyMap<string, DrbdResourceView>; readonly problems: readonly { readonly resource: string; readonly code: ErrorCode; readonly message: string }[] }
   | { readonly t: 'timer'; readonly name: string }
   | { readonly t: 'control'; readonly id: number; readonly conn: number; readonly req: ControlRequest }

@@ -68,7 +68,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       if (ev.watcher === 'renames') return onRenameBadLine(s, fx, ev.gen, ev.message, ev.text);
       return ev.watcher === 'drbd' ? onDrbdBadLine(s, fx, ev.gen, ev.message, ev.text) : onDomainBadLine(s, fx, ev.gen, ev.message, ev.text);
     case 'watch-exit': {
-      const facts = { stoppedByUs: ev.stoppedByUs, notFound: ev.notFound, why: ev.why };
+      const facts = { stoppedByUs: ev.stoppedByUs, notFound: ev.notFound, why: ev.why, cannotOpen: ev.cannotOpen };
       if (ev.watcher === 'renames') return onRenameExit(s, fx, ev.gen, facts);
       return ev.watcher === 'drbd' ? onDrbdExit(s, fx, ev.gen, facts) : onDomainExit(s, fx, ev.gen, facts);
     }

@@ -1,3 +1,4 @@
+import type { XenstoreOpenFailure } from '../parse/xenstore-stderr.js';
 import { respawnDelayMs } from './delays.js';
 
 /**
@@ -68,6 +69,8 @@ export interface ExitFacts {
   /** the tool is not installed */
   readonly notFound: boolean;
   readonly why: string;
+  /** a xenstore tool could not open xenstore (xenstored down, not root): xl cannot either */
+  readonly cannotOpen: XenstoreOpenFailure | null;
 }
 
 export type ExitVerdict =

@@ -11,7 +11,10 @@ import { splitLines } from './tool-lines.js';
  */
 const XS_OPEN_RE = /^xenstore-[a-z]+: (?:xs_open|xs_daemon_open|xs_domain_open): (.+)$/;
 
-export function classifyXenstoreStderr(stderr: string): Extract<ToolstackComplaint, { kind: 'xenstore-down' | 'need-root' }> | null {
+/** Why a xenstore tool could not open xenstore: the same stops xl, and so polling `xl list`. */
+export type XenstoreOpenFailure = 'xenstore-down' | 'need-root';
+
+export function classifyXenstoreStderr(stderr: string): Extract<ToolstackComplaint, { kind: XenstoreOpenFailure }> | null {
   const reason = splitLines(stderr).map((l) => XS_OPEN_RE.exec(l.trim())?.[1]).find((r) => r !== undefined);
   if (reason === undefined) return null;
   return reason === 'Permission denied' ? { kind: 'need-root' } : { kind: 'xenstore-down', reason };

@@ -3,6 +3,7 @@ import type { LineStream, StreamExit } from '../adapters/line-stream.js';
 import { createXenstore } from '../adapters/xenstore.js';
 import { explainXenstoreFailure } from '../adapters/toolstack-explain.js';
 import type { AgentEvent, WatcherName } from '../core/events.js';
+import { classifyXenstoreStderr } from '../parse/xenstore-stderr.js';
 import type { AgentPorts } from './ports.js';
 
 /**
@@ -37,6 +38,7 @@ export class WatcherChildren {
         stoppedByUs: exit.stopped,
         notFound: exit.failure?.code === 'XH_ERR_TOOL_NOT_FOUND',
         // a xenstore-watch that could not open xenstore names xenstored, as xl's same failure does
+        cannotOpen: exit.failure === null || watcher === 'drbd' ? null : (classifyXenstoreStderr(exit.failure.stderr)?.kind ?? null),
         why: exit.failure === null ? `ended (exit ${String(exit.exitCode)})` : watcher === 'drbd' ? exit.failure.message : explainXenstoreFailure(exit.failure).message,
       });
     });
@@ -71,7 +73,7 @@ export class WatcherChildren {
       onBadLine: (f) => this.post({ t: 'watch-bad-line', watcher, gen, message: f.message, text: f.text }),
     });
     if (!w.ok) {
-      this.post({ t: 'watch-exit', watcher, gen, stoppedByUs: false, notFound: false, why: w.error.message });
+      this.post({ t: 'watch-exit', watcher, gen, stoppedByUs: false, notFound: false, why: w.error.message, cannotOpen: null });
       return null;
     }
     return w.value;

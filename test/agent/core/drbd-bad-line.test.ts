@@ -33,7 +33,7 @@ class Loop {
   }
   /** the runner's answer to an unwatch: the child ended because we stopped it */
   stoppedExit(): Effect[] {
-    return this.on({ t: 'watch-exit', watcher: 'drbd', gen: this.s.drbd.watcher.gen, stoppedByUs: true, notFound: false, why: 'ended (exit null)' });
+    return this.on({ t: 'watch-exit', watcher: 'drbd', gen: this.s.drbd.watcher.gen, stoppedByUs: true, notFound: false, why: 'ended (exit null)', cannotOpen: null });
   }
 }
 

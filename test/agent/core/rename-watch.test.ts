@@ -77,7 +77,7 @@ describe('the watch on incoming domains’ names', () => {
   it('a watch that ended by itself is said once and started again only when the rows change, not after every read', () => {
     const l = new Loop();
     l.listed([row('web1', 7, 'incoming')]);
-    const fx = l.on({ t: 'watch-exit', watcher: 'renames', gen: 1, stoppedByUs: false, notFound: false, why: 'ended (exit 1)' });
+    const fx = l.on({ t: 'watch-exit', watcher: 'renames', gen: 1, stoppedByUs: false, notFound: false, why: 'ended (exit 1)', cannotOpen: null });
     expect(fx.flatMap((e) => (e.e === 'log' ? [e.level] : []))).toEqual(['warn']);
     expect(watches(l.listed([row('web1', 7, 'incoming')]))).toEqual([]);
     // the timed re-reads carry on meanwhile
