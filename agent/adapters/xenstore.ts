@@ -5,6 +5,7 @@ import { parseXenstoreWatchLine, type XenstoreWatchEvent } from '../parse/xensto
 import type { ToolRunner } from './exec.js';
 import type { ParseFailure } from '../parse/parse-failure.js';
 import type { ToolFailure } from './tool-failure.js';
+import { explainXenstoreFailure } from './toolstack-explain.js';
 import { startLineStream, type SpawnStream, type StreamExit } from './line-stream.js';
 
 /**
@@ -81,10 +82,10 @@ export function createXenstore(deps: XenstoreDeps): XenstoreAdapter {
     if (!r.ok) return r;
     if (r.value.exitCode === 1) {
       // "xenstore-read: couldn't read path /x" (warnx, exit 1) means no such node; other exit-1
-      // messages (xs_open failed, permission) are failures.
+      // messages (xs_open failed, permission) are failures, xenstored down or not root said as xl's.
       if (/couldn't read path/.test(r.value.stderr)) return ok(null);
       const first = r.value.stderr.trim().split('\n')[0] ?? '';
-      return err({ code: 'XH_ERR_TOOL_FAILED', tool: 'xenstore-read', args: [path], exitCode: 1, signal: null, stdout: r.value.stdout, stderr: r.value.stderr, message: `xenstore-read ${path}: exit code 1${first ? `: ${first}` : ''}` });
+      return err(explainXenstoreFailure({ code: 'XH_ERR_TOOL_FAILED', tool: 'xenstore-read', args: [path], exitCode: 1, signal: null, stdout: r.value.stdout, stderr: r.value.stderr, message: `xenstore-read ${path}: exit code 1${first ? `: ${first}` : ''}` }));
     }
     const out = r.value.stdout.endsWith('\n') ? r.value.stdout.slice(0, -1) : r.value.stdout;
     return ok(unsanitiseXenstoreValue(out));
@@ -96,7 +97,7 @@ export function createXenstore(deps: XenstoreDeps): XenstoreAdapter {
     // no pair at all would be the tool's usage error: refused here like a bad path
     if (bad !== undefined || args.length === 0) return err(usageFailure('xenstore-write', args, badPath(bad ?? '').message));
     const r = await deps.run('xenstore-write', args, { timeoutMs });
-    return r.ok ? ok(undefined) : r;
+    return r.ok ? ok(undefined) : err(explainXenstoreFailure(r.error));
   };
   const write: XenstoreAdapter['write'] = (path, value) => writeAll({ [path]: value });
 
