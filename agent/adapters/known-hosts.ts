@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { knownHostsName } from '../parse/known-hosts-name.js';
 
 /**
  * The peers' ssh host keys, OpenSSH known_hosts format (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"):
@@ -70,5 +71,14 @@ export function hostKeys(text: string, names: readonly string[]): HostKeys {
 /** Keys (raw blobs) the known_hosts file lists for any of these names, revoked ones left out. */
 export const knownKeys = (text: string, names: readonly string[]): Buffer[] => [...hostKeys(text, names).trusted];
 
-/** The names a peer's key may be listed under: its name, its address, and both with the port. */
+/**
+ * The names a peer's key may be listed under for the agent's own connection to it: its name, its
+ * address, and both with the port (a bare name vouches for the peer's sshd at any port).
+ */
 export const peerHostNames = (p: { readonly name: string; readonly address: string; readonly port: number }): string[] => [p.name, p.address, `[${p.address}]:${p.port}`, `[${p.name}]:${p.port}`];
+
+/**
+ * The names OpenSSH itself looks the peer's key up under at PORT (`xl migrate`'s ssh): its name and
+ * address bare at port 22, else only as `[name]:port` and `[address]:port`.
+ */
+export const sshLookupNames = (p: { readonly name: string; readonly address: string; readonly port: number }): string[] => [knownHostsName(p.name, p.port), knownHostsName(p.address, p.port)];

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../shared/errors.js';
+import { knownHostsName } from '../parse/known-hosts-name.js';
 import type { SshProxy } from '../parse/ssh-g.js';
 
 /** Every address of a name here, or why it has none (agent/adapters/ssh-route.ts resolves). */
@@ -52,7 +53,11 @@ function keyWords(f: RouteFacts): string {
   const key = f.toolKey;
   if (key === null) return '';
   if ('unseen' in key) return `; no host key read there: ${key.unseen}`;
-  return key.listed ? '' : `; it shows host key ${key.fingerprint}, which known_hosts does not list for ${f.peer}`;
+  if (key.listed) return '';
+  // at another port than 22 a key listed bare (port 22's) does not count: say the names that do
+  const port = 'hostname' in f.tool ? (f.tool.port ?? f.checked.port) : f.checked.port;
+  const names = port === 22 ? '' : ` as ${knownHostsName(f.peer, port)} or ${knownHostsName(f.checked.address, port)}, the names ssh looks a key at port ${port} up by`;
+  return `; it shows host key ${key.fingerprint}, which known_hosts does not list for ${f.peer}${names}`;
 }
 
 const proxied = (p: SshProxy): string => (p.kind === 'proxyjump' ? `the jump host ${p.value} (ProxyJump)` : `ProxyCommand \`${p.value}\``);

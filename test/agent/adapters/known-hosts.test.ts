@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostKeys, knownKeys, peerHostNames } from '../../../agent/adapters/known-hosts.js';
+import { hostKeys, knownKeys, peerHostNames, sshLookupNames } from '../../../agent/adapters/known-hosts.js';
 
 /**
  * known_hosts as OpenSSH reads it (sshd(8) SSH_KNOWN_HOSTS FILE FORMAT): the hashed lines below
@@ -34,5 +34,25 @@ describe('knownKeys', () => {
     expect(knownKeys(`xen* ssh-ed25519 ${KEY}\n`, xen2)).toEqual([blob]);
     expect(knownKeys(`xen*,!xen2 ssh-ed25519 ${KEY}\n`, xen2)).toEqual([]);
     expect(knownKeys(`@cert-authority xen2 ssh-ed25519 ${KEY}\n`, xen2)).toEqual([]);
+  });
+});
+
+// xl migrate's own ssh looks a key up as OpenSSH does (`ssh-keygen -F '[10.0.0.2]:2222'` finds no
+// bare `10.0.0.2` line): a key listed bare is port 22's and vouches for no other sshd there.
+describe('sshLookupNames', () => {
+  const at = (port: number): string[] => sshLookupNames({ name: 'xen2', address: '10.0.0.2', port });
+
+  it('are the bare name and address at port 22, and only [host]:port at another port', () => {
+    expect(at(22)).toEqual(['xen2', '10.0.0.2']);
+    expect(at(2222)).toEqual(['[xen2]:2222', '[10.0.0.2]:2222']);
+  });
+
+  it('find a key listed bare at port 22 alone, and one listed with the port at that port alone', () => {
+    expect(knownKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n`, at(22))).toEqual([blob]);
+    expect(knownKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n`, at(2222))).toEqual([]);
+    expect(knownKeys(`xen2 ssh-ed25519 ${KEY}\n`, at(2222))).toEqual([]);
+    expect(knownKeys(`[xen2]:2222 ssh-ed25519 ${KEY}\n`, at(2222))).toEqual([blob]);
+    expect(knownKeys(`${HASHED_PORT}\n`, at(2222))).toEqual([blob]);
+    expect(knownKeys(`[10.0.0.2]:2222 ssh-ed25519 ${KEY}\n`, at(2223))).toEqual([]);
   });
 });

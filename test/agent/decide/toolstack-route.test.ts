@@ -104,7 +104,7 @@ describe('judgeRoute', () => {
         ok: false,
         code: 'XH_ERR_REFUSED',
         detail:
-          "xl migrate (root's ssh) would take xen2 to 10.0.0.2 port 2222, another sshd than the one checked at 10.0.0.2 port 22 (migration.peers.xen2.address); it shows host key ssh-ed25519 SHA256:xyz, which known_hosts does not list for xen2: a port forward there may lead to another machine; fix whichever is stale: the Port of the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, or migration.peers.xen2.port in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port|proxyjump|proxycommand) '` shows root's ssh route, `getent ahosts NAME` a name's addresses",
+          "xl migrate (root's ssh) would take xen2 to 10.0.0.2 port 2222, another sshd than the one checked at 10.0.0.2 port 22 (migration.peers.xen2.address); it shows host key ssh-ed25519 SHA256:xyz, which known_hosts does not list for xen2 as [xen2]:2222 or [10.0.0.2]:2222, the names ssh looks a key at port 2222 up by: a port forward there may lead to another machine; fix whichever is stale: the Port of the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, or migration.peers.xen2.port in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port|proxyjump|proxycommand) '` shows root's ssh route, `getent ahosts NAME` a name's addresses",
       });
       expect(judgeRoute(samePlace({ unseen: '10.0.0.2 port 2222: connect ECONNREFUSED 10.0.0.2:2222' }))).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringContaining('at 10.0.0.2 port 22 (migration.peers.xen2.address); no host key read there: 10.0.0.2 port 2222: connect ECONNREFUSED') });
     });
