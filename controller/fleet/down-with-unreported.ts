@@ -22,6 +22,8 @@ export interface DownWithUnreported {
   /** the domUs on the cut resources that run on no Dom0 that reports, by name */
   readonly domus: readonly string[];
   readonly resources: readonly string[];
+  /** of DOMUS, those on each of RESOURCES, so a resource's own line names its own */
+  readonly domusOf: ReadonlyMap<string, readonly string[]>;
   /** the Dom0s heard now that report those resources Secondary and cut off from HOST */
   readonly heardOn: readonly string[];
 }
@@ -84,17 +86,20 @@ export function downWithUnreportedOf(index: FleetIndex, fresh: Freshness, hosts:
     // a live link to it: the Dom0 is up and runs what it ran, its agent alone unheard
     if (sightings.some((s) => s.peer.connection === 'Connected')) continue;
     const domus = new Set<string>();
-    const resources = new Set<string>();
+    const domusOf = new Map<string, Set<string>>();
     const heardOn = new Set<string>();
     for (const { witness, res } of sightings) {
       if (primaryHeard.has(res.name)) continue;
       const down = domusOn(index, res.name, witness).filter((d) => !runsOnHeard(index, fresh, d));
       if (down.length === 0) continue;
-      for (const d of down) domus.add(d);
-      resources.add(res.name);
+      const on = domusOf.get(res.name) ?? new Set<string>();
+      domusOf.set(res.name, on);
+      for (const d of down) (domus.add(d), on.add(d));
       heardOn.add(witness);
     }
-    if (domus.size > 0) out.set(host, { host, domus: [...domus].sort(), resources: [...resources].sort(), heardOn: [...heardOn].sort() });
+    if (domus.size === 0) continue;
+    const resources = [...domusOf.keys()].sort();
+    out.set(host, { host, domus: [...domus].sort(), resources, domusOf: new Map(resources.map((r) => [r, [...(domusOf.get(r) ?? [])].sort()])), heardOn: [...heardOn].sort() });
   }
   return out;
 }
@@ -109,6 +114,23 @@ export function downWithUnreportedText(d: DownWithUnreported): string {
   return (
     `${named(d.domus)} may be down with ${d.host}: ${one ? 'it runs' : 'they run'} on no Dom0 that reports, and ${and(d.heardOn)}, heard now, ${heard ? 'holds' : 'hold'} ${and(d.resources)} Secondary, cut off from ${d.host}, ` +
     `which has not reported since the controller started; if ${d.host} is down, start ${one ? 'it' : 'them'} elsewhere only once ${d.host} is surely off (README, section "${DEAD_DOM0_SECTION}")`
+  );
+}
+
+/**
+ * What a DRBD line of RESOURCE, as HOST (heard now) reports it cut from D's Dom0, adds: alone it
+ * says "waiting for its peer Dom0: see to it first", which reads as a link to wait for, while what
+ * it means is that no Dom0 heard now writes that disk. The words lost-primary.ts puts on such a
+ * line when the controller has that Dom0's last report. Null when D does not count RESOURCE as
+ * HOST reports it (a Dom0 heard now holds it Primary, or nothing on it runs nowhere heard).
+ */
+export function downWithUnreportedResourceText(d: DownWithUnreported, resource: string, host: string): string | null {
+  const domus = d.domusOf.get(resource);
+  if (domus === undefined || !d.heardOn.includes(host)) return null;
+  const one = domus.length === 1;
+  return (
+    `${d.host} has not reported since the controller started and ${host} is Secondary, cut off from it, so no Dom0 heard now writes ${resource}: ` +
+    `if ${d.host} is down, ${named(domus)} ${one ? 'is' : 'are'} down with it (README, section "${DEAD_DOM0_SECTION}"); start ${one ? 'it' : 'them'} elsewhere only once ${d.host} is surely off`
   );
 }
 

@@ -6,6 +6,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { hostList } from './finding.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { lostPrimaryText } from './lost-primary.js';
+import { downWithUnreportedResourceText, type DownWithUnreported } from './down-with-unreported.js';
 import { nameOrder } from './name-order.js';
 import { resHostsOn, usersOf, usersRunningOn } from './resource-users.js';
 
@@ -159,7 +160,7 @@ const peerGone = (s: Side): boolean => s.res.disk === 'UpToDate' && s.res.peers.
  * is unknown, and both before one that only waits for an unheard Dom0: with Dom0s powered off,
  * their partners' waiting links would otherwise bury the one cable really cut.
  */
-function oneSide(index: FleetIndex, fresh: Freshness, s: Side): CheckProblem {
+function oneSide(index: FleetIndex, fresh: Freshness, s: Side, downs: ReadonlyMap<string, DownWithUnreported>): CheckProblem {
   const name = s.res.name;
   const peer = peerStateOf(index, fresh, s);
   const hint = s.standAlone
@@ -181,10 +182,17 @@ function oneSide(index: FleetIndex, fresh: Freshness, s: Side): CheckProblem {
     : `DRBD ${name}${users} ${s.res.role === null ? 'not up' : 'not UpToDate'} on ${s.host}`;
   const waits = s.cut && !s.standAlone && peer === 'unheard' && s.peerHost !== null;
   const lost = waits ? lostPrimaryText(index, fresh, [s.host], s.res, s.peerHost as string) : null;
-  const problem: CheckProblem = { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text: `DRBD ${name}${users} on ${s.host}${clientNote(s)}: ${s.bad.join(', ')}${hint}${lost === null ? '' : `; ${lost}`}` };
+  // a peer not heard since the controller started has no last report to read its role from: its partners say what may be down
+  const down = waits && lost === null ? downsText(downs, s) : null;
+  const problem: CheckProblem = { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text: `DRBD ${name}${users} on ${s.host}${clientNote(s)}: ${s.bad.join(', ')}${hint}${lost === null ? '' : `; ${lost}`}${down === null ? '' : `; ${down}`}` };
   if (waits) return { ...problem, rank: 2, waitsFor: s.peerHost as string, ...(lost === null ? {} : { lostPrimary: { resource: name, domus: usersRunningOn(index, name, s.peerHost as string), heardOn: s.host } }) };
   return peer === 'unknown' ? { ...problem, rank: 1 } : problem;
 }
+
+const downsText = (downs: ReadonlyMap<string, DownWithUnreported>, s: Side): string | null => {
+  const d = s.peerHost === null ? undefined : downs.get(s.peerHost);
+  return d === undefined ? null : downWithUnreportedResourceText(d, s.res.name, s.host);
+};
 
 /** Both ends of one link report it cut: one problem, as it is one link down, with what each end says. */
 function bothSides(index: FleetIndex, a: Side, b: Side): CheckProblem {
@@ -207,8 +215,9 @@ function bothSides(index: FleetIndex, a: Side, b: Side): CheckProblem {
  * whatever disk state the report gives it (one last heard before the link went) replicates nothing.
  * Connection null (not printed: 8.4 in TearDown, or not dumped yet) leaves the judging to the disk.
  * A link both of whose ends report it cut is one problem, not one per end: one cable, one count.
+ * DOWNS: what may be down with each Dom0 not heard since the controller started (down-with-unreported.ts).
  */
-export function drbdNotUpToDate(index: FleetIndex, fresh: Freshness): CheckProblem[] {
+export function drbdNotUpToDate(index: FleetIndex, fresh: Freshness, downs: ReadonlyMap<string, DownWithUnreported> = new Map()): CheckProblem[] {
   const sides = new Map<string, Side>();
   for (const r of reachableWithState(index, fresh)) {
     for (const res of r.state.drbd.resources) {
@@ -220,7 +229,7 @@ export function drbdNotUpToDate(index: FleetIndex, fresh: Freshness): CheckProbl
   for (const s of sides.values()) {
     const other = s.peerHost === null ? undefined : sides.get(`${s.res.name}@${s.peerHost}`);
     if (other === undefined || !s.cut || !other.cut || other.peerHost !== s.host) {
-      out.push(oneSide(index, fresh, s));
+      out.push(oneSide(index, fresh, s, downs));
       continue;
     }
     // said once, by the end first in name order

@@ -48,7 +48,9 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const deferred = deferredDomus(index, fresh, t);
   const unrecorded = new Map(alerts.filter((a) => a.kind === 'away-unrecorded').map((a) => [a.subject, a.since]));
   const notHome = awayFromOnlineHome(index, away, fresh, t, (name) => unrecorded.get(name) ?? null);
-  const drbd = drbdNotUpToDate(index, fresh);
+  // a Dom0 not heard since this controller started has no last report: its DRBD partners say what may be down with it
+  const downs = downWithUnreportedOf(index, fresh, enrolment?.unreported ?? []);
+  const drbd = drbdNotUpToDate(index, fresh, downs);
   // within the start-up grace a domU not seen running only for want of Dom0s still reconnecting is theirs to say: one WARNING
   const silence = enrolledSilence(index, fresh, enrolment);
   const waiting = silence.some((p) => p.kind === 'hosts-not-reported');
@@ -59,8 +61,6 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
   const said = unseen.length === 0 ? silence : silence.map((p) => (p.kind === 'hosts-not-reported' ? { ...p, text: `${p.text}; until they report, ${unseenNames(unseen)} not seen running` } : p));
   const crashed = crashedDomus(index, fresh);
-  // a Dom0 not heard since this controller started has no last report: its DRBD partners say what may be down with it
-  const downs = downWithUnreportedOf(index, fresh, enrolment?.unreported ?? []);
   const groups = [cert === null ? [] : [cert], [...withDownWithUnreported(withLostPrimaries(withUnheardAdvice([...said, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), drbd), downs), ...viewsNotCurrent(index, fresh)], crashed, alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
   // every one of them, however many: the API answer is not a plugin's output (xenherdctl bounds what it prints)
   const problems = ranked(groups.flat());

@@ -80,6 +80,21 @@ describe('a controller restarted while a Dom0 is dead', () => {
     expect(line?.endsWith(`; ${MAY_BE_DOWN}`)).toBe(true);
   });
 
+  it("check: r1's and r2's own lines on xen2 name the domU on each as maybe down with xen1, not only as waiting for it", async () => {
+    const f = await restartedWithXen1Dead();
+    const lineOf = (c: CheckAnswer, subject: string): string | undefined => c.details.find((d) => d.subject === subject)?.text;
+    const words = (res: string, domu: string): string =>
+      `; xen1 has not reported since the controller started and xen2 is Secondary, cut off from it, so no Dom0 heard now writes ${res}: ` +
+      `if xen1 is down, ${domu} is down with it (README, section "A Dom0 died with its own domUs on it"); start it elsewhere only once xen1 is surely off`;
+    for (const c of [check(f), (await f.advance(startupGraceMs(SETTINGS.staleAfterMs, HOSTS.length)), check(f))]) {
+      expect(lineOf(c, 'r1 on xen2')).toMatch(/^DRBD r1 \(web1\) on xen2: peer xen1 not connected \(\w+\): replication is down, waiting for its peer Dom0 xen1/);
+      expect(lineOf(c, 'r1 on xen2')?.endsWith(words('r1', 'web1'))).toBe(true);
+      expect(lineOf(c, 'r2 on xen2')?.endsWith(words('r2', 'web2'))).toBe(true);
+      // still one line per Dom0 in xenherdctl's output: the words are on it and on xen1's own line
+      expect(c.details.find((d) => d.subject === 'r1 on xen2')?.waitsFor).toBe('xen1');
+    }
+  });
+
   it('status: within the grace xen1 is "not reported yet", as check says, and after it unreachable; both name web1 and web2 with the runbook', async () => {
     const f = await restartedWithXen1Dead();
     const may = `    ${MAY_BE_DOWN}`;
