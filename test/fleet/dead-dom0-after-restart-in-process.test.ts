@@ -106,7 +106,7 @@ describe('a controller restarted while a Dom0 is dead', () => {
         '  xen1  not heard from since the controller started',
         may,
         `CHECK WARNING - 1 of 4 enrolled Dom0s not reported yet (web1 and web2 may be down with xen1), ${drbd}`,
-        'fleet: 4 hosts (3 reachable, 1 not reported yet), 2 domUs running, 0 migrating, 0 hosts not online',
+        'fleet: 4 hosts (3 reachable, 1 not reported yet), 2 domUs running (2 more may be down with xen1), 0 migrating, 0 hosts not online',
       ].join('\n'),
     );
     expect(await statusRow(f)).toMatch(/^xen1 +not reported yet +never /);
@@ -119,7 +119,7 @@ describe('a controller restarted while a Dom0 is dead', () => {
         '  xen1  agent link down, not heard from since the controller started',
         may,
         `CHECK CRITICAL - xen1 unreachable, ${drbd}`,
-        'fleet: 4 hosts (3 reachable, 1 unreachable), 2 domUs running, 0 migrating, 0 hosts not online',
+        'fleet: 4 hosts (3 reachable, 1 unreachable), 2 domUs running (2 more may be down with xen1), 0 migrating, 0 hosts not online',
       ].join('\n'),
     );
   });

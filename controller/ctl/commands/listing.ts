@@ -2,6 +2,7 @@ import type { CliIo } from '../../../shared/cli/io.js';
 import { hostNameProblem } from '../../../shared/names.js';
 import { DomainsAnswerSchema, HostsAnswerSchema, StatusAnswerSchema, type HostView, type HostsAnswer } from '../../../shared/protocol/ctl-api.js';
 import { jsonLine, printable } from '../../../shared/text/printable.js';
+import { andList } from '../../../shared/text/and-list.js';
 import { unheardSinceStart, unreportedNote } from '../where-line.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { DOMAINS_USAGE, HOSTS_USAGE, STATUS_USAGE } from '../help/listing.js';
@@ -59,8 +60,19 @@ const crashedCount = (n: number | undefined): string => (n === undefined || n ==
 /** ", 1 guarded down": guarded domUs gone with nobody of the fleet asking (the CHECK line above names them); nothing when none, or from an older controller */
 const downCount = (n: number | undefined): string => (n === undefined || n === 0 ? '' : `, ${n} guarded down`);
 
-/** " (2 more only in unreachable hosts' last reports)": a dead Dom0's domUs are not counted as running */
-const notKnown = (n: number | undefined): string => (n === undefined || n === 0 ? '' : ` (${n} more only in unreachable hosts' last reports)`);
+/**
+ * " (2 more only in unreachable hosts' last reports)": a dead Dom0's domUs are not counted as
+ * running. A Dom0 not heard since the controller started has no last report, so its domUs were in
+ * no count at all: those its DRBD partners say may be down with it (HostView `mayBeDown`) are, as
+ * " (2 more may be down with xen1)".
+ */
+function notKnown(n: number | undefined, hosts: readonly HostView[]): string {
+  const withDown = hosts.filter((h) => (h.mayBeDown?.domus.length ?? 0) > 0);
+  const down = new Set(withDown.flatMap((h) => h.mayBeDown?.domus ?? [])).size;
+  const parts = [n === undefined || n === 0 ? '' : `${n} more only in unreachable hosts' last reports`, down === 0 ? '' : `${down} ${n === undefined || n === 0 ? 'more ' : ''}may be down with ${andList(withDown.map((h) => printable(h.host)))}`];
+  const said = parts.filter((p) => p !== '');
+  return said.length === 0 ? '' : ` (${said.join(', ')})`;
+}
 
 export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(argv, io, hooks, [], [0, 0], STATUS_USAGE);
@@ -89,7 +101,7 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
       elsewhereBlock(r.value.hosts),
       verdictLine(r.value.verdict),
       agentBuildsLine(r.value.hosts),
-      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable${unreachable === 0 && notYet > 0 ? '' : `, ${unreachable} unreachable`}${away}), ${counted(s.domus, 'domU')} running${twice(s.runningTwice)}${notKnown(s.domusUnreachable)}${crashedCount(s.crashed)}${downCount(s.down)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
+      `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable${unreachable === 0 && notYet > 0 ? '' : `, ${unreachable} unreachable`}${away}), ${counted(s.domus, 'domU')} running${twice(s.runningTwice)}${notKnown(s.domusUnreachable, r.value.hosts)}${crashedCount(s.crashed)}${downCount(s.down)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
       shown.length > 0 ? hostsTable(shown, waiting?.hosts) : '',
       hidden > 0 ? `${shown.length > 0 ? 'and ' : ''}${counted(hidden, shown.length > 0 ? 'more host' : 'host')}, reachable and online (xenherdctl hosts lists every host)\n` : '',
     ].join(''),

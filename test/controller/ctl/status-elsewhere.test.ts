@@ -108,3 +108,19 @@ describe('status with a guarded domU gone with nobody of the fleet asking', () =
     expect(await line(s)).toBe('fleet: 2 hosts (2 reachable, 0 unreachable), 1 domU running, 0 migrating, 0 hosts not online');
   });
 });
+
+describe('status with domUs its DRBD partners say may be down with Dom0s not heard since the controller started', () => {
+  it("counts them beside the running, with an unreachable Dom0's last reports in the same parentheses", async () => {
+    const unheard = (name: string, domus: string[]): HostView => host(name, { reachable: false, linkUp: false, lastSeen: null, ageMs: null, reported: false, domains: 0, mayBeDown: { domus, text: `${domus.join(' and ')} may be down with ${name}` } });
+    const s = { hosts: 4, reachable: 1, unreachable: 3, domus: 1, midMigration: 0, inMaintenance: 0, alerts: 0 };
+    const line = async (domusUnreachable: number): Promise<string | undefined> => {
+      const url = await impostor(JSON.stringify({ at: AT, alerts: [], summary: { ...s, domusUnreachable }, hosts: [host('xen2', {}), hosts[2], unheard('xen5', ['web1', 'web2']), unheard('xen7', ['web2', 'web3'])] }));
+      const r = await ctlFor(null)(['status'], { XENHERD_URL: url, XENHERD_TOKEN: TOKEN });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      return r.stdout.split('\n').find((l) => l.startsWith('fleet: '));
+    };
+    // web2 on resources cut from both is one domU
+    expect(await line(0)).toBe('fleet: 4 hosts (1 reachable, 3 unreachable), 1 domU running (3 more may be down with xen5 and xen7), 0 migrating, 0 hosts not online');
+    expect(await line(1)).toBe("fleet: 4 hosts (1 reachable, 3 unreachable), 1 domU running (1 more only in unreachable hosts' last reports, 3 may be down with xen5 and xen7), 0 migrating, 0 hosts not online");
+  });
+});
