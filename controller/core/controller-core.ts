@@ -148,7 +148,7 @@ export class ControllerCore {
 
   hosts(): HostsAnswer {
     this.enrolledNow();
-    return { at: this.o.clock.now(), hosts: withTokenRefusals(hostViews(this.index, this.fresh()), (h) => this.refusedAgents.of(h)), startedAt: this.enrolled.startedAt };
+    return { at: this.o.clock.now(), hosts: withTokenRefusals(hostViews(this.index, this.fresh()), (h) => this.refusedAgents.of(h)), startedAt: this.enrolled.startedAt, ...this.enrolled.graceUntil(this.fresh()) };
   }
 
   domains(host: string | null): Result<DomainsAnswer, XhError> {

@@ -1,4 +1,4 @@
-import { inStartupGrace, type Enrolment } from '../fleet/enrolment.js';
+import { inStartupGrace, startupGraceMs, type Enrolment } from '../fleet/enrolment.js';
 import type { Freshness } from '../fleet/host-record.js';
 
 /** the most forgotten hosts remembered: far more than a fleet revokes between two controller restarts */
@@ -97,6 +97,12 @@ export class EnrolledHosts {
   starting(fresh: Freshness): { starting?: { startedAt: number; enrolled: number } } {
     const e = this.enrolment();
     return e !== undefined && e.unreported.size > 0 && inStartupGrace(e, fresh) ? { starting: { startedAt: this.startedAt, enrolled: e.hosts.size } } : {};
+  }
+
+  /** `hosts`' end of the start-up grace while an enrolled host is unheard within it (ctl-hosts.ts `graceUntil`); empty past the grace. */
+  graceUntil(fresh: Freshness): { graceUntil?: number } {
+    const e = this.enrolment();
+    return e !== undefined && e.unreported.size > 0 && inStartupGrace(e, fresh) ? { graceUntil: this.startedAt + startupGraceMs(fresh.staleAfterMs, e.hosts.size) } : {};
   }
 
   /** What `check` reads; undefined when the enrolled hosts are not known. */

@@ -1,4 +1,4 @@
-import type { HostView, StatusVerdict } from '../../shared/protocol/ctl-api.js';
+import type { HostsAnswer, HostView, StatusVerdict } from '../../shared/protocol/ctl-api.js';
 import { printable } from '../../shared/text/printable.js';
 import { mayBeDownLine } from './render-hosts.js';
 
@@ -15,10 +15,13 @@ export interface NotReportedYet {
   readonly hosts: ReadonlySet<string>;
 }
 
+/** Not heard since the controller started and no agent dialling in with a token it refuses (that one is seen, and said so). */
+const unheardSinceStart = (h: HostView): boolean => !h.reachable && !h.reported && !h.linkUp && h.lastSeen === null && h.tokenRefused === undefined;
+
 export function notReportedYet(hosts: readonly HostView[], verdict: StatusVerdict | undefined): NotReportedYet | null {
   const line = verdict?.details.find((d) => d.kind === 'hosts-not-reported');
   if (line === undefined) return null;
-  const unheard = hosts.filter((h) => !h.reachable && !h.reported && !h.linkUp && h.lastSeen === null && h.tokenRefused === undefined);
+  const unheard = hosts.filter(unheardSinceStart);
   if (unheard.length === 0) return null;
   return { subject: line.subject ?? `${unheard.length} enrolled Dom0${unheard.length === 1 ? '' : 's'}`, hosts: new Set(unheard.map((h) => h.host)) };
 }
@@ -29,4 +32,14 @@ export function notReportedBlock(hosts: readonly HostView[], waiting: NotReporte
   const named = hosts.filter((h) => waiting.hosts.has(h.host));
   const line = (h: HostView): string => `  ${printable(h.host)}  not heard from since the controller started${mayBeDownLine(h)}`;
   return `NOT REPORTED YET (${named.length}): the controller is in its start-up grace and their agents may still be connecting; what runs there is not known until they report\n${named.map(line).join('\n')}\n`;
+}
+
+/**
+ * `hosts`' not-reported-yet Dom0s: with no verdict in its answer, the controller's own word that it
+ * is within its start-up grace (GRACEUNTIL past AT); none from a controller older than that word,
+ * whose hosts are then called unreachable as before.
+ */
+export function notReportedWithin(a: HostsAnswer): ReadonlySet<string> {
+  if (a.graceUntil === undefined || a.at >= a.graceUntil) return new Set();
+  return new Set(a.hosts.filter(unheardSinceStart).map((h) => h.host));
 }

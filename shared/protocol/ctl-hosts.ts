@@ -98,5 +98,12 @@ export const HostsAnswerSchema = z.strictObject({
   hosts: z.array(HostViewSchema),
   /** when the controller started (its clock): a host not reported since is unheard since then, not never. Absent: an older controller */
   startedAt: Ms.optional(),
+  /**
+   * the end of the controller's start-up grace (its clock), sent while within it some enrolled host
+   * has not reported since the start: such a host's agent may still be connecting, so it is "not
+   * reported yet", as check says, not unreachable. Absent: past the grace, every enrolled host
+   * heard, or an older controller
+   */
+  graceUntil: Ms.optional(),
 });
 export type HostsAnswer = z.infer<typeof HostsAnswerSchema>;

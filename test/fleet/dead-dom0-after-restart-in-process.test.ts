@@ -124,6 +124,19 @@ describe('a controller restarted while a Dom0 is dead', () => {
     );
   });
 
+  it('hosts: within the grace xen1 is "not reported yet", as status and check say, and after it unreachable', async () => {
+    const f = await restartedWithXen1Dead();
+    const row = async (): Promise<string | undefined> => {
+      const url = await impostor(JSON.stringify(f.controller!.core.hosts()));
+      const r = await ctlFor(null)(['hosts'], { XENHERD_URL: url, XENHERD_TOKEN: TOKEN });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      return r.stdout.split('\n').find((l) => l.startsWith('xen1 '));
+    };
+    expect(await row()).toMatch(/^xen1 +not reported yet +never /);
+    await f.advance(startupGraceMs(SETTINGS.staleAfterMs, HOSTS.length));
+    expect(await row()).toMatch(/^xen1 +unreachable +never /);
+  });
+
   it("xen1 up, its agent alone dead: xen2's DRBD is still connected to it, so nothing is said to be down with it (a second start would run beside web1)", async () => {
     const f = await restartedWithXen1Dead(true);
     await f.advance(startupGraceMs(SETTINGS.staleAfterMs, HOSTS.length));

@@ -8,7 +8,7 @@ import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { DOMAINS_USAGE, HOSTS_USAGE, STATUS_USAGE } from '../help/listing.js';
 import { optionValue } from '../options.js';
 import { agentBuildsLine } from '../agent-builds.js';
-import { notReportedBlock, notReportedYet } from '../not-reported-yet.js';
+import { notReportedBlock, notReportedWithin, notReportedYet } from '../not-reported-yet.js';
 import { alertsBlock, domainsTable, elsewhereBlock, hostsTable, mayBeDownLine, unreachableBlock, verdictLine } from '../render-hosts.js';
 
 export async function hosts(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
@@ -17,7 +17,7 @@ export async function hosts(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   const r = await inv.value.client.get('/hosts', HostsAnswerSchema);
   if (!r.ok) return fail(r.error, io, inv.value.json);
   if (inv.value.json) io.stdout(jsonLine(r.value));
-  else io.stdout(r.value.hosts.length === 0 ? 'no Dom0 has reported to the controller yet (xenherd-controller enroll HOST)\n' : `${hostsTable(r.value.hosts)}${unheardLines(r.value)}`);
+  else io.stdout(r.value.hosts.length === 0 ? 'no Dom0 has reported to the controller yet (xenherd-controller enroll HOST)\n' : `${hostsTable(r.value.hosts, notReportedWithin(r.value))}${unheardLines(r.value)}`);
   return 0;
 }
 
