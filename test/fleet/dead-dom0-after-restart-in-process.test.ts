@@ -3,6 +3,8 @@ import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '.
 import { startupGraceMs } from '../../controller/fleet/enrolment.js';
 import { startFleet, type Fleet } from '../harness/fleet.js';
 import { ctlFor, impostor } from '../controller/ctl/ctl-bed.js';
+import { run } from '../controller/ctl/newer-controller-bed.js';
+import type { Captured } from '../controller/api/controller-bed.js';
 
 // A controller restarted while a Dom0 lies dead (a 3 a.m. power loss, then the controller's host
 // rebooted too): the new controller never heard xen1, and reports are not kept on disk, so xen1's
@@ -135,6 +137,27 @@ describe('a controller restarted while a Dom0 is dead', () => {
     expect(await row()).toMatch(/^xen1 +not reported yet +never /);
     await f.advance(startupGraceMs(SETTINGS.staleAfterMs, HOSTS.length));
     expect(await row()).toMatch(/^xen1 +unreachable +never /);
+  });
+
+  it('where web1: names xen1 as not heard from and what xen2 says of web1 with it, as check does', async () => {
+    const f = await restartedWithXen1Dead();
+    const where = async (argv: string[]): Promise<Captured> => {
+      const core = f.controller!.core;
+      const answer = core.where(argv.at(-1) ?? '');
+      if (!answer.ok) throw new Error(answer.error.message);
+      return run({ '/where': JSON.stringify(answer.value), '/hosts': JSON.stringify(core.hosts()) }, argv);
+    };
+    // web1 runs on no Dom0 that reports, so the where answer has no match: xen2 only holds its disk
+    const early = await where(['where', 'web1']);
+    expect(early.code).toBe(76);
+    expect(early.stderr).toMatch(/^xenherdctl: XH_ERR_AGENT_UNREACHABLE: no domU matches web1 on the Dom0s heard so far: not known yet, 1 of 4 enrolled Dom0s not reported yet since the controller started \d+ s ago \(xen1\), and it may run it: try again; /);
+    expect(early.stderr.endsWith(`; ${MAY_BE_DOWN}\n`)).toBe(true);
+    await f.advance(startupGraceMs(SETTINGS.staleAfterMs, HOSTS.length));
+    for (const argv of [['where', 'web1'], ['where', '-q', 'web1'], ['where', 'web*']]) {
+      const late = await where(argv);
+      expect([late.code, late.stdout]).toEqual([1, '']);
+      expect(late.stderr).toBe(`xenherdctl: XH_ERR_NOT_FOUND: no domU matches ${argv.at(-1) ?? ''} on the Dom0s heard now; xen1 has not reported since the controller started: what runs there is missing from this answer; ${MAY_BE_DOWN}\n`);
+    }
   });
 
   it("xen1 up, its agent alone dead: xen2's DRBD is still connected to it, so nothing is said to be down with it (a second start would run beside web1)", async () => {

@@ -1,5 +1,5 @@
 import type { CliIo } from '../../../shared/cli/io.js';
-import { compilePattern, firstPatternProblem } from '../../../shared/name-pattern.js';
+import { compilePattern, firstPatternProblem, matches as nameMatches } from '../../../shared/name-pattern.js';
 import { WhereAnswerSchema, type WhereMatch } from '../../../shared/protocol/ctl-where.js';
 import { mergeAnswers, whereJson, type Asked } from '../where-answers.js';
 import { caseHint } from '../case-hint.js';
@@ -71,9 +71,12 @@ async function notFound(client: CtlClient, a: Asked, quiet: boolean): Promise<Xh
   const unreported = answer.unreported ?? [];
   const incomplete = unreported.length > 0 ? `; ${unreportedNote(unreported)}` : '';
   if (answer.matches.length === 0) {
-    const hint = (await caseHint(client, pattern)) || (await hostHint(client, pattern));
+    const down = await mayBeDownWords(client, pattern, unreported);
+    // a name the DRBD partners of a silent Dom0 know is no typo: no spelling hint then
+    const hint = down === '' ? (await caseHint(client, pattern)) || (await hostHint(client, pattern)) : '';
     const yet = hint ? null : notKnownYet(`no domU matches ${pattern} on the Dom0s heard so far`, answer);
-    return yet ?? { code: 'XH_ERR_NOT_FOUND', message: `no domU matches ${pattern}${hint || ' (xenherdctl domains lists them all)'}${incomplete}` };
+    if (yet !== null) return { ...yet, message: `${yet.message}${down}` };
+    return { code: 'XH_ERR_NOT_FOUND', message: `no domU matches ${pattern}${hint || (down === '' ? ' (xenherdctl domains lists them all)' : ' on the Dom0s heard now')}${incomplete}${down}` };
   }
   if (!quiet || answer.matches.some((m) => dom0Of(m) !== null)) return null;
   const names = answer.matches.map((m) => m.name).join(', ');
@@ -82,6 +85,23 @@ async function notFound(client: CtlClient, a: Asked, quiet: boolean): Promise<Xh
   const unseen = answer.matches.map((m) => mayRunNote(m, answer.notListing ?? [])).filter((n) => n !== null);
   const may = unseen.length > 0 ? `; ${unseen.join('; ')}` : '';
   return { code: 'XH_ERR_NOT_FOUND', message: `${names} ${answer.matches.length === 1 ? 'runs' : 'run'} on no host${may}${incomplete}` };
+}
+
+/**
+ * "; web1 and web2 may be down with xen1: ...", check's words (the hosts answer's `mayBeDown`) for
+ * a pattern matching no domU while Dom0s UNREPORTED are not heard since the controller started:
+ * xen1's DRBD partners hold web1's disk cut off from it, and web1 runs on no Dom0 that reports, so
+ * alone "no domU matches web1" read as a name mistyped, not as a domU that may be down. '' when
+ * none says so, or the hosts answer could not be had (an older controller sends no such words).
+ */
+async function mayBeDownWords(client: CtlClient, pattern: string, unreported: readonly string[]): Promise<string> {
+  const p = compilePattern(pattern);
+  if (unreported.length === 0 || !p.ok) return '';
+  const { HostsAnswerSchema } = await import('../../../shared/protocol/ctl-hosts.js');
+  const r = await client.get('/hosts', HostsAnswerSchema);
+  if (!r.ok) return '';
+  const said = r.value.hosts.flatMap((h) => (h.mayBeDown !== undefined && h.mayBeDown.domus.some((d) => nameMatches(p.value, d)) ? [h.mayBeDown.text] : []));
+  return said.map((t) => `; ${t}`).join('');
 }
 
 const isGlob = (pattern: string): boolean => {
