@@ -1,5 +1,6 @@
 import { countedKind, kindWords } from '../../shared/protocol/ctl-check-kinds.js';
 import type { CheckDetail, CheckStatus } from '../../shared/protocol/ctl-check.js';
+import { andList } from '../../shared/text/and-list.js';
 
 /**
  * Nagios Core keeps 8 KB of a plugin's output, status line included (MAX_PLUGIN_OUTPUT_LENGTH,
@@ -51,8 +52,24 @@ function waitingLines(run: readonly CheckDetail[]): LongLine[] {
     if (ds.length === 1 || words === null) return { status: first.status, text: first.text, problems: 1 };
     const names = ds.slice(0, NAMED_ON_LINE).map((d) => d.subject ?? '');
     const more = ds.length > names.length ? `, ... (${ds.length - names.length} more)` : '';
-    return { status: first.status, text: `${countedKind(ds.length, words)}, waiting for ${host}, unreachable: ${names.join(', ')}${more}; they clear once ${host} is back (${words.listedBy} lists them)`, problems: ds.length };
+    return { status: first.status, text: `${countedKind(ds.length, words)}, waiting for ${host}, unreachable: ${names.join(', ')}${more}; ${afterWaiting(host, ds)} (${words.listedBy} lists them)`, problems: ds.length };
   });
+}
+
+/** At most this many domUs by name in the words of what may be down; the rest counted. */
+const NAMED_DOWN = 5;
+
+/**
+ * How the line of DS, waiting for HOST, ends: that they clear once it is back; but when some say no
+ * Dom0 heard now writes them (`mayBeDown`), that would read as "wait for it" while their domUs
+ * may be down with HOST: what its own line says to do then is what counts.
+ */
+function afterWaiting(host: string, ds: readonly CheckDetail[]): string {
+  if (!ds.some((d) => d.mayBeDown !== undefined)) return `they clear once ${host} is back`;
+  const domus = [...new Set(ds.flatMap((d) => d.mayBeDown ?? []))].sort();
+  const named = domus.length <= NAMED_DOWN ? andList(domus) : `${domus.slice(0, NAMED_DOWN).join(', ')} and ${domus.length - NAMED_DOWN} more`;
+  const down = domus.length === 0 ? 'what used them there is' : `${named} ${domus.length === 1 ? 'is' : 'are'}`;
+  return `no Dom0 heard now writes some of them: if ${host} is down, ${down} down with it (${host}'s line says what to do)`;
 }
 
 /**

@@ -38,6 +38,8 @@ export interface CheckProblem {
    * now does: what it ran there is down if it is (lost-primary.ts). Not sent: that Dom0's own line says it.
    */
   readonly lostPrimary?: { readonly resource: string; readonly domus: readonly string[]; readonly heardOn: string };
+  /** With waitsFor: the domUs down with that Dom0 if it is down, as ctl-check.ts `mayBeDown` (sent). */
+  readonly mayBeDown?: readonly string[];
 }
 
 /**

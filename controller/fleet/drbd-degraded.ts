@@ -185,8 +185,11 @@ function oneSide(index: FleetIndex, fresh: Freshness, s: Side, downs: ReadonlyMa
   // a peer not heard since the controller started has no last report to read its role from: its partners say what may be down
   const down = waits && lost === null ? downsText(downs, s) : null;
   const problem: CheckProblem = { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text: `DRBD ${name}${users} on ${s.host}${clientNote(s)}: ${s.bad.join(', ')}${hint}${lost === null ? '' : `; ${lost}`}${down === null ? '' : `; ${down}`}` };
-  if (waits) return { ...problem, rank: 2, waitsFor: s.peerHost as string, ...(lost === null ? {} : { lostPrimary: { resource: name, domus: usersRunningOn(index, name, s.peerHost as string), heardOn: s.host } }) };
-  return peer === 'unknown' ? { ...problem, rank: 1 } : problem;
+  if (!waits) return peer === 'unknown' ? { ...problem, rank: 1 } : problem;
+  const peerHost = s.peerHost as string;
+  const ran = lost === null ? undefined : usersRunningOn(index, name, peerHost);
+  const mayBeDown = ran ?? (down === null ? undefined : downs.get(peerHost)?.domusOf.get(name));
+  return { ...problem, rank: 2, waitsFor: peerHost, ...(ran === undefined ? {} : { lostPrimary: { resource: name, domus: ran, heardOn: s.host } }), ...(mayBeDown === undefined ? {} : { mayBeDown }) };
 }
 
 const downsText = (downs: ReadonlyMap<string, DownWithUnreported>, s: Side): string | null => {

@@ -113,7 +113,7 @@ function unseenNames(ps: readonly CheckProblem[]): string {
   return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
 }
 
-const detailOf = (p: CheckProblem): CheckDetail => ({ status: p.status, text: p.text, kind: p.kind, subject: p.subject, ...(p.waitsFor === undefined ? {} : { waitsFor: p.waitsFor }) });
+const detailOf = (p: CheckProblem): CheckDetail => ({ status: p.status, text: p.text, kind: p.kind, subject: p.subject, ...(p.waitsFor === undefined ? {} : { waitsFor: p.waitsFor }), ...(p.mayBeDown === undefined ? {} : { mayBeDown: [...p.mayBeDown] }) });
 
 /** " (it started 12 s ago; 3 Dom0s enrolled)", when tokens.json names any */
 function enrolledSince(e: Enrolment | undefined, fresh: Freshness): string {

@@ -80,6 +80,14 @@ export const CheckDetailSchema = z.strictObject({
   kind: WordSchema.optional(),
   subject: z.string().max(4000).optional(),
   waitsFor: z.string().max(4000).optional(),
+  /**
+   * with `waitsFor`: no Dom0 heard now writes this resource (that Dom0 held it Primary when last
+   * heard, or has not reported since the controller started and the domUs on it run on no Dom0
+   * that reports), so if that Dom0 is down these domUs are down with it (none named: what used it
+   * there); xenherdctl then does not say the Dom0's waiting problems clear once it is back. Absent:
+   * it only waits (or an older controller)
+   */
+  mayBeDown: z.array(z.string().max(4000)).max(10_000).optional(),
 });
 export type CheckDetail = z.infer<typeof CheckDetailSchema>;
 

@@ -92,8 +92,12 @@ describe('a controller restarted while a Dom0 is dead', () => {
       expect(lineOf(c, 'r1 on xen2')).toMatch(/^DRBD r1 \(web1\) on xen2: peer xen1 not connected \(\w+\): replication is down, waiting for its peer Dom0 xen1/);
       expect(lineOf(c, 'r1 on xen2')?.endsWith(words('r1', 'web1'))).toBe(true);
       expect(lineOf(c, 'r2 on xen2')?.endsWith(words('r2', 'web2'))).toBe(true);
-      // still one line per Dom0 in xenherdctl's output: the words are on it and on xen1's own line
-      expect(c.details.find((d) => d.subject === 'r1 on xen2')?.waitsFor).toBe('xen1');
+      // one line for xen1 in xenherdctl's output, which says so rather than that they clear once xen1 is back
+      expect(c.details.find((d) => d.subject === 'r1 on xen2')).toMatchObject({ waitsFor: 'xen1', mayBeDown: ['web1'] });
+      const printed = await ctlFor(null)(['check'], { XENHERD_URL: await impostor(JSON.stringify(c)), XENHERD_TOKEN: TOKEN });
+      expect(printed.stdout).toContain(
+        "WARNING: 2 DRBD resources degraded, waiting for xen1, unreachable: r1 on xen2, r2 on xen2; no Dom0 heard now writes some of them: if xen1 is down, web1 and web2 are down with it (xen1's line says what to do) (xenherdctl check --json lists them)\n",
+      );
     }
   });
 

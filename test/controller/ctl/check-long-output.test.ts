@@ -31,6 +31,16 @@ describe("check's long output groups what waits for one unreachable Dom0", () =>
     ]);
   });
 
+  it('waiting ones no Dom0 heard now writes say what may be down with that Dom0, not that they clear once it is back', () => {
+    const [r1, r2, r3] = waiting(1, 3, 'xen2', 'xen3');
+    const down = [{ ...r1, mayBeDown: ['web1'] }, { ...r2, mayBeDown: ['web2', 'web1'] }, r3] as CheckDetail[];
+    expect(lines(down)).toEqual([
+      "WARNING: 3 DRBD resources degraded, waiting for xen3, unreachable: r1 on xen2, r2 on xen2, r3 on xen2; no Dom0 heard now writes some of them: if xen3 is down, web1 and web2 are down with it (xen3's line says what to do) (xenherdctl check --json lists them)",
+    ]);
+    // the Dom0 last reported none running there: what used them
+    expect(lines(waiting(1, 2, 'xen2', 'xen3').map((d) => ({ ...d, mayBeDown: [] })))[0]).toContain('; no Dom0 heard now writes some of them: if xen3 is down, what used them there is down with it (');
+  });
+
   it("an older controller's details (no waitsFor) fold as before", () => {
     const old = waiting(1, 6, 'xen2', 'xen3').map(({ waitsFor: _w, ...d }) => d);
     expect(lines(old)).toEqual(['WARNING: 6 DRBD resources degraded: r1 on xen2, r2 on xen2, r3 on xen2, r4 on xen2, r5 on xen2, r6 on xen2 (xenherdctl check --json lists them)']);
