@@ -125,6 +125,23 @@ function homeOf(m: WhereMatch, now: number): string {
   return `home ${m.home}`;
 }
 
+/**
+ * By domU, check's words on it from /v1/hosts' `mayBeDown` of the Dom0s not heard since the
+ * controller started (web1 → "web1 and web2 may be down with xen1: ..."): said of a match running
+ * nowhere, whose STALE alone names xen1 as not heard from, not that xen1's DRBD partners are cut off
+ * from it and hold web1's disk Secondary.
+ */
+export type MayBeDown = ReadonlyMap<string, readonly string[]>;
+
+export function mayBeDownOf(hosts: readonly HostView[]): MayBeDown {
+  const out = new Map<string, string[]>();
+  for (const { mayBeDown } of hosts) {
+    if (mayBeDown === undefined) continue;
+    for (const d of mayBeDown.domus) out.set(d, [...(out.get(d) ?? []), mayBeDown.text]);
+  }
+  return out;
+}
+
 /** When the controller started, and the time of its answer (both on its clock), from /v1/hosts. */
 export interface ControllerStart {
   readonly startedAt: number;
@@ -212,7 +229,7 @@ export function mayRunNote(m: WhereMatch, notListing: readonly NotListing[]): st
  * one running nowhere, the hosts it may run on unseen: those that cannot list their domains
  * (NOTLISTING, the answer's `notListing`) and the enrolled hosts UNREPORTED (its `unreported`).
  */
-export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<string, string> = new Map(), unreported: readonly string[] = [], notListing: readonly NotListing[] = []): string[] {
+export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<string, string> = new Map(), unreported: readonly string[] = [], notListing: readonly NotListing[] = [], down: MayBeDown = new Map()): string[] {
   // a silent target's half after the source resumed is not a host it runs on: the state column says what it is
   const shown = (!m.midMigration && (m.unsettled ?? []).length === 0 ? resumedNote(m)?.live : undefined) ?? m.places;
   const hosts = shown.length > 0 ? [...new Set(shown.map((p) => p.host))].join(',') : '-';
@@ -225,6 +242,7 @@ export function whereColumns(m: WhereMatch, now: number, reasons: ReadonlyMap<st
   if (m.places.length === 0) for (const a of m.autostart) extra.push(`autostart on ${a.host}: ${a.decision}${a.reason ? ` ${a.reason}` : ''}`);
   if (m.alerts.length > 0) extra.push(`ALERT ${m.alerts.join(', ')}`);
   extra.push(...splitDiskNotes(m.drbd ?? []));
+  if (m.places.length === 0) extra.push(...(down.get(m.name) ?? []));
   return [m.name, hosts, stateOf(m, now, notListing, unreported), homeOf(m, now), age, ...extra].map(printable);
 }
 

@@ -11,7 +11,7 @@ import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { table } from '../format.js';
 import { jsonLine, printable } from '../../../shared/text/printable.js';
 import { WHERE_USAGE } from '../help/where.js';
-import { dom0Of, isStale, mayRunNote, notInFleetReason, staleReason, staleWarning, unreportedNote, WHERE_PAD_UP_TO, whereColumns } from '../where-line.js';
+import { dom0Of, isStale, mayBeDownOf, mayRunNote, notInFleetReason, staleReason, staleWarning, unreportedNote, WHERE_PAD_UP_TO, whereColumns, type MayBeDown } from '../where-line.js';
 
 /** How many patterns are asked at once: `where $(cat list)` must not open hundreds of connections. */
 const AT_ONCE = 8;
@@ -43,13 +43,13 @@ export async function where(argv: readonly string[], io: CliIo, hooks: CtlHooks)
     // only the Dom0, for `ssh root@$(xenherdctl where -q web01)`; warnings on stderr
     const hosts = matches.map((m) => ({ m, host: dom0Of(m) }));
     const stale = hosts.filter((h) => h.host !== null && isStale(h.m)).map((h) => h.m);
-    const reasons = stale.length > 0 ? await staleReasons(client, stale) : new Map<string, string>();
+    const { reasons } = stale.length > 0 ? await staleReasons(client, stale) : NO_REASONS;
     for (const m of stale) io.stderr(`xenherdctl: warning: ${staleWarning(m, reasons, unreported, notListing)}\n`);
     if (globNote) io.stderr(`xenherdctl: warning: ${unreportedNote(unreported)}\n`);
     if (!json) for (const { host } of hosts) if (host !== null) io.stdout(`${printable(host)}\n`);
   } else if (!json && matches.length > 0) {
-    const reasons = await staleReasons(client, matches, unreported);
-    io.stdout(table(matches.map((m) => whereColumns(m, hooks.clock.now(), reasons, unreported, notListing)), WHERE_PAD_UP_TO));
+    const { reasons, down } = await staleReasons(client, matches, unreported);
+    io.stdout(table(matches.map((m) => whereColumns(m, hooks.clock.now(), reasons, unreported, notListing, down)), WHERE_PAD_UP_TO));
     if (globNote) io.stderr(`xenherdctl: warning: ${unreportedNote(unreported)}\n`);
   }
   // every pattern answered, or each one that was not named on stderr: exit 1 if any
@@ -80,11 +80,12 @@ async function notFound(client: CtlClient, a: Asked, quiet: boolean): Promise<Xh
   }
   if (!quiet || answer.matches.some((m) => dom0Of(m) !== null)) return null;
   const names = answer.matches.map((m) => m.name).join(', ');
+  const down = await mayBeDownWords(client, pattern, unreported);
   const yet = notKnownYet(`${names} ${answer.matches.length === 1 ? 'runs' : 'run'} on no Dom0 heard so far`, answer);
-  if (yet !== null) return yet;
+  if (yet !== null) return { ...yet, message: `${yet.message}${down}` };
   const unseen = answer.matches.map((m) => mayRunNote(m, answer.notListing ?? [])).filter((n) => n !== null);
   const may = unseen.length > 0 ? `; ${unseen.join('; ')}` : '';
-  return { code: 'XH_ERR_NOT_FOUND', message: `${names} ${answer.matches.length === 1 ? 'runs' : 'run'} on no host${may}${incomplete}` };
+  return { code: 'XH_ERR_NOT_FOUND', message: `${names} ${answer.matches.length === 1 ? 'runs' : 'run'} on no host${may}${incomplete}${down}` };
 }
 
 /**
@@ -112,9 +113,10 @@ const isGlob = (pattern: string): boolean => {
 /**
  * Why each host behind a stale answer is not vouched for, from /v1/hosts: asked only when an
  * answer is stale, so a healthy fleet costs one request. Without it (an older controller, a
- * failed request) the line says "unreachable or behind" as before.
+ * failed request) the line says "unreachable or behind" as before. With them, what the hosts'
+ * `mayBeDown` says of the domUs (where-line.ts mayBeDownOf).
  */
-async function staleReasons(client: CtlClient, matches: readonly WhereMatch[], unreported: readonly string[] = []): Promise<ReadonlyMap<string, string>> {
+async function staleReasons(client: CtlClient, matches: readonly WhereMatch[], unreported: readonly string[] = []): Promise<Reasons> {
   const stale = matches.filter(isStale);
   const silent = new Set(stale.flatMap((m) => m.places.filter((p) => !p.reachable).map((p) => p.host)));
   // a domU running nowhere may run on an enrolled host not heard from yet: say since when
@@ -122,11 +124,11 @@ async function staleReasons(client: CtlClient, matches: readonly WhereMatch[], u
   // one running nowhere whose home sends it elsewhere: that host may be one the controller forgot
   const awayTo = new Set(stale.flatMap((m) => (m.places.length === 0 && m.away !== null ? [m.away.currentHost] : [])));
   for (const h of awayTo) silent.add(h);
-  if (silent.size === 0) return new Map();
+  if (silent.size === 0) return NO_REASONS;
   // built only now: a fresh answer, the usual one, never needs the hosts' schema
   const { HostsAnswerSchema } = await import('../../../shared/protocol/ctl-hosts.js');
   const r = await client.get('/hosts', HostsAnswerSchema);
-  if (!r.ok) return new Map();
+  if (!r.ok) return NO_REASONS;
   const started = r.value.startedAt === undefined ? undefined : { startedAt: r.value.startedAt, at: r.value.at };
   const reasons = new Map<string, string>();
   for (const h of r.value.hosts) {
@@ -135,5 +137,11 @@ async function staleReasons(client: CtlClient, matches: readonly WhereMatch[], u
   }
   const listed = new Set(r.value.hosts.map((h) => h.host));
   for (const h of awayTo) if (!listed.has(h)) reasons.set(h, notInFleetReason(h));
-  return reasons;
+  return { reasons, down: mayBeDownOf(r.value.hosts) };
 }
+
+interface Reasons {
+  readonly reasons: ReadonlyMap<string, string>;
+  readonly down: MayBeDown;
+}
+const NO_REASONS: Reasons = { reasons: new Map(), down: new Map() };
