@@ -81,4 +81,4 @@ export const peerHostNames = (p: { readonly name: string; readonly address: stri
  * The names OpenSSH itself looks the peer's key up under at PORT (`xl migrate`'s ssh): its name and
  * address bare at port 22, else only as `[name]:port` and `[address]:port`.
  */
-export const sshLookupNames = (p: { readonly name: string; readonly address: string; readonly port: number }): string[] => [knownHostsName(p.name, p.port), knownHostsName(p.address, p.port)];
+export const sshLookupNames = (p: { readonly name: string; readonly address: string; readonly port: number }): string[] => [...new Set([knownHostsName(p.name, p.port), knownHostsName(p.address, p.port)])];

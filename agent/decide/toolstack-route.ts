@@ -56,7 +56,8 @@ function keyWords(f: RouteFacts): string {
   if (key.listed) return '';
   // at another port than 22 a key listed bare (port 22's) does not count: say the names that do
   const port = 'hostname' in f.tool ? (f.tool.port ?? f.checked.port) : f.checked.port;
-  const names = port === 22 ? '' : ` as ${knownHostsName(f.peer, port)} or ${knownHostsName(f.checked.address, port)}, the names ssh looks a key at port ${port} up by`;
+  const under = [...new Set([knownHostsName(f.peer, port), knownHostsName(f.checked.address, port)])];
+  const names = port === 22 ? '' : ` as ${under.join(' or ')}, the ${under.length === 1 ? 'name' : 'names'} ssh looks a key at port ${port} up by`;
   return `; it shows host key ${key.fingerprint}, which known_hosts does not list for ${f.peer}${names}`;
 }
 

@@ -47,6 +47,10 @@ describe('sshLookupNames', () => {
     expect(at(2222)).toEqual(['[xen2]:2222', '[10.0.0.2]:2222']);
   });
 
+  it('name a peer reached by its own name (no migration.peers address) once', () => {
+    expect(sshLookupNames({ name: 'xen2', address: 'xen2', port: 2222 })).toEqual(['[xen2]:2222']);
+  });
+
   it('find a key listed bare at port 22 alone, and one listed with the port at that port alone', () => {
     expect(knownKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n`, at(22))).toEqual([blob]);
     expect(knownKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n`, at(2222))).toEqual([]);
