@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { hostView } from './host-view.js';
 import { hostsTable } from '../../../controller/ctl/render-hosts.js';
 import type { HostView } from '../../../shared/protocol/ctl-api.js';
 
-const host = (name: string, o: Partial<HostView>): HostView => ({
-  host: name,
-  reachable: true,
-  linkUp: true,
-  lastSeen: 1_000,
-  ageMs: 1_000,
-  bootId: 'b',
-  agentVersion: '1',
-  toolstack: 'xl',
-  memory: { totalMiB: 16_384, freeMiB: 8_192 },
-  maintenance: { state: 'online', operationId: null, owner: null },
-  maintenanceSince: null,
-  domains: 2,
-  homes: 1,
-  reported: true,
-  view: 'current',
-  ...o,
-});
+const host = (name: string, o: Partial<HostView>): HostView => hostView(name, { memory: { totalMiB: 16_384, freeMiB: 8_192 }, domains: 2, ...o });
 
 // which Dom0 a domU may be live-migrated to depends on its toolstack and release: hosts shows both
 describe('the XEN column of hosts', () => {

@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { HostView } from '../../../shared/protocol/ctl-api.js';
 import { ctlFor, impostor } from './ctl-bed.js';
+import { hostView } from './host-view.js';
 
 // On a standby, a Dom0 whose agent went back to the primary is asked there: status lists it apart
 // from the Dom0s it cannot hear (what runs there not known, CRITICAL for check), as check does.
 const TOKEN = `xh1.000000000000.${'a'.repeat(43)}`;
 const AT = Date.UTC(2024, 4, 1, 16, 0, 0);
-const host = (name: string, o: Partial<HostView>): HostView => ({
-  host: name,
-  reachable: true,
-  linkUp: true,
-  lastSeen: AT,
-  ageMs: 1_000,
-  bootId: 'b',
-  agentVersion: '1',
-  toolstack: 'xl',
-  memory: { totalMiB: 8192, freeMiB: 4096 },
-  maintenance: { state: 'online', operationId: null, owner: null },
-  maintenanceSince: null,
-  domains: 1,
-  homes: 1,
-  reported: true,
-  view: 'current',
-  ...o,
-});
+const host = (name: string, o: Partial<HostView>): HostView => hostView(name, { lastSeen: AT, domains: 1, ...o });
 const hosts = [
   host('xen1', { reachable: false, linkUp: false, domains: 0, reportsElsewhereSince: Date.UTC(2024, 4, 1, 15, 57, 15) }),
   host('xen2', {}),

@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { hostView } from './host-view.js';
 import { alertsBlock, elsewhereBlock, hostsTable, unreachableBlock } from '../../../controller/ctl/render-hosts.js';
 import type { HostView } from '../../../shared/protocol/ctl-api.js';
 
-const dead = (o: Partial<HostView>): HostView => ({
-  host: 'xen1',
-  reachable: false,
-  linkUp: false,
-  lastSeen: 1_000,
-  ageMs: 120_000,
-  bootId: 'b',
-  agentVersion: '1',
-  toolstack: 'xl',
-  memory: { totalMiB: null, freeMiB: null },
-  maintenance: { state: 'online', operationId: null, owner: null },
-  maintenanceSince: null,
-  domains: 12,
-  homes: 2,
-  reported: true,
-  view: 'current',
-  ...o,
-});
+const dead = (o: Partial<HostView>): HostView => hostView('xen1', { reachable: false, linkUp: false, ageMs: 120_000, memory: { totalMiB: null, freeMiB: null }, domains: 12, homes: 2, ...o });
 
 describe("status on a Dom0 it cannot hear", () => {
   it('names the domains it last reported, and how many more there were past the first ten', () => {

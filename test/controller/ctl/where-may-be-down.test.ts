@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostView, WhereAnswer, WhereMatch } from '../../../shared/protocol/ctl-api.js';
 import { away } from '../states.js';
 import { run } from './newer-controller-bed.js';
+import { hostView } from './host-view.js';
 
 // web3's home xen2 sent it to xen1 (its ledger says so), and xen1 has not reported since the
 // controller started: no Dom0 heard runs web3. xen2's DRBD holds web3's disk Secondary, cut off
@@ -21,24 +22,7 @@ const web3: WhereMatch = {
   ageMs: 1_000,
   reachable: false,
 };
-const host = (name: string, o: Partial<HostView>): HostView => ({
-  host: name,
-  reachable: true,
-  linkUp: true,
-  lastSeen: AT - 1_000,
-  ageMs: 1_000,
-  bootId: 'b',
-  agentVersion: '1',
-  toolstack: 'xl',
-  memory: { totalMiB: 8192, freeMiB: 4096 },
-  maintenance: { state: 'online', operationId: null, owner: null },
-  maintenanceSince: null,
-  domains: 0,
-  homes: 1,
-  reported: true,
-  view: 'current',
-  ...o,
-});
+const host = (name: string, o: Partial<HostView>): HostView => hostView(name, { lastSeen: AT - 1_000, ...o });
 const hosts = { at: AT, startedAt: AT - 600_000, hosts: [host('xen1', { reachable: false, linkUp: false, lastSeen: null, ageMs: null, reported: false, mayBeDown: { domus: ['web3'], text: MAY } }), host('xen2', {})] };
 const routes = (matches: WhereMatch[]): Record<string, string> => {
   const answer: WhereAnswer = { at: AT, pattern: 'web3', matches, unreported: ['xen1'] };
