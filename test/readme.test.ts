@@ -41,6 +41,13 @@ describe('README', () => {
     expect(between).toContain('Unsupported file');
   });
 
+  it('installs each package by its exact file name, never a glob an older copy beside it also matches', () => {
+    // with two builds in the directory, apt took one of the files `./xenherd-agent_*_all.deb` matched, without a word
+    const installs = lines.filter((l) => l.startsWith('apt install ./'));
+    expect(installs.length).toBe(2);
+    for (const l of installs) expect(l).toMatch(/^apt install \.\/xenherd-(agent|controller)_\d+\.\d+\.\d+\+\d{8}\.\d{6}_all\.deb {3}# the name npm run package printed$/);
+  });
+
   it('sells only commands that exist: every xenherdctl command the opening names is one', () => {
     const opening = README.slice(0, README.indexOf('\n## '));
     const bullet = opening.split('\n- ').find((p) => p.startsWith('**`xenherdctl`**')) ?? '';

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { completionModel, completionScript } from './completion.js';
-import { debVersion, sourceDate } from './deb-version.js';
+import { debFileName, debVersion, sourceDate } from './deb-version.js';
 import { probeHelp, type BinaryHelp } from './help-probe.js';
 import { AGENT, CONTROLLER } from './layout.js';
 import { MAN_FILES } from './man-files.js';
@@ -48,8 +48,15 @@ const SEE_ALSO: Record<string, string[]> = {
 };
 
 mkdirSync(out, { recursive: true });
-// earlier builds' packages (other versions) go, so that `apt install ./xenherd-agent_*_all.deb` names one package
-for (const f of readdirSync(out)) if (/^xenherd-(agent|controller)_[^_]+_all\.deb$/.test(f)) rmSync(join(out, f), { force: true });
+// Earlier builds' packages (other versions) go, each named: with two builds of a package side by
+// side, a glob in `apt install ./xenherd-agent_*_all.deb` matches both and apt installs one of them
+// without a word. This build's own names are made again below, so they go unsaid.
+const making = new Set([AGENT, CONTROLLER].map((l) => debFileName(l.meta.name, packageVersion)));
+for (const f of readdirSync(out)) {
+  if (!/^xenherd-(agent|controller)_[^_]+_all\.deb$/.test(f)) continue;
+  rmSync(join(out, f), { force: true });
+  if (!making.has(f)) process.stdout.write(`removed the earlier build ${join(out, f)}\n`);
+}
 const bundled = bundledPackages(repo);
 const work = mkdtempSync(join(tmpdir(), 'xenherd-deb-'));
 try {
@@ -70,6 +77,9 @@ try {
     const deb = buildDeb(root, out, layout.meta.name, packageVersion, date);
     process.stdout.write(`${deb}: ${statSync(deb).size} bytes\n`);
   }
+  // the exact names to install, as the README's steps take them: a glob could match an older copy
+  process.stdout.write(`on the controller's machine, where you copied it: apt install ./${debFileName(CONTROLLER.meta.name, packageVersion)}\n`);
+  process.stdout.write(`on each Dom0, where you copied it: apt install ./${debFileName(AGENT.meta.name, packageVersion)}\n`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completionModel } from '../../packaging/deb/completion.js';
@@ -85,6 +85,8 @@ describe('help text → man page and completion', () => {
 describe('npm run package as shipped', () => {
   const STALE = 'xenherd-agent_0.1.0+20200101.000000_all.deb';
   let dir = '';
+  /** what npm run package printed */
+  let said = '';
   const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
   const deb = (name: string): string => join(dir, debFileName(name, checkoutDebVersion(process.cwd())));
   beforeAll(() => {
@@ -92,7 +94,7 @@ describe('npm run package as shipped', () => {
     // an earlier build's package, and a file of someone else's, in the same directory
     for (const f of [STALE, 'other_1.0_all.deb']) writeFileSync(join(dir, f), '');
     execFileSync('node', ['packaging/build.mjs', '--outdir', dir], { stdio: 'pipe' });
-    execFileSync('node', ['packaging/run-ts.mjs', 'packaging/deb/main.ts', '--dist', dir, '--out', dir], { stdio: 'pipe' });
+    said = execFileSync('node', ['packaging/run-ts.mjs', 'packaging/deb/main.ts', '--dist', dir, '--out', dir], { encoding: 'utf8', stdio: 'pipe' });
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -130,9 +132,18 @@ describe('npm run package as shipped', () => {
     }
   });
 
-  it("leaves no earlier build's package beside the new ones, so ./xenherd-agent_*_all.deb names one", () => {
+  it("leaves no earlier build's package beside the new ones, and names each it removed", () => {
     expect(existsSync(join(dir, STALE))).toBe(false);
     expect(existsSync(join(dir, 'other_1.0_all.deb'))).toBe(true);
+    expect(said.split('\n').filter((l) => l.startsWith('removed '))).toEqual([`removed the earlier build ${join(dir, STALE)}`]);
+  });
+
+  it('prints the exact file to install on each machine, which no older copy beside it matches', () => {
+    // a glob in `apt install ./xenherd-agent_*_all.deb` matched every copied build, and apt took one without a word
+    for (const [name, where] of [['xenherd-controller', "on the controller's machine"], ['xenherd-agent', 'on each Dom0']] as const) {
+      expect(said).toContain(`${deb(name)}: `);
+      expect(said).toContain(`${where}, where you copied it: apt install ./${basename(deb(name))}\n`);
+    }
   });
 
   it("carries package.json's version and the sources' date, in the control file and the file name", () => {
