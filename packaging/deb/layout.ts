@@ -42,8 +42,11 @@ export const AGENT: PackageLayout = {
     // the unit reloads through the agent itself (`autostart reload`). Every live move runs ssh: `xl
     // migrate -s` carries the domU over it to the peer, and `keys` makes the migration key with
     // ssh-keygen; so openssh-client is a dependency, not a recommendation that
-    // --no-install-recommends drops. The peer's sshd runs the forced command (migrate2, reverse's
-    // receiving end): a Dom0 that only sends could do without it, so it is recommended. xl and
+    // --no-install-recommends drops. The receiving Dom0's sshd is where every live move lands (`ssh
+    // HOST xl migrate-receive`) and runs the migrate2 forced command `reverse` asks; each Dom0 of a
+    // pair receives its peer's domUs, so apt brings openssh-server by default. Recommended, not a
+    // dependency: boot autostart, status and inventory need no sshd, and a Dom0 whose sshd comes
+    // from elsewhere, or that never receives, leaves it out with --no-install-recommends. xl and
     // drbdadm come with Xen and DRBD, whose packages differ between installs: none is named.
     depends: 'nodejs (>= 18), openssh-client',
     recommends: 'openssh-server',
@@ -69,7 +72,9 @@ export const CONTROLLER: PackageLayout = {
   meta: {
     name: 'xenherd-controller',
     // no procps: its unit has no ExecReload= (credentials are read at start; restart applies them).
-    // Only `xenherdctl ssh` runs ssh, the controller itself never does: recommended
+    // Only `xenherdctl ssh` runs ssh, the controller itself never does: the client recommended, and
+    // no sshd (no Dom0 dials the controller's machine over ssh; where it is a Dom0, the agent's
+    // package brings it)
     depends: 'nodejs (>= 18)',
     recommends: 'openssh-client',
     synopsis: 'thin controller and CLI for a fleet of xenherd Xen Dom0s',

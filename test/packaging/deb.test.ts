@@ -117,8 +117,10 @@ describe('npm run package as shipped', () => {
     const field = (name: string, f: string): string => execFileSync('dpkg-deb', ['-f', deb(name), f], { encoding: 'utf8' });
     expect(field('xenherd-agent', 'Depends')).toBe('nodejs (>= 18), openssh-client\n');
     expect(field('xenherd-agent', 'Recommends')).toBe('openssh-server\n');
-    // only `xenherdctl ssh` runs ssh on the controller's side
+    // only `xenherdctl ssh` runs ssh on the controller's side, and no Dom0 dials its machine: no sshd
     expect(field('xenherd-controller', 'Recommends')).toBe('openssh-client\n');
+    const relations = execFileSync('dpkg-deb', ['-f', deb('xenherd-controller'), 'Pre-Depends', 'Depends', 'Recommends', 'Suggests'], { encoding: 'utf8' });
+    expect(relations).not.toMatch(/openssh-server|ssh-server/);
   });
 
   it('lists every file in DEBIAN/md5sums and ships no conffiles, so dpkg asks no conffile question', () => {
