@@ -22,6 +22,13 @@ export interface PackageLayout {
    * No conffiles: a file in /etc the operator writes (agent.json) is made by the postinst when
    * absent, since dpkg asks about a conffile it finds already there, and with nobody at a terminal
    * (configuration management, an agent.json put back after a purge) the install fails.
+   * A Dom0 upgraded from a build that shipped agent.json as a conffile keeps dpkg's entry for it,
+   * marked obsolete, until a purge. That is left on purpose: dpkg keeps the entry for a conffile
+   * that became a file the maintainer scripts look after, and what drops it takes the operator's
+   * file too (dpkg-maintscript-helper rm_conffile and a `remove-on-upgrade` line in
+   * DEBIAN/conffiles rename an edited one to agent.json.dpkg-bak or .dpkg-old, mv_conffile moves it
+   * to another name), leaving the Dom0 without its token. The entry only has the purge delete the
+   * file, which the postrm does anyway.
    */
   readonly entries: readonly Entry[];
   /** maintainer scripts in packaging/deb/scripts/, as <prefix>.postinst etc. */

@@ -64,7 +64,10 @@ function conffilePackage(c: Ctx): string {
   return c.chroot.inside(old);
 }
 
-/** Upgraded from a package that shipped agent.json as a conffile: the operator's file stays, dpkg calls it obsolete. */
+/**
+ * Upgraded from a package that shipped agent.json as a conffile: the operator's file stays, dpkg
+ * calls it obsolete until the purge (why that entry is left: PackageLayout in packaging/deb/layout.ts).
+ */
 export async function upgradeFromConffile(c: Ctx): Promise<void> {
   const old = conffilePackage(c);
   await ok(c, ['dpkg', '-i', old]);
