@@ -138,18 +138,14 @@ export function downWithUnreportedResourceText(d: DownWithUnreported, resource: 
 export const downWithUnreportedShort = (d: DownWithUnreported): string => `${named(d.domus)} may be down with ${d.host}`;
 
 /**
- * PROBLEMS with DOWNS said on the lines of the Dom0s they name: within the start-up grace the one
- * WARNING for the Dom0s not reported yet (its short line too, as the summary a pager shows is made
- * of those), after it each one's own unreachable line. Either alone reads as "wait for it".
+ * PROBLEMS with DOWNS said on the lines of the Dom0s they name: within the start-up grace the
+ * CRITICAL line of each such Dom0 not reported yet (enrolment-check.ts unreportedWithDowns), after
+ * it each one's own unreachable line. Either alone reads as "wait for it".
  */
 export function withDownWithUnreported(problems: readonly CheckProblem[], downs: ReadonlyMap<string, DownWithUnreported>): CheckProblem[] {
   if (downs.size === 0) return [...problems];
-  const all = [...downs.values()];
   return problems.map((p) => {
-    if (p.kind === 'hosts-not-reported') {
-      return { ...p, short: `${p.short} (${all.map(downWithUnreportedShort).join('; ')})`, text: `${p.text}; ${all.map(downWithUnreportedText).join('; ')}` };
-    }
-    const d = p.kind === 'host-unreachable' ? downs.get(p.subject) : undefined;
+    const d = p.kind === 'host-unreachable' || p.kind === 'host-not-reported' ? downs.get(p.subject) : undefined;
     return d === undefined ? p : { ...p, text: `${p.text}; ${downWithUnreportedText(d)}` };
   });
 }

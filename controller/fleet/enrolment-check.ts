@@ -3,6 +3,7 @@ import type { CheckProblem } from './check-conditions.js';
 import type { FleetIndex } from './fleet-index.js';
 import { inStartupGrace, isPlaceholder, type Enrolment } from './enrolment.js';
 import { spanText } from '../../shared/text/span-text.js';
+import { downWithUnreportedShort, type DownWithUnreported } from './down-with-unreported.js';
 
 /**
  * What `check` says of enrolled Dom0s the controller has not heard from since it started. Within
@@ -26,6 +27,22 @@ export function enrolledSilence(index: FleetIndex, fresh: Freshness, e: Enrolmen
     out.push({ status: 'CRITICAL', kind: 'host-unreachable', subject: host, short: `${host} unreachable`, text: `${host}: agent unreachable (not heard from since the controller started ${up} ago; enrolled; its maintenance state is unknown until it reports)` });
   }
   return out;
+}
+
+/**
+ * Within the start-up grace, each Dom0 not reported yet whose DRBD partners say what may be down with
+ * it (DOWNS): CRITICAL at once, not left to the grace's one WARNING. The evidence is the same as for
+ * a Dom0 that held a resource Primary when last heard (lost-primary.ts): its partners Secondary and
+ * cut off from it, none Primary, the domUs running on no Dom0 that reports. An agent still dialling
+ * cuts no DRBD link, so waiting out the grace (a minute and more) only delays the page for domUs
+ * that are down. The line's end (what may be down, the runbook) is withDownWithUnreported's.
+ */
+export function unreportedWithDowns(fresh: Freshness, e: Enrolment | undefined, downs: ReadonlyMap<string, DownWithUnreported>): CheckProblem[] {
+  if (e === undefined || !inStartupGrace(e, fresh)) return [];
+  const up = spanText(fresh.now - e.startedAt);
+  return [...downs.values()]
+    .filter((d) => e.unreported.has(d.host))
+    .map((d): CheckProblem => ({ status: 'CRITICAL', kind: 'host-not-reported', subject: d.host, short: `${downWithUnreportedShort(d)} (not reported yet)`, text: `${d.host}: not heard from since the controller started ${up} ago (enrolled; within the start-up grace, but its DRBD partners are cut off from it)` }));
 }
 
 /** The records enrolledSilence speaks for, which unreachableHosts must not name a second time. */

@@ -12,7 +12,7 @@ import { holdsNothingOf } from './foreign-claims.js';
 import { isLive } from './live-row.js';
 import { unheldMaintenance } from './unheld-maintenance.js';
 import { maintenanceLong } from './maintenance-long.js';
-import { enrolledSilence, spokenForByEnrolment } from './enrolment-check.js';
+import { enrolledSilence, spokenForByEnrolment, unreportedWithDowns } from './enrolment-check.js';
 import { isPlaceholder, type Enrolment } from './enrolment.js';
 import { spanText } from '../../shared/text/span-text.js';
 import type { FleetIndex } from './fleet-index.js';
@@ -61,7 +61,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
   const said = unseen.length === 0 ? silence : silence.map((p) => (p.kind === 'hosts-not-reported' ? { ...p, text: `${p.text}; until they report, ${unseenNames(unseen)} not seen running` } : p));
   const crashed = crashedDomus(index, fresh);
-  const groups = [cert === null ? [] : [cert], [...withDownWithUnreported(withLostPrimaries(withUnheardAdvice([...said, ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), drbd), downs), ...viewsNotCurrent(index, fresh)], crashed, alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
+  const groups = [cert === null ? [] : [cert], [...withDownWithUnreported(withLostPrimaries(withUnheardAdvice([...said, ...unreportedWithDowns(fresh, enrolment, downs), ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), drbd), downs), ...viewsNotCurrent(index, fresh)], crashed, alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
   // every one of them, however many: the API answer is not a plugin's output (xenherdctl bounds what it prints)
   const problems = ranked(groups.flat());
   const hosts = records.length;

@@ -45,7 +45,7 @@ export const refusedAgentText = (host: string, r: RefusedAgent): string =>
 export const unheardAgentText = (host: string): string =>
   `check that ${host} is powered and on the network, then its agent there: systemctl status xenherd-agent, journalctl -u xenherd-agent`;
 
-const UNHEARD = new Set<CheckProblem['kind']>(['host-unreachable', 'host-unreachable-in-maintenance']);
+const UNHEARD = new Set<CheckProblem['kind']>(['host-unreachable', 'host-not-reported', 'host-unreachable-in-maintenance']);
 
 /**
  * PROBLEMS with each unreachable host's line saying what to look at: the refused token, when the

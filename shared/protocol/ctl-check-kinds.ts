@@ -8,7 +8,8 @@
  * every link goes), then what means two copies of a domU or a migration nobody knows the end of
  * (a split brain in the making: a pager must show it whatever else is wrong), then a Dom0 whose
  * agent reports a domU it holds nothing of (misconfigured or compromised), then the hosts nobody
- * hears from, and those heard from that cannot list their domains, then a domU whose guest crashed
+ * hears from (and, within the start-up grace, one not reported yet whose DRBD partners say its domUs
+ * may be down with it), and those heard from that cannot list their domains, then a domU whose guest crashed
  * (down, its domain kept) and a guarded one that stopped with nobody of the fleet asking (down, its
  * domain gone), then the rest.
  */
@@ -20,6 +21,7 @@ export const CHECK_KINDS = [
   'migration-unsettled',
   'foreign-claim',
   'host-unreachable',
+  'host-not-reported',
   'hosts-not-reported',
   'host-unreachable-in-maintenance',
   'agent-stopped',
@@ -69,6 +71,7 @@ export const CHECK_KIND_WORDS: Readonly<Record<CheckKind, KindWords | null>> = {
   'down-ledger-says-away': { one: "domU down that its home's ledger calls away", many: "domUs down that their homes' ledgers call away", listedBy: STATUS },
   'host-unreachable': { one: 'host unreachable', many: 'hosts unreachable', listedBy: STATUS },
   'host-unreachable-in-maintenance': { one: 'host unreachable in maintenance', many: 'hosts unreachable in maintenance', listedBy: STATUS },
+  'host-not-reported': { one: 'Dom0 not reported yet whose domUs may be down', many: 'Dom0s not reported yet whose domUs may be down', listedBy: STATUS },
   'hosts-not-reported': null,
   'agent-stopped': { one: 'agent stopped cleanly (restarting?)', many: 'agents stopped cleanly (restarting?)', listedBy: HOSTS },
   'reports-elsewhere': { one: 'host reporting to another controller', many: 'hosts reporting to another controller', listedBy: HOSTS },

@@ -66,17 +66,25 @@ async function restartedWithXen1Dead(agentOnly = false): Promise<Fleet> {
 }
 
 describe('a controller restarted while a Dom0 is dead', () => {
-  it("check: within the start-up grace the one WARNING names web1 and web2 as maybe down with xen1; after it, xen1's own CRITICAL line does", async () => {
+  it("check: within the start-up grace xen1's own CRITICAL line names web1 and web2 as maybe down with it, saying it has not reported yet; after it, its unreachable line does", async () => {
     const f = await restartedWithXen1Dead();
     const early = check(f);
-    expect(early.status).toBe('WARNING');
+    // xen2 cut off from xen1, holding r1 and r2 Secondary, web1 and web2 on no Dom0 that reports: a page now, not after the grace
+    expect(early.status).toBe('CRITICAL');
+    const own = early.details.find((d) => d.kind === 'host-not-reported' && d.subject === 'xen1');
+    expect(own?.status).toBe('CRITICAL');
+    expect(own?.text).toMatch(/^xen1: not heard from since the controller started \d+ s ago \(enrolled; within the start-up grace, but its DRBD partners are cut off from it\): check that xen1 is powered /);
+    expect(own?.text.endsWith(`; ${MAY_BE_DOWN}`)).toBe(true);
+    // four problems: the status line counts them by kind, xen1's first
+    expect(early.summary).toBe('1 Dom0 not reported yet whose domUs may be down (xen1), 1 of 4 enrolled Dom0s not reported yet, 2 DRBD resources degraded (r1 on xen2, r2 on xen2)');
+    // the grace's WARNING still says the view is incomplete, and no longer repeats xen1's line
     const waiting = early.details.find((d) => d.kind === 'hosts-not-reported');
-    expect(waiting?.text).toMatch(/^the controller started \d+ s ago; 1 of 4 enrolled Dom0s has not reported yet: the view is incomplete; /);
-    expect(waiting?.text.endsWith(`; ${MAY_BE_DOWN}`)).toBe(true);
-    expect(early.summary.startsWith('1 of 4 enrolled Dom0s not reported yet (web1 and web2 may be down with xen1)')).toBe(true);
+    expect(waiting).toMatchObject({ status: 'WARNING' });
+    expect(waiting?.text).toMatch(/^the controller started \d+ s ago; 1 of 4 enrolled Dom0s has not reported yet: the view is incomplete$/);
     await f.advance(startupGraceMs(SETTINGS.staleAfterMs, HOSTS.length));
     const late = check(f);
     expect(late.status).toBe('CRITICAL');
+    expect(late.details.some((d) => d.kind === 'host-not-reported')).toBe(false);
     const line = late.details.find((d) => d.kind === 'host-unreachable' && d.subject === 'xen1')?.text;
     expect(line).toMatch(/^xen1: agent unreachable \(not heard from since the controller started \d+ s ago; enrolled; its maintenance state is unknown until it reports\): check that xen1 is powered /);
     expect(line?.endsWith(`; ${MAY_BE_DOWN}`)).toBe(true);
@@ -107,11 +115,11 @@ describe('a controller restarted while a Dom0 is dead', () => {
     const drbd = 'DRBD r1 (web1) not connected on xen2, DRBD r2 (web2) not connected on xen2 (xenherdctl check lists each problem)';
     expect(await statusText(f)).toBe(
       [
-        'no alerts, but 1 of 4 enrolled Dom0s not reported yet; 3 warnings (below)',
+        'no alerts, but 1 of 4 enrolled Dom0s not reported yet; 1 critical, 3 warnings (below)',
         'NOT REPORTED YET (1): the controller is in its start-up grace and their agents may still be connecting; what runs there is not known until they report',
         '  xen1  not heard from since the controller started',
         may,
-        `CHECK WARNING - 1 of 4 enrolled Dom0s not reported yet (web1 and web2 may be down with xen1), ${drbd}`,
+        'CHECK CRITICAL - 1 Dom0 not reported yet whose domUs may be down (xen1), 1 of 4 enrolled Dom0s not reported yet, 2 DRBD resources degraded (r1 on xen2, r2 on xen2) (xenherdctl check lists each problem)',
         'fleet: 4 hosts (3 reachable, 1 not reported yet), 2 domUs running (2 more may be down with xen1), 0 migrating, 0 hosts not online',
       ].join('\n'),
     );
@@ -166,6 +174,8 @@ describe('a controller restarted while a Dom0 is dead', () => {
 
   it("xen1 up, its agent alone dead: xen2's DRBD is still connected to it, so nothing is said to be down with it (a second start would run beside web1)", async () => {
     const f = await restartedWithXen1Dead(true);
+    // within the grace too: no page for a Dom0 whose partners are still connected to it
+    expect(check(f).details.some((d) => d.kind === 'host-not-reported' || d.status === 'CRITICAL')).toBe(false);
     await f.advance(startupGraceMs(SETTINGS.staleAfterMs, HOSTS.length));
     const late = check(f);
     expect(late.details.find((d) => d.kind === 'host-unreachable' && d.subject === 'xen1')).toBeDefined();
