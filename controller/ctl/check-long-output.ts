@@ -34,7 +34,8 @@ function foldRun(run: readonly CheckDetail[]): LongLine[] {
 }
 
 /**
- * The problems of a run that only wait for one unreachable Dom0 (`waitsFor`), one line per Dom0:
+ * The problems of a run that only wait for one unreachable Dom0 (`waitsFor`; or one not reported
+ * yet within the controller's start-up grace, `notReportedYet`), one line per Dom0:
  * with Dom0s powered off, each partner's waiting link is no news beside that Dom0's own line, and
  * one line each would push a link really cut out of what a pager shows. A lone one keeps its text.
  */
@@ -52,7 +53,9 @@ function waitingLines(run: readonly CheckDetail[]): LongLine[] {
     if (ds.length === 1 || words === null) return { status: first.status, text: first.text, problems: 1 };
     const names = ds.slice(0, NAMED_ON_LINE).map((d) => d.subject ?? '');
     const more = ds.length > names.length ? `, ... (${ds.length - names.length} more)` : '';
-    return { status: first.status, text: `${countedKind(ds.length, words)}, waiting for ${host}, unreachable: ${names.join(', ')}${more}; ${afterWaiting(host, ds)} (${words.listedBy} lists them)`, problems: ds.length };
+    // within the controller's start-up grace the Dom0 is "not reported yet", as status and hosts call it
+    const why = ds.some((d) => d.notReportedYet === true) ? 'not reported yet' : 'unreachable';
+    return { status: first.status, text: `${countedKind(ds.length, words)}, waiting for ${host}, ${why}: ${names.join(', ')}${more}; ${afterWaiting(host, ds)} (${words.listedBy} lists them)`, problems: ds.length };
   });
 }
 

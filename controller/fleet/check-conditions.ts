@@ -40,6 +40,8 @@ export interface CheckProblem {
   readonly lostPrimary?: { readonly resource: string; readonly domus: readonly string[]; readonly heardOn: string };
   /** With waitsFor: the domUs down with that Dom0 if it is down, as ctl-check.ts `mayBeDown` (sent). */
   readonly mayBeDown?: readonly string[];
+  /** With waitsFor: that Dom0 is not reported yet within the start-up grace, as ctl-check.ts `notReportedYet` (sent). */
+  readonly notReportedYet?: true;
 }
 
 /**

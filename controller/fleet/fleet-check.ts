@@ -13,7 +13,7 @@ import { isLive } from './live-row.js';
 import { unheldMaintenance } from './unheld-maintenance.js';
 import { maintenanceLong } from './maintenance-long.js';
 import { enrolledSilence, spokenForByEnrolment, unreportedWithDowns } from './enrolment-check.js';
-import { isPlaceholder, type Enrolment } from './enrolment.js';
+import { inStartupGrace, isPlaceholder, type Enrolment } from './enrolment.js';
 import { spanText } from '../../shared/text/span-text.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
@@ -50,7 +50,9 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const notHome = awayFromOnlineHome(index, away, fresh, t, (name) => unrecorded.get(name) ?? null);
   // a Dom0 not heard since this controller started has no last report: its DRBD partners say what may be down with it
   const downs = downWithUnreportedOf(index, fresh, enrolment?.unreported ?? []);
-  const drbd = drbdNotUpToDate(index, fresh, downs);
+  // a link waiting for a Dom0 still within the start-up grace waits for one "not reported yet", as status and hosts call it
+  const notYet = enrolment !== undefined && inStartupGrace(enrolment, fresh) ? enrolment.unreported : new Set<string>();
+  const drbd = drbdNotUpToDate(index, fresh, downs).map((p): CheckProblem => (p.waitsFor !== undefined && notYet.has(p.waitsFor) ? { ...p, notReportedYet: true } : p));
   // within the start-up grace a domU not seen running only for want of Dom0s still reconnecting is theirs to say: one WARNING
   const silence = enrolledSilence(index, fresh, enrolment);
   const waiting = silence.some((p) => p.kind === 'hosts-not-reported');
@@ -113,7 +115,7 @@ function unseenNames(ps: readonly CheckProblem[]): string {
   return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
 }
 
-const detailOf = (p: CheckProblem): CheckDetail => ({ status: p.status, text: p.text, kind: p.kind, subject: p.subject, ...(p.waitsFor === undefined ? {} : { waitsFor: p.waitsFor }), ...(p.mayBeDown === undefined ? {} : { mayBeDown: [...p.mayBeDown] }) });
+const detailOf = (p: CheckProblem): CheckDetail => ({ status: p.status, text: p.text, kind: p.kind, subject: p.subject, ...(p.waitsFor === undefined ? {} : { waitsFor: p.waitsFor }), ...(p.mayBeDown === undefined ? {} : { mayBeDown: [...p.mayBeDown] }), ...(p.notReportedYet === undefined ? {} : { notReportedYet: true }) });
 
 /** " (it started 12 s ago; 3 Dom0s enrolled)", when tokens.json names any */
 function enrolledSince(e: Enrolment | undefined, fresh: Freshness): string {

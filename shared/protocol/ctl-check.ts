@@ -88,6 +88,12 @@ export const CheckDetailSchema = z.strictObject({
    * it only waits (or an older controller)
    */
   mayBeDown: z.array(z.string().max(4000)).max(10_000).optional(),
+  /**
+   * with `waitsFor`: that Dom0 has not reported since the controller started, which is still in its
+   * start-up grace, so xenherdctl says "not reported yet" of it, as `status` and `hosts` do, not
+   * "unreachable". Absent: unreachable (or an older controller)
+   */
+  notReportedYet: z.literal(true).optional(),
 });
 export type CheckDetail = z.infer<typeof CheckDetailSchema>;
 
