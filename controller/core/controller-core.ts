@@ -143,7 +143,7 @@ export class ControllerCore {
   drbd(pattern: string | null): Result<DrbdAnswer, XhError> {
     const p = pattern === null ? null : compilePattern(pattern);
     if (p !== null && !p.ok) return err({ code: 'XH_ERR_USAGE', message: p.error });
-    return ok({ at: this.o.clock.now(), pattern, resources: drbdView(this.index, this.fresh(), p === null ? null : p.value) });
+    return ok({ at: this.o.clock.now(), pattern, resources: drbdView(this.index, this.fresh(), p === null ? null : p.value, this.enrolled.unreportedHosts()) });
   }
 
   hosts(): HostsAnswer {

@@ -6,6 +6,7 @@ import type { FleetIndex } from './fleet-index.js';
 import type { Freshness, HostRecord } from './host-record.js';
 import { liveWordOutranks } from './live-partner-word.js';
 import { lostPrimaryText } from './lost-primary.js';
+import { downWithUnreportedResourceText, type DownWithUnreported } from './down-with-unreported.js';
 import { mayBeMoveStarting } from './move-promotion.js';
 import { domusOn } from './resource-users.js';
 import { primarySuperseded } from './superseded.js';
@@ -72,7 +73,7 @@ const asOf = (s: ViewSide): string => (s.reachable ? s.host : `${s.host} (as las
  * What is not well with one resource (or worth knowing), worst first. Only what is judged counts
  * (isCounted): a silent Dom0's last report its live partner contradicts says nothing of now.
  */
-export function drbdFlags(index: FleetIndex, fresh: Freshness, name: string, sides: readonly ViewSide[]): DrbdFlag[] {
+export function drbdFlags(index: FleetIndex, fresh: Freshness, name: string, sides: readonly ViewSide[], downs: ReadonlyMap<string, DownWithUnreported> = new Map()): DrbdFlag[] {
   const counted = sides.filter((s) => isCounted(s, sides));
   const up = counted.filter((s) => s.res?.role !== null);
   const flags: DrbdFlag[] = [];
@@ -83,7 +84,7 @@ export function drbdFlags(index: FleetIndex, fresh: Freshness, name: string, sid
   if (alone.length > 0) flags.push({ kind: 'split-brain', text: `StandAlone on ${and(alone.map(asOf))}: DRBD dropped the connection (a split brain) or it was disconnected by hand; see "DRBD split brain" in the README` });
   const cut = up.filter((s) => cutPeers(s.res as LinkDrbdResource).length > 0);
   if (cut.length > 0) flags.push({ kind: 'not-connected', text: `not connected (as ${and(cut.map(asOf))} report${cut.length === 1 ? 's' : ''}): writes do not replicate` });
-  flags.push(...lostPrimaryFlags(index, fresh, name, sides, up));
+  flags.push(...lostPrimaryFlags(index, fresh, name, sides, up), ...mayBeDownFlags(name, sides, downs));
   const sync = up.filter((s) => s.reachable && (s.res as LinkDrbdResource).peers.some(syncing));
   if (sync.length > 0) flags.push({ kind: 'syncing', text: `resync under way (${and(sync.map((s) => `${s.host} ${(s.res as LinkDrbdResource).peers.find(syncing)?.replication}`))}; its progress is not reported)` });
   const clients = up.filter((s) => s.reachable && isClientHere(s, sides));
@@ -117,6 +118,21 @@ function lostPrimaryFlags(index: FleetIndex, fresh: Freshness, name: string, sid
     const first = by[0];
     const text = first === undefined ? null : lostPrimaryText(index, fresh, by.map((o) => o.host), first.res as LinkDrbdResource, p.host);
     return text === null ? [] : [{ kind: 'primary-unheard', text }];
+  });
+}
+
+/**
+ * A Dom0 not heard since the controller started has no last report to read a role from: when its
+ * partners heard now hold NAME Secondary, cut off from it, none Primary, and the domUs on NAME run on
+ * no Dom0 that reports (DOWNS, down-with-unreported.ts), those may be down with it. Said beside the
+ * bare not-connected, in the words check's line of the resource uses, as lostPrimaryFlags does for
+ * a Dom0 whose last report is kept.
+ */
+function mayBeDownFlags(name: string, sides: readonly ViewSide[], downs: ReadonlyMap<string, DownWithUnreported>): DrbdFlag[] {
+  return sides.flatMap((p) => {
+    const d = p.reachable ? undefined : downs.get(p.host);
+    const text = d === undefined ? null : sides.map((s) => (s.reachable ? downWithUnreportedResourceText(d, name, s.host) : null)).find((t) => t !== null);
+    return text === undefined || text === null ? [] : [{ kind: 'may-be-down', text }];
   });
 }
 

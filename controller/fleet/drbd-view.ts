@@ -7,6 +7,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { ageOf, isReachable, type Freshness } from './host-record.js';
 import { nameOrder } from './name-order.js';
 import { domusOn, resHostsOn, usersOf } from './resource-users.js';
+import { downWithUnreportedOf, type DownWithUnreported } from './down-with-unreported.js';
 
 /** The flags that say the resource is not well; the others (a move's dual Primary, a silent agent its partner vouches for) only inform. */
 const DEGRADED = new Set(['down', 'split-brain', 'dual-primary', 'not-connected', 'syncing', 'not-uptodate']);
@@ -17,8 +18,11 @@ const DEGRADED = new Set(['down', 'split-brain', 'dual-primary', 'not-connected'
  * name, each with what every side reports, and every Dom0 its partner or its `.res` file names
  * that does not report it. A silent Dom0's last report is shown, marked with its age: a partitioned
  * Dom0 may still hold the resource as it said. PATTERN matches the resource's name or a domU's using it.
+ * UNREPORTED: the enrolled Dom0s not heard since the controller started, whose heard partners may say
+ * what is down with them (a `may-be-down` flag).
  */
-export function drbdView(index: FleetIndex, fresh: Freshness, pattern: NamePattern | null): DrbdResourceView[] {
+export function drbdView(index: FleetIndex, fresh: Freshness, pattern: NamePattern | null, unreported: Iterable<string> = []): DrbdResourceView[] {
+  const downs = downWithUnreportedOf(index, fresh, unreported);
   const byName = new Map<string, Map<string, LinkDrbdResource>>();
   for (const r of index.hostRecords()) {
     for (const res of r.state?.drbd.resources ?? []) {
@@ -30,7 +34,7 @@ export function drbdView(index: FleetIndex, fresh: Freshness, pattern: NamePatte
   const out: DrbdResourceView[] = [];
   for (const name of [...byName.keys()].sort(nameOrder)) {
     for (const group of pairsOf(index, name, byName.get(name) as Map<string, LinkDrbdResource>)) {
-      const v = resourceView(index, fresh, name, group, pattern);
+      const v = resourceView(index, fresh, name, group, pattern, downs);
       if (v !== null) out.push(v);
     }
   }
@@ -64,7 +68,7 @@ function unreportingPartners(index: FleetIndex, name: string, group: ReadonlyMap
   return [...named].filter((h) => !group.has(h)).sort(nameOrder);
 }
 
-function resourceView(index: FleetIndex, fresh: Freshness, name: string, group: ReadonlyMap<string, LinkDrbdResource>, pattern: NamePattern | null): DrbdResourceView | null {
+function resourceView(index: FleetIndex, fresh: Freshness, name: string, group: ReadonlyMap<string, LinkDrbdResource>, pattern: NamePattern | null, downs: ReadonlyMap<string, DownWithUnreported>): DrbdResourceView | null {
   const missing = unreportingPartners(index, name, group);
   const hosts = [...group.keys(), ...missing];
   if (pattern !== null && !matches(pattern, name) && !hosts.some((h) => domusOn(index, name, h).some((d) => matches(pattern, d)))) return null;
@@ -73,7 +77,7 @@ function resourceView(index: FleetIndex, fresh: Freshness, name: string, group: 
     const res = group.get(host) ?? null;
     return { host, res, reachable: record !== undefined && isReachable(record, fresh.now, fresh.staleAfterMs), ageMs: record === undefined ? null : ageOf(record, fresh.now), record };
   });
-  const flags = drbdFlags(index, fresh, name, sides);
+  const flags = drbdFlags(index, fresh, name, sides, downs);
   const ok = !flags.some((f) => DEGRADED.has(f.kind)) && sides.every((s) => vouchedFor(s, sides)) && sides.some((s) => s.res !== null && s.reachable);
   return { name, domus: usersOf(index, name, hosts), sides: sides.map(sideOf), flags, ok };
 }

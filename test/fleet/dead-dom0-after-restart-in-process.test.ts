@@ -176,6 +176,27 @@ describe('a controller restarted while a Dom0 is dead', () => {
     }
   });
 
+  it('drbd: r1 and r2 each carry a may-be-down flag naming their domU, within the grace and after it, as check and status do', async () => {
+    const f = await restartedWithXen1Dead();
+    const flag = (res: string, domu: string): string =>
+      `xen1 has not reported since the controller started and xen2 is Secondary, cut off from it, so no Dom0 heard now writes ${res}: ` +
+      `if xen1 is down, ${domu} is down with it (README, section "A Dom0 died with its own domUs on it"); start it elsewhere only once xen1 is surely off`;
+    for (const late of [false, true]) {
+      if (late) await f.advance(startupGraceMs(SETTINGS.staleAfterMs, HOSTS.length));
+      const answer = f.controller!.core.drbd(null);
+      if (!answer.ok) throw new Error(answer.error.message);
+      const flags = (res: string) => answer.value.resources.find((r) => r.name === res)?.flags ?? [];
+      expect(flags('r1')).toContainEqual({ kind: 'may-be-down', text: flag('r1', 'web1') });
+      expect(flags('r2')).toContainEqual({ kind: 'may-be-down', text: flag('r2', 'web2') });
+      // db1 and app1 run on Dom0s heard now: nothing of theirs is said to be down
+      expect([...flags('r3'), ...flags('r4')].map((x) => x.kind)).not.toContain('may-be-down');
+      const printed = await run({ '/drbd': JSON.stringify(answer.value) }, ['drbd', 'web1']);
+      // 2: a resource not well (r1 is not connected)
+      expect([printed.code, printed.stderr]).toEqual([2, '']);
+      expect(printed.stdout.split('\n').find((l) => l.startsWith('r1 '))).toContain(flag('r1', 'web1'));
+    }
+  });
+
   it("xen1 up, its agent alone dead: xen2's DRBD is still connected to it, so nothing is said to be down with it (a second start would run beside web1)", async () => {
     const f = await restartedWithXen1Dead(true);
     // within the grace too: no page for a Dom0 whose partners are still connected to it
@@ -185,5 +206,7 @@ describe('a controller restarted while a Dom0 is dead', () => {
     expect(late.details.find((d) => d.kind === 'host-unreachable' && d.subject === 'xen1')).toBeDefined();
     expect(JSON.stringify(late)).not.toMatch(/may be down/);
     expect(f.controller!.core.status().hosts.find((h) => h.host === 'xen1')?.mayBeDown).toBeUndefined();
+    const drbd = f.controller!.core.drbd(null);
+    expect(drbd.ok && drbd.value.resources.flatMap((r) => r.flags.map((x) => x.kind))).not.toContain('may-be-down');
   });
 });
