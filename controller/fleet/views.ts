@@ -163,6 +163,9 @@ function reportedBy(byHost: ReadonlyMap<string, readonly LinkDomain[]>, heard: R
 export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness): StatusAnswer {
   const hosts = hostViews(index, fresh);
   const heard = new Set(hosts.filter((h) => h.reachable).map((h) => h.host));
+  // xenherdctl counts these under the Dom0 they may be down with ("1 more may be down with xen1"):
+  // one also in an unreachable Dom0's last report counted here too read as two domUs
+  const mayBeDown = new Set(hosts.flatMap((h) => h.mayBeDown?.domus ?? []));
   let domus = 0;
   let domusUnreachable = 0;
   let crashed = 0;
@@ -174,7 +177,7 @@ export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh:
     if (alarmed && !hasPlainRow(byHost)) continue;
     // a dead Dom0's last report is no domU running: counted apart, as not known; a crashed guest
     // runs no code (check calls it CRITICAL): counted apart too, unless a copy of it runs
-    if (!reportedBy(byHost, heard)) domusUnreachable++;
+    if (!reportedBy(byHost, heard)) domusUnreachable += mayBeDown.has(name) ? 0 : 1;
     else if (crashedOnly(byHost, (h) => heard.has(h))) crashed++;
     else domus++;
     // the halves a migration that ended in an ALARM left are no move under way: counted as unsettled below

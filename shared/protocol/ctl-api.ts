@@ -97,7 +97,11 @@ export const FleetSummarySchema = z.strictObject({
   crashed: z.number().int().nonnegative().optional(),
   /** guarded domUs running nowhere that their Dom0s skip as handled-this-boot, gone with nobody of the fleet asking (check's down-guarded, CRITICAL); absent from an older controller */
   down: z.number().int().nonnegative().optional(),
-  /** distinct domUs only unreachable hosts' last reports show: not known to run; absent from an older controller */
+  /**
+   * distinct domUs only unreachable hosts' last reports show: not known to run; those a Dom0 not
+   * reported since the controller started may have taken down (its HostView `mayBeDown`) are counted
+   * there instead, once; absent from an older controller
+   */
   domusUnreachable: z.number().int().nonnegative().optional(),
   /** of those, the domUs a running-on-two-hosts alert names, counted once in `domus` though each runs twice; absent from an older controller */
   runningTwice: z.number().int().nonnegative().optional(),
