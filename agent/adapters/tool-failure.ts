@@ -26,8 +26,11 @@ export type AdapterFailure = ToolFailure | ParseFailure;
  */
 const PREAMBLE_RE = /^(?:Parsing config from |Using config file |got a tsc mode string)/;
 const ERRORISH_RE = /error|fail|unable|cannot|can't|denied|invalid|refused/i;
-/** libxl's "libxl: error: libxl_create.c:1294:initiate_domain_create: " says where in libxl, not why */
-const LIBXL_WHERE_RE = /^libxl: error: [\w.-]+:\d+:\w+: /;
+/**
+ * libxl's "libxl: error: libxl_create.c:1294:initiate_domain_create: " says where in libxl, not
+ * why; so does the "Domain 7:" libxl (4.9+) puts after it for a domain it was building or undoing
+ */
+const LIBXL_WHERE_RE = /^libxl: error: [\w.-]+:\d+:\w+: (?:Domain \d+:)?/;
 const MAX_CAUSE_LINES = 3;
 const MAX_LINE_CHARS = 200;
 

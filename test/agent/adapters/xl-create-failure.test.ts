@@ -4,6 +4,7 @@ import type { ToolRunner } from '../../../agent/adapters/exec.js';
 import type { ToolFailure } from '../../../agent/adapters/tool-failure.js';
 import { createToolstack } from '../../../agent/adapters/toolstack.js';
 import { createFailure, parsingConfig } from '../../sim/render/xl-messages.js';
+import { readFixture } from '../../fixture.js';
 
 // A failed `xl create` says why on stderr after its "Parsing config from" preamble; the failure's
 // message must carry that cause, not the preamble. The stderr shapes are the simulator's
@@ -58,5 +59,13 @@ describe('a failed xl create names the cause', () => {
     expect(!r.ok && r.error.message).toContain('xl refuses to change anything while xend runs');
     const fine: ToolRunner = async () => ok({ stdout: '', stderr: parsingConfig(CFG), exitCode: 0 });
     expect(await createToolstack('xl', { run: fine }).create(CFG)).toEqual({ ok: true, value: undefined });
+  });
+
+  it('real libxl 4.9+ lines: the "Domain N:" of the domain being undone is left out with the source position', async () => {
+    const m = await createMessage(readFixture('xl/create-4.16-dev-pv32-unsupported.stderr.txt').body);
+    expect(m).toBe(
+      `xl create ${CFG}: exit code 1: xc: error: panic: xg_dom_boot.c:121: xc_dom_boot_mem_init: can't allocate low memory for domain: Out of memory; ` +
+        'xc_dom_boot_mem_init failed: Operation not supported; cannot (re-)build domain: -3 (and 3 more lines)',
+    );
   });
 });
