@@ -31,17 +31,25 @@ const ERRORISH_RE = /error|fail|unable|cannot|can't|denied|invalid|refused/i;
  * why; so does the "Domain 7:" libxl (4.9+) puts after it for a domain it was building or undoing
  */
 const LIBXL_WHERE_RE = /^libxl: error: [\w.-]+:\d+:\w+: (?:Domain \d+:)?/;
+/**
+ * What libxl and libxc say failed. xl's own complaints before them are about the config it read
+ * and went on after (xl_parse.c ignores parse_nic_config's answer: a vif's "Invalid parameter
+ * `type'." is printed, and the domain is still built), so these say why before those do.
+ */
+const LIB_ERROR_RE = /^(?:libxl|xc): error: /;
 const MAX_CAUSE_LINES = 3;
 const MAX_LINE_CHARS = 200;
 
 /**
  * The lines of a failed tool's stderr that say why: its progress preamble skipped, lines that
- * read as errors preferred (libxl prints the cause first, then what it undid), at most three,
- * each bounded; '' when nothing is left. The whole stderr stays in the failure for the log.
+ * read as errors preferred, libxl's and libxc's first (libxl prints the cause first, then what
+ * it undid), at most three, each bounded; '' when nothing is left. The whole stderr stays in the
+ * failure for the log.
  */
 export function stderrCause(lines: readonly string[]): string {
   const useful = lines.map((l) => l.trim()).filter((l) => l !== '' && !PREAMBLE_RE.test(l));
-  const errors = useful.filter((l) => ERRORISH_RE.test(l));
+  const errorish = useful.filter((l) => ERRORISH_RE.test(l));
+  const errors = [...errorish.filter((l) => LIB_ERROR_RE.test(l)), ...errorish.filter((l) => !LIB_ERROR_RE.test(l))];
   const pool = errors.length > 0 ? errors : useful;
   const shown = pool.slice(0, MAX_CAUSE_LINES).map((l) => {
     const short = l.replace(LIBXL_WHERE_RE, '');

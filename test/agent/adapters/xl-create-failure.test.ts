@@ -68,4 +68,12 @@ describe('a failed xl create names the cause', () => {
         'xc_dom_boot_mem_init failed: Operation not supported; cannot (re-)build domain: -3 (and 3 more lines)',
     );
   });
+
+  it("real xl on arm64: a vif warning xl went on after is not taken for the cause, libxl's lines are", async () => {
+    const m = await createMessage(readFixture('xl/create-arm64-rpi4-block-script.stderr.txt').body);
+    expect(m).toBe(
+      `xl create ${CFG}: exit code 1: /etc/xen/scripts/block add [742] exited with error status 1; ` +
+        'script: losetup /dev/loop0 /home/root/xen-guest-image-minimal-raspberrypi4-64.ext3 failed; unable to add disk devices (and 6 more lines)',
+    );
+  });
 });
