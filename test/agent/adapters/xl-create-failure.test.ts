@@ -76,4 +76,12 @@ describe('a failed xl create names the cause', () => {
         'script: losetup /dev/loop0 /home/root/xen-guest-image-minimal-raspberrypi4-64.ext3 failed; unable to add disk devices (and 6 more lines)',
     );
   });
+
+  it('real xl 4.15: a vbd the backend never added names the device path, no domid', async () => {
+    const m = await createMessage(readFixture('xl/create-4.15.0-rc3-vbd-not-added.stderr.txt').body);
+    expect(m).toBe(
+      `xl create ${CFG}: exit code 1: unable to add device with path /local/domain/0/backend/vbd/1/51712; unable to add disk devices; ` +
+        'unable to remove device with path /local/domain/0/backend/vbd/1/51712 (and 4 more lines)',
+    );
+  });
 });

@@ -60,6 +60,15 @@ describe('parseDrbdStatus fixtures', () => {
     expect(p).toMatchObject({ name: 'r1', role: 'Secondary', connections: [{ name: 'node1', role: 'Primary', connection: 'Connected' }] });
   });
 
+  it('9 local Inconsistent with no resync running (real): no replication word, no done%, peers UpToDate and Diskless', () => {
+    const [r] = parse('9-linstor-203-inconsistent-not-syncing.txt');
+    expect(r?.devices).toMatchObject([{ volume: 0, disk: 'Inconsistent' }]);
+    expect(r?.connections.map((c) => [c.name, c.role, c.peerDevices[0]?.peerDisk, c.peerDevices[0]?.replication, c.peerDevices[0]?.donePercent])).toEqual([
+      ['m10c41', 'Secondary', 'UpToDate', null, null],
+      ['m11c4', 'Primary', 'Diskless', null, null],
+    ]);
+  });
+
   it('9 SyncSource with done%', () => {
     const [r] = parse('9-syncsource.txt');
     expect(r?.connections[0]?.peerDevices[0]).toMatchObject({ volume: 0, replication: 'SyncSource', peerDisk: 'Inconsistent', donePercent: 96.47 });
