@@ -43,6 +43,13 @@ describe('parseXlInfo', () => {
     expect(i.raw['cc_compile_domain']).toBe('[unknown]');
     expect(Object.keys(i.raw)).toHaveLength(34);
   });
+  it('Xen 4.11.4 (Debian 10), real capture: the older, shorter virt_caps, an empty value without a blank', () => {
+    const i = info('xl/info-4.11.4-debian10.txt');
+    expect(i).toMatchObject({ host: 'xxx', xenMajor: 4, xenMinor: 11, xenExtra: '.4', xenVersion: '4.11.4', totalMemoryMiB: 32542, freeMemoryMiB: 20836, nrCpus: 4, xenScheduler: 'credit' });
+    expect(i.raw['virt_caps']).toBe('hvm hvm_directio');
+    expect(i.raw['xen_changeset']).toBe('');
+    expect(Object.keys(i.raw)).toHaveLength(34);
+  });
   it('Xen 4.19.1 (Alpine), real capture', () => {
     const i = info('xl/info-4.19.1-alpine.txt');
     expect(i).toMatchObject({ host: 'saphir.local', xenMajor: 4, xenMinor: 19, xenVersion: '4.19.1', totalMemoryMiB: 7933, freeMemoryMiB: 2341, nrCpus: 12, xenCommandline: 'placeholder loglevel=0 console=null dom0_mem=512M,max:1024M no-real-mode edd=off' });
