@@ -37,5 +37,11 @@ function why(c: ToolstackComplaint): string {
       return `Xen refused ${c.refused} ("Permission denied", though xl runs as root): ${TOOLS_MISMATCH_FIX}`;
     case 'need-root':
       return 'must run as root';
+    case 'no-pv-control':
+      // xl asks the guest's PV drivers through xenstore; an HVM guest without them never sees the request
+      return (
+        `the guest has no PV drivers answering (an HVM guest without Xen PV drivers, or one not booted far enough to load them), so it cannot be asked to ${c.action}; ` +
+        `\`xl ${c.action} -F\` sends it an ACPI ${c.action === 'shutdown' ? 'power button' : 'reset'} event instead, which the guest must handle`
+      );
   }
 }

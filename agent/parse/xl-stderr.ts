@@ -31,6 +31,12 @@ import { splitLines } from './tool-lines.js';
  *   another Xen than the running one; an XSM/FLASK policy denying Dom0 answers the same. A name
  *   looked up this way fails too (`NAME is an invalid domain identifier (rc=-5)`): the refusal
  *   is the answer then, not "no such domain".
+ * - xl shutdown / reboot of an HVM guest whose PV drivers do not answer (none installed, or not
+ *   loaded yet), tools/xl/xl_vmcontrol.c (xl_cmdimpl.c before 4.9; 4.2 … 4.22): `PV control
+ *   interface not available: external graceful shutdown not possible.` (`reboot` for reboot) and
+ *   `Use "-F" to fallback to ACPI power event.`, then `shutdown failed (rc=-10)`
+ *   (ERROR_NOPARAVIRT), exit 1. xl 4.3+ prints `Shutting down domain N` first, so the first line
+ *   says nothing of why.
  */
 export type ToolstackComplaint =
   | { readonly kind: 'no-such-domain'; readonly domain: string }
@@ -41,7 +47,9 @@ export type ToolstackComplaint =
   /** libxl's words for why it could not open xenstore: "No such file or directory" */
   | { readonly kind: 'xenstore-down'; readonly reason: string }
   /** what Xen refused, as libxl words it: "getting physinfo", "getting domain info list" */
-  | { readonly kind: 'tools-mismatch'; readonly refused: string };
+  | { readonly kind: 'tools-mismatch'; readonly refused: string }
+  /** the guest did not answer a PV shutdown or reboot request: it has no PV drivers running */
+  | { readonly kind: 'no-pv-control'; readonly action: 'shutdown' | 'reboot' };
 
 /** The fix for a refusal by Xen of these tools' hypercalls, in words shared by every place naming it. */
 export const TOOLS_MISMATCH_FIX =
@@ -60,6 +68,7 @@ export function invalidDomainId(line: string): string | null {
 const NOT_EXIST_RE = /^Error: Domain '(.*)' does not exist\.$/;
 const CANT_GET_RE = /^Can't get (?:domid of domain name|domain name of domain id) '(.*)', maybe this domain does not exist\.$/;
 const NO_XEND_RE = /^Error: Unable to connect to xend: (.*?)\.(?: Is xend running\?)?$/;
+const NO_PV_CONTROL_RE = /^PV control interface not available: external graceful (shutdown|reboot) not possible\.$/;
 
 const NO_HANDLE_RE = /(?:privileged command interface|cannot open libxc handle): (.+)$/;
 const NO_XENSTORE_RE = /^libxl: error: [^:\s]+:\d+:\w+: cannot connect to xenstore: (.+)$|^(failed to stat \S*xenstored\.pid: .+)$/;
@@ -97,6 +106,8 @@ export function classifyToolstackStderr(stderr: string): ToolstackComplaint | nu
     const noXend = NO_XEND_RE.exec(line);
     if (noXend?.[1] !== undefined) return { kind: 'xend-not-running', reason: noXend[1] };
     if (line.startsWith('Error: Most commands need root access')) return { kind: 'need-root' };
+    const noPv = NO_PV_CONTROL_RE.exec(line)?.[1];
+    if (noPv === 'shutdown' || noPv === 'reboot') return { kind: 'no-pv-control', action: noPv };
   }
   return null;
 }

@@ -16,6 +16,13 @@ describe('classifyToolstackStderr', () => {
     ['02-unknown-names/dom0a.xl-migrate-nosuch-dom0b.stderr', 'nosuch'],
   ])('real Xen 4.17: %s → no such domain %s', (f, domain) =>
     expect(classifyToolstackStderr(readFixture(`real-xen-4.17/${f}`).body)).toEqual({ kind: 'no-such-domain', domain }));
+  it('xl shutdown / reboot of a guest whose PV drivers do not answer', () => {
+    expect(classifyToolstackStderr(readFixture('xl/shutdown-4.17-hvm-no-pv-drivers.stderr.txt').body)).toEqual({ kind: 'no-pv-control', action: 'shutdown' });
+    const reboot = 'Rebooting domain 5\nPV control interface not available: external graceful reboot not possible.\nUse "-F" to fallback to ACPI reset event.\nreboot failed (rc=-10)\n';
+    expect(classifyToolstackStderr(reboot)).toEqual({ kind: 'no-pv-control', action: 'reboot' });
+    // with -F xl sends the ACPI event instead: not this complaint
+    expect(classifyToolstackStderr('Shutting down domain 5\nPV control interface not available: sending ACPI power button event.\n')).toBeNull();
+  });
   it('xl on a kernel booted without Xen: no hypervisor, with libxl\'s reason; not root: need root', () => {
     expect(classifyToolstackStderr(readFixture('xl/no-hypervisor.stderr.txt').body)).toEqual({ kind: 'no-hypervisor', reason: 'No such file or directory' });
     expect(classifyToolstackStderr(readFixture('xl/no-hypervisor-not-root-gen.stderr.txt').body)).toEqual({ kind: 'need-root' });
