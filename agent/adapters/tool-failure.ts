@@ -1,5 +1,6 @@
 import type { XhError } from '../../shared/errors.js';
 import type { ParseFailure } from '../parse/parse-failure.js';
+import { libxlSays } from '../parse/xl-stderr.js';
 
 /**
  * How an external tool went wrong. Never thrown: adapters return it inside a Result so callers
@@ -27,11 +28,6 @@ export type AdapterFailure = ToolFailure | ParseFailure;
 const PREAMBLE_RE = /^(?:Parsing config from |Using config file |got a tsc mode string)/;
 const ERRORISH_RE = /error|fail|unable|cannot|can't|denied|invalid|refused/i;
 /**
- * libxl's "libxl: error: libxl_create.c:1294:initiate_domain_create: " says where in libxl, not
- * why; so does the "Domain 7:" libxl (4.9+) puts after it for a domain it was building or undoing
- */
-const LIBXL_WHERE_RE = /^libxl: error: [\w.-]+:\d+:\w+: (?:Domain \d+:)?/;
-/**
  * What libxl and libxc say failed. xl's own complaints before them are about the config it read
  * and went on after (xl_parse.c ignores parse_nic_config's answer: a vif's "Invalid parameter
  * `type'." is printed, and the domain is still built), so these say why before those do.
@@ -52,7 +48,7 @@ export function stderrCause(lines: readonly string[]): string {
   const errors = [...errorish.filter((l) => LIB_ERROR_RE.test(l)), ...errorish.filter((l) => !LIB_ERROR_RE.test(l))];
   const pool = errors.length > 0 ? errors : useful;
   const shown = pool.slice(0, MAX_CAUSE_LINES).map((l) => {
-    const short = l.replace(LIBXL_WHERE_RE, '');
+    const short = libxlSays(l);
     return short.length > MAX_LINE_CHARS ? `${short.slice(0, MAX_LINE_CHARS - 1)}…` : short;
   });
   const more = pool.length - shown.length;

@@ -9,6 +9,7 @@ import { migrationVerdict } from '../decide/migration-verdict.js';
 import { awayAfterTell } from '../decide/tell-answer.js';
 import { handoverVerdict, type ReplicationSample } from '../decide/handover-replication.js';
 import type { MigrationOutcome } from '../parse/xl-migrate.js';
+import { libxlSays } from '../parse/xl-stderr.js';
 import { landed, settled, without, withAway, withInflight, withUnsettled } from '../state/ledger.js';
 import { processIdentity } from '../../shared/fs/file-lock.js';
 import { printable } from '../../shared/text/printable.js';
@@ -249,12 +250,13 @@ async function verifyMove(p: MigrationPorts, plan: MigrationPlan, other: string,
   const needTarget = !(outcome.kind === 'success' && atSource === false) && !(outcome.domainAt === 'source' && atSource === true);
   const atTarget = needTarget ? (askOther ? await runsOnPeer(p, other, plan.name) : null) : outcome.kind === 'success';
   const verdict = migrationVerdict(outcome, atSource, atTarget);
-  const said = outcome.decisiveLine ?? outcome.errorLines[0];
+  const first = outcome.decisiveLine ?? outcome.errorLines[0];
+  const said = first === undefined ? undefined : libxlSays(first);
   // a toolstack that keeps the reason in its log (xend) is read there: "success: xm migrate exited 0" told nobody anything
   const inLog = outcome.reasonLog === undefined ? '' : `; the reason is in ${outcome.reasonLog} on ${p.host}`;
   const why = `${said ?? `${p.toolstack.kind} migrate exited ${String(outcome.exitCode)}${outcome.kind === 'success' ? ' saying nothing' : ''}`}${inLog}`;
   if (verdict.kind === 'stayed') {
-    const detail = outcome.errorLines.filter((l) => l !== said).slice(0, 3);
+    const detail = outcome.errorLines.filter((l) => l !== first).slice(0, 3).map(libxlSays);
     const what = outcome.kind === 'success' && said === undefined ? `${p.toolstack.kind} migrate exited ${String(outcome.exitCode)} saying nothing, yet ${p.host} still lists it${inLog}` : `${outcome.kind}: ${why}`;
     const told = [what, ...(outcome.meaning === undefined ? [] : [outcome.meaning]), ...detail].join('; ');
     return { code: 'XH_ERR_MIGRATION_FAILED', message: `${plan.name} was not migrated to ${plan.to} (${told}); it still runs on ${p.host}, the ledger is unchanged` };

@@ -65,6 +65,17 @@ export function invalidDomainId(line: string): string | null {
   return INVALID_ID_RE.exec(line)?.[1] ?? null;
 }
 
+/**
+ * libxl's "libxl: error: libxl_create.c:1294:initiate_domain_create: " says where in libxl, not
+ * why; so does the "Domain 7:" libxl (4.9+) puts after it for a domain it was building or undoing
+ */
+const LIBXL_WHERE_RE = /^libxl: error: [\w.-]+:\d+:\w+: (?:Domain \d+:)?/;
+
+/** What a libxl error LINE says, for a person: without where in libxl it was printed; any other line as it is. */
+export function libxlSays(line: string): string {
+  return line.replace(LIBXL_WHERE_RE, '');
+}
+
 const NOT_EXIST_RE = /^Error: Domain '(.*)' does not exist\.$/;
 const CANT_GET_RE = /^Can't get (?:domid of domain name|domain name of domain id) '(.*)', maybe this domain does not exist\.$/;
 const NO_XEND_RE = /^Error: Unable to connect to xend: (.*?)\.(?: Is xend running\?)?$/;
