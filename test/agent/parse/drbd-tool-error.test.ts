@@ -19,6 +19,7 @@ describe('classifyDrbdStderr', () => {
     ['9-device-held-open-openers.txt', 'device-in-use'],
     ['9-multiple-primaries.txt', 'two-primaries-refused'],
     ['83-need-uptodate-data.txt', 'no-uptodate-data'],
+    ['83-multiple-primaries.txt', 'two-primaries-refused'],
   ])('captures the classifier had not seen: %s → %s', (f, kind) => {
     expect(classifyDrbdStderr(readFixture(`drbd/stderr/${f}`).body)).toBe(kind);
   });
