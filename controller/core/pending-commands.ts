@@ -142,12 +142,12 @@ export class PendingCommands {
     for (const [id, p] of [...this.pending]) {
       if (p.session !== session) continue;
       const name = subjectOf(p.command);
-      this.finish(id, {
-        ok: false,
-        code: 'XH_ERR_AGENT_LINK_LOST',
-        message: `the link to ${session.host}'s agent closed (${code}${reason ? `: ${reason}` : ''}) while it ran ${describeCommand(p.command)}: the outcome is unknown here; the agent finishes or abandons it on its own${name ? `; check \`xenherdctl where ${name}\` once ${session.host} reports again` : ''}`,
-        detail: null,
-      }, null, ownStop);
+      const closed = `(${code}${reason ? `: ${reason}` : ''})`;
+      // at its own stop the controller is what is gone: `where` answers once it runs again, whether or not this agent was ever cut off
+      const message = ownStop
+        ? `the controller stopped ${closed} while ${session.host}'s agent ran ${describeCommand(p.command)}: the outcome is unknown here; the agent finishes or abandons it on its own${name ? `; once the controller runs again, \`xenherdctl where ${name}\` says where ${name} is` : ''}`
+        : `the link to ${session.host}'s agent closed ${closed} while it ran ${describeCommand(p.command)}: the outcome is unknown here; the agent finishes or abandons it on its own${name ? `; check \`xenherdctl where ${name}\` once ${session.host} reports again` : ''}`;
+      this.finish(id, { ok: false, code: 'XH_ERR_AGENT_LINK_LOST', message, detail: null }, null, ownStop);
     }
   }
 
