@@ -11,6 +11,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { subjectName } from './finding.js';
 import { holdsNothingOf } from './foreign-claims.js';
 import { unseenPlaces } from './unseen-places.js';
+import { unsettledOf } from './unsettled.js';
 import { viewNotCurrent } from './view-not-current.js';
 import { ageOf, currentMaintenanceSince, isReachable, onControllerClock, type Freshness, type HostRecord } from './host-record.js';
 
@@ -252,8 +253,11 @@ export function awayFromOnlineHome(
     // when the home came online is unknown, it may have been a minute ago: never a guess at CRITICAL
     const since = left === null || onlineSince === null ? null : countsFromOnline(home, a, recorded) ? Math.max(onlineSince, left) : left;
     const where = `${a.name} runs on ${a.runningOn.join(' and ')}, not on its home ${a.home}, which is online`;
-    // the page names the way back: a restore of the home sends its domUs running elsewhere home
-    const back = `: xenherdctl restore ${a.home} brings it home`;
+    // the page names the way back: a restore of the home sends its domUs running elsewhere home; one
+    // with an unsettled migration every plan leaves alone, so until it is settled restore skips it
+    const back = unsettledOf(index, a.name).length > 0
+      ? `: once its migration-unsettled alert is settled, xenherdctl restore ${a.home} brings it home (until then restore leaves it where it is)`
+      : `: xenherdctl restore ${a.home} brings it home`;
     if (since === null) {
       problems.push({ status: 'WARNING', kind: 'away-from-home', subject: a.name, short: `${a.name} away from ${a.home}`, text: `${where} (since when is unknown)${back}` });
       continue;

@@ -299,6 +299,16 @@ describe('the check verdict over the fleet view', () => {
       expect(lines(check(before))[0]).toContain('for 10 min since xen1 came online');
     });
 
+    // a migration that ended unknown left web1 away: the CRITICAL said no restore moves it while this
+    // line said "xenherdctl restore xen1 brings it home", and restore then left it where it was
+    it('with an unsettled migration of it: the way home waits for the settling, as the alert says', () => {
+      const a = check(awayFleet(null, { ledger: { seq: 2, away: {}, visitors: {}, unsettled: { web1: unsettled('xen2') } } }));
+      expect(lines(a)).toContain(
+        'WARNING: web1 runs on xen2, not on its home xen1, which is online (since when is unknown): once its migration-unsettled alert is settled, xenherdctl restore xen1 brings it home (until then restore leaves it where it is)',
+      );
+      expect(lines(a)[0]).toMatch(/^CRITICAL: alert migration-unsettled: web1: .*no xenherdctl drain, roll, restore, rebalance, migrate or reverse moves or starts it/);
+    });
+
     it('when the home came online is unknown: WARNING, never a guess at CRITICAL', () => {
       const a = check(awayFleet(null));
       expect(lines(a)).toEqual(['WARNING: web1 runs on xen2, not on its home xen1, which is online (since when is unknown): xenherdctl restore xen1 brings it home']);
