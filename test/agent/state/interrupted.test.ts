@@ -24,7 +24,7 @@ describe('interrupted migrations', () => {
         since: '2025-01-01T00:00:00.000Z',
         operationId: 'op-1',
         operation: 'migrate',
-        message: 'ALARM: the migrate of web1 with xen2 was interrupted: process 4242, which ran it, ended before its outcome was known (killed, crashed, or this Dom0 restarted); web1 may run here, on xen2, on both or on neither: check both hosts',
+        message: "ALARM: the migrate of web1 with xen2 was interrupted: process 4242, which ran it, ended before its outcome was known (killed, crashed, this Dom0 restarted, or it could not write the outcome to this ledger, as on a full disk: that command's output or the agent's journal says so); web1 may run here, on xen2, on both or on neither: check both hosts",
       },
     });
     // nothing gone: the very same ledger (the reader allocates nothing on the common path)
