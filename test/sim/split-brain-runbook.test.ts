@@ -47,6 +47,36 @@ describe.each(['8.4', '9'])('DRBD %s: the split-brain runbook', (drbd) => {
     for (const h of ['xen1', 'xen2']) expect(await drbdadm(s, h, 'dstate', 'r1')).toEqual(ok('UpToDate/UpToDate\n'));
   });
 
+  // the playground connected such a pair again, Primary/Primary and Connected, after both had taken
+  // writes: the split brain an operator meets after a partition could not be staged
+  it('a partition healing after both ends were Primary: the handshake finds a split brain, and the runbook resolves it', async () => {
+    const s = await startSim({ fleet: fleet(drbd) });
+    expect(s.drbd('r1', 'disconnect').ok).toBe(true);
+    expect(await drbdadm(s, 'xen2', 'primary', 'r1')).toEqual(ok()); // web1 started on xen2 too
+    expect(s.drbd('r1', 'connect').ok).toBe(true);
+    await s.advance(2000);
+    for (const h of ['xen1', 'xen2']) expect(await drbdadm(s, h, 'cstate', 'r1')).toEqual(ok('StandAlone\n'));
+    expect(await drbdadm(s, 'xen2', 'secondary', 'r1')).toEqual(ok());
+    expect(await drbdadm(s, 'xen2', 'connect', '--discard-my-data', 'r1')).toEqual(ok());
+    expect(await drbdadm(s, 'xen1', 'connect', 'r1')).toEqual(ok());
+    await s.advance(2000);
+    for (const h of ['xen1', 'xen2']) expect(await drbdadm(s, h, 'cstate', 'r1')).toEqual(ok('Connected\n'));
+    expect(s.state().drbd.r1).toMatchObject({ diverged: false, primaryApart: [] });
+  });
+
+  it('only one end Primary while apart (the peer Secondary, or a Dom0 powered off): it connects, no split brain', async () => {
+    const s = await startSim({ fleet: fleet(drbd) });
+    s.drbd('r1', 'disconnect');
+    s.drbd('r1', 'connect');
+    await s.advance(2000);
+    expect(await drbdadm(s, 'xen2', 'cstate', 'r1')).toEqual(ok('Connected\n'));
+    expect(s.power('xen1', 'off').ok).toBe(true);
+    expect(await drbdadm(s, 'xen2', 'primary', 'r1')).toEqual(ok()); // the dead Dom0's runbook
+    expect(s.power('xen1', 'on').ok).toBe(true);
+    await s.advance(2000);
+    expect(await drbdadm(s, 'xen2', 'cstate', 'r1')).toEqual(ok('Connected\n'));
+  });
+
   it('the victim still Primary cannot discard its data: refused, it stays StandAlone', async () => {
     const s = await startSim({ fleet: fleet(drbd) });
     s.drbd('r1', 'split-brain');

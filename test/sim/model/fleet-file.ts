@@ -185,6 +185,7 @@ export function parseFleet(text: string): SimState {
         link: Object.keys(replicas).length === 2 ? 'connected' : 'connecting',
         standalone: [],
         diverged: false,
+        primaryApart: [],
         discardMyData: [],
         allowTwoPrimaries: (o ? choice(o, 'two-primaries', ['yes', 'no'], 'yes') : 'yes') === 'yes',
       };

@@ -130,6 +130,12 @@ export interface DrbdResource {
    * network does. Kept apart from `link`, which says whether the network lets them talk.
    */
   readonly diverged: boolean;
+  /**
+   * Nodes that have been Primary while not connected since the last handshake (each took writes
+   * its peer lacks, a new current UUID in DRBD's words): both of them make the next handshake a
+   * split brain, as a partition healing under two Primaries does.
+   */
+  readonly primaryApart: readonly string[];
   /** nodes that ran `drbdadm connect --discard-my-data` since their last handshake (the kernel's DISCARD_MY_DATA flag) */
   readonly discardMyData: readonly string[];
   readonly allowTwoPrimaries: boolean;

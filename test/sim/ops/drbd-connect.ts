@@ -1,5 +1,5 @@
 import type { DrbdResource, SimState } from '../model/types.js';
-import { withResource } from './drbd.js';
+import { primariesApart, withResource } from './drbd.js';
 import { fail, ok, type OpResult } from './result.js';
 
 /**
@@ -50,6 +50,7 @@ export function adminDisconnect(s: SimState, res: string, host: string): OpResul
   if (r.standalone.includes(host)) return fail({ kind: 'drbd-connect', res, reason: 'already-standalone' });
   return ok(withResource(s, {
     ...r,
+    ...(r.link === 'connected' && r.standalone.length === 0 ? primariesApart(r) : {}),
     standalone: [...r.standalone, host],
     link: r.link === 'connected' ? 'connecting' : r.link,
     discardMyData: without(r.discardMyData, host),
@@ -62,16 +63,18 @@ export function adminDisconnect(s: SimState, res: string, host: string): OpResul
  * discard its data and is Secondary (it resyncs from the other; the sim's resync is instant, so
  * both are UpToDate at once); a discarding side that is Primary "shall become SyncTarget, but
  * is primary" and drops the connection alone (its peer keeps waiting); otherwise "Split-Brain
- * detected but unresolved, dropping connection!" on both ends.
+ * detected but unresolved, dropping connection!" on both ends. Both ends Primary while apart is
+ * such a divergence found here; one alone is only the newer side, and the other syncs from it.
  */
 export function tryConnect(s: SimState, res: string): SimState {
   const r = s.drbd[res];
   if (!r || r.link !== 'connecting' || r.standalone.length) return s;
   if (!r.nodes.every((n) => r.replicas[n] && s.hosts[n]?.power === 'on')) return s;
-  if (!r.diverged) return withResource(s, { ...r, link: 'connected', discardMyData: [] });
+  const split = r.diverged || r.nodes.every((n) => r.primaryApart.includes(n));
+  if (!split) return withResource(s, { ...r, link: 'connected', discardMyData: [], primaryApart: [] });
   const victims = r.nodes.filter((n) => r.discardMyData.includes(n));
   const victim = victims.length === 1 ? victims[0]! : null;
-  if (victim === null) return withResource(s, { ...r, standalone: [...r.nodes], discardMyData: [] });
-  if (r.replicas[victim]!.role === 'Primary') return withResource(s, { ...r, standalone: [victim], discardMyData: [] });
-  return withResource(s, { ...r, link: 'connected', diverged: false, discardMyData: [] });
+  if (victim === null) return withResource(s, { ...r, standalone: [...r.nodes], diverged: true, discardMyData: [] });
+  if (r.replicas[victim]!.role === 'Primary') return withResource(s, { ...r, standalone: [victim], diverged: true, discardMyData: [] });
+  return withResource(s, { ...r, link: 'connected', diverged: false, discardMyData: [], primaryApart: [] });
 }

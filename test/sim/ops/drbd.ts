@@ -19,6 +19,12 @@ function setReplica(s: SimState, res: string, host: string, rep: ReplicaState | 
   return withResource(s, { ...r, replicas });
 }
 
+/** R with the nodes Primary now counted as written apart from their peer: the connection is going or gone */
+export function primariesApart(r: DrbdResource): DrbdResource {
+  const now = r.nodes.filter((n) => r.replicas[n]?.role === 'Primary' && !r.primaryApart.includes(n));
+  return now.length === 0 ? r : { ...r, primaryApart: [...r.primaryApart, ...now] };
+}
+
 export function setRole(s: SimState, res: string, host: string, role: Role): OpResult {
   const r = s.drbd[res];
   if (!r) return fail({ kind: 'drbd-missing', res });
@@ -34,7 +40,8 @@ export function setRole(s: SimState, res: string, host: string, role: Role): OpR
   } else if (s.domains.some((d) => d.host === host && d.drbd.includes(res))) {
     return fail({ kind: 'drbd-state', res, minor: r.minor, ...SS_DEVICE_IN_USE });
   }
-  return ok(setReplica(s, res, host, { ...me, role }));
+  const next = setReplica(s, res, host, { ...me, role });
+  return ok(role === 'Primary' && !isConnected(s, res) ? withResource(next, primariesApart(next.drbd[res]!)) : next);
 }
 
 /** block-drbd on domain create: promote every resource, all or nothing. */
@@ -75,7 +82,8 @@ export function downReplicas(s: SimState, host: string): SimState {
     const after = cur.drbd[r.name]!;
     // the kernel's state goes with the host: a discard-my-data asked for before is forgotten
     const others = (l: readonly string[]): string[] => l.filter((n) => n !== host);
-    cur = withResource(cur, { ...after, link: after.link === 'connected' ? 'connecting' : after.link, standalone: others(after.standalone), discardMyData: others(after.discardMyData) });
+    const apart = after.link === 'connected' && after.standalone.length === 0 ? primariesApart(after) : after;
+    cur = withResource(cur, { ...apart, link: after.link === 'connected' ? 'connecting' : after.link, standalone: others(after.standalone), discardMyData: others(after.discardMyData) });
   }
   return cur;
 }
@@ -84,7 +92,7 @@ export function downReplicas(s: SimState, host: string): SimState {
 export function cutLink(s: SimState, res: string): OpResult {
   const r = s.drbd[res];
   if (!r) return fail({ kind: 'drbd-missing', res });
-  return ok(withResource(s, { ...r, link: 'cut' }));
+  return ok(withResource(s, { ...primariesApart(r), link: 'cut' }));
 }
 
 /**
@@ -98,7 +106,11 @@ export function splitBrain(s: SimState, res: string): OpResult {
   return ok(withResource(s, { ...r, link: r.link === 'cut' ? 'cut' : 'connecting', standalone: [...r.nodes], diverged: true, discardMyData: [] }));
 }
 
-/** Repair: link restored, StandAlone and the divergence cleared; the connection comes up after connectDelayMs. */
+/**
+ * Repair: link restored, StandAlone and the divergence of a `split-brain` fault cleared; the
+ * connection comes up after connectDelayMs, unless both ends were Primary while it was down: that
+ * handshake finds a split brain (ops/drbd-connect.ts tryConnect), as DRBD does.
+ */
 export function restoreLink(s: SimState, res: string): OpResult {
   const r = s.drbd[res];
   if (!r) return fail({ kind: 'drbd-missing', res });
