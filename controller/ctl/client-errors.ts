@@ -26,7 +26,16 @@ export function nodeTlsHint(e: NodeJS.ErrnoException): string {
 export const PLAIN_TO_TLS_HINT = " (the controller may speak https: use https:// in XENHERD_URL, with XENHERD_CA the controller's tls/ca.crt)";
 export const isHangUp = (e: NodeJS.ErrnoException): boolean => e.code === 'ECONNRESET' || e.code === 'EPIPE' || /socket hang up/i.test(e.message);
 
-export const unreachable = (url: URL, why: string): XhError => ({ code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: `cannot reach the controller at ${url.origin}: ${why}` });
+/**
+ * A refused connection is the one failure that proves no request went out: said, since an operator
+ * whose migrate or drain failed so must otherwise wonder whether anything moved, and where to look.
+ */
+export const REFUSED_HINT = ' (nothing listens there, so nothing was sent and nothing moved: is xenherd-controller running? on its host: systemctl status xenherd-controller)';
+
+export const unreachable = (url: URL, why: string): XhError => ({
+  code: 'XH_ERR_CONTROLLER_UNREACHABLE',
+  message: `cannot reach the controller at ${url.origin}: ${why}${/\bECONNREFUSED\b/.test(why) ? REFUSED_HINT : ''}`,
+});
 
 /** A failure to ask the controller; `certificateTime` when its certificate was refused for its time alone (trusted-chain.ts). */
 export type CtlError = XhError & { readonly certificateTime?: CertificateTimeFault };

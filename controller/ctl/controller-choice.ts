@@ -1,4 +1,5 @@
 import type { XhError } from '../../shared/errors.js';
+import { REFUSED_HINT } from './client-errors.js';
 
 /**
  * Which of several controllers (a primary and its standbys, copies of it) xenherdctl asks. The
@@ -94,9 +95,11 @@ export function chooseController(labels: readonly string[], probes: readonly Pro
     if (best < 0 || (b?.kind === 'fleet' && score(p, needed) > score(b, needed))) best = i;
   }
   if (best >= 0) return { kind: 'use', index: best, note: note(labels, probes, best, needed) };
-  const whys = probes.map((p, i) => `${labels[i]}: ${p.kind === 'unreachable' ? p.error.message.replace(/^cannot reach the controller at \S+: /, '') : ''}`);
+  const whys = probes.map((p, i) => `${labels[i]}: ${p.kind === 'unreachable' ? p.error.message.replace(/^cannot reach the controller at \S+: /, '').replace(REFUSED_HINT, '') : ''}`);
+  // said once for all of them: every one refused means none was asked
+  const refused = probes.length > 0 && probes.every((p) => p.kind === 'unreachable' && p.error.message.endsWith(REFUSED_HINT)) ? REFUSED_HINT : '';
   return {
     kind: 'fail',
-    error: { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: labels.length === 1 ? (probes[0]?.kind === 'unreachable' ? probes[0].error.message : '') : `cannot reach any of the ${labels.length} controllers: ${whys.join('; ')}` },
+    error: { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: labels.length === 1 ? (probes[0]?.kind === 'unreachable' ? probes[0].error.message : '') : `cannot reach any of the ${labels.length} controllers: ${whys.join('; ')}${refused}` },
   };
 }

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { makeCa } from '../../../controller/pki/certificate.js';
 import { away, dom, hostState } from '../states.js';
@@ -145,6 +145,23 @@ describe('xenherdctl: refusals and unreachable controllers have their own exit c
     const r = await ctlFor(null)(['where', 'web01'], { XENHERD_URL: url, XENHERD_TOKEN: c.adminToken, XENHERD_CA: undefined });
     expect(r.code).toBe(87);
     expect(r.stderr).toMatch(/XH_ERR_CONTROLLER_UNREACHABLE: cannot reach the controller at https:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
+  });
+
+  // a migrate refused so said only "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:PORT": whether
+  // web01 moved, and what to look at, were left to the operator
+  it('nobody listening, with the CA file as operators have it: the migrate says nothing was sent and what to look at', async () => {
+    const c = await bed.start();
+    const ctl = ctlFor(c);
+    // the CA file as the operator keeps it: the test controller's own goes with its directory
+    const ca = join(mkdtempSync(join(tmpdir(), 'xenherd-ca-')), 'ca.crt');
+    copyFileSync(c.caFile, ca);
+    onTestFinished(() => rmSync(dirname(ca), { recursive: true, force: true }));
+    await c.stop();
+    const r = await ctl(['migrate', 'web01', 'xen2'], { XENHERD_CA: ca });
+    expect(r.code).toBe(87);
+    expect(r.stderr).toMatch(
+      /^xenherdctl: XH_ERR_CONTROLLER_UNREACHABLE: cannot reach the controller at https:\/\/127\.0\.0\.1:\d+: ECONNREFUSED: [^\n]* \(nothing listens there, so nothing was sent and nothing moved: is xenherd-controller running\? on its host: systemctl status xenherd-controller\)\n$/,
+    );
   });
 
   it("a certificate not signed by XENHERD_CA: 87, saying what to fix", async () => {
