@@ -9,6 +9,9 @@ import { knownHostsName } from '../parse/known-hosts-name.js';
  * `@cert-authority` lines are not read: xenherd checks plain host keys only.
  */
 
+/** a peer as the agent reaches it: its name, and the address and port of its sshd */
+type Peer = { readonly name: string; readonly address: string; readonly port: number };
+
 /** a listed key and the 1-based line it is on, so a refusal can name the line to look at */
 export interface ListedKey {
   readonly blob: Buffer;
@@ -18,6 +21,13 @@ export interface ListedKey {
 export interface HostKeys {
   /** listed for one of the names, without a marker, and not revoked */
   readonly trusted: readonly Buffer[];
+  /** every line listing a key for one of the names without a marker, revoked or not */
+  readonly listed: readonly ListedKey[];
+  /**
+   * at another port than 22 (keysAtPort): keys listed under the bare names that do not count,
+   * because a line lists a key under `[host]:port`; a refusal names them
+   */
+  readonly bareSetAside: readonly ListedKey[];
   /** on an `@revoked` line for one of the names */
   readonly revoked: readonly ListedKey[];
 }
@@ -53,7 +63,7 @@ const hostsMatch = (hosts: string, names: readonly string[]): boolean =>
 
 /** The keys the known_hosts text lists for any of these names, trusted and revoked. */
 export function hostKeys(text: string, names: readonly string[]): HostKeys {
-  const listed: Buffer[] = [];
+  const listed: ListedKey[] = [];
   const revoked: ListedKey[] = [];
   text.split('\n').forEach((line, i) => {
     const fields = line.trim().split(/\s+/);
@@ -62,23 +72,55 @@ export function hostKeys(text: string, names: readonly string[]): HostKeys {
     const [hosts, , blob] = fields;
     if (!hosts || !blob || !hostsMatch(hosts, names)) return;
     if (marker === '@revoked') revoked.push({ blob: Buffer.from(blob, 'base64'), line: i + 1 });
-    else if (marker === undefined) listed.push(Buffer.from(blob, 'base64'));
+    else if (marker === undefined) listed.push({ blob: Buffer.from(blob, 'base64'), line: i + 1 });
   });
-  const trusted = listed.filter((k) => !revoked.some((r) => r.blob.equals(k)));
-  return { trusted, revoked };
+  const trusted = listed.filter((k) => !revoked.some((r) => r.blob.equals(k.blob))).map((k) => k.blob);
+  return { trusted, listed, revoked, bareSetAside: [] };
 }
 
 /** Keys (raw blobs) the known_hosts file lists for any of these names, revoked ones left out. */
 export const knownKeys = (text: string, names: readonly string[]): Buffer[] => [...hostKeys(text, names).trusted];
 
 /**
- * The names a peer's key may be listed under for the agent's own connection to it: its name, its
- * address, and both with the port (a bare name vouches for the peer's sshd at any port).
+ * The keys known_hosts vouches with for a host's sshd as OpenSSH's ssh checks one (sshconnect.c
+ * check_host_key; `ssh -v` says "checking without port identifier" and "found matching key w/out
+ * port"): the keys listed under the names for its port (AT: `[host]:port` off port 22) and, only
+ * when no line lists one there at all, the keys listed under the bare names (BARE: port 22's). One
+ * sshd listening on two ports shows one host key, so a bare line vouches for it; a `[host]:port`
+ * line with another key says the sshd at that port is another, and then the bare key is refused,
+ * as ssh refuses it ("REMOTE HOST IDENTIFICATION HAS CHANGED"). A key revoked under any of the
+ * names is never taken.
  */
-export const peerHostNames = (p: { readonly name: string; readonly address: string; readonly port: number }): string[] => [p.name, p.address, `[${p.address}]:${p.port}`, `[${p.name}]:${p.port}`];
+export function keysAtPort(text: string, at: readonly string[], bare: readonly string[]): HostKeys {
+  const here = hostKeys(text, at);
+  if (bare.length === 0) return here;
+  const without = hostKeys(text, bare);
+  const revoked = [...here.revoked, ...without.revoked];
+  const portListed = here.listed.length > 0;
+  const taken = portListed ? here : without;
+  return {
+    trusted: taken.trusted.filter((k) => !revoked.some((r) => r.blob.equals(k))),
+    listed: taken.listed,
+    revoked,
+    bareSetAside: portListed ? without.listed.filter((k) => !here.listed.some((h) => h.line === k.line)) : [],
+  };
+}
+
+/**
+ * The names the agent's own connection to a peer (ssh2, `peer-ssh.ts`) looks its key up under
+ * first: those OpenSSH does (sshLookupNames), and at port 22 also `[host]:22`, which ssh itself
+ * skips but which names that very sshd. Off port 22 the bare names follow (peerKeys).
+ */
+export const peerHostNames = (p: Peer): string[] => (p.port === 22 ? [...new Set([p.name, p.address, `[${p.address}]:22`, `[${p.name}]:22`])] : sshLookupNames(p));
 
 /**
  * The names OpenSSH itself looks the peer's key up under at PORT (`xl migrate`'s ssh): its name and
  * address bare at port 22, else only as `[name]:port` and `[address]:port`.
  */
-export const sshLookupNames = (p: { readonly name: string; readonly address: string; readonly port: number }): string[] => [...new Set([knownHostsName(p.name, p.port), knownHostsName(p.address, p.port)])];
+export const sshLookupNames = (p: Peer): string[] => [...new Set([knownHostsName(p.name, p.port), knownHostsName(p.address, p.port)])];
+
+/** the bare names a key at another port than 22 falls back to (none at port 22) */
+const bareNames = (p: Peer): string[] => (p.port === 22 ? [] : [...new Set([p.name, p.address])]);
+
+/** The keys the agent's own connection to a peer takes, as ssh would (keysAtPort). */
+export const peerKeys = (text: string, p: Peer): HostKeys => keysAtPort(text, peerHostNames(p), bareNames(p));

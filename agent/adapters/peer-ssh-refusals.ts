@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { HostKeys } from './known-hosts.js';
 import type { PeerTarget } from './peer-ssh.js';
 
 /** The peer as the refusals below name it. */
@@ -18,15 +19,29 @@ export function keyFingerprint(blob: Buffer): string {
  * Which one only a person can tell, so the key is never taken: the message says how to check and
  * how to replace the line once checked.
  */
-export function hostKeyMismatch(p: RefusedPeer, shown: Buffer): string {
+export function hostKeyMismatch(p: RefusedPeer, shown: Buffer, known?: Pick<HostKeys, 'listed' | 'bareSetAside'>): string {
   const keyscan = `ssh-keyscan -p ${p.port} ${p.address}`;
   // ssh-keygen -R names a host as its line does: by name or by address, [host]:port off port 22
   const listed = (h: string): string => (p.port === 22 ? h : `'[${h}]:${p.port}'`);
   const remove = [...new Set([p.name, p.address])].map((h) => `\`ssh-keygen -R ${listed(h)} -f ${p.knownHostsFile}\``).join(' or ');
   return (
-    `${p.name} (${p.address}:${p.port}) shows host key ${keyFingerprint(shown)}, which ${p.knownHostsFile} does not list for it: ` +
+    `${p.name} (${p.address}:${p.port}) shows host key ${keyFingerprint(shown)}, which ${p.knownHostsFile} does not list for it${setAside(p, shown, known)}: ` +
     `the peer was reinstalled or re-keyed, or another machine answers there. Compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on ${p.name}; ` +
     `if it matches, remove the old line (${remove}, as it is listed), then \`${keyscan} >> ${p.knownHostsFile}\``
+  );
+}
+
+/**
+ * The shown key listed bare while a `[host]:port` line lists another: an older agent took it, and
+ * ssh does not, so the refusal says why the line that lists it does not count.
+ */
+function setAside(p: RefusedPeer, shown: Buffer, known: Pick<HostKeys, 'listed' | 'bareSetAside'> | undefined): string {
+  const bare = known?.bareSetAside.filter((k) => k.blob.equals(shown)) ?? [];
+  if (known === undefined || bare.length === 0) return '';
+  const lines = (ks: readonly { line: number }[]): string => `${ks.length === 1 ? 'line' : 'lines'} ${[...new Set(ks.map((k) => k.line))].join(', ')}`;
+  return (
+    ` at port ${p.port}: it is listed bare (${lines(bare)}), as port 22's key, which counts at another port only while no line lists a key for that port, ` +
+    `and another is listed as ${[...new Set([p.address, p.name])].map((h) => `[${h}]:${p.port}`).join(' or ')} (${lines(known.listed)}); ssh refuses it too (REMOTE HOST IDENTIFICATION HAS CHANGED)`
   );
 }
 

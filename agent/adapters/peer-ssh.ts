@@ -1,5 +1,5 @@
 import { lineSplitter } from '../../shared/text/lines.js';
-import { hostKeys, peerHostNames, type HostKeys } from './known-hosts.js';
+import { peerKeys, type HostKeys } from './known-hosts.js';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { hostKeyMismatch, knownHostsMissing, migrationKeyRefused, peerNameUnresolved, UNRESOLVED_CODES } from './peer-ssh-refusals.js';
@@ -88,7 +88,7 @@ export function execOnPeer(
     const fix = hosts.error.errno === 'ENOENT' ? `; ${knownHostsMissing(p)}` : '';
     return Promise.resolve(err({ code: 'XH_ERR_FILE', message: `${hosts.error.message}: cannot read the peers' host keys${fix}` }));
   }
-  known = hostKeys(hosts.value, peerHostNames(p));
+  known = peerKeys(hosts.value, p);
   const keyscan = `ssh-keyscan -p ${p.port} ${p.address}`;
   if (known.trusted.length === 0) {
     const revoked = known.revoked.map((r) => `${p.knownHostsFile}:${r.line}`).join(', ');
@@ -111,7 +111,7 @@ export function execOnPeer(
     const r = known.revoked.find((k) => k.blob.equals(key));
     if (r) refusedKey = `${p.name}: the host key it shows is marked @revoked in ${p.knownHostsFile}:${r.line} and is never accepted: if the peer was re-keyed, add its new key (${keyscan}) after checking it`;
     const trusted = r === undefined && known.trusted.some((k) => k.equals(key));
-    if (!trusted && r === undefined) unlistedKey = hostKeyMismatch(p, key);
+    if (!trusted && r === undefined) unlistedKey = hostKeyMismatch(p, key, known);
     return trusted;
   };
   // ssh2's own words for these two name neither the key nor the file to fix

@@ -7,7 +7,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { createDrbdAdapter } from '../adapters/drbd.js';
 import { takeLock } from '../../shared/fs/file-lock.js';
 import { procDrbdReader } from '../host/proc-drbd.js';
-import { knownKeys, peerHostNames, sshLookupNames } from '../adapters/known-hosts.js';
+import { knownKeys, peerKeys, sshLookupNames } from '../adapters/known-hosts.js';
 import { keyFingerprint } from '../adapters/peer-ssh-refusals.js';
 import type { ToolHostKey } from '../decide/toolstack-route.js';
 import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
@@ -36,9 +36,9 @@ function peerPort(c: HostContext): PeerPort {
       const key = readRegularSync(keyFile, { symlinks: 'follow', maxBytes: 64 * 1024 });
       const keyReadable = key.ok && key.value.text.length > 0;
       const keyOpenMode = key.ok && (key.value.mode & 0o077) !== 0 ? key.value.mode : null;
-      let knownHost = false;
+      const { address, port } = peerEndpoint(c, peer);
       const hosts = readRegularFileSync(knownHostsFile, { symlinks: 'follow' });
-      if (hosts.ok) knownHost = knownKeys(hosts.value, peerHostNames({ name: peer, ...peerEndpoint(c, peer) })).length > 0;
+      const knownHost = hosts.ok && peerKeys(hosts.value, { name: peer, address, port }).trusted.length > 0;
       return { keyFile, keyReadable, keyOpenMode, knownHostsFile, knownHost };
     },
     async sshd(peer) {

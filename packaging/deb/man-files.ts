@@ -17,7 +17,7 @@ export const MAN_FILES: Record<string, readonly ManFile[]> = {
     { path: '/etc/xen/drbd-auto/', what: 'The guarded domUs: the configs the agent starts once DRBD says it is safe (key guardedDir). xendomains does not read it: with the agent removed, nothing starts them at boot (removing the package names them).' },
     { path: '/var/lib/xenherd/', what: 'The ledger of domUs that left this Dom0, start records and locks (key stateDir); root\'s alone. Purging the package removes it.' },
     { path: '/run/xenherd/', what: 'The control socket agent.sock (key controlSocket) and the record of the guarded domUs handled since boot; kept across stops and package removal, cleared by a reboot or purge.' },
-    { path: '/etc/xenherd/migrate_key, /etc/xenherd/known_hosts', what: 'The ssh key for reverse migrations (keys setup) and the peers\' host keys (keys migration.keyFile, migration.knownHostsFile).' },
+    { path: '/etc/xenherd/migrate_key, /etc/xenherd/known_hosts', what: 'The ssh key for reverse migrations (keys setup) and the peers\' host keys (keys migration.keyFile, migration.knownHostsFile), read as ssh reads them: a peer at another port than 22 by its [HOST]:PORT line (what ssh-keyscan -p PORT HOST writes), and only while it has none, by a bare HOST line (port 22\'s key).' },
     { path: '/etc/xen/migrate-tab.txt', what: 'The migration table: domU, peer, options (key migration.migrateTab).' },
   ],
   'xenherd-controller': [

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execOnPeer, type PeerTarget } from '../../agent/adapters/peer-ssh.js';
 import { keyFingerprint } from '../../agent/adapters/peer-ssh-refusals.js';
 import { keygen, sshdInstalled, startSshd, type Sshd } from './sshd.js';
+import { runAsync } from '../agent/run/agent-process.js';
 
 // The two refusals an operator meets after a peer is reinstalled or its authorized_keys is
 // rewritten, from a real OpenSSH sshd: each must name what to fix, not ssh2's bare words.
@@ -58,9 +59,47 @@ describe('execOnPeer against a real sshd', () => {
   });
 
   it('the fingerprint is the one ssh-keygen -lf shows', async () => {
-    const { runAsync } = await import('../agent/run/agent-process.js');
     const r = await runAsync('ssh-keygen', ['-lf', join(dir, 'sshd', 'host_key.pub')], {});
     expect(r.stdout).toContain(keyFingerprint(blobOf(sshd.hostKeyPub)).split(' ')[1]);
     expect(keyFingerprint(blobOf(sshd.hostKeyPub))).toMatch(/^ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+});
+
+/** OpenSSH's own client, given only KNOWN as known_hosts and the migration key: what it makes of the same file */
+const openssh = async (known: string): Promise<'taken' | 'refused'> => {
+  const args = ['-F', '/dev/null', '-i', join(dir, 'migrate_key'), '-p', String(sshd.port), '-o', `UserKnownHostsFile=${known}`, '-o', 'GlobalKnownHostsFile=/dev/null'];
+  const r = await runAsync('ssh', [...args, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-T', '--', `${userInfo().username}@127.0.0.1`, 'ping'], {});
+  if (r.stdout === 'pong\n') return 'taken';
+  expect(r.stderr).toContain('Host key verification failed');
+  return 'refused';
+};
+
+// The sshd's port is never 22 here. ssh takes the keys listed under [host]:port and, only while no
+// line lists one there, those listed bare (port 22's: one sshd on two ports shows one key).
+describe('the key of an sshd at another port than 22, as OpenSSH takes it', () => {
+  const known = (): string => join(dir, 'known_hosts');
+  const agent = async (): Promise<'taken' | 'refused'> => ((await execOnPeer(target(), 'ping', () => undefined)).ok ? 'taken' : 'refused');
+
+  it('listed bare only: taken, by ssh and the agent', async () => {
+    writeFileSync(known(), `127.0.0.1 ${sshd.hostKeyPub}\n`);
+    expect([await openssh(known()), await agent()]).toEqual(['taken', 'taken']);
+  });
+
+  it('listed bare while [host]:port lists another key: refused by both, naming the lines', async () => {
+    const other = await keygen(join(dir, 'port_host_key'), 'other-sshd');
+    writeFileSync(known(), `[127.0.0.1]:${sshd.port} ${other}\n127.0.0.1 ${sshd.hostKeyPub}\n`);
+    expect(await openssh(known())).toBe('refused');
+    const r = await execOnPeer(target(), 'ping', () => undefined);
+    expect(!r.ok && r.error.code).toBe('XH_ERR_PEER_UNREACHABLE');
+    expect(!r.ok && r.error.message).toContain(
+      `which ${known()} does not list for it at port ${sshd.port}: it is listed bare (line 2), as port 22's key, which counts at another port only while no line lists a key for that port, ` +
+        `and another is listed as [127.0.0.1]:${sshd.port} or [xen2]:${sshd.port} (line 1); ssh refuses it too (REMOTE HOST IDENTIFICATION HAS CHANGED)`,
+    );
+  });
+
+  it('listed under [host]:port, whatever the bare lines say: taken by both', async () => {
+    const old = await keygen(join(dir, 'bare_host_key'), 'port-22-sshd');
+    writeFileSync(known(), `127.0.0.1 ${old}\n[127.0.0.1]:${sshd.port} ${sshd.hostKeyPub}\n`);
+    expect([await openssh(known()), await agent()]).toEqual(['taken', 'taken']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostKeys, knownKeys, peerHostNames, sshLookupNames } from '../../../agent/adapters/known-hosts.js';
+import { hostKeys, keysAtPort, knownKeys, peerHostNames, peerKeys, sshLookupNames } from '../../../agent/adapters/known-hosts.js';
 
 /**
  * known_hosts as OpenSSH reads it (sshd(8) SSH_KNOWN_HOSTS FILE FORMAT): the hashed lines below
@@ -58,5 +58,39 @@ describe('sshLookupNames', () => {
     expect(knownKeys(`[xen2]:2222 ssh-ed25519 ${KEY}\n`, at(2222))).toEqual([blob]);
     expect(knownKeys(`${HASHED_PORT}\n`, at(2222))).toEqual([blob]);
     expect(knownKeys(`[10.0.0.2]:2222 ssh-ed25519 ${KEY}\n`, at(2223))).toEqual([]);
+  });
+});
+
+// ssh itself (sshconnect.c check_host_key; `ssh -v`: "found matching key w/out port") takes a key
+// at another port than 22 as listed under [host]:port and, only while no line lists one there,
+// as listed bare. test/ssh/peer-ssh-refusals-sshd.test.ts holds the same cases against real ssh.
+describe('peerKeys: the keys the agent takes for a peer, as ssh does', () => {
+  const OTHER = 'AAAAC3NzaC1lZDI1NTE5AAAAIOJ0bJpBy9n7I9QZn1mOJ3tT1Hq2v3C0aQm3nq6kq1b2';
+  const other = Buffer.from(OTHER, 'base64');
+  const at = (port: number): { name: string; address: string; port: number } => ({ name: 'xen2', address: '10.0.0.2', port });
+
+  it('at another port: a key listed bare counts while no line lists one for that port', () => {
+    expect(peerKeys(`xen2 ssh-ed25519 ${KEY}\n`, at(2222)).trusted).toEqual([blob]);
+    expect(peerKeys(`${HASHED_XEN2}\n`, at(2222)).trusted).toEqual([blob]);
+    expect(peerKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n[10.0.0.9]:2222 ssh-ed25519 ${OTHER}\n`, at(2222)).trusted).toEqual([blob]);
+  });
+
+  it('at another port: a line for that port sets the bare ones aside, naming them', () => {
+    const text = `xen2 ssh-ed25519 ${KEY}\n[10.0.0.2]:2222 ssh-ed25519 ${OTHER}\n`;
+    const k = peerKeys(text, at(2222));
+    expect([k.trusted, k.listed, k.bareSetAside]).toEqual([[other], [{ blob: other, line: 2 }], [{ blob, line: 1 }]]);
+    // only revoked keys for the port: nothing taken, the bare key neither (ssh: REVOKED or CHANGED)
+    expect(peerKeys(`xen2 ssh-ed25519 ${KEY}\n@revoked [xen2]:2222 ssh-ed25519 ${OTHER}\n[xen2]:2222 ssh-ed25519 ${OTHER}\n`, at(2222)).trusted).toEqual([]);
+  });
+
+  it('a key revoked under any of the names is not taken through the other', () => {
+    expect(peerKeys(`@revoked [xen2]:2222 ssh-ed25519 ${KEY}\nxen2 ssh-ed25519 ${KEY}\n`, at(2222)).trusted).toEqual([]);
+    expect(peerKeys(`@revoked xen2 ssh-ed25519 ${KEY}\n[xen2]:2222 ssh-ed25519 ${KEY}\n`, at(2222)).trusted).toEqual([]);
+  });
+
+  it('at port 22: bare or [host]:22, no other port', () => {
+    expect(peerKeys(`[xen2]:22 ssh-ed25519 ${KEY}\n`, at(22)).trusted).toEqual([blob]);
+    expect(peerKeys(`[xen2]:2222 ssh-ed25519 ${KEY}\n`, at(22)).trusted).toEqual([]);
+    expect(keysAtPort(`xen2 ssh-ed25519 ${KEY}\n`, peerHostNames(at(22)), []).bareSetAside).toEqual([]);
   });
 });
