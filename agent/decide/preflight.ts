@@ -27,6 +27,9 @@ export interface KeyFacts {
   readonly keyOpenMode: number | null;
   readonly knownHostsFile: string;
   readonly knownHost: boolean;
+  /** where the agent's own ssh reaches the peer (migration.peers, else its name, and sshPort): what to scan */
+  readonly address: string;
+  readonly port: number;
 }
 
 /** What the executor found out for the checks (I/O done, plain data here). */
@@ -108,7 +111,9 @@ export function judge(check: PreflightCheck, f: PreflightFacts): CheckVerdict {
       if (k.keyOpenMode !== null) {
         return fail(check, 'XH_ERR_FILE', `the migration key ${k.keyFile} may be read by others than its owner (mode ${k.keyOpenMode.toString(8).padStart(4, '0')}): run \`chmod 600 ${k.keyFile}\`; whoever can read it may ask ${check.peer} for migrations as this Dom0`);
       }
-      if (!k.knownHost) return fail(check, 'XH_ERR_FILE', `${k.knownHostsFile} has no host key for ${check.peer}: add it after checking it (ssh-keyscan ${check.peer})${orNoPeer}`);
+      // the sshd the agent connects to: `ssh-keyscan xen2` would ask port 22 of a name that may not be its address
+      const scan = `ssh-keyscan${k.port === 22 ? '' : ` -p ${k.port}`} ${k.address}`;
+      if (!k.knownHost) return fail(check, 'XH_ERR_FILE', `${k.knownHostsFile} has no host key for ${check.peer}: add it after checking it (${scan} >> ${k.knownHostsFile})${orNoPeer}`);
       return pass(check, `migration key ${k.keyFile} and ${check.peer}'s host key present`);
     }
     case 'peer-sshd': {

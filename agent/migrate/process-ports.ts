@@ -39,7 +39,7 @@ function peerPort(c: HostContext): PeerPort {
       const { address, port } = peerEndpoint(c, peer);
       const hosts = readRegularFileSync(knownHostsFile, { symlinks: 'follow' });
       const knownHost = hosts.ok && peerKeys(hosts.value, { name: peer, address, port }).trusted.length > 0;
-      return { keyFile, keyReadable, keyOpenMode, knownHostsFile, knownHost };
+      return { keyFile, keyReadable, keyOpenMode, knownHostsFile, knownHost, address, port };
     },
     async sshd(peer) {
       const { address, port } = peerEndpoint(c, peer);

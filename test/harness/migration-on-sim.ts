@@ -68,7 +68,7 @@ export function simMigrationPorts(w: MigrationWorld, host: string, processAlive:
   const peer: PeerPort = {
     keys: async (p) => {
       const installed = w.keysInstalled ? w.keysInstalled(host) : true;
-      return { keyFile: `${root}/etc/xenherd/migrate_key`, keyReadable: installed, keyOpenMode: null, knownHostsFile: `${root}/etc/xenherd/known_hosts`, knownHost: installed && p !== '' };
+      return { keyFile: `${root}/etc/xenherd/migrate_key`, keyReadable: installed, keyOpenMode: null, knownHostsFile: `${root}/etc/xenherd/known_hosts`, knownHost: installed && p !== '', address: p, port: 22 };
     },
     sshd: async (p) => (sshdUp(p) ? { reachable: true } : { reachable: false, why: `${p}'s sshd (${p}:22) is not reachable from ${host}: ECONNREFUSED` }),
     ask: async (p, command, onLine) => {

@@ -5,12 +5,12 @@ import { judge, type PreflightFacts } from '../../../agent/decide/preflight.js';
 // agent's migrate, named whole with the Dom0 to type it on); a reverse asks the peer to send the
 // domU back, and has no way round the key.
 
-const facts = (keyReadable: boolean, knownHost: boolean, keyOpenMode: number | null = null): PreflightFacts => ({
+const facts = (keyReadable: boolean, knownHost: boolean, keyOpenMode: number | null = null, port = 22): PreflightFacts => ({
   name: 'web1',
   here: undefined,
   resourceHosts: new Map(),
   drbd: { host: 'xen1', resources: new Map() },
-  keys: new Map([['xen2', { keyFile: '/etc/xenherd/migrate_key', keyReadable, keyOpenMode, knownHostsFile: '/etc/xenherd/known_hosts', knownHost }]]),
+  keys: new Map([['xen2', { keyFile: '/etc/xenherd/migrate_key', keyReadable, keyOpenMode, knownHostsFile: '/etc/xenherd/known_hosts', knownHost, address: '10.0.0.2', port }]]),
   sshd: new Map(),
   status: new Map(),
 });
@@ -40,5 +40,16 @@ describe('preflight: a migration key others may read', () => {
 
   it('passes a key only its owner reads', () => {
     expect(judge({ check: 'migration-key', peer: 'xen2', withoutPeer: false }, facts(true, true)).ok).toBe(true);
+  });
+});
+
+// The fix scans the sshd the agent connects to (migration.peers.HOST address and port, else the
+// name and sshPort): `ssh-keyscan xen2` asks port 22 of a name that may reach another address.
+describe('preflight: no host key for the peer', () => {
+  const detail = (port: number): string => judge({ check: 'migration-key', peer: 'xen2', withoutPeer: false }, facts(true, false, null, port)).detail;
+
+  it('names the scan of its address, with -p off port 22, appended to the file', () => {
+    expect(detail(22)).toBe('/etc/xenherd/known_hosts has no host key for xen2: add it after checking it (ssh-keyscan 10.0.0.2 >> /etc/xenherd/known_hosts)');
+    expect(detail(2222)).toBe('/etc/xenherd/known_hosts has no host key for xen2: add it after checking it (ssh-keyscan -p 2222 10.0.0.2 >> /etc/xenherd/known_hosts)');
   });
 });
