@@ -114,8 +114,9 @@ export function keysAtPort(text: string, at: readonly string[], bare: readonly s
 export const peerHostNames = (p: Peer): string[] => (p.port === 22 ? [...new Set([p.name, p.address, `[${p.address}]:22`, `[${p.name}]:22`])] : sshLookupNames(p));
 
 /**
- * The names OpenSSH itself looks the peer's key up under at PORT (`xl migrate`'s ssh): its name and
- * address bare at port 22, else only as `[name]:port` and `[address]:port`.
+ * The names OpenSSH itself looks the peer's key up under first at PORT (`xl migrate`'s ssh): its
+ * name and address bare at port 22, else as `[name]:port` and `[address]:port`, the bare ones
+ * following only while no line lists a key so (sshKeys, keysAtPort).
  */
 export const sshLookupNames = (p: Peer): string[] => [...new Set([knownHostsName(p.name, p.port), knownHostsName(p.address, p.port)])];
 
@@ -124,3 +125,6 @@ const bareNames = (p: Peer): string[] => (p.port === 22 ? [] : [...new Set([p.na
 
 /** The keys the agent's own connection to a peer takes, as ssh would (keysAtPort). */
 export const peerKeys = (text: string, p: Peer): HostKeys => keysAtPort(text, peerHostNames(p), bareNames(p));
+
+/** The keys `xl migrate`'s own ssh takes for the peer at PORT (keysAtPort): what the route check compares. */
+export const sshKeys = (text: string, p: Peer): HostKeys => keysAtPort(text, sshLookupNames(p), bareNames(p));

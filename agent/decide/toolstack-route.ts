@@ -54,10 +54,10 @@ function keyWords(f: RouteFacts): string {
   if (key === null) return '';
   if ('unseen' in key) return `; no host key read there: ${key.unseen}`;
   if (key.listed) return '';
-  // at another port than 22 a key listed bare (port 22's) does not count: say the names that do
+  // at another port than 22 a key listed bare (port 22's) counts only while no line lists one for that port: say so
   const port = 'hostname' in f.tool ? (f.tool.port ?? f.checked.port) : f.checked.port;
   const under = [...new Set([knownHostsName(f.peer, port), knownHostsName(f.checked.address, port)])];
-  const names = port === 22 ? '' : ` as ${under.join(' or ')}, the ${under.length === 1 ? 'name' : 'names'} ssh looks a key at port ${port} up by`;
+  const names = port === 22 ? '' : ` as ssh takes a key at port ${port}: under ${under.join(' or ')}, or bare while no line lists one so`;
   return `; it shows host key ${key.fingerprint}, which known_hosts does not list for ${f.peer}${names}`;
 }
 

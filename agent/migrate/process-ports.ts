@@ -7,7 +7,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { createDrbdAdapter } from '../adapters/drbd.js';
 import { takeLock } from '../../shared/fs/file-lock.js';
 import { procDrbdReader } from '../host/proc-drbd.js';
-import { knownKeys, peerKeys, sshLookupNames } from '../adapters/known-hosts.js';
+import { peerKeys, sshKeys } from '../adapters/known-hosts.js';
 import { keyFingerprint } from '../adapters/peer-ssh-refusals.js';
 import type { ToolHostKey } from '../decide/toolstack-route.js';
 import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
@@ -57,15 +57,15 @@ function peerPort(c: HostContext): PeerPort {
 
 /**
  * The host key the sshd at the toolstack's route shows, and whether known_hosts lists it for PEER
- * (its name or the checks' address) under the names OpenSSH looks a key at that PORT up by: a key
- * listed bare is port 22's, and vouches for no other sshd of that address.
+ * (its name or the checks' address) as OpenSSH takes a key at that PORT: under `[host]:port`, and
+ * only while no line lists one so, bare (port 22's: one sshd on two ports shows one key).
  */
 async function toolHostKey(c: HostContext, peer: string, host: string, port: number): Promise<ToolHostKey> {
   const { hostKeyAt } = await import('../adapters/ssh-host-key.js');
   const shown = await hostKeyAt(host, port);
   if (!shown.ok) return { unseen: shown.why };
   const hosts = readRegularFileSync(c.real(c.config.migration.knownHostsFile), { symlinks: 'follow' });
-  const listed = hosts.ok && knownKeys(hosts.value, sshLookupNames({ name: peer, address: peerEndpoint(c, peer).address, port })).some((k) => k.equals(shown.key));
+  const listed = hosts.ok && sshKeys(hosts.value, { name: peer, address: peerEndpoint(c, peer).address, port }).trusted.some((k) => k.equals(shown.key));
   return { listed, fingerprint: keyFingerprint(shown.key) };
 }
 

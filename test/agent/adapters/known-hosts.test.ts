@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostKeys, keysAtPort, knownKeys, peerHostNames, peerKeys, sshLookupNames } from '../../../agent/adapters/known-hosts.js';
+import { hostKeys, keysAtPort, knownKeys, peerHostNames, peerKeys, sshKeys, sshLookupNames } from '../../../agent/adapters/known-hosts.js';
 
 /**
  * known_hosts as OpenSSH reads it (sshd(8) SSH_KNOWN_HOSTS FILE FORMAT): the hashed lines below
@@ -37,8 +37,8 @@ describe('knownKeys', () => {
   });
 });
 
-// xl migrate's own ssh looks a key up as OpenSSH does (`ssh-keygen -F '[10.0.0.2]:2222'` finds no
-// bare `10.0.0.2` line): a key listed bare is port 22's and vouches for no other sshd there.
+// The names ssh looks a key up under first (`ssh-keygen -F '[10.0.0.2]:2222'` finds no bare
+// `10.0.0.2` line); the bare ones follow only while no line lists a key so (sshKeys, peerKeys below).
 describe('sshLookupNames', () => {
   const at = (port: number): string[] => sshLookupNames({ name: 'xen2', address: '10.0.0.2', port });
 
@@ -92,5 +92,13 @@ describe('peerKeys: the keys the agent takes for a peer, as ssh does', () => {
     expect(peerKeys(`[xen2]:22 ssh-ed25519 ${KEY}\n`, at(22)).trusted).toEqual([blob]);
     expect(peerKeys(`[xen2]:2222 ssh-ed25519 ${KEY}\n`, at(22)).trusted).toEqual([]);
     expect(keysAtPort(`xen2 ssh-ed25519 ${KEY}\n`, peerHostNames(at(22)), []).bareSetAside).toEqual([]);
+  });
+});
+
+describe('sshKeys: the keys xl migrate\'s own ssh takes for the peer', () => {
+  it('at another port: [host]:port, else bare; at port 22 bare alone', () => {
+    expect(sshKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n`, { name: 'xen2', address: '10.0.0.2', port: 2222 }).trusted).toEqual([blob]);
+    expect(sshKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n[xen2]:2222 ssh-ed25519 AAAA\n`, { name: 'xen2', address: '10.0.0.2', port: 2222 }).trusted).toEqual([Buffer.from('AAAA', 'base64')]);
+    expect(sshKeys(`[xen2]:22 ssh-ed25519 ${KEY}\n`, { name: 'xen2', address: '10.0.0.2', port: 22 }).trusted).toEqual([]);
   });
 });

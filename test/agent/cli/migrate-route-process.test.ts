@@ -76,14 +76,19 @@ describe('xenherd-agent migrate whose xl migrate would go elsewhere', () => {
       ok: false,
       detail: expect.stringContaining(`would take xen2 to 127.0.0.1 port ${other.port}, another sshd than the one checked at 127.0.0.1 port ${checked.port} (migration.peers.xen2.address); it shows host key ssh-ed25519 SHA256:`),
     });
-    // listed bare, the key is port 22's: ssh to another port looks it up only as [host]:port
+    const sameDom0 = { ok: true, detail: expect.stringMatching(new RegExp(`^xl migrate \\(root's ssh\\) reaches xen2 at 127\\.0\\.0\\.1 port ${other.port}, where the checks reach it at port ${checked.port}, and the sshd there shows xen2's host key \\(ssh-ed25519 SHA256:[^)]+\\): the same Dom0 at another port$`)) };
+    // listed bare (port 22's key) with no line for that port: ssh takes it ("found matching key
+    // w/out port"), so xl migrate's ssh goes through, and so does the check
     appendFileSync(join(etc, 'known_hosts'), `xen2 ${other.hostKeyPub}\n127.0.0.1 ${other.hostKeyPub}\n`);
+    expect(await routeVerdict()).toMatchObject(sameDom0);
+    // a line for that port with another key sets the bare ones aside, in ssh and in the check
+    appendFileSync(join(etc, 'known_hosts'), `[127.0.0.1]:${other.port} ${checked.hostKeyPub}\n`);
     expect(await routeVerdict()).toMatchObject({
       ok: false,
-      detail: expect.stringContaining(`which known_hosts does not list for xen2 as [xen2]:${other.port} or [127.0.0.1]:${other.port}, the names ssh looks a key at port ${other.port} up by`),
+      detail: expect.stringContaining(`which known_hosts does not list for xen2 as ssh takes a key at port ${other.port}: under [xen2]:${other.port} or [127.0.0.1]:${other.port}, or bare while no line lists one so`),
     });
     // the same Dom0's sshd on a second port shows a key known_hosts lists for xen2 at that port
     appendFileSync(join(etc, 'known_hosts'), `[xen2]:${other.port} ${other.hostKeyPub}\n`);
-    expect(await routeVerdict()).toMatchObject({ ok: true, detail: expect.stringMatching(new RegExp(`^xl migrate \\(root's ssh\\) reaches xen2 at 127\\.0\\.0\\.1 port ${other.port}, where the checks reach it at port ${checked.port}, and the sshd there shows xen2's host key \\(ssh-ed25519 SHA256:[^)]+\\): the same Dom0 at another port$`)) });
+    expect(await routeVerdict()).toMatchObject(sameDom0);
   });
 });

@@ -99,7 +99,7 @@ describe('xl migrate goes to the Dom0 the preflight checked', () => {
     writeRootSshConfig(fleet.sim.hostRoot('xen2'), { xen1: { address: 'xen1-old', port: 2222 } });
     const r = await move(fleet, w, 'xen1', 'reverse');
     expect(r.result.ok).toBe(false);
-    expect(r.result.ok ? '' : r.result.error.message).toContain("xl migrate (root's ssh) would take xen1 to another machine than the one checked: to xen1-old port 2222 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen1 as [xen1]:2222, the name ssh looks a key at port 2222 up by), while the checks reached xen1 port 22 (its name; no migration.peers entry) (192.0.2.1)");
+    expect(r.result.ok ? '' : r.result.error.message).toContain("xl migrate (root's ssh) would take xen1 to another machine than the one checked: to xen1-old port 2222 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen1 as ssh takes a key at port 2222: under [xen1]:2222, or bare while no line lists one so), while the checks reached xen1 port 22 (its name; no migration.peers entry) (192.0.2.1)");
     expect(where(fleet)).toEqual(['xen2']);
     expect(ledgerFile(fleet.sim, 'xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
   });
