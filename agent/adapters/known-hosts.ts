@@ -128,3 +128,14 @@ export const peerKeys = (text: string, p: Peer): HostKeys => keysAtPort(text, pe
 
 /** The keys `xl migrate`'s own ssh takes for the peer at PORT (keysAtPort): what the route check compares. */
 export const sshKeys = (text: string, p: Peer): HostKeys => keysAtPort(text, sshLookupNames(p), bareNames(p));
+
+/**
+ * Bare lines for the peer whose keys are set aside at its port because a `[host]:port` line lists
+ * another key (peerKeys), with those port lines; null when there are none. A peer that shows the
+ * bare key is refused, as ssh refuses it: said at the agent's start, before a migration meets it.
+ */
+export function bareKeysSetAside(text: string, p: Peer): { readonly bare: readonly ListedKey[]; readonly port: readonly ListedKey[] } | null {
+  const k = peerKeys(text, p);
+  const bare = k.bareSetAside.filter((b) => !k.trusted.some((t) => t.equals(b.blob)));
+  return bare.length === 0 ? null : { bare, port: k.listed };
+}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { HostKeys } from './known-hosts.js';
+import { bareKeysSetAside, type HostKeys } from './known-hosts.js';
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import type { PeerTarget } from './peer-ssh.js';
 
 /** The peer as the refusals below name it. */
@@ -31,6 +32,12 @@ export function hostKeyMismatch(p: RefusedPeer, shown: Buffer, known?: Pick<Host
   );
 }
 
+/** "line 3" or "lines 2, 5": where in known_hosts to look */
+const lines = (ks: readonly { readonly line: number }[]): string => {
+  const at = [...new Set(ks.map((k) => k.line))];
+  return `${at.length === 1 ? 'line' : 'lines'} ${at.join(', ')}`;
+};
+
 /**
  * The shown key listed bare while a `[host]:port` line lists another: an older agent took it, and
  * ssh does not, so the refusal says why the line that lists it does not count.
@@ -38,7 +45,6 @@ export function hostKeyMismatch(p: RefusedPeer, shown: Buffer, known?: Pick<Host
 function setAside(p: RefusedPeer, shown: Buffer, known: Pick<HostKeys, 'listed' | 'bareSetAside'> | undefined): string {
   const bare = known?.bareSetAside.filter((k) => k.blob.equals(shown)) ?? [];
   if (known === undefined || bare.length === 0) return '';
-  const lines = (ks: readonly { line: number }[]): string => `${ks.length === 1 ? 'line' : 'lines'} ${[...new Set(ks.map((k) => k.line))].join(', ')}`;
   return (
     ` at port ${p.port}: it is listed bare (${lines(bare)}), as port 22's key, which counts at another port only while no line lists a key for that port, ` +
     `and another is listed as ${[...new Set([p.address, p.name])].map((h) => `[${h}]:${p.port}`).join(' or ')} (${lines(known.listed)}); ssh refuses it too (REMOTE HOST IDENTIFICATION HAS CHANGED)`
@@ -70,4 +76,25 @@ export const UNRESOLVED_CODES: readonly string[] = ['ENOTFOUND', 'EAI_AGAIN', 'E
 export function peerNameUnresolved(p: RefusedPeer, code: string): string {
   const where = p.address === p.name ? `or give its address as migration.peers.${p.name}.address in the agent config` : `or mend migration.peers.${p.name}.address in the agent config`;
   return `${p.name}: the name ${p.address} does not resolve here (${code}): make it resolve on this Dom0 (DNS, /etc/hosts) ${where}`;
+}
+
+/**
+ * For each peer at another port than 22, the warning that known_hosts lists it bare with a key ssh
+ * and the agent set aside there (a `[host]:port` line lists another): agents before this rule took
+ * that key, so a peer showing it worked until an upgrade and is refused after. Unreadable file:
+ * nothing to say here, every connection names it.
+ */
+export function bareKeyWarnings(knownHostsFile: string, peers: readonly { readonly name: string; readonly address: string; readonly port: number }[]): string[] {
+  const text = readRegularFileSync(knownHostsFile, { symlinks: 'follow' });
+  if (!text.ok) return [];
+  return peers.flatMap((p) => {
+    const found = p.port === 22 ? null : bareKeysSetAside(text.value, p);
+    if (found === null) return [];
+    return [
+      `${p.name} (${p.address}:${p.port}): ${knownHostsFile} lists a key for it bare (${lines(found.bare)}) that does not count at port ${p.port}, ` +
+        `as another is listed for that port (${lines(found.port)}); ssh takes a bare key at another port only while no line lists one for it. ` +
+        `If ${p.name}'s sshd at port ${p.port} shows the bare key, ping, reverse and migrations to it are refused: \`xenherd-agent ping ${p.name}\` tells; ` +
+        `then remove the stale line (\`ssh-keygen -R '[${p.address}]:${p.port}' -f ${knownHostsFile}\`) or the bare one`,
+    ];
+  });
 }

@@ -15,6 +15,8 @@ import { VERSION } from '../../shared/version.js';
 import { restartOnlyChanges } from '../config/restart-only.js';
 import { loadAgentConfig } from '../config/resolve.js';
 import { tokenFileExposure } from '../config/token-file.js';
+import { bareKeyWarnings } from '../adapters/peer-ssh-refusals.js';
+import { peerEndpoint } from '../migrate/route-read.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 import { listenControl, type ControlConnection } from '../control/server.js';
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
@@ -51,6 +53,9 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
   log.info({ config: loaded.value.file ?? `(none: ${DEFAULT_CONFIG_PATH} absent, defaults apply)`, hostRoot: root }, 'xenherd agent starting');
   const exposed = tokenFileExposure(loaded.value.file, config);
   if (exposed !== null) log.warn({ code: 'XH_ERR_CONFIG', config: loaded.value.file }, exposed);
+  // said at start, so an upgrade's restart reports it before a migration at night meets it
+  const peers = Object.keys(config.migration.peers).map((name) => ({ name, ...peerEndpoint({ config }, name) }));
+  for (const w of bareKeyWarnings(underRoot(root, config.migration.knownHostsFile), peers)) log.warn({ code: 'XH_ERR_FILE' }, w);
 
   const stateDirReal = underRoot(root, config.stateDir);
   const socketReal = underRoot(root, config.controlSocket);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostKeys, keysAtPort, knownKeys, peerHostNames, peerKeys, sshKeys, sshLookupNames } from '../../../agent/adapters/known-hosts.js';
+import { bareKeysSetAside, hostKeys, keysAtPort, knownKeys, peerHostNames, peerKeys, sshKeys, sshLookupNames } from '../../../agent/adapters/known-hosts.js';
 
 /**
  * known_hosts as OpenSSH reads it (sshd(8) SSH_KNOWN_HOSTS FILE FORMAT): the hashed lines below
@@ -100,5 +100,16 @@ describe('sshKeys: the keys xl migrate\'s own ssh takes for the peer', () => {
     expect(sshKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n`, { name: 'xen2', address: '10.0.0.2', port: 2222 }).trusted).toEqual([blob]);
     expect(sshKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n[xen2]:2222 ssh-ed25519 AAAA\n`, { name: 'xen2', address: '10.0.0.2', port: 2222 }).trusted).toEqual([Buffer.from('AAAA', 'base64')]);
     expect(sshKeys(`[xen2]:22 ssh-ed25519 ${KEY}\n`, { name: 'xen2', address: '10.0.0.2', port: 22 }).trusted).toEqual([]);
+  });
+});
+
+describe('bareKeysSetAside: what the agent warns of at start', () => {
+  const at = (port: number): { name: string; address: string; port: number } => ({ name: 'xen2', address: '10.0.0.2', port });
+
+  it('a bare key another [host]:port line outvotes, with both lines; none when the keys agree, at port 22, or with no port line', () => {
+    expect(bareKeysSetAside(`[10.0.0.2]:2222 ssh-ed25519 AAAA\n${HASHED_XEN2}\n`, at(2222))).toEqual({ bare: [{ blob, line: 2 }], port: [{ blob: Buffer.from('AAAA', 'base64'), line: 1 }] });
+    expect(bareKeysSetAside(`[10.0.0.2]:2222 ssh-ed25519 ${KEY}\nxen2 ssh-ed25519 ${KEY}\n`, at(2222))).toBeNull();
+    expect(bareKeysSetAside(`[10.0.0.2]:22 ssh-ed25519 AAAA\nxen2 ssh-ed25519 ${KEY}\n`, at(22))).toBeNull();
+    expect(bareKeysSetAside(`xen2 ssh-ed25519 ${KEY}\n`, at(2222))).toBeNull();
   });
 });
