@@ -106,7 +106,12 @@ export class AgentSession {
   }
 
   send(msg: ControllerMessage): void {
-    if (this.phase !== 'closed') this.link.send(JSON.stringify(msg));
+    this.sendText(JSON.stringify(msg));
+  }
+
+  /** A message serialized already (the `fleet` views the controller keeps as text: fleet-view-cache.ts). */
+  sendText(text: string): void {
+    if (this.phase !== 'closed') this.link.send(text);
   }
 
   /** Closes without an error message (shutdown, replaced, stale). The core hears of it at once, not after the close handshake. */

@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/clock/clock.js';
 import { inSlices, STOP_SLICES } from '../../shared/clock/in-slices.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
-import { fleetFor } from '../fleet/fleet-for-agent.js';
+import { FleetViewCache } from '../fleet/fleet-view-cache.js';
 import type { Enrolment } from '../fleet/enrolment.js';
 import type { Freshness } from '../fleet/host-record.js';
 import type { AgentSession } from './agent-session.js';
@@ -15,8 +15,8 @@ export const PUSH_SLICE = { per: 64, ms: 1 };
 
 export interface FleetPushDeps {
   readonly index: FleetIndex;
-  /** the live links by host (only whether one is live, and its send, are used) */
-  readonly sessions: ReadonlyMap<string, Pick<AgentSession, 'live' | 'send'>>;
+  /** the live links by host (only whether one is live, and its sendText, are used) */
+  readonly sessions: ReadonlyMap<string, Pick<AgentSession, 'live' | 'sendText'>>;
   /** the core's clock: the sends of one window go out a slice at a time on it */
   readonly clock: Clock;
   /** a timer on the core's clock, cancelled when the core closes */
@@ -37,8 +37,12 @@ export class FleetPush {
   private readonly dirty = new Set<string>();
   /** a window is open or its sends are under way: what turns dirty meanwhile waits for the next window */
   private armed = false;
+  /** every host's view as sent, made again only where it may have changed: the heartbeat sends every agent its own */
+  private readonly views: FleetViewCache;
 
-  constructor(private readonly d: FleetPushDeps) {}
+  constructor(private readonly d: FleetPushDeps) {
+    this.views = new FleetViewCache(d.index);
+  }
 
   /** HOST's own guarded list or homes changed: it should hear its view again. */
   hostChanged(host: string): void {
@@ -57,7 +61,7 @@ export class FleetPush {
   send(host: string): void {
     const s = this.d.sessions.get(host);
     if (!s?.live) return;
-    s.send(fleetFor(this.d.index, host, this.d.fresh(), this.d.enrolment()));
+    s.sendText(this.views.text(host, this.d.fresh(), this.d.enrolment()));
   }
 
   private arm(): void {

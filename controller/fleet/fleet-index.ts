@@ -23,7 +23,12 @@ export class FleetIndex {
    * configs or configs' DRBD peers changed since takeAwayInputsChanged
    */
   private awayInputsChanged = new Set<string>();
-  private readonly noteAwayInput = (name: string): void => void this.awayInputsChanged.add(name);
+  /** the same names, since takeViewInputsChanged: what an agent's `fleet` view says of a domU rests on them too (fleet-view-cache.ts) */
+  private viewInputsChanged = new Set<string>();
+  private readonly noteAwayInput = (name: string): void => {
+    this.awayInputsChanged.add(name);
+    this.viewInputsChanged.add(name);
+  };
   /** baseName → host → that host's rows of it (NAME, NAME--incoming, NAME--migratedaway) */
   readonly running = new MultiIndex<readonly LinkDomain[]>((name, before, after) => {
     if (!sameLiveness(before, after)) this.noteAwayInput(name);
@@ -102,6 +107,16 @@ export class FleetIndex {
   takeAwayInputsChanged(): ReadonlySet<string> {
     const names = this.awayInputsChanged;
     this.awayInputsChanged = new Set();
+    return names;
+  }
+
+  /**
+   * The same names as takeAwayInputsChanged, for the other reader of them: which hosts run a domU
+   * (any row) and whether each holds anything of it is what an agent's `fleet` view says of it.
+   */
+  takeViewInputsChanged(): ReadonlySet<string> {
+    const names = this.viewInputsChanged;
+    this.viewInputsChanged = new Set();
     return names;
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FleetPush, PUSH_SLICE } from '../../../controller/core/fleet-push.js';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
 import type { Clock } from '../../../shared/clock/clock.js';
-import type { ControllerMessage } from '../../../shared/protocol/agent-link.js';
+import { ControllerMessageSchema, type ControllerMessage } from '../../../shared/protocol/agent-link.js';
 import { guarded, hostState, record } from '../states.js';
 
 const NOW = 1_000_000;
@@ -11,12 +11,12 @@ const NOW = 1_000_000;
 function bed() {
   const index = new FleetIndex();
   const sent = new Map<string, ControllerMessage[]>();
-  const sessions = new Map<string, { live: boolean; send: (m: ControllerMessage) => void }>();
+  const sessions = new Map<string, { live: boolean; sendText: (t: string) => void }>();
   for (let h = 1; h <= 300; h++) {
     const host = `xen${h}`;
     index.put(record(host, hostState({ guarded: [guarded('vm')] })));
     sent.set(host, []);
-    sessions.set(host, { live: true, send: (m) => void sent.get(host)?.push(m) });
+    sessions.set(host, { live: true, sendText: (t) => void sent.get(host)?.push(ControllerMessageSchema.parse(JSON.parse(t))) });
   }
   // timers and `soon` wait until the test runs them, one turn of the event loop each; time stands still
   const turns: Array<() => void> = [];
