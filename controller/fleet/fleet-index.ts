@@ -25,9 +25,14 @@ export class FleetIndex {
   private awayInputsChanged = new Set<string>();
   /** the same names, since takeViewInputsChanged: what an agent's `fleet` view says of a domU rests on them too (fleet-view-cache.ts) */
   private viewInputsChanged = new Set<string>();
+  /** the same names, since takeForeignInputsChanged: which hosts running a domU hold nothing of it (foreign-claims.ts foreignRunners) */
+  private foreignInputsChanged = new Set<string>();
+  /** the hosts reporting a row of a domU that hold nothing of it, for the domUs with one, as foreignRunners last worked them out */
+  readonly foreignRunners = new Map<string, readonly string[]>();
   private readonly noteAwayInput = (name: string): void => {
     this.awayInputsChanged.add(name);
     this.viewInputsChanged.add(name);
+    this.foreignInputsChanged.add(name);
   };
   /** baseName → host → that host's rows of it (NAME, NAME--incoming, NAME--migratedaway) */
   readonly running = new MultiIndex<readonly LinkDomain[]>((name, before, after) => {
@@ -117,6 +122,13 @@ export class FleetIndex {
   takeViewInputsChanged(): ReadonlySet<string> {
     const names = this.viewInputsChanged;
     this.viewInputsChanged = new Set();
+    return names;
+  }
+
+  /** The same names again, for foreignRunners (every name, the first time): whether a host holds a domU rests on them alone. */
+  takeForeignInputsChanged(): ReadonlySet<string> {
+    const names = this.foreignInputsChanged;
+    this.foreignInputsChanged = new Set();
     return names;
   }
 

@@ -101,6 +101,23 @@ export function holdsNothingOf(index: FleetIndex, name: string, host: string): H
 }
 
 /**
+ * The hosts reporting a row of a domU (any row) that hold nothing of it (holdsNothingOf), for
+ * every domU with one, as the index keeps them (FleetIndex.foreignRunners): worked out again only
+ * for the names the index noted since the last call (takeForeignInputsChanged), for whether a host
+ * holds a domU rests on nothing else (its configs, every host's configs of it, who claims, guards
+ * or runs it, their DRBD peers). The alert look asked every row of the fleet at every look.
+ */
+export function foreignRunners(index: FleetIndex): ReadonlyMap<string, readonly string[]> {
+  const book = index.foreignRunners;
+  for (const name of index.takeForeignInputsChanged()) {
+    const hosts = [...(index.running.get(name)?.keys() ?? [])].filter((h) => holdsNothingOf(index, name, h) !== null);
+    if (hosts.length === 0) book.delete(name);
+    else book.set(name, hosts);
+  }
+  return book;
+}
+
+/**
  * NAME's home claims, less those of hosts holding nothing of it: such a claim is an alert of its
  * own, and counted as a home it would leave NAME with no home, or a false one (placement.ts homeOf,
  * conflicts.ts home-claimed-twice). A pair of claims naming each other is the usual set-up (every
@@ -156,8 +173,11 @@ export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<F
     const u = unsettledWord(index, name, h);
     return u === '' ? '' : `; ${u}`;
   };
-  for (const [name, byHost] of index.running.entries()) {
+  // only a domU some host running it holds nothing of can have such a copy: the few the index keeps, not every row of the fleet
+  for (const name of foreignRunners(index).keys()) {
     if (tick()) yield TICK;
+    const byHost = index.running.get(name);
+    if (byHost === undefined) continue;
     let foreign: Array<[string, HoldsNothing]> | null = null;
     for (const [h, rows] of byHost) {
       if (!runsPlain(index, name, h, rows, fresh)) continue;

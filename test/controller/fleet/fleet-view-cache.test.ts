@@ -1,52 +1,23 @@
 // The `fleet` views the controller keeps as text (fleet-view-cache.ts) are made again only for the
 // hosts whose names the index noted. Random fleets, then random reports replacing some of a host's
-// sections (or the host forgotten), with the views of random hosts asked between them: each view
-// sent must be, byte for byte, the one fleetFor makes on an index built afresh from the same reports.
+// sections (or the host forgotten: random-fleet.ts), with the views of random hosts asked between
+// them: each view sent must be, byte for byte, the one fleetFor makes on an index built afresh
+// from the same reports.
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fleetFor } from '../../../controller/fleet/fleet-for-agent.js';
 import { FleetViewCache } from '../../../controller/fleet/fleet-view-cache.js';
 import type { Freshness, HostRecord } from '../../../controller/fleet/host-record.js';
 import { LINK_FEATURE } from '../../../shared/protocol/agent-link.js';
-import type { HostState } from '../../../shared/protocol/agent-link-state.js';
 import { FUZZ_SEED } from '../../fuzz/fuzz-kit.js';
 import { dom, guarded, hostState, record } from '../states.js';
-import { fleetRecordsArb, HOSTS, indexOf, NOW } from './random-fleet.js';
+import { fleetRecordsArb, HOSTS, indexOf, NOW, randomReportArb, walkReports } from './random-fleet.js';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
 
-const SECTIONS = ['domains', 'homes', 'guarded', 'domus', 'drbd', 'ledger'] as const;
-
 /** xen1 and xen2 take every part of the view (the silent hosts, the moves to them); the others the runningOn alone. */
-const withFeatures = (r: HostRecord | null): HostRecord | null =>
-  r === null || (r.host !== 'xen1' && r.host !== 'xen2') ? r : { ...r, capabilities: [...r.capabilities, LINK_FEATURE.fleetSilent, LINK_FEATURE.incomingMoves] };
+const withFeatures = (r: HostRecord): HostRecord => (r.host !== 'xen1' && r.host !== 'xen2' ? r : { ...r, capabilities: [...r.capabilities, LINK_FEATURE.fleetSilent, LINK_FEATURE.incomingMoves] });
 
 const FRESH: Freshness = { now: NOW, staleAfterMs: 15_000, moves: [{ name: 'web1', from: 'xen3', to: 'xen1' }] };
-
-/** One report: HOST's sections SECTIONS replaced by those of NEXT (a random host's report), or the host forgotten; then the views of ASKED. */
-interface Change {
-  readonly host: number;
-  readonly forget: boolean;
-  readonly sections: ReadonlyArray<(typeof SECTIONS)[number]>;
-  readonly next: ReadonlyArray<HostRecord | null>;
-  readonly asked: readonly string[];
-}
-
-const changeArb: fc.Arbitrary<Change> = fc.record({
-  host: fc.nat({ max: HOSTS.length - 1 }),
-  forget: fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
-  sections: fc.subarray([...SECTIONS], { minLength: 1 }),
-  next: fleetRecordsArb,
-  asked: fc.subarray(HOSTS),
-});
-
-/** HELD's state (or a first report) with the sections C names taken from the new report. */
-function after(held: HostRecord | null, c: Change, host: string): HostRecord {
-  const base: HostState = held?.state ?? hostState();
-  const next = c.next[c.host]?.state ?? hostState();
-  const state: HostState = { ...base };
-  for (const s of c.sections) Object.assign(state, { [s]: next[s] });
-  return withFeatures(record(host, state, c.next[c.host]?.lastSeen ?? NOW)) ?? record(host, state);
-}
 
 /** Asks the cache for the views of ASKED and checks each against fleetFor over an index built afresh from NOW. */
 function checkViews(cache: FleetViewCache, now: ReadonlyArray<HostRecord | null>, asked: readonly string[]): void {
@@ -57,23 +28,12 @@ function checkViews(cache: FleetViewCache, now: ReadonlyArray<HostRecord | null>
 describe('the fleet views kept as text', () => {
   it('are, after random reports, byte for byte the views made afresh', () => {
     fc.assert(
-      fc.property(fleetRecordsArb, fc.array(changeArb, { minLength: 1, maxLength: 8 }), (records, changes) => {
-        const now = records.map(withFeatures);
+      fc.property(fleetRecordsArb, fc.array(randomReportArb, { minLength: 1, maxLength: 8 }), (records, reports) => {
+        const now = records.map((r) => (r === null ? null : withFeatures(r)));
         const index = indexOf(now);
         const cache = new FleetViewCache(index);
         checkViews(cache, now, HOSTS);
-        for (const c of changes) {
-          const host = HOSTS[c.host] ?? 'xen1';
-          if (c.forget) {
-            now[c.host] = null;
-            index.remove(host);
-          } else {
-            const r = after(now[c.host] ?? null, c, host);
-            now[c.host] = r;
-            index.put(r);
-          }
-          checkViews(cache, now, c.asked);
-        }
+        walkReports(index, now, reports, (c) => checkViews(cache, now, c.asked), withFeatures);
         checkViews(cache, now, HOSTS);
       }),
       { seed: FUZZ_SEED, numRuns: 300 },

@@ -63,3 +63,45 @@ export function indexOf(records: Iterable<HostRecord | null>): FleetIndex {
 }
 
 export const fleetArb: fc.Arbitrary<FleetIndex> = fleetRecordsArb.map(indexOf);
+
+/** The sections a random report may replace. */
+export const REPORT_SECTIONS = ['domains', 'homes', 'guarded', 'domus', 'drbd', 'ledger'] as const;
+
+/** One report of a random fleet: HOST's sections SECTIONS replaced by those of NEXT (a random host's report), or the host forgotten; ASKED, hosts a test may look at after it. */
+export interface RandomReport {
+  readonly host: number;
+  readonly forget: boolean;
+  readonly sections: ReadonlyArray<(typeof REPORT_SECTIONS)[number]>;
+  readonly next: ReadonlyArray<HostRecord | null>;
+  readonly asked: readonly string[];
+}
+
+export const randomReportArb: fc.Arbitrary<RandomReport> = fc.record({
+  host: fc.nat({ max: HOSTS.length - 1 }),
+  forget: fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
+  sections: fc.subarray([...REPORT_SECTIONS], { minLength: 1 }),
+  next: fleetRecordsArb,
+  asked: fc.subarray(HOSTS),
+});
+
+/**
+ * Feeds REPORTS to INDEX, built from RECORDS (kept up to date here: the records as they stand),
+ * calling CHECK after each. SHAPE makes each new record (the features its agent announced, say).
+ */
+export function walkReports(index: FleetIndex, records: Array<HostRecord | null>, reports: readonly RandomReport[], check: (report: RandomReport) => void, shape: (r: HostRecord) => HostRecord = (r) => r): void {
+  for (const c of reports) {
+    const host = HOSTS[c.host] ?? 'xen1';
+    if (c.forget) {
+      records[c.host] = null;
+      index.remove(host);
+    } else {
+      const state: HostState = { ...(records[c.host]?.state ?? hostState()) };
+      const next = c.next[c.host]?.state ?? hostState();
+      for (const s of c.sections) Object.assign(state, { [s]: next[s] });
+      const r = shape(record(host, state, c.next[c.host]?.lastSeen ?? NOW));
+      records[c.host] = r;
+      index.put(r);
+    }
+    check(c);
+  }
+}
