@@ -8,7 +8,7 @@ import { alertProblems, awayFromOnlineHome, clocksOff, deferredDomus, unreachabl
 import { drbdNotUpToDate } from './drbd-degraded.js';
 import { withLostPrimaries } from './lost-primary.js';
 import { downWithUnreportedOf, withDownWithUnreported } from './down-with-unreported.js';
-import { holdsNothingOf } from './foreign-claims.js';
+import { foreignRunners } from './foreign-claims.js';
 import { isLive } from './live-row.js';
 import { unheldMaintenance } from './unheld-maintenance.js';
 import { maintenanceLong } from './maintenance-long.js';
@@ -143,6 +143,9 @@ function countRunning(index: FleetIndex, crashed: ReadonlySet<string>, fresh: Fr
     }
     return r;
   };
+  // whether a host holds the domU, from the few the index keeps as run by a host holding nothing of them: not asked row by row
+  const foreign = foreignRunners(index);
+  const holds = (name: string, host: string): boolean => foreign.get(name)?.includes(host) !== true;
   let running = 0;
   let unknown = 0;
   for (const [name, byHost] of index.running.entries()) {
@@ -150,13 +153,13 @@ function countRunning(index: FleetIndex, crashed: ReadonlySet<string>, fresh: Fr
     let liveUnheard = false;
     for (const [host, rows] of byHost) {
       let here = false;
-      for (const d of rows) if (isLive(d) && (d.migration !== null || holdsNothingOf(index, name, host) === null)) here = true;
+      for (const d of rows) if (isLive(d) && (d.migration !== null || holds(name, host))) here = true;
       if (!here) continue;
       if (reachable(host)) live = true;
       else liveUnheard = true;
       if (live) break;
     }
-    if (live && (!crashed.has(name) || runsSomewhere(byHost, (host) => reachable(host) && holdsNothingOf(index, name, host) === null))) running++;
+    if (live && (!crashed.has(name) || runsSomewhere(byHost, (host) => reachable(host) && holds(name, host)))) running++;
     else if (!live && liveUnheard) unknown++;
   }
   return { running, unknown };

@@ -2,10 +2,13 @@
 // host holding nothing of them (foreign-claims.ts foreignRunners), worked out again only for the
 // names the index noted. Random fleets, then random reports replacing some of a host's sections
 // (or the host forgotten: random-fleet.ts): after each, the kept book must equal the book of an
-// index built afresh from the same reports, and so must every alert of the look.
+// index built afresh from the same reports, and so must every alert of the look and the domUs
+// check counts running (fleet-check.ts countRunning reads the same book).
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findAlerts } from '../../../controller/fleet/fleet-alerts.js';
+import { checkFleet } from '../../../controller/fleet/fleet-check.js';
+import { DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js';
 import type { FleetIndex } from '../../../controller/fleet/fleet-index.js';
 import { foreignRunners } from '../../../controller/fleet/foreign-claims.js';
 import type { Freshness } from '../../../controller/fleet/host-record.js';
@@ -37,6 +40,8 @@ describe('the domUs run by a host holding nothing of them, kept', () => {
           const claims = found.filter((f) => f.kind === 'foreign-claim');
           expect(claims).toEqual(afresh.filter((f) => f.kind === 'foreign-claim'));
           foreign += claims.length;
+          // check counts the domUs running (domus_running, domus_unknown) by the same book
+          expect(checkFleet(index, [], FRESH, DEFAULT_CHECK_THRESHOLDS).perfdata).toEqual(checkFleet(fresh, [], FRESH, DEFAULT_CHECK_THRESHOLDS).perfdata);
         });
       }),
       { seed: FUZZ_SEED, numRuns: 300 },
