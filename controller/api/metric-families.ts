@@ -63,7 +63,7 @@ export function metricFamilies(m: ControllerMetrics, p: ProcessSample): MetricFa
     gauge('xenherd_domu_away_from_home_info', 'Each domU away from its home: where it runs; always 1.', m.away.flatMap((a) => a.runningOn.map((host) => ({ labels: { domu: a.name, home: a.home, host }, value: 1 })))),
     gauge(
       'xenherd_domus_down',
-      "Guarded domUs running nowhere that every reachable Dom0 guarding them starts no more (skip handled-this-boot: stopped with nobody of the fleet asking), past check's 30 s settle: check's CRITICAL down-guarded lines.",
+      "Guarded domUs running nowhere that no Dom0 will start on its own: every reachable Dom0 guarding them starts them no more (skip handled-this-boot: stopped with nobody of the fleet asking), past check's 30 s settle, as check's CRITICAL down-guarded lines; or one defers them because its record of what autostart handled this boot was lost (defer boot-record-lost, check's start-deferred lines), which holds until an operator acts or the Dom0 boots again.",
       one(m.domusDown),
     ),
     gauge('xenherd_alerts', 'Current alerts (conflicts no single Dom0 sees), by kind.', [...m.alertsByKind].map(([kind, value]) => ({ labels: { kind }, value }))),

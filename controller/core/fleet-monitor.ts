@@ -3,7 +3,7 @@ import type { RefusedAgent } from '../fleet/refused-agents.js';
 import type { Alert, StatusVerdict } from '../../shared/protocol/ctl-api.js';
 import { DEFAULT_CHECK_THRESHOLDS, type CheckAnswer, type CheckThresholds } from '../../shared/protocol/ctl-check.js';
 import { checkFleet } from '../fleet/fleet-check.js';
-import { downGuarded } from '../fleet/down-guarded.js';
+import { downForLostRecord, downGuarded } from '../fleet/down-guarded.js';
 import { fleetCounts, type FleetCounts } from '../fleet/fleet-counts.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
 import type { Enrolment } from '../fleet/enrolment.js';
@@ -44,7 +44,7 @@ export interface ControllerMetrics extends FleetCounts {
   readonly deltasReceived: number;
   /** until the certificate serve presents expires (negative: since it did); null without TLS */
   readonly certificateLeftMs: number | null;
-  /** guarded domUs known down: check's CRITICAL down-guarded lines, its domus_down, status's `down` */
+  /** guarded domUs known down: check's CRITICAL down-guarded lines (its domus_down, status's `down`) and those a lost boot record keeps down */
   readonly domusDown: number;
 }
 
@@ -90,8 +90,8 @@ export class FleetMonitor {
       snapshotsReceived: this.snapshots,
       deltasReceived: this.deltas,
       certificateLeftMs: this.d.certificate === undefined ? null : certificateLeftMs(this.d.certificate, fresh.now),
-      // by check's own rule, so a graph and the pager never disagree; one a Dom0 unheard may run is not known down
-      domusDown: downGuarded(this.d.index, fresh, this.jobHosts()).filter((p) => p.status === 'CRITICAL').length,
+      // by check's own rules, so a graph and the pager never disagree; one a Dom0 unheard may run is not known down
+      domusDown: downGuarded(this.d.index, fresh, this.jobHosts()).filter((p) => p.status === 'CRITICAL').length + downForLostRecord(this.d.index, fresh, this.jobHosts()).length,
     };
   }
 

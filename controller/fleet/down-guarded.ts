@@ -53,6 +53,27 @@ export function downGuarded(index: FleetIndex, fresh: Freshness, jobHosts: Reado
   return out;
 }
 
+/**
+ * Guarded domUs running nowhere that a reachable Dom0 guarding them will not start because its
+ * record of what autostart handled this boot was lost (defer `boot-record-lost`): nothing starts
+ * them before the next boot unless an operator does, so a scrape counts them down with those
+ * above. Check says each on its own start-deferred line, and not while a Dom0 that could run it
+ * is unheard (it is then not known down), nor while a ledger or a move of this controller
+ * explains it.
+ */
+export function downForLostRecord(index: FleetIndex, fresh: Freshness, jobHosts: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const [name, byHost] of index.guarded.entries()) {
+    const lost = [...byHost].some(([host, g]) => {
+      const r = index.record(host);
+      return g.decision === 'defer' && g.reason === 'boot-record-lost' && !jobHosts.has(host) && r !== undefined && r.state !== null && isReachable(r, fresh.now, fresh.staleAfterMs);
+    });
+    if (!lost || presentSomewhere(index, name) || explainedElsewhere(index, fresh, name) || unseenPlaces(index, name, fresh).length > 0) continue;
+    out.push(name);
+  }
+  return out;
+}
+
 interface Skip {
   readonly host: string;
   readonly ageMs: number;

@@ -155,4 +155,22 @@ describe('GET /metrics', () => {
     await waitUntil(() => c.core.monitor.metrics().domusDown === 0, 'web01 runs again');
     expect(value(await scrape(c), 'xenherd_domus_down')).toBe(0);
   });
+
+  it('xenherd_domus_down counts a guarded domU its Dom0 will not start because its boot record was lost (defer boot-record-lost): down until an operator acts', async () => {
+    const c = await bed.start();
+    const xen1 = await c.agent('xen1');
+    xen1.hello();
+    const lost: Partial<LinkGuarded> = { decision: 'defer', reason: 'boot-record-lost', detail: 'what autostart handled since this Dom0 booted is not known', since: new Date(Date.now() - 60_000).toISOString() };
+    xen1.snapshot(hostState({ domains: [dom('db01')], homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], guarded: [guarded('web01', ['r1'], lost), guarded('db01', ['r2'])] }));
+    const xen2 = await c.agent('xen2');
+    xen2.hello();
+    xen2.snapshot(hostState({ domains: [] }));
+    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable');
+    expect(value(await scrape(c), 'xenherd_domus_down')).toBe(1);
+
+    // the operator's --force started it: none down
+    xen1.delta({ domains: [dom('db01'), dom('web01')] });
+    await waitUntil(() => c.core.monitor.metrics().domusDown === 0, 'web01 runs again');
+    expect(value(await scrape(c), 'xenherd_domus_down')).toBe(0);
+  });
 });
