@@ -17,3 +17,17 @@ const withoutId = (name: string): string | null => {
   const m = /^(xenherd-controller@.+)\/[0-9a-f]{8}$/.exec(name);
   return m === null ? null : (m[1] ?? null);
 };
+
+/**
+ * A maintenance flag's owner as an operator reads it: a controller's name as its host and port
+ * ("ctl1:7443"), without "xenherd-controller@" and without its instance id, which only tells
+ * apart two controllers sharing one host and port and read as an internal code; any other owner
+ * (a name an older release or a person wrote) as it is.
+ */
+export function ownerShort(owner: string): string {
+  const m = /^xenherd-controller@(.+?)(?:\/[0-9a-f]{8})?$/.exec(owner);
+  return m?.[1] ?? owner;
+}
+
+/** "the controller on ctl1:7443" (ownerShort), or any other owner as it is: for a sentence. */
+export const ownerWords = (owner: string): string => (ownerShort(owner) === owner ? owner : `the controller on ${ownerShort(owner)}`);

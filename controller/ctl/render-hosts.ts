@@ -2,6 +2,7 @@ import type { AlertAsRead, DomainRow, HostView, StatusVerdict } from '../../shar
 import { utcMinuteText } from '../../shared/text/utc-time.js';
 import { formatAge, formatSince, table } from './format.js';
 import { printable } from '../../shared/text/printable.js';
+import { ownerShort } from '../../shared/owner-names.js';
 import { agentStoppedText, reportsElsewhereText } from '../../shared/text/utc-time.js';
 import { STALE_AFTER_MS } from './where-line.js';
 
@@ -15,12 +16,13 @@ const linkState = (h: HostView): string =>
   h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : viewText(h.view)) : h.linkUp ? 'silent' : h.tokenRefused !== undefined ? 'token refused' : h.agentStoppedAt !== undefined ? 'stopped (restarting?)' : h.reportsElsewhereSince !== undefined ? 'other controller' : 'unreachable';
 
 /**
- * "online", "draining (ctl1:7443/0123abcd, op 3f2a9c01)": the state, who holds it and for which operation. A
- * controller's owner name without its "xenherd-controller@" (every controller's owner starts so),
- * which alone widened every row of a fleet's `hosts` past an 80- or 120-column terminal.
+ * "online", "draining (ctl1:7443, op 3f2a9c01)": the state, who holds it and for which operation. A
+ * controller's owner name as its host and port (shared/owner-names.ts `ownerShort`): its
+ * "xenherd-controller@" alone widened every row of a fleet's `hosts` past an 80- or 120-column
+ * terminal, and its instance id read as an internal code, not a controller.
  */
 export const maintenanceText = (m: HostView['maintenance']): string => {
-  const who = [m.owner?.replace(/^xenherd-controller@(?=.)/, ''), m.operationId ? `op ${m.operationId.slice(0, 8)}` : null].filter(Boolean).join(', ');
+  const who = [m.owner === null ? null : ownerShort(m.owner), m.operationId ? `op ${m.operationId.slice(0, 8)}` : null].filter(Boolean).join(', ');
   return who ? `${m.state} (${who})` : m.state;
 };
 
