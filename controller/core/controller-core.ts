@@ -89,6 +89,7 @@ export class ControllerCore {
       liveLinks: () => [...this.sessions.values()].filter((s) => s.live).length,
       inFlightOps: () => this.pending.inFlightOps(),
       jobs: () => this.hub.progress(),
+      finished: () => this.hub.finished(),
       enrolment: () => this.enrolledNow(),
       refused: (h) => this.refusedAgents.of(h),
       ...(o.certificate !== undefined ? { certificate: o.certificate } : {}),

@@ -10,6 +10,7 @@ import type { Enrolment } from '../fleet/enrolment.js';
 import type { Freshness } from '../fleet/host-record.js';
 import { certificateLeftMs, type ServerCertificate } from '../fleet/server-certificate.js';
 import type { JobProgress } from '../jobs/job-tally.js';
+import type { FinishedJob } from '../../shared/protocol/ctl-jobs.js';
 import { DurationHistogram, type HistogramSnapshot } from './duration-histogram.js';
 import type { CommandObserver } from './pending-commands.js';
 
@@ -23,6 +24,8 @@ export interface MonitorDeps {
   readonly liveLinks: () => number;
   readonly inFlightOps: () => CommandMessage['op'][];
   readonly jobs: () => JobProgress[];
+  /** the jobs this controller ran that ended, newest first (a host a failed drain left draining is said at once) */
+  readonly finished?: () => readonly FinishedJob[];
   /** the enrolled hosts and which have not reported (enrolled-hosts.ts); undefined when not known */
   readonly enrolment?: () => Enrolment | undefined;
   /** the certificate serve presents (absent without TLS), judged on the core's clock */
@@ -64,7 +67,7 @@ export class FleetMonitor {
   constructor(private readonly d: MonitorDeps) {}
 
   check(t: CheckThresholds): CheckAnswer {
-    return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t, this.jobHosts(), this.d.enrolment?.(), this.d.certificate, this.d.refused);
+    return checkFleet(this.d.index, this.d.alerts(), this.d.fresh(), t, this.jobHosts(), this.d.enrolment?.(), this.d.certificate, this.d.refused, this.d.finished?.() ?? []);
   }
 
   /** The Dom0s a job of this controller works on: what happens to their domUs is the job's. */

@@ -1,6 +1,7 @@
 import type { Maintenance } from '../../shared/protocol/agent-link-values.js';
 import { withUnheardAdvice, type RefusedAgent } from './refused-agents.js';
 import type { Alert } from '../../shared/protocol/ctl-api.js';
+import type { FinishedJob } from '../../shared/protocol/ctl-jobs.js';
 import { CHECK_SEVERITY, type CheckAnswer, type CheckDetail, type CheckStatus, type CheckThresholds, type Perfdatum } from '../../shared/protocol/ctl-check.js';
 import { domusAwayFromHome } from './away-from-home.js';
 import { crashedDomus, runsSomewhere } from './crashed-domus.js';
@@ -42,7 +43,7 @@ const seconds = (ms: number): number => Math.round(ms / 1000);
  * one line per problem, and performance data. A controller no agent has reported to yet knows
  * nothing about the fleet: UNKNOWN, not OK.
  */
-export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness, t: CheckThresholds, jobHosts: ReadonlySet<string> = new Set(), enrolment?: Enrolment, certificate?: ServerCertificate, refused: (host: string) => RefusedAgent | undefined = () => undefined): CheckAnswer {
+export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness, t: CheckThresholds, jobHosts: ReadonlySet<string> = new Set(), enrolment?: Enrolment, certificate?: ServerCertificate, refused: (host: string) => RefusedAgent | undefined = () => undefined, ended: readonly FinishedJob[] = []): CheckAnswer {
   const records = [...index.hostRecords()];
   const away = domusAwayFromHome(index);
   const deferred = deferredDomus(index, fresh, t);
@@ -63,7 +64,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
   const said = unseen.length === 0 ? silence : silence.map((p) => (p.kind === 'hosts-not-reported' ? { ...p, text: `${p.text}; until they report, ${unseenNames(unseen)} not seen running` } : p));
   const crashed = crashedDomus(index, fresh);
-  const groups = [cert === null ? [] : [cert], [...withDownWithUnreported(withLostPrimaries(withUnheardAdvice([...said, ...unreportedWithDowns(fresh, enrolment, downs), ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), drbd), downs), ...viewsNotCurrent(index, fresh)], crashed, alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts), maintenanceLong(index, fresh, t, jobHosts, away)];
+  const groups = [cert === null ? [] : [cert], [...withDownWithUnreported(withLostPrimaries(withUnheardAdvice([...said, ...unreportedWithDowns(fresh, enrolment, downs), ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), drbd), downs), ...viewsNotCurrent(index, fresh)], crashed, alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts, ended), maintenanceLong(index, fresh, t, jobHosts, away)];
   // every one of them, however many: the API answer is not a plugin's output (xenherdctl bounds what it prints)
   const problems = ranked(groups.flat());
   const hosts = records.length;
