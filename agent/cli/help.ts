@@ -30,7 +30,8 @@ export const AGENT_COMMAND_HELP = {
       '            a deferred one: when the agent tries it next (sooner if DRBD or the domains change);\n' +
       '            right after the agent starts: until when the first decisions wait for the controller\n' +
       '  reload    read the agent\'s config again (as SIGHUP; exit 78 when it is refused, the old one staying) and\n' +
-      '            this host, and decide every guarded domU again (systemctl reload xenherd-agent runs it)\n' +
+      '            this host, and decide every guarded domU again (systemctl reload xenherd-agent runs it); a\n' +
+      '            boot record autostart lost is read again: mended or moved out of its dir, the loss ends\n' +
       '  stop      start nothing more, also what is queued (decisions are still made and shown); start resumes\n' +
       '  --force   start one domU now (logged with --reason), overriding a defer (boot-record-lost: the record of\n' +
       '            what autostart handled this boot could not be read, so it starts nothing on its own; except\n' +

@@ -22,7 +22,7 @@ import { listenControl, type ControlConnection } from '../control/server.js';
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
 import type { XhError } from '../../shared/errors.js';
 import { AgentCore } from '../run/agent-core.js';
-import { BootRecord } from '../run/boot-record.js';
+import { BootRecord, bootRecordAtReload } from '../run/boot-record.js';
 import { underRoot } from '../host/paths.js';
 import { bootRecordFile, processPorts } from '../run/process-ports.js';
 import { hostNameRecordFile, recordedHostName } from '../run/host-name-record.js';
@@ -74,7 +74,8 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
   // the default socket dir, /run, is a tmpfs every boot empties: a record there of unknown boot is this boot's;
   // elsewhere its mtime is weighed against when this boot began
   const startedAtMs = await bootStartMs(ports.files, ports.clock.now());
-  const bootRecord = new BootRecord(bootRecordFile(runtimeDirReal), { bootId: thisBoot, emptiedByBoot: /^\/(var\/)?run\//.test(config.controlSocket), startedAtMs });
+  const boot = { bootId: thisBoot, emptiedByBoot: /^\/(var\/)?run\//.test(config.controlSocket), startedAtMs };
+  const bootRecord = new BootRecord(bootRecordFile(runtimeDirReal), boot);
   // lost: autostart starts nothing on its own this boot, which an operator must hear of
   if (bootRecord.lost !== null) log.error({ code: 'XH_ERR_FILE' }, bootRecord.problem ?? bootRecord.lost.why);
   else if (bootRecord.problem) log.warn(bootRecord.problem);
@@ -110,7 +111,9 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
     }
     log.info({ config: again.value.file }, `${by}: reloading configuration`);
     running = again.value.config;
-    daemon.reload(again.value.config, again.value.file);
+    // a lost boot record is read again: an operator who mended it or moved it away expects the reload to see it
+    const record = bootRecordAtReload(bootRecord, boot, (ended, said) => (ended ? log.info(`${by}: ${said}`) : log.error({ code: 'XH_ERR_FILE' }, `${by}: ${said}`)));
+    daemon.reload(again.value.config, again.value.file, record);
     return null;
   };
   // `autostart reload` (systemctl reload runs it) re-reads the config as SIGHUP does, and its

@@ -44,8 +44,11 @@ export function onControl(s: AgentState, fx: Fx, id: number, conn: number, req: 
     case 'status':
       reply(fx, id, { v: CONTROL_PROTOCOL_VERSION, ok: true, message: '', status: statusOf(s, now) });
       return s;
-    case 'reload':
-      return afterNextRead(s, fx, id, 're-read this host and decided every guarded domU again');
+    case 'reload': {
+      // the caller hears a loss the reload did not end (a boot record still unreadable), not only the journal
+      const lost = s.bootRecordLost === null ? '' : `; autostart still starts no guarded domU on its own: what it handled this boot is not known (${s.bootRecordLost.why})`;
+      return afterNextRead(s, fx, id, `re-read this host and decided every guarded domU again${lost}`);
+    }
     case 'rescan':
       // the one journal line of a migration's re-read: why the host is read again, not a config reload
       fx.push(log('info', `reading the host again: ${req.why}`, { rescan: true }));

@@ -10,7 +10,13 @@ import type { AgentConfig } from '../config/schema.js';
 import type { Events2Line } from '../parse/events2.js';
 import type { XenstoreOpenFailure } from '../parse/xenstore-stderr.js';
 import type { Ledger } from '../state/ledger.js';
-import type { DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
+import type { BootRecordLost, DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
+
+/** What a reload made of a lost boot record: still LOST (null: the loss ended), and the domUs it names as handled this boot. */
+export interface BootRecordAgain {
+  readonly lost: BootRecordLost | null;
+  readonly handled: readonly string[];
+}
 
 /**
  * Everything that can happen to the agent, as typed events on one queue: the sources (watchers,
@@ -107,7 +113,8 @@ export type AgentEvent =
   | { readonly t: 'xenstore-written'; readonly domid: number; readonly name: string; readonly problem: string | null }
   /** SIGHUP with a valid new config */
   /** configFile: the file it was read from (null: none, the defaults); absent: the one the agent runs with */
-  | { readonly t: 'config'; readonly config: AgentConfig; readonly configFile?: string | null }
+  /** a reload: the config, and the boot record read again when it was lost (what it now says) */
+  | { readonly t: 'config'; readonly config: AgentConfig; readonly configFile?: string | null; readonly bootRecord?: BootRecordAgain }
   | { readonly t: 'stop' }
   /** the queue is empty and facts changed: decide */
   | { readonly t: 'settled' };

@@ -4,7 +4,7 @@ import { onRenameBadLine, onRenameExit, onRenameLine } from './rename-watch.js';
 import { describeDomainSourceStarting, onDomainBadLine, onDomainExit, onDomainLine, onDomainPollTimer, onDomainRespawnTimer, resetDomainWatcher, startDomainSource, stopDomainSource } from './domain-watch.js';
 import { describeDrbdSource, onDrbdBadLine, onDrbdExit, onDrbdLine, onDrbdPolled, onDrbdPollTimer, onDrbdProbed, onDrbdRespawnTimer, probeDrbdEarly, resetDrbdWatcher, stopDrbdSources } from './drbd.js';
 import { log, type Step } from './effects.js';
-import type { AgentEvent } from './events.js';
+import type { AgentEvent, BootRecordAgain } from './events.js';
 import { onDomainsRead, onFullRead, onInfoRead, onReadFailed } from './reads.js';
 import { requestFullRead, requestList } from './read-requests.js';
 import { dropQueued, onCreated, onRechecked } from './starts.js';
@@ -126,7 +126,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       if (ev.problem) fx.push(log('warn', `cannot name this Dom0 in ${ev.name}'s xenstore area (domain ${ev.domid}): ${ev.problem}`, { domu: ev.name }));
       return s;
     case 'config':
-      return onConfig(s, fx, ev.config, ev.configFile);
+      return onConfig(withBootRecord(s, fx, ev.bootRecord), fx, ev.config, ev.configFile);
     case 'stop':
       return onStop(s, fx);
     case 'settled':
@@ -220,6 +220,15 @@ function onSettled(s: AgentState, fx: Fx, now: number): AgentState {
   // a view gone behind is said before the state it makes stale, its return after the state that answers it
   if (n.phase === 'running') n = reportView(sendState(reportView(n, fx, now, 'lagging'), fx, now), fx, now, 'current');
   return flushReplies(n, fx, now);
+}
+
+/** A lost boot record read again at a reload: the loss as it stands now, and the domUs it names joining those handled. */
+function withBootRecord(s: AgentState, fx: Fx, again: BootRecordAgain | undefined): AgentState {
+  if (again === undefined) return s;
+  const handled = new Set([...s.handledThisBoot, ...again.handled]);
+  if (handled.size === s.handledThisBoot.size) return { ...s, bootRecordLost: again.lost };
+  fx.push({ e: 'save-boot-record', names: [...handled].sort() });
+  return { ...s, bootRecordLost: again.lost, handledThisBoot: handled };
 }
 
 function onConfig(s: AgentState, fx: Fx, config: AgentState['config'], configFile = s.configFile): AgentState {

@@ -107,8 +107,8 @@ export function statusOf(s: AgentState, now: number): AgentStatus {
 /**
  * Why autostart starts nothing on its own this boot, for `autostart status` beside the per-domU
  * defers, in the words of their detail (autostart-all.ts, what `xenherdctl check` shows), and the
- * one way out for the whole Dom0: the lost record's file moved away and the agent restarted, for
- * only a new agent reads the record (boot-record.ts), a reload does not.
+ * one way out for the whole Dom0: the lost record's file mended or moved away, and a reload, which
+ * reads it again (agent/run/boot-record.ts `readAgain`).
  */
 const lostRecordWarning = (s: AgentState): string[] => {
   const lost = s.bootRecordLost;
@@ -117,7 +117,7 @@ const lostRecordWarning = (s: AgentState): string[] => {
     `autostart starts no guarded domU on its own: what it handled this boot is not known (${lost.why}), so a domU an operator stopped cannot be told from one that went down; ` +
       'each not running is deferred as boot-record-lost, which `xenherdctl check` calls CRITICAL once deferred past its --crit-deferred: ' +
       '`xenherd-agent autostart start --force NAME --reason TEXT` starts one that should run; one stopped on purpose: move its config out of the guarded dir of each Dom0 guarding it, then `xenherd-agent autostart reload` there; ' +
-      `to have autostart start every guarded domU not running instead: move ${lost.file} out of its dir, then \`systemctl restart xenherd-agent\` (\`autostart reload\` does not read the record again); else this holds until the next boot`,
+      `to have autostart start every guarded domU not running instead: mend ${lost.file} (a {"handled":[…]} record naming the domUs handled this boot) or move it out of its dir, then \`xenherd-agent autostart reload\`, which reads it again; else this holds until the next boot`,
   ];
 };
 

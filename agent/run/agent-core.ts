@@ -1,6 +1,6 @@
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
 import type { AgentConfig } from '../config/schema.js';
-import type { AgentEvent } from '../core/events.js';
+import type { AgentEvent, BootRecordAgain } from '../core/events.js';
 import { reduce } from '../core/reduce.js';
 import { initialState, type AgentState, type InitialFacts } from '../core/state.js';
 import { EffectRunner, type ReplyChannel } from './effect-runner.js';
@@ -89,9 +89,9 @@ export class AgentCore {
     });
   }
 
-  /** SIGHUP with a config that validated. */
-  reload(config: AgentConfig, configFile?: string | null): void {
-    this.post({ t: 'config', config, ...(configFile === undefined ? {} : { configFile }) });
+  /** SIGHUP or `autostart reload` with a config that validated; BOOTRECORD: a lost boot record read again. */
+  reload(config: AgentConfig, configFile?: string | null, bootRecord?: BootRecordAgain): void {
+    this.post({ t: 'config', config, ...(configFile === undefined ? {} : { configFile }), ...(bootRecord === undefined ? {} : { bootRecord }) });
   }
 
   /** SIGTERM: no new starts, watchers ended, running `xl create`s finished. */

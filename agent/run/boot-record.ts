@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as z from 'zod';
 import type { XhError } from '../../shared/errors.js';
@@ -11,6 +11,7 @@ import { readRegularSync } from '../../shared/fs/regular-file.js';
 import { asideName, setAside } from '../../shared/fs/set-aside.js';
 import { bootRecordVerdict, unreadRecordVerdict, type ThisBoot } from '../decide/boot-record-verdict.js';
 import type { BootRecordLost } from '../state/snapshot.js';
+import type { BootRecordAgain } from '../core/events.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 export type { ThisBoot } from '../decide/boot-record-verdict.js';
 import { BOOT_ID_RE, readBootIdFile, recordDigest, writeBootIdFile } from './boot-record-id.js';
@@ -46,7 +47,8 @@ import { BOOT_ID_RE, readBootIdFile, recordDigest, writeBootIdFile } from './boo
  * One that may be this boot's (its dir, or its mtime, as rule 3) is `lost`: which domUs were
  * handled is not known, so autostart starts none on its own this boot, as an unreadable
  * maintenance flag starts nothing; FILE.unreadable (a rename keeps its mtime) says so to the
- * agents started later this boot. One of an earlier boot is as if there was none. An id file
+ * agents started later this boot, until a reload finds it mended or moved away (readAgain). One of
+ * an earlier boot is as if there was none. An id file
  * that fails is taken as absent (`idFileProblem`): the record is judged by rule 3, never left
  * unused for it. Both written through the atomic-file
  * helper, the id file after the record.
@@ -76,12 +78,12 @@ const NOTHING_ON_ITS_OWN = 'what autostart handled since boot (an operator\'s st
 
 /**
  * What an operator does about a lost record: the ways `autostart status` names too (agent/core/status.ts).
- * Only an agent starting reads the record, so a reload after moving the file changes nothing.
+ * A reload reads the record again (readAgain), so a file mended or moved away ends the loss.
  */
 const lostFix = ({ file }: BootRecordLost): string =>
   `start each guarded domU that should run with \`xenherd-agent autostart start --force NAME --reason TEXT\` (${file} may still name the ones handled); ` +
   `one stopped on purpose: move its config out of the guarded dir of each Dom0 guarding it, then \`xenherd-agent autostart reload\` there; ` +
-  `to have autostart start every guarded domU not running instead, move ${file} out of ${dirname(file)} and restart the agent (\`autostart reload\` does not read the record again)`;
+  `once ${file} is mended (a {"handled":[…]} record naming the domUs handled this boot) or moved out of ${dirname(file)}, \`xenherd-agent autostart reload\` reads it again: autostart then starts every guarded domU not running and not named there`;
 
 /** A record that could not be read and could not be set aside either (an errno), left as it is. */
 const notSetAside = (file: string, failed: string): string => `it could not be set aside as ${asideName(file)} (${failed}), so it is left as it is, not written over`;
@@ -109,7 +111,7 @@ export class BootRecord {
    * copy set aside): which domUs were handled is not known, and none is started on its own
    * (agent/decide/autostart-all.ts). Why, for the decisions; null when the record is known.
    */
-  readonly lost: BootRecordLost | null = null;
+  private lostNow: BootRecordLost | null = null;
 
   /**
    * Without THIS: the record as it is on disk, its boot kept (the saver, after the start stamped it).
@@ -124,7 +126,7 @@ export class BootRecord {
     if (read !== null && 'problem' in read) {
       const v = boot === undefined ? null : unreadRecordVerdict({ file, mtimeMs: read.mtimeMs }, boot);
       if (v !== null && 'lost' in v) {
-        this.lost = { why: `${file} could not be read, kept as ${asideName(file)}`, file: asideName(file) };
+        this.lostNow = { why: `${file} could not be read, kept as ${asideName(file)}`, file: asideName(file) };
         this.readProblem = `${read.problem}; ${v.lost}: ${NOTHING_ON_ITS_OWN}`;
       } else this.readProblem = `${read.problem}; ${v === null ? '' : `${v.earlier}, `}starting as if nothing was handled since boot`;
       this.unreadOnDisk = true;
@@ -142,7 +144,7 @@ export class BootRecord {
     const asideMtime = boot === undefined || this.unreadOnDisk ? undefined : mtimeOf(asideName(file));
     const aside = boot === undefined || asideMtime === undefined ? null : unreadRecordVerdict({ file: asideName(file), mtimeMs: asideMtime }, boot);
     if (aside !== null && 'lost' in aside) {
-      this.lost = { why: `${asideName(file)}, the record an agent could not read earlier this boot`, file: asideName(file) };
+      this.lostNow = { why: `${asideName(file)}, the record an agent could not read earlier this boot`, file: asideName(file) };
       this.readProblem = `${asideName(file)}: a record of this boot an agent could not read and set aside (${aside.lost}): ${NOTHING_ON_ITS_OWN}`;
     }
     // a record already paired with this boot's id file needs no stamp
@@ -153,8 +155,48 @@ export class BootRecord {
     if (this.asideFailed !== null) {
       // still on disk, still unread: an agent started later this boot finds it and knows it lost, as this one does
       this.readProblem = `${this.readProblem ?? file}; ${notSetAside(file, this.asideFailed)}: the domUs handled from now on are remembered only while this agent runs`;
-      if (this.lost !== null) this.lost = { why: `${file} could not be read, nor set aside as ${asideName(file)} (${this.asideFailed})`, file };
+      if (this.lost !== null) this.lostNow = { why: `${file} could not be read, nor set aside as ${asideName(file)} (${this.asideFailed})`, file };
     } else if (!w.ok && this.readProblem === null) this.readProblem = `${w.error.message}; the domUs handled since boot may not be remembered across an agent restart`;
+  }
+
+  get lost(): BootRecordLost | null {
+    return this.lostNow;
+  }
+
+  /**
+   * `autostart reload` after an operator mended the lost record or moved it out of its dir: it is
+   * read again, as strictly as at a start. Gone: the loss ends. Read now, and not another boot's:
+   * the loss ends too, its names join those handled (the record on disk, which the saver kept,
+   * read first: this instance's own names are the start's), written to the record, and a copy set
+   * aside is removed once they are, so a restart does not find the loss again. Still unreadable:
+   * the loss stays and `problem` says why. What became of it, for the journal; null: none was lost.
+   */
+  readAgain(boot: ThisBoot): { readonly ended: boolean; readonly said: string } | null {
+    const lost = this.lostNow;
+    if (lost === null) return null;
+    const read = this.read(lost.file);
+    if (read !== null && 'problem' in read) {
+      this.readProblem = `${read.problem} (read again at a reload): ${NOTHING_ON_ITS_OWN}`;
+      this.lostNow = { why: `${lost.file} read again at a reload, and it still cannot be read: ${read.problem}`, file: lost.file };
+      return { ended: false, said: `${lost.file} read again at the reload, and it still cannot be read: ${read.problem}; ${NOTHING_ON_ITS_OWN}` };
+    }
+    const saved = lost.file === this.file ? null : this.read(this.file);
+    if (saved !== null && !('problem' in saved)) for (const n of saved.handled) this.names.add(n);
+    // a record naming another boot says nothing of this one's stops
+    const mine = read !== null && (read.bootId === null || read.bootId === boot.bootId);
+    if (mine) for (const n of read.handled) this.names.add(n);
+    this.lostNow = null;
+    this.readProblem = null;
+    this.unreadOnDisk = false;
+    this.asideFailed = null;
+    this.bootId = boot.bootId;
+    const w = this.write();
+    const what = read === null ? `${lost.file} is gone` : mine ? `${lost.file} read again: the ${read.handled.length} domUs it names are taken as handled this boot` : `${lost.file} read again: a record of another boot, which says nothing of this one`;
+    if (!w.ok) return { ended: true, said: `${what}; ${w.error.message}, so an agent started again this boot may find the loss again` };
+    const removed = mine && lost.file !== this.file;
+    if (removed) rmSync(lost.file, { force: true });
+    const kept = removed ? ` (kept in ${this.file}, ${lost.file} removed)` : read !== null && !mine ? ` (an agent started again this boot finds the loss again until ${lost.file} is moved out of its dir)` : '';
+    return { ended: true, said: `${what}${kept}: autostart starts guarded domUs on its own again` };
   }
 
   /** Why the record was not used (with what to do when it was lost); null when it was, or there was none. */
@@ -166,9 +208,8 @@ export class BootRecord {
     return this.idProblem;
   }
 
-  /** The record on disk; null when there is none. */
-  private read(): OnDisk | { readonly problem: string; readonly mtimeMs: number | null } | null {
-    const file = this.file;
+  /** The record on disk at FILE; null when there is none. */
+  private read(file = this.file): OnDisk | { readonly problem: string; readonly mtimeMs: number | null } | null {
     const got = readRegularSync(file, { maxBytes: 8 * 1024 * 1024 });
     if (!got.ok) {
       return got.error.errno === 'ENOENT' ? null : { problem: got.error.message, mtimeMs: mtimeOf(file) ?? null };
@@ -189,7 +230,8 @@ export class BootRecord {
       return { problem: `${file}: not a boot record (${r.error.issues[0]?.path.join('.') || 'record'}: ${r.error.issues[0]?.message ?? 'invalid'})`, mtimeMs: got.value.mtimeMs };
     }
     if (r.data.bootId !== undefined) return { bootId: r.data.bootId, handled: r.data.handled, mtimeMs: got.value.mtimeMs };
-    return { bootId: this.bootIdBeside(got.value.text), handled: r.data.handled, mtimeMs: got.value.mtimeMs };
+    // the id file pairs with the record alone, not with a copy set aside
+    return { bootId: file === this.file ? this.bootIdBeside(got.value.text) : null, handled: r.data.handled, mtimeMs: got.value.mtimeMs };
   }
 
   /** The id file's boot when it was written with the record read as TEXT; else null (unknown). */
@@ -241,4 +283,12 @@ export class BootRecord {
     if (id.ok) this.pairedById = true;
     return id.ok ? id : err({ code: 'XH_ERR_FILE', message: `${id.error.message}; the record was written, but an agent started again will judge its boot by its time alone` });
   }
+}
+
+/** At a reload: a lost RECORD read again, what became of it told to SAY, and what the core takes of it; undefined when none was lost. */
+export function bootRecordAtReload(record: BootRecord, boot: ThisBoot, say: (ended: boolean, said: string) => void): BootRecordAgain | undefined {
+  const again = record.readAgain(boot);
+  if (again === null) return undefined;
+  say(again.ended, again.said);
+  return { lost: record.lost, handled: [...record.all] };
 }

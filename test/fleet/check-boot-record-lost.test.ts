@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ThisBoot } from '../../agent/run/boot-record.js';
@@ -83,7 +83,7 @@ describe('a Dom0 whose boot record was lost this boot', () => {
       `autostart starts no guarded domU on its own: what it handled this boot is not known (${why}), so a domU an operator stopped cannot be told from one that went down; ` +
         'each not running is deferred as boot-record-lost, which `xenherdctl check` calls CRITICAL once deferred past its --crit-deferred: ' +
         '`xenherd-agent autostart start --force NAME --reason TEXT` starts one that should run; one stopped on purpose: move its config out of the guarded dir of each Dom0 guarding it, then `xenherd-agent autostart reload` there; ' +
-        `to have autostart start every guarded domU not running instead: move ${record}.unreadable out of its dir, then \`systemctl restart xenherd-agent\` (\`autostart reload\` does not read the record again); else this holds until the next boot`,
+        `to have autostart start every guarded domU not running instead: mend ${record}.unreadable (a {"handled":[…]} record naming the domUs handled this boot) or move it out of its dir, then \`xenherd-agent autostart reload\`, which reads it again; else this holds until the next boot`,
     );
 
     // the way out the line names
@@ -107,18 +107,44 @@ describe('a Dom0 whose boot record was lost this boot', () => {
     expect(runsOn(f.sim, 'web1')).toEqual([]);
   });
 
-  it('the record\'s copy moved out of its dir: a reload keeps the defer, as the words say; the restart they name ends it, and autostart starts web1', async () => {
-    const { f, boot, record } = await lostOnXen1();
+  it('the record\'s copy moved out of its dir: the reload the words name reads it again, the loss ends, and autostart starts web1', async () => {
+    const { f, record } = await lostOnXen1();
     renameSync(`${record}.unreadable`, join(f.sim.hostRoot('xen1'), 'autostart-boot.json.unreadable'));
-    expect(await f.agent('xen1').control({ op: 'reload' })).toMatchObject({ ok: true });
-    expect(await warnings(f)).toContainEqual(expect.stringContaining('`autostart reload` does not read the record again'));
-    expect((await statusOfXen1(f))?.guarded.find((g) => g.name === 'web1')?.reason).toBe('boot-record-lost');
-    // the restart: what `systemctl restart xenherd-agent` does to the agent
-    f.crash('xen1');
-    f.startAgent('xen1', TEST_TIMERS, undefined, undefined, boot);
+    expect(await f.agent('xen1').control({ op: 'reload' })).toMatchObject({ ok: true, message: 're-read this host and decided every guarded domU again' });
+    expect(f.agent('xen1').logs.find((l) => l.msg.startsWith(`${record}.unreadable is gone`))?.msg).toBe(`${record}.unreadable is gone: autostart starts guarded domUs on its own again`);
     await f.until(() => runsOn(f.sim, 'web1').length === 1, 'web1 started by autostart', 60_000);
     expect(await warnings(f)).not.toContainEqual(expect.stringContaining('boot-record-lost'));
     await f.until(() => web1Line(f) === undefined, 'check has no line of web1');
+  });
+
+  it('the record\'s copy mended by hand: the reload takes web1 as handled (started nothing), keeps it in the record, and removes the copy, so a restart finds no loss', async () => {
+    const { f, boot, record } = await lostOnXen1();
+    writeFileSync(`${record}.unreadable`, '{"handled": ["web1"]}');
+    expect(await f.agent('xen1').control({ op: 'reload' })).toMatchObject({ ok: true });
+    await f.until(async () => (await statusOfXen1(f))?.guarded.find((g) => g.name === 'web1')?.reason === 'handled-this-boot', 'web1 skipped as handled this boot');
+    expect(readFileSync(record, 'utf8')).toContain('"web1"');
+    expect(existsSync(`${record}.unreadable`)).toBe(false);
+    expect(await warnings(f)).not.toContainEqual(expect.stringContaining('boot-record-lost'));
+    // an agent restarted within the boot reads the record as kept, and still starts web1 no more
+    f.crash('xen1');
+    f.startAgent('xen1', TEST_TIMERS, undefined, undefined, boot);
+    const again = await f.log('xen1', (l) => l.domu === 'web1' && typeof l.decision === 'string', 'xen1 decides web1 after the restart');
+    expect({ decision: again.decision, reason: again.reason }).toEqual({ decision: 'skip', reason: 'handled-this-boot' });
+    await f.advance(60_000);
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(1);
+  });
+
+  it('a copy still unreadable at the reload: the loss stays, and the reload, the journal and autostart status say why', async () => {
+    const { f, record } = await lostOnXen1();
+    writeFileSync(`${record}.unreadable`, '{"handled": ["web1",]}');
+    const answer = await f.agent('xen1').control({ op: 'reload' });
+    const why = `${record}.unreadable read again at a reload, and it still cannot be read: ${record}.unreadable: not JSON`;
+    expect(answer.ok && answer.message).toContain(`autostart still starts no guarded domU on its own: what it handled this boot is not known (${why}`);
+    expect(f.agent('xen1').logs.find((l) => l.level === 50 && l.msg.startsWith(`${record}.unreadable read again at the reload, and it still cannot be read`))).toBeDefined();
+    expect((await warnings(f)).join('\n')).toContain(why);
+    expect((await statusOfXen1(f))?.guarded.find((g) => g.name === 'web1')?.reason).toBe('boot-record-lost');
+    await f.advance(60_000);
+    expect(creates(f.sim, 'xen1', 'web1')).toBe(1);
   });
 
   it('a record that cannot be set aside: the journal and autostart status say why, it is not written over, and the next start says so again', async () => {
@@ -130,10 +156,10 @@ describe('a Dom0 whose boot record was lost this boot', () => {
     const why = `${record} could not be read, nor set aside as ${record}.unreadable (EISDIR)`;
     const journal = (): string | undefined => f.agent('xen1').logs.find((l) => l.level === 50 && l.msg.includes(record))?.msg;
     expect(journal()).toContain(`it could not be set aside as ${record}.unreadable (EISDIR), so it is left as it is, not written over`);
-    expect(journal()).toContain(`move ${record} out of ${join(record, '..')} and restart the agent`);
+    expect(journal()).toContain(`once ${record} is mended (a {"handled":[…]} record naming the domUs handled this boot) or moved out of ${join(record, '..')}, \`xenherd-agent autostart reload\` reads it again`);
     expect(readFileSync(record, 'utf8')).toBe('{"handled": ["we');
     expect(await warnings(f)).toContainEqual(expect.stringContaining(`(${why}), so a domU an operator stopped cannot be told from one that went down`));
-    expect(await warnings(f)).toContainEqual(expect.stringContaining(`move ${record} out of its dir, then \`systemctl restart xenherd-agent\``));
+    expect(await warnings(f)).toContainEqual(expect.stringContaining(`mend ${record} (a {"handled":[…]} record naming the domUs handled this boot) or move it out of its dir, then \`xenherd-agent autostart reload\``));
     f.crash('xen1');
     f.startAgent('xen1', TEST_TIMERS, undefined, undefined, boot);
     const again = await f.log('xen1', (l) => l.domu === 'web1' && typeof l.decision === 'string', 'xen1 decides web1 once more');

@@ -4,7 +4,7 @@ import type { AgentConfigInput } from '../../agent/config/schema.js';
 import { AgentConfigSchema } from '../../agent/config/schema.js';
 import { AgentCore } from '../../agent/run/agent-core.js';
 import type { AgentPorts, StartIntentStore } from '../../agent/run/ports.js';
-import { BootRecord, type ThisBoot } from '../../agent/run/boot-record.js';
+import { BootRecord, bootRecordAtReload, type ThisBoot } from '../../agent/run/boot-record.js';
 import { StartIntents } from '../../agent/run/start-intents.js';
 import type { ControlRequest, ControlResponse } from '../../shared/protocol/agent-control.js';
 import { CONTROL_PROTOCOL_VERSION } from '../../shared/protocol/agent-control.js';
@@ -106,7 +106,12 @@ export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput
   if (record.lost !== null) log.error({ code: 'XH_ERR_FILE' }, record.problem ?? record.lost.why);
   const core = new AgentCore(ports, { config: cfg, host: wiring.recordedHost ?? host, hostToConfirm: wiring.recordedHost !== undefined, pid: 4242, seed, handledThisBoot: new Set(record.all), bootRecordLost: record.lost, bootId: sim.bootId(host), agentVersion: '0.0.0-test', watchdogMs: null });
   let conns = 0;
-  const control: SimAgent['control'] = (req) => core.control({ ...req, v: CONTROL_PROTOCOL_VERSION } as ControlRequest, { keepOpen: () => undefined });
+  const control: SimAgent['control'] = (req) => {
+    // `autostart reload` reads a lost boot record again, as agent/cli/run.ts has it do (the config, unchanged here, aside)
+    const again = req.op === 'reload' && wiring.boot !== undefined ? bootRecordAtReload(record, wiring.boot, (ended, said) => (ended ? log.info(said) : log.error({ code: 'XH_ERR_FILE' }, said))) : undefined;
+    if (again !== undefined) core.reload(cfg, undefined, again);
+    return core.control({ ...req, v: CONTROL_PROTOCOL_VERSION } as ControlRequest, { keepOpen: () => undefined });
+  };
   const hold: SimAgent['hold'] = async (name, purpose, by = 'the test') => {
     let closed: (() => void) | null = null;
     let released = false;
