@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { hostView } from '../model/host-view.js';
 import { createDomain, findDomain, removeDomain, updateDomain } from '../ops/domain.js';
 import * as M from '../render/xl-messages.js';
@@ -52,16 +53,51 @@ async function list(ctx: ToolCtx, argv: readonly string[]): Promise<number> {
   return 0;
 }
 
+/** xl's exit status for a libxl error code its command returned (main_create: `return -rc`) */
+const ERROR_FAIL = 3;
+const ERROR_INVAL = 6;
+
+/**
+ * `xl create`'s arguments as Xen 4.17.7's xl_vmcontrol.c main_create reads them: a first argument
+ * that is neither an option nor KEY=VALUE is the config file, as is the value of -f/--defconfig;
+ * every KEY=VALUE is extra config; the file is read as given (an absolute path, or one relative to
+ * the working directory, which for a root daemon under systemd is /), never looked up in /etc/xen
+ * (that was xm). Without one: "Config file not specified and none in save file".
+ */
+function createArgs(argv: readonly string[]): { file: string | null; overrides: string[]; quiet: boolean } {
+  let file: string | null = null;
+  let quiet = false;
+  const overrides: string[] = [];
+  let rest = argv;
+  if (rest[0] !== undefined && !rest[0].startsWith('-') && !rest[0].includes('=')) {
+    file = rest[0];
+    rest = rest.slice(1);
+  }
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i] ?? '';
+    if (a === '-f' || a === '--defconfig') file = rest[++i] ?? file;
+    else if (a.startsWith('--defconfig=')) file = a.slice('--defconfig='.length);
+    else if (a.startsWith('-f') && a.length > 2) file = a.slice(2);
+    else if (a === '-q' || a === '--quiet') quiet = true;
+    else if (a.startsWith('-')) continue;
+    else if (a.includes('=')) overrides.push(a);
+    else file ??= a;
+  }
+  return { file, overrides, quiet };
+}
+
 async function create(ctx: ToolCtx, argv: readonly string[]): Promise<number> {
-  const { args } = opts(argv, 'f');
-  const path = args.find((a) => !a.includes('=')) ?? '';
-  const overrides = args.filter((a) => a.includes('='));
-  const text = path ? ctx.readHostFile(path) : null;
+  const { file: path, overrides, quiet } = createArgs(argv);
+  if (path === null) {
+    ctx.err('Config file not specified and none in save file\n');
+    return ERROR_INVAL;
+  }
+  const text = ctx.readHostFile(posix.resolve('/', path));
   if (text === null) {
     ctx.err(`Failed to read config file: ${path}: No such file or directory\n`);
-    return 1;
+    return ERROR_FAIL;
   }
-  ctx.err(M.parsingConfig(path));
+  if (!quiet) ctx.err(M.parsingConfig(path));
   const cfg = readCfg(text, overrides);
   ctx.err(cfg.notes);
   if (cfg.refusal !== null) {
