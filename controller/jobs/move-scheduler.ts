@@ -1,6 +1,7 @@
 import type { Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
 import type { OverlayMove, PlanFacts } from '../plan/facts.js';
-import { leftover, mayClearUp } from '../plan/leftover-text.js';
+import { leftover, mayClearUp, waitsOnCutLink } from '../plan/leftover-text.js';
+import { cutAtBothEnds } from '../plan/drbd-ready.js';
 import { waitEndWords, waitingNote } from '../plan/waiting-note.js';
 import type { InFlightBook } from './in-flight.js';
 import { reportsShowMoved } from './confirm-arrival.js';
@@ -48,6 +49,8 @@ export class MoveScheduler {
   private readonly final = new Map<string, Leftover>();
   private readonly moved: Move[] = [];
   private readonly transientSince = new Map<string, number>();
+  /** when both ends of a leftover's DRBD link first reported it cut, by domU */
+  private readonly cutSince = new Map<string, number>();
   private readonly cleanup: Array<() => void> = [];
   private readonly stopListeners = new Set<() => void>();
   private stopWhy: StopReason | null = null;
@@ -133,12 +136,14 @@ export class MoveScheduler {
     const left = step.leftovers.filter((l) => !ours(l.name) && !this.final.has(l.name));
     if (this.stopWhy === null) {
       if (pending.length > 0 && (paused !== null || this.book.running > 0)) return; // woken when the pause ends or a slot frees
-      const waiting = left.filter((l) => mayClearUp(l) && now - this.since(l.name, now) < this.s.transientWaitMs);
+      const waitLeft = (l: Leftover): number => Math.min(this.s.transientWaitMs - (now - this.since(l.name, now)), this.cutLeft(facts, l, now));
+      const waiting = left.filter((l) => mayClearUp(l) && waitLeft(l) > 0);
+      this.giveUpOnCutLinks(left.filter((l) => !waiting.includes(l)));
       if (waiting.length > 0) {
         const note = waitingNote(waiting);
         const until = Math.max(...waiting.map((l) => this.since(l.name, now))) + this.s.transientWaitMs;
         this.noteOnce(`${note.line}${waitEndWords(waiting, this.s.transientWaitMs, until, this.spec.jobId ?? null)}`, note.key);
-        this.wakeSoon(Math.min(...waiting.map((l) => this.s.transientWaitMs - (now - this.since(l.name, now)))) + 1);
+        this.wakeSoon(Math.min(...waiting.map(waitLeft)) + 1);
         return;
       }
       if (now - this.lastEnd < this.s.quietMs) {
@@ -157,6 +162,30 @@ export class MoveScheduler {
     if (key === this.lastNote) return;
     this.lastNote = key;
     this.spec.note?.(line);
+  }
+
+  /**
+   * How much longer L is worth waiting for as a DRBD link both ends report cut: CUT_LINK_SETTLE_MS
+   * from when they first both did (drbd-ready.ts cutAtBothEnds), then nothing; unbounded for
+   * any other leftover, or once the link is back at one end.
+   */
+  private cutLeft(facts: PlanFacts, l: Leftover, now: number): number {
+    if (!waitsOnCutLink(l) || !cutAtBothEnds(facts, l)) {
+      this.cutSince.delete(l.name);
+      return Number.POSITIVE_INFINITY;
+    }
+    const since = this.cutSince.get(l.name) ?? now;
+    this.cutSince.set(l.name, since);
+    return this.s.cutLinkSettleMs - (now - since);
+  }
+
+  /** A cut link given up on is said at once, in the words a new drain is refused with, while the rest of the job goes on. */
+  private giveUpOnCutLinks(done: readonly Leftover[]): void {
+    for (const l of done) {
+      if (!this.cutSince.has(l.name) || this.final.has(l.name)) continue;
+      this.final.set(l.name, l);
+      this.spec.note?.(`${l.name} stays on ${l.host ?? 'its host'}: both ends of its DRBD link have reported it cut for ${Math.round(this.s.cutLinkSettleMs / 1000)} s: ${l.message}`);
+    }
   }
 
   private since(name: string, now: number): number {

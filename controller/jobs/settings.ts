@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, TRANSIENT_WAIT_MS, type Limits } from '../plan/policy.js';
+import { CUT_LINK_SETTLE_MS, DEFAULT_LIMITS, TRANSIENT_WAIT_MS, type Limits } from '../plan/policy.js';
 
 export type { Limits };
 
@@ -24,6 +24,8 @@ export interface JobSettings {
   readonly quietMs: number;
   /** how long a job waits for a source's agent to come back, or a foreign migration to end */
   readonly transientWaitMs: number;
+  /** how long a job waits for a DRBD link both ends report cut before it gives up on the domU */
+  readonly cutLinkSettleMs: number;
   /** how long a finished move waits for the agents' reports to show it */
   readonly arrivalWaitMs: number;
   /** how long a roll waits for a group's hosts to come back with a new boot id */
@@ -49,6 +51,7 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
   settleRetryMs: 2_000,
   quietMs: 1_000,
   transientWaitMs: TRANSIENT_WAIT_MS,
+  cutLinkSettleMs: CUT_LINK_SETTLE_MS,
   arrivalWaitMs: 30_000,
   rebootWaitMs: 30 * 60_000,
   coalesceMs: 20,

@@ -1,5 +1,6 @@
 import { drbdNotReady, drbdSideSeen, readinessOfLink, type DrbdNotReady as NotReadyWhy } from '../../shared/drbd-readiness.js';
-import type { Blocker } from '../../shared/protocol/ctl-jobs.js';
+import type { Blocker, Leftover } from '../../shared/protocol/ctl-jobs.js';
+import { cutState } from './leftover-text.js';
 import type { FactDomu, PlanFacts } from './facts.js';
 
 export type DrbdNotReady = Extract<Blocker, { kind: 'drbd-not-ready' }>;
@@ -33,4 +34,21 @@ export function drbdBlock(facts: PlanFacts, d: FactDomu, from: string, to: strin
     return { kind: 'drbd-not-ready', resource, host: first.host, target: to, state: first.why.state, clearsUp: first.why.clearsUp, detail };
   }
   return null;
+}
+
+/**
+ * Whether both ends of the DRBD pair that keeps L from moving report its link cut now (each a
+ * link-down word towards the other: the network between them gone, or StandAlone): a link that
+ * went, not the one end's blink, nor an end not heard (that one's report may say Connected).
+ */
+export const cutAtBothEnds = (facts: PlanFacts, l: Leftover): boolean => l.host !== null && blockCutAtBothEnds(facts, l.host, l.blocker);
+
+/** cutAtBothEnds for a move from FROM that blocker B keeps back. */
+export function blockCutAtBothEnds(facts: PlanFacts, from: string, b: Blocker): boolean {
+  if (b.kind !== 'drbd-not-ready') return false;
+  return ([[from, b.target, 'source'], [b.target, from, 'target']] as const).every(([host, other, side]) => {
+    const seen = facts.drbd(host, b.resource);
+    const why = seen === undefined ? null : drbdNotReady(host, other, readinessOfLink(seen), side);
+    return why !== null && cutState(why.state);
+  });
 }

@@ -1,5 +1,5 @@
 import type { Blocker, HostBlock, Leftover } from '../../shared/protocol/ctl-jobs.js';
-import { TRANSIENT_WAIT_MS } from './policy.js';
+import { CUT_LINK_SETTLE_MS, TRANSIENT_WAIT_MS } from './policy.js';
 import { SETTLE_TWO_COPIES } from '../fleet/route.js';
 import { moveLimitWords } from '../../shared/text/move-limit-words.js';
 import { DRBD_LINK_DOWN, isConnectionWord } from '../../shared/drbd-words.js';
@@ -73,7 +73,7 @@ const minutes = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000} min
 /** Whether waiting helps: a dry run's reader cannot tell a resync from a split brain otherwise. */
 const drbdWho = (clearsUp: boolean, state: string): string =>
   clearsUp && cutState(state)
-    ? ` (DRBD reconnects by itself once the network between the Dom0s is back: a drain or restore under way waits up to ${minutes(TRANSIENT_WAIT_MS)} for it, a new drain does not start)`
+    ? ` (DRBD reconnects by itself once the network between the Dom0s is back: a drain or restore under way waits ${minutes(CUT_LINK_SETTLE_MS)} for it once both ends report the link cut, up to ${minutes(TRANSIENT_WAIT_MS)} while one end has not, and a new drain does not start)`
     : clearsUp
     ? ` (DRBD gets there by itself: drain and restore wait up to ${minutes(TRANSIENT_WAIT_MS)} for it)`
     : state === 'StandAlone'
@@ -100,7 +100,7 @@ export function waitsOnUnreachable(l: Leftover): boolean {
 }
 
 /** A DRBD state word, as a plan's blocker carries it (8.4's WFConnection or 9's Connecting alike), that says the pair's link is cut. */
-const cutState = (state: string): boolean => isConnectionWord(state) && DRBD_LINK_DOWN.has(state);
+export const cutState = (state: string): boolean => isConnectionWord(state) && DRBD_LINK_DOWN.has(state);
 
 /**
  * A leftover whose DRBD pair has lost its link: it comes back only once the network between the

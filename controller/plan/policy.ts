@@ -15,6 +15,14 @@ export const DEFAULT_LIMITS: Limits = { perSource: 1, perTarget: 1, global: 2 };
  */
 export const TRANSIENT_WAIT_MS = 5 * 60_000;
 
+/**
+ * How long a job under way waits for a DRBD link both ends report cut (the network between the
+ * two Dom0s gone, or one end StandAlone) before it gives up on the domU: a blink is over within
+ * it, and a cut that outlasts it comes back only with the network, which may be hours; the new
+ * drain that a cut link refuses up front is not kept waiting minutes for it once under way either.
+ */
+export const CUT_LINK_SETTLE_MS = 30_000;
+
 /** The planner's knobs; the controller's settings and the operator's flags fill them. */
 export interface PlanPolicy {
   /** memory kept free on every target, on top of what the moved domUs take */

@@ -7,6 +7,7 @@ import { jobsBed, SPREAD } from './jobs-bed.js';
 // or cut, that start would run it on a replica missing writes. It checks the reports first and
 // fails the move with nothing done: a failure, not an alarm.
 
+const NEW_WORDS = '(DRBD reconnects by itself once the network between the Dom0s is back: a drain or restore under way waits 30 s for it once both ends report the link cut, up to 5 min while one end has not, and a new drain does not start)';
 const DRAIN = { kind: 'drain', host: 'xen1', maxParallel: null, coldFallback: true, allowPartial: true, timeoutMs: null } as const;
 const inStep = (name: string): LinkDrbdResource => ({ name, role: 'Primary', disk: 'UpToDate', peers: [{ name: 'peer', role: 'Secondary', connection: 'Connected', disk: 'UpToDate', replication: 'Established' }] });
 const splitBrain = (name: string): LinkDrbdResource => ({ name, role: 'Primary', disk: 'UpToDate', peers: [] });
@@ -86,6 +87,20 @@ describe('a move whose attempt failed while its target went away (a reboot mid-d
     expect(await bed.finish(job)).toMatchObject({ ok: true, moved: 4 });
     expect(attempts()).toBe(2);
     expect(bed.fleet.where('a1')).toEqual(['xen2']);
+  });
+});
+
+describe('a move whose attempt failed as its DRBD link was cut at both ends', () => {
+  it('waits 30 s for the link, not 5 min, then tries again (where the preflight says why)', async () => {
+    const cutEnd = (name: string, role: 'Primary' | 'Secondary'): LinkDrbdResource => ({ name, role, disk: 'UpToDate', peers: [{ name: 'peer', role: 'Unknown', connection: 'Connecting', disk: 'DUnknown', replication: 'Off' }] });
+    const { bed, waiting, attempts } = await firstAttemptMeets('fail', cutEnd('r-a1', 'Primary'));
+    const xen2 = bed.fleet.host('xen2');
+    xen2.drbd = [cutEnd('r-a1', 'Secondary')];
+    xen2.reportDrbd();
+    await bed.until(() => (waiting()?.line ?? '').includes('up to 30 s, both ends report the link cut'), 'a1 waiting for its cut link');
+    expect(waiting()?.line).toMatch(/^waiting before attempt 2 \(up to 30 s, both ends report the link cut\): r-a1 on xen1 is WFConnection .*, and r-a1 on xen2 is WFConnection/);
+    // within a minute of the cut, not the 5 min a link that may blink back is given
+    await bed.until(() => attempts() === 2, 'the second attempt, 30 s on', 60_000);
   });
 });
 
@@ -183,7 +198,7 @@ describe('a drain while a DRBD link is cut', () => {
     const end = await bed.finish(bed.start({ ...DRAIN, coldFallback: false, allowPartial: false }));
     expect(end).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', moved: 0 });
     expect(end.message).toBe(
-      '1 domU(s) cannot leave xen1, so the drain would not finish; nothing was changed (--allow-partial drains the rest): a1 cannot be moved to xen2: DRBD r-a1 on xen1 is WFConnection (disk UpToDate, peer DUnknown), and r-a1 on xen2 is WFConnection (disk UpToDate, peer DUnknown): DRBD is trying to reach xen2: check the network between them and that xen2 is up and has r-a1 up (`drbdadm status r-a1` there), then wait for UpToDate/UpToDate before migrating (DRBD reconnects by itself once the network between the Dom0s is back: a drain or restore under way waits up to 5 min for it, a new drain does not start)',
+      '1 domU(s) cannot leave xen1, so the drain would not finish; nothing was changed (--allow-partial drains the rest): a1 cannot be moved to xen2: DRBD r-a1 on xen1 is WFConnection (disk UpToDate, peer DUnknown), and r-a1 on xen2 is WFConnection (disk UpToDate, peer DUnknown): DRBD is trying to reach xen2: check the network between them and that xen2 is up and has r-a1 up (`drbdadm status r-a1` there), then wait for UpToDate/UpToDate before migrating (DRBD reconnects by itself once the network between the Dom0s is back: a drain or restore under way waits 30 s for it once both ends report the link cut, up to 5 min while one end has not, and a new drain does not start)',
     );
     expect(end.remaining.map((l) => [l.name, l.blocker.kind])).toEqual([['a1', 'drbd-not-ready']]);
     expect(bed.fleet.host('xen1').maintenance.state).toBe('online');
@@ -207,5 +222,35 @@ describe('a drain while a DRBD link is cut', () => {
     expect(end.remaining.map((l) => l.name)).toEqual(['a1']);
     expect(bed.fleet.host('xen1').maintenance.state).toBe('draining');
     bed.neverTwice();
+  });
+  it('a drain under way whose link is cut at both ends after it started gives a1 up after 30 s, in the words a new drain is refused with, not after 5 min', async () => {
+    const bed = await jobsBed(SPREAD);
+    const xen1 = bed.fleet.host('xen1');
+    const xen2 = bed.fleet.host('xen2');
+    // a1 waits for a resync when the drain starts: it is planned, and waited for
+    xen1.drbd = [resyncing('r-a1')];
+    xen1.reportDrbd();
+    xen2.drbd = [{ ...inStep('r-a1'), role: 'Secondary', disk: 'Inconsistent' }];
+    xen2.reportDrbd();
+    const job = bed.start({ ...DRAIN, coldFallback: false, allowPartial: false });
+    await bed.until(() => bed.moves(job, 'moved').length === 3, 'the other three moved');
+    expect(job.end).toBeNull();
+    // then the network between xen1 and xen2 goes: each end keeps trying
+    xen1.drbd = [trying('r-a1')];
+    xen1.reportDrbd();
+    xen2.drbd = [standby('r-a1')];
+    xen2.reportDrbd();
+    const cutAt = bed.clock.now();
+    await bed.clock.advance(31_000);
+    const end = await bed.finish(job);
+    expect(bed.clock.now() - cutAt).toBeLessThan(60_000);
+    expect(end).toMatchObject({ ok: false, moved: 3 });
+    const words =
+      'a1 cannot be moved to xen2: DRBD r-a1 on xen1 is WFConnection (disk UpToDate, peer DUnknown), and r-a1 on xen2 is WFConnection (disk UpToDate, peer DUnknown): DRBD is trying to reach xen2: check the network between them and that xen2 is up and has r-a1 up (`drbdadm status r-a1` there), then wait for UpToDate/UpToDate before migrating ' +
+      NEW_WORDS;
+    expect(end.remaining.map((l) => [l.name, l.message])).toEqual([['a1', words]]);
+    const notes = job.events.flatMap((e) => (e.type === 'note' ? [e.line] : []));
+    expect(notes).toContainEqual(`a1 stays on xen1: both ends of its DRBD link have reported it cut for 30 s: ${words}`);
+    expect(bed.fleet.host('xen1').maintenance.state).toBe('draining');
   });
 });
