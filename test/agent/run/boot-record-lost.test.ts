@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BootRecord, type ThisBoot } from '../../../agent/run/boot-record.js';
@@ -39,7 +39,7 @@ describe('BootRecord, unreadable', () => {
         `it is kept as ${file}.unreadable (the domUs it names were handled since boot: started, or stopped by an operator). ` +
         `To go on: start each guarded domU that should run with \`xenherd-agent autostart start --force NAME --reason TEXT\` (${file}.unreadable may still name the ones handled); ` +
         'one stopped on purpose: move its config out of the guarded dir of each Dom0 guarding it, then `xenherd-agent autostart reload` there; ' +
-        `to have autostart start every guarded domU not running instead, move ${file}.unreadable out of ${join(file, '..')} and restart the agent (\`autostart reload\` does not read the record again)`,
+        `once ${file}.unreadable is mended (a {"handled":[…]} record naming the domUs handled this boot) or moved out of ${join(file, '..')}, \`xenherd-agent autostart reload\` reads it again: autostart then starts every guarded domU not running and not named there`,
     );
     // the saver adds web2 (an operator's forced start); the agent restarted later this boot reads it, and still knows of the loss
     expect(new BootRecord(file).add('web2').ok).toBe(true);
@@ -82,7 +82,7 @@ describe('BootRecord, unreadable', () => {
     expect(b.problem).toContain(
       `; it could not be set aside as ${file}.unreadable (EISDIR), so it is left as it is, not written over: the domUs handled from now on are remembered only while this agent runs. To go on:`,
     );
-    expect(b.problem).toContain(`move ${file} out of ${join(file, '..')} and restart the agent`);
+    expect(b.problem).toContain(`once ${file} is mended (a {"handled":[…]} record naming the domUs handled this boot) or moved out of ${join(file, '..')}, \`xenherd-agent autostart reload\` reads it again`);
     // the saver cannot record a start either, and says so; the record stays as it was
     const saved = new BootRecord(file).add('web2');
     expect(saved.ok ? null : saved.error.message).toBe(`${file} could not be read and it could not be set aside as ${file}.unreadable (EISDIR), so it is left as it is, not written over: the domUs handled since boot are not recorded for an agent started later`);
@@ -94,5 +94,42 @@ describe('BootRecord, unreadable', () => {
     const mended = new BootRecord(file, outsideRun);
     expect(mended.lost).toEqual({ why: `${file} could not be read, kept as ${file}.unreadable`, file: `${file}.unreadable` });
     expect(readFileSync(`${file}.unreadable`, 'utf8')).toBe('{"handled": ["db1", "we');
+  });
+
+  it('read again at a reload (readAgain): its copy mended, the domUs it names join those the saver kept, and the copy goes', () => {
+    const file = truncated(STARTED + HOUR);
+    const b = new BootRecord(file, outsideRun);
+    // the saver records a forced start meanwhile, in its own instance
+    expect(new BootRecord(file).add('web2').ok).toBe(true);
+    writeFileSync(`${file}.unreadable`, '{"handled": ["db1", "web1"]}');
+    expect(b.readAgain(outsideRun)).toEqual({ ended: true, said: `${file}.unreadable read again: the 2 domUs it names are taken as handled this boot (kept in ${file}, ${file}.unreadable removed): autostart starts guarded domUs on its own again` });
+    expect(b.lost).toBeNull();
+    expect(b.problem).toBeNull();
+    expect([...b.all].sort()).toEqual(['db1', 'web1', 'web2']);
+    expect(existsSync(`${file}.unreadable`)).toBe(false);
+    // the next agent this boot finds them all, and no loss
+    const next = new BootRecord(file, outsideRun);
+    expect([next.lost, [...next.all]]).toEqual([null, ['db1', 'web1', 'web2']]);
+    // nothing lost: a reload reads nothing
+    expect(next.readAgain(outsideRun)).toBeNull();
+  });
+
+  it('read again at a reload: moved away, the loss ends; still unreadable, it stays and says why; another boot\'s names are not taken', () => {
+    const file = truncated(STARTED + HOUR);
+    const b = new BootRecord(file, outsideRun);
+    writeFileSync(`${file}.unreadable`, '{"handled": ["db1",]}');
+    const still = b.readAgain(outsideRun);
+    expect(still?.ended).toBe(false);
+    expect(still?.said).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\.unreadable read again at the reload, and it still cannot be read: .+: not JSON`));
+    expect(b.lost?.why).toMatch(/read again at a reload, and it still cannot be read: .+: not JSON/);
+    expect(b.problem).toContain('To go on:');
+    writeFileSync(`${file}.unreadable`, `{"bootId": "00000000-0000-4000-8000-000000000000", "handled": ["db1"]}`);
+    expect(b.readAgain(outsideRun)?.said).toBe(`${file}.unreadable read again: a record of another boot, which says nothing of this one (an agent started again this boot finds the loss again until ${file}.unreadable is moved out of its dir): autostart starts guarded domUs on its own again`);
+    expect([b.lost, [...b.all]]).toEqual([null, []]);
+    const other = truncated(STARTED + HOUR);
+    const gone = new BootRecord(other, outsideRun);
+    rmSync(`${other}.unreadable`);
+    expect(gone.readAgain(outsideRun)).toEqual({ ended: true, said: `${other}.unreadable is gone: autostart starts guarded domUs on its own again` });
+    expect(gone.lost).toBeNull();
   });
 });
