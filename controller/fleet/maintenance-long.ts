@@ -1,3 +1,4 @@
+import { ownerShort } from '../../shared/owner-names.js';
 import type { CheckThresholds } from '../../shared/protocol/ctl-check.js';
 import { spanText } from '../../shared/text/span-text.js';
 import type { AwayDomu } from './away-from-home.js';
@@ -33,7 +34,7 @@ export function maintenanceLong(index: FleetIndex, fresh: Freshness, t: CheckThr
     const age = Math.max(0, fresh.now - since.since);
     if (age < t.maintenanceWarnMs) continue;
     const span = since.seenEntering === true ? spanText(age) : `at least ${spanText(age)} (since this controller first heard of it)`;
-    const whose = [m.owner && `owner ${m.owner}`, m.operationId && `op ${m.operationId.slice(0, 8)}`].filter(Boolean).join(', ');
+    const whose = [m.owner && `owner ${ownerShort(m.owner)}`, m.operationId && `op ${m.operationId.slice(0, 8)}`].filter(Boolean).join(', ');
     const names = away.filter((a) => a.home === r.host).map((a) => a.name);
     const listed = names.length > NAMED ? `${names.slice(0, NAMED).join(', ')}, ...` : names.join(', ');
     const domus = names.length === 0 ? 'no domU homed there runs elsewhere' : `${names.length} domU${names.length === 1 ? '' : 's'} homed there run${names.length === 1 ? 's' : ''} elsewhere (${listed})`;

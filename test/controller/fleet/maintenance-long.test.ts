@@ -44,6 +44,11 @@ describe('a host in maintenance with no job on it, past --maintenance-warn', () 
     ]);
   });
 
+  it("names a controller owner by its host and port, not its instance id ('vm:36917/32711a1f' read as an internal code)", () => {
+    const records = fleet(14 * H).map((r) => (r.host === 'xen1' && r.state !== null ? { ...r, state: { ...r.state, maintenance: { ...inMaintenance, owner: 'xenherd-controller@vm:36917/32711a1f' } } } : r));
+    expect(ofKind(check(records))[0]?.text).toContain('xen1: in maintenance (owner vm:36917, op 3f2a9c01) for 14 h');
+  });
+
   it('counts its domUs away, names the first five, and says when none is', () => {
     const seven = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'];
     expect(ofKind(check(fleet(14 * H, { homed: seven })))[0]?.text).toContain('; 7 domUs homed there run elsewhere (a1, a2, a3, a4, a5, ...): ');
