@@ -118,6 +118,13 @@ export function createToolstack(kind: ToolstackKind, opts: ToolstackOptions): To
   };
 
   const done = (r: Result<ToolOutput, ToolFailure>): Result<void, ToolFailure> => (r.ok ? ok(undefined) : r);
+  /**
+   * A recognised complaint keeps its own explanation; any other failure names the stderr lines that
+   * say why. The first line alone would be create's "Parsing config from" preamble, or a libxl line
+   * led by its source position (destroy: "libxl: error: libxl_domain.c:1183:…: Domain 5:Non-existant domain").
+   */
+  const withCause = (r: Result<ToolOutput, ToolFailure>): Result<void, ToolFailure> =>
+    !r.ok && classifyToolstackStderr(r.error.stderr) === null ? err(withStderrCause(r.error, xlStderrLines(r.error.stderr))) : done(r);
 
   return {
     kind,
@@ -133,14 +140,9 @@ export function createToolstack(kind: ToolstackKind, opts: ToolstackOptions): To
       const { xenMajor, xenMinor, xenExtra } = i.value;
       return ok(`${String(xenMajor)}.${String(xenMinor)}${xenExtra ?? ''}`);
     },
-    create: async (cfgPath, extraArgs = []) => {
-      const r = await run(['create', cfgPath, ...extraArgs], t.create);
-      // xl's first stderr line is its "Parsing config from" preamble: name the lines that say why
-      if (!r.ok && classifyToolstackStderr(r.error.stderr) === null) return err(withStderrCause(r.error, xlStderrLines(r.error.stderr)));
-      return done(r);
-    },
+    create: async (cfgPath, extraArgs = []) => withCause(await run(['create', cfgPath, ...extraArgs], t.create)),
     shutdown: async (name, o = {}) => done(await run(['shutdown', ...(o.wait ? ['-w'] : []), name], o.timeoutMs ?? (o.wait ? t.shutdown : t.control))),
-    destroy: async (name) => done(await run(['destroy', name], t.control)),
+    destroy: async (name) => withCause(await run(['destroy', name], t.control)),
     pause: (name) => control('pause', name),
     unpause: (name) => control('unpause', name),
     migrate: async (name, host, o = {}) => {

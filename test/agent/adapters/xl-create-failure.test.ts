@@ -12,8 +12,8 @@ import { readFixture } from '../../fixture.js';
 
 const CFG = '/etc/xen/drbd-auto/web1.cfg';
 
-/** A runner on which `xl create` exits 1 with STDERR, with the message the real runner builds (first stderr line). */
-function failingCreate(stderr: string): ToolRunner {
+/** A runner on which every command exits 1 with STDERR, with the message the real runner builds (first stderr line). */
+function failingWith(stderr: string): ToolRunner {
   return async (tool, args) => {
     const first = stderr.trim().split('\n')[0] ?? '';
     return err<ToolFailure>({ code: 'XH_ERR_TOOL_FAILED', tool, args: [...args], stdout: '', stderr, exitCode: 1, signal: null, message: `${[tool, ...args].join(' ')}: exit code 1: ${first}` });
@@ -21,7 +21,7 @@ function failingCreate(stderr: string): ToolRunner {
 }
 
 const createMessage = async (stderr: string): Promise<string> => {
-  const r = await createToolstack('xl', { run: failingCreate(stderr) }).create(CFG);
+  const r = await createToolstack('xl', { run: failingWith(stderr) }).create(CFG);
   if (r.ok) throw new Error('create should fail');
   return r.error.message;
 };
@@ -83,5 +83,27 @@ describe('a failed xl create names the cause', () => {
       `xl create ${CFG}: exit code 1: unable to add device with path /local/domain/0/backend/vbd/1/51712; unable to add disk devices; ` +
         'unable to remove device with path /local/domain/0/backend/vbd/1/51712 (and 4 more lines)',
     );
+  });
+});
+
+describe('a failed xl destroy names the cause the same way', () => {
+  // libxl_domain_destroy of a domid that is gone (tools/xl/xl_vmcontrol.c destroy_domain,
+  // libxl__destroy_domid), lines as in the real 4.17 capture under test/fixtures/real-xen-4.17/15-*
+  const GONE =
+    'libxl: error: libxl_domain.c:1183:libxl__destroy_domid: Domain 5:Non-existant domain\n' +
+    'libxl: error: libxl_domain.c:1137:domain_destroy_callback: Domain 5:Unable to destroy guest\n' +
+    'libxl: error: libxl_domain.c:1064:domain_destroy_cb: Domain 5:Destruction of domain failed\n' +
+    'destroy failed (rc=-21)\n';
+
+  it('without libxl source positions or the "Domain N:" prefix', async () => {
+    const r = await createToolstack('xl', { run: failingWith(GONE) }).destroy('5');
+    expect(!r.ok && r.error.message).toBe(
+      'xl destroy 5: exit code 1: Non-existant domain; Unable to destroy guest; Destruction of domain failed (and 1 more line)',
+    );
+  });
+
+  it('a recognised complaint keeps its explanation', async () => {
+    const r = await createToolstack('xl', { run: failingWith('web1 is an invalid domain identifier (rc=-6)\n') }).destroy('web1');
+    expect(!r.ok && r.error.message).toBe('xl destroy web1: no domain "web1"');
   });
 });
