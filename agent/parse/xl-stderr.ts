@@ -67,9 +67,11 @@ export function invalidDomainId(line: string): string | null {
 
 /**
  * libxl's "libxl: error: libxl_create.c:1294:initiate_domain_create: " says where in libxl, not
- * why; so does the "Domain 7:" libxl (4.9+) puts after it for a domain it was building or undoing
+ * why; so does the "Domain 7:" libxl (4.9+) puts after it for a domain it was building or undoing.
+ * libxl 4.1 put a space, not ": ", after the function ("libxl_create.c:317:libxl__domain_make
+ * domain creation fail"): there only the function name goes, the message starts after its space.
  */
-const LIBXL_WHERE_RE = /^libxl: error: [\w.-]+:\d+:\w+: (?:Domain \d+:)?/;
+const LIBXL_WHERE_RE = /^libxl: error: [\w.-]+:\d+:\w+(?:: (?:Domain \d+:)?| )/;
 
 /** What a libxl error LINE says, for a person: without where in libxl it was printed; any other line as it is. */
 export function libxlSays(line: string): string {

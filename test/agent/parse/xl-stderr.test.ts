@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyToolstackStderr, xlStderrLines } from '../../../agent/parse/xl-stderr.js';
+import { classifyToolstackStderr, libxlSays, xlStderrLines } from '../../../agent/parse/xl-stderr.js';
 import { classifyXlMigrate } from '../../../agent/parse/xl-migrate.js';
 import { readFixture } from '../../fixture.js';
 
@@ -68,4 +68,20 @@ describe('classifyToolstackStderr', () => {
     expect(classifyToolstackStderr('web1 is an invalid domain identifier (rc=-1)\n')).toEqual({ kind: 'no-such-domain', domain: 'web1' });
   });
   it('anything else', () => expect(classifyToolstackStderr('libxl: error: something\n')).toBeNull());
+});
+
+describe('libxlSays: a libxl error line without where in libxl it was printed', () => {
+  it('4.2+ "file:line:function: ", with the "Domain N:" of 4.9+', () => {
+    expect(libxlSays('libxl: error: libxl_create.c:1294:initiate_domain_create: Domain 7:cannot make domain: -6')).toBe('cannot make domain: -6');
+    expect(libxlSays('libxl: error: libxl_create.c:554:libxl__domain_make: domain creation fail: Invalid argument')).toBe('domain creation fail: Invalid argument');
+  });
+
+  it('4.1 "file:line:function " with a space: only the function name goes (real, QubesOS qubes-issues#318)', () => {
+    expect(libxlSays('libxl: error: libxl_create.c:317:libxl__domain_make domain creation fail')).toBe('domain creation fail');
+    expect(libxlSays('libxl: error: libxl.c:711:libxl_domain_destroy non-existant domain -1')).toBe('non-existant domain -1');
+  });
+
+  it('any other line stays as it is', () => {
+    for (const l of ['cannot make domain: -3', 'libxl: error: libxl.c:711: no function here', 'libxl: warning: libxl_create.c:1:f: a warning']) expect(libxlSays(l)).toBe(l);
+  });
 });
