@@ -187,6 +187,19 @@ describe('the playground console, running a command', () => {
     expect((await run({ kind: 'state' })).join('\n')).toContain('r1 Secondary/Primary Connected');
   });
 
+  it('drbd connect after both ends were Primary while cut says the handshake finds a split brain, not that it connects', async () => {
+    const { sim, run } = await setup(false);
+    await sim.advance(5000);
+    await run({ kind: 'drbd', res: 'r1', action: 'disconnect' });
+    expect((await sim.run('xen2', 'drbdadm', ['primary', 'r1'])).exitCode).toBe(0); // web1 started on xen2 by hand too
+    expect(await run({ kind: 'drbd', res: 'r1', action: 'connect' })).toEqual([
+      "drbd r1 connect: done (the link is back, but xen1 and xen2 were both Primary while it was cut: after the fleet's connect-delay the handshake finds a split brain and both ends go StandAlone; " +
+        'on the side whose writes are given up, `drbdadm secondary r1` and `drbdadm connect --discard-my-data r1`, then `drbdadm connect r1` on the other)',
+    ]);
+    await sim.advance(5000);
+    expect((await run({ kind: 'state' })).join('\n')).toContain('r1 Primary/Unknown StandAlone');
+  });
+
   it('fault disk fails a replica\'s disk: DRBD detaches it, the peer serves it; drbdadm attach there takes it back', async () => {
     const { sim, run } = await setup(false);
     await sim.advance(5000);

@@ -1,3 +1,5 @@
+import type { DrbdResource } from '../model/types.js';
+import { handshakeFindsSplitBrain } from '../ops/drbd-connect.js';
 import type { OpError } from '../ops/result.js';
 import { summarize } from '../scenario/summary.js';
 import type { Sim } from '../sim.js';
@@ -51,6 +53,20 @@ function why(e: OpError): string {
   }
 }
 
+/**
+ * What a restored link leads to. Both ends Primary while it was cut wrote apart from each other:
+ * DRBD's handshake then finds a split brain and drops the connection, which the operator resolves
+ * by hand; saying it will connect sent them waiting for a connection that never comes.
+ */
+function connectOutcome(r: DrbdResource | undefined): string {
+  if (r === undefined || !handshakeFindsSplitBrain(r)) return "the link is back; it connects after the fleet's connect-delay";
+  return (
+    `the link is back, but ${r.primaryApart.join(' and ')} were both Primary while it was cut: after the fleet's connect-delay ` +
+    `the handshake finds a split brain and both ends go StandAlone; on the side whose writes are given up, ` +
+    `\`drbdadm secondary ${r.name}\` and \`drbdadm connect --discard-my-data ${r.name}\`, then \`drbdadm connect ${r.name}\` on the other`
+  );
+}
+
 /** ends an agent and waits until its process is gone */
 async function end(a: AgentHandle, signal: NodeJS.Signals): Promise<void> {
   endedHere.add(a);
@@ -84,7 +100,7 @@ export async function executeControl(c: ControlCommand, t: ControlTarget): Promi
       const line = `drbd ${c.res} ${c.action}`;
       const r = t.sim.drbd(c.res, c.action);
       if (!r.ok) return [`${line}: refused: ${why(r.error)}`];
-      if (c.action === 'connect') return done(line, "the link is back; it connects after the fleet's connect-delay");
+      if (c.action === 'connect') return done(line, connectOutcome(t.sim.state().drbd[c.res]));
       if (c.action === 'disconnect') return done(line, `the link is cut: both ends wait for their peer; \`drbd ${c.res} connect\` restores it`);
       return done(line, `both ends StandAlone; \`drbd ${c.res} connect\` repairs it`);
     }

@@ -57,6 +57,11 @@ export function adminDisconnect(s: SimState, res: string, host: string): OpResul
   }));
 }
 
+/** Whether R's next handshake finds diverged data: a split brain already, or both ends Primary while apart. */
+export function handshakeFindsSplitBrain(r: DrbdResource): boolean {
+  return r.diverged || r.nodes.every((n) => r.primaryApart.includes(n));
+}
+
 /**
  * Timer: a connecting resource connects if both ends are up and waiting. With diverged data the
  * handshake is drbd_receiver.c drbd_sync_handshake's: resolved when exactly one side asked to
@@ -70,8 +75,7 @@ export function tryConnect(s: SimState, res: string): SimState {
   const r = s.drbd[res];
   if (!r || r.link !== 'connecting' || r.standalone.length) return s;
   if (!r.nodes.every((n) => r.replicas[n] && s.hosts[n]?.power === 'on')) return s;
-  const split = r.diverged || r.nodes.every((n) => r.primaryApart.includes(n));
-  if (!split) return withResource(s, { ...r, link: 'connected', discardMyData: [], primaryApart: [] });
+  if (!handshakeFindsSplitBrain(r)) return withResource(s, { ...r, link: 'connected', discardMyData: [], primaryApart: [] });
   const victims = r.nodes.filter((n) => r.discardMyData.includes(n));
   const victim = victims.length === 1 ? victims[0]! : null;
   if (victim === null) return withResource(s, { ...r, standalone: [...r.nodes], diverged: true, discardMyData: [] });
