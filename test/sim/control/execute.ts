@@ -1,3 +1,4 @@
+import { exitCodeFor } from '../../../shared/errors.js';
 import type { DrbdResource } from '../model/types.js';
 import { handshakeFindsSplitBrain } from '../ops/drbd-connect.js';
 import type { OpError } from '../ops/result.js';
@@ -150,7 +151,8 @@ export async function executeControl(c: ControlCommand, t: ControlTarget): Promi
 
 /**
  * `controller stop|kill|start`: a controller restarted in the middle of a drain or a roll is an
- * incident of its own (its jobs end 87, a re-run takes them up), and the playground had no way to
+ * incident of its own (its jobs end 87, a re-run takes them up; a migrate or reverse in flight
+ * ends 91, its outcome unknown to xenherdctl), and the playground had no way to
  * cause it short of finding the process and its command line by hand.
  */
 async function controllerCommand(action: 'stop' | 'kill' | 'start', t: ControlTarget): Promise<string[]> {
@@ -166,6 +168,12 @@ async function controllerCommand(action: 'stop' | 'kill' | 'start', t: ControlTa
   }
   if (!running(ctl)) return [`${line}: refused: the controller is not running; \`controller start\` starts it`];
   await end(ctl, action === 'stop' ? 'SIGTERM' : 'SIGKILL');
-  const how = action === 'stop' ? 'SIGTERM, as systemctl stop or restart: its jobs end 87 saying so' : 'SIGKILL, as a crash or the OOM killer: its jobs end without a word, xenherdctl watching them exits 87';
+  // the codes xenherdctl exits with: a job's end line, a sent command's result, or a stream closed with neither
+  const unreachable = exitCodeFor('XH_ERR_CONTROLLER_UNREACHABLE');
+  const how =
+    action === 'stop'
+      ? `SIGTERM, as systemctl stop or restart: its jobs end ${unreachable} saying so; a migrate or reverse in flight ends ${exitCodeFor('XH_ERR_AGENT_LINK_LOST')} ` +
+        '(XH_ERR_AGENT_LINK_LOST: the agent finishes or abandons it on its own; `xenherdctl where DOMU` says where it is once the controller runs again)'
+      : `SIGKILL, as a crash or the OOM killer: its jobs, migrates and reverses end without a word, xenherdctl watching any of them exits ${unreachable}`;
   return [`${line}: done (the controller ended, ${how}; the agents keep their domUs and their maintenance state; \`controller start\` starts it again)`];
 }
