@@ -122,6 +122,8 @@ function homeOf(m: WhereMatch, now: number): string {
   const hosts = m.places.map((p) => p.host);
   if (m.away && !hosts.includes(m.home)) return `home ${m.home} (away since ${formatSince(m.away.since, now)}, ${m.away.reason})`;
   if (!hosts.includes(m.home) && m.visitor) return `home ${m.home} (visitor since ${formatSince(m.visitor.since, now)})`;
+  // started by hand elsewhere, say: check calls it away from home, so does where
+  if (m.awayFromHome === true && !hosts.includes(m.home)) return `home ${m.home} (away, no ledger records it)`;
   return `home ${m.home}`;
 }
 

@@ -51,6 +51,11 @@ export function awayFromHome(index: FleetIndex, name: string, byHost: ReadonlyMa
  * every check.
  */
 export function domusAwayFromHome(index: FleetIndex): AwayDomu[] {
+  return [...awayBook(index).values()].sort((a, b) => nameOrder(a.name, b.name));
+}
+
+/** The domUs away from home (domusAwayFromHome) by name, brought up to date: what `where` marks away is what check counts. */
+export function awayBook(index: FleetIndex): ReadonlyMap<string, AwayDomu> {
   const book = index.domusAway;
   for (const name of index.takeAwayInputsChanged()) {
     const byHost = index.running.get(name);
@@ -58,5 +63,5 @@ export function domusAwayFromHome(index: FleetIndex): AwayDomu[] {
     if (a === null) book.delete(name);
     else book.set(name, a);
   }
-  return [...book.values()].sort((a, b) => nameOrder(a.name, b.name));
+  return book;
 }

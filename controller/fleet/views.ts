@@ -7,6 +7,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import type { FleetIndex } from './fleet-index.js';
 import { ageOf, currentMaintenanceSince, isCurrent, isReachable, viewOf, type Freshness, type HostRecord } from './host-record.js';
 import { homeOf, placementOf } from './placement.js';
+import { awayBook } from './away-from-home.js';
 import { DiskTrouble, type DrbdAlertRef } from './split-disks.js';
 import { nameOrder } from './name-order.js';
 import { migrationUnderWay } from './superseded.js';
@@ -121,7 +122,11 @@ const keptSince = (r: HostRecord): number | null => (r.agentDomains !== undefine
 export function whereMatches(index: FleetIndex, pattern: NamePattern, fresh: Freshness, alertIds: (name: string) => string[], drbdAlerts: readonly DrbdAlertRef[] = []): WhereMatch[] {
   const names = pattern.kind === 'exact' ? [pattern.name] : [...index.knownNames((n) => matches(pattern, n))].sort();
   const disks = new DiskTrouble(index, fresh, drbdAlerts);
-  return names.map((n) => placementOf(index, n, fresh, alertIds, disks)).filter((m): m is WhereMatch => m !== null);
+  const away = awayBook(index);
+  return names.flatMap((n) => {
+    const m = placementOf(index, n, fresh, alertIds, disks);
+    return m === null ? [] : [away.has(n) ? { ...m, awayFromHome: true } : m];
+  });
 }
 
 /**

@@ -53,6 +53,12 @@ export const WhereMatchSchema = z.strictObject({
   homeClaims: z.array(HostNameSchema),
   /** the home's ledger record when it left home; its reason any word (shown as sent: a newer controller's agents may record another) */
   away: LinkAwaySchema.extend({ reason: Word }).strict().nullable(),
+  /**
+   * true: it runs elsewhere and not on its home, as check counts a domU away from home (a domU
+   * started by hand on the peer, which no ledger records, too); absent: it does not (or a
+   * controller older than the field)
+   */
+  awayFromHome: z.boolean().optional(),
   /** a host whose ledger records it as a visitor */
   visitor: z.strictObject({ host: HostNameSchema, home: HostNameSchema, since: IsoTimeSchema, operationId: OperationIdSchema }).nullable(),
   /** each guarded Dom0's last autostart decision, shown as sent: any word */

@@ -28,6 +28,11 @@ describe('a where line', () => {
     expect(cols[4]).toBe('as of 0.3 s');
   });
 
+  it('away from home with no ledger record (started by hand on the peer): says away, as check does; an older controller sends no mark', () => {
+    expect(whereColumns(match({ away: null, awayFromHome: true }), NOW)[3]).toBe('home xen1 (away, no ledger records it)');
+    expect(whereColumns(match({ away: null }), NOW)[3]).toBe('home xen1');
+  });
+
   it('stale when unheard for more than 30 s, or from an unreachable host', () => {
     expect(isStale(match({ ageMs: 30_000 }))).toBe(false);
     expect(isStale(match({ ageMs: 30_001 }))).toBe(true);

@@ -3,6 +3,7 @@ import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
 import { mergeFleet } from '../../../controller/fleet/merge.js';
 import { compilePattern, matches } from '../../../shared/name-pattern.js';
 import { domainRows, whereMatches } from '../../../controller/fleet/views.js';
+import { domusAwayFromHome } from '../../../controller/fleet/away-from-home.js';
 import { away, dom, guarded, hostState, record } from '../states.js';
 
 const NOW = 1_000_000;
@@ -32,6 +33,22 @@ describe('where: the fleet merged per domU', () => {
     expect(m?.visitor).toMatchObject({ host: 'xen2', home: 'xen1' });
     expect(m?.ageMs).toBe(1200);
     expect(m?.midMigration).toBe(false);
+  });
+
+  // xenherdctl check called such a domU away from home ("no ledger records it") while where showed
+  // a plain "home xen1": the two rules now agree, as one (away-from-home.ts)
+  it('a domU started by hand on the peer, no ledger record: marked away from home, as check counts it', () => {
+    const index = mergeFleet(
+      [
+        record('xen1', hostState({ homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }, { name: 'db1', peer: 'xen2', source: 'migrate-tab' }], domains: [dom('db1')] }), NOW - 300),
+        record('xen2', hostState({ domains: [dom('web01')] }), NOW - 300),
+      ],
+      fresh,
+    ).index;
+    expect(domusAwayFromHome(index).map((a) => a.name)).toEqual(['web01']);
+    const [web01, db1] = [where(index, 'web01')[0], where(index, 'db1')[0]];
+    expect(web01).toMatchObject({ home: 'xen1', away: null, visitor: null, awayFromHome: true });
+    expect(db1?.awayFromHome).toBeUndefined();
   });
 
   it('a glob, sorted by name', () => {
