@@ -29,10 +29,12 @@ export interface UnitState {
 export const AGENT_DEB = `dist/${debFileName('xenherd-agent', checkoutDebVersion(process.cwd()))}`;
 
 /**
- * The agent as an operator installs it: `apt install ./xenherd-agent_*.deb` (Debian's own nodejs
- * is already in the image, so apt needs no network), then /etc/xenherd/agent.json with the
- * `controller` section, and a drop-in for TCG's slow start-up. Checks that the package's unit is
- * the one systemd loads, with its watchdog on.
+ * The agent as an operator installs it: the package by the exact name `npm run package` printed
+ * (AGENT_DEB, copied to /root), not a glob, which on a Dom0 keeping an earlier copy matches both
+ * (README.md); installed with apt-get (Debian's own nodejs is already in the image, so apt needs
+ * no network), then /etc/xenherd/agent.json with the `controller` section, and a drop-in for
+ * TCG's slow start-up. Checks that the package's unit is the one systemd loads, with its
+ * watchdog on.
  */
 export async function installAgentPackage(d: Dom0, c: Checks, controller: Record<string, string>): Promise<void> {
   const remoteDeb = `/root/${AGENT_DEB.slice('dist/'.length)}`;
@@ -41,8 +43,8 @@ export async function installAgentPackage(d: Dom0, c: Checks, controller: Record
   // man-db's trigger rebuilds the whole manual index: minutes under TCG, for nothing the lab reads
   await d.exec("echo 'man-db man-db/auto-update boolean false' | debconf-set-selections");
   const apt = await d.exec(`DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${shq(remoteDeb)}`, { timeoutMs: 600_000 });
-  log(`agents: ${d.name}: apt install ./${remoteDeb.slice('/root/'.length)}: exit ${String(apt.exitCode)} after ${((Date.now() - t0) / 1000).toFixed(1)} s${apt.exitCode === 0 ? '' : `; ${apt.stderr.trim().slice(-500)}`}`);
-  c.eq(apt.exitCode, 0, `${d.name}: apt install ./xenherd-agent_*.deb exits 0`);
+  log(`agents: ${d.name}: apt-get install ${remoteDeb}: exit ${String(apt.exitCode)} after ${((Date.now() - t0) / 1000).toFixed(1)} s${apt.exitCode === 0 ? '' : `; ${apt.stderr.trim().slice(-500)}`}`);
+  c.eq(apt.exitCode, 0, `${d.name}: apt-get install ${remoteDeb} exits 0`);
   c.eq((await d.exec(`dpkg-query -W -f '\${Status}' xenherd-agent`)).stdout.trim(), 'install ok installed', `${d.name}: dpkg says xenherd-agent is installed`);
   c.eq((await d.exec(`systemctl is-active ${UNIT}`)).stdout.trim(), 'inactive', `${d.name}: the package did not start the agent before it is configured`);
   const config = JSON.stringify({ logLevel: 'info', controller }, null, 2);
