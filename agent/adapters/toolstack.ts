@@ -121,7 +121,8 @@ export function createToolstack(kind: ToolstackKind, opts: ToolstackOptions): To
   /**
    * A recognised complaint keeps its own explanation; any other failure names the stderr lines that
    * say why. The first line alone would be create's "Parsing config from" preamble, or a libxl line
-   * led by its source position (destroy: "libxl: error: libxl_domain.c:1183:…: Domain 5:Non-existant domain").
+   * led by its source position (destroy: "libxl: error: libxl_domain.c:1183:…: Domain 5:Non-existant domain"),
+   * or shutdown's progress line "Shutting down domain 5", printed before the refusal.
    */
   const withCause = (r: Result<ToolOutput, ToolFailure>): Result<void, ToolFailure> =>
     !r.ok && classifyToolstackStderr(r.error.stderr) === null ? err(withStderrCause(r.error, xlStderrLines(r.error.stderr))) : done(r);
@@ -141,7 +142,7 @@ export function createToolstack(kind: ToolstackKind, opts: ToolstackOptions): To
       return ok(`${String(xenMajor)}.${String(xenMinor)}${xenExtra ?? ''}`);
     },
     create: async (cfgPath, extraArgs = []) => withCause(await run(['create', cfgPath, ...extraArgs], t.create)),
-    shutdown: async (name, o = {}) => done(await run(['shutdown', ...(o.wait ? ['-w'] : []), name], o.timeoutMs ?? (o.wait ? t.shutdown : t.control))),
+    shutdown: async (name, o = {}) => withCause(await run(['shutdown', ...(o.wait ? ['-w'] : []), name], o.timeoutMs ?? (o.wait ? t.shutdown : t.control))),
     destroy: async (name) => withCause(await run(['destroy', name], t.control)),
     pause: (name) => control('pause', name),
     unpause: (name) => control('unpause', name),

@@ -107,3 +107,12 @@ describe('a failed xl destroy names the cause the same way', () => {
     expect(!r.ok && r.error.message).toBe('xl destroy web1: no domain "web1"');
   });
 });
+
+describe('a failed xl shutdown names the cause the same way', () => {
+  // tools/xl/xl_vmcontrol.c shutdown_domain prints its progress line before asking, then
+  // "shutdown failed (rc=N)" when libxl refused: the first line says nothing of why
+  it('the failure, not the progress line xl printed before it', async () => {
+    const r = await createToolstack('xl', { run: failingWith('Shutting down domain 5\nshutdown failed (rc=-3)\n') }).shutdown('web1', { wait: true });
+    expect(!r.ok && r.error.message).toBe('xl shutdown -w web1: exit code 1: shutdown failed (rc=-3)');
+  });
+});
