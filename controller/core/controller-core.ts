@@ -163,9 +163,8 @@ export class ControllerCore {
     this.enrolledNow();
     this.refreshAlerts();
     const a = statusAnswer(this.index, this.alerts.sorted(), this.fresh());
-    const verdict = this.monitor.statusVerdict();
-    // counted from the verdict it shows, so the two never disagree (only those known down: CRITICAL)
-    const down = new Set(verdict.details.filter((d) => d.kind === 'down-guarded' && d.status === 'CRITICAL').map((d) => d.subject)).size;
+    // counted from the verdict it shows, so the two never disagree
+    const { verdict, down } = this.monitor.statusOfFleet();
     return { ...a, summary: { ...a.summary, down }, hosts: withTokenRefusals(a.hosts, (h) => this.refusedAgents.of(h)), verdict };
   }
 

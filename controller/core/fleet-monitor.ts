@@ -77,8 +77,13 @@ export class FleetMonitor {
 
   /** The verdict status carries: check's at its default thresholds, without the perfdata. */
   statusVerdict(): StatusVerdict {
-    const { status, summary, details } = this.check(DEFAULT_CHECK_THRESHOLDS);
-    return { status, summary, details };
+    return this.statusOfFleet().verdict;
+  }
+
+  /** statusVerdict, with the guarded domUs that verdict counts down (its domus_down), which status says beside it. */
+  statusOfFleet(): { readonly verdict: StatusVerdict; readonly down: number } {
+    const { status, summary, details, perfdata } = this.check(DEFAULT_CHECK_THRESHOLDS);
+    return { verdict: { status, summary, details }, down: perfdata.find((p) => p.label === 'domus_down')?.value ?? 0 };
   }
 
   metrics(): ControllerMetrics {

@@ -20,7 +20,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { certificatePerfdatum, certificateProblem, type ServerCertificate } from './server-certificate.js';
 import { heldByMaintenance } from './held-by-maintenance.js';
-import { downGuarded } from './down-guarded.js';
+import { downForLostRecord, downGuarded } from './down-guarded.js';
 import { unseenOnlyUnreported } from './unseen-places.js';
 import { problemSummary, ranked } from './check-summary.js';
 import { viewsNotCurrent } from './view-not-current.js';
@@ -71,7 +71,9 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const unreachable = records.filter((r) => !isReachable(r, fresh.now, fresh.staleAfterMs)).length;
   // the domUs check's CRITICAL lines name crashed: none of them is running unless a copy of it runs elsewhere
   const crashedNames = new Set(crashed.map((p) => p.subject));
-  const downNames = new Set(perDomu.filter((p) => p.kind === 'down-guarded' && p.status === 'CRITICAL').map((p) => p.subject));
+  // with those a lost boot record keeps down until an operator acts, as /metrics' xenherd_domus_down counts them:
+  // a graph and the pager never disagree
+  const downNames = new Set([...perDomu.filter((p) => p.kind === 'down-guarded' && p.status === 'CRITICAL').map((p) => p.subject), ...downForLostRecord(index, fresh, jobHosts)]);
   const { running, unknown } = countRunning(index, crashedNames, fresh);
   const inState = (state: Maintenance['state']): number => records.filter((r) => r.state !== null && r.state.maintenance.state === state).length;
   const perfdata = [

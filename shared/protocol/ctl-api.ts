@@ -95,7 +95,7 @@ export const FleetSummarySchema = z.strictObject({
   domus: z.number().int().nonnegative(),
   /** distinct domUs reachable hosts report only as crashed guests (xl list state c), not counted in `domus`: check calls each CRITICAL; absent from an older controller, which counted them in `domus` */
   crashed: z.number().int().nonnegative().optional(),
-  /** guarded domUs running nowhere that their Dom0s skip as handled-this-boot, gone with nobody of the fleet asking (check's down-guarded, CRITICAL); absent from an older controller */
+  /** guarded domUs known down, check's domus_down: running nowhere while their Dom0s skip them as handled-this-boot, gone with nobody of the fleet asking (check's down-guarded, CRITICAL), or deferred as boot-record-lost, which holds until an operator acts; absent from an older controller */
   down: z.number().int().nonnegative().optional(),
   /**
    * distinct domUs only unreachable hosts' last reports show: not known to run; those a Dom0 not

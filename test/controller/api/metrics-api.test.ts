@@ -167,6 +167,9 @@ describe('GET /metrics', () => {
     xen2.snapshot(hostState({ domains: [] }));
     await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable');
     expect(value(await scrape(c), 'xenherd_domus_down')).toBe(1);
+    // the pager's count and status's say the same as the graph
+    expect(c.core.monitor.check(DEFAULT_CHECK_THRESHOLDS).perfdata.find((p) => p.label === 'domus_down')?.value).toBe(1);
+    expect(c.core.status().summary.down).toBe(1);
 
     // the operator's --force started it: none down
     xen1.delta({ domains: [dom('db01'), dom('web01')] });
