@@ -7,8 +7,9 @@ import { liveWordOutranks } from './live-partner-word.js';
 import { isLive } from './live-row.js';
 import { moveExplains } from './moves-under-way.js';
 import { mayBeMoveStarting, partnerUnreported, PROMOTION_FIRST_SETTLE_MS } from './move-promotion.js';
-import { domusOn, resHostsOn } from './resource-users.js';
+import { domusOn, resHostsOn, usersOf } from './resource-users.js';
 import { isPairClaim } from './pair-claim.js';
+import { splitSidesNote } from './split-sides.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { unseenPlaces } from './unseen-places.js';
 import { primarySuperseded, supersededOn } from './superseded.js';
@@ -41,7 +42,8 @@ function* runningTwice(index: FleetIndex, fresh: Freshness): Generator<Finding |
     // a host holding nothing of it is no second copy: its claim is an alert of its own (foreign-claims.ts)
     const hosts = plain.filter((h) => !supersededOn(index, name, h, fresh) && holdsNothingOf(index, name, h) === null).sort();
     if (hosts.length < 2 || moveExplains(fresh.moves, name, hosts)) continue;
-    yield finding('running-on-two-hosts', name, hosts, `${name} runs on ${list(index, hosts, fresh)}, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current${silentHostsNote(index, hosts, fresh, resourcesOf(index, name, hosts))}`);
+    const resources = resourcesOf(index, name, hosts);
+    yield finding('running-on-two-hosts', name, hosts, `${name} runs on ${list(index, hosts, fresh)}, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current${splitSidesNote(index, name, resources, hosts)}${silentHostsNote(index, hosts, fresh, resources)}`);
   }
 }
 
@@ -86,7 +88,7 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
         paired.add(a).add(b);
         if (migrating(index, resource, [a.host, b.host], fresh) || pairSuperseded(index, resource, a, b, fresh)) continue;
         const hosts = [a.host, b.host].sort();
-        yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain${silentHostsNote(index, hosts, fresh, [resource])}`, settle(index, resource, [a.host, b.host], fresh));
+        yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain${sidesOf(index, resource, hosts)}${silentHostsNote(index, hosts, fresh, [resource])}`, settle(index, resource, [a.host, b.host], fresh));
       }
     }
     // An agent older than standby reports tells only the resources of the domUs it guards, so the
@@ -103,7 +105,7 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
       if (partner !== null && (primarySuperseded(index, a.host, partner, domusOn(index, resource, a.host), fresh) || liveWordOutranks(index, resource, a.host, partner, fresh))) continue;
       const where = partner === null ? `${list(index, hosts, fresh)} and on its DRBD peer` : list(index, hosts, fresh);
       const wait = partner === null ? undefined : partnerUnreported(index, partner) ? PROMOTION_FIRST_SETTLE_MS : settle(index, resource, [a.host, partner], fresh);
-      yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${where} (as ${a.host} sees it) and no domU using it is migrating: a split brain`, wait);
+      yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${where} (as ${a.host} sees it) and no domU using it is migrating: a split brain${sidesOf(index, resource, hosts)}`, wait);
     }
   }
 }
@@ -156,6 +158,12 @@ const resourcesOf = (index: FleetIndex, name: string, hosts: readonly string[]):
   }
   return [...out];
 };
+
+/** A dual Primary's sides (split-sides.ts), of the domU using RESOURCE when one alone does. */
+function sidesOf(index: FleetIndex, resource: string, hosts: readonly string[]): string {
+  const users = usersOf(index, resource, hosts);
+  return splitSidesNote(index, users.length === 1 ? (users[0] ?? null) : null, [resource], hosts);
+}
 
 /** How long a dual Primary of RESOURCE between HOSTS waits to be an alert: a move's first moment may look so (move-promotion.ts). */
 function settle(index: FleetIndex, resource: string, hosts: readonly [string, string], fresh: Freshness): number | undefined {

@@ -1,3 +1,4 @@
+import type { CopiesSince } from './copy-since.js';
 import type { MoveUnderWay } from './moves-under-way.js';
 import type { HostState, LinkDomain, Maintenance } from '../../shared/protocol/agent-link-state.js';
 import { halvesCanStrand } from '../../shared/stranded-half.js';
@@ -75,6 +76,11 @@ export interface HostRecord {
    * (agent-stop.ts). Absent: none closed since the controller started.
    */
   readonly linkClosed?: LinkClosed;
+  /**
+   * Since when the controller has seen each domU run here and each DRBD resource Primary here, so a
+   * split brain's alerts can say which copy ran longer (copy-since.ts). Absent: no report yet.
+   */
+  readonly copiesSince?: CopiesSince;
 }
 
 export interface LinkClosed {

@@ -1,0 +1,81 @@
+import { SPLIT_BRAIN_SECTION } from '../../shared/drbd-readiness.js';
+import { andList } from '../../shared/text/and-list.js';
+import { utcMinuteText } from '../../shared/text/utc-time.js';
+import type { SeenSince } from './copy-since.js';
+import type { FleetIndex } from './fleet-index.js';
+import { homeOf } from './placement.js';
+
+/**
+ * What the controller knows of each side of a split brain, for the person who must choose the
+ * side whose writes are thrown away: since when each copy ran there and each side was Primary (as
+ * this controller saw it begin, or at least since it first heard of that Dom0), which side is the
+ * domU's home, and where the home's ledger sends it. Advice only: nothing here decides, for the
+ * copy whose writes matter is the one clients used last, which only the guests' own logs tell.
+ */
+export interface SplitSide {
+  readonly host: string;
+  /** null: the domU does not run there, or the side is of a resource several domUs use */
+  readonly running: SeenSince | null;
+  /** by resource: since when it has been Primary there */
+  readonly primary: ReadonlyArray<{ readonly resource: string; readonly since: SeenSince }>;
+  readonly home: boolean;
+  /** the ledger of the home sends the domU here (since, on the agent's clock as it wrote it) */
+  readonly awayHereSince: string | null;
+}
+
+/** The sides HOSTS of a split brain of NAME (null: a resource several domUs or none use) over RESOURCES. */
+export function splitSides(index: FleetIndex, name: string | null, resources: readonly string[], hosts: readonly string[]): SplitSide[] {
+  const home = name === null ? null : homeOf(index, name).home;
+  return [...hosts].sort().map((host) => {
+    const seen = index.record(host)?.copiesSince;
+    const primary = resources.flatMap((resource) => {
+      const since = seen?.primary[resource];
+      return since === undefined ? [] : [{ resource, since }];
+    });
+    const away = name === null ? undefined : [...(index.away.get(name)?.values() ?? [])].find((a) => a.currentHost === host);
+    return { host, running: name === null ? null : (seen?.running[name] ?? null), primary, home: home === host, awayHereSince: away?.since ?? null };
+  });
+}
+
+// "or earlier": so already when this controller first heard of that Dom0 (the footnote says it once)
+const sinceText = (s: SeenSince): string => `since ${utcMinuteText(s.since)}${s.already ? ' or earlier' : ''}`;
+
+function sideText(side: SplitSide, name: string | null): string {
+  const tags = [...(side.home && name !== null ? [`${name}'s home`] : []), ...(side.awayHereSince === null ? [] : [`where its home's ledger sends it since ${side.awayHereSince}`])];
+  const facts = [
+    ...(side.running === null || name === null ? [] : [`runs ${name} ${sinceText(side.running)}`]),
+    ...side.primary.map((p) => `${p.resource} Primary ${sinceText(p.since)}`),
+  ];
+  const label = tags.length === 0 ? side.host : `${side.host} (${tags.join(', ')})`;
+  return `${label}: ${facts.length === 0 ? 'no time known' : facts.join(', ')}`;
+}
+
+/**
+ * The side that has been Primary on RESOURCE longest, when the controller can tell: it saw every
+ * other side become Primary, later. Null when a side was Primary already when first heard of.
+ */
+export function primaryLongest(sides: readonly SplitSide[], resource: string): string | null {
+  const on = sides.flatMap((s) => s.primary.filter((p) => p.resource === resource).map((p) => ({ host: s.host, since: p.since })));
+  if (on.length < 2) return null;
+  const [first, ...rest] = [...on].sort((a, b) => a.since.since - b.since.since);
+  if (first === undefined || rest.some((o) => o.since.already === true || o.since.since <= first.since.since)) return null;
+  return first.host;
+}
+
+/**
+ * The words a split brain's alert ends with: each side as splitSides tells it, which has been
+ * Primary longer while cut, and how a person decides. Said whatever is known, for the decision
+ * is the README's runbook in any case.
+ */
+export function splitSidesNote(index: FleetIndex, name: string | null, resources: readonly string[], hosts: readonly string[]): string {
+  const sides = splitSides(index, name, resources, hosts);
+  const longest = resources.flatMap((r) => {
+    const host = primaryLongest(sides, r);
+    return host === null ? [] : [`${r} has been Primary longer on ${host}`];
+  });
+  const known = sides.some((s) => s.home || s.awayHereSince !== null || s.running !== null || s.primary.length > 0);
+  const earlier = sides.some((s) => s.running?.already === true || s.primary.some((p) => p.since.already === true));
+  const lead = earlier ? ' ("or earlier": so already when this controller first heard of that Dom0)' : '';
+  const facts = known ? ` ${sides.map((s) => sideText(s, name)).join('; ')}${longest.length === 0 ? '' : `; ${andList(longest)}`}${lead};` : '';
+  return `; to choose the copy to keep:${facts} the copy clients reached last holds the newest writes (compare the guests' own clocks and logs), never decide by this alone: see "${SPLIT_BRAIN_SECTION}" in the README`;
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js';
+import type { HostState, LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
+import { dom, guarded, hostState } from '../states.js';
+import { coreBed, T0 } from './core-bed.js';
+
+// web1 on r4: at home on xen1 (its migrate-tab), xen3 its DRBD partner holding a standby config
+const config = { name: 'web1', source: 'config-dir' as const, memMiB: 512, vcpus: 1, resources: [{ name: 'r4', hosts: ['xen1', 'xen3'] }] };
+const r4 = (role: 'Primary' | 'Secondary', peer: string, peerRole: 'Primary' | 'Secondary' | null, connection: string): LinkDrbdResource => ({
+  name: 'r4',
+  role,
+  disk: 'UpToDate',
+  peers: [{ name: peer, role: peerRole, connection, disk: connection === 'Connected' ? 'UpToDate' : null, replication: connection === 'Connected' ? 'Established' : null }],
+});
+const xen1State = (running: boolean, res: LinkDrbdResource): HostState =>
+  hostState({
+    domains: running ? [dom('web1')] : [],
+    homes: [{ name: 'web1', peer: 'xen3', source: 'migrate-tab' }],
+    guarded: [guarded('web1', ['r4'])],
+    domus: [{ ...config, source: 'guarded' }],
+    drbd: { availability: 'ok', resources: [res] },
+  });
+const xen3State = (running: boolean, res: LinkDrbdResource): HostState => hostState({ domains: running ? [dom('web1', { domid: 12 })] : [], domus: [config], drbd: { availability: 'ok', resources: [res] } });
+
+const MIN = 60_000;
+
+describe("a split brain's alerts help choose the side to discard", () => {
+  it('each side says since when its copy ran and r4 was Primary there, which is the home, and which was Primary longer while cut', async () => {
+    const bed = coreBed();
+    // the controller sees web1 start at home and xen3 stand by, as after a controller running for a while
+    const xen1 = await bed.online('xen1', xen1State(false, r4('Secondary', 'xen3', 'Secondary', 'Connected')));
+    const xen3 = await bed.online('xen3', xen3State(false, r4('Secondary', 'xen1', 'Secondary', 'Connected')));
+    const beat = async (ms: number): Promise<void> => {
+      for (let t = 0; t < ms; t += 500) {
+        await bed.clock.advance(500);
+        xen1.agent.heartbeat();
+        xen3.agent.heartbeat();
+      }
+    };
+    await beat(MIN);
+    const started = bed.clock.now();
+    xen1.agent.delta(xen1State(true, r4('Primary', 'xen3', 'Secondary', 'Connected')));
+    xen3.agent.delta(xen3State(false, r4('Secondary', 'xen1', 'Primary', 'Connected')));
+    await beat(60 * MIN);
+    // the replication link cut; someone starts web1 on xen3 by hand; the link back finds a split brain
+    xen1.agent.delta(xen1State(true, r4('Primary', 'xen3', null, 'StandAlone')));
+    xen3.agent.delta(xen3State(false, r4('Secondary', 'xen1', null, 'StandAlone')));
+    await beat(5 * MIN);
+    const cut = bed.clock.now();
+    xen3.agent.delta(xen3State(true, r4('Primary', 'xen1', null, 'StandAlone')));
+    await beat(10_000);
+
+    const at = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    expect(started).toBe(T0 + MIN);
+    const sides = `; to choose the copy to keep: xen1 (web1's home): runs web1 since ${at(started)}, r4 Primary since ${at(started)}; xen3: runs web1 since ${at(cut)}, r4 Primary since ${at(cut)}; r4 has been Primary longer on xen1; the copy clients reached last holds the newest writes (compare the guests' own clocks and logs), never decide by this alone: see "DRBD split brain" in the README`;
+    const alerts = bed.core.status().alerts;
+    expect(alerts.map((a) => a.id).sort()).toEqual(['drbd-primary-on-both:r4@xen1+xen3', 'running-on-two-hosts:web1']);
+    for (const a of alerts) expect(a.message.endsWith(sides)).toBe(true);
+    // check's lines are the alerts' words: what the pager shows says it too
+    const check = bed.core.monitor.check(DEFAULT_CHECK_THRESHOLDS);
+    expect(check.details.filter((d) => d.text.includes(sides)).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('copies running already when the controller first heard of their Dom0s are "or earlier", and no side is called Primary longer', async () => {
+    const bed = coreBed();
+    await bed.online('xen1', xen1State(true, r4('Primary', 'xen3', null, 'StandAlone')));
+    await bed.online('xen3', xen3State(true, r4('Primary', 'xen1', null, 'StandAlone')));
+    await bed.clock.advance(500);
+    const at = `${new Date(T0).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    const message = bed.core.status().alerts.find((a) => a.kind === 'running-on-two-hosts')?.message ?? '';
+    expect(message).toContain(
+      `; to choose the copy to keep: xen1 (web1's home): runs web1 since ${at} or earlier, r4 Primary since ${at} or earlier; xen3: runs web1 since ${at} or earlier, r4 Primary since ${at} or earlier ("or earlier": so already when this controller first heard of that Dom0); the copy clients reached last`,
+    );
+    expect(message).not.toContain('longer');
+  });
+});
