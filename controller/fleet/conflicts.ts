@@ -9,6 +9,7 @@ import { moveExplains } from './moves-under-way.js';
 import { mayBeMoveStarting, partnerUnreported, PROMOTION_FIRST_SETTLE_MS } from './move-promotion.js';
 import { domusOn, resHostsOn, usersOf } from './resource-users.js';
 import { isPairClaim } from './pair-claim.js';
+import { homeOf } from './placement.js';
 import { splitSidesNote } from './split-sides.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { unseenPlaces } from './unseen-places.js';
@@ -43,7 +44,7 @@ function* runningTwice(index: FleetIndex, fresh: Freshness): Generator<Finding |
     const hosts = plain.filter((h) => !supersededOn(index, name, h, fresh) && holdsNothingOf(index, name, h) === null).sort();
     if (hosts.length < 2 || moveExplains(fresh.moves, name, hosts)) continue;
     const resources = resourcesOf(index, name, hosts);
-    yield finding('running-on-two-hosts', name, hosts, `${name} runs on ${list(index, hosts, fresh)}, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current${splitSidesNote(index, name, resources, hosts)}${silentHostsNote(index, hosts, fresh, resources)}`);
+    yield finding('running-on-two-hosts', name, hosts, `${name} runs on ${list(index, hosts, fresh)}, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current${splitSidesNote(index, name, homeOf(index, name).home, resources, hosts)}${silentHostsNote(index, hosts, fresh, resources)}`);
   }
 }
 
@@ -162,7 +163,8 @@ const resourcesOf = (index: FleetIndex, name: string, hosts: readonly string[]):
 /** A dual Primary's sides (split-sides.ts), of the domU using RESOURCE when one alone does. */
 function sidesOf(index: FleetIndex, resource: string, hosts: readonly string[]): string {
   const users = usersOf(index, resource, hosts);
-  return splitSidesNote(index, users.length === 1 ? (users[0] ?? null) : null, [resource], hosts);
+  const name = users.length === 1 ? (users[0] ?? null) : null;
+  return splitSidesNote(index, name, name === null ? null : homeOf(index, name).home, [resource], hosts);
 }
 
 /** How long a dual Primary of RESOURCE between HOSTS waits to be an alert: a move's first moment may look so (move-promotion.ts). */

@@ -122,7 +122,7 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
     reachable: anyRecord && everyCurrent && !(places.length === 0 && away !== null && index.record(away.currentHost) === undefined),
   };
   // its disks split while it runs on one Dom0: no alert names the domU, and whoever asks where it runs must see it
-  const split = splitDisksOf(disks, name, [...new Set([...places.map((p) => p.host), ...claims])]);
+  const split = splitDisksOf(disks, name, [...new Set([...places.map((p) => p.host), ...claims])], home);
   // and a disk DRBD detached under it: it runs on, over the network on its peer's disk, the only copy
   const drbd = [...split, ...failedDisksOf(disks, name, [...new Set(places.filter((p) => p.domain.migration === null).map((p) => p.host))])];
   const withDisks = drbd.length === 0 ? match : { ...match, drbd };

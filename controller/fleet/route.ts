@@ -66,8 +66,9 @@ const rowsOf = (index: FleetIndex, name: string): HostRow[] => [...(index.runnin
  * throw away, and "already home" would read as done while the victim has not resynced.
  */
 function splitText(index: FleetIndex, name: string, fresh: Freshness, drbdAlerts: readonly DrbdAlertRef[]): string | null {
-  const holders = new Set([...(index.running.get(name)?.keys() ?? []), ...homeOf(index, name).claims]);
-  const notes = splitDiskNotes(splitDisksOf(new DiskTrouble(index, fresh, drbdAlerts), name, [...holders]));
+  const { home, claims } = homeOf(index, name);
+  const holders = new Set([...(index.running.get(name)?.keys() ?? []), ...claims]);
+  const notes = splitDiskNotes(splitDisksOf(new DiskTrouble(index, fresh, drbdAlerts), name, [...holders], home));
   return notes.length === 0 ? null : notes.join('; ');
 }
 

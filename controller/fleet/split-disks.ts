@@ -7,6 +7,7 @@ import { isReachable, type Freshness } from './host-record.js';
 import { liveLinkTo } from './live-partner-word.js';
 import { nameOrder } from './name-order.js';
 import { domusOn, resHostsOn } from './resource-users.js';
+import { whereSplitSides } from './split-sides.js';
 
 /** An open alert about a DRBD resource (drbd-primary-on-both, subject `r1@xen1+xen2`), as the alert keeper holds it. */
 export interface DrbdAlertRef {
@@ -76,7 +77,7 @@ const uses = (index: FleetIndex, name: string, resource: string, host: string): 
  * holder or its `.res` partner reports StandAlone, which stays after the victim is made
  * Secondary until it has resynced. By resource, Primary on both first.
  */
-export function splitDisksOf(trouble: DiskTrouble, name: string, holders: readonly string[]): WhereDisk[] {
+export function splitDisksOf(trouble: DiskTrouble, name: string, holders: readonly string[], home: string | null): WhereDisk[] {
   const index = trouble.index;
   const out: WhereDisk[] = [];
   for (const a of trouble.alerts) {
@@ -84,7 +85,7 @@ export function splitDisksOf(trouble: DiskTrouble, name: string, holders: readon
     if (!a.hosts.some((h) => holders.includes(h) && uses(index, name, resource, h))) continue;
     // a side known only from its last report may be a Dom0 that died: its runbook, not the split brain's, may be the one
     const unheard = a.hosts.filter((h) => trouble.unheardCutOff(h, resource));
-    out.push({ resource, kind: 'primary-on-both', hosts: [...a.hosts], alert: a.id, ...(unheard.length > 0 ? { unheard } : {}) });
+    out.push({ resource, kind: 'primary-on-both', hosts: [...a.hosts], alert: a.id, ...(unheard.length > 0 ? { unheard } : {}), ...whereSplitSides(index, name, home, resource, a.hosts) });
   }
   const alone = new Map<string, Set<string>>();
   for (const h of holders) {
@@ -96,6 +97,6 @@ export function splitDisksOf(trouble: DiskTrouble, name: string, holders: readon
       alone.set(resource, hosts);
     }
   }
-  for (const [resource, hosts] of alone) out.push({ resource, kind: 'standalone', hosts: [...hosts].sort(nameOrder) });
+  for (const [resource, hosts] of alone) out.push({ resource, kind: 'standalone', hosts: [...hosts].sort(nameOrder), ...whereSplitSides(index, name, home, resource, [...hosts]) });
   return out.sort((a, b) => nameOrder(a.resource, b.resource) || Number(a.kind !== 'primary-on-both') - Number(b.kind !== 'primary-on-both'));
 }

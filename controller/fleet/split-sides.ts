@@ -3,7 +3,7 @@ import { andList } from '../../shared/text/and-list.js';
 import { utcMinuteText } from '../../shared/text/utc-time.js';
 import type { SeenSince } from './copy-since.js';
 import type { FleetIndex } from './fleet-index.js';
-import { homeOf } from './placement.js';
+import type { WhereDisk, WhereSeen, WhereSplitSide } from '../../shared/protocol/ctl-where.js';
 
 /**
  * What the controller knows of each side of a split brain, for the person who must choose the
@@ -23,9 +23,8 @@ export interface SplitSide {
   readonly awayHereSince: string | null;
 }
 
-/** The sides HOSTS of a split brain of NAME (null: a resource several domUs or none use) over RESOURCES. */
-export function splitSides(index: FleetIndex, name: string | null, resources: readonly string[], hosts: readonly string[]): SplitSide[] {
-  const home = name === null ? null : homeOf(index, name).home;
+/** The sides HOSTS of a split brain of NAME (null: a resource several domUs or none use, so no HOME either) over RESOURCES. */
+export function splitSides(index: FleetIndex, name: string | null, home: string | null, resources: readonly string[], hosts: readonly string[]): SplitSide[] {
   return [...hosts].sort().map((host) => {
     const seen = index.record(host)?.copiesSince;
     const primary = resources.flatMap((resource) => {
@@ -67,8 +66,8 @@ export function primaryLongest(sides: readonly SplitSide[], resource: string): s
  * Primary longer while cut, and how a person decides. Said whatever is known, for the decision
  * is the README's runbook in any case.
  */
-export function splitSidesNote(index: FleetIndex, name: string | null, resources: readonly string[], hosts: readonly string[]): string {
-  const sides = splitSides(index, name, resources, hosts);
+export function splitSidesNote(index: FleetIndex, name: string | null, home: string | null, resources: readonly string[], hosts: readonly string[]): string {
+  const sides = splitSides(index, name, home, resources, hosts);
   const longest = resources.flatMap((r) => {
     const host = primaryLongest(sides, r);
     return host === null ? [] : [`${r} has been Primary longer on ${host}`];
@@ -78,4 +77,25 @@ export function splitSidesNote(index: FleetIndex, name: string | null, resources
   const lead = earlier ? ' ("or earlier": so already when this controller first heard of that Dom0)' : '';
   const facts = known ? ` ${sides.map((s) => sideText(s, name)).join('; ')}${longest.length === 0 ? '' : `; ${andList(longest)}`}${lead};` : '';
   return `; to choose the copy to keep:${facts} the copy clients reached last holds the newest writes (compare the guests' own clocks and logs), never decide by this alone: see "${SPLIT_BRAIN_SECTION}" in the README`;
+}
+
+/**
+ * The sides of NAME's split RESOURCE as `where` carries them (WhereDisk's `sides`), and the side
+ * Primary on it longest when that can be told.
+ */
+export function whereSplitSides(index: FleetIndex, name: string, home: string | null, resource: string, hosts: readonly string[]): Pick<WhereDisk, 'sides' | 'primaryLonger'> {
+  const sides = splitSides(index, name, home, [resource], hosts);
+  const seen = (s: SeenSince): WhereSeen => (s.already ? { at: s.since, orEarlier: true } : { at: s.since });
+  const out: WhereSplitSide[] = sides.map((s) => {
+    const primary = s.primary[0]?.since;
+    return {
+      host: s.host,
+      ...(s.home ? { home: true as const } : {}),
+      ...(s.awayHereSince === null ? {} : { awayHereSince: s.awayHereSince }),
+      ...(s.running === null ? {} : { running: seen(s.running) }),
+      ...(primary === undefined ? {} : { primary: seen(primary) }),
+    };
+  });
+  const longer = primaryLongest(sides, resource);
+  return { sides: out, ...(longer === null ? {} : { primaryLonger: longer }) };
 }

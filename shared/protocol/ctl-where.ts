@@ -29,6 +29,25 @@ export type WherePlace = z.infer<typeof WherePlaceSchema>;
 /** `kind` of a disk DRBD detached under the Dom0 running the domU */
 export const WHERE_DISK_FAILED = 'disk-failed';
 
+/** A time the controller saw something begin (ms, its clock); orEarlier: it was so already when the controller first heard of that Dom0 */
+export const WhereSeenSchema = z.strictObject({ at: Ms, orEarlier: z.literal(true).optional() });
+export type WhereSeen = z.infer<typeof WhereSeenSchema>;
+
+/**
+ * One side of a split disk, as the controller knows it, to help a person choose the side whose
+ * writes are thrown away (never chosen for them): since when the domU has run there and the
+ * resource been Primary there, whether it is the domU's home, and since when the home's ledger
+ * sends the domU there (as the ledger wrote it).
+ */
+export const WhereSplitSideSchema = z.strictObject({
+  host: z.string().regex(DRBD_HOST_NAME_RE, 'a host name as DRBD takes it'),
+  home: z.literal(true).optional(),
+  awayHereSince: IsoTimeSchema.optional(),
+  running: WhereSeenSchema.optional(),
+  primary: WhereSeenSchema.optional(),
+});
+export type WhereSplitSide = z.infer<typeof WhereSplitSideSchema>;
+
 export const WhereDiskSchema = z.strictObject({
   resource: z.string().regex(DRBD_RESOURCE_RE, 'a DRBD resource name'),
   kind: Word,
@@ -41,6 +60,10 @@ export const WhereDiskSchema = z.strictObject({
    * again. Absent: none such (or a controller older than the field).
    */
   unheard: z.array(z.string().regex(DRBD_HOST_NAME_RE, 'a host name as DRBD takes it')).optional(),
+  /** a split kind's sides (WhereSplitSideSchema), by host. Absent: not a split, or a controller older than the field */
+  sides: z.array(WhereSplitSideSchema).max(16).optional(),
+  /** of `sides`, the one the controller saw Primary longest (every other one it saw become Primary later). Absent: not known */
+  primaryLonger: z.string().regex(DRBD_HOST_NAME_RE, 'a host name as DRBD takes it').optional(),
 });
 export type WhereDisk = z.infer<typeof WhereDiskSchema>;
 

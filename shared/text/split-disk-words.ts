@@ -1,5 +1,6 @@
 import { DEAD_DOM0_SECTION, FAILED_DISK_SECTION, SPLIT_BRAIN_SECTION } from '../drbd-readiness.js';
-import { WHERE_DISK_FAILED, type WhereDisk } from '../protocol/ctl-where.js';
+import { WHERE_DISK_FAILED, type WhereDisk, type WhereSeen, type WhereSplitSide } from '../protocol/ctl-where.js';
+import { utcMinuteText } from './utc-time.js';
 
 const hostsText = (hosts: readonly string[]): string => hosts.join(' and ');
 /** the kinds that are a split: two sides that may hold different writes */
@@ -20,7 +21,7 @@ export function splitDiskNotes(disks: readonly WhereDisk[]): string[] {
     const unheard = ds.length === 1 ? (ds[0]?.unheard ?? []) : [];
     if (unheard.length > 0) return unheardPrimaryNote(resource, ds[0]?.hosts ?? [], unheard);
     const what = ds.map((d) => `${SPLIT_WORDS.get(d.kind) ?? d.kind} on ${hostsText(d.hosts)}`);
-    return `DRBD ${resource} split (${what.join(', ')}): see "${SPLIT_BRAIN_SECTION}" in the README`;
+    return `DRBD ${resource} split (${what.join(', ')}${sidesText(ds.find((d) => d.sides !== undefined && d.sides.length > 0))}): see "${SPLIT_BRAIN_SECTION}" in the README`;
   });
   const other = disks.filter((d) => d.kind !== WHERE_DISK_FAILED && !SPLIT_WORDS.has(d.kind)).map((d) => `DRBD ${d.resource}: ${d.kind} on ${hostsText(d.hosts)}`);
   return [...split, ...other, ...disks.filter((d) => d.kind === WHERE_DISK_FAILED).map(failedDiskNote)];
@@ -49,4 +50,23 @@ function unheardPrimaryNote(resource: string, hosts: readonly string[], unheard:
     `DRBD ${resource} Primary on ${hostsText(hosts)} (${lastHeard}): if ${them} ${unheard.length === 1 ? 'is' : 'are'} down, no split, ` +
     `it clears once ${unheard.length === 1 ? 'it reports' : 'they report'} again: see "${DEAD_DOM0_SECTION}" in the README; if up, a split brain: see "${SPLIT_BRAIN_SECTION}"`
   );
+}
+
+const seenText = (s: WhereSeen): string => `since ${utcMinuteText(s.at)}${s.orEarlier === true ? ' or earlier' : ''}`;
+
+/**
+ * "; xen1, its home: running since …, Primary since …; xen2: …; Primary longer on xen1": what the
+ * controller knows of each side, to help choose the one whose writes are thrown away. "or
+ * earlier": so already when the controller first heard of that Dom0. Nothing when it knows none.
+ */
+function sidesText(d: WhereDisk | undefined): string {
+  const sides = d?.sides ?? [];
+  const known = sides.filter((s) => s.home === true || s.awayHereSince !== undefined || s.running !== undefined || s.primary !== undefined);
+  if (known.length === 0) return '';
+  const side = (s: WhereSplitSide): string => {
+    const tags = [...(s.home === true ? ['its home'] : []), ...(s.awayHereSince === undefined ? [] : [`where its home's ledger sends it since ${s.awayHereSince}`])];
+    const facts = [...(s.running === undefined ? [] : [`running ${seenText(s.running)}`]), ...(s.primary === undefined ? [] : [`Primary ${seenText(s.primary)}`])];
+    return `${[s.host, ...tags].join(', ')}: ${facts.length === 0 ? 'no time known' : facts.join(', ')}`;
+  };
+  return `; ${sides.map(side).join('; ')}${d?.primaryLonger === undefined ? '' : `; Primary longer on ${d.primaryLonger}`}`;
 }

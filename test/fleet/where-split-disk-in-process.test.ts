@@ -14,6 +14,9 @@ const whereOf = (name: string): { m: WhereMatch; at: number } => {
   return { m: w.value.matches[0]!, at: w.value.at };
 };
 const alertIds = (): string[] => f.controller!.core.status().alerts.map((a) => a.id);
+/** DISKS without what each side's times say (asserted on their own where they matter) */
+const bare = (disks: WhereMatch['drbd']) => disks?.map(({ sides: _s, primaryLonger: _p, ...d }) => d);
+const utc = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 async function drbdadm(host: string, ...argv: string[]): Promise<void> {
   const r = await f.sim.run(host, 'drbdadm', argv);
@@ -25,25 +28,40 @@ async function drbdadm(host: string, ...argv: string[]): Promise<void> {
 it.each(['9', '8.4'])('DRBD %s: a split brain of web1\'s disk is marked in where web1, and stays marked until the victim has resynced', async (version) => {
   f = await twoDom0sOnline(TWO_DOM0S.replace(/drbd=9/g, `drbd=${version}`));
   expect(whereOf('web1').m.drbd).toBeUndefined();
+  const online = f.sim.clock.now();
   f.sim.drbd('r1', 'split-brain');
   await drbdadm('xen2', 'primary', 'r1');
   await f.until(() => alertIds().includes('drbd-primary-on-both:r1@xen1+xen2'), 'the alert', 30_000);
 
   const { m, at } = whereOf('web1');
   expect(m.alerts).toEqual([]);
-  expect(m.drbd).toEqual([
+  expect(bare(m.drbd)).toEqual([
     { resource: 'r1', kind: 'primary-on-both', hosts: ['xen1', 'xen2'], alert: 'drbd-primary-on-both:r1@xen1+xen2' },
     { resource: 'r1', kind: 'standalone', hosts: ['xen1', 'xen2'] },
   ]);
+  // each side, to help choose the victim: web1 ran at home on xen1 before the controller heard of
+  // it (a lower bound), xen2 was seen becoming Primary after: xen1 has been Primary longer
+  const [home, promoted] = [m.drbd?.[0]?.sides?.[0]?.running?.at ?? Infinity, m.drbd?.[0]?.sides?.[1]?.primary?.at ?? 0];
+  expect(home).toBeLessThanOrEqual(online);
+  expect(promoted).toBeGreaterThanOrEqual(online);
+  expect(promoted).toBeGreaterThan(home);
+  const sides = [
+    { host: 'xen1', home: true, running: { at: home, orEarlier: true }, primary: { at: home, orEarlier: true } },
+    { host: 'xen2', primary: { at: promoted } },
+  ];
+  expect(m.drbd?.map((d) => [d.sides, d.primaryLonger])).toEqual([
+    [sides, 'xen1'],
+    [sides, 'xen1'],
+  ]);
   const cols = whereColumns(m, at);
   expect(cols.slice(0, 4)).toEqual(['web1', 'xen1', 'running', 'home xen1']);
-  expect(cols.slice(5)).toEqual(['DRBD r1 split (Primary on xen1 and xen2, StandAlone on xen1 and xen2): see "DRBD split brain" in the README']);
+  const split = `DRBD r1 split (Primary on xen1 and xen2, StandAlone on xen1 and xen2; xen1, its home: running since ${utc(home)} or earlier, Primary since ${utc(home)} or earlier; xen2: Primary since ${utc(promoted)}; Primary longer on xen1): see "DRBD split brain" in the README`;
+  expect(cols.slice(5)).toEqual([split]);
   // migrate and reverse are refused in where's words, the alert (keyed by the resource) included
   const refusal = (req: Parameters<NonNullable<typeof f.controller>['core']['command']>[0]) => {
     const r = f.controller!.core.command(req, { name: 'op' }, { progress: () => undefined, done: () => undefined });
     return r.ok ? 'sent' : `${r.error.code}: ${r.error.message}`;
   };
-  const split = 'DRBD r1 split (Primary on xen1 and xen2, StandAlone on xen1 and xen2): see "DRBD split brain" in the README';
   expect(refusal({ op: 'reverse', name: 'web1' })).toBe(`XH_ERR_REFUSED: web1 runs on its home xen1, but ${split}; nothing to reverse until the split is resolved, nothing was sent`);
   expect(refusal({ op: 'migrate', name: 'web1', target: 'xen2' })).toBe(`XH_ERR_REFUSED: web1 runs on xen1, but ${split}; no move until the split is resolved, nothing was sent`);
   // a domU on another resource of the same Dom0s is not marked
@@ -53,7 +71,7 @@ it.each(['9', '8.4'])('DRBD %s: a split brain of web1\'s disk is marked in where
   // the runbook's first step ends the dual Primary; the victim has not resynced: still split
   await drbdadm('xen2', 'secondary', 'r1');
   await f.until(() => !alertIds().includes('drbd-primary-on-both:r1@xen1+xen2'), 'the alert cleared', 30_000);
-  expect(whereOf('web1').m.drbd).toEqual([{ resource: 'r1', kind: 'standalone', hosts: ['xen1', 'xen2'] }]);
+  expect(bare(whereOf('web1').m.drbd)).toEqual([{ resource: 'r1', kind: 'standalone', hosts: ['xen1', 'xen2'] }]);
 
   await drbdadm('xen2', 'connect', '--discard-my-data', 'r1');
   await drbdadm('xen1', 'connect', 'r1');
@@ -73,7 +91,7 @@ it('a dual Primary from a dead Dom0\'s last report names both runbooks in where,
   await f.until(() => alertIds().includes('drbd-primary-on-both:r1@xen1+xen2'), 'the alert', 30_000);
 
   const { m, at } = whereOf('web1');
-  expect(m.drbd).toEqual([{ resource: 'r1', kind: 'primary-on-both', hosts: ['xen1', 'xen2'], alert: 'drbd-primary-on-both:r1@xen1+xen2', unheard: ['xen1'] }]);
+  expect(bare(m.drbd)).toEqual([{ resource: 'r1', kind: 'primary-on-both', hosts: ['xen1', 'xen2'], alert: 'drbd-primary-on-both:r1@xen1+xen2', unheard: ['xen1'] }]);
   const note =
     'DRBD r1 Primary on xen1 and xen2 (xen1 as last heard): if xen1 is down, no split, it clears once it reports again: ' +
     'see "A Dom0 died with its own domUs on it" in the README; if up, a split brain: see "DRBD split brain"';
@@ -94,6 +112,6 @@ it("a dual Primary beside a silent Dom0 its partner's DRBD is connected to stays
   await drbdadm('xen2', 'primary', 'r1');
   await f.until(() => alertIds().includes('drbd-primary-on-both:r1@xen1+xen2'), 'the alert', 30_000);
   const { m, at } = whereOf('web1');
-  expect(m.drbd).toEqual([{ resource: 'r1', kind: 'primary-on-both', hosts: ['xen1', 'xen2'], alert: 'drbd-primary-on-both:r1@xen1+xen2' }]);
-  expect(whereColumns(m, at).at(-1)).toBe('DRBD r1 split (Primary on xen1 and xen2): see "DRBD split brain" in the README');
+  expect(bare(m.drbd)).toEqual([{ resource: 'r1', kind: 'primary-on-both', hosts: ['xen1', 'xen2'], alert: 'drbd-primary-on-both:r1@xen1+xen2' }]);
+  expect(whereColumns(m, at).at(-1)).toMatch(/^DRBD r1 split \(Primary on xen1 and xen2; xen1, its home: running since .* or earlier, Primary since .* or earlier; xen2: Primary since [^;]*; Primary longer on xen1\): see "DRBD split brain" in the README$/);
 });

@@ -11,7 +11,13 @@ import { ctlFor } from './ctl-bed.js';
 const bed = controllerBed();
 
 const cut = (peer: string, role: 'Primary' | 'Secondary') => ({ name: 'r-web01', role, disk: 'UpToDate', peers: [{ name: peer, role: 'Unknown' as const, connection: 'StandAlone', disk: 'DUnknown', replication: null }] });
-const SPLIT = 'DRBD r-web01 split (StandAlone on xen1): see "DRBD split brain" in the README';
+// the side's times are when this controller first heard of xen1 (a real clock here): read back from where
+const splitOf = (c: TestController): string => {
+  const w = c.core.where('web01');
+  const at = w.ok ? (w.value.matches[0]?.drbd?.[0]?.sides?.[0]?.running?.at ?? 0) : 0;
+  const t = `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC or earlier`;
+  return `DRBD r-web01 split (StandAlone on xen1; xen1, its home: running since ${t}, Primary since ${t}): see "DRBD split brain" in the README`;
+};
 
 async function fleet(c: TestController) {
   const xen1 = await c.agent('xen1');
@@ -30,6 +36,7 @@ describe('xenherdctl migrate and reverse of a domU whose DRBD disk is split', ()
     const c = await bed.start();
     const { xen1, xen2, home } = await fleet(c);
     const ctl = ctlFor(c);
+    const SPLIT = splitOf(c);
     expect((await ctl(['where', 'web01'])).stdout).toContain(SPLIT);
 
     const rev = await ctl(['reverse', 'web01']);

@@ -19,10 +19,15 @@ describe('xenherdctl where: a domU whose DRBD disk is split', () => {
 
     const r = await ctl(['where', 'web01']);
     expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(r.stdout).toMatch(/^web01 {2}xen1 {2}running {2}home xen1 {2}as of \d+\.\d s {2}DRBD r-web01 split \(StandAlone on xen1\): see "DRBD split brain" in the README\n$/);
+    // xen1's side as this controller knows it: web01 and its Primary were there when it first heard of xen1
+    const t = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC or earlier';
+    expect(r.stdout).toMatch(
+      new RegExp(`^web01 {2}xen1 {2}running {2}home xen1 {2}as of \\d+\\.\\d s {2}DRBD r-web01 split \\(StandAlone on xen1; xen1, its home: running since ${t}, Primary since ${t}\\): see "DRBD split brain" in the README\n$`),
+    );
     expect(await ctl(['where', '-q', 'web01'])).toEqual({ code: 0, stdout: 'xen1\n', stderr: '' });
     const j = await ctl(['where', '--json', 'web01']);
     expect(j.code).toBe(0);
-    expect(JSON.parse(j.stdout).matches[0].drbd).toEqual([{ resource: 'r-web01', kind: 'standalone', hosts: ['xen1'] }]);
+    const seen = { at: expect.any(Number), orEarlier: true };
+    expect(JSON.parse(j.stdout).matches[0].drbd).toEqual([{ resource: 'r-web01', kind: 'standalone', hosts: ['xen1'], sides: [{ host: 'xen1', home: true, running: seen, primary: seen }] }]);
   });
 });
