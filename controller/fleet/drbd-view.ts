@@ -1,6 +1,6 @@
 import { matches, type NamePattern } from '../../shared/name-pattern.js';
 import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
-import type { DrbdResourceView, DrbdSide } from '../../shared/protocol/ctl-drbd.js';
+import type { DrbdFlag, DrbdResourceView, DrbdSide } from '../../shared/protocol/ctl-drbd.js';
 import { arePartners } from './conflicts.js';
 import { drbdFlags, hasLiveLinkTo, type ViewSide } from './drbd-flags.js';
 import type { FleetIndex } from './fleet-index.js';
@@ -8,6 +8,8 @@ import { ageOf, isReachable, type Freshness } from './host-record.js';
 import { nameOrder } from './name-order.js';
 import { domusOn, resHostsOn, usersOf } from './resource-users.js';
 import { downWithUnreportedOf, type DownWithUnreported } from './down-with-unreported.js';
+import { homeOf } from './placement.js';
+import { splitSidesFacts } from './split-sides.js';
 
 /** The flags that say the resource is not well; the others (a move's dual Primary, a silent agent its partner vouches for) only inform. */
 const DEGRADED = new Set(['down', 'split-brain', 'dual-primary', 'not-connected', 'syncing', 'not-uptodate']);
@@ -77,9 +79,24 @@ function resourceView(index: FleetIndex, fresh: Freshness, name: string, group: 
     const res = group.get(host) ?? null;
     return { host, res, reachable: record !== undefined && isReachable(record, fresh.now, fresh.staleAfterMs), ageMs: record === undefined ? null : ageOf(record, fresh.now), record };
   });
-  const flags = drbdFlags(index, fresh, name, sides, downs);
+  const flags = withSides(index, name, group, drbdFlags(index, fresh, name, sides, downs));
   const ok = !flags.some((f) => DEGRADED.has(f.kind)) && sides.every((s) => vouchedFor(s, sides)) && sides.some((s) => s.res !== null && s.reachable);
   return { name, domus: usersOf(index, name, hosts), sides: sides.map(sideOf), flags, ok };
+}
+
+/**
+ * FLAGS with the split brain's sides (split-sides.ts) after its first such flag's words, of the domU using the
+ * resource when one alone does: what helps choose the side whose writes are thrown away.
+ */
+function withSides(index: FleetIndex, name: string, group: ReadonlyMap<string, LinkDrbdResource>, flags: DrbdFlag[]): DrbdFlag[] {
+  if (!flags.some((f) => f.kind === 'split-brain')) return flags;
+  const reporting = [...group.keys()];
+  const users = usersOf(index, name, reporting);
+  const domu = users.length === 1 ? (users[0] ?? null) : null;
+  const facts = splitSidesFacts(index, domu, domu === null ? null : homeOf(index, domu).home, [name], reporting);
+  // once, on the first: a dual Primary while cut and StandAlone are two flags of one split
+  const first = flags.findIndex((f) => f.kind === 'split-brain');
+  return facts === '' ? flags : flags.map((f, i) => (i === first ? { ...f, text: `${f.text}; each side: ${facts}` } : f));
 }
 
 /** S speaks for itself now, or a side heard now is connected to it: DRBD's link is its live word. */

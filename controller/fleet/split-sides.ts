@@ -62,21 +62,29 @@ export function primaryLongest(sides: readonly SplitSide[], resource: string): s
 }
 
 /**
- * The words a split brain's alert ends with: each side as splitSides tells it, which has been
- * Primary longer while cut, and how a person decides. Said whatever is known, for the decision
- * is the README's runbook in any case.
+ * Each side as splitSides tells it, and which has been Primary longer while cut: "xen1 (web1's
+ * home): runs web1 since …, r4 Primary since …; xen3: …; r4 has been Primary longer on xen1".
+ * Empty when the controller knows nothing of either side.
  */
-export function splitSidesNote(index: FleetIndex, name: string | null, home: string | null, resources: readonly string[], hosts: readonly string[]): string {
+export function splitSidesFacts(index: FleetIndex, name: string | null, home: string | null, resources: readonly string[], hosts: readonly string[]): string {
   const sides = splitSides(index, name, home, resources, hosts);
+  if (!sides.some((s) => s.home || s.awayHereSince !== null || s.running !== null || s.primary.length > 0)) return '';
   const longest = resources.flatMap((r) => {
     const host = primaryLongest(sides, r);
     return host === null ? [] : [`${r} has been Primary longer on ${host}`];
   });
-  const known = sides.some((s) => s.home || s.awayHereSince !== null || s.running !== null || s.primary.length > 0);
   const earlier = sides.some((s) => s.running?.already === true || s.primary.some((p) => p.since.already === true));
   const lead = earlier ? ' ("or earlier": so already when this controller first heard of that Dom0)' : '';
-  const facts = known ? ` ${sides.map((s) => sideText(s, name)).join('; ')}${longest.length === 0 ? '' : `; ${andList(longest)}`}${lead};` : '';
-  return `; to choose the copy to keep:${facts} the copy clients reached last holds the newest writes (compare the guests' own clocks and logs), never decide by this alone: see "${SPLIT_BRAIN_SECTION}" in the README`;
+  return `${sides.map((s) => sideText(s, name)).join('; ')}${longest.length === 0 ? '' : `; ${andList(longest)}`}${lead}`;
+}
+
+/**
+ * The words a split brain's alert ends with: splitSidesFacts, and how a person decides. Said
+ * whatever is known, for the decision is the README's runbook in any case.
+ */
+export function splitSidesNote(index: FleetIndex, name: string | null, home: string | null, resources: readonly string[], hosts: readonly string[]): string {
+  const facts = splitSidesFacts(index, name, home, resources, hosts);
+  return `; to choose the copy to keep:${facts === '' ? '' : ` ${facts};`} the copy clients reached last holds the newest writes (compare the guests' own clocks and logs), never decide by this alone: see "${SPLIT_BRAIN_SECTION}" in the README`;
 }
 
 /**

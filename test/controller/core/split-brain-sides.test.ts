@@ -59,6 +59,13 @@ describe("a split brain's alerts help choose the side to discard", () => {
     // check's lines are the alerts' words: what the pager shows says it too
     const check = bed.core.monitor.check(DEFAULT_CHECK_THRESHOLDS);
     expect(check.details.filter((d) => d.text.includes(sides)).length).toBeGreaterThanOrEqual(1);
+    // `xenherdctl drbd r4`: its first split-brain flag (Primary on both while cut; then StandAlone) says each side too
+    const drbd = bed.core.drbd('r4');
+    const flags = drbd.ok ? (drbd.value.resources[0]?.flags ?? []) : [];
+    expect(flags.filter((f) => f.kind === 'split-brain').map((f) => f.text.split('; each side: ')[1])).toEqual([
+      `xen1 (web1's home): runs web1 since ${at(started)}, r4 Primary since ${at(started)}; xen3: runs web1 since ${at(cut)}, r4 Primary since ${at(cut)}; r4 has been Primary longer on xen1`,
+      undefined,
+    ]);
   });
 
   it('copies running already when the controller first heard of their Dom0s are "or earlier", and no side is called Primary longer', async () => {
