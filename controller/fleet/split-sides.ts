@@ -3,6 +3,7 @@ import { andList } from '../../shared/text/and-list.js';
 import { utcMinuteText } from '../../shared/text/utc-time.js';
 import type { SeenSince } from './copy-since.js';
 import type { FleetIndex } from './fleet-index.js';
+import { unsettledOf, unsettledRun, type UnsettledMigration } from './unsettled.js';
 import type { WhereDisk, WhereSeen, WhereSplitSide } from '../../shared/protocol/ctl-where.js';
 
 /**
@@ -21,6 +22,8 @@ export interface SplitSide {
   readonly home: boolean;
   /** the ledger of the home sends the domU here (since, on the agent's clock as it wrote it) */
   readonly awayHereSince: string | null;
+  /** a migration of the domU this side ran whose end nobody knows (its ledger's unsettled record): a cut mid-move */
+  readonly unsettled: UnsettledMigration | null;
 }
 
 /** The sides HOSTS of a split brain of NAME (null: a resource several domUs or none use, so no HOME either) over RESOURCES. */
@@ -32,7 +35,8 @@ export function splitSides(index: FleetIndex, name: string | null, home: string 
       return since === undefined ? [] : [{ resource, since }];
     });
     const away = name === null ? undefined : [...(index.away.get(name)?.values() ?? [])].find((a) => a.currentHost === host);
-    return { host, running: name === null ? null : (seen?.running[name] ?? null), primary, home: home === host, awayHereSince: away?.since ?? null };
+    const unsettled = name === null ? undefined : unsettledOf(index, name).find((u) => u.host === host);
+    return { host, running: name === null ? null : (seen?.running[name] ?? null), primary, home: home === host, awayHereSince: away?.since ?? null, unsettled: unsettled ?? null };
   });
 }
 
@@ -40,7 +44,11 @@ export function splitSides(index: FleetIndex, name: string | null, home: string 
 const sinceText = (s: SeenSince): string => `since ${utcMinuteText(s.since)}${s.already ? ' or earlier' : ''}`;
 
 function sideText(side: SplitSide, name: string | null): string {
-  const tags = [...(side.home && name !== null ? [`${name}'s home`] : []), ...(side.awayHereSince === null ? [] : [`where its home's ledger sends it since ${side.awayHereSince}`])];
+  const tags = [
+    ...(side.home && name !== null ? [`${name}'s home`] : []),
+    ...(side.awayHereSince === null ? [] : [`where its home's ledger sends it since ${side.awayHereSince}`]),
+    ...(side.unsettled === null ? [] : [`its ledger holds ${unsettledRun(side.unsettled, 'it')} unsettled`]),
+  ];
   const facts = [
     ...(side.running === null || name === null ? [] : [`runs ${name} ${sinceText(side.running)}`]),
     ...side.primary.map((p) => `${p.resource} Primary ${sinceText(p.since)}`),
@@ -68,7 +76,7 @@ export function primaryLongest(sides: readonly SplitSide[], resource: string): s
  */
 export function splitSidesFacts(index: FleetIndex, name: string | null, home: string | null, resources: readonly string[], hosts: readonly string[]): string {
   const sides = splitSides(index, name, home, resources, hosts);
-  if (!sides.some((s) => s.home || s.awayHereSince !== null || s.running !== null || s.primary.length > 0)) return '';
+  if (!sides.some((s) => s.home || s.awayHereSince !== null || s.unsettled !== null || s.running !== null || s.primary.length > 0)) return '';
   const longest = resources.flatMap((r) => {
     const host = primaryLongest(sides, r);
     return host === null ? [] : [`${r} has been Primary longer on ${host}`];
