@@ -1,6 +1,6 @@
 import { matches, type NamePattern } from '../../shared/name-pattern.js';
 import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
-import type { DrbdFlag, DrbdResourceView, DrbdSide } from '../../shared/protocol/ctl-drbd.js';
+import { DrbdFlagSchema, type DrbdFlag, type DrbdResourceView, type DrbdSide } from '../../shared/protocol/ctl-drbd.js';
 import { arePartners } from './conflicts.js';
 import { drbdFlags, hasLiveLinkTo, type ViewSide } from './drbd-flags.js';
 import type { FleetIndex } from './fleet-index.js';
@@ -10,6 +10,8 @@ import { domusOn, resHostsOn, usersOf } from './resource-users.js';
 import { downWithUnreportedOf, type DownWithUnreported } from './down-with-unreported.js';
 import { homeOf } from './placement.js';
 import { splitSidesFacts } from './split-sides.js';
+
+const FLAG_TEXT_MAX = DrbdFlagSchema.shape.text.maxLength ?? 0;
 
 /** The flags that say the resource is not well; the others (a move's dual Primary, a silent agent its partner vouches for) only inform. */
 const DEGRADED = new Set(['down', 'split-brain', 'dual-primary', 'not-connected', 'syncing', 'not-uptodate']);
@@ -85,8 +87,10 @@ function resourceView(index: FleetIndex, fresh: Freshness, name: string, group: 
 }
 
 /**
- * FLAGS with the split brain's sides (split-sides.ts) after its first such flag's words, of the domU using the
- * resource when one alone does: what helps choose the side whose writes are thrown away.
+ * FLAGS with the split brain's sides (split-sides.ts) after its first such flag's words, of the
+ * domU using the resource when one alone does: what helps choose the side whose writes are thrown
+ * away. Left off a flag it would make longer than xenherdctl reads (long host names): the flag
+ * and the README's runbook still stand.
  */
 function withSides(index: FleetIndex, name: string, group: ReadonlyMap<string, LinkDrbdResource>, flags: DrbdFlag[]): DrbdFlag[] {
   if (!flags.some((f) => f.kind === 'split-brain')) return flags;
@@ -96,7 +100,11 @@ function withSides(index: FleetIndex, name: string, group: ReadonlyMap<string, L
   const facts = splitSidesFacts(index, domu, domu === null ? null : homeOf(index, domu).home, [name], reporting);
   // once, on the first: a dual Primary while cut and StandAlone are two flags of one split
   const first = flags.findIndex((f) => f.kind === 'split-brain');
-  return facts === '' ? flags : flags.map((f, i) => (i === first ? { ...f, text: `${f.text}; each side: ${facts}` } : f));
+  const said = (f: DrbdFlag): DrbdFlag => {
+    const text = `${f.text}; each side: ${facts}`;
+    return text.length <= FLAG_TEXT_MAX ? { ...f, text } : f;
+  };
+  return facts === '' ? flags : flags.map((f, i) => (i === first ? said(f) : f));
 }
 
 /** S speaks for itself now, or a side heard now is connected to it: DRBD's link is its live word. */
