@@ -17,10 +17,14 @@ export interface SeenSince {
   readonly already?: true;
 }
 
-/** What a host record keeps of it: by domU name, and by DRBD resource name. */
+/**
+ * What a host record keeps of it: by domU name, and by DRBD resource name. Maps, not objects: a
+ * domU may be called "constructor" and a resource "__proto__", which an object's keys would read
+ * as what every object inherits.
+ */
 export interface CopiesSince {
-  readonly running: Readonly<Record<string, SeenSince>>;
-  readonly primary: Readonly<Record<string, SeenSince>>;
+  readonly running: ReadonlyMap<string, SeenSince>;
+  readonly primary: ReadonlyMap<string, SeenSince>;
 }
 
 /**
@@ -32,37 +36,42 @@ export interface CopiesSince {
 export function noteCopies(r: HostRecord, now: number): HostRecord {
   if (r.state === null) return r;
   const was = r.copiesSince;
+  // nearly every report (a row's memory, a heartbeat's state) changes none of it: told without building anything
+  if (was !== undefined && unchanged(r.state, was)) return r;
   const already = was === undefined;
-  let changed = already;
-  const running: Record<string, SeenSince> = {};
-  let kept = 0;
+  const running = new Map<string, SeenSince>();
   for (const d of r.state.domains) {
-    if (d.migration !== null || !isLive(d) || running[d.baseName] !== undefined) continue;
-    const before = was?.running[d.baseName];
-    if (before !== undefined && before.domid === d.domid) {
-      running[d.baseName] = before;
-      kept++;
-    } else {
-      running[d.baseName] = seen(d.domid, now, already);
-      changed = true;
-    }
+    if (d.migration !== null || !isLive(d) || running.has(d.baseName)) continue;
+    const before = was?.running.get(d.baseName);
+    running.set(d.baseName, before !== undefined && before.domid === d.domid ? before : seen(d.domid, now, already));
   }
-  changed ||= kept !== Object.keys(was?.running ?? {}).length;
-  const primary: Record<string, SeenSince> = {};
-  let keptPrimary = 0;
+  const primary = new Map<string, SeenSince>();
   for (const res of r.state.drbd.resources) {
-    if (res.role !== 'Primary' || primary[res.name] !== undefined) continue;
-    const before = was?.primary[res.name];
-    if (before !== undefined) {
-      primary[res.name] = before;
-      keptPrimary++;
-    } else {
-      primary[res.name] = seen(null, now, already);
-      changed = true;
-    }
+    if (res.role !== 'Primary' || primary.has(res.name)) continue;
+    primary.set(res.name, was?.primary.get(res.name) ?? seen(null, now, already));
   }
-  changed ||= keptPrimary !== Object.keys(was?.primary ?? {}).length;
-  return changed ? { ...r, copiesSince: { running, primary } } : r;
+  return { ...r, copiesSince: { running, primary } };
 }
 
 const seen = (domid: number | null, since: number, already: boolean): SeenSince => (already ? { domid, since, already: true } : { domid, since });
+
+/**
+ * Whether STATE shows the same live plain rows (name and domid) and Primary resources WAS keeps.
+ * A domid is one domain's, so each row matching an entry of its own and as many rows as entries
+ * is the same set; a name twice falls to noteCopies' full pass, which tells.
+ */
+function unchanged(state: NonNullable<HostRecord['state']>, was: CopiesSince): boolean {
+  let rows = 0;
+  for (const d of state.domains) {
+    if (d.migration !== null || !isLive(d)) continue;
+    if (was.running.get(d.baseName)?.domid !== d.domid) return false;
+    rows++;
+  }
+  let primaries = 0;
+  for (const res of state.drbd.resources) {
+    if (res.role !== 'Primary') continue;
+    if (!was.primary.has(res.name)) return false;
+    primaries++;
+  }
+  return rows === was.running.size && primaries === was.primary.size;
+}

@@ -31,12 +31,12 @@ export function splitSides(index: FleetIndex, name: string | null, home: string 
   return [...hosts].sort().map((host) => {
     const seen = index.record(host)?.copiesSince;
     const primary = resources.flatMap((resource) => {
-      const since = seen?.primary[resource];
+      const since = seen?.primary.get(resource);
       return since === undefined ? [] : [{ resource, since }];
     });
     const away = name === null ? undefined : [...(index.away.get(name)?.values() ?? [])].find((a) => a.currentHost === host);
     const unsettled = name === null ? undefined : unsettledOf(index, name).find((u) => u.host === host);
-    return { host, running: name === null ? null : (seen?.running[name] ?? null), primary, home: home === host, awayHereSince: away?.since ?? null, unsettled: unsettled ?? null };
+    return { host, running: name === null ? null : (seen?.running.get(name) ?? null), primary, home: home === host, awayHereSince: away?.since ?? null, unsettled: unsettled ?? null };
   });
 }
 
