@@ -52,6 +52,8 @@ export type Effect =
   | { readonly e: 'reply'; readonly id: number; readonly response: ControlResponse; readonly keepOpen: boolean }
   | { readonly e: 'notify'; readonly ready: boolean; readonly status: string }
   | { readonly e: 'save-boot-record'; readonly names: readonly string[] }
+  /** statfs and a test write of the state and runtime dirs (answered by `state-disks-read`) */
+  | { readonly e: 'read-state-disks' }
   /** toolstack: whose rules the auto dir's configs are read by; null when no toolstack answered yet */
   | { readonly e: 'read-coexistence'; readonly guarded: readonly GuardedEntry[]; readonly toolstack: ToolstackKind | null }
   /** URL: the index of the controller URL to dial (0: the primary, then the standbys) */

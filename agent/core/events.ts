@@ -3,6 +3,7 @@ import type { DrbdResourceView, InventoryDomain } from '../../shared/inventory.j
 import type { ControlRequest } from '../../shared/protocol/agent-control.js';
 import type { ControllerMessage } from '../../shared/protocol/agent-link.js';
 import type { LinkDomuConfig, LinkXen, Maintenance } from '../../shared/protocol/agent-link-state.js';
+import type { LinkStateDisk } from '../../shared/protocol/state-disk.js';
 import type { HomeEntry } from '../decide/home-claim.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import type { ToolstackKind } from '../../shared/inventory.js';
@@ -73,6 +74,8 @@ export type AgentEvent =
   /** tookMs: how long the read took, on the agent's clock */
   | { readonly t: 'domains-read'; readonly read: DomainsRead; readonly tookMs: number }
   /** `xl info` alone (read-info): host, memory and the hypervisor's release, or why not */
+  /** the state and runtime dirs' free space read (core/state-disks.ts) */
+  | { readonly t: 'state-disks-read'; readonly readings: readonly LinkStateDisk[] }
   | { readonly t: 'info-read'; readonly host: string | null; readonly memory: { readonly totalMiB: number | null; readonly freeMiB: number | null } | null; readonly xen: LinkXen | null; readonly problem: string | null }
   /** before the first full read: /proc/drbd says DRBD is loaded (loaded false: it cannot tell) */
   | { readonly t: 'drbd-probed'; readonly loaded: boolean; readonly version: string | null }

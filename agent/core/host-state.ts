@@ -99,6 +99,8 @@ export function hostStateOf(s: AgentState): HostState {
     domus: [...s.domus],
     // null until `xl info` answered, so the controller hears when it does
     ...(s.link.accepts.includes(LINK_FEATURE.xenVersion) ? { xen: s.xen } : {}),
+    // none before the first read: the controller then says nothing rather than "all well"
+    ...(s.link.accepts.includes(LINK_FEATURE.stateDisk) && s.stateDisks.length > 0 ? { stateDisks: [...s.stateDisks] } : {}),
   };
 }
 

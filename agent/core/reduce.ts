@@ -23,6 +23,7 @@ import type { AgentState } from './state.js';
 import { arm, disarmAll, fired, type Fx } from './timers.js';
 import { nameDom0InGuests } from './xenstore-names.js';
 import { listLanded, noteDomainChange, onViewTimer, reportView } from './view-lag.js';
+import { onStateDisksRead, readStateDisks } from './state-disks.js';
 
 const INITIAL_FLEET_WAIT_MS = 10_000;
 
@@ -44,13 +45,15 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       // starts at READY (onSettled): the first decisions read `xl list` anyway, and its first
       // line asks for another read then, so nothing is missed; before READY it would be one more
       // process starting beside the reads the decisions wait for
-      const n = probeDrbdEarly(s, fx) ? s : requestFullRead(s, fx);
+      const n = readStateDisks(probeDrbdEarly(s, fx) ? s : requestFullRead(s, fx), fx);
       // with a controller, the first decisions wait (bounded) for its view of where domUs run:
       // after a reboot, a guarded domU restarted elsewhere meanwhile must not be started here too
       return n.link.configured ? arm({ ...n, fleetWaitUntil: now + INITIAL_FLEET_WAIT_MS }, fx, 'initial-fleet', INITIAL_FLEET_WAIT_MS) : n;
     }
     case 'full-read':
       return connectFirst(onFullRead(s, fx, ev.read, now), fx);
+    case 'state-disks-read':
+      return onStateDisksRead(s, fx, ev.readings);
     case 'info-read':
       return onInfoRead(s, fx, ev.host, ev.memory, ev.xen, ev.problem);
     case 'drbd-probed':
@@ -158,6 +161,8 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
     case 'fleet-stale':
     case 'replication':
       return { ...s, dirty: true };
+    case 'state-disks':
+      return readStateDisks(s, fx);
     case 'view-behind':
       return onViewTimer(s, fx, now);
     case 'stranded':

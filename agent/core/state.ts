@@ -7,6 +7,7 @@ import { CAPABILITY, LINK_FEATURE, type CommandMessage, type ViewWord } from '..
 import type { AgentConfig } from '../config/schema.js';
 import { emptyDrbdState, type DrbdState } from '../state/drbd-reducer.js';
 import type { Ledger } from '../state/ledger.js';
+import type { LinkStateDisk } from '../../shared/protocol/state-disk.js';
 import type { BootRecordLost, DrbdAvailabilityWord, GuardedEntry } from '../state/snapshot.js';
 import { initialWatcher, type WatcherState } from './watcher.js';
 import type { HomeAgainSeen } from './home-again.js';
@@ -85,6 +86,8 @@ export interface AgentState {
   readonly memory: { readonly totalMiB: number | null; readonly freeMiB: number | null; readonly domuMiBAtRead: number } | null;
   /** the hypervisor's release from the last `xl info` that gave one */
   readonly xen: LinkXen | null;
+  /** the free space under the state and runtime dirs as last read, a write there that failed for want of it (core/state-disks.ts) */
+  readonly stateDisks: readonly LinkStateDisk[];
   /** the domUs this host is home of (guarded dir, migrate-tab) with their partners */
   readonly homes: readonly HomeEntry[];
   /** every domU this host holds a config for, with the hosts its resources name */
@@ -172,7 +175,7 @@ export interface InitialFacts {
 }
 
 /** What this agent offers the controller: the `command` ops it runs, and that it takes `fleet` views. */
-export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag, LINK_FEATURE.unsettled, LINK_FEATURE.domainRows, LINK_FEATURE.fleetSilent, LINK_FEATURE.snapshotView, LINK_FEATURE.reconnectSpread, LINK_FEATURE.incomingMoves, LINK_FEATURE.xenVersion, LINK_FEATURE.drbdClient, LINK_FEATURE.drbdLocalClient] as const;
+export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag, LINK_FEATURE.unsettled, LINK_FEATURE.domainRows, LINK_FEATURE.fleetSilent, LINK_FEATURE.snapshotView, LINK_FEATURE.reconnectSpread, LINK_FEATURE.incomingMoves, LINK_FEATURE.xenVersion, LINK_FEATURE.drbdClient, LINK_FEATURE.drbdLocalClient, LINK_FEATURE.stateDisk] as const;
 
 export function initialState({ config, configFile, host, hostToConfirm, pid, now, seed, handledThisBoot, bootRecordLost, bootId, agentVersion, watchdogMs }: InitialFacts): AgentState {
   return {
@@ -190,6 +193,7 @@ export function initialState({ config, configFile, host, hostToConfirm, pid, now
     maintenance: ONLINE,
     memory: null,
     xen: null,
+    stateDisks: [],
     homes: [],
     domus: [],
     ledger: null,

@@ -16,6 +16,7 @@ import { Slots } from './slots.js';
 import { runClaim, runRelease } from './drbd-claim.js';
 import { ledgerStore } from '../adapters/ledger-store.js';
 import { without, type Ledger } from '../state/ledger.js';
+import { LEDGER_WRITE, StateDiskReads } from './state-disk-reads.js';
 
 /**
  * Runs the reducer's effects: the only place the agent's logic touches tools, files, timers and
@@ -32,6 +33,7 @@ export class EffectRunner {
   private readonly xenstoreSlots = new Slots(4);
   readonly watchers: WatcherChildren;
   private readonly link: LinkRunner;
+  private readonly stateDisks: StateDiskReads;
   private stoppedWaiters: (() => void)[] = [];
   private isStopped = false;
 
@@ -43,6 +45,7 @@ export class EffectRunner {
   ) {
     this.watchers = new WatcherChildren(ports, post);
     this.link = new LinkRunner(ports, post);
+    this.stateDisks = new StateDiskReads(ports, post);
   }
 
   /** resolves once the reducer said `stopped` and every watcher child is gone */
@@ -162,7 +165,11 @@ export class EffectRunner {
           p.saveBootRecord(e.names);
         } catch (err) {
           p.log.warn({ err: String(err) }, 'cannot record the domUs handled since boot');
+          this.stateDisks.read({ role: 'runtime', what: 'the autostart boot record' });
         }
+        return;
+      case 'read-state-disks':
+        this.stateDisks.read(null);
         return;
       case 'read-coexistence':
         // no toolstack answered yet: the warnings still matter, so the auto dir's syntax is guessed
@@ -191,7 +198,7 @@ export class EffectRunner {
       case 'end-away': {
         const store = ledgerStore(p.stateDirReal, e.host);
         this.guard(
-          store.update((l) => (l.away[e.name]?.currentHost === e.currentHost ? without(l, e.name) : null)).then((w) => this.post({ t: 'away-ended', name: e.name, problem: w.ok ? null : w.error.message })),
+          store.update((l) => (l.away[e.name]?.currentHost === e.currentHost ? without(l, e.name) : null)).then((w) => this.post({ t: 'away-ended', name: e.name, problem: w.ok ? null : this.stateDisks.failed(w.error.message, LEDGER_WRITE) })),
           (m) => this.post({ t: 'away-ended', name: e.name, problem: m }),
         );
         return;
@@ -200,7 +207,7 @@ export class EffectRunner {
         const store = ledgerStore(p.stateDirReal, e.host);
         const same = (l: Ledger): boolean => Object.hasOwn(l.visitors, e.name) && l.visitors[e.name]?.home === e.home && l.visitors[e.name]?.operationId === e.operationId;
         this.guard(
-          store.update((l) => (same(l) ? without(l, e.name) : null)).then((w) => this.post({ t: 'visitor-ended', name: e.name, problem: w.ok ? null : w.error.message })),
+          store.update((l) => (same(l) ? without(l, e.name) : null)).then((w) => this.post({ t: 'visitor-ended', name: e.name, problem: w.ok ? null : this.stateDisks.failed(w.error.message, LEDGER_WRITE) })),
           (m) => this.post({ t: 'visitor-ended', name: e.name, problem: m }),
         );
         return;
@@ -208,7 +215,7 @@ export class EffectRunner {
       case 'write-maintenance': {
         const w = writeMaintenanceFlag(p.stateDirReal, e.flag, e.since);
         // posted, not answered inline: the reducer handles it as the next event, like every result
-        this.post({ t: 'maintenance-written', problem: w.ok ? null : w.error.message });
+        this.post({ t: 'maintenance-written', problem: w.ok ? null : this.stateDisks.failed(w.error.message, { role: 'state', what: 'the maintenance flag' }) });
         return;
       }
       case 'inspect':

@@ -9,6 +9,7 @@ import type { ChildCommand } from '../core/effects.js';
 import type { Result } from '../../shared/result.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import type { StartIntent } from './start-intents.js';
+import type { LinkStateDisk } from '../../shared/protocol/state-disk.js';
 
 /**
  * Everything the agent's effect runner reaches outside its own memory, passed in by the
@@ -34,6 +35,8 @@ export interface AgentPorts {
   readonly stateDirReal: string;
   readonly intents: StartIntentStore;
   readonly saveBootRecord: (names: readonly string[]) => void;
+  /** the free space under the state and runtime dirs, and a test write there (adapters/state-disk.ts), at AT (ISO) */
+  readonly readStateDisks: (at: string) => Promise<readonly LinkStateDisk[]>;
   /** keeps the name `xl info` gave this host for the next start (host-name-record.ts) */
   readonly saveHostName: (host: string) => void;
   readonly notify: SdNotify | null;

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { readStateDirs, type StateDir } from '../adapters/state-disk.js';
 import { realClock } from '../../shared/clock/real-clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { runTool } from '../adapters/exec.js';
@@ -74,6 +75,12 @@ export const LINK_MAX_PAYLOAD = 4 * 1024 * 1024;
 /** How long one try of the controller link may take, TCP, TLS and the upgrade together (ws-connect.ts). */
 export const LINK_HANDSHAKE_TIMEOUT_MS = 10_000;
 
+/** The agent's own dirs: the state dir (ledger, maintenance flag) and the control socket's (boot record, locks). */
+export const stateDirsOf = (i: Pick<ProcessPortsInput, 'config' | 'stateDirReal' | 'runtimeDirReal'>): StateDir[] => [
+  { role: 'state', dir: i.config.stateDir, real: i.stateDirReal },
+  { role: 'runtime', dir: dirname(i.config.controlSocket), real: i.runtimeDirReal },
+];
+
 export const bootRecordFile = (runtimeDirReal: string): string => join(runtimeDirReal, 'autostart-boot.json');
 
 export function processPorts(i: ProcessPortsInput): AgentPorts {
@@ -99,6 +106,7 @@ export function processPorts(i: ProcessPortsInput): AgentPorts {
         if (!added.ok) throw new Error(added.error.message);
       }
     },
+    readStateDisks: (at) => readStateDirs(stateDirsOf(i), at),
     saveHostName: (host) => {
       const problem = saveHostName(hostNameRecordFile(i.stateDirReal), i.kernelHostName, host);
       if (problem !== null) i.log.warn({ code: 'XH_ERR_FILE' }, `cannot record this host's name for the next start: ${problem}`);

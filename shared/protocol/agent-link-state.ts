@@ -18,6 +18,7 @@ import {
   MigrationOperationSchema,
   OperationIdSchema,
 } from './agent-link-values.js';
+import { LinkStateDisksSchema } from './state-disk.js';
 
 /**
  * What an agent reports about its Dom0 over the agent link: the value schemas inside `snapshot`
@@ -144,6 +145,12 @@ export const HostStateSchema = z.strictObject({
    * agents too: the controller then takes the release as unknown
    */
   xen: LinkXenSchema.nullable().optional(),
+  /**
+   * the free space under the agent's state and runtime dirs, and a write there that failed for
+   * lack of it (state-disk.ts); sent only to a controller that accepts LINK_FEATURE.stateDisk,
+   * absent from older agents: the controller then says nothing of them
+   */
+  stateDisks: LinkStateDisksSchema.optional(),
 });
 export type HostState = z.infer<typeof HostStateSchema>;
 export type HostStateSection = keyof HostState;

@@ -92,6 +92,8 @@ export const LINK_FEATURE = {
    * took `drbd-client` before it refuse the key on the resource
    */
   drbdLocalClient: 'drbd-local-client',
+  /** the agent reports the free space under its state and runtime dirs (`state.stateDisks`) */
+  stateDisk: 'state-disk',
 } as const;
 
 // ---- agent → controller ----

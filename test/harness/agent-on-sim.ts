@@ -1,5 +1,5 @@
 import type { Clock } from '../../shared/clock/clock.js';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AgentConfigInput } from '../../agent/config/schema.js';
 import { AgentConfigSchema } from '../../agent/config/schema.js';
 import { AgentCore } from '../../agent/run/agent-core.js';
@@ -14,6 +14,7 @@ import { simSpawnStream, simToolRunner, SimProcesses } from './sim-tools.js';
 import { syncHostFiles } from './sync-host-files.js';
 import { runMigrationCommand } from '../../agent/migrate/command.js';
 import { simMigrationPorts } from './migration-on-sim.js';
+import { simStateDisks } from '../sim/model/state-disk.js';
 
 /**
  * One agent core "on" a simulated Dom0, in the test's own process: the fleet simulator answers
@@ -92,6 +93,7 @@ export function startAgentOnSim(sim: Sim, host: string, config: AgentConfigInput
         if (!added.ok) throw new Error(added.error.message);
       }
     },
+    readStateDisks: async (at) => simStateDisks(sim.state().hosts[host], [{ role: 'state', dir: cfg.stateDir }, { role: 'runtime', dir: dirname(cfg.controlSocket) }], at),
     // each agent here is given its host's name from the start: nothing to keep for a next one
     saveHostName: () => undefined,
     notify: async (m) => {

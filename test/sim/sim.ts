@@ -8,7 +8,7 @@ import { hostRoot, initHostFiles } from './daemon/host-fs.js';
 import { startServer } from './daemon/server.js';
 import { SimCore, type CommandLogEntry, type Violation } from './daemon/sim-core.js';
 import { parseFleet } from './model/fleet-file.js';
-import type { MigrationFaultPhase, SimState } from './model/types.js';
+import type { MigrationFaultPhase, SimState, StateDiskFault } from './model/types.js';
 import type { OpResult } from './ops/result.js';
 import { TOOL_NAMES } from './tools/index.js';
 
@@ -66,6 +66,8 @@ export interface Sim {
   xenstored(host: string, action: 'stop' | 'start'): OpResult;
   /** the backing disk of RES on HOST fails; DRBD detaches it (Failed there, peer-disk:Failed at the peer, and Diskless 1 s later: FAILED_DISK_MS) */
   diskFail(host: string, res: string): OpResult;
+  /** the filesystem under HOST's agent state dirs fills up or goes read-only (what its agent then reads: model/state-disk.ts); ok: room again */
+  stateDisk(host: string, state: StateDiskFault | 'ok'): OpResult;
   migrationFault(domain: string, phase: MigrationFaultPhase | null): void;
   toolFault(host: string | '*', tool: string, fault: ToolFault, opts?: { argvPrefix?: readonly string[]; times?: number }): void;
   clearToolFaults(): void;
@@ -147,6 +149,7 @@ export async function startSim(opts: StartSimOptions): Promise<Sim> {
     drbd: (r, a) => core.drbd(r, a),
     xenstored: (h, a) => core.xenstored(h, a === 'start'),
     diskFail: (h, r) => core.diskFail(h, r),
+    stateDisk: (h, st) => core.stateDisk(h, st === 'ok' ? null : st),
     migrationFault: (d, p) => core.migrationFault(d, p),
     toolFault: (host, tool, fault, o = {}) => core.faults.addTool({ host, tool, fault, argvPrefix: o.argvPrefix ?? [], times: o.times }),
     clearToolFaults: () => core.faults.clearTools(),

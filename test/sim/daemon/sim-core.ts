@@ -1,7 +1,7 @@
 import { xenstoredDownOutput } from '../tools/xenstored-down.js';
 import { checkInvariants } from '../invariants.js';
 import type { HostDrbdView } from '../model/drbd-view.js';
-import type { MigrationFaultPhase, SimState } from '../model/types.js';
+import type { MigrationFaultPhase, SimState, StateDiskFault } from '../model/types.js';
 import { cutLink, restoreLink, splitBrain } from '../ops/drbd.js';
 import { detachDisk, settleDetached } from '../ops/drbd-disk.js';
 import { tryConnect } from '../ops/drbd-connect.js';
@@ -180,6 +180,16 @@ export class SimCore {
       if (!h) return fail({ kind: 'no-host', host });
       const { xenstored: _was, ...rest } = h;
       return ok({ ...s, hosts: { ...s.hosts, [host]: running ? rest : { ...rest, xenstored: 'stopped' } } });
+    });
+  }
+
+  /** the filesystem under HOST's agent state fills up, goes read-only, or has room again (null) */
+  stateDisk(host: string, fault: StateDiskFault | null): OpResult {
+    return this.commit(`disk ${host} ${fault ?? 'ok'}`, (s) => {
+      const h = s.hosts[host];
+      if (!h) return fail({ kind: 'no-host', host });
+      const { stateDisk: _was, ...rest } = h;
+      return ok({ ...s, hosts: { ...s.hosts, [host]: fault === null ? rest : { ...rest, stateDisk: fault } } });
     });
   }
 

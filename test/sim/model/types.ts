@@ -39,7 +39,11 @@ export interface HostState {
   readonly migrateTab: boolean;
   /** 'stopped': xenstored is not running (killed, or not started at boot); absent: it runs */
   readonly xenstored?: 'stopped';
+  /** the filesystem under the agent's state and runtime dirs is full or read-only (model/state-disk.ts); absent: it has room */
+  readonly stateDisk?: StateDiskFault;
 }
+
+export type StateDiskFault = 'full' | 'low' | 'read-only';
 
 export type RunState = 'running' | 'blocked' | 'paused' | 'suspended' | 'dying';
 

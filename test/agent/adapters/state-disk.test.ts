@@ -1,0 +1,30 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { readStateDirs, WRITE_TEST_FILE } from '../../../agent/adapters/state-disk.js';
+
+// The real statfs and test write on a temp dir: the numbers df shows, and nothing left behind.
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'xh-state-disk-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+};
+
+describe('reading the state dirs', () => {
+  it('gives df\'s Avail and Size, no failure, and leaves no test file behind', async () => {
+    const dir = tempDir();
+    const [d] = await readStateDirs([{ role: 'state', dir: '/var/lib/xenherd', real: dir }], '2025-01-01T00:00:00.000Z');
+    const st = statfsSync(dir);
+    expect(d).toMatchObject({ role: 'state', dir: '/var/lib/xenherd', totalBytes: st.blocks * st.bsize, failure: null, readAt: '2025-01-01T00:00:00.000Z' });
+    expect(d?.freeBytes).toBeGreaterThan(0);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(join(dir, WRITE_TEST_FILE))).toBe(false);
+  });
+
+  it('a dir that is gone: no numbers made up, and no failure of the filesystem (its records\' own reads say so)', async () => {
+    const dir = join(tempDir(), 'gone');
+    const [d] = await readStateDirs([{ role: 'runtime', dir: '/run/xenherd', real: dir }], '2025-01-01T00:00:00.000Z');
+    expect(d).toMatchObject({ freeBytes: null, totalBytes: null, failure: null });
+  });
+});
