@@ -56,6 +56,16 @@ export function metricFamilies(m: ControllerMetrics, p: ProcessSample): MetricFa
       "When the controller saw the Dom0 enter its current maintenance state (after a controller restart: when it first heard of it), in seconds since the epoch.",
       m.hosts.filter((h) => h.maintenanceSince !== null).map((h) => ({ labels: { host: h.host, state: h.maintenance.state }, value: seconds(h.maintenanceSince) })),
     ),
+    gauge(
+      'xenherd_host_state_dir_free_bytes',
+      "Free space (df's Avail) on the filesystem under each Dom0 agent's state dir (role=\"state\": ledger, maintenance flag) and runtime dir (role=\"runtime\": boot record, locks), as the agent last read it.",
+      m.hosts.flatMap((h) => (h.stateDisks ?? []).flatMap((d) => (d.freeBytes === null ? [] : [{ labels: { host: h.host, role: d.role, dir: d.dir }, value: d.freeBytes }]))),
+    ),
+    gauge(
+      'xenherd_host_state_dir_write_failed',
+      "Whether the agent's last write under the dir failed for lack of space or a read-only filesystem (1) or not (0): check's CRITICAL state-disk-failed.",
+      m.hosts.flatMap((h) => (h.stateDisks ?? []).map((d) => ({ labels: { host: h.host, role: d.role, dir: d.dir }, value: d.failure === null ? 0 : 1 }))),
+    ),
     gauge('xenherd_agent_info', "The agent version each Dom0's agent announced; always 1.", m.hosts.filter((h) => h.agentVersion !== null).map((h) => ({ labels: { host: h.host, version: h.agentVersion ?? '' }, value: 1 }))),
     gauge('xenherd_domus_by_state', 'Toolstack rows of domUs (migration rows excluded) by state, over every Dom0.', [...m.domusByState].map(([state, value]) => ({ labels: { state }, value }))),
     gauge('xenherd_domus_migrating', 'DomUs with a migration row (--incoming or --migratedaway) on some Dom0, not those whose migration ended in an ALARM a ledger keeps (xenherd_alerts{kind="migration-unsettled"}).', one(m.domusMigrating)),

@@ -12,7 +12,13 @@ const mem = (m: HostView['memory']): string => (m.totalMiB === null ? '-' : `${m
 const VIEW_TEXT: Readonly<Record<string, string>> = { current: 'reachable', behind: 'behind (xl list slow)', unknown: 'xl list unreadable' };
 /** a view a newer controller names that this build does not know is said by its word, not as another */
 const viewText = (view: string): string => (Object.hasOwn(VIEW_TEXT, view) ? (VIEW_TEXT[view] as string) : `view: ${view}`);
-const linkState = (h: HostView): string =>
+const linkState = (h: HostView): string => `${linkWord(h)}${diskWord(h)}`;
+/** a reachable host's records at risk, in its STATE: the lines under the table say what and the fix */
+const diskWord = (h: HostView): string => {
+  const worst = h.reachable ? h.diskTrouble?.[0]?.status : undefined;
+  return worst === 'CRITICAL' ? ', cannot write records' : worst === 'WARNING' ? ', low on disk' : '';
+};
+const linkWord = (h: HostView): string =>
   h.reachable ? (h.ageMs !== null && h.ageMs > STALE_AFTER_MS ? 'stale' : viewText(h.view)) : h.linkUp ? 'silent' : h.tokenRefused !== undefined ? 'token refused' : h.agentStoppedAt !== undefined ? 'stopped (restarting?)' : h.reportsElsewhereSince !== undefined ? 'other controller' : 'unreachable';
 
 /**
@@ -196,3 +202,7 @@ function lastName(d: NonNullable<HostView['lastDomains']>[number]): string {
 
 /** Under a Dom0's line: what its DRBD partners heard now say may be down with it (a controller restarted since it died has no last report of it); '' when nothing. */
 export const mayBeDownLine = (h: HostView): string => (h.mayBeDown === undefined ? '' : `\n    ${printable(h.mayBeDown.text)}`);
+
+/** Under a table of HOSTS, what `check` says of each reachable one's state and runtime dirs, worst first; nothing when all is well. */
+export const diskTroubleLines = (hosts: readonly HostView[]): string =>
+  hosts.flatMap((h) => (h.reachable ? (h.diskTrouble ?? []) : []).map((t) => `${t.status}: ${printable(t.text)}\n`)).join('');

@@ -24,6 +24,7 @@ import { downForLostRecord, downGuarded } from './down-guarded.js';
 import { unseenOnlyUnreported } from './unseen-places.js';
 import { problemSummary, ranked } from './check-summary.js';
 import { viewsNotCurrent } from './view-not-current.js';
+import { stateDisksLow } from './state-disk-check.js';
 
 const perf = (label: string, value: number, o: Partial<Omit<Perfdatum, 'label' | 'value'>> = {}): Perfdatum => ({
   label,
@@ -64,7 +65,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const cert = certificate === undefined ? null : certificateProblem(certificate, fresh.now);
   const said = unseen.length === 0 ? silence : silence.map((p) => (p.kind === 'hosts-not-reported' ? { ...p, text: `${p.text}; until they report, ${unseenNames(unseen)} not seen running` } : p));
   const crashed = crashedDomus(index, fresh);
-  const groups = [cert === null ? [] : [cert], [...withDownWithUnreported(withLostPrimaries(withUnheardAdvice([...said, ...unreportedWithDowns(fresh, enrolment, downs), ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), drbd), downs), ...viewsNotCurrent(index, fresh)], crashed, alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts, ended), maintenanceLong(index, fresh, t, jobHosts, away)];
+  const groups = [cert === null ? [] : [cert], [...withDownWithUnreported(withLostPrimaries(withUnheardAdvice([...said, ...unreportedWithDowns(fresh, enrolment, downs), ...unreachableHosts(index, fresh, spokenForByEnrolment(enrolment, fresh))], refused), drbd), downs), ...viewsNotCurrent(index, fresh)], stateDisksLow(index, fresh), crashed, alertProblems(alerts, index, fresh), perDomu.filter((p) => !unseen.includes(p)), notHome.problems, drbd, clocksOff(index, fresh), unheldMaintenance(index, fresh, jobHosts, ended), maintenanceLong(index, fresh, t, jobHosts, away)];
   // every one of them, however many: the API answer is not a plugin's output (xenherdctl bounds what it prints)
   const problems = ranked(groups.flat());
   const hosts = records.length;

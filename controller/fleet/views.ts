@@ -17,6 +17,7 @@ import { cleanStopAt } from './agent-stop.js';
 import { reportsElsewhereSince } from './reports-elsewhere.js';
 import { crashedOnly } from './crashed-domus.js';
 import { downWithUnreportedOf, downWithUnreportedText } from './down-with-unreported.js';
+import { stateDiskProblemsOf } from './state-disk-check.js';
 import { matches, type NamePattern } from '../../shared/name-pattern.js';
 
 /** Where the other end of HOST's half of BASE runs, as a report shows it: the opposite half, else the one plain row (xend's receiver, libxl's sender not yet renamed). */
@@ -46,12 +47,23 @@ export function hostView(r: HostRecord, fresh: Freshness, otherEnd: OtherEnd = n
   const halves = r.state?.domains.filter((d) => d.migration !== null).length ?? 0;
   const stop = cleanStopAt(r);
   const counted = halves === 0 ? view : { ...view, halves };
-  const said = stop === null ? counted : { ...counted, agentStoppedAt: stop };
+  const disks = stateDisksOf(r);
+  const said = stop === null ? { ...counted, ...disks } : { ...counted, ...disks, agentStoppedAt: stop };
   // one reporting to another controller is asked there, and what it ran was dropped here (reports-elsewhere.ts)
   const elsewhere = reportsElsewhereSince(r);
   if (elsewhere !== null) return { ...said, reportsElsewhereSince: elsewhere };
   // a Dom0 gone silent (power off, cut off) is known only by what it ran: status names it
   return reachable || r.state === null ? said : { ...said, lastDomains: lastDomains(r.host, r.state.domains, otherEnd) };
+}
+
+/** R's state and runtime dirs as its agent reported them, and what `check` says of them: a host's health, beside its reachability. */
+function stateDisksOf(r: HostRecord): Pick<HostView, 'stateDisks' | 'diskTrouble'> {
+  const disks = r.state?.stateDisks;
+  if (disks === undefined) return {};
+  const trouble: NonNullable<HostView['diskTrouble']> = stateDiskProblemsOf(r)
+    .sort((a, b) => (a.status === b.status ? 0 : a.status === 'CRITICAL' ? -1 : 1))
+    .map((p) => ({ status: p.status === 'CRITICAL' ? 'CRITICAL' : 'WARNING', text: p.text }));
+  return trouble.length === 0 ? { stateDisks: disks } : { stateDisks: disks, diskTrouble: trouble };
 }
 
 /** The first of a silent host's rows by name; a migration's half says whose move it is, and where its other end is (status names it as the move). */

@@ -9,7 +9,7 @@
  * (a split brain in the making: a pager must show it whatever else is wrong), then a Dom0 whose
  * agent reports a domU it holds nothing of (misconfigured or compromised), then the hosts nobody
  * hears from (and, within the start-up grace, one not reported yet whose DRBD partners say its domUs
- * may be down with it), and those heard from that cannot list their domains, then a domU whose guest crashed
+ * may be down with it), and those heard from that cannot list their domains or write their records, then a domU whose guest crashed
  * (down, its domain kept) and a guarded one that stopped with nobody of the fleet asking (down, its
  * domain gone), then the rest.
  */
@@ -27,6 +27,7 @@ export const CHECK_KINDS = [
   'agent-stopped',
   'reports-elsewhere',
   'view-not-current',
+  'state-disk-failed',
   'domu-crashed',
   'down-guarded',
   'down-ledger-says-away',
@@ -39,6 +40,7 @@ export const CHECK_KINDS = [
   'away-from-home',
   'drbd-degraded',
   'clock-off',
+  'state-disk-low',
   'maintenance-without-job',
   'maintenance-long',
 ] as const;
@@ -76,6 +78,7 @@ export const CHECK_KIND_WORDS: Readonly<Record<CheckKind, KindWords | null>> = {
   'agent-stopped': { one: 'agent stopped cleanly (restarting?)', many: 'agents stopped cleanly (restarting?)', listedBy: HOSTS },
   'reports-elsewhere': { one: 'host reporting to another controller', many: 'hosts reporting to another controller', listedBy: HOSTS },
   'view-not-current': { one: 'host not listing its domains', many: 'hosts not listing their domains', listedBy: HOSTS },
+  'state-disk-failed': { one: 'host whose agent cannot write its records', many: 'hosts whose agents cannot write their records', listedBy: HOSTS },
   'domu-crashed': { one: 'domU crashed', many: 'domUs crashed', listedBy: CHECK_JSON },
   'down-guarded': { one: 'guarded domU down', many: 'guarded domUs down', listedBy: CHECK_JSON },
   'home-claimed-twice': { one: 'domU claimed as home twice', many: 'domUs claimed as home twice', listedBy: STATUS },
@@ -87,6 +90,7 @@ export const CHECK_KIND_WORDS: Readonly<Record<CheckKind, KindWords | null>> = {
   'away-from-home': { one: 'domU away from home', many: 'domUs away from home', listedBy: WHERE },
   'drbd-degraded': { one: 'DRBD resource degraded', many: 'DRBD resources degraded', listedBy: CHECK_JSON },
   'clock-off': { one: 'Dom0 clock off', many: 'Dom0 clocks off', listedBy: CHECK_JSON },
+  'state-disk-low': { one: "agent's records nearly out of space", many: "agents' records nearly out of space", listedBy: HOSTS },
   'maintenance-without-job': { one: 'host left draining or restoring', many: 'hosts left draining or restoring', listedBy: STATUS },
   'maintenance-long': { one: 'host long in maintenance', many: 'hosts long in maintenance', listedBy: HOSTS },
 };

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { MsSchema as Ms, WordSchema as Word } from './ctl-api-base.js';
 import { DomainMigrationSchema } from '../domain-words.js';
+import { LinkStateDiskSchema } from './state-disk.js';
 import { DomainRowNameSchema, DomuNameSchema, HostNameSchema, LinkMemorySchema, LinkToolstackSchema, LinkXenSchema, MaintenanceSchema } from './agent-link-values.js';
 
 /** GET /v1/hosts: the Dom0s reporting to the controller (see ctl-api.ts for the whole API). */
@@ -90,6 +91,14 @@ export const HostViewSchema = z.strictObject({
    * controller older than the field
    */
   mayBeDown: z.strictObject({ domus: z.array(DomuNameSchema), text: z.string() }).optional(),
+  /**
+   * the free space under the agent's state and runtime dirs as it last reported them (a write
+   * there that failed for want of room included); absent from agents and controllers older than
+   * the field
+   */
+  stateDisks: z.array(LinkStateDiskSchema).optional(),
+  /** what `check` says of those dirs, worst first: a failed write CRITICAL, low space WARNING; absent: nothing */
+  diskTrouble: z.array(z.strictObject({ status: z.enum(['WARNING', 'CRITICAL']), text: z.string() })).optional(),
 });
 export type HostView = z.infer<typeof HostViewSchema>;
 

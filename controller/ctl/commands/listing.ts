@@ -9,7 +9,7 @@ import { DOMAINS_USAGE, HOSTS_USAGE, STATUS_USAGE } from '../help/listing.js';
 import { optionValue } from '../options.js';
 import { agentBuildsLine } from '../agent-builds.js';
 import { notReportedBlock, notReportedWithin, notReportedYet } from '../not-reported-yet.js';
-import { alertsBlock, domainsTable, elsewhereBlock, hostsTable, mayBeDownLine, unreachableBlock, verdictLine } from '../render-hosts.js';
+import { alertsBlock, diskTroubleLines, domainsTable, elsewhereBlock, hostsTable, mayBeDownLine, unreachableBlock, verdictLine } from '../render-hosts.js';
 
 export async function hosts(argv: readonly string[], io: CliIo, hooks: CtlHooks): Promise<number> {
   const inv = begin(argv, io, hooks, [], [0, 0], HOSTS_USAGE);
@@ -17,7 +17,7 @@ export async function hosts(argv: readonly string[], io: CliIo, hooks: CtlHooks)
   const r = await inv.value.client.get('/hosts', HostsAnswerSchema);
   if (!r.ok) return fail(r.error, io, inv.value.json);
   if (inv.value.json) io.stdout(jsonLine(r.value));
-  else io.stdout(r.value.hosts.length === 0 ? 'no Dom0 has reported to the controller yet (xenherd-controller enroll HOST)\n' : `${hostsTable(r.value.hosts, notReportedWithin(r.value))}${unheardLines(r.value)}`);
+  else io.stdout(r.value.hosts.length === 0 ? 'no Dom0 has reported to the controller yet (xenherd-controller enroll HOST)\n' : `${hostsTable(r.value.hosts, notReportedWithin(r.value))}${unheardLines(r.value)}${diskTroubleLines(r.value.hosts)}`);
   return 0;
 }
 
@@ -103,6 +103,7 @@ export async function status(argv: readonly string[], io: CliIo, hooks: CtlHooks
       agentBuildsLine(r.value.hosts),
       `fleet: ${counted(s.hosts, 'host')} (${s.reachable} reachable${unreachable === 0 && notYet > 0 ? '' : `, ${unreachable} unreachable`}${away}), ${counted(s.domus, 'domU')} running${twice(s.runningTwice)}${notKnown(s.domusUnreachable, r.value.hosts)}${crashedCount(s.crashed)}${downCount(s.down)}, ${s.midMigration} migrating${unsettledCount(s.unsettled)}, ${counted(s.inMaintenance, 'host')} not online\n\n`,
       shown.length > 0 ? hostsTable(shown, waiting?.hosts) : '',
+      diskTroubleLines(shown),
       hidden > 0 ? `${shown.length > 0 ? 'and ' : ''}${counted(hidden, shown.length > 0 ? 'more host' : 'host')}, reachable and online (xenherdctl hosts lists every host)\n` : '',
     ].join(''),
   );
@@ -117,7 +118,7 @@ const unsettledCount = (n: number | undefined): string => (n === undefined || n 
 
 /**
  * The most hosts status lists in full. Past it, only those needing a look (not reachable, not
- * online, their view behind): at hundreds of Dom0s the full table buries the alerts above it.
+ * online, their view behind, their records' disk full or nearly): at hundreds of Dom0s the full table buries the alerts above it.
  */
 const STATUS_ALL_HOSTS_UP_TO = 50;
-const needsALook = (h: HostView): boolean => !h.reachable || !h.reported || h.maintenance.state !== 'online' || h.view !== 'current';
+const needsALook = (h: HostView): boolean => !h.reachable || !h.reported || h.maintenance.state !== 'online' || h.view !== 'current' || h.diskTrouble !== undefined;

@@ -15,6 +15,11 @@ describe('the playground console, a typed line', () => {
     expect(parse('agent xen2 start')).toEqual({ ok: true, command: { kind: 'agent', host: 'xen2', action: 'start' } });
     expect(parse('xenstored xen1 stop')).toEqual({ ok: true, command: { kind: 'xenstored', host: 'xen1', action: 'stop' } });
     expect(parse('xenstored xen1 kill')).toEqual({ ok: false, error: '"xenstored xen1 kill": "kill" is not stop or start' });
+    expect(parse('disk xen1 full')).toEqual({ ok: true, command: { kind: 'disk', host: 'xen1', state: 'full' } });
+    expect(parse('disk XEN2 read-only')).toEqual({ ok: true, command: { kind: 'disk', host: 'xen2', state: 'read-only' } });
+    expect(parse('disk xen1 ok')).toEqual({ ok: true, command: { kind: 'disk', host: 'xen1', state: 'ok' } });
+    expect(parse('disk xen1 empty')).toEqual({ ok: false, error: '"disk xen1 empty": "empty" is not full, low, read-only or ok' });
+    expect(parse('disk xen1')).toEqual({ ok: false, error: '"disk xen1": disk takes a host and full|low|read-only|ok, e.g. `disk xen1 full`' });
     expect(parse('controller stop')).toEqual({ ok: true, command: { kind: 'controller', action: 'stop' } });
     expect(parse('controller kill')).toEqual({ ok: true, command: { kind: 'controller', action: 'kill' } });
     expect(parse('controller start')).toEqual({ ok: true, command: { kind: 'controller', action: 'start' } });

@@ -1,5 +1,5 @@
 import type { ToolFault } from '../daemon/faults.js';
-import type { MigrationFaultPhase } from '../model/types.js';
+import type { MigrationFaultPhase, StateDiskFault } from '../model/types.js';
 import type { Sim } from '../sim.js';
 
 /**
@@ -16,6 +16,7 @@ export type ControlCommand =
   | { readonly kind: 'drbd'; readonly res: string; readonly action: DrbdFault }
   | { readonly kind: 'agent'; readonly host: string; readonly action: 'stop' | 'start' }
   | { readonly kind: 'xenstored'; readonly host: string; readonly action: 'stop' | 'start' }
+  | { readonly kind: 'disk'; readonly host: string; readonly state: StateDiskFault | 'ok' }
   | { readonly kind: 'controller'; readonly action: 'stop' | 'kill' | 'start' }
   | { readonly kind: 'fault-migrate'; readonly domu: string; readonly phase: MigrationFaultPhase | null }
   | { readonly kind: 'fault-tool'; readonly host: string; readonly tool: string; readonly fault: Exclude<ToolFault, { kind: 'gated' }> }
@@ -38,7 +39,8 @@ export type ParsedLine = { readonly ok: true; readonly command: ControlCommand |
 const DRBD_FAULTS: readonly DrbdFault[] = ['disconnect', 'connect', 'split-brain'];
 const MIGRATION_FAULTS: readonly MigrationFaultPhase[] = ['before', 'target', 'handshake'];
 const CONTROLLER_ACTIONS = ['stop', 'kill', 'start'] as const;
-export const ACCEPTED = 'power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, xenstored HOST stop|start, controller stop|kill|start, fault migrate DOMU before|target|handshake|none, fault disk HOST RES, fault tool HOST TOOL hang|slow MS|garbage TEXT, fault clear, state, help';
+const DISK_STATES = ['full', 'low', 'read-only', 'ok'] as const;
+export const ACCEPTED = 'power HOST on|off, drbd RES disconnect|connect|split-brain, agent HOST stop|start, xenstored HOST stop|start, controller stop|kill|start, fault migrate DOMU before|target|handshake|none, fault disk HOST RES, fault tool HOST TOOL hang|slow MS|garbage TEXT, fault clear, disk HOST full|low|read-only|ok, state, help';
 
 export const HELP: readonly string[] = [
   'commands (one a line):',
@@ -46,6 +48,9 @@ export const HELP: readonly string[] = [
   '  drbd RES disconnect|connect|split-brain cut a resource\'s replication link, restore it, or split-brain it (both ends StandAlone; connect repairs)',
   '  agent HOST stop|start                   (--controller) stop a Dom0\'s agent (SIGTERM, as systemctl stop) or start it again',
   '  xenstored HOST stop|start               xenstored on HOST dies (every xl and xenstore-* call there fails: xs_open, ENOENT) or runs again',
+  '  disk HOST full|low|read-only|ok        the filesystem under HOST\'s agent state (ledger, boot record, locks) fills up, nearly',
+  '                                          (20 MiB left), goes read-only, or has room again, for agents in this process (an',
+  '                                          agent process reads its real dirs)',
   '  controller stop|kill|start              (--controller) end the controller (stop: SIGTERM, as systemctl restart; kill: SIGKILL,',
   '                                          as a crash) mid-drain or mid-roll, or start it again on the same port and state',
   '  fault migrate DOMU before|target|handshake|none',
@@ -92,6 +97,15 @@ export function parseControlLine(raw: string, names: ControlNames): ParsedLine {
         ok: true,
         command: verb === 'power' ? { kind: 'power', host: h.host, state: second === 'on' ? 'on' : 'off' } : { kind: verb, host: h.host, action: second === 'start' ? 'start' : 'stop' },
       };
+    }
+    case 'disk': {
+      const [first = names.hosts[0] ?? 'xen1', second = ''] = args;
+      if (args.length !== 2) return usage('a host and full|low|read-only|ok', `disk ${first} full`);
+      const h = hostNamed(first, names);
+      if ('error' in h) return refuse(h.error);
+      const state = DISK_STATES.find((d) => d === second);
+      if (state === undefined) return refuse(`"${text}": "${second}" is not full, low, read-only or ok`);
+      return { ok: true, command: { kind: 'disk', host: h.host, state } };
     }
     case 'controller': {
       const action = CONTROLLER_ACTIONS.find((a) => a === args[0]);

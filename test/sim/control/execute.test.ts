@@ -108,6 +108,14 @@ describe('the playground console, running a command', () => {
     expect((await sim.run('xen1', 'xl', ['list'])).exitCode).toBe(0);
   });
 
+  it('disk full, low, read-only and ok set what an agent reading its state dirs from the simulator finds', async () => {
+    const { sim, run } = await setup(false);
+    expect(await run({ kind: 'disk', host: 'xen1', state: 'full' })).toEqual(['disk xen1 full: done (the filesystem under xen1\'s agent state is full (no space left) for agents in this process, read within a minute; `disk xen1 ok` ends it (an agent process reads its real dirs))']);
+    expect(sim.state().hosts['xen1']?.stateDisk).toBe('full');
+    expect(await run({ kind: 'disk', host: 'xen1', state: 'ok' })).toEqual(['disk xen1 ok: done (the filesystem under xen1\'s agent state has room again for agents in this process, read within a minute (an agent process reads its real dirs))']);
+    expect(sim.state().hosts['xen1']?.stateDisk).toBeUndefined();
+  });
+
   it('power to the state a host is in changes nothing and says so', async () => {
     const { live, run } = await setup(true);
     expect(await run({ kind: 'power', host: 'xen2', state: 'on' })).toEqual(['power xen2 on: nothing to do, xen2 is already on']);

@@ -20,7 +20,7 @@ export interface AgentControl {
   startController?(): AgentHandle;
 }
 export interface ControlTarget {
-  readonly sim: Pick<Sim, 'power' | 'drbd' | 'xenstored' | 'diskFail' | 'state' | 'migrationFault' | 'toolFault' | 'clearToolFaults'>;
+  readonly sim: Pick<Sim, 'power' | 'drbd' | 'xenstored' | 'stateDisk' | 'diskFail' | 'state' | 'migrationFault' | 'toolFault' | 'clearToolFaults'>;
   readonly live: AgentControl | null;
   /** a line said later, on its own: an agent this console started exiting by itself */
   readonly tell?: (line: string) => void;
@@ -111,6 +111,15 @@ export async function executeControl(c: ControlCommand, t: ControlTarget): Promi
       if (!r.ok) return [`${line}: refused: ${why(r.error)}`];
       if (c.action === 'start') return done(line, `xenstored runs on ${c.host} again: xl and the xenstore tools answer`);
       return done(line, `xl and every xenstore tool on ${c.host} fail (cannot connect to xenstore, xs_open: No such file or directory); a xenstore-watch already running goes on; \`xenstored ${c.host} start\` ends it`);
+    }
+    case 'disk': {
+      const line = `disk ${c.host} ${c.state}`;
+      const r = t.sim.stateDisk(c.host, c.state);
+      if (!r.ok) return [`${line}: refused: ${why(r.error)}`];
+      // the model's filesystem, read by agents whose ports ask the simulator (test/harness); an
+      // agent process reads its real temp dirs, which nothing here fills
+      const said = c.state === 'ok' ? 'has room again' : c.state === 'low' ? 'has 20 MiB left' : c.state === 'full' ? 'is full (no space left)' : 'is read-only';
+      return done(line, `the filesystem under ${c.host}'s agent state ${said} for agents in this process, read within a minute${c.state === 'ok' ? '' : `; \`disk ${c.host} ok\` ends it`} (an agent process reads its real dirs)`);
     }
     case 'fault-migrate':
       t.sim.migrationFault(c.domu, c.phase);
