@@ -4,6 +4,7 @@ import type { CommandMessage } from '../../shared/protocol/agent-link.js';
 import { refusalBeforeSpawn } from './command-checks.js';
 import { finishCommand, upOn } from './command-result.js';
 import { log } from './effects.js';
+import { afterCommandFailed } from './state-disks.js';
 import { onInspectCommand } from './inspect-command.js';
 import { onMaintenanceCommand } from './maintenance-command.js';
 import type { AgentState, RunningCommand } from './state.js';
@@ -91,6 +92,8 @@ export type { CommandOutcome };
 
 /** A child process's command ended: facts may have changed (a domU moved), so decide again. */
 export function onCommandDone(s: AgentState, fx: Fx, commandId: string, o: CommandOutcome, now: number): AgentState {
+  const c = s.commands.find((x) => x.commandId === commandId);
+  if (c !== undefined) afterCommandFailed(fx, c, o);
   const n = finishCommand(s, fx, commandId, o, null, now);
   return n === s ? s : { ...n, dirty: true };
 }

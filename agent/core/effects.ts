@@ -5,6 +5,7 @@ import type { Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { GuardedEntry } from '../state/snapshot.js';
 import type { WatcherName } from './events.js';
+import type { FailedWrite } from './state-disks.js';
 
 /**
  * What the reducer asks the outside world to do. The effect runner (run/effect-runner.ts) is the
@@ -52,8 +53,8 @@ export type Effect =
   | { readonly e: 'reply'; readonly id: number; readonly response: ControlResponse; readonly keepOpen: boolean }
   | { readonly e: 'notify'; readonly ready: boolean; readonly status: string }
   | { readonly e: 'save-boot-record'; readonly names: readonly string[] }
-  /** statfs and a test write of the state and runtime dirs (answered by `state-disks-read`) */
-  | { readonly e: 'read-state-disks' }
+  /** statfs and a test write of the state and runtime dirs (answered by `state-disks-read`); after: the write that failed, named in the reading */
+  | { readonly e: 'read-state-disks'; readonly after: FailedWrite | null }
   /** toolstack: whose rules the auto dir's configs are read by; null when no toolstack answered yet */
   | { readonly e: 'read-coexistence'; readonly guarded: readonly GuardedEntry[]; readonly toolstack: ToolstackKind | null }
   /** URL: the index of the controller URL to dial (0: the primary, then the standbys) */

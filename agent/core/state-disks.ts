@@ -20,8 +20,21 @@ export interface FailedWrite {
 
 /** Read the dirs now and every STATE_DISK_EVERY_MS from here. */
 export function readStateDisks(s: AgentState, fx: Fx): AgentState {
-  fx.push({ e: 'read-state-disks' });
+  fx.push({ e: 'read-state-disks', after: null });
   return arm(s, fx, 'state-disks', STATE_DISK_EVERY_MS);
+}
+
+/** An errno of a filesystem refusing writes, as Node's messages quote it, or its words. */
+const NO_ROOM_TEXT = /\b(ENOSPC|EDQUOT|EROFS)\b|no space left on device|disk quota exceeded|read-only file system/i;
+
+/**
+ * A controller's migrate or reverse, run by the agent's own CLI, that failed writing under the
+ * state dir (the ledger, its lock): the dirs are read at once, that move named, rather than at
+ * the next minute. The CLI's words are all the agent has of it.
+ */
+export function afterCommandFailed(fx: Fx, c: { readonly op: string; readonly name: string | null }, o: { readonly ok: boolean; readonly message: string; readonly detail: string | null }): void {
+  if (o.ok || !NO_ROOM_TEXT.test(`${o.message}\n${o.detail ?? ''}`)) return;
+  fx.push({ e: 'read-state-disks', after: { role: 'state', what: `the ${c.op} of ${c.name ?? 'a domU'}` } });
 }
 
 /**

@@ -169,7 +169,7 @@ export class EffectRunner {
         }
         return;
       case 'read-state-disks':
-        this.stateDisks.read(null);
+        this.stateDisks.read(e.after);
         return;
       case 'read-coexistence':
         // no toolstack answered yet: the warnings still matter, so the auto dir's syntax is guessed

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AgentConfigSchema } from '../../../agent/config/schema.js';
 import { hostStateOf } from '../../../agent/core/host-state.js';
 import { onStateDisksRead } from '../../../agent/core/state-disks.js';
+import { onCommandDone } from '../../../agent/core/commands.js';
 import { CAPABILITIES, initialState, type AgentState } from '../../../agent/core/state.js';
 import type { Fx } from '../../../agent/core/timers.js';
 import { HostStateSchema } from '../../../shared/protocol/agent-link-state.js';
@@ -68,5 +69,20 @@ describe('a reading of the state dirs', () => {
     const full = onStateDisksRead(state([], []), [], [disk('state', { code: 'ENOSPC', at: AT, what: 'the migration ledger' })]);
     const ro = onStateDisksRead(full, [], [disk('state', { code: 'EROFS', at: AT, what: 'a test write' })]);
     expect(ro.stateDisks[0]?.failure?.code).toBe('EROFS');
+  });
+});
+
+describe('a controller\'s migrate that failed for a full or read-only filesystem', () => {
+  const running = (): AgentState => ({ ...state([], []), commands: [{ commandId: 'c1', op: 'migrate', name: 'web1', by: 'ctl', gen: 0, startedAt: 0 }] });
+  const reads = (message: string, detail: string | null = null) => {
+    const fx: Fx = [];
+    onCommandDone(running(), fx, 'c1', { ok: false, code: 'XH_ERR_FILE', message, detail }, 0);
+    return fx.filter((e) => e.e === 'read-state-disks');
+  };
+
+  it('reads the dirs at once, naming the move; any other failure waits for the minute', () => {
+    expect(reads('cannot write the ledger: /var/lib/xenherd/ledger.json: ENOSPC: no space left on device, write')).toEqual([{ e: 'read-state-disks', after: { role: 'state', what: 'the migrate of web1' } }]);
+    expect(reads('web1 migrated; recording it failed', 'EROFS: read-only file system, open')).toHaveLength(1);
+    expect(reads('xen2 refused: web1 is not running here')).toEqual([]);
   });
 });
