@@ -32,12 +32,14 @@ function freeSpace(real: string): Promise<{ freeBytes: number | null; totalBytes
  * A one-byte file written, synced and removed: statfs says nothing of a read-only mount, and root
  * writes into the blocks a filesystem keeps back from others, so only a write tells whether the
  * agent's own next record will land. Null when it did, or failed for a reason not the filesystem's
- * (a dir removed: the records' own reads say so).
+ * (a dir removed: the records' own reads say so). Made new each time (O_EXCL, after removing one
+ * a crash left), so a symlink put in its place is never followed.
  */
 function testWrite(real: string, at: string): StateWriteFailure | null {
   const path = join(real, WRITE_TEST_FILE);
   try {
-    const fd = openSync(path, 'w', 0o600);
+    removeLeftover(path);
+    const fd = openSync(path, 'wx', 0o600);
     try {
       writeSync(fd, '\n');
       fsyncSync(fd);
@@ -54,6 +56,14 @@ function testWrite(real: string, at: string): StateWriteFailure | null {
     }
     const code = errnoOf(e);
     return isNoRoomErrno(code) ? { code, at, what: 'a test write' } : null;
+  }
+}
+
+function removeLeftover(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if (errnoOf(e) !== 'ENOENT') throw e;
   }
 }
 

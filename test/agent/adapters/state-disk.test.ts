@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -26,5 +26,16 @@ describe('reading the state dirs', () => {
     const dir = join(tempDir(), 'gone');
     const [d] = await readStateDirs([{ role: 'runtime', dir: '/run/xenherd', real: dir }], '2025-01-01T00:00:00.000Z');
     expect(d).toMatchObject({ freeBytes: null, totalBytes: null, failure: null });
+  });
+
+  it('a symlink or a file left where the test file goes is removed, never written through', async () => {
+    const dir = tempDir();
+    const target = join(tempDir(), 'precious');
+    writeFileSync(target, 'keep me\n');
+    symlinkSync(target, join(dir, WRITE_TEST_FILE));
+    const [d] = await readStateDirs([{ role: 'state', dir: '/var/lib/xenherd', real: dir }], '2025-01-01T00:00:00.000Z');
+    expect(d?.failure).toBe(null);
+    expect(readFileSync(target, 'utf8')).toBe('keep me\n');
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
