@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, statfs, unlinkSync, writeSync } from 'node:fs';
+import { statfs } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isNoRoomErrno, type LinkStateDisk, type StateDirRole, type StateWriteFailure } from '../../shared/protocol/state-disk.js';
 
@@ -35,33 +36,31 @@ function freeSpace(real: string): Promise<{ freeBytes: number | null; totalBytes
  * (a dir removed: the records' own reads say so). Made new each time (O_EXCL, after removing one
  * a crash left), so a symlink put in its place is never followed.
  */
-function testWrite(real: string, at: string): StateWriteFailure | null {
+async function testWrite(real: string, at: string): Promise<StateWriteFailure | null> {
   const path = join(real, WRITE_TEST_FILE);
   try {
-    removeLeftover(path);
-    const fd = openSync(path, 'wx', 0o600);
+    await removeLeftover(path);
+    // asynchronous: an fsync on a failing disk can take seconds, and the agent's loop answers its controller meanwhile
+    const f = await open(path, 'wx', 0o600);
     try {
-      writeSync(fd, '\n');
-      fsyncSync(fd);
+      await f.write('\n');
+      await f.sync();
     } finally {
-      closeSync(fd);
+      await f.close();
     }
-    unlinkSync(path);
+    await unlink(path);
     return null;
   } catch (e) {
-    try {
-      unlinkSync(path);
-    } catch {
-      // nothing was made, or a read-only filesystem keeps it: the next test write takes it over
-    }
+    // nothing was made, or a read-only filesystem keeps it: the next test write takes it over
+    await unlink(path).catch(() => undefined);
     const code = errnoOf(e);
     return isNoRoomErrno(code) ? { code, at, what: 'a test write' } : null;
   }
 }
 
-function removeLeftover(path: string): void {
+async function removeLeftover(path: string): Promise<void> {
   try {
-    unlinkSync(path);
+    await unlink(path);
   } catch (e) {
     if (errnoOf(e) !== 'ENOENT') throw e;
   }
@@ -70,6 +69,6 @@ function removeLeftover(path: string): void {
 /** Each of DIRS as the agent reports it, read at AT (an ISO time on the agent's clock). */
 export async function readStateDirs(dirs: readonly StateDir[], at: string): Promise<LinkStateDisk[]> {
   const out: LinkStateDisk[] = [];
-  for (const d of dirs) out.push({ role: d.role, dir: d.dir, ...(await freeSpace(d.real)), readAt: at, failure: testWrite(d.real, at) });
+  for (const d of dirs) out.push({ role: d.role, dir: d.dir, ...(await freeSpace(d.real)), readAt: at, failure: await testWrite(d.real, at) });
   return out;
 }
