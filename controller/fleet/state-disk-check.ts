@@ -8,15 +8,18 @@ import { isReachable, onControllerClock, type Freshness, type HostRecord } from 
 
 /**
  * When the free space under an agent's state or runtime dir is low enough to page: under 5 % of
- * the filesystem, or under 50 MiB whatever its size. The records there are small (a ledger of a
- * few KiB, rewritten whole through a temporary file beside it), so 50 MiB is room for thousands of
- * writes, yet a filesystem shared with logs or images fills that in minutes; 5 % is where most
+ * the filesystem, though never more than 256 MiB, and under 1 MiB whatever its size. The records
+ * there are small (a ledger of a few KiB, rewritten whole through a temporary file beside it), so
+ * the cap keeps a large root filesystem with gigabytes left quiet, yet leaves minutes before a
+ * runaway log fills it; 5 % keeps a small one quiet, such as /run on a tmpfs sized from a Dom0's
+ * few hundred MiB of memory (a 50 MiB tmpfs nearly empty is no page); 5 % is also where most
  * filesystems' own reserve for root begins, so the agent (root) still writes but little else will.
  */
-export const STATE_DISK_LOW = { fraction: 0.05, bytes: 50 * 1024 * 1024 } as const;
+export const STATE_DISK_LOW = { fraction: 0.05, capBytes: 256 * 1024 * 1024, floorBytes: 1024 * 1024 } as const;
 
 export const isLowOnSpace = (d: Pick<LinkStateDisk, 'freeBytes' | 'totalBytes'>): boolean =>
-  d.freeBytes !== null && (d.freeBytes < STATE_DISK_LOW.bytes || (d.totalBytes !== null && d.totalBytes > 0 && d.freeBytes < d.totalBytes * STATE_DISK_LOW.fraction));
+  d.freeBytes !== null &&
+  (d.freeBytes < STATE_DISK_LOW.floorBytes || (d.totalBytes !== null && d.totalBytes > 0 && d.freeBytes < Math.min(d.totalBytes * STATE_DISK_LOW.fraction, STATE_DISK_LOW.capBytes)));
 
 const freeText = (d: LinkStateDisk): string =>
   d.freeBytes === null ? 'free space unknown' : d.totalBytes === null || d.totalBytes === 0 ? `${byteSizeText(d.freeBytes)} free` : `${byteSizeText(d.freeBytes)} free of ${byteSizeText(d.totalBytes)}, ${percentText(d.freeBytes / d.totalBytes)}`;

@@ -17,11 +17,16 @@ const disk = (freeBytes: number | null, totalBytes: number | null, failure: Link
 const host = (disks: LinkStateDisk[] | undefined, lastSeen = NOW): HostRecord => record('xen1', hostState(disks === undefined ? {} : { stateDisks: disks }), lastSeen, true);
 
 describe('check of the filesystem under an agent\'s records', () => {
-  it('low: under 5 % or under 50 MiB, whichever the filesystem reaches first', () => {
-    expect(isLowOnSpace({ freeBytes: 100 * GiB, totalBytes: 1000 * GiB })).toBe(false);
-    expect(isLowOnSpace({ freeBytes: 49 * GiB, totalBytes: 1000 * GiB })).toBe(true);
+  it('low: under 5 % of the filesystem but never more than 256 MiB, and under 1 MiB whatever its size', () => {
+    // a large root filesystem with gigabytes left is no page, nor a small /run tmpfs nearly empty
+    expect(isLowOnSpace({ freeBytes: 49 * GiB, totalBytes: 1000 * GiB })).toBe(false);
+    expect(isLowOnSpace({ freeBytes: 255 * MiB, totalBytes: 1000 * GiB })).toBe(true);
+    expect(isLowOnSpace({ freeBytes: 49 * MiB, totalBytes: 50 * MiB })).toBe(false);
+    expect(isLowOnSpace({ freeBytes: 2 * MiB, totalBytes: 50 * MiB })).toBe(true);
     expect(isLowOnSpace({ freeBytes: 60 * MiB, totalBytes: 1 * GiB })).toBe(false);
-    expect(isLowOnSpace({ freeBytes: STATE_DISK_LOW.bytes - 1, totalBytes: null })).toBe(true);
+    expect(isLowOnSpace({ freeBytes: 40 * MiB, totalBytes: 1 * GiB })).toBe(true);
+    expect(isLowOnSpace({ freeBytes: STATE_DISK_LOW.floorBytes - 1, totalBytes: null })).toBe(true);
+    expect(isLowOnSpace({ freeBytes: 10 * MiB, totalBytes: null })).toBe(false);
     expect(isLowOnSpace({ freeBytes: null, totalBytes: null })).toBe(false);
   });
 
