@@ -2,7 +2,7 @@ import type { Maintenance } from '../../shared/protocol/agent-link-values.js';
 import { withUnheardAdvice, type RefusedAgent } from './refused-agents.js';
 import type { Alert } from '../../shared/protocol/ctl-api.js';
 import type { FinishedJob } from '../../shared/protocol/ctl-jobs.js';
-import { CHECK_SEVERITY, type CheckAnswer, type CheckDetail, type CheckStatus, type CheckThresholds, type Perfdatum } from '../../shared/protocol/ctl-check.js';
+import { CHECK_SEVERITY, CHECK_TEXT_MAX, type CheckAnswer, type CheckDetail, type CheckStatus, type CheckThresholds, type Perfdatum } from '../../shared/protocol/ctl-check.js';
 import { domusAwayFromHome } from './away-from-home.js';
 import { crashedDomus, runsSomewhere } from './crashed-domus.js';
 import { alertProblems, awayFromOnlineHome, clocksOff, deferredDomus, unreachableHosts, type CheckProblem } from './check-conditions.js';
@@ -110,7 +110,7 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
     return { ...base, status: cert === null ? 'UNKNOWN' : cert.status, summary, details: cert === null ? [] : [detailOf(cert)] };
   }
   const status = problems.reduce<CheckStatus>((worst, p) => (CHECK_SEVERITY[p.status] > CHECK_SEVERITY[worst] ? p.status : worst), 'OK');
-  return { ...base, status, summary: summaryOf(problems, { hosts, running, away: away.length }), details: problems.map(detailOf) };
+  return { ...base, status, summary: bounded(summaryOf(problems, { hosts, running, away: away.length })), details: problems.map(detailOf) };
 }
 
 /** "web1, web2 and 3 more": the domUs the start-up WARNING speaks for */
@@ -119,7 +119,13 @@ function unseenNames(ps: readonly CheckProblem[]): string {
   return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
 }
 
-const detailOf = (p: CheckProblem): CheckDetail => ({ status: p.status, text: p.text, kind: p.kind, subject: p.subject, ...(p.waitsFor === undefined ? {} : { waitsFor: p.waitsFor }), ...(p.mayBeDown === undefined ? {} : { mayBeDown: [...p.mayBeDown] }), ...(p.notReportedYet === undefined ? {} : { notReportedYet: true }) });
+/**
+ * TEXT cut to what the answer's schema takes: a line naming many domUs, or a split brain's sides with
+ * long names, would otherwise make xenherdctl refuse the whole answer, and Nagios read UNKNOWN.
+ */
+const bounded = (text: string): string => (text.length > CHECK_TEXT_MAX ? `${text.slice(0, CHECK_TEXT_MAX - 1)}…` : text);
+
+const detailOf = (p: CheckProblem): CheckDetail => ({ status: p.status, text: bounded(p.text), kind: p.kind, subject: p.subject, ...(p.waitsFor === undefined ? {} : { waitsFor: p.waitsFor }), ...(p.mayBeDown === undefined ? {} : { mayBeDown: [...p.mayBeDown] }), ...(p.notReportedYet === undefined ? {} : { notReportedYet: true }) });
 
 /** " (it started 12 s ago; 3 Dom0s enrolled)", when tokens.json names any */
 function enrolledSince(e: Enrolment | undefined, fresh: Freshness): string {

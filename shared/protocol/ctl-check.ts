@@ -74,9 +74,12 @@ export type Perfdatum = z.infer<typeof PerfdatumSchema>;
  * for (a DRBD resource whose peer it is), so xenherdctl says those once per Dom0; an older
  * controller leaves it out, and every problem is then a line of its own as before.
  */
+/** The longest text of a problem (and the status line) an answer carries: xenherdctl refuses a longer one. */
+export const CHECK_TEXT_MAX = 4000;
+
 export const CheckDetailSchema = z.strictObject({
   status: CheckStatusSchema,
-  text: z.string().max(4000),
+  text: z.string().max(CHECK_TEXT_MAX),
   kind: WordSchema.optional(),
   subject: z.string().max(4000).optional(),
   waitsFor: z.string().max(4000).optional(),
@@ -101,7 +104,7 @@ export const CheckAnswerSchema = z.strictObject({
   at: Ms,
   status: CheckStatusSchema,
   /** the status line's text after "XENHERD STATUS - " */
-  summary: z.string().max(4000),
+  summary: z.string().max(CHECK_TEXT_MAX),
   details: z.array(CheckDetailSchema),
   perfdata: z.array(PerfdatumSchema),
   /** what the controller judged by; a controller older than maintenanceWarnMs leaves it out */
