@@ -1,3 +1,4 @@
+import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import type { HostRecord } from './host-record.js';
 import { isLive } from './live-row.js';
 
@@ -18,6 +19,16 @@ export interface SeenSince {
 }
 
 /**
+ * A resource's Primary on a host that ended while the resource was cut there: the writes that side
+ * took while cut lie between SINCE and UNTIL (when the controller first saw it no longer Primary).
+ * Primary twice while cut: from the first beginning to the last end.
+ */
+export interface PrimarySpan {
+  readonly since: SeenSince;
+  readonly until: number;
+}
+
+/**
  * What a host record keeps of it: by domU name, and by DRBD resource name. Maps, not objects: a
  * domU may be called "constructor" and a resource "__proto__", which an object's keys would read
  * as what every object inherits.
@@ -25,13 +36,20 @@ export interface SeenSince {
 export interface CopiesSince {
   readonly running: ReadonlyMap<string, SeenSince>;
   readonly primary: ReadonlyMap<string, SeenSince>;
+  /**
+   * by resource: a Primary that ended while the resource was not Connected there, kept until it is
+   * Connected again. The split brain runbook's first step demotes the victim, and a side may have
+   * been demoted before the link came back: without it nothing would say that side took writes.
+   */
+  readonly wasPrimary: ReadonlyMap<string, PrimarySpan>;
 }
 
 /**
  * R with copiesSince following its report at NOW: a live plain row or a Primary resource not seen
- * before (or a row under a new domid) noted from NOW, one no longer reported dropped. The first
- * report of a host marks all it holds as `already`. R itself when nothing changed: this runs for
- * every report.
+ * before (or a row under a new domid) noted from NOW, one no longer reported dropped. A Primary
+ * left while the resource is not Connected becomes a span until NOW, dropped once it is Connected
+ * again or no longer reported. The first report of a host marks all it holds as `already`. R
+ * itself when nothing changed: this runs for every report.
  */
 export function noteCopies(r: HostRecord, now: number): HostRecord {
   if (r.state === null) return r;
@@ -50,14 +68,32 @@ export function noteCopies(r: HostRecord, now: number): HostRecord {
     if (res.role !== 'Primary' || primary.has(res.name)) continue;
     primary.set(res.name, was?.primary.get(res.name) ?? seen(null, now, already));
   }
-  return { ...r, copiesSince: { running, primary } };
+  return { ...r, copiesSince: { running, primary, wasPrimary: spansOf(r.state, was, now) } };
+}
+
+/** A resource is Connected when it has peers and is Connected to each: not cut from any. */
+const connected = (res: LinkDrbdResource): boolean => res.peers.length > 0 && res.peers.every((p) => p.connection === 'Connected');
+
+/** The spans WAS keeps, and one for each resource STATE shows left Primary (not Connected) at NOW. */
+function spansOf(state: NonNullable<HostRecord['state']>, was: CopiesSince | undefined, now: number): Map<string, PrimarySpan> {
+  // the DRBD tools not answering tell nothing of the resources: what was kept stays
+  if (state.drbd.availability !== 'ok') return new Map(was?.wasPrimary);
+  const spans = new Map<string, PrimarySpan>();
+  for (const res of state.drbd.resources) {
+    if (spans.has(res.name) || connected(res)) continue;
+    const before = was?.wasPrimary.get(res.name);
+    const ended = res.role === 'Primary' ? undefined : was?.primary.get(res.name);
+    if (ended !== undefined) spans.set(res.name, { since: before !== undefined && before.since.since <= ended.since ? before.since : ended, until: now });
+    else if (before !== undefined) spans.set(res.name, before);
+  }
+  return spans;
 }
 
 const seen = (domid: number | null, since: number, already: boolean): SeenSince => (already ? { domid, since, already: true } : { domid, since });
 
 /**
- * Whether STATE shows the same live plain rows (name and domid) and Primary resources WAS keeps.
- * A domid is one domain's, so each row matching an entry of its own and as many rows as entries
+ * Whether STATE shows the same live plain rows (name and domid) and Primary resources WAS keeps,
+ * and every span's resource still reported and not Connected. A domid is one domain's, so each row matching an entry of its own and as many rows as entries
  * is the same set; a name twice falls to noteCopies' full pass, which tells.
  */
 function unchanged(state: NonNullable<HostRecord['state']>, was: CopiesSince): boolean {
@@ -68,10 +104,17 @@ function unchanged(state: NonNullable<HostRecord['state']>, was: CopiesSince): b
     rows++;
   }
   let primaries = 0;
+  let spans = 0;
   for (const res of state.drbd.resources) {
+    if (was.wasPrimary.has(res.name)) {
+      // Connected again drops it; a resource reported twice counts twice, and the full pass tells
+      if (connected(res)) return false;
+      spans++;
+    }
     if (res.role !== 'Primary') continue;
     if (!was.primary.has(res.name)) return false;
     primaries++;
   }
-  return rows === was.running.size && primaries === was.primary.size;
+  const spansKept = state.drbd.availability !== 'ok' || spans === was.wasPrimary.size;
+  return rows === was.running.size && primaries === was.primary.size && spansKept;
 }

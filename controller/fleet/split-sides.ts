@@ -1,7 +1,7 @@
 import { SPLIT_BRAIN_SECTION } from '../../shared/drbd-readiness.js';
 import { andList } from '../../shared/text/and-list.js';
 import { utcMinuteText } from '../../shared/text/utc-time.js';
-import type { SeenSince } from './copy-since.js';
+import type { PrimarySpan, SeenSince } from './copy-since.js';
 import type { FleetIndex } from './fleet-index.js';
 import { unsettledOf, unsettledRun, type UnsettledMigration } from './unsettled.js';
 import type { WhereDisk, WhereSeen, WhereSplitSide } from '../../shared/protocol/ctl-where.js';
@@ -9,7 +9,8 @@ import type { WhereDisk, WhereSeen, WhereSplitSide } from '../../shared/protocol
 /**
  * What the controller knows of each side of a split brain, for the person who must choose the
  * side whose writes are thrown away: since when each copy ran there and each side was Primary (as
- * this controller saw it begin, or at least since it first heard of that Dom0), which side is the
+ * this controller saw it begin, or at least since it first heard of that Dom0), from when to when
+ * a side demoted while cut was Primary (it may hold writes the other lacks), which side is the
  * domU's home, and where the home's ledger sends it. Advice only: nothing here decides, for the
  * copy whose writes matter is the one clients used last, which only the guests' own logs tell.
  */
@@ -19,6 +20,8 @@ export interface SplitSide {
   readonly running: SeenSince | null;
   /** by resource: since when it has been Primary there */
   readonly primary: ReadonlyArray<{ readonly resource: string; readonly since: SeenSince }>;
+  /** by resource: a Primary there that ended while the resource was cut (the victim demoted, or a side demoted before the split showed) */
+  readonly wasPrimary: ReadonlyArray<{ readonly resource: string; readonly span: PrimarySpan }>;
   readonly home: boolean;
   /** the ledger of the home sends the domU here (since, on the agent's clock as it wrote it) */
   readonly awayHereSince: string | null;
@@ -34,14 +37,19 @@ export function splitSides(index: FleetIndex, name: string | null, home: string 
       const since = seen?.primary.get(resource);
       return since === undefined ? [] : [{ resource, since }];
     });
+    const wasPrimary = resources.flatMap((resource) => {
+      const span = seen?.wasPrimary.get(resource);
+      return span === undefined ? [] : [{ resource, span }];
+    });
     const away = name === null ? undefined : [...(index.away.get(name)?.values() ?? [])].find((a) => a.currentHost === host);
     const unsettled = name === null ? undefined : unsettledOf(index, name).find((u) => u.host === host);
-    return { host, running: name === null ? null : (seen?.running.get(name) ?? null), primary, home: home === host, awayHereSince: away?.since ?? null, unsettled: unsettled ?? null };
+    return { host, running: name === null ? null : (seen?.running.get(name) ?? null), primary, wasPrimary, home: home === host, awayHereSince: away?.since ?? null, unsettled: unsettled ?? null };
   });
 }
 
 // "or earlier": so already when this controller first heard of that Dom0 (the footnote says it once)
 const sinceText = (s: SeenSince): string => `since ${utcMinuteText(s.since)}${s.already ? ' or earlier' : ''}`;
+const spanText = (p: PrimarySpan): string => `from ${utcMinuteText(p.since.since)}${p.since.already ? ' or earlier' : ''} to ${utcMinuteText(p.until)} while cut`;
 
 function sideText(side: SplitSide, name: string | null): string {
   const tags = [
@@ -51,6 +59,7 @@ function sideText(side: SplitSide, name: string | null): string {
   ];
   const facts = [
     ...(side.running === null || name === null ? [] : [`runs ${name} ${sinceText(side.running)}`]),
+    ...side.wasPrimary.map((p) => `${p.resource} Primary ${spanText(p.span)}`),
     ...side.primary.map((p) => `${p.resource} Primary ${sinceText(p.since)}`),
   ];
   const label = tags.length === 0 ? side.host : `${side.host} (${tags.join(', ')})`;
@@ -76,12 +85,12 @@ export function primaryLongest(sides: readonly SplitSide[], resource: string): s
  */
 export function splitSidesFacts(index: FleetIndex, name: string | null, home: string | null, resources: readonly string[], hosts: readonly string[]): string {
   const sides = splitSides(index, name, home, resources, hosts);
-  if (!sides.some((s) => s.home || s.awayHereSince !== null || s.unsettled !== null || s.running !== null || s.primary.length > 0)) return '';
+  if (!sides.some((s) => s.home || s.awayHereSince !== null || s.unsettled !== null || s.running !== null || s.primary.length > 0 || s.wasPrimary.length > 0)) return '';
   const longest = resources.flatMap((r) => {
     const host = primaryLongest(sides, r);
     return host === null ? [] : [`${r} has been Primary longer on ${host}`];
   });
-  const earlier = sides.some((s) => s.running?.already === true || s.primary.some((p) => p.since.already === true));
+  const earlier = sides.some((s) => s.running?.already === true || s.primary.some((p) => p.since.already === true) || s.wasPrimary.some((p) => p.span.since.already === true));
   const lead = earlier ? ' ("or earlier": so already when this controller first heard of that Dom0)' : '';
   return `${sides.map((s) => sideText(s, name)).join('; ')}${longest.length === 0 ? '' : `; ${andList(longest)}`}${lead}`;
 }

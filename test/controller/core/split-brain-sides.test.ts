@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js';
 import type { HostState, LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
 import { dom, guarded, hostState } from '../states.js';
-import { coreBed, T0 } from './core-bed.js';
+import { coreBed, T0, type CoreBed } from './core-bed.js';
 
 // web1 on r4: at home on xen1 (its migrate-tab), xen3 its DRBD partner holding a standby config
 const config = { name: 'web1', source: 'config-dir' as const, memMiB: 512, vcpus: 1, resources: [{ name: 'r4', hosts: ['xen1', 'xen3'] }] };
@@ -24,33 +24,42 @@ const xen3State = (running: boolean, res: LinkDrbdResource): HostState => hostSt
 
 const MIN = 60_000;
 
+/**
+ * The controller sees web1 start at home on xen1 after a minute, run an hour, the replication link
+ * cut and after 5 minutes web1 started by hand on xen3 (r4 Primary there): both Primary and
+ * StandAlone. STARTED and CUT: when web1 started on xen1 and on xen3.
+ */
+async function splitByHand(bed: CoreBed) {
+  const xen1 = await bed.online('xen1', xen1State(false, r4('Secondary', 'xen3', 'Secondary', 'Connected')));
+  const xen3 = await bed.online('xen3', xen3State(false, r4('Secondary', 'xen1', 'Secondary', 'Connected')));
+  const beat = async (ms: number): Promise<void> => {
+    for (let t = 0; t < ms; t += 500) {
+      await bed.clock.advance(500);
+      xen1.agent.heartbeat();
+      xen3.agent.heartbeat();
+    }
+  };
+  await beat(MIN);
+  const started = bed.clock.now();
+  xen1.agent.delta(xen1State(true, r4('Primary', 'xen3', 'Secondary', 'Connected')));
+  xen3.agent.delta(xen3State(false, r4('Secondary', 'xen1', 'Primary', 'Connected')));
+  await beat(60 * MIN);
+  xen1.agent.delta(xen1State(true, r4('Primary', 'xen3', null, 'StandAlone')));
+  xen3.agent.delta(xen3State(false, r4('Secondary', 'xen1', null, 'StandAlone')));
+  await beat(5 * MIN);
+  const cut = bed.clock.now();
+  xen3.agent.delta(xen3State(true, r4('Primary', 'xen1', null, 'StandAlone')));
+  await beat(10_000);
+  return { xen1, xen3, beat, started, cut };
+}
+
+const at = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
 describe("a split brain's alerts help choose the side to discard", () => {
   it('each side says since when its copy ran and r4 was Primary there, which is the home, and which was Primary longer while cut', async () => {
     const bed = coreBed();
-    // the controller sees web1 start at home and xen3 stand by, as after a controller running for a while
-    const xen1 = await bed.online('xen1', xen1State(false, r4('Secondary', 'xen3', 'Secondary', 'Connected')));
-    const xen3 = await bed.online('xen3', xen3State(false, r4('Secondary', 'xen1', 'Secondary', 'Connected')));
-    const beat = async (ms: number): Promise<void> => {
-      for (let t = 0; t < ms; t += 500) {
-        await bed.clock.advance(500);
-        xen1.agent.heartbeat();
-        xen3.agent.heartbeat();
-      }
-    };
-    await beat(MIN);
-    const started = bed.clock.now();
-    xen1.agent.delta(xen1State(true, r4('Primary', 'xen3', 'Secondary', 'Connected')));
-    xen3.agent.delta(xen3State(false, r4('Secondary', 'xen1', 'Primary', 'Connected')));
-    await beat(60 * MIN);
-    // the replication link cut; someone starts web1 on xen3 by hand; the link back finds a split brain
-    xen1.agent.delta(xen1State(true, r4('Primary', 'xen3', null, 'StandAlone')));
-    xen3.agent.delta(xen3State(false, r4('Secondary', 'xen1', null, 'StandAlone')));
-    await beat(5 * MIN);
-    const cut = bed.clock.now();
-    xen3.agent.delta(xen3State(true, r4('Primary', 'xen1', null, 'StandAlone')));
-    await beat(10_000);
+    const { started, cut } = await splitByHand(bed);
 
-    const at = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
     expect(started).toBe(T0 + MIN);
     const sides = `; to choose the copy to keep: xen1 (web1's home): runs web1 since ${at(started)}, r4 Primary since ${at(started)}; xen3: runs web1 since ${at(cut)}, r4 Primary since ${at(cut)}; r4 has been Primary longer on xen1; the copy clients reached last holds the newest writes (compare the guests' own clocks and logs), never decide by this alone: see "DRBD split brain" in the README`;
     const alerts = bed.core.status().alerts;
@@ -79,5 +88,32 @@ describe("a split brain's alerts help choose the side to discard", () => {
       `; to choose the copy to keep: xen1 (web1's home): runs web1 since ${at} or earlier, r4 Primary since ${at} or earlier; xen3: runs web1 since ${at} or earlier, r4 Primary since ${at} or earlier ("or earlier": so already when this controller first heard of that Dom0); the copy clients reached last`,
     );
     expect(message).not.toContain('longer');
+  });
+
+  it("the victim demoted (the runbook's first step) still says it was Primary while cut, until r4 is Connected again", async () => {
+    const bed = coreBed();
+    const { xen1, xen3, beat, started, cut } = await splitByHand(bed);
+    await beat(20 * MIN);
+    // on xen3, the side whose writes are thrown away: `xl shutdown -w web1`, `drbdadm secondary r4`
+    xen3.agent.delta(xen3State(false, r4('Secondary', 'xen1', null, 'StandAlone')));
+    await beat(10_000);
+    const demoted = bed.clock.now() - 10_000;
+    expect(bed.core.status().alerts).toEqual([]);
+    const sides = `xen1 (web1's home): runs web1 since ${at(started)}, r4 Primary since ${at(started)}; xen3: r4 Primary from ${at(cut)} to ${at(demoted)} while cut`;
+    const drbd = bed.core.drbd('r4');
+    const flags = drbd.ok ? (drbd.value.resources[0]?.flags ?? []) : [];
+    expect(flags.filter((f) => f.kind === 'split-brain').map((f) => f.text.split('; each side: ')[1])).toEqual([sides]);
+
+    // `drbdadm connect --discard-my-data r4` on xen3, `drbdadm connect r4` on xen1: Connected, the span dropped
+    xen1.agent.delta(xen1State(true, r4('Primary', 'xen3', 'Secondary', 'Connected')));
+    xen3.agent.delta(xen3State(false, r4('Secondary', 'xen1', 'Primary', 'Connected')));
+    await beat(10_000);
+    // cut again later, xen3 never Primary since: nothing of the old split
+    xen1.agent.delta(xen1State(true, r4('Primary', 'xen3', null, 'StandAlone')));
+    xen3.agent.delta(xen3State(false, r4('Secondary', 'xen1', null, 'StandAlone')));
+    await beat(10_000);
+    const again = bed.core.drbd('r4');
+    const later = again.ok ? (again.value.resources[0]?.flags ?? []) : [];
+    expect(later.filter((f) => f.kind === 'split-brain').map((f) => f.text.split('; each side: ')[1])).toEqual([`xen1 (web1's home): runs web1 since ${at(started)}, r4 Primary since ${at(started)}; xen3: no time known`]);
   });
 });

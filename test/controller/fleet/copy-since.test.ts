@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { noteCopies } from '../../../controller/fleet/copy-since.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
+import type { LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
 import { dom, hostState, primary, record } from '../states.js';
+
+// r1 as a side of a split shows it: its peer StandAlone, or Connected again after the runbook
+const r1 = (role: 'Primary' | 'Secondary', connection: 'StandAlone' | 'Connected'): LinkDrbdResource => ({ ...primary('r1', 'xen2', role), peers: [{ name: 'xen2', role: null, connection, disk: null, replication: null }] });
+const drbd = (...resources: LinkDrbdResource[]) => ({ availability: 'ok' as const, resources });
 
 const at = (r: HostRecord, ms: number, parts: Parameters<typeof hostState>[0]): HostRecord => noteCopies({ ...r, state: hostState(parts) }, ms);
 
 describe('since when a copy has run and a resource been Primary, as the controller saw it', () => {
   it('the first report is "already"; what appears later is seen starting; a report changing nothing keeps the record', () => {
     const first = noteCopies(record('xen1', hostState({ domains: [dom('web1')], drbd: { availability: 'ok', resources: [primary('r1', 'xen2')] } })), 100);
-    expect(first.copiesSince).toEqual({ running: new Map([['web1', { domid: 7, since: 100, already: true }]]), primary: new Map([['r1', { domid: null, since: 100, already: true }]]) });
+    expect(first.copiesSince).toEqual({ running: new Map([['web1', { domid: 7, since: 100, already: true }]]), primary: new Map([['r1', { domid: null, since: 100, already: true }]]), wasPrimary: new Map() });
     const same = noteCopies(first, 200);
     expect(same).toBe(first);
     const more = at(first, 300, { domains: [dom('web1'), dom('db1', { domid: 9 })], drbd: { availability: 'ok', resources: [primary('r1', 'xen2'), primary('r2', 'xen2')] } });
@@ -20,7 +25,7 @@ describe('since when a copy has run and a resource been Primary, as the controll
   it('a domain restarted under another domid starts anew; a row gone or a resource Secondary again is dropped; halves and stopped rows are no copy', () => {
     const first = noteCopies(record('xen1', hostState({ domains: [dom('web1'), dom('db1')], drbd: { availability: 'ok', resources: [primary('r1', 'xen2')] } })), 100);
     const next = at(first, 500, { domains: [dom('web1', { domid: 20 }), dom('mail1', { migration: 'incoming' }), dom('old1', { state: 'stopped', domid: null })], drbd: { availability: 'ok', resources: [primary('r1', 'xen2', 'Secondary')] } });
-    expect(next.copiesSince).toEqual({ running: new Map([['web1', { domid: 20, since: 500 }]]), primary: new Map() });
+    expect(next.copiesSince).toEqual({ running: new Map([['web1', { domid: 20, since: 500 }]]), primary: new Map(), wasPrimary: new Map() });
   });
 
   it('a domU named as what every object has ("constructor") and a resource "__proto__" are noted like any other', () => {
@@ -28,5 +33,33 @@ describe('since when a copy has run and a resource been Primary, as the controll
     expect(first.copiesSince?.running.get('constructor')).toEqual({ domid: 7, since: 100, already: true });
     expect(first.copiesSince?.primary.get('__proto__')).toEqual({ domid: null, since: 100, already: true });
     expect(noteCopies(first, 200)).toBe(first);
+  });
+
+  it('a Primary left while cut is kept as a span (from its first beginning to its last end) until the resource is Connected again', () => {
+    const up = at(record('xen1', null), 100, { drbd: drbd(r1('Secondary', 'Connected')) });
+    const primaryAt = at(up, 200, { drbd: drbd(r1('Primary', 'Connected')) });
+    const cutAt = at(primaryAt, 300, { drbd: drbd(r1('Primary', 'StandAlone')) });
+    expect(cutAt.copiesSince?.wasPrimary).toEqual(new Map());
+    // the runbook's first step on the victim: `drbdadm secondary r1`
+    const demoted = at(cutAt, 400, { drbd: drbd(r1('Secondary', 'StandAlone')) });
+    expect(demoted.copiesSince?.primary).toEqual(new Map());
+    expect(demoted.copiesSince?.wasPrimary).toEqual(new Map([['r1', { since: { domid: null, since: 200 }, until: 400 }]]));
+    expect(at(demoted, 450, { drbd: drbd(r1('Secondary', 'StandAlone')) }).copiesSince).toBe(demoted.copiesSince);
+    // promoted again and demoted again while still cut: one span over both
+    const again = at(at(demoted, 500, { drbd: drbd(r1('Primary', 'StandAlone')) }), 600, { drbd: drbd(r1('Secondary', 'StandAlone')) });
+    expect(again.copiesSince?.wasPrimary.get('r1')).toEqual({ since: { domid: null, since: 200 }, until: 600 });
+    // the DRBD tools not answering say nothing of r1: kept; Connected again: dropped
+    const blind = at(again, 700, { drbd: { availability: 'unknown', resources: [] } });
+    expect(blind.copiesSince?.wasPrimary.get('r1')).toEqual({ since: { domid: null, since: 200 }, until: 600 });
+    expect(at(blind, 800, { drbd: drbd(r1('Secondary', 'Connected')) }).copiesSince?.wasPrimary).toEqual(new Map());
+    // a resource no longer reported at all (its config removed) drops its span
+    expect(at(again, 800, { drbd: drbd() }).copiesSince?.wasPrimary).toEqual(new Map());
+  });
+
+  it('a Primary left while Connected (a migration handing over) is no span, nor a Secondary the controller never saw Primary', () => {
+    const first = noteCopies(record('xen1', hostState({ drbd: drbd(r1('Primary', 'Connected')) })), 100);
+    expect(at(first, 200, { drbd: drbd(r1('Secondary', 'Connected')) }).copiesSince?.wasPrimary).toEqual(new Map());
+    const cutFirst = noteCopies(record('xen1', hostState({ drbd: drbd(r1('Secondary', 'StandAlone')) })), 100);
+    expect(cutFirst.copiesSince?.wasPrimary).toEqual(new Map());
   });
 });
