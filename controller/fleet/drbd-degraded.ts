@@ -1,6 +1,7 @@
 import { FAILED_DISK_SECTION } from '../../shared/drbd-readiness.js';
 import { connectionAsPrinted, hostlessPeerName } from '../../shared/drbd-words.js';
 import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
+import { CHECK_TEXT_MAX } from '../../shared/protocol/ctl-check.js';
 import { reachableWithState, type CheckProblem, type ReportedRecord } from './check-conditions.js';
 import type { FleetIndex } from './fleet-index.js';
 import { hostList } from './finding.js';
@@ -8,7 +9,9 @@ import { isReachable, type Freshness } from './host-record.js';
 import { lostPrimaryText } from './lost-primary.js';
 import { downWithUnreportedResourceText, type DownWithUnreported } from './down-with-unreported.js';
 import { nameOrder } from './name-order.js';
+import { homeOf } from './placement.js';
 import { resHostsOn, usersOf, usersRunningOn } from './resource-users.js';
+import { splitSides, splitSidesFacts } from './split-sides.js';
 
 /** A resource's peer as DRBD reports it (one of LinkDrbdResource's peers). */
 type ReportedPeer = LinkDrbdResource['peers'][number];
@@ -73,6 +76,23 @@ function usersNote(index: FleetIndex, resource: string, hosts: readonly string[]
 }
 
 const SPLIT_HINT = ': nothing replicates; after a split brain, see "DRBD split brain" in the README';
+
+/**
+ * TEXT, a StandAlone line of RESOURCE between HOSTS, with what the controller knows of each side
+ * (split-sides.ts), of the domU using it when one alone does. Once the victim is made Secondary
+ * (the runbook's first step) or when a side was demoted before the link came back, no split brain
+ * alert is open to say it, and this line is what the pager shows. Only when a time is known of a
+ * side: a home alone beside "no time known" would only lengthen the line. Left off a line it would
+ * make longer than check's answer takes: the line and the README's runbook still stand.
+ */
+function withSplitSides(index: FleetIndex, text: string, resource: string, hosts: readonly string[]): string {
+  const users = usersOf(index, resource, hosts);
+  const domu = users.length === 1 ? (users[0] ?? null) : null;
+  const home = domu === null ? null : homeOf(index, domu).home;
+  if (!splitSides(index, domu, home, [resource], hosts).some((s) => s.running !== null || s.primary.length > 0 || s.wasPrimary.length > 0)) return text;
+  const said = `${text}; each side: ${splitSidesFacts(index, domu, home, [resource], hosts)}`;
+  return said.length > CHECK_TEXT_MAX ? text : said;
+}
 
 /**
  * The Dom0 at a side's other end: up and reporting, unheard (not reachable, or no report since
@@ -184,7 +204,9 @@ function oneSide(index: FleetIndex, fresh: Freshness, s: Side, downs: ReadonlyMa
   const lost = waits ? lostPrimaryText(index, fresh, [s.host], s.res, s.peerHost as string) : null;
   // a peer not heard since the controller started has no last report to read its role from: its partners say what may be down
   const down = waits && lost === null ? downsText(downs, s) : null;
-  const problem: CheckProblem = { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text: `DRBD ${name}${users} on ${s.host}${clientNote(s)}: ${s.bad.join(', ')}${hint}${lost === null ? '' : `; ${lost}`}${down === null ? '' : `; ${down}`}` };
+  const said = `DRBD ${name}${users} on ${s.host}${clientNote(s)}: ${s.bad.join(', ')}${hint}${lost === null ? '' : `; ${lost}`}${down === null ? '' : `; ${down}`}`;
+  const text = s.standAlone ? withSplitSides(index, said, name, s.peerHost === null ? [s.host] : [s.host, s.peerHost]) : said;
+  const problem: CheckProblem = { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text };
   if (!waits) return peer === 'unknown' ? { ...problem, rank: 1 } : problem;
   const peerHost = s.peerHost as string;
   const ran = lost === null ? undefined : usersRunningOn(index, name, peerHost);
@@ -202,13 +224,15 @@ function bothSides(index: FleetIndex, a: Side, b: Side): CheckProblem {
   const name = a.res.name;
   const users = usersNote(index, name, [a.host, b.host]);
   const between = `${a.host} and ${b.host}`;
-  const hint = a.standAlone || b.standAlone ? SPLIT_HINT : `: replication is down; both Dom0s are up and report it, so look at the network between them and at ${name} on each: drbdadm status ${name} on both`;
+  const split = a.standAlone || b.standAlone;
+  const hint = split ? SPLIT_HINT : `: replication is down; both Dom0s are up and report it, so look at the network between them and at ${name} on each: drbdadm status ${name} on both`;
+  const text = `DRBD ${name}${users} between ${between}: on ${a.host} ${a.bad.join(', ')}; on ${b.host} ${b.bad.join(', ')}${hint}`;
   return {
     status: 'WARNING',
     kind: 'drbd-degraded',
     subject: `${name} between ${between}`,
     short: `DRBD ${name}${users} not connected between ${between}`,
-    text: `DRBD ${name}${users} between ${between}: on ${a.host} ${a.bad.join(', ')}; on ${b.host} ${b.bad.join(', ')}${hint}`,
+    text: split ? withSplitSides(index, text, name, [a.host, b.host]) : text,
   };
 }
 

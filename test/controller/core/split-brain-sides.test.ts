@@ -103,6 +103,11 @@ describe("a split brain's alerts help choose the side to discard", () => {
     const drbd = bed.core.drbd('r4');
     const flags = drbd.ok ? (drbd.value.resources[0]?.flags ?? []) : [];
     expect(flags.filter((f) => f.kind === 'split-brain').map((f) => f.text.split('; each side: ')[1])).toEqual([sides]);
+    // no alert is open any more: check's StandAlone line is what the pager shows, and says it too
+    const check = bed.core.monitor.check(DEFAULT_CHECK_THRESHOLDS);
+    expect(check.details.map((d) => d.text)).toContain(
+      `DRBD r4 (web1) between xen1 and xen3: on xen1 peer xen3 not connected (StandAlone); on xen3 peer xen1 not connected (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README; each side: ${sides}`,
+    );
 
     // `drbdadm connect --discard-my-data r4` on xen3, `drbdadm connect r4` on xen1: Connected, the span dropped
     xen1.agent.delta(xen1State(true, r4('Primary', 'xen3', 'Secondary', 'Connected')));

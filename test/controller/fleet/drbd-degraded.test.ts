@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ranked } from '../../../controller/fleet/check-summary.js';
 import { drbdNotUpToDate } from '../../../controller/fleet/drbd-degraded.js';
+import { noteCopies } from '../../../controller/fleet/copy-since.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
 import { mergeFleet } from '../../../controller/fleet/merge.js';
 import type { LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
+import { utcMinuteText } from '../../../shared/text/utc-time.js';
 import { dom, guarded, hostState, primary, record } from '../states.js';
 
 const NOW = 1_700_000_000_000;
@@ -73,6 +75,24 @@ describe("check's DRBD problems name the domU and the peer Dom0, and count one l
   it('a StandAlone end whose peer is dead is no wait: a person must act on it whatever comes back', () => {
     const [p] = drbdNotUpToDate(mergeFleet([xen1(cut('xen2', 'StandAlone')), xen2(primary('r2', 'xen1', 'Secondary'), NOW - 40_000, false)], fresh).index, fresh);
     expect([p?.text.endsWith('see "DRBD split brain" in the README'), p?.rank, p?.waitsFor]).toEqual([true, undefined, undefined]);
+  });
+
+  it('a StandAlone line says what the controller knows of each side: xen2 made Secondary while cut says when it was Primary', () => {
+    const MIN = 60_000;
+    const xen2At = (r: HostRecord, ms: number, res: LinkDrbdResource): HostRecord => noteCopies({ ...r, state: hostState({ guarded: [guarded('db1', ['r2'])], domus: [config], drbd: { availability: 'ok', resources: [res] } }) }, ms);
+    // db1 started by hand on xen2 while cut, then xen2 made Secondary (the runbook's first step), and xen2 went silent
+    const secondary: LinkDrbdResource = { ...cut('xen1', 'StandAlone'), role: 'Secondary' };
+    const seen = xen2At(record('xen2', null), NOW - 60 * MIN, secondary);
+    const promoted = xen2At(seen, NOW - 30 * MIN, cut('xen1', 'StandAlone'));
+    const silent = { ...xen2At(promoted, NOW - 10 * MIN, secondary), lastSeen: NOW - 40_000, linkUp: false };
+    const xen1Now = noteCopies(xen1(cut('xen2', 'StandAlone')), NOW - 60 * MIN);
+    const [p] = drbdNotUpToDate(mergeFleet([xen1Now, silent], fresh).index, fresh);
+    const t = (ms: number): string => utcMinuteText(NOW - ms);
+    expect(p?.text).toBe(
+      `DRBD r2 (db1) on xen1: peer xen2 not connected (StandAlone): nothing replicates; after a split brain, see "DRBD split brain" in the README; each side: xen1: runs db1 since ${t(60 * MIN)} or earlier, r2 Primary since ${t(60 * MIN)} or earlier; xen2: r2 Primary from ${t(30 * MIN)} to ${t(10 * MIN)} while cut ("or earlier": so already when this controller first heard of that Dom0)`,
+    );
+    // nothing known of either side: the line as it was
+    expect(drbdNotUpToDate(mergeFleet([xen1(cut('xen2', 'StandAlone')), { ...xen2(cut('xen1', 'StandAlone')), lastSeen: NOW - 40_000, linkUp: false }], fresh).index, fresh)[0]?.text.endsWith('in the README')).toBe(true);
   });
 
   it('ranked: a link cut between two Dom0s heard from comes before those waiting for dead Dom0s, which come together per Dom0, whatever their names', () => {
