@@ -15,6 +15,14 @@ import { unsettledOf } from './unsettled.js';
 import { viewNotCurrent } from './view-not-current.js';
 import { ageOf, currentMaintenanceSince, isReachable, onControllerClock, type Freshness, type HostRecord } from './host-record.js';
 
+/** An unheard Dom0 HOST held RESOURCE Primary when last heard, running DOMUS on it; HEARDON, heard now, is Secondary and cut off from it. */
+export interface LostPrimary {
+  readonly host: string;
+  readonly resource: string;
+  readonly domus: readonly string[];
+  readonly heardOn: string;
+}
+
 /**
  * One thing wrong with the fleet: `short` goes on the status line when few things are wrong,
  * `text` on a line of its own. When many are, the status line counts them by `kind` and names
@@ -34,11 +42,8 @@ export interface CheckProblem {
   readonly rank?: number;
   /** The unreachable Dom0 this problem only waits for (it clears when that Dom0 is back): xenherdctl says such problems once per Dom0. */
   readonly waitsFor?: string;
-  /**
-   * The unreachable Dom0 (waitsFor) held this resource Primary when last heard and no Dom0 heard
-   * now does: what it ran there is down if it is (lost-primary.ts). Not sent: that Dom0's own line says it.
-   */
-  readonly lostPrimary?: { readonly resource: string; readonly domus: readonly string[]; readonly heardOn: string };
+  /** The unreachable Dom0s that held this resource Primary when last heard, no Dom0 heard now holding it: what each ran there is down if it is (lost-primary.ts). Not sent: each Dom0's own line says it. */
+  readonly lostPrimaries?: readonly LostPrimary[];
   /** With waitsFor: the domUs down with that Dom0 if it is down, as ctl-check.ts `mayBeDown` (sent). */
   readonly mayBeDown?: readonly string[];
   /** With waitsFor: that Dom0 is not reported yet within the start-up grace, as ctl-check.ts `notReportedYet` (sent). */

@@ -4,10 +4,9 @@ import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js
 import { CHECK_TEXT_MAX } from '../../shared/protocol/ctl-check.js';
 import { reachableWithState, type CheckProblem, type ReportedRecord } from './check-conditions.js';
 import type { FleetIndex } from './fleet-index.js';
-import { hostList } from './finding.js';
 import { isReachable, type Freshness } from './host-record.js';
-import { lostPrimaryText } from './lost-primary.js';
-import { downWithUnreportedResourceText, type DownWithUnreported } from './down-with-unreported.js';
+import { cutWaits } from './drbd-cut-waits.js';
+import type { DownWithUnreported } from './down-with-unreported.js';
 import { nameOrder } from './name-order.js';
 import { homeOf } from './placement.js';
 import { resHostsOn, usersOf, usersRunningOn } from './resource-users.js';
@@ -44,12 +43,14 @@ interface Side {
   readonly standAlone: boolean;
   /** the Dom0 at the other end: DRBD 9's peer name when a fleet host, else the one other host the `.res` file names; null if unknown */
   readonly peerHost: string | null;
+  /** the fleet's Dom0s at the other end of its cut links: DRBD 9 may have several peers cut at once */
+  readonly cutHosts: readonly string[];
 }
 
 function sideOf(index: FleetIndex, r: ReportedRecord, res: LinkDrbdResource): Side | null {
   // no role: not up here, or not defined here at all (a config of a domU this Dom0 does not
   // replicate): "not UpToDate, disk unknown, no peer" read as a degraded replica it does not hold
-  if (res.role === null) return { host: r.host, res, bad: [`not up (drbdadm up ${res.name} on ${r.host}; \`drbdadm status ${res.name}\` there says when it is not defined)`], cut: false, standAlone: false, peerHost: null };
+  if (res.role === null) return { host: r.host, res, bad: [`not up (drbdadm up ${res.name} on ${r.host}; \`drbdadm status ${res.name}\` there says when it is not defined)`], cut: false, standAlone: false, peerHost: null, cutHosts: [] };
   const bad: string[] = [];
   if (res.disk !== 'UpToDate' && !clientHere(res)) bad.push(`disk ${res.disk ?? 'unknown'}`);
   const cut = res.peers.filter((p) => p.connection !== null && p.connection !== 'Connected');
@@ -65,7 +66,9 @@ function sideOf(index: FleetIndex, r: ReportedRecord, res: LinkDrbdResource): Si
   const named = res.peers.filter((p) => !hostless(p) && !clientPeer(p) && index.record(p.name) !== undefined).map((p) => p.name);
   const others = [...new Set(resHostsOn(index, res.name, r.host))].filter((h) => h !== r.host);
   const peerHost = named.length === 1 ? (named[0] as string) : res.peers.length <= 1 && others.length === 1 ? (others[0] as string) : null;
-  return { host: r.host, res, bad, cut: standAlone || cut.length > 0, standAlone, peerHost };
+  const inFleet = (h: string | null): h is string => h !== null && index.record(h) !== undefined;
+  const cutHosts = res.peers.length <= 1 ? (cut.length > 0 && inFleet(peerHost) ? [peerHost] : []) : cut.map((p) => p.name).filter((h) => !hostlessPeerName(h) && inFleet(h));
+  return { host: r.host, res, bad, cut: standAlone || cut.length > 0, standAlone, peerHost, cutHosts };
 }
 
 /** " (db1)": the domUs whose disks the resource is, so a page says which service it is about. */
@@ -104,19 +107,6 @@ function peerStateOf(index: FleetIndex, fresh: Freshness, s: Side): PeerState {
   const r = s.peerHost === null ? undefined : index.record(s.peerHost);
   if (r === undefined) return 'unknown';
   return r.state !== null && isReachable(r, fresh.now, fresh.staleAfterMs) ? 'reporting' : 'unheard';
-}
-
-/**
- * Where to look for a link one end reports cut. A peer Dom0 nobody hears from explains it: see to
- * that Dom0 first. One up and reporting is a real break: its resource or the network.
- */
-function cutHint(index: FleetIndex, fresh: Freshness, s: Side, peer: PeerState): string {
-  const name = s.res.name;
-  const both = `drbdadm status ${name} on both`;
-  if (s.peerHost === null || peer === 'unknown') return `: replication is down; look at the peer's Dom0 (is it up, is ${name} up there?) and the network between them: ${both}`;
-  const at = hostList(index, [s.peerHost], fresh);
-  if (peer === 'unheard') return `: replication is down, waiting for its peer Dom0 ${at}: see to ${s.peerHost} first (is it up?), then to ${name} there and the network between them: ${both}`;
-  return `: replication is down while its peer Dom0 ${at} is up and reporting: is ${name} up there, and the network between them? ${both}`;
 }
 
 /** the disk states DRBD leaves only when a person attaches a disk again */
@@ -182,11 +172,11 @@ const peerGone = (s: Side): boolean => s.res.disk === 'UpToDate' && s.res.peers.
  */
 function oneSide(index: FleetIndex, fresh: Freshness, s: Side, downs: ReadonlyMap<string, DownWithUnreported>): CheckProblem {
   const name = s.res.name;
-  const peer = peerStateOf(index, fresh, s);
+  const waits = s.cut && !s.standAlone ? cutWaits(index, fresh, s.host, s.res, s.cutHosts, downs) : null;
   const hint = s.standAlone
     ? SPLIT_HINT
-    : s.cut
-      ? cutHint(index, fresh, s, peer)
+    : waits !== null
+      ? waits.hint
       : clientHere(s.res)
         ? clientHint(index, s)
         : GONE.has(s.res.disk ?? '')
@@ -200,24 +190,17 @@ function oneSide(index: FleetIndex, fresh: Freshness, s: Side, downs: ReadonlyMa
   const short = s.cut
     ? `DRBD ${name}${users} not connected${cutFrom.length > 0 ? ` to ${cutFrom.join(', ')}` : ''} on ${s.host}`
     : `DRBD ${name}${users} ${s.res.role === null ? 'not up' : 'not UpToDate'} on ${s.host}`;
-  const waits = s.cut && !s.standAlone && peer === 'unheard' && s.peerHost !== null;
-  const lost = waits ? lostPrimaryText(index, fresh, [s.host], s.res, s.peerHost as string) : null;
-  // a peer not heard since the controller started has no last report to read its role from: its partners say what may be down
-  const down = waits && lost === null ? downsText(downs, s) : null;
-  const said = `DRBD ${name}${users} on ${s.host}${clientNote(s)}: ${s.bad.join(', ')}${hint}${lost === null ? '' : `; ${lost}`}${down === null ? '' : `; ${down}`}`;
+  const words = (waits?.words ?? []).map((w) => `; ${w}`).join('');
+  const said = `DRBD ${name}${users} on ${s.host}${clientNote(s)}: ${s.bad.join(', ')}${hint}${words}`;
   const text = s.standAlone ? withSplitSides(index, said, name, s.peerHost === null ? [s.host] : [s.host, s.peerHost]) : said;
   const problem: CheckProblem = { status: 'WARNING', kind: 'drbd-degraded', subject: `${name} on ${s.host}`, short, text };
-  if (!waits) return peer === 'unknown' ? { ...problem, rank: 1 } : problem;
-  const peerHost = s.peerHost as string;
-  const ran = lost === null ? undefined : usersRunningOn(index, name, peerHost);
-  const mayBeDown = ran ?? (down === null ? undefined : downs.get(peerHost)?.domusOf.get(name));
-  return { ...problem, rank: 2, waitsFor: peerHost, ...(ran === undefined ? {} : { lostPrimary: { resource: name, domus: ran, heardOn: s.host } }), ...(mayBeDown === undefined ? {} : { mayBeDown }) };
+  // the cut links' other ends decide the rank; a side whose link is up, its one peer's
+  const unknown = waits === null ? peerStateOf(index, fresh, s) === 'unknown' : s.cutHosts.length === 0;
+  const rank = waits?.onlyWaits === true ? 2 : unknown ? 1 : 0;
+  if (waits === null) return rank === 0 ? problem : { ...problem, rank };
+  const { waitsFor, mayBeDown, lostPrimaries } = waits;
+  return { ...problem, ...(rank === 0 ? {} : { rank }), ...(waitsFor === undefined ? {} : { waitsFor }), ...(lostPrimaries.length === 0 ? {} : { lostPrimaries }), ...(mayBeDown === undefined ? {} : { mayBeDown }) };
 }
-
-const downsText = (downs: ReadonlyMap<string, DownWithUnreported>, s: Side): string | null => {
-  const d = s.peerHost === null ? undefined : downs.get(s.peerHost);
-  return d === undefined ? null : downWithUnreportedResourceText(d, s.res.name, s.host);
-};
 
 /** Both ends of one link report it cut: one problem, as it is one link down, with what each end says. */
 function bothSides(index: FleetIndex, a: Side, b: Side): CheckProblem {

@@ -4,7 +4,7 @@ import { isReachable, type Freshness } from './host-record.js';
 import { usersRunningOn } from './resource-users.js';
 import { andList as and } from '../../shared/text/and-list.js';
 import { DEAD_DOM0_SECTION } from '../../shared/drbd-readiness.js';
-import type { CheckProblem } from './check-conditions.js';
+import type { CheckProblem, LostPrimary } from './check-conditions.js';
 
 /** The lines of a Dom0 the controller does not hear. */
 const UNHEARD_KINDS = new Set<CheckProblem['kind']>(['host-unreachable', 'host-unreachable-in-maintenance']);
@@ -47,16 +47,13 @@ const named = (xs: readonly string[]): string => (xs.length <= NAMED_DOWN ? and(
 /**
  * PROBLEMS with each unreachable Dom0's own line saying what is down if that Dom0 is: the domUs it
  * ran on resources it held Primary when last heard and that no Dom0 heard now holds Primary (the
- * `lostPrimary` of the DRBD problems DEGRADED). That line leads the page, while xenherdctl folds
+ * `lostPrimaries` of the DRBD problems DEGRADED). That line leads the page, while xenherdctl folds
  * several resources waiting for one Dom0 into a line that says they clear once it is back: alone,
  * the page read as "wait for it", not as "its domUs are down; see the runbook".
  */
 export function withLostPrimaries(problems: readonly CheckProblem[], degraded: readonly CheckProblem[]): CheckProblem[] {
-  const byHost = new Map<string, NonNullable<CheckProblem['lostPrimary']>[]>();
-  for (const p of degraded) {
-    if (p.lostPrimary === undefined || p.waitsFor === undefined) continue;
-    byHost.set(p.waitsFor, [...(byHost.get(p.waitsFor) ?? []), p.lostPrimary]);
-  }
+  const byHost = new Map<string, LostPrimary[]>();
+  for (const p of degraded) for (const l of p.lostPrimaries ?? []) byHost.set(l.host, [...(byHost.get(l.host) ?? []), l]);
   return problems.map((p) => {
     const lost = UNHEARD_KINDS.has(p.kind) ? byHost.get(p.subject) : undefined;
     if (lost === undefined) return p;
