@@ -3,7 +3,7 @@ import { hostlessPeerName } from '../../shared/drbd-words.js';
 import { DEAD_DOM0_SECTION } from '../../shared/drbd-readiness.js';
 import { andList as and } from '../../shared/text/and-list.js';
 import type { FleetIndex } from './fleet-index.js';
-import { isReachable, type Freshness, type HostRecord } from './host-record.js';
+import type { Freshness, HostRecord } from './host-record.js';
 import { isLive } from './live-row.js';
 import { domusOn, resHostsOn } from './resource-users.js';
 import { reachableWithState, type CheckProblem, type ReportedRecord } from './check-conditions.js';
@@ -13,13 +13,14 @@ import { reachableWithState, type CheckProblem, type ReportedRecord } from './ch
  * controller restarted while a Dom0 lay dead has no last report of it (reports are not kept on
  * disk), so lost-primary.ts, which reads that report, has nothing to say. Its DRBD partners still
  * know: they hold the resources Secondary, cut off from it, and guard or configure the domUs whose
- * disks those are. Such a domU running on no Dom0 that reports ran on the silent one, or nowhere:
- * if that Dom0 is down, so is the domU, and only a person who knows it is off may start it elsewhere.
+ * disks those are. Such a domU no report shows running, current or an unheard Dom0's last, ran on
+ * the silent one, or nowhere: if that Dom0 is down, so is the domU, and only a person who knows it
+ * is off may start it elsewhere.
  */
 export interface DownWithUnreported {
   /** the Dom0 not heard from since the controller started */
   readonly host: string;
-  /** the domUs on the cut resources that run on no Dom0 that reports, by name */
+  /** the domUs on the cut resources that no report lists running, not even an unheard Dom0's last one, by name */
   readonly domus: readonly string[];
   readonly resources: readonly string[];
   /** of DOMUS, those on each of RESOURCES, so a resource's own line names its own */
@@ -41,11 +42,12 @@ function silentPeers(index: FleetIndex, w: ReportedRecord, res: LinkDrbdResource
   return res.peers.filter((p) => silent.has(p.name)).map((p) => [p.name, p]);
 }
 
-const runsOnHeard = (index: FleetIndex, fresh: Freshness, name: string): boolean =>
-  [...(index.running.get(name)?.entries() ?? [])].some(([h, rows]) => {
-    const r = index.record(h);
-    return r !== undefined && isReachable(r, fresh.now, fresh.staleAfterMs) && rows.some(isLive);
-  });
+/**
+ * A report lists NAME running: one heard now, or the last of a Dom0 unheard now. That Dom0 may run
+ * it still, or have taken it down with it: its own line (lost-primary.ts), `where` and `status`
+ * say that of it, from that report, so it is not also said down with a Dom0 never heard from.
+ */
+const runsOnAnyReport = (index: FleetIndex, name: string): boolean => [...(index.running.get(name)?.values() ?? [])].some((rows) => rows.some(isLive));
 
 /** A Dom0 with no report since the controller started and no link now (its agent may still be about to dial). */
 const unreported = (r: HostRecord | undefined): r is HostRecord => r !== undefined && r.state === null && r.lastSeen === null && !r.linkUp;
@@ -60,10 +62,11 @@ interface Sighting {
 /**
  * What the heard partners of each of HOSTS say may be down with it, by host; a host is left out
  * when it has reported since the controller started (lost-primary.ts reads its last report then),
- * when any Dom0 heard now is connected to it (it is up, its agent alone silent), or when no domU on
- * a resource cut from it runs nowhere heard. A resource a Dom0 heard now holds Primary is written
- * there: not down. One pass over the heard Dom0s' resources for all of HOSTS: after a restart
- * hundreds of Dom0s may not have reported yet, and check and status ask at every call.
+ * when any Dom0 heard now is connected to it (it is up, its agent alone silent), or when a report,
+ * current or an unheard Dom0's last, shows every domU on a resource cut from it running. A
+ * resource a Dom0 heard now holds Primary is written there: not down. One pass over the heard
+ * Dom0s' resources for all of HOSTS: after a restart hundreds of Dom0s may not have reported yet,
+ * and check and status ask at every call.
  */
 export function downWithUnreportedOf(index: FleetIndex, fresh: Freshness, hosts: Iterable<string>): Map<string, DownWithUnreported> {
   const silent = new Set([...hosts].filter((h) => unreported(index.record(h))));
@@ -90,7 +93,7 @@ export function downWithUnreportedOf(index: FleetIndex, fresh: Freshness, hosts:
     const heardOn = new Set<string>();
     for (const { witness, res } of sightings) {
       if (primaryHeard.has(res.name)) continue;
-      const down = domusOn(index, res.name, witness).filter((d) => !runsOnHeard(index, fresh, d));
+      const down = domusOn(index, res.name, witness).filter((d) => !runsOnAnyReport(index, d));
       if (down.length === 0) continue;
       const on = domusOf.get(res.name) ?? new Set<string>();
       domusOf.set(res.name, on);
@@ -122,7 +125,7 @@ export function downWithUnreportedText(d: DownWithUnreported): string {
  * says "waiting for its peer Dom0: see to it first", which reads as a link to wait for, while what
  * it means is that no Dom0 heard now writes that disk. The words lost-primary.ts puts on such a
  * line when the controller has that Dom0's last report. Null when D does not count RESOURCE as
- * HOST reports it (a Dom0 heard now holds it Primary, or nothing on it runs nowhere heard).
+ * HOST reports it (a Dom0 heard now holds it Primary, or a report, current or last, shows all on it running).
  */
 export function downWithUnreportedResourceText(d: DownWithUnreported, resource: string, host: string): string | null {
   const domus = d.domusOf.get(resource);

@@ -181,7 +181,7 @@ export function statusAnswer(index: FleetIndex, alerts: readonly Alert[], fresh:
   const hosts = hostViews(index, fresh);
   const heard = new Set(hosts.filter((h) => h.reachable).map((h) => h.host));
   // xenherdctl counts these under the Dom0 they may be down with ("1 more may be down with xen1"):
-  // one also in an unreachable Dom0's last report counted here too read as two domUs
+  // none runs in any report, current or last, but a stopped row a silent Dom0 last listed would count it twice
   const mayBeDown = new Set(hosts.flatMap((h) => h.mayBeDown?.domus ?? []));
   let domus = 0;
   let domusUnreachable = 0;
