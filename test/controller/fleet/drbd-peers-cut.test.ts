@@ -60,6 +60,23 @@ describe('DRBD 9: a three-node resource whose Primary went with a dead Dom0', ()
     expect(answer.details.find((d) => d.subject === 'xen3')?.text).not.toMatch(/down with it/);
   });
 
+  it('xen2 and xen3 also cut from each other: a real break, ranked first and waiting for no one, that still says xen1 held r1 Primary', () => {
+    const split = [xen1Last, at('xen2', r1('Secondary', cut('xen1'), cut('xen3')), NOW), at('xen3', r1('Secondary', cut('xen1'), cut('xen2')), NOW)];
+    const answer = check(split);
+    const line = answer.details.find((d) => d.subject === 'r1 on xen2');
+    expect([line?.waitsFor, line?.mayBeDown]).toEqual([undefined, undefined]);
+    // ranked as a link cut between two Dom0s heard from, before lines that only wait
+    expect(drbdNotUpToDate(mergeFleet(split, fresh).index, fresh).map((p) => [p.subject, p.rank])).toEqual([
+      ['r1 on xen2', undefined],
+      ['r1 on xen3', undefined],
+    ]);
+    expect(line?.text).toBe(
+      'DRBD r1 (web1) on xen2: peer xen1 not connected (Connecting), peer xen3 not connected (Connecting): replication is down while its peer Dom0 xen3 is up and reporting: is r1 up there, and the network between them? drbdadm status r1 on each; ' +
+        `it waits for Dom0 xen1 (unreachable, last heard 95 s ago) too: see to it (is it up?); ${lost('xen2 is Secondary')}`,
+    );
+    expect(answer.details.find((d) => d.subject === 'xen1')?.text).toMatch(/; if xen1 is down, web1 is down with it: it held r1 Primary when last heard and xen2 and xen3, heard now, are Secondary and cut off from it;/);
+  });
+
   it('xen3 promoted r1 since (the runbook followed): no line says no Dom0 writes it', () => {
     const promoted = [xen1Last, at('xen2', r1('Secondary', cut('xen1'), linked('xen3', 'Primary')), NOW), at('xen3', r1('Primary', cut('xen1'), linked('xen2')), NOW, true)];
     const answer = check(promoted);
