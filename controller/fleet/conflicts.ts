@@ -9,6 +9,7 @@ import { moveExplains } from './moves-under-way.js';
 import { mayBeMoveStarting, partnerUnreported, PROMOTION_FIRST_SETTLE_MS } from './move-promotion.js';
 import { domusOn, resHostsOn, usersOf } from './resource-users.js';
 import { isPairClaim } from './pair-claim.js';
+import { byKeyName, nameOrder } from './name-order.js';
 import { homeOf } from './placement.js';
 import { splitSidesNote } from './split-sides.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
@@ -187,7 +188,8 @@ function* awayNotThere(index: FleetIndex, fresh: Freshness): Generator<Finding |
     const details: string[] = [];
     const homes: string[] = [];
     const gone: string[] = [];
-    for (const [home, rec] of byHome) {
+    // by the homes' names, not the order the index met the hosts in: the same fleet words its alert the same
+    for (const [home, rec] of byKeyName(byHome)) {
       const x = index.record(rec.currentHost);
       if (x === undefined && index.running.get(name) === undefined) {
         hosts.add(home);
@@ -202,7 +204,7 @@ function* awayNotThere(index: FleetIndex, fresh: Freshness): Generator<Finding |
       details.push(`the ledger of ${home} says ${name} is on ${rec.currentHost} since ${rec.since} (${rec.reason}), but ${rec.currentHost} does not run it`);
     }
     if (details.length === 0) {
-      if (gone.length > 0) yield finding('ledger-away-not-there', name, [...hosts], gone.join('; '));
+      if (gone.length > 0) yield finding('ledger-away-not-there', name, [...hosts].sort(nameOrder), gone.join('; '));
       continue;
     }
     const runningOn = [...(index.running.get(name)?.keys() ?? [])].sort();
@@ -214,7 +216,7 @@ function* awayNotThere(index: FleetIndex, fresh: Freshness): Generator<Finding |
         : unseen.length > 0
           ? `; no host heard from reports it running, and whether it runs on ${unseen.join('; ')} is unknown: start it nowhere before \`xenherdctl where ${name}\` hears from ${unseen.length === 1 ? 'that Dom0' : 'those Dom0s'}`
           : `; no host reports it running: it is down${downAdvice(homes)}`;
-    yield finding('ledger-away-not-there', name, [...hosts], [`${details.join('; ')}${where}`, ...gone].join('; '));
+    yield finding('ledger-away-not-there', name, [...hosts].sort(nameOrder), [`${details.join('; ')}${where}`, ...gone].join('; '));
   }
 }
 

@@ -1,6 +1,7 @@
 import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
+import { nameOrder } from './name-order.js';
 
 /**
  * A silent host's last report still counts for a DRBD resource Primary on both partners
@@ -48,22 +49,26 @@ export interface LiveLink {
  * then SILENT is up, its agent alone silent, and what its last report holds may well still hold.
  * A finding resting on that report must not say it may be gone with a dead Dom0: a Dom0 taken for
  * dead while it runs its domUs is how a second copy gets started beside them. On DRBD 8.4 the
- * peer is "peer": it is SILENT when SILENT's own last report holds that resource. Null otherwise.
+ * peer is "peer": it is SILENT when SILENT's own last report holds that resource. The first such
+ * witness by name; null when none is.
  */
 export function liveLinkTo(index: FleetIndex, resources: readonly string[], silent: string, fresh: Freshness): LiveLink | null {
   const s = index.record(silent);
   if (s === undefined || isReachable(s, fresh.now, fresh.staleAfterMs)) return null;
   const held = new Set((s.state?.drbd.resources ?? []).map((r) => r.name));
+  // the first witness by name, not the first the index met: the same fleet words its alerts the same
+  let first: LiveLink | null = null;
   for (const l of index.hostRecords()) {
-    if (l.host === silent || !isReachable(l, fresh.now, fresh.staleAfterMs)) continue;
+    if (l.host === silent || (first !== null && nameOrder(l.host, first.witness) > 0) || !isReachable(l, fresh.now, fresh.staleAfterMs)) continue;
     for (const res of l.state?.drbd.resources ?? []) {
       if (!resources.includes(res.name)) continue;
       const peer = peerNamed(index, res.peers, silent);
       if (peer === undefined || peer.connection !== 'Connected' || (peer.name !== silent && !held.has(res.name))) continue;
-      return { witness: l.host, resource: res.name, role: peer.role ?? 'Unknown' };
+      first = { witness: l.host, resource: res.name, role: peer.role ?? 'Unknown' };
+      break;
     }
   }
-  return null;
+  return first;
 }
 
 /**
@@ -75,7 +80,7 @@ export function cutLinkTo(index: FleetIndex, resources: readonly string[], silen
   const s = index.record(silent);
   if (s === undefined || isReachable(s, fresh.now, fresh.staleAfterMs)) return null;
   const held = new Set((s.state?.drbd.resources ?? []).map((r) => r.name));
-  const witnesses = [...index.hostRecords()].filter((l) => l.host !== silent && isReachable(l, fresh.now, fresh.staleAfterMs)).sort((a, b) => a.host.localeCompare(b.host));
+  const witnesses = [...index.hostRecords()].filter((l) => l.host !== silent && isReachable(l, fresh.now, fresh.staleAfterMs)).sort((a, b) => nameOrder(a.host, b.host));
   for (const l of witnesses) {
     for (const res of l.state?.drbd.resources ?? []) {
       const peer = resources.includes(res.name) ? peerNamed(index, res.peers, silent) : undefined;

@@ -5,3 +5,6 @@
  * most of a second; a collator made once gives the same order many times faster.
  */
 export const nameOrder: (a: string, b: string) => number = new Intl.Collator(undefined, { numeric: true }).compare;
+
+/** ENTRIES by their keys' nameOrder: what a message lists from a map keyed by host reads the same however the reports came in. */
+export const byKeyName = <V>(entries: Iterable<readonly [string, V]>): Array<readonly [string, V]> => [...entries].sort(([a], [b]) => nameOrder(a, b));

@@ -1,5 +1,6 @@
 import type { FleetIndex } from './fleet-index.js';
 import { ageOf, isReachable, type Freshness, type HostRecord } from './host-record.js';
+import { byKeyName } from './name-order.js';
 import { viewNotCurrent } from './view-not-current.js';
 import { reportsElsewhereSince } from './reports-elsewhere.js';
 import { reportsElsewhereText } from '../../shared/text/utc-time.js';
@@ -36,9 +37,10 @@ const neverHeard = (r: HostRecord | undefined): boolean => r !== undefined && r.
 /** unseenPlaces' entries by host */
 function unseenByHost(index: FleetIndex, name: string, fresh: Freshness): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [home, rec] of index.away.get(name) ?? []) {
+  // a target two homes' ledgers share is said of the first home by name, not of the last the index met
+  for (const [home, rec] of byKeyName(index.away.get(name) ?? [])) {
     const r = index.record(rec.currentHost);
-    const why = r === undefined ? null : unheard(r, fresh);
+    const why = r === undefined || out.has(rec.currentHost) ? null : unheard(r, fresh);
     if (why !== null) out.set(rec.currentHost, `${rec.currentHost} (${home}'s ledger sends ${name} there; ${why})`);
   }
   const { hosts, disksNamed } = holdersOf(index, name);
