@@ -1,10 +1,10 @@
 import type { Leftover, Move } from '../../shared/protocol/ctl-jobs.js';
 import type { OverlayMove, PlanFacts } from '../plan/facts.js';
-import { leftover, mayClearUp, waitsOnCutLink } from '../plan/leftover-text.js';
-import { cutAtBothEnds } from '../plan/drbd-ready.js';
+import { leftover, mayClearUp } from '../plan/leftover-text.js';
 import { waitEndWords, waitingNote } from '../plan/waiting-note.js';
 import type { InFlightBook } from './in-flight.js';
 import { reportsShowMoved } from './confirm-arrival.js';
+import { CutLinkWait } from './cut-link-wait.js';
 import { runMove } from './migration-runner.js';
 import type { MoveContext, MoveOutcome } from './move-context.js';
 import type { FleetPort } from './port.js';
@@ -49,8 +49,7 @@ export class MoveScheduler {
   private readonly final = new Map<string, Leftover>();
   private readonly moved: Move[] = [];
   private readonly transientSince = new Map<string, number>();
-  /** when both ends of a leftover's DRBD link first reported it cut, by domU */
-  private readonly cutSince = new Map<string, number>();
+  private readonly cuts: CutLinkWait;
   private readonly cleanup: Array<() => void> = [];
   private readonly stopListeners = new Set<() => void>();
   private stopWhy: StopReason | null = null;
@@ -66,7 +65,9 @@ export class MoveScheduler {
     private readonly s: JobSettings,
     private readonly book: InFlightBook,
     private readonly spec: StepSpec,
-  ) {}
+  ) {
+    this.cuts = new CutLinkWait(s.cutLinkSettleMs);
+  }
 
   get running(): number {
     return this.inFlight.size;
@@ -132,11 +133,15 @@ export class MoveScheduler {
       }
     }
     if (paused !== null && pending.length > 0) this.noteOnce(`paused: ${paused}`);
-    if (this.inFlight.size > 0) return;
     const left = step.leftovers.filter((l) => !ours(l.name) && !this.final.has(l.name));
+    if (this.inFlight.size > 0) {
+      // a cut link's wait ends at its own time while other moves run: the domU it keeps is said then
+      if (this.stopWhy === null) this.giveUpOnCutLinksDue(facts, left, now);
+      return;
+    }
     if (this.stopWhy === null) {
       if (pending.length > 0 && (paused !== null || this.book.running > 0)) return; // woken when the pause ends or a slot frees
-      const waitLeft = (l: Leftover): number => Math.min(this.s.transientWaitMs - (now - this.since(l.name, now)), this.cutLeft(facts, l, now));
+      const waitLeft = (l: Leftover): number => Math.min(this.s.transientWaitMs - (now - this.since(l.name, now)), this.cuts.left(facts, l, now));
       const waiting = left.filter((l) => mayClearUp(l) && waitLeft(l) > 0);
       this.giveUpOnCutLinks(left.filter((l) => !waiting.includes(l)));
       if (waiting.length > 0) {
@@ -164,25 +169,17 @@ export class MoveScheduler {
     this.spec.note?.(line);
   }
 
-  /**
-   * How much longer L is worth waiting for as a DRBD link both ends report cut: CUT_LINK_SETTLE_MS
-   * from when they first both did (drbd-ready.ts cutAtBothEnds), then nothing; unbounded for
-   * any other leftover, or once the link is back at one end.
-   */
-  private cutLeft(facts: PlanFacts, l: Leftover, now: number): number {
-    if (!waitsOnCutLink(l) || !cutAtBothEnds(facts, l)) {
-      this.cutSince.delete(l.name);
-      return Number.POSITIVE_INFINITY;
-    }
-    const since = this.cutSince.get(l.name) ?? now;
-    this.cutSince.set(l.name, since);
-    return this.s.cutLinkSettleMs - (now - since);
+  /** While moves run: the leftovers whose cut link's wait is over are given up on now, and the scheduler wakes for the next one's. */
+  private giveUpOnCutLinksDue(facts: PlanFacts, left: readonly Leftover[], now: number): void {
+    const { over, nextMs } = this.cuts.due(facts, left, now);
+    this.giveUpOnCutLinks(over);
+    if (Number.isFinite(nextMs)) this.wakeSoon(nextMs + 1);
   }
 
   /** A cut link given up on is said at once, in the words a new drain is refused with, while the rest of the job goes on. */
   private giveUpOnCutLinks(done: readonly Leftover[]): void {
     for (const l of done) {
-      if (!this.cutSince.has(l.name) || this.final.has(l.name)) continue;
+      if (!this.cuts.counted(l.name) || this.final.has(l.name)) continue;
       this.final.set(l.name, l);
       this.spec.note?.(`${l.name} stays on ${l.host ?? 'its host'}: both ends of its DRBD link have reported it cut for ${Math.round(this.s.cutLinkSettleMs / 1000)} s: ${l.message}`);
     }

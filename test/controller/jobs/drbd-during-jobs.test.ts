@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
-import { jobsBed, SPREAD } from './jobs-bed.js';
+import { interceptMigrate, jobsBed, SPREAD } from './jobs-bed.js';
 
 // A drain waits for a resync (DRBD gets there by itself), then moves; it never moves over a pair out of step.
 // The cold fallback shuts a domU down and starts it on the target: onto a DRBD pair split-brained
@@ -252,5 +252,24 @@ describe('a drain while a DRBD link is cut', () => {
     const notes = job.events.flatMap((e) => (e.type === 'note' ? [e.line] : []));
     expect(notes).toContainEqual(`a1 stays on xen1: both ends of its DRBD link have reported it cut for 30 s: ${words}`);
     expect(bed.fleet.host('xen1').maintenance.state).toBe('draining');
+  });
+
+  it('while its other moves still run, a drain says a1 stays once both ends have reported its link cut for 30 s, not when they end', async () => {
+    const bed = await cut(standby);
+    // b1's migration takes minutes: its agent answers when the test lets it
+    const command = bed.fleet.command.bind(bed.fleet);
+    const held: Array<() => void> = [];
+    interceptMigrate(bed, 'xen1', 'b1', (c, reply) => held.push(() => command(bed.fleet.host('xen1'), c, reply)));
+    const job = bed.start({ ...DRAIN, coldFallback: false, allowPartial: true });
+    const startedAt = bed.clock.now();
+    const stays = () => job.events.some((e) => e.type === 'note' && e.line.startsWith('a1 stays on xen1: both ends of its DRBD link have reported it cut for 30 s: a1 cannot be moved to xen2'));
+    await bed.until(stays, 'the note that a1 stays', 120_000);
+    expect(bed.clock.now() - startedAt).toBeLessThanOrEqual(32_000);
+    expect(held).toHaveLength(1);
+    expect(job.end).toBeNull();
+    for (const answer of held.splice(0)) answer();
+    const end = await bed.finish(job);
+    expect(end).toMatchObject({ ok: false, moved: 3 });
+    expect(end.remaining.map((l) => l.name)).toEqual(['a1']);
   });
 });
