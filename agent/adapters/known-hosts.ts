@@ -78,9 +78,6 @@ export function hostKeys(text: string, names: readonly string[]): HostKeys {
   return { trusted, listed, revoked, bareSetAside: [] };
 }
 
-/** Keys (raw blobs) the known_hosts file lists for any of these names, revoked ones left out. */
-export const knownKeys = (text: string, names: readonly string[]): Buffer[] => [...hostKeys(text, names).trusted];
-
 /**
  * The keys known_hosts vouches with for a host's sshd as OpenSSH's ssh checks one (sshconnect.c
  * check_host_key; `ssh -v` says "checking without port identifier" and "found matching key w/out

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bareKeysSetAside, hostKeys, keysAtPort, knownKeys, peerHostNames, peerKeys, sshKeys, sshLookupNames } from '../../../agent/adapters/known-hosts.js';
+import { bareKeysSetAside, hostKeys, keysAtPort, peerHostNames, peerKeys, sshKeys, sshLookupNames } from '../../../agent/adapters/known-hosts.js';
 
 /**
  * known_hosts as OpenSSH reads it (sshd(8) SSH_KNOWN_HOSTS FILE FORMAT): the hashed lines below
@@ -9,31 +9,31 @@ const KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIItAA7O3Z2VJBGSE47Eiv4KgLcLy1N5jJgYUKx0D96c
 const blob = Buffer.from(KEY, 'base64');
 const HASHED_XEN2 = `|1|PGt3XBkRLXfLtHQmlXBfWwS4afM=|cpXRURBvAUqX+49mV1WiY+R5VPM= ssh-ed25519 ${KEY}`;
 const HASHED_PORT = `|1|1vMSZAaXWJAnTYNvHxiJfbunvM4=|fm2Eu2TfSsPKCVmlPs4bcD3sx3Q= ssh-ed25519 ${KEY}`;
-const xen2 = peerHostNames({ name: 'xen2', address: '10.0.0.2', port: 22 });
+const XEN2 = { name: 'xen2', address: '10.0.0.2', port: 22 };
 
-describe('knownKeys', () => {
+describe('peerKeys at port 22: the keys the agent trusts for a peer', () => {
   it('reads a plain host list', () => {
-    expect(knownKeys(`xen1,xen2 ssh-ed25519 ${KEY}\n`, xen2)).toEqual([blob]);
-    expect(knownKeys(`xen1 ssh-ed25519 ${KEY}\n`, xen2)).toEqual([]);
+    expect(peerKeys(`xen1,xen2 ssh-ed25519 ${KEY}\n`, XEN2).trusted).toEqual([blob]);
+    expect(peerKeys(`xen1 ssh-ed25519 ${KEY}\n`, XEN2).trusted).toEqual([]);
   });
 
   it('reads hashed hosts (ssh-keygen -H), by name and as [address]:port', () => {
-    expect(knownKeys(`${HASHED_XEN2}\n`, xen2)).toEqual([blob]);
-    expect(knownKeys(`${HASHED_PORT}\n`, peerHostNames({ name: 'xen2', address: '10.0.0.2', port: 2222 }))).toEqual([blob]);
-    expect(knownKeys(`${HASHED_XEN2}\n`, ['xen3'])).toEqual([]);
+    expect(peerKeys(`${HASHED_XEN2}\n`, XEN2).trusted).toEqual([blob]);
+    expect(peerKeys(`${HASHED_PORT}\n`, { ...XEN2, port: 2222 }).trusted).toEqual([blob]);
+    expect(peerKeys(`${HASHED_XEN2}\n`, { name: 'xen3', address: '10.0.0.3', port: 22 }).trusted).toEqual([]);
   });
 
   it('never trusts a key marked @revoked, even when another line lists it', () => {
     const text = `@revoked xen2 ssh-ed25519 ${KEY}\nxen2 ssh-ed25519 ${KEY}\n`;
-    expect(knownKeys(text, xen2)).toEqual([]);
-    expect(hostKeys(text, xen2).revoked).toEqual([{ blob, line: 1 }]);
-    expect(knownKeys(`@revoked * ssh-ed25519 ${KEY}\n${HASHED_XEN2}\n`, xen2)).toEqual([]);
+    expect(peerKeys(text, XEN2).trusted).toEqual([]);
+    expect(peerKeys(text, XEN2).revoked).toEqual([{ blob, line: 1 }]);
+    expect(peerKeys(`@revoked * ssh-ed25519 ${KEY}\n${HASHED_XEN2}\n`, XEN2).trusted).toEqual([]);
   });
 
   it('honours wildcards and negation, and ignores @cert-authority lines', () => {
-    expect(knownKeys(`xen* ssh-ed25519 ${KEY}\n`, xen2)).toEqual([blob]);
-    expect(knownKeys(`xen*,!xen2 ssh-ed25519 ${KEY}\n`, xen2)).toEqual([]);
-    expect(knownKeys(`@cert-authority xen2 ssh-ed25519 ${KEY}\n`, xen2)).toEqual([]);
+    expect(peerKeys(`xen* ssh-ed25519 ${KEY}\n`, XEN2).trusted).toEqual([blob]);
+    expect(peerKeys(`xen*,!xen2 ssh-ed25519 ${KEY}\n`, XEN2).trusted).toEqual([]);
+    expect(peerKeys(`@cert-authority xen2 ssh-ed25519 ${KEY}\n`, XEN2).trusted).toEqual([]);
   });
 });
 
@@ -52,12 +52,12 @@ describe('sshLookupNames', () => {
   });
 
   it('find a key listed bare at port 22 alone, and one listed with the port at that port alone', () => {
-    expect(knownKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n`, at(22))).toEqual([blob]);
-    expect(knownKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n`, at(2222))).toEqual([]);
-    expect(knownKeys(`xen2 ssh-ed25519 ${KEY}\n`, at(2222))).toEqual([]);
-    expect(knownKeys(`[xen2]:2222 ssh-ed25519 ${KEY}\n`, at(2222))).toEqual([blob]);
-    expect(knownKeys(`${HASHED_PORT}\n`, at(2222))).toEqual([blob]);
-    expect(knownKeys(`[10.0.0.2]:2222 ssh-ed25519 ${KEY}\n`, at(2223))).toEqual([]);
+    expect(hostKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n`, at(22)).trusted).toEqual([blob]);
+    expect(hostKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n`, at(2222)).trusted).toEqual([]);
+    expect(hostKeys(`xen2 ssh-ed25519 ${KEY}\n`, at(2222)).trusted).toEqual([]);
+    expect(hostKeys(`[xen2]:2222 ssh-ed25519 ${KEY}\n`, at(2222)).trusted).toEqual([blob]);
+    expect(hostKeys(`${HASHED_PORT}\n`, at(2222)).trusted).toEqual([blob]);
+    expect(hostKeys(`[10.0.0.2]:2222 ssh-ed25519 ${KEY}\n`, at(2223)).trusted).toEqual([]);
   });
 });
 
