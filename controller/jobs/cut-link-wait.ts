@@ -6,9 +6,9 @@ import { mayClearUp, waitsOnCutLink } from '../plan/leftover-text.js';
 /**
  * A job's wait for the DRBD links both ends report cut (drbd-ready.ts cutAtBothEnds), by domU:
  * SETTLE_MS from when they first both did, then the domU is given up on. Unlike the job's other
- * waits it runs to its own time while other moves of the job are under way, so it is kept apart
- * from the scheduler's end-of-job look: the operator is told a domU stays when its time is up, not
- * when the last running move ends minutes later.
+ * waits it runs to its own time while other moves are under way (the job's own, or another job's
+ * holding the slots its next moves wait for), so it is kept apart from the scheduler's end-of-job
+ * look: the operator is told a domU stays when its time is up, not when a long migration ends.
  */
 export class CutLinkWait {
   private readonly since = new Map<string, number>();

@@ -134,13 +134,12 @@ export class MoveScheduler {
     }
     if (paused !== null && pending.length > 0) this.noteOnce(`paused: ${paused}`);
     const left = step.leftovers.filter((l) => !ours(l.name) && !this.final.has(l.name));
-    if (this.inFlight.size > 0) {
-      // a cut link's wait ends at its own time while other moves run: the domU it keeps is said then
+    // woken when a move ends, the pause ends or a slot frees; a cut link's wait ends at its own time meanwhile: the domU it keeps is said then
+    if (this.inFlight.size > 0 || (this.stopWhy === null && pending.length > 0 && (paused !== null || this.book.running > 0))) {
       if (this.stopWhy === null) this.giveUpOnCutLinksDue(facts, left, now);
       return;
     }
     if (this.stopWhy === null) {
-      if (pending.length > 0 && (paused !== null || this.book.running > 0)) return; // woken when the pause ends or a slot frees
       const waitLeft = (l: Leftover): number => Math.min(this.s.transientWaitMs - (now - this.since(l.name, now)), this.cuts.left(facts, l, now));
       const waiting = left.filter((l) => mayClearUp(l) && waitLeft(l) > 0);
       this.giveUpOnCutLinks(left.filter((l) => !waiting.includes(l)));

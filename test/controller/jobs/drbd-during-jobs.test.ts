@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
-import { interceptMigrate, jobsBed, SPREAD } from './jobs-bed.js';
+import { holdMigrate, jobsBed, SPREAD } from './jobs-bed.js';
 
 // A drain waits for a resync (DRBD gets there by itself), then moves; it never moves over a pair out of step.
 // The cold fallback shuts a domU down and starts it on the target: onto a DRBD pair split-brained
@@ -257,9 +257,7 @@ describe('a drain while a DRBD link is cut', () => {
   it('while its other moves still run, a drain says a1 stays once both ends have reported its link cut for 30 s, not when they end', async () => {
     const bed = await cut(standby);
     // b1's migration takes minutes: its agent answers when the test lets it
-    const command = bed.fleet.command.bind(bed.fleet);
-    const held: Array<() => void> = [];
-    interceptMigrate(bed, 'xen1', 'b1', (c, reply) => held.push(() => command(bed.fleet.host('xen1'), c, reply)));
+    const held = holdMigrate(bed, 'xen1', 'b1');
     const job = bed.start({ ...DRAIN, coldFallback: false, allowPartial: true });
     const startedAt = bed.clock.now();
     const stays = () => job.events.some((e) => e.type === 'note' && e.line.startsWith('a1 stays on xen1: both ends of its DRBD link have reported it cut for 30 s: a1 cannot be moved to xen2'));
@@ -271,5 +269,31 @@ describe('a drain while a DRBD link is cut', () => {
     const end = await bed.finish(job);
     expect(end).toMatchObject({ ok: false, moved: 3 });
     expect(end.remaining.map((l) => l.name)).toEqual(['a1']);
+  });
+
+  it("while its moves wait for a slot another job's long move holds, a drain says b1 stays at 30 s too", async () => {
+    const bed = await jobsBed(SPREAD);
+    const xen1 = bed.fleet.host('xen1');
+    const xen3 = bed.fleet.host('xen3');
+    xen1.drbd = [trying('r-b1')];
+    xen1.reportDrbd();
+    xen3.drbd = [standby('r-b1')];
+    xen3.reportDrbd();
+    const held = holdMigrate(bed, 'xen2', 'c1');
+    const other = bed.start({ ...DRAIN, host: 'xen2', coldFallback: false, allowPartial: true });
+    await bed.until(() => held.length === 1, "c1's move to xen3 under way");
+    // b2 waits for xen3's one inbound slot, c1's; a1 and a2 have nowhere to go (xen2 is draining)
+    const job = bed.start({ ...DRAIN, coldFallback: false, allowPartial: true });
+    const startedAt = bed.clock.now();
+    const stays = () => job.events.some((e) => e.type === 'note' && e.line.startsWith('b1 stays on xen1: both ends of its DRBD link have reported it cut for 30 s'));
+    await bed.until(stays, 'the note that b1 stays', 120_000);
+    expect(bed.clock.now() - startedAt).toBeLessThanOrEqual(32_000);
+    expect(held).toHaveLength(1);
+    expect(job.end).toBeNull();
+    for (const answer of held.splice(0)) answer();
+    await bed.finish(other);
+    const end = await bed.finish(job);
+    expect(end.remaining.map((l) => l.name)).toEqual(['a1', 'a2', 'b1']);
+    expect(bed.moves(job, 'moved').map((m) => m.name)).toEqual(['b2']);
   });
 });

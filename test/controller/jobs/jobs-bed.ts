@@ -115,6 +115,14 @@ export function interceptMigrate(bed: JobsBed, host: string, name: string, run: 
   bed.fleet.command = (h, c, reply) => (h.name === host && c.op === 'migrate' && c.name === name ? run(c, reply) : command(h, c, reply));
 }
 
+/** HOST's agent holds its migrate of NAME, as one taking minutes: the answers not given yet, each given (by the simulator) when called. */
+export function holdMigrate(bed: JobsBed, host: string, name: string): Array<() => void> {
+  const command = bed.fleet.command.bind(bed.fleet);
+  const held: Array<() => void> = [];
+  interceptMigrate(bed, host, name, (c, reply) => held.push(() => command(bed.fleet.host(host), c, reply)));
+  return held;
+}
+
 /** SRC's agent keeps an ALARM of the migration OPERATIONID of NAME (to PEER) in its ledger, unsettled, as the real agent does before it answers. */
 export function keepUnsettled(bed: JobsBed, src: SimDom0, name: string, peer: string, operationId: string, message: string): void {
   const u = { peer, since: new Date(bed.clock.now()).toISOString(), operationId, operation: 'migrate' as const, message };
