@@ -79,6 +79,6 @@ export function tryConnect(s: SimState, res: string): SimState {
   const victims = r.nodes.filter((n) => r.discardMyData.includes(n));
   const victim = victims.length === 1 ? victims[0]! : null;
   if (victim === null) return withResource(s, { ...r, standalone: [...r.nodes], diverged: true, discardMyData: [] });
-  if (r.replicas[victim]!.role === 'Primary') return withResource(s, { ...r, standalone: [victim], diverged: true, discardMyData: [] });
+  if (r.replicas[victim]?.role === 'Primary') return withResource(s, { ...r, standalone: [victim], diverged: true, discardMyData: [] });
   return withResource(s, { ...r, link: 'connected', diverged: false, discardMyData: [], primaryApart: [] });
 }

@@ -41,7 +41,8 @@ export function setRole(s: SimState, res: string, host: string, role: Role): OpR
     return fail({ kind: 'drbd-state', res, minor: r.minor, ...SS_DEVICE_IN_USE });
   }
   const next = setReplica(s, res, host, { ...me, role });
-  return ok(role === 'Primary' && !isConnected(s, res) ? withResource(next, primariesApart(next.drbd[res]!)) : next);
+  const after = next.drbd[res];
+  return ok(role === 'Primary' && after !== undefined && !isConnected(s, res) ? withResource(next, primariesApart(after)) : next);
 }
 
 /** block-drbd on domain create: promote every resource, all or nothing. */
