@@ -158,7 +158,7 @@ describe('Toolstack with a fake runner', () => {
     expect(f.calls[1]?.options?.timeoutMs).toBe(1234);
   });
   it('xl shutdown of a guest without PV drivers says so, not its "Shutting down domain N" first line', async () => {
-    const f = fakeRunner({ 'xl shutdown -w web1': { stderr: body('xl/shutdown-4.17-hvm-no-pv-drivers.stderr.txt'), exitCode: 1 } });
+    const f = fakeRunner({ 'xl shutdown -w web1': { stderr: body('xl/shutdown-gen-4.17-hvm-no-pv-drivers.stderr.txt'), exitCode: 1 } });
     const r = await createToolstack('xl', { run: f.run }).shutdown('web1', { wait: true });
     expect(!r.ok && r.error.message).toBe(
       'xl shutdown -w web1: the guest has no PV drivers answering (an HVM guest without Xen PV drivers, or one not booted far enough to load them), ' +

@@ -17,7 +17,7 @@ describe('classifyToolstackStderr', () => {
   ])('real Xen 4.17: %s → no such domain %s', (f, domain) =>
     expect(classifyToolstackStderr(readFixture(`real-xen-4.17/${f}`).body)).toEqual({ kind: 'no-such-domain', domain }));
   it('xl shutdown / reboot of a guest whose PV drivers do not answer', () => {
-    expect(classifyToolstackStderr(readFixture('xl/shutdown-4.17-hvm-no-pv-drivers.stderr.txt').body)).toEqual({ kind: 'no-pv-control', action: 'shutdown' });
+    expect(classifyToolstackStderr(readFixture('xl/shutdown-gen-4.17-hvm-no-pv-drivers.stderr.txt').body)).toEqual({ kind: 'no-pv-control', action: 'shutdown' });
     const reboot = 'Rebooting domain 5\nPV control interface not available: external graceful reboot not possible.\nUse "-F" to fallback to ACPI reset event.\nreboot failed (rc=-10)\n';
     expect(classifyToolstackStderr(reboot)).toEqual({ kind: 'no-pv-control', action: 'reboot' });
     // with -F xl sends the ACPI event instead: not this complaint
