@@ -25,7 +25,7 @@ const withoutId = (name: string): string | null => {
  * (a name an older release or a person wrote) as it is.
  */
 export function ownerShort(owner: string): string {
-  const m = /^xenherd-controller@(.+?)(?:\/[0-9a-f]{8})?$/.exec(owner);
+  const m = /^xenherd-controller@(.+)$/.exec(withoutId(owner) ?? owner);
   return m?.[1] ?? owner;
 }
 
