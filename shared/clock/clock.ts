@@ -11,7 +11,9 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
   /**
    * Runs fn as soon as the I/O already waiting has been served, without the 1 ms floor of a
-   * 0 ms timer (work cut into slices would otherwise idle a millisecond between slices).
+   * 0 ms timer (work cut into slices would otherwise idle a millisecond between slices). The real
+   * clock runs one such fn per turn of the event loop, in the order asked (`one-each-turn.ts`), so
+   * slices of several kinds of work never run back to back with no I/O served between them.
    * Clocks without it: schedule(0, fn).
    */
   soon?(fn: () => void): void;

@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import { oneEachTurn } from './one-each-turn.js';
 import { steadyClock, type SteadyClock } from './steady-clock.js';
 
 // The one place production code reads the wall clock and arms Node timers.
@@ -25,7 +26,7 @@ export const realClock: Clock = {
     };
   },
   sleep: (ms) => new Promise<void>((resolve) => void realClock.schedule(ms, resolve)),
-  soon: (fn) => void setImmediate(fn),
+  soon: oneEachTurn((fn) => void setImmediate(fn)),
 };
 
 export const realRandom = (): number => Math.random();
