@@ -1,20 +1,18 @@
-import { lstatSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import * as z from 'zod';
 import type { XhError } from '../../shared/errors.js';
-import { duplicateKeyText, findDuplicateKey } from '../../shared/json-duplicate-keys.js';
 import { DOMU_NAME_RE } from '../../shared/names.js';
-import { withoutByteOrderMark } from '../../shared/json-file-text.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { writeFileAtomic } from '../../shared/fs/atomic-file.js';
-import { readRegularSync } from '../../shared/fs/regular-file.js';
 import { asideName, setAside } from '../../shared/fs/set-aside.js';
 import { bootRecordVerdict, unreadRecordVerdict, type ThisBoot } from '../decide/boot-record-verdict.js';
 import type { BootRecordLost } from '../state/snapshot.js';
 import type { BootRecordAgain } from '../core/events.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
 export type { ThisBoot } from '../decide/boot-record-verdict.js';
-import { BOOT_ID_RE, readBootIdFile, recordDigest, writeBootIdFile } from './boot-record-id.js';
+import { readBootIdFile, recordDigest, writeBootIdFile } from './boot-record-id.js';
+import { mtimeOf, readRecordFile, type OnDisk, type Unread } from './boot-record-read.js';
+import { lostFix, NOTHING_ON_ITS_OWN, notSetAside } from './boot-record-words.js';
 
 /**
  * The guarded domUs autostart has dealt with since this Dom0 booted (started by us, or seen
@@ -53,41 +51,6 @@ import { BOOT_ID_RE, readBootIdFile, recordDigest, writeBootIdFile } from './boo
  * unused for it. Both written through the atomic-file
  * helper, the id file after the record.
  */
-const RecordSchema = z.strictObject({
-  bootId: z.string().regex(BOOT_ID_RE, 'a boot id').optional(),
-  handled: z.array(z.string().regex(DOMU_NAME_RE, 'a domU name')).max(100_000),
-});
-
-interface OnDisk {
-  readonly handled: readonly string[];
-  /** null: unknown (rule 3) */
-  readonly bootId: string | null;
-  readonly mtimeMs: number;
-}
-
-/** FILE's mtime; undefined when there is no FILE, null when it cannot be read. */
-function mtimeOf(file: string): number | null | undefined {
-  try {
-    return lstatSync(file).mtimeMs;
-  } catch (e) {
-    return e instanceof Error && 'code' in e && e.code === 'ENOENT' ? undefined : null;
-  }
-}
-
-const NOTHING_ON_ITS_OWN = 'what autostart handled since boot (an operator\'s stops among them) is not known, so it starts no guarded domU on its own until the next boot';
-
-/**
- * What an operator does about a lost record: the ways `autostart status` names too (agent/core/status.ts).
- * A reload reads the record again (readAgain), so a file mended or moved away ends the loss.
- */
-const lostFix = ({ file }: BootRecordLost): string =>
-  `start each guarded domU that should run with \`xenherd-agent autostart start --force NAME --reason TEXT\` (${file} may still name the ones handled); ` +
-  `one stopped on purpose: move its config out of the guarded dir of each Dom0 guarding it, then \`xenherd-agent autostart reload\` there; ` +
-  `once ${file} is mended (a {"handled":[…]} record naming the domUs handled this boot) or moved out of ${dirname(file)}, \`xenherd-agent autostart reload\` reads it again: autostart then starts every guarded domU not running and not named there`;
-
-/** A record that could not be read and could not be set aside either (an errno), left as it is. */
-const notSetAside = (file: string, failed: string): string => `it could not be set aside as ${asideName(file)} (${failed}), so it is left as it is, not written over`;
-
 export class BootRecord {
   private readonly names = new Set<string>();
   /** the boot the record on disk belongs to (null: none, or unknown); written back with every add */
@@ -209,29 +172,9 @@ export class BootRecord {
   }
 
   /** The record on disk at FILE; null when there is none. */
-  private read(file = this.file): OnDisk | { readonly problem: string; readonly mtimeMs: number | null } | null {
-    const got = readRegularSync(file, { maxBytes: 8 * 1024 * 1024 });
-    if (!got.ok) {
-      return got.error.errno === 'ENOENT' ? null : { problem: got.error.message, mtimeMs: mtimeOf(file) ?? null };
-    }
-    let raw: unknown;
-    // a byte-order mark (an editor's) is not part of the JSON
-    const json = withoutByteOrderMark(got.value.text);
-    try {
-      raw = JSON.parse(json);
-    } catch (e) {
-      return { problem: `${file}: not JSON (${e instanceof Error ? e.message : String(e)})`, mtimeMs: got.value.mtimeMs };
-    }
-    // xenherd writes each key once; two mean another writer, and the last one is not more right
-    const twice = findDuplicateKey(json);
-    if (twice !== null) return { problem: `${duplicateKeyText(file, twice)}: not a boot record`, mtimeMs: got.value.mtimeMs };
-    const r = RecordSchema.safeParse(raw);
-    if (!r.success) {
-      return { problem: `${file}: not a boot record (${r.error.issues[0]?.path.join('.') || 'record'}: ${r.error.issues[0]?.message ?? 'invalid'})`, mtimeMs: got.value.mtimeMs };
-    }
-    if (r.data.bootId !== undefined) return { bootId: r.data.bootId, handled: r.data.handled, mtimeMs: got.value.mtimeMs };
+  private read(file = this.file): OnDisk | Unread | null {
     // the id file pairs with the record alone, not with a copy set aside
-    return { bootId: file === this.file ? this.bootIdBeside(got.value.text) : null, handled: r.data.handled, mtimeMs: got.value.mtimeMs };
+    return readRecordFile(file, file === this.file ? (text) => this.bootIdBeside(text) : null);
   }
 
   /** The id file's boot when it was written with the record read as TEXT; else null (unknown). */
