@@ -82,6 +82,7 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
   if (bootRecord.idFileProblem) log.warn(bootRecord.idFileProblem);
   if (bootRecord.earlierBoot) log.info(bootRecord.earlierBoot);
   if (bootRecord.byTimeAlone) log.info(bootRecord.byTimeAlone);
+  if (bootRecord.mended) log.info(bootRecord.mended);
   const daemon = new AgentCore(ports, {
     config,
     configFile: loaded.value.file,

@@ -45,7 +45,7 @@ import { lostFix, NOTHING_ON_ITS_OWN, notSetAside } from './boot-record-words.js
  * One that may be this boot's (its dir, or its mtime, as rule 3) is `lost`: which domUs were
  * handled is not known, so autostart starts none on its own this boot, as an unreadable
  * maintenance flag starts nothing; FILE.unreadable (a rename keeps its mtime) says so to the
- * agents started later this boot, until a reload finds it mended or moved away (readAgain). One of
+ * agents started later this boot, until a reload (readAgain) or a start finds it mended or moved away. One of
  * an earlier boot is as if there was none. An id file
  * that fails is taken as absent (`idFileProblem`): the record is judged by rule 3, never left
  * unused for it. Both written through the atomic-file
@@ -65,6 +65,8 @@ export class BootRecord {
   readonly earlierBoot: string | null = null;
   /** a record of unknown boot taken for this boot's by its mtime alone (an upgrade mid-boot, outside /run) */
   readonly byTimeAlone: string | null = null;
+  /** the copy set aside earlier this boot, found mended at this start: what became of it, as a reload says it */
+  readonly mended: string | null = null;
   /** why the id file beside the record was not used (the record was judged without it) */
   private idProblem: string | null = null;
   /** the boot was known from the id file (not an inline bootId, which older agents cannot read) */
@@ -106,7 +108,12 @@ export class BootRecord {
     // a record set aside earlier this boot: a restart since must not forget that it was lost
     const asideMtime = boot === undefined || this.unreadOnDisk ? undefined : mtimeOf(asideName(file));
     const aside = boot === undefined || asideMtime === undefined ? null : unreadRecordVerdict({ file: asideName(file), mtimeMs: asideMtime }, boot);
-    if (aside !== null && 'lost' in aside) {
+    // mended in place since (the way out the lost record's words give): read as a reload would, or this start
+    // and every later one this boot would find the loss again though the operator did what was asked
+    const copy = boot === undefined || aside === null || !('lost' in aside) ? undefined : this.read(asideName(file));
+    if (boot !== undefined && copy !== undefined && (copy === null || !('problem' in copy))) {
+      this.mended = this.endLoss(asideName(file), copy, boot);
+    } else if (aside !== null && 'lost' in aside) {
       this.lostNow = { why: `${asideName(file)}, the record an agent could not read earlier this boot`, file: asideName(file) };
       this.readProblem = `${asideName(file)}: a record of this boot an agent could not read and set aside (${aside.lost}): ${NOTHING_ON_ITS_OWN}`;
     }
@@ -131,7 +138,7 @@ export class BootRecord {
    * read again, as strictly as at a start. Gone: the loss ends. Read now, and not another boot's:
    * the loss ends too, its names join those handled (the record on disk, which the saver kept,
    * read first: this instance's own names are the start's), written to the record, and a copy set
-   * aside is removed once they are, so a restart does not find the loss again. Still unreadable:
+   * aside is removed once they are. Another boot's: the loss ends, its copy left as it is. Still unreadable:
    * the loss stays and `problem` says why. What became of it, for the journal; null: none was lost.
    */
   readAgain(boot: ThisBoot): { readonly ended: boolean; readonly said: string } | null {
@@ -145,6 +152,15 @@ export class BootRecord {
     }
     const saved = lost.file === this.file ? null : this.read(this.file);
     if (saved !== null && !('problem' in saved)) for (const n of saved.handled) this.names.add(n);
+    return { ended: true, said: this.endLoss(lost.file, read, boot) };
+  }
+
+  /**
+   * The loss of LOST ends, READ being what is there now (null: gone): its names join those
+   * handled when it is this boot's, all are written, and a copy set aside goes once they are (a
+   * restart then reads them in the record). What became of it, for the journal.
+   */
+  private endLoss(lost: string, read: OnDisk | null, boot: ThisBoot): string {
     // a record naming another boot says nothing of this one's stops
     const mine = read !== null && (read.bootId === null || read.bootId === boot.bootId);
     if (mine) for (const n of read.handled) this.names.add(n);
@@ -154,12 +170,12 @@ export class BootRecord {
     this.asideFailed = null;
     this.bootId = boot.bootId;
     const w = this.write();
-    const what = read === null ? `${lost.file} is gone` : mine ? `${lost.file} read again: the ${read.handled.length} domUs it names are taken as handled this boot` : `${lost.file} read again: a record of another boot, which says nothing of this one`;
-    if (!w.ok) return { ended: true, said: `${what}; ${w.error.message}, so an agent started again this boot may find the loss again` };
-    const removed = mine && lost.file !== this.file;
-    if (removed) rmSync(lost.file, { force: true });
-    const kept = removed ? ` (kept in ${this.file}, ${lost.file} removed)` : read !== null && !mine ? ` (an agent started again this boot finds the loss again until ${lost.file} is moved out of its dir)` : '';
-    return { ended: true, said: `${what}${kept}: autostart starts guarded domUs on its own again` };
+    const what = read === null ? `${lost} is gone` : mine ? `${lost} read again: the ${read.handled.length} domUs it names are taken as handled this boot` : `${lost} read again: a record of another boot, which says nothing of this one`;
+    if (!w.ok) return `${what}; ${w.error.message}, so an agent started again this boot may find the loss again`;
+    const removed = mine && lost !== this.file;
+    if (removed) rmSync(lost, { force: true });
+    const kept = removed ? ` (kept in ${this.file}, ${lost} removed)` : read !== null && !mine ? ' (left as it is)' : '';
+    return `${what}${kept}: autostart starts guarded domUs on its own again`;
   }
 
   /** Why the record was not used (with what to do when it was lost); null when it was, or there was none. */

@@ -62,6 +62,33 @@ describe('BootRecord, unreadable', () => {
     expect([...next.all]).toEqual(['db1', 'web1']);
   });
 
+  it('its copy mended in place: the agent restarted (no reload) reads the domUs it names with those handled since, the loss ends, and the copy goes', () => {
+    const file = truncated(STARTED + HOUR);
+    expect(new BootRecord(file, outsideRun).lost).not.toBeNull();
+    // the saver records a forced start; then the operator mends the copy where it lies, as the loss's words ask
+    expect(new BootRecord(file).add('web2').ok).toBe(true);
+    writeFileSync(`${file}.unreadable`, '{"handled": ["db1", "web1"]}');
+    const next = new BootRecord(file, outsideRun);
+    expect([next.lost, next.problem]).toEqual([null, null]);
+    expect([...next.all].sort()).toEqual(['db1', 'web1', 'web2']);
+    expect(next.mended).toBe(`${file}.unreadable read again: the 2 domUs it names are taken as handled this boot (kept in ${file}, ${file}.unreadable removed): autostart starts guarded domUs on its own again`);
+    expect(existsSync(`${file}.unreadable`)).toBe(false);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ handled: ['db1', 'web1', 'web2'] });
+    // and the one after it finds all three in the record, nothing mended, nothing lost
+    const after = new BootRecord(file, outsideRun);
+    expect([after.lost, after.mended, [...after.all]]).toEqual([null, null, ['db1', 'web1', 'web2']]);
+  });
+
+  it('its copy mended in place as another boot\'s record: a restart ends the loss without taking its names, and leaves it as it is', () => {
+    const file = truncated(STARTED + HOUR);
+    expect(new BootRecord(file, outsideRun).lost).not.toBeNull();
+    writeFileSync(`${file}.unreadable`, '{"bootId": "00000000-0000-4000-8000-000000000000", "handled": ["db1"]}');
+    const next = new BootRecord(file, outsideRun);
+    expect([next.lost, [...next.all]]).toEqual([null, []]);
+    expect(next.mended).toBe(`${file}.unreadable read again: a record of another boot, which says nothing of this one (left as it is): autostart starts guarded domUs on its own again`);
+    expect(readFileSync(`${file}.unreadable`, 'utf8')).toContain('"db1"');
+  });
+
   it('written before this boot began: an earlier boot\'s, set aside, nothing lost; its copy does not make a later agent think so either', () => {
     const file = truncated(STARTED - HOUR);
     const b = new BootRecord(file, outsideRun);
@@ -124,7 +151,7 @@ describe('BootRecord, unreadable', () => {
     expect(b.lost?.why).toMatch(/read again at a reload, and it still cannot be read: .+: not JSON/);
     expect(b.problem).toContain('To go on:');
     writeFileSync(`${file}.unreadable`, `{"bootId": "00000000-0000-4000-8000-000000000000", "handled": ["db1"]}`);
-    expect(b.readAgain(outsideRun)?.said).toBe(`${file}.unreadable read again: a record of another boot, which says nothing of this one (an agent started again this boot finds the loss again until ${file}.unreadable is moved out of its dir): autostart starts guarded domUs on its own again`);
+    expect(b.readAgain(outsideRun)?.said).toBe(`${file}.unreadable read again: a record of another boot, which says nothing of this one (left as it is): autostart starts guarded domUs on its own again`);
     expect([b.lost, [...b.all]]).toEqual([null, []]);
     const other = truncated(STARTED + HOUR);
     const gone = new BootRecord(other, outsideRun);

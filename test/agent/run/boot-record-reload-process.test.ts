@@ -7,8 +7,8 @@ import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, creates, runAsync, writeConfig } from './agent-process.js';
 
 // The way out of a lost boot record, through the real `xenherd-agent run`: the operator mends the
-// copy the agent set aside, and a reload (SIGHUP, or `autostart reload`, the unit's ExecReload)
-// reads it. web1 was stopped on purpose and is named in the mended copy; web2 is not.
+// copy the agent set aside, and a reload (SIGHUP, or `autostart reload`, the unit's ExecReload) or
+// a restart reads it. web1 was stopped on purpose and is named in the mended copy; web2 is not.
 
 const FLEET = `
 option bandwidth=1024 connect-delay=300
@@ -80,4 +80,15 @@ describe('xenherd-agent run, its lost boot record mended', () => {
     await outOfTheLoss(sim, agent, record, aside);
   }, 90_000);
 
+  it('a restart (no reload) reads the copy mended in place: the loss ends, saying so', async () => {
+    const { sim, agent, config, record, aside } = await lostAtStart();
+    await agent.stop();
+    writeFileSync(aside, '{"handled": ["web1"]}');
+    const next = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', config));
+    const mended = await next.waitLog((l) => l.msg.startsWith(`${aside} read again: `), 30_000);
+    expect(mended.level).toBe(30);
+    expect(mended.msg).toBe(`${aside} read again: the 1 domUs it names are taken as handled this boot (kept in ${record}, ${aside} removed): autostart starts guarded domUs on its own again`);
+    expect(next.logs.filter((l) => l.level >= 50)).toEqual([]);
+    await outOfTheLoss(sim, next, record, aside);
+  }, 90_000);
 });
