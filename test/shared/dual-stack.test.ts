@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { getDefaultAutoSelectFamily, setDefaultAutoSelectFamily, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CtlClient } from '../../controller/ctl/client.js';
 import { makeCa, makeServerCert } from '../../controller/pki/certificate.js';
 import { realClock } from '../../shared/clock/real-clock.js';

@@ -3,7 +3,7 @@
 // here with a schema (a child is another process: its lines are input like any other).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SeedRun } from '../faults/run-seed.js';
 
 export const SeedResultSchema = z.strictObject({

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { listenControl } from '../../../agent/control/server.js';
 import { nudgeSocket } from '../../../agent/control/nudge.js';
 import { CONTROL_PROTOCOL_VERSION, ControlRequestSchema, type ControlRequest, type ControlResponse } from '../../../shared/protocol/agent-control.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BootRecord, type ThisBoot } from '../../../agent/run/boot-record.js';
 import { bootIdFileOf } from '../../../agent/run/boot-record-id.js';
 import { mkfifo, runBounded, scratch } from '../adapters/hostile-fs.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { firstRealIssue, readTolerantly } from '../../../controller/ctl/tolerant-read.js';
 

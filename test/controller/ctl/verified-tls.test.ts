@@ -8,7 +8,7 @@ import { connectVerified } from '../../../controller/ctl/verified-tls.js';
 import { makeCa, makeServerCert, type Issued } from '../../../controller/pki/certificate.js';
 import type { Clock } from '../../../shared/clock/clock.js';
 import { realClock } from '../../../shared/clock/real-clock.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const NOW = Date.now();
 const TOKEN = `xh1.0123456789ab.${'s'.repeat(43)}`;

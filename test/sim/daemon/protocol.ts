@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One request per connection from a fake tool; the daemon answers with {o}/{e} lines and one {x}. */
 export const ToolRequestSchema = z.strictObject({
