@@ -14,11 +14,15 @@ describe('a failed write of the agent\'s own', () => {
     const clock = deterministicClock(Date.UTC(2025, 0, 1));
     const posted: AgentEvent[] = [];
     const asked: string[] = [];
-    const reads = new StateDiskReads({ clock, log: memoryLogger(clock, 'test').log, readStateDisks: async (at) => (asked.push(at), [full('state', at), full('runtime', at)]) }, (ev) => posted.push(ev));
+    // the reading arrives as a posted event, however many turns the read takes: wait for that post
+    let heard: () => void = () => undefined;
+    const reading = new Promise<void>((resolve) => (heard = resolve));
+    const post = (ev: AgentEvent): void => { posted.push(ev); heard(); };
+    const reads = new StateDiskReads({ clock, log: memoryLogger(clock, 'test').log, readStateDisks: async (at) => (asked.push(at), [full('state', at), full('runtime', at)]) }, post);
     expect(reads.failed('/var/lib/xenherd/ledger.json: ENOSPC', { role: 'state', what: 'the migration ledger' })).toBe('/var/lib/xenherd/ledger.json: ENOSPC');
-    await Promise.resolve();
-    await Promise.resolve();
     expect(asked).toEqual(['2025-01-01T00:00:00.000Z']);
+    await reading;
+    expect(posted).toHaveLength(1);
     const ev = posted[0];
     if (ev?.t !== 'state-disks-read') throw new Error(`not a reading: ${JSON.stringify(ev)}`);
     expect(ev.readings.map((d) => d.failure?.what)).toEqual(['the migration ledger', 'a test write']);
