@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { noteCopies } from '../../../controller/fleet/copy-since.js';
 import { drbdView } from '../../../controller/fleet/drbd-view.js';
 import type { HostRecord } from '../../../controller/fleet/host-record.js';
 import { mergeFleet } from '../../../controller/fleet/merge.js';
 import { compilePattern } from '../../../shared/name-pattern.js';
 import type { LinkDomain, LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
+import { DrbdResourceViewSchema } from '../../../shared/protocol/ctl-drbd.js';
 import { dom, guarded, hostState, primary, record } from '../states.js';
 
 const NOW = 1_700_000_000_000;
@@ -129,5 +131,26 @@ describe('the fleet-wide DRBD view: one entry per resource and pair, each side a
     expect(view(all, 'db*').map((r) => r.name)).toEqual(['r2']);
     expect(view(all, 'r1?').map((r) => r.name)).toEqual(['r10']);
     expect(view(all, 'nope')).toEqual([]);
+  });
+
+  it("a split brain's sides are left off its flag when long host names would take it past what xenherdctl reads", () => {
+    // db1 started on each of three DRBD 9 partners while cut: each side's times are known (noteCopies)
+    const split = (names: string[]): HostRecord[] => {
+      const domu = { ...config, resources: [{ name: 'r2', hosts: names }] };
+      return names.map((h) => {
+        const peers = names.filter((o) => o !== h).map((o) => ({ name: o, role: null, connection: 'StandAlone', disk: null, replication: null }));
+        const state = hostState({ domains: [dom('db1')], guarded: [guarded('db1', ['r2'])], domus: [domu], drbd: { availability: 'ok', resources: [{ name: 'r2', role: 'Primary', disk: 'UpToDate', peers }] } });
+        return noteCopies(record(h, state, NOW), NOW);
+      });
+    };
+    const firstSplit = (records: HostRecord[]) => view(records)[0]?.flags.find((f) => f.kind === 'split-brain')?.text ?? '';
+    expect(firstSplit(split(['xen1', 'xen2', 'xen3']))).toContain('; each side: xen1: runs db1 since');
+    // host names as long as a host name may be (253 characters)
+    const long = split(['xen1', 'xen2', 'xen3'].map((h) => `${h}.${'d'.repeat(248)}`));
+    const [entry] = view(long);
+    expect(DrbdResourceViewSchema.safeParse(entry).error?.issues ?? []).toEqual([]);
+    const text = firstSplit(long);
+    expect(text).toMatch(/^Primary on xen1\.d+, xen2\.d+ and xen3\.d+ while not connected/);
+    expect(text).not.toContain('each side');
   });
 });
