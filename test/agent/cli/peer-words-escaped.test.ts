@@ -5,17 +5,13 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { autostartCommand } from '../../../agent/cli/autostart.js';
 import { fail } from '../../../agent/cli/common.js';
 import { listenControl } from '../../../agent/control/server.js';
-import { planReverse } from '../../../agent/decide/migration-plan.js';
-import { readMigrationFacts } from '../../../agent/migrate/facts.js';
-import { executePlan } from '../../../agent/migrate/plan-executor.js';
 import type { MigrationPorts, PeerAnswer } from '../../../agent/migrate/ports.js';
 import { CONTROL_PROTOCOL_VERSION } from '../../../shared/protocol/agent-control.js';
 import { peerRefusal } from '../../../shared/protocol/peer.js';
 import { ok } from '../../../shared/result.js';
 import type { Fleet } from '../../harness/fleet.js';
-import { drive } from '../../harness/drive.js';
+import { awayOnXen2, runMove } from '../../harness/migration-bed.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
-import { awayOnXen2 } from '../migrate/away-on-xen2.js';
 
 // `xenherd-agent reverse web1` on xen1, and xen2 (a Dom0 someone else controls, or any program
 // behind its migration key) answers with words meant for the operator's terminal: an OSC that
@@ -31,11 +27,7 @@ async function reverseErrorLine(answer: PeerAnswer, json = false): Promise<{ cod
   const p = simMigrationPorts({ sim: fleet.sim }, 'xen1');
   const ask: MigrationPorts['peer']['ask'] = async (peer, command, onLine) => (command === 'migrate2 web1' ? ok(answer) : p.peer.ask(peer, command, onLine));
   const ports: MigrationPorts = { ...p, peer: { ...p.peer, ask } };
-  const facts = await readMigrationFacts(ports, 'web1');
-  if (!facts.ok) throw new Error(facts.error.message);
-  const plan = planReverse(facts.value, 'web1');
-  if (!plan.ok) throw new Error(plan.error.message);
-  const done = await drive(fleet, executePlan(ports, plan.value, () => undefined));
+  const { result: done } = await runMove(fleet, ports, { kind: 'reverse' });
   if (done.ok) throw new Error('the reverse was expected to fail');
   let stderr = '';
   let stdout = '';

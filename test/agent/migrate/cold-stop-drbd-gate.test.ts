@@ -3,16 +3,13 @@ import { runColdStop } from '../../../agent/migrate/cold-stop.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
 import { ledgerFileText } from '../../harness/ledger-file.js';
+import { pairFleet } from '../../harness/migration-bed.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // `xenherd-agent move-stop web1 --to xen2` by hand reads r1 on xen1 after its hold and refuses,
 // as a live migrate's preflight does, a pair not in step: it shut web1 down, and xen2's start
 // then waited on the link (or, on a DRBD 9 kernel cut off from xen1, ran web1 on a stale disk).
-const FLEET = `option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet();
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

@@ -4,6 +4,7 @@ import type { PeerLine } from '../../../shared/protocol/peer.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
 import { ledgerFileText } from '../../harness/ledger-file.js';
+import { pairFleet } from '../../harness/migration-bed.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // xend names a domain it destroyed and the hypervisor still holds `Zombie-NAME`, and the one it
@@ -11,11 +12,7 @@ import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 // domU's own), so the forced command's `migrate2` must see the row is another domU's before it
 // takes the name for one. It ran `xm migrate --live Zombie-web1 xen1` with no DRBD disk to check.
 
-const FLEET = `option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xm xen=4.1.4 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xm xen=4.1.4 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen2
-`;
+const FLEET = pairFleet({ tools: 'toolstack=xm xen=4.1.4', running: 'xen2' });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

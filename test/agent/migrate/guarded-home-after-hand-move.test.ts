@@ -1,26 +1,20 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { planMigrate } from '../../../agent/decide/migration-plan.js';
-import { readMigrationFacts } from '../../../agent/migrate/facts.js';
-import { executePlan } from '../../../agent/migrate/plan-executor.js';
 import { serveForcedCommand } from '../../../agent/migrate/forced-command.js';
 import type { MoveReason } from '../../../agent/decide/migration-plan.js';
 import type { Ledger } from '../../../agent/state/ledger.js';
 import type { PeerLine } from '../../../shared/protocol/peer.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
+import { pairFleet, runMove } from '../../harness/migration-bed.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // A domU whose home is only its guarded dir (no migrate-tab), moved by hand with `xl migrate`
 // (no ledger records it), then brought back by xenherd from its DRBD partner: it must come home,
 // not become the partner's visitor at its own home (the next restore would send it away again).
 // The simulator plays both Dom0s; the ssh to the peer's forced command is its code called directly.
-const FLEET = `option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ migrateTab: [] });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
@@ -39,12 +33,7 @@ async function handMove(from: string, to: string): Promise<void> {
 }
 
 async function xenherdMove(from: string, to: string, reason: MoveReason): Promise<void> {
-  const p = simMigrationPorts({ sim: fleet.sim }, from);
-  const facts = await readMigrationFacts(p, 'web1');
-  if (!facts.ok) throw new Error(facts.error.message);
-  const plan = planMigrate(facts.value, { name: 'web1', target: to, reason, operationId: p.newOperationId(), noPeer: false });
-  if (!plan.ok) throw new Error(plan.error.message);
-  const done = await drive(fleet, executePlan(p, plan.value, () => undefined));
+  const { result: done } = await runMove(fleet, simMigrationPorts({ sim: fleet.sim }, from), { target: to, reason });
   expect(done, JSON.stringify(done)).toMatchObject({ ok: true });
 }
 
@@ -83,11 +72,7 @@ describe('a guarded-only domU moved by hand, then brought home by xenherd', () =
 // xen1 lost power and web1 was started on xen2 by hand (its guarded dir there lets --force do it):
 // xen2 takes itself for web1's home. Brought to xen1 afterwards, web1 must be xen1's again, with no
 // record on xen2 that would send it back at xen2's next restore.
-const TAB_FLEET = `option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen2
-`;
+const TAB_FLEET = pairFleet({ migrateTab: ['xen1'], running: 'xen2' });
 
 describe("a domU guarded on both Dom0s, started by hand on the one whose migrate-tab does not name it", () => {
   it.each<MoveReason>(['restore', 'manual'])('a %s to the Dom0 whose migrate-tab names it: home there, recorded nowhere', async (reason) => {

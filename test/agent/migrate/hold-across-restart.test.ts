@@ -2,30 +2,22 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { planMigrate } from '../../../agent/decide/migration-plan.js';
 import { listenControl, type ControlServer } from '../../../agent/control/server.js';
-import { readMigrationFacts } from '../../../agent/migrate/facts.js';
 import { holdKept } from '../../../agent/migrate/kept-hold.js';
-import { executePlan, type PlanDone } from '../../../agent/migrate/plan-executor.js';
 import { controlPurpose, type MigrationPorts } from '../../../agent/migrate/ports.js';
 import type { Ledger } from '../../../agent/state/ledger.js';
-import type { XhError } from '../../../shared/errors.js';
 import { CONTROL_PROTOCOL_VERSION } from '../../../shared/protocol/agent-control.js';
-import { ok, type Result } from '../../../shared/result.js';
+import { ok } from '../../../shared/result.js';
 import type { SimAgent } from '../../harness/agent-on-sim.js';
-import { drive } from '../../harness/drive.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet, runMove, type MoveRun } from '../../harness/migration-bed.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // A hand-run migration's hold on the running agent, over a real control socket, when the agent
 // restarts in the middle: the agent cores run in process on the simulator's clock, each behind
 // the real control server on a temp socket, as `xenherd-agent run` serves it.
 
-const FLEET = `option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=8192 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ memMiB: 8192 });
 
 let fleet: Fleet | undefined;
 let dir = '';
@@ -95,15 +87,7 @@ function portsWithRestart(f: Fleet, sock: string, restart: () => Promise<void>, 
   return { ports, progress: (l) => void (at !== null && l.startsWith(at) && once()) };
 }
 
-async function migrate(f: Fleet, ports: MigrationPorts, onLine: (l: string) => void): Promise<{ result: Result<PlanDone, XhError>; progress: string[] }> {
-  const facts = await readMigrationFacts(ports, 'web1');
-  if (!facts.ok) throw new Error(facts.error.message);
-  const plan = planMigrate(facts.value, { name: 'web1', target: null, reason: 'manual', operationId: 'op-1', noPeer: false });
-  if (!plan.ok) throw new Error(plan.error.message);
-  const progress: string[] = [];
-  const result = await drive(f, executePlan(ports, plan.value, (l) => (progress.push(l), onLine(l))));
-  return { result, progress };
-}
+const migrate = (f: Fleet, ports: MigrationPorts, onLine: (l: string) => void): Promise<MoveRun> => runMove(f, ports, { operationId: 'op-1' }, onLine);
 
 describe('a migration whose agent restarts while it runs', () => {
   it('takes its hold again from the new agent as soon as its socket answers: the new agent holds web1 until the migration ends', async () => {

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { planMigrate } from '../../../agent/decide/migration-plan.js';
-import { readMigrationFacts } from '../../../agent/migrate/facts.js';
 import { runMigrationCommand } from '../../../agent/migrate/command.js';
-import { executePlan } from '../../../agent/migrate/plan-executor.js';
 import { runPreflight } from '../../../agent/migrate/preflight-run.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
+import { mustPlan, pairFleet, runPlan } from '../../harness/migration-bed.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 import { agentsBed } from '../../fleet/agents-with-stand-in.js';
 
@@ -16,11 +14,7 @@ import { agentsBed } from '../../fleet/agents-with-stand-in.js';
 // allows two primaries and promotes a disconnected UpToDate replica). The preflight refuses it
 // before anything moves: xl migrate is never called and no ledger changes.
 
-const fleetText = (drbd: '8.4' | '9'): string => `option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=${drbd} migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=${drbd} migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const fleetText = (drbd: '8.4' | '9'): string => pairFleet({ drbd });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
@@ -37,13 +31,10 @@ const migrateCalls = (): number => fleet.sim.commandLog.filter((c) => (c.tool ==
 
 async function migrateAsCli(name: string, target: string) {
   const p = simMigrationPorts({ sim: fleet.sim }, 'xen1');
-  const facts = await readMigrationFacts(p, name);
-  if (!facts.ok) throw new Error(facts.error.message);
-  const plan = planMigrate(facts.value, { name, target, reason: 'manual', operationId: 'op-test-1', noPeer: false });
-  if (!plan.ok) throw new Error(plan.error.message);
-  const pf = plan.value.steps.find((s) => s.do === 'preflight');
+  const plan = await mustPlan(p, { name, target, operationId: 'op-test-1' });
+  const pf = plan.steps.find((s) => s.do === 'preflight');
   const dry = pf && pf.do === 'preflight' ? await drive(fleet, runPreflight(p, name, pf.checks)) : null;
-  return { dry, done: await drive(fleet, executePlan(p, plan.value, () => undefined)) };
+  return { dry, done: (await runPlan(fleet, p, plan)).result };
 }
 
 const STANDALONE = 'r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (`drbdadm connect r1` on both, resolving a split brain first) and wait for UpToDate/UpToDate before migrating';

@@ -1,39 +1,26 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { planMigrate } from '../../../agent/decide/migration-plan.js';
-import { readMigrationFacts } from '../../../agent/migrate/facts.js';
-import { executePlan } from '../../../agent/migrate/plan-executor.js';
 import type { MigrationPorts } from '../../../agent/migrate/ports.js';
 import { classifyXlMigrate } from '../../../agent/parse/xl-migrate.js';
 import { ok } from '../../../shared/result.js';
 import { readFixture } from '../../fixture.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
-import { drive } from '../../harness/drive.js';
+import { pairFleet, runMove } from '../../harness/migration-bed.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // A migration xl gave up on says why in libxl's lines; the failure names them as an operator
 // reads them, without where in libxl they were printed or the "Domain N:" of a domid on the way.
-
-const FLEET = `option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
 
 describe('a failed xl migrate names libxl lines without their source positions', () => {
   it('real Xen 4.17 "resuming at sender": the detail lines read as libxl says them', async () => {
-    fleet = await startFleet(FLEET);
+    fleet = await startFleet(pairFleet());
     const p = simMigrationPorts({ sim: fleet.sim }, 'xen1');
     // the lab's transcript of a re-migration xl gave up on (the domU stayed), given to the executor as the adapter reads it
     const stderr = readFixture('real-xen-4.17/13-quick-remigration-b-to-a/dom0b.xl-migrate-tiny-dom0a.stderr').body;
     const failing: MigrationPorts = { ...p, toolstack: { ...p.toolstack, migrate: async () => ok({ outcome: classifyXlMigrate(stderr, 1), transcript: stderr }) } };
-    const facts = await readMigrationFacts(failing, 'web1');
-    if (!facts.ok) throw new Error(facts.error.message);
-    const plan = planMigrate(facts.value, { name: 'web1', target: null, reason: 'manual', operationId: 'op-test-1', noPeer: false });
-    if (!plan.ok) throw new Error(plan.error.message);
-    const r = await drive(fleet, executePlan(failing, plan.value, () => undefined));
+    const { result: r } = await runMove(fleet, failing, { operationId: 'op-test-1' });
     expect(!r.ok && r.error.message).toBe(
       'web1 was not migrated to xen2 (resumed-at-sender: Migration failed, resuming at sender.; ' +
         'file/stream truncated reading ipc msg header from domain 1 save/restore helper stdout pipe; ' +

@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { planMigrate } from '../../../agent/decide/migration-plan.js';
-import { readMigrationFacts } from '../../../agent/migrate/facts.js';
-import { executePlan, type PlanDone } from '../../../agent/migrate/plan-executor.js';
+import type { PlanDone } from '../../../agent/migrate/plan-executor.js';
 import type { XhError } from '../../../shared/errors.js';
 import type { Result } from '../../../shared/result.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
-import { drive } from '../../harness/drive.js';
+import { pairFleet, runMove } from '../../harness/migration-bed.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // `xenherd-agent migrate NAME PEER` by hand, no controller: the preflight asks the target
@@ -14,19 +12,10 @@ import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
 
-const pair = (xen2: string): string => `option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.5 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 ${xen2} drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const pair = (xen2: string): string => pairFleet({ xen1: 'toolstack=xl xen=4.17.5', xen2 });
 
 async function migrateWeb1(f: Fleet): Promise<Result<PlanDone, XhError>> {
-  const p = simMigrationPorts({ sim: f.sim }, 'xen1');
-  const facts = await readMigrationFacts(p, 'web1');
-  if (!facts.ok) return facts;
-  const pl = planMigrate(facts.value, { name: 'web1', target: 'xen2', reason: 'manual', operationId: p.newOperationId(), noPeer: false });
-  if (!pl.ok) return pl;
-  return drive(f, executePlan(p, pl.value, () => undefined));
+  return (await runMove(f, simMigrationPorts({ sim: f.sim }, 'xen1'), { target: 'xen2' })).result;
 }
 
 const sent = (f: Fleet) => f.sim.commandLog.filter((c) => c.argv[0] === 'migrate');

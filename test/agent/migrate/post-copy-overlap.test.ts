@@ -1,22 +1,13 @@
 import { afterEach, expect, it } from 'vitest';
-import { planMigrate } from '../../../agent/decide/migration-plan.js';
-import { readMigrationFacts } from '../../../agent/migrate/facts.js';
-import { executePlan } from '../../../agent/migrate/plan-executor.js';
 import type { MigrationPorts } from '../../../agent/migrate/ports.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
-import { drive } from '../../harness/drive.js';
+import { mustPlan, pairFleet, runPlan } from '../../harness/migration-bed.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // After the copy, a move's own steps run back to back: the ledger's record, the running agent's
 // re-read of it (the nudge), the `status NAME` told to the target over ssh, and one read of the
 // DRBD resources. The nudge and the read change nothing the tell does, so they run beside it:
 // the command ends one ssh round trip after the copy, not that plus the re-read plus the read.
-
-const FLEET = `option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
 
 const NUDGE_MS = 3_000;
 const TELL_MS = 5_000;
@@ -77,14 +68,11 @@ function timed(p: MigrationPorts): Timed {
 }
 
 it('the nudge and the DRBD read after the handover run beside the tell; the hold still ends after the re-read', async () => {
-  fleet = await startFleet(FLEET);
+  fleet = await startFleet(pairFleet());
   const t = timed(simMigrationPorts({ sim: fleet.sim }, 'xen1'));
-  const facts = await readMigrationFacts(t.ports, 'web1');
-  if (!facts.ok) throw new Error(facts.error.message);
-  const plan = planMigrate(facts.value, { name: 'web1', target: null, reason: 'manual', operationId: 'op-1', noPeer: false });
-  if (!plan.ok) throw new Error(plan.error.message);
-  expect(plan.value.steps.map((s) => s.do)).toEqual(['hold', 'preflight', 'migrate', 'verify', 'record', 'tell', 'replication']);
-  const r = await drive(fleet, executePlan(t.ports, plan.value, () => undefined));
+  const plan = await mustPlan(t.ports, { operationId: 'op-1' });
+  expect(plan.steps.map((s) => s.do)).toEqual(['hold', 'preflight', 'migrate', 'verify', 'record', 'tell', 'replication']);
+  const { result: r } = await runPlan(fleet, t.ports, plan);
   // a clean handover adds no line of its own
   expect(r.ok && r.value.lines).toEqual(['xen2 confirmed it runs web1']);
   const { nudgeAsked, nudgeDone, released, afterRead } = t.at;

@@ -1,16 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { planReverse } from '../../../agent/decide/migration-plan.js';
 import { askPeerWhere, reverseVerdict } from '../../../agent/decide/reverse-verdict.js';
-import { readMigrationFacts } from '../../../agent/migrate/facts.js';
-import { executePlan, type PlanDone } from '../../../agent/migrate/plan-executor.js';
+import type { PlanDone } from '../../../agent/migrate/plan-executor.js';
 import type { MigrationPorts, PeerAnswer } from '../../../agent/migrate/ports.js';
 import type { XhError } from '../../../shared/errors.js';
 import { ok, type Result } from '../../../shared/result.js';
 import type { Fleet } from '../../harness/fleet.js';
-import { drive } from '../../harness/drive.js';
 import { ledgerFile } from '../../harness/ledger-file.js';
+import { awayOnXen2, runMove } from '../../harness/migration-bed.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
-import { awayOnXen2 } from './away-on-xen2.js';
 
 // `xenherd-agent reverse web1` on its home whose ssh connection to xen2 drops while xen2's
 // migrate2 runs: what the ssh adapter answers then (no exit status, the lines before the drop,
@@ -40,11 +37,7 @@ function dropping(f: Fleet, runs: boolean): { ports: MigrationPorts; asked: stri
 }
 
 async function reverseWeb1(f: Fleet, p: MigrationPorts): Promise<Result<PlanDone, XhError>> {
-  const facts = await readMigrationFacts(p, 'web1');
-  if (!facts.ok) return facts;
-  const pl = planReverse(facts.value, 'web1');
-  if (!pl.ok) return pl;
-  return drive(f, executePlan(p, pl.value, () => undefined));
+  return (await runMove(f, p, { kind: 'reverse' })).result;
 }
 
 const web1On = (f: Fleet) => f.sim.state().domains.filter((d) => d.name.startsWith('web1')).map((d) => `${d.host}:${d.name}`);

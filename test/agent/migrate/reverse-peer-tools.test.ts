@@ -1,15 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { planReverse } from '../../../agent/decide/migration-plan.js';
-import { readMigrationFacts } from '../../../agent/migrate/facts.js';
-import { executePlan, type PlanDone } from '../../../agent/migrate/plan-executor.js';
+import type { PlanDone } from '../../../agent/migrate/plan-executor.js';
 import type { MigrationPorts } from '../../../agent/migrate/ports.js';
 import type { XhError } from '../../../shared/errors.js';
 import { peerRefusal } from '../../../shared/protocol/peer.js';
 import { ok, type Result } from '../../../shared/result.js';
 import type { Fleet } from '../../harness/fleet.js';
-import { drive } from '../../harness/drive.js';
+import { awayOnXen2, runMove } from '../../harness/migration-bed.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
-import { awayOnXen2 } from './away-on-xen2.js';
 
 // `xenherd-agent reverse web1` by hand on its home, no controller: the preflight asks the Dom0
 // running web1 `status web1 --tools`, as migrate asks its target, and refuses a live move home to
@@ -19,11 +16,7 @@ let fleet: Fleet;
 afterEach(async () => fleet?.stop());
 
 async function reverseWeb1(f: Fleet, p: MigrationPorts = simMigrationPorts({ sim: f.sim }, 'xen1')): Promise<Result<PlanDone, XhError>> {
-  const facts = await readMigrationFacts(p, 'web1');
-  if (!facts.ok) return facts;
-  const pl = planReverse(facts.value, 'web1');
-  if (!pl.ok) return pl;
-  return drive(f, executePlan(p, pl.value, () => undefined));
+  return (await runMove(f, p, { kind: 'reverse' })).result;
 }
 
 const sent = (f: Fleet) => f.sim.commandLog.filter((c) => c.argv[0] === 'migrate');

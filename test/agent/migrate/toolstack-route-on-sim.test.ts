@@ -1,15 +1,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { planMigrate, planReverse } from '../../../agent/decide/migration-plan.js';
-import { readMigrationFacts } from '../../../agent/migrate/facts.js';
-import { executePlan, type PlanDone } from '../../../agent/migrate/plan-executor.js';
-import type { MigrationPorts } from '../../../agent/migrate/ports.js';
+import type { PlanDone } from '../../../agent/migrate/plan-executor.js';
 import type { XhError } from '../../../shared/errors.js';
 import type { Result } from '../../../shared/result.js';
-import { drive } from '../../harness/drive.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { ledgerFile } from '../../harness/ledger-file.js';
+import { pairFleet, runMove, type MoveRun } from '../../harness/migration-bed.js';
 import { simMigrationPorts, type MigrationWorld } from '../../harness/migration-on-sim.js';
 import { writeRootSshConfig } from '../../harness/root-ssh-config.js';
 
@@ -18,27 +15,14 @@ import { writeRootSshConfig } from '../../harness/root-ssh-config.js';
 // entry must refuse the move before anything starts, not send the domU to the Dom0 not checked.
 // In the simulator DNS gives xen1, xen2, xen3 192.0.2.1, .2, .3; each host's files are its own.
 
-const fleetOf = (toolstack: 'xl' | 'xm', xen: string): string => `option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=${toolstack} xen=${xen} drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=${toolstack} xen=${xen} drbd=8.4 migrate-tab=yes
-host xen3 mem=32768 cpus=8 toolstack=${toolstack} xen=${xen} drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const fleetOf = (toolstack: 'xl' | 'xm', xen: string): string => pairFleet({ tools: `toolstack=${toolstack} xen=${xen}`, xen3: true });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
 
 const where = (f: Fleet): string[] => f.sim.state().domains.filter((d) => d.name === 'web1').map((d) => d.host);
 
-async function move(f: Fleet, w: MigrationWorld, host: string, kind: 'migrate' | 'reverse'): Promise<{ result: Result<PlanDone, XhError>; progress: string[] }> {
-  const p: MigrationPorts = simMigrationPorts(w, host);
-  const facts = await readMigrationFacts(p, 'web1');
-  if (!facts.ok) throw new Error(facts.error.message);
-  const plan = kind === 'migrate' ? planMigrate(facts.value, { name: 'web1', target: null, reason: 'manual', operationId: 'op-1', noPeer: false }) : planReverse(facts.value, 'web1');
-  if (!plan.ok) throw new Error(plan.error.message);
-  const progress: string[] = [];
-  return { result: await drive(f, executePlan(p, plan.value, (l) => progress.push(l))), progress };
-}
+const move = (f: Fleet, w: MigrationWorld, host: string, kind: 'migrate' | 'reverse'): Promise<MoveRun> => runMove(f, simMigrationPorts(w, host), { kind, operationId: 'op-1' });
 
 /** The preflight's refusal, exit 77, nothing moved. */
 const refused = (message: string): Result<PlanDone, XhError> => ({ ok: false, error: { code: 'XH_ERR_REFUSED', message } });

@@ -1,21 +1,16 @@
 import { afterEach, expect, it } from 'vitest';
-import { planMigrate } from '../../../agent/decide/migration-plan.js';
-import { readMigrationFacts } from '../../../agent/migrate/facts.js';
-import { executePlan, type PlanDone } from '../../../agent/migrate/plan-executor.js';
+import type { PlanDone } from '../../../agent/migrate/plan-executor.js';
 import type { MigrationPorts } from '../../../agent/migrate/ports.js';
 import type { XhError } from '../../../shared/errors.js';
 import type { Result } from '../../../shared/result.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet, runMove } from '../../harness/migration-bed.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // The domU moved but this Dom0's ledger write of it failed (full disk): XH_ERR_MIGRATION_PARTIAL,
 // where the domU runs, and the commands that finish it (README, docs/errors.md).
 
-const FLEET = `option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet();
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
@@ -29,14 +24,7 @@ function failingUpdate(p: MigrationPorts, nth: number): MigrationPorts {
 }
 
 async function migrate(f: Fleet, p: MigrationPorts): Promise<Result<PlanDone, XhError>> {
-  const facts = await readMigrationFacts(p, 'web1');
-  if (!facts.ok) return facts;
-  const plan = planMigrate(facts.value, { name: 'web1', target: null, reason: 'manual', operationId: p.newOperationId(), noPeer: false });
-  if (!plan.ok) return plan;
-  let done: Result<PlanDone, XhError> | null = null;
-  void executePlan(p, plan.value, () => undefined).then((r) => (done = r));
-  await f.until(() => done !== null, 'the migration', 600_000, 50);
-  return done as unknown as Result<PlanDone, XhError>;
+  return (await runMove(f, p)).result;
 }
 
 it('home could not record web1 away: partial, where it runs, no false command, the peer half named', async () => {
