@@ -4,7 +4,8 @@ import { utcMinuteText } from '../../shared/text/utc-time.js';
 import type { PrimarySpan, SeenSince } from './copy-since.js';
 import type { FleetIndex } from './fleet-index.js';
 import { unsettledOf, unsettledRun, type UnsettledMigration } from './unsettled.js';
-import type { WhereDisk, WhereSeen, WhereSplitSide } from '../../shared/protocol/ctl-where.js';
+import type { WhereDisk, WherePrimarySpan, WhereSeen, WhereSplitSide } from '../../shared/protocol/ctl-where.js';
+import { primarySpanText } from '../../shared/text/split-disk-words.js';
 
 /**
  * What the controller knows of each side of a split brain, for the person who must choose the
@@ -49,7 +50,9 @@ export function splitSides(index: FleetIndex, name: string | null, home: string 
 
 // "or earlier": so already when this controller first heard of that Dom0 (the footnote says it once)
 const sinceText = (s: SeenSince): string => `since ${utcMinuteText(s.since)}${s.already ? ' or earlier' : ''}`;
-const spanText = (p: PrimarySpan): string => `from ${utcMinuteText(p.since.since)}${p.since.already ? ' or earlier' : ''} to ${utcMinuteText(p.until)} while cut`;
+const whereSeen = (s: SeenSince): WhereSeen => (s.already ? { at: s.since, orEarlier: true } : { at: s.since });
+const whereSpan = (p: PrimarySpan): WherePrimarySpan => ({ since: whereSeen(p.since), until: p.until });
+const spanText = (p: PrimarySpan): string => primarySpanText(whereSpan(p));
 
 function sideText(side: SplitSide, name: string | null): string {
   const tags = [
@@ -110,15 +113,16 @@ export function splitSidesNote(index: FleetIndex, name: string | null, home: str
  */
 export function whereSplitSides(index: FleetIndex, name: string, home: string | null, resource: string, hosts: readonly string[]): Pick<WhereDisk, 'sides' | 'primaryLonger'> {
   const sides = splitSides(index, name, home, [resource], hosts);
-  const seen = (s: SeenSince): WhereSeen => (s.already ? { at: s.since, orEarlier: true } : { at: s.since });
   const out: WhereSplitSide[] = sides.map((s) => {
     const primary = s.primary[0]?.since;
+    const span = s.wasPrimary[0]?.span;
     return {
       host: s.host,
       ...(s.home ? { home: true as const } : {}),
       ...(s.awayHereSince === null ? {} : { awayHereSince: s.awayHereSince }),
-      ...(s.running === null ? {} : { running: seen(s.running) }),
-      ...(primary === undefined ? {} : { primary: seen(primary) }),
+      ...(s.running === null ? {} : { running: whereSeen(s.running) }),
+      ...(primary === undefined ? {} : { primary: whereSeen(primary) }),
+      ...(span === undefined ? {} : { wasPrimary: whereSpan(span) }),
     };
   });
   const longer = primaryLongest(sides, resource);

@@ -34,10 +34,18 @@ export const WhereSeenSchema = z.strictObject({ at: Ms, orEarlier: z.literal(tru
 export type WhereSeen = z.infer<typeof WhereSeenSchema>;
 
 /**
+ * A Primary on a side that ended while the resource was cut there (ms, the controller's clock):
+ * from SINCE to UNTIL, when the controller first saw it ended.
+ */
+export const WherePrimarySpanSchema = z.strictObject({ since: WhereSeenSchema, until: Ms });
+export type WherePrimarySpan = z.infer<typeof WherePrimarySpanSchema>;
+
+/**
  * One side of a split disk, as the controller knows it, to help a person choose the side whose
  * writes are thrown away (never chosen for them): since when the domU has run there and the
- * resource been Primary there, whether it is the domU's home, and since when the home's ledger
- * sends the domU there (as the ledger wrote it).
+ * resource been Primary there, or from when to when it was Primary while cut (a side demoted
+ * before or since the split showed may hold writes the other lacks), whether it is the domU's
+ * home, and since when the home's ledger sends the domU there (as the ledger wrote it).
  */
 export const WhereSplitSideSchema = z.strictObject({
   host: z.string().regex(DRBD_HOST_NAME_RE, 'a host name as DRBD takes it'),
@@ -45,6 +53,8 @@ export const WhereSplitSideSchema = z.strictObject({
   awayHereSince: IsoTimeSchema.optional(),
   running: WhereSeenSchema.optional(),
   primary: WhereSeenSchema.optional(),
+  /** absent: none (or a controller older than the field) */
+  wasPrimary: WherePrimarySpanSchema.optional(),
 });
 export type WhereSplitSide = z.infer<typeof WhereSplitSideSchema>;
 

@@ -1,5 +1,5 @@
 import { DEAD_DOM0_SECTION, FAILED_DISK_SECTION, SPLIT_BRAIN_SECTION } from '../drbd-readiness.js';
-import { WHERE_DISK_FAILED, type WhereDisk, type WhereSeen, type WhereSplitSide } from '../protocol/ctl-where.js';
+import { WHERE_DISK_FAILED, type WhereDisk, type WherePrimarySpan, type WhereSeen, type WhereSplitSide } from '../protocol/ctl-where.js';
 import { utcMinuteText } from './utc-time.js';
 
 const hostsText = (hosts: readonly string[]): string => hosts.join(' and ');
@@ -52,7 +52,14 @@ function unheardPrimaryNote(resource: string, hosts: readonly string[], unheard:
   );
 }
 
-const seenText = (s: WhereSeen): string => `since ${utcMinuteText(s.at)}${s.orEarlier === true ? ' or earlier' : ''}`;
+const atText = (s: WhereSeen): string => `${utcMinuteText(s.at)}${s.orEarlier === true ? ' or earlier' : ''}`;
+const seenText = (s: WhereSeen): string => `since ${atText(s)}`;
+
+/**
+ * "from 10:00 UTC to 10:20 UTC while cut", the span of a Primary a side left while cut, as a
+ * split brain's alerts and `where` both say it.
+ */
+export const primarySpanText = (p: WherePrimarySpan): string => `from ${atText(p.since)} to ${utcMinuteText(p.until)} while cut`;
 
 /**
  * "; xen1, its home: running since …, Primary since …; xen2: …; Primary longer on xen1": what the
@@ -61,11 +68,15 @@ const seenText = (s: WhereSeen): string => `since ${utcMinuteText(s.at)}${s.orEa
  */
 function sidesText(d: WhereDisk | undefined): string {
   const sides = d?.sides ?? [];
-  const known = sides.filter((s) => s.home === true || s.awayHereSince !== undefined || s.running !== undefined || s.primary !== undefined);
+  const known = sides.filter((s) => s.home === true || s.awayHereSince !== undefined || s.running !== undefined || s.primary !== undefined || s.wasPrimary !== undefined);
   if (known.length === 0) return '';
   const side = (s: WhereSplitSide): string => {
     const tags = [...(s.home === true ? ['its home'] : []), ...(s.awayHereSince === undefined ? [] : [`where its home's ledger sends it since ${s.awayHereSince}`])];
-    const facts = [...(s.running === undefined ? [] : [`running ${seenText(s.running)}`]), ...(s.primary === undefined ? [] : [`Primary ${seenText(s.primary)}`])];
+    const facts = [
+      ...(s.running === undefined ? [] : [`running ${seenText(s.running)}`]),
+      ...(s.wasPrimary === undefined ? [] : [`Primary ${primarySpanText(s.wasPrimary)}`]),
+      ...(s.primary === undefined ? [] : [`Primary ${seenText(s.primary)}`]),
+    ];
     return `${[s.host, ...tags].join(', ')}: ${facts.length === 0 ? 'no time known' : facts.join(', ')}`;
   };
   return `; ${sides.map(side).join('; ')}${d?.primaryLonger === undefined ? '' : `; Primary longer on ${d.primaryLonger}`}`;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js';
 import type { HostState, LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
+import type { WhereDisk } from '../../../shared/protocol/ctl-where.js';
+import { whereColumns } from '../../../controller/ctl/where-line.js';
 import { dom, guarded, hostState } from '../states.js';
 import { coreBed, T0, type CoreBed } from './core-bed.js';
 
@@ -53,6 +55,13 @@ async function splitByHand(bed: CoreBed) {
   return { xen1, xen3, beat, started, cut };
 }
 
+/** web1's StandAlone disk as `where` answers it, and the line xenherdctl shows for it */
+function whereWeb1(bed: CoreBed): { disk: WhereDisk | undefined; line: string } {
+  const w = bed.core.where('web1');
+  const m = w.ok ? w.value.matches[0] : undefined;
+  return { disk: m?.drbd?.find((d) => d.kind === 'standalone'), line: m === undefined ? '' : whereColumns(m, bed.clock.now()).join('  ') };
+}
+
 const at = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 describe("a split brain's alerts help choose the side to discard", () => {
@@ -103,6 +112,10 @@ describe("a split brain's alerts help choose the side to discard", () => {
     const drbd = bed.core.drbd('r4');
     const flags = drbd.ok ? (drbd.value.resources[0]?.flags ?? []) : [];
     expect(flags.filter((f) => f.kind === 'split-brain').map((f) => f.text.split('; each side: ')[1])).toEqual([sides]);
+    // `xenherdctl where web1` and its --json say it in the same words
+    const { disk, line } = whereWeb1(bed);
+    expect(disk?.sides?.[1]).toEqual({ host: 'xen3', wasPrimary: { since: { at: cut }, until: demoted } });
+    expect(line).toContain(`; xen3: Primary from ${at(cut)} to ${at(demoted)} while cut): see "DRBD split brain"`);
     // no alert is open any more: check's StandAlone line is what the pager shows, and says it too
     const check = bed.core.monitor.check(DEFAULT_CHECK_THRESHOLDS);
     expect(check.details.map((d) => d.text)).toContain(
@@ -121,4 +134,5 @@ describe("a split brain's alerts help choose the side to discard", () => {
     const later = again.ok ? (again.value.resources[0]?.flags ?? []) : [];
     expect(later.filter((f) => f.kind === 'split-brain').map((f) => f.text.split('; each side: ')[1])).toEqual([`xen1 (web1's home): runs web1 since ${at(started)}, r4 Primary since ${at(started)}; xen3: no time known`]);
   });
+
 });

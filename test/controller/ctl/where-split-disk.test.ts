@@ -30,4 +30,27 @@ describe('xenherdctl where: a domU whose DRBD disk is split', () => {
     const seen = { at: expect.any(Number), orEarlier: true };
     expect(JSON.parse(j.stdout).matches[0].drbd).toEqual([{ resource: 'r-web01', kind: 'standalone', hosts: ['xen1'], sides: [{ host: 'xen1', home: true, running: seen, primary: seen }] }]);
   });
+
+  it('a side demoted while cut: the line and --json say from when to when it was Primary', async () => {
+    const c = await bed.start();
+    const xen1 = await c.agent('xen1');
+    xen1.hello();
+    const state = (role: 'Primary' | 'Secondary') => hostState({ homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], guarded: [guarded('web01')], drbd: { availability: 'ok', resources: [{ ...standAlone, role }] } });
+    xen1.snapshot(state('Primary'));
+    await waitUntil(() => c.core.hosts().hosts.some((h) => h.reported), 'xen1 reported');
+    // the runbook's first step on the victim, `drbdadm secondary r-web01`, before the link is back
+    xen1.delta(state('Secondary'));
+    const spanOf = () => {
+      const w = c.core.where('web01');
+      return w.ok ? w.value.matches[0]?.drbd?.[0]?.sides?.[0]?.wasPrimary : undefined;
+    };
+    await waitUntil(() => spanOf() !== undefined, 'xen1 seen Secondary');
+    const ctl = ctlFor(c);
+    const r = await ctl(['where', 'web01']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const t = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC';
+    expect(r.stdout).toMatch(new RegExp(`DRBD r-web01 split \\(StandAlone on xen1; xen1, its home: Primary from ${t} or earlier to ${t} while cut\\): see "DRBD split brain"`));
+    const j = await ctl(['where', '--json', 'web01']);
+    expect(JSON.parse(j.stdout).matches[0].drbd[0].sides).toEqual([{ host: 'xen1', home: true, wasPrimary: { since: { at: expect.any(Number), orEarlier: true }, until: expect.any(Number) } }]);
+  });
 });
