@@ -42,18 +42,26 @@ export interface CopiesSince {
    * been demoted before the link came back: without it nothing would say that side took writes.
    */
   readonly wasPrimary: ReadonlyMap<string, PrimarySpan>;
+  /**
+   * the boot id of the Dom0 these were noted under: a Dom0 rebooted runs nothing of the boot
+   * before, whatever its first report after shows Primary or running (domids start again at 1)
+   */
+  readonly bootId: string | null;
 }
 
 /**
  * R with copiesSince following its report at NOW: a live plain row or a Primary resource not seen
- * before (or a row under a new domid) noted from NOW, one no longer reported dropped. A Primary
- * left while the resource is not Connected becomes a span until NOW, dropped once it is Connected
- * again or no longer reported. The first report of a host marks all it holds as `already`. R
- * itself when nothing changed: this runs for every report.
+ * before (or a row under a new domid) noted from NOW, one no longer reported dropped. While the
+ * DRBD tools do not answer, the Primary resources noted are kept as they were: the same boot
+ * reporting one Primary again keeps its time. A Primary left while the resource is not Connected
+ * becomes a span until NOW, dropped once it is Connected again or no longer reported. The
+ * first report of a host, and the first of a new boot, mark all they hold as `already`. R itself
+ * when nothing changed: this runs for every report.
  */
 export function noteCopies(r: HostRecord, now: number): HostRecord {
   if (r.state === null) return r;
-  const was = r.copiesSince;
+  const sameBoot = r.copiesSince !== undefined && r.copiesSince.bootId === r.bootId;
+  const was = sameBoot ? r.copiesSince : undefined;
   // nearly every report (a row's memory, a heartbeat's state) changes none of it: told without building anything
   if (was !== undefined && unchanged(r.state, was)) return r;
   const already = was === undefined;
@@ -63,26 +71,32 @@ export function noteCopies(r: HostRecord, now: number): HostRecord {
     const before = was?.running.get(d.baseName);
     running.set(d.baseName, before !== undefined && before.domid === d.domid ? before : seen(d.domid, now, already));
   }
-  const primary = new Map<string, SeenSince>();
-  for (const res of r.state.drbd.resources) {
+  // the DRBD tools not answering say nothing of the resources: a Primary is not ended by it
+  const blind = r.state.drbd.availability !== 'ok';
+  const primary = new Map<string, SeenSince>(blind ? was?.primary : undefined);
+  for (const res of blind ? [] : r.state.drbd.resources) {
     if (res.role !== 'Primary' || primary.has(res.name)) continue;
     primary.set(res.name, was?.primary.get(res.name) ?? seen(null, now, already));
   }
-  return { ...r, copiesSince: { running, primary, wasPrimary: spansOf(r.state, was, now) } };
+  // a span belongs to the resource's writes, not to a boot: kept across one until Connected again
+  return { ...r, copiesSince: { running, primary, wasPrimary: spansOf(r.state, r.copiesSince, now), bootId: r.bootId } };
 }
 
 /** A resource is Connected when it has peers and is Connected to each: not cut from any. */
 const connected = (res: LinkDrbdResource): boolean => res.peers.length > 0 && res.peers.every((p) => p.connection === 'Connected');
 
-/** The spans WAS keeps, and one for each resource STATE shows left Primary (not Connected) at NOW. */
-function spansOf(state: NonNullable<HostRecord['state']>, was: CopiesSince | undefined, now: number): Map<string, PrimarySpan> {
+/**
+ * The spans KEPT holds, and one for each resource STATE shows left Primary (not Connected) at NOW,
+ * a Primary of the boot before included: it ended by the reboot, and may have taken writes while cut.
+ */
+function spansOf(state: NonNullable<HostRecord['state']>, kept: CopiesSince | undefined, now: number): Map<string, PrimarySpan> {
   // the DRBD tools not answering tell nothing of the resources: what was kept stays
-  if (state.drbd.availability !== 'ok') return new Map(was?.wasPrimary);
+  if (state.drbd.availability !== 'ok') return new Map(kept?.wasPrimary);
   const spans = new Map<string, PrimarySpan>();
   for (const res of state.drbd.resources) {
     if (spans.has(res.name) || connected(res)) continue;
-    const before = was?.wasPrimary.get(res.name);
-    const ended = res.role === 'Primary' ? undefined : was?.primary.get(res.name);
+    const before = kept?.wasPrimary.get(res.name);
+    const ended = res.role === 'Primary' ? undefined : kept?.primary.get(res.name);
     if (ended !== undefined) spans.set(res.name, { since: before !== undefined && before.since.since <= ended.since ? before.since : ended, until: now });
     else if (before !== undefined) spans.set(res.name, before);
   }
@@ -115,6 +129,7 @@ function unchanged(state: NonNullable<HostRecord['state']>, was: CopiesSince): b
     if (!was.primary.has(res.name)) return false;
     primaries++;
   }
-  const spansKept = state.drbd.availability !== 'ok' || spans === was.wasPrimary.size;
-  return rows === was.running.size && primaries === was.primary.size && spansKept;
+  // blind, the DRBD tools say nothing: the Primaries and spans noted stand
+  const blind = state.drbd.availability !== 'ok';
+  return rows === was.running.size && (blind || (primaries === was.primary.size && spans === was.wasPrimary.size));
 }

@@ -13,7 +13,7 @@ const at = (r: HostRecord, ms: number, parts: Parameters<typeof hostState>[0]): 
 describe('since when a copy has run and a resource been Primary, as the controller saw it', () => {
   it('the first report is "already"; what appears later is seen starting; a report changing nothing keeps the record', () => {
     const first = noteCopies(record('xen1', hostState({ domains: [dom('web1')], drbd: { availability: 'ok', resources: [primary('r1', 'xen2')] } })), 100);
-    expect(first.copiesSince).toEqual({ running: new Map([['web1', { domid: 7, since: 100, already: true }]]), primary: new Map([['r1', { domid: null, since: 100, already: true }]]), wasPrimary: new Map() });
+    expect(first.copiesSince).toEqual({ running: new Map([['web1', { domid: 7, since: 100, already: true }]]), primary: new Map([['r1', { domid: null, since: 100, already: true }]]), wasPrimary: new Map(), bootId: 'boot-xen1' });
     const same = noteCopies(first, 200);
     expect(same).toBe(first);
     const more = at(first, 300, { domains: [dom('web1'), dom('db1', { domid: 9 })], drbd: { availability: 'ok', resources: [primary('r1', 'xen2'), primary('r2', 'xen2')] } });
@@ -25,7 +25,7 @@ describe('since when a copy has run and a resource been Primary, as the controll
   it('a domain restarted under another domid starts anew; a row gone or a resource Secondary again is dropped; halves and stopped rows are no copy', () => {
     const first = noteCopies(record('xen1', hostState({ domains: [dom('web1'), dom('db1')], drbd: { availability: 'ok', resources: [primary('r1', 'xen2')] } })), 100);
     const next = at(first, 500, { domains: [dom('web1', { domid: 20 }), dom('mail1', { migration: 'incoming' }), dom('old1', { state: 'stopped', domid: null })], drbd: { availability: 'ok', resources: [primary('r1', 'xen2', 'Secondary')] } });
-    expect(next.copiesSince).toEqual({ running: new Map([['web1', { domid: 20, since: 500 }]]), primary: new Map(), wasPrimary: new Map() });
+    expect(next.copiesSince).toEqual({ running: new Map([['web1', { domid: 20, since: 500 }]]), primary: new Map(), wasPrimary: new Map(), bootId: 'boot-xen1' });
   });
 
   it('a domU named as what every object has ("constructor") and a resource "__proto__" are noted like any other', () => {
@@ -61,5 +61,34 @@ describe('since when a copy has run and a resource been Primary, as the controll
     expect(at(first, 200, { drbd: drbd(r1('Secondary', 'Connected')) }).copiesSince?.wasPrimary).toEqual(new Map());
     const cutFirst = noteCopies(record('xen1', hostState({ drbd: drbd(r1('Secondary', 'StandAlone')) })), 100);
     expect(cutFirst.copiesSince?.wasPrimary).toEqual(new Map());
+  });
+
+  it('the DRBD tools not answering for a while keep a Primary\'s time when the same boot reports it Primary again', () => {
+    const up = at(at(record('xen1', null), 100, { drbd: drbd() }), 200, { drbd: drbd(primary('r1', 'xen2')) });
+    expect(up.copiesSince?.primary.get('r1')).toEqual({ domid: null, since: 200 });
+    const blind = at(up, 300, { drbd: { availability: 'unknown', resources: [] } });
+    expect(blind.copiesSince?.primary.get('r1')).toEqual({ domid: null, since: 200 });
+    expect(at(blind, 350, { drbd: { availability: 'unknown', resources: [] } }).copiesSince).toBe(blind.copiesSince);
+    expect(at(blind, 400, { drbd: drbd(primary('r1', 'xen2')) }).copiesSince?.primary.get('r1')).toEqual({ domid: null, since: 200 });
+    // back Secondary: no longer Primary, as before the tools stopped answering
+    expect(at(blind, 400, { drbd: drbd(primary('r1', 'xen2', 'Secondary')) }).copiesSince?.primary).toEqual(new Map());
+  });
+
+  it('a Dom0 rebooted starts its copies anew: nothing of the boot before, the same domid or a Primary again included, is carried', () => {
+    const first = at(at(record('xen1', null), 100, { domains: [dom('web1', { domid: 1 })], drbd: drbd() }), 200, { domains: [dom('web1', { domid: 1 })], drbd: drbd(primary('r1', 'xen2')) });
+    expect(first.copiesSince?.primary.get('r1')).toEqual({ domid: null, since: 200 });
+    const blind = at(first, 300, { domains: [dom('web1', { domid: 1 })], drbd: { availability: 'unknown', resources: [] } });
+    // its first report of the new boot: Primary already, and web1 under domid 1 again
+    const rebooted = at({ ...blind, bootId: 'boot-xen1-2' }, 900, { domains: [dom('web1', { domid: 1 })], drbd: drbd(primary('r1', 'xen2')) });
+    expect(rebooted.copiesSince).toEqual({
+      running: new Map([['web1', { domid: 1, since: 900, already: true }]]),
+      primary: new Map([['r1', { domid: null, since: 900, already: true }]]),
+      wasPrimary: new Map(),
+      bootId: 'boot-xen1-2',
+    });
+    // Primary while cut when it went down, Secondary after the reboot: that Primary ended with the boot, and may hold writes
+    const cut = at(first, 300, { drbd: drbd(r1('Primary', 'StandAlone')) });
+    const after = at({ ...cut, bootId: 'boot-xen1-2' }, 900, { drbd: drbd(r1('Secondary', 'StandAlone')) });
+    expect(after.copiesSince?.wasPrimary.get('r1')).toEqual({ since: { domid: null, since: 200 }, until: 900 });
   });
 });
