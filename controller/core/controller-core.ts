@@ -15,7 +15,7 @@ import { FleetIndex } from '../fleet/fleet-index.js';
 import { leftForElsewhere } from '../fleet/reports-elsewhere.js';
 import { newHostRecord, noteHalves, noteMaintenance, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { noteIncoming } from '../fleet/incoming-since.js';
-import { noteCopies } from '../fleet/copy-since.js';
+import { noteCopies, unheardSince } from '../fleet/copy-since.js';
 import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../../shared/name-pattern.js';
 import { drbdView } from '../fleet/drbd-view.js';
@@ -237,7 +237,7 @@ export class ControllerCore {
   /** Stores HOST's record; a change of its state, link or boot is announced to the jobs. */
   private put(record: HostRecord, announce = true): string[] {
     const now = this.o.clock.now();
-    const r = noteCopies(noteIncoming(noteHalves(noteMaintenance(record, now), now), now), now);
+    const r = noteCopies(noteIncoming(noteHalves(noteMaintenance(record, now), now), now), now, unheardSince(this.index.record(record.host), now, this.settings.staleAfterMs));
     const before = this.index.record(r.host);
     const changed = this.index.put(r);
     this.replication.note(r);

@@ -1,5 +1,5 @@
 import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
-import type { HostRecord } from './host-record.js';
+import { isReachable, type HostRecord } from './host-record.js';
 import { isLive } from './live-row.js';
 
 // Neither `xl list` nor DRBD's state words say since when a domain runs or a resource is Primary,
@@ -26,6 +26,13 @@ export interface SeenSince {
 export interface PrimarySpan {
   readonly since: SeenSince;
   readonly until: number;
+  /**
+   * the report that showed it ended was the first after the controller had not heard that Dom0
+   * since UNHEARDFROM (its link down or silent): it ended at some time between, UNTIL only a bound.
+   * Absent: heard throughout, so UNTIL is within a report's delay of the end. Neither DRBD nor the
+   * agent says when a role changed.
+   */
+  readonly unheardFrom?: number;
 }
 
 /**
@@ -54,11 +61,12 @@ export interface CopiesSince {
  * before (or a row under a new domid) noted from NOW, one no longer reported dropped. While the
  * DRBD tools do not answer, the Primary resources noted are kept as they were: the same boot
  * reporting one Primary again keeps its time. A Primary left while the resource is not Connected
- * becomes a span until NOW, dropped once it is Connected again or no longer reported. The
+ * becomes a span until NOW (UNHEARDFROM: the controller had not heard the Dom0 since then, so the
+ * span ended at some time between), dropped once it is Connected again or no longer reported. The
  * first report of a host, and the first of a new boot, mark all they hold as `already`. R itself
  * when nothing changed: this runs for every report.
  */
-export function noteCopies(r: HostRecord, now: number): HostRecord {
+export function noteCopies(r: HostRecord, now: number, unheardFrom: number | null = null): HostRecord {
   if (r.state === null) return r;
   const sameBoot = r.copiesSince !== undefined && r.copiesSince.bootId === r.bootId;
   const was = sameBoot ? r.copiesSince : undefined;
@@ -79,7 +87,7 @@ export function noteCopies(r: HostRecord, now: number): HostRecord {
     primary.set(res.name, was?.primary.get(res.name) ?? seen(null, now, already));
   }
   // a span belongs to the resource's writes, not to a boot: kept across one until Connected again
-  return { ...r, copiesSince: { running, primary, wasPrimary: spansOf(r.state, r.copiesSince, now), bootId: r.bootId } };
+  return { ...r, copiesSince: { running, primary, wasPrimary: spansOf(r.state, r.copiesSince, now, unheardFrom), bootId: r.bootId } };
 }
 
 /** A resource is Connected when it has peers and is Connected to each: not cut from any. */
@@ -89,7 +97,7 @@ const connected = (res: LinkDrbdResource): boolean => res.peers.length > 0 && re
  * The spans KEPT holds, and one for each resource STATE shows left Primary (not Connected) at NOW,
  * a Primary of the boot before included: it ended by the reboot, and may have taken writes while cut.
  */
-function spansOf(state: NonNullable<HostRecord['state']>, kept: CopiesSince | undefined, now: number): Map<string, PrimarySpan> {
+function spansOf(state: NonNullable<HostRecord['state']>, kept: CopiesSince | undefined, now: number, unheardFrom: number | null): Map<string, PrimarySpan> {
   // the DRBD tools not answering tell nothing of the resources: what was kept stays
   if (state.drbd.availability !== 'ok') return new Map(kept?.wasPrimary);
   const spans = new Map<string, PrimarySpan>();
@@ -97,11 +105,21 @@ function spansOf(state: NonNullable<HostRecord['state']>, kept: CopiesSince | un
     if (spans.has(res.name) || connected(res)) continue;
     const before = kept?.wasPrimary.get(res.name);
     const ended = res.role === 'Primary' ? undefined : kept?.primary.get(res.name);
-    if (ended !== undefined) spans.set(res.name, { since: before !== undefined && before.since.since <= ended.since ? before.since : ended, until: now });
-    else if (before !== undefined) spans.set(res.name, before);
+    if (ended !== undefined) {
+      const since = before !== undefined && before.since.since <= ended.since ? before.since : ended;
+      spans.set(res.name, unheardFrom === null ? { since, until: now } : { since, until: now, unheardFrom });
+    } else if (before !== undefined) spans.set(res.name, before);
   }
   return spans;
 }
+
+/**
+ * When the controller last heard BEFORE's Dom0, if it has not since (its link down, or silent past
+ * STALEAFTERMS) at NOW: a role the next report shows changed changed at some time between. Null:
+ * heard throughout, or never.
+ */
+export const unheardSince = (before: HostRecord | undefined, now: number, staleAfterMs: number): number | null =>
+  before !== undefined && before.lastSeen !== null && !isReachable(before, now, staleAfterMs) ? before.lastSeen : null;
 
 const seen = (domid: number | null, since: number, already: boolean): SeenSince => (already ? { domid, since, already: true } : { domid, since });
 

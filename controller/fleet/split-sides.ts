@@ -51,7 +51,7 @@ export function splitSides(index: FleetIndex, name: string | null, home: string 
 // "or earlier": so already when this controller first heard of that Dom0 (the footnote says it once)
 const sinceText = (s: SeenSince): string => `since ${utcMinuteText(s.since)}${s.already ? ' or earlier' : ''}`;
 const whereSeen = (s: SeenSince): WhereSeen => (s.already ? { at: s.since, orEarlier: true } : { at: s.since });
-const whereSpan = (p: PrimarySpan): WherePrimarySpan => ({ since: whereSeen(p.since), until: p.until });
+const whereSpan = (p: PrimarySpan): WherePrimarySpan => ({ since: whereSeen(p.since), until: p.until, ...(p.unheardFrom === undefined ? {} : { unheardFrom: p.unheardFrom }) });
 const spanText = (p: PrimarySpan): string => primarySpanText(whereSpan(p));
 
 function sideText(side: SplitSide, name: string | null): string {

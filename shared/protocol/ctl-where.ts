@@ -35,9 +35,11 @@ export type WhereSeen = z.infer<typeof WhereSeenSchema>;
 
 /**
  * A Primary on a side that ended while the resource was cut there (ms, the controller's clock):
- * from SINCE to UNTIL, when the controller first saw it ended.
+ * from SINCE to UNTIL, when the controller first saw it ended. unheardFrom: that was the first
+ * report after the controller had not heard the Dom0 since then, so it ended at some time between
+ * and UNTIL is a bound.
  */
-export const WherePrimarySpanSchema = z.strictObject({ since: WhereSeenSchema, until: Ms });
+export const WherePrimarySpanSchema = z.strictObject({ since: WhereSeenSchema, until: Ms, unheardFrom: Ms.optional() });
 export type WherePrimarySpan = z.infer<typeof WherePrimarySpanSchema>;
 
 /**

@@ -57,9 +57,14 @@ const seenText = (s: WhereSeen): string => `since ${atText(s)}`;
 
 /**
  * "from 10:00 UTC to 10:20 UTC while cut", the span of a Primary a side left while cut, as a
- * split brain's alerts and `where` both say it.
+ * split brain's alerts and `where` both say it. Its end is when the controller first saw it, so
+ * after a silence of that Dom0 the end is only a bound: "from 10:00 UTC while cut, ended by
+ * 10:20 UTC (not heard from 10:05 UTC until then)".
  */
-export const primarySpanText = (p: WherePrimarySpan): string => `from ${atText(p.since)} to ${utcMinuteText(p.until)} while cut`;
+export function primarySpanText(p: WherePrimarySpan): string {
+  if (p.unheardFrom === undefined) return `from ${atText(p.since)} to ${utcMinuteText(p.until)} while cut`;
+  return `from ${atText(p.since)} while cut, ended by ${utcMinuteText(p.until)} (not heard from ${utcMinuteText(p.unheardFrom)} until then)`;
+}
 
 /**
  * "; xen1, its home: running since …, Primary since …; xen2: …; Primary longer on xen1": what the

@@ -135,4 +135,23 @@ describe("a split brain's alerts help choose the side to discard", () => {
     expect(later.filter((f) => f.kind === 'split-brain').map((f) => f.text.split('; each side: ')[1])).toEqual([`xen1 (web1's home): runs web1 since ${at(started)}, r4 Primary since ${at(started)}; xen3: no time known`]);
   });
 
+  it('the victim demoted while its Dom0 was unheard: the end is said as a bound, by the first report after, with since when it was unheard', async () => {
+    const bed = coreBed();
+    const { xen1, cut } = await splitByHand(bed);
+    const heard = bed.clock.now();
+    // xen3's link lost for two minutes; meanwhile someone demotes r4 there
+    for (let t = 0; t < 2 * MIN; t += 500) {
+      await bed.clock.advance(500);
+      xen1.agent.heartbeat();
+    }
+    await bed.online('xen3', xen3State(false, r4('Secondary', 'xen1', null, 'StandAlone')));
+    const back = bed.clock.now();
+    const span = `xen3: r4 Primary from ${at(cut)} while cut, ended by ${at(back)} (not heard from ${at(heard)} until then)`;
+    const drbd = bed.core.drbd('r4');
+    const flags = drbd.ok ? (drbd.value.resources[0]?.flags ?? []) : [];
+    expect(flags.filter((f) => f.kind === 'split-brain').map((f) => f.text.split('; each side: ')[1])).toEqual([expect.stringContaining(span)]);
+    const { disk, line } = whereWeb1(bed);
+    expect(disk?.sides?.[1]).toEqual({ host: 'xen3', wasPrimary: { since: { at: cut }, until: back, unheardFrom: heard } });
+    expect(line).toContain(`; xen3: Primary from ${at(cut)} while cut, ended by ${at(back)} (not heard from ${at(heard)} until then)): see`);
+  });
 });

@@ -63,6 +63,15 @@ describe('since when a copy has run and a resource been Primary, as the controll
     expect(cutFirst.copiesSince?.wasPrimary).toEqual(new Map());
   });
 
+  it('a span ended in the first report after a silence says since when the Dom0 was unheard: its end is only a bound', () => {
+    const cut = at(at(record('xen1', null), 100, { drbd: drbd(r1('Primary', 'StandAlone')) }), 200, { drbd: drbd(r1('Primary', 'StandAlone')) });
+    const back = noteCopies({ ...cut, state: hostState({ drbd: drbd(r1('Secondary', 'StandAlone')) }) }, 900, 250);
+    expect(back.copiesSince?.wasPrimary.get('r1')).toEqual({ since: { domid: null, since: 100, already: true }, until: 900, unheardFrom: 250 });
+    // heard throughout again: promoted and demoted once more, the span's end is exact again
+    const again = at(at(back, 1000, { drbd: drbd(r1('Primary', 'StandAlone')) }), 1100, { drbd: drbd(r1('Secondary', 'StandAlone')) });
+    expect(again.copiesSince?.wasPrimary.get('r1')).toEqual({ since: { domid: null, since: 100, already: true }, until: 1100 });
+  });
+
   it('the DRBD tools not answering for a while keep a Primary\'s time when the same boot reports it Primary again', () => {
     const up = at(at(record('xen1', null), 100, { drbd: drbd() }), 200, { drbd: drbd(primary('r1', 'xen2')) });
     expect(up.copiesSince?.primary.get('r1')).toEqual({ domid: null, since: 200 });
