@@ -4,6 +4,7 @@ import { DEAD_DOM0_SECTION } from '../../shared/drbd-readiness.js';
 import { andList as and } from '../../shared/text/and-list.js';
 import type { FleetIndex } from './fleet-index.js';
 import type { Freshness, HostRecord } from './host-record.js';
+import { holdsNothingOf } from './foreign-claims.js';
 import { isLive } from './live-row.js';
 import { domusOn, resHostsOn } from './resource-users.js';
 import { reachableWithState, type CheckProblem, type ReportedRecord } from './check-conditions.js';
@@ -45,9 +46,11 @@ function silentPeers(index: FleetIndex, w: ReportedRecord, res: LinkDrbdResource
 /**
  * A report lists NAME running: one heard now, or the last of a Dom0 unheard now. That Dom0 may run
  * it still, or have taken it down with it: its own line (lost-primary.ts), `where` and `status`
- * say that of it, from that report, so it is not also said down with a Dom0 never heard from.
+ * say that of it, from that report, so it is not also said down with a Dom0 never heard from. Not
+ * a Dom0 that holds nothing NAME runs from (foreign-claims.ts): its row is a claim, an alert of its
+ * own, and NAME is down with the silent Dom0 all the same.
  */
-const runsOnAnyReport = (index: FleetIndex, name: string): boolean => [...(index.running.get(name)?.values() ?? [])].some((rows) => rows.some(isLive));
+const runsOnAnyReport = (index: FleetIndex, name: string): boolean => [...(index.running.get(name) ?? [])].some(([host, rows]) => rows.some(isLive) && holdsNothingOf(index, name, host) === null);
 
 /** A Dom0 with no report since the controller started and no link now (its agent may still be about to dial). */
 const unreported = (r: HostRecord | undefined): r is HostRecord => r !== undefined && r.state === null && r.lastSeen === null && !r.linkUp;
