@@ -220,6 +220,13 @@ function bothSides(index: FleetIndex, a: Side, b: Side): CheckProblem {
 }
 
 /**
+ * The Dom0 at the other end of S's one link to pair S with: its peer, or, DRBD 9 beside other
+ * peers still connected (a third Dom0, a tiebreaker), the one fleet Dom0 it is cut from, so a link
+ * between two of three Dom0s that both ends report cut is one problem too. Null: no one link.
+ */
+const linkEnd = (s: Side): string | null => s.peerHost ?? (s.cutHosts.length === 1 ? (s.cutHosts[0] ?? null) : null);
+
+/**
  * Every DRBD resource a reachable host reports whose disk, or a peer's, is not UpToDate, or that
  * is not connected to a peer. A peer whose connection is not Connected is judged by that alone:
  * whatever disk state the report gives it (one last heard before the link went) replicates nothing.
@@ -237,8 +244,9 @@ export function drbdNotUpToDate(index: FleetIndex, fresh: Freshness, downs: Read
   }
   const out: CheckProblem[] = [];
   for (const s of sides.values()) {
-    const other = s.peerHost === null ? undefined : sides.get(`${s.res.name}@${s.peerHost}`);
-    if (other === undefined || !s.cut || !other.cut || other.peerHost !== s.host) {
+    const at = linkEnd(s);
+    const other = at === null ? undefined : sides.get(`${s.res.name}@${at}`);
+    if (other === undefined || !s.cut || !other.cut || linkEnd(other) !== s.host) {
       out.push(oneSide(index, fresh, s, downs));
       continue;
     }

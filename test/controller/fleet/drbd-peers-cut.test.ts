@@ -100,3 +100,16 @@ describe('DRBD 9: a three-node resource whose Primary went with a dead Dom0', ()
     expect(flagsOf(records, ['xen1']).filter((f) => f.kind === 'may-be-down').map((f) => f.text)).toEqual([words]);
   });
 });
+
+describe('DRBD 9: the link between two of three Dom0s, all heard, cut', () => {
+  it('both ends report it cut, each still connected to xen3: one line for the one link, as a two-node pair gets', () => {
+    const records = [at('xen1', r1('Primary', cut('xen2'), linked('xen3')), NOW, true), at('xen2', r1('Secondary', cut('xen1'), linked('xen3')), NOW), at('xen3', r1('Secondary', linked('xen1', 'Primary'), linked('xen2')), NOW)];
+    const drbd = check(records).details.filter((d) => d.kind === 'drbd-degraded');
+    expect(drbd.map((d) => [d.subject, d.text])).toEqual([
+      [
+        'r1 between xen1 and xen2',
+        'DRBD r1 (web1) between xen1 and xen2: on xen1 peer xen2 not connected (Connecting); on xen2 peer xen1 not connected (Connecting): replication is down; both Dom0s are up and report it, so look at the network between them and at r1 on each: drbdadm status r1 on both',
+      ],
+    ]);
+  });
+});
