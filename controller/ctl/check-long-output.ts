@@ -34,17 +34,25 @@ function foldRun(run: readonly CheckDetail[]): LongLine[] {
 }
 
 /**
+ * The Dom0s D only waits for, in words: `waitsFor`, or `waitsForAll` (a DRBD 9 resource cut from
+ * several, none of which its words name) as "xen1 and xen3"; null when it waits for no one.
+ */
+const waitingFor = (d: CheckDetail): string | null => d.waitsFor ?? (d.waitsForAll === undefined ? null : andList(d.waitsForAll));
+
+/**
  * The problems of a run that only wait for one unreachable Dom0 (`waitsFor`; or one not reported
- * yet within the controller's start-up grace, `notReportedYet`), one line per Dom0:
+ * yet within the controller's start-up grace, `notReportedYet`), one line per Dom0, or per set of
+ * Dom0s (`waitsForAll`: three-node resources whose two other Dom0s are both gone):
  * with Dom0s powered off, each partner's waiting link is no news beside that Dom0's own line, and
  * one line each would push a link really cut out of what a pager shows. A lone one keeps its text.
  */
 function waitingLines(run: readonly CheckDetail[]): LongLine[] {
   const byHost = new Map<string, CheckDetail[]>();
   for (const d of run) {
-    if (d.waitsFor === undefined) continue;
-    const l = byHost.get(d.waitsFor);
-    if (l === undefined) byHost.set(d.waitsFor, [d]);
+    const on = waitingFor(d);
+    if (on === null) continue;
+    const l = byHost.get(on);
+    if (l === undefined) byHost.set(on, [d]);
     else l.push(d);
   }
   return [...byHost].map(([host, ds]): LongLine => {
@@ -68,7 +76,7 @@ const NAMED_DOWN = 5;
  * may be down with HOST: what its own line says to do then is what counts.
  */
 function afterWaiting(host: string, ds: readonly CheckDetail[]): string {
-  if (!ds.some((d) => d.mayBeDown !== undefined)) return `they clear once ${host} is back`;
+  if (!ds.some((d) => d.mayBeDown !== undefined)) return `they clear once ${host} ${ds.some((d) => d.waitsForAll !== undefined) ? 'are' : 'is'} back`;
   const domus = [...new Set(ds.flatMap((d) => d.mayBeDown ?? []))].sort();
   const named = domus.length <= NAMED_DOWN ? andList(domus) : `${domus.slice(0, NAMED_DOWN).join(', ')} and ${domus.length - NAMED_DOWN} more`;
   const down = domus.length === 0 ? 'what used them there is' : `${named} ${domus.length === 1 ? 'is' : 'are'}`;
@@ -89,7 +97,7 @@ function folded(details: readonly CheckDetail[]): LongLine[] {
     if (run !== undefined && prev !== undefined && d.kind !== undefined && d.subject !== undefined && prev.kind === d.kind && prev.status === d.status && prev.subject !== undefined) run.push(d);
     else runs.push([d]);
   }
-  return runs.flatMap((run) => [...foldRun(run.filter((d) => d.waitsFor === undefined)), ...waitingLines(run)]);
+  return runs.flatMap((run) => [...foldRun(run.filter((d) => waitingFor(d) === null)), ...waitingLines(run)]);
 }
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8') + 1;

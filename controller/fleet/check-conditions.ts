@@ -42,6 +42,8 @@ export interface CheckProblem {
   readonly rank?: number;
   /** The unreachable Dom0 this problem only waits for (it clears when that Dom0 is back): xenherdctl says such problems once per Dom0. */
   readonly waitsFor?: string;
+  /** Without waitsFor: the unreachable Dom0s (two or more, in name order) this problem only waits for, none named by its words, as ctl-check.ts `waitsForAll` (sent). */
+  readonly waitsForAll?: readonly string[];
   /** The unreachable Dom0s that held this resource Primary when last heard, no Dom0 heard now holding it: what each ran there is down if it is (lost-primary.ts). Not sent: each Dom0's own line says it. */
   readonly lostPrimaries?: readonly LostPrimary[];
   /** With waitsFor: the domUs down with that Dom0 if it is down, as ctl-check.ts `mayBeDown` (sent). */

@@ -19,7 +19,7 @@ const RANK = new Map<CheckKind, number>(CHECK_KINDS.map((k, i) => [k, i]));
 
 /**
  * Worst status first; within a status by kind (CHECK_KINDS' order: a split brain before the
- * hosts nobody hears from); within a kind by rank, then those waiting for one Dom0 together,
+ * hosts nobody hears from); within a kind by rank, then those waiting for one Dom0 (or one set of them) together,
  * then by subject.
  */
 export const ranked = (problems: readonly CheckProblem[]): CheckProblem[] =>
@@ -28,7 +28,7 @@ export const ranked = (problems: readonly CheckProblem[]): CheckProblem[] =>
       CHECK_SEVERITY[b.status] - CHECK_SEVERITY[a.status] ||
       (RANK.get(a.kind) ?? 0) - (RANK.get(b.kind) ?? 0) ||
       (a.rank ?? 0) - (b.rank ?? 0) ||
-      nameOrder(a.waitsFor ?? '', b.waitsFor ?? '') ||
+      nameOrder(a.waitsFor ?? a.waitsForAll?.join(' ') ?? '', b.waitsFor ?? b.waitsForAll?.join(' ') ?? '') ||
       nameOrder(a.subject, b.subject) ||
       nameOrder(a.text, b.text),
   );

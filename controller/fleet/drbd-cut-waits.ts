@@ -23,6 +23,8 @@ export interface CutWaits {
   readonly onlyWaits: boolean;
   /** the unheard Dom0 the line waits for, when one is: the one whose domUs may be down, else the only one */
   readonly waitsFor?: string;
+  /** every cut link goes to one of several unheard Dom0s and no words name one of them (so no waitsFor): all of them, in name order */
+  readonly waitsForAll?: readonly string[];
   /** with waitsFor: the domUs down with it if it is down */
   readonly mayBeDown?: readonly string[];
   /** the unheard Dom0s that held the resource Primary when last heard, for each one's own line */
@@ -84,5 +86,7 @@ export function cutWaits(index: FleetIndex, fresh: Freshness, host: string, res:
   const onlyWaits = unheard.length > 0 && reporting.length === 0;
   const waitsFor = !onlyWaits ? undefined : ([...downsOf.keys()][0] ?? (unheard.length === 1 ? unheard[0] : undefined));
   const mayBeDown = waitsFor === undefined ? undefined : downsOf.get(waitsFor);
-  return { hint, words, onlyWaits, lostPrimaries, ...(waitsFor === undefined ? {} : { waitsFor }), ...(mayBeDown === undefined ? {} : { mayBeDown }) };
+  // the line clears once they are all back: xenherdctl says such lines once per set of Dom0s, as it does per Dom0
+  const waitsForAll = onlyWaits && waitsFor === undefined && unheard.length > 1 ? unheard : undefined;
+  return { hint, words, onlyWaits, lostPrimaries, ...(waitsFor === undefined ? {} : { waitsFor }), ...(waitsForAll === undefined ? {} : { waitsForAll }), ...(mayBeDown === undefined ? {} : { mayBeDown }) };
 }

@@ -198,8 +198,8 @@ function oneSide(index: FleetIndex, fresh: Freshness, s: Side, downs: ReadonlyMa
   const unknown = waits === null ? peerStateOf(index, fresh, s) === 'unknown' : s.cutHosts.length === 0;
   const rank = waits?.onlyWaits === true ? 2 : unknown ? 1 : 0;
   if (waits === null) return rank === 0 ? problem : { ...problem, rank };
-  const { waitsFor, mayBeDown, lostPrimaries } = waits;
-  return { ...problem, ...(rank === 0 ? {} : { rank }), ...(waitsFor === undefined ? {} : { waitsFor }), ...(lostPrimaries.length === 0 ? {} : { lostPrimaries }), ...(mayBeDown === undefined ? {} : { mayBeDown }) };
+  const { waitsFor, waitsForAll, mayBeDown, lostPrimaries } = waits;
+  return { ...problem, ...(rank === 0 ? {} : { rank }), ...(waitsFor === undefined ? {} : { waitsFor }), ...(waitsForAll === undefined ? {} : { waitsForAll }), ...(lostPrimaries.length === 0 ? {} : { lostPrimaries }), ...(mayBeDown === undefined ? {} : { mayBeDown }) };
 }
 
 /** Both ends of one link report it cut: one problem, as it is one link down, with what each end says. */

@@ -54,7 +54,8 @@ export function checkFleet(index: FleetIndex, alerts: readonly Alert[], fresh: F
   const downs = downWithUnreportedOf(index, fresh, enrolment?.unreported ?? []);
   // a link waiting for a Dom0 still within the start-up grace waits for one "not reported yet", as status and hosts call it
   const notYet = enrolment !== undefined && inStartupGrace(enrolment, fresh) ? enrolment.unreported : new Set<string>();
-  const drbd = drbdNotUpToDate(index, fresh, downs).map((p): CheckProblem => (p.waitsFor !== undefined && notYet.has(p.waitsFor) ? { ...p, notReportedYet: true } : p));
+  const waitsNotYet = (p: CheckProblem): boolean => (p.waitsFor !== undefined ? notYet.has(p.waitsFor) : p.waitsForAll !== undefined && p.waitsForAll.every((h) => notYet.has(h)));
+  const drbd = drbdNotUpToDate(index, fresh, downs).map((p): CheckProblem => (waitsNotYet(p) ? { ...p, notReportedYet: true } : p));
   // within the start-up grace a domU not seen running only for want of Dom0s still reconnecting is theirs to say: one WARNING
   const silence = enrolledSilence(index, fresh, enrolment);
   const waiting = silence.some((p) => p.kind === 'hosts-not-reported');
@@ -125,7 +126,7 @@ function unseenNames(ps: readonly CheckProblem[]): string {
  */
 const bounded = (text: string): string => (text.length > CHECK_TEXT_MAX ? `${text.slice(0, CHECK_TEXT_MAX - 1)}…` : text);
 
-const detailOf = (p: CheckProblem): CheckDetail => ({ status: p.status, text: bounded(p.text), kind: p.kind, subject: p.subject, ...(p.waitsFor === undefined ? {} : { waitsFor: p.waitsFor }), ...(p.mayBeDown === undefined ? {} : { mayBeDown: [...p.mayBeDown] }), ...(p.notReportedYet === undefined ? {} : { notReportedYet: true }) });
+const detailOf = (p: CheckProblem): CheckDetail => ({ status: p.status, text: bounded(p.text), kind: p.kind, subject: p.subject, ...(p.waitsFor === undefined ? {} : { waitsFor: p.waitsFor }), ...(p.waitsForAll === undefined ? {} : { waitsForAll: [...p.waitsForAll] }), ...(p.mayBeDown === undefined ? {} : { mayBeDown: [...p.mayBeDown] }), ...(p.notReportedYet === undefined ? {} : { notReportedYet: true }) });
 
 /** " (it started 12 s ago; 3 Dom0s enrolled)", when tokens.json names any */
 function enrolledSince(e: Enrolment | undefined, fresh: Freshness): string {

@@ -84,6 +84,12 @@ export const CheckDetailSchema = z.strictObject({
   subject: z.string().max(4000).optional(),
   waitsFor: z.string().max(4000).optional(),
   /**
+   * without `waitsFor`: the unreachable Dom0s this problem only waits for, two or more, none of
+   * them named by its words (a DRBD 9 resource cut from each), so xenherdctl says those once per
+   * set of Dom0s as it does per Dom0. Absent: one Dom0 or none (or an older controller)
+   */
+  waitsForAll: z.array(z.string().max(4000)).min(2).max(10_000).optional(),
+  /**
    * with `waitsFor`: no Dom0 heard now writes this resource (that Dom0 held it Primary when last
    * heard, or has not reported since the controller started and the domUs on it run on no Dom0
    * that reports), so if that Dom0 is down these domUs are down with it (none named: what used it
@@ -92,7 +98,7 @@ export const CheckDetailSchema = z.strictObject({
    */
   mayBeDown: z.array(z.string().max(4000)).max(10_000).optional(),
   /**
-   * with `waitsFor`: that Dom0 has not reported since the controller started, which is still in its
+   * with `waitsFor` (or `waitsForAll`: each of them): that Dom0 has not reported since the controller started, which is still in its
    * start-up grace, so xenherdctl says "not reported yet" of it, as `status` and `hosts` do, not
    * "unreachable". Absent: unreachable (or an older controller)
    */

@@ -46,3 +46,14 @@ describe("check's long output groups what waits for one unreachable Dom0", () =>
     expect(lines(old)).toEqual(['WARNING: 6 DRBD resources degraded: r1 on xen2, r2 on xen2, r3 on xen2, r4 on xen2, r5 on xen2, r6 on xen2 (xenherdctl check --json lists them)']);
   });
 });
+
+describe("check's long output groups what waits for one set of unreachable Dom0s", () => {
+  it('those waiting for xen1 and xen3 together are one line naming both, apart from those waiting for xen3 alone', () => {
+    const both = waiting(1, 2, 'xen2', 'xen3').map(({ waitsFor: _w, ...d }): CheckDetail => ({ ...d, waitsForAll: ['xen1', 'xen3'] }));
+    expect(lines([realCut, ...both, ...waiting(10, 2, 'xen4', 'xen3')])).toEqual([
+      'WARNING: DRBD r99 between xen1 and xen2: cut',
+      'WARNING: 2 DRBD resources degraded, waiting for xen1 and xen3, unreachable: r1 on xen2, r2 on xen2; they clear once xen1 and xen3 are back (xenherdctl check --json lists them)',
+      'WARNING: 2 DRBD resources degraded, waiting for xen3, unreachable: r10 on xen4, r11 on xen4; they clear once xen3 is back (xenherdctl check --json lists them)',
+    ]);
+  });
+});
