@@ -1,6 +1,7 @@
 import type { HostView } from '../../shared/protocol/ctl-api.js';
 import { printable } from '../../shared/text/printable.js';
 import { buildOrder } from '../../shared/build-order.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /** Up to this many Dom0s of a build are named: the few an upgrade missed, not the fleet. */
 const NAMED_UP_TO = 5;
@@ -25,7 +26,7 @@ export function agentBuildsLine(hosts: readonly HostView[]): string {
   const builds = [...byBuild].sort(([a, x], [b, y]) => y.length - x.length || b.localeCompare(a));
   const newest = builds.find(([b]) => builds.every(([other]) => other === b || buildOrder(b, other) === 'newer'))?.[0];
   const one = ([build, on]: [string, string[]], i: number): string => {
-    const named = i > 0 && on.length <= NAMED_UP_TO ? ` (${[...on].sort().map(printable).join(', ')})` : '';
+    const named = i > 0 && on.length <= NAMED_UP_TO ? ` (${[...on].sort(nameOrder).map(printable).join(', ')})` : '';
     return `${printable(build)}${build === newest ? ' (newest)' : ''} on ${on.length} Dom0${on.length === 1 ? '' : 's'}${named}`;
   };
   return `agents: ${builds.length} builds: ${builds.map(one).join('; ')} (xenherdctl hosts: AGENT)\n`;

@@ -1,6 +1,6 @@
 import type { Alert, AlertKind } from '../../shared/protocol/ctl-api.js';
 import { asAlert, type Finding } from './finding.js';
-import { nameOrder } from './name-order.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /**
  * How long a finding must be seen without a break before it is an alert. Most conditions are

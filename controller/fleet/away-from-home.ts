@@ -2,7 +2,7 @@ import type { LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import type { MigrationReason } from '../../shared/protocol/agent-link-values.js';
 import { isLive } from './live-row.js';
 import type { FleetIndex } from './fleet-index.js';
-import { nameOrder } from './name-order.js';
+import { nameOrder } from '../../shared/name-order.js';
 import { holdsNothingOf } from './foreign-claims.js';
 import { homeOf } from './placement.js';
 
@@ -40,7 +40,7 @@ export function awayFromHome(index: FleetIndex, name: string, byHost: ReadonlyMa
   const visitorHost = runningOn.find((h) => index.visitors.get(name)?.get(h)?.home === home);
   const visitorSince = visitorHost === undefined ? undefined : index.visitors.get(name)?.get(visitorHost)?.since;
   const leftAt = awayRecord !== undefined ? { iso: awayRecord.since, host: home, reason: awayRecord.reason } : visitorHost !== undefined && visitorSince !== undefined ? { iso: visitorSince, host: visitorHost, reason: null } : null;
-  return { name, home, runningOn: runningOn.sort(), leftAt };
+  return { name, home, runningOn: runningOn.sort(nameOrder), leftAt };
 }
 
 /**

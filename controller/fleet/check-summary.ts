@@ -1,7 +1,7 @@
 import { CHECK_KINDS, CHECK_KIND_WORDS, countedKind, type CheckKind } from '../../shared/protocol/ctl-check-kinds.js';
 import { CHECK_SEVERITY, type CheckStatus } from '../../shared/protocol/ctl-check.js';
 import type { CheckProblem } from './check-conditions.js';
-import { nameOrder } from './name-order.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /** At most this many problems are named one by one on the status line, in their own words. */
 const SHORT_LIST = 3;

@@ -9,7 +9,7 @@ import { moveExplains } from './moves-under-way.js';
 import { mayBeMoveStarting, partnerUnreported, PROMOTION_FIRST_SETTLE_MS } from './move-promotion.js';
 import { domusOn, resHostsOn, usersOf } from './resource-users.js';
 import { isPairClaim } from './pair-claim.js';
-import { byKeyName, nameOrder } from './name-order.js';
+import { byKeyName, nameOrder } from '../../shared/name-order.js';
 import { homeOf } from './placement.js';
 import { splitSidesNote } from './split-sides.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
@@ -42,7 +42,7 @@ function* runningTwice(index: FleetIndex, fresh: Freshness): Generator<Finding |
     const plain = [...byHost].filter(([, rows]) => rows.some((d) => d.migration === null && isLive(d))).map(([h]) => h);
     if (plain.length < 2) continue;
     // a host holding nothing of it is no second copy: its claim is an alert of its own (foreign-claims.ts)
-    const hosts = plain.filter((h) => !supersededOn(index, name, h, fresh) && holdsNothingOf(index, name, h) === null).sort();
+    const hosts = plain.filter((h) => !supersededOn(index, name, h, fresh) && holdsNothingOf(index, name, h) === null).sort(nameOrder);
     if (hosts.length < 2 || moveExplains(fresh.moves, name, hosts)) continue;
     const resources = resourcesOf(index, name, hosts);
     yield finding('running-on-two-hosts', name, hosts, `${name} runs on ${list(index, hosts, fresh)}, not as a migration: a split brain of its disks is likely; stop one copy after checking which is current${splitSidesNote(index, name, homeOf(index, name).home, resources, hosts)}${silentHostsNote(index, hosts, fresh, resources)}`);
@@ -57,7 +57,7 @@ function* homeClaimedTwice(index: FleetIndex, fresh: Freshness): Generator<Findi
     // claim from a host holding nothing of it is an alert of its own (foreign-claims.ts)
     const held = heldHomeClaims(index, name);
     if (held === undefined || held.size < 2 || isPairClaim(held)) continue;
-    const hosts = [...held.keys()].sort();
+    const hosts = [...held.keys()].sort(nameOrder);
     yield finding('home-claimed-twice', name, hosts, `${list(index, hosts, fresh)} each claim to be ${name}'s home: keep it in one Dom0's migrate-tab (or guarded dir with the other as its peer)`);
   }
 }
@@ -89,7 +89,7 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
         if (!arePartners(index, resource, a, b)) continue;
         paired.add(a).add(b);
         if (migrating(index, resource, [a.host, b.host], fresh) || pairSuperseded(index, resource, a, b, fresh)) continue;
-        const hosts = [a.host, b.host].sort();
+        const hosts = [a.host, b.host].sort(nameOrder);
         yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain${sidesOf(index, resource, hosts)}${silentHostsNote(index, hosts, fresh, [resource])}`, settle(index, resource, [a.host, b.host], fresh));
       }
     }
@@ -100,7 +100,7 @@ function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding 
     for (const a of holders) {
       if (paired.has(a) || !a.resource.peers.some((p) => p.role === 'Primary')) continue;
       const partner = partnerOf(index, resource, a);
-      const hosts = partner === null ? [a.host] : [a.host, partner].sort();
+      const hosts = partner === null ? [a.host] : [a.host, partner].sort(nameOrder);
       if (migrating(index, resource, hosts, fresh)) continue;
       // a silent holder's view of its peer is as old as its report: overtaken like its rows, and
       // outranked by that peer's own word now (live-partner-word.ts)
@@ -207,7 +207,7 @@ function* awayNotThere(index: FleetIndex, fresh: Freshness): Generator<Finding |
       if (gone.length > 0) yield finding('ledger-away-not-there', name, [...hosts].sort(nameOrder), gone.join('; '));
       continue;
     }
-    const runningOn = [...(index.running.get(name)?.keys() ?? [])].sort();
+    const runningOn = [...(index.running.get(name)?.keys() ?? [])].sort(nameOrder);
     // a Dom0 that could run it unheard: not known down, and a start would be a second copy
     const unseen = runningOn.length > 0 ? [] : unseenPlaces(index, name, fresh);
     const where =

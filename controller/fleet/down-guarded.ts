@@ -6,6 +6,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { isLive } from './live-row.js';
 import { unseenPlaces } from './unseen-places.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /**
  * How long a guarded domU must have run nowhere before it is said down: a guest rebooting under
@@ -87,7 +88,7 @@ interface Skip {
 const logOf = (name: string, toolstack: string | null): string => (toolstack === 'xm' ? '/var/log/xen/xend.log' : toolstack === 'xl' ? `/var/log/xen/xl-${name}.log` : '/var/log/xen/');
 
 function problemOf(name: string, skips: readonly Skip[], unseen: readonly string[], now: number): CheckProblem {
-  const hosts = skips.map((s) => s.host).sort();
+  const hosts = skips.map((s) => s.host).sort(nameOrder);
   const guards = andList(hosts);
   const one = hosts.length === 1;
   // the Dom0 whose agent saw it stop first: most likely the one it ran on (a partner hears of it from the controller after)

@@ -4,6 +4,7 @@ import { DEAD_DOM0_SECTION } from '../../shared/drbd-readiness.js';
 import { andList as and } from '../../shared/text/and-list.js';
 import type { FleetIndex } from './fleet-index.js';
 import type { Freshness, HostRecord } from './host-record.js';
+import { nameOrder } from '../../shared/name-order.js';
 import { holdsNothingOf } from './foreign-claims.js';
 import { isLive } from './live-row.js';
 import { domusOn, resHostsOn } from './resource-users.js';
@@ -105,7 +106,7 @@ export function downWithUnreportedOf(index: FleetIndex, fresh: Freshness, hosts:
     }
     if (domus.size === 0) continue;
     const resources = [...domusOf.keys()].sort();
-    out.set(host, { host, domus: [...domus].sort(), resources, domusOf: new Map(resources.map((r) => [r, [...(domusOf.get(r) ?? [])].sort()])), heardOn: [...heardOn].sort() });
+    out.set(host, { host, domus: [...domus].sort(), resources, domusOf: new Map(resources.map((r) => [r, [...(domusOf.get(r) ?? [])].sort()])), heardOn: [...heardOn].sort(nameOrder) });
   }
   return out;
 }

@@ -6,7 +6,7 @@ import { hostList } from './finding.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { lostPrimaryText } from './lost-primary.js';
 import { downWithUnreportedResourceText, type DownWithUnreported } from './down-with-unreported.js';
-import { nameOrder } from './name-order.js';
+import { nameOrder } from '../../shared/name-order.js';
 import { usersRunningOn } from './resource-users.js';
 
 /**

@@ -7,7 +7,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { cutWaits } from './drbd-cut-waits.js';
 import type { DownWithUnreported } from './down-with-unreported.js';
-import { nameOrder } from './name-order.js';
+import { nameOrder } from '../../shared/name-order.js';
 import { homeOf } from './placement.js';
 import { resHostsOn, usersOf, usersRunningOn } from './resource-users.js';
 import { splitSides, splitSidesFacts } from './split-sides.js';

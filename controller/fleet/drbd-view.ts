@@ -5,7 +5,7 @@ import { arePartners } from './conflicts.js';
 import { drbdFlags, hasLiveLinkTo, type ViewSide } from './drbd-flags.js';
 import type { FleetIndex } from './fleet-index.js';
 import { ageOf, isReachable, type Freshness } from './host-record.js';
-import { nameOrder } from './name-order.js';
+import { nameOrder } from '../../shared/name-order.js';
 import { domusOn, resHostsOn, usersOf } from './resource-users.js';
 import { downWithUnreportedOf, type DownWithUnreported } from './down-with-unreported.js';
 import { homeOf } from './placement.js';

@@ -1,7 +1,7 @@
 import { hostlessPeerName } from '../../shared/drbd-words.js';
 import { DRBD_HOST_NAME_RE } from '../../shared/names.js';
 import { WHERE_DISK_FAILED, type WhereDisk } from '../../shared/protocol/ctl-where.js';
-import { nameOrder } from './name-order.js';
+import { nameOrder } from '../../shared/name-order.js';
 import { domusOn, resHostsOn } from './resource-users.js';
 import type { DiskTrouble } from './split-disks.js';
 

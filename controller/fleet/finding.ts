@@ -2,6 +2,7 @@ import type { Alert, AlertKind } from '../../shared/protocol/ctl-api.js';
 import type { FleetIndex } from './fleet-index.js';
 import { ageOf, isReachable, type Freshness } from './host-record.js';
 import { liveLinkTo, type LiveLink } from './live-partner-word.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /**
  * An alert before the controller stamps when it first saw it. `settleMs`, when set, is how long
@@ -15,7 +16,7 @@ export const finding = (kind: AlertKind, subject: string, hosts: readonly string
   id: `${kind}:${subject}`,
   kind,
   subject,
-  hosts: [...hosts].sort(),
+  hosts: [...hosts].sort(nameOrder),
   message,
   ...(settleMs === undefined ? {} : { settleMs }),
 });

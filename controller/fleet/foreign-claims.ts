@@ -7,6 +7,7 @@ import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { isPairClaim } from './pair-claim.js';
 import { pairsWithHolders, type DrbdReportOf } from './disk-pairing.js';
 import { supersededOn } from './superseded.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /**
  * Why HOST holds nothing of NAME: a resource of NAME, the hosts it names, and whose config says so;
@@ -30,7 +31,7 @@ function configOf(domus: readonly LinkDomuConfig[], name: string): LinkDomuConfi
   return byName.get(name);
 }
 
-const ownFirst = (c: LinkDomuConfig | undefined): HoldsNothing['own'] => (c?.resources[0] === undefined ? null : { resource: c.resources[0].name, hosts: [...c.resources[0].hosts].sort() });
+const ownFirst = (c: LinkDomuConfig | undefined): HoldsNothing['own'] => (c?.resources[0] === undefined ? null : { resource: c.resources[0].name, hosts: [...c.resources[0].hosts].sort(nameOrder) });
 
 /**
  * Whether HOST's own config of NAME says it holds none of NAME's disks: every DRBD resource it
@@ -94,7 +95,7 @@ export function holdsNothingOf(index: FleetIndex, name: string, host: string): H
     const theirs = index.record(by)?.state?.domus;
     for (const res of (theirs === undefined ? undefined : configOf(theirs, name))?.resources ?? []) {
       if (res.hosts.includes(host) || pairsWithHolders(host, res.name, [by, ...res.hosts], drbdOf)) return null;
-      if (why === null && res.hosts.includes(by)) why = { resource: res.name, hosts: [...res.hosts].sort(), by, own: ownFirst(own) };
+      if (why === null && res.hosts.includes(by)) why = { resource: res.name, hosts: [...res.hosts].sort(nameOrder), by, own: ownFirst(own) };
     }
   }
   return why;

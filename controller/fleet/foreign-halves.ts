@@ -3,6 +3,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList, type Finding } from './finding.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /** Why HOST cannot hold NAME's disks: a resource of NAME, the hosts it names, and who says so. */
 export interface NoDisksThere {
@@ -31,7 +32,7 @@ export function noDisksThere(index: FleetIndex, name: string, host: string, fres
     const cfg = r.state?.domus.find((c) => c.name === name);
     for (const res of cfg?.resources ?? []) {
       if (!res.hosts.includes(by) || res.hosts.includes(host) || pairsWithHolders(host, res.name, res.hosts, drbdOf)) continue;
-      return { resource: res.name, hosts: [...res.hosts].sort(), by };
+      return { resource: res.name, hosts: [...res.hosts].sort(nameOrder), by };
     }
   }
   return null;

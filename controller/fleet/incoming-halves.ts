@@ -5,6 +5,7 @@ import { isCurrent, type Freshness } from './host-record.js';
 import { standingIncoming } from './incoming-since.js';
 import { isLive } from './live-row.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /**
  * How long a receiving half (`NAME--incoming`) may stand before no migration explains it. Unlike
@@ -31,7 +32,7 @@ export function* strandedIncoming(index: FleetIndex, fresh: Freshness): Generato
       if (h.forMs <= INCOMING_STRANDED_MS || noDisksThere(index, h.name, r.host, fresh) !== null) continue;
       const others = [...(index.running.get(h.name) ?? [])].filter(([host]) => host !== r.host);
       if (others.some(([, rows]) => rows.some((d) => d.migration === 'migratedaway'))) continue;
-      const runsOn = others.filter(([, rows]) => rows.some((d) => d.migration === null && isLive(d))).map(([host]) => host).sort();
+      const runsOn = others.filter(([, rows]) => rows.some((d) => d.migration === null && isLive(d))).map(([host]) => host).sort(nameOrder);
       const where = runsOn.length > 0 ? `${h.name} runs on ${hostList(index, runsOn, fresh)}` : `no other host reports ${h.name} running`;
       yield finding(
         'migration-stranded',

@@ -1,7 +1,7 @@
 import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
-import { nameOrder } from './name-order.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /**
  * A silent host's last report still counts for a DRBD resource Primary on both partners

@@ -5,6 +5,7 @@ import { usersRunningOn } from './resource-users.js';
 import { andList as and } from '../../shared/text/and-list.js';
 import { DEAD_DOM0_SECTION } from '../../shared/drbd-readiness.js';
 import type { CheckProblem, LostPrimary } from './check-conditions.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /** The lines of a Dom0 the controller does not hear. */
 const UNHEARD_KINDS = new Set<CheckProblem['kind']>(['host-unreachable', 'host-unreachable-in-maintenance']);
@@ -59,7 +60,7 @@ export function withLostPrimaries(problems: readonly CheckProblem[], degraded: r
     if (lost === undefined) return p;
     const domus = [...new Set(lost.flatMap((l) => l.domus))].sort();
     const resources = [...new Set(lost.map((l) => l.resource))].sort();
-    const heard = [...new Set(lost.map((l) => l.heardOn))].sort();
+    const heard = [...new Set(lost.map((l) => l.heardOn))].sort(nameOrder);
     const down = domus.length === 0 ? `what used ${named(resources)} there is` : `${named(domus)} ${domus.length === 1 ? 'is' : 'are'}`;
     return {
       ...p,

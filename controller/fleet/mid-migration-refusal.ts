@@ -5,6 +5,7 @@ import { hostList } from './finding.js';
 import { noDisksThere } from './foreign-halves.js';
 import { halfBound, halfOutlived, halfStoodMs } from './half-standing.js';
 import { isCurrent, type Freshness } from './host-record.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /** One row of NAME a host reports. */
 export interface HostRow {
@@ -39,7 +40,7 @@ function judgeHalves(index: FleetIndex, name: string, rows: readonly HostRow[], 
     else continue;
     hosts.add(x.host);
   }
-  return { shown, unexplained: why.length === 0 ? null : { why: why.join('; '), hosts: [...hosts].sort() } };
+  return { shown, unexplained: why.length === 0 ? null : { why: why.join('; '), hosts: [...hosts].sort(nameOrder) } };
 }
 
 const unexplainedText = (name: string, shown: string, why: string): string => `${name} shows a migration half no migration explains any more (${shown}): ${why}, so waiting will not end it`;

@@ -8,6 +8,7 @@ import { isCurrent, isReachable, standingHalves, type Freshness, type StandingHa
 import { isLive } from './live-row.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { settleHint, unsettledOf, unsettledRun } from './unsettled.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 // Migrations whose ending no ledger recorded, or whose ending a ledger records as unknown. Each
 // side's agent sees only its own half of one (and logs it); the fleet sees both, which is what a
@@ -72,7 +73,7 @@ function fleetShows(index: FleetIndex, name: string, except: ReadonlySet<string>
     others
       .filter(([, rows]) => rows.some((d) => d.migration === migration && isLive(d)))
       .map(([h]) => h)
-      .sort();
+      .sort(nameOrder);
   // the half as its Dom0 lists it: xend's sender is migrating-NAME, xl's NAME--migratedaway
   const listedAs = (migration: LinkDomain['migration'], hosts: readonly string[]): string =>
     [...new Set(others.filter(([h]) => hosts.includes(h)).flatMap(([, rows]) => rows.filter((d) => d.migration === migration && isLive(d)).map((d) => d.name)))].sort().join(' / ');
@@ -147,7 +148,7 @@ export function* awayUnrecordedAmong(index: FleetIndex, fresh: Freshness, names:
       return counts && (!claims.has(h) || outranked(h)) && !recordedAt.has(h) && !index.visitors.get(a.name)?.has(h);
     });
     if (hosts.length === 0) continue;
-    const homes = [...claims.keys()].filter((h) => !outranked(h)).sort();
+    const homes = [...claims.keys()].filter((h) => !outranked(h)).sort(nameOrder);
     const on = hostList(index, hosts, fresh);
     yield finding(
       'away-unrecorded',

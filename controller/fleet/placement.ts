@@ -9,6 +9,7 @@ import { halfStoodMs } from './half-standing.js';
 import { unsettledOf } from './unsettled.js';
 import { failedDisksOf } from './failed-disks.js';
 import { DiskTrouble, splitDisksOf } from './split-disks.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /**
  * The home of a domU as the fleet sees it: the one Dom0 claiming it; of a DRBD pair that both
@@ -18,7 +19,7 @@ import { DiskTrouble, splitDisksOf } from './split-disks.js';
  */
 export function homeOf(index: FleetIndex, name: string): { home: string | null; claims: string[] } {
   const byHost = heldHomeClaims(index, name);
-  const claims = byHost === undefined ? [] : [...byHost.keys()].sort();
+  const claims = byHost === undefined ? [] : [...byHost.keys()].sort(nameOrder);
   if (claims.length === 1) return { home: claims[0] as string, claims };
   if (byHost && claims.length > 1) {
     if (!isPairClaim(byHost)) return { home: null, claims };
@@ -161,7 +162,7 @@ function readOnControllerClock(index: FleetIndex, host: string, iso: string): st
 function mentioning(index: FleetIndex, name: string): string[] {
   const hosts = new Set<string>();
   for (const m of [index.guarded.get(name), index.away.get(name), index.visitors.get(name)]) for (const h of m?.keys() ?? []) hosts.add(h);
-  return [...hosts].sort();
+  return [...hosts].sort(nameOrder);
 }
 
 /** M's entries by host name; most maps here hold none or one */

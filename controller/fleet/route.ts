@@ -13,6 +13,7 @@ import { supersededOn } from './superseded.js';
 import { splitDiskNotes } from '../../shared/text/split-disk-words.js';
 import { DEAD_DOM0_SECTION } from '../../shared/drbd-readiness.js';
 import { unsettledMessage, unsettledOf } from './unsettled.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /** What a refusal over two copies of a domU says to do: where the alerts are, and the runbook for the disks both wrote. */
 export const SETTLE_TWO_COPIES = 'settle that first (xenherdctl status, and "DRBD split brain" in the README)';
@@ -54,7 +55,7 @@ function otherCopies(index: FleetIndex, name: string, home: string, fresh: Fresh
     if (h === home || !rows.some((d) => d.migration === null && isLive(d))) continue;
     if (!supersededOn(index, name, h, fresh) && holdsNothingOf(index, name, h) === null) hosts.push(h);
   }
-  return hosts.sort();
+  return hosts.sort(nameOrder);
 }
 
 /** Every row of NAME the hosts report, migration halves included. */
@@ -77,12 +78,12 @@ function migrateSource(index: FleetIndex, name: string, target: string | null, a
   const foreign = new Set([...new Set(allRows.map((x) => x.host))].filter((h) => holdsNothingOf(index, name, h) !== null));
   const rows = allRows.filter((x) => !foreign.has(x.host));
   if (rows.length === 0 && foreign.size > 0) {
-    const them = [...foreign].sort();
+    const them = [...foreign].sort(nameOrder);
     return err({ code: 'XH_ERR_NOT_FOUND', message: `no host holding ${name} reports it running (${them.join(' and ')} ${them.length === 1 ? 'does' : 'do'}, but ${them.length === 1 ? 'holds' : 'hold'} nothing of it: xenherdctl status)` });
   }
   if (rows.length === 0) return err({ code: 'XH_ERR_NOT_FOUND', message: `no host reports ${name} running${swappedHint(index, name, target)}` });
   const hosts = [...new Set(rows.map((x) => x.host))];
-  if (hosts.length > 1) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on ${hosts.sort().join(' and ')}: ${SETTLE_TWO_COPIES}` });
+  if (hosts.length > 1) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on ${hosts.sort(nameOrder).join(' and ')}: ${SETTLE_TWO_COPIES}` });
   const source = hosts[0] as string;
   const disks = split();
   if (disks !== null) return err({ code: 'XH_ERR_REFUSED', message: `${name} runs on ${source}, but ${disks}; no move until the split is resolved, nothing was sent` });

@@ -5,7 +5,7 @@ import { subjectName } from './finding.js';
 import type { FleetIndex } from './fleet-index.js';
 import { isReachable, type Freshness } from './host-record.js';
 import { liveLinkTo } from './live-partner-word.js';
-import { nameOrder } from './name-order.js';
+import { nameOrder } from '../../shared/name-order.js';
 import { domusOn, resHostsOn } from './resource-users.js';
 import { whereSplitSides } from './split-sides.js';
 

@@ -6,6 +6,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { unsettledOf, unsettledRun, type UnsettledMigration } from './unsettled.js';
 import type { WhereDisk, WherePrimarySpan, WhereSeen, WhereSplitSide } from '../../shared/protocol/ctl-where.js';
 import { primarySpanText } from '../../shared/text/split-disk-words.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /**
  * What the controller knows of each side of a split brain, for the person who must choose the
@@ -32,7 +33,7 @@ export interface SplitSide {
 
 /** The sides HOSTS of a split brain of NAME (null: a resource several domUs or none use, so no HOME either) over RESOURCES. */
 export function splitSides(index: FleetIndex, name: string | null, home: string | null, resources: readonly string[], hosts: readonly string[]): SplitSide[] {
-  return [...hosts].sort().map((host) => {
+  return [...hosts].sort(nameOrder).map((host) => {
     const seen = index.record(host)?.copiesSince;
     const primary = resources.flatMap((resource) => {
       const since = seen?.primary.get(resource);

@@ -1,6 +1,6 @@
 import type { FleetIndex } from './fleet-index.js';
 import { ageOf, isReachable, type Freshness, type HostRecord } from './host-record.js';
-import { byKeyName } from './name-order.js';
+import { byKeyName, nameOrder } from '../../shared/name-order.js';
 import { viewNotCurrent } from './view-not-current.js';
 import { reportsElsewhereSince } from './reports-elsewhere.js';
 import { reportsElsewhereText } from '../../shared/text/utc-time.js';
@@ -19,7 +19,7 @@ import { spanText } from '../../shared/text/span-text.js';
  */
 export function unseenPlaces(index: FleetIndex, name: string, fresh: Freshness): string[] {
   const out = unseenByHost(index, name, fresh);
-  return [...out.keys()].sort().map((h) => out.get(h) as string);
+  return [...out.keys()].sort(nameOrder).map((h) => out.get(h) as string);
 }
 
 /**

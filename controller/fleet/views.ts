@@ -9,7 +9,7 @@ import { ageOf, currentMaintenanceSince, isCurrent, isReachable, viewOf, type Fr
 import { homeOf, placementOf } from './placement.js';
 import { awayBook } from './away-from-home.js';
 import { DiskTrouble, type DrbdAlertRef } from './split-disks.js';
-import { nameOrder } from './name-order.js';
+import { nameOrder } from '../../shared/name-order.js';
 import { migrationUnderWay } from './superseded.js';
 import { noAgentMessage } from './no-agent-message.js';
 import { isPlaceholder } from './enrolment.js';
