@@ -187,7 +187,7 @@ export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<F
     }
     if (foreign === null) continue;
     const alone = ![...byHost].some(([h, rows]) => !foreign.some(([f]) => f === h) && runsPlain(index, name, h, rows, fresh));
-    for (const [h, why] of foreign.sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [h, why] of foreign.sort(([a], [b]) => nameOrder(a, b))) {
       const home = index.homes.get(name)?.has(h) === true;
       said.add(`${name}@${h}`);
       const verdict = alone ? `and no Dom0 that holds ${name} reports it running, so ${name} does not run there: where and migrate leave it out` : `so this is no second copy to stop, and where and migrate leave it out`;

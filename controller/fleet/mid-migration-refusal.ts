@@ -27,7 +27,7 @@ interface HalvesJudged {
  * others are only shown).
  */
 function judgeHalves(index: FleetIndex, name: string, rows: readonly HostRow[], fresh: Freshness, judged: (host: string) => boolean = () => true): HalvesJudged {
-  const stood = [...rows].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)).map((x) => ({ ...x, ms: x.d.migration === null ? null : halfStoodMs(index.record(x.host), x.d, fresh.now) }));
+  const stood = [...rows].sort((a, b) => nameOrder(a.host, b.host)).map((x) => ({ ...x, ms: x.d.migration === null ? null : halfStoodMs(index.record(x.host), x.d, fresh.now) }));
   const shown = stood.map((x) => (x.ms === null ? `${x.d.name} on ${x.host}` : `${x.d.name} on ${x.host} for ${spanText(x.ms)}`)).join(', ');
   const why: string[] = [];
   const hosts = new Set<string>();

@@ -82,7 +82,7 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
       places.push(stoodMs === null ? { host, domain, reachable, ageMs } : { host, domain, reachable, ageMs, stoodMs });
     }
   }
-  if (places.length > 1) places.sort((a, b) => Number(a.domain.migration !== null) - Number(b.domain.migration !== null) || a.host.localeCompare(b.host));
+  if (places.length > 1) places.sort((a, b) => Number(a.domain.migration !== null) - Number(b.domain.migration !== null) || nameOrder(a.host, b.host));
   const { home, claims } = homeOf(index, name);
   const awayEntry = homeLinkAway(index, name, home, claims);
   const away = awayEntry === null ? null : { ...awayEntry[1], since: readOnControllerClock(index, awayEntry[0], awayEntry[1].since) };
@@ -169,7 +169,7 @@ function mentioning(index: FleetIndex, name: string): string[] {
 function byHostName<V>(m: ReadonlyMap<string, V> | undefined): [string, V][] {
   if (m === undefined || m.size === 0) return [];
   const entries = [...m];
-  return entries.length === 1 ? entries : entries.sort(([a], [b]) => a.localeCompare(b));
+  return entries.length === 1 ? entries : entries.sort(([a], [b]) => nameOrder(a, b));
 }
 
 const firstEntry = <V>(m: ReadonlyMap<string, V> | undefined): [string, V] | undefined => byHostName(m)[0];

@@ -1,6 +1,7 @@
 import type { MigrationOperation } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from './fleet-index.js';
 import { holdsNothingOf } from './foreign-claims.js';
+import { nameOrder } from '../../shared/name-order.js';
 
 /**
  * A migration whose ending nobody knows, as a Dom0's ledger keeps it (its `unsettled` record):
@@ -33,7 +34,7 @@ export function unsettledOf(index: FleetIndex, name: string): readonly Unsettled
   return [...byHost]
     .filter(([host]) => holdsNothingOf(index, name, host) === null)
     .map(([host, u]) => ({ host, peer: u.peer, since: u.since, operationId: u.operationId, operation: u.operation }))
-    .sort((a, b) => a.host.localeCompare(b.host));
+    .sort((a, b) => nameOrder(a.host, b.host));
 }
 
 /** `the migrate xen1 ran with xen2 (operation op-7, at 2024-05-01T14:02:00.000Z)`; HOST and PEER as the caller words them. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentBuildsLine } from '../../../controller/ctl/agent-builds.js';
 import { mergeFleet } from '../../../controller/fleet/merge.js';
+import { whereMatches } from '../../../controller/fleet/views.js';
 import { hostView } from '../ctl/host-view.js';
 import { dom, hostState, primary, record } from '../states.js';
 
@@ -23,6 +24,14 @@ describe('findings list their hosts in natural order', () => {
       fresh,
     ).findings.filter((x) => x.kind === 'drbd-primary-on-both');
     expect(findings.map((x) => [x.subject, x.hosts])).toEqual([['r0@xen9+xen10', ['xen9', 'xen10']]]);
+  });
+});
+
+describe('where lists the places of a domU in natural order', () => {
+  it('web01 on xen10 and xen2: xen2 first', () => {
+    const index = mergeFleet([record('xen10', hostState({ domains: [dom('web01')] })), record('xen2', hostState({ domains: [dom('web01')] }))], fresh).index;
+    const [w] = whereMatches(index, { kind: 'exact', name: 'web01' }, fresh, () => []);
+    expect(w?.places.map((p) => p.host)).toEqual(['xen2', 'xen10']);
   });
 });
 
