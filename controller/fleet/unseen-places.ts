@@ -19,7 +19,7 @@ import { spanText } from '../../shared/text/span-text.js';
  */
 export function unseenPlaces(index: FleetIndex, name: string, fresh: Freshness): string[] {
   const out = unseenByHost(index, name, fresh);
-  return [...out.keys()].sort(nameOrder).map((h) => out.get(h) as string);
+  return [...out].sort(([a], [b]) => nameOrder(a, b)).map(([, entry]) => entry);
 }
 
 /**
