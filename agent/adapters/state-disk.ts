@@ -2,6 +2,7 @@ import { statfs } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isNoRoomErrno, type LinkStateDisk, type StateDirRole, type StateWriteFailure } from '../../shared/protocol/state-disk.js';
+import { readStandIn, standInReadings } from './state-disk-stand-in.js';
 
 /** One of the agent's own dirs: its role, the path its config names, and where it is on this machine (XENHERD_HOST_ROOT). */
 export interface StateDir {
@@ -66,8 +67,13 @@ async function removeLeftover(path: string): Promise<void> {
   }
 }
 
-/** Each of DIRS as the agent reports it, read at AT (an ISO time on the agent's clock). */
-export async function readStateDirs(dirs: readonly StateDir[], at: string): Promise<LinkStateDisk[]> {
+/**
+ * Each of DIRS as the agent reports it, read at AT (an ISO time on the agent's clock). STAND_IN:
+ * the file a simulated Dom0's filesystem is answered in while it exists (state-disk-stand-in.ts).
+ */
+export async function readStateDirs(dirs: readonly StateDir[], at: string, standIn: string | null = null): Promise<LinkStateDisk[]> {
+  const served = standIn === null ? null : await readStandIn(standIn);
+  if (served !== null) return standInReadings(dirs, served, at);
   const out: LinkStateDisk[] = [];
   for (const d of dirs) out.push({ role: d.role, dir: d.dir, ...(await freeSpace(d.real)), readAt: at, failure: await testWrite(d.real, at) });
   return out;

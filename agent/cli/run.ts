@@ -25,6 +25,7 @@ import { AgentCore } from '../run/agent-core.js';
 import { BootRecord, bootRecordAtReload } from '../run/boot-record.js';
 import { underRoot } from '../host/paths.js';
 import { bootRecordFile, processPorts } from '../run/process-ports.js';
+import { standInFileOf } from '../adapters/state-disk-stand-in.js';
 import { hostNameRecordFile, recordedHostName } from '../run/host-name-record.js';
 import { AGENT_COMMAND_HELP } from './help.js';
 
@@ -69,7 +70,9 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
   const kernel = kernelHostName();
   const recorded = recordedHostName(hostNameRecordFile(stateDirReal), kernel);
   if (recorded.problem !== null) log.warn({ code: 'XH_ERR_FILE' }, recorded.problem);
-  const ports = processPorts({ config, root, stateDirReal, runtimeDirReal, log, kernelHostName: kernel, notify, self: { ...hooks.self(io.env), ...(opts.data.config !== undefined ? { config: opts.data.config } : {}) } });
+  const stateDiskStandIn = standInFileOf(io.env, root);
+  if (stateDiskStandIn !== null) log.info({ file: stateDiskStandIn }, 'the filesystem under the state dirs is answered by the simulator while this file exists');
+  const ports = processPorts({ config, root, stateDirReal, runtimeDirReal, stateDiskStandIn, log, kernelHostName: kernel, notify, self: { ...hooks.self(io.env), ...(opts.data.config !== undefined ? { config: opts.data.config } : {}) } });
   const thisBoot = await bootId(ports.files);
   // the default socket dir, /run, is a tmpfs every boot empties: a record there of unknown boot is this boot's;
   // elsewhere its mtime is weighed against when this boot began

@@ -26,6 +26,8 @@ export interface ProcessPortsInput {
   readonly stateDirReal: string;
   /** the control socket's directory (a tmpfs on a real Dom0: emptied by every boot) */
   readonly runtimeDirReal: string;
+  /** a simulated Dom0's filesystem answered in this file (adapters/state-disk-stand-in.ts); null on a real one */
+  readonly stateDiskStandIn?: string | null;
   readonly log: Logger;
   /** the kernel's name for this machine, which the host-name record is kept against */
   readonly kernelHostName: string;
@@ -106,7 +108,7 @@ export function processPorts(i: ProcessPortsInput): AgentPorts {
         if (!added.ok) throw new Error(added.error.message);
       }
     },
-    readStateDisks: (at) => readStateDirs(stateDirsOf(i), at),
+    readStateDisks: (at) => readStateDirs(stateDirsOf(i), at, i.stateDiskStandIn ?? null),
     saveHostName: (host) => {
       const problem = saveHostName(hostNameRecordFile(i.stateDirReal), i.kernelHostName, host);
       if (problem !== null) i.log.warn({ code: 'XH_ERR_FILE' }, `cannot record this host's name for the next start: ${problem}`);

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { CLIENT_SOURCE } from './bin/client-source.js';
 import { deterministicClock, realClock, type SimClock } from './daemon/clock.js';
 import type { ToolFault } from './daemon/faults.js';
-import { hostRoot, initHostFiles } from './daemon/host-fs.js';
+import { hostRoot, initHostFiles, stateDiskStandInFile, syncStateDiskStandIn } from './daemon/host-fs.js';
 import { startServer } from './daemon/server.js';
 import { SimCore, type CommandLogEntry, type Violation } from './daemon/sim-core.js';
 import { parseFleet } from './model/fleet-file.js';
+import { simStandIn } from './model/state-disk.js';
+import { STATE_DISK_STAND_IN_ENV } from '../../agent/adapters/state-disk-stand-in.js';
 import type { MigrationFaultPhase, SimState, StateDiskFault } from './model/types.js';
 import type { OpResult } from './ops/result.js';
 import { TOOL_NAMES } from './tools/index.js';
@@ -45,7 +47,7 @@ export interface Sim {
   /** only the tools this host has (xl or xm; drbd tools when it runs DRBD) */
   binDirFor(host: string): string;
   hostRoot(host: string): string;
-  /** environment for a process "on" host: PATH, XENHERD_SIM_SOCKET, XENHERD_SIM_HOST, XENHERD_HOST_ROOT */
+  /** environment for a process "on" host: PATH, XENHERD_SIM_SOCKET, XENHERD_SIM_HOST, XENHERD_HOST_ROOT, and XENHERD_SIM_STATE_DISK (its filesystem under the agent's dirs, `stateDisk`) */
   env(host: string): Record<string, string>;
   state(): SimState;
   readonly commandLog: readonly CommandLogEntry[];
@@ -66,7 +68,7 @@ export interface Sim {
   xenstored(host: string, action: 'stop' | 'start'): OpResult;
   /** the backing disk of RES on HOST fails; DRBD detaches it (Failed there, peer-disk:Failed at the peer, and Diskless 1 s later: FAILED_DISK_MS) */
   diskFail(host: string, res: string): OpResult;
-  /** the filesystem under HOST's agent state dirs fills up or goes read-only (what its agent then reads: model/state-disk.ts); ok: room again */
+  /** the filesystem under HOST's agent state dirs fills up or goes read-only (what its agent then reads, in this process or as a process: model/state-disk.ts); ok: room again */
   stateDisk(host: string, state: StateDiskFault | 'ok'): OpResult;
   migrationFault(domain: string, phase: MigrationFaultPhase | null): void;
   toolFault(host: string | '*', tool: string, fault: ToolFault, opts?: { argvPrefix?: readonly string[]; times?: number }): void;
@@ -93,6 +95,8 @@ export async function startSim(opts: StartSimOptions): Promise<Sim> {
   const clock = opts.clock === 'real' ? realClock(initial.now) : deterministicClock(initial.now);
   const core = new SimCore(initial, clock, dir);
   initHostFiles(dir, initial);
+  // as the state says, not as a kept --dir's last run left it
+  for (const h of Object.values(initial.hosts)) syncStateDiskStandIn(dir, h.name, h.stateDisk === undefined ? null : simStandIn(h.stateDisk));
   const binDir = join(dir, 'bin', 'all');
   writeBinDir(binDir, TOOL_NAMES);
   const toolsOf = new Map<string, ReadonlySet<string>>();
@@ -136,6 +140,7 @@ export async function startSim(opts: StartSimOptions): Promise<Sim> {
       XENHERD_SIM_SOCKET: socketPath,
       XENHERD_SIM_HOST: h,
       XENHERD_HOST_ROOT: hostRoot(dir, h),
+      [STATE_DISK_STAND_IN_ENV]: stateDiskStandInFile(dir, h),
     }),
     state: () => core.state(),
     commandLog: core.log,
@@ -149,7 +154,12 @@ export async function startSim(opts: StartSimOptions): Promise<Sim> {
     drbd: (r, a) => core.drbd(r, a),
     xenstored: (h, a) => core.xenstored(h, a === 'start'),
     diskFail: (h, r) => core.diskFail(h, r),
-    stateDisk: (h, st) => core.stateDisk(h, st === 'ok' ? null : st),
+    stateDisk: (h, st) => {
+      const r = core.stateDisk(h, st === 'ok' ? null : st);
+      // an agent process reads its real dirs again once the file is gone
+      if (r.ok) syncStateDiskStandIn(dir, h, st === 'ok' ? null : simStandIn(st));
+      return r;
+    },
     migrationFault: (d, p) => core.migrationFault(d, p),
     toolFault: (host, tool, fault, o = {}) => core.faults.addTool({ host, tool, fault, argvPrefix: o.argvPrefix ?? [], times: o.times }),
     clearToolFaults: () => core.faults.clearTools(),

@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readStateDirs } from '../../../agent/adapters/state-disk.js';
+import { standInFileOf } from '../../../agent/adapters/state-disk-stand-in.js';
+import { SIM_STATE_DISK } from '../model/state-disk.js';
 import { FAILED_DISK_MS } from '../daemon/sim-core.js';
 import { startSim, type Sim } from '../sim.js';
 import type { ControlCommand } from './command.js';
@@ -8,6 +12,7 @@ import { executeControl, type AgentControl, type AgentHandle } from './execute.j
 // The console's commands on a real (deterministic) simulator, the playground's agent processes
 // replaced by fakes that record the signals they are sent.
 const fleet = readFileSync(new URL('../example.fleet', import.meta.url), 'utf8');
+const AT = '2025-01-01T00:00:00.000Z';
 const sims: Sim[] = [];
 afterEach(async () => {
   for (const s of sims.splice(0)) await s.stop();
@@ -108,12 +113,29 @@ describe('the playground console, running a command', () => {
     expect((await sim.run('xen1', 'xl', ['list'])).exitCode).toBe(0);
   });
 
-  it('disk full, low, read-only and ok set what an agent reading its state dirs from the simulator finds', async () => {
+  it('disk full, low, read-only and ok set what an agent reading its state dirs finds, in this process or as a process', async () => {
     const { sim, run } = await setup(false);
-    expect(await run({ kind: 'disk', host: 'xen1', state: 'full' })).toEqual(['disk xen1 full: done (the filesystem under xen1\'s agent state is full (no space left) for agents in this process, read within a minute; `disk xen1 ok` ends it (an agent process reads its real dirs))']);
+    // as an agent process on xen1 reads them: its environment, and its real state dir under the host root
+    const env = sim.env('xen1');
+    const realDir = join(sim.hostRoot('xen1'), 'var/lib/xenherd');
+    const dirs = [{ role: 'state' as const, dir: '/var/lib/xenherd', real: realDir }];
+    const read = () => readStateDirs(dirs, AT, standInFileOf(env, sim.hostRoot('xen1')));
+    expect(await run({ kind: 'disk', host: 'xen1', state: 'full' })).toEqual(['disk xen1 full: done (the filesystem under xen1\'s agent state is full (no space left), read by its agent within a minute; `disk xen1 ok` ends it)']);
     expect(sim.state().hosts['xen1']?.stateDisk).toBe('full');
-    expect(await run({ kind: 'disk', host: 'xen1', state: 'ok' })).toEqual(['disk xen1 ok: done (the filesystem under xen1\'s agent state has room again for agents in this process, read within a minute (an agent process reads its real dirs))']);
+    expect(await read()).toEqual([{ role: 'state', dir: '/var/lib/xenherd', freeBytes: 0, totalBytes: SIM_STATE_DISK.totalBytes, readAt: AT, failure: { code: 'ENOSPC', at: AT, what: 'a test write' } }]);
+    await run({ kind: 'disk', host: 'xen1', state: 'read-only' });
+    expect((await read())[0]?.failure?.code).toBe('EROFS');
+    await run({ kind: 'disk', host: 'xen1', state: 'low' });
+    expect(await read()).toMatchObject([{ freeBytes: SIM_STATE_DISK.lowBytes, failure: null }]);
+    expect(await run({ kind: 'disk', host: 'xen1', state: 'ok' })).toEqual(['disk xen1 ok: done (the filesystem under xen1\'s agent state has room again, read by its agent within a minute)']);
     expect(sim.state().hosts['xen1']?.stateDisk).toBeUndefined();
+    // room again: the agent process reads its real dir, whatever this machine's disk holds
+    const [real] = await read();
+    const st = statfsSync(realDir);
+    expect(real?.totalBytes).toBe(st.blocks * st.bsize);
+    // another Dom0's disk is its own
+    await run({ kind: 'disk', host: 'xen1', state: 'full' });
+    expect((await readStateDirs(dirs, AT, standInFileOf(sim.env('xen2'), sim.hostRoot('xen2'))))[0]?.failure).toBe(null);
   });
 
   it('power to the state a host is in changes nothing and says so', async () => {

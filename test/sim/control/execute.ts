@@ -116,10 +116,10 @@ export async function executeControl(c: ControlCommand, t: ControlTarget): Promi
       const line = `disk ${c.host} ${c.state}`;
       const r = t.sim.stateDisk(c.host, c.state);
       if (!r.ok) return [`${line}: refused: ${why(r.error)}`];
-      // the model's filesystem, read by agents whose ports ask the simulator (test/harness); an
-      // agent process reads its real temp dirs, which nothing here fills
+      // the model's filesystem: an agent in this process asks the simulator through its ports
+      // (test/harness), an agent process reads the file the simulator keeps for it (sim.ts `env`)
       const said = c.state === 'ok' ? 'has room again' : c.state === 'low' ? 'has 20 MiB left' : c.state === 'full' ? 'is full (no space left)' : 'is read-only';
-      return done(line, `the filesystem under ${c.host}'s agent state ${said} for agents in this process, read within a minute${c.state === 'ok' ? '' : `; \`disk ${c.host} ok\` ends it`} (an agent process reads its real dirs)`);
+      return done(line, `the filesystem under ${c.host}'s agent state ${said}, read by its agent within a minute${c.state === 'ok' ? '' : `; \`disk ${c.host} ok\` ends it`}`);
     }
     case 'fault-migrate':
       t.sim.migrationFault(c.domu, c.phase);

@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import type { StateDiskStandIn } from '../../../agent/adapters/state-disk-stand-in.js';
 import { dirname, join } from 'node:path';
 import { drbdViewFor, sameDrbdView, type HostDrbdView } from '../model/drbd-view.js';
 import { hostAddress } from '../model/host-address.js';
@@ -81,4 +82,20 @@ export function listHostDir(simDir: string, host: string, path: string): string[
   } catch {
     return null;
   }
+}
+
+/**
+ * The file an agent process on HOST reads its filesystem's answers from (the agent's
+ * XENHERD_SIM_STATE_DISK, agent/adapters/state-disk-stand-in.ts): outside the host's root, as no
+ * file of a Dom0's holds it. Absent while the disk is well, so such an agent reads its real dirs.
+ */
+export const stateDiskStandInFile = (simDir: string, host: string): string => join(simDir, 'state-disk', `${host}.json`);
+
+export function syncStateDiskStandIn(simDir: string, host: string, standIn: StateDiskStandIn | null): void {
+  const p = stateDiskStandInFile(simDir, host);
+  if (standIn === null) return rmSync(p, { force: true });
+  mkdirSync(dirname(p), { recursive: true, mode: 0o755 });
+  // whole or not at all: the agent reads it while it changes
+  writeFileSync(`${p}.tmp`, `${JSON.stringify(standIn)}\n`, { mode: 0o644 });
+  renameSync(`${p}.tmp`, p);
 }

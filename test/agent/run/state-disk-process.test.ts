@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
+import { AgentProcess, writeConfig } from './agent-process.js';
+
+// The real `xenherd-agent run` on a simulated Dom0 whose disk the simulator fills (the playground's
+// `disk HOST full`): the agent keeps its records in a real temp dir nothing fills, so it reads its
+// filesystem's answers from the file the simulator keeps for it, and says what a Dom0's would.
+
+const FLEET = `
+option bandwidth=1024 connect-delay=0
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
+`;
+
+const bed = agentTestBed();
+
+describe('xenherd-agent run on a simulated Dom0 whose disk is full', () => {
+  it('finds it at its first reading, in the words a real full disk gets', async () => {
+    const sim = await bed.startSim(FLEET);
+    expect(sim.stateDisk('xen1', 'full').ok).toBe(true);
+    const agent = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
+    const said = await agent.waitLog((l) => l.msg.startsWith('cannot write under /var/lib/xenherd'), 30_000);
+    expect(said).toMatchObject({ level: 50, code: 'XH_ERR_FILE', errno: 'ENOSPC', dir: '/var/lib/xenherd' });
+    expect(said.msg).toMatch(/^cannot write under \/var\/lib\/xenherd: no space left on the device \(a test write\)/);
+    expect((await agent.waitLog((l) => l.msg.startsWith('cannot write under /run/xenherd'))).errno).toBe('ENOSPC');
+    // the bed ends it with SIGTERM, which an agent not yet ready does not act on
+    await agent.waitLog((l) => l.msg.startsWith('ready'), 30_000);
+  }, 60_000);
+});
