@@ -10,6 +10,7 @@ import { holderLineState, takeLock } from '../../shared/fs/file-lock.js';
 import { interruptedMigrations } from '../state/interrupted.js';
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import { ensurePrivateDir } from '../../shared/fs/private-dir.js';
+import { isNoRoomErrno, NO_ROOM_TEXT } from '../../shared/protocol/state-disk.js';
 
 /**
  * The ledger on disk: `<stateDir>/ledger.json`, and `ledger.json.bak`, the last good copy.
@@ -100,7 +101,13 @@ const NOT_A_LEDGER = new Set(['ELOOP', 'EISDIR', 'ENOTREG', 'EFBIG']);
 export type LedgerWarn = (message: string) => void;
 const warnOnStderr: LedgerWarn = (m) => void process.stderr.write(`xenherd-agent: warning: ${m}\n`);
 
-export function ledgerStore(stateDir: string, host: string, warn: LedgerWarn = warnOnStderr): LedgerStore {
+/**
+ * A write of the ledger (or its last good copy) that failed for a full, over-quota or read-only
+ * filesystem, WHAT naming it: a command tells the running agent, whose report then names it.
+ */
+export type LedgerNoRoom = (what: string) => Promise<void>;
+
+export function ledgerStore(stateDir: string, host: string, warn: LedgerWarn = warnOnStderr, noRoom: LedgerNoRoom | null = null): LedgerStore {
   const path = join(stateDir, LEDGER_FILE);
   const bak = `${path}.bak`;
   const exists = (p: string): boolean => {
@@ -138,37 +145,55 @@ export function ledgerStore(stateDir: string, host: string, warn: LedgerWarn = w
     // a migration whose process is gone reads as unsettled; the next write keeps it so
     return newerBak(cur.value) ?? ok(interruptedMigrations(cur.value, holderLineState));
   };
+  /** the ledger changed and written; FAILED hears of each write a full or read-only filesystem refused */
+  const write = async (change: (l: Ledger) => Ledger | null, failed: (what: string) => void): Promise<Result<Ledger, XhError>> => {
+    // never write into a dir others can write to (they could plant files there); a dir that is
+    // only too readable is the daemon's and CLI's to repair and log (openStateDir)
+    const dir = ensurePrivateDir(stateDir, { create: true, repair: false });
+    if (!dir.ok) return err({ code: dir.error.code, message: `${dir.error.message}; the ledger is not written there` });
+    const lock = await takeLock(`${path}.lock`, 'the ledger', 10_000);
+    if (!lock.ok) {
+      // on a full filesystem the lock's own small file is the first write refused
+      if (NO_ROOM_TEXT.test(lock.error.message)) failed("the migration ledger's lock");
+      return lock;
+    }
+    try {
+      const cur = read();
+      if (!cur.ok) return cur;
+      const next = change(cur.value);
+      if (next === null) return cur;
+      if (cur.value.seq >= Number.MAX_SAFE_INTEGER) return seqAtEnd(path, cur.value.seq);
+      const text = ledgerText({ ...next, seq: cur.value.seq + 1 });
+      const checked = parse(path, text, host, 'the file on disk is unchanged');
+      if (!checked.ok) return err({ code: 'XH_ERR_INTERNAL', message: `refusing to write an invalid ledger: ${checked.error.message}` });
+      const w = atomicWrite(path, text);
+      if (!w.ok) {
+        if (isNoRoomErrno(w.error.errno)) failed('the migration ledger');
+        return err({ code: 'XH_ERR_FILE', message: `cannot write the ledger: ${w.error.message}` });
+      }
+      // ledger.json holds the change now, so it is reported as made even if the copy fails: a
+      // .bak one write behind is what a kill between the two renames leaves too, and harmless.
+      // Said all the same: a .bak that keeps failing (full disk, a dir in its place) falls ever
+      // further behind, and is no last good copy when ledger.json is damaged
+      const b = atomicWrite(bak, text);
+      if (!b.ok) {
+        if (isNoRoomErrno(b.error.errno)) failed(`the migration ledger's last good copy (${LEDGER_FILE}.bak)`);
+        warn(`${bak}: the ledger's last good copy was not updated (${b.error.message}); ${path} holds the change (seq ${checked.value.seq}): free space or move away what is at ${bak}, the next ledger write rewrites it`);
+      }
+      return checked;
+    } finally {
+      lock.value.release();
+    }
+  };
   return {
     path,
     read,
     update: async (change) => {
-      // never write into a dir others can write to (they could plant files there); a dir that is
-      // only too readable is the daemon's and CLI's to repair and log (openStateDir)
-      const dir = ensurePrivateDir(stateDir, { create: true, repair: false });
-      if (!dir.ok) return err({ code: dir.error.code, message: `${dir.error.message}; the ledger is not written there` });
-      const lock = await takeLock(`${path}.lock`, 'the ledger', 10_000);
-      if (!lock.ok) return lock;
-      try {
-        const cur = read();
-        if (!cur.ok) return cur;
-        const next = change(cur.value);
-        if (next === null) return cur;
-        if (cur.value.seq >= Number.MAX_SAFE_INTEGER) return seqAtEnd(path, cur.value.seq);
-        const text = ledgerText({ ...next, seq: cur.value.seq + 1 });
-        const checked = parse(path, text, host, 'the file on disk is unchanged');
-        if (!checked.ok) return err({ code: 'XH_ERR_INTERNAL', message: `refusing to write an invalid ledger: ${checked.error.message}` });
-        const w = atomicWrite(path, text);
-        if (!w.ok) return err({ code: 'XH_ERR_FILE', message: `cannot write the ledger: ${w.error.message}` });
-        // ledger.json holds the change now, so it is reported as made even if the copy fails: a
-        // .bak one write behind is what a kill between the two renames leaves too, and harmless.
-        // Said all the same: a .bak that keeps failing (full disk, a dir in its place) falls ever
-        // further behind, and is no last good copy when ledger.json is damaged
-        const b = atomicWrite(bak, text);
-        if (!b.ok) warn(`${bak}: the ledger's last good copy was not updated (${b.error.message}); ${path} holds the change (seq ${checked.value.seq}): free space or move away what is at ${bak}, the next ledger write rewrites it`);
-        return checked;
-      } finally {
-        lock.value.release();
-      }
+      const failed: string[] = [];
+      const r = await write(change, (what) => failed.push(what));
+      // told after the lock is let go: the agent told may want the ledger itself
+      for (const what of failed) if (noRoom !== null) await noRoom(what);
+      return r;
     },
   };
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
 import { describeIssues, parseJsonObject } from '../../shared/json-config.js';
-import { NO_ROOM_ERRNOS, type LinkStateDisk } from '../../shared/protocol/state-disk.js';
+import { NO_ROOM_ERRNOS, TEST_WRITE, type LinkStateDisk } from '../../shared/protocol/state-disk.js';
 import type { StateDir } from './state-disk.js';
 
 /**
@@ -46,7 +46,7 @@ export async function readStandIn(file: string): Promise<StateDiskStandIn | null
 
 /** Each of DIRS as the agent reports it, the filesystem's answers taken from S: one filesystem holds them all. */
 export const standInReadings = (dirs: readonly Pick<StateDir, 'role' | 'dir'>[], s: StateDiskStandIn, at: string): LinkStateDisk[] =>
-  dirs.map((d) => ({ role: d.role, dir: d.dir, freeBytes: s.freeBytes, totalBytes: s.totalBytes, readAt: at, failure: s.writeErrno === null ? null : { code: s.writeErrno, at, what: 'a test write' } }));
+  dirs.map((d) => ({ role: d.role, dir: d.dir, freeBytes: s.freeBytes, totalBytes: s.totalBytes, readAt: at, failure: s.writeErrno === null ? null : { code: s.writeErrno, at, what: TEST_WRITE } }));
 
 /** The stand-in file ENV names, or null: none named, or a real host root, where the real dirs are always read. */
 export function standInFileOf(env: Readonly<Record<string, string | undefined>>, root: string): string | null {

@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isNoRoomErrno, type LinkStateDisk, type StateDirRole, type StateWriteFailure } from '../../shared/protocol/state-disk.js';
+import { isNoRoomErrno, TEST_WRITE, type LinkStateDisk, type StateDirRole, type StateWriteFailure } from '../../shared/protocol/state-disk.js';
 import { readStandIn, standInReadings } from './state-disk-stand-in.js';
 
 /** One of the agent's own dirs: its role, the path its config names, and where it is on this machine (XENHERD_HOST_ROOT). */
@@ -55,7 +55,7 @@ async function testWrite(real: string, at: string): Promise<StateWriteFailure | 
     // nothing was made, or a read-only filesystem keeps it: the next test write takes it over
     await unlink(path).catch(() => undefined);
     const code = errnoOf(e);
-    return isNoRoomErrno(code) ? { code, at, what: 'a test write' } : null;
+    return isNoRoomErrno(code) ? { code, at, what: TEST_WRITE } : null;
   }
 }
 

@@ -30,7 +30,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!reason.success) return fail({ code: 'XH_ERR_USAGE', message: `--reason must be one of ${ReasonSchema.options.join(', ')}, not ${JSON.stringify(a.value.options['reason'])}` }, io, json);
   const opArg = a.value.options['operation-id'];
   if (opArg !== undefined && (typeof opArg !== 'string' || !OPERATION_ID_RE.test(opArg))) return fail({ code: 'XH_ERR_USAGE', message: '--operation-id needs an id of letters, digits and . _ : - (not first), at most 100' }, io, json);
-  const ctx = await openHost(io, a.value.config);
+  const ctx = await openHost(io, a.value.config, 'xenherd-agent migrate');
   if (!ctx.ok) return fail(ctx.error, io, json);
   const ports = processMigrationPorts(ctx.value);
   const facts = await readMigrationFacts(ports, name);

@@ -25,7 +25,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const gate = migrate2Gate(argv, io.env);
   if (!gate.ok) return refuse(io, gate.error);
   const { peer, config, request } = gate.value;
-  const ctx = await openHost(io, config);
+  const ctx = await openHost(io, config, 'xenherd-agent migrate2');
   if (!ctx.ok) return refuse(io, ctx.error);
   return serveForcedCommand(processMigrationPorts(ctx.value), peer, request, (l) => {
     io.stdout(peerLine(l));

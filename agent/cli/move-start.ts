@@ -14,7 +14,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = a.value.json;
   const m = moveArgs(a.value, 'from', 'move-start');
   if (!m.ok) return fail(m.error, io, json);
-  const ctx = await openHost(io, a.value.config);
+  const ctx = await openHost(io, a.value.config, 'xenherd-agent move-start');
   if (!ctx.ok) return fail(ctx.error, io, json);
   const ports = processMigrationPorts(ctx.value);
   const operationId = m.value.operationId ?? ports.newOperationId();

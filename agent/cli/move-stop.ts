@@ -25,7 +25,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   // the daemon says drain for a controller's cold fallback; by hand it is the operator's move
   const reason = a.value.options['reason'] ?? 'manual';
   if (reason !== 'manual' && reason !== 'drain') return fail({ code: 'XH_ERR_USAGE', message: `--reason must be manual or drain, not ${JSON.stringify(reason)}` }, io, json);
-  const ctx = await openHost(io, a.value.config);
+  const ctx = await openHost(io, a.value.config, 'xenherd-agent move-stop');
   if (!ctx.ok) return fail(ctx.error, io, json);
   const ports = processMigrationPorts(ctx.value);
   const operationId = m.value.operationId ?? ports.newOperationId();

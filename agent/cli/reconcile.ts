@@ -66,7 +66,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const home = homeOption;
   const badHome = home === null ? null : hostNameProblem(home, '--home');
   if (badHome !== null) return fail({ code: 'XH_ERR_USAGE', message: badHome }, io, json);
-  const ctx = await openHost(io, a.value.config);
+  const ctx = await openHost(io, a.value.config, 'xenherd-agent reconcile');
   if (!ctx.ok) return fail(ctx.error, io, json);
   const c = ctx.value;
   // a migration of NAME from this host holds this lock: never reconcile under a running one

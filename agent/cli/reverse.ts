@@ -19,7 +19,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const name = a.value.positionals[0] as string;
   const json = a.value.json;
   if (!DOMU_NAME_RE.test(name)) return fail({ code: 'XH_ERR_USAGE', message: `${JSON.stringify(name)} is not a domU name` }, io, json);
-  const ctx = await openHost(io, a.value.config);
+  const ctx = await openHost(io, a.value.config, 'xenherd-agent reverse');
   if (!ctx.ok) return fail(ctx.error, io, json);
   const ports = processMigrationPorts(ctx.value);
   const facts = await readMigrationFacts(ports, name);

@@ -2,6 +2,7 @@ import type { XhError } from '../../shared/errors.js';
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
 import type { Result } from '../../shared/result.js';
 import { askAgent } from './client.js';
+import type { StateDirRole } from '../../shared/protocol/state-disk.js';
 
 /** one request to the agent and its answer (a socket in the process, a fake in tests) */
 export type AskAgent = (req: ControlRequest) => Promise<Result<ControlResponse, XhError>>;
@@ -27,3 +28,13 @@ export async function nudgeAgent(ask: AskAgent, why: string): Promise<Result<Con
 
 /** nudgeAgent on the control socket at PATH; no agent listening is a normal case the result says */
 export const nudgeSocket = (path: string, why: string, timeoutMs = 5_000): Promise<Result<ControlResponse, XhError>> => nudgeAgent((req) => askAgent(path, req, timeoutMs), why);
+
+/**
+ * A command's write under the agent's dirs that failed for a full or read-only filesystem, told
+ * to the running agent at PATH so its report names that write (control op `write-failed`). The
+ * command has said the failure already; an agent not listening, or one older than the op, is
+ * left to find the filesystem at its next minute's reading.
+ */
+export async function tellWriteFailed(path: string, role: StateDirRole, what: string, timeoutMs = 5_000): Promise<void> {
+  await askAgent(path, { v: CONTROL_PROTOCOL_VERSION, op: 'write-failed', role, what: what.slice(0, 200) }, timeoutMs);
+}

@@ -8,6 +8,7 @@ import { requestFullRead } from './read-requests.js';
 import { enqueue, failure } from './start-queue.js';
 import { dropUnforced } from './starts.js';
 import { statusOf } from './status.js';
+import { afterWriteFailed } from './state-disks.js';
 import type { AgentState, ReplyError } from './state.js';
 import type { Fx } from './timers.js';
 
@@ -53,6 +54,10 @@ export function onControl(s: AgentState, fx: Fx, id: number, conn: number, req: 
       // the one journal line of a migration's re-read: why the host is read again, not a config reload
       fx.push(log('info', `reading the host again: ${req.why}`, { rescan: true }));
       return afterNextRead(s, fx, id, 're-read this host and decided every guarded domU again');
+    case 'write-failed':
+      afterWriteFailed(fx, { role: req.role, what: req.what });
+      reply(fx, id, { v: CONTROL_PROTOCOL_VERSION, ok: true, message: 'reading the state dirs again' });
+      return s;
     case 'stop':
       fx.push(log('warn', 'guarded autostart stopped by the operator: nothing will be started until `autostart start`'));
       return { ...dropUnforced(s), enabled: false, dirty: true, waitingReplies: [...s.waitingReplies, { id, afterRead: s.fullRead.done, message: 'guarded autostart stopped: decisions are still made and shown, nothing is started' }] };

@@ -1,4 +1,4 @@
-import type { LinkStateDisk, StateDirRole } from '../../shared/protocol/state-disk.js';
+import { NO_ROOM_TEXT, TEST_WRITE, type LinkStateDisk, type StateDirRole } from '../../shared/protocol/state-disk.js';
 import { noRoomFix, noRoomWords, cannotRecordWords } from '../../shared/text/state-disk-words.js';
 import { log } from './effects.js';
 import type { AgentState } from './state.js';
@@ -24,9 +24,6 @@ export function readStateDisks(s: AgentState, fx: Fx): AgentState {
   return arm(s, fx, 'state-disks', STATE_DISK_EVERY_MS);
 }
 
-/** An errno of a filesystem refusing writes, as Node's messages quote it, or its words. */
-const NO_ROOM_TEXT = /\b(ENOSPC|EDQUOT|EROFS)\b|no space left on device|disk quota exceeded|read-only file system/i;
-
 /**
  * A controller's migrate or reverse, run by the agent's own CLI, that failed writing under the
  * state dir (the ledger, its lock): the dirs are read at once, that move named, rather than at
@@ -38,19 +35,30 @@ export function afterCommandFailed(fx: Fx, c: { readonly op: string; readonly na
 }
 
 /**
+ * A command's write under DIR that failed for want of room or a read-only filesystem (control op
+ * `write-failed`): the dirs are read at once, that write named, rather than at the next minute.
+ */
+export function afterWriteFailed(fx: Fx, failed: FailedWrite): void {
+  fx.push({ e: 'read-state-disks', after: failed });
+}
+
+/**
  * A new reading of the dirs. A test write that failed keeps the first failure seen since the last
  * good write, as that one names what could not be recorded (the ledger, the boot record) where the
- * test write names only itself. A change of a dir's failure is logged once each way.
+ * test write names only itself; a record's write found after a test write's takes its place. A
+ * change of a dir's failure is logged once each way.
  */
 export function onStateDisksRead(s: AgentState, fx: Fx, readings: readonly LinkStateDisk[]): AgentState {
   const before = new Map(s.stateDisks.map((d) => [d.role, d]));
   const next = readings.map((d): LinkStateDisk => {
     const old = before.get(d.role)?.failure ?? null;
-    return d.failure !== null && old !== null && old.code === d.failure.code ? { ...d, failure: old } : d;
+    const namesMore = d.failure !== null && old !== null && old.what === TEST_WRITE && d.failure.what !== TEST_WRITE;
+    return d.failure !== null && old !== null && old.code === d.failure.code && !namesMore ? { ...d, failure: old } : d;
   });
   for (const d of next) {
     const was = before.get(d.role)?.failure ?? null;
-    if (d.failure !== null && was === null) {
+    // said again once a write that failed is known for what it recorded, not only as the test write
+    if (d.failure !== null && (was === null || (was.what === TEST_WRITE && d.failure.what !== TEST_WRITE))) {
       fx.push(log('error', `cannot write under ${d.dir}: ${noRoomWords(d.failure.code)} (${d.failure.what}): ${cannotRecordWords(d.role)}; ${noRoomFix(d.failure.code, s.host, d.dir)}`, { code: 'XH_ERR_FILE', dir: d.dir, errno: d.failure.code }));
     } else if (d.failure === null && was !== null) {
       fx.push(log('info', `writes under ${d.dir} work again`, { dir: d.dir }));

@@ -9,6 +9,7 @@ import { openToolstack, type Toolstack } from '../adapters/toolstack.js';
 import { loadAgentConfig } from '../config/resolve.js';
 import type { AgentConfig } from '../config/schema.js';
 import { underRoot } from '../host/paths.js';
+import { tellWriteFailed } from '../control/nudge.js';
 
 /** Everything a migration command needs about this Dom0, opened once per command. */
 export interface HostContext {
@@ -25,7 +26,11 @@ export interface HostContext {
   readonly real: (hostPath: string) => string;
 }
 
-export async function openHost(io: CliIo, configPath: string | undefined): Promise<Result<HostContext, XhError>> {
+/**
+ * COMMAND (`xenherd-agent migrate`) names the CLI command in what the running agent is told of a ledger write a full or
+ * read-only filesystem refused (its report then says which write failed, not its test write).
+ */
+export async function openHost(io: CliIo, configPath: string | undefined, command = 'a xenherd-agent command'): Promise<Result<HostContext, XhError>> {
   const root = io.env['XENHERD_HOST_ROOT'] ?? '/';
   const loaded = loadAgentConfig(configPath, root);
   if (!loaded.ok) return loaded;
@@ -40,5 +45,5 @@ export async function openHost(io: CliIo, configPath: string | undefined): Promi
   const dir = openStateDir(stateDirReal);
   if (!dir.ok) return err(dir.error);
   for (const r of dir.value.repairs) io.stderr(`xenherd-agent: ${describeRepair(r)}\n`);
-  return ok({ root, config, files: hostFiles(root), run: runTool, toolstack: ts.value, host, stateDirReal, store: ledgerStore(stateDirReal, host, (m) => io.stderr(`xenherd-agent: warning: ${m}\n`)), real: (p) => underRoot(root, p) });
+  return ok({ root, config, files: hostFiles(root), run: runTool, toolstack: ts.value, host, stateDirReal, store: ledgerStore(stateDirReal, host, (m) => io.stderr(`xenherd-agent: warning: ${m}\n`), (what) => tellWriteFailed(underRoot(root, config.controlSocket), 'state', `${command}'s write of ${what}`)), real: (p) => underRoot(root, p) });
 }

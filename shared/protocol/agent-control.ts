@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ErrorCodeSchema } from '../errors.js';
 import { DOMU_NAME_RE } from '../names.js';
+import { STATE_DIR_ROLES } from './state-disk.js';
 
 /**
  * The agent's local control socket (/run/xenherd/agent.sock, owner-only): one JSON request line,
@@ -24,6 +25,13 @@ export const ControlRequestSchema = z.discriminatedUnion('op', [
    * (agent/control/nudge.ts).
    */
   z.strictObject({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('rescan'), why: z.string().min(1).max(300) }),
+  /**
+   * a command's write under the agent's state or runtime dir (an operator's `migrate` writing the
+   * ledger) failed for a full or read-only filesystem: the agent reads its dirs at once and names
+   * WHAT in its report, not its own test write. An agent older than this op answers XH_ERR_USAGE;
+   * its minute's reading finds the filesystem all the same.
+   */
+  z.strictObject({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('write-failed'), role: z.enum(STATE_DIR_ROLES), what: z.string().min(1).max(200) }),
   /** resume guarded autostart and re-decide now (xen-drbd-auto's `start`) */
   z.strictObject({ v: z.literal(CONTROL_PROTOCOL_VERSION), op: z.literal('start') }),
   /** stop starting domUs; deferred domUs stay deferred until `start` (xen-drbd-auto's `stop`) */

@@ -16,6 +16,12 @@ export const NO_ROOM_ERRNOS = ['ENOSPC', 'EDQUOT', 'EROFS'] as const;
 export type NoRoomErrno = (typeof NO_ROOM_ERRNOS)[number];
 export const isNoRoomErrno = (code: unknown): code is NoRoomErrno => typeof code === 'string' && (NO_ROOM_ERRNOS as readonly string[]).includes(code);
 
+/** An errno of a filesystem refusing writes, as Node's messages quote it, or its words: for the failures only a message carries. */
+export const NO_ROOM_TEXT = /\b(ENOSPC|EDQUOT|EROFS)\b|no space left on device|disk quota exceeded|read-only file system/i;
+
+/** What a failure found by the agent's own one-byte test write (not a record's write) is named. */
+export const TEST_WRITE = 'a test write';
+
 /** The most recent write under the directory that failed for lack of room or a read-only filesystem. */
 export const StateWriteFailureSchema = z.strictObject({ code: z.enum(NO_ROOM_ERRNOS), at: IsoTimeSchema, what: LinkTextSchema });
 export type StateWriteFailure = z.infer<typeof StateWriteFailureSchema>;

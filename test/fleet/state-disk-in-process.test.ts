@@ -66,6 +66,22 @@ describe('a full disk under the agent state, on the monitoring page', () => {
     expect(metrics(f)).toContain('xenherd_host_state_dir_write_failed{host="xen1",role="state",dir="/var/lib/xenherd"} 0');
   });
 
+  it('an operator\'s own migrate whose ledger write failed: check names that write, not the agent\'s test write', async () => {
+    const f = await online();
+    f.sim.stateDisk('xen1', 'full');
+    await f.until(() => check(f).status === 'CRITICAL', 'CRITICAL', STATE_DISK_EVERY_MS + 5_000, 1_000);
+    expect(lines(f)[0]).toMatch(/; a test write failed at /);
+    // what `xenherd-agent migrate` tells the running agent once its ledger write was refused (agent/migrate/context.ts)
+    expect(await f.agent('xen1').control({ op: 'write-failed', role: 'state', what: "xenherd-agent migrate's write of the migration ledger" })).toMatchObject({ ok: true });
+    await f.until(() => /xenherd-agent migrate's write/.test(lines(f)[0] ?? ''), 'the write named', 5_000, 100);
+    expect(lines(f)[0]).toMatch(/^CRITICAL: xen1: its agent cannot write under \/var\/lib\/xenherd: no space left on the device \(0 B free of 16 GiB, 0\.0 %; xenherd-agent migrate's write of the migration ledger failed at \d{4}-\d\d-\d\d \d\d:\d\d UTC\): /);
+    // the runtime dir's own failure is still its test write's
+    expect(lines(f)[1]).toMatch(/; a test write failed at /);
+    // the next minute's test write keeps the named write
+    await f.advance(STATE_DISK_EVERY_MS + 1_000);
+    expect(lines(f)[0]).toContain("xenherd-agent migrate's write of the migration ledger failed");
+  });
+
   it('read-only: CRITICAL with the remount as the fix', async () => {
     const f = await online();
     f.sim.stateDisk('xen2', 'read-only');

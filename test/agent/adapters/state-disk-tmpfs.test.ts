@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -9,6 +9,8 @@ import { onStateDisksRead } from '../../../agent/core/state-disks.js';
 import { initialState, type AgentState } from '../../../agent/core/state.js';
 import type { Fx } from '../../../agent/core/timers.js';
 import { readStateDirs } from '../../../agent/adapters/state-disk.js';
+import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
+import { withAway, type Ledger } from '../../../agent/state/ledger.js';
 import { stateDiskProblem } from '../../../controller/fleet/state-disk-check.js';
 import { HostStateSchema } from '../../../shared/protocol/agent-link-state.js';
 import { LINK_FEATURE } from '../../../shared/protocol/agent-link.js';
@@ -17,7 +19,8 @@ import { record } from '../../controller/states.js';
 // A real filesystem that is really full: a 1 MiB tmpfs mounted here (the tests run as root) and
 // filled by a file, read by the agent's own statfs and test write, carried in its link report, and
 // judged by the controller's check; room again once the file goes. The other tests of the reading
-// stand a full disk in; only this one shows what Linux answers a write on one.
+// stand a full disk in; only this one shows what Linux answers a write on one. The ledger store
+// there names the write refused (its lock first, then the ledger) to whoever tells the agent.
 const MiB = 1024 * 1024;
 const AT = '2025-01-01T00:00:00.000Z';
 
@@ -64,5 +67,27 @@ describe('the agent on a full tmpfs', () => {
     const fx2: Fx = [];
     onStateDisksRead(s, fx2, again === undefined ? [] : [again]);
     expect(fx2).toContainEqual(expect.objectContaining({ e: 'log', level: 'info', msg: 'writes under /var/lib/xenherd work again' }));
+  });
+});
+
+describe('the ledger on a full tmpfs', () => {
+  it('a write refused for no space is said to whoever is to tell the agent, naming the ledger; the file is unchanged', async () => {
+    const { dir, filler } = fullTmpfs();
+    const told: string[] = [];
+    const store = ledgerStore(dir, 'xen1', () => undefined, async (what) => void told.push(what));
+    const away = (l: Ledger): Ledger => withAway(l, 'web1', { home: 'xen1', currentHost: 'xen2', since: AT, operationId: 'op1', reason: 'manual' });
+    // a full filesystem refuses the lock's own small file first
+    const w = await store.update(away);
+    expect(w.ok ? null : w.error.message).toMatch(/ledger\.json\.lock\.\d+: cannot write the lock's private file \(ENOSPC/);
+    expect(told).toEqual(["the migration ledger's lock"]);
+    expect(existsSync(join(dir, 'ledger.json'))).toBe(false);
+    // one page left: the lock takes it, and the ledger itself is refused
+    unlinkSync(filler);
+    writeFileSync(filler, Buffer.alloc(MiB - 4096, 1));
+    told.length = 0;
+    const w2 = await store.update(away);
+    expect(w2.ok ? null : w2.error.message).toMatch(/^cannot write the ledger: .*ENOSPC/);
+    expect(told).toEqual(['the migration ledger']);
+    expect(existsSync(join(dir, 'ledger.json'))).toBe(false);
   });
 });

@@ -3,6 +3,8 @@ import { AgentConfigSchema } from '../../../agent/config/schema.js';
 import { hostStateOf } from '../../../agent/core/host-state.js';
 import { onStateDisksRead } from '../../../agent/core/state-disks.js';
 import { onCommandDone } from '../../../agent/core/commands.js';
+import { onControl } from '../../../agent/core/control.js';
+import { CONTROL_PROTOCOL_VERSION } from '../../../shared/protocol/agent-control.js';
 import { CAPABILITIES, initialState, type AgentState } from '../../../agent/core/state.js';
 import type { Fx } from '../../../agent/core/timers.js';
 import { HostStateSchema } from '../../../shared/protocol/agent-link-state.js';
@@ -63,6 +65,25 @@ describe('a reading of the state dirs', () => {
     const again = onStateDisksRead(later, fx2, [disk('state'), disk('runtime')]);
     expect(again.stateDisks[0]?.failure).toBe(null);
     expect(fx2).toEqual([expect.objectContaining({ e: 'log', level: 'info', msg: 'writes under /var/lib/xenherd work again' })]);
+  });
+
+  it('a record\'s write a command says failed takes the place of the test write found before it, and is said once more naming it', () => {
+    const fx: Fx = [];
+    const found = onStateDisksRead(state([], []), fx, [disk('state', { code: 'ENOSPC', at: AT, what: 'a test write' })]);
+    const told = onStateDisksRead(found, fx, [disk('state', { code: 'ENOSPC', at: '2025-01-01T00:00:30.000Z', what: "xenherd-agent migrate's write of the migration ledger" })]);
+    const later = onStateDisksRead(told, fx, [disk('state', { code: 'ENOSPC', at: '2025-01-01T00:01:00.000Z', what: 'a test write' })]);
+    expect(later.stateDisks[0]?.failure).toEqual({ code: 'ENOSPC', at: '2025-01-01T00:00:30.000Z', what: "xenherd-agent migrate's write of the migration ledger" });
+    expect(fx.flatMap((e) => (e.e === 'log' ? [e.msg.replace(/\): .*/, ')')] : []))).toEqual([
+      'cannot write under /var/lib/xenherd: no space left on the device (a test write)',
+      "cannot write under /var/lib/xenherd: no space left on the device (xenherd-agent migrate's write of the migration ledger)",
+    ]);
+  });
+
+  it('the control op write-failed reads the dirs at once, naming the write', () => {
+    const fx: Fx = [];
+    onControl(state([], []), fx, 1, 1, { v: CONTROL_PROTOCOL_VERSION, op: 'write-failed', role: 'state', what: "xenherd-agent migrate's write of the migration ledger" }, 0);
+    expect(fx).toContainEqual({ e: 'read-state-disks', after: { role: 'state', what: "xenherd-agent migrate's write of the migration ledger" } });
+    expect(fx).toContainEqual(expect.objectContaining({ e: 'reply', response: expect.objectContaining({ ok: true }) }));
   });
 
   it('a read-only filesystem after a full one is a new failure, not the old one', () => {
