@@ -8,6 +8,7 @@ import type { CtlClient, EventStream } from '../client.js';
 import { begin, fail, wantsJson, type CtlHooks } from '../context.js';
 import { domuNameProblem } from '../domu-name.js';
 import { MIGRATE_USAGE, REVERSE_USAGE } from '../help/migrate.js';
+import { followAfterLinkLost } from '../link-lost-follow.js';
 import { jsonLine, printable } from '../../../shared/text/printable.js';
 
 type CommandResult = Extract<CommandEvent, { type: 'result' }>;
@@ -41,6 +42,7 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
       : `the connection to the controller closed before the command's result: it may still be running; check \`xenherdctl where ${req.name}\``,
   };
   let accepted = false;
+  let sentTo: string | null = null;
   const abort = new AbortController();
   let stopWatching: () => void = () => undefined;
   const interrupted = new Promise<number>((resolve) => (stopWatching = () => resolve(130)));
@@ -65,7 +67,10 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
     (e) => {
       // the result is printed below, once
       if (e.type === 'result') return;
-      if (e.type === 'accepted') accepted = true;
+      if (e.type === 'accepted') {
+        accepted = true;
+        sentTo = e.host;
+      }
       if (json) io.stdout(jsonLine(e));
       else if (e.type === 'accepted') io.stdout(`${op} ${name}: sent to the agent of ${printable(e.host)} (operation ${printable(e.operationId)})\n`);
       else if (e.type === 'progress') io.stdout(`${printable(e.line)}\n`);
@@ -94,6 +99,11 @@ export async function sendCommand(op: CommandRequest['op'], argv: readonly strin
   const code = r.value.code ?? 'XH_ERR_INTERNAL';
   const hint = code === 'XH_ERR_NOT_FOUND' ? await caseHint(client, name) : '';
   io.stderr(`xenherdctl: ${code}: ${printable(r.value.message)}${hint}\n${r.value.detail ? `${detailLine(r.value.detail)}\n` : ''}`);
+  // the agent carries the move on without its link: where NAME ends is told here, not left to polling `where`
+  if (code === 'XH_ERR_AGENT_LINK_LOST' && !json && !dry) {
+    const ends = op === 'migrate' ? { op, name, source: sentTo, dest: target ?? null } : { op, name, source: null, dest: sentTo };
+    return followAfterLinkLost(client, ends, io, hooks);
+  }
   return exitCodeFor(code);
 }
 

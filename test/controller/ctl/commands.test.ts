@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { away, dom, hostState } from '../states.js';
 import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
-import { ctlFor, impostor } from './ctl-bed.js';
+import { ctlFor, impostor, skippingClock } from './ctl-bed.js';
 
 const bed = controllerBed();
 const TOKEN = `xh1.000000000000.${'a'.repeat(43)}`;
@@ -64,7 +64,8 @@ describe('xenherdctl migrate / reverse: routed by the controller, progress strea
       xen1.progress(cmd.commandId, 'started');
       xen1.link.close(1001, 'agent restarting');
     });
-    const r = await ctlFor(c)(['migrate', 'web01', 'xen2']);
+    // the agent never reports again: xenherdctl follows `where` until the answer has stayed stale (controller/ctl/link-lost-follow.ts)
+    const r = await ctlFor(c, undefined, { clock: skippingClock() })(['migrate', 'web01', 'xen2']);
     expect(r.code).toBe(91);
     expect(r.stdout).toContain('started');
     expect(r.stderr).toMatch(/XH_ERR_AGENT_LINK_LOST: .*outcome is unknown/);

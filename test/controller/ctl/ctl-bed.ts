@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
 import { runProgram } from '../../../shared/cli/program.js';
+import type { Clock } from '../../../shared/clock/clock.js';
 import { realClock } from '../../../shared/clock/real-clock.js';
 import { ctlProgram } from '../../../controller/ctl/program.js';
 import type { CtlHooks } from '../../../controller/ctl/context.js';
@@ -41,6 +42,23 @@ export function ctlFor(c: TestController | null, token?: string, extra: Partial<
     return { code, stdout, stderr };
   };
   return Object.assign(run, { sshCalls, stdoutSoFar: () => latest });
+}
+
+/**
+ * The real clock whose sleeps pass at once, each moving now() on by the time slept: xenherdctl
+ * following a move for minutes (controller/ctl/link-lost-follow.ts) ends in a few real ms a look.
+ * Timers (a request's deadline) stay real.
+ */
+export function skippingClock(): Clock {
+  let skipped = 0;
+  return {
+    ...realClock,
+    now: () => realClock.now() + skipped,
+    sleep: (ms) => {
+      skipped += ms;
+      return realClock.sleep(5);
+    },
+  };
 }
 
 // Removed when the test that made it ends: a hook registered here when the module loads would run
