@@ -4,7 +4,8 @@ import { awayFromHome } from './away-from-home.js';
 import { noDisksThere } from './foreign-halves.js';
 import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList, type Finding } from './finding.js';
-import { isCurrent, isReachable, standingHalves, type Freshness, type StandingHalf } from './host-record.js';
+import { noRoomFix, noRoomWords } from '../../shared/text/state-disk-words.js';
+import { isCurrent, isReachable, standingHalves, type Freshness, type HostRecord, type StandingHalf } from './host-record.js';
 import { isLive } from './live-row.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { settleHint, unsettledOf, unsettledRun } from './unsettled.js';
@@ -56,14 +57,30 @@ export function* unsettledMigrations(index: FleetIndex, fresh: Freshness): Gener
     const seen = fleetShows(index, name, new Set(), fresh);
     const now = seen.text.length > 0 ? seen.text.join(', and ') : `no host reports ${name}`;
     for (const u of unsettledOf(index, name)) {
+      // the agent's own sentence says what went wrong (which step, what each host answered): the
+      // person settling it needs that first, and `xenherd-agent status` is a login away
+      const said = index.unsettled.get(name)?.get(u.host)?.message;
+      const why = said === undefined ? '' : `; ${u.host}'s agent recorded: ${said}`;
       yield finding(
         'migration-unsettled',
         `${name}@${u.host}`,
         [u.host, u.peer],
-        `${name}: ${unsettledRun(u, hostList(index, [u.host], fresh), hostList(index, [u.peer], fresh))} ended in an ALARM (XH_ERR_MIGRATION_UNKNOWN), so nobody knows where ${name} has run since; ${now}. xenherd's plans leave it alone until it is settled (no xenherdctl drain, roll, restore, rebalance, migrate or reverse moves or starts it): ${settleHint(name, [u])}`,
+        `${name}: ${unsettledRun(u, hostList(index, [u.host], fresh), hostList(index, [u.peer], fresh))} ended in an ALARM (XH_ERR_MIGRATION_UNKNOWN)${why}. Nobody knows where ${name} has run since; ${now}. xenherd's plans leave it alone until it is settled (no xenherdctl drain, roll, restore, rebalance, migrate or reverse moves or starts it): ${settleHint(name, [u])}${ledgerUnwritable(index.record(u.host))}`,
       );
     }
   }
+}
+
+/**
+ * Why the record outlasts a reconcile: HOST's agent reports its last write under its state dir (the
+ * ledger's) failed for want of room or a read-only filesystem, so `reconcile` there cannot write the
+ * ledger either and the record stays, alert and all, until the disk is mended. Empty otherwise.
+ */
+function ledgerUnwritable(r: HostRecord | undefined): string {
+  const d = r?.state?.stateDisks?.find((x) => x.role === 'state');
+  const failed = d?.failure ?? null;
+  if (r === undefined || d === undefined || failed === null) return '';
+  return `. Until then the record cannot go: ${r.host}'s agent cannot write its ledger under ${d.dir} (${noRoomWords(failed.code)}; ${failed.what} failed), so reconcile fails there too; ${noRoomFix(failed.code, r.host, d.dir)} first`;
 }
 
 /** What the hosts other than EXCEPT report of NAME now, live rows only: where it runs, where a receiving or sending half stands. */

@@ -145,8 +145,19 @@ describe('a migration whose ending a ledger records as unknown (an unsettled rec
     const m = mergeFleet(alarmed(), fresh);
     expect(m.findings.map((f) => [f.id, f.kind, f.subject, f.hosts])).toEqual([['migration-unsettled:web01@xen1', 'migration-unsettled', 'web01@xen1', ['xen1', 'xen2']]]);
     expect(m.findings[0]?.message).toBe(
-      "web01: the migrate xen1 ran with xen2 (operation op-7, at 2024-05-01T14:02:00.000Z) ended in an ALARM (XH_ERR_MIGRATION_UNKNOWN), so nobody knows where web01 has run since; web01 runs on xen2. xenherd's plans leave it alone until it is settled (no xenherdctl drain, roll, restore, rebalance, migrate or reverse moves or starts it): check both hosts by hand (xenherd-agent status web01 on each), then run xenherd-agent reconcile web01 on xen1",
+      "web01: the migrate xen1 ran with xen2 (operation op-7, at 2024-05-01T14:02:00.000Z) ended in an ALARM (XH_ERR_MIGRATION_UNKNOWN); xen1's agent recorded: the migration of its domU ended unknown. Nobody knows where web01 has run since; web01 runs on xen2. xenherd's plans leave it alone until it is settled (no xenherdctl drain, roll, restore, rebalance, migrate or reverse moves or starts it): check both hosts by hand (xenherd-agent status web01 on each), then run xenherd-agent reconcile web01 on xen1",
     );
+  });
+
+  it("says why the record outlasts a reconcile: the recording host's agent cannot write its ledger (a full disk), and the fix", () => {
+    const full = { role: 'state' as const, dir: '/var/lib/xenherd', freeBytes: 0, totalBytes: 1024 ** 3, readAt: '2024-05-01T14:05:00.000Z', failure: { code: 'ENOSPC' as const, at: '2024-05-01T14:04:00.000Z', what: 'the migration ledger' } };
+    const m = mergeFleet([record('xen1', hostState({ ledger: ledger({ web01: unsettled('xen2') }), stateDisks: [full] })), record('xen2', hostState({ domains: [dom('web01')] }))], fresh);
+    expect(m.findings.find((f) => f.kind === 'migration-unsettled')?.message).toMatch(
+      /then run xenherd-agent reconcile web01 on xen1\. Until then the record cannot go: xen1's agent cannot write its ledger under \/var\/lib\/xenherd \(no space left on the device; the migration ledger failed\), so reconcile fails there too; on xen1, free space on the filesystem holding \/var\/lib\/xenherd \(df -h \/var\/lib\/xenherd; du -xsh \/var\/lib\/xenherd\) first$/,
+    );
+    // room again (the agent reports no failure): the alert is back to the record alone
+    const mended = mergeFleet([record('xen1', hostState({ ledger: ledger({ web01: unsettled('xen2') }), stateDisks: [{ ...full, freeBytes: 1024 ** 2 * 500, failure: null }] })), record('xen2', hostState({ domains: [dom('web01')] }))], fresh);
+    expect(mended.findings.find((f) => f.kind === 'migration-unsettled')?.message).toMatch(/reconcile web01 on xen1$/);
   });
 
   it('says when no host reports the domU, and names a half standing anywhere (the recording host included) as that', () => {
