@@ -13,6 +13,8 @@ import type { IngestPacer } from './ingest-pacer.js';
 import { revocableLink } from './revocable-link.js';
 import { recentTokens } from '../auth/recent-tokens.js';
 import type { Clock } from '../../shared/clock/clock.js';
+import { utcMinuteText } from '../../shared/text/utc-time.js';
+import { RetiredAgentTokens } from './retired-agent-tokens.js';
 
 /** Answers an HTTP upgrade with an error status and closes: the WebSocket never opens. */
 function refuseUpgrade(socket: Duplex, status: 400 | 401 | 403 | 404 | 429, code: string, message: string, retryAfterSeconds?: number): void {
@@ -32,6 +34,7 @@ export const REVOCATION_RECHECK_MS = 250;
 
 export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocketServer; tokens: TokenBook; log: Logger; pacer: IngestPacer; limiter: AuthFailureLimiter; clock: Pick<Clock, 'now'> }) {
   const recent = recentTokens(deps.tokens, deps.clock, REVOCATION_RECHECK_MS);
+  const retired = new RetiredAgentTokens();
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
@@ -60,6 +63,10 @@ export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocket
       const id = /\bxh1\.([0-9a-f]{12})\./.exec(header.value ?? '')?.[1];
       const bound = id === undefined ? undefined : deps.tokens.current().agents[id];
       if (id !== undefined && bound !== undefined) deps.core.agentRefused(bound.host, id, auth.reason);
+      // or the token a host's agent was linked with until an enroll replaced it (or a revoke took
+      // it): that agent, still dialling with it, rather than a dead Dom0
+      const was = id === undefined || bound !== undefined ? undefined : retired.of(id);
+      if (id !== undefined && was !== undefined) deps.core.agentRefused(was.host, id, `token id ${id} was replaced or revoked at ${utcMinuteText(was.at)}, while this agent was linked with it`);
       const note = auth.fault === 'token' ? deps.tokens.refusalNote() : '';
       deps.log.warn({ event: 'agent-refused', remote, code: 'XH_ERR_AUTH', reason: auth.reason }, `refused an agent link from ${remote}: ${auth.reason}${note}`);
       const fix = auth.fault === 'token' ? `token refused: enroll this host (xenherd-controller enroll HOST) and use the token it prints${note}` : "use Authorization: Bearer TOKEN (the host's token from xenherd-controller enroll HOST)";
@@ -75,7 +82,10 @@ export function agentUpgradeHandler(deps: { core: ControllerCore; wss: WebSocket
     // that store is looked up in tokens.json itself before the link is closed: one enrolled a
     // moment ago is in the file, not yet in the store read before it
     const stillValid = (): boolean => recent().agents[tokenId] !== undefined || deps.tokens.current().agents[tokenId] !== undefined;
-    const revoked = (): void => deps.log.warn({ event: 'agent-revoked', host, tokenId, remote }, `closed the agent link of ${host} from ${remote}: its token ${tokenId} was revoked or replaced`);
+    const revoked = (): void => {
+      retired.retired(host, tokenId, deps.clock.now());
+      deps.log.warn({ event: 'agent-revoked', host, tokenId, remote }, `closed the agent link of ${host} from ${remote}: its token ${tokenId} was revoked or replaced`);
+    };
     deps.wss.handleUpgrade(req, socket, head, (ws) => {
       deps.core.acceptAgent(deps.pacer.link(ws, revocableLink(wsLink(ws, remote), stillValid, revoked), host), { host });
     });

@@ -51,3 +51,30 @@ describe('a refused dial with the token id of a Dom0 whose own agent is linked',
     expect(check?.text).toMatch(/check that xen1 is powered and on the network, then its agent there/);
   });
 });
+
+describe('an agent still dialling with the token an enroll of its Dom0 replaced while it was linked', () => {
+  it('is said so (the token replaced, since when, the enroll) in hosts and check, not as a Dom0 to check the power of', async () => {
+    const c = await bed.start(undefined, undefined, { enrolled: true });
+    const old = await c.enroll('xen2');
+    const id = old.split('.')[1] ?? '?';
+    const ws = c.url.replace(/^http/, 'ws');
+    const xen2 = await connectFakeAgent({ url: ws, token: old, ca: c.caPem, host: 'xen2' });
+    xen2.hello();
+    xen2.snapshot(hostState());
+    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && h.reachable), 'xen2 reachable');
+    // a leaked token replaced as README says: enroll the Dom0 again; its open link closes at its next message
+    await c.enroll('xen2');
+    xen2.delta({ domains: [] });
+    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.linkUp), 'xen2 link closed');
+    // its agent, not yet given the new token, dials again with the old one
+    await expect(connectFakeAgent({ url: ws, token: old, ca: c.caPem, host: 'xen2' })).rejects.toThrow(/HTTP 401/);
+    expect(c.core.hosts().hosts.find((h) => h.host === 'xen2')?.tokenRefused).toEqual({
+      tokenId: id,
+      reason: expect.stringMatching(new RegExp(`^token id ${id} was replaced or revoked at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC, while this agent was linked with it$`)),
+      since: expect.any(Number),
+    });
+    const check = c.core.monitor.check(DEFAULT_CHECK_THRESHOLDS).details.find((p) => p.subject === 'xen2');
+    expect(check?.text).toMatch(new RegExp(`its agent connects but its token is refused \\(token id ${id} was replaced or revoked at [^)]*\\) since [^:]*:\\d\\d UTC: enroll it again: xenherd-controller enroll xen2, and put the token it prints in its agent.json$`));
+    expect(check?.text).not.toMatch(/is powered and on the network/);
+  });
+});
