@@ -2,7 +2,7 @@ import type { LinkDrbdResource } from '../../shared/protocol/agent-link-state.js
 import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList as list, silentHostsNote, type Finding } from './finding.js';
 import { heldHomeClaims, holdsNothingOf } from './foreign-claims.js';
-import { isReachable, type Freshness } from './host-record.js';
+import { isoOnControllerClock, isReachable, type Freshness } from './host-record.js';
 import { liveWordOutranks } from './live-partner-word.js';
 import { isLive } from './live-row.js';
 import { moveExplains } from './moves-under-way.js';
@@ -194,14 +194,14 @@ function* awayNotThere(index: FleetIndex, fresh: Freshness): Generator<Finding |
       if (x === undefined && index.running.get(name) === undefined) {
         hosts.add(home);
         // unknown here is not gone: a forced start while X still runs it is a split brain, so check X first
-        gone.push(`the ledger of ${home} sends ${name} to ${rec.currentHost} since ${rec.since} (${rec.reason}), which is not in this controller's fleet (revoked, or never enrolled), and no Dom0 reporting runs it: ${name} may still run on ${rec.currentHost} (a standby whose tokens.json was copied before ${rec.currentHost} was enrolled does not know it); first check on ${rec.currentHost} (\`ssh ${rec.currentHost} xl list\`, or \`xenherdctl where ${name}\` on the controller it reports to); only if ${rec.currentHost} is really gone (powered off) is ${name} down: then start it at home: \`xenherd-agent autostart start --force ${name} --reason TEXT\` on ${home} (\`xenherdctl restore ${home}\` cannot: it starts a domU at home only when the host it went to reports)`);
+        gone.push(`the ledger of ${home} sends ${name} to ${rec.currentHost} since ${isoOnControllerClock(index.record(home), rec.since)} (${rec.reason}), which is not in this controller's fleet (revoked, or never enrolled), and no Dom0 reporting runs it: ${name} may still run on ${rec.currentHost} (a standby whose tokens.json was copied before ${rec.currentHost} was enrolled does not know it); first check on ${rec.currentHost} (\`ssh ${rec.currentHost} xl list\`, or \`xenherdctl where ${name}\` on the controller it reports to); only if ${rec.currentHost} is really gone (powered off) is ${name} down: then start it at home: \`xenherd-agent autostart start --force ${name} --reason TEXT\` on ${home} (\`xenherdctl restore ${home}\` cannot: it starts a domU at home only when the host it went to reports)`);
         continue;
       }
       if (!x?.state || !isReachable(x, fresh.now, fresh.staleAfterMs)) continue;
       if (index.running.get(name)?.has(rec.currentHost)) continue;
       hosts.add(home).add(rec.currentHost);
       homes.push(home);
-      details.push(`the ledger of ${home} says ${name} is on ${rec.currentHost} since ${rec.since} (${rec.reason}), but ${rec.currentHost} does not run it`);
+      details.push(`the ledger of ${home} says ${name} is on ${rec.currentHost} since ${isoOnControllerClock(index.record(home), rec.since)} (${rec.reason}), but ${rec.currentHost} does not run it`);
     }
     if (details.length === 0) {
       if (gone.length > 0) yield finding('ledger-away-not-there', name, [...hosts].sort(nameOrder), gone.join('; '));

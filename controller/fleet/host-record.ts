@@ -222,6 +222,17 @@ export const onControllerClock = (r: HostRecord | undefined, iso: string): numbe
   return Math.abs(t) <= DATE_RANGE_MS ? t : Number.NaN;
 };
 
+/**
+ * ISO as onControllerClock reads it, written as ISO again, for the words a person reads beside the
+ * controller's other times ("away since 14:02", "at 2024-05-01T14:02:00.000Z"); ISO itself when R's
+ * clock agrees or the time cannot be read.
+ */
+export function isoOnControllerClock(r: HostRecord | undefined, iso: string): string {
+  if (r?.clockAheadMs === undefined || r.clockAheadMs === 0) return iso;
+  const t = onControllerClock(r, iso);
+  return Number.isNaN(t) ? iso : new Date(t).toISOString();
+}
+
 export const ageOf = (r: HostRecord, now: number): number | null => (r.lastSeen === null ? null : Math.max(0, now - r.lastSeen));
 
 /** The fleet-wide timing the views need. */

@@ -3,7 +3,7 @@ import type { WhereMatch, WherePlace } from '../../shared/protocol/ctl-api.js';
 import type { FleetIndex } from './fleet-index.js';
 import { heldHomeClaims, holdsNothingOf } from './foreign-claims.js';
 import { isPairClaim } from './pair-claim.js';
-import { ageOf, isCurrent, onControllerClock, type Freshness } from './host-record.js';
+import { ageOf, isCurrent, isoOnControllerClock, type Freshness } from './host-record.js';
 import { incomingOvertaken, supersededOn } from './superseded.js';
 import { halfStoodMs } from './half-standing.js';
 import { unsettledOf } from './unsettled.js';
@@ -90,7 +90,7 @@ export function placementOf(index: FleetIndex, name: string, fresh: Freshness, a
   // a migration that ended in an ALARM leaves its halves standing, frozen, until a person settles it:
   // no move is under way, and the answer says so with the ledger's record (one lookup, none for most)
   const kept = unsettledOf(index, name);
-  const unsettled = kept.length === 0 ? [] : kept.map((u) => ({ host: u.host, peer: u.peer, since: readOnControllerClock(index, u.host, u.since), operationId: u.operationId, operation: u.operation }));
+  const unsettled = kept.length === 0 ? [] : kept.map((u) => ({ host: u.host, peer: u.peer, since: u.since, operationId: u.operationId, operation: u.operation }));
   const autostart = byHostName(index.guarded.get(name)).map(([host, g]) => ({ host, decision: g.decision, reason: g.reason, since: readOnControllerClock(index, host, g.since) }));
   // the information is as old as its oldest source: the hosts running it, else its home, else
   // the hosts that mention it at all (a domU only guarded somewhere is as fresh as that host)
@@ -151,12 +151,7 @@ function homeLinkAway(index: FleetIndex, name: string, home: string | null, clai
  * A time HOST's agent reported on its own clock, as the controller's clock reads it: what
  * xenherdctl prints ("away since 14:02") is compared with the operator's clock, not the Dom0's.
  */
-function readOnControllerClock(index: FleetIndex, host: string, iso: string): string {
-  const r = index.record(host);
-  if (r?.clockAheadMs === undefined || r.clockAheadMs === 0) return iso;
-  const t = onControllerClock(r, iso);
-  return Number.isNaN(t) ? iso : new Date(t).toISOString();
-}
+const readOnControllerClock = (index: FleetIndex, host: string, iso: string): string => isoOnControllerClock(index.record(host), iso);
 
 /** The hosts whose reports mention NAME without running or claiming it: guarding it, or a ledger record of it. */
 function mentioning(index: FleetIndex, name: string): string[] {

@@ -2,6 +2,7 @@ import type { MigrationOperation } from '../../shared/protocol/agent-link-state.
 import type { FleetIndex } from './fleet-index.js';
 import { holdsNothingOf } from './foreign-claims.js';
 import { nameOrder } from '../../shared/name-order.js';
+import { isoOnControllerClock } from './host-record.js';
 
 /**
  * A migration whose ending nobody knows, as a Dom0's ledger keeps it (its `unsettled` record):
@@ -13,7 +14,7 @@ export interface UnsettledMigration {
   /** the Dom0 that ran it and whose ledger holds the record */
   readonly host: string;
   readonly peer: string;
-  /** ISO time, the agent's clock */
+  /** ISO time, the agent's recorded time read on the controller's clock (host-record.ts isoOnControllerClock) */
   readonly since: string;
   readonly operationId: string;
   readonly operation: MigrationOperation;
@@ -33,7 +34,8 @@ export function unsettledOf(index: FleetIndex, name: string): readonly Unsettled
   if (byHost === undefined) return NONE;
   return [...byHost]
     .filter(([host]) => holdsNothingOf(index, name, host) === null)
-    .map(([host, u]) => ({ host, peer: u.peer, since: u.since, operationId: u.operationId, operation: u.operation }))
+    // read on the controller's clock, as every time an agent reports: the alert, `where` and a refusal say it beside the controller's own
+    .map(([host, u]) => ({ host, peer: u.peer, since: isoOnControllerClock(index.record(host), u.since), operationId: u.operationId, operation: u.operation }))
     .sort((a, b) => nameOrder(a.host, b.host));
 }
 

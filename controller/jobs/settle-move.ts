@@ -1,7 +1,7 @@
 import type { InspectReport } from '../../shared/protocol/agent-link.js';
 import { CAPABILITY } from '../../shared/protocol/agent-link.js';
 import type { Move } from '../../shared/protocol/ctl-jobs.js';
-import { isReachable } from '../fleet/host-record.js';
+import { isoOnControllerClock, isReachable } from '../fleet/host-record.js';
 import { settleMigration, settleWithoutSource, sourceTold, type SettleVerdict, type SourceHeard } from '../plan/settle.js';
 import type { MoveContext } from './move-context.js';
 import { lostSourceWords } from '../plan/lost-host.js';
@@ -86,7 +86,7 @@ function alarmOf(ctx: MoveContext, move: Move): string | null {
   const us: UnsettledMigration[] = [];
   for (const host of [move.from, move.to]) {
     const u = ctx.port.record(host)?.state?.ledger.unsettled?.[move.name];
-    if (u) us.push({ host, peer: u.peer, since: u.since, operationId: u.operationId, operation: u.operation });
+    if (u) us.push({ host, peer: u.peer, since: isoOnControllerClock(ctx.port.record(host), u.since), operationId: u.operationId, operation: u.operation });
   }
   return us.length === 0 ? null : `${unsettledMessage(move.name, us)}; both hosts are left as they are`;
 }

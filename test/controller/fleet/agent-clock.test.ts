@@ -81,3 +81,20 @@ describe("the controller learns an agent's clock from its messages", () => {
     expect(w3.ok && w3.value.matches[0]?.visitor?.since).toBe('2024-05-01T13:58:00.000Z');
   });
 });
+
+describe("the alerts' words read an agent's recorded times on the controller's clock", () => {
+  const ahead = 60 * MIN;
+  it('migration-unsettled: the migration is at the time the controller saw, not an hour in the future', () => {
+    const u = { peer: 'xen2', since: iso(NOW - 5 * MIN + ahead), operationId: 'op-7', operation: 'migrate' as const, message: 'the migration of its domU ended unknown' };
+    const lines = details([host('xen1', { ledger: { seq: 1, away: {}, visitors: {}, unsettled: { web1: u } } }, ahead), host('xen2', { domains: [dom('web1')] })]);
+    expect(lines.find((l) => l.includes('migration-unsettled'))).toContain(`(operation op-7, at ${iso(NOW - 5 * MIN)})`);
+  });
+
+  it("ledger-away-not-there: since when the home's ledger sends it there, on the controller's clock", () => {
+    const lines = details([
+      host('xen1', { homes: [{ name: 'web1', peer: 'xen2', source: 'migrate-tab' }], ledger: { seq: 1, away: { web1: { home: 'xen1', currentHost: 'xen2', since: iso(NOW - 10 * MIN + ahead), operationId: 'op-1', reason: 'drain' } }, visitors: {} } }, ahead),
+      host('xen2'),
+    ]);
+    expect(lines.find((l) => l.includes('web1'))).toContain(`the ledger of xen1 says web1 is on xen2 since ${iso(NOW - 10 * MIN)} (drain)`);
+  });
+});
