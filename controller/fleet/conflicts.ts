@@ -5,6 +5,7 @@ import { heldHomeClaims, holdsNothingOf } from './foreign-claims.js';
 import { isoOnControllerClock, isReachable, type Freshness } from './host-record.js';
 import { liveWordOutranks } from './live-partner-word.js';
 import { isLive } from './live-row.js';
+import { lookShortlist } from './look-shortlist.js';
 import { moveExplains } from './moves-under-way.js';
 import { mayBeMoveStarting, partnerUnreported, PROMOTION_FIRST_SETTLE_MS } from './move-promotion.js';
 import { domusOn, resHostsOn, usersOf } from './resource-users.js';
@@ -35,9 +36,11 @@ export function* conflictScan(index: FleetIndex, fresh: Freshness): Generator<Fi
 
 function* runningTwice(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
   const tick = tickCounter();
-  for (const [name, byHost] of index.running.entries()) {
+  // only a domU with rows on two hosts can: the shortlist's few, not every name of the fleet
+  for (const name of [...lookShortlist(index).runningOnSeveral]) {
     if (tick()) yield TICK;
-    if (byHost.size < 2) continue;
+    const byHost = index.running.get(name);
+    if (byHost === undefined || byHost.size < 2) continue;
     // a migration shows as NAME--migratedaway / NAME--incoming beside NAME: only plain rows conflict
     const plain = [...byHost].filter(([, rows]) => rows.some((d) => d.migration === null && isLive(d))).map(([h]) => h);
     if (plain.length < 2) continue;
@@ -51,7 +54,8 @@ function* runningTwice(index: FleetIndex, fresh: Freshness): Generator<Finding |
 
 function* homeClaimedTwice(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
   const tick = tickCounter();
-  for (const name of index.homes.names()) {
+  // a pair's claims, or one alone, hold no claim twice whatever the hosts hold: the shortlist leaves them out
+  for (const name of [...lookShortlist(index).homesUnpaired]) {
     if (tick()) yield TICK;
     // a DRBD pair both guarding a domU is the usual set-up (either may start it after a reboot); a
     // claim from a host holding nothing of it is an alert of its own (foreign-claims.ts)

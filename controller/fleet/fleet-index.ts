@@ -2,6 +2,7 @@ import type { HostState, LinkAway, LinkDomain, LinkDomuConfig, LinkGuarded, Link
 import type { AwayDomu } from './away-from-home.js';
 import { peersChanged } from './disk-pairing.js';
 import type { HostRecord } from './host-record.js';
+import { emptyLookShortlist, type LookShortlist } from './look-shortlist.js';
 import { sameLiveness } from './live-row.js';
 import { MultiIndex } from './multi-index.js';
 
@@ -29,10 +30,15 @@ export class FleetIndex {
   private foreignInputsChanged = new Set<string>();
   /** the hosts reporting a row of a domU that hold nothing of it, for the domUs with one, as foreignRunners last worked them out */
   readonly foreignRunners = new Map<string, readonly string[]>();
+  /** the same names, since takeLookInputsChanged: which hosts run a domU and which claim it as home (look-shortlist.ts) */
+  private lookInputsChanged = new Set<string>();
+  /** the domUs each pass of the alert look can say anything of, as look-shortlist.ts last sorted them */
+  readonly lookShortlist: LookShortlist = emptyLookShortlist();
   private readonly noteAwayInput = (name: string): void => {
     this.awayInputsChanged.add(name);
     this.viewInputsChanged.add(name);
     this.foreignInputsChanged.add(name);
+    this.lookInputsChanged.add(name);
   };
   /** baseName → host → that host's rows of it (NAME, NAME--incoming, NAME--migratedaway) */
   readonly running = new MultiIndex<readonly LinkDomain[]>((name, before, after) => {
@@ -129,6 +135,13 @@ export class FleetIndex {
   takeForeignInputsChanged(): ReadonlySet<string> {
     const names = this.foreignInputsChanged;
     this.foreignInputsChanged = new Set();
+    return names;
+  }
+
+  /** The same names again, for the alert look's shortlist (every name, the first time): a name's hosts running it and its home claims are among them. */
+  takeLookInputsChanged(): ReadonlySet<string> {
+    const names = this.lookInputsChanged;
+    this.lookInputsChanged = new Set();
     return names;
   }
 

@@ -3,6 +3,7 @@ import type { FleetIndex } from './fleet-index.js';
 import { finding, hostList, type Finding } from './finding.js';
 import type { Freshness } from './host-record.js';
 import { isLive } from './live-row.js';
+import { lookShortlist } from './look-shortlist.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { isPairClaim } from './pair-claim.js';
 import { pairsWithHolders, type DrbdReportOf } from './disk-pairing.js';
@@ -194,10 +195,12 @@ export function* foreignClaims(index: FleetIndex, fresh: Freshness): Generator<F
       yield finding('foreign-claim', `${name}@${h}`, [h], `${hostList(index, [h], fresh)} reports ${name} running${home ? ' and claims to be its home' : ''}, but holds ${disks(name, h, why)}: it cannot run this ${name}, ${verdict}${also(name, h)}. Stop nothing on its word; ${checkAgent(h, name)}`);
     }
   }
-  for (const [name, byHost] of index.homes.entries()) {
+  // a pair naming each other is the usual set-up, told without asking what each holds (a foreign claim
+  // breaks it): the shortlist holds the names claimed otherwise by two hosts or more
+  for (const name of [...lookShortlist(index).homesUnpaired]) {
     if (tick()) yield TICK;
-    // a pair naming each other is the usual set-up, told without asking what each holds (a foreign claim breaks it)
-    if (byHost.size < 2 || isPairClaim(byHost)) continue;
+    const byHost = index.homes.get(name);
+    if (byHost === undefined || byHost.size < 2 || isPairClaim(byHost)) continue;
     for (const h of [...byHost.keys()].sort()) {
       if (said.has(`${name}@${h}`)) continue;
       const why = holdsNothingOf(index, name, h);

@@ -1,4 +1,4 @@
-import type { LinkDomain, LinkHome } from '../../shared/protocol/agent-link-state.js';
+import type { LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import { isStranded } from '../../shared/stranded-half.js';
 import { awayFromHome } from './away-from-home.js';
 import { noDisksThere } from './foreign-halves.js';
@@ -7,6 +7,7 @@ import { finding, hostList, type Finding } from './finding.js';
 import { noRoomFix, noRoomWords } from '../../shared/text/state-disk-words.js';
 import { isCurrent, isReachable, standingHalves, type Freshness, type HostRecord, type StandingHalf } from './host-record.js';
 import { isLive } from './live-row.js';
+import { lookShortlist } from './look-shortlist.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { settleHint, unsettledOf, unsettledRun } from './unsettled.js';
 import { nameOrder } from '../../shared/name-order.js';
@@ -116,28 +117,13 @@ function fleetShows(index: FleetIndex, name: string, except: ReadonlySet<string>
  * back without it this alert is the last trace of where it went); one re-reading its xl list does not.
  */
 export function* awayUnrecorded(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
-  const tick = tickCounter();
-  // every row of the fleet is looked at each time: the usual row (its domU claimed by the host
-  // running it, or by both Dom0s of its pair through their guarded dirs) is passed over with two
-  // lookups and nothing allocated. Only a host that does not claim the domU, or one whose claim
-  // is its guarded dir alone beside a migrate-tab claim (outranked below), can be named.
-  const candidates = new Set<string>();
-  for (const r of index.hostRecords()) {
-    if (tick()) yield TICK;
-    for (const d of r.state?.domains ?? []) {
-      const claims = index.homes.get(d.baseName);
-      if (claims !== undefined && (!claims.has(r.host) || (claims.size > 1 && claims.get(r.host)?.source === 'guarded' && anyFromMigrateTab(claims)))) candidates.add(d.baseName);
-    }
-  }
-  yield* awayUnrecordedAmong(index, fresh, candidates);
+  // only a host that does not claim the domU it runs, or one whose claim is its guarded dir alone
+  // beside a migrate-tab claim (outranked below), can be named: the shortlist keeps those domUs as
+  // the index changes, rather than every row of the fleet asked at each look
+  yield* awayUnrecordedAmong(index, fresh, [...lookShortlist(index).runByUnclaimed]);
 }
 
-function anyFromMigrateTab(claims: ReadonlyMap<string, LinkHome>): boolean {
-  for (const c of claims.values()) if (c.source === 'migrate-tab') return true;
-  return false;
-}
-
-/** The away-unrecorded findings of the domUs NAMES (awayUnrecorded: those its look over the rows leaves). */
+/** The away-unrecorded findings of the domUs NAMES (awayUnrecorded: those its shortlist holds). */
 export function* awayUnrecordedAmong(index: FleetIndex, fresh: Freshness, names: Iterable<string>): Generator<Finding | Tick> {
   const tick = tickCounter();
   const reachable = (h: string): boolean => {

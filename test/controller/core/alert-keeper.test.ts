@@ -40,13 +40,19 @@ function tickingClock(): { clock: Clock; runDue: () => number; runOne: () => boo
   return { clock, runDue, runOne };
 }
 
-/** the 100 domUs of xen<H> */
-const own = (h: number) => Array.from({ length: 100 }, (_, i) => dom(`vm${h}-${i}`));
+/** the domU of xen<H> */
+const own = (h: number) => [dom(`vm${h}`)];
 
-/** 30 Dom0s with 100 domUs each, and `twice` running on both xen1 and xen2 (looked at first). */
+/**
+ * HOSTS Dom0s: the look asks every Dom0 of the fleet in several passes (and only a few of its
+ * domUs, look-shortlist.ts), so a fleet of many is one whose look takes many slices.
+ */
+const HOSTS = 3_000;
+
+/** HOSTS Dom0s with a domU each, and `twice` running on both xen1 and xen2 (looked at first). */
 function bigFleet(): FleetIndex {
   const index = new FleetIndex();
-  for (let h = 1; h <= 30; h++) index.put(record(`xen${h}`, hostState({ domains: h <= 2 ? [dom('twice'), ...own(h)] : own(h) })));
+  for (let h = 1; h <= HOSTS; h++) index.put(record(`xen${h}`, hostState({ domains: h <= 2 ? [dom('twice'), ...own(h)] : own(h) })));
   return index;
 }
 
@@ -95,7 +101,7 @@ function costlyClock(): { clock: Clock; runUntil: (end: number) => void } {
 
 /** the fleet of bigFleet, `twice` on xen1 only (and on xen2 too when asked) */
 const stormFleet = (index: FleetIndex, twiceOn2: boolean): void => {
-  for (let h = 1; h <= 30; h++) index.put(record(`xen${h}`, hostState({ domains: h === 1 || (h === 2 && twiceOn2) ? [dom('twice'), ...own(h)] : own(h) })));
+  for (let h = 1; h <= HOSTS; h++) index.put(record(`xen${h}`, hostState({ domains: h === 1 || (h === 2 && twiceOn2) ? [dom('twice'), ...own(h)] : own(h) })));
 };
 
 /** a keeper on the costly clock, the times at which a look in slices began (it asks `fresh` once, then), and when an alert was raised */

@@ -1,0 +1,91 @@
+// The alert look asks only the domUs its shortlist holds (look-shortlist.ts), kept as reports
+// arrive, of the passes that asked every name or every row of the fleet at each look. Random
+// fleets, then random reports (random-fleet.ts: sections replaced, hosts forgotten, hosts falling
+// silent and heard again) with time passing on the injected clock between them: after each, the
+// look over the kept index must say, byte for byte, what a look asking every name of an index
+// built afresh from the same reports says.
+import * as fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import { findAlerts } from '../../../controller/fleet/fleet-alerts.js';
+import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
+import type { Freshness, HostRecord } from '../../../controller/fleet/host-record.js';
+import { lookShortlist } from '../../../controller/fleet/look-shortlist.js';
+import { FUZZ_SEED } from '../../fuzz/fuzz-kit.js';
+import { deterministicClock } from '../../sim/daemon/clock.js';
+import { dom, hostState, record } from '../states.js';
+import { fleetRecordsArb, HOSTS, indexOf, NAMES, NOW, randomReportArb, walkReports } from './random-fleet.js';
+
+/** An index built afresh from RECORDS whose look asks every name it knows, as every pass did before it had a shortlist. */
+function askingEveryName(records: ReadonlyArray<HostRecord | null>): FleetIndex {
+  const index = indexOf(records);
+  const s = lookShortlist(index);
+  for (const n of index.knownNames()) {
+    s.runningOnSeveral.add(n);
+    s.homesUnpaired.add(n);
+    s.runByUnclaimed.add(n);
+  }
+  return index;
+}
+
+describe('the alert look over its shortlist', () => {
+  it('says what a look asking every name says, after random reports, silences and time passing', async () => {
+    let said = 0;
+    const kinds = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(
+        fleetRecordsArb,
+        fc.array(fc.tuple(randomReportArb, fc.integer({ min: 0, max: 40_000 }), fc.boolean()), { minLength: 1, maxLength: 8 }),
+        fc.option(fc.record({ name: fc.constantFrom(...NAMES), from: fc.constantFrom(...HOSTS), to: fc.option(fc.constantFrom(...HOSTS), { nil: null }) }), { nil: undefined }),
+        async (records, steps, move) => {
+          const clock = deterministicClock(NOW);
+          const held = [...records];
+          const index = indexOf(held);
+          const fresh = (): Freshness => ({ now: clock.now(), staleAfterMs: 15_000, startedAt: NOW - 60_000, ...(move === undefined ? {} : { moves: [move] }) });
+          const looked = (): void => {
+            const found = findAlerts(index, fresh());
+            expect(JSON.stringify(found)).toBe(JSON.stringify(findAlerts(askingEveryName(held), fresh())));
+            said += found.length;
+            for (const f of found) kinds.add(f.kind);
+          };
+          looked();
+          for (const [report, ms, linkUp] of steps) {
+            // a host heard at the clock's now, or one whose link dropped: reachability changes with no section changed too
+            walkReports(index, held, [report], () => undefined, (r) => ({ ...r, lastSeen: r.lastSeen === NOW ? clock.now() : r.lastSeen, linkUp }));
+            looked();
+            await clock.advance(ms);
+            looked();
+          }
+        },
+      ),
+      { seed: FUZZ_SEED, numRuns: 100 },
+    );
+    // the fleets drawn raise the kinds the shortlist passes over: the property is not met by an empty look alone
+    expect(said).toBeGreaterThan(500);
+    expect([...kinds]).toEqual(expect.arrayContaining(['running-on-two-hosts', 'home-claimed-twice', 'away-unrecorded', 'foreign-claim']));
+  });
+
+  it('asks no name of a fleet of pairs after one row changes, where it asked every row', () => {
+    const index = new FleetIndex();
+    const records: HostRecord[] = [];
+    for (let h = 0; h < 200; h++) {
+      const peer = `xen${h ^ 1}`;
+      const mine = Array.from({ length: 10 }, (_, i) => `vm${h}-${i}`);
+      const theirs = Array.from({ length: 10 }, (_, i) => `vm${h ^ 1}-${i}`);
+      const r = record(`xen${h}`, hostState({ domains: mine.map((n) => dom(n)), homes: [...mine, ...theirs].map((name) => ({ name, peer, source: 'guarded' as const })) }), NOW);
+      records.push(r);
+      index.put(r);
+    }
+    const at: Freshness = { now: NOW, staleAfterMs: 15_000 };
+    expect(findAlerts(index, at)).toEqual([]);
+    const first = records[0] as HostRecord;
+    const state = first.state ?? hostState();
+    index.put({ ...first, state: { ...state, domains: state.domains.map((d, i) => (i === 0 ? { ...d, memMiB: d.memMiB * 2 } : d)) } });
+    const homes = vi.spyOn(index.homes, 'get');
+    const running = vi.spyOn(index.running, 'get');
+    const walks = [vi.spyOn(index.homes, 'entries'), vi.spyOn(index.homes, 'names'), vi.spyOn(index.running, 'entries'), vi.spyOn(index.running, 'names')];
+    expect(findAlerts(index, at)).toEqual([]);
+    // 4,000 names: a look asking each of them, or each row, asked thousands of times
+    expect(homes.mock.calls.length + running.mock.calls.length).toBeLessThan(10);
+    expect(walks.map((w) => w.mock.calls.length)).toEqual([0, 0, 0, 0]);
+  });
+});
