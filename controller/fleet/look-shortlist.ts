@@ -19,9 +19,11 @@ export interface LookShortlist {
   readonly homesUnpaired: Set<string>;
   /** run by a host that does not claim it, or whose guarded dir alone claims it beside a migrate-tab's: away-unrecorded's candidates */
   readonly runByUnclaimed: Set<string>;
+  /** with a migration row (NAME--incoming, NAME--migratedaway) on some host: foreign-halves.ts halvesWithoutDisks */
+  readonly withHalves: Set<string>;
 }
 
-export const emptyLookShortlist = (): LookShortlist => ({ runningOnSeveral: new Set(), homesUnpaired: new Set(), runByUnclaimed: new Set() });
+export const emptyLookShortlist = (): LookShortlist => ({ runningOnSeveral: new Set(), homesUnpaired: new Set(), runByUnclaimed: new Set(), withHalves: new Set() });
 
 /** INDEX's shortlist, the names it noted since the last call sorted in or out first. */
 export function lookShortlist(index: FleetIndex): LookShortlist {
@@ -32,6 +34,7 @@ export function lookShortlist(index: FleetIndex): LookShortlist {
     keepIf(s.runningOnSeveral, name, rows !== undefined && rows.size >= 2);
     keepIf(s.homesUnpaired, name, claims !== undefined && claims.size >= 2 && !isPairClaim(claims));
     keepIf(s.runByUnclaimed, name, rows !== undefined && claims !== undefined && [...rows.keys()].some((h) => runsUnclaimed(claims, h)));
+    keepIf(s.withHalves, name, rows !== undefined && [...rows.values()].some((group) => group.some((d) => d.migration !== null)));
   }
   return s;
 }
