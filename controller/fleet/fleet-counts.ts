@@ -3,6 +3,7 @@ import { AlertKindSchema, type Alert, type AlertKind, type HostView } from '../.
 import { domusAwayFromHome, type AwayDomu } from './away-from-home.js';
 import type { FleetIndex } from './fleet-index.js';
 import type { Freshness } from './host-record.js';
+import { lookShortlist } from './look-shortlist.js';
 import { incomingOvertaken, supersededOn } from './superseded.js';
 import { hostViews } from './views.js';
 
@@ -20,17 +21,25 @@ export interface FleetCounts {
 
 export function fleetCounts(index: FleetIndex, alerts: readonly Alert[], fresh: Freshness): FleetCounts {
   const domusByState = new Map<string, number>(LinkDomainSchema.shape.state.options.map((s) => [s, 0]));
+  const add = (state: string, n: number): void => void domusByState.set(state, (domusByState.get(state) ?? 0) + n);
+  // every plain row of the fleet, counted by the index as rows change, not walked at each scrape
+  for (const [state, n] of index.plainRowsByState()) add(state, n);
+  const { runningOnSeveral, withHalves } = lookShortlist(index);
+  // a silent host's overtaken report of a domU that arrived elsewhere is not a second copy of it:
+  // only a domU with rows on two hosts or more has one to leave out
+  for (const name of runningOnSeveral) {
+    const byHost = index.running.get(name);
+    if (byHost === undefined || byHost.size < 2) continue;
+    for (const [host, rows] of byHost) if (supersededOn(index, name, host, fresh)) for (const d of rows) if (d.migration === null) add(d.state, -1);
+  }
   let domusMigrating = 0;
-  // loops, not spreads: this visits every row of the fleet at every scrape
-  for (const [name, byHost] of index.running.entries()) {
+  for (const name of withHalves) {
+    const byHost = index.running.get(name);
+    if (byHost === undefined) continue;
     let migrating = false;
     for (const [host, rows] of byHost) {
-      // a silent host's overtaken report of a domU that arrived elsewhere is not a second copy of it
       if (byHost.size > 1 && supersededOn(index, name, host, fresh)) continue;
-      for (const d of rows) {
-        if (d.migration !== null) migrating ||= !incomingOvertaken(index, name, host, fresh);
-        else domusByState.set(d.state, (domusByState.get(d.state) ?? 0) + 1);
-      }
+      for (const d of rows) if (d.migration !== null) migrating ||= !incomingOvertaken(index, name, host, fresh);
     }
     if (migrating && index.unsettled.get(name) === undefined) domusMigrating++;
   }

@@ -43,7 +43,11 @@ export class FleetIndex {
   /** baseName → host → that host's rows of it (NAME, NAME--incoming, NAME--migratedaway) */
   readonly running = new MultiIndex<readonly LinkDomain[]>((name, before, after) => {
     if (!sameLiveness(before, after)) this.noteAwayInput(name);
+    countPlainRows(this.plainRows, before, -1);
+    countPlainRows(this.plainRows, after, 1);
   });
+  /** the plain rows (not a migration's half) of every group in running, by their state: the metrics' domUs by state start from it (fleet-counts.ts) */
+  private readonly plainRows = new Map<LinkDomain['state'], number>();
   readonly homes = new MultiIndex<LinkHome>(this.noteAwayInput);
   /** keyed by the home host whose ledger holds the record */
   readonly away = new MultiIndex<LinkAway>(this.noteAwayInput);
@@ -145,6 +149,11 @@ export class FleetIndex {
     return names;
   }
 
+  /** How many plain rows (not a migration's half) the index holds in each state, kept as rows come, change and go. */
+  plainRowsByState(): ReadonlyMap<LinkDomain['state'], number> {
+    return this.plainRows;
+  }
+
   record(host: string): HostRecord | undefined {
     return this.records.get(host);
   }
@@ -218,4 +227,8 @@ function byResource(domus: readonly LinkDomuConfig[]): Array<readonly [string, r
     }
   }
   return [...out];
+}
+
+function countPlainRows(counts: Map<LinkDomain['state'], number>, rows: readonly LinkDomain[] | undefined, by: 1 | -1): void {
+  for (const d of rows ?? []) if (d.migration === null) counts.set(d.state, (counts.get(d.state) ?? 0) + by);
 }

@@ -11,6 +11,8 @@ import { isPairClaim } from './pair-claim.js';
  * name leaves or joins only when those change, and the index notes it then (takeLookInputsChanged).
  * Whatever a finding says (ages, who is silent, moves under way) the pass still works out at each
  * look, for the names shortlisted: the look's answer is the same as when it asked every name.
+ * The metrics' counts (fleet-counts.ts) ask the same few of a silent host's overtaken copy and
+ * of a move under way.
  */
 export interface LookShortlist {
   /** rows of it on two hosts or more: what conflicts.ts running-on-two-hosts starts from */
