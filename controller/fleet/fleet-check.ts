@@ -11,6 +11,7 @@ import { withLostPrimaries } from './lost-primary.js';
 import { downWithUnreportedOf, withDownWithUnreported } from './down-with-unreported.js';
 import { foreignRunners } from './foreign-claims.js';
 import { isLive } from './live-row.js';
+import { lookShortlist } from './look-shortlist.js';
 import { unheldMaintenance } from './unheld-maintenance.js';
 import { maintenanceLong } from './maintenance-long.js';
 import { enrolledSilence, spokenForByEnrolment, unreportedWithDowns } from './enrolment-check.js';
@@ -140,10 +141,11 @@ function enrolledSince(e: Enrolment | undefined, fresh: Freshness): string {
  * it runs (crashed-domus.ts runsSomewhere). A silent Dom0's last report is no word that its guests
  * run now (a dead Dom0's are down): the domUs only such a report lists live are counted apart, as
  * unknown, as `status` counts them. A reachable host whose view of its domains is behind still counts: that lasts seconds
- * mid-migration, and its own WARNING says when it lasts. Loops, not spreads: this visits every
- * domU at every check.
+ * mid-migration, and its own WARNING says when it lasts. The domUs live on one Dom0 alone, almost
+ * every domU of a fleet, are counted by their Dom0 (look-shortlist.ts liveAloneCount, kept as the
+ * index changes), so a check asks only the others, not every domU.
  */
-function countRunning(index: FleetIndex, crashed: ReadonlySet<string>, fresh: Freshness): { running: number; unknown: number } {
+export function countRunning(index: FleetIndex, crashed: ReadonlySet<string>, fresh: Freshness): { running: number; unknown: number } {
   const heard = new Map<string, boolean>();
   const reachable = (host: string): boolean => {
     let r = heard.get(host);
@@ -159,7 +161,21 @@ function countRunning(index: FleetIndex, crashed: ReadonlySet<string>, fresh: Fr
   const holds = (name: string, host: string): boolean => foreign.get(name)?.includes(host) !== true;
   let running = 0;
   let unknown = 0;
-  for (const [name, byHost] of index.running.entries()) {
+  // a domU live on one Dom0 alone is running if that Dom0 is heard, unknown if not: counted by Dom0
+  const { liveAloneCount, liveAloneOn, runningOnSeveral } = lookShortlist(index);
+  for (const [host, n] of liveAloneCount) {
+    if (reachable(host)) running += n;
+    else unknown += n;
+  }
+  // those a host holding nothing of them runs, crashed ones and those on several Dom0s: each asked in full
+  for (const name of new Set([...runningOnSeveral, ...foreign.keys(), ...crashed])) {
+    const byHost = index.running.get(name);
+    if (byHost === undefined) continue;
+    const counted = liveAloneOn.get(name);
+    if (counted !== undefined) {
+      if (reachable(counted)) running--;
+      else unknown--;
+    }
     let live = false;
     let liveUnheard = false;
     for (const [host, rows] of byHost) {

@@ -1,5 +1,6 @@
 import type { LinkHome } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from './fleet-index.js';
+import { isLive } from './live-row.js';
 import { isPairClaim } from './pair-claim.js';
 
 /**
@@ -23,9 +24,13 @@ export interface LookShortlist {
   readonly runByUnclaimed: Set<string>;
   /** with a migration row (NAME--incoming, NAME--migratedaway) on some host: foreign-halves.ts halvesWithoutDisks */
   readonly withHalves: Set<string>;
+  /** the Dom0 of each domU whose rows are on that one Dom0 alone, one of them live: check's domUs running count them by their Dom0 (fleet-check.ts countRunning) */
+  readonly liveAloneOn: Map<string, string>;
+  /** how many domUs liveAloneOn puts on each Dom0 */
+  readonly liveAloneCount: Map<string, number>;
 }
 
-export const emptyLookShortlist = (): LookShortlist => ({ runningOnSeveral: new Set(), homesUnpaired: new Set(), runByUnclaimed: new Set(), withHalves: new Set() });
+export const emptyLookShortlist = (): LookShortlist => ({ runningOnSeveral: new Set(), homesUnpaired: new Set(), runByUnclaimed: new Set(), withHalves: new Set(), liveAloneOn: new Map(), liveAloneCount: new Map() });
 
 /** INDEX's shortlist, the names it noted since the last call sorted in or out first. */
 export function lookShortlist(index: FleetIndex): LookShortlist {
@@ -37,6 +42,15 @@ export function lookShortlist(index: FleetIndex): LookShortlist {
     keepIf(s.homesUnpaired, name, claims !== undefined && claims.size >= 2 && !isPairClaim(claims));
     keepIf(s.runByUnclaimed, name, rows !== undefined && claims !== undefined && [...rows.keys()].some((h) => runsUnclaimed(claims, h)));
     keepIf(s.withHalves, name, rows !== undefined && [...rows.values()].some((group) => group.some((d) => d.migration !== null)));
+    const alone = rows !== undefined && rows.size === 1 ? [...rows].find(([, group]) => group.some(isLive))?.[0] : undefined;
+    const was = s.liveAloneOn.get(name);
+    if (was === alone) continue;
+    if (was !== undefined) count(s.liveAloneCount, was, -1);
+    if (alone === undefined) s.liveAloneOn.delete(name);
+    else {
+      s.liveAloneOn.set(name, alone);
+      count(s.liveAloneCount, alone, 1);
+    }
   }
   return s;
 }
@@ -52,6 +66,12 @@ export function runsUnclaimed(claims: ReadonlyMap<string, LinkHome>, host: strin
 function anyFromMigrateTab(claims: ReadonlyMap<string, LinkHome>): boolean {
   for (const c of claims.values()) if (c.source === 'migrate-tab') return true;
   return false;
+}
+
+function count(counts: Map<string, number>, host: string, by: 1 | -1): void {
+  const n = (counts.get(host) ?? 0) + by;
+  if (n === 0) counts.delete(host);
+  else counts.set(host, n);
 }
 
 function keepIf(set: Set<string>, name: string, keep: boolean): void {
