@@ -5,17 +5,14 @@ import type { ThisBoot } from '../../agent/run/boot-record.js';
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../shared/protocol/ctl-check.js';
 import { TEST_TIMERS } from '../harness/agent-on-sim.js';
 import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // An agent restarted within a boot whose record of what autostart handled since boot was lost (a
 // full disk truncated it) while an operator had stopped web1: it starts web1 no more on its own,
 // `xenherdctl check` and `autostart status` say why and the ways on, and each way on clears it.
 // Real agent cores and a controller core in this process, on the simulator's clock.
 
-const FLEET = `
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-`;
+const FLEET = pairFleet({ optionLine: false, migrateTab: [], running: 'no' });
 
 let fleet: Fleet | undefined;
 afterEach(async () => fleet?.stop());

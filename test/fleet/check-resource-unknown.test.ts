@@ -4,16 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS } from '../../shared/protocol/ctl-check.js';
 import { TEST_TIMERS } from '../harness/agent-on-sim.js';
 import { startFleet, type Fleet } from '../harness/fleet.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // `xenherdctl check`'s line for a guarded domU deferred because its DRBD resource cannot be read
 // names why: here its config names r9, which no .res file of xen1 defines, and drbdadm says so.
 // Real agent cores (polling DRBD) and a controller core in this process, on the simulator's clock.
 
-const FLEET = `
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ optionLine: false, drbd: '9', migrateTab: [] });
 const POLLING = { ...TEST_TIMERS, events: { ...TEST_TIMERS.events, drbd: 'poll' as const } };
 
 let fleet: Fleet | undefined;

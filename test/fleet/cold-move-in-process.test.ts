@@ -5,18 +5,12 @@ import type { CommandBody } from '../../shared/protocol/agent-link.js';
 import { creates, runsOn } from '../harness/fleet.js';
 import type { Sim } from '../sim/sim.js';
 import { agentsBed, type AgentsBed } from './agents-with-stand-in.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // The two halves of a cold move (`shutdown` at the source, `start` at the target) as the agents
 // run them for a controller: in process on the fleet simulator's deterministic clock.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen3 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu plain1 mem=512 vcpus=1 home=xen1 running=xen1
-`;
+const FLEET = pairFleet({ connectDelay: 300, migrateTab: ['xen1', 'xen2', 'xen3'], xen3: true, more: 'domu plain1 mem=512 vcpus=1 home=xen1 running=xen1\n' });
 
 let bed: AgentsBed;
 afterEach(async () => bed?.stop());

@@ -5,19 +5,13 @@ import { ALERT_GRACE_MS } from '../../controller/fleet/alert-book.js';
 import { ledgerStore } from '../../agent/adapters/ledger-store.js';
 import { settled } from '../../agent/state/ledger.js';
 import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+import { DB1_ON_XEN2, pairFleet } from '../harness/pair-fleet.js';
 
 // Agent cores reporting to a controller core, with the fleet simulator, all in this process on
 // one deterministic clock: the live fleet view, staleness, alerts, routed commands, and guarded
 // autostart made stricter by the controller's view.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
-domu plain1 mem=512 vcpus=1 home=xen1 running=xen2
-`;
+const FLEET = pairFleet({ connectDelay: 300, more: DB1_ON_XEN2 + 'domu plain1 mem=512 vcpus=1 home=xen1 running=xen2\n' });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

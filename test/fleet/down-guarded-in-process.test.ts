@@ -7,17 +7,13 @@ import { whereColumns } from '../../controller/ctl/where-line.js';
 import type { JobEnd } from '../../shared/protocol/ctl-jobs.js';
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../shared/protocol/ctl-check.js';
 import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+import { DB1_ON_XEN2, pairFleet } from '../harness/pair-fleet.js';
 
 // A guarded domU whose domain goes on its Dom0 with nobody of the fleet asking (here `xl destroy`,
 // as a guest crash under on_crash="destroy" leaves it): xen1's agent skips it from then on
 // (handled-this-boot), and check stayed OK, status and where saying only "not running". Real agent
 // cores and a controller core in this process, on the simulator's clock.
-const FLEET = `
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
-`;
+const FLEET = pairFleet({ optionLine: false, drbd: '9', more: DB1_ON_XEN2 });
 
 let fleet: Fleet | undefined;
 afterEach(async () => fleet?.stop());

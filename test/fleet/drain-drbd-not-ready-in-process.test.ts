@@ -1,18 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../shared/protocol/ctl-jobs.js';
 import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // A split brain on web1's pair, as the agent reports it, keeps the controller's plans from listing
 // a move the agent's preflight would refuse: `drain --dry-run` names the resource, its state and the
 // fix, and the drain refuses before it changes anything. Real agent cores and the controller core
 // on the simulator, in process. web1 is guarded (no migrate-tab), so its agent reports r1.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ connectDelay: 300, migrateTab: [] });
 
 // a split brain shows on both ends: the plan names each, then the fix
 const STANDALONE = 'r1 on xen1 is StandAlone (disk UpToDate, peer DUnknown), and r1 on xen2 is StandAlone (disk UpToDate, peer DUnknown): reconnect it (`drbdadm connect r1` on both, resolving a split brain first) and wait for UpToDate/UpToDate before migrating';

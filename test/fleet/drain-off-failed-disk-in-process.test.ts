@@ -3,18 +3,14 @@ import type { JobEvent } from '../../shared/protocol/ctl-jobs.js';
 import type { WhereMatch } from '../../shared/protocol/ctl-where.js';
 import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 import { drbdLines } from './drbd-pair-check.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // web1's disk on xen1 fails under DRBD, which detaches it: web1 keeps running on xen2's disk over
 // the network. Draining xen1 moves web1 to xen2, whose disk is UpToDate: the controller's plan
 // lists the move and the agent's preflight lets it through. Real agent cores and the controller
 // core on the simulator, in process, on its clock.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ connectDelay: 300, migrateTab: [] });
 
 let fleet: Fleet;
 type Core = NonNullable<Fleet['controller']>['core'];

@@ -1,18 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent, JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+import { DB1_ON_XEN2, pairFleet } from '../harness/pair-fleet.js';
 
 // The controller core's drain and restore jobs driving real agent cores: the agents' side of
 // `maintenance`, `migrate` (reasons drain and restore), `inspect` and the cold fallback's
 // `shutdown` and `start`, as the controller's jobs use them. In process, one deterministic clock.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
-`;
+const FLEET = pairFleet({ connectDelay: 300, more: DB1_ON_XEN2 });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

@@ -4,16 +4,11 @@ import { join } from 'node:path';
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../shared/protocol/ctl-check.js';
 import { TEST_TIMERS } from '../harness/agent-on-sim.js';
 import { startFleet, type Fleet } from '../harness/fleet.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // A DRBD pair (web1 homed on xen1, replicated with xen2 on r1) with both Dom0s' real agent cores
 // and a controller, in process: what `check` says of the pair, from what each side reports.
 
-const FLEET = (drbd: string): string => `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=${drbd} migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=${drbd} migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
 /** the hint for one end of r1 cut while the other is silent: PEER is that Dom0 as check names it ("xen1 (unreachable, last heard N s ago)") */
 export const look = (peer: string): string => `replication is down, waiting for its peer Dom0 ${peer}: see to ${peer.split(' ')[0] ?? peer} first (is it up?), then to r1 there and the network between them: drbdadm status r1 on both`;
 /** what check adds when the Dom0 gone held r1 Primary (web1 ran there) and xen2, heard, is Secondary */
@@ -34,7 +29,7 @@ const configOf = (source: Source) => (source === 'poll' ? { ...TEST_TIMERS, even
  * replica); BEFORE runs before the agents start.
  */
 export async function drbdPair(drbd: string, source: Source, o: { guardedOnBoth: boolean; before?: (f: Fleet) => void }): Promise<Fleet> {
-  const f = await startFleet(FLEET(drbd), { controller: true });
+  const f = await startFleet(pairFleet({ connectDelay: 300, drbd }), { controller: true });
   if (o.guardedOnBoth) {
     const guardedDir = (host: string): string => join(f.sim.hostRoot(host), 'etc/xen/drbd-auto');
     copyFileSync(join(guardedDir('xen1'), 'web1.cfg'), join(guardedDir('xen2'), 'web1.cfg'));

@@ -2,17 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../shared/protocol/ctl-check.js';
 import { startupGraceMs } from '../../controller/fleet/enrolment.js';
 import { startFleet, type Fleet } from '../harness/fleet.js';
+import { DB1_ON_XEN2, pairFleet } from '../harness/pair-fleet.js';
 
 // A controller restarted while a Dom0 is powered off: tokens.json still enrolls it, so the new
 // controller does not take the dead Dom0 for one that never was (agent cores and controller core
 // in this process, one deterministic clock).
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
-`;
+const FLEET = pairFleet({ connectDelay: 300, drbd: '9', more: DB1_ON_XEN2 });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

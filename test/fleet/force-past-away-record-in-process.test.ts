@@ -8,17 +8,13 @@ import type { SimControllerOptions } from '../harness/controller-on-sim.js';
 import { startupGraceMs } from '../../controller/fleet/enrolment.js';
 import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 import { bothReporting, controlAnswer } from './pair-with-controller.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // web1 (home xen1) was drained to xen2, and xen2 lost power with it. xen1 is online again; its
 // ledger says web1 went to xen2, so autostart skips it, rightly. With a controller that no longer
 // hears from xen2, the operator's `autostart start --force web1` on xen1 starts it at home, and
 // the away record ends once web1 has run there for a while. While xen2 reports, --force is refused.
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen2
-`;
+const FLEET = pairFleet({ connectDelay: 300, running: 'xen2' });
 const since = '2025-01-01T00:00:00.000Z';
 
 let fleet: Fleet;

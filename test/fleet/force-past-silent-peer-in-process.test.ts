@@ -4,19 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ControlResponse } from '../../shared/protocol/agent-control.js';
 import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 import { bothReporting, controlAnswer } from './pair-with-controller.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // README's recovery after a Dom0 dies, with a controller connected: web1 is guarded on both Dom0s
 // of its pair, its home xen1 loses power, and on xen2 the operator runs `autostart start --force
 // web1 --reason "peer is dead, checked"`. The controller keeps xen1's last rows in its view (a
 // silent host may still run web1): automatic autostart keeps skipping, --force may pass that skip,
 // and while xen1 is alive and running web1 --force is still refused.
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu db1 mem=4096 vcpus=2 home=xen2 peer=xen1 drbd=r2 running=xen2
-`;
+const FLEET = pairFleet({ connectDelay: 300, more: 'domu db1 mem=4096 vcpus=2 home=xen2 peer=xen1 drbd=r2 running=xen2\n' });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

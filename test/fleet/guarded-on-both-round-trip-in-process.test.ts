@@ -5,18 +5,14 @@ import type { CommandBody } from '../../shared/protocol/agent-link.js';
 import { HOME_AGAIN_GRACE_MS } from '../../agent/core/home-again.js';
 import { runsOn } from '../harness/fleet.js';
 import { agentsBed, type AgentsBed } from './agents-with-stand-in.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // A DRBD domU whose config sits in the guarded dir of both Dom0s of its pair (no migrate-tab):
 // either may start it after a reboot, and the ledger says which one it left. Sent to its peer
 // and back, in either order of the two Dom0s' own bookkeeping, it must end as it began: at home,
 // recorded nowhere.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ connectDelay: 300, migrateTab: [] });
 
 let bed: AgentsBed;
 afterEach(async () => bed?.stop());

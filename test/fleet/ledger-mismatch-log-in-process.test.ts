@@ -5,17 +5,13 @@ import { MISMATCH_LOG_AFTER_MS } from '../../agent/core/ledger-mismatches.js';
 import { withVisitor } from '../../agent/state/ledger.js';
 import type { CommandBody } from '../../shared/protocol/agent-link.js';
 import { agentsBed, type AgentsBed } from './agents-with-stand-in.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // "ledger mismatch" warnings are for a ledger that disagrees with xl list, not for the moments
 // every migration passes through (a domU arrived before its record, a record outliving the
 // domU by one step). In process, on the fleet simulator's clock.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ connectDelay: 300 });
 
 let bed: AgentsBed;
 afterEach(async () => bed?.stop());

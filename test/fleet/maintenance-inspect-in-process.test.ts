@@ -3,17 +3,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CAPABILITY, type CommandBody } from '../../shared/protocol/agent-link.js';
 import { agentsBed, type AgentsBed } from './agents-with-stand-in.js';
+import { DB1_ON_XEN2, pairFleet } from '../harness/pair-fleet.js';
 
 // The controller's `maintenance` and `inspect` commands as the agent answers them: agent cores on
 // the fleet simulator, a controller stand-in on a memory link, one deterministic clock.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
-`;
+const FLEET = pairFleet({ connectDelay: 300, more: DB1_ON_XEN2 });
 
 let bed: AgentsBed;
 afterEach(async () => bed?.stop());
@@ -81,7 +76,7 @@ describe('maintenance: the owner rules with the lease on the agent\'s clock', ()
   });
 
   it('judges rule 4 on an xl list read after the command came: a domU that just arrived refuses maintenance', async () => {
-    bed = await agentsBed(FLEET.replace('running=xen1', 'running=xen2'), ['xen1']);
+    bed = await agentsBed(pairFleet({ connectDelay: 300, running: 'xen2', more: DB1_ON_XEN2 }), ['xen1']);
     await bed.run('xen1', maintenance(bed, 'draining', ['online']));
     // a domain appears without the agent having listed it yet
     bed.fleet.sim.force('web1 arrives', (s) => ({ ...s, domains: [...s.domains, { ...s.domains.find((d) => d.name === 'web1')!, host: 'xen1', domid: 42 }] }));

@@ -1,16 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../harness/fleet.js';
 import { jobEnd } from './controller-job.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // `xenherdctl maintenance xen1 on` while domUs run there, with real agent cores and the
 // controller core in process: the refusal names what runs there once, the host once before it, and the drain that empties it.
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu web2 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen1
-`;
+const FLEET = pairFleet({ connectDelay: 300, drbd: '9', more: 'domu web2 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen1\n' });
 
 let fleet: Fleet | undefined;
 afterEach(async () => {

@@ -2,18 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandBody } from '../../shared/protocol/agent-link.js';
 import { runsOn } from '../harness/fleet.js';
 import { agentsBed, type AgentsBed } from './agents-with-stand-in.js';
+import { DB1_ON_XEN2, pairFleet } from '../harness/pair-fleet.js';
 
 // A controller's migrate and the maintenance states: a drain's moves only while its own drain
 // holds the host, no domU onto a draining or empty-for-maintenance host unless it goes home
 // (reason restore). In process, on the fleet simulator's deterministic clock.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
-`;
+const FLEET = pairFleet({ connectDelay: 300, more: DB1_ON_XEN2 });
 
 let bed: AgentsBed;
 afterEach(async () => bed?.stop());

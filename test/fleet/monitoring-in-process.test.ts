@@ -6,17 +6,12 @@ import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer, type Che
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import { startFleet, type Fleet } from '../harness/fleet.js';
 import { jobEnd } from './controller-job.js';
+import { DB1_ON_XEN2, pairFleet } from '../harness/pair-fleet.js';
 
 // `xenherdctl check`'s verdict on the fleet simulator with real agent cores and a controller core,
 // all in this process on one deterministic clock: each condition built on the simulator, and the
 // status and plugin exit code it gives.
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
-`;
+const FLEET = pairFleet({ connectDelay: 300, drbd: '9', more: DB1_ON_XEN2 });
 const MIN = 60_000;
 
 let fleet: Fleet;
@@ -113,7 +108,7 @@ describe('the check verdict on the simulated fleet (real agent cores, in process
   });
 
   it('DRBD 8.4 (its peer is "peer"), a domU guarded on one Dom0 with a standby config on the other: Primary on both is CRITICAL', async () => {
-    const f = await online(FLEET.replace(/drbd=9/g, 'drbd=8.4.11'));
+    const f = await online(pairFleet({ connectDelay: 300, drbd: '8.4.11', more: DB1_ON_XEN2 }));
     expect(statusOf(f)).toBe('OK');
     f.sim.force('r1 promoted on xen2 too', (s) => ({ ...s, drbd: { ...s.drbd, r1: { ...s.drbd['r1']!, replicas: { ...s.drbd['r1']!.replicas, xen2: { role: 'Primary', disk: 'UpToDate' } } } } }));
     await f.until(() => statusOf(f) === 'CRITICAL', 'CRITICAL', 30_000);

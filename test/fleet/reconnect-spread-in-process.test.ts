@@ -1,17 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { reconnectSpreadMs } from '../../shared/protocol/agent-link.js';
 import { startFleet, type Fleet } from '../harness/fleet.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // A controller restart drops every agent's link at once. A controller of 2,000 enrolled Dom0s
 // tells its agents (in welcome) to spread their first try over 20 s, and the restarted one takes
 // them back as they come: the whole path from the core's welcome to the agents' retry timers
 // (agent cores and controller core in this process, one deterministic clock).
-const FLEET = `
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9
-host xen3 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ optionLine: false, drbd: '9', migrateTab: [], xen3: true });
 const HOSTS = ['xen1', 'xen2', 'xen3'];
 
 let fleet: Fleet;

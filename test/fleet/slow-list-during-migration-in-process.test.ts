@@ -1,16 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../harness/fleet.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // While a migration row stands, an agent reads `xl list` again soon, to see the rename at the
 // migration's end. On a slow or loaded Dom0 a read takes long, and reading again a quarter second
 // after each one would keep a CPU busy on the very host that restores the guest's memory.
 
-const FLEET = `
-option bandwidth=16 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ bandwidth: 16, connectDelay: 300 });
 
 let fleet: Fleet | undefined;
 afterEach(async () => fleet?.stop());

@@ -2,18 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS } from '../../shared/protocol/ctl-check.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // The operator's walk on the playground: `xenherdctl migrate web1` (xen1 → xen2), and 2.5 s later
 // xen1's agent stops (a package upgrade restarts agents); the `xl migrate` it ran carries on and
 // completes. The controller keeps xen1's last report (web1 running there, r1 Primary) while xen1
 // is silent; xen2 reported web1--incoming turning into web1, after that report: the controller
 // reads xen1's report as overtaken, not as a second copy of web1 (a split brain that is not).
-const FLEET = `
-option bandwidth=256 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ bandwidth: 256, connectDelay: 300, drbd: '9' });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

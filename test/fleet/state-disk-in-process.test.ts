@@ -6,17 +6,13 @@ import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '.
 import { HostsAnswerSchema } from '../../shared/protocol/ctl-api.js';
 import { STATE_DISK_EVERY_MS } from '../../agent/core/state-disks.js';
 import { startFleet, type Fleet } from '../harness/fleet.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // A full, nearly full or read-only filesystem under an agent's state (the ledger, the boot record,
 // the locks), on the simulator with real agent cores and a controller core in this process: the
 // agent reads it on its own within a minute, and check, hosts and /metrics say it with no write
 // of anyone's needed to find it.
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ connectDelay: 300, drbd: '9' });
 
 let fleet: Fleet | undefined;
 afterEach(async () => fleet?.stop());

@@ -1,19 +1,13 @@
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS } from '../../shared/protocol/ctl-check.js';
 import type { JobEvent, JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { startFleet, type Fleet } from '../harness/fleet.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 /**
  * Two Dom0s replicating each other: web1 and web2 at home on xen1, db1 on xen2. The link is slow
  * enough (256 MiB/s, 4 GiB domUs) that a copy can be caught halfway through and a fault put in.
  */
-export const TWO_DOM0S = `
-option bandwidth=256 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=9 migrate-tab=yes
-domu web1 mem=4096 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu web2 mem=4096 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen1
-domu db1 mem=2048 vcpus=2 home=xen2 peer=xen1 drbd=r3 running=xen2
-`;
+export const TWO_DOM0S = pairFleet({ bandwidth: 256, connectDelay: 300, drbd: '9', memMiB: 4096, more: 'domu web2 mem=4096 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen1\ndomu db1 mem=2048 vcpus=2 home=xen2 peer=xen1 drbd=r3 running=xen2\n' });
 
 export const DRAIN_XEN1: JobRequest = { kind: 'drain', host: 'xen1', maxParallel: 1, coldFallback: false, allowPartial: false, timeoutMs: null };
 

@@ -6,6 +6,7 @@ import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../harness/agent-on
 import { startSim, type Sim } from '../sim/sim.js';
 import { count, deepArrayText, deepObjectText, hostileValue, mutatedJsonDeep, mutatedText, reportCounts, runs } from './fuzz-kit.js';
 import { handLink, type HandLink } from './hand-link.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // The agent's side of the agent link (agent/run/link-runner.ts parsing, agent/core/link.ts and
 // the command handling behind it), on a simulated Dom0 in process: a controller that sends
@@ -16,13 +17,7 @@ import { handLink, type HandLink } from './hand-link.js';
 
 reportCounts('agent-link (agent side)');
 
-const FLEET = `
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu db1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r2 running=no
-domu app1 mem=1024 vcpus=1 home=xen2 peer=xen1 drbd=r3 running=xen2
-`;
+const FLEET = pairFleet({ optionLine: false, memMiB: 1024, vcpus: 1, more: 'domu db1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r2 running=no\ndomu app1 mem=1024 vcpus=1 home=xen2 peer=xen1 drbd=r3 running=xen2\n' });
 
 const WELCOME: ControllerMessage = { type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: 5_000, staleAfterMs: 15_000 };
 const CONTROLLER_MESSAGES: unknown[] = [

@@ -10,6 +10,7 @@ import { CONTROL_PROTOCOL_VERSION, ControlRequestSchema, ControlResponseSchema, 
 import { startAgentOnSim, type SimAgent } from '../harness/agent-on-sim.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { count, deepObjectText, hostileValue, mutatedJsonDeep, mutatedText, reportCounts, runs } from './fuzz-kit.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // The agent's control socket: bytes of any kind from a client (JSON of the wrong shape, mutated
 // requests, no line end, several lines, binary, 64 KiB and more) get one JSON response line
@@ -119,12 +120,7 @@ describe('the agent core behind the socket: odd but schema-valid requests', () =
   let agent: SimAgent;
   beforeAll(async () => {
     sim = await startSim({
-      fleet: `
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r1 running=no
-domu db1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r2 running=xen1
-`,
+      fleet: pairFleet({ optionLine: false, running: 'no', memMiB: 1024, vcpus: 1, more: 'domu db1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r2 running=xen1\n' }),
       clock: 'deterministic',
     });
     sim.drbd('r1', 'disconnect');

@@ -8,6 +8,7 @@ import { PeerLineSchema, PeerResultSchema, type PeerLine } from '../../shared/pr
 import { simMigrationPorts } from '../harness/migration-on-sim.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { count, mutatedText, reportCounts, runs } from './fuzz-kit.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // SSH_ORIGINAL_COMMAND of the forced command `xenherd-agent migrate2 --peer HOME`: whatever a
 // peer (or someone holding its key) sends, the gate either accepts a request of the grammar
@@ -63,12 +64,7 @@ describe('the forced command: the grammar or a refusal, nothing else', () => {
     let sim: Sim;
     beforeAll(async () => {
       sim = await startSim({
-        fleet: `
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu db1 mem=1024 vcpus=1 home=xen2 peer=xen1 drbd=r2 running=xen2
-`,
+        fleet: pairFleet({ optionLine: false, memMiB: 1024, vcpus: 1, more: 'domu db1 mem=1024 vcpus=1 home=xen2 peer=xen1 drbd=r2 running=xen2\n' }),
         clock: 'deterministic',
       });
     });

@@ -7,47 +7,8 @@ import type { XhError } from '../../shared/errors.js';
 import type { Result } from '../../shared/result.js';
 import { drive } from './drive.js';
 import { startFleet, type Fleet } from './fleet.js';
+import { pairFleet, XL_417 } from './pair-fleet.js';
 import { simMigrationPorts } from './migration-on-sim.js';
-
-/** A Dom0's toolstack and Xen release as the fleet file words them, when a test does not say. */
-export const XL_417 = 'toolstack=xl xen=4.17.7';
-
-export interface PairFleetOptions {
-  /** every Dom0's toolstack and release (default XL_417) */
-  readonly tools?: string;
-  /** xen1's or xen2's own, where it differs from the others' */
-  readonly xen1?: string;
-  readonly xen2?: string;
-  readonly drbd?: '8.4' | '9';
-  /** the Dom0s keeping a migrate-tab (default both: web1's home and peer are known from it) */
-  readonly migrateTab?: readonly string[];
-  /** where web1 runs (default its home, xen1) */
-  readonly running?: 'xen1' | 'xen2';
-  /** web1's memory (default 2048) */
-  readonly memMiB?: number;
-  /** a third Dom0, xen3, holding no replica of r1 */
-  readonly xen3?: boolean;
-  /** further fleet lines (more domUs) */
-  readonly more?: string;
-}
-
-/**
- * The fleet most migration tests start from: two Dom0s in a DRBD pair, web1 homed on xen1 with
- * its replica r1 on xen2 (test/sim/README.md words the fleet file).
- */
-export function pairFleet(o: PairFleetOptions = {}): string {
-  const tools = o.tools ?? XL_417;
-  const tab = (h: string): string => ((o.migrateTab ?? ['xen1', 'xen2']).includes(h) ? ' migrate-tab=yes' : '');
-  const host = (h: string, own?: string): string => `host ${h} mem=32768 cpus=8 ${own ?? tools} drbd=${o.drbd ?? '8.4'}${tab(h)}\n`;
-  return (
-    'option bandwidth=1024 connect-delay=0\n' +
-    host('xen1', o.xen1) +
-    host('xen2', o.xen2) +
-    (o.xen3 === true ? host('xen3') : '') +
-    `domu web1 mem=${o.memMiB ?? 2048} vcpus=2 home=xen1 peer=xen2 drbd=r1 running=${o.running ?? 'xen1'}\n` +
-    (o.more ?? '')
-  );
-}
 
 /**
  * pairFleet with web1 running on xen2, xen1's ledger recording it away there (moved by hand): a

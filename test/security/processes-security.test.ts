@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UNIT_NODE_FLAGS } from '../helpers/unit-node-flags.js';
 import { buildBundles, runNode } from '../playground/processes.js';
 import { startSim, type Sim } from '../sim/sim.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // What only the real programs show: the modes of what `xenherd-controller init`, `enroll` and an
 // agent run leave on disk (owner-only, even under umask 000), and that no secret (a token, its
@@ -101,13 +102,7 @@ describe('owner-only state, keys and sockets', () => {
   });
 });
 
-const FLEET = `
-option bandwidth=1024 connect-delay=100
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r1 running=no
-domu db1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r2 running=xen1
-`;
+const FLEET = pairFleet({ connectDelay: 100, running: 'no', memMiB: 1024, vcpus: 1, more: 'domu db1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r2 running=xen1\n' });
 
 function getJson(url: string, path: string, token: string, ca: string): Promise<{ status: number; body: string }> {
   const u = new URL(url);

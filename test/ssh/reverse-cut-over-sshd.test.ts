@@ -3,17 +3,14 @@ import { alive, gone, waitFor } from '../agent/adapters/fake-tools.js';
 import { liveProcessesMentioning } from '../agent/run/agent-process.js';
 import { startSshdPair, type SshdPair } from './sshd-pair.js';
 import { tcpProxy } from './tcp-proxy.js';
+import { pairFleet } from '../harness/pair-fleet.js';
 
 // `xenherd-agent reverse web1` on xen1 whose ssh connection to xen2's real OpenSSH sshd is cut
 // (a TCP proxy between them destroys both ends) while xen2's migrate2 is moving web1: the reverse
 // has no exit status, asks xen2 where web1 is over a new connection, and says what it found;
 // sshd does not stop a command whose client went away (no pty, no signal), so xen2's migrate2
 // goes on to the end of its migration, unheard, and records it on xen2.
-const FLEET = `option bandwidth=65536 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ bandwidth: 65536 });
 let pair: SshdPair;
 
 describe('a reverse whose connection to a real sshd is cut mid-migrate2', () => {

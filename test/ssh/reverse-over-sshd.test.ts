@@ -10,15 +10,11 @@ import { FAST_TIMERS } from '../agent/run/agent-test-bed.js';
 import type { Sim } from '../sim/sim.js';
 import { sshdInstalled } from './sshd.js';
 import { PAIR_HOSTS, startSshdPair, type SshdPair } from './sshd-pair.js';
+import { DB1_ON_XEN2, pairFleet } from '../harness/pair-fleet.js';
 
 // Reverse migrations through a real OpenSSH sshd per simulated Dom0 (loopback, own config, host
 // key and authorized_keys), driven with the agent's ssh2 client and with the system ssh client.
-const FLEET = `option bandwidth=65536 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
-`;
+const FLEET = pairFleet({ bandwidth: 65536, more: DB1_ON_XEN2 });
 let pair: SshdPair;
 let sim: Sim;
 const cli = (host: string, args: string[]) => pair.cli(host, args);

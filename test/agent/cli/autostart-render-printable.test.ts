@@ -4,16 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { renderAutostartStatus } from '../../../agent/cli/autostart-render.js';
 import { AgentStatusSchema } from '../../../shared/protocol/agent-control.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // File names in the guarded dir become domU names and config paths in `autostart status`: a name
 // with an escape sequence or a newline must not steer the terminal or forge a line of the table.
 // In process, on the simulator; the JSON output escapes them by itself.
 
-const FLEET = `
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-`;
+const FLEET = pairFleet({ optionLine: false, migrateTab: [], running: 'no' });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

@@ -9,17 +9,13 @@ import { PeerLineSchema, type PeerLine } from '../../../shared/protocol/peer.js'
 import { startSim, type Sim } from '../../sim/sim.js';
 import { buildAgent, runAsync } from '../run/agent-process.js';
 import { writeRootSshConfig } from '../../harness/root-ssh-config.js';
+import { DB1_ON_XEN2, pairFleet } from '../../harness/pair-fleet.js';
 
 // The migration commands as processes (the built bundle) on the simulator: what they print, their
 // exit codes, the forced command's JSON lines, `status ALL` and `reconcile`. The ssh hop is played
 // by running the forced command with SSH_ORIGINAL_COMMAND set, as sshd would (test/ssh/ runs the
 // same through a real sshd); the plans themselves are tested in process (test/agent/migrate/).
-const FLEET = `option bandwidth=65536 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
-`;
+const FLEET = pairFleet({ bandwidth: 65536, more: DB1_ON_XEN2 });
 
 let agent: { path: string; cleanup: () => void };
 let sim: Sim;
@@ -182,7 +178,7 @@ describe('migration commands as processes on the simulator', () => {
   }, 60_000);
 
   it('a migrate process killed mid-copy leaves its trace: status shows the interrupted migration as an ALARM (83) until reconcile', async () => {
-    sim = await simWith(FLEET.replace('bandwidth=65536', 'bandwidth=512'));
+    sim = await simWith(pairFleet({ bandwidth: 512, more: DB1_ON_XEN2 }));
     const child = spawn(process.execPath, [agent.path, 'migrate', 'web1', '--no-peer'], { env: { ...process.env, ...sim.env('xen1') }, stdio: 'ignore' });
     const ended = new Promise<void>((r) => child.once('close', () => r()));
     try {
@@ -219,7 +215,7 @@ describe('migration commands as processes on the simulator', () => {
   }, 60_000);
 
   it('refuses a second migration of the same domU while one holds its lock (81)', async () => {
-    sim = await simWith(FLEET.replace('bandwidth=65536', 'bandwidth=512'));
+    sim = await simWith(pairFleet({ bandwidth: 512, more: DB1_ON_XEN2 }));
     const first = cli('xen1', ['migrate', 'web1', '--no-peer']);
     for (let i = 0; i < 200 && !sim.commandLog.some((c) => c.argv[0] === 'migrate'); i++) await new Promise((r) => setTimeout(r, 25));
     const second = await cli('xen1', ['migrate', 'web1', '--no-peer']);

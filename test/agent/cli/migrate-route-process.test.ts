@@ -6,14 +6,11 @@ import { startSim } from '../../sim/sim.js';
 import { writeRootSshConfig } from '../../harness/root-ssh-config.js';
 import { buildAgent, runAsync } from '../run/agent-process.js';
 import { sshdInstalled, startSshd } from '../../ssh/sshd.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // The real CLI process: `ssh -G` is run as a tool (the simulator's, reading the host's root's
 // ssh_config) and the addresses come from the system resolver (literals here, no DNS asked).
-const FLEET = `option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet();
 
 let agent: { path: string; cleanup: () => void };
 beforeAll(() => {

@@ -9,17 +9,14 @@ import { peerSsh, type PeerSsh } from '../../playground/peer-ssh-setup.js';
 import { waitFor } from '../../playground/processes.js';
 import { startSim, type Sim } from '../../sim/sim.js';
 import { buildAgent, runAsync } from '../run/agent-process.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // A controller's migration runs in a child of the daemon (agent/run/command-process.ts), which
 // holds both ends of its stdout and stderr. A `systemctl restart` or a package upgrade ends the
 // daemon (KillMode=process: not the child) mid-migration: the child's pipes break. Played here
 // with the real bundle on the simulator, a real sshd per Dom0 for the `tell` step, and this test
 // as the daemon: it reads the child's output until the copy runs, then closes its ends.
-const FLEET = `option bandwidth=512 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ bandwidth: 512 });
 const HOSTS = ['xen1', 'xen2'];
 
 let agent: { path: string; cleanup: () => void };

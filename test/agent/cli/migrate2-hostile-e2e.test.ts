@@ -2,17 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type Sim } from '../../sim/sim.js';
 import { buildAgent, runAsync } from '../run/agent-process.js';
 import { HOSTILE_COMMANDS } from '../parse/migrate2-corpus.js';
+import { DB1_ON_XEN2, pairFleet } from '../../harness/pair-fleet.js';
 
 // The hostile SSH_ORIGINAL_COMMAND corpus through the real `xenherd-agent migrate2 --peer xen1`
 // process on simulated xen2: each is rejected with a clear message and the simulator's command
 // log shows that no tool ran at all. (Values with a NUL cannot be passed in an environment
 // variable, by sshd either: they are covered by the pure grammar test.)
-const FLEET = `option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen2
-domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
-`;
+const FLEET = pairFleet({ running: 'xen2', more: DB1_ON_XEN2 });
 
 let sim: Sim;
 let agent: { path: string; cleanup: () => void };

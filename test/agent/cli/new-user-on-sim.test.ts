@@ -1,16 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type Sim } from '../../sim/sim.js';
 import { buildAgent, runAsync } from '../run/agent-process.js';
+import { DB1_ON_XEN2, pairFleet } from '../../harness/pair-fleet.js';
 
 // What a newcomer meets first, as processes (the built bundle) on the simulator: `status` and
 // `reconcile` on the Dom0 holding a standby replica, unknown names, `--help` of every subcommand
 // (the forced command's included) and missing arguments named.
-const FLEET = `option bandwidth=65536 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu db1 mem=4096 vcpus=4 home=xen2 peer=xen1 drbd=r2 running=xen2
-`;
+const FLEET = pairFleet({ bandwidth: 65536, more: DB1_ON_XEN2 });
 
 let agent: { path: string; cleanup: () => void };
 let sim: Sim | undefined;

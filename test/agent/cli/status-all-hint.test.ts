@@ -2,13 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { agentCommands } from '../../../agent/cli/commands.js';
 import type { ProcessHooks } from '../../../agent/cli/run.js';
 import { startSim, type Sim } from '../../sim/sim.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 const hooks: ProcessHooks = { onSignal: () => undefined, pid: 1, self: (env) => ({ node: process.execPath, args: [], env }) };
-const FLEET = `option bandwidth=65536 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ bandwidth: 65536 });
 
 let sim: Sim | undefined;
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { runColdStop } from '../../../agent/migrate/cold-stop.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
 import { ledgerFileText } from '../../harness/ledger-file.js';
-import { pairFleet } from '../../harness/migration-bed.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // `xenherd-agent move-stop web1 --to xen2` by hand reads r1 on xen1 after its hold and refuses,

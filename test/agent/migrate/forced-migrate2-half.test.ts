@@ -4,7 +4,7 @@ import type { PeerLine } from '../../../shared/protocol/peer.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
 import { ledgerFileText } from '../../harness/ledger-file.js';
-import { pairFleet } from '../../harness/migration-bed.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // xend names a domain it destroyed and the hypervisor still holds `Zombie-NAME`, and the one it

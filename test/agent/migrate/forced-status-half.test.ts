@@ -5,7 +5,8 @@ import type { PeerLine } from '../../../shared/protocol/peer.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
 import { ledgerFile } from '../../harness/ledger-file.js';
-import { pairFleet, runMove } from '../../harness/migration-bed.js';
+import { runMove } from '../../harness/migration-bed.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // xend lists a domU it is sending away as migrating-NAME: the grammar cannot refuse that name (on

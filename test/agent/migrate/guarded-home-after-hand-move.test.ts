@@ -7,7 +7,8 @@ import type { Ledger } from '../../../agent/state/ledger.js';
 import type { PeerLine } from '../../../shared/protocol/peer.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
-import { pairFleet, runMove } from '../../harness/migration-bed.js';
+import { runMove } from '../../harness/migration-bed.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // A domU whose home is only its guarded dir (no migrate-tab), moved by hand with `xl migrate`

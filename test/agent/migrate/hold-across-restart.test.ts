@@ -10,7 +10,8 @@ import { CONTROL_PROTOCOL_VERSION } from '../../../shared/protocol/agent-control
 import { ok } from '../../../shared/result.js';
 import type { SimAgent } from '../../harness/agent-on-sim.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
-import { pairFleet, runMove, type MoveRun } from '../../harness/migration-bed.js';
+import { runMove, type MoveRun } from '../../harness/migration-bed.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // A hand-run migration's hold on the running agent, over a real control socket, when the agent

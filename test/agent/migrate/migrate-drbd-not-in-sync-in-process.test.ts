@@ -5,7 +5,8 @@ import { runMigrationCommand } from '../../../agent/migrate/command.js';
 import { runPreflight } from '../../../agent/migrate/preflight-run.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
-import { mustPlan, pairFleet, runPlan } from '../../harness/migration-bed.js';
+import { mustPlan, runPlan } from '../../harness/migration-bed.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 import { agentsBed } from '../../fleet/agents-with-stand-in.js';
 

@@ -4,7 +4,8 @@ import { classifyXlMigrate } from '../../../agent/parse/xl-migrate.js';
 import { ok } from '../../../shared/result.js';
 import { readFixture } from '../../fixture.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
-import { pairFleet, runMove } from '../../harness/migration-bed.js';
+import { runMove } from '../../harness/migration-bed.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // A migration xl gave up on says why in libxl's lines; the failure names them as an operator

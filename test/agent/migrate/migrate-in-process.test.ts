@@ -15,7 +15,8 @@ import { readFixture } from '../../fixture.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { drive } from '../../harness/drive.js';
 import { ledgerFile } from '../../harness/ledger-file.js';
-import { mustPlan, pairFleet, planMove, runMove, type PairFleetOptions } from '../../harness/migration-bed.js';
+import { mustPlan, planMove, runMove } from '../../harness/migration-bed.js';
+import { pairFleet, type PairFleetOptions } from '../../harness/pair-fleet.js';
 import { simMigrationPorts, type MigrationWorld } from '../../harness/migration-on-sim.js';
 
 // Migrations as plans, run by the one plan executor, in process: the simulator plays both Dom0s

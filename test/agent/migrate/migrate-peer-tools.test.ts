@@ -3,7 +3,8 @@ import type { PlanDone } from '../../../agent/migrate/plan-executor.js';
 import type { XhError } from '../../../shared/errors.js';
 import type { Result } from '../../../shared/result.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
-import { pairFleet, runMove } from '../../harness/migration-bed.js';
+import { runMove } from '../../harness/migration-bed.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // `xenherd-agent migrate NAME PEER` by hand, no controller: the preflight asks the target

@@ -1,7 +1,8 @@
 import { afterEach, expect, it } from 'vitest';
 import type { MigrationPorts } from '../../../agent/migrate/ports.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
-import { mustPlan, pairFleet, runPlan } from '../../harness/migration-bed.js';
+import { mustPlan, runPlan } from '../../harness/migration-bed.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // After the copy, a move's own steps run back to back: the ledger's record, the running agent's

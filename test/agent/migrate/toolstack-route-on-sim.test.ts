@@ -6,7 +6,8 @@ import type { XhError } from '../../../shared/errors.js';
 import type { Result } from '../../../shared/result.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { ledgerFile } from '../../harness/ledger-file.js';
-import { pairFleet, runMove, type MoveRun } from '../../harness/migration-bed.js';
+import { runMove, type MoveRun } from '../../harness/migration-bed.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 import { simMigrationPorts, type MigrationWorld } from '../../harness/migration-on-sim.js';
 import { writeRootSshConfig } from '../../harness/root-ssh-config.js';
 

@@ -4,7 +4,8 @@ import type { MigrationPorts } from '../../../agent/migrate/ports.js';
 import type { XhError } from '../../../shared/errors.js';
 import type { Result } from '../../../shared/result.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
-import { pairFleet, runMove } from '../../harness/migration-bed.js';
+import { runMove } from '../../harness/migration-bed.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
 
 // The domU moved but this Dom0's ledger write of it failed (full disk): XH_ERR_MIGRATION_PARTIAL,

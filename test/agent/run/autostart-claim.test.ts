@@ -2,15 +2,11 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { creates, runsOn, startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // Both Dom0s of the pair hold web1's config in their guarded dirs (the README's "either may start
 // it after a reboot"), and r1 allows two primaries, as live migration needs.
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ connectDelay: 300, migrateTab: [] });
 
 let fleet: Fleet | null = null;
 afterEach(async () => {

@@ -4,18 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AgentStatusSchema } from '../../../shared/protocol/agent-control.js';
 import { TEST_TIMERS } from '../../harness/agent-on-sim.js';
 import { creates, runsOn, startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet, type PairFleetOptions } from '../../harness/pair-fleet.js';
 
 // Guarded autostart on a Dom0 that just booted: the agent core in this process, the fleet
 // simulator answering its tools, time moving only when the test advances it.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2,r3 running=xen2
-domu plain1 mem=512 vcpus=1 home=xen1 running=no
-`;
+const BOOTED: PairFleetOptions = { connectDelay: 300, migrateTab: [], running: 'no', more: 'domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2,r3 running=xen2\ndomu plain1 mem=512 vcpus=1 home=xen1 running=no\n' };
+const FLEET = pairFleet(BOOTED);
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
@@ -185,13 +180,7 @@ describe('the re-check right before a start (in process)', () => {
 
 describe('naming this Dom0 in its domUs\' xenstore areas (in process)', () => {
   it('after READY, one `xenstore-write` per running domU carrying both keys; none before READY', async () => {
-    fleet = await startFleet(`
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r1 running=xen1
-domu web2 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r2 running=xen1
-domu web3 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r3 running=xen1
-`);
+    fleet = await startFleet(pairFleet({ optionLine: false, migrateTab: [], memMiB: 1024, vcpus: 1, more: 'domu web2 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r2 running=xen1\ndomu web3 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r3 running=xen1\n' }));
     const a = fleet.startAgent('xen1');
     const ready = await fleet.log('xen1', (l) => l.msg.startsWith('ready'), 'ready');
     const domids = fleet.sim.state().domains.filter((d) => d.host === 'xen1').map((d) => d.domid);
@@ -213,7 +202,7 @@ describe("configs read by the host's toolstack's rules (in process)", () => {
     plain1: `name = "plain1"\nmemory = 512\nvcpus = 1\ndisk = [ 'phy:/dev/vg0/plain1,xvda,w,Domain-0' ]\n`,
   };
   const onToolstack = async (toolstack: 'xl' | 'xm'): Promise<Fleet> => {
-    fleet = await startFleet(toolstack === 'xm' ? FLEET.replace(/toolstack=xl xen=4\.17\.7/g, 'toolstack=xm xen=4.1.4') : FLEET);
+    fleet = await startFleet(toolstack === 'xm' ? pairFleet({ ...BOOTED, tools: 'toolstack=xm xen=4.1.4' }) : FLEET);
     fleet.sim.power('xen1', 'off');
     fleet.sim.power('xen1', 'on');
     for (const [name, text] of Object.entries(XEND_SPELLINGS)) writeFileSync(join(fleet.sim.hostRoot('xen1'), `etc/xen/drbd-auto/${name}.cfg`), text);

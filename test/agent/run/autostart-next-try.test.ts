@@ -5,16 +5,12 @@ import { err } from '../../../shared/result.js';
 import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../../harness/agent-on-sim.js';
 import { startSim, type Sim } from '../../sim/sim.js';
 import { creates, startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // A deferred domU in `xenherd-agent autostart status` (human and --json): when the agent tries it
 // next, from its own schedule (the fallback re-check), on the deterministic clock.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-`;
+const FLEET = pairFleet({ connectDelay: 300, migrateTab: [], running: 'no' });
 
 let fleet: Fleet | undefined;
 let sim: Sim | null = null;

@@ -5,6 +5,7 @@ import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
 import { withVisitor } from '../../../agent/state/ledger.js';
 import { AgentStatusSchema, type ControlResponse } from '../../../shared/protocol/agent-control.js';
 import { creates, runsOn, startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // A guarded config others can write is root code anyone can change (bootloader=, a vif script=):
 // the agent used to start it all the same. The agent core in this process, the fleet simulator
@@ -60,11 +61,7 @@ describe('a guarded config others can write (in process)', () => {
   });
 
   it('a visitor recorded in the ledger, started from the config dir after a reboot, is judged as a guarded config is', async () => {
-    fleet = await startFleet(`
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen2
-`);
+    fleet = await startFleet(pairFleet({ optionLine: false, running: 'xen2' }));
     const f = fleet;
     const store = ledgerStore(join(f.sim.hostRoot('xen2'), 'var/lib/xenherd'), 'xen2');
     await store.update((l) => withVisitor(l, 'web1', { home: 'xen1', since: '2025-01-01T00:00:00Z', operationId: 'op1' }));

@@ -3,18 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, writeConfig } from './agent-process.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // The real `xenherd-agent run`, as a package upgrade restarts it: a peer whose sshd is at port
 // 2222 and whose known_hosts lists it bare with one key and as [address]:2222 with another. Agents
 // before the ssh rule took either key; this one, as ssh, takes the port's. The start says so, so
 // the operator hears of it then, not from a migration refused at night.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-`;
+const FLEET = pairFleet({ running: 'no' });
 const PORT_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIItAA7O3Z2VJBGSE47Eiv4KgLcLy1N5jJgYUKx0D96cG';
 const BARE_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOJ0bJpBy9n7I9QZn1mOJ3tT1Hq2v3C0aQm3nq6kq1b2';
 

@@ -4,17 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { Sim } from '../../sim/sim.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, creates, runsOn, writeConfig } from './agent-process.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // The record of what guarded autostart handled since boot, lost while an operator had stopped a
 // domU it started (a full disk truncating it, a hand edit): the agent restarted within the boot
 // must not start that domU again. Through the real `xenherd-agent run` on a real-time simulator.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-`;
+const FLEET = pairFleet({ connectDelay: 300, running: 'no' });
 
 const bed = agentTestBed();
 

@@ -5,17 +5,13 @@ import * as z from 'zod';
 import type { Sim } from '../../sim/sim.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, creates, writeConfig } from './agent-process.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // The operator's upgrade mid-boot, through the real `xenherd-agent run`: the control socket outside
 // /run, an older agent's record (no boot id) of web1, which the operator has since stopped. The
 // agent reads when this boot began from /proc/uptime under XENHERD_HOST_ROOT, as its other host files.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-`;
+const FLEET = pairFleet({ connectDelay: 300, running: 'no' });
 const SOCKET_DIR = '/var/lib/xenherd-sock';
 /** how the agents older than the boot id read the record */
 const OldAgentSchema = z.strictObject({ handled: z.array(z.string()) });

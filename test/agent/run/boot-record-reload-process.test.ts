@@ -5,18 +5,13 @@ import { AgentStatusSchema, type AgentStatus } from '../../../shared/protocol/ag
 import type { Sim } from '../../sim/sim.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, creates, runAsync, writeConfig } from './agent-process.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // The way out of a lost boot record, through the real `xenherd-agent run`: the operator mends the
 // copy the agent set aside, and a reload (SIGHUP, or `autostart reload`, the unit's ExecReload) or
 // a restart reads it. web1 was stopped on purpose and is named in the mended copy; web2 is not.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-domu web2 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=no
-`;
+const FLEET = pairFleet({ connectDelay: 300, running: 'no', more: 'domu web2 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=no\n' });
 const LOST_WARNING = 'autostart starts no guarded domU on its own';
 
 const bed = agentTestBed();

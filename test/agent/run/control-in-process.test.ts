@@ -5,17 +5,12 @@ import { AgentConfigSchema } from '../../../agent/config/schema.js';
 import type { ControlResponse } from '../../../shared/protocol/agent-control.js';
 import { TEST_TIMERS } from '../../harness/agent-on-sim.js';
 import { creates, runsOn, startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // The operator's requests to the agent (what `xenherd-agent autostart …` sends over the control
 // socket), a config reload, and the start-up coexistence warnings: agent core in process.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen2
-`;
+const FLEET = pairFleet({ connectDelay: 300, migrateTab: [], running: 'no', more: 'domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen2\n' });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

@@ -7,18 +7,14 @@ import { AGENT_LINK_PATH, AGENT_LINK_PROTOCOL_VERSION, AgentMessageSchema, type 
 import type { Sim } from '../../sim/sim.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, runAsync, runsOn } from './agent-process.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // The real daemon (`xenherd-agent run`, the built bundle) answering a controller's commands over
 // a real WebSocket: `maintenance` and `inspect` answered by the daemon itself, `shutdown` run by
 // its own CLI in a child process. The controller here is a bare WebSocket server on loopback that
 // speaks the agent link; the behaviour behind each op is tested in process (test/fleet/).
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ connectDelay: 300 });
 
 /** The controller's end of one agent's link: welcome, then commands; every frame schema-checked. */
 class LoopbackController {

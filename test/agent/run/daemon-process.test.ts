@@ -8,18 +8,14 @@ import { AgentStatusSchema, CONTROL_PROTOCOL_VERSION, type AgentStatus } from '.
 import type { Sim } from '../../sim/sim.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, creates, liveProcessesMentioning, runAsync, runsOn, writeConfig } from './agent-process.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // What only a real `xenherd-agent run` process shows: the built bundle started with the unit's
 // Node flags, its control socket, signals, systemd's notify socket, a SIGKILL and a restart. The
 // agent's behaviour itself is tested in process (autostart-, control-, holds-…-in-process tests).
 
-const FLEET = (web1 = 'no', bandwidth = 1024) => `
-option bandwidth=${bandwidth} connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=${web1}
-domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen2
-`;
+const FLEET = (running: 'xen1' | 'no' = 'no', bandwidth = 1024): string =>
+  pairFleet({ bandwidth, connectDelay: 300, running, more: 'domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen2\n' });
 
 const bed = agentTestBed();
 let sim: Sim;

@@ -12,18 +12,14 @@ import { waitFor } from '../../playground/processes.js';
 import type { Sim } from '../../sim/sim.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, liveProcessesMentioning, runAsync } from './agent-process.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // The walk that found it: a controller's `migrate web1 xen2` runs in the daemon's CLI child, and
 // the daemon is restarted (SIGTERM: systemctl restart, a package upgrade) or killed (SIGKILL)
 // mid-copy. Under the unit's KillMode=process only the daemon gets the signal; its child, its
 // pipes gone with the daemon, must finish the migration and record it on both Dom0s, so the next
 // agent finds an ordinary ledger. Real processes: the daemon, its child, one sshd per Dom0.
-const FLEET = `
-option bandwidth=512 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
+const FLEET = pairFleet({ bandwidth: 512 });
 const HOSTS = ['xen1', 'xen2'];
 
 /** The controller's end of the link, as little as the daemon needs: welcome, fleet, commands. */

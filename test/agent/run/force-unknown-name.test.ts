@@ -2,17 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../../shared/errors.js';
 import { TEST_TIMERS } from '../../harness/agent-on-sim.js';
 import { creates, startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // `xenherd-agent autostart start --force NAME` for a NAME no guarded domU of this Dom0 has: the
 // command is well formed, the name is unknown here (often a typo). Not a usage error (64): not
 // found (1), naming where guarded domUs come from and the name likely meant. Agent core in process.
 
-const FLEET = `
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen2
-`;
+const FLEET = pairFleet({ optionLine: false, migrateTab: [], running: 'no', more: 'domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2 running=xen2\n' });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

@@ -5,16 +5,13 @@ import { renderAutostartStatus } from '../../../agent/cli/autostart-render.js';
 import { AgentStatusSchema } from '../../../shared/protocol/agent-control.js';
 import { TEST_TIMERS } from '../../harness/agent-on-sim.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // A guarded dir that is missing (a typo in guardedDir) or not a directory must not read as
 // "nothing to do": the log says so at warn or above, and `autostart status` and systemd's STATUS
 // line name the dir and the config key to fix. In process, on the simulator.
 
-const FLEET = `
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-`;
+const FLEET = pairFleet({ optionLine: false, migrateTab: [], running: 'no' });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

@@ -5,16 +5,12 @@ import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
 import { withAway, withVisitor } from '../../../agent/state/ledger.js';
 import { TEST_TIMERS } from '../../harness/agent-on-sim.js';
 import { creates, runsOn, startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // Holds (a migration command keeps the agent from starting its domU) and visitors (a domU whose
 // home is another Dom0, recorded in this Dom0's ledger): agent cores in process.
 
-const FLEET = (web1: string) => `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=${web1}
-`;
+const FLEET = (running: 'xen2' | 'no'): string => pairFleet({ connectDelay: 300, running });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hostNameRecordFile, recordedHostName, saveHostName } from '../../../agent/run/host-name-record.js';
 import { AgentStatusSchema } from '../../../shared/protocol/agent-control.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -52,12 +53,7 @@ describe('the host-name record', () => {
   });
 });
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-`;
+const FLEET = pairFleet({ connectDelay: 300, migrateTab: [], running: 'no' });
 
 const infoRuns = (f: Fleet): number[] => f.sim.commandLog.filter((c) => c.host === 'xen1' && c.tool === 'xl' && c.argv[0] === 'info').map((c) => c.at);
 

@@ -5,18 +5,13 @@ import { StartIntents } from '../../../agent/run/start-intents.js';
 import { AgentStatusSchema } from '../../../shared/protocol/agent-control.js';
 import { creates, runsOn, startFleet, type Fleet } from '../../harness/fleet.js';
 import type { SimAgent } from '../../harness/agent-on-sim.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // An agent killed while its `xl create` runs (an upgrade, a crash): the create outlives it, and
 // the next agent must neither start the domU again nor give its disk back under it, yet be READY
 // and on its controller link as always, or systemd's start timeout kills it over and over.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-domu plain1 mem=512 vcpus=1 home=xen1 running=no
-`;
+const FLEET = pairFleet({ connectDelay: 300, migrateTab: [], running: 'no', more: 'domu plain1 mem=512 vcpus=1 home=xen1 running=no\n' });
 /** longer than systemd's default start timeout (90 s) and the agent's old 150 s bound on the wait */
 const HUNG_MS = 200_000;
 

@@ -1,18 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPLICATION_GRACE_MS } from '../../../agent/core/replication-watch.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // The journal's DRBD link lines of an agent on a Dom0 that just booted: its replicas come up as
 // Secondary waiting for their peers (the simulator's power on), which is no lost link. The agent
 // core in this process, on the simulator's clock.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2,r3 running=xen2
-`;
+const FLEET = pairFleet({ connectDelay: 300, migrateTab: [], running: 'no', more: 'domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2,r3 running=xen2\n' });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

@@ -6,18 +6,14 @@ import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../../harness/agent
 import { creates, runsOn } from '../../harness/fleet.js';
 import { SimProcesses } from '../../harness/sim-tools.js';
 import { startSim, type Sim } from '../../sim/sim.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // An agent killed in the middle of starting web1, and the agent started after it, on the
 // deterministic clock. The start record names the agent itself while it takes r1 Primary, then
 // the `xl create`; wherever the kill lands, web1 is created once: the next agent either finds the
 // create's pid on disk and waits for it, or no create of the dead agent runs at all.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-`;
+const FLEET = pairFleet({ connectDelay: 300, migrateTab: [], running: 'no' });
 /** the pid startAgentOnSim gives every agent: the claim's record names it */
 const AGENT_PID = 4242;
 /** long enough that the next agent has long decided while the first create still runs */
