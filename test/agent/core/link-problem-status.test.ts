@@ -1,29 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { AGENT_LINK_PROTOCOL_VERSION } from '../../../shared/protocol/agent-link.js';
+import { describe, expect, it } from 'vitest';
 import { memoryLinkPair } from '../../../shared/link/memory-link.js';
 import { err, ok } from '../../../shared/result.js';
 import { renderAutostartStatus } from '../../../agent/cli/autostart-render.js';
+import { LINKED_CONFIG, simForTest, VM1_PAIR, WELCOME } from '../../harness/linked-agent.js';
 import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../../harness/agent-on-sim.js';
-import { startSim, type Sim } from '../../sim/sim.js';
 
 // A refused token or an untrusted certificate leaves the agent working on as if all were well:
 // `autostart status` and systemd's STATUS= line say the link is down and why, and stop saying
 // so once it is up.
-const FLEET = `host xen1 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=8.4
-domu vm1 mem=512 vcpus=1 home=xen1 peer=xen2 drbd=r1 running=xen1
-`;
-const CONFIG = { ...TEST_TIMERS, controller: { url: 'wss://controller.test:7443', token: 'xh1.000000000000.testtokentesttokentesttoken' } };
 const REFUSAL = 'token refused: enroll this host (xenherd-controller enroll HOST) and use the token it prints';
-
-let sim: Sim | null = null;
-let agent: SimAgent | null = null;
-afterEach(async () => {
-  await agent?.core.stop();
-  await sim?.stop();
-  sim = null;
-  agent = null;
-});
 
 async function statusText(a: SimAgent): Promise<{ text: string; controller: unknown }> {
   const r = await a.control({ op: 'status' });
@@ -33,21 +18,19 @@ async function statusText(a: SimAgent): Promise<{ text: string; controller: unkn
 
 describe('the controller link in autostart status and STATUS=', () => {
   it('a refused token: down, with the refusal; then up once the controller takes it', async () => {
-    const s = await startSim({ fleet: FLEET });
-    sim = s;
+    const { s, track } = await simForTest(VM1_PAIR);
     let accept = false;
     const connectController = async () => {
       if (!accept) return err({ kind: 'refused' as const, status: 401, code: 'XH_ERR_AUTH', message: REFUSAL });
       const pair = memoryLinkPair({ name: 'ctl', clock: s.clock });
       pair.controller.onMessage((t) => {
         const m = JSON.parse(t) as { type: string };
-        if (m.type === 'hello') pair.controller.send(JSON.stringify({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: 1_000, staleAfterMs: 3_000 }));
+        if (m.type === 'hello') pair.controller.send(JSON.stringify(WELCOME));
         if (m.type === 'snapshot' || m.type === 'delta') pair.controller.send(JSON.stringify({ type: 'fleet', at: s.clock.now(), runningOn: {} }));
       });
       return ok(pair.agent);
     };
-    const a = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
-    agent = a;
+    const a = track(startAgentOnSim(s, 'xen1', LINKED_CONFIG, 1, undefined, { connectController }));
     await s.advance(12_000);
     const down = await statusText(a);
     expect(down.controller).toMatchObject({ link: 'down', problem: `cannot connect (refused): ${REFUSAL}` });
@@ -63,8 +46,7 @@ describe('the controller link in autostart status and STATUS=', () => {
   });
 
   it('a controller that refuses the agent after hello: its own words are kept, not the close that follows', async () => {
-    const s = await startSim({ fleet: FLEET });
-    sim = s;
+    const { s, track } = await simForTest(VM1_PAIR);
     const connectController = async () => {
       const pair = memoryLinkPair({ name: 'ctl', clock: s.clock });
       pair.controller.onMessage((t) => {
@@ -74,17 +56,14 @@ describe('the controller link in autostart status and STATUS=', () => {
       });
       return ok(pair.agent);
     };
-    const a = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
-    agent = a;
+    const a = track(startAgentOnSim(s, 'xen1', LINKED_CONFIG, 1, undefined, { connectController }));
     await s.advance(5_000);
     expect((await statusText(a)).controller).toMatchObject({ link: 'down', problem: 'refused by the controller: the token of xen1.example.org was used to report as xen1' });
   });
 
   it('no controller section: none, and nothing about a link in STATUS=', async () => {
-    const s = await startSim({ fleet: FLEET });
-    sim = s;
-    const a = startAgentOnSim(s, 'xen1', TEST_TIMERS, 1);
-    agent = a;
+    const { s, track } = await simForTest(VM1_PAIR);
+    const a = track(startAgentOnSim(s, 'xen1', TEST_TIMERS, 1));
     await s.advance(2_000);
     const r = await statusText(a);
     expect(r.controller).toEqual({ link: 'off', problem: null, failures: 0 });

@@ -1,41 +1,27 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLOSE } from '../../../shared/link/link.js';
 import { err } from '../../../shared/result.js';
 import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../../harness/agent-on-sim.js';
+import { LINKED_CONFIG, simForTest, XEN1_ALONE } from '../../harness/linked-agent.js';
 import { scriptedController } from '../../harness/scripted-controller.js';
-import { startSim, type Sim } from '../../sim/sim.js';
+import type { Sim } from '../../sim/sim.js';
 
 // What the agent says and how long it waits when the controller will not take it, or asks it to
 // wait: a refusal's words reach the agent's log whatever code they carry (a newer controller's
 // included), and a Retry-After is the least wait before the next dial.
-const FLEET = `host xen1 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=8.4
-domu vm1 mem=512 vcpus=1 home=xen1 running=xen1
-`;
-const CONFIG = { ...TEST_TIMERS, controller: { url: 'wss://controller.test:7443', token: 'xh1.000000000000.testtokentesttokentesttoken' } };
 /** pino's number for an error line */
 const ERROR = 50;
 const SKEW = 'a message that is not in the protocol of this controller: the agent is version 99.0.0, this controller version 1.0.0: upgrade the controller first (controllers accept older agents, not newer ones) (state: Unrecognized key: "cpu")';
 
-let sim: Sim | null = null;
-let agent: SimAgent | null = null;
-afterEach(async () => {
-  await agent?.core.stop();
-  await sim?.stop();
-  sim = null;
-  agent = null;
-});
-
 /** An agent of xen1 whose controller answers its hello with `error` CODE and SKEW, then closes 1002. */
 async function refusedWith(code: string): Promise<{ s: Sim; a: SimAgent }> {
-  const s = await startSim({ fleet: FLEET });
-  sim = s;
+  const { s, track } = await simForTest(XEN1_ALONE);
   const { connectController } = scriptedController(s.clock, (type, send, _m, close) => {
     if (type !== 'hello') return;
     send({ type: 'error', code, message: SKEW });
     close(1002, SKEW);
   });
-  const a = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
-  agent = a;
+  const a = track(startAgentOnSim(s, 'xen1', LINKED_CONFIG, 1, undefined, { connectController }));
   return { s, a };
 }
 
@@ -58,21 +44,20 @@ describe("the controller's refusal in the agent's log", () => {
 
 describe('a Retry-After from the controller\'s address', () => {
   it('is the least wait before the next dial, and an unreachable controller is otherwise dialled at the usual pace', async () => {
-    const s = await startSim({ fleet: FLEET });
-    sim = s;
+    const { s, track } = await simForTest(XEN1_ALONE);
     let dials = 0;
     const connectController = async () => {
       dials++;
       return err({ kind: 'unreachable', message: "the controller's address answered HTTP 429: slow down", retryAfterMs: 120_000 });
     };
-    agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
+    const a = track(startAgentOnSim(s, 'xen1', LINKED_CONFIG, 1, undefined, { connectController }));
     await s.advance(1_000);
     expect(dials).toBe(1);
     await s.advance(118_000);
     expect(dials).toBe(1);
     await s.advance(2_000);
     expect(dials).toBe(2);
-    expect(JSON.stringify(agent.logs)).toMatch(/cannot connect \(unreachable\): the controller's address answered HTTP 429: slow down; trying again in 120\.0 s/);
+    expect(JSON.stringify(a.logs)).toMatch(/cannot connect \(unreachable\): the controller's address answered HTTP 429: slow down; trying again in 120\.0 s/);
   });
 });
 
@@ -85,10 +70,9 @@ const helloLateController = (s: Sim) =>
 
 describe("the controller's hello deadline", () => {
   it('closes with a code the agent retries at the unreachable pace (waits up to 90 s), not a refusal\'s (up to 7.5 min)', async () => {
-    const s = await startSim({ fleet: FLEET });
-    sim = s;
+    const { s, track } = await simForTest(XEN1_ALONE);
     const late = helloLateController(s);
-    agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController: late.connectController });
+    track(startAgentOnSim(s, 'xen1', LINKED_CONFIG, 1, undefined, { connectController: late.connectController }));
     // waits at most 1.5+3+6+12+24+48 s, then at most 90 s each: 19 dials within 20 minutes at least;
     // a refusal's waits (at least 0.5+1+…+128 s, then 150 s each) allow at most 16
     await s.advance(20 * 60_000);
@@ -96,10 +80,8 @@ describe("the controller's hello deadline", () => {
   });
 
   it('is no refusal in the log or the status: a warning that the link is tried again', async () => {
-    const s = await startSim({ fleet: FLEET });
-    sim = s;
-    const a = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController: helloLateController(s).connectController });
-    agent = a;
+    const { s, track } = await simForTest(XEN1_ALONE);
+    const a = track(startAgentOnSim(s, 'xen1', LINKED_CONFIG, 1, undefined, { connectController: helloLateController(s).connectController }));
     await s.advance(0);
     expect(JSON.stringify(a.logs)).not.toMatch(/refused/);
     expect(a.logs.filter((l) => l['msg'] === 'the controller closed this link, to be tried again: no hello and snapshot within 30 s')).toHaveLength(1);

@@ -1,49 +1,35 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STAY_MS } from '../../../agent/core/link-urls.js';
-import { AGENT_LINK_PROTOCOL_VERSION } from '../../../shared/protocol/agent-link.js';
 import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../../harness/agent-on-sim.js';
+import { simForTest, TEST_TOKEN, WELCOME, XEN1_ALONE } from '../../harness/linked-agent.js';
 import { scriptedController, type Reachable } from '../../harness/scripted-controller.js';
-import { startSim, type Sim } from '../../sim/sim.js';
+import type { Sim } from '../../sim/sim.js';
 import { err } from '../../../shared/result.js';
 
 // An agent with a standby controller must stay on the primary through a restart of a few seconds,
 // and come back to it after a real outage: a standby only knows the agents reporting to it, so a
 // fleet split between the two leaves each controller blind to half of it. Each dial is told by the
 // URL index the agent chose (0: the primary, 1: the standby), on the simulator's clock.
-const FLEET = `host xen1 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=8.4
-domu vm1 mem=512 vcpus=1 home=xen1 running=xen1
-`;
-const CONFIG = { ...TEST_TIMERS, controller: { url: 'wss://ctl1.test:7443', standbyUrls: ['wss://ctl2.test:7443'], token: 'xh1.000000000000.testtokentesttokentesttoken' } };
-const welcome = { type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: 1_000, staleAfterMs: 3_000 };
-
-let sim: Sim | null = null;
-let agent: SimAgent | null = null;
-afterEach(async () => {
-  await agent?.core.stop();
-  await sim?.stop();
-  sim = null;
-  agent = null;
-});
+const CONFIG = { ...TEST_TIMERS, controller: { url: 'wss://ctl1.test:7443', standbyUrls: ['wss://ctl2.test:7443'], token: TEST_TOKEN } };
 
 /** xen1's agent, its controllers speaking as a live one does (SILENT: the primary says nothing after its welcome), reachable as REACHABLE says. */
 async function agentWith(reachable: Reachable, silent = false) {
-  const s = await startSim({ fleet: FLEET });
-  sim = s;
+  const { s, track } = await simForTest(XEN1_ALONE);
   const ctl = scriptedController(
     s.clock,
     (type, send) => {
-      if (type === 'hello') send(welcome);
+      if (type === 'hello') send(WELCOME);
       if (type === 'heartbeat' && !(silent && ctl.dials.at(-1)?.url === 0)) send({ type: 'fleet', at: s.clock.now(), runningOn: {} });
     },
     reachable,
   );
-  agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController: ctl.connectController, probePrimary: ctl.probePrimary });
+  const a = track(startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController: ctl.connectController, probePrimary: ctl.probePrimary }));
   await s.advance(2_000);
   expect(ctl.dials.map((d) => d.url)).toEqual([0]);
-  return { s, ctl };
+  return { s, a, ctl };
 }
 
-const logText = (): string => JSON.stringify(agent?.logs);
+const logText = (a: SimAgent): string => JSON.stringify(a.logs);
 
 describe('an agent with a standby controller', () => {
   it('rides out a primary restart of 3.5 s on the primary: its tries stay there, the standby is never dialled', async () => {
@@ -61,7 +47,7 @@ describe('an agent with a standby controller', () => {
 
   it(`a primary gone for good: the standby is dialled ${STAY_MS / 1000} s after the first failed try, and the agent goes back once the primary answers`, async () => {
     let primaryDown = false;
-    const { s, ctl } = await agentWith((url) => url !== 0 || !primaryDown);
+    const { s, a, ctl } = await agentWith((url) => url !== 0 || !primaryDown);
     primaryDown = true;
     const dropped = s.clock.now();
     ctl.dials[0]?.end(1001, 'controller stopping');
@@ -84,7 +70,7 @@ describe('an agent with a standby controller', () => {
     expect(ctl.dials[1]?.closed).toEqual([{ code: 1001, reason: 'back to the primary controller' }]);
     expect(ctl.dials[2]?.at).toBeGreaterThan(back);
     expect(ctl.dials[2]?.heard.slice(0, 2)).toEqual(['hello', 'snapshot']);
-    expect(logText()).toMatch(/the primary controller answers again, leaving the standby for it/);
+    expect(logText(a)).toMatch(/the primary controller answers again, leaving the standby for it/);
     // on the primary, nothing checks any more
     const checks = ctl.probes.length;
     await s.advance(300_000);
@@ -101,12 +87,11 @@ describe('an agent with a standby controller', () => {
   });
 
   it('a standby refusing the token backs off on its own: the primary is tried at its own pace and dialled within 90 s of its return, and the refusal says the standby may lack tokens.json', async () => {
-    const s = await startSim({ fleet: FLEET });
-    sim = s;
+    const { s, track } = await simForTest(XEN1_ALONE);
     let primaryDown = true;
     const dialled: { url: number; at: number }[] = [];
     const ctl = scriptedController(s.clock, (type, send) => {
-      if (type === 'hello') send(welcome);
+      if (type === 'hello') send(WELCOME);
       if (type === 'heartbeat') send({ type: 'fleet', at: s.clock.now(), runningOn: {} });
     }, () => true);
     const connectController = async (url: number) => {
@@ -114,13 +99,13 @@ describe('an agent with a standby controller', () => {
       if (url === 1) return err({ kind: 'refused', status: 401, code: 'XH_ERR_AUTH', message: 'token refused: enroll this host (xenherd-controller enroll HOST) and use the token it prints' });
       return primaryDown ? err({ kind: 'unreachable', message: 'connect ECONNREFUSED 192.0.2.7:7443' }) : ctl.connectController(url);
     };
-    agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
+    const a = track(startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController }));
     await s.advance(30 * 60_000);
     // the refusals are the standby's alone: its tries spread out, the primary's do not
     const last = dialled.filter((d) => d.at > s.clock.now() - 10 * 60_000);
     expect(last.filter((d) => d.url === 1).length).toBeLessThanOrEqual(4);
     expect(last.filter((d) => d.url === 0).length).toBeGreaterThanOrEqual(6);
-    expect(logText()).toMatch(/token refused: enroll this host .*; this URL is standby controller 1 of controller.standbyUrls, which may lack the newer tokens.json: copy \/etc\/xenherd\/state\/tokens.json from the primary to it and restart xenherd-controller there/);
+    expect(logText(a)).toMatch(/token refused: enroll this host .*; this URL is standby controller 1 of controller.standbyUrls, which may lack the newer tokens.json: copy \/etc\/xenherd\/state\/tokens.json from the primary to it and restart xenherd-controller there/);
     primaryDown = false;
     const back = s.clock.now();
     await s.advance(91_000);
@@ -130,8 +115,7 @@ describe('an agent with a standby controller', () => {
   });
 
   it("a primary answering 429 with a Retry-After: the standby is dialled at the usual pace, the primary again only after the wait", async () => {
-    const s = await startSim({ fleet: FLEET });
-    sim = s;
+    const { s, track } = await simForTest(XEN1_ALONE);
     const dialled: { url: number; at: number }[] = [];
     const connectController = async (url: number) => {
       dialled.push({ url, at: s.clock.now() });
@@ -139,7 +123,7 @@ describe('an agent with a standby controller', () => {
         ? err({ kind: 'unreachable', message: "the controller's address answered HTTP 429: slow down", retryAfterMs: 120_000 })
         : err({ kind: 'unreachable', message: 'connect ECONNREFUSED 192.0.2.8:7443' });
     };
-    agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController });
+    track(startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController }));
     await s.advance(1_000);
     expect(dialled.map((d) => d.url)).toEqual([0]);
     const t0 = dialled[0]?.at ?? 0;
