@@ -6,6 +6,7 @@ import { ledgerStore } from '../../agent/adapters/ledger-store.js';
 import { settled } from '../../agent/state/ledger.js';
 import { creates, runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 import { DB1_ON_XEN2, pairFleet } from '../harness/pair-fleet.js';
+import { agentsReporting } from './pair-with-controller.js';
 
 // Agent cores reporting to a controller core, with the fleet simulator, all in this process on
 // one deterministic clock: the live fleet view, staleness, alerts, routed commands, and guarded
@@ -18,10 +19,7 @@ afterEach(async () => fleet?.stop());
 
 async function online(): Promise<Fleet> {
   fleet = await startFleet(FLEET, { controller: true });
-  for (const h of ['xen1', 'xen2']) fleet.startAgent(h);
-  const core = fleet.controller!.core;
-  await fleet.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
-  return fleet;
+  return agentsReporting(fleet);
 }
 
 const where = (f: Fleet, name: string) => {

@@ -8,6 +8,7 @@ import type { JobEnd } from '../../shared/protocol/ctl-jobs.js';
 import { CheckAnswerSchema, DEFAULT_CHECK_THRESHOLDS, type CheckAnswer } from '../../shared/protocol/ctl-check.js';
 import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 import { DB1_ON_XEN2, pairFleet } from '../harness/pair-fleet.js';
+import { agentsReporting } from './pair-with-controller.js';
 
 // A guarded domU whose domain goes on its Dom0 with nobody of the fleet asking (here `xl destroy`,
 // as a guest crash under on_crash="destroy" leaves it): xen1's agent skips it from then on
@@ -19,11 +20,8 @@ let fleet: Fleet | undefined;
 afterEach(async () => fleet?.stop());
 
 async function online(): Promise<Fleet> {
-  const f = (fleet = await startFleet(FLEET, { controller: true }));
-  for (const h of ['xen1', 'xen2']) f.startAgent(h);
-  const core = f.controller!.core;
-  await f.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
-  return f;
+  fleet = await startFleet(FLEET, { controller: true });
+  return agentsReporting(fleet);
 }
 
 const check = (f: Fleet): CheckAnswer => CheckAnswerSchema.parse(f.controller!.core.monitor.check(DEFAULT_CHECK_THRESHOLDS));
@@ -90,9 +88,8 @@ describe('a guarded domU destroyed on its Dom0, nobody of the fleet asking', () 
     const f = (fleet = await startFleet(FLEET, { controller: true }));
     const guardedDir = (host: string): string => join(f.sim.hostRoot(host), 'etc/xen/drbd-auto');
     copyFileSync(join(guardedDir('xen1'), 'web1.cfg'), join(guardedDir('xen2'), 'web1.cfg'));
-    for (const h of ['xen1', 'xen2']) f.startAgent(h);
+    await agentsReporting(f);
     const core = f.controller!.core;
-    await f.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
     // every live attempt fails before anything moved: the drain moves web1 cold, shut down on xen1 and
     // nowhere until xen2 starts it (as drain-restore-with-controller-in-process.test.ts makes it)
     f.sim.toolFault('xen1', 'xl', { kind: 'garbage', text: 'libxl: error: libxl_stream_write.c: cannot send to the target\n', exitCode: 1 }, { argvPrefix: ['migrate'] });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../shared/protocol/ctl-jobs.js';
 import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 import { pairFleet } from '../harness/pair-fleet.js';
+import { agentsReporting } from './pair-with-controller.js';
 
 // A split brain on web1's pair, as the agent reports it, keeps the controller's plans from listing
 // a move the agent's preflight would refuse: `drain --dry-run` names the resource, its state and the
@@ -18,10 +19,8 @@ afterEach(async () => fleet?.stop());
 
 describe('drain of a host whose domU sits on a split-brained DRBD pair', () => {
   it('the dry run lists web1 as a drbd-not-ready leftover, not a move; the drain refuses and nothing moves', async () => {
-    fleet = await startFleet(FLEET, { controller: true });
-    for (const h of ['xen1', 'xen2']) fleet.startAgent(h);
+    fleet = await agentsReporting(await startFleet(FLEET, { controller: true }));
     const core = fleet.controller!.core;
-    await fleet.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
     const plan = () => core.hub.plan({ kind: 'drain', hosts: ['xen1'] });
     expect(await plan()).toMatchObject({ ok: true, value: { sets: [[{ name: 'web1', from: 'xen1', to: 'xen2' }]], leftovers: [] } });
 

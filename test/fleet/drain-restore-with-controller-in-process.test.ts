@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent, JobRequest } from '../../shared/protocol/ctl-jobs.js';
 import { runsOn, startFleet, type Fleet } from '../harness/fleet.js';
 import { DB1_ON_XEN2, pairFleet } from '../harness/pair-fleet.js';
+import { agentsReporting } from './pair-with-controller.js';
 
 // The controller core's drain and restore jobs driving real agent cores: the agents' side of
 // `maintenance`, `migrate` (reasons drain and restore), `inspect` and the cold fallback's
@@ -14,10 +15,7 @@ afterEach(async () => fleet?.stop());
 
 async function online(): Promise<Fleet> {
   fleet = await startFleet(FLEET, { controller: true });
-  for (const h of ['xen1', 'xen2']) fleet.startAgent(h);
-  const core = fleet.controller!.core;
-  await fleet.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
-  return fleet;
+  return agentsReporting(fleet);
 }
 
 async function job(f: Fleet, req: JobRequest, maxMs = 600_000): Promise<{ events: JobEvent[]; end: Extract<JobEvent, { type: 'end' }> }> {

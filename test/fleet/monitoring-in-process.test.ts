@@ -7,6 +7,7 @@ import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import { startFleet, type Fleet } from '../harness/fleet.js';
 import { jobEnd } from './controller-job.js';
 import { DB1_ON_XEN2, pairFleet } from '../harness/pair-fleet.js';
+import { agentsReporting } from './pair-with-controller.js';
 
 // `xenherdctl check`'s verdict on the fleet simulator with real agent cores and a controller core,
 // all in this process on one deterministic clock: each condition built on the simulator, and the
@@ -20,10 +21,7 @@ afterEach(async () => fleet?.stop());
 async function online(text = FLEET, before: (f: Fleet) => void = () => undefined): Promise<Fleet> {
   fleet = await startFleet(text, { controller: true });
   before(fleet);
-  for (const h of ['xen1', 'xen2']) fleet.startAgent(h);
-  const core = fleet.controller!.core;
-  await fleet.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
-  return fleet;
+  return agentsReporting(fleet);
 }
 
 const check = (f: Fleet): CheckAnswer => CheckAnswerSchema.parse(f.controller!.core.monitor.check(DEFAULT_CHECK_THRESHOLDS));

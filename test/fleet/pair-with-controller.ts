@@ -1,11 +1,17 @@
 import type { ControlResponse } from '../../shared/protocol/agent-control.js';
 import type { Fleet } from '../harness/fleet.js';
 
-/** Starts the agents of xen1 and xen2 on F, and waits until the controller hears both and a little more. */
-export async function bothReporting(f: Fleet): Promise<Fleet> {
+/** Starts the agents of xen1 and xen2 on F, and waits until the controller hears both. */
+export async function agentsReporting(f: Fleet): Promise<Fleet> {
   for (const h of ['xen1', 'xen2']) f.startAgent(h);
   const core = f.controller!.core;
-  await f.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both reporting');
+  await f.until(() => core.hosts().hosts.filter((h) => h.reported && h.reachable).length === 2, 'both agents reporting');
+  return f;
+}
+
+/** agentsReporting, and a little more: the controller's view past its first reports. */
+export async function bothReporting(f: Fleet): Promise<Fleet> {
+  await agentsReporting(f);
   await f.advance(10_000);
   return f;
 }
