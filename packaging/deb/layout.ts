@@ -29,6 +29,13 @@ export interface PackageLayout {
    * DEBIAN/conffiles rename an edited one to agent.json.dpkg-bak or .dpkg-old, mv_conffile moves it
    * to another name), leaving the Dom0 without its token. The entry only has the purge delete the
    * file, which the postrm does anyway.
+   * That first upgrade also prints dpkg's "warning: unable to delete old directory '/etc/xenherd':
+   * Directory not empty", once: the old package listed the directory (it held the conffile), this
+   * one does not, so dpkg tries to remove it and leaves it, as the operator's files are in it.
+   * Harmless, and nothing clean avoids it: shipping /etc/xenherd again would have dpkg print "directory
+   * '/etc/xenherd' not empty so not removed" at every remove and purge instead (agent.json, the
+   * migration key and known_hosts are not the package's), and dpkg-maintscript-helper's
+   * dir_to_symlink is for a directory that becomes a symlink, which this one does not.
    */
   readonly entries: readonly Entry[];
   /** maintainer scripts in packaging/deb/scripts/, as <prefix>.postinst etc. */

@@ -66,7 +66,7 @@ const inChroot: Step[] = [
   ['dpkg -i again (upgrade path): the edited agent.json stays, nothing started', upgrade],
   ['dpkg -r, then -P: only the operator files are left', removeAndPurge],
   ['an agent.json written before dpkg -i: no question, kept byte for byte; dpkg -P deletes it', writtenBeforeInstall],
-  ['an upgrade from a package that shipped agent.json as a conffile: kept, listed obsolete; dpkg -P deletes it', upgradeFromConffile],
+  ['an upgrade from a package that shipped agent.json as a conffile: kept, listed obsolete, dpkg\'s /etc/xenherd warning once; dpkg -P deletes it', upgradeFromConffile],
 ];
 const underSystemd: Step[] = [
   ['dpkg -i with systemd running: both units installed disabled and stopped', installUnderSystemd],
