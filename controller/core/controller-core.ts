@@ -6,7 +6,6 @@ import type { XhError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { CLOSE, type Link } from '../../shared/link/link.js';
 import type { Hello } from '../../shared/protocol/agent-link.js';
-import type { LinkDomuConfig } from '../../shared/protocol/agent-link-state.js';
 import type { CommandOutcome, CommandRequest, DomainsAnswer, HostsAnswer, StatusAnswer, WhereAnswer } from '../../shared/protocol/ctl-api.js';
 import type { DrbdAnswer } from '../../shared/protocol/ctl-drbd.js';
 import type { JobsAnswer } from '../../shared/protocol/ctl-jobs.js';
@@ -16,7 +15,6 @@ import { leftForElsewhere } from '../fleet/reports-elsewhere.js';
 import { newHostRecord, noteHalves, noteMaintenance, type Freshness, type HostRecord } from '../fleet/host-record.js';
 import { noteIncoming } from '../fleet/incoming-since.js';
 import { noteCopies, unheardSince } from '../fleet/copy-since.js';
-import { MultiIndex } from '../fleet/multi-index.js';
 import { compilePattern } from '../../shared/name-pattern.js';
 import { drbdView } from '../fleet/drbd-view.js';
 import { domainsAnswer, hostViews, statusAnswer, whereMatches, whereWithViews } from '../fleet/views.js';
@@ -56,7 +54,6 @@ export class ControllerCore {
   private readonly index = new FleetIndex();
   private readonly refusedAgents = new RefusedAgents();
   /** name → host → that host's config of it (the `domus` sections), for the planner */
-  private readonly configs = new MultiIndex<LinkDomuConfig>();
   private readonly listeners = new Set<(host: string) => void>();
   /** the orchestration jobs (drain, restore, rebalance, roll, maintenance) and plans */
   readonly hub: JobHub;
@@ -105,7 +102,7 @@ export class ControllerCore {
       newId: o.newId,
       staleAfterMs: this.settings.staleAfterMs,
       index: this.index,
-      configs: this.configs,
+      configs: this.index.configs,
       sessions: this.sessions,
       pending: this.pending,
       listeners: this.listeners,
@@ -238,11 +235,9 @@ export class ControllerCore {
   private put(record: HostRecord, announce = true): string[] {
     const now = this.o.clock.now();
     const r = noteCopies(noteIncoming(noteHalves(noteMaintenance(record, now), now), now), now, unheardSince(this.index.record(record.host), now, this.settings.staleAfterMs));
-    const before = this.index.record(r.host);
     const changed = this.index.put(r);
     this.replication.note(r);
     this.enrolled.note(r.host, r.state !== null);
-    if (before?.state?.domus !== r.state?.domus) this.configs.replace(r.host, (r.state?.domus ?? []).map((c) => [c.name, c] as const));
     if (announce) for (const l of [...this.listeners]) l(r.host);
     return changed;
   }
@@ -265,7 +260,6 @@ export class ControllerCore {
     if (r === undefined) return;
     const changed = this.index.remove(host);
     this.replication.forget(host);
-    this.configs.replace(host, []);
     this.enrolled.forgot(host, r.lastSeen);
     this.o.log.info({ event: 'host-forgotten', host }, `${host} is no longer enrolled and not connected: forgotten`);
     this.push.runningChanged(changed);

@@ -4,6 +4,7 @@ import { peersChanged } from './disk-pairing.js';
 import type { HostRecord } from './host-record.js';
 import { emptyLookShortlist, type LookShortlist } from './look-shortlist.js';
 import { sameLiveness } from './live-row.js';
+import { withHeldConfigs } from './held-configs.js';
 import { MultiIndex } from './multi-index.js';
 
 /** Rows that are not domUs: the host itself. (Dying "(null)" rows never reach the controller.) */
@@ -59,18 +60,24 @@ export class FleetIndex {
   readonly guarded = new MultiIndex<LinkGuarded>((name, before, after) => {
     if (before === undefined || after === undefined) this.noteAwayInput(name);
   });
+  /** domU name → host → that host's config of it (the `domus` sections); what withHeldConfigs shares entries from */
+  readonly configs = new MultiIndex<LinkDomuConfig>();
   /**
-   * DRBD resource → host → the domUs whose config that host reports names the resource: a DRBD
-   * peer appearing or going pairs a host with a domU's holders or no longer (disk-pairing.ts),
-   * and only the domUs some config says use that resource can read it
+   * DRBD resource → the hosts with a config naming it: a DRBD peer appearing or going pairs a host
+   * with a domU's holders or no longer (disk-pairing.ts), and only the domUs some config says use
+   * that resource can read it. The hosts alone, not their domU names per resource: those are in
+   * their configs, read again only when a peer changes.
    */
-  private readonly configsNaming = new MultiIndex<readonly string[]>();
+  private readonly configsNaming = new Map<string, readonly string[]>();
 
   /** Stores HOST's record; returns the domUs whose set of running hosts changed. */
   put(record: HostRecord): string[] {
     const before = this.records.get(record.host)?.state ?? null;
-    this.records.set(record.host, record);
-    return this.reindex(record.host, before, record.state);
+    const after = record.state;
+    // a new configs section is held as shared entries (held-configs.ts); the record put is that one otherwise
+    const held = after === null || after.domus === before?.domus ? record : { ...record, state: { ...after, domus: withHeldConfigs(after.domus, this.configs) } };
+    this.records.set(record.host, held);
+    return this.reindex(record.host, before, held.state);
   }
 
   /** Re-indexes the sections of HOST's state that differ between BEFORE and AFTER; returns the domUs whose set of running hosts changed. */
@@ -88,7 +95,8 @@ export class FleetIndex {
     // a home claim counts only from a host holding something of the domU (foreign-claims.ts), which its configs say
     if (changed('domus')) {
       for (const c of [...(before?.domus ?? []), ...(after?.domus ?? [])]) this.noteAwayInput(c.name);
-      this.configsNaming.replace(h, byResource(after?.domus ?? []));
+      this.configs.replace(h, (after?.domus ?? []).map((c) => [c.name, c] as const));
+      renamingHost(this.configsNaming, h, before?.domus ?? [], after?.domus ?? []);
     }
     // and a DRBD peer appearing or going may tie a host to a domU's holders, or no longer (disk-pairing.ts)
     if (changed('drbd')) for (const r of peersChanged(before?.drbd.resources, after?.drbd.resources)) this.noteUsersOf(r);
@@ -97,7 +105,9 @@ export class FleetIndex {
 
   /** Notes the domUs any host's config says use DRBD resource RESOURCE: not every name of the fleet, at every DRBD change. */
   private noteUsersOf(resource: string): void {
-    for (const names of this.configsNaming.get(resource)?.values() ?? []) for (const n of names) this.noteAwayInput(n);
+    for (const host of this.configsNaming.get(resource) ?? []) {
+      for (const c of this.records.get(host)?.state?.domus ?? []) if (c.resources.some((r) => r.name === resource)) this.noteAwayInput(c.name);
+    }
   }
 
   /**
@@ -216,17 +226,24 @@ export class FleetIndex {
   }
 }
 
-/** A host's configs by the DRBD resources they name: resource → the domUs using it there. */
-function byResource(domus: readonly LinkDomuConfig[]): Array<readonly [string, readonly string[]]> {
-  const out = new Map<string, string[]>();
-  for (const c of domus) {
-    for (const r of c.resources) {
-      const names = out.get(r.name);
-      if (names === undefined) out.set(r.name, [c.name]);
-      else if (!names.includes(c.name)) names.push(c.name);
-    }
+/** The resources CONFIGS name. */
+function resourcesOf(configs: readonly LinkDomuConfig[]): Set<string> {
+  const out = new Set<string>();
+  for (const c of configs) for (const r of c.resources) out.add(r.name);
+  return out;
+}
+
+/** HOST taken off the resources only BEFORE's configs name and added to those only AFTER's do, in NAMING (resource → hosts). */
+function renamingHost(naming: Map<string, readonly string[]>, host: string, before: readonly LinkDomuConfig[], after: readonly LinkDomuConfig[]): void {
+  const was = resourcesOf(before);
+  const now = resourcesOf(after);
+  for (const r of was) {
+    if (now.has(r)) continue;
+    const rest = (naming.get(r) ?? []).filter((h) => h !== host);
+    if (rest.length === 0) naming.delete(r);
+    else naming.set(r, rest);
   }
-  return [...out];
+  for (const r of now) if (!was.has(r)) naming.set(r, [...(naming.get(r) ?? []), host]);
 }
 
 function countPlainRows(counts: Map<LinkDomain['state'], number>, rows: readonly LinkDomain[] | undefined, by: 1 | -1): void {
