@@ -1,8 +1,9 @@
 // What a stand-in agent reports of its Dom0: DOMUS domUs named fleet-wide unique (vm<host index>-<i>),
 // as one of a DRBD pair (the first host with the second, the third with the fourth, …) guarding its
-// own domUs and its partner's. Shared by the steady stand-ins (fake-fleet.ts) and those of the
+// own domUs and its partner's, with a config of each naming the pair's two hosts and each one's DRBD
+// resource as the pair reports it (Primary where the domU runs, connected to the other). Shared by the steady stand-ins (fake-fleet.ts) and those of the
 // reconnect storm (storm-stand.ts), so both load the controller with the same reports.
-import type { HostState, LinkDomain } from '../../shared/protocol/agent-link-state.js';
+import type { HostState, LinkDomain, LinkDomuConfig, LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
 
 export const TOTAL_MIB = 262_144;
 
@@ -20,6 +21,34 @@ export function standHomes(index: number, hosts: readonly string[], perHost: num
   return peer === null ? claims(index) : [...claims(index), ...claims(partner)];
 }
 
+const standNames = (h: number, perHost: number): string[] => Array.from({ length: perHost }, (_, i) => `vm${h}-${i}`);
+
+/** The partner of the host at INDEX of HOSTS, and the pair's hosts in order: those its DRBD resources name. */
+function standPair(index: number, hosts: readonly string[]): { partner: number | null; pair: string[] } {
+  const partner = hosts[index ^ 1] === undefined ? null : index ^ 1;
+  return { partner, pair: hosts.filter((_, k) => k === index || k === partner) };
+}
+
+/** The configs the host at INDEX holds, as readDomuConfigs sends them: its own domUs' and its partner's, each on the pair's one resource. */
+export function standConfigs(index: number, hosts: readonly string[], perHost: number): LinkDomuConfig[] {
+  const { partner, pair } = standPair(index, hosts);
+  const names = [...standNames(index, perHost), ...(partner === null ? [] : standNames(partner, perHost))];
+  return names.map((name): LinkDomuConfig => ({ name, source: 'guarded', memMiB: 1024, vcpus: 1, resources: [{ name: `r-${name}`, hosts: [...pair] }] })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The DRBD resources the host at INDEX reports: Primary for its own running domUs, Secondary for its partner's, connected and up to date. */
+export function standResources(index: number, hosts: readonly string[], perHost: number): LinkDrbdResource[] {
+  const { partner } = standPair(index, hosts);
+  const peerName = partner === null ? null : (hosts[partner] ?? null);
+  const resource = (name: string, primaryHere: boolean): LinkDrbdResource => ({
+    name: `r-${name}`,
+    role: primaryHere ? 'Primary' : 'Secondary',
+    disk: 'UpToDate',
+    peers: peerName === null ? [] : [{ name: peerName, role: primaryHere ? 'Secondary' : 'Primary', connection: 'Connected', disk: 'UpToDate', replication: 'Established' }],
+  });
+  return [...standNames(index, perHost).map((n) => resource(n, true)), ...(partner === null ? [] : standNames(partner, perHost).map((n) => resource(n, false)))];
+}
+
 /** The whole report of a stand-in with DOMAINS, as its snapshot carries it. */
 export function standState(index: number, hosts: readonly string[], domains: LinkDomain[], perHost: number): HostState {
   return {
@@ -28,9 +57,9 @@ export function standState(index: number, hosts: readonly string[], domains: Lin
     maintenance: { state: 'online', operationId: null, owner: null },
     domains,
     guarded: [],
-    drbd: { availability: 'ok', resources: [] },
+    drbd: { availability: 'ok', resources: standResources(index, hosts, perHost) },
     ledger: { seq: 0, away: {}, visitors: {} },
     homes: standHomes(index, hosts, perHost),
-    domus: [],
+    domus: standConfigs(index, hosts, perHost),
   };
 }
