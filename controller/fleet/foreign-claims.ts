@@ -21,16 +21,8 @@ export interface HoldsNothing {
   readonly own: { readonly resource: string; readonly hosts: readonly string[] } | null;
 }
 
-/** A report's configs by name: a report replaces its configs whole, so one map per array it sent. */
-const configsByReport = new WeakMap<readonly LinkDomuConfig[], ReadonlyMap<string, LinkDomuConfig>>();
-function configOf(domus: readonly LinkDomuConfig[], name: string): LinkDomuConfig | undefined {
-  let byName = configsByReport.get(domus);
-  if (byName === undefined) {
-    byName = new Map(domus.map((c) => [c.name, c]));
-    configsByReport.set(domus, byName);
-  }
-  return byName.get(name);
-}
+/** HOST's config of NAME, as the index holds it (FleetIndex.configs: kept from every report, no map made per report read). */
+const configOf = (index: FleetIndex, host: string, name: string): LinkDomuConfig | undefined => index.configs.get(name)?.get(host);
 
 const ownFirst = (c: LinkDomuConfig | undefined): HoldsNothing['own'] => (c?.resources[0] === undefined ? null : { resource: c.resources[0].name, hosts: [...c.resources[0].hosts].sort(nameOrder) });
 
@@ -50,8 +42,7 @@ function otherConfigIn(index: FleetIndex, name: string, host: string, byHost: Re
   if (byHost === undefined) return false;
   for (const by of byHost.keys()) {
     if (by === host) continue;
-    const theirs = index.record(by)?.state?.domus;
-    if (theirs !== undefined && (configOf(theirs, name)?.resources.length ?? 0) > 0) return true;
+    if ((configOf(index, by, name)?.resources.length ?? 0) > 0) return true;
   }
   return false;
 }
@@ -77,7 +68,7 @@ function otherConfigIn(index: FleetIndex, name: string, host: string, byHost: Re
 export function holdsNothingOf(index: FleetIndex, name: string, host: string): HoldsNothing | null {
   const here = index.record(host)?.state;
   if (here === null || here === undefined) return null;
-  const own = configOf(here.domus, name);
+  const own = configOf(index, host, name);
   if (own !== undefined && !leavesItselfOut(own, host)) return null;
   // the usual domU no other host speaks of (every running domU is asked about at every alert scan): nothing to read, nothing allocated
   const homes = index.homes.get(name);
@@ -93,8 +84,7 @@ export function holdsNothingOf(index: FleetIndex, name: string, host: string): H
   const knowers = new Set([...(homes?.keys() ?? []), ...(guards?.keys() ?? []), ...(runs?.keys() ?? [])]);
   for (const by of [...knowers].sort()) {
     if (by === host) continue;
-    const theirs = index.record(by)?.state?.domus;
-    for (const res of (theirs === undefined ? undefined : configOf(theirs, name))?.resources ?? []) {
+    for (const res of configOf(index, by, name)?.resources ?? []) {
       if (res.hosts.includes(host) || pairsWithHolders(host, res.name, [by, ...res.hosts], drbdOf)) return null;
       if (why === null && res.hosts.includes(by)) why = { resource: res.name, hosts: [...res.hosts].sort(nameOrder), by, own: ownFirst(own) };
     }
