@@ -1,12 +1,11 @@
 import type { Clock } from '../../shared/clock/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { CAPABILITY, type CommandBody, type CommandMessage } from '../../shared/protocol/agent-link.js';
-import type { LinkDomuConfig } from '../../shared/protocol/agent-link-state.js';
 import { err, ok } from '../../shared/result.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
 import type { Freshness } from '../fleet/host-record.js';
-import type { MultiIndex } from '../fleet/multi-index.js';
 import type { AgentAnswer, FleetPort } from '../jobs/port.js';
+import type { ConfigsOfNames } from '../fleet/configs-by-name.js';
 import { planFacts } from '../plan/facts.js';
 import type { AgentSession } from './agent-session.js';
 import type { PendingCommands } from './pending-commands.js';
@@ -28,7 +27,7 @@ export interface PortDeps {
   readonly newId: () => string;
   readonly staleAfterMs: number;
   readonly index: FleetIndex;
-  readonly configs: MultiIndex<LinkDomuConfig>;
+  readonly configs: ConfigsOfNames;
   readonly sessions: ReadonlyMap<string, AgentSession>;
   readonly pending: PendingCommands;
   readonly listeners: Set<(host: string) => void>;

@@ -1,5 +1,6 @@
 import type { HostState, LinkAway, LinkDomain, LinkDomuConfig, LinkGuarded, LinkHome, LinkUnsettled, LinkVisitor } from '../../shared/protocol/agent-link-state.js';
 import type { AwayDomu } from './away-from-home.js';
+import { ConfigsByName } from './configs-by-name.js';
 import { peersChanged } from './disk-pairing.js';
 import type { HostRecord } from './host-record.js';
 import { emptyLookShortlist, type LookShortlist } from './look-shortlist.js';
@@ -61,7 +62,7 @@ export class FleetIndex {
     if (before === undefined || after === undefined) this.noteAwayInput(name);
   });
   /** domU name → host → that host's config of it (the `domus` sections); what withHeldConfigs shares entries from */
-  readonly configs = new MultiIndex<LinkDomuConfig>();
+  readonly configs = new ConfigsByName();
   /**
    * DRBD resource → the hosts with a config naming it: a DRBD peer appearing or going pairs a host
    * with a domU's holders or no longer (disk-pairing.ts), and only the domUs some config says use
@@ -95,7 +96,7 @@ export class FleetIndex {
     // a home claim counts only from a host holding something of the domU (foreign-claims.ts), which its configs say
     if (changed('domus')) {
       for (const c of [...(before?.domus ?? []), ...(after?.domus ?? [])]) this.noteAwayInput(c.name);
-      this.configs.replace(h, (after?.domus ?? []).map((c) => [c.name, c] as const));
+      this.configs.replace(h, before?.domus ?? [], after?.domus ?? []);
       renamingHost(this.configsNaming, h, before?.domus ?? [], after?.domus ?? []);
     }
     // and a DRBD peer appearing or going may tie a host to a domU's holders, or no longer (disk-pairing.ts)

@@ -22,7 +22,7 @@ export interface HoldsNothing {
 }
 
 /** HOST's config of NAME, as the index holds it (FleetIndex.configs: kept from every report, no map made per report read). */
-const configOf = (index: FleetIndex, host: string, name: string): LinkDomuConfig | undefined => index.configs.get(name)?.get(host);
+const configOf = (index: FleetIndex, host: string, name: string): LinkDomuConfig | undefined => index.configs.of(name, host);
 
 const ownFirst = (c: LinkDomuConfig | undefined): HoldsNothing['own'] => (c?.resources[0] === undefined ? null : { resource: c.resources[0].name, hosts: [...c.resources[0].hosts].sort(nameOrder) });
 

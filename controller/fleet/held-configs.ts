@@ -1,5 +1,5 @@
 import type { LinkDomuConfig } from '../../shared/protocol/agent-link-state.js';
-import type { MultiIndex } from './multi-index.js';
+import type { ConfigsByName } from './configs-by-name.js';
 
 type Resources = LinkDomuConfig['resources'];
 
@@ -38,11 +38,11 @@ function frozenResources(resources: Resources): Resources {
  * going when the last host reporting it does. Every value is the one reported; only which object
  * holds it changes.
  */
-export function withHeldConfigs(domus: readonly LinkDomuConfig[], held: MultiIndex<LinkDomuConfig>): LinkDomuConfig[] {
+export function withHeldConfigs(domus: readonly LinkDomuConfig[], held: ConfigsByName): LinkDomuConfig[] {
   return domus.map((c) => {
     let twin: LinkDomuConfig | undefined;
     let name: string | undefined;
-    for (const o of held.get(c.name)?.values() ?? []) {
+    for (const o of held.configsOf(c.name)) {
       if (sameConfig(o, c)) return o;
       name ??= o.name;
       if (twin === undefined && sameResources(o.resources, c.resources)) twin = o;

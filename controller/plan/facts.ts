@@ -1,8 +1,8 @@
 import type { LinkDomain, LinkDomuConfig, LinkDrbdResource, Maintenance } from '../../shared/protocol/agent-link-state.js';
 import type { FleetIndex } from '../fleet/fleet-index.js';
+import type { ConfigsOfNames } from '../fleet/configs-by-name.js';
 import { unseenPlaces } from '../fleet/unseen-places.js';
 import { isCurrent, isReachable, onControllerClock, standingHalves, type Freshness, type HostRecord } from '../fleet/host-record.js';
-import type { MultiIndex } from '../fleet/multi-index.js';
 import { homeOf } from '../fleet/placement.js';
 import { supersededOn } from '../fleet/superseded.js';
 import { holdsNothingOf } from '../fleet/foreign-claims.js';
@@ -125,7 +125,7 @@ export interface PlanFacts {
 export interface FactsInput {
   readonly index: FleetIndex;
   /** name → host → that host's config of it (the `domus` sections) */
-  readonly configs: MultiIndex<LinkDomuConfig>;
+  readonly configs: ConfigsOfNames;
   readonly fresh: Freshness;
   readonly overlay?: Overlay;
   /** name → when the controller last moved it */

@@ -6,6 +6,7 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
+import { MultiIndex } from '../../../controller/fleet/multi-index.js';
 import type { HostState, LinkDomuConfig } from '../../../shared/protocol/agent-link-state.js';
 import { runs } from '../../fuzz/fuzz-kit.js';
 import { hostState, record } from '../states.js';
@@ -72,21 +73,27 @@ describe('held configs', () => {
       fc.property(fc.array(reportArb, { maxLength: 12 }), (reports) => {
         const ix = new FleetIndex();
         const put = new Map<string, HostState>();
+        // the name → host → config index as a MultiIndex keeps it: the fleet index's is a compact one, in the same order
+        const naive = new MultiIndex<LinkDomuConfig>();
         for (const r of reports) {
           if (r.forget) {
             ix.remove(r.host);
             put.delete(r.host);
+            naive.replace(r.host, []);
             continue;
           }
           // as a new report parses them: no object shared with what was put before
           const state = hostState({ domus: r.domus.filter((c): c is LinkDomuConfig => c !== null).map(reparsed) });
           ix.put(record(r.host, state));
           put.set(r.host, state);
+          naive.replace(r.host, state.domus.map((c) => [c.name, c] as const));
           for (const [host, s] of put) expect(JSON.stringify(ix.record(host)?.state)).toBe(JSON.stringify(s));
           for (const name of NAMES) {
             const want = [...put].flatMap(([host, s]) => s.domus.filter((c) => c.name === name).map((c) => [host, JSON.stringify(c)]));
             const held = [...(ix.configs.get(name) ?? [])].map(([host, c]) => [host, JSON.stringify(c)]);
             expect(held.sort()).toEqual(want.sort());
+            expect([...(ix.configs.get(name) ?? [])].map(([host, c]) => [host, JSON.stringify(c)])).toEqual([...(naive.get(name) ?? [])].map(([host, c]) => [host, JSON.stringify(c)]));
+            for (const host of HOSTS) expect(JSON.stringify(ix.configs.of(name, host))).toBe(JSON.stringify(naive.get(name)?.get(host)));
           }
         }
       }),
