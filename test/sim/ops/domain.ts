@@ -2,6 +2,7 @@ import { freeMiB } from '../model/host-view.js';
 import type { DomainState, GuestConfig, RunState, SimState } from '../model/types.js';
 import { settleNics } from '../model/nics.js';
 import { uuidFor } from '../model/uuid.js';
+import { startTimeKey, startTimeText, vmPath, vmPathKey } from '../model/vm-path.js';
 import { demoteUnused, promoteAll } from './drbd.js';
 import { fail, ok, type OpResult } from './result.js';
 
@@ -14,6 +15,8 @@ export interface CreateSpec {
   readonly configPath: string | null;
   readonly guest: GuestConfig;
   readonly run?: RunState;
+  /** a migration's receiving half: libxl writes its start_time only when the stream is done (xenStartTime) */
+  readonly incoming?: boolean;
 }
 
 export function findDomain(s: SimState, host: string, nameOrId: string): DomainState | undefined {
@@ -49,7 +52,14 @@ export function createDomain(s: SimState, host: string, spec: CreateSpec): OpRes
   };
   let next: SimState = { ...promoted.state, domains: [...promoted.state.domains, d], hosts: { ...promoted.state.hosts, [host]: { ...h, nextDomid: domid + 1 } } };
   next = xsSet(next, host, (xs) => { xs[`/local/domain/${domid}/name`] = spec.name; });
-  return ok(next);
+  if (h.toolstack === 'xl') next = xsSet(next, host, (xs) => { xs[vmPathKey(domid)] = vmPath(d.uuid); });
+  return ok(spec.incoming === true ? next : xenStartTime(next, host, d.uuid));
+}
+
+/** libxl's start_time for the domain of UUID on HOST, written now (model/vm-path.ts). */
+export function xenStartTime(s: SimState, host: string, uuid: string): SimState {
+  if (s.hosts[host]?.toolstack !== 'xl') return s;
+  return xsSet(s, host, (xs) => { xs[startTimeKey(uuid)] = startTimeText(s.now); });
 }
 
 /** Removes a domain (destroy, completed shutdown, migrated away) and lets block-drbd demote. */
@@ -57,7 +67,9 @@ export function removeDomain(s: SimState, host: string, domid: number): SimState
   const d = s.domains.find((x) => x.host === host && x.domid === domid);
   if (!d) return s;
   let next: SimState = { ...s, domains: s.domains.filter((x) => x !== d) };
-  next = xsSet(next, host, (xs) => { for (const k of Object.keys(xs)) if (k.startsWith(`/local/domain/${domid}/`)) delete xs[k]; });
+  // libxl's destroy removes the domain's /vm path with its area
+  const vmGone = !next.domains.some((x) => x.host === host && x.uuid === d.uuid);
+  next = xsSet(next, host, (xs) => { for (const k of Object.keys(xs)) if (k.startsWith(`/local/domain/${domid}/`) || (vmGone && k.startsWith(`${vmPath(d.uuid)}/`))) delete xs[k]; });
   return demoteUnused(next, host, d.drbd);
 }
 

@@ -1,6 +1,6 @@
 import { freeMiB } from '../model/host-view.js';
 import type { Migration, SimState, Toolstack } from '../model/types.js';
-import { createDomain, removeDomain, updateDomain } from './domain.js';
+import { createDomain, removeDomain, updateDomain, xenStartTime } from './domain.js';
 import { fail, ok, type OpError, type OpResult } from './result.js';
 
 /**
@@ -30,7 +30,7 @@ export function startMigration(s: SimState, name: string, from: string, to: stri
   const problem = targetProblem(s, name, from, to);
   if (problem) return fail(problem);
   const d = s.domains.find((x) => x.host === from && x.name === name)!;
-  const created = createDomain(s, to, { name: `${name}--incoming`, memMiB: d.memMiB, vcpus: d.vcpus, drbd: d.drbd, configPath: d.configPath, guest: d.guest, run: 'paused' });
+  const created = createDomain(s, to, { name: `${name}--incoming`, memMiB: d.memMiB, vcpus: d.vcpus, drbd: d.drbd, configPath: d.configPath, guest: d.guest, run: 'paused', incoming: true });
   if (!created.ok) return created;
   const incoming = created.state.domains.find((x) => x.host === to && x.name === `${name}--incoming`)!;
   const marked = { ...created.state, domains: created.state.domains.map((x) => (x === incoming ? { ...x, restoring: true } : x)) };
@@ -49,6 +49,9 @@ export function ackMigration(s: SimState, id: number): SimState {
   const src = source(s, m);
   let next = src ? updateDomain(s, m.from, src.domid, { name: `${m.domain}--migratedaway`, run: 'suspended' }) : s;
   next = { ...next, domains: next.domains.map((d) => (d.host === m.to && d.name === `${m.domain}--incoming` ? { ...d, restoring: false } : d)) };
+  // the stream is done: libxl's receiving side writes its own start_time (domcreate_stream_done)
+  const arrived = target(next, m);
+  if (arrived) next = xenStartTime(next, m.to, arrived.uuid);
   next = { ...next, migrations: next.migrations.map((x) => (x.id === id ? { ...x, phase: 'handshake' as const } : x)) };
   return next;
 }
