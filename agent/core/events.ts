@@ -114,6 +114,8 @@ export type AgentEvent =
   | { readonly t: 'visitor-ended'; readonly name: string; readonly problem: string | null }
   | { readonly t: 'inspected'; readonly commandId: string; readonly read: InspectRead }
   | { readonly t: 'xenstore-written'; readonly domid: number; readonly name: string; readonly problem: string | null }
+  /** VALUE: start_time as xenstore-read printed it, null when not written; PROBLEM: the read failed */
+  | { readonly t: 'start-time-read'; readonly domid: number; readonly name: string; readonly value: string | null; readonly problem: string | null }
   /** SIGHUP with a valid new config */
   /** configFile: the file it was read from (null: none, the defaults); absent: the one the agent runs with */
   /** a reload: the config, and the boot record read again when it was lost (what it now says) */

@@ -24,7 +24,16 @@ export function linkDomain(d: InventoryDomain): LinkDomain | null {
   return { name: d.name, baseName: d.baseName, domid: d.domid, state: d.state, memMiB: d.memMiB, vcpus: d.vcpus, migration: d.migration };
 }
 
-const domains = (s: AgentState): LinkDomain[] => (s.domains ?? []).flatMap((d) => linkDomain(d) ?? []);
+/** The rows, each with since when Xen has run it here where that is known and the controller takes it (core/start-times.ts). */
+function domains(s: AgentState): LinkDomain[] {
+  const started = s.link.accepts.includes(LINK_FEATURE.domainStarted) ? s.startTimes : null;
+  return (s.domains ?? []).flatMap((d) => {
+    const row = linkDomain(d);
+    const t = d.domid === null ? undefined : started?.get(d.domid);
+    if (row === null) return [];
+    return t === undefined || t.at === null || t.name !== d.name ? [row] : [{ ...row, startedAt: iso(t.at) }];
+  });
+}
 
 /**
  * The domUs xl list shows that the report leaves out for their names (not a name the link's schema

@@ -4,6 +4,7 @@ import type { DomainsRead, HostRead } from './events.js';
 import type { LinkXen } from '../../shared/protocol/agent-link-state.js';
 import type { AgentState, ReadState } from './state.js';
 import { nameDom0InGuests } from './xenstore-names.js';
+import { readStartTimes } from './start-times.js';
 import { settleCreated } from './created.js';
 import { applyReadFlag } from './maintenance-command.js';
 import { readFullEffect, requestFullRead, requestList } from './read-requests.js';
@@ -23,7 +24,7 @@ const finished = (r: ReadState): { read: ReadState; again: boolean } => ({ read:
 const domuMemory = (domains: AgentState['domains']): number => (domains ?? []).filter((x) => x.name !== 'Domain-0').reduce((a, x) => a + x.memMiB, 0);
 
 function applyDomains(s: AgentState, fx: Fx, read: DomainsRead, now: number, tookMs: number | null): AgentState {
-  if (read.ok) return followRenames(followMigrationRows(nameDom0InGuests({ ...s, domains: read.domains, dirty: true }, fx, now), fx, read.domains, now, tookMs), fx, read.domains);
+  if (read.ok) return followRenames(followMigrationRows(readStartTimes(nameDom0InGuests({ ...s, domains: read.domains, dirty: true }, fx, now), fx), fx, read.domains, now, tookMs), fx, read.domains);
   fx.push(log('error', `cannot list domains: ${read.message}`, { code: read.code }));
   return { ...s, domains: null, dirty: true };
 }

@@ -22,6 +22,7 @@ import { onLeftoverCreate } from './leftover-creates.js';
 import type { AgentState } from './state.js';
 import { arm, disarmAll, fired, type Fx } from './timers.js';
 import { nameDom0InGuests } from './xenstore-names.js';
+import { onStartTimeRead, readStartTimes } from './start-times.js';
 import { listLanded, noteDomainChange, onViewTimer, reportView } from './view-lag.js';
 import { onStateDisksRead, readStateDisks } from './state-disks.js';
 
@@ -128,6 +129,8 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'xenstore-written':
       if (ev.problem) fx.push(log('warn', `cannot name this Dom0 in ${ev.name}'s xenstore area (domain ${ev.domid}): ${ev.problem}`, { domu: ev.name }));
       return s;
+    case 'start-time-read':
+      return onStartTimeRead(s, fx, ev.domid, ev.name, ev.value, ev.problem);
     case 'config':
       return onConfig(withBootRecord(s, fx, ev.bootRecord), fx, ev.config, ev.configFile);
     case 'stop':
@@ -214,7 +217,7 @@ function onSettled(s: AgentState, fx: Fx, now: number): AgentState {
     fx.push(log('info', `ready: ${line}`, { sources, toolstack: n.toolstack }));
     fx.push({ e: 'notify', ready: true, status: line });
     // held back until READY (core/xenstore-names.ts): its tool runs go out after READY=1
-    n = nameDom0InGuests(startDomainSource(n, fx), fx, now);
+    n = readStartTimes(nameDom0InGuests(startDomainSource(n, fx), fx, now), fx);
     if (n.hostToConfirm && n.toolstack !== null) fx.push({ e: 'read-info', toolstack: n.toolstack });
     fx.push({ e: 'read-coexistence', guarded: n.guarded.filter((g) => g.error === null), toolstack: n.toolstack });
     n = arm({ ...n, lastStatusLine: line }, fx, 'resync', n.config.events.resyncSeconds * 1000);

@@ -24,6 +24,7 @@ import type { LinkState } from './link-state.js';
 export type { LinkState } from './link-state.js';
 export type { Forced, StartJob } from './start-job.js';
 import type { StartJob } from './start-job.js';
+import type { XenStart } from './start-times.js';
 
 /** A granted hold and the control connection that keeps it. */
 export interface HeldDomu {
@@ -142,6 +143,8 @@ export interface AgentState {
   readonly domainsBehind: readonly { readonly since: number; readonly untilList: number }[];
   /** domid → domU whose xenstore area already names this Dom0 */
   readonly xenstoreNamed: ReadonlyMap<number, string>;
+  /** domid → since when Xen has run it here, once read (core/start-times.ts) */
+  readonly startTimes: ReadonlyMap<number, XenStart>;
   /** facts changed since the last decisions: decide when the event queue is empty */
   readonly dirty: boolean;
   /** ledger mismatches seen, by kind and domU: each logged once it has stood long enough (core/ledger-mismatches.ts) */
@@ -175,7 +178,7 @@ export interface InitialFacts {
 }
 
 /** What this agent offers the controller: the `command` ops it runs, and that it takes `fleet` views. */
-export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag, LINK_FEATURE.unsettled, LINK_FEATURE.domainRows, LINK_FEATURE.fleetSilent, LINK_FEATURE.snapshotView, LINK_FEATURE.reconnectSpread, LINK_FEATURE.incomingMoves, LINK_FEATURE.xenVersion, LINK_FEATURE.drbdClient, LINK_FEATURE.drbdLocalClient, LINK_FEATURE.stateDisk] as const;
+export const CAPABILITIES = [CAPABILITY.migrate, CAPABILITY.reverse, 'fleet-view', CAPABILITY.maintenance, CAPABILITY.inspect, CAPABILITY.coldMigrate, LINK_FEATURE.viewLag, LINK_FEATURE.unsettled, LINK_FEATURE.domainRows, LINK_FEATURE.fleetSilent, LINK_FEATURE.snapshotView, LINK_FEATURE.reconnectSpread, LINK_FEATURE.incomingMoves, LINK_FEATURE.xenVersion, LINK_FEATURE.drbdClient, LINK_FEATURE.drbdLocalClient, LINK_FEATURE.stateDisk, LINK_FEATURE.domainStarted] as const;
 
 export function initialState({ config, configFile, host, hostToConfirm, pid, now, seed, handledThisBoot, bootRecordLost, bootId, agentVersion, watchdogMs }: InitialFacts): AgentState {
   return {
@@ -248,6 +251,7 @@ export function initialState({ config, configFile, host, hostToConfirm, pid, now
     renameWatch: NO_RENAME_WATCH,
     maintenanceKeeping: { leaseUntil: null, queue: [], serving: null, staleReadsUpTo: 0 },
     xenstoreNamed: new Map(),
+    startTimes: new Map(),
     domainsBehind: [],
     watchdogMs,
     dirty: false,

@@ -12,6 +12,7 @@ import { WatcherChildren } from './watchers.js';
 import { renameWatchPaths } from '../core/rename-watch.js';
 import { LinkRunner } from './link-runner.js';
 import { createXenstore } from '../adapters/xenstore.js';
+import { readXenStartTime, type StartTimeRead } from './start-time-read.js';
 import { Slots } from './slots.js';
 import { runClaim, runRelease } from './drbd-claim.js';
 import { ledgerStore } from '../adapters/ledger-store.js';
@@ -232,6 +233,12 @@ export class EffectRunner {
           }),
           (m) => this.post({ t: 'xenstore-written', domid: e.domid, name: e.name, problem: m }),
         );
+        return;
+      }
+      case 'read-start-time': {
+        const xs = createXenstore({ run: p.run, spawn: p.spawn });
+        const answer = (r: StartTimeRead): void => this.post({ t: 'start-time-read', domid: e.domid, name: e.name, ...r });
+        this.guard(this.xenstoreSlots.run(async () => answer(await readXenStartTime(xs, e.domid))), (m) => answer({ value: null, problem: m }));
         return;
       }
       case 'watchdog':

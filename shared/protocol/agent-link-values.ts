@@ -100,6 +100,12 @@ export const LinkDomainSchema = z
     memMiB: z.number().int().nonnegative(),
     vcpus: z.number().int().nonnegative(),
     migration: DomainMigrationSchema.nullable(),
+    /**
+     * since when Xen has run the domain on this Dom0 (libxl's start_time: its creation here, or its
+     * arrival by migration), on the agent's clock; only to a controller that accepts link feature
+     * `domain-started` (an older one refuses the key), absent while not known
+     */
+    startedAt: IsoTimeSchema.optional(),
   })
   // Domain-0 (the host itself; today's agents leave it out) is never read as a domU: its baseName is unused
   .refine((d) => d.name === 'Domain-0' || baseNamesOf(d.name).includes(d.baseName), {

@@ -94,6 +94,8 @@ export const LINK_FEATURE = {
   drbdLocalClient: 'drbd-local-client',
   /** the agent reports the free space under its state and runtime dirs (`state.stateDisks`) */
   stateDisk: 'state-disk',
+  /** the agent may say since when Xen has run a domain (`domains[].startedAt`, libxl's start_time) */
+  domainStarted: 'domain-started',
 } as const;
 
 // ---- agent → controller ----

@@ -23,7 +23,7 @@ export type DomainRows = z.infer<typeof DomainRowsSchema>;
 
 /** Every field equal: a row that did not change. */
 export const sameLinkDomain = (a: LinkDomain, b: LinkDomain): boolean =>
-  a.name === b.name && a.baseName === b.baseName && a.domid === b.domid && a.state === b.state && a.memMiB === b.memMiB && a.vcpus === b.vcpus && a.migration === b.migration;
+  a.name === b.name && a.baseName === b.baseName && a.domid === b.domid && a.state === b.state && a.memMiB === b.memMiB && a.vcpus === b.vcpus && a.migration === b.migration && a.startedAt === b.startedAt;
 
 /**
  * The rows that take BEFORE to AFTER. Null when they are not smaller than AFTER itself (then the

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { AgentConfigSchema } from '../../../agent/config/schema.js';
+import type { Effect } from '../../../agent/core/effects.js';
+import { hostStateOf } from '../../../agent/core/host-state.js';
+import { reduce } from '../../../agent/core/reduce.js';
+import { readStartTimes } from '../../../agent/core/start-times.js';
+import { CAPABILITIES, initialState, type AgentState } from '../../../agent/core/state.js';
+import type { Fx } from '../../../agent/core/timers.js';
+import type { InventoryDomain } from '../../../shared/inventory.js';
+import { HostStateSchema } from '../../../shared/protocol/agent-link-state.js';
+import { LinkDomainSchema } from '../../../shared/protocol/agent-link-values.js';
+import { acceptsFor, LINK_FEATURE } from '../../../shared/protocol/agent-link.js';
+
+// Since when Xen has run each domain here (libxl's start_time under its /vm path): read once per
+// domain id under xl, reported on its row only to a controller that accepts `domain-started`.
+
+const T0 = Date.UTC(2025, 0, 1);
+const domU = (name: string, over: Partial<InventoryDomain> = {}): InventoryDomain => ({ name, baseName: name, domid: 3, state: 'blocked', stateLetters: '-b----', shutdownReason: null, cpuTimeS: 1, memMiB: 1024, vcpus: 1, migration: null, ...over });
+
+const agent = (domains: InventoryDomain[], o: { toolstack?: 'xl' | 'xm'; accepts?: string[] } = {}): AgentState => {
+  const s = initialState({ config: AgentConfigSchema.parse({}), host: 'xen1', pid: 1, now: T0, seed: 1, handledThisBoot: new Set(), bootId: 'b', agentVersion: 't', watchdogMs: null });
+  return { ...s, phase: 'running', toolstack: o.toolstack ?? 'xl', domains, link: { ...s.link, phase: 'up', accepts: o.accepts ?? [LINK_FEATURE.domainStarted] } };
+};
+const reads = (fx: readonly Effect[]) => fx.flatMap((e) => (e.e === 'read-start-time' ? [[e.domid, e.name]] : []));
+const logs = (fx: readonly Effect[]) => fx.flatMap((e) => (e.e === 'log' ? [`${e.level}: ${e.msg}`] : []));
+const answer = (s: AgentState, value: string | null, problem: string | null = null, domid = 3, name = 'web1') => reduce(s, { t: 'start-time-read', domid, name, value, problem }, T0);
+const asked = (s: AgentState): AgentState => readStartTimes(s, []);
+
+describe("a domain's start time from xenstore", () => {
+  it('is announced, and a controller of this release accepts it', () => {
+    expect(CAPABILITIES).toContain(LINK_FEATURE.domainStarted);
+    expect(acceptsFor([...CAPABILITIES]).accepts).toContain('domain-started');
+  });
+
+  it('is read once per domain id of a plain row under xl: not for a migration half, again for a new id', () => {
+    const fx: Fx = [];
+    const s = readStartTimes(agent([domU('web1'), domU('db1', { domid: 4, name: 'db1--incoming', migration: 'incoming' })]), fx);
+    expect(reads(fx)).toEqual([[3, 'web1']]);
+    const again: Fx = [];
+    const same = readStartTimes(s, again);
+    expect(reads(again)).toEqual([]);
+    // db1 arrived (renamed under its id), web1 restarted under another id
+    const later: Fx = [];
+    readStartTimes({ ...same, domains: [domU('web1', { domid: 9 }), domU('db1', { domid: 4 })] }, later);
+    expect(reads(later)).toEqual([[9, 'web1'], [4, 'db1']]);
+  });
+
+  it('is not read under xm: xend writes its own start_time, and carries the sender\'s across a migration', () => {
+    const fx: Fx = [];
+    readStartTimes(agent([domU('web1')], { toolstack: 'xm' }), fx);
+    expect(reads(fx)).toEqual([]);
+  });
+
+  it("goes on the domain's row to a controller that accepts it, as a time the link's schema takes", () => {
+    const s = answer(asked(agent([domU('web1')])), '1735689600.07').state;
+    const row = hostStateOf(s).domains[0];
+    expect(row?.startedAt).toBe('2025-01-01T00:00:00.070Z');
+    expect(HostStateSchema.safeParse(JSON.parse(JSON.stringify(hostStateOf(s)))).success).toBe(true);
+  });
+
+  it('is left off the row for an older controller, whose strict row has no such key', () => {
+    const s = answer(asked(agent([domU('web1')], { accepts: ['view-lag'] })), '1735689600.07').state;
+    const row = hostStateOf(s).domains[0];
+    expect(row === undefined ? false : Object.hasOwn(row, 'startedAt')).toBe(false);
+    expect(LinkDomainSchema.safeParse({ ...row, startedAt: '2025-01-01T00:00:00.070Z' }).success).toBe(true);
+  });
+
+  it('a value that is not libxl\'s is unknown, said once and never fatal; a failed read likewise; no key says nothing', () => {
+    const bad = answer(asked(agent([domU('web1')])), '1735689600.123456');
+    expect(logs(bad.effects)).toEqual([expect.stringMatching(/^warn: web1's start time in xenstore \(domain 3, start_time under its \/vm path\) is not libxl's: .* its start time stays unknown$/)]);
+    expect(hostStateOf(bad.state).domains[0]?.startedAt).toBeUndefined();
+    // read once per domain id: nothing asks again, so nothing says it again
+    const fx: Fx = [];
+    readStartTimes(bad.state, fx);
+    expect(reads(fx)).toEqual([]);
+    const failed = answer(asked(agent([domU('web1')])), null, 'xenstore-read: timed out');
+    expect(logs(failed.effects)).toEqual(['warn: cannot read since when Xen has run web1 (domain 3), its start time stays unknown: xenstore-read: timed out']);
+    expect(logs(answer(asked(agent([domU('web1')])), null).effects)).toEqual([]);
+  });
+
+  it("an answer for a domain id since gone or renamed is dropped", () => {
+    const s = asked(agent([domU('web1')]));
+    expect(hostStateOf(answer(s, '1735689600.07', null, 3, 'other').state).domains[0]?.startedAt).toBeUndefined();
+    expect(hostStateOf(answer(s, '1735689600.07', null, 5, 'web1').state).domains[0]?.startedAt).toBeUndefined();
+  });
+});
