@@ -92,7 +92,7 @@ function withSplitSides(index: FleetIndex, text: string, resource: string, hosts
   const users = usersOf(index, resource, hosts);
   const domu = users.length === 1 ? (users[0] ?? null) : null;
   const home = domu === null ? null : homeOf(index, domu).home;
-  if (!splitSides(index, domu, home, [resource], hosts).some((s) => s.running !== null || s.primary.length > 0 || s.wasPrimary.length > 0)) return text;
+  if (!splitSides(index, domu, home, [resource], hosts).some((s) => s.running !== null || s.started !== null || s.primary.length > 0 || s.wasPrimary.length > 0)) return text;
   const said = `${text}; each side: ${splitSidesFacts(index, domu, home, [resource], hosts)}`;
   return said.length > CHECK_TEXT_MAX ? text : said;
 }

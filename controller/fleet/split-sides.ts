@@ -3,6 +3,8 @@ import { andList } from '../../shared/text/and-list.js';
 import { utcMinuteText } from '../../shared/text/utc-time.js';
 import type { PrimarySpan, SeenSince } from './copy-since.js';
 import type { FleetIndex } from './fleet-index.js';
+import { onControllerClock, type HostRecord } from './host-record.js';
+import { isLive } from './live-row.js';
 import { unsettledOf, unsettledRun, type UnsettledMigration } from './unsettled.js';
 import type { WhereDisk, WherePrimarySpan, WhereSeen, WhereSplitSide } from '../../shared/protocol/ctl-where.js';
 import { primarySpanText } from '../../shared/text/split-disk-words.js';
@@ -20,6 +22,12 @@ export interface SplitSide {
   readonly host: string;
   /** null: the domU does not run there, or the side is of a resource several domUs use */
   readonly running: SeenSince | null;
+  /**
+   * since when Xen has run the domU there (libxl's start_time, as its agent reports it, on the
+   * controller's clock): its start or arrival there, which the controller may not have seen; null
+   * when the agent does not say (xm, an older agent or controller link, an unreadable value)
+   */
+  readonly started: number | null;
   /** by resource: since when it has been Primary there */
   readonly primary: ReadonlyArray<{ readonly resource: string; readonly since: SeenSince }>;
   /** by resource: a Primary there that ended while the resource was cut (the victim demoted, or a side demoted before the split showed) */
@@ -31,10 +39,19 @@ export interface SplitSide {
   readonly unsettled: UnsettledMigration | null;
 }
 
+/** Since when Xen has run NAME's plain copy on R's Dom0, on the controller's clock; null when not said or unreadable. */
+function xenStarted(r: HostRecord | undefined, name: string): number | null {
+  const row = r?.state?.domains.find((d) => d.baseName === name && d.migration === null && isLive(d) && d.startedAt !== undefined);
+  if (row?.startedAt === undefined) return null;
+  const t = onControllerClock(r, row.startedAt);
+  return Number.isFinite(t) ? t : null;
+}
+
 /** The sides HOSTS of a split brain of NAME (null: a resource several domUs or none use, so no HOME either) over RESOURCES. */
 export function splitSides(index: FleetIndex, name: string | null, home: string | null, resources: readonly string[], hosts: readonly string[]): SplitSide[] {
   return [...hosts].sort(nameOrder).map((host) => {
-    const seen = index.record(host)?.copiesSince;
+    const record = index.record(host);
+    const seen = record?.copiesSince;
     const primary = resources.flatMap((resource) => {
       const since = seen?.primary.get(resource);
       return since === undefined ? [] : [{ resource, since }];
@@ -45,7 +62,7 @@ export function splitSides(index: FleetIndex, name: string | null, home: string 
     });
     const away = name === null ? undefined : [...(index.away.get(name)?.values() ?? [])].find((a) => a.currentHost === host);
     const unsettled = name === null ? undefined : unsettledOf(index, name).find((u) => u.host === host);
-    return { host, running: name === null ? null : (seen?.running.get(name) ?? null), primary, wasPrimary, home: home === host, awayHereSince: away?.since ?? null, unsettled: unsettled ?? null };
+    return { host, running: name === null ? null : (seen?.running.get(name) ?? null), started: name === null ? null : xenStarted(record, name), primary, wasPrimary, home: home === host, awayHereSince: away?.since ?? null, unsettled: unsettled ?? null };
   });
 }
 
@@ -55,6 +72,13 @@ const whereSeen = (s: SeenSince): WhereSeen => (s.already ? { at: s.since, orEar
 const whereSpan = (p: PrimarySpan): WherePrimarySpan => ({ since: whereSeen(p.since), until: p.until, ...(p.unheardFrom === undefined ? {} : { unheardFrom: p.unheardFrom }) });
 const spanText = (p: PrimarySpan): string => primarySpanText(whereSpan(p));
 
+// Xen's own time where its agent says it (the copy may have run longer than the controller has
+// known it), else the controller's: the two read alike, so Xen's is named
+function runningFacts(side: SplitSide, name: string): string[] {
+  if (side.started !== null) return [`runs ${name} since ${utcMinuteText(side.started)} (Xen's start time)`];
+  return side.running === null ? [] : [`runs ${name} ${sinceText(side.running)}`];
+}
+
 function sideText(side: SplitSide, name: string | null): string {
   const tags = [
     ...(side.home && name !== null ? [`${name}'s home`] : []),
@@ -62,7 +86,7 @@ function sideText(side: SplitSide, name: string | null): string {
     ...(side.unsettled === null ? [] : [`its ledger holds ${unsettledRun(side.unsettled, 'it')} unsettled`]),
   ];
   const facts = [
-    ...(side.running === null || name === null ? [] : [`runs ${name} ${sinceText(side.running)}`]),
+    ...(name === null ? [] : runningFacts(side, name)),
     ...side.wasPrimary.map((p) => `${p.resource} Primary ${spanText(p.span)}`),
     ...side.primary.map((p) => `${p.resource} Primary ${sinceText(p.since)}`),
   ];
@@ -89,12 +113,12 @@ export function primaryLongest(sides: readonly SplitSide[], resource: string): s
  */
 export function splitSidesFacts(index: FleetIndex, name: string | null, home: string | null, resources: readonly string[], hosts: readonly string[]): string {
   const sides = splitSides(index, name, home, resources, hosts);
-  if (!sides.some((s) => s.home || s.awayHereSince !== null || s.unsettled !== null || s.running !== null || s.primary.length > 0 || s.wasPrimary.length > 0)) return '';
+  if (!sides.some((s) => s.home || s.awayHereSince !== null || s.unsettled !== null || s.running !== null || s.started !== null || s.primary.length > 0 || s.wasPrimary.length > 0)) return '';
   const longest = resources.flatMap((r) => {
     const host = primaryLongest(sides, r);
     return host === null ? [] : [`${r} has been Primary longer on ${host}`];
   });
-  const earlier = sides.some((s) => s.running?.already === true || s.primary.some((p) => p.since.already === true) || s.wasPrimary.some((p) => p.span.since.already === true));
+  const earlier = sides.some((s) => (s.started === null && s.running?.already === true) || s.primary.some((p) => p.since.already === true) || s.wasPrimary.some((p) => p.span.since.already === true));
   const lead = earlier ? ' ("or earlier": so already when this controller first heard of that Dom0)' : '';
   return `${sides.map((s) => sideText(s, name)).join('; ')}${longest.length === 0 ? '' : `; ${andList(longest)}`}${lead}`;
 }

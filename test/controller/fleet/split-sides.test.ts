@@ -24,3 +24,21 @@ describe("a split brain's sides, from the ledgers", () => {
     expect(m?.message).toContain("xen3 (where its home's ledger sends it since 2024-05-01T14:02:00.000Z): no time known");
   });
 });
+
+describe("a split brain's sides, with Xen's start time", () => {
+  // xen1's copy started at 00:05 by Xen's start_time, before this controller first heard of
+  // xen1 (00:15): its own "seen since" would say only 00:15 or earlier
+  const sides = (xen1Clock = 0) => {
+    const xen1 = { ...record('xen1', hostState({ domains: [dom('web1', { startedAt: '1970-01-01T00:05:00.000Z' })], domus: [config] })), clockAheadMs: xen1Clock };
+    const xen3 = record('xen3', hostState({ domains: [dom('web1', { domid: 12 })], domus: [config] }));
+    return mergeFleet([noteCopies(xen1, 900_000), noteCopies(xen3, 900_000)], fresh).findings.find((f) => f.kind === 'running-on-two-hosts')?.message;
+  };
+
+  it("says since when Xen has run the copy where its agent reports it, and the controller's own time elsewhere", () => {
+    expect(sides()).toContain(`to choose the copy to keep: xen1: runs web1 since 1970-01-01 00:05 UTC (Xen's start time); xen3: runs web1 since 1970-01-01 00:15 UTC or earlier`);
+  });
+
+  it("reads Xen's start time on the controller's clock, as the agent's other times", () => {
+    expect(sides(120_000)).toContain(`xen1: runs web1 since 1970-01-01 00:03 UTC (Xen's start time)`);
+  });
+});
