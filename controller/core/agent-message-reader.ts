@@ -5,14 +5,14 @@ import { AgentMessageSchema, type AgentMessage } from '../../shared/protocol/age
 type Parsed = z.ZodSafeParseResult<AgentMessage>;
 type RawRow = Record<string, unknown>;
 
-const ROW_KEY_COUNT = Object.keys(LinkDomainSchema.shape).length;
-
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * A row from the wire that has exactly the keys of a row this link already had validated, each
  * holding the identical primitive, is that row: the schema is a pure function of those values.
  * (Every LinkDomain field is a string, a number or null, so `===` compares the values themselves.)
+ * Counted against the held row's own keys, not the schema's: an optional key (`startedAt`) absent
+ * from both must not make every row miss.
  */
 function isValidatedRow(raw: RawRow, held: LinkDomain): boolean {
   let keys = 0;
@@ -20,7 +20,13 @@ function isValidatedRow(raw: RawRow, held: LinkDomain): boolean {
     if (!Object.hasOwn(raw, k) || !Object.hasOwn(held, k) || raw[k] !== (held as unknown as RawRow)[k]) return false;
     keys++;
   }
-  return keys === ROW_KEY_COUNT;
+  return keys === ownKeyCount(held);
+}
+
+function ownKeyCount(o: object): number {
+  let n = 0;
+  for (const k in o) if (Object.hasOwn(o, k)) n++;
+  return n;
 }
 
 /** The `domains` rows of a snapshot or delta as they came off the wire, when there are not too many; else undefined. */

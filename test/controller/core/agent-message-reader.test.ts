@@ -100,6 +100,18 @@ describe('the agent message reader', () => {
     expect(again.success ? rowsOf(again.data)?.[0] : undefined).toBe(rows?.[0]);
   });
 
+  it("answers a held row with a start time (link feature domain-started) as that row, and a row whose start time arrives as a new one", () => {
+    const reader = new AgentMessageReader();
+    const T = '2025-01-01T00:00:00.070Z';
+    const first = reader.read(clone({ type: 'snapshot', seq: 1, at: 1, state: hostState({ domains: [dom('a', { startedAt: T }), dom('b')] }) }));
+    const held = first.success ? rowsOf(first.data) : undefined;
+    const next = reader.read(clone({ type: 'delta', seq: 2, at: 2, state: { domains: [dom('a', { startedAt: T }), dom('b', { startedAt: T })] } }));
+    const rows = next.success ? rowsOf(next.data) : undefined;
+    expect(rows?.[0]).toBe(held?.[0]);
+    expect(rows?.[1]).toEqual(dom('b', { startedAt: T }));
+    expect(rows?.[1]).not.toBe(held?.[1]);
+  });
+
   it('refuses what the schema refuses even when every row is one it holds: too many rows, a bad section beside them', () => {
     const reader = new AgentMessageReader();
     expect(reader.read(clone({ type: 'snapshot', seq: 1, at: 1, state: hostState({ domains: [dom('a')] }) })).success).toBe(true);
