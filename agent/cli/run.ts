@@ -145,8 +145,11 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
     hooks.onSignal('SIGINT', stop('SIGINT'));
   });
   hooks.onSignal('SIGHUP', () => void reloadConfig('SIGHUP'));
-  await daemon.start();
+  // a stop may come before READY (a slow start: a full state disk, slow DRBD tools): the start
+  // ends with it, and the process exits as after a stop of a ready agent
+  const reached = await daemon.start();
   await stopped;
+  if (reached === 'stopped') log.info('it was stopped before it was ready: guarded autostart decided nothing in this run');
   return 0;
 }
 

@@ -59,16 +59,22 @@ export class AgentCore {
   }
 
   /**
-   * Runs; resolves at READY. A start an earlier agent left behind is dealt with first when its
-   * `xl create` has ended; one whose create still runs is waited for beside the loop, that domU
-   * alone held (core/leftover-creates.ts), so READY and the controller link come as always.
+   * Runs; resolves at READY, or once stopped if a stop came first. A start an earlier agent left
+   * behind is dealt with first when its `xl create` has ended; one whose create still runs is
+   * waited for beside the loop, that domU alone held (core/leftover-creates.ts), so READY and the
+   * controller link come as always. A stopped agent never becomes ready: waiting for READY alone
+   * kept a process stopped mid-start alive until systemd's stop timeout killed it.
    */
-  async start(): Promise<void> {
+  async start(): Promise<'ready' | 'stopped'> {
+    const stopped = this.runner.whenStopped().then(() => 'stopped' as const);
+    const ready = this.ready.then(() => 'ready' as const);
     const running = await this.leftoverStarts();
+    // stopped while earlier starts were given back: nothing more is begun
+    if (this.stopping || this.abandoned) return Promise.race([ready, stopped]);
     for (const i of running) this.post({ t: 'leftover-create', name: i.name, createPid: i.pid, running: true });
     this.post({ t: 'start' });
     for (const i of running) void this.waitOut(i);
-    return this.ready;
+    return Promise.race([ready, stopped]);
   }
 
   post(ev: AgentEvent): void {

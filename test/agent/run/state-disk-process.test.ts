@@ -27,7 +27,6 @@ describe('xenherd-agent run on a simulated Dom0 whose disk is full', () => {
     expect(said).toMatchObject({ level: 50, code: 'XH_ERR_FILE', errno: 'ENOSPC', dir: '/var/lib/xenherd' });
     expect(said.msg).toMatch(/^cannot write under \/var\/lib\/xenherd: no space left on the device \(a test write\)/);
     expect((await agent.waitLog((l) => l.msg.startsWith('cannot write under /run/xenherd'))).errno).toBe('ENOSPC');
-    // the bed ends it with SIGTERM, which an agent not yet ready does not act on
     await agent.waitLog((l) => l.msg.startsWith('ready'), 30_000);
     // an operator's `xenherd-agent migrate` whose ledger write was refused tells it over the control socket
     await tellWriteFailed(join(sim.hostRoot('xen1'), 'run/xenherd/agent.sock'), 'state', "xenherd-agent migrate's write of the migration ledger");

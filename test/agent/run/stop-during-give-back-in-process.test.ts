@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { AgentConfigSchema } from '../../../agent/config/schema.js';
+import { StartIntents } from '../../../agent/run/start-intents.js';
+import { startFleet, type Fleet } from '../../harness/fleet.js';
+
+// An agent stopped at the very start, while it gives back what an earlier agent's start had
+// taken Primary (before its loop has begun): the stop ends it there. Nothing of the start may
+// begin once that give-back answers: no read of the host, no timer a stopped agent would carry.
+
+const FLEET = `
+option bandwidth=1024 connect-delay=300
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
+`;
+
+let fleet: Fleet;
+afterEach(async () => fleet?.stop());
+
+describe('an agent stopped while it gives back an earlier start (in process)', () => {
+  it('stops there: once the give-back answers, it reads nothing, arms nothing and is never ready', async () => {
+    const f = (fleet = await startFleet(FLEET));
+    // an earlier agent died after taking r1 Primary for web1, before its xl create: its record names only itself
+    new StartIntents(join(f.sim.hostRoot('xen1'), AgentConfigSchema.parse({}).stateDir)).write({ name: 'web1', pid: 999_999_999, configPath: '/etc/xen/drbd-auto/web1.cfg', at: new Date(f.sim.clock.now()).toISOString(), claimed: ['r1'] });
+    // the next agent's give-back of r1 answers only when the test says
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    f.sim.toolFault('xen1', 'drbdadm', { kind: 'gated', open: gate }, { argvPrefix: ['secondary', 'r1'], times: 1 });
+    const seen = f.sim.commandLog.length;
+    const second = f.startAgent('xen1');
+    try {
+      await f.until(() => f.sim.commandLog.slice(seen).some((c) => c.tool === 'drbdadm' && c.argv[0] === 'secondary'), "the next agent's drbdadm secondary r1");
+      await second.core.stop();
+      const stoppedAt = f.sim.commandLog.length;
+      open();
+      await f.log('xen1', (l) => l.msg.includes('given back where nothing uses them'), 'the give-back answered');
+      // looked at within the second: a timer armed after the stop would have fired and gone after a minute
+      await f.advance(1_000);
+      expect(f.sim.commandLog.slice(stoppedAt).filter((c) => c.host === 'xen1').map((c) => `${c.tool} ${c.argv.join(' ')}`)).toEqual([]);
+      expect(second.core.current.phase).toBe('stopped');
+      expect([...second.core.current.timers]).toEqual([]);
+      expect(second.notified.some((n) => n.ready)).toBe(false);
+    } finally {
+      open();
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../adapters/fake-tools.js';
+import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
+import { AgentProcess, writeConfig } from './agent-process.js';
+
+// `systemctl stop` (or a restart) of an agent still starting: its control socket listens, its
+// first read of the host has not answered. The real `xenherd-agent run` process must end as
+// promptly as a ready one, not wait for systemd's stop timeout to kill it. The simulator holds
+// the start's `xl list` until the test lets it go, so the signal comes at a known point of the
+// start, however loaded the machine.
+
+const FLEET = `
+option bandwidth=1024 connect-delay=0
+host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
+domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
+`;
+
+const bed = agentTestBed();
+
+/** the process's end, or null if it is still alive after ms */
+const endWithin = (a: AgentProcess, ms: number): Promise<{ code: number | null; signal: string | null } | null> =>
+  Promise.race([a.exited, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+
+describe('xenherd-agent run stopped while it starts', () => {
+  it('SIGTERM while the first read of the host is held: the agent says it stopped before ready and exits 0 at once', async () => {
+    const sim = await bed.startSim(FLEET);
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    sim.toolFault('xen1', 'xl', { kind: 'gated', open: gate }, { argvPrefix: ['list'] });
+    const agent = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
+    try {
+      const socket = join(sim.hostRoot('xen1'), 'run/xenherd/agent.sock');
+      await waitFor(() => existsSync(socket) && sim.commandLog.some((c) => c.host === 'xen1' && c.tool === 'xl' && c.argv[0] === 'list'), 30_000, "the agent's control socket and its first xl list");
+      agent.child.kill('SIGTERM');
+      // a ready agent stops in some 50 ms; 10 s is only a bound on a loaded machine
+      const end = await endWithin(agent, 10_000);
+      expect(end, `still running 10 s after SIGTERM; log:\n${agent.logs.map((l) => l.msg).join('\n')}`).toEqual({ code: 0, signal: null });
+      const msgs = agent.logs.map((l) => l.msg);
+      expect(msgs.some((m) => m.startsWith('ready'))).toBe(false);
+      expect(msgs).toContain('it was stopped before it was ready: guarded autostart decided nothing in this run');
+    } finally {
+      open();
+      // one that did not end on SIGTERM is ended here, not left to the bed's SIGTERM
+      if (agent.child.exitCode === null && agent.child.signalCode === null) agent.child.kill('SIGKILL');
+    }
+  }, 60_000);
+});
