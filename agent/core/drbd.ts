@@ -140,6 +140,9 @@ export function applyAvailability(s: AgentState, fx: Fx, availability: DrbdAvail
   let n = polled ? onDrbdPolled(s, polled, pollProblems) : s;
   n = withDrbd(n, { availability, version });
   if (availability !== 'ok') return s.drbd.availability === availability ? n : stopDrbdSources(n, fx);
+  // a read begun before a stop may answer after it: a stopped agent starts no source, and an
+  // events2 child started then would run on with nothing left to end it
+  if (n.phase === 'stopping' || n.phase === 'stopped') return n;
   if (n.drbd.watcher.mode === 'polling') {
     n = startPolling(n, fx);
     if (!n.drbd.watcher.pollOnly && !n.drbd.watcher.running && !n.timers.has('probe:drbd')) n = arm(n, fx, 'probe:drbd', 0);
