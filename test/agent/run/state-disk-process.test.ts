@@ -3,18 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { tellWriteFailed } from '../../../agent/control/nudge.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, writeConfig } from './agent-process.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // The real `xenherd-agent run` on a simulated Dom0 whose disk the simulator fills (the playground's
 // `disk HOST full`): the agent keeps its records in a real temp dir nothing fills, so it reads its
 // filesystem's answers from the file the simulator keeps for it, and says what a Dom0's would;
 // then a command's word over the control socket names the write that failed.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-`;
+const FLEET = pairFleet({ running: 'no' });
 
 const bed = agentTestBed();
 

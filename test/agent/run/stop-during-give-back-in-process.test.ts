@@ -3,17 +3,13 @@ import { join } from 'node:path';
 import { AgentConfigSchema } from '../../../agent/config/schema.js';
 import { StartIntents } from '../../../agent/run/start-intents.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // An agent stopped at the very start, while it gives back what an earlier agent's start had
 // taken Primary (before its loop has begun): the stop ends it there. Nothing of the start may
 // begin once that give-back answers: no read of the host, no timer a stopped agent would carry.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-`;
+const FLEET = pairFleet({ connectDelay: 300, migrateTab: [], running: 'no' });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());

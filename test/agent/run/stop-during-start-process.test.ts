@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { waitFor } from '../adapters/fake-tools.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, writeConfig } from './agent-process.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // `systemctl stop` (or a restart) of an agent still starting: its control socket listens, its
 // first read of the host has not answered. The real `xenherd-agent run` process must end as
@@ -11,12 +12,7 @@ import { AgentProcess, writeConfig } from './agent-process.js';
 // the start's `xl list` until the test lets it go, so the signal comes at a known point of the
 // start, however loaded the machine.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=0
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4 migrate-tab=yes
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-`;
+const FLEET = pairFleet({ running: 'no' });
 
 const bed = agentTestBed();
 

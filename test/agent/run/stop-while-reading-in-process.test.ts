@@ -1,16 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
+import { pairFleet } from '../../harness/pair-fleet.js';
 
 // An agent stopped while its first full read of the host is out: the read answers after the stop.
 // What it finds (DRBD loaded) must not start a DRBD source again in the stopped agent: a
 // `drbdsetup events2` started then has no end, and kept a stopped agent's process alive.
 
-const FLEET = `
-option bandwidth=1024 connect-delay=300
-host xen1 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-host xen2 mem=32768 cpus=8 toolstack=xl xen=4.17.7 drbd=8.4
-domu web1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r1 running=no
-`;
+const FLEET = pairFleet({ connectDelay: 300, migrateTab: [], running: 'no' });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
