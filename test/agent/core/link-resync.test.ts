@@ -83,13 +83,13 @@ describe('a link closed for a new snapshot (CLOSE.resync)', () => {
   });
 });
 
-/** L, except that the first delta carrying changed rows never reaches the controller. */
-function losingOneRowsDelta(l: Link, lost: { done: boolean }): Link {
+/** L, except that the first delta carrying changed rows once LOST is armed never reaches the controller. */
+function losingOneRowsDelta(l: Link, lost: { armed: boolean; done: boolean }): Link {
   return {
     remote: l.remote,
     send: (text) => {
       const m = JSON.parse(text) as { type: string; rows?: unknown };
-      if (!lost.done && m.type === 'delta' && m.rows !== undefined) {
+      if (lost.armed && !lost.done && m.type === 'delta' && m.rows !== undefined) {
         lost.done = true;
         return;
       }
@@ -108,7 +108,7 @@ describe('a delta out of step, between a real controller core and agent', () => 
     const ctl = startSimController(s);
     controller = ctl;
     const dial = ctl.connectFor('xen1');
-    const lost = { done: false };
+    const lost = { armed: false, done: false };
     let dials = 0;
     const a = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, {
       connectController: async (url) => {
@@ -122,7 +122,13 @@ describe('a delta out of step, between a real controller core and agent', () => 
       const d = ctl.core.domains('xen1');
       return d.ok ? d.value.domains.map((x) => x.name).sort() : [];
     };
-    await until(s, () => held().length === 4, 'xen1 reported its four domUs');
+    // the rows' own later changes (Xen's start time, read after the first report) come first
+    const started = (): boolean => {
+      const d = ctl.core.domains('xen1');
+      return d.ok && d.value.domains.length === 4 && d.value.domains.every((x) => x.startedAt !== undefined);
+    };
+    await until(s, started, 'xen1 reported its four domUs with their start times');
+    lost.armed = true;
     expect((await s.run('xen1', 'xl', ['destroy', 'vm4'])).exitCode).toBe(0);
     await until(s, () => lost.done, 'the delta for vm4 lost');
     expect(held()).toEqual(['vm1', 'vm2', 'vm3', 'vm4']);
