@@ -3,22 +3,10 @@ import { formatAge, formatSince } from '../../../controller/ctl/format.js';
 import { dom0Of, isStale, staleReason, staleWarning, whereColumns } from '../../../controller/ctl/where-line.js';
 import type { HostView, WhereMatch } from '../../../shared/protocol/ctl-api.js';
 import { away, dom } from '../states.js';
+import { WHERE_NOW, whereMatch } from './where-match.js';
 
-const NOW = Date.UTC(2024, 4, 1, 14, 30);
-const match = (over: Partial<WhereMatch> = {}): WhereMatch => ({
-  name: 'web01',
-  places: [{ host: 'xen2', domain: dom('web01', { state: 'running' }), reachable: true, ageMs: 300 }],
-  home: 'xen1',
-  homeClaims: ['xen1'],
-  away: away('xen1', 'xen2', { since: new Date(NOW - 28 * 60_000).toISOString() }),
-  visitor: null,
-  autostart: [],
-  midMigration: false,
-  alerts: [],
-  ageMs: 300,
-  reachable: true,
-  ...over,
-});
+const NOW = WHERE_NOW;
+const match = whereMatch;
 
 describe('a where line', () => {
   it('reads like the issue says', () => {
