@@ -11,6 +11,7 @@ import { mayBeMoveStarting } from './move-promotion.js';
 import { domusOn } from './resource-users.js';
 import { primarySuperseded } from './superseded.js';
 import { andList as and } from '../../shared/text/and-list.js';
+import { unsettledOf } from './unsettled.js';
 
 /** One Dom0 of a resource's pair as the view reads it: its report of the resource (null: it lists none) and how current that is. */
 export interface ViewSide {
@@ -171,9 +172,13 @@ function primaryFlags(index: FleetIndex, fresh: Freshness, name: string, sides: 
   if (primaries.length < 2) return [];
   const hosts = primaries.map((s) => s.host);
   const users = [...new Set(hosts.flatMap((h) => domusOn(index, name, h)))];
-  const moving = users.filter((n) => hosts.some((h) => index.running.get(n)?.get(h)?.some((d) => d.migration !== null)));
+  const halves = users.filter((n) => hosts.some((h) => index.running.get(n)?.get(h)?.some((d) => d.migration !== null)));
+  // halves a ledger keeps as an unsettled migration are a move that ended, in an ALARM, waiting for a person (as where and status say)
+  const stuck = halves.filter((n) => unsettledOf(index, n).length > 0);
+  const moving = halves.filter((n) => !stuck.includes(n));
   const linked = primaries.every((s) => s.res === null || cutPeers(s.res).length === 0) && primaries.some((s) => s.res !== null && s.res.peers.length > 0 && !standAlone(s.res));
   if (!linked) return [{ kind: 'split-brain', text: `Primary on ${and(primaries.map(asOf))} while not connected: if both still are, each takes writes the other lacks (a split brain)` }];
+  if (stuck.length > 0) return [{ kind: 'migration-unsettled', text: `Primary on ${and(hosts)}: ${and(stuck)}'s migration ended in an ALARM, its outcome unknown, and both sides stay Primary until a person settles it (xenherdctl status)` }];
   if (moving.length > 0) return [{ kind: 'migrating', text: `Primary on ${and(hosts)}: ${and(moving)} ${moving.length === 1 ? 'is' : 'are'} migrating (both sides are Primary while it moves)` }];
   const starting = hosts.length === 2 && mayBeMoveStarting(index, users, [hosts[0] as string, hosts[1] as string], fresh) ? '; or a migration starting, its target not showing the domU yet' : '';
   return [{ kind: 'dual-primary', text: `Primary on ${and(hosts)} and no domU using it is migrating: a split brain in the making (xenherdctl status)${starting}` }];

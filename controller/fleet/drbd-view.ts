@@ -14,7 +14,7 @@ import { splitSidesFacts } from './split-sides.js';
 const FLAG_TEXT_MAX = DrbdFlagSchema.shape.text.maxLength ?? 0;
 
 /** The flags that say the resource is not well; the others (a move's dual Primary, a silent agent its partner vouches for) only inform. */
-const DEGRADED = new Set(['down', 'split-brain', 'dual-primary', 'not-connected', 'syncing', 'not-uptodate']);
+const DEGRADED = new Set(['down', 'split-brain', 'dual-primary', 'migration-unsettled', 'not-connected', 'syncing', 'not-uptodate']);
 
 /**
  * The fleet's DRBD resources as `xenherdctl drbd` shows them: one entry per resource and pair of

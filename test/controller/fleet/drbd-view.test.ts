@@ -6,7 +6,7 @@ import { mergeFleet } from '../../../controller/fleet/merge.js';
 import { compilePattern } from '../../../shared/name-pattern.js';
 import type { LinkDomain, LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
 import { DrbdResourceViewSchema } from '../../../shared/protocol/ctl-drbd.js';
-import { dom, guarded, hostState, primary, record } from '../states.js';
+import { dom, guarded, hostState, primary, record, unsettled } from '../states.js';
 
 const NOW = 1_700_000_000_000;
 const fresh = { now: NOW, staleAfterMs: 15_000 };
@@ -86,6 +86,15 @@ describe('the fleet-wide DRBD view: one entry per resource and pair, each side a
       host('xen2', { domains: [dom('db1', { migration: 'incoming' })], drbd: [res('Primary', 'xen1', 'Primary')] }),
     ];
     expect(flagsOf(r)).toEqual([['r2', true, ['migrating: Primary on xen1 and xen2: db1 is migrating (both sides are Primary while it moves)']]]);
+  });
+
+  it('Primary on both with the halves of db1 kept as an unsettled migration: not said as migrating (it ended, in an ALARM), and not ok', () => {
+    const ledger = { seq: 2, away: {}, visitors: {}, unsettled: { db1: unsettled('xen2') } };
+    const r = [
+      record('xen1', hostState({ domains: [dom('db1', { migration: 'migratedaway' })], guarded: [guarded('db1', ['r2'])], domus: [config], drbd: { availability: 'ok', resources: [res('Primary', 'xen2', 'Primary')] }, ledger }), NOW, true),
+      host('xen2', { domains: [dom('db1', { migration: 'incoming' })], drbd: [res('Primary', 'xen1', 'Primary')] }),
+    ];
+    expect(flagsOf(r)).toEqual([['r2', false, ["migration-unsettled: Primary on xen1 and xen2: db1's migration ended in an ALARM, its outcome unknown, and both sides stay Primary until a person settles it (xenherdctl status)"]]]);
   });
 
   it('Primary on both, connected, with no migration: a split brain in the making, not ok', () => {
