@@ -13,7 +13,7 @@ import { LinkDomainSchema } from '../../../shared/protocol/agent-link-state.js';
 import { FUZZ_SEED } from '../../fuzz/fuzz-kit.js';
 import { deterministicClock } from '../../sim/daemon/clock.js';
 import { dom, hostState, record } from '../states.js';
-import { fleetRecordsArb, indexOf, NOW, randomReportArb, walkReports } from './random-fleet.js';
+import { fleetRecordsArb, indexOf, NOW, timedReportArb, walkReportsOverTime } from './random-fleet.js';
 
 /** The counts the long way: every row of the fleet, a silent host's overtaken report left out. */
 function countsTheLongWay(index: FleetIndex, fresh: Freshness): { domusByState: Map<string, number>; domusMigrating: number } {
@@ -37,7 +37,7 @@ describe('the metrics\' domUs by state and migrating, kept', () => {
   it('are what the walk over every row finds, after random reports, silences and time passing', async () => {
     let counted = 0;
     await fc.assert(
-      fc.asyncProperty(fleetRecordsArb, fc.array(fc.tuple(randomReportArb, fc.integer({ min: 0, max: 40_000 }), fc.boolean()), { minLength: 1, maxLength: 8 }), async (records, steps) => {
+      fc.asyncProperty(fleetRecordsArb, fc.array(timedReportArb, { minLength: 1, maxLength: 8 }), async (records, steps) => {
         const clock = deterministicClock(NOW);
         const held = [...records];
         const index = indexOf(held);
@@ -48,13 +48,7 @@ describe('the metrics\' domUs by state and migrating, kept', () => {
           expect({ byState: [...kept.domusByState], migrating: kept.domusMigrating }).toEqual({ byState: [...long.domusByState], migrating: long.domusMigrating });
           counted += [...long.domusByState.values()].reduce((a, n) => a + n, 0) + long.domusMigrating;
         };
-        counts();
-        for (const [report, ms, linkUp] of steps) {
-          walkReports(index, held, [report], () => undefined, (r) => ({ ...r, lastSeen: r.lastSeen === NOW ? clock.now() : r.lastSeen, linkUp }));
-          counts();
-          await clock.advance(ms);
-          counts();
-        }
+        await walkReportsOverTime(index, held, clock, steps, counts);
       }),
       { seed: FUZZ_SEED, numRuns: 100 },
     );

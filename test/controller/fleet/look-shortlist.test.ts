@@ -13,7 +13,7 @@ import { lookShortlist } from '../../../controller/fleet/look-shortlist.js';
 import { FUZZ_SEED } from '../../fuzz/fuzz-kit.js';
 import { deterministicClock } from '../../sim/daemon/clock.js';
 import { dom, hostState, record } from '../states.js';
-import { fleetRecordsArb, HOSTS, indexOf, NAMES, NOW, randomReportArb, walkReports } from './random-fleet.js';
+import { fleetRecordsArb, HOSTS, indexOf, NAMES, NOW, timedReportArb, walkReportsOverTime } from './random-fleet.js';
 
 /** INDEX, built afresh, made to look at every name it knows, as every pass did before it had a shortlist. */
 function askingEveryName(index: FleetIndex): FleetIndex {
@@ -42,7 +42,7 @@ describe('the alert look over its shortlist', () => {
     await fc.assert(
       fc.asyncProperty(
         fleetRecordsArb,
-        fc.array(fc.tuple(randomReportArb, fc.integer({ min: 0, max: 40_000 }), fc.boolean()), { minLength: 1, maxLength: 8 }),
+        fc.array(timedReportArb, { minLength: 1, maxLength: 8 }),
         fc.option(fc.record({ name: fc.constantFrom(...NAMES), from: fc.constantFrom(...HOSTS), to: fc.option(fc.constantFrom(...HOSTS), { nil: null }) }), { nil: undefined }),
         async (records, steps, move) => {
           const clock = deterministicClock(NOW);
@@ -59,14 +59,8 @@ describe('the alert look over its shortlist', () => {
             for (const f of found) kinds.add(f.kind);
             halves += found.filter((f) => f.message.includes('which holds no config of')).length;
           };
-          looked();
-          for (const [report, ms, linkUp] of steps) {
-            // a host heard at the clock's now, or one whose link dropped: reachability changes with no section changed too
-            walkReports(index, held, [report], () => undefined, (r) => ({ ...r, lastSeen: r.lastSeen === NOW ? clock.now() : r.lastSeen, linkUp }));
-            looked();
-            await clock.advance(ms);
-            looked();
-          }
+          // a host heard at the clock's now, or one whose link dropped: reachability changes with no section changed too
+          await walkReportsOverTime(index, held, clock, steps, looked);
         },
       ),
       { seed: FUZZ_SEED, numRuns: 60 },

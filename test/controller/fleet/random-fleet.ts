@@ -105,3 +105,28 @@ export function walkReports(index: FleetIndex, records: Array<HostRecord | null>
     check(c);
   }
 }
+
+/** One step of a fleet over time: a report, how long passes after it (ms), and whether the host's link is up. */
+export const timedReportArb = fc.tuple(randomReportArb, fc.integer({ min: 0, max: 40_000 }), fc.boolean());
+
+/**
+ * walkReports over time: each STEP's report fed to INDEX (a host heard at NOW is heard at the
+ * clock's now instead, its link up or down as the step says), then its time passed on CLOCK.
+ * CHECK runs before the first step (with null), after each report and after each wait (with the step).
+ */
+export async function walkReportsOverTime<S extends readonly [RandomReport, number, boolean, ...unknown[]]>(
+  index: FleetIndex,
+  records: Array<HostRecord | null>,
+  clock: { now(): number; advance(ms: number): Promise<unknown> },
+  steps: readonly S[],
+  check: (step: S | null) => void,
+): Promise<void> {
+  check(null);
+  for (const step of steps) {
+    const [report, ms, linkUp] = step;
+    walkReports(index, records, [report], () => undefined, (r) => ({ ...r, lastSeen: r.lastSeen === NOW ? clock.now() : r.lastSeen, linkUp }));
+    check(step);
+    await clock.advance(ms);
+    check(step);
+  }
+}

@@ -13,7 +13,7 @@ import { isLive } from '../../../controller/fleet/live-row.js';
 import { FUZZ_SEED } from '../../fuzz/fuzz-kit.js';
 import { deterministicClock } from '../../sim/daemon/clock.js';
 import { dom, hostState, record } from '../states.js';
-import { fleetRecordsArb, indexOf, NAMES, NOW, randomReportArb, walkReports } from './random-fleet.js';
+import { fleetRecordsArb, indexOf, NAMES, NOW, randomReportArb, walkReportsOverTime } from './random-fleet.js';
 
 /** The counts the long way: every domU of the index asked where it is live and whether that Dom0 is heard. */
 function countTheLongWay(index: FleetIndex, crashed: ReadonlySet<string>, fresh: Freshness): { running: number; unknown: number } {
@@ -47,13 +47,7 @@ describe("check's domUs running and unknown", () => {
           expect(countRunning(index, crashed, fresh)).toEqual(long);
           counted += long.running + long.unknown;
         };
-        counts(new Set());
-        for (const [report, ms, linkUp, crashed] of steps) {
-          walkReports(index, held, [report], () => undefined, (r) => ({ ...r, lastSeen: r.lastSeen === NOW ? clock.now() : r.lastSeen, linkUp }));
-          counts(new Set(crashed));
-          await clock.advance(ms);
-          counts(new Set(crashed));
-        }
+        await walkReportsOverTime(index, held, clock, steps, (step) => counts(new Set(step?.[3] ?? [])));
       }),
       { seed: FUZZ_SEED, numRuns: 100 },
     );
