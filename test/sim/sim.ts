@@ -72,6 +72,8 @@ export interface Sim {
   stateDisk(host: string, state: StateDiskFault | 'ok'): OpResult;
   migrationFault(domain: string, phase: MigrationFaultPhase | null): void;
   toolFault(host: string | '*', tool: string, fault: ToolFault, opts?: { argvPrefix?: readonly string[]; times?: number }): void;
+  /** HOST's TOOL (ARGVPREFIX, TIMES as toolFault's) answers only once the function returned is called: a test's fixed point inside a tool run */
+  holdTool(host: string | '*', tool: string, opts?: { argvPrefix?: readonly string[]; times?: number }): () => void;
   clearToolFaults(): void;
   /** test-only: commit an arbitrary state change (the invariant checker still runs) */
   force(label: string, f: (s: SimState) => SimState): void;
@@ -162,6 +164,12 @@ export async function startSim(opts: StartSimOptions): Promise<Sim> {
     },
     migrationFault: (d, p) => core.migrationFault(d, p),
     toolFault: (host, tool, fault, o = {}) => core.faults.addTool({ host, tool, fault, argvPrefix: o.argvPrefix ?? [], times: o.times }),
+    holdTool: (host, tool, o = {}) => {
+      let open: () => void = () => undefined;
+      const gate = new Promise<void>((r) => (open = r));
+      core.faults.addTool({ host, tool, fault: { kind: 'gated', open: gate }, argvPrefix: o.argvPrefix ?? [], times: o.times });
+      return () => open();
+    },
     clearToolFaults: () => core.faults.clearTools(),
     force: (label, f) => core.force(label, f),
     async stop() {

@@ -26,9 +26,7 @@ describe('a reverse whose connection to a real sshd is cut mid-migrate2', () => 
     const proxy = await tcpProxy(pair.sshd['xen2']?.port ?? 0);
     pair.writePeerEndpoint('xen1', proxy.port);
     // xen2's xl migrate waits at this gate: the cut comes while it runs, whatever the machine's speed
-    let openGate: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (openGate = r));
-    sim.toolFault('xen2', 'xl', { kind: 'gated', open: gate }, { argvPrefix: ['migrate'], times: 1 });
+    const openGate = sim.holdTool('xen2', 'xl', { argvPrefix: ['migrate'], times: 1 });
     const forced = `${pair.agentPath} migrate2 --peer xen1`;
     onTestFinished(async () => {
       openGate();

@@ -169,9 +169,7 @@ describe('xenherd-agent run as a process', () => {
   it('SIGKILLed mid-start and restarted: the domU is started once (the pid of its xl create is on disk before it runs)', async () => {
     sim = await bed.startSim(FLEET());
     // the xl create answers only once the second agent has said it waits for it
-    let open: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (open = r));
-    sim.toolFault('xen1', 'xl', { kind: 'gated', open: gate }, { argvPrefix: ['create', '/etc/xen/drbd-auto/web1.cfg'], times: 1 });
+    const open = sim.holdTool('xen1', 'xl', { argvPrefix: ['create', '/etc/xen/drbd-auto/web1.cfg'], times: 1 });
     const first = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
     // killed as soon as the create reaches the simulator: its pid is on disk before it runs,
     // however loaded the machine (the record named the agent itself while it took r1 Primary)
@@ -213,8 +211,7 @@ describe('xenherd-agent run as a process', () => {
     // xl migrate answers only once the test has read the new daemon's hold: however slow the
     // machine, the migration cannot end (and release web1) before the status is read
     let open: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (open = r));
-    const a = await boot(FLEET('xen1', 256), FAST_TIMERS, {}, (s) => s.toolFault('xen1', 'xl', { kind: 'gated', open: gate }, { argvPrefix: ['migrate'], times: 1 }));
+    const a = await boot(FLEET('xen1', 256), FAST_TIMERS, {}, (s) => void (open = s.holdTool('xen1', 'xl', { argvPrefix: ['migrate'], times: 1 })));
     const child = spawn(process.execPath, [bed.agentPath(), 'migrate', 'web1', '--no-peer'], { env: { ...process.env, ...sim.env('xen1') }, stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     try {

@@ -20,9 +20,7 @@ describe('an agent stopped while it gives back an earlier start (in process)', (
     // an earlier agent died after taking r1 Primary for web1, before its xl create: its record names only itself
     new StartIntents(join(f.sim.hostRoot('xen1'), AgentConfigSchema.parse({}).stateDir)).write({ name: 'web1', pid: 999_999_999, configPath: '/etc/xen/drbd-auto/web1.cfg', at: new Date(f.sim.clock.now()).toISOString(), claimed: ['r1'] });
     // the next agent's give-back of r1 answers only when the test says
-    let open: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (open = r));
-    f.sim.toolFault('xen1', 'drbdadm', { kind: 'gated', open: gate }, { argvPrefix: ['secondary', 'r1'], times: 1 });
+    const open = f.sim.holdTool('xen1', 'drbdadm', { argvPrefix: ['secondary', 'r1'], times: 1 });
     const seen = f.sim.commandLog.length;
     const second = f.startAgent('xen1');
     try {

@@ -23,9 +23,7 @@ const endWithin = (a: AgentProcess, ms: number): Promise<{ code: number | null; 
 describe('xenherd-agent run stopped while it starts', () => {
   it('SIGTERM while the first read of the host is held: the agent says it stopped before ready and exits 0 at once', async () => {
     const sim = await bed.startSim(FLEET);
-    let open: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (open = r));
-    sim.toolFault('xen1', 'xl', { kind: 'gated', open: gate }, { argvPrefix: ['list'] });
+    const open = sim.holdTool('xen1', 'xl', { argvPrefix: ['list'] });
     const agent = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
     try {
       const socket = join(sim.hostRoot('xen1'), 'run/xenherd/agent.sock');

@@ -14,9 +14,7 @@ afterEach(async () => fleet?.stop());
 describe('an agent stopped while its first read of the host is out (in process)', () => {
   it('the read answering after the stop starts no watcher, poll or timer', async () => {
     const f = (fleet = await startFleet(FLEET));
-    let open: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (open = r));
-    f.sim.toolFault('xen1', 'xl', { kind: 'gated', open: gate }, { argvPrefix: ['list'], times: 1 });
+    const open = f.sim.holdTool('xen1', 'xl', { argvPrefix: ['list'], times: 1 });
     const a = f.startAgent('xen1');
     try {
       await f.until(() => f.sim.commandLog.some((c) => c.host === 'xen1' && c.tool === 'xl' && c.argv[0] === 'list'), "the agent's first xl list");
