@@ -32,14 +32,19 @@ function restartsMidMove(c: TestController, xen1: Awaited<ReturnType<typeof twoH
   });
 }
 
+/** `xenherdctl migrate web01 xen2` (its follow on a clock whose sleeps pass at once), once xen1's link has dropped under it. */
+async function migrateCutMidMove() {
+  const c = await bed.start();
+  const hosts = await twoHosts(c);
+  const gone = restartsMidMove(c, hosts.xen1);
+  const run = ctlFor(c, undefined, { clock: skippingClock() })(['migrate', 'web01', 'xen2']);
+  await gone;
+  return { c, ...hosts, run };
+}
+
 describe('xenherdctl migrate after the agent link dropped mid-move (91)', () => {
   it('the move finished without the agent: says where the domU runs now and exits 0', async () => {
-    const c = await bed.start();
-    const { xen1, xen2 } = await twoHosts(c);
-    const gone = restartsMidMove(c, xen1);
-    const ctl = ctlFor(c, undefined, { clock: skippingClock() });
-    const run = ctl(['migrate', 'web01', 'xen2']);
-    await gone;
+    const { c, xen2, run } = await migrateCutMidMove();
     // the migration ends between the Dom0s; the restarted agent reports it gone, the target has it
     xen2.delta({ domains: [dom('web01')] });
     const back = await c.agent('xen1');
@@ -52,11 +57,7 @@ describe('xenherdctl migrate after the agent link dropped mid-move (91)', () => 
   });
 
   it('the domU stays on its source: 91, saying the move did not happen and where it runs', async () => {
-    const c = await bed.start();
-    const { xen1 } = await twoHosts(c);
-    const gone = restartsMidMove(c, xen1);
-    const run = ctlFor(c, undefined, { clock: skippingClock() })(['migrate', 'web01', 'xen2']);
-    await gone;
+    const { c, run } = await migrateCutMidMove();
     const back = await c.agent('xen1');
     back.hello();
     back.snapshot(hostState({ domains: [dom('web01')], homes }));
@@ -66,11 +67,7 @@ describe('xenherdctl migrate after the agent link dropped mid-move (91)', () => 
   });
 
   it('the source never comes back: 91 once the answer has stayed stale two minutes, naming it stale', async () => {
-    const c = await bed.start();
-    const { xen1 } = await twoHosts(c);
-    const gone = restartsMidMove(c, xen1);
-    const run = ctlFor(c, undefined, { clock: skippingClock() })(['migrate', 'web01', 'xen2']);
-    await gone;
+    const { run } = await migrateCutMidMove();
     const r = await run;
     expect(r.code).toBe(91);
     expect(r.stderr).toMatch(/the answer for web01 has stayed stale for 2(\.0)? min: web01  xen1  running .*STALE/);
