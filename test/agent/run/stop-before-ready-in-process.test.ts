@@ -5,14 +5,17 @@ import { StartIntents } from '../../../agent/run/start-intents.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { pairFleet } from '../../harness/pair-fleet.js';
 
-// An agent stopped at the very start, while it gives back what an earlier agent's start had
-// taken Primary (before its loop has begun): the stop ends it there. Nothing of the start may
-// begin once that give-back answers: no read of the host, no timer a stopped agent would carry.
+// An agent stopped before it is ready: nothing of its start may go on once the step it was stopped
+// in answers (a stopped agent's process must end, not carry a timer or a watcher).
 
 const FLEET = pairFleet({ connectDelay: 300, migrateTab: [], running: 'no' });
 
 let fleet: Fleet;
 afterEach(async () => fleet?.stop());
+
+// An agent stopped at the very start, while it gives back what an earlier agent's start had
+// taken Primary (before its loop has begun): the stop ends it there. Nothing of the start may
+// begin once that give-back answers: no read of the host, no timer a stopped agent would carry.
 
 describe('an agent stopped while it gives back an earlier start (in process)', () => {
   it('stops there: once the give-back answers, it reads nothing, arms nothing and is never ready', async () => {
@@ -35,6 +38,34 @@ describe('an agent stopped while it gives back an earlier start (in process)', (
       expect(second.core.current.phase).toBe('stopped');
       expect([...second.core.current.timers]).toEqual([]);
       expect(second.notified.some((n) => n.ready)).toBe(false);
+    } finally {
+      open();
+    }
+  });
+});
+
+// An agent stopped while its first full read of the host is out: the read answers after the stop.
+// What it finds (DRBD loaded) must not start a DRBD source again in the stopped agent: a
+// `drbdsetup events2` started then has no end, and kept a stopped agent's process alive.
+
+describe('an agent stopped while its first read of the host is out (in process)', () => {
+  it('the read answering after the stop starts no watcher, poll or timer', async () => {
+    const f = (fleet = await startFleet(FLEET));
+    const open = f.sim.holdTool('xen1', 'xl', { argvPrefix: ['list'], times: 1 });
+    const a = f.startAgent('xen1');
+    try {
+      await f.until(() => f.sim.commandLog.some((c) => c.host === 'xen1' && c.tool === 'xl' && c.argv[0] === 'list'), "the agent's first xl list");
+      await a.core.stop();
+      const stoppedAt = f.sim.commandLog.length;
+      open();
+      await f.until(() => f.sim.commandLog.slice(0, stoppedAt).every((c) => c.exitCode !== null), 'the held read answered');
+      // within the second: a timer armed after the stop would have fired and gone later
+      await f.advance(1_000);
+      const after = f.sim.commandLog.slice(stoppedAt).filter((c) => c.host === 'xen1' && (c.tool === 'drbdsetup' || c.tool === 'drbdadm'));
+      expect(after.map((c) => `${c.tool} ${c.argv.join(' ')}`)).toEqual([]);
+      expect(a.core.current.phase).toBe('stopped');
+      expect([...a.core.current.timers]).toEqual([]);
+      expect(a.core.current.drbd.watcher.running).toBe(false);
     } finally {
       open();
     }
