@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import { knownHostsName } from '../parse/known-hosts-name.js';
+import { hostsMatch } from '../parse/known-hosts-lines.js';
 
 /**
  * The peers' ssh host keys, OpenSSH known_hosts format (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"):
@@ -32,39 +32,11 @@ export interface HostKeys {
   readonly revoked: readonly ListedKey[];
 }
 
-/** `|1|base64(salt)|base64(HMAC-SHA1(salt, host))` (OpenSSH hostfile.c, HASH_MAGIC "|1|") */
-function matchesHashed(entry: string, name: string): boolean {
-  const [, , salt, hash] = entry.split('|');
-  if (salt === undefined || hash === undefined) return false;
-  const mac = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest();
-  return mac.equals(Buffer.from(hash, 'base64'));
-}
-
-/** OpenSSH match_pattern: `*` any run, `?` one character, nothing else special */
-const wildcard = (pattern: string): RegExp =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-
-/** OpenSSH match_hostname: a negated pattern that matches excludes the name whatever else matches */
-function matchesList(list: string, name: string): boolean {
-  let hit = false;
-  for (const raw of list.toLowerCase().split(',')) {
-    const negated = raw.startsWith('!');
-    const pattern = negated ? raw.slice(1) : raw;
-    if (!wildcard(pattern).test(name)) continue;
-    if (negated) return false;
-    hit = true;
-  }
-  return hit;
-}
-
-const hostsMatch = (hosts: string, names: readonly string[]): boolean =>
-  // ssh lowercases the host name before looking it up (and before hashing it)
-  names.some((n) => (hosts.startsWith('|1|') ? matchesHashed(hosts, n.toLowerCase()) : matchesList(hosts, n.toLowerCase())));
-
 /** The keys the known_hosts text lists for any of these names, trusted and revoked. */
 export function hostKeys(text: string, names: readonly string[]): HostKeys {
   const listed: ListedKey[] = [];
   const revoked: ListedKey[] = [];
+  // the host list's matching is parse/known-hosts-lines.ts's, which root's ssh check reads too
   text.split('\n').forEach((line, i) => {
     const fields = line.trim().split(/\s+/);
     if (fields[0] === '' || fields[0]?.startsWith('#')) return;
