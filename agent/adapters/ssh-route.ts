@@ -1,7 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { realClock } from '../../shared/clock/real-clock.js';
-import { err, type Result } from '../../shared/result.js';
+import { err, ok, type Result } from '../../shared/result.js';
 import { parseSshG, type SshRoute } from '../parse/ssh-g.js';
+import { parseSshGHostKeys } from '../parse/ssh-g-host-keys.js';
 import type { ToolRunner } from './exec.js';
 import { withStderrCause, type AdapterFailure } from './tool-failure.js';
 
@@ -15,7 +16,14 @@ export async function sshRouteOf(run: ToolRunner, name: string, timeoutMs = 10_0
   // `--`: a name is never read as an option, whatever it looks like; -v: ssh says on stderr
   // whether it canonicalized the name, which changes how it resolves it
   const r = await run('ssh', ['-v', '-G', '--', name], { timeoutMs });
-  if (r.ok) return parseSshG(r.value.stdout, r.value.stderr);
+  if (r.ok) {
+    const route = parseSshG(r.value.stdout, r.value.stderr);
+    // the same dump says how ssh will check the host's key there: the preflight reads that too
+    const keys = parseSshGHostKeys(r.value.stdout);
+    if (!route.ok) return route;
+    if (!keys.ok) return keys;
+    return ok(keys.value === null ? route.value : { ...route.value, hostKeys: keys.value });
+  }
   // the cause of a failure is said from ssh's own lines, not -v's version and debug lines before them
   return err(withStderrCause(r.error, r.error.stderr.split('\n').filter((l) => !/^(?:debug\d: |OpenSSH_)/.test(l))));
 }

@@ -6,6 +6,7 @@ import type { LinkXen } from '../../shared/protocol/agent-link-values.js';
 import { isOlderRelease, olderXenWords, otherToolstackWords } from '../../shared/text/live-move-words.js';
 import type { PreflightCheck } from './migration-plan.js';
 import { judgeRoute, type RouteFacts } from './toolstack-route.js';
+import { judgeRootSshTrust } from './root-ssh-trust.js';
 
 /**
  * The preflight verdict: each check of a plan judged against what the executor found out, pure.
@@ -125,7 +126,11 @@ export function judge(check: PreflightCheck, f: PreflightFacts): CheckVerdict {
       const r = f.routes?.get(check.peer);
       if (!r) return notAsked(check, 'route not read');
       const v = judgeRoute(r);
-      return v.ok ? pass(check, v.detail) : fail(check, v.code, v.detail);
+      if (!v.ok) return fail(check, v.code, v.detail);
+      // the right machine is not enough: root's ssh must also take its host key without asking
+      const t = r.trust === undefined ? null : judgeRootSshTrust(r.trust);
+      if (t === null) return pass(check, v.detail);
+      return t.ok ? pass(check, `${v.detail}; ${t.detail}`) : fail(check, t.code, t.detail);
     }
     case 'peer-status':
       return judgeStatus(check, f);

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../shared/errors.js';
 import { knownHostsName } from '../parse/known-hosts-name.js';
 import type { SshProxy } from '../parse/ssh-g.js';
+import type { RootSshTrustFacts } from './root-ssh-trust.js';
 
 /** Every address of a name here, or why it has none (agent/adapters/ssh-route.ts resolves). */
 export type RouteAddresses = { readonly ok: true; readonly addresses: readonly string[] } | { readonly ok: false; readonly why: string };
@@ -39,6 +40,12 @@ export interface RouteFacts {
    * own shows the key known_hosts lists for it, another Dom0 does not
    */
   readonly toolKey: ToolHostKey | null;
+  /**
+   * xl only: whether root's ssh takes the peer's host key there without asking, as `ssh -G PEER`
+   * says it checks one (agent/decide/root-ssh-trust.ts); absent when ssh -G printed no host-key
+   * lines or the route could not be read
+   */
+  readonly trust?: RootSshTrustFacts;
 }
 
 export type RouteVerdict = { readonly ok: true; readonly detail: string } | { readonly ok: false; readonly code: ErrorCode; readonly detail: string };

@@ -8,6 +8,8 @@ import type { Toolstack } from '../adapters/toolstack.js';
 import type { AdapterFailure } from '../adapters/tool-failure.js';
 import type { RouteAddresses, ToolHostKey } from '../decide/toolstack-route.js';
 import type { SshRoute } from '../parse/ssh-g.js';
+import type { SshHostKeyOptions } from '../parse/ssh-g-host-keys.js';
+import type { RootSshTrustFacts } from '../decide/root-ssh-trust.js';
 import type { MigrationKind } from '../decide/migration-plan.js';
 import type { KeyFacts } from '../decide/preflight.js';
 import type { HostView } from '../host/homes.js';
@@ -46,6 +48,12 @@ export interface RoutePort {
   resolve(name: string): Promise<RouteAddresses>;
   /** the host key the sshd at HOST:PORT shows, and whether known_hosts lists it for PEER (a key exchange, nothing authenticated) */
   hostKey(peer: string, host: string, port: number): Promise<ToolHostKey>;
+  /**
+   * the known_hosts files root's ssh reads for PEER (ROUTE's host-key options name them) and the
+   * keys the agent's own known_hosts vouches for it with; a port without it (the simulator's) has
+   * no root ssh whose files to read
+   */
+  trust?(peer: string, route: SshRoute & { readonly hostKeys: SshHostKeyOptions }): Promise<RootSshTrustFacts>;
 }
 
 export interface HeldDomu {

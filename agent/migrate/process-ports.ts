@@ -18,6 +18,7 @@ import { holdKept } from './kept-hold.js';
 import { peerEndpoint } from './route-read.js';
 import { addressesOf, sshRouteOf } from '../adapters/ssh-route.js';
 import { readPeerAnswer } from './peer-answer.js';
+import { readKnownHostsFile, readRootTrust } from './root-trust-read.js';
 import { controlPurpose, type HeldDomu, type HoldPurpose, type MigrationPorts, type PeerPort } from './ports.js';
 
 /**
@@ -69,6 +70,16 @@ async function toolHostKey(c: HostContext, peer: string, host: string, port: num
   return { listed, fingerprint: keyFingerprint(shown.key) };
 }
 
+/**
+ * The peer's keys the agent's own known_hosts vouches for at the checks' endpoint (its ssh2
+ * connection to the peer is refused on any other): what root's known_hosts lines are compared with.
+ */
+function vouchedKeys(c: HostContext, peer: string): { keys: readonly Buffer[]; by: string } {
+  const by = c.real(c.config.migration.knownHostsFile);
+  const hosts = readRegularFileSync(by, { symlinks: 'follow' });
+  return { keys: hosts.ok ? peerKeys(hosts.value, { name: peer, ...peerEndpoint(c, peer) }).trusted : [], by };
+}
+
 /** The domU's lock file, then the running agent's hold (no agent is a normal case). */
 async function holdDomu(c: HostContext, name: string, purpose: HoldPurpose, operation: string): Promise<Result<HeldDomu, XhError>> {
   const file = await takeLock(join(c.stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
@@ -100,7 +111,12 @@ export function processMigrationPorts(c: HostContext): MigrationPorts {
     drbd: createDrbdAdapter({ run: c.run, readProcDrbd: procDrbdReader(c.files) }),
     store: c.store,
     peer: peerPort(c),
-    route: { ssh: (name) => sshRouteOf(c.run, name), resolve: (name) => addressesOf(name), hostKey: (peer, host, port) => toolHostKey(c, peer, host, port) },
+    route: {
+      ssh: (name) => sshRouteOf(c.run, name),
+      resolve: (name) => addressesOf(name),
+      hostKey: (peer, host, port) => toolHostKey(c, peer, host, port),
+      trust: async (peer, route) => readRootTrust(peer, route, (file) => readKnownHostsFile(c.real, file), vouchedKeys(c, peer)),
+    },
     hold: (name, purpose, operationId) => holdDomu(c, name, purpose, operationId),
     nudge: async (why) => void (await nudgeSocket(c.real(c.config.controlSocket), why)),
     newOperationId: () => randomUUID(),

@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
+import type { SshHostKeyOptions } from './ssh-g-host-keys.js';
 
 /**
  * A jump between this host and the name: `ProxyJump` (the jump hosts, as written) or
@@ -25,6 +26,11 @@ export interface SshRoute {
    * /etc/hosts: the name resolved the usual way may lead elsewhere
    */
   readonly canonicalizedFrom?: string;
+  /**
+   * how ssh checks the host's key there (parse/ssh-g-host-keys.ts), read by the adapter from the
+   * same dump; absent when the dump has no host-key lines (the fleet simulator's)
+   */
+  readonly hostKeys?: SshHostKeyOptions;
 }
 
 /**

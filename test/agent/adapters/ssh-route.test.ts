@@ -12,10 +12,12 @@ describe("where root's ssh and the resolver take a name", () => {
     const asked: (readonly string[])[] = [];
     let answer = { stdout: readFixture('ssh/G-9.2p1-host-entry.txt').body, stderr: '', exitCode: 0 };
     const run: ToolRunner = async (tool, args) => (asked.push([tool, ...args]), ok(answer));
-    expect(await sshRouteOf(run, 'xen2')).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222, proxy: null } });
+    // the same dump's host-key lines: how root's ssh would check xen2's key there
+    const hostKeys = { host: 'xen2', hostKeyAlias: null, strict: 'ask', userFiles: ['/root/.ssh/known_hosts', '/root/.ssh/known_hosts2'], globalFiles: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'], knownHostsCommand: null };
+    expect(await sshRouteOf(run, 'xen2')).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222, proxy: null, hostKeys } });
     expect(asked).toEqual([['ssh', '-v', '-G', '--', 'xen2']]);
     answer = { stdout: readFixture('ssh/G-9.2p1-canonical.txt').body, stderr: readFixture('ssh/G-9.2p1-canonical-v.txt').body, exitCode: 0 };
-    expect(await sshRouteOf(run, 'xen2')).toEqual({ ok: true, value: { hostname: 'xen2.example.org', port: 2222, proxy: null, canonicalizedFrom: 'xen2' } });
+    expect(await sshRouteOf(run, 'xen2')).toEqual({ ok: true, value: { hostname: 'xen2.example.org', port: 2222, proxy: null, canonicalizedFrom: 'xen2', hostKeys } });
   });
 
   it("hands the tool's failure on as it is (its code decides the refusal's)", async () => {

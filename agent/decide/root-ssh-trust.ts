@@ -1,0 +1,128 @@
+import type { ErrorCode } from '../../shared/errors.js';
+import { blobType, hostsMatch, readKnownHosts, type KnownHostsEntry } from '../parse/known-hosts-lines.js';
+import { knownHostsName } from '../parse/known-hosts-name.js';
+import type { SshHostKeyOptions } from '../parse/ssh-g-host-keys.js';
+
+/** One known_hosts file root's ssh reads, as read here: its text, absent (ssh skips it), or why not. */
+export type KnownHostsRead =
+  | { readonly file: string; readonly text: string }
+  | { readonly file: string; readonly missing: true }
+  | { readonly file: string; readonly problem: string };
+
+/**
+ * What decides whether `xl migrate`'s own ssh (root's, to `ssh -G PEER`'s route) takes the peer's
+ * host key without asking: its host-key options, the files they name, and the keys the agent's
+ * own known_hosts vouches for the peer with (its own connection to the peer's forced command is
+ * refused on any other, so they are the keys that peer shows).
+ */
+export interface RootSshTrustFacts {
+  readonly peer: string;
+  /** `ssh -G PEER`'s hostname and port: where ssh connects */
+  readonly hostname: string;
+  readonly port: number;
+  readonly options: SshHostKeyOptions;
+  /** every file ssh reads, UserKnownHostsFile's first, then GlobalKnownHostsFile's */
+  readonly files: readonly KnownHostsRead[];
+  readonly vouched: readonly Buffer[];
+  /** the agent's known_hosts file, as the words name it */
+  readonly vouchedBy: string;
+}
+
+export type TrustVerdict = { readonly ok: true; readonly detail: string } | { readonly ok: false; readonly code: ErrorCode; readonly detail: string };
+
+interface Hit {
+  readonly file: string;
+  readonly entry: KnownHostsEntry;
+}
+
+const at = (h: Hit): string => `${h.file}:${h.entry.line}`;
+const listOf = (hits: readonly Hit[]): string => hits.map(at).join(', ');
+const sameKey = (h: Hit, keys: readonly Buffer[]): boolean => keys.some((k) => k.equals(h.entry.blob));
+
+/** every line of every readable file naming one of NAMES, as ssh loads them (load_hostkeys) */
+function hitsFor(files: readonly KnownHostsRead[], names: readonly string[]): Hit[] {
+  return files.flatMap((f) => ('text' in f ? readKnownHosts(f.text).entries.filter((e) => hostsMatch(e.hosts, names)).map((entry) => ({ file: f.file, entry })) : []));
+}
+
+/**
+ * The name ssh looks the key up under (sshconnect.c get_hostfile_hostname_ipaddr): HostKeyAlias
+ * as it is, else the host (`ssh -G`'s `host` line) at port 22, `[host]:port` at another; and the
+ * bare host it tries next at another port when no plain key is listed for `[host]:port`.
+ */
+export function lookupNames(f: Pick<RootSshTrustFacts, 'peer' | 'port' | 'options'>): { readonly first: string; readonly bare: string | null } {
+  const alias = f.options.hostKeyAlias;
+  if (alias !== null) return { first: alias, bare: null };
+  const host = f.options.host ?? f.peer.toLowerCase();
+  return { first: knownHostsName(host, f.port), bare: f.port === 22 ? null : host };
+}
+
+/**
+ * Whether root's ssh would take PEER's host key at `xl migrate` as OpenSSH's check_host_key
+ * does: a plain key listed for the name and equal to one the agent vouches with passes; a listed
+ * key of a type the agent vouches with but another key is a changed key, which ssh refuses unless
+ * StrictHostKeyChecking is no; a key marked @revoked likewise. A name with no key passes only
+ * under accept-new or no (ssh adds the key it is shown), or when a @cert-authority line or a
+ * KnownHostsCommand may vouch (said, not checked here); under ask ssh would prompt, with no one
+ * to answer during a migration, and under yes it refuses. Without a key vouched by the agent a
+ * listed key passes unchecked, as before this check read root's files.
+ */
+export function judgeRootSshTrust(f: RootSshTrustFacts): TrustVerdict {
+  const { first, bare } = lookupNames(f);
+  const strict = f.options.strict;
+  const named = f.options.hostKeyAlias !== null ? `${first} (HostKeyAlias)` : first;
+  const files = f.files.map((x) => x.file).join(', ') || 'none (UserKnownHostsFile and GlobalKnownHostsFile none)';
+  const unread = f.files.flatMap((x) => ('problem' in x ? [`${x.file}: ${x.problem}`] : []));
+  const unreadWords = unread.length > 0 ? `; not read here: ${unread.join('; ')}` : '';
+  const target = f.options.userFiles[0] ?? f.options.globalFiles[0] ?? '/root/.ssh/known_hosts';
+  const scanned = knownHostsName(f.hostname.toLowerCase(), f.port);
+  const scan = `ssh-keyscan${f.port === 22 ? '' : ` -p ${f.port}`} ${f.hostname}${scanned === first ? '' : ` | sed 's/^[^ ]*/${first}/'`} >> ${target}`;
+  const addFix = `add ${f.peer}'s key after checking its fingerprint (\`${scan}\`; \`ssh-keygen -F '${first}' -f ${target}\` shows what is listed)`;
+  const how = `root's ssh (xl migrate's) looks ${f.peer}'s host key up as ${named} in ${files}`;
+
+  const firstHits = hitsFor(f.files, [first]);
+  const bareHits = bare === null ? [] : hitsFor(f.files, [bare]);
+  const revoked = [...firstHits, ...bareHits].filter((h) => h.entry.marker === 'revoked');
+  const isRevoked = (k: Buffer): Hit | undefined => revoked.find((r) => r.entry.blob.equals(k));
+  const plainFirst = firstHits.filter((h) => h.entry.marker === null);
+  const plainBare = bareHits.filter((h) => h.entry.marker === null);
+  const revokedVerdict = (r: Hit): TrustVerdict =>
+    strict === 'no'
+      ? { ok: true, detail: `${how}; the key ${f.peer} shows is marked @revoked at ${at(r)}, which ssh warns of and goes on past only under StrictHostKeyChecking no` }
+      : { ok: false, code: 'XH_ERR_REFUSED', detail: `${how}, and the key ${f.peer} shows (${f.vouchedBy} lists it) is marked @revoked at ${at(r)}: ssh refuses it; if ${f.peer}'s key was replaced, list the new one in ${f.vouchedBy} and ${target}` };
+
+  // the key ssh finds equal under the first name, else (another port, nothing listed there) bare
+  const found = (hits: readonly Hit[]): Hit | undefined => hits.find((h) => sameKey(h, f.vouched));
+  const match = found(plainFirst) ?? (plainFirst.length === 0 ? found(plainBare) : undefined);
+  if (match !== undefined) {
+    const r = isRevoked(match.entry.blob);
+    if (r !== undefined) return revokedVerdict(r);
+    return { ok: true, detail: `${how}, and knows it (${at(match)})` };
+  }
+  const listed = plainFirst.length > 0 ? plainFirst : plainBare;
+  if (f.vouched.length === 0 && listed.length > 0) return { ok: true, detail: `${how}, and lists a key for it (${listOf(listed)}); ${f.vouchedBy} lists none to compare it with` };
+  if (plainFirst.length > 0) {
+    const types = new Set(f.vouched.map(blobType));
+    const clash = plainFirst.filter((h) => types.has(h.entry.keyType));
+    if (clash.length === 0) {
+      return { ok: true, detail: `${how}, and lists a key of another type than ${f.vouchedBy} does (${listOf(plainFirst)}: ${[...new Set(plainFirst.map((h) => h.entry.keyType))].join(', ')}): not compared` };
+    }
+    if (strict === 'no') return { ok: true, detail: `${how}; the key listed at ${listOf(clash)} is not the one ${f.peer} shows: ssh warns and goes on under StrictHostKeyChecking no` };
+    return {
+      ok: false,
+      code: 'XH_ERR_REFUSED',
+      detail: `${how}, and the key listed at ${listOf(clash)} is not the one ${f.peer} shows (${f.vouchedBy} lists another): ssh would refuse it as REMOTE HOST IDENTIFICATION HAS CHANGED; fix: if ${f.peer}'s key was replaced, ${[...new Set(clash.map((h) => h.file))].map((file) => `\`ssh-keygen -R '${first}' -f ${file}\``).join(', ')}, then ${addFix}`,
+    };
+  }
+  const shownRevoked = f.vouched.map(isRevoked).find((r) => r !== undefined);
+  if (shownRevoked !== undefined) return revokedVerdict(shownRevoked);
+  const authorities = firstHits.filter((h) => h.entry.marker === 'cert-authority');
+  if (authorities.length > 0) return { ok: true, detail: `${how}, and a @cert-authority line names it (${listOf(authorities)}): ssh takes a host certificate that authority signed (not checked here)` };
+  if (f.options.knownHostsCommand !== null) return { ok: true, detail: `${how}, which list no key for it; KnownHostsCommand \`${f.options.knownHostsCommand}\` may (not run here)` };
+  const setAside = plainBare.length > 0 && bare !== null ? `; the bare ${bare} lines (${listOf(plainBare)}) list another key, which ssh does not take at port ${f.port}` : '';
+  if (strict === 'accept-new' || strict === 'no') {
+    return { ok: true, detail: `${how}, which list no key for it${setAside}: ssh adds the key it is shown at the first connection (StrictHostKeyChecking ${strict}); to pin it, ${addFix}` };
+  }
+  const why = strict === 'yes' ? 'ssh refuses a host whose key it does not know (StrictHostKeyChecking yes)' : 'ssh would ask whether to trust the key (StrictHostKeyChecking ask), and during a migration no one answers: "Host key verification failed"';
+  return { ok: false, code: 'XH_ERR_FILE', detail: `${how}, which list no key for it${setAside}${unreadWords}: ${why}; fix: ${addFix}` };
+}
+

@@ -1,0 +1,33 @@
+import { readRegularFileSync } from '../../shared/fs/regular-file.js';
+import type { KnownHostsRead, RootSshTrustFacts } from '../decide/root-ssh-trust.js';
+import type { SshHostKeyOptions } from '../parse/ssh-g-host-keys.js';
+import type { SshRoute } from '../parse/ssh-g.js';
+
+/**
+ * One known_hosts file root's ssh reads, read here (REAL maps a host path under a simulated host
+ * root; the identity on a real Dom0). A file that does not exist is what ssh skips silently; one
+ * that cannot be read is said, never taken as empty.
+ */
+export function readKnownHostsFile(real: (path: string) => string, file: string): KnownHostsRead {
+  const r = readRegularFileSync(real(file), { symlinks: 'follow', display: file });
+  if (r.ok) return { file, text: r.value };
+  return r.error.errno === 'ENOENT' ? { file, missing: true } : { file, problem: r.error.message };
+}
+
+/**
+ * The facts root's ssh decides PEER's host key on (agent/decide/root-ssh-trust.ts): the files
+ * `ssh -G PEER` names, user's first as ssh loads them, and the keys the agent's own known_hosts
+ * vouches for the peer with.
+ */
+export function readRootTrust(
+  peer: string,
+  route: SshRoute & { readonly hostKeys: SshHostKeyOptions },
+  read: (file: string) => KnownHostsRead,
+  vouched: { readonly keys: readonly Buffer[]; readonly by: string },
+): RootSshTrustFacts {
+  // -G prints the name as asked on its `host` line even when it canonicalized it (OpenSSH 9.2,
+  // captured), but ssh then connects as, and looks the key up under, the canonical name
+  const o = route.canonicalizedFrom !== undefined && route.proxy === null ? { ...route.hostKeys, host: route.hostname.toLowerCase() } : route.hostKeys;
+  const files = [...new Set([...o.userFiles, ...o.globalFiles])].map(read);
+  return { peer, hostname: route.hostname, port: route.port, options: o, files, vouched: vouched.keys, vouchedBy: vouched.by };
+}

@@ -1,0 +1,70 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { runTool, type ToolRunner } from '../../../agent/adapters/exec.js';
+import { sshRouteOf } from '../../../agent/adapters/ssh-route.js';
+import { judgeRootSshTrust } from '../../../agent/decide/root-ssh-trust.js';
+import { readKnownHostsFile, readRootTrust } from '../../../agent/migrate/root-trust-read.js';
+
+// The real `ssh -G` of this machine's OpenSSH tells which files root's ssh would read and how it
+// checks a key; the preflight reads those files and judges. The config is given as root's (-F:
+// ssh reads neither ~/.ssh/config nor /etc/ssh/ssh_config then) and names every known_hosts file
+// in a temp dir, so nothing of the machine's own ~/.ssh or /etc/ssh is read; HOME points there too.
+const KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIItAA7O3Z2VJBGSE47Eiv4KgLcLy1N5jJgYUKx0D96cG';
+const blob = Buffer.from(KEY, 'base64');
+
+function bed(): { dir: string; run: ToolRunner } {
+  const dir = mkdtempSync(join(tmpdir(), 'xh-root-trust-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'config'),
+    [
+      'Host xen2',
+      '  HostName 127.0.0.1',
+      '  Port 2222',
+      '  HostKeyAlias xen2-mig',
+      '  StrictHostKeyChecking yes',
+      'Host xen3',
+      '  HostName 127.0.0.1',
+      // %h: ssh expands it to the HostName before -G prints the list
+      `  UserKnownHostsFile ${dir}/user-%h ${dir}/user2`,
+      'Host *',
+      `  UserKnownHostsFile ${dir}/user`,
+      `  GlobalKnownHostsFile ${dir}/global`,
+      '',
+    ].join('\n'),
+  );
+  const run: ToolRunner = async (tool, args, o) => runTool(tool, ['-F', join(dir, 'config'), ...args], { ...o, env: { HOME: dir } });
+  return { dir, run };
+}
+
+async function trust(run: ToolRunner, peer: string): Promise<ReturnType<typeof judgeRootSshTrust>> {
+  const route = await sshRouteOf(run, peer);
+  if (!route.ok) throw new Error(route.error.message);
+  const keys = route.value.hostKeys;
+  if (keys === undefined) throw new Error('ssh -G printed no host-key lines');
+  return judgeRootSshTrust(readRootTrust(peer, { ...route.value, hostKeys: keys }, (f) => readKnownHostsFile((p) => p, f), { keys: [blob], by: '/etc/xenherd/known_hosts' }));
+}
+
+describe("root's ssh trust of a peer's host key, read through the real ssh -G", () => {
+  it('HostKeyAlias with a hashed line (ssh-keygen -H) in UserKnownHostsFile: known; without it, refused under StrictHostKeyChecking yes', async () => {
+    const { dir, run } = bed();
+    expect(await trust(run, 'xen2')).toMatchObject({ ok: false, code: 'XH_ERR_FILE', detail: expect.stringContaining(`looks xen2's host key up as xen2-mig (HostKeyAlias) in ${dir}/user, ${dir}/global, which list no key for it: ssh refuses`) });
+    writeFileSync(join(dir, 'user'), `xen2-mig ssh-ed25519 ${KEY}\n`);
+    const hashed = await runTool('ssh-keygen', ['-H', '-f', join(dir, 'user')], { timeoutMs: 10_000 });
+    expect(hashed.ok).toBe(true);
+    expect(readFileSync(join(dir, 'user'), 'utf8')).toMatch(/^\|1\|/);
+    expect(await trust(run, 'xen2')).toEqual({ ok: true, detail: `root's ssh (xl migrate's) looks xen2's host key up as xen2-mig (HostKeyAlias) in ${dir}/user, ${dir}/global, and knows it (${dir}/user:1)` });
+  });
+
+  it('the files ssh expands (%h) and its default StrictHostKeyChecking ask; a file it cannot read is named', async () => {
+    const { dir, run } = bed();
+    writeFileSync(join(dir, 'global'), `xen3 ssh-ed25519 ${KEY}\n`);
+    expect(await trust(run, 'xen3')).toMatchObject({ ok: true, detail: expect.stringContaining(`in ${dir}/user-127.0.0.1, ${dir}/user2, ${dir}/global, and knows it (${dir}/global:1)`) });
+    writeFileSync(join(dir, 'global'), '');
+    // a directory where ssh_config names a file: ssh skips it, and the preflight names it
+    mkdirSync(join(dir, 'user2'));
+    expect(await trust(run, 'xen3')).toMatchObject({ ok: false, code: 'XH_ERR_FILE', detail: expect.stringMatching(new RegExp(`; not read here: ${dir}/user2: .*StrictHostKeyChecking ask`)) });
+  });
+});
