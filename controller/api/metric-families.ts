@@ -6,11 +6,24 @@ import type { MetricFamily, Sample } from './prometheus-text.js';
 
 /** What the controller's process measures of itself (controller/api/process-sample.ts). */
 export interface ProcessSample {
-  readonly residentBytes: number;
+  readonly memory: ProcessMemory;
   /** the event loop's 99th percentile delay since the previous scrape; null when not measured */
   readonly eventLoopLagSeconds: number | null;
   /** the garbage collector's pauses since the first scrape; null when not measured */
   readonly gcPauses: GcPauses | null;
+}
+
+/** The process's memory as Node counts it (process.memoryUsage()), in bytes. */
+export interface ProcessMemory {
+  /** all of it the kernel has in RAM: the heap below, what lies outside it, and the code */
+  readonly resident: number;
+  /** the JavaScript heap: what V8 has taken from the system for it, and what live and not yet collected objects fill */
+  readonly heapTotal: number;
+  readonly heapUsed: number;
+  /** memory outside the heap that JavaScript objects hold (Buffers, ArrayBuffers, native strings), the next one included */
+  readonly external: number;
+  /** of that, Buffers' and ArrayBuffers' backing stores: socket reads, TLS records, ws frames */
+  readonly arrayBuffers: number;
 }
 
 export interface GcPauses {
@@ -26,6 +39,21 @@ const counter = (name: string, help: string, value: number | null): MetricFamily
 const one = (value: number): Sample[] => [{ value }];
 const seconds = (ms: number | null): number => (ms === null ? Number.NaN : ms / 1000);
 const histogram = (labels: Record<string, string>, h: HistogramSnapshot) => ({ labels, buckets: h.buckets, sum: h.sumSeconds, count: h.count });
+
+/**
+ * The process's memory under the names Node's Prometheus client (prom-client) gives it, which stock
+ * Node.js dashboards read: what is resident but neither heap nor external is native memory of
+ * its own (TLS and socket state, malloc's free lists, code), which no JavaScript object accounts for.
+ */
+export function processMemoryFamilies(m: ProcessMemory): MetricFamily[] {
+  return [
+    gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', one(m.resident)),
+    gauge('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', one(m.heapTotal)),
+    gauge('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', one(m.heapUsed)),
+    gauge('nodejs_external_memory_bytes', 'Node.js external memory size in bytes (array buffers included).', one(m.external)),
+    gauge('nodejs_array_buffers_bytes', 'Memory of Node.js Buffers and ArrayBuffers in bytes (part of the external memory).', one(m.arrayBuffers)),
+  ];
+}
 
 /**
  * The controller's metrics as Prometheus families, names `xenherd_...` with their unit last.
@@ -90,7 +118,8 @@ export function metricFamilies(m: ControllerMetrics, p: ProcessSample): MetricFa
     gauge('xenherd_job_moves_remaining', 'Moves of a running job not finished yet (running ones included).', running.map((j) => ({ labels: { job: j.jobId, kind: j.kind, hosts: j.hosts.join(',') }, value: j.remaining }))),
     counter('xenherd_agent_snapshots_received_total', 'Full state snapshots received from agents.', m.snapshotsReceived),
     counter('xenherd_agent_deltas_received_total', 'State deltas received from agents.', m.deltasReceived),
-    gauge('xenherd_process_resident_memory_bytes', "The controller process's resident memory.", one(p.residentBytes)),
+    gauge('xenherd_process_resident_memory_bytes', "The controller process's resident memory (the same as process_resident_memory_bytes).", one(p.memory.resident)),
+    ...processMemoryFamilies(p.memory),
     gauge('xenherd_event_loop_lag_seconds', "The 99th percentile of the controller's event loop delay since the previous scrape.", p.eventLoopLagSeconds === null ? [] : one(p.eventLoopLagSeconds)),
     counter('xenherd_gc_pauses_total', "Garbage collection pauses of the controller's event loop since its first scrape.", p.gcPauses?.count ?? null),
     counter('xenherd_gc_pause_seconds_total', 'Time the event loop spent paused in those.', p.gcPauses?.seconds ?? null),

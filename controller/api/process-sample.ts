@@ -26,7 +26,7 @@ function watchGc(): GcTally {
 }
 
 /**
- * The controller process's own numbers for /metrics: resident memory, the event loop's delay
+ * The controller process's own numbers for /metrics: its memory, the event loop's delay
  * (libuv's own sampler, cheap and not keeping the process alive) since the previous scrape, and
  * the garbage collector's pauses. The first call starts both, so it reports no delay and no
  * pauses yet. Each sampler keeps its own monitors: a test's starts afresh whatever ran before it.
@@ -35,18 +35,19 @@ export function processSampler(): () => ProcessSample {
   let loop: IntervalHistogram | null = null;
   let gc: GcTally | null = null;
   return () => {
-    const residentBytes = process.memoryUsage.rss();
+    const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
+    const memory = { resident: rss, heapTotal, heapUsed, external, arrayBuffers };
     if (loop === null || gc === null) {
       loop = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
       loop.enable();
       gc = watchGc();
-      return { residentBytes, eventLoopLagSeconds: null, gcPauses: null };
+      return { memory, eventLoopLagSeconds: null, gcPauses: null };
     }
     const p99 = loop.count > 0 ? Math.max(0, loop.percentile(99) / 1e6 - RESOLUTION_MS) / 1000 : null;
     loop.reset();
     const gcPauses: GcPauses = { count: gc.count, seconds: gc.totalMs / 1000, longestSeconds: gc.longestMs / 1000 };
     gc.longestMs = 0;
-    return { residentBytes, eventLoopLagSeconds: p99, gcPauses };
+    return { memory, eventLoopLagSeconds: p99, gcPauses };
   };
 }
 

@@ -32,7 +32,7 @@ function core(f: Fleet) {
 }
 const check = (f: Fleet): CheckAnswer => CheckAnswerSchema.parse(core(f).monitor.check(DEFAULT_CHECK_THRESHOLDS));
 const lines = (f: Fleet): string[] => check(f).details.map((d) => `${d.status}: ${d.text}`);
-const metrics = (f: Fleet): string => renderPrometheusText(metricFamilies(core(f).monitor.metrics(), { residentBytes: 1, eventLoopLagSeconds: 0, gcPauses: null }));
+const metrics = (f: Fleet): string => renderPrometheusText(metricFamilies(core(f).monitor.metrics(), { memory: { resident: 1, heapTotal: 1, heapUsed: 1, external: 1, arrayBuffers: 1 }, eventLoopLagSeconds: 0, gcPauses: null }));
 
 describe('a full disk under the agent state, on the monitoring page', () => {
   it('full: CRITICAL within a minute with no write asked for, naming the Dom0, the dir, the free space, what cannot be recorded and the fix', async () => {

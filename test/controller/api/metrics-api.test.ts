@@ -53,7 +53,7 @@ describe('GET /metrics', () => {
     expect((await get(c, '/v1/metrics', c.adminToken)).status).toBe(404);
   });
 
-  it('every family has HELP and TYPE, a xenherd_ name, and the values the fleet shows; hostile agent versions are escaped', async () => {
+  it('every family has HELP and TYPE, a xenherd_ name (the process\'s memory: the names Node\'s Prometheus client gives it), and the values the fleet shows; hostile agent versions are escaped', async () => {
     const c = await bed.start();
     const xen1 = await c.agent('xen1');
     xen1.hello({ agentVersion: HOSTILE_VERSION, capabilities: ['migrate', 'reverse', 'fleet-view'] });
@@ -65,7 +65,7 @@ describe('GET /metrics', () => {
 
     const fs = await scrape(c, await c.operator('prom', 'read'));
     for (const f of fs.values()) {
-      expect(f.name).toMatch(/^xenherd_[a-z_]+$/);
+      expect(f.name).toMatch(/^(xenherd_[a-z_]+|process_resident_memory_bytes|nodejs_(heap_size_total|heap_size_used|external_memory|array_buffers)_bytes)$/);
       expect(f.help, f.name).toMatch(/\S/);
       expect(f.type, f.name).toMatch(/^(gauge|counter|histogram)$/);
       if (f.type === 'counter') expect(f.name).toMatch(/_total$/);
@@ -86,6 +86,15 @@ describe('GET /metrics', () => {
     expect(value(fs, 'xenherd_agent_snapshots_received_total')).toBe(2);
     expect(value(fs, 'xenherd_agent_deltas_received_total')).toBe(0);
     expect(value(fs, 'xenherd_process_resident_memory_bytes')).toBeGreaterThan(1e6);
+    // what stock Node.js dashboards read; resident is the heap, what lies outside it and the code
+    const memory = ['process_resident_memory_bytes', 'nodejs_heap_size_total_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes', 'nodejs_array_buffers_bytes'];
+    for (const name of memory) expect(fs.get(name)?.type, name).toBe('gauge');
+    const [resident, heapTotal, heapUsed, external, arrayBuffers] = memory.map((name) => value(fs, name) ?? Number.NaN);
+    expect(heapUsed).toBeGreaterThan(1e6);
+    expect(heapTotal).toBeGreaterThanOrEqual(heapUsed ?? Number.NaN);
+    expect(resident).toBeGreaterThan(heapUsed ?? Number.NaN);
+    expect(arrayBuffers).toBeGreaterThan(0);
+    expect(external).toBeGreaterThanOrEqual(arrayBuffers ?? Number.NaN);
     expect(fs.get('xenherd_event_loop_lag_seconds')?.type).toBe('gauge');
 
     xen1.delta({ domains: [dom('web01')] });

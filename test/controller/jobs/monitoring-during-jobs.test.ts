@@ -17,7 +17,7 @@ describe('monitoring through drain, maintenance off and restore', () => {
     const bed = await jobsBed(SPREAD);
     const check = () => bed.core.monitor.check(DEFAULT_CHECK_THRESHOLDS);
     const scrape = () => {
-      const text = renderPrometheusText(metricFamilies(bed.core.monitor.metrics(), { residentBytes: 1, eventLoopLagSeconds: 0, gcPauses: null }));
+      const text = renderPrometheusText(metricFamilies(bed.core.monitor.metrics(), { memory: { resident: 1, heapTotal: 1, heapUsed: 1, external: 1, arrayBuffers: 1 }, eventLoopLagSeconds: 0, gcPauses: null }));
       return parsePrometheusText(text).flatMap((f) => f.samples);
     };
     const sample = (name: string, labels: Record<string, string> = {}) => scrape().find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
