@@ -267,7 +267,7 @@ export async function controllerBench(bundle: string, dir: string, quick: boolea
     rows.push({ what: `  same load: GET /v1/domains, every row of the fleet (${hosts * perHost} domUs), median / max of ${everyRow.length}`, measured: `${pct(everyRow, 50).toFixed(1)} / ${Math.max(...everyRow).toFixed(1)} ms`, target: '(info)', pass: true });
 
     say('  flood: every agent sends as fast as its socket drains for 10 s, then a marker');
-    peak = new PeakBreakdown(() => c.get('/metrics'));
+    peak = new PeakBreakdown(() => c.get('/metrics'), () => procMemory(c.pid).fileKiB * 1024);
     fleet.tell({ cmd: 'flood', seconds: 10 });
     const flooded = await fleet.next('flooded', 120_000);
     for (const deadline = Date.now() + 180_000; ; ) {

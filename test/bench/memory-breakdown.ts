@@ -1,7 +1,8 @@
 // Where the controller's resident memory lies at its highest: the JavaScript heap, the memory
 // outside it that JavaScript objects hold (Buffers: socket reads, TLS records, ws frames), and the
-// rest, native memory no object accounts for (OpenSSL's per-connection state, malloc's free lists,
-// code). RSS alone says how much; this says which of those to cut.
+// pages that map files (code: mostly the node binary's), and the rest, native memory no object
+// accounts for (OpenSSL's per-connection state and Node's TLS input buffers, malloc's free lists).
+// RSS alone says how much; this says which of those to cut.
 import { parsePrometheusText } from '../helpers/prometheus-text-parser.js';
 import type { Row } from './table.js';
 
@@ -12,6 +13,8 @@ export interface MemoryBreakdown {
   readonly heapUsed: number;
   readonly external: number;
   readonly arrayBuffers: number;
+  /** resident pages that map files, read from /proc beside the scrape; null when not read */
+  readonly fileBacked: number | null;
 }
 
 const NAMES = {
@@ -36,19 +39,21 @@ export function memoryBreakdown(text: string): MemoryBreakdown {
     heapUsed: read(NAMES.heapUsed),
     external: read(NAMES.external),
     arrayBuffers: read(NAMES.arrayBuffers),
+    fileBacked: null,
   };
 }
 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(0);
 
-/** The bench's row for a breakdown: RSS = heap committed (used) + external (array buffers) + the rest. */
+/** The bench's row for a breakdown: RSS = heap committed (used) + external (array buffers) + mapped files + the rest. */
 export function breakdownRow(what: string, b: MemoryBreakdown): Row {
   // external is counted by what its owners report allocating, the heap by V8's committed pages:
   // both are close to what is resident of them, so the rest is native memory of its own
-  const rest = b.resident - b.heapTotal - b.external;
+  const rest = b.resident - b.heapTotal - b.external - (b.fileBacked ?? 0);
+  const files = b.fileBacked === null ? ['', ''] : [' + mapped files (code)', ` + ${mb(b.fileBacked)}`];
   return {
-    what: `${what}: RSS = heap committed (used) + external (of it array buffers) + the rest, native (TLS, malloc, code)`,
-    measured: `${mb(b.resident)} = ${mb(b.heapTotal)} (${mb(b.heapUsed)}) + ${mb(b.external)} (${mb(b.arrayBuffers)}) + ${mb(rest)} MB`,
+    what: `${what}: RSS = heap committed (used) + external (of it array buffers)${files[0]} + the rest, native (TLS, malloc)`,
+    measured: `${mb(b.resident)} = ${mb(b.heapTotal)} (${mb(b.heapUsed)}) + ${mb(b.external)} (${mb(b.arrayBuffers)})${files[1]} + ${mb(rest)} MB`,
     target: '(info)',
     pass: true,
   };
@@ -68,6 +73,8 @@ export class PeakBreakdown {
 
   constructor(
     private readonly scrape: () => Promise<{ status: number; body: string }>,
+    /** the process's resident pages that map files, in bytes, read as its scrape answers */
+    private readonly fileBacked: () => number | null = () => null,
     private readonly stepKiB = 8 * 1024,
   ) {}
 
@@ -77,7 +84,7 @@ export class PeakBreakdown {
     this.inFlight = this.scrape()
       .then((r) => {
         if (r.status !== 200) throw new Error(`GET /metrics: ${r.status} ${r.body.slice(0, 200)}`);
-        const b = memoryBreakdown(r.body);
+        const b = { ...memoryBreakdown(r.body), fileBacked: this.fileBacked() };
         if (this.best === null || b.resident > this.best.resident) this.best = b;
       })
       .catch((e: unknown) => void (this.failure ??= e))

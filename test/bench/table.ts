@@ -27,10 +27,11 @@ export function printTable(rows: readonly Row[]): void {
   for (const r of rows) process.stdout.write(`${line(cols(r))}  ${r.pass ? 'pass' : 'FAIL'}\n`);
 }
 
-/** Peak resident memory of a process so far and now (Linux /proc), in KiB. */
-export function procMemory(pid: number): { rssKiB: number; hwmKiB: number } {
+/** Resident memory of a process now, its peak so far, and of it what maps files (code, mostly the node binary's) (Linux /proc), in KiB. */
+export function procMemory(pid: number): { rssKiB: number; hwmKiB: number; fileKiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return { rssKiB: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN), hwmKiB: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) };
+  const kib = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM'), fileKiB: kib('RssFile') };
 }
 
 /** CPU time (user + system, clock ticks) of a process so far. */
