@@ -1,11 +1,12 @@
 import type { XhError } from '../../shared/errors.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { sanitiseXenstoreValue, unsanitiseXenstoreValue } from '../parse/xenstore-value.js';
+import { sanitiseXenstoreValue } from '../parse/xenstore-value.js';
 import { parseXenstoreWatchLine, type XenstoreWatchEvent } from '../parse/xenstore-watch.js';
 import type { ToolRunner } from './exec.js';
 import type { ParseFailure } from '../parse/parse-failure.js';
 import type { ToolFailure } from './tool-failure.js';
 import { explainXenstoreFailure } from './toolstack-explain.js';
+import { readAllFrom } from './xenstore-read-all.js';
 import { startLineStream, type SpawnStream, type StreamExit } from './line-stream.js';
 
 /**
@@ -37,6 +38,11 @@ export interface XenstoreAdapter {
   watch(paths: readonly string[], handlers: WatchHandlers): Result<XenstoreWatch, XhError>;
   /** null when the path does not exist */
   read(path: string): Promise<Result<string | null, ToolFailure>>;
+  /**
+   * Each of PATHS (null: no such node), in order, through as few `xenstore-read P1 P2 …` as it
+   * takes: one, unless a node is missing (the tool stops there, see readAllFrom).
+   */
+  readAll(paths: readonly string[]): Promise<Result<(string | null)[], ToolFailure>>;
   write(path: string, value: string): Promise<Result<void, ToolFailure>>;
   /**
    * Several nodes in one `xenstore-write P1 V1 P2 V2 …`: the tool writes more than one pair inside
@@ -76,19 +82,15 @@ export function createXenstore(deps: XenstoreDeps): XenstoreAdapter {
     return ok(stream);
   };
 
+  const readAll: XenstoreAdapter['readAll'] = async (paths) => {
+    const bad = paths.find((p) => !VALID_PATH.test(p));
+    // no path at all would be the tool's usage error: refused here like a bad path
+    if (bad !== undefined || paths.length === 0) return err(usageFailure('xenstore-read', paths, badPath(bad ?? '').message));
+    return readAllFrom((rest) => deps.run('xenstore-read', rest, { timeoutMs, acceptExitCodes: [0, 1] }), paths);
+  };
   const read: XenstoreAdapter['read'] = async (path) => {
-    if (!VALID_PATH.test(path)) return err(usageFailure('xenstore-read', [path], badPath(path).message));
-    const r = await deps.run('xenstore-read', [path], { timeoutMs, acceptExitCodes: [0, 1] });
-    if (!r.ok) return r;
-    if (r.value.exitCode === 1) {
-      // "xenstore-read: couldn't read path /x" (warnx, exit 1) means no such node; other exit-1
-      // messages (xs_open failed, permission) are failures, xenstored down or not root said as xl's.
-      if (/couldn't read path/.test(r.value.stderr)) return ok(null);
-      const first = r.value.stderr.trim().split('\n')[0] ?? '';
-      return err(explainXenstoreFailure({ code: 'XH_ERR_TOOL_FAILED', tool: 'xenstore-read', args: [path], exitCode: 1, signal: null, stdout: r.value.stdout, stderr: r.value.stderr, message: `xenstore-read ${path}: exit code 1${first ? `: ${first}` : ''}` }));
-    }
-    const out = r.value.stdout.endsWith('\n') ? r.value.stdout.slice(0, -1) : r.value.stdout;
-    return ok(unsanitiseXenstoreValue(out));
+    const r = await readAll([path]);
+    return r.ok ? ok(r.value[0] ?? null) : r;
   };
 
   const writeAll: XenstoreAdapter['writeAll'] = async (values) => {
@@ -101,7 +103,7 @@ export function createXenstore(deps: XenstoreDeps): XenstoreAdapter {
   };
   const write: XenstoreAdapter['write'] = (path, value) => writeAll({ [path]: value });
 
-  return { watch, read, write, writeAll };
+  return { watch, read, readAll, write, writeAll };
 }
 
 /** A call refused before running anything: reported as a tool failure with no exit code. */

@@ -78,8 +78,8 @@ export type Effect =
   | { readonly e: 'inspect'; readonly commandId: string; readonly host: string; readonly name: string; readonly toolstack: ToolstackKind; readonly resources: readonly string[] | null; readonly readDrbd: boolean; readonly config: AgentConfig }
   /** name this Dom0 in a running domU's xenstore area (the guest reads data/xenherd/dom0) */
   | { readonly e: 'xenstore-write'; readonly domid: number; readonly name: string; readonly values: Readonly<Record<string, string>> }
-  /** libxl's start_time of DOMID, found from its /vm path (core/start-times.ts) */
-  | { readonly e: 'read-start-time'; readonly domid: number; readonly name: string }
+  /** libxl's start_time of each domain, found from its /vm path, in one pass for them all (core/start-times.ts) */
+  | { readonly e: 'read-start-times'; readonly domains: readonly { readonly domid: number; readonly name: string }[] }
   /** systemd's watchdog: the loop is alive */
   | { readonly e: 'watchdog' }
   /** nothing runs any more: the process may exit */

@@ -25,6 +25,14 @@ export interface BootRecordAgain {
  * and the process (reload, stop). The reducer is the only thing that looks at them.
  */
 /** renames: the watch on incoming domains' name nodes (core/rename-watch.ts), beside the domain watch */
+/** A domain's start_time read (core/start-times.ts): VALUE as xenstore-read printed it (null: no such key), or the PROBLEM of the read. */
+export interface StartTimeAnswer {
+  readonly domid: number;
+  readonly name: string;
+  readonly value: string | null;
+  readonly problem: string | null;
+}
+
 export type WatcherName = 'drbd' | 'domains' | 'renames';
 
 export type DomainsRead = { readonly ok: true; readonly domains: readonly InventoryDomain[] } | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
@@ -115,7 +123,7 @@ export type AgentEvent =
   | { readonly t: 'inspected'; readonly commandId: string; readonly read: InspectRead }
   | { readonly t: 'xenstore-written'; readonly domid: number; readonly name: string; readonly problem: string | null }
   /** VALUE: start_time as xenstore-read printed it, null when not written; PROBLEM: the read failed */
-  | { readonly t: 'start-time-read'; readonly domid: number; readonly name: string; readonly value: string | null; readonly problem: string | null }
+  | { readonly t: 'start-times-read'; readonly reads: readonly StartTimeAnswer[] }
   /** SIGHUP with a valid new config */
   /** configFile: the file it was read from (null: none, the defaults); absent: the one the agent runs with */
   /** a reload: the config, and the boot record read again when it was lost (what it now says) */

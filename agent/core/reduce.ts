@@ -22,7 +22,7 @@ import { onLeftoverCreate } from './leftover-creates.js';
 import type { AgentState } from './state.js';
 import { arm, disarmAll, fired, type Fx } from './timers.js';
 import { nameDom0InGuests } from './xenstore-names.js';
-import { onStartTimeRead, readStartTimes } from './start-times.js';
+import { onStartTimesRead, readStartTimes } from './start-times.js';
 import { listLanded, noteDomainChange, onViewTimer, reportView } from './view-lag.js';
 import { onStateDisksRead, readStateDisks } from './state-disks.js';
 
@@ -129,8 +129,8 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'xenstore-written':
       if (ev.problem) fx.push(log('warn', `cannot name this Dom0 in ${ev.name}'s xenstore area (domain ${ev.domid}): ${ev.problem}`, { domu: ev.name }));
       return s;
-    case 'start-time-read':
-      return onStartTimeRead(s, fx, ev.domid, ev.name, ev.value, ev.problem);
+    case 'start-times-read':
+      return onStartTimesRead(s, fx, ev.reads);
     case 'config':
       return onConfig(withBootRecord(s, fx, ev.bootRecord), fx, ev.config, ev.configFile);
     case 'stop':

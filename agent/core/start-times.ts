@@ -1,5 +1,6 @@
 import { parseXenStartTime } from '../parse/xen-start-time.js';
 import { log } from './effects.js';
+import type { StartTimeAnswer } from './events.js';
 import type { AgentState } from './state.js';
 import type { Fx } from './timers.js';
 
@@ -28,14 +29,16 @@ export function readStartTimes(s: AgentState, fx: Fx): AgentState {
     live.set(d.domid, d.name);
   }
   const kept = new Map([...s.startTimes].filter(([id, t]) => live.get(id) === t.name));
-  let changed = kept.size !== s.startTimes.size;
-  for (const [domid, name] of live) {
-    if (kept.has(domid)) continue;
-    fx.push({ e: 'read-start-time', domid, name });
-    kept.set(domid, { name, at: null });
-    changed = true;
-  }
-  return changed ? { ...s, startTimes: kept } : s;
+  const fresh = [...live].filter(([domid]) => !kept.has(domid)).map(([domid, name]) => ({ domid, name }));
+  for (const d of fresh) kept.set(d.domid, { name: d.name, at: null });
+  // every domain new to the agent in one effect: at READY that is all of them, read in two tool runs
+  if (fresh.length > 0) fx.push({ e: 'read-start-times', domains: fresh });
+  return fresh.length > 0 || kept.size !== s.startTimes.size ? { ...s, startTimes: kept } : s;
+}
+
+/** The answers of one read-start-times, each as onStartTimeRead takes it. */
+export function onStartTimesRead(s: AgentState, fx: Fx, reads: readonly StartTimeAnswer[]): AgentState {
+  return reads.reduce((n, r) => onStartTimeRead(n, fx, r), s);
 }
 
 /**
@@ -43,7 +46,7 @@ export function readStartTimes(s: AgentState, fx: Fx): AgentState {
  * or the PROBLEM of the read. A value that is not libxl's is unknown, said once (the read is
  * never asked again for that domain id), and never stops anything.
  */
-export function onStartTimeRead(s: AgentState, fx: Fx, domid: number, name: string, value: string | null, problem: string | null): AgentState {
+function onStartTimeRead(s: AgentState, fx: Fx, { domid, name, value, problem }: StartTimeAnswer): AgentState {
   const held = s.startTimes.get(domid);
   if (held === undefined || held.name !== name) return s;
   if (problem !== null) {

@@ -2,7 +2,7 @@ import type { ControlResponse } from '../../shared/protocol/agent-control.js';
 import { createToolstack } from '../adapters/toolstack.js';
 import { xenRelease } from '../parse/xl-info.js';
 import type { Effect } from '../core/effects.js';
-import type { AgentEvent } from '../core/events.js';
+import type { AgentEvent, StartTimeAnswer } from '../core/events.js';
 import { checkCoexistence } from '../host/host-read.js';
 import type { AgentPorts } from './ports.js';
 import { drbdAdapterFor, listDomains, pollDrbd, procDrbdPresent, readHost } from './read-host.js';
@@ -12,7 +12,7 @@ import { WatcherChildren } from './watchers.js';
 import { renameWatchPaths } from '../core/rename-watch.js';
 import { LinkRunner } from './link-runner.js';
 import { createXenstore } from '../adapters/xenstore.js';
-import { readXenStartTime, type StartTimeRead } from './start-time-read.js';
+import { startTimeAnswers } from './start-time-read.js';
 import { Slots } from './slots.js';
 import { runClaim, runRelease } from './drbd-claim.js';
 import { ledgerStore } from '../adapters/ledger-store.js';
@@ -235,10 +235,10 @@ export class EffectRunner {
         );
         return;
       }
-      case 'read-start-time': {
+      case 'read-start-times': {
         const xs = createXenstore({ run: p.run, spawn: p.spawn });
-        const answer = (r: StartTimeRead): void => this.post({ t: 'start-time-read', domid: e.domid, name: e.name, ...r });
-        this.guard(this.xenstoreSlots.run(async () => answer(await readXenStartTime(xs, e.domid))), (m) => answer({ value: null, problem: m }));
+        const answer = (reads: StartTimeAnswer[]): void => this.post({ t: 'start-times-read', reads });
+        this.guard(this.xenstoreSlots.run(async () => answer(await startTimeAnswers(xs, e.domains))), (m) => answer(e.domains.map((d) => ({ ...d, value: null, problem: m }))));
         return;
       }
       case 'watchdog':

@@ -21,9 +21,9 @@ const agent = (domains: InventoryDomain[], o: { toolstack?: 'xl' | 'xm'; accepts
   const s = initialState({ config: AgentConfigSchema.parse({}), host: 'xen1', pid: 1, now: T0, seed: 1, handledThisBoot: new Set(), bootId: 'b', agentVersion: 't', watchdogMs: null });
   return { ...s, phase: 'running', toolstack: o.toolstack ?? 'xl', domains, link: { ...s.link, phase: 'up', accepts: o.accepts ?? [LINK_FEATURE.domainStarted] } };
 };
-const reads = (fx: readonly Effect[]) => fx.flatMap((e) => (e.e === 'read-start-time' ? [[e.domid, e.name]] : []));
+const reads = (fx: readonly Effect[]) => fx.flatMap((e) => (e.e === 'read-start-times' ? [e.domains.map((d) => [d.domid, d.name])] : []));
 const logs = (fx: readonly Effect[]) => fx.flatMap((e) => (e.e === 'log' ? [`${e.level}: ${e.msg}`] : []));
-const answer = (s: AgentState, value: string | null, problem: string | null = null, domid = 3, name = 'web1') => reduce(s, { t: 'start-time-read', domid, name, value, problem }, T0);
+const answer = (s: AgentState, value: string | null, problem: string | null = null, domid = 3, name = 'web1') => reduce(s, { t: 'start-times-read', reads: [{ domid, name, value, problem }] }, T0);
 const asked = (s: AgentState): AgentState => readStartTimes(s, []);
 
 describe("a domain's start time from xenstore", () => {
@@ -35,14 +35,14 @@ describe("a domain's start time from xenstore", () => {
   it('is read once per domain id of a plain row under xl: not for a migration half, again for a new id', () => {
     const fx: Fx = [];
     const s = readStartTimes(agent([domU('web1'), domU('db1', { domid: 4, name: 'db1--incoming', migration: 'incoming' })]), fx);
-    expect(reads(fx)).toEqual([[3, 'web1']]);
+    expect(reads(fx)).toEqual([[[3, 'web1']]]);
     const again: Fx = [];
     const same = readStartTimes(s, again);
     expect(reads(again)).toEqual([]);
     // db1 arrived (renamed under its id), web1 restarted under another id
     const later: Fx = [];
     readStartTimes({ ...same, domains: [domU('web1', { domid: 9 }), domU('db1', { domid: 4 })] }, later);
-    expect(reads(later)).toEqual([[9, 'web1'], [4, 'db1']]);
+    expect(reads(later)).toEqual([[[9, 'web1'], [4, 'db1']]]);
   });
 
   it('is not read under xm: xend writes its own start_time, and carries the sender\'s across a migration', () => {
