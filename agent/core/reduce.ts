@@ -22,7 +22,7 @@ import { onLeftoverCreate } from './leftover-creates.js';
 import type { AgentState } from './state.js';
 import { arm, disarmAll, fired, type Fx } from './timers.js';
 import { nameDom0InGuests } from './xenstore-names.js';
-import { onStartTimesRead, readStartTimes } from './start-times.js';
+import { onStartTimesRead, onStartTimesTimer, readStartTimes } from './start-times.js';
 import { listLanded, noteDomainChange, onViewTimer, reportView } from './view-lag.js';
 import { onStateDisksRead, readStateDisks } from './state-disks.js';
 
@@ -130,7 +130,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       if (ev.problem) fx.push(log('warn', `cannot name this Dom0 in ${ev.name}'s xenstore area (domain ${ev.domid}): ${ev.problem}`, { domu: ev.name }));
       return s;
     case 'start-times-read':
-      return onStartTimesRead(s, fx, ev.reads);
+      return onStartTimesRead(s, fx, ev.reads, now);
     case 'config':
       return onConfig(withBootRecord(s, fx, ev.bootRecord), fx, ev.config, ev.configFile);
     case 'stop':
@@ -166,6 +166,8 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
       return { ...s, dirty: true };
     case 'state-disks':
       return readStateDisks(s, fx);
+    case 'start-times':
+      return onStartTimesTimer(s, fx, now);
     case 'view-behind':
       return onViewTimer(s, fx, now);
     case 'stranded':

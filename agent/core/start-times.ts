@@ -1,26 +1,39 @@
+import { andList } from '../../shared/text/and-list.js';
 import { parseXenStartTime } from '../parse/xen-start-time.js';
 import { log } from './effects.js';
 import type { StartTimeAnswer } from './events.js';
 import type { AgentState } from './state.js';
-import type { Fx } from './timers.js';
+import { arm, disarm, type Fx } from './timers.js';
 
 /**
  * Since when each domain has run here, as Xen says it: libxl's start_time under the domain's
  * `/vm` path (parse/xen-start-time.ts). Neither `xl list` nor the events say it, and after a split
  * brain it tells the person choosing the copy to keep how long each copy has run, which the
- * controller alone knows only from when it first saw a copy. Read once per domain id (libxl
- * writes it once, and a migration's arrival has a new id here), like the naming in
- * xenstore-names.ts, and only under xl: xend writes its own value of the key and carries the
- * sender's across a migration, so under xm the time stays unknown.
+ * controller alone knows only from when it first saw a copy. Read per domain id (libxl writes it
+ * once, and a migration's arrival has a new id here), like the naming in xenstore-names.ts, and
+ * only under xl: xend writes its own value of the key and carries the sender's across a
+ * migration, so under xm the time stays unknown.
  */
 export interface XenStart {
   readonly name: string;
   /** ms since the epoch on this Dom0's clock; null: not answered yet, not written, or unreadable */
   readonly at: number | null;
+  /** reads asked for this domain id so far */
+  readonly tries: number;
+  /** 'reading': a read is out; a time: the next read is due then; null: no more (known, not libxl's, or given up) */
+  readonly next: 'reading' | number | null;
 }
 
+/**
+ * A read that failed (xenstored busy or restarting, the key not written yet right after a
+ * migration's arrival) is asked again after these waits, on the clock, then given up until the
+ * domain's id changes: four reads over 85 s, never a loop against a xenstored that stays down.
+ */
+export const START_TIME_RETRY_MS: readonly number[] = [5_000, 20_000, 60_000];
+const TIMER = 'start-times';
+
 export function readStartTimes(s: AgentState, fx: Fx): AgentState {
-  // not before READY, as the naming: two tool runs per domU
+  // not before READY, as the naming: the first decisions should not share the machine with tool runs they do not need
   if (s.domains === null || s.phase !== 'running' || s.toolstack !== 'xl') return s;
   const live = new Map<number, string>();
   for (const d of s.domains) {
@@ -30,34 +43,62 @@ export function readStartTimes(s: AgentState, fx: Fx): AgentState {
   }
   const kept = new Map([...s.startTimes].filter(([id, t]) => live.get(id) === t.name));
   const fresh = [...live].filter(([domid]) => !kept.has(domid)).map(([domid, name]) => ({ domid, name }));
-  for (const d of fresh) kept.set(d.domid, { name: d.name, at: null });
+  for (const d of fresh) kept.set(d.domid, { name: d.name, at: null, tries: 1, next: 'reading' });
   // every domain new to the agent in one effect: at READY that is all of them, read in two tool runs
   if (fresh.length > 0) fx.push({ e: 'read-start-times', domains: fresh });
   return fresh.length > 0 || kept.size !== s.startTimes.size ? { ...s, startTimes: kept } : s;
 }
 
-/** The answers of one read-start-times, each as onStartTimeRead takes it. */
-export function onStartTimesRead(s: AgentState, fx: Fx, reads: readonly StartTimeAnswer[]): AgentState {
-  return reads.reduce((n, r) => onStartTimeRead(n, fx, r), s);
+/** The retry timer fired: every read due by NOW asked again, in one effect. */
+export function onStartTimesTimer(s: AgentState, fx: Fx, now: number): AgentState {
+  if (s.phase !== 'running' || s.toolstack !== 'xl') return s;
+  const due = [...s.startTimes].filter(([, t]) => typeof t.next === 'number' && t.next <= now);
+  if (due.length === 0) return armNext(s, fx, now);
+  const startTimes = new Map(s.startTimes);
+  for (const [domid, t] of due) startTimes.set(domid, { ...t, tries: t.tries + 1, next: 'reading' });
+  fx.push({ e: 'read-start-times', domains: due.map(([domid, t]) => ({ domid, name: t.name })) });
+  return armNext({ ...s, startTimes }, fx, now);
 }
 
 /**
- * A start_time read for DOMID named NAME: VALUE as xenstore-read printed it (null: no such key),
- * or the PROBLEM of the read. A value that is not libxl's is unknown, said once (the read is
- * never asked again for that domain id), and never stops anything.
+ * The answers of one read-start-times. A value that is not libxl's is unknown, said once and not
+ * asked again for that domain id; a read that failed or found no key is asked again
+ * (START_TIME_RETRY_MS), and once the last try failed too, said once for every domain that gave
+ * up with the same problem. Nothing here stops anything.
  */
-function onStartTimeRead(s: AgentState, fx: Fx, { domid, name, value, problem }: StartTimeAnswer): AgentState {
-  const held = s.startTimes.get(domid);
-  if (held === undefined || held.name !== name) return s;
-  if (problem !== null) {
-    fx.push(log('warn', `cannot read since when Xen has run ${name} (domain ${domid}), its start time stays unknown: ${problem}`, { domu: name }));
-    return s;
+export function onStartTimesRead(s: AgentState, fx: Fx, reads: readonly StartTimeAnswer[], now: number): AgentState {
+  const startTimes = new Map(s.startTimes);
+  const givenUp = new Map<string, { name: string; domid: number }[]>();
+  let dirty = false;
+  for (const { domid, name, value, problem } of reads) {
+    const held = startTimes.get(domid);
+    if (held === undefined || held.name !== name || held.next !== 'reading') continue;
+    const at = problem === null && value !== null ? parseXenStartTime(value) : null;
+    if (at?.ok === true) {
+      startTimes.set(domid, { ...held, at: at.value, next: null });
+      dirty = true;
+    } else if (at !== null && !at.ok) {
+      fx.push(log('warn', `${name}'s start time in xenstore (domain ${domid}, start_time under its /vm path) is not libxl's: ${at.error}; its start time stays unknown`, { domu: name }));
+      startTimes.set(domid, { ...held, next: null });
+    } else {
+      const wait = START_TIME_RETRY_MS[held.tries - 1];
+      startTimes.set(domid, { ...held, next: wait === undefined ? null : now + wait });
+      const why = problem ?? 'xenstore holds no start_time for it';
+      if (wait === undefined) givenUp.set(why, [...(givenUp.get(why) ?? []), { name, domid }]);
+    }
   }
-  if (value === null) return s;
-  const at = parseXenStartTime(value);
-  if (!at.ok) {
-    fx.push(log('warn', `${name}'s start time in xenstore (domain ${domid}, start_time under its /vm path) is not libxl's: ${at.error}; its start time stays unknown`, { domu: name }));
-    return s;
+  for (const [why, ds] of givenUp) {
+    const [one, its] = ds.length === 1 ? ['its start time stays', 'its'] : ['their start times stay', 'their'];
+    const names = andList(ds.map((d) => `${d.name} (domain ${d.domid})`));
+    fx.push(log('warn', `cannot read since when Xen has run ${names} after ${START_TIME_RETRY_MS.length + 1} tries, ${one} unknown until ${its} domain id changes: ${why}`, ds.length === 1 ? { domu: ds[0]?.name } : {}));
   }
-  return { ...s, startTimes: new Map(s.startTimes).set(domid, { name, at: at.value }), dirty: true };
+  const n = { ...s, startTimes, dirty: s.dirty || dirty };
+  return armNext(n, fx, now);
+}
+
+/** The retry timer armed for the earliest read due, or disarmed when none is. */
+function armNext(s: AgentState, fx: Fx, now: number): AgentState {
+  const due = [...s.startTimes.values()].flatMap((t) => (typeof t.next === 'number' ? [t.next] : []));
+  if (due.length === 0) return disarm(s, fx, TIMER);
+  return arm(s, fx, TIMER, Math.min(...due) - now);
 }

@@ -65,17 +65,57 @@ describe("a domain's start time from xenstore", () => {
     expect(LinkDomainSchema.safeParse({ ...row, startedAt: '2025-01-01T00:00:00.070Z' }).success).toBe(true);
   });
 
-  it('a value that is not libxl\'s is unknown, said once and never fatal; a failed read likewise; no key says nothing', () => {
+  it('a value that is not libxl\'s is unknown, said once and never fatal, and not asked again for that domain id', () => {
     const bad = answer(asked(agent([domU('web1')])), '1735689600.123456');
     expect(logs(bad.effects)).toEqual([expect.stringMatching(/^warn: web1's start time in xenstore \(domain 3, start_time under its \/vm path\) is not libxl's: .* its start time stays unknown$/)]);
     expect(hostStateOf(bad.state).domains[0]?.startedAt).toBeUndefined();
-    // read once per domain id: nothing asks again, so nothing says it again
     const fx: Fx = [];
     readStartTimes(bad.state, fx);
     expect(reads(fx)).toEqual([]);
-    const failed = answer(asked(agent([domU('web1')])), null, 'xenstore-read: timed out');
-    expect(logs(failed.effects)).toEqual(['warn: cannot read since when Xen has run web1 (domain 3), its start time stays unknown: xenstore-read: timed out']);
-    expect(logs(answer(asked(agent([domU('web1')])), null).effects)).toEqual([]);
+    expect(bad.state.timers.has('start-times')).toBe(false);
+  });
+
+  // A failed read (xenstored busy) or a key not written yet (read right after a migration's
+  // arrival) left the domain without a start time until the agent restarted.
+  it('a failed read is asked again on the clock, backing off, and a key written meanwhile is taken', () => {
+    let s = answer(asked(agent([domU('web1')])), null, 'xenstore-read /local/domain/3/vm: timed out');
+    expect(logs(s.effects)).toEqual([]);
+    expect(s.effects).toContainEqual({ e: 'timer', name: 'start-times', ms: 5_000 });
+    // not before it is due
+    const early = reduce(s.state, { t: 'timer', name: 'start-times' }, T0 + 4_000);
+    expect(reads(early.effects)).toEqual([]);
+    expect(early.effects).toContainEqual({ e: 'timer', name: 'start-times', ms: 1_000 });
+    s = reduce(s.state, { t: 'timer', name: 'start-times' }, T0 + 5_000);
+    expect(reads(s.effects)).toEqual([[[3, 'web1']]]);
+    // no key yet: asked again, later
+    s = reduce(s.state, { t: 'start-times-read', reads: [{ domid: 3, name: 'web1', value: null, problem: null }] }, T0 + 5_100);
+    expect(s.effects).toContainEqual({ e: 'timer', name: 'start-times', ms: 20_000 });
+    s = reduce(s.state, { t: 'timer', name: 'start-times' }, T0 + 25_100);
+    s = reduce(s.state, { t: 'start-times-read', reads: [{ domid: 3, name: 'web1', value: '1735689600.07', problem: null }] }, T0 + 25_200);
+    expect(hostStateOf(s.state).domains[0]?.startedAt).toBe('2025-01-01T00:00:00.070Z');
+    expect(s.state.timers.has('start-times')).toBe(false);
+    expect(logs(s.effects)).toEqual([]);
+  });
+
+  it('a read that keeps failing is given up after four tries, said once for all it failed for, until the domain id changes', () => {
+    let s = answer(asked(agent([domU('web1'), domU('db1', { domid: 4 })])), null, 'busy');
+    s = reduce(s.state, { t: 'start-times-read', reads: [{ domid: 4, name: 'db1', value: null, problem: 'busy' }] }, T0);
+    let now = T0;
+    const said: string[] = [];
+    let runs = 1;
+    for (let i = 0; i < 10 && s.state.timers.has('start-times'); i++) {
+      now += 60_000;
+      s = reduce(s.state, { t: 'timer', name: 'start-times' }, now);
+      runs += reads(s.effects).length;
+      s = reduce(s.state, { t: 'start-times-read', reads: [3, 4].map((domid) => ({ domid, name: domid === 3 ? 'web1' : 'db1', value: null, problem: 'busy' })) }, now);
+      said.push(...logs(s.effects));
+    }
+    expect(runs).toBe(4);
+    expect(said).toEqual(['warn: cannot read since when Xen has run web1 (domain 3) and db1 (domain 4) after 4 tries, their start times stay unknown until their domain id changes: busy']);
+    // web1 restarted under another id: read again
+    const fx: Fx = [];
+    readStartTimes({ ...s.state, domains: [domU('web1', { domid: 9 }), domU('db1', { domid: 4 })] }, fx);
+    expect(reads(fx)).toEqual([[[9, 'web1']]]);
   });
 
   it("an answer for a domain id since gone or renamed is dropped", () => {
