@@ -7,7 +7,7 @@ import { onControllerClock, type HostRecord } from './host-record.js';
 import { isLive } from './live-row.js';
 import { unsettledOf, unsettledRun, type UnsettledMigration } from './unsettled.js';
 import type { WhereDisk, WherePrimarySpan, WhereSeen, WhereSplitSide } from '../../shared/protocol/ctl-where.js';
-import { primarySpanText } from '../../shared/text/split-disk-words.js';
+import { copySinceText, primarySpanText } from '../../shared/text/split-disk-words.js';
 import { nameOrder } from '../../shared/name-order.js';
 
 /**
@@ -72,11 +72,10 @@ const whereSeen = (s: SeenSince): WhereSeen => (s.already ? { at: s.since, orEar
 const whereSpan = (p: PrimarySpan): WherePrimarySpan => ({ since: whereSeen(p.since), until: p.until, ...(p.unheardFrom === undefined ? {} : { unheardFrom: p.unheardFrom }) });
 const spanText = (p: PrimarySpan): string => primarySpanText(whereSpan(p));
 
-// Xen's own time where its agent says it (the copy may have run longer than the controller has
-// known it), else the controller's: the two read alike, so Xen's is named
+// in the words `where` says each side in (copySinceText)
 function runningFacts(side: SplitSide, name: string): string[] {
-  if (side.started !== null) return [`runs ${name} since ${utcMinuteText(side.started)} (Xen's start time)`];
-  return side.running === null ? [] : [`runs ${name} ${sinceText(side.running)}`];
+  const since = copySinceText(side.started ?? undefined, side.running === null ? undefined : whereSeen(side.running));
+  return since === null ? [] : [`runs ${name} ${since}`];
 }
 
 function sideText(side: SplitSide, name: string | null): string {
@@ -146,6 +145,7 @@ export function whereSplitSides(index: FleetIndex, name: string, home: string | 
       ...(s.home ? { home: true as const } : {}),
       ...(s.awayHereSince === null ? {} : { awayHereSince: s.awayHereSince }),
       ...(s.running === null ? {} : { running: whereSeen(s.running) }),
+      ...(s.started === null ? {} : { started: s.started }),
       ...(primary === undefined ? {} : { primary: whereSeen(primary) }),
       ...(span === undefined ? {} : { wasPrimary: whereSpan(span) }),
     };

@@ -44,7 +44,8 @@ export type WherePrimarySpan = z.infer<typeof WherePrimarySpanSchema>;
 
 /**
  * One side of a split disk, as the controller knows it, to help a person choose the side whose
- * writes are thrown away (never chosen for them): since when the domU has run there and the
+ * writes are thrown away (never chosen for them): since when the domU has run there (as Xen says
+ * it, and as the controller first saw it) and the
  * resource been Primary there, or from when to when it was Primary while cut (a side demoted
  * before or since the split showed may hold writes the other lacks), whether it is the domU's
  * home, and since when the home's ledger sends the domU there (as the ledger wrote it).
@@ -54,6 +55,12 @@ export const WhereSplitSideSchema = z.strictObject({
   home: z.literal(true).optional(),
   awayHereSince: IsoTimeSchema.optional(),
   running: WhereSeenSchema.optional(),
+  /**
+   * since when Xen has run the domU there (ms, the controller's clock): libxl's start_time as the
+   * side's agent reports it, its start or arrival there, which the controller may not have seen.
+   * Absent: not said (xm, an older agent or controller, an unreadable value)
+   */
+  started: Ms.optional(),
   primary: WhereSeenSchema.optional(),
   /** absent: none (or a controller older than the field) */
   wasPrimary: WherePrimarySpanSchema.optional(),

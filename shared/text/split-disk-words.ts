@@ -56,6 +56,18 @@ const atText = (s: WhereSeen): string => `${utcMinuteText(s.at)}${s.orEarlier ==
 const seenText = (s: WhereSeen): string => `since ${atText(s)}`;
 
 /**
+ * "since 2026-12-06 09:12 UTC (Xen's start time)": since when a side's copy has run, Xen's own time
+ * where the side's agent says it (STARTED: the copy may have run longer than the controller has
+ * known it), else when the controller first saw it (RUNNING, "or earlier" when it ran already as
+ * the controller first heard of that Dom0); the two read alike, so Xen's is named. Null: neither
+ * known. A split brain's alerts ("runs web1 since …") and `where` ("running since …") both say it.
+ */
+export function copySinceText(started: number | undefined, running: WhereSeen | undefined): string | null {
+  if (started !== undefined) return `since ${utcMinuteText(started)} (Xen's start time)`;
+  return running === undefined ? null : seenText(running);
+}
+
+/**
  * "from 10:00 UTC to 10:20 UTC while cut", the span of a Primary a side left while cut, as a
  * split brain's alerts and `where` both say it. Its end is when the controller first saw it, so
  * after a silence of that Dom0 the end is only a bound: "from 10:00 UTC while cut, ended by
@@ -73,12 +85,12 @@ export function primarySpanText(p: WherePrimarySpan): string {
  */
 function sidesText(d: WhereDisk | undefined): string {
   const sides = d?.sides ?? [];
-  const known = sides.filter((s) => s.home === true || s.awayHereSince !== undefined || s.running !== undefined || s.primary !== undefined || s.wasPrimary !== undefined);
+  const known = sides.filter((s) => s.home === true || s.awayHereSince !== undefined || s.running !== undefined || s.started !== undefined || s.primary !== undefined || s.wasPrimary !== undefined);
   if (known.length === 0) return '';
   const side = (s: WhereSplitSide): string => {
     const tags = [...(s.home === true ? ['its home'] : []), ...(s.awayHereSince === undefined ? [] : [`where its home's ledger sends it since ${s.awayHereSince}`])];
     const facts = [
-      ...(s.running === undefined ? [] : [`running ${seenText(s.running)}`]),
+      ...[copySinceText(s.started, s.running)].flatMap((since) => (since === null ? [] : [`running ${since}`])),
       ...(s.wasPrimary === undefined ? [] : [`Primary ${primarySpanText(s.wasPrimary)}`]),
       ...(s.primary === undefined ? [] : [`Primary ${seenText(s.primary)}`]),
     ];

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { whereColumns } from '../../controller/ctl/where-line.js';
 import type { WhereMatch } from '../../shared/protocol/ctl-where.js';
 import type { Fleet } from '../harness/fleet.js';
+import { parseXenStartTime } from '../../agent/parse/xen-start-time.js';
+import { uuidFor } from '../sim/model/uuid.js';
 import { TWO_DOM0S, twoDom0sOnline } from './two-dom0s.js';
 
 let f: Fleet;
@@ -17,6 +19,12 @@ const alertIds = (): string[] => f.controller!.core.status().alerts.map((a) => a
 /** DISKS without what each side's times say (asserted on their own where they matter) */
 const bare = (disks: WhereMatch['drbd']) => disks?.map(({ sides: _s, primaryLonger: _p, ...d }) => d);
 const utc = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** since when the simulator's Xen has run NAME on HOST: its start_time in xenstore, as the agent reads it */
+const xenStarted = (fleet: Fleet, host: string, name: string): number => {
+  const t = parseXenStartTime(fleet.sim.state().xenstore[host]?.[`/vm/${uuidFor(name)}/start_time`] ?? '');
+  if (!t.ok) throw new Error(t.error);
+  return t.value;
+};
 
 async function drbdadm(host: string, ...argv: string[]): Promise<void> {
   const r = await f.sim.run(host, 'drbdadm', argv);
@@ -45,8 +53,10 @@ it.each(['9', '8.4'])('DRBD %s: a split brain of web1\'s disk is marked in where
   expect(home).toBeLessThanOrEqual(online);
   expect(promoted).toBeGreaterThanOrEqual(online);
   expect(promoted).toBeGreaterThan(home);
+  // and since when Xen has run web1 on xen1: libxl's start_time, which xen1's agent reports
+  const started = xenStarted(f, 'xen1', 'web1');
   const sides = [
-    { host: 'xen1', home: true, running: { at: home, orEarlier: true }, primary: { at: home, orEarlier: true } },
+    { host: 'xen1', home: true, running: { at: home, orEarlier: true }, started, primary: { at: home, orEarlier: true } },
     { host: 'xen2', primary: { at: promoted } },
   ];
   expect(m.drbd?.map((d) => [d.sides, d.primaryLonger])).toEqual([
@@ -55,7 +65,7 @@ it.each(['9', '8.4'])('DRBD %s: a split brain of web1\'s disk is marked in where
   ]);
   const cols = whereColumns(m, at);
   expect(cols.slice(0, 4)).toEqual(['web1', 'xen1', 'running', 'home xen1']);
-  const split = `DRBD r1 split (Primary on xen1 and xen2, StandAlone on xen1 and xen2; xen1, its home: running since ${utc(home)} or earlier, Primary since ${utc(home)} or earlier; xen2: Primary since ${utc(promoted)}; Primary longer on xen1): see "DRBD split brain" in the README`;
+  const split = `DRBD r1 split (Primary on xen1 and xen2, StandAlone on xen1 and xen2; xen1, its home: running since ${utc(started)} (Xen's start time), Primary since ${utc(home)} or earlier; xen2: Primary since ${utc(promoted)}; Primary longer on xen1): see "DRBD split brain" in the README`;
   expect(cols.slice(5)).toEqual([split]);
   // migrate and reverse are refused in where's words, the alert (keyed by the resource) included
   const refusal = (req: Parameters<NonNullable<typeof f.controller>['core']['command']>[0]) => {
@@ -113,5 +123,5 @@ it("a dual Primary beside a silent Dom0 its partner's DRBD is connected to stays
   await f.until(() => alertIds().includes('drbd-primary-on-both:r1@xen1+xen2'), 'the alert', 30_000);
   const { m, at } = whereOf('web1');
   expect(bare(m.drbd)).toEqual([{ resource: 'r1', kind: 'primary-on-both', hosts: ['xen1', 'xen2'], alert: 'drbd-primary-on-both:r1@xen1+xen2' }]);
-  expect(whereColumns(m, at).at(-1)).toMatch(/^DRBD r1 split \(Primary on xen1 and xen2; xen1, its home: running since .* or earlier, Primary since .* or earlier; xen2: Primary since [^;]*; Primary longer on xen1\): see "DRBD split brain" in the README$/);
+  expect(whereColumns(m, at).at(-1)).toMatch(/^DRBD r1 split \(Primary on xen1 and xen2; xen1, its home: running since [^,]* \(Xen's start time\), Primary since .* or earlier; xen2: Primary since [^;]*; Primary longer on xen1\): see "DRBD split brain" in the README$/);
 });

@@ -53,4 +53,23 @@ describe('xenherdctl where: a domU whose DRBD disk is split', () => {
     const j = await ctl(['where', '--json', 'web01']);
     expect(JSON.parse(j.stdout).matches[0].drbd[0].sides).toEqual([{ host: 'xen1', home: true, wasPrimary: { since: { at: expect.any(Number), orEarlier: true }, until: expect.any(Number) } }]);
   });
+  // Each side said since when the controller first saw web01 run there, though its agent reports
+  // since when Xen has run it (the alerts said that already): where now says Xen's, as they do.
+  it("a side whose agent reports Xen's start time: the line says it as the alerts do, --json carries it as started", async () => {
+    const c = await bed.start();
+    const xen1 = await c.agent('xen1');
+    xen1.hello();
+    const startedAt = '2026-12-01T09:12:34.560Z';
+    xen1.snapshot(hostState({ domains: [dom('web01', { state: 'running', startedAt })], homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], guarded: [guarded('web01')], drbd: { availability: 'ok', resources: [standAlone] } }));
+    await waitUntil(() => c.core.hosts().hosts.some((h) => h.reported), 'xen1 reported');
+    const ctl = ctlFor(c);
+    const r = await ctl(['where', 'web01']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const t = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC or earlier';
+    expect(r.stdout).toMatch(new RegExp(`DRBD r-web01 split \\(StandAlone on xen1; xen1, its home: running since 2026-12-01 09:12 UTC \\(Xen's start time\\), Primary since ${t}\\): see "DRBD split brain" in the README\n$`));
+    const j = await ctl(['where', '--json', 'web01']);
+    const side = JSON.parse(j.stdout).matches[0].drbd[0].sides[0];
+    // on the controller's clock: the bed's agent and controller share one
+    expect(side).toEqual({ host: 'xen1', home: true, running: { at: expect.any(Number), orEarlier: true }, started: Date.parse(startedAt), primary: { at: expect.any(Number), orEarlier: true } });
+  });
 });
