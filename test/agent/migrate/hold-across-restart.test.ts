@@ -103,7 +103,9 @@ describe('a migration whose agent restarts while it runs', () => {
       await stopAgent(f);
       const a = await agentOnSocket(f, sock);
       second = a;
-      while (!heldLog(a)) await new Promise((r) => setImmediate(r));
+      // the kept hold dials the new agent again on the simulator's clock: wait on that clock (turns
+      // of the event loop spent waiting would be work the clock waits out before it moves)
+      while (!heldLog(a)) await f.sim.clock.sleep(1);
       movingWhenHeldAgain = f.sim.state().migrations.some((m) => m.domain === 'web1');
     };
     // the agent restarts as `xl migrate` begins: the step that cannot be undone runs, the hold comes back beside it
