@@ -39,6 +39,11 @@ export interface RunOptions {
   readonly maxStdoutBytes?: number;
   /** likewise for stderr (default 4 MiB) */
   readonly maxStderrBytes?: number;
+  /**
+   * Ends the call early once aborted, as the bound does (SIGTERM to the group, SIGKILL after
+   * killAfterMs): the running agent's reads when it stops, so none outlives it.
+   */
+  readonly endOn?: AbortSignal;
 }
 
 /**
@@ -55,7 +60,7 @@ const MAX_STDERR_BYTES = 4 * 1024 * 1024;
 const mib = (n: number): string => (n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`);
 
 /** Why the call was ended before its pipes closed by themselves. */
-type Ended = 'timeout' | 'stdout-overflow' | 'stderr-overflow' | 'held-after-exit';
+type Ended = 'timeout' | 'stdout-overflow' | 'stderr-overflow' | 'held-after-exit' | 'ended-by-caller';
 
 /**
  * Own process group (detached) so a timeout reaches what the tool started; reading bounded per
@@ -95,6 +100,7 @@ export const runTool: ToolRunner = (tool, args, options = {}) =>
       settled = true;
       cancelDeadline?.();
       cancelDrain?.();
+      options.endOn?.removeEventListener('abort', endByCaller);
       ending?.cancel();
       untrack();
       destroyPipe(child.stdout);
@@ -108,6 +114,9 @@ export const runTool: ToolRunner = (tool, args, options = {}) =>
       call.exitedFirst = call.exit !== null;
       ending = endGroup((sig) => signalGroup(child.pid, sig), killAfterMs, CLOSE_GRACE_MS, () => settle(null));
     };
+    function endByCaller(): void {
+      end('ended-by-caller');
+    }
     const collect = (stream: 'stdout' | 'stderr', chunk: Buffer): boolean => {
       if (call.ended === 'stdout-overflow' || call.ended === 'stderr-overflow') return false;
       size[stream] += chunk.length;
@@ -137,6 +146,8 @@ export const runTool: ToolRunner = (tool, args, options = {}) =>
       if (child.pid === undefined) settle(e);
     });
     cancelDeadline = realClock.schedule(timeoutMs, () => end('timeout'));
+    if (options.endOn?.aborted === true) endByCaller();
+    else options.endOn?.addEventListener('abort', endByCaller, { once: true });
     if (beforeRun && child.stdin) {
       // no pid: the shell never started, and 'error' ends the call
       if (child.pid === undefined) return letGo(child.stdin, false);
@@ -199,6 +210,8 @@ function toResult(call: CallState, spawnError: NodeJS.ErrnoException | null, acc
     }
     case 'held-after-exit':
       return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_FAILED', message: `${cmd}: ${how}, but a process it started still held its output ${DRAIN_AFTER_EXIT_MS} ms later (its answer may be cut); killed` });
+    case 'ended-by-caller':
+      return err<ToolFailure>({ ...base, code: 'XH_ERR_TOOL_FAILED', message: `${cmd}: ended before its answer, as its caller asked (${call.lastSignal} sent)` });
     case null:
       break;
   }

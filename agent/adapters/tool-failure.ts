@@ -7,8 +7,11 @@ import { libxlSays } from '../parse/xl-stderr.js';
  * handle it as data (DESIGN §4.3).
  */
 export interface ToolFailure extends XhError {
-  /** XH_ERR_TOOL_OUTPUT here: more output than we keep (a cut answer is refused, not parsed) */
-  readonly code: 'XH_ERR_TOOL_NOT_FOUND' | 'XH_ERR_TOOL_FAILED' | 'XH_ERR_TOOL_TIMEOUT' | 'XH_ERR_TOOL_OUTPUT';
+  /**
+   * XH_ERR_TOOL_OUTPUT here: more output than we keep (a cut answer is refused, not parsed);
+   * XH_ERR_REFUSED: never run, the agent had stopped (run/tool-runs.ts)
+   */
+  readonly code: 'XH_ERR_TOOL_NOT_FOUND' | 'XH_ERR_TOOL_FAILED' | 'XH_ERR_TOOL_TIMEOUT' | 'XH_ERR_TOOL_OUTPUT' | 'XH_ERR_REFUSED';
   readonly tool: string;
   readonly args: readonly string[];
   /** null when the process never ran or was killed by a signal. */

@@ -18,6 +18,7 @@ import { runClaim, runRelease } from './drbd-claim.js';
 import { ledgerStore } from '../adapters/ledger-store.js';
 import { without, type Ledger } from '../state/ledger.js';
 import { LEDGER_WRITE, StateDiskReads } from './state-disk-reads.js';
+import { ToolRuns } from './tool-runs.js';
 
 /**
  * Runs the reducer's effects: the only place the agent's logic touches tools, files, timers and
@@ -37,6 +38,10 @@ export class EffectRunner {
   private readonly stateDisks: StateDiskReads;
   private stoppedWaiters: (() => void)[] = [];
   private isStopped = false;
+  private readonly toolRuns: ToolRuns;
+  /** the ports whose tool runner reads (ended at the stop), and a start's claim, create and release's (tool-runs.ts) */
+  private readonly reading: AgentPorts;
+  private readonly changing: AgentPorts;
 
   constructor(
     private readonly ports: AgentPorts,
@@ -44,12 +49,15 @@ export class EffectRunner {
     private readonly replies: Map<number, ReplyChannel>,
     private readonly onReady: () => void,
   ) {
+    this.toolRuns = new ToolRuns(ports.run, ports.log);
+    this.reading = { ...ports, run: this.toolRuns.read };
+    this.changing = { ...ports, run: this.toolRuns.change };
     this.watchers = new WatcherChildren(ports, post);
     this.link = new LinkRunner(ports, post);
     this.stateDisks = new StateDiskReads(ports, post);
   }
 
-  /** resolves once the reducer said `stopped` and every watcher child is gone */
+  /** resolves once the reducer said `stopped` and every watcher child and read is gone: nothing of the agent's outlives it */
   whenStopped(): Promise<void> {
     if (this.isStopped) return Promise.resolve();
     return new Promise((r) => this.stoppedWaiters.push(r));
@@ -86,11 +94,11 @@ export class EffectRunner {
         this.timers.delete(e.name);
         return;
       case 'read-full':
-        this.guard(readHost(p, e).then((read) => this.post({ t: 'full-read', read })), (m) => this.post({ t: 'read-failed', read: 'full', message: m }));
+        this.guard(readHost(this.reading, e).then((read) => this.post({ t: 'full-read', read })), (m) => this.post({ t: 'read-failed', read: 'full', message: m }));
         return;
       case 'read-info':
         this.guard(
-          createToolstack(e.toolstack, { run: p.run })
+          createToolstack(e.toolstack, { run: this.reading.run })
             .info()
             .then((r) => this.post(r.ok ? { t: 'info-read', host: r.value.host ?? null, memory: { totalMiB: r.value.totalMemoryMiB, freeMiB: r.value.freeMemoryMiB }, xen: xenRelease(r.value), problem: null } : { t: 'info-read', host: null, memory: null, xen: null, problem: r.error.message })),
           (m) => this.post({ t: 'info-read', host: null, memory: null, xen: null, problem: m }),
@@ -110,7 +118,7 @@ export class EffectRunner {
         return;
       case 'read-domains': {
         const startedAt = p.clock.now();
-        this.guard(listDomains(p, e.toolstack).then((read) => this.post({ t: 'domains-read', read, tookMs: p.clock.now() - startedAt })), (m) => this.post({ t: 'read-failed', read: 'list', message: m }));
+        this.guard(listDomains(this.reading, e.toolstack).then((read) => this.post({ t: 'domains-read', read, tookMs: p.clock.now() - startedAt })), (m) => this.post({ t: 'read-failed', read: 'list', message: m }));
         return;
       }
       case 'watch':
@@ -123,28 +131,25 @@ export class EffectRunner {
         this.watchers.stop(e.watcher, e.gen);
         return;
       case 'poll-drbd':
-        this.guard(pollDrbd(p, e.names).then((r) => this.post({ t: 'drbd-polled', views: r.views, problems: r.problems })), (m) => p.log.error({ code: 'XH_ERR_INTERNAL' }, `polling DRBD failed: ${m}`));
+        this.guard(pollDrbd(this.reading, e.names).then((r) => this.post({ t: 'drbd-polled', views: r.views, problems: r.problems })), (m) => p.log.error({ code: 'XH_ERR_INTERNAL' }, `polling DRBD failed: ${m}`));
         return;
       case 'recheck':
         // answered without a tool run: posted, so the reducer handles it as the next event
         if (e.current) return this.post({ t: 'rechecked', name: e.name, domains: 'current', polled: null });
         this.guard(
           (async () => {
-            const domains = await listDomains(p, e.toolstack);
-            const polled = e.pollNames === null ? null : (await pollDrbd(p, e.pollNames)).views;
+            const domains = await listDomains(this.reading, e.toolstack);
+            const polled = e.pollNames === null ? null : (await pollDrbd(this.reading, e.pollNames)).views;
             this.post({ t: 'rechecked', name: e.name, domains, polled });
           })(),
           (m) => this.post({ t: 'rechecked', name: e.name, domains: { ok: false, code: 'XH_ERR_INTERNAL', message: m }, polled: null }),
         );
         return;
       case 'claim':
-        this.guard(runClaim(p, e).then((ev) => this.post(ev)), (m) => this.post({ t: 'claimed', name: e.name, promoted: [], views: new Map(), problem: m }));
+        this.guard(runClaim(this.changing, e).then((ev) => this.post(ev)), (m) => this.post({ t: 'claimed', name: e.name, promoted: [], views: new Map(), problem: m }));
         return;
       case 'release':
-        this.guard(
-          runRelease(p, e).then((problems) => this.post({ t: 'released', name: e.name, problems })),
-          (m) => this.post({ t: 'released', name: e.name, problems: [m] }),
-        );
+        this.guard(runRelease(this.changing, e).then((problems) => this.post({ t: 'released', name: e.name, problems })), (m) => this.post({ t: 'released', name: e.name, problems: [m] }));
         return;
       case 'create':
         this.guard(this.create(e), (m) => this.post({ t: 'created', name: e.name, ok: false, message: m }));
@@ -223,7 +228,7 @@ export class EffectRunner {
         this.guard(this.inspect(e), (m) => this.post({ t: 'inspected', commandId: e.commandId, read: { ok: false, code: 'XH_ERR_INTERNAL', message: m } }));
         return;
       case 'xenstore-write': {
-        const xs = createXenstore({ run: p.run, spawn: p.spawn });
+        const xs = createXenstore({ run: this.reading.run, spawn: p.spawn });
         // one tool run per domU (its pairs in one call, one transaction), a few at a time: at
         // start every running domU is named at once, a burst of tool runs
         this.guard(
@@ -236,7 +241,7 @@ export class EffectRunner {
         return;
       }
       case 'read-start-times': {
-        const xs = createXenstore({ run: p.run, spawn: p.spawn });
+        const xs = createXenstore({ run: this.reading.run, spawn: p.spawn });
         const answer = (reads: StartTimeAnswer[]): void => this.post({ t: 'start-times-read', reads });
         this.guard(this.xenstoreSlots.run(async () => answer(await startTimeAnswers(xs, e.domains))), (m) => answer(e.domains.map((d) => ({ ...d, value: null, problem: m }))));
         return;
@@ -247,7 +252,7 @@ export class EffectRunner {
       case 'stopped':
         for (const cancel of this.timers.values()) cancel();
         this.timers.clear();
-        void this.watchers.stopAll().then(() => {
+        void Promise.all([this.watchers.stopAll(), this.toolRuns.stop()]).then(() => {
           this.isStopped = true;
           for (const w of this.stoppedWaiters.splice(0)) w();
         });
@@ -265,7 +270,7 @@ export class EffectRunner {
     const p = this.ports;
     const at = new Date(p.clock.now()).toISOString();
     const run: typeof p.run = (tool, args, o) =>
-      p.run(tool, args, {
+      this.changing.run(tool, args, {
         ...o,
         beforeRun: (pid) => {
           try {
@@ -283,7 +288,7 @@ export class EffectRunner {
   /** fresh reads of one domU for the controller's `inspect` */
   private async inspect(e: Extract<Effect, { e: 'inspect' }>): Promise<void> {
     const p = this.ports;
-    const deps = { files: p.files, config: e.config, host: e.host, toolstack: createToolstack(e.toolstack, { run: p.run }), drbd: e.readDrbd ? drbdAdapterFor(p) : null };
+    const deps = { files: p.files, config: e.config, host: e.host, toolstack: createToolstack(e.toolstack, { run: this.reading.run }), drbd: e.readDrbd ? drbdAdapterFor(this.reading) : null };
     const r = await inspectDomu(deps, e.name, e.resources);
     this.post({ t: 'inspected', commandId: e.commandId, read: r.ok ? { ok: true, rows: r.value.rows, resources: r.value.resources } : { ok: false, code: r.error.code, message: r.error.message } });
   }

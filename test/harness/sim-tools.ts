@@ -73,8 +73,22 @@ export function simToolRunner(sim: Sim, host: string, procs: SimProcesses, runs:
       timedOut = true;
       t.kill();
     });
-    const r = await t.done;
+    // ended by its caller (a stopping agent's read): killed, and not waited for, as the real
+    // runner stops waiting once SIGKILL had its grace (a held tool answers only when its test says)
+    let stopEnding = (): void => undefined;
+    const ended = new Promise<null>((resolve) => {
+      stopEnding = () => o.endOn?.removeEventListener('abort', end);
+      const end = (): void => {
+        t.kill();
+        resolve(null);
+      };
+      if (o.endOn?.aborted === true) end();
+      else o.endOn?.addEventListener('abort', end, { once: true });
+    });
+    const r = await Promise.race([t.done, ended]);
     cancel();
+    stopEnding();
+    if (r === null) return err<ToolFailure>({ ...base, signal: 'SIGKILL', code: 'XH_ERR_TOOL_FAILED', message: `${tool} ${args.join(' ')}: ended before its answer, as its caller asked (SIGKILL sent)` });
     const out = { ...base, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
     if (timedOut) return err<ToolFailure>({ ...out, exitCode: null, signal: 'SIGKILL', code: 'XH_ERR_TOOL_TIMEOUT', message: `${tool} ${args.join(' ')}: no answer after ${timeoutMs} ms, killed` });
     if (!(o.acceptExitCodes ?? [0]).includes(r.exitCode)) {

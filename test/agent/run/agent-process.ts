@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sim } from '../../sim/sim.js';
 import { UNIT_NODE_FLAGS } from '../../helpers/unit-node-flags.js';
+import { CLIENT_SOURCE } from '../../sim/bin/client-source.js';
 
 /** The built agent bundle, once per test file. */
 export function buildAgent(): { path: string; cleanup: () => void } {
@@ -111,3 +112,15 @@ export const creates = (sim: Sim, host: string, domu: string): number =>
 export const runsOn = (sim: Sim, domu: string): string[] => sim.state().domains.filter((d) => d.name === domu).map((d) => d.host);
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Makes TOOL on HOST a stand-in that ignores SIGTERM (as a real tool blocked in the toolstack or in
+ * DRBD may): SIGKILL alone ends it. It still asks the simulator, so holdTool and faults apply.
+ */
+export function stubbornTool(sim: Sim, host: string, tool: string): void {
+  const onTerm = '$SIG{TERM} = sub { exit 143 };';
+  if (!CLIENT_SOURCE.includes(onTerm)) throw new Error("stubbornTool: the stand-in's SIGTERM line changed; update this helper");
+  const path = join(sim.binDirFor(host), tool);
+  writeFileSync(path, CLIENT_SOURCE.replace(onTerm, "$SIG{TERM} = 'IGNORE';"));
+  chmodSync(path, 0o755);
+}

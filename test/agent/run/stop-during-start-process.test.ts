@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../adapters/fake-tools.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
-import { AgentProcess, writeConfig } from './agent-process.js';
+import { AgentProcess, liveProcessesMentioning, stubbornTool, writeConfig } from './agent-process.js';
 import { pairFleet } from '../../harness/pair-fleet.js';
 
 // `systemctl stop` (or a restart) of an agent still starting: its control socket listens, its
@@ -38,6 +38,30 @@ describe('xenherd-agent run stopped while it starts', () => {
     } finally {
       open();
       // one that did not end on SIGTERM is ended here, not left to the bed's SIGTERM
+      if (agent.child.exitCode === null && agent.child.signalCode === null) agent.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  // KillMode=process: nothing but the agent ends what it started. Its exit used to send SIGTERM
+  // alone to its tools' groups, so a read that does not end on SIGTERM stayed running with no
+  // agent; a restarted agent then ran another beside it.
+  it('SIGTERM while a read that ignores SIGTERM is out: the read is killed before the agent exits', async () => {
+    const sim = await bed.startSim(FLEET);
+    stubbornTool(sim, 'xen1', 'xl');
+    const open = sim.holdTool('xen1', 'xl', { argvPrefix: ['list'] });
+    const agent = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
+    const xl = `${sim.binDirFor('xen1')}/xl list`;
+    try {
+      // in the log once the stand-in asked the simulator, past its SIGTERM line
+      await waitFor(() => sim.commandLog.some((c) => c.host === 'xen1' && c.tool === 'xl' && c.argv[0] === 'list'), 30_000, "the agent's first xl list");
+      expect(liveProcessesMentioning(xl)).toHaveLength(1);
+      agent.child.kill('SIGTERM');
+      // SIGKILL follows SIGTERM after 2 s: 10 s is only a bound on a loaded machine
+      const end = await endWithin(agent, 10_000);
+      expect(end, `still running 10 s after SIGTERM; log:\n${agent.logs.map((l) => l.msg).join('\n')}`).toEqual({ code: 0, signal: null });
+      expect(liveProcessesMentioning(xl)).toEqual([]);
+    } finally {
+      open();
       if (agent.child.exitCode === null && agent.child.signalCode === null) agent.child.kill('SIGKILL');
     }
   }, 60_000);
