@@ -6,6 +6,12 @@ import { onBrokenPipe } from './cli/broken-pipe.js';
 
 const argv = process.argv.slice(2);
 
+// The daemon takes SIGHUP as `reload`, but its handler is in place only once its control socket
+// listens: a hang-up before then (a reload during a slow start) took Node's default and killed the
+// agent mid-start. Until then one is ignored: the start reads the config file itself, and an edit
+// made after that read waits for the next reload.
+if (argv[0] === 'run') process.on('SIGHUP', () => undefined);
+
 onBrokenPipe(argv[0], [process.stdout, process.stderr], (code) => process.exit(code));
 
 // An operator's `migrate2 --help` is answered as help. It can only come from a shell: sshd runs

@@ -66,3 +66,25 @@ describe('xenherd-agent run stopped while it starts', () => {
     }
   }, 60_000);
 });
+
+// The agent's SIGHUP handler (reload) is in place once its control socket listens. A hang-up before
+// then, while it reads its host and opens its dirs, took Node's default action: the agent died
+// mid-start. Hung up on again and again from its first log line until its socket is there, it
+// must live on to READY.
+describe('xenherd-agent run hung up on while it starts', () => {
+  it('SIGHUPs from its first log line until its control socket listens: ignored, and it becomes ready', async () => {
+    const sim = await bed.startSim(FLEET);
+    const agent = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
+    const socket = join(sim.hostRoot('xen1'), 'run/xenherd/agent.sock');
+    await agent.waitLog((l) => l.msg === 'xenherd agent starting', 30_000);
+    let sent = 0;
+    while (!existsSync(socket) && agent.child.exitCode === null && agent.child.signalCode === null) {
+      agent.child.kill('SIGHUP');
+      sent++;
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(sent).toBeGreaterThan(0);
+    const first = await Promise.race([agent.waitLog((l) => l.msg.startsWith('ready'), 30_000).then(() => 'ready'), agent.exited]);
+    expect(first).toBe('ready');
+  }, 60_000);
+});
