@@ -22,6 +22,7 @@ import { listenControl, type ControlConnection } from '../control/server.js';
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
 import type { XhError } from '../../shared/errors.js';
 import { AgentCore } from '../run/agent-core.js';
+import { stopDaemon } from '../run/stop-daemon.js';
 import { BootRecord, bootRecordAtReload } from '../run/boot-record.js';
 import { underRoot } from '../host/paths.js';
 import { bootRecordFile, processPorts } from '../run/process-ports.js';
@@ -135,8 +136,7 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
     const stop = (signal: string) => () => {
       stopping ??= (async () => {
         log.info({ signal }, 'stopping: no new starts, watchers ended, waiting for running starts');
-        await server.value.close();
-        await daemon.stop();
+        await stopDaemon(daemon, server.value);
         log.info('stopped');
         resolve();
       })();
