@@ -53,9 +53,14 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
   // the signals are taken before the first log line: a SIGTERM during start-up or just after the
   // "listening" line (a quick systemctl restart) stops it cleanly, never kills it by Node's default
   const fromCredential = files.fromCredentials.includes('tokens.json');
+  let stopAsked = false;
   const stopped = new Promise<void>((resolve) => {
-    hooks.onSignal('SIGTERM', resolve);
-    hooks.onSignal('SIGINT', resolve);
+    const stop = (): void => {
+      stopAsked = true;
+      resolve();
+    };
+    hooks.onSignal('SIGTERM', stop);
+    hooks.onSignal('SIGINT', stop);
     // tokens.json is re-read whenever it changes; SIGHUP needs to do nothing else. A credential
     // is a copy made when the service started: only a restart brings a new one.
     hooks.onSignal('SIGHUP', () =>
@@ -103,9 +108,10 @@ async function serve(argv: readonly string[], io: CliIo, hooks: ControllerHooks)
     return refused({ code: 'XH_ERR_CONFIG', message: `${config.file}: ${where}` }, originals);
   }
   // Type=notify: `systemctl start`/`restart` returns once this arrives, so a controller that
-  // cannot serve (a refused config, certificate or port: the returns above) fails the start itself
+  // cannot serve (a refused config, certificate or port: the returns above) fails the start itself;
+  // stopped while it started, it says nothing: READY=1 during a stop told systemd it had started
   const agents = enrolled().size;
-  const notified = await hooks.notify?.({ ready: true, status: `listening on ${server.url}, ${agents} agent${agents === 1 ? '' : 's'} enrolled` });
+  const notified = stopAsked ? null : await hooks.notify?.({ ready: true, status: `listening on ${server.url}, ${agents} agent${agents === 1 ? '' : 's'} enrolled` });
   if (notified) log.warn({ event: 'sd-notify' }, `${notified}: systemd was not told the controller is ready`);
   await stopped;
   log.info({ event: 'stopping' }, 'stopping: closing agent links');

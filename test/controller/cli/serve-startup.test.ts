@@ -144,4 +144,24 @@ describe('serve tells systemd it is ready only once it listens (the unit is Type
     signals.get('SIGTERM')?.();
     expect((await running).code).toBe(0);
   });
+
+  // a SIGTERM taken while serve still starts (here: the moment its handlers are in place, before
+  // it listens) stops it without READY=1: sent during a stop, it told systemd the unit had started
+  it('stopped before it listens: no READY=1, and it ends with 0', async () => {
+    const sent: SdMessage[] = [];
+    const signals = new Map<string, () => void>();
+    const notify: SdNotify = async (m) => {
+      sent.push(m);
+      return null;
+    };
+    const onSignal = (s: string, h: () => void): void => {
+      signals.set(s, h);
+      if (s === 'SIGHUP') signals.get('SIGTERM')?.();
+    };
+    const state = join(dir, 'notify-stopped-state');
+    rmSync(state, { recursive: true, force: true });
+    const r = await capture(serveCommand({ ...testHooks(), notify, onSignal }).run, ['--config', configWith('notify-stopped', {}, state)]);
+    expect(r.code).toBe(0);
+    expect(sent.filter((m) => m.ready === true)).toEqual([]);
+  });
 });
