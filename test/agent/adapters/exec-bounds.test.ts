@@ -21,6 +21,7 @@ beforeAll(() => {
   fake.tool('xl-hangs', ['sleep 3600 &', 'echo $! > "$PIDS/hangs.child"', 'echo $$ > "$PIDS/hangs.pid"', 'wait'].join('\n'));
   // the same, deaf to SIGTERM (an ignored signal stays ignored in the children too)
   fake.tool('xl-deaf', ["trap '' TERM", 'sleep 3600 &', 'echo $! > "$PIDS/deaf.child"', 'echo $$ > "$PIDS/deaf.pid"', 'wait'].join('\n'));
+  fake.tool('xl-deaf-ended', ["trap '' TERM", 'sleep 3600 &', 'echo $! > "$PIDS/deaf-ended.child"', 'echo $$ > "$PIDS/deaf-ended.pid"', 'wait'].join('\n'));
   // a grandchild that made itself a new session: no process-group signal reaches it
   fake.tool('xl-escapes', [`setsid sh -c 'echo $$ > "$PIDS/escapes.child"; exec sleep 3600' &`, 'echo $$ > "$PIDS/escapes.pid"', 'exit 0'].join('\n'));
   // `xl list` output over 64 MiB was cut at the buffer limit and taken as the answer
@@ -52,6 +53,18 @@ describe('runTool: the timeout bounds the whole call', () => {
     const r = await settleWithin(run('xl-deaf', ['list'], { timeoutMs: 500, killAfterMs: 300 }), 5_000);
     const pids = [...(await fake.pids('deaf.pid')), ...(await fake.pids('deaf.child'))];
     expect(r !== 'still pending' && !r.ok && [r.error.code, r.error.signal]).toEqual(['XH_ERR_TOOL_TIMEOUT', 'SIGKILL']);
+    expect(await gone(pids)).toEqual([]);
+  });
+
+  // how a stopping agent ends its reads (agent/run/tool-runs.ts): as the bound would, long before it
+  it('ended by its caller (endOn): a group deaf to SIGTERM gets SIGKILL after killAfterMs, the call answers', async () => {
+    const ending = new AbortController();
+    const call = run('xl-deaf-ended', ['list'], { timeoutMs: 60_000, killAfterMs: 300, endOn: ending.signal });
+    // written once its trap is set: the tool runs, deaf to SIGTERM
+    const pids = [...(await fake.pids('deaf-ended.pid')), ...(await fake.pids('deaf-ended.child'))];
+    ending.abort();
+    const r = await settleWithin(call, 5_000);
+    expect(r !== 'still pending' && !r.ok && [r.error.code, r.error.signal, r.error.message]).toEqual(['XH_ERR_TOOL_FAILED', 'SIGKILL', expect.stringContaining('ended before its answer, as its caller asked (SIGKILL sent)')]);
     expect(await gone(pids)).toEqual([]);
   });
 
