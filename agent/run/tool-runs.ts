@@ -5,7 +5,7 @@ import type { ToolRunner } from '../adapters/exec.js';
 /**
  * The tool runs the agent's effect runner starts, so that a stopped agent leaves none behind.
  *
- * A read (`xl list`, `xl info`, `drbdadm status`, `drbdsetup show`, the xenstore reads and the
+ * A read (`xl list`, `xl info`, `drbdadm status`, `drbdsetup status`, the xenstore reads and the
  * naming of this Dom0 in a guest's xenstore area) is worth nothing once the agent stops: it is
  * ended then, SIGTERM to its process group and SIGKILL after the tool runner's bound, and the stop
  * waits for it. Under the unit's KillMode=process nothing else would end a read that ignores
@@ -36,7 +36,8 @@ export class ToolRuns {
     if (this.ending.signal.aborted) return this.refuse(tool, args);
     const p = this.run(tool, args, { ...options, endOn: this.ending.signal });
     this.reads.add(p);
-    void p.finally(() => this.reads.delete(p));
+    const done = (): boolean => this.reads.delete(p);
+    void p.then(done, done);
     return p;
   };
 
