@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { AGENT_LINK_PATH, AGENT_LINK_PROTOCOL_VERSION, LINK_FEATURE } from '../../shared/protocol/agent-link.js';
-import type { HostState, LinkDomain } from '../../shared/protocol/agent-link-state.js';
-import { domainRowsBetween } from '../../shared/protocol/domain-rows.js';
-import { standDomain, standDomains, standMemory, standState } from './stand-state.js';
+import { AGENT_LINK_PATH } from '../../shared/protocol/agent-link.js';
+import type { LinkDomain } from '../../shared/protocol/agent-link-state.js';
+import { StandFrames } from './stand-frames.js';
+import { standDomain } from './stand-state.js';
 
 interface Spec {
   readonly url: string;
@@ -26,44 +26,23 @@ const emit = (e: Record<string, unknown>): void => void process.stdout.write(`${
 const hostNames = spec.agents.map((a) => a.host);
 
 class Stand {
-  seq = 0;
-  flips = 0;
-  /** the controller took feature domain-rows: deltas carry the changed rows, as the real agent sends them then */
-  rows = false;
-  /** the domains section as the controller holds it */
-  sent: LinkDomain[] = [];
+  readonly frames: StandFrames;
   readonly ws: WebSocket;
-  readonly domains: LinkDomain[];
   constructor(
     readonly index: number,
     readonly host: string,
     token: string,
   ) {
-    this.domains = standDomains(index, spec.domusPerHost);
+    this.frames = new StandFrames(index, host, hostNames, spec.domusPerHost, () => Date.now());
     this.ws = new WebSocket(`${spec.url}${AGENT_LINK_PATH}`, { headers: { authorization: `Bearer ${token}` }, ca: spec.caPem, perMessageDeflate: false });
-  }
-
-  state(): HostState {
-    return standState(this.index, hostNames, this.domains, spec.domusPerHost);
   }
 
   send(m: unknown): void {
     this.ws.send(JSON.stringify(m));
   }
 
-  /**
-   * One change, sent as an agent sends it: a domU's memory moved, so its row and the host's free
-   * memory changed; `domains` as the changed rows where the controller takes those, else whole.
-   */
   delta(extra: LinkDomain[] = []): void {
-    const i = this.flips++ % this.domains.length;
-    const d = this.domains[i] as LinkDomain;
-    this.domains[i] = { ...d, memMiB: d.memMiB === 1024 ? 1025 : 1024 };
-    const domains = [...this.domains, ...extra];
-    const rows = this.rows ? domainRowsBetween(this.sent, domains) : null;
-    const memory = standMemory(domains);
-    this.send({ type: 'delta', seq: ++this.seq, at: Date.now(), ...(rows === null ? { state: { domains, memory } } : { state: { memory }, rows }) });
-    this.sent = domains;
+    this.ws.send(this.frames.delta(extra));
   }
 }
 
@@ -82,14 +61,12 @@ async function connectAll(): Promise<Stand[]> {
           new Promise<void>((resolve, reject) => {
             s.ws.once('error', reject);
             s.ws.once('close', (code, reason) => reject(new Error(`${s.host}: closed ${code} ${reason.toString()}`)));
-            s.ws.once('open', () => s.send({ type: 'hello', protocol: AGENT_LINK_PROTOCOL_VERSION, host: s.host, bootId: `boot-${s.index}`, agentVersion: 'bench', capabilities: ['migrate', LINK_FEATURE.domainRows] }));
+            s.ws.once('open', () => s.ws.send(s.frames.hello()));
             s.ws.on('message', (data) => {
               const m = JSON.parse(data.toString()) as { type: string; message?: string; heartbeatMs?: number; accepts?: string[] };
               if (m.type === 'welcome') {
                 heartbeatMs = m.heartbeatMs ?? heartbeatMs;
-                s.rows = m.accepts?.includes(LINK_FEATURE.domainRows) ?? false;
-                s.sent = [...s.domains];
-                s.send({ type: 'snapshot', seq: ++s.seq, at: Date.now(), state: s.state() });
+                s.ws.send(s.frames.snapshot(m.accepts));
                 resolve();
               } else if (m.type === 'error') reject(new Error(`${s.host}: ${m.message ?? ''}`));
             });
@@ -98,7 +75,7 @@ async function connectAll(): Promise<Stand[]> {
     );
     stands.push(...batch);
   }
-  emit({ event: 'connected', agents: stands.length, ms: Date.now() - t0, domainRows: stands.filter((s) => s.rows).length });
+  emit({ event: 'connected', agents: stands.length, ms: Date.now() - t0, domainRows: stands.filter((s) => s.frames.rows).length });
   return stands;
 }
 

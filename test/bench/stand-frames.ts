@@ -1,0 +1,54 @@
+// The frames one stand-in agent sends, as text: its hello, its snapshot once welcomed, and a delta
+// per change (a domU's memory moved: its row and the host's free memory). Kept apart from the
+// socket that carries them, so the bench's stand-ins over wss (fake-fleet.ts) and the in-process
+// measure of what the controller allocates per delta (ingest-alloc.ts) send the same frames.
+import { AGENT_LINK_PROTOCOL_VERSION, LINK_FEATURE } from '../../shared/protocol/agent-link.js';
+import type { LinkDomain } from '../../shared/protocol/agent-link-state.js';
+import { domainRowsBetween } from '../../shared/protocol/domain-rows.js';
+import { standDomains, standMemory, standState } from './stand-state.js';
+
+export class StandFrames {
+  seq = 0;
+  flips = 0;
+  /** the controller took feature domain-rows: deltas carry the changed rows, as the real agent sends them then */
+  rows = false;
+  /** the domains section as the controller holds it */
+  sent: LinkDomain[] = [];
+  readonly domains: LinkDomain[];
+
+  constructor(
+    readonly index: number,
+    readonly host: string,
+    private readonly hosts: readonly string[],
+    private readonly perHost: number,
+    private readonly now: () => number,
+  ) {
+    this.domains = standDomains(index, perHost);
+  }
+
+  hello(): string {
+    return JSON.stringify({ type: 'hello', protocol: AGENT_LINK_PROTOCOL_VERSION, host: this.host, bootId: `boot-${this.index}`, agentVersion: 'bench', capabilities: ['migrate', LINK_FEATURE.domainRows] });
+  }
+
+  /** The snapshot answering a welcome that takes ACCEPTS. */
+  snapshot(accepts: readonly string[] | undefined): string {
+    this.rows = accepts?.includes(LINK_FEATURE.domainRows) ?? false;
+    this.sent = [...this.domains];
+    return JSON.stringify({ type: 'snapshot', seq: ++this.seq, at: this.now(), state: standState(this.index, this.hosts, this.domains, this.perHost) });
+  }
+
+  /**
+   * One change, sent as an agent sends it: a domU's memory moved, so its row and the host's free
+   * memory changed; `domains` as the changed rows where the controller takes those, else whole.
+   */
+  delta(extra: LinkDomain[] = []): string {
+    const i = this.flips++ % this.domains.length;
+    const d = this.domains[i] as LinkDomain;
+    this.domains[i] = { ...d, memMiB: d.memMiB === 1024 ? 1025 : 1024 };
+    const domains = [...this.domains, ...extra];
+    const rows = this.rows ? domainRowsBetween(this.sent, domains) : null;
+    const memory = standMemory(domains);
+    this.sent = domains;
+    return JSON.stringify({ type: 'delta', seq: ++this.seq, at: this.now(), ...(rows === null ? { state: { domains, memory } } : { state: { memory }, rows }) });
+  }
+}
