@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import { LINK_LIMITS, LinkDomainSchema, type LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import { AgentMessageSchema, type AgentMessage } from '../../shared/protocol/agent-link.js';
+import { quickDelta, quickLinkDomain } from '../../shared/protocol/delta-quick-read.js';
 
 type Parsed = z.ZodSafeParseResult<AgentMessage>;
 type RawRow = Record<string, unknown>;
@@ -45,20 +46,27 @@ function reportRows(raw: unknown): { state: Record<string, unknown>; rows: unkno
  * and only new or changed rows go through the schema. The answer is the schema's own for every
  * input (a row that fails, or anything unusual, is handed to the schema whole); what changes is
  * that a fleet of thousands of agents no longer makes a fresh copy of every row of every delta,
- * which was most of what the controller allocated.
+ * which was most of what the controller allocated. The usual delta (rows and the host's memory)
+ * is read by hand to the schemas' rules (shared/protocol/delta-quick-read.ts), as zod's reading
+ * of it made some 7 KB of garbage; one that does not fit that reading goes the way above.
  */
 export class AgentMessageReader {
   private held: readonly LinkDomain[] = [];
   private heldByName: Map<string, LinkDomain> | null = null;
+  /** a row of a whole domains section: the held one it is identical to, else read by hand (made once, not per frame) */
+  private readonly rowOf = (row: unknown, i: number): LinkDomain | undefined => this.knownRow(row, i) ?? quickLinkDomain(row);
 
   read(raw: unknown): Parsed {
+    // the usual delta (rows and memory) read by hand to the schema's rules; anything else, or wrong, by the schema
+    const quick = quickDelta(raw, this.rowOf);
+    if (quick !== undefined) return this.remember({ success: true, data: quick });
     const report = reportRows(raw);
     if (report === undefined || this.held.length === 0) return this.remember(AgentMessageSchema.safeParse(raw));
     const rows: LinkDomain[] = [];
     for (let i = 0; i < report.rows.length; i++) {
       const row = report.rows[i];
-      const known = isPlainObject(row) ? this.heldRow(i, row['name']) : undefined;
-      if (known !== undefined && isValidatedRow(row as RawRow, known)) {
+      const known = this.knownRow(row, i);
+      if (known !== undefined) {
         rows.push(known);
         continue;
       }
@@ -74,6 +82,12 @@ export class AgentMessageReader {
     const msg = parsed.data;
     if ((msg.type === 'snapshot' || msg.type === 'delta') && msg.state.domains !== undefined) msg.state.domains = rows;
     return this.remember(parsed);
+  }
+
+  /** The held row ROW (at I of its section) is identical to, if any. */
+  private knownRow(row: unknown, i: number): LinkDomain | undefined {
+    const known = isPlainObject(row) ? this.heldRow(i, row['name']) : undefined;
+    return known !== undefined && isPlainObject(row) && isValidatedRow(row, known) ? known : undefined;
   }
 
   /** The held row named NAME: first at the same position (rows keep their order), else by name. */

@@ -22,16 +22,19 @@ export const LINK_LIMITS = {
 } as const;
 
 /** A domU's own name: never with libxl's migration suffix (that is a row name, see DomainRowNameSchema). */
-const BASE_NAME_RE = new RegExp(`^(?!.*--(?:incoming|migratedaway)$)${DOMU_NAME_RE.source.slice(1)}`);
+export const BASE_NAME_RE = new RegExp(`^(?!.*--(?:incoming|migratedaway)$)${DOMU_NAME_RE.source.slice(1)}`);
 export const DomuNameSchema = z.string().regex(BASE_NAME_RE, 'a domU name (without --incoming / --migratedaway)');
 export const HostNameSchema = z.string().regex(HOST_NAME_RE, 'a host name');
+/** the longest toolstack row name taken */
+export const ROW_NAME_MAX = 80;
+/** A toolstack row name NAME is a domU name, possibly with libxl's migration suffix. */
+export const isRowName = (n: string): boolean => DOMU_NAME_RE.test(n.replace(/--(incoming|migratedaway)$/, ''));
 /** A toolstack row name: a domU name, possibly with libxl's migration suffix. */
-export const DomainRowNameSchema = z
-  .string()
-  .max(80)
-  .refine((n) => DOMU_NAME_RE.test(n.replace(/--(incoming|migratedaway)$/, '')), 'a domU name, optionally ending in --incoming or --migratedaway');
+export const DomainRowNameSchema = z.string().max(ROW_NAME_MAX).refine(isRowName, 'a domU name, optionally ending in --incoming or --migratedaway');
+/** the longest ISO time taken */
+export const ISO_TIME_MAX = 40;
 /** ISO-8601 times as the agent stores them (ledger, autostart decisions). */
-export const IsoTimeSchema = z.string().min(1).max(40);
+export const IsoTimeSchema = z.string().min(1).max(ISO_TIME_MAX);
 /** Operation ids as the ledger stores them (whatever an older agent or a hand edit put there). */
 export const OperationIdSchema = z.string().min(1).max(100);
 /**
@@ -72,6 +75,9 @@ export const MaintenanceSchema = z.strictObject({
 export type Maintenance = z.infer<typeof MaintenanceSchema>;
 export const ONLINE: Maintenance = { state: 'online', operationId: null, owner: null };
 
+const MIGRATION_SUFFIXES = ['--incoming', '--migratedaway'] as const;
+const XEND_PREFIXES = ['migrating-', 'Zombie-'] as const;
+
 /**
  * The domU names a toolstack row NAME can stand for, as the agent reads them (agent/parse/xl-state.ts
  * splitDomainName, agent/parse/xm-list.ts): NAME minus libxl's `--incoming` / `--migratedaway`, or
@@ -79,10 +85,27 @@ export const ONLINE: Maintenance = { state: 'online', operationId: null, owner: 
  */
 export function baseNamesOf(name: string): string[] {
   const out: string[] = [];
-  for (const suffix of ['--incoming', '--migratedaway']) if (name.endsWith(suffix) && name.length > suffix.length) out.push(name.slice(0, -suffix.length));
+  for (const suffix of MIGRATION_SUFFIXES) if (name.endsWith(suffix) && name.length > suffix.length) out.push(name.slice(0, -suffix.length));
   if (out.length > 0) return out;
-  for (const prefix of ['migrating-', 'Zombie-']) if (name.startsWith(prefix) && name.length > prefix.length) out.push(name.slice(prefix.length));
+  for (const prefix of XEND_PREFIXES) if (name.startsWith(prefix) && name.length > prefix.length) out.push(name.slice(prefix.length));
   return [...out, name];
+}
+
+/**
+ * BASENAME is one of baseNamesOf(NAME), told without making that list: every domain row an agent
+ * sends is checked so. Domain-0 (the host itself; today's agents leave it out) is never read as a
+ * domU: its baseName is unused.
+ */
+export function isRowsDomU(name: string, baseName: string): boolean {
+  if (name === 'Domain-0') return true;
+  for (const suffix of MIGRATION_SUFFIXES) {
+    if (name.endsWith(suffix) && name.length > suffix.length) return baseName.length === name.length - suffix.length && name.startsWith(baseName);
+  }
+  if (baseName === name) return true;
+  for (const prefix of XEND_PREFIXES) {
+    if (name.startsWith(prefix) && name.length > prefix.length && baseName.length === name.length - prefix.length && name.endsWith(baseName)) return true;
+  }
+  return false;
 }
 
 /**
@@ -107,8 +130,7 @@ export const LinkDomainSchema = z
      */
     startedAt: IsoTimeSchema.optional(),
   })
-  // Domain-0 (the host itself; today's agents leave it out) is never read as a domU: its baseName is unused
-  .refine((d) => d.name === 'Domain-0' || baseNamesOf(d.name).includes(d.baseName), {
+  .refine((d) => isRowsDomU(d.name, d.baseName), {
     path: ['baseName'],
     message: "not the row's domU: baseName must be name without --incoming / --migratedaway (xm: without migrating- / Zombie-)",
   });

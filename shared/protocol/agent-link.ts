@@ -62,7 +62,8 @@ export const reconnectSpreadMs = (enrolledHosts: number): number =>
   Math.min(RECONNECT_SPREAD.maxMs, Math.max(RECONNECT_SPREAD.minMs, Math.round(enrolledHosts * RECONNECT_SPREAD.perHostMs)));
 
 /** At most what a Date holds: a larger `at` is no time, and would throw where it is printed. */
-const MsEpochSchema = z.number().int().nonnegative().max(8.64e15);
+export const MS_EPOCH_MAX = 8.64e15;
+const MsEpochSchema = z.number().int().nonnegative().max(MS_EPOCH_MAX);
 const Text = z.string().max(LINK_LIMITS.text);
 const FeatureWord = z.string().regex(/^[a-z0-9-]{1,32}$/);
 

@@ -18,4 +18,6 @@ export const ownContextFiles: readonly string[] = [
   'test/controller/fleet/look-shortlist.test.ts',
   'test/controller/fleet/fleet-counts-kept.test.ts',
   'test/controller/fleet/running-count.test.ts',
+  // spies only on the agent message schema, to see the usual delta read without it
+  'test/shared/delta-quick-read.test.ts',
 ];
