@@ -73,47 +73,76 @@ export interface PrimaryHolder {
 
 function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
   const tick = tickCounter();
-  const primaries = new Map<string, PrimaryHolder[]>();
+  // a resource's one holder alone, as almost every resource has: the look runs over every resource
+  // of the fleet, tens of thousands, and a list and a set for each were most of what it allocated
+  const primaries = new Map<string, PrimaryHolder | PrimaryHolder[]>();
   for (const r of index.hostRecords()) {
     if (tick()) yield TICK;
     for (const res of r.state?.drbd.resources ?? []) {
       if (res.role !== 'Primary') continue;
+      const holder = { host: r.host, resource: res };
       const l = primaries.get(res.name);
-      if (l) l.push({ host: r.host, resource: res });
-      else primaries.set(res.name, [{ host: r.host, resource: res }]);
+      if (l === undefined) primaries.set(res.name, holder);
+      else if (Array.isArray(l)) l.push(holder);
+      else primaries.set(res.name, [l, holder]);
     }
   }
-  for (const [resource, holders] of primaries) {
-    const paired = new Set<PrimaryHolder>();
-    for (let i = 0; i < holders.length; i++) {
-      for (let j = i + 1; j < holders.length; j++) {
-        const a = holders[i] as PrimaryHolder;
-        const b = holders[j] as PrimaryHolder;
-        // the same name on two unrelated DRBD pairs is two resources: only partners conflict
-        if (!arePartners(index, resource, a, b)) continue;
-        paired.add(a).add(b);
-        if (migrating(index, resource, [a.host, b.host], fresh) || pairSuperseded(index, resource, a, b, fresh)) continue;
-        const hosts = [a.host, b.host].sort(nameOrder);
-        yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain${sidesOf(index, resource, hosts)}${silentHostsNote(index, hosts, fresh, [resource])}`, settle(index, resource, [a.host, b.host], fresh));
-      }
-    }
-    // An agent older than standby reports tells only the resources of the domUs it guards, so the
-    // partner of a domU guarded on one Dom0 (a standby replica) may not report it: the holder's
-    // own view of its connected peer, Primary too, is enough then. (Both reporting it Primary is
-    // the pair above: paired, so never said twice.)
-    for (const a of holders) {
-      if (paired.has(a) || !a.resource.peers.some((p) => p.role === 'Primary')) continue;
-      const partner = partnerOf(index, resource, a);
-      const hosts = partner === null ? [a.host] : [a.host, partner].sort(nameOrder);
-      if (migrating(index, resource, hosts, fresh)) continue;
-      // a silent holder's view of its peer is as old as its report: overtaken like its rows, and
-      // outranked by that peer's own word now (live-partner-word.ts)
-      if (partner !== null && (primarySuperseded(index, a.host, partner, domusOn(index, resource, a.host), fresh) || liveWordOutranks(index, resource, a.host, partner, fresh))) continue;
-      const where = partner === null ? `${list(index, hosts, fresh)} and on its DRBD peer` : list(index, hosts, fresh);
-      const wait = partner === null ? undefined : partnerUnreported(index, partner) ? PROMOTION_FIRST_SETTLE_MS : settle(index, resource, [a.host, partner], fresh);
-      yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${where} (as ${a.host} sees it) and no domU using it is migrating: a split brain${sidesOf(index, resource, hosts)}`, wait);
+  // spread, not stepped through: a step of a Map's iterator is an object, one per resource
+  for (const held of [...primaries.values()]) {
+    if (Array.isArray(held)) yield* primaryPairs(index, held, fresh);
+    else {
+      const f = peerSeenPrimary(index, held, fresh);
+      if (f !== null) yield f;
     }
   }
+}
+
+/** The findings of one resource HOLDERS (two or more) report Primary. */
+function* primaryPairs(index: FleetIndex, holders: readonly PrimaryHolder[], fresh: Freshness): Generator<Finding> {
+  const paired = new Set<PrimaryHolder>();
+  for (let i = 0; i < holders.length; i++) {
+    for (let j = i + 1; j < holders.length; j++) {
+      const a = holders[i] as PrimaryHolder;
+      const b = holders[j] as PrimaryHolder;
+      const resource = a.resource.name;
+      // the same name on two unrelated DRBD pairs is two resources: only partners conflict
+      if (!arePartners(index, resource, a, b)) continue;
+      paired.add(a).add(b);
+      if (migrating(index, resource, [a.host, b.host], fresh) || pairSuperseded(index, resource, a, b, fresh)) continue;
+      const hosts = [a.host, b.host].sort(nameOrder);
+      yield finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${list(index, hosts, fresh)} and no domU using it is migrating: a split brain${sidesOf(index, resource, hosts)}${silentHostsNote(index, hosts, fresh, [resource])}`, settle(index, resource, [a.host, b.host], fresh));
+    }
+  }
+  // (Both reporting it Primary is the pair above: paired, so never said twice.)
+  for (const a of holders) {
+    const f = paired.has(a) ? null : peerSeenPrimary(index, a, fresh);
+    if (f !== null) yield f;
+  }
+}
+
+/**
+ * An agent older than standby reports tells only the resources of the domUs it guards, so the
+ * partner of a domU guarded on one Dom0 (a standby replica) may not report it: the holder A's own
+ * view of its connected peer, Primary too, is enough then.
+ */
+function peerSeenPrimary(index: FleetIndex, a: PrimaryHolder, fresh: Freshness): Finding | null {
+  if (!seesPeerPrimary(a.resource)) return null;
+  const resource = a.resource.name;
+  const partner = partnerOf(index, resource, a);
+  const hosts = partner === null ? [a.host] : [a.host, partner].sort(nameOrder);
+  if (migrating(index, resource, hosts, fresh)) return null;
+  // a silent holder's view of its peer is as old as its report: overtaken like its rows, and
+  // outranked by that peer's own word now (live-partner-word.ts)
+  if (partner !== null && (primarySuperseded(index, a.host, partner, domusOn(index, resource, a.host), fresh) || liveWordOutranks(index, resource, a.host, partner, fresh))) return null;
+  const where = partner === null ? `${list(index, hosts, fresh)} and on its DRBD peer` : list(index, hosts, fresh);
+  const wait = partner === null ? undefined : partnerUnreported(index, partner) ? PROMOTION_FIRST_SETTLE_MS : settle(index, resource, [a.host, partner], fresh);
+  return finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${where} (as ${a.host} sees it) and no domU using it is migrating: a split brain${sidesOf(index, resource, hosts)}`, wait);
+}
+
+/** RES's peers include one in the Primary role (a loop: this is asked of every Primary resource at every look). */
+function seesPeerPrimary(res: LinkDrbdResource): boolean {
+  for (const p of res.peers) if (p.role === 'Primary') return true;
+  return false;
 }
 
 /**
