@@ -46,7 +46,8 @@ export function wsLink(ws: WebSocket, remote: string): Link {
       link.close(CLOSE.protocol, 'binary frames are not part of the agent link protocol');
       return;
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    // a Buffer (ws's default) decoded where it lies: Buffer.from would copy every frame first
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
     for (const h of messageHandlers) h(text);
   });
   ws.on('error', (e: Error & { code?: string }) => {
