@@ -108,7 +108,7 @@ export class IngestPacer {
       }
       this.push(() => {
         handled();
-        messageHandlers.forEach((h) => h(text));
+        for (const h of messageHandlers) h(text);
       });
     });
     inner.onClose((code, reason) => this.push(() => closeHandlers.forEach((h) => h(code, reason))));

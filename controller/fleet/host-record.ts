@@ -131,7 +131,7 @@ export function noteHalvesOf(r: HostRecord, key: keyof typeof HALF_KIND, now: nu
   const kind = HALF_KIND[key];
   const rows = r.state?.domains ?? [];
   const was = r[key];
-  if (was === undefined && !rows.some((d) => d.migration === kind)) return r;
+  if (was === undefined && !hasHalf(rows, kind)) return r;
   const next: Record<string, HalfSince> = {};
   let changed = false;
   for (const d of rows) {
@@ -147,6 +147,12 @@ export function noteHalvesOf(r: HostRecord, key: keyof typeof HALF_KIND, now: nu
     return rest;
   }
   return { ...r, [key]: next };
+}
+
+/** Some row of ROWS is a migration half of KIND: a loop, not a closure made for every report. */
+function hasHalf(rows: readonly LinkDomain[], kind: LinkDomain['migration']): boolean {
+  for (const d of rows) if (d.migration === kind) return true;
+  return false;
 }
 
 /** R with halvesSince following its reported sender's halves (noteHalvesOf). */
