@@ -24,23 +24,27 @@ export const STEP_NOTICE_MS = 1_000;
 
 /** WALL: the system clock (ms since the epoch); MONO: a monotonic clock (ms, any origin); BASE: timers */
 export function steadyClock(wall: () => number, mono: () => number, base: Clock): SteadyClock {
-  let lastMono = mono();
-  let t = wall();
-  /** the system clock minus this one after the last reading */
-  let open = 0;
+  // fields of one object, not three variables: a fraction held in a closure's variable is boxed
+  // anew at each write, and the controller reads this clock several times per agent message
+  const at = {
+    lastMono: mono(),
+    t: wall(),
+    /** the system clock minus this one after the last reading */
+    open: 0,
+  };
   const listeners: ((differenceMs: number) => void)[] = [];
   const now = (): number => {
     const m = mono();
-    const elapsed = Math.max(0, m - lastMono);
-    lastMono = m;
-    const difference = wall() - (t + elapsed);
+    const elapsed = Math.max(0, m - at.lastMono);
+    at.lastMono = m;
+    const difference = wall() - (at.t + elapsed);
     // between two readings the difference moves only by a step of the system clock (drift is far
     // below a second between readings of a running server)
-    if (Math.abs(difference - open) > STEP_NOTICE_MS) for (const fn of listeners) fn(Math.round(difference));
+    if (Math.abs(difference - at.open) > STEP_NOTICE_MS) for (const fn of listeners) fn(Math.round(difference));
     const pull = Math.min(elapsed * SLEW_PER_MS, Math.abs(difference)) * Math.sign(difference);
-    t += elapsed + pull;
-    open = difference - pull;
-    return Math.floor(t);
+    at.t += elapsed + pull;
+    at.open = difference - pull;
+    return Math.floor(at.t);
   };
   return {
     now,
