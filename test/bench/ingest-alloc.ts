@@ -122,8 +122,9 @@ const HEARTBEAT_WORK = /(controller\/core\/(alert-keeper|link-sweep)|shared\/clo
 interface Sampled {
   /** bytes by site, of the deltas' own work */
   readonly sites: Map<string, number>;
-  /** bytes of the heartbeat's work, and the phase's length in seconds */
+  /** bytes of the heartbeat's work in all and by site, and the phase's length in seconds */
   readonly heartbeat: number;
+  readonly heartbeatSites: Map<string, number>;
   readonly seconds: number;
 }
 
@@ -140,16 +141,18 @@ async function sampled(fn: () => Promise<void>, minor: boolean, major: boolean):
   session.disconnect();
   const sites = new Map<string, number>();
   let heartbeat = 0;
+  const heartbeatSites = new Map<string, number>();
   // a built-in (JSON.parse, a Map's set) is named with the site that called it
   const walk = (n: ProfileNode, caller: string, underHeartbeat: boolean): void => {
     const key = n.callFrame.url === '' ? `${n.callFrame.functionName || '(builtin)'} < ${caller}` : site(n.callFrame);
     const beat = underHeartbeat || HEARTBEAT_WORK.test(key.split(':')[0] ?? '');
+    const into = beat ? heartbeatSites : sites;
     if (beat) heartbeat += n.selfSize;
-    else if (n.selfSize > 0) sites.set(key, (sites.get(key) ?? 0) + n.selfSize);
+    if (n.selfSize > 0) into.set(key, (into.get(key) ?? 0) + n.selfSize);
     for (const c of n.children) walk(c, n.callFrame.url === '' ? caller : key, beat);
   };
   walk(profile.head, '(root)', false);
-  return { sites, heartbeat, seconds };
+  return { sites, heartbeat, heartbeatSites, seconds };
 }
 
 /** A frame of the bundle run-ts.mjs made, as its source file and line (run with --enable-source-maps) */
@@ -195,6 +198,7 @@ process.stdout.write(
       heartbeatWorkOutlivedPerSecond: Math.round(outlived.heartbeat / outlived.seconds),
       topSites: top(all.sites, 25),
       topOutlived: top(outlived.sites, 10),
+      topHeartbeatBytesPerSecond: Object.fromEntries([...all.heartbeatSites.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([k, v]) => [k, Math.round(v / all.seconds)])),
     },
     null,
     2,
