@@ -4,6 +4,7 @@
 // resource as the pair reports it (Primary where the domU runs, connected to the other). Shared by the steady stand-ins (fake-fleet.ts) and those of the
 // reconnect storm (storm-stand.ts), so both load the controller with the same reports.
 import type { HostState, LinkDomain, LinkDomuConfig, LinkDrbdResource } from '../../shared/protocol/agent-link-state.js';
+import { domainRowsBetween } from '../../shared/protocol/domain-rows.js';
 
 export const TOTAL_MIB = 262_144;
 
@@ -62,4 +63,20 @@ export function standState(index: number, hosts: readonly string[], domains: Lin
     homes: standHomes(index, hosts, perHost),
     domus: standConfigs(index, hosts, perHost),
   };
+}
+
+/**
+ * One change, as an agent sends it: the domU at FLIP of DOMAINS (changed in place) had its memory
+ * moved, so its row and the host's free memory changed; `domains` as the rows that changed from
+ * SENT (what the controller holds) when given, as to a controller taking feature domain-rows,
+ * else whole. EXTRA rows are added after DOMAINS. Returns the message and the rows it reports.
+ */
+export function standDelta(seq: number, at: number, domains: LinkDomain[], flip: number, sent: readonly LinkDomain[] | null, extra: readonly LinkDomain[] = []): { message: Record<string, unknown>; domains: LinkDomain[] } {
+  const i = flip % domains.length;
+  const d = domains[i];
+  if (d !== undefined) domains[i] = { ...d, memMiB: d.memMiB === 1024 ? 1025 : 1024 };
+  const now = [...domains, ...extra];
+  const rows = sent === null ? null : domainRowsBetween(sent, now);
+  const memory = standMemory(now);
+  return { message: { type: 'delta', seq, at, ...(rows === null ? { state: { domains: now, memory } } : { state: { memory }, rows }) }, domains: now };
 }
