@@ -236,7 +236,8 @@ export class ControllerCore {
     const now = this.o.clock.now();
     const r = noteCopies(noteIncoming(noteHalves(noteMaintenance(record, now), now), now), now, unheardSince(this.index.record(record.host), now, this.settings.staleAfterMs));
     const changed = this.index.put(r);
-    this.replication.note(r);
+    // the record as the index holds it, its sections shared (held-configs.ts, held-drbd.ts): not the report's own copies
+    this.replication.note(this.index.record(r.host) ?? r);
     this.enrolled.note(r.host, r.state !== null);
     if (announce) for (const l of [...this.listeners]) l(r.host);
     return changed;

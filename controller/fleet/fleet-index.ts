@@ -6,6 +6,7 @@ import type { HostRecord } from './host-record.js';
 import { emptyLookShortlist, type LookShortlist } from './look-shortlist.js';
 import { sameLiveness } from './live-row.js';
 import { withHeldConfigs } from './held-configs.js';
+import { withHeldDrbd } from './held-drbd.js';
 import { MultiIndex } from './multi-index.js';
 
 /** Rows that are not domUs: the host itself. (Dying "(null)" rows never reach the controller.) */
@@ -75,8 +76,11 @@ export class FleetIndex {
   put(record: HostRecord): string[] {
     const before = this.records.get(record.host)?.state ?? null;
     const after = record.state;
-    // a new configs section is held as shared entries (held-configs.ts); the record put is that one otherwise
-    const held = after === null || after.domus === before?.domus ? record : { ...record, state: { ...after, domus: withHeldConfigs(after.domus, this.configs) } };
+    // a new configs section is held as shared entries (held-configs.ts), a new DRBD section with what
+    // equals its last one's kept and its peer lists shared (held-drbd.ts); the record put is that one otherwise
+    const domus = after === null || after.domus === before?.domus ? after?.domus : withHeldConfigs(after.domus, this.configs);
+    const drbd = after === null || after.drbd === before?.drbd ? after?.drbd : withHeldDrbd(after.drbd, before?.drbd);
+    const held = after === null || domus === undefined || drbd === undefined || (domus === after.domus && drbd === after.drbd) ? record : { ...record, state: { ...after, domus, drbd } };
     this.records.set(record.host, held);
     return this.reindex(record.host, before, held.state);
   }
