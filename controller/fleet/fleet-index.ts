@@ -1,6 +1,7 @@
-import type { HostState, LinkAway, LinkDomain, LinkDomuConfig, LinkGuarded, LinkHome, LinkUnsettled, LinkVisitor } from '../../shared/protocol/agent-link-state.js';
+import type { HostState, LinkAway, LinkDomain, LinkGuarded, LinkHome, LinkUnsettled, LinkVisitor } from '../../shared/protocol/agent-link-state.js';
 import type { AwayDomu } from './away-from-home.js';
 import { ConfigsByName } from './configs-by-name.js';
+import { renamingHost } from './configs-naming.js';
 import { peersChanged } from './disk-pairing.js';
 import type { HostRecord } from './host-record.js';
 import { emptyLookShortlist, type LookShortlist } from './look-shortlist.js';
@@ -229,26 +230,6 @@ export class FleetIndex {
       return [base, held && held.length === rows.length && held.every((d, i) => d === rows[i]) ? held : rows] as const;
     });
   }
-}
-
-/** The resources CONFIGS name. */
-function resourcesOf(configs: readonly LinkDomuConfig[]): Set<string> {
-  const out = new Set<string>();
-  for (const c of configs) for (const r of c.resources) out.add(r.name);
-  return out;
-}
-
-/** HOST taken off the resources only BEFORE's configs name and added to those only AFTER's do, in NAMING (resource → hosts). */
-function renamingHost(naming: Map<string, readonly string[]>, host: string, before: readonly LinkDomuConfig[], after: readonly LinkDomuConfig[]): void {
-  const was = resourcesOf(before);
-  const now = resourcesOf(after);
-  for (const r of was) {
-    if (now.has(r)) continue;
-    const rest = (naming.get(r) ?? []).filter((h) => h !== host);
-    if (rest.length === 0) naming.delete(r);
-    else naming.set(r, rest);
-  }
-  for (const r of now) if (!was.has(r)) naming.set(r, [...(naming.get(r) ?? []), host]);
 }
 
 function countPlainRows(counts: Map<LinkDomain['state'], number>, rows: readonly LinkDomain[] | undefined, by: 1 | -1): void {
