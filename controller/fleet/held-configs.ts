@@ -13,11 +13,21 @@ const sameResources = (a: Resources, b: Resources): boolean =>
 
 const sameConfig = (a: LinkDomuConfig, b: LinkDomuConfig): boolean => a.name === b.name && a.source === b.source && a.memMiB === b.memMiB && a.vcpus === b.vcpus && sameResources(a.resources, b.resources);
 
-/** A frozen copy of RESOURCES: held configs are shared between hosts, so none of them may be changed in place. */
-function frozenResources(resources: Resources): Resources {
+/**
+ * A frozen copy of RESOURCES: held configs are shared between hosts, so none of them may be changed
+ * in place. A host list equal to one in LISTS is that list: every config of a DRBD pair's domUs
+ * names the pair's same two hosts, and a list of its own per config was 40,000 lists at 2,000 Dom0s.
+ */
+function frozenResources(resources: Resources, lists: Map<string, string[]>): Resources {
   const out = resources.map((r) => {
-    const hosts = [...r.hosts];
-    Object.freeze(hosts);
+    const key = JSON.stringify(r.hosts);
+    let hosts = lists.get(key);
+    if (hosts === undefined) {
+      const copy = [...r.hosts];
+      Object.freeze(copy);
+      lists.set(key, copy);
+      hosts = copy;
+    }
     const entry = { name: r.name, hosts };
     Object.freeze(entry);
     return entry;
@@ -39,6 +49,8 @@ function frozenResources(resources: Resources): Resources {
  * holds it changes.
  */
 export function withHeldConfigs(domus: readonly LinkDomuConfig[], held: ConfigsByName): LinkDomuConfig[] {
+  // the host lists made in this call, by their hosts: one per distinct list in a report
+  const lists = new Map<string, string[]>();
   return domus.map((c) => {
     let twin: LinkDomuConfig | undefined;
     let name: string | undefined;
@@ -47,7 +59,7 @@ export function withHeldConfigs(domus: readonly LinkDomuConfig[], held: ConfigsB
       name ??= o.name;
       if (twin === undefined && sameResources(o.resources, c.resources)) twin = o;
     }
-    const config = { name: name ?? c.name, source: c.source, memMiB: c.memMiB, vcpus: c.vcpus, resources: twin?.resources ?? frozenResources(c.resources) };
+    const config = { name: name ?? c.name, source: c.source, memMiB: c.memMiB, vcpus: c.vcpus, resources: twin?.resources ?? frozenResources(c.resources, lists) };
     Object.freeze(config);
     return config;
   });

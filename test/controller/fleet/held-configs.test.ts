@@ -32,6 +32,15 @@ describe('held configs', () => {
     expect([...(ix.configs.get('web1')?.keys() ?? [])]).toEqual(['xen1', 'xen2']);
   });
 
+  it("shares one host list between a report's configs naming the same hosts", () => {
+    const ix = new FleetIndex();
+    ix.put(record('xen1', hostState({ domus: [config('web1', 'guarded', ['xen1', 'xen2']), config('db1', 'guarded', ['xen1', 'xen2']), config('app1', 'guarded', ['xen1', 'xen3'])] })));
+    const [web1, db1, app1] = configsOf(ix, 'xen1');
+    expect(db1?.resources[0]?.hosts).toBe(web1?.resources[0]?.hosts);
+    expect(app1?.resources[0]?.hosts).toEqual(['xen1', 'xen3']);
+    expect(Object.isFrozen(db1?.resources[0]?.hosts)).toBe(true);
+  });
+
   it('keeps the held config when a report sends it again unchanged, and a changed one as reported', () => {
     const ix = new FleetIndex();
     const first = [config('web1', 'guarded', ['xen1', 'xen2']), config('db1', 'guarded', ['xen1', 'xen2'])];
