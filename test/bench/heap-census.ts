@@ -65,7 +65,8 @@ const drops: Array<readonly [string, () => void]> = [
   ['index.homes', () => Reflect.set(index, 'homes', null)],
   ['index.guarded', () => Reflect.set(index, 'guarded', null)],
   ['index.away + visitors + unsettled', () => ['away', 'visitors', 'unsettled'].forEach((k) => Reflect.set(index, k, null))],
-  ['index.configs + configsNaming', () => ['configs', 'configsNaming'].forEach((k) => Reflect.set(index, k, null))],
+  ['index.configsNaming', () => Reflect.set(index, 'configsNaming', null)],
+  ['index.configs', () => Reflect.set(index, 'configs', null)],
   ['index.lookShortlist + foreignRunners + domusAway', () => ['lookShortlist', 'foreignRunners', 'domusAway'].forEach((k) => Reflect.set(index, k, null))],
   ['records: state.drbd', () => dropSection('drbd')],
   ['records: state.domus', () => dropSection('domus')],
@@ -76,6 +77,7 @@ const drops: Array<readonly [string, () => void]> = [
         dropSection('domains');
   }],
   ['records (the rest)', () => Reflect.set(index, 'records', null)],
+  ['link log, reports, push, enrolled hosts, hello deadlines, pending commands', () => ['links', 'reports', 'push', 'enrolled', 'hellos', 'pending'].forEach((k) => Reflect.set(core, k, null))],
 ];
 
 function dropSection(k: string): void {
