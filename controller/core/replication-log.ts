@@ -1,7 +1,7 @@
 import type { Logger } from '../../shared/logger.js';
 import type { HostState } from '../../shared/protocol/agent-link-state.js';
 import type { HostRecord } from '../fleet/host-record.js';
-import { replicationChanges, replicationView, sameRunningRows, type ReplicationChange, type ReplicationView } from '../fleet/replication-changes.js';
+import { replicationChanges, replicationView, sameRunningRows, type LinkStates, type ReplicationChange } from '../fleet/replication-changes.js';
 
 /**
  * The controller's journal lines on the DRBD links of running domUs (controller/fleet/
@@ -11,8 +11,8 @@ import { replicationChanges, replicationView, sameRunningRows, type ReplicationC
  * what it reports once back is judged against what it reported before.
  */
 export class ReplicationLog {
-  /** per host: the report sections its view was worked out from (its rows kept current in place: the rows of the next report are compared with the last), and the view */
-  private readonly seen = new Map<string, { from: ViewSections; readonly view: ReplicationView }>();
+  /** per host: the report sections its view was worked out from (its rows kept current in place: the rows of the next report are compared with the last), and its links' states */
+  private readonly seen = new Map<string, { from: ViewSections; readonly states: LinkStates }>();
 
   constructor(private readonly log: Logger) {}
 
@@ -28,8 +28,8 @@ export class ReplicationLog {
       was.from.domains = s.domains;
       return;
     }
-    const { view, changes } = replicationChanges(was?.view, replicationView(r.host, s));
-    this.seen.set(r.host, { from: { drbd: s.drbd, domains: s.domains, domus: s.domus, guarded: s.guarded }, view });
+    const { states, changes } = replicationChanges(was?.states, replicationView(r.host, s));
+    this.seen.set(r.host, { from: { drbd: s.drbd, domains: s.domains, domus: s.domus, guarded: s.guarded }, states });
     for (const c of changes) this.say(c);
   }
 

@@ -95,21 +95,29 @@ export function replicationView(host: string, state: HostState): ReplicationView
 }
 
 /**
- * What changed between BEFORE and NEXT, views of one Dom0: a link seen connected and now not is
- * lost, one seen not connected and now connected is back. A link first seen (the controller just
- * started, the domU just started or arrived here) is no change, nor one no longer seen: the
- * controller cannot date a change it did not see. A state not printed now keeps the one before,
- * so a link passing through one (8.4's TearDown) is one change, not none. Returns NEXT so filled.
+ * Each link's state as the next judgement needs it, by resource: the state last printed (one not
+ * printed now keeps the one before). Kept per Dom0 between reports instead of the view itself: the
+ * domUs, host and peer a line names are the new view's, and 40,000 links' whole views were MBs.
  */
-export function replicationChanges(before: ReplicationView | undefined, next: ReplicationView): { view: ReplicationView; changes: ReplicationChange[] } {
-  const view = new Map<string, LinkSeen>();
+export type LinkStates = ReadonlyMap<string, string | null>;
+
+/**
+ * What changed between BEFORE (the states last kept) and NEXT, a view of one Dom0: a link seen
+ * connected and now not is lost, one seen not connected and now connected is back. A link first
+ * seen (the controller just started, the domU just started or arrived here) is no change, nor one
+ * no longer seen: the controller cannot date a change it did not see. A state not printed now keeps
+ * the one before, so a link passing through one (8.4's TearDown) is one change, not none. Returns
+ * the states to keep for the next.
+ */
+export function replicationChanges(before: LinkStates | undefined, next: ReplicationView): { states: LinkStates; changes: ReplicationChange[] } {
+  const states = new Map<string, string | null>();
   const changes: ReplicationChange[] = [];
   for (const [resource, seen] of next) {
     const was = before?.get(resource);
-    const link = seen.state === null && was !== undefined ? { ...seen, state: was.state } : seen;
-    view.set(resource, link);
-    if (was === undefined || was.state === null || link.state === null || (was.state === CONNECTED) === (link.state === CONNECTED)) continue;
-    changes.push({ kind: link.state === CONNECTED ? 'back' : 'lost', link, from: was.state, to: link.state });
+    const link = seen.state === null && was !== undefined ? { ...seen, state: was } : seen;
+    states.set(resource, link.state);
+    if (was === undefined || was === null || link.state === null || (was === CONNECTED) === (link.state === CONNECTED)) continue;
+    changes.push({ kind: link.state === CONNECTED ? 'back' : 'lost', link, from: was, to: link.state });
   }
-  return { view, changes };
+  return { states, changes };
 }

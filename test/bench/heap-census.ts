@@ -57,7 +57,7 @@ const field = (o: unknown, k: string): Holder => (o as Holder)[k] as Holder;
 const index = field(core, 'index');
 const drops: Array<readonly [string, () => void]> = [
   ['fleet view cache (texts sent)', () => Reflect.set(field(core, 'push'), 'views', null)],
-  ['replication log (views per host)', () => Reflect.set(core, 'replication', null)],
+  ['replication log (link states per host)', () => Reflect.set(core, 'replication', null)],
   ['alert keeper', () => Reflect.set(core, 'alerts', null)],
   ['monitor', () => Reflect.set(core, 'monitor', null)],
   ['job hub', () => Reflect.set(core, 'hub', null)],

@@ -4,7 +4,7 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReplicationLog } from '../../../controller/core/replication-log.js';
-import { replicationChanges, replicationView, type ReplicationView } from '../../../controller/fleet/replication-changes.js';
+import { CONNECTED, replicationView, type LinkSeen, type ReplicationChange, type ReplicationView } from '../../../controller/fleet/replication-changes.js';
 import type { HostState, LinkDomain, LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
 import { memoryLogger } from '../../harness/memory-log.js';
 import { deterministicClock } from '../../sim/daemon/clock.js';
@@ -12,6 +12,24 @@ import { FUZZ_SEED } from '../../fuzz/fuzz-kit.js';
 import { dom, guarded, hostState, primary, record } from '../states.js';
 
 const NAMES = ['web1', 'web2', 'db1'];
+
+/**
+ * The changes between two views judged by keeping each host's whole last view (each link's domUs,
+ * peer and state), as the journal once did: the journal, keeping only each link's state, must say
+ * what this says.
+ */
+function changesKeepingViews(before: ReplicationView | undefined, next: ReplicationView): { view: ReplicationView; changes: ReplicationChange[] } {
+  const view = new Map<string, LinkSeen>();
+  const changes: ReplicationChange[] = [];
+  for (const [resource, seen] of next) {
+    const was = before?.get(resource);
+    const link = seen.state === null && was !== undefined ? { ...seen, state: was.state } : seen;
+    view.set(resource, link);
+    if (was === undefined || was.state === null || link.state === null || (was.state === CONNECTED) === (link.state === CONNECTED)) continue;
+    changes.push({ kind: link.state === CONNECTED ? 'back' : 'lost', link, from: was.state, to: link.state });
+  }
+  return { view, changes };
+}
 const CONNECTIONS = ['Connected', 'Connected', 'WFConnection', 'StandAlone', null] as const;
 
 /** One report's change, as an agent's delta brings it: one section replaced, the others the very objects held. */
@@ -77,11 +95,11 @@ describe('the journal of DRBD links of running domUs', () => {
         for (const step of [{ kind: 'heartbeat' as const }, ...steps]) {
           s = after(s, step);
           journal.note(record('xen1', s));
-          const r = replicationChanges(view, replicationView('xen1', s));
+          const r = changesKeepingViews(view, replicationView('xen1', s));
           view = r.view;
-          expected.push(...r.changes.map((c) => `${c.kind} ${c.link.resource} ${c.from}->${c.to}`));
+          expected.push(...r.changes.map((c) => `${c.kind} ${c.link.resource} ${c.link.domus.join(',')} ${c.link.peer ?? '?'} ${c.from}->${c.to}`));
         }
-        const logged = lines.map((l) => `${l['event'] === 'replication-lost' ? 'lost' : 'back'} ${String(l['resource'])} ${String(l['from'])}->${String(l['to'])}`);
+        const logged = lines.map((l) => `${l['event'] === 'replication-lost' ? 'lost' : 'back'} ${String(l['resource'])} ${String(l['domus'])} ${String(l['peer'] ?? '?')} ${String(l['from'])}->${String(l['to'])}`);
         expect(logged).toEqual(expected);
         said += expected.length;
       }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replicationChanges, replicationView, type ReplicationView } from '../../../controller/fleet/replication-changes.js';
+import { replicationChanges, replicationView, type LinkStates, type ReplicationView } from '../../../controller/fleet/replication-changes.js';
 import type { HostState, LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
 import { dom, guarded, hostState, primary } from '../states.js';
 
@@ -26,11 +26,11 @@ const xen1 = (connection: string | null, o: { running?: boolean; peer?: string; 
 
 /** the changes along VIEWS, each judged against the one before as the controller keeps it */
 function along(...views: ReplicationView[]): string[] {
-  let before: ReplicationView | undefined;
+  let before: LinkStates | undefined;
   const out: string[] = [];
   for (const v of views) {
     const r = replicationChanges(before, v);
-    before = r.view;
+    before = r.states;
     out.push(...r.changes.map((c) => `${c.kind} ${c.link.resource} ${c.link.domus.join(',')} ${c.link.host}->${c.link.peer ?? '?'} ${c.from}->${c.to}`));
   }
   return out;
