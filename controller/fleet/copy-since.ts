@@ -82,9 +82,11 @@ export function noteCopies(r: HostRecord, now: number, unheardFrom: number | nul
   // the DRBD tools not answering say nothing of the resources: a Primary is not ended by it
   const blind = r.state.drbd.availability !== 'ok';
   const primary = new Map<string, SeenSince>(blind ? was?.primary : undefined);
+  // every resource first seen Primary in this report was seen so at the same moment: one note for all
+  let fresh: SeenSince | undefined;
   for (const res of blind ? [] : r.state.drbd.resources) {
     if (res.role !== 'Primary' || primary.has(res.name)) continue;
-    primary.set(res.name, was?.primary.get(res.name) ?? seen(null, now, already));
+    primary.set(res.name, was?.primary.get(res.name) ?? (fresh ??= seen(null, now, already)));
   }
   // a span belongs to the resource's writes, not to a boot: kept across one until Connected again
   return { ...r, copiesSince: { running, primary, wasPrimary: spansOf(r.state, r.copiesSince, now, unheardFrom), bootId: r.bootId } };

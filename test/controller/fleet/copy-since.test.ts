@@ -22,6 +22,15 @@ describe('since when a copy has run and a resource been Primary, as the controll
     expect(more.copiesSince?.running.get('web1')).toEqual({ domid: 7, since: 100, already: true });
   });
 
+  it('notes the resources one report first shows Primary as one note, shared: at 2,000 Dom0s a note each was 40,000', () => {
+    const first = noteCopies(record('xen1', hostState({ drbd: drbd(primary('r1', 'xen2'), primary('r2', 'xen2'), primary('r3', 'xen2', 'Secondary')) })), 100);
+    expect(first.copiesSince?.primary.get('r2')).toBe(first.copiesSince?.primary.get('r1'));
+    const more = at(first, 300, { drbd: drbd(primary('r1', 'xen2'), primary('r2', 'xen2'), primary('r3', 'xen2'), primary('r4', 'xen2')) });
+    expect(more.copiesSince?.primary.get('r3')).toEqual({ domid: null, since: 300 });
+    expect(more.copiesSince?.primary.get('r4')).toBe(more.copiesSince?.primary.get('r3'));
+    expect(more.copiesSince?.primary.get('r1')).toEqual({ domid: null, since: 100, already: true });
+  });
+
   it('a domain restarted under another domid starts anew; a row gone or a resource Secondary again is dropped; halves and stopped rows are no copy', () => {
     const first = noteCopies(record('xen1', hostState({ domains: [dom('web1'), dom('db1')], drbd: { availability: 'ok', resources: [primary('r1', 'xen2')] } })), 100);
     const next = at(first, 500, { domains: [dom('web1', { domid: 20 }), dom('mail1', { migration: 'incoming' }), dom('old1', { state: 'stopped', domid: null })], drbd: { availability: 'ok', resources: [primary('r1', 'xen2', 'Secondary')] } });
