@@ -97,14 +97,17 @@ export const incomingTo = (host: string, fresh: Freshness): string[] =>
 /** The `fleet` message for HOST's agent; `silent` and `incoming` only to an agent that announced it takes each. */
 export function fleetFor(index: FleetIndex, host: string, fresh: Freshness, enrolment?: Enrolment): FleetMessage {
   const runningOn = runningOnFor(index, interestOf(index, host));
-  return { type: 'fleet', at: fresh.now, runningOn, ...fleetAfterRunningOn(index, host, fresh, runningOn, enrolment) };
+  return { type: 'fleet', at: fresh.now, runningOn, ...fleetAfterRunningOn(index, host, fresh, hostsNamed(runningOn), enrolment) };
 }
 
 /** What HOST's `fleet` message carries after RUNNINGON, in the order it is sent: read at each send, for it ages with the clock. */
-export function fleetAfterRunningOn(index: FleetIndex, host: string, fresh: Freshness, runningOn: Readonly<Record<string, readonly string[]>>, enrolment?: Enrolment): Pick<FleetMessage, 'silent' | 'incoming'> {
+export function fleetAfterRunningOn(index: FleetIndex, host: string, fresh: Freshness, runningHosts: readonly string[], enrolment?: Enrolment): Pick<FleetMessage, 'silent' | 'incoming'> {
   const caps = index.record(host)?.capabilities ?? [];
   const incoming = caps.includes(LINK_FEATURE.incomingMoves) ? { incoming: incomingTo(host, fresh) } : {};
   if (!caps.includes(LINK_FEATURE.fleetSilent)) return incoming;
-  const silent = silentAmong(index, [...Object.values(runningOn).flat(), ...awayTargets(index, host)], fresh, enrolment);
+  const silent = silentAmong(index, [...runningHosts, ...awayTargets(index, host)], fresh, enrolment);
   return { ...(Object.keys(silent).length > 0 ? { silent } : {}), ...incoming };
 }
+
+/** The hosts RUNNINGON names, each once: all the silent hosts of a `fleet` view are looked for among (silentAmong). */
+export const hostsNamed = (runningOn: Readonly<Record<string, readonly string[]>>): string[] => [...new Set(Object.values(runningOn).flat())];
