@@ -1,17 +1,17 @@
 // What the controller core holds at the bench's shape, in one process: the core fed the hellos,
-// snapshots and a delta each of HOSTS stand-in agents (stand-state.ts, the very reports the
+// snapshots and a delta each of HOSTS stand-in agents (stand-frames.ts, the very frames the
 // bench's stand-ins send), its heap measured after full collections, then a breakdown: the
 // structures the core keeps dropped one at a time (each figure what that one alone still held),
 // and with --snapshot, a heap snapshot summed by object shape (constructor and first keys).
 //   node packaging/run-ts.mjs test/bench/heap-census.ts [HOSTS] [DOMUS_PER_HOST] [--snapshot]
 import pino from 'pino';
 import { ControllerCore } from '../../controller/core/controller-core.js';
-import { AGENT_LINK_PROTOCOL_VERSION, LINK_FEATURE } from '../../shared/protocol/agent-link.js';
+import { LINK_FEATURE } from '../../shared/protocol/agent-link.js';
 import { heapAfterGc } from '../fuzz/heap-after-gc.js';
 import { floodClock } from '../fuzz/flood-clock.js';
 import { handLink, type HandLink } from '../fuzz/hand-link.js';
 import { heapShapes } from './heap-shapes.js';
-import { standDelta, standDomains, standState } from './stand-state.js';
+import { StandFrames } from './stand-frames.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const HOSTS = Number(args[0] ?? 2_000);
@@ -32,11 +32,12 @@ for (let i = 0; i < HOSTS; i++) {
   const h = handLink(`memory:${host}`);
   links.push(h);
   core.acceptAgent(h.link, { host });
-  h.deliver(JSON.stringify({ type: 'hello', protocol: AGENT_LINK_PROTOCOL_VERSION, host, bootId: `boot-${i}`, agentVersion: 'bench', capabilities: ['migrate', LINK_FEATURE.domainRows] }));
-  const domains = standDomains(i, PER_HOST);
-  h.deliver(JSON.stringify({ type: 'snapshot', seq: 1, at: clock.now(), state: standState(i, hostNames, domains, PER_HOST) }));
-  // then one change, as the bench's stand-ins send theirs: a row's memory and the host's
-  h.deliver(JSON.stringify(standDelta(2, clock.now(), domains, 0, [...domains]).message));
+  // the stand-ins' own frames: hello, a snapshot to a controller taking domain-rows, then one
+  // change as theirs are sent (a row's memory and the host's)
+  const frames = new StandFrames(i, host, hostNames, PER_HOST, () => clock.now());
+  h.deliver(frames.hello());
+  h.deliver(frames.snapshot([LINK_FEATURE.domainRows]));
+  h.deliver(frames.delta());
   h.sent.length = 0;
   if (i % 100 === 99) clock.advance(100);
 }

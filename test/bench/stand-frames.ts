@@ -4,8 +4,7 @@
 // measure of what the controller allocates per delta (ingest-alloc.ts) send the same frames.
 import { AGENT_LINK_PROTOCOL_VERSION, LINK_FEATURE } from '../../shared/protocol/agent-link.js';
 import type { LinkDomain } from '../../shared/protocol/agent-link-state.js';
-import { domainRowsBetween } from '../../shared/protocol/domain-rows.js';
-import { standDomains, standMemory, standState } from './stand-state.js';
+import { standDelta, standDomains, standState } from './stand-state.js';
 
 export class StandFrames {
   seq = 0;
@@ -42,13 +41,8 @@ export class StandFrames {
    * memory changed; `domains` as the changed rows where the controller takes those, else whole.
    */
   delta(extra: LinkDomain[] = []): string {
-    const i = this.flips++ % this.domains.length;
-    const d = this.domains[i] as LinkDomain;
-    this.domains[i] = { ...d, memMiB: d.memMiB === 1024 ? 1025 : 1024 };
-    const domains = [...this.domains, ...extra];
-    const rows = this.rows ? domainRowsBetween(this.sent, domains) : null;
-    const memory = standMemory(domains);
+    const { message, domains } = standDelta(++this.seq, this.now(), this.domains, this.flips++, this.rows ? this.sent : null, extra);
     this.sent = domains;
-    return JSON.stringify({ type: 'delta', seq: ++this.seq, at: this.now(), ...(rows === null ? { state: { domains, memory } } : { state: { memory }, rows }) });
+    return JSON.stringify(message);
   }
 }
