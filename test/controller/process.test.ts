@@ -73,7 +73,7 @@ describe('xenherd-controller and xenherdctl as shipped', () => {
     expect(agent.closed?.code).toBe(1001);
     expect(s.out()).toContain('"event":"stopping"');
     // serve set V8's old-space growth for itself (controller/heap-growth.ts)
-    expect(s.out()).toContain('"event":"heap-growth","growth":"100 %"');
+    expect(s.out()).toContain('"event":"heap-growth","growth":"50 %"');
   });
 
   it('a SIGTERM at its first log line, before it listens (a quick systemctl restart), stops it cleanly', async () => {
