@@ -15,11 +15,13 @@ type Raw = Record<string, unknown>;
 
 const isRaw = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** z.number().int().nonnegative(), and at most MAX */
-const isCount = (v: unknown, max = Number.MAX_SAFE_INTEGER): v is number => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max;
+const isCount = (v: unknown, max = Number.MAX_SAFE_INTEGER): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= max;
 const isCountOrNull = (v: unknown): v is number | null => v === null || isCount(v);
 
 const STATES: ReadonlySet<unknown> = new Set(DomainStateSchema.options);
 const MIGRATIONS: ReadonlySet<unknown> = new Set(DomainMigrationSchema.options);
+const isState = (v: unknown): v is LinkDomain['state'] => STATES.has(v);
+const isMigration = (v: unknown): v is LinkDomain['migration'] => v === null || MIGRATIONS.has(v);
 
 /** RAW has only keys of KNOWN, and how many (JSON.parse gives own enumerable keys only) */
 function keysWithin(raw: Raw, known: (k: string) => boolean): number {
@@ -40,8 +42,8 @@ export function quickLinkDomain(raw: unknown): LinkDomain | undefined {
   const { name, baseName, domid, state, memMiB, vcpus, migration, startedAt } = raw;
   if (typeof name !== 'string' || name.length > ROW_NAME_MAX || !isRowName(name)) return undefined;
   if (typeof baseName !== 'string' || !BASE_NAME_RE.test(baseName) || !isRowsDomU(name, baseName)) return undefined;
-  if (!isCountOrNull(domid) || !STATES.has(state) || !isCount(memMiB) || !isCount(vcpus) || !(migration === null || MIGRATIONS.has(migration))) return undefined;
-  const row = { name, baseName, domid, state: state as LinkDomain['state'], memMiB, vcpus, migration: migration as LinkDomain['migration'] };
+  if (!isCountOrNull(domid) || !isState(state) || !isCount(memMiB) || !isCount(vcpus) || !isMigration(migration)) return undefined;
+  const row = { name, baseName, domid, state, memMiB, vcpus, migration };
   if (startedAt === undefined) return Object.hasOwn(raw, 'startedAt') ? undefined : row;
   return typeof startedAt === 'string' && startedAt.length >= 1 && startedAt.length <= ISO_TIME_MAX ? { ...row, startedAt } : undefined;
 }
@@ -76,10 +78,10 @@ const isGoneName = (g: unknown): g is string => typeof g === 'string' && g.lengt
 /** No row name twice in SET and GONE together (a pair of loops for the usual few, a set for more). */
 function namesOnce(set: readonly LinkDomain[], gone: readonly string[]): boolean {
   const n = set.length + gone.length;
-  const nameAt = (i: number): string => (i < set.length ? (set[i] as LinkDomain).name : (gone[i - set.length] as string));
+  const nameAt = (i: number): string | undefined => (i < set.length ? set[i]?.name : gone[i - set.length]);
   if (n > 8) {
     const seen = new Set<string>();
-    for (let i = 0; i < n; i++) seen.add(nameAt(i));
+    for (let i = 0; i < n; i++) seen.add(nameAt(i) ?? '');
     return seen.size === n;
   }
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (nameAt(i) === nameAt(j)) return false;
