@@ -1,5 +1,4 @@
 import type { Clock } from '../../../shared/clock/clock.js';
-import { inFlight, settle, SETTLE_LIMIT_MS } from './settle.js';
 
 /**
  * The simulator's clock. Deterministic: time moves only in advance(ms), firing due timers in order
@@ -15,12 +14,13 @@ export interface SimClock extends Clock {
 
 interface Timer { at: number; seq: number; fn: () => void }
 
-/** settleLimitMs: how long in real time the work a timer started may stay pending (settle.ts) */
-export function deterministicClock(start: number, settleLimitMs = SETTLE_LIMIT_MS): SimClock {
+const settle = async (): Promise<void> => {
+  // let promise continuations (tool handlers waiting on sleep) run before the next timer
+  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+};
+
+export function deterministicClock(start: number): SimClock {
   let now = start;
-  // promise continuations (tool handlers waiting on sleep) and the I/O they start run before the next timer
-  let before: ReadonlyMap<string, number> = new Map();
-  const settled = (): Promise<void> => settle(settleLimitMs, before, () => new Date(now).toISOString());
   let seq = 0;
   let timers: Timer[] = [];
   const schedule = (ms: number, fn: () => void): (() => void) => {
@@ -36,8 +36,7 @@ export function deterministicClock(start: number, settleLimitMs = SETTLE_LIMIT_M
     sleep: (ms) => new Promise<void>((r) => { schedule(ms, r); }),
     async advance(ms) {
       const end = now + Math.ceil(ms);
-      before = inFlight();
-      await settled();
+      await settle();
       for (;;) {
         timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
         const t = timers[0];
@@ -45,10 +44,10 @@ export function deterministicClock(start: number, settleLimitMs = SETTLE_LIMIT_M
         timers.shift();
         now = t.at;
         t.fn();
-        await settled();
+        await settle();
       }
       now = end;
-      await settled();
+      await settle();
     },
     stop() { timers = []; },
   };
