@@ -7,6 +7,20 @@ import { hostState } from '../states.js';
 
 const bed = controllerBed();
 
+type Started = Awaited<ReturnType<typeof bed.start>>;
+
+/** HOST enrolled and its (fake) agent linked and reported: the token, its id, the ws URL and the agent */
+async function linkedAgent(c: Started, host: string) {
+  const token = await c.enroll(host);
+  const id = token.split('.')[1] ?? '?';
+  const ws = c.url.replace(/^http/, 'ws');
+  const agent = await connectFakeAgent({ url: ws, token, ca: c.caPem, host });
+  agent.hello();
+  agent.snapshot(hostState());
+  await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === host && h.reachable), `${host} reachable`);
+  return { token, id, ws, agent };
+}
+
 describe('an enrolled Dom0 whose agent dials with a refused token', () => {
   it("is said so in hosts and status (its token id, why, since when, the enroll), not as a dead Dom0; a token id no host holds adds nothing", async () => {
     const c = await bed.start(undefined, undefined, { enrolled: true });
@@ -35,13 +49,7 @@ describe('an enrolled Dom0 whose agent dials with a refused token', () => {
 describe('a refused dial with the token id of a Dom0 whose own agent is linked', () => {
   it('is not noted: once that Dom0 goes down it reads as unheard (check its power, its agent), not as a token to enroll again', async () => {
     const c = await bed.start(undefined, undefined, { enrolled: true });
-    const token = await c.enroll('xen1');
-    const id = token.split('.')[1] ?? '?';
-    const ws = c.url.replace(/^http/, 'ws');
-    const xen1 = await connectFakeAgent({ url: ws, token, ca: c.caPem, host: 'xen1' });
-    xen1.hello();
-    xen1.snapshot(hostState());
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reachable), 'xen1 reachable');
+    const { id, ws, agent: xen1 } = await linkedAgent(c, 'xen1');
     // anyone who read the id (a log line, `xenherd-controller tokens`) and made up a secret
     await expect(connectFakeAgent({ url: ws, token: `xh1.${id}.${'A'.repeat(43)}`, ca: c.caPem, host: 'xen1' })).rejects.toThrow(/HTTP 401/);
     xen1.link.close(1000, 'powered off');
@@ -55,13 +63,7 @@ describe('a refused dial with the token id of a Dom0 whose own agent is linked',
 describe('an agent still dialling with the token an enroll of its Dom0 replaced while it was linked', () => {
   it('is said so (the token replaced, since when, the enroll) in hosts and check, not as a Dom0 to check the power of', async () => {
     const c = await bed.start(undefined, undefined, { enrolled: true });
-    const old = await c.enroll('xen2');
-    const id = old.split('.')[1] ?? '?';
-    const ws = c.url.replace(/^http/, 'ws');
-    const xen2 = await connectFakeAgent({ url: ws, token: old, ca: c.caPem, host: 'xen2' });
-    xen2.hello();
-    xen2.snapshot(hostState());
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && h.reachable), 'xen2 reachable');
+    const { token: old, id, ws, agent: xen2 } = await linkedAgent(c, 'xen2');
     // a leaked token replaced as README says: enroll the Dom0 again; its open link closes at its next message
     await c.enroll('xen2');
     xen2.delta({ domains: [] });
