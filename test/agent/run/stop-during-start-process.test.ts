@@ -78,7 +78,10 @@ describe('xenherd-agent run hung up on while it starts', () => {
     const socket = join(sim.hostRoot('xen1'), 'run/xenherd/agent.sock');
     await agent.waitLog((l) => l.msg === 'xenherd agent starting', 30_000);
     let sent = 0;
-    while (!existsSync(socket) && agent.child.exitCode === null && agent.child.signalCode === null) {
+    // bounded, so that an agent that never listens fails this test and leaves no loop spinning
+    // into the files after it in this worker
+    const until = performance.now() + 30_000;
+    while (!existsSync(socket) && agent.child.exitCode === null && agent.child.signalCode === null && performance.now() < until) {
       agent.child.kill('SIGHUP');
       sent++;
       await new Promise((r) => setImmediate(r));
