@@ -15,7 +15,7 @@ export function httpsGetter(base: string, caPem: string, token: string | null, s
   const agent = new Agent({ keepAlive: true, maxSockets: sockets, scheduling: 'fifo', ca: caPem });
   const url = new URL(base);
   const headers = token === null ? {} : { authorization: `Bearer ${token}` };
-  const get = (path: string): Promise<{ status: number; body: string }> =>
+  const get = (path: string, retried = false): Promise<{ status: number; body: string }> =>
     new Promise((resolve, reject) => {
       const req = request({ host: url.hostname, port: url.port, path, agent, headers }, (res) => {
         let body = '';
@@ -23,8 +23,13 @@ export function httpsGetter(base: string, caPem: string, token: string | null, s
         res.on('data', (d: string) => (body += d));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       });
-      req.on('error', reject);
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        // a kept-alive connection the server closed as idle (its keep-alive timeout) while this GET
+        // was being sent on it: the GET never reached it, and asking again on a new one is safe
+        if (!retried && req.reusedSocket && e.code === 'ECONNRESET') get(path, true).then(resolve, reject);
+        else reject(e);
+      });
       req.end();
     });
-  return { get, destroy: () => agent.destroy() };
+  return { get: (path) => get(path), destroy: () => agent.destroy() };
 }
