@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { askAgent } from '../../../agent/control/client.js';
 import { listenControl, REQUEST_WAIT_MS } from '../../../agent/control/server.js';
+import { advanceThenTurn, until } from '../../helpers/until.js';
 import { deterministicClock } from '../../sim/daemon/clock.js';
 import { CONTROL_PROTOCOL_VERSION, type AgentStatus, type ControlRequest } from '../../../shared/protocol/agent-control.js';
 
@@ -61,10 +62,7 @@ describe('the control socket', () => {
     let answered = false;
     const answer = raw(path, '{"v":1,"op":"sta').finally(() => (answered = true));
     // the wait starts when the server accepts the connection: move its clock on until it answered
-    for (let i = 0; i < 1000 && !answered; i++) {
-      await clock.advance(REQUEST_WAIT_MS);
-      await new Promise((r) => setImmediate(r));
-    }
+    await until(() => answered, 'the server to answer the unfinished request line', { step: advanceThenTurn(clock, REQUEST_WAIT_MS), steps: 1000 });
     expect(JSON.parse(await answer)).toMatchObject({ ok: false, error: { code: 'XH_ERR_USAGE', message: 'no request line within 10 s' } });
     await server.value.close();
   });

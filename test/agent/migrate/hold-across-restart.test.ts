@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listenControl, type ControlServer } from '../../../agent/control/server.js';
-import { holdKept } from '../../../agent/migrate/kept-hold.js';
+import { HOLD_WAIT_MS, holdKept } from '../../../agent/migrate/kept-hold.js';
 import { controlPurpose, type MigrationPorts } from '../../../agent/migrate/ports.js';
 import type { Ledger } from '../../../agent/state/ledger.js';
 import { CONTROL_PROTOCOL_VERSION } from '../../../shared/protocol/agent-control.js';
@@ -13,6 +13,7 @@ import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { runMove, type MoveRun } from '../../harness/migration-bed.js';
 import { pairFleet } from '../../harness/pair-fleet.js';
 import { simMigrationPorts } from '../../harness/migration-on-sim.js';
+import { until } from '../../helpers/until.js';
 
 // A hand-run migration's hold on the running agent, over a real control socket, when the agent
 // restarts in the middle: the agent cores run in process on the simulator's clock, each behind
@@ -80,7 +81,7 @@ function portsWithRestart(f: Fleet, sock: string, restart: () => Promise<void>, 
       if (at === null) {
         await restart();
         // the socket's close reaches this process as I/O: the plan goes on once it has
-        while (kept.held()) await new Promise((r) => setImmediate(r));
+        await until(() => !kept.held(), "the hold to be lost with the stopped agent's socket");
       }
       return ok({ viaDaemon: true, stillHeld: (p: (line: string) => void) => kept.stillHeld(p), release: () => kept.release() });
     },
@@ -105,7 +106,8 @@ describe('a migration whose agent restarts while it runs', () => {
       second = a;
       // the kept hold dials the new agent again on the simulator's clock: wait on that clock (turns
       // of the event loop spent waiting would be work the clock waits out before it moves)
-      while (!heldLog(a)) await f.sim.clock.sleep(1);
+      // (bounded at twice the kept hold's 60 s wait, after which the migration has given up on it)
+      await until(() => heldLog(a) !== undefined, 'the new agent to hold web1 again', { step: () => f.sim.clock.sleep(1), steps: 2 * HOLD_WAIT_MS });
       movingWhenHeldAgain = f.sim.state().migrations.some((m) => m.domain === 'web1');
     };
     // the agent restarts as `xl migrate` begins: the step that cannot be undone runs, the hold comes back beside it

@@ -6,6 +6,7 @@ import { listenControl, type ControlHandler, type ControlServer } from '../../..
 import { holdKept, type KeptHold } from '../../../agent/migrate/kept-hold.js';
 import type { XhError } from '../../../shared/errors.js';
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest } from '../../../shared/protocol/agent-control.js';
+import { advanceThenTurn, until } from '../../helpers/until.js';
 import { deterministicClock } from '../../sim/daemon/clock.js';
 
 // The hold a migration keeps on the running agent across its restarts, over a real unix socket:
@@ -34,7 +35,6 @@ const granting =
     conn.keepOpen(() => undefined);
     return { v: CONTROL_PROTOCOL_VERSION, ok: true, message: 'held', hold };
   };
-const ioTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('a kept hold', () => {
   it('lost, then refused by the agent that came back: the step that cannot be undone is refused with that agent’s own reason', async () => {
@@ -49,7 +49,7 @@ describe('a kept hold', () => {
     expect(seen).toEqual([REQ]);
 
     await server?.close();
-    while (kept.held()) await ioTurn();
+    await until(() => !kept.held(), 'the hold to be lost with the closed socket');
     // the new agent began an xl create of web1 in the window: it refuses the hold
     const refused: ControlRequest[] = [];
     await serve(path, async (req) => {
@@ -59,10 +59,7 @@ describe('a kept hold', () => {
     const lines: string[] = [];
     let gone: XhError | null | undefined;
     void kept.stillHeld((l) => lines.push(l)).then((g) => (gone = g));
-    while (gone === undefined) {
-      await clock.advance(100);
-      await ioTurn();
-    }
+    await until(() => gone !== undefined, 'stillHeld to give up on the refusing agent', { step: advanceThenTurn(clock, 100) });
     // asked again every second, each time with the migration's own hold request
     expect(refused.length).toBeGreaterThanOrEqual(2);
     expect(refused.every((r) => JSON.stringify(r) === JSON.stringify(REQ))).toBe(true);
@@ -81,7 +78,7 @@ describe('a kept hold', () => {
     if (!h.ok || h.value === 'no-daemon') throw new Error('not held');
     const kept = h.value;
     await server?.close();
-    while (kept.held()) await ioTurn();
+    await until(() => !kept.held(), 'the hold to be lost with the closed socket');
 
     const seen: ControlRequest[] = [];
     let closed = false;
@@ -90,14 +87,11 @@ describe('a kept hold', () => {
       conn.keepOpen(() => (closed = true));
       return { v: CONTROL_PROTOCOL_VERSION, ok: true, message: 'held', hold };
     });
-    while (!kept.held()) {
-      await clock.advance(100);
-      await ioTurn();
-    }
+    await until(() => kept.held(), 'the hold to be taken again from the new agent', { step: advanceThenTurn(clock, 100) });
     expect(seen).toEqual([REQ]);
     expect(await kept.stillHeld(() => undefined)).toBeNull();
     kept.release();
-    while (!closed) await ioTurn();
+    await until(() => closed, "the new agent's end of the released hold's connection to close");
     expect(kept.held()).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import { makeCa, makeServerCert, type Issued } from '../../../controller/pki/cer
 import type { Clock } from '../../../shared/clock/clock.js';
 import { realClock } from '../../../shared/clock/real-clock.js';
 import * as z from 'zod';
+import { pauseOf, until } from '../../helpers/until.js';
 
 const NOW = Date.now();
 const TOKEN = `xh1.0123456789ab.${'s'.repeat(43)}`;
@@ -41,9 +42,7 @@ async function recordingServer(cert: Issued): Promise<{ url: URL; received: () =
     url: new URL(`https://127.0.0.1:${(srv.address() as AddressInfo).port}`),
     received: () => received,
     // the client gives up first; the server hears of it a moment later
-    ended: async (n) => {
-      while (ended < n) await new Promise((r) => setTimeout(r, 5));
-    },
+    ended: (n) => until(() => ended >= n, `the server to see ${n} connection(s) end`, { step: pauseOf(5) }),
   };
 }
 
@@ -112,7 +111,7 @@ describe('connectVerified: TLS to the controller trusting exactly the CA file', 
     const c = new CtlClient({ url: new URL(`https://127.0.0.1:${(silent.address() as AddressInfo).port}`), token: TOKEN, ca: anchorsOf(ca.certPem) }, clock);
     const got = await c.get('/x', z.object({}));
     expect(got).toEqual({ ok: false, error: { code: 'XH_ERR_CONTROLLER_UNREACHABLE', message: expect.stringMatching(/no answer within 10 s/) } });
-    while (closed === 0) await new Promise((r) => setTimeout(r, 5));
+    await until(() => closed > 0, "the silent server to see the client's connection close", { step: pauseOf(5) });
     expect(closed).toBe(1);
   });
 

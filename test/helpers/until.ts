@@ -1,0 +1,39 @@
+// A test's wait for something that the code under test does not announce. Without a bound, a wait
+// whose moment never comes outlives its test (the runner's timeout ends the test, not the loop) and
+// goes on spinning in the worker while the next files run there, slowing or failing them.
+
+/** One turn of the event loop: the I/O that has arrived (a socket's data or close) is read first. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A step that waits MS of wall-clock time: for a wait on another process or the network, with no need to spin. */
+export const pauseOf =
+  (ms: number) =>
+  (): Promise<void> =>
+    new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A step for a wait on an injected clock that also needs I/O: move the clock on by MS, then one turn. */
+export const advanceThenTurn =
+  (clock: { advance(ms: number): Promise<void> }, ms: number) =>
+  async (): Promise<void> => {
+    await clock.advance(ms);
+    await nextTurn();
+  };
+
+export interface UntilBounds {
+  /** what to do between looks: one turn of the event loop unless told (e.g. move an injected clock on, then a turn) */
+  readonly step?: () => Promise<void>;
+  /** wall-clock bound: under the runner's 20 s test timeout, so the failure names what was awaited */
+  readonly limitMs?: number;
+  /** at most this many steps: the bound of a wait on an injected clock, where a step is its time */
+  readonly steps?: number;
+}
+
+/** Waits until done() holds, taking a step between looks; fails naming WHAT once a bound passes. */
+export async function until(done: () => boolean, what: string, { step = nextTurn, limitMs = 15_000, steps = Infinity }: UntilBounds = {}): Promise<void> {
+  const end = performance.now() + limitMs;
+  for (let taken = 0; !done(); taken++) {
+    if (taken >= steps) throw new Error(`gave up waiting for ${what}: not so after ${taken} steps`);
+    if (performance.now() > end) throw new Error(`gave up waiting for ${what}: not so after ${limitMs / 1000} s (${taken} steps)`);
+    await step();
+  }
+}
