@@ -10,7 +10,7 @@ import type { HostState, LinkDrbdResource } from '../../../shared/protocol/agent
 import { runs } from '../../fuzz/fuzz-kit.js';
 import { hostState, primary, record } from '../states.js';
 import { answersAfter, lastReports, type Report } from './history-answers.js';
-import { claimsArb, HOSTS, hostArb, NAMES } from './random-fleet.js';
+import { claimsByNameArb, HOSTS, hostArb, NAMES } from './random-fleet.js';
 
 /** A section as a new report parses it: equal values, none of them the objects held. */
 const reparsed = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -102,8 +102,7 @@ describe('held DRBD sections', () => {
   });
 
   it('answers after a history of reports as the last reports alone give (where, hosts, domains, status and its alerts, drbd)', () => {
-    const historyArb = fc.tuple(...NAMES.map(() => claimsArb)).chain((perName) => {
-      const claims = new Map(NAMES.map((n, i) => [n, perName[i] ?? []]));
+    const historyArb = claimsByNameArb.chain((claims) => {
       const reportArb = fc.constantFrom(...HOSTS).chain((host) => fc.tuple(hostArb(host, claims), fc.tuple(...NAMES.map((n) => resourceArb(`r-${n}`)))));
       return fc.array(reportArb, { minLength: 1, maxLength: 10 });
     });
