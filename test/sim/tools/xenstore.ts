@@ -1,18 +1,34 @@
 import type { SimState } from '../model/types.js';
 import type { ToolHandler } from './context.js';
+import { unsanitiseXenstoreValue } from '../../../agent/parse/xenstore-value.js';
 
 /** xenstore-read / -write / -watch against the host's simulated xenstore. */
 const xs = (s: SimState, host: string): Readonly<Record<string, string>> => s.xenstore[host] ?? {};
 const domids = (s: SimState, host: string): Set<number> => new Set(s.domains.filter((d) => d.host === host).map((d) => d.domid));
 
+/**
+ * `xenstore-read [-h] [-p] [-R] key [...]` as xenstore_client.c runs it: each value on a line of
+ * its own, sanitised (a newline in it printed `\n`), with -p after "PATH: ", and with -R as
+ * stored, no newline after it (two values run together). All printed at the end: at the first path
+ * it cannot read it says so on stderr and exits 1, the values before it printed.
+ */
 export const xenstoreRead: ToolHandler = async (ctx, argv) => {
   const paths = argv.filter((a) => !a.startsWith('-'));
+  const prefix = argv.includes('-p') || argv.includes('--prefix');
+  const raw = argv.includes('-R') || argv.includes('--raw');
+  let out = '';
+  let code = 0;
   for (const p of paths) {
     const v = xs(ctx.state(), ctx.host)[p];
-    if (v === undefined) return ctx.err(`xenstore-read: couldn't read path ${p}\n`), 1;
-    ctx.out(`${v}\n`);
+    if (v === undefined || !xenstoredTakes(p)) {
+      ctx.err(`xenstore-read: couldn't read path ${p}\n`);
+      code = 1;
+      break;
+    }
+    out += `${prefix ? `${p}: ` : ''}${raw ? Buffer.from(v, 'latin1').toString() : `${sanitiseValue(v)}\n`}`;
   }
-  return 0;
+  ctx.out(out);
+  return code;
 };
 
 /** The usage lines lost -s in 2023 (Xen 4.18), after the option itself was removed (xen.git c65687e). */
@@ -30,21 +46,50 @@ const usage = (ctx: Parameters<ToolHandler>[0], tool: string, line: string): num
 
 /**
  * `xenstore-write [-h] [-s] [-R] key value [...]`: any number of pairs, written in one
- * transaction when there is more than one (all land or none). No pair, or an odd count, is the
- * usage error. Other options are getopt's (they may come anywhere: GNU getopt permutes argv).
+ * transaction when there is more than one, each value unsanitised unless -R. At the first path
+ * xenstored refuses it says "could not write path P" on stderr and exits 1, and the transaction is
+ * aborted: nothing of the run is written, not the pairs before P either. No pair, or an odd count,
+ * is the usage error. Other options are getopt's (they may come anywhere: GNU getopt permutes argv).
  */
 export const xenstoreWrite: ToolHandler = async (ctx, argv) => {
   const line = before418(ctx.state(), ctx.host) ? '[-h] [-s] [-R] key value [...]' : '[-h] [-R] key value [...]';
   if (argv.includes('-h') || argv.includes('--help')) return usage(ctx, 'xenstore-write', line);
+  const raw = argv.includes('-R') || argv.includes('--raw');
   const a = argv.filter((x) => !x.startsWith('-'));
   if (a.length === 0 || a.length % 2) return usage(ctx, 'xenstore-write', line);
+  const pairs = a.flatMap((p, i) => (i % 2 === 0 ? [{ path: p, value: a[i + 1] ?? '' }] : []));
+  const refused = pairs.find((w) => !xenstoredTakes(w.path));
+  if (refused !== undefined) return ctx.err(`xenstore-write: could not write path ${refused.path}\n`), 1;
   ctx.apply('xenstore-write', (s) => {
     const cur = { ...xs(s, ctx.host) };
-    for (let i = 0; i < a.length; i += 2) cur[a[i]!] = a[i + 1]!;
+    // argv is bytes: a value's UTF-8 kept one char a byte, as the read prints it back
+    for (const w of pairs) cur[w.path] = raw ? Buffer.from(w.value).toString('latin1') : unsanitiseXenstoreValue(Buffer.from(w.value).toString('latin1'));
     return { ...s, xenstore: { ...s.xenstore, [ctx.host]: cur } };
   });
   return 0;
 };
+
+/**
+ * A path xenstored takes (core.c canonicalize): only letters, digits and - / _ @, not ending in /
+ * and no //. A relative path (the caller's own area) is taken as it is; the simulator keeps it so.
+ */
+const xenstoredTakes = (path: string): boolean => /^[A-Za-z0-9\-/_@]+$/.test(path) && !path.includes('//') && (path === '/' || !path.endsWith('/'));
+
+/**
+ * A value as xenstore_client.c's sanitise_value prints it: printable ASCII but \ as it is; tab,
+ * newline, CR and \ escaped; other bytes \ooo below 010, else \xhh. The simulator keeps values as
+ * byte strings (one char a byte), as xenstore-write's unsanitise_value leaves them.
+ */
+export function sanitiseValue(v: string): string {
+  const esc: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r': '\\r', '\\': '\\\\' };
+  return [...v]
+    .map((c) => {
+      const b = c.charCodeAt(0);
+      if (b >= 0x20 && b <= 0x7e && c !== '\\') return c;
+      return esc[c] ?? (b < 0o10 ? `\\${b.toString(8).padStart(3, '0')}` : `\\x${b.toString(16).padStart(2, '0')}`);
+    })
+    .join('');
+}
 
 /** Prints each watched path once at registration, then once per event; @introduceDomain/@releaseDomain on domain arrival/departure. */
 export const xenstoreWatch: ToolHandler = async (ctx, argv) => {

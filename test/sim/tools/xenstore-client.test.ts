@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { simPerTest } from '../sim-per-test.js';
+
+// The simulator's xenstore-read and xenstore-write print what xenstore_client.c prints: -p puts
+// "PATH: " before each value, -R prints (and writes) a value as stored, unsanitised and with no
+// newline after it; a pair xenstored refuses aborts the run's transaction, nothing of it written.
+
+const startSim = simPerTest();
+const FLEET = 'host xen1 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=8.4\n';
+
+describe("the simulator's xenstore-read and xenstore-write options", () => {
+  it('-p prints each value after its path and ": ", sanitised on its own line', async () => {
+    const sim = await startSim({ fleet: FLEET });
+    expect(await sim.run('xen1', 'xenstore-write', ['/a', 'one', '/b', 'two\\nlines'])).toMatchObject({ exitCode: 0 });
+    expect(await sim.run('xen1', 'xenstore-read', ['-p', '/a', '/b'])).toMatchObject({ exitCode: 0, stdout: '/a: one\n/b: two\\nlines\n', stderr: '' });
+    // the values before a path it cannot read, prefixed too
+    expect(await sim.run('xen1', 'xenstore-read', ['/a', '-p', '/gone', '/b'])).toMatchObject({ exitCode: 1, stdout: '/a: one\n', stderr: "xenstore-read: couldn't read path /gone\n" });
+  });
+
+  it('-R prints a value as stored with no newline after it, and writes one as given', async () => {
+    const sim = await startSim({ fleet: FLEET });
+    expect(await sim.run('xen1', 'xenstore-write', ['/a', 'tab\\there', '/b', 'x'])).toMatchObject({ exitCode: 0 });
+    expect(await sim.run('xen1', 'xenstore-read', ['-R', '/a', '/b'])).toMatchObject({ exitCode: 0, stdout: 'tab\therex' });
+    expect(await sim.run('xen1', 'xenstore-read', ['-p', '-R', '/a'])).toMatchObject({ exitCode: 0, stdout: '/a: tab\there' });
+    expect(await sim.run('xen1', 'xenstore-write', ['-R', '/c', 'back\\slash'])).toMatchObject({ exitCode: 0 });
+    expect(await sim.run('xen1', 'xenstore-read', ['/c'])).toMatchObject({ stdout: 'back\\\\slash\n' });
+    expect(await sim.run('xen1', 'xenstore-read', ['-R', '/c'])).toMatchObject({ stdout: 'back\\slash' });
+    // bytes outside printable ASCII: \ooo below 010, else \xhh (of each UTF-8 byte)
+    expect(await sim.run('xen1', 'xenstore-write', ['/d', '\\001é'])).toMatchObject({ exitCode: 0 });
+    expect(await sim.run('xen1', 'xenstore-read', ['/d'])).toMatchObject({ stdout: '\\001\\xc3\\xa9\n' });
+    expect(await sim.run('xen1', 'xenstore-read', ['-R', '/d'])).toMatchObject({ stdout: '\u0001é' });
+  });
+
+  it('a path xenstored refuses fails the whole run: "could not write path P", exit 1, not even the pairs before it written', async () => {
+    const sim = await startSim({ fleet: FLEET });
+    for (const bad of ['/local/domain/7//x', '/local/domain/7/x/', '/local/domain/7/a.b']) {
+      expect(await sim.run('xen1', 'xenstore-write', ['/ok', '1', bad, 'v', '/after', '2'])).toMatchObject({ exitCode: 1, stdout: '', stderr: `xenstore-write: could not write path ${bad}\n` });
+    }
+    expect(await sim.run('xen1', 'xenstore-read', ['/ok'])).toMatchObject({ exitCode: 1 });
+    expect(await sim.run('xen1', 'xenstore-read', ['/after'])).toMatchObject({ exitCode: 1 });
+  });
+});
