@@ -21,7 +21,7 @@ import { onStrandedTimer } from './stranded-half.js';
 import { onLeftoverCreate } from './leftover-creates.js';
 import type { AgentState } from './state.js';
 import { arm, disarmAll, fired, type Fx } from './timers.js';
-import { nameDom0InGuests } from './xenstore-names.js';
+import { nameDom0InGuests, onXenstoreWritten } from './xenstore-names.js';
 import { onStartTimesRead, onStartTimesTimer, readStartTimes } from './start-times.js';
 import { listLanded, noteDomainChange, onViewTimer, reportView } from './view-lag.js';
 import { onStateDisksRead, readStateDisks } from './state-disks.js';
@@ -127,8 +127,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'inspected':
       return onInspected(s, fx, ev.commandId, ev.read, now);
     case 'xenstore-written':
-      if (ev.problem) fx.push(log('warn', `cannot name this Dom0 in ${ev.name}'s xenstore area (domain ${ev.domid}): ${ev.problem}`, { domu: ev.name }));
-      return s;
+      return onXenstoreWritten(s, fx, ev.failed);
     case 'start-times-read':
       return onStartTimesRead(s, fx, ev.reads, now);
     case 'config':

@@ -12,6 +12,7 @@ import { WatcherChildren } from './watchers.js';
 import { renameWatchPaths } from '../core/rename-watch.js';
 import { LinkRunner } from './link-runner.js';
 import { createXenstore } from '../adapters/xenstore.js';
+import { writeInBatches } from '../adapters/xenstore-write-batches.js';
 import { startTimeAnswers } from './start-time-read.js';
 import { Slots } from './slots.js';
 import { runClaim, runRelease } from './drbd-claim.js';
@@ -229,14 +230,11 @@ export class EffectRunner {
         return;
       case 'xenstore-write': {
         const xs = createXenstore({ run: this.reading.run, spawn: p.spawn });
-        // one tool run per domU (its pairs in one call, one transaction), a few at a time: at
-        // start every running domU is named at once, a burst of tool runs
+        const written = (failed: { group: (typeof e.domus)[number]; problem: string }[]): void =>
+          this.post({ t: 'xenstore-written', failed: failed.map((f) => ({ domid: f.group.domid, name: f.group.name, problem: f.problem })) });
         this.guard(
-          this.xenstoreSlots.run(async () => {
-            const w = await xs.writeAll(e.values);
-            this.post({ t: 'xenstore-written', domid: e.domid, name: e.name, problem: w.ok ? null : w.error.message });
-          }),
-          (m) => this.post({ t: 'xenstore-written', domid: e.domid, name: e.name, problem: m }),
+          this.xenstoreSlots.run(async () => written(await writeInBatches(xs.writeAll, e.domus))),
+          (m) => written(e.domus.map((group) => ({ group, problem: m }))),
         );
         return;
       }

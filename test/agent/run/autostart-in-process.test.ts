@@ -179,7 +179,8 @@ describe('the re-check right before a start (in process)', () => {
 });
 
 describe('naming this Dom0 in its domUs\' xenstore areas (in process)', () => {
-  it('after READY, one `xenstore-write` per running domU carrying both keys; none before READY', async () => {
+  // the naming ran one `xenstore-write` per domU: 80 tool runs at READY on a Dom0 of 80 domUs
+  it('after READY, one `xenstore-write` for every running domU, each with both keys; none before READY', async () => {
     fleet = await startFleet(pairFleet({ optionLine: false, migrateTab: [], memMiB: 1024, vcpus: 1, more: 'domu web2 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r2 running=xen1\ndomu web3 mem=1024 vcpus=1 home=xen1 peer=xen2 drbd=r3 running=xen1\n' }));
     const a = fleet.startAgent('xen1');
     const ready = await fleet.log('xen1', (l) => l.msg.startsWith('ready'), 'ready');
@@ -188,7 +189,8 @@ describe('naming this Dom0 in its domUs\' xenstore areas (in process)', () => {
     await fleet.until(() => domids.every((id) => xs()[`/local/domain/${id}/data/xenherd/since`] !== undefined), 'every domU named');
     const writes = fleet.sim.commandLog.filter((c) => c.host === 'xen1' && c.tool === 'xenstore-write');
     expect(writes.every((w) => w.at >= ready.time)).toBe(true);
-    expect(writes.map((w) => w.argv.filter((_, i) => i % 2 === 0)).sort()).toEqual(domids.sort().map((id) => [`/local/domain/${id}/data/xenherd/dom0`, `/local/domain/${id}/data/xenherd/since`]));
+    expect(writes.length).toBe(1);
+    expect(writes.flatMap((w) => w.argv.filter((_, i) => i % 2 === 0)).sort()).toEqual(domids.sort().flatMap((id) => [`/local/domain/${id}/data/xenherd/dom0`, `/local/domain/${id}/data/xenherd/since`]).sort());
     for (const id of domids) expect(xs()[`/local/domain/${id}/data/xenherd/dom0`]).toBe('xen1');
     expect(a.notified[0]).toMatchObject({ ready: true });
   });
