@@ -97,25 +97,58 @@ describe("a domain's start time from xenstore", () => {
     expect(logs(s.effects)).toEqual([]);
   });
 
-  it('a read that keeps failing is given up after four tries, said once for all it failed for, until the domain id changes', () => {
+  // A read that failed four times was given up until the domain's id changed: once xenstored
+  // answered again, the domUs still showed no start time until each restarted or the agent did.
+  it('a read that keeps failing is said once after four tries, then asked every 10 minutes, all in one read, until it is answered', () => {
     let s = answer(asked(agent([domU('web1'), domU('db1', { domid: 4 })])), null, 'busy');
     s = reduce(s.state, { t: 'start-times-read', reads: [{ domid: 4, name: 'db1', value: null, problem: 'busy' }] }, T0);
     let now = T0;
     const said: string[] = [];
-    let runs = 1;
-    for (let i = 0; i < 10 && s.state.timers.has('start-times'); i++) {
+    const runs: number[] = [T0];
+    const failAll = (at: number) => reduce(s.state, { t: 'start-times-read', reads: [3, 4].map((domid) => ({ domid, name: domid === 3 ? 'web1' : 'db1', value: null, problem: 'busy' })) }, at);
+    // the clock moves a minute at a time, an hour in all
+    for (let i = 0; i < 60; i++) {
       now += 60_000;
       s = reduce(s.state, { t: 'timer', name: 'start-times' }, now);
-      runs += reads(s.effects).length;
-      s = reduce(s.state, { t: 'start-times-read', reads: [3, 4].map((domid) => ({ domid, name: domid === 3 ? 'web1' : 'db1', value: null, problem: 'busy' })) }, now);
+      if (reads(s.effects).length === 0) continue;
+      expect(reads(s.effects)).toEqual([[[3, 'web1'], [4, 'db1']]]);
+      runs.push(now);
+      s = failAll(now);
       said.push(...logs(s.effects));
+      expect(s.state.timers.has('start-times')).toBe(true);
     }
-    expect(runs).toBe(4);
-    expect(said).toEqual(['warn: cannot read since when Xen has run web1 (domain 3) and db1 (domain 4) after 4 tries, their start times stay unknown until their domain id changes: busy']);
-    // web1 restarted under another id: read again
+    // four quick tries (the first at T0), then one every 10 minutes after the fourth
+    const fourth = runs[3] ?? 0;
+    expect(runs.slice(4).map((t) => t - fourth)).toEqual([600_000, 1_200_000, 1_800_000, 2_400_000, 3_000_000].filter((d) => fourth + d <= now));
+    expect(said).toEqual(['warn: cannot read since when Xen has run web1 (domain 3) and db1 (domain 4) after 4 tries, their start times stay unknown and are asked again every 10 minutes: busy']);
+    // xenstored answers again: the times are taken, said, and nothing more is asked
+    now += 600_000;
+    s = reduce(s.state, { t: 'timer', name: 'start-times' }, now);
+    s = reduce(s.state, { t: 'start-times-read', reads: [3, 4].map((domid) => ({ domid, name: domid === 3 ? 'web1' : 'db1', value: '1735689600.07', problem: null })) }, now);
+    expect(hostStateOf(s.state).domains.map((d) => d.startedAt)).toEqual(['2025-01-01T00:00:00.070Z', '2025-01-01T00:00:00.070Z']);
+    expect(logs(s.effects)).toEqual([expect.stringMatching(/^info: read since when Xen has run web1 \(domain 3\) after \d+ tries: its start time is known$/), expect.stringMatching(/^info: read since when Xen has run db1 /)]);
+    expect(s.state.timers.has('start-times')).toBe(false);
+  });
+
+  it('a domain given up is asked at once when its id changes, and a read of another domain takes the slow ones along', () => {
+    let s = answer(asked(agent([domU('web1')])), null, 'busy');
+    let now = T0;
+    for (const wait of [5_000, 20_000, 60_000]) {
+      now += wait;
+      s = reduce(s.state, { t: 'timer', name: 'start-times' }, now);
+      s = answer(s.state, null, 'busy');
+    }
+    // web1 waits at the slow period; db1 arrives, its first read fails
     const fx: Fx = [];
-    readStartTimes({ ...s.state, domains: [domU('web1', { domid: 9 }), domU('db1', { domid: 4 })] }, fx);
-    expect(reads(fx)).toEqual([[[9, 'web1']]]);
+    const arrived = readStartTimes({ ...s.state, domains: [domU('web1'), domU('db1', { domid: 4 })] }, fx);
+    expect(reads(fx)).toEqual([[[4, 'db1']]]);
+    const failed = reduce(arrived, { t: 'start-times-read', reads: [{ domid: 4, name: 'db1', value: null, problem: 'busy' }] }, now);
+    // db1's quick retry 5 s later asks web1 too, in the same read
+    expect(reads(reduce(failed.state, { t: 'timer', name: 'start-times' }, now + 5_000).effects)).toEqual([[[3, 'web1'], [4, 'db1']]]);
+    // web1 restarted under another id: read again at once
+    const again: Fx = [];
+    readStartTimes({ ...s.state, domains: [domU('web1', { domid: 9 })] }, again);
+    expect(reads(again)).toEqual([[[9, 'web1']]]);
   });
 
   it("an answer for a domain id since gone or renamed is dropped", () => {
