@@ -139,7 +139,12 @@ function unchanged(state: NonNullable<HostRecord['state']>, was: CopiesSince): b
   }
   let primaries = 0;
   let spans = 0;
-  for (const res of state.drbd.resources) {
+  // an index loop, not for-of: the DRBD section is held frozen (held-drbd.ts), and V8 walks a
+  // frozen array by its generic iterator, a result object per resource: most of what a delta made
+  const resources = state.drbd.resources;
+  for (let i = 0; i < resources.length; i++) {
+    const res = resources[i];
+    if (res === undefined) continue;
     if (was.wasPrimary.has(res.name)) {
       // Connected again drops it; a resource reported twice counts twice, and the full pass tells
       if (connected(res)) return false;
