@@ -43,9 +43,11 @@ export function quickLinkDomain(raw: unknown): LinkDomain | undefined {
   if (typeof name !== 'string' || name.length > ROW_NAME_MAX || !isRowName(name)) return undefined;
   if (typeof baseName !== 'string' || !BASE_NAME_RE.test(baseName) || !isRowsDomU(name, baseName)) return undefined;
   if (!isCountOrNull(domid) || !isState(state) || !isCount(memMiB) || !isCount(vcpus) || !isMigration(migration)) return undefined;
-  const row = { name, baseName, domid, state, memMiB, vcpus, migration };
-  if (startedAt === undefined) return Object.hasOwn(raw, 'startedAt') ? undefined : row;
-  return typeof startedAt === 'string' && startedAt.length >= 1 && startedAt.length <= ISO_TIME_MAX ? { ...row, startedAt } : undefined;
+  if (startedAt === undefined) return Object.hasOwn(raw, 'startedAt') ? undefined : { name, baseName, domid, state, memMiB, vcpus, migration };
+  if (typeof startedAt !== 'string' || startedAt.length < 1 || startedAt.length > ISO_TIME_MAX) return undefined;
+  // one literal, not the row without it spread and startedAt added: V8 made that an object of
+  // some 400 bytes, this one some 90
+  return { name, baseName, domid, state, memMiB, vcpus, migration, startedAt };
 }
 
 const isMemoryKey = (k: string): boolean => k === 'totalMiB' || k === 'freeMiB';
