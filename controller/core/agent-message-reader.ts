@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import { LINK_LIMITS, LinkDomainSchema, type LinkDomain } from '../../shared/protocol/agent-link-state.js';
 import { AgentMessageSchema, type AgentMessage } from '../../shared/protocol/agent-link.js';
-import { quickDelta, quickLinkDomain } from '../../shared/protocol/delta-quick-read.js';
+import { quickDelta, quickHeldLinkDomain } from '../../shared/protocol/delta-quick-read.js';
 
 type Parsed = z.ZodSafeParseResult<AgentMessage>;
 type RawRow = Record<string, unknown>;
@@ -54,11 +54,19 @@ export class AgentMessageReader {
   private held: readonly LinkDomain[] = [];
   private heldByName: Map<string, LinkDomain> | null = null;
   /** a row of a whole domains section: the held one it is identical to, else read by hand (made once, not per frame) */
-  private readonly rowOf = (row: unknown, i: number): LinkDomain | undefined => this.knownRow(row, i) ?? quickLinkDomain(row);
+  private readonly rowOf = (row: unknown, i: number): LinkDomain | undefined => this.knownRow(row, i) ?? quickHeldLinkDomain(row, this.heldNamed);
+  /**
+   * the held row named NAME: a delta's changed row shares its strings. A scan, not the map by
+   * name: a link's rows are dozens, and a map kept per link for this would outweigh the strings.
+   */
+  private readonly heldNamed = (name: string): LinkDomain | undefined => {
+    for (let i = 0; i < this.held.length; i++) if (this.held[i]?.name === name) return this.held[i];
+    return undefined;
+  };
 
   read(raw: unknown): Parsed {
     // the usual delta (rows and memory) read by hand to the schema's rules; anything else, or wrong, by the schema
-    const quick = quickDelta(raw, this.rowOf);
+    const quick = quickDelta(raw, this.rowOf, this.heldNamed);
     if (quick !== undefined) return this.remember({ success: true, data: quick });
     const report = reportRows(raw);
     if (report === undefined || this.held.length === 0) return this.remember(AgentMessageSchema.safeParse(raw));

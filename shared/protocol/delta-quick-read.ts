@@ -36,18 +36,34 @@ function keysWithin(raw: Raw, known: (k: string) => boolean): number {
 const ROW_KEYS = new Set(['name', 'baseName', 'domid', 'state', 'memMiB', 'vcpus', 'migration', 'startedAt']);
 const isRowKey = (k: string): boolean => ROW_KEYS.has(k);
 
+/** The row a link holds under a row name, if any: whose strings a new row of that name shares. */
+export type HeldRowNamed = (name: string) => LinkDomain | undefined;
+
+/** A held string equal to S, else S: the one parsed with the frame dies young with it. */
+const shared = (s: string, held: string | undefined): string => (held === s ? held : s);
+
 /** A domain row as LinkDomainSchema reads it, keys in its order; undefined when the schema must judge it. */
-export function quickLinkDomain(raw: unknown): LinkDomain | undefined {
+export const quickLinkDomain = (raw: unknown): LinkDomain | undefined => quickHeldLinkDomain(raw, undefined);
+
+/**
+ * quickLinkDomain's row with the strings (name, base name, start time) of the row HELD names so,
+ * where equal: a changed row is held until its host's next report, so it outlives scavenges, and
+ * the strings parsed with each frame were more of it than the row itself.
+ */
+export function quickHeldLinkDomain(raw: unknown, held: HeldRowNamed | undefined): LinkDomain | undefined {
   if (!isRaw(raw) || keysWithin(raw, isRowKey) < 0) return undefined;
-  const { name, baseName, domid, state, memMiB, vcpus, migration, startedAt } = raw;
-  if (typeof name !== 'string' || name.length > ROW_NAME_MAX || !isRowName(name)) return undefined;
-  if (typeof baseName !== 'string' || !BASE_NAME_RE.test(baseName) || !isRowsDomU(name, baseName)) return undefined;
+  const { name: parsedName, baseName: parsedBase, domid, state, memMiB, vcpus, migration, startedAt } = raw;
+  if (typeof parsedName !== 'string' || parsedName.length > ROW_NAME_MAX || !isRowName(parsedName)) return undefined;
+  if (typeof parsedBase !== 'string' || !BASE_NAME_RE.test(parsedBase) || !isRowsDomU(parsedName, parsedBase)) return undefined;
   if (!isCountOrNull(domid) || !isState(state) || !isCount(memMiB) || !isCount(vcpus) || !isMigration(migration)) return undefined;
+  const was = held?.(parsedName);
+  const name = shared(parsedName, was?.name);
+  const baseName = shared(parsedBase, was?.baseName);
   if (startedAt === undefined) return Object.hasOwn(raw, 'startedAt') ? undefined : { name, baseName, domid, state, memMiB, vcpus, migration };
   if (typeof startedAt !== 'string' || startedAt.length < 1 || startedAt.length > ISO_TIME_MAX) return undefined;
   // one literal, not the row without it spread and startedAt added: V8 made that an object of
   // some 400 bytes, this one some 90
-  return { name, baseName, domid, state, memMiB, vcpus, migration, startedAt };
+  return { name, baseName, domid, state, memMiB, vcpus, migration, startedAt: shared(startedAt, was?.startedAt) };
 }
 
 const isMemoryKey = (k: string): boolean => k === 'totalMiB' || k === 'freeMiB';
@@ -62,13 +78,13 @@ function quickMemory(raw: unknown): DeltaMessage['state']['memory'] {
 
 const isRowsKey = (k: string): boolean => k === 'set' || k === 'gone' || k === 'count';
 
-/** DomainRowsSchema's reading, its rows read by quickLinkDomain. */
-function quickRows(raw: unknown): DomainRows | undefined {
+/** DomainRowsSchema's reading, its rows read by quickHeldLinkDomain (their strings HELD's where equal). */
+function quickRows(raw: unknown, held?: HeldRowNamed): DomainRows | undefined {
   if (!isRaw(raw) || keysWithin(raw, isRowsKey) !== 3) return undefined;
   const { set, gone, count } = raw;
   if (!Array.isArray(set) || set.length > LINK_LIMITS.domains || !Array.isArray(gone) || gone.length > LINK_LIMITS.domains || !isCount(count, LINK_LIMITS.domains)) return undefined;
   // mapped, not pushed: an array grown by pushes from empty takes room for 17 rows to hold one
-  const rows = set.map(quickLinkDomain);
+  const rows = set.map((d) => quickHeldLinkDomain(d, held));
   if (!rows.every(isRow) || !gone.every(isGoneName)) return undefined;
   // the frame's own list of names: strings, checked, and the frame is dropped once read
   return namesOnce(rows, gone) ? { set: rows, gone, count } : undefined;
@@ -96,9 +112,10 @@ const isQuickSection = (k: string): boolean => k === 'memory' || k === 'domains'
 /**
  * A delta replacing the host's memory and its domains (whole, or as rows), as DeltaSchema reads it;
  * undefined for any other delta or message, and for one the schema must judge. ROW reads a row of
- * a whole `domains` section (the caller may know it already).
+ * a whole `domains` section (the caller may know it already); HELD gives changed rows the strings
+ * of the rows the link holds (quickHeldLinkDomain).
  */
-export function quickDelta(raw: unknown, row: (raw: unknown, i: number) => LinkDomain | undefined): DeltaMessage | undefined {
+export function quickDelta(raw: unknown, row: (raw: unknown, i: number) => LinkDomain | undefined, held?: HeldRowNamed): DeltaMessage | undefined {
   if (!isRaw(raw) || raw['type'] !== 'delta' || keysWithin(raw, isDeltaKey) < 0) return undefined;
   const { seq, at, state } = raw;
   if (!isCount(seq) || !isCount(at, MS_EPOCH_MAX) || !isRaw(state)) return undefined;
@@ -119,7 +136,7 @@ export function quickDelta(raw: unknown, row: (raw: unknown, i: number) => LinkD
     out.domains = domains;
   }
   if (!hasRows) return { type: 'delta', seq, at, state: out };
-  const rows = quickRows(raw['rows']);
+  const rows = quickRows(raw['rows'], held);
   return rows === undefined ? undefined : { type: 'delta', seq, at, state: out, rows };
 }
 

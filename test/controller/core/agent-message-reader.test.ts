@@ -4,6 +4,7 @@ import { AgentMessageReader } from '../../../controller/core/agent-message-reade
 import { LINK_LIMITS, type LinkDomain } from '../../../shared/protocol/agent-link-state.js';
 import { AgentMessageSchema } from '../../../shared/protocol/agent-link.js';
 import { hostileValue, runs } from '../../fuzz/fuzz-kit.js';
+import { heapAfterGc } from '../../fuzz/heap-after-gc.js';
 import { dom, hostState } from '../states.js';
 
 // The reader answers a frame with the held object for every row the link sent before; what it
@@ -124,5 +125,28 @@ describe('the agent message reader', () => {
     expect(badBeside.error?.issues[0]?.path).toEqual(['state', 'toolstack']);
     const unknownKey = reader.read(clone({ type: 'delta', seq: 2, at: 2, state: { domains: [{ ...dom('a'), extra: 1 }] } }));
     expect(unknownKey.success).toBe(false);
+  });
+
+  it("keeps of a delta's changed row only the row: its name, base name and start time are the strings of the row the link holds", async () => {
+    const reader = new AgentMessageReader();
+    const T = '2025-01-01T00:00:00.070Z';
+    const names = Array.from({ length: 20 }, (_, i) => `web-frontend-${i}`);
+    expect(reader.read(clone({ type: 'snapshot', seq: 1, at: 1, state: hostState({ domains: names.map((n) => dom(n, { startedAt: T })) }) })).success).toBe(true);
+    const N = 20_000;
+    // as the fleet view holds them: each until its host's next report, through scavenges
+    const kept: LinkDomain[] = new Array<LinkDomain>(N);
+    const before = await heapAfterGc();
+    for (let i = 0; i < N; i++) {
+      const row = dom(names[i % names.length] ?? '', { startedAt: T, memMiB: i });
+      // parsed from its own text, as each frame is: its strings are its own
+      const m = reader.read(JSON.parse(JSON.stringify({ type: 'delta', seq: i + 2, at: 2, state: {}, rows: { set: [row], gone: [], count: names.length } })));
+      const changed = m.success && m.data.type === 'delta' ? m.data.rows?.set[0] : undefined;
+      if (changed === undefined) throw new Error(`delta ${i} not read as rows`);
+      kept[i] = changed;
+    }
+    const perRow = ((await heapAfterGc()) - before) / N;
+    expect(kept[N - 1]).toEqual(dom(names[(N - 1) % names.length] ?? '', { startedAt: T, memMiB: N - 1 }));
+    // the row alone is some 90 bytes; with the frame's three strings, some 200
+    expect(perRow).toBeLessThan(140);
   });
 });
