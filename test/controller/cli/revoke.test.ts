@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { basename, dirname, join } from 'node:path';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { tokenStorePath, writeTokenStore } from '../../../controller/auth/token-store-file.js';
 import { authenticate, newToken, type TokenStore } from '../../../controller/auth/tokens.js';
 import { enrollCommand } from '../../../controller/cli/enroll.js';
@@ -9,6 +9,7 @@ import { initCommand } from '../../../controller/cli/init.js';
 import { operatorCommand } from '../../../controller/cli/operator.js';
 import { revokeCommand } from '../../../controller/cli/revoke.js';
 import { takeLock } from '../../../shared/fs/file-lock.js';
+import { until } from '../../helpers/until.js';
 import { capture, testHooks } from '../api/controller-bed.js';
 
 // xenherd-controller revoke: what it removes, what it refuses, and what it says about the running controller.
@@ -30,6 +31,21 @@ const operator = async (c: Made, name: string, role: 'read' | 'operate'): Promis
 const revoke = (c: Made, argv: string[]) => capture(revokeCommand(c.credential).run, [...argv, '--config', c.config]);
 const works = (store: TokenStore, token: string): boolean => authenticate(store, `Bearer ${token}`).ok;
 const idOf = (token: string): string => token.split('.')[1] as string;
+
+/**
+ * How many times this process has tried to take the lock file LOCK since the call: each try writes
+ * its identity to LOCK.PID, links that to LOCK and removes LOCK.PID at once (shared/fs/file-lock.ts),
+ * which the directory's inotify events still show: LOCK.PID made, then gone. Watched until the test ends.
+ */
+function lockTriesSince(lock: string): () => number {
+  const mine = `${basename(lock)}.${process.pid}`;
+  let madeOrGone = 0;
+  const watcher = watch(dirname(lock), (event, name) => {
+    if (event === 'rename' && name === mine) madeOrGone++;
+  });
+  onTestFinished(() => watcher.close());
+  return () => Math.ceil(madeOrGone / 2);
+}
 
 describe('xenherd-controller revoke: its usage', () => {
   it('--help gives each usage line whole, with the command name, so each can be copied', () => {
@@ -108,8 +124,11 @@ describe('xenherd-controller revoke HOST', () => {
     const xen1 = await enroll(c, 'xen1');
     const lock = await takeLock(`${c.file}.lock`, 'tokens.json');
     if (!lock.ok) throw new Error(lock.error.message);
+    const tries = lockTriesSince(`${c.file}.lock`);
     const pending = revoke(c, ['xen1']);
-    await new Promise((r) => setImmediate(r));
+    // a look at a guessed moment would pass a revoke merely slower than this test, the lock ignored;
+    // a second try shows it found the lock held and waits on it
+    await until(() => tries() >= 2, 'revoke to try the lock of tokens.json twice');
     // still held: revoke has not written
     expect(works(c.store(), xen1)).toBe(true);
     const store = c.store();
