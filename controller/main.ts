@@ -1,49 +1,15 @@
-// Composition root of xenherd-controller: argv, stdio, the wall clock, signals, host name, ids.
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import { processIo } from '../shared/cli/io.js';
-import { runProgram, type Program } from '../shared/cli/program.js';
-import { realClock, steadyRealClock } from '../shared/clock/real-clock.js';
-import { createSdNotify, execRunner } from '../shared/systemd/sd-notify.js';
-import { enrollCommand } from './cli/enroll.js';
-import type { ControllerHooks } from './cli/hooks.js';
-import { initCommand } from './cli/init.js';
-import { operatorCommand } from './cli/operator.js';
-import { renewCertCommand } from './cli/renew-cert.js';
-import { revokeCommand } from './cli/revoke.js';
-import { serveCommand } from './cli/serve.js';
-import { tokensCommand } from './cli/tokens-list.js';
-import { limitHeapGrowth } from './heap-growth.js';
-import { redactTokens } from '../shared/text/redact-token.js';
+// Composition root of xenherd-controller, its first part: what must come before the rest of the
+// controller is even loaded. The rest (argv, stdio, the wall clock, signals, host name, ids) is
+// main-full.ts.
+import { holdHangUps } from '../shared/cli/hang-up-hold.js';
 
-// serve measures silences, ages and alert times: a step of the system clock must not move them
-const steady = process.argv[2] === 'serve' ? steadyRealClock() : null;
+const argv = process.argv.slice(2);
 
-const hooks: ControllerHooks = {
-  clock: steady ?? realClock,
-  ...(steady !== null ? { onClockStep: (fn: (differenceMs: number) => void) => steady.onStep(fn) } : {}),
-  newId: () => randomUUID(),
-  hostname: () => hostname(),
-  onSignal: (signal, handler) => void process.on(signal, handler),
-  isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
-  // before serve allocates anything much
-  ...(process.argv[2] === 'serve' ? { heapGrowth: limitHeapGrowth(process.execArgv, process.env['NODE_OPTIONS']) } : {}),
-  // only serve is a daemon: a one-shot command run from a notify unit's ExecStartPre= must not say READY
-  ...(process.argv[2] === 'serve' ? { notify: createSdNotify(process.env, execRunner, process.pid) } : {}),
-};
+// serve's SIGHUP handler is in place once it has read its config, TLS files and tokens: a hang-up
+// before then (`systemctl reload`, logrotate's postrotate right after a start) took Node's default
+// and killed it. Held from here, before the rest of the bundle is loaded, it is handed to serve's
+// handler. (Node resets signal dispositions at its own start-up, so the moments before this line
+// runs stay open.)
+const hangUps = argv[0] === 'serve' ? holdHangUps(process) : null;
 
-const program = {
-  binary: 'xenherd-controller',
-  description: 'The thin xenherd controller: agents report to it, it answers where each domU runs and routes migrations.',
-  commands: [serveCommand(hooks), initCommand(hooks), enrollCommand(hooks), operatorCommand(hooks), revokeCommand(), tokensCommand(), renewCertCommand(hooks)],
-  exitCodes: ['XH_ERR_USAGE', 'XH_ERR_CONFIG', 'XH_ERR_FILE', 'XH_ERR_REFUSED', 'XH_ERR_NOT_FOUND', 'XH_ERR_INTERNAL'],
-} satisfies Program;
-
-// a token is only ever printed on stdout (enroll, operator, init): whatever reaches stderr (an
-// argument echoed in a usage error, an unknown command) shows no secret
-const io = processIo();
-void runProgram(program, process.argv.slice(2), { ...io, stderr: (text) => io.stderr(redactTokens(text)) }).then((code) => {
-  process.exitCode = code;
-  // serve has closed its server and links; nothing left may keep the process alive
-  if (process.argv[2] === 'serve') process.exit(code);
-});
+void import('./main-full.js').then((m) => m.main(argv, hangUps));

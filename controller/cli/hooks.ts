@@ -2,7 +2,7 @@ import type { Clock } from '../../shared/clock/clock.js';
 import type { SdNotify } from '../../shared/systemd/sd-notify.js';
 import type { HeapGrowth } from '../heap-growth.js';
 
-/** What the composition root (controller/main.ts) gives the commands: the process's side effects. */
+/** What the composition root (controller/main-full.ts) gives the commands: the process's side effects. */
 export interface ControllerHooks {
   readonly clock: Clock;
   /** a fresh unique id (randomUUID) */
