@@ -55,7 +55,7 @@ function giveUp(s: AgentState, fx: Fx, job: StartJob, promoted: readonly string[
 export function releasing(s: AgentState, fx: Fx, job: StartJob, resources: readonly string[], then: 'decide' | 'backoff'): AgentState {
   fx.push({ e: 'release', name: job.name, resources: [...resources] });
   const jobs = s.jobs.filter((j) => j.name !== job.name);
-  return { ...s, jobs: [...jobs, { name: job.name, configPath: job.configPath, forced: null, replyTo: null, phase: 'releasing', claimed: [...resources], releaseThen: then, releaseTries: 0 }] };
+  return { ...s, jobs: [...jobs, { name: job.name, configPath: job.configPath, forced: null, replyTo: null, phase: 'releasing', claimed: [...resources], releaseThen: then, releaseTries: 0, releaseRunning: true }] };
 }
 
 const peerPrimary = (v: DrbdResourceView): boolean => v.peers.some((p) => p.role === 'Primary') || v.peerRole === 'Primary';
@@ -83,15 +83,23 @@ function backOff(s: AgentState, fx: Fx, name: string): AgentState {
   return arm(waiting, fx, `claim:${name}`, ms);
 }
 
-/** A release ended: PROBLEMS empty when DRBD took every resource back. */
+/**
+ * A release ended: PROBLEMS empty when DRBD took every resource back. A stopping agent tries no
+ * more and waits for nothing after it: the job goes, and what DRBD refused stays named in the
+ * domU's start record, which the next agent gives back at its start (run/agent-core.ts).
+ */
 export function onReleased(s: AgentState, fx: Fx, name: string, problems: readonly string[]): AgentState {
   const job = s.jobs.find((j) => j.name === name && j.phase === 'releasing');
   if (!job) return s;
+  if (s.phase === 'stopping' || s.phase === 'stopped') {
+    if (problems.length > 0) fx.push(log('warn', `${name} was not started, but its DRBD resources stay Primary here: ${problems.join('; ')}; the agent is stopping: the next one gives them back at its start`, { domu: name, code: 'XH_ERR_TOOL_FAILED' }));
+    return withJob(s, name, () => null);
+  }
   if (problems.length > 0) {
     const tries = (job.releaseTries ?? 0) + 1;
     const ms = retryDelayMs(tries, 2_000, 60_000);
     fx.push(log('warn', `${name} was not started, but its DRBD resources stay Primary here: ${problems.join('; ')}; trying again in ${ms / 1000} s`, { domu: name, code: 'XH_ERR_TOOL_FAILED', tries }));
-    return arm(withJob(s, name, (j) => ({ ...j, releaseTries: tries })), fx, `release:${name}`, ms);
+    return arm(withJob(s, name, (j) => ({ ...j, releaseTries: tries, releaseRunning: false })), fx, `release:${name}`, ms);
   }
   if (job.releaseThen === 'backoff') return backOff(s, fx, name);
   return { ...withJob(s, name, () => null), dirty: true };
@@ -100,8 +108,9 @@ export function onReleased(s: AgentState, fx: Fx, name: string, problems: readon
 /** The wait after a failed release is over: ask DRBD again. */
 export function onReleaseRetry(s: AgentState, fx: Fx, name: string): AgentState {
   const job = s.jobs.find((j) => j.name === name && j.phase === 'releasing');
-  if (job?.claimed !== undefined) fx.push({ e: 'release', name, resources: [...job.claimed] });
-  return s;
+  if (job?.claimed === undefined) return s;
+  fx.push({ e: 'release', name, resources: [...job.claimed] });
+  return withJob(s, name, (j) => ({ ...j, releaseRunning: true }));
 }
 
 /** The random wait after a clash is over: the job goes, and the domU is decided again. */

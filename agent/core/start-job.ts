@@ -23,6 +23,8 @@ export interface StartJob {
   /** for 'releasing': what follows once DRBD took them back (decide again, or the wait after a clash), and failed tries so far */
   readonly releaseThen?: 'decide' | 'backoff';
   readonly releaseTries?: number;
+  /** for 'releasing': its `drbdadm secondary` runs now, not waiting for a retry; a stop waits for it */
+  readonly releaseRunning?: boolean;
   /**
    * for 'created': the list read (by count) that is sure to have started after the create; for
    * 'rechecking': the list read the re-check waits for (core/recheck.ts)

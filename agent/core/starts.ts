@@ -98,6 +98,8 @@ export function dropQueued(s: AgentState, fx: Fx): AgentState {
   for (const j of s.jobs) {
     if (j.phase === 'queued' && j.replyTo !== null) fx.push({ e: 'reply', id: j.replyTo, response: failure({ code: 'XH_ERR_REFUSED', message: `${j.name}: the agent is stopping` }), keepOpen: false });
   }
-  // a release still to do is left to the next agent: the start record on disk names it
-  return { ...s, jobs: s.jobs.filter((j) => j.phase !== 'queued' && j.phase !== 'created' && j.phase !== 'backing-off' && j.phase !== 'releasing') };
+  // a release waiting for its retry is left to the next agent: the start record on disk names it.
+  // One running now is waited for (bounded by drbdadm's timeout), as a claim or create is: ended
+  // with the agent, its `drbdadm secondary` ran on with nobody to hear it (KillMode=process)
+  return { ...s, jobs: s.jobs.filter((j) => j.phase !== 'queued' && j.phase !== 'created' && j.phase !== 'backing-off' && !(j.phase === 'releasing' && j.releaseRunning !== true)) };
 }

@@ -13,7 +13,8 @@ import type { ToolRunner } from '../adapters/exec.js';
  * and a restarted agent started another beside it.
  *
  * A change (a start's claim, `xl create`, a release) is not ended: the stop waits for a start to
- * finish, and a claim or create cut mid-way would leave a disk Primary or a domain half built. A
+ * finish, and for a release running then, a retry's too (core/starts.ts `dropQueued`); a claim or
+ * create cut mid-way would leave a disk Primary or a domain half built. A
  * migration is not run here at all: the agent's own CLI runs it in a child process that carries on
  * to the end of its move and records it (run/command-process.ts).
  *

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AgentConfigSchema } from '../../../agent/config/schema.js';
 import type { Effect } from '../../../agent/core/effects.js';
 import { onClaimBackoffEnd, onClaimed, onReleased, onReleaseRetry } from '../../../agent/core/claims.js';
-import { onCreated } from '../../../agent/core/starts.js';
+import { dropQueued, onCreated } from '../../../agent/core/starts.js';
 import { initialState, type AgentState, type StartJob } from '../../../agent/core/state.js';
 import type { DrbdResourceView } from '../../../shared/inventory.js';
 
@@ -100,6 +100,30 @@ describe('the claim before a start', () => {
     const fx: Effect[] = [];
     onCreated(state({ phase: 'creating', claimed: ['r1'] }), fx, 'web1', false, 'xl create: failed to free memory for the domain', T0);
     expect(only(fx, 'release')).toEqual([{ e: 'release', name: 'web1', resources: ['r1'] }]);
+  });
+
+  it('a stop keeps a release running then (it is waited for), and drops one waiting for its retry (the start record names it)', () => {
+    const running = onClaimed(state(), [], 'web1', ['r1'], new Map(), 'drbdadm status r1: timed out');
+    expect(running.jobs[0]).toMatchObject({ phase: 'releasing', releaseRunning: true });
+    expect(dropQueued({ ...running, phase: 'stopping' }, []).jobs).toHaveLength(1);
+    const waiting = onReleased(running, [], 'web1', ['drbdadm secondary r1: no answer after 10000 ms, killed']);
+    expect(waiting.jobs[0]).toMatchObject({ phase: 'releasing', releaseRunning: false });
+    expect(dropQueued({ ...waiting, phase: 'stopping' }, []).jobs).toEqual([]);
+    const retried = onReleaseRetry(waiting, [], 'web1');
+    expect(retried.jobs[0]).toMatchObject({ releaseRunning: true });
+  });
+
+  it('a release DRBD refuses while the agent stops is not tried again: the job ends, so the stop can', () => {
+    const running = onClaimed(state(), [], 'web1', ['r1'], new Map(), 'drbdadm status r1: timed out');
+    const fx: Effect[] = [];
+    const n = onReleased({ ...running, phase: 'stopping' }, fx, 'web1', ['drbdadm secondary r1: no answer after 10000 ms, killed']);
+    expect(n.jobs).toEqual([]);
+    expect(only(fx, 'timer')).toEqual([]);
+    expect(only(fx, 'log').map((l) => l.msg)).toEqual([expect.stringContaining('the agent is stopping: the next one gives them back at its start')]);
+    // nor does a clash's random wait begin once they are back
+    const clash = onClaimed(state(), [], 'web1', ['r1'], new Map([['r1', r1('Primary')]]), null);
+    const back = onReleased({ ...clash, phase: 'stopping' }, [], 'web1', []);
+    expect(back.jobs).toEqual([]);
   });
 
   it('an agent stopping meanwhile starts nothing and gives the resources back', () => {
