@@ -3,14 +3,15 @@
 import { exitCodeFor } from '../shared/errors.js';
 import { migrate2Gate, refusalLines } from './cli/migrate2-gate.js';
 import { onBrokenPipe } from './cli/broken-pipe.js';
+import { holdHangUps } from '../shared/cli/hang-up-hold.js';
 
 const argv = process.argv.slice(2);
 
 // The daemon takes SIGHUP as `reload`, but its handler is in place only once its control socket
 // listens: a hang-up before then (a reload during a slow start) took Node's default and killed the
-// agent mid-start. Until then one is ignored: the start reads the config file itself, and an edit
-// made after that read waits for the next reload.
-if (argv[0] === 'run') process.on('SIGHUP', () => undefined);
+// agent mid-start. Until then it is held (the file may have been edited after the start read it:
+// cli/run.ts reloads once the agent is ready).
+const hangUps = argv[0] === 'run' ? holdHangUps(process) : null;
 
 onBrokenPipe(argv[0], [process.stdout, process.stderr], (code) => process.exit(code));
 
@@ -28,5 +29,5 @@ if (gate !== null && !gate.ok) {
   process.stderr.write(l.stderr);
   process.exitCode = exitCodeFor(gate.error.code);
 } else {
-  void import('./main-full.js').then((m) => m.main(argv));
+  void import('./main-full.js').then((m) => m.main(argv, hangUps));
 }

@@ -34,7 +34,9 @@ const BIN = 'xenherd-agent';
 
 /** What only the composition root may touch: signals, this process's identity and how to run itself. */
 export interface ProcessHooks {
-  readonly onSignal: (signal: 'SIGHUP' | 'SIGTERM' | 'SIGINT', handler: () => void) => void;
+  readonly onSignal: (signal: 'SIGTERM' | 'SIGINT', handler: () => void) => void;
+  /** HANDLER hears every SIGHUP from now on; true when one came before, while the agent started (it owes that reload) */
+  readonly onHangUp: (handler: () => void) => boolean;
   readonly pid: number;
   readonly self: (env: CliIo['env']) => SelfCommand;
 }
@@ -144,10 +146,13 @@ async function run(argv: readonly string[], io: CliIo, hooks: ProcessHooks): Pro
     hooks.onSignal('SIGTERM', stop('SIGTERM'));
     hooks.onSignal('SIGINT', stop('SIGINT'));
   });
-  hooks.onSignal('SIGHUP', () => void reloadConfig('SIGHUP'));
+  const hungUpWhileStarting = hooks.onHangUp(() => void reloadConfig('SIGHUP'));
   // a stop may come before READY (a slow start: a full state disk, slow DRBD tools): the start
   // ends with it, and the process exits as after a stop of a ready agent
   const reached = await daemon.start();
+  // a reload asked for before the handler above was in place: the operator may have edited the
+  // file after the start read it, and expects the edit to apply once the agent is up
+  if (hungUpWhileStarting && reached === 'ready' && stopping === null) reloadConfig('SIGHUP sent while the agent started');
   await stopped;
   if (reached === 'stopped') log.info('it was stopped before it was ready: guarded autostart decided nothing in this run');
   return 0;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { agentCommandLoaders, agentCommands } from '../../../agent/cli/commands.js';
 import type { ProcessHooks } from '../../../agent/cli/run.js';
 
-const hooks: ProcessHooks = { onSignal: () => undefined, pid: 1, self: (env) => ({ node: process.execPath, args: [], env }) };
+const hooks: ProcessHooks = { onSignal: () => undefined, onHangUp: () => false, pid: 1, self: (env) => ({ node: process.execPath, args: [], env }) };
 
 describe('the agent commands, listed from their help and loaded when run', () => {
   it('each listed command loads the code of that same command', async () => {

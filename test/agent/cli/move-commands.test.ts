@@ -43,7 +43,7 @@ describe('move-stop and move-start arguments', () => {
   });
 
   it('are listed, with help an operator understands', () => {
-    const hooks = { onSignal: () => undefined, pid: 1, self: () => ({ node: 'node', args: [], env: {} }) } as ProcessHooks;
+    const hooks = { onSignal: () => undefined, onHangUp: () => false, pid: 1, self: () => ({ node: 'node', args: [], env: {} }) } as ProcessHooks;
     const names = agentCommands(hooks).map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(['move-stop', 'move-start']));
     for (const c of [moveStopCommand, moveStartCommand]) {

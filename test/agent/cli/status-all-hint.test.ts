@@ -4,7 +4,7 @@ import type { ProcessHooks } from '../../../agent/cli/run.js';
 import { startSim, type Sim } from '../../sim/sim.js';
 import { pairFleet } from '../../harness/pair-fleet.js';
 
-const hooks: ProcessHooks = { onSignal: () => undefined, pid: 1, self: (env) => ({ node: process.execPath, args: [], env }) };
+const hooks: ProcessHooks = { onSignal: () => undefined, onHangUp: () => false, pid: 1, self: (env) => ({ node: process.execPath, args: [], env }) };
 const FLEET = pairFleet({ bandwidth: 65536 });
 
 let sim: Sim | undefined;

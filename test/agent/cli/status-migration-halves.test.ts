@@ -9,7 +9,7 @@ import { pairFleet } from '../../harness/pair-fleet.js';
 // A migrate xen1 → xen2 whose final handshake was lost: web1--migratedaway stands suspended on
 // xen1, web1--incoming paused on xen2, and xen1's ledger keeps the ALARM. Neither half is the
 // guest running, as the controller's `where` and `status` say: `status` on each Dom0 says so too.
-const hooks: ProcessHooks = { onSignal: () => undefined, pid: 1, self: (env) => ({ node: process.execPath, args: [], env }) };
+const hooks: ProcessHooks = { onSignal: () => undefined, onHangUp: () => false, pid: 1, self: (env) => ({ node: process.execPath, args: [], env }) };
 const FLEET = pairFleet({ bandwidth: 65536 });
 
 let sim: Sim | undefined;

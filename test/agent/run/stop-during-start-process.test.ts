@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../adapters/fake-tools.js';
@@ -89,5 +90,31 @@ describe('xenherd-agent run hung up on while it starts', () => {
     expect(sent).toBeGreaterThan(0);
     const first = await Promise.race([agent.waitLog((l) => l.msg.startsWith('ready'), 30_000).then(() => 'ready'), agent.exited]);
     expect(first).toBe('ready');
+  }, 60_000);
+
+  // An operator edits agent.json and asks for a reload while the agent is starting: its start has
+  // read the file already, and its handler is not in place yet. That hang-up was ignored, and the
+  // agent ran the old config until the next reload. It must apply once the agent is up.
+  //
+  // Right after its first log line the agent reads known_hosts for its peers at a port other than
+  // 22, without a turn of its event loop: a long one holds it there, short of its handler, while the
+  // test edits the file and hangs up.
+  it('a config edited after the start read it, and a SIGHUP before the reload handler: the edit applies', async () => {
+    const sim = await bed.startSim(FLEET);
+    const knownHosts = join(sim.hostRoot('xen1'), 'etc/xenherd/known_hosts');
+    mkdirSync(dirname(knownHosts), { recursive: true });
+    appendFileSync(knownHosts, Array.from({ length: 100_000 }, (_, i) => `host${i}.example.org ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${String(i).padStart(43, 'A')}\n`).join(''));
+    const first = { ...FAST_TIMERS, migration: { peers: { xen2: { port: 2222 } } } };
+    const config = writeConfig(sim.dir, first);
+    const agent = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', config));
+    // logged once the file is read, before the handler is in place
+    await agent.waitLog((l) => l.msg === 'xenherd agent starting', 30_000);
+    writeFileSync(`${config}.new`, JSON.stringify({ ...first, events: { ...FAST_TIMERS.events, resyncSeconds: 1234 } }));
+    renameSync(`${config}.new`, config);
+    agent.child.kill('SIGHUP');
+    const up = await Promise.race([agent.waitLog((l) => l.msg.startsWith('ready'), 30_000).then(() => 'ready'), agent.exited]);
+    expect(up).toBe('ready');
+    await agent.waitLog((l) => l.msg === 'events.* changed: the watchers restart with the new settings', 30_000);
+    expect(agent.logs.map((l) => l.msg)).toContain('SIGHUP sent while the agent started: reloading configuration');
   }, 60_000);
 });
