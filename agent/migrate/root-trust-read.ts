@@ -25,9 +25,11 @@ export function readRootTrust(
   read: (file: string) => KnownHostsRead,
   vouched: { readonly keys: readonly Buffer[]; readonly by: string },
 ): RootSshTrustFacts {
-  // -G prints the name as asked on its `host` line even when it canonicalized it (OpenSSH 9.2,
-  // captured), but ssh then connects as, and looks the key up under, the canonical name
-  const o = route.canonicalizedFrom !== undefined && route.proxy === null ? { ...route.hostKeys, host: route.hostname.toLowerCase() } : route.hostKeys;
+  // ssh looks the key up under the name it connects to, the `hostname` line (HostName applied,
+  // canonicalized if it was, lower-cased), not the `host` line's name as asked: tried with
+  // OpenSSH 9.2, `Host xen3 / HostName 127.0.0.1` finds no key listed as xen3 ("No ED25519 host
+  // key is known for [127.0.0.1]:22999")
+  const o = { ...route.hostKeys, host: route.hostname.toLowerCase() };
   const files = [...new Set([...o.userFiles, ...o.globalFiles])].map(read);
   return { peer, hostname: route.hostname, port: route.port, options: o, files, vouched: vouched.keys, vouchedBy: vouched.by };
 }

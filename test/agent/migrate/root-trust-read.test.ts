@@ -11,7 +11,12 @@ describe("the facts root's ssh decides a peer's key on", () => {
   it("reads each file ssh names once, the user's first", () => {
     const f = readRootTrust('xen2', { hostname: '10.0.0.2', port: 22, proxy: null, hostKeys }, read, vouched);
     expect(f.files.map((x) => x.file)).toEqual(['/root/.ssh/known_hosts', '/etc/ssh/ssh_known_hosts']);
-    expect([f.hostname, f.port, f.options.host]).toEqual(['10.0.0.2', 22, 'xen2']);
+    expect([f.hostname, f.port]).toEqual(['10.0.0.2', 22]);
+  });
+
+  it('the key is looked up under the HostName ssh connects to, not the name asked (OpenSSH 9.2, tried against an sshd)', () => {
+    expect(readRootTrust('xen2', { hostname: '10.0.0.2', port: 22, proxy: null, hostKeys }, read, vouched).options.host).toBe('10.0.0.2');
+    expect(readRootTrust('xen2', { hostname: 'Xen2-Mig.example.org', port: 22, proxy: { kind: 'proxyjump', value: 'jump1' }, hostKeys }, read, vouched).options.host).toBe('xen2-mig.example.org');
   });
 
   it('a name ssh canonicalized is looked up as the canonical name, which -G prints as hostname only', () => {
