@@ -2,6 +2,7 @@ import type { ErrorCode } from '../../shared/errors.js';
 import { blobType, hostsMatch, readKnownHosts, type KnownHostsEntry } from '../parse/known-hosts-lines.js';
 import { knownHostsName } from '../parse/known-hosts-name.js';
 import type { SshHostKeyOptions } from '../parse/ssh-g-host-keys.js';
+import { judgeRevokedFile, type RevokedFileRead } from './revoked-host-keys.js';
 
 /** One known_hosts file root's ssh reads, as read here: its text, absent (ssh skips it), or why not. */
 export type KnownHostsRead =
@@ -26,6 +27,13 @@ export interface RootSshTrustFacts {
   readonly vouched: readonly Buffer[];
   /** the agent's known_hosts file, as the words name it */
   readonly vouchedBy: string;
+  /** RevokedHostKeys' file as read here, null when none is set */
+  readonly revokedFile: RevokedFileRead | null;
+  /**
+   * under CheckHostIP, the addresses ssh may connect to, whose own lines it checks too; empty when
+   * it checks none (CheckHostIP no, a proxy, a loopback address, or the hostname an address)
+   */
+  readonly addresses: readonly string[];
 }
 
 export type TrustVerdict = { readonly ok: true; readonly detail: string } | { readonly ok: false; readonly code: ErrorCode; readonly detail: string };
@@ -57,7 +65,7 @@ export function lookupNames(f: Pick<RootSshTrustFacts, 'peer' | 'port' | 'option
 }
 
 /**
- * Whether root's ssh would take PEER's host key at `xl migrate` as OpenSSH's check_host_key
+ * The known_hosts part: whether root's ssh would take PEER's host key at `xl migrate` as OpenSSH's check_host_key
  * does: a plain key listed for the name and equal to one the agent vouches with passes; a listed
  * key of a type the agent vouches with but another key is a changed key, which ssh refuses unless
  * StrictHostKeyChecking is no; a key marked @revoked likewise. A name with no key passes only
@@ -66,18 +74,22 @@ export function lookupNames(f: Pick<RootSshTrustFacts, 'peer' | 'port' | 'option
  * to answer during a migration, and under yes it refuses. Without a key vouched by the agent a
  * listed key passes unchecked, as before this check read root's files.
  */
-export function judgeRootSshTrust(f: RootSshTrustFacts): TrustVerdict {
+function knownHostsVerdict(f: RootSshTrustFacts): TrustVerdict {
   const { first, bare } = lookupNames(f);
   const strict = f.options.strict;
   const named = f.options.hostKeyAlias !== null ? `${first} (HostKeyAlias)` : first;
-  const files = f.files.map((x) => x.file).join(', ') || 'none (UserKnownHostsFile and GlobalKnownHostsFile none)';
+  const files = fileWords(f);
   const unread = f.files.flatMap((x) => ('problem' in x ? [`${x.file}: ${x.problem}`] : []));
   const unreadWords = unread.length > 0 ? `; not read here: ${unread.join('; ')}` : '';
   const target = f.options.userFiles[0] ?? f.options.globalFiles[0] ?? '/root/.ssh/known_hosts';
   const scanned = knownHostsName(f.hostname.toLowerCase(), f.port);
   const scan = `ssh-keyscan${f.port === 22 ? '' : ` -p ${f.port}`} ${f.hostname}${scanned === first ? '' : ` | sed 's/^[^ ]*/${first}/'`} >> ${target}`;
   const addFix = `add ${f.peer}'s key after checking its fingerprint (\`${scan}\`; \`ssh-keygen -F '${first}' -f ${target}\` shows what is listed)`;
-  const how = `root's ssh (xl migrate's) looks ${f.peer}'s host key up as ${named} in ${files}`;
+  const how = howLooked(f, named, files);
+  // under yes ssh takes a DNSSEC-signed SSHFP record of the key before known_hosts: DNSSEC is not
+  // looked up here, so a key listed nowhere passes said, as KnownHostsCommand's does, and a changed
+  // one is still refused (the record could vouch for it, but a wrong pass costs a failed move)
+  const dns = f.options.verifyHostKeyDns === 'yes';
 
   const firstHits = hitsFor(f.files, [first]);
   const bareHits = bare === null ? [] : hitsFor(f.files, [bare]);
@@ -110,7 +122,7 @@ export function judgeRootSshTrust(f: RootSshTrustFacts): TrustVerdict {
     return {
       ok: false,
       code: 'XH_ERR_REFUSED',
-      detail: `${how}, and the key listed at ${listOf(clash)} is not the one ${f.peer} shows (${f.vouchedBy} lists another): ssh would refuse it as REMOTE HOST IDENTIFICATION HAS CHANGED; fix: if ${f.peer}'s key was replaced, ${[...new Set(clash.map((h) => h.file))].map((file) => `\`ssh-keygen -R '${first}' -f ${file}\``).join(', ')}, then ${addFix}`,
+      detail: `${how}, and the key listed at ${listOf(clash)} is not the one ${f.peer} shows (${f.vouchedBy} lists another): ssh would refuse it as REMOTE HOST IDENTIFICATION HAS CHANGED${dns ? ' (unless a DNSSEC-signed SSHFP record vouches for the key it shows: VerifyHostKeyDNS yes, not looked up here)' : ''}; fix: if ${f.peer}'s key was replaced, ${[...new Set(clash.map((h) => h.file))].map((file) => `\`ssh-keygen -R '${first}' -f ${file}\``).join(', ')}, then ${addFix}`,
     };
   }
   const shownRevoked = f.vouched.map(isRevoked).find((r) => r !== undefined);
@@ -118,6 +130,7 @@ export function judgeRootSshTrust(f: RootSshTrustFacts): TrustVerdict {
   const authorities = firstHits.filter((h) => h.entry.marker === 'cert-authority');
   if (authorities.length > 0) return { ok: true, detail: `${how}, and a @cert-authority line names it (${listOf(authorities)}): ssh takes a host certificate that authority signed (not checked here)` };
   if (f.options.knownHostsCommand !== null) return { ok: true, detail: `${how}, which list no key for it; KnownHostsCommand \`${f.options.knownHostsCommand}\` may (not run here)` };
+  if (dns) return { ok: true, detail: `${how}, which list no key for it; under VerifyHostKeyDNS yes ssh takes it from a DNSSEC-signed SSHFP record of ${f.hostname} (not looked up here), and else ${strict === 'yes' || strict === 'ask' ? 'refuses it' : 'adds it'}` };
   const setAside = plainBare.length > 0 && bare !== null ? `; the bare ${bare} lines (${listOf(plainBare)}) list another key, which ssh does not take at port ${f.port}` : '';
   if (strict === 'accept-new' || strict === 'no') {
     return { ok: true, detail: `${how}, which list no key for it${setAside}: ssh adds the key it is shown at the first connection (StrictHostKeyChecking ${strict}); to pin it, ${addFix}` };
@@ -126,3 +139,50 @@ export function judgeRootSshTrust(f: RootSshTrustFacts): TrustVerdict {
   return { ok: false, code: 'XH_ERR_FILE', detail: `${how}, which list no key for it${setAside}${unreadWords}: ${why}; fix: ${addFix}` };
 }
 
+
+const fileWords = (f: RootSshTrustFacts): string => f.files.map((x) => x.file).join(', ') || 'none (UserKnownHostsFile and GlobalKnownHostsFile none)';
+
+const howLooked = (f: RootSshTrustFacts, named: string, files: string): string => `root's ssh (xl migrate's) looks ${f.peer}'s host key up as ${named} in ${files}`;
+
+/**
+ * CheckHostIP: with the host's key known (or added), ssh also looks the address it connected to
+ * up, `[address]:port` off port 22, and refuses a key of the same type listed there that is not
+ * the one shown, unless StrictHostKeyChecking is no (sshconnect.c check_host_key: "the … host key
+ * for '…' differs from the key for the IP address"; under ask it would prompt, and no one answers).
+ */
+function addressClash(f: RootSshTrustFacts): { address: string; hit: Hit } | null {
+  if (!f.options.checkHostIp || f.vouched.length === 0) return null;
+  const types = new Set(f.vouched.map(blobType));
+  for (const address of f.addresses) {
+    const hits = hitsFor(f.files, [knownHostsName(address, f.port)]).filter((h) => h.entry.marker === null);
+    if (hits.some((h) => sameKey(h, f.vouched))) continue;
+    const hit = hits.find((h) => types.has(h.entry.keyType));
+    if (hit !== undefined) return { address, hit };
+  }
+  return null;
+}
+
+/**
+ * Whether root's ssh would take PEER's host key at `xl migrate`, in the order OpenSSH checks:
+ * RevokedHostKeys first (`revoked-host-keys.ts`), then the known_hosts files under the name it
+ * looks up, then under CheckHostIP the address's own lines.
+ */
+export function judgeRootSshTrust(f: RootSshTrustFacts): TrustVerdict {
+  const revoked = judgeRevokedFile(f.revokedFile, f.peer, f.vouched);
+  const files = fileWords(f);
+  const { first } = lookupNames(f);
+  const named = f.options.hostKeyAlias !== null ? `${first} (HostKeyAlias)` : first;
+  if (revoked.revoked) return { ok: false, code: 'XH_ERR_REFUSED', detail: `${howLooked(f, named, files)}, but first ${revoked.detail}` };
+  const v = knownHostsVerdict(f);
+  if (!v.ok) return v;
+  const clash = addressClash(f);
+  if (clash === null) return { ok: true, detail: `${v.detail}${revoked.note}` };
+  const where = `${clash.address}'s own line (${at(clash.hit)}, CheckHostIP yes) lists another ${clash.hit.entry.keyType} key than ${f.peer} shows`;
+  if (f.options.strict === 'no') return { ok: true, detail: `${v.detail}; ${where}, which ssh warns of and goes on past under StrictHostKeyChecking no` };
+  const file = f.options.userFiles[0] ?? clash.hit.file;
+  return {
+    ok: false,
+    code: 'XH_ERR_REFUSED',
+    detail: `${v.detail}; but ${where}: ssh refuses it ("differs from the key for the IP address"${f.options.strict === 'ask' ? ', asked with no one to answer' : ''}); fix: if ${f.peer}'s key was replaced, \`ssh-keygen -R '${knownHostsName(clash.address, f.port)}' -f ${clash.hit.file}\`${file === clash.hit.file ? '' : ` (ssh adds the new one to ${file})`}, or set CheckHostIP no for ${f.peer} in root's ssh_config`,
+  };
+}

@@ -18,7 +18,7 @@ import { holdKept } from './kept-hold.js';
 import { peerEndpoint } from './route-read.js';
 import { addressesOf, sshRouteOf } from '../adapters/ssh-route.js';
 import { readPeerAnswer } from './peer-answer.js';
-import { readKnownHostsFile, readRootTrust } from './root-trust-read.js';
+import { checkHostIpAddresses, readKnownHostsFile, readRootTrust } from './root-trust-read.js';
 import { controlPurpose, type HeldDomu, type HoldPurpose, type MigrationPorts, type PeerPort } from './ports.js';
 
 /**
@@ -115,7 +115,7 @@ export function processMigrationPorts(c: HostContext): MigrationPorts {
       ssh: (name) => sshRouteOf(c.run, name),
       resolve: (name) => addressesOf(name),
       hostKey: (peer, host, port) => toolHostKey(c, peer, host, port),
-      trust: async (peer, route) => readRootTrust(peer, route, (file) => readKnownHostsFile(c.real, file), vouchedKeys(c, peer)),
+      trust: async (peer, route) => readRootTrust(peer, route, (file) => readKnownHostsFile(c.real, file), vouchedKeys(c, peer), await checkHostIpAddresses(route, (name) => addressesOf(name))),
     },
     hold: (name, purpose, operationId) => holdDomu(c, name, purpose, operationId),
     nudge: async (why) => void (await nudgeSocket(c.real(c.config.controlSocket), why)),

@@ -1,5 +1,8 @@
+import { isIP } from 'node:net';
 import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import type { KnownHostsRead, RootSshTrustFacts } from '../decide/root-ssh-trust.js';
+import type { RevokedFileRead } from '../decide/revoked-host-keys.js';
+import type { RouteAddresses } from '../decide/toolstack-route.js';
 import type { SshHostKeyOptions } from '../parse/ssh-g-host-keys.js';
 import type { SshRoute } from '../parse/ssh-g.js';
 
@@ -14,16 +17,44 @@ export function readKnownHostsFile(real: (path: string) => string, file: string)
   return r.error.errno === 'ENOENT' ? { file, missing: true } : { file, problem: r.error.message };
 }
 
+type HostKeyRoute = SshRoute & { readonly hostKeys: SshHostKeyOptions };
+
+/**
+ * RevokedHostKeys' file as root's ssh opens it: -G prints the path before ssh expands root's `~`
+ * in it, done here; a `%` token, `${VAR}` or a relative path depends on what ssh knows at the
+ * connection, and is left for the verdict to refuse to guess at.
+ */
+function readRevoked(printed: string | null, read: (file: string) => KnownHostsRead): RevokedFileRead | null {
+  if (printed === null) return null;
+  const file = printed.replace(/^~(root)?(?=\/)/, '/root');
+  if (/[%$]/.test(file)) return { file: printed, unexpanded: 'a % token or ${VAR}' };
+  if (!file.startsWith('/')) return { file: printed, unexpanded: file.startsWith('~') ? "another user's home" : 'a relative path, opened from wherever ssh runs' };
+  return read(file);
+}
+
+/**
+ * The addresses root's ssh checks under CheckHostIP (sshconnect.c check_host_key): none through a
+ * proxy, to a loopback address, or when the hostname is itself an address; else those the name
+ * resolves to here (ssh's getaddrinfo answers alike), one of which it connects to.
+ */
+export async function checkHostIpAddresses(route: HostKeyRoute, resolve: (name: string) => Promise<RouteAddresses>): Promise<readonly string[]> {
+  if (!route.hostKeys.checkHostIp || route.proxy !== null || isIP(route.hostname) !== 0) return [];
+  const r = await resolve(route.hostname);
+  const loopback = (a: string): boolean => a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
+  return r.ok ? r.addresses.filter((a) => !loopback(a)) : [];
+}
+
 /**
  * The facts root's ssh decides PEER's host key on (agent/decide/root-ssh-trust.ts): the files
- * `ssh -G PEER` names, user's first as ssh loads them, and the keys the agent's own known_hosts
- * vouches for the peer with.
+ * `ssh -G PEER` names, user's first as ssh loads them, the RevokedHostKeys file, the addresses
+ * CheckHostIP looks up, and the keys the agent's own known_hosts vouches for the peer with.
  */
 export function readRootTrust(
   peer: string,
-  route: SshRoute & { readonly hostKeys: SshHostKeyOptions },
+  route: HostKeyRoute,
   read: (file: string) => KnownHostsRead,
   vouched: { readonly keys: readonly Buffer[]; readonly by: string },
+  addresses: readonly string[],
 ): RootSshTrustFacts {
   // ssh looks the key up under the name it connects to, the `hostname` line (HostName applied,
   // canonicalized if it was, lower-cased), not the `host` line's name as asked: tried with
@@ -31,5 +62,5 @@ export function readRootTrust(
   // key is known for [127.0.0.1]:22999")
   const o = { ...route.hostKeys, host: route.hostname.toLowerCase() };
   const files = [...new Set([...o.userFiles, ...o.globalFiles])].map(read);
-  return { peer, hostname: route.hostname, port: route.port, options: o, files, vouched: vouched.keys, vouchedBy: vouched.by };
+  return { peer, hostname: route.hostname, port: route.port, options: o, files, vouched: vouched.keys, vouchedBy: vouched.by, revokedFile: readRevoked(o.revokedHostKeys, read), addresses };
 }

@@ -8,8 +8,9 @@ export type StrictHostKeys = 'yes' | 'accept-new' | 'no' | 'ask';
 /** How root's ssh checks a host's key, as `ssh -G NAME` prints it after every ssh_config applied. */
 export interface SshHostKeyOptions {
   /**
-   * the `host` line: the name ssh looks the key up under when no HostKeyAlias is set (lower case,
-   * canonicalized if ssh did); null when the release prints none (then it is the name asked)
+   * the `host` line, lower-cased: the name as asked (OpenSSH 9.2 prints it so even under a
+   * HostName); ssh looks the key up under the `hostname` line instead, which the route carries.
+   * Null when the release prints none.
    */
   readonly host: string | null;
   /** HostKeyAlias: looked up instead of the host, with no port added */
@@ -17,34 +18,47 @@ export interface SshHostKeyOptions {
   readonly strict: StrictHostKeys;
   /** UserKnownHostsFile, `~` and `%` tokens expanded by ssh; the first is where ssh adds a key */
   readonly userFiles: readonly string[];
+  /** GlobalKnownHostsFile, as ssh opens them: it expands nothing in these */
   readonly globalFiles: readonly string[];
   /** KnownHostsCommand (OpenSSH 8.5): its output counts as one more known_hosts file */
   readonly knownHostsCommand: string | null;
+  /** CheckHostIP: the address's own known_hosts lines checked too (default no since OpenSSH 8.5) */
+  readonly checkHostIp: boolean;
+  /** VerifyHostKeyDNS: under yes a DNSSEC-signed SSHFP record is taken instead of known_hosts */
+  readonly verifyHostKeyDns: 'yes' | 'no' | 'ask';
+  /** RevokedHostKeys as printed: -G shows it before ssh expands `~` and `%` tokens in it */
+  readonly revokedHostKeys: string | null;
 }
 
 const STRICT: Readonly<Record<string, StrictHostKeys>> = { true: 'yes', yes: 'yes', false: 'no', no: 'no', ask: 'ask', 'accept-new': 'accept-new' };
-const KEYS = ['host', 'hostkeyalias', 'stricthostkeychecking', 'userknownhostsfile', 'globalknownhostsfile', 'knownhostscommand'] as const;
+const FLAG: Readonly<Record<string, boolean>> = { yes: true, true: true, no: false, false: false };
+const YES_NO_ASK: Readonly<Record<string, 'yes' | 'no' | 'ask'>> = { yes: 'yes', true: 'yes', no: 'no', false: 'no', ask: 'ask' };
+const KEYS = ['host', 'hostkeyalias', 'stricthostkeychecking', 'userknownhostsfile', 'globalknownhostsfile', 'knownhostscommand', 'checkhostip', 'verifyhostkeydns', 'revokedhostkeys'] as const;
 type Key = (typeof KEYS)[number];
 const isKey = (k: string): k is Key => (KEYS as readonly string[]).includes(k);
 
 /**
  * A file list as ssh -G prints it: paths joined by spaces, `none` for none. ssh prints a path
- * holding a space unquoted, so a piece that is not an absolute path cannot be told apart: refused
- * rather than read as two files, which would check another file than ssh reads.
+ * holding a space as it is, unquoted and unescaped (OpenSSH 9.2: `UserKnownHostsFile "/root/my
+ * hosts"` prints `userknownhostsfile /root/my hosts`), so the list is cut only where a space is
+ * followed by `/`: every path is absolute here, and a blank inside one stays in it. A path
+ * holding " /" would be read as two (a file named so under a directory whose name ends in a
+ * blank): rename it. A list not starting with an absolute path is refused, as no file of it can
+ * be told apart.
  */
 function fileList(value: string): readonly string[] | null {
   if (value === 'none') return [];
-  const files = value.split(' ').filter((f) => f !== '');
+  const files = value.split(/ (?=\/)/);
   return files.length > 0 && files.every((f) => f.startsWith('/')) ? files : null;
 }
 
 /**
  * The host-key lines of `ssh -G NAME` (OpenSSH 6.8 and later print `stricthostkeychecking`,
- * `userknownhostsfile` and `globalknownhostsfile` always, `hostkeyalias` and `knownhostscommand`
- * only when set). Null when no `stricthostkeychecking` line is there: the output is not a whole
- * dump of a release that prints it (the fleet simulator's `ssh -G` prints the route alone), and
- * nothing can be said of the host key. A value outside ssh's own words, or a key given twice with
- * two values, is refused naming the line.
+ * `checkhostip`, `verifyhostkeydns`, `userknownhostsfile` and `globalknownhostsfile` always,
+ * `hostkeyalias`, `revokedhostkeys` and `knownhostscommand` only when set). Null when no
+ * `stricthostkeychecking` line is there: the output is not a whole dump of a release that prints
+ * it, and nothing can be said of the host key. A value outside ssh's own words, or a key given
+ * twice with two values, is refused naming the line.
  */
 export function parseSshGHostKeys(stdout: string): Result<SshHostKeyOptions | null, ParseFailure> {
   const seen = new Map<Key, { value: string; line: number }>();
@@ -59,15 +73,25 @@ export function parseSshGHostKeys(stdout: string): Result<SshHostKeyOptions | nu
     if (value === '') return err(parseFailure('ssh -G', i + 1, line, `${key} VALUE`));
     seen.set(key, { value, line: i + 1 });
   }
-  const strictLine = seen.get('stricthostkeychecking');
-  if (strictLine === undefined) return ok(null);
-  const strict = STRICT[strictLine.value];
-  if (strict === undefined) return err(parseFailure('ssh -G', strictLine.line, `stricthostkeychecking ${strictLine.value}`, 'stricthostkeychecking true, false, ask or accept-new'));
+  if (!seen.has('stricthostkeychecking')) return ok(null);
+  const missing = (key: Key): ParseFailure => parseFailure('ssh -G', 0, stdout.slice(0, 200), `a "${key}" line beside "stricthostkeychecking"`);
+  function word<T>(key: Key, words: Readonly<Record<string, T>>, expected: string): Result<T, ParseFailure> {
+    const at = seen.get(key);
+    if (at === undefined) return err(missing(key));
+    const w = words[at.value];
+    return w === undefined ? err(parseFailure('ssh -G', at.line, `${key} ${at.value}`, `${key} ${expected}`)) : ok(w);
+  }
+  const strict = word('stricthostkeychecking', STRICT, 'true, false, ask or accept-new');
+  if (!strict.ok) return strict;
+  const checkHostIp = word('checkhostip', FLAG, 'yes or no');
+  if (!checkHostIp.ok) return checkHostIp;
+  const dns = word('verifyhostkeydns', YES_NO_ASK, 'true, false or ask');
+  if (!dns.ok) return dns;
   const files = (key: 'userknownhostsfile' | 'globalknownhostsfile'): Result<readonly string[], ParseFailure> => {
     const at = seen.get(key);
-    if (at === undefined) return err(parseFailure('ssh -G', 0, stdout.slice(0, 200), `a "${key}" line beside "stricthostkeychecking"`));
+    if (at === undefined) return err(missing(key));
     const list = fileList(at.value);
-    if (list === null) return err(parseFailure('ssh -G', at.line, `${key} ${at.value}`, `${key} with absolute paths without spaces, or none (ssh prints a path holding a space unquoted: rename the file in ssh_config)`));
+    if (list === null) return err(parseFailure('ssh -G', at.line, `${key} ${at.value}`, `${key} with absolute paths, or none (ssh opens a relative one from wherever it was started: give the whole path in ssh_config)`));
     return ok(list);
   };
   const userFiles = files('userknownhostsfile');
@@ -78,5 +102,16 @@ export function parseSshGHostKeys(stdout: string): Result<SshHostKeyOptions | nu
   if (host !== undefined && /\s/.test(host.value)) return err(parseFailure('ssh -G', host.line, `host ${host.value}`, 'host NAME'));
   const alias = seen.get('hostkeyalias')?.value ?? null;
   const command = seen.get('knownhostscommand')?.value ?? null;
-  return ok({ host: host?.value.toLowerCase() ?? null, hostKeyAlias: alias, strict, userFiles: userFiles.value, globalFiles: globalFiles.value, knownHostsCommand: command === 'none' ? null : command });
+  const revoked = seen.get('revokedhostkeys')?.value ?? null;
+  return ok({
+    host: host?.value.toLowerCase() ?? null,
+    hostKeyAlias: alias,
+    strict: strict.value,
+    userFiles: userFiles.value,
+    globalFiles: globalFiles.value,
+    knownHostsCommand: command === 'none' ? null : command,
+    checkHostIp: checkHostIp.value,
+    verifyHostKeyDns: dns.value,
+    revokedHostKeys: revoked === 'none' ? null : revoked,
+  });
 }

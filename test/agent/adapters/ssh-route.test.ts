@@ -13,7 +13,7 @@ describe("where root's ssh and the resolver take a name", () => {
     let answer = { stdout: readFixture('ssh/G-9.2p1-host-entry.txt').body, stderr: '', exitCode: 0 };
     const run: ToolRunner = async (tool, args) => (asked.push([tool, ...args]), ok(answer));
     // the same dump's host-key lines: how root's ssh would check xen2's key there
-    const hostKeys = { host: 'xen2', hostKeyAlias: null, strict: 'ask', userFiles: ['/root/.ssh/known_hosts', '/root/.ssh/known_hosts2'], globalFiles: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'], knownHostsCommand: null };
+    const hostKeys = { host: 'xen2', hostKeyAlias: null, strict: 'ask', userFiles: ['/root/.ssh/known_hosts', '/root/.ssh/known_hosts2'], globalFiles: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'], knownHostsCommand: null, checkHostIp: false, verifyHostKeyDns: 'no', revokedHostKeys: null };
     expect(await sshRouteOf(run, 'xen2')).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222, proxy: null, hostKeys } });
     expect(asked).toEqual([['ssh', '-v', '-G', '--', 'xen2']]);
     answer = { stdout: readFixture('ssh/G-9.2p1-canonical.txt').body, stderr: readFixture('ssh/G-9.2p1-canonical-v.txt').body, exitCode: 0 };

@@ -15,11 +15,11 @@ const HASHED_XEN2 = `|1|PGt3XBkRLXfLtHQmlXBfWwS4afM=|cpXRURBvAUqX+49mV1WiY+R5VPM
 
 const USER = '/root/.ssh/known_hosts';
 const GLOBAL = '/etc/ssh/ssh_known_hosts';
-const options = (o: Partial<SshHostKeyOptions> = {}): SshHostKeyOptions => ({ host: 'xen2', hostKeyAlias: null, strict: 'ask', userFiles: [USER], globalFiles: [GLOBAL], knownHostsCommand: null, ...o });
+const options = (o: Partial<SshHostKeyOptions> = {}): SshHostKeyOptions => ({ host: 'xen2', hostKeyAlias: null, strict: 'ask', userFiles: [USER], globalFiles: [GLOBAL], knownHostsCommand: null, checkHostIp: false, verifyHostKeyDns: 'no', revokedHostKeys: null, ...o });
 const facts = (user: string | null, o: Partial<SshHostKeyOptions> = {}, port = 22, extra: Partial<RootSshTrustFacts> = {}): RootSshTrustFacts => {
   const opts = options(o);
   const files: KnownHostsRead[] = [...opts.userFiles.map((file): KnownHostsRead => (user === null ? { file, missing: true } : { file, text: user })), ...opts.globalFiles.map((file): KnownHostsRead => ({ file, missing: true }))];
-  return { peer: 'xen2', hostname: '10.0.0.2', port, options: opts, files, vouched: [blob], vouchedBy: '/etc/xenherd/known_hosts', ...extra };
+  return { peer: 'xen2', hostname: '10.0.0.2', port, options: opts, files, vouched: [blob], vouchedBy: '/etc/xenherd/known_hosts', revokedFile: null, addresses: [], ...extra };
 };
 const verdict = (...a: Parameters<typeof facts>): ReturnType<typeof judgeRootSshTrust> => judgeRootSshTrust(facts(...a));
 
@@ -141,5 +141,42 @@ describe('the preflight\'s toolstack-route check reads root\'s ssh trust', () =>
   it('a known key passes, the route said first', () => {
     const v = judge({ check: 'toolstack-route', peer: 'xen2' }, preflight(facts(`xen2 ssh-ed25519 ${KEY}\n`)));
     expect(v).toMatchObject({ ok: true, detail: `xl migrate (root's ssh) reaches xen2 at xen2 port 22, the address the checks use; root's ssh (xl migrate's) looks xen2's host key up as xen2 in ${USER}, ${GLOBAL}, and knows it (${USER}:1)` });
+  });
+});
+
+describe("root's ssh and xen2's host key: CheckHostIP, VerifyHostKeyDNS, RevokedHostKeys", () => {
+  const ip = (user: string, o: Partial<SshHostKeyOptions> = {}): ReturnType<typeof judgeRootSshTrust> => verdict(user, { checkHostIp: true, ...o }, 22, { addresses: ['10.0.0.2'] });
+  it("CheckHostIP yes: another key of that type on the address's own line is refused unless StrictHostKeyChecking no; the same key, or none, passes", () => {
+    const changed = `xen2 ssh-ed25519 ${KEY}\n10.0.0.2 ssh-ed25519 ${OTHER}\n`;
+    expect(ip(changed)).toEqual({
+      ok: false,
+      code: 'XH_ERR_REFUSED',
+      detail: `root's ssh (xl migrate's) looks xen2's host key up as xen2 in ${USER}, ${GLOBAL}, and knows it (${USER}:1); but 10.0.0.2's own line (${USER}:2, CheckHostIP yes) lists another ssh-ed25519 key than xen2 shows: ssh refuses it ("differs from the key for the IP address", asked with no one to answer); fix: if xen2's key was replaced, \`ssh-keygen -R '10.0.0.2' -f ${USER}\`, or set CheckHostIP no for xen2 in root's ssh_config`,
+    });
+    expect(ip(changed, { strict: 'accept-new' })).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED' });
+    expect(ip(changed, { strict: 'no' })).toMatchObject({ ok: true, detail: expect.stringContaining('which ssh warns of and goes on past under StrictHostKeyChecking no') });
+    expect(ip(`xen2 ssh-ed25519 ${KEY}\n10.0.0.2 ssh-ed25519 ${KEY}\n`)).toMatchObject({ ok: true });
+    expect(ip(`xen2 ssh-ed25519 ${KEY}\n`)).toMatchObject({ ok: true });
+    // CheckHostIP no (OpenSSH's default since 8.5): the address's line is not read
+    expect(ip(changed, { checkHostIp: false })).toMatchObject({ ok: true });
+  });
+
+  it('VerifyHostKeyDNS yes: a key listed nowhere passes, said as an SSHFP record ssh may take (not looked up); a changed key is still refused', () => {
+    expect(verdict(null, { verifyHostKeyDns: 'yes', strict: 'yes' })).toEqual({
+      ok: true,
+      detail: `root's ssh (xl migrate's) looks xen2's host key up as xen2 in ${USER}, ${GLOBAL}, which list no key for it; under VerifyHostKeyDNS yes ssh takes it from a DNSSEC-signed SSHFP record of 10.0.0.2 (not looked up here), and else refuses it`,
+    });
+    expect(verdict(null, { verifyHostKeyDns: 'ask', strict: 'yes' })).toMatchObject({ ok: false, code: 'XH_ERR_FILE' });
+    expect(verdict(`xen2 ssh-ed25519 ${OTHER}\n`, { verifyHostKeyDns: 'yes' })).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringContaining('(unless a DNSSEC-signed SSHFP record vouches for the key it shows: VerifyHostKeyDNS yes, not looked up here)') });
+  });
+
+  it('RevokedHostKeys is checked first, whatever StrictHostKeyChecking and known_hosts say', () => {
+    const revokedFile = { file: '/etc/ssh/revoked', text: `ssh-ed25519 ${KEY}\n` };
+    expect(verdict(`xen2 ssh-ed25519 ${KEY}\n`, { strict: 'no' }, 22, { revokedFile })).toEqual({
+      ok: false,
+      code: 'XH_ERR_REFUSED',
+      detail: `root's ssh (xl migrate's) looks xen2's host key up as xen2 in ${USER}, ${GLOBAL}, but first the key xen2 shows is listed in RevokedHostKeys /etc/ssh/revoked line 1: ssh refuses it ("revoked by file"); if xen2 was re-keyed, list its new key in the agent's known_hosts and root's`,
+    });
+    expect(verdict(`xen2 ssh-ed25519 ${KEY}\n`, {}, 22, { revokedFile: { file: '/etc/ssh/revoked', text: `ssh-ed25519 ${OTHER}\n` } })).toMatchObject({ ok: true });
   });
 });

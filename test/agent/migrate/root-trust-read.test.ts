@@ -1,26 +1,57 @@
 import { describe, expect, it } from 'vitest';
 import type { KnownHostsRead } from '../../../agent/decide/root-ssh-trust.js';
-import { readRootTrust } from '../../../agent/migrate/root-trust-read.js';
+import { checkHostIpAddresses, readRootTrust } from '../../../agent/migrate/root-trust-read.js';
 import type { SshHostKeyOptions } from '../../../agent/parse/ssh-g-host-keys.js';
 
-const hostKeys: SshHostKeyOptions = { host: 'xen2', hostKeyAlias: null, strict: 'ask', userFiles: ['/root/.ssh/known_hosts', '/etc/ssh/ssh_known_hosts'], globalFiles: ['/etc/ssh/ssh_known_hosts'], knownHostsCommand: null };
+const hostKeys: SshHostKeyOptions = {
+  host: 'xen2',
+  hostKeyAlias: null,
+  strict: 'ask',
+  userFiles: ['/root/.ssh/known_hosts', '/etc/ssh/ssh_known_hosts'],
+  globalFiles: ['/etc/ssh/ssh_known_hosts'],
+  knownHostsCommand: null,
+  checkHostIp: false,
+  verifyHostKeyDns: 'no',
+  revokedHostKeys: null,
+};
 const read = (file: string): KnownHostsRead => ({ file, missing: true });
 const vouched = { keys: [], by: '/etc/xenherd/known_hosts' };
 
 describe("the facts root's ssh decides a peer's key on", () => {
   it("reads each file ssh names once, the user's first", () => {
-    const f = readRootTrust('xen2', { hostname: '10.0.0.2', port: 22, proxy: null, hostKeys }, read, vouched);
+    const f = readRootTrust('xen2', { hostname: '10.0.0.2', port: 22, proxy: null, hostKeys }, read, vouched, []);
     expect(f.files.map((x) => x.file)).toEqual(['/root/.ssh/known_hosts', '/etc/ssh/ssh_known_hosts']);
     expect([f.hostname, f.port]).toEqual(['10.0.0.2', 22]);
   });
 
   it('the key is looked up under the HostName ssh connects to, not the name asked (OpenSSH 9.2, tried against an sshd)', () => {
-    expect(readRootTrust('xen2', { hostname: '10.0.0.2', port: 22, proxy: null, hostKeys }, read, vouched).options.host).toBe('10.0.0.2');
-    expect(readRootTrust('xen2', { hostname: 'Xen2-Mig.example.org', port: 22, proxy: { kind: 'proxyjump', value: 'jump1' }, hostKeys }, read, vouched).options.host).toBe('xen2-mig.example.org');
+    expect(readRootTrust('xen2', { hostname: '10.0.0.2', port: 22, proxy: null, hostKeys }, read, vouched, []).options.host).toBe('10.0.0.2');
+    expect(readRootTrust('xen2', { hostname: 'Xen2-Mig.example.org', port: 22, proxy: { kind: 'proxyjump', value: 'jump1' }, hostKeys }, read, vouched, []).options.host).toBe('xen2-mig.example.org');
   });
 
   it('a name ssh canonicalized is looked up as the canonical name, which -G prints as hostname only', () => {
-    const f = readRootTrust('xen2', { hostname: 'Xen2.example.org', port: 22, proxy: null, canonicalizedFrom: 'xen2', hostKeys }, read, vouched);
+    const f = readRootTrust('xen2', { hostname: 'Xen2.example.org', port: 22, proxy: null, canonicalizedFrom: 'xen2', hostKeys }, read, vouched, []);
     expect(f.options.host).toBe('xen2.example.org');
+  });
+
+  it("RevokedHostKeys: root's ~ expanded as ssh does at the connection; a token, ${VAR} or relative path left unexpanded, named", () => {
+    const at = (revokedHostKeys: string): unknown => readRootTrust('xen2', { hostname: 'xen2', port: 22, proxy: null, hostKeys: { ...hostKeys, revokedHostKeys } }, read, vouched, []).revokedFile;
+    expect(at('~/.ssh/revoked')).toEqual({ file: '/root/.ssh/revoked', missing: true });
+    expect(at('/etc/ssh/revoked')).toEqual({ file: '/etc/ssh/revoked', missing: true });
+    expect(at('/etc/ssh/revoked_%h')).toEqual({ file: '/etc/ssh/revoked_%h', unexpanded: 'a % token or ${VAR}' });
+    expect(at('revoked')).toEqual({ file: 'revoked', unexpanded: 'a relative path, opened from wherever ssh runs' });
+    expect(readRootTrust('xen2', { hostname: 'xen2', port: 22, proxy: null, hostKeys }, read, vouched, []).revokedFile).toBeNull();
+  });
+});
+
+describe('the addresses CheckHostIP has ssh look up', () => {
+  const resolve = async (): Promise<{ ok: true; addresses: string[] }> => ({ ok: true, addresses: ['192.0.2.2', '127.0.1.1', '::1'] });
+  const route = (o: Partial<SshHostKeyOptions>, hostname = 'xen2', proxy: { kind: 'proxyjump'; value: string } | null = null) => ({ hostname, port: 22, proxy, hostKeys: { ...hostKeys, ...o } });
+  it("the name's addresses but loopback ones; none under CheckHostIP no, through a proxy, or to an address", async () => {
+    expect(await checkHostIpAddresses(route({ checkHostIp: true }), resolve)).toEqual(['192.0.2.2']);
+    expect(await checkHostIpAddresses(route({ checkHostIp: false }), resolve)).toEqual([]);
+    expect(await checkHostIpAddresses(route({ checkHostIp: true }, 'xen2', { kind: 'proxyjump', value: 'j' }), resolve)).toEqual([]);
+    expect(await checkHostIpAddresses(route({ checkHostIp: true }, '10.0.0.2'), resolve)).toEqual([]);
+    expect(await checkHostIpAddresses(route({ checkHostIp: true }), async () => ({ ok: false, why: 'ENOTFOUND' }))).toEqual([]);
   });
 });

@@ -44,7 +44,7 @@ async function trust(run: ToolRunner, peer: string): Promise<ReturnType<typeof j
   if (!route.ok) throw new Error(route.error.message);
   const keys = route.value.hostKeys;
   if (keys === undefined) throw new Error('ssh -G printed no host-key lines');
-  return judgeRootSshTrust(readRootTrust(peer, { ...route.value, hostKeys: keys }, (f) => readKnownHostsFile((p) => p, f), { keys: [blob], by: '/etc/xenherd/known_hosts' }));
+  return judgeRootSshTrust(readRootTrust(peer, { ...route.value, hostKeys: keys }, (f) => readKnownHostsFile((p) => p, f), { keys: [blob], by: '/etc/xenherd/known_hosts' }, []));
 }
 
 describe("root's ssh trust of a peer's host key, read through the real ssh -G", () => {

@@ -35,14 +35,14 @@ describe('readRoute', () => {
   it("xl: root's ssh's host-key options are handed to the port that reads its known_hosts files; without them nothing is read", async () => {
     const sim = await startSim({ fleet: FLEET });
     const base = simMigrationPorts({ sim }, 'xen1');
-    const hostKeys = { host: 'xen2', hostKeyAlias: 'xen2-mig', strict: 'yes' as const, userFiles: ['/root/.ssh/known_hosts'], globalFiles: [], knownHostsCommand: null };
+    const hostKeys = { host: 'xen2', hostKeyAlias: 'xen2-mig', strict: 'yes' as const, userFiles: ['/root/.ssh/known_hosts'], globalFiles: [], knownHostsCommand: null, checkHostIp: false, verifyHostKeyDns: 'no' as const, revokedHostKeys: null };
     const asked: string[] = [];
     const withKeys = (keys: boolean): MigrationPorts => ({
       ...base,
       route: {
         ...base.route,
         ssh: async () => ok(keys ? { hostname: 'xen2', port: 22, proxy: null, hostKeys } : { hostname: 'xen2', port: 22, proxy: null }),
-        trust: async (peer, r) => (asked.push(`${peer} ${r.hostKeys.hostKeyAlias ?? ''}`), { peer, hostname: r.hostname, port: r.port, options: r.hostKeys, files: [], vouched: [], vouchedBy: '/etc/xenherd/known_hosts' }),
+        trust: async (peer, r) => (asked.push(`${peer} ${r.hostKeys.hostKeyAlias ?? ''}`), { peer, hostname: r.hostname, port: r.port, options: r.hostKeys, files: [], vouched: [], vouchedBy: '/etc/xenherd/known_hosts', revokedFile: null, addresses: [] }),
       },
     });
     expect(await readRoute(withKeys(true), 'xen2')).toMatchObject({ trust: { peer: 'xen2', options: { hostKeyAlias: 'xen2-mig' } } });

@@ -4,13 +4,23 @@ import { readFixture } from '../../fixture.js';
 
 // OpenSSH 9.2's whole `ssh -G xen2` under a Host entry with HostName and Port, as captured.
 const REAL = readFixture('ssh/G-9.2p1-host-entry.txt').body;
-const base = 'host xen2\nhostname xen2\nport 22\nstricthostkeychecking true\nglobalknownhostsfile /etc/ssh/ssh_known_hosts\nuserknownhostsfile /root/.ssh/known_hosts\n';
+const base = 'host xen2\nhostname xen2\nport 22\nstricthostkeychecking true\nglobalknownhostsfile /etc/ssh/ssh_known_hosts\nuserknownhostsfile /root/.ssh/known_hosts\ncheckhostip no\nverifyhostkeydns false\n';
 
 describe('ssh -G: how ssh checks the host key', () => {
   it('reads the real dump: ask, root\'s two user files and the two global ones, no alias', () => {
     expect(parseSshGHostKeys(REAL)).toEqual({
       ok: true,
-      value: { host: 'xen2', hostKeyAlias: null, strict: 'ask', userFiles: ['/root/.ssh/known_hosts', '/root/.ssh/known_hosts2'], globalFiles: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'], knownHostsCommand: null },
+      value: {
+        host: 'xen2',
+        hostKeyAlias: null,
+        strict: 'ask',
+        userFiles: ['/root/.ssh/known_hosts', '/root/.ssh/known_hosts2'],
+        globalFiles: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
+        knownHostsCommand: null,
+        checkHostIp: false,
+        verifyHostKeyDns: 'no',
+        revokedHostKeys: null,
+      },
     });
     expect(parseSshGHostKeys(REAL.replace(/\n/g, '\r\n'))).toMatchObject({ ok: true, value: { strict: 'ask' } });
   });
@@ -30,11 +40,38 @@ describe('ssh -G: how ssh checks the host key', () => {
 
   it('refuses what ssh never prints, naming the line', () => {
     expect(parseSshGHostKeys(base.replace('true', 'maybe'))).toMatchObject({ ok: false, error: { line: 4, expected: 'stricthostkeychecking true, false, ask or accept-new' } });
-    expect(parseSshGHostKeys(`${base}stricthostkeychecking false\n`)).toMatchObject({ ok: false, error: { line: 7, expected: expect.stringContaining('"stricthostkeychecking" repeats with another value') } });
-    // a path with a space: printed unquoted, so two pieces; refused rather than read as two files
-    expect(parseSshGHostKeys(base.replace('/root/.ssh/known_hosts', '/root/my hosts'))).toMatchObject({ ok: false, error: { line: 6, expected: expect.stringContaining('absolute paths without spaces') } });
+    expect(parseSshGHostKeys(`${base}stricthostkeychecking false\n`)).toMatchObject({ ok: false, error: { line: 9, expected: expect.stringContaining('"stricthostkeychecking" repeats with another value') } });
+    // a relative path: ssh opens it from wherever it runs, and it cannot be told from a space's piece
+    expect(parseSshGHostKeys(base.replace('/root/.ssh/known_hosts', 'known_hosts /root/k2'))).toMatchObject({ ok: false, error: { line: 6, expected: expect.stringContaining('with absolute paths, or none') } });
+    expect(parseSshGHostKeys(base.replace('checkhostip no', 'checkhostip maybe'))).toMatchObject({ ok: false, error: { line: 7, expected: 'checkhostip yes or no' } });
+    expect(parseSshGHostKeys(base.replace('verifyhostkeydns false\n', ''))).toMatchObject({ ok: false, error: { line: 0, expected: 'a "verifyhostkeydns" line beside "stricthostkeychecking"' } });
     expect(parseSshGHostKeys(base.replace('userknownhostsfile /root/.ssh/known_hosts\n', ''))).toMatchObject({ ok: false, error: { line: 0, expected: 'a "userknownhostsfile" line beside "stricthostkeychecking"' } });
-    expect(parseSshGHostKeys(`${base}hostkeyalias \n`)).toMatchObject({ ok: false, error: { line: 7, expected: 'hostkeyalias VALUE' } });
+    expect(parseSshGHostKeys(`${base}hostkeyalias \n`)).toMatchObject({ ok: false, error: { line: 9, expected: 'hostkeyalias VALUE' } });
     expect(parseSshGHostKeys(base.replace('host xen2', 'host xen2 xen3'))).toMatchObject({ ok: false, error: { line: 1, expected: 'host NAME' } });
+  });
+
+  it('every host-key option set, as OpenSSH 9.2 prints them (captured): yes words as true, the user file expanded, RevokedHostKeys as given', () => {
+    expect(parseSshGHostKeys(readFixture('ssh/G-9.2p1-host-key-options.txt').body)).toEqual({
+      ok: true,
+      value: {
+        host: 'xen2',
+        hostKeyAlias: 'xen2-mig',
+        strict: 'yes',
+        userFiles: ['/root/.ssh/known_hosts_xen2-mig'],
+        globalFiles: ['/etc/ssh/ssh_known_hosts'],
+        knownHostsCommand: '/usr/local/bin/known-hosts %H',
+        checkHostIp: true,
+        verifyHostKeyDns: 'yes',
+        revokedHostKeys: '/etc/ssh/revoked_host_keys',
+      },
+    });
+  });
+
+  it('a path holding a space, printed unquoted as ssh prints it (captured below), read whole: cut only where a space starts another absolute path', () => {
+    // `ssh -F cfg -G xen2` (OpenSSH 9.2p1 Debian 12) with `UserKnownHostsFile "/root/my hosts" ~/.ssh/kh2` and
+    // `GlobalKnownHostsFile /etc/ssh/a\ b` printed these two lines verbatim:
+    const printed = 'userknownhostsfile /root/my hosts /root/.ssh/kh2\nglobalknownhostsfile /etc/ssh/a b\n';
+    const dump = base.replace(/^(user|global)knownhostsfile .*\n/gm, '') + printed;
+    expect(parseSshGHostKeys(dump)).toMatchObject({ ok: true, value: { userFiles: ['/root/my hosts', '/root/.ssh/kh2'], globalFiles: ['/etc/ssh/a b'] } });
   });
 });
