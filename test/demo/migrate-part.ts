@@ -63,7 +63,7 @@ async function sshForMigrations(sim: Sim, agent: string, work: string): Promise<
     writeFileSync(join(etc, 'known_hosts'), `${other(h)} ${peer.hostKeyPub}\n`);
     const peers = { [other(h)]: { address: '127.0.0.1', port: peer.port } };
     writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers } }));
-    writeRootSshConfig(sim.hostRoot(h), peers);
+    writeRootSshConfig(sim.hostRoot(h), { [other(h)]: { address: '127.0.0.1', port: peer.port, hostKey: peer.hostKeyPub } });
   }
   return Object.values(sshd);
 }

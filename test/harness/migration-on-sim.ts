@@ -18,6 +18,8 @@ import { SimProcesses, simToolRunner } from './sim-tools.js';
 import { syncHostFiles } from './sync-host-files.js';
 import { simHostKey, simResolver } from './sim-resolver.js';
 import { sshRouteOf } from '../../agent/adapters/ssh-route.js';
+import { checkHostIpAddresses, readKnownHostsFile, readRootTrust } from '../../agent/migrate/root-trust-read.js';
+import { simHostKeyBlob } from '../sim/model/host-keys.js';
 
 /**
  * Migration ports for a simulated Dom0 in the test's process: its tools from the simulator, and
@@ -64,12 +66,10 @@ export function simMigrationPorts(w: MigrationWorld, host: string, processAlive:
   const stateDirReal = join(root, config.stateDir);
   const kind = sim.state().hosts[host]?.toolstack ?? 'xl';
   let ops = 0;
+  const installed = (): boolean => (w.keysInstalled ? w.keysInstalled(host) : true);
   const sshdUp = (peer: string): boolean => (w.sshdUp ? w.sshdUp(peer) : sim.state().hosts[peer]?.power === 'on');
   const peer: PeerPort = {
-    keys: async (p) => {
-      const installed = w.keysInstalled ? w.keysInstalled(host) : true;
-      return { keyFile: `${root}/etc/xenherd/migrate_key`, keyReadable: installed, keyOpenMode: null, knownHostsFile: `${root}/etc/xenherd/known_hosts`, knownHost: installed && p !== '', address: p, port: 22 };
-    },
+    keys: async (p) => ({ keyFile: `${root}/etc/xenherd/migrate_key`, keyReadable: installed(), keyOpenMode: null, knownHostsFile: `${root}/etc/xenherd/known_hosts`, knownHost: installed() && p !== '', address: p, port: 22 }),
     sshd: async (p) => (sshdUp(p) ? { reachable: true } : { reachable: false, why: `${p}'s sshd (${p}:22) is not reachable from ${host}: ECONNREFUSED` }),
     ask: async (p, command, onLine) => {
       if (!sshdUp(p) || !sim.state().hosts[p]) return err({ code: 'XH_ERR_PEER_UNREACHABLE', message: `${p} (${p}:22): connect ECONNREFUSED` });
@@ -97,7 +97,15 @@ export function simMigrationPorts(w: MigrationWorld, host: string, processAlive:
     store: writesWhileUp(ledgerStore(stateDirReal, host), sim, host, processAlive),
     peer,
     // root's ssh_config and /etc/hosts are the host's own files under its root; DNS knows every Dom0
-    route: { ssh: (name) => sshRouteOf(simToolRunner(sim, host, new SimProcesses()), name), resolve: simResolver(sim, host), hostKey: simHostKey(sim, host) },
+    route: {
+      ssh: (name) => sshRouteOf(simToolRunner(sim, host, new SimProcesses()), name),
+      resolve: simResolver(sim, host),
+      hostKey: simHostKey(sim, host),
+      // root's known_hosts is the host's own file (the simulator writes one listing every Dom0);
+      // the agent's vouches for each peer's simulated key while the keys are installed
+      trust: async (p, route) =>
+        readRootTrust(p, route, (file) => readKnownHostsFile((f) => join(root, f), file), { keys: installed() ? [simHostKeyBlob(p)] : [], by: '/etc/xenherd/known_hosts' }, await checkHostIpAddresses(route, simResolver(sim, host))),
+    },
     hold: async (name, purpose, operation) => {
       const file = await takeLock(join(stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
       if (!file.ok) return file;

@@ -71,7 +71,7 @@ export async function peerSsh(sim: Sim, agent: string, dir: string, hosts: reado
     const etc = join(sim.hostRoot(h), 'etc/xenherd');
     mkdirSync(etc, { recursive: true, mode: 0o700 });
     writeFileSync(join(etc, 'known_hosts'), hosts.filter((p) => p !== h).map((p) => `${p} ${sshd.get(p)?.hostKeyPub}`).join('\n') + '\n');
-    writeRootSshConfig(sim.hostRoot(h), peersOf(h));
+    writeRootSshConfig(sim.hostRoot(h), Object.fromEntries(Object.entries(peersOf(h)).map(([p, e]) => [p, { ...e, hostKey: sshd.get(p)?.hostKeyPub }])));
   }
   return {
     setup: { pairs: pairs.length, anyHostFor, ms: Date.now() - started },

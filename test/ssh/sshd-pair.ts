@@ -53,7 +53,7 @@ export async function startSshdPair(fleet: string): Promise<SshdPair> {
   const writePeerEndpoint = (h: string, port: number): void => {
     const peers = { [otherOf(h)]: { address: '127.0.0.1', port } };
     writeFileSync(join(sim.hostRoot(h), 'etc/xenherd/agent.json'), JSON.stringify({ migration: { peers } }));
-    writeRootSshConfig(sim.hostRoot(h), peers);
+    writeRootSshConfig(sim.hostRoot(h), { [otherOf(h)]: { address: '127.0.0.1', port, hostKey: sshd[otherOf(h)]?.hostKeyPub } });
   };
   try {
     // the line h prints is installed on its peer: its forced command runs "on" the peer

@@ -47,7 +47,7 @@ describe('xenherd-agent migrate whose xl migrate would go elsewhere', () => {
     writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers: { xen2: { address: 'xen2-mig', port: 22 } } } }));
     writeRootSshConfig(sim.hostRoot('xen1'), { xen2: { address: 'xen2-mig', proxyJump: 'admin@jump1' } });
     const dry = await runAsync(process.execPath, [agent.path, 'migrate', 'web1', '--dry-run'], sim.env('xen1'));
-    expect(dry.stdout).toContain("\n  ok   xl migrate (root's ssh) reaches xen2 at xen2-mig port 22, the name the checks use, but through the jump host admin@jump1 (ProxyJump): that end resolves the name itself, and the domU's memory passes through it\n");
+    expect(dry.stdout).toContain("\n  ok   xl migrate (root's ssh) reaches xen2 at xen2-mig port 22, the name the checks use, but through the jump host admin@jump1 (ProxyJump): that end resolves the name itself, and the domU's memory passes through it; root's ssh (xl migrate's) looks xen2's host key up as xen2-mig in ");
   });
 
   it("root's ssh to another port of the address the checks use: refused unless the real sshd there shows xen2's host key", async () => {
@@ -63,7 +63,8 @@ describe('xenherd-agent migrate whose xl migrate would go elsewhere', () => {
     mkdirSync(etc, { recursive: true, mode: 0o700 });
     writeFileSync(join(etc, 'agent.json'), JSON.stringify({ migration: { peers: { xen2: { address: '127.0.0.1', port: checked.port } } } }));
     writeFileSync(join(etc, 'known_hosts'), `[127.0.0.1]:${checked.port} ${checked.hostKeyPub}\n`);
-    writeRootSshConfig(sim.hostRoot('xen1'), { xen2: { address: '127.0.0.1', port: other.port } });
+    // root's ssh was pointed at the second port after it had learnt xen2's key at the first
+    writeRootSshConfig(sim.hostRoot('xen1'), { xen2: { address: '127.0.0.1', port: other.port, hostKey: checked.hostKeyPub } });
     const routeVerdict = async (): Promise<unknown> => {
       const dry = await runAsync(process.execPath, [agent.path, 'migrate', 'web1', '--dry-run', '--json'], sim.env('xen1'));
       const out = JSON.parse(dry.stdout) as { preflight: { check: { check: string }; ok: boolean; detail: string }[] };
@@ -73,7 +74,7 @@ describe('xenherd-agent migrate whose xl migrate would go elsewhere', () => {
       ok: false,
       detail: expect.stringContaining(`would take xen2 to 127.0.0.1 port ${other.port}, another sshd than the one checked at 127.0.0.1 port ${checked.port} (migration.peers.xen2.address); it shows host key ssh-ed25519 SHA256:`),
     });
-    const sameDom0 = { ok: true, detail: expect.stringMatching(new RegExp(`^xl migrate \\(root's ssh\\) reaches xen2 at 127\\.0\\.0\\.1 port ${other.port}, where the checks reach it at port ${checked.port}, and the sshd there shows xen2's host key \\(ssh-ed25519 SHA256:[^)]+\\): the same Dom0 at another port$`)) };
+    const sameDom0 = { ok: true, detail: expect.stringMatching(new RegExp(`^xl migrate \\(root's ssh\\) reaches xen2 at 127\\.0\\.0\\.1 port ${other.port}, where the checks reach it at port ${checked.port}, and the sshd there shows xen2's host key \\(ssh-ed25519 SHA256:[^)]+\\): the same Dom0 at another port; root's ssh \\(xl migrate's\\) looks xen2's host key up as \\[127\\.0\\.0\\.1\\]:${other.port} in .*, and knows it \\(/root/\\.ssh/known_hosts:\\d+\\)$`)) };
     // listed bare (port 22's key) with no line for that port: ssh takes it ("found matching key
     // w/out port"), so xl migrate's ssh goes through, and so does the check
     appendFileSync(join(etc, 'known_hosts'), `xen2 ${other.hostKeyPub}\n127.0.0.1 ${other.hostKeyPub}\n`);

@@ -3,6 +3,7 @@ import type { StateDiskStandIn } from '../../../agent/adapters/state-disk-stand-
 import { dirname, join } from 'node:path';
 import { drbdViewFor, sameDrbdView, type HostDrbdView } from '../model/drbd-view.js';
 import { hostAddress } from '../model/host-address.js';
+import { simRootKnownHosts } from '../model/host-keys.js';
 import type { SimState } from '../model/types.js';
 import { renderDomuConfig, renderDrbdRes, renderMigrateTab } from '../render/host-files.js';
 import { renderProcDrbd, renderProcDrbd9 } from '../render/proc-drbd.js';
@@ -31,6 +32,9 @@ export function initHostFiles(simDir: string, s: SimState): void {
     mkdirSync(hostPath(simDir, h, '/proc'), { recursive: true });
     // as a package would create it: the agent refuses a state dir others can read
     mkdirSync(hostPath(simDir, h, '/var/lib/xenherd'), { recursive: true, mode: 0o700 });
+    // root's ssh (xl migrate's) knows each peer's key, so the preflight's check of it passes
+    mkdirSync(hostPath(simDir, h, '/root/.ssh'), { recursive: true, mode: 0o700 });
+    write(hostPath(simDir, h, '/root/.ssh/known_hosts'), simRootKnownHosts(Object.keys(s.hosts), h));
   }
   for (const d of Object.values(s.domus)) {
     write(hostPath(simDir, d.home, `/etc/xen/drbd-auto/${d.name}.cfg`), renderDomuConfig(d));

@@ -20,6 +20,8 @@ const MAX_DEPTH = 16;
 
 class Unmodelled extends Error {}
 
+const FILE_LISTS: ReadonlySet<string> = new Set(['userknownhostsfile', 'globalknownhostsfile']);
+
 const globRe = (pattern: string, fold: boolean): RegExp => {
   const p = fold ? pattern.toLowerCase() : pattern;
   return new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
@@ -69,7 +71,9 @@ function readFile(r: Reading, path: string, user: boolean, active: { on: boolean
     const m = /^(\S+?)(?:\s*=\s*|\s+)(.*)$/.exec(line);
     if (!m) continue;
     const key = (m[1] ?? '').toLowerCase();
-    const value = (m[2] ?? '').trim().replace(/^"(.*)"$/, '$1');
+    const given = (m[2] ?? '').trim();
+    // a list of files keeps its quotes: ssh-g-dump.ts splits it into words as ssh does
+    const value = FILE_LISTS.has(key) ? given : given.replace(/^"(.*)"$/, '$1');
     const where = `${path} line ${i + 1}`;
     if (key === 'host') active.on = hostMatches(r.host, value.split(/\s+/));
     else if (key === 'match') {

@@ -5,6 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { runTool } from '../../../agent/adapters/exec.js';
 import { writeRootSshConfig } from '../../harness/root-ssh-config.js';
 import { readFixture } from '../../fixture.js';
+import { SSH_G_9_2_LINES } from '../render/ssh-g-template.js';
 import { simPerTest } from '../sim-per-test.js';
 
 // The simulator's `ssh -G` applies root's ~/.ssh/config as OpenSSH does; where the machine has
@@ -29,7 +30,13 @@ const routeLines = (out: string): string => out.split('\n').filter((l) => /^(hos
  * real `ssh -F FILE -G`; FILES (paths under a temp dir, written as @DIR@ in the texts) are put at
  * that same absolute path on both sides, so an Include names one path for both
  */
-async function bothSides(sim: Awaited<ReturnType<typeof startSim>>, config: string, names: readonly string[], files: Readonly<Record<string, string>> = {}): Promise<{ fake: string[]; real: string[] | null }> {
+async function bothSides(
+  sim: Awaited<ReturnType<typeof startSim>>,
+  config: string,
+  names: readonly string[],
+  files: Readonly<Record<string, string>> = {},
+  pick: (out: string) => string = routeLines,
+): Promise<{ fake: string[]; real: string[] | null }> {
   const dir = mkdtempSync(join(tmpdir(), 'xh-ssh-g-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const at = (text: string): string => text.replaceAll('@DIR@', dir);
@@ -44,11 +51,11 @@ async function bothSides(sim: Awaited<ReturnType<typeof startSim>>, config: stri
     put(join(sim.hostRoot('xen1'), dir, rel), text);
     put(join(dir, rel), text);
   }
-  const fake = await Promise.all(names.map(async (n) => routeLines((await sim.run('xen1', 'ssh', ['-G', '--', n])).stdout)));
+  const fake = await Promise.all(names.map(async (n) => pick((await sim.run('xen1', 'ssh', ['-G', '--', n])).stdout)));
   const probe = await runTool('ssh', ['-V'], { timeoutMs: 10_000 });
   if (!probe.ok && probe.error.code === 'XH_ERR_TOOL_NOT_FOUND') return { fake, real: null };
   const sys = await Promise.all(names.map(async (n) => runTool('ssh', ['-F', join(dir, 'config'), '-G', '--', n], { timeoutMs: 10_000 })));
-  return { fake, real: sys.map((r) => (r.ok ? routeLines(r.value.stdout) : r.error.message)) };
+  return { fake, real: sys.map((r) => (r.ok ? pick(r.value.stdout) : r.error.message)) };
 }
 
 describe('ssh -G on a simulated Dom0', () => {
@@ -148,5 +155,52 @@ Host *
     expect(await sim.run('xen1', 'ssh', ['-G', 'xen2'])).toMatchObject({ exitCode: 255, stderr: expect.stringContaining('cannot model CanonicalizeHostname yes (the name ssh prints then depends on DNS answers for NAME.DOMAIN.)') });
     config('CanonicalizeHostname no\nHost xen2\n  CanonicalizeHostname yes\n  Port 2200\n');
     expect(routeLines((await sim.run('xen1', 'ssh', ['-G', 'xen2'])).stdout)).toBe('hostname xen2\nport 2200');
+  });
+
+  it("the host-key options as OpenSSH 9.2 prints them, in its order: the whole dump root's real `ssh -G` prints", async () => {
+    const sim = await startSim({ fleet });
+    const config = `Host xen2
+  HostKeyAlias xen2-mig
+  StrictHostKeyChecking yes
+  CheckHostIP yes
+  VerifyHostKeyDNS ask
+  RevokedHostKeys ~/.ssh/revoked_%h
+  KnownHostsCommand /usr/local/bin/known-hosts %H
+  UserKnownHostsFile "~/my hosts" /var/lib/kh_%k_%h_%p_%u_%r_%n
+  GlobalKnownHostsFile /etc/ssh/a\\ b /etc/ssh/c
+  Port 2222
+Host xen3
+  HostName 10.0.0.3
+  StrictHostKeyChecking off
+  ProxyJump jump3
+Host xen4
+  StrictHostKeyChecking accept-new
+  VerifyHostKeyDNS yes
+  CheckHostIP no
+  CheckHostIP yes
+`;
+    // (the first CheckHostIP given wins, as every keyword's)
+    const whole = (out: string): string => out;
+    const { fake, real } = await bothSides(sim, config, ['xen2', 'xen3', 'xen4', 'other'], {}, whole);
+    const lines = (out: string): string[] => out.split('\n').filter((l) => /^(checkhostip|stricthostkeychecking|verifyhostkeydns|updatehostkeys|hostkeyalias|revokedhostkeys|knownhostscommand|globalknownhostsfile|userknownhostsfile) /.test(l));
+    expect(fake.map(lines)).toEqual([
+      ['checkhostip yes', 'stricthostkeychecking true', 'verifyhostkeydns ask', 'updatehostkeys false', 'hostkeyalias xen2-mig', 'revokedhostkeys ~/.ssh/revoked_%h', 'knownhostscommand /usr/local/bin/known-hosts %H', 'globalknownhostsfile /etc/ssh/a b /etc/ssh/c', 'userknownhostsfile /root/my hosts /var/lib/kh_xen2-mig_xen2_2222_root_root_xen2'],
+      ['checkhostip no', 'stricthostkeychecking false', 'verifyhostkeydns false', 'updatehostkeys true', 'globalknownhostsfile /etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2', 'userknownhostsfile /root/.ssh/known_hosts /root/.ssh/known_hosts2'],
+      ['checkhostip no', 'stricthostkeychecking accept-new', 'verifyhostkeydns true', 'updatehostkeys false', 'globalknownhostsfile /etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2', 'userknownhostsfile /root/.ssh/known_hosts /root/.ssh/known_hosts2'],
+      ['checkhostip no', 'stricthostkeychecking ask', 'verifyhostkeydns false', 'updatehostkeys true', 'globalknownhostsfile /etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2', 'userknownhostsfile /root/.ssh/known_hosts /root/.ssh/known_hosts2'],
+    ]);
+    // root's own ssh: the user and ~ are root's only when this test runs as root
+    if (real !== null && process.getuid?.() === 0) expect(real).toEqual(fake);
+  });
+
+  it("the simulator's template is the captured dump, byte for byte", () => {
+    expect(`${SSH_G_9_2_LINES.join('\n')}\n`).toBe(readFixture('ssh/G-9.2p1-host-key-options.txt').body);
+  });
+
+  it('a token in UserKnownHostsFile the simulator has no answer for is refused, naming it', async () => {
+    const sim = await startSim({ fleet });
+    writeRootSshConfig(sim.hostRoot('xen1'), {});
+    writeFileSync(join(sim.hostRoot('xen1'), 'root/.ssh/config'), 'Host *\n  UserKnownHostsFile ~/.ssh/kh_%C\n');
+    expect(await sim.run('xen1', 'ssh', ['-G', 'xen2'])).toMatchObject({ exitCode: 255, stdout: '', stderr: "ssh (simulator): cannot model UserKnownHostsFile ~/.ssh/kh_%C (the token %C); write root's ssh_config without it\n" });
   });
 });

@@ -1,0 +1,121 @@
+import { SSH_G_9_2_LINES } from '../render/ssh-g-template.js';
+
+/**
+ * `ssh -G HOST`'s dump as OpenSSH 9.2 prints it for root, from the options root's ssh_config files
+ * set (`ssh-config.ts`): the real dump captured with every host-key option and a ProxyJump set
+ * (`render/ssh-g-template.ts`) is the template, each line in its place, and
+ * the lines the agent reads are made from the options: the route (host, user, hostname, port,
+ * ProxyJump or ProxyCommand) and how ssh checks the host key (CheckHostIP, StrictHostKeyChecking,
+ * VerifyHostKeyDNS, UpdateHostKeys, HostKeyAlias, RevokedHostKeys, KnownHostsCommand and the
+ * known_hosts files). The rest are the template's defaults whatever the files say.
+ */
+
+export type Dump = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly why: string };
+
+class Unmodelled extends Error {}
+
+/** each keyword's words as readconf.c takes them, and as dump_client_config prints each */
+const STRICT: Readonly<Record<string, string>> = { yes: 'true', true: 'true', no: 'false', false: 'false', off: 'false', ask: 'ask', 'accept-new': 'accept-new' };
+const YES_NO_ASK: Readonly<Record<string, string>> = { yes: 'true', true: 'true', no: 'false', false: 'false', ask: 'ask' };
+const FLAG: Readonly<Record<string, string>> = { yes: 'yes', true: 'yes', no: 'no', false: 'no' };
+
+function word(opts: ReadonlyMap<string, string>, key: string, words: Readonly<Record<string, string>>, fallback: string): string {
+  const v = opts.get(key);
+  if (v === undefined) return fallback;
+  const w = words[v.toLowerCase()];
+  if (w === undefined) throw new Unmodelled(`${key} ${v}`);
+  return w;
+}
+
+/** readconf.c's argv_split: words split at blanks, "double quotes" and a backslash keeping one together */
+export function configWords(value: string): string[] {
+  const out: string[] = [];
+  let cur: string | null = null;
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i] ?? '';
+    if (c === '\\' && i + 1 < value.length) cur = (cur ?? '') + (value[++i] ?? '');
+    else if (c === '"') (quoted = !quoted), (cur = cur ?? '');
+    else if (!quoted && /\s/.test(c)) {
+      if (cur !== null) out.push(cur);
+      cur = null;
+    } else cur = (cur ?? '') + c;
+  }
+  if (cur !== null) out.push(cur);
+  return out;
+}
+
+interface Names {
+  /** the name as given on the command line */
+  readonly host: string;
+  readonly hostname: string;
+  readonly port: string;
+  readonly user: string;
+  readonly alias: string | undefined;
+}
+
+/**
+ * UserKnownHostsFile as ssh expands it before -G prints it (tilde_expand_filename, then
+ * default_client_percent_expand), for root: `~` and the tokens a name fixes; %C, %l, %L, %j and
+ * %T depend on what the simulator has no answer for and are refused.
+ */
+function userFile(path: string, n: Names): string {
+  if (path.startsWith('~') && !/^~(root)?(\/|$)/.test(path)) throw new Unmodelled(`UserKnownHostsFile ${path} (another user's home)`);
+  const home = path.replace(/^~(root)?(?=\/|$)/, '/root');
+  const tokens: Readonly<Record<string, string>> = { '%': '%', h: n.hostname, p: n.port, r: n.user, u: 'root', d: '/root', i: '0', k: n.alias ?? n.host, n: n.host };
+  return home.replace(/%(.)/g, (m: string, t: string) => {
+    const v = tokens[t];
+    if (v === undefined) throw new Unmodelled(`UserKnownHostsFile ${path} (the token ${m})`);
+    return v;
+  });
+}
+
+/**
+ * ProxyJump and ProxyCommand exclude each other, the first one set winning: a ProxyCommand (even
+ * `none`) shuts out a later ProxyJump, a ProxyJump a later ProxyCommand, but `ProxyJump none`
+ * does not (OpenSSH 9.2, tried). `none` unsets. The one left is printed in the ProxyJump's place
+ * near the end of the dump, nothing when neither is (test/fixtures/ssh/ has both as captured).
+ */
+function proxyLine(opts: ReadonlyMap<string, string>): string | null {
+  const set = (v: string | undefined): v is string => v !== undefined && v.toLowerCase() !== 'none';
+  const jump = opts.get('proxyjump');
+  const command = opts.get('proxycommand');
+  const jumpFirst = [...opts.keys()].find((k) => k === 'proxyjump' || k === 'proxycommand') === 'proxyjump';
+  if (jumpFirst && set(jump)) return `proxyjump ${jump}`;
+  return set(command) ? `proxycommand ${command}` : null;
+}
+
+export function sshGDump(host: string, opts: ReadonlyMap<string, string>): Dump {
+  try {
+    const hostname = (opts.get('hostname') ?? '%h').replace(/%(%|h)/g, (_m: string, c: string) => (c === 'h' ? host : '%')).toLowerCase();
+    const n: Names = { host, hostname, port: opts.get('port') ?? '22', user: opts.get('user') ?? 'root', alias: opts.get('hostkeyalias') };
+    const users = opts.get('userknownhostsfile');
+    const dns = word(opts, 'verifyhostkeydns', YES_NO_ASK, 'false');
+    const lines: Readonly<Record<string, () => string | null>> = {
+      host: () => `host ${host}`,
+      user: () => `user ${n.user}`,
+      hostname: () => `hostname ${hostname}`,
+      port: () => `port ${n.port}`,
+      checkhostip: () => `checkhostip ${word(opts, 'checkhostip', FLAG, 'no')}`,
+      stricthostkeychecking: () => `stricthostkeychecking ${word(opts, 'stricthostkeychecking', STRICT, 'ask')}`,
+      verifyhostkeydns: () => `verifyhostkeydns ${dns}`,
+      // ssh turns it off itself when UserKnownHostsFile is set or VerifyHostKeyDNS yes (tried)
+      updatehostkeys: () => `updatehostkeys ${word(opts, 'updatehostkeys', YES_NO_ASK, users === undefined && dns !== 'true' ? 'true' : 'false')}`,
+      hostkeyalias: () => (n.alias === undefined ? null : `hostkeyalias ${n.alias}`),
+      revokedhostkeys: () => (opts.has('revokedhostkeys') ? `revokedhostkeys ${opts.get('revokedhostkeys') ?? ''}` : null),
+      knownhostscommand: () => (opts.has('knownhostscommand') ? `knownhostscommand ${opts.get('knownhostscommand') ?? ''}` : null),
+      globalknownhostsfile: () => `globalknownhostsfile ${configWords(opts.get('globalknownhostsfile') ?? '/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2').join(' ')}`,
+      userknownhostsfile: () => `userknownhostsfile ${configWords(users ?? '~/.ssh/known_hosts ~/.ssh/known_hosts2').map((f) => userFile(f, n)).join(' ')}`,
+      proxyjump: () => proxyLine(opts),
+    };
+    const out = SSH_G_9_2_LINES.flatMap((line) => {
+      const make = lines[line.split(' ')[0] ?? ''];
+      const made = make === undefined ? line : make();
+      return made === null ? [] : [made];
+    });
+    return { ok: true, text: `${out.join('\n')}\n` };
+  } catch (e) {
+    if (e instanceof Unmodelled) return { ok: false, why: `ssh (simulator): cannot model ${e.message}` };
+    throw e;
+  }
+}
