@@ -15,10 +15,12 @@ export function keyFingerprint(blob: Buffer): string {
 }
 
 /**
- * The peer shows a host key known_hosts does not list for it (ssh2 says only "Host denied
- * (verification failed)"): reinstalled, re-keyed, or another machine answering at that address.
- * Which one only a person can tell, so the key is never taken: the message says how to check and
- * how to replace the line once checked.
+ * The peer shows a host key the agent's known_hosts does not list for it (ssh2 says only "Host
+ * denied (verification failed)"): reinstalled, re-keyed, or another machine answering at that
+ * address. Which one only a person can tell, so the key is never taken: the message says how to
+ * check and how to replace the line once checked. It names the agent's own connection (ssh2, with
+ * the migration key) as the one that refused, so it is not read as root's ssh, `xl migrate`'s,
+ * whose known_hosts files the preflight judges apart.
  */
 export function hostKeyMismatch(p: RefusedPeer, shown: Buffer, known?: Pick<HostKeys, 'listed' | 'bareSetAside'>): string {
   const keyscan = `ssh-keyscan -p ${p.port} ${p.address}`;
@@ -26,7 +28,7 @@ export function hostKeyMismatch(p: RefusedPeer, shown: Buffer, known?: Pick<Host
   const listed = (h: string): string => (p.port === 22 ? h : `'[${h}]:${p.port}'`);
   const remove = [...new Set([p.name, p.address])].map((h) => `\`ssh-keygen -R ${listed(h)} -f ${p.knownHostsFile}\``).join(' or ');
   return (
-    `${p.name} (${p.address}:${p.port}) shows host key ${keyFingerprint(shown)}, which ${p.knownHostsFile} does not list for it${setAside(p, shown, known)}: ` +
+    `the agent's own connection to ${p.name} refused it: ${p.name} (${p.address}:${p.port}) shows host key ${keyFingerprint(shown)}, which the agent's known_hosts ${p.knownHostsFile} (not root's) does not list for it${setAside(p, shown, known)}: ` +
     `the peer was reinstalled or re-keyed, or another machine answers there. Compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on ${p.name}; ` +
     `if it matches, remove the old line (${remove}, as it is listed), then \`${keyscan} >> ${p.knownHostsFile}\``
   );
@@ -47,7 +49,7 @@ function setAside(p: RefusedPeer, shown: Buffer, known: Pick<HostKeys, 'listed' 
   if (known === undefined || bare.length === 0) return '';
   return (
     ` at port ${p.port}: it is listed bare (${lines(bare)}), as port 22's key, which counts at another port only while no line lists a key for that port, ` +
-    `and another is listed as ${[...new Set([p.address, p.name])].map((h) => `[${h}]:${p.port}`).join(' or ')} (${lines(known.listed)}); ssh refuses it too (REMOTE HOST IDENTIFICATION HAS CHANGED)`
+    `and another is listed as ${[...new Set([p.address, p.name])].map((h) => `[${h}]:${p.port}`).join(' or ')} (${lines(known.listed)}); OpenSSH's ssh given this file refuses it too (REMOTE HOST IDENTIFICATION HAS CHANGED)`
   );
 }
 

@@ -41,7 +41,7 @@ describe('execOnPeer against a real sshd', () => {
     const known = join(dir, 'known_hosts');
     expect(!r.ok && r.error).toEqual({
       code: 'XH_ERR_PEER_UNREACHABLE',
-      message: expect.stringContaining(`xen2 (127.0.0.1:${sshd.port}) shows host key ${keyFingerprint(blobOf(sshd.hostKeyPub))}, which ${known} does not list for it`),
+      message: expect.stringContaining(`the agent's own connection to xen2 refused it: xen2 (127.0.0.1:${sshd.port}) shows host key ${keyFingerprint(blobOf(sshd.hostKeyPub))}, which the agent's known_hosts ${known} (not root's) does not list for it`),
     });
     expect(!r.ok && r.error.message).toContain(
       `remove the old line (\`ssh-keygen -R '[xen2]:${sshd.port}' -f ${known}\` or \`ssh-keygen -R '[127.0.0.1]:${sshd.port}' -f ${known}\`, as it is listed), then \`ssh-keyscan -p ${sshd.port} 127.0.0.1 >> ${known}\``,
@@ -92,8 +92,8 @@ describe('the key of an sshd at another port than 22, as OpenSSH takes it', () =
     const r = await execOnPeer(target(), 'ping', () => undefined);
     expect(!r.ok && r.error.code).toBe('XH_ERR_PEER_UNREACHABLE');
     expect(!r.ok && r.error.message).toContain(
-      `which ${known()} does not list for it at port ${sshd.port}: it is listed bare (line 2), as port 22's key, which counts at another port only while no line lists a key for that port, ` +
-        `and another is listed as [127.0.0.1]:${sshd.port} or [xen2]:${sshd.port} (line 1); ssh refuses it too (REMOTE HOST IDENTIFICATION HAS CHANGED)`,
+      `which the agent's known_hosts ${known()} (not root's) does not list for it at port ${sshd.port}: it is listed bare (line 2), as port 22's key, which counts at another port only while no line lists a key for that port, ` +
+        `and another is listed as [127.0.0.1]:${sshd.port} or [xen2]:${sshd.port} (line 1); OpenSSH's ssh given this file refuses it too (REMOTE HOST IDENTIFICATION HAS CHANGED)`,
     );
   });
 
