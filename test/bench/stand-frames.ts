@@ -26,12 +26,14 @@ export class StandFrames {
   }
 
   hello(): string {
-    return JSON.stringify({ type: 'hello', protocol: AGENT_LINK_PROTOCOL_VERSION, host: this.host, bootId: `boot-${this.index}`, agentVersion: 'bench', capabilities: ['migrate', LINK_FEATURE.domainRows] });
+    return JSON.stringify({ type: 'hello', protocol: AGENT_LINK_PROTOCOL_VERSION, host: this.host, bootId: `boot-${this.index}`, agentVersion: 'bench', capabilities: ['migrate', LINK_FEATURE.domainRows, LINK_FEATURE.domainStarted] });
   }
 
   /** The snapshot answering a welcome that takes ACCEPTS. */
   snapshot(accepts: readonly string[] | undefined): string {
     this.rows = accepts?.includes(LINK_FEATURE.domainRows) ?? false;
+    // an agent says since when Xen has run its domUs only to a controller that takes it, as real agents do
+    if (!(accepts?.includes(LINK_FEATURE.domainStarted) ?? false)) throw new Error(`${this.host}: the controller did not take link feature ${LINK_FEATURE.domainStarted}; the stand-ins send startedAt on every row as agents do`);
     this.sent = [...this.domains];
     return JSON.stringify({ type: 'snapshot', seq: ++this.seq, at: this.now(), state: standState(this.index, this.hosts, this.domains, this.perHost) });
   }

@@ -8,7 +8,10 @@ import { domainRowsBetween } from '../../shared/protocol/domain-rows.js';
 
 export const TOTAL_MIB = 262_144;
 
-export const standDomain = (h: number, i: number, memMiB: number): LinkDomain => ({ name: `vm${h}-${i}`, baseName: `vm${h}-${i}`, domid: i + 1, state: 'blocked', memMiB, vcpus: 1, migration: null });
+/** Since when Xen has run the stand-ins' domUs, as an agent says it (libxl's start_time, link feature domain-started): a moment of the day before, one a domU. */
+const standStartedAt = (h: number, i: number): string => new Date(Date.UTC(2026, 0, 1) + (h * 97 + i) * 1000).toISOString();
+
+export const standDomain = (h: number, i: number, memMiB: number): LinkDomain => ({ name: `vm${h}-${i}`, baseName: `vm${h}-${i}`, domid: i + 1, state: 'blocked', memMiB, vcpus: 1, migration: null, startedAt: standStartedAt(h, i) });
 
 export const standDomains = (index: number, perHost: number): LinkDomain[] => Array.from({ length: perHost }, (_, i) => standDomain(index, i, 1024));
 
