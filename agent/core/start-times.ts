@@ -3,6 +3,7 @@ import { parseXenStartTime } from '../parse/xen-start-time.js';
 import { log } from './effects.js';
 import type { StartTimeAnswer } from './events.js';
 import type { AgentState } from './state.js';
+import { afterGivingUp, earliestDue, isDue, isSlow, lastQuickTry, QUICK_RETRY_MS, retryWait, SLOW_RETRY_MS } from './retry-schedule.js';
 import { arm, disarm, type Fx } from './timers.js';
 
 /**
@@ -24,17 +25,6 @@ export interface XenStart {
   readonly next: 'reading' | number | null;
 }
 
-/**
- * A read that failed (xenstored busy or restarting, the key not written yet right after a
- * migration's arrival) is asked again after these waits, on the clock: four reads over 85 s.
- */
-export const START_TIME_RETRY_MS: readonly number[] = [5_000, 20_000, 60_000];
-/**
- * After those, every START_TIME_SLOW_MS until it is read or the domain's id changes: a xenstored
- * down for an hour costs six runs an hour for every domain it failed, and once it is back the
- * times come without restarting the agent. Said once, when the quick tries end.
- */
-export const START_TIME_SLOW_MS = 10 * 60_000;
 const TIMER = 'start-times';
 
 export function readStartTimes(s: AgentState, fx: Fx): AgentState {
@@ -57,11 +47,10 @@ export function readStartTimes(s: AgentState, fx: Fx): AgentState {
 /** The retry timer fired: every read due by NOW asked again, in one effect. */
 export function onStartTimesTimer(s: AgentState, fx: Fx, now: number): AgentState {
   if (s.phase !== 'running' || s.toolstack !== 'xl') return s;
-  const isDue = (t: XenStart): boolean => typeof t.next === 'number' && t.next <= now;
   // the slow reads ride along with any read due: domains given up at different times then share
   // one run, every period, rather than each its own
-  const any = [...s.startTimes.values()].some(isDue);
-  const due = [...s.startTimes].filter(([, t]) => isDue(t) || (any && slowNext(t)));
+  const any = [...s.startTimes.values()].some((t) => isDue(t, now));
+  const due = [...s.startTimes].filter(([, t]) => isDue(t, now) || (any && isSlow(t)));
   if (due.length === 0) return armNext(s, fx, now);
   const startTimes = new Map(s.startTimes);
   for (const [domid, t] of due) startTimes.set(domid, { ...t, tries: t.tries + 1, next: 'reading' });
@@ -72,7 +61,7 @@ export function onStartTimesTimer(s: AgentState, fx: Fx, now: number): AgentStat
 /**
  * The answers of one read-start-times. A value that is not libxl's is unknown, said once and not
  * asked again for that domain id; a read that failed or found no key is asked again
- * (START_TIME_RETRY_MS, then START_TIME_SLOW_MS), and once the last quick try failed too, said once
+ * (retry-schedule.ts), and once the last quick try failed too, said once
  * for every domain that failed with the same problem. Nothing here stops anything.
  */
 export function onStartTimesRead(s: AgentState, fx: Fx, reads: readonly StartTimeAnswer[], now: number): AgentState {
@@ -87,32 +76,27 @@ export function onStartTimesRead(s: AgentState, fx: Fx, reads: readonly StartTim
       startTimes.set(domid, { ...held, at: at.value, next: null });
       dirty = true;
       // said, as its giving up was
-      if (held.tries > START_TIME_RETRY_MS.length + 1) fx.push(log('info', `read since when Xen has run ${name} (domain ${domid}) after ${held.tries} tries: its start time is known`, { domu: name }));
+      if (afterGivingUp(held.tries)) fx.push(log('info', `read since when Xen has run ${name} (domain ${domid}) after ${held.tries} tries: its start time is known`, { domu: name }));
     } else if (at !== null && !at.ok) {
       fx.push(log('warn', `${name}'s start time in xenstore (domain ${domid}, start_time under its /vm path) is not libxl's: ${at.error}; its start time stays unknown`, { domu: name }));
       startTimes.set(domid, { ...held, next: null });
     } else {
-      const wait = START_TIME_RETRY_MS[held.tries - 1] ?? START_TIME_SLOW_MS;
-      startTimes.set(domid, { ...held, next: now + wait });
+      startTimes.set(domid, { ...held, next: now + retryWait(held.tries) });
       const why = problem ?? 'xenstore holds no start_time for it';
-      if (held.tries === START_TIME_RETRY_MS.length + 1) givenUp.set(why, [...(givenUp.get(why) ?? []), { name, domid }]);
+      if (lastQuickTry(held.tries)) givenUp.set(why, [...(givenUp.get(why) ?? []), { name, domid }]);
     }
   }
   for (const [why, ds] of givenUp) {
     const one = ds.length === 1 ? 'its start time stays unknown and is' : 'their start times stay unknown and are';
     const names = andList(ds.map((d) => `${d.name} (domain ${d.domid})`));
-    fx.push(log('warn', `cannot read since when Xen has run ${names} after ${START_TIME_RETRY_MS.length + 1} tries, ${one} asked again every ${START_TIME_SLOW_MS / 60_000} minutes: ${why}`, ds.length === 1 ? { domu: ds[0]?.name } : {}));
+    fx.push(log('warn', `cannot read since when Xen has run ${names} after ${QUICK_RETRY_MS.length + 1} tries, ${one} asked again every ${SLOW_RETRY_MS / 60_000} minutes: ${why}`, ds.length === 1 ? { domu: ds[0]?.name } : {}));
   }
   const n = { ...s, startTimes, dirty: s.dirty || dirty };
   return armNext(n, fx, now);
 }
 
-/** a read due at the slow period: the quick tries are over */
-const slowNext = (t: XenStart): boolean => typeof t.next === 'number' && t.tries > START_TIME_RETRY_MS.length;
-
 /** The retry timer armed for the earliest read due, or disarmed when none is. */
 function armNext(s: AgentState, fx: Fx, now: number): AgentState {
-  const due = [...s.startTimes.values()].flatMap((t) => (typeof t.next === 'number' ? [t.next] : []));
-  if (due.length === 0) return disarm(s, fx, TIMER);
-  return arm(s, fx, TIMER, Math.min(...due) - now);
+  const due = earliestDue(s.startTimes.values());
+  return due === null ? disarm(s, fx, TIMER) : arm(s, fx, TIMER, due - now);
 }
