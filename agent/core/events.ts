@@ -121,8 +121,8 @@ export type AgentEvent =
   | { readonly t: 'away-ended'; readonly name: string; readonly problem: string | null }
   | { readonly t: 'visitor-ended'; readonly name: string; readonly problem: string | null }
   | { readonly t: 'inspected'; readonly commandId: string; readonly read: InspectRead }
-  /** the domUs of one xenstore-write effect that could not be named, each with why (none: all were) */
-  | { readonly t: 'xenstore-written'; readonly failed: readonly { readonly domid: number; readonly name: string; readonly problem: string }[] }
+  /** the domUs of one xenstore-write effect named, and those that could not be, each with why */
+  | { readonly t: 'xenstore-written'; readonly named: readonly { readonly domid: number; readonly name: string }[]; readonly failed: readonly { readonly domid: number; readonly name: string; readonly problem: string }[] }
   /** VALUE: start_time as xenstore-read printed it, null when not written; PROBLEM: the read failed */
   | { readonly t: 'start-times-read'; readonly reads: readonly StartTimeAnswer[] }
   /** SIGHUP with a valid new config */

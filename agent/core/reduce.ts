@@ -21,7 +21,7 @@ import { onStrandedTimer } from './stranded-half.js';
 import { onLeftoverCreate } from './leftover-creates.js';
 import type { AgentState } from './state.js';
 import { arm, disarmAll, fired, type Fx } from './timers.js';
-import { nameDom0InGuests, onXenstoreWritten } from './xenstore-names.js';
+import { nameDom0InGuests, onNamingTimer, onXenstoreWritten } from './xenstore-names.js';
 import { onStartTimesRead, onStartTimesTimer, readStartTimes } from './start-times.js';
 import { listLanded, noteDomainChange, onViewTimer, reportView } from './view-lag.js';
 import { onStateDisksRead, readStateDisks } from './state-disks.js';
@@ -127,7 +127,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'inspected':
       return onInspected(s, fx, ev.commandId, ev.read, now);
     case 'xenstore-written':
-      return onXenstoreWritten(s, fx, ev.failed);
+      return onXenstoreWritten(s, fx, ev.named, ev.failed, now);
     case 'start-times-read':
       return onStartTimesRead(s, fx, ev.reads, now);
     case 'config':
@@ -167,6 +167,8 @@ function onTimer(s: AgentState, fx: Fx, name: string, now: number): AgentState {
       return readStateDisks(s, fx);
     case 'start-times':
       return onStartTimesTimer(s, fx, now);
+    case 'xenstore-names':
+      return onNamingTimer(s, fx);
     case 'view-behind':
       return onViewTimer(s, fx, now);
     case 'stranded':

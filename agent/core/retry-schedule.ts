@@ -1,5 +1,6 @@
 /**
- * When a xenstore run that failed for one domain id (a read of its start time) is tried again: after 5, 20 and 60 s on the agent's clock, four tries
+ * When a xenstore run that failed for one domain id (a read of its start time, the write of this
+ * Dom0's name into its area) is tried again: after 5, 20 and 60 s on the agent's clock, four tries
  * over 85 s for xenstored busy or restarting, and then every 10 minutes until it works or the id
  * changes, so a xenstored down for an hour costs six runs an hour and, once it is back, the work
  * gets done without restarting the agent. The giving up of the quick tries is said once.

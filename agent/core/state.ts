@@ -25,6 +25,7 @@ export type { LinkState } from './link-state.js';
 export type { Forced, StartJob } from './start-job.js';
 import type { StartJob } from './start-job.js';
 import type { XenStart } from './start-times.js';
+import type { Naming } from './xenstore-names.js';
 
 /** A granted hold and the control connection that keeps it. */
 export interface HeldDomu {
@@ -141,8 +142,8 @@ export interface AgentState {
   readonly maintenanceKeeping: MaintenanceKeeping;
   /** domain changes seen whose `xl list` re-read has not landed: the list read (by count) covering each, and since when (core/view-lag.ts) */
   readonly domainsBehind: readonly { readonly since: number; readonly untilList: number }[];
-  /** domid → domU whose xenstore area already names this Dom0 */
-  readonly xenstoreNamed: ReadonlyMap<number, string>;
+  /** domid → the naming of this Dom0 in that domU's xenstore area, done or tried (core/xenstore-names.ts) */
+  readonly xenstoreNamed: ReadonlyMap<number, Naming>;
   /** domid → since when Xen has run it here, once read (core/start-times.ts) */
   readonly startTimes: ReadonlyMap<number, XenStart>;
   /** facts changed since the last decisions: decide when the event queue is empty */

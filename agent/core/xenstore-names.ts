@@ -1,7 +1,9 @@
 import { andList } from '../../shared/text/and-list.js';
 import { log } from './effects.js';
+import { requestList } from './read-requests.js';
+import { afterGivingUp, earliestDue, isDue, isSlow, lastQuickTry, QUICK_RETRY_MS, retryWait, SLOW_RETRY_MS } from './retry-schedule.js';
 import type { AgentState } from './state.js';
-import type { Fx } from './timers.js';
+import { arm, disarm, type Fx } from './timers.js';
 
 /**
  * Every running domU learns its Dom0 from xenstore (it reads `data/xenherd/dom0` and
@@ -11,39 +13,111 @@ import type { Fx } from './timers.js';
  * few `xenstore-write` runs as their pairs fit (adapters/xenstore-write-batches.ts): at READY on
  * a Dom0 with 80 domUs that is two tool runs, not 80. A domU's two keys are always in the same
  * run, one transaction: it sees both or neither.
+ *
+ * A write that failed (xenstored down at boot, a run that timed out) is tried again on the
+ * retry schedule (retry-schedule.ts): a guest left unnamed would go on reading the Dom0 it ran on
+ * before, the very staleness this exists to end.
+ */
+export interface Naming {
+  readonly name: string;
+  /** when this Dom0 first set out to name it: every try writes this `since` */
+  readonly since: string;
+  /** writes asked for this domain id so far */
+  readonly tries: number;
+  /** 'writing': a write is out; a time: tried again at the first list read from then; null: named */
+  readonly next: 'writing' | number | null;
+}
+
+const TIMER = 'xenstore-names';
+
+/** the domUs this Dom0 names, by domain id: running here under their own name, no migration half */
+export function namedDomus(domains: NonNullable<AgentState['domains']>): Map<number, string> {
+  const live = new Map<number, string>();
+  for (const d of domains) {
+    if (d.domid === null || d.domid === 0 || d.migration !== null || d.baseName === null || d.state === 'dying' || d.state === 'shutdown') continue;
+    live.set(d.domid, d.name);
+  }
+  return live;
+}
+
+/**
+ * Called with every list read: the domUs new here and those whose retry is due, written in one
+ * effect. A retry waits for a list read (the timer asks for one) so that it writes only into the
+ * area of a domain the read just showed: writing into the area of one gone meanwhile would leave
+ * xenstore a node of a domain that is no more. Those waiting out the slow period ride along with
+ * any write, so domUs given up at different times share one run.
  */
 export function nameDom0InGuests(s: AgentState, fx: Fx, now: number): AgentState {
   // not before READY: the first decisions (events2's initial dump, the decisions themselves)
   // should not share the machine with tool runs they do not need; the domUs are named at READY
   // (reduce.ts) and on every list read after
   if (s.domains === null || s.phase !== 'running') return s;
-  const live = new Map<number, string>();
-  for (const d of s.domains) {
-    if (d.domid === null || d.domid === 0 || d.migration !== null || d.baseName === null || d.state === 'dying' || d.state === 'shutdown') continue;
-    live.set(d.domid, d.name);
-  }
-  const named = new Map([...s.xenstoreNamed].filter(([id, name]) => live.get(id) === name));
+  const live = namedDomus(s.domains);
+  const namings = new Map([...s.xenstoreNamed].filter(([id, n]) => live.get(id) === n.name));
   const since = new Date(now).toISOString();
-  const domus = [...live].filter(([domid]) => !named.has(domid)).map(([domid, name]) => {
-    const area = `/local/domain/${domid}/data/xenherd`;
-    named.set(domid, name);
-    return { domid, name, values: { [`${area}/dom0`]: s.host, [`${area}/since`]: since } };
-  });
-  if (domus.length > 0) fx.push({ e: 'xenstore-write', domus });
-  return domus.length > 0 || named.size !== s.xenstoreNamed.size ? { ...s, xenstoreNamed: named } : s;
+  const fresh = [...live].filter(([domid]) => !namings.has(domid)).map(([domid, name]): [number, Naming] => [domid, { name, since, tries: 0, next: null }]);
+  const anyDue = fresh.length > 0 || [...namings.values()].some((n) => isDue(n, now));
+  const due = [...fresh, ...[...namings].filter(([, n]) => isDue(n, now) || (anyDue && isSlow(n)))];
+  for (const [domid, n] of due) namings.set(domid, { ...n, tries: n.tries + 1, next: 'writing' });
+  if (due.length > 0) fx.push({ e: 'xenstore-write', domus: due.map(([domid, n]) => ({ domid, name: n.name, values: nameValues(s.host, domid, n.since) })) });
+  if (due.length === 0 && namings.size === s.xenstoreNamed.size) return s;
+  return armNext({ ...s, xenstoreNamed: namings }, fx, now);
 }
 
+const nameValues = (host: string, domid: number, since: string): Record<string, string> => {
+  const area = `/local/domain/${domid}/data/xenherd`;
+  return { [`${area}/dom0`]: host, [`${area}/since`]: since };
+};
+
+/** The retry timer fired: a list read, whose answer writes what is due (above). */
+export const onNamingTimer = (s: AgentState, fx: Fx): AgentState => (s.phase === 'running' ? requestList(s, fx) : s);
+
+type Written = readonly { readonly domid: number; readonly name: string }[];
+type Failed = readonly { readonly domid: number; readonly name: string; readonly problem: string }[];
+
 /**
- * The domUs a xenstore-write could not name, one warning per cause: a run that failed whole (xenstored
- * down) fails every domU in it, said once, not once per domU.
+ * The answer of one xenstore-write effect: the domUs NAMED and those FAILED. A failure is tried
+ * again (retry-schedule.ts) without a word until the quick tries are over; then one warning per
+ * cause: a run that failed whole (xenstored down) fails every domU in it, said once, not once per
+ * domU. The domUs named after that are said too, once.
  */
-export function onXenstoreWritten(s: AgentState, fx: Fx, failed: readonly { readonly domid: number; readonly name: string; readonly problem: string }[]): AgentState {
-  const byProblem = new Map<string, { domid: number; name: string }[]>();
-  for (const f of failed) byProblem.set(f.problem, [...(byProblem.get(f.problem) ?? []), f]);
-  for (const [problem, ds] of byProblem) {
-    const [one] = ds;
-    const where = ds.length === 1 && one !== undefined ? `${one.name}'s xenstore area (domain ${one.domid})` : `the xenstore areas of ${andList(ds.map((d) => `${d.name} (domain ${d.domid})`))}`;
-    fx.push(log('warn', `cannot name this Dom0 in ${where}: ${problem}`, ds.length === 1 && one !== undefined ? { domu: one.name } : {}));
+export function onXenstoreWritten(s: AgentState, fx: Fx, named: Written, failed: Failed, now: number): AgentState {
+  const namings = new Map(s.xenstoreNamed);
+  const held = (domid: number, name: string): Naming | undefined => {
+    const n = namings.get(domid);
+    return n?.name === name && n.next === 'writing' ? n : undefined;
+  };
+  const late: { domid: number; name: string }[] = [];
+  for (const d of named) {
+    const n = held(d.domid, d.name);
+    if (n === undefined) continue;
+    namings.set(d.domid, { ...n, next: null });
+    if (afterGivingUp(n.tries)) late.push(d);
   }
-  return s;
+  const givenUp = new Map<string, { domid: number; name: string }[]>();
+  for (const f of failed) {
+    const n = held(f.domid, f.name);
+    if (n === undefined) continue;
+    namings.set(f.domid, { ...n, next: now + retryWait(n.tries) });
+    if (lastQuickTry(n.tries)) givenUp.set(f.problem, [...(givenUp.get(f.problem) ?? []), f]);
+  }
+  for (const [problem, ds] of givenUp) {
+    fx.push(log('warn', `cannot name this Dom0 in ${where(ds)} after ${QUICK_RETRY_MS.length + 1} tries, tried again every ${SLOW_RETRY_MS / 60_000} minutes: ${problem}`, domuField(ds)));
+  }
+  if (late.length > 0) fx.push(log('info', `named this Dom0 in ${where(late)} at last: ${late.length === 1 ? 'its guest reads' : 'their guests read'} it from data/xenherd/dom0`, domuField(late)));
+  return armNext({ ...s, xenstoreNamed: namings }, fx, now);
+}
+
+const where = (ds: Written): string => {
+  const [one] = ds;
+  return ds.length === 1 && one !== undefined ? `${one.name}'s xenstore area (domain ${one.domid})` : `the xenstore areas of ${andList(ds.map((d) => `${d.name} (domain ${d.domid})`))}`;
+};
+
+/** a lone domU is its own field */
+const domuField = (ds: Written): Record<string, string> => (ds.length === 1 && ds[0] !== undefined ? { domu: ds[0].name } : {});
+
+/** The retry timer armed for the earliest try due, or disarmed when none is. */
+function armNext(s: AgentState, fx: Fx, now: number): AgentState {
+  const due = earliestDue(s.xenstoreNamed.values());
+  return due === null ? disarm(s, fx, TIMER) : arm(s, fx, TIMER, due - now);
 }

@@ -230,8 +230,10 @@ export class EffectRunner {
         return;
       case 'xenstore-write': {
         const xs = createXenstore({ run: this.reading.run, spawn: p.spawn });
-        const written = (failed: { group: (typeof e.domus)[number]; problem: string }[]): void =>
-          this.post({ t: 'xenstore-written', failed: failed.map((f) => ({ domid: f.group.domid, name: f.group.name, problem: f.problem })) });
+        const written = (failed: { group: (typeof e.domus)[number]; problem: string }[]): void => {
+          const named = e.domus.filter((d) => !failed.some((f) => f.group === d)).map((d) => ({ domid: d.domid, name: d.name }));
+          this.post({ t: 'xenstore-written', named, failed: failed.map((f) => ({ domid: f.group.domid, name: f.group.name, problem: f.problem })) });
+        };
         this.guard(
           this.xenstoreSlots.run(async () => written(await writeInBatches(xs.writeAll, e.domus))),
           (m) => written(e.domus.map((group) => ({ group, problem: m }))),
