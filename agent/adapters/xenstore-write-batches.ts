@@ -78,6 +78,7 @@ function batches<G extends WriteGroup>(groups: readonly G[], max: number): G[][]
 /** A whole run's failure, said without its argv: a run for 50 domUs would be a line of 200 arguments. */
 function shortArgs(f: ToolFailure, groups: number): string {
   const full = `${f.tool} ${f.args.join(' ')}`;
-  const short = `${f.tool} ${f.args[0] ?? ''} … (the pairs of ${groups} domU${groups === 1 ? '' : 's'})`;
+  // its first path, past the `--` that ends the tool's options
+  const short = `${f.tool} ${f.args.find((a) => a !== '--') ?? ''} … (the pairs of ${groups} domU${groups === 1 ? '' : 's'})`;
   return f.message.startsWith(full) ? `${short}${f.message.slice(full.length)}` : f.message;
 }

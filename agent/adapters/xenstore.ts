@@ -94,10 +94,14 @@ export function createXenstore(deps: XenstoreDeps): XenstoreAdapter {
   };
 
   const writeAll: XenstoreAdapter['writeAll'] = async (values) => {
-    const args = Object.entries(values).flatMap(([path, value]) => [path, sanitiseXenstoreValue(value)]);
+    // `--` first: the tool reads its options with glibc's getopt_long, which permutes, so a value
+    // starting with - would be taken for options wherever it stood (`-h` prints the usage and
+    // exits 0 with nothing written; an unknown letter is dropped, shifting the pairs after it);
+    // after `--` every argument is a path or a value, on every Xen release
+    const args = ['--', ...Object.entries(values).flatMap(([path, value]) => [path, sanitiseXenstoreValue(value)])];
     const bad = Object.keys(values).find((p) => !VALID_PATH.test(p));
     // no pair at all would be the tool's usage error: refused here like a bad path
-    if (bad !== undefined || args.length === 0) return err(usageFailure('xenstore-write', args, badPath(bad ?? '').message));
+    if (bad !== undefined || Object.keys(values).length === 0) return err(usageFailure('xenstore-write', args, badPath(bad ?? '').message));
     const r = await deps.run('xenstore-write', args, { timeoutMs });
     return r.ok ? ok(undefined) : err(explainXenstoreFailure(r.error));
   };

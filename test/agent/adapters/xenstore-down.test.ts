@@ -24,7 +24,7 @@ describe('xenstore-read and xenstore-write while xenstored is down', () => {
     expect(write.ok ? null : write.error).toMatchObject({
       code: 'XH_ERR_TOOL_FAILED',
       tool: 'xenstore-write',
-      message: expect.stringContaining(`xenstore-write /local/domain/3/data/xenherd/dom0 xen1 /local/domain/3/data/xenherd/since now${XENSTORED}`),
+      message: expect.stringContaining(`xenstore-write -- /local/domain/3/data/xenherd/dom0 xen1 /local/domain/3/data/xenherd/since now${XENSTORED}`),
     });
   });
 });

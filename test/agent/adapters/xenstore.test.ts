@@ -144,15 +144,15 @@ describe('xenstore read/write through the ToolRunner', () => {
     calls.length = 0;
     const xs = createXenstore({ spawn: spawnStream, run: runner({}) });
     expect((await xs.write('/local/domain/3/data/xenherd/host', 'dom0-a\\b')).ok).toBe(true);
-    expect(calls).toEqual([['xenstore-write', ['/local/domain/3/data/xenherd/host', 'dom0-a\\\\b']]]);
+    expect(calls).toEqual([['xenstore-write', ['--', '/local/domain/3/data/xenherd/host', 'dom0-a\\\\b']]]);
   });
 
-  it('writes several nodes in one call (one transaction): path value path value …', async () => {
+  it('writes several nodes in one call (one transaction): -- path value path value …', async () => {
     calls.length = 0;
     const xs = createXenstore({ spawn: spawnStream, run: runner({}) });
     const w = await xs.writeAll({ '/local/domain/3/data/xenherd/dom0': 'xen1', '/local/domain/3/data/xenherd/since': '2025-01-01T00:00:00.000Z' });
     expect(w.ok).toBe(true);
-    expect(calls).toEqual([['xenstore-write', ['/local/domain/3/data/xenherd/dom0', 'xen1', '/local/domain/3/data/xenherd/since', '2025-01-01T00:00:00.000Z']]]);
+    expect(calls).toEqual([['xenstore-write', ['--', '/local/domain/3/data/xenherd/dom0', 'xen1', '/local/domain/3/data/xenherd/since', '2025-01-01T00:00:00.000Z']]]);
   });
 
   it('refuses, without running the tool, a call with a bad path or no pair at all', async () => {

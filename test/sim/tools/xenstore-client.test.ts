@@ -39,4 +39,22 @@ describe("the simulator's xenstore-read and xenstore-write options", () => {
     expect(await sim.run('xen1', 'xenstore-read', ['/ok'])).toMatchObject({ exitCode: 1 });
     expect(await sim.run('xen1', 'xenstore-read', ['/after'])).toMatchObject({ exitCode: 1 });
   });
+
+  // getopt_long("hfspturn:Rd:") permutes argv: an argument starting with - is an option wherever
+  // it stands, until a `--`. What glibc's getopt and xenstore_client.c's switch do with each.
+  it('an argument starting with - is an option anywhere before a `--`: -h exits 0 unwritten, an unknown letter is dropped', async () => {
+    const sim = await startSim({ fleet: FLEET });
+    const usage = 'xenstore-write: Usage: xenstore-write [-h] [-s] [-R] key value [...]\n';
+    expect(await sim.run('xen1', 'xenstore-write', ['/a', '-h'])).toMatchObject({ exitCode: 0, stderr: usage });
+    expect(await sim.run('xen1', 'xenstore-read', ['/a'])).toMatchObject({ exitCode: 1 });
+    // a value's letters complained of one by one and dropped: the pairs after it shift
+    expect(await sim.run('xen1', 'xenstore-write', ['/a', '-xy', '/b', '/c', 'v'])).toMatchObject({ exitCode: 0, stderr: "xenstore-write: invalid option -- 'x'\nxenstore-write: invalid option -- 'y'\n" });
+    expect(await sim.run('xen1', 'xenstore-read', ['/a'])).toMatchObject({ stdout: '/b\n' });
+    expect(await sim.run('xen1', 'xenstore-write', ['/a', '--nope', '/b'])).toMatchObject({ exitCode: 0, stderr: "xenstore-write: unrecognized option '--nope'\n" });
+    // another mode's option: the usage, exit 1
+    expect(await sim.run('xen1', 'xenstore-write', ['/a', '-p'])).toMatchObject({ exitCode: 1, stderr: usage });
+    // after `--` all are paths and values, and options before it still count
+    expect(await sim.run('xen1', 'xenstore-write', ['-R', '--', '/c', '-h', '/d', '--raw\\n'])).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(await sim.run('xen1', 'xenstore-read', ['-R', '/c', '/d'])).toMatchObject({ stdout: '-h--raw\\n' });
+  });
 });

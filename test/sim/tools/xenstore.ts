@@ -49,13 +49,18 @@ const usage = (ctx: Parameters<ToolHandler>[0], tool: string, line: string): num
  * transaction when there is more than one, each value unsanitised unless -R. At the first path
  * xenstored refuses it says "could not write path P" on stderr and exits 1, and the transaction is
  * aborted: nothing of the run is written, not the pairs before P either. No pair, or an odd count,
- * is the usage error. Other options are getopt's (they may come anywhere: GNU getopt permutes argv).
+ * is the usage error. Its options are read as getopt would (writeOptions).
  */
 export const xenstoreWrite: ToolHandler = async (ctx, argv) => {
   const line = before418(ctx.state(), ctx.host) ? '[-h] [-s] [-R] key value [...]' : '[-h] [-R] key value [...]';
-  if (argv.includes('-h') || argv.includes('--help')) return usage(ctx, 'xenstore-write', line);
-  const raw = argv.includes('-R') || argv.includes('--raw');
-  const a = argv.filter((x) => !x.startsWith('-'));
+  const o = writeOptions(argv);
+  for (const c of o.complaints) ctx.err(`xenstore-write: ${c}\n`);
+  // -h is usage(0, …): errx(0, …), the usage line on stderr and exit 0, nothing written
+  if (o.usage !== null) {
+    usage(ctx, 'xenstore-write', line);
+    return o.usage;
+  }
+  const a = o.operands;
   if (a.length === 0 || a.length % 2) return usage(ctx, 'xenstore-write', line);
   const pairs = a.flatMap((p, i) => (i % 2 === 0 ? [{ path: p, value: a[i + 1] ?? '' }] : []));
   const refused = pairs.find((w) => !xenstoredTakes(w.path));
@@ -63,11 +68,53 @@ export const xenstoreWrite: ToolHandler = async (ctx, argv) => {
   ctx.apply('xenstore-write', (s) => {
     const cur = { ...xs(s, ctx.host) };
     // argv is bytes: a value's UTF-8 kept one char a byte, as the read prints it back
-    for (const w of pairs) cur[w.path] = raw ? Buffer.from(w.value).toString('latin1') : unsanitiseXenstoreValue(Buffer.from(w.value).toString('latin1'));
+    for (const w of pairs) cur[w.path] = o.raw ? Buffer.from(w.value).toString('latin1') : unsanitiseXenstoreValue(Buffer.from(w.value).toString('latin1'));
     return { ...s, xenstore: { ...s.xenstore, [ctx.host]: cur } };
   });
   return 0;
 };
+
+/**
+ * xenstore-write's argv as xenstore_client.c reads it: getopt_long with "hfspturn:Rd:" and no
+ * leading + or -, so glibc permutes: an argument starting with - is an option wherever it stands,
+ * a value too, until a `--`, after which all are operands. -h asks for the usage and exit 0; -R
+ * sets raw; -s is in the string with no case (ignored); the other letters are another mode's,
+ * the usage and exit 1. A letter not in the string, or a long option it does not know, is
+ * getopt's complaint on stderr and otherwise dropped: the run goes on without it. (Abbreviated
+ * long options are not modelled.) USAGE: the exit code when the usage line ends the run.
+ */
+interface WriteOptions {
+  raw: boolean;
+  usage: number | null;
+  operands: string[];
+  complaints: string[];
+}
+function writeOptions(argv: readonly string[]): WriteOptions {
+  const out: WriteOptions = { raw: false, usage: null, operands: [], complaints: [] };
+  for (let i = 0; i < argv.length && out.usage === null; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') {
+      out.operands.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith('--')) {
+      const name = arg.slice(2).split('=')[0] ?? '';
+      if (name === 'help') out.usage = 0;
+      else if (name === 'raw') out.raw = true;
+      else if (['flat', 'prefix', 'tidy', 'upto', 'recurse', 'number', 'depth'].includes(name)) out.usage = 1;
+      else out.complaints.push(`unrecognized option '${arg}'`);
+    } else if (arg.startsWith('-') && arg.length > 1) {
+      for (const c of arg.slice(1)) {
+        if (c === 'h') out.usage = 0;
+        else if (c === 'R') out.raw = true;
+        else if ('fpturnd'.includes(c)) out.usage = 1;
+        else if (c !== 's') out.complaints.push(`invalid option -- '${c}'`);
+        if (out.usage !== null) break;
+      }
+    } else out.operands.push(arg);
+  }
+  return out;
+}
 
 /**
  * A path xenstored takes (core.c canonicalize): only letters, digits and - / _ @, not ending in /
