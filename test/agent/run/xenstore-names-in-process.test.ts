@@ -16,35 +16,35 @@ const namingLines = (fleet: Fleet) => fleet.agent('xen1').logs.filter((l) => typ
 // A write that failed (xenstored stuck at boot) was never tried again: the guests went on
 // reading the Dom0 they ran on before until each restarted or moved.
 it('a write that failed is tried again on the clock: the guests are named once xenstored answers, nothing said', async () => {
-  f = await startFleet(FLEET);
+  const fleet = (f = await startFleet(FLEET));
   // stuck for the first two runs: each times out (the adapter's 5 s)
-  f.sim.toolFault('xen1', 'xenstore-write', { kind: 'hang' }, { times: 2 });
-  f.startAgent('xen1');
-  await f.until(() => named(f as Fleet) === 3, 'the three domUs named', 60_000);
+  fleet.sim.toolFault('xen1', 'xenstore-write', { kind: 'hang' }, { times: 2 });
+  fleet.startAgent('xen1');
+  await fleet.until(() => named(fleet) === 3, 'the three domUs named', 60_000);
   // one run for the three at each try
-  expect(writeRuns(f)).toHaveLength(3);
-  expect(namingLines(f)).toEqual([]);
+  expect(writeRuns(fleet)).toHaveLength(3);
+  expect(namingLines(fleet)).toEqual([]);
 });
 
 it('a write that keeps failing is tried four times, backing off, said once, then every 10 minutes, and said once named', async () => {
-  f = await startFleet(FLEET);
-  f.sim.toolFault('xen1', 'xenstore-write', { kind: 'hang' });
-  f.startAgent('xen1');
-  const said = await f.log('xen1', (l) => typeof l.msg === 'string' && l.msg.startsWith('cannot name this Dom0'), 'given up', 120_000);
+  const fleet = (f = await startFleet(FLEET));
+  fleet.sim.toolFault('xen1', 'xenstore-write', { kind: 'hang' });
+  fleet.startAgent('xen1');
+  const said = await fleet.log('xen1', (l) => typeof l.msg === 'string' && l.msg.startsWith('cannot name this Dom0'), 'given up', 120_000);
   expect(said.msg).toMatch(/^cannot name this Dom0 in the xenstore areas of web1 \(domain \d+\), web2 \(domain \d+\) and web3 \(domain \d+\) after 4 tries, tried again every 10 minutes: xenstore-write \/local\/domain\/\d+\/data\/xenherd\/dom0 … \(the pairs of 3 domUs\)/);
-  const runs = () => (f === undefined ? [] : writeRuns(f));
+  const runs = () => writeRuns(fleet);
   const gaps = (from: number) => runs().slice(from + 1).map((t, i) => t - (runs()[from + i] ?? 0));
   expect(runs()).toHaveLength(4);
   // the waits between them grow: 5 s, 20 s, 60 s after each 5 s timeout
   expect(gaps(0)).toEqual([10_000, 25_000, 65_000]);
-  await f.advance(1_210_000);
+  await fleet.advance(1_210_000);
   expect(runs()).toHaveLength(6);
   // one run for all three 10 minutes after each timed out
   expect(gaps(3)).toEqual([605_000, 605_000]);
-  expect(namingLines(f)).toHaveLength(1);
+  expect(namingLines(fleet)).toHaveLength(1);
   // xenstored answers again: the three are named at the next slow try, said once
-  f.sim.clearToolFaults();
-  await f.until(() => named(f as Fleet) === 3, 'the three domUs named', 700_000);
-  await f.log('xen1', (l) => typeof l.msg === 'string' && l.msg.startsWith('named this Dom0 in the xenstore areas of web1'), 'named at last');
-  expect(namingLines(f)).toHaveLength(2);
+  fleet.sim.clearToolFaults();
+  await fleet.until(() => named(fleet) === 3, 'the three domUs named', 700_000);
+  await fleet.log('xen1', (l) => typeof l.msg === 'string' && l.msg.startsWith('named this Dom0 in the xenstore areas of web1'), 'named at last');
+  expect(namingLines(fleet)).toHaveLength(2);
 });
