@@ -19,6 +19,7 @@ type CharTest =
 
 const MAX_CHARS = 128;
 const ALLOWED_CHAR = /^[A-Za-z0-9._*?[\]!-]$/;
+const WHOLE_PATTERN = new RegExp(`^[A-Za-z0-9._*?[\\]!-]{1,${MAX_CHARS}}$`);
 const RULE = `a pattern is a domU name or a glob of letters, digits, . _ - and * ? [ ] ! (1 to ${MAX_CHARS} characters)`;
 
 /** PATTERN JSON-quoted for a message, cut to about 100 characters: it may be 16 KB of anything. */
@@ -29,6 +30,8 @@ export const quotePattern = (pattern: string): string => {
 
 /** Why PATTERN is not one (naming it and its first bad character), or null. */
 function patternProblem(pattern: string): string | null {
+  // the usual pattern, asked by every `where`: one test, not a string per character
+  if (WHOLE_PATTERN.test(pattern)) return null;
   if (pattern === '') return `the pattern is empty: ${RULE}`;
   for (const [i, c] of Array.from(pattern.slice(0, MAX_CHARS + 1)).entries()) {
     if (!ALLOWED_CHAR.test(c)) return `${quotePattern(pattern)} is not a pattern: character ${i + 1}, ${JSON.stringify(c)}, is not allowed; ${RULE}`;
