@@ -14,20 +14,22 @@ const xenstoreReads = (fleet: Fleet): number => fleet.sim.commandLog.filter((c) 
 // Each domU's /vm path, then its start_time, were two xenstore-reads per domU at READY: 120 tool
 // runs on a Dom0 of 60 domUs. Now two for them all.
 it("at READY every domU's start time is read in two xenstore-reads, not two per domU", async () => {
-  f = await startFleet(FLEET);
+  const fleet = await startFleet(FLEET);
+  f = fleet;
   f.startAgent('xen1');
-  await f.until(() => known(f as Fleet) === 6, 'the six start times');
+  await f.until(() => known(fleet) === 6, 'the six start times');
   expect(xenstoreReads(f)).toBe(2);
 });
 
 // A read that failed (xenstored busy) was never asked again: the domUs showed no start time
 // until the agent restarted.
 it('a read that failed is asked again on the clock: the start times come once xenstored answers', async () => {
-  f = await startFleet(FLEET);
+  const fleet = await startFleet(FLEET);
+  f = fleet;
   // xenstored stuck for the first two reads: each times out (the adapter's 5 s)
   f.sim.toolFault('xen1', 'xenstore-read', { kind: 'hang' }, { times: 2 });
   f.startAgent('xen1');
-  await f.until(() => known(f as Fleet) === 6, 'the six start times', 60_000);
+  await f.until(() => known(fleet) === 6, 'the six start times', 60_000);
   expect(xenstoreReads(f)).toBe(4);
   expect(f.agent('xen1').logs.filter((l) => l.level >= 40 && l.msg.includes('start time'))).toEqual([]);
 });
@@ -35,12 +37,13 @@ it('a read that failed is asked again on the clock: the start times come once xe
 // A read that failed four times was left alone until the domain's id changed: once xenstored
 // answered again the start times stayed unknown until the agent restarted.
 it('a read that keeps failing is tried four times, backing off, said once, then every 10 minutes until xenstored answers', async () => {
-  f = await startFleet(FLEET);
+  const fleet = await startFleet(FLEET);
+  f = fleet;
   f.sim.toolFault('xen1', 'xenstore-read', { kind: 'hang' });
   f.startAgent('xen1');
   const said = await f.log('xen1', (l) => l.msg.startsWith('cannot read since when Xen has run'), 'given up', 120_000);
   expect(said.msg).toMatch(/^cannot read since when Xen has run web1 \(domain \d+\), .* and web6 \(domain \d+\) after 4 tries, their start times stay unknown and are asked again every 10 minutes: xenstore-read \/local\/domain\/\d+\/vm and 5 more paths: /);
-  const runs = () => f?.sim.commandLog.filter((c) => c.host === 'xen1' && c.tool === 'xenstore-read').map((c) => c.at) ?? [];
+  const runs = () => fleet.sim.commandLog.filter((c) => c.host === 'xen1' && c.tool === 'xenstore-read').map((c) => c.at);
   expect(runs().length).toBe(4);
   // the waits between them grow: 5 s, 20 s, 60 s after each 5 s timeout
   expect(runs().slice(1).map((t, i) => t - (runs()[i] ?? 0))).toEqual([10_000, 25_000, 65_000]);
@@ -50,6 +53,6 @@ it('a read that keeps failing is tried four times, backing off, said once, then 
   expect(f.agent('xen1').logs.filter((l) => l.msg.startsWith('cannot read since when Xen has run'))).toHaveLength(1);
   // xenstored answers again: the six start times come at the next slow read
   f.sim.clearToolFaults();
-  await f.until(() => known(f as Fleet) === 6, 'the six start times', 700_000);
+  await f.until(() => known(fleet) === 6, 'the six start times', 700_000);
   expect(f.agent('xen1').logs.filter((l) => l.msg.startsWith('read since when Xen has run'))).toHaveLength(6);
 });
