@@ -12,9 +12,9 @@ import { pairsWithHolders } from '../../../controller/fleet/disk-pairing.js';
 import { interestOf, runningOnFor } from '../../../controller/fleet/fleet-for-agent.js';
 import { awayUnrecorded, awayUnrecordedAmong } from '../../../controller/fleet/migration-alerts.js';
 import type { Finding } from '../../../controller/fleet/finding.js';
-import { guarded, hostState, record } from '../states.js';
+import { dom, guarded, hostState, record } from '../states.js';
 import { FUZZ_SEED } from '../../fuzz/fuzz-kit.js';
-import { fleetArb, HOSTS, NAMES, NOW } from './random-fleet.js';
+import { fleetArb, HOSTS, indexOf, NAMES, NOW } from './random-fleet.js';
 
 const fresh = { now: NOW, staleAfterMs: 15_000 };
 
@@ -34,6 +34,17 @@ function holdsNothingTheLongWay(index: FleetIndex, name: string, host: string): 
     }
   }
   return why;
+}
+
+/**
+ * A fleet where away-unrecorded names a host though it claims the domU, drawn by hand: random
+ * fleets draw that case (a guarded claim outranked by its pair's migrate-tab claim) only a few
+ * times in 600 (2 to 11 on seeds 1 to 10), so no seed is sure to. web1's home is xen1 by its
+ * migrate-tab; xen2, whose guarded dir alone claims it, runs it with no ledger recording it there.
+ */
+function runOnItsOutrankedHalf(): [FleetIndex] {
+  const homes = (peer: string, source: 'guarded' | 'migrate-tab') => [{ name: 'web1', peer, source }];
+  return [indexOf([record('xen1', hostState({ homes: homes('xen2', 'migrate-tab') })), record('xen2', hostState({ domains: [dom('web1')], homes: homes('xen1', 'guarded') }))])];
 }
 
 const findings = (scan: Iterable<Finding | typeof TICK>): Finding[] => [...scan].filter((f): f is Finding => f !== TICK).sort((a, b) => a.id.localeCompare(b.id));
@@ -59,11 +70,13 @@ describe('the alert look and the agents\' fleet views take short cuts that chang
         outranked += fast.filter((f) => f.hosts.some((h) => index.homes.get(f.subject)?.get(h)?.source === 'guarded' && f.message.includes(`runs on ${h}`))).length;
         expect(fast).toEqual(findings(awayUnrecordedAmong(index, fresh, index.knownNames())));
       }),
-      { seed: FUZZ_SEED, numRuns: 600 },
+      { seed: FUZZ_SEED, numRuns: 600, examples: [runOnItsOutrankedHalf()] },
     );
     // the fleets drawn do raise the alert: an empty answer on both sides proves nothing
     expect([named, outranked]).toEqual([expect.any(Number), expect.any(Number)]);
-    expect(named).toBeGreaterThan(100);
+    // 102 to 122 on seeds 1 to 10: a floor well under them, so no other seed fails it by chance
+    expect(named).toBeGreaterThan(50);
+    // certain on every seed through runOnItsOutrankedHalf; the random fleets add theirs when they draw one
     expect(outranked).toBeGreaterThan(0);
   });
 
