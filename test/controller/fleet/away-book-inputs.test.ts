@@ -130,6 +130,22 @@ describe('the away-from-home book follows what says whether a host holds a domU'
   });
 });
 
+/** A report of HOST's SECTION alone: no DRBD peers, no domU guarded, no configs, but those PARTS give. */
+const only = (host: string, section: Section, parts: Partial<Pick<Change, 'peers' | 'guards'>>): Change => ({ host: HOSTS.indexOf(host), sections: [section], forget: false, peers: [null, null, null], guards: [false, false, false], configs: [null, null, null], ...parts });
+
+// Fleets drawn by hand where one section alone moves web1 out of the book and back: random walks
+// move it by DRBD or guarded lists alone rarely enough that a floor on their count held only on
+// some seeds. web1's home is xen1 by its migrate-tab; xen3 runs it, held by xen3's DRBD link to
+// xen1 (webOnXen1And2 in xen1's config), or xen2's config, once xen2 guards web1, taking it away.
+const byDrbdAlone: [Array<HostRecord | null>, Change[]] = [
+  [record('xen1', hostState({ homes: [{ name: 'web1', peer: null, source: 'migrate-tab' }], domus: webOnXen1And2 })), null, record('xen3', hostState({ domains: [dom('web1')], drbd: { availability: 'ok', resources: [primary('r-web1', 'xen1')] } })), null],
+  [only('xen3', 'drbd', {}), only('xen3', 'drbd', { peers: ['xen1', null, null] })],
+];
+const byGuardedAlone: [Array<HostRecord | null>, Change[]] = [
+  [record('xen1', hostState({ homes: [{ name: 'web1', peer: null, source: 'migrate-tab' }] })), record('xen2', hostState({ domus: webOnXen1And2 })), record('xen3', hostState({ domains: [dom('web1')] })), null],
+  [only('xen2', 'guarded', { guards: [true, false, false] }), only('xen2', 'guarded', {})],
+];
+
 describe('the away-from-home book, kept, equals the book of an index built afresh', () => {
   it('after reports that change only a host\'s DRBD peers', () => {
     let moved = 0;
@@ -137,10 +153,11 @@ describe('the away-from-home book, kept, equals the book of an index built afres
       fc.property(fleetRecordsArb, fc.array(changeArb(oneSection('drbd'), fc.constant(false)), { minLength: 1, maxLength: 6 }), (records, changes) => {
         moved += walk(records, changes);
       }),
-      { seed: FUZZ_SEED, numRuns: 400 },
+      { seed: FUZZ_SEED, numRuns: 400, examples: [byDrbdAlone] },
     );
-    // the walk did flip domUs in and out of the book by DRBD alone: agreeing on nothing proves nothing
-    expect(moved).toBeGreaterThan(10);
+    // the walk did flip domUs in and out of the book by DRBD alone: agreeing on nothing proves nothing;
+    // certain on every seed through byDrbdAlone, the random walks adding theirs
+    expect(moved).toBeGreaterThanOrEqual(2);
   });
 
   it('after reports that change only the hosts guarding a domU', () => {
@@ -149,9 +166,10 @@ describe('the away-from-home book, kept, equals the book of an index built afres
       fc.property(fleetRecordsArb, fc.array(changeArb(oneSection('guarded'), fc.constant(false)), { minLength: 1, maxLength: 6 }), (records, changes) => {
         moved += walk(records, changes);
       }),
-      { seed: FUZZ_SEED, numRuns: 1000 },
+      { seed: FUZZ_SEED, numRuns: 1000, examples: [byGuardedAlone] },
     );
-    expect(moved).toBeGreaterThan(2);
+    // certain on every seed through byGuardedAlone, the random walks adding theirs
+    expect(moved).toBeGreaterThanOrEqual(2);
   });
 
   it('after reports mixing DRBD, guarded and config changes, and hosts forgotten', () => {
