@@ -19,8 +19,21 @@ export const advanceThenTurn =
     await nextTurn();
   };
 
+const SPIN_MS = 50;
+
+/**
+ * The step a wait takes unless told: turns of the event loop for its first SPIN_MS, then pauses of
+ * a millisecond. What a test awaits mostly comes within a few turns, and a turn is the quickest
+ * look; a wait whose moment is far off or never comes would otherwise spin turns for its whole
+ * bound, millions of them, a core's worth of CPU taken from the other files running beside it.
+ */
+export const turnsThenPauses = (spinMs = SPIN_MS): (() => Promise<void>) => {
+  const spinUntil = performance.now() + spinMs;
+  const pause = pauseOf(1);
+  return () => (performance.now() < spinUntil ? nextTurn() : pause());
+};
 export interface UntilBounds {
-  /** what to do between looks: one turn of the event loop unless told (e.g. move an injected clock on, then a turn) */
+  /** what to do between looks: turnsThenPauses() unless told (e.g. move an injected clock on, then a turn) */
   readonly step?: () => Promise<void>;
   /** wall-clock bound: under the runner's 20 s test timeout, so the failure names what was awaited */
   readonly limitMs?: number;
@@ -29,7 +42,7 @@ export interface UntilBounds {
 }
 
 /** Waits until done() holds, taking a step between looks; fails naming WHAT once a bound passes. */
-export async function until(done: () => boolean, what: string, { step = nextTurn, limitMs = 15_000, steps = Infinity }: UntilBounds = {}): Promise<void> {
+export async function until(done: () => boolean, what: string, { step = turnsThenPauses(), limitMs = 15_000, steps = Infinity }: UntilBounds = {}): Promise<void> {
   const end = performance.now() + limitMs;
   for (let taken = 0; !done(); taken++) {
     if (taken >= steps) throw new Error(`gave up waiting for ${what}: not so after ${taken} steps`);

@@ -1,0 +1,37 @@
+// until's default step: as quick as a turn for a wait met at once, and no spinning for one never
+// met, which would take a core from the files running beside it for the whole of its bound.
+import { describe, expect, it } from 'vitest';
+import { nextTurn, until } from './until.js';
+
+describe('until', () => {
+  it('is met within the turns its moment takes, with no timer waited on', async () => {
+    let looks = 0;
+    let met = false;
+    void until(() => ++looks >= 3, 'the third look').then(() => (met = true));
+    for (let turn = 0; turn < 10 && !met; turn++) await nextTurn();
+    expect([met, looks]).toEqual([true, 3]);
+  });
+
+  it('waits on timers, not turns, once its first moments have passed, and still fails naming what it awaited', async () => {
+    const start = performance.now();
+    let late = 0;
+    const never = until(
+      () => {
+        if (performance.now() - start > 200) late++;
+        return false;
+      },
+      'what never comes',
+      { limitMs: 600 },
+    );
+    await expect(never).rejects.toThrow(/^gave up waiting for what never comes: not so after 0\.6 s \(\d+ steps\)$/);
+    // 400 ms of millisecond pauses is some 400 looks; turns spun were tens of thousands
+    expect(late).toBeGreaterThan(0);
+    expect(late).toBeLessThan(1_000);
+  });
+
+  it('takes a step given to it at every look, as many as it is bound to', async () => {
+    let steps = 0;
+    await expect(until(() => false, 'the clock to say so', { step: async () => void steps++, steps: 5 })).rejects.toThrow('gave up waiting for the clock to say so: not so after 5 steps');
+    expect(steps).toBe(5);
+  });
+});
