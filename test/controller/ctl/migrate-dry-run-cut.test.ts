@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { until } from '../../helpers/until.js';
 import { ctlFor } from './ctl-bed.js';
 
 // `xenherdctl migrate NAME HOST --dry-run` cut before its answer: a dry run starts nothing, so
@@ -57,7 +58,7 @@ describe('a migrate --dry-run cut before its answer', () => {
       const before = streams;
       const run = ctl(argv, env);
       // the request is at the controller, its answer not begun: the moment an operator gives up on it
-      for (let i = 0; i < 1000 && streams === before; i++) await new Promise((r) => setImmediate(r));
+      await until(() => streams > before, `the controller to take the stream of ${argv.join(' ')}`);
       expect(streams).toBe(before + 1);
       interrupt();
       const r = await run;
