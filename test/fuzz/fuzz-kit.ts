@@ -109,12 +109,35 @@ function apply(base: unknown, at: Path, m: Mutation, value: unknown, key: string
 
 const jsonStep = fc.tuple(fc.nat(), fc.constantFrom(...MUTATIONS), hostileValue, fc.constantFrom('extra', 'type', 'protocol', '__proto__', 'constructor', 'x'));
 
-/** MIN..MAX mutations in a row, each at one node of what the last left (replace, delete, add a key, change the type, ...). */
+/**
+ * Nodes of V counted as JSON text spells them, a node held twice counted twice; stops counting past
+ * LIMIT. 'huge' and 'duplicate-array' hold one element many times: two of them nested make a value
+ * whose text would have billions of nodes (one seed drew 625 million), which no frame of at most a
+ * few MB can carry and whose serialization alone held a test's worker for minutes.
+ */
+function spelledNodes(v: unknown, limit: number, memo = new Map<object, number>()): number {
+  if (v === null || typeof v !== 'object') return 1;
+  const known = memo.get(v);
+  if (known !== undefined) return known;
+  let n = 1;
+  for (const x of Object.values(v)) {
+    n += spelledNodes(x, limit, memo);
+    if (n > limit) break;
+  }
+  memo.set(v, n);
+  return n;
+}
+
+/** The most nodes a mutated value may spell: 5,000 copies of a delta's row, and then some. */
+const MOST_NODES = 500_000;
+
+/** MIN..MAX mutations in a row, each at one node of what the last left (replace, delete, add a key, change the type, ...); one that would make a value no frame could carry is skipped. */
 function mutations(base: unknown, min: number, max: number): fc.Arbitrary<unknown> {
   return fc.array(jsonStep, { minLength: min, maxLength: max }).map((steps) =>
     steps.reduce<unknown>((v, [i, m, value, key]) => {
       const all = paths(v ?? null);
-      return apply(v ?? null, all[i % all.length] as Path, m, value, key);
+      const next = apply(v ?? null, all[i % all.length] as Path, m, value, key);
+      return spelledNodes(next, MOST_NODES) > MOST_NODES ? v : next;
     }, base),
   );
 }
