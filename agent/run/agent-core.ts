@@ -147,6 +147,8 @@ export class AgentCore {
   private async leftoverStarts(): Promise<StartIntent[]> {
     const running: StartIntent[] = [];
     for (const intent of this.ports.intents.readAll()) {
+      // stopped meanwhile: the records left stay for the next agent
+      if (this.stopping || this.abandoned) break;
       if (this.ports.intents.stillRunning(intent)) running.push(intent);
       else await this.giveBack(intent);
     }
@@ -173,11 +175,26 @@ export class AgentCore {
     this.post({ t: 'leftover-create', name: intent.name, createPid: intent.pid, running: false });
   }
 
-  /** what an earlier start's claim took Primary, given back unless the domU now runs on it (DRBD refuses that demotion) */
-  private async giveBack(intent: StartIntent): Promise<void> {
+  /**
+   * What an earlier start's claim took Primary, given back unless the domU now runs on it (DRBD
+   * refuses that demotion). Its `drbdadm secondary` runs are the agent's changes (tool-runs.ts): the
+   * stop waits for the one running, and none begins after it: under the unit's KillMode=process
+   * nothing else would wait for a run the stop left behind.
+   */
+  private giveBack(intent: StartIntent): Promise<void> {
+    return this.runner.toolRuns.finishing(this.giveBackNow(intent));
+  }
+
+  private async giveBackNow(intent: StartIntent): Promise<void> {
     const { log } = this.ports;
     if (intent.claimed !== undefined && intent.claimed.length > 0) {
-      const problems = await runRelease(this.ports, { e: 'release', name: intent.name, resources: intent.claimed });
+      const problems = await runRelease(this.runner.changing, { e: 'release', name: intent.name, resources: intent.claimed });
+      const unheld = problems.filter((m) => !HELD_OPEN.test(m));
+      // the rest refused by the stop: the record stays, the next agent gives them back
+      if (this.stopping && unheld.length > 0) {
+        log.warn({ domu: intent.name, resources: intent.claimed }, `the agent stopped while it gave back what a start of ${intent.name} from before it took Primary (${unheld.join('; ')}): the start record stays, the next agent gives them back`);
+        return;
+      }
       log.info({ domu: intent.name, resources: intent.claimed }, `a start of ${intent.name} from before this agent started had taken ${intent.claimed.join(', ')} Primary: given back where nothing uses them`);
       for (const m of problems) {
         if (HELD_OPEN.test(m)) log.info({ domu: intent.name }, `kept Primary, as it should be: a domain holds the device open, so DRBD refused to demote it (${m})`);

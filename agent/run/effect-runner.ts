@@ -39,10 +39,10 @@ export class EffectRunner {
   private readonly stateDisks: StateDiskReads;
   private stoppedWaiters: (() => void)[] = [];
   private isStopped = false;
-  private readonly toolRuns: ToolRuns;
-  /** the ports whose tool runner reads (ended at the stop), and a start's claim, create and release's (tool-runs.ts) */
+  readonly toolRuns: ToolRuns;
+  /** the ports whose tool runner reads (ended at the stop), and a change's: a start's claim, create and release (tool-runs.ts) */
   private readonly reading: AgentPorts;
-  private readonly changing: AgentPorts;
+  readonly changing: AgentPorts;
 
   constructor(
     private readonly ports: AgentPorts,

@@ -18,13 +18,19 @@ import type { ToolRunner } from '../adapters/exec.js';
  * migration is not run here at all: the agent's own CLI runs it in a child process that carries on
  * to the end of its move and records it (run/command-process.ts).
  *
+ * One change is no start's: giving back what an earlier agent's start took Primary once its
+ * `xl create` has ended (run/agent-core.ts). No job of the reducer holds the stop for it, so it is
+ * handed to `finishing`, and the stop waits for it as for a read, without ending it; its runs go
+ * through `change`, each bounded by its adapter's timeout, as a start's release is.
+ *
  * Once the agent has stopped, no new run starts, a read or a change: it is refused (XH_ERR_REFUSED)
  * and the first refusal logged. What was queued behind a busy slot, or a result that asked for more
  * after the stop, would otherwise start a tool that nothing waits for.
  */
 export class ToolRuns {
   private readonly ending = new AbortController();
-  private readonly reads = new Set<Promise<unknown>>();
+  /** the reads running, and the changes handed to `finishing`: what the stop waits for */
+  private readonly pending = new Set<Promise<unknown>>();
   private refusedOnce = false;
 
   constructor(
@@ -33,22 +39,27 @@ export class ToolRuns {
   ) {}
 
   /** a read: ended when the agent stops */
-  readonly read: ToolRunner = (tool, args, options = {}) => {
-    if (this.ending.signal.aborted) return this.refuse(tool, args);
-    const p = this.run(tool, args, { ...options, endOn: this.ending.signal });
-    this.reads.add(p);
-    const done = (): boolean => this.reads.delete(p);
-    void p.then(done, done);
-    return p;
-  };
+  readonly read: ToolRunner = (tool, args, options = {}) => (this.ending.signal.aborted ? this.refuse(tool, args) : this.waited(this.run(tool, args, { ...options, endOn: this.ending.signal })));
+
+  /** WORK, a change the reducer does not track, waited for by the stop to its end (its tool runs through `change`) */
+  finishing<T>(work: Promise<T>): Promise<T> {
+    return this.waited(work);
+  }
 
   /** a change: left to finish, but none begins after the stop */
   readonly change: ToolRunner = (tool, args, options) => (this.ending.signal.aborted ? this.refuse(tool, args) : this.run(tool, args, options));
 
-  /** Ends every read still running; resolves once each has answered (the tool runner bounds that). */
+  /** Ends every read still running; resolves once each has answered (the tool runner bounds that) and each change handed to `finishing` has ended. */
   async stop(): Promise<void> {
     this.ending.abort();
-    await Promise.allSettled([...this.reads]);
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private waited<T>(p: Promise<T>): Promise<T> {
+    this.pending.add(p);
+    const done = (): boolean => this.pending.delete(p);
+    void p.then(done, done);
+    return p;
   }
 
   private refuse(tool: string, args: readonly string[]): ReturnType<ToolRunner> {

@@ -87,4 +87,31 @@ describe('an xl create left running by a killed agent (in process)', () => {
     await f.log('xen1', (l) => l.domu === 'web1' && l.decision === 'running', 'web1 decided running', 30_000);
     expect(creates(f.sim, 'xen1', 'web1')).toBe(1);
   });
+
+  it('an agent stopped while it gives back after the create waits for that drbdadm secondary, and runs nothing after', async () => {
+    const { f, second, createdAt } = await killedMidCreate();
+    await f.until(() => second.notified.some((n) => n.ready), 'READY', 30_000);
+    const open = f.sim.holdTool('xen1', 'drbdadm', { argvPrefix: ['secondary'] });
+    const secondaries = () => f.sim.commandLog.filter((c) => c.host === 'xen1' && c.tool === 'drbdadm' && c.argv[0] === 'secondary');
+    try {
+      await f.advance(createdAt + HUNG_MS - f.sim.clock.now());
+      await f.until(() => secondaries().length === 1, 'the give-back of r1, held', 5_000);
+      let ended = false;
+      const stopped = second.core.stop().then(() => (ended = true));
+      await f.until(() => second.core.current.phase === 'stopped', 'the agent stopped');
+      // well short of drbdadm's own bound: the stop still waits for the give-back
+      await f.advance(3_000);
+      expect(ended).toBe(false);
+      const stoppedAt = f.sim.commandLog.length;
+      open();
+      await f.until(() => ended, 'the stop ended');
+      await stopped;
+      expect(secondaries().map((c) => c.exitCode)).toEqual([11]);
+      expect(second.logs.find((l) => l.msg.startsWith('kept Primary, as it should be'))).toMatchObject({ domu: 'web1' });
+      await f.advance(1_000);
+      expect(f.sim.commandLog.slice(stoppedAt).filter((c) => c.host === 'xen1')).toEqual([]);
+    } finally {
+      open();
+    }
+  });
 });

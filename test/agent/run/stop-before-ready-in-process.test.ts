@@ -14,8 +14,8 @@ let fleet: Fleet;
 afterEach(async () => fleet?.stop());
 
 // An agent stopped at the very start, while it gives back what an earlier agent's start had
-// taken Primary (before its loop has begun): the stop ends it there. Nothing of the start may
-// begin once that give-back answers: no read of the host, no timer a stopped agent would carry.
+// taken Primary (before its loop has begun): the stop ends it there, once that give-back has
+// answered. Nothing of the start may begin then: no read of the host, no timer a stopped agent would carry.
 
 describe('an agent stopped while it gives back an earlier start (in process)', () => {
   it('stops there: once the give-back answers, it reads nothing, arms nothing and is never ready', async () => {
@@ -28,16 +28,43 @@ describe('an agent stopped while it gives back an earlier start (in process)', (
     const second = f.startAgent('xen1');
     try {
       await f.until(() => f.sim.commandLog.slice(seen).some((c) => c.tool === 'drbdadm' && c.argv[0] === 'secondary'), "the next agent's drbdadm secondary r1");
-      await second.core.stop();
+      // the stop waits for the give-back (run/tool-runs.ts), so it is only let go here
+      const stopped = second.core.stop();
+      await f.until(() => second.core.current.phase === 'stopped', 'the agent stopped');
       const stoppedAt = f.sim.commandLog.length;
       open();
-      await f.log('xen1', (l) => l.msg.includes('given back where nothing uses them'), 'the give-back answered');
+      await stopped;
+      expect(second.logs.some((l) => l.msg.includes('given back where nothing uses them'))).toBe(true);
       // looked at within the second: a timer armed after the stop would have fired and gone after a minute
       await f.advance(1_000);
       expect(f.sim.commandLog.slice(stoppedAt).filter((c) => c.host === 'xen1').map((c) => `${c.tool} ${c.argv.join(' ')}`)).toEqual([]);
       expect(second.core.current.phase).toBe('stopped');
       expect([...second.core.current.timers]).toEqual([]);
       expect(second.notified.some((n) => n.ready)).toBe(false);
+    } finally {
+      open();
+    }
+  });
+
+  it('gives nothing more back once stopped: what was not given back stays on the record for the next agent', async () => {
+    const f = (fleet = await startFleet(pairFleet({ connectDelay: 300, migrateTab: [], running: 'no', more: 'domu db1 mem=2048 vcpus=2 home=xen1 peer=xen2 drbd=r2,r3 running=no\n' })));
+    const records = new StartIntents(join(f.sim.hostRoot('xen1'), AgentConfigSchema.parse({}).stateDir));
+    records.write({ name: 'db1', pid: 999_999_999, configPath: '/etc/xen/drbd-auto/db1.cfg', at: new Date(f.sim.clock.now()).toISOString(), claimed: ['r2', 'r3'] });
+    const open = f.sim.holdTool('xen1', 'drbdadm', { argvPrefix: ['secondary', 'r2'], times: 1 });
+    const seen = f.sim.commandLog.length;
+    const secondaries = () => f.sim.commandLog.slice(seen).filter((c) => c.tool === 'drbdadm' && c.argv[0] === 'secondary').map((c) => c.argv.join(' '));
+    const a = f.startAgent('xen1');
+    try {
+      await f.until(() => secondaries().length === 1, 'the give-back of r2, held');
+      const stopped = a.core.stop();
+      await f.until(() => a.core.current.phase === 'stopped', 'the agent stopped');
+      open();
+      await stopped;
+      // time for a run begun after the stop to show
+      await f.advance(1_000);
+      expect(secondaries()).toEqual(['secondary r2']);
+      expect(records.readAll().map((r) => [r.name, r.claimed])).toEqual([['db1', ['r2', 'r3']]]);
+      expect(a.logs.find((l) => l.msg.startsWith('the agent stopped while it gave back'))).toMatchObject({ level: 40, domu: 'db1' });
     } finally {
       open();
     }
