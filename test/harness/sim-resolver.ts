@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { RouteAddresses, ToolHostKey } from '../../agent/decide/toolstack-route.js';
+import { keyFingerprint } from '../../agent/adapters/peer-ssh-refusals.js';
+import { simHostKeyBlob } from '../sim/model/host-keys.js';
 import type { Sim } from '../sim/sim.js';
 
 /**
@@ -31,8 +33,8 @@ export function simResolver(sim: Sim, host: string): (name: string) => Promise<R
 
 /**
  * The host key a simulated Dom0's sshd shows at NAME: the fleet's Dom0 whose DNS address NAME
- * resolves to (each Dom0 its own key), listed for PEER when that Dom0 is PEER. Any other address
- * has no sshd in the simulator.
+ * resolves to, by the fingerprint of its key (sim/model/host-keys.ts) as the agent's own read of
+ * an sshd words it, listed for PEER when that Dom0 is PEER. Any other address has no sshd in the simulator.
  */
 export function simHostKey(sim: Sim, host: string): (peer: string, name: string, port: number) => Promise<ToolHostKey> {
   const resolve = simResolver(sim, host);
@@ -42,6 +44,6 @@ export function simHostKey(sim: Sim, host: string): (peer: string, name: string,
     const dom0s = Object.keys(sim.state().hosts).sort();
     const owner = r.addresses.map((a) => /^192\.0\.2\.(\d+)$/.exec(a)).map((m) => (m ? dom0s[Number(m[1]) - 1] : undefined)).find((h) => h !== undefined);
     if (owner === undefined) return { unseen: `${name} port ${port}: connect ECONNREFUSED ${r.addresses[0] ?? name}:${port}` };
-    return { listed: owner === peer.toLowerCase(), fingerprint: `ssh-ed25519 SHA256:simulated-${owner}` };
+    return { listed: owner === peer.toLowerCase(), fingerprint: keyFingerprint(simHostKeyBlob(owner)) };
   };
 }

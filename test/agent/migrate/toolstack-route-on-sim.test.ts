@@ -38,7 +38,7 @@ describe('xl migrate goes to the Dom0 the preflight checked', () => {
     fleet = await startFleet(fleetOf('xl', '4.17.7'));
     writeRootSshConfig(fleet.sim.hostRoot('xen1'), { xen2: { address: 'xen3' } });
     const m = await move(fleet, { sim: fleet.sim }, 'xen1', 'migrate');
-    expect(m.result).toEqual(refused("preflight: xl migrate (root's ssh) would take xen2 to another machine than the one checked: to xen3 port 22 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen2), while the checks reached xen2 port 22 (its name; no migration.peers entry) (192.0.2.2); fix whichever is stale: the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, /etc/hosts, DNS, or migration.peers.xen2.address in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port|proxyjump|proxycommand) '` shows root's ssh route, `getent ahosts NAME` a name's addresses; nothing was moved"));
+    expect(m.result).toEqual(refused("preflight: xl migrate (root's ssh) would take xen2 to another machine than the one checked: to xen3 port 22 (192.0.2.3; it shows host key ssh-ed25519 SHA256:mTwgvSQDc6GIf1GpIiS1V0KFKCbVATim9O6RiXyxD7I, which known_hosts does not list for xen2), while the checks reached xen2 port 22 (its name; no migration.peers entry) (192.0.2.2); fix whichever is stale: the Host xen2 entry in root's ~/.ssh/config or /etc/ssh/ssh_config, /etc/hosts, DNS, or migration.peers.xen2.address in the agent's config; `ssh -G xen2 | grep -E '^(hostname|port|proxyjump|proxycommand) '` shows root's ssh route, `getent ahosts NAME` a name's addresses; nothing was moved"));
     expect(m.progress.some((l) => l.startsWith('migrating '))).toBe(false);
     expect(where(fleet)).toEqual(['xen1']);
     // no ledger was written: the refusal came before the move's record
@@ -84,7 +84,7 @@ describe('xl migrate goes to the Dom0 the preflight checked', () => {
     writeRootSshConfig(fleet.sim.hostRoot('xen2'), { xen1: { address: 'xen1-old', port: 2222 } });
     const r = await move(fleet, w, 'xen1', 'reverse');
     expect(r.result.ok).toBe(false);
-    expect(r.result.ok ? '' : r.result.error.message).toContain("xl migrate (root's ssh) would take xen1 to another machine than the one checked: to xen1-old port 2222 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen1 as ssh takes a key at port 2222: under [xen1]:2222, or bare while no line lists one so), while the checks reached xen1 port 22 (its name; no migration.peers entry) (192.0.2.1)");
+    expect(r.result.ok ? '' : r.result.error.message).toContain("xl migrate (root's ssh) would take xen1 to another machine than the one checked: to xen1-old port 2222 (192.0.2.3; it shows host key ssh-ed25519 SHA256:mTwgvSQDc6GIf1GpIiS1V0KFKCbVATim9O6RiXyxD7I, which known_hosts does not list for xen1 as ssh takes a key at port 2222: under [xen1]:2222, or bare while no line lists one so), while the checks reached xen1 port 22 (its name; no migration.peers entry) (192.0.2.1)");
     expect(where(fleet)).toEqual(['xen2']);
     expect(ledgerFile(fleet.sim, 'xen1').away['web1']).toMatchObject({ currentHost: 'xen2' });
   });
@@ -93,7 +93,7 @@ describe('xl migrate goes to the Dom0 the preflight checked', () => {
     fleet = await startFleet(fleetOf('xm', '4.1.4'));
     hostsFile(fleet, 'xen1', '192.0.2.3 xen2\n');
     const m = await move(fleet, { sim: fleet.sim, config: { migration: { peers: { xen2: { address: '192.0.2.2' } } } } }, 'xen1', 'migrate');
-    expect(m.result).toEqual(refused("preflight: xm migrate (xend, by the system resolver) would take xen2 to another machine than the one checked: to xen2 (192.0.2.3; it shows host key ssh-ed25519 SHA256:simulated-xen3, which known_hosts does not list for xen2), while the checks reached 192.0.2.2 port 22 (migration.peers.xen2.address) (192.0.2.2); fix whichever is stale: /etc/hosts or DNS for xen2, or migration.peers.xen2.address in the agent's config; `getent ahosts xen2` shows what xend resolves; nothing was moved"));
+    expect(m.result).toEqual(refused("preflight: xm migrate (xend, by the system resolver) would take xen2 to another machine than the one checked: to xen2 (192.0.2.3; it shows host key ssh-ed25519 SHA256:mTwgvSQDc6GIf1GpIiS1V0KFKCbVATim9O6RiXyxD7I, which known_hosts does not list for xen2), while the checks reached 192.0.2.2 port 22 (migration.peers.xen2.address) (192.0.2.2); fix whichever is stale: /etc/hosts or DNS for xen2, or migration.peers.xen2.address in the agent's config; `getent ahosts xen2` shows what xend resolves; nothing was moved"));
     expect(where(fleet)).toEqual(['xen1']);
   });
 
