@@ -32,6 +32,7 @@ export const turnsThenPauses = (spinMs = SPIN_MS): (() => Promise<void>) => {
   const pause = pauseOf(1);
   return () => (performance.now() < spinUntil ? nextTurn() : pause());
 };
+
 export interface UntilBounds {
   /** what to do between looks: turnsThenPauses() unless told (e.g. move an injected clock on, then a turn) */
   readonly step?: () => Promise<void>;
