@@ -190,16 +190,16 @@ export class AgentCore {
     if (intent.claimed !== undefined && intent.claimed.length > 0) {
       const problems = await runRelease(this.runner.changing, { e: 'release', name: intent.name, resources: intent.claimed });
       const unheld = problems.filter((m) => !HELD_OPEN.test(m));
-      // the rest refused by the stop: the record stays, the next agent gives them back
-      if (this.stopping && unheld.length > 0) {
-        log.warn({ domu: intent.name, resources: intent.claimed }, `the agent stopped while it gave back what a start of ${intent.name} from before it took Primary (${unheld.join('; ')}): the start record stays, the next agent gives them back`);
+      // the same rule as a start's own release (drbd-claim.ts): while one stays Primary for a reason
+      // other than the domU holding it, the record is the only trace of this claim, and the next
+      // agent gives it back from there; removed, it stayed Primary with nothing to give it back
+      if (unheld.length > 0) {
+        if (this.stopping) log.warn({ domu: intent.name, resources: intent.claimed }, `the agent stopped while it gave back what a start of ${intent.name} from before it took Primary (${unheld.join('; ')}): the start record stays, the next agent gives them back`);
+        else log.warn({ domu: intent.name, resources: intent.claimed, code: 'XH_ERR_TOOL_FAILED' }, `a start of ${intent.name} from before this agent started had taken ${intent.claimed.join(', ')} Primary, and not all could be given back (${unheld.join('; ')}): they stay Primary and the start record stays, so the next agent start gives them back`);
         return;
       }
       log.info({ domu: intent.name, resources: intent.claimed }, `a start of ${intent.name} from before this agent started had taken ${intent.claimed.join(', ')} Primary: given back where nothing uses them`);
-      for (const m of problems) {
-        if (HELD_OPEN.test(m)) log.info({ domu: intent.name }, `kept Primary, as it should be: a domain holds the device open, so DRBD refused to demote it (${m})`);
-        else log.warn({ domu: intent.name }, `not given back, it stays Primary: ${m}`);
-      }
+      for (const m of problems) log.info({ domu: intent.name }, `kept Primary, as it should be: a domain holds the device open, so DRBD refused to demote it (${m})`);
     }
     this.ports.intents.remove(intent.name);
   }

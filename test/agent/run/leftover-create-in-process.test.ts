@@ -115,3 +115,29 @@ describe('an xl create left running by a killed agent (in process)', () => {
     }
   });
 });
+
+// A start an earlier agent left, whose create has ended, given back while DRBD refuses for a reason
+// other than a domain holding the device (a timeout, a refused state change): the record is then
+// the only trace of that claim, so it stays for the next agent to give back, as after a start's own
+// release. db1's home is xen2: xen1's agent never starts it itself, so the record is the earlier one's.
+
+describe('a give-back of an earlier start that DRBD refuses (in process)', () => {
+  it('keeps the start record and says so once; the next agent gives it back and removes it', async () => {
+    const f = (fleet = await startFleet(pairFleet({ connectDelay: 300, migrateTab: [], running: 'no', more: 'domu db1 mem=2048 vcpus=2 home=xen2 peer=xen1 drbd=r2 running=no\n' })));
+    const records = new StartIntents(join(f.sim.hostRoot('xen1'), AgentConfigSchema.parse({}).stateDir));
+    records.write({ name: 'db1', pid: 999_999_999, configPath: '/etc/xen/drbd-auto/db1.cfg', at: new Date(f.sim.clock.now()).toISOString(), claimed: ['r2'] });
+    f.sim.toolFault('xen1', 'drbdadm', { kind: 'garbage', text: 'r2: State change failed: (-2) Need access to UpToDate data\n', exitCode: 11 }, { argvPrefix: ['secondary', 'r2'], times: 1 });
+    const first = f.startAgent('xen1');
+    await f.until(() => first.notified.some((n) => n.ready), 'READY', 30_000);
+    expect(records.readAll().map((r) => [r.name, r.claimed])).toEqual([['db1', ['r2']]]);
+    const kept = first.logs.filter((l) => l.domu === 'db1' && l.level >= 40);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ code: 'XH_ERR_TOOL_FAILED', resources: ['r2'] });
+    expect(kept[0]?.msg).toContain('the start record stays');
+    f.crash('xen1');
+    const second = f.startAgent('xen1');
+    await f.until(() => second.notified.some((n) => n.ready), 'READY', 30_000);
+    expect(second.logs.some((l) => l.domu === 'db1' && l.msg.includes('given back where nothing uses them'))).toBe(true);
+    expect(records.readAll()).toEqual([]);
+  });
+});
