@@ -106,8 +106,12 @@ export type AgentEvent =
   | { readonly t: 'released'; readonly name: string; readonly problems: readonly string[] }
   | { readonly t: 'created'; readonly name: string; readonly ok: boolean; readonly message: string }
   | { readonly t: 'coexistence'; readonly warnings: readonly string[] }
-  /** an `xl create` an earlier agent left running: still running (the domU waits), or ended and its claim given back */
-  | { readonly t: 'leftover-create'; readonly name: string; readonly createPid: number; readonly running: boolean }
+  /**
+   * an `xl create` an earlier agent left running: still running (the domU waits), or ended and its
+   * claim given back; KEPT: it has ended, but DRBD refused to give these back (the domU waits while
+   * they are tried again)
+   */
+  | { readonly t: 'leftover-create'; readonly name: string; readonly createPid: number; readonly running: boolean; readonly kept?: readonly string[] }
   | { readonly t: 'link-open'; readonly gen: number }
   | { readonly t: 'link-primary-probed'; readonly gen: number; readonly answers: boolean }
   /** RETRYAFTERMS: the least wait the controller's address asked for (an HTTP Retry-After) */

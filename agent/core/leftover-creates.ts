@@ -13,23 +13,31 @@ import type { Fx } from './timers.js';
 export interface LeftoverCreate {
   readonly createPid: number;
   readonly since: number;
+  /**
+   * the create has ended, but DRBD refused to give these back (not for a domain holding them): the
+   * domU waits on, as after a start's own refused release (core/claims.ts), while they are tried again
+   */
+  readonly kept?: readonly string[];
 }
 
-export function onLeftoverCreate(s: AgentState, fx: Fx, name: string, createPid: number, running: boolean, now: number): AgentState {
+export function onLeftoverCreate(s: AgentState, fx: Fx, name: string, createPid: number, running: boolean, now: number, kept?: readonly string[]): AgentState {
   const left = new Map(s.leftoverCreates);
-  if (running) return { ...s, leftoverCreates: left.set(name, { createPid, since: now }) };
+  if (running) return { ...s, leftoverCreates: left.set(name, { createPid, since: left.get(name)?.since ?? now, ...(kept === undefined ? {} : { kept }) }) };
+  const was = left.get(name);
   if (!left.delete(name)) return s;
-  fx.push(log('info', `the xl create of ${name} from before this agent started has ended: ${name} is decided again`, { domu: name, createPid }));
+  if (was?.kept !== undefined) fx.push(log('info', `what a start of ${name} from before this agent started took Primary is given back now: ${name} is decided again`, { domu: name, resources: was.kept }));
+  else fx.push(log('info', `the xl create of ${name} from before this agent started has ended: ${name} is decided again`, { domu: name, createPid }));
   return { ...s, leftoverCreates: left, dirty: true };
 }
 
 /** why NAME cannot be held, started or moved now; null: no leftover create of it runs */
 export function leftoverRefusal(s: AgentState, name: string): string | null {
   const c = s.leftoverCreates.get(name);
+  if (c?.kept !== undefined) return `${c.kept.join(', ')} stay Primary from a start of ${name} from before this agent started, which DRBD refused to give back: nothing is done about ${name} until they are given back (tried again meanwhile; the journal says why)`;
   return c === undefined ? null : `an xl create of ${name} from before this agent started is still running (pid ${c.createPid}): nothing is done about ${name} until it ends`;
 }
 
 /** for `autostart status`: a create hung in a hotplug script shows there, not only in the journal */
 export function leftoverWarnings(s: AgentState): string[] {
-  return [...s.leftoverCreates].map(([name, c]) => `${leftoverRefusal(s, name) ?? name}; \`ps -o etime,args -p ${c.createPid}\` shows how long it has run (a hung hotplug script?)`);
+  return [...s.leftoverCreates].map(([name, c]) => (c.kept !== undefined ? (leftoverRefusal(s, name) ?? name) : `${leftoverRefusal(s, name) ?? name}; \`ps -o etime,args -p ${c.createPid}\` shows how long it has run (a hung hotplug script?)`));
 }

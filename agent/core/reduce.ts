@@ -94,7 +94,7 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
     case 'created':
       return maybeStopped(onCreated(s, fx, ev.name, ev.ok, ev.message, now), fx);
     case 'leftover-create':
-      return onLeftoverCreate(s, fx, ev.name, ev.createPid, ev.running, now);
+      return onLeftoverCreate(s, fx, ev.name, ev.createPid, ev.running, now, ev.kept);
     case 'coexistence':
       for (const w of ev.warnings) fx.push(log('warn', w, { coexistence: true }));
       return { ...s, warnings: ev.warnings };

@@ -161,7 +161,10 @@ export function statusLine(s: AgentState): string {
   }
   const noDir = guardedDirWarning(s) === null ? '' : ` (guarded dir ${s.config.guardedDir} missing, empty or unreadable)`;
   const parts = [`${names.size} guarded domUs${noDir}: ${running} running`, `${s.jobs.length} starting`, `${deferred} deferred`, `${skipped} skipped`];
-  if (s.leftoverCreates.size > 0) parts.push(`waiting for ${[...s.leftoverCreates.keys()].join(', ')}: an earlier agent's xl create still runs`);
+  const creates = [...s.leftoverCreates].filter(([, c]) => c.kept === undefined).map(([n]) => n);
+  const kept = [...s.leftoverCreates].filter(([, c]) => c.kept !== undefined).map(([n]) => n);
+  if (creates.length > 0) parts.push(`waiting for ${creates.join(', ')}: an earlier agent's xl create still runs`);
+  if (kept.length > 0) parts.push(`waiting for ${kept.join(', ')}: DRBD refused to give back an earlier agent's claim`);
   if (!s.enabled) parts.push('autostart stopped');
   if (s.maintenance.state !== 'online') parts.push(`host ${s.maintenance.state}`);
   // where `systemctl status` shows it: a refused token or an untrusted certificate is otherwise

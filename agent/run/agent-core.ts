@@ -1,6 +1,7 @@
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type ControlResponse } from '../../shared/protocol/agent-control.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { AgentEvent, BootRecordAgain } from '../core/events.js';
+import { retryDelayMs } from '../core/delays.js';
 import { reduce } from '../core/reduce.js';
 import { initialState, type AgentState, type InitialFacts } from '../core/state.js';
 import { EffectRunner, type ReplyChannel } from './effect-runner.js';
@@ -68,12 +69,14 @@ export class AgentCore {
   async start(): Promise<'ready' | 'stopped'> {
     const stopped = this.runner.whenStopped().then(() => 'stopped' as const);
     const ready = this.ready.then(() => 'ready' as const);
-    const running = await this.leftoverStarts();
+    const { running, kept } = await this.leftoverStarts();
     // stopped while earlier starts were given back: nothing more is begun
     if (this.stopping || this.abandoned) return Promise.race([ready, stopped]);
     for (const i of running) this.post({ t: 'leftover-create', name: i.name, createPid: i.pid, running: true });
+    for (const k of kept) this.post({ t: 'leftover-create', name: k.intent.name, createPid: k.intent.pid, running: true, kept: k.resources });
     this.post({ t: 'start' });
     for (const i of running) void this.waitOut(i);
+    for (const k of kept) void this.giveBackAgain(k.intent);
     return Promise.race([ready, stopped]);
   }
 
@@ -143,16 +146,52 @@ export class AgentCore {
     return s.dirty || s.waitingReplies.some((w) => w.afterRead <= s.fullRead.done);
   }
 
-  /** The start records an earlier agent left: those whose create ended given back now, the others returned. */
-  private async leftoverStarts(): Promise<StartIntent[]> {
+  /**
+   * The start records an earlier agent left: those whose create ended given back now; returned, those
+   * whose create still runs and those DRBD refused to give back (with what stays Primary).
+   */
+  private async leftoverStarts(): Promise<{ running: StartIntent[]; kept: Kept[] }> {
     const running: StartIntent[] = [];
+    const kept: Kept[] = [];
     for (const intent of this.ports.intents.readAll()) {
       // stopped meanwhile: the records left stay for the next agent
       if (this.stopping || this.abandoned) break;
       if (this.ports.intents.stillRunning(intent)) running.push(intent);
-      else await this.giveBack(intent);
+      else {
+        const left = await this.giveBack(intent);
+        if (left.length > 0) kept.push({ intent, resources: left });
+      }
     }
-    return running;
+    return { running, kept };
+  }
+
+  /**
+   * A give-back DRBD refused, tried again as a start's refused release is (core/claims.ts), that
+   * domU held meanwhile: a start of it here would take the same resources, and this retry could
+   * demote them before its create opened the device. Said once in the journal, by the first
+   * refusal; a stop leaves the record for the next agent.
+   */
+  private async giveBackAgain(intent: StartIntent): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      await this.pause(retryDelayMs(tries, 2_000, 60_000));
+      if (this.abandoned || this.stopping) return;
+      const left = await this.giveBack(intent, true);
+      if (this.abandoned || this.stopping) return;
+      if (left.length === 0) break;
+      this.post({ t: 'leftover-create', name: intent.name, createPid: intent.pid, running: true, kept: left });
+    }
+    this.post({ t: 'leftover-create', name: intent.name, createPid: intent.pid, running: false });
+  }
+
+  /** a wait the stop ends at once: a stopped agent's process must not carry a timer */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const cancel = this.ports.clock.schedule(ms, resolve);
+      void this.runner.whenStopped().then(() => {
+        cancel();
+        resolve();
+      });
+    });
   }
 
   private async waitOut(intent: StartIntent): Promise<void> {
@@ -171,8 +210,13 @@ export class AgentCore {
       await clock.sleep(LEFTOVER_POLL_MS);
     }
     if (this.abandoned || this.stopping) return;
-    await this.giveBack(intent);
-    this.post({ t: 'leftover-create', name: intent.name, createPid: intent.pid, running: false });
+    const left = await this.giveBack(intent);
+    if (this.abandoned || this.stopping) return;
+    if (left.length === 0) this.post({ t: 'leftover-create', name: intent.name, createPid: intent.pid, running: false });
+    else {
+      this.post({ t: 'leftover-create', name: intent.name, createPid: intent.pid, running: true, kept: left });
+      await this.giveBackAgain(intent);
+    }
   }
 
   /**
@@ -181,11 +225,12 @@ export class AgentCore {
    * stop waits for the one running, and none begins after it: under the unit's KillMode=process
    * nothing else would wait for a run the stop left behind.
    */
-  private giveBack(intent: StartIntent): Promise<void> {
-    return this.runner.toolRuns.finishing(this.giveBackNow(intent));
+  private giveBack(intent: StartIntent, again = false): Promise<readonly string[]> {
+    return this.runner.toolRuns.finishing(this.giveBackNow(intent, again));
   }
 
-  private async giveBackNow(intent: StartIntent): Promise<void> {
+  /** what stays Primary for a reason other than a domain holding it (then the record stays); AGAIN: a retry, not logged when refused again */
+  private async giveBackNow(intent: StartIntent, again: boolean): Promise<readonly string[]> {
     const { log } = this.ports;
     if (intent.claimed !== undefined && intent.claimed.length > 0) {
       const problems = await runRelease(this.runner.changing, { e: 'release', name: intent.name, resources: intent.claimed });
@@ -194,15 +239,24 @@ export class AgentCore {
       // other than the domU holding it, the record is the only trace of this claim, and the next
       // agent gives it back from there; removed, it stayed Primary with nothing to give it back
       if (unheld.length > 0) {
+        const named = intent.claimed.filter((r) => unheld.some((m) => m.startsWith(`drbdadm secondary ${r}:`)));
+        const left = named.length > 0 ? named : intent.claimed;
+        if (again) return left;
         if (this.stopping) log.warn({ domu: intent.name, resources: intent.claimed }, `the agent stopped while it gave back what a start of ${intent.name} from before it took Primary (${unheld.join('; ')}): the start record stays, the next agent gives them back`);
-        else log.warn({ domu: intent.name, resources: intent.claimed, code: 'XH_ERR_TOOL_FAILED' }, `a start of ${intent.name} from before this agent started had taken ${intent.claimed.join(', ')} Primary, and not all could be given back (${unheld.join('; ')}): they stay Primary and the start record stays, so the next agent start gives them back`);
-        return;
+        else log.warn({ domu: intent.name, resources: intent.claimed, code: 'XH_ERR_TOOL_FAILED' }, `a start of ${intent.name} from before this agent started had taken ${intent.claimed.join(', ')} Primary, and not all could be given back (${unheld.join('; ')}): they stay Primary and the start record stays, so this agent tries again while ${intent.name} waits, and the next agent start gives them back if it stops first`);
+        return left;
       }
       log.info({ domu: intent.name, resources: intent.claimed }, `a start of ${intent.name} from before this agent started had taken ${intent.claimed.join(', ')} Primary: given back where nothing uses them`);
       for (const m of problems) log.info({ domu: intent.name }, `kept Primary, as it should be: a domain holds the device open, so DRBD refused to demote it (${m})`);
     }
     this.ports.intents.remove(intent.name);
+    return [];
   }
+}
+
+interface Kept {
+  readonly intent: StartIntent;
+  readonly resources: readonly string[];
 }
 
 /** DRBD's refusal to demote a device in use (exit code 11): the domU the create started runs on it */

@@ -118,23 +118,54 @@ describe('an xl create left running by a killed agent (in process)', () => {
 
 // A start an earlier agent left, whose create has ended, given back while DRBD refuses for a reason
 // other than a domain holding the device (a timeout, a refused state change): the record is then
-// the only trace of that claim, so it stays for the next agent to give back, as after a start's own
-// release. db1's home is xen2: xen1's agent never starts it itself, so the record is the earlier one's.
+// the only trace of that claim, so it stays until DRBD gives the resources back, tried again as a
+// start's own release is, that domU held meanwhile. db1's home is xen2: xen1's agent never starts
+// it itself, so the record is the earlier one's.
+
+const DB1_ON_XEN2_DOWN = 'domu db1 mem=2048 vcpus=2 home=xen2 peer=xen1 drbd=r2 running=no\n';
+const REFUSED = { kind: 'garbage', text: 'r2: State change failed: (-2) Need access to UpToDate data\n', exitCode: 11 } as const;
+
+async function earlierClaimRefused(times: number): Promise<{ f: Fleet; records: StartIntents; first: SimAgent }> {
+  const f = (fleet = await startFleet(pairFleet({ connectDelay: 300, migrateTab: [], running: 'no', more: DB1_ON_XEN2_DOWN })));
+  const records = new StartIntents(join(f.sim.hostRoot('xen1'), AgentConfigSchema.parse({}).stateDir));
+  records.write({ name: 'db1', pid: 999_999_999, configPath: '/etc/xen/drbd-auto/db1.cfg', at: new Date(f.sim.clock.now()).toISOString(), claimed: ['r2'] });
+  f.sim.toolFault('xen1', 'drbdadm', REFUSED, { argvPrefix: ['secondary', 'r2'], times });
+  const first = f.startAgent('xen1');
+  await f.until(() => first.notified.some((n) => n.ready), 'READY', 30_000);
+  return { f, records, first };
+}
 
 describe('a give-back of an earlier start that DRBD refuses (in process)', () => {
-  it('keeps the start record and says so once; the next agent gives it back and removes it', async () => {
-    const f = (fleet = await startFleet(pairFleet({ connectDelay: 300, migrateTab: [], running: 'no', more: 'domu db1 mem=2048 vcpus=2 home=xen2 peer=xen1 drbd=r2 running=no\n' })));
-    const records = new StartIntents(join(f.sim.hostRoot('xen1'), AgentConfigSchema.parse({}).stateDir));
-    records.write({ name: 'db1', pid: 999_999_999, configPath: '/etc/xen/drbd-auto/db1.cfg', at: new Date(f.sim.clock.now()).toISOString(), claimed: ['r2'] });
-    f.sim.toolFault('xen1', 'drbdadm', { kind: 'garbage', text: 'r2: State change failed: (-2) Need access to UpToDate data\n', exitCode: 11 }, { argvPrefix: ['secondary', 'r2'], times: 1 });
-    const first = f.startAgent('xen1');
-    await f.until(() => first.notified.some((n) => n.ready), 'READY', 30_000);
+  it('keeps the start record, says so once, holds the domU and tries again until DRBD gives it back', async () => {
+    const { f, records, first } = await earlierClaimRefused(3);
     expect(records.readAll().map((r) => [r.name, r.claimed])).toEqual([['db1', ['r2']]]);
-    const kept = first.logs.filter((l) => l.domu === 'db1' && l.level >= 40);
-    expect(kept).toHaveLength(1);
-    expect(kept[0]).toMatchObject({ code: 'XH_ERR_TOOL_FAILED', resources: ['r2'] });
-    expect(kept[0]?.msg).toContain('the start record stays');
-    f.crash('xen1');
+    // two more refusals, at 2 s and 4 s after the first
+    await f.advance(6_500);
+    expect(records.readAll().map((r) => r.name)).toEqual(['db1']);
+    const warned = first.logs.filter((l) => l.domu === 'db1' && l.level >= 40);
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ code: 'XH_ERR_TOOL_FAILED', resources: ['r2'] });
+    expect(warned[0]?.msg).toContain('the start record stays');
+    expect((await status(first)).warnings.some((w) => w.startsWith('r2 stay Primary from a start of db1'))).toBe(true);
+    expect(first.core.current.leftoverCreates.get('db1')).toMatchObject({ kept: ['r2'] });
+    await f.log('xen1', (l) => l.msg.startsWith('what a start of db1 from before this agent started took Primary is given back now'), 'the give-back tried again', 30_000);
+    expect(records.readAll()).toEqual([]);
+    expect(first.core.current.leftoverCreates.has('db1')).toBe(false);
+    expect((await status(first)).warnings.filter((w) => w.includes('db1'))).toEqual([]);
+    const secondaries = f.sim.commandLog.filter((c) => c.host === 'xen1' && c.tool === 'drbdadm' && c.argv[0] === 'secondary');
+    expect(secondaries.map((c) => c.exitCode)).toEqual([11, 11, 11, 0]);
+  });
+
+  it('an agent stopped before DRBD gives it back leaves the record and tries no more: the next agent gives it back and removes it', async () => {
+    const { f, records, first } = await earlierClaimRefused(5);
+    const secondaries = () => f.sim.commandLog.filter((c) => c.host === 'xen1' && c.tool === 'drbdadm' && c.argv[0] === 'secondary').length;
+    await first.core.stop();
+    const tried = secondaries();
+    // past every wait between tries: a retry begun after the stop would show
+    await f.advance(70_000);
+    expect(secondaries()).toBe(tried);
+    expect(records.readAll().map((r) => [r.name, r.claimed])).toEqual([['db1', ['r2']]]);
+    f.sim.clearToolFaults();
     const second = f.startAgent('xen1');
     await f.until(() => second.notified.some((n) => n.ready), 'READY', 30_000);
     expect(second.logs.some((l) => l.domu === 'db1' && l.msg.includes('given back where nothing uses them'))).toBe(true);
