@@ -16,6 +16,7 @@ import { writeInBatches } from '../adapters/xenstore-write-batches.js';
 import { startTimeAnswers } from './start-time-read.js';
 import { Slots } from './slots.js';
 import { runClaim, runRelease } from './drbd-claim.js';
+import { runCreate } from './start-create.js';
 import { ledgerStore } from '../adapters/ledger-store.js';
 import { without, type Ledger } from '../state/ledger.js';
 import { LEDGER_WRITE, StateDiskReads } from './state-disk-reads.js';
@@ -153,7 +154,7 @@ export class EffectRunner {
         this.guard(runRelease(this.changing, e).then((problems) => this.post({ t: 'released', name: e.name, problems })), (m) => this.post({ t: 'released', name: e.name, problems: [m] }));
         return;
       case 'create':
-        this.guard(this.create(e), (m) => this.post({ t: 'created', name: e.name, ok: false, message: m }));
+        this.guard(runCreate(this.changing, e).then((ev) => this.post(ev)), (m) => this.post({ t: 'created', name: e.name, ok: false, message: m }));
         return;
       case 'reply': {
         const ch = this.replies.get(e.id);
@@ -258,31 +259,6 @@ export class EffectRunner {
         });
         return;
     }
-  }
-
-  /**
-   * `xl create`, its pid on disk while it runs (an agent restarted meanwhile waits for it). The
-   * pid is recorded before the create may run (exec.ts `beforeRun`): recorded after the spawn, an
-   * agent killed in between left a record naming only itself, and the next one started the domU
-   * again beside the create still running.
-   */
-  private async create(e: Extract<Effect, { e: 'create' }>): Promise<void> {
-    const p = this.ports;
-    const at = new Date(p.clock.now()).toISOString();
-    const run: typeof p.run = (tool, args, o) =>
-      this.changing.run(tool, args, {
-        ...o,
-        beforeRun: (pid) => {
-          try {
-            p.intents.write({ name: e.name, pid, configPath: e.configPath, at, ...(e.claimed.length > 0 ? { claimed: [...e.claimed] } : {}) });
-          } catch (err) {
-            p.log.warn({ domu: e.name, err: String(err) }, 'cannot record the start in the state dir');
-          }
-        },
-      });
-    const r = await createToolstack(e.toolstack, { run }).create(e.configPath);
-    p.intents.remove(e.name);
-    this.post(r.ok ? { t: 'created', name: e.name, ok: true, message: `started from ${e.configPath}` } : { t: 'created', name: e.name, ok: false, message: r.error.message });
   }
 
   /** fresh reads of one domU for the controller's `inspect` */

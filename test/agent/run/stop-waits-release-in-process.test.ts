@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AgentConfigSchema } from '../../../agent/config/schema.js';
+import { StartIntents } from '../../../agent/run/start-intents.js';
 import { startFleet, type Fleet } from '../../harness/fleet.js';
 import { pairFleet } from '../../harness/pair-fleet.js';
 
@@ -41,6 +44,28 @@ describe('the stop of an agent while it gives a claim back (in process)', () => 
       expect(a.core.current.phase).toBe('stopped');
       // given back: nothing is left for the next agent
       expect(a.core.current.jobs).toEqual([]);
+    } finally {
+      open();
+    }
+  });
+});
+
+describe('a start whose xl create failed (in process)', () => {
+  // The record was removed as the create returned, before the release: an agent killed while
+  // drbdadm secondary ran left r1 Primary with nothing for the next agent to give back.
+  it('keeps its start record, naming what its claim took Primary, until the release after it has ended', async () => {
+    const f = (fleet = await startFleet(FLEET));
+    const records = new StartIntents(join(f.sim.hostRoot('xen1'), AgentConfigSchema.parse({}).stateDir));
+    f.sim.toolFault('xen1', 'xl', { kind: 'garbage', text: 'libxl: error: cannot allocate memory for the domain\n', exitCode: 3 }, { argvPrefix: ['create'] });
+    const open = f.sim.holdTool('xen1', 'drbdadm', { argvPrefix: ['secondary'] });
+    try {
+      f.startAgent('xen1');
+      await f.until(() => secondaries(f).length === 1, 'the release of r1 after the failed create, held');
+      expect(records.readAll().map((r) => [r.name, r.claimed])).toEqual([['web1', ['r1']]]);
+      open();
+      await f.log('xen1', (l) => l.msg.startsWith('starting web1 failed'), 'the failed start said');
+      await f.until(() => records.readAll().length === 0, 'the record removed once r1 was given back');
+      expect(secondaries(f).map((c) => c.exitCode)).toEqual([0]);
     } finally {
       open();
     }
