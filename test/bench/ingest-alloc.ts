@@ -17,7 +17,6 @@
 // GCProfiler): a scavenge's cost is what it finds alive, not what died.
 import { EventEmitter } from 'node:events';
 import { Session } from 'node:inspector/promises';
-import { findSourceMap } from 'node:module';
 import { GCProfiler } from 'node:v8';
 import type WebSocket from 'ws';
 import { IngestPacer } from '../../controller/api/ingest-pacer.js';
@@ -26,6 +25,7 @@ import { steadyRealClock } from '../../shared/clock/real-clock.js';
 import { createLogger } from '../../shared/logger.js';
 import { wsLink } from '../../shared/link/ws-link.js';
 import { StandFrames } from './stand-frames.js';
+import { nodeSite, type ProfileNode } from './heap-sites.js';
 
 const arg = (i: number, otherwise: number): number => Number(process.argv[2 + i] ?? otherwise);
 const [HOSTS, DELTAS, BURST] = [arg(0, 2_000), arg(1, 20_000), arg(2, 50)] as const;
@@ -117,12 +117,6 @@ async function deltas(frames: ReadonlyArray<() => void>): Promise<void> {
   await drained();
 }
 
-interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  selfSize: number;
-  children: ProfileNode[];
-}
-
 /**
  * Work the heartbeat runs, not a delta: the alerts' look over the whole fleet and the sweep sending
  * every agent its view, both stepped by inSlices (which also pauses and resumes sockets, which
@@ -156,7 +150,7 @@ async function sampled(fn: () => Promise<void>, minor: boolean, major: boolean):
   const heartbeatSites = new Map<string, number>();
   // a built-in (JSON.parse, a Map's set) is named with the site that called it
   const walk = (n: ProfileNode, caller: string, underHeartbeat: boolean): void => {
-    const key = n.callFrame.url === '' ? `${n.callFrame.functionName || '(builtin)'} < ${caller}` : site(n.callFrame);
+    const key = nodeSite(n, caller);
     const beat = underHeartbeat || HEARTBEAT_WORK.test(key.split(':')[0] ?? '');
     const into = beat ? heartbeatSites : sites;
     if (beat) heartbeat += n.selfSize;
@@ -165,13 +159,6 @@ async function sampled(fn: () => Promise<void>, minor: boolean, major: boolean):
   };
   walk(profile.head, '(root)', false);
   return { sites, heartbeat, heartbeatSites, seconds };
-}
-
-/** A frame of the bundle run-ts.mjs made, as its source file and line (run with --enable-source-maps) */
-function site(f: ProfileNode['callFrame']): string {
-  const entry = findSourceMap(f.url)?.findEntry(f.lineNumber, f.columnNumber);
-  const at = entry !== undefined && 'originalSource' in entry ? `${entry.originalSource}:${entry.originalLine + 1}` : `${f.url}:${f.lineNumber + 1}`;
-  return `${f.functionName || '(anonymous)'} ${at.replace(/^.*?\/(?=(controller|shared|agent|test|node_modules)\/)/, '')}`;
 }
 
 const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);

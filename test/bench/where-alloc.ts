@@ -6,7 +6,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { findSourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GCProfiler } from 'node:v8';
@@ -19,6 +18,7 @@ import { readTlsFiles } from '../../controller/config/tls-files.js';
 import { ControllerCore } from '../../controller/core/controller-core.js';
 import { realClock } from '../../shared/clock/real-clock.js';
 import { createLogger } from '../../shared/logger.js';
+import { nodeSite, type ProfileNode } from './heap-sites.js';
 
 const N = Number(process.argv[2] ?? 20_000);
 const dir = mkdtempSync(join(tmpdir(), 'xenherd-where-alloc-'));
@@ -51,17 +51,6 @@ const ask = (n: number): Promise<void> =>
     c.on('close', (code) => (code === 0 && o === 'done' ? resolve() : reject(new Error(`client ended ${code}: ${o}`))));
   });
 
-interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  selfSize: number;
-  children: ProfileNode[];
-}
-function site(f: ProfileNode['callFrame']): string {
-  const entry = findSourceMap(f.url)?.findEntry(f.lineNumber, f.columnNumber);
-  const at = entry !== undefined && 'originalSource' in entry ? `${entry.originalSource}:${entry.originalLine + 1}` : `${f.url}:${f.lineNumber + 1}`;
-  return `${f.functionName || '(anonymous)'} ${at.replace(/^.*?\/(?=(controller|shared|agent|test|node_modules)\/)/, '')}`;
-}
-
 await ask(5_000);
 const gcp = new GCProfiler();
 gcp.start();
@@ -75,7 +64,7 @@ await ask(N);
 const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
 const sites = new Map<string, number>();
 const walk = (n: ProfileNode, caller: string): void => {
-  const key = n.callFrame.url === '' ? `${n.callFrame.functionName || '(builtin)'} < ${caller}` : site(n.callFrame);
+  const key = nodeSite(n, caller);
   if (n.selfSize > 0) sites.set(key, (sites.get(key) ?? 0) + n.selfSize);
   for (const c of n.children) walk(c, n.callFrame.url === '' ? caller : key);
 };
