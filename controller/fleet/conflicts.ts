@@ -16,6 +16,7 @@ import { splitSidesNote } from './split-sides.js';
 import { tickCounter, TICK, type Tick } from './scan-tick.js';
 import { unseenPlaces } from './unseen-places.js';
 import { primarySuperseded, supersededOn } from './superseded.js';
+import { seesPeerPrimary } from './primary-holders.js';
 
 /**
  * Conflicts that no single Dom0 can see, from every host's last report. A silent host's last
@@ -73,32 +74,43 @@ export interface PrimaryHolder {
 
 function* primaryOnBoth(index: FleetIndex, fresh: Freshness): Generator<Finding | Tick> {
   const tick = tickCounter();
-  // a resource's one holder alone, as almost every resource has: the look runs over every resource
-  // of the fleet, tens of thousands, and a list and a set for each were most of what it allocated
-  const primaries = new Map<string, PrimaryHolder | PrimaryHolder[]>();
-  for (const r of index.hostRecords()) {
+  const kept = index.primaryHolders;
+  // copies: the look goes on in slices, and the reports taken in between change the sets
+  const shared = new Set(kept.shared);
+  for (const name of shared) {
     if (tick()) yield TICK;
-    // by index: the held resources are frozen (held-drbd.ts), and V8 steps a frozen array's
-    // iterator with an object per element even in optimized code, 40,000 a look at 2,000 hosts
-    const resources = r.state?.drbd.resources ?? [];
-    for (let k = 0; k < resources.length; k++) {
-      const res = resources[k];
-      if (res === undefined || res.role !== 'Primary') continue;
-      const holder = { host: r.host, resource: res };
-      const l = primaries.get(res.name);
-      if (l === undefined) primaries.set(res.name, holder);
-      else if (Array.isArray(l)) l.push(holder);
-      else primaries.set(res.name, [l, holder]);
-    }
+    const holders = holdersOf(index, name);
+    if (holders.length >= 2) yield* primaryPairs(index, holders, fresh);
   }
-  // spread, not stepped through: a step of a Map's iterator is an object, one per resource
-  for (const held of [...primaries.values()]) {
-    if (Array.isArray(held)) yield* primaryPairs(index, held, fresh);
-    else {
-      const f = peerSeenPrimary(index, held, fresh);
+  // one holder alone, seeing its peer Primary (a resource with two holders was looked at above)
+  for (const [host, names] of [...kept.seeingPeerPrimary]) {
+    for (const name of [...names]) {
+      if (tick()) yield TICK;
+      const resource = shared.has(name) ? undefined : primaryOn(index, host, name);
+      const f = resource === undefined ? null : peerSeenPrimary(index, { host, resource }, fresh);
       if (f !== null) yield f;
     }
   }
+}
+
+/** HOST's report of RESOURCE, if it holds it Primary. */
+function primaryOn(index: FleetIndex, host: string, resource: string): LinkDrbdResource | undefined {
+  const resources = index.record(host)?.state?.drbd.resources ?? [];
+  for (let k = 0; k < resources.length; k++) {
+    const res = resources[k];
+    if (res !== undefined && res.name === resource && res.role === 'Primary') return res;
+  }
+  return undefined;
+}
+
+/** The hosts holding RESOURCE Primary, each with its report of it, in the order they came to. */
+function holdersOf(index: FleetIndex, resource: string): PrimaryHolder[] {
+  const out: PrimaryHolder[] = [];
+  for (const host of index.primaryHolders.hostsOf(resource)) {
+    const res = primaryOn(index, host, resource);
+    if (res !== undefined) out.push({ host, resource: res });
+  }
+  return out;
 }
 
 /** The findings of one resource HOLDERS (two or more) report Primary. */
@@ -141,12 +153,6 @@ function peerSeenPrimary(index: FleetIndex, a: PrimaryHolder, fresh: Freshness):
   const where = partner === null ? `${list(index, hosts, fresh)} and on its DRBD peer` : list(index, hosts, fresh);
   const wait = partner === null ? undefined : partnerUnreported(index, partner) ? PROMOTION_FIRST_SETTLE_MS : settle(index, resource, [a.host, partner], fresh);
   return finding('drbd-primary-on-both', `${resource}@${hosts.join('+')}`, hosts, `DRBD resource ${resource} is Primary on ${where} (as ${a.host} sees it) and no domU using it is migrating: a split brain${sidesOf(index, resource, hosts)}`, wait);
-}
-
-/** RES's peers include one in the Primary role (a loop: this is asked of every Primary resource at every look). */
-function seesPeerPrimary(res: LinkDrbdResource): boolean {
-  for (const p of res.peers) if (p.role === 'Primary') return true;
-  return false;
 }
 
 /**

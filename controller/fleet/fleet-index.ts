@@ -9,6 +9,7 @@ import { sameLiveness } from './live-row.js';
 import { withHeldConfigs } from './held-configs.js';
 import { withHeldDrbd } from './held-drbd.js';
 import { MultiIndex } from './multi-index.js';
+import { PrimaryHolders } from './primary-holders.js';
 
 /** Rows that are not domUs: the host itself. (Dying "(null)" rows never reach the controller.) */
 const NOT_A_DOMU = new Set(['Domain-0']);
@@ -72,6 +73,8 @@ export class FleetIndex {
    * their configs, read again only when a peer changes.
    */
   private readonly configsNaming = new Map<string, readonly string[]>();
+  /** which hosts report each DRBD resource Primary: the alert look's "Primary on both" starts from it (conflicts.ts) */
+  readonly primaryHolders = new PrimaryHolders();
 
   /** Stores HOST's record; returns the domUs whose set of running hosts changed. */
   put(record: HostRecord): string[] {
@@ -105,7 +108,10 @@ export class FleetIndex {
       renamingHost(this.configsNaming, h, before?.domus ?? [], after?.domus ?? []);
     }
     // and a DRBD peer appearing or going may tie a host to a domU's holders, or no longer (disk-pairing.ts)
-    if (changed('drbd')) for (const r of peersChanged(before?.drbd.resources, after?.drbd.resources)) this.noteUsersOf(r);
+    if (changed('drbd')) {
+      for (const r of peersChanged(before?.drbd.resources, after?.drbd.resources)) this.noteUsersOf(r);
+      this.primaryHolders.note(h, before?.drbd.resources, after?.drbd.resources);
+    }
     return runningChanged;
   }
 
