@@ -36,7 +36,7 @@ for (let i = 0; i < HOSTS; i++) {
   // change as theirs are sent (a row's memory and the host's)
   const frames = new StandFrames(i, host, hostNames, PER_HOST, () => clock.now());
   h.deliver(frames.hello());
-  h.deliver(frames.snapshot([LINK_FEATURE.domainRows]));
+  h.deliver(frames.snapshot([LINK_FEATURE.domainRows, LINK_FEATURE.domainStarted]));
   h.deliver(frames.delta());
   h.sent.length = 0;
   if (i % 100 === 99) clock.advance(100);
@@ -68,6 +68,7 @@ const drops: Array<readonly [string, () => void]> = [
   ['index.away + visitors + unsettled', () => ['away', 'visitors', 'unsettled'].forEach((k) => Reflect.set(index, k, null))],
   ['index.configsNaming', () => Reflect.set(index, 'configsNaming', null)],
   ['index.configs', () => Reflect.set(index, 'configs', null)],
+  ['index.primaryHolders', () => Reflect.set(index, 'primaryHolders', null)],
   ['index.lookShortlist + foreignRunners + domusAway', () => ['lookShortlist', 'foreignRunners', 'domusAway'].forEach((k) => Reflect.set(index, k, null))],
   ['records: state.drbd', () => dropSection('drbd')],
   ['records: state.domus', () => dropSection('domus')],
