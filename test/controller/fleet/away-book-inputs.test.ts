@@ -88,42 +88,49 @@ const book = (index: FleetIndex): Array<[string, string, readonly string[]]> => 
 /** A config of web1 putting its disk r-web1 on xen1 and xen2. */
 const webOnXen1And2: LinkDomuConfig[] = [{ name: 'web1', source: 'config-dir', memMiB: 1024, vcpus: 1, resources: [{ name: 'r-web1', hosts: ['xen1', 'xen2'] }] }];
 
+// The fleets drawn by hand, each with one thing tying xen3, which runs web1, to web1's disks, so
+// that one report taking it away moves web1 out of the book. web1's home is xen1 by its
+// migrate-tab. Records in the order of HOSTS (xen1 to xen4), null for a host not heard from.
+
+/** xen1, web1's home by its migrate-tab; CONFIGS: the domU configs it reports */
+const xen1Home = (configs: LinkDomuConfig[] = []): HostRecord => record('xen1', hostState({ homes: [{ name: 'web1', peer: null, source: 'migrate-tab' }], domus: configs }));
+/** xen3 running web1, of itself nothing tying it to web1's disks */
+const xen3Runs = (): HostRecord => record('xen3', hostState({ domains: [dom('web1')] }));
+/** xen3 running web1, connected to xen1 for r-web1 */
+const xen3Paired = hostState({ domains: [dom('web1')], drbd: { availability: 'ok', resources: [primary('r-web1', 'xen1')] } });
+/** xen3 holds web1's disks by its DRBD link to xen1, which xen1's config names */
+const tiedByDrbd = (): Array<HostRecord | null> => [xen1Home(webOnXen1And2), null, record('xen3', xen3Paired), null];
+/** xen3 holds web1's disks by xen2's config, which leaves xen3 out, until xen2 guards web1 */
+const xen2Config = hostState({ domus: webOnXen1And2 });
+const tiedByGuarded = (): Array<HostRecord | null> => [xen1Home(), record('xen2', xen2Config), xen3Runs(), null];
+
 describe('the away-from-home book follows what says whether a host holds a domU', () => {
   it("drops a domU when the DRBD peer that tied its running host to its disks goes, and takes it back when the peer returns", () => {
-    const index = new FleetIndex();
-    const paired = hostState({ domains: [dom('web1')], drbd: { availability: 'ok', resources: [primary('r-web1', 'xen1')] } });
-    index.put(record('xen1', hostState({ homes: [{ name: 'web1', peer: null, source: 'migrate-tab' }], domus: webOnXen1And2 })));
-    index.put(record('xen3', paired));
+    const index = indexOf(tiedByDrbd());
     expect(book(index)).toEqual([['web1', 'xen1', ['xen3']]]);
     // a disk state moving, the peers the same, is nothing to work out again (DRBD reports change often)
-    index.put(record('xen3', { ...paired, drbd: { availability: 'ok', resources: [{ ...primary('r-web1', 'xen1'), disk: 'Inconsistent' }] } }));
+    index.put(record('xen3', { ...xen3Paired, drbd: { availability: 'ok', resources: [{ ...primary('r-web1', 'xen1'), disk: 'Inconsistent' }] } }));
     expect(index.takeAwayInputsChanged().size).toBe(0);
     // xen3's DRBD connection to xen1 lost: xen3 holds nothing of web1 by any word but its own
-    index.put(record('xen3', { ...paired, drbd: { availability: 'ok', resources: [] } }));
+    index.put(record('xen3', { ...xen3Paired, drbd: { availability: 'ok', resources: [] } }));
     expect(book(index)).toEqual([]);
-    index.put(record('xen3', paired));
+    index.put(record('xen3', xen3Paired));
     expect(book(index)).toEqual([['web1', 'xen1', ['xen3']]]);
   });
 
   it("drops a domU when the Dom0 whose DRBD peer tied its running host to its disks is forgotten", () => {
-    const index = new FleetIndex();
-    index.put(record('xen1', hostState({ homes: [{ name: 'web1', peer: null, source: 'migrate-tab' }], domus: webOnXen1And2 })));
-    index.put(record('xen3', hostState({ domains: [dom('web1')] })));
     // xen2, which the config names, is connected to xen3 for r-web1: xen3 holds web1's disks
-    index.put(record('xen2', hostState({ drbd: { availability: 'ok', resources: [primary('r-web1', 'xen3', 'Secondary', 'Primary')] } })));
+    const xen2 = record('xen2', hostState({ drbd: { availability: 'ok', resources: [primary('r-web1', 'xen3', 'Secondary', 'Primary')] } }));
+    const index = indexOf([xen1Home(webOnXen1And2), xen2, xen3Runs(), null]);
     expect(book(index)).toEqual([['web1', 'xen1', ['xen3']]]);
     index.remove('xen2');
     expect(book(index)).toEqual([]);
   });
 
   it('drops a domU when a host whose config leaves its running host out starts guarding it, and takes it back when that host is forgotten', () => {
-    const index = new FleetIndex();
-    index.put(record('xen1', hostState({ homes: [{ name: 'web1', peer: null, source: 'migrate-tab' }] })));
-    index.put(record('xen3', hostState({ domains: [dom('web1')] })));
-    const xen2 = hostState({ domus: webOnXen1And2 });
-    index.put(record('xen2', xen2));
+    const index = indexOf(tiedByGuarded());
     expect(book(index)).toEqual([['web1', 'xen1', ['xen3']]]);
-    index.put(record('xen2', { ...xen2, guarded: [guarded('web1')] }));
+    index.put(record('xen2', { ...xen2Config, guarded: [guarded('web1')] }));
     expect(book(index)).toEqual([]);
     index.remove('xen2');
     expect(book(index)).toEqual([['web1', 'xen1', ['xen3']]]);
@@ -133,18 +140,11 @@ describe('the away-from-home book follows what says whether a host holds a domU'
 /** A report of HOST's SECTION alone: no DRBD peers, no domU guarded, no configs, but those PARTS give. */
 const only = (host: string, section: Section, parts: Partial<Pick<Change, 'peers' | 'guards'>>): Change => ({ host: HOSTS.indexOf(host), sections: [section], forget: false, peers: [null, null, null], guards: [false, false, false], configs: [null, null, null], ...parts });
 
-// Fleets drawn by hand where one section alone moves web1 out of the book and back: random walks
-// move it by DRBD or guarded lists alone rarely enough that a floor on their count held only on
-// some seeds. web1's home is xen1 by its migrate-tab; xen3 runs it, held by xen3's DRBD link to
-// xen1 (webOnXen1And2 in xen1's config), or xen2's config, once xen2 guards web1, taking it away.
-const byDrbdAlone: [Array<HostRecord | null>, Change[]] = [
-  [record('xen1', hostState({ homes: [{ name: 'web1', peer: null, source: 'migrate-tab' }], domus: webOnXen1And2 })), null, record('xen3', hostState({ domains: [dom('web1')], drbd: { availability: 'ok', resources: [primary('r-web1', 'xen1')] } })), null],
-  [only('xen3', 'drbd', {}), only('xen3', 'drbd', { peers: ['xen1', null, null] })],
-];
-const byGuardedAlone: [Array<HostRecord | null>, Change[]] = [
-  [record('xen1', hostState({ homes: [{ name: 'web1', peer: null, source: 'migrate-tab' }] })), record('xen2', hostState({ domus: webOnXen1And2 })), record('xen3', hostState({ domains: [dom('web1')] })), null],
-  [only('xen2', 'guarded', { guards: [true, false, false] }), only('xen2', 'guarded', {})],
-];
+// The hand-drawn fleets again, with the one section that moves web1 out of the book and back:
+// random walks move it by DRBD or guarded lists alone rarely enough that a floor on their count
+// held only on some seeds.
+const byDrbdAlone: [Array<HostRecord | null>, Change[]] = [tiedByDrbd(), [only('xen3', 'drbd', {}), only('xen3', 'drbd', { peers: ['xen1', null, null] })]];
+const byGuardedAlone: [Array<HostRecord | null>, Change[]] = [tiedByGuarded(), [only('xen2', 'guarded', { guards: [true, false, false] }), only('xen2', 'guarded', {})]];
 
 describe('the away-from-home book, kept, equals the book of an index built afresh', () => {
   it('after reports that change only a host\'s DRBD peers', () => {
