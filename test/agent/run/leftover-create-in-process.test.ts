@@ -6,6 +6,7 @@ import { AgentStatusSchema } from '../../../shared/protocol/agent-control.js';
 import { creates, runsOn, startFleet, type Fleet } from '../../harness/fleet.js';
 import type { SimAgent } from '../../harness/agent-on-sim.js';
 import { pairFleet } from '../../harness/pair-fleet.js';
+import type { ToolFault } from '../../sim/daemon/faults.js';
 
 // An agent killed while its `xl create` runs (an upgrade, a crash): the create outlives it, and
 // the next agent must neither start the domU again nor give its disk back under it, yet be READY
@@ -24,12 +25,12 @@ async function status(a: SimAgent) {
   return AgentStatusSchema.parse(r.status);
 }
 
-/** xen1 rebooted, its agent killed while the `xl create` of web1 hangs; the next agent started */
-async function killedMidCreate(): Promise<{ f: Fleet; second: SimAgent; createdAt: number }> {
+/** xen1 rebooted, its agent killed while the `xl create` of web1 hangs (for HUNG_MS unless CREATE says); the next agent started */
+async function killedMidCreate(create: ToolFault = { kind: 'slow', ms: HUNG_MS }): Promise<{ f: Fleet; second: SimAgent; createdAt: number }> {
   const f = (fleet = await startFleet(FLEET, { controller: true }));
   f.sim.power('xen1', 'off');
   f.sim.power('xen1', 'on');
-  f.sim.toolFault('xen1', 'xl', { kind: 'slow', ms: HUNG_MS }, { argvPrefix: ['create', '/etc/xen/drbd-auto/web1.cfg'], times: 1 });
+  f.sim.toolFault('xen1', 'xl', create, { argvPrefix: ['create', '/etc/xen/drbd-auto/web1.cfg'], times: 1 });
   f.startAgent('xen1');
   await f.until(() => creates(f.sim, 'xen1', 'web1') === 1, 'the first xl create of web1');
   const createdAt = f.sim.clock.now();
@@ -123,7 +124,9 @@ describe('an xl create left running by a killed agent (in process)', () => {
 // it itself, so the record is the earlier one's.
 
 const DB1_ON_XEN2_DOWN = 'domu db1 mem=2048 vcpus=2 home=xen2 peer=xen1 drbd=r2 running=no\n';
-const REFUSED = { kind: 'garbage', text: 'r2: State change failed: (-2) Need access to UpToDate data\n', exitCode: 11 } as const;
+/** `drbdadm secondary RES` refused for a reason other than a domain holding the device */
+const refusedFor = (res: string): ToolFault => ({ kind: 'garbage', text: `${res}: State change failed: (-2) Need access to UpToDate data\n`, exitCode: 11 });
+const REFUSED = refusedFor('r2');
 
 async function earlierClaimRefused(times: number): Promise<{ f: Fleet; records: StartIntents; first: SimAgent }> {
   const f = (fleet = await startFleet(pairFleet({ connectDelay: 300, migrateTab: [], running: 'no', more: DB1_ON_XEN2_DOWN })));
@@ -154,6 +157,37 @@ describe('a give-back of an earlier start that DRBD refuses (in process)', () =>
     expect((await status(first)).warnings.filter((w) => w.includes('db1'))).toEqual([]);
     const secondaries = f.sim.commandLog.filter((c) => c.host === 'xen1' && c.tool === 'drbdadm' && c.argv[0] === 'secondary');
     expect(secondaries.map((c) => c.exitCode)).toEqual([11, 11, 11, 0]);
+  });
+
+  it('refused once an xl create left running has ended: the record stays, tried again 2 s later, then given back and removed', async () => {
+    const { f, second } = await killedMidCreate({ kind: 'hang' });
+    await f.until(() => second.notified.some((n) => n.ready), 'READY', 30_000);
+    const records = new StartIntents(join(f.sim.hostRoot('xen1'), AgentConfigSchema.parse({}).stateDir));
+    const [left] = records.readAll();
+    expect([left?.name, left?.claimed]).toEqual(['web1', ['r1']]);
+    const createPid = left?.pid ?? -1;
+    f.sim.toolFault('xen1', 'drbdadm', refusedFor('r1'), { argvPrefix: ['secondary', 'r1'], times: 1 });
+    const secondaries = () => f.sim.commandLog.filter((c) => c.host === 'xen1' && c.tool === 'drbdadm' && c.argv.join(' ') === 'secondary r1');
+    // the hung create killed by hand: it ends having started nothing, so r1 is the claim's alone
+    second.procs.killAll((pid) => pid !== createPid);
+    await f.until(() => secondaries().length === 1, 'the first give-back of r1 once the create ended', 30_000);
+    expect(records.readAll().map((r) => [r.name, r.pid])).toEqual([['web1', createPid]]);
+    expect(second.core.current.leftoverCreates.get('web1')).toMatchObject({ kept: ['r1'] });
+    const warned = second.logs.filter((l) => l.domu === 'web1' && l.code === 'XH_ERR_TOOL_FAILED');
+    expect(warned.map((l) => [l.level, l.resources])).toEqual([[40, ['r1']]]);
+    expect(warned[0]?.msg).toContain('the start record stays');
+    await f.log('xen1', (l) => l.msg.startsWith('what a start of web1 from before this agent started took Primary is given back now'), 'the give-back tried again', 10_000);
+    const [refused, again] = secondaries();
+    expect([refused?.exitCode, again?.exitCode]).toEqual([11, 0]);
+    expect((again?.at ?? 0) - (refused?.at ?? 0)).toBeGreaterThanOrEqual(2_000);
+    expect((again?.at ?? 0) - (refused?.at ?? 0)).toBeLessThan(2_500);
+    // the earlier start's record is gone (a start of web1 by this agent may have written its own since)
+    expect(records.readAll().filter((r) => r.pid === createPid)).toEqual([]);
+    expect(second.core.current.leftoverCreates.has('web1')).toBe(false);
+    // web1 is decided again, and started here once
+    await f.log('xen1', (l) => l.domu === 'web1' && l.decision === 'running', 'web1 decided running', 30_000);
+    expect(runsOn(f.sim, 'web1')).toEqual(['xen1']);
+    expect(f.sim.violations).toEqual([]);
   });
 
   it('an agent stopped before DRBD gives it back leaves the record and tries no more: the next agent gives it back and removes it', async () => {
