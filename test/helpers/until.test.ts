@@ -34,4 +34,9 @@ describe('until', () => {
     await expect(until(() => false, 'the clock to say so', { step: async () => void steps++, steps: 5 })).rejects.toThrow('gave up waiting for the clock to say so: not so after 5 steps');
     expect(steps).toBe(5);
   });
+
+  it('words what it awaited at the failure when given it as a function, naming what it saw then', async () => {
+    let seen = 0;
+    await expect(until(() => ++seen > 10, () => `more than 10 (saw ${seen})`, { step: async () => undefined, steps: 3 })).rejects.toThrow('gave up waiting for more than 10 (saw 4): not so after 3 steps');
+  });
 });

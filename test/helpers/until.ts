@@ -42,12 +42,17 @@ export interface UntilBounds {
   readonly steps?: number;
 }
 
-/** Waits until done() holds, taking a step between looks; fails naming WHAT once a bound passes. */
-export async function until(done: () => boolean, what: string, { step = turnsThenPauses(), limitMs = 15_000, steps = Infinity }: UntilBounds = {}): Promise<void> {
+/**
+ * Waits until done() holds, taking a step between looks; fails naming WHAT once a bound passes.
+ * WHAT as a function is worded at the failure, so it can say what was seen instead (a count, the
+ * output so far) rather than what was there when the wait began.
+ */
+export async function until(done: () => boolean, what: string | (() => string), { step = turnsThenPauses(), limitMs = 15_000, steps = Infinity }: UntilBounds = {}): Promise<void> {
   const end = performance.now() + limitMs;
+  const named = (): string => (typeof what === 'string' ? what : what());
   for (let taken = 0; !done(); taken++) {
-    if (taken >= steps) throw new Error(`gave up waiting for ${what}: not so after ${taken} steps`);
-    if (performance.now() > end) throw new Error(`gave up waiting for ${what}: not so after ${limitMs / 1000} s (${taken} steps)`);
+    if (taken >= steps) throw new Error(`gave up waiting for ${named()}: not so after ${taken} steps`);
+    if (performance.now() > end) throw new Error(`gave up waiting for ${named()}: not so after ${limitMs / 1000} s (${taken} steps)`);
     await step();
   }
 }
