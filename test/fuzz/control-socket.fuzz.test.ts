@@ -11,6 +11,7 @@ import { startAgentOnSim, type SimAgent } from '../harness/agent-on-sim.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { count, deepObjectText, hostileValue, mutatedJsonDeep, mutatedText, reportCounts, runs } from './fuzz-kit.js';
 import { pairFleet } from '../harness/pair-fleet.js';
+import { until } from '../helpers/until.js';
 
 // The agent's control socket: bytes of any kind from a client (JSON of the wrong shape, mutated
 // requests, no line end, several lines, binary, 64 KiB and more) get one JSON response line
@@ -108,8 +109,7 @@ describe('the control socket over its unix socket', () => {
     // a flood of connections leaves no descriptor behind
     await Promise.all(Array.from({ length: 500 }, (_, i) => exchange(path, i % 2 ? 'junk\n' : '{', true)));
     count('control socket lines', 500);
-    for (let i = 0; i < 50 && openFds() > fdsBefore + 2; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(openFds()).toBeLessThanOrEqual(fdsBefore + 2);
+    await until(() => openFds() <= fdsBefore + 2, () => `the flood's descriptors closed: at most ${fdsBefore + 2} open, ${openFds()} are`);
     const ok = await askAgent(path, { v: 1, op: 'status' });
     expect(ok.ok && ok.value.ok).toBe(true);
   });
@@ -147,7 +147,8 @@ describe('the agent core behind the socket: odd but schema-valid requests', () =
         let release: (() => void) | null = null;
         let pending = true;
         const answer = agent.core.control(req, { keepOpen: (f) => (release = f) }).finally(() => (pending = false));
-        for (let i = 0; i < 200 && pending; i++) await sim.advance(50);
+        // bounded in simulated time (10 s): a request the core never answers fails here, named
+        await until(() => !pending, `the agent core's answer to ${JSON.stringify(req).slice(0, 200)}`, { step: () => sim.advance(50), steps: 200 });
         const r = ControlResponseSchema.parse(await answer);
         if (req.op === 'hold' && r.ok) expect(r.hold?.name).toBe(req.name);
         (release as (() => void) | null)?.();

@@ -6,6 +6,7 @@ import { ApiErrorSchema } from '../../shared/protocol/ctl-api.js';
 import { controllerBed, type TestController } from '../controller/api/controller-bed.js';
 import { apiRequest } from '../security/api-request.js';
 import { dom, hostState } from '../controller/states.js';
+import { until } from '../helpers/until.js';
 import { count, hostileValue, mutatedJsonDeep, mutatedText, reportCounts, runs } from './fuzz-kit.js';
 
 // The controller's HTTP API on a real HTTPS server (127.0.0.1, port 0): malformed paths, query
@@ -21,8 +22,19 @@ reportCounts('http-api');
 const bed = controllerBed();
 
 async function waitForAudit(c: TestController, n: number): Promise<void> {
-  for (let i = 0; i < 100 && c.events('audit').length < n; i++) await new Promise((r) => setTimeout(r, 20));
+  await until(() => c.events('audit').length >= n, `${n} audit lines`);
   expect(c.events('audit').length).toBe(n);
+}
+
+/** xen1's agent linked, reporting web1 (the domU `healthy` asks for), and its report taken in. */
+async function xen1ReportingWeb1(c: TestController, token?: string): Promise<void> {
+  const a = await c.agent('xen1', token);
+  a.hello();
+  a.snapshot(hostState({ domains: [dom('web1')] }));
+  await until(() => {
+    const r = c.core.where('web1');
+    return r.ok && r.value.matches.length === 1;
+  }, "xen1's report of web1 taken in (where web1)");
 }
 
 async function healthy(c: TestController): Promise<void> {
@@ -92,13 +104,8 @@ describe('the HTTP API over real HTTPS: every request answered in the API, the s
     const c = await bed.start();
     const readToken = await c.operator('viewer', 'read');
     const agentToken = await c.enroll('xen1');
-    const a = await c.agent('xen1', agentToken);
-    a.hello();
-    a.snapshot(hostState({ domains: [dom('web1')] }));
-    await healthy(c).catch(async () => {
-      await new Promise((r) => setTimeout(r, 500));
-      await healthy(c);
-    });
+    await xen1ReportingWeb1(c, agentToken);
+    await healthy(c);
     let n = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -176,15 +183,7 @@ describe('the HTTP API over real HTTPS: every request answered in the API, the s
       }),
       runs(200),
     );
-    const a = await c.agent('xen1');
-    a.hello();
-    a.snapshot(hostState({ domains: [dom('web1')] }));
-    await a.until(() => a.of('welcome').length === 1, 'welcome');
-    for (let i = 0; i < 100; i++) {
-      const r = c.core.where('web1');
-      if (r.ok && r.value.matches.length === 1) break;
-      await new Promise((res) => setTimeout(res, 20));
-    }
+    await xen1ReportingWeb1(c);
     await healthy(c);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { alive, gone, waitFor } from '../agent/adapters/fake-tools.js';
+import { alive, gone } from '../agent/adapters/fake-tools.js';
+import { until } from '../helpers/until.js';
 import { liveProcessesMentioning } from '../agent/run/agent-process.js';
 import { startSshdPair, type SshdPair } from './sshd-pair.js';
 import { tcpProxy } from './tcp-proxy.js';
@@ -39,7 +40,7 @@ describe('a reverse whose connection to a real sshd is cut mid-migrate2', () => 
 
     const before = sim.commandLog.length;
     const reverse = pair.cli('xen1', ['reverse', 'web1']);
-    await waitFor(() => sim.commandLog.slice(before).some((c) => c.host === 'xen2' && c.argv[0] === 'migrate'), 30_000, "xen2's xl migrate of web1");
+    await until(() => sim.commandLog.slice(before).some((c) => c.host === 'xen2' && c.argv[0] === 'migrate'), "xen2's xl migrate of web1", { limitMs: 30_000 });
     const pids = liveProcessesMentioning(forced).map((p) => Number(p.split(':')[0]));
     expect(pids).toHaveLength(1);
     proxy.cut();

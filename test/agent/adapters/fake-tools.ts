@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from '../../helpers/until.js';
 
 /**
  * Fake external tools for the bound tests: small sh scripts in a temp dir. Each script records its
@@ -36,7 +37,7 @@ export function fakeTools(prefix: string): FakeTools {
       return p;
     },
     async pids(file) {
-      await waitFor(() => readPids(file).length > 0, 5_000, `pid file ${file}`);
+      await until(() => readPids(file).length > 0, `pid file ${file}`, { limitMs: 5_000 });
       return readPids(file);
     },
     cleanup() {
@@ -78,19 +79,10 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Polls until `check` holds; throws after limitMs, naming what it waited for. */
-export async function waitFor(check: () => boolean, limitMs: number, what: string): Promise<void> {
-  const until = Date.now() + limitMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`gave up after ${limitMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** Waits until none of these pids is alive (bounded), so an assertion about them is not a race. */
 export async function gone(pids: readonly number[], limitMs = 5_000): Promise<number[]> {
   try {
-    await waitFor(() => pids.every((p) => !alive(p)), limitMs, `pids ${pids.join(' ')} to end`);
+    await until(() => pids.every((p) => !alive(p)), `pids ${pids.join(' ')} to end`, { limitMs });
   } catch {
     /* the caller's expect() names the survivors */
   }

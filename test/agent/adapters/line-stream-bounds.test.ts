@@ -4,7 +4,8 @@ import { startDrbdEvents } from '../../../agent/adapters/drbd-events.js';
 import { spawnStream, startLineStream, type SpawnStream } from '../../../agent/adapters/line-stream.js';
 import { createXenstore } from '../../../agent/adapters/xenstore.js';
 import type { ToolRunner } from '../../../agent/adapters/exec.js';
-import { fakeTools, gone, settleWithin, waitFor, type FakeTools } from './fake-tools.js';
+import { fakeTools, gone, settleWithin, type FakeTools } from './fake-tools.js';
+import { until } from '../../helpers/until.js';
 
 /**
  * The streaming reader (xenstore-watch, drbdsetup events2) against real child processes: an
@@ -71,7 +72,7 @@ describe('an endless line is a tool failure, and the stream is stopped', () => {
   it('only the unfinished line is bounded: many short lines in big chunks all arrive', async () => {
     let n = 0;
     const s = startLineStream(spawnFake, 'many-lines', [], () => n++, 300, { maxLineBytes: 100 });
-    await waitFor(() => n === 100_000, 8_000, '100000 lines');
+    await until(() => n === 100_000, '100000 lines', { limitMs: 8_000 });
     const exit = await settleWithin(s.stop(), 8_000);
     expect(exit).toMatchObject({ stopped: true, failure: null, lines: 100_000 });
     expect(await gone(await fake.pids('many.pid'))).toEqual([]);
@@ -82,7 +83,7 @@ describe('stop() and exit are bounded whatever the children do', () => {
   it('stop() resolves though a grandchild outside the group holds stdout', async () => {
     const read: string[] = [];
     const s = startLineStream(spawnFake, 'escapes', [], (l) => read.push(l), 300);
-    await waitFor(() => read.length === 1, 5_000, 'the first line');
+    await until(() => read.length === 1, 'the first line', { limitMs: 5_000 });
     const [tool] = await fake.pids('escapes.pid');
     const [escaped] = await fake.pids('escapes.child');
     const exit = await settleWithin(s.stop(), 5_000);

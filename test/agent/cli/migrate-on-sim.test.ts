@@ -10,6 +10,7 @@ import { startSim, type Sim } from '../../sim/sim.js';
 import { buildAgent, runAsync } from '../run/agent-process.js';
 import { writeRootSshConfig } from '../../harness/root-ssh-config.js';
 import { DB1_ON_XEN2, pairFleet } from '../../harness/pair-fleet.js';
+import { until } from '../../helpers/until.js';
 
 // The migration commands as processes (the built bundle) on the simulator: what they print, their
 // exit codes, the forced command's JSON lines, `status ALL` and `reconcile`. The ssh hop is played
@@ -182,15 +183,14 @@ describe('migration commands as processes on the simulator', () => {
     const child = spawn(process.execPath, [agent.path, 'migrate', 'web1', '--no-peer'], { env: { ...process.env, ...sim.env('xen1') }, stdio: 'ignore' });
     const ended = new Promise<void>((r) => child.once('close', () => r()));
     try {
-      for (let i = 0; i < 400 && !sim.state().domains.some((d) => d.name === 'web1--incoming'); i++) await new Promise((r) => setTimeout(r, 25));
-      expect(sim.state().domains.map((d) => d.name)).toContain('web1--incoming');
+      await until(() => sim.state().domains.some((d) => d.name === 'web1--incoming'), 'the copy of web1 begun (web1--incoming on xen2)', { limitMs: 20_000 });
       expect(ledger('xen1').inflight).toEqual({ web1: expect.objectContaining({ peer: 'xen2', operation: 'migrate', holder: expect.stringMatching(new RegExp(`^${String(child.pid)} `)) }) });
     } finally {
       child.kill('SIGKILL');
       await ended;
     }
     // the copy runs on without the process that started it: wait for its ending, whichever it is
-    for (let i = 0; i < 800 && sim.state().domains.some((d) => d.name.startsWith('web1--')); i++) await new Promise((r) => setTimeout(r, 25));
+    await until(() => !sim.state().domains.some((d) => d.name.startsWith('web1--')), () => `the copy of web1 ended (left: ${sim.state().domains.map((d) => `${d.name}@${d.host}`).join(' ')})`, { limitMs: 30_000 });
     const st = await cli('xen1', ['status', 'ALL']);
     expect(st.code).toBe(83);
     expect(st.stdout).toMatch(new RegExp(`^ {2}ALARM unsettled: web1: its migrate with xen2 \\(operation .*\\) ended in an ALARM: ALARM: the migrate of web1 with xen2 was interrupted: process ${String(child.pid)}, which ran it, ended before its outcome was known`, 'm'));
@@ -217,7 +217,7 @@ describe('migration commands as processes on the simulator', () => {
   it('refuses a second migration of the same domU while one holds its lock (81)', async () => {
     sim = await simWith(pairFleet({ bandwidth: 512, more: DB1_ON_XEN2 }));
     const first = cli('xen1', ['migrate', 'web1', '--no-peer']);
-    for (let i = 0; i < 200 && !sim.commandLog.some((c) => c.argv[0] === 'migrate'); i++) await new Promise((r) => setTimeout(r, 25));
+    await until(() => sim.commandLog.some((c) => c.argv[0] === 'migrate'), "the first migrate's xl migrate begun", { limitMs: 20_000 });
     const second = await cli('xen1', ['migrate', 'web1', '--no-peer']);
     expect(second.code).toBe(81);
     expect((await first).code).toBe(86);

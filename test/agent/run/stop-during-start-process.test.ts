@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from
 import { dirname } from 'node:path';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../adapters/fake-tools.js';
+import { until } from '../../helpers/until.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, liveProcessesMentioning, stubbornTool, writeConfig } from './agent-process.js';
 import { pairFleet } from '../../harness/pair-fleet.js';
@@ -28,7 +28,7 @@ describe('xenherd-agent run stopped while it starts', () => {
     const agent = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', writeConfig(sim.dir, FAST_TIMERS)));
     try {
       const socket = join(sim.hostRoot('xen1'), 'run/xenherd/agent.sock');
-      await waitFor(() => existsSync(socket) && sim.commandLog.some((c) => c.host === 'xen1' && c.tool === 'xl' && c.argv[0] === 'list'), 30_000, "the agent's control socket and its first xl list");
+      await until(() => existsSync(socket) && sim.commandLog.some((c) => c.host === 'xen1' && c.tool === 'xl' && c.argv[0] === 'list'), "the agent's control socket and its first xl list", { limitMs: 30_000 });
       agent.child.kill('SIGTERM');
       // a ready agent stops in some 50 ms; 10 s is only a bound on a loaded machine
       const end = await endWithin(agent, 10_000);
@@ -54,7 +54,7 @@ describe('xenherd-agent run stopped while it starts', () => {
     const xl = `${sim.binDirFor('xen1')}/xl list`;
     try {
       // in the log once the stand-in asked the simulator, past its SIGTERM line
-      await waitFor(() => sim.commandLog.some((c) => c.host === 'xen1' && c.tool === 'xl' && c.argv[0] === 'list'), 30_000, "the agent's first xl list");
+      await until(() => sim.commandLog.some((c) => c.host === 'xen1' && c.tool === 'xl' && c.argv[0] === 'list'), "the agent's first xl list", { limitMs: 30_000 });
       expect(liveProcessesMentioning(xl)).toHaveLength(1);
       agent.child.kill('SIGTERM');
       // SIGKILL follows SIGTERM after 2 s: 10 s is only a bound on a loaded machine

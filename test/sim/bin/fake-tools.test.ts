@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Sim } from '../sim.js';
 import { simPerTest } from '../sim-per-test.js';
+import { until } from '../../helpers/until.js';
 
 /** The real thing: fake executables on PATH talking to the daemon over its unix socket. */
 const run = promisify(execFile);
@@ -26,11 +27,9 @@ function stream(s: Sim, host: string, cmd: string, args: string[]) {
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  const until = async (text: string): Promise<void> => {
-    for (let i = 0; i < 200 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(out).toContain(text);
-  };
-  return { child, out: () => out, exited, until };
+  /** waits until the output so far holds TEXT */
+  const shows = (text: string): Promise<void> => until(() => out.includes(text), () => `${cmd} ${args.join(' ')} to print ${JSON.stringify(text)} (it printed ${JSON.stringify(out)})`);
+  return { child, out: () => out, exited, shows };
 }
 
 describe('fake executables', () => {
@@ -57,13 +56,13 @@ describe('fake executables', () => {
     const sim = await startSim({ fleet: FLEET, clock: 'real' });
     const ev = stream(sim, 'xen2', 'drbdsetup', ['events2']);
     const xs = stream(sim, 'xen2', 'xenstore-watch', ['@introduceDomain', '@releaseDomain']);
-    await ev.until('exists -\n');
-    await xs.until('@releaseDomain\n');
+    await ev.shows('exists -\n');
+    await xs.shows('@releaseDomain\n');
     sim.power('xen1', 'off');
-    await ev.until('change connection name:r1 peer-node-id:0 conn-name:peer connection:Connecting role:Unknown\n');
+    await ev.shows('change connection name:r1 peer-node-id:0 conn-name:peer connection:Connecting role:Unknown\n');
     expect((await sh(sim, 'xen2', 'xl', ['create', '/etc/xen/web1.cfg'])).code).toBe(0);
-    await ev.until('change resource name:r1 role:Primary\n');
-    await xs.until('@introduceDomain\n@releaseDomain\n@introduceDomain\n');
+    await ev.shows('change resource name:r1 role:Primary\n');
+    await xs.shows('@introduceDomain\n@releaseDomain\n@introduceDomain\n');
     ev.child.kill('SIGTERM');
     xs.child.kill('SIGTERM');
     expect(await ev.exited).toBe(143);
@@ -89,9 +88,9 @@ describe('fake executables', () => {
   it('xenstore-watch prints each watched path once when the watch is set, then a line per event, and runs until killed', async () => {
     const sim = await startSim({ fleet: FLEET, clock: 'real' });
     const xs = stream(sim, 'xen1', 'xenstore-watch', ['@introduceDomain', '@releaseDomain']);
-    await xs.until('@introduceDomain\n@releaseDomain\n');
+    await xs.shows('@introduceDomain\n@releaseDomain\n');
     expect((await sh(sim, 'xen1', 'xl', ['destroy', 'web1'])).code).toBe(0);
-    await xs.until('@introduceDomain\n@releaseDomain\n@releaseDomain\n');
+    await xs.shows('@introduceDomain\n@releaseDomain\n@releaseDomain\n');
     // the event's line, and nothing else: the watch is set once, not again
     expect(xs.out()).toBe('@introduceDomain\n@releaseDomain\n@releaseDomain\n');
     expect(xs.child.exitCode).toBeNull();
