@@ -6,18 +6,26 @@ import { blobType } from '../parse/known-hosts-lines.js';
  * and every key is refused when the file cannot be read or holds a line that is no key
  * (OpenSSH 9.2, tried: "Error checking host key … in revoked keys file …: No such file or
  * directory", "…: invalid format"). A KRL (the binary form `ssh-keygen -k` writes) is not read
- * here: the preflight refuses to judge it rather than guess.
+ * here: the preflight refuses to judge it rather than guess. OpenSSH 9.2 opens the path exactly
+ * as `ssh -G` prints it: it expands no `~`, `%` token or `${VAR}` in RevokedHostKeys (9.4 and
+ * later expand them before -G prints the path, so the printed path is the one opened there too).
  */
 export type RevokedFileRead =
   | { readonly file: string; readonly text: string }
   | { readonly file: string; readonly missing: true }
   | { readonly file: string; readonly problem: string }
-  /** a path ssh expands at use (a `%` token, `${VAR}`, another user's `~`): not guessed at here */
-  | { readonly file: string; readonly unexpanded: string };
+  /** not an absolute path: ssh opens it from whatever directory it runs in, unknown here */
+  | { readonly file: string; readonly relative: true };
 
 /** what a KRL file starts with (krl.c KRL_MAGIC) */
 const KRL_MAGIC = 'SSHKRL\n\0';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** what OpenSSH 9.2 leaves as written in the path, named: an operator may expect it expanded */
+function unexpandedWords(file: string): string {
+  const found = [...new Set([...(file.startsWith('~') ? ['~'] : []), ...(file.match(/%.|\$\{[^}]*\}/g) ?? [])])];
+  return found.length === 0 ? '' : ` (OpenSSH 9.2 expands nothing in RevokedHostKeys and opens it as written: ${found.join(', ')} taken as ${found.length === 1 ? 'it stands' : 'they stand'}; 9.4 and later expand them)`;
+}
 
 export type RevokedVerdict = { readonly revoked: false; readonly note: string } | { readonly revoked: true; readonly detail: string };
 
@@ -43,8 +51,9 @@ function listedKeys(text: string): { keys: { line: number; blob: Buffer }[]; bad
 export function judgeRevokedFile(r: RevokedFileRead | null, peer: string, shown: readonly Buffer[]): RevokedVerdict {
   if (r === null) return { revoked: false, note: '' };
   const fix = `mend RevokedHostKeys in root's ssh_config (an empty file revokes nothing)`;
-  if ('unexpanded' in r) return { revoked: true, detail: `RevokedHostKeys ${r.file} is a path ssh expands when it connects (${r.unexpanded}), which is not guessed at here: give it as a whole path in root's ssh_config` };
-  if ('missing' in r) return { revoked: true, detail: `RevokedHostKeys ${r.file} does not exist, and ssh refuses every host key while it cannot read it ("Error checking host key … in revoked keys file"): create it or ${fix}` };
+  const literal = unexpandedWords(r.file);
+  if ('relative' in r) return { revoked: true, detail: `RevokedHostKeys ${r.file} is not a whole path${literal}: ssh opens it from whatever directory it runs in, and refuses every host key where it finds no such file; ${fix}, giving the whole path` };
+  if ('missing' in r) return { revoked: true, detail: `RevokedHostKeys ${r.file} does not exist${literal}, and ssh refuses every host key while it cannot read it ("Error checking host key … in revoked keys file"): create it or ${fix}` };
   if ('problem' in r) return { revoked: true, detail: `RevokedHostKeys ${r.file} cannot be read (${r.problem}), and ssh refuses every host key while it cannot: ${fix}` };
   if (r.text.startsWith(KRL_MAGIC)) {
     return { revoked: true, detail: `RevokedHostKeys ${r.file} is a KRL, which the preflight does not read, so whether it revokes ${peer}'s key is not judged here: \`ssh-keygen -Q -f ${r.file} KEY.pub\` with ${peer}'s /etc/ssh/ssh_host_*_key.pub tells; list revoked keys as a plain file of public keys to have them checked` };

@@ -20,16 +20,13 @@ export function readKnownHostsFile(real: (path: string) => string, file: string)
 type HostKeyRoute = SshRoute & { readonly hostKeys: SshHostKeyOptions };
 
 /**
- * RevokedHostKeys' file as root's ssh opens it: -G prints the path before ssh expands root's `~`
- * in it, done here; a `%` token, `${VAR}` or a relative path depends on what ssh knows at the
- * connection, and is left for the verdict to refuse to guess at.
+ * RevokedHostKeys' file as root's ssh opens it: as `ssh -G` printed it (OpenSSH 9.2 expands no `~`
+ * or `%` token in it; 9.4 and later print it expanded), so a path that is not absolute is opened
+ * from wherever ssh runs, which is not known here.
  */
 function readRevoked(printed: string | null, read: (file: string) => KnownHostsRead): RevokedFileRead | null {
   if (printed === null) return null;
-  const file = printed.replace(/^~(root)?(?=\/)/, '/root');
-  if (/[%$]/.test(file)) return { file: printed, unexpanded: 'a % token or ${VAR}' };
-  if (!file.startsWith('/')) return { file: printed, unexpanded: file.startsWith('~') ? "another user's home" : 'a relative path, opened from wherever ssh runs' };
-  return read(file);
+  return printed.startsWith('/') ? read(printed) : { file: printed, relative: true };
 }
 
 /**

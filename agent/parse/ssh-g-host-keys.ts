@@ -26,7 +26,11 @@ export interface SshHostKeyOptions {
   readonly checkHostIp: boolean;
   /** VerifyHostKeyDNS: under yes a DNSSEC-signed SSHFP record is taken instead of known_hosts */
   readonly verifyHostKeyDns: 'yes' | 'no' | 'ask';
-  /** RevokedHostKeys as printed: -G shows it before ssh expands `~` and `%` tokens in it */
+  /**
+   * RevokedHostKeys as printed, one path however many blanks it holds: the file ssh opens, as
+   * OpenSSH 9.2 expands nothing in it (9.4 and later expand `~`, `%` tokens and `${VAR}` before
+   * -G prints it)
+   */
   readonly revokedHostKeys: string | null;
 }
 

@@ -42,7 +42,15 @@ describe('RevokedHostKeys', () => {
     });
   });
 
-  it('a path ssh expands at the connection: not guessed at', () => {
-    expect(judgeRevokedFile({ file: '/etc/ssh/revoked_%h', unexpanded: 'a % token or ${VAR}' }, 'xen2', shown)).toMatchObject({ revoked: true, detail: expect.stringContaining('RevokedHostKeys /etc/ssh/revoked_%h is a path ssh expands when it connects') });
+  it('a path that is not absolute, or one with a token OpenSSH 9.2 does not expand: refused, naming what ssh takes as it stands', () => {
+    expect(judgeRevokedFile({ file: '~/.ssh/revoked', relative: true }, 'xen2', shown)).toMatchObject({
+      revoked: true,
+      detail: expect.stringContaining('RevokedHostKeys ~/.ssh/revoked is not a whole path (OpenSSH 9.2 expands nothing in RevokedHostKeys and opens it as written: ~ taken as it stands; 9.4 and later expand them): ssh opens it from whatever directory it runs in'),
+    });
+    expect(judgeRevokedFile({ file: '/etc/ssh/revoked_%h_${D}', missing: true }, 'xen2', shown)).toMatchObject({
+      revoked: true,
+      detail: expect.stringContaining('RevokedHostKeys /etc/ssh/revoked_%h_${D} does not exist (OpenSSH 9.2 expands nothing in RevokedHostKeys and opens it as written: %h, ${D} taken as they stand'),
+    });
+    expect(judgeRevokedFile({ file: '/etc/ssh/revoked_%h', text: `ssh-ed25519 ${KEY}\n` }, 'xen2', shown)).toMatchObject({ revoked: true, detail: expect.stringContaining('listed in RevokedHostKeys /etc/ssh/revoked_%h line 1') });
   });
 });

@@ -57,8 +57,12 @@ describe("root's ssh trust of the peer's host key, in process on the simulator",
   it("RevokedHostKeys in root's ssh_config listing xen2's key: refused, naming the file and line", async () => {
     fleet = await startFleet(pairFleet());
     const root = fleet.sim.hostRoot('xen1');
-    writeFileSync(join(root, 'root/.ssh/config'), 'Host *\n  RevokedHostKeys ~/.ssh/revoked_keys\n');
     writeFileSync(join(root, 'root/.ssh/revoked_keys'), `# keys of machines sold\n${simHostKeyText('xen2')} xen2 before\n`);
+    // OpenSSH 9.2 expands no ~ in RevokedHostKeys: it opens ./~/.ssh/revoked_keys, wherever it runs
+    writeFileSync(join(root, 'root/.ssh/config'), 'Host *\n  RevokedHostKeys ~/.ssh/revoked_keys\n');
+    const tilde = await runMove(fleet, simMigrationPorts({ sim: fleet.sim }, 'xen1'), { kind: 'migrate', operationId: 'op-0' });
+    expect(tilde.result).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('but first RevokedHostKeys ~/.ssh/revoked_keys is not a whole path (OpenSSH 9.2 expands nothing in RevokedHostKeys') } });
+    writeFileSync(join(root, 'root/.ssh/config'), 'Host *\n  RevokedHostKeys "/root/.ssh/revoked_keys"\n');
     const m = await runMove(fleet, simMigrationPorts({ sim: fleet.sim }, 'xen1'), { kind: 'migrate', operationId: 'op-1' });
     expect(m.result).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining('but first the key xen2 shows is listed in RevokedHostKeys /root/.ssh/revoked_keys line 2: ssh refuses it ("revoked by file")') } });
     // a file of other keys revokes nothing of xen2's

@@ -34,13 +34,21 @@ describe("the facts root's ssh decides a peer's key on", () => {
     expect(f.options.host).toBe('xen2.example.org');
   });
 
-  it("RevokedHostKeys: root's ~ expanded as ssh does at the connection; a token, ${VAR} or relative path left unexpanded, named", () => {
+  it('RevokedHostKeys: opened as -G prints it, as OpenSSH 9.2 expands nothing in it; a path that is not absolute is named', () => {
     const at = (revokedHostKeys: string): unknown => readRootTrust('xen2', { hostname: 'xen2', port: 22, proxy: null, hostKeys: { ...hostKeys, revokedHostKeys } }, read, vouched, []).revokedFile;
-    expect(at('~/.ssh/revoked')).toEqual({ file: '/root/.ssh/revoked', missing: true });
+    expect(at('~/.ssh/revoked')).toEqual({ file: '~/.ssh/revoked', relative: true });
     expect(at('/etc/ssh/revoked')).toEqual({ file: '/etc/ssh/revoked', missing: true });
-    expect(at('/etc/ssh/revoked_%h')).toEqual({ file: '/etc/ssh/revoked_%h', unexpanded: 'a % token or ${VAR}' });
-    expect(at('revoked')).toEqual({ file: 'revoked', unexpanded: 'a relative path, opened from wherever ssh runs' });
+    expect(at('/etc/ssh/revoked_%h')).toEqual({ file: '/etc/ssh/revoked_%h', missing: true });
+    expect(at('/etc/ssh/revoked ${X}')).toEqual({ file: '/etc/ssh/revoked ${X}', missing: true });
+    expect(at('revoked')).toEqual({ file: 'revoked', relative: true });
     expect(readRootTrust('xen2', { hostname: 'xen2', port: 22, proxy: null, hostKeys }, read, vouched, []).revokedFile).toBeNull();
+  });
+
+  it('RevokedHostKeys /root/a /b (a blank before a slash) is one path, as ssh parses and opens it', () => {
+    const seen: string[] = [];
+    const readAll = (file: string): KnownHostsRead => (seen.push(file), { file, text: '' });
+    readRootTrust('xen2', { hostname: 'xen2', port: 22, proxy: null, hostKeys: { ...hostKeys, revokedHostKeys: '/root/a /b' } }, readAll, vouched, []);
+    expect(seen).toContain('/root/a /b');
   });
 });
 

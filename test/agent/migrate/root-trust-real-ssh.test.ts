@@ -29,6 +29,13 @@ function bed(): { dir: string; run: ToolRunner } {
       '  HostName 127.0.0.1',
       // %h: ssh expands it to the HostName before -G prints the list
       `  UserKnownHostsFile ${dir}/user-%h ${dir}/user2`,
+      // OpenSSH 9.2 expands nothing in RevokedHostKeys: -G prints it raw, and ssh opens it so
+      'Host xen4',
+      '  HostName 127.0.0.1',
+      `  RevokedHostKeys ${dir}/revoked_%h`,
+      'Host xen5',
+      '  HostName 127.0.0.1',
+      '  RevokedHostKeys ~/revoked',
       'Host *',
       `  UserKnownHostsFile ${dir}/user`,
       `  GlobalKnownHostsFile ${dir}/global`,
@@ -70,5 +77,13 @@ describe("root's ssh trust of a peer's host key, read through the real ssh -G", 
     // a directory where ssh_config names a file: ssh skips it, and the preflight names it
     mkdirSync(join(dir, 'user2'));
     expect(await trust(run, 'xen3')).toMatchObject({ ok: false, code: 'XH_ERR_FILE', detail: expect.stringMatching(new RegExp(`; not read here: ${dir}/user2: .*StrictHostKeyChecking ask`)) });
+  });
+
+  it('RevokedHostKeys with a % token or ~ is the file as written (OpenSSH 9.2 expands neither)', async () => {
+    const { dir, run } = bed();
+    writeFileSync(join(dir, 'global'), `127.0.0.1 ssh-ed25519 ${KEY}\n`);
+    writeFileSync(join(dir, 'revoked_%h'), `ssh-ed25519 ${KEY}\n`);
+    expect(await trust(run, 'xen4')).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringContaining(`listed in RevokedHostKeys ${dir}/revoked_%h line 1`) });
+    expect(await trust(run, 'xen5')).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringContaining('RevokedHostKeys ~/revoked is not a whole path') });
   });
 });

@@ -55,6 +55,15 @@ interface Names {
 }
 
 /**
+ * RevokedHostKeys as OpenSSH 9.2 prints it: its one word, quotes gone, nothing expanded; `none`
+ * unsets it and -G then prints no line.
+ */
+function revokedLine(value: string | undefined): string | null {
+  const path = value === undefined ? undefined : configWords(value)[0];
+  return path === undefined || path.toLowerCase() === 'none' ? null : `revokedhostkeys ${path}`;
+}
+
+/**
  * UserKnownHostsFile as ssh expands it before -G prints it (tilde_expand_filename, then
  * default_client_percent_expand), for root: `~` and the tokens a name fixes; %C, %l, %L, %j and
  * %T depend on what the simulator has no answer for and are refused.
@@ -102,7 +111,7 @@ export function sshGDump(host: string, opts: ReadonlyMap<string, string>): Dump 
       // ssh turns it off itself when UserKnownHostsFile is set or VerifyHostKeyDNS yes (tried)
       updatehostkeys: () => `updatehostkeys ${word(opts, 'updatehostkeys', YES_NO_ASK, users === undefined && dns !== 'true' ? 'true' : 'false')}`,
       hostkeyalias: () => (n.alias === undefined ? null : `hostkeyalias ${n.alias}`),
-      revokedhostkeys: () => (opts.has('revokedhostkeys') ? `revokedhostkeys ${opts.get('revokedhostkeys') ?? ''}` : null),
+      revokedhostkeys: () => revokedLine(opts.get('revokedhostkeys')),
       knownhostscommand: () => (opts.has('knownhostscommand') ? `knownhostscommand ${opts.get('knownhostscommand') ?? ''}` : null),
       globalknownhostsfile: () => `globalknownhostsfile ${configWords(opts.get('globalknownhostsfile') ?? '/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2').join(' ')}`,
       userknownhostsfile: () => `userknownhostsfile ${configWords(users ?? '~/.ssh/known_hosts ~/.ssh/known_hosts2').map((f) => userFile(f, n)).join(' ')}`,
