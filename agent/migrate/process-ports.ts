@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { realClock } from '../../shared/clock/real-clock.js';
 import type { XhError } from '../../shared/errors.js';
@@ -80,6 +81,12 @@ function vouchedKeys(c: HostContext, peer: string): { keys: readonly Buffer[]; b
   return { keys: hosts.ok ? peerKeys(hosts.value, { name: peer, ...peerEndpoint(c, peer) }).trusted : [], by };
 }
 
+/**
+ * The home `~` is in root's ssh, xl migrate's: this process's own by getpwuid, as ssh looks it up
+ * (both run as root); a simulated host root's root user lives in /root under it.
+ */
+const rootHome = (c: HostContext): string => (c.root === '/' ? userInfo().homedir : '/root');
+
 /** The domU's lock file, then the running agent's hold (no agent is a normal case). */
 async function holdDomu(c: HostContext, name: string, purpose: HoldPurpose, operation: string): Promise<Result<HeldDomu, XhError>> {
   const file = await takeLock(join(c.stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
@@ -115,7 +122,7 @@ export function processMigrationPorts(c: HostContext): MigrationPorts {
       ssh: (name) => sshRouteOf(c.run, name),
       resolve: (name) => addressesOf(name),
       hostKey: (peer, host, port) => toolHostKey(c, peer, host, port),
-      trust: async (peer, route) => readRootTrust(peer, route, (file) => readKnownHostsFile(c.real, file), vouchedKeys(c, peer), await checkHostIpAddresses(route, (name) => addressesOf(name))),
+      trust: async (peer, route) => readRootTrust(peer, route, (file) => readKnownHostsFile(c.real, file), vouchedKeys(c, peer), await checkHostIpAddresses(route, (name) => addressesOf(name)), rootHome(c)),
     },
     hold: (name, purpose, operationId) => holdDomu(c, name, purpose, operationId),
     nudge: async (why) => void (await nudgeSocket(c.real(c.config.controlSocket), why)),

@@ -42,9 +42,22 @@ export async function checkHostIpAddresses(route: HostKeyRoute, resolve: (name: 
 }
 
 /**
+ * A GlobalKnownHostsFile path as root's ssh opens it (misc.c tilde_expand, after -G printed it):
+ * `~`, `~/` and `~/PATH` under HOME, root's home as getpwuid gives it. `~USER/…` names another
+ * user's home, looked up in the password database, which is not read here: said, not guessed.
+ */
+function globalFile(printed: string, home: string): { readonly path: string } | { readonly file: string; readonly problem: string } {
+  if (!printed.startsWith('~')) return { path: printed };
+  const m = /^~(?:\/+(.*))?$/.exec(printed);
+  if (m === null) return { file: printed, problem: `ssh expands ${printed.split('/')[0] ?? printed} to that user's home, which is not looked up here: give the whole path in root's ssh_config` };
+  return { path: `${home.replace(/\/+$/, '')}/${m[1] ?? ''}` };
+}
+
+/**
  * The facts root's ssh decides PEER's host key on (agent/decide/root-ssh-trust.ts): the files
- * `ssh -G PEER` names, user's first as ssh loads them, the RevokedHostKeys file, the addresses
- * CheckHostIP looks up, and the keys the agent's own known_hosts vouches for the peer with.
+ * `ssh -G PEER` names, user's first as ssh loads them (a global one's `~` under HOME, root's
+ * home), the RevokedHostKeys file, the addresses CheckHostIP looks up, and the keys the agent's
+ * own known_hosts vouches for the peer with.
  */
 export function readRootTrust(
   peer: string,
@@ -52,12 +65,15 @@ export function readRootTrust(
   read: (file: string) => KnownHostsRead,
   vouched: { readonly keys: readonly Buffer[]; readonly by: string },
   addresses: readonly string[],
+  home = '/root',
 ): RootSshTrustFacts {
   // ssh looks the key up under the name it connects to, the `hostname` line (HostName applied,
   // canonicalized if it was, lower-cased), not the `host` line's name as asked: tried with
   // OpenSSH 9.2, `Host xen3 / HostName 127.0.0.1` finds no key listed as xen3 ("No ED25519 host
   // key is known for [127.0.0.1]:22999")
-  const o = { ...route.hostKeys, host: route.hostname.toLowerCase() };
-  const files = [...new Set([...o.userFiles, ...o.globalFiles])].map(read);
+  const globals = route.hostKeys.globalFiles.map((g) => globalFile(g, home));
+  const o = { ...route.hostKeys, host: route.hostname.toLowerCase(), globalFiles: globals.flatMap((g) => ('path' in g ? [g.path] : [])) };
+  const unexpanded = globals.flatMap((g) => ('problem' in g ? [g] : []));
+  const files = [...[...new Set([...o.userFiles, ...o.globalFiles])].map(read), ...unexpanded];
   return { peer, hostname: route.hostname, port: route.port, options: o, files, vouched: vouched.keys, vouchedBy: vouched.by, revokedFile: readRevoked(o.revokedHostKeys, read), addresses };
 }

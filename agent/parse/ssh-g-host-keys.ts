@@ -18,7 +18,10 @@ export interface SshHostKeyOptions {
   readonly strict: StrictHostKeys;
   /** UserKnownHostsFile, `~` and `%` tokens expanded by ssh; the first is where ssh adds a key */
   readonly userFiles: readonly string[];
-  /** GlobalKnownHostsFile, as ssh opens them: it expands nothing in these */
+  /**
+   * GlobalKnownHostsFile as -G prints them, before ssh expands a leading `~` to a home (OpenSSH
+   * 9.2 does that after -G, with getpwuid/getpwnam, and expands no `%` token in these)
+   */
   readonly globalFiles: readonly string[];
   /** KnownHostsCommand (OpenSSH 8.5): its output counts as one more known_hosts file */
   readonly knownHostsCommand: string | null;
@@ -45,15 +48,15 @@ const isKey = (k: string): k is Key => (KEYS as readonly string[]).includes(k);
  * A file list as ssh -G prints it: paths joined by spaces, `none` for none. ssh prints a path
  * holding a space as it is, unquoted and unescaped (OpenSSH 9.2: `UserKnownHostsFile "/root/my
  * hosts"` prints `userknownhostsfile /root/my hosts`), so the list is cut only where a space is
- * followed by `/`: every path is absolute here, and a blank inside one stays in it. A path
- * holding " /" would be read as two (a file named so under a directory whose name ends in a
- * blank): rename it. A list not starting with an absolute path is refused, as no file of it can
- * be told apart.
+ * followed by what starts a path here: `/`, and for GlobalKnownHostsFile, which -G prints before
+ * ssh expands its `~` (TILDE), `~` too; a blank inside one stays in it. A path holding " /" would
+ * be read as two (a file named so under a directory whose name ends in a blank): rename it. A
+ * list not starting so is refused, as no file of it can be told apart.
  */
-function fileList(value: string): readonly string[] | null {
+function fileList(value: string, tilde: boolean): readonly string[] | null {
   if (value === 'none') return [];
-  const files = value.split(/ (?=\/)/);
-  return files.length > 0 && files.every((f) => f.startsWith('/')) ? files : null;
+  const files = value.split(tilde ? / (?=[/~])/ : / (?=\/)/);
+  return files.length > 0 && files.every((f) => f.startsWith('/') || (tilde && f.startsWith('~'))) ? files : null;
 }
 
 /**
@@ -94,8 +97,9 @@ export function parseSshGHostKeys(stdout: string): Result<SshHostKeyOptions | nu
   const files = (key: 'userknownhostsfile' | 'globalknownhostsfile'): Result<readonly string[], ParseFailure> => {
     const at = seen.get(key);
     if (at === undefined) return err(missing(key));
-    const list = fileList(at.value);
-    if (list === null) return err(parseFailure('ssh -G', at.line, `${key} ${at.value}`, `${key} with absolute paths, or none (ssh opens a relative one from wherever it was started: give the whole path in ssh_config)`));
+    const tilde = key === 'globalknownhostsfile';
+    const list = fileList(at.value, tilde);
+    if (list === null) return err(parseFailure('ssh -G', at.line, `${key} ${at.value}`, `${key} with absolute paths${tilde ? ' or ~/ ones' : ''}, or none (ssh opens a relative one from wherever it was started: give the whole path in ssh_config)`));
     return ok(list);
   };
   const userFiles = files('userknownhostsfile');

@@ -52,6 +52,21 @@ describe("the facts root's ssh decides a peer's key on", () => {
   });
 });
 
+describe('GlobalKnownHostsFile as ssh opens it', () => {
+  it("a leading ~ is the home ssh runs in (root's); no % token expanded; another user's ~ named as not read", () => {
+    const route = { hostname: 'xen2', port: 22, proxy: null, hostKeys: { ...hostKeys, userFiles: [], globalFiles: ['~/.ssh/g_%h', '~', '~//kh', '/etc/a b', '~xen/kh'] } };
+    const f = readRootTrust('xen2', route, read, vouched, [], '/home/root/');
+    expect(f.files).toEqual([
+      { file: '/home/root/.ssh/g_%h', missing: true },
+      { file: '/home/root/', missing: true },
+      { file: '/home/root/kh', missing: true },
+      { file: '/etc/a b', missing: true },
+      { file: '~xen/kh', problem: "ssh expands ~xen to that user's home, which is not looked up here: give the whole path in root's ssh_config" },
+    ]);
+    expect(f.options.globalFiles).toEqual(['/home/root/.ssh/g_%h', '/home/root/', '/home/root/kh', '/etc/a b']);
+  });
+});
+
 describe('the addresses CheckHostIP has ssh look up', () => {
   const resolve = async (): Promise<{ ok: true; addresses: string[] }> => ({ ok: true, addresses: ['192.0.2.2', '127.0.1.1', '::1'] });
   const route = (o: Partial<SshHostKeyOptions>, hostname = 'xen2', proxy: { kind: 'proxyjump'; value: string } | null = null) => ({ hostname, port: 22, proxy, hostKeys: { ...hostKeys, ...o } });

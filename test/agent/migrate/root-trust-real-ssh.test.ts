@@ -36,6 +36,10 @@ function bed(): { dir: string; run: ToolRunner } {
       'Host xen5',
       '  HostName 127.0.0.1',
       '  RevokedHostKeys ~/revoked',
+      // GlobalKnownHostsFile: -G prints it raw; ssh expands its ~ alone, after -G, to root's home
+      'Host xen6',
+      '  HostName 127.0.0.1',
+      '  GlobalKnownHostsFile ~/global_%h',
       'Host *',
       `  UserKnownHostsFile ${dir}/user`,
       `  GlobalKnownHostsFile ${dir}/global`,
@@ -46,12 +50,12 @@ function bed(): { dir: string; run: ToolRunner } {
   return { dir, run };
 }
 
-async function trust(run: ToolRunner, peer: string): Promise<ReturnType<typeof judgeRootSshTrust>> {
+async function trust(run: ToolRunner, peer: string, home?: string): Promise<ReturnType<typeof judgeRootSshTrust>> {
   const route = await sshRouteOf(run, peer);
   if (!route.ok) throw new Error(route.error.message);
   const keys = route.value.hostKeys;
   if (keys === undefined) throw new Error('ssh -G printed no host-key lines');
-  return judgeRootSshTrust(readRootTrust(peer, { ...route.value, hostKeys: keys }, (f) => readKnownHostsFile((p) => p, f), { keys: [blob], by: '/etc/xenherd/known_hosts' }, []));
+  return judgeRootSshTrust(readRootTrust(peer, { ...route.value, hostKeys: keys }, (f) => readKnownHostsFile((p) => p, f), { keys: [blob], by: '/etc/xenherd/known_hosts' }, [], home));
 }
 
 describe("root's ssh trust of a peer's host key, read through the real ssh -G", () => {
@@ -85,5 +89,12 @@ describe("root's ssh trust of a peer's host key, read through the real ssh -G", 
     writeFileSync(join(dir, 'revoked_%h'), `ssh-ed25519 ${KEY}\n`);
     expect(await trust(run, 'xen4')).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringContaining(`listed in RevokedHostKeys ${dir}/revoked_%h line 1`) });
     expect(await trust(run, 'xen5')).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringContaining('RevokedHostKeys ~/revoked is not a whole path') });
+  });
+
+  it('GlobalKnownHostsFile ~/global_%h: its ~ is the home ssh runs in, its %h a %h', async () => {
+    const { dir, run } = bed();
+    writeFileSync(join(dir, 'global_%h'), `127.0.0.1 ssh-ed25519 ${KEY}\n`);
+    // the test's stand-in for root's home: ssh itself would take /root by getpwuid
+    expect(await trust(run, 'xen6', dir)).toMatchObject({ ok: true, detail: expect.stringContaining(`in ${dir}/user, ${dir}/global_%h, and knows it (${dir}/global_%h:1)`) });
   });
 });

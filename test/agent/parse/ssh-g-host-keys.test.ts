@@ -74,4 +74,13 @@ describe('ssh -G: how ssh checks the host key', () => {
     const dump = base.replace(/^(user|global)knownhostsfile .*\n/gm, '') + printed;
     expect(parseSshGHostKeys(dump)).toMatchObject({ ok: true, value: { userFiles: ['/root/my hosts', '/root/.ssh/kh2'], globalFiles: ['/etc/ssh/a b'] } });
   });
+
+  it('GlobalKnownHostsFile as OpenSSH 9.2 prints it, before its ~ is expanded (captured below): a ~ path read, cut where a space starts one', () => {
+    // `ssh -F cfg -G xen2` (OpenSSH 9.2p1 Debian 12) with `GlobalKnownHostsFile ~/.ssh/g_%h "/etc/a b"`
+    // printed this line verbatim: no ~ or % token expanded in it
+    const dump = base.replace(/^globalknownhostsfile .*\n/m, '') + 'globalknownhostsfile ~/.ssh/g_%h /etc/a b ~xen/kh\n';
+    expect(parseSshGHostKeys(dump)).toMatchObject({ ok: true, value: { globalFiles: ['~/.ssh/g_%h', '/etc/a b', '~xen/kh'] } });
+    // UserKnownHostsFile is printed expanded: a ~ left there is not ssh's
+    expect(parseSshGHostKeys(base.replace('userknownhostsfile /root/.ssh/known_hosts', 'userknownhostsfile ~/kh'))).toMatchObject({ ok: false, error: { line: 6, expected: expect.stringContaining('userknownhostsfile with absolute paths, or none') } });
+  });
 });
