@@ -30,8 +30,9 @@ export interface RootSshTrustFacts {
   /** RevokedHostKeys' file as read here, null when none is set */
   readonly revokedFile: RevokedFileRead | null;
   /**
-   * under CheckHostIP, the addresses ssh may connect to, whose own lines it checks too; empty when
-   * it checks none (CheckHostIP no, a proxy, a loopback address, or the hostname an address)
+   * under CheckHostIP, the address ssh connects to, whose own lines it checks too (at most one:
+   * ssh checks no other address of the name); empty when it checks none (CheckHostIP no, a proxy,
+   * a loopback address, or the hostname an address at port 22)
    */
   readonly addresses: readonly string[];
 }

@@ -87,6 +87,9 @@ function vouchedKeys(c: HostContext, peer: string): { keys: readonly Buffer[]; b
  */
 const rootHome = (c: HostContext): string => (c.root === '/' ? userInfo().homedir : '/root');
 
+/** whether ssh's connect to ADDRESS:PORT would succeed, within ssh's usual patience for a Dom0 on the LAN */
+const sshConnects = async (address: string, port: number): Promise<boolean> => (await tcpReachable(address, port, 5_000)).reachable;
+
 /** The domU's lock file, then the running agent's hold (no agent is a normal case). */
 async function holdDomu(c: HostContext, name: string, purpose: HoldPurpose, operation: string): Promise<Result<HeldDomu, XhError>> {
   const file = await takeLock(join(c.stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);
@@ -122,7 +125,7 @@ export function processMigrationPorts(c: HostContext): MigrationPorts {
       ssh: (name) => sshRouteOf(c.run, name),
       resolve: (name) => addressesOf(name),
       hostKey: (peer, host, port) => toolHostKey(c, peer, host, port),
-      trust: async (peer, route) => readRootTrust(peer, route, (file) => readKnownHostsFile(c.real, file), vouchedKeys(c, peer), await checkHostIpAddresses(route, (name) => addressesOf(name)), rootHome(c)),
+      trust: async (peer, route) => readRootTrust(peer, route, (file) => readKnownHostsFile(c.real, file), vouchedKeys(c, peer), await checkHostIpAddresses(route, (name) => addressesOf(name), sshConnects), rootHome(c)),
     },
     hold: (name, purpose, operationId) => holdDomu(c, name, purpose, operationId),
     nudge: async (why) => void (await nudgeSocket(c.real(c.config.controlSocket), why)),

@@ -3,6 +3,7 @@ import { readRegularFileSync } from '../../shared/fs/regular-file.js';
 import type { KnownHostsRead, RootSshTrustFacts } from '../decide/root-ssh-trust.js';
 import type { RevokedFileRead } from '../decide/revoked-host-keys.js';
 import type { RouteAddresses } from '../decide/toolstack-route.js';
+import { knownHostsName } from '../parse/known-hosts-name.js';
 import type { SshHostKeyOptions } from '../parse/ssh-g-host-keys.js';
 import type { SshRoute } from '../parse/ssh-g.js';
 
@@ -30,15 +31,28 @@ function readRevoked(printed: string | null, read: (file: string) => KnownHostsR
 }
 
 /**
- * The addresses root's ssh checks under CheckHostIP (sshconnect.c check_host_key): none through a
- * proxy, to a loopback address, or when the hostname is itself an address; else those the name
- * resolves to here (ssh's getaddrinfo answers alike), one of which it connects to.
+ * The address root's ssh checks under CheckHostIP (sshconnect.c check_host_key): the one it
+ * connects to, which is the first of the name's addresses, in the resolver's order, to accept a
+ * TCP connection at the port (ssh_connect_direct; ssh's getaddrinfo answers as the resolver here
+ * does), never the others. None through a proxy, when that address is a loopback one
+ * (sockaddr_is_local: 127/8 and ::1), or when its known_hosts name is the hostname itself (a
+ * hostname that is an address, at port 22); none either when no address accepts, as ssh then
+ * connects nowhere and the sshd checks say why.
  */
-export async function checkHostIpAddresses(route: HostKeyRoute, resolve: (name: string) => Promise<RouteAddresses>): Promise<readonly string[]> {
-  if (!route.hostKeys.checkHostIp || route.proxy !== null || isIP(route.hostname) !== 0) return [];
-  const r = await resolve(route.hostname);
-  const loopback = (a: string): boolean => a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
-  return r.ok ? r.addresses.filter((a) => !loopback(a)) : [];
+export async function checkHostIpAddresses(
+  route: HostKeyRoute,
+  resolve: (name: string) => Promise<RouteAddresses>,
+  accepts: (address: string, port: number) => Promise<boolean>,
+): Promise<readonly string[]> {
+  if (!route.hostKeys.checkHostIp || route.proxy !== null) return [];
+  const r = isIP(route.hostname) !== 0 ? { ok: true as const, addresses: [route.hostname] } : await resolve(route.hostname);
+  if (!r.ok) return [];
+  for (const address of r.addresses) {
+    if (r.addresses.length > 1 && !(await accepts(address, route.port))) continue;
+    const loopback = address === '::1' || address.startsWith('127.');
+    return loopback || knownHostsName(address, route.port) === route.hostname.toLowerCase() ? [] : [address];
+  }
+  return [];
 }
 
 /**

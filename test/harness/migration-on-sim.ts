@@ -16,7 +16,7 @@ import type { Sim } from '../sim/sim.js';
 import type { SimAgent } from './agent-on-sim.js';
 import { SimProcesses, simToolRunner } from './sim-tools.js';
 import { syncHostFiles } from './sync-host-files.js';
-import { simHostKey, simResolver } from './sim-resolver.js';
+import { simAccepts, simHostKey, simResolver } from './sim-resolver.js';
 import { sshRouteOf } from '../../agent/adapters/ssh-route.js';
 import { checkHostIpAddresses, readKnownHostsFile, readRootTrust } from '../../agent/migrate/root-trust-read.js';
 import { simHostKeyBlob } from '../sim/model/host-keys.js';
@@ -104,7 +104,7 @@ export function simMigrationPorts(w: MigrationWorld, host: string, processAlive:
       // root's known_hosts is the host's own file (the simulator writes one listing every Dom0);
       // the agent's vouches for each peer's simulated key while the keys are installed
       trust: async (p, route) =>
-        readRootTrust(p, route, (file) => readKnownHostsFile((f) => join(root, f), file), { keys: installed() ? [simHostKeyBlob(p)] : [], by: '/etc/xenherd/known_hosts' }, await checkHostIpAddresses(route, simResolver(sim, host))),
+        readRootTrust(p, route, (file) => readKnownHostsFile((f) => join(root, f), file), { keys: installed() ? [simHostKeyBlob(p)] : [], by: '/etc/xenherd/known_hosts' }, await checkHostIpAddresses(route, simResolver(sim, host), simAccepts(sim))),
     },
     hold: async (name, purpose, operation) => {
       const file = await takeLock(join(stateDirReal, 'locks', `${name}.lock`), `domU ${name}`);

@@ -41,9 +41,22 @@ export function simHostKey(sim: Sim, host: string): (peer: string, name: string,
   return async (peer, name, port) => {
     const r = await resolve(name);
     if (!r.ok) return { unseen: `${name} port ${port}: getaddrinfo ENOTFOUND ${name}` };
-    const dom0s = Object.keys(sim.state().hosts).sort();
-    const owner = r.addresses.map((a) => /^192\.0\.2\.(\d+)$/.exec(a)).map((m) => (m ? dom0s[Number(m[1]) - 1] : undefined)).find((h) => h !== undefined);
+    const owner = r.addresses.map((a) => dom0At(sim, a)).find((h) => h !== undefined);
     if (owner === undefined) return { unseen: `${name} port ${port}: connect ECONNREFUSED ${r.addresses[0] ?? name}:${port}` };
     return { listed: owner === peer.toLowerCase(), fingerprint: keyFingerprint(simHostKeyBlob(owner)) };
+  };
+}
+
+/** the Dom0 whose DNS address (192.0.2.N, as simResolver gives them) ADDRESS is */
+function dom0At(sim: Sim, address: string): string | undefined {
+  const m = /^192\.0\.2\.(\d+)$/.exec(address);
+  return m ? Object.keys(sim.state().hosts).sort()[Number(m[1]) - 1] : undefined;
+}
+
+/** Whether a TCP connect from a simulated Dom0 to ADDRESS succeeds: a powered-on Dom0's sshd answers at any port, nothing else does. */
+export function simAccepts(sim: Sim): (address: string, port: number) => Promise<boolean> {
+  return async (address) => {
+    const dom0 = dom0At(sim, address);
+    return dom0 !== undefined && sim.state().hosts[dom0]?.power === 'on';
   };
 }

@@ -82,4 +82,16 @@ describe("root's ssh trust of the peer's host key, in process on the simulator",
     expect(m.result).toMatchObject({ ok: false, error: { code: 'XH_ERR_REFUSED', message: expect.stringContaining("but 192.0.2.2's own line (/root/.ssh/known_hosts:2, CheckHostIP yes) lists another ssh-ed25519 key than xen2 shows: ssh refuses it") } });
     expect(where(fleet)).toEqual(['xen1']);
   });
+
+  it("CheckHostIP yes: only the address ssh connects to is checked, not another address of the name that does not answer", async () => {
+    fleet = await startFleet(pairFleet());
+    const root = fleet.sim.hostRoot('xen1');
+    writeFileSync(join(root, 'root/.ssh/config'), 'Host xen2\n  CheckHostIP yes\n');
+    // xen2 has an old address first, where nothing answers now; ssh goes on to 192.0.2.2
+    appendFileSync(join(root, 'etc/hosts'), '198.51.100.7 xen2\n192.0.2.2 xen2\n');
+    writeFileSync(rootKnownHosts(fleet, 'xen1'), `xen2 ${simHostKeyText('xen2')}\n198.51.100.7 ${simHostKeyText('xen3')}\n`);
+    const m = await runMove(fleet, simMigrationPorts({ sim: fleet.sim }, 'xen1'), { kind: 'migrate', operationId: 'op-1' });
+    expect(m.result).toMatchObject({ ok: true });
+    expect(where(fleet)).toEqual(['xen2']);
+  });
 });

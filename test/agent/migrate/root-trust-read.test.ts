@@ -67,14 +67,28 @@ describe('GlobalKnownHostsFile as ssh opens it', () => {
   });
 });
 
-describe('the addresses CheckHostIP has ssh look up', () => {
-  const resolve = async (): Promise<{ ok: true; addresses: string[] }> => ({ ok: true, addresses: ['192.0.2.2', '127.0.1.1', '::1'] });
-  const route = (o: Partial<SshHostKeyOptions>, hostname = 'xen2', proxy: { kind: 'proxyjump'; value: string } | null = null) => ({ hostname, port: 22, proxy, hostKeys: { ...hostKeys, ...o } });
-  it("the name's addresses but loopback ones; none under CheckHostIP no, through a proxy, or to an address", async () => {
-    expect(await checkHostIpAddresses(route({ checkHostIp: true }), resolve)).toEqual(['192.0.2.2']);
-    expect(await checkHostIpAddresses(route({ checkHostIp: false }), resolve)).toEqual([]);
-    expect(await checkHostIpAddresses(route({ checkHostIp: true }, 'xen2', { kind: 'proxyjump', value: 'j' }), resolve)).toEqual([]);
-    expect(await checkHostIpAddresses(route({ checkHostIp: true }, '10.0.0.2'), resolve)).toEqual([]);
-    expect(await checkHostIpAddresses(route({ checkHostIp: true }), async () => ({ ok: false, why: 'ENOTFOUND' }))).toEqual([]);
+describe('the address CheckHostIP has ssh look up', () => {
+  const resolve = async (): Promise<{ ok: true; addresses: string[] }> => ({ ok: true, addresses: ['198.51.100.9', '192.0.2.2', '127.0.1.1', '::1'] });
+  const route = (o: Partial<SshHostKeyOptions>, hostname = 'xen2', proxy: { kind: 'proxyjump'; value: string } | null = null, port = 22) => ({ hostname, port, proxy, hostKeys: { ...hostKeys, ...o } });
+  const tried: string[] = [];
+  const accepts = (...up: string[]) => async (address: string, port: number): Promise<boolean> => (tried.push(`${address}:${port}`), up.includes(address));
+  it('the one ssh connects to, the first address that accepts at the port, not every address the name has', async () => {
+    tried.length = 0;
+    expect(await checkHostIpAddresses(route({ checkHostIp: true }, 'xen2', null, 2222), resolve, accepts('192.0.2.2', '127.0.1.1'))).toEqual(['192.0.2.2']);
+    expect(tried).toEqual(['198.51.100.9:2222', '192.0.2.2:2222']);
+    expect(await checkHostIpAddresses(route({ checkHostIp: true }), resolve, accepts())).toEqual([]);
+  });
+
+  it('none when that address is a loopback one, under CheckHostIP no, through a proxy, or to an address at port 22', async () => {
+    expect(await checkHostIpAddresses(route({ checkHostIp: true }), resolve, accepts('127.0.1.1'))).toEqual([]);
+    expect(await checkHostIpAddresses(route({ checkHostIp: true }), resolve, accepts('::1'))).toEqual([]);
+    expect(await checkHostIpAddresses(route({ checkHostIp: false }), resolve, accepts('192.0.2.2'))).toEqual([]);
+    expect(await checkHostIpAddresses(route({ checkHostIp: true }, 'xen2', { kind: 'proxyjump', value: 'j' }), resolve, accepts('192.0.2.2'))).toEqual([]);
+    expect(await checkHostIpAddresses(route({ checkHostIp: true }, '10.0.0.2'), resolve, accepts('10.0.0.2'))).toEqual([]);
+    expect(await checkHostIpAddresses(route({ checkHostIp: true }), async () => ({ ok: false, why: 'ENOTFOUND' }), accepts('192.0.2.2'))).toEqual([]);
+  });
+
+  it('an address hostname at another port: ssh checks it as [address]:port (strcmp of the two names differs), connecting to it alone', async () => {
+    expect(await checkHostIpAddresses(route({ checkHostIp: true, hostKeyAlias: 'xen2-mig' }, '10.0.0.2', null, 2222), resolve, accepts())).toEqual(['10.0.0.2']);
   });
 });
