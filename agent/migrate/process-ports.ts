@@ -72,13 +72,18 @@ async function toolHostKey(c: HostContext, peer: string, host: string, port: num
 }
 
 /**
- * The peer's keys the agent's own known_hosts vouches for at the checks' endpoint (its ssh2
- * connection to the peer is refused on any other): what root's known_hosts lines are compared with.
+ * The peer's keys the agent's own known_hosts vouches for where root's ssh connects (PORT, `ssh -G
+ * PEER`'s): what root's known_hosts lines are compared with. At the checks' own port, those its
+ * ssh2 connection is refused on any other; at another port another sshd answers, whose key the
+ * toolstack-route check passes only when known_hosts lists it for the peer as OpenSSH takes a key
+ * at that port (sshKeys): those keys, not the checks' sshd's.
  */
-function vouchedKeys(c: HostContext, peer: string): { keys: readonly Buffer[]; by: string } {
+function vouchedKeys(c: HostContext, peer: string, port: number): { keys: readonly Buffer[]; by: string } {
   const by = c.real(c.config.migration.knownHostsFile);
   const hosts = readRegularFileSync(by, { symlinks: 'follow' });
-  return { keys: hosts.ok ? peerKeys(hosts.value, { name: peer, ...peerEndpoint(c, peer) }).trusted : [], by };
+  if (!hosts.ok) return { keys: [], by };
+  const ep = peerEndpoint(c, peer);
+  return { keys: (port === ep.port ? peerKeys(hosts.value, { name: peer, ...ep }) : sshKeys(hosts.value, { name: peer, address: ep.address, port })).trusted, by };
 }
 
 /**
@@ -125,7 +130,7 @@ export function processMigrationPorts(c: HostContext): MigrationPorts {
       ssh: (name) => sshRouteOf(c.run, name),
       resolve: (name) => addressesOf(name),
       hostKey: (peer, host, port) => toolHostKey(c, peer, host, port),
-      trust: async (peer, route) => readRootTrust(peer, route, (file) => readKnownHostsFile(c.real, file), vouchedKeys(c, peer), await checkHostIpAddresses(route, (name) => addressesOf(name), sshConnects), rootHome(c)),
+      trust: async (peer, route) => readRootTrust(peer, route, (file) => readKnownHostsFile(c.real, file), vouchedKeys(c, peer, route.port), await checkHostIpAddresses(route, (name) => addressesOf(name), sshConnects), rootHome(c)),
     },
     hold: (name, purpose, operationId) => holdDomu(c, name, purpose, operationId),
     nudge: async (why) => void (await nudgeSocket(c.real(c.config.controlSocket), why)),

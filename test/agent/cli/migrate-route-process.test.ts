@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { runTool } from '../../../agent/adapters/exec.js';
 import { startSim } from '../../sim/sim.js';
 import { writeRootSshConfig } from '../../harness/root-ssh-config.js';
 import { buildAgent, runAsync } from '../run/agent-process.js';
@@ -76,8 +77,15 @@ describe('xenherd-agent migrate whose xl migrate would go elsewhere', () => {
     });
     const sameDom0 = { ok: true, detail: expect.stringMatching(new RegExp(`^xl migrate \\(root's ssh\\) reaches xen2 at 127\\.0\\.0\\.1 port ${other.port}, where the checks reach it at port ${checked.port}, and the sshd there shows xen2's host key \\(ssh-ed25519 SHA256:[^)]+\\): the same Dom0 at another port; root's ssh \\(xl migrate's\\) looks xen2's host key up as \\[127\\.0\\.0\\.1\\]:${other.port} in .*, and knows it \\(/root/\\.ssh/known_hosts:\\d+\\)$`)) };
     // listed bare (port 22's key) with no line for that port: ssh takes it ("found matching key
-    // w/out port"), so xl migrate's ssh goes through, and so does the check
+    // w/out port"), so the route check passes; but root's known_hosts lists for that port the key
+    // of the sshd the checks reach, not the one that port shows: root's real ssh refuses it there,
+    // and so does the check, comparing root's line with the key the agent vouches for at that port
     appendFileSync(join(etc, 'known_hosts'), `xen2 ${other.hostKeyPub}\n127.0.0.1 ${other.hostKeyPub}\n`);
+    const rootKnownHosts = join(sim.hostRoot('xen1'), 'root/.ssh/known_hosts');
+    const realSsh = await runTool('ssh', ['-F', '/dev/null', '-o', `UserKnownHostsFile=${rootKnownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', String(other.port), '127.0.0.1', 'true'], { timeoutMs: 20_000 });
+    expect(realSsh.ok ? '' : realSsh.error.stderr).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+    expect(await routeVerdict()).toMatchObject({ ok: false, detail: expect.stringMatching(/and the key listed at \/root\/\.ssh\/known_hosts:\d+ is not the one xen2 shows \(.*REMOTE HOST IDENTIFICATION HAS CHANGED/) });
+    writeFileSync(rootKnownHosts, `[127.0.0.1]:${other.port} ${other.hostKeyPub}\n`);
     expect(await routeVerdict()).toMatchObject(sameDom0);
     // a line for that port with another key sets the bare ones aside, in ssh and in the check
     appendFileSync(join(etc, 'known_hosts'), `[127.0.0.1]:${other.port} ${checked.hostKeyPub}\n`);
