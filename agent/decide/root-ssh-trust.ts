@@ -35,6 +35,8 @@ export interface RootSshTrustFacts {
    * a loopback address, or the hostname an address at port 22)
    */
   readonly addresses: readonly string[];
+  /** why the known_hosts files ssh -G names cannot be told apart (a blank inside a path), refused first */
+  readonly listInDoubt?: string;
 }
 
 export type TrustVerdict = { readonly ok: true; readonly detail: string } | { readonly ok: false; readonly code: ErrorCode; readonly detail: string };
@@ -169,6 +171,7 @@ function addressClash(f: RootSshTrustFacts): { address: string; hit: Hit } | nul
  * looks up, then under CheckHostIP the address's own lines.
  */
 export function judgeRootSshTrust(f: RootSshTrustFacts): TrustVerdict {
+  if (f.listInDoubt !== undefined) return { ok: false, code: 'XH_ERR_FILE', detail: `root's ssh (xl migrate's) host-key files for ${f.peer}: ${f.listInDoubt}` };
   const revoked = judgeRevokedFile(f.revokedFile, f.peer, f.vouched);
   const files = fileWords(f);
   const { first } = lookupNames(f);

@@ -68,6 +68,28 @@ function globalFile(printed: string, home: string): { readonly path: string } | 
 }
 
 /**
+ * Whether a cut the parser made in KEY's list (ssh -G prints the paths joined by blanks and a
+ * path's own blanks as they are, so it cuts where a blank starts a path) may be a blank inside one
+ * path: `/srv/kh /x` is one path only if a directory `/srv/kh ` (its name ending in a blank)
+ * exists, and then which files ssh opens cannot be told. FIRST is a piece as ssh opens it (a
+ * global one's `~` expanded); what follows the blank stays as printed, as ssh expands no `~`
+ * inside a path. Null when no cut is in doubt.
+ */
+function cutInDoubt(key: string, first: readonly string[], printed: readonly string[], read: (file: string) => KnownHostsRead): string | null {
+  for (const [i, a] of first.entries()) {
+    const b = printed[i + 1];
+    if (b === undefined) break;
+    // the joined path's first component holding the blank: a directory (read as no regular
+    // file) when a slash follows, else the joined path itself, a file of any kind
+    const head = `${a} ${b.split('/')[0] ?? ''}`;
+    const r = read(head);
+    if ('missing' in r || (b.includes('/') && 'text' in r)) continue;
+    return `ssh -G prints ${key} as paths joined by blanks, and "${printed[i]} ${b}" may be one path (the blank inside it: "${head}" exists) or two: which files ssh reads cannot be told; rename "${head}" to a name without that blank, or name the files so in root's ssh_config`;
+  }
+  return null;
+}
+
+/**
  * The facts root's ssh decides PEER's host key on (agent/decide/root-ssh-trust.ts): the files
  * `ssh -G PEER` names, user's first as ssh loads them (a global one's `~` under HOME, root's
  * home), the RevokedHostKeys file, the addresses CheckHostIP looks up, and the keys the agent's
@@ -89,5 +111,8 @@ export function readRootTrust(
   const o = { ...route.hostKeys, host: route.hostname.toLowerCase(), globalFiles: globals.flatMap((g) => ('path' in g ? [g.path] : [])) };
   const unexpanded = globals.flatMap((g) => ('problem' in g ? [g] : []));
   const files = [...[...new Set([...o.userFiles, ...o.globalFiles])].map(read), ...unexpanded];
-  return { peer, hostname: route.hostname, port: route.port, options: o, files, vouched: vouched.keys, vouchedBy: vouched.by, revokedFile: readRevoked(o.revokedHostKeys, read), addresses };
+  const firstGlobals = globals.map((g, i) => ('path' in g ? g.path : (route.hostKeys.globalFiles[i] ?? '')));
+  const doubt = cutInDoubt('userknownhostsfile', o.userFiles, o.userFiles, read) ?? cutInDoubt('globalknownhostsfile', firstGlobals, route.hostKeys.globalFiles, read);
+  const facts = { peer, hostname: route.hostname, port: route.port, options: o, files, vouched: vouched.keys, vouchedBy: vouched.by, revokedFile: readRevoked(o.revokedHostKeys, read), addresses };
+  return doubt === null ? facts : { ...facts, listInDoubt: doubt };
 }

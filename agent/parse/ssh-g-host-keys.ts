@@ -49,9 +49,10 @@ const isKey = (k: string): k is Key => (KEYS as readonly string[]).includes(k);
  * holding a space as it is, unquoted and unescaped (OpenSSH 9.2: `UserKnownHostsFile "/root/my
  * hosts"` prints `userknownhostsfile /root/my hosts`), so the list is cut only where a space is
  * followed by what starts a path here: `/`, and for GlobalKnownHostsFile, which -G prints before
- * ssh expands its `~` (TILDE), `~` too; a blank inside one stays in it. A path holding " /" would
- * be read as two (a file named so under a directory whose name ends in a blank): rename it. A
- * list not starting so is refused, as no file of it can be told apart.
+ * ssh expands its `~` (TILDE), `~` too; a blank inside one stays in it. A path holding " /" (a
+ * file under a directory whose name ends in a blank) is cut here too: the reader refuses a list
+ * where such a directory exists (agent/migrate/root-trust-read.ts cutInDoubt). A list not
+ * starting so is refused, as no file of it can be told apart.
  */
 function fileList(value: string, tilde: boolean): readonly string[] | null {
   if (value === 'none') return [];

@@ -40,6 +40,10 @@ function bed(): { dir: string; run: ToolRunner } {
       'Host xen6',
       '  HostName 127.0.0.1',
       '  GlobalKnownHostsFile ~/global_%h',
+      // a path with a blank before a slash: -G prints it as two would be printed
+      'Host xen7',
+      '  HostName 127.0.0.1',
+      `  UserKnownHostsFile "${dir}/kh /user"`,
       'Host *',
       `  UserKnownHostsFile ${dir}/user`,
       `  GlobalKnownHostsFile ${dir}/global`,
@@ -96,5 +100,12 @@ describe("root's ssh trust of a peer's host key, read through the real ssh -G", 
     writeFileSync(join(dir, 'global_%h'), `127.0.0.1 ssh-ed25519 ${KEY}\n`);
     // the test's stand-in for root's home: ssh itself would take /root by getpwuid
     expect(await trust(run, 'xen6', dir)).toMatchObject({ ok: true, detail: expect.stringContaining(`in ${dir}/user, ${dir}/global_%h, and knows it (${dir}/global_%h:1)`) });
+  });
+
+  it('UserKnownHostsFile "DIR/kh /user", printed as DIR/kh and /user would be: refused while the directory "DIR/kh " exists', async () => {
+    const { dir, run } = bed();
+    mkdirSync(join(dir, 'kh '));
+    writeFileSync(join(dir, 'kh ', 'user'), `127.0.0.1 ssh-ed25519 ${KEY}\n`);
+    expect(await trust(run, 'xen7')).toMatchObject({ ok: false, code: 'XH_ERR_FILE', detail: expect.stringContaining(`"${dir}/kh /user" may be one path (the blank inside it: "${dir}/kh " exists) or two`) });
   });
 });
