@@ -1,4 +1,4 @@
-import { blobType } from '../parse/known-hosts-lines.js';
+import { keyOfType } from '../parse/known-hosts-lines.js';
 
 /**
  * RevokedHostKeys as root's ssh applies it (sshconnect.c verify_host_key, before any known_hosts
@@ -37,7 +37,7 @@ function listedKeys(text: string): { keys: { line: number; blob: Buffer }[]; bad
     if (line === '' || line.startsWith('#')) continue;
     const [type, b64] = line.split(/[ \t]+/);
     const blob = b64 !== undefined && BASE64.test(b64) && b64.length % 4 === 0 ? Buffer.from(b64, 'base64') : null;
-    if (blob === null || type === undefined || blobType(blob) !== type) return { keys, bad: i + 1 };
+    if (blob === null || type === undefined || !keyOfType(blob, type)) return { keys, bad: i + 1 };
     keys.push({ line: i + 1, blob });
   }
   return { keys, bad: null };

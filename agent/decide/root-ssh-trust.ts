@@ -55,6 +55,11 @@ function hitsFor(files: readonly KnownHostsRead[], names: readonly string[]): Hi
   return files.flatMap((f) => ('text' in f ? readKnownHosts(f.text).entries.filter((e) => hostsMatch(e.hosts, names)).map((entry) => ({ file: f.file, entry })) : []));
 }
 
+/** the lines naming one of NAMES that ssh skips as it reads them (a key that does not decode, an unknown marker), with why */
+function skippedFor(files: readonly KnownHostsRead[], names: readonly string[]): string[] {
+  return files.flatMap((f) => ('text' in f ? readKnownHosts(f.text).skipped.filter((x) => x.hosts !== null && hostsMatch(x.hosts, names)).map((x) => `${f.file}:${x.line} (${x.why})`) : []));
+}
+
 /**
  * The name ssh looks the key up under (sshconnect.c get_hostfile_hostname_ipaddr): HostKeyAlias
  * as it is, else the host (`ssh -G`'s `host` line) at port 22, `[host]:port` at another; and the
@@ -139,7 +144,9 @@ function knownHostsVerdict(f: RootSshTrustFacts): TrustVerdict {
     return { ok: true, detail: `${how}, which list no key for it${setAside}: ssh adds the key it is shown at the first connection (StrictHostKeyChecking ${strict}); to pin it, ${addFix}` };
   }
   const why = strict === 'yes' ? 'ssh refuses a host whose key it does not know (StrictHostKeyChecking yes)' : 'ssh would ask whether to trust the key (StrictHostKeyChecking ask), and during a migration no one answers: "Host key verification failed"';
-  return { ok: false, code: 'XH_ERR_FILE', detail: `${how}, which list no key for it${setAside}${unreadWords}: ${why}; fix: ${addFix}` };
+  const skipped = skippedFor(f.files, bare === null ? [first] : [first, bare]);
+  const skippedWords = skipped.length > 0 ? `; ssh skips ${skipped.join(', ')}: mend or remove ${skipped.length === 1 ? 'that line' : 'those lines'}` : '';
+  return { ok: false, code: 'XH_ERR_FILE', detail: `${how}, which list no key for it${setAside}${unreadWords}${skippedWords}: ${why}; fix: ${addFix}` };
 }
 
 

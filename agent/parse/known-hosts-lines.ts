@@ -19,7 +19,8 @@ export interface KnownHostsEntry {
 
 export interface KnownHostsLines {
   readonly entries: readonly KnownHostsEntry[];
-  readonly skipped: readonly { readonly line: number; readonly why: string }[];
+  /** HOSTS: the line's host list where it has one, so a refusal can name a skipped line for the host */
+  readonly skipped: readonly { readonly line: number; readonly why: string; readonly hosts: string | null }[];
 }
 
 /** the key type an SSH wire blob names first (uint32 length, then the name) */
@@ -31,19 +32,30 @@ export function blobType(blob: Buffer): string | null {
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
+/**
+ * Whether BLOB is a key of TYPE as far as its framing tells: the type string, then at least one
+ * whole length-prefixed field (every plain key type's first field is one), which a key cut short
+ * at a line break lacks; ssh cannot decode such a line and skips it.
+ */
+export function keyOfType(blob: Buffer, type: string): boolean {
+  if (blobType(blob) !== type) return false;
+  const at = 4 + Buffer.byteLength(type, 'latin1');
+  return blob.length >= at + 4 && blob.length >= at + 4 + blob.readUInt32BE(at);
+}
+
 export function readKnownHosts(text: string): KnownHostsLines {
   const entries: KnownHostsEntry[] = [];
-  const skipped: { line: number; why: string }[] = [];
+  const skipped: { line: number; why: string; hosts: string | null }[] = [];
   text.split('\n').forEach((raw, i) => {
     const fields = raw.trim().split(/[ \t]+/);
     if (fields[0] === '' || fields[0]?.startsWith('#')) return;
     const first = fields[0] ?? '';
     const marker = first === '@revoked' ? 'revoked' : first === '@cert-authority' ? 'cert-authority' : null;
-    if (first.startsWith('@') && marker === null) return void skipped.push({ line: i + 1, why: `unknown marker ${first} (ssh knows @revoked and @cert-authority)` });
+    if (first.startsWith('@') && marker === null) return void skipped.push({ line: i + 1, why: `unknown marker ${first} (ssh knows @revoked and @cert-authority)`, hosts: fields[1] ?? null });
     const [hosts, keyType, b64] = marker === null ? fields : fields.slice(1);
-    if (hosts === undefined || keyType === undefined || b64 === undefined) return void skipped.push({ line: i + 1, why: 'expected HOSTS KEYTYPE BASE64-KEY' });
+    if (hosts === undefined || keyType === undefined || b64 === undefined) return void skipped.push({ line: i + 1, why: 'expected HOSTS KEYTYPE BASE64-KEY', hosts: hosts ?? null });
     const blob = BASE64.test(b64) && b64.length % 4 === 0 ? Buffer.from(b64, 'base64') : null;
-    if (blob === null || blobType(blob) !== keyType) return void skipped.push({ line: i + 1, why: `the ${keyType} key does not decode as one` });
+    if (blob === null || !keyOfType(blob, keyType)) return void skipped.push({ line: i + 1, why: `the ${keyType} key does not decode as one`, hosts });
     entries.push({ line: i + 1, marker, hosts, keyType, blob });
   });
   return { entries, skipped };

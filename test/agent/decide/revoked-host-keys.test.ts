@@ -32,6 +32,8 @@ describe('RevokedHostKeys', () => {
     expect(judgeRevokedFile({ file: FILE, problem: 'EACCES' }, 'xen2', shown)).toMatchObject({ revoked: true, detail: expect.stringContaining(`RevokedHostKeys ${FILE} cannot be read (EACCES)`) });
     expect(judgeRevokedFile({ file: FILE, text: `ssh-ed25519 ${OTHER}\nnot a key\n` }, 'xen2', shown)).toMatchObject({ revoked: true, detail: expect.stringContaining(`RevokedHostKeys ${FILE} line 2 is not a public key`) });
     expect(judgeRevokedFile({ file: FILE, text: `ssh-rsa ${OTHER}\n` }, 'xen2', shown)).toMatchObject({ revoked: true, detail: expect.stringContaining('line 1 is not a public key') });
+    // cut short right after its type name: no key, as ssh's "invalid format" says
+    expect(judgeRevokedFile({ file: FILE, text: `ssh-ed25519 ${OTHER.slice(0, 20)}\n` }, 'xen2', shown)).toMatchObject({ revoked: true, detail: expect.stringContaining('line 1 is not a public key') });
   });
 
   it('a KRL: refused to judge, with the command that tells', () => {

@@ -73,6 +73,14 @@ describe("root's ssh and xen2's host key: unknown", () => {
     });
   });
 
+  it("a line for xen2 that ssh skips (its key cut short, pasted with a line break): named with why and the fix", () => {
+    expect(verdict(`xen2 ssh-ed25519 ${KEY.slice(0, 20)}\n${KEY.slice(20)}\nxen9 ssh-ed25519 AAAA\n`, { strict: 'yes' })).toMatchObject({
+      ok: false,
+      code: 'XH_ERR_FILE',
+      detail: expect.stringContaining(`which list no key for it; ssh skips ${USER}:1 (the ssh-ed25519 key does not decode as one): mend or remove that line: ssh refuses`),
+    });
+  });
+
   it('yes: refused; accept-new and no: passed, saying ssh takes the first key it is shown', () => {
     expect(verdict('', { strict: 'yes' })).toMatchObject({ ok: false, detail: expect.stringContaining('(StrictHostKeyChecking yes)') });
     expect(verdict('', { strict: 'accept-new' })).toMatchObject({ ok: true, detail: expect.stringContaining('ssh adds the key it is shown at the first connection (StrictHostKeyChecking accept-new)') });

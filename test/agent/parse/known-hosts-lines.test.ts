@@ -16,14 +16,17 @@ describe('known_hosts lines as ssh reads them', () => {
   });
 
   it('skips, with why, what ssh skips: an unknown marker, no key, a key that does not decode or is of another type', () => {
-    const r = readKnownHosts(`@trusted xen2 ssh-ed25519 ${KEY}\nxen2 ssh-ed25519\nxen2 ssh-ed25519 not*base64\nxen2 ssh-rsa ${KEY}\nxen2 ssh-ed25519 ${KEY.slice(0, 7)}\n`);
+    const r = readKnownHosts(`@trusted xen2 ssh-ed25519 ${KEY}\nxen2 ssh-ed25519\nxen2 ssh-ed25519 not*base64\nxen2 ssh-rsa ${KEY}\nxen2 ssh-ed25519 ${KEY.slice(0, 7)}\nxen2 ssh-ed25519 ${KEY.slice(0, 20)}\nxen2 ssh-ed25519 ${KEY.slice(0, 32)}\n`);
     expect(r.entries).toEqual([]);
     expect(r.skipped).toEqual([
-      { line: 1, why: 'unknown marker @trusted (ssh knows @revoked and @cert-authority)' },
-      { line: 2, why: 'expected HOSTS KEYTYPE BASE64-KEY' },
-      { line: 3, why: 'the ssh-ed25519 key does not decode as one' },
-      { line: 4, why: 'the ssh-rsa key does not decode as one' },
-      { line: 5, why: 'the ssh-ed25519 key does not decode as one' },
+      { line: 1, why: 'unknown marker @trusted (ssh knows @revoked and @cert-authority)', hosts: 'xen2' },
+      { line: 2, why: 'expected HOSTS KEYTYPE BASE64-KEY', hosts: 'xen2' },
+      { line: 3, why: 'the ssh-ed25519 key does not decode as one', hosts: 'xen2' },
+      { line: 4, why: 'the ssh-rsa key does not decode as one', hosts: 'xen2' },
+      { line: 5, why: 'the ssh-ed25519 key does not decode as one', hosts: 'xen2' },
+      // cut short at a line break, after the type name or inside the key
+      { line: 6, why: 'the ssh-ed25519 key does not decode as one', hosts: 'xen2' },
+      { line: 7, why: 'the ssh-ed25519 key does not decode as one', hosts: 'xen2' },
     ]);
   });
 
