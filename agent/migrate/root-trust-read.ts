@@ -45,7 +45,9 @@ export async function checkHostIpAddresses(
   accepts: (address: string, port: number) => Promise<boolean>,
 ): Promise<readonly string[]> {
   if (!route.hostKeys.checkHostIp || route.proxy !== null) return [];
-  const r = isIP(route.hostname) !== 0 ? { ok: true as const, addresses: [route.hostname] } : await resolve(route.hostname);
+  // a name ssh canonicalized it resolved as the absolute NAME., in DNS alone (parse/ssh-g.ts)
+  const name = route.canonicalizedFrom !== undefined ? `${route.hostname}.` : route.hostname;
+  const r = isIP(route.hostname) !== 0 ? { ok: true as const, addresses: [route.hostname] } : await resolve(name);
   if (!r.ok) return [];
   for (const address of r.addresses) {
     if (r.addresses.length > 1 && !(await accepts(address, route.port))) continue;

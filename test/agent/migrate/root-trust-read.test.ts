@@ -107,6 +107,13 @@ describe('the address CheckHostIP has ssh look up', () => {
     expect(await checkHostIpAddresses(route({ checkHostIp: true }), async () => ({ ok: false, why: 'ENOTFOUND' }), accepts('192.0.2.2'))).toEqual([]);
   });
 
+  it('a name ssh canonicalized is resolved as the absolute NAME., as ssh resolves it', async () => {
+    const asked: string[] = [];
+    const r = { ...route({ checkHostIp: true }, 'xen2.example.org'), canonicalizedFrom: 'xen2' };
+    expect(await checkHostIpAddresses(r, async (name) => (asked.push(name), { ok: true, addresses: ['192.0.2.2'] }), accepts('192.0.2.2'))).toEqual(['192.0.2.2']);
+    expect(asked).toEqual(['xen2.example.org.']);
+  });
+
   it('an address hostname at another port: ssh checks it as [address]:port (strcmp of the two names differs), connecting to it alone', async () => {
     expect(await checkHostIpAddresses(route({ checkHostIp: true, hostKeyAlias: 'xen2-mig' }, '10.0.0.2', null, 2222), resolve, accepts())).toEqual(['10.0.0.2']);
   });
