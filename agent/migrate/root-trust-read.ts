@@ -32,8 +32,8 @@ function readRevoked(printed: string | null, read: (file: string) => KnownHostsR
 
 /**
  * The address root's ssh checks under CheckHostIP (sshconnect.c check_host_key): the one it
- * connects to, which is the first of the name's addresses, in the resolver's order, to accept a
- * TCP connection at the port (ssh_connect_direct; ssh's getaddrinfo answers as the resolver here
+ * connects to, which is the first of the name's addresses (of AddressFamily's family), in the
+ * resolver's order, to accept a TCP connection at the port (ssh_connect_direct; ssh's getaddrinfo answers as the resolver here
  * does), never the others. None through a proxy, when that address is a loopback one
  * (sockaddr_is_local: 127/8 and ::1), or when its known_hosts name is the hostname itself (a
  * hostname that is an address, at port 22); none either when no address accepts, as ssh then
@@ -49,8 +49,11 @@ export async function checkHostIpAddresses(
   const name = route.canonicalizedFrom !== undefined ? `${route.hostname}.` : route.hostname;
   const r = isIP(route.hostname) !== 0 ? { ok: true as const, addresses: [route.hostname] } : await resolve(name);
   if (!r.ok) return [];
-  for (const address of r.addresses) {
-    if (r.addresses.length > 1 && !(await accepts(address, route.port))) continue;
+  // AddressFamily inet or inet6: ssh asks getaddrinfo for that family alone
+  const family = route.hostKeys.addressFamily;
+  const addresses = family === undefined ? r.addresses : r.addresses.filter((a) => isIP(a) === (family === 'inet' ? 4 : 6));
+  for (const address of addresses) {
+    if (addresses.length > 1 && !(await accepts(address, route.port))) continue;
     const loopback = address === '::1' || address.startsWith('127.');
     return loopback || knownHostsName(address, route.port) === route.hostname.toLowerCase() ? [] : [address];
   }

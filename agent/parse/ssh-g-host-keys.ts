@@ -35,12 +35,15 @@ export interface SshHostKeyOptions {
    * -G prints it)
    */
   readonly revokedHostKeys: string | null;
+  /** AddressFamily inet or inet6: the only addresses ssh asks getaddrinfo for; absent for any */
+  readonly addressFamily?: 'inet' | 'inet6';
 }
 
 const STRICT: Readonly<Record<string, StrictHostKeys>> = { true: 'yes', yes: 'yes', false: 'no', no: 'no', ask: 'ask', 'accept-new': 'accept-new' };
 const FLAG: Readonly<Record<string, boolean>> = { yes: true, true: true, no: false, false: false };
 const YES_NO_ASK: Readonly<Record<string, 'yes' | 'no' | 'ask'>> = { yes: 'yes', true: 'yes', no: 'no', false: 'no', ask: 'ask' };
-const KEYS = ['host', 'hostkeyalias', 'stricthostkeychecking', 'userknownhostsfile', 'globalknownhostsfile', 'knownhostscommand', 'checkhostip', 'verifyhostkeydns', 'revokedhostkeys'] as const;
+const FAMILY: Readonly<Record<string, 'inet' | 'inet6' | null>> = { any: null, inet: 'inet', inet6: 'inet6' };
+const KEYS = ['host', 'hostkeyalias', 'stricthostkeychecking', 'userknownhostsfile', 'globalknownhostsfile', 'knownhostscommand', 'checkhostip', 'verifyhostkeydns', 'revokedhostkeys', 'addressfamily'] as const;
 type Key = (typeof KEYS)[number];
 const isKey = (k: string): k is Key => (KEYS as readonly string[]).includes(k);
 
@@ -107,6 +110,8 @@ export function parseSshGHostKeys(stdout: string): Result<SshHostKeyOptions | nu
   if (!userFiles.ok) return userFiles;
   const globalFiles = files('globalknownhostsfile');
   if (!globalFiles.ok) return globalFiles;
+  const family = seen.has('addressfamily') ? word('addressfamily', FAMILY, 'any, inet or inet6') : ok(null);
+  if (!family.ok) return family;
   const host = seen.get('host');
   if (host !== undefined && /\s/.test(host.value)) return err(parseFailure('ssh -G', host.line, `host ${host.value}`, 'host NAME'));
   const alias = seen.get('hostkeyalias')?.value ?? null;
@@ -122,5 +127,6 @@ export function parseSshGHostKeys(stdout: string): Result<SshHostKeyOptions | nu
     checkHostIp: checkHostIp.value,
     verifyHostKeyDns: dns.value,
     revokedHostKeys: revoked === 'none' ? null : revoked,
+    ...(family.value === null ? {} : { addressFamily: family.value }),
   });
 }

@@ -107,6 +107,13 @@ describe('the address CheckHostIP has ssh look up', () => {
     expect(await checkHostIpAddresses(route({ checkHostIp: true }), async () => ({ ok: false, why: 'ENOTFOUND' }), accepts('192.0.2.2'))).toEqual([]);
   });
 
+  it('AddressFamily inet or inet6: only addresses of that family, as ssh asks getaddrinfo for no other', async () => {
+    const both = async (): Promise<{ ok: true; addresses: string[] }> => ({ ok: true, addresses: ['2001:db8::2', '192.0.2.2'] });
+    expect(await checkHostIpAddresses(route({ checkHostIp: true }), both, accepts('2001:db8::2', '192.0.2.2'))).toEqual(['2001:db8::2']);
+    expect(await checkHostIpAddresses(route({ checkHostIp: true, addressFamily: 'inet' }), both, accepts('2001:db8::2', '192.0.2.2'))).toEqual(['192.0.2.2']);
+    expect(await checkHostIpAddresses(route({ checkHostIp: true, addressFamily: 'inet6' }), both, accepts('2001:db8::2', '192.0.2.2'))).toEqual(['2001:db8::2']);
+  });
+
   it('a name ssh canonicalized is resolved as the absolute NAME., as ssh resolves it', async () => {
     const asked: string[] = [];
     const r = { ...route({ checkHostIp: true }, 'xen2.example.org'), canonicalizedFrom: 'xen2' };

@@ -44,6 +44,9 @@ describe('ssh -G: how ssh checks the host key', () => {
     // a relative path: ssh opens it from wherever it runs, and it cannot be told from a space's piece
     expect(parseSshGHostKeys(base.replace('/root/.ssh/known_hosts', 'known_hosts /root/k2'))).toMatchObject({ ok: false, error: { line: 6, expected: expect.stringContaining('with absolute paths, or none') } });
     expect(parseSshGHostKeys(base.replace('checkhostip no', 'checkhostip maybe'))).toMatchObject({ ok: false, error: { line: 7, expected: 'checkhostip yes or no' } });
+    expect(parseSshGHostKeys(`${base}addressfamily inet4\n`)).toMatchObject({ ok: false, error: { line: 9, expected: 'addressfamily any, inet or inet6' } });
+    expect(parseSshGHostKeys(`${base}addressfamily inet6\n`)).toMatchObject({ ok: true, value: { addressFamily: 'inet6' } });
+    expect(parseSshGHostKeys(`${base}addressfamily any\n`)).toMatchObject({ ok: true, value: expect.not.objectContaining({ addressFamily: expect.anything() }) });
     expect(parseSshGHostKeys(base.replace('verifyhostkeydns false\n', ''))).toMatchObject({ ok: false, error: { line: 0, expected: 'a "verifyhostkeydns" line beside "stricthostkeychecking"' } });
     expect(parseSshGHostKeys(base.replace('userknownhostsfile /root/.ssh/known_hosts\n', ''))).toMatchObject({ ok: false, error: { line: 0, expected: 'a "userknownhostsfile" line beside "stricthostkeychecking"' } });
     expect(parseSshGHostKeys(`${base}hostkeyalias \n`)).toMatchObject({ ok: false, error: { line: 9, expected: 'hostkeyalias VALUE' } });
