@@ -29,9 +29,12 @@ export const XENSTORE_WRITE_ARG_BYTES = 4 * 1024;
  * cannot write, says "could not write path P" on stderr, aborts the transaction (nothing of that
  * run is written, not even the pairs before P) and exits 1. So the group holding P has failed, and
  * the others of that run are written again without it: never more runs than groups and batches.
- * Any other failure (xenstored down, the run's timeout, a transaction that could not start or
- * end) is the whole run's, each of its groups failed with it. Resolves with the groups not
- * written, in order, each with why.
+ * A refusal is P's only when the abort worked: when xenstored went away mid-run the write of P
+ * fails and so does the abort ("couldn't end transaction" after it), and P is merely where the
+ * tool stood when the connection dropped. Then, as for any other failure (xenstored down, the
+ * run's timeout, a transaction that could not start or end), the run failed whole: each of its
+ * groups failed with it and is tried again, none blamed. Resolves with the groups not written,
+ * in order, each with why.
  */
 export async function writeInBatches<G extends WriteGroup>(write: WriteRun, groups: readonly G[], maxArgBytes = XENSTORE_WRITE_ARG_BYTES): Promise<GroupFailure<G>[]> {
   const failed: GroupFailure<G>[] = [];
@@ -41,9 +44,10 @@ export async function writeInBatches<G extends WriteGroup>(write: WriteRun, grou
       const r = await write(Object.fromEntries(rest.flatMap((g) => Object.entries(g.values))));
       if (r.ok) break;
       const path = r.error.exitCode === 1 ? /could not write path (\S+)/.exec(r.error.stderr)?.[1] : undefined;
-      const refused = path === undefined ? undefined : rest.find((g) => Object.hasOwn(g.values, path));
+      const dropped = path !== undefined && r.error.stderr.includes("couldn't end transaction");
+      const refused = path === undefined || dropped ? undefined : rest.find((g) => Object.hasOwn(g.values, path));
       if (path === undefined || refused === undefined) {
-        const problem = shortArgs(r.error, rest.length);
+        const problem = dropped ? droppedAt(r.error, rest.length, path) : shortArgs(r.error, rest.length);
         failed.push(...rest.map((group) => ({ group, problem })));
         break;
       }
@@ -78,7 +82,12 @@ function batches<G extends WriteGroup>(groups: readonly G[], max: number): G[][]
 /** A whole run's failure, said without its argv: a run for 50 domUs would be a line of 200 arguments. */
 function shortArgs(f: ToolFailure, groups: number): string {
   const full = `${f.tool} ${f.args.join(' ')}`;
-  // its first path, past the `--` that ends the tool's options
-  const short = `${f.tool} ${f.args.find((a) => a !== '--') ?? ''} … (the pairs of ${groups} domU${groups === 1 ? '' : 's'})`;
-  return f.message.startsWith(full) ? `${short}${f.message.slice(full.length)}` : f.message;
+  return f.message.startsWith(full) ? `${shortRun(f, groups)}${f.message.slice(full.length)}` : f.message;
 }
+
+/** the run by its first path, past the `--` that ends the tool's options, and how many domUs' pairs it carried */
+const shortRun = (f: ToolFailure, groups: number): string => `${f.tool} ${f.args.find((a) => a !== '--') ?? ''} … (the pairs of ${groups} domU${groups === 1 ? '' : 's'})`;
+
+/** A run whose connection to xenstored dropped at PATH: the run's failure, not PATH's domU's. */
+const droppedAt = (f: ToolFailure, groups: number, path: string): string =>
+  `${shortRun(f, groups)}: xenstored went away mid-run (the tool could not write ${path}, then could not end its transaction), so nothing of the run was written`;

@@ -51,6 +51,21 @@ describe('domUs named through few xenstore-write runs', () => {
     for (const id of [1, 2, 4]) expect(stored(sim)[`/local/domain/${id}/data/xenherd/dom0`]).toBe('xen1');
   });
 
+  // xenstored dropped mid-run: the tool could not write the pair it stood at nor abort its
+  // transaction. That pair's domU was blamed as refused by xenstored and the rest written again,
+  // though nothing was wrong with it and nothing of the run was written.
+  it('a run whose xenstored dropped mid-run fails each of its domUs alike, none blamed for it', async () => {
+    const sim = await startSim({ fleet: FLEET });
+    // dropped after web1's and web2's pairs and web3's first: the tool stands at web3's since
+    sim.toolFault('xen1', 'xenstore-write', { kind: 'xenstored-drop', afterPairs: 5 }, { times: 1 });
+    const domus = [naming(1), naming(2), naming(3), naming(4)];
+    const failed = await writeInBatches(adapter(sim).writeAll, domus);
+    const problem =
+      'xenstore-write /local/domain/1/data/xenherd/dom0 … (the pairs of 4 domUs): xenstored went away mid-run (the tool could not write /local/domain/3/data/xenherd/since, then could not end its transaction), so nothing of the run was written';
+    expect(failed).toEqual(domus.map((group) => ({ group, problem })));
+    expect(writes(sim).map((r) => r.exitCode)).toEqual([1]);
+  });
+
   it('a run that fails whole (xenstored down) fails each of its domUs, said without the run\'s whole argv; no run is tried twice', async () => {
     const sim = await startSim({ fleet: FLEET });
     sim.xenstored('xen1', 'stop');

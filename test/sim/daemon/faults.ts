@@ -3,13 +3,15 @@ import type { MigrationFaultPhase } from '../model/types.js';
 /**
  * Tool faults: hang (never answers until killed), garbage (prints this instead), slow (answers
  * after N ms), gated (answers once the test opens the gate: a call kept running for exactly as
- * long as a test needs, whatever the machine's speed).
+ * long as a test needs, whatever the machine's speed), xenstored-drop (a `xenstore-write` whose
+ * connection to xenstored dropped after AFTERPAIRS pairs: tools/xenstored-down.ts).
  */
 export type ToolFault =
   | { readonly kind: 'hang' }
   | { readonly kind: 'garbage'; readonly text: string; readonly exitCode?: number }
   | { readonly kind: 'slow'; readonly ms: number }
-  | { readonly kind: 'gated'; readonly open: Promise<void> };
+  | { readonly kind: 'gated'; readonly open: Promise<void> }
+  | { readonly kind: 'xenstored-drop'; readonly afterPairs: number };
 
 export interface ToolFaultRule {
   readonly host: string | '*';

@@ -1,4 +1,4 @@
-import { xenstoredDownOutput } from '../tools/xenstored-down.js';
+import { xenstoredDownOutput, xenstoredDropOutput } from '../tools/xenstored-down.js';
 import { checkInvariants } from '../invariants.js';
 import type { HostDrbdView } from '../model/drbd-view.js';
 import type { MigrationFaultPhase, SimState, StateDiskFault } from '../model/types.js';
@@ -218,6 +218,7 @@ export class SimCore {
       out(fault.text);
       return finish(fault.exitCode ?? 0);
     }
+    if (fault?.kind === 'xenstored-drop') return err(xenstoredDropOutput(tool, argv, fault.afterPairs)), finish(1);
     if (fault?.kind === 'slow') await this.clock.sleep(fault.ms);
     if (fault?.kind === 'gated') await fault.open;
     const ctx: ToolCtx = {

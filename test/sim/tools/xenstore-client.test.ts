@@ -40,6 +40,16 @@ describe("the simulator's xenstore-read and xenstore-write options", () => {
     expect(await sim.run('xen1', 'xenstore-read', ['/after'])).toMatchObject({ exitCode: 1 });
   });
 
+  it('xenstored dropped mid-run: the pair the tool stood at and the abort both fail, exit 1, nothing written', async () => {
+    const sim = await startSim({ fleet: FLEET });
+    sim.toolFault('xen1', 'xenstore-write', { kind: 'xenstored-drop', afterPairs: 1 }, { times: 1 });
+    expect(await sim.run('xen1', 'xenstore-write', ['--', '/ok', '1', '/b', '2'])).toMatchObject({ exitCode: 1, stdout: '', stderr: "xenstore-write: could not write path /b\nxenstore-write: couldn't end transaction\n" });
+    sim.toolFault('xen1', 'xenstore-write', { kind: 'xenstored-drop', afterPairs: 2 }, { times: 1 });
+    // past the last pair only the transaction's end fails
+    expect(await sim.run('xen1', 'xenstore-write', ['--', '/ok', '1', '/b', '2'])).toMatchObject({ exitCode: 1, stderr: "xenstore-write: couldn't end transaction\n" });
+    expect(await sim.run('xen1', 'xenstore-read', ['/ok'])).toMatchObject({ exitCode: 1 });
+  });
+
   // getopt_long("hfspturn:Rd:") permutes argv: an argument starting with - is an option wherever
   // it stands, until a `--`. What glibc's getopt and xenstore_client.c's switch do with each.
   it('an argument starting with - is an option anywhere before a `--`: -h exits 0 unwritten, an unknown letter is dropped', async () => {

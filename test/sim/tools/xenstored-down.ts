@@ -13,3 +13,17 @@ export function xenstoredDownOutput(h: HostState, tool: string): { readonly stde
   if (tool === 'xl') return { stderr: 'libxl: error: libxl.c:110:libxl_ctx_alloc: cannot connect to xenstore: No such file or directory\ncannot init xl context\n', code: 1 };
   return null;
 }
+
+/**
+ * What `xenstore-write` prints when its connection to xenstored drops after AFTERPAIRS of its pairs
+ * (xenstored killed mid-run, and restarted by its unit at once): xenstore_client.c writes the pairs
+ * in order, so the next one fails, "could not write path P" (warnx), and the abort of the
+ * transaction fails too on the dead connection, errx(1, "couldn't end transaction"). Past the last
+ * pair only the transaction's end fails. Nothing of the run is written either way.
+ */
+export function xenstoredDropOutput(tool: string, argv: readonly string[], afterPairs: number): string {
+  const at = argv.indexOf('--');
+  const operands = at === -1 ? argv.filter((a) => !a.startsWith('-')) : argv.slice(at + 1);
+  const next = operands[afterPairs * 2];
+  return `${next === undefined ? '' : `${tool}: could not write path ${next}\n`}${tool}: couldn't end transaction\n`;
+}
