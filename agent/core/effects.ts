@@ -78,6 +78,8 @@ export type Effect =
   | { readonly e: 'inspect'; readonly commandId: string; readonly host: string; readonly name: string; readonly toolstack: ToolstackKind; readonly resources: readonly string[] | null; readonly readDrbd: boolean; readonly config: AgentConfig }
   /** name this Dom0 in running domUs' xenstore areas (each guest reads data/xenherd/dom0), all in one effect (core/xenstore-names.ts) */
   | { readonly e: 'xenstore-write'; readonly domus: readonly { readonly domid: number; readonly name: string; readonly values: Readonly<Record<string, string>> }[] }
+  /** read back what running domUs' xenstore areas hold of this Dom0's naming, all in one effect, before the first write of an agent started anew (core/xenstore-names.ts) */
+  | { readonly e: 'xenstore-read-names'; readonly domus: readonly { readonly domid: number; readonly name: string }[] }
   /** libxl's start_time of each domain, found from its /vm path, in one pass for them all (core/start-times.ts) */
   | { readonly e: 'read-start-times'; readonly domains: readonly { readonly domid: number; readonly name: string }[] }
   /** systemd's watchdog: the loop is alive */

@@ -33,6 +33,11 @@ export interface StartTimeAnswer {
   readonly problem: string | null;
 }
 
+/** A read back of domUs' naming (core/xenstore-names.ts): what each area held (null: no such node), or the PROBLEM of the whole read. */
+export type NamesReadAnswer =
+  | { readonly ok: true; readonly reads: readonly { readonly domid: number; readonly name: string; readonly dom0: string | null; readonly since: string | null }[] }
+  | { readonly ok: false; readonly problem: string };
+
 export type WatcherName = 'drbd' | 'domains' | 'renames';
 
 export type DomainsRead = { readonly ok: true; readonly domains: readonly InventoryDomain[] } | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
@@ -127,6 +132,8 @@ export type AgentEvent =
   | { readonly t: 'inspected'; readonly commandId: string; readonly read: InspectRead }
   /** the domUs of one xenstore-write effect named, and those that could not be, each with why */
   | { readonly t: 'xenstore-written'; readonly named: readonly { readonly domid: number; readonly name: string }[]; readonly failed: readonly { readonly domid: number; readonly name: string; readonly problem: string }[] }
+  /** what the xenstore areas of one xenstore-read-names effect's domUs held (core/xenstore-names.ts) */
+  | { readonly t: 'xenstore-names-read'; readonly domus: readonly { readonly domid: number; readonly name: string }[]; readonly read: NamesReadAnswer }
   /** VALUE: start_time as xenstore-read printed it, null when not written; PROBLEM: the read failed */
   | { readonly t: 'start-times-read'; readonly reads: readonly StartTimeAnswer[] }
   /** SIGHUP with a valid new config */

@@ -21,7 +21,7 @@ import { onStrandedTimer } from './stranded-half.js';
 import { onLeftoverCreate } from './leftover-creates.js';
 import type { AgentState } from './state.js';
 import { arm, disarmAll, fired, type Fx } from './timers.js';
-import { nameDom0InGuests, onNamingTimer, onXenstoreWritten } from './xenstore-names.js';
+import { nameDom0InGuests, onNamesRead, onNamingTimer, onXenstoreWritten, settleReadBacks } from './xenstore-names.js';
 import { onStartTimesRead, onStartTimesTimer, readStartTimes } from './start-times.js';
 import { listLanded, noteDomainChange, onViewTimer, reportView } from './view-lag.js';
 import { onStateDisksRead, readStateDisks } from './state-disks.js';
@@ -128,8 +128,10 @@ function handle(s: AgentState, ev: AgentEvent, now: number, fx: Fx): AgentState 
       return onInspected(s, fx, ev.commandId, ev.read, now);
     case 'xenstore-written':
       return onXenstoreWritten(s, fx, ev.named, ev.failed, now);
+    case 'xenstore-names-read':
+      return onNamesRead(s, fx, ev.domus, ev.read, now);
     case 'start-times-read':
-      return onStartTimesRead(s, fx, ev.reads, now);
+      return settleReadBacks(onStartTimesRead(s, fx, ev.reads, now), fx, now);
     case 'config':
       return onConfig(withBootRecord(s, fx, ev.bootRecord), fx, ev.config, ev.configFile);
     case 'stop':
@@ -220,7 +222,7 @@ function onSettled(s: AgentState, fx: Fx, now: number): AgentState {
     fx.push(log('info', `ready: ${line}`, { sources, toolstack: n.toolstack }));
     fx.push({ e: 'notify', ready: true, status: line });
     // held back until READY (core/xenstore-names.ts): its tool runs go out after READY=1
-    n = readStartTimes(nameDom0InGuests(startDomainSource(n, fx), fx, now), fx);
+    n = readStartTimes(nameDom0InGuests(startDomainSource(n, fx), fx, now, true), fx);
     if (n.hostToConfirm && n.toolstack !== null) fx.push({ e: 'read-info', toolstack: n.toolstack });
     fx.push({ e: 'read-coexistence', guarded: n.guarded.filter((g) => g.error === null), toolstack: n.toolstack });
     n = arm({ ...n, lastStatusLine: line }, fx, 'resync', n.config.events.resyncSeconds * 1000);

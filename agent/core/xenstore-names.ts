@@ -1,5 +1,7 @@
 import { andList } from '../../shared/text/and-list.js';
-import { log } from './effects.js';
+import { keptSince, type NamedAlready } from '../decide/kept-since.js';
+import { log, type Effect } from './effects.js';
+import type { NamesReadAnswer } from './events.js';
 import { requestList } from './read-requests.js';
 import { afterGivingUp, earliestDue, isDue, isSlow, lastQuickTry, QUICK_RETRY_MS, retryWait, SLOW_RETRY_MS } from './retry-schedule.js';
 import type { AgentState } from './state.js';
@@ -17,15 +19,24 @@ import { arm, disarm, type Fx } from './timers.js';
  * A write that failed (xenstored down at boot, a run that timed out) is tried again on the
  * retry schedule (retry-schedule.ts): a guest left unnamed would go on reading the Dom0 it ran on
  * before, the very staleness this exists to end.
+ *
+ * `since` says when the domU came to run on THIS Dom0, so an agent restart (systemctl restart, a
+ * package upgrade) must not move it: the domUs named at READY have their areas read back first, in
+ * one effect, and keep the `since` they hold when it is still this Dom0's (decide/kept-since.ts).
+ * A domU listed later is new here (created, or arrived by migration) and is written at once.
  */
 export interface Naming {
   readonly name: string;
   /** when this Dom0 first set out to name it: every try writes this `since` */
   readonly since: string;
-  /** writes asked for this domain id so far */
+  /** its area is read back before it is written: named at READY, when it may have been named by this Dom0's agent before */
+  readonly readFirst: boolean;
+  /** what its area held, read back, while Xen's start time of the domain is still being read (the verdict needs it) */
+  readonly readBack?: NamedAlready;
+  /** tries (a read back or a write) asked for this domain id so far */
   readonly tries: number;
-  /** 'writing': a write is out; a time: tried again at the first list read from then; null: named */
-  readonly next: 'writing' | number | null;
+  /** 'reading' or 'writing': a try is out; a time: tried again at the first list read from then; null: named */
+  readonly next: 'reading' | 'writing' | number | null;
 }
 
 const TIMER = 'xenstore-names';
@@ -47,7 +58,7 @@ export function namedDomus(domains: NonNullable<AgentState['domains']>): Map<num
  * xenstore a node of a domain that is no more. Those waiting out the slow period ride along with
  * any write, so domUs given up at different times share one run.
  */
-export function nameDom0InGuests(s: AgentState, fx: Fx, now: number): AgentState {
+export function nameDom0InGuests(s: AgentState, fx: Fx, now: number, atReady = false): AgentState {
   // not before READY: the first decisions (events2's initial dump, the decisions themselves)
   // should not share the machine with tool runs they do not need; the domUs are named at READY
   // (reduce.ts) and on every list read after
@@ -55,19 +66,67 @@ export function nameDom0InGuests(s: AgentState, fx: Fx, now: number): AgentState
   const live = namedDomus(s.domains);
   const namings = new Map([...s.xenstoreNamed].filter(([id, n]) => live.get(id) === n.name));
   const since = new Date(now).toISOString();
-  const fresh = [...live].filter(([domid]) => !namings.has(domid)).map(([domid, name]): [number, Naming] => [domid, { name, since, tries: 0, next: null }]);
+  const fresh = [...live].filter(([domid]) => !namings.has(domid)).map(([domid, name]): [number, Naming] => [domid, { name, since, readFirst: atReady, tries: 0, next: null }]);
   const anyDue = fresh.length > 0 || [...namings.values()].some((n) => isDue(n, now));
   const due = [...fresh, ...[...namings].filter(([, n]) => isDue(n, now) || (anyDue && isSlow(n)))];
-  for (const [domid, n] of due) namings.set(domid, { ...n, tries: n.tries + 1, next: 'writing' });
-  if (due.length > 0) fx.push({ e: 'xenstore-write', domus: due.map(([domid, n]) => ({ domid, name: n.name, values: nameValues(s.host, domid, n.since) })) });
+  for (const [domid, n] of due) namings.set(domid, { ...n, tries: n.tries + 1, next: n.readFirst ? 'reading' : 'writing' });
+  const toRead = due.filter(([, n]) => n.readFirst);
+  if (toRead.length > 0) fx.push({ e: 'xenstore-read-names', domus: toRead.map(([domid, n]) => ({ domid, name: n.name })) });
+  const toWrite = due.filter(([, n]) => !n.readFirst);
+  if (toWrite.length > 0) fx.push(writeEffect(s.host, toWrite));
   if (due.length === 0 && namings.size === s.xenstoreNamed.size) return s;
   return armNext({ ...s, xenstoreNamed: namings }, fx, now);
 }
 
-const nameValues = (host: string, domid: number, since: string): Record<string, string> => {
-  const area = `/local/domain/${domid}/data/xenherd`;
-  return { [`${area}/dom0`]: host, [`${area}/since`]: since };
-};
+const writeEffect = (host: string, due: readonly (readonly [number, Naming])[]): Effect => ({
+  e: 'xenstore-write',
+  domus: due.map(([domid, n]) => {
+    const area = `/local/domain/${domid}/data/xenherd`;
+    return { domid, name: n.name, values: { [`${area}/dom0`]: host, [`${area}/since`]: n.since } };
+  }),
+});
+
+/**
+ * What the areas of the domUs named at READY held: a `since` still this Dom0's is kept and that
+ * domU is named as it stands, no write; the others are written as any new here, a value that
+ * should have been kept and could not be said once, naming the domU and the value. A read that
+ * failed is a failed try (onXenstoreWritten): read back again on the retry schedule, never
+ * written over unread. Xen's start time of each domain is read at READY too: a verdict waits for
+ * it while it is being read (settleReadBacks, called again when it lands).
+ */
+export function onNamesRead(s: AgentState, fx: Fx, domus: Written, read: NamesReadAnswer, now: number): AgentState {
+  if (!read.ok) return onXenstoreWritten(s, fx, [], domus.map((d) => ({ ...d, problem: read.problem })), now);
+  const namings = new Map(s.xenstoreNamed);
+  for (const r of read.reads) {
+    const n = namings.get(r.domid);
+    if (n?.name === r.name && n.next === 'reading') namings.set(r.domid, { ...n, readBack: { dom0: r.dom0, since: r.since } });
+  }
+  return settleReadBacks({ ...s, xenstoreNamed: namings }, fx, now);
+}
+
+/** The domUs read back whose start time is known or not to be had: each `since` kept, or written anew. */
+export function settleReadBacks(s: AgentState, fx: Fx, now: number): AgentState {
+  const namings = new Map(s.xenstoreNamed);
+  const kept: { domid: number; name: string }[] = [];
+  const toWrite: [number, Naming][] = [];
+  for (const [domid, n] of s.xenstoreNamed) {
+    const start = s.startTimes.get(domid);
+    const started = start?.name === n.name ? start : undefined;
+    if (n.readBack === undefined || n.next !== 'reading' || started?.next === 'reading') continue;
+    const v = keptSince(n.readBack, s.host, now, started?.at ?? null);
+    const { readBack: _read, ...rest } = n;
+    const next: Naming = { ...rest, since: v.keep ?? n.since, readFirst: false, next: 'writing' };
+    namings.set(domid, next);
+    if (v.keep !== null) kept.push({ domid, name: n.name });
+    else toWrite.push([domid, next]);
+    if (v.keep === null && v.why !== null) {
+      fx.push(log('warn', `${where([{ domid, name: n.name }])} names this Dom0 but its data/xenherd/since cannot be kept: ${v.why}; written anew as ${n.since}`, { domu: n.name }));
+    }
+  }
+  if (kept.length === 0 && toWrite.length === 0) return s;
+  if (toWrite.length > 0) fx.push(writeEffect(s.host, toWrite));
+  return onXenstoreWritten({ ...s, xenstoreNamed: namings }, fx, kept, [], now);
+}
 
 /** The retry timer fired: a list read, whose answer writes what is due (above). */
 export const onNamingTimer = (s: AgentState, fx: Fx): AgentState => (s.phase === 'running' ? requestList(s, fx) : s);
@@ -85,7 +144,7 @@ export function onXenstoreWritten(s: AgentState, fx: Fx, named: Written, failed:
   const namings = new Map(s.xenstoreNamed);
   const held = (domid: number, name: string): Naming | undefined => {
     const n = namings.get(domid);
-    return n?.name === name && n.next === 'writing' ? n : undefined;
+    return n?.name === name && (n.next === 'writing' || n.next === 'reading') ? n : undefined;
   };
   const late: { domid: number; name: string }[] = [];
   for (const d of named) {

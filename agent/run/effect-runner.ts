@@ -2,7 +2,7 @@ import type { ControlResponse } from '../../shared/protocol/agent-control.js';
 import { createToolstack } from '../adapters/toolstack.js';
 import { xenRelease } from '../parse/xl-info.js';
 import type { Effect } from '../core/effects.js';
-import type { AgentEvent, StartTimeAnswer } from '../core/events.js';
+import type { AgentEvent, NamesReadAnswer, StartTimeAnswer } from '../core/events.js';
 import { checkCoexistence } from '../host/host-read.js';
 import type { AgentPorts } from './ports.js';
 import { drbdAdapterFor, listDomains, pollDrbd, procDrbdPresent, readHost } from './read-host.js';
@@ -13,6 +13,7 @@ import { renameWatchPaths } from '../core/rename-watch.js';
 import { LinkRunner } from './link-runner.js';
 import { createXenstore } from '../adapters/xenstore.js';
 import { writeInBatches } from '../adapters/xenstore-write-batches.js';
+import { readNamesBack } from './names-read.js';
 import { startTimeAnswers } from './start-time-read.js';
 import { Slots } from './slots.js';
 import { runClaim, runRelease } from './drbd-claim.js';
@@ -239,6 +240,12 @@ export class EffectRunner {
           this.xenstoreSlots.run(async () => written(await writeInBatches(xs.writeAll, e.domus))),
           (m) => written(e.domus.map((group) => ({ group, problem: m }))),
         );
+        return;
+      }
+      case 'xenstore-read-names': {
+        const xs = createXenstore({ run: this.reading.run, spawn: p.spawn });
+        const answer = (read: NamesReadAnswer): void => this.post({ t: 'xenstore-names-read', domus: e.domus, read });
+        this.guard(this.xenstoreSlots.run(async () => answer(await readNamesBack(xs, e.domus))), (m) => answer({ ok: false, problem: m }));
         return;
       }
       case 'read-start-times': {
