@@ -21,11 +21,11 @@ export async function readAllFrom(run: ReadRun, paths: readonly string[]): Promi
   let rest = paths;
   while (rest.length > 0) {
     const r = await run(rest);
-    if (!r.ok) return err(shortNamed(r.error, rest));
+    if (!r.ok) return err(shortNamed(r.error, 'xenstore-read', rest));
     const printed = r.value.stdout === '' ? [] : r.value.stdout.replace(/\n$/, '').split('\n');
     if (r.value.exitCode === 0 && printed.length === rest.length) return ok([...values, ...printed.map(unsanitiseXenstoreValue)]);
     const missing = /couldn't read path (\S+)/.exec(r.value.stderr)?.[1];
-    if (r.value.exitCode !== 1 || missing === undefined || printed.length >= rest.length || rest[printed.length] !== missing) return err(failure(rest, r.value));
+    if (r.value.exitCode !== 1 || missing === undefined || printed.length >= rest.length || rest[printed.length] !== missing) return err(xenstoreFailure('xenstore-read', [], rest, r.value));
     values.push(...printed.map(unsanitiseXenstoreValue), null);
     rest = rest.slice(printed.length + 1);
   }
@@ -35,15 +35,17 @@ export async function readAllFrom(run: ReadRun, paths: readonly string[]): Promi
 /** "P1 and 59 more paths": a read of every domain's node named in a log line of sensible length */
 const named = (paths: readonly string[]): string => (paths.length === 1 ? (paths[0] ?? '') : `${paths[0] ?? ''} and ${paths.length - 1} more paths`);
 
-/** A failure (the runner's timeout, xenstored down as explained) naming the paths as `named` does, its args kept whole. */
-function shortNamed(f: ToolFailure, paths: readonly string[]): ToolFailure {
-  const full = `xenstore-read ${paths.join(' ')}`;
-  return f.message.startsWith(full) ? { ...f, message: `xenstore-read ${named(paths)}${f.message.slice(full.length)}` } : f;
+/** A failure of TOOL run on PATHS (the runner's timeout, xenstored down as explained) naming the paths as `named` does, its args kept whole. */
+export function shortNamed(f: ToolFailure, tool: string, paths: readonly string[], options: readonly string[] = []): ToolFailure {
+  const full = [tool, ...options, ...paths].join(' ');
+  return f.message.startsWith(full) ? { ...f, message: `${tool} ${named(paths)}${f.message.slice(full.length)}` } : f;
 }
 
-function failure(paths: readonly string[], out: ToolOutput): ToolFailure {
+/** TOOL's answer on PATHS that is none of those it gives: its exit code and first line of stderr, or, exit 0, how many lines it printed. */
+export function xenstoreFailure(tool: string, options: readonly string[], paths: readonly string[], out: ToolOutput): ToolFailure {
   const first = out.stderr.trim().split('\n')[0] ?? '';
   const lines = out.stdout === '' ? 0 : out.stdout.replace(/\n$/, '').split('\n').length;
   const how = out.exitCode === 0 ? `printed ${lines} line${lines === 1 ? '' : 's'} for ${paths.length} paths` : `exit code ${out.exitCode}${first ? `: ${first}` : ''}`;
-  return shortNamed(explainXenstoreFailure({ code: 'XH_ERR_TOOL_FAILED', tool: 'xenstore-read', args: [...paths], exitCode: out.exitCode, signal: null, stdout: out.stdout, stderr: out.stderr, message: `xenstore-read ${named(paths)}: ${how}` }), paths);
+  const args = [...options, ...paths];
+  return shortNamed(explainXenstoreFailure({ code: 'XH_ERR_TOOL_FAILED', tool, args, exitCode: out.exitCode, signal: null, stdout: out.stdout, stderr: out.stderr, message: `${tool} ${named(paths)}: ${how}` }), tool, paths, options);
 }

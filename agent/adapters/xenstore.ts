@@ -7,6 +7,7 @@ import type { ParseFailure } from '../parse/parse-failure.js';
 import type { ToolFailure } from './tool-failure.js';
 import { explainXenstoreFailure } from './toolstack-explain.js';
 import { readAllFrom } from './xenstore-read-all.js';
+import { listAllFrom } from './xenstore-list-all.js';
 import { startLineStream, type SpawnStream, type StreamExit } from './line-stream.js';
 
 /**
@@ -43,6 +44,11 @@ export interface XenstoreAdapter {
    * takes: one, unless a node is missing (the tool stops there, see readAllFrom).
    */
   readAll(paths: readonly string[]): Promise<Result<(string | null)[], ToolFailure>>;
+  /**
+   * The names of each of PATHS' children (null: no such node), in order, through as few
+   * `xenstore-list -p P1 P2 …` as it takes: one, unless a node is missing (listAllFrom).
+   */
+  listAll(paths: readonly string[]): Promise<Result<(string[] | null)[], ToolFailure>>;
   write(path: string, value: string): Promise<Result<void, ToolFailure>>;
   /**
    * Several nodes in one `xenstore-write P1 V1 P2 V2 …`: the tool writes more than one pair inside
@@ -88,6 +94,11 @@ export function createXenstore(deps: XenstoreDeps): XenstoreAdapter {
     if (bad !== undefined || paths.length === 0) return err(usageFailure('xenstore-read', paths, badPath(bad ?? '').message));
     return readAllFrom((rest) => deps.run('xenstore-read', rest, { timeoutMs, acceptExitCodes: [0, 1] }), paths);
   };
+  const listAll: XenstoreAdapter['listAll'] = async (paths) => {
+    const bad = paths.find((p) => !VALID_PATH.test(p));
+    if (bad !== undefined || paths.length === 0) return err(usageFailure('xenstore-list', paths, badPath(bad ?? '').message));
+    return listAllFrom((rest) => deps.run('xenstore-list', ['-p', ...rest], { timeoutMs, acceptExitCodes: [0, 1] }), paths);
+  };
   const read: XenstoreAdapter['read'] = async (path) => {
     const r = await readAll([path]);
     return r.ok ? ok(r.value[0] ?? null) : r;
@@ -107,7 +118,7 @@ export function createXenstore(deps: XenstoreDeps): XenstoreAdapter {
   };
   const write: XenstoreAdapter['write'] = (path, value) => writeAll({ [path]: value });
 
-  return { watch, read, readAll, write, writeAll };
+  return { watch, read, readAll, listAll, write, writeAll };
 }
 
 /** A call refused before running anything: reported as a tool failure with no exit code. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ToolOutput } from '../../../agent/adapters/exec.js';
 import { readAllFrom } from '../../../agent/adapters/xenstore-read-all.js';
 import { ok } from '../../../shared/result.js';
+import { answering } from '../../helpers/tool-answers.js';
 import { simPerTest } from '../../sim/sim-per-test.js';
 
 // `xenstore-read P1 P2 …` as xenstore_client.c runs it: the values in one transaction, one
@@ -11,14 +11,6 @@ import { simPerTest } from '../../sim/sim-per-test.js';
 
 const startSim = simPerTest();
 const FLEET = 'host xen1 mem=8192 cpus=2 toolstack=xl xen=4.17.7 drbd=8.4\n';
-const answering = (outs: ToolOutput[]) => {
-  const asked: string[][] = [];
-  const run = async (paths: readonly string[]) => {
-    asked.push([...paths]);
-    return ok(outs.shift() ?? { stdout: '', stderr: 'no more', exitCode: 2 });
-  };
-  return { run, asked };
-};
 
 describe('several xenstore nodes in one xenstore-read', () => {
   it('the simulator prints what the tool prints: the values before a missing node, then its warning, exit 1', async () => {

@@ -41,6 +41,19 @@ async function restarted(fleet: Fleet): Promise<number> {
 
 // A restart (systemctl restart, a package upgrade) wrote the restart's time into every domU's
 // since: a guest saw it jump though nothing had moved.
+/** the xenstore runs of the naming's read back from FROM on */
+const readBackRuns = (fleet: Fleet, from: number): string[] =>
+  fleet.sim.commandLog.filter((c) => c.host === 'xen1' && c.at >= from && (c.tool === 'xenstore-list' || (c.tool === 'xenstore-read' && (c.argv[0] ?? '').includes('/data/xenherd/')))).map((c) => c.tool);
+
+// Read straight away with xenstore-read, an area never named costs a run of its own (the tool stops
+// at a missing node): a Dom0 whose domUs the agent had not named yet paid two runs a domU.
+it('at READY the areas are read back in one xenstore-list when none is named, and a list and a read when named', async () => {
+  const { fleet } = await namedOnce();
+  expect(readBackRuns(fleet, 0)).toEqual(['xenstore-list']);
+  const at = await restarted(fleet);
+  expect(readBackRuns(fleet, at)).toEqual(['xenstore-list', 'xenstore-read']);
+});
+
 it('an agent restart keeps each domU\'s since: nothing is written again', async () => {
   const { fleet, first } = await namedOnce();
   const at = await restarted(fleet);

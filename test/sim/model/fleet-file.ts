@@ -1,6 +1,6 @@
 import type { DomainState, DomainType, DomuDef, DrbdMajor, DrbdResource, HostState, ReplicaState, RunState, SimState, Toolstack } from './types.js';
 import { settleNics } from './nics.js';
-import { startTimeKey, startTimeText, vmPath, vmPathKey } from './vm-path.js';
+import { dataKey, startTimeKey, startTimeText, vmPath, vmPathKey } from './vm-path.js';
 import { uuidFor } from './uuid.js';
 import { DRBD9_BUILDS } from '../render/proc-drbd.js';
 import { renderDomuConfig } from '../render/host-files.js';
@@ -224,7 +224,7 @@ export function parseFleet(text: string): SimState {
     for (const d of domains.filter((x) => x.host === h.name)) {
       xenstore[h.name]![`/local/domain/${d.domid}/name`] = d.name;
       // xl created it as the simulation starts
-      if (h.toolstack === 'xl') Object.assign(xenstore[h.name]!, { [vmPathKey(d.domid)]: vmPath(d.uuid), [startTimeKey(d.uuid)]: startTimeText(start) });
+      if (h.toolstack === 'xl') Object.assign(xenstore[h.name]!, { [vmPathKey(d.domid)]: vmPath(d.uuid), [dataKey(d.domid)]: '', [startTimeKey(d.uuid)]: startTimeText(start) });
     }
   }
   if (Object.keys(hostsOut).length === 0) throw new FleetError('the fleet has no host line: add one, e.g. host xen1 mem=8192');

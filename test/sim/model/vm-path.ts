@@ -9,3 +9,6 @@ export const vmPath = (uuid: string): string => `/vm/${uuid}`;
 export const startTimeKey = (uuid: string): string => `${vmPath(uuid)}/start_time`;
 
 export const startTimeText = (nowMs: number): string => `${Math.floor(nowMs / 1000)}.${String(Math.floor((nowMs % 1000) / 10)).padStart(2, '0')}`;
+
+/** the domain's `data` node, which libxl makes at creation for its guest to write (libxl__domain_make) */
+export const dataKey = (domid: number): string => `/local/domain/${domid}/data`;

@@ -2,7 +2,7 @@ import { freeMiB } from '../model/host-view.js';
 import type { DomainState, GuestConfig, RunState, SimState } from '../model/types.js';
 import { settleNics } from '../model/nics.js';
 import { uuidFor } from '../model/uuid.js';
-import { startTimeKey, startTimeText, vmPath, vmPathKey } from '../model/vm-path.js';
+import { dataKey, startTimeKey, startTimeText, vmPath, vmPathKey } from '../model/vm-path.js';
 import { demoteUnused, promoteAll } from './drbd.js';
 import { fail, ok, type OpResult } from './result.js';
 
@@ -52,7 +52,8 @@ export function createDomain(s: SimState, host: string, spec: CreateSpec): OpRes
   };
   let next: SimState = { ...promoted.state, domains: [...promoted.state.domains, d], hosts: { ...promoted.state.hosts, [host]: { ...h, nextDomid: domid + 1 } } };
   next = xsSet(next, host, (xs) => { xs[`/local/domain/${domid}/name`] = spec.name; });
-  if (h.toolstack === 'xl') next = xsSet(next, host, (xs) => { xs[vmPathKey(domid)] = vmPath(d.uuid); });
+  // libxl makes the domain's `data` node, writable by its guest, at creation (libxl__domain_make); xend is not modelled so
+  if (h.toolstack === 'xl') next = xsSet(next, host, (xs) => { xs[vmPathKey(domid)] = vmPath(d.uuid); xs[dataKey(domid)] = ''; });
   return ok(spec.incoming === true ? next : xenStartTime(next, host, d.uuid));
 }
 

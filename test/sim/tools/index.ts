@@ -1,6 +1,6 @@
 import type { ToolHandler } from './context.js';
 import { drbdadm, drbdsetup } from './drbd-tools.js';
-import { xenstoreRead, xenstoreWatch, xenstoreWrite } from './xenstore.js';
+import { xenstoreList, xenstoreRead, xenstoreWatch, xenstoreWrite } from './xenstore.js';
 import { xl } from './xl.js';
 import { xm } from './xm.js';
 import { ssh } from './ssh.js';
@@ -11,6 +11,7 @@ export const TOOLS: Readonly<Record<string, ToolHandler>> = {
   drbdadm,
   drbdsetup,
   'xenstore-read': xenstoreRead,
+  'xenstore-list': xenstoreList,
   'xenstore-write': xenstoreWrite,
   'xenstore-watch': xenstoreWatch,
   ssh,

@@ -31,6 +31,31 @@ export const xenstoreRead: ToolHandler = async (ctx, argv) => {
   return code;
 };
 
+/**
+ * `xenstore-list [-h] [-p] key [...]` as xenstore_client.c runs it: each key's children, one name a
+ * line (with -p after "KEY/"), all printed at the end; at the first key that is no node it says
+ * "could not list path P" on stderr and exits 1, the lists before it printed. A node is a key
+ * stored or the parent of one (xenstored makes the parents of a node it writes).
+ */
+export const xenstoreList: ToolHandler = async (ctx, argv) => {
+  const keys = argv.filter((a) => !a.startsWith('-'));
+  if (keys.length === 0 || argv.includes('-h') || argv.includes('--help')) return usage(ctx, 'xenstore-list', '[-h] [-p] key [...]');
+  const prefix = argv.includes('-p') || argv.includes('--prefix');
+  const store = xs(ctx.state(), ctx.host);
+  let out = '';
+  for (const k of keys) {
+    const under = Object.keys(store).filter((p) => p.startsWith(k === '/' ? '/' : `${k}/`) && p !== k);
+    if (!xenstoredTakes(k) || (store[k] === undefined && under.length === 0)) {
+      ctx.out(out);
+      return ctx.err(`xenstore-list: could not list path ${k}\n`), 1;
+    }
+    const children = new Set(under.map((p) => p.slice(k === '/' ? 1 : k.length + 1).split('/')[0] ?? ''));
+    for (const c of children) out += `${prefix ? `${k === '/' ? '' : k}/` : ''}${c}\n`;
+  }
+  ctx.out(out);
+  return 0;
+};
+
 /** The usage lines lost -s in 2023 (Xen 4.18), after the option itself was removed (xen.git c65687e). */
 const before418 = (s: SimState, host: string): boolean => {
   const [major = 4, minor = 17] = (s.hosts[host]?.xenVersion ?? '4.17').split('.').map(Number);

@@ -9,7 +9,7 @@ import type { HostState } from '../model/types.js';
  */
 export function xenstoredDownOutput(h: HostState, tool: string): { readonly stderr: string; readonly code: number } | null {
   if (h.xenstored !== 'stopped') return null;
-  if (tool === 'xenstore-read' || tool === 'xenstore-write' || tool === 'xenstore-watch') return { stderr: `${tool}: xs_open: No such file or directory\n`, code: 1 };
+  if (tool === 'xenstore-read' || tool === 'xenstore-write' || tool === 'xenstore-list' || tool === 'xenstore-watch') return { stderr: `${tool}: xs_open: No such file or directory\n`, code: 1 };
   if (tool === 'xl') return { stderr: 'libxl: error: libxl.c:110:libxl_ctx_alloc: cannot connect to xenstore: No such file or directory\ncannot init xl context\n', code: 1 };
   return null;
 }
