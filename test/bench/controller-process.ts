@@ -2,7 +2,7 @@
 // enrolled at once (as `enroll` would, written straight into its token store: N processes of
 // `enroll` would only measure Node's start-up), and an HTTPS client for its API.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { newToken } from '../../controller/auth/tokens.js';
 import { readTokenStore, tokenStorePath, writeTokenStore } from '../../controller/auth/token-store-file.js';
 import { runNode } from '../playground/processes.js';
@@ -78,6 +78,9 @@ async function serve(bundle: string, configFile: string, url: string, caPem: str
   const child: ChildProcess = spawn(process.execPath, [...flags, bundle, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logEvents = new Map<string, number>();
   let partial = '';
+  // XENHERD_BENCH_CONTROLLER_LOG=FILE: the controller's own log lines kept there, for finding why a run failed
+  const keptLog = process.env['XENHERD_BENCH_CONTROLLER_LOG'];
+  if (keptLog) child.stdout?.pipe(createWriteStream(keptLog, { flags: 'a' }));
   child.stdout?.on('data', (d: Buffer) => {
     const lines = (partial + d.toString()).split('\n');
     partial = lines.pop() ?? '';
