@@ -39,8 +39,6 @@ async function restarted(fleet: Fleet): Promise<number> {
   return at;
 }
 
-// A restart (systemctl restart, a package upgrade) wrote the restart's time into every domU's
-// since: a guest saw it jump though nothing had moved.
 /** the xenstore runs of the naming's read back from FROM on */
 const readBackRuns = (fleet: Fleet, from: number): string[] =>
   fleet.sim.commandLog.filter((c) => c.host === 'xen1' && c.at >= from && (c.tool === 'xenstore-list' || (c.tool === 'xenstore-read' && (c.argv[0] ?? '').includes('/data/xenherd/')))).map((c) => c.tool);
@@ -54,6 +52,8 @@ it('at READY the areas are read back in one xenstore-list when none is named, an
   expect(readBackRuns(fleet, at)).toEqual(['xenstore-list', 'xenstore-read']);
 });
 
+// A restart (systemctl restart, a package upgrade) wrote the restart's time into every domU's
+// since: a guest saw it jump though nothing had moved.
 it('an agent restart keeps each domU\'s since: nothing is written again', async () => {
   const { fleet, first } = await namedOnce();
   const at = await restarted(fleet);
