@@ -39,7 +39,7 @@ function childrenOf(paths: readonly string[], stdout: string): string[][] | null
   let at = 0;
   for (const line of stdout === '' ? [] : stdout.replace(/\n$/, '').split('\n')) {
     const slash = line.lastIndexOf('/');
-    // the tool prints the root's children as "/child"
+    // the root's children: "//child" from the tool as released, "/child" once fixed (March 2026)
     const dir = slash === 0 ? '/' : line.slice(0, slash);
     const child = line.slice(slash + 1);
     while (at < paths.length && paths[at] !== dir) at++;

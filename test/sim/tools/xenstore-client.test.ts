@@ -17,6 +17,14 @@ describe("the simulator's xenstore-read and xenstore-write options", () => {
     expect(await sim.run('xen1', 'xenstore-read', ['/a', '-p', '/gone', '/b'])).toMatchObject({ exitCode: 1, stdout: '/a: one\n', stderr: "xenstore-read: couldn't read path /gone\n" });
   });
 
+  it('xenstore-list -p prints each child after "KEY/", the root\'s after "//" as the released tool does; stops at a key that is no node', async () => {
+    const sim = await startSim({ fleet: FLEET });
+    expect(await sim.run('xen1', 'xenstore-write', ['/a/x', '1', '/a/y/z', '2'])).toMatchObject({ exitCode: 0 });
+    expect(await sim.run('xen1', 'xenstore-list', ['-p', '/a'])).toMatchObject({ exitCode: 0, stdout: '/a/x\n/a/y\n', stderr: '' });
+    expect((await sim.run('xen1', 'xenstore-list', ['-p', '/'])).stdout).toContain('//a\n');
+    expect(await sim.run('xen1', 'xenstore-list', ['-p', '/a', '/gone', '/a/y'])).toMatchObject({ exitCode: 1, stdout: '/a/x\n/a/y\n', stderr: 'xenstore-list: could not list path /gone\n' });
+  });
+
   it('-R prints a value as stored with no newline after it, and writes one as given', async () => {
     const sim = await startSim({ fleet: FLEET });
     expect(await sim.run('xen1', 'xenstore-write', ['/a', 'tab\\there', '/b', 'x'])).toMatchObject({ exitCode: 0 });

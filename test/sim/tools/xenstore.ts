@@ -50,10 +50,19 @@ export const xenstoreList: ToolHandler = async (ctx, argv) => {
       return ctx.err(`xenstore-list: could not list path ${k}\n`), 1;
     }
     const children = new Set(under.map((p) => p.slice(k === '/' ? 1 : k.length + 1).split('/')[0] ?? ''));
-    for (const c of children) out += `${prefix ? `${k === '/' ? '' : k}/` : ''}${c}\n`;
+    for (const c of children) out += `${prefix ? `${k === '/' && !before422(ctx.state(), ctx.host) ? '' : k}/` : ''}${c}\n`;
   }
   ctx.out(out);
   return 0;
+};
+
+/**
+ * `xenstore-list -p /` printed "/" and then "/" before each child ("//local") until a fix posted in
+ * March 2026 (tools/xs-clients: fix output of "xenstore-list -p /"), taken here as of Xen 4.22.
+ */
+const before422 = (s: SimState, host: string): boolean => {
+  const [major = 4, minor = 17] = (s.hosts[host]?.xenVersion ?? '4.17').split('.').map(Number);
+  return major < 4 || (major === 4 && minor < 22);
 };
 
 /** The usage lines lost -s in 2023 (Xen 4.18), after the option itself was removed (xen.git c65687e). */
