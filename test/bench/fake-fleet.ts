@@ -28,6 +28,8 @@ const hostNames = spec.agents.map((a) => a.host);
 class Stand {
   readonly frames: StandFrames;
   readonly ws: WebSocket;
+  /** when this stand last sent a heartbeat, or was welcomed; null before its welcome */
+  beatAt: number | null = null;
   constructor(
     readonly index: number,
     readonly host: string,
@@ -52,6 +54,20 @@ let heartbeatMs = 5_000;
 async function connectAll(): Promise<Stand[]> {
   const stands: Stand[] = [];
   const t0 = Date.now();
+  // An agent heartbeats from its welcome on. Connecting 2,000 takes 9 s on an idle 2-core machine
+  // and over 20 s on a busy one, longer than the controller waits for a silent agent: stands that
+  // waited for the last one to connect before their first heartbeat were closed as stale, and
+  // their flood markers never answered.
+  const welcomed: Stand[] = [];
+  const beating = setInterval(() => {
+    const now = Date.now();
+    for (const s of welcomed) {
+      if (s.beatAt !== null && now - s.beatAt >= heartbeatMs) {
+        s.send({ type: 'heartbeat', at: now });
+        s.beatAt = now;
+      }
+    }
+  }, 100);
   // in batches: thousands of TLS handshakes at once only measure the accept queue
   for (let b = 0; b < spec.agents.length; b += 100) {
     const batch = spec.agents.slice(b, b + 100).map((a, k) => new Stand(b + k, a.host, a.token));
@@ -67,6 +83,8 @@ async function connectAll(): Promise<Stand[]> {
               if (m.type === 'welcome') {
                 heartbeatMs = m.heartbeatMs ?? heartbeatMs;
                 s.ws.send(s.frames.snapshot(m.accepts));
+                s.beatAt = Date.now();
+                welcomed.push(s);
                 resolve();
               } else if (m.type === 'error') reject(new Error(`${s.host}: ${m.message ?? ''}`));
             });
@@ -75,6 +93,7 @@ async function connectAll(): Promise<Stand[]> {
     );
     stands.push(...batch);
   }
+  clearInterval(beating);
   emit({ event: 'connected', agents: stands.length, ms: Date.now() - t0, domainRows: stands.filter((s) => s.frames.rows).length });
   return stands;
 }
@@ -86,6 +105,8 @@ const stands = await connectAll();
 // 1 ms tick, each stand's heartbeat at a random phase of the period, and the deltas due in a tick
 // drawn as Poisson arrivals around the asked rate. Sent in step, the controller takes them in
 // bursts and then idles, which a fleet of separate machines does not let it do.
+// (a stand's first beat on its phase comes less than two periods after the last one it sent;
+// the controller closes a link unheard for three)
 const byPhase = stands.map((s) => ({ s, dueAt: Date.now() + Math.random() * heartbeatMs })).sort((a, b) => a.dueAt - b.dueAt);
 let nextHeartbeat = 0;
 
