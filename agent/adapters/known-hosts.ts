@@ -1,12 +1,15 @@
 import { knownHostsName } from '../parse/known-hosts-name.js';
-import { hostsMatch } from '../parse/known-hosts-lines.js';
+import { hostsMatch, readKnownHosts, type KnownHostsLines } from '../parse/known-hosts-lines.js';
 
 /**
  * The peers' ssh host keys, OpenSSH known_hosts format (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"):
  * plain host lists with `*`/`?` wildcards and `!` negation, hashed `|1|salt|hash` hosts, and the
  * `@revoked` marker. A peer whose key is not listed is refused, never trusted on first use; a key
  * marked `@revoked` is never accepted, even if another line lists it (as OpenSSH does).
- * `@cert-authority` lines are not read: xenherd checks plain host keys only.
+ * `@cert-authority` lines are not read: xenherd checks plain host keys only. The lines are read by
+ * parse/known-hosts-lines.ts, as root's ssh check reads them: a line ssh skips (a key cut short,
+ * an unknown marker) lists no key here either, so it neither vouches for a peer nor sets a bare
+ * key aside, and a refusal names it.
  */
 
 /** a peer as the agent reaches it: its name, and the address and port of its sshd */
@@ -30,24 +33,20 @@ export interface HostKeys {
   readonly bareSetAside: readonly ListedKey[];
   /** on an `@revoked` line for one of the names */
   readonly revoked: readonly ListedKey[];
+  /** lines naming one of the names that ssh skips, and why (`the ssh-ed25519 key does not decode as one`) */
+  readonly skipped: readonly { readonly line: number; readonly why: string }[];
 }
 
 /** The keys the known_hosts text lists for any of these names, trusted and revoked. */
-export function hostKeys(text: string, names: readonly string[]): HostKeys {
-  const listed: ListedKey[] = [];
-  const revoked: ListedKey[] = [];
-  // the host list's matching is parse/known-hosts-lines.ts's, which root's ssh check reads too
-  text.split('\n').forEach((line, i) => {
-    const fields = line.trim().split(/\s+/);
-    if (fields[0] === '' || fields[0]?.startsWith('#')) return;
-    const marker = fields[0]?.startsWith('@') ? fields.shift() : undefined;
-    const [hosts, , blob] = fields;
-    if (!hosts || !blob || !hostsMatch(hosts, names)) return;
-    if (marker === '@revoked') revoked.push({ blob: Buffer.from(blob, 'base64'), line: i + 1 });
-    else if (marker === undefined) listed.push({ blob: Buffer.from(blob, 'base64'), line: i + 1 });
-  });
+export const hostKeys = (text: string, names: readonly string[]): HostKeys => keysIn(readKnownHosts(text), names);
+
+function keysIn(read: KnownHostsLines, names: readonly string[]): HostKeys {
+  const mine = read.entries.filter((e) => hostsMatch(e.hosts, names));
+  const listed = mine.filter((e) => e.marker === null).map((e) => ({ blob: e.blob, line: e.line }));
+  const revoked = mine.filter((e) => e.marker === 'revoked').map((e) => ({ blob: e.blob, line: e.line }));
+  const skipped = read.skipped.filter((x) => x.hosts !== null && hostsMatch(x.hosts, names)).map((x) => ({ line: x.line, why: x.why }));
   const trusted = listed.filter((k) => !revoked.some((r) => r.blob.equals(k.blob))).map((k) => k.blob);
-  return { trusted, listed, revoked, bareSetAside: [] };
+  return { trusted, listed, revoked, bareSetAside: [], skipped };
 }
 
 /**
@@ -61,9 +60,10 @@ export function hostKeys(text: string, names: readonly string[]): HostKeys {
  * names is never taken.
  */
 export function keysAtPort(text: string, at: readonly string[], bare: readonly string[]): HostKeys {
-  const here = hostKeys(text, at);
+  const read = readKnownHosts(text);
+  const here = keysIn(read, at);
   if (bare.length === 0) return here;
-  const without = hostKeys(text, bare);
+  const without = keysIn(read, bare);
   const revoked = [...here.revoked, ...without.revoked];
   const portListed = here.listed.length > 0;
   const taken = portListed ? here : without;
@@ -72,6 +72,7 @@ export function keysAtPort(text: string, at: readonly string[], bare: readonly s
     listed: taken.listed,
     revoked,
     bareSetAside: portListed ? without.listed.filter((k) => !here.listed.some((h) => h.line === k.line)) : [],
+    skipped: [...here.skipped, ...without.skipped.filter((k) => !here.skipped.some((h) => h.line === k.line))],
   };
 }
 

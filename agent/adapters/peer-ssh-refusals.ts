@@ -22,13 +22,13 @@ export function keyFingerprint(blob: Buffer): string {
  * the migration key) as the one that refused, so it is not read as root's ssh, `xl migrate`'s,
  * whose known_hosts files the preflight judges apart.
  */
-export function hostKeyMismatch(p: RefusedPeer, shown: Buffer, known?: Pick<HostKeys, 'listed' | 'bareSetAside'>): string {
+export function hostKeyMismatch(p: RefusedPeer, shown: Buffer, known?: Pick<HostKeys, 'listed' | 'bareSetAside' | 'skipped'>): string {
   const keyscan = `ssh-keyscan -p ${p.port} ${p.address}`;
   // ssh-keygen -R names a host as its line does: by name or by address, [host]:port off port 22
   const listed = (h: string): string => (p.port === 22 ? h : `'[${h}]:${p.port}'`);
   const remove = [...new Set([p.name, p.address])].map((h) => `\`ssh-keygen -R ${listed(h)} -f ${p.knownHostsFile}\``).join(' or ');
   return (
-    `the agent's own connection to ${p.name} refused it: ${p.name} (${p.address}:${p.port}) shows host key ${keyFingerprint(shown)}, which the agent's known_hosts ${p.knownHostsFile} (not root's) does not list for it${setAside(p, shown, known)}: ` +
+    `the agent's own connection to ${p.name} refused it: ${p.name} (${p.address}:${p.port}) shows host key ${keyFingerprint(shown)}, which the agent's known_hosts ${p.knownHostsFile} (not root's) does not list for it${setAside(p, shown, known)}${skippedLines(p.knownHostsFile, known?.skipped ?? [])}: ` +
     `the peer was reinstalled or re-keyed, or another machine answers there. Compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on ${p.name}; ` +
     `if it matches, remove the old line (${remove}, as it is listed), then \`${keyscan} >> ${p.knownHostsFile}\``
   );
@@ -39,6 +39,17 @@ const lines = (ks: readonly { readonly line: number }[]): string => {
   const at = [...new Set(ks.map((k) => k.line))];
   return `${at.length === 1 ? 'line' : 'lines'} ${at.join(', ')}`;
 };
+
+/**
+ * Lines naming the peer that the agent skips as ssh does (a key cut short at a line break, an
+ * unknown marker): such a line is no key to trust, and an operator who sees it there would take
+ * it for one, so the refusal names it.
+ */
+export function skippedLines(file: string, skipped: readonly { readonly line: number; readonly why: string }[]): string {
+  if (skipped.length === 0) return '';
+  const each = skipped.map((k) => `${file}:${k.line}, ${k.why}`).join('; ');
+  return skipped.length === 1 ? ` (a line naming it is skipped, as ssh skips it: ${each})` : ` (${skipped.length} lines naming it are skipped, as ssh skips them: ${each})`;
+}
 
 /**
  * The shown key listed bare while a `[host]:port` line lists another: an older agent took it, and

@@ -2,7 +2,7 @@ import { lineSplitter } from '../../shared/text/lines.js';
 import { peerKeys, type HostKeys } from './known-hosts.js';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { hostKeyMismatch, knownHostsMissing, migrationKeyRefused, peerNameUnresolved, UNRESOLVED_CODES } from './peer-ssh-refusals.js';
+import { hostKeyMismatch, knownHostsMissing, skippedLines, migrationKeyRefused, peerNameUnresolved, UNRESOLVED_CODES } from './peer-ssh-refusals.js';
 import { readRegularFileSync, readRegularSync } from '../../shared/fs/regular-file.js';
 import { realClock } from '../../shared/clock/real-clock.js';
 // ssh2 is CommonJS: Node's ESM loader (dev tools run the sources as ESM) finds no named exports in it
@@ -99,7 +99,7 @@ export function execOnPeer(
         code: 'XH_ERR_FILE',
         message: revoked
           ? `${p.name}: every host key listed for it in ${p.knownHostsFile} is marked @revoked (${revoked}) and is never accepted: if the peer was re-keyed, add its new key (${keyscan}) after checking it`
-          : `${p.name}: no host key in ${p.knownHostsFile}: add the peer's key (${keyscan}) after checking it`,
+          : `${p.name}: no host key in ${p.knownHostsFile}${skippedLines(p.knownHostsFile, known.skipped)}: ${known.skipped.length === 0 ? '' : `remove ${known.skipped.length === 1 ? 'that line' : 'those lines'} and `}add the peer's key (${keyscan}) after checking it`,
       });
     });
   }

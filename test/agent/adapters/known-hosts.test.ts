@@ -7,6 +7,8 @@ import { bareKeysSetAside, hostKeys, keysAtPort, peerHostNames, peerKeys, sshKey
  */
 const KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIItAA7O3Z2VJBGSE47Eiv4KgLcLy1N5jJgYUKx0D96cG';
 const blob = Buffer.from(KEY, 'base64');
+const OTHER = 'AAAAC3NzaC1lZDI1NTE5AAAAIOJ0bJpBy9n7I9QZn1mOJ3tT1Hq2v3C0aQm3nq6kq1b2';
+const otherBlob = Buffer.from(OTHER, 'base64');
 const HASHED_XEN2 = `|1|PGt3XBkRLXfLtHQmlXBfWwS4afM=|cpXRURBvAUqX+49mV1WiY+R5VPM= ssh-ed25519 ${KEY}`;
 const HASHED_PORT = `|1|1vMSZAaXWJAnTYNvHxiJfbunvM4=|fm2Eu2TfSsPKCVmlPs4bcD3sx3Q= ssh-ed25519 ${KEY}`;
 const XEN2 = { name: 'xen2', address: '10.0.0.2', port: 22 };
@@ -65,7 +67,6 @@ describe('sshLookupNames', () => {
 // at another port than 22 as listed under [host]:port and, only while no line lists one there,
 // as listed bare. test/ssh/peer-ssh-refusals-sshd.test.ts holds the same cases against real ssh.
 describe('peerKeys: the keys the agent takes for a peer, as ssh does', () => {
-  const OTHER = 'AAAAC3NzaC1lZDI1NTE5AAAAIOJ0bJpBy9n7I9QZn1mOJ3tT1Hq2v3C0aQm3nq6kq1b2';
   const other = Buffer.from(OTHER, 'base64');
   const at = (port: number): { name: string; address: string; port: number } => ({ name: 'xen2', address: '10.0.0.2', port });
 
@@ -98,7 +99,7 @@ describe('peerKeys: the keys the agent takes for a peer, as ssh does', () => {
 describe('sshKeys: the keys xl migrate\'s own ssh takes for the peer', () => {
   it('at another port: [host]:port, else bare; at port 22 bare alone', () => {
     expect(sshKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n`, { name: 'xen2', address: '10.0.0.2', port: 2222 }).trusted).toEqual([blob]);
-    expect(sshKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n[xen2]:2222 ssh-ed25519 AAAA\n`, { name: 'xen2', address: '10.0.0.2', port: 2222 }).trusted).toEqual([Buffer.from('AAAA', 'base64')]);
+    expect(sshKeys(`10.0.0.2 ssh-ed25519 ${KEY}\n[xen2]:2222 ssh-ed25519 ${OTHER}\n`, { name: 'xen2', address: '10.0.0.2', port: 2222 }).trusted).toEqual([otherBlob]);
     expect(sshKeys(`[xen2]:22 ssh-ed25519 ${KEY}\n`, { name: 'xen2', address: '10.0.0.2', port: 22 }).trusted).toEqual([]);
   });
 });
@@ -107,9 +108,32 @@ describe('bareKeysSetAside: what the agent warns of at start', () => {
   const at = (port: number): { name: string; address: string; port: number } => ({ name: 'xen2', address: '10.0.0.2', port });
 
   it('a bare key another [host]:port line outvotes, with both lines; none when the keys agree, at port 22, or with no port line', () => {
-    expect(bareKeysSetAside(`[10.0.0.2]:2222 ssh-ed25519 AAAA\n${HASHED_XEN2}\n`, at(2222))).toEqual({ bare: [{ blob, line: 2 }], port: [{ blob: Buffer.from('AAAA', 'base64'), line: 1 }] });
+    expect(bareKeysSetAside(`[10.0.0.2]:2222 ssh-ed25519 ${OTHER}\n${HASHED_XEN2}\n`, at(2222))).toEqual({ bare: [{ blob, line: 2 }], port: [{ blob: otherBlob, line: 1 }] });
     expect(bareKeysSetAside(`[10.0.0.2]:2222 ssh-ed25519 ${KEY}\nxen2 ssh-ed25519 ${KEY}\n`, at(2222))).toBeNull();
-    expect(bareKeysSetAside(`[10.0.0.2]:22 ssh-ed25519 AAAA\nxen2 ssh-ed25519 ${KEY}\n`, at(22))).toBeNull();
+    expect(bareKeysSetAside(`[10.0.0.2]:22 ssh-ed25519 ${OTHER}\nxen2 ssh-ed25519 ${KEY}\n`, at(22))).toBeNull();
     expect(bareKeysSetAside(`xen2 ssh-ed25519 ${KEY}\n`, at(2222))).toBeNull();
+  });
+});
+
+describe('a key cut short (a line broken when pasted): no key, as ssh reads it', () => {
+  // 30 bytes of the 51 the ed25519 key has: its type whole, its key field cut
+  const CUT = KEY.slice(0, 40);
+  const at = (port: number): { name: string; address: string; port: number } => ({ name: 'xen2', address: '10.0.0.2', port });
+
+  it('vouches for nothing, and is kept with why so a refusal can name its line', () => {
+    const k = peerKeys(`xen1 ssh-ed25519 ${KEY}\nxen2 ssh-ed25519 ${CUT}\n`, XEN2);
+    expect(k.trusted).toEqual([]);
+    expect(k.listed).toEqual([]);
+    expect(k.skipped).toEqual([{ line: 2, why: 'the ssh-ed25519 key does not decode as one' }]);
+    // cut where base64 cannot end, or with another type's name before a whole key
+    expect(peerKeys(`xen2 ssh-ed25519 ${KEY.slice(0, 42)}\n`, XEN2).trusted).toEqual([]);
+    expect(peerKeys(`xen2 ssh-rsa ${KEY}\n`, XEN2).trusted).toEqual([]);
+  });
+
+  it('under [host]:port it sets no bare key aside: ssh finds no key there and takes the bare one', () => {
+    const text = `xen2 ssh-ed25519 ${KEY}\n[xen2]:2222 ssh-ed25519 ${CUT}\n`;
+    expect(peerKeys(text, at(2222)).trusted).toEqual([blob]);
+    expect(sshKeys(text, at(2222)).trusted).toEqual([blob]);
+    expect(bareKeysSetAside(text, at(2222))).toBeNull();
   });
 });

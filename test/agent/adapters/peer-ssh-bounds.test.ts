@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,6 +154,29 @@ describe('execOnPeer before it connects', () => {
     writeFileSync(empty, '');
     const r = await execOnPeer(target({ knownHostsFile: empty }), 'ping', () => undefined);
     expect(r).toEqual({ ok: false, error: { code: 'XH_ERR_FILE', message: `xen2: no host key in ${empty}: add the peer's key (ssh-keyscan -p ${port} 127.0.0.1) after checking it` } });
+  });
+
+  it('the peer\'s key cut short (a line broken when pasted): no host key, that line named, never "shows another key"', async () => {
+    // the server's own key, its base64 cut to 40 characters: ssh skips such a line, and so does the agent
+    const [type, b64] = readFileSync(join(dir, 'known_hosts'), 'utf8').split(' ').slice(1);
+    const cut = join(dir, 'known_hosts.cut');
+    writeFileSync(cut, `# pasted\n127.0.0.1 ${type ?? ''} ${(b64 ?? '').slice(0, 40)}\n`);
+    const r = await execOnPeer(target({ knownHostsFile: cut }), 'ping', () => undefined);
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        code: 'XH_ERR_FILE',
+        message: `xen2: no host key in ${cut} (a line naming it is skipped, as ssh skips it: ${cut}:2, the ssh-ed25519 key does not decode as one): remove that line and add the peer's key (ssh-keyscan -p ${port} 127.0.0.1) after checking it`,
+      },
+    });
+  });
+
+  it('beside another key: the refusal of the key the peer shows names the line skipped too', async () => {
+    const [type, b64] = readFileSync(join(dir, 'known_hosts'), 'utf8').split(' ').slice(1);
+    const stale = join(dir, 'known_hosts.stale');
+    writeFileSync(stale, `127.0.0.1 ${keyPair().public}\n127.0.0.1 ${type ?? ''} ${(b64 ?? '').slice(0, 40)}\n`);
+    const r = await execOnPeer(target({ knownHostsFile: stale }), 'ping', () => undefined);
+    expect(r.ok ? '' : r.error.message).toContain(`(not root's) does not list for it (a line naming it is skipped, as ssh skips it: ${stale}:2, the ssh-ed25519 key does not decode as one): the peer was reinstalled`);
   });
 
   it('no known_hosts file at all (a first set-up): the message gives the ssh-keyscan line for that file and the check', async () => {
