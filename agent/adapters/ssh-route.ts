@@ -5,6 +5,8 @@ import { parseSshG, type SshRoute } from '../parse/ssh-g.js';
 import { parseSshGHostKeys } from '../parse/ssh-g-host-keys.js';
 import type { ToolRunner } from './exec.js';
 import { withStderrCause, type AdapterFailure } from './tool-failure.js';
+import { unsetSshVariables } from '../parse/ssh-g-env.js';
+import { unsetVariablesExplained } from './ssh-unset-variables.js';
 
 /**
  * Where `xl migrate NAME HOST` would send the domU, read without connecting: xl runs root's
@@ -24,6 +26,8 @@ export async function sshRouteOf(run: ToolRunner, name: string, timeoutMs = 10_0
     if (!keys.ok) return keys;
     return ok(keys.value === null ? route.value : { ...route.value, hostKeys: keys.value });
   }
+  // a ${VAR} ssh found no value for: named with the options that hold it, as `xl migrate`'s ssh stops there too
+  if (r.error.code === 'XH_ERR_TOOL_FAILED' && unsetSshVariables(r.error.stderr).length > 0) return err(await unsetVariablesExplained(run, name, r.error, timeoutMs));
   // the cause of a failure is said from ssh's own lines, not -v's version and debug lines before them
   return err(withStderrCause(r.error, r.error.stderr.split('\n').filter((l) => !/^(?:debug\d: |OpenSSH_)/.test(l))));
 }

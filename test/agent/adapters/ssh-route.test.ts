@@ -36,6 +36,39 @@ describe("where root's ssh and the resolver take a name", () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_TOOL_FAILED', exitCode: 255, message: `ssh -F ${cfg} -v -G -- xen2: exit code 255: ${cfg}: line 2: Bad configuration option: nosuchoption; ${cfg}: terminating, 1 bad configuration options` } });
   });
 
+  it('a ${VAR} ssh expands before -G prints: set, the file it names; unset, the options holding it named, as ssh names only the variable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xh-ssh-route-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const cfg = join(dir, 'cfg');
+    // ControlPath is expanded before UserKnownHostsFile: ssh stops at it first, and at the other once it has a value
+    writeFileSync(cfg, 'Host xen2\n  ControlPath /tmp/${XENHERD_TEST_UNSET_CP}\n  UserKnownHostsFile ${XENHERD_TEST_UNSET_KH}/known_hosts /root/.ssh/known_hosts\nHost *\n  UserKnownHostsFile ${XENHERD_TEST_KH_DIR}/known_hosts\n');
+    const run: ToolRunner = async (tool, args, o) => runTool(tool, ['-F', cfg, ...args], { ...o, env: { ...o?.env, XENHERD_TEST_KH_DIR: dir } });
+    const set = await sshRouteOf(run, 'xen3');
+    expect(set.ok && set.value.hostKeys?.userFiles).toEqual([`${dir}/known_hosts`]);
+    const unset = await sshRouteOf(run, 'xen2');
+    expect(unset).toMatchObject({
+      ok: false,
+      error: {
+        code: 'XH_ERR_TOOL_FAILED',
+        message:
+          `ssh -F ${cfg} -v -G -- xen2: exit code 255: root's ssh_config gives xen2 ControlPath /tmp/\${XENHERD_TEST_UNSET_CP} and UserKnownHostsFile \${XENHERD_TEST_UNSET_KH}/known_hosts /root/.ssh/known_hosts, ` +
+          "and XENHERD_TEST_UNSET_CP and XENHERD_TEST_UNSET_KH are not set in the environment `xl migrate`'s ssh gets from this process: ssh stops there (\"invalid environment variable expansion\") and the migration would fail; " +
+          "fix: write those options without ${XENHERD_TEST_UNSET_CP} and ${XENHERD_TEST_UNSET_KH} in root's ssh_config (`~/` and `%d` name root's home without the environment), or set XENHERD_TEST_UNSET_CP and XENHERD_TEST_UNSET_KH for the agent (systemd: Environment= in a drop-in for xenherd-agent.service)",
+      },
+    });
+  });
+
+  it('${HOME} unset, as systemd leaves it for a unit without User=: said so', async () => {
+    const dump = readFixture('ssh/G-9.2p1-host-entry.txt').body;
+    const run: ToolRunner = async (_tool, _args, o) => {
+      const home = o?.env?.['HOME'];
+      if (home === undefined) return err({ code: 'XH_ERR_TOOL_FAILED', tool: 'ssh', args: ['-v', '-G', '--', 'xen2'], exitCode: 255, signal: null, stdout: '', stderr: 'vdollar_percent_expand: env var ${HOME} has no value\ninvalid environment variable expansion\n', message: '' });
+      return ok({ stdout: dump.replace(/^userknownhostsfile .*$/m, `userknownhostsfile ${home}/.ssh/known_hosts`), stderr: '', exitCode: 0 });
+    };
+    const r = await sshRouteOf(run, 'xen2');
+    expect(r.ok ? '' : r.error.message).toContain("root's ssh_config gives xen2 UserKnownHostsFile ${HOME}/.ssh/known_hosts, and HOME is not set in the environment `xl migrate`'s ssh gets from this process (systemd sets HOME for a service only when its unit sets User=): ");
+  });
+
   it('an address resolves to itself; localhost to a loopback address', async () => {
     expect(await addressesOf('127.0.0.1')).toEqual({ ok: true, addresses: ['127.0.0.1'] });
     expect(await addressesOf('::1')).toEqual({ ok: true, addresses: ['::1'] });
