@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SSH_G_9_2_LINES } from '../render/ssh-g-template.js';
 
 /**
@@ -10,9 +11,17 @@ import { SSH_G_9_2_LINES } from '../render/ssh-g-template.js';
  * known_hosts files). The rest are the template's defaults whatever the files say.
  */
 
-export type Dump = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly why: string };
+/** STDERR: what the simulated ssh prints as it fails, exit 255 */
+export type Dump = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly stderr: string };
 
 class Unmodelled extends Error {}
+
+/** ssh gave up as OpenSSH 9.2 does (fatal), with its stderr lines as it prints them, CR LF ended */
+class SshFatal extends Error {
+  constructor(readonly lines: readonly string[]) {
+    super(lines.join('; '));
+  }
+}
 
 /** each keyword's words as readconf.c takes them, and as dump_client_config prints each */
 const STRICT: Readonly<Record<string, string>> = { yes: 'true', true: 'true', no: 'false', false: 'false', off: 'false', ask: 'ask', 'accept-new': 'accept-new' };
@@ -46,6 +55,8 @@ export function configWords(value: string): string[] {
 }
 
 interface Names {
+  /** this Dom0's own name, as gethostname gives it (ssh's %l; %L is it up to its first dot) */
+  readonly thishost: string;
   /** the name as given on the command line */
   readonly host: string;
   readonly hostname: string;
@@ -64,18 +75,25 @@ function revokedLine(value: string | undefined): string | null {
 }
 
 /**
- * UserKnownHostsFile as ssh expands it before -G prints it (tilde_expand_filename, then
- * default_client_percent_expand), for root: `~` and the tokens a name fixes; %C, %l, %L, %j and
- * %T depend on what the simulator has no answer for and are refused.
+ * UserKnownHostsFile as ssh expands it before -G prints it (ssh.c: tilde_expand_filename, then
+ * default_client_percent_dollar_expand), for root: `~`, then every token of OpenSSH 9.2's client
+ * set (sshconnect.h DEFAULT_CLIENT_PERCENT_EXPAND_ARGS): %C the connection hash (sshconnect.c
+ * ssh_connection_hash: SHA-1 in hex of this host's name, the hostname, the port and the user), %L
+ * and %l this host's name short and whole, and %d %h %i %k %n %p %r %u. Another token (%j and %T
+ * are 9.4's) or a `%` ending the path stops ssh as misc.c vdollar_percent_expand does; `${VAR}`
+ * reads ssh's environment, which the simulator does not model.
  */
 function userFile(path: string, n: Names): string {
   if (path.startsWith('~') && !/^~(root)?(\/|$)/.test(path)) throw new Unmodelled(`UserKnownHostsFile ${path} (another user's home)`);
+  if (path.includes('${')) throw new Unmodelled(`UserKnownHostsFile ${path} (\${VAR} is read from the environment ssh runs in)`);
   const home = path.replace(/^~(root)?(?=\/|$)/, '/root');
-  const tokens: Readonly<Record<string, string>> = { '%': '%', h: n.hostname, p: n.port, r: n.user, u: 'root', d: '/root', i: '0', k: n.alias ?? n.host, n: n.host };
-  return home.replace(/%(.)/g, (m: string, t: string) => {
+  const hash = createHash('sha1').update(`${n.thishost}${n.hostname}${n.port}${n.user}`).digest('hex');
+  const short = n.thishost.split('.')[0] ?? n.thishost;
+  const tokens: Readonly<Record<string, string>> = { '%': '%', C: hash, L: short, l: n.thishost, h: n.hostname, p: n.port, r: n.user, u: 'root', d: '/root', i: '0', k: n.alias ?? n.host, n: n.host };
+  return home.replace(/%(.?)/gs, (_m: string, t: string) => {
     const v = tokens[t];
-    if (v === undefined) throw new Unmodelled(`UserKnownHostsFile ${path} (the token ${m})`);
-    return v;
+    if (v !== undefined) return v;
+    throw new SshFatal([t === '' ? 'vdollar_percent_expand: invalid format' : `vdollar_percent_expand: unknown key %${t}`, 'percent_dollar_expand: failed']);
   });
 }
 
@@ -94,10 +112,11 @@ function proxyLine(opts: ReadonlyMap<string, string>): string | null {
   return set(command) ? `proxycommand ${command}` : null;
 }
 
-export function sshGDump(host: string, opts: ReadonlyMap<string, string>): Dump {
+/** THISHOST: the simulated Dom0's own name, which ssh's %l, %L and %C read */
+export function sshGDump(host: string, opts: ReadonlyMap<string, string>, thishost: string): Dump {
   try {
     const hostname = (opts.get('hostname') ?? '%h').replace(/%(%|h)/g, (_m: string, c: string) => (c === 'h' ? host : '%')).toLowerCase();
-    const n: Names = { host, hostname, port: opts.get('port') ?? '22', user: opts.get('user') ?? 'root', alias: opts.get('hostkeyalias') };
+    const n: Names = { thishost, host, hostname, port: opts.get('port') ?? '22', user: opts.get('user') ?? 'root', alias: opts.get('hostkeyalias') };
     const users = opts.get('userknownhostsfile');
     const dns = word(opts, 'verifyhostkeydns', YES_NO_ASK, 'false');
     const lines: Readonly<Record<string, () => string | null>> = {
@@ -124,7 +143,8 @@ export function sshGDump(host: string, opts: ReadonlyMap<string, string>): Dump 
     });
     return { ok: true, text: `${out.join('\n')}\n` };
   } catch (e) {
-    if (e instanceof Unmodelled) return { ok: false, why: `ssh (simulator): cannot model ${e.message}` };
+    if (e instanceof Unmodelled) return { ok: false, stderr: `ssh (simulator): cannot model ${e.message}; write root's ssh_config without it\n` };
+    if (e instanceof SshFatal) return { ok: false, stderr: e.lines.map((l) => `${l}\r\n`).join('') };
     throw e;
   }
 }

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { runTool } from '../../../agent/adapters/exec.js';
@@ -197,10 +198,38 @@ Host xen4
     expect(`${SSH_G_9_2_LINES.join('\n')}\n`).toBe(readFixture('ssh/G-9.2p1-host-key-options.txt').body);
   });
 
-  it('a token in UserKnownHostsFile the simulator has no answer for is refused, naming it', async () => {
+  it('%C, %l and %L in UserKnownHostsFile: this Dom0\'s name and the connection hash, as OpenSSH 9.2 prints them; a token it does not know stops it', async () => {
     const sim = await startSim({ fleet });
     writeRootSshConfig(sim.hostRoot('xen1'), {});
-    writeFileSync(join(sim.hostRoot('xen1'), 'root/.ssh/config'), 'Host *\n  UserKnownHostsFile ~/.ssh/kh_%C\n');
-    expect(await sim.run('xen1', 'ssh', ['-G', 'xen2'])).toMatchObject({ exitCode: 255, stdout: '', stderr: "ssh (simulator): cannot model UserKnownHostsFile ~/.ssh/kh_%C (the token %C); write root's ssh_config without it\n" });
+    const config = (text: string): void => writeFileSync(join(sim.hostRoot('xen1'), 'root/.ssh/config'), text);
+    const path = 'Host *\n  HostName Xen2.Example.ORG\n  Port 2222\n  User mig\n  UserKnownHostsFile /var/lib/kh_%C_%l_%L_%%_%h\n';
+    config(path);
+    const userLine = (out: string): string | undefined => out.split('\n').find((l) => l.startsWith('userknownhostsfile '));
+    // the hash is SHA-1 of "xen1" "xen2.example.org" "2222" "mig" run together: `printf xen1xen2.example.org2222mig | sha1sum`
+    expect(userLine((await sim.run('xen1', 'ssh', ['-G', 'xen2'])).stdout)).toBe('userknownhostsfile /var/lib/kh_4fb2dbb34d593ab41ca6430a388040c152e9295b_xen1_xen1_%_xen2.example.org');
+    config('Host *\n  UserKnownHostsFile ~/.ssh/kh_%j\n');
+    const stopped = { exitCode: 255, stdout: '', stderr: 'vdollar_percent_expand: unknown key %j\r\npercent_dollar_expand: failed\r\n' };
+    expect(await sim.run('xen1', 'ssh', ['-G', 'xen2'])).toMatchObject(stopped);
+    config('Host *\n  UserKnownHostsFile ~/.ssh/kh_%\n');
+    expect(await sim.run('xen1', 'ssh', ['-G', 'xen2'])).toMatchObject({ exitCode: 255, stderr: 'vdollar_percent_expand: invalid format\r\npercent_dollar_expand: failed\r\n' });
+    // the environment root's ssh runs in is not modelled: refused, not printed unexpanded as no ssh does
+    config('Host *\n  UserKnownHostsFile ${HOME}/kh\n');
+    expect(await sim.run('xen1', 'ssh', ['-G', 'xen2'])).toMatchObject({ exitCode: 255, stderr: "ssh (simulator): cannot model UserKnownHostsFile ${HOME}/kh (${VAR} is read from the environment ssh runs in); write root's ssh_config without it\n" });
+
+    // the real ssh of this machine, given the same files, on this machine's own name
+    const probe = await runTool('ssh', ['-V'], { timeoutMs: 10_000 });
+    if (!probe.ok && probe.error.code === 'XH_ERR_TOOL_NOT_FOUND') return;
+    const dir = mkdtempSync(join(tmpdir(), 'xh-ssh-g-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'a'), path);
+    writeFileSync(join(dir, 'b'), 'Host *\n  UserKnownHostsFile /x/kh_%j\n');
+    const real = await runTool('ssh', ['-F', join(dir, 'a'), '-G', 'xen2'], { timeoutMs: 10_000 });
+    const me = hostname();
+    const hash = createHash('sha1').update(`${me}xen2.example.org2222mig`).digest('hex');
+    expect(real.ok && userLine(real.value.stdout)).toBe(`userknownhostsfile /var/lib/kh_${hash}_${me}_${me.split('.')[0] ?? me}_%_xen2.example.org`);
+    const refused = await runTool('ssh', ['-F', join(dir, 'b'), '-G', 'xen2'], { timeoutMs: 10_000 });
+    // (the real one says first that stdin is no terminal, as it does for every -G without one)
+    expect(!refused.ok && refused.error.exitCode).toBe(255);
+    expect(refused.ok ? '' : refused.error.stderr).toMatch(/(^|\n)vdollar_percent_expand: unknown key %j\r\npercent_dollar_expand: failed\r\n$/);
   });
 });

@@ -20,8 +20,9 @@ export const ssh: ToolHandler = async (ctx, argv) => {
   if (args === null || host === undefined || host.startsWith('-')) return ctx.err(args === null ? `ssh: the simulator answers \`ssh -G HOST\` only\n` : USAGE), 255;
   const read = sshOptions(ctx, host);
   if (!read.ok) return ctx.err(`${read.why}\n`), 255;
-  const dump = sshGDump(host, read.options);
-  if (!dump.ok) return ctx.err(`${dump.why}; write root's ssh_config without it\n`), 255;
+  // the Dom0's own name is what gethostname gives ssh on it
+  const dump = sshGDump(host, read.options, ctx.host);
+  if (!dump.ok) return ctx.err(dump.stderr), 255;
   ctx.out(dump.text);
   return 0;
 };
