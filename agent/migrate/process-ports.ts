@@ -92,8 +92,8 @@ function vouchedKeys(c: HostContext, peer: string, port: number): { keys: readon
  */
 const rootHome = (c: HostContext): string => (c.root === '/' ? userInfo().homedir : '/root');
 
-/** whether ssh's connect to ADDRESS:PORT would succeed, within ssh's usual patience for a Dom0 on the LAN */
-const sshConnects = async (address: string, port: number): Promise<boolean> => (await tcpReachable(address, port, 5_000)).reachable;
+/** whether ssh's connect to ADDRESS:PORT would succeed within its patience: ConnectTimeout, or (null) the kernel's */
+const sshConnects = async (address: string, port: number, timeoutMs: number | null): Promise<boolean> => (await tcpReachable(address, port, timeoutMs)).reachable;
 
 /** The domU's lock file, then the running agent's hold (no agent is a normal case). */
 async function holdDomu(c: HostContext, name: string, purpose: HoldPurpose, operation: string): Promise<Result<HeldDomu, XhError>> {

@@ -33,7 +33,8 @@ function readRevoked(printed: string | null, read: (file: string) => KnownHostsR
 /**
  * The address root's ssh checks under CheckHostIP (sshconnect.c check_host_key): the one it
  * connects to, which is the first of the name's addresses (of AddressFamily's family), in the
- * resolver's order, to accept a TCP connection at the port (ssh_connect_direct; ssh's getaddrinfo answers as the resolver here
+ * resolver's order, to accept a TCP connection at the port within ConnectTimeout (or the kernel's
+ * own connect timeout without one) (ssh_connect_direct; ssh's getaddrinfo answers as the resolver here
  * does), never the others. None through a proxy, when that address is a loopback one
  * (sockaddr_is_local: 127/8 and ::1), or when its known_hosts name is the hostname itself (a
  * hostname that is an address, at port 22); none either when no address accepts, as ssh then
@@ -42,7 +43,7 @@ function readRevoked(printed: string | null, read: (file: string) => KnownHostsR
 export async function checkHostIpAddresses(
   route: HostKeyRoute,
   resolve: (name: string) => Promise<RouteAddresses>,
-  accepts: (address: string, port: number) => Promise<boolean>,
+  accepts: (address: string, port: number, timeoutMs: number | null) => Promise<boolean>,
 ): Promise<readonly string[]> {
   if (!route.hostKeys.checkHostIp || route.proxy !== null) return [];
   // a name ssh canonicalized it resolved as the absolute NAME., in DNS alone (parse/ssh-g.ts)
@@ -53,7 +54,8 @@ export async function checkHostIpAddresses(
   const family = route.hostKeys.addressFamily;
   const addresses = family === undefined ? r.addresses : r.addresses.filter((a) => isIP(a) === (family === 'inet' ? 4 : 6));
   for (const address of addresses) {
-    if (addresses.length > 1 && !(await accepts(address, route.port))) continue;
+    // each address given ssh's own patience: ConnectTimeout, else (null) the kernel's connect
+    if (addresses.length > 1 && !(await accepts(address, route.port, route.connectTimeoutSeconds === undefined ? null : route.connectTimeoutSeconds * 1000))) continue;
     const loopback = address === '::1' || address.startsWith('127.');
     return loopback || knownHostsName(address, route.port) === route.hostname.toLowerCase() ? [] : [address];
   }

@@ -27,6 +27,12 @@ export interface SshRoute {
    */
   readonly canonicalizedFrom?: string;
   /**
+   * ConnectTimeout in seconds: how long ssh waits for each address to accept before it tries the
+   * next (sshconnect.c ssh_connect_direct); absent for `none` or 0, where its connect(2) waits as
+   * long as the kernel retries a SYN (Linux tcp_syn_retries 6: about 127 s)
+   */
+  readonly connectTimeoutSeconds?: number;
+  /**
    * how ssh checks the host's key there (parse/ssh-g-host-keys.ts), read by the adapter from the
    * same dump; absent when the dump has no host-key lines (the fleet simulator's)
    */
@@ -58,16 +64,20 @@ export function parseSshG(stdout: string, stderr = ''): Result<SshRoute, ParseFa
   let hostname: string | null = null;
   let port: number | null = null;
   let proxy: SshProxy | null = null;
+  let connectTimeout = 0;
   const lines = stdout.split('\n');
   for (const [i, raw] of lines.entries()) {
     const line = raw.replace(/\r$/, '');
-    const m = /^(hostname|port|proxyjump|proxycommand) (.*)$/.exec(line);
+    const m = /^(hostname|port|proxyjump|proxycommand|connecttimeout) (.*)$/.exec(line);
     if (!m) continue;
     const key = m[1];
     const value = (m[2] ?? '').trim();
     if (key === 'proxyjump' || key === 'proxycommand') {
       if (value === '') return err(parseFailure('ssh -G', i + 1, line, `${key} VALUE`));
       if (proxy === null && value.toLowerCase() !== 'none') proxy = { kind: key, value };
+    } else if (key === 'connecttimeout') {
+      if (value !== 'none' && !/^\d{1,9}$/.test(value)) return err(parseFailure('ssh -G', i + 1, line, 'connecttimeout SECONDS or none'));
+      connectTimeout = value === 'none' ? 0 : Number(value);
     } else if (key === 'hostname') {
       if (value === '' || /\s/.test(value)) return err(parseFailure('ssh -G', i + 1, line, 'hostname NAME-OR-ADDRESS'));
       hostname = value;
@@ -79,5 +89,6 @@ export function parseSshG(stdout: string, stderr = ''): Result<SshRoute, ParseFa
   }
   if (hostname === null || port === null) return err(parseFailure('ssh -G', 0, stdout.slice(0, 200), `"hostname" and "port" lines (${hostname === null ? 'no hostname' : 'no port'})`));
   const from = canonicalized(stderr, hostname);
-  return ok(from === null ? { hostname, port, proxy } : { hostname, port, proxy, canonicalizedFrom: from });
+  const bound = connectTimeout > 0 ? { connectTimeoutSeconds: connectTimeout } : {};
+  return ok(from === null ? { hostname, port, proxy, ...bound } : { hostname, port, proxy, canonicalizedFrom: from, ...bound });
 }

@@ -69,6 +69,18 @@ describe("where root's ssh and the resolver take a name", () => {
     expect(r.ok ? '' : r.error.message).toContain("root's ssh_config gives xen2 UserKnownHostsFile ${HOME}/.ssh/known_hosts, and HOME is not set in the environment `xl migrate`'s ssh gets from this process (systemd sets HOME for a service only when its unit sets User=): ");
   });
 
+  it('ConnectTimeout as the real ssh -G prints it (1m: 60), how long the CheckHostIP probe gives each address', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xh-ssh-route-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const cfg = join(dir, 'cfg');
+    writeFileSync(cfg, 'Host xen2\n  ConnectTimeout 1m\n');
+    const run: ToolRunner = async (tool, args, o) => runTool(tool, ['-F', cfg, ...args], o);
+    const r = await sshRouteOf(run, 'xen2');
+    expect(r.ok && r.value.connectTimeoutSeconds).toBe(60);
+    const other = await sshRouteOf(run, 'xen3');
+    expect(other.ok && 'connectTimeoutSeconds' in other.value).toBe(false);
+  });
+
   it('an address resolves to itself; localhost to a loopback address', async () => {
     expect(await addressesOf('127.0.0.1')).toEqual({ ok: true, addresses: ['127.0.0.1'] });
     expect(await addressesOf('::1')).toEqual({ ok: true, addresses: ['::1'] });

@@ -98,6 +98,14 @@ describe('the address CheckHostIP has ssh look up', () => {
     expect(await checkHostIpAddresses(route({ checkHostIp: true }), resolve, accepts())).toEqual([]);
   });
 
+  it("each address given as long as ssh gives it: ConnectTimeout's seconds, else (null) the kernel's own connect", async () => {
+    const bounds: (number | null)[] = [];
+    const waits = async (_address: string, _port: number, timeoutMs: number | null): Promise<boolean> => (bounds.push(timeoutMs), false);
+    await checkHostIpAddresses({ ...route({ checkHostIp: true }), connectTimeoutSeconds: 7 }, resolve, waits);
+    await checkHostIpAddresses(route({ checkHostIp: true }), resolve, waits);
+    expect(bounds).toEqual([7000, 7000, 7000, 7000, null, null, null, null]);
+  });
+
   it('none when that address is a loopback one, under CheckHostIP no, through a proxy, or to an address at port 22', async () => {
     expect(await checkHostIpAddresses(route({ checkHostIp: true }), resolve, accepts('127.0.1.1'))).toEqual([]);
     expect(await checkHostIpAddresses(route({ checkHostIp: true }), resolve, accepts('::1'))).toEqual([]);

@@ -29,6 +29,15 @@ describe('ssh -G', () => {
     expect(parseSshG('hostname \nport 22\n')).toMatchObject({ ok: false, error: { line: 1, expected: 'hostname NAME-OR-ADDRESS' } });
   });
 
+  it('ConnectTimeout: its seconds as ssh -G prints them; none or 0 (the kernel\'s connect decides) left out; anything else refused', () => {
+    const dump = readFixture('ssh/G-9.2p1-host-entry.txt').body;
+    const at = (value: string) => parseSshG(dump.replace(/^connecttimeout none$/m, `connecttimeout ${value}`));
+    expect(at('7')).toMatchObject({ ok: true, value: { connectTimeoutSeconds: 7 } });
+    expect(at('none')).toEqual({ ok: true, value: { hostname: '10.0.0.2', port: 2222, proxy: null } });
+    expect(at('0')).toEqual(at('none'));
+    expect(at('7s')).toMatchObject({ ok: false, error: { code: 'XH_ERR_TOOL_OUTPUT', expected: 'connecttimeout SECONDS or none' } });
+  });
+
   it('"hostkeyalias" and other keys starting alike are not the hostname', () => {
     expect(parseSshG('hostkeyalias other\nhostname xen2\nport 22\nhostbasedauthentication no\n')).toEqual({ ok: true, value: { hostname: 'xen2', port: 22, proxy: null } });
   });
