@@ -7,6 +7,19 @@ import { addressesOf, sshRouteOf } from '../../../agent/adapters/ssh-route.js';
 import { err, ok } from '../../../shared/result.js';
 import { readFixture } from '../../fixture.js';
 
+/**
+ * The real ssh of this machine given CONFIG as root's (-F, the arguments the adapter asks after
+ * it), in a temp dir the test owns; ENV is added to the adapter's own for each run.
+ */
+function realSsh(config: string, env: (dir: string) => Readonly<Record<string, string>> = () => ({})): { dir: string; cfg: string; run: ToolRunner } {
+  const dir = mkdtempSync(join(tmpdir(), 'xh-ssh-route-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const cfg = join(dir, 'cfg');
+  writeFileSync(cfg, config);
+  const run: ToolRunner = async (tool, args, o) => runTool(tool, ['-F', cfg, ...args], { ...o, env: { ...o?.env, ...env(dir) } });
+  return { dir, cfg, run };
+}
+
 describe("where root's ssh and the resolver take a name", () => {
   it('asks `ssh -v -G -- NAME` (a name never read as an option) and reads its hostname and port, and from stderr a canonicalization', async () => {
     const asked: (readonly string[])[] = [];
@@ -26,23 +39,17 @@ describe("where root's ssh and the resolver take a name", () => {
   });
 
   it("a real ssh that refuses root's config: the cause is ssh's own words, not -v's debug lines before them", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'xh-ssh-route-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const cfg = join(dir, 'cfg');
-    writeFileSync(cfg, 'Host xen2\n  NoSuchOption yes\n');
-    // the config given as root's (-F), the arguments the adapter asks after it
-    const run: ToolRunner = async (tool, args, o) => runTool(tool, ['-F', cfg, ...args], o);
+    const { cfg, run } = realSsh('Host xen2\n  NoSuchOption yes\n');
     const r = await sshRouteOf(run, 'xen2');
     expect(r).toMatchObject({ ok: false, error: { code: 'XH_ERR_TOOL_FAILED', exitCode: 255, message: `ssh -F ${cfg} -v -G -- xen2: exit code 255: ${cfg}: line 2: Bad configuration option: nosuchoption; ${cfg}: terminating, 1 bad configuration options` } });
   });
 
   it('a ${VAR} ssh expands before -G prints: set, the file it names; unset, the options holding it named, as ssh names only the variable', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'xh-ssh-route-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const cfg = join(dir, 'cfg');
     // ControlPath is expanded before UserKnownHostsFile: ssh stops at it first, and at the other once it has a value
-    writeFileSync(cfg, 'Host xen2\n  ControlPath /tmp/${XENHERD_TEST_UNSET_CP}\n  UserKnownHostsFile ${XENHERD_TEST_UNSET_KH}/known_hosts /root/.ssh/known_hosts\nHost *\n  UserKnownHostsFile ${XENHERD_TEST_KH_DIR}/known_hosts\n');
-    const run: ToolRunner = async (tool, args, o) => runTool(tool, ['-F', cfg, ...args], { ...o, env: { ...o?.env, XENHERD_TEST_KH_DIR: dir } });
+    const { dir, cfg, run } = realSsh(
+      'Host xen2\n  ControlPath /tmp/${XENHERD_TEST_UNSET_CP}\n  UserKnownHostsFile ${XENHERD_TEST_UNSET_KH}/known_hosts /root/.ssh/known_hosts\nHost *\n  UserKnownHostsFile ${XENHERD_TEST_KH_DIR}/known_hosts\n',
+      (d) => ({ XENHERD_TEST_KH_DIR: d }),
+    );
     const set = await sshRouteOf(run, 'xen3');
     expect(set.ok && set.value.hostKeys?.userFiles).toEqual([`${dir}/known_hosts`]);
     const unset = await sshRouteOf(run, 'xen2');
@@ -70,11 +77,7 @@ describe("where root's ssh and the resolver take a name", () => {
   });
 
   it('ConnectTimeout as the real ssh -G prints it (1m: 60), how long the CheckHostIP probe gives each address', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'xh-ssh-route-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const cfg = join(dir, 'cfg');
-    writeFileSync(cfg, 'Host xen2\n  ConnectTimeout 1m\n');
-    const run: ToolRunner = async (tool, args, o) => runTool(tool, ['-F', cfg, ...args], o);
+    const { run } = realSsh('Host xen2\n  ConnectTimeout 1m\n');
     const r = await sshRouteOf(run, 'xen2');
     expect(r.ok && r.value.connectTimeoutSeconds).toBe(60);
     const other = await sshRouteOf(run, 'xen3');
