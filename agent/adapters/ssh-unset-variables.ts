@@ -1,5 +1,5 @@
 import { andList } from '../../shared/text/and-list.js';
-import { optionsWithVariables, unsetSshVariables } from '../parse/ssh-g-env.js';
+import { optionsWithVariables, unsetSshVariables, type OptionWithVariable } from '../parse/ssh-g-env.js';
 import type { ToolRunner } from './exec.js';
 import type { ToolFailure } from './tool-failure.js';
 
@@ -28,15 +28,38 @@ export async function unsetVariablesExplained(run: ToolRunner, name: string, fai
     unset.push(...found);
   }
   const options = optionsWithVariables(dump, markers);
+  const where = options.length > 0 ? `root's ssh_config gives ${name} ${andList(options.map((o) => `${o.option} ${o.value}`))}` : `an option of root's ssh_config for ${name} names ${andList(unset.map((v) => `\${${v}}`))}`;
+  return { ...failure, message: `${[failure.tool, ...failure.args].join(' ')}: exit code ${failure.exitCode ?? ''}: ${where}, and ${unsetWords(unset, options.length, 'ssh stops there')}` };
+}
+
+/**
+ * `ssh -G NAME` printed IdentityFile or CertificateFile with a `${VAR}` this process's environment,
+ * which `xl migrate`'s ssh gets, does not set (parse/ssh-g-env.ts): that ssh connects and then
+ * stops. Said as a failure of that `ssh -G` run (ARGS), as the route cannot be used.
+ */
+export function unsetOnceConnected(name: string, args: readonly string[], stdout: string, options: readonly OptionWithVariable[]): ToolFailure {
+  const unset = [...new Set(options.map((o) => o.variable))];
+  const held = [...new Set(options.map((o) => `${o.option} ${o.value}`))];
+  return {
+    code: 'XH_ERR_TOOL_FAILED',
+    tool: 'ssh',
+    args,
+    exitCode: 0,
+    signal: null,
+    stdout,
+    stderr: '',
+    message: `${['ssh', ...args].join(' ')}: root's ssh_config gives ${name} ${andList(held)}, which ssh expands only once connected, and ${unsetWords(unset, held.length, 'ssh stops there after connecting')}`,
+  };
+}
+
+/** the end of a refusal for UNSET variables held by COUNT options: why it fails and the fix */
+function unsetWords(unset: readonly string[], count: number, stops: string): string {
   const vars = andList(unset.map((v) => `\${${v}}`));
-  const where = options.length > 0 ? `root's ssh_config gives ${name} ${andList(options.map((o) => `${o.option} ${o.value}`))}` : `an option of root's ssh_config for ${name} names ${vars}`;
   const plain = unset.length === 1 ? `${unset[0] ?? ''} is` : `${andList(unset)} are`;
   const home = unset.includes('HOME') ? ' (systemd sets HOME for a service only when its unit sets User=)' : '';
   const fix = unset.every((v) => SETTABLE.test(v)) ? `, or set ${andList(unset)} for the agent (systemd: Environment= in a drop-in for xenherd-agent.service)` : '';
-  return {
-    ...failure,
-    message:
-      `${[failure.tool, ...failure.args].join(' ')}: exit code ${failure.exitCode ?? ''}: ${where}, and ${plain} not set in the environment \`xl migrate\`'s ssh gets from this process${home}: ` +
-      `ssh stops there ("invalid environment variable expansion") and the migration would fail; fix: write ${options.length === 1 ? 'that option' : 'those options'} without ${vars} in root's ssh_config (\`~/\` and \`%d\` name root's home without the environment)${fix}`,
-  };
+  return (
+    `${plain} not set in the environment \`xl migrate\`'s ssh gets from this process${home}: ${stops} ("invalid environment variable expansion") and the migration would fail; ` +
+    `fix: write ${count === 1 ? 'that option' : 'those options'} without ${vars} in root's ssh_config (\`~/\` and \`%d\` name root's home without the environment)${fix}`
+  );
 }

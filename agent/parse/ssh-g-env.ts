@@ -18,6 +18,8 @@ const SPELLED: Readonly<Record<string, string>> = {
   identityagent: 'IdentityAgent',
   forwardagent: 'ForwardAgent',
   userknownhostsfile: 'UserKnownHostsFile',
+  identityfile: 'IdentityFile',
+  certificatefile: 'CertificateFile',
 };
 
 /** One option of the dump that holds a variable, as ssh_config spells it and as written there. */
@@ -41,6 +43,27 @@ export function optionsWithVariables(stdout: string, markers: ReadonlyMap<string
     const held = [...markers].filter(([, marker]) => value.includes(marker));
     for (const [variable, marker] of held) value = value.split(marker).join(`\${${variable}}`);
     for (const [variable] of held) found.push({ option: SPELLED[key] ?? key, variable, value });
+  }
+  return found;
+}
+
+/**
+ * IdentityFile and CertificateFile are expanded only once ssh has connected, as it loads the keys
+ * (OpenSSH 9.2 ssh.c load_public_identity_files): `ssh -G` prints them as written, `${VAR}` and
+ * all, and succeeds where the `ssh` of `xl migrate` then stops, after the TCP connect, with "env var
+ * ${X} has no value" and "invalid environment variable expansion".
+ */
+const EXPANDED_ONCE_CONNECTED = /^(identityfile|certificatefile) (.*)$/;
+
+/** The `${VAR}`s of an `ssh -G` dump's IdentityFile and CertificateFile lines, each with its option. */
+export function variablesExpandedOnceConnected(stdout: string): OptionWithVariable[] {
+  const found: OptionWithVariable[] = [];
+  for (const line of stdout.split('\n')) {
+    const m = EXPANDED_ONCE_CONNECTED.exec(line.replace(/\r$/, ''));
+    if (m === null) continue;
+    const value = m[2] ?? '';
+    // ssh reads a variable's name up to the first `}` (misc.c vdollar_percent_expand)
+    for (const v of value.matchAll(/\$\{([^}]*)\}/g)) found.push({ option: SPELLED[m[1] ?? ''] ?? '', variable: v[1] ?? '', value });
   }
   return found;
 }
