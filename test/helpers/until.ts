@@ -19,6 +19,30 @@ export const advanceThenTurn =
     await nextTurn();
   };
 
+/**
+ * The step of a wait on what arrives by events (a frame, a log line, a process's output): the
+ * source calls wake() as each arrives, and a step ends then, or after MS if nothing does, so the
+ * look comes as soon as there is something new and a wait on a quiet source still meets its bound.
+ */
+export class Wakes {
+  private readonly waiting: Array<() => void> = [];
+
+  wake(): void {
+    for (const w of this.waiting.splice(0)) w();
+  }
+
+  step(ms: number): () => Promise<void> {
+    return () =>
+      new Promise<void>((resolve) => {
+        const quiet = setTimeout(resolve, ms);
+        this.waiting.push(() => {
+          clearTimeout(quiet);
+          resolve();
+        });
+      });
+  }
+}
+
 const SPIN_MS = 50;
 
 /**
@@ -45,12 +69,23 @@ export interface UntilBounds {
 /**
  * Waits until done() holds, taking a step between looks; fails naming WHAT once a bound passes.
  * WHAT as a function is worded at the failure, so it can say what was seen instead (a count, the
- * output so far) rather than what was there when the wait began.
+ * output so far) rather than what was there when the wait began. done() may be async, for a look
+ * that is itself a question (a command run, a request answered).
  */
-export async function until(done: () => boolean, what: string | (() => string), { step = turnsThenPauses(), limitMs = 15_000, steps = Infinity }: UntilBounds = {}): Promise<void> {
+export async function until(done: () => boolean | Promise<boolean>, what: string | (() => string), bounds: UntilBounds = {}): Promise<void> {
+  await untilFound(async () => ((await done()) ? true : undefined), what, bounds);
+}
+
+/**
+ * Waits until look() finds something, and gives it: a wait for a log line, a frame or an output
+ * line that the test reads next. Its steps, bounds and failure are until's.
+ */
+export async function untilFound<T>(look: () => T | undefined | Promise<T | undefined>, what: string | (() => string), { step = turnsThenPauses(), limitMs = 15_000, steps = Infinity }: UntilBounds = {}): Promise<T> {
   const end = performance.now() + limitMs;
   const named = (): string => (typeof what === 'string' ? what : what());
-  for (let taken = 0; !done(); taken++) {
+  for (let taken = 0; ; taken++) {
+    const found = await look();
+    if (found !== undefined) return found;
     if (taken >= steps) throw new Error(`gave up waiting for ${named()}: not so after ${taken} steps`);
     if (performance.now() > end) throw new Error(`gave up waiting for ${named()}: not so after ${limitMs / 1000} s (${taken} steps)`);
     await step();
