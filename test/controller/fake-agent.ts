@@ -12,6 +12,7 @@ import {
 import type { HostState, HostStatePatch } from '../../shared/protocol/agent-link-state.js';
 import type { CommandOutcome } from '../../shared/protocol/ctl-api.js';
 import type { DomainRows } from '../../shared/protocol/domain-rows.js';
+import { until, Wakes } from '../helpers/until.js';
 
 /**
  * A stand-in agent that speaks the agent link protocol over any Link (memory or real wss): the
@@ -25,7 +26,7 @@ export class FakeAgent {
   closed: { code: number; reason: string } | null = null;
   private seq = 0;
   private commandHandler: ((c: CommandMessage) => void) | null = null;
-  private readonly waiters: Array<() => void> = [];
+  private readonly wakes = new Wakes();
 
   constructor(
     readonly link: Link,
@@ -44,11 +45,11 @@ export class FakeAgent {
         this.received.push(parsed.data);
         if (parsed.data.type === 'command') this.commandHandler?.(parsed.data);
       }
-      this.wake();
+      this.wakes.wake();
     });
     link.onClose((code, reason) => {
       this.closed = { code, reason };
-      this.wake();
+      this.wakes.wake();
     });
   }
 
@@ -96,20 +97,10 @@ export class FakeAgent {
     return this.of('fleet').at(-1);
   }
 
-  /** Resolves once cond() holds, re-checked on every frame and close (for real sockets). */
-  async until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!cond()) {
-      if (Date.now() > deadline) throw new Error(`${this.host}: timed out waiting for ${what}; received ${JSON.stringify(this.received.map((m) => m.type))}, closed ${JSON.stringify(this.closed)}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
+  /** Resolves once cond() holds, looked at again on every frame and close (for real sockets), or after 50 ms. */
+  until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    const seen = (): string => `${what} (${this.host} received ${JSON.stringify(this.received.map((m) => m.type))}, closed ${JSON.stringify(this.closed)})`;
+    return until(cond, seen, { limitMs: timeoutMs, step: this.wakes.step(50) });
   }
 }
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { shippedBed } from './shipped-bed.js';
 import { dom, hostState } from './states.js';
 import { connectFakeAgent } from './fake-agent.js';
-import { waitUntil } from './api/controller-bed.js';
+import { pauseOf, until } from '../helpers/until.js';
 
 // The composition roots as shipped: the single-file bundles, a real `serve` process.
 const shipped = shippedBed('xenherd-controller', 'xenherdctl');
@@ -59,7 +59,7 @@ describe('xenherd-controller and xenherdctl as shipped', () => {
     agent.hello();
     agent.snapshot(hostState({ domains: [dom('web01', { state: 'running' })] }));
     const env = { XENHERD_URL: s.url, XENHERD_TOKEN: out.token, XENHERD_CA: out.ca };
-    await waitUntil(() => run('xenherdctl', ['where', '-q', 'web01'], env).status === 0, 'where -q web01 to answer');
+    await until(() => run('xenherdctl', ['where', '-q', 'web01'], env).status === 0, 'where -q web01 to answer', { limitMs: 10_000, step: pauseOf(20) });
     expect(run('xenherdctl', ['where', '-q', 'web01'], env).stdout).toBe('xen1\n');
     const where = run('xenherdctl', ['where', 'web01'], env);
     expect(where.stdout).toMatch(/^web01 {2}xen1 {2}running {2}no home known {2}as of \d+\.\d s\n$/);

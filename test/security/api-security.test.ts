@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { AGENT_LINK_PATH } from '../../shared/protocol/agent-link.js';
-import { controllerBed, waitUntil, type TestController } from '../controller/api/controller-bed.js';
+import { controllerBed, type TestController } from '../controller/api/controller-bed.js';
 import { connectFakeAgent, type FakeAgent } from '../controller/fake-agent.js';
 import { dom, hostState } from '../controller/states.js';
 import { apiRequest, bearer, type Answer } from './api-request.js';
+import { until } from '../helpers/until.js';
 
 // The controller's access rules over its real HTTPS/WSS port: a `read` token changes nothing, an
 // agent's token acts only as its host, refused tokens are limited per address (429 with
@@ -40,7 +41,7 @@ async function fleetOf(c: TestController): Promise<FakeAgent> {
   b.hello();
   b.snapshot(hostState());
   peer = b;
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'two hosts reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'two hosts reported', { limitMs: 10_000 });
   return a;
 }
 
@@ -90,7 +91,7 @@ describe('roles over real HTTPS', () => {
     const own = await c.agent('xen1', token);
     own.hello();
     own.snapshot(hostState({ domains: [dom('web1')] }));
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reported), 'xen1 reported');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reported), 'xen1 reported', { limitMs: 10_000 });
     expect(c.core.hosts().hosts.map((h) => h.host)).toEqual(['xen1']);
     const api = await apiRequest(c, { method: 'GET', path: '/v1/hosts', headers: bearer(token) });
     expect('status' in api && api.status).toBe(403);
@@ -153,7 +154,7 @@ describe('the audit trail', () => {
     await apiRequest(c, { method: 'GET', path: '/v1/hosts', headers: bearer(c.adminToken) });
     // a token pasted into a query string by mistake: refused, and kept out of the log
     await apiRequest(c, { method: 'POST', path: `/v1/commands?token=${c.adminToken}`, body: '{}' });
-    await waitUntil(() => c.events('audit').filter((l) => l['outcome'] !== 'accepted').length === 6, 'six final audit lines');
+    await until(() => c.events('audit').filter((l) => l['outcome'] !== 'accepted').length === 6, 'six final audit lines', { limitMs: 10_000 });
     const audit = c.events('audit');
     const final = audit.filter((l) => l['outcome'] !== 'accepted');
     expect(final.map((l) => [l['operator'], l['role'], l['method'], l['path'], l['status'], l['outcome']])).toEqual([

@@ -4,7 +4,8 @@ import { CLOSE } from '../../../shared/link/link.js';
 import { AGENT_LINK_PATH, AGENT_LINK_PROTOCOL_VERSION } from '../../../shared/protocol/agent-link.js';
 import { dom, hostState } from '../states.js';
 import { connectFakeAgent, type FakeAgent } from '../fake-agent.js';
-import { controllerBed, waitUntil, type TestController } from './controller-bed.js';
+import { controllerBed, type TestController } from './controller-bed.js';
+import { until } from '../../helpers/until.js';
 
 const bed = controllerBed();
 
@@ -13,16 +14,16 @@ async function healthy(c: TestController): Promise<FakeAgent> {
   const good = await c.agent('good1');
   good.hello();
   good.snapshot(hostState({ domains: [dom('keep01')] }));
-  await waitUntil(() => c.core.where('keep01').ok && (c.core.where('keep01') as { ok: true; value: { matches: unknown[] } }).value.matches.length === 1, 'good1 reported');
+  await until(() => c.core.where('keep01').ok && (c.core.where('keep01') as { ok: true; value: { matches: unknown[] } }).value.matches.length === 1, 'good1 reported', { limitMs: 10_000 });
   return good;
 }
 
 async function stillServing(c: TestController, good: FakeAgent, name: string): Promise<void> {
   good.delta({ domains: [dom('keep01'), dom(name)] });
-  await waitUntil(() => {
+  await until(() => {
     const r = c.core.where(name);
     return r.ok && r.value.matches.length === 1;
-  }, `${name} reported by good1 after the refusal`);
+  }, `${name} reported by good1 after the refusal`, { limitMs: 10_000 });
   expect(good.closed).toBeNull();
   expect(c.core.hosts().hosts.find((h) => h.host === 'good1')?.reachable).toBe(true);
 }
@@ -35,7 +36,7 @@ describe('agent links over real TLS WebSockets: each refusal is logged with its 
     await a.until(() => a.of('welcome').length === 1, 'welcome');
     expect(a.of('welcome')[0]).toMatchObject({ protocol: AGENT_LINK_PROTOCOL_VERSION });
     a.snapshot(hostState({ domains: [dom('web01')] }));
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reported), 'xen1 reported');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reported), 'xen1 reported', { limitMs: 10_000 });
     const r = c.core.where('web01');
     expect(r.ok && r.value.matches[0]?.places[0]?.host).toBe('xen1');
   });
@@ -80,7 +81,7 @@ describe('agent links over real TLS WebSockets: each refusal is logged with its 
     a.sendRaw(JSON.stringify({ type: 'heartbeat', at: 1, pad: 'x'.repeat(70_000) }));
     await a.until(() => a.closed !== null, 'close');
     expect(a.closed?.code).toBe(CLOSE.tooBig);
-    await waitUntil(() => c.events('agent-refused').length === 1, 'the refusal logged');
+    await until(() => c.events('agent-refused').length === 1, 'the refusal logged', { limitMs: 10_000 });
     expect(c.events('agent-refused')[0]).toMatchObject({ host: 'xen1', closeCode: CLOSE.tooBig, reason: expect.stringMatching(/payload/i) });
     await stillServing(c, good, 'after-oversized');
   });
@@ -127,9 +128,9 @@ describe('agent links over real TLS WebSockets: each refusal is logged with its 
     const a = await c.agent('xen1');
     a.hello();
     a.snapshot(hostState({ domains: [dom('web01')] }));
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.reachable), 'reachable');
+    await until(() => c.core.hosts().hosts.some((h) => h.reachable), 'reachable', { limitMs: 10_000 });
     a.link.close(1000, 'bye');
-    await waitUntil(() => c.core.hosts().hosts.every((h) => !h.reachable), 'unreachable');
+    await until(() => c.core.hosts().hosts.every((h) => !h.reachable), 'unreachable', { limitMs: 10_000 });
     const r = c.core.where('web01');
     expect(r.ok && r.value.matches[0]?.reachable).toBe(false);
   });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AGENT_LINK_PATH } from '../../../shared/protocol/agent-link.js';
 import { ApiErrorSchema } from '../../../shared/protocol/ctl-api.js';
-import { controllerBed, waitUntil } from './controller-bed.js';
+import { controllerBed } from './controller-bed.js';
 import { rawRequest, type RawAnswer } from './raw-https.js';
+import { until } from '../../helpers/until.js';
 
 // The Authorization header as hostile or sloppy clients send it, on the real HTTPS port: what is
 // accepted, what is refused with which status and message, and what counts toward the
@@ -92,7 +93,7 @@ describe('the audit trail of an agent token used on the operator API', () => {
     const agent = await c.enroll('xen1');
     const r = await rawRequest(c, { method: 'POST', path: '/v1/commands', headers: [`Authorization: Bearer ${agent}`, 'Content-Type: application/json'], body: '{}' });
     expect(r.status).toBe(403);
-    await waitUntil(() => c.events('audit').length === 1, 'the audit line');
+    await until(() => c.events('audit').length === 1, 'the audit line', { limitMs: 10_000 });
     const line = c.events('audit')[0];
     expect(line).toMatchObject({ operator: null, role: null, agent: 'xen1', method: 'POST', path: '/v1/commands', status: 403, outcome: 'XH_ERR_AUTH' });
     expect(line?.msg).toBe('audit: agent token of xen1 POST /v1/commands: 403 XH_ERR_AUTH');

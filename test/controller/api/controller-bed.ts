@@ -23,6 +23,7 @@ import type { JobSettings } from '../../../controller/jobs/settings.js';
 import { memoryLogger, type LogLine } from '../../harness/memory-log.js';
 import { connectFakeAgent, type FakeAgent } from '../fake-agent.js';
 import { dom, hostState } from '../states.js';
+import { until } from '../../helpers/until.js';
 
 export interface Captured {
   code: number;
@@ -136,15 +137,6 @@ export function controllerBed(): { start(settings?: { heartbeatSeconds?: number;
   };
 }
 
-/** Polls until cond() is true (the condition decides, not the time); fails after timeoutMs. */
-export async function waitUntil(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /**
  * C with xen1 reporting web01, reachable, and C's CA written to DIR/ca.crt (outliving the
  * controller's own directory, so a stopped controller is the only thing wrong afterwards): what a
@@ -154,7 +146,7 @@ export async function xen1ReportingWithCa(c: TestController, dir: string): Promi
   const xen1 = await c.agent('xen1');
   xen1.hello();
   xen1.snapshot(hostState({ domains: [dom('web01')] }));
-  await waitUntil(() => c.core.hosts().hosts.some((h) => h.reachable), 'xen1 reachable');
+  await until(() => c.core.hosts().hosts.some((h) => h.reachable), 'xen1 reachable', { limitMs: 10_000 });
   const ca = join(dir, 'ca.crt');
   writeFileSync(ca, c.caPem);
   return ca;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { asReported, requestAsReported } from '../../../controller/fleet/host-spelling.js';
 import { apiRequest, bearer } from '../../security/api-request.js';
 import { dom, hostState } from '../states.js';
-import { controllerBed, waitUntil } from './controller-bed.js';
+import { controllerBed } from './controller-bed.js';
+import { until } from '../../helpers/until.js';
 
 const bed = controllerBed();
 
@@ -32,7 +33,7 @@ describe('host names compare without case, as DNS names do', () => {
     const a = await c.agent('xen1');
     a.hello();
     a.snapshot(hostState({ domains: [dom('web1')] }));
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reported), 'xen1 reported');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reported), 'xen1 reported', { limitMs: 10_000 });
     const domains = await apiRequest(c, { method: 'GET', path: '/v1/domains?host=XEN1', headers: bearer(c.adminToken) });
     expect('status' in domains && [domains.status, (JSON.parse(domains.body) as { domains: { name: string }[] }).domains.map((d) => d.name)]).toEqual([200, ['web1']]);
     const plan = await apiRequest(c, { method: 'POST', path: '/v1/plan', headers: { ...bearer(c.adminToken), 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'drain', hosts: ['Xen1'] }) });

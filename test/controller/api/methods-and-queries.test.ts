@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '../../../shared/protocol/ctl-api.js';
 import { dom, hostState } from '../states.js';
-import { controllerBed, waitUntil } from './controller-bed.js';
+import { controllerBed } from './controller-bed.js';
 import { rawRequest, type RawAnswer } from './raw-https.js';
+import { until } from '../../helpers/until.js';
 
 // Requests to a known path with a method it does not take, and a `host` query parameter that is
 // no host name, on the real HTTPS port: each is the client's mistake, named as such.
@@ -49,7 +50,7 @@ describe('GET /v1/domains?host=', () => {
     const a = await c.agent('xen1');
     a.hello();
     a.snapshot(hostState({ domains: [dom('web1')] }));
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reported), 'xen1 reported');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reported), 'xen1 reported', { limitMs: 10_000 });
     const get = (q: string): Promise<RawAnswer> => rawRequest(c, { method: 'GET', path: `/v1/domains${q}`, headers: [`Authorization: Bearer ${c.adminToken}`] });
     for (const q of ['?host=%00', '?host=', '?host=-xen1', '?host=xen%201', `?host=${'a'.repeat(300)}`]) {
       const r = await get(q);

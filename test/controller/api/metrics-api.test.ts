@@ -5,7 +5,8 @@ import type { CommandOutcome } from '../../../shared/protocol/ctl-api.js';
 import { DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js';
 import { parsePrometheusText, type ParsedFamily } from '../../helpers/prometheus-text-parser.js';
 import { dom, guarded, hostState, primary } from '../states.js';
-import { controllerBed, waitUntil, type TestController } from './controller-bed.js';
+import { controllerBed, type TestController } from './controller-bed.js';
+import { until } from '../../helpers/until.js';
 
 // GET /metrics on a controller served on 127.0.0.1, port 0: the read token's auth, the text
 // format read back by a strict parser, and the values after a few things happened.
@@ -61,7 +62,7 @@ describe('GET /metrics', () => {
     const xen2 = await c.agent('xen2');
     xen2.hello();
     xen2.snapshot(hostState({ domains: [dom('db01')], maintenance: { state: 'draining', operationId: 'op-1', owner: 'ctl' } }));
-    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable');
+    await until(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable', { limitMs: 10_000 });
 
     const fs = await scrape(c, await c.operator('prom', 'read'));
     for (const f of fs.values()) {
@@ -99,7 +100,7 @@ describe('GET /metrics', () => {
 
     xen1.delta({ domains: [dom('web01')] });
     xen1.delta({ memory: { totalMiB: 65536, freeMiB: 1024 } });
-    await waitUntil(() => c.core.monitor.metrics().deltasReceived === 2, 'two deltas counted');
+    await until(() => c.core.monitor.metrics().deltasReceived === 2, 'two deltas counted', { limitMs: 10_000 });
     const after = await scrape(c);
     expect(value(after, 'xenherd_agent_deltas_received_total')).toBe(2);
     expect(value(after, 'xenherd_alerts', { kind: 'running-on-two-hosts' })).toBe(0);
@@ -118,13 +119,13 @@ describe('GET /metrics', () => {
     const xen2 = await c.agent('xen2');
     xen2.hello();
     xen2.snapshot(hostState({ domains: [] }));
-    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'xen1 and xen2 reachable');
+    await until(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'xen1 and xen2 reachable', { limitMs: 10_000 });
     const pending: string[] = [];
     xen1.onCommand((cmd) => pending.push(cmd.commandId));
     const outcomes: CommandOutcome[] = [];
     const sink = { progress: () => undefined, done: (o: CommandOutcome) => void outcomes.push(o) };
     for (const name of ['web01', 'web02']) expect(c.core.command({ op: 'migrate', name, target: null }, { name: 'test' }, sink).ok).toBe(true);
-    await waitUntil(() => pending.length === 2, 'both commands at the agent');
+    await until(() => pending.length === 2, 'both commands at the agent', { limitMs: 10_000 });
     const during = await scrape(c);
     expect(value(during, 'xenherd_migrations_in_flight')).toBe(2);
     expect(value(during, 'xenherd_migration_duration_seconds_count', { outcome: 'ok' })).toBe(0);
@@ -134,7 +135,7 @@ describe('GET /metrics', () => {
     xen2.delta({ domains: [dom('web01')] });
     xen1.result(pending[0] as string, { ok: true, code: null, message: 'migrated', detail: null });
     xen1.result(pending[1] as string, { ok: false, code: 'XH_ERR_MIGRATION_FAILED', message: 'failed', detail: null });
-    await waitUntil(() => outcomes.length === 2, 'both results');
+    await until(() => outcomes.length === 2, 'both results', { limitMs: 10_000 });
     const after = await scrape(c);
     expect(value(after, 'xenherd_migrations_in_flight')).toBe(0);
     expect(value(after, 'xenherd_migration_duration_seconds_count', { outcome: 'ok' })).toBe(1);
@@ -153,7 +154,7 @@ describe('GET /metrics', () => {
     const xen2 = await c.agent('xen2');
     xen2.hello();
     xen2.snapshot(hostState({ domains: [] }));
-    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable');
+    await until(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable', { limitMs: 10_000 });
     const fs = await scrape(c);
     expect(fs.get('xenherd_domus_down')?.type).toBe('gauge');
     expect(value(fs, 'xenherd_domus_down')).toBe(1);
@@ -161,7 +162,7 @@ describe('GET /metrics', () => {
 
     // started again by hand: none down, the series still there
     xen1.delta({ domains: [dom('db01'), dom('web01')] });
-    await waitUntil(() => c.core.monitor.metrics().domusDown === 0, 'web01 runs again');
+    await until(() => c.core.monitor.metrics().domusDown === 0, 'web01 runs again', { limitMs: 10_000 });
     expect(value(await scrape(c), 'xenherd_domus_down')).toBe(0);
   });
 
@@ -174,7 +175,7 @@ describe('GET /metrics', () => {
     const xen2 = await c.agent('xen2');
     xen2.hello();
     xen2.snapshot(hostState({ domains: [] }));
-    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable');
+    await until(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable', { limitMs: 10_000 });
     expect(value(await scrape(c), 'xenherd_domus_down')).toBe(1);
     // the pager's count and status's say the same as the graph
     expect(c.core.monitor.check(DEFAULT_CHECK_THRESHOLDS).perfdata.find((p) => p.label === 'domus_down')?.value).toBe(1);
@@ -182,7 +183,7 @@ describe('GET /metrics', () => {
 
     // the operator's --force started it: none down
     xen1.delta({ domains: [dom('db01'), dom('web01')] });
-    await waitUntil(() => c.core.monitor.metrics().domusDown === 0, 'web01 runs again');
+    await until(() => c.core.monitor.metrics().domusDown === 0, 'web01 runs again', { limitMs: 10_000 });
     expect(value(await scrape(c), 'xenherd_domus_down')).toBe(0);
   });
 });

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { unreachableBlock } from '../../../controller/ctl/render-hosts.js';
 import { DEFAULT_CHECK_THRESHOLDS } from '../../../shared/protocol/ctl-check.js';
 import { connectFakeAgent } from '../fake-agent.js';
-import { controllerBed, waitUntil } from './controller-bed.js';
+import { controllerBed } from './controller-bed.js';
 import { hostState } from '../states.js';
+import { until } from '../../helpers/until.js';
 
 const bed = controllerBed();
 
@@ -17,7 +18,7 @@ async function linkedAgent(c: Started, host: string) {
   const agent = await connectFakeAgent({ url: ws, token, ca: c.caPem, host });
   agent.hello();
   agent.snapshot(hostState());
-  await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === host && h.reachable), `${host} reachable`);
+  await until(() => c.core.hosts().hosts.some((h) => h.host === host && h.reachable), `${host} reachable`, { limitMs: 10_000 });
   return { token, id, ws, agent };
 }
 
@@ -53,7 +54,7 @@ describe('a refused dial with the token id of a Dom0 whose own agent is linked',
     // anyone who read the id (a log line, `xenherd-controller tokens`) and made up a secret
     await expect(connectFakeAgent({ url: ws, token: `xh1.${id}.${'A'.repeat(43)}`, ca: c.caPem, host: 'xen1' })).rejects.toThrow(/HTTP 401/);
     xen1.link.close(1000, 'powered off');
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && !h.reachable), 'xen1 unreachable');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && !h.reachable), 'xen1 unreachable', { limitMs: 10_000 });
     expect(c.core.hosts().hosts.find((h) => h.host === 'xen1')?.tokenRefused).toBeUndefined();
     const check = c.core.monitor.check(DEFAULT_CHECK_THRESHOLDS).details.find((p) => p.subject === 'xen1');
     expect(check?.text).toMatch(/check that xen1 is powered and on the network, then its agent there/);
@@ -67,7 +68,7 @@ describe('an agent still dialling with the token an enroll of its Dom0 replaced 
     // a leaked token replaced as README says: enroll the Dom0 again; its open link closes at its next message
     await c.enroll('xen2');
     xen2.delta({ domains: [] });
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.linkUp), 'xen2 link closed');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.linkUp), 'xen2 link closed', { limitMs: 10_000 });
     // its agent, not yet given the new token, dials again with the old one
     await expect(connectFakeAgent({ url: ws, token: old, ca: c.caPem, host: 'xen2' })).rejects.toThrow(/HTTP 401/);
     expect(c.core.hosts().hosts.find((h) => h.host === 'xen2')?.tokenRefused).toEqual({

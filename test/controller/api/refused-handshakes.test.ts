@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../../shared/clock/clock.js';
 import { REFUSAL_WINDOW_MS } from '../../../controller/api/connection-refusals.js';
 import { SERVER_TIMEOUTS } from '../../../controller/api/server.js';
-import { waitUntil } from './controller-bed.js';
 import { refusalBed, silentTcp } from './refusal-bed.js';
+import { until } from '../../helpers/until.js';
 
 const bed = refusalBed();
 
@@ -36,14 +36,14 @@ describe('TLS handshakes that fail', () => {
   it('a connection that never speaks TLS is dropped after the handshake timeout, logged with its remote', async () => {
     const s = await bed.start({ tls: true, timeouts: { handshake: 300 } });
     const localPort = await silentTcp(s.port);
-    await waitUntil(() => s.events('tls-refused').length > 0, 'the refusal logged');
+    await until(() => s.events('tls-refused').length > 0, 'the refusal logged', { limitMs: 10_000 });
     expect(s.events('tls-refused')).toEqual([expect.objectContaining({ remote: `127.0.0.1:${localPort}`, reason: 'TLS handshake timeout' })]);
   });
 
   it('plain HTTP on the TLS port: refused, logged with its remote, no http-refused line', async () => {
     const s = await bed.start({ tls: true });
     const localPort = await silentTcp(s.port, 'GET / HTTP/1.1\r\nhost: x\r\n\r\n');
-    await waitUntil(() => s.events('tls-refused').length > 0, 'the refusal logged');
+    await until(() => s.events('tls-refused').length > 0, 'the refusal logged', { limitMs: 10_000 });
     expect(s.events('tls-refused')).toEqual([expect.objectContaining({ remote: `127.0.0.1:${localPort}`, reason: expect.stringMatching(/http request/) })]);
     expect(s.events('http-refused')).toEqual([]);
   });
@@ -52,7 +52,7 @@ describe('TLS handshakes that fail', () => {
     const clock = manualClock();
     const s = await bed.start({ tls: true, clock });
     const ports = await Promise.all(Array.from({ length: 20 }, () => silentTcp(s.port, 'GET / HTTP/1.1\r\n\r\n')));
-    await waitUntil(() => s.events('tls-refused').length > 0, 'the first refusal logged');
+    await until(() => s.events('tls-refused').length > 0, 'the first refusal logged', { limitMs: 10_000 });
     expect(s.events('tls-refused')).toEqual([expect.objectContaining({ remote: expect.stringMatching(/^127\.0\.0\.1:\d+$/) })]);
     expect(ports).toContain(Number(String(s.events('tls-refused')[0]?.['remote']).split(':')[1]));
     clock.advance(REFUSAL_WINDOW_MS - 1);
@@ -61,7 +61,7 @@ describe('TLS handshakes that fail', () => {
     expect(s.events('tls-refused')).toEqual([expect.anything(), expect.objectContaining({ address: '127.0.0.1', repeated: 19, windowSeconds: 60, reason: expect.stringMatching(/http request/) })]);
     // a new window: the next refusal is logged again
     await silentTcp(s.port, 'GET / HTTP/1.1\r\n\r\n');
-    await waitUntil(() => s.events('tls-refused').length === 3, 'the refusal in the next window logged');
+    await until(() => s.events('tls-refused').length === 3, 'the refusal in the next window logged', { limitMs: 10_000 });
     expect(s.events('tls-refused')[2]).toMatchObject({ remote: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
   });
 
@@ -69,7 +69,7 @@ describe('TLS handshakes that fail', () => {
     const clock = manualClock();
     const s = await bed.start({ tls: true, clock });
     for (let i = 0; i < 3; i++) await silentTcp(s.port, 'GET / HTTP/1.1\r\n\r\n');
-    await waitUntil(() => s.events('tls-refused').length === 1, 'the first refusal logged');
+    await until(() => s.events('tls-refused').length === 1, 'the first refusal logged', { limitMs: 10_000 });
     await s.server.close();
     expect(s.events('tls-refused')[1]).toMatchObject({ address: '127.0.0.1', repeated: 2 });
     clock.advance(REFUSAL_WINDOW_MS);

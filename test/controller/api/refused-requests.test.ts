@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '../../../shared/protocol/ctl-api.js';
 import { exchange, parseAnswer, refusalBed, sendAndEnd, sendOnAfterAnswer } from './refusal-bed.js';
-import { waitUntil } from './controller-bed.js';
+import { until } from '../../helpers/until.js';
 
 const bed = refusalBed();
 const bigHeader = `GET /v1/hosts HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(70_000)}\r\n\r\n`;
@@ -19,7 +19,7 @@ describe.each([true, false])('a request the HTTP parser refuses (TLS: %s) is ans
     expect(a.status).toBe(status);
     expect(a.headers).toMatch(/\r\nconnection: close/);
     expect(ApiErrorSchema.parse(a.body).error.code).toBe('XH_ERR_PROTOCOL');
-    await waitUntil(() => s.events('http-refused').length > 0, 'the refusal logged');
+    await until(() => s.events('http-refused').length > 0, 'the refusal logged', { limitMs: 10_000 });
     // the server's close() logs nothing more for a single refusal: count only after it
     await s.server.close();
     expect(s.events('http-refused')).toEqual([expect.objectContaining({ remote: `127.0.0.1:${r.localPort}`, reason: expect.stringMatching(/Parse Error/) })]);
@@ -51,7 +51,7 @@ describe.each([true, false])('a request the HTTP parser refuses (TLS: %s) is ans
     const s = await bed.start({ tls, timeouts: { headers: 300, request: 300 } });
     const r = await exchange(s.port, tls, 'GET /v1/hosts HTTP/1.1\r\nhost: x\r\n');
     expect(parseAnswer(r.text).status).toBe(408);
-    await waitUntil(() => s.events('http-refused').length > 0, 'the refusal logged');
+    await until(() => s.events('http-refused').length > 0, 'the refusal logged', { limitMs: 10_000 });
     expect(s.events('http-refused')[0]).toMatchObject({ remote: `127.0.0.1:${r.localPort}`, msg: expect.stringMatching(/^HTTP request not complete in time \(408\) from /) });
   });
 });

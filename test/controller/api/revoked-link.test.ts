@@ -5,7 +5,8 @@ import { revokeCommand } from '../../../controller/cli/revoke.js';
 import { CLOSE, type Link } from '../../../shared/link/link.js';
 import { dom, hostState } from '../states.js';
 import type { FakeAgent } from '../fake-agent.js';
-import { capture, controllerBed, waitUntil, type TestController } from './controller-bed.js';
+import { capture, controllerBed, type TestController } from './controller-bed.js';
+import { until } from '../../helpers/until.js';
 
 // A token is checked at the upgrade; revoking it (or replacing it by enrolling the host again)
 // must also end a link opened before.
@@ -16,7 +17,7 @@ async function reporting(c: TestController, host: string, domain: string, token?
   a.hello();
   a.snapshot(hostState({ domains: [dom(domain)] }));
   await a.until(() => a.of('welcome').length === 1, `${host} welcomed`);
-  await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === host && h.reachable), `${host} reachable`);
+  await until(() => c.core.hosts().hosts.some((h) => h.host === host && h.reachable), `${host} reachable`, { limitMs: 10_000 });
   return a;
 }
 
@@ -32,10 +33,10 @@ describe('an open agent link whose token is revoked', () => {
     expect(xen1.closed).toEqual({ code: CLOSE.policy, reason: 'token revoked: xenherd-controller enroll HOST makes a new one' });
     expect(c.events('agent-revoked')).toEqual([expect.objectContaining({ host: 'xen1', tokenId: expect.stringMatching(/^[0-9a-f]{12}$/) })]);
     xen2.delta({ domains: [dom('web02'), dom('web03')] });
-    await waitUntil(() => {
+    await until(() => {
       const w = c.core.where('web03');
       return w.ok && w.value.matches.length === 1;
-    }, 'web03 reported by xen2');
+    }, 'web03 reported by xen2', { limitMs: 10_000 });
     expect(xen2.closed).toBeNull();
   });
 

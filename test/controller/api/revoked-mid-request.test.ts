@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { revokeCommand } from '../../../controller/cli/revoke.js';
 import { ApiErrorSchema } from '../../../shared/protocol/ctl-api.js';
 import { dom, hostState } from '../states.js';
-import { capture, controllerBed, waitUntil, type TestController } from './controller-bed.js';
+import { capture, controllerBed, type TestController } from './controller-bed.js';
 import { parseRawAnswer, type RawAnswer } from './raw-https.js';
+import { until } from '../../helpers/until.js';
 
 // An operator's token is checked when the request's headers come; its body may come up to the
 // server's request timeout later. A token revoked in between must not act once the body is in.
@@ -53,7 +54,7 @@ async function fleetOfTwo(c: TestController) {
   const xen2 = await c.agent('xen2');
   xen2.hello();
   xen2.snapshot(hostState({ domains: [] }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported', { limitMs: 10_000 });
   return xen1;
 }
 
@@ -102,7 +103,7 @@ describe('an operate token revoked after a request was let in and before its bod
     const admin = heldPost(c, '/v1/jobs', c.adminToken, DRAIN);
     await admin.continued;
     void admin.finish();
-    await waitUntil(() => c.core.jobs().jobs.length === 1 && xen1.of('command').length === 1, 'the drain running, its first command sent');
+    await until(() => c.core.jobs().jobs.length === 1 && xen1.of('command').length === 1, 'the drain running, its first command sent', { limitMs: 10_000 });
     const jobId = c.core.jobs().jobs[0]?.jobId ?? '?';
 
     const cancel = heldPost(c, '/v1/jobs/cancel', mallory, JSON.stringify({ jobId }));

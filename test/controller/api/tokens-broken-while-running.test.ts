@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { controllerBed, metricsText, waitUntil } from './controller-bed.js';
+import { controllerBed, metricsText } from './controller-bed.js';
+import { until } from '../../helpers/until.js';
 
 // tokens.json broken under a running controller (a hand edit saved half-way, a disk full mid-copy,
 // a wrong key): the controller keeps the tokens it last read whole, and its log says which file and
@@ -29,7 +30,7 @@ describe('tokens.json broken while the controller runs', () => {
       writeFileSync(file, b.text(good));
       // the admin's request is what reads the file again: it is answered from the last good tokens
       expect(await metricsText(c)).toContain('xenherd_');
-      await waitUntil(() => c.events('tokens-unreadable').length > 0, 'the tokens-unreadable line');
+      await until(() => c.events('tokens-unreadable').length > 0, 'the tokens-unreadable line', { limitMs: 10_000 });
       const lines = c.events('tokens-unreadable');
       expect(lines.map((l) => [l['level'], l['msg']])).toEqual([[50, expect.stringMatching(new RegExp(`^tokens unreadable, keeping the last good ones: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))]]);
       expect(String(lines[0]?.['msg'])).toMatch(b.says);

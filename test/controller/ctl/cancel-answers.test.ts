@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { waitUntil } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
 import { simFleetBehindController, THREE_DOM0S } from './sim-fleet-behind-controller.js';
+import { until } from '../../helpers/until.js';
 
 const fleet = simFleetBehindController();
 
@@ -10,7 +10,7 @@ describe('xenherdctl cancel of a running drain', () => {
   it('the follower under --json gets an end with code XH_ERR_REFUSED, as older xenherdctls read it, and "cancelled": true', async () => {
     const { c, sims } = await fleet({ ...THREE_DOM0S, bandwidthMiBps: 2_000 });
     const run = ctlFor(c)(['drain', 'xen1', '--json']);
-    await waitUntil(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration');
+    await until(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration', { limitMs: 10_000 });
     const jobId = c.core.jobs().jobs[0]?.jobId ?? '?';
     expect((await ctlFor(c)(['cancel', jobId])).code).toBe(0);
     const r = await run;
@@ -23,7 +23,7 @@ describe('xenherdctl cancel of a running drain', () => {
     // slow enough that a1's move (2 GiB) still runs when the second cancel comes
     const { c, sims } = await fleet({ ...THREE_DOM0S, bandwidthMiBps: 400 });
     const run = ctlFor(c)(['drain', 'xen1']);
-    await waitUntil(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration');
+    await until(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration', { limitMs: 10_000 });
     const jobId = c.core.jobs().jobs[0]?.jobId ?? '?';
     const first = await ctlFor(c)(['cancel', jobId]);
     expect(first).toMatchObject({ code: 0, stdout: `${jobId} stops: no new moves; 1 running move(s) finish, and whoever follows it sees its end\n` });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
 import { CheckAnswerSchema } from '../../../shared/protocol/ctl-check.js';
-import { controllerBed, waitUntil } from '../api/controller-bed.js';
+import { controllerBed } from '../api/controller-bed.js';
 import { hostState, primary } from '../states.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // xenherdctl check against a controller on 127.0.0.1, port 0, with two Dom0s powered off (their
 // links closed) whose 50 partners' resources wait for them, and one cable cut between two Dom0s
@@ -34,9 +35,9 @@ describe('xenherdctl check with many resources waiting for dead Dom0s and one re
       a.hello();
       a.snapshot(hostState({ drbd: { availability: 'ok', resources: [...resources] } }));
     }
-    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 6, 'all six reachable');
+    await until(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 6, 'all six reachable', { limitMs: 10_000 });
     for (const a of dead) a.link.close(1000, 'powered off');
-    await waitUntil(() => c.core.hosts().hosts.filter((h) => !h.reachable).length === 2, 'xen7 and xen8 unreachable');
+    await until(() => c.core.hosts().hosts.filter((h) => !h.reachable).length === 2, 'xen7 and xen8 unreachable', { limitMs: 10_000 });
 
     const ctl = ctlFor(c);
     const r = await ctl(['check']);

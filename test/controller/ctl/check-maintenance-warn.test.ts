@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { controllerBed, waitUntil } from '../api/controller-bed.js';
+import { controllerBed } from '../api/controller-bed.js';
 import { hostState } from '../states.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // check --maintenance-warn: when a host left in maintenance with no job is a WARNING, passed to a
 // controller served on 127.0.0.1, port 0 (it runs on the real clock: the host entered maintenance
@@ -34,9 +35,9 @@ describe('xenherdctl check --maintenance-warn', () => {
     const xen2 = await c.agent('xen2');
     xen2.hello();
     xen2.snapshot(hostState());
-    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable');
+    await until(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable', { limitMs: 10_000 });
     xen1.delta({ maintenance: MAINTENANCE });
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.maintenance.state === 'maintenance'), 'xen1 in maintenance');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.maintenance.state === 'maintenance'), 'xen1 in maintenance', { limitMs: 10_000 });
     const ctl = ctlFor(c);
     const byDefault = await ctl(['check']);
     expect(byDefault.code, byDefault.stdout).toBe(0);

@@ -9,9 +9,10 @@ import { loadCtlConfig } from '../../../controller/ctl/config.js';
 import { realClock } from '../../../shared/clock/real-clock.js';
 import { CheckAnswerSchema } from '../../../shared/protocol/ctl-check.js';
 import { VERSION } from '../../../shared/version.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { dom, guarded, hostState, primary } from '../states.js';
 import { ctlFor, impostor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // xenherdctl check against a controller served on 127.0.0.1, port 0: the verdict rendered as a
 // Nagios plugin, the thresholds passed through, and every failure an UNKNOWN with exit 3.
@@ -27,7 +28,7 @@ async function healthy(c: TestController, deferredSinceMs: number | null = null)
   const xen2 = await c.agent('xen2');
   xen2.hello();
   xen2.snapshot(hostState({ drbd: { availability: 'ok', resources: [primary('r1', 'xen1', 'Secondary', 'Primary')] } }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'both reachable', { limitMs: 10_000 });
   return { xen1, xen2 };
 }
 
@@ -60,7 +61,7 @@ describe('xenherdctl check', () => {
     const c = await bed.start();
     const { xen2 } = await healthy(c);
     xen2.link.close(1000, 'bye');
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.reachable), 'xen2 unreachable');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.reachable), 'xen2 unreachable', { limitMs: 10_000 });
     const r = await ctlFor(c)(['check']);
     expect(r.code).toBe(2);
     expect(r.stdout.split('\n')[0]).toMatch(/^XENHERD CRITICAL - xen2 unreachable \| /);

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { away, dom, hostState } from '../states.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { ctlFor, impostor, skippingClock } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 const bed = controllerBed();
 const TOKEN = `xh1.000000000000.${'a'.repeat(43)}`;
@@ -16,7 +17,7 @@ async function twoHosts(c: TestController) {
   const xen2 = await c.agent('xen2');
   xen2.hello();
   xen2.snapshot(hostState({ domains: [dom('db1')] }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported', { limitMs: 10_000 });
   return { xen1, xen2 };
 }
 
@@ -29,7 +30,7 @@ async function reportMoved(c: TestController, xen1: Awaited<ReturnType<typeof tw
     return d.ok ? d.value.domains.map((r) => r.name) : [];
   };
   const shown = (): boolean => names('xen2').includes('web01') && !names('xen1').includes('web01');
-  await waitUntil(shown, 'web01 reported on xen2');
+  await until(shown, 'web01 reported on xen2', { limitMs: 10_000 });
 }
 
 describe('xenherdctl migrate / reverse: routed by the controller, progress streamed, exit code from the agent', () => {
@@ -88,7 +89,7 @@ describe('xenherdctl migrate / reverse: routed by the controller, progress strea
     const ctl = ctlFor(c);
     expect((await ctl(['migrate', 'nope', 'xen2'])).code).toBe(1);
     xen2.link.close(1000, 'bye');
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.linkUp), 'xen2 down');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.linkUp), 'xen2 down', { limitMs: 10_000 });
     const r = await ctl(['migrate', 'db1', 'xen1']);
     expect(r.code).toBe(76);
     expect(r.stderr).toMatch(/XH_ERR_AGENT_UNREACHABLE: the agent of xen2 is not connected/);
@@ -133,7 +134,7 @@ describe('xenherdctl hosts / domains / status', () => {
     const c = await bed.start();
     const { xen2 } = await twoHosts(c);
     xen2.delta({ domains: [dom('db1'), dom('web01')] });
-    await waitUntil(() => c.core.status().alerts.length === 1, 'the alert');
+    await until(() => c.core.status().alerts.length === 1, 'the alert', { limitMs: 10_000 });
     const s = await ctlFor(c)(['status']);
     expect(s.code).toBe(0);
     expect(s.stdout).toMatch(/^ALERTS \(1\)\n {2}running-on-two-hosts {2}web01 {2}since \d\d:\d\d: web01 runs on xen1 and xen2/);
@@ -148,7 +149,7 @@ describe('xenherdctl hosts / domains / status', () => {
     const c = await bed.start();
     const { xen2 } = await twoHosts(c);
     xen2.link.close(1000, 'power lost');
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.reachable), 'xen2 unreachable');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.reachable), 'xen2 unreachable', { limitMs: 10_000 });
     const s = await ctlFor(c)(['status']);
     // a dead Dom0's domUs by name and their state then, and not counted as running
     expect(s.stdout).toMatch(
@@ -209,7 +210,7 @@ describe('xenherdctl hosts / domains / status', () => {
     // the controller lists hosts as people number them: xen2 before xen10
     const named = ['xen10', 'xen2', 'xen1'];
     for (const h of named) (await c.agent(h)).hello();
-    await waitUntil(() => c.core.hosts().hosts.length === 3, 'three hosts');
+    await until(() => c.core.hosts().hosts.length === 3, 'three hosts', { limitMs: 10_000 });
     expect(c.core.hosts().hosts.map((h) => h.host)).toEqual(['xen1', 'xen2', 'xen10']);
   });
 
@@ -227,7 +228,7 @@ describe('xenherdctl hosts / domains / status', () => {
     const c = await bed.start();
     const { xen2 } = await twoHosts(c);
     xen2.delta({ domains: [dom('db1'), dom('web01')] });
-    await waitUntil(() => c.core.status().alerts.length === 1, 'the alert');
+    await until(() => c.core.status().alerts.length === 1, 'the alert', { limitMs: 10_000 });
     const answer = c.core.status();
     const newer = { ...answer, alerts: answer.alerts.map((a) => ({ ...a, id: `disk-on-fire:${a.subject}`, kind: 'disk-on-fire' })) };
     const url = await impostor(JSON.stringify(newer));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { waitUntil } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
 import { simFleetBehindController, THREE_DOM0S } from './sim-fleet-behind-controller.js';
+import { until } from '../../helpers/until.js';
 
 const fleet = simFleetBehindController();
 
@@ -11,7 +11,7 @@ describe('the controller stopping (a restart, an upgrade) while xenherdctl follo
     const { c, sims } = await fleet({ ...THREE_DOM0S, bandwidthMiBps: 200 });
     const ctl = ctlFor(c);
     const run = ctl(['drain', 'xen1']);
-    await waitUntil(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration');
+    await until(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration', { limitMs: 10_000 });
     // what serve does on SIGTERM
     await c.stop();
     const r = await run;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dom, hostState } from '../states.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 const bed = controllerBed();
 
@@ -14,11 +15,11 @@ async function fleetWithBlindDom0(): Promise<{ c: TestController; blindAt: numbe
   const xen1 = await c.agent('xen1');
   xen1.hello({ capabilities: ['migrate', 'reverse', 'fleet-view', 'view-lag'] });
   xen1.snapshot(hostState({ domains: [dom('web1', { state: 'running' })] }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported', { limitMs: 10_000 });
   const blindAt = Date.now();
   xen1.send({ type: 'view', at: Date.now(), view: 'unknown' });
   xen1.delta({ domains: [] });
-  await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.view === 'unknown'), 'xen1 unknown');
+  await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.view === 'unknown'), 'xen1 unknown', { limitMs: 10_000 });
   return { c, blindAt };
 }
 

@@ -2,9 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { LinkDrbdResource } from '../../../shared/protocol/agent-link-state.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { dom, guarded, hostState, primary } from '../states.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // `xenherdctl drbd`: the fleet's DRBD resources in one view, through the real API on a real socket
 const bed = controllerBed();
@@ -22,7 +23,7 @@ async function fleet(c: TestController, r2OnXen1: LinkDrbdResource = primary('r2
   const xen2 = await c.agent('xen2');
   xen2.hello();
   xen2.snapshot(hostState({ guarded: [guarded('db1', ['r2']), guarded('web1', ['r7'])], domus: [config, web], drbd: { availability: 'ok', resources: [primary('r2', 'xen1', 'Secondary', 'Primary'), r7('Secondary', 'Primary')] } }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported', { limitMs: 10_000 });
   return { xen1, xen2 };
 }
 
@@ -44,7 +45,7 @@ describe('xenherdctl drbd', () => {
     const c = await bed.start();
     const { xen2 } = await fleet(c, cut('xen2'));
     xen2.link.close(1000, 'power lost');
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.reachable), 'xen2 unreachable');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.reachable), 'xen2 unreachable', { limitMs: 10_000 });
     const ctl = ctlFor(c);
     const r = await ctl(['drbd', 'db1']);
     expect([r.code, r.stderr]).toEqual([2, '']);

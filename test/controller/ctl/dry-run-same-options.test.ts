@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SimSpec } from '../jobs/sim-fleet.js';
-import { waitUntil } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
 import { simFleetBehindController } from './sim-fleet-behind-controller.js';
+import { until } from '../../helpers/until.js';
 
 // A dry run plans what the real run would, with the same options: --cold-fallback places a domU
 // on a Dom0 of an older Xen release (moved cold), which the plan without it leaves behind.
@@ -21,7 +21,7 @@ async function olderXen2(): Promise<ReturnType<typeof ctlFor>> {
   const xen2 = sims.host('xen2');
   xen2.xen = { major: 4, minor: 11, version: '4.11.4' };
   xen2.reportTools();
-  await waitUntil(() => c.core.hosts().hosts.find((h) => h.host === 'xen2')?.xen?.minor === 11, "xen2's release reported");
+  await until(() => c.core.hosts().hosts.find((h) => h.host === 'xen2')?.xen?.minor === 11, "xen2's release reported", { limitMs: 10_000 });
   return ctlFor(c);
 }
 

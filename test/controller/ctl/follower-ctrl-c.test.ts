@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { waitUntil } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
 import { simFleetBehindController, THREE_DOM0S } from './sim-fleet-behind-controller.js';
+import { until } from '../../helpers/until.js';
 
 const fleet = simFleetBehindController();
 /**
@@ -22,16 +22,16 @@ describe('Ctrl-C in a xenherdctl that attached to a job another one started', ()
     const admin = ctlFor(c, undefined, { onInterrupt: (h) => ((adminCtrlC = h), () => undefined) });
     const bob = ctlFor(c, await c.operator('bob', 'operate'), { onInterrupt: (h) => ((bobCtrlC = h), () => undefined) });
     const started = admin(['drain', 'xen1']);
-    await waitUntil(() => migrations() >= 1, 'the first migration');
+    await until(() => migrations() >= 1, 'the first migration', { limitMs: 10_000 });
     const watching = bob(['drain', 'xen1']);
-    await waitUntil(() => /following the drain already running \(job-t\d+, started by ctl:admin\): Ctrl-C here only stops watching\n/.test(bob.stdoutSoFar()), 'bob attached');
+    await until(() => /following the drain already running \(job-t\d+, started by ctl:admin\): Ctrl-C here only stops watching\n/.test(bob.stdoutSoFar()), 'bob attached', { limitMs: 10_000 });
     bobCtrlC();
     const b = await watching;
     const jobId = c.core.jobs().jobs[0]?.jobId ?? '?';
     expect(b.code).toBe(130);
     expect(b.stderr).toBe(`xenherdctl: stopped watching drain xen1 (${jobId}, started by ctl:admin): this xenherdctl attached to it while it ran, so Ctrl-C here does not stop it; it goes on in the controller. To stop it: xenherdctl cancel ${jobId}\n`);
     expect(c.core.jobs().jobs.map((j) => [j.jobId, j.stopping])).toEqual([[jobId, false]]);
-    await waitUntil(() => migrations() >= 2, 'the drain starting its next migration after bob left');
+    await until(() => migrations() >= 2, 'the drain starting its next migration after bob left', { limitMs: 10_000 });
     adminCtrlC();
     const a = await started;
     expect(a.code).toBe(1);
@@ -45,7 +45,7 @@ describe('Ctrl-C in a xenherdctl that attached to a job another one started', ()
   it("`xenherdctl cancel JOB` stops a colleague's drain on purpose: its follower is told by whom, and the log says who cancelled whose job", { timeout: LONG }, async () => {
     const { c, sims } = await fleet(SLOW);
     const started = ctlFor(c)(['drain', 'xen1']);
-    await waitUntil(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration');
+    await until(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration', { limitMs: 10_000 });
     const jobId = c.core.jobs().jobs[0]?.jobId ?? '?';
     const bob = ctlFor(c, await c.operator('bob', 'operate'));
     const r = await bob(['cancel', jobId]);

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { compilePattern } from '../../../shared/name-pattern.js';
-import { controllerBed, waitUntil } from '../api/controller-bed.js';
+import { controllerBed } from '../api/controller-bed.js';
 import { dom, hostState } from '../states.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // What xenherdctl refuses before it asks the controller, and how it says so.
 const TOKEN = `xh1.000000000000.${'a'.repeat(43)}`;
@@ -158,7 +159,7 @@ describe('xenherdctl ssh NAME --json: the Dom0 and the ssh command line, nothing
     const xen2 = await c.agent('xen2');
     xen2.hello();
     xen2.snapshot(hostState({ domains: [dom('web01')] }));
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.reported), 'xen2 reported');
+    await until(() => c.core.hosts().hosts.some((h) => h.reported), 'xen2 reported', { limitMs: 10_000 });
     const ctl = ctlFor(c);
     for (const argv of [
       ['ssh', 'web01', '--json'],

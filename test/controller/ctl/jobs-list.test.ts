@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { JobsListingSchema } from '../../../controller/ctl/jobs-answer.js';
-import { waitUntil } from '../api/controller-bed.js';
 import { ctlFor, impostor } from './ctl-bed.js';
 import { simFleetBehindController, THREE_DOM0S } from './sim-fleet-behind-controller.js';
+import { until } from '../../helpers/until.js';
 
 const fleet = simFleetBehindController();
 const TOKEN = `xh1.000000000000.${'a'.repeat(43)}`;
@@ -18,7 +18,7 @@ describe('xenherdctl jobs', () => {
     let adminCtrlC: () => void = () => undefined;
     const drainer = ctlFor(c, await c.operator('alice', 'operate'), { onInterrupt: (h) => ((adminCtrlC = h), () => undefined) });
     const draining = drainer(['drain', 'xen1']);
-    await waitUntil(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration');
+    await until(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration', { limitMs: 10_000 });
     const drainId = c.core.jobs().jobs[0]?.jobId ?? '?';
     const restoreId = c.core.jobs().finished[0]?.jobId ?? '?';
     expect(restoreId).toMatch(/^job-/);
@@ -68,7 +68,7 @@ describe('xenherdctl jobs', () => {
   it("lists an operator's migrate in flight, with its domU and hosts, as not cancellable", { timeout: 60_000 }, async () => {
     const { c, sims } = await fleet(SLOW);
     const moving = ctlFor(c, await c.operator('bob', 'operate'))(['migrate', 'c1', 'xen3']);
-    await waitUntil(() => sims.host('xen2').commands.some((x) => x.op === 'migrate'), 'the migration of c1');
+    await until(() => sims.host('xen2').commands.some((x) => x.op === 'migrate'), 'the migration of c1', { limitMs: 10_000 });
     const carol = ctlFor(c, await c.operator('carol', 'read'));
     const listing = JobsListingSchema.parse(JSON.parse((await carol(['jobs', '--json'])).stdout));
     expect(listing.running.map((r) => [r.id.slice(0, 4), r.kind, r.domu, r.hosts, r.startedBy, r.cancel])).toEqual([['cmd-', 'migrate', 'c1', ['xen2', 'xen3'], 'bob', false]]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { controllerBed, waitUntil } from '../api/controller-bed.js';
+import { controllerBed } from '../api/controller-bed.js';
 import { dom, hostState } from '../states.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // `xenherdctl migrate --json` streams the agent's progress lines and result as JSON lines. An agent
 // (or the peer whose words its result quotes) may send U+009B (CSI to a UTF-8 terminal), a
@@ -20,7 +21,7 @@ describe('xenherdctl --json: words from the agents written as JSON escapes', () 
     const xen2 = await c.agent('xen2');
     xen2.hello();
     xen2.snapshot(hostState({ domains: [] }));
-    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported');
+    await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported', { limitMs: 10_000 });
     xen1.onCommand((cmd) => {
       xen1.progress(cmd.commandId, `migrating web01: ${WORDS}`);
       xen1.result(cmd.commandId, { ok: false, code: 'XH_ERR_REFUSED', message: WORDS, detail: WORDS });

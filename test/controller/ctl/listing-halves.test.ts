@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dom, hostState } from '../states.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // During a move of web1 from xen1 to xen2, hosts counted a domain on each Dom0 and domains listed
 // web1--migratedaway and web1--incoming as two domUs of their own; where and status say one move.
@@ -14,7 +15,7 @@ async function moving(c: TestController, sender: 'web1' | 'half') {
   const xen2 = await c.agent('xen2');
   xen2.hello();
   xen2.snapshot(hostState({ domains: [dom('web1', { migration: 'incoming', state: 'paused' })] }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported', { limitMs: 10_000 });
 }
 
 const cells = (line: string | undefined): string[] => (line ?? '').split(/ {2,}/);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dom, hostState } from '../states.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // `xenherdctl migrate web01 xen2` when web01 already runs on xen2 alone: the state the operator (or a
 // script) asked for holds, so it is done, not refused; a doubt about where web01 runs keeps the refusal.
@@ -14,7 +15,7 @@ async function fleet(c: TestController) {
   const xen2 = await c.agent('xen2');
   xen2.hello();
   xen2.snapshot(hostState({ domains: [dom('web01')] }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported', { limitMs: 10_000 });
   return { xen1, xen2 };
 }
 
@@ -37,13 +38,13 @@ describe('xenherdctl migrate NAME HOST when NAME already runs on HOST', () => {
     const { xen1, xen2 } = await fleet(c);
     const ctl = ctlFor(c);
     xen1.delta({ domains: [dom('db1'), dom('web01')] });
-    await waitUntil(() => JSON.stringify(c.core.where('web01')).includes('"xen1"'), 'web01 seen on xen1 too');
+    await until(() => JSON.stringify(c.core.where('web01')).includes('"xen1"'), 'web01 seen on xen1 too', { limitMs: 10_000 });
     const two = await ctl(['migrate', 'web01', 'xen2']);
     expect([two.code, two.stdout]).toEqual([77, '']);
     expect(two.stderr).toMatch(/XH_ERR_REFUSED: web01 runs on xen1 and xen2: settle that first \(xenherdctl status, and "DRBD split brain" in the README\)\n/);
     xen1.delta({ domains: [dom('db1')] });
     xen2.link.close(1000, 'gone');
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.linkUp) && !JSON.stringify(c.core.where('web01')).includes('"xen1"'), 'xen2 down, web01 gone from xen1');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.linkUp) && !JSON.stringify(c.core.where('web01')).includes('"xen1"'), 'xen2 down, web01 gone from xen1', { limitMs: 10_000 });
     const stale = await ctl(['migrate', 'web01', 'xen2']);
     expect([stale.code, stale.stdout]).toEqual([77, '']);
     expect(stale.stderr).toMatch(/XH_ERR_REFUSED: web01 already runs on xen2\n/);

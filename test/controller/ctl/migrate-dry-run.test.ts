@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { waitUntil } from '../api/controller-bed.js';
 import type { SimSpec } from '../jobs/sim-fleet.js';
 import { ctlFor } from './ctl-bed.js';
 import { simFleetBehindController } from './sim-fleet-behind-controller.js';
+import { until } from '../../helpers/until.js';
 
 // `xenherdctl migrate NAME HOST --dry-run`: refused by the controller as the command would be, by
 // the same checks, or told where it would go; nothing reaches an agent either way.
@@ -24,7 +24,7 @@ describe('xenherdctl migrate --dry-run', () => {
       xen2.xen = { major: 4, minor, version: `4.${minor}.4` };
       xen2.toolstack = toolstack;
       xen2.reportTools();
-      await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && h.xen?.minor === minor && h.toolstack === toolstack), "xen2's tools reported");
+      await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && h.xen?.minor === minor && h.toolstack === toolstack), "xen2's tools reported", { limitMs: 10_000 });
     };
 
     await report(11, 'xl');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dom, hostState } from '../states.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { ctlFor, skippingClock } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // `xenherdctl migrate` when the source's agent restarts mid-move: the controller can only say 91
 // (the outcome is unknown to it), but the move goes on between the Dom0s. xenherdctl follows
@@ -17,7 +18,7 @@ async function twoHosts(c: TestController) {
   const xen2 = await c.agent('xen2');
   xen2.hello();
   xen2.snapshot(hostState({ domains: [] }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported', { limitMs: 10_000 });
   return { xen1, xen2 };
 }
 
@@ -27,7 +28,7 @@ function restartsMidMove(c: TestController, xen1: Awaited<ReturnType<typeof twoH
     xen1.onCommand((cmd) => {
       xen1.progress(cmd.commandId, 'migrating web01 from xen1 to xen2');
       xen1.link.close(1001, 'agent stopping');
-      waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && !h.linkUp), 'xen1 gone').then(resolve, () => undefined);
+      until(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && !h.linkUp), 'xen1 gone', { limitMs: 10_000 }).then(resolve, () => undefined);
     });
   });
 }

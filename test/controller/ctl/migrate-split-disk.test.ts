@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { alreadyHomeLine, alreadyOnLine } from '../../../controller/ctl/already-home.js';
 import type { WhereMatch } from '../../../shared/protocol/ctl-where.js';
 import { dom, guarded, hostState, primary } from '../states.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // web01 runs on its home xen1 alone while r-web01 is split (the victim xen2 shut its copy down and
 // went Secondary, but has not resynced): reverse answered "already runs on its home" with exit 0 and
@@ -27,7 +28,7 @@ async function fleet(c: TestController) {
   const xen2 = await c.agent('xen2');
   xen2.hello();
   xen2.snapshot(hostState({ guarded: [guarded('web01', ['r-web01'], { decision: 'skip' })], drbd: { availability: 'ok', resources: [cut('xen1', 'Secondary')] } }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported', { limitMs: 10_000 });
   return { xen1, xen2, home };
 }
 
@@ -49,7 +50,7 @@ describe('xenherdctl migrate and reverse of a domU whose DRBD disk is split', ()
 
     xen1.snapshot(hostState({ ...home, drbd: { availability: 'ok', resources: [primary('r-web01', 'xen2')] } }));
     xen2.snapshot(hostState({ guarded: [guarded('web01', ['r-web01'], { decision: 'skip' })], drbd: { availability: 'ok', resources: [primary('r-web01', 'xen1', 'Secondary', 'Primary')] } }));
-    await waitUntil(() => c.core.where('web01').ok && !JSON.stringify(c.core.where('web01')).includes('"drbd"'), 'r-web01 connected again');
+    await until(() => c.core.where('web01').ok && !JSON.stringify(c.core.where('web01')).includes('"drbd"'), 'r-web01 connected again', { limitMs: 10_000 });
     const done = await ctl(['reverse', 'web01']);
     expect([done.code, done.stderr]).toEqual([0, '']);
     expect(done.stdout).toMatch(/^web01 already runs on its home xen1 /);

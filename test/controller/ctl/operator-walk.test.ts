@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compilePattern } from '../../../shared/name-pattern.js';
 import { anyCaseGlob } from '../../../controller/ctl/case-hint.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { dom, hostState } from '../states.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // What a new operator met on the playground: Ctrl-C during a migrate, a name in the wrong case,
 // ssh's remote options, --timeout's units, reverse of a domU already home.
@@ -17,7 +18,7 @@ async function twoHosts(c: TestController) {
   const xen2 = await c.agent('xen2');
   xen2.hello();
   xen2.snapshot(hostState({ domains: [dom('db1')] }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported', { limitMs: 10_000 });
   return { xen1, xen2 };
 }
 
@@ -30,7 +31,7 @@ describe('Ctrl-C while following migrate / reverse', () => {
     let off = 0;
     const ctl = ctlFor(c, undefined, { onInterrupt: (h) => ((interrupt = h), () => void off++) });
     const run = ctl(['migrate', 'web01', 'xen2']);
-    await waitUntil(() => xen1.of('command').length === 1, 'the command reached the agent');
+    await until(() => xen1.of('command').length === 1, 'the command reached the agent', { limitMs: 10_000 });
     interrupt();
     // the agent ending it afterwards must not change what the interrupted xenherdctl said (and ends a
     // xenherdctl that ignored Ctrl-C, rather than a 20 s timeout)
@@ -84,7 +85,7 @@ describe('a domU name in the wrong case', () => {
       const w = c.core.where('WEB01');
       return w.ok && w.value.matches.length > 0;
     };
-    await waitUntil(reported, 'WEB01 reported');
+    await until(reported, 'WEB01 reported', { limitMs: 10_000 });
     const both = await ctl(['migrate', 'WEB01', 'xen4']);
     expect(both.code).toBe(1);
     expect(both.stderr).not.toContain('did you mean');
@@ -172,7 +173,7 @@ describe('reverse of a domU already at home', () => {
     const { xen1, xen2 } = await twoHosts(c);
     xen1.delta({ domains: [] });
     xen2.delta({ domains: [dom('db1'), dom('web01')] });
-    await waitUntil(() => c.core.where('web01').ok && JSON.stringify(c.core.where('web01')).includes('"xen2"'), 'web01 seen on xen2');
+    await until(() => c.core.where('web01').ok && JSON.stringify(c.core.where('web01')).includes('"xen2"'), 'web01 seen on xen2', { limitMs: 10_000 });
     const r = await ctlFor(c)(['reverse', 'web01']);
     expect(r).toMatchObject({
       code: 77,

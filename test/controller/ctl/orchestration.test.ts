@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { waitUntil } from '../api/controller-bed.js';
 import type { SimSpec } from '../jobs/sim-fleet.js';
 import { ctlFor } from './ctl-bed.js';
 import { simFleetBehindController, THREE_DOM0S } from './sim-fleet-behind-controller.js';
+import { until } from '../../helpers/until.js';
 
 const SPEC = THREE_DOM0S;
 const fleet = simFleetBehindController();
@@ -110,7 +110,7 @@ describe('xenherdctl drain / restore / maintenance / rebalance / plan against a 
     let interrupt: () => void = () => undefined;
     const ctl = ctlFor(c, undefined, { isTty: true, onInterrupt: (h) => ((interrupt = h), () => undefined) });
     const run = ctl(['drain', 'xen1']);
-    await waitUntil(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration');
+    await until(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration', { limitMs: 10_000 });
     interrupt();
     const r = await run;
     expect(r.code).toBe(1);
@@ -129,9 +129,9 @@ describe('xenherdctl drain / restore / maintenance / rebalance / plan against a 
     const { c, sims } = await fleet({ ...SPEC, bandwidthMiBps: 2_000 });
     let interrupt: () => void = () => undefined;
     const first = ctlFor(c, undefined, { onInterrupt: (h) => ((interrupt = h), () => undefined) })(['drain', 'xen1']);
-    await waitUntil(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration');
+    await until(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration', { limitMs: 10_000 });
     interrupt();
-    await waitUntil(() => c.core.jobs().jobs.some((j) => j.stopping), 'the drain stopping');
+    await until(() => c.core.jobs().jobs.some((j) => j.stopping), 'the drain stopping', { limitMs: 10_000 });
     // cancelled again while it waits for its running move: it stops (0), and its follower is not warned twice
     const jobId = c.core.jobs().jobs[0]?.jobId ?? '?';
     expect((await ctlFor(c)(['cancel', jobId])).code).toBe(0);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { away, dom, guarded, hostState } from '../states.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // `for d in $list; do xenherdctl reverse $d; done` after maintenance: a domU already home is done
 // (as restore exits 0 when every domU of its host is home), not refused; what is not home stays an error.
@@ -27,7 +28,7 @@ async function fleet(c: TestController) {
   const xen2 = await c.agent('xen2');
   xen2.hello();
   xen2.snapshot(hostState({ domains: [dom('db1')] }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported', { limitMs: 10_000 });
   return { xen1, xen2 };
 }
 
@@ -67,13 +68,13 @@ describe('xenherdctl reverse of a domU already home', () => {
     const { xen1, xen2 } = await fleet(c);
     const ctl = ctlFor(c);
     xen2.delta({ domains: [dom('db1'), dom('web01')] });
-    await waitUntil(() => JSON.stringify(c.core.where('web01')).includes('"xen2"'), 'web01 seen on xen2 too');
+    await until(() => JSON.stringify(c.core.where('web01')).includes('"xen2"'), 'web01 seen on xen2 too', { limitMs: 10_000 });
     const two = await ctl(['reverse', 'web01']);
     // it says the other copy, and where the way out is: "already home" alone read as nothing amiss
     expect([two.code, two.stdout, two.stderr]).toEqual([77, '', 'xenherdctl: XH_ERR_REFUSED: web01 runs on its home xen1 and also on xen2: nothing to reverse, but two copies run: settle that first (xenherdctl status, and "DRBD split brain" in the README)\n']);
     xen2.delta({ domains: [dom('db1')] });
     xen1.link.close(1000, 'gone');
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && !h.linkUp) && !JSON.stringify(c.core.where('web01')).includes('"xen2"'), 'xen1 down, web01 gone from xen2');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && !h.linkUp) && !JSON.stringify(c.core.where('web01')).includes('"xen2"'), 'xen1 down, web01 gone from xen2', { limitMs: 10_000 });
     const stale = await ctl(['reverse', 'web01']);
     expect([stale.code, stale.stdout]).toEqual([77, '']);
     expect(stale.stderr).toMatch(/XH_ERR_REFUSED: web01 already runs on its home xen1: nothing to reverse/);

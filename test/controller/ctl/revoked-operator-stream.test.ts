@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { revokeCommand } from '../../../controller/cli/revoke.js';
-import { capture, waitUntil } from '../api/controller-bed.js';
+import { capture } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
 import { simFleetBehindController, THREE_DOM0S } from './sim-fleet-behind-controller.js';
+import { until } from '../../helpers/until.js';
 
 const fleet = simFleetBehindController();
 /** slow enough that the drain of xen1 still runs when alice's token is revoked (the shortest move takes 4 s) */
@@ -13,7 +14,7 @@ describe("an operator's open stream whose token is revoked", () => {
   it('ends at its next line: drain exits 88 saying the token was revoked and that the job goes on, which another operator cancels', { timeout: 60_000 }, async () => {
     const { c, sims } = await fleet(SLOW);
     const draining = ctlFor(c, await c.operator('alice', 'operate'))(['drain', 'xen1']);
-    await waitUntil(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration');
+    await until(() => sims.host('xen1').commands.some((x) => x.op === 'migrate'), 'the first migration', { limitMs: 10_000 });
     const jobId = c.core.jobs().jobs[0]?.jobId ?? '?';
     expect(jobId).toMatch(/^job-/);
 
@@ -30,6 +31,6 @@ describe("an operator's open stream whose token is revoked", () => {
 
     const bob = ctlFor(c, await c.operator('bob', 'operate'));
     expect((await bob(['cancel', jobId])).code).toBe(0);
-    await waitUntil(() => c.core.jobs().jobs.length === 0, 'the cancelled drain ended');
+    await until(() => c.core.jobs().jobs.length === 0, 'the cancelled drain ended', { limitMs: 10_000 });
   });
 });

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { realClock as simRealClock, type SimClock } from '../../sim/daemon/clock.js';
-import { controllerBed, waitUntil } from '../api/controller-bed.js';
+import { controllerBed } from '../api/controller-bed.js';
 import { SimFleet, type SimSpec } from '../jobs/sim-fleet.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 const bed = controllerBed();
 const clocks: SimClock[] = [];
@@ -26,7 +27,7 @@ describe('xenherdctl roll, run again to follow it', () => {
     clocks.push(clock);
     const sims = new SimFleet(clock, SPEC);
     sims.connectAll(c.core);
-    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'every agent reported');
+    await until(() => c.core.hosts().hosts.filter((h) => h.reachable).length === 2, 'every agent reported', { limitMs: 10_000 });
     const ran: string[][] = [];
     const reboot = (who: string) => async (argv: readonly string[]): Promise<number> => {
       ran.push([who, ...argv]);
@@ -36,7 +37,7 @@ describe('xenherdctl roll, run again to follow it', () => {
       return 0;
     };
     const first = ctlFor(c, undefined, { runCommand: reboot('first') })(['roll', 'xen1', 'xen2', '--reboot-command', 'echo {host}']);
-    await waitUntil(() => ran.length === 1, 'the first reboot');
+    await until(() => ran.length === 1, 'the first reboot', { limitMs: 10_000 });
     const again = await ctlFor(c, undefined, { runCommand: reboot('again') })(['roll', 'xen1', 'xen2', '--reboot-command', 'echo {host}']);
     const r = await first;
     expect([r.code, again.code]).toEqual([0, 0]);

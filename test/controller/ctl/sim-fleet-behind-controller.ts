@@ -1,8 +1,9 @@
 import { afterEach } from 'vitest';
 import { realClock as simRealClock, type SimClock } from '../../sim/daemon/clock.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { SPREAD } from '../jobs/jobs-bed.js';
 import { SimFleet, type SimSpec } from '../jobs/sim-fleet.js';
+import { until } from '../../helpers/until.js';
 
 /** The jobs tests' SPREAD without b2, fast: 1 GiB migrates in about 0.5 s. */
 export const THREE_DOM0S: SimSpec = { ...SPREAD, domus: SPREAD.domus.filter((d) => d.name !== 'b2'), bandwidthMiBps: 20_000 };
@@ -23,7 +24,7 @@ export function simFleetBehindController(): (spec?: SimSpec) => Promise<{ c: Tes
     clocks.push(clock);
     const sims = new SimFleet(clock, spec);
     sims.connectAll(c.core);
-    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reachable).length === spec.hosts.length, 'every agent reported');
+    await until(() => c.core.hosts().hosts.filter((h) => h.reachable).length === spec.hosts.length, 'every agent reported', { limitMs: 10_000 });
     return { c, sims };
   };
 }

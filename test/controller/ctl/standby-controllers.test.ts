@@ -8,9 +8,10 @@ import { tokenStorePath } from '../../../controller/auth/token-store-file.js';
 import { PROBE_TIMEOUT_MS } from '../../../controller/ctl/controller-set.js';
 import type { Clock } from '../../../shared/clock/clock.js';
 import { realClock } from '../../../shared/clock/real-clock.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { dom, hostState } from '../states.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // xenherdctl given a primary and a standby (XENHERD_URL as a list), against real controllers on
 // loopback: the standby is a second controller given the first's tokens, as an operator copies
@@ -36,7 +37,7 @@ async function reporting(c: TestController, host: string, token: string, domains
   const agent = await c.agent(host, token);
   agent.hello();
   agent.snapshot(hostState({ domains: domains.map((d) => dom(d)) }));
-  await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === host && h.reachable), `${host} reachable`);
+  await until(() => c.core.hosts().hosts.some((h) => h.host === host && h.reachable), `${host} reachable`, { limitMs: 10_000 });
 }
 
 /** The primary A and the standby B (each knowing its enrolled Dom0s, as serve does), B with A's tokens; a CA file trusting both. */
@@ -130,7 +131,7 @@ describe('xenherdctl with a standby controller', () => {
     const clock = steppedClock();
     for (const [n, argv] of [[1, ['where', 'web01']], [2, ['check']]] as const) {
       const running = ctlFor(a, undefined, { clock })(argv, env);
-      await waitUntil(() => primary.accepted() === n, 'the primary asked');
+      await until(() => primary.accepted() === n, 'the primary asked', { limitMs: 10_000 });
       // time moves only here: the command ends once the probe's bound is up, with no 10 s wait to come
       clock.advance(PROBE_TIMEOUT_MS);
       const r = await running;

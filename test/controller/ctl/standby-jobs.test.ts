@@ -2,9 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { JobsPerControllerSchema } from '../../../controller/ctl/jobs-per-controller.js';
-import { controllerBed, waitUntil } from '../api/controller-bed.js';
+import { controllerBed } from '../api/controller-bed.js';
 import { dom, hostState } from '../states.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // jobs and cancel with a standby: a drain started on the standby runs there while the primary
 // hears every Dom0 again. The primary is a real controller; the standby is a loopback server
@@ -44,7 +45,7 @@ async function primaryAndStandby(): Promise<{ env: Record<string, string>; prima
   const agent = await a.agent('xen1', await a.enroll('xen1'));
   agent.hello();
   agent.snapshot(hostState({ domains: [dom('web01')] }));
-  await waitUntil(() => a.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reachable), 'xen1 reachable');
+  await until(() => a.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reachable), 'xen1 reachable', { limitMs: 10_000 });
   const standby = await standbyRunning(JOB);
   return { env: { XENHERD_URL: `${a.url},${standby.url}` }, primary: new URL(a.url).host, second: new URL(standby.url).host, asked: standby.asked, ctl: ctlFor(a) };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hostState } from '../states.js';
-import { controllerBed, waitUntil } from '../api/controller-bed.js';
+import { controllerBed } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // What an operator's xenherdctl prints of a Dom0 whose agent cannot write its records (its state
 // dir full) and of one nearly full, through the controller's real API: hosts, status and check.
@@ -18,7 +19,7 @@ describe("xenherdctl on an agent's full or nearly full state dir", () => {
     const xen2 = await c.agent('xen2');
     xen2.hello();
     xen2.snapshot(hostState({ stateDisks: [{ role: 'runtime', dir: '/run/xenherd', freeBytes: 10 * 1024 ** 2, totalBytes: 400 * 1024 ** 2, readAt: at, failure: null }] }));
-    await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported');
+    await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported', { limitMs: 10_000 });
     const ctl = ctlFor(c);
     const h = await ctl(['hosts']);
     expect([h.code, h.stderr]).toEqual([0, '']);

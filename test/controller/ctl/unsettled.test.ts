@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { away, dom, hostState, unsettled } from '../states.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // What an operator sees of a migration whose ending nobody knows (xen1's ledger keeps it until
 // `xenherd-agent reconcile web01` there), through xenherdctl against a real TLS controller.
@@ -19,7 +20,7 @@ async function alarmed(c: TestController) {
   const xen2 = await c.agent('xen2');
   xen2.hello();
   xen2.snapshot(hostState({ domains: [dom('web01', { state: 'running' })] }));
-  await waitUntil(() => c.core.status().alerts.length === 1, 'the alert');
+  await until(() => c.core.status().alerts.length === 1, 'the alert', { limitMs: 10_000 });
   return { xen1, xen2 };
 }
 
@@ -58,7 +59,7 @@ describe('xenherdctl and a migration that ended in an ALARM', () => {
     const xen2 = await c.agent('xen2');
     xen2.hello();
     xen2.snapshot(hostState({ domains: [dom('web01', { migration: 'incoming', state: 'paused' })] }));
-    await waitUntil(() => c.core.status().alerts.length === 1, 'the alert');
+    await until(() => c.core.status().alerts.length === 1, 'the alert', { limitMs: 10_000 });
     const ctl = ctlFor(c);
     const w = await ctl(['where', 'web01']);
     expect(w.code).toBe(0);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dom, guarded, hostState, primary } from '../states.js';
-import { controllerBed, waitUntil } from '../api/controller-bed.js';
+import { controllerBed } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 const bed = controllerBed();
 
@@ -20,7 +21,7 @@ async function detachedUnderWeb01(peer: string, disk: string, peerDisk = 'UpToDa
   const detached = { ...primary('r-web01', peer), disk, peers: [...tb, { name: peer, role: 'Secondary' as const, connection: 'Connected', disk: peerDisk, replication: 'Established' }] };
   xen1.snapshot(hostState({ domains: [dom('web01', { state: 'running' })], homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], guarded: [guarded('web01')], domus: [config], drbd: { availability: 'ok', resources: [detached] } }));
   xen2.snapshot(hostState({ domus: [config], drbd: { availability: 'ok', resources: [{ ...primary('r-web01', peer === 'peer' ? 'peer' : 'xen1', 'Secondary', 'Primary'), peers: [{ name: peer === 'peer' ? 'peer' : 'xen1', role: 'Primary', connection: 'Connected', disk, replication: 'Established' }] }] } }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both reported', { limitMs: 10_000 });
   return ctlFor(c);
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dom, hostState } from '../states.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 const bed = controllerBed();
 
@@ -15,7 +16,7 @@ async function fleetWithBlindDom0(): Promise<TestController> {
   xen1.hello({ capabilities: ['migrate', 'reverse', 'fleet-view', 'view-lag'] });
   xen1.snapshot(hostState({ homes: [{ name: 'web1', peer: 'xen2', source: 'migrate-tab' }] }));
   xen1.send({ type: 'view', at: Date.now(), view: 'unknown' });
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2 && c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.view === 'unknown'), 'both reported, xen1 unknown');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2 && c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.view === 'unknown'), 'both reported, xen1 unknown', { limitMs: 10_000 });
   return c;
 }
 

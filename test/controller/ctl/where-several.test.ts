@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { away, dom, hostState } from '../states.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // `where web1 db1`, as `xl list web1 db1` takes several names: one line per domU in the order
 // given, exit 1 naming each pattern that found nothing.
@@ -24,7 +25,7 @@ async function fleet(c: TestController): Promise<void> {
   const xen2 = await c.agent('xen2');
   xen2.hello();
   xen2.snapshot(hostState({ domains: [dom('web01'), dom('web02')] }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported', { limitMs: 10_000 });
 }
 
 const firstWords = (stdout: string): string[] => stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0] as string);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dom, guarded, hostState } from '../states.js';
-import { controllerBed, waitUntil } from '../api/controller-bed.js';
+import { controllerBed } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 const bed = controllerBed();
 
@@ -14,7 +15,7 @@ describe('xenherdctl where: a domU whose DRBD disk is split', () => {
     const xen1 = await c.agent('xen1');
     xen1.hello();
     xen1.snapshot(hostState({ domains: [dom('web01', { state: 'running' })], homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], guarded: [guarded('web01')], drbd: { availability: 'ok', resources: [standAlone] } }));
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.reported), 'xen1 reported');
+    await until(() => c.core.hosts().hosts.some((h) => h.reported), 'xen1 reported', { limitMs: 10_000 });
     const ctl = ctlFor(c);
 
     const r = await ctl(['where', 'web01']);
@@ -37,14 +38,14 @@ describe('xenherdctl where: a domU whose DRBD disk is split', () => {
     xen1.hello();
     const state = (role: 'Primary' | 'Secondary') => hostState({ homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], guarded: [guarded('web01')], drbd: { availability: 'ok', resources: [{ ...standAlone, role }] } });
     xen1.snapshot(state('Primary'));
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.reported), 'xen1 reported');
+    await until(() => c.core.hosts().hosts.some((h) => h.reported), 'xen1 reported', { limitMs: 10_000 });
     // the runbook's first step on the victim, `drbdadm secondary r-web01`, before the link is back
     xen1.delta(state('Secondary'));
     const spanOf = () => {
       const w = c.core.where('web01');
       return w.ok ? w.value.matches[0]?.drbd?.[0]?.sides?.[0]?.wasPrimary : undefined;
     };
-    await waitUntil(() => spanOf() !== undefined, 'xen1 seen Secondary');
+    await until(() => spanOf() !== undefined, 'xen1 seen Secondary', { limitMs: 10_000 });
     const ctl = ctlFor(c);
     const r = await ctl(['where', 'web01']);
     expect([r.code, r.stderr]).toEqual([0, '']);
@@ -61,7 +62,7 @@ describe('xenherdctl where: a domU whose DRBD disk is split', () => {
     xen1.hello();
     const startedAt = '2026-12-01T09:12:34.560Z';
     xen1.snapshot(hostState({ domains: [dom('web01', { state: 'running', startedAt })], homes: [{ name: 'web01', peer: 'xen2', source: 'migrate-tab' }], guarded: [guarded('web01')], drbd: { availability: 'ok', resources: [standAlone] } }));
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.reported), 'xen1 reported');
+    await until(() => c.core.hosts().hosts.some((h) => h.reported), 'xen1 reported', { limitMs: 10_000 });
     const ctl = ctlFor(c);
     const r = await ctl(['where', 'web01']);
     expect([r.code, r.stderr]).toEqual([0, '']);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dom, hostState } from '../states.js';
-import { controllerBed, metricsText, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, metricsText, type TestController } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 const bed = controllerBed();
 
@@ -12,7 +13,7 @@ async function fleetWithDeadDom0(): Promise<TestController> {
   const xen1 = await c.agent('xen1');
   xen1.hello();
   xen1.snapshot(hostState({ domains: [dom('web01', { state: 'running' })], homes: [{ name: 'web1', peer: 'db1', source: 'migrate-tab' }] }));
-  await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reported), 'xen1 reported');
+  await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reported), 'xen1 reported', { limitMs: 10_000 });
   return c;
 }
 

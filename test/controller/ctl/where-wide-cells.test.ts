@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { table } from '../../../controller/ctl/format.js';
 import { away, dom, hostState, unsettled } from '../states.js';
-import { controllerBed, waitUntil } from '../api/controller-bed.js';
+import { controllerBed } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 // `xenherdctl where '*'` with one domU in an ALARM: its state (some 200 characters) set the width
 // of the state column, so every other domU's line had its home pushed some 200 columns right.
@@ -23,7 +24,7 @@ describe("xenherdctl where '*': one very long cell", () => {
     const xen2 = await c.agent('xen2');
     xen2.hello();
     xen2.snapshot(hostState({ domains: [dom('web01', { state: 'running' }), dom('db1', { state: 'paused' })] }));
-    await waitUntil(() => c.core.status().alerts.length === 1, 'the alert');
+    await until(() => c.core.status().alerts.length === 1, 'the alert', { limitMs: 10_000 });
 
     const w = await ctlFor(c)(['where', '*']);
     expect([w.code, w.stderr]).toEqual([0, '']);

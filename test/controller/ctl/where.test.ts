@@ -4,8 +4,9 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { makeCa } from '../../../controller/pki/certificate.js';
 import { away, dom, hostState } from '../states.js';
-import { controllerBed, waitUntil, type TestController } from '../api/controller-bed.js';
+import { controllerBed, type TestController } from '../api/controller-bed.js';
 import { ctlFor } from './ctl-bed.js';
+import { until } from '../../helpers/until.js';
 
 const bed = controllerBed();
 
@@ -16,7 +17,7 @@ async function fleet(c: TestController) {
   const xen2 = await c.agent('xen2');
   xen2.hello();
   xen2.snapshot(hostState({ domains: [dom('web01', { state: 'running' }), dom('web02', { state: 'running' })] }));
-  await waitUntil(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported');
+  await until(() => c.core.hosts().hosts.filter((h) => h.reported).length === 2, 'both hosts reported', { limitMs: 10_000 });
   return { xen1, xen2 };
 }
 
@@ -58,7 +59,7 @@ describe('xenherdctl where against a real TLS controller', () => {
     const c = await bed.start();
     const { xen2 } = await fleet(c);
     xen2.link.close(1000, 'gone');
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.linkUp), 'xen2 down');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen2' && !h.linkUp), 'xen2 down', { limitMs: 10_000 });
     const ctl = ctlFor(c);
     const r = await ctl(['where', 'web01']);
     expect(r.code).toBe(0);

@@ -2,9 +2,10 @@ import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { realClock } from '../../../shared/clock/real-clock.js';
 import { connectAgentLink } from '../../../shared/link/ws-connect.js';
-import { controllerBed, waitUntil } from '../api/controller-bed.js';
+import { controllerBed } from '../api/controller-bed.js';
 import { FakeAgent } from '../fake-agent.js';
 import { hostState } from '../states.js';
+import { until } from '../../helpers/until.js';
 
 const bed = controllerBed();
 const target = (url: string, token: string, over: { caPem?: string | null; caFingerprint?: string | null } = {}) => ({
@@ -29,7 +30,7 @@ describe("an agent's link from its `controller` config section", () => {
     const a = new FakeAgent(r.value, 'xen1', () => Date.now());
     a.hello();
     a.snapshot(hostState());
-    await waitUntil(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reachable), 'xen1 reachable');
+    await until(() => c.core.hosts().hosts.some((h) => h.host === 'xen1' && h.reachable), 'xen1 reachable', { limitMs: 10_000 });
   });
 
   it('a wrong fingerprint or no trust at all: untrusted, and the token never reaches the server', async () => {
