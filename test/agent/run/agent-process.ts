@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Sim } from '../../sim/sim.js';
 import { UNIT_NODE_FLAGS } from '../../helpers/unit-node-flags.js';
 import { CLIENT_SOURCE } from '../../sim/bin/client-source.js';
+import { untilFound, Wakes } from '../../helpers/until.js';
 
 /** The built agent bundle, once per test file. */
 export function buildAgent(): { path: string; cleanup: () => void } {
@@ -22,7 +23,7 @@ export class AgentProcess {
   readonly logs: LogLine[] = [];
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
-  private waiters: (() => void)[] = [];
+  private readonly wakes = new Wakes();
 
   constructor(agent: string, sim: Sim, host: string, configPath: string, extraEnv: Record<string, string> = {}) {
     this.child = spawn(process.execPath, [...UNIT_NODE_FLAGS, agent, 'run', '--config', configPath], { env: { ...process.env, ...sim.env(host), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -39,7 +40,7 @@ export class AgentProcess {
         } catch {
           this.logs.push({ level: 60, msg: `NOT JSON: ${line}`, time: Date.now() });
         }
-        for (const w of this.waiters.splice(0)) w();
+        this.wakes.wake();
       }
     });
     this.child.stderr?.setEncoding('utf8');
@@ -47,22 +48,10 @@ export class AgentProcess {
     this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve({ code, signal })));
   }
 
-  /** resolves with the first log line matching, or rejects after timeoutMs */
-  async waitLog(pred: (l: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.logs.find(pred);
-      if (hit) return hit;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching log line after ${timeoutMs} ms; log:\n${this.logs.map((l) => l.msg).join('\n')}\nstderr: ${this.stderr}`);
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, Math.min(left, 200));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    }
+  /** resolves with the first log line matching, or rejects after timeoutMs naming the log so far */
+  waitLog(pred: (l: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
+    const seen = (): string => `a matching log line (its log so far:\n${this.logs.map((l) => l.msg).join('\n')}\nstderr: ${this.stderr})`;
+    return untilFound(() => this.logs.find(pred), seen, { limitMs: timeoutMs, step: this.wakes.step(200) });
   }
 
   async stop(): Promise<{ code: number | null; signal: string | null }> {

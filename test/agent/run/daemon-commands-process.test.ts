@@ -8,6 +8,7 @@ import type { Sim } from '../../sim/sim.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, runAsync, runsOn } from './agent-process.js';
 import { pairFleet } from '../../harness/pair-fleet.js';
+import { untilFound, Wakes } from '../../helpers/until.js';
 
 // The real daemon (`xenherd-agent run`, the built bundle) answering a controller's commands over
 // a real WebSocket: `maintenance` and `inspect` answered by the daemon itself, `shutdown` run by
@@ -23,7 +24,7 @@ class LoopbackController {
   readonly garbage: string[] = [];
   authorization: string | null = null;
   private socket: WebSocket | null = null;
-  private waiters: (() => void)[] = [];
+  private readonly wakes = new Wakes();
   private ids = 0;
 
   constructor() {
@@ -39,7 +40,7 @@ class LoopbackController {
           if (parsed.data.type === 'hello') ws.send(JSON.stringify({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: 1_000, staleAfterMs: 30_000 }));
           if (parsed.data.type === 'snapshot') ws.send(JSON.stringify({ type: 'fleet', at: Date.now(), runningOn: {} }));
         }
-        for (const w of this.waiters.splice(0)) w();
+        this.wakes.wake();
       });
     });
   }
@@ -49,20 +50,9 @@ class LoopbackController {
   }
 
   /** the first frame matching, waiting for it as frames arrive (at most timeoutMs) */
-  async frame<T extends AgentMessage>(pred: (m: AgentMessage) => m is T, what: string, timeoutMs = 20_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.frames.find(pred);
-      if (hit) return hit;
-      if (Date.now() > end) throw new Error(`no ${what} from the agent within ${timeoutMs} ms (frames: ${this.frames.map((f) => f.type).join(' ')})`);
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 250);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    }
+  frame<T extends AgentMessage>(pred: (m: AgentMessage) => m is T, what: string, timeoutMs = 20_000): Promise<T> {
+    const seen = (): string => `${what} from the agent (frames: ${this.frames.map((f) => f.type).join(' ')})`;
+    return untilFound(() => this.frames.find(pred), seen, { limitMs: timeoutMs, step: this.wakes.step(250) });
   }
 
   async command(body: CommandBody, timeoutMs?: number): Promise<ResultMessage> {

@@ -9,6 +9,7 @@ import type { Sim } from '../../sim/sim.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, creates, liveProcessesMentioning, runAsync, runsOn, writeConfig } from './agent-process.js';
 import { pairFleet } from '../../harness/pair-fleet.js';
+import { until } from '../../helpers/until.js';
 
 // What only a real `xenherd-agent run` process shows: the built bundle started with the unit's
 // Node flags, its control socket, signals, systemd's notify socket, a SIGKILL and a restart. The
@@ -43,15 +44,6 @@ async function status(): Promise<AgentStatus> {
   const r = await agentCli('autostart', 'status', '--json');
   expect(r.code).toBe(0);
   return AgentStatusSchema.parse(JSON.parse(r.stdout));
-}
-
-/** polls a condition this test owns until it holds or timeoutMs pass */
-async function waitUntil(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`${what}: not reached after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('xenherd-agent run as a process', () => {
@@ -137,12 +129,12 @@ describe('xenherd-agent run as a process', () => {
     let got = '';
     listener.stdout.on('data', (d: Buffer) => (got += d.toString()));
     try {
-      await waitUntil(() => got.includes('bound'), 'python3 listening (python3 is needed; .ci/run installs it)');
+      await until(() => got.includes('bound'), 'python3 listening (python3 is needed; .ci/run installs it)', { limitMs: 10_000 });
       // WatchdogSec=2 as systemd passes it: the agent pings every half of it
       await boot(FLEET(), FAST_TIMERS, { NOTIFY_SOCKET: sockPath, WATCHDOG_USEC: '2000000' });
-      await waitUntil(() => got.includes('READY=1'), 'READY=1 received');
+      await until(() => got.includes('READY=1'), 'READY=1 received', { limitMs: 10_000 });
       expect(got).toMatch(/READY=1\|STATUS=2 guarded domUs: /);
-      await waitUntil(() => got.split('\n').filter((l) => l.includes('WATCHDOG=1')).length >= 2, 'two WATCHDOG=1 pings received');
+      await until(() => got.split('\n').filter((l) => l.includes('WATCHDOG=1')).length >= 2, 'two WATCHDOG=1 pings received', { limitMs: 10_000 });
     } finally {
       listener.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
@@ -174,7 +166,7 @@ describe('xenherd-agent run as a process', () => {
     // killed as soon as the create reaches the simulator: its pid is on disk before it runs,
     // however loaded the machine (the record named the agent itself while it took r1 Primary)
     const intent = join(sim.hostRoot('xen1'), 'var/lib/xenherd/starting/web1.json');
-    await waitUntil(() => creates(sim, 'xen1', 'web1') === 1, 'the first xl create of web1');
+    await until(() => creates(sim, 'xen1', 'web1') === 1, 'the first xl create of web1', { limitMs: 10_000 });
     const recorded = (JSON.parse(readFileSync(intent, 'utf8')) as { pid?: unknown }).pid;
     first.child.kill('SIGKILL');
     expect(typeof recorded === 'number' && recorded !== first.child.pid).toBe(true);
@@ -201,7 +193,7 @@ describe('xenherd-agent run as a process', () => {
     await a.waitLog((l) => l.domu === 'web1' && typeof l.msg === 'string' && l.msg.startsWith('web1 released by xenherd-agent migrate'));
     expect((await status()).holds).toEqual([]);
     // the killed command's xl migrate ends on its own (the toolstack's process is not ours to kill)
-    await waitUntil(() => runsOn(sim, 'web1').length === 1 && sim.state().migrations.length === 0, 'web1 in one place');
+    await until(() => runsOn(sim, 'web1').length === 1 && sim.state().migrations.length === 0, 'web1 in one place', { limitMs: 10_000 });
   });
 
   // Three agent processes start one after another here (two daemons, the migrate command): some
