@@ -7,9 +7,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchLiveFleet, type LiveFleet } from '../playground/live-fleet.js';
-import { buildBundles, runNode, runNodeStreaming, waitFor } from '../playground/processes.js';
+import { buildBundles, runNode, runNodeStreaming } from '../playground/processes.js';
 import { DEMO_FLEET } from './fleet.js';
 import type { LogLine } from '../agent/run/agent-process.js';
+import { pauseOf, until } from '../helpers/until.js';
 
 const say = (text = ''): void => void process.stdout.write(`${text}\n`);
 const indent = (text: string): string => text.replace(/\n$/, '').replace(/^/gm, '    ');
@@ -71,7 +72,7 @@ export async function fleetStory(): Promise<number> {
 
     // db2 was stopped; xen3's agent starts it (guarded, its DRBD safe): the table below shows all
     // eight whatever the machine's speed, and the text says why db2 runs
-    await waitFor(async () => (await runningOn(ctl, 'db2')).includes('xen3'), 'the controller seeing db2 on xen3', 30_000);
+    await until(async () => (await runningOn(ctl, 'db2')).includes('xen3'), 'the controller seeing db2 on xen3', { limitMs: 30_000, step: pauseOf(100) });
     say('1. Where is web1? Instead of looping `ssh xenN xl list | grep` over every Dom0, ask the controller:');
     say('   it already knows, from what the agents report as it happens. (db2 was stopped when the agents');
     say("   started: it is in xen3's guarded dir and its DRBD resource was safe, so xen3's agent started it.)");
@@ -110,7 +111,7 @@ export async function fleetStory(): Promise<number> {
     say(indent(recorded.stdout));
     say("   (xen2's ledger now records shop1 as a visitor from xen3, as a migration would have; without a");
     say('   record the controller raises an alert once xen3 is back: shop1 away from home, unrecorded)');
-    await waitFor(async () => (await runningOn(ctl, 'shop1')).includes('xen2'), 'the controller seeing shop1 on xen2');
+    await until(async () => (await runningOn(ctl, 'shop1')).includes('xen2'), 'the controller seeing shop1 on xen2', { limitMs: 30_000, step: pauseOf(100) });
     await ctl.show(['where', 'dns1']);
     say('   xen3 is silent: what the controller last heard from it is marked stale, not presented as fact.');
     say();
@@ -145,7 +146,7 @@ export async function fleetStory(): Promise<number> {
     mkdirSync(auto('xen2'), { recursive: true });
     copyFileSync(join(auto('xen1'), 'web2.cfg'), join(auto('xen2'), 'web2.cfg'));
     say('  xen2# scp xen1:/etc/xen/drbd-auto/web2.cfg /etc/xen/drbd-auto/');
-    await waitFor(async () => (await ctl.json<{ alerts: unknown[] }>(['status'])).alerts.length > 0, 'the controller raising an alert', 30_000);
+    await until(async () => (await ctl.json<{ alerts: unknown[] }>(['status'])).alerts.length > 0, 'the controller raising an alert', { limitMs: 30_000, step: pauseOf(100) });
     await ctl.show(['status']);
     say('   Alerts come first in `status`, and the controller logs each one when it is raised.');
     say();

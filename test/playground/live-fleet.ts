@@ -6,8 +6,9 @@ import { AgentProcess } from '../agent/run/agent-process.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { freePort } from '../ssh/sshd.js';
 import { peerSsh, type PeerSsh } from './peer-ssh-setup.js';
-import { runNode, waitFor } from './processes.js';
+import { runNode } from './processes.js';
 import { reportingProgress, reportWaitMs } from './report-wait.js';
+import { pauseOf, until } from '../helpers/until.js';
 
 /**
  * A simulated fleet with the real programs on it: the fleet simulator (real time), one
@@ -117,7 +118,7 @@ export async function launchLiveFleet(o: LiveFleetOptions): Promise<LiveFleet> {
     let progress = '';
     let said = { line: '', at: 0 };
     try {
-      await waitFor(async () => {
+      await until(async () => {
         const r = await runNode(o.bundles.ctl, ['hosts', '--json'], ctlEnv);
         if (r.code !== 0) return false;
         const hs = (JSON.parse(r.stdout) as { hosts: { host: string; reachable: boolean; reported: boolean }[] }).hosts;
@@ -130,7 +131,7 @@ export async function launchLiveFleet(o: LiveFleetOptions): Promise<LiveFleet> {
         }
         progress = now;
         return missing.length === 0;
-      }, 'every agent reporting to the controller', waitMs);
+      }, 'every agent reporting to the controller', { limitMs: waitMs, step: pauseOf(100) });
     } catch (e) {
       throw new Error(`${(e as Error).message}${progress !== '' ? `: ${progress}` : ''}`);
     }

@@ -53,16 +53,6 @@ export function runNodeStreaming(
   });
 }
 
-/** Polls an async condition until it holds; fails after timeoutMs saying what was awaited. */
-export async function waitFor(pred: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000, stepMs = 100): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await pred()) return;
-    if (Date.now() > end) throw new Error(`${what}: not reached after ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
-
 /** The three bundles, built into dir (the demo and the playground run what ships). */
 export async function buildBundles(dir: string): Promise<{ agent: string; controller: string; ctl: string }> {
   const r = await runNode('packaging/build.mjs', ['--outdir', dir], {});

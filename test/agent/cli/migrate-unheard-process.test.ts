@@ -6,10 +6,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
 import type { Ledger } from '../../../agent/state/ledger.js';
 import { peerSsh, type PeerSsh } from '../../playground/peer-ssh-setup.js';
-import { waitFor } from '../../playground/processes.js';
 import { startSim, type Sim } from '../../sim/sim.js';
 import { buildAgent, runAsync } from '../run/agent-process.js';
 import { pairFleet } from '../../harness/pair-fleet.js';
+import { pauseOf, until } from '../../helpers/until.js';
 
 // A controller's migration runs in a child of the daemon (agent/run/command-process.ts), which
 // holds both ends of its stdout and stderr. A `systemctl restart` or a package upgrade ends the
@@ -80,7 +80,7 @@ describe('a migration whose reader goes away mid-copy (the daemon that ran it re
       let heard = '';
       c.stdout?.setEncoding('utf8').on('data', (d: string) => (heard += d));
       c.stderr?.setEncoding('utf8').on('data', (d: string) => (heard += d));
-      await waitFor(() => heard.includes('migrating web1 from xen1 to xen2') && s.state().domains.some((d) => d.name === 'web1--incoming'), `the copy of web1 running (heard: ${heard})`, 30_000, 20);
+      await until(() => heard.includes('migrating web1 from xen1 to xen2') && s.state().domains.some((d) => d.name === 'web1--incoming'), () => `the copy of web1 running (heard: ${heard})`, { limitMs: 30_000, step: pauseOf(20) });
       expect(ledger('xen1').inflight).toEqual({ web1: expect.objectContaining({ peer: 'xen2', operation: 'migrate' }) });
       if (hangUp) c.kill('SIGHUP');
       // the daemon (or the terminal) is gone: nobody reads the child's output any more

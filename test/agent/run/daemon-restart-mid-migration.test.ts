@@ -8,11 +8,11 @@ import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
 import type { Ledger } from '../../../agent/state/ledger.js';
 import { AGENT_LINK_PATH, AGENT_LINK_PROTOCOL_VERSION, AgentMessageSchema, type AgentMessage } from '../../../shared/protocol/agent-link.js';
 import { peerSsh, type PeerSsh } from '../../playground/peer-ssh-setup.js';
-import { waitFor } from '../../playground/processes.js';
 import type { Sim } from '../../sim/sim.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, liveProcessesMentioning, runAsync } from './agent-process.js';
 import { pairFleet } from '../../harness/pair-fleet.js';
+import { pauseOf, until } from '../../helpers/until.js';
 
 // The walk that found it: a controller's `migrate web1 xen2` runs in the daemon's CLI child, and
 // the daemon is restarted (SIGTERM: systemctl restart, a package upgrade) or killed (SIGKILL)
@@ -62,7 +62,7 @@ afterAll(() => {
 afterEach(async () => {
   // the daemon's child, should it still run: it is this test's, found by its operation id
   for (const line of operation ? liveProcessesMentioning(operation) : []) process.kill(Number(line.split(':')[0]), 'SIGKILL');
-  await waitFor(() => operation === '' || liveProcessesMentioning(operation).length === 0, 'the migration child gone', 10_000, 50);
+  await until(() => operation === '' || liveProcessesMentioning(operation).length === 0, 'the migration child gone', { limitMs: 10_000, step: pauseOf(50) });
   operation = '';
   await ctl?.close();
   ctl = null;
@@ -87,19 +87,18 @@ describe('the daemon restarted or killed while its child migrates a domU', () =>
         writeFileSync(configs[h], JSON.stringify({ ...FAST_TIMERS, ...link, migration: { peers: ssh.peersOf(h) } }));
       }
       const agent = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', configs['xen1']!));
-      await waitFor(() => c.frames.some((f) => f.type === 'snapshot'), 'the daemon linked to the controller', 20_000, 50);
+      await until(() => c.frames.some((f) => f.type === 'snapshot'), 'the daemon linked to the controller', { limitMs: 20_000, step: pauseOf(50) });
 
       operation = `op-restart-${signal}`;
       c.send({ type: 'command', commandId: 'cmd-1', op: 'migrate', name: 'web1', target: 'xen2', reason: 'manual', operationId: operation, by: 'ctl:admin' });
-      await waitFor(
+      await until(
         () => {
           const early = c.frames.find((f) => f.type === 'result');
           if (early) throw new Error(`the migrate ended before the restart: ${JSON.stringify(early)}`);
           return c.frames.some((f) => f.type === 'progress' && f.line.startsWith('migrating web1 from xen1 to xen2')) && sim.state().domains.some((d) => d.name === 'web1--incoming');
         },
         'the copy of web1 running',
-        30_000,
-        20,
+        { limitMs: 30_000, step: pauseOf(20) },
       );
       const ledger = (host: string): Ledger => {
         const r = ledgerStore(join(sim.hostRoot(host), 'var/lib/xenherd'), host).read();
@@ -115,7 +114,7 @@ describe('the daemon restarted or killed while its child migrates a domU', () =>
         expect(agent.logs.some((l) => l.commandId === 'cmd-1' && l.msg.includes('carries on without this agent'))).toBe(true);
       }
       // the child outlives the daemon and ends on its own, once the move is recorded
-      await waitFor(() => liveProcessesMentioning(operation).length === 0, 'the migration child ended', 60_000, 50);
+      await until(() => liveProcessesMentioning(operation).length === 0, 'the migration child ended', { limitMs: 60_000, step: pauseOf(50) });
       expect(sim.state().domains.filter((d) => d.name.startsWith('web1')).map((d) => `${d.name}@${d.host}`)).toEqual(['web1@xen2']);
       const home = ledger('xen1');
       expect([home.inflight, home.unsettled]).toEqual([{}, {}]);
@@ -124,7 +123,7 @@ describe('the daemon restarted or killed while its child migrates a domU', () =>
 
       // the restarted agent: a normal ledger, nothing unsettled
       const again = bed.track(new AgentProcess(bed.agentPath(), sim, 'xen1', configs['xen1']!));
-      await waitFor(() => c.frames.filter((f) => f.type === 'snapshot').length >= 2, 'the restarted daemon linked', 20_000, 50);
+      await until(() => c.frames.filter((f) => f.type === 'snapshot').length >= 2, 'the restarted daemon linked', { limitMs: 20_000, step: pauseOf(50) });
       const st = await runAsync(process.execPath, [bed.agentPath(), 'status', 'ALL'], sim.env('xen1'));
       expect(st.code, st.stdout + st.stderr).toBe(0);
       expect(again.logs.filter((l) => /ALARM|unsettled|interrupted/.test(l.msg)).map((l) => l.msg)).toEqual([]);
