@@ -10,6 +10,7 @@ import { startSim, type Sim } from '../sim/sim.js';
 import { autostartPart } from './autostart-part.js';
 import { migratePart } from './migrate-part.js';
 import { DEMO_FLEET } from './fleet.js';
+import { pauseOf, until } from '../helpers/until.js';
 
 const say = (text = ''): void => void process.stdout.write(`${text}\n`);
 const indent = (text: string): string => text.replace(/\n$/, '').replace(/^/gm, '    ');
@@ -89,11 +90,7 @@ export async function agentStory(): Promise<number> {
     say();
     // the simulated DRBD reconnects connect-delay after its links are back: wait for the
     // connection itself, not for a guess of how long it takes on this machine
-    const deadline = Date.now() + (sim.state().connectDelayMs + 30_000);
-    while (!links.every((res) => sim?.state().drbd[res]?.link === 'connected')) {
-      if (Date.now() > deadline) throw new Error(`xen3's DRBD links did not reconnect: ${links.join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await until(() => links.every((res) => sim?.state().drbd[res]?.link === 'connected'), `xen3's DRBD links to reconnect: ${links.join(', ')}`, { limitMs: sim.state().connectDelayMs + 30_000, step: pauseOf(100) });
     say('A moment later DRBD has reconnected:');
     const later = await inventoryOn(sim, agent, 'xen3');
     say(indent(later.stdout));

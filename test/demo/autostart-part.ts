@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sim } from '../sim/sim.js';
+import { untilFound, Wakes } from '../helpers/until.js';
 
 type Say = (text?: string) => void;
 interface LogLine { readonly msg: string; readonly domu?: string; readonly level: number }
@@ -37,7 +38,7 @@ export async function autostartPart(sim: Sim, agent: string, say: Say): Promise<
   const child = spawn(process.execPath, [agent, 'run', '--config', config], { env: { ...process.env, ...sim.env('xen3') }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   let buf = '';
-  let waiters: (() => void)[] = [];
+  const wakes = new Wakes();
   child.stdout.on('data', (d: Buffer) => {
     buf += d.toString();
     let nl: number;
@@ -49,21 +50,10 @@ export async function autostartPart(sim: Sim, agent: string, say: Say): Promise<
       } catch {
         /* not ours */
       }
-      for (const w of waiters.splice(0)) w();
+      wakes.wake();
     }
   });
-  const waitFor = async (pred: (l: LogLine) => boolean, what: string): Promise<LogLine> => {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const hit = logs.find(pred);
-      if (hit) return hit;
-      if (Date.now() > deadline) throw new Error(`the agent never logged ${what}`);
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 200);
-      });
-    }
-  };
+  const waitFor = (pred: (l: LogLine) => boolean, what: string): Promise<LogLine> => untilFound(() => logs.find(pred), `the agent to log ${what}`, { limitMs: 20_000, step: wakes.step(200) });
   const show = (l: LogLine): void => say(`    +${((Date.now() - t0) / 1000).toFixed(1)} s  ${l.level >= 50 ? 'ERROR ' : ''}${l.msg}`);
   try {
     say();
@@ -90,6 +80,5 @@ export async function autostartPart(sim: Sim, agent: string, say: Say): Promise<
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.on('close', r));
-    waiters = [];
   }
 }
