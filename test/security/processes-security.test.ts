@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UNIT_NODE_FLAGS } from '../helpers/unit-node-flags.js';
+import { pauseOf, untilFound } from '../helpers/until.js';
 import { buildBundles, runNode } from '../playground/processes.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { pairFleet } from '../harness/pair-fleet.js';
@@ -42,14 +43,15 @@ class Run {
     }
     this.exited = new Promise((r) => this.child.once('close', (code) => r(code)));
   }
-  async until(pred: (line: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
+  /** the first line matching, failing at once if the process ends without one */
+  until(pred: (line: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
+    const seen = (): string => `${what} (output:\n${this.lines.join('\n').slice(-3000)})`;
+    const look = (): string | undefined => {
       const hit = this.lines.find(pred);
-      if (hit !== undefined) return hit;
-      if (Date.now() > end || this.child.exitCode !== null) throw new Error(`${what}: not seen; output:\n${this.lines.join('\n').slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      if (hit === undefined && this.child.exitCode !== null) throw new Error(`${seen()}: the process ended without it`);
+      return hit;
+    };
+    return untilFound(look, seen, { limitMs: timeoutMs, step: pauseOf(50) });
   }
   async stop(): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pauseOf, untilFound, Wakes } from '../helpers/until.js';
 
 // `npm run sim -- FLEET` (the plain simulator) takes incidents typed on its stdin: `power xen1
 // off` powers the Dom0 off for the tools of a shell given its line, `state` shows it, a wrong line
@@ -15,34 +16,34 @@ afterEach(() => {
   for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
 });
 
-/** output so far, and a wait for a line matching, failing with the output when the process ends first */
+/**
+ * output so far, and a wait for a line matching, failing with the output when the process ends
+ * first: the process is the wait's bound (the afterEach kills it, and its close ends the wait), as
+ * what it prints first comes after a build whose time is the machine's
+ */
 function watch(child: ChildProcessWithoutNullStreams): { out: () => string; until: (re: RegExp) => Promise<string> } {
   let out = '';
-  let waiters: (() => void)[] = [];
-  const wake = (): void => void waiters.splice(0).forEach((w) => w());
-  child.stdout.on('data', (b: Buffer) => ((out += b.toString()), wake()));
-  child.stderr.on('data', (b: Buffer) => ((out += b.toString()), wake()));
-  child.on('close', wake);
-  const until = async (re: RegExp): Promise<string> => {
-    for (;;) {
-      const m = out.split('\n').find((l) => re.test(l));
-      if (m !== undefined) return m;
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`ended (${child.exitCode ?? child.signalCode}) without a line matching ${re}:\n${out}`);
-      await new Promise<void>((r) => waiters.push(r));
-    }
+  const wakes = new Wakes();
+  child.stdout.on('data', (b: Buffer) => ((out += b.toString()), wakes.wake()));
+  child.stderr.on('data', (b: Buffer) => ((out += b.toString()), wakes.wake()));
+  child.on('close', () => wakes.wake());
+  const line = (re: RegExp) => (): string | undefined => {
+    const m = out.split('\n').find((l) => re.test(l));
+    if (m === undefined && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`ended (${child.exitCode ?? child.signalCode}) without a line matching ${re}:\n${out}`);
+    return m;
   };
+  const until = (re: RegExp): Promise<string> => untilFound(line(re), () => `a line matching ${re}:\n${out}`, { limitMs: Infinity, step: wakes.step(1_000) });
   return { out: () => out, until };
 }
 
 /** the first whole line of FILE once it has one: the playground's log streams write after the lines they follow */
-async function firstLine(file: string, timeoutMs = 20_000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    if (text.includes('\n')) return text.slice(0, text.indexOf('\n'));
-    if (Date.now() > end) throw new Error(`no whole line in ${file} after ${timeoutMs} ms: ${JSON.stringify(text)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function firstLine(file: string, timeoutMs = 20_000): Promise<string> {
+  const text = (): string => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+  const first = (): string | undefined => {
+    const t = text();
+    return t.includes('\n') ? t.slice(0, t.indexOf('\n')) : undefined;
+  };
+  return untilFound(first, () => `a whole line in ${file}: ${JSON.stringify(text())}`, { limitMs: timeoutMs, step: pauseOf(50) });
 }
 
 /** a tool "on" a host, through the line the simulator printed for it */
