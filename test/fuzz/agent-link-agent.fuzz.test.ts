@@ -7,6 +7,7 @@ import { startSim, type Sim } from '../sim/sim.js';
 import { count, deepArrayText, deepObjectText, hostileValue, mutatedJsonDeep, mutatedText, reportCounts, runs } from './fuzz-kit.js';
 import { handLink, type HandLink } from './hand-link.js';
 import { pairFleet } from '../harness/pair-fleet.js';
+import { onClock, until } from '../helpers/until.js';
 
 // The agent's side of the agent link (agent/run/link-runner.ts parsing, agent/core/link.ts and
 // the command handling behind it), on a simulated Dom0 in process: a controller that sends
@@ -66,22 +67,15 @@ describe('agent link, agent side: every controller frame is read or the link clo
     await sim.stop();
   });
 
-  /** advances simulated time until pred holds (60 s of it at most) */
-  const until = async (pred: () => boolean, what: string): Promise<void> => {
-    for (let t = 0; !pred(); t += 100) {
-      if (t > 60_000) throw new Error(`${what}: not within 60 s of simulated time`);
-      await sim.advance(100);
-    }
-  };
   const sentBy = (h: HandLink): AgentMessage[] => h.sent.map((f) => AgentMessageSchema.parse(JSON.parse(f)));
   /** a fresh link, hello received, welcome sent, snapshot received */
   const fresh = async (): Promise<HandLink> => {
     const known = links.length;
-    await until(() => links.length > known && (links.at(-1) as HandLink).sent.length > 0, 'the agent connects and says hello');
+    await until(() => links.length > known && (links.at(-1) as HandLink).sent.length > 0, 'the agent connects and says hello', onClock(sim, 60_000, 100));
     const h = links.at(-1) as HandLink;
     expect(sentBy(h)[0]?.type).toBe('hello');
     h.deliver(JSON.stringify(WELCOME));
-    await until(() => sentBy(h).some((m) => m.type === 'snapshot'), 'the snapshot after welcome');
+    await until(() => sentBy(h).some((m) => m.type === 'snapshot'), 'the snapshot after welcome', onClock(sim, 60_000, 100));
     // the fleet view a working controller sends every heartbeat: the agent forgets its failed
     // links then, so the next input's link comes after the shortest backoff
     h.deliver(JSON.stringify({ type: 'fleet', at: sim.clock.now(), runningOn: {} }));
@@ -110,7 +104,7 @@ describe('agent link, agent side: every controller frame is read or the link clo
       runs(150),
     );
     const last = await fresh();
-    await until(() => agent.logs.some((l) => l.msg === 'controller link up: reporting this host'), 'the link up');
+    await until(() => agent.logs.some((l) => l.msg === 'controller link up: reporting this host'), 'the link up', onClock(sim, 60_000, 100));
     expect(last.closed).toBeNull();
     for (const l of links) sentBy(l);
   }, 60_000);

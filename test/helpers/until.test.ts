@@ -1,7 +1,7 @@
 // until's default step: as quick as a turn for a wait met at once, and no spinning for one never
 // met, which would take a core from the files running beside it for the whole of its bound.
 import { describe, expect, it } from 'vitest';
-import { nextTurn, until, untilFound, Wakes } from './until.js';
+import { nextTurn, onClock, until, untilFound, Wakes } from './until.js';
 
 describe('until', () => {
   it('is met within the turns its moment takes, with no timer waited on', async () => {
@@ -76,5 +76,16 @@ describe('Wakes', () => {
     await expect(found).resolves.toBe('hello');
     expect(performance.now() - started).toBeLessThan(5_000);
     await expect(until(() => false, 'a wake that never comes', { step: wakes.step(5), steps: 3 })).rejects.toThrow('gave up waiting for a wake that never comes: not so after 3 steps');
+  });
+});
+
+describe('onClock', () => {
+  it('moves an injected clock on a step at a time, for at most the time it is given', async () => {
+    let now = 0;
+    const clock = { advance: async (ms: number): Promise<void> => void (now += ms) };
+    await until(() => now >= 30, 'the clock at 30 ms', onClock(clock, 100, 10));
+    expect(now).toBe(30);
+    await expect(until(() => false, 'what the clock never brings', onClock(clock, 50, 10))).rejects.toThrow('gave up waiting for what the clock never brings: not so after 5 steps');
+    expect(now).toBe(80);
   });
 });

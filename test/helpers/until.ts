@@ -67,6 +67,17 @@ export interface UntilBounds {
 }
 
 /**
+ * The bounds of a wait on an injected clock alone: the clock moved on STEP_MS at a time, for at
+ * most MAX_MS of its time. No wall-clock bound: how long that time takes to run is the machine's,
+ * and the test's own timeout bounds it; the steps end the wait, so it never outlives the test.
+ */
+export const onClock = (clock: { advance(ms: number): Promise<void> }, maxMs: number, stepMs: number): UntilBounds => ({
+  step: () => clock.advance(stepMs),
+  steps: Math.ceil(maxMs / stepMs),
+  limitMs: Infinity,
+});
+
+/**
  * Waits until done() holds, taking a step between looks; fails naming WHAT once a bound passes.
  * WHAT as a function is worded at the failure, so it can say what was seen instead (a count, the
  * output so far) rather than what was there when the wait began. done() may be async, for a look

@@ -6,6 +6,7 @@ import { startAgentOnSim, TEST_TIMERS, type SimAgent } from '../../harness/agent
 import { startSimController, type SimController } from '../../harness/controller-on-sim.js';
 import { scriptedController } from '../../harness/scripted-controller.js';
 import { startSim, type Sim } from '../../sim/sim.js';
+import { onClock, until } from '../../helpers/until.js';
 
 // A controller that finds an agent's delta out of step with the last report closes the link with
 // CLOSE.resync: the agent's next link starts with a snapshot, which mends it. The agent dials again
@@ -31,16 +32,6 @@ afterEach(async () => {
   controller = null;
 });
 
-/** Advances S in steps of 10 ms until PRED holds; throws after MAX_MS of simulated time. */
-async function until(s: Sim, pred: () => boolean, what: string, maxMs = 60_000): Promise<void> {
-  const end = s.clock.now() + maxMs;
-  await s.advance(0);
-  while (!pred()) {
-    if (s.clock.now() >= end) throw new Error(`${what}: not reached after ${maxMs} ms of simulated time`);
-    await s.advance(10);
-  }
-}
-
 /** A controller that welcomes each link and, at its snapshot, sends the fleet view and then closes it with CODE. */
 const closingAfterSnapshot = (s: Sim, code: number, reason: string) =>
   scriptedController(s.clock, (type, send, _m, close) => {
@@ -57,7 +48,7 @@ describe('a link closed for a new snapshot (CLOSE.resync)', () => {
     const ctl = closingAfterSnapshot(s, CLOSE.resync, REASON);
     const a = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController: ctl.connectController });
     agent = a;
-    await until(s, () => ctl.dials[0]?.closed.length === 1, 'the first link closed');
+    await until(() => ctl.dials[0]?.closed.length === 1, 'the first link closed', onClock(s, 60_000, 10));
     const status = await a.control({ op: 'status' });
     expect(JSON.stringify(status)).toMatch(/the controller asked for a new link, to start again with a snapshot \(a delta out of step/);
     // each link is up (its fleet view came) before it is closed: the usual pace is 0.5 to 1.5 s
@@ -75,7 +66,7 @@ describe('a link closed for a new snapshot (CLOSE.resync)', () => {
     sim = s;
     const ctl = closingAfterSnapshot(s, 4099, 'a reason of a newer release');
     agent = startAgentOnSim(s, 'xen1', CONFIG, 1, undefined, { connectController: ctl.connectController });
-    await until(s, () => ctl.dials[0]?.closed.length === 1, 'the first link closed');
+    await until(() => ctl.dials[0]?.closed.length === 1, 'the first link closed', onClock(s, 60_000, 10));
     await s.advance(1_500);
     expect(ctl.dials.length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(agent.logs)).toMatch(/controller link: closed \(4099: a reason of a newer release\); trying again in/);
@@ -127,15 +118,15 @@ describe('a delta out of step, between a real controller core and agent', () => 
       const d = ctl.core.domains('xen1');
       return d.ok && d.value.domains.length === 4 && d.value.domains.every((x) => x.startedAt !== undefined);
     };
-    await until(s, started, 'xen1 reported its four domUs with their start times');
+    await until(started, 'xen1 reported its four domUs with their start times', onClock(s, 60_000, 10));
     lost.armed = true;
     expect((await s.run('xen1', 'xl', ['destroy', 'vm4'])).exitCode).toBe(0);
-    await until(s, () => lost.done, 'the delta for vm4 lost');
+    await until(() => lost.done, 'the delta for vm4 lost', onClock(s, 60_000, 10));
     expect(held()).toEqual(['vm1', 'vm2', 'vm3', 'vm4']);
     expect((await s.run('xen1', 'xl', ['destroy', 'vm3'])).exitCode).toBe(0);
-    await until(s, () => ctl.logs.some((l) => String(l['reason']).startsWith('a delta out of step')), 'the controller finds the rows out of step');
+    await until(() => ctl.logs.some((l) => String(l['reason']).startsWith('a delta out of step')), 'the controller finds the rows out of step', onClock(s, 60_000, 10));
     const closedAt = s.clock.now();
-    await until(s, () => dials === 2 && held().join(' ') === 'vm1 vm2', 'a new link and its snapshot');
+    await until(() => dials === 2 && held().join(' ') === 'vm1 vm2', 'a new link and its snapshot', onClock(s, 60_000, 10));
     // the controller's reconnect spread for one enrolled Dom0 is its least, 1.5 s
     expect(s.clock.now() - closedAt).toBeLessThanOrEqual(2_000);
     expect(ctl.logs.filter((l) => l['event'] === 'agent-refused')).toEqual([]);

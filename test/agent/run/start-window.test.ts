@@ -7,6 +7,7 @@ import { creates, runsOn } from '../../harness/fleet.js';
 import { SimProcesses } from '../../harness/sim-tools.js';
 import { startSim, type Sim } from '../../sim/sim.js';
 import { pairFleet } from '../../harness/pair-fleet.js';
+import { onClock, until } from '../../helpers/until.js';
 
 // An agent killed in the middle of starting web1, and the agent started after it, on the
 // deterministic clock. The start record names the agent itself while it takes r1 Primary, then
@@ -26,15 +27,6 @@ afterEach(async () => {
   await sim?.stop();
   sim = null;
 });
-
-async function until(s: Sim, pred: () => boolean, what: string, maxMs = 120_000): Promise<void> {
-  const end = s.clock.now() + maxMs;
-  await s.advance(0);
-  while (!pred()) {
-    if (s.clock.now() >= end) throw new Error(`${what}: not reached after ${maxMs} ms of simulated time`);
-    await s.advance(10);
-  }
-}
 
 type KillPoint = 'before the record of the create lands' | 'after it lands, before the create is let go';
 
@@ -78,13 +70,13 @@ describe('an agent killed mid-start, and the next one', () => {
     const { s, procs, record } = await pairWithWeb1Down();
     let first: SimAgent | null = null;
     first = start(s, procs, 1, { intents: killedWhileRecording(kill, () => first as SimAgent) });
-    await until(s, () => !first.core.alive, 'the first agent killed while recording its xl create');
+    await until(() => !first.core.alive, 'the first agent killed while recording its xl create', onClock(s, 120_000, 10));
     // what it left: its claim's record (or the create's, its pid never let go), r1 Primary
     expect(existsSync(record)).toBe(true);
     expect((JSON.parse(readFileSync(record, 'utf8')) as { claimed?: string[] }).claimed).toEqual(['r1']);
 
     const second = start(s, procs, 2);
-    await until(s, () => runsOn(s, 'web1').length > 0, 'web1 running');
+    await until(() => runsOn(s, 'web1').length > 0, 'web1 running', onClock(s, 120_000, 10));
     await s.advance(CREATE_MS * 2);
     // one create in all, the second agent's: the slow one, as the first to run at all
     expect(creates(s, 'xen1', 'web1')).toBe(1);
@@ -97,7 +89,7 @@ describe('an agent killed mid-start, and the next one', () => {
   it('killed once the create runs: the next agent waits for the pid on disk, and web1 is created once', async () => {
     const { s, procs, record } = await pairWithWeb1Down();
     const first = start(s, procs, 1);
-    await until(s, () => creates(s, 'xen1', 'web1') === 1, 'the first xl create of web1');
+    await until(() => creates(s, 'xen1', 'web1') === 1, 'the first xl create of web1', onClock(s, 120_000, 10));
     // the create's own pid, recorded before it ran
     const pid = (JSON.parse(readFileSync(record, 'utf8')) as { pid: number }).pid;
     expect(pid).not.toBe(AGENT_PID);
@@ -105,8 +97,8 @@ describe('an agent killed mid-start, and the next one', () => {
     first.core.abandon();
 
     const second = start(s, procs, 2);
-    await until(s, () => second.logs.some((l) => l.msg.includes('an xl create for web1 from before this agent started is still running: waiting for it')), 'the next agent waits');
-    await until(s, () => second.logs.some((l) => l.domu === 'web1' && l.decision === 'running'), 'the next agent sees web1 running');
+    await until(() => second.logs.some((l) => l.msg.includes('an xl create for web1 from before this agent started is still running: waiting for it')), 'the next agent waits', onClock(s, 120_000, 10));
+    await until(() => second.logs.some((l) => l.domu === 'web1' && l.decision === 'running'), 'the next agent sees web1 running', onClock(s, 120_000, 10));
     expect(creates(s, 'xen1', 'web1')).toBe(1);
     expect(runsOn(s, 'web1')).toEqual(['xen1']);
     expect(s.violations).toEqual([]);
