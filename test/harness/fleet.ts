@@ -2,6 +2,7 @@ import type { Clock } from '../../shared/clock/clock.js';
 import type { AgentConfigInput } from '../../agent/config/schema.js';
 import type { ThisBoot } from '../../agent/run/boot-record.js';
 import { startSim, type Sim } from '../sim/sim.js';
+import { onClock, until } from '../helpers/until.js';
 import { startAgentOnSim, TEST_TIMERS, type SimAgent } from './agent-on-sim.js';
 import type { LogLine } from './memory-log.js';
 import { SimProcesses } from './sim-tools.js';
@@ -54,13 +55,9 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
   const agents = new Map<string, SimAgent>();
   const procs = new Map<string, SimProcesses>();
   let seed = 1;
-  const until = async (pred: () => boolean | Promise<boolean>, what: string, maxMs = 60_000, stepMs = 10): Promise<number> => {
-    const end = sim.clock.now() + maxMs;
+  const untilOnSim = async (pred: () => boolean | Promise<boolean>, what: string, maxMs = 60_000, stepMs = 10): Promise<number> => {
     await sim.advance(0);
-    while (!(await pred())) {
-      if (sim.clock.now() >= end) throw new Error(`${what}: not reached after ${maxMs} ms of simulated time`);
-      await sim.advance(stepMs);
-    }
+    await until(pred, what, onClock(sim, maxMs, stepMs));
     return sim.clock.now();
   };
   // a crashed agent's control socket is gone: a migration's hold and nudge find no daemon, as the real CLI would
@@ -100,10 +97,10 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
       sim.power(host, 'off');
     },
     advance: (ms) => sim.advance(ms),
-    until,
+    until: untilOnSim,
     log: async (host, pred, what, maxMs) => {
       let hit: LogLine | undefined;
-      await until(() => (hit = fleet.agent(host).logs.find(pred)) !== undefined, `${host}: log line "${what}"`, maxMs);
+      await untilOnSim(() => (hit = fleet.agent(host).logs.find(pred)) !== undefined, `${host}: log line "${what}"`, maxMs);
       return hit as LogLine;
     },
     stop: async () => {

@@ -8,6 +8,7 @@ import { deterministicClock, type SimClock } from '../../sim/daemon/clock.js';
 import type { CommandMessage } from '../../../shared/protocol/agent-link.js';
 import type { Reply, SimDom0 } from './sim-dom0.js';
 import { SimFleet, type SimSpec } from './sim-fleet.js';
+import { onClock, until } from '../../helpers/until.js';
 
 export const T0 = Date.UTC(2024, 4, 1, 14, 0, 0);
 export const SETTINGS: Partial<ControllerSettings> = { heartbeatMs: 1_000, staleAfterMs: 3_000, commandTimeoutMs: 3_600_000, maxMessageBytes: 4 * 1024 * 1024 };
@@ -71,13 +72,7 @@ export async function jobsBed(spec: SimSpec, jobs: Partial<JobSettings> = {}, st
       if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
       return Object.assign(run, { jobId: r.value.job.id });
     },
-    until: async (cond, what, maxMs = 3_600_000) => {
-      const stop = clock.now() + maxMs;
-      while (!(await cond())) {
-        if (clock.now() >= stop) throw new Error(`timed out (simulated ${maxMs / 1000} s) waiting for ${what}`);
-        await clock.advance(1_000);
-      }
-    },
+    until: (cond, what, maxMs = 3_600_000) => until(cond, what, onClock(clock, maxMs, 1_000)),
     finish: async (job, maxMs) => {
       await bed.until(() => job.end !== null, `the end of ${job.jobId}`, maxMs);
       return job.end as JobEnd;
