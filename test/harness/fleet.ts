@@ -2,7 +2,7 @@ import type { Clock } from '../../shared/clock/clock.js';
 import type { AgentConfigInput } from '../../agent/config/schema.js';
 import type { ThisBoot } from '../../agent/run/boot-record.js';
 import { startSim, type Sim } from '../sim/sim.js';
-import { onClock, until } from '../helpers/until.js';
+import { onClock, until, untilFound } from '../helpers/until.js';
 import { startAgentOnSim, TEST_TIMERS, type SimAgent } from './agent-on-sim.js';
 import type { LogLine } from './memory-log.js';
 import { SimProcesses } from './sim-tools.js';
@@ -55,10 +55,15 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
   const agents = new Map<string, SimAgent>();
   const procs = new Map<string, SimProcesses>();
   let seed = 1;
+  // the clock settled (timers due now fired) before the first look
   const untilOnSim = async (pred: () => boolean | Promise<boolean>, what: string, maxMs = 60_000, stepMs = 10): Promise<number> => {
     await sim.advance(0);
     await until(pred, what, onClock(sim, maxMs, stepMs));
     return sim.clock.now();
+  };
+  const logLineOnSim = async (host: string, pred: (l: LogLine) => boolean, what: string, maxMs = 60_000): Promise<LogLine> => {
+    await sim.advance(0);
+    return untilFound(() => fleet.agent(host).logs.find(pred), `${host}: log line "${what}"`, onClock(sim, maxMs, 10));
   };
   // a crashed agent's control socket is gone: a migration's hold and nudge find no daemon, as the real CLI would
   const world: MigrationWorld = { sim, agentOn: (h) => (agents.get(h)?.core.alive ? agents.get(h) : undefined) };
@@ -98,11 +103,7 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
     },
     advance: (ms) => sim.advance(ms),
     until: untilOnSim,
-    log: async (host, pred, what, maxMs) => {
-      let hit: LogLine | undefined;
-      await untilOnSim(() => (hit = fleet.agent(host).logs.find(pred)) !== undefined, `${host}: log line "${what}"`, maxMs);
-      return hit as LogLine;
-    },
+    log: logLineOnSim,
     stop: async () => {
       for (const a of agents.values()) a.core.abandon();
       controller?.close();
