@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../shared/cli/io.js';
 import type { XhError } from '../../../shared/errors.js';
 import { err, ok, type Result } from '../../../shared/result.js';
@@ -6,6 +6,7 @@ import type { JobEnd, JobEvent, JobRequest } from '../../../shared/protocol/ctl-
 import type { CtlClient } from '../../../controller/ctl/client.js';
 import { followJob } from '../../../controller/ctl/job-follow.js';
 import { deterministicClock } from '../../sim/daemon/clock.js';
+import { until } from '../../helpers/until.js';
 
 /**
  * A controller whose answer to the start request has not come yet: the test delivers the events
@@ -105,6 +106,7 @@ describe('Ctrl-C after the start request was posted, before the job event names 
     const t = setUp(err({ code: 'XH_ERR_AUTH', message: 'the token of carol has the role "read": this needs "operate"' }));
     t.ctrlC();
     t.ctl.send(job(false));
-    await vi.waitFor(() => expect(t.c.err()).toMatch(/the controller did not take the cancel of job-7 \(XH_ERR_AUTH: the token of carol has the role "read": this needs "operate"\): if it still runs, `xenherdctl cancel job-7` stops it\n$/));
+    const said = /the controller did not take the cancel of job-7 \(XH_ERR_AUTH: the token of carol has the role "read": this needs "operate"\): if it still runs, `xenherdctl cancel job-7` stops it\n$/;
+    await until(() => said.test(t.c.err()), () => `the refused cancel said; stderr so far: ${t.c.err()}`);
   });
 });
