@@ -82,6 +82,8 @@ export function lookupNames(f: Pick<RootSshTrustFacts, 'peer' | 'port' | 'option
  * to answer during a migration, and under yes it refuses. Without a key vouched by the agent a
  * listed key passes unchecked, as before this check read root's files.
  */
+const DEV_NULL = '/dev/null';
+
 function knownHostsVerdict(f: RootSshTrustFacts): TrustVerdict {
   const { first, bare } = lookupNames(f);
   const strict = f.options.strict;
@@ -89,10 +91,19 @@ function knownHostsVerdict(f: RootSshTrustFacts): TrustVerdict {
   const files = fileWords(f);
   const unread = f.files.flatMap((x) => ('problem' in x ? [`${x.file}: ${x.problem}`] : []));
   const unreadWords = unread.length > 0 ? `; not read here: ${unread.join('; ')}` : '';
-  const target = f.options.userFiles[0] ?? f.options.globalFiles[0] ?? '/root/.ssh/known_hosts';
+  // /dev/null keeps nothing (`UserKnownHostsFile /dev/null`, common where hosts come and go): a
+  // key is pinned in the first file ssh reads that can hold one, and a key ssh adds goes to the
+  // first user file, so with /dev/null there it is taken anew at every connection
+  const listedFiles = [...f.options.userFiles, ...f.options.globalFiles];
+  const target = listedFiles.length === 0 ? '/root/.ssh/known_hosts' : listedFiles.find((file) => file !== DEV_NULL);
+  const keepsNone = f.options.userFiles[0] === DEV_NULL;
   const scanned = knownHostsName(f.hostname.toLowerCase(), f.port);
-  const scan = `ssh-keyscan${f.port === 22 ? '' : ` -p ${f.port}`} ${f.hostname}${scanned === first ? '' : ` | sed 's/^[^ ]*/${first}/'`} >> ${target}`;
-  const addFix = `add ${f.peer}'s key after checking its fingerprint (\`${scan}\`; \`ssh-keygen -F '${first}' -f ${target}\` shows what is listed)`;
+  const scan = (into: string): string => `ssh-keyscan${f.port === 22 ? '' : ` -p ${f.port}`} ${f.hostname}${scanned === first ? '' : ` | sed 's/^[^ ]*/${first}/'`} >> ${into}`;
+  const addFix =
+    target === undefined
+      ? `name a known_hosts file in root's ssh_config (UserKnownHostsFile or GlobalKnownHostsFile; every one it names is ${DEV_NULL}) and add ${f.peer}'s key there after checking its fingerprint (\`${scan('FILE')}\`)`
+      : `add ${f.peer}'s key after checking its fingerprint (\`${scan(target)}\`; \`ssh-keygen -F '${first}' -f ${target}\` shows what is listed)`;
+  const takes = keepsNone ? `ssh takes the key it is shown at every connection and keeps none (UserKnownHostsFile ${DEV_NULL})` : 'ssh adds the key it is shown at the first connection';
   const how = howLooked(f, named, files);
   // under yes ssh takes a DNSSEC-signed SSHFP record of the key before known_hosts: DNSSEC is not
   // looked up here, so a key listed nowhere passes said, as KnownHostsCommand's does, and a changed
@@ -108,7 +119,7 @@ function knownHostsVerdict(f: RootSshTrustFacts): TrustVerdict {
   const revokedVerdict = (r: Hit): TrustVerdict =>
     strict === 'no'
       ? { ok: true, detail: `${how}; the key ${f.peer} shows is marked @revoked at ${at(r)}, which ssh warns of and goes on past only under StrictHostKeyChecking no` }
-      : { ok: false, code: 'XH_ERR_REFUSED', detail: `${how}, and the key ${f.peer} shows (${f.vouchedBy} lists it) is marked @revoked at ${at(r)}: ssh refuses it; if ${f.peer}'s key was replaced, list the new one in ${f.vouchedBy} and ${target}` };
+      : { ok: false, code: 'XH_ERR_REFUSED', detail: `${how}, and the key ${f.peer} shows (${f.vouchedBy} lists it) is marked @revoked at ${at(r)}: ssh refuses it; if ${f.peer}'s key was replaced, list the new one in ${f.vouchedBy}${target === undefined ? '' : ` and ${target}`}` };
 
   // the key ssh finds equal under the first name, else (another port, nothing listed there) bare
   const found = (hits: readonly Hit[]): Hit | undefined => hits.find((h) => sameKey(h, f.vouched));
@@ -141,7 +152,7 @@ function knownHostsVerdict(f: RootSshTrustFacts): TrustVerdict {
   if (dns) return { ok: true, detail: `${how}, which list no key for it; under VerifyHostKeyDNS yes ssh takes it from a DNSSEC-signed SSHFP record of ${f.hostname} (not looked up here), and else ${strict === 'yes' || strict === 'ask' ? 'refuses it' : 'adds it'}` };
   const setAside = plainBare.length > 0 && bare !== null ? `; the bare ${bare} lines (${listOf(plainBare)}) list another key, which ssh does not take at port ${f.port}` : '';
   if (strict === 'accept-new' || strict === 'no') {
-    return { ok: true, detail: `${how}, which list no key for it${setAside}: ssh adds the key it is shown at the first connection (StrictHostKeyChecking ${strict}); to pin it, ${addFix}` };
+    return { ok: true, detail: `${how}, which list no key for it${setAside}: ${takes} (StrictHostKeyChecking ${strict}); to pin it, ${addFix}` };
   }
   const why = strict === 'yes' ? 'ssh refuses a host whose key it does not know (StrictHostKeyChecking yes)' : 'ssh would ask whether to trust the key (StrictHostKeyChecking ask), and during a migration no one answers: "Host key verification failed"';
   const skipped = skippedFor(f.files, bare === null ? [first] : [first, bare]);

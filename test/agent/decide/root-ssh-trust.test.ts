@@ -81,6 +81,19 @@ describe("root's ssh and xen2's host key: unknown", () => {
     });
   });
 
+  it('UserKnownHostsFile /dev/null: ssh keeps no key it takes, and the key is pinned in a file that can hold one', () => {
+    // the lab's and many automated Dom0s' root ssh_config: StrictHostKeyChecking no, UserKnownHostsFile /dev/null
+    const v = verdict('', { strict: 'no', userFiles: ['/dev/null'] });
+    expect(v).toMatchObject({ ok: true, detail: expect.stringContaining('ssh takes the key it is shown at every connection and keeps none (UserKnownHostsFile /dev/null) (StrictHostKeyChecking no)') });
+    expect(v.detail).toContain(`\`ssh-keyscan 10.0.0.2 | sed 's/^[^ ]*/xen2/' >> ${GLOBAL}\`; \`ssh-keygen -F 'xen2' -f ${GLOBAL}\``);
+    expect(v.detail).not.toContain('>> /dev/null');
+    const nowhere = verdict('', { strict: 'yes', userFiles: ['/dev/null'], globalFiles: ['/dev/null'] });
+    expect(nowhere).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining("fix: name a known_hosts file in root's ssh_config (UserKnownHostsFile or GlobalKnownHostsFile; every one it names is /dev/null) and add xen2's key there"),
+    });
+  });
+
   it('yes: refused; accept-new and no: passed, saying ssh takes the first key it is shown', () => {
     expect(verdict('', { strict: 'yes' })).toMatchObject({ ok: false, detail: expect.stringContaining('(StrictHostKeyChecking yes)') });
     expect(verdict('', { strict: 'accept-new' })).toMatchObject({ ok: true, detail: expect.stringContaining('ssh adds the key it is shown at the first connection (StrictHostKeyChecking accept-new)') });
