@@ -1,18 +1,16 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
 import { ledgerStore } from '../../../agent/adapters/ledger-store.js';
 import type { Ledger } from '../../../agent/state/ledger.js';
-import { AGENT_LINK_PATH, AGENT_LINK_PROTOCOL_VERSION, AgentMessageSchema, type AgentMessage } from '../../../shared/protocol/agent-link.js';
 import { peerSsh, type PeerSsh } from '../../playground/peer-ssh-setup.js';
 import type { Sim } from '../../sim/sim.js';
 import { agentTestBed, FAST_TIMERS } from './agent-test-bed.js';
 import { AgentProcess, liveProcessesMentioning, runAsync } from './agent-process.js';
 import { pairFleet } from '../../harness/pair-fleet.js';
 import { pauseOf, until } from '../../helpers/until.js';
+import { LoopbackController } from './loopback-controller.js';
 
 // The walk that found it: a controller's `migrate web1 xen2` runs in the daemon's CLI child, and
 // the daemon is restarted (SIGTERM: systemctl restart, a package upgrade) or killed (SIGKILL)
@@ -22,35 +20,9 @@ import { pauseOf, until } from '../../helpers/until.js';
 const FLEET = pairFleet({ bandwidth: 512 });
 const HOSTS = ['xen1', 'xen2'];
 
-/** The controller's end of the link, as little as the daemon needs: welcome, fleet, commands. */
-class Controller {
-  readonly server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: AGENT_LINK_PATH });
-  readonly frames: AgentMessage[] = [];
-  private socket: WebSocket | null = null;
-
-  constructor() {
-    this.server.on('connection', (ws) => {
-      this.socket = ws;
-      ws.on('message', (data) => {
-        const m = AgentMessageSchema.parse(JSON.parse(String(data)));
-        this.frames.push(m);
-        if (m.type === 'hello') ws.send(JSON.stringify({ type: 'welcome', protocol: AGENT_LINK_PROTOCOL_VERSION, heartbeatMs: 1_000, staleAfterMs: 30_000 }));
-        if (m.type === 'snapshot') ws.send(JSON.stringify({ type: 'fleet', at: Date.now(), runningOn: {} }));
-      });
-    });
-  }
-
-  url = (): string => `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  send = (o: unknown): void => this.socket?.send(JSON.stringify(o));
-  async close(): Promise<void> {
-    for (const c of this.server.clients) c.terminate();
-    await new Promise<void>((r) => this.server.close(() => r()));
-  }
-}
-
 const bed = agentTestBed();
 let dir = '';
-let ctl: Controller | null = null;
+let ctl: LoopbackController | null = null;
 let ssh: PeerSsh | null = null;
 let operation = '';
 beforeAll(() => {
@@ -74,7 +46,7 @@ describe('the daemon restarted or killed while its child migrates a domU', () =>
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     it(`${signal}: the child finishes the migration, xen1 records web1 away and xen2 its visitor; the next agent reads no ALARM`, async () => {
       const sim: Sim = await bed.startSim(FLEET);
-      const c = new Controller();
+      const c = new LoopbackController();
       ctl = c;
       await new Promise<void>((r) => c.server.once('listening', () => r()));
       ssh = await peerSsh(sim, bed.agentPath(), join(dir, signal), HOSTS);
@@ -127,6 +99,8 @@ describe('the daemon restarted or killed while its child migrates a domU', () =>
       const st = await runAsync(process.execPath, [bed.agentPath(), 'status', 'ALL'], sim.env('xen1'));
       expect(st.code, st.stdout + st.stderr).toBe(0);
       expect(again.logs.filter((l) => /ALARM|unsettled|interrupted/.test(l.msg)).map((l) => l.msg)).toEqual([]);
+      // every frame the daemon sent, before and after its restart, fits the link's schema
+      expect(c.garbage).toEqual([]);
     }, 120_000);
   }
 });
