@@ -114,8 +114,4 @@ export async function startFleet(fleetText: string, options: FleetOptions = {}):
   return fleet;
 }
 
-/** `xl create` calls of domu on host so far. */
-export const creates = (sim: Sim, host: string, domu: string): number =>
-  sim.commandLog.filter((c) => c.host === host && c.tool === 'xl' && c.argv[0] === 'create' && c.argv[1]?.endsWith(`/${domu}.cfg`)).length;
-
-export const runsOn = (sim: Sim, domu: string): string[] => sim.state().domains.filter((d) => d.name === domu).map((d) => d.host);
+export { creates, runsOn } from '../helpers/sim-looks.js';

@@ -95,10 +95,7 @@ export function liveProcessesMentioning(needle: string): string[] {
     });
 }
 
-export const creates = (sim: Sim, host: string, domu: string): number =>
-  sim.commandLog.filter((c) => c.host === host && c.tool === 'xl' && c.argv[0] === 'create' && c.argv[1]?.endsWith(`/${domu}.cfg`)).length;
-
-export const runsOn = (sim: Sim, domu: string): string[] => sim.state().domains.filter((d) => d.name === domu).map((d) => d.host);
+export { creates, runsOn } from '../../helpers/sim-looks.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
