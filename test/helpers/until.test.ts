@@ -85,7 +85,7 @@ describe('onClock', () => {
     const clock = { advance: async (ms: number): Promise<void> => void (now += ms) };
     await until(() => now >= 30, 'the clock at 30 ms', onClock(clock, 100, 10));
     expect(now).toBe(30);
-    await expect(until(() => false, 'what the clock never brings', onClock(clock, 50, 10))).rejects.toThrow('gave up waiting for what the clock never brings: not so after 5 steps');
+    await expect(until(() => false, 'what the clock never brings', onClock(clock, 50, 10))).rejects.toThrow("gave up waiting for what the clock never brings: not so after 50 ms of the clock's time (5 steps of 10 ms)");
     expect(now).toBe(80);
   });
 });

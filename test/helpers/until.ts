@@ -64,6 +64,8 @@ export interface UntilBounds {
   readonly limitMs?: number;
   /** at most this many steps: the bound of a wait on an injected clock, where a step is its time */
   readonly steps?: number;
+  /** what TAKEN steps were, for the failure ("500 ms of simulated time"): "N steps" unless told */
+  readonly stepsSaid?: (taken: number) => string;
 }
 
 /**
@@ -75,6 +77,7 @@ export const onClock = (clock: { advance(ms: number): Promise<void> }, maxMs: nu
   step: () => clock.advance(stepMs),
   steps: Math.ceil(maxMs / stepMs),
   limitMs: Infinity,
+  stepsSaid: (taken) => `${taken * stepMs} ms of the clock's time (${taken} steps of ${stepMs} ms)`,
 });
 
 /**
@@ -91,13 +94,13 @@ export async function until(done: () => boolean | Promise<boolean>, what: string
  * Waits until look() finds something, and gives it: a wait for a log line, a frame or an output
  * line that the test reads next. Its steps, bounds and failure are until's.
  */
-export async function untilFound<T>(look: () => T | undefined | Promise<T | undefined>, what: string | (() => string), { step = turnsThenPauses(), limitMs = 15_000, steps = Infinity }: UntilBounds = {}): Promise<T> {
+export async function untilFound<T>(look: () => T | undefined | Promise<T | undefined>, what: string | (() => string), { step = turnsThenPauses(), limitMs = 15_000, steps = Infinity, stepsSaid = (n) => `${n} steps` }: UntilBounds = {}): Promise<T> {
   const end = performance.now() + limitMs;
   const named = (): string => (typeof what === 'string' ? what : what());
   for (let taken = 0; ; taken++) {
     const found = await look();
     if (found !== undefined) return found;
-    if (taken >= steps) throw new Error(`gave up waiting for ${named()}: not so after ${taken} steps`);
+    if (taken >= steps) throw new Error(`gave up waiting for ${named()}: not so after ${stepsSaid(taken)}`);
     if (performance.now() > end) throw new Error(`gave up waiting for ${named()}: not so after ${limitMs / 1000} s (${taken} steps)`);
     await step();
   }
