@@ -5,8 +5,8 @@ import { parseSshG, type SshRoute } from '../parse/ssh-g.js';
 import { parseSshGHostKeys } from '../parse/ssh-g-host-keys.js';
 import type { ToolRunner } from './exec.js';
 import { withStderrCause, type AdapterFailure } from './tool-failure.js';
-import { unsetSshVariables, variablesExpandedOnceConnected } from '../parse/ssh-g-env.js';
-import { unsetOnceConnected, unsetVariablesExplained } from './ssh-unset-variables.js';
+import { unsetSshVariables } from '../parse/ssh-g-env.js';
+import { unsetVariablesExplained } from './ssh-unset-variables.js';
 
 /**
  * Where `xl migrate NAME HOST` would send the domU, read without connecting: xl runs root's
@@ -14,15 +14,11 @@ import { unsetOnceConnected, unsetVariablesExplained } from './ssh-unset-variabl
  * /etc/ssh/ssh_config decide the machine, not the agent's config. `ssh -G` prints the result.
  * ssh -G runs no command, but its canonicalization (when configured) asks DNS: bounded.
  */
-export async function sshRouteOf(run: ToolRunner, name: string, timeoutMs = 10_000, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Result<SshRoute, AdapterFailure>> {
+export async function sshRouteOf(run: ToolRunner, name: string, timeoutMs = 10_000): Promise<Result<SshRoute, AdapterFailure>> {
   // `--`: a name is never read as an option, whatever it looks like; -v: ssh says on stderr
   // whether it canonicalized the name, which changes how it resolves it
-  const args = ['-v', '-G', '--', name];
-  const r = await run('ssh', args, { timeoutMs });
+  const r = await run('ssh', ['-v', '-G', '--', name], { timeoutMs });
   if (r.ok) {
-    // ENV: what the runner, and so `xl migrate`, hands its ssh (adapters/exec.ts adds only the locale)
-    const unsetLater = variablesExpandedOnceConnected(r.value.stdout).filter((o) => env[o.variable] === undefined);
-    if (unsetLater.length > 0) return err(unsetOnceConnected(name, args, r.value.stdout, unsetLater));
     const route = parseSshG(r.value.stdout, r.value.stderr);
     // the same dump says how ssh will check the host's key there: the preflight reads that too
     const keys = parseSshGHostKeys(r.value.stdout);

@@ -1,6 +1,8 @@
 import type { ErrorCode } from '../../shared/errors.js';
 import { knownHostsName } from '../parse/known-hosts-name.js';
 import type { SshProxy } from '../parse/ssh-g.js';
+import { unsetVariableWords, type OptionWithVariable } from '../parse/ssh-g-env.js';
+import { andList } from '../../shared/text/and-list.js';
 import type { RootSshTrustFacts } from './root-ssh-trust.js';
 
 /** Every address of a name here, or why it has none (agent/adapters/ssh-route.ts resolves). */
@@ -32,7 +34,17 @@ export interface RouteFacts {
    * no proxy. Addresses null: not resolved (the same
    * name as the checks', or a hostname resolved beyond a proxy)
    */
-  readonly tool: { readonly hostname: string; readonly port: number | null; readonly proxy: SshProxy | null; readonly canonicalizedFrom?: string; readonly addresses: RouteAddresses | null } | { readonly problem: string; readonly code: ErrorCode };
+  readonly tool:
+    | {
+        readonly hostname: string;
+        readonly port: number | null;
+        readonly proxy: SshProxy | null;
+        readonly canonicalizedFrom?: string;
+        readonly addresses: RouteAddresses | null;
+        /** IdentityFile or CertificateFile `${VAR}`s the environment `xl migrate`'s ssh gets leaves unset (xl only) */
+        readonly unsetOnceConnected?: readonly OptionWithVariable[];
+      }
+    | { readonly problem: string; readonly code: ErrorCode };
   /**
    * the host key shown at the toolstack's route, read when its name or port differs from the
    * checks' and no proxy stands between (null: not read): a Dom0 reached over another network (a
@@ -127,6 +139,13 @@ export function judgeRoute(f: RouteFacts): RouteVerdict {
   const how = f.toolstack === 'xl' ? `xl migrate (root's ssh)` : `xm migrate (xend, by the system resolver)`;
   if ('problem' in f.tool) return { ok: false, code: f.tool.code, detail: `cannot tell where ${how} would take ${f.peer}: ${f.tool.problem}` };
   const tool = f.tool;
+  // ssh -G prints these as written and succeeds; the ssh of the move connects and then stops at them
+  const unset = tool.unsetOnceConnected ?? [];
+  if (unset.length > 0) {
+    const held = [...new Set(unset.map((o) => `${o.option} ${o.value}`))];
+    const words = unsetVariableWords([...new Set(unset.map((o) => o.variable))], held.length, 'ssh stops there after connecting');
+    return { ok: false, code: 'XH_ERR_REFUSED', detail: `${how} would not get past its connection to ${f.peer}: root's ssh_config gives ${f.peer} ${andList(held)}, which ssh expands only once connected, and ${words}` };
+  }
   // a name root's ssh canonicalized is looked up as NAME. (readRoute): the same name the checks
   // use may still lead elsewhere, so it is compared by its addresses
   const renamedFrom = tool.proxy === null ? tool.canonicalizedFrom : undefined;

@@ -14,12 +14,15 @@ export function peerEndpoint(c: { readonly config: AgentConfig }, peer: string):
  * agent/decide/toolstack-route.ts): the checks' address, and where the toolstack would go, with
  * the host key shown there when the names or ports differ. A name the same on both sides is not resolved.
  */
-export async function readRoute(p: MigrationPorts, peer: string): Promise<RouteFacts> {
+export async function readRoute(p: MigrationPorts, peer: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<RouteFacts> {
   const ep = peerEndpoint(p, peer);
   const toolstack = p.toolstack.kind;
-  const route = toolstack === 'xm' ? { hostname: peer, port: null, proxy: null } : await p.route.ssh(peer).then((r) => (r.ok ? r.value : r.error));
+  const read = toolstack === 'xm' ? { hostname: peer, port: null, proxy: null } : await p.route.ssh(peer).then((r) => (r.ok ? r.value : r.error));
   const checked = { address: ep.address, port: ep.port, configured: ep.configured };
-  if ('code' in route) return { peer, toolstack, checked: { ...checked, addresses: null }, tool: { problem: `\`ssh -G ${peer}\`: ${route.message}`, code: route.code }, toolKey: null };
+  if ('code' in read) return { peer, toolstack, checked: { ...checked, addresses: null }, tool: { problem: `\`ssh -G ${peer}\`: ${read.message}`, code: read.code }, toolKey: null };
+  // ENV: what `xl migrate`'s ssh gets, this process's own (adapters/exec.ts adds only the locale)
+  const unset = ('expandedOnceConnected' in read ? (read.expandedOnceConnected ?? []) : []).filter((o) => env[o.variable] === undefined);
+  const route = unset.length > 0 ? { ...read, unsetOnceConnected: unset } : read;
   // xl migrate's ssh checks the peer's host key in root's files, not the agent's: read them too
   const keys = route.port !== null ? route.hostKeys : undefined;
   const trust = route.port !== null && keys !== undefined && p.route.trust !== undefined ? { trust: await p.route.trust(peer, { ...route, hostKeys: keys }) } : {};

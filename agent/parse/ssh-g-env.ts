@@ -1,3 +1,5 @@
+import { andList } from '../../shared/text/and-list.js';
+
 /**
  * OpenSSH expands `${VAR}` from its environment in some options before it connects, and before
  * `ssh -G` prints them (OpenSSH 9.2 ssh.c: ControlPath, IdentityAgent, ForwardAgent's socket and
@@ -66,4 +68,22 @@ export function variablesExpandedOnceConnected(stdout: string): OptionWithVariab
     for (const v of value.matchAll(/\$\{([^}]*)\}/g)) found.push({ option: SPELLED[m[1] ?? ''] ?? '', variable: v[1] ?? '', value });
   }
   return found;
+}
+
+/** a name the environment can carry; another is said, not set */
+export const SETTABLE_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The end of a refusal for UNSET variables held by COUNT options of root's ssh_config: that
+ * `xl migrate`'s ssh gets none of them, STOPS (where ssh stops), and the fix.
+ */
+export function unsetVariableWords(unset: readonly string[], count: number, stops: string): string {
+  const vars = andList(unset.map((v) => `\${${v}}`));
+  const plain = unset.length === 1 ? `${unset[0] ?? ''} is` : `${andList(unset)} are`;
+  const home = unset.includes('HOME') ? ' (systemd sets HOME for a service only when its unit sets User=)' : '';
+  const fix = unset.every((v) => SETTABLE_VARIABLE.test(v)) ? `, or set ${andList(unset)} for the agent (systemd: Environment= in a drop-in for xenherd-agent.service)` : '';
+  return (
+    `${plain} not set in the environment \`xl migrate\`'s ssh gets from this process${home}: ${stops} ("invalid environment variable expansion") and the migration would fail; ` +
+    `fix: write ${count === 1 ? 'that option' : 'those options'} without ${vars} in root's ssh_config (\`~/\` and \`%d\` name root's home without the environment)${fix}`
+  );
 }

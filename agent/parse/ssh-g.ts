@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseFailure, type ParseFailure } from './parse-failure.js';
 import type { SshHostKeyOptions } from './ssh-g-host-keys.js';
+import { variablesExpandedOnceConnected, type OptionWithVariable } from './ssh-g-env.js';
 
 /**
  * A jump between this host and the name: `ProxyJump` (the jump hosts, as written) or
@@ -32,6 +33,11 @@ export interface SshRoute {
    * long as the kernel retries a SYN (Linux tcp_syn_retries 6: about 127 s)
    */
   readonly connectTimeoutSeconds?: number;
+  /**
+   * the `${VAR}`s of IdentityFile and CertificateFile, which ssh expands only once connected and
+   * -G prints as written (parse/ssh-g-env.ts); absent when there are none
+   */
+  readonly expandedOnceConnected?: readonly OptionWithVariable[];
   /**
    * how ssh checks the host's key there (parse/ssh-g-host-keys.ts), read by the adapter from the
    * same dump; absent when the dump has no host-key lines (the fleet simulator's)
@@ -89,6 +95,7 @@ export function parseSshG(stdout: string, stderr = ''): Result<SshRoute, ParseFa
   }
   if (hostname === null || port === null) return err(parseFailure('ssh -G', 0, stdout.slice(0, 200), `"hostname" and "port" lines (${hostname === null ? 'no hostname' : 'no port'})`));
   const from = canonicalized(stderr, hostname);
-  const bound = connectTimeout > 0 ? { connectTimeoutSeconds: connectTimeout } : {};
-  return ok(from === null ? { hostname, port, proxy, ...bound } : { hostname, port, proxy, canonicalizedFrom: from, ...bound });
+  const later = variablesExpandedOnceConnected(stdout);
+  const extra = { ...(connectTimeout > 0 ? { connectTimeoutSeconds: connectTimeout } : {}), ...(later.length > 0 ? { expandedOnceConnected: later } : {}) };
+  return ok(from === null ? { hostname, port, proxy, ...extra } : { hostname, port, proxy, canonicalizedFrom: from, ...extra });
 }

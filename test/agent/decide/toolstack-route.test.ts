@@ -59,6 +59,24 @@ describe('judgeRoute', () => {
     expect(v).toEqual({ ok: false, code: 'XH_ERR_TOOL_FAILED', detail: "cannot tell where xl migrate (root's ssh) would take xen2: `ssh -G xen2`: ssh -G -- xen2: exit code 255: unknown option -- G" });
   });
 
+  it('an IdentityFile or CertificateFile ${VAR} the environment leaves unset: refused, naming the option and the fix, as ssh stops there once connected', () => {
+    const cert = { option: 'CertificateFile', variable: 'XENHERD_TEST_UNSET_CERT', value: '${XENHERD_TEST_UNSET_CERT}/id_xen2-cert.pub' };
+    const v = judgeRoute(xl({}, { proxy: null, hostname: 'xen2', port: 22, addresses: null, unsetOnceConnected: [cert] }));
+    expect(v).toEqual({
+      ok: false,
+      code: 'XH_ERR_REFUSED',
+      detail:
+        "xl migrate (root's ssh) would not get past its connection to xen2: root's ssh_config gives xen2 CertificateFile ${XENHERD_TEST_UNSET_CERT}/id_xen2-cert.pub, which ssh expands only once connected, " +
+        "and XENHERD_TEST_UNSET_CERT is not set in the environment `xl migrate`'s ssh gets from this process: ssh stops there after connecting (\"invalid environment variable expansion\") and the migration would fail; " +
+        "fix: write that option without ${XENHERD_TEST_UNSET_CERT} in root's ssh_config (`~/` and `%d` name root's home without the environment), or set XENHERD_TEST_UNSET_CERT for the agent (systemd: Environment= in a drop-in for xenherd-agent.service)",
+    });
+    const home = { option: 'IdentityFile', variable: 'HOME', value: '${HOME}/.ssh/id_mig' };
+    expect(judgeRoute(xl({}, { proxy: null, hostname: 'xen2', port: 22, addresses: null, unsetOnceConnected: [home, cert] }))).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('IdentityFile ${HOME}/.ssh/id_mig and CertificateFile ${XENHERD_TEST_UNSET_CERT}/id_xen2-cert.pub, which ssh expands only once connected, and HOME and XENHERD_TEST_UNSET_CERT are not set in the environment `xl migrate`\'s ssh gets from this process (systemd sets HOME for a service only when its unit sets User=)'),
+    });
+  });
+
   it('xm names /etc/hosts, DNS and the config as the fixes, and getent to see it', () => {
     const v = judgeRoute({ peer: 'xen2', toolstack: 'xm', checked: { address: '10.0.0.2', port: 22, configured: true, addresses: at('10.0.0.2') }, tool: { proxy: null, hostname: 'xen2', port: null, addresses: at('10.0.0.3') }, toolKey: null });
     expect(v).toMatchObject({ ok: false, code: 'XH_ERR_REFUSED', detail: expect.stringContaining('to xen2 (10.0.0.3), while the checks reached 10.0.0.2 port 22 (migration.peers.xen2.address) (10.0.0.2); fix whichever is stale: /etc/hosts or DNS for xen2, or migration.peers.xen2.address in the agent\'s config; `getent ahosts xen2` shows what xend resolves') });

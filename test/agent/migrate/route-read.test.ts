@@ -50,4 +50,16 @@ describe('readRoute', () => {
     expect(await readRoute(withKeys(false), 'xen2')).not.toHaveProperty('trust');
     expect(asked).toHaveLength(1);
   });
+
+  it("IdentityFile and CertificateFile ${VAR}s: those the environment xl migrate's ssh gets leaves unset are handed to the verdict, the others not", async () => {
+    const sim = await startSim({ fleet: FLEET });
+    const base = simMigrationPorts({ sim }, 'xen1');
+    const later = [
+      { option: 'IdentityFile', variable: 'KEYS', value: '${KEYS}/id_xen2' },
+      { option: 'CertificateFile', variable: 'CERTS', value: '${CERTS}/id_xen2-cert.pub' },
+    ];
+    const ports: MigrationPorts = { ...base, route: { ...base.route, ssh: async () => ok({ hostname: 'xen2', port: 22, proxy: null, expandedOnceConnected: later }) } };
+    expect(await readRoute(ports, 'xen2', { KEYS: '/root/keys' })).toMatchObject({ tool: { unsetOnceConnected: [later[1]] } });
+    expect((await readRoute(ports, 'xen2', { KEYS: '/root/keys', CERTS: '' })).tool).not.toHaveProperty('unsetOnceConnected');
+  });
 });
