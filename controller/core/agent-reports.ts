@@ -2,6 +2,7 @@ import type { Clock } from '../../shared/clock/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { AGENT_LINK_PROTOCOL_VERSION, welcomeTermsFor, type DeltaMessage, type Hello, type SnapshotMessage, type ViewMessage } from '../../shared/protocol/agent-link.js';
 import { recordAfterReport, recordAtHello } from '../fleet/blind-rows.js';
+import { figuresOnly, type FigureUpdate } from '../fleet/figures-only.js';
 import { clockAheadOf, newHostRecord, withView, type HostRecord } from '../fleet/host-record.js';
 import { conflictInputsChanged } from '../fleet/report-state.js';
 import type { AgentSession } from './agent-session.js';
@@ -17,6 +18,8 @@ export interface AgentReportsDeps {
   readonly record: (host: string) => HostRecord | undefined;
   /** stores a record (announced to the jobs unless announce is false); returns the domUs whose place changed */
   readonly put: (record: HostRecord, announce?: boolean) => string[];
+  /** writes a figures-only delta into the host's record (announced to the jobs as put does) */
+  readonly takeFigures: (host: string, u: FigureUpdate) => void;
   readonly push: FleetPush;
   /** counts a report taken in (the monitor's numbers) */
   readonly received: (type: 'snapshot' | 'delta') => void;
@@ -50,8 +53,13 @@ export class AgentReports {
     this.d.received(report.type);
     const r = this.current(s);
     if (!r) return;
+    const now = this.d.clock.now();
+    // a delta of memory figures alone changes nothing anyone but a reader of those figures looks
+    // at: it is written into the record held (figures-only.ts), with no new record to collect
+    const figures = figuresOnly(r, report, now, this.d.settings.staleAfterMs);
+    if (figures !== null) return this.d.takeFigures(s.host, figures);
     // while its agent cannot read xl list, the rows it last read are kept (blind-rows.ts)
-    const n = recordAfterReport(r, report, this.d.clock.now());
+    const n = recordAfterReport(r, report, now);
     // not a refusal: the agent's next link starts with a snapshot, which mends it
     if (!n.ok) return s.resync(`a delta out of step with the last report: ${n.error}; a new link starts with a snapshot`);
     if (n.value === null) return;

@@ -12,9 +12,8 @@ import type { JobsAnswer } from '../../shared/protocol/ctl-jobs.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { FleetIndex } from '../fleet/fleet-index.js';
 import { leftForElsewhere } from '../fleet/reports-elsewhere.js';
-import { newHostRecord, noteHalves, noteMaintenance, type Freshness, type HostRecord } from '../fleet/host-record.js';
-import { noteIncoming } from '../fleet/incoming-since.js';
-import { noteCopies, unheardSince } from '../fleet/copy-since.js';
+import { newHostRecord, type Freshness, type HostRecord } from '../fleet/host-record.js';
+import { storedRecord } from '../fleet/stored-record.js';
 import { compilePattern } from '../../shared/name-pattern.js';
 import { drbdView } from '../fleet/drbd-view.js';
 import { domainsAnswer, hostViews, statusAnswer, whereMatches, whereWithViews } from '../fleet/views.js';
@@ -112,7 +111,7 @@ export class ControllerCore {
     this.push = new FleetPush({ index: this.index, sessions: this.sessions, clock: o.clock, after: (ms, fn) => this.after(ms, fn), coalesceMs: this.settings.fleetCoalesceMs, fresh: () => this.fresh(), closed: () => this.closed, enrolment: () => this.enrolled.enrolment() });
     this.hellos = new HelloDeadlines((ms, fn) => this.after(ms, fn), this.settings.staleAfterMs);
     this.links = new AgentLinkLog(o.log, o.clock, (ms, fn) => this.after(ms, fn));
-    this.reports = new AgentReports({ clock: o.clock, log: o.log, settings: this.settings, sessions: this.sessions, record: (h) => this.index.record(h), put: (r, announce) => this.put(r, announce), push: this.push, received: (t) => this.monitor.received(t), alertsSoon: () => this.alertsSoon(), enrolledCount: () => this.enrolled.enrolment()?.hosts.size ?? 0 });
+    this.reports = new AgentReports({ clock: o.clock, log: o.log, settings: this.settings, sessions: this.sessions, record: (h) => this.index.record(h), put: (r, announce) => this.put(r, announce), takeFigures: (h, u) => { this.index.takeFigures(h, u); this.announce(h); }, push: this.push, received: (t) => this.monitor.received(t), alertsSoon: () => this.alertsSoon(), enrolledCount: () => this.enrolled.enrolment()?.hosts.size ?? 0 });
     this.enrolledNow();
     this.sweepLater();
   }
@@ -234,13 +233,18 @@ export class ControllerCore {
   /** Stores HOST's record; a change of its state, link or boot is announced to the jobs. */
   private put(record: HostRecord, announce = true): string[] {
     const now = this.o.clock.now();
-    const r = noteCopies(noteIncoming(noteHalves(noteMaintenance(record, now), now), now), now, unheardSince(this.index.record(record.host), now, this.settings.staleAfterMs));
+    const r = storedRecord(record, this.index.record(record.host), now, this.settings.staleAfterMs);
     const changed = this.index.put(r);
     // the record as the index holds it, its sections shared (held-configs.ts, held-drbd.ts): not the report's own copies
     this.replication.note(this.index.record(r.host) ?? r);
     this.enrolled.note(r.host, r.state !== null);
-    if (announce) for (const l of [...this.listeners]) l(r.host);
+    if (announce) this.announce(r.host);
     return changed;
+  }
+
+  /** Tells the jobs HOST's record changed (a job may wait for free memory, which a figures-only delta brings). */
+  private announce(host: string): void {
+    if (this.listeners.size > 0) for (const l of [...this.listeners]) l(host);
   }
 
   private fresh(): Freshness {
@@ -264,7 +268,7 @@ export class ControllerCore {
     this.enrolled.forgot(host, r.lastSeen);
     this.o.log.info({ event: 'host-forgotten', host }, `${host} is no longer enrolled and not connected: forgotten`);
     this.push.runningChanged(changed);
-    for (const l of [...this.listeners]) l(host);
+    this.announce(host);
     this.alertsSoon();
   }
 

@@ -3,6 +3,7 @@ import type { AwayDomu } from './away-from-home.js';
 import { ConfigsByName } from './configs-by-name.js';
 import { renamingHost } from './configs-naming.js';
 import { peersChanged } from './disk-pairing.js';
+import { writeFigures, type FigureUpdate } from './figures-only.js';
 import type { HostRecord } from './host-record.js';
 import { emptyLookShortlist, type LookShortlist } from './look-shortlist.js';
 import { sameLiveness } from './live-row.js';
@@ -87,6 +88,15 @@ export class FleetIndex {
     const held = after === null || domus === undefined || drbd === undefined || (domus === after.domus && drbd === after.drbd) ? record : { ...record, state: { ...after, domus, drbd } };
     this.records.set(record.host, held);
     return this.reindex(record.host, before, held.state);
+  }
+
+  /**
+   * Writes a figures-only delta (figures-only.ts) into HOST's record: its rows are the ones the
+   * groups of `running` hold, so those show the new figures too, and nothing indexed changes.
+   */
+  takeFigures(host: string, u: FigureUpdate): void {
+    const r = this.records.get(host);
+    if (r !== undefined) writeFigures(r, u);
   }
 
   /** Re-indexes the sections of HOST's state that differ between BEFORE and AFTER; returns the domUs whose set of running hosts changed. */

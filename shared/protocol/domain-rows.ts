@@ -93,8 +93,8 @@ function appliedByScan(held: readonly LinkDomain[], rows: DomainRows): Result<Li
   );
 }
 
-/** Where the first held row named NAME is; -1: none. */
-function indexOfRow(held: readonly LinkDomain[], name: string): number {
+/** Where the first held row named NAME is (the row a delta's row of that name applies to); -1: none. */
+export function indexOfRow(held: readonly LinkDomain[], name: string): number {
   for (let i = 0; i < held.length; i++) if ((held[i] as LinkDomain).name === name) return i;
   return -1;
 }
