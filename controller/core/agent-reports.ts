@@ -2,7 +2,7 @@ import type { Clock } from '../../shared/clock/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { AGENT_LINK_PROTOCOL_VERSION, welcomeTermsFor, type DeltaMessage, type Hello, type SnapshotMessage, type ViewMessage } from '../../shared/protocol/agent-link.js';
 import { recordAfterReport, recordAtHello } from '../fleet/blind-rows.js';
-import { figuresOnly, type FigureUpdate } from '../fleet/figures-only.js';
+import { figuresOnly, heardOnly, type FigureUpdate } from '../fleet/figures-only.js';
 import { clockAheadOf, newHostRecord, withView, type HostRecord } from '../fleet/host-record.js';
 import { conflictInputsChanged } from '../fleet/report-state.js';
 import type { AgentSession } from './agent-session.js';
@@ -18,8 +18,8 @@ export interface AgentReportsDeps {
   readonly record: (host: string) => HostRecord | undefined;
   /** stores a record (announced to the jobs unless announce is false); returns the domUs whose place changed */
   readonly put: (record: HostRecord, announce?: boolean) => string[];
-  /** writes a figures-only delta into the host's record (announced to the jobs as put does) */
-  readonly takeFigures: (host: string, u: FigureUpdate) => void;
+  /** writes a figures-only delta or a heartbeat into the host's record (announced to the jobs unless announce is false, as put does) */
+  readonly takeFigures: (host: string, u: FigureUpdate, announce?: boolean) => void;
   readonly push: FleetPush;
   /** counts a report taken in (the monitor's numbers) */
   readonly received: (type: 'snapshot' | 'delta') => void;
@@ -79,6 +79,9 @@ export class AgentReports {
     const r = this.current(s);
     if (!r) return;
     const now = this.d.clock.now();
+    // a heartbeat every few seconds from each agent: written into the record held, as a figures-only delta is
+    const heard = heardOnly(r, at, now, this.d.settings.staleAfterMs);
+    if (heard !== null) return this.d.takeFigures(s.host, heard, false);
     this.d.put({ ...r, lastSeen: now, ...(at !== undefined ? { clockAheadMs: clockAheadOf(at, now) } : {}) }, false);
   }
 

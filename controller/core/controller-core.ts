@@ -111,7 +111,7 @@ export class ControllerCore {
     this.push = new FleetPush({ index: this.index, sessions: this.sessions, clock: o.clock, after: (ms, fn) => this.after(ms, fn), coalesceMs: this.settings.fleetCoalesceMs, fresh: () => this.fresh(), closed: () => this.closed, enrolment: () => this.enrolled.enrolment() });
     this.hellos = new HelloDeadlines((ms, fn) => this.after(ms, fn), this.settings.staleAfterMs);
     this.links = new AgentLinkLog(o.log, o.clock, (ms, fn) => this.after(ms, fn));
-    this.reports = new AgentReports({ clock: o.clock, log: o.log, settings: this.settings, sessions: this.sessions, record: (h) => this.index.record(h), put: (r, announce) => this.put(r, announce), takeFigures: (h, u) => { this.index.takeFigures(h, u); this.announce(h); }, push: this.push, received: (t) => this.monitor.received(t), alertsSoon: () => this.alertsSoon(), enrolledCount: () => this.enrolled.enrolment()?.hosts.size ?? 0 });
+    this.reports = new AgentReports({ clock: o.clock, log: o.log, settings: this.settings, sessions: this.sessions, record: (h) => this.index.record(h), put: (r, announce) => this.put(r, announce), takeFigures: (h, u, announce = true) => { this.index.takeFigures(h, u); if (announce) this.announce(h); }, push: this.push, received: (t) => this.monitor.received(t), alertsSoon: () => this.alertsSoon(), enrolledCount: () => this.enrolled.enrolment()?.hosts.size ?? 0 });
     this.enrolledNow();
     this.sweepLater();
   }

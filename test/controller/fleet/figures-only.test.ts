@@ -1,14 +1,14 @@
-// A delta of figures alone (memory, a row's memMiB or vcpus) is written into the record the fleet
-// index holds (figures-only.ts) instead of making the host's next record. Random reports to two
+// A delta of figures alone (memory, a row's memMiB or vcpus), and a heartbeat, is written into the
+// record the fleet index holds (figures-only.ts) instead of making the host's next record. Random reports to two
 // indexes, one taking that way wherever figuresOnly allows it and one always making the next record
 // as the core stores it: after each report both must hold the same records, running groups and
 // noted names, and the written way must have been taken often enough to mean something.
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { recordAfterReport } from '../../../controller/fleet/blind-rows.js';
-import { figuresOnly, writeFigures } from '../../../controller/fleet/figures-only.js';
+import { figuresOnly, heardOnly, writeFigures } from '../../../controller/fleet/figures-only.js';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
-import { newHostRecord, type HostRecord } from '../../../controller/fleet/host-record.js';
+import { clockAheadOf, newHostRecord, type HostRecord } from '../../../controller/fleet/host-record.js';
 import { storedRecord } from '../../../controller/fleet/stored-record.js';
 import type { DeltaMessage, SnapshotMessage } from '../../../shared/protocol/agent-link.js';
 import type { LinkDomain } from '../../../shared/protocol/agent-link-state.js';
@@ -36,7 +36,7 @@ const memoryArb = fc.record({ totalMiB: fc.constantFrom(65536, null), freeMiB: f
 /** One report: the new rows (or the held ones with figures moved), memory, another section, a view, and how time moved. */
 const stepArb = fc.record({
   host: fc.constantFrom(...HOSTS),
-  kind: fc.constantFrom('snapshot', 'blind-snapshot', 'rows', 'figures', 'figures', 'figures', 'homes'),
+  kind: fc.constantFrom('snapshot', 'blind-snapshot', 'rows', 'figures', 'figures', 'figures', 'homes', 'heartbeat', 'heard'),
   rows: rowsArb,
   figures: fc.array(fc.record({ at: fc.nat(3), memMiB: fc.constantFrom(512, 1024, 4096), vcpus: fc.constantFrom(1, 4) }), { maxLength: 3 }),
   memory: fc.option(memoryArb, { nil: undefined }),
@@ -63,6 +63,23 @@ function messageOf(step: Step, held: readonly LinkDomain[] | null, seq: number, 
   return rows === null ? { type: 'delta', seq, at, state: { domains: next, ...memory } } : { type: 'delta', seq, at, state: memory, rows };
 }
 
+/**
+ * A heartbeat (AT its time on the agent's clock) or another message saying no time (AT undefined)
+ * to INDEX: written in where WRITE and heardOnly allow it, else the next record made as the core
+ * makes it (agent-reports.ts seen). True: written in.
+ */
+function heard(index: FleetIndex, host: string, at: number | undefined, now: number, write: boolean): boolean {
+  const r = index.record(host);
+  if (r === undefined) return false;
+  const u = write ? heardOnly(r, at, now, STALE_MS) : null;
+  if (u !== null) {
+    index.takeFigures(host, u);
+    return true;
+  }
+  index.put(storedRecord({ ...r, lastSeen: now, ...(at !== undefined ? { clockAheadMs: clockAheadOf(at, now) } : {}) }, r, now, STALE_MS));
+  return false;
+}
+
 /** One report to INDEX: written in where WRITE and figuresOnly allow it, else the next record made. True: written in. */
 function report(index: FleetIndex, host: string, msg: SnapshotMessage | DeltaMessage, now: number, write: boolean): boolean {
   const r = index.record(host) ?? newHostRecord(host);
@@ -84,6 +101,7 @@ const noted = (index: FleetIndex): string[][] =>
 describe('a figures-only delta written into the record held', () => {
   it('leaves the index as making the next record would have, and is the usual way of a figures delta', () => {
     let written = 0;
+    let beats = 0;
     let figureSteps = 0;
     fc.assert(
       fc.property(fc.array(stepArb, { minLength: 1, maxLength: 25 }), (steps) => {
@@ -93,6 +111,13 @@ describe('a figures-only delta written into the record held', () => {
         let now = 1_000_000;
         steps.forEach((step, seq) => {
           now += step.advanceMs;
+          if (step.kind === 'heartbeat' || step.kind === 'heard') {
+            const at = step.kind === 'heartbeat' ? now + step.agentAheadMs : undefined;
+            if (heard(kept, step.host, at, now, true)) beats++;
+            heard(afresh, step.host, at, now, false);
+            for (const h of HOSTS) expect(kept.record(h)).toEqual(afresh.record(h));
+            return;
+          }
           const msg = messageOf(step, sent.get(step.host) ?? null, seq, now + step.agentAheadMs);
           if (msg.type === 'snapshot') sent.set(step.host, msg.state.domains);
           else if (msg.rows !== undefined || msg.state.domains !== undefined) sent.set(step.host, step.kind === 'rows' ? step.rows : moved(sent.get(step.host) ?? [], step));
@@ -110,6 +135,7 @@ describe('a figures-only delta written into the record held', () => {
     // a figures step often reaches a host new, blind or unheard, or moves every row (then its
     // message is the whole section): a fifth of them written in is the way taken, not a corner
     expect(written).toBeGreaterThan(figureSteps / 5);
+    expect(beats).toBeGreaterThan(0);
   });
 
   it('is not taken for a row whose state, domid or migration moved, a row gone or new, another section, a host unheard or blind, a record with something to note', () => {
