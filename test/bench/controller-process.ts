@@ -8,6 +8,7 @@ import { readTokenStore, tokenStorePath, writeTokenStore } from '../../controlle
 import { runNode } from '../playground/processes.js';
 import { freePort } from '../ssh/sshd.js';
 import { httpsGetter } from './https-getter.js';
+import { CONTROLLER_UNIT_NODE_FLAGS } from '../helpers/unit-node-flags.js';
 import { sleep } from './table.js';
 
 export interface BenchController {
@@ -74,7 +75,8 @@ async function serve(bundle: string, configFile: string, url: string, caPem: str
   // XENHERD_BENCH_NODE_FLAGS: more Node flags for it (--trace-gc, a heap limit, ...)
   const profile = process.env['XENHERD_BENCH_PROFILE'];
   const extra = (process.env['XENHERD_BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter((f) => f !== '');
-  const flags = [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...extra];
+  // the unit's own Node flags first (the controller as it ships), the ones asked for after them (a later flag wins)
+  const flags = [...CONTROLLER_UNIT_NODE_FLAGS, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...extra];
   const child: ChildProcess = spawn(process.execPath, [...flags, bundle, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logEvents = new Map<string, number>();
   let partial = '';

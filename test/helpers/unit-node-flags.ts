@@ -2,14 +2,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * The Node flags systemd/xenherd-agent.service starts the daemon with. Tests and the bench run
- * `xenherd-agent run` with exactly these, so what they check is what ships (the lab found an
- * agent that worked without them and crashed with them).
+ * The Node flags systemd/UNIT starts its program with (the words between node and the program in
+ * its ExecStart; none when it runs the program itself). Tests and
+ * the bench run `xenherd-agent run` and `xenherd-controller serve` with exactly these, so what
+ * they check is what ships (the lab found an agent that worked without them and crashed with them).
  */
-export const UNIT_NODE_FLAGS: readonly string[] = (() => {
+function unitNodeFlags(unit: string): readonly string[] {
   // from the repo root (vitest and npm scripts run there): dev tools are bundled to a temp file,
   // so import.meta.url would not point into the repo
-  const unit = readFileSync(join(process.cwd(), 'systemd/xenherd-agent.service'), 'utf8');
-  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
-  return exec.split(/\s+/).filter((w) => w.startsWith('--'));
-})();
+  const text = readFileSync(join(process.cwd(), 'systemd', unit), 'utf8');
+  const exec = /^ExecStart=(.*)$/m.exec(text)?.[1] ?? '';
+  const [command, ...rest] = exec.split(/\s+/);
+  if (command !== '/usr/bin/node') return [];
+  const program = rest.findIndex((w) => !w.startsWith('--'));
+  return program < 0 ? rest : rest.slice(0, program);
+}
+
+/** xenherd-agent.service's */
+export const UNIT_NODE_FLAGS: readonly string[] = unitNodeFlags('xenherd-agent.service');
+/** xenherd-controller.service's */
+export const CONTROLLER_UNIT_NODE_FLAGS: readonly string[] = unitNodeFlags('xenherd-controller.service');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDENTIAL_NAMES } from '../../controller/config/credentials.js';
+import { CONTROLLER_UNIT_NODE_FLAGS } from '../helpers/unit-node-flags.js';
 
 // Both units as shipped: systemd accepts them, every sandboxing option is either set or its
 // absence explained, and the controller's exposure stays where it was measured.
@@ -119,7 +120,10 @@ describe('xenherd-controller.service', () => {
     expect(value(u, 'CapabilityBoundingSet')).toBe('');
     const names = values(u, 'LoadCredential').map((v) => v.split(':')[0]);
     expect(names.sort()).toEqual(['controller.json', ...Object.values(CREDENTIAL_NAMES)].sort());
-    expect(value(u, 'ExecStart')).toBe('/usr/sbin/xenherd-controller serve --config %d/controller.json');
+    expect(value(u, 'ExecStart')).toBe('/usr/bin/node --max-semi-space-size=32 /usr/sbin/xenherd-controller serve --config %d/controller.json');
+    // node is what systemd runs: the journal names the controller only through this
+    expect(value(u, 'SyslogIdentifier')).toBe('xenherd-controller');
+    expect(CONTROLLER_UNIT_NODE_FLAGS).toEqual(['--max-semi-space-size=32']);
   });
 
   it('is ready only once it listens: Type=notify, the message accepted from its systemd-notify child', () => {
