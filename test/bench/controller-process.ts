@@ -5,10 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { newToken } from '../../controller/auth/tokens.js';
 import { readTokenStore, tokenStorePath, writeTokenStore } from '../../controller/auth/token-store-file.js';
+import { CONTROLLER_UNIT_NODE_FLAGS } from '../helpers/unit-node-flags.js';
 import { runNode } from '../playground/processes.js';
 import { freePort } from '../ssh/sshd.js';
 import { httpsGetter } from './https-getter.js';
-import { CONTROLLER_UNIT_NODE_FLAGS } from '../helpers/unit-node-flags.js';
 import { sleep } from './table.js';
 
 export interface BenchController {

@@ -1,8 +1,9 @@
 // A delta of figures alone (memory, a row's memMiB or vcpus), and a heartbeat, is written into the
-// record the fleet index holds (figures-only.ts) instead of making the host's next record. Random reports to two
-// indexes, one taking that way wherever figuresOnly allows it and one always making the next record
-// as the core stores it: after each report both must hold the same records, running groups and
-// noted names, and the written way must have been taken often enough to mean something.
+// record the fleet index holds (figures-only.ts) instead of making the host's next record. Random
+// reports to two indexes, one taking that way wherever figuresOnly and heardOnly allow it and one
+// always making the next record as the core does (agent-reports.ts, stored-record.ts): after each
+// report both must hold the same records, running groups and noted names, and the written way
+// must have been taken often enough to mean something.
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { recordAfterReport } from '../../../controller/fleet/blind-rows.js';
