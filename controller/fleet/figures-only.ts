@@ -1,6 +1,6 @@
-import type { HostState, LinkDomain } from '../../shared/protocol/agent-link-state.js';
+import type { HostState } from '../../shared/protocol/agent-link-state.js';
 import type { DeltaMessage, SnapshotMessage } from '../../shared/protocol/agent-link.js';
-import { indexOfRow } from '../../shared/protocol/domain-rows.js';
+import { indexOfRow, sameButFigures } from '../../shared/protocol/domain-rows.js';
 import { clockAheadOf, isReachable, type HostRecord } from './host-record.js';
 import { storedRecord } from './stored-record.js';
 
@@ -66,10 +66,6 @@ export function heardOnly(r: HostRecord, at: number | undefined, now: number, st
  */
 const writableAsHeld = (r: HostRecord, now: number, staleAfterMs: number): boolean =>
   r.state !== null && r.agentDomains === undefined && r.clockAheadMs !== undefined && isReachable(r, now, staleAfterMs) && storedRecord(r, r, now, staleAfterMs) === r;
-
-/** Every field but memMiB and vcpus equal: what the alerts, the indexes and the copy times read of a row is the same. */
-const sameButFigures = (a: LinkDomain, b: LinkDomain): boolean =>
-  a.name === b.name && a.baseName === b.baseName && a.domid === b.domid && a.state === b.state && a.migration === b.migration && a.startedAt === b.startedAt;
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 

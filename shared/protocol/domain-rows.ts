@@ -21,9 +21,15 @@ export const DomainRowsSchema = z
   .refine((r) => new Set([...r.set.map((d) => d.name), ...r.gone]).size === r.set.length + r.gone.length, 'a row name appears twice in set and gone');
 export type DomainRows = z.infer<typeof DomainRowsSchema>;
 
+/**
+ * Every field but the figures (memMiB, vcpus) equal: the same domain in the same state, what a
+ * controller's alerts, indexes and copy times read of a row (controller/fleet/figures-only.ts).
+ */
+export const sameButFigures = (a: LinkDomain, b: LinkDomain): boolean =>
+  a.name === b.name && a.baseName === b.baseName && a.domid === b.domid && a.state === b.state && a.migration === b.migration && a.startedAt === b.startedAt;
+
 /** Every field equal: a row that did not change. */
-export const sameLinkDomain = (a: LinkDomain, b: LinkDomain): boolean =>
-  a.name === b.name && a.baseName === b.baseName && a.domid === b.domid && a.state === b.state && a.memMiB === b.memMiB && a.vcpus === b.vcpus && a.migration === b.migration && a.startedAt === b.startedAt;
+export const sameLinkDomain = (a: LinkDomain, b: LinkDomain): boolean => sameButFigures(a, b) && a.memMiB === b.memMiB && a.vcpus === b.vcpus;
 
 /**
  * The rows that take BEFORE to AFTER. Null when they are not smaller than AFTER itself (then the
