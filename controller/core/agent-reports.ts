@@ -3,7 +3,7 @@ import type { Logger } from '../../shared/logger.js';
 import { AGENT_LINK_PROTOCOL_VERSION, welcomeTermsFor, type DeltaMessage, type Hello, type SnapshotMessage, type ViewMessage } from '../../shared/protocol/agent-link.js';
 import { recordAfterReport, recordAtHello } from '../fleet/blind-rows.js';
 import { figuresOnly, heardOnly, type FigureUpdate } from '../fleet/figures-only.js';
-import { clockAheadOf, newHostRecord, withView, type HostRecord } from '../fleet/host-record.js';
+import { heardAt, newHostRecord, withView, type HostRecord } from '../fleet/host-record.js';
 import { conflictInputsChanged } from '../fleet/report-state.js';
 import type { AgentSession } from './agent-session.js';
 import type { FleetPush } from './fleet-push.js';
@@ -82,7 +82,7 @@ export class AgentReports {
     // a heartbeat every few seconds from each agent: written into the record held, as a figures-only delta is
     const heard = heardOnly(r, at, now, this.d.settings.staleAfterMs);
     if (heard !== null) return this.d.takeFigures(s.host, heard, false);
-    this.d.put({ ...r, lastSeen: now, ...(at !== undefined ? { clockAheadMs: clockAheadOf(at, now) } : {}) }, false);
+    this.d.put(heardAt(r, at, now), false);
   }
 
   /** Whether the agent's view of its domains is current, behind or unknown (its rows are marked stale meanwhile). */

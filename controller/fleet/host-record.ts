@@ -215,6 +215,9 @@ export const CLOCK_AGREES_MS = 2_000;
 /** The agent's clock ahead of the controller's, from a message's AT (agent clock) that came at NOW. */
 export const clockAheadOf = (at: number, now: number): number => (Math.abs(at - now) <= CLOCK_AGREES_MS ? 0 : at - now);
 
+/** R heard from at NOW by a message other than a report, AT its time on the agent's clock (undefined: one that says none). */
+export const heardAt = (r: HostRecord, at: number | undefined, now: number): HostRecord => ({ ...r, lastSeen: now, ...(at !== undefined ? { clockAheadMs: clockAheadOf(at, now) } : {}) });
+
 /** The furthest a Date reaches from the epoch either way: past it, toISOString throws. */
 const DATE_RANGE_MS = 8.64e15;
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { recordAfterReport } from '../../../controller/fleet/blind-rows.js';
 import { figuresOnly, heardOnly, writeFigures } from '../../../controller/fleet/figures-only.js';
 import { FleetIndex } from '../../../controller/fleet/fleet-index.js';
-import { clockAheadOf, newHostRecord, type HostRecord } from '../../../controller/fleet/host-record.js';
+import { heardAt, newHostRecord, type HostRecord } from '../../../controller/fleet/host-record.js';
 import { storedRecord } from '../../../controller/fleet/stored-record.js';
 import type { DeltaMessage, SnapshotMessage } from '../../../shared/protocol/agent-link.js';
 import type { LinkDomain } from '../../../shared/protocol/agent-link-state.js';
@@ -77,7 +77,7 @@ function heard(index: FleetIndex, host: string, at: number | undefined, now: num
     index.takeFigures(host, u);
     return true;
   }
-  index.put(storedRecord({ ...r, lastSeen: now, ...(at !== undefined ? { clockAheadMs: clockAheadOf(at, now) } : {}) }, r, now, STALE_MS));
+  index.put(storedRecord(heardAt(r, at, now), r, now, STALE_MS));
   return false;
 }
 
